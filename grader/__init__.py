@@ -1,0 +1,2 @@
+"""grader: grade photos of hand-filled C.Hasil practice sheets for KPPS training."""
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Recognition of handwritten content on an aligned sheet (digit boxes, ...)."""

@@ -1,0 +1,1 @@
+"""Practice-sheet templates: schema, geometry, printing and the QR identity."""

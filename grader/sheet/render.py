@@ -1,0 +1,134 @@
+"""Draw a laid-out sheet as a raster page, and write pages to PDF.
+
+Everything drawn comes from :class:`~grader.sheet.layout.PageLayout`; this
+module only turns millimetres into pixels at the requested dpi.
+"""
+from __future__ import annotations
+
+import functools
+import io
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from grader.sheet.identity import SheetIdentity, encode_payload, ident_line
+from grader.sheet.layout import PageLayout, SheetLayout
+
+FONT_DIR = Path(__file__).resolve().parents[1] / "fonts"
+MM_PER_INCH = 25.4
+
+
+@functools.lru_cache(maxsize=64)
+def font(size_px: int, *, bold: bool = False, mono: bool = False) -> ImageFont.FreeTypeFont:
+    """A shipped DejaVu font (so rendering never depends on the host's fonts)."""
+    name = "DejaVuSansMono.ttf" if mono else ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+    return ImageFont.truetype(str(FONT_DIR / name), max(size_px, 6))
+
+
+def aruco_dictionary(name: str) -> "cv2.aruco.Dictionary":
+    return cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, name))
+
+
+def qr_matrix(text: str) -> np.ndarray:
+    """The QR code for ``text`` as a 0/255 module matrix with its quiet zone."""
+    params = cv2.QRCodeEncoder.Params()
+    params.correction_level = cv2.QRCodeEncoder_CORRECT_LEVEL_M
+    return cv2.QRCodeEncoder.create(params).encode(text)
+
+
+def render_page(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, *, dpi: float = 300) -> Image.Image:
+    """Render one page at ``dpi`` as an 8-bit grayscale image.
+
+    Parameters
+    ----------
+    sheet, page : the layout to draw.
+    ident : what the QR code and the identification line say.
+    dpi : output resolution; 300 for print, lower for previews.
+    """
+    s = dpi / MM_PER_INCH
+    img = Image.new("L", (round(page.width_mm * s), round(page.height_mm * s)), 255)
+    draw = ImageDraw.Draw(img)
+
+    def px(v: float) -> int:
+        return round(v * s)
+
+    for rect, width in page.frames:
+        draw.rectangle([px(rect.x), px(rect.y), px(rect.x2), px(rect.y2)], outline=0, width=max(1, px(width)))
+    for f in page.fields:
+        for col in f.bubbles:
+            for b in col:
+                draw.ellipse([px(b.x), px(b.y), px(b.x2), px(b.y2)], outline=60,
+                             width=max(1, px(sheet.spec.style["bubble"]["line_mm"])))
+    for ln in page.lines:
+        draw.line([px(ln.x1), px(ln.y1), px(ln.x2), px(ln.y2)], fill=ln.gray, width=max(1, px(ln.width_mm)))
+    slots = {"ident": ident_line(ident), "trainee_name": _name_slot(ident)}
+    for lb in page.labels:
+        text = slots.get(lb.slot, "") if lb.slot else lb.text
+        if text:
+            draw.text((px(lb.x), px(lb.y)), text, fill=lb.gray, anchor=lb.anchor,
+                      font=font(px(lb.size_mm), bold=lb.bold, mono=lb.mono))
+    dictionary = aruco_dictionary(sheet.spec.marker_dictionary)
+    for m in page.markers:
+        side = px(m.rect.w)
+        tile = cv2.aruco.generateImageMarker(dictionary, m.id, side)
+        img.paste(Image.fromarray(tile), (px(m.rect.x), px(m.rect.y)))
+    q = qr_matrix(encode_payload(ident.for_page(page.number)))
+    side = px(page.qr.w)
+    img.paste(Image.fromarray(q).resize((side, side), Image.NEAREST), (px(page.qr.x), px(page.qr.y)))
+    return img
+
+
+def _name_slot(ident: SheetIdentity) -> str:
+    """Personalised sheets print the roster name and number on the name line."""
+    if ident.trainee_name and ident.trainee:
+        return f"{ident.trainee_name}  (No. {ident.trainee})"
+    return ident.trainee_name or ""
+
+
+def render_sheet(sheet: SheetLayout, ident: SheetIdentity, *, dpi: float = 300) -> list[Image.Image]:
+    """All pages of a sheet, in order."""
+    return [render_page(sheet, p, ident.for_page(p.number), dpi=dpi) for p in sheet.pages]
+
+
+def write_pdf(pages: list[Image.Image], out: Path | io.BytesIO, *, dpi: float) -> None:
+    """Write grayscale pages as a lossless (Flate) PDF at their physical size.
+
+    Pillow's own PDF writer stores grayscale as JPEG, which softens marker
+    edges; a 30-line writer keeps the print crisp.
+    """
+    objects: list[bytes] = []
+    page_refs = []
+    n = len(pages)
+    # Object numbers: 1 catalog, 2 pages, then per page: page, image, content.
+    for i, im in enumerate(pages):
+        w_pt, h_pt = im.width * 72 / dpi, im.height * 72 / dpi
+        page_no, img_no, content_no = 3 + 3 * i, 4 + 3 * i, 5 + 3 * i
+        page_refs.append(f"{page_no} 0 R")
+        data = zlib.compress(np.asarray(im.convert("L")).tobytes(), 6)
+        content = f"q {w_pt:.3f} 0 0 {h_pt:.3f} 0 0 cm /Im0 Do Q".encode()
+        objects.append((f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w_pt:.3f} {h_pt:.3f}] "
+                        f"/Resources << /XObject << /Im0 {img_no} 0 R >> >> /Contents {content_no} 0 R >>").encode())
+        objects.append(f"<< /Type /XObject /Subtype /Image /Width {im.width} /Height {im.height} "
+                       f"/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length {len(data)} >>\n"
+                       f"stream\n".encode() + data + b"\nendstream")
+        objects.append(f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream")
+    head = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            f"<< /Type /Pages /Kids [{' '.join(page_refs)}] /Count {n} >>".encode()]
+    buf = io.BytesIO()
+    buf.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for num, body in enumerate(head + objects, start=1):
+        offsets.append(buf.tell())
+        buf.write(f"{num} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = buf.tell()
+    buf.write(f"xref\n0 {len(offsets) + 1}\n0000000000 65535 f \n".encode())
+    for off in offsets:
+        buf.write(f"{off:010d} 00000 n \n".encode())
+    buf.write(f"trailer\n<< /Size {len(offsets) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    if isinstance(out, io.BytesIO):
+        out.write(buf.getvalue())
+    else:
+        Path(out).write_bytes(buf.getvalue())
