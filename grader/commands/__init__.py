@@ -1,0 +1,1 @@
+"""Subcommands of the ``grader`` CLI; each module has ``register(subparsers)``."""

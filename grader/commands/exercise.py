@@ -1,0 +1,50 @@
+"""``grader exercise new``: a scenario, its handout and its answer key."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from grader.exercise.handout import render_handout
+from grader.exercise.scenario import TRAPS, generate_exercise
+from grader.exercise.store import list_exercises, save_exercise
+from grader.sheet.render import write_pdf
+from grader.sheet.schema import resolve_template
+
+HANDOUT_DPI = 200
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    ex = sub.add_parser("exercise", help="create and list exercises (scenario, handout, answer key)")
+    esub = ex.add_subparsers(dest="exercise_command", metavar="ACTION", parser_class=type(ex))
+    esub.required = True
+    p = esub.add_parser("new", help="generate an exercise: DIR/answer_key.json and DIR/handout.pdf")
+    p.add_argument("template", help="template id or path")
+    p.add_argument("--contest", help="gubernur, bupati or walikota")
+    p.add_argument("--pairs", type=int, help="number of candidate pairs")
+    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same exercise)")
+    p.add_argument("--trap", action="append", choices=TRAPS, default=[],
+                   help="plant a deliberate difficulty (repeatable)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    p.add_argument("--no-register", action="store_true", help="do not add the key to the exercise store")
+    p.set_defaults(func=cmd_new)
+    p = esub.add_parser("list", help="list exercises in the store")
+    p.set_defaults(func=cmd_list)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    spec = resolve_template(args.template)
+    ex = generate_exercise(spec, contest=args.contest, pairs=args.pairs, seed=args.seed, traps=tuple(args.trap))
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / "answer_key.json").write_text(json.dumps(ex.to_key_json(), indent=1, ensure_ascii=False))
+    write_pdf(render_handout(ex, dpi=HANDOUT_DPI), args.output / "handout.pdf", dpi=HANDOUT_DPI)
+    if not args.no_register:
+        save_exercise(ex)
+    print(f"exercise {ex.code}: {args.output / 'answer_key.json'}, {args.output / 'handout.pdf'}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    for key in list_exercises():
+        print(f"{key.exercise}\t{key.template}\t{key.contest}\t{key.pairs} paslon")
+    return 0

@@ -1,0 +1,131 @@
+"""``grader form print`` and ``grader form layout``: printable sheets and their geometry."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+from grader.errors import GraderError
+from grader.sheet.identity import SheetIdentity
+from grader.sheet.layout import SheetLayout, layout_sheet
+from grader.sheet.render import render_sheet, write_pdf
+from grader.sheet.schema import resolve_template
+
+ROSTER_ID_COLUMNS = ("id", "no", "nomor", "trainee", "no_peserta")
+ROSTER_NAME_COLUMNS = ("name", "nama")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    form = sub.add_parser("form", help="print practice sheets or show their layout")
+    fsub = form.add_subparsers(dest="form_command", metavar="ACTION", parser_class=type(form))
+    fsub.required = True
+
+    p = fsub.add_parser("print", help="write a printable A4 PDF (and PNG) of a template")
+    _variant_args(p)
+    p.add_argument("--exercise", help="exercise code to print in the header and the QR")
+    p.add_argument("--roster", type=Path, help="CSV with id and name columns: one personalised sheet per trainee")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output PDF path")
+    p.add_argument("--png", type=Path, help="also write PNG page(s); pages after the first get -p2, -p3 ...")
+    p.add_argument("--dpi", type=float, default=300, help="raster resolution (default 300)")
+    p.set_defaults(func=cmd_print)
+
+    p = fsub.add_parser("layout", help="print the geometry of every page in pixels")
+    _variant_args(p)
+    p.add_argument("--dpi", type=float, default=None, help="pixel scale (default: the template's reading frame)")
+    p.add_argument("--json", action="store_true", help="JSON output (the only format)")
+    p.set_defaults(func=cmd_layout)
+
+
+def _variant_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("template", help="template id (e.g. chasil-kwk) or path to a template YAML")
+    p.add_argument("--contest", help="gubernur, bupati or walikota")
+    p.add_argument("--pairs", type=int, help="number of candidate pairs (1 adds the kolom kosong)")
+
+
+def read_roster(path: Path) -> list[tuple[str, str]]:
+    """``(trainee id, name)`` rows from a roster CSV, with a clear error for a bad file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GraderError("bad_roster", f"cannot read roster {path}: {exc}", "Daftar peserta tidak dapat dibaca")
+    rows = list(csv.DictReader(text.splitlines()))
+    if not rows:
+        raise GraderError("bad_roster", f"roster {path} has no rows", "Daftar peserta kosong")
+    cols = {c.strip().lower(): c for c in rows[0] if c}
+    id_col = next((cols[c] for c in ROSTER_ID_COLUMNS if c in cols), None)
+    name_col = next((cols[c] for c in ROSTER_NAME_COLUMNS if c in cols), None)
+    if not id_col or not name_col:
+        raise GraderError("bad_roster", f"roster {path} needs an id column ({'/'.join(ROSTER_ID_COLUMNS)}) "
+                          f"and a name column ({'/'.join(ROSTER_NAME_COLUMNS)}); found {list(cols)}",
+                          "Daftar peserta harus punya kolom nomor dan nama")
+    out = []
+    for i, row in enumerate(rows, start=2):
+        tid, name = (row.get(id_col) or "").strip(), (row.get(name_col) or "").strip()
+        if not tid or not name:
+            raise GraderError("bad_roster", f"roster {path} line {i}: empty id or name",
+                              f"Daftar peserta baris {i}: nomor atau nama kosong")
+        out.append((tid, name))
+    return out
+
+
+def sheets_for(sheet: SheetLayout, exercise: str | None, roster: list[tuple[str, str]] | None):
+    """One identity per printed sheet: a blank one, or one per roster row."""
+    base = SheetIdentity(template=sheet.spec.id, version=sheet.spec.version, page=1, contest=sheet.contest,
+                         pairs=sheet.pairs, exercise=exercise)
+    if not roster:
+        return [base]
+    return [SheetIdentity(**{**base.__dict__, "trainee": tid, "trainee_name": name}) for tid, name in roster]
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    spec = resolve_template(args.template)
+    sheet = layout_sheet(spec, contest=args.contest, pairs=args.pairs)
+    exercise = args.exercise.strip().upper() if args.exercise else None
+    roster = read_roster(args.roster) if args.roster else None
+    pages = []
+    for ident in sheets_for(sheet, exercise, roster):
+        pages.extend(render_sheet(sheet, ident, dpi=args.dpi))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    write_pdf(pages, args.output, dpi=args.dpi)
+    written = [str(args.output)]
+    if args.png:
+        for i, img in enumerate(pages):
+            path = args.png if i == 0 else args.png.with_name(f"{args.png.stem}-p{i + 1}{args.png.suffix}")
+            img.save(path, dpi=(args.dpi, args.dpi))
+            written.append(str(path))
+    print("\n".join(written))
+    return 0
+
+
+def layout_json(sheet: SheetLayout, px_per_mm: float) -> dict:
+    """The geometry of every page in pixels at ``px_per_mm``, as plain JSON."""
+    def r(rect):
+        return list(rect.to_px(px_per_mm))
+
+    pages = []
+    for page in sheet.pages:
+        pages.append({
+            "page": page.number,
+            "size_px": [round(page.width_mm * px_per_mm), round(page.height_mm * px_per_mm)],
+            "markers": [{"id": m.id, "corners": [[round(x * px_per_mm, 2), round(y * px_per_mm, 2)]
+                                                 for x, y in m.corners]} for m in page.markers],
+            "qr": r(page.qr),
+            "fields": [{"id": f.id, "kind": f.kind, "section": f.section, "label": f.label,
+                        "graded": f.graded, "mirrors": f.mirrors, "rect": r(f.rect),
+                        "boxes": [r(b) for b in f.boxes],
+                        "bubbles": [[r(b) for b in col] for col in f.bubbles],
+                        "cells": [r(c) for c in f.cells]} for f in page.fields],
+        })
+    return {"template": sheet.spec.id, "version": sheet.spec.version, "contest": sheet.contest,
+            "pairs": sheet.pairs, "px_per_mm": px_per_mm, "pages": pages}
+
+
+def cmd_layout(args: argparse.Namespace) -> int:
+    spec = resolve_template(args.template)
+    sheet = layout_sheet(spec, contest=args.contest, pairs=args.pairs)
+    px_per_mm = args.dpi / 25.4 if args.dpi else spec.read_px_per_mm
+    json.dump(layout_json(sheet, px_per_mm), sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return 0

@@ -1,0 +1,1 @@
+"""Exercises: scenarios, answer keys, handouts and where keys are kept."""

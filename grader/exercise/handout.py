@@ -1,0 +1,119 @@
+"""The trainee handout: the scenario in plain Indonesian and the ballot list to count.
+
+Rendered as A4 pages with the same fonts and PDF writer as the sheets.
+"""
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from grader.exercise.scenario import DAMAGED, INVALID, Exercise, pair_name
+from grader.sheet.render import MM_PER_INCH, font
+
+PAGE_W_MM, PAGE_H_MM, MARGIN_MM = 210.0, 297.0, 18.0
+BALLOT_COLUMNS = 8
+
+
+class _Pages:
+    """A tiny top-to-bottom text flow over A4 pages."""
+
+    def __init__(self, dpi: float):
+        self.s = dpi / MM_PER_INCH
+        self.pages: list[Image.Image] = []
+        self.new_page()
+
+    def new_page(self) -> None:
+        self.img = Image.new("L", (round(PAGE_W_MM * self.s), round(PAGE_H_MM * self.s)), 255)
+        self.draw = ImageDraw.Draw(self.img)
+        self.pages.append(self.img)
+        self.y = MARGIN_MM
+
+    def px(self, mm: float) -> int:
+        return round(mm * self.s)
+
+    def ensure(self, h_mm: float) -> None:
+        if self.y + h_mm > PAGE_H_MM - MARGIN_MM:
+            self.new_page()
+
+    def text(self, text: str, *, size: float = 3.6, bold: bool = False, indent: float = 0.0, gap: float = 1.6,
+             mono: bool = False) -> None:
+        self.ensure(size + gap)
+        self.draw.text((self.px(MARGIN_MM + indent), self.px(self.y)), text, fill=0,
+                       font=font(self.px(size), bold=bold, mono=mono))
+        self.y += size + gap
+
+    def wrapped(self, text: str, *, size: float = 3.6, width_mm: float = PAGE_W_MM - 2 * MARGIN_MM) -> None:
+        f = font(self.px(size))
+        line = ""
+        for word in text.split():
+            trial = f"{line} {word}".strip()
+            if f.getlength(trial) > self.px(width_mm) and line:
+                self.text(line, size=size)
+                line = word
+            else:
+                line = trial
+        if line:
+            self.text(line, size=size)
+
+
+def render_handout(ex: Exercise, *, dpi: float = 200) -> list[Image.Image]:
+    """Pages of the handout for ``ex``."""
+    p = _Pages(dpi)
+    f = ex.facts
+    p.text(f"SOAL LATIHAN PENGISIAN MODEL C.HASIL-KWK {ex.contest.upper()}", size=5, bold=True)
+    p.text(f"Kode latihan: {ex.code}     (ketik kode ini saat mengunggah foto)", size=4.2, bold=True, gap=4)
+    p.wrapped(f"Anda adalah anggota KPPS di TPS {ex.tps}, {ex.village}. Pemungutan suara sudah selesai. "
+              f"Gunakan data di bawah ini untuk mengisi lembar latihan C.Hasil (halaman 1 dan 2). "
+              f"Hitung surat suara satu per satu dengan turus (per lima), lalu tulis angkanya di kotak "
+              f"dan hitamkan bulatan yang sesuai. Kotak depan yang tidak terpakai diisi X.")
+    p.y += 3
+    p.text("Data pemilih", size=4, bold=True)
+    rows = [
+        ("Pemilih dalam DPT", f["dpt_l"], f["dpt_p"]),
+        ("Pemilih pindahan (DPPh)", f["dpph_l"], f["dpph_p"]),
+        ("Pemilih tambahan (DPTb) yang datang dengan e-KTP", f["dptb_l"], f["dptb_p"]),
+        ("Pemilih DPT yang datang memilih", f["voted_dpt_l"], f["voted_dpt_p"]),
+        ("Pemilih DPPh yang datang memilih", f["voted_dpph_l"], f["voted_dpph_p"]),
+        ("Pemilih disabilitas terdaftar", f["disabled_l"], f["disabled_p"]),
+        ("Pemilih disabilitas yang memilih", f["disabled_voted_l"], f["disabled_voted_p"]),
+    ]
+    p.text(f"{'':52s}{'Laki-laki':>10s}{'Perempuan':>11s}", size=3.4, mono=True)
+    for label, men, women in rows:
+        p.text(f"{label:52s}{men:>10d}{women:>11d}", size=3.4, mono=True)
+    p.y += 2
+    p.wrapped(f"Surat suara yang diterima TPS (termasuk cadangan 2,5%): {f['ballots_received']} lembar. "
+              f"Semua pemilih DPTb yang datang ikut memilih. Surat suara yang rusak atau keliru coblos "
+              f"ditukar dengan yang baru; surat suara itu tercatat dalam daftar di bawah sebagai RS.")
+    p.y += 3
+    legend = ", ".join(f"{_code(pid)} = {pair_name(pid)}" for pid in _pair_codes(ex))
+    p.text("Daftar surat suara (urutan saat dibuka)", size=4, bold=True)
+    p.wrapped(f"Keterangan: {legend}; {INVALID} = suara tidak sah; {DAMAGED} = surat suara rusak / keliru "
+              f"coblos (tidak masuk kotak suara, dicatat di II.3). Jumlah: {len(ex.ballots)} catatan.", size=3.3)
+    p.y += 2
+    _ballot_table(p, ex.ballots)
+    p.y += 4
+    p.text("Setelah selesai: foto kedua halaman lembar latihan dengan terang dan tegak lurus,", size=3.3)
+    p.text("lalu unggah di halaman latihan. Kode latihan sudah tercetak di QR bila lembar dicetak dengan kode.",
+           size=3.3)
+    return p.pages
+
+
+def _code(ballot: str) -> str:
+    """Printed ballot code: P1, P2 ... for pairs; KK, TS and RS as they are."""
+    return f"P{ballot}" if ballot.isdigit() else ballot
+
+
+def _pair_codes(ex: Exercise) -> list[str]:
+    return [str(n) for n in range(1, ex.pairs + 1)] + (["KK"] if ex.pairs == 1 else [])
+
+
+def _ballot_table(p: _Pages, ballots: tuple[str, ...]) -> None:
+    size = 3.3
+    row_h = size + 1.3
+    col_w = (PAGE_W_MM - 2 * MARGIN_MM) / BALLOT_COLUMNS
+    for start in range(0, len(ballots), BALLOT_COLUMNS):
+        p.ensure(row_h)
+        for j, code in enumerate(ballots[start:start + BALLOT_COLUMNS]):
+            x = MARGIN_MM + j * col_w
+            p.draw.text((p.px(x), p.px(p.y)), f"{start + j + 1:>3d}. {_code(code)}", fill=0,
+                        font=font(p.px(size), mono=True, bold=code in (INVALID, DAMAGED)))
+        p.y += row_h

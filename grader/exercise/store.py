@@ -1,0 +1,94 @@
+"""Where answer keys live, and how a code or a path becomes an :class:`AnswerKey`.
+
+Keys are JSON files under ``$GRADER_DATA_DIR/exercises/<CODE>/answer_key.json``
+(default ``./instance``). ``grader exercise new`` registers each key it writes,
+so a trainer can later grade with just the code printed on the sheet.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import GraderError
+from grader.exercise.scenario import KEY_FORMAT, Exercise
+
+CODE_RE = re.compile(r"^[A-Z0-9]{4,12}$")
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    exercise: str
+    template: str
+    template_version: int
+    contest: str
+    pairs: int
+    fields: dict[str, int]
+    raw: dict
+
+    @classmethod
+    def from_json(cls, data: dict, *, source: str = "answer key") -> "AnswerKey":
+        if not isinstance(data, dict) or data.get("format") != KEY_FORMAT:
+            raise GraderError("bad_key", f"{source}: not an answer key (expected format {KEY_FORMAT})",
+                              f"{source}: bukan kunci jawaban yang sah")
+        try:
+            fields = {str(k): int(v) for k, v in data["fields"].items()}
+            return cls(exercise=str(data["exercise"]), template=str(data["template"]),
+                       template_version=int(data["template_version"]), contest=str(data["contest"]),
+                       pairs=int(data["pairs"]), fields=fields, raw=data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise GraderError("bad_key", f"{source}: malformed answer key ({exc})",
+                              f"{source}: kunci jawaban rusak") from None
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("GRADER_DATA_DIR", "instance"))
+
+
+def exercises_dir(base: Path | None = None) -> Path:
+    return (base or data_dir()) / "exercises"
+
+
+def save_exercise(ex: Exercise, *, base: Path | None = None) -> Path:
+    """Register ``ex``'s key in the store; returns the key's path."""
+    d = exercises_dir(base) / ex.code
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / "answer_key.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(ex.to_key_json(), indent=1, ensure_ascii=False))
+    tmp.replace(path)  # atomic: a crash never leaves half a key
+    return path
+
+
+def load_key(code_or_path: str, *, base: Path | None = None) -> AnswerKey:
+    """Find a key by exercise code (in the store) or by a path to its JSON file or folder."""
+    p = Path(code_or_path)
+    if p.is_dir():
+        p = p / "answer_key.json"
+    if not p.is_file():
+        code = code_or_path.strip().upper()
+        if not CODE_RE.match(code):
+            raise GraderError("unknown_exercise", f"'{code_or_path}' is neither a key file nor an exercise code",
+                              f"'{code_or_path}' bukan kode latihan yang dikenal")
+        p = exercises_dir(base) / code / "answer_key.json"
+        if not p.is_file():
+            raise GraderError("unknown_exercise", f"no exercise with code {code} (looked in {p.parent.parent})",
+                              f"Kode latihan {code} tidak ditemukan. Periksa kembali kode pada soal.")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GraderError("bad_key", f"{p}: cannot read answer key ({exc})", f"{p}: kunci jawaban rusak") from None
+    return AnswerKey.from_json(data, source=str(p))
+
+
+def list_exercises(*, base: Path | None = None) -> list[AnswerKey]:
+    d = exercises_dir(base)
+    out = []
+    for path in sorted(d.glob("*/answer_key.json")) if d.exists() else []:
+        try:
+            out.append(load_key(str(path)))
+        except GraderError:
+            continue
+    return out

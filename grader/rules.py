@@ -1,0 +1,113 @@
+"""The form's arithmetic rules, as data from the template, evaluated generically.
+
+A rule's ``check`` is ``SUM op SUM`` where ``op`` is ``==`` or ``<=`` and a SUM
+is field ids and globs joined by ``+`` (``IV.*`` is every pair's digits
+field). ``foreach`` variables are expanded first. Rules are evaluated on
+whatever values they are given: the trainee's writing when grading, the
+answer key when checking a generated exercise.
+"""
+from __future__ import annotations
+
+import fnmatch
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+from grader.sheet.layout import SheetLayout
+from grader.sheet.schema import RULE_CHECK_RE, RuleSpec
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One concrete rule after ``foreach`` and glob expansion."""
+
+    id: str              # e.g. "row_total[row=I.A.1]"
+    base_id: str         # e.g. "row_total"
+    severity: str        # "error" or "warning"
+    lhs: tuple[str, ...]
+    op: str
+    rhs: tuple[str, ...]
+    text_id: str
+    text_en: str
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.lhs + self.rhs
+
+    def expression(self) -> str:
+        return f"{' + '.join(self.lhs)} {'=' if self.op == '==' else '≤'} {' + '.join(self.rhs)}"
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """The outcome of one rule on one set of values.
+
+    ``status`` is ``ok``, ``violated`` or ``not_checkable`` (a field it needs is
+    missing or not confidently read). ``lhs_value``/``rhs_value`` are the sums.
+    """
+
+    rule: Rule
+    status: str
+    lhs_value: int | None
+    rhs_value: int | None
+    missing: tuple[str, ...] = ()
+
+    def message(self, lang: str = "id") -> str:
+        base = self.rule.text_id if lang == "id" else self.rule.text_en
+        if self.status != "violated":
+            return base
+        got = "tertulis" if lang == "id" else "written"
+        return f"{base} ({got}: {self.lhs_value} vs {self.rhs_value})"
+
+
+def expand_rules(specs: tuple[RuleSpec, ...], sheet: SheetLayout) -> list[Rule]:
+    """Expand ``foreach`` and globs against the fields that exist on ``sheet``."""
+    known = [f.id for f in sheet.number_fields()]
+    rules = []
+    for spec in specs:
+        names = list(spec.foreach)
+        combos = list(itertools.product(*(spec.foreach[n] for n in names))) or [()]
+        for combo in combos:
+            env = dict(zip(names, combo))
+            check = _fill(spec.check, env)
+            m = RULE_CHECK_RE.match(check)
+            lhs = _terms(m["lhs"], known, spec.id)
+            rhs = _terms(m["rhs"], known, spec.id)
+            suffix = ",".join(f"{k}={v}" for k, v in env.items())
+            rules.append(Rule(id=f"{spec.id}[{suffix}]" if suffix else spec.id, base_id=spec.id,
+                              severity=spec.severity, lhs=lhs, op=m["op"], rhs=rhs,
+                              text_id=_fill(spec.text_id, env), text_en=_fill(spec.text_en, env)))
+    return rules
+
+
+def _fill(text: str, env: dict[str, str]) -> str:
+    return re.sub(r"{(\w+)}", lambda m: env.get(m[1], m[0]), text)
+
+
+def _terms(side: str, known: list[str], rule_id: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for term in (t.strip() for t in side.split("+")):
+        if any(ch in term for ch in "*?["):
+            hits = [k for k in known if fnmatch.fnmatchcase(k, term) and k.count(".") == term.count(".")]
+        else:
+            hits = [term] if term in known else []
+        if not hits:
+            raise ValueError(f"rule {rule_id}: term '{term}' matches no field of this sheet")
+        out.extend(hits)
+    return tuple(out)
+
+
+def evaluate_rules(rules: list[Rule], values: Mapping[str, int | None]) -> list[RuleResult]:
+    """Evaluate every rule; a field that is absent or None makes the rule ``not_checkable``."""
+    results = []
+    for rule in rules:
+        missing = tuple(f for f in rule.fields if values.get(f) is None)
+        if missing:
+            results.append(RuleResult(rule, "not_checkable", None, None, missing))
+            continue
+        lhs = sum(int(values[f]) for f in rule.lhs)
+        rhs = sum(int(values[f]) for f in rule.rhs)
+        ok = lhs == rhs if rule.op == "==" else lhs <= rhs
+        results.append(RuleResult(rule, "ok" if ok else "violated", lhs, rhs))
+    return results
