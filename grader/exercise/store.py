@@ -7,11 +7,11 @@ so a trainer can later grade with just the code printed on the sheet.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.config import data_dir
 from grader.errors import GraderError
 from grader.exercise.scenario import KEY_FORMAT, Exercise
 
@@ -41,10 +41,6 @@ class AnswerKey:
         except (KeyError, TypeError, ValueError) as exc:
             raise GraderError("bad_key", f"{source}: malformed answer key ({exc})",
                               f"{source}: kunci jawaban rusak") from None
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("GRADER_DATA_DIR", "instance"))
 
 
 def exercises_dir(base: Path | None = None) -> Path:

@@ -1,0 +1,39 @@
+# Two commands do everything on a fresh Debian machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup system-deps bench eval train-digits samples clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+system-deps:
+	@scripts/ensure-system-deps.sh
+
+setup: system-deps $(STAMP)
+
+run: setup
+	$(BIN)/grader serve --host $(HOST) --port $(PORT) --demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/grader bench
+
+eval: setup
+	$(BIN)/grader eval
+
+train-digits: setup
+	$(BIN)/pip install -q -r requirements-train.txt
+	$(BIN)/python -m training.train_digits
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

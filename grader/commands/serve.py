@@ -1,0 +1,40 @@
+"""``grader serve``: the web app behind waitress, a production WSGI server."""
+from __future__ import annotations
+
+import argparse
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="start the web app")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--demo", action="store_true", help="make sure a demo exercise exists first")
+    p.set_defaults(func=cmd_serve)
+
+
+def ensure_demo_data() -> str:
+    """Create (once) the demo exercise so a fresh install has something to grade against."""
+    from grader.exercise.scenario import generate_exercise
+    from grader.exercise.store import save_exercise
+    from grader.sheet.schema import resolve_template
+
+    ex = generate_exercise(resolve_template("chasil-kwk"), contest="bupati", pairs=3, seed=1)
+    save_exercise(ex)
+    return ex.code
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import waitress
+
+    from grader.web import create_app
+
+    if args.demo:
+        print(f"demo exercise: {ensure_demo_data()}")
+    app = create_app()
+    print(f"grader: serving on http://{args.host}:{args.port}/")
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+    return 0

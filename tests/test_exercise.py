@@ -1,0 +1,74 @@
+"""Exercises: every generated key satisfies its template's rules, and the handout adds up to the key."""
+import json
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from grader.cli import main
+from grader.errors import GraderError
+from grader.exercise.scenario import CODE_ALPHABET, DAMAGED, INVALID, TRAPS, ballot_counts, generate_exercise
+from grader.exercise.store import load_key
+from grader.rules import evaluate_rules, expand_rules
+from grader.sheet.layout import layout_sheet
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 10**6), pairs=st.integers(1, 6), contest=st.sampled_from(["gubernur", "bupati", "walikota"]),
+       traps=st.lists(st.sampled_from(TRAPS), unique=True, max_size=3))
+def test_generated_keys_satisfy_every_rule_and_the_ballot_list(chasil_spec, seed, pairs, contest, traps):
+    ex = generate_exercise(chasil_spec, contest=contest, pairs=pairs, seed=seed, traps=traps)
+    sheet = layout_sheet(chasil_spec, contest=ex.contest, pairs=ex.pairs)
+    assert set(ex.fields) == {f.id for f in sheet.number_fields()}
+    results = evaluate_rules(expand_rules(chasil_spec.rules, sheet), ex.fields)
+    assert results and all(r.status == "ok" for r in results), [r.rule.id for r in results if r.status != "ok"]
+    counts = ballot_counts(ex.ballots)
+    for pid in sheet.pair_ids:
+        assert counts.get(pid, 0) == ex.fields[f"IV.{pid}"]
+    assert counts.get(INVALID, 0) == ex.fields["V.B"]
+    assert counts.get(DAMAGED, 0) == ex.fields["II.3"]
+    assert all(0 <= v <= 999 for v in ex.fields.values())
+    tally_cap = min(len(f.cells) for f in sheet.fields() if f.kind == "tally") * 5
+    assert max(ex.fields[f"IV.{p}"] for p in sheet.pair_ids) <= tally_cap
+    if "damaged" in traps:
+        assert ex.fields["II.3"] >= 1
+    if "dptb" in traps:
+        assert ex.fields["I.A.3.J"] >= 1 and ex.fields["I.B.3.J"] >= 1
+    if "kolom_kosong" in traps:
+        assert ex.pairs == 1 and "IV.KK" in ex.fields
+    assert len(ex.code) == 6 and set(ex.code) <= set(CODE_ALPHABET)
+
+
+def test_same_inputs_same_exercise(chasil_spec):
+    a = generate_exercise(chasil_spec, pairs=3, seed=7)
+    b = generate_exercise(chasil_spec, pairs=3, seed=7)
+    c = generate_exercise(chasil_spec, pairs=3, seed=8)
+    assert a == b and a.code != c.code
+
+
+def test_rule_catches_a_broken_sum(chasil_spec):
+    ex = generate_exercise(chasil_spec, pairs=2, seed=3)
+    values = dict(ex.fields)
+    values["V.A"] += 1
+    rules = expand_rules(chasil_spec.rules, layout_sheet(chasil_spec, pairs=2))
+    bad = {r.rule.base_id for r in evaluate_rules(rules, values) if r.status == "violated"}
+    assert bad == {"valid_votes_sum", "all_votes_sum"}
+
+
+def test_exercise_new_writes_key_and_handout_and_registers_the_code(tmp_path, capsys):
+    out = tmp_path / "ex"
+    assert main(["exercise", "new", "chasil-kwk", "--pairs", "1", "--seed", "5", "--trap", "damaged",
+                 "--trap", "dptb", "-o", str(out)]) == 0
+    key = json.loads((out / "answer_key.json").read_text())
+    assert key["format"] == "grader-answer-key/1" and key["pairs"] == 1 and key["fields"]["II.3"] >= 1
+    assert (out / "handout.pdf").read_bytes().startswith(b"%PDF-")
+    by_code = load_key(key["exercise"].lower())  # codes are case-insensitive for typing
+    assert by_code.fields == key["fields"]
+    assert load_key(str(out)).exercise == key["exercise"]
+    assert main(["exercise", "list"]) == 0
+    assert key["exercise"] in capsys.readouterr().out
+
+
+def test_unknown_code_is_a_clear_error():
+    with pytest.raises(GraderError) as info:
+        load_key("ZZZZZZ")
+    assert info.value.code == "unknown_exercise" and "ZZZZZZ" in info.value.message_id

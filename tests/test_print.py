@@ -1,0 +1,110 @@
+"""Printed sheets: every variant's markers are detectable and its QR decodes to the right identity."""
+import itertools
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from grader.cli import main
+from grader.sheet.identity import SheetIdentity, decode_payload
+from grader.sheet.layout import layout_sheet
+from grader.sheet.render import render_sheet
+from grader.sheet.schema import list_templates, load_template
+
+DPI = 150  # a low-resolution print still has to work; keeps the test quick
+
+
+def _variants():
+    for path in list_templates():
+        spec = load_template(path)
+        for contest, pairs in itertools.product(spec.contests, range(spec.pairs_min, spec.pairs_max + 1)):
+            yield pytest.param(spec, contest, pairs, id=f"{spec.id}-{contest}-{pairs}")
+
+
+@pytest.mark.parametrize("spec,contest,pairs", list(_variants()))
+def test_markers_and_qr_on_every_rendered_page(spec, contest, pairs):
+    sheet = layout_sheet(spec, contest=contest, pairs=pairs)
+    ident = SheetIdentity(spec.id, spec.version, 1, contest, pairs, exercise="K7QX2M", trainee="017")
+    detector = cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, spec.marker_dictionary)))
+    for page, img in zip(sheet.pages, render_sheet(sheet, ident, dpi=DPI)):
+        gray = np.asarray(img)
+        corners, ids, _ = detector.detectMarkers(gray)
+        assert ids is not None and sorted(ids.ravel().tolist()) == [m.id for m in page.markers]
+        s = DPI / 25.4
+        for c, i in zip(corners, ids.ravel()):
+            expected = np.array(next(m for m in page.markers if m.id == i).corners) * s
+            assert np.abs(c.reshape(4, 2) - expected).max() < 2.0  # pixels: corners where the layout says
+        got = decode_payload(_decode_qr_region(gray, page.qr.grow(4), s))
+        assert got == ident.for_page(page.number)
+
+
+def _decode_qr_region(gray, rect, px_per_mm):
+    """Decode the QR where the layout puts it (as the reader does on an aligned page)."""
+    x, y, w, h = rect.to_px(px_per_mm)
+    crop = cv2.cvtColor(np.ascontiguousarray(gray[y:y + h, x:x + w]), cv2.COLOR_GRAY2BGR)
+    return cv2.QRCodeDetector().detectAndDecode(crop)[0]
+
+
+def test_form_print_cli_writes_pdf_and_pngs(tmp_path):
+    out = tmp_path / "sheet.pdf"
+    rc = main(["form", "print", "chasil-kwk", "--pairs", "4", "--contest", "gubernur", "--exercise", "abc234",
+               "-o", str(out), "--png", str(tmp_path / "sheet.png"), "--dpi", "100"])
+    assert rc == 0
+    pdf = out.read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF") and pdf.count(b"/Type /Page ") == 2
+    p1 = cv2.imread(str(tmp_path / "sheet.png"), cv2.IMREAD_GRAYSCALE)
+    p2 = cv2.imread(str(tmp_path / "sheet-p2.png"), cv2.IMREAD_GRAYSCALE)
+    assert p1.shape == p2.shape == (round(297 / 25.4 * 100), round(210 / 25.4 * 100))
+    text, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.cvtColor(p2, cv2.COLOR_GRAY2BGR))
+    ident = decode_payload(text)
+    assert (ident.page, ident.pairs, ident.contest, ident.exercise) == (2, 4, "gubernur", "ABC234")
+
+
+def test_roster_prints_one_personalised_sheet_per_trainee(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("No,Nama\n001,Siti Aminah\n002,Budi Santoso\n", encoding="utf-8")
+    out = tmp_path / "class.pdf"
+    assert main(["form", "print", "chasil-kwk", "--roster", str(roster), "-o", str(out),
+                 "--png", str(tmp_path / "c.png"), "--dpi", "100"]) == 0
+    assert out.read_bytes().count(b"/Type /Page ") == 4
+    seen = []
+    for name in ("c.png", "c-p3.png"):
+        img = cv2.imread(str(tmp_path / name))
+        seen.append(decode_payload(cv2.QRCodeDetector().detectAndDecode(img)[0]))
+    assert [(i.trainee, i.trainee_name, i.page) for i in seen] == [("001", "Siti Aminah", 1),
+                                                                    ("002", "Budi Santoso", 1)]
+
+
+def test_bad_roster_is_a_clear_usage_error(tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("email\nx@y\n")
+    assert main(["form", "print", "chasil-kwk", "--roster", str(roster), "-o", str(tmp_path / "x.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("grader: error:") and "needs an id column" in err and "Traceback" not in err
+
+
+def test_form_layout_json_matches_the_geometry(capsys):
+    assert main(["form", "layout", "chasil-kwk", "--pairs", "2", "--dpi", "254", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["pairs"] == 2 and data["px_per_mm"] == pytest.approx(10)
+    p1, p2 = data["pages"]
+    assert p1["size_px"] == [2100, 2970]
+    assert p1["markers"][0] == {"id": 0, "corners": [[100.0, 100.0], [220.0, 100.0], [220.0, 220.0], [100.0, 220.0]]}
+    fields = {f["id"]: f for f in p2["fields"]}
+    assert len(fields["IV.1.bubbles"]["bubbles"]) == 3 and len(fields["IV.1.bubbles"]["bubbles"][0]) == 10
+    assert len(fields["IV.2.tally"]["cells"]) == 40
+    assert fields["V.A"]["boxes"][0][2] == 75  # 7.5 mm at 10 px/mm
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["form", "print", "no-such-template", "-o", "x.pdf"], "no such template"),
+    (["form", "print", "chasil-kwk", "--pairs", "9", "-o", "x.pdf"], "pairs must be 1..6"),
+    (["form", "print", "chasil-kwk", "--contest", "presiden", "-o", "x.pdf"], "contest must be one of"),
+    (["form", "layout"], "the following arguments are required"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_user_mistakes_exit_2_with_one_line(argv, needle, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1
