@@ -59,9 +59,15 @@ MIN_INK = 0.22
 #: Ink also has to reach this fraction of the strongest ink in the crop.
 REL_INK = 0.35
 #: Outer band (fraction of the side) where a long line is taken as a border.
-BORDER_BAND = 0.2
+BORDER_BAND = 0.26
 #: A border line must span at least this fraction of the side it runs along.
 BORDER_MIN_SPAN = 0.6
+#: Each piece of a border line must be at least this long on its own.
+BORDER_PIECE_SPAN = 0.4
+#: A straight line this long (fraction of the side) is a box divider anywhere.
+FULL_LINE_SPAN = 0.88
+#: Such a divider within this outer fraction also clears what lies beyond it.
+FAR_BAND = 0.35
 #: Fewer ink pixels than this (at working size) means a blank box.
 MIN_INK_PIXELS = 6
 
@@ -138,6 +144,18 @@ def _remove_borders(mask: np.ndarray) -> np.ndarray:
     band_h = max(2, int(round(BORDER_BAND * h)))
     band_w = max(2, int(round(BORDER_BAND * w)))
 
+    def _long_parts(lines: np.ndarray, horizontal: bool) -> np.ndarray:
+        """Keep only line pieces that are long on their own (not stroke bits)."""
+        n, lab, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        keep = np.zeros(n, dtype=bool)
+        along = w if horizontal else h
+        length = stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT]
+        keep[1:] = length[1:] >= BORDER_PIECE_SPAN * along
+        return np.where(keep[lab], 255, 0).astype(np.uint8)
+
+    hlines = _long_parts(hlines, True)
+    vlines = _long_parts(vlines, False)
+
     def _span(lines: np.ndarray, axis: int) -> float:
         covered = lines.any(axis=axis)
         return float(covered.mean()) if covered.size else 0.0
@@ -151,7 +169,7 @@ def _remove_borders(mask: np.ndarray) -> np.ndarray:
     bottom = hlines[h - band_h :]
     if _span(bottom, 0) >= BORDER_MIN_SPAN:
         rows = np.nonzero(bottom.any(axis=1))[0]
-        out[h - band_h + rows.min() - 1 :] = 0
+        out[max(0, h - band_h + rows.min() - 1) :] = 0
     # left
     left = vlines[:, :band_w]
     if _span(left, 1) >= BORDER_MIN_SPAN:
@@ -161,7 +179,7 @@ def _remove_borders(mask: np.ndarray) -> np.ndarray:
     right = vlines[:, w - band_w :]
     if _span(right, 1) >= BORDER_MIN_SPAN:
         cols = np.nonzero(right.any(axis=0))[0]
-        out[:, w - band_w + cols.min() - 1 :] = 0
+        out[:, max(0, w - band_w + cols.min() - 1) :] = 0
     return out
 
 

