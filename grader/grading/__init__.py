@@ -1,0 +1,1 @@
+"""Grading: verdicts, rules, cross-checks, score, feedback."""

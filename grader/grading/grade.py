@@ -1,0 +1,227 @@
+"""Turn readings into a verdict a trainee can learn from.
+
+Inputs are the readings of one trainee's pages and the answer key; the output
+is the result dict documented in the README ("Result JSON"). The one rule
+above all: only a confident reading can make a field ``wrong`` or a rule
+``violated``; anything we are unsure of is ``review``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.exercise.store import AnswerKey
+from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
+from grader.read.sheet_reader import FieldReading
+from grader.rules import RuleResult, evaluate_rules, expand_rules
+from grader.sheet.layout import EMPTY_COLUMN_ID, FieldLayout, SheetLayout
+
+# Score weights (README "Score"): points per graded item; review/unreadable items and
+# not-checkable rules are left out of both the earned and the possible points.
+WEIGHTS = {"digits": 1.0, "bubbles": 0.5, "tally": 0.5, "rule": 1.0}
+# A violated rule whose weakest field reading is below this is not asserted: that field goes to review.
+RULE_DOUBT_CONFIDENCE = 0.95
+MAGIC_RULES = ("ballots_used_equal_voters", "votes_equal_voters")
+STATUSES = ("ok", "wrong", "review", "blank", "unreadable")
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str          # cross_check | convention
+    severity: str      # error | warning | review
+    message_id: str
+    message_en: str
+    fields: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "severity": self.severity, "message_id": self.message_id,
+                "message_en": self.message_en, "fields": list(self.fields)}
+
+
+def field_status(reading: FieldReading | None, expected: int | None) -> str:
+    """The verdict of one field: only a confident reading can be ``wrong``."""
+    if reading is None:
+        return "unreadable"
+    if reading.status != "ok":
+        return reading.status
+    if expected is None:
+        return "ok"
+    return "ok" if reading.value == expected else "wrong"
+
+
+def graded_fields(sheet: SheetLayout) -> list[FieldLayout]:
+    return [f for f in sheet.fields() if f.graded and f.kind in ("digits", "bubbles", "tally")]
+
+
+def expected_for(f: FieldLayout, key: AnswerKey | None) -> int | None:
+    if key is None:
+        return None
+    return key.fields.get(f.mirrors or f.id)
+
+
+def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: AnswerKey | None, *,
+                   corrections: dict[str, dict] | None = None) -> dict:
+    """Grade one trainee's merged page readings.
+
+    Parameters
+    ----------
+    sheet : the layout of the sheet variant.
+    readings : field id → reading, over all pages received (a missing page's fields are absent).
+    key : the answer key, or None to check only the form's own rules.
+    corrections : field id → {"value", "by", "at"} made by a trainer; a corrected field is confident.
+
+    Returns
+    -------
+    dict with ``fields``, ``rules``, ``findings``, ``score``, ``counts`` and ``top_fixes``.
+    """
+    corrections = corrections or {}
+    readings = dict(readings)
+    for fid, c in corrections.items():
+        old = readings.get(fid)
+        kind = old.kind if old else "digits"
+        readings[fid] = FieldReading(fid, kind, old.page if old else 0, c["value"], 1.0,
+                                     "blank" if c["value"] is None else "ok",
+                                     old.boxes if old else (), old.box_confidence if old else (),
+                                     notes=("corrected",))
+
+    rules = expand_rules(sheet.spec.rules, sheet)
+    values = {fid: r.value for fid, r in readings.items() if r.kind == "digits" and r.status == "ok"}
+    rule_results = evaluate_rules(rules, values)
+    doubted: set[str] = set()
+    checked: list[RuleResult] = []
+    for rr in rule_results:
+        if rr.status == "violated":
+            weak = [f for f in rr.rule.fields if readings[f].confidence < RULE_DOUBT_CONFIDENCE]
+            if weak:  # context policy: a conflict with a weak reading sends it to review, never to "violated"
+                doubted.update(weak)
+                rr = RuleResult(rr.rule, "not_checkable", None, None, tuple(weak))
+        checked.append(rr)
+
+    fields_out = []
+    for f in graded_fields(sheet):
+        r = readings.get(f.id)
+        exp = expected_for(f, key)
+        status = field_status(r, exp)
+        if f.id in doubted and status in ("ok", "wrong"):
+            status = "review"
+        c = corrections.get(f.id)
+        fields_out.append({
+            "id": f.id, "page": f.page, "section": f.section, "label": f.label, "kind": f.kind,
+            "value": r.value if r else None, "confidence": round(float(r.confidence), 4) if r else 0.0,
+            "status": status, "expected": exp, "boxes": list(r.boxes) if r else [],
+            "notes": list(r.notes) if r else ["page_missing"], "crop": None,
+            "corrected_by": c.get("by") if c else None, "corrected_at": c.get("at") if c else None})
+
+    findings = cross_checks(sheet, readings) + conventions(sheet, readings)
+    counts = {s: sum(1 for x in fields_out if x["status"] == s) for s in STATUSES}
+    rules_out = [{"id": rr.rule.id, "base_id": rr.rule.base_id, "severity": rr.rule.severity, "status": rr.status,
+                  "message_id": rr.message("id"), "message_en": rr.message("en"), "fields": list(rr.rule.fields),
+                  "lhs": rr.lhs_value, "rhs": rr.rhs_value, "expression": rr.rule.expression()}
+                 for rr in checked]
+    return {"fields": fields_out, "rules": rules_out, "findings": [x.to_json() for x in findings],
+            "counts": counts, "score": score(fields_out, rules_out),
+            "top_fixes": top_fixes(sheet, fields_out, rules_out, findings)}
+
+
+def pair_name(pid: str) -> str:
+    return "Kolom kosong" if pid == EMPTY_COLUMN_ID else f"Paslon {pid}"
+
+
+def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
+    """Tally = digits = bubbles for each pair: the trainee's own inconsistency, or our doubt."""
+    out = []
+    for pid in sheet.pair_ids:
+        fid = f"IV.{pid}"
+        trio = {"turus": readings.get(f"{fid}.tally"), "angka": readings.get(fid),
+                "bulatan": readings.get(f"{fid}.bubbles")}
+        present = {k: r for k, r in trio.items() if r is not None and r.value is not None}
+        if len({r.value for r in present.values()}) <= 1:
+            continue
+        ids = tuple(r.id for r in present.values())
+        said_id = ", ".join(f"{k} {r.value}" for k, r in present.items())
+        said_en = ", ".join(f"{e} {r.value}" for e, r in zip(("tally", "digits", "bubbles"), trio.values())
+                            if r is not None and r.value is not None)
+        if all(r.status == "ok" for r in present.values()) and len(present) == 3:
+            out.append(Finding("cross_check", "error",
+                               f"{pair_name(pid)}: {said_id}. Turus, angka dan bulatan harus sama.",
+                               f"{pair_name(pid)}: {said_en}. Tally, digits and bubbles must agree.", ids))
+        else:
+            out.append(Finding("cross_check", "review",
+                               f"{pair_name(pid)}: {said_id}. Bacaan kami belum yakin; pelatih akan memeriksa.",
+                               f"{pair_name(pid)}: {said_en}. Our reading is unsure; a trainer will check.", ids))
+    return out
+
+
+def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
+    """Writing conventions: a blank leading box instead of X, and overwritten boxes."""
+    blank = [r.id for r in readings.values() if NOTE_BLANK_LEADING in r.notes]
+    over = [r.id for r in readings.values() if NOTE_OVERWRITTEN in r.notes]
+    out = []
+    if blank:
+        out.append(Finding("convention", "warning",
+                           f"Kotak depan dibiarkan kosong ({', '.join(blank)}). Isi kotak yang tidak terpakai "
+                           f"dengan X, misalnya X47.",
+                           f"Leading box left blank ({', '.join(blank)}). Fill unused boxes with X, e.g. X47.",
+                           tuple(blank)))
+    if over:
+        out.append(Finding("convention", "review",
+                           f"Kotak yang ditimpa/dikoreksi ({', '.join(over)}) akan diperiksa pelatih. Koreksi "
+                           f"dengan cairan koreksi lalu tulis ulang dengan jelas.",
+                           f"Overwritten boxes ({', '.join(over)}) will be checked by a trainer.", tuple(over)))
+    return out
+
+
+def score(fields: list[dict], rules: list[dict]) -> float | None:
+    """Points earned over points possible, out of 100 (see WEIGHTS)."""
+    earned = possible = 0.0
+    for f in fields:
+        if f["status"] in ("ok", "wrong", "blank"):
+            w = WEIGHTS[f["kind"]]
+            possible += w
+            earned += w if f["status"] == "ok" else 0.0
+    for r in rules:
+        if r["severity"] == "error" and r["status"] in ("ok", "violated"):
+            possible += WEIGHTS["rule"]
+            earned += WEIGHTS["rule"] if r["status"] == "ok" else 0.0
+    return round(100.0 * earned / possible, 1) if possible else None
+
+
+def _where(sheet: SheetLayout, field_id: str) -> str:
+    try:
+        f = sheet.field(field_id)
+    except KeyError:
+        return field_id
+    return f"Halaman {f.page}, {field_id} ({f.label})"
+
+
+def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
+    """The three most important things to fix, most important first."""
+    fixes: list[dict] = []
+    violated = [r for r in rules if r["status"] == "violated" and r["severity"] == "error"]
+    violated.sort(key=lambda r: (r["base_id"] not in MAGIC_RULES, r["id"]))
+    for r in violated:
+        fixes.append({"message_id": r["message_id"], "message_en": r["message_en"],
+                      "where": _where(sheet, r["fields"][0])})
+    for x in findings:
+        if x.kind == "cross_check" and x.severity == "error":
+            fixes.append({"message_id": x.message_id, "message_en": x.message_en, "where": _where(sheet, x.fields[0])})
+    for f in fields:
+        if f["status"] == "wrong":
+            fixes.append({"message_id": f"{f['label']}: tertulis {f['value']}, seharusnya {f['expected']}.",
+                          "message_en": f"{f['label']}: written {f['value']}, expected {f['expected']}.",
+                          "where": _where(sheet, f["id"])})
+    blanks = [f for f in fields if f["status"] == "blank"]
+    if blanks:
+        ids = ", ".join(f["id"] for f in blanks[:5]) + (" …" if len(blanks) > 5 else "")
+        fixes.append({"message_id": f"Ada {len(blanks)} isian kosong ({ids}). Setiap angka harus diisi; "
+                                    f"nol ditulis XXX.",
+                      "message_en": f"{len(blanks)} fields left blank ({ids}). Every number must be written; "
+                                    f"zero is XXX.", "where": _where(sheet, blanks[0]["id"])})
+    for x in findings:
+        if x.kind == "convention" and x.severity == "warning":
+            fixes.append({"message_id": x.message_id, "message_en": x.message_en, "where": _where(sheet, x.fields[0])})
+    seen, out = set(), []
+    for fx in fixes:
+        if fx["message_id"] not in seen:
+            seen.add(fx["message_id"])
+            out.append(fx)
+    return out[:3]

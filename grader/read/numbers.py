@@ -1,0 +1,99 @@
+"""Assemble digit-box readings into the number a trainee wrote.
+
+The writing convention (DOMAIN.md): one digit per box, unused leading boxes
+filled with X (or a dash). "X47", "-47", "047" and " 47" all mean 47, "XXX"
+means 0. A blank leading box still reads, but is reported, because the
+trainee should have written X. Anything that does not fit the convention, and
+any box the classifier is unsure of, makes the field ``review``: we never
+guess a number for a trainee.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+FILLERS = ("X", "-")
+BLANK = ""
+
+# Field statuses a reading can have (grading adds "wrong").
+OK, REVIEW, BLANK_STATUS, UNREADABLE = "ok", "review", "blank", "unreadable"
+
+# Notes: stable codes the grader turns into convention findings.
+NOTE_BLANK_LEADING = "blank_leading_box"
+NOTE_IMPOSSIBLE = "impossible_pattern"
+NOTE_TRAILING_BLANK = "trailing_blank_box"
+NOTE_UNSURE_BOX = "unsure_box"
+NOTE_OVERWRITTEN = "overwritten_box"
+
+
+@dataclass(frozen=True)
+class BoxLabel:
+    """What the classifier said about one box (a small, serialisable subset of its reading)."""
+
+    label: str
+    confidence: float
+    ambiguous: bool
+    overwritten: bool = False
+
+
+@dataclass(frozen=True)
+class NumberReading:
+    value: int | None
+    confidence: float
+    status: str
+    boxes: tuple[str, ...]
+    box_confidence: tuple[float, ...]
+    notes: tuple[str, ...] = ()
+
+
+def assemble_number(boxes: Sequence[BoxLabel]) -> NumberReading:
+    """Turn per-box labels into a field value, status and notes.
+
+    Parameters
+    ----------
+    boxes : the boxes left to right.
+
+    Returns
+    -------
+    NumberReading
+        ``status`` is ``ok``, ``review`` or ``blank``. ``value`` is given
+        whenever the pattern is valid, even under review (a trainer sees our
+        best reading); it is ``None`` for an impossible pattern or a blank field.
+    """
+    labels = tuple(b.label for b in boxes)
+    confs = tuple(float(b.confidence) for b in boxes)
+    confidence = 1.0
+    for c in confs:
+        confidence *= c
+    notes: list[str] = []
+    if any(b.ambiguous for b in boxes):
+        notes.append(NOTE_UNSURE_BOX)
+    if any(b.overwritten for b in boxes):
+        notes.append(NOTE_OVERWRITTEN)
+
+    digits_at = [i for i, lab in enumerate(labels) if lab.isdigit()]
+    if not digits_at:
+        if all(lab == BLANK for lab in labels):
+            return NumberReading(None, confidence, REVIEW if notes else BLANK_STATUS, labels, confs, tuple(notes))
+        if all(lab in FILLERS for lab in labels):
+            value, status = 0, OK
+        else:  # e.g. "XX " — was the 0 forgotten or the last X?
+            value, status = None, REVIEW
+            notes.append(NOTE_TRAILING_BLANK)
+        return NumberReading(value, confidence, REVIEW if notes else status, labels, confs, tuple(notes))
+
+    first = digits_at[0]
+    body, lead = labels[first:], labels[:first]
+    if not all(lab.isdigit() for lab in body):
+        rest = body[_first_non_digit(body):]
+        notes.append(NOTE_TRAILING_BLANK if all(lab == BLANK for lab in rest) else NOTE_IMPOSSIBLE)
+        return NumberReading(None, confidence, REVIEW, labels, confs, tuple(notes))
+    if any(lab == BLANK for lab in lead):
+        notes.append(NOTE_BLANK_LEADING)
+    value = int("".join(body))
+    unsure = NOTE_UNSURE_BOX in notes or NOTE_OVERWRITTEN in notes
+    return NumberReading(value, confidence, REVIEW if unsure else OK, labels, confs, tuple(notes))
+
+
+def _first_non_digit(labels: Sequence[str]) -> int:
+    return next(i for i, lab in enumerate(labels) if not lab.isdigit())

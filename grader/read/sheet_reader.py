@@ -1,0 +1,109 @@
+"""Read every field of an aligned page in one pass.
+
+All digit boxes of the page go through the classifier in one batch; bubble
+columns and tally grids are read by their own modules. Each field comes back
+with a value, a confidence, a status and the pixels it was read from.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from grader.read.numbers import UNREADABLE, BoxLabel, assemble_number
+from grader.sheet.layout import FieldLayout, PageLayout, Rect
+
+log = logging.getLogger(__name__)
+
+BOX_CROP_MARGIN_MM = 0.6   # crop just outside the printed border: the classifier expects border fragments at the edges
+
+
+class BoxClassifier(Protocol):
+    def classify(self, crops: Sequence[np.ndarray]) -> list: ...
+
+
+@dataclass(frozen=True)
+class FieldReading:
+    """What one field says, before any grading."""
+
+    id: str
+    kind: str
+    page: int
+    value: int | None
+    confidence: float
+    status: str                       # ok | review | blank | unreadable
+    boxes: tuple[str, ...] = ()
+    box_confidence: tuple[float, ...] = ()
+    notes: tuple[str, ...] = ()
+    detail: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"value": self.value, "confidence": round(float(self.confidence), 4), "status": self.status,
+                "boxes": list(self.boxes), "notes": list(self.notes)}
+
+
+def crop_rect(gray: np.ndarray, rect: Rect, px_per_mm: float, *, margin_mm: float = 0.0) -> np.ndarray:
+    """The pixels of ``rect`` (mm) grown by ``margin_mm``, clipped to the image."""
+    x, y, w, h = rect.grow(margin_mm).to_px(px_per_mm)
+    x0, y0 = max(x, 0), max(y, 0)
+    return gray[y0:min(y + h, gray.shape[0]), x0:min(x + w, gray.shape[1])]
+
+
+def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, classifier: BoxClassifier,
+                     kinds: tuple[str, ...] = ("digits", "bubbles", "tally")) -> dict[str, FieldReading]:
+    """Read the fields of ``page`` from the aligned grayscale image ``gray``.
+
+    Parameters
+    ----------
+    gray : the page warped into the template frame (``page`` mm × ``px_per_mm``).
+    page : its layout.
+    classifier : anything with ``classify(crops) -> [BoxReading]`` (the CNN, or tesseract for the baseline).
+    kinds : which field kinds to read.
+    """
+    out: dict[str, FieldReading] = {}
+    digit_fields = [f for f in page.fields if f.kind == "digits" and "digits" in kinds]
+    crops = [crop_rect(gray, b, px_per_mm, margin_mm=BOX_CROP_MARGIN_MM) for f in digit_fields for b in f.boxes]
+    readings = classifier.classify(crops) if crops else []
+    i = 0
+    for f in digit_fields:
+        boxes = readings[i:i + len(f.boxes)]
+        i += len(f.boxes)
+        labels = [BoxLabel(r.label, r.confidence, r.ambiguous, _looks_overwritten(r)) for r in boxes]
+        num = assemble_number(labels)
+        out[f.id] = FieldReading(f.id, "digits", page.number, num.value, num.confidence, num.status, num.boxes,
+                                 num.box_confidence, num.notes)
+    for f in page.fields:
+        if f.kind == "bubbles" and "bubbles" in kinds:
+            out[f.id] = _read_bubbles(gray, f, page.number, px_per_mm)
+        elif f.kind == "tally" and "tally" in kinds:
+            out[f.id] = _read_tally(gray, f, page.number, px_per_mm)
+    return out
+
+
+def _looks_overwritten(reading) -> bool:
+    """Two digit classes both substantial: the signature of a corrected box."""
+    probs = sorted((p for k, p in reading.probs.items() if k.isdigit()), reverse=True)
+    return len(probs) > 1 and probs[1] >= 0.2 and reading.label.isdigit()
+
+
+def _read_bubbles(gray: np.ndarray, f: FieldLayout, page: int, px_per_mm: float) -> FieldReading:
+    try:
+        from grader.recognize.bubbles import read_bubbles
+    except ImportError:
+        return FieldReading(f.id, f.kind, page, None, 0.0, UNREADABLE, notes=("reader_unavailable",))
+    r = read_bubbles(gray, f, px_per_mm=px_per_mm)
+    digits = tuple("" if d is None else str(d) for d in r.digits)
+    return FieldReading(f.id, f.kind, page, r.value, r.confidence, r.status, digits,
+                        notes=tuple(n for n in r.column_notes if n), detail={"fill": r.fill})
+
+
+def _read_tally(gray: np.ndarray, f: FieldLayout, page: int, px_per_mm: float) -> FieldReading:
+    try:
+        from grader.recognize.tally import read_tally
+    except ImportError:
+        return FieldReading(f.id, f.kind, page, None, 0.0, UNREADABLE, notes=("reader_unavailable",))
+    r = read_tally(gray, f, px_per_mm=px_per_mm)
+    return FieldReading(f.id, f.kind, page, r.count, r.confidence, r.status,
+                        detail={"per_cell": list(r.per_cell)})

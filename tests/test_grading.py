@@ -1,0 +1,164 @@
+"""The rule engine and the verdicts on hand-made readings (no photos involved)."""
+import pytest
+
+from grader.exercise.scenario import generate_exercise
+from grader.exercise.store import AnswerKey
+from grader.grading.grade import grade_readings
+from grader.read.context import apply_context
+from grader.read.sheet_reader import FieldReading
+from grader.sheet.layout import layout_sheet
+
+
+def setup(spec, pairs=3, seed=11):
+    ex = generate_exercise(spec, pairs=pairs, seed=seed)
+    key = AnswerKey.from_json(ex.to_key_json())
+    sheet = layout_sheet(spec, contest=ex.contest, pairs=ex.pairs)
+    return sheet, key
+
+
+def readings_from(sheet, values, conf=0.999, status=None):
+    out = {}
+    for f in sheet.fields():
+        if not f.graded or f.kind not in ("digits", "bubbles", "tally"):
+            continue
+        v = values[f.mirrors or f.id]
+        out[f.id] = FieldReading(f.id, f.kind, f.page, v, conf, (status or {}).get(f.id, "ok"))
+    return out
+
+
+def violated(result):
+    return {r["base_id"] for r in result["rules"] if r["status"] == "violated"}
+
+
+def test_clean_sheet_is_all_ok_with_full_score(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    res = grade_readings(sheet, readings_from(sheet, key.fields), key)
+    assert res["counts"]["ok"] == len(res["fields"]) and res["score"] == 100.0
+    assert violated(res) == set() and res["findings"] == [] and res["top_fixes"] == []
+
+
+# Each rule, violated by one edit of a consistent sheet: the expected set of violated rules.
+EDITS = [
+    ({"I.A.1.J": +1}, {"row_total", "registered_total"}),
+    ({"I.A.2.L": +1, "I.A.2.J": +1}, {"registered_total"}),
+    ({"I.B.2.P": +1, "I.B.2.J": +1}, {"voted_total"}),
+    ({"II.4": +1}, {"ballots_balance"}),
+    ({"II.2": +1, "II.4": -1}, {"ballots_used_equal_voters"}),
+    ({"V.A": +1, "V.C": +1}, {"valid_votes_sum", "votes_equal_voters"}),
+    ({"V.C": +1}, {"all_votes_sum", "votes_equal_voters"}),
+    ({"V.B": +1, "V.A": -1}, {"valid_votes_sum"}),
+]
+
+
+@pytest.mark.parametrize("edit,expected", EDITS)
+def test_each_rule_violated_by_an_edit(chasil_spec, edit, expected):
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    for fid, d in edit.items():
+        values[fid] += d
+    res = grade_readings(sheet, readings_from(sheet, values), key)
+    assert violated(res) == expected
+    wrong = {f["id"] for f in res["fields"] if f["status"] == "wrong" and f["kind"] == "digits"}
+    assert wrong == set(edit)
+    assert res["score"] < 100 and res["top_fixes"]
+
+
+def test_soft_checks_warn_without_costing_points(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["III.B.L"] = values["III.A.L"] + 5
+    values["III.B.J"] = values["III.B.L"] + values["III.B.P"]
+    res = grade_readings(sheet, readings_from(sheet, values), None)  # rules only, no key
+    warn = {r["base_id"] for r in res["rules"] if r["status"] == "violated" and r["severity"] == "warning"}
+    assert warn == {"disabled_voted_not_above_registered"}
+    assert res["score"] == 100.0  # warnings don't cost points
+
+
+def test_trainee_consistent_but_wrong_is_caught_by_the_key_not_the_rules(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["IV.1"] += 2
+    values["IV.2"] -= 2   # sums still hold
+    res = grade_readings(sheet, readings_from(sheet, values), key)
+    assert violated(res) == set()
+    assert {f["id"] for f in res["fields"] if f["status"] == "wrong"} == {
+        "IV.1", "IV.1.bubbles", "IV.1.tally", "IV.2", "IV.2.bubbles", "IV.2.tally"}
+
+
+def test_rule_with_a_field_under_review_is_not_checkable(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["V.A"] += 3
+    res = grade_readings(sheet, readings_from(sheet, values, status={"V.A": "review"}), key)
+    by = {r["base_id"]: r["status"] for r in res["rules"] if r["base_id"] in ("valid_votes_sum", "all_votes_sum")}
+    assert by == {"valid_votes_sum": "not_checkable", "all_votes_sum": "not_checkable"}
+    va = next(f for f in res["fields"] if f["id"] == "V.A")
+    assert va["status"] == "review"   # never "wrong" on an unsure reading
+
+
+def test_violation_involving_a_weak_reading_goes_to_review(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["II.4"] += 1
+    readings = readings_from(sheet, values)
+    readings["II.4"] = FieldReading("II.4", "digits", 1, values["II.4"], 0.7, "ok")
+    res = grade_readings(sheet, readings, key)
+    assert "ballots_balance" not in violated(res)
+    assert next(f for f in res["fields"] if f["id"] == "II.4")["status"] == "review"
+
+
+def test_single_pair_with_kolom_kosong(chasil_spec):
+    sheet, key = setup(chasil_spec, pairs=1, seed=3)
+    assert "IV.KK" in key.fields
+    res = grade_readings(sheet, readings_from(sheet, key.fields), key)
+    assert violated(res) == set() and res["score"] == 100.0
+    rule = next(r for r in res["rules"] if r["base_id"] == "valid_votes_sum")
+    assert rule["fields"] == ["V.A", "IV.1", "IV.KK"]
+    values = dict(key.fields)
+    values["IV.KK"] += 1
+    assert "valid_votes_sum" in violated(grade_readings(sheet, readings_from(sheet, values), key))
+
+
+def test_cross_check_trainee_inconsistency_is_an_error_with_its_message(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.1"]
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v + 1, 0.99, "ok")
+    res = grade_readings(sheet, readings, key)
+    cc = [x for x in res["findings"] if x["kind"] == "cross_check"]
+    assert len(cc) == 1 and cc[0]["severity"] == "error"
+    assert cc[0]["message_id"] == f"Paslon 1: turus {v + 1}, angka {v}, bulatan {v}. Turus, angka dan bulatan harus sama."
+
+
+def test_our_disagreement_with_a_weak_reading_is_review_not_error(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.2"]
+    readings["IV.2.tally"] = FieldReading("IV.2.tally", "tally", 2, v - 1, 0.6, "ok")
+    readings = apply_context(readings)
+    assert readings["IV.2.tally"].status == "review"
+    res = grade_readings(sheet, readings, key)
+    cc = [x for x in res["findings"] if x["kind"] == "cross_check"]
+    assert [x["severity"] for x in cc] == ["review"]
+    assert next(f for f in res["fields"] if f["id"] == "IV.2.tally")["status"] == "review"
+
+
+def test_context_backs_up_but_never_changes_a_value(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.3"]
+    readings["IV.3"] = FieldReading("IV.3", "digits", 2, v, 0.8, "review", box_confidence=(0.99, 0.85, 0.95),
+                                    notes=("unsure_box",))
+    assert apply_context(readings)["IV.3"].status == "ok"
+    readings["IV.3.tally"] = FieldReading("IV.3.tally", "tally", 2, v + 1, 0.99, "ok")
+    after = apply_context(readings)
+    assert after["IV.3"].status == "review" and after["IV.3"].value == v
+
+
+def test_corrections_make_a_field_confident(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields, status={"I.A.1.L": "review"})
+    res = grade_readings(sheet, readings, key, corrections={"I.A.1.L": {"value": key.fields["I.A.1.L"] + 1,
+                                                                         "by": "trainer", "at": "t"}})
+    f = next(f for f in res["fields"] if f["id"] == "I.A.1.L")
+    assert (f["status"], f["corrected_by"]) == ("wrong", "trainer")

@@ -1,0 +1,47 @@
+"""The writing convention: X/dash/zero/blank leading boxes, impossible patterns, unsure boxes."""
+import pytest
+
+from grader.read.numbers import (NOTE_BLANK_LEADING, NOTE_IMPOSSIBLE, NOTE_OVERWRITTEN, NOTE_TRAILING_BLANK,
+                                 NOTE_UNSURE_BOX, BoxLabel, assemble_number)
+
+
+def boxes(text, conf=0.99, ambiguous=()):
+    return [BoxLabel("" if ch == "_" else ch, conf, i in ambiguous) for i, ch in enumerate(text)]
+
+
+@pytest.mark.parametrize("text,value", [("X47", 47), ("-47", 47), ("047", 47), ("XXX", 0), ("---", 0),
+                                        ("X-5", 5), ("123", 123), ("X05", 5), ("000", 0), ("XX0", 0)])
+def test_valid_patterns_read_ok(text, value):
+    r = assemble_number(boxes(text))
+    assert (r.value, r.status, r.notes) == (value, "ok", ())
+    assert r.confidence == pytest.approx(0.99 ** 3)
+
+
+def test_blank_leading_box_reads_but_is_reported():
+    r = assemble_number(boxes("_47"))
+    assert (r.value, r.status, r.notes) == (47, "ok", (NOTE_BLANK_LEADING,))
+
+
+def test_all_blank_is_blank():
+    r = assemble_number(boxes("___"))
+    assert (r.value, r.status) == (None, "blank")
+
+
+@pytest.mark.parametrize("text,note", [("4X7", NOTE_IMPOSSIBLE), ("47X", NOTE_IMPOSSIBLE),
+                                       ("47_", NOTE_TRAILING_BLANK), ("XX_", NOTE_TRAILING_BLANK),
+                                       ("4_7", NOTE_IMPOSSIBLE)])
+def test_impossible_patterns_go_to_review(text, note):
+    r = assemble_number(boxes(text))
+    assert r.status == "review" and r.value is None and note in r.notes
+
+
+def test_one_unsure_box_sends_the_field_to_review_but_keeps_the_best_reading():
+    r = assemble_number(boxes("X47", ambiguous=(2,)))
+    assert (r.value, r.status) == (47, "review") and NOTE_UNSURE_BOX in r.notes
+
+
+def test_overwritten_box_goes_to_review():
+    b = boxes("X47")
+    b[1] = BoxLabel("4", 0.99, False, overwritten=True)
+    r = assemble_number(b)
+    assert r.status == "review" and NOTE_OVERWRITTEN in r.notes
