@@ -1,0 +1,305 @@
+"""The public entry point: photo bytes in, the page aligned to its template frame out (or a Refusal).
+
+Flow: load -> detect markers (small copy) and refine them (full image) ->
+fit the homography for the page the marker ids name -> warp -> quality gate ->
+identify (QR, else OCR, else the caller's word) -> lay the sheet out for the
+identified variant. Marker geometry does not depend on the number of pairs,
+so locating before identifying is safe; only the final layout needs the variant.
+
+Policy when markers are missing (see :func:`_diagnose_missing`):
+- 1-2 of our markers, and a missing one would lie outside the frame: ``sheet_cut_off``;
+- otherwise, if the frame is very dark or very blurred: ``too_dark`` / ``too_blurry``;
+- 1-2 of our markers, or none but our QR code is readable: ``markers_not_found``;
+- 3+ markers of our dictionary whose ids belong to no known template: ``unknown_template``;
+- nothing of ours at all: ``not_practice_sheet``.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from grader.photo import quality as q
+from grader.photo.identify import identity_from_ocr, identity_from_qr
+from grader.photo.load import DEFAULT_MAX_BYTES, load_photo
+from grader.photo.locate import (MarkerDetection, MarkerHit, PageFit, choose_page, detect_markers, detect_near, fit_page,
+                                 page_of_marker, project_mm)
+from grader.photo.quality import QualityReport, QualityThresholds
+from grader.photo.refusal import Refusal
+from grader.photo.warp import frame_size, warp_to_frame
+from grader.sheet.identity import SheetIdentity, decode_payload
+from grader.sheet.layout import PageLayout, SheetLayout, layout_sheet
+from grader.sheet.schema import TemplateSpec, list_templates, resolve_template
+
+log = logging.getLogger(__name__)
+
+CUT_OFF_MARGIN = 0.005     # a predicted marker corner this close to the frame edge (share of size) counts as out
+
+
+@dataclass(frozen=True)
+class AlignedPage:
+    """A photo's page in the template frame.
+
+    ``gray`` is warped eagerly; ``image`` (BGR) is warped from the original photo
+    the first time it is asked for, since most readers only need gray.
+    ``homography`` maps photo pixels to template-frame pixels (pixel centres at
+    integers; millimetre ``x`` is frame coordinate ``x * px_per_mm - 0.5``).
+    """
+
+    gray: np.ndarray
+    sheet: SheetLayout
+    page: PageLayout
+    identity: SheetIdentity
+    identity_source: str            # "qr" | "ocr" | "caller"
+    homography: np.ndarray
+    markers_found: int
+    quality: QualityReport
+    timings_ms: dict[str, float]
+    photo: np.ndarray = field(repr=False, compare=False)   # the decoded photo, upright BGR
+
+    @functools.cached_property
+    def image(self) -> np.ndarray:
+        """The page in the template frame, BGR uint8 (same size as ``gray``)."""
+        return warp_to_frame(self.photo, self.homography, (self.gray.shape[1], self.gray.shape[0]))
+
+    @property
+    def px_per_mm(self) -> float:
+        return self.sheet.px_per_mm
+
+
+def align_photo(data: bytes, *, filename: str = "", template: str | None = None, exercise: str | None = None,
+                contest: str | None = None, pairs: int | None = None, thresholds: QualityThresholds | None = None,
+                refuse: bool = True, max_bytes: int = DEFAULT_MAX_BYTES) -> AlignedPage:
+    """Load, check, locate, identify and warp one photo of a practice-sheet page.
+
+    Parameters
+    ----------
+    data : the photo file's bytes (JPEG, PNG, WebP, HEIC/HEIF).
+    filename : for log messages only.
+    template, exercise, contest, pairs : what the caller knows; used when the
+        sheet's QR and printed header are both unreadable (``template`` also
+        restricts which template's markers are looked for).
+    thresholds : quality-gate thresholds (defaults: :class:`QualityThresholds`).
+    refuse : when False, quality failures do not raise if the page could be
+        located; the result then carries ``quality.ok == False``. Geometry and
+        file failures always raise.
+
+    Raises
+    ------
+    Refusal
+        With one of the stable reason codes of :mod:`grader.photo.refusal`.
+    """
+    thresholds = thresholds or QualityThresholds()
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
+    photo = load_photo(data, max_bytes=max_bytes).image
+    clock("load")
+    gray = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+    specs = _candidate_specs(template)
+    spec, detection, page_no, hits = _locate(gray, specs)
+    clock("detect")
+    if page_no is None or len(hits) < 3:
+        raise _diagnose_missing(detection, specs, spec, page_no, hits, thresholds)
+    page = layout_sheet(spec).pages[page_no - 1]
+    ppm = spec.read_px_per_mm
+    if len(hits) == 3:
+        hits = _find_fourth(gray, spec, page, hits, detection.frame_size)
+    fit = fit_page(page, hits, px_per_mm=ppm)
+    clock("fit")
+    frame_gray = warp_to_frame(gray, fit.homography, frame_size(page, px_per_mm=ppm))
+    clock("warp")
+    ident, source = _identify(frame_gray, page, spec, specs, page_no=page_no, exercise=exercise, contest=contest,
+                              pairs=pairs)
+    if ident.template != spec.id:   # the sheet names another template: use its geometry
+        spec = specs[ident.template]
+        page = layout_sheet(spec).pages[page_no - 1]
+        ppm = spec.read_px_per_mm
+        fit = fit_page(page, hits, px_per_mm=ppm)
+        if fit is None:
+            raise Refusal("unknown_template", detail=f"{filename}: markers do not fit template {spec.id}")
+        frame_gray = warp_to_frame(gray, fit.homography, frame_size(page, px_per_mm=ppm))
+    try:
+        sheet = layout_sheet(spec, contest=ident.contest, pairs=ident.pairs)
+    except Exception as exc:   # parameters out of the template's range: not a sheet we printed
+        raise Refusal("unknown_template", detail=f"{filename}: {exc}") from None
+    page = sheet.pages[page_no - 1]
+    clock("identify")
+    measures = _sheet_measures(fit, detection, spec, page)
+    measures["glare_fraction"] = q.glare_fraction(frame_gray, page, px_per_mm=ppm)
+    reasons = q.judge(measures, thresholds)
+    report = q.report(measures, reasons, markers_found=len(fit.hits))
+    clock("gate")
+    if reasons and refuse:
+        raise Refusal(reasons[0], detail=f"{filename}: {measures}", quality=report)
+    log.info("%s: page %d of %s via %s, %d markers, residual %.3f mm", filename or "photo", page_no, spec.id,
+             source, len(fit.hits), fit.residual_mm)
+    return AlignedPage(gray=frame_gray, sheet=sheet, page=page, identity=ident, identity_source=source,
+                       homography=fit.homography, markers_found=len(fit.hits), quality=report, timings_ms=timings,
+                       photo=photo)
+
+
+def _find_fourth(gray: np.ndarray, spec: TemplateSpec, page: PageLayout, hits: list[MarkerHit],
+                 frame: tuple[int, int]) -> list[MarkerHit]:
+    """With three markers, search the fourth where they predict it (unless that is outside the photo)."""
+    fit = fit_page(page, hits, px_per_mm=spec.read_px_per_mm)
+    if fit is None or not fit.missing:
+        return hits
+    marker = next(m for m in page.markers if m.id == fit.missing[0])
+    quad = project_mm(fit.homography, marker.corners, px_per_mm=spec.read_px_per_mm)
+    if _outside(quad, frame):
+        return hits
+    found = detect_near(gray, quad, dictionary=spec.marker_dictionary, marker_id=marker.id)
+    return hits + [found] if found is not None else hits
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.t = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + (now - self.t) * 1000
+        self.t = now
+
+
+@functools.lru_cache(maxsize=16)
+def _spec(name: str) -> TemplateSpec:
+    return resolve_template(name)
+
+
+def _candidate_specs(template: str | None) -> dict[str, TemplateSpec]:
+    if template:
+        spec = _spec(template)
+        return {spec.id: spec}
+    specs = {}
+    for path in list_templates():
+        spec = _spec(str(path))
+        specs[spec.id] = spec
+    return specs
+
+
+def _locate(gray: np.ndarray, specs: dict[str, TemplateSpec]):
+    """Detect markers for every distinct dictionary; keep the template whose page has the most."""
+    best = None
+    detections: dict[str, MarkerDetection] = {}
+    for spec in specs.values():
+        wanted = set(range(spec.marker_ids_per_page * len(spec.pages)))
+        det = detections.get(spec.marker_dictionary)
+        if det is None:
+            det = detect_markers(gray, dictionary=spec.marker_dictionary, wanted_ids=wanted)
+            detections[spec.marker_dictionary] = det
+        page_no, hits = choose_page(spec, det.hits)
+        if best is None or len(hits) > len(best[3]):
+            best = (spec, det, page_no, hits)
+    return best
+
+
+def _sheet_measures(fit: PageFit, detection: MarkerDetection, spec: TemplateSpec, page: PageLayout) -> dict:
+    ppm = spec.read_px_per_mm
+    m = q.marker_measures(fit.hits, marker_mm=spec.marker_size_mm)
+    corners = project_mm(fit.homography, [(0, 0), (page.width_mm, 0), (page.width_mm, page.height_mm),
+                                          (0, page.height_mm)], px_per_mm=ppm)
+    m.update(q.sheet_extent(corners, detection.frame_size, page_mm=(page.width_mm, page.height_mm)))
+    m["residual_mm"] = fit.residual_mm
+    m["cut_off"] = float(any(_outside(project_mm(fit.homography, mk.corners, px_per_mm=ppm), detection.frame_size)
+                             for mk in page.markers if mk.id in fit.missing))
+    return m
+
+
+def _outside(points: np.ndarray, frame: tuple[int, int]) -> bool:
+    w, h = frame
+    mx, my = CUT_OFF_MARGIN * w, CUT_OFF_MARGIN * h
+    p = np.asarray(points)
+    return bool(np.any((p[:, 0] < mx) | (p[:, 0] > w - 1 - mx) | (p[:, 1] < my) | (p[:, 1] > h - 1 - my)))
+
+
+def _diagnose_missing(det: MarkerDetection, specs: dict[str, TemplateSpec], spec: TemplateSpec,
+                      page_no: int | None, hits: list[MarkerHit], t: QualityThresholds) -> Refusal:
+    """Why fewer than three of a page's markers were found (see the module docstring)."""
+    measures: dict[str, float] = {}
+    if hits:
+        page = layout_sheet(spec).pages[page_no - 1]
+        ppm = spec.read_px_per_mm
+        by_id = {m.id: m for m in page.markers}
+        src = np.concatenate([h.corners for h in hits])
+        dst = np.concatenate([np.array(by_id[h.id].corners) for h in hits]) * ppm - 0.5
+        H, _ = cv2.findHomography(src, dst, 0)
+        if H is not None:
+            missing = [m for m in page.markers if m.id not in {h.id for h in hits}]
+            if any(_outside(project_mm(H, m.corners, px_per_mm=ppm), det.frame_size) for m in missing):
+                measures["cut_off"] = 1.0
+        measures.update(q.marker_measures(hits, marker_mm=spec.marker_size_mm))
+    level, blur = q.frame_measures(det.small_gray)
+    measures.update(frame_level=level, frame_blur_px=blur)
+    if measures.get("cut_off"):
+        code = "sheet_cut_off"
+    elif level < t.frame_dark_level or ("paper_level" in measures and measures["paper_level"] < t.min_paper_level):
+        code = "too_dark"
+    elif measures.get("blur_mm", 0) > t.max_blur_mm or (not hits and blur > t.frame_blur_px):
+        code = "too_blurry"
+    elif hits or _our_qr_visible(det.small_gray):
+        code = "markers_not_found"
+    elif _foreign_sheet(det, specs):
+        code = "unknown_template"
+    else:
+        code = "not_practice_sheet"
+    report = q.report(measures, (code,), markers_found=len(hits))
+    return Refusal(code, detail=f"{len(hits)} markers; {measures}", quality=report)
+
+
+def _our_qr_visible(small_gray: np.ndarray) -> bool:
+    try:
+        text, _, _ = cv2.QRCodeDetector().detectAndDecode(small_gray)
+    except cv2.error:
+        return False
+    if not text:
+        return False
+    try:
+        decode_payload(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _foreign_sheet(det: MarkerDetection, specs: dict[str, TemplateSpec]) -> bool:
+    """Three or more markers of one page group, with ids no known template uses."""
+    groups: dict[int, set[int]] = {}
+    any_spec = next(iter(specs.values()))
+    for h in det.hits:
+        if all(page_of_marker(s, h.id) is None for s in specs.values()):
+            groups.setdefault(h.id // any_spec.marker_ids_per_page, set()).add(h.id)
+    return any(len(ids) >= 3 for ids in groups.values())
+
+
+def _identify(gray: np.ndarray, page: PageLayout, spec: TemplateSpec, specs: dict[str, TemplateSpec], *,
+              page_no: int, exercise: str | None, contest: str | None, pairs: int | None) -> tuple[SheetIdentity, str]:
+    ppm = spec.read_px_per_mm
+    ident, source = identity_from_qr(gray, page, px_per_mm=ppm), "qr"
+    if ident is None:
+        known = dict(specs)
+        for path in list_templates():
+            s = _spec(str(path))
+            known.setdefault(s.id, s)
+        ident, source = identity_from_ocr(gray, page, px_per_mm=ppm, specs=known), "ocr"
+    if ident is None:
+        c, p = contest or spec.default_contest, spec.default_pairs if pairs is None else pairs
+        ident, source = SheetIdentity(template=spec.id, version=spec.version, page=page_no, contest=c, pairs=p,
+                                      exercise=exercise), "caller"
+    if ident.template not in specs:
+        try:
+            other = _spec(ident.template)
+        except Exception:
+            raise Refusal("unknown_template", detail=f"sheet says template {ident.template!r}") from None
+        specs[other.id] = other
+    if ident.version != specs[ident.template].version:
+        raise Refusal("unknown_template", detail=f"{ident.template} version {ident.version} "
+                                                 f"!= {specs[ident.template].version}")
+    if ident.page != page_no:
+        log.warning("%s says page %d, markers say page %d: trusting the markers", source, ident.page, page_no)
+        ident = ident.for_page(page_no)
+    return ident, source

@@ -1,0 +1,141 @@
+"""Which sheet is this? Read the QR code, else OCR the printed identification line.
+
+Both are read from the aligned page, where the QR and the header text are
+upright, at a known place and a known size: small crops, fast and robust.
+"""
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+
+import cv2
+import numpy as np
+
+from grader.sheet.identity import IDENT_LINE_RE, SheetIdentity, decode_payload
+from grader.sheet.layout import PageLayout, Rect
+from grader.sheet.schema import TemplateSpec
+
+log = logging.getLogger(__name__)
+
+QR_MARGIN_MM = 2.0
+OCR_LINE_PAD_MM = 1.5
+# OCR misreads of the fixed words and of digits in the identification line.
+_LENIENT_RE = re.compile(r"[I1l|]D\s+(?P<template>[A-Za-z0-9-]+)\s+V\s*(?P<version>[\dOoIl]+)\s+HAL\s*"
+                         r"(?P<page>[\dOoIl]+)\s+PAS\s*LON\s*(?P<pairs>[\dOoIl]+)\s+KODE\s+(?P<exercise>[A-Za-z0-9-]+)")
+_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
+
+
+def read_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float) -> str | None:
+    """The QR payload text from the aligned page ``gray``, or None."""
+    x, y, w, h = page.qr.grow(QR_MARGIN_MM).to_px(px_per_mm)
+    crop = gray[max(y, 0):y + h, max(x, 0):x + w]
+    if crop.size == 0:
+        return None
+    detector = cv2.QRCodeDetector()
+    attempts = (lambda c: c,
+                lambda c: cv2.threshold(cv2.GaussianBlur(c, (3, 3), 0), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1],
+                lambda c: cv2.resize(c, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
+    for attempt in attempts:
+        try:
+            text, _, _ = detector.detectAndDecode(attempt(crop))
+        except cv2.error:
+            text = ""
+        if text:
+            return text
+    return None
+
+
+def identity_from_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float) -> SheetIdentity | None:
+    """The sheet identity from its QR code, or None when it is missing, unreadable or not ours."""
+    text = read_qr(gray, page, px_per_mm=px_per_mm)
+    if text is None:
+        return None
+    try:
+        return decode_payload(text)
+    except ValueError as exc:
+        log.info("QR is not a practice-sheet payload: %s", exc)
+        return None
+
+
+def header_region(page: PageLayout) -> Rect | None:
+    """The printed identification line plus the contest subtitle above it (template mm)."""
+    ident = [lb for lb in page.labels if lb.slot == "ident"]
+    if not ident:
+        return None
+    lb = ident[0]
+    subtitle = [o for o in page.labels if o.y < lb.y and o.x == lb.x and not o.slot]
+    top = max(o.y for o in subtitle) if subtitle else lb.y
+    x0 = lb.x - OCR_LINE_PAD_MM
+    x1 = page.qr.x - OCR_LINE_PAD_MM if page.qr.x > lb.x else page.width_mm - OCR_LINE_PAD_MM
+    y0 = top - 0.6 * lb.size_mm - 1.0 if subtitle else lb.y - lb.size_mm / 2 - OCR_LINE_PAD_MM
+    y1 = lb.y + lb.size_mm / 2 + OCR_LINE_PAD_MM
+    return Rect(x0, y0, x1 - x0, y1 - y0)
+
+
+def ocr_header(gray: np.ndarray, page: PageLayout, *, px_per_mm: float) -> str:
+    """Tesseract's reading of the header lines (empty when tesseract is unavailable)."""
+    import pytesseract
+
+    region = header_region(page)
+    if region is None:
+        return ""
+    x, y, w, h = region.to_px(px_per_mm)
+    crop = gray[max(y, 0):y + h, max(x, 0):x + w]
+    if crop.size == 0:
+        return ""
+    crop = cv2.copyMakeBorder(crop, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
+    try:
+        return pytesseract.image_to_string(crop, config="--psm 6")
+    except (pytesseract.TesseractError, pytesseract.TesseractNotFoundError, OSError) as exc:
+        log.warning("tesseract failed: %s", exc)
+        return ""
+
+
+def parse_header(text: str, *, specs: dict[str, TemplateSpec]) -> SheetIdentity | None:
+    """Parse the OCR'd header into an identity, repairing the usual OCR confusions.
+
+    ``specs`` maps known template ids to their specs: the template id is
+    snapped to the closest known one and the contest is read from the subtitle.
+    """
+    m = IDENT_LINE_RE.search(text) or _LENIENT_RE.search(text)
+    if not m:
+        return None
+    template = m["template"].lower()
+    if template not in specs:
+        close = difflib.get_close_matches(template, list(specs), n=1, cutoff=0.6)
+        if not close:
+            log.info("OCR template id %r matches no known template", template)
+            return None
+        template = close[0]
+    try:
+        version, page, pairs = (int(m[k].translate(_DIGIT_FIX)) for k in ("version", "page", "pairs"))
+    except ValueError:
+        return None
+    spec = specs[template]
+    contest = _contest_from_text(text, spec)
+    exercise = m["exercise"].upper()
+    return SheetIdentity(template=template, version=version, page=page, contest=contest, pairs=pairs,
+                         exercise=None if exercise in ("-", "") else exercise)
+
+
+def _contest_from_text(text: str, spec: TemplateSpec) -> str:
+    """The contest whose printed name best matches the OCR'd subtitle (the default if none does)."""
+    first = text.upper().splitlines()
+    best, score = spec.default_contest, 0.0
+    for key, name in spec.contest_names.items():
+        for line in first:
+            s = difflib.SequenceMatcher(None, name.upper(), line[:len(name) + 4]).ratio()
+            if s > score:
+                best, score = key, s
+    return best if score >= 0.6 else spec.default_contest
+
+
+def identity_from_ocr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float,
+                      specs: dict[str, TemplateSpec]) -> SheetIdentity | None:
+    """The identity from the printed header line, or None."""
+    text = ocr_header(gray, page, px_per_mm=px_per_mm)
+    ident = parse_header(text, specs=specs) if text else None
+    if ident is None and text.strip():
+        log.info("could not parse OCR header %r", text[:120])
+    return ident

@@ -1,0 +1,183 @@
+"""The cheap quality gate: can this photo be read, and if not, what should the trainee do?
+
+Measures are taken where they matter and in physical units so one threshold
+fits every camera: blur is the width of the marker edges in millimetres of
+paper, darkness is the paper level next to the markers, size is pixels per
+millimetre of paper and the share of the frame the page covers, glare is the
+share of printed digit boxes washed out in the aligned page. When no marker
+can be found at all, frame-wide measures on the small copy say whether
+darkness or blur is the likely cause.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from grader.photo.locate import MarkerHit
+from grader.sheet.layout import PageLayout
+
+# Order in which reasons are reported: the first is the refusal code.
+# Low resolution inflates the blur measured in mm, so size is judged before blur.
+REASON_ORDER = ("too_dark", "sheet_cut_off", "sheet_too_small", "too_blurry", "glare")
+
+
+@dataclass(frozen=True)
+class QualityThresholds:
+    """Where the gate refuses. Defaults are calibrated on ``sample_scans`` (see ``evaluation.py``)."""
+
+    max_blur_mm: float = 0.55          # Gaussian sigma of a printed edge, in mm of paper
+    min_paper_level: float = 55.0      # gray level of the paper beside the markers
+    min_contrast: float = 28.0         # paper minus marker ink
+    min_px_per_mm: float = 2.4         # photo pixels per mm of paper
+    min_coverage: float = 0.12         # page area / frame area
+    max_glare_fraction: float = 0.04   # share of digit boxes whose printed border is washed out
+    frame_dark_level: float = 45.0     # no markers: 90th percentile gray below this -> too_dark
+    frame_blur_px: float = 2.2         # no markers: strongest edges wider than this (small copy) -> too_blurry
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """What the gate measured and decided.
+
+    ``reasons`` are stable refusal codes (empty when ``ok``); the numbers are
+    kept for logs, evaluation and threshold tuning (``None`` when not measured).
+    """
+
+    ok: bool
+    reasons: tuple[str, ...] = ()
+    blur_mm: float | None = None
+    paper_level: float | None = None
+    contrast: float | None = None
+    px_per_mm: float | None = None
+    coverage: float | None = None
+    glare_fraction: float | None = None
+    frame_level: float | None = None
+    frame_blur_px: float | None = None
+    markers_found: int = 0
+    measures: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        out = {"ok": self.ok, "reasons": list(self.reasons)}
+        for k in ("blur_mm", "paper_level", "contrast", "px_per_mm", "coverage", "glare_fraction",
+                  "frame_level", "frame_blur_px"):
+            v = getattr(self, k)
+            if v is not None:
+                out[k] = round(float(v), 4)
+        out["markers_found"] = self.markers_found
+        return out
+
+
+def frame_measures(small_gray: np.ndarray) -> tuple[float, float]:
+    """Frame-wide brightness (90th percentile gray) and edge width (Gaussian sigma, small-copy px).
+
+    The edge width comes from the strongest gradients relative to the image's
+    contrast: a step blurred by sigma has a peak gradient of contrast / (sigma * sqrt(2 pi)).
+    """
+    level = float(np.percentile(small_gray[::2, ::2], 90))
+    g = small_gray.astype(np.float32)
+    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3) / 8.0
+    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3) / 8.0
+    mag = cv2.magnitude(gx, gy)
+    peak = float(np.percentile(mag, 99.7))
+    lo, hi = np.percentile(g[::2, ::2], [2, 98])
+    contrast = max(float(hi - lo), 1.0)
+    sigma = contrast / (max(peak, 1e-3) * np.sqrt(2 * np.pi)) if peak > 0 else float("inf")
+    return level, float(sigma)
+
+
+def marker_measures(hits: list[MarkerHit] | tuple[MarkerHit, ...], *, marker_mm: float) -> dict[str, float]:
+    """Blur (mm of paper), paper level and ink contrast from the refined markers' edge profiles."""
+    blurs, papers, contrasts = [], [], []
+    for h in hits:
+        if not h.refined:
+            continue
+        px_per_mm = h.side_px / marker_mm
+        s = np.asarray(h.edge_sigma_px, dtype=float)
+        # Motion blur widens one pair of opposite edges: judge by the worse pair.
+        blurs.append(max(np.mean(s[[0, 2]]), np.mean(s[[1, 3]])) / px_per_mm)
+        papers.append(h.paper_level)
+        contrasts.append(h.paper_level - h.ink_level)
+    if not blurs:
+        return {}
+    return {"blur_mm": float(np.median(blurs)), "blur_mm_max": float(np.max(blurs)),
+            "paper_level": float(np.median(papers)), "contrast": float(np.median(contrasts))}
+
+
+def sheet_extent(page_corners_px: np.ndarray, frame_size: tuple[int, int], *, page_mm: tuple[float, float]) -> dict[str, float]:
+    """Pixels per mm of paper and the share of the frame the page covers, from the page's corners in the photo."""
+    area = float(cv2.contourArea(page_corners_px.astype(np.float32)))
+    w, h = frame_size
+    return {"px_per_mm": float(np.sqrt(area / (page_mm[0] * page_mm[1]))), "coverage": area / float(w * h)}
+
+
+def glare_fraction(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, washed_level: int = 235) -> float:
+    """Share of the page's digit boxes whose printed border has vanished into a bright blob.
+
+    A box is washed out when fewer than 10 % of its border-strip pixels are
+    darker than ``washed_level``: glare hides print and handwriting alike, while
+    an evenly bright (but not saturated) page still shows every border.
+    """
+    index, box_of, n_boxes = _border_pixels(page, px_per_mm, gray.shape)
+    if n_boxes == 0:
+        return 0.0
+    dark = gray.ravel()[index] < washed_level
+    share = np.bincount(box_of, weights=dark, minlength=n_boxes) / np.maximum(np.bincount(box_of, minlength=n_boxes), 1)
+    return float(np.mean(share < 0.10))
+
+
+_BORDER_CACHE: dict[tuple, tuple[np.ndarray, np.ndarray, int]] = {}
+
+
+def _border_pixels(page: PageLayout, px_per_mm: float, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Flat indices of every digit box's border strip in the frame, and which box each belongs to."""
+    boxes = [b for f in page.fields if f.kind == "digits" for b in f.boxes]
+    key = (tuple(boxes), px_per_mm, shape[:2])
+    if key not in _BORDER_CACHE:
+        h, w = shape[:2]
+        t = max(2, round(0.8 * px_per_mm))
+        idx, owner = [], []
+        for i, b in enumerate(boxes):
+            x, y, bw, bh = b.grow(0.4).to_px(px_per_mm)
+            mask = np.zeros((bh, bw), bool)
+            mask[:t], mask[-t:], mask[:, :t], mask[:, -t:] = True, True, True, True
+            yy, xx = np.nonzero(mask)
+            yy, xx = yy + y, xx + x
+            ok = (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
+            idx.append(yy[ok] * w + xx[ok])
+            owner.append(np.full(int(ok.sum()), i))
+        if len(_BORDER_CACHE) > 32:
+            _BORDER_CACHE.clear()
+        _BORDER_CACHE[key] = (np.concatenate(idx) if idx else np.zeros(0, int),
+                              np.concatenate(owner) if owner else np.zeros(0, int), len(boxes))
+    return _BORDER_CACHE[key]
+
+
+def judge(measures: dict[str, float], thresholds: QualityThresholds) -> tuple[str, ...]:
+    """The refusal reasons ``measures`` call for, most important first."""
+    t = thresholds
+    found = set()
+    m = measures.get
+    if m("paper_level") is not None and (m("paper_level") < t.min_paper_level or m("contrast") < t.min_contrast):
+        found.add("too_dark")
+    if m("blur_mm") is not None and m("blur_mm") > t.max_blur_mm:
+        found.add("too_blurry")
+    if m("glare_fraction") is not None and m("glare_fraction") > t.max_glare_fraction:
+        found.add("glare")
+    if m("cut_off"):
+        found.add("sheet_cut_off")
+    if (m("px_per_mm") is not None and m("px_per_mm") < t.min_px_per_mm) or \
+            (m("coverage") is not None and m("coverage") < t.min_coverage):
+        found.add("sheet_too_small")
+    return tuple(r for r in REASON_ORDER if r in found)
+
+
+def report(measures: dict[str, float], reasons: tuple[str, ...], *, markers_found: int) -> QualityReport:
+    """Bundle measures and reasons into a :class:`QualityReport`."""
+    m = measures.get
+    return QualityReport(ok=not reasons, reasons=reasons, blur_mm=m("blur_mm"), paper_level=m("paper_level"),
+                         contrast=m("contrast"), px_per_mm=m("px_per_mm"), coverage=m("coverage"),
+                         glare_fraction=m("glare_fraction"), frame_level=m("frame_level"),
+                         frame_blur_px=m("frame_blur_px"), markers_found=markers_found,
+                         measures={k: float(v) for k, v in measures.items()})

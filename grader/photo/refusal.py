@@ -1,0 +1,100 @@
+"""Why a photo was refused: stable reason codes with English and Indonesian messages.
+
+The codes are a product surface: the JSON output, the web page, the sample
+generator's truth files (``expect_refusal``) and the tests all use them, so a
+code, once published, never changes meaning.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from grader.errors import GraderError
+
+#: code -> (English message, Indonesian message). Each says what to do next.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "not_an_image": (
+        "This file is not a photo. Send a JPEG, PNG, WebP or HEIC photo of the practice sheet.",
+        "Berkas ini bukan foto. Kirim foto lembar latihan dalam format JPEG, PNG, WebP atau HEIC.",
+    ),
+    "corrupt_file": (
+        "The photo file is damaged or incomplete. Send the photo again (not a preview or thumbnail).",
+        "Berkas foto rusak atau tidak lengkap. Kirim ulang fotonya (bukan pratinjau atau gambar kecil).",
+    ),
+    "too_large": (
+        "The file is too large or its dimensions are implausible. Send an ordinary phone photo (at most 25 MB).",
+        "Berkas terlalu besar atau ukurannya tidak wajar. Kirim foto ponsel biasa (maksimal 25 MB).",
+    ),
+    "too_blurry": (
+        "The photo is too blurry. Hold the phone steady, make sure it is in focus, and take the photo again.",
+        "Foto terlalu buram. Pegang ponsel lebih stabil dan pastikan fokus, lalu foto ulang.",
+    ),
+    "too_dark": (
+        "The photo is too dark. Move to a brighter place or turn on a light, and take the photo again.",
+        "Foto terlalu gelap. Pindah ke tempat yang lebih terang atau nyalakan lampu, lalu foto ulang.",
+    ),
+    "glare": (
+        "Glare covers part of the numbers. Tilt the sheet or move away from the lamp or window, and take the photo again.",
+        "Ada pantulan cahaya yang menutupi angka. Miringkan lembar atau menjauh dari lampu/jendela, lalu foto ulang.",
+    ),
+    "sheet_too_small": (
+        "The sheet is too small in the photo. Move closer so the sheet fills most of the picture, and take the photo again.",
+        "Lembar terlalu kecil di foto. Dekatkan ponsel agar lembar memenuhi sebagian besar foto, lalu foto ulang.",
+    ),
+    "sheet_cut_off": (
+        "Part of the sheet is cut off. Make sure all four black corner squares are inside the picture.",
+        "Sebagian lembar terpotong. Pastikan keempat kotak hitam di sudut lembar masuk ke dalam foto, lalu foto ulang.",
+    ),
+    "markers_not_found": (
+        "The black corner squares of the sheet could not be found. Photograph the whole sheet flat, with nothing covering its corners.",
+        "Kotak hitam di sudut lembar tidak ditemukan. Foto seluruh lembar dalam keadaan rata dan jangan ada yang menutupi sudutnya.",
+    ),
+    "not_practice_sheet": (
+        "This does not look like a practice sheet. Photograph a printed grader practice sheet (with black squares in its corners), not an official KPU form.",
+        "Ini bukan lembar latihan. Foto lembar latihan yang dicetak dari aplikasi ini (ada kotak hitam di keempat sudutnya), bukan formulir resmi KPU.",
+    ),
+    "unknown_template": (
+        "This sheet's form type is not known to this grader. Print a new practice sheet from this grader.",
+        "Jenis lembar ini tidak dikenal oleh aplikasi. Cetak lembar latihan baru dari aplikasi ini.",
+    ),
+}
+
+#: The stable codes, in the order the quality gate reports them.
+REASON_CODES: tuple[str, ...] = tuple(MESSAGES)
+
+
+class Refusal(GraderError):
+    """A photo the grader will not read, with a stable reason code.
+
+    Parameters
+    ----------
+    code : str
+        One of :data:`REASON_CODES`.
+    detail : str, optional
+        Technical detail for logs (appended to nothing the user sees).
+    quality : object, optional
+        The :class:`~grader.photo.quality.QualityReport` measured so far, if any.
+    """
+
+    def __init__(self, code: str, *, detail: str = "", quality: Any = None):
+        if code not in MESSAGES:
+            raise ValueError(f"unknown refusal code {code!r}")
+        en, ind = MESSAGES[code]
+        super().__init__(code, en, ind)
+        self.detail = detail
+        self.quality = quality
+
+    @property
+    def reasons(self) -> list[str]:
+        """All reasons the gate found (the first is :attr:`code`)."""
+        if self.quality is not None and getattr(self.quality, "reasons", None):
+            return list(self.quality.reasons)
+        return [self.code]
+
+    def __repr__(self) -> str:
+        return f"Refusal({self.code!r}, detail={self.detail!r})"
+
+
+def message(code: str, *, lang: str = "id") -> str:
+    """The user message for ``code`` in ``lang`` (``"id"`` or ``"en"``)."""
+    en, ind = MESSAGES[code]
+    return ind if lang == "id" else en
