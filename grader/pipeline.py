@@ -1,0 +1,236 @@
+"""The one pipeline every caller uses (CLI, web app, batch workers).
+
+photo bytes → align (load, gate, locate, identify, warp) → read fields →
+context policy → grade against the key and the rules → feedback files.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+
+from grader.errors import GraderError
+from grader.exercise.store import AnswerKey, load_key
+from grader.grading.annotate import annotate_page
+from grader.grading.grade import grade_readings, graded_fields
+from grader.read.context import apply_context
+from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
+from grader.sheet.layout import SheetLayout, layout_sheet
+from grader.sheet.schema import resolve_template
+
+log = logging.getLogger(__name__)
+
+CROP_MARGIN_MM = 1.5
+TRAINEE_FIELD = "H.TRAINEE"
+PAGE_SUFFIX_RE = re.compile(r"[-_ .]*(p|hal|page|halaman)?[-_ ]?\d{1,2}$", re.I)
+
+
+@dataclass
+class PhotoRead:
+    """One photo after reading: its aligned page and field readings, or why it was refused."""
+
+    file: str
+    aligned: object | None = None          # grader.photo.align.AlignedPage
+    readings: dict[str, FieldReading] = field(default_factory=dict)
+    refusal: GraderError | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def page(self) -> int | None:
+        return self.aligned.page.number if self.aligned is not None else None
+
+
+def classifier_for(engine: str = "cnn"):
+    """The digit-box classifier: our CNN, or tesseract as the evaluation baseline."""
+    if engine == "tesseract":
+        from grader.recognize.tesseract_boxes import TesseractBoxClassifier
+        return TesseractBoxClassifier()
+    from grader.recognize.digit_classifier import default_classifier
+    return default_classifier()
+
+
+def read_photo(data: bytes, *, filename: str = "", template: str | None = None, exercise: str | None = None,
+               contest: str | None = None, pairs: int | None = None, engine: str = "cnn") -> PhotoRead:
+    """Align one photo and read every field on it; a refusal is returned, not raised."""
+    from grader.photo.align import align_photo
+
+    t0 = time.perf_counter()
+    try:
+        aligned = align_photo(data, filename=filename, template=template, exercise=exercise, contest=contest,
+                              pairs=pairs)
+    except GraderError as exc:
+        return PhotoRead(file=filename, refusal=exc, timings_ms={"total": (time.perf_counter() - t0) * 1000})
+    t1 = time.perf_counter()
+    readings = read_page_fields(aligned.gray, aligned.page, px_per_mm=aligned.px_per_mm,
+                                classifier=classifier_for(engine))
+    t2 = time.perf_counter()
+    timings = dict(aligned.timings_ms)
+    timings.update({"read": (t2 - t1) * 1000, "total": (t2 - t0) * 1000})
+    return PhotoRead(file=filename, aligned=aligned, readings=readings, timings_ms=timings)
+
+
+def refusal_json(err: GraderError) -> dict:
+    return {"code": err.code, "message_id": err.message_id, "message_en": err.message}
+
+
+def read_json(pr: PhotoRead) -> dict:
+    """The ``grader read --json`` object for one photo."""
+    if pr.aligned is None:
+        quality = getattr(pr.refusal, "quality", None)
+        return {"file": pr.file, "template": None, "page": None, "exercise": None, "trainee": None,
+                "quality": {"ok": False, "reasons": [pr.refusal.code],
+                            **({"measures": quality.measures} if quality is not None and hasattr(quality, "measures")
+                               else {})},
+                "refusal": refusal_json(pr.refusal), "fields": {}}
+    a = pr.aligned
+    return {"file": pr.file, "template": a.identity.template, "page": a.page.number,
+            "exercise": a.identity.exercise, "trainee": a.identity.trainee, "identity_source": a.identity_source,
+            "quality": {"ok": bool(a.quality.ok), "reasons": list(a.quality.reasons)},
+            "fields": {fid: r.to_json() for fid, r in pr.readings.items()},
+            "timings_ms": {k: round(v, 1) for k, v in pr.timings_ms.items()}}
+
+
+def _trainee_from_sheet(reads: list[PhotoRead]) -> str | None:
+    for pr in reads:
+        r = pr.readings.get(TRAINEE_FIELD)
+        if r is not None and r.status == "ok" and r.value is not None:
+            return f"{r.value:03d}"
+    return None
+
+
+def trainee_from_filename(name: str) -> str | None:
+    stem = Path(name).stem
+    base = PAGE_SUFFIX_RE.sub("", stem) or stem
+    return base or None
+
+
+def identify_trainee(reads: list[PhotoRead], *, caller: str | None = None) -> tuple[str | None, str | None, str | None]:
+    """(trainee, name, source): the QR first, then the number written on the sheet, then the file name."""
+    for pr in reads:
+        if pr.aligned is not None and pr.aligned.identity.trainee:
+            return pr.aligned.identity.trainee, pr.aligned.identity.trainee_name, "qr"
+    number = _trainee_from_sheet(reads)
+    if number:
+        return number, None, "trainee_number"
+    if caller:
+        return caller, None, "caller"
+    for pr in reads:
+        t = trainee_from_filename(pr.file)
+        if t:
+            return t, None, "filename"
+    return None, None, None
+
+
+def grade_upload(files: list[tuple[str, bytes]], *, key: AnswerKey | None, exercise: str | None = None,
+                 trainee: str | None = None, out_dir: Path | None = None, engine: str = "cnn") -> dict:
+    """Grade one trainee's photos (one per page) and write feedback files into ``out_dir``.
+
+    Returns the result dict documented in the README ("Result JSON"). Refused
+    photos are reported per page; the pages that could be read are still graded.
+    """
+    reads = [read_photo(data, filename=name, template=key.template if key else None,
+                        exercise=(key.exercise if key else exercise), contest=key.contest if key else None,
+                        pairs=key.pairs if key else None, engine=engine) for name, data in files]
+    return grade_reads(reads, key=key, exercise=exercise, trainee=trainee, out_dir=out_dir)
+
+
+def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str | None = None,
+                trainee: str | None = None, out_dir: Path | None = None) -> dict:
+    """Grade already-read photos of one trainee (see :func:`grade_upload`)."""
+    good = [pr for pr in reads if pr.aligned is not None]
+    if key is None:
+        code = exercise or next((pr.aligned.identity.exercise for pr in good if pr.aligned.identity.exercise), None)
+        if code:
+            try:
+                key = load_key(code)
+            except GraderError as exc:
+                log.warning("grading without a key: %s", exc.message)
+    for pr in good:  # a page printed for another exercise or variant cannot be graded against this key
+        ident = pr.aligned.identity
+        if key is not None and (ident.template != key.template or ident.pairs != key.pairs or
+                                (ident.exercise and ident.exercise != key.exercise)):
+            pr.refusal = GraderError(
+                "wrong_exercise",
+                f"this sheet is for exercise {ident.exercise or '-'} ({ident.pairs} pairs), not {key.exercise} "
+                f"({key.pairs} pairs)",
+                f"Lembar ini untuk latihan {ident.exercise or '-'} ({ident.pairs} paslon), bukan {key.exercise} "
+                f"({key.pairs} paslon). Pakai lembar dan kode latihan yang sama.")
+            pr.aligned = None
+    good = [pr for pr in reads if pr.aligned is not None]
+    who, name, source = identify_trainee(reads, caller=trainee)
+    pages = [{"file": pr.file, "page": pr.page, "refusal": refusal_json(pr.refusal) if pr.refusal else None,
+              "annotated": None} for pr in reads]
+    base = {"exercise": key.exercise if key else (exercise or None), "trainee": who, "trainee_name": name,
+            "identity_source": source, "pages": pages}
+    if not good:
+        return {**base, "template": key.template if key else None, "contest": key.contest if key else None,
+                "pairs": key.pairs if key else None, "status": "refused", "score": None,
+                "counts": {s: 0 for s in ("ok", "wrong", "review", "blank", "unreadable")},
+                "fields": [], "rules": [], "findings": [], "top_fixes": []}
+
+    sheet = good[0].aligned.sheet if key is None else layout_sheet(resolve_template(key.template),
+                                                                   contest=key.contest, pairs=key.pairs)
+    readings: dict[str, FieldReading] = {}
+    for pr in good:
+        on_page = {f.id for f in sheet.pages[pr.page - 1].fields if f.graded}
+        readings.update({fid: r for fid, r in pr.readings.items() if fid in on_page})
+    readings = apply_context(readings)
+    graded = grade_readings(sheet, readings, key)
+    status = "graded" if len(good) == len(reads) and {pr.page for pr in good} == {p.number for p in sheet.pages} \
+        else "partial"
+    result = {**base, "template": sheet.spec.id, "contest": sheet.contest, "pairs": sheet.pairs,
+              "status": status, **graded}
+    if out_dir is not None:
+        write_feedback_files(result, good, sheet, Path(out_dir))
+    return result
+
+
+def write_feedback_files(result: dict, reads: list[PhotoRead], sheet: SheetLayout, out_dir: Path) -> None:
+    """Annotated page images and one crop per field; paths in ``result`` become relative to ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "crops").mkdir(exist_ok=True)
+    by_page = {pr.page: pr for pr in reads}
+    fields_by_id = {f.id: f for f in graded_fields(sheet)}
+    for fr in result["fields"]:
+        pr = by_page.get(fr["page"])
+        if pr is None:
+            continue
+        crop = crop_rect(pr.aligned.gray, fields_by_id[fr["id"]].rect, pr.aligned.px_per_mm, margin_mm=CROP_MARGIN_MM)
+        rel = f"crops/{fr['id']}.png"
+        cv2.imwrite(str(out_dir / rel), crop)
+        fr["crop"] = rel
+    for page in result["pages"]:
+        pr = by_page.get(page["page"]) if page["refusal"] is None else None
+        if pr is None:
+            continue
+        mine = [f for f in result["fields"] if f["page"] == pr.page]
+        img = annotate_page(pr.aligned.image, pr.aligned.page, mine, px_per_mm=pr.aligned.px_per_mm)
+        rel = f"page{pr.page}.jpg"
+        img.save(out_dir / rel, quality=85)
+        page["annotated"] = rel
+
+
+def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | None, *,
+            by: str = "trainer", at: str | None = None) -> dict:
+    """Re-grade a stored result after a trainer's corrections, without reading the photos again.
+
+    Earlier corrections stored in ``result`` are kept; ``corrections`` add to or replace them.
+    """
+    sheet = layout_sheet(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
+    readings = {f["id"]: FieldReading(f["id"], f["kind"], f["page"], f["value"], f["confidence"],
+                                      "ok" if f["status"] == "wrong" else f["status"], tuple(f.get("boxes", [])),
+                                      notes=tuple(f.get("notes", [])))
+                for f in result["fields"] if "page_missing" not in f.get("notes", [])}
+    stamp = at or time.strftime("%Y-%m-%dT%H:%M:%S")
+    kept = {f["id"]: {"value": f["value"], "by": f["corrected_by"], "at": f["corrected_at"]}
+            for f in result["fields"] if f.get("corrected_by")}
+    kept.update({fid: {"value": v, "by": by, "at": stamp} for fid, v in corrections.items()})
+    graded = grade_readings(sheet, readings, key, corrections=kept)
+    crops = {f["id"]: f.get("crop") for f in result["fields"]}
+    for f in graded["fields"]:
+        f["crop"] = crops.get(f["id"])
+    return {**result, **graded}
