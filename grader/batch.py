@@ -1,0 +1,188 @@
+"""Batch grading: many photos in (files, folders, zips), one result per trainee out.
+
+Photos are read in worker processes (the heavy part), grouped by trainee and
+exercise, and each group is graded as one sheet. A photo that fails never
+stops the batch: it becomes a refused page in its trainee's row.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import logging
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from grader.errors import GraderError
+from grader.exercise.store import AnswerKey
+from grader.pipeline import PhotoRead, grade_reads, read_photo, trainee_from_filename, _trainee_from_sheet
+
+log = logging.getLogger(__name__)
+
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
+MAX_FILE_BYTES = 30 * 1024 * 1024
+
+
+def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | GraderError]]:
+    """``(name, bytes)`` for every photo under ``paths`` (files, folders, zips), or ``(name, error)``."""
+    from grader.web.safezip import read_zip
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files = sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in PHOTO_SUFFIXES | {".zip"})
+            yield from iter_inputs(files)
+            continue
+        if not p.is_file():
+            yield str(p), GraderError("not_found", f"{p}: no such file or folder", f"{p}: berkas tidak ada")
+            continue
+        if p.stat().st_size > MAX_FILE_BYTES:
+            yield str(p), GraderError("too_large", f"{p}: larger than {MAX_FILE_BYTES >> 20} MB",
+                                      "Berkas terlalu besar")
+            continue
+        data = p.read_bytes()
+        if p.suffix.lower() == ".zip":
+            try:
+                contents = read_zip(data)
+            except GraderError as exc:
+                yield str(p), exc
+                continue
+            for s in contents.skipped:
+                yield f"{p.name}:{s.name}", GraderError(s.code, s.message_en, s.message_id)
+            for name, content in contents.files:
+                if Path(name).suffix.lower() in PHOTO_SUFFIXES:
+                    yield f"{p.name}:{name}", content
+        else:
+            yield str(p), data
+
+
+def slim(pr: PhotoRead) -> PhotoRead:
+    """Drop the full-resolution photo before a read crosses a process boundary (keep the aligned frame)."""
+    if pr.aligned is not None:
+        image = pr.aligned.image
+        aligned = dataclasses.replace(pr.aligned, photo=np.empty((0, 0, 3), np.uint8))
+        aligned.__dict__["image"] = image   # the cached BGR frame
+        pr = dataclasses.replace(pr, aligned=aligned)
+    return pr
+
+
+def _read_one(args: tuple) -> PhotoRead:
+    name, data, hints = args
+    if isinstance(data, GraderError):
+        return PhotoRead(file=name, refusal=data)
+    try:
+        return slim(read_photo(data, filename=name, **hints))
+    except Exception as exc:  # a bug must not lose the rest of the batch; say which photo
+        log.exception("failed to read %s", name)
+        return PhotoRead(file=name, refusal=GraderError("internal_error", f"internal error: {exc}",
+                                                        "Terjadi kesalahan pada sistem; foto ini perlu diulang."))
+
+
+def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | None, workers: int = 1,
+             progress: Callable[[int, int], None] | None = None) -> list[PhotoRead]:
+    hints = {"template": key.template, "exercise": key.exercise, "contest": key.contest,
+             "pairs": key.pairs} if key else {}
+    jobs = [(name, data, hints) for name, data in items]
+    out: list[PhotoRead] = []
+    if workers <= 1:
+        for i, job in enumerate(jobs):
+            out.append(_read_one(job))
+            if progress:
+                progress(i + 1, len(jobs))
+        return out
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for i, pr in enumerate(pool.map(_read_one, jobs, chunksize=1)):
+            out.append(pr)
+            if progress:
+                progress(i + 1, len(jobs))
+    return out
+
+
+def group_reads(reads: list[PhotoRead]) -> list[list[PhotoRead]]:
+    """One group per trainee: the QR's trainee id, else the number written on the sheet, else the file name."""
+    groups: dict[tuple, list[PhotoRead]] = {}
+    for pr in reads:
+        ident = pr.aligned.identity if pr.aligned is not None else None
+        if ident is not None and ident.trainee:
+            k = ("qr", ident.trainee, ident.exercise)
+        elif (number := _trainee_from_sheet([pr])) is not None:
+            k = ("number", number, ident.exercise if ident else None)
+        else:
+            k = ("file", trainee_from_filename(pr.file.split(":")[-1]), None)
+        groups.setdefault(k, []).append(pr)
+    return list(groups.values())
+
+
+def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, out_dir: Path | None = None,
+                progress: Callable[[int, int], None] | None = None) -> list[dict]:
+    items = list(iter_inputs(paths))
+    reads = read_all(items, key=key, workers=workers, progress=progress)
+    results = []
+    for group in group_reads(reads):
+        sub = None
+        if out_dir is not None:
+            who = group[0].aligned.identity.trainee if group[0].aligned is not None else None
+            sub = out_dir / _safe_name(who or trainee_from_filename(group[0].file.split(":")[-1]) or "unknown")
+        results.append(grade_reads(group, key=key, out_dir=sub))
+    return results
+
+
+def _safe_name(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:60] or "unknown"
+
+
+def progress_bar(stream=sys.stderr) -> Callable[[int, int], None] | None:
+    """A one-line progress bar when ``stream`` is a terminal, else nothing."""
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / max(total, 1))
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} photos")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+    return show
+
+
+SHEET_COLUMNS = ("trainee", "trainee_source", "exercise", "status", "score", "wrong", "review", "blank",
+                 "unreadable", "violated_rules", "refusal", "files")
+FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "status", "value", "expected",
+                 "confidence")
+
+
+def sheet_rows(results: list[dict]) -> list[dict]:
+    rows = []
+    for r in results:
+        rows.append({
+            "trainee": r.get("trainee") or "", "trainee_source": r.get("identity_source") or "",
+            "exercise": r.get("exercise") or "", "status": r["status"],
+            "score": "" if r.get("score") is None else r["score"],
+            **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
+            "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
+            "refusal": ";".join(f"{p['file']}={p['refusal']['code']}" for p in r["pages"] if p["refusal"]),
+            "files": ";".join(p["file"] for p in r["pages"])})
+    return rows
+
+
+def field_rows(results: list[dict]) -> list[dict]:
+    return [{"trainee": r.get("trainee") or "", "exercise": r.get("exercise") or "", "field": f["id"],
+             "page": f["page"], "section": f["section"], "kind": f["kind"], "status": f["status"],
+             "value": "" if f["value"] is None else f["value"], "expected": "" if f["expected"] is None else f["expected"],
+             "confidence": f["confidence"]} for r in results for f in r["fields"]]
+
+
+def write_csv(path: Path, rows: list[dict], columns: tuple[str, ...]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=columns)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))

@@ -1,0 +1,80 @@
+"""``grader read`` (whole photos) and ``grader read-boxes`` (single box crops)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from grader.errors import GraderError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("read", help="read every field of one or more photos (no grading)")
+    p.add_argument("photos", nargs="+", type=Path)
+    p.add_argument("--template", help="template id, when the QR and header cannot be read")
+    p.add_argument("--exercise", help="exercise code, when the QR and header cannot be read")
+    p.add_argument("--pairs", type=int, help="number of pairs, when the QR and header cannot be read")
+    p.add_argument("--digits-engine", choices=("cnn", "tesseract"), default="cnn",
+                   help="digit-box reader (tesseract is the evaluation baseline)")
+    p.add_argument("--json", action="store_true", help="JSON output (one object per photo, in a list)")
+    p.set_defaults(func=cmd_read)
+
+    p = sub.add_parser("read-boxes", help="classify single handwritten box crops")
+    p.add_argument("images", nargs="+", type=Path)
+    p.add_argument("--digits-engine", choices=("cnn", "tesseract"), default="cnn")
+    p.add_argument("--json", action="store_true", help="JSON output (the only format)")
+    p.set_defaults(func=cmd_read_boxes)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise GraderError("not_found", f"{path}: {exc.strerror or exc}", f"{path}: berkas tidak dapat dibaca") from None
+
+
+def cmd_read(args: argparse.Namespace) -> int:
+    from grader.pipeline import read_json, read_photo
+
+    out = []
+    for path in args.photos:
+        pr = read_photo(_read_bytes(path), filename=str(path), template=args.template, exercise=args.exercise,
+                        pairs=args.pairs, engine=args.digits_engine)
+        out.append(read_json(pr))
+    if args.json:
+        json.dump(out, sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for o in out:
+            if o.get("refusal"):
+                print(f"{o['file']}: refused ({o['refusal']['code']}): {o['refusal']['message_en']}")
+                continue
+            print(f"{o['file']}: {o['template']} page {o['page']}, exercise {o['exercise'] or '-'} "
+                  f"(identity from {o['identity_source']})")
+            for fid, f in o["fields"].items():
+                print(f"  {fid:16s} {str(f['value']):>5s}  {f['status']:10s} {f['confidence']:.3f}")
+    return 0 if all(not o.get("refusal") for o in out) or len(out) > 1 else 0
+
+
+def cmd_read_boxes(args: argparse.Namespace) -> int:
+    from grader.pipeline import classifier_for
+
+    crops, names = [], []
+    for path in args.images:
+        img = cv2.imdecode(np.frombuffer(_read_bytes(path), np.uint8), cv2.IMREAD_UNCHANGED)
+        if img is None or img.size == 0:
+            raise GraderError("not_an_image", f"{path}: not an image file", f"{path}: bukan berkas gambar")
+        if img.ndim == 3 and img.shape[2] == 4:
+            img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+        crops.append(img)
+        names.append(str(path))
+    readings = classifier_for(args.digits_engine).classify(crops)
+    out = [{"file": n, "label": r.label, "confidence": round(float(r.confidence), 4),
+            **({"review": True} if r.ambiguous else {})} for n, r in zip(names, readings)]
+    json.dump(out, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return 0

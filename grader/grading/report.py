@@ -1,0 +1,70 @@
+"""A one-page printable feedback sheet (HTML with print CSS) per trainee."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, select_autoescape
+
+STATUS_ID = {"ok": "benar", "wrong": "salah", "review": "diperiksa pelatih", "blank": "kosong",
+             "unreadable": "tidak terbaca"}
+SECTION_ID = {"I": "I. Data pemilih", "II": "II. Surat suara", "III": "III. Disabilitas", "IV": "IV. Perolehan suara",
+              "V": "V. Suara sah dan tidak sah"}
+
+_TEMPLATE = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Umpan balik {{ r.trainee or '' }}</title>
+<style>
+ @page { size: A4; margin: 12mm; }
+ body { font: 10pt/1.35 "DejaVu Sans", sans-serif; color: #111; max-width: 186mm; margin: auto; }
+ h1 { font-size: 15pt; margin: 0 0 2mm; } h2 { font-size: 11pt; margin: 4mm 0 1mm; }
+ .score { font-size: 22pt; font-weight: bold; float: right; }
+ table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
+ td, th { border-bottom: 1px solid #ddd; padding: 1px 4px; text-align: left; }
+ .wrong { color: #b00; font-weight: bold; } .review, .blank, .unreadable { color: #a60; } .ok { color: #161; }
+ .cols { columns: 2; column-gap: 6mm; } .cols table { break-inside: avoid; }
+ ol { margin: 1mm 0 0 5mm; padding: 0; }
+</style></head><body>
+<div class="score">{{ '%.0f'|format(r.score) if r.score is not none else '–' }}<small>/100</small></div>
+<h1>Umpan balik latihan C.Hasil</h1>
+<div>Peserta: <b>{{ r.trainee_name or r.trainee or '?' }}</b> (identitas dari {{ r.identity_source or '?' }}) ·
+ Kode latihan: <b>{{ r.exercise or '?' }}</b> · Status: {{ r.status }}</div>
+<div>Benar {{ r.counts.ok }} · Salah {{ r.counts.wrong }} · Diperiksa pelatih {{ r.counts.review }} ·
+ Kosong {{ r.counts.blank }} · Tidak terbaca {{ r.counts.unreadable }}</div>
+{% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file }}: {{ p.refusal.message_id }}</p>{% endfor %}
+<h2>Tiga hal yang perlu diperbaiki</h2>
+{% if r.top_fixes %}<ol>{% for f in r.top_fixes %}<li>{{ f.message_id }} <i>({{ f.where }})</i></li>{% endfor %}</ol>
+{% else %}<p>Tidak ada. Bagus!</p>{% endif %}
+{% set violated = r.rules | selectattr('status', 'equalto', 'violated') | list %}
+{% if violated %}<h2>Aturan hitung yang tidak terpenuhi</h2><ul>
+{% for x in violated %}<li class="{{ 'wrong' if x.severity == 'error' else 'review' }}">{{ x.message_id }}</li>{% endfor %}
+</ul>{% endif %}
+{% if r.findings %}<h2>Catatan</h2><ul>{% for x in r.findings %}<li>{{ x.message_id }}</li>{% endfor %}</ul>{% endif %}
+<h2>Isian per bagian</h2>
+<div class="cols">
+{% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
+{% for f in rows %}<tr><td>{{ f.id }}</td><td>{{ '' if f.value is none else f.value }}</td>
+<td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ status_id[f.status] }}</td></tr>
+{% endfor %}</table>{% endfor %}
+</div>
+</body></html>
+"""
+
+_env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+
+
+def render_report(result: dict) -> str:
+    """The printable feedback page for one graded sheet."""
+    sections: dict[str, list] = {}
+    for f in result["fields"]:
+        sections.setdefault(SECTION_ID.get(f["section"], f["section"]), []).append(f)
+    return _env.from_string(_TEMPLATE).render(r=result, sections=list(sections.items()), status_id=STATUS_ID)
+
+
+def write_reports(results: list[dict], out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, r in enumerate(results):
+        name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in (r.get("trainee") or f"sheet{i + 1}"))
+        path = out_dir / f"{name}-feedback.html"
+        path.write_text(render_report(r), encoding="utf-8")
+        paths.append(path)
+    return paths
