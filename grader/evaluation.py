@@ -1,0 +1,112 @@
+"""Reading accuracy on generated photos with truth files (``NAME.jpg`` + ``NAME.truth.json``).
+
+Counts, per field kind, how often the value read equals what was written,
+how often an auto-accepted (``ok``) reading is wrong, and how often a field is
+sent to review; per digit box, accuracy by class with a confusion matrix.
+The answer key plays no part: truth is what the trainee *wrote*.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from grader.pipeline import read_photo
+
+log = logging.getLogger(__name__)
+
+BOX_CLASSES = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "-", "")
+
+
+def truth_files(folder: Path) -> list[Path]:
+    return sorted(Path(folder).glob("*.truth.json"))
+
+
+def photo_for(truth_path: Path) -> Path:
+    stem = truth_path.name[: -len(".truth.json")]
+    for suffix in (".jpg", ".jpeg", ".png", ".webp", ".heic"):
+        p = truth_path.with_name(stem + suffix)
+        if p.exists():
+            return p
+    raise FileNotFoundError(f"no photo beside {truth_path}")
+
+
+def _compare_one(args: tuple[str, str]) -> dict:
+    truth_path, engine = Path(args[0]), args[1]
+    truth = json.loads(truth_path.read_text())
+    photo = photo_for(truth_path)
+    pr = read_photo(photo.read_bytes(), filename=photo.name, engine=engine)
+    out = {"file": photo.name, "expect_refusal": truth.get("expect_refusal"),
+           "refused": pr.refusal.code if pr.refusal else None, "fields": [], "boxes": [],
+           "ms": pr.timings_ms.get("total")}
+    if pr.refusal or truth.get("expect_refusal"):
+        return out
+    overwritten = set(truth.get("overwritten", []))
+    for fid, true_value in truth["fields"].items():
+        r = pr.readings.get(fid)
+        if r is None or fid.startswith("H."):
+            continue
+        out["fields"].append({"id": fid, "kind": r.kind, "truth": true_value, "value": r.value, "status": r.status,
+                              "confidence": r.confidence, "overwritten": fid in overwritten})
+        if r.kind == "digits":
+            for t, got in zip(truth.get("boxes", {}).get(fid, []), r.boxes):
+                out["boxes"].append((t, got))
+    return out
+
+
+def evaluate_reading(folder: Path, *, engine: str = "cnn", workers: int = 1, limit: int | None = None) -> dict:
+    """Reading metrics over every non-refusal truth file in ``folder``."""
+    paths = truth_files(folder)[:limit] if limit else truth_files(folder)
+    jobs = [(str(p), engine) for p in paths]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            rows = list(pool.map(_compare_one, jobs, chunksize=2))
+    else:
+        rows = [_compare_one(j) for j in jobs]
+    return summarise(rows, engine=engine)
+
+
+def summarise(rows: list[dict], *, engine: str) -> dict:
+    readable = [r for r in rows if not r["expect_refusal"]]
+    by_kind: dict[str, Counter] = defaultdict(Counter)
+    for r in readable:
+        for f in r["fields"]:
+            c = by_kind[f["kind"]]
+            c["fields"] += 1
+            c["exact"] += f["value"] == f["truth"]
+            if f["status"] == "ok":
+                c["accepted"] += 1
+                c["accepted_wrong"] += f["value"] != f["truth"]
+            else:
+                c["review"] += 1
+            if f["overwritten"]:
+                c["overwritten"] += 1
+                c["overwritten_to_review"] += f["status"] != "ok"
+    kinds = {}
+    for kind, c in by_kind.items():
+        n = c["fields"] or 1
+        kinds[kind] = {"fields": c["fields"], "exact_read": c["exact"] / n,
+                       "auto_accepted": c["accepted"] / n,
+                       "auto_accepted_wrong_share": c["accepted_wrong"] / max(c["accepted"], 1),
+                       "auto_accepted_wrong": c["accepted_wrong"], "review_share": c["review"] / n,
+                       "overwritten_fields": c["overwritten"], "overwritten_sent_to_review": c["overwritten_to_review"]}
+    conf: dict[str, Counter] = {k: Counter() for k in BOX_CLASSES}
+    for r in readable:
+        for t, got in r["boxes"]:
+            if t in conf:   # "?" (overwritten) boxes have no single right answer
+                conf[t][got] += 1
+    per_class = {(k or "blank"): {"n": sum(conf[k].values()),
+                                  "accuracy": conf[k][k] / sum(conf[k].values()) if conf[k] else None}
+                 for k in BOX_CLASSES}
+    total = sum(sum(c.values()) for c in conf.values())
+    correct = sum(conf[k][k] for k in BOX_CLASSES)
+    ms = sorted(r["ms"] for r in readable if r["ms"] and not r["refused"])
+    return {"engine": engine, "photos": len(rows), "readable_photos": len(readable),
+            "refused_readable": sum(1 for r in readable if r["refused"]),
+            "fields": kinds,
+            "boxes": {"n": total, "accuracy": correct / total if total else None, "per_class": per_class,
+                      "confusion": {(k or "blank"): {(g or "blank"): n for g, n in conf[k].items()}
+                                    for k in BOX_CLASSES}},
+            "median_ms_per_photo": ms[len(ms) // 2] if ms else None}
