@@ -9,8 +9,9 @@ so locating before identifying is safe; only the final layout needs the variant.
 Policy when markers are missing (see :func:`_diagnose_missing`):
 - 1-2 of our markers, and a missing one would lie outside the frame: ``sheet_cut_off``;
 - otherwise, if the frame is very dark or very blurred: ``too_dark`` / ``too_blurry``;
-- 1-2 of our markers, or none but our QR code is readable: ``markers_not_found``;
-- 3+ markers of our dictionary whose ids belong to no known template: ``unknown_template``;
+- 1-2 of our markers: ``markers_not_found``;
+- none, but 3+ markers of our dictionary whose ids no known template uses: ``unknown_template``;
+- none, but one of our QR codes is readable: ``markers_not_found``;
 - nothing of ours at all: ``not_practice_sheet``.
 """
 from __future__ import annotations
@@ -103,7 +104,7 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     spec, detection, page_no, hits = _locate(gray, specs)
     clock("detect")
     if page_no is None or len(hits) < 3:
-        raise _diagnose_missing(detection, specs, spec, page_no, hits, thresholds)
+        raise _diagnose_missing(gray, detection, specs, spec, page_no, hits, thresholds)
     page = layout_sheet(spec).pages[page_no - 1]
     ppm = spec.read_px_per_mm
     if len(hits) == 3:
@@ -218,43 +219,66 @@ def _outside(points: np.ndarray, frame: tuple[int, int]) -> bool:
     return bool(np.any((p[:, 0] < mx) | (p[:, 0] > w - 1 - mx) | (p[:, 1] < my) | (p[:, 1] > h - 1 - my)))
 
 
-def _diagnose_missing(det: MarkerDetection, specs: dict[str, TemplateSpec], spec: TemplateSpec,
+def _diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, TemplateSpec], spec: TemplateSpec,
                       page_no: int | None, hits: list[MarkerHit], t: QualityThresholds) -> Refusal:
     """Why fewer than three of a page's markers were found (see the module docstring)."""
     measures: dict[str, float] = {}
     if hits:
-        page = layout_sheet(spec).pages[page_no - 1]
-        ppm = spec.read_px_per_mm
-        by_id = {m.id: m for m in page.markers}
-        src = np.concatenate([h.corners for h in hits])
-        dst = np.concatenate([np.array(by_id[h.id].corners) for h in hits]) * ppm - 0.5
-        H, _ = cv2.findHomography(src, dst, 0)
-        if H is not None:
-            missing = [m for m in page.markers if m.id not in {h.id for h in hits}]
-            if any(_outside(project_mm(H, m.corners, px_per_mm=ppm), det.frame_size) for m in missing):
-                measures["cut_off"] = 1.0
         measures.update(q.marker_measures(hits, marker_mm=spec.marker_size_mm))
+        if _missing_outside(hits, layout_sheet(spec).pages[page_no - 1], det.frame_size):
+            measures["cut_off"] = 1.0
     level, blur = q.frame_measures(det.small_gray)
     measures.update(frame_level=level, frame_blur_px=blur)
-    if measures.get("cut_off"):
-        code = "sheet_cut_off"
-    elif level < t.frame_dark_level or ("paper_level" in measures and measures["paper_level"] < t.min_paper_level):
+    if level < t.frame_dark_level or measures.get("paper_level", 255) < t.min_paper_level:
         code = "too_dark"
     elif measures.get("blur_mm", 0) > t.max_blur_mm or (not hits and blur > t.frame_blur_px):
         code = "too_blurry"
-    elif hits or _our_qr_visible(det.small_gray):
+    elif measures.get("cut_off"):
+        code = "sheet_cut_off"
+    elif hits:
         code = "markers_not_found"
     elif _foreign_sheet(det, specs):
         code = "unknown_template"
+    elif _our_qr_visible(gray):
+        code = "markers_not_found"
     else:
         code = "not_practice_sheet"
     report = q.report(measures, (code,), markers_found=len(hits))
     return Refusal(code, detail=f"{len(hits)} markers; {measures}", quality=report)
 
 
-def _our_qr_visible(small_gray: np.ndarray) -> bool:
+def _missing_outside(hits: list[MarkerHit], page: PageLayout, frame: tuple[int, int]) -> bool:
+    """With one or two markers, would a missing marker lie clearly outside the photo?
+
+    The page is predicted with a similarity transform (rotation, scale, shift)
+    from the markers found: with so few points a full homography extrapolates
+    wildly. A missing marker counts as outside when its centre is beyond the
+    frame edge by more than half a marker.
+    """
+    by_id = {m.id: m for m in page.markers}
+    src = np.concatenate([np.array(by_id[h.id].corners) for h in hits]).astype(np.float32)
+    dst = np.concatenate([h.corners for h in hits]).astype(np.float32)
+    A, _ = cv2.estimateAffinePartial2D(src, dst, method=cv2.LMEDS)
+    if A is None:
+        return False
+    scale = float(np.hypot(A[0, 0], A[1, 0]))
+    w, h = frame
+    for m in page.markers:
+        if m.id in {hit.id for hit in hits}:
+            continue
+        cx, cy = A @ np.array([*m.rect.center, 1.0])
+        slack = 0.5 * m.rect.w * scale
+        if cx < -slack or cy < -slack or cx > w - 1 + slack or cy > h - 1 + slack:
+            return True
+    return False
+
+
+def _our_qr_visible(gray: np.ndarray) -> bool:
+    """Is one of our QR payloads readable anywhere in the photo (at up to ~2000 px)?"""
+    f = max(1, round(max(gray.shape) / 2000))
+    img = gray if f == 1 else cv2.resize(gray, (gray.shape[1] // f, gray.shape[0] // f), interpolation=cv2.INTER_AREA)
     try:
-        text, _, _ = cv2.QRCodeDetector().detectAndDecode(small_gray)
+        text, _, _ = cv2.QRCodeDetector().detectAndDecode(img)
     except cv2.error:
         return False
     if not text:

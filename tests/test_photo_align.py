@@ -1,0 +1,115 @@
+"""Locating, identifying and warping synthetic phone photos of rendered sheets."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from grader.photo.align import AlignedPage, align_photo
+from grader.photo.locate import frame_to_mm
+from grader.photo.mock_photo import MockPhoto, mock_photo
+from grader.photo.refusal import Refusal
+
+
+def box_corner_errors_mm(photo: MockPhoto, aligned: AlignedPage) -> np.ndarray:
+    """Distance between where each digit-box corner lands after warping and where the template has it."""
+    mm = photo.box_corners_mm()
+    frame = cv2.perspectiveTransform(photo.photo_points(mm)[None], aligned.homography)[0]
+    return np.linalg.norm(frame_to_mm(frame, px_per_mm=aligned.px_per_mm) - mm, axis=1)
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270, 143])
+def test_any_rotation_aligns_with_sub_mm_error(rotation):
+    frame = (2000, 1500) if rotation in (90, 270) else (1500, 2000)
+    photo = mock_photo(rotation_deg=rotation, frame=frame, coverage=0.5 if rotation % 90 == 0 else 0.35,
+                       seed=rotation)
+    aligned = align_photo(photo.jpeg())
+    err = box_corner_errors_mm(photo, aligned)
+    assert aligned.markers_found == 4
+    assert np.percentile(err, 99) < 0.3, err.max()
+    assert aligned.quality.ok and not aligned.quality.reasons
+
+
+def test_perspective_tilt_aligns():
+    photo = mock_photo(tilt=0.3, rotation_deg=-12, coverage=0.45, seed=3)
+    aligned = align_photo(photo.jpeg())
+    assert np.percentile(box_corner_errors_mm(photo, aligned), 99) < 0.3
+
+
+@pytest.mark.parametrize("hidden", [0, 2])
+def test_one_hidden_marker_still_aligns(hidden):
+    photo = mock_photo(hide_markers=(hidden,), rotation_deg=90, frame=(2000, 1500), coverage=0.5, seed=7)
+    aligned = align_photo(photo.jpeg())
+    assert aligned.markers_found == 3
+    assert np.percentile(box_corner_errors_mm(photo, aligned), 99) < 0.3
+
+
+def test_warped_page_shows_the_template():
+    """The aligned gray image has dark marker squares exactly where the layout puts them."""
+    photo = mock_photo(rotation_deg=180, seed=11)
+    aligned = align_photo(photo.jpeg())
+    ppm = aligned.px_per_mm
+    assert aligned.gray.shape == (round(297 * ppm), round(210 * ppm))
+    assert aligned.image.shape == aligned.gray.shape + (3,)
+    for m in aligned.page.markers:
+        x, y, w, h = m.rect.to_px(ppm)
+        inner = aligned.gray[y + 3:y + h // 6 - 2, x + 3:x + w - 3]        # the marker's black border row
+        outer = aligned.gray[y - 12:y - 4, x:x + w]                        # white margin above it
+        assert inner.mean() < 90 and outer.mean() > 180
+
+
+def test_qr_gives_identity_and_variant():
+    photo = mock_photo(page=2, pairs=5, contest="walikota", exercise="LAT-7", seed=5)
+    aligned = align_photo(photo.jpeg())
+    assert aligned.identity_source == "qr"
+    ident = aligned.identity
+    assert (ident.template, ident.page, ident.pairs, ident.contest, ident.exercise) == \
+        ("chasil-kwk", 2, 5, "walikota", "LAT-7")
+    assert ident.trainee == "12" and ident.trainee_name == "Siti"
+    assert aligned.sheet.pairs == 5 and aligned.page.number == 2
+    assert any(f.id == "IV.5" for f in aligned.page.fields)
+
+
+def test_ocr_fallback_when_qr_is_covered():
+    photo = mock_photo(hide_qr=True, pairs=4, contest="gubernur", exercise="EX-31", frame=(1800, 2400), seed=9)
+    aligned = align_photo(photo.jpeg(), pairs=2, exercise="WRONG")
+    assert aligned.identity_source == "ocr"
+    ident = aligned.identity
+    assert (ident.template, ident.page, ident.pairs, ident.exercise, ident.contest) == \
+        ("chasil-kwk", 1, 4, "EX-31", "gubernur")
+
+
+def test_caller_fallback_when_nothing_is_readable(monkeypatch):
+    import grader.photo.align as align_mod
+
+    monkeypatch.setattr(align_mod, "identity_from_ocr", lambda *a, **k: None)
+    photo = mock_photo(hide_qr=True, page=2, pairs=4, seed=13)
+    aligned = align_photo(photo.jpeg(), pairs=4, exercise="EX-9", contest="walikota")
+    assert aligned.identity_source == "caller"
+    assert (aligned.identity.page, aligned.identity.pairs, aligned.identity.exercise) == (2, 4, "EX-9")
+    assert aligned.sheet.pairs == 4
+
+
+def test_exif_rotated_photo_aligns():
+    """A photo stored sideways with an EXIF orientation tag is handled (and upright after loading)."""
+    import io
+
+    from PIL import Image
+
+    photo = mock_photo(seed=17)
+    stored = cv2.rotate(photo.image, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    Image.fromarray(cv2.cvtColor(stored, cv2.COLOR_BGR2RGB)).save(buf, format="JPEG", quality=90, exif=exif.tobytes())
+    aligned = align_photo(buf.getvalue())
+    assert aligned.photo.shape == photo.image.shape
+    assert np.percentile(box_corner_errors_mm(photo, aligned), 99) < 0.3
+
+
+def test_refuse_false_returns_the_page_with_its_reasons():
+    photo = mock_photo(brightness=0.18, seed=19)
+    with pytest.raises(Refusal):
+        align_photo(photo.jpeg())
+    aligned = align_photo(photo.jpeg(), refuse=False)
+    assert not aligned.quality.ok and aligned.quality.reasons[0] == "too_dark"

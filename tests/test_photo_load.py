@@ -1,0 +1,151 @@
+"""Loading photo bytes: formats, EXIF orientation, and refusals of bad files."""
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from grader.photo.load import load_photo, sniff_format
+from grader.photo.refusal import MESSAGES, REASON_CODES, Refusal
+
+
+def _gradient(w: int = 400, h: int = 300) -> np.ndarray:
+    """A BGR image whose top-left quadrant is red, so orientation is visible."""
+    img = np.full((h, w, 3), 200, np.uint8)
+    img[: h // 2, : w // 2] = (0, 0, 255)
+    return img
+
+
+def _encode(img: np.ndarray, ext: str, **params) -> bytes:
+    ok, buf = cv2.imencode(ext, img, [v for kv in params.items() for v in kv])
+    assert ok
+    return buf.tobytes()
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def _png_header_only(w: int, h: int) -> bytes:
+    """A tiny PNG file whose header claims ``w`` x ``h`` pixels (a decompression bomb's shape)."""
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 1000)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("ext", [".jpg", ".png", ".webp"])
+def test_common_formats_decode_to_bgr(ext):
+    img = _gradient()
+    got = load_photo(_encode(img, ext))
+    assert got.image.shape == img.shape and got.image.dtype == np.uint8
+    assert got.format == {".jpg": "jpeg", ".png": "png", ".webp": "webp"}[ext]
+    assert got.image[10, 10, 2] > 200 and got.image[10, 10, 0] < 60      # red stays red: BGR order
+
+
+def test_heic_loads():
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    buf = io.BytesIO()
+    Image.fromarray(cv2.cvtColor(_gradient(), cv2.COLOR_BGR2RGB)).save(buf, format="HEIF", quality=90)
+    got = load_photo(buf.getvalue())
+    assert got.format == "heif"
+    assert got.image.shape == (300, 400, 3)
+    assert got.image[10, 10, 2] > 180 and got.image[10, 10, 0] < 80
+
+
+@pytest.mark.parametrize("orientation,expect_shape,red_at", [
+    (1, (300, 400), (10, 10)),          # as stored: red top-left
+    (3, (300, 400), (290, 390)),        # rotated 180: red bottom-right
+    (6, (400, 300), (10, 290)),         # rotate 90 clockwise to view: red top-right
+    (8, (400, 300), (390, 10)),         # rotate 90 counter-clockwise: red bottom-left
+])
+def test_exif_orientation_is_honoured(orientation, expect_shape, red_at):
+    pil = Image.fromarray(cv2.cvtColor(_gradient(), cv2.COLOR_BGR2RGB))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buf = io.BytesIO()
+    pil.save(buf, format="JPEG", quality=92, exif=exif.tobytes())
+    got = load_photo(buf.getvalue())
+    assert got.orientation == orientation
+    assert got.image.shape[:2] == expect_shape
+    y, x = red_at
+    assert got.image[y, x, 2] > 200 and got.image[y, x, 0] < 60
+
+
+def test_not_an_image():
+    with pytest.raises(Refusal) as e:
+        load_photo(b"%PDF-1.4 this is a document, not a photo" * 10)
+    assert e.value.code == "not_an_image"
+    with pytest.raises(Refusal) as e:
+        load_photo(b"")
+    assert e.value.code == "not_an_image"
+
+
+def test_truncated_jpeg_is_corrupt():
+    data = _encode(_gradient(800, 600), ".jpg")
+    with pytest.raises(Refusal) as e:
+        load_photo(data[: len(data) // 2])
+    assert e.value.code == "corrupt_file"
+
+
+def test_truncated_png_is_corrupt():
+    data = _encode(_gradient(), ".png")
+    with pytest.raises(Refusal) as e:
+        load_photo(data[: len(data) - 30])
+    assert e.value.code == "corrupt_file"
+
+
+def test_jpeg_with_trailer_after_end_marker_still_loads():
+    """Motion photos and vendor trailers append bytes after the JPEG's end marker."""
+    data = _encode(_gradient(), ".jpg") + b"\x00\x00\x00\x18ftypmp42" + b"\x01" * 5000
+    assert load_photo(data).image.shape == (300, 400, 3)
+
+
+def test_png_decompression_bomb_is_refused_before_decoding():
+    data = _png_header_only(100_000, 100_000)
+    assert len(data) < 200
+    with pytest.raises(Refusal) as e:
+        load_photo(data)
+    assert e.value.code == "too_large"
+
+
+def test_absurd_dimensions_are_refused():
+    with pytest.raises(Refusal) as e:
+        load_photo(_png_header_only(12_000, 300))       # a 40:1 strip is no photo of a sheet
+    assert e.value.code == "too_large"
+
+
+def test_too_many_bytes():
+    data = _encode(_gradient(), ".png")
+    with pytest.raises(Refusal) as e:
+        load_photo(data, max_bytes=len(data) - 1)
+    assert e.value.code == "too_large"
+
+
+def test_thumbnail_is_too_small():
+    with pytest.raises(Refusal) as e:
+        load_photo(_encode(_gradient(160, 120), ".jpg"))
+    assert e.value.code == "sheet_too_small"
+
+
+def test_sniff_format():
+    assert sniff_format(b"\xff\xd8\xff\xe0") == "jpeg"
+    assert sniff_format(b"GIF89a") is None
+
+
+def test_every_reason_has_both_messages():
+    assert len(REASON_CODES) == 11
+    for code in REASON_CODES:
+        en, ind = MESSAGES[code]
+        r = Refusal(code)
+        assert r.code == code and r.message == en and r.message_id == ind
+        assert len(en) > 20 and len(ind) > 20 and en != ind
+    assert MESSAGES["too_blurry"][1].startswith("Foto terlalu buram.")
+    with pytest.raises(ValueError):
+        Refusal("nope")

@@ -1,0 +1,131 @@
+"""The quality gate and the refusal policy: every reason code from a matching bad photo,
+and no refusal of readable ones."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from grader.photo.align import align_photo
+from grader.photo.mock_photo import mock_photo
+from grader.photo.refusal import Refusal
+
+KPU_PHOTOS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "kawalc1" / "photos"
+
+
+def refusal_code(data: bytes, **kw) -> str | None:
+    try:
+        align_photo(data, **kw)
+    except Refusal as exc:
+        assert exc.message and exc.message_id and exc.reasons[0] == exc.code
+        return exc.code
+    return None
+
+
+def test_blurred_photo_is_too_blurry():
+    assert refusal_code(mock_photo(blur_px=5.5, seed=1).jpeg()) == "too_blurry"
+
+
+def test_moderately_blurred_marker_edges_are_measured_as_blur():
+    """Markers still found, but their edges are wide: the measured blur decides."""
+    sharp = align_photo(mock_photo(seed=2).jpeg())
+    soft = align_photo(mock_photo(blur_px=2.0, seed=2).jpeg())
+    assert soft.quality.blur_mm > 2.5 * sharp.quality.blur_mm
+    assert refusal_code(mock_photo(blur_px=4.0, seed=2).jpeg()) == "too_blurry"
+
+
+def test_dark_photo_is_too_dark():
+    assert refusal_code(mock_photo(brightness=0.15, noise=3, seed=3).jpeg()) == "too_dark"
+
+
+def test_very_dark_photo_without_markers_is_too_dark():
+    assert refusal_code(mock_photo(brightness=0.06, noise=2, seed=4).jpeg()) == "too_dark"
+
+
+def test_cut_off_corner():
+    assert refusal_code(mock_photo(shift=(0.25, 0.2), coverage=0.5, seed=5).jpeg()) == "sheet_cut_off"
+
+
+def test_cut_off_two_markers():
+    assert refusal_code(mock_photo(shift=(0.0, 0.35), coverage=0.55, seed=6).jpeg()) == "sheet_cut_off"
+
+
+def test_sheet_too_small():
+    assert refusal_code(mock_photo(coverage=0.07, frame=(2400, 3200), seed=7).jpeg()) == "sheet_too_small"
+
+
+def test_glare_over_the_numbers():
+    photo = mock_photo(seed=8, frame=(1800, 2400))
+    img = photo.image.copy()
+    centre = photo.photo_points([(130, 110)])[0]
+    axes = photo.photo_points([(195, 110)])[0] - centre
+    cv2.ellipse(img, tuple(int(v) for v in centre), (int(np.hypot(*axes)), int(np.hypot(*axes) * 0.8)), 0, 0, 360,
+                (255, 255, 255), -1)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert refusal_code(buf.tobytes()) == "glare"
+
+
+def test_two_covered_markers_in_frame_are_not_found():
+    assert refusal_code(mock_photo(hide_markers=(0, 2), seed=9).jpeg()) == "markers_not_found"
+
+
+def test_all_markers_covered_but_our_qr_visible():
+    assert refusal_code(mock_photo(hide_markers=(0, 1, 2, 3), seed=10, frame=(1800, 2400)).jpeg()) == \
+        "markers_not_found"
+
+
+def test_a_photo_of_something_else_is_not_a_practice_sheet():
+    rng = np.random.default_rng(0)
+    img = np.full((1500, 2000, 3), 120, np.uint8)
+    for _ in range(40):
+        c = tuple(int(v) for v in rng.integers(0, 2000, 2))
+        cv2.circle(img, c, int(rng.integers(20, 200)), tuple(int(v) for v in rng.integers(0, 255, 3)), -1)
+    ok, buf = cv2.imencode(".jpg", img)
+    assert refusal_code(buf.tobytes()) == "not_practice_sheet"
+
+
+def test_markers_of_another_template_are_unknown_template():
+    """A sheet whose markers are ours in kind but whose ids no known template uses."""
+    photo = mock_photo(seed=12)
+    img = photo.image.copy()
+    dictionary = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
+    for k, m in enumerate(photo.page.markers):
+        quad = photo.photo_points(np.array(m.corners))
+        tile = cv2.cvtColor(cv2.aruco.generateImageMarker(dictionary, 40 + k, 120), cv2.COLOR_GRAY2BGR)
+        src = np.float32([[-0.5, -0.5], [119.5, -0.5], [119.5, 119.5], [-0.5, 119.5]])
+        M = cv2.getPerspectiveTransform(src, quad.astype(np.float32))
+        img = cv2.warpPerspective(tile, M, (img.shape[1], img.shape[0]), dst=img, borderMode=cv2.BORDER_TRANSPARENT)
+    ok, buf = cv2.imencode(".jpg", img)
+    assert refusal_code(buf.tobytes()) == "unknown_template"
+
+
+def test_qr_naming_an_unknown_template_is_refused(monkeypatch):
+    import grader.photo.align as align_mod
+    from grader.sheet.identity import SheetIdentity
+
+    monkeypatch.setattr(align_mod, "identity_from_qr",
+                        lambda *a, **k: SheetIdentity("chasil-dpr", 1, 1, "bupati", 3, None))
+    assert refusal_code(mock_photo(seed=13).jpeg()) == "unknown_template"
+
+
+@pytest.mark.parametrize("name", [
+    "tests__resources__forms__pilpres-2024-hal1.jpg",          # a 2024 C.Hasil page, photographed at an angle
+    "static__contoh-formulir.zip__terbalik.jpg",                # a 2014 form, upside down
+    "tests__resources__forms__original__2019-plano-sample.webp",
+])
+def test_real_kpu_forms_are_not_practice_sheets(name):
+    path = KPU_PHOTOS / name
+    assert refusal_code(path.read_bytes()) == "not_practice_sheet"
+
+
+@pytest.mark.parametrize("kw", [
+    dict(blur_px=1.2, noise=4),                              # slight defocus
+    dict(brightness=0.45, noise=4),                         # dim room
+    dict(coverage=0.35, rotation_deg=20, tilt=0.25),        # small, tilted
+    dict(coverage=0.9, frame=(1300, 1700)),                 # close-up, low resolution
+    dict(frame=(960, 1280), coverage=0.6),                  # chat-app size
+])
+def test_readable_photos_are_not_refused(kw):
+    assert refusal_code(mock_photo(seed=14, **kw).jpeg(quality=70)) is None
