@@ -1,26 +1,147 @@
-"""The Flask web app: an application factory with one blueprint per audience."""
+"""The Flask web app: an application factory with one blueprint per audience.
+
+Trainee pages are at ``/``, trainer pages under ``/trainer`` (behind a login),
+printable sheets under ``/lembar``. Configuration is read once, here, from
+``GRADER_*`` environment variables (see :func:`settings_from_env`), then
+``test_config`` on top.
+"""
 from __future__ import annotations
 
+import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from grader.config import data_dir
+
+log = logging.getLogger(__name__)
+MB = 1024 * 1024
+#: endpoints that accept a batch (many photos or a zip); every other request gets the single-sheet limit
+BATCH_ENDPOINTS = {"trainer.batch_new"}
+
+
+def settings_from_env(env: os._Environ | dict = os.environ) -> dict:
+    """The app's settings from ``GRADER_*`` variables, with defaults for a local install."""
+    photo_mb = int(env.get("GRADER_MAX_UPLOAD_MB", "25"))
+    return {
+        "SECRET_KEY": env.get("GRADER_SECRET_KEY"),
+        "TRAINER_PASSWORD": env.get("GRADER_TRAINER_PASSWORD"),
+        "MAX_PHOTO_BYTES": photo_mb * MB,
+        "MAX_UPLOAD_BYTES": (2 * photo_mb + 1) * MB,                       # one sheet: two photos
+        "MAX_CONTENT_LENGTH": int(env.get("GRADER_MAX_BATCH_MB", "400")) * MB,
+        "JOBS_MODE": env.get("GRADER_JOBS", "process"),
+        "JOBS_WORKERS": int(env["GRADER_WORKERS"]) if env.get("GRADER_WORKERS") else None,
+        "SESSION_COOKIE_SECURE": env.get("GRADER_SECURE_COOKIES", "0") == "1",
+    }
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app. Configuration: defaults, then ``GRADER_*`` environment variables, then ``test_config``."""
     app = Flask(__name__, instance_path=str(data_dir()), instance_relative_config=True)
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("GRADER_SECRET_KEY", "dev-only-change-me"),
         DATA_DIR=Path(app.instance_path),
-        MAX_CONTENT_LENGTH=int(os.environ.get("GRADER_MAX_UPLOAD_MB", "25")) * 1024 * 1024,
+        PIPELINE=None,                          # None: grader.pipeline; tests inject a fake
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        JOBS_RECOVER=True,
     )
+    app.config.update(settings_from_env())
     if test_config:
         app.config.update(test_config)
-    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    data = Path(app.config["DATA_DIR"])
+    data.mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("DATABASE", str(data / "grader.sqlite3"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(data)
 
-    from grader.web import forms
+    from grader.web import db, i18n, jobs, security
+
+    if not app.config.get("TRAINER_PASSWORD_HASH"):
+        app.config["TRAINER_PASSWORD_HASH"] = security.trainer_password_hash(app.config.get("TRAINER_PASSWORD"), data)
+    app.config["TRAINER_PASSWORD"] = None       # keep only the hash
+    db.init_app(app)
+    i18n.init_app(app)
+    app.before_request(_limit_upload_size)
+    security.init_app(app)
+
+    pipeline = app.config["PIPELINE"]
+    ref = pipeline.__name__ if hasattr(pipeline, "__spec__") and hasattr(pipeline, "__name__") else pipeline
+    ctx = jobs.JobContext(database=app.config["DATABASE"], data_dir=str(data), pipeline=ref)
+    runner = jobs.JobRunner(ctx, mode=app.config["JOBS_MODE"], workers=app.config["JOBS_WORKERS"])
+    app.extensions["grader.jobs"] = runner
+
+    from grader.web import forms, present, trainee, trainer
+
+    app.register_blueprint(trainee.bp)
+    app.register_blueprint(trainer.bp)
     app.register_blueprint(forms.bp)
+    present.init_app(app)
+    _register_errors(app)
+    if app.config["JOBS_RECOVER"]:
+        runner.recover()
     return app
+
+
+def _instance_secret(data: Path) -> str:
+    """A random secret key kept in the instance folder, so sessions survive restarts."""
+    import secrets
+
+    path = data / "secret-key.txt"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_hex(32)
+    path.write_text(key + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    log.info("generated a secret key in %s (set GRADER_SECRET_KEY to choose one)", path)
+    return key
+
+
+def _limit_upload_size() -> None:
+    from flask import current_app
+
+    if request.endpoint not in BATCH_ENDPOINTS:
+        request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
+
+
+def _wants_json() -> bool:
+    return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json" \
+        or request.headers.get("X-Requested-With") == "fetch"
+
+
+def _register_errors(app: Flask) -> None:
+    from grader.web.i18n import gettext as _
+
+    messages = {
+        400: "Permintaan tidak valid.",
+        403: "Anda tidak berhak membuka halaman ini.",
+        404: "Halaman tidak ditemukan.",
+        405: "Cara membuka halaman ini tidak didukung.",
+        413: "Berkas terlalu besar. Batasnya {mb} MB per unggahan; kirim foto ponsel biasa.",
+        500: "Terjadi kesalahan pada server. Coba lagi sebentar lagi.",
+    }
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = exc.code or 500
+        limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
+        if code == 400 and exc.description == "csrf":
+            text = _("Formulir kedaluwarsa. Muat ulang halaman lalu kirim lagi.")
+        else:
+            text = _(messages.get(code, "Terjadi kesalahan."), mb=limit // MB)
+        if code == 400 and exc.description not in (None, "csrf") and not str(exc.description).startswith("The browser"):
+            text = str(exc.description)
+        if _wants_json():
+            return jsonify({"error": code, "message": text}), code
+        return render_template("error.html", code=code, message=text), code
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        log.exception("internal error on %s", request.path)
+        text = _(messages[500])
+        if _wants_json():
+            return jsonify({"error": 500, "message": text}), 500
+        return render_template("error.html", code=500, message=text), 500

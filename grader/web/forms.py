@@ -15,7 +15,7 @@ bp = Blueprint("forms", __name__)
 PRINT_DPI = 300
 
 
-@bp.get("/")
+@bp.get("/forms/")
 def index():
     templates = [load_template(p) for p in list_templates()]
     return render_template("forms/index.html", templates=templates)

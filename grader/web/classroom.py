@@ -1,0 +1,98 @@
+"""Class-level views of the stored results: the latest sheet per trainee, and what the class gets wrong.
+
+Pure functions over rows and result dicts, so the pages, the exports and the
+tests share one definition of "the class table".
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+
+WRONG_STATUSES = ("wrong", "blank", "unreadable")
+SORT_COLUMNS = {"trainee": "trainee_key", "score": "score", "wrong": "n_wrong", "review": "n_review",
+                "blank": "n_blank", "time": "created_at", "state": "state"}
+
+
+def identity_key(row) -> str:
+    """Who a sheet belongs to: the trainee id/name, else the batch file-name group, else the sheet itself."""
+    return (row["trainee"] or row["group_key"] or row["token"]).strip().lower()
+
+
+def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "trainee", descending: bool = False,
+                  include_pending: bool = True) -> list[dict]:
+    """One row per trainee (their latest sheet) for ``exercise``, with the number of attempts."""
+    states = "('done','failed','queued','running')" if include_pending else "('done')"
+    rows = conn.execute(
+        f"SELECT id, token, trainee, trainee_name, group_key, state, result_status, score, n_ok, n_wrong, "
+        f"n_review, n_blank, n_unreadable, error_id, error_en, source, created_at FROM submissions "
+        f"WHERE exercise=? AND state IN {states} AND superseded_by IS NULL ORDER BY id", (exercise,)).fetchall()
+    latest: dict[str, dict] = {}
+    attempts: Counter = Counter()
+    for r in rows:
+        k = identity_key(r)
+        attempts[k] += 1
+        latest[k] = {**dict(r), "trainee_key": k}
+    out = [{**r, "attempts": attempts[k]} for k, r in latest.items()]
+    col = SORT_COLUMNS.get(sort, "trainee_key")
+    known = sorted((r for r in out if r[col] is not None), key=lambda r: r[col], reverse=descending)
+    return known + [r for r in out if r[col] is None]      # missing values last either way
+
+
+def results_of(conn: sqlite3.Connection, sheet_ids: list[int]) -> list[tuple[dict, dict]]:
+    """``(row, result)`` for the given sheets that have a result."""
+    if not sheet_ids:
+        return []
+    marks = ",".join("?" * len(sheet_ids))
+    rows = conn.execute(f"SELECT id, token, trainee, trainee_name, group_key, score, result FROM submissions "
+                        f"WHERE id IN ({marks}) AND result IS NOT NULL ORDER BY id", sheet_ids).fetchall()
+    return [(dict(r), json.loads(r["result"])) for r in rows]
+
+
+@dataclass(frozen=True)
+class Tally:
+    id: str
+    label: str
+    count: int
+    share: float          # of the graded sheets
+
+
+def class_insight(results: list[dict], *, top: int = 12) -> dict:
+    """Which fields and rules the class gets wrong most, over the given results."""
+    graded = [r for r in results if r.get("status") in ("graded", "partial")]
+    n = len(graded) or 1
+    fields: Counter = Counter()
+    labels: dict[str, str] = {}
+    rules: Counter = Counter()
+    rule_text: dict[str, tuple[str, str]] = {}
+    for res in graded:
+        for f in res.get("fields") or []:
+            if f.get("status") in WRONG_STATUSES:
+                fields[f["id"]] += 1
+                labels[f["id"]] = f.get("label") or f["id"]
+        for rule in res.get("rules") or []:
+            if rule.get("status") == "violated":
+                base = rule["id"].split("[")[0]
+                rid = rule["id"]
+                rules[rid] += 1
+                rule_text[rid] = (rule.get("message_id") or base, rule.get("message_en") or base)
+    scores = [r["score"] for r in graded if r.get("score") is not None]
+    return {
+        "sheets": len(graded),
+        "mean_score": sum(scores) / len(scores) if scores else None,
+        "fields": [Tally(fid, labels[fid], c, c / n) for fid, c in fields.most_common(top)],
+        "rules": [{"id": rid, "message_id": rule_text[rid][0], "message_en": rule_text[rid][1], "count": c,
+                   "share": c / n} for rid, c in rules.most_common(top)],
+        "histogram": _histogram(scores),
+    }
+
+
+def _histogram(scores: list[float], bins: int = 5) -> list[dict]:
+    edges = [i * 100 / bins for i in range(bins + 1)]
+    counts = [0] * bins
+    for s in scores:
+        counts[min(int(s // (100 / bins)), bins - 1)] += 1
+    top = max(counts) or 1
+    return [{"lo": round(edges[i]), "hi": round(edges[i + 1]), "count": c, "share": c / top}
+            for i, c in enumerate(counts)]

@@ -1,0 +1,72 @@
+"""SQLite storage for the web app: one connection per request, WAL mode, an ``init-db`` command.
+
+The database file is ``<instance>/grader.sqlite3``. Background workers open
+their own connections with :func:`connect` (same settings), so the pages and
+the workers can read and write at the same time.
+"""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import click
+from flask import Flask, current_app, g
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """A connection with the app's settings: WAL, foreign keys, row access by name, a generous busy timeout."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def init_schema(conn: sqlite3.Connection) -> None:
+    """Create the tables that do not exist yet (idempotent)."""
+    conn.executescript(resources.files("grader.web").joinpath("schema.sql").read_text(encoding="utf-8"))
+
+
+def get_db() -> sqlite3.Connection:
+    """The request's connection, opened on first use."""
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(e: BaseException | None = None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create the database tables (existing data is kept)."""
+    conn = connect(current_app.config["DATABASE"])
+    init_schema(conn)
+    conn.close()
+    click.echo(f"Initialised the database at {current_app.config['DATABASE']}")
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(close_db)
+    app.cli.add_command(init_db_command)
+    Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
+    conn = connect(app.config["DATABASE"])
+    try:
+        init_schema(conn)
+    finally:
+        conn.close()

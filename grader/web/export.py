@@ -1,0 +1,69 @@
+"""Exports of a class's results: one table of sheets and one of fields, as CSV or XLSX.
+
+Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+``-``, ``@``) are prefixed with ``'`` when they come from user text.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "ok", "wrong", "review", "blank", "unreadable",
+                 "attempts", "source", "submitted_at", "error")
+FIELD_COLUMNS = ("trainee", "name", "field", "page", "section", "label", "kind", "value", "expected", "status",
+                 "confidence", "corrected_by", "corrected_at")
+
+
+def _cell(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def sheet_rows(sheets: list[dict]) -> list[tuple]:
+    return [tuple(_cell(v) for v in (
+        r["trainee"] or r["group_key"], r["trainee_name"], r["state"], r["result_status"],
+        None if r["score"] is None else round(r["score"], 1), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
+        r["n_unreadable"], r["attempts"], r["source"], r["created_at"], r["error_en"])) for r in sheets]
+
+
+def field_rows(results: list[tuple[dict, dict]]) -> list[tuple]:
+    out = []
+    for row, res in results:
+        who = row["trainee"] or row["group_key"]
+        for f in res.get("fields") or []:
+            out.append(tuple(_cell(v) for v in (
+                who, row["trainee_name"], f.get("id"), f.get("page"), f.get("section"), f.get("label"),
+                f.get("kind"), f.get("value"), f.get("expected"), f.get("status"), f.get("confidence"),
+                f.get("corrected_by"), f.get("corrected_at"))))
+    return out
+
+
+def to_csv(columns: tuple[str, ...], rows: list[tuple]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(columns)
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8-sig")      # the BOM makes Excel read UTF-8 names correctly
+
+
+def to_xlsx(tables: dict[str, tuple[tuple[str, ...], list[tuple]]]) -> bytes:
+    """One worksheet per ``name -> (columns, rows)``, with a bold, frozen header row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, (columns, rows) in tables.items():
+        ws = wb.create_sheet(name[:31])
+        ws.append(list(columns))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for r in rows:
+            ws.append(list(r))
+        ws.freeze_panes = "A2"
+        for i, col in enumerate(columns, start=1):
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, len(col) + 2)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

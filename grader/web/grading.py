@@ -1,0 +1,153 @@
+"""The ``grade`` job and trainer corrections: run the pipeline on a stored submission, keep the result.
+
+Runs in worker processes (see :mod:`grader.web.jobs`). The uploads were
+written to disk and recorded before the job was queued, so a job can always
+be re-run from the database alone. Corrections live in their own table and
+are re-applied after every (re-)grading, so they are never lost.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from grader.errors import GraderError
+from grader.web.db import connect, now_iso
+from grader.web.jobs import JobContext
+
+log = logging.getLogger(__name__)
+
+COUNT_KEYS = ("ok", "wrong", "review", "blank", "unreadable")
+
+
+def resolve_pipeline(ref: Any):
+    """``None`` -> :mod:`grader.pipeline`; a module name -> that module; anything else is used as is."""
+    if ref is None:
+        return importlib.import_module("grader.pipeline")
+    if isinstance(ref, str):
+        return importlib.import_module(ref)
+    return ref
+
+
+def load_exercise_key(code: str | None, data_dir: Path | str):
+    """The answer key for ``code`` from the exercise store under ``data_dir`` (``None`` if no code)."""
+    if not code:
+        return None
+    from grader.exercise.store import load_key
+
+    return load_key(code, base=Path(data_dir))
+
+
+def submission_dir(data_dir: Path | str, token: str) -> Path:
+    return Path(data_dir) / "submissions" / token
+
+
+def corrections_for(conn: sqlite3.Connection, submission_id: int) -> dict[str, tuple[int | None, str, str]]:
+    """The latest correction per field: ``field -> (value, by, at)``."""
+    out: dict[str, tuple[int | None, str, str]] = {}
+    for r in conn.execute("SELECT field_id, value, corrected_by, corrected_at FROM corrections "
+                          "WHERE submission_id=? ORDER BY id", (submission_id,)):
+        out[r["field_id"]] = (r["value"], r["corrected_by"], r["corrected_at"])
+    return out
+
+
+def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int | None, str, str]], key) -> dict:
+    """Regrade ``result`` with the trainer's corrections and stamp who made each one, and when."""
+    if not corrections or key is None:
+        return result
+    new = pipeline.regrade(result, {f: v for f, (v, _, _) in corrections.items()}, key)
+    for field in new.get("fields", []):
+        if field.get("id") in corrections:
+            _, by, at = corrections[field["id"]]
+            field["corrected_by"] = by
+            field["corrected_at"] = at
+    return new
+
+
+def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, original: dict | None = None) -> None:
+    """Write a pipeline result and its summary columns; identity found on the sheet fills empty columns."""
+    counts = result.get("counts") or {}
+    cols = {
+        "result": json.dumps(result, ensure_ascii=False),
+        "result_status": result.get("status"),
+        "score": result.get("score"),
+        **{f"n_{k}": int(counts.get(k, 0)) for k in COUNT_KEYS},
+        "state": "done", "error_code": None, "error_id": None, "error_en": None, "updated_at": now_iso(),
+    }
+    if original is not None:
+        cols["result_original"] = json.dumps(original, ensure_ascii=False)
+    sets = ", ".join(f"{k}=?" for k in cols)
+    conn.execute(f"UPDATE submissions SET {sets}, exercise=COALESCE(exercise, ?), trainee=COALESCE(trainee, ?), "
+                 "trainee_name=COALESCE(trainee_name, ?) WHERE id=?",
+                 (*cols.values(), result.get("exercise"), result.get("trainee"), result.get("trainee_name"),
+                  submission_id))
+
+
+def run_grade_job(payload: dict, ctx: JobContext) -> None:
+    """Grade submission ``payload["submission_id"]`` and store the result (or raise GraderError)."""
+    sid = int(payload["submission_id"])
+    conn = connect(ctx.database)
+    try:
+        sub = conn.execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
+        if sub is None or sub["state"] == "merged":
+            return
+        conn.execute("UPDATE submissions SET state='running', updated_at=? WHERE id=?", (now_iso(), sid))
+        uploads = conn.execute("SELECT filename, path FROM uploads WHERE submission_id=? ORDER BY position",
+                               (sid,)).fetchall()
+        files = [(u["filename"], (Path(ctx.data_dir) / u["path"]).read_bytes()) for u in uploads]
+        pipeline = resolve_pipeline(ctx.pipeline)
+        key = load_exercise_key(sub["exercise"], ctx.data_dir)
+        out_dir = submission_dir(ctx.data_dir, sub["token"]) / "derived"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        result = pipeline.grade_upload(files, key=key, exercise=sub["exercise"], trainee=sub["trainee"],
+                                       out_dir=out_dir)
+        if key is None and result.get("exercise"):
+            try:
+                key = load_exercise_key(result["exercise"], ctx.data_dir)
+            except GraderError:
+                key = None
+        graded = apply_corrections(pipeline, result, corrections_for(conn, sid), key)
+        store_result(conn, sid, graded, original=result)
+    finally:
+        conn.close()
+
+
+def fail_grade_job(payload: dict, ctx: JobContext, code: str, message_id: str, message_en: str) -> None:
+    """Mark the submission failed with its reason; its uploads stay on disk for a re-run."""
+    conn = connect(ctx.database)
+    try:
+        conn.execute("UPDATE submissions SET state='failed', error_code=?, error_id=?, error_en=?, updated_at=? "
+                     "WHERE id=? AND state != 'merged'",
+                     (code, message_id, message_en, now_iso(), int(payload["submission_id"])))
+    finally:
+        conn.close()
+
+
+def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str, value: int | None, by: str,
+                  data_dir: Path | str, pipeline_ref: Any) -> dict:
+    """Record a trainer's correction first (so it is never lost), then regrade the sheet at once.
+
+    Returns the new result. Raises GraderError if the field does not exist or
+    the sheet has no result to correct.
+    """
+    sub = conn.execute("SELECT * FROM submissions WHERE id=?", (submission_id,)).fetchone()
+    if sub is None or not sub["result"]:
+        raise GraderError("no_result", "this sheet has no result to correct", "Lembar ini belum punya hasil")
+    result = json.loads(sub["result"])
+    field = next((f for f in result.get("fields", []) if f.get("id") == field_id), None)
+    if field is None:
+        raise GraderError("unknown_field", f"no field {field_id} on this sheet",
+                          f"Isian {field_id} tidak ada di lembar ini")
+    conn.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?)", (submission_id, field_id, value, field.get("value"), by, now_iso()))
+    key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
+    if key is None:
+        raise GraderError("unknown_exercise", "this sheet has no exercise code; the correction is saved",
+                          "Lembar ini tanpa kode latihan; koreksi disimpan tetapi nilai belum dihitung ulang")
+    base = json.loads(sub["result_original"]) if sub["result_original"] else result
+    new = apply_corrections(resolve_pipeline(pipeline_ref), base, corrections_for(conn, submission_id), key)
+    store_result(conn, submission_id, new)
+    return new

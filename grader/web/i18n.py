@@ -1,0 +1,56 @@
+"""Indonesian by default, English on request: a small dict-based translation helper.
+
+Templates and views write Indonesian text and wrap it in ``_()``; English
+comes from :data:`EN`. The language is chosen with ``?lang=en`` / ``?lang=id``
+(remembered in a cookie). Pipeline messages come in both languages already;
+:func:`pick` chooses ``message_id`` or ``message_en``.
+"""
+from __future__ import annotations
+
+from flask import Flask, g, request
+
+from grader.web.i18n_en import EN
+
+LANGS = ("id", "en")
+COOKIE = "lang"
+
+
+def get_lang() -> str:
+    return g.get("lang", "id")
+
+
+def gettext(text: str, **values) -> str:
+    """``text`` (Indonesian) in the current language, with ``{name}`` placeholders filled."""
+    out = EN.get(text, text) if get_lang() == "en" else text
+    return out.format(**values) if values else out
+
+
+def pick(obj: dict | None, base: str = "message") -> str:
+    """``obj[base + "_id"]`` or ``obj[base + "_en"]`` for the current language (falls back to the other)."""
+    if not obj:
+        return ""
+    first, second = ("en", "id") if get_lang() == "en" else ("id", "en")
+    return obj.get(f"{base}_{first}") or obj.get(f"{base}_{second}") or ""
+
+
+def _choose_lang() -> None:
+    asked = request.args.get("lang")
+    g.lang_asked = asked if asked in LANGS else None
+    g.lang = g.lang_asked or (request.cookies.get(COOKIE) if request.cookies.get(COOKIE) in LANGS else "id")
+
+
+def _remember_lang(response):
+    if g.get("lang_asked"):
+        response.set_cookie(COOKIE, g.lang_asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_choose_lang)
+    app.after_request(_remember_lang)
+    app.jinja_env.globals.update(_=gettext, pick=pick, get_lang=get_lang)
+
+
+def error_text(exc) -> str:
+    """A :class:`~grader.errors.GraderError`'s message in the current language."""
+    return exc.message if get_lang() == "en" else exc.message_id

@@ -1,0 +1,250 @@
+"""Background jobs: a small interface (``submit``, ``status``) over a local process pool.
+
+Job state lives in SQLite (table ``jobs``), not in memory, so a page reload
+shows progress and a restart loses nothing: :meth:`JobRunner.recover` puts
+every job left ``running`` back in the queue (or marks it failed with a reason
+once it has been tried :data:`MAX_ATTEMPTS` times) and dispatches the queued
+ones again. A distributed queue can replace :class:`JobRunner` later without
+touching the pages: they only call :func:`submit` and :func:`status`.
+
+A job kind names a handler ``run(payload, ctx)`` and a failure hook
+``fail(payload, ctx, code, message_id, message_en)`` (see :data:`KINDS`).
+Handlers run in worker processes, open their own database connection and
+write their results themselves, so a finished result survives a crash of the
+web process.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import importlib
+import json
+import logging
+import multiprocessing
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import current_app
+
+from grader.errors import GraderError
+from grader.web.db import connect, now_iso
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 2
+#: kind -> (module, run function, failure hook)
+KINDS: dict[str, tuple[str, str, str]] = {
+    "grade": ("grader.web.grading", "run_grade_job", "fail_grade_job"),
+}
+INTERNAL_ERROR = ("internal_error", "Terjadi kesalahan pada server saat menilai. Coba kirim ulang; jika tetap gagal, "
+                  "hubungi pelatih.", "The server failed while grading. Try again; if it keeps failing, tell the "
+                  "trainer.")
+INTERRUPTED = ("interrupted", "Penilaian terhenti karena server dimulai ulang. Kirim ulang foto ini.",
+               "Grading stopped because the server restarted. Send this photo again.")
+WORKER_CRASHED = ("worker_crashed", "Proses penilaian berhenti mendadak. Kirim ulang foto ini.",
+                  "The grading process stopped unexpectedly. Send this photo again.")
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a worker needs, picklable: where the data is and which pipeline to use."""
+
+    database: str
+    data_dir: str
+    pipeline: Any = None          # None = grader.pipeline; a module name; or a picklable object
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    id: int
+    kind: str
+    state: str                    # queued | running | done | failed
+    attempts: int
+    error_code: str | None
+    error_id: str | None
+    error_en: str | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
+def _resolve(kind: str) -> tuple[Callable, Callable]:
+    module, run, fail = KINDS[kind]
+    mod = importlib.import_module(module)
+    return getattr(mod, run), getattr(mod, fail)
+
+
+def _finish(conn, job_id: int, state: str, error: tuple[str, str, str] | None = None) -> None:
+    code, msg_id, msg_en = error or (None, None, None)
+    conn.execute("UPDATE jobs SET state=?, error_code=?, error_id=?, error_en=?, finished_at=? WHERE id=?",
+                 (state, code, msg_id, msg_en, now_iso(), job_id))
+
+
+def execute_job(ctx: JobContext, job_id: int) -> str:
+    """Run one queued job to completion (in a worker). Returns the final state.
+
+    The job is claimed atomically (``queued`` -> ``running``), so a job
+    dispatched twice runs once. Every outcome is written to the database:
+    ``done``, or ``failed`` with a reason code and messages.
+    """
+    conn = connect(ctx.database)
+    try:
+        row = conn.execute("UPDATE jobs SET state='running', attempts=attempts+1, started_at=? "
+                           "WHERE id=? AND state='queued' RETURNING kind, payload", (now_iso(), job_id)).fetchone()
+        if row is None:
+            return "skipped"
+        payload = json.loads(row["payload"])
+        run, fail = _resolve(row["kind"])
+        try:
+            run(payload, ctx)
+        except GraderError as exc:
+            error = (exc.code, exc.message_id, exc.message)
+        except Exception:  # noqa: BLE001 - a worker must record every failure, never lose the item
+            log.exception("job %s (%s) failed", job_id, row["kind"])
+            error = INTERNAL_ERROR
+        else:
+            _finish(conn, job_id, "done")
+            return "done"
+        fail(payload, ctx, *error)
+        _finish(conn, job_id, "failed", error)
+        return "failed"
+    finally:
+        conn.close()
+
+
+def _warm_up(pipeline: Any) -> None:
+    """Worker initializer: import the heavy modules once, before the first job."""
+    if pipeline is None or isinstance(pipeline, str):
+        try:
+            importlib.import_module(pipeline or "grader.pipeline")
+        except ImportError:
+            log.warning("pipeline %s not importable yet", pipeline or "grader.pipeline")
+
+
+class JobRunner:
+    """Dispatches jobs to an executor: ``process`` (default), ``thread`` or ``inline`` (tests)."""
+
+    def __init__(self, ctx: JobContext, *, mode: str = "process", workers: int | None = None):
+        if mode not in ("process", "thread", "inline"):
+            raise ValueError(f"unknown job executor mode {mode!r}")
+        self.ctx = ctx
+        self.mode = mode
+        self.workers = workers or max(1, multiprocessing.cpu_count())
+        self._executor: cf.Executor | None = None
+        self._lock = threading.Lock()
+
+    # -- the interface the pages use -------------------------------------------------------
+    def submit(self, kind: str, payload: dict, *, on_queued: Callable[[int], None] | None = None) -> int:
+        """Record a job as ``queued`` and dispatch it. ``on_queued(job_id)`` runs before dispatch."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown job kind {kind!r}")
+        conn = connect(self.ctx.database)
+        try:
+            job_id = conn.execute("INSERT INTO jobs(kind, payload, created_at) VALUES (?, ?, ?)",
+                                  (kind, json.dumps(payload), now_iso())).lastrowid
+        finally:
+            conn.close()
+        if on_queued:
+            on_queued(job_id)
+        self.dispatch(job_id)
+        return job_id
+
+    def status(self, job_id: int) -> JobStatus | None:
+        conn = connect(self.ctx.database)
+        try:
+            row = conn.execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
+        finally:
+            conn.close()
+        if row is None:
+            return None
+        return JobStatus(**{k: row[k] for k in JobStatus.__dataclass_fields__})
+
+    # -- machinery ---------------------------------------------------------------------------
+    def _get_executor(self) -> cf.Executor:
+        with self._lock:
+            if self._executor is None:
+                if self.mode == "process":
+                    self._executor = cf.ProcessPoolExecutor(
+                        max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                        initializer=_warm_up, initargs=(self.ctx.pipeline,))
+                else:
+                    self._executor = cf.ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="grader-job")
+            return self._executor
+
+    def dispatch(self, job_id: int) -> None:
+        if self.mode == "inline":
+            execute_job(self.ctx, job_id)
+            return
+        try:
+            future = self._get_executor().submit(execute_job, self.ctx, job_id)
+        except (RuntimeError, cf.BrokenExecutor):   # a broken pool: start a new one, once
+            with self._lock:
+                self._executor = None
+            future = self._get_executor().submit(execute_job, self.ctx, job_id)
+        future.add_done_callback(lambda f, job_id=job_id: self._after(job_id, f))
+
+    def _after(self, job_id: int, future: cf.Future) -> None:
+        """If the worker itself died, the job is still ``running``: mark it failed with a reason."""
+        exc = future.exception()
+        if exc is None:
+            return
+        log.error("job %s: worker failed: %r", job_id, exc)
+        if isinstance(exc, cf.BrokenExecutor):
+            with self._lock:
+                self._executor = None
+        self.fail_unfinished(job_id, WORKER_CRASHED)
+
+    def fail_unfinished(self, job_id: int, error: tuple[str, str, str]) -> None:
+        conn = connect(self.ctx.database)
+        try:
+            row = conn.execute("UPDATE jobs SET state='failed', error_code=?, error_id=?, error_en=?, finished_at=? "
+                               "WHERE id=? AND state IN ('queued', 'running') RETURNING kind, payload",
+                               (*error, now_iso(), job_id)).fetchone()
+        finally:
+            conn.close()
+        if row is not None:
+            _, fail = _resolve(row["kind"])
+            fail(json.loads(row["payload"]), self.ctx, *error)
+
+    def recover(self) -> tuple[int, int]:
+        """After a restart: re-queue interrupted jobs (or fail them after MAX_ATTEMPTS) and dispatch the queue.
+
+        Returns ``(dispatched, failed)``.
+        """
+        conn = connect(self.ctx.database)
+        try:
+            stuck = conn.execute("SELECT id, attempts FROM jobs WHERE state='running'").fetchall()
+            give_up = [r["id"] for r in stuck if r["attempts"] >= MAX_ATTEMPTS]
+            conn.executemany("UPDATE jobs SET state='queued' WHERE id=? AND state='running'",
+                             [(r["id"],) for r in stuck if r["attempts"] < MAX_ATTEMPTS])
+            queued = [r["id"] for r in conn.execute("SELECT id FROM jobs WHERE state='queued' ORDER BY id")]
+        finally:
+            conn.close()
+        for job_id in give_up:
+            self.fail_unfinished(job_id, INTERRUPTED)
+        for job_id in queued:
+            self.dispatch(job_id)
+        if stuck or queued:
+            log.warning("recovered jobs: %d re-dispatched, %d marked failed", len(queued), len(give_up))
+        return len(queued), len(give_up)
+
+    def shutdown(self, wait: bool = True) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=wait, cancel_futures=not wait)
+                self._executor = None
+
+
+def runner() -> JobRunner:
+    """The current app's runner."""
+    return current_app.extensions["grader.jobs"]
+
+
+def submit(job_kind: str, payload: dict, *, on_queued: Callable[[int], None] | None = None) -> int:
+    """Queue a job of ``job_kind`` with a JSON-serialisable ``payload``; returns its id."""
+    return runner().submit(job_kind, payload, on_queued=on_queued)
+
+
+def status(job_id: int) -> JobStatus | None:
+    """The job's state as stored (``queued``, ``running``, ``done``, ``failed`` and why)."""
+    return runner().status(job_id)

@@ -1,0 +1,90 @@
+"""Shape a pipeline result for the pages: sections, statuses, rules and fixes, in the reader's language.
+
+Pure functions on the result dict (see ``grader.pipeline``); no Flask here
+except the language chosen by :mod:`grader.web.i18n`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grader.web.i18n import gettext as _
+from grader.web.i18n import pick
+
+SECTION_TITLES = {
+    "I": "I. Data pemilih dan pengguna hak pilih",
+    "II": "II. Data penggunaan surat suara",
+    "III": "III. Pemilih disabilitas",
+    "IV": "IV. Perolehan suara",
+    "V": "V. Suara sah dan tidak sah",
+}
+STATUS_LABELS = {
+    "ok": "Benar", "wrong": "Salah", "review": "Perlu dicek", "blank": "Kosong", "unreadable": "Tak terbaca",
+    "queued": "Antre", "running": "Dinilai", "done": "Selesai", "failed": "Gagal",
+    "graded": "Dinilai", "partial": "Sebagian", "refused": "Ditolak",
+}
+KIND_LABELS = {"digits": "angka", "bubbles": "bulatan", "tally": "turus"}
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    fields: list[dict] = field(default_factory=list)
+
+    @property
+    def n_wrong(self) -> int:
+        return sum(1 for f in self.fields if f.get("status") in ("wrong", "blank", "unreadable"))
+
+
+def status_label(status: str | None) -> str:
+    return _(STATUS_LABELS.get(status or "", status or "—"))
+
+
+def kind_label(kind: str | None) -> str:
+    return _(KIND_LABELS.get(kind or "", kind or ""))
+
+
+def section_title(section_id: str) -> str:
+    return _(SECTION_TITLES.get(section_id, section_id))
+
+
+def sections(result: dict) -> list[Section]:
+    """Fields grouped by section, in sheet order (page, then the order the pipeline gave)."""
+    out: dict[str, Section] = {}
+    for f in result.get("fields") or []:
+        sid = f.get("section") or (f.get("id") or "?").split(".")[0]
+        out.setdefault(sid, Section(sid, section_title(sid))).fields.append(f)
+    return list(out.values())
+
+
+def fmt_value(value) -> str:
+    return "—" if value is None else str(value)
+
+
+def violated_rules(result: dict) -> list[dict]:
+    """Rules the sheet breaks, errors first, each with its message in the current language."""
+    rules = [r for r in result.get("rules") or [] if r.get("status") == "violated"]
+    rules.sort(key=lambda r: (r.get("severity") != "error", r.get("id", "")))
+    return [{**r, "text": pick(r)} for r in rules]
+
+
+def refused_pages(result: dict) -> list[dict]:
+    return [p for p in result.get("pages") or [] if p.get("refusal")]
+
+
+def top_fixes(result: dict, n: int = 3) -> list[dict]:
+    return [{**f, "text": pick(f)} for f in (result.get("top_fixes") or [])[:n]]
+
+
+def findings(result: dict) -> list[dict]:
+    return [{**f, "text": pick(f)} for f in result.get("findings") or []]
+
+
+def score_text(score) -> str:
+    return "—" if score is None else f"{float(score):.0f}"
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(status_label=status_label, kind_label=kind_label, fmt_value=fmt_value,
+                                 score_text=score_text, section_title=section_title)
+    app.jinja_env.filters["sections"] = sections

@@ -1,0 +1,127 @@
+"""Read the photos out of an uploaded zip without trusting it.
+
+Refused outright (the whole zip): not a zip, too many members, a total
+expanded size over the limit. Skipped with a reason (the rest is kept): a
+member with an absolute path, a ``..`` component, a symlink or other special
+file, an implausible compression ratio (a zip bomb), or one that expands
+past the per-file limit. Nothing is ever written outside memory here; the
+caller stores what it gets under names it chooses.
+"""
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from grader.errors import GraderError
+
+CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    max_members: int = 400
+    max_total_bytes: int = 800 * 1024 * 1024
+    max_member_bytes: int = 25 * 1024 * 1024
+    max_ratio: float = 50.0          # photos barely compress; 50:1 is a bomb, not a photo
+
+
+@dataclass(frozen=True)
+class Skipped:
+    name: str
+    code: str
+    message_id: str
+    message_en: str
+
+
+@dataclass
+class ZipContents:
+    files: list[tuple[str, bytes]] = field(default_factory=list)    # (base name, bytes)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def _bad_zip(msg_en: str, msg_id: str) -> GraderError:
+    return GraderError("bad_zip", msg_en, msg_id)
+
+
+def _member_problem(info: zipfile.ZipInfo, limits: ZipLimits) -> tuple[str, str, str] | None:
+    name = info.filename.replace("\\", "/")
+    parts = PurePosixPath(name).parts
+    if name.startswith("/") or (parts and parts[0].endswith(":")):
+        return ("zip_absolute_path", "Nama berkas di dalam zip berupa jalur absolut; dilewati.",
+                "An absolute path inside the zip; skipped.")
+    if ".." in parts:
+        return ("zip_path_traversal", "Nama berkas di dalam zip mengandung '..'; dilewati.",
+                "A '..' path inside the zip; skipped.")
+    mode = info.external_attr >> 16
+    if mode and not (stat.S_ISREG(mode) or mode & 0o170000 == 0):
+        return ("zip_link", "Tautan atau berkas khusus di dalam zip; dilewati.",
+                "A link or special file inside the zip; skipped.")
+    if info.file_size > limits.max_member_bytes:
+        return ("too_large", "Berkas di dalam zip terlalu besar; dilewati.", "A file inside the zip is too large; skipped.")
+    if info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+        return ("zip_bomb", "Berkas di dalam zip mengembang tidak wajar (bom zip); dilewati.",
+                "A file inside the zip expands implausibly (a zip bomb); skipped.")
+    return None
+
+
+def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes | None:
+    """The member's bytes, or ``None`` if it really expands past ``cap`` (headers can lie)."""
+    out = io.BytesIO()
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            if not chunk:
+                return out.getvalue()
+            out.write(chunk)
+            if out.tell() > cap:
+                return None
+
+
+def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits()) -> ZipContents:
+    """The regular files in zip ``data`` as ``(base name, bytes)``, with every skipped member and why.
+
+    Raises
+    ------
+    GraderError
+        ``bad_zip`` if ``data`` is not a readable zip, has too many members or
+        expands past ``limits.max_total_bytes`` in total.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise _bad_zip("not a readable zip file", "Berkas zip rusak atau bukan zip.") from None
+    entries = [i for i in infos if not i.is_dir()]
+    if len(entries) > limits.max_members:
+        raise _bad_zip(f"the zip has {len(entries)} files; at most {limits.max_members} per upload",
+                       f"Zip berisi {len(entries)} berkas; maksimal {limits.max_members} per unggahan.")
+    if sum(i.file_size for i in entries) > limits.max_total_bytes:
+        raise _bad_zip("the zip expands to too much data", "Isi zip terlalu besar setelah dibuka (bom zip?).")
+    out = ZipContents()
+    total = 0
+    for info in entries:
+        base = PurePosixPath(info.filename.replace("\\", "/")).name
+        if not base or base.startswith(".") or "__MACOSX" in info.filename:
+            continue
+        problem = _member_problem(info, limits)
+        if problem is None and info.flag_bits & 0x1:
+            problem = ("zip_encrypted", "Berkas di dalam zip dikunci kata sandi; dilewati.",
+                       "A password-protected file inside the zip; skipped.")
+        if problem is None:
+            try:
+                content = _read_capped(zf, info, min(limits.max_member_bytes, limits.max_total_bytes - total))
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+                problem = ("corrupt_file", "Berkas di dalam zip rusak; dilewati.", "A damaged file inside the zip; skipped.")
+            else:
+                if content is None:
+                    problem = ("zip_bomb", "Berkas di dalam zip mengembang tidak wajar (bom zip); dilewati.",
+                               "A file inside the zip expands implausibly (a zip bomb); skipped.")
+        if problem is not None:
+            out.skipped.append(Skipped(info.filename, *problem))
+            continue
+        total += len(content)
+        out.files.append((base, content))
+    return out

@@ -1,0 +1,69 @@
+-- The web app's state. Uploads and derived images live on disk under the
+-- instance folder; rows here point at them by relative path.
+CREATE TABLE IF NOT EXISTS jobs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued',          -- queued | running | done | failed
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error_code TEXT, error_id TEXT, error_en TEXT,
+  created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+
+CREATE TABLE IF NOT EXISTS batches (
+  id INTEGER PRIMARY KEY,
+  token TEXT NOT NULL UNIQUE,
+  client_token TEXT UNIQUE,
+  exercise TEXT,
+  created_by TEXT,
+  skipped TEXT NOT NULL DEFAULT '[]',            -- JSON list of {"file", "code", "message_id", "message_en"}
+  merged INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS submissions (
+  id INTEGER PRIMARY KEY,
+  token TEXT NOT NULL UNIQUE,                    -- unguessable, used in trainee URLs
+  client_token TEXT UNIQUE,                      -- from the upload form: a double submit finds the first one
+  content_hash TEXT NOT NULL,
+  source TEXT NOT NULL,                          -- trainee | batch
+  batch_id INTEGER REFERENCES batches(id),
+  group_key TEXT,
+  exercise TEXT, trainee TEXT, trainee_name TEXT,
+  job_id INTEGER REFERENCES jobs(id),
+  state TEXT NOT NULL DEFAULT 'queued',          -- queued | running | done | failed | merged
+  error_code TEXT, error_id TEXT, error_en TEXT,
+  result TEXT, result_original TEXT,
+  result_status TEXT, score REAL,
+  n_ok INTEGER, n_wrong INTEGER, n_review INTEGER, n_blank INTEGER, n_unreadable INTEGER,
+  superseded_by INTEGER REFERENCES submissions(id),
+  retake_of INTEGER REFERENCES submissions(id),
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submissions_exercise ON submissions(exercise, state);
+CREATE INDEX IF NOT EXISTS submissions_batch ON submissions(batch_id);
+CREATE INDEX IF NOT EXISTS submissions_hash ON submissions(content_hash);
+
+CREATE TABLE IF NOT EXISTS uploads (
+  id INTEGER PRIMARY KEY,
+  submission_id INTEGER NOT NULL REFERENCES submissions(id),
+  position INTEGER NOT NULL,
+  filename TEXT NOT NULL,                        -- as the user named it (display only)
+  path TEXT NOT NULL,                            -- relative to the instance folder
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS uploads_submission ON uploads(submission_id);
+
+CREATE TABLE IF NOT EXISTS corrections (
+  id INTEGER PRIMARY KEY,
+  submission_id INTEGER NOT NULL REFERENCES submissions(id),
+  field_id TEXT NOT NULL,
+  value INTEGER,                                 -- NULL = the box is blank
+  previous INTEGER,
+  corrected_by TEXT NOT NULL,
+  corrected_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS corrections_submission ON corrections(submission_id);

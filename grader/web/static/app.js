@@ -1,0 +1,89 @@
+// grader: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+  var csrf = function (form) { var i = form && form.querySelector("input[name=csrf_token]"); return i ? i.value : ""; };
+
+  // A form shows it is busy and cannot be sent twice (the server is idempotent anyway).
+  document.querySelectorAll("form[data-busy]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var b = form.querySelector("button[type=submit], label.button");
+      if (form.dataset.sent) { return; }
+      form.dataset.sent = "1";
+      if (b) { b.textContent = form.dataset.busy; if (b.tagName === "BUTTON") { setTimeout(function () { b.disabled = true; }, 0); } }
+    });
+  });
+
+  // Retake: choosing the photo sends it at once (one tap, then the camera).
+  document.querySelectorAll("form[data-autosubmit] input[type=file]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      if (input.files.length) { var f = input.form; f.dispatchEvent(new Event("submit")); f.submit(); }
+    });
+  });
+
+  // Poll a JSON status endpoint: a trainee result reloads when ready; a batch updates its bar and rows.
+  document.querySelectorAll("[data-poll]").forEach(function (el) {
+    var url = el.dataset.poll, until = (el.dataset.pollUntil || "").split(","), delay = 1000;
+    var tick = function () {
+      fetch(url, { headers: { "Accept": "application/json", "X-Requested-With": "fetch" }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (el.hasAttribute("data-poll-batch")) { updateBatch(el, data); if (data.complete) { return; } }
+          else if (until.indexOf(data.state) >= 0) { window.location.replace(data.url); return; }
+          delay = Math.min(delay * 1.3, 4000); setTimeout(tick, delay);
+        })
+        .catch(function () { setTimeout(tick, 4000); });
+    };
+    setTimeout(tick, 700);
+  });
+
+  function updateBatch(el, d) {
+    ["finished", "total", "failed"].forEach(function (k) {
+      var f = el.querySelector("[data-field=" + k + "]"); if (f) { f.textContent = d[k]; }
+    });
+    var bar = el.querySelector(".progress > span"); if (bar) { bar.style.width = d.percent + "%"; }
+    var pb = el.querySelector(".progress"); if (pb) { pb.setAttribute("aria-valuenow", d.percent); }
+    if (d.complete) { el.querySelectorAll("[data-show-when=complete]").forEach(function (n) { n.hidden = false; }); }
+    (d.items || []).forEach(function (it) {
+      var row = document.querySelector("#items tr[data-id='" + it.id + "']"); if (!row) { return; }
+      var st = row.querySelector("[data-col=state]"), sc = row.querySelector("[data-col=score]");
+      if (st) { st.innerHTML = ""; var b = document.createElement("span"); b.className = "badge " + it.state; b.textContent = it.state; st.appendChild(b);
+        if (it.error) { st.appendChild(document.createTextNode(" " + it.error)); } }
+      if (sc) { sc.textContent = it.score === null ? "—" : Math.round(it.score); }
+      var a = row.querySelector("a"); if (a && it.trainee) { a.textContent = it.trainee; }
+    });
+  }
+
+  // Pages with unfinished work reload themselves now and then.
+  document.querySelectorAll("[data-poll-reload]").forEach(function (el) {
+    setTimeout(function () { window.location.reload(); }, 1000 * (+el.dataset.pollReload || 5));
+  });
+
+  // Review queue: type the digits, Enter saves and moves to the next field.
+  var review = document.querySelector("[data-review]");
+  if (review) {
+    var items = Array.prototype.slice.call(review.querySelectorAll("form[data-review-item]"));
+    var focus = function (i) {
+      items.forEach(function (f, j) { f.classList.toggle("current", i === j); });
+      if (items[i]) { var inp = items[i].querySelector("input[name=value]"); inp.focus(); inp.select();
+        items[i].scrollIntoView({ block: "center", behavior: "smooth" }); }
+    };
+    items.forEach(function (form, i) {
+      form.querySelector("input[name=value]").addEventListener("focus", function () { items.forEach(function (f, j) { f.classList.toggle("current", i === j); }); });
+      form.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var status = form.querySelector("[data-review-status]");
+        status.textContent = "…";
+        fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                             headers: { "X-Requested-With": "fetch", "X-CSRF-Token": csrf(form) } })
+          .then(function (r) { return r.json(); })
+          .then(function (d) {
+            if (d.ok) { status.textContent = "✓ " + (d.score === null ? "" : Math.round(d.score)); form.classList.add("done"); form.dataset.done = "1";
+              var next = items.findIndex(function (f, j) { return j > i && !f.dataset.done; }); focus(next >= 0 ? next : i); }
+            else { status.textContent = d.message; }
+          })
+          .catch(function () { status.textContent = "!"; });
+      });
+    });
+    focus(0);
+  }
+})();

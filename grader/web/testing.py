@@ -1,0 +1,116 @@
+"""A stand-in for :mod:`grader.pipeline` with the same contract, for testing the web layer fast.
+
+``create_app(test_config={"PIPELINE": "grader.web.testing"})`` grades with
+this module. It decodes nothing expensive: it makes a small annotated image
+from the photo, copies the answer key with a few planted mistakes, and
+refuses any file whose name contains ``blur``. Deterministic, so tests can
+assert exact numbers.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+WRONG_FIELD = "II.3"          # always read one more than expected
+REVIEW_FIELD = "V.B"          # always unsure
+SECTIONS_ON_PAGE2 = ("IV", "V")
+
+
+def _status(value, expected, confidence: float) -> str:
+    if confidence < 0.6:
+        return "review"
+    if value is None:
+        return "blank"
+    return "ok" if value == expected else "wrong"
+
+
+def _summarise(result: dict) -> dict:
+    counts = {k: 0 for k in ("ok", "wrong", "review", "blank", "unreadable")}
+    for f in result["fields"]:
+        counts[f["status"]] += 1
+    result["counts"] = counts
+    graded = counts["ok"] + counts["wrong"] + counts["blank"]
+    result["score"] = round(100.0 * counts["ok"] / graded, 1) if graded else None
+    wrong = [f for f in result["fields"] if f["status"] in ("wrong", "blank")]
+    result["top_fixes"] = [{"message_id": f"Periksa {f['label']} ({f['id']}): seharusnya {f['expected']}.",
+                            "message_en": f"Check {f['label']} ({f['id']}): it should be {f['expected']}.",
+                            "where": f"Halaman {f['page']}, {f['section']}"} for f in wrong[:3]]
+    result["rules"] = [{"id": "ballots_balance", "severity": "error",
+                        "status": "violated" if any(f["id"] == WRONG_FIELD and f["status"] == "wrong"
+                                                    for f in result["fields"]) else "ok",
+                        "message_id": "Surat suara diterima harus sama dengan digunakan + rusak + sisa (II)",
+                        "message_en": "Ballots received must equal used + damaged + unused (II)",
+                        "fields": ["II.1", "II.2", "II.3", "II.4"], "lhs": None, "rhs": None}]
+    return result
+
+
+def _page_image(data: bytes, out: Path, label: str) -> bool:
+    try:
+        img = Image.open(io.BytesIO(data))
+        img.draft("RGB", (400, 560))
+        img = img.convert("RGB")
+        img.thumbnail((400, 560))
+    except Exception:  # noqa: BLE001 - the fake only decorates what it can read
+        return False
+    ImageDraw.Draw(img).rectangle([4, 4, img.width - 5, img.height - 5], outline=(200, 0, 0), width=4)
+    ImageDraw.Draw(img).text((10, 10), label, fill=(200, 0, 0))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    img.save(out)
+    return True
+
+
+def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | None = None,
+                 trainee: str | None = None, out_dir: Path) -> dict:
+    out_dir = Path(out_dir)
+    pages, refused = [], 0
+    for i, (name, data) in enumerate(files, start=1):
+        if "blur" in name.lower():
+            refused += 1
+            pages.append({"file": name, "page": i, "annotated": None, "refusal": {
+                "code": "too_blurry", "message_id": "Foto terlalu buram. Pegang ponsel lebih stabil, lalu foto ulang.",
+                "message_en": "The photo is too blurry. Hold the phone steady and take it again."}})
+            continue
+        ok = _page_image(data, out_dir / f"page{i}.png", f"p{i}")
+        pages.append({"file": name, "page": i, "refusal": None, "annotated": f"page{i}.png" if ok else None})
+    stem = Path(files[0][0]).stem.split("_")[0] if files else None
+    result = {"exercise": exercise or (key.exercise if key else None), "template": "chasil-kwk" if key else None,
+              "trainee": trainee or stem, "trainee_name": None,
+              "identity_source": "caller" if trainee else "filename",
+              "status": "refused" if refused == len(files) else ("partial" if refused else "graded"),
+              "pages": pages, "fields": [], "rules": [], "findings": [], "top_fixes": [], "score": None,
+              "counts": {}}
+    if key is None or result["status"] == "refused":
+        result["counts"] = {k: 0 for k in ("ok", "wrong", "review", "blank", "unreadable")}
+        return result
+    crops = out_dir / "crops"
+    crops.mkdir(parents=True, exist_ok=True)
+    for fid, expected in sorted(key.fields.items()):
+        section = fid.split(".")[0]
+        value = expected + 1 if fid == WRONG_FIELD else expected
+        confidence = 0.4 if fid == REVIEW_FIELD else 0.97
+        crop = None
+        if fid in (WRONG_FIELD, REVIEW_FIELD):
+            crop = f"crops/{fid}.png"
+            Image.new("L", (90, 36), 235).save(out_dir / crop)
+        result["fields"].append({
+            "id": fid, "page": 2 if section in SECTIONS_ON_PAGE2 else 1, "section": section, "label": f"Isian {fid}",
+            "kind": "digits", "value": value, "confidence": confidence,
+            "status": _status(value, expected, confidence), "expected": expected,
+            "boxes": list(f"{value:03d}".replace("0", "X", 2 if value < 10 else 1 if value < 100 else 0)),
+            "crop": crop, "corrected_by": None, "corrected_at": None})
+    return _summarise(result)
+
+
+def regrade(result: dict, corrections: dict[str, int | None], key) -> dict:
+    import copy
+
+    new = copy.deepcopy(result)
+    for f in new["fields"]:
+        if f["id"] in corrections:
+            f["value"] = corrections[f["id"]]
+            f["confidence"] = 1.0
+            f["corrected_by"] = "trainer"
+            f["status"] = _status(f["value"], key.fields.get(f["id"]), 1.0)
+    return _summarise(new)

@@ -1,0 +1,180 @@
+"""Trainee pages: upload a photographed sheet, see the result, retake a refused photo, see earlier attempts.
+
+Results are addressed by an unguessable token. A browser remembers the
+tokens of its own attempts (in the signed session), which is how a trainee
+sees their earlier attempts without anyone else seeing them.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_from_directory,
+                   session, url_for)
+
+from grader.errors import GraderError
+from grader.web.db import get_db
+from grader.web.grading import submission_dir
+from grader.web.i18n import error_text
+from grader.web.i18n import gettext as _
+from grader.web.uploads import check_photo, queue_grading, store_submission
+
+bp = Blueprint("trainee", __name__)
+PAGES = (1, 2)
+MY_ATTEMPTS = 40
+
+
+def normalise_code(text: str | None) -> str | None:
+    code = (text or "").strip().upper().replace(" ", "")
+    return code or None
+
+
+def check_exercise(code: str | None) -> None:
+    """Raise ``unknown_exercise`` (with the Indonesian message from the store) for a code that does not exist."""
+    if code:
+        from grader.exercise.store import load_key
+
+        load_key(code, base=Path(current_app.config["DATA_DIR"]))
+
+
+def _remember(token: str) -> None:
+    mine = [t for t in session.get("mine", []) if t != token]
+    session["mine"] = (mine + [token])[-MY_ATTEMPTS:]
+
+
+def _submission(token: str):
+    row = get_db().execute("SELECT * FROM submissions WHERE token=?", (token,)).fetchone()
+    if row is None:
+        abort(404)
+    return row
+
+
+def _form(errors: list[str] | None = None, status: int = 200, **values):
+    values.setdefault("code", normalise_code(request.args.get("kode") or request.cookies.get("code")) or "")
+    values.setdefault("trainee", request.cookies.get("trainee", ""))
+    mine = session.get("mine", [])
+    attempts = []
+    if mine:
+        marks = ",".join("?" * len(mine))
+        attempts = get_db().execute(
+            f"SELECT token, exercise, trainee, trainee_name, state, score, result_status, created_at "
+            f"FROM submissions WHERE token IN ({marks}) ORDER BY id DESC LIMIT 10", mine).fetchall()
+    return render_template("trainee/upload.html", errors=errors or [], attempts=attempts,
+                           client_token=secrets.token_urlsafe(16), **values), status
+
+
+@bp.get("/")
+def upload_form():
+    return _form()
+
+
+@bp.post("/")
+def upload():
+    code = normalise_code(request.form.get("code"))
+    trainee = (request.form.get("trainee") or "").strip()[:80] or None
+    errors: list[str] = []
+    try:
+        check_exercise(code)
+    except GraderError as exc:
+        errors.append(error_text(exc))
+    files = []
+    for page in PAGES:
+        upload = request.files.get(f"photo_{page}")
+        if upload is None or not upload.filename:
+            continue
+        data = upload.read()
+        try:
+            check_photo(data, max_bytes=current_app.config["MAX_PHOTO_BYTES"])
+        except GraderError as exc:
+            errors.append(_("Halaman {page}: ", page=page) + (error_text(exc)))
+            continue
+        files.append((upload.filename, data))
+    if not files and not errors:
+        errors.append(_("Pilih foto lembar latihan (minimal satu halaman)."))
+    if errors:
+        return _form(errors, 400, code=code or "", trainee=trainee or "")
+    sub = store_submission(get_db(), Path(current_app.config["DATA_DIR"]), files=files, source="trainee",
+                           exercise=code, trainee=trainee, client_token=request.form.get("client_token") or None)
+    if sub.created:
+        queue_grading(get_db(), sub.id)
+    _remember(sub.token)
+    resp = redirect(url_for("trainee.result", token=sub.token))
+    if code:
+        resp.set_cookie("code", code, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
+    if trainee:
+        resp.set_cookie("trainee", trainee, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
+    return resp
+
+
+def _earlier_attempts(row) -> list:
+    mine = [t for t in session.get("mine", []) if t != row["token"]]
+    if not mine or not row["exercise"]:
+        return []
+    marks = ",".join("?" * len(mine))
+    return get_db().execute(
+        f"SELECT token, score, state, result_status, n_wrong, n_review, n_blank, created_at FROM submissions "
+        f"WHERE token IN ({marks}) AND exercise=? ORDER BY id", (*mine, row["exercise"])).fetchall()
+
+
+@bp.get("/hasil/<token>")
+def result(token: str):
+    row = _submission(token)
+    if row["state"] in ("queued", "running"):
+        return render_template("trainee/pending.html", sub=row)
+    if row["state"] == "merged":
+        merged = get_db().execute("SELECT token FROM submissions WHERE id=?", (row["superseded_by"],)).fetchone()
+        if merged:
+            return redirect(url_for("trainee.result", token=merged["token"]))
+    res = json.loads(row["result"]) if row["result"] else None
+    uploads = get_db().execute("SELECT position, filename FROM uploads WHERE submission_id=? ORDER BY position",
+                               (row["id"],)).fetchall()
+    return render_template("trainee/result.html", sub=row, res=res, uploads=uploads,
+                           attempts=_earlier_attempts(row), client_token=secrets.token_urlsafe(16),
+                           image_url=lambda name: url_for("trainee.image", token=token, name=name))
+
+
+@bp.get("/hasil/<token>.json")
+def result_json(token: str):
+    row = _submission(token)
+    return jsonify({"state": row["state"], "status": row["result_status"], "score": row["score"],
+                    "url": url_for("trainee.result", token=token)})
+
+
+@bp.get("/hasil/<token>/gambar/<path:name>")
+def image(token: str, name: str):
+    row = _submission(token)
+    return send_from_directory(submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived", name,
+                               max_age=3600)
+
+
+@bp.post("/hasil/<token>/ulang")
+def retake(token: str):
+    """Replace one page's photo and grade again; the other page's photo is reused."""
+    row = _submission(token)
+    position = request.form.get("position", type=int)
+    db = get_db()
+    uploads = db.execute("SELECT position, filename, path FROM uploads WHERE submission_id=? ORDER BY position",
+                         (row["id"],)).fetchall()
+    if position is None or not any(u["position"] == position for u in uploads):
+        abort(400, description=_("Halaman yang akan difoto ulang tidak dikenal."))
+    upload = request.files.get("photo")
+    data = upload.read() if upload else b""
+    try:
+        check_photo(data, max_bytes=current_app.config["MAX_PHOTO_BYTES"])
+    except GraderError as exc:
+        res = json.loads(row["result"]) if row["result"] else None
+        return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, attempts=[],
+                               client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
+                               image_url=lambda name: url_for("trainee.image", token=token, name=name)), 400
+    base = Path(current_app.config["DATA_DIR"])
+    files = [(upload.filename, data) if u["position"] == position else (u["filename"], (base / u["path"]).read_bytes())
+             for u in uploads]
+    sub = store_submission(db, base, files=files, source=row["source"], exercise=row["exercise"],
+                           trainee=row["trainee"], trainee_name=row["trainee_name"], batch_id=row["batch_id"],
+                           group_key=row["group_key"], retake_of=row["id"],
+                           client_token=request.form.get("client_token") or None)
+    if sub.created:
+        queue_grading(db, sub.id)
+    _remember(sub.token)
+    return redirect(url_for("trainee.result", token=sub.token))

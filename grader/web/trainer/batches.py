@@ -1,0 +1,150 @@
+"""Batch grading: many photos or one zip, grouped per trainee, stored, then graded in the background.
+
+The batch page polls a JSON status endpoint, so its progress bar survives a
+reload (the state is in the database, not in the page).
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+
+from grader.errors import GraderError
+from grader.web.batching import group_by_filename
+from grader.web.db import get_db, now_iso
+from grader.web.i18n import error_text
+from grader.web.i18n import gettext as _
+from grader.web.i18n import pick
+from grader.web.safezip import ZipLimits, read_zip
+from grader.web.security import current_trainer
+from grader.web.trainer import bp
+from grader.web.trainer.exercises import get_key
+from grader.web.uploads import check_photo, queue_grading, store_submission
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict]]:
+    """Photos from plain files and zips, and every skipped file with its reason."""
+    max_photo = current_app.config["MAX_PHOTO_BYTES"]
+    photos: list[tuple[str, bytes]] = []
+    skipped: list[dict] = []
+
+    def skip(name: str, exc_or_tuple) -> None:
+        if isinstance(exc_or_tuple, GraderError):
+            code, mid, men = exc_or_tuple.code, exc_or_tuple.message_id, exc_or_tuple.message
+        else:
+            code, mid, men = exc_or_tuple
+        skipped.append({"file": name, "code": code, "message_id": mid, "message_en": men})
+
+    for up in uploads:
+        if not up or not up.filename:
+            continue
+        data = up.read()
+        if data[:4] in ZIP_MAGIC:
+            try:
+                contents = read_zip(data, limits=ZipLimits(max_member_bytes=max_photo))
+            except GraderError as exc:
+                skip(up.filename, exc)
+                continue
+            for s in contents.skipped:
+                skip(f"{up.filename}: {s.name}", (s.code, s.message_id, s.message_en))
+            members = contents.files
+        else:
+            members = [(up.filename, data)]
+        for name, content in members:
+            try:
+                check_photo(content, max_bytes=max_photo)
+            except GraderError as exc:
+                skip(name, exc)
+                continue
+            photos.append((name, content))
+    return photos, skipped
+
+
+@bp.post("/latihan/<code>/batch")
+def batch_new(code: str):
+    key = get_key(code)
+    db = get_db()
+    client_token = request.form.get("client_token") or None
+    if client_token:
+        dup = db.execute("SELECT token FROM batches WHERE client_token=?", (client_token,)).fetchone()
+        if dup:
+            return redirect(url_for("trainer.batch", token=dup["token"]))
+    photos, skipped = _collect(request.files.getlist("photos"))
+    if not photos:
+        flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
+        for s in skipped:
+            flash(f"{s['file']}: {pick(s)}", "error")
+        return redirect(url_for("trainer.exercise", code=key.exercise), code=303)
+    token = secrets.token_urlsafe(12)
+    try:
+        batch_id = db.execute("INSERT INTO batches(token, client_token, exercise, created_by, skipped, created_at) "
+                              "VALUES (?,?,?,?,?,?)", (token, client_token, key.exercise, current_trainer(),
+                                                       json.dumps(skipped, ensure_ascii=False), now_iso())).lastrowid
+    except Exception:  # noqa: BLE001 - a concurrent double submit inserted the same client token first
+        dup = db.execute("SELECT token FROM batches WHERE client_token=?", (client_token,)).fetchone()
+        if dup:
+            return redirect(url_for("trainer.batch", token=dup["token"]))
+        raise
+    base = Path(current_app.config["DATA_DIR"])
+    stored = []
+    for group in group_by_filename(photos):
+        sub = store_submission(db, base, files=group.files, source="batch", exercise=key.exercise,
+                               batch_id=batch_id, group_key=group.key, dedupe=False)
+        stored.append(sub.id)
+    for sid in stored:            # everything is on disk and in the database before any grading starts
+        queue_grading(db, sid)
+    return redirect(url_for("trainer.batch", token=token))
+
+
+def batch_progress(batch_id: int) -> dict:
+    rows = get_db().execute("SELECT state, COUNT(*) AS n FROM submissions WHERE batch_id=? GROUP BY state",
+                            (batch_id,)).fetchall()
+    counts = {r["state"]: r["n"] for r in rows}
+    total = sum(n for s, n in counts.items() if s != "merged")
+    finished = counts.get("done", 0) + counts.get("failed", 0)
+    return {"total": total, "done": counts.get("done", 0), "failed": counts.get("failed", 0),
+            "pending": counts.get("queued", 0) + counts.get("running", 0), "finished": finished,
+            "percent": round(100 * finished / total) if total else 100, "complete": finished == total}
+
+
+def _batch(token: str):
+    row = get_db().execute("SELECT * FROM batches WHERE token=?", (token,)).fetchone()
+    if row is None:
+        abort(404)
+    return row
+
+
+def _items(batch_id: int) -> list:
+    return get_db().execute(
+        "SELECT s.id, s.state, s.group_key, s.trainee, s.trainee_name, s.score, s.result_status, s.error_id, "
+        "s.error_en, s.n_wrong, s.n_review, s.n_blank, "
+        "(SELECT GROUP_CONCAT(filename, ', ') FROM uploads u WHERE u.submission_id=s.id) AS files "
+        "FROM submissions s WHERE s.batch_id=? AND s.state != 'merged' ORDER BY s.id", (batch_id,)).fetchall()
+
+
+@bp.get("/batch/<token>")
+def batch(token: str):
+    row = _batch(token)
+    return render_template("trainer/batch.html", batch=row, progress=batch_progress(row["id"]),
+                           items=_items(row["id"]), skipped=json.loads(row["skipped"]))
+
+
+@bp.get("/batch/<token>.json")
+def batch_json(token: str):
+    row = _batch(token)
+    progress = batch_progress(row["id"])
+    items = [{"id": r["id"], "state": r["state"], "trainee": r["trainee"] or r["group_key"],
+              "name": r["trainee_name"], "score": r["score"], "status": r["result_status"],
+              "error": (r["error_en"] if request.args.get("lang") == "en" else r["error_id"]),
+              "url": url_for("trainer.submission", sid=r["id"])} for r in _items(row["id"])]
+    return jsonify({**progress, "items": items})
+
+
+@bp.errorhandler(GraderError)
+def grader_error(exc: GraderError):
+    flash(error_text(exc), "error")
+    return redirect(request.referrer or url_for("trainer.index"))

@@ -1,0 +1,146 @@
+"""Exercises: list and create them, download the handout and the printable sheets (optionally per roster)."""
+from __future__ import annotations
+
+import io
+import random
+import secrets
+import tempfile
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+
+from grader.errors import GraderError
+from grader.web.db import get_db
+from grader.web.i18n import error_text
+from grader.web.i18n import gettext as _
+from grader.web.trainer import bp
+
+TEMPLATE_ID = "chasil-kwk"
+HANDOUT_DPI = 150
+SHEET_DPI = 200
+MAX_ROSTER = 200
+
+
+def _base() -> Path:
+    return Path(current_app.config["DATA_DIR"])
+
+
+def get_key(code: str):
+    from grader.exercise.store import load_key
+
+    try:
+        return load_key(code, base=_base())
+    except GraderError:
+        abort(404)
+
+
+def exercise_of(key):
+    """Re-create the full exercise (handout facts, ballots) from its key: the generator is deterministic."""
+    from grader.exercise.scenario import generate_exercise
+    from grader.sheet.schema import resolve_template
+
+    raw = key.raw
+    return generate_exercise(resolve_template(key.template), contest=key.contest, pairs=key.pairs,
+                             seed=int(raw.get("seed", 0)), traps=tuple(raw.get("traps", ())))
+
+
+@bp.get("/")
+def index():
+    from grader.exercise.scenario import TRAPS
+    from grader.exercise.store import list_exercises
+    from grader.sheet.schema import resolve_template
+
+    spec = resolve_template(TEMPLATE_ID)
+    keys = list_exercises(base=_base())
+    counts = {r["exercise"]: r for r in get_db().execute(
+        "SELECT exercise, COUNT(*) AS n, AVG(score) AS mean, SUM(n_review) AS review FROM submissions "
+        "WHERE state='done' AND superseded_by IS NULL GROUP BY exercise")}
+    return render_template("trainer/index.html", keys=keys, counts=counts, spec=spec, traps=TRAPS)
+
+
+@bp.post("/latihan")
+def exercise_new():
+    from grader.exercise.scenario import TRAPS, generate_exercise
+    from grader.exercise.store import save_exercise
+    from grader.sheet.schema import resolve_template
+
+    spec = resolve_template(TEMPLATE_ID)
+    contest = request.form.get("contest") or None
+    pairs = request.form.get("pairs", type=int)
+    seed_text = (request.form.get("seed") or "").strip()
+    traps = tuple(t for t in request.form.getlist("trap") if t in TRAPS)
+    try:
+        seed = int(seed_text) if seed_text else random.SystemRandom().randint(1, 999_999)
+        ex = generate_exercise(spec, contest=contest, pairs=pairs, seed=seed, traps=traps)
+    except ValueError:
+        flash(_("Nomor acak harus berupa angka."), "error")
+        return redirect(url_for("trainer.index"))
+    except GraderError as exc:
+        flash(error_text(exc), "error")
+        return redirect(url_for("trainer.index"))
+    save_exercise(ex, base=_base())
+    flash(_("Latihan {code} dibuat.", code=ex.code), "ok")
+    return redirect(url_for("trainer.exercise", code=ex.code))
+
+
+@bp.get("/latihan/<code>")
+def exercise(code: str):
+    key = get_key(code)
+    db = get_db()
+    stats = db.execute("SELECT COUNT(*) AS n, AVG(score) AS mean, SUM(n_review) AS review, "
+                       "SUM(state IN ('queued','running')) AS pending, SUM(state='failed') AS failed "
+                       "FROM submissions WHERE exercise=? AND superseded_by IS NULL", (key.exercise,)).fetchone()
+    batches = db.execute("SELECT b.id, b.token, b.created_at, b.created_by, COUNT(s.id) AS n FROM batches b "
+                         "LEFT JOIN submissions s ON s.batch_id=b.id WHERE b.exercise=? GROUP BY b.id "
+                         "ORDER BY b.id DESC LIMIT 10", (key.exercise,)).fetchall()
+    return render_template("trainer/exercise.html", key=key, stats=stats, batches=batches,
+                           client_token=secrets.token_urlsafe(16))
+
+
+@bp.get("/latihan/<code>/soal.pdf")
+def handout(code: str):
+    from grader.exercise.handout import render_handout
+    from grader.sheet.render import write_pdf
+
+    key = get_key(code)
+    buf = io.BytesIO()
+    write_pdf(render_handout(exercise_of(key), dpi=HANDOUT_DPI), buf, dpi=HANDOUT_DPI)
+    buf.seek(0)
+    return send_file(buf, mimetype="application/pdf", download_name=f"soal-{key.exercise}.pdf")
+
+
+@bp.route("/latihan/<code>/lembar.pdf", methods=["GET", "POST"])
+def sheets(code: str):
+    """Printable sheets carrying the exercise code; with a roster CSV (POST), one personalised sheet each."""
+    from grader.commands.form import read_roster, sheets_for
+    from grader.sheet.layout import layout_sheet
+    from grader.sheet.render import render_sheet, write_pdf
+    from grader.sheet.schema import resolve_template
+
+    key = get_key(code)
+    roster = None
+    if request.method == "POST":
+        upload = request.files.get("roster")
+        if upload is None or not upload.filename:
+            flash(_("Pilih berkas CSV daftar peserta."), "error")
+            return redirect(url_for("trainer.exercise", code=key.exercise))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "roster.csv"
+            path.write_bytes(upload.read(1024 * 1024))
+            try:
+                roster = read_roster(path)
+            except GraderError as exc:
+                flash(error_text(exc), "error")
+                return redirect(url_for("trainer.exercise", code=key.exercise))
+        if len(roster) > MAX_ROSTER:
+            flash(_("Daftar peserta terlalu panjang (maksimal {n} orang per unduhan).", n=MAX_ROSTER), "error")
+            return redirect(url_for("trainer.exercise", code=key.exercise))
+    sheet = layout_sheet(resolve_template(key.template), contest=key.contest, pairs=key.pairs)
+    pages = []
+    for ident in sheets_for(sheet, key.exercise, roster):
+        pages.extend(render_sheet(sheet, ident, dpi=SHEET_DPI))
+    buf = io.BytesIO()
+    write_pdf(pages, buf, dpi=SHEET_DPI)
+    buf.seek(0)
+    suffix = "-peserta" if roster else ""
+    return send_file(buf, mimetype="application/pdf", download_name=f"lembar-{key.exercise}{suffix}.pdf")

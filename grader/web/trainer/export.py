@@ -1,0 +1,33 @@
+"""Download a class's results: sheets and fields as CSV, or both as one XLSX workbook."""
+from __future__ import annotations
+
+from flask import Response, abort
+
+from grader.web.classroom import latest_sheets, results_of
+from grader.web.db import get_db
+from grader.web.export import FIELD_COLUMNS, SHEET_COLUMNS, field_rows, sheet_rows, to_csv, to_xlsx
+from grader.web.trainer import bp
+from grader.web.trainer.exercises import get_key
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _tables(code: str):
+    key = get_key(code)
+    db = get_db()
+    sheets = latest_sheets(db, key.exercise)
+    results = results_of(db, [r["id"] for r in sheets])
+    return key, (SHEET_COLUMNS, sheet_rows(sheets)), (FIELD_COLUMNS, field_rows(results))
+
+
+@bp.get("/latihan/<code>/ekspor/<what>.<ext>")
+def export(code: str, what: str, ext: str):
+    if (what, ext) not in {("lembar", "csv"), ("isian", "csv"), ("hasil", "xlsx")}:
+        abort(404)
+    key, sheets, fields = _tables(code)
+    name = f"{key.exercise}-{what}.{ext}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if ext == "xlsx":
+        return Response(to_xlsx({"lembar": sheets, "isian": fields}), mimetype=XLSX, headers=headers)
+    columns, rows = sheets if what == "lembar" else fields
+    return Response(to_csv(columns, rows), mimetype="text/csv; charset=utf-8", headers=headers)

@@ -1,0 +1,70 @@
+"""The class table per exercise, one trainee's full result, its images, and the class insight chart."""
+from __future__ import annotations
+
+import json
+import secrets
+
+from flask import abort, current_app, render_template, request, send_from_directory, url_for
+
+from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, results_of
+from grader.web.db import get_db
+from grader.web.grading import submission_dir
+from grader.web.trainer import bp
+from grader.web.trainer.exercises import get_key
+
+
+@bp.get("/latihan/<code>/hasil")
+def results(code: str):
+    key = get_key(code)
+    sort = request.args.get("sort", "trainee")
+    sort = sort if sort in SORT_COLUMNS else "trainee"
+    desc = request.args.get("dir") == "desc"
+    rows = latest_sheets(get_db(), key.exercise, sort=sort, descending=desc)
+    return render_template("trainer/results.html", key=key, rows=rows, sort=sort, desc=desc)
+
+
+@bp.get("/latihan/<code>/hasil.json")
+def results_json(code: str):
+    key = get_key(code)
+    rows = latest_sheets(get_db(), key.exercise)
+    return {"exercise": key.exercise, "rows": [
+        {"trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"], "state": r["state"],
+         "score": r["score"], "wrong": r["n_wrong"], "review": r["n_review"], "blank": r["n_blank"],
+         "url": url_for("trainer.submission", sid=r["id"])} for r in rows]}
+
+
+def _sheet(sid: int):
+    row = get_db().execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("/lembar/<int:sid>")
+def submission(sid: int):
+    row = _sheet(sid)
+    res = json.loads(row["result"]) if row["result"] else None
+    db = get_db()
+    uploads = db.execute("SELECT position, filename FROM uploads WHERE submission_id=? ORDER BY position",
+                         (sid,)).fetchall()
+    corrections = db.execute("SELECT field_id, value, previous, corrected_by, corrected_at FROM corrections "
+                             "WHERE submission_id=? ORDER BY id DESC", (sid,)).fetchall()
+    return render_template("trainer/submission.html", sub=row, res=res, uploads=uploads, corrections=corrections,
+                           client_token=secrets.token_urlsafe(16),
+                           image_url=lambda name: url_for("trainer.image", sid=sid, name=name))
+
+
+@bp.get("/lembar/<int:sid>/gambar/<path:name>")
+def image(sid: int, name: str):
+    row = _sheet(sid)
+    return send_from_directory(submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived", name,
+                               max_age=3600)
+
+
+@bp.get("/latihan/<code>/wawasan")
+def insight(code: str):
+    key = get_key(code)
+    db = get_db()
+    sheets = latest_sheets(db, key.exercise, include_pending=False)
+    results = [res for _, res in results_of(db, [r["id"] for r in sheets])]
+    return render_template("trainer/insight.html", key=key, insight=class_insight(results))

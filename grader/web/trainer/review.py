@@ -1,0 +1,86 @@
+"""The review queue: every field the reader was unsure of, confirmed or corrected with the keyboard.
+
+A correction is stored first (with who and when), then the sheet is regraded
+at once. The page works without JavaScript (one form per field); with it,
+Enter saves and moves to the next field without a reload.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+
+from grader.errors import GraderError
+from grader.web.classroom import latest_sheets, results_of
+from grader.web.db import get_db
+from grader.web.grading import correct_field
+from grader.web.i18n import error_text
+from grader.web.i18n import gettext as _
+from grader.web.security import current_trainer
+from grader.web.trainer import bp
+from grader.web.trainer.exercises import get_key
+
+REVIEW_STATUSES = ("review", "unreadable")
+MAX_QUEUE = 300
+VALUE_RE = re.compile(r"^\d{1,4}$")
+BLANK_WORDS = {"", "-", "x", "kosong", "blank"}
+
+
+def parse_value(text: str | None) -> tuple[bool, int | None]:
+    """``(ok, value)``: digits -> int; empty, ``-``, ``x`` or ``kosong`` -> None (a blank box)."""
+    t = (text or "").strip().lower()
+    if t in BLANK_WORDS:
+        return True, None
+    if VALUE_RE.match(t):
+        return True, int(t)
+    return False, None
+
+
+def review_items(exercise: str) -> list[dict]:
+    db = get_db()
+    sheets = latest_sheets(db, exercise, include_pending=False)
+    items = []
+    for row, res in results_of(db, [r["id"] for r in sheets]):
+        for f in res.get("fields") or []:
+            if f.get("status") in REVIEW_STATUSES and not f.get("corrected_by"):
+                items.append({"sid": row["id"], "trainee": row["trainee"] or row["group_key"],
+                              "name": row["trainee_name"], "field": f})
+                if len(items) >= MAX_QUEUE:
+                    return items
+    return items
+
+
+@bp.get("/latihan/<code>/periksa")
+def review(code: str):
+    key = get_key(code)
+    return render_template("trainer/review.html", key=key, items=review_items(key.exercise))
+
+
+@bp.post("/lembar/<int:sid>/koreksi")
+def correct(sid: int):
+    wants_json = request.headers.get("X-Requested-With") == "fetch"
+    field_id = request.form.get("field", "")
+    ok, value = parse_value(request.form.get("value"))
+    if not ok:
+        message = _("Ketik angka saja (atau kosongkan untuk kotak kosong).")
+        if wants_json:
+            return jsonify({"ok": False, "message": message}), 400
+        flash(message, "error")
+        return redirect(request.form.get("back") or url_for("trainer.submission", sid=sid), code=303)
+    try:
+        new = correct_field(get_db(), submission_id=sid, field_id=field_id, value=value, by=current_trainer(),
+                            data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"])
+    except GraderError as exc:
+        if wants_json:
+            return jsonify({"ok": False, "message": error_text(exc)}), 400
+        flash(error_text(exc), "error")
+        return redirect(request.form.get("back") or url_for("trainer.submission", sid=sid), code=303)
+    field = next((f for f in new.get("fields", []) if f.get("id") == field_id), {})
+    if wants_json:
+        return jsonify({"ok": True, "score": new.get("score"), "status": field.get("status"),
+                        "value": field.get("value")})
+    flash(_("Koreksi {field} disimpan.", field=field_id), "ok")
+    back = request.form.get("back") or ""
+    if not back.startswith("/trainer/"):
+        back = url_for("trainer.submission", sid=sid)
+    return redirect(back, code=303)

@@ -1,0 +1,170 @@
+"""Taking in photos: check them up front, store them on disk and in the database before any processing.
+
+A submission is one trainee's sheet (one photo per page). Its files go to
+``<instance>/submissions/<token>/upload/`` and a row per file to ``uploads``;
+only then is a grading job queued. Submitting the same form twice (same
+client token) or the same photos again returns the first submission.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import sqlite3
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from grader.errors import GraderError
+from grader.web.db import now_iso
+
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+MAX_PIXELS = 80_000_000
+SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
+DUPLICATE_WINDOW_S = 600
+
+
+def sniff_image(data: bytes) -> str | None:
+    """The image format from the magic bytes (``jpeg``, ``png``, ``webp``, ``heif``), else ``None``."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        return "heif"
+    return None
+
+
+def check_photo(data: bytes, *, max_bytes: int) -> str:
+    """Refuse what is clearly not a usable photo before storing it; returns the format.
+
+    Raises ``GraderError`` with code ``empty_file``, ``too_large`` or ``not_an_image``.
+    The pipeline checks again when it decodes (truncated files, bombs in HEIC).
+    """
+    if not data:
+        raise GraderError("empty_file", "the file is empty", "Berkas kosong. Pilih foto lembar latihan.")
+    if len(data) > max_bytes:
+        raise GraderError("too_large", f"the photo is larger than {max_bytes // (1024 * 1024)} MB",
+                          f"Foto lebih besar dari {max_bytes // (1024 * 1024)} MB. Kirim foto ponsel biasa.")
+    fmt = sniff_image(data)
+    if fmt is None:
+        raise GraderError("not_an_image", "this file is not a photo (JPEG, PNG, WebP or HEIC)",
+                          "Berkas ini bukan foto. Kirim foto lembar latihan (JPEG, PNG, WebP atau HEIC).")
+    if fmt in ("jpeg", "png", "webp"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                import io
+
+                w, h = Image.open(io.BytesIO(data)).size   # reads the header only
+        except Image.DecompressionBombError:
+            w, h = MAX_PIXELS, 2
+        except Exception:  # noqa: BLE001 - a damaged header: the pipeline reports it precisely
+            return fmt
+        if w * h > MAX_PIXELS:
+            raise GraderError("too_large", f"the image is {w}x{h} pixels; that is not a phone photo",
+                              "Ukuran gambar tidak wajar (terlalu banyak piksel). Kirim foto ponsel biasa.")
+    return fmt
+
+
+def safe_filename(name: str, fallback: str) -> str:
+    """A file name safe to show and to put in a path (never a path itself)."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = SAFE_NAME_RE.sub("_", base).strip("._")[:80]
+    return base or fallback
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    id: int
+    token: str
+    created: bool          # False: an earlier identical submission was returned instead
+
+
+def content_hash(exercise: str | None, trainee: str | None, files: list[tuple[str, bytes]]) -> str:
+    h = hashlib.sha256(f"{exercise or ''}|{(trainee or '').strip().lower()}".encode())
+    for _, data in files:
+        h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest: str,
+                   batch_id: int | None = None) -> sqlite3.Row | None:
+    """An earlier submission this one repeats: the same form token, or the same photos recently."""
+    if client_token:
+        row = conn.execute("SELECT id, token FROM submissions WHERE client_token=?", (client_token,)).fetchone()
+        if row:
+            return row
+    return conn.execute(
+        "SELECT id, token FROM submissions WHERE content_hash=? AND state != 'failed' AND batch_id IS ? "
+        "AND created_at >= ? ORDER BY id DESC LIMIT 1",
+        (digest, batch_id, _ago(DUPLICATE_WINDOW_S))).fetchone()
+
+
+def _ago(seconds: int) -> str:
+    from datetime import datetime, timedelta, timezone
+
+    return (datetime.now(timezone.utc) - timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
+
+
+def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tuple[str, bytes]], source: str,
+                     exercise: str | None = None, trainee: str | None = None, trainee_name: str | None = None,
+                     client_token: str | None = None, batch_id: int | None = None, group_key: str | None = None,
+                     retake_of: int | None = None, dedupe: bool = True) -> NewSubmission:
+    """Write ``files`` to disk, then record the submission and its uploads in one transaction.
+
+    ``files`` are ``(original name, bytes)`` in page order. Returns the
+    existing submission instead when this is a double submit.
+    """
+    digest = content_hash(exercise, trainee, files)
+    if dedupe:
+        dup = find_duplicate(conn, client_token=client_token, digest=digest, batch_id=batch_id)
+        if dup:
+            return NewSubmission(dup["id"], dup["token"], False)
+    token = secrets.token_urlsafe(16)
+    folder = Path(data_dir) / "submissions" / token / "upload"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = []
+    for i, (name, data) in enumerate(files, start=1):
+        fmt = sniff_image(data) or "bin"
+        display = safe_filename(name, f"foto-{i}.{fmt}")
+        path = folder / f"{i:02d}-{display}"
+        with open(path, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+        stored.append((i, display, str(path.relative_to(data_dir)), hashlib.sha256(data).hexdigest(), len(data)))
+    now = now_iso()
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        sid = conn.execute(
+            "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
+            "trainee, trainee_name, retake_of, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (token, client_token, digest, source, batch_id, group_key, exercise, trainee or None,
+             trainee_name or None, retake_of, now, now)).lastrowid
+        conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, created_at) "
+                         "VALUES (?,?,?,?,?,?,?)", [(sid, *s, now) for s in stored])
+        conn.execute("COMMIT")
+    except sqlite3.IntegrityError:
+        conn.execute("ROLLBACK")
+        dup = find_duplicate(conn, client_token=client_token, digest=digest, batch_id=batch_id)
+        if dup is None:
+            raise
+        return NewSubmission(dup["id"], dup["token"], False)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return NewSubmission(sid, token, True)
+
+
+def queue_grading(conn: sqlite3.Connection, submission_id: int) -> int:
+    """Queue the ``grade`` job for a stored submission and link it."""
+    from grader.web import jobs
+
+    def link(job_id: int) -> None:
+        conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, submission_id))
+
+    return jobs.submit("grade", {"submission_id": submission_id}, on_queued=link)
