@@ -1,0 +1,265 @@
+"""Read OMR bubble columns: which bubble of each column the trainee filled.
+
+Each column of a ``bubbles`` field holds the ten digits 0..9 of one decimal
+place, most significant column first. A bubble counts as filled from the
+share of ink inside it, measured against the local paper (so shadows and
+uneven light do not matter) and against the *other* bubbles of the same
+column: every bubble carries the same printed outline and a small gray digit,
+so only what stands out from the column's typical empty bubble is ink.
+
+Policy (what the reader decides, and when it refuses to):
+
+- one clearly filled bubble in a column gives that digit;
+- a bubble much lighter than the column's real fill (less than
+  ``erased_ratio`` of it, and below ``light_level``) is an erased mistake: the
+  digit is still read, with the note ``erased_second``;
+- a single light fill that stands clearly above the empty bubbles is read,
+  with the note ``light_fill`` and a lower confidence; a light fill that
+  does not stand out clearly goes to review;
+- two comparable fills in a column (``multiple_filled``) go to review;
+- leading zeros: trainees are taught to fill bubble 0 in unused leading
+  columns (47 → 0, 4, 7). An *empty* leading column is also accepted as a
+  leading zero, with the note ``none_filled`` on that column and
+  ``digits[col] = None``; an empty column after a filled one (4 _ 7 or 47 _)
+  cannot be a leading zero and sends the field to review;
+- no bubble filled anywhere is ``blank``.
+
+Nothing here guesses: every doubtful column makes the field ``review``.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from grader.sheet.layout import FieldLayout, Rect
+
+log = logging.getLogger(__name__)
+
+NOTE_NONE = "none_filled"
+NOTE_MULTIPLE = "multiple_filled"
+NOTE_LIGHT = "light_fill"
+NOTE_ERASED = "erased_second"
+
+
+@dataclass(frozen=True)
+class BubbleReading:
+    """What a bubbles field says.
+
+    Attributes
+    ----------
+    value : the number the filled bubbles spell (columns = digits, most
+        significant first), or None when it cannot be decided.
+    digits : per column, the filled digit, or None (no bubble, or unsure).
+    confidence : in [0, 1]; low when any column is doubtful.
+    status : ``ok``, ``review`` or ``blank`` (no bubble filled anywhere).
+    column_notes : per column, ``""`` or one of ``none_filled``,
+        ``multiple_filled``, ``light_fill``, ``erased_second``.
+    fill : per column, the fill score of each bubble 0..9 (ink darkness above
+        the column's empty bubbles; about 0.5-0.9 for a pen fill).
+    """
+
+    value: int | None
+    digits: tuple[int | None, ...]
+    confidence: float
+    status: str
+    column_notes: tuple[str, ...]
+    fill: tuple[tuple[float, ...], ...]
+
+
+def paper_darkness(gray: np.ndarray, *, window_px: int) -> np.ndarray:
+    """Darkness relative to the local paper: 0 = paper, 1 = black.
+
+    The paper level is a morphological closing over ``window_px`` (wider than
+    any pen mark or printed line), so shadows and gradients cancel.
+
+    Parameters
+    ----------
+    gray : uint8 grayscale crop.
+    window_px : size of the paper-estimation window in pixels.
+
+    Returns
+    -------
+    float32 array of the same shape, in 0..1.
+    """
+    if gray.dtype != np.uint8 or gray.ndim != 2:
+        raise ValueError("gray must be a 2-D uint8 array")
+    w = max(3, int(window_px) | 1)
+    # A closing removes every dark mark narrower than the window but keeps the
+    # edges of shadows in place (a blur of the maximum would smear light into them).
+    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (w, w)))
+    s = max(3, (w // 6) | 1)
+    paper = np.maximum(cv2.blur(paper, (s, s)), gray).astype(np.float32)
+    return np.clip(1.0 - gray.astype(np.float32) / np.maximum(paper, 1.0), 0.0, 1.0)
+
+
+@functools.lru_cache(maxsize=16)
+def _ring_template(d_px: float, margin: int) -> np.ndarray:
+    """One bubble outline as a matched filter: + on the printed ring, - just outside it, 0 inside."""
+    n = (int(round(d_px)) + 2 * margin) | 1          # odd, so the centre is a pixel
+    yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
+    c = (n - 1) / 2
+    dist = np.hypot(yy - c, xx - c)
+    r = d_px / 2
+    t = ((dist > r * 0.8) & (dist <= r * 1.02)).astype(np.float32)
+    t -= 0.6 * ((dist > r * 1.18) & (dist <= r * 1.45)).astype(np.float32)
+    return t
+
+
+@functools.lru_cache(maxsize=16)
+def _disk(radius: float) -> tuple[np.ndarray, int]:
+    k = int(np.ceil(radius))
+    yy, xx = np.mgrid[-k:k + 1, -k:k + 1]
+    return (np.hypot(yy, xx) <= radius).astype(np.float32), k
+
+
+def _windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, half: int) -> np.ndarray:
+    """Square windows of side ``2*half+1`` centred on integer pixels (cy, cx), as an (n, s, s) stack."""
+    off = np.arange(-half, half + 1)
+    ys = np.clip(cy[:, None] + off[None, :], 0, img.shape[0] - 1)
+    xs = np.clip(cx[:, None] + off[None, :], 0, img.shape[1] - 1)
+    return img[ys[:, :, None], xs[:, None, :]]
+
+
+def measure_bubble_fill(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float,
+                        search_mm: float = 0.7, inner: float = 0.7) -> np.ndarray:
+    """Raw mean darkness inside each bubble of ``field``.
+
+    The printed outlines are first located within ``search_mm`` of their
+    template position (the average of all the field's bubbles is matched
+    against an outline filter, so filled bubbles cannot pull the fit), then
+    the mean darkness of a disk inside each outline is taken.
+
+    Parameters
+    ----------
+    gray : the aligned page, uint8, at ``px_per_mm``.
+    field : a ``bubbles`` field.
+    px_per_mm : resolution of ``gray``.
+    search_mm : search radius around the template position.
+    inner : radius of the measured disk as a share of the bubble radius.
+
+    Returns
+    -------
+    float32 array (columns, bubbles per column) of mean darkness in 0..1.
+    """
+    if gray.ndim != 2 or gray.dtype != np.uint8:
+        raise ValueError("gray must be a 2-D uint8 image")
+    if not field.bubbles or not field.bubbles[0]:
+        raise ValueError(f"field {field.id} has no bubbles")
+    px = float(px_per_mm)
+    x, y, w, h = field.rect.grow(search_mm + 2.5).to_px(px)
+    H, W = gray.shape
+    xa, ya, xb, yb = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
+    if xb - xa < 8 or yb - ya < 8:
+        raise ValueError(f"field {field.id} lies outside the image")
+    d_mm = field.bubbles[0][0].w
+    dark = paper_darkness(np.ascontiguousarray(gray[ya:yb, xa:xb]), window_px=int(round((d_mm + 1.5) * px)))
+    n_cols, n_rows = len(field.bubbles), len(field.bubbles[0])
+    centres = np.array([[r.center for r in col] for col in field.bubbles], np.float64) * px - 0.5
+    cx = np.rint(centres[..., 0]).astype(int).ravel() - xa
+    cy = np.rint(centres[..., 1]).astype(int).ravel() - ya
+    search = max(1, int(round(search_mm * px)))
+    d_px = d_mm * px
+    margin = max(2, int(round(d_px * 0.3)))
+    tmpl = _ring_template(round(d_px, 2), margin)
+    half = tmpl.shape[0] // 2 + search
+    win = _windows(dark, cy, cx, half).reshape(n_cols, n_rows, 2 * half + 1, 2 * half + 1)
+    disk, k = _disk(d_px / 2 * inner)
+    area = float(disk.sum())
+    # One shift for the whole field (a few centimetres: page curl is negligible at that scale),
+    # found on the average of all its bubbles so that fills cannot pull the fit.
+    mean_win = win.mean(axis=(0, 1))
+    views = np.lib.stride_tricks.sliding_window_view(mean_win, tmpl.shape)
+    score = np.einsum("yxij,ij->yx", views, tmpl)
+    dy, dx = np.unravel_index(int(score.argmax()), score.shape)
+    cy0, cx0 = int(dy) + tmpl.shape[0] // 2, int(dx) + tmpl.shape[1] // 2
+    patches = win[:, :, cy0 - k:cy0 + k + 1, cx0 - k:cx0 + k + 1]
+    return (np.einsum("cbij,ij->cb", patches, disk) / area).astype(np.float32)
+
+
+def decide_column(scores: np.ndarray, *, fill_level: float = 0.25, mark_level: float = 0.07,
+                  empty_level: float = 0.04, erased_ratio: float = 0.4, light_level: float = 0.15
+                  ) -> tuple[int | None, str, float, bool]:
+    """Decide one column from its fill scores (darkness above the column's empty bubbles).
+
+    Parameters
+    ----------
+    scores : fill score per bubble (0..9) of one column.
+    fill_level : a score at or above this is a firm pen fill.
+    mark_level : below this nothing was marked (printed digit, noise, shadow).
+    empty_level : a second bubble below this is clean.
+    erased_ratio, light_level : a second bubble below ``erased_ratio`` times the
+        main fill and below ``light_level`` is an erased mistake.
+
+    Returns
+    -------
+    digit : the filled digit, or None.
+    note : ``""`` or a column note.
+    confidence : in [0, 1].
+    accepted : whether the column may be used without review.
+    """
+    order = np.argsort(scores)[::-1]
+    k1 = int(order[0])
+    s1, s2 = float(scores[order[0]]), float(scores[order[1]])
+    if s1 < mark_level:
+        # Nothing stands out. The closer the best bubble comes to a mark, the less sure "empty" is.
+        conf = float(np.clip(1.0 - max(s1 - empty_level, 0.0) / (mark_level - empty_level), 0.0, 1.0))
+        return None, NOTE_NONE, 0.5 + 0.49 * conf, conf > 0.5
+    strength = float(np.clip((s1 - mark_level) / (fill_level - mark_level), 0.0, 1.0))
+    if s1 >= fill_level:
+        if s2 < empty_level:
+            return k1, "", 0.99, True
+        if s2 < erased_ratio * s1 and s2 < light_level:
+            sep = 1.0 - s2 / (erased_ratio * s1)
+            return k1, NOTE_ERASED, 0.8 + 0.15 * sep, True
+        return None, NOTE_MULTIPLE, 0.3 * (1.0 - min(s2 / s1, 1.0)), False
+    # A light fill: accepted only when it clearly stands alone.
+    if s2 < empty_level and s2 < 0.35 * s1:
+        return k1, NOTE_LIGHT, 0.75 + 0.2 * strength, True
+    note = NOTE_MULTIPLE if s2 >= 0.6 * s1 else NOTE_LIGHT
+    return None, note, 0.3 * strength, False
+
+
+def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7
+                 ) -> BubbleReading:
+    """Read a ``bubbles`` field of an aligned sheet.
+
+    Parameters
+    ----------
+    gray : the aligned page, uint8 grayscale, at ``px_per_mm``.
+    field : the ``bubbles`` field from the template layout.
+    px_per_mm : resolution of ``gray``.
+    search_mm : how far the printed bubbles are searched around their template position.
+
+    Returns
+    -------
+    BubbleReading
+        See the module docstring for the policy on leading zeros, erased and
+        light fills. ``status`` is ``review`` whenever any column is doubtful.
+    """
+    if field.kind != "bubbles":
+        raise ValueError(f"field {field.id} is a {field.kind} field, not bubbles")
+    raw = measure_bubble_fill(gray, field, px_per_mm=px_per_mm, search_mm=search_mm)
+    scores = raw - np.median(raw, axis=1, keepdims=True)
+    decided = [decide_column(col) for col in scores]
+    digits = tuple(d for d, _, _, _ in decided)
+    notes = tuple(n for _, n, _, _ in decided)
+    confs = [c for _, _, c, _ in decided]
+    fill = tuple(tuple(round(float(v), 4) for v in col) for col in scores)
+    empty = [n == NOTE_NONE for n in notes]
+    if all(empty):
+        conf = min(confs)
+        return BubbleReading(None, digits, conf, "blank" if all(a for *_, a in decided) else "review", notes, fill)
+    first = empty.index(False)
+    ok = all(a for *_, a in decided[first:]) and all(d is not None for d in digits[first:])
+    ok = ok and all(a for *_, a in decided[:first])      # leading empties must be confidently empty
+    conf = float(min(confs))
+    if not ok:
+        return BubbleReading(None, digits, min(conf, 0.5), "review", notes, fill)
+    value = 0
+    for d in digits[first:]:
+        value = value * 10 + int(d)
+    return BubbleReading(value, digits, conf, "ok", notes, fill)
