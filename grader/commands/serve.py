@@ -11,7 +11,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=8, help="request threads (grading runs in worker processes)")
     p.add_argument("--demo", action="store_true", help="make sure a demo exercise exists first")
     p.set_defaults(func=cmd_serve)
 
@@ -32,9 +32,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from grader.web import create_app
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.demo:
         print(f"demo exercise: {ensure_demo_data()}")
     app = create_app()
-    print(f"grader: serving on http://{args.host}:{args.port}/")
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+    print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)")
+    try:
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+    finally:
+        app.extensions["grader.jobs"].shutdown(wait=False)
     return 0

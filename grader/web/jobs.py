@@ -20,6 +20,7 @@ import importlib
 import json
 import logging
 import multiprocessing
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -112,8 +113,11 @@ def execute_job(ctx: JobContext, job_id: int) -> str:
         conn.close()
 
 
-def _warm_up(pipeline: Any) -> None:
-    """Worker initializer: import the heavy modules once, before the first job."""
+def _warm_up(pipeline: Any, data_dir: str) -> None:
+    """Worker initializer: the app's data folder for the exercise store, and the heavy imports, once."""
+    import os
+
+    os.environ["GRADER_DATA_DIR"] = data_dir
     if pipeline is None or isinstance(pipeline, str):
         try:
             importlib.import_module(pipeline or "grader.pipeline")
@@ -129,7 +133,7 @@ class JobRunner:
             raise ValueError(f"unknown job executor mode {mode!r}")
         self.ctx = ctx
         self.mode = mode
-        self.workers = workers or max(1, multiprocessing.cpu_count())
+        self.workers = workers or max(1, min(4, os.cpu_count() or 1))
         self._executor: cf.Executor | None = None
         self._lock = threading.Lock()
 
@@ -166,7 +170,7 @@ class JobRunner:
                 if self.mode == "process":
                     self._executor = cf.ProcessPoolExecutor(
                         max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                        initializer=_warm_up, initargs=(self.ctx.pipeline,))
+                        initializer=_warm_up, initargs=(self.ctx.pipeline, self.ctx.data_dir))
                 else:
                     self._executor = cf.ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="grader-job")
             return self._executor

@@ -114,3 +114,36 @@ def regrade(result: dict, corrections: dict[str, int | None], key) -> dict:
             f["corrected_by"] = "trainer"
             f["status"] = _status(f["value"], key.fields.get(f["id"]), 1.0)
     return _summarise(new)
+
+
+# -- helpers for the web tests ------------------------------------------------------------------
+TEST_PASSWORD = "latihan-rahasia"
+
+
+def make_test_app(**config):
+    """An app on the current ``GRADER_DATA_DIR`` with this fake pipeline, run inline (no processes)."""
+    from grader.web import create_app
+
+    return create_app({"TESTING": True, "PIPELINE": __name__, "JOBS_MODE": "inline",
+                       "TRAINER_PASSWORD": TEST_PASSWORD, **config})
+
+
+def csrf_of(client, path: str = "/") -> str:
+    """The session's CSRF token, as the page at ``path`` embeds it."""
+    import re
+
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def log_in(client, name: str = "Ibu Sari", password: str = TEST_PASSWORD):
+    token = csrf_of(client, "/trainer/masuk")
+    return client.post("/trainer/masuk", data={"csrf_token": token, "name": name, "password": password})
+
+
+def jpeg_bytes(size: tuple[int, int] = (600, 800), color: str = "white", quality: int = 85) -> bytes:
+    img = Image.new("RGB", size, color)
+    ImageDraw.Draw(img).rectangle([20, 20, size[0] - 20, size[1] - 20], outline="black", width=6)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=quality)
+    return buf.getvalue()

@@ -1,0 +1,185 @@
+"""Trainee pages through the Flask test client, with the fake pipeline run inline."""
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from grader.commands.serve import ensure_demo_data
+from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
+
+
+@pytest.fixture
+def app():
+    return make_test_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def code():
+    return ensure_demo_data()
+
+
+def upload(client, *, code="", trainee="017", photos=None, token=None, client_token=None, lang=None):
+    token = token or csrf_of(client)
+    data = {"csrf_token": token, "code": code, "trainee": trainee}
+    if client_token:
+        data["client_token"] = client_token
+    for i, (name, content) in enumerate(photos or [("017_1.jpg", jpeg_bytes())], start=1):
+        data[f"photo_{i}"] = (io.BytesIO(content), name)
+    url = "/?lang=en" if lang else "/"
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def test_upload_page_is_indonesian_with_camera_inputs_and_english_on_request(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'lang="id"' in html and "Kirim foto lembar latihan" in html
+    assert html.count('accept="image/*" capture="environment"') == 2
+    assert "https://" not in html and "http://" not in html      # no CDN, nothing external
+    en = client.get("/?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in en and "Send a photo of your practice sheet" in en
+    # the choice is remembered in a cookie
+    assert "Send a photo of your practice sheet" in client.get("/").get_data(as_text=True)
+
+
+def test_upload_then_result_shows_score_sections_rules_and_fixes(client, code):
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes())])
+    assert resp.status_code == 302 and resp.location.startswith("/hasil/")
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "Hasil penilaian" in html
+    assert re.search(r"<b>9\d</b>", html)                           # the fake gets one field wrong
+    assert "II. Data penggunaan surat suara" in html and "IV. Perolehan suara" in html
+    assert "Aturan hitungan yang dilanggar" in html and "Surat suara diterima" in html
+    assert "Tiga hal yang perlu diperbaiki" in html
+    img = re.search(r'src="(/hasil/[^"]+/gambar/page1.png)"', html).group(1)
+    got = client.get(img)
+    assert got.status_code == 200 and got.data[:4] == b"\x89PNG"
+    status = client.get(resp.location + ".json").get_json()
+    assert status["state"] == "done" and status["score"] > 90
+
+
+def test_the_upload_is_stored_before_grading(app, client, code):
+    resp = upload(client, code=code)
+    token = resp.location.rsplit("/", 1)[1]
+    folder = app.config["DATA_DIR"] / "submissions" / token / "upload"
+    assert [p.name for p in folder.iterdir()] == ["01-017_1.jpg"]
+    with app.app_context():
+        from grader.web.db import get_db
+        row = get_db().execute("SELECT u.sha256, s.state FROM uploads u JOIN submissions s ON s.id=u.submission_id")\
+            .fetchone()
+    assert row["state"] == "done" and len(row["sha256"]) == 64
+
+
+def test_wrong_exercise_code_gets_a_clear_message_and_keeps_the_name(client):
+    resp = upload(client, code="ZZZZZZ", trainee="Siti")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "Kode latihan ZZZZZZ tidak ditemukan" in html and 'value="Siti"' in html
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"%PDF-1.4 not a photo", "Berkas ini bukan foto"),
+    (b"", "Pilih foto lembar latihan"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (60000).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00",
+     "Ukuran gambar tidak wajar"),                                    # a decompression bomb's header
+])
+def test_bad_files_are_refused_up_front(client, code, content, message):
+    resp = upload(client, code=code, photos=[("x.jpg", content)])
+    assert resp.status_code == 400
+    assert message in resp.get_data(as_text=True)
+
+
+def test_oversize_upload_gets_413_with_an_indonesian_message(code):
+    app = make_test_app(MAX_UPLOAD_BYTES=200_000)
+    client = app.test_client()
+    resp = upload(client, code=code, photos=[("big.jpg", b"\xff\xd8\xff" + b"\0" * 300_000)])
+    assert resp.status_code == 413
+    assert "Berkas terlalu besar" in resp.get_data(as_text=True)
+
+
+def test_double_submit_returns_the_first_result(app, client, code):
+    token = csrf_of(client)
+    first = upload(client, code=code, token=token, client_token="form-1")
+    second = upload(client, code=code, token=token, client_token="form-1")
+    assert first.location == second.location
+    same_photos = upload(client, code=code, token=token, client_token="form-2")   # same bytes, new form
+    assert same_photos.location == first.location
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 1
+
+
+def test_post_without_csrf_token_is_refused(client, code):
+    resp = client.post("/", data={"code": code, "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 400 and "Formulir kedaluwarsa" in resp.get_data(as_text=True)
+
+
+def test_user_text_is_escaped(client, code):
+    resp = upload(client, code=code, trainee='<script>alert("x")</script>')
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_refused_photo_gets_retake_message_and_one_tap_retake(client, code):
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "Foto perlu diulang" in html and "Foto terlalu buram" in html
+    form = re.search(r'<form method="post" action="(/hasil/[^"]+/ulang)".*?name="position" value="(\d)"', html, re.S)
+    assert form.group(2) == "2"
+    token = csrf_of(client)
+    retake = client.post(form.group(1), data={"csrf_token": token, "position": "2",
+                                              "photo": (io.BytesIO(jpeg_bytes(color="#fafafa")), "017_2.jpg")},
+                         content_type="multipart/form-data")
+    assert retake.status_code == 302 and retake.location != resp.location
+    html = client.get(retake.location).get_data(as_text=True)
+    assert "Foto perlu diulang" not in html
+    assert "Percobaan sebelumnya pada latihan ini" in html        # the first attempt is listed
+
+
+def test_retake_with_a_non_image_explains_and_keeps_the_result(client, code):
+    resp = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes())])
+    token = csrf_of(client)
+    bad = client.post(resp.location + "/ulang", data={"csrf_token": token, "position": "1",
+                                                      "photo": (io.BytesIO(b"hello"), "x.txt")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 400 and "Berkas ini bukan foto" in bad.get_data(as_text=True)
+
+
+def test_attempts_are_private_to_the_browser(app, code):
+    mine, other = app.test_client(), app.test_client()
+    first = upload(mine, code=code, photos=[("a_1.jpg", jpeg_bytes())])
+    upload(mine, code=code, photos=[("a_1.jpg", jpeg_bytes(color="#eeeeee"))])
+    assert first.location.split("/")[-1] in mine.get("/").get_data(as_text=True)
+    assert first.location.split("/")[-1] not in other.get("/").get_data(as_text=True)
+
+
+def test_unknown_result_and_path_traversal_are_404(client, code):
+    resp = upload(client, code=code)
+    assert client.get("/hasil/nope").status_code == 404
+    assert client.get(resp.location + "/gambar/../upload/01-017_1.jpg").status_code == 404
+    assert client.get(resp.location + "/gambar/%2e%2e/upload/01-017_1.jpg").status_code == 404
+
+
+def test_sheet_without_exercise_code_uses_the_one_the_pipeline_found(client, code):
+    resp = upload(client, code="")      # the fake finds no code: the page says to type it
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "Kode latihan tidak terbaca" in html
+
+
+def test_printable_forms_page_and_pdf(client):
+    assert "Lembar latihan" in client.get("/forms/").get_data(as_text=True)
+    pdf = client.get("/forms/chasil-kwk.pdf?contest=bupati&pairs=1")
+    assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF"
+    assert client.get("/forms/nope.pdf").status_code == 404
+
+
+def test_real_photo_header_passes_the_up_front_check():
+    from grader.web.uploads import check_photo
+    buf = io.BytesIO()
+    Image.new("RGB", (3000, 4000)).save(buf, "PNG")
+    assert check_photo(buf.getvalue(), max_bytes=10**8) == "png"
