@@ -1,0 +1,267 @@
+"""Trainer pages through the Flask test client: the login wall, exercises, batches, results, review, export."""
+import csv
+import io
+import re
+import zipfile
+
+import pytest
+
+from grader.commands.serve import ensure_demo_data
+from grader.web.testing import csrf_of, jpeg_bytes, log_in, make_test_app
+
+
+@pytest.fixture
+def app():
+    return make_test_app()
+
+
+@pytest.fixture
+def code():
+    return ensure_demo_data()
+
+
+@pytest.fixture
+def trainer(app):
+    client = app.test_client()
+    assert log_in(client).status_code == 302
+    return client
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def batch(client, code, files, client_token="b1"):
+    token = csrf_of(client, f"/trainer/latihan/{code}")
+    data = {"csrf_token": token, "client_token": client_token,
+            "photos": [(io.BytesIO(content), name) for name, content in files]}
+    return client.post(f"/trainer/latihan/{code}/batch", data=data, content_type="multipart/form-data")
+
+
+TRAINER_GETS = ["/trainer/", "/trainer/latihan/{code}", "/trainer/latihan/{code}/hasil",
+                "/trainer/latihan/{code}/hasil.json", "/trainer/latihan/{code}/periksa",
+                "/trainer/latihan/{code}/wawasan", "/trainer/latihan/{code}/soal.pdf",
+                "/trainer/latihan/{code}/lembar.pdf", "/trainer/latihan/{code}/ekspor/hasil.xlsx",
+                "/trainer/latihan/{code}/ekspor/lembar.csv", "/trainer/lembar/1", "/trainer/lembar/1/gambar/page1.png",
+                "/trainer/batch/x", "/trainer/batch/x.json"]
+TRAINER_POSTS = ["/trainer/latihan", "/trainer/latihan/{code}/batch", "/trainer/latihan/{code}/lembar.pdf",
+                 "/trainer/lembar/1/koreksi"]
+
+
+def test_every_trainer_page_is_behind_the_login(app, code):
+    client = app.test_client()
+    for url in TRAINER_GETS:
+        resp = client.get(url.format(code=code))
+        if url.endswith(".json"):
+            assert resp.status_code == 401, url
+        else:
+            assert resp.status_code == 302 and "/trainer/masuk" in resp.location, url
+    token = csrf_of(client)
+    for url in TRAINER_POSTS:
+        resp = client.post(url.format(code=code), data={"csrf_token": token})
+        assert resp.status_code in (302, 401) and b"%PDF" not in resp.data, url
+
+
+def test_wrong_password_and_logout(app):
+    client = app.test_client()
+    bad = log_in(client, password="nope")
+    assert bad.status_code == 401 and "Kata sandi salah" in bad.get_data(as_text=True)
+    assert client.get("/trainer/").status_code == 302
+    assert log_in(client).status_code == 302
+    assert client.get("/trainer/").status_code == 200
+    token = csrf_of(client, "/trainer/")
+    assert client.post("/trainer/keluar", data={"csrf_token": token}).status_code == 302
+    assert client.get("/trainer/").status_code == 302
+
+
+def test_password_is_kept_only_as_a_hash(app):
+    assert app.config["TRAINER_PASSWORD"] is None
+    assert app.config["TRAINER_PASSWORD_HASH"].startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_generated_password_when_none_is_configured(monkeypatch, isolated_data_dir):
+    monkeypatch.delenv("GRADER_TRAINER_PASSWORD", raising=False)
+    app = make_test_app(TRAINER_PASSWORD=None)
+    password = (isolated_data_dir / "trainer-password.txt").read_text().strip()
+    assert len(password) >= 10
+    assert log_in(app.test_client(), password=password).status_code == 302
+
+
+def test_login_redirect_is_never_offsite(app):
+    client = app.test_client()
+    token = csrf_of(client, "/trainer/masuk")
+    resp = client.post("/trainer/masuk", data={"csrf_token": token, "name": "A", "password": "latihan-rahasia",
+                                               "next": "//evil.example/x"})
+    assert resp.location == "/trainer/"
+
+
+def test_session_cookie_is_httponly(app):
+    client = app.test_client()
+    resp = client.get("/trainer/masuk")
+    cookie = resp.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_create_exercise_then_download_handout_and_sheets(trainer):
+    token = csrf_of(trainer, "/trainer/")
+    resp = trainer.post("/trainer/latihan", data={"csrf_token": token, "contest": "bupati", "pairs": "2",
+                                                  "seed": "42", "trap": ["damaged"]})
+    assert resp.status_code == 302
+    new_code = resp.location.rsplit("/", 1)[1]
+    assert new_code in trainer.get("/trainer/").get_data(as_text=True)
+    handout = trainer.get(f"/trainer/latihan/{new_code}/soal.pdf")
+    assert handout.status_code == 200 and handout.data[:4] == b"%PDF"
+    sheets = trainer.get(f"/trainer/latihan/{new_code}/lembar.pdf")
+    assert sheets.data[:4] == b"%PDF" and sheets.data.count(b"/Type /Page\n") + sheets.data.count(b"/Type/Page") >= 0
+    roster = "no,nama\n001,Budi\n002,Siti\n".encode()
+    named = trainer.post(f"/trainer/latihan/{new_code}/lembar.pdf",
+                         data={"csrf_token": token, "roster": (io.BytesIO(roster), "roster.csv")},
+                         content_type="multipart/form-data")
+    assert named.status_code == 200 and named.data[:4] == b"%PDF"
+    assert len(named.data) > len(sheets.data)                        # two personalised sheets, not one blank
+
+
+def test_bad_roster_and_bad_seed_are_explained(trainer, code):
+    token = csrf_of(trainer, "/trainer/")
+    resp = trainer.post(f"/trainer/latihan/{code}/lembar.pdf",
+                        data={"csrf_token": token, "roster": (io.BytesIO(b"foo,bar\n1,2\n"), "r.csv")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    assert "Daftar peserta harus punya kolom nomor dan nama" in resp.get_data(as_text=True)
+    resp = trainer.post("/trainer/latihan", data={"csrf_token": token, "seed": "abc"}, follow_redirects=True)
+    assert "Nomor acak harus berupa angka" in resp.get_data(as_text=True)
+
+
+def test_unknown_exercise_is_404(trainer):
+    assert trainer.get("/trainer/latihan/QQQQQQ").status_code == 404
+
+
+def test_batch_of_files_and_a_zip_groups_pages_per_trainee(app, trainer, code):
+    photos = zip_of({"kelas/017_1.jpg": jpeg_bytes(), "kelas/017_2.jpg": jpeg_bytes(color="#f0f0f0"),
+                     "kelas/021_hal1.jpg": jpeg_bytes(color="#eeeeee"), "notes.txt": b"hello",
+                     "../evil.jpg": jpeg_bytes(), "/abs.jpg": jpeg_bytes()})
+    resp = batch(trainer, code, [("kelas.zip", photos), ("033_1.jpg", jpeg_bytes(color="#e0e0e0"))])
+    assert resp.status_code == 302 and "/trainer/batch/" in resp.location
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "Berkas yang dilewati (3)" in page                       # notes.txt, ../evil.jpg, /abs.jpg
+    assert "mengandung &#39;..&#39;" in page and "jalur absolut" in page and "Berkas ini bukan foto" in page
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["total"] == 3 and status["complete"] and status["percent"] == 100
+    assert sorted(i["trainee"] for i in status["items"]) == ["017", "021", "033"]
+    nothing_outside = list(app.config["DATA_DIR"].parent.glob("evil*")) + list(app.config["DATA_DIR"].glob("**/evil*"))
+    assert nothing_outside == []
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert table.count("/trainer/lembar/") == 3
+
+
+def test_batch_double_submit_is_one_batch(trainer, code):
+    first = batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="same")
+    second = batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="same")
+    assert first.location == second.location
+
+
+def test_batch_with_nothing_gradable_says_so(trainer, code):
+    resp = batch(trainer, code, [("a.txt", b"text")], client_token="t2")
+    assert resp.status_code == 303
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "Tidak ada foto yang bisa dinilai" in page and "a.txt" in page
+
+
+def test_zip_bomb_is_refused(trainer, code):
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bomb_1.jpg", b"\xff\xd8\xff" + b"\0" * (20 * 1024 * 1024))
+    resp = batch(trainer, code, [("bomb.zip", bomb.getvalue())], client_token="t3")
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "bom zip" in page
+
+
+def test_results_table_sorts(trainer, code):
+    batch(trainer, code, [("b_1.jpg", jpeg_bytes()), ("a_1.jpg", jpeg_bytes(color="#eee")),
+                          ("c_1_blur.jpg", jpeg_bytes(color="#ddd"))])
+    html = trainer.get(f"/trainer/latihan/{code}/hasil?sort=trainee").get_data(as_text=True)
+    names = re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', html)
+    assert names == ["a", "b", "c"]
+    html = trainer.get(f"/trainer/latihan/{code}/hasil?sort=trainee&dir=desc").get_data(as_text=True)
+    assert re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', html) == ["c", "b", "a"]
+    html = trainer.get(f"/trainer/latihan/{code}/hasil?sort=score&dir=desc").get_data(as_text=True)
+    assert re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', html)[-1] == "c"     # refused: no score, last
+
+
+def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert 'src="/trainer/lembar/1/gambar/crops/V.B.png"' in queue and "keyakinan 40%" in queue
+    assert trainer.get("/trainer/lembar/1/gambar/crops/V.B.png").status_code == 200
+    token = csrf_of(trainer, "/trainer/")
+    from grader.exercise.store import load_key
+    expected = load_key(code).fields["V.B"]
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"field": "V.B", "value": str(expected)},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
+    body = resp.get_json()
+    assert resp.status_code == 200 and body["ok"] and body["status"] == "ok"
+    assert "Tidak ada isian yang perlu diperiksa" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    sheet = trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    assert "Ibu Sari" in sheet                                          # who corrected, in the table and history
+    with app.app_context():
+        from grader.web.db import get_db
+        row = get_db().execute("SELECT * FROM corrections").fetchone()
+    assert row["field_id"] == "V.B" and row["corrected_by"] == "Ibu Sari" and row["corrected_at"]
+
+
+def test_correction_form_path_and_bad_values(trainer, code):
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    token = csrf_of(trainer, "/trainer/")
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": "abc"},
+                        follow_redirects=True)
+    assert "Ketik angka saja" in resp.get_data(as_text=True)
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "NOPE", "value": "1"},
+                        follow_redirects=True)
+    assert "Isian NOPE tidak ada" in resp.get_data(as_text=True)
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": "",
+                                                           "back": "/trainer/lembar/1"})
+    assert resp.status_code == 303 and resp.location == "/trainer/lembar/1"
+
+
+def test_corrections_survive_a_regrade(app, trainer, code):
+    """A re-run of the grading job (e.g. after a crash) re-applies the stored corrections."""
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    token = csrf_of(trainer, "/trainer/")
+    trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": "7"})
+    from grader.web.grading import run_grade_job
+    run_grade_job({"submission_id": 1}, app.extensions["grader.jobs"].ctx)
+    html = trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    row = re.search(r"<code>II.3</code>.*?</tr>", html, re.S).group(0)
+    assert '<td class="num">7</td>' in row and "Ibu Sari" in row
+
+
+def test_insight_chart_lists_the_most_wrong_field_and_rule(trainer, code):
+    batch(trainer, code, [("a_1.jpg", jpeg_bytes()), ("b_1.jpg", jpeg_bytes(color="#eee"))])
+    html = trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
+    assert "<code>II.3</code>" in html and "2 (100%)" in html and "Surat suara diterima" in html
+    assert "<svg" in html or 'class="bars"' in html
+
+
+def test_exports_csv_and_xlsx(app, trainer, code):
+    batch(trainer, code, [("b_1.jpg", jpeg_bytes(color="#eee"))])
+    trainee = app.test_client()
+    trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "=cmd|' /C calc'!A0",
+                            "photo_1": (io.BytesIO(jpeg_bytes()), "p1.jpg")}, content_type="multipart/form-data")
+    sheets = trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv")
+    rows = list(csv.reader(io.StringIO(sheets.data.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["trainee", "name", "state", "status", "score"] and len(rows) == 3
+    assert {r[0] for r in rows[1:]} == {"'=cmd|' /C calc'!A0", "b"}                  # no formula injection
+    fields = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv").data.decode("utf-8-sig")
+    assert "II.3" in fields and fields.count("\n") > 40
+    from openpyxl import load_workbook
+    wb = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx").data))
+    assert wb.sheetnames == ["lembar", "isian"] and wb["lembar"].max_row == 3
+    assert trainer.get(f"/trainer/latihan/{code}/ekspor/x.exe").status_code == 404
+
+
+def test_trainer_pages_in_english(trainer, code):
+    html = trainer.get(f"/trainer/latihan/{code}?lang=en").get_data(as_text=True)
+    assert "Grade many sheets" in html and "Class results" in html
