@@ -65,12 +65,13 @@ def paper_page(gray: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, 
     h, w = gray.shape
     paper = np.array([0.955, 0.95, 0.93]) + rng.normal(0, 0.01) + np.array([1, 0.5, -1]) * rng.uniform(0, 0.015)
     toner = float(rng.uniform(0.05, 0.2))
-    v = gray.astype(np.float32) / 255.0
-    tone = toner + (1 - toner) * v
-    noise = cv2.resize(rng.normal(0, 0.012, (h // 6, w // 6)).astype(np.float32), (w, h),
+    lut = ((toner + (1 - toner) * np.arange(256) / 255.0)[:, None] * paper[None, :]).astype(np.float32)
+    base = lut[gray]
+    noise = cv2.resize(rng.normal(1.0, 0.012, (h // 6, w // 6)).astype(np.float32), (w, h),
                        interpolation=cv2.INTER_LINEAR)
-    base = (tone * (1 + noise))[..., None] * paper.astype(np.float32)
-    return np.clip(base, 0, 1).astype(np.float32), {"paper_rgb": [round(float(c), 3) for c in paper],
+    base *= noise[..., None]
+    np.minimum(base, 1.0, out=base)
+    return base, {"paper_rgb": [round(float(c), 3) for c in paper],
                                                     "toner": round(toner, 3)}
 
 

@@ -96,17 +96,26 @@ def rasterize_strokes(shape: tuple[int, int], strokes: list[tuple[np.ndarray, fl
     """
     h, w = shape
     ss = SUPERSAMPLE
+    one = 1 << _SHIFT
     out = np.zeros((h, w), np.float32)
     for pts, width, density in strokes:
-        canvas = np.zeros((h * ss, w * ss), np.uint8)
-        fixed = np.round(np.asarray(pts) * ss * (1 << _SHIFT) + (ss - 1) * (1 << _SHIFT) / 2).astype(np.int32)
+        pts = np.asarray(pts, float)
+        pad = width / 2 + 2
+        x0, y0 = max(0, int(np.floor(pts[:, 0].min() - pad))), max(0, int(np.floor(pts[:, 1].min() - pad)))
+        x1, y1 = min(w, int(np.ceil(pts[:, 0].max() + pad))), min(h, int(np.ceil(pts[:, 1].max() + pad)))
+        if x0 >= x1 or y0 >= y1:
+            continue
+        canvas = np.zeros(((y1 - y0) * ss, (x1 - x0) * ss), np.uint8)
+        local = (pts - [x0, y0]) * ss + (ss - 1) / 2
+        fixed = np.round(local * one).astype(np.int32)
         thick = max(1, int(round(width * ss)))
         for i in range(len(fixed) - 1):
             value = int(round(255 * float(density[min(i, len(density) - 1)])))
-            cv2.line(canvas, tuple(map(int, fixed[i])), tuple(map(int, fixed[i + 1])), value, thick,
-                     cv2.LINE_AA, _SHIFT)
-        a = cv2.resize(canvas, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
-        out = 1 - (1 - out) * (1 - a)
+            cv2.line(canvas, (int(fixed[i, 0]), int(fixed[i, 1])), (int(fixed[i + 1, 0]), int(fixed[i + 1, 1])),
+                     value, thick, cv2.LINE_AA, _SHIFT)
+        a = cv2.resize(canvas, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+        roi = out[y0:y1, x0:x1]
+        roi[:] = 1 - (1 - roi) * (1 - a)
     return out
 
 

@@ -1,0 +1,81 @@
+"""``grader synth``: realistic phone photos of filled practice sheets, with truth files."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from grader.errors import GraderError
+from grader.synth.generate import SynthOptions, generate
+from grader.synth.values import MISTAKE_KINDS
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("synth", help="generate synthetic phone photos of filled sheets, with truth files",
+                       description="Generate phone photos of filled practice sheets (handwriting from ARDIS) and "
+                                   "a NAME.truth.json beside each NAME.jpg. Same options and seed, same bytes.")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--count", type=int, default=20, help="photos of filled sheets (default 20)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--pairs", default="random", help="candidate pairs 1..6, or 'random' per exercise (default)")
+    p.add_argument("--contest", default=None, help="gubernur, bupati or walikota (default: random per exercise)")
+    p.add_argument("--refusals", type=int, default=0, help="extra photos/files that must be refused (default 0)")
+    p.add_argument("--mistakes", type=float, default=0.0,
+                   help=f"share of sheets with planted trainee mistakes, 0..1 ({', '.join(MISTAKE_KINDS)})")
+    p.add_argument("--pages", default="1,2", help="pages to photograph for each sheet (default 1,2)")
+    p.add_argument("--max-megapixels", type=float, default=12.0,
+                   help="cap the camera resolution (the range is 2-12 MP; the committed samples use 5)")
+    p.add_argument("--template", default="chasil-kwk", help="template id (default chasil-kwk)")
+    p.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                   help="worker processes (default: 2, or 1 on a single core)")
+    p.set_defaults(func=cmd_synth)
+
+
+def _options(args: argparse.Namespace) -> SynthOptions:
+    if args.count < 0 or args.refusals < 0:
+        raise GraderError("bad_usage", "--count and --refusals must not be negative")
+    if not 0.0 <= args.mistakes <= 1.0:
+        raise GraderError("bad_usage", f"--mistakes is a share between 0 and 1, got {args.mistakes}")
+    if args.pairs == "random":
+        pairs = None
+    else:
+        try:
+            pairs = int(args.pairs)
+        except ValueError:
+            raise GraderError("bad_usage", f"--pairs must be a number or 'random', got {args.pairs!r}") from None
+    try:
+        pages = tuple(int(x) for x in args.pages.split(",") if x.strip())
+    except ValueError:
+        raise GraderError("bad_usage", f"--pages must be like 1,2 (got {args.pages!r})") from None
+    if not pages or any(p not in (1, 2) for p in pages):
+        raise GraderError("bad_usage", f"--pages must list pages 1 and/or 2 (got {args.pages!r})")
+    if args.max_megapixels < 0.5:
+        raise GraderError("bad_usage", "--max-megapixels must be at least 0.5")
+    return SynthOptions(count=args.count, seed=args.seed, pairs=pairs, contest=args.contest, refusals=args.refusals,
+                        mistakes=args.mistakes, pages=pages, max_megapixels=args.max_megapixels,
+                        template=args.template)
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    opts = _options(args)
+    from grader.sheet.layout import validate_params
+    from grader.sheet.schema import resolve_template
+    validate_params(resolve_template(opts.template), opts.contest, opts.pairs)
+    t0 = time.perf_counter()
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int, entry: dict) -> None:
+        if tty:
+            print(f"\r{done}/{total} {entry['file']}".ljust(60), end="", file=sys.stderr, flush=True)
+
+    entries = generate(args.out, opts, processes=max(1, args.jobs), progress=progress)
+    if tty:
+        print(file=sys.stderr)
+    elapsed = time.perf_counter() - t0
+    refusals = sum(1 for e in entries if e["expect_refusal"])
+    planted = sum(1 for e in entries if e["mistakes"])
+    print(f"wrote {len(entries)} photos ({refusals} refusal cases, {planted} with planted mistakes) to {args.out} "
+          f"in {elapsed:.1f} s")
+    return 0
