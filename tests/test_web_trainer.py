@@ -265,3 +265,17 @@ def test_exports_csv_and_xlsx(app, trainer, code):
 def test_trainer_pages_in_english(trainer, code):
     html = trainer.get(f"/trainer/latihan/{code}?lang=en").get_data(as_text=True)
     assert "Grade many sheets" in html and "Class results" in html
+
+
+def test_batch_merges_single_pages_of_one_qr_trainee(trainer, code):
+    """WhatsApp names carry no trainee: the QR does, so the two pages end up as one sheet."""
+    resp = batch(trainer, code, [("qr-12-WA0001_p1.jpg", jpeg_bytes()), ("qr-12-WA0002_p2.jpg", jpeg_bytes(color="#eee")),
+                                 ("qr-13-WA0003_p1.jpg", jpeg_bytes(color="#ddd"))], client_token="m1")
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["complete"] and status["total"] == 2
+    assert sorted(i["trainee"] for i in status["items"]) == ["12", "13"]
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table) == ["12", "13"]
+    merged = next(i for i in status["items"] if i["trainee"] == "12")
+    sheet = trainer.get(merged["url"]).get_data(as_text=True)
+    assert "qr-12-WA0001_p1.jpg, qr-12-WA0002_p2.jpg" in sheet

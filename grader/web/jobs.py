@@ -33,9 +33,9 @@ from grader.web.db import connect, now_iso
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 2
-#: kind -> (module, run function, failure hook)
-KINDS: dict[str, tuple[str, str, str]] = {
-    "grade": ("grader.web.grading", "run_grade_job", "fail_grade_job"),
+#: kind -> (module, run function, failure hook, hook run in the web process after the job is done)
+KINDS: dict[str, tuple[str, str, str, str]] = {
+    "grade": ("grader.web.grading", "run_grade_job", "fail_grade_job", "after_grade_job"),
 }
 INTERNAL_ERROR = ("internal_error", "Terjadi kesalahan pada server saat menilai. Coba kirim ulang; jika tetap gagal, "
                   "hubungi pelatih.", "The server failed while grading. Try again; if it keeps failing, tell the "
@@ -70,9 +70,14 @@ class JobStatus:
 
 
 def _resolve(kind: str) -> tuple[Callable, Callable]:
-    module, run, fail = KINDS[kind]
+    module, run, fail, _ = KINDS[kind]
     mod = importlib.import_module(module)
     return getattr(mod, run), getattr(mod, fail)
+
+
+def _after_hook(kind: str) -> Callable:
+    module, _, _, after = KINDS[kind]
+    return getattr(importlib.import_module(module), after)
 
 
 def _finish(conn, job_id: int, state: str, error: tuple[str, str, str] | None = None) -> None:
@@ -178,6 +183,7 @@ class JobRunner:
     def dispatch(self, job_id: int) -> None:
         if self.mode == "inline":
             execute_job(self.ctx, job_id)
+            self._run_after(job_id)
             return
         try:
             future = self._get_executor().submit(execute_job, self.ctx, job_id)
@@ -191,12 +197,26 @@ class JobRunner:
         """If the worker itself died, the job is still ``running``: mark it failed with a reason."""
         exc = future.exception()
         if exc is None:
+            self._run_after(job_id)
             return
         log.error("job %s: worker failed: %r", job_id, exc)
         if isinstance(exc, cf.BrokenExecutor):
             with self._lock:
                 self._executor = None
         self.fail_unfinished(job_id, WORKER_CRASHED)
+
+    def _run_after(self, job_id: int) -> None:
+        """The kind's follow-up in this process (it may submit more jobs); its errors are logged, not raised."""
+        try:
+            conn = connect(self.ctx.database)
+            try:
+                row = conn.execute("SELECT kind, payload FROM jobs WHERE id=?", (job_id,)).fetchone()
+            finally:
+                conn.close()
+            if row is not None:
+                _after_hook(row["kind"])(json.loads(row["payload"]), self)
+        except Exception:  # noqa: BLE001 - a follow-up must never take the runner down
+            log.exception("after-job hook for job %s failed", job_id)
 
     def fail_unfinished(self, job_id: int, error: tuple[str, str, str]) -> None:
         conn = connect(self.ctx.database)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from grader.web.batching import split_page
+
 WRONG_FIELD = "II.3"          # always read one more than expected
 REVIEW_FIELD = "V.B"          # always unsure
 SECTIONS_ON_PAGE2 = ("IV", "V")
@@ -72,12 +74,16 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
                 "code": "too_blurry", "message_id": "Foto terlalu buram. Pegang ponsel lebih stabil, lalu foto ulang.",
                 "message_en": "The photo is too blurry. Hold the phone steady and take it again."}})
             continue
-        ok = _page_image(data, out_dir / f"page{i}.png", f"p{i}")
-        pages.append({"file": name, "page": i, "refusal": None, "annotated": f"page{i}.png" if ok else None})
+        page = split_page(name.replace("qr-", ""))[1] or i
+        ok = _page_image(data, out_dir / f"page{page}.png", f"p{page}")
+        pages.append({"file": name, "page": page, "refusal": None, "annotated": f"page{page}.png" if ok else None})
     stem = Path(files[0][0]).stem.split("_")[0] if files else None
+    qr = files and files[0][0].startswith("qr-")          # "qr-<id>-...": as if the QR carried trainee <id>
+    if qr:
+        stem = files[0][0].split("-")[1]
     result = {"exercise": exercise or (key.exercise if key else None), "template": "chasil-kwk" if key else None,
               "trainee": trainee or stem, "trainee_name": None,
-              "identity_source": "caller" if trainee else "filename",
+              "identity_source": "caller" if trainee else ("qr" if qr else "filename"),
               "status": "refused" if refused == len(files) else ("partial" if refused else "graded"),
               "pages": pages, "fields": [], "rules": [], "findings": [], "top_fixes": [], "score": None,
               "counts": {}}

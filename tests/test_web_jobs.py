@@ -1,0 +1,126 @@
+"""The background job runner: real worker processes, failures recorded with reasons, recovery after a restart."""
+import io
+import time
+
+import pytest
+
+from grader.commands.serve import ensure_demo_data
+from grader.web.db import connect
+from grader.web.jobs import MAX_ATTEMPTS, JobContext, JobRunner
+from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
+from grader.web.uploads import store_submission
+
+
+@pytest.fixture
+def code():
+    return ensure_demo_data()
+
+
+def stored(app, code, name="017_1.jpg", data=None):
+    conn = connect(app.config["DATABASE"])
+    sub = store_submission(conn, app.config["DATA_DIR"], files=[(name, data or jpeg_bytes())], source="trainee",
+                           exercise=code, dedupe=False)
+    return conn, sub.id
+
+
+def wait_for(conn, sid, states=("done", "failed"), timeout=60):
+    end = time.time() + timeout
+    while time.time() < end:
+        row = conn.execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
+        if row["state"] in states:
+            return row
+        time.sleep(0.1)
+    raise AssertionError(f"submission {sid} still {row['state']}")
+
+
+def test_process_pool_grades_in_a_worker_process(code):
+    app = make_test_app(JOBS_MODE="process", JOBS_WORKERS=1)
+    client = app.test_client()
+    resp = client.post("/", data={"csrf_token": csrf_of(client), "code": code, "trainee": "7",
+                                  "photo_1": (io.BytesIO(jpeg_bytes()), "7_1.jpg")},
+                       content_type="multipart/form-data")
+    try:
+        conn = connect(app.config["DATABASE"])
+        row = wait_for(conn, 1)
+        assert row["state"] == "done" and row["score"] > 90
+        job = app.extensions["grader.jobs"].status(row["job_id"])
+        assert job.state == "done" and job.attempts == 1
+    finally:
+        app.extensions["grader.jobs"].shutdown()
+    assert client.get(resp.location + ".json").get_json()["state"] == "done"
+
+
+def test_pipeline_error_marks_the_item_failed_with_its_reason(code, monkeypatch):
+    from grader.errors import GraderError
+    import grader.web.testing as fake
+
+    def refuse(*a, **k):
+        raise GraderError("not_an_image", "not a photo", "Berkas ini bukan foto.")
+    monkeypatch.setattr(fake, "grade_upload", refuse)
+    app = make_test_app()
+    conn, sid = stored(app, code)
+    app.extensions["grader.jobs"].submit("grade", {"submission_id": sid})
+    row = wait_for(conn, sid)
+    assert row["state"] == "failed" and row["error_code"] == "not_an_image" and row["error_id"] == "Berkas ini bukan foto."
+
+
+def test_a_crash_inside_the_pipeline_is_recorded_not_lost(code, monkeypatch):
+    import grader.web.testing as fake
+    monkeypatch.setattr(fake, "grade_upload", lambda *a, **k: 1 / 0)
+    app = make_test_app()
+    conn, sid = stored(app, code)
+    app.extensions["grader.jobs"].submit("grade", {"submission_id": sid})
+    row = wait_for(conn, sid)
+    assert row["state"] == "failed" and row["error_code"] == "internal_error" and "server" in row["error_id"]
+
+
+def test_restart_requeues_interrupted_jobs_and_fails_those_tried_too_often(code):
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, first = stored(app, code, "a_1.jpg")
+    _, second = stored(app, code, "b_1.jpg", jpeg_bytes(color="#eee"))
+    _, third = stored(app, code, "c_1.jpg", jpeg_bytes(color="#ddd"))
+    for sid, attempts, state in ((first, 1, "running"), (second, MAX_ATTEMPTS, "running"), (third, 0, "queued")):
+        job = conn.execute("INSERT INTO jobs(kind, payload, state, attempts, created_at) VALUES "
+                           "('grade', ?, ?, ?, 'x')", (f'{{"submission_id": {sid}}}', state, attempts)).lastrowid
+        conn.execute("UPDATE submissions SET job_id=?, state=? WHERE id=?", (job, state, sid))
+    make_test_app()          # a restart: recovery runs in create_app
+    assert wait_for(conn, first)["state"] == "done"
+    assert wait_for(conn, third)["state"] == "done"
+    failed = wait_for(conn, second)
+    assert failed["state"] == "failed" and failed["error_code"] == "interrupted"
+    assert "dimulai ulang" in failed["error_id"]
+
+
+class DyingPipeline:
+    """A pipeline whose worker process dies mid-job (as if killed by the OOM killer)."""
+
+    def grade_upload(self, *args, **kwargs):
+        import os
+        os._exit(3)
+
+
+def test_a_killed_worker_marks_its_item_failed(code, tmp_path):
+    """If the worker process dies, the runner records the item as failed instead of leaving it running."""
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, sid = stored(app, code)
+    ctx = JobContext(database=app.config["DATABASE"], data_dir=str(app.config["DATA_DIR"]),
+                     pipeline=DyingPipeline())
+    runner = JobRunner(ctx, mode="process", workers=1)
+    try:
+        job = runner.submit("grade", {"submission_id": sid})
+        row = wait_for(conn, sid)
+        assert row["state"] == "failed" and row["error_code"] in ("worker_crashed", "internal_error")
+        assert runner.status(job).state == "failed"
+    finally:
+        runner.shutdown(wait=False)
+
+
+def test_job_is_claimed_once(code):
+    app = make_test_app(JOBS_MODE="thread")
+    conn, sid = stored(app, code)
+    runner = app.extensions["grader.jobs"]
+    job = runner.submit("grade", {"submission_id": sid})
+    wait_for(conn, sid)
+    from grader.web.jobs import execute_job
+    assert execute_job(runner.ctx, job) == "skipped"
+    runner.shutdown()

@@ -1,0 +1,92 @@
+"""Reading uploaded zips without trusting them."""
+import io
+import stat
+import zipfile
+
+import pytest
+
+from grader.errors import GraderError
+from grader.web.batching import group_by_filename, merge_candidates, split_page
+from grader.web.safezip import ZipLimits, read_zip
+
+
+def make_zip(members, compression=zipfile.ZIP_STORED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as zf:
+        for m in members:
+            if isinstance(m, zipfile.ZipInfo):
+                zf.writestr(m, b"target.jpg")
+            else:
+                zf.writestr(*m)
+    return buf.getvalue()
+
+
+def test_regular_members_are_read_with_base_names():
+    out = read_zip(make_zip([("a/b/017_1.jpg", b"x1"), ("017_2.jpg", b"x2"), ("dir/", b"")]))
+    assert out.files == [("017_1.jpg", b"x1"), ("017_2.jpg", b"x2")] and out.skipped == []
+
+
+def test_traversal_absolute_and_symlink_members_are_skipped():
+    link = zipfile.ZipInfo("link.jpg")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    out = read_zip(make_zip([("../../etc/x.jpg", b"1"), ("/abs.jpg", b"2"), ("C:/win.jpg", b"3"), link,
+                             ("ok.jpg", b"4")]))
+    assert [f[0] for f in out.files] == ["ok.jpg"]
+    assert sorted(s.code for s in out.skipped) == ["zip_absolute_path", "zip_absolute_path", "zip_link",
+                                                   "zip_path_traversal"]
+
+
+def test_hidden_and_macos_metadata_are_ignored():
+    out = read_zip(make_zip([("__MACOSX/._a.jpg", b"1"), (".DS_Store", b"2"), ("a.jpg", b"3")]))
+    assert [f[0] for f in out.files] == ["a.jpg"] and out.skipped == []
+
+
+def test_compression_bomb_member_is_skipped():
+    out = read_zip(make_zip([("bomb.jpg", b"\0" * (8 * 1024 * 1024)), ("ok.jpg", b"fine")], zipfile.ZIP_DEFLATED))
+    assert [f[0] for f in out.files] == ["ok.jpg"] and out.skipped[0].code == "zip_bomb"
+
+
+def test_too_many_members_or_too_much_data_refuses_the_zip():
+    with pytest.raises(GraderError) as exc:
+        read_zip(make_zip([(f"{i}.jpg", b"x") for i in range(6)]), limits=ZipLimits(max_members=5))
+    assert exc.value.code == "bad_zip" and "maksimal 5" in exc.value.message_id
+    with pytest.raises(GraderError):
+        read_zip(make_zip([("a.jpg", b"x" * 2000)]), limits=ZipLimits(max_total_bytes=1000))
+
+
+def test_member_over_the_size_limit_is_skipped():
+    data = bytearray(make_zip([("a.jpg", b"y" * 5000)]))
+    # a member over the per-file limit is skipped, the rest of the zip is kept
+    out = read_zip(bytes(data), limits=ZipLimits(max_member_bytes=4000))
+    assert out.files == [] and out.skipped[0].code == "too_large"
+
+
+def test_not_a_zip():
+    with pytest.raises(GraderError) as exc:
+        read_zip(b"PK\x03\x04garbage")
+    assert exc.value.code == "bad_zip"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("017_1.jpg", ("017", 1)), ("017-2.JPG", ("017", 2)), ("Budi hal 2.jpeg", ("budi", 2)),
+    ("siti (1).png", ("siti", 1)), ("ani_p2.jpg", ("ani", 2)), ("IMG-20241120-WA0001.jpg", ("img-20241120-wa0001", None)),
+    ("trainee12.jpg", ("trainee12", None)), ("p1.jpg", ("p1", None)),
+])
+def test_page_numbers_from_file_names(name, expected):
+    assert split_page(name) == expected
+
+
+def test_grouping_puts_one_trainees_pages_together_in_order():
+    groups = group_by_filename([("017_2.jpg", b"b"), ("021_1.jpg", b"c"), ("017_1.jpg", b"a"), ("x.jpg", b"d"),
+                                ("y.jpg", b"e")])
+    assert [(g.key, [n for n, _ in g.files]) for g in groups] == [
+        ("017", ["017_1.jpg", "017_2.jpg"]), ("021", ["021_1.jpg"]), ("x", ["x.jpg"]), ("y", ["y.jpg"])]
+
+
+def test_merge_candidates_pair_single_pages_of_one_qr_trainee():
+    rows = [{"id": 1, "exercise": "E", "trainee": "12", "identity_source": "qr", "pages": [1]},
+            {"id": 2, "exercise": "E", "trainee": "12", "identity_source": "qr", "pages": [2]},
+            {"id": 3, "exercise": "E", "trainee": "13", "identity_source": "qr", "pages": [1]},
+            {"id": 4, "exercise": "E", "trainee": "14", "identity_source": "filename", "pages": [2]},
+            {"id": 5, "exercise": "E", "trainee": "14", "identity_source": "filename", "pages": [1]}]
+    assert [[r["id"] for r in g] for g in merge_candidates(rows)] == [[1, 2]]
