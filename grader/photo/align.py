@@ -25,10 +25,11 @@ import cv2
 import numpy as np
 
 from grader.photo import quality as q
+from grader.photo.curl import CurlField, curl_maps, fit_curl_field
 from grader.photo.identify import identity_from_ocr, identity_from_qr
 from grader.photo.load import DEFAULT_MAX_BYTES, load_photo
 from grader.photo.locate import (MarkerDetection, MarkerHit, PageFit, choose_page, detect_markers, detect_near, fit_page,
-                                 page_of_marker, project_mm)
+                                 mm_to_frame, page_of_marker, project_mm)
 from grader.photo.quality import QualityReport, QualityThresholds
 from grader.photo.refusal import Refusal
 from grader.photo.warp import frame_size, warp_to_frame
@@ -61,20 +62,36 @@ class AlignedPage:
     quality: QualityReport
     timings_ms: dict[str, float]
     photo: np.ndarray = field(repr=False, compare=False)   # the decoded photo, upright BGR
+    curl: CurlField | None = field(default=None, repr=False, compare=False)   # second-pass correction, if any
 
     @functools.cached_property
     def image(self) -> np.ndarray:
         """The page in the template frame, BGR uint8 (same size as ``gray``)."""
-        return warp_to_frame(self.photo, self.homography, (self.gray.shape[1], self.gray.shape[0]))
+        return _resample(self.photo, self.homography, self.curl, (self.gray.shape[1], self.gray.shape[0]))
 
     @property
     def px_per_mm(self) -> float:
         return self.sheet.px_per_mm
 
+    def photo_to_frame(self, points_px: np.ndarray) -> np.ndarray:
+        """Template-frame pixel coordinates of photo pixel coordinates ``(n, 2)``."""
+        pts = np.asarray(points_px, dtype=np.float64).reshape(-1, 1, 2)
+        v = cv2.perspectiveTransform(pts, self.homography).reshape(-1, 2)
+        return v if self.curl is None else self.curl.frame_from_warped(v)
+
+
+def _resample(image: np.ndarray, homography: np.ndarray, curl: CurlField | None, size: tuple[int, int]) -> np.ndarray:
+    """The photo in the template frame: through the homography, bent by the curl field if there is one."""
+    if curl is None:
+        return warp_to_frame(image, homography, size)
+    map_x, map_y = curl_maps(homography, curl, size)
+    border = 255 if image.ndim == 2 else (255,) * image.shape[2]
+    return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+
 
 def align_photo(data: bytes, *, filename: str = "", template: str | None = None, exercise: str | None = None,
                 contest: str | None = None, pairs: int | None = None, thresholds: QualityThresholds | None = None,
-                refuse: bool = True, max_bytes: int = DEFAULT_MAX_BYTES) -> AlignedPage:
+                refuse: bool = True, correct_curl: bool = True, max_bytes: int = DEFAULT_MAX_BYTES) -> AlignedPage:
     """Load, check, locate, identify and warp one photo of a practice-sheet page.
 
     Parameters
@@ -88,6 +105,8 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     refuse : when False, quality failures do not raise if the page could be
         located; the result then carries ``quality.ok == False``. Geometry and
         file failures always raise.
+    correct_curl : run the second pass that bends the mapping to the printed box
+        grid when the paper is not flat (see :mod:`grader.photo.curl`).
 
     Raises
     ------
@@ -129,6 +148,12 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
         raise Refusal("unknown_template", detail=f"{filename}: {exc}") from None
     page = sheet.pages[page_no - 1]
     clock("identify")
+    curl = None
+    if correct_curl:
+        curl = fit_curl_field(frame_gray, page, px_per_mm=ppm, anchors=_marker_residuals(fit, page, ppm))
+        if curl is not None:
+            frame_gray = _resample(gray, fit.homography, curl, (frame_gray.shape[1], frame_gray.shape[0]))
+        clock("curl")
     measures = _sheet_measures(fit, detection, spec, page)
     measures["glare_fraction"] = q.glare_fraction(frame_gray, page, px_per_mm=ppm)
     reasons = q.judge(measures, thresholds)
@@ -140,7 +165,16 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
              source, len(fit.hits), fit.residual_mm)
     return AlignedPage(gray=frame_gray, sheet=sheet, page=page, identity=ident, identity_source=source,
                        homography=fit.homography, markers_found=len(fit.hits), quality=report, timings_ms=timings,
-                       photo=photo)
+                       photo=photo, curl=curl)
+
+
+def _marker_residuals(fit: PageFit, page: PageLayout, ppm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Marker corners in the frame (layout) and where the homography actually put them minus that."""
+    by_id = {m.id: m for m in page.markers}
+    expected = mm_to_frame(np.concatenate([np.array(by_id[h.id].corners) for h in fit.hits]), px_per_mm=ppm)
+    seen = cv2.perspectiveTransform(np.concatenate([h.corners for h in fit.hits]).reshape(-1, 1, 2),
+                                    fit.homography).reshape(-1, 2)
+    return expected, seen - expected
 
 
 def _find_fourth(gray: np.ndarray, spec: TemplateSpec, page: PageLayout, hits: list[MarkerHit],

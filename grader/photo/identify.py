@@ -18,7 +18,7 @@ from grader.sheet.schema import TemplateSpec
 
 log = logging.getLogger(__name__)
 
-QR_MARGIN_MM = 2.0
+QR_MARGIN_MM = 4.0       # generous: paper curl may have moved the code a little
 OCR_LINE_PAD_MM = 1.5
 # OCR misreads of the fixed words and of digits in the identification line.
 _LENIENT_RE = re.compile(r"[I1l|]D\s+(?P<template>[A-Za-z0-9-]+)\s+V\s*(?P<version>[\dOoIl]+)\s+HAL\s*"

@@ -1,0 +1,204 @@
+"""Second alignment pass for curled paper: measure the printed box grid, bend the mapping to it.
+
+A single homography from the corner markers is exact for flat paper only. A
+lifted edge or corner moves the print by up to a few millimetres. After the
+first warp, every printed digit box and tally cell is looked for near where
+the homography put it: for each axis, the pair of opposite borders (a known
+distance apart) is slid along the axis and the darkest position wins, which is
+robust to handwriting crossing a border and cannot confuse a border with the
+neighbouring row's. The measured shifts are spread into a smooth displacement
+field (normalised Gaussian convolution on a 1 mm grid) and the page is
+resampled once more, straight from the photo, through ``H^-1(u + d(u))``.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from grader.sheet.layout import PageLayout, Rect
+
+log = logging.getLogger(__name__)
+
+SEARCH_MM = 3.0          # how far a border may have moved (less than half a box width)
+SIDE_SAMPLES = 5         # profiles per border, averaged
+GRID_MM = 1.0            # displacement grid spacing
+SMOOTH_MM = 4.0          # Gaussian spreading of the measurements
+MIN_SHIFT_MM = 0.15      # below this everywhere, the homography alone is kept (measurement noise)
+MAX_DISAGREE_MM = 0.5    # a measurement this far from its neighbours' median is dropped
+
+
+@dataclass(frozen=True)
+class CurlField:
+    """Displacement of the print in the homography-warped frame, on a grid (frame px).
+
+    ``dx[j, i]``/``dy[j, i]`` hold the shift at frame coordinate
+    ``((i + 0.5) * step - 0.5, (j + 0.5) * step - 0.5)``: the print meant for
+    template position ``u`` is found at ``u + d(u)``.
+    """
+
+    dx: np.ndarray
+    dy: np.ndarray
+    step: float                  # frame px between grid nodes
+    points: int                  # measurements used
+    max_shift_mm: float
+
+    def at(self, pts: np.ndarray) -> np.ndarray:
+        """Bilinear displacement at frame points ``(n, 2)``."""
+        pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+        n = len(pts)
+        cols = 1024
+        pad = (-n) % cols
+        gx = np.pad((pts[:, 0] + 0.5) / self.step - 0.5, (0, pad)).astype(np.float32).reshape(-1, cols)
+        gy = np.pad((pts[:, 1] + 0.5) / self.step - 0.5, (0, pad)).astype(np.float32).reshape(-1, cols)
+        out = np.empty_like(pts)
+        for k, grid in enumerate((self.dx, self.dy)):
+            out[:, k] = cv2.remap(grid, gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).ravel()[:n]
+        return out
+
+    def frame_from_warped(self, v: np.ndarray, *, iterations: int = 4) -> np.ndarray:
+        """Template-frame position ``u`` of homography-frame points ``v`` (solves ``u + d(u) = v``)."""
+        v = np.asarray(v, dtype=np.float64).reshape(-1, 2)
+        u = v.copy()
+        for _ in range(iterations):
+            u = v - self.at(u)
+        return u
+
+
+def border_rects(page: PageLayout) -> list[Rect]:
+    """Centre lines of the printed rectangles (digit boxes, tally cells, checkboxes).
+
+    Borders are drawn inside their rectangle, so the line centres form a
+    rectangle smaller by the line width.
+    """
+    return [Rect(r.x + lw / 2, r.y + lw / 2, r.w - lw, r.h - lw) for r, lw in page.frames]
+
+
+def measure_shifts(gray: np.ndarray, rects: list[Rect], *, px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per rectangle (of border centre lines), its centre and measured shift ``(dx, dy)``, frame px (NaN: not found)."""
+    if not rects:
+        return np.zeros((0, 2)), np.zeros((0, 2))
+    ppm = px_per_mm
+    r = np.array([(b.x, b.y, b.w, b.h) for b in rects]) * ppm
+    x0, y0, w, h = r[:, 0] - 0.5, r[:, 1] - 0.5, r[:, 2], r[:, 3]
+    step = 0.5
+    offs = np.arange(-SEARCH_MM * ppm, SEARCH_MM * ppm + 1e-6, step)
+    along = np.linspace(0.2, 0.8, SIDE_SAMPLES)
+    shifts = np.full((len(rects), 2), np.nan)
+    # Vertical borders (left x0, right x0 + w) slid along x; horizontal ones along y.
+    for axis in (0, 1):
+        if axis == 0:
+            a_pos = [x0, x0 + w]                       # border coordinate along the sliding axis
+            b_pos = y0[:, None] + along[None] * h[:, None]   # positions along the border
+        else:
+            a_pos = [y0, y0 + h]
+            b_pos = x0[:, None] + along[None] * w[:, None]
+        total = 0.0
+        for a in a_pos:
+            coord = a[:, None, None] + offs[None, None, :]              # (n, 1, k)
+            along_c = np.broadcast_to(b_pos[:, :, None], (len(rects), SIDE_SAMPLES, len(offs)))
+            coord = np.broadcast_to(coord, along_c.shape)
+            mx, my = (coord, along_c) if axis == 0 else (along_c, coord)
+            prof = cv2.remap(gray, mx.reshape(-1, len(offs)).astype(np.float32),
+                             my.reshape(-1, len(offs)).astype(np.float32), cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+            prof = prof.reshape(len(rects), SIDE_SAMPLES, len(offs)).astype(np.float32)
+            total = total + np.median(prof, axis=1)                   # robust to ink crossing the border
+        best = np.argmin(total, axis=1)
+        depth = np.median(total, axis=1) - total[np.arange(len(rects)), best]
+        ok = (best > 0) & (best < len(offs) - 1) & (depth > 40)
+        i = np.arange(len(rects))
+        b = np.clip(best, 1, len(offs) - 2)
+        f0, f1, f2 = total[i, b - 1], total[i, b], total[i, b + 1]
+        den = f0 - 2 * f1 + f2
+        frac = np.where(den > 0, 0.5 * (f0 - f2) / np.where(den > 0, den, 1), 0.0)
+        shifts[ok, axis] = offs[b[ok]] + np.clip(frac[ok], -1, 1) * step
+    centres = np.stack([x0 + w / 2, y0 + h / 2], axis=1)
+    return centres, shifts
+
+
+def _drop_outliers(centres: np.ndarray, shifts: np.ndarray, *, px_per_mm: float) -> np.ndarray:
+    """NaN-out shifts that disagree with the median of their neighbours within 15 mm."""
+    out = shifts.copy()
+    d = np.linalg.norm(centres[:, None] - centres[None], axis=2)
+    near = d < 15 * px_per_mm
+    for k in range(2):
+        v = shifts[:, k]
+        for i in range(len(v)):
+            if np.isnan(v[i]):
+                continue
+            nb = v[near[i] & ~np.isnan(v)]
+            if len(nb) >= 3 and abs(v[i] - np.median(nb)) > MAX_DISAGREE_MM * px_per_mm:
+                out[i, k] = np.nan
+    return out
+
+
+def fit_curl_field(gray: np.ndarray, page: PageLayout, *, px_per_mm: float,
+                   anchors: tuple[np.ndarray, np.ndarray] | None = None) -> CurlField | None:
+    """Measure the print's shifts in the homography-warped ``gray`` and smooth them into a field.
+
+    ``anchors`` are ``(points, shifts)`` known exactly, frame px: the marker
+    corners, whose shift is the homography's residual there. Returns None when
+    there is nothing to measure or every shift is below ``MIN_SHIFT_MM``.
+    """
+    centres, shifts = measure_shifts(gray, border_rects(page), px_per_mm=px_per_mm)
+    if len(centres) == 0:
+        return None
+    shifts = _drop_outliers(centres, shifts, px_per_mm=px_per_mm)
+    h, w = gray.shape[:2]
+    step = GRID_MM * px_per_mm
+    nx, ny = int(np.ceil(w / step)), int(np.ceil(h / step))
+    grids = []
+    n_used = 0
+    for k in range(2):
+        ok = ~np.isnan(shifts[:, k])
+        pts, vals = centres[ok], shifts[ok, k]
+        if anchors is not None and len(anchors[0]):
+            pts = np.concatenate([pts, anchors[0]])
+            vals = np.concatenate([vals, anchors[1][:, k]])
+        n_used = max(n_used, int(ok.sum()))
+        grids.append(_spread(pts, vals, (ny, nx), step=step, sigma=SMOOTH_MM * px_per_mm / step))
+    if n_used < 4:
+        return None
+    mag = np.hypot(*grids)
+    max_shift = float(mag.max()) / px_per_mm
+    log.debug("curl field: %d measurements, max shift %.3f mm", n_used, max_shift)
+    if max_shift < MIN_SHIFT_MM:
+        return None
+    return CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=n_used,
+                     max_shift_mm=max_shift)
+
+
+def _spread(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *, step: float, sigma: float) -> np.ndarray:
+    """Normalised Gaussian convolution of scattered values onto the grid (0 far from any data)."""
+    ny, nx = shape
+    gx = np.clip(np.rint((pts[:, 0] + 0.5) / step - 0.5).astype(int), 0, nx - 1)
+    gy = np.clip(np.rint((pts[:, 1] + 0.5) / step - 0.5).astype(int), 0, ny - 1)
+    num = np.zeros(shape, np.float64)
+    den = np.zeros(shape, np.float64)
+    np.add.at(num, (gy, gx), vals)
+    np.add.at(den, (gy, gx), 1.0)
+    k = int(np.ceil(3 * sigma)) * 2 + 1
+    num = cv2.GaussianBlur(num, (k, k), sigma, borderType=cv2.BORDER_CONSTANT)
+    den = cv2.GaussianBlur(den, (k, k), sigma, borderType=cv2.BORDER_CONSTANT)
+    eps = 1e-3 / (2 * np.pi * sigma ** 2)
+    return num / (den + eps)
+
+
+def curl_maps(homography: np.ndarray, field: CurlField, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Photo sampling maps for ``cv2.remap``: frame pixel u -> photo ``H^-1(u + d(u))``."""
+    w, h = size
+    ny, nx = field.dx.shape
+    step = field.step
+    cx = (np.arange(nx) + 0.5) * step - 0.5
+    cy = (np.arange(ny) + 0.5) * step - 0.5
+    gx, gy = np.meshgrid(cx, cy)
+    pts = np.stack([gx + field.dx, gy + field.dy], axis=-1).reshape(-1, 1, 2)
+    photo = cv2.perspectiveTransform(pts, np.linalg.inv(homography)).reshape(ny, nx, 2).astype(np.float32)
+    # cv2.resize samples source (x + 0.5) * nx / w - 0.5: exactly the node layout above when w = nx * step.
+    full_w, full_h = round(nx * step), round(ny * step)
+    map_x = cv2.resize(photo[..., 0], (full_w, full_h), interpolation=cv2.INTER_LINEAR)[:h, :w]
+    map_y = cv2.resize(photo[..., 1], (full_w, full_h), interpolation=cv2.INTER_LINEAR)[:h, :w]
+    return map_x, map_y
