@@ -220,13 +220,19 @@ def place_page(pose: Pose, size: tuple[int, int], curl: Curl, page_wh: tuple[flo
         if np.all(lo <= hi):
             if keep_out is None:
                 return camera_transform(p, size, curl, shift_px=tuple(rng.uniform(lo, hi))), p
-            # Push the keep-out points off the frame: shift towards the box corner that moves them furthest out.
+            # Push the keep-out points just off the frame: the smallest shift from a random
+            # in-frame placement towards the box corner that moves them furthest out, plus a little.
             d = base(keep_out).mean(axis=0) - pts.mean(axis=0)
             far = np.where(d > 0, hi, lo)
-            for u in (rng.uniform(0, 0.3), 0.1, 0.0):
-                m = camera_transform(p, size, curl, shift_px=tuple(far + (rng.uniform(lo, hi) - far) * u))
-                if _all_outside(m(keep_out), w, h):
-                    return m, p
+            start = rng.uniform(lo, hi)
+            if _all_outside(camera_transform(p, size, curl, shift_px=tuple(far))(keep_out), w, h):
+                a, b = 0.0, 1.0
+                for _ in range(20):
+                    mid = (a + b) / 2
+                    m = camera_transform(p, size, curl, shift_px=tuple(start + (far - start) * mid))
+                    a, b = (a, mid) if _all_outside(m(keep_out), w, h) else (mid, b)
+                t = b + rng.uniform(0, 0.15) * (1 - b)
+                return camera_transform(p, size, curl, shift_px=tuple(start + (far - start) * t)), p
         dist *= 1.04
     raise RuntimeError("could not place the page in the frame")
 

@@ -144,18 +144,22 @@ def _crease(img: np.ndarray, axis: str, s: float, rng: np.random.Generator) -> N
 
 
 def _margin_finger(page: PageLayout, rng: np.random.Generator) -> np.ndarray:
-    """A thumb holding the sheet at its left or right margin, clear of every field (mm polygon)."""
+    """A thumb holding the sheet at its left or right margin, its tip clear of every field (mm polygon)."""
     fields_x = [f.rect.x for f in page.fields] + [f.rect.x2 for f in page.fields]
     left = rng.random() < 0.5
-    inner = min(fields_x) - 1.0 if left else page.width_mm - max(fields_x) - 1.0
+    inner = min(fields_x) - 1.5 if left else page.width_mm - max(fields_x) - 1.5
     y = rng.uniform(60, page.height_mm - 60)
-    t = np.linspace(0, 2 * np.pi, 24)
-    depth, length = min(inner, 11.0), rng.uniform(16, 22)
-    xs = -8 + (depth + 8) * (0.5 + 0.5 * np.cos(t))
-    ys = y + length / 2 * np.sin(t)
+    tip, width = min(inner, rng.uniform(6, 12)), rng.uniform(16, 21)
+    angle = rng.normal(0, 0.25)
+    t = np.linspace(-np.pi / 2, np.pi / 2, 12)
+    cap = np.stack([tip - width / 2 * (1 - np.cos(t)) * 0.9, width / 2 * np.sin(t)], 1)   # rounded tip
+    base = np.array([[-60.0, width / 2 * 1.1], [-60.0, -width / 2 * 1.1]])
+    pts = np.concatenate([cap, base])
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    pts = (pts - [tip, 0]) @ rot.T + [tip, y]
     if not left:
-        xs = page.width_mm - xs
-    return np.stack([xs, ys], 1)
+        pts[:, 0] = page.width_mm - pts[:, 0]
+    return pts
 
 
 def _marker_cover(page: PageLayout, k: int, rng: np.random.Generator) -> np.ndarray:

@@ -44,10 +44,10 @@ REFUSAL_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "too_large": ("too_large", ()),
 }
 SHEET_KINDS = ("too_blurry", "too_dark", "glare", "sheet_cut_off", "sheet_too_small")
-# How often each kind appears in a generated refusal set, in this repeating order.
+# The kinds of a generated refusal set, in this repeating order (every kind within the first ten).
 REFUSAL_CYCLE = ("too_blurry", "too_dark", "sheet_cut_off", "sheet_too_small", "something_else", "kpu_form",
-                 "glare", "too_blurry", "too_dark", "sheet_cut_off", "corrupt_file", "not_an_image", "too_large",
-                 "kpu_form")
+                 "glare", "not_an_image", "corrupt_file", "too_large", "too_blurry", "too_dark", "sheet_cut_off",
+                 "kpu_form", "sheet_too_small", "too_blurry", "glare", "something_else")
 
 
 def refusal_conditions(kind: str, base: Conditions, rng: np.random.Generator) -> Conditions:
@@ -57,7 +57,7 @@ def refusal_conditions(kind: str, base: Conditions, rng: np.random.Generator) ->
             return replace(base, defocus_mm=float(rng.uniform(0.7, 1.6)), motion_mm=0.0)
         return replace(base, motion_mm=float(rng.uniform(3.0, 7.0)), defocus_mm=float(rng.uniform(0, 0.2)))
     if kind == "too_dark":
-        return replace(base, exposure=float(rng.uniform(0.03, 0.1)), noise=float(rng.uniform(0.01, 0.025)),
+        return replace(base, exposure=float(rng.uniform(0.07, 0.16)), noise=float(rng.uniform(0.01, 0.025)),
                        cast=str(rng.choice(["evening", "warm", "neutral"])), chat_app=False)
     if kind == "glare":
         return replace(base, glare=float(rng.uniform(1.5, 3.0)), exposure=float(rng.uniform(0.85, 1.05)))

@@ -132,10 +132,11 @@ def draw_occluder(img: np.ndarray, polygon_px: np.ndarray, rng: np.random.Genera
     mask = np.zeros((y1 - y0, x1 - x0), np.float32)
     cv2.fillPoly(mask, [np.round((polygon_px - [x0, y0]) * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
     mask = cv2.GaussianBlur(mask, (0, 0), 1.5 if kind == "paper" else 3.0)[..., None]
-    if kind == "finger":
-        color = np.array([0.78, 0.55, 0.42]) * rng.uniform(0.6, 1.05)
-        shade = 0.85 + 0.25 * cv2.GaussianBlur(mask[..., 0], (0, 0), 12)[..., None]
-        layer = color * shade
+    if kind == "finger":   # skin, darker towards the outline (a rounded surface)
+        color = np.array([0.8, 0.58, 0.45]) * rng.uniform(0.55, 1.0)
+        inside = cv2.distanceTransform((mask[..., 0] > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+        depth = np.clip(inside / max(float(inside.max()), 1.0), 0, 1)[..., None]
+        layer = color * (0.6 + 0.45 * np.sqrt(depth))
     else:
         layer = np.array([0.94, 0.93, 0.9]) * rng.uniform(0.9, 1.0)
     roi = img[y0:y1, x0:x1]
