@@ -1,0 +1,200 @@
+"""Load check: twenty trainees upload ~4 MB photos at the same moment, on loopback.
+
+:func:`run_load_check` starts the app under waitress on ``127.0.0.1`` (a free
+port, a throw-away data folder), fires the uploads from parallel clients that
+behave like browsers (GET the form for the CSRF token and cookie, POST the
+photos, poll the result's JSON status), and reports the median and 95th
+percentile time from the start of the upload to the finished result, plus how
+many uploads were lost. Lost means: the POST failed, no result arrived within
+the time limit, or the database or the disk does not hold the upload. It
+must be 0. Bounded in count (``uploads`` <= 100) and time (``timeout_s``).
+
+Run it alone with ``python -m grader.web.bench_load [--uploads N]``.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import http.cookiejar
+import json
+import logging
+import os
+import re
+import secrets
+import statistics
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+MAX_UPLOADS = 100
+PHOTO_TARGET_BYTES = 4_000_000
+
+
+@dataclass
+class LoadReport:
+    uploads: int
+    pages_per_upload: int
+    photo_mb: float
+    median_s: float | None
+    p95_s: float | None
+    max_s: float | None
+    wall_s: float
+    graded: int
+    failed: int
+    lost: int
+    workers: int
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def make_photos(code: str, *, pages: int = 2, target_bytes: int = PHOTO_TARGET_BYTES) -> list[tuple[str, bytes]]:
+    """Phone-sized photos (12 MP, about ``target_bytes`` each) of a sheet carrying exercise ``code``."""
+    from grader.photo.mock_photo import mock_photo
+
+    out = []
+    for page in range(1, pages + 1):
+        shot = mock_photo(page=page, exercise=code, frame=(3000, 4000), coverage=0.6, noise=6.0, seed=page)
+        quality = 95
+        data = shot.jpeg(quality)
+        while len(data) > target_bytes * 1.25 and quality > 70:
+            quality -= 3
+            data = shot.jpeg(quality)
+        out.append((f"halaman_{page}.jpg", data))
+    return out
+
+
+def _multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    boundary = "----grader" + secrets.token_hex(12)
+    parts = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, filename, data in files:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: image/jpeg\r\n\r\n".encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _one_trainee(base: str, code: str, trainee: str, photos: list[tuple[str, bytes]], deadline: float,
+                 go: threading.Event) -> tuple[float | None, str]:
+    """Upload like a browser and wait for the result; returns (seconds from upload to result, final state)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
+    html = opener.open(base + "/", timeout=30).read().decode()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    body, ctype = _multipart({"csrf_token": csrf, "client_token": secrets.token_urlsafe(12), "code": code,
+                              "trainee": trainee},
+                             [(f"photo_{i}", name, data) for i, (name, data) in enumerate(photos, start=1)])
+    go.wait()
+    start = time.perf_counter()
+    req = urllib.request.Request(base + "/", data=body, headers={"Content-Type": ctype}, method="POST")
+    try:
+        opener.open(req, timeout=120)
+        return None, "no_redirect"
+    except urllib.error.HTTPError as exc:
+        if exc.code not in (302, 303):
+            return None, f"http_{exc.code}"
+        location = exc.headers["Location"]
+    status_url = base + location + ".json"
+    while time.perf_counter() < deadline:
+        state = json.loads(opener.open(status_url, timeout=30).read())["state"]
+        if state in ("done", "failed"):
+            return time.perf_counter() - start, state
+        time.sleep(0.2)
+    return None, "timeout"
+
+
+def run_load_check(*, uploads: int = 20, pages: int = 2, timeout_s: float = 600.0, workers: int | None = None,
+                   photos: list[tuple[str, bytes]] | None = None, pipeline=None) -> LoadReport:
+    """Start the app on loopback and time ``uploads`` simultaneous trainee uploads (see module docs)."""
+    import waitress
+
+    if not 1 <= uploads <= MAX_UPLOADS:
+        raise ValueError(f"uploads must be 1..{MAX_UPLOADS}")
+    old_env = os.environ.get("GRADER_DATA_DIR")
+    with tempfile.TemporaryDirectory(prefix="grader-load-") as tmp:
+        os.environ["GRADER_DATA_DIR"] = tmp
+        try:
+            from grader.commands.serve import ensure_demo_data
+            from grader.web import create_app
+            from grader.web.db import connect
+
+            code = ensure_demo_data()
+            photos = photos or make_photos(code, pages=pages)
+            app = create_app({"PIPELINE": pipeline, "JOBS_MODE": "process", "JOBS_WORKERS": workers,
+                              "TRAINER_PASSWORD": secrets.token_urlsafe(12)})
+            runner = app.extensions["grader.jobs"]
+            server = waitress.create_server(app, host="127.0.0.1", port=0, threads=max(8, uploads // 2))
+            thread = threading.Thread(target=server.run, daemon=True)
+            thread.start()
+            base = f"http://127.0.0.1:{server.effective_port}"
+            go = threading.Event()
+            t0 = time.perf_counter()
+            deadline = t0 + timeout_s
+            try:
+                with cf.ThreadPoolExecutor(max_workers=uploads) as pool:
+                    futures = [pool.submit(_one_trainee, base, code, f"peserta-{i:03d}", photos, deadline, go)
+                               for i in range(uploads)]
+                    time.sleep(0.5)              # every client has its form: now all upload at once
+                    t_go = time.perf_counter()
+                    go.set()
+                    outcomes = [f.result() for f in futures]
+                wall = time.perf_counter() - t_go
+            finally:
+                server.close()
+                runner.shutdown(wait=False)
+            conn = connect(app.config["DATABASE"])
+            stored = conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+            on_disk = sum(1 for r in conn.execute("SELECT path FROM uploads") if (Path(tmp) / r["path"]).is_file())
+            conn.close()
+        finally:
+            if old_env is None:
+                os.environ.pop("GRADER_DATA_DIR", None)
+            else:
+                os.environ["GRADER_DATA_DIR"] = old_env
+    times = sorted(t for t, state in outcomes if t is not None)
+    lost = sum(1 for t, _ in outcomes if t is None)
+    notes = []
+    if stored != uploads:
+        notes.append(f"{stored} submissions stored for {uploads} uploads")
+        lost = max(lost, uploads - stored)
+    if on_disk != uploads * len(photos):
+        notes.append(f"{on_disk} of {uploads * len(photos)} photos on disk")
+        lost = max(lost, uploads - on_disk // max(1, len(photos)))
+    notes += sorted({state for t, state in outcomes if t is None})
+    p95 = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))] if times else None
+    return LoadReport(uploads=uploads, pages_per_upload=len(photos),
+                      photo_mb=round(sum(len(d) for _, d in photos) / len(photos) / 1e6, 2),
+                      median_s=round(statistics.median(times), 2) if times else None,
+                      p95_s=round(p95, 2) if p95 is not None else None,
+                      max_s=round(times[-1], 2) if times else None, wall_s=round(wall, 2),
+                      graded=sum(1 for _, s in outcomes if s == "done"),
+                      failed=sum(1 for _, s in outcomes if s == "failed"), lost=lost,
+                      workers=runner.workers, notes=notes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--uploads", type=int, default=20)
+    p.add_argument("--pages", type=int, default=2, choices=(1, 2))
+    p.add_argument("--timeout", type=float, default=600.0)
+    args = p.parse_args(argv)
+    report = run_load_check(uploads=args.uploads, pages=args.pages, timeout_s=args.timeout)
+    print(json.dumps(report.as_dict(), indent=1))
+    return 0 if report.lost == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,39 @@
+"""The web app with the real grading pipeline (grader.pipeline) on synthetic phone photos."""
+import io
+import re
+
+import pytest
+
+from grader.commands.serve import ensure_demo_data
+from grader.web.testing import csrf_of, log_in, make_test_app
+
+
+
+
+def test_trainee_upload_graded_by_the_real_pipeline_then_corrected_by_a_trainer():
+    from grader.photo.mock_photo import mock_photo
+    code = ensure_demo_data()
+    app = make_test_app(PIPELINE=None)
+    client = app.test_client()
+    files = {f"photo_{p}": (io.BytesIO(mock_photo(page=p, exercise=code, seed=p).jpeg()), f"foto_{p}.jpg")
+             for p in (1, 2)}
+    resp = client.post("/", data={"csrf_token": csrf_of(client), "code": "", **files},
+                       content_type="multipart/form-data")
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "Hasil penilaian" in html and code in html                  # the exercise came from the QR
+    assert "Siti" in html                                                # the trainee name printed in the QR
+    assert "Tiga hal yang perlu diperbaiki" in html and "isian kosong" in html   # a blank sheet
+    for img in re.findall(r'src="(/hasil/[^"]+/gambar/page\d.jpg)"', html):
+        assert client.get(img).data[:3] == b"\xff\xd8\xff"
+    assert len(re.findall(r'src="(/hasil/[^"]+/gambar/page\d.jpg)"', html)) == 2
+
+    trainer = app.test_client()
+    log_in(trainer)
+    token = csrf_of(trainer, "/trainer/")
+    from grader.exercise.store import load_key
+    expected = load_key(code).fields["II.1"]
+    body = trainer.post("/trainer/lembar/1/koreksi", data={"field": "II.1", "value": str(expected)},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).get_json()
+    assert body["ok"] and body["value"] == expected and body["status"] == "ok"
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert "Siti" in table
