@@ -132,7 +132,8 @@ class PageToPhoto:
         """Photo pixels per page mm near ``pt_mm``."""
         p = np.array([pt_mm, (pt_mm[0] + 1, pt_mm[1]), (pt_mm[0], pt_mm[1] + 1)])
         q = self(p)
-        return float(np.sqrt(abs(np.cross(q[1] - q[0], q[2] - q[0]))))
+        a, b = q[1] - q[0], q[2] - q[0]
+        return float(np.sqrt(abs(a[0] * b[1] - a[1] * b[0])))
 
 
 def _apply_h(h: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -1,0 +1,222 @@
+"""Tests of the synthetic photo generator (``grader synth``) and the committed ``sample_scans/``."""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from grader.cli import main
+from grader.exercise.scenario import generate_exercise
+from grader.sheet.identity import decode_payload
+from grader.sheet.layout import layout_sheet
+from grader.sheet.schema import resolve_template
+from grader.synth.camera import Curl, Pose, camera_transform
+from grader.synth.fill import fill_page, random_hand
+from grader.synth.generate import Job, SynthOptions, make_one, plan_sheet
+from grader.synth.photo import Conditions, take_photo
+from grader.synth.refusals import too_large
+from grader.synth.truth import REFUSAL_CODES, boxes_value, load_truth, truth_point_mm
+from grader.synth.values import MISTAKE_KINDS, plan_writing
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
+SMALL = SynthOptions(count=2, seed=7, mistakes=1.0, max_megapixels=2.0)
+KEY_CHANGING = {"wrong_count", "swapped_lp", "sum_off_by_one"}
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return resolve_template("chasil-kwk")
+
+
+def _aruco(gray: np.ndarray) -> dict[int, np.ndarray]:
+    params = cv2.aruco.DetectorParameters()
+    params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
+    det = cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50), params)
+    corners, ids, _ = det.detectMarkers(gray)
+    return {} if ids is None else {int(i): c[0] for i, c in zip(ids.ravel(), corners)}
+
+
+def test_same_seed_gives_same_bytes_and_truth(tmp_path):
+    job = Job("s0000-p2", "sheet", 0, 2)
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    make_one(job, SMALL, a)
+    make_one(job, SMALL, b)
+    assert (a / "s0000-p2.jpg").read_bytes() == (b / "s0000-p2.jpg").read_bytes()
+    assert (a / "s0000-p2.truth.json").read_text() == (b / "s0000-p2.truth.json").read_text()
+    other = replace(SMALL, seed=8)
+    c = tmp_path / "c"
+    c.mkdir()
+    make_one(job, other, c)
+    assert (c / "s0000-p2.jpg").read_bytes() != (a / "s0000-p2.jpg").read_bytes()
+
+
+def _check_truth_consistency(t: dict) -> None:
+    kinds = {m["kind"] for m in t["mistakes"]}
+    planted = {f for m in t["mistakes"] for f in m["fields"]}
+    for fid, marks in t["boxes"].items():
+        if fid.endswith(".bubbles"):
+            assert int("".join(marks)) == t["fields"][fid], fid
+            continue
+        fixed = list(marks)
+        for i, _old, new in t["overwrites"].get(fid, []):
+            assert fixed[i] == "?"
+            fixed[i] = new
+        assert boxes_value(fixed) == t["fields"][fid], (fid, marks)
+        if "" in marks:
+            assert "blank_leading_box" in kinds and fid in planted, f"unplanned blank box in {fid}"
+    for fid, cells in t["cells"].items():
+        assert sum(cells) == t["fields"][fid]
+        assert all(1 <= c <= 5 for c in cells) and all(c == 5 for c in cells[:-1])
+    for fid, v in t["fields"].items():
+        for mirror in (".bubbles", ".tally"):
+            if fid.endswith(mirror) and fid not in planted:
+                assert v == t["fields"][fid[: -len(mirror)]], fid
+    for fid, expected in t["key"].items():
+        if fid not in planted or not kinds & KEY_CHANGING:
+            assert t["fields"][fid] == expected, fid
+    assert sorted(t["overwritten"]) == sorted(t["overwrites"])
+
+
+def test_generated_truth_is_consistent(tmp_path):
+    entry = make_one(Job("s0001-p1", "sheet", 1, 1), SMALL, tmp_path)
+    t = load_truth(tmp_path / entry["truth"])
+    assert t["expect_refusal"] is None and t["page"] == 1
+    assert (tmp_path / t["file"]).is_file()
+    _check_truth_consistency(t)
+    assert len(t["truth_points"]) == 16 + len({(round(p[0], 3), round(p[1], 3)) for p in t["truth_points"][16:]})
+
+
+def test_planned_writing_is_consistent_over_many_seeds(spec):
+    seen = set()
+    for seed in range(60):
+        ex = generate_exercise(spec, pairs=1 + seed % 6, seed=seed)
+        sheet = layout_sheet(spec, contest=ex.contest, pairs=ex.pairs)
+        w = plan_writing(sheet, ex.fields, np.random.default_rng(seed), mistake_rate=0.8)
+        seen |= {m["kind"] for m in w.mistakes}
+        for page in (1, 2):
+            ids = [f.id for f in sheet.pages[page - 1].fields]
+            t = {"fields": {i: w.fields.get(i) for i in ids}, "boxes": {i: w.boxes[i] for i in ids if i in w.boxes},
+                 "cells": {i: w.cells[i] for i in ids if i in w.cells},
+                 "key": {i: ex.fields[i] for i in ids if i in ex.fields},
+                 "mistakes": [m for m in w.mistakes if set(ids) & set(m["fields"])],
+                 "overwrites": {i: [list(x) for x in w.overwritten[i]] for i in w.overwritten if i in ids},
+                 "overwritten": [i for i in w.overwritten if i in ids]}
+            _check_truth_consistency(t)
+        if not w.mistakes:
+            assert all(w.fields[f] == v for f, v in ex.fields.items())
+    assert seen == set(MISTAKE_KINDS)
+
+
+def test_filled_page_still_has_markers_and_qr(spec):
+    plan = plan_sheet(SMALL, 3)
+    page = plan.sheet.pages[0]
+    filled = fill_page(plan.sheet, page, plan.ident.for_page(1), plan.writing, np.random.default_rng(0),
+                       hand=plan.hand, px_per_mm=8)
+    gray = cv2.cvtColor(cv2.convertScaleAbs(filled.image, alpha=255), cv2.COLOR_RGB2GRAY)
+    found = _aruco(gray)
+    assert set(found) == {m.id for m in page.markers}
+    for m in page.markers:
+        assert np.abs(found[m.id] - (np.array(m.corners) * 8 - 0.5)).max() < 0.6
+    text, _, _ = cv2.QRCodeDetector().detectAndDecode(gray)
+    ident = decode_payload(text)
+    assert (ident.page, ident.exercise, ident.pairs) == (1, plan.exercise.code, plan.sheet.pairs)
+    # The handwriting is really there: the digit boxes hold ink, and the blank margin does not.
+    box = plan.sheet.field("I.A.1.J").boxes[-1].to_px(8)
+    inner = filled.image[box[1] + 8:box[1] + box[3] - 8, box[0] + 8:box[0] + box[2] - 8]
+    assert inner.min() < 0.5
+    assert filled.image[400:600, 20:60].min() > 0.6
+
+
+def test_truth_points_follow_the_full_camera_chain(spec):
+    """Markers detected in a curled, tilted, rotated photo sit where the truth points say."""
+    plan = plan_sheet(SMALL, 2)
+    page = plan.sheet.pages[1]
+    rng = np.random.default_rng(5)
+    filled = fill_page(plan.sheet, page, plan.ident.for_page(2), plan.writing, rng, hand=plan.hand)
+    cond = Conditions(megapixels=3.0, roll_deg=-128.0, tilt_deg=24.0, tilt_axis_deg=40.0, coverage=0.7,
+                      curl_strength=0.9, noise=0.004, sharpen=0.2, jpeg_quality=95, chat_app=True, chat_side=1600)
+    photo = take_photo(filled, page, cond, rng)
+    img = cv2.imdecode(np.frombuffer(photo.data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert img.shape[::-1] == photo.size and max(photo.size) == 1600
+    assert photo.info["curl"]["lift_mm"] > 3
+    found = _aruco(img)
+    assert set(found) == {m.id for m in page.markers}
+    for m in page.markers:
+        assert np.abs(found[m.id] - photo.transform(np.array(m.corners))).max() < 1.0, m.id
+    # Box corners land on the printed box lines: darker than the paper around them.
+    pts = photo.transform(np.array(truth_point_mm(page)[16:]))
+    vals = [img[int(round(y)) - 1:int(round(y)) + 2, int(round(x)) - 1:int(round(x)) + 2].min() for x, y in pts]
+    paper = np.percentile(img, 90)
+    assert np.median(vals) < paper * 0.7
+
+
+def test_camera_transform_inverts_exactly():
+    curl = Curl(normal=(0.7071, 0.7071), offset=0.0, lift_mm=10.0, reach_mm=60.0, wave_mm=1.0,
+                wave_k=(0.03, 0.01), wave_phase=0.3)
+    pose = Pose(tilt_deg=28, tilt_axis_deg=70, roll_deg=200, focal_px=3000, distance_mm=450,
+                look_at_mm=(100, 150))
+    t = camera_transform(pose, (4000, 3000), curl)
+    pts = np.array([[0, 0], [210, 297], [30, 40], [105, 148.5], [200, 10]], float)
+    assert np.abs(t.inverse(t(pts)) - pts).max() < 1e-3
+    flat = camera_transform(pose, (4000, 3000), Curl())
+    assert np.abs(flat(pts[:1]) - t(pts[:1])).max() > 5   # the curled corner really moves
+
+
+def test_refusal_files_are_what_they_claim(tmp_path):
+    data, info = too_large(np.random.default_rng(0))
+    assert len(data) < 400_000
+    with pytest.raises(Image.DecompressionBombError):
+        Image.open(io.BytesIO(data)).load()
+    e = make_one(Job("r000-corrupt_file", "corrupt_file", 100000, 1), SMALL, tmp_path)
+    raw = (tmp_path / e["file"]).read_bytes()
+    assert raw[:2] == b"\xff\xd8" and not raw.rstrip(b"\x00").endswith(b"\xff\xd9")
+    e = make_one(Job("r001-not_an_image", "not_an_image", 100001, 1), SMALL, tmp_path)
+    assert cv2.imdecode(np.frombuffer((tmp_path / e["file"]).read_bytes(), np.uint8), cv2.IMREAD_COLOR) is None
+    t = load_truth(tmp_path / e["truth"])
+    assert t["expect_refusal"] == "not_an_image" and t["fields"] == {}
+
+
+def test_cli_writes_photos_truth_keys_and_index(tmp_path):
+    out = tmp_path / "set"
+    rc = main(["synth", "--out", str(out), "--count", "1", "--refusals", "2", "--seed", "3", "--pages", "2",
+               "--max-megapixels", "2", "-j", "1", "--pairs", "1"])
+    assert rc == 0
+    index = json.loads((out / "index.json").read_text())
+    files = [p["file"] for p in index["photos"]]
+    assert files == ["s0000-p2.jpg", "r000-too_blurry.jpg", "r001-too_dark.jpg"]
+    t = load_truth(out / "s0000-p2.truth.json")
+    assert t["pairs"] == 1 and "IV.KK" in t["fields"]
+    assert (out / "keys" / t["exercise"] / "answer_key.json").is_file()
+    assert main(["synth", "--out", str(out), "--mistakes", "2"]) == 2
+    assert main(["synth", "--out", str(out), "--pages", "3"]) == 2
+
+
+def test_sample_scans_are_complete_and_parse():
+    truths = sorted(SAMPLES.glob("*.truth.json"))
+    assert len(truths) >= 25
+    total = sum(p.stat().st_size for p in SAMPLES.rglob("*") if p.is_file())
+    assert total < 20 * 1024 * 1024
+    refusals, pages, planted = set(), set(), 0
+    for path in truths:
+        t = load_truth(path)
+        assert (SAMPLES / t["file"]).is_file(), t["file"]
+        assert t["file"].rsplit(".", 1)[0] + ".truth.json" == path.name
+        if t["expect_refusal"]:
+            assert t["expect_refusal"] in REFUSAL_CODES
+            refusals.add(t["expect_refusal"])
+        else:
+            pages.add(t["page"])
+            planted += bool(t["mistakes"])
+            _check_truth_consistency(t)
+            assert (SAMPLES / "keys" / t["exercise"] / "answer_key.json").is_file()
+    assert pages == {1, 2}
+    assert planted >= 3
+    assert len(refusals) >= 6
