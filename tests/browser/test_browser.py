@@ -1,0 +1,110 @@
+"""Real browser, real server, real pipeline: a trainee gets a result, a trainer batch-grades a zip.
+
+Screenshots at phone (390x844) and desktop (1280x800) width go to build/screenshots/.
+"""
+import io
+import re
+import zipfile
+
+import pytest
+
+from grader.web.testing import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def sheet_photos(code, *, hide_qr=False, seed=0):
+    from grader.photo.mock_photo import mock_photo
+    return [mock_photo(page=p, exercise=code, seed=seed + p, hide_qr=hide_qr, rotation_deg=3 * p).jpeg()
+            for p in (1, 2)]
+
+
+def no_horizontal_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_trainee_uploads_a_sheet_on_a_phone_and_sees_the_result(browser, live_server, shots, tmp_path):
+    p1, p2 = sheet_photos(live_server["code"])
+    (tmp_path / "halaman1.jpg").write_bytes(p1)
+    (tmp_path / "halaman2.jpg").write_bytes(p2)
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(live_server["url"] + "/")
+    assert no_horizontal_scroll(page)
+    shots(page, "phone-trainee-upload")
+    page.fill("#trainee", "Siti <Aminah>")
+    page.set_input_files("#photo_1", str(tmp_path / "halaman1.jpg"))
+    page.set_input_files("#photo_2", str(tmp_path / "halaman2.jpg"))
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Hasil penilaian", timeout=60_000)
+    page.wait_for_selector("img.sheet-img", timeout=10_000)
+    page.wait_for_function("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    text = page.inner_text("main")
+    assert "Tiga hal yang perlu diperbaiki" in text and "/ 100" in text and live_server["code"] in text
+    assert "Isian per bagian" in text and "IV. Perolehan suara" in text
+    assert no_horizontal_scroll(page)
+    shots(page, "phone-trainee-result")
+    page.set_viewport_size(DESKTOP)
+    shots(page, "desktop-trainee-result")
+    page.goto(page.url + "?lang=en")
+    assert "Your result" in page.inner_text("main")
+    ctx.close()
+
+
+def test_trainer_logs_in_batch_uploads_a_zip_and_sees_the_class_table(browser, live_server, shots, tmp_path):
+    code = live_server["code"]
+    a1, a2 = sheet_photos(code, seed=10)
+    b1, b2 = sheet_photos(code, hide_qr=True, seed=20)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in (("017_1.jpg", a1), ("017_2.jpg", a2), ("021_1.jpg", b1), ("021_2.jpg", b2)):
+            zf.writestr(f"kelas/{name}", data)
+        zf.writestr("../keluar.jpg", a1)
+    (tmp_path / "kelas.zip").write_bytes(buf.getvalue())
+
+    ctx = browser.new_context(viewport=DESKTOP)
+    page = ctx.new_page()
+    page.goto(live_server["url"] + "/trainer/")
+    assert "/trainer/masuk" in page.url                              # the login wall
+    page.fill("#name", "Ibu Sari")
+    page.fill("#password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Buat latihan baru")
+    shots(page, "desktop-trainer-exercises")
+    page.click(f"a:has-text('{code}')")
+    page.wait_for_selector("text=Nilai banyak lembar")
+    shots(page, "desktop-trainer-exercise")
+    page.set_input_files("input[name=photos]", str(tmp_path / "kelas.zip"))
+    page.click("form[action$='/batch'] button[type=submit]")
+    page.wait_for_selector("#batch")
+    page.wait_for_selector("text=Berkas yang dilewati (1)")
+    page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=90_000)
+    bar = page.get_attribute(".progress", "aria-valuenow")
+    assert bar == "100"
+    shots(page, "desktop-trainer-batch")
+    page.click("text=Lihat hasil kelas")
+    page.wait_for_selector("#class-table")
+    rows = page.locator("#class-table tbody tr")
+    assert rows.count() == 2
+    names = [rows.nth(i).locator("td").first.inner_text() for i in range(2)]
+    assert any("017" in n or "12" in n or "Siti" in n for n in names) and any("021" in n for n in names)
+    shots(page, "desktop-trainer-results")
+    page.click("#class-table th >> text=Nilai")                        # sortable
+    assert "sort=score" in page.url
+    page.locator("#class-table tbody a").first.click()
+    page.wait_for_selector("text=Isian per bagian")
+    shots(page, "desktop-trainer-sheet")
+    page.goto(live_server["url"] + f"/trainer/latihan/{code}/wawasan")
+    page.wait_for_selector(".bars")
+    shots(page, "desktop-trainer-insight")
+    page.goto(live_server["url"] + f"/trainer/latihan/{code}/periksa")
+    shots(page, "desktop-trainer-review")
+    page.set_viewport_size(PHONE)
+    page.goto(live_server["url"] + f"/trainer/latihan/{code}/hasil")
+    assert no_horizontal_scroll(page)
+    shots(page, "phone-trainer-results")
+    page.goto(live_server["url"] + f"/trainer/latihan/{code}")
+    shots(page, "phone-trainer-exercise")
+    ctx.close()
