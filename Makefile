@@ -26,7 +26,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 bench: setup
-	$(BIN)/grader bench
+	$(BIN)/grader bench --load --batch 100
 
 eval: setup
 	$(BIN)/grader eval
@@ -34,6 +34,9 @@ eval: setup
 train-digits: setup
 	$(BIN)/pip install -q -r requirements-train.txt
 	$(BIN)/python -m training.train_digits
+
+samples: setup
+	$(BIN)/grader synth --out sample_scans --count 22 --refusals 10 --seed 2024 --mistakes 0.35 --max-megapixels 3 -j 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,139 @@
+"""``grader bench``: speed as ratios to ``cv2.imdecode`` of the same photo, measured in the same run.
+
+These machines are noisy, so each photo is decoded, aligned and read in
+interleaved repetitions and the medians compared; bare times are reported
+only beside their ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from grader.errors import GraderError
+
+DEFAULT_DIR = Path(".cache/bench")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="speed report (ratios to decoding the same photo)")
+    p.add_argument("--photos", type=Path, help="folder of photos (default: generate 12 MP and chat-app sets)")
+    p.add_argument("--count", type=int, default=8, help="photos per generated set (default 8)")
+    p.add_argument("--repeat", type=int, default=3, help="interleaved repetitions per photo (default 3)")
+    p.add_argument("--load", action="store_true", help="also run the web load check (20 concurrent uploads)")
+    p.add_argument("--batch", type=int, default=0, help="also time `grade -j 1` vs `-j 2` on N generated sheets")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
+
+
+def _generated(name: str, *, count: int, megapixels: float, chat: bool) -> Path:
+    """A small, reproducible bench set; photos are filtered to the wanted kind by their truth files."""
+    from grader.synth.generate import SynthOptions, generate
+
+    folder = DEFAULT_DIR / name
+    if not any(folder.glob("*.truth.json")):
+        generate(folder, SynthOptions(count=count * 4, seed=77, max_megapixels=megapixels), processes=2)
+    out = []
+    for t in sorted(folder.glob("*.truth.json")):
+        cond = json.loads(t.read_text())["photo"]["conditions"]
+        if cond["chat_app"] == chat and (chat or cond["megapixels"] >= megapixels - 0.5):
+            out.append(t.with_name(t.name.replace(".truth.json", ".jpg")))
+    return folder, out[:count]
+
+
+def bench_photos(paths: list[Path], *, repeat: int) -> dict:
+    from grader.photo.align import align_photo
+    from grader.pipeline import read_photo
+
+    rows = []
+    for p in paths:
+        data = p.read_bytes()
+        read_photo(data)  # warm caches (model load) outside the timing
+        dec, ali, full = [], [], []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+            t1 = time.perf_counter()
+            try:
+                align_photo(data, refuse=False)
+            except GraderError:
+                pass   # the whole read below reports the refusal
+            t2 = time.perf_counter()
+            pr = read_photo(data)
+            t3 = time.perf_counter()
+            dec.append(t1 - t0)
+            ali.append(t2 - t1)
+            full.append(t3 - t2)
+        d = statistics.median(dec)
+        rows.append({"file": p.name, "megapixels": round(img.shape[0] * img.shape[1] / 1e6, 1),
+                     "decode_ms": round(1000 * d, 1), "align_ms": round(1000 * statistics.median(ali), 1),
+                     "read_ms": round(1000 * statistics.median(full), 1),
+                     "align_ratio": round(statistics.median(ali) / d, 2),
+                     "read_ratio": round(statistics.median(full) / d, 2),
+                     "refused": pr.refusal.code if pr.refusal else None})
+    ok = [r for r in rows if not r["refused"]]
+    return {"photos": len(rows), "per_photo": rows,
+            "median_align_ratio": statistics.median(r["align_ratio"] for r in ok) if ok else None,
+            "median_read_ratio": statistics.median(r["read_ratio"] for r in ok) if ok else None,
+            "median_decode_ms": statistics.median(r["decode_ms"] for r in ok) if ok else None}
+
+
+def bench_batch(sheets: int) -> dict:
+    """Throughput of batch grading with one and two workers on the same generated sheets."""
+    from grader.batch import grade_batch
+    from grader.synth.generate import SynthOptions, generate
+
+    folder = DEFAULT_DIR / f"batch{sheets}"
+    if not any(folder.glob("*.jpg")):
+        generate(folder, SynthOptions(count=sheets, seed=5, pages=(2,), mistakes=0.2), processes=2)
+    import shutil
+
+    from grader.exercise.store import exercises_dir
+    for k in (folder / "keys").glob("*/answer_key.json"):   # let the QR's exercise code find each key
+        (exercises_dir() / k.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy(k, exercises_dir() / k.parent.name / "answer_key.json")
+    key = None
+    out = {}
+    for j in (1, 2):
+        t0 = time.perf_counter()
+        results = grade_batch([str(folder)], key=key, workers=j)
+        dt = time.perf_counter() - t0
+        out[f"j{j}"] = {"sheets": len(results), "seconds": round(dt, 1),
+                        "sheets_per_minute": round(60 * len(results) / dt, 1)}
+    out["speedup"] = round(out["j2"]["sheets_per_minute"] / out["j1"]["sheets_per_minute"], 2)
+    return out
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    report = {}
+    if args.photos:
+        readable = [t.with_name(t.name.replace(".truth.json", ".jpg")) for t in sorted(args.photos.glob("*.truth.json"))
+                    if json.loads(t.read_text()).get("expect_refusal") is None]
+        report["photos"] = bench_photos(readable[: args.count], repeat=args.repeat)
+    else:
+        _, big = _generated("12mp", count=args.count, megapixels=12.0, chat=False)
+        report["12mp"] = bench_photos(big, repeat=args.repeat)
+        _, chat = _generated("chat", count=args.count, megapixels=12.0, chat=True)
+        report["chat_app"] = bench_photos(chat, repeat=args.repeat)
+    if args.batch:
+        report["batch"] = bench_batch(args.batch)
+    if args.load:
+        from grader.web.bench_load import run_load_check
+        report["web_load"] = run_load_check(uploads=20)
+    if args.json:
+        json.dump(report, sys.stdout, indent=1, default=str)
+        sys.stdout.write("\n")
+        return 0
+    for name, r in report.items():
+        if name in ("batch", "web_load"):
+            print(f"{name}: {json.dumps(r, default=str)}")
+            continue
+        print(f"{name}: {r['photos']} photos; decode median {r['median_decode_ms']} ms; "
+              f"load+gate+locate+warp = {r['median_align_ratio']}x decode; whole read = {r['median_read_ratio']}x decode")
+    return 0

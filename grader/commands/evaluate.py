@@ -1,0 +1,105 @@
+"""``grader eval``: the accuracy report (alignment, reading, real crops, out-of-domain, tesseract baseline).
+
+Generated photos come from ``grader synth`` (ARDIS writers, never in the
+recognizer's training data); the real crops are the kawalc1 forms held out
+from training (split by form, recorded in ``grader/models/digits.json``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DIR = Path(".cache/eval")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("eval", help="accuracy report on generated photos and real labelled crops")
+    p.add_argument("--photos", type=Path, help="folder of photos with truth files (default: generate one)")
+    p.add_argument("--sheets", type=int, default=300, help="sheets to generate (two photos each; default 300)")
+    p.add_argument("--refusals", type=int, default=40, help="refusal-set photos to generate (default 40)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--tesseract-photos", type=int, default=12,
+                   help="photos also read with the tesseract baseline (slow: ~100 ms a box; default 12)")
+    p.add_argument("-j", "--jobs", type=int, default=2)
+    p.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    p.add_argument("-o", "--output", type=Path, default=Path("eval_out/eval.json"), help="where to save the report")
+    p.set_defaults(func=cmd_eval)
+
+
+def ensure_photos(folder: Path, *, sheets: int, refusals: int, seed: int, jobs: int) -> Path:
+    """Generate the evaluation set once; reuse it while its size and seed match."""
+    from grader.synth.generate import SynthOptions, generate
+
+    stamp = folder / "eval-set.json"
+    want = {"sheets": sheets, "refusals": refusals, "seed": seed}
+    if stamp.exists() and json.loads(stamp.read_text()) == want:
+        return folder
+    t0 = time.perf_counter()
+    generate(folder, SynthOptions(count=2 * sheets, seed=seed, refusals=refusals, mistakes=0.3), processes=jobs)
+    stamp.write_text(json.dumps(want))
+    log.warning("generated %d photos in %.0f s", 2 * sheets + refusals, time.perf_counter() - t0)
+    return folder
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from grader.evaluation import evaluate_reading
+    from grader.photo.evaluation import evaluate_alignment
+    from grader.recognize.digit_eval import evaluate_ardis, evaluate_kawalc1
+
+    folder = args.photos or ensure_photos(DEFAULT_DIR / f"seed{args.seed}", sheets=args.sheets,
+                                          refusals=args.refusals, seed=args.seed, jobs=args.jobs)
+    report: dict = {"photos_dir": str(folder), "split": {
+        "generated_photos": "ARDIS writers (synthesis only; never in recognizer training)",
+        "kawalc1": "held-out forms only (list in grader/models/digits.json)",
+        "ardis_test": "ARDIS X_test, out-of-domain (ARDIS never in training)"}}
+    t0 = time.perf_counter()
+    align = evaluate_alignment(folder)
+    report["alignment"] = {k: v for k, v in align.items() if k != "per_photo"}
+    report["reading"] = evaluate_reading(folder, workers=args.jobs)
+    if args.tesseract_photos:
+        report["reading_tesseract_baseline"] = evaluate_reading(folder, engine="tesseract", workers=args.jobs,
+                                                                limit=args.tesseract_photos)
+    report["kawalc1_heldout"] = evaluate_kawalc1(tesseract=True)
+    report["ardis_test"] = evaluate_ardis(tesseract=True)
+    report["seconds"] = round(time.perf_counter() - t0, 1)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=1, default=str))
+    if args.json:
+        json.dump(report, sys.stdout, indent=1, default=str)
+        sys.stdout.write("\n")
+    else:
+        print_summary(report)
+        print(f"full report: {args.output}")
+    return 0
+
+
+def _pct(x) -> str:
+    return "   –  " if x is None else f"{100 * x:6.2f}%"
+
+
+def print_summary(r: dict) -> None:
+    a = r["alignment"]
+    print(f"Alignment ({a['readable']} readable photos, {a['refusal_set']} refusal-set photos)")
+    print(f"  located {_pct(a['located_share'])}  wrongly refused {_pct(a['wrongly_refused_share'])}  "
+          f"wrongly accepted {_pct(a['wrongly_accepted_share'])}")
+    if a.get("corner_error_mm"):
+        c = a["corner_error_mm"]
+        print(f"  box-corner error: median {c['median']:.3f} mm, p99 {c['p99']:.3f} mm")
+    for name in ("reading", "reading_tesseract_baseline"):
+        if name not in r:
+            continue
+        rd = r[name]
+        print(f"Reading [{rd['engine']}] on {rd['readable_photos']} photos; boxes {_pct(rd['boxes']['accuracy'])} "
+              f"of {rd['boxes']['n']}")
+        for kind, k in rd["fields"].items():
+            print(f"  {kind:8s} fields {k['fields']:6d}  exact {_pct(k['exact_read'])}  auto-accepted wrong "
+                  f"{_pct(k['auto_accepted_wrong_share'])}  review {_pct(k['review_share'])}")
+    for name in ("kawalc1_heldout", "ardis_test"):
+        d = r.get(name, {})
+        print(f"{name}: {json.dumps({k: v for k, v in d.items() if not isinstance(v, (dict, list))})}")
