@@ -17,6 +17,7 @@ from grader.sheet.layout import FieldLayout, PageLayout, Rect
 
 log = logging.getLogger(__name__)
 
+OVERWRITE_SECOND_PROB = 0.35  # a runner-up digit this likely: two digits in one box, i.e. a correction
 BOX_CROP_MARGIN_MM = 0.6   # crop just outside the printed border: the classifier expects border fragments at the edges
 
 
@@ -85,7 +86,7 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
 def _looks_overwritten(reading) -> bool:
     """Two digit classes both substantial: the signature of a corrected box."""
     probs = sorted((p for k, p in reading.probs.items() if k.isdigit()), reverse=True)
-    return len(probs) > 1 and probs[1] >= 0.2 and reading.label.isdigit()
+    return len(probs) > 1 and probs[1] >= OVERWRITE_SECOND_PROB and reading.label.isdigit()
 
 
 def _read_bubbles(gray: np.ndarray, f: FieldLayout, page: int, px_per_mm: float) -> FieldReading:
