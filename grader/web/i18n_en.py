@@ -77,6 +77,8 @@ EN: dict[str, str] = {
     "Lembar Anda, dengan tanda": "Your sheet, marked",
     "Halaman {n} bertanda": "Page {n}, marked",
     "Isian per bagian": "Entries by section",
+    "perlu diperbaiki": "to fix",
+    "semua benar": "all correct",
     "Kotak": "Box",
     "Isian": "Entry",
     "Tertulis": "Written",

@@ -33,7 +33,7 @@ class Section:
 
     @property
     def n_wrong(self) -> int:
-        return sum(1 for f in self.fields if f.get("status") in ("wrong", "blank", "unreadable"))
+        return sum(1 for f in self.fields if f.get("status") in ("wrong", "blank", "unreadable", "review"))
 
 
 def status_label(status: str | None) -> str:

@@ -83,6 +83,8 @@ def test_trainer_logs_in_batch_uploads_a_zip_and_sees_the_class_table(browser, l
     page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=90_000)
     bar = page.get_attribute(".progress", "aria-valuenow")
     assert bar == "100"
+    assert page.locator("#items .badge.done").count() == 2
+    page.wait_for_timeout(600)                                          # let the bar's transition finish
     shots(page, "desktop-trainer-batch")
     page.click("text=Lihat hasil kelas")
     page.wait_for_selector("#class-table")
@@ -100,6 +102,15 @@ def test_trainer_logs_in_batch_uploads_a_zip_and_sees_the_class_table(browser, l
     page.wait_for_selector(".bars")
     shots(page, "desktop-trainer-insight")
     page.goto(live_server["url"] + f"/trainer/latihan/{code}/periksa")
+    items = page.locator("form[data-review-item]")
+    if items.count():                                                   # keyboard fast path: digits, Enter, next
+        first = items.nth(0).locator("input[name=value]")
+        assert first.evaluate("el => el === document.activeElement")
+        page.keyboard.type("5")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("form[data-review-item].done")
+        if items.count() > 1:
+            assert items.nth(1).locator("input[name=value]").evaluate("el => el === document.activeElement")
     shots(page, "desktop-trainer-review")
     page.set_viewport_size(PHONE)
     page.goto(live_server["url"] + f"/trainer/latihan/{code}/hasil")

@@ -46,7 +46,7 @@
     (d.items || []).forEach(function (it) {
       var row = document.querySelector("#items tr[data-id='" + it.id + "']"); if (!row) { return; }
       var st = row.querySelector("[data-col=state]"), sc = row.querySelector("[data-col=score]");
-      if (st) { st.innerHTML = ""; var b = document.createElement("span"); b.className = "badge " + it.state; b.textContent = it.state; st.appendChild(b);
+      if (st) { st.innerHTML = ""; var b = document.createElement("span"); b.className = "badge " + it.state; b.textContent = it.state_label || it.state; st.appendChild(b);
         if (it.error) { st.appendChild(document.createTextNode(" " + it.error)); } }
       if (sc) { sc.textContent = it.score === null ? "—" : Math.round(it.score); }
       var a = row.querySelector("a"); if (a && it.trainee) { a.textContent = it.trainee; }

@@ -17,6 +17,7 @@ from grader.web.db import get_db, now_iso
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
+from grader.web.present import status_label
 from grader.web.safezip import ZipLimits, read_zip
 from grader.web.security import current_trainer
 from grader.web.trainer import bp
@@ -137,7 +138,7 @@ def batch(token: str):
 def batch_json(token: str):
     row = _batch(token)
     progress = batch_progress(row["id"])
-    items = [{"id": r["id"], "state": r["state"], "trainee": r["trainee"] or r["group_key"],
+    items = [{"id": r["id"], "state": r["state"], "state_label": status_label(r["state"]), "trainee": r["trainee"] or r["group_key"],
               "name": r["trainee_name"], "score": r["score"], "status": r["result_status"],
               "error": (r["error_en"] if request.args.get("lang") == "en" else r["error_id"]),
               "url": url_for("trainer.submission", sid=r["id"])} for r in _items(row["id"])]
