@@ -23,8 +23,7 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def live_server(isolated_data_dir):
+def _serve(config):
     import waitress
 
     from grader.commands.serve import ensure_demo_data
@@ -32,13 +31,25 @@ def live_server(isolated_data_dir):
     from grader.web.testing import TEST_PASSWORD
 
     code = ensure_demo_data()
-    app = create_app({"TRAINER_PASSWORD": TEST_PASSWORD, "JOBS_MODE": "process", "JOBS_WORKERS": 2})
+    app = create_app({"TRAINER_PASSWORD": TEST_PASSWORD, **config})
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=6)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield {"url": f"http://127.0.0.1:{server.effective_port}", "code": code, "app": app}
     server.close()
     app.extensions["grader.jobs"].shutdown(wait=False)
+
+
+@pytest.fixture
+def live_server(isolated_data_dir):
+    """The real pipeline in worker processes."""
+    yield from _serve({"JOBS_MODE": "process", "JOBS_WORKERS": 2})
+
+
+@pytest.fixture
+def fake_live_server(isolated_data_dir):
+    """The fake pipeline (grader.web.testing): every sheet has one field to review, for the review queue."""
+    yield from _serve({"JOBS_MODE": "thread", "JOBS_WORKERS": 2, "PIPELINE": "grader.web.testing"})
 
 
 @pytest.fixture

@@ -119,3 +119,44 @@ def test_trainer_logs_in_batch_uploads_a_zip_and_sees_the_class_table(browser, l
     page.goto(live_server["url"] + f"/trainer/latihan/{code}")
     shots(page, "phone-trainer-exercise")
     ctx.close()
+
+
+def test_review_queue_keyboard_fast_path(browser, fake_live_server, shots, tmp_path):
+    """Type the digits, press Enter, land on the next field: the sheet is regraded without a reload."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import jpeg_bytes
+    srv, code = fake_live_server, fake_live_server["code"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i, name in enumerate(("a_1.jpg", "b_1.jpg", "c_1.jpg")):
+            zf.writestr(name, jpeg_bytes(color=f"#f{i}f{i}f{i}"))
+    (tmp_path / "k.zip").write_bytes(buf.getvalue())
+    ctx = browser.new_context(viewport=DESKTOP)
+    page = ctx.new_page()
+    page.goto(srv["url"] + "/trainer/masuk")
+    page.fill("#name", "Pak Budi")
+    page.fill("#password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(srv["url"] + f"/trainer/latihan/{code}")
+    page.set_input_files("input[name=photos]", str(tmp_path / "k.zip"))
+    page.click("form[action$='/batch'] button[type=submit]")
+    page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=30_000)
+    page.goto(srv["url"] + f"/trainer/latihan/{code}/periksa")
+    items = page.locator("form[data-review-item]")
+    assert items.count() == 3
+    assert page.locator("img.crop").first.evaluate("i => i.complete && i.naturalWidth > 0")
+    shots(page, "desktop-trainer-review-queue")
+    right = str(load_key(code).fields["V.B"])
+    for i in range(3):
+        field = items.nth(i).locator("input[name=value]")
+        assert field.evaluate("el => el === document.activeElement"), f"item {i} not focused"
+        page.keyboard.type(right)                                       # the value read is selected: typing replaces it
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"form[data-review-item]:nth-of-type({i + 1}).done")
+    page.reload()
+    assert "Tidak ada isian yang perlu diperiksa" in page.inner_text("main")
+    page.set_viewport_size(PHONE)
+    page.goto(srv["url"] + f"/trainer/lembar/1")
+    assert "Pak Budi" in page.inner_text("main")
+    shots(page, "phone-trainer-sheet")
+    ctx.close()
