@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 
 import click
 from flask import Flask, current_app, g
+from flask.cli import with_appcontext
+
+from grader.web.schema import SCHEMA
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -36,7 +38,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
 
 def init_schema(conn: sqlite3.Connection) -> None:
     """Create the tables that do not exist yet (idempotent)."""
-    conn.executescript(resources.files("grader.web").joinpath("schema.sql").read_text(encoding="utf-8"))
+    conn.executescript(SCHEMA)
 
 
 def get_db() -> sqlite3.Connection:
@@ -53,6 +55,7 @@ def close_db(e: BaseException | None = None) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create the database tables (existing data is kept)."""
     conn = connect(current_app.config["DATABASE"])

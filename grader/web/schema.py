@@ -1,3 +1,6 @@
+"""The web app's SQLite schema (a Python string, so it ships with the package as code)."""
+
+SCHEMA = """\
 -- The web app's state. Uploads and derived images live on disk under the
 -- instance folder; rows here point at them by relative path.
 CREATE TABLE IF NOT EXISTS jobs (
@@ -67,3 +70,4 @@ CREATE TABLE IF NOT EXISTS corrections (
   corrected_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS corrections_submission ON corrections(submission_id);
+"""

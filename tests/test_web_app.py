@@ -1,0 +1,57 @@
+"""The application factory: configuration from the environment, the database command, the serve command."""
+import sqlite3
+
+from grader.web import create_app, settings_from_env
+from grader.web.testing import log_in
+
+
+def test_configuration_comes_from_the_environment_once(monkeypatch, isolated_data_dir):
+    monkeypatch.setenv("GRADER_TRAINER_PASSWORD", "dari-env")
+    monkeypatch.setenv("GRADER_MAX_UPLOAD_MB", "3")
+    monkeypatch.setenv("GRADER_SECRET_KEY", "k" * 32)
+    app = create_app({"TESTING": True, "JOBS_MODE": "inline"})
+    assert app.config["MAX_PHOTO_BYTES"] == 3 * 1024 * 1024 and app.config["SECRET_KEY"] == "k" * 32
+    assert app.config["DATABASE"] == str(isolated_data_dir / "grader.sqlite3")
+    monkeypatch.setenv("GRADER_TRAINER_PASSWORD", "changed-later")         # read once, at creation
+    assert log_in(app.test_client(), password="dari-env").status_code == 302
+
+
+def test_settings_defaults():
+    s = settings_from_env({})
+    assert s["MAX_PHOTO_BYTES"] == 25 * 1024 * 1024 and s["JOBS_MODE"] == "process"
+    assert s["SESSION_COOKIE_SECURE"] is False
+    assert settings_from_env({"GRADER_SECURE_COOKIES": "1"})["SESSION_COOKIE_SECURE"] is True
+
+
+def test_secret_key_is_generated_once_and_kept(isolated_data_dir):
+    a = create_app({"JOBS_MODE": "inline", "TRAINER_PASSWORD": "x"})
+    b = create_app({"JOBS_MODE": "inline", "TRAINER_PASSWORD": "x"})
+    assert a.config["SECRET_KEY"] == b.config["SECRET_KEY"] and len(a.config["SECRET_KEY"]) == 64
+
+
+def test_init_db_command_creates_the_tables_in_wal_mode(isolated_data_dir):
+    app = create_app({"JOBS_MODE": "inline", "TRAINER_PASSWORD": "x"})
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert "Initialised the database" in result.output
+    conn = sqlite3.connect(app.config["DATABASE"])
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"jobs", "batches", "submissions", "uploads", "corrections"} <= tables
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_serve_command_is_registered():
+    import argparse
+
+    from grader.commands import serve
+    parser = argparse.ArgumentParser()
+    serve.register(parser.add_subparsers())
+    args = parser.parse_args(["serve", "--host", "0.0.0.0", "--port", "9000", "--demo"])
+    assert (args.host, args.port, args.demo, args.func) == ("0.0.0.0", 9000, True, serve.cmd_serve)
+
+
+def test_unknown_page_and_json_errors(isolated_data_dir):
+    app = create_app({"JOBS_MODE": "inline", "TRAINER_PASSWORD": "x"})
+    client = app.test_client()
+    page = client.get("/tidak-ada")
+    assert page.status_code == 404 and "Halaman tidak ditemukan" in page.get_data(as_text=True)
+    assert client.get("/hasil/nope.json").get_json()["error"] == 404
