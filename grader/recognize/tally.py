@@ -1,0 +1,344 @@
+"""Count tally marks (turus): strokes in groups of five, the fifth crossing the four.
+
+How a field is read:
+
+1. Darkness relative to the local paper (:func:`~grader.recognize.bubbles.paper_darkness`).
+2. The printed cell borders are found and removed: a grayscale opening with
+   a line longer than any pen stroke keeps only the printed grid (it runs the
+   full height and width of the grid), which is then subtracted. The grid
+   lines' true positions (page curl, alignment error) come from the same map.
+3. In each cell, crossing strokes are separated from upright ones by
+   oriented openings with line elements at diagonal angles: what survives
+   them is the crossing stroke (``diagonal``), the rest is the uprights.
+4. Uprights are counted on every pixel row of the middle of the cell's ink
+   band as the number of separate ink runs; the cell's count is the median
+   over those rows (robust to leaning strokes, ink skips and the crossing
+   point). The crossing stroke is present when the diagonal map spans most of
+   the uprights' width.
+5. Cross-checks set the confidence: agreement of the rows, the diagonal's
+   evidence, the ink amount against the field's typical stroke, and the
+   filling order (cells are filled left to right, top to bottom; only the
+   last non-empty cell may hold fewer than five). A violated order sends the
+   field to review; counts are never "fixed".
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from grader.recognize.bubbles import paper_darkness
+from grader.sheet.layout import FieldLayout
+
+log = logging.getLogger(__name__)
+
+FULL_GROUP = 5
+DIAGONAL_ANGLES = (18, 30, 42, 54, -18, -30, -42, -54)   # degrees from the x axis
+UPRIGHT_ANGLES = (80, 90, 100)
+UPRIGHT_LEVELS = (1.0,)     # thresholds tried for separating uprights, x the field's ink threshold
+
+
+@dataclass(frozen=True)
+class TallyReading:
+    """What a tally field says.
+
+    Attributes
+    ----------
+    count : total strokes (the sum over cells), or None when undecidable.
+    confidence : in [0, 1]; the weakest cell bounds it.
+    status : ``ok``, ``review`` or ``blank`` (no stroke anywhere).
+    per_cell : strokes counted in each cell, 0..5, in layout order.
+    cell_confidence : confidence of each cell's count.
+    """
+
+    count: int | None
+    confidence: float
+    status: str
+    per_cell: tuple[int, ...]
+    cell_confidence: tuple[float, ...]
+
+
+@functools.lru_cache(maxsize=32)
+def line_element(length: int, angle_deg: float) -> np.ndarray:
+    """A one-pixel-wide line structuring element; ``angle_deg`` from the x axis, counter-clockwise."""
+    n = length | 1
+    k = np.zeros((n, n), np.uint8)
+    c = n // 2
+    t = np.deg2rad(angle_deg)
+    s = np.linspace(-c, c, 4 * n)
+    xs = np.rint(c + s * np.cos(t)).astype(int)
+    ys = np.rint(c - s * np.sin(t)).astype(int)
+    k[ys, xs] = 1
+    return k
+
+
+def _median3(v: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Running median of three along ``axis`` (ends repeated)."""
+    v = np.moveaxis(v, axis, -1)
+    if v.shape[-1] < 3:
+        return np.moveaxis(v, -1, axis)
+    p = np.concatenate([v[..., :1], v, v[..., -1:]], axis=-1)
+    out = np.median(np.stack([p[..., :-2], p[..., 1:-1], p[..., 2:]]), axis=0)
+    return np.moveaxis(out, -1, axis)
+
+
+def _refine_lines(profile: np.ndarray, expected: np.ndarray, *, search: int, local: int = 2) -> np.ndarray:
+    """Where printed lines really are: one common shift, then a small per-line correction."""
+    n = len(profile)
+    shifts = np.arange(-search, search + 1)
+    idx = np.clip(np.rint(expected)[None, :].astype(int) + shifts[:, None], 0, n - 1)
+    common = shifts[int(profile[idx].sum(axis=1).argmax())]
+    base = np.clip(np.rint(expected).astype(int) + common, 0, n - 1)
+    offs = np.arange(-local, local + 1)
+    idx = np.clip(base[:, None] + offs[None, :], 0, n - 1)
+    best = offs[profile[idx].argmax(axis=1)]
+    # A line too faint to see (worn print, glare) keeps the common shift.
+    strong = profile[idx].max(axis=1) > 0.3 * np.median(profile[idx].max(axis=1))
+    return np.where(strong, base + best, base).astype(float)
+
+
+def _longest_true_run(b: np.ndarray) -> np.ndarray:
+    """Length of the longest run of True along the last axis of a boolean (n, m) array."""
+    n, m = b.shape
+    idx = np.arange(1, m + 1)[None, :]
+    last_false = np.maximum.accumulate(np.where(b, 0, idx), axis=1)
+    return (idx - last_false).max(axis=1)
+
+
+def _windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int, hx: int) -> np.ndarray:
+    """Windows of (2*hy+1, 2*hx+1) centred on integer pixels, as an (n, h, w) stack (edges clamped)."""
+    ys = np.clip(cy[:, None] + np.arange(-hy, hy + 1)[None, :], 0, img.shape[0] - 1)
+    xs = np.clip(cx[:, None] + np.arange(-hx, hx + 1)[None, :], 0, img.shape[1] - 1)
+    return img[ys[:, :, None], xs[:, None, :]]
+
+
+@dataclass(frozen=True)
+class CellMeasure:
+    """Per-cell measurements behind a tally reading (arrays over cells, layout order)."""
+
+    uprights: np.ndarray        # most separate upright strokes seen over enough consecutive rows
+    agreement: np.ndarray       # 1 - (rows seeing more) / (rows seeing that many)
+    diagonal: np.ndarray        # width of the crossing-stroke evidence / width of the uprights
+    ink: np.ndarray             # total ink (darkness sum) in the cell
+    band_rows: np.ndarray       # consecutive rows that saw that many uprights
+
+
+@dataclass(frozen=True)
+class TallyMaps:
+    """Intermediate images of a tally field (uint8 darkness, crop coordinates) and its cell centres."""
+
+    ink: np.ndarray          # pen ink, printed grid removed
+    up: np.ndarray           # what survives an upright line opening
+    diag: np.ndarray         # what survives a diagonal line opening, per angle, at half resolution
+    cx: np.ndarray           # cell centres (crop pixels), layout order
+    cy: np.ndarray
+    hx: int                  # half-size of a cell window
+    hy: int
+    thr: float               # ink threshold for this field
+    origin: tuple[int, int]  # crop origin in the page
+
+
+def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
+               border_mm: float = 0.4, line_mm: float = 0.4) -> TallyMaps:
+    """Remove the printed grid of a tally field and separate upright from crossing strokes.
+
+    Parameters
+    ----------
+    gray : the aligned page, uint8 grayscale, at ``px_per_mm``.
+    field : a ``tally`` field.
+    px_per_mm : resolution of ``gray``.
+    search_mm : how far the printed grid lines are searched around their template position.
+    border_mm : margin inside each printed border that is not looked at.
+    line_mm : sideways tolerance of the printed-line filter (bending, tilt).
+    """
+    if gray.ndim != 2 or gray.dtype != np.uint8:
+        raise ValueError("gray must be a 2-D uint8 image")
+    if not field.cells:
+        raise ValueError(f"field {field.id} has no tally cells")
+    px = float(px_per_mm)
+    cells = field.cells
+    x, y, w, h = field.rect.grow(search_mm + 1.5).to_px(px)
+    H, W = gray.shape
+    xa, ya, xb, yb = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
+    if xb - xa < 16 or yb - ya < 16:
+        raise ValueError(f"field {field.id} lies outside the image")
+    cw, ch = cells[0].w * px, cells[0].h * px
+    dark = paper_darkness(np.ascontiguousarray(gray[ya:yb, xa:xb]), window_px=int(round(2.0 * px)))
+    d8 = np.rint(dark * 255).astype(np.uint8)
+
+    # Printed grid: a grayscale opening with a line longer than any pen stroke keeps only the printed
+    # lines (they run the whole grid); done on a sideways-dilated image it also covers lines that bend
+    # or tilt by a pixel or two over that length. The result is subtracted.
+    xs_mm = np.unique(np.round([c.x for c in cells] + [c.x2 for c in cells], 3))
+    ys_mm = np.unique(np.round([c.y for c in cells] + [c.y2 for c in cells], 3))
+    search = max(1, int(round(search_mm * px)))
+    lv, lh = int(1.3 * ch) | 1, int(1.3 * cw) | 1
+    wide = max(3, int(round(line_mm * px)) | 1)
+    gv = cv2.morphologyEx(cv2.dilate(d8, np.ones((1, wide), np.uint8)), cv2.MORPH_OPEN, np.ones((lv, 1), np.uint8))
+    gh = cv2.morphologyEx(cv2.dilate(d8, np.ones((wide, 1), np.uint8)), cv2.MORPH_OPEN, np.ones((1, lh), np.uint8))
+    ink = cv2.subtract(d8, cv2.max(gv, gh))
+    xl = _refine_lines(gv.sum(axis=0, dtype=np.float64), xs_mm * px - 0.5 - xa, search=search)
+    yl = _refine_lines(gh.sum(axis=1, dtype=np.float64), ys_mm * px - 0.5 - ya, search=search)
+
+    col = np.searchsorted(xs_mm, np.round([c.x for c in cells], 3))
+    row = np.searchsorted(ys_mm, np.round([c.y for c in cells], 3))
+    ccx = np.rint((xl[col] + xl[col + 1]) / 2).astype(int)
+    ccy = np.rint((yl[row] + yl[row + 1]) / 2).astype(int)
+    # Cell windows stop short of the printed borders (their residue is not ink).
+    inset = border_mm * px
+    hx, hy = int(cw / 2 - inset), int(ch / 2 - inset)
+
+    # Uprights survive an opening with a near-vertical line (after a short vertical smoothing that
+    # closes ink skips); a crossing stroke survives an opening with a long line at its own angle. The
+    # crossing stroke is long, so it is looked for at half resolution, one angle at a time.
+    lu = int(round(0.3 * ch)) | 1
+    smooth = cv2.blur(ink, (1, 5))
+    up = np.zeros_like(ink)
+    for a in UPRIGHT_ANGLES:
+        up = cv2.max(up, cv2.morphologyEx(smooth, cv2.MORPH_OPEN, line_element(lu, a)))
+    half = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    ld = int(round(0.45 * cw / 2)) | 1
+    diag = np.stack([cv2.morphologyEx(half, cv2.MORPH_OPEN, line_element(ld, a)) for a in DIAGONAL_ANGLES])
+
+    # Threshold from the field's own ink (pen colour, pressure, blur).
+    level = ink[ink > 40]
+    level = float(np.percentile(level, 80)) if level.size > 50 else 120.0
+    thr = float(np.clip(0.45 * level, 40, 100))
+    return TallyMaps(ink=ink, up=up, diag=diag, cx=ccx, cy=ccy, hx=hx, hy=hy, thr=thr, origin=(xa, ya))
+
+
+def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
+                        persist_mm: float = 0.8) -> CellMeasure:
+    """Remove the printed grid and measure the strokes in every cell of a tally field.
+
+    Parameters
+    ----------
+    gray : the aligned page, uint8 grayscale, at ``px_per_mm``.
+    field : a ``tally`` field.
+    px_per_mm : resolution of ``gray``.
+    search_mm : how far the printed grid lines are searched around their template position.
+    persist_mm : how long (vertically) a row count of uprights must hold to count.
+    """
+    px = float(px_per_mm)
+    m = tally_maps(gray, field, px_per_mm=px, search_mm=search_mm)
+    ink, up, diag, ccx, ccy, hx, hy, thr = m.ink, m.up, m.diag, m.cx, m.cy, m.hx, m.hy, m.thr
+    cw = field.cells[0].w * px
+    win_ink = _windows(ink, ccy, ccx, hy, hx)
+    win_up8 = _windows(up, ccy, ccx, hy, hx)
+
+    # Uprights: the most separate ink runs that a row sees, held over a few consecutive rows
+    # (leaning strokes may touch over part of their length, never over all of it). Strokes that
+    # nearly touch stay apart at a higher threshold, so a few thresholds are tried.
+    hold = max(3, int(round(persist_mm * px)))
+    edge = max(1, int(round(0.25 * px)))
+    n = len(ccx)
+    longest = np.zeros((n, 7), int)
+    for factor in UPRIGHT_LEVELS:
+        b = win_up8 > thr * factor
+        b[:, :, :edge] = False          # a run at the window edge is a stroke end or a border, not an upright
+        b[:, :, -edge:] = False
+        b[:, :, 1:] &= b[:, :, :-1]     # one-pixel slivers (print residue) are no pen stroke
+        runs = (b[:, :, 1:] & ~b[:, :, :-1]).sum(axis=2) + b[:, :, 0]
+        longest = np.maximum(longest, np.stack([_longest_true_run(runs >= k) for k in range(1, 8)], axis=1))
+    win_up = win_up8 > thr
+    ok = longest >= hold
+    uprights = np.where(ok.any(axis=1), 7 - ok[:, ::-1].argmax(axis=1), 0)
+    idx = np.clip(uprights - 1, 0, 6)
+    held = longest[np.arange(n), idx]
+    more = longest[np.arange(n), np.clip(uprights, 0, 6)]
+    agreement = np.where(uprights > 0, 1.0 - more / np.maximum(held, 1), 1.0)
+    band_rows = held
+
+    up_cols = win_up.any(axis=1)
+    up_width = np.where(up_cols.any(axis=1),
+                        up_cols.shape[1] - up_cols[:, ::-1].argmax(axis=1) - up_cols.argmax(axis=1), 0)
+    # The crossing stroke: the longest unbroken run of columns it covers at any one angle.
+    dx, dy = np.clip(ccx // 2, 0, None), np.clip(ccy // 2, 0, None)
+    diag_width = np.zeros(n)
+    for k in range(len(DIAGONAL_ANGLES)):
+        cover = (_windows(diag[k], dy, dx, hy // 2, hx // 2) > 0.8 * thr).any(axis=1)
+        diag_width = np.maximum(diag_width, 2 * _longest_true_run(cover))
+    diagonal = diag_width / np.maximum(up_width, 0.5 * cw)
+    strong = np.where(win_ink > thr * 0.5, win_ink, 0)
+    return CellMeasure(uprights=uprights, agreement=agreement, diagonal=diagonal,
+                       ink=strong.sum(axis=(1, 2), dtype=np.float64) / 255.0, band_rows=band_rows)
+
+
+def _cell_counts(m: CellMeasure, *, diagonal_min: float) -> tuple[np.ndarray, np.ndarray]:
+    """Stroke count and confidence per cell from the measurements (no field context)."""
+    has_diag = m.diagonal >= diagonal_min
+    raw = m.uprights + has_diag.astype(int)
+    count = np.minimum(raw, FULL_GROUP)
+    # Evidence margins: how clearly the row counts agree, how clearly the diagonal is (not) there.
+    diag_margin = np.clip(np.abs(m.diagonal - diagonal_min) / (0.5 * diagonal_min), 0.0, 1.0)
+    conf = 0.55 + 0.45 * np.minimum(np.clip(m.agreement, 0.0, 1.0), diag_margin)
+    held = np.clip(m.band_rows / 12.0, 0.0, 1.0)             # uprights seen over few rows only: weaker
+    conf = np.where(m.uprights > 0, conf * (0.7 + 0.3 * held), conf)
+    # The shape of a group: a crossing stroke means four uprights under it; more than five never happens.
+    odd = (has_diag & (m.uprights != FULL_GROUP - 1)) | (raw > FULL_GROUP)
+    conf = np.where(odd, np.minimum(conf, 0.35), conf)
+    return count, conf
+
+
+def _ink_check(count: np.ndarray, conf: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """Lower the confidence of cells whose amount of ink does not match their count.
+
+    The reference is the field's own full groups (same pen, same light), so
+    this only works when there are some; a full group is about 5.4 strokes of
+    ink (the crossing stroke is longer).
+    """
+    full = (count == FULL_GROUP) & (conf > 0.7)
+    if full.sum() < 2:
+        return conf
+    unit = float(np.median(ink[full])) / 5.4
+    expected = np.where(count == FULL_GROUP, 5.4, count) * unit
+    ratio = np.where(count > 0, ink / np.maximum(expected, 1e-6), 0.0)
+    bad = (count > 0) & ((ratio > 1.7) | (ratio < 0.5))
+    stray = (count == 0) & (ink > 0.6 * unit)             # ink the counter did not see as strokes
+    return np.where(bad | stray, np.minimum(conf, 0.5), conf)
+
+
+def read_tally(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
+               diagonal_min: float = 0.6, accept: float = 0.6) -> TallyReading:
+    """Count the tally strokes of a ``tally`` field on an aligned sheet.
+
+    Parameters
+    ----------
+    gray : the aligned page, uint8 grayscale, at ``px_per_mm``.
+    field : the ``tally`` field from the template layout.
+    px_per_mm : resolution of ``gray``.
+    search_mm : how far the printed grid is searched around its template position.
+    diagonal_min : a crossing stroke must span at least this share of the uprights' width.
+    accept : the lowest cell confidence that still lets the field be ``ok``.
+
+    Returns
+    -------
+    TallyReading
+        ``count`` is the sum over cells (0 and ``blank`` when nothing is
+        written). The field goes to ``review`` when a cell is doubtful or when
+        the filling order is broken (an empty cell before a used one, or a
+        cell short of five that is not the last one used); the counts are
+        reported as read, never corrected.
+    """
+    if field.kind != "tally":
+        raise ValueError(f"field {field.id} is a {field.kind} field, not tally")
+    m = measure_tally_cells(gray, field, px_per_mm=px_per_mm, search_mm=search_mm)
+    count, conf = _cell_counts(m, diagonal_min=diagonal_min)
+    conf = _ink_check(count, conf, m.ink)
+    per_cell = tuple(int(c) for c in count)
+    cell_conf = tuple(round(float(c), 4) for c in conf)
+    used = np.flatnonzero(count > 0)
+    field_conf = float(conf.min()) if len(conf) else 1.0
+    if len(used) == 0:
+        status = "blank" if field_conf >= accept else "review"
+        return TallyReading(0 if status == "blank" else None, field_conf, status, per_cell, cell_conf)
+    last = int(used[-1])
+    in_order = len(used) == last + 1 and bool(np.all(count[:last] == FULL_GROUP))
+    if not in_order:
+        log.debug("%s: tally cells out of filling order: %s", field.id, per_cell)
+        field_conf = min(field_conf, 0.4)
+    status = "ok" if field_conf >= accept and in_order else "review"
+    return TallyReading(int(count.sum()), field_conf, status, per_cell, cell_conf)
