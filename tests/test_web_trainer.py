@@ -60,6 +60,7 @@ def test_every_trainer_page_is_behind_the_login(app, code):
             assert resp.status_code == 401, url
         else:
             assert resp.status_code == 302 and "/trainer/masuk" in resp.location, url
+            assert not resp.location.endswith("?"), url
     token = csrf_of(client)
     for url in TRAINER_POSTS:
         resp = client.post(url.format(code=code), data={"csrf_token": token})

@@ -17,7 +17,7 @@ def require_login():
         from flask import jsonify
 
         return jsonify({"error": 401, "message": "login required"}), 401
-    nxt = request.full_path if request.method == "GET" else None
+    nxt = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("trainer.login", next=nxt))
 
 
