@@ -181,8 +181,8 @@ def measure_bubble_fill(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
 
 
 def decide_column(scores: np.ndarray, *, fill_level: float = 0.25, mark_level: float = 0.07,
-                  empty_level: float = 0.04, erased_ratio: float = 0.4, light_level: float = 0.15
-                  ) -> tuple[int | None, str, float, bool]:
+                  empty_level: float = 0.04, erased_ratio: float = 0.4, light_level: float = 0.15,
+                  light_margin: float = 0.08) -> tuple[int | None, str, float, bool]:
     """Decide one column from its fill scores (darkness above the column's empty bubbles).
 
     Parameters
@@ -193,6 +193,8 @@ def decide_column(scores: np.ndarray, *, fill_level: float = 0.25, mark_level: f
     empty_level : a second bubble below this is clean.
     erased_ratio, light_level : a second bubble below ``erased_ratio`` times the
         main fill and below ``light_level`` is an erased mistake.
+    light_margin : a light fill (below ``fill_level``) is read only if it is at
+        least this much darker than every other bubble, and 2.5 times as dark.
 
     Returns
     -------
@@ -217,10 +219,52 @@ def decide_column(scores: np.ndarray, *, fill_level: float = 0.25, mark_level: f
             return k1, NOTE_ERASED, 0.8 + 0.15 * sep, True
         return None, NOTE_MULTIPLE, 0.3 * (1.0 - min(s2 / s1, 1.0)), False
     # A light fill: accepted only when it clearly stands alone.
-    if s2 < empty_level and s2 < 0.35 * s1:
-        return k1, NOTE_LIGHT, 0.75 + 0.2 * strength, True
+    if s2 < 0.4 * s1 and s1 - s2 >= light_margin:
+        sep = 1.0 - s2 / (0.4 * s1)
+        return k1, NOTE_LIGHT, 0.7 + 0.15 * strength + 0.1 * sep, True
     note = NOTE_MULTIPLE if s2 >= 0.6 * s1 else NOTE_LIGHT
     return None, note, 0.3 * strength, False
+
+
+@functools.lru_cache(maxsize=8)
+def printed_digit_ink(d_px: float, n: int = 10, *, inner: float = 0.7) -> np.ndarray:
+    """Relative amount of printed ink of the small digits 0..n-1 inside a bubble's measured disk.
+
+    Drawn with the same shipped font and proportions the sheet renderer uses,
+    so the reader can expect a "8" to look darker than a "1" when both are empty.
+    """
+    from PIL import Image, ImageDraw
+
+    from grader.sheet.render import font
+
+    size = int(round(d_px)) * 4 + 1
+    c = size // 2
+    yy, xx = np.mgrid[0:size, 0:size]
+    disk = np.hypot(yy - c, xx - c) <= d_px * 2 * inner
+    out = np.zeros(n)
+    for k in range(n):
+        img = Image.new("L", (size, size), 0)
+        ImageDraw.Draw(img).text((c, c), str(k), fill=255, anchor="mm", font=font(int(round(d_px * 4 * 0.62))))
+        out[k] = np.asarray(img, np.float64)[disk].sum() / 255.0
+    return out / max(out.mean(), 1e-9)
+
+
+def empty_bubble_scores(raw: np.ndarray, *, d_px: float) -> np.ndarray:
+    """Fill scores: raw darkness minus what an empty bubble with that printed digit would show.
+
+    Per column a level, shared by the field a gain on the printed digit's ink,
+    fitted on the bubbles that look empty (the few darkest are left out).
+    """
+    glyph = printed_digit_ink(round(d_px, 2), raw.shape[1])
+    level = np.median(raw, axis=1, keepdims=True)
+    resid = raw - level
+    keep = resid < np.minimum(0.04, np.percentile(resid, 75) + 0.02)
+    g = np.broadcast_to(glyph - glyph.mean(), raw.shape)
+    denom = float((g[keep] ** 2).sum())
+    gain = float((g[keep] * resid[keep]).sum() / denom) if denom > 0 else 0.0
+    gain = max(gain, 0.0)
+    base = raw - gain * g
+    return base - np.median(base, axis=1, keepdims=True)
 
 
 def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7
@@ -243,7 +287,7 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
     if field.kind != "bubbles":
         raise ValueError(f"field {field.id} is a {field.kind} field, not bubbles")
     raw = measure_bubble_fill(gray, field, px_per_mm=px_per_mm, search_mm=search_mm)
-    scores = raw - np.median(raw, axis=1, keepdims=True)
+    scores = empty_bubble_scores(raw, d_px=field.bubbles[0][0].w * px_per_mm)
     decided = [decide_column(col) for col in scores]
     digits = tuple(d for d, _, _, _ in decided)
     notes = tuple(n for _, n, _, _ in decided)

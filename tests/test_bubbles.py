@@ -1,0 +1,197 @@
+"""Bubble-column reader: hand-like fills on a rendered sheet, photographed badly."""
+import cv2
+import numpy as np
+import pytest
+
+from grader.recognize.bubbles import BubbleReading, decide_column, read_bubbles
+from grader.sheet.identity import SheetIdentity
+from grader.sheet.layout import layout_sheet
+from grader.sheet.render import MM_PER_INCH, render_page
+
+PX = 8.0
+BLUE_INK = 0.19      # luminance of blue ballpoint ink at full density
+BLACK_INK = 0.09
+
+
+@pytest.fixture(scope="module")
+def sheet(chasil_spec):
+    return layout_sheet(chasil_spec, contest="bupati", pairs=4)
+
+
+@pytest.fixture(scope="module")
+def blank_page(sheet):
+    ident = SheetIdentity(template="chasil-kwk", version=1, page=2, contest="bupati", pairs=4, exercise="T3ST01")
+    img = render_page(sheet, sheet.pages[1], ident, dpi=PX * MM_PER_INCH)
+    return np.asarray(img, np.float32) / 255.0
+
+
+def fill_bubble(alpha: np.ndarray, rect, rng, *, kind: str = "fill") -> None:
+    """A pen fill of one bubble: a jittered ellipse, sometimes scribbly, light or erased."""
+    r = rect.w / 2 * PX
+    cx, cy = (rect.center[0] * PX - 0.5 + rng.normal(0, r * 0.08), rect.center[1] * PX - 0.5 + rng.normal(0, r * 0.08))
+    size, dens = {"fill": (rng.uniform(0.85, 1.2), rng.uniform(0.65, 1.0)),
+                  "over": (rng.uniform(1.2, 1.35), rng.uniform(0.7, 1.0)),
+                  "light": (rng.uniform(0.75, 1.0), rng.uniform(0.3, 0.45)),
+                  "erased": (rng.uniform(0.8, 1.1), rng.uniform(0.1, 0.16))}[kind]
+    m = np.zeros_like(alpha)
+    axes = (int(r * size * rng.uniform(0.85, 1.05) * 16), int(r * size * rng.uniform(0.85, 1.05) * 16))
+    cv2.ellipse(m, (int(cx * 16), int(cy * 16)), axes, rng.uniform(0, 180), 0, 360, 1.0, -1, cv2.LINE_AA, 4)
+    if kind in ("fill", "light") and rng.random() < 0.5:      # scribble gaps
+        gaps = (rng.random(alpha.shape) < 0.15).astype(np.float32)
+        m *= 1 - 0.4 * cv2.GaussianBlur(gaps, (0, 0), 0.8)
+    if kind == "erased":
+        m = cv2.GaussianBlur(m, (0, 0), 1.5)
+    alpha[:] = 1 - (1 - alpha) * (1 - m * dens)
+
+
+def photograph(page: np.ndarray, alpha: np.ndarray, rng, *, ink: float = BLUE_INK, hard: bool = True) -> np.ndarray:
+    """Ink on paper, then uneven light, a shadow edge, blur, noise, JPEG and a small misalignment."""
+    img = page * (1 - alpha * (1 - ink))
+    h, w = img.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    light = rng.uniform(0.6, 1.0) + rng.uniform(-0.3, 0.3) * (xx / w - 0.5) + rng.uniform(-0.3, 0.3) * (yy / h - 0.5)
+    if hard:
+        a = rng.uniform(0, np.pi)
+        d = (xx - w / 2) * np.cos(a) + (yy - h / 2) * np.sin(a) - rng.uniform(-300, 300)
+        light *= 1 - rng.uniform(0.2, 0.4) / (1 + np.exp(-d / rng.uniform(8, 40)))
+    img = cv2.GaussianBlur(img * np.clip(light, 0.25, 1.1) * 235 + 10, (0, 0), rng.uniform(0.4, 1.2) if hard else 0.5)
+    img += rng.normal(0, 3.0 if hard else 1.0, img.shape)
+    scale = 1 + (rng.uniform(-0.005, 0.005) if hard else 0.0)
+    tx, ty = (rng.uniform(-0.4, 0.4, 2) * PX) if hard else (0.0, 0.0)
+    m = np.float32([[scale, 0, 0], [0, scale, 0]])
+    m[:, 2] = np.array([w / 2, h / 2]) * (1 - scale) + (tx, ty)
+    img = cv2.warpAffine(np.clip(img, 0, 255).astype(np.uint8), m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(60, 90))])
+    return cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
+
+
+def filled(sheet, blank_page, plan: dict, rng, **photo_kw) -> np.ndarray:
+    """``plan``: field id -> list per column of [(digit, kind), ...]."""
+    alpha = np.zeros_like(blank_page)
+    for fid, columns in plan.items():
+        f = sheet.field(fid)
+        for c, marks in enumerate(columns):
+            for digit, kind in marks:
+                fill_bubble(alpha, f.bubbles[c][digit], rng, kind=kind)
+    return photograph(blank_page, alpha, rng, **photo_kw)
+
+
+def spelled(value: int, kind: str = "fill") -> list:
+    return [[(int(ch), kind)] for ch in f"{value:03d}"]
+
+
+def test_reads_numbers_with_zero_filled_leading_columns(sheet, blank_page):
+    rng = np.random.default_rng(1)
+    values = {"IV.1.bubbles": 47, "IV.2.bubbles": 0, "IV.3.bubbles": 908, "IV.4.bubbles": 150}
+    gray = filled(sheet, blank_page, {k: spelled(v) for k, v in values.items()}, rng)
+    for fid, value in values.items():
+        r = read_bubbles(gray, sheet.field(fid), px_per_mm=PX)
+        assert isinstance(r, BubbleReading)
+        assert (r.value, r.status) == (value, "ok"), (fid, r)
+        assert r.digits == tuple(int(ch) for ch in f"{value:03d}")
+        assert r.confidence > 0.9
+        assert len(r.fill) == 3 and all(len(col) == 10 for col in r.fill)
+
+
+def test_empty_leading_column_is_a_leading_zero_with_a_note(sheet, blank_page):
+    rng = np.random.default_rng(2)
+    gray = filled(sheet, blank_page, {"IV.1.bubbles": [[], [(4, "fill")], [(7, "fill")]],
+                                      "IV.2.bubbles": [[], [], [(5, "fill")]]}, rng)
+    r = read_bubbles(gray, sheet.field("IV.1.bubbles"), px_per_mm=PX)
+    assert (r.value, r.status, r.digits) == (47, "ok", (None, 4, 7))
+    assert r.column_notes == ("none_filled", "", "")
+    r = read_bubbles(gray, sheet.field("IV.2.bubbles"), px_per_mm=PX)
+    assert (r.value, r.status) == (5, "ok")
+
+
+def test_nothing_filled_is_blank(sheet, blank_page):
+    rng = np.random.default_rng(3)
+    gray = filled(sheet, blank_page, {}, rng)
+    for fid in ("IV.1.bubbles", "IV.4.bubbles"):
+        r = read_bubbles(gray, sheet.field(fid), px_per_mm=PX)
+        assert (r.value, r.status) == (None, "blank")
+        assert r.column_notes == ("none_filled",) * 3
+
+
+def test_two_filled_bubbles_in_a_column_go_to_review(sheet, blank_page):
+    rng = np.random.default_rng(4)
+    gray = filled(sheet, blank_page, {"IV.1.bubbles": [[(0, "fill")], [(3, "fill"), (8, "fill")], [(2, "fill")]]},
+                  rng)
+    r = read_bubbles(gray, sheet.field("IV.1.bubbles"), px_per_mm=PX)
+    assert r.status == "review" and r.value is None
+    assert r.column_notes[1] == "multiple_filled" and r.digits[1] is None
+    assert r.confidence < 0.5
+
+
+def test_erased_second_bubble_is_read_with_a_note(sheet, blank_page):
+    rng = np.random.default_rng(5)
+    gray = filled(sheet, blank_page, {"IV.2.bubbles": [[(0, "fill")], [(6, "fill"), (2, "erased")], [(1, "fill")]]},
+                  rng)
+    r = read_bubbles(gray, sheet.field("IV.2.bubbles"), px_per_mm=PX)
+    assert (r.value, r.status) == (61, "ok")
+    assert r.column_notes[1] == "erased_second"
+    assert r.confidence < 0.99
+
+
+def test_light_fill_alone_is_read_with_a_note(sheet, blank_page):
+    rng = np.random.default_rng(6)
+    gray = filled(sheet, blank_page, {"IV.3.bubbles": [[(0, "fill")], [(3, "light")], [(9, "fill")]]}, rng,
+                  hard=False)
+    r = read_bubbles(gray, sheet.field("IV.3.bubbles"), px_per_mm=PX)
+    assert (r.value, r.status) == (39, "ok")
+    assert r.column_notes[1] == "light_fill"
+    assert r.fill[1][3] < 0.3
+
+
+def test_empty_column_after_a_filled_one_goes_to_review(sheet, blank_page):
+    rng = np.random.default_rng(7)
+    gray = filled(sheet, blank_page, {"IV.1.bubbles": [[(4, "fill")], [], [(7, "fill")]],
+                                      "IV.2.bubbles": [[(0, "fill")], [(4, "fill")], []]}, rng)
+    for fid in ("IV.1.bubbles", "IV.2.bubbles"):
+        r = read_bubbles(gray, sheet.field(fid), px_per_mm=PX)
+        assert r.status == "review" and r.value is None, fid
+
+
+def test_random_fields_on_bad_photos_are_exact_or_reviewed_never_wrong(sheet, blank_page):
+    rng = np.random.default_rng(8)
+    read, accepted_wrong = 0, 0
+    for _ in range(4):
+        plan, truth = {}, {}
+        for pid in ("1", "2", "3", "4"):
+            value = int(rng.integers(0, 1000))
+            kinds = rng.choice(["fill", "over"], size=3, p=[0.8, 0.2])
+            plan[f"IV.{pid}.bubbles"] = [[(int(ch), str(k))] for ch, k in zip(f"{value:03d}", kinds)]
+            truth[f"IV.{pid}.bubbles"] = value
+        gray = filled(sheet, blank_page, plan, rng, ink=BLACK_INK if rng.random() < 0.4 else BLUE_INK)
+        for fid, value in truth.items():
+            r = read_bubbles(gray, sheet.field(fid), px_per_mm=PX)
+            read += r.value == value
+            accepted_wrong += r.status == "ok" and r.value != value
+    assert accepted_wrong == 0
+    assert read == 16
+
+
+def test_decide_column_policy():
+    empty = np.full(10, 0.01)
+    assert decide_column(empty)[:2] == (None, "none_filled")
+    one = empty.copy()
+    one[4] = 0.6
+    digit, note, conf, ok = decide_column(one)
+    assert (digit, note, ok) == (4, "", True) and conf > 0.95
+    two = one.copy()
+    two[7] = 0.5
+    assert decide_column(two)[1:4:2] == ("multiple_filled", False)
+    smudge = one.copy()
+    smudge[1] = 0.1
+    assert decide_column(smudge)[:2] == (4, "erased_second")
+    faint = empty.copy()
+    faint[2] = 0.06
+    faint[5] = 0.05
+    assert decide_column(faint)[3] is False      # neither clearly empty nor clearly marked
+
+
+def test_rejects_other_field_kinds(sheet, blank_page):
+    with pytest.raises(ValueError):
+        read_bubbles(np.zeros((10, 10), np.uint8), sheet.field("IV.1.tally"), px_per_mm=PX)
+    with pytest.raises(ValueError):
+        read_bubbles(np.zeros((10, 10), np.float32), sheet.field("IV.1.bubbles"), px_per_mm=PX)
