@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 
 from grader.photo import quality as q
-from grader.photo.curl import CurlField, curl_maps, fit_curl_field
+from grader.photo.curl import CurlField, curl_maps, fit_curl_field, photo_sampler
 from grader.photo.identify import identity_from_ocr, identity_from_qr
 from grader.photo.load import DEFAULT_MAX_BYTES, load_photo
 from grader.photo.locate import (MarkerDetection, MarkerHit, PageFit, choose_page, detect_markers, detect_near, fit_page,
@@ -130,10 +130,8 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
         hits = _find_fourth(gray, spec, page, hits, detection.frame_size)
     fit = fit_page(page, hits, px_per_mm=ppm)
     clock("fit")
-    frame_gray = warp_to_frame(gray, fit.homography, frame_size(page, px_per_mm=ppm))
-    clock("warp")
-    ident, source = _identify(frame_gray, page, spec, specs, page_no=page_no, exercise=exercise, contest=contest,
-                              pairs=pairs)
+    ident, source = _identify(gray, fit.homography, page, spec, specs, page_no=page_no, exercise=exercise,
+                              contest=contest, pairs=pairs)
     if ident.template != spec.id:   # the sheet names another template: use its geometry
         spec = specs[ident.template]
         page = layout_sheet(spec).pages[page_no - 1]
@@ -141,19 +139,20 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
         fit = fit_page(page, hits, px_per_mm=ppm)
         if fit is None:
             raise Refusal("unknown_template", detail=f"{filename}: markers do not fit template {spec.id}")
-        frame_gray = warp_to_frame(gray, fit.homography, frame_size(page, px_per_mm=ppm))
     try:
         sheet = layout_sheet(spec, contest=ident.contest, pairs=ident.pairs)
     except Exception as exc:   # parameters out of the template's range: not a sheet we printed
         raise Refusal("unknown_template", detail=f"{filename}: {exc}") from None
     page = sheet.pages[page_no - 1]
+    size = frame_size(page, px_per_mm=ppm)
     clock("identify")
     curl = None
     if correct_curl:
-        curl = fit_curl_field(frame_gray, page, px_per_mm=ppm, anchors=_marker_residuals(fit, page, ppm))
-        if curl is not None:
-            frame_gray = _resample(gray, fit.homography, curl, (frame_gray.shape[1], frame_gray.shape[0]))
+        curl = fit_curl_field(photo_sampler(gray, fit.homography), page, px_per_mm=ppm, frame_size=size,
+                              anchors=_marker_residuals(fit, page, ppm))
         clock("curl")
+    frame_gray = _resample(gray, fit.homography, curl, size)
+    clock("warp")
     measures = _sheet_measures(fit, detection, spec, page)
     measures["glare_fraction"] = q.glare_fraction(frame_gray, page, px_per_mm=ppm)
     reasons = q.judge(measures, thresholds)
@@ -334,16 +333,18 @@ def _foreign_sheet(det: MarkerDetection, specs: dict[str, TemplateSpec]) -> bool
     return any(len(ids) >= 3 for ids in groups.values())
 
 
-def _identify(gray: np.ndarray, page: PageLayout, spec: TemplateSpec, specs: dict[str, TemplateSpec], *,
-              page_no: int, exercise: str | None, contest: str | None, pairs: int | None) -> tuple[SheetIdentity, str]:
+def _identify(gray: np.ndarray, homography: np.ndarray, page: PageLayout, spec: TemplateSpec,
+              specs: dict[str, TemplateSpec], *, page_no: int, exercise: str | None, contest: str | None,
+              pairs: int | None) -> tuple[SheetIdentity, str]:
+    """QR, else OCR of the header, else the caller's word; read from small warps of the photo."""
     ppm = spec.read_px_per_mm
-    ident, source = identity_from_qr(gray, page, px_per_mm=ppm), "qr"
+    ident, source = identity_from_qr(gray, page, px_per_mm=ppm, homography=homography), "qr"
     if ident is None:
         known = dict(specs)
         for path in list_templates():
             s = _spec(str(path))
             known.setdefault(s.id, s)
-        ident, source = identity_from_ocr(gray, page, px_per_mm=ppm, specs=known), "ocr"
+        ident, source = identity_from_ocr(gray, page, px_per_mm=ppm, specs=known, homography=homography), "ocr"
     if ident is None:
         c, p = contest or spec.default_contest, spec.default_pairs if pairs is None else pairs
         ident, source = SheetIdentity(template=spec.id, version=spec.version, page=page_no, contest=c, pairs=p,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -23,7 +24,8 @@ from grader.sheet.layout import PageLayout, Rect
 log = logging.getLogger(__name__)
 
 SEARCH_MM = 3.0          # how far a border may have moved (less than half a box width)
-SIDE_SAMPLES = 5         # profiles per border, averaged
+SIDE_SAMPLES = 7         # profiles per border; their median resists ink crossing the border
+PRINT_PIXEL_MM = 25.4 / 300   # sheets are rendered for print at 300 dpi
 GRID_MM = 1.0            # displacement grid spacing
 SMOOTH_MM = 4.0          # Gaussian spreading of the measurements
 MIN_SHIFT_MM = 0.15      # below this everywhere, the homography alone is kept (measurement noise)
@@ -67,17 +69,45 @@ class CurlField:
         return u
 
 
-def border_rects(page: PageLayout) -> list[Rect]:
+def border_rects(page: PageLayout, *, print_pixel_mm: float = PRINT_PIXEL_MM) -> list[Rect]:
     """Centre lines of the printed rectangles (digit boxes, tally cells, checkboxes).
 
-    Borders are drawn inside their rectangle, so the line centres form a
-    rectangle smaller by the line width.
+    :func:`~grader.sheet.render.render_page` draws each border inside its
+    rectangle, and Pillow's outlines include their right and bottom pixel, so
+    those two borders sit one print pixel further out.
     """
-    return [Rect(r.x + lw / 2, r.y + lw / 2, r.w - lw, r.h - lw) for r, lw in page.frames]
+    return [Rect(r.x + lw / 2, r.y + lw / 2, r.w - lw + print_pixel_mm, r.h - lw + print_pixel_mm)
+            for r, lw in page.frames]
 
 
-def measure_shifts(gray: np.ndarray, rects: list[Rect], *, px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per rectangle (of border centre lines), its centre and measured shift ``(dx, dy)``, frame px (NaN: not found)."""
+Sampler = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def frame_sampler(gray: np.ndarray) -> Sampler:
+    """Sample an already-warped frame image at frame coordinates (float32 maps of equal shape)."""
+    def sample(mx: np.ndarray, my: np.ndarray) -> np.ndarray:
+        return cv2.remap(gray, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return sample
+
+
+def photo_sampler(gray: np.ndarray, homography: np.ndarray) -> Sampler:
+    """Sample the photo itself at frame coordinates, through the inverse homography (no full warp needed)."""
+    inv = np.linalg.inv(homography)
+
+    def sample(mx: np.ndarray, my: np.ndarray) -> np.ndarray:
+        pts = np.stack([mx.ravel(), my.ravel()], axis=1).astype(np.float64).reshape(-1, 1, 2)
+        photo = cv2.perspectiveTransform(pts, inv).reshape(mx.shape + (2,)).astype(np.float32)
+        return cv2.remap(gray, photo[..., 0], photo[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=255)
+    return sample
+
+
+def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per rectangle (of border centre lines), its centre and measured shift ``(dx, dy)``, frame px (NaN: not found).
+
+    ``sample(map_x, map_y)`` returns the page's gray values at frame coordinates
+    (see :func:`frame_sampler`, :func:`photo_sampler`).
+    """
     if not rects:
         return np.zeros((0, 2)), np.zeros((0, 2))
     ppm = px_per_mm
@@ -85,7 +115,7 @@ def measure_shifts(gray: np.ndarray, rects: list[Rect], *, px_per_mm: float) -> 
     x0, y0, w, h = r[:, 0] - 0.5, r[:, 1] - 0.5, r[:, 2], r[:, 3]
     step = 0.5
     offs = np.arange(-SEARCH_MM * ppm, SEARCH_MM * ppm + 1e-6, step)
-    along = np.linspace(0.2, 0.8, SIDE_SAMPLES)
+    along = np.linspace(0.15, 0.85, SIDE_SAMPLES)
     shifts = np.full((len(rects), 2), np.nan)
     # Vertical borders (left x0, right x0 + w) slid along x; horizontal ones along y.
     for axis in (0, 1):
@@ -101,9 +131,7 @@ def measure_shifts(gray: np.ndarray, rects: list[Rect], *, px_per_mm: float) -> 
             along_c = np.broadcast_to(b_pos[:, :, None], (len(rects), SIDE_SAMPLES, len(offs)))
             coord = np.broadcast_to(coord, along_c.shape)
             mx, my = (coord, along_c) if axis == 0 else (along_c, coord)
-            prof = cv2.remap(gray, mx.reshape(-1, len(offs)).astype(np.float32),
-                             my.reshape(-1, len(offs)).astype(np.float32), cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+            prof = sample(mx.reshape(-1, len(offs)).astype(np.float32), my.reshape(-1, len(offs)).astype(np.float32))
             prof = prof.reshape(len(rects), SIDE_SAMPLES, len(offs)).astype(np.float32)
             total = total + np.median(prof, axis=1)                   # robust to ink crossing the border
         best = np.argmin(total, axis=1)
@@ -126,28 +154,30 @@ def _drop_outliers(centres: np.ndarray, shifts: np.ndarray, *, px_per_mm: float)
     near = d < 15 * px_per_mm
     for k in range(2):
         v = shifts[:, k]
-        for i in range(len(v)):
-            if np.isnan(v[i]):
-                continue
-            nb = v[near[i] & ~np.isnan(v)]
-            if len(nb) >= 3 and abs(v[i] - np.median(nb)) > MAX_DISAGREE_MM * px_per_mm:
-                out[i, k] = np.nan
+        nb = np.where(near & ~np.isnan(v)[None, :], v[None, :], np.nan)
+        enough = np.sum(~np.isnan(nb), axis=1) >= 3
+        with np.errstate(all="ignore"):
+            med = np.nanmedian(np.where(enough[:, None], nb, 0.0), axis=1)
+        out[enough & (np.abs(v - med) > MAX_DISAGREE_MM * px_per_mm), k] = np.nan
     return out
 
 
-def fit_curl_field(gray: np.ndarray, page: PageLayout, *, px_per_mm: float,
+def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame_size: tuple[int, int],
                    anchors: tuple[np.ndarray, np.ndarray] | None = None) -> CurlField | None:
-    """Measure the print's shifts in the homography-warped ``gray`` and smooth them into a field.
+    """Measure the print's shifts in the homography frame and smooth them into a field.
+
+    ``sample`` reads the homography-warped page (:func:`photo_sampler`);
+    ``frame_size`` is the template frame's ``(width, height)``.
 
     ``anchors`` are ``(points, shifts)`` known exactly, frame px: the marker
     corners, whose shift is the homography's residual there. Returns None when
     there is nothing to measure or every shift is below ``MIN_SHIFT_MM``.
     """
-    centres, shifts = measure_shifts(gray, border_rects(page), px_per_mm=px_per_mm)
+    centres, shifts = measure_shifts(sample, border_rects(page), px_per_mm=px_per_mm)
     if len(centres) == 0:
         return None
     shifts = _drop_outliers(centres, shifts, px_per_mm=px_per_mm)
-    h, w = gray.shape[:2]
+    w, h = frame_size
     step = GRID_MM * px_per_mm
     nx, ny = int(np.ceil(w / step)), int(np.ceil(h / step))
     grids = []

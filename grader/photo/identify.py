@@ -15,6 +15,7 @@ import numpy as np
 from grader.sheet.identity import IDENT_LINE_RE, SheetIdentity, decode_payload
 from grader.sheet.layout import PageLayout, Rect
 from grader.sheet.schema import TemplateSpec
+from grader.photo.warp import warp_region
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,21 @@ _LENIENT_RE = re.compile(r"[I1l|]D\s+(?P<template>[A-Za-z0-9-]+)\s+V\s*(?P<versi
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
 
 
-def read_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float) -> str | None:
-    """The QR payload text from the aligned page ``gray``, or None."""
-    x, y, w, h = page.qr.grow(QR_MARGIN_MM).to_px(px_per_mm)
-    crop = gray[max(y, 0):y + h, max(x, 0):x + w]
+def _crop(gray: np.ndarray, rect: Rect, *, px_per_mm: float, homography: np.ndarray | None) -> np.ndarray:
+    """``rect`` (template mm) of the aligned page ``gray``, or warped out of the photo ``gray`` via ``homography``."""
+    if homography is not None:
+        return warp_region(gray, homography, rect, px_per_mm=px_per_mm)
+    x, y, w, h = rect.to_px(px_per_mm)
+    return gray[max(y, 0):y + h, max(x, 0):x + w]
+
+
+def read_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, homography: np.ndarray | None = None) -> str | None:
+    """The QR payload text, or None.
+
+    ``gray`` is the aligned page, or the photo when ``homography`` (photo px ->
+    template frame at ``px_per_mm``) is given.
+    """
+    crop = _crop(gray, page.qr.grow(QR_MARGIN_MM), px_per_mm=px_per_mm, homography=homography)
     if crop.size == 0:
         return None
     detector = cv2.QRCodeDetector()
@@ -46,9 +58,10 @@ def read_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float) -> str | No
     return None
 
 
-def identity_from_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float) -> SheetIdentity | None:
+def identity_from_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float,
+                     homography: np.ndarray | None = None) -> SheetIdentity | None:
     """The sheet identity from its QR code, or None when it is missing, unreadable or not ours."""
-    text = read_qr(gray, page, px_per_mm=px_per_mm)
+    text = read_qr(gray, page, px_per_mm=px_per_mm, homography=homography)
     if text is None:
         return None
     try:
@@ -73,15 +86,14 @@ def header_region(page: PageLayout) -> Rect | None:
     return Rect(x0, y0, x1 - x0, y1 - y0)
 
 
-def ocr_header(gray: np.ndarray, page: PageLayout, *, px_per_mm: float) -> str:
+def ocr_header(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, homography: np.ndarray | None = None) -> str:
     """Tesseract's reading of the header lines (empty when tesseract is unavailable)."""
     import pytesseract
 
     region = header_region(page)
     if region is None:
         return ""
-    x, y, w, h = region.to_px(px_per_mm)
-    crop = gray[max(y, 0):y + h, max(x, 0):x + w]
+    crop = _crop(gray, region, px_per_mm=px_per_mm, homography=homography)
     if crop.size == 0:
         return ""
     crop = cv2.copyMakeBorder(crop, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
@@ -131,10 +143,10 @@ def _contest_from_text(text: str, spec: TemplateSpec) -> str:
     return best if score >= 0.6 else spec.default_contest
 
 
-def identity_from_ocr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float,
-                      specs: dict[str, TemplateSpec]) -> SheetIdentity | None:
+def identity_from_ocr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, specs: dict[str, TemplateSpec],
+                      homography: np.ndarray | None = None) -> SheetIdentity | None:
     """The identity from the printed header line, or None."""
-    text = ocr_header(gray, page, px_per_mm=px_per_mm)
+    text = ocr_header(gray, page, px_per_mm=px_per_mm, homography=homography)
     ident = parse_header(text, specs=specs) if text else None
     if ident is None and text.strip():
         log.info("could not parse OCR header %r", text[:120])

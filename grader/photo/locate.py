@@ -78,9 +78,12 @@ def _detector(dictionary: str, *, thorough: bool) -> cv2.aruco.ArucoDetector:
     params = cv2.aruco.DetectorParameters()
     params.minMarkerPerimeterRate = 0.03
     params.maxMarkerPerimeterRate = 0.6
-    if not thorough:   # one threshold window: 3x faster, enough for ordinary photos
+    if not thorough:
+        # One threshold window, and a threshold offset that ignores table texture and sensor
+        # noise (fewer contours to trace): 3-4x faster, enough for ordinary photos.
         params.adaptiveThreshWinSizeMin = 15
         params.adaptiveThreshWinSizeMax = 15
+        params.adaptiveThreshConstant = 25
     else:
         params.adaptiveThreshWinSizeMin = 5
         params.adaptiveThreshWinSizeMax = 45

@@ -18,6 +18,8 @@ import numpy as np
 from grader.photo.locate import MarkerHit
 from grader.sheet.layout import PageLayout
 
+SAMPLING_SIGMA_PX = 1.0   # edge width (Gaussian sigma) of a perfectly sharp photo: pixels, demosaicing, JPEG
+
 # Order in which reasons are reported: the first is the refusal code.
 # Low resolution inflates the blur measured in mm, so size is judged before blur.
 REASON_ORDER = ("too_dark", "sheet_cut_off", "sheet_too_small", "too_blurry", "glare")
@@ -27,12 +29,12 @@ REASON_ORDER = ("too_dark", "sheet_cut_off", "sheet_too_small", "too_blurry", "g
 class QualityThresholds:
     """Where the gate refuses. Defaults are calibrated on ``sample_scans`` (see ``evaluation.py``)."""
 
-    max_blur_mm: float = 0.55          # Gaussian sigma of a printed edge, in mm of paper
+    max_blur_mm: float = 0.46          # Gaussian sigma of a printed edge, in mm of paper
     min_paper_level: float = 55.0      # gray level of the paper beside the markers
     min_contrast: float = 28.0         # paper minus marker ink
     min_px_per_mm: float = 2.4         # photo pixels per mm of paper
     min_coverage: float = 0.12         # page area / frame area
-    max_glare_fraction: float = 0.04   # share of digit boxes whose printed border is washed out
+    max_glare_fraction: float = 0.015  # share of digit boxes whose printed border is washed out
     frame_dark_level: float = 45.0     # no markers: 90th percentile gray below this -> too_dark
     frame_blur_px: float = 2.2         # no markers: strongest edges wider than this (small copy) -> too_blurry
 
@@ -95,8 +97,10 @@ def marker_measures(hits: list[MarkerHit] | tuple[MarkerHit, ...], *, marker_mm:
             continue
         px_per_mm = h.side_px / marker_mm
         s = np.asarray(h.edge_sigma_px, dtype=float)
-        # Motion blur widens one pair of opposite edges: judge by the worse pair.
-        blurs.append(max(np.mean(s[[0, 2]]), np.mean(s[[1, 3]])) / px_per_mm)
+        # Motion blur widens one pair of opposite edges: judge by the worse pair. Remove the
+        # width every edge has from pixel sampling alone, so low resolution does not count as blur.
+        worst = max(np.mean(s[[0, 2]]), np.mean(s[[1, 3]]))
+        blurs.append(np.sqrt(max(worst ** 2 - SAMPLING_SIGMA_PX ** 2, 0.0)) / px_per_mm)
         papers.append(h.paper_level)
         contrasts.append(h.paper_level - h.ink_level)
     if not blurs:
