@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 
 FULL_GROUP = 5
 DIAGONAL_ANGLES = (18, 30, 42, 54, -18, -30, -42, -54)   # degrees from the x axis
-UPRIGHT_ANGLES = (80, 90, 100)
-UPRIGHT_LEVELS = (1.0,)     # thresholds tried for separating uprights, x the field's ink threshold
+UPRIGHT_ANGLES = (70, 80, 90, 100, 110)
+UPRIGHT_LEVELS = (1.0, 1.3, 1.6, 1.9)
+DIAGONAL_LEVEL = 0.7                       # crossing-stroke threshold, x the field's ink threshold     # thresholds tried for separating uprights, x the field's ink threshold
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
     up = np.zeros_like(ink)
     for a in UPRIGHT_ANGLES:
         up = cv2.max(up, cv2.morphologyEx(smooth, cv2.MORPH_OPEN, line_element(lu, a)))
-    half = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    half = np.ascontiguousarray(cv2.dilate(ink, np.ones((2, 2), np.uint8))[::2, ::2])   # max-pooled: thin strokes keep their darkness
     ld = int(round(0.45 * cw / 2)) | 1
     diag = np.stack([cv2.morphologyEx(half, cv2.MORPH_OPEN, line_element(ld, a)) for a in DIAGONAL_ANGLES])
 
@@ -259,7 +260,7 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     dx, dy = np.clip(ccx // 2, 0, None), np.clip(ccy // 2, 0, None)
     diag_width = np.zeros(n)
     for k in range(len(DIAGONAL_ANGLES)):
-        cover = (_windows(diag[k], dy, dx, hy // 2, hx // 2) > 0.8 * thr).any(axis=1)
+        cover = (_windows(diag[k], dy, dx, hy // 2, hx // 2) > DIAGONAL_LEVEL * thr).any(axis=1)
         diag_width = np.maximum(diag_width, 2 * _longest_true_run(cover))
     diagonal = diag_width / np.maximum(up_width, 0.5 * cw)
     strong = np.where(win_ink > thr * 0.5, win_ink, 0)
