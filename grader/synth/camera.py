@@ -258,8 +258,9 @@ def page_maps(transform: PageToPhoto, size: tuple[int, int], page_px_per_mm: tup
     gy = (np.arange(ny) - 0.5) * step - 0.5
     xx, yy = np.meshgrid(gx, gy)
     mm = transform.inverse(np.stack([xx.ravel(), yy.ravel()], 1)).reshape(ny, nx, 2)
-    coarse = (mm * np.asarray(page_px_per_mm) - 0.5).astype(np.float32)
-    full = cv2.resize(coarse, (nx * step, ny * step), interpolation=cv2.INTER_LINEAR)
-    full = full[step:step + h, step:step + w]
-    return (np.ascontiguousarray(full[..., 0]), np.ascontiguousarray(full[..., 1]),
-            mm[..., 0].astype(np.float32), mm[..., 1].astype(np.float32))
+    maps = []
+    for axis in (0, 1):
+        coarse = np.ascontiguousarray(mm[..., axis] * page_px_per_mm[axis] - 0.5, dtype=np.float32)
+        maps.append(cv2.resize(coarse, (nx * step, ny * step), interpolation=cv2.INTER_LINEAR)[step:step + h,
+                                                                                              step:step + w])
+    return maps[0], maps[1], mm[..., 0].astype(np.float32), mm[..., 1].astype(np.float32)

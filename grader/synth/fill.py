@@ -7,6 +7,7 @@ fills, tally strokes, a tick and a name.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import cv2
@@ -48,7 +49,7 @@ def random_hand(rng: np.random.Generator) -> Hand:
 
 @dataclass
 class FilledPage:
-    """A page with the writing on it: float32 RGB in 0..1 at ``px_per_mm``."""
+    """A page with the writing on it: uint8 RGB at ``px_per_mm``."""
 
     image: np.ndarray
     px_per_mm: float
@@ -61,18 +62,26 @@ def _px(rect: Rect, s: float) -> tuple[float, float, float, float]:
 
 
 def paper_page(gray: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
-    """Printed grayscale page -> RGB paper with toner that is not quite black, and a little fibre texture."""
-    h, w = gray.shape
+    """Printed grayscale page -> uint8 RGB paper, with toner that is not quite black."""
     paper = np.array([0.955, 0.95, 0.93]) + rng.normal(0, 0.01) + np.array([1, 0.5, -1]) * rng.uniform(0, 0.015)
     toner = float(rng.uniform(0.05, 0.2))
-    lut = ((toner + (1 - toner) * np.arange(256) / 255.0)[:, None] * paper[None, :]).astype(np.float32)
-    base = lut[gray]
-    noise = cv2.resize(rng.normal(1.0, 0.012, (h // 6, w // 6)).astype(np.float32), (w, h),
-                       interpolation=cv2.INTER_LINEAR)
-    base *= noise[..., None]
-    np.minimum(base, 1.0, out=base)
-    return base, {"paper_rgb": [round(float(c), 3) for c in paper],
-                                                    "toner": round(toner, 3)}
+    lut = (toner + (1 - toner) * np.arange(256) / 255.0)[:, None] * paper[None, :]
+    lut = np.clip(lut * 255 + 0.5, 0, 255).astype(np.uint8).reshape(256, 1, 3)
+    page = cv2.LUT(cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB), lut)
+    return page, {"paper_rgb": [round(float(c), 3) for c in paper], "toner": round(toner, 3)}
+
+
+_RENDERS: "OrderedDict[tuple, np.ndarray]" = OrderedDict()
+
+
+def _render_gray(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, px_per_mm: float) -> np.ndarray:
+    """The printed page, rendered once per process for each identity (a class shares an exercise)."""
+    key = (sheet.spec.id, sheet.spec.version, sheet.contest, sheet.pairs, page.number, ident, px_per_mm)
+    if key not in _RENDERS:
+        _RENDERS[key] = np.asarray(render_page(sheet, page, ident, dpi=px_per_mm * MM_PER_INCH))
+        while len(_RENDERS) > 4:
+            _RENDERS.popitem(last=False)
+    return _RENDERS[key]
 
 
 def _draw_digit(page: np.ndarray, bank: GlyphBank, digit: int, box: tuple[float, float, float, float], hand: Hand,
@@ -188,8 +197,7 @@ def fill_page(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, writin
     bank = bank or load_glyph_bank()
     hand = hand or random_hand(rng)
     s = px_per_mm
-    gray = np.asarray(render_page(sheet, page, ident, dpi=s * MM_PER_INCH))
-    img, paper = paper_page(gray, rng)
+    img, paper = paper_page(_render_gray(sheet, page, ident, s), rng)
     bubble_styles = {}
     for f in page.fields:
         if f.kind == "digits":

@@ -104,31 +104,52 @@ def digit_alpha(img: np.ndarray, *, height_px: float, max_width_px: float, strok
     margin = int(np.ceil(stroke_px)) + 1
     out_w = int(np.ceil((x1 - x0) * scale)) + 2 * margin
     out_h = int(np.ceil((y1 - y0) * scale)) + 2 * margin
-    sy, sx = np.nonzero(skel)
-    pts = np.stack([(sx - x0 + 0.5) * scale - 0.5 + margin, (sy - y0 + 0.5) * scale - 0.5 + margin], axis=1)
-    index = {(int(y), int(x)): i for i, (y, x) in enumerate(zip(sy, sx))}
     ss = SUPERSAMPLE
     canvas = np.zeros((out_h * ss, out_w * ss), np.uint8)
-    fixed = np.round((pts * ss + (ss - 1) / 2) * 16).astype(np.int32)
     thick = max(1, int(round(stroke_px * ss)))
+
+    def fixed(yy: np.ndarray, xx: np.ndarray) -> np.ndarray:   # skeleton pixel -> supersampled fixed point
+        px = np.stack([(xx - x0 + 0.5) * scale - 0.5 + margin, (yy - y0 + 0.5) * scale - 0.5 + margin], 1)
+        return np.round((px * ss + (ss - 1) / 2) * 16).astype(np.int32)
+
     # Pressure varies slowly along the writing: a smooth random field over the glyph.
     field = cv2.resize(rng.uniform(0.75, 1.0, (3, 3)).astype(np.float32), (out_w, out_h),
                        interpolation=cv2.INTER_CUBIC)
-    for i, (y, x) in enumerate(zip(sy, sx)):
-        for dy, dx in ((0, 1), (1, -1), (1, 0), (1, 1)):
-            j = index.get((int(y) + dy, int(x) + dx))
-            if j is not None:
-                px, py = pts[i]
-                value = int(255 * np.clip(field[min(out_h - 1, max(0, int(py))), min(out_w - 1, max(0, int(px)))],
-                                          0, 1))
-                cv2.line(canvas, tuple(map(int, fixed[i])), tuple(map(int, fixed[j])), value, thick, cv2.LINE_AA, 4)
-        if not any(index.get((int(y) + dy, int(x) + dx)) is not None
-                   for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx):
-            cv2.circle(canvas, tuple(map(int, fixed[i])), thick * 8, 255, -1, cv2.LINE_AA, 4)
+    hh, ww = skel.shape
+    padded = np.pad(skel, 1)
+    for dy, dx in ((0, 1), (1, -1), (1, 0), (1, 1)):   # each 8-neighbour pair of skeleton pixels once
+        yy, xx = np.nonzero(skel & padded[1 + dy:1 + dy + hh, 1 + dx:1 + dx + ww])
+        a, b = fixed(yy, xx), fixed(yy + dy, xx + dx)
+        fx = np.clip(a[:, 0] // (16 * ss), 0, out_w - 1)
+        fy = np.clip(a[:, 1] // (16 * ss), 0, out_h - 1)
+        values = (255 * np.clip(field[fy, fx], 0, 1)).astype(int)
+        for p, q, v in zip(a.tolist(), b.tolist(), values.tolist()):
+            cv2.line(canvas, p, q, v, thick, cv2.LINE_AA, 4)
+    neighbours = cv2.filter2D(skel.astype(np.uint8), -1, np.ones((3, 3), np.float32),
+                              borderType=cv2.BORDER_CONSTANT) - skel
+    for p in fixed(*np.nonzero(skel & (neighbours == 0))).tolist():   # lone dots
+        cv2.circle(canvas, p, thick * 8, 255, -1, cv2.LINE_AA, 4)
     alpha = cv2.resize(canvas, (out_w, out_h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
     # Round off the skeleton's pixel staircase.
     alpha = cv2.GaussianBlur(alpha, (0, 0), max(0.6, scale / _THIN_SCALE * 0.35))
     return np.clip((alpha - 0.15) / 0.55, 0, 1).astype(np.float32)
+
+
+def _thinning_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Zhang-Suen deletion rules for both sub-steps, indexed by the 8-neighbour code (p2 = bit 0 ... p9 = bit 7)."""
+    tables = np.zeros((2, 256), bool)
+    for code in range(256):
+        n = [(code >> i) & 1 for i in range(8)]
+        b = sum(n)
+        a = sum(1 for i in range(8) if n[i] == 0 and n[(i + 1) % 8] == 1)
+        p2, p4, p6, p8 = n[0], n[2], n[4], n[6]
+        ok = 2 <= b <= 6 and a == 1
+        tables[0, code] = ok and p2 * p4 * p6 == 0 and p4 * p6 * p8 == 0
+        tables[1, code] = ok and p2 * p4 * p8 == 0 and p2 * p6 * p8 == 0
+    return tables[0], tables[1]
+
+
+_THIN_TABLES = _thinning_tables()
 
 
 def _thin(binary: np.ndarray) -> np.ndarray:
@@ -137,18 +158,11 @@ def _thin(binary: np.ndarray) -> np.ndarray:
     changed = True
     while changed:
         changed = False
-        for step in (0, 1):
+        for table in _THIN_TABLES:
             p = img
-            n = [p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:], p[2:, 1:-1], p[2:, :-2], p[1:-1, :-2], p[:-2, :-2]]
-            b = sum(x.astype(np.int32) for x in n)
-            seq = n + [n[0]]
-            a = sum(((seq[i] == 0) & (seq[i + 1] == 1)).astype(np.int32) for i in range(8))
-            p2, p4, p6, p8 = n[0], n[2], n[4], n[6]
-            if step == 0:
-                cond = ((p2 & p4 & p6) == 0) & ((p4 & p6 & p8) == 0)
-            else:
-                cond = ((p2 & p4 & p8) == 0) & ((p2 & p6 & p8) == 0)
-            remove = (p[1:-1, 1:-1] == 1) & (b >= 2) & (b <= 6) & (a == 1) & cond
+            code = (p[:-2, 1:-1] | (p[:-2, 2:] << 1) | (p[1:-1, 2:] << 2) | (p[2:, 2:] << 3) | (p[2:, 1:-1] << 4) |
+                    (p[2:, :-2] << 5) | (p[1:-1, :-2] << 6) | (p[:-2, :-2] << 7))
+            remove = (p[1:-1, 1:-1] == 1) & table[code]
             if remove.any():
                 img[1:-1, 1:-1][remove] = 0
                 changed = True

@@ -133,7 +133,7 @@ def ink_texture(shape: tuple[int, int], rng: np.random.Generator, *, kind: str =
 
 def apply_ink(page: np.ndarray, alpha: np.ndarray, origin: tuple[int, int], pen: Pen,
               rng: np.random.Generator, *, density: float = 1.0) -> None:
-    """Lay ink with ``alpha`` onto ``page`` (float32 RGB, 0..1) at ``origin`` = (x, y), in place.
+    """Lay ink with ``alpha`` onto ``page`` (uint8 RGB) at ``origin`` = (x, y), in place.
 
     ``alpha`` may extend past the page; it is clipped. ``density`` scales the
     pen's pressure (0.25 gives a faint stroke, such as an old digit under
@@ -149,12 +149,12 @@ def apply_ink(page: np.ndarray, alpha: np.ndarray, origin: tuple[int, int], pen:
     a = np.clip(a * ink_texture(a.shape, rng, kind=pen.kind) * (pen.pressure * density), 0, 1)[..., None]
     color = np.asarray(pen.color, np.float32)
     roi = page[ya:yb, xa:xb]
-    roi *= 1 - a * (1 - color)
+    roi[:] = (roi * (1 - a * (1 - color)) + 0.5).astype(np.uint8)
 
 
 def paint_patch(page: np.ndarray, mask: np.ndarray, origin: tuple[int, int], color: tuple[float, float, float],
                 opacity: float) -> None:
-    """Paint an opaque-ish layer (correction fluid) with ``mask`` over ``page`` in place."""
+    """Paint an opaque-ish layer (correction fluid, colour in 0..1) with ``mask`` over ``page`` (uint8 RGB) in place."""
     x0, y0 = origin
     h, w = mask.shape
     ph, pw = page.shape[:2]
@@ -163,4 +163,4 @@ def paint_patch(page: np.ndarray, mask: np.ndarray, origin: tuple[int, int], col
         return
     m = (mask[ya - y0:yb - y0, xa - x0:xb - x0] * opacity)[..., None]
     roi = page[ya:yb, xa:xb]
-    roi[:] = roi * (1 - m) + np.asarray(color, np.float32) * m
+    roi[:] = (roi * (1 - m) + np.asarray(color, np.float32) * 255 * m + 0.5).astype(np.uint8)

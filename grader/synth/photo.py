@@ -127,20 +127,20 @@ def _marker_points(page: PageLayout, *, only: int | None = None, grow: float = M
 
 
 def _crease(img: np.ndarray, axis: str, s: float, rng: np.random.Generator) -> None:
-    """A fold line across the page: a thin dark and light ridge and a slight step in brightness."""
+    """A fold line across the page (uint8 RGB, in place): a thin dark and light ridge, a slight step in light."""
     h, w = img.shape[:2]
     pos = int((h if axis == "h" else w) / 2 + rng.normal(0, 8 * s))
     half = int(2 * s)
     prof = np.ones(2 * half, np.float32)
     prof[half - max(1, int(0.25 * s)):half] = rng.uniform(0.82, 0.92)
     prof[half:half + max(1, int(0.3 * s))] = rng.uniform(1.02, 1.05)
+    step = float(rng.uniform(0.95, 1.0))
     if axis == "h":
-        img[pos - half:pos + half] *= prof[:, None, None]
-        img[pos + half:] *= rng.uniform(0.95, 1.0)
+        img[pos - half:pos + half] = np.clip(img[pos - half:pos + half] * prof[:, None, None], 0, 255)
+        img[pos + half:] = cv2.convertScaleAbs(img[pos + half:], alpha=step)
     else:
-        img[:, pos - half:pos + half] *= prof[None, :, None]
-        img[:, pos + half:] *= rng.uniform(0.95, 1.0)
-    np.minimum(img, 1.0, out=img)
+        img[:, pos - half:pos + half] = np.clip(img[:, pos - half:pos + half] * prof[None, :, None], 0, 255)
+        img[:, pos + half:] = cv2.convertScaleAbs(np.ascontiguousarray(img[:, pos + half:]), alpha=step)
 
 
 def _margin_finger(page: PageLayout, rng: np.random.Generator) -> np.ndarray:
@@ -227,27 +227,26 @@ def take_photo(filled: FilledPage, page: PageLayout, cond: Conditions, rng: np.r
         page_img = cv2.resize(page_img, (round(page_img.shape[1] * level), round(page_img.shape[0] * level)),
                               interpolation=cv2.INTER_AREA)
     lvl_xy = (page_img.shape[1] / pw, page_img.shape[0] / ph)
-    rgba = np.empty(page_img.shape[:2] + (4,), np.uint8)
-    rgba[..., :3] = cv2.convertScaleAbs(page_img, alpha=255)
-    rgba[..., 3] = 255
+    rgba = cv2.cvtColor(page_img, cv2.COLOR_RGB2RGBA)
     map_x, map_y, mm_x, mm_y = page_maps(transform, size, lvl_xy, step=_STEP)
-    warped = cv2.remap(rgba, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    warped = cv2.split(cv2.remap(rgba, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT))
     del map_x, map_y, rgba
-    alpha = warped[..., 3].astype(np.float32)
+    alpha = warped[3].astype(np.float32)
     alpha *= 1 / 255.0
     coverage = float(cv2.mean(alpha)[0])
 
     bg = background(cond.background, size, rng)
     papers = draw_other_papers(bg, cond.papers, mm_scale, rng)
-    img = cv2.blendLinear(np.ascontiguousarray(warped[..., :3]), bg, alpha, 1 - alpha)
-    del bg, warped, alpha
+    inv = 1 - alpha
+    planes = [cv2.blendLinear(p, b, alpha, inv) for p, b in zip(warped[:3], cv2.split(bg))]
+    del bg, warped, alpha, inv
     occluders = []
     if cond.finger:
-        draw_occluder(img, transform(_margin_finger(page, rng)), rng, kind="finger")
+        draw_occluder(planes, transform(_margin_finger(page, rng)), rng, kind="finger")
         occluders.append("finger")
     if cond.hidden_marker is not None:
         kind = "finger" if rng.random() < 0.4 else "paper"
-        draw_occluder(img, transform(_marker_cover(page, cond.hidden_marker, rng)), rng, kind=kind)
+        draw_occluder(planes, transform(_marker_cover(page, cond.hidden_marker, rng)), rng, kind=kind)
         occluders.append(f"{kind} over marker {page.markers[cond.hidden_marker].id}")
 
     # Light, on the coarse grid: exposure, gradient, vignette, shadows, curl shading, the sheet's own shadow.
@@ -269,9 +268,8 @@ def take_photo(filled: FilledPage, page: PageLayout, cond: Conditions, rng: np.r
                        interpolation=cv2.INTER_LINEAR)[_STEP:_STEP + h, _STEP:_STEP + w]
     cast = 1 + (np.asarray(CASTS[cond.cast], np.float32) - 1) * cond.cast_strength
     # From here on, one float32 plane per channel (cheaper than interleaved 3-channel arithmetic).
-    planes = [cv2.multiply(ch, light, dtype=cv2.CV_32F, scale=float(c) / 255.0)
-              for ch, c in zip(cv2.split(img), cast)]
-    del img, light
+    planes = [cv2.multiply(ch, light, dtype=cv2.CV_32F, scale=float(c) / 255.0) for ch, c in zip(planes, cast)]
+    del light
     if cond.glare > 0:
         _add_glare(planes, transform, page, mm_scale, cond.glare, rng)
     # Optics.

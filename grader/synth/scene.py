@@ -121,9 +121,13 @@ def lighting(xn: np.ndarray, yn: np.ndarray, rng: np.random.Generator, *, exposu
     return np.clip(light, 0.01, 3).astype(np.float32), info
 
 
-def draw_occluder(img: np.ndarray, polygon_px: np.ndarray, rng: np.random.Generator, *, kind: str) -> None:
-    """A finger or another paper lying over part of the frame, with a soft edge. In place, uint8 RGB."""
-    h, w = img.shape[:2]
+def draw_occluder(planes: list[np.ndarray], polygon_px: np.ndarray, rng: np.random.Generator, *,
+                  kind: str) -> None:
+    """A finger or another paper lying over part of the frame, with a soft edge.
+
+    Draws in place on the R, G, B uint8 planes of the photo.
+    """
+    h, w = planes[0].shape
     x0, y0 = np.floor(polygon_px.min(axis=0)).astype(int) - 8
     x1, y1 = np.ceil(polygon_px.max(axis=0)).astype(int) + 8
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
@@ -131,13 +135,14 @@ def draw_occluder(img: np.ndarray, polygon_px: np.ndarray, rng: np.random.Genera
         return
     mask = np.zeros((y1 - y0, x1 - x0), np.float32)
     cv2.fillPoly(mask, [np.round((polygon_px - [x0, y0]) * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
-    mask = cv2.GaussianBlur(mask, (0, 0), 1.5 if kind == "paper" else 3.0)[..., None]
+    mask = cv2.GaussianBlur(mask, (0, 0), 1.5 if kind == "paper" else 3.0)
     if kind == "finger":   # skin, darker towards the outline (a rounded surface)
         color = np.array([0.8, 0.58, 0.45]) * rng.uniform(0.55, 1.0)
-        inside = cv2.distanceTransform((mask[..., 0] > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
-        depth = np.clip(inside / max(float(inside.max()), 1.0), 0, 1)[..., None]
-        layer = color * (0.6 + 0.45 * np.sqrt(depth))
+        inside = cv2.distanceTransform((mask > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+        shade = 0.6 + 0.45 * np.sqrt(np.clip(inside / max(float(inside.max()), 1.0), 0, 1))
     else:
-        layer = np.array([0.94, 0.93, 0.9]) * rng.uniform(0.9, 1.0)
-    roi = img[y0:y1, x0:x1]
-    roi[:] = np.clip(roi * (1 - mask) + layer * 255 * mask, 0, 255).astype(np.uint8)
+        color = np.array([0.94, 0.93, 0.9]) * rng.uniform(0.9, 1.0)
+        shade = np.ones_like(mask)
+    for plane, c in zip(planes, color):
+        roi = plane[y0:y1, x0:x1]
+        roi[:] = np.clip(roi * (1 - mask) + c * 255 * shade * mask, 0, 255).astype(np.uint8)
