@@ -39,7 +39,7 @@ FULL_GROUP = 5
 DIAGONAL_ANGLES = (18, 30, 42, 54, -18, -30, -42, -54)   # degrees from the x axis
 UPRIGHT_ANGLES = (70, 80, 90, 100, 110)
 UPRIGHT_LEVELS = (1.0, 1.3, 1.6, 1.9)
-DIAGONAL_LEVEL = 0.7                       # crossing-stroke threshold, x the field's ink threshold     # thresholds tried for separating uprights, x the field's ink threshold
+DIAGONAL_LEVEL = 1.0                       # crossing-stroke threshold, x the field's ink threshold     # thresholds tried for separating uprights, x the field's ink threshold
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ class TallyMaps:
 
 
 def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
-               border_mm: float = 0.4, line_mm: float = 0.4) -> TallyMaps:
+               border_mm: float = 0.25, line_mm: float = 0.4) -> TallyMaps:
     """Remove the printed grid of a tally field and separate upright from crossing strokes.
 
     Parameters
@@ -234,7 +234,7 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     # (leaning strokes may touch over part of their length, never over all of it). Strokes that
     # nearly touch stay apart at a higher threshold, so a few thresholds are tried.
     hold = max(3, int(round(persist_mm * px)))
-    edge = max(1, int(round(0.25 * px)))
+    edge = max(1, int(round(0.12 * px)))
     n = len(ccx)
     longest = np.zeros((n, 7), int)
     for factor in UPRIGHT_LEVELS:
