@@ -1,0 +1,150 @@
+"""Tally (turus) reader: hand-like stroke groups on a rendered sheet, photographed badly."""
+import cv2
+import numpy as np
+import pytest
+
+from grader.recognize.tally import TallyReading, read_tally
+from grader.sheet.identity import SheetIdentity
+from grader.sheet.layout import layout_sheet
+from grader.sheet.render import MM_PER_INCH, render_page
+
+PX = 8.0
+INKS = (0.19, 0.09)      # luminance of blue and black ballpoint ink
+
+
+@pytest.fixture(scope="module")
+def sheet(chasil_spec):
+    return layout_sheet(chasil_spec, contest="bupati", pairs=4)
+
+
+@pytest.fixture(scope="module")
+def blank_page(sheet):
+    ident = SheetIdentity(template="chasil-kwk", version=1, page=2, contest="bupati", pairs=4, exercise="T4LLY1")
+    img = render_page(sheet, sheet.pages[1], ident, dpi=PX * MM_PER_INCH)
+    return np.asarray(img, np.float32) / 255.0
+
+
+def pen_line(alpha: np.ndarray, p0, p1, width: float, density: float, rng, *, pieces: int = 6) -> None:
+    """A slightly wobbly anti-aliased pen stroke laid into ``alpha`` (0..1)."""
+    pts = np.linspace(np.asarray(p0, float), np.asarray(p1, float), pieces)
+    pts[1:-1] += rng.normal(0, 0.5, (pieces - 2, 2))
+    ss = 4
+    for a, b in zip(pts[:-1], pts[1:]):
+        x0, y0 = np.floor(np.minimum(a, b) - width - 2).astype(int)
+        x1, y1 = np.ceil(np.maximum(a, b) + width + 3).astype(int)
+        canvas = np.zeros(((y1 - y0) * ss, (x1 - x0) * ss), np.uint8)
+        q = lambda p: (int((p[0] - x0) * ss * 16), int((p[1] - y0) * ss * 16))   # noqa: E731
+        cv2.line(canvas, q(a), q(b), 255, max(1, int(round(width * ss))), cv2.LINE_AA, 4)
+        m = cv2.resize(canvas, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA).astype(np.float32) / 255 * density
+        roi = alpha[y0:y1, x0:x1]
+        roi[:] = 1 - (1 - roi) * (1 - m)
+
+
+def draw_group(alpha: np.ndarray, cell, count: int, rng, *, width_mm: float) -> None:
+    """``count`` tally strokes in a cell: up to four leaning uprights, the fifth crossing them."""
+    x, y, w, h = cell.x * PX, cell.y * PX, cell.w * PX, cell.h * PX
+    width, density = width_mm * PX, rng.uniform(0.75, 1.0)
+    top, bottom = h * rng.uniform(0.1, 0.2), h * rng.uniform(0.8, 0.9)
+    left, right = w * rng.uniform(0.16, 0.24), w * rng.uniform(0.76, 0.84)
+    for i in range(min(count, 4)):
+        sx = left + (right - left) * i / 3 + rng.normal(0, w * 0.02)
+        lean = rng.normal(0.02, 0.035) * h
+        pen_line(alpha, (x + sx + lean, y + top + rng.normal(0, h * 0.03)),
+                 (x + sx - lean, y + bottom + rng.normal(0, h * 0.03)), width, density, rng)
+    if count >= 5:
+        p0 = (x + left - w * rng.uniform(0.03, 0.1), y + bottom - h * rng.uniform(0.05, 0.2))
+        p1 = (x + right + w * rng.uniform(0.03, 0.1), y + top + h * rng.uniform(0.05, 0.2))
+        if rng.random() < 0.3:                       # some write the crossing stroke the other way
+            p0, p1 = (p0[0], p1[1]), (p1[0], p0[1])
+        pen_line(alpha, p0, p1, width, density, rng, pieces=8)
+
+
+def photograph(page: np.ndarray, alpha: np.ndarray, rng, *, ink: float) -> np.ndarray:
+    """Ink on paper, uneven light, blur, noise, JPEG and a small misalignment (shift and scale)."""
+    img = page * (1 - alpha * (1 - ink))
+    h, w = img.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    light = rng.uniform(0.6, 1.0) + rng.uniform(-0.3, 0.3) * (xx / w - 0.5) + rng.uniform(-0.3, 0.3) * (yy / h - 0.5)
+    img = cv2.GaussianBlur(img * np.clip(light, 0.25, 1.1) * 235 + 10, (0, 0), rng.uniform(0.4, 1.0))
+    img += rng.normal(0, 2.5, img.shape)
+    scale = 1 + rng.uniform(-0.005, 0.005)
+    m = np.float32([[scale, 0, 0], [0, scale, 0]])
+    m[:, 2] = np.array([w / 2, h / 2]) * (1 - scale) + rng.uniform(-0.4, 0.4, 2) * PX
+    img = cv2.warpAffine(np.clip(img, 0, 255).astype(np.uint8), m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(60, 90))])
+    return cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
+
+
+def tallied(sheet, blank_page, cells_per_field: dict, rng) -> np.ndarray:
+    """``cells_per_field``: field id -> stroke count per cell, in layout order."""
+    alpha = np.zeros_like(blank_page)
+    width_mm = rng.uniform(0.3, 0.45)
+    for fid, counts in cells_per_field.items():
+        for cell, n in zip(sheet.field(fid).cells, counts):
+            if n:
+                draw_group(alpha, cell, n, rng, width_mm=width_mm)
+    return photograph(blank_page, alpha, rng, ink=INKS[int(rng.integers(2))])
+
+
+def groups(count: int) -> list[int]:
+    return [5] * (count // 5) + ([count % 5] if count % 5 else [])
+
+
+def test_counts_groups_of_five_and_a_partial_cell(sheet, blank_page):
+    rng = np.random.default_rng(11)
+    truth = {"IV.1.tally": 23, "IV.2.tally": 4, "IV.3.tally": 40, "IV.4.tally": 1}
+    gray = tallied(sheet, blank_page, {k: groups(v) for k, v in truth.items()}, rng)
+    for fid, count in truth.items():
+        r = read_tally(gray, sheet.field(fid), px_per_mm=PX)
+        assert isinstance(r, TallyReading)
+        assert (r.count, r.status) == (count, "ok"), (fid, r.per_cell)
+        assert list(r.per_cell) == groups(count) + [0] * (40 - len(groups(count)))
+        assert len(r.cell_confidence) == 40 and 0.6 <= r.confidence <= 1.0
+
+
+def test_every_partial_count_reads(sheet, blank_page):
+    rng = np.random.default_rng(12)
+    truth = {"IV.1.tally": 12, "IV.2.tally": 8, "IV.3.tally": 16, "IV.4.tally": 2}
+    gray = tallied(sheet, blank_page, {k: groups(v) for k, v in truth.items()}, rng)
+    for fid, count in truth.items():
+        r = read_tally(gray, sheet.field(fid), px_per_mm=PX)
+        assert r.count == count, (fid, r.per_cell)
+
+
+def test_empty_grid_is_blank(sheet, blank_page):
+    rng = np.random.default_rng(13)
+    gray = tallied(sheet, blank_page, {}, rng)
+    r = read_tally(gray, sheet.field("IV.1.tally"), px_per_mm=PX)
+    assert (r.count, r.status) == (0, "blank")
+    assert set(r.per_cell) == {0}
+
+
+def test_broken_filling_order_goes_to_review_with_the_count_as_read(sheet, blank_page):
+    rng = np.random.default_rng(14)
+    gray = tallied(sheet, blank_page, {"IV.1.tally": [5, 0, 5, 2],        # an empty cell before used ones
+                                       "IV.2.tally": [5, 3, 5]}, rng)     # a short cell that is not the last
+    r = read_tally(gray, sheet.field("IV.1.tally"), px_per_mm=PX)
+    assert r.status == "review" and r.count == 12 and r.per_cell[:4] == (5, 0, 5, 2)
+    r = read_tally(gray, sheet.field("IV.2.tally"), px_per_mm=PX)
+    assert r.status == "review" and r.count == 13 and r.per_cell[:3] == (5, 3, 5)
+    assert r.confidence < 0.6
+
+
+def test_random_fields_are_exact_or_reviewed(sheet, blank_page):
+    rng = np.random.default_rng(15)
+    exact, accepted_wrong, n = 0, 0, 0
+    for _ in range(3):
+        truth = {f"IV.{p}.tally": int(rng.integers(0, 120)) for p in "1234"}
+        gray = tallied(sheet, blank_page, {k: groups(v) for k, v in truth.items()}, rng)
+        for fid, count in truth.items():
+            r = read_tally(gray, sheet.field(fid), px_per_mm=PX)
+            n += 1
+            exact += r.count == count
+            accepted_wrong += r.status in ("ok", "blank") and r.count != count
+    assert accepted_wrong == 0
+    assert exact >= n - 1
+
+
+def test_rejects_other_field_kinds(sheet):
+    with pytest.raises(ValueError):
+        read_tally(np.zeros((10, 10), np.uint8), sheet.field("IV.1.bubbles"), px_per_mm=PX)
