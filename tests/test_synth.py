@@ -220,3 +220,20 @@ def test_sample_scans_are_complete_and_parse():
     assert pages == {1, 2}
     assert planted >= 3
     assert len(refusals) >= 6
+
+
+def test_exif_oriented_photo_displays_like_the_truth(spec):
+    """Camera originals may store turned pixels plus an EXIF tag; the truth is in the displayed frame."""
+    plan = plan_sheet(SMALL, 4)
+    page = plan.sheet.pages[0]
+    rng = np.random.default_rng(9)
+    filled = fill_page(plan.sheet, page, plan.ident.for_page(1), plan.writing, rng, hand=plan.hand)
+    cond = Conditions(megapixels=2.0, roll_deg=3.0, tilt_deg=10.0, coverage=0.8, noise=0.004, exif_orientation=6)
+    photo = take_photo(filled, page, cond, rng)
+    raw = Image.open(io.BytesIO(photo.data))
+    assert raw.getexif().get(0x0112) == 6 and raw.size == photo.size[::-1]   # stored sideways
+    shown = cv2.imdecode(np.frombuffer(photo.data, np.uint8), cv2.IMREAD_GRAYSCALE)   # honours EXIF
+    assert shown.shape[::-1] == photo.size
+    found = _aruco(shown)
+    for m in page.markers:
+        assert np.abs(found[m.id] - photo.transform(np.array(m.corners))).max() < 1.0, m.id

@@ -9,10 +9,12 @@ chat app's downscale and recompression.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import asdict, dataclass, replace
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from grader.sheet.layout import PageLayout
 from grader.synth.camera import Pose, PageToPhoto, page_maps, place_page, random_curl
@@ -54,6 +56,7 @@ class Conditions:
     chat_app: bool = False
     chat_side: int = 1600
     chat_quality: int = 70
+    exif_orientation: int = 1           # 6, 8 or 3: pixels stored turned, with an EXIF tag (camera originals)
     finger: bool = False
     hidden_marker: int | None = None    # 0..3 (TL, TR, BR, BL) covered by a paper or finger
     crease: str | None = None           # "h" or "v": the sheet was folded in half
@@ -97,7 +100,8 @@ def sample_conditions(rng: np.random.Generator) -> Conditions:
         sharpen=float(rng.uniform(0.1, 0.8)), jpeg_quality=int(rng.integers(80, 96)), chat_app=chat,
         chat_side=int(rng.choice([1600, 1600, 1280])), chat_quality=int(rng.integers(60, 76)),
         finger=bool(rng.random() < 0.12), hidden_marker=int(rng.integers(4)) if rng.random() < 0.06 else None,
-        crease=str(rng.choice(["h", "v"])) if rng.random() < 0.2 else None)
+        crease=str(rng.choice(["h", "v"])) if rng.random() < 0.2 else None,
+        exif_orientation=1 if chat else int(rng.choice([1, 6, 8, 3], p=[0.55, 0.35, 0.05, 0.05])))
 
 
 @dataclass
@@ -200,6 +204,27 @@ def _add_glare(planes: list[np.ndarray], transform: PageToPhoto, page: PageLayou
         p[y0:y1, x0:x1] += blob
 
 
+# EXIF orientation -> how the stored pixels are turned from the displayed picture (np.rot90 turns).
+_EXIF_TURNS = {1: 0, 6: 1, 3: 2, 8: 3}
+
+
+def encode_jpeg(bgr: np.ndarray, quality: int, *, orientation: int = 1) -> bytes:
+    """JPEG bytes whose *displayed* picture (after the EXIF Orientation tag) is ``bgr``.
+
+    Phones store the sensor's pixels and a tag saying how to turn them; with
+    ``orientation`` 6, 8 or 3 the pixels are stored turned and the tag undoes it.
+    """
+    if orientation == 1:
+        ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        return buf.tobytes()
+    stored = np.ascontiguousarray(np.rot90(bgr[..., ::-1], _EXIF_TURNS[orientation]))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    Image.fromarray(stored).save(out, "JPEG", quality=quality, exif=exif.tobytes())
+    return out.getvalue()
+
+
 def take_photo(filled: FilledPage, page: PageLayout, cond: Conditions, rng: np.random.Generator) -> Photo:
     """Photograph ``filled`` (a page of ``page``'s layout) under ``cond``; returns JPEG bytes and the mapping."""
     size = frame_size(cond.megapixels, cond.aspect, cond.landscape)
@@ -295,16 +320,17 @@ def take_photo(filled: FilledPage, page: PageLayout, cond: Conditions, rng: np.r
         out_planes.append(cv2.convertScaleAbs(p, alpha=255))
     del planes, lum
     out = cv2.merge(out_planes[::-1])   # BGR for encoding
-    ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, cond.jpeg_quality])
-    data = buf.tobytes()
-    if cond.chat_app:
+    if cond.chat_app:   # the camera's JPEG, decoded, shrunk and recompressed by the app (which drops EXIF)
+        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, cond.jpeg_quality])
         scale = min(1.0, cond.chat_side / max(w, h))
         nw, nh = round(w * scale), round(h * scale)
-        small_img = cv2.resize(out, (nw, nh), interpolation=cv2.INTER_AREA)
+        small_img = cv2.resize(cv2.imdecode(buf, cv2.IMREAD_COLOR), (nw, nh), interpolation=cv2.INTER_AREA)
         ok, buf = cv2.imencode(".jpg", small_img, [cv2.IMWRITE_JPEG_QUALITY, cond.chat_quality])
         data = buf.tobytes()
         transform = replace(transform, post_scale=(nw / w, nh / h))
         size = (nw, nh)
+    else:
+        data = encode_jpeg(out, cond.jpeg_quality, orientation=cond.exif_orientation)
     info = {"conditions": cond.to_json(), "pose": pose.to_json(), "curl": curl.to_json(),
             "coverage": round(coverage, 4), "px_per_mm": round(mm_scale * transform.post_scale[0], 3),
             "camera_size": list(frame_size(cond.megapixels, cond.aspect, cond.landscape)), "size": list(size),
