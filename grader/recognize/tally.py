@@ -278,8 +278,13 @@ def _cell_counts(m: CellMeasure, *, diagonal_min: float) -> tuple[np.ndarray, np
     conf = 0.55 + 0.45 * np.minimum(np.clip(m.agreement, 0.0, 1.0), diag_margin)
     held = np.clip(m.band_rows / 12.0, 0.0, 1.0)             # uprights seen over few rows only: weaker
     conf = np.where(m.uprights > 0, conf * (0.7 + 0.3 * held), conf)
-    # The shape of a group: a crossing stroke means four uprights under it; more than five never happens.
-    odd = (has_diag & (m.uprights != FULL_GROUP - 1)) | (raw > FULL_GROUP)
+    # The shape of a group: a crossing stroke means four uprights under it. Five "uprights" under a
+    # crossing stroke is usually a steep crossing stroke seen once more as an upright: still a group of
+    # five, with less confidence. Anything else with a crossing stroke is not a well-formed group.
+    doubled = has_diag & (m.uprights == FULL_GROUP)
+    conf = np.where(doubled, np.minimum(conf, 0.7), conf)
+    odd = (has_diag & (m.uprights < FULL_GROUP - 1)) | (m.uprights > FULL_GROUP) | (~has_diag & (raw > FULL_GROUP - 1)
+                                                                                      & (m.uprights > 4))
     conf = np.where(odd, np.minimum(conf, 0.35), conf)
     return count, conf
 
