@@ -181,13 +181,23 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
     gv = cv2.morphologyEx(cv2.dilate(d8, np.ones((1, wide), np.uint8)), cv2.MORPH_OPEN, np.ones((lv, 1), np.uint8))
     gh = cv2.morphologyEx(cv2.dilate(d8, np.ones((wide, 1), np.uint8)), cv2.MORPH_OPEN, np.ones((1, lh), np.uint8))
     ink = cv2.subtract(d8, cv2.max(gv, gh))
-    xl = _refine_lines(gv.sum(axis=0, dtype=np.float64), xs_mm * px - 0.5 - xa, search=search)
-    yl = _refine_lines(gh.sum(axis=1, dtype=np.float64), ys_mm * px - 0.5 - ya, search=search)
+    ex, ey = xs_mm * px - 0.5 - xa, ys_mm * px - 0.5 - ya
+    xl = _refine_lines(gv.sum(axis=0, dtype=np.float64), ex, search=search)
+    yl = _refine_lines(gh.sum(axis=1, dtype=np.float64), ey, search=search)
+    # Page curl shifts the grid differently along it: the vertical lines are placed again for each row
+    # of cells, the horizontal ones for each column, near their grid-wide position.
+    local = max(1, int(round(0.5 * px)))
+    yb = np.clip(np.rint(yl).astype(int), 0, gv.shape[0])
+    xb = np.clip(np.rint(xl).astype(int), 0, gh.shape[1])
+    x_by_row = np.stack([_refine_lines(gv[yb[r]:max(yb[r + 1], yb[r] + 1)].sum(axis=0, dtype=np.float64), xl,
+                                       search=local, local=1) for r in range(len(yl) - 1)])
+    y_by_col = np.stack([_refine_lines(gh[:, xb[c]:max(xb[c + 1], xb[c] + 1)].sum(axis=1, dtype=np.float64), yl,
+                                       search=local, local=1) for c in range(len(xl) - 1)])
 
     col = np.searchsorted(xs_mm, np.round([c.x for c in cells], 3))
     row = np.searchsorted(ys_mm, np.round([c.y for c in cells], 3))
-    ccx = np.rint((xl[col] + xl[col + 1]) / 2).astype(int)
-    ccy = np.rint((yl[row] + yl[row + 1]) / 2).astype(int)
+    ccx = np.rint((x_by_row[row, col] + x_by_row[row, col + 1]) / 2).astype(int)
+    ccy = np.rint((y_by_col[col, row] + y_by_col[col, row + 1]) / 2).astype(int)
     # Cell windows stop short of the printed borders (their residue is not ink).
     inset = border_mm * px
     hx, hy = int(cw / 2 - inset), int(ch / 2 - inset)
