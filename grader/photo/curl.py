@@ -46,6 +46,7 @@ class CurlField:
     step: float                  # frame px between grid nodes
     points: int                  # measurements used
     max_shift_mm: float
+    saturated: bool = False      # some shifts reached the search limit: the homography may be far off
 
     def at(self, pts: np.ndarray) -> np.ndarray:
         """Bilinear displacement at frame points ``(n, 2)``."""
@@ -194,11 +195,12 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
         return None
     mag = np.hypot(*grids)
     max_shift = float(mag.max()) / px_per_mm
+    near_limit = float(np.nanmax(np.abs(shifts))) / px_per_mm >= 0.9 * SEARCH_MM if np.isfinite(shifts).any() else False
     log.debug("curl field: %d measurements, max shift %.3f mm", n_used, max_shift)
     if max_shift < MIN_SHIFT_MM:
         return None
     return CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=n_used,
-                     max_shift_mm=max_shift)
+                     max_shift_mm=max_shift, saturated=near_limit)
 
 
 def _spread(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *, step: float, sigma: float) -> np.ndarray:
@@ -232,3 +234,28 @@ def curl_maps(homography: np.ndarray, field: CurlField, size: tuple[int, int]) -
     map_x = cv2.resize(photo[..., 0], (full_w, full_h), interpolation=cv2.INTER_LINEAR)[:h, :w]
     map_y = cv2.resize(photo[..., 1], (full_w, full_h), interpolation=cv2.INTER_LINEAR)[:h, :w]
     return map_x, map_y
+
+
+def refit_homography(homography: np.ndarray, sample: Sampler, page: PageLayout, *, px_per_mm: float,
+                     anchors: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray | None:
+    """A better homography when the markers' one is far off (three markers on a strongly curled page).
+
+    Every border rectangle found near its predicted place becomes a point
+    correspondence (its measured position, mapped back to the photo, and its
+    template position); with the marker corners, a robust fit then follows
+    the flat majority of the page instead of its curled corner. Returns None
+    when there are too few measurements.
+    """
+    centres, shifts = measure_shifts(sample, border_rects(page), px_per_mm=px_per_mm)
+    ok = ~np.isnan(shifts).any(axis=1)
+    if ok.sum() < 12:
+        return None
+    seen = centres[ok] + shifts[ok]
+    expected = centres[ok]
+    if anchors is not None and len(anchors[0]):
+        seen = np.concatenate([seen, anchors[0] + anchors[1]])
+        expected = np.concatenate([expected, anchors[0]])
+    inv = np.linalg.inv(homography)
+    photo = cv2.perspectiveTransform(seen.reshape(-1, 1, 2), inv)
+    H, _ = cv2.findHomography(photo, expected.reshape(-1, 1, 2), cv2.RANSAC, 0.5 * px_per_mm)
+    return H

@@ -236,23 +236,19 @@ def _fit_edge(roi: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray,
     window = (mid >= -min(reach, inner - 1.0)) & (mid <= reach)
     grad_in = np.where(window[None, :], grad, -np.inf)
     peak = np.argmax(grad_in, axis=1)
-    pos = []
-    widths = []
-    for i, p in enumerate(peak):
-        if not 1 <= p < grad.shape[1] - 1:
-            continue
-        g0, g1, g2 = grad[i, p - 1], grad[i, p], grad[i, p + 1]
-        den = g0 - 2 * g1 + g2
-        frac = 0.5 * (g0 - g2) / den if den < 0 else 0.0
-        pos.append(offsets[p] + step / 2 + np.clip(frac, -1, 1) * step)
-        row = (prof[i] - ink) / contrast
-        lo = np.searchsorted(np.maximum.accumulate(row), 0.1)
-        hi = np.searchsorted(np.maximum.accumulate(row), 0.9)
-        widths.append((hi - lo) * step)
-    if len(pos) < EDGE_SAMPLES // 2:
+    ok = (peak >= 1) & (peak < grad.shape[1] - 1)
+    if ok.sum() < EDGE_SAMPLES // 2:
         return None
-    ts_ok = np.array([t for t, p in zip(ts, peak) if 1 <= p < grad.shape[1] - 1])
-    pts_edge = a[None, :] + ts_ok[:, None] * d[None, :] + np.array(pos)[:, None] * normal[None, :]
+    rows = np.nonzero(ok)[0]
+    p = peak[ok]
+    g0, g1, g2 = grad[rows, p - 1], grad[rows, p], grad[rows, p + 1]
+    den = g0 - 2 * g1 + g2
+    frac = np.where(den < 0, 0.5 * (g0 - g2) / np.where(den < 0, den, -1.0), 0.0)
+    pos = mid[p] + np.clip(frac, -1, 1) * step
+    # Edge width: the 10-90 % rise of each (monotonised) profile.
+    norm = np.maximum.accumulate((prof[ok] - ink) / contrast, axis=1)
+    widths = np.maximum(np.argmax(norm >= 0.9, axis=1) - np.argmax(norm >= 0.1, axis=1), 0) * step
+    pts_edge = a[None, :] + ts[ok][:, None] * d[None, :] + pos[:, None] * normal[None, :]
     # Robust line: drop the worst quarter (ink touching the marker, specks), refit.
     line = _fit_line(pts_edge)
     res = np.abs((pts_edge - line[0]) @ line[1])
