@@ -124,3 +124,24 @@ def test_job_is_claimed_once(code):
     from grader.web.jobs import execute_job
     assert execute_job(runner.ctx, job) == "skipped"
     runner.shutdown()
+
+
+class SlowPipeline:
+    """A pipeline that never finishes (a pathological photo)."""
+
+    def grade_upload(self, *args, **kwargs):
+        time.sleep(60)
+
+
+def test_a_job_that_runs_too_long_is_stopped_and_marked_failed(code):
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, sid = stored(app, code)
+    ctx = JobContext(database=app.config["DATABASE"], data_dir=str(app.config["DATA_DIR"]),
+                     pipeline=SlowPipeline(), timeout_s=1)
+    runner = JobRunner(ctx, mode="process", workers=1)
+    try:
+        runner.submit("grade", {"submission_id": sid})
+        row = wait_for(conn, sid, timeout=30)
+        assert row["state"] == "failed" and row["error_code"] == "too_slow" and "terlalu lama" in row["error_id"]
+    finally:
+        runner.shutdown(wait=False)

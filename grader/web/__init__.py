@@ -34,6 +34,7 @@ def settings_from_env(env: os._Environ | dict = os.environ) -> dict:
         "MAX_CONTENT_LENGTH": int(env.get("GRADER_MAX_BATCH_MB", "400")) * MB,
         "JOBS_MODE": env.get("GRADER_JOBS", "process"),
         "JOBS_WORKERS": int(env["GRADER_WORKERS"]) if env.get("GRADER_WORKERS") else None,
+        "JOB_TIMEOUT_S": int(env.get("GRADER_JOB_TIMEOUT_S", "120")),
         "SESSION_COOKIE_SECURE": env.get("GRADER_SECURE_COOKIES", "0") == "1",
     }
 
@@ -70,7 +71,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     pipeline = app.config["PIPELINE"]
     ref = pipeline.__name__ if hasattr(pipeline, "__spec__") and hasattr(pipeline, "__name__") else pipeline
-    ctx = jobs.JobContext(database=app.config["DATABASE"], data_dir=str(data), pipeline=ref)
+    ctx = jobs.JobContext(database=app.config["DATABASE"], data_dir=str(data), pipeline=ref,
+                          timeout_s=app.config["JOB_TIMEOUT_S"])
     runner = jobs.JobRunner(ctx, mode=app.config["JOBS_MODE"], workers=app.config["JOBS_WORKERS"])
     app.extensions["grader.jobs"] = runner
 

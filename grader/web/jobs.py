@@ -42,6 +42,8 @@ INTERNAL_ERROR = ("internal_error", "Terjadi kesalahan pada server saat menilai.
                   "trainer.")
 INTERRUPTED = ("interrupted", "Penilaian terhenti karena server dimulai ulang. Kirim ulang foto ini.",
                "Grading stopped because the server restarted. Send this photo again.")
+TIMED_OUT = ("too_slow", "Penilaian foto ini terlalu lama dan dihentikan. Kirim foto yang lebih kecil atau lebih jelas.",
+             "Grading this photo took too long and was stopped. Send a smaller or clearer photo.")
 WORKER_CRASHED = ("worker_crashed", "Proses penilaian berhenti mendadak. Kirim ulang foto ini.",
                   "The grading process stopped unexpectedly. Send this photo again.")
 
@@ -53,6 +55,36 @@ class JobContext:
     database: str
     data_dir: str
     pipeline: Any = None          # None = grader.pipeline; a module name; or a picklable object
+    timeout_s: int = 120          # per job, enforced in worker processes (SIGALRM)
+
+
+class JobTimeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise JobTimeout()
+
+
+def _time_limit(seconds: int):
+    """A context manager that interrupts the job after ``seconds`` (only in a worker process's main thread)."""
+    import contextlib
+    import signal
+
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() \
+            or multiprocessing.parent_process() is None:
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def limit():
+        old = signal.signal(signal.SIGALRM, _alarm)
+        signal.alarm(seconds)
+        try:
+            yield
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
+    return limit()
 
 
 @dataclass(frozen=True)
@@ -102,7 +134,11 @@ def execute_job(ctx: JobContext, job_id: int) -> str:
         payload = json.loads(row["payload"])
         run, fail = _resolve(row["kind"])
         try:
-            run(payload, ctx)
+            with _time_limit(ctx.timeout_s):
+                run(payload, ctx)
+        except JobTimeout:
+            log.error("job %s (%s) stopped after %s s", job_id, row["kind"], ctx.timeout_s)
+            error = TIMED_OUT
         except GraderError as exc:
             error = (exc.code, exc.message_id, exc.message)
         except Exception:  # noqa: BLE001 - a worker must record every failure, never lose the item
