@@ -54,8 +54,62 @@ class LoadReport:
         return asdict(self)
 
 
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_scans"
+
+
+def _encode_near(img, target_bytes: int) -> bytes:
+    """JPEG bytes of PIL ``img`` close to ``target_bytes`` (highest quality not far above it)."""
+    import io
+
+    data = b""
+    for quality in (97, 95, 92, 90, 87, 84, 80, 75):
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=quality)
+        data = buf.getvalue()
+        if len(data) <= target_bytes * 1.2:
+            break
+    return data
+
+
+def sample_photos(data_dir: Path, *, pages: int = 2, target_bytes: int = PHOTO_TARGET_BYTES):
+    """One handwritten sample sheet from ``sample_scans/``, upscaled to 12 MP and re-encoded to about
+    ``target_bytes``; its answer key is registered under ``data_dir``. ``None`` if the samples are absent."""
+    import shutil
+
+    from PIL import Image
+
+    index = SAMPLES / "index.json"
+    if not index.is_file():
+        return None
+    sheets: dict[tuple[str, str], dict[int, str]] = {}
+    for ph in json.loads(index.read_text())["photos"]:
+        if not ph.get("expect_refusal") and ph["file"].startswith("s"):
+            sheets.setdefault((ph["exercise"], ph["file"].split("-")[0]), {})[ph["page"]] = ph["file"]
+    for (code, _), files in sorted(sheets.items()):
+        key = SAMPLES / "keys" / code / "answer_key.json"
+        if set(range(1, pages + 1)) <= set(files) and key.is_file() and all((SAMPLES / f).is_file() for f in files.values()):
+            (data_dir / "exercises" / code).mkdir(parents=True, exist_ok=True)
+            shutil.copy(key, data_dir / "exercises" / code / "answer_key.json")
+            out = []
+            for page in range(1, pages + 1):
+                img = Image.open(SAMPLES / files[page]).convert("RGB")
+                scale = (12e6 / (img.width * img.height)) ** 0.5
+                img = img.resize((round(img.width * scale), round(img.height * scale)), Image.Resampling.BICUBIC)
+                data = _encode_near(img, target_bytes)
+                if len(data) < 0.8 * target_bytes:      # upscaling smooths: add a phone sensor's grain back
+                    import numpy as np
+
+                    arr = np.asarray(img, dtype=np.int16)
+                    grain = np.random.default_rng(page).normal(0, 2.5, arr.shape).astype(np.int16)
+                    img = Image.fromarray(np.clip(arr + grain, 0, 255).astype(np.uint8))
+                    data = _encode_near(img, target_bytes)
+                out.append((f"halaman_{page}.jpg", data))
+            return code, out
+    return None
+
+
 def make_photos(code: str, *, pages: int = 2, target_bytes: int = PHOTO_TARGET_BYTES) -> list[tuple[str, bytes]]:
-    """Phone-sized photos (12 MP, about ``target_bytes`` each) of a sheet carrying exercise ``code``."""
+    """Phone-sized photos (12 MP, about ``target_bytes`` each) of a blank sheet carrying exercise ``code``."""
     from grader.photo.mock_photo import mock_photo
 
     out = []
@@ -132,7 +186,13 @@ def run_load_check(*, uploads: int = 20, pages: int = 2, timeout_s: float = 600.
             from grader.web.db import connect
 
             code = ensure_demo_data()
-            photos = photos or make_photos(code, pages=pages)
+            source = "given"
+            if photos is None:
+                sample = sample_photos(Path(tmp), pages=pages)
+                if sample:
+                    (code, photos), source = sample, "sample_scans (upscaled to 12 MP)"
+                else:
+                    photos, source = make_photos(code, pages=pages), "mock photos of a blank sheet"
             app = create_app({"PIPELINE": pipeline, "JOBS_MODE": "process", "JOBS_WORKERS": workers,
                               "TRAINER_PASSWORD": secrets.token_urlsafe(12)})
             runner = app.extensions["grader.jobs"]
@@ -166,7 +226,7 @@ def run_load_check(*, uploads: int = 20, pages: int = 2, timeout_s: float = 600.
                 os.environ["GRADER_DATA_DIR"] = old_env
     times = sorted(t for t, state in outcomes if t is not None)
     lost = sum(1 for t, _ in outcomes if t is None)
-    notes = []
+    notes = [f"photos: {source}"]
     if stored != uploads:
         notes.append(f"{stored} submissions stored for {uploads} uploads")
         lost = max(lost, uploads - stored)
