@@ -30,15 +30,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from grader.recognize.bubbles import paper_darkness
+from grader.recognize.bubbles import paper_darkness_u8
 from grader.sheet.layout import FieldLayout
 
 log = logging.getLogger(__name__)
 
 FULL_GROUP = 5
 DIAGONAL_ANGLES = (18, 30, 42, 54, -18, -30, -42, -54)   # degrees from the x axis
-UPRIGHT_ANGLES = (70, 80, 90, 100, 110)
-UPRIGHT_LEVELS = (1.0, 1.3, 1.6, 1.9)
+UPRIGHT_ANGLES = (75, 90, 105)
+UPRIGHT_LEVELS = (1.0, 1.4, 1.9)
 DIAGONAL_LEVEL = 1.0                       # crossing-stroke threshold, x the field's ink threshold     # thresholds tried for separating uprights, x the field's ink threshold
 
 
@@ -86,19 +86,41 @@ def _median3(v: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.moveaxis(out, -1, axis)
 
 
-def _refine_lines(profile: np.ndarray, expected: np.ndarray, *, search: int, local: int = 2) -> np.ndarray:
-    """Where printed lines really are: one common shift, then a small per-line correction."""
-    n = len(profile)
+def _refine_lines(profiles: np.ndarray, expected: np.ndarray, *, search: int, local: int = 2) -> np.ndarray:
+    """Where printed lines really are: one common shift, then a small per-line correction.
+
+    Parameters
+    ----------
+    profiles : (k, n) darkness profiles across the lines (k independent parts of the grid), or (n,).
+    expected : (lines,) or (k, lines) expected positions.
+
+    Returns
+    -------
+    (k, lines) positions (or (lines,) for a 1-D profile).
+    """
+    one = profiles.ndim == 1
+    prof = np.atleast_2d(profiles)
+    k, n = prof.shape
+    exp = np.broadcast_to(np.rint(expected).astype(int), (k, np.shape(expected)[-1]))
+    rows = np.arange(k)[:, None, None]
     shifts = np.arange(-search, search + 1)
-    idx = np.clip(np.rint(expected)[None, :].astype(int) + shifts[:, None], 0, n - 1)
-    common = shifts[int(profile[idx].sum(axis=1).argmax())]
-    base = np.clip(np.rint(expected).astype(int) + common, 0, n - 1)
+    idx = np.minimum(np.maximum(exp[:, None, :] + shifts[None, :, None], 0), n - 1)       # (k, shifts, lines)
+    common = shifts[prof[rows, idx].sum(axis=2).argmax(axis=1)]                         # (k,)
+    base = np.minimum(np.maximum(exp + common[:, None], 0), n - 1)                       # (k, lines)
     offs = np.arange(-local, local + 1)
-    idx = np.clip(base[:, None] + offs[None, :], 0, n - 1)
-    best = offs[profile[idx].argmax(axis=1)]
+    idx = np.minimum(np.maximum(base[:, :, None] + offs, 0), n - 1)                      # (k, lines, offs)
+    vals = prof[rows, idx]
+    best = offs[vals.argmax(axis=2)]
+    peak = vals.max(axis=2)
     # A line too faint to see (worn print, glare) keeps the common shift.
-    strong = profile[idx].max(axis=1) > 0.3 * np.median(profile[idx].max(axis=1))
-    return np.where(strong, base + best, base).astype(float)
+    strong = peak > 0.3 * np.median(peak, axis=1, keepdims=True)
+    out = np.where(strong, base + best, base).astype(float)
+    return out[0] if one else out
+
+
+def _max_pool2(img: np.ndarray) -> np.ndarray:
+    """Half resolution keeping the darkest value of each 2x2 block (thin lines keep their darkness)."""
+    return np.ascontiguousarray(cv2.dilate(img, np.ones((2, 2), np.uint8))[::2, ::2])
 
 
 def _longest_true_run(b: np.ndarray) -> np.ndarray:
@@ -110,10 +132,12 @@ def _longest_true_run(b: np.ndarray) -> np.ndarray:
 
 
 def _windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int, hx: int) -> np.ndarray:
-    """Windows of (2*hy+1, 2*hx+1) centred on integer pixels, as an (n, h, w) stack (edges clamped)."""
-    ys = np.clip(cy[:, None] + np.arange(-hy, hy + 1)[None, :], 0, img.shape[0] - 1)
-    xs = np.clip(cx[:, None] + np.arange(-hx, hx + 1)[None, :], 0, img.shape[1] - 1)
-    return img[ys[:, :, None], xs[:, None, :]]
+    """Windows of (2*hy+1, 2*hx+1) centred on integer pixels, as an (n, h, w) stack (edges padded with 0)."""
+    pad = np.pad(img, [(0, 0)] * (img.ndim - 2) + [(hy, hy), (hx, hx)])
+    views = np.lib.stride_tricks.sliding_window_view(pad, (2 * hy + 1, 2 * hx + 1), axis=(-2, -1))
+    ys = np.clip(cy, 0, img.shape[-2] - 1)
+    xs = np.clip(cx, 0, img.shape[-1] - 1)
+    return views[..., ys, xs, :, :]
 
 
 @dataclass(frozen=True)
@@ -167,8 +191,7 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
     if xb - xa < 16 or yb - ya < 16:
         raise ValueError(f"field {field.id} lies outside the image")
     cw, ch = cells[0].w * px, cells[0].h * px
-    dark = paper_darkness(np.ascontiguousarray(gray[ya:yb, xa:xb]), window_px=int(round(2.0 * px)))
-    d8 = np.rint(dark * 255).astype(np.uint8)
+    d8 = paper_darkness_u8(np.ascontiguousarray(gray[ya:yb, xa:xb]), window_px=int(round(2.0 * px)))
 
     # Printed grid: a grayscale opening with a line longer than any pen stroke keeps only the printed
     # lines (they run the whole grid); done on a sideways-dilated image it also covers lines that bend
@@ -187,12 +210,12 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
     # Page curl shifts the grid differently along it: the vertical lines are placed again for each row
     # of cells, the horizontal ones for each column, near their grid-wide position.
     local = max(1, int(round(0.5 * px)))
-    yb = np.clip(np.rint(yl).astype(int), 0, gv.shape[0])
-    xb = np.clip(np.rint(xl).astype(int), 0, gh.shape[1])
-    x_by_row = np.stack([_refine_lines(gv[yb[r]:max(yb[r + 1], yb[r] + 1)].sum(axis=0, dtype=np.float64), xl,
-                                       search=local, local=1) for r in range(len(yl) - 1)])
-    y_by_col = np.stack([_refine_lines(gh[:, xb[c]:max(xb[c + 1], xb[c] + 1)].sum(axis=1, dtype=np.float64), yl,
-                                       search=local, local=1) for c in range(len(xl) - 1)])
+    yb = np.clip(np.rint(yl).astype(int), 0, gv.shape[0] - 1)
+    xb = np.clip(np.rint(xl).astype(int), 0, gh.shape[1] - 1)
+    row_profiles = np.add.reduceat(gv, yb[:-1], axis=0, dtype=np.float64)    # one per row of cells (+ below)
+    col_profiles = np.add.reduceat(gh, xb[:-1], axis=1, dtype=np.float64).T
+    x_by_row = _refine_lines(row_profiles, xl, search=local, local=1)
+    y_by_col = _refine_lines(col_profiles, yl, search=local, local=1)
 
     col = np.searchsorted(xs_mm, np.round([c.x for c in cells], 3))
     row = np.searchsorted(ys_mm, np.round([c.y for c in cells], 3))
@@ -202,22 +225,32 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
     inset = border_mm * px
     hx, hy = int(cw / 2 - inset), int(ch / 2 - inset)
 
+    # Threshold from the field's own ink (pen colour, pressure, blur).
+    hist = np.bincount(ink.ravel(), minlength=256)[41:]
+    level = float(41 + np.searchsorted(np.cumsum(hist), 0.8 * hist.sum())) if hist.sum() > 50 else 120.0
+    thr = float(np.clip(0.45 * level, 40, 100))
+
     # Uprights survive an opening with a near-vertical line (after a short vertical smoothing that
     # closes ink skips); a crossing stroke survives an opening with a long line at its own angle. The
-    # crossing stroke is long, so it is looked for at half resolution, one angle at a time.
-    lu = int(round(0.3 * ch)) | 1
-    smooth = cv2.blur(ink, (1, 5))
+    # crossing stroke is long, so it is looked for at half resolution (max-pooled, so thin strokes keep
+    # their darkness), one angle at a time. Only the rows of cells that hold ink are filtered.
     up = np.zeros_like(ink)
-    for a in UPRIGHT_ANGLES:
-        up = cv2.max(up, cv2.morphologyEx(smooth, cv2.MORPH_OPEN, line_element(lu, a)))
-    half = np.ascontiguousarray(cv2.dilate(ink, np.ones((2, 2), np.uint8))[::2, ::2])   # max-pooled: thin strokes keep their darkness
-    ld = int(round(0.45 * cw / 2)) | 1
-    diag = np.stack([cv2.morphologyEx(half, cv2.MORPH_OPEN, line_element(ld, a)) for a in DIAGONAL_ANGLES])
-
-    # Threshold from the field's own ink (pen colour, pressure, blur).
-    level = ink[ink > 40]
-    level = float(np.percentile(level, 80)) if level.size > 50 else 120.0
-    thr = float(np.clip(0.45 * level, 40, 100))
+    diag = np.zeros((len(DIAGONAL_ANGLES), (ink.shape[0] + 1) // 2, (ink.shape[1] + 1) // 2), np.uint8)
+    rows_with_ink = np.flatnonzero((ink > thr).sum(axis=1) >= 2)
+    if rows_with_ink.size:
+        margin = int(round(0.3 * ch))
+        y0 = max(0, (int(rows_with_ink[0]) - margin) // 2 * 2)
+        y1 = min(ink.shape[0], int(rows_with_ink[-1]) + margin + 1)
+        part = ink[y0:y1]
+        lu = int(round(0.3 * ch)) | 1
+        smooth = cv2.blur(part, (1, 5))
+        for a in UPRIGHT_ANGLES:
+            cv2.max(up[y0:y1], cv2.morphologyEx(smooth, cv2.MORPH_OPEN, line_element(lu, a)), dst=up[y0:y1])
+        half = _max_pool2(part)
+        ld = int(round(0.45 * cw / 2)) | 1
+        for k, a in enumerate(DIAGONAL_ANGLES):
+            diag[k, y0 // 2:y0 // 2 + half.shape[0], :half.shape[1]] = cv2.morphologyEx(half, cv2.MORPH_OPEN,
+                                                                                          line_element(ld, a))
     return TallyMaps(ink=ink, up=up, diag=diag, cx=ccx, cy=ccy, hx=hx, hy=hy, thr=thr, origin=(xa, ya))
 
 
@@ -253,7 +286,8 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
         b[:, :, -edge:] = False
         b[:, :, 1:] &= b[:, :, :-1]     # one-pixel slivers (print residue) are no pen stroke
         runs = (b[:, :, 1:] & ~b[:, :, :-1]).sum(axis=2) + b[:, :, 0]
-        longest = np.maximum(longest, np.stack([_longest_true_run(runs >= k) for k in range(1, 8)], axis=1))
+        above = runs[:, None, :] >= np.arange(1, 8)[None, :, None]                    # (n, 7, rows)
+        longest = np.maximum(longest, _longest_true_run(above.reshape(-1, above.shape[-1])).reshape(n, 7))
     win_up = win_up8 > thr
     ok = longest >= hold
     uprights = np.where(ok.any(axis=1), 7 - ok[:, ::-1].argmax(axis=1), 0)
@@ -268,10 +302,8 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
                         up_cols.shape[1] - up_cols[:, ::-1].argmax(axis=1) - up_cols.argmax(axis=1), 0)
     # The crossing stroke: the longest unbroken run of columns it covers at any one angle.
     dx, dy = np.clip(ccx // 2, 0, None), np.clip(ccy // 2, 0, None)
-    diag_width = np.zeros(n)
-    for k in range(len(DIAGONAL_ANGLES)):
-        cover = (_windows(diag[k], dy, dx, hy // 2, hx // 2) > DIAGONAL_LEVEL * thr).any(axis=1)
-        diag_width = np.maximum(diag_width, 2 * _longest_true_run(cover))
+    cover = _windows(diag > DIAGONAL_LEVEL * thr, dy, dx, hy // 2, hx // 2).any(axis=-2)   # (angles, n, w)
+    diag_width = 2 * _longest_true_run(cover.reshape(-1, cover.shape[-1])).reshape(cover.shape[:2]).max(axis=0)
     diagonal = diag_width / np.maximum(up_width, 0.5 * cw)
     strong = np.where(win_ink > thr * 0.5, win_ink, 0)
     return CellMeasure(uprights=uprights, agreement=agreement, diagonal=diagonal,
