@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import logging
+import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -64,7 +65,7 @@ def slim(pr: PhotoRead) -> PhotoRead:
     """Drop the full-resolution photo before a read crosses a process boundary (keep the aligned frame)."""
     if pr.aligned is not None:
         image = pr.aligned.image
-        aligned = dataclasses.replace(pr.aligned, photo=np.empty((0, 0, 3), np.uint8))
+        aligned = dataclasses.replace(pr.aligned, photo_gray=np.empty((0, 0), np.uint8), data=b"")
         aligned.__dict__["image"] = image   # the cached BGR frame
         pr = dataclasses.replace(pr, aligned=aligned)
     return pr
@@ -94,7 +95,8 @@ def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | N
             if progress:
                 progress(i + 1, len(jobs))
         return out
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: forking a process that has OpenCV's thread pools running can kill the child.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for i, pr in enumerate(pool.map(_read_one, jobs, chunksize=1)):
             out.append(pr)
             if progress:
@@ -112,7 +114,7 @@ def group_reads(reads: list[PhotoRead]) -> list[list[PhotoRead]]:
         elif (number := _trainee_from_sheet([pr])) is not None:
             k = ("number", number, ident.exercise if ident else None)
         else:
-            k = ("file", trainee_from_filename(pr.file.split(":")[-1]), None)
+            k = ("file", trainee_from_filename(pr.file), None)
         groups.setdefault(k, []).append(pr)
     return list(groups.values())
 
@@ -126,7 +128,7 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
         sub = None
         if out_dir is not None:
             who = group[0].aligned.identity.trainee if group[0].aligned is not None else None
-            sub = out_dir / _safe_name(who or trainee_from_filename(group[0].file.split(":")[-1]) or "unknown")
+            sub = out_dir / _safe_name(who or trainee_from_filename(group[0].file) or "unknown")
         results.append(grade_reads(group, key=key, out_dir=sub))
     return results
 

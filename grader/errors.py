@@ -29,6 +29,17 @@ class GraderError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self):
+        # Picklable whatever a subclass's __init__ takes: results cross process boundaries in batches.
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type, args: tuple, state: dict) -> "GraderError":
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
+
 
 class TemplateError(GraderError):
     """A template file is malformed; names the file, the key and the problem."""

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 CROP_MARGIN_MM = 1.5
 TRAINEE_FIELD = "H.TRAINEE"
-PAGE_SUFFIX_RE = re.compile(r"[-_ .]*(p|hal|page|halaman)?[-_ ]?\d{1,2}$", re.I)
+PAGE_SUFFIX_RE = re.compile(r"[-_ .]+(p|hal|page|halaman)?[-_ ]?\d{1,2}$", re.I)  # "_p1", "-hal-2", " page 1"
 
 
 @dataclass
@@ -103,7 +103,8 @@ def _trainee_from_sheet(reads: list[PhotoRead]) -> str | None:
 
 
 def trainee_from_filename(name: str) -> str | None:
-    stem = Path(name).stem
+    """A trainee name from a photo's file name: ``budi_p1.jpg`` → ``budi`` (``zip:member`` names use the member)."""
+    stem = Path(name.rsplit(":", 1)[-1]).stem
     base = PAGE_SUFFIX_RE.sub("", stem) or stem
     return base or None
 

@@ -40,8 +40,8 @@ def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *
         colour = COLOURS.get(fr["status"], COLOURS["review"])
         r = layout.rect.grow(FRAME_MARGIN_MM)
         box = [r.x * px_per_mm, r.y * px_per_mm, r.x2 * px_per_mm, r.y2 * px_per_mm]
+        draw.rectangle(box, fill=colour + (28,))   # overlay pixels are replaced, not blended: fill first
         draw.rectangle(box, outline=colour + (255,), width=width)
-        draw.rectangle(box, fill=colour + (28,))
         text = _caption(fr)
         if text:
             tx, ty = box[2] + 0.8 * px_per_mm, box[1]

@@ -1,0 +1,122 @@
+"""Batch grading from the command line: folders and zips in, one row per sheet out, nothing stops the batch."""
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from grader.cli import main
+from grader.exercise.store import load_key
+from grader.grading.report import render_report
+from grader.pipeline import grade_upload, regrade, trainee_from_filename
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
+
+
+def sample(name):
+    return SAMPLES / name
+
+
+def truth(name):
+    return json.loads(sample(name.rsplit(".", 1)[0] + ".truth.json").read_text())
+
+
+def first_sheet():
+    t = truth("s0001-p1.jpg")
+    return t["exercise"], ["s0001-p1.jpg", "s0001-p2.jpg"]
+
+
+def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys):
+    code, names = first_sheet()
+    z = tmp_path / "chat-export.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for n in names:
+            zf.writestr(f"WhatsApp Media/{n}", sample(n).read_bytes())
+        zf.writestr("../../evil.jpg", b"\xff\xd8 not really")           # path traversal: skipped, reported
+        zf.writestr("notes.jpg", b"this is not a photo")
+    blurry = tmp_path / "r000-too_blurry.jpg"
+    blurry.write_bytes(sample("r000-too_blurry.jpg").read_bytes())
+    out = tmp_path / "class.csv"
+    key_dir = SAMPLES / "keys" / code
+    assert main(["grade", str(z), str(blurry), "--key", str(key_dir), "--csv", str(out), "-j", "2",
+                 "--out", str(tmp_path / "feedback")]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    sheet = next(r for r in rows if names[0] in r["files"])
+    t = truth(names[0])
+    expected_who = {"qr": t["trainee"], "trainee_number": t["trainee"].zfill(3), "filename": "s0001"}
+    assert sheet["trainee"] == expected_who[sheet["trainee_source"]]
+    assert sheet["trainee_source"] == ("qr" if t["personalised"] else sheet["trainee_source"])
+    assert sheet["status"] == "graded" and float(sheet["score"]) > 0
+    assert sheet["files"].count(";") == 1           # both pages combined into one sheet
+    refused = {r["refusal"].split("=")[-1] for r in rows if r["refusal"]}
+    assert {"too_blurry", "not_an_image", "unsafe_path"} <= refused or {"too_blurry", "not_an_image"} <= refused
+    assert any("evil.jpg" in r["files"] for r in rows), "a skipped zip member still gets a row"
+    fields = list(csv.DictReader((tmp_path / "class-fields.csv").open(encoding="utf-8")))
+    assert {f["field"] for f in fields if f["trainee"] == sheet["trainee"]} >= {"I.A.1.L", "IV.1", "IV.1.tally", "V.C"}
+    report = next((tmp_path / "feedback").glob(f"{sheet['trainee']}*-feedback.html")).read_text()
+    assert "Tiga hal yang perlu diperbaiki" in report and code in report
+    assert (tmp_path / "feedback" / sheet["trainee"] / "page2.jpg").exists()
+
+
+def test_grade_json_and_unknown_key(capsys):
+    assert main(["grade", str(sample("s0002-p2.jpg")), "--key", "NOSUCH"]) == 2
+    assert "NOSUCH" in capsys.readouterr().err
+
+
+def test_wrong_exercise_sheet_is_refused_not_graded():
+    code, names = first_sheet()
+    other = next(p for p in (SAMPLES / "keys").iterdir() if p.name != code)
+    res = grade_upload([(names[1], sample(names[1]).read_bytes())], key=load_key(str(other)))
+    assert res["status"] == "refused" and res["pages"][0]["refusal"]["code"] == "wrong_exercise"
+    assert "bukan" in res["pages"][0]["refusal"]["message_id"]
+
+
+def test_feedback_image_frames_sit_on_the_template_geometry(tmp_path):
+    code, names = first_sheet()
+    res = grade_upload([(n, sample(n).read_bytes()) for n in names], key=load_key(str(SAMPLES / "keys" / code)),
+                       out_dir=tmp_path)
+    img = cv2.imread(str(tmp_path / "page1.jpg"))
+    assert img.shape[:2] == (2376, 1680)   # the template frame at 8 px/mm
+    from grader.sheet.layout import layout_sheet
+    from grader.sheet.schema import resolve_template
+    sheet = layout_sheet(resolve_template(res["template"]), contest=res["contest"], pairs=res["pairs"])
+    f = next(x for x in res["fields"] if x["id"] == "I.A.1.L")
+    r = sheet.field("I.A.1.L").rect.grow(0.8)
+    x, y = round(r.x * 8), round(r.center[1] * 8)
+    colour = img[y, x + 1:x + 3].mean(axis=0)   # BGR inside the frame line (PIL draws it inward)
+    expected = {"ok": (60, 150, 20), "wrong": (30, 30, 210)}.get(f["status"], (0, 150, 235))
+    assert np.abs(colour - np.array(expected)).max() < 60
+    assert all((tmp_path / x["crop"]).exists() for x in res["fields"] if x["page"] == 1)
+
+
+def test_regrade_applies_a_trainer_correction_and_keeps_it():
+    code, names = first_sheet()
+    key = load_key(str(SAMPLES / "keys" / code))
+    res = grade_upload([(n, sample(n).read_bytes()) for n in names], key=key)
+    target = "I.A.1.L"
+    wrong_value = key.fields[target] + 1
+    again = regrade(res, {target: wrong_value}, key, by="pelatih1", at="2026-11-29T10:00:00")
+    f = next(x for x in again["fields"] if x["id"] == target)
+    assert (f["value"], f["status"], f["corrected_by"]) == (wrong_value, "wrong", "pelatih1")
+    third = regrade(again, {"V.A": key.fields["V.A"]}, key)
+    kept = next(x for x in third["fields"] if x["id"] == target)
+    assert kept["corrected_by"] == "pelatih1" and kept["value"] == wrong_value
+
+
+@pytest.mark.parametrize("name,expected", [("budi_p1.jpg", "budi"), ("Siti-hal-2.JPG", "Siti"),
+                                           ("017 page 1.jpeg", "017"), ("IMG_0042.jpg", "IMG_0042")])
+def test_trainee_from_filename(name, expected):
+    assert trainee_from_filename(name) == expected
+
+
+def test_report_escapes_user_text():
+    html = render_report({"trainee": "<script>alert(1)</script>", "trainee_name": None, "identity_source": "filename",
+                          "exercise": "ABC", "status": "graded", "score": 50.0,
+                          "counts": {"ok": 1, "wrong": 0, "review": 0, "blank": 0, "unreadable": 0},
+                          "pages": [], "top_fixes": [], "rules": [], "findings": [],
+                          "fields": [{"id": "V.A", "section": "V", "value": 1, "expected": 1, "status": "ok"}]})
+    assert "<script>" not in html and "&lt;script&gt;" in html
