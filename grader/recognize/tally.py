@@ -167,7 +167,7 @@ class TallyMaps:
 
 
 def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
-               border_mm: float = 0.25, line_mm: float = 0.4) -> TallyMaps:
+               border_mm: float = 0.12, line_mm: float = 0.4) -> TallyMaps:
     """Remove the printed grid of a tally field and separate upright from crossing strokes.
 
     Parameters
@@ -305,7 +305,8 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     cover = _windows(diag > DIAGONAL_LEVEL * thr, dy, dx, hy // 2, hx // 2).any(axis=-2)   # (angles, n, w)
     diag_width = 2 * _longest_true_run(cover.reshape(-1, cover.shape[-1])).reshape(cover.shape[:2]).max(axis=0)
     diagonal = diag_width / np.maximum(up_width, 0.5 * cw)
-    strong = np.where(win_ink > thr * 0.5, win_ink, 0)
+    inner = win_ink[:, 2:-2, 2:-2]                                 # the border residue is not ink
+    strong = np.where(inner > thr * 0.5, inner, 0)
     return CellMeasure(uprights=uprights, agreement=agreement, diagonal=diagonal,
                        ink=strong.sum(axis=(1, 2), dtype=np.float64) / 255.0, band_rows=band_rows)
 
