@@ -173,6 +173,7 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     clock("warp")
     measures = _sheet_measures(fit, detection, spec, page)
     measures["glare_fraction"] = q.glare_fraction(frame_gray, page, px_per_mm=ppm)
+    measures["washed_print"] = q.washed_print_share(frame_gray, page, sheet, px_per_mm=ppm)
     reasons = q.judge(measures, thresholds)
     report = q.report(measures, reasons, markers_found=len(fit.hits))
     clock("gate")

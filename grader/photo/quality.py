@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from grader.photo.locate import MarkerHit
-from grader.sheet.layout import PageLayout
+from grader.sheet.layout import PageLayout, SheetLayout
 
 SAMPLING_SIGMA_PX = 1.0   # edge width (Gaussian sigma) of a perfectly sharp photo: pixels, demosaicing, JPEG
 
@@ -35,6 +35,7 @@ class QualityThresholds:
     min_px_per_mm: float = 2.4         # photo pixels per mm of paper
     min_coverage: float = 0.12         # page area / frame area
     max_glare_fraction: float = 0.015  # share of digit boxes whose printed border is washed out
+    max_washed_print: float = 0.015    # share of printed 4 mm tiles washed to white
     frame_dark_level: float = 45.0     # no markers: 90th percentile gray below this -> too_dark
     frame_blur_px: float = 2.2         # no markers: strongest edges wider than this (small copy) -> too_blurry
 
@@ -131,6 +132,51 @@ def glare_fraction(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, wash
     return float(np.mean(share < 0.10))
 
 
+GLARE_TILE_MM = 4.0
+
+
+def washed_print_share(gray: np.ndarray, page: PageLayout, sheet: SheetLayout, *, px_per_mm: float,
+                       washed_level: int = 230) -> float:
+    """Share of the page's printed area where the print has vanished into white: glare.
+
+    The page is cut into 4 mm tiles. Tiles where the template prints something
+    (text, lines, boxes) should hold a dark pixel; a specular reflection washes
+    ink and paper alike to white, so such a tile whose darkest pixel is still
+    above ``washed_level`` is washed out. An evenly bright page keeps its print dark.
+    """
+    expected = _expected_print_tiles(sheet, page.number, px_per_mm, gray.shape[:2])
+    t = round(GLARE_TILE_MM * px_per_mm)
+    h, w = (gray.shape[0] // t) * t, (gray.shape[1] // t) * t
+    tile_min = gray[:h, :w].reshape(h // t, t, w // t, t).min(axis=(1, 3))
+    n = int(expected.sum())
+    return float(np.sum(expected & (tile_min >= washed_level))) / n if n else 0.0
+
+
+_PRINT_CACHE: dict[tuple, np.ndarray] = {}
+
+
+def _expected_print_tiles(sheet: SheetLayout, page_no: int, px_per_mm: float, shape: tuple[int, int]) -> np.ndarray:
+    from grader.sheet.identity import SheetIdentity
+    from grader.sheet.render import MM_PER_INCH, render_page
+
+    key = (sheet.spec.id, sheet.contest, sheet.pairs, page_no, px_per_mm, shape)
+    if key not in _PRINT_CACHE:
+        page = sheet.pages[page_no - 1]
+        ident = SheetIdentity(sheet.spec.id, sheet.spec.version, page_no, sheet.contest, sheet.pairs, "X")
+        ref = np.asarray(render_page(sheet, page, ident, dpi=px_per_mm * MM_PER_INCH))
+        ref = cv2.resize(ref, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST) if ref.shape != shape else ref
+        t = round(GLARE_TILE_MM * px_per_mm)
+        h, w = (shape[0] // t) * t, (shape[1] // t) * t
+        tiles = ref[:h, :w].reshape(h // t, t, w // t, t).min(axis=(1, 3))
+        # Ignore tiles at the paper edge, which curl and cut-off margins make unreliable.
+        tiles[[0, -1], :] = 255
+        tiles[:, [0, -1]] = 255
+        if len(_PRINT_CACHE) > 32:
+            _PRINT_CACHE.clear()
+        _PRINT_CACHE[key] = tiles < 100
+    return _PRINT_CACHE[key]
+
+
 _BORDER_CACHE: dict[tuple, tuple[np.ndarray, np.ndarray, int]] = {}
 
 
@@ -167,7 +213,8 @@ def judge(measures: dict[str, float], thresholds: QualityThresholds) -> tuple[st
         found.add("too_dark")
     if m("blur_mm") is not None and m("blur_mm") > t.max_blur_mm:
         found.add("too_blurry")
-    if m("glare_fraction") is not None and m("glare_fraction") > t.max_glare_fraction:
+    if (m("glare_fraction") is not None and m("glare_fraction") > t.max_glare_fraction) or \
+            (m("washed_print") is not None and m("washed_print") > t.max_washed_print):
         found.add("glare")
     if m("cut_off"):
         found.add("sheet_cut_off")
