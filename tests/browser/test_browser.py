@@ -69,6 +69,11 @@ def test_trainee_uploads_a_sheet_on_a_phone_and_sees_the_result(browser, live_se
     page.goto(live_server["url"] + "/")
     assert no_horizontal_scroll(page)
     shots(page, "phone-trainee-upload")
+    page.fill("#code", "zzzzzz")                                      # a wrong code: explained, nothing lost
+    page.set_input_files("#photo_1", str(tmp_path / "halaman1.jpg"))
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Kode latihan ZZZZZZ tidak ditemukan")
+    shots(page, "phone-trainee-wrong-code")
     page.fill("#code", code.lower())
     page.fill("#trainee", "Siti <Aminah>")
     page.set_input_files("#photo_1", str(tmp_path / "halaman1.jpg"))

@@ -13,6 +13,27 @@
     });
   });
 
+  // Large uploads on a weak connection: send with XMLHttpRequest and show how much has gone.
+  document.querySelectorAll("form[data-progress]").forEach(function (form) {
+    form.addEventListener("submit", function (ev) {
+      if (!window.FormData || !window.XMLHttpRequest) { return; }
+      ev.preventDefault();
+      var bar = form.querySelector("progress");
+      if (bar) { bar.hidden = false; bar.value = 0; }
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action || window.location.href);
+      xhr.upload.onprogress = function (e) { if (bar && e.lengthComputable) { bar.value = e.loaded / e.total; } };
+      xhr.onload = function () {
+        if (xhr.status < 400 && xhr.responseURL && xhr.responseURL !== window.location.href) {
+          window.location.assign(xhr.responseURL); return;
+        }
+        document.open(); document.write(xhr.responseText); document.close();   // the server's page: errors explained
+      };
+      xhr.onerror = function () { form.dataset.sent = ""; form.submit(); };       // fall back to a plain submit
+      xhr.send(new FormData(form));
+    });
+  });
+
   // Retake: choosing the photo sends it at once (one tap, then the camera).
   document.querySelectorAll("form[data-autosubmit] input[type=file]").forEach(function (input) {
     input.addEventListener("change", function () {
