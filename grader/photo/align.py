@@ -39,7 +39,6 @@ from grader.sheet.schema import TemplateSpec, list_templates, resolve_template
 
 log = logging.getLogger(__name__)
 
-REFIT_SHIFT_MM = 1.5      # a curl field this strong means the marker homography itself is off
 CUT_OFF_MARGIN = 0.005     # a predicted marker corner this close to the frame edge (share of size) counts as out
 
 
@@ -160,14 +159,18 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
         anchors = _marker_residuals(fit, page, ppm)
         curl = fit_curl_field(photo_sampler(gray, fit.homography), page, px_per_mm=ppm, frame_size=size,
                               anchors=anchors)
-        if curl is not None and (curl.saturated or curl.max_shift_mm > REFIT_SHIFT_MM):
+        if curl is not None and curl.saturated:
+            # Some borders moved as far as the search reaches: the markers' homography is far off
+            # (three markers on a strongly curled page). Try one fitted to the box grid instead,
+            # and keep whichever lets more borders be measured.
             better = refit_homography(fit.homography, photo_sampler(gray, fit.homography), page, px_per_mm=ppm,
                                       anchors=anchors)
             if better is not None:
-                fit = replace(fit, homography=better)
-                anchors = _marker_residuals(fit, page, ppm)
-                curl = fit_curl_field(photo_sampler(gray, better), page, px_per_mm=ppm, frame_size=size,
-                                      anchors=anchors)
+                refit = replace(fit, homography=better)
+                curl2 = fit_curl_field(photo_sampler(gray, better), page, px_per_mm=ppm, frame_size=size,
+                                       anchors=_marker_residuals(refit, page, ppm))
+                if curl2 is not None and curl2.points > curl.points:
+                    fit, curl = refit, curl2
         clock("curl")
     frame_gray = _resample(gray, fit.homography, curl, size)
     clock("warp")

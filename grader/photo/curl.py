@@ -103,64 +103,97 @@ def photo_sampler(gray: np.ndarray, homography: np.ndarray) -> Sampler:
     return sample
 
 
-def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
+def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float,
+                   sides: bool = False) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per rectangle (of border centre lines), its centre and measured shift ``(dx, dy)``, frame px (NaN: not found).
 
     ``sample(map_x, map_y)`` returns the page's gray values at frame coordinates
-    (see :func:`frame_sampler`, :func:`photo_sampler`).
+    (see :func:`frame_sampler`, :func:`photo_sampler`). The two opposite borders
+    are slid together, which cannot confuse a border with a neighbouring box's.
+    With ``sides``, also returns each border's own shift, ``(n, 4)`` for left,
+    right, top, bottom, searched within 0.6 mm of the pair's: paper that bends
+    inside a box moves its borders by different amounts.
     """
     if not rects:
-        return np.zeros((0, 2)), np.zeros((0, 2))
+        empty = np.zeros((0, 2))
+        return (empty, empty, np.zeros((0, 4))) if sides else (empty, empty)
     ppm = px_per_mm
     r = np.array([(b.x, b.y, b.w, b.h) for b in rects]) * ppm
     x0, y0, w, h = r[:, 0] - 0.5, r[:, 1] - 0.5, r[:, 2], r[:, 3]
     step = 0.5
     offs = np.arange(-SEARCH_MM * ppm, SEARCH_MM * ppm + 1e-6, step)
     along = np.linspace(0.15, 0.85, SIDE_SAMPLES)
-    shifts = np.full((len(rects), 2), np.nan)
+    n = len(rects)
+    idx = np.arange(n)
+    shifts = np.full((n, 2), np.nan)
+    side_shifts = np.full((n, 4), np.nan)
     # Vertical borders (left x0, right x0 + w) slid along x; horizontal ones along y.
     for axis in (0, 1):
         if axis == 0:
-            a_pos = [x0, x0 + w]                       # border coordinate along the sliding axis
+            a_pos = [x0, x0 + w]                             # border coordinate along the sliding axis
             b_pos = y0[:, None] + along[None] * h[:, None]   # positions along the border
         else:
             a_pos = [y0, y0 + h]
             b_pos = x0[:, None] + along[None] * w[:, None]
-        total = 0.0
+        profiles = []
         for a in a_pos:
-            coord = a[:, None, None] + offs[None, None, :]              # (n, 1, k)
-            along_c = np.broadcast_to(b_pos[:, :, None], (len(rects), SIDE_SAMPLES, len(offs)))
-            coord = np.broadcast_to(coord, along_c.shape)
+            along_c = np.broadcast_to(b_pos[:, :, None], (n, SIDE_SAMPLES, len(offs)))
+            coord = np.broadcast_to(a[:, None, None] + offs[None, None, :], along_c.shape)
             mx, my = (coord, along_c) if axis == 0 else (along_c, coord)
             prof = sample(mx.reshape(-1, len(offs)).astype(np.float32), my.reshape(-1, len(offs)).astype(np.float32))
-            prof = prof.reshape(len(rects), SIDE_SAMPLES, len(offs)).astype(np.float32)
-            total = total + np.median(prof, axis=1)                   # robust to ink crossing the border
+            profiles.append(np.median(prof.reshape(n, SIDE_SAMPLES, len(offs)).astype(np.float32), axis=1))
+        total = profiles[0] + profiles[1]                    # medians: robust to ink crossing a border
         best = np.argmin(total, axis=1)
-        depth = np.median(total, axis=1) - total[np.arange(len(rects)), best]
+        depth = np.median(total, axis=1) - total[idx, best]
         ok = (best > 0) & (best < len(offs) - 1) & (depth > 40)
-        i = np.arange(len(rects))
-        b = np.clip(best, 1, len(offs) - 2)
-        f0, f1, f2 = total[i, b - 1], total[i, b], total[i, b + 1]
-        den = f0 - 2 * f1 + f2
-        frac = np.where(den > 0, 0.5 * (f0 - f2) / np.where(den > 0, den, 1), 0.0)
-        shifts[ok, axis] = offs[b[ok]] + np.clip(frac[ok], -1, 1) * step
+        shifts[ok, axis] = _subpixel(total, best, offs, step)[ok]
+        if sides:
+            for k, prof in enumerate(profiles):
+                near = np.abs(offs[None, :] - offs[best][:, None]) <= 0.6 * ppm
+                masked = np.where(near, prof, np.inf)
+                b = np.argmin(masked, axis=1)
+                dip = np.median(prof, axis=1) - prof[idx, b]
+                good = ok & (b > 0) & (b < len(offs) - 1) & (dip > 20)
+                side_shifts[good, 2 * axis + k] = _subpixel(prof, b, offs, step)[good]
     centres = np.stack([x0 + w / 2, y0 + h / 2], axis=1)
+    if sides:
+        return centres, shifts, side_shifts
     return centres, shifts
 
 
-def _drop_outliers(centres: np.ndarray, shifts: np.ndarray, *, px_per_mm: float) -> np.ndarray:
-    """NaN-out shifts that disagree with the median of their neighbours within 15 mm."""
-    out = shifts.copy()
-    d = np.linalg.norm(centres[:, None] - centres[None], axis=2)
-    near = d < 15 * px_per_mm
-    for k in range(2):
-        v = shifts[:, k]
-        nb = np.where(near & ~np.isnan(v)[None, :], v[None, :], np.nan)
-        enough = np.sum(~np.isnan(nb), axis=1) >= 3
-        with np.errstate(all="ignore"):
-            med = np.nanmedian(np.where(enough[:, None], nb, 0.0), axis=1)
-        out[enough & (np.abs(v - med) > MAX_DISAGREE_MM * px_per_mm), k] = np.nan
-    return out
+def _subpixel(f: np.ndarray, best: np.ndarray, offs: np.ndarray, step: float) -> np.ndarray:
+    """Offset of each row's minimum at ``best``, refined by a parabola through its neighbours."""
+    i = np.arange(len(best))
+    b = np.clip(best, 1, f.shape[1] - 2)
+    f0, f1, f2 = f[i, b - 1], f[i, b], f[i, b + 1]
+    den = f0 - 2 * f1 + f2
+    frac = np.where(den > 0, 0.5 * (f0 - f2) / np.where(den > 0, den, 1), 0.0)
+    return offs[b] + np.clip(frac, -1, 1) * step
+
+
+def border_points(rects: list[Rect], centres: np.ndarray, side_shifts: np.ndarray, *,
+                  px_per_mm: float) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Per-border measurements as scattered samples: ``((pts, dx) for x, (pts, dy) for y)``, frame px."""
+    r = np.array([(b.x, b.y, b.w, b.h) for b in rects]) * px_per_mm
+    x0, y0, w, h = r[:, 0] - 0.5, r[:, 1] - 0.5, r[:, 2], r[:, 3]
+    cx, cy = centres[:, 0], centres[:, 1]
+    xs = (np.concatenate([np.stack([x0, cy], 1), np.stack([x0 + w, cy], 1)]),
+          np.concatenate([side_shifts[:, 0], side_shifts[:, 1]]))
+    ys = (np.concatenate([np.stack([cx, y0], 1), np.stack([cx, y0 + h], 1)]),
+          np.concatenate([side_shifts[:, 2], side_shifts[:, 3]]))
+    return xs, ys
+
+
+def _drop_outliers(pts: np.ndarray, vals: np.ndarray, *, px_per_mm: float) -> np.ndarray:
+    """Mask of values that agree (within ``MAX_DISAGREE_MM``) with the median of their neighbours within 15 mm."""
+    keep = ~np.isnan(vals)
+    d = np.linalg.norm(pts[:, None] - pts[None], axis=2)
+    near = (d < 15 * px_per_mm) & keep[None, :]
+    nb = np.where(near, vals[None, :], np.nan)
+    enough = np.sum(near, axis=1) >= 3
+    with np.errstate(all="ignore"):
+        med = np.nanmedian(np.where(enough[:, None], nb, 0.0), axis=1)
+    return keep & ~(enough & (np.abs(vals - med) > MAX_DISAGREE_MM * px_per_mm))
 
 
 def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame_size: tuple[int, int],
@@ -169,54 +202,76 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
 
     ``sample`` reads the homography-warped page (:func:`photo_sampler`);
     ``frame_size`` is the template frame's ``(width, height)``.
-
     ``anchors`` are ``(points, shifts)`` known exactly, frame px: the marker
     corners, whose shift is the homography's residual there. Returns None when
     there is nothing to measure or every shift is below ``MIN_SHIFT_MM``.
     """
-    centres, shifts = measure_shifts(sample, border_rects(page), px_per_mm=px_per_mm)
+    rects = border_rects(page)
+    centres, pair, side = measure_shifts(sample, rects, px_per_mm=px_per_mm, sides=True)
     if len(centres) == 0:
         return None
-    shifts = _drop_outliers(centres, shifts, px_per_mm=px_per_mm)
     w, h = frame_size
     step = GRID_MM * px_per_mm
     nx, ny = int(np.ceil(w / step)), int(np.ceil(h / step))
     grids = []
     n_used = 0
-    for k in range(2):
-        ok = ~np.isnan(shifts[:, k])
-        pts, vals = centres[ok], shifts[ok, k]
+    for k, (pts, vals) in enumerate(border_points(rects, centres, side, px_per_mm=px_per_mm)):
+        ok = _drop_outliers(pts, vals, px_per_mm=px_per_mm)
+        pts, vals = pts[ok], vals[ok]
+        n_used = max(n_used, int(ok.sum()))
         if anchors is not None and len(anchors[0]):
             pts = np.concatenate([pts, anchors[0]])
             vals = np.concatenate([vals, anchors[1][:, k]])
-        n_used = max(n_used, int(ok.sum()))
-        grids.append(_spread(pts, vals, (ny, nx), step=step, sigma=SMOOTH_MM * px_per_mm / step))
+        grids.append(_spread_linear(pts, vals, (ny, nx), step=step, sigma=SMOOTH_MM * px_per_mm / step))
     if n_used < 4:
         return None
     mag = np.hypot(*grids)
     max_shift = float(mag.max()) / px_per_mm
-    near_limit = float(np.nanmax(np.abs(shifts))) / px_per_mm >= 0.9 * SEARCH_MM if np.isfinite(shifts).any() else False
+    finite = np.isfinite(pair)
+    near_limit = bool(finite.any() and np.max(np.abs(pair[finite])) / px_per_mm >= 0.9 * SEARCH_MM)
     log.debug("curl field: %d measurements, max shift %.3f mm", n_used, max_shift)
-    if max_shift < MIN_SHIFT_MM:
+    if max_shift < MIN_SHIFT_MM and not near_limit:
         return None
     return CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=n_used,
                      max_shift_mm=max_shift, saturated=near_limit)
 
 
-def _spread(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *, step: float, sigma: float) -> np.ndarray:
-    """Normalised Gaussian convolution of scattered values onto the grid (0 far from any data)."""
+def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *, step: float,
+                   sigma: float) -> np.ndarray:
+    """Locally linear normalised convolution of scattered values onto the grid.
+
+    At every node a plane is fitted to the samples, weighted by a Gaussian of
+    their distance: unlike a weighted mean, it follows a steady gradient out to
+    the edge of the data (a box's outer corner) instead of flattening it. Far
+    from any data the value falls back to 0 (the homography alone).
+    """
     ny, nx = shape
-    gx = np.clip(np.rint((pts[:, 0] + 0.5) / step - 0.5).astype(int), 0, nx - 1)
-    gy = np.clip(np.rint((pts[:, 1] + 0.5) / step - 0.5).astype(int), 0, ny - 1)
-    num = np.zeros(shape, np.float64)
-    den = np.zeros(shape, np.float64)
-    np.add.at(num, (gy, gx), vals)
-    np.add.at(den, (gy, gx), 1.0)
-    k = int(np.ceil(3 * sigma)) * 2 + 1
-    num = cv2.GaussianBlur(num, (k, k), sigma, borderType=cv2.BORDER_CONSTANT)
-    den = cv2.GaussianBlur(den, (k, k), sigma, borderType=cv2.BORDER_CONSTANT)
-    eps = 1e-3 / (2 * np.pi * sigma ** 2)
-    return num / (den + eps)
+    gx = (pts[:, 0] + 0.5) / step - 0.5          # grid units
+    gy = (pts[:, 1] + 0.5) / step - 0.5
+    ix = np.clip(np.rint(gx).astype(int), 0, nx - 1)
+    iy = np.clip(np.rint(gy).astype(int), 0, ny - 1)
+    moments = {}
+    for name, weight in (("1", np.ones_like(gx)), ("x", gx), ("y", gy), ("xx", gx * gx), ("xy", gx * gy),
+                         ("yy", gy * gy), ("v", vals), ("vx", vals * gx), ("vy", vals * gy)):
+        img = np.zeros(shape, np.float64)
+        np.add.at(img, (iy, ix), weight)
+        k = int(np.ceil(3 * sigma)) * 2 + 1
+        moments[name] = cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_CONSTANT)
+    X, Y = np.meshgrid(np.arange(nx, dtype=np.float64), np.arange(ny, dtype=np.float64))
+    m = moments
+    s0 = m["1"]
+    sx, sy = m["x"] - X * s0, m["y"] - Y * s0
+    sxx = m["xx"] - 2 * X * m["x"] + X * X * s0
+    syy = m["yy"] - 2 * Y * m["y"] + Y * Y * s0
+    sxy = m["xy"] - X * m["y"] - Y * m["x"] + X * Y * s0
+    v = m["v"]
+    vx, vy = m["vx"] - X * v, m["vy"] - Y * v
+    eps = 1e-3 / (2 * np.pi * sigma ** 2)       # pull towards 0 where there is no data
+    ridge = 0.5 * s0 + eps                      # keeps the slope tame where data lie on a line
+    A = np.stack([np.stack([s0 + eps, sx, sy], -1), np.stack([sx, sxx + ridge, sxy], -1),
+                  np.stack([sy, sxy, syy + ridge], -1)], -2)
+    b = np.stack([v, vx, vy], -1)[..., None]
+    return np.linalg.solve(A, b)[..., 0, 0]
 
 
 def curl_maps(homography: np.ndarray, field: CurlField, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
