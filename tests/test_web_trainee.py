@@ -74,11 +74,45 @@ def test_the_upload_is_stored_before_grading(app, client, code):
     assert row["state"] == "done" and len(row["sha256"]) == 64
 
 
-def test_wrong_exercise_code_gets_a_clear_message_and_keeps_the_name(client):
+def test_wrong_exercise_code_keeps_the_photos_and_asks_for_the_code(app, client, code):
     resp = upload(client, code="ZZZZZZ", trainee="Siti")
+    assert resp.status_code == 302
+    held = client.get(resp.location).get_data(as_text=True)
+    assert "Kode latihan ZZZZZZ tidak ditemukan" in held and "tidak perlu memilihnya lagi" in held
+    assert client.get(resp.location + ".json").get_json()["state"] == "held"
+    token = csrf_of(client)
+    again = client.post(resp.location + "/kode", data={"csrf_token": token, "code": "QQQQQQ"})
+    assert again.status_code == 400 and "Kode latihan QQQQQQ tidak ditemukan" in again.get_data(as_text=True)
+    fixed = client.post(resp.location + "/kode", data={"csrf_token": token, "code": code.lower()})
+    assert fixed.status_code == 302
+    result = client.get(fixed.location).get_data(as_text=True)
+    assert "Hasil penilaian" in result and code in result
+    # a second fix of the same upload changes nothing
+    assert client.post(resp.location + "/kode", data={"csrf_token": token, "code": "x"}).status_code == 302
+
+
+def test_wrong_code_without_a_photo_is_explained_on_the_form(client):
+    resp = upload(client, code="ZZZZZZ", trainee="Siti", photos=[("a.jpg", b"")])
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400
     assert "Kode latihan ZZZZZZ tidak ditemukan" in html and 'value="Siti"' in html
+
+
+def test_every_interface_string_has_an_english_translation():
+    import re
+    from pathlib import Path
+    from grader.web.i18n_en import EN
+    root = Path(__import__("grader.web").web.__file__).parent
+    missing = set()
+    for path in list(root.rglob("*.html")) + list(root.rglob("*.py")):
+        text = path.read_text()
+        for m in re.finditer(r"""_\(\s*(["'])((?:(?!\1).)*)\1""", text):
+            if m.group(2) not in EN:
+                missing.add((path.name, m.group(2)))
+    from grader.web.present import KIND_LABELS, SECTION_TITLES, STATUS_LABELS
+    for table in (KIND_LABELS, SECTION_TITLES, STATUS_LABELS):
+        missing |= {("present.py", v) for v in table.values() if v not in EN}
+    assert not missing
 
 
 @pytest.mark.parametrize("content, message", [

@@ -95,6 +95,13 @@ EN: dict[str, str] = {
     "III. Pemilih disabilitas": "III. Voters with disabilities",
     "IV. Perolehan suara": "IV. Votes per candidate pair",
     "V. Suara sah dan tidak sah": "V. Valid and invalid votes",
+    "Periksa kode latihan": "Check the exercise code",
+    "Mengirim…": "Sending…",
+    "Foto Anda sudah tersimpan; tidak perlu memilihnya lagi. Ketik kode latihan yang benar (tertera pada soal), atau "
+    "kosongkan agar kode dibaca dari QR lembar.":
+        "Your photos are saved; you need not choose them again. Type the right exercise code (it is on the "
+        "handout), or leave it empty to read it from the sheet's QR code.",
+    "Nilai sekarang": "Grade now",
     # trainer: login
     "Masuk sebagai pelatih": "Trainer log in",
     "Nama Anda": "Your name",

@@ -74,10 +74,11 @@ def upload():
     code = normalise_code(request.form.get("code"))
     trainee = (request.form.get("trainee") or "").strip()[:80] or None
     errors: list[str] = []
+    code_error: GraderError | None = None
     try:
         check_exercise(code)
     except GraderError as exc:
-        errors.append(error_text(exc))
+        code_error = exc
     files = []
     for page in PAGES:
         upload = request.files.get(f"photo_{page}")
@@ -93,11 +94,19 @@ def upload():
     if not files and not errors:
         errors.append(_("Pilih foto lembar latihan (minimal satu halaman)."))
     if errors:
+        if code_error:
+            errors.insert(0, error_text(code_error))
         return _form(errors, 400, code=code or "", trainee=trainee or "")
-    sub = store_submission(get_db(), Path(current_app.config["DATA_DIR"]), files=files, source="trainee",
-                           exercise=code, trainee=trainee, client_token=request.form.get("client_token") or None)
-    if sub.created:
-        queue_grading(get_db(), sub.id)
+    db = get_db()
+    sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source="trainee",
+                           exercise=None if code_error else code, trainee=trainee,
+                           client_token=request.form.get("client_token") or None)
+    if sub.created and code_error:
+        # the photos are kept: the trainee only fixes the code (see hold_code), nothing is chosen again
+        db.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=? WHERE id=?",
+                   (code_error.code, code_error.message_id, code_error.message, sub.id))
+    elif sub.created:
+        queue_grading(db, sub.id)
     _remember(sub.token)
     resp = redirect(url_for("trainee.result", token=sub.token))
     if code:
@@ -122,6 +131,8 @@ def result(token: str):
     row = _submission(token)
     if row["state"] in ("queued", "running"):
         return render_template("trainee/pending.html", sub=row)
+    if row["state"] == "held":
+        return render_template("trainee/held.html", sub=row, code=request.args.get("kode", ""))
     if row["state"] == "merged":
         merged = get_db().execute("SELECT token FROM submissions WHERE id=?", (row["superseded_by"],)).fetchone()
         if merged:
@@ -178,3 +189,25 @@ def retake(token: str):
         queue_grading(db, sub.id)
     _remember(sub.token)
     return redirect(url_for("trainee.result", token=sub.token))
+
+
+@bp.post("/hasil/<token>/kode")
+def hold_code(token: str):
+    """Fix the exercise code of a held upload (or leave it empty to use the sheet's QR), then grade it."""
+    row = _submission(token)
+    if row["state"] != "held":
+        return redirect(url_for("trainee.result", token=token))
+    code = normalise_code(request.form.get("code"))
+    try:
+        check_exercise(code)
+    except GraderError as exc:
+        return render_template("trainee/held.html", sub=row, code=code or "", error=error_text(exc)), 400
+    db = get_db()
+    claimed = db.execute("UPDATE submissions SET state='queued', exercise=?, error_code=NULL, error_id=NULL, "
+                         "error_en=NULL WHERE id=? AND state='held' RETURNING id", (code, row["id"])).fetchone()
+    if claimed:
+        queue_grading(db, row["id"])
+    resp = redirect(url_for("trainee.result", token=token))
+    if code:
+        resp.set_cookie("code", code, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
+    return resp

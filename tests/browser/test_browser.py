@@ -71,13 +71,13 @@ def test_trainee_uploads_a_sheet_on_a_phone_and_sees_the_result(browser, live_se
     shots(page, "phone-trainee-upload")
     page.fill("#code", "zzzzzz")                                      # a wrong code: explained, nothing lost
     page.set_input_files("#photo_1", str(tmp_path / "halaman1.jpg"))
+    page.set_input_files("#photo_2", str(tmp_path / "halaman2.jpg"))
+    page.fill("#trainee", "Siti <Aminah>")
     page.click("button[type=submit]")
     page.wait_for_selector("text=Kode latihan ZZZZZZ tidak ditemukan")
+    assert "tidak perlu memilihnya lagi" in page.inner_text("main")   # the photos were kept
     shots(page, "phone-trainee-wrong-code")
     page.fill("#code", code.lower())
-    page.fill("#trainee", "Siti <Aminah>")
-    page.set_input_files("#photo_1", str(tmp_path / "halaman1.jpg"))
-    page.set_input_files("#photo_2", str(tmp_path / "halaman2.jpg"))
     page.click("button[type=submit]")
     page.wait_for_selector("text=Hasil penilaian", timeout=60_000)
     page.wait_for_selector("img.sheet-img", timeout=10_000)
