@@ -255,7 +255,7 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
 
 
 def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
-                        persist_mm: float = 0.8) -> CellMeasure:
+                        persist_mm: float = 0.5) -> CellMeasure:
     """Remove the printed grid and measure the strokes in every cell of a tally field.
 
     Parameters
