@@ -42,7 +42,7 @@ class Curl:
 
     def height(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Height above the table (mm) at page point (x, y)."""
-        t = np.clip(1 - self._s(x, y) / self.reach_mm, 0, None)
+        t = np.clip(1 - self._s(x, y) / self.reach_mm, 0, 1)   # constant past the edge (no paper there)
         z = self.lift_mm * t ** 2
         if self.wave_mm:
             z = z + self.wave_mm * (1 + np.sin(self.wave_k[0] * x + self.wave_k[1] * y + self.wave_phase)) / 2
@@ -50,7 +50,7 @@ class Curl:
 
     def shrink(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """How far (mm) a point moves towards the page's inside because the paper bends up."""
-        t = np.clip(1 - self._s(x, y) / self.reach_mm, 0, None)
+        t = np.clip(1 - self._s(x, y) / self.reach_mm, 0, 1)
         return 2 * self.lift_mm ** 2 / (3 * self.reach_mm) * t ** 3
 
     def slope(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

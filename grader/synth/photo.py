@@ -98,7 +98,7 @@ def sample_conditions(rng: np.random.Generator) -> Conditions:
         motion_mm=float(rng.uniform(0, 0.2) if rng.random() < 0.3 else 0),
         motion_angle_deg=float(rng.uniform(0, 180)), noise=float(rng.uniform(0.004, 0.02)),
         sharpen=float(rng.uniform(0.1, 0.8)), jpeg_quality=int(rng.integers(80, 96)), chat_app=chat,
-        chat_side=int(rng.choice([1600, 1600, 1280])), chat_quality=int(rng.integers(60, 76)),
+        chat_side=int(rng.choice([1600, 1600, 1600, 2048])), chat_quality=int(rng.integers(60, 76)),
         finger=bool(rng.random() < 0.12), hidden_marker=int(rng.integers(4)) if rng.random() < 0.06 else None,
         crease=str(rng.choice(["h", "v"])) if rng.random() < 0.2 else None,
         exif_orientation=1 if chat else int(rng.choice([1, 6, 8, 3], p=[0.55, 0.35, 0.05, 0.05])))
