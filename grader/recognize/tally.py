@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 FULL_GROUP = 5
 DIAGONAL_ANGLES = (18, 30, 42, 54, -18, -30, -42, -54)   # degrees from the x axis
-UPRIGHT_ANGLES = (75, 90, 105)
+UPRIGHT_ANGLES = (63, 75, 90, 105, 117)
 UPRIGHT_LEVELS = (1.0, 1.4, 1.9)
 DIAGONAL_LEVEL = 1.0                       # crossing-stroke threshold, x the field's ink threshold     # thresholds tried for separating uprights, x the field's ink threshold
 
