@@ -55,3 +55,19 @@ def test_unknown_page_and_json_errors(isolated_data_dir):
     page = client.get("/tidak-ada")
     assert page.status_code == 404 and "Halaman tidak ditemukan" in page.get_data(as_text=True)
     assert client.get("/hasil/nope.json").get_json()["error"] == 404
+
+
+def test_pages_carry_security_headers(isolated_data_dir):
+    app = create_app({"JOBS_MODE": "inline", "TRAINER_PASSWORD": "x"})
+    resp = app.test_client().get("/")
+    csp = resp.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert resp.headers["X-Content-Type-Options"] == "nosniff" and resp.headers["X-Frame-Options"] == "DENY"
+
+
+def test_config_file_is_read_and_the_environment_wins(monkeypatch, isolated_data_dir):
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    (isolated_data_dir / "config.json").write_text('{"JOB_TIMEOUT_S": 33, "JOBS_WORKERS": 3}')
+    monkeypatch.setenv("GRADER_WORKERS", "1")
+    app = create_app({"JOBS_MODE": "inline", "TRAINER_PASSWORD": "x"})
+    assert app.config["JOB_TIMEOUT_S"] == 33 and app.config["JOBS_WORKERS"] == 1

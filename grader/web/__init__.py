@@ -1,12 +1,25 @@
 """The Flask web app: an application factory with one blueprint per audience.
 
 Trainee pages are at ``/``, trainer pages under ``/trainer`` (behind a login),
-printable sheets under ``/lembar``. Configuration is read once, here, from
-``GRADER_*`` environment variables (see :func:`settings_from_env`), then
-``test_config`` on top.
+printable blank sheets under ``/forms/``. Configuration is read once, here:
+defaults, then an optional JSON file (``GRADER_CONFIG``, default
+``<instance>/config.json``, keys as in ``app.config``), then ``GRADER_*``
+environment variables, then ``test_config``.
+
+Environment variables:
+
+- ``GRADER_DATA_DIR``: the instance folder (database, uploads, exercise store); default ``./instance``.
+- ``GRADER_TRAINER_PASSWORD``: the trainer password (kept only hashed). Unset: one is generated, kept in
+  ``<instance>/trainer-password.txt`` and logged at startup.
+- ``GRADER_SECRET_KEY``: signs session cookies. Unset: generated once into ``<instance>/secret-key.txt``.
+- ``GRADER_SECURE_COOKIES=1``: session cookie only over HTTPS (set it behind a TLS proxy).
+- ``GRADER_MAX_UPLOAD_MB`` (25): per photo; a trainee upload may carry two. ``GRADER_MAX_BATCH_MB`` (400).
+- ``GRADER_JOBS`` (``process``; ``thread``/``inline`` for tests), ``GRADER_WORKERS`` (default: CPUs, at most 4),
+  ``GRADER_JOB_TIMEOUT_S`` (120).
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 from datetime import timedelta
@@ -39,6 +52,17 @@ def settings_from_env(env: os._Environ | dict = os.environ) -> dict:
     }
 
 
+ENV_NAMES = {"SECRET_KEY": "GRADER_SECRET_KEY", "TRAINER_PASSWORD": "GRADER_TRAINER_PASSWORD",
+             "MAX_PHOTO_BYTES": "GRADER_MAX_UPLOAD_MB", "MAX_UPLOAD_BYTES": "GRADER_MAX_UPLOAD_MB",
+             "MAX_CONTENT_LENGTH": "GRADER_MAX_BATCH_MB", "JOBS_MODE": "GRADER_JOBS", "JOBS_WORKERS": "GRADER_WORKERS",
+             "JOB_TIMEOUT_S": "GRADER_JOB_TIMEOUT_S", "SESSION_COOKIE_SECURE": "GRADER_SECURE_COOKIES"}
+
+
+def _env_sets(key: str) -> bool:
+    """Whether the environment sets ``key`` explicitly (it then wins over the config file)."""
+    return bool(os.environ.get(ENV_NAMES.get(key, "")))
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app. Configuration: defaults, then ``GRADER_*`` environment variables, then ``test_config``."""
     app = Flask(__name__, instance_path=str(data_dir()), instance_relative_config=True)
@@ -50,7 +74,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         JOBS_RECOVER=True,
     )
-    app.config.update(settings_from_env())
+    env = settings_from_env()
+    app.config.update(env)
+    config_file = Path(os.environ.get("GRADER_CONFIG") or Path(app.instance_path) / "config.json")
+    if config_file.is_file():                   # optional: the same settings as JSON, e.g. {"JOBS_WORKERS": 4}
+        app.config.from_file(str(config_file), load=json.load)
+        app.config.update({k: v for k, v in env.items() if _env_sets(k)})     # the environment wins
     if test_config:
         app.config.update(test_config)
     data = Path(app.config["DATA_DIR"])
@@ -67,6 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     app.before_request(_limit_upload_size)
+    app.after_request(_security_headers)
     security.init_app(app)
 
     pipeline = app.config["PIPELINE"]
@@ -100,6 +130,23 @@ def _instance_secret(data: Path) -> str:
     path.chmod(0o600)
     log.info("generated a secret key in %s (set GRADER_SECRET_KEY to choose one)", path)
     return key
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                               "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
+                               "form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _security_headers(response):
+    """Nothing from elsewhere runs on these pages, and they cannot be framed."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def _limit_upload_size() -> None:

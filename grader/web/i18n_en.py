@@ -75,6 +75,7 @@ EN: dict[str, str] = {
     "salah": "error",
     "peringatan": "warning",
     "Lembar Anda, dengan tanda": "Your sheet, marked",
+    "Lembar bertanda": "The sheet, marked",
     "Halaman {n} bertanda": "Page {n}, marked",
     "Isian per bagian": "Entries by section",
     "perlu diperbaiki": "to fix",
