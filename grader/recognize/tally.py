@@ -332,20 +332,22 @@ def _cell_counts(m: CellMeasure, *, diagonal_min: float) -> tuple[np.ndarray, np
     return count, conf
 
 
-def _ink_check(count: np.ndarray, conf: np.ndarray, ink: np.ndarray) -> np.ndarray:
+def _ink_check(count: np.ndarray, conf: np.ndarray, ink: np.ndarray, *, stroke_min: float) -> np.ndarray:
     """Lower the confidence of cells whose amount of ink does not match their count.
 
     The reference is the field's own full groups (same pen, same light), so
     this only works when there are some; a full group is about 5.4 strokes of
     ink (the crossing stroke is longer).
     """
+    tiny = (count > 0) & (ink < count * stroke_min)        # less ink than the thinnest plausible strokes
+    conf = np.where(tiny, np.minimum(conf, 0.5), conf)
     full = (count == FULL_GROUP) & (conf > 0.7)
     if full.sum() < 2:
         return conf
     unit = float(np.median(ink[full])) / 5.4
     expected = np.where(count == FULL_GROUP, 5.4, count) * unit
     ratio = np.where(count > 0, ink / np.maximum(expected, 1e-6), 0.0)
-    bad = (count > 0) & ((ratio > 1.7) | (ratio < 0.5))
+    bad = (count > 0) & ((ratio > 1.7) | (ratio < 0.6))
     stray = (count == 0) & (ink > 0.6 * unit)             # ink the counter did not see as strokes
     return np.where(bad | stray, np.minimum(conf, 0.5), conf)
 
@@ -376,7 +378,9 @@ def read_tally(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
         raise ValueError(f"field {field.id} is a {field.kind} field, not tally")
     m = measure_tally_cells(gray, field, px_per_mm=px_per_mm, search_mm=search_mm)
     count, conf = _cell_counts(m, diagonal_min=diagonal_min)
-    conf = _ink_check(count, conf, m.ink)
+    # The thinnest plausible stroke: a third of the cell high, a quarter millimetre wide, half dark.
+    stroke_min = (field.cells[0].h / 3) * 0.25 * 0.5 * px_per_mm ** 2
+    conf = _ink_check(count, conf, m.ink, stroke_min=stroke_min)
     per_cell = tuple(int(c) for c in count)
     cell_conf = tuple(round(float(c), 4) for c in conf)
     used = np.flatnonzero(count > 0)
