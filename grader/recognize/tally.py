@@ -1,25 +1,27 @@
 """Count tally marks (turus): strokes in groups of five, the fifth crossing the four.
 
-How a field is read:
+How a field is read (all steps vectorised over the field's cells):
 
-1. Darkness relative to the local paper (:func:`~grader.recognize.bubbles.paper_darkness`).
-2. The printed cell borders are found and removed: a grayscale opening with
-   a line longer than any pen stroke keeps only the printed grid (it runs the
-   full height and width of the grid), which is then subtracted. The grid
-   lines' true positions (page curl, alignment error) come from the same map.
-3. In each cell, crossing strokes are separated from upright ones by
-   oriented openings with line elements at diagonal angles: what survives
-   them is the crossing stroke (``diagonal``), the rest is the uprights.
-4. Uprights are counted on every pixel row of the middle of the cell's ink
-   band as the number of separate ink runs; the cell's count is the median
-   over those rows (robust to leaning strokes, ink skips and the crossing
-   point). The crossing stroke is present when the diagonal map spans most of
-   the uprights' width.
-5. Cross-checks set the confidence: agreement of the rows, the diagonal's
-   evidence, the ink amount against the field's typical stroke, and the
-   filling order (cells are filled left to right, top to bottom; only the
-   last non-empty cell may hold fewer than five). A violated order sends the
-   field to review; counts are never "fixed".
+1. Darkness relative to the local paper (:func:`~grader.recognize.bubbles.paper_darkness_u8`).
+2. The printed grid is removed: a grayscale opening with a line longer than
+   any pen stroke keeps only the printed lines (they run the whole grid),
+   which are subtracted. The lines' true positions are then found near the
+   template positions, for the whole grid and again for each row and column
+   of cells (page curl), and give each cell's window.
+3. Oriented openings separate the strokes: what survives a long diagonal
+   line (at half resolution, max-pooled) is the crossing stroke; what
+   survives a near-vertical line is the uprights.
+4. Uprights are counted as separate ink runs along each pixel row; a count
+   must hold over a few consecutive rows (leaning strokes may touch, never
+   along their whole length), at one of a few thresholds (strokes that
+   nearly touch separate at a higher one). The crossing stroke is present
+   when, at one angle, it covers most of the uprights' width without a gap.
+5. Cross-checks set the confidence: the shape of a group (a crossing stroke
+   lies over four uprights), the evidence margins, the amount of ink against
+   the field's own full groups, and the filling order (cells are filled left
+   to right, top to bottom; only the last used cell may hold fewer than
+   five). Anything doubtful sends the field to review; counts are never
+   "fixed" to fit the order.
 """
 from __future__ import annotations
 
@@ -74,16 +76,6 @@ def line_element(length: int, angle_deg: float) -> np.ndarray:
     ys = np.rint(c - s * np.sin(t)).astype(int)
     k[ys, xs] = 1
     return k
-
-
-def _median3(v: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Running median of three along ``axis`` (ends repeated)."""
-    v = np.moveaxis(v, axis, -1)
-    if v.shape[-1] < 3:
-        return np.moveaxis(v, -1, axis)
-    p = np.concatenate([v[..., :1], v, v[..., -1:]], axis=-1)
-    out = np.median(np.stack([p[..., :-2], p[..., 1:-1], p[..., 2:]]), axis=0)
-    return np.moveaxis(out, -1, axis)
 
 
 def _refine_lines(profiles: np.ndarray, expected: np.ndarray, *, search: int, local: int = 2) -> np.ndarray:
