@@ -5,7 +5,11 @@ place, most significant column first. A bubble counts as filled from the
 share of ink inside it, measured against the local paper (so shadows and
 uneven light do not matter) and against the *other* bubbles of the same
 column: every bubble carries the same printed outline and a small gray digit,
-so only what stands out from the column's typical empty bubble is ink.
+so only what stands out from the column's typical empty bubble is ink. The
+printed digits differ in ink (an "8" is darker than a "1"); the reader
+expects that difference from the shipped font, scaled by the field's own
+contrast (:func:`empty_bubble_scores`). The printed outlines are located
+first (alignment is good to about half a millimetre, not to a pixel).
 
 Policy (what the reader decides, and when it refuses to):
 
@@ -35,7 +39,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from grader.sheet.layout import FieldLayout, Rect
+from grader.sheet.layout import FieldLayout
 
 log = logging.getLogger(__name__)
 
