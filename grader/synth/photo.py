@@ -166,6 +166,21 @@ def _margin_finger(page: PageLayout, rng: np.random.Generator) -> np.ndarray:
     return pts
 
 
+def _corner_finger(page: PageLayout, k: int, rng: np.random.Generator) -> np.ndarray:
+    """A fingertip coming in diagonally over corner marker ``k``, clear of the header text (mm polygon)."""
+    m = page.markers[k].rect
+    sx, sy = (1, 1) if k == 0 else (-1, 1) if k == 1 else (-1, -1) if k == 2 else (1, -1)
+    corner = np.array([0.0 if sx > 0 else page.width_mm, 0.0 if sy > 0 else page.height_mm])
+    c = np.array(m.center) + np.array([sx, sy]) * rng.uniform(1.5, 2.5)   # fingertip centre, past the marker's centre
+    r = rng.uniform(7.0, 7.5)
+    d = (c - corner) / np.linalg.norm(c - corner)                          # pointing into the page
+    n = np.array([-d[1], d[0]])
+    t = np.linspace(-np.pi / 2, np.pi / 2, 12)
+    cap = c + np.outer(np.cos(t), d) * r + np.outer(np.sin(t), n) * r
+    back = c - d * 60
+    return np.concatenate([cap, [back - n * r * 1.1, back + n * r * 1.1][::-1]])
+
+
 def _marker_cover(page: PageLayout, k: int, rng: np.random.Generator) -> np.ndarray:
     """A polygon (mm) covering corner marker ``k`` but nothing printed near it."""
     r = page.markers[k].rect.grow(rng.uniform(1.5, 3.0))
@@ -271,7 +286,9 @@ def take_photo(filled: FilledPage, page: PageLayout, cond: Conditions, rng: np.r
         occluders.append("finger")
     if cond.hidden_marker is not None:
         kind = "finger" if rng.random() < 0.4 else "paper"
-        draw_occluder(planes, transform(_marker_cover(page, cond.hidden_marker, rng)), rng, kind=kind)
+        cover = _corner_finger(page, cond.hidden_marker, rng) if kind == "finger" else \
+            _marker_cover(page, cond.hidden_marker, rng)
+        draw_occluder(planes, transform(cover), rng, kind=kind)
         occluders.append(f"{kind} over marker {page.markers[cond.hidden_marker].id}")
 
     # Light, on the coarse grid: exposure, gradient, vignette, shadows, curl shading, the sheet's own shadow.
