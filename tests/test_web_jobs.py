@@ -92,25 +92,35 @@ def test_restart_requeues_interrupted_jobs_and_fails_those_tried_too_often(code)
 
 
 class DyingPipeline:
-    """A pipeline whose worker process dies mid-job (as if killed by the OOM killer)."""
+    """A pipeline whose worker process dies mid-job on files named ``die*`` (as if killed by the OOM killer)."""
 
-    def grade_upload(self, *args, **kwargs):
+    def grade_upload(self, files, **kwargs):
         import os
-        os._exit(3)
+        if files[0][0].startswith("die"):
+            os._exit(3)
+        import grader.web.testing as fake
+        return fake.grade_upload(files, **kwargs)
+
+    def regrade(self, *args):
+        import grader.web.testing as fake
+        return fake.regrade(*args)
 
 
 def test_a_killed_worker_marks_its_item_failed(code, tmp_path):
     """If the worker process dies, the runner records the item as failed instead of leaving it running."""
     app = make_test_app(JOBS_RECOVER=False)
-    conn, sid = stored(app, code)
+    conn, sid = stored(app, code, "die_1.jpg")
+    _, innocent = stored(app, code, "ok_1.jpg", jpeg_bytes(color="#eee"))
     ctx = JobContext(database=app.config["DATABASE"], data_dir=str(app.config["DATA_DIR"]),
                      pipeline=DyingPipeline())
     runner = JobRunner(ctx, mode="process", workers=1)
     try:
         job = runner.submit("grade", {"submission_id": sid})
+        runner.submit("grade", {"submission_id": innocent})
         row = wait_for(conn, sid)
-        assert row["state"] == "failed" and row["error_code"] in ("worker_crashed", "internal_error")
-        assert runner.status(job).state == "failed"
+        assert row["state"] == "failed" and row["error_code"] == "worker_crashed"
+        assert runner.status(job).state == "failed" and runner.status(job).attempts == MAX_ATTEMPTS
+        assert wait_for(conn, innocent)["state"] == "done"          # its neighbour is not taken down with it
     finally:
         runner.shutdown(wait=False)
 

@@ -177,6 +177,8 @@ class JobRunner:
         self.workers = workers or max(1, min(4, os.cpu_count() or 1))
         self._executor: cf.Executor | None = None
         self._lock = threading.Lock()
+        # follow-ups (after-job hooks, crash handling) run here, never in the pool's own management thread
+        self._followups = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-job-followup")
 
     # -- the interface the pages use -------------------------------------------------------
     def submit(self, kind: str, payload: dict, *, on_queued: Callable[[int], None] | None = None) -> int:
@@ -221,25 +223,49 @@ class JobRunner:
             execute_job(self.ctx, job_id)
             self._run_after(job_id)
             return
+        executor = self._get_executor()
         try:
-            future = self._get_executor().submit(execute_job, self.ctx, job_id)
+            future = executor.submit(execute_job, self.ctx, job_id)
         except (RuntimeError, cf.BrokenExecutor):   # a broken pool: start a new one, once
-            with self._lock:
-                self._executor = None
-            future = self._get_executor().submit(execute_job, self.ctx, job_id)
-        future.add_done_callback(lambda f, job_id=job_id: self._after(job_id, f))
+            self._forget(executor)
+            executor = self._get_executor()
+            future = executor.submit(execute_job, self.ctx, job_id)
+        future.add_done_callback(lambda f, job_id=job_id, ex=executor: self._after(job_id, f, ex))
 
-    def _after(self, job_id: int, future: cf.Future) -> None:
-        """If the worker itself died, the job is still ``running``: mark it failed with a reason."""
+    def _forget(self, executor: cf.Executor) -> None:
+        """Drop a broken pool (only if it is still the current one); the next dispatch starts a new one."""
+        with self._lock:
+            if self._executor is executor:
+                self._executor = None
+
+    def _after(self, job_id: int, future: cf.Future, executor: cf.Executor) -> None:
+        """Runs in the pool's own thread: hand the follow-up to the follow-up thread and return at once."""
+        if future.cancelled():          # shutting down: the job stays queued and is recovered at the next start
+            return
         exc = future.exception()
         if exc is None:
-            self._run_after(job_id)
+            self._followups.submit(self._run_after, job_id)
             return
         log.error("job %s: worker failed: %r", job_id, exc)
         if isinstance(exc, cf.BrokenExecutor):
-            with self._lock:
-                self._executor = None
-        self.fail_unfinished(job_id, WORKER_CRASHED)
+            self._forget(executor)
+            self._followups.submit(self._retry_or_fail, job_id)
+        else:
+            self._followups.submit(self.fail_unfinished, job_id, WORKER_CRASHED)
+
+    def _retry_or_fail(self, job_id: int) -> None:
+        """A worker process died. Jobs it never started go to a new pool; a started one is retried once
+        (it may have died with a neighbour), then marked failed with the reason."""
+        conn = connect(self.ctx.database)
+        try:
+            row = conn.execute("UPDATE jobs SET state='queued' WHERE id=? AND (state='queued' OR "
+                               "(state='running' AND attempts < ?)) RETURNING id", (job_id, MAX_ATTEMPTS)).fetchone()
+        finally:
+            conn.close()
+        if row is None:
+            self.fail_unfinished(job_id, WORKER_CRASHED)
+        else:
+            self.dispatch(job_id)
 
     def _run_after(self, job_id: int) -> None:
         """The kind's follow-up in this process (it may submit more jobs); its errors are logged, not raised."""
@@ -290,9 +316,10 @@ class JobRunner:
 
     def shutdown(self, wait: bool = True) -> None:
         with self._lock:
-            if self._executor is not None:
-                self._executor.shutdown(wait=wait, cancel_futures=not wait)
-                self._executor = None
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=wait, cancel_futures=not wait)
+        self._followups.shutdown(wait=wait)
 
 
 def runner() -> JobRunner:
