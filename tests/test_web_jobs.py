@@ -155,3 +155,24 @@ def test_a_job_that_runs_too_long_is_stopped_and_marked_failed(code):
         assert row["state"] == "failed" and row["error_code"] == "too_slow" and "terlalu lama" in row["error_id"]
     finally:
         runner.shutdown(wait=False)
+
+
+def test_batch_merge_by_qr_runs_with_worker_processes(code):
+    from grader.web.testing import log_in
+    app = make_test_app(JOBS_MODE="process", JOBS_WORKERS=2)
+    client = app.test_client()
+    log_in(client)
+    token = csrf_of(client, f"/trainer/latihan/{code}")
+    files = [(io.BytesIO(jpeg_bytes(color=c)), n) for n, c in (("qr-12-a_p1.jpg", "#fff"), ("qr-12-b_p2.jpg", "#eee"))]
+    try:
+        resp = client.post(f"/trainer/latihan/{code}/batch", data={"csrf_token": token, "photos": files},
+                           content_type="multipart/form-data")
+        end = time.time() + 60
+        while time.time() < end:
+            status = client.get(resp.location + ".json").get_json()
+            if status["complete"] and status["total"] == 1:
+                break
+            time.sleep(0.2)
+        assert status["complete"] and status["total"] == 1 and status["items"][0]["trainee"] == "12"
+    finally:
+        app.extensions["grader.jobs"].shutdown()
