@@ -225,8 +225,11 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
         grids.append(_spread_linear(pts, vals, (ny, nx), step=step, sigma=SMOOTH_MM * px_per_mm / step))
     if n_used < 4:
         return None
-    mag = np.hypot(*grids)
-    max_shift = float(mag.max()) / px_per_mm
+    # Judge the field where it was measured: its extrapolation beyond the data says little.
+    at_data = np.concatenate([border_points(rects, centres, side, px_per_mm=px_per_mm)[k][0] for k in (0, 1)])
+    gx = np.clip(np.rint((at_data[:, 0] + 0.5) / step - 0.5).astype(int), 0, nx - 1)
+    gy = np.clip(np.rint((at_data[:, 1] + 0.5) / step - 0.5).astype(int), 0, ny - 1)
+    max_shift = float(np.percentile(np.hypot(grids[0][gy, gx], grids[1][gy, gx]), 95)) / px_per_mm
     finite = np.isfinite(pair)
     near_limit = bool(finite.any() and np.max(np.abs(pair[finite])) / px_per_mm >= 0.9 * SEARCH_MM)
     log.debug("curl field: %d measurements, max shift %.3f mm", n_used, max_shift)

@@ -21,10 +21,12 @@ from grader.sheet.schema import resolve_template
 @dataclass(frozen=True)
 class MockPhoto:
     image: np.ndarray            # BGR uint8 photo
-    mm_to_photo: np.ndarray      # 3x3 homography: template mm -> photo px (pixel centres at integers)
+    mm_to_photo: np.ndarray      # 3x3 homography: flat page mm -> photo px (pixel centres at integers)
     sheet: SheetLayout
     page: PageLayout
     identity: SheetIdentity
+    curl_mm: float = 0.0         # lift of the left edge (see :func:`curl_displace`)
+    curl_reach_mm: float = 60.0
 
     def jpeg(self, quality: int = 90) -> bytes:
         ok, buf = cv2.imencode(".jpg", self.image, [cv2.IMWRITE_JPEG_QUALITY, quality])
@@ -32,8 +34,10 @@ class MockPhoto:
         return buf.tobytes()
 
     def photo_points(self, points_mm: np.ndarray) -> np.ndarray:
-        pts = np.asarray(points_mm, dtype=np.float64).reshape(-1, 1, 2)
-        return cv2.perspectiveTransform(pts, self.mm_to_photo).reshape(-1, 2)
+        """True photo positions of page points (mm), through the curl and the camera."""
+        pts = curl_displace(np.asarray(points_mm, dtype=np.float64).reshape(-1, 2), lift_mm=self.curl_mm,
+                            reach_mm=self.curl_reach_mm, page_h_mm=self.page.height_mm)
+        return cv2.perspectiveTransform(pts.reshape(-1, 1, 2), self.mm_to_photo).reshape(-1, 2)
 
     def box_corners_mm(self) -> np.ndarray:
         """Every digit box's four corners on this page, mm."""
@@ -45,7 +49,8 @@ def mock_photo(*, template: str = "chasil-kwk", page: int = 1, contest: str = "b
                exercise: str | None = "EX-12", frame: tuple[int, int] = (1500, 2000), coverage: float = 0.55,
                rotation_deg: float = 0.0, tilt: float = 0.0, shift: tuple[float, float] = (0.0, 0.0),
                blur_px: float = 0.0, brightness: float = 1.0, noise: float = 2.0, hide_markers: tuple[int, ...] = (),
-               hide_qr: bool = False, dpi: float = 150, seed: int = 0) -> MockPhoto:
+               hide_qr: bool = False, curl_mm: float = 0.0, curl_reach_mm: float = 60.0, dpi: float = 150,
+               seed: int = 0) -> MockPhoto:
     """Photograph page ``page`` of a freshly rendered sheet.
 
     Parameters
@@ -58,6 +63,8 @@ def mock_photo(*, template: str = "chasil-kwk", page: int = 1, contest: str = "b
     blur_px, brightness, noise : Gaussian defocus (photo px), gain, noise sigma.
     hide_markers : marker indices k (0 = TL, 1 = TR, 2 = BR, 3 = BL) to cover with an occluder.
     hide_qr : cover the QR code.
+    curl_mm, curl_reach_mm : the left edge lifts, moving print near it by up to ``curl_mm``
+        (not a homography: the second alignment pass has to correct it).
     """
     rng = np.random.default_rng(seed)
     spec = resolve_template(template)
@@ -87,15 +94,42 @@ def mock_photo(*, template: str = "chasil-kwk", page: int = 1, contest: str = "b
     render_to_mm = np.array([[1 / s, 0, 0.5 / s], [0, 1 / s, 0.5 / s], [0, 0, 1]])
     M = mm_to_photo @ render_to_mm
     background = _background(rng, W, H)
-    gray = cv2.warpPerspective(render, M, (W, H), dst=background, flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_TRANSPARENT)
+    if curl_mm:
+        # Photo pixel -> flat page mm -> the page point seen there (undo the curl) -> render pixel.
+        yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+        flat = cv2.perspectiveTransform(np.stack([xx, yy], -1).reshape(-1, 1, 2).astype(np.float64),
+                                        np.linalg.inv(mm_to_photo)).reshape(-1, 2)
+        src = flat.copy()
+        for _ in range(6):
+            src = src - (curl_displace(src, lift_mm=curl_mm, reach_mm=curl_reach_mm, page_h_mm=pg.height_mm) - flat)
+        mx = (src[:, 0] * s - 0.5).reshape(H, W).astype(np.float32)
+        my = (src[:, 1] * s - 0.5).reshape(H, W).astype(np.float32)
+        gray = cv2.remap(render, mx, my, cv2.INTER_LINEAR, dst=background, borderMode=cv2.BORDER_TRANSPARENT)
+    else:
+        gray = cv2.warpPerspective(render, M, (W, H), dst=background, flags=cv2.INTER_LINEAR,
+                                   borderMode=cv2.BORDER_TRANSPARENT)
     img = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR).astype(np.float32)
     img *= np.array([0.92, 0.97, 1.0], dtype=np.float32)   # warm indoor cast
     if blur_px > 0:
         img = cv2.GaussianBlur(img, (0, 0), blur_px)
     img = img * brightness + rng.normal(0, noise, img.shape).astype(np.float32)
-    return MockPhoto(image=np.clip(img, 0, 255).astype(np.uint8), mm_to_photo=mm_to_photo @ np.eye(3),
-                     sheet=sheet, page=pg, identity=ident)
+    return MockPhoto(image=np.clip(img, 0, 255).astype(np.uint8), mm_to_photo=mm_to_photo,
+                     sheet=sheet, page=pg, identity=ident, curl_mm=curl_mm, curl_reach_mm=curl_reach_mm)
+
+
+def curl_displace(points_mm: np.ndarray, *, lift_mm: float, reach_mm: float, page_h_mm: float) -> np.ndarray:
+    """Where page points appear on the flat page plane when the left edge curls up.
+
+    Points within ``reach_mm`` of the left edge move right by up to ``lift_mm``
+    (quadratically towards the edge) and slightly away from the page's middle row.
+    """
+    p = np.array(points_mm, dtype=np.float64).reshape(-1, 2)
+    if not lift_mm:
+        return p
+    t = np.clip(1 - p[:, 0] / reach_mm, 0, None) ** 2
+    p[:, 0] += lift_mm * t
+    p[:, 1] += 0.3 * lift_mm * t * (p[:, 1] - page_h_mm / 2) / page_h_mm
+    return p
 
 
 def _background(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
