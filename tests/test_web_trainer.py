@@ -280,3 +280,13 @@ def test_batch_merges_single_pages_of_one_qr_trainee(trainer, code):
     merged = next(i for i in status["items"] if i["trainee"] == "12")
     sheet = trainer.get(merged["url"]).get_data(as_text=True)
     assert "qr-12-WA0001_p1.jpg, qr-12-WA0002_p2.jpg" in sheet
+
+
+def test_roster_longer_than_the_limit_is_refused_with_a_message(trainer, code):
+    from grader.web.trainer.exercises import MAX_ROSTER
+    token = csrf_of(trainer, "/trainer/")
+    roster = "no,nama\n" + "".join(f"{i},Peserta {i}\n" for i in range(MAX_ROSTER + 1))
+    resp = trainer.post(f"/trainer/latihan/{code}/lembar.pdf",
+                        data={"csrf_token": token, "roster": (io.BytesIO(roster.encode()), "r.csv")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    assert f"maksimal {MAX_ROSTER} orang" in resp.get_data(as_text=True)

@@ -18,7 +18,7 @@ from grader.web.trainer import bp
 TEMPLATE_ID = "chasil-kwk"
 HANDOUT_DPI = 150
 SHEET_DPI = 200
-MAX_ROSTER = 200
+MAX_ROSTER = 60            # about 0.6 s per personalised sheet, rendered in the request
 
 
 def _base() -> Path:
