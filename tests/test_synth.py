@@ -204,7 +204,7 @@ def test_sample_scans_are_complete_and_parse():
     assert len(truths) >= 25
     total = sum(p.stat().st_size for p in SAMPLES.rglob("*") if p.is_file())
     assert total < 20 * 1024 * 1024
-    refusals, pages, planted = set(), set(), 0
+    refusals, pages, planted, kinds = set(), set(), 0, set()
     for path in truths:
         t = load_truth(path)
         assert (SAMPLES / t["file"]).is_file(), t["file"]
@@ -215,10 +215,11 @@ def test_sample_scans_are_complete_and_parse():
         else:
             pages.add(t["page"])
             planted += bool(t["mistakes"])
+            kinds |= {m["kind"] for m in t["mistakes"]}
             _check_truth_consistency(t)
             assert (SAMPLES / "keys" / t["exercise"] / "answer_key.json").is_file()
     assert pages == {1, 2}
-    assert planted >= 3
+    assert planted >= 3 and kinds == set(MISTAKE_KINDS)
     assert len(refusals) >= 6
 
 
