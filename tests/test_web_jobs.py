@@ -176,3 +176,41 @@ def test_batch_merge_by_qr_runs_with_worker_processes(code):
         assert status["complete"] and status["total"] == 1 and status["items"][0]["trainee"] == "12"
     finally:
         app.extensions["grader.jobs"].shutdown()
+
+
+class GatedPipeline:
+    """Records the order sheets are graded in; the sheet named ``first`` waits for a gate."""
+
+    def __init__(self):
+        import threading
+        self.order, self.gate = [], threading.Event()
+
+    def grade_upload(self, files, **kwargs):
+        if files[0][0].startswith("first"):
+            assert self.gate.wait(20)
+        self.order.append(files[0][0].split("_")[0])
+        import grader.web.testing as fake
+        return fake.grade_upload(files, **kwargs)
+
+
+def test_a_waiting_trainee_goes_before_a_batch(code):
+    """Trainee uploads (priority 0) overtake batch items (priority 1) that have not started yet."""
+    app = make_test_app(JOBS_RECOVER=False)
+    conn = connect(app.config["DATABASE"])
+    pipeline = GatedPipeline()
+    ctx = JobContext(database=app.config["DATABASE"], data_dir=str(app.config["DATA_DIR"]), pipeline=pipeline)
+    runner = JobRunner(ctx, mode="thread", workers=1)
+    ids = []
+    try:
+        for name, priority in (("first", 1), ("batch1", 1), ("batch2", 1), ("trainee", 0)):
+            sid = store_submission(conn, app.config["DATA_DIR"], files=[(f"{name}_1.jpg", jpeg_bytes())],
+                                   source="batch", exercise=code, dedupe=False).id
+            runner.submit("grade", {"submission_id": sid}, priority=priority)
+            ids.append(sid)
+        assert runner.waiting() == 3                   # one running, the rest wait with us, not in the pool
+        pipeline.gate.set()
+        for sid in ids:
+            assert wait_for(conn, sid)["state"] == "done"
+        assert pipeline.order == ["first", "trainee", "batch1", "batch2"]
+    finally:
+        runner.shutdown()

@@ -39,6 +39,9 @@ def connect(path: Path | str) -> sqlite3.Connection:
 def init_schema(conn: sqlite3.Connection) -> None:
     """Create the tables that do not exist yet (idempotent)."""
     conn.executescript(SCHEMA)
+    columns = {r["name"] for r in conn.execute("PRAGMA table_info(jobs)")}
+    if "priority" not in columns:        # databases created before job priorities
+        conn.execute("ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
 
 
 def get_db() -> sqlite3.Connection:

@@ -199,6 +199,6 @@ def after_grade_job(payload: dict, runner) -> None:
 
             def link(job_id: int, sid: int = new.id) -> None:
                 conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, sid))
-            runner.submit("grade", {"submission_id": new.id}, on_queued=link)
+            runner.submit("grade", {"submission_id": new.id}, priority=1, on_queued=link)
     finally:
         conn.close()

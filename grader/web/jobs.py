@@ -16,7 +16,9 @@ web process.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import heapq
 import importlib
+import itertools
 import json
 import logging
 import multiprocessing
@@ -179,21 +181,29 @@ class JobRunner:
         self._lock = threading.Lock()
         # follow-ups (after-job hooks, crash handling) run here, never in the pool's own management thread
         self._followups = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-job-followup")
+        self._queue_lock = threading.Lock()
+        self._waiting: list[tuple[int, int, int]] = []      # heap of (priority, arrival, job id)
+        self._arrival = itertools.count()
+        self._in_flight = 0
 
     # -- the interface the pages use -------------------------------------------------------
-    def submit(self, kind: str, payload: dict, *, on_queued: Callable[[int], None] | None = None) -> int:
-        """Record a job as ``queued`` and dispatch it. ``on_queued(job_id)`` runs before dispatch."""
+    def submit(self, kind: str, payload: dict, *, priority: int = 0,
+               on_queued: Callable[[int], None] | None = None) -> int:
+        """Record a job as ``queued`` and dispatch it; lower ``priority`` runs first.
+
+        ``on_queued(job_id)`` runs before dispatch.
+        """
         if kind not in KINDS:
             raise ValueError(f"unknown job kind {kind!r}")
         conn = connect(self.ctx.database)
         try:
-            job_id = conn.execute("INSERT INTO jobs(kind, payload, created_at) VALUES (?, ?, ?)",
-                                  (kind, json.dumps(payload), now_iso())).lastrowid
+            job_id = conn.execute("INSERT INTO jobs(kind, payload, priority, created_at) VALUES (?, ?, ?, ?)",
+                                  (kind, json.dumps(payload), priority, now_iso())).lastrowid
         finally:
             conn.close()
         if on_queued:
             on_queued(job_id)
-        self.dispatch(job_id)
+        self.dispatch(job_id, priority)
         return job_id
 
     def status(self, job_id: int) -> JobStatus | None:
@@ -218,19 +228,44 @@ class JobRunner:
                     self._executor = cf.ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="grader-job")
             return self._executor
 
-    def dispatch(self, job_id: int) -> None:
+    def dispatch(self, job_id: int, priority: int | None = None) -> None:
+        """Run ``job_id`` when a worker is free; waiting jobs start in (priority, arrival) order."""
         if self.mode == "inline":
             execute_job(self.ctx, job_id)
             self._run_after(job_id)
             return
-        executor = self._get_executor()
-        try:
-            future = executor.submit(execute_job, self.ctx, job_id)
-        except (RuntimeError, cf.BrokenExecutor):   # a broken pool: start a new one, once
-            self._forget(executor)
+        if priority is None:
+            conn = connect(self.ctx.database)
+            try:
+                row = conn.execute("SELECT priority FROM jobs WHERE id=?", (job_id,)).fetchone()
+            finally:
+                conn.close()
+            priority = row["priority"] if row else 0
+        with self._queue_lock:
+            heapq.heappush(self._waiting, (priority, next(self._arrival), job_id))
+        self._pump()
+
+    def _pump(self) -> None:
+        """Hand waiting jobs to the pool while it has a free worker (the pool never queues behind our back)."""
+        while True:
+            with self._queue_lock:
+                if self._in_flight >= self.workers or not self._waiting:
+                    return
+                _, _, job_id = heapq.heappop(self._waiting)
+                self._in_flight += 1
             executor = self._get_executor()
-            future = executor.submit(execute_job, self.ctx, job_id)
-        future.add_done_callback(lambda f, job_id=job_id, ex=executor: self._after(job_id, f, ex))
+            try:
+                future = executor.submit(execute_job, self.ctx, job_id)
+            except (RuntimeError, cf.BrokenExecutor):   # a broken pool: start a new one, once
+                self._forget(executor)
+                executor = self._get_executor()
+                future = executor.submit(execute_job, self.ctx, job_id)
+            future.add_done_callback(lambda f, job_id=job_id, ex=executor: self._after(job_id, f, ex))
+
+    def waiting(self) -> int:
+        """Jobs queued here and not yet handed to a worker."""
+        with self._queue_lock:
+            return len(self._waiting)
 
     def _forget(self, executor: cf.Executor) -> None:
         """Drop a broken pool (only if it is still the current one); the next dispatch starts a new one."""
@@ -240,7 +275,13 @@ class JobRunner:
 
     def _after(self, job_id: int, future: cf.Future, executor: cf.Executor) -> None:
         """Runs in the pool's own thread: hand the follow-up to the follow-up thread and return at once."""
+        with self._queue_lock:
+            self._in_flight -= 1
         if future.cancelled():          # shutting down: the job stays queued and is recovered at the next start
+            return
+        try:
+            self._followups.submit(self._pump)
+        except RuntimeError:            # shutting down
             return
         exc = future.exception()
         if exc is None:
@@ -327,9 +368,10 @@ def runner() -> JobRunner:
     return current_app.extensions["grader.jobs"]
 
 
-def submit(job_kind: str, payload: dict, *, on_queued: Callable[[int], None] | None = None) -> int:
-    """Queue a job of ``job_kind`` with a JSON-serialisable ``payload``; returns its id."""
-    return runner().submit(job_kind, payload, on_queued=on_queued)
+def submit(job_kind: str, payload: dict, *, priority: int = 0,
+           on_queued: Callable[[int], None] | None = None) -> int:
+    """Queue a job of ``job_kind`` with a JSON-serialisable ``payload``; returns its id. Lower priority runs first."""
+    return runner().submit(job_kind, payload, priority=priority, on_queued=on_queued)
 
 
 def status(job_id: int) -> JobStatus | None:

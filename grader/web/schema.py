@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   payload TEXT NOT NULL,
   state TEXT NOT NULL DEFAULT 'queued',          -- queued | running | done | failed
   attempts INTEGER NOT NULL DEFAULT 0,
+  priority INTEGER NOT NULL DEFAULT 0,           -- lower runs first: a trainee waiting (0) before a batch (1)
   error_code TEXT, error_id TEXT, error_en TEXT,
   created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT
 );

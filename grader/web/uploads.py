@@ -162,11 +162,17 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
     return NewSubmission(sid, token, True)
 
 
-def queue_grading(conn: sqlite3.Connection, submission_id: int) -> int:
-    """Queue the ``grade`` job for a stored submission and link it."""
+TRAINEE_PRIORITY, BATCH_PRIORITY = 0, 1
+
+
+def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int = TRAINEE_PRIORITY) -> int:
+    """Queue the ``grade`` job for a stored submission and link it.
+
+    A trainee waiting at the result page goes before a trainer's batch (``BATCH_PRIORITY``).
+    """
     from grader.web import jobs
 
     def link(job_id: int) -> None:
         conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, submission_id))
 
-    return jobs.submit("grade", {"submission_id": submission_id}, on_queued=link)
+    return jobs.submit("grade", {"submission_id": submission_id}, priority=priority, on_queued=link)

@@ -22,7 +22,7 @@ from grader.web.safezip import ZipLimits, read_zip
 from grader.web.security import current_trainer
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
-from grader.web.uploads import check_photo, queue_grading, store_submission
+from grader.web.uploads import BATCH_PRIORITY, check_photo, queue_grading, store_submission
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -97,7 +97,7 @@ def batch_new(code: str):
                                batch_id=batch_id, group_key=group.key, dedupe=False)
         stored.append(sub.id)
     for sid in stored:            # everything is on disk and in the database before any grading starts
-        queue_grading(db, sid)
+        queue_grading(db, sid, priority=BATCH_PRIORITY)
     return redirect(url_for("trainer.batch", token=token))
 
 
