@@ -27,7 +27,11 @@ CORRECTION_FLUID = (0.975, 0.975, 0.96)
 
 @dataclass(frozen=True)
 class Hand:
-    """A writer's habits, fixed for one sheet."""
+    """A writer's habits, fixed for one sheet.
+
+    ``glyphs[d]`` are the few ARDIS samples this writer's digit ``d`` is drawn
+    from, so one sheet's digits look alike the way one person's do.
+    """
 
     pen: Pen
     digit_height: float      # share of the box height
@@ -35,16 +39,22 @@ class Hand:
     deslant: float
     jitter: float            # position jitter, share of the box size
     sloppy: float            # probability a digit touches or crosses the box border
+    glyphs: tuple[tuple[int, ...], ...] = ()
 
     def to_json(self) -> dict:
         return {"pen": self.pen.to_json(), "digit_height": round(self.digit_height, 3),
-                "slant_deg": round(self.slant_deg, 2), "sloppy": round(self.sloppy, 3)}
+                "slant_deg": round(self.slant_deg, 2), "sloppy": round(self.sloppy, 3),
+                "ardis_samples": [list(g) for g in self.glyphs]}
 
 
-def random_hand(rng: np.random.Generator) -> Hand:
+def random_hand(rng: np.random.Generator, bank: GlyphBank | None = None, *, samples_per_digit: int = 3) -> Hand:
+    """A writer: a pen, habits, and ``samples_per_digit`` ARDIS samples for each digit."""
+    bank = bank or load_glyph_bank()
+    glyphs = tuple(tuple(int(i) for i in rng.choice(bank.by_digit[d], size=samples_per_digit, replace=False))
+                   for d in range(10))
     return Hand(pen=random_pen(rng), digit_height=float(rng.uniform(0.55, 0.8)), slant_deg=float(rng.normal(0, 4)),
                 deslant=float(rng.uniform(0.5, 1.0)), jitter=float(rng.uniform(0.03, 0.08)),
-                sloppy=float(rng.choice([0.0, 0.03, 0.08])))
+                sloppy=float(rng.choice([0.0, 0.03, 0.08])), glyphs=glyphs)
 
 
 @dataclass
@@ -87,7 +97,7 @@ def _render_gray(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, px_
 def _draw_digit(page: np.ndarray, bank: GlyphBank, digit: int, box: tuple[float, float, float, float], hand: Hand,
                 s: float, rng: np.random.Generator, *, density: float = 1.0) -> None:
     x, y, w, h = box
-    _, img = bank.pick(digit, rng)
+    img = bank.images[int(rng.choice(hand.glyphs[digit]))] if hand.glyphs else bank.pick(digit, rng)[1]
     stroke = hand.pen.width_mm * s * rng.uniform(0.9, 1.1)
     alpha = digit_alpha(img, height_px=h * hand.digit_height * rng.uniform(0.9, 1.08), max_width_px=w * 0.85,
                         stroke_px=stroke, rng=rng, rotate_deg=hand.slant_deg + rng.normal(0, 2.5),
@@ -195,7 +205,7 @@ def fill_page(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, writin
     bank : digit glyph source (ARDIS by default).
     """
     bank = bank or load_glyph_bank()
-    hand = hand or random_hand(rng)
+    hand = hand or random_hand(rng, bank)
     s = px_per_mm
     img, paper = paper_page(_render_gray(sheet, page, ident, s), rng)
     bubble_styles = {}
