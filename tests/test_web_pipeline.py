@@ -2,12 +2,8 @@
 import io
 import re
 
-import pytest
-
 from grader.commands.serve import ensure_demo_data
 from grader.web.testing import csrf_of, log_in, make_test_app
-
-
 
 
 def test_trainee_upload_graded_by_the_real_pipeline_then_corrected_by_a_trainer():

@@ -136,7 +136,7 @@ def test_trainer_logs_in_batch_uploads_a_zip_and_sees_the_class_table(browser, l
     shots(page, "desktop-trainer-results")
     page.click("#class-table th >> text=Nilai")                        # sortable
     assert "sort=score" in page.url
-    page.locator("#class-table tbody a").first.click()
+    page.locator("#class-table tbody tr td.num").first.click()           # anywhere on the row opens it
     page.wait_for_selector("text=Isian per bagian")
     shots(page, "desktop-trainer-sheet")
     page.goto(live_server["url"] + f"/trainer/latihan/{code}/wawasan")

@@ -74,6 +74,12 @@
     });
   }
 
+  // A table row with data-href opens on a click anywhere in it (the link in its first cell still works alone).
+  document.querySelectorAll("tr[data-href]").forEach(function (row) {
+    row.style.cursor = "pointer";
+    row.addEventListener("click", function (ev) { if (!ev.target.closest("a, button, input")) { window.location.assign(row.dataset.href); } });
+  });
+
   // Pages with unfinished work reload themselves now and then.
   document.querySelectorAll("[data-poll-reload]").forEach(function (el) {
     setTimeout(function () { window.location.reload(); }, 1000 * (+el.dataset.pollReload || 5));
