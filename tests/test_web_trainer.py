@@ -290,3 +290,12 @@ def test_roster_longer_than_the_limit_is_refused_with_a_message(trainer, code):
                         data={"csrf_token": token, "roster": (io.BytesIO(roster.encode()), "r.csv")},
                         content_type="multipart/form-data", follow_redirects=True)
     assert f"maksimal {MAX_ROSTER} orang" in resp.get_data(as_text=True)
+
+
+def test_file_names_from_a_zip_are_escaped(trainer, code):
+    evil = '<img src=x onerror=alert(1)>'
+    resp = batch(trainer, code, [("k.zip", zip_of({f"{evil}.txt": b"x", f"{evil}_1.jpg": jpeg_bytes()}))],
+                 client_token="xss")
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert evil not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert evil not in trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
