@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"share of sheets with planted trainee mistakes, 0..1 ({', '.join(MISTAKE_KINDS)})")
     p.add_argument("--pages", default="1,2", help="pages to photograph for each sheet (default 1,2)")
     p.add_argument("--max-megapixels", type=float, default=12.0,
-                   help="cap the camera resolution (the range is 2-12 MP; the committed samples use 5)")
+                   help="cap the camera resolution (the range is 2-12 MP; the committed samples use 3)")
     p.add_argument("--template", default="chasil-kwk", help="template id (default chasil-kwk)")
     p.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1),
                    help="worker processes (default: 2, or 1 on a single core)")
