@@ -238,3 +238,11 @@ def test_exif_oriented_photo_displays_like_the_truth(spec):
     found = _aruco(shown)
     for m in page.markers:
         assert np.abs(found[m.id] - photo.transform(np.array(m.corners))).max() < 1.0, m.id
+
+
+def test_refusal_codes_match_the_photo_reader():
+    from grader.photo.refusal import REASON_CODES
+    from grader.synth.refusals import REFUSAL_KINDS
+    assert set(REFUSAL_CODES) <= set(REASON_CODES)
+    for code, also in REFUSAL_KINDS.values():
+        assert code in REFUSAL_CODES and set(also) <= set(REFUSAL_CODES)
