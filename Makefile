@@ -36,7 +36,7 @@ train-digits: setup
 	$(BIN)/python -m training.train_digits
 
 samples: setup
-	$(BIN)/grader synth --out sample_scans --count 22 --refusals 10 --seed 2024 --mistakes 0.35 --max-megapixels 3 -j 2
+	$(BIN)/grader synth --out sample_scans --count 22 --refusals 10 --seed 2041 --mistakes 0.5 --max-megapixels 3 -j 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
