@@ -110,6 +110,19 @@ def _refine_lines(profiles: np.ndarray, expected: np.ndarray, *, search: int, lo
     return out[0] if one else out
 
 
+def _runs(b: np.ndarray) -> np.ndarray:
+    """Number of separate runs of True along the last axis of a (cells, rows, columns) array."""
+    return (b[:, :, 1:] & ~b[:, :, :-1]).sum(axis=2) + b[:, :, 0]
+
+
+def _persistent_count(counts: np.ndarray, hold: int, top: int = 7) -> np.ndarray:
+    """The largest k that ``counts`` (cells, rows) reaches over at least ``hold`` consecutive rows."""
+    above = counts[:, None, :] >= np.arange(1, top + 1)[None, :, None]
+    longest = _longest_true_run(above.reshape(-1, above.shape[-1])).reshape(len(counts), top)
+    ok = longest >= hold
+    return np.where(ok.any(axis=1), top - ok[:, ::-1].argmax(axis=1), 0)
+
+
 def _max_pool2(img: np.ndarray) -> np.ndarray:
     """Half resolution keeping the darkest value of each 2x2 block (thin lines keep their darkness)."""
     return np.ascontiguousarray(cv2.dilate(img, np.ones((2, 2), np.uint8))[::2, ::2])
@@ -141,6 +154,7 @@ class CellMeasure:
     diagonal: np.ndarray        # width of the crossing-stroke evidence / width of the uprights
     ink: np.ndarray             # total ink (darkness sum) in the cell
     band_rows: np.ndarray       # consecutive rows that saw that many uprights
+    column_span: np.ndarray     # longest unbroken vertical run of upright ink, as a share of the cell height
 
 
 @dataclass(frozen=True)
@@ -159,7 +173,7 @@ class TallyMaps:
 
 
 def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
-               border_mm: float = 0.12, line_mm: float = 0.4) -> TallyMaps:
+               border_mm: float = 0.12, line_mm: float = 0.6) -> TallyMaps:
     """Remove the printed grid of a tally field and separate upright from crossing strokes.
 
     Parameters
@@ -272,12 +286,14 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     edge = max(1, int(round(0.12 * px)))
     n = len(ccx)
     longest = np.zeros((n, 7), int)
+    b_first = None
     for factor in UPRIGHT_LEVELS:
         b = win_up8 > thr * factor
         b[:, :, :edge] = False          # a run at the window edge is a stroke end or a border, not an upright
         b[:, :, -edge:] = False
         b[:, :, 1:] &= b[:, :, :-1]     # one-pixel slivers (print residue) are no pen stroke
-        runs = (b[:, :, 1:] & ~b[:, :, :-1]).sum(axis=2) + b[:, :, 0]
+        b_first = b if b_first is None else b_first
+        runs = _runs(b)
         above = runs[:, None, :] >= np.arange(1, 8)[None, :, None]                    # (n, 7, rows)
         longest = np.maximum(longest, _longest_true_run(above.reshape(-1, above.shape[-1])).reshape(n, 7))
     win_up = win_up8 > thr
@@ -300,7 +316,9 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     inner = win_ink[:, 2:-2, 2:-2]                                 # the border residue is not ink
     strong = np.where(inner > thr * 0.5, inner, 0)
     return CellMeasure(uprights=uprights, agreement=agreement, diagonal=diagonal,
-                       ink=strong.sum(axis=(1, 2), dtype=np.float64) / 255.0, band_rows=band_rows)
+                       ink=strong.sum(axis=(1, 2), dtype=np.float64) / 255.0, band_rows=band_rows,
+                       column_span=_longest_true_run(b_first.transpose(0, 2, 1).reshape(-1, b_first.shape[1]))
+                       .reshape(n, -1).max(axis=1) / b_first.shape[1])
 
 
 def _cell_counts(m: CellMeasure, *, diagonal_min: float) -> tuple[np.ndarray, np.ndarray]:
@@ -345,7 +363,7 @@ def _ink_check(count: np.ndarray, conf: np.ndarray, ink: np.ndarray, *, stroke_m
 
 
 def read_tally(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
-               diagonal_min: float = 0.6, accept: float = 0.6) -> TallyReading:
+               diagonal_min: float = 0.6, last_cell_diagonal: float = 0.8, accept: float = 0.6) -> TallyReading:
     """Count the tally strokes of a ``tally`` field on an aligned sheet.
 
     Parameters
@@ -355,6 +373,8 @@ def read_tally(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
     px_per_mm : resolution of ``gray``.
     search_mm : how far the printed grid is searched around its template position.
     diagonal_min : a crossing stroke must span at least this share of the uprights' width.
+    last_cell_diagonal : in the last used cell (the only one that may be short of five), a group of
+        five is accepted only with a crossing stroke this clear.
     accept : the lowest cell confidence that still lets the field be ``ok``.
 
     Returns
@@ -373,9 +393,22 @@ def read_tally(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
     # The thinnest plausible stroke: a third of the cell high, a quarter millimetre wide, half dark.
     stroke_min = (field.cells[0].h / 3) * 0.25 * 0.5 * px_per_mm ** 2
     conf = _ink_check(count, conf, m.ink, stroke_min=stroke_min)
+    used = np.flatnonzero(count > 0)
+    if len(used):
+        # The last used cell is the one that may hold fewer than five, so there (and only there) a
+        # crossing stroke must be clear to read five, and an unclear one must not be missed.
+        last = int(used[-1])
+        if count[last] == FULL_GROUP and m.diagonal[last] < last_cell_diagonal:
+            conf[last] = min(conf[last], 0.5)
+        if count[last] == FULL_GROUP - 1 and m.diagonal[last] >= 0.75 * diagonal_min:
+            conf[last] = min(conf[last], 0.5)
+        # Its uprights must be told apart over a millimetre at least (a bent printed line's residue or a
+        # neighbour's stroke end is seen over a few rows only), and ink running straight down the whole
+        # cell is a printed line, not a tally mark.
+        if m.band_rows[last] < px_per_mm or m.column_span[last] > 0.9:
+            conf[last] = min(conf[last], 0.5)
     per_cell = tuple(int(c) for c in count)
     cell_conf = tuple(round(float(c), 4) for c in conf)
-    used = np.flatnonzero(count > 0)
     field_conf = float(conf.min()) if len(conf) else 1.0
     if len(used) == 0:
         status = "blank" if field_conf >= accept else "review"
