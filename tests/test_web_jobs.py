@@ -83,7 +83,9 @@ def test_restart_requeues_interrupted_jobs_and_fails_those_tried_too_often(code)
         job = conn.execute("INSERT INTO jobs(kind, payload, state, attempts, created_at) VALUES "
                            "('grade', ?, ?, ?, 'x')", (f'{{"submission_id": {sid}}}', state, attempts)).lastrowid
         conn.execute("UPDATE submissions SET job_id=?, state=? WHERE id=?", (job, state, sid))
-    make_test_app()          # a restart: recovery runs in create_app
+    restarted = make_test_app()          # a restart: recovery runs before the first request is served
+    assert wait_for(conn, first, timeout=1, states=("running",))["state"] == "running"   # not at creation
+    restarted.test_client().get("/")
     assert wait_for(conn, first)["state"] == "done"
     assert wait_for(conn, third)["state"] == "done"
     failed = wait_for(conn, second)

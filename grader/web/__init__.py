@@ -114,8 +114,30 @@ def create_app(test_config: dict | None = None) -> Flask:
     present.init_app(app)
     _register_errors(app)
     if app.config["JOBS_RECOVER"]:
-        runner.recover()
+        _recover_on_first_request(app, runner)
     return app
+
+
+def _recover_on_first_request(app: Flask, runner) -> None:
+    """Re-queue work a previous run left unfinished, once, when the app first serves a request.
+
+    Not at import or in CLI commands (``flask init-db`` must not start grading), but under any WSGI server.
+    """
+    import threading
+
+    lock = threading.Lock()
+    done = []
+
+    def recover_once() -> None:
+        if done:
+            return
+        with lock:
+            if not done:
+                done.append(True)
+                runner.recover()
+
+    app.extensions["grader.recover"] = recover_once      # `grader serve` calls it at startup, too
+    app.before_request(recover_once)
 
 
 def _instance_secret(data: Path) -> str:
