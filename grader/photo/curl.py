@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 SEARCH_MM = 3.0          # how far a border may have moved (less than half a box width)
 SIDE_SAMPLES = 7         # profiles per border; their median resists ink crossing the border
 PRINT_PIXEL_MM = 25.4 / 300   # sheets are rendered for print at 300 dpi
-GRID_MM = 1.0            # displacement grid spacing
+GRID_MM = 2.0            # displacement grid spacing (the field is smooth; maps interpolate it)
 SMOOTH_MM = 4.0          # Gaussian spreading of the measurements
 MIN_SHIFT_MM = 0.15      # below this everywhere, the homography alone is kept (measurement noise)
 MAX_DISAGREE_MM = 0.5    # a measurement this far from its neighbours' median is dropped
@@ -71,14 +71,21 @@ class CurlField:
 
 
 def border_rects(page: PageLayout, *, print_pixel_mm: float = PRINT_PIXEL_MM) -> list[Rect]:
-    """Centre lines of the printed rectangles (digit boxes, tally cells, checkboxes).
+    """Centre lines of printed rectangles whose borders can be measured.
 
-    :func:`~grader.sheet.render.render_page` draws each border inside its
-    rectangle, and Pillow's outlines include their right and bottom pixel, so
-    those two borders sit one print pixel further out.
+    Digit boxes and checkboxes, and each tally grid as a whole (the outer
+    frame: a cell's own borders are too easily confused with the tally strokes
+    written in it). :func:`~grader.sheet.render.render_page` draws each border
+    inside its rectangle, and Pillow's outlines include their right and bottom
+    pixel, so those two borders sit one print pixel further out.
     """
-    return [Rect(r.x + lw / 2, r.y + lw / 2, r.w - lw + print_pixel_mm, r.h - lw + print_pixel_mm)
-            for r, lw in page.frames]
+    cells = {c for f in page.fields if f.kind == "tally" for c in f.cells}
+    out = [(r, lw) for r, lw in page.frames if r not in cells]
+    for f in page.fields:
+        if f.kind == "tally" and f.cells:
+            lw = next((w for r, w in page.frames if r == f.cells[0]), 0.2)
+            out.append((Rect.union(f.cells), lw))
+    return [Rect(r.x + lw / 2, r.y + lw / 2, r.w - lw + print_pixel_mm, r.h - lw + print_pixel_mm) for r, lw in out]
 
 
 Sampler = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -184,16 +191,12 @@ def border_points(rects: list[Rect], centres: np.ndarray, side_shifts: np.ndarra
     return xs, ys
 
 
-def _drop_outliers(pts: np.ndarray, vals: np.ndarray, *, px_per_mm: float) -> np.ndarray:
-    """Mask of values that agree (within ``MAX_DISAGREE_MM``) with the median of their neighbours within 15 mm."""
-    keep = ~np.isnan(vals)
-    d = np.linalg.norm(pts[:, None] - pts[None], axis=2)
-    near = (d < 15 * px_per_mm) & keep[None, :]
-    nb = np.where(near, vals[None, :], np.nan)
-    enough = np.sum(near, axis=1) >= 3
-    with np.errstate(all="ignore"):
-        med = np.nanmedian(np.where(enough[:, None], nb, 0.0), axis=1)
-    return keep & ~(enough & (np.abs(vals - med) > MAX_DISAGREE_MM * px_per_mm))
+def _grid_at(grid: np.ndarray, pts: np.ndarray, step: float) -> np.ndarray:
+    """Grid values at the nodes nearest to frame points ``pts``."""
+    ny, nx = grid.shape
+    gx = np.clip(np.rint((pts[:, 0] + 0.5) / step - 0.5).astype(int), 0, nx - 1)
+    gy = np.clip(np.rint((pts[:, 1] + 0.5) / step - 0.5).astype(int), 0, ny - 1)
+    return grid[gy, gx]
 
 
 def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame_size: tuple[int, int],
@@ -215,21 +218,26 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
     nx, ny = int(np.ceil(w / step)), int(np.ceil(h / step))
     grids = []
     n_used = 0
+    sigma = SMOOTH_MM * px_per_mm / step
     for k, (pts, vals) in enumerate(border_points(rects, centres, side, px_per_mm=px_per_mm)):
-        ok = _drop_outliers(pts, vals, px_per_mm=px_per_mm)
+        ok = ~np.isnan(vals)
         pts, vals = pts[ok], vals[ok]
-        n_used = max(n_used, int(ok.sum()))
         if anchors is not None and len(anchors[0]):
             pts = np.concatenate([pts, anchors[0]])
             vals = np.concatenate([vals, anchors[1][:, k]])
-        grids.append(_spread_linear(pts, vals, (ny, nx), step=step, sigma=SMOOTH_MM * px_per_mm / step))
+        grid = _spread_linear(pts, vals, (ny, nx), step=step, sigma=sigma)
+        # Drop what disagrees with the smooth field (ink mistaken for a border), fit again.
+        agree = np.abs(vals - _grid_at(grid, pts, step)) <= MAX_DISAGREE_MM * px_per_mm
+        if not agree.all():
+            grid = _spread_linear(pts[agree], vals[agree], (ny, nx), step=step, sigma=sigma)
+        n_used = max(n_used, int(agree[:int(ok.sum())].sum()))
+        grids.append(grid)
     if n_used < 4:
         return None
     # Judge the field where it was measured: its extrapolation beyond the data says little.
     at_data = np.concatenate([border_points(rects, centres, side, px_per_mm=px_per_mm)[k][0] for k in (0, 1)])
-    gx = np.clip(np.rint((at_data[:, 0] + 0.5) / step - 0.5).astype(int), 0, nx - 1)
-    gy = np.clip(np.rint((at_data[:, 1] + 0.5) / step - 0.5).astype(int), 0, ny - 1)
-    max_shift = float(np.percentile(np.hypot(grids[0][gy, gx], grids[1][gy, gx]), 95)) / px_per_mm
+    max_shift = float(np.percentile(np.hypot(_grid_at(grids[0], at_data, step), _grid_at(grids[1], at_data, step)),
+                                    95)) / px_per_mm
     finite = np.isfinite(pair)
     near_limit = bool(finite.any() and np.max(np.abs(pair[finite])) / px_per_mm >= 0.9 * SEARCH_MM)
     log.debug("curl field: %d measurements, max shift %.3f mm", n_used, max_shift)
@@ -249,19 +257,21 @@ def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *,
     from any data the value falls back to 0 (the homography alone).
     """
     ny, nx = shape
-    gx = (pts[:, 0] + 0.5) / step - 0.5          # grid units
+    # Grid units, centred so that float32 moments keep their precision.
+    ox, oy = (nx - 1) / 2, (ny - 1) / 2
+    gx = (pts[:, 0] + 0.5) / step - 0.5
     gy = (pts[:, 1] + 0.5) / step - 0.5
     ix = np.clip(np.rint(gx).astype(int), 0, nx - 1)
     iy = np.clip(np.rint(gy).astype(int), 0, ny - 1)
-    moments = {}
+    gx, gy = gx - ox, gy - oy
+    k = int(np.ceil(3 * sigma)) * 2 + 1
+    m = {}
     for name, weight in (("1", np.ones_like(gx)), ("x", gx), ("y", gy), ("xx", gx * gx), ("xy", gx * gy),
                          ("yy", gy * gy), ("v", vals), ("vx", vals * gx), ("vy", vals * gy)):
-        img = np.zeros(shape, np.float64)
-        np.add.at(img, (iy, ix), weight)
-        k = int(np.ceil(3 * sigma)) * 2 + 1
-        moments[name] = cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_CONSTANT)
-    X, Y = np.meshgrid(np.arange(nx, dtype=np.float64), np.arange(ny, dtype=np.float64))
-    m = moments
+        img = np.zeros(shape, np.float32)
+        np.add.at(img, (iy, ix), weight.astype(np.float32))
+        m[name] = cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_CONSTANT).astype(np.float64)
+    X, Y = np.meshgrid(np.arange(nx, dtype=np.float64) - ox, np.arange(ny, dtype=np.float64) - oy)
     s0 = m["1"]
     sx, sy = m["x"] - X * s0, m["y"] - Y * s0
     sxx = m["xx"] - 2 * X * m["x"] + X * X * s0
@@ -271,10 +281,12 @@ def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *,
     vx, vy = m["vx"] - X * v, m["vy"] - Y * v
     eps = 1e-3 / (2 * np.pi * sigma ** 2)       # pull towards 0 where there is no data
     ridge = 0.5 * s0 + eps                      # keeps the slope tame where data lie on a line
-    A = np.stack([np.stack([s0 + eps, sx, sy], -1), np.stack([sx, sxx + ridge, sxy], -1),
-                  np.stack([sy, sxy, syy + ridge], -1)], -2)
-    b = np.stack([v, vx, vy], -1)[..., None]
-    return np.linalg.solve(A, b)[..., 0, 0]
+    # Solve [[p, q, r], [q, s, t], [r, t, u]] @ [a, bx, by] = [v, vx, vy] for a (Cramer's rule).
+    p, q, r, s_, t, u = s0 + eps, sx, sy, sxx + ridge, sxy, syy + ridge
+    minor = s_ * u - t * t
+    det = p * minor - q * (q * u - t * r) + r * (q * t - s_ * r)
+    num = v * minor - q * (vx * u - t * vy) + r * (vx * t - s_ * vy)
+    return num / det
 
 
 def curl_maps(homography: np.ndarray, field: CurlField, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
