@@ -49,6 +49,7 @@ TRAINER_GETS = ["/trainer/", "/trainer/latihan/{code}", "/trainer/latihan/{code}
                 "/trainer/latihan/{code}/ekspor/lembar.csv", "/trainer/lembar/1", "/trainer/lembar/1/gambar/page1.png",
                 "/trainer/batch/x", "/trainer/batch/x.json"]
 TRAINER_POSTS = ["/trainer/latihan", "/trainer/latihan/{code}/batch", "/trainer/latihan/{code}/lembar.pdf",
+                 "/trainer/lembar/1/nilai-ulang",
                  "/trainer/lembar/1/koreksi"]
 
 
@@ -299,3 +300,18 @@ def test_file_names_from_a_zip_are_escaped(trainer, code):
     page = trainer.get(resp.location).get_data(as_text=True)
     assert evil not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert evil not in trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+
+
+def test_a_failed_sheet_can_be_graded_again_from_its_stored_photos(app, trainer, code):
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="rg")
+    with app.app_context():
+        from grader.web.db import get_db
+        get_db().execute("UPDATE submissions SET state='failed', error_code='interrupted', "
+                         "error_id='Penilaian terhenti' WHERE id=1")
+    page = trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    assert "Penilaian terhenti" in page and "Nilai ulang dari foto yang tersimpan" in page
+    token = csrf_of(trainer, "/trainer/")
+    resp = trainer.post("/trainer/lembar/1/nilai-ulang", data={"csrf_token": token})
+    assert resp.status_code == 303
+    assert "Isian per bagian" in trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    assert trainer.post("/trainer/lembar/99/nilai-ulang", data={"csrf_token": token}).status_code == 404

@@ -169,6 +169,7 @@ EN: dict[str, str] = {
     "Dicek": "Review",
     "Belum ada lembar untuk latihan ini.": "No sheets for this exercise yet.",
     "Tidak dapat dinilai": "Could not be graded",
+    "Nilai ulang dari foto yang tersimpan": "Grade again from the stored photos",
     "Sebelum": "Before",
     "Sesudah": "After",
     "Oleh": "By",

@@ -4,13 +4,14 @@ from __future__ import annotations
 import json
 import secrets
 
-from flask import abort, current_app, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, redirect, render_template, request, send_from_directory, url_for
 
 from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, results_of
-from grader.web.db import get_db
+from grader.web.db import get_db, now_iso
 from grader.web.grading import submission_dir
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
+from grader.web.uploads import BATCH_PRIORITY, queue_grading
 
 
 @bp.get("/latihan/<code>/hasil")
@@ -52,6 +53,19 @@ def submission(sid: int):
     return render_template("trainer/submission.html", sub=row, res=res, uploads=uploads, corrections=corrections,
                            client_token=secrets.token_urlsafe(16),
                            image_url=lambda name: url_for("trainer.image", sid=sid, name=name))
+
+
+@bp.post("/lembar/<int:sid>/nilai-ulang")
+def regrade_failed(sid: int):
+    """Grade a failed sheet again from its stored photos (after a crash, a restart or a time-out)."""
+    db = get_db()
+    row = db.execute("UPDATE submissions SET state='queued', error_code=NULL, error_id=NULL, error_en=NULL, "
+                     "updated_at=? WHERE id=? AND state='failed' RETURNING id", (now_iso(), sid)).fetchone()
+    if row is None:
+        _sheet(sid)                               # 404 if it does not exist; otherwise nothing to do
+    else:
+        queue_grading(db, sid, priority=BATCH_PRIORITY)
+    return redirect(url_for("trainer.submission", sid=sid), code=303)
 
 
 @bp.get("/lembar/<int:sid>/gambar/<path:name>")
