@@ -137,8 +137,9 @@ def _safe_name(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:60] or "unknown"
 
 
-def progress_bar(stream=sys.stderr) -> Callable[[int, int], None] | None:
-    """A one-line progress bar when ``stream`` is a terminal, else nothing."""
+def progress_bar(stream=None) -> Callable[[int, int], None] | None:
+    """A one-line progress bar when ``stream`` (default: stderr) is a terminal, else nothing."""
+    stream = stream or sys.stderr
     if not stream.isatty():
         return None
 

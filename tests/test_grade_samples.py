@@ -1,0 +1,88 @@
+"""End to end, from sample_scans/ to verdicts: planted mistakes are found as the right kind of finding,
+clean sheets get no finding against the trainee, and what we could not read is review, never wrong."""
+import json
+from pathlib import Path
+
+import pytest
+
+from grader.exercise.store import load_key
+from grader.pipeline import grade_upload
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
+
+
+def _sheets():
+    index = json.loads((SAMPLES / "index.json").read_text())
+    sheets: dict[str, list[dict]] = {}
+    for e in index["photos"]:
+        if e["expect_refusal"] is None:
+            sheets.setdefault(e["file"].split("-")[0], []).append(e)
+    return sorted(sheets.items())
+
+
+SHEETS = _sheets()
+
+
+@pytest.fixture(scope="module")
+def graded():
+    out = {}
+    for sid, entries in SHEETS:
+        key = load_key(str(SAMPLES / "keys" / entries[0]["exercise"]))
+        truths = [json.loads((SAMPLES / e["truth"]).read_text()) for e in entries]
+        files = [(e["file"], (SAMPLES / e["file"]).read_bytes()) for e in entries]
+        out[sid] = (grade_upload(files, key=key), truths, key)
+    return out
+
+
+def _unsure(res, fields):
+    status = {f["id"]: f["status"] for f in res["fields"]}
+    return any(status.get(f) in ("review", "unreadable") for f in fields)
+
+
+def found(res, mistake) -> bool:
+    """Is a planted mistake reported as its own kind of finding (or honestly left to review)?"""
+    kind, fields = mistake["kind"], mistake["fields"]
+    status = {f["id"]: f["status"] for f in res["fields"]}
+    if _unsure(res, fields):
+        return True
+    if kind in ("wrong_count", "swapped_lp"):
+        return all(status.get(f) == "wrong" for f in fields if f in status)
+    if kind == "sum_off_by_one":
+        return any(r["status"] == "violated" and set(fields) & set(r["fields"]) for r in res["rules"])
+    if kind == "blank_leading_box":
+        return any(x["kind"] == "convention" and set(fields) & set(x["fields"]) for x in res["findings"])
+    if kind in ("tally_mismatch", "bubbles_mismatch"):
+        return any(x["kind"] == "cross_check" and set(fields) & set(x["fields"]) for x in res["findings"])
+    raise AssertionError(f"unknown mistake kind {kind}")
+
+
+def test_the_sample_set_has_clean_and_mistaken_sheets():
+    kinds = {m for _, es in SHEETS for e in es for m in e["mistakes"]}
+    assert len(SHEETS) >= 8 and len(kinds) >= 3
+
+
+@pytest.mark.parametrize("sid", [s for s, _ in SHEETS])
+def test_planted_mistakes_are_found(graded, sid):
+    res, truths, _ = graded[sid]
+    for t in truths:
+        for m in t["mistakes"]:
+            assert found(res, m), f"{sid}: planted {m['kind']} on {m['fields']} not reported"
+
+
+@pytest.mark.parametrize("sid", [s for s, _ in SHEETS])
+def test_nothing_is_marked_wrong_that_the_trainee_wrote_right(graded, sid):
+    res, truths, key = graded[sid]
+    written = {fid: v for t in truths for fid, v in t["fields"].items()}
+    for f in res["fields"]:
+        if f["status"] == "wrong":
+            truth_value = written.get(f["id"])
+            assert truth_value == f["value"] and truth_value != f["expected"], (
+                f"{sid}: {f['id']} marked wrong: read {f['value']}, written {truth_value}, key {f['expected']}")
+
+
+@pytest.mark.parametrize("sid", [s for s, es in SHEETS if not any(e["mistakes"] for e in es)])
+def test_clean_sheet_reports_nothing_against_the_trainee(graded, sid):
+    res, _, _ = graded[sid]
+    assert res["counts"]["wrong"] == 0
+    assert [r["id"] for r in res["rules"] if r["status"] == "violated" and r["severity"] == "error"] == []
+    assert [x for x in res["findings"] if x["severity"] in ("error", "warning")] == []
