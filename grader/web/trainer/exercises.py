@@ -93,7 +93,10 @@ def exercise(code: str):
     batches = db.execute("SELECT b.id, b.token, b.created_at, b.created_by, COUNT(s.id) AS n FROM batches b "
                          "LEFT JOIN submissions s ON s.batch_id=b.id WHERE b.exercise=? GROUP BY b.id "
                          "ORDER BY b.id DESC LIMIT 10", (key.exercise,)).fetchall()
-    return render_template("trainer/exercise.html", key=key, stats=stats, batches=batches,
+    from grader.sheet.schema import resolve_template
+
+    contest = resolve_template(key.template).contest_names.get(key.contest, key.contest)
+    return render_template("trainer/exercise.html", key=key, contest=contest, stats=stats, batches=batches,
                            client_token=secrets.token_urlsafe(16))
 
 
