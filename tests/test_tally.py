@@ -63,10 +63,11 @@ def photograph(page: np.ndarray, alpha: np.ndarray, rng, *, ink: float) -> np.nd
     """Ink on paper, uneven light, blur, noise, JPEG and a small misalignment (shift and scale)."""
     img = page * (1 - alpha * (1 - ink))
     h, w = img.shape
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    yy, xx = np.mgrid[0:h:8, 0:w:8].astype(np.float32)          # light varies slowly: 1/8 resolution
     light = rng.uniform(0.6, 1.0) + rng.uniform(-0.3, 0.3) * (xx / w - 0.5) + rng.uniform(-0.3, 0.3) * (yy / h - 0.5)
-    img = cv2.GaussianBlur(img * np.clip(light, 0.25, 1.1) * 235 + 10, (0, 0), rng.uniform(0.4, 1.0))
-    img += rng.normal(0, 2.5, img.shape)
+    light = cv2.resize(np.clip(light, 0.25, 1.1), (w, h), interpolation=cv2.INTER_LINEAR)
+    img = cv2.GaussianBlur(img * light * 235 + 10, (0, 0), rng.uniform(0.4, 1.0))
+    img += rng.normal(0, 2.5, img.shape).astype(np.float32)
     scale = 1 + rng.uniform(-0.005, 0.005)
     m = np.float32([[scale, 0, 0], [0, scale, 0]])
     m[:, 2] = np.array([w / 2, h / 2]) * (1 - scale) + rng.uniform(-0.4, 0.4, 2) * PX
@@ -133,7 +134,7 @@ def test_broken_filling_order_goes_to_review_with_the_count_as_read(sheet, blank
 def test_random_fields_are_exact_or_reviewed(sheet, blank_page):
     rng = np.random.default_rng(15)
     exact, accepted_wrong, n = 0, 0, 0
-    for _ in range(3):
+    for _ in range(6):
         truth = {f"IV.{p}.tally": int(rng.integers(0, 120)) for p in "1234"}
         gray = tallied(sheet, blank_page, {k: groups(v) for k, v in truth.items()}, rng)
         for fid, count in truth.items():
@@ -142,7 +143,7 @@ def test_random_fields_are_exact_or_reviewed(sheet, blank_page):
             exact += r.count == count
             accepted_wrong += r.status in ("ok", "blank") and r.count != count
     assert accepted_wrong == 0
-    assert exact >= n - 1
+    assert exact >= n - 1          # 24 fields of up to 24 cells each
 
 
 def test_rejects_other_field_kinds(sheet):
