@@ -36,6 +36,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         print(f"demo exercise: {ensure_demo_data()}")
     app = create_app()
+    app.extensions["grader.jobs"].warm_up()     # worker processes start (and import the pipeline) now
     app.extensions["grader.recover"]()          # finish what a previous run left unfinished
     print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)")
     try:

@@ -196,6 +196,7 @@ def run_load_check(*, uploads: int = 20, pages: int = 2, timeout_s: float = 600.
             app = create_app({"PIPELINE": pipeline, "JOBS_MODE": "process", "JOBS_WORKERS": workers,
                               "TRAINER_PASSWORD": secrets.token_urlsafe(12)})
             runner = app.extensions["grader.jobs"]
+            runner.warm_up()                     # as `grader serve` does
             server = waitress.create_server(app, host="127.0.0.1", port=0, threads=max(8, uploads // 2))
             thread = threading.Thread(target=server.run, daemon=True)
             thread.start()

@@ -262,6 +262,13 @@ class JobRunner:
                 future = executor.submit(execute_job, self.ctx, job_id)
             future.add_done_callback(lambda f, job_id=job_id, ex=executor: self._after(job_id, f, ex))
 
+    def warm_up(self) -> None:
+        """Start the worker processes now (each imports the pipeline once), so the first trainee does not wait."""
+        if self.mode == "process":
+            executor = self._get_executor()
+            for _ in range(self.workers):
+                executor.submit(os.getpid)
+
     def waiting(self) -> int:
         """Jobs queued here and not yet handed to a worker."""
         with self._queue_lock:
