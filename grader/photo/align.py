@@ -159,10 +159,10 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
         anchors = _marker_residuals(fit, page, ppm)
         curl = fit_curl_field(photo_sampler(gray, fit.homography), page, px_per_mm=ppm, frame_size=size,
                               anchors=anchors)
-        if curl is not None and curl.saturated:
-            # Some borders moved as far as the search reaches: the markers' homography is far off
-            # (three markers on a strongly curled page). Try one fitted to the box grid instead,
-            # and keep whichever lets more borders be measured.
+        if curl is not None and (curl.saturated or fit.missing):
+            # Some borders moved as far as the search reaches, or a marker is missing and the
+            # homography extrapolates into its corner: on a strongly curled page it can be far
+            # off there. Try one fitted to the box grid, keep whichever lets more borders be measured.
             better = refit_homography(fit.homography, photo_sampler(gray, fit.homography), page, px_per_mm=ppm,
                                       anchors=anchors)
             if better is not None:
