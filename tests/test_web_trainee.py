@@ -54,7 +54,7 @@ def test_upload_then_result_shows_score_sections_rules_and_fixes(client, code):
     assert re.search(r"<b>9\d</b>", html)                           # the fake gets one field wrong
     assert "II. Data penggunaan surat suara" in html and "IV. Perolehan suara" in html
     assert "Aturan hitungan yang dilanggar" in html and "Surat suara diterima" in html
-    assert "Tiga hal yang perlu diperbaiki" in html
+    assert "Yang perlu diperbaiki" in html and "Tiga hal" not in html   # one mistake, not "three"
     img = re.search(r'src="(/hasil/[^"]+/gambar/page1.png)"', html).group(1)
     got = client.get(img)
     assert got.status_code == 200 and got.data[:4] == b"\x89PNG"

@@ -68,6 +68,7 @@ EN: dict[str, str] = {
     "Foto ulang": "Retake photo",
     "Kirim": "Send",
     "Tiga hal yang perlu diperbaiki": "The three things to fix",
+    "Yang perlu diperbaiki": "What to fix",
     "Aturan hitungan yang dilanggar": "Arithmetic rules broken",
     "tertulis": "written",
     "kotak": "boxes",
