@@ -217,3 +217,13 @@ def test_real_photo_header_passes_the_up_front_check():
     buf = io.BytesIO()
     Image.new("RGB", (3000, 4000)).save(buf, "PNG")
     assert check_photo(buf.getvalue(), max_bytes=10**8) == "png"
+
+
+@pytest.mark.parametrize("head, fmt", [
+    (b"\xff\xd8\xff\xe0", "jpeg"), (b"\x89PNG\r\n\x1a\n", "png"), (b"RIFF\0\0\0\0WEBPVP8 ", "webp"),
+    (b"\0\0\0\x18ftypheic", "heif"), (b"\0\0\0\x18ftypmif1", "heif"), (b"GIF89a", None), (b"%PDF-1.7", None),
+    (b"PK\x03\x04", None), (b"<svg", None),
+])
+def test_image_formats_are_recognised_by_their_magic_bytes(head, fmt):
+    from grader.web.uploads import sniff_image
+    assert sniff_image(head + b"\0" * 16) == fmt

@@ -315,3 +315,11 @@ def test_a_failed_sheet_can_be_graded_again_from_its_stored_photos(app, trainer,
     assert resp.status_code == 303
     assert "Isian per bagian" in trainer.get("/trainer/lembar/1").get_data(as_text=True)
     assert trainer.post("/trainer/lembar/99/nilai-ulang", data={"csrf_token": token}).status_code == 404
+
+
+def test_batch_over_the_size_limit_gets_413(code):
+    app = make_test_app(MAX_CONTENT_LENGTH=100_000)
+    client = app.test_client()
+    log_in(client)
+    resp = batch(client, code, [("big.zip", b"PK\x03\x04" + b"\0" * 200_000)], client_token="big")
+    assert resp.status_code == 413 and "Berkas terlalu besar" in resp.get_data(as_text=True)
