@@ -135,20 +135,22 @@ def _windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, half: int) -> np.n
 
 
 def measure_bubble_fill(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float,
-                        search_mm: float = 0.7, inner: float = 0.7) -> np.ndarray:
+                        search_mm: float = 0.7, local_mm: float = 1.0, inner: float = 0.7) -> np.ndarray:
     """Raw mean darkness inside each bubble of ``field``.
 
-    The printed outlines are first located within ``search_mm`` of their
-    template position (the average of all the field's bubbles is matched
-    against an outline filter, so filled bubbles cannot pull the fit), then
-    the mean darkness of a disk inside each outline is taken.
+    The printed outlines are first located together within ``search_mm`` of
+    their template position (the average of all the field's bubbles is
+    matched against an outline filter, so filled bubbles cannot pull the
+    fit), then each within ``local_mm`` of that; then the mean darkness of a
+    disk inside each outline is taken.
 
     Parameters
     ----------
     gray : the aligned page, uint8, at ``px_per_mm``.
     field : a ``bubbles`` field.
     px_per_mm : resolution of ``gray``.
-    search_mm : search radius around the template position.
+    search_mm : search radius of the whole field around the template position.
+    local_mm : search radius of each bubble around the field's position.
     inner : radius of the measured disk as a share of the bubble radius.
 
     Returns
@@ -160,7 +162,7 @@ def measure_bubble_fill(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     if not field.bubbles or not field.bubbles[0]:
         raise ValueError(f"field {field.id} has no bubbles")
     px = float(px_per_mm)
-    x, y, w, h = field.rect.grow(search_mm + 2.5).to_px(px)
+    x, y, w, h = field.rect.grow(search_mm + local_mm + 2.5).to_px(px)
     H, W = gray.shape
     xa, ya, xb, yb = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
     if xb - xa < 8 or yb - ya < 8:
@@ -186,7 +188,21 @@ def measure_bubble_fill(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     score = np.einsum("yxij,ij->yx", views, tmpl)
     dy, dx = np.unravel_index(int(score.argmax()), score.shape)
     cy0, cx0 = int(dy) + tmpl.shape[0] // 2, int(dx) + tmpl.shape[1] // 2
-    patches = win[:, :, cy0 - k:cy0 + k + 1, cx0 - k:cx0 + k + 1]
+    # Then each bubble on its own, within ``local_mm`` of that (the page may curl within a field): the
+    # outline filter's response is searched around each bubble, and the offsets are smoothed down
+    # each column (a running median of three), so a filled bubble follows its neighbours.
+    fy, fx = cy + (cy0 - half), cx + (cx0 - half)
+    resp = cv2.matchTemplate(np.ascontiguousarray(dark), tmpl, cv2.TM_CCORR)
+    c = tmpl.shape[0] // 2
+    loc = max(1, int(round(local_mm * px)))
+    rwin = _windows(resp, fy - c, fx - c, loc).reshape(n_cols * n_rows, -1)
+    oy, ox = np.unravel_index(rwin.argmax(axis=1), (2 * loc + 1, 2 * loc + 1))
+    off = np.stack([oy - loc, ox - loc], axis=-1).reshape(n_cols, n_rows, 2).astype(float)
+    if n_rows >= 3:
+        padded = np.concatenate([off[:, :1], off, off[:, -1:]], axis=1)
+        off = np.median(np.stack([padded[:, :-2], padded[:, 1:-1], padded[:, 2:]]), axis=0)
+    off = np.rint(off).astype(int).reshape(-1, 2)
+    patches = _windows(dark, fy + off[:, 0], fx + off[:, 1], k).reshape(n_cols, n_rows, 2 * k + 1, 2 * k + 1)
     return (np.einsum("cbij,ij->cb", patches, disk) / area).astype(np.float32)
 
 
