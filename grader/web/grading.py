@@ -16,7 +16,7 @@ from typing import Any
 
 from grader.errors import GraderError
 from grader.web.db import connect, now_iso
-from grader.web.jobs import JobContext
+from grader.web.job_worker import JobContext
 
 log = logging.getLogger(__name__)
 

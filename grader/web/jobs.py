@@ -7,17 +7,18 @@ once it has been tried :data:`MAX_ATTEMPTS` times) and dispatches the queued
 ones again. A distributed queue can replace :class:`JobRunner` later without
 touching the pages: they only call :func:`submit` and :func:`status`.
 
-A job kind names a handler ``run(payload, ctx)`` and a failure hook
-``fail(payload, ctx, code, message_id, message_en)`` (see :data:`KINDS`).
-Handlers run in worker processes, open their own database connection and
-write their results themselves, so a finished result survives a crash of the
-web process.
+A job kind names a handler ``run(payload, ctx)``, a failure hook
+``fail(payload, ctx, code, message_id, message_en)`` and a follow-up run here
+after the job (see :data:`grader.web.job_worker.KINDS`). Handlers run in
+worker processes (:mod:`grader.web.job_worker`), open their own database
+connection and write their results themselves, so a finished result survives
+a crash of the web process. Waiting jobs are kept here, in (priority,
+arrival) order, and handed to the pool only as workers free up.
 """
 from __future__ import annotations
 
 import concurrent.futures as cf
 import heapq
-import importlib
 import itertools
 import json
 import logging
@@ -25,68 +26,16 @@ import multiprocessing
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 from flask import current_app
 
-from grader.errors import GraderError
 from grader.web.db import connect, now_iso
+from grader.web.job_worker import (INTERRUPTED, KINDS, MAX_ATTEMPTS, WORKER_CRASHED, JobContext, _after_hook,
+                                   _resolve, _warm_up, execute_job)
 
+__all__ = ["JobContext", "JobRunner", "JobStatus", "MAX_ATTEMPTS", "execute_job", "runner", "status", "submit"]
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 2
-#: kind -> (module, run function, failure hook, hook run in the web process after the job is done)
-KINDS: dict[str, tuple[str, str, str, str]] = {
-    "grade": ("grader.web.grading", "run_grade_job", "fail_grade_job", "after_grade_job"),
-}
-INTERNAL_ERROR = ("internal_error", "Terjadi kesalahan pada server saat menilai. Coba kirim ulang; jika tetap gagal, "
-                  "hubungi pelatih.", "The server failed while grading. Try again; if it keeps failing, tell the "
-                  "trainer.")
-INTERRUPTED = ("interrupted", "Penilaian terhenti karena server dimulai ulang. Kirim ulang foto ini.",
-               "Grading stopped because the server restarted. Send this photo again.")
-TIMED_OUT = ("too_slow", "Penilaian foto ini terlalu lama dan dihentikan. Kirim foto yang lebih kecil atau lebih jelas.",
-             "Grading this photo took too long and was stopped. Send a smaller or clearer photo.")
-WORKER_CRASHED = ("worker_crashed", "Proses penilaian berhenti mendadak. Kirim ulang foto ini.",
-                  "The grading process stopped unexpectedly. Send this photo again.")
-
-
-@dataclass(frozen=True)
-class JobContext:
-    """What a worker needs, picklable: where the data is and which pipeline to use."""
-
-    database: str
-    data_dir: str
-    pipeline: Any = None          # None = grader.pipeline; a module name; or a picklable object
-    timeout_s: int = 120          # per job, enforced in worker processes (SIGALRM)
-
-
-class JobTimeout(Exception):
-    pass
-
-
-def _alarm(signum, frame):
-    raise JobTimeout()
-
-
-def _time_limit(seconds: int):
-    """A context manager that interrupts the job after ``seconds`` (only in a worker process's main thread)."""
-    import contextlib
-    import signal
-
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread() \
-            or multiprocessing.parent_process() is None:
-        return contextlib.nullcontext()
-
-    @contextlib.contextmanager
-    def limit():
-        old = signal.signal(signal.SIGALRM, _alarm)
-        signal.alarm(seconds)
-        try:
-            yield
-        finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, old)
-    return limit()
 
 
 @dataclass(frozen=True)
@@ -102,70 +51,6 @@ class JobStatus:
     started_at: str | None
     finished_at: str | None
 
-
-def _resolve(kind: str) -> tuple[Callable, Callable]:
-    module, run, fail, _ = KINDS[kind]
-    mod = importlib.import_module(module)
-    return getattr(mod, run), getattr(mod, fail)
-
-
-def _after_hook(kind: str) -> Callable:
-    module, _, _, after = KINDS[kind]
-    return getattr(importlib.import_module(module), after)
-
-
-def _finish(conn, job_id: int, state: str, error: tuple[str, str, str] | None = None) -> None:
-    code, msg_id, msg_en = error or (None, None, None)
-    conn.execute("UPDATE jobs SET state=?, error_code=?, error_id=?, error_en=?, finished_at=? WHERE id=?",
-                 (state, code, msg_id, msg_en, now_iso(), job_id))
-
-
-def execute_job(ctx: JobContext, job_id: int) -> str:
-    """Run one queued job to completion (in a worker). Returns the final state.
-
-    The job is claimed atomically (``queued`` -> ``running``), so a job
-    dispatched twice runs once. Every outcome is written to the database:
-    ``done``, or ``failed`` with a reason code and messages.
-    """
-    conn = connect(ctx.database)
-    try:
-        row = conn.execute("UPDATE jobs SET state='running', attempts=attempts+1, started_at=? "
-                           "WHERE id=? AND state='queued' RETURNING kind, payload", (now_iso(), job_id)).fetchone()
-        if row is None:
-            return "skipped"
-        payload = json.loads(row["payload"])
-        run, fail = _resolve(row["kind"])
-        try:
-            with _time_limit(ctx.timeout_s):
-                run(payload, ctx)
-        except JobTimeout:
-            log.error("job %s (%s) stopped after %s s", job_id, row["kind"], ctx.timeout_s)
-            error = TIMED_OUT
-        except GraderError as exc:
-            error = (exc.code, exc.message_id, exc.message)
-        except Exception:  # noqa: BLE001 - a worker must record every failure, never lose the item
-            log.exception("job %s (%s) failed", job_id, row["kind"])
-            error = INTERNAL_ERROR
-        else:
-            _finish(conn, job_id, "done")
-            return "done"
-        fail(payload, ctx, *error)
-        _finish(conn, job_id, "failed", error)
-        return "failed"
-    finally:
-        conn.close()
-
-
-def _warm_up(pipeline: Any, data_dir: str) -> None:
-    """Worker initializer: the app's data folder for the exercise store, and the heavy imports, once."""
-    import os
-
-    os.environ["GRADER_DATA_DIR"] = data_dir
-    if pipeline is None or isinstance(pipeline, str):
-        try:
-            importlib.import_module(pipeline or "grader.pipeline")
-        except ImportError:
-            log.warning("pipeline %s not importable yet", pipeline or "grader.pipeline")
 
 
 class JobRunner:
