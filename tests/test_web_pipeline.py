@@ -19,9 +19,13 @@ def test_trainee_upload_graded_by_the_real_pipeline_then_corrected_by_a_trainer(
     assert "Hasil penilaian" in html and code in html                  # the exercise came from the QR
     assert "Siti" in html                                                # the trainee name printed in the QR
     assert "perlu diperbaiki" in html and "isian kosong" in html                 # a blank sheet
-    for img in re.findall(r'src="(/hasil/[^"]+/gambar/page\d.jpg)"', html):
-        assert client.get(img).data[:3] == b"\xff\xd8\xff"
-    assert len(re.findall(r'src="(/hasil/[^"]+/gambar/page\d.jpg)"', html)) == 2
+    images = re.findall(r'src="(/hasil/[^"]+/gambar/page\d.jpg)\?w=900"', html)
+    assert len(images) == 2
+    from PIL import Image
+    for img in images:
+        full = Image.open(io.BytesIO(client.get(img).data))
+        small = Image.open(io.BytesIO(client.get(img + "?w=480").data))
+        assert full.width > 1000 and small.width == 480 and small.format == "JPEG"
 
     trainer = app.test_client()
     log_in(trainer)

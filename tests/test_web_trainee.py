@@ -55,9 +55,12 @@ def test_upload_then_result_shows_score_sections_rules_and_fixes(client, code):
     assert "II. Data penggunaan surat suara" in html and "IV. Perolehan suara" in html
     assert "Aturan hitungan yang dilanggar" in html and "Surat suara diterima" in html
     assert "Yang perlu diperbaiki" in html and "Tiga hal" not in html   # one mistake, not "three"
-    img = re.search(r'src="(/hasil/[^"]+/gambar/page1.png)"', html).group(1)
+    img = re.search(r'src="(/hasil/[^"]+/gambar/page1.png)\?w=900"', html).group(1)
     got = client.get(img)
     assert got.status_code == 200 and got.data[:4] == b"\x89PNG"
+    small = client.get(img + "?w=480")                                  # the phone copy is a JPEG
+    assert small.status_code == 200 and small.data[:3] == b"\xff\xd8\xff"
+    assert client.get(img + "?w=123").data[:4] == b"\x89PNG"             # other widths: the original
     status = client.get(resp.location + ".json").get_json()
     assert status["state"] == "done" and status["score"] > 90
 
@@ -197,6 +200,7 @@ def test_unknown_result_and_path_traversal_are_404(client, code):
     assert client.get("/hasil/nope").status_code == 404
     assert client.get(resp.location + "/gambar/../upload/01-017_1.jpg").status_code == 404
     assert client.get(resp.location + "/gambar/%2e%2e/upload/01-017_1.jpg").status_code == 404
+    assert client.get(resp.location + "/gambar/../upload/01-017_1.jpg?w=480").status_code == 404
 
 
 def test_sheet_without_exercise_code_uses_the_one_the_pipeline_found(client, code):

@@ -10,13 +10,14 @@ import json
 import secrets
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_from_directory,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_file,
+                   send_from_directory, session, url_for)
 
 from grader.errors import GraderError
 from grader.web.db import get_db
 from grader.web.grading import submission_dir
 from grader.web.i18n import error_text
+from grader.web.images import scaled_copy
 from grader.web.i18n import gettext as _
 from grader.web.uploads import check_photo, queue_grading, store_submission
 
@@ -142,7 +143,7 @@ def result(token: str):
                                (row["id"],)).fetchall()
     return render_template("trainee/result.html", sub=row, res=res, uploads=uploads,
                            attempts=_earlier_attempts(row), client_token=secrets.token_urlsafe(16),
-                           image_url=lambda name: url_for("trainee.image", token=token, name=name))
+                           image_url=lambda name, **kw: url_for("trainee.image", token=token, name=name, **kw))
 
 
 @bp.get("/hasil/<token>.json")
@@ -155,8 +156,17 @@ def result_json(token: str):
 @bp.get("/hasil/<token>/gambar/<path:name>")
 def image(token: str, name: str):
     row = _submission(token)
-    return send_from_directory(submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived", name,
-                               max_age=3600)
+    return send_derived(submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived", name)
+
+
+def send_derived(folder: Path, name: str):
+    """A derived image, or its smaller copy with ``?w=480`` / ``?w=900``; 404 outside ``folder``."""
+    width = request.args.get("w", type=int)
+    if width:
+        small = scaled_copy(folder, name, width)
+        if small is not None:
+            return send_file(small, mimetype="image/jpeg", max_age=3600)
+    return send_from_directory(folder, name, max_age=3600)
 
 
 @bp.post("/hasil/<token>/ulang")
@@ -177,7 +187,7 @@ def retake(token: str):
         res = json.loads(row["result"]) if row["result"] else None
         return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, attempts=[],
                                client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
-                               image_url=lambda name: url_for("trainee.image", token=token, name=name)), 400
+                               image_url=lambda name, **kw: url_for("trainee.image", token=token, name=name, **kw)), 400
     base = Path(current_app.config["DATA_DIR"])
     files = [(upload.filename, data) if u["position"] == position else (u["filename"], (base / u["path"]).read_bytes())
              for u in uploads]

@@ -55,6 +55,15 @@ def sample_sheets(data_dir, n, demo_code):
     return code, sheets[:n]
 
 
+def wait_until(page, expression, timeout_s=15):
+    """Poll ``expression`` from outside the page (the pages' CSP forbids the in-page eval wait_for_function uses)."""
+    import time
+    end = time.time() + timeout_s
+    while not page.evaluate(expression):
+        assert time.time() < end, f"timed out waiting for {expression}"
+        page.wait_for_timeout(200)
+
+
 def no_horizontal_scroll(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -81,7 +90,7 @@ def test_trainee_uploads_a_sheet_on_a_phone_and_sees_the_result(browser, live_se
     page.click("button[type=submit]")
     page.wait_for_selector("text=Hasil penilaian", timeout=60_000)
     page.wait_for_selector("img.sheet-img", timeout=10_000)
-    page.wait_for_function("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    wait_until(page, "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     text = page.inner_text("main")
     assert "/ 100" in text and code in text and "Siti <Aminah>" in text
     assert "Isian per bagian" in text and "IV. Perolehan suara" in text

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import secrets
 
-from flask import abort, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 
 from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, results_of
 from grader.web.db import get_db, now_iso
 from grader.web.grading import submission_dir
+from grader.web.trainee import send_derived
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
 from grader.web.uploads import BATCH_PRIORITY, queue_grading
@@ -52,7 +53,7 @@ def submission(sid: int):
                              "WHERE submission_id=? ORDER BY id DESC", (sid,)).fetchall()
     return render_template("trainer/submission.html", sub=row, res=res, uploads=uploads, corrections=corrections,
                            client_token=secrets.token_urlsafe(16),
-                           image_url=lambda name: url_for("trainer.image", sid=sid, name=name))
+                           image_url=lambda name, **kw: url_for("trainer.image", sid=sid, name=name, **kw))
 
 
 @bp.post("/lembar/<int:sid>/nilai-ulang")
@@ -71,8 +72,7 @@ def regrade_failed(sid: int):
 @bp.get("/lembar/<int:sid>/gambar/<path:name>")
 def image(sid: int, name: str):
     row = _sheet(sid)
-    return send_from_directory(submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived", name,
-                               max_age=3600)
+    return send_derived(submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived", name)
 
 
 @bp.get("/latihan/<code>/wawasan")

@@ -1,0 +1,37 @@
+"""Smaller copies of the derived images for phones on a weak connection, made once and kept beside them."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PIL import Image
+from werkzeug.security import safe_join
+
+#: widths a page may ask for (``?w=``); anything else gets the original
+WIDTHS = (480, 900)
+JPEG_QUALITY = 80
+
+
+def derived_file(folder: Path, name: str) -> Path | None:
+    """``folder/name`` if it is a file inside ``folder`` (no ``..``, no absolute paths), else ``None``."""
+    joined = safe_join(str(folder), name)
+    return Path(joined) if joined and Path(joined).is_file() else None
+
+
+def scaled_copy(folder: Path, name: str, width: int) -> Path | None:
+    """A JPEG copy of ``folder/name`` at most ``width`` px wide (cached under ``folder/_w<width>/``)."""
+    src = derived_file(folder, name)
+    if src is None or width not in WIDTHS:
+        return None
+    dst = folder / f"_w{width}" / Path(name).with_suffix(".jpg")
+    if dst.is_file() and dst.stat().st_mtime >= src.stat().st_mtime:
+        return dst
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with Image.open(src) as img:
+        img = img.convert("RGB") if img.mode not in ("RGB", "L") else img
+        if img.width > width:
+            img = img.resize((width, round(img.height * width / img.width)), Image.Resampling.LANCZOS)
+        tmp = dst.with_suffix(f".{os.getpid()}.tmp")
+        img.save(tmp, "JPEG", quality=JPEG_QUALITY)
+    tmp.replace(dst)           # atomic: two requests at once never serve half a file
+    return dst
