@@ -299,6 +299,9 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     win_up = win_up8 > thr
     ok = longest >= hold
     uprights = np.where(ok.any(axis=1), 7 - ok[:, ::-1].argmax(axis=1), 0)
+    # An upright is long: ink that holds for less than a third of the cell's height (a waving printed
+    # line, a neighbour's stroke end) is no upright at all.
+    uprights = np.where(longest[:, 0] >= 0.3 * win_up8.shape[1], uprights, 0)
     idx = np.clip(uprights - 1, 0, 6)
     held = longest[np.arange(n), idx]
     more = longest[np.arange(n), np.clip(uprights, 0, 6)]
