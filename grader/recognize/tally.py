@@ -41,6 +41,7 @@ FULL_GROUP = 5
 DIAGONAL_ANGLES = (18, 30, 42, 54, -18, -30, -42, -54)   # degrees from the x axis
 UPRIGHT_ANGLES = (63, 75, 90, 105, 117)
 UPRIGHT_LEVELS = (1.0, 1.4, 1.9)
+BENT_GRID = 0.2                            # straightness below which a cell's borders count as bent
 DIAGONAL_LEVEL = 1.0                       # crossing-stroke threshold, x the field's ink threshold     # thresholds tried for separating uprights, x the field's ink threshold
 
 
@@ -128,6 +129,19 @@ def _max_pool2(img: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(cv2.dilate(img, np.ones((2, 2), np.uint8))[::2, ::2])
 
 
+def _straightness(dark: np.ndarray, lines_map: np.ndarray, pos: np.ndarray, *, band: int) -> np.ndarray:
+    """Per vertical line: darkness kept by the straight-line filter / darkness of the line itself.
+
+    The line itself is, in every row, the darkest pixel within ``band`` of its position.
+    """
+    h, w = dark.shape
+    offs = np.arange(-band, band + 1)
+    cols = np.clip(np.rint(pos).astype(int)[:, None] + offs, 0, w - 1)              # (lines, offs)
+    own = dark[:, cols].max(axis=2).sum(axis=0, dtype=np.float64)                     # (lines,)
+    kept = lines_map[:, cols].max(axis=2).sum(axis=0, dtype=np.float64)
+    return kept / np.maximum(own, 1.0)
+
+
 def _longest_true_run(b: np.ndarray) -> np.ndarray:
     """Length of the longest run of True along the last axis of a boolean (n, m) array."""
     n, m = b.shape
@@ -155,6 +169,7 @@ class CellMeasure:
     ink: np.ndarray             # total ink (darkness sum) in the cell
     band_rows: np.ndarray       # consecutive rows that saw that many uprights
     column_span: np.ndarray     # longest unbroken vertical run of upright ink, as a share of the cell height
+    straightness: np.ndarray    # of the cell's printed borders after alignment (see TallyMaps)
 
 
 @dataclass(frozen=True)
@@ -170,6 +185,7 @@ class TallyMaps:
     hy: int
     thr: float               # ink threshold for this field
     origin: tuple[int, int]  # crop origin in the page
+    straightness: np.ndarray  # per cell, the least straight of its four printed borders (1 = straight)
 
 
 def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
@@ -227,6 +243,11 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
     row = np.searchsorted(ys_mm, np.round([c.y for c in cells], 3))
     ccx = np.rint((x_by_row[row, col] + x_by_row[row, col + 1]) / 2).astype(int)
     ccy = np.rint((y_by_col[col, row] + y_by_col[col, row + 1]) / 2).astype(int)
+    # How straight the printed lines are: the share of each line's darkness the straight-line filter
+    # explains. A line the page (or the alignment) bent is not removed well, and its cells are doubtful.
+    sv = _straightness(d8, gv, xl, band=search)
+    sh = _straightness(np.ascontiguousarray(d8.T), np.ascontiguousarray(gh.T), yl, band=search)
+    grid_ok = np.minimum(np.minimum(sv[col], sv[col + 1]), np.minimum(sh[row], sh[row + 1]))
     # Cell windows stop short of the printed borders (their residue is not ink).
     inset = border_mm * px
     hx, hy = int(cw / 2 - inset), int(ch / 2 - inset)
@@ -257,7 +278,8 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
         for k, a in enumerate(DIAGONAL_ANGLES):
             diag[k, y0 // 2:y0 // 2 + half.shape[0], :half.shape[1]] = cv2.morphologyEx(half, cv2.MORPH_OPEN,
                                                                                           line_element(ld, a))
-    return TallyMaps(ink=ink, up=up, diag=diag, cx=ccx, cy=ccy, hx=hx, hy=hy, thr=thr, origin=(xa, ya))
+    return TallyMaps(ink=ink, up=up, diag=diag, cx=ccx, cy=ccy, hx=hx, hy=hy, thr=thr, origin=(xa, ya),
+                     straightness=grid_ok)
 
 
 def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
@@ -320,6 +342,7 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     strong = np.where(inner > thr * 0.5, inner, 0)
     return CellMeasure(uprights=uprights, agreement=agreement, diagonal=diagonal,
                        ink=strong.sum(axis=(1, 2), dtype=np.float64) / 255.0, band_rows=band_rows,
+                       straightness=m.straightness,
                        column_span=_longest_true_run(b_first.transpose(0, 2, 1).reshape(-1, b_first.shape[1]))
                        .reshape(n, -1).max(axis=1) / b_first.shape[1])
 
@@ -342,6 +365,8 @@ def _cell_counts(m: CellMeasure, *, diagonal_min: float) -> tuple[np.ndarray, np
     odd = (has_diag & (m.uprights < FULL_GROUP - 1)) | (m.uprights > FULL_GROUP) | (~has_diag & (raw > FULL_GROUP - 1)
                                                                                       & (m.uprights > 4))
     conf = np.where(odd, np.minimum(conf, 0.35), conf)
+    # A cell whose printed borders are badly bent (curled page, failed alignment) cannot be read well.
+    conf = np.where(m.straightness < BENT_GRID, np.minimum(conf, 0.5), conf)
     return count, conf
 
 
