@@ -31,7 +31,7 @@ def test_blurred_photo_is_too_blurry():
 def test_moderately_blurred_marker_edges_are_measured_as_blur():
     """Markers still found, but their edges are wide: the measured blur decides."""
     sharp = align_photo(mock_photo(seed=2).jpeg())
-    soft = align_photo(mock_photo(blur_px=2.0, seed=2).jpeg())
+    soft = align_photo(mock_photo(blur_px=1.5, seed=2).jpeg())
     assert soft.quality.blur_mm > 2.5 * sharp.quality.blur_mm
     assert refusal_code(mock_photo(blur_px=4.0, seed=2).jpeg()) == "too_blurry"
 

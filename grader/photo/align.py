@@ -286,7 +286,8 @@ def _diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, T
     measures.update(frame_level=level, frame_blur_px=blur)
     if level < t.frame_dark_level or measures.get("paper_level", 255) < t.min_paper_level:
         code = "too_dark"
-    elif measures.get("blur_mm", 0) > t.max_blur_mm or (not hits and blur > t.frame_blur_px):
+    elif "too_blurry" in q.judge(measures, t) or (not hits and (blur > t.frame_blur_px or
+                                                               _markers_when_shrunk(gray, spec))):
         code = "too_blurry"
     elif measures.get("cut_off"):
         code = "sheet_cut_off"
@@ -300,6 +301,16 @@ def _diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, T
         code = "not_practice_sheet"
     report = q.report(measures, (code,), markers_found=len(hits))
     return Refusal(code, detail=f"{len(hits)} markers; {measures}", quality=report)
+
+
+def _markers_when_shrunk(gray: np.ndarray, spec: TemplateSpec) -> bool:
+    """Do our markers appear once the photo is shrunk a lot? Then the sheet is there but too blurred."""
+    wanted = set(range(spec.marker_ids_per_page * len(spec.pages)))
+    for side in (480, 320):
+        det = detect_markers(gray, dictionary=spec.marker_dictionary, wanted_ids=wanted, side=side, refine=False)
+        if sum(1 for h in det.hits if h.id in wanted) >= 2:
+            return True
+    return False
 
 
 def _missing_outside(hits: list[MarkerHit], page: PageLayout, frame: tuple[int, int]) -> bool:

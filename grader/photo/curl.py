@@ -29,6 +29,7 @@ PRINT_PIXEL_MM = 25.4 / 300   # sheets are rendered for print at 300 dpi
 GRID_MM = 2.0            # displacement grid spacing (the field is smooth; maps interpolate it)
 SMOOTH_MM = 4.0          # Gaussian spreading of the measurements
 MIN_SHIFT_MM = 0.15      # below this everywhere, the homography alone is kept (measurement noise)
+WIDE_MM = 15.0           # rectangles wider than this have their borders measured one by one
 MAX_DISAGREE_MM = 0.5    # a measurement this far from its neighbours' median is dropped
 
 
@@ -153,7 +154,16 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float,
         best = np.argmin(total, axis=1)
         depth = np.median(total, axis=1) - total[idx, best]
         ok = (best > 0) & (best < len(offs) - 1) & (depth > 40)
-        shifts[ok, axis] = _subpixel(total, best, offs, step)[ok]
+        # Borders far apart (a whole tally grid) may move differently on curled paper and have no
+        # look-alike neighbour within reach: those are searched one by one.
+        apart = (w if axis == 0 else h) > WIDE_MM * ppm
+        singles = []
+        for prof in profiles:
+            b1 = np.argmin(prof, axis=1)
+            good = apart & (b1 > 0) & (b1 < len(offs) - 1) & (np.median(prof, axis=1) - prof[idx, b1] > 20)
+            singles.append(np.where(good, _subpixel(prof, b1, offs, step), np.nan))
+        pair_shift = np.where(apart, (singles[0] + singles[1]) / 2, _subpixel(total, best, offs, step))
+        shifts[:, axis] = np.where(apart | ok, pair_shift, np.nan)
         if sides:
             for k, prof in enumerate(profiles):
                 near = np.abs(offs[None, :] - offs[best][:, None]) <= 0.6 * ppm
@@ -161,7 +171,8 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float,
                 b = np.argmin(masked, axis=1)
                 dip = np.median(prof, axis=1) - prof[idx, b]
                 good = ok & (b > 0) & (b < len(offs) - 1) & (dip > 20)
-                side_shifts[good, 2 * axis + k] = _subpixel(prof, b, offs, step)[good]
+                side_shifts[:, 2 * axis + k] = np.where(apart, singles[k],
+                                                        np.where(good, _subpixel(prof, b, offs, step), np.nan))
     centres = np.stack([x0 + w / 2, y0 + h / 2], axis=1)
     if sides:
         return centres, shifts, side_shifts
@@ -189,6 +200,61 @@ def border_points(rects: list[Rect], centres: np.ndarray, side_shifts: np.ndarra
     ys = (np.concatenate([np.stack([cx, y0], 1), np.stack([cx, y0 + h], 1)]),
           np.concatenate([side_shifts[:, 2], side_shifts[:, 3]]))
     return xs, ys
+
+
+def grid_line_points(sample: Sampler, page: PageLayout, predict: Callable[[np.ndarray], np.ndarray], *,
+                     px_per_mm: float, window_mm: float = 1.25) -> tuple[tuple[np.ndarray, np.ndarray],
+                                                                      tuple[np.ndarray, np.ndarray]]:
+    """Shifts along the inner lines of every tally grid, around a first estimate ``predict(points)``.
+
+    A grid line runs through all rows (or columns) of the grid, tally strokes
+    only through single cells: so each line is measured as a whole, with the
+    median over samples in every cell, as one correction of the first estimate.
+    The estimate inside a grid is interpolated between the grid's outer borders
+    (where ``predict`` is backed by measurements). Returns
+    ``((pts, dx), (pts, dy))`` like :func:`border_points`.
+    """
+    ppm = px_per_mm
+    step = 0.5
+    offs = np.arange(-window_mm * ppm, window_mm * ppm + 1e-6, step)
+    out = {0: ([], []), 1: ([], [])}
+    for f in page.fields:
+        if f.kind != "tally" or not f.cells:
+            continue
+        xs = sorted({round(c.x, 4) for c in f.cells})
+        ys = sorted({round(c.y, 4) for c in f.cells})
+        cw, ch = f.cells[0].w, f.cells[0].h
+        lw = next((w for r, w in page.frames if r == f.cells[0]), 0.2)
+        # (axis, line coordinate mm, sample positions along the line mm)
+        lo = {0: xs[0] + lw / 2, 1: ys[0] + lw / 2}
+        hi = {0: xs[-1] + cw - lw / 2, 1: ys[-1] + ch - lw / 2}
+        lines = [(0, x + lw / 2, [y + ch * t for y in ys for t in (0.25, 0.5, 0.75)]) for x in xs[1:]]
+        lines += [(1, y + lw / 2, [x + cw * t for x in xs for t in (0.25, 0.5, 0.75)]) for y in ys[1:]]
+
+        def at(axis: int, coord: float, along: np.ndarray) -> np.ndarray:
+            pts_mm = np.stack([np.full_like(along, coord), along], 1) if axis == 0 else \
+                np.stack([along, np.full_like(along, coord)], 1)
+            return pts_mm * ppm - 0.5
+
+        for axis, coord, along in lines:
+            along = np.array(along)
+            pts = at(axis, coord, along)
+            u = (coord - lo[axis]) / (hi[axis] - lo[axis])
+            base = ((1 - u) * predict(at(axis, lo[axis], along))[:, axis] +
+                    u * predict(at(axis, hi[axis], along))[:, axis])           # first estimate, frame px
+            c = pts[:, axis][:, None] + base[:, None] + offs[None, :]
+            a = np.broadcast_to(pts[:, 1 - axis][:, None], c.shape)
+            mx, my = (c, a) if axis == 0 else (a, c)
+            prof = sample(mx.astype(np.float32), my.astype(np.float32)).astype(np.float32)
+            med = np.median(prof, axis=0)
+            best = int(np.argmin(med))
+            if not 0 < best < len(offs) - 1 or np.median(med) - med[best] < 20:
+                continue
+            corr = float(_subpixel(med[None], np.array([best]), offs, step)[0])
+            out[axis][0].append(pts)
+            out[axis][1].append(base + corr)
+    return tuple((np.concatenate(p) if p else np.zeros((0, 2)), np.concatenate(v) if v else np.zeros(0))
+                 for p, v in (out[0], out[1]))
 
 
 def _grid_at(grid: np.ndarray, pts: np.ndarray, step: float) -> np.ndarray:
@@ -219,19 +285,16 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
     grids = []
     n_used = 0
     sigma = SMOOTH_MM * px_per_mm / step
-    for k, (pts, vals) in enumerate(border_points(rects, centres, side, px_per_mm=px_per_mm)):
-        ok = ~np.isnan(vals)
-        pts, vals = pts[ok], vals[ok]
-        if anchors is not None and len(anchors[0]):
-            pts = np.concatenate([pts, anchors[0]])
-            vals = np.concatenate([vals, anchors[1][:, k]])
-        grid = _spread_linear(pts, vals, (ny, nx), step=step, sigma=sigma)
-        # Drop what disagrees with the smooth field (ink mistaken for a border), fit again.
-        agree = np.abs(vals - _grid_at(grid, pts, step)) <= MAX_DISAGREE_MM * px_per_mm
-        if not agree.all():
-            grid = _spread_linear(pts[agree], vals[agree], (ny, nx), step=step, sigma=sigma)
-        n_used = max(n_used, int(agree[:int(ok.sum())].sum()))
-        grids.append(grid)
+    samples = list(border_points(rects, centres, side, px_per_mm=px_per_mm))
+    grids, n_used = _fit_grids(samples, anchors, (ny, nx), step=step, sigma=sigma, px_per_mm=px_per_mm)
+    if any(f.kind == "tally" for f in page.fields):
+        # Second stage: the tally grids' inner lines, searched near the first field's estimate.
+        first = CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=0,
+                          max_shift_mm=0.0)
+        extra = grid_line_points(sample, page, first.at, px_per_mm=px_per_mm)
+        samples = [(np.concatenate([samples[k][0], extra[k][0]]), np.concatenate([samples[k][1], extra[k][1]]))
+                   for k in (0, 1)]
+        grids, n_used = _fit_grids(samples, anchors, (ny, nx), step=step, sigma=sigma, px_per_mm=px_per_mm)
     if n_used < 4:
         return None
     # Judge the field where it was measured: its extrapolation beyond the data says little.
@@ -245,6 +308,26 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
         return None
     return CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=n_used,
                      max_shift_mm=max_shift, saturated=near_limit)
+
+
+def _fit_grids(samples, anchors, shape, *, step: float, sigma: float, px_per_mm: float) -> tuple[list, int]:
+    """Both displacement components on the grid from scattered samples (outliers dropped), and how many were used."""
+    grids, n_used = [], 0
+    for k, (pts, vals) in enumerate(samples):
+        ok = ~np.isnan(vals)
+        pts, vals = pts[ok], vals[ok]
+        n_meas = len(vals)
+        if anchors is not None and len(anchors[0]):
+            pts = np.concatenate([pts, anchors[0]])
+            vals = np.concatenate([vals, anchors[1][:, k]])
+        grid = _spread_linear(pts, vals, shape, step=step, sigma=sigma)
+        # Drop what disagrees with the smooth field (ink mistaken for a border), fit again.
+        agree = np.abs(vals - _grid_at(grid, pts, step)) <= MAX_DISAGREE_MM * px_per_mm
+        if not agree.all():
+            grid = _spread_linear(pts[agree], vals[agree], shape, step=step, sigma=sigma)
+        n_used = max(n_used, int(agree[:n_meas].sum()))
+        grids.append(grid)
+    return grids, n_used
 
 
 def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *, step: float,
