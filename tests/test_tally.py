@@ -149,3 +149,20 @@ def test_random_fields_are_exact_or_reviewed(sheet, blank_page):
 def test_rejects_other_field_kinds(sheet):
     with pytest.raises(ValueError):
         read_tally(np.zeros((10, 10), np.uint8), sheet.field("IV.1.bubbles"), px_per_mm=PX)
+
+
+def test_marks_evaluation_on_a_generated_photo(tmp_path):
+    from grader.recognize.marks_eval import evaluate_marks
+    from grader.synth.generate import SynthOptions, generate
+
+    generate(tmp_path, SynthOptions(count=1, seed=3, pairs=2, pages=(2,), max_megapixels=2.0))
+    report = evaluate_marks(tmp_path, geometry="truth", details=True)
+    assert report["photos"] == 1 and report["alignment"] == {"truth_geometry": 1}
+    for kind in ("bubbles", "tally"):
+        r = report[kind]
+        assert r["fields"] == 2
+        assert 0.0 <= r["exact"] <= 1.0 and 0.0 <= r["review"] <= 1.0
+        assert r["accepted_wrong"] == 0.0
+    assert report["tally"]["cells"] == 80
+    with pytest.raises(ValueError):
+        evaluate_marks(tmp_path, geometry="guess")

@@ -55,7 +55,8 @@ def _align(photo_bytes: bytes, truth: dict, name: str):
         return gray, sheet, page, "truth_geometry"
 
 
-def evaluate_marks(photo_dir: str | Path, *, limit: int | None = None, details: bool = False) -> dict:
+def evaluate_marks(photo_dir: str | Path, *, limit: int | None = None, details: bool = False,
+                   geometry: str = "aligner") -> dict:
     """Accuracy of the bubble and tally readers on a folder of generated photos.
 
     Parameters
@@ -63,6 +64,10 @@ def evaluate_marks(photo_dir: str | Path, *, limit: int | None = None, details: 
     photo_dir : folder with ``NAME.jpg`` and ``NAME.truth.json`` pairs.
     limit : evaluate at most this many photos (in name order).
     details : include one record per wrong or reviewed field.
+    geometry : ``"aligner"`` (the pipeline's :func:`align_photo`, falling back to
+        the truth geometry when it refuses) or ``"truth"`` (the generator's
+        own page-to-photo correspondences, without curl): comparing the two
+        separates reading errors from alignment errors.
 
     Returns
     -------
@@ -71,6 +76,8 @@ def evaluate_marks(photo_dir: str | Path, *, limit: int | None = None, details: 
     ``review`` (share sent to review), and for tally also ``cells`` /
     ``cell_exact``; plus ``photos``, ``alignment`` counts and reader timing.
     """
+    if geometry not in ("aligner", "truth"):
+        raise ValueError(f"geometry must be 'aligner' or 'truth', got {geometry!r}")
     photo_dir = Path(photo_dir)
     truths = sorted(photo_dir.glob("*.truth.json"))
     stats = {k: Counter() for k in ("bubbles", "tally")}
@@ -89,7 +96,11 @@ def evaluate_marks(photo_dir: str | Path, *, limit: int | None = None, details: 
         if limit is not None and photos >= limit:
             break
         photos += 1
-        gray, sheet, page, how = _align(image.read_bytes(), truth, image.name)
+        if geometry == "truth":
+            gray, sheet, page = _truth_geometry_frame(image.read_bytes(), truth)
+            how = "truth_geometry"
+        else:
+            gray, sheet, page, how = _align(image.read_bytes(), truth, image.name)
         alignment[how] += 1
         t0 = time.perf_counter()
         for f in page.fields:
