@@ -70,6 +70,7 @@ class JobRunner:
         self._waiting: list[tuple[int, int, int]] = []      # heap of (priority, arrival, job id)
         self._arrival = itertools.count()
         self._in_flight = 0
+        self._closed = False
 
     # -- the interface the pages use -------------------------------------------------------
     def submit(self, kind: str, payload: dict, *, priority: int = 0,
@@ -118,6 +119,8 @@ class JobRunner:
         if self.mode == "inline":
             execute_job(self.ctx, job_id)
             self._run_after(job_id)
+            return
+        if self._closed:                # shut down: the job stays queued in the database for the next start
             return
         if priority is None:
             conn = connect(self.ctx.database)
@@ -171,20 +174,21 @@ class JobRunner:
             self._in_flight -= 1
         if future.cancelled():          # shutting down: the job stays queued and is recovered at the next start
             return
+        exc = future.exception()
+        if exc is not None:
+            log.error("job %s: worker failed: %r", job_id, exc)
+            if isinstance(exc, cf.BrokenExecutor):
+                self._forget(executor)
         try:
             self._followups.submit(self._pump)
-        except RuntimeError:            # shutting down
-            return
-        exc = future.exception()
-        if exc is None:
-            self._followups.submit(self._run_after, job_id)
-            return
-        log.error("job %s: worker failed: %r", job_id, exc)
-        if isinstance(exc, cf.BrokenExecutor):
-            self._forget(executor)
-            self._followups.submit(self._retry_or_fail, job_id)
-        else:
-            self._followups.submit(self.fail_unfinished, job_id, WORKER_CRASHED)
+            if exc is None:
+                self._followups.submit(self._run_after, job_id)
+            elif isinstance(exc, cf.BrokenExecutor):
+                self._followups.submit(self._retry_or_fail, job_id)
+            else:
+                self._followups.submit(self.fail_unfinished, job_id, WORKER_CRASHED)
+        except RuntimeError:            # shutting down: what is unfinished is recovered at the next start
+            log.info("job %s finished during shutdown; follow-up left to the next start", job_id)
 
     def _retry_or_fail(self, job_id: int) -> None:
         """A worker process died. Jobs it never started go to a new pool; a started one is retried once
@@ -248,6 +252,8 @@ class JobRunner:
         return len(queued), len(give_up)
 
     def shutdown(self, wait: bool = True) -> None:
+        """Stop the pool; queued jobs stay queued in the database and are recovered at the next start."""
+        self._closed = True
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
