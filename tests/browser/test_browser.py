@@ -43,9 +43,14 @@ def sample_sheets(data_dir, n, demo_code):
     for ph in index["photos"]:
         if ph["file"].startswith("s") and not ph.get("expect_refusal"):
             by_sheet.setdefault((ph["exercise"], ph["file"].split("-")[0]), {})[ph["page"]] = ph["file"]
-    by_exercise = {}
+    by_exercise, trainees = {}, {}
     for (code, sheet), pages in sorted(by_sheet.items()):
         if set(pages) == {1, 2} and all((SAMPLES / f).is_file() for f in pages.values()):
+            truth = SAMPLES / pages[1].replace(".jpg", ".truth.json")
+            who = json.loads(truth.read_text()).get("trainee") if truth.is_file() else sheet
+            if who in trainees.setdefault(code, set()):
+                continue                                          # one sheet per trainee: distinct table rows
+            trainees[code].add(who)
             by_exercise.setdefault(code, []).append([(pages[p], (SAMPLES / pages[p]).read_bytes()) for p in (1, 2)])
     code, sheets = max(by_exercise.items(), key=lambda kv: len(kv[1]))
     assert len(sheets) >= n
