@@ -323,3 +323,17 @@ def test_batch_over_the_size_limit_gets_413(code):
     log_in(client)
     resp = batch(client, code, [("big.zip", b"PK\x03\x04" + b"\0" * 200_000)], client_token="big")
     assert resp.status_code == 413 and "Berkas terlalu besar" in resp.get_data(as_text=True)
+
+
+def test_a_batch_finished_before_a_restart_is_merged_at_the_next_start(trainer, code, monkeypatch):
+    import grader.web.grading as grading
+    with monkeypatch.context() as m:
+        m.setattr(grading, "after_grade_job", lambda payload, runner: None)          # as if it stopped first
+        resp = batch(trainer, code, [("qr-12-a_p1.jpg", jpeg_bytes()), ("qr-12-b_p2.jpg", jpeg_bytes(color="#eee"))],
+                     client_token="restart")
+        assert trainer.get(resp.location + ".json").get_json()["total"] == 2
+    restarted = make_test_app().test_client()
+    restarted.get("/")                                                   # the first request runs the recovery
+    log_in(restarted)
+    status = restarted.get(resp.location + ".json").get_json()
+    assert status["total"] == 1 and status["complete"] and status["items"][0]["trainee"] == "12"

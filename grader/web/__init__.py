@@ -135,6 +135,9 @@ def _recover_on_first_request(app: Flask, runner) -> None:
             if not done:
                 done.append(True)
                 runner.recover()
+                from grader.web.grading import merge_finished_batches
+
+                merge_finished_batches(runner)
 
     app.extensions["grader.recover"] = recover_once      # `grader serve` calls it at startup, too
     app.before_request(recover_once)

@@ -154,51 +154,68 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
 
 
 def after_grade_job(payload: dict, runner) -> None:
-    """When a batch has finished, merge single-page sheets of one trainee (same QR trainee id) and regrade them.
+    """When the last sheet of a batch is done, merge its single pages by trainee (see :func:`merge_batch`)."""
+    conn = connect(runner.ctx.database)
+    try:
+        sub = conn.execute("SELECT batch_id FROM submissions WHERE id=?", (int(payload["submission_id"]),)).fetchone()
+        if sub is not None and sub["batch_id"] is not None:
+            merge_batch(conn, sub["batch_id"], runner)
+    finally:
+        conn.close()
+
+
+def merge_finished_batches(runner) -> int:
+    """At startup: merge batches that finished while the merge step could not run. Returns how many."""
+    conn = connect(runner.ctx.database)
+    try:
+        ids = [r["id"] for r in conn.execute(
+            "SELECT id FROM batches b WHERE merged=0 AND NOT EXISTS (SELECT 1 FROM submissions s "
+            "WHERE s.batch_id=b.id AND s.state IN ('queued', 'running'))")]
+        for batch_id in ids:
+            merge_batch(conn, batch_id, runner)
+        return len(ids)
+    finally:
+        conn.close()
+
+
+def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
+    """Merge single-page sheets of one trainee (same QR trainee id) in a finished batch and regrade them.
 
     Runs once per batch (claimed with ``batches.merged``). The merged sheet is
     a new submission built from the stored photos; the originals are kept,
     marked ``merged`` and linked to it.
     """
     from grader.web.batching import merge_candidates
-    from grader.web.uploads import store_submission
+    from grader.web.uploads import BATCH_PRIORITY, store_submission
 
     ctx = runner.ctx
-    conn = connect(ctx.database)
-    try:
-        sub = conn.execute("SELECT batch_id FROM submissions WHERE id=?", (int(payload["submission_id"]),)).fetchone()
-        if sub is None or sub["batch_id"] is None:
-            return
-        batch_id = sub["batch_id"]
-        pending = conn.execute("SELECT COUNT(*) FROM submissions WHERE batch_id=? AND state IN ('queued', 'running')",
-                               (batch_id,)).fetchone()[0]
-        if pending or conn.execute("UPDATE batches SET merged=1 WHERE id=? AND merged=0 RETURNING id",
-                                   (batch_id,)).fetchone() is None:
-            return
-        rows = []
-        for r in conn.execute("SELECT id, exercise, result, (SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id)"
-                              " AS n FROM submissions s WHERE batch_id=? AND state='done'", (batch_id,)):
-            res = json.loads(r["result"])
-            if r["n"] != 1:
-                continue
-            pages = [p.get("page") for p in res.get("pages", []) if not p.get("refusal")]
-            rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], "trainee": res.get("trainee"),
-                         "identity_source": res.get("identity_source"), "pages": pages})
-        for group in merge_candidates(rows):
-            files = []
-            for r in group:
-                u = conn.execute("SELECT filename, path FROM uploads WHERE submission_id=?", (r["id"],)).fetchone()
-                files.append((u["filename"], (Path(ctx.data_dir) / u["path"]).read_bytes()))
-            new = store_submission(conn, Path(ctx.data_dir), files=files, source="batch", exercise=group[0]["exercise"],
-                                   trainee=group[0]["trainee"], batch_id=batch_id, group_key=group[0]["trainee"],
-                                   dedupe=False)
-            conn.executemany("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
-                             [(new.id, now_iso(), r["id"]) for r in group])
-            log.info("batch %s: merged sheets %s of trainee %s into %s", batch_id, [r["id"] for r in group],
-                     group[0]["trainee"], new.id)
+    pending = conn.execute("SELECT COUNT(*) FROM submissions WHERE batch_id=? AND state IN ('queued', 'running')",
+                           (batch_id,)).fetchone()[0]
+    if pending or conn.execute("UPDATE batches SET merged=1 WHERE id=? AND merged=0 RETURNING id",
+                               (batch_id,)).fetchone() is None:
+        return
+    rows = []
+    for r in conn.execute("SELECT id, exercise, result, (SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id)"
+                          " AS n FROM submissions s WHERE batch_id=? AND state='done'", (batch_id,)):
+        res = json.loads(r["result"])
+        if r["n"] != 1:
+            continue
+        pages = [p.get("page") for p in res.get("pages", []) if not p.get("refusal")]
+        rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], "trainee": res.get("trainee"),
+                     "identity_source": res.get("identity_source"), "pages": pages})
+    for group in merge_candidates(rows):
+        files = []
+        for r in group:
+            u = conn.execute("SELECT filename, path FROM uploads WHERE submission_id=?", (r["id"],)).fetchone()
+            files.append((u["filename"], (Path(ctx.data_dir) / u["path"]).read_bytes()))
+        new = store_submission(conn, Path(ctx.data_dir), files=files, source="batch", exercise=group[0]["exercise"],
+                               trainee=group[0]["trainee"], batch_id=batch_id, group_key=group[0]["trainee"],
+                               dedupe=False)
+        conn.executemany("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
+                         [(new.id, now_iso(), r["id"]) for r in group])
+        log.info("batch %s: merged sheets %s of trainee %s into %s", batch_id, [r["id"] for r in group],
+                 group[0]["trainee"], new.id)
 
-            def link(job_id: int, sid: int = new.id) -> None:
-                conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, sid))
-            runner.submit("grade", {"submission_id": new.id}, priority=1, on_queued=link)
-    finally:
-        conn.close()
+        def link(job_id: int, sid: int = new.id) -> None:
+            conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, sid))
+        runner.submit("grade", {"submission_id": new.id}, priority=BATCH_PRIORITY, on_queued=link)
