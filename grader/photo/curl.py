@@ -24,11 +24,13 @@ from grader.sheet.layout import PageLayout, Rect
 log = logging.getLogger(__name__)
 
 SEARCH_MM = 3.0          # how far a border may have moved (less than half a box width)
+WIDE_SEARCH_MM = 3.6     # second search, around the first field (just under half a box width)
 SIDE_SAMPLES = 7         # profiles per border; their median resists ink crossing the border
 PRINT_PIXEL_MM = 25.4 / 300   # sheets are rendered for print at 300 dpi
 GRID_MM = 2.0            # displacement grid spacing (the field is smooth; maps interpolate it)
 SMOOTH_MM = 4.0          # Gaussian spreading of the measurements
 MIN_SHIFT_MM = 0.15      # below this everywhere, the homography alone is kept (measurement noise)
+SCREEN_SIGMA_FACTOR = 2.0  # the outlier screen fits twice as broadly as the field
 WIDE_MM = 15.0           # rectangles wider than this have their borders measured one by one
 MAX_DISAGREE_MM = 0.5    # a measurement this far from its neighbours' median is dropped
 
@@ -111,8 +113,8 @@ def photo_sampler(gray: np.ndarray, homography: np.ndarray) -> Sampler:
     return sample
 
 
-def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float,
-                   sides: bool = False) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]:
+def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, sides: bool = False,
+                   prior: np.ndarray | None = None, search_mm: float = SEARCH_MM) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per rectangle (of border centre lines), its centre and measured shift ``(dx, dy)``, frame px (NaN: not found).
 
     ``sample(map_x, map_y)`` returns the page's gray values at frame coordinates
@@ -120,7 +122,8 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float,
     are slid together, which cannot confuse a border with a neighbouring box's.
     With ``sides``, also returns each border's own shift, ``(n, 4)`` for left,
     right, top, bottom, searched within 0.6 mm of the pair's: paper that bends
-    inside a box moves its borders by different amounts.
+    inside a box moves its borders by different amounts. ``prior`` ``(n, 2)``
+    centres each search on an earlier estimate (frame px), extending its reach.
     """
     if not rects:
         empty = np.zeros((0, 2))
@@ -129,19 +132,20 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float,
     r = np.array([(b.x, b.y, b.w, b.h) for b in rects]) * ppm
     x0, y0, w, h = r[:, 0] - 0.5, r[:, 1] - 0.5, r[:, 2], r[:, 3]
     step = 0.5
-    offs = np.arange(-SEARCH_MM * ppm, SEARCH_MM * ppm + 1e-6, step)
+    offs = np.arange(-search_mm * ppm, search_mm * ppm + 1e-6, step)
     along = np.linspace(0.15, 0.85, SIDE_SAMPLES)
     n = len(rects)
     idx = np.arange(n)
     shifts = np.full((n, 2), np.nan)
     side_shifts = np.full((n, 4), np.nan)
     # Vertical borders (left x0, right x0 + w) slid along x; horizontal ones along y.
+    base = np.zeros((n, 2)) if prior is None else np.nan_to_num(np.asarray(prior, dtype=np.float64))
     for axis in (0, 1):
         if axis == 0:
-            a_pos = [x0, x0 + w]                             # border coordinate along the sliding axis
+            a_pos = [x0 + base[:, 0], x0 + w + base[:, 0]]   # border coordinate along the sliding axis
             b_pos = y0[:, None] + along[None] * h[:, None]   # positions along the border
         else:
-            a_pos = [y0, y0 + h]
+            a_pos = [y0 + base[:, 1], y0 + h + base[:, 1]]
             b_pos = x0[:, None] + along[None] * w[:, None]
         profiles = []
         for a in a_pos:
@@ -153,7 +157,10 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float,
         total = profiles[0] + profiles[1]                    # medians: robust to ink crossing a border
         best = np.argmin(total, axis=1)
         depth = np.median(total, axis=1) - total[idx, best]
-        ok = (best > 0) & (best < len(offs) - 1) & (depth > 40)
+        # Both borders must show at the found place: correction fluid over one border, or a
+        # paper lying over the box, must not let ink or an edge pose as the missing line.
+        each = np.minimum(*(np.median(p, axis=1) - p[idx, best] for p in profiles))
+        ok = (best > 0) & (best < len(offs) - 1) & (depth > 40) & (each > 15)
         # Borders far apart (a whole tally grid) may move differently on curled paper and have no
         # look-alike neighbour within reach: those are searched one by one.
         apart = (w if axis == 0 else h) > WIDE_MM * ppm
@@ -174,6 +181,8 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float,
                 side_shifts[:, 2 * axis + k] = np.where(apart, singles[k],
                                                         np.where(good, _subpixel(prof, b, offs, step), np.nan))
     centres = np.stack([x0 + w / 2, y0 + h / 2], axis=1)
+    shifts += base
+    side_shifts += np.repeat(base, 2, axis=1)
     if sides:
         return centres, shifts, side_shifts
     return centres, shifts
@@ -282,19 +291,22 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
     w, h = frame_size
     step = GRID_MM * px_per_mm
     nx, ny = int(np.ceil(w / step)), int(np.ceil(h / step))
-    grids = []
-    n_used = 0
     sigma = SMOOTH_MM * px_per_mm / step
-    samples = list(border_points(rects, centres, side, px_per_mm=px_per_mm))
-    grids, n_used = _fit_grids(samples, anchors, (ny, nx), step=step, sigma=sigma, px_per_mm=px_per_mm)
-    if any(f.kind == "tally" for f in page.fields):
-        # Second stage: the tally grids' inner lines, searched near the first field's estimate.
+    grids, n_used = _field_from(sample, page, rects, centres, side, anchors, (ny, nx), step=step, sigma=sigma,
+                                px_per_mm=px_per_mm)
+    finite = np.isfinite(pair)
+    far = bool(finite.any() and np.max(np.abs(pair[finite])) >= 0.8 * SEARCH_MM * px_per_mm)
+    if far or np.mean(~finite.all(axis=1)) > 0.05:
+        # Borders moved to the edge of the search or were not found (strong curl): search again
+        # around the field found so far, which reaches further where the curl keeps growing.
         first = CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=0,
                           max_shift_mm=0.0)
-        extra = grid_line_points(sample, page, first.at, px_per_mm=px_per_mm)
-        samples = [(np.concatenate([samples[k][0], extra[k][0]]), np.concatenate([samples[k][1], extra[k][1]]))
-                   for k in (0, 1)]
-        grids, n_used = _fit_grids(samples, anchors, (ny, nx), step=step, sigma=sigma, px_per_mm=px_per_mm)
+        centres, pair2, side2 = measure_shifts(sample, rects, px_per_mm=px_per_mm, sides=True,
+                                               prior=first.at(centres), search_mm=WIDE_SEARCH_MM)
+        grids2, n2 = _field_from(sample, page, rects, centres, side2, anchors, (ny, nx), step=step, sigma=sigma,
+                                 px_per_mm=px_per_mm)
+        if n2 >= n_used:
+            grids, n_used, pair = grids2, n2, pair2 - first.at(centres)
     if n_used < 4:
         return None
     # Judge the field where it was measured: its extrapolation beyond the data says little.
@@ -310,6 +322,20 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
                      max_shift_mm=max_shift, saturated=near_limit)
 
 
+def _field_from(sample, page, rects, centres, side, anchors, shape, *, step, sigma, px_per_mm):
+    """The field from the border measurements, plus the tally grids' inner lines searched around it."""
+    samples = list(border_points(rects, centres, side, px_per_mm=px_per_mm))
+    grids, n_used = _fit_grids(samples, anchors, shape, step=step, sigma=sigma, px_per_mm=px_per_mm)
+    if any(f.kind == "tally" for f in page.fields):
+        first = CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=0,
+                          max_shift_mm=0.0)
+        extra = grid_line_points(sample, page, first.at, px_per_mm=px_per_mm)
+        samples = [(np.concatenate([samples[k][0], extra[k][0]]), np.concatenate([samples[k][1], extra[k][1]]))
+                   for k in (0, 1)]
+        grids, n_used = _fit_grids(samples, anchors, shape, step=step, sigma=sigma, px_per_mm=px_per_mm)
+    return grids, n_used
+
+
 def _fit_grids(samples, anchors, shape, *, step: float, sigma: float, px_per_mm: float) -> tuple[list, int]:
     """Both displacement components on the grid from scattered samples (outliers dropped), and how many were used."""
     grids, n_used = [], 0
@@ -320,11 +346,14 @@ def _fit_grids(samples, anchors, shape, *, step: float, sigma: float, px_per_mm:
         if anchors is not None and len(anchors[0]):
             pts = np.concatenate([pts, anchors[0]])
             vals = np.concatenate([vals, anchors[1][:, k]])
-        grid = _spread_linear(pts, vals, shape, step=step, sigma=sigma)
-        # Drop what disagrees with the smooth field (ink mistaken for a border), fit again.
-        agree = np.abs(vals - _grid_at(grid, pts, step)) <= MAX_DISAGREE_MM * px_per_mm
-        if not agree.all():
-            grid = _spread_linear(pts[agree], vals[agree], shape, step=step, sigma=sigma)
+        # Drop what disagrees with a broader fit of its neighbourhood (a digit stroke or an edge
+        # mistaken for a border): a single bad box cannot bend a field this wide. Twice, then
+        # the fine fit on what is left.
+        agree = np.ones(len(vals), bool)
+        for _ in range(2):
+            broad = _spread_linear(pts[agree], vals[agree], shape, step=step, sigma=SCREEN_SIGMA_FACTOR * sigma)
+            agree = np.abs(vals - _grid_at(broad, pts, step)) <= MAX_DISAGREE_MM * px_per_mm
+        grid = _spread_linear(pts[agree], vals[agree], shape, step=step, sigma=sigma)
         n_used = max(n_used, int(agree[:n_meas].sum()))
         grids.append(grid)
     return grids, n_used
