@@ -231,3 +231,9 @@ def test_real_photo_header_passes_the_up_front_check():
 def test_image_formats_are_recognised_by_their_magic_bytes(head, fmt):
     from grader.web.uploads import sniff_image
     assert sniff_image(head + b"\0" * 16) == fmt
+
+
+def test_a_finding_already_given_as_a_fix_is_not_repeated():
+    from grader.web.present import other_findings
+    res = {"top_fixes": [{"message_id": "A"}], "findings": [{"message_id": "A"}, {"message_id": "B"}]}
+    assert other_findings(res) == [{"message_id": "B"}]

@@ -76,8 +76,10 @@ def top_fixes(result: dict, n: int = 3) -> list[dict]:
     return [{**f, "text": pick(f)} for f in (result.get("top_fixes") or [])[:n]]
 
 
-def findings(result: dict) -> list[dict]:
-    return [{**f, "text": pick(f)} for f in result.get("findings") or []]
+def other_findings(result: dict) -> list[dict]:
+    """Findings not already said by one of the fixes shown above them."""
+    said = {f.get("message_id") for f in (result.get("top_fixes") or [])[:3]}
+    return [f for f in result.get("findings") or [] if f.get("message_id") not in said]
 
 
 def score_text(score) -> str:
@@ -86,5 +88,5 @@ def score_text(score) -> str:
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(status_label=status_label, kind_label=kind_label, fmt_value=fmt_value,
-                                 score_text=score_text, section_title=section_title)
+                                 score_text=score_text, section_title=section_title, other_findings=other_findings)
     app.jinja_env.filters["sections"] = sections
