@@ -26,7 +26,9 @@ Policy (what the reader decides, and when it refuses to):
   leading zero, with the note ``none_filled`` on that column and
   ``digits[col] = None``; an empty column after a filled one (4 _ 7 or 47 _)
   cannot be a leading zero and sends the field to review;
-- no bubble filled anywhere is ``blank``.
+- no bubble filled anywhere is ``blank``;
+- a column whose printed outlines are not found where they should be (a
+  bent or badly aligned page) is ``misaligned``: review.
 
 Nothing here guesses: every doubtful column makes the field ``review``.
 """
@@ -47,6 +49,7 @@ NOTE_NONE = "none_filled"
 NOTE_MULTIPLE = "multiple_filled"
 NOTE_LIGHT = "light_fill"
 NOTE_ERASED = "erased_second"
+NOTE_MISALIGNED = "misaligned"      # the printed outlines are not where they should be (bent page)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,8 @@ class BubbleReading:
     confidence : in [0, 1]; low when any column is doubtful.
     status : ``ok``, ``review`` or ``blank`` (no bubble filled anywhere).
     column_notes : per column, ``""`` or one of ``none_filled``,
-        ``multiple_filled``, ``light_fill``, ``erased_second``.
+        ``multiple_filled``, ``light_fill``, ``erased_second``, ``misaligned``
+        (the printed outlines were not found where expected: review).
     fill : per column, the fill score of each bubble 0..9 (ink darkness above
         the column's empty bubbles; about 0.5-0.9 for a pen fill).
     """
@@ -135,7 +139,8 @@ def _windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, half: int) -> np.n
 
 
 def measure_bubble_fill(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float,
-                        search_mm: float = 0.7, local_mm: float = 1.0, inner: float = 0.7) -> np.ndarray:
+                        search_mm: float = 0.7, local_mm: float = 1.0, inner: float = 0.7,
+                        with_outline: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Raw mean darkness inside each bubble of ``field``.
 
     The printed outlines are first located together within ``search_mm`` of
@@ -152,10 +157,13 @@ def measure_bubble_fill(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     search_mm : search radius of the whole field around the template position.
     local_mm : search radius of each bubble around the field's position.
     inner : radius of the measured disk as a share of the bubble radius.
+    with_outline : also return how strongly each printed outline was found
+        (the outline filter's response where the bubble was placed).
 
     Returns
     -------
-    float32 array (columns, bubbles per column) of mean darkness in 0..1.
+    float32 array (columns, bubbles per column) of mean darkness in 0..1
+    (and the outline responses, same shape, when ``with_outline``).
     """
     if gray.ndim != 2 or gray.dtype != np.uint8:
         raise ValueError("gray must be a 2-D uint8 image")
@@ -203,7 +211,12 @@ def measure_bubble_fill(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
         off = np.median(np.stack([padded[:, :-2], padded[:, 1:-1], padded[:, 2:]]), axis=0)
     off = np.rint(off).astype(int).reshape(-1, 2)
     patches = _windows(dark, fy + off[:, 0], fx + off[:, 1], k).reshape(n_cols, n_rows, 2 * k + 1, 2 * k + 1)
-    return (np.einsum("cbij,ij->cb", patches, disk) / area).astype(np.float32)
+    fill = (np.einsum("cbij,ij->cb", patches, disk) / area).astype(np.float32)
+    if not with_outline:
+        return fill
+    ry = np.clip(fy + off[:, 0] - c, 0, resp.shape[0] - 1)
+    rx = np.clip(fx + off[:, 1] - c, 0, resp.shape[1] - 1)
+    return fill, resp[ry, rx].reshape(n_cols, n_rows).astype(np.float32)
 
 
 def decide_column(scores: np.ndarray, *, fill_level: float = 0.25, mark_level: float = 0.07,
@@ -293,8 +306,8 @@ def empty_bubble_scores(raw: np.ndarray, *, d_px: float) -> np.ndarray:
     return base - np.median(base, axis=1, keepdims=True)
 
 
-def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7
-                 ) -> BubbleReading:
+def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7,
+                 outline_min: float = 0.45) -> BubbleReading:
     """Read a ``bubbles`` field of an aligned sheet.
 
     Parameters
@@ -303,6 +316,8 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
     field : the ``bubbles`` field from the template layout.
     px_per_mm : resolution of ``gray``.
     search_mm : how far the printed bubbles are searched around their template position.
+    outline_min : an empty bubble whose printed outline responds less than this share of the field's
+        typical outline marks its column ``misaligned`` (the page is bent there): review.
 
     Returns
     -------
@@ -312,9 +327,16 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
     """
     if field.kind != "bubbles":
         raise ValueError(f"field {field.id} is a {field.kind} field, not bubbles")
-    raw = measure_bubble_fill(gray, field, px_per_mm=px_per_mm, search_mm=search_mm)
+    raw, outline = measure_bubble_fill(gray, field, px_per_mm=px_per_mm, search_mm=search_mm, with_outline=True)
     scores = empty_bubble_scores(raw, d_px=field.bubbles[0][0].w * px_per_mm)
     decided = [decide_column(col) for col in scores]
+    # Where an empty bubble's printed outline is not found where the reader put it, the sheet is bent
+    # (or badly aligned) there, and nothing in that column can be trusted.
+    looks_empty = scores < 0.07
+    typical = float(np.median(outline[looks_empty])) if looks_empty.any() else float(np.median(outline))
+    lost = looks_empty & (outline < outline_min * max(typical, 1e-6))
+    for c in np.flatnonzero(lost.any(axis=1)):
+        decided[c] = (None, NOTE_MISALIGNED, min(decided[c][2], 0.3), False)
     digits = tuple(d for d, _, _, _ in decided)
     notes = tuple(n for _, n, _, _ in decided)
     confs = [c for _, _, c, _ in decided]
