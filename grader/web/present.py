@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from grader.web.i18n import gettext as _
-from grader.web.i18n import pick
 
 SECTION_TITLES = {
     "I": "I. Data pemilih dan pengguna hak pilih",
@@ -59,21 +58,6 @@ def sections(result: dict) -> list[Section]:
 
 def fmt_value(value) -> str:
     return "—" if value is None else str(value)
-
-
-def violated_rules(result: dict) -> list[dict]:
-    """Rules the sheet breaks, errors first, each with its message in the current language."""
-    rules = [r for r in result.get("rules") or [] if r.get("status") == "violated"]
-    rules.sort(key=lambda r: (r.get("severity") != "error", r.get("id", "")))
-    return [{**r, "text": pick(r)} for r in rules]
-
-
-def refused_pages(result: dict) -> list[dict]:
-    return [p for p in result.get("pages") or [] if p.get("refusal")]
-
-
-def top_fixes(result: dict, n: int = 3) -> list[dict]:
-    return [{**f, "text": pick(f)} for f in (result.get("top_fixes") or [])[:n]]
 
 
 def other_findings(result: dict) -> list[dict]:
