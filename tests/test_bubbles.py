@@ -199,3 +199,20 @@ def test_rejects_other_field_kinds(sheet, blank_page):
         read_bubbles(np.zeros((10, 10), np.uint8), sheet.field("IV.1.tally"), px_per_mm=PX)
     with pytest.raises(ValueError):
         read_bubbles(np.zeros((10, 10), np.float32), sheet.field("IV.1.bubbles"), px_per_mm=PX)
+
+
+def test_column_on_a_badly_bent_part_of_the_page_goes_to_review(sheet, blank_page):
+    rng = np.random.default_rng(9)
+    gray = filled(sheet, blank_page, {"IV.1.bubbles": spelled(253)}, rng, hard=False)
+    f = sheet.field("IV.1.bubbles")
+    x, y, w, h = f.bubbles[1][0].grow(0.8).to_px(PX)
+    y2 = f.bubbles[1][-1].grow(0.8).to_px(PX)[1] + h
+    strip = gray[y:y2, x:x + w]
+    # The middle column stretched to 1.4 times its height (as a failed curl correction can leave it).
+    stretched = cv2.resize(strip, (w, int(strip.shape[0] * 1.4)), interpolation=cv2.INTER_LINEAR)
+    gray = gray.copy()
+    gray[y:y2, x:x + w] = stretched[:strip.shape[0]]
+    r = read_bubbles(gray, f, px_per_mm=PX)
+    assert r.status == "review" and r.value is None
+    assert r.column_notes[1] == "misaligned"
+    assert r.digits[0] == 2 and r.column_notes[0] == ""
