@@ -166,3 +166,18 @@ def test_marks_evaluation_on_a_generated_photo(tmp_path):
     assert report["tally"]["cells"] == 80
     with pytest.raises(ValueError):
         evaluate_marks(tmp_path, geometry="guess")
+
+
+def test_badly_bent_grid_is_never_accepted_wrong(sheet, blank_page):
+    rng = np.random.default_rng(16)
+    truth = {"IV.1.tally": 37, "IV.2.tally": 12}
+    gray = tallied(sheet, blank_page, {k: groups(v) for k, v in truth.items()}, rng)
+    # A failed curl correction: the sheet waves sideways by up to 1.5 mm across both grids.
+    h, w = gray.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    map_x = xx + 1.5 * PX * np.sin(yy / (9 * PX)) * (yy < 120 * PX)
+    bent = cv2.remap(gray, map_x, yy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    for fid, count in truth.items():
+        r = read_tally(bent, sheet.field(fid), px_per_mm=PX)
+        assert r.status == "review" or r.count == count, (fid, r.per_cell)
+        assert r.status != "ok" or min(r.cell_confidence) >= 0.6
