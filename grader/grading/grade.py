@@ -185,12 +185,13 @@ def score(fields: list[dict], rules: list[dict]) -> float | None:
     return round(100.0 * earned / possible, 1) if possible else None
 
 
-def _where(sheet: SheetLayout, field_id: str) -> str:
+def _where(sheet: SheetLayout, field_id: str) -> dict:
+    """The place on the sheet, in Indonesian (``where``) and English (``where_en``)."""
     try:
         f = sheet.field(field_id)
     except KeyError:
-        return field_id
-    return f"Halaman {f.page}, {field_id} ({f.label})"
+        return {"where": field_id, "where_en": field_id}
+    return {"where": f"Halaman {f.page}, {field_id} ({f.label})", "where_en": f"Page {f.page}, {field_id} ({f.label})"}
 
 
 def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
@@ -200,25 +201,25 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
     violated.sort(key=lambda r: (r["base_id"] not in MAGIC_RULES, r["id"]))
     for r in violated:
         fixes.append({"message_id": r["message_id"], "message_en": r["message_en"],
-                      "where": _where(sheet, r["fields"][0])})
+                      **_where(sheet, r["fields"][0])})
     for x in findings:
         if x.kind == "cross_check" and x.severity == "error":
-            fixes.append({"message_id": x.message_id, "message_en": x.message_en, "where": _where(sheet, x.fields[0])})
+            fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, x.fields[0])})
     for f in fields:
         if f["status"] == "wrong":
             fixes.append({"message_id": f"{f['label']}: tertulis {f['value']}, seharusnya {f['expected']}.",
                           "message_en": f"{f['label']}: written {f['value']}, expected {f['expected']}.",
-                          "where": _where(sheet, f["id"])})
+                          **_where(sheet, f["id"])})
     blanks = [f for f in fields if f["status"] == "blank"]
     if blanks:
         ids = ", ".join(f["id"] for f in blanks[:5]) + (" …" if len(blanks) > 5 else "")
         fixes.append({"message_id": f"Ada {len(blanks)} isian kosong ({ids}). Setiap angka harus diisi; "
                                     f"nol ditulis XXX.",
                       "message_en": f"{len(blanks)} fields left blank ({ids}). Every number must be written; "
-                                    f"zero is XXX.", "where": _where(sheet, blanks[0]["id"])})
+                                    f"zero is XXX.", **_where(sheet, blanks[0]["id"])})
     for x in findings:
         if x.kind == "convention" and x.severity == "warning":
-            fixes.append({"message_id": x.message_id, "message_en": x.message_en, "where": _where(sheet, x.fields[0])})
+            fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, x.fields[0])})
     seen, out = set(), []
     for fx in fixes:
         if fx["message_id"] not in seen:

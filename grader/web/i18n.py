@@ -30,7 +30,9 @@ def pick(obj: dict | None, base: str = "message") -> str:
     if not obj:
         return ""
     first, second = ("en", "id") if get_lang() == "en" else ("id", "en")
-    return obj.get(f"{base}_{first}") or obj.get(f"{base}_{second}") or ""
+    # A bare ``base`` key (e.g. "where") is the Indonesian text, as in the pipeline's result JSON.
+    value = obj.get(f"{base}_{first}") or (obj.get(base) if first == "id" else None)
+    return value or obj.get(f"{base}_{second}") or obj.get(base) or ""
 
 
 def _choose_lang() -> None:
