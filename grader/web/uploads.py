@@ -18,25 +18,16 @@ from pathlib import Path
 from PIL import Image
 
 from grader.errors import GraderError
+from grader.photo.load import sniff_format
 from grader.web.db import now_iso
 
-HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
 MAX_PIXELS = 80_000_000
 SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
 DUPLICATE_WINDOW_S = 600
 
 
-def sniff_image(data: bytes) -> str | None:
-    """The image format from the magic bytes (``jpeg``, ``png``, ``webp``, ``heif``), else ``None``."""
-    if data[:3] == b"\xff\xd8\xff":
-        return "jpeg"
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
-        return "heif"
-    return None
+# One magic-byte sniffer for the whole app: the photo loader's.
+sniff_image = sniff_format
 
 
 def check_photo(data: bytes, *, max_bytes: int) -> str:
