@@ -158,6 +158,18 @@ def _name(c: str) -> str:
     return c if c else "blank"
 
 
+def _ece(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: mean |accuracy - confidence| over confidence bins."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(conf, edges[1:-1]), 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        sel = which == b
+        if sel.any():
+            total += sel.mean() * abs(float(correct[sel].mean()) - float(conf[sel].mean()))
+    return total
+
+
 def score_predictions(
     truth: Sequence[str],
     pred: Sequence[str],
@@ -184,8 +196,10 @@ def score_predictions(
     dict
         ``n``, ``top1_accuracy``, ``per_class`` (accuracy and count per true
         class), ``confusion`` (true -> predicted -> count) and, when given
-        the inputs, ``top95_accuracy``, ``auto_accepted_share`` and
-        ``auto_accepted_wrong_share``.  Blank is named ``"blank"``.
+        the inputs, ``top95_accuracy``, ``mean_confidence``,
+        ``expected_calibration_error``, ``auto_accepted_share``,
+        ``auto_accepted_wrong_share`` and ``review_share``.  Blank is named
+        ``"blank"``.
     """
     truth, pred = list(truth), list(pred)
     n = len(truth)
@@ -199,6 +213,8 @@ def score_predictions(
         out["top95_n"] = k
         out["top95_accuracy"] = round(float(correct[order].mean()), 4)
         out["top95_min_confidence"] = round(float(c[order].min()), 4)
+        out["mean_confidence"] = round(float(c.mean()), 4)
+        out["expected_calibration_error"] = round(_ece(c, correct), 4)
     if accepted is not None and n:
         a = np.asarray(accepted, dtype=bool)
         out["auto_accepted_share"] = round(float(a.mean()), 4)
