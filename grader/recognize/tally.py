@@ -41,6 +41,7 @@ FULL_GROUP = 5
 DIAGONAL_ANGLES = (18, 30, 42, 54, -18, -30, -42, -54)   # degrees from the x axis
 UPRIGHT_ANGLES = (63, 75, 90, 105, 117)
 UPRIGHT_LEVELS = (1.0, 1.4, 1.9)
+MERGED_WIDTH = 1.7                         # an upright this much wider than the others is two
 BENT_GRID = 0.2                            # straightness below which a cell's borders count as bent
 DIAGONAL_LEVEL = 1.0                       # crossing-stroke threshold, x the field's ink threshold     # thresholds tried for separating uprights, x the field's ink threshold
 
@@ -142,6 +143,31 @@ def _straightness(dark: np.ndarray, lines_map: np.ndarray, pos: np.ndarray, *, b
     return kept / np.maximum(own, 1.0)
 
 
+def _widest_ratio(b: np.ndarray, uprights: np.ndarray) -> np.ndarray:
+    """Per cell, the median over rows that see exactly ``uprights`` runs of: widest run / mean of the others.
+
+    Two strokes drawn over each other show as one run about twice as wide as its neighbours.
+    """
+    n, h, _ = b.shape
+    d = np.diff(np.pad(b, ((0, 0), (0, 0), (1, 1))).astype(np.int8), axis=2)
+    cs, rs, xs = np.nonzero(d == 1)
+    widths = (np.nonzero(d == -1)[2] - xs).astype(np.float64)
+    count = np.zeros((n, h))
+    total = np.zeros((n, h))
+    widest = np.zeros((n, h))
+    np.add.at(count, (cs, rs), 1)
+    np.add.at(total, (cs, rs), widths)
+    np.maximum.at(widest, (cs, rs), widths)
+    ratio = widest / np.maximum((total - widest) / np.maximum(count - 1, 1), 1e-6)
+    rows = (count == uprights[:, None]) & (count >= 2)
+    ratio = np.where(rows, ratio, np.nan)
+    out = np.zeros(n)
+    has = rows.any(axis=1)
+    if has.any():
+        out[has] = np.nanmedian(ratio[has], axis=1)
+    return out
+
+
 def _longest_true_run(b: np.ndarray) -> np.ndarray:
     """Length of the longest run of True along the last axis of a boolean (n, m) array."""
     n, m = b.shape
@@ -170,6 +196,7 @@ class CellMeasure:
     band_rows: np.ndarray       # consecutive rows that saw that many uprights
     column_span: np.ndarray     # longest unbroken vertical run of upright ink, as a share of the cell height
     straightness: np.ndarray    # of the cell's printed borders after alignment (see TallyMaps)
+    widest: np.ndarray          # widest upright / the others' mean width, on rows that see all uprights
 
 
 @dataclass(frozen=True)
@@ -324,6 +351,7 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     # An upright is long: ink that holds for less than a third of the cell's height (a waving printed
     # line, a neighbour's stroke end) is no upright at all.
     uprights = np.where(longest[:, 0] >= 0.3 * win_up8.shape[1], uprights, 0)
+    widest = _widest_ratio(b_first, uprights)
     idx = np.clip(uprights - 1, 0, 6)
     held = longest[np.arange(n), idx]
     more = longest[np.arange(n), np.clip(uprights, 0, 6)]
@@ -342,7 +370,7 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     strong = np.where(inner > thr * 0.5, inner, 0)
     return CellMeasure(uprights=uprights, agreement=agreement, diagonal=diagonal,
                        ink=strong.sum(axis=(1, 2), dtype=np.float64) / 255.0, band_rows=band_rows,
-                       straightness=m.straightness,
+                       straightness=m.straightness, widest=widest,
                        column_span=_longest_true_run(b_first.transpose(0, 2, 1).reshape(-1, b_first.shape[1]))
                        .reshape(n, -1).max(axis=1) / b_first.shape[1])
 
@@ -350,20 +378,25 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
 def _cell_counts(m: CellMeasure, *, diagonal_min: float) -> tuple[np.ndarray, np.ndarray]:
     """Stroke count and confidence per cell from the measurements (no field context)."""
     has_diag = m.diagonal >= diagonal_min
-    raw = m.uprights + has_diag.astype(int)
+    # Three uprights under a crossing stroke, one of them about twice as wide as the others: two strokes
+    # drawn over each other, so a group of five (with less confidence).
+    merged = has_diag & (m.uprights == FULL_GROUP - 2) & (m.widest >= MERGED_WIDTH)
+    uprights = np.where(merged, FULL_GROUP - 1, m.uprights)
+    raw = uprights + has_diag.astype(int)
     count = np.minimum(raw, FULL_GROUP)
     # Evidence margins: how clearly the row counts agree, how clearly the diagonal is (not) there.
     diag_margin = np.clip(np.abs(m.diagonal - diagonal_min) / (0.5 * diagonal_min), 0.0, 1.0)
     conf = 0.55 + 0.45 * np.minimum(np.clip(m.agreement, 0.0, 1.0), diag_margin)
     held = np.clip(m.band_rows / 12.0, 0.0, 1.0)             # uprights seen over few rows only: weaker
-    conf = np.where(m.uprights > 0, conf * (0.7 + 0.3 * held), conf)
+    conf = np.where(uprights > 0, conf * (0.7 + 0.3 * held), conf)
     # The shape of a group: a crossing stroke means four uprights under it. Five "uprights" under a
     # crossing stroke is usually a steep crossing stroke seen once more as an upright: still a group of
     # five, with less confidence. Anything else with a crossing stroke is not a well-formed group.
-    doubled = has_diag & (m.uprights == FULL_GROUP)
+    conf = np.where(merged, np.minimum(conf, 0.65), conf)
+    doubled = has_diag & (uprights == FULL_GROUP)
     conf = np.where(doubled, np.minimum(conf, 0.7), conf)
-    odd = (has_diag & (m.uprights < FULL_GROUP - 1)) | (m.uprights > FULL_GROUP) | (~has_diag & (raw > FULL_GROUP - 1)
-                                                                                      & (m.uprights > 4))
+    odd = (has_diag & (uprights < FULL_GROUP - 1)) | (uprights > FULL_GROUP) | (~has_diag & (raw > FULL_GROUP - 1)
+                                                                                      & (uprights > 4))
     conf = np.where(odd, np.minimum(conf, 0.35), conf)
     # A cell whose printed borders are badly bent (curled page, failed alignment) cannot be read well.
     conf = np.where(m.straightness < BENT_GRID, np.minimum(conf, 0.5), conf)
