@@ -7,8 +7,10 @@ identified variant. Marker geometry does not depend on the number of pairs,
 so locating before identifying is safe; only the final layout needs the variant.
 
 Policy when markers are missing (see :func:`_diagnose_missing`):
+- the frame is very dark, or very blurred (the markers found, or the whole frame, or our
+  markers reappear once the photo is shrunk): ``too_dark`` / ``too_blurry`` -- a blurred
+  photo of anything is asked for again before it is judged;
 - 1-2 of our markers, and a missing one would lie outside the frame: ``sheet_cut_off``;
-- otherwise, if the frame is very dark or very blurred: ``too_dark`` / ``too_blurry``;
 - 1-2 of our markers: ``markers_not_found``;
 - none, but 3+ markers of our dictionary whose ids no known template uses: ``unknown_template``;
 - none, but one of our QR codes is readable: ``markers_not_found``;
@@ -25,7 +27,8 @@ import cv2
 import numpy as np
 
 from grader.photo import quality as q
-from grader.photo.curl import CurlField, curl_maps, fit_curl_field, photo_sampler, refit_homography
+from grader.photo.curl import CurlField, curl_maps, fit_curl_field, refit_homography
+from grader.photo.print_grid import photo_sampler
 from grader.photo.identify import identity_from_ocr, identity_from_qr
 from grader.photo.load import DEFAULT_MAX_BYTES, load_photo
 from grader.photo.locate import (MarkerDetection, MarkerHit, PageFit, choose_page, detect_markers, detect_near, fit_page,
@@ -286,8 +289,8 @@ def _diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, T
     measures.update(frame_level=level, frame_blur_px=blur)
     if level < t.frame_dark_level or measures.get("paper_level", 255) < t.min_paper_level:
         code = "too_dark"
-    elif "too_blurry" in q.judge(measures, t) or (not hits and (blur > t.frame_blur_px or
-                                                               _markers_when_shrunk(gray, spec))):
+    elif "too_blurry" in q.judge(measures, t) or blur > t.frame_blur_px or \
+            (not hits and _markers_when_shrunk(gray, spec)):
         code = "too_blurry"
     elif measures.get("cut_off"):
         code = "sheet_cut_off"

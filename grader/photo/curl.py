@@ -1,38 +1,32 @@
-"""Second alignment pass for curled paper: measure the printed box grid, bend the mapping to it.
+"""Second alignment pass for curled paper: bend the page mapping to the printed box grid.
 
 A single homography from the corner markers is exact for flat paper only. A
-lifted edge or corner moves the print by up to a few millimetres. After the
-first warp, every printed digit box and tally cell is looked for near where
-the homography put it: for each axis, the pair of opposite borders (a known
-distance apart) is slid along the axis and the darkest position wins, which is
-robust to handwriting crossing a border and cannot confuse a border with the
-neighbouring row's. The measured shifts are spread into a smooth displacement
-field (normalised Gaussian convolution on a 1 mm grid) and the page is
-resampled once more, straight from the photo, through ``H^-1(u + d(u))``.
+lifted edge or corner moves the print by up to a few millimetres. Every
+printed digit box and tally grid is looked for near where the homography put
+it (:mod:`grader.photo.print_grid`); the measured shifts are screened against
+a broad fit of their neighbourhood, spread into a smooth displacement field
+(locally linear normalised Gaussian convolution on a 2 mm grid), and the page
+is resampled once, straight from the photo, through ``H^-1(u + d(u))``.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Callable
 
 import cv2
 import numpy as np
 
-from grader.sheet.layout import PageLayout, Rect
+from grader.photo.print_grid import (SEARCH_MM, WIDE_SEARCH_MM, Sampler, border_points, border_rects,
+                                     grid_line_points, measure_shifts)
+from grader.sheet.layout import PageLayout
 
 log = logging.getLogger(__name__)
 
-SEARCH_MM = 3.0          # how far a border may have moved (less than half a box width)
-WIDE_SEARCH_MM = 3.6     # second search, around the first field (just under half a box width)
-SIDE_SAMPLES = 7         # profiles per border; their median resists ink crossing the border
-PRINT_PIXEL_MM = 25.4 / 300   # sheets are rendered for print at 300 dpi
 GRID_MM = 2.0            # displacement grid spacing (the field is smooth; maps interpolate it)
 SMOOTH_MM = 4.0          # Gaussian spreading of the measurements
 MIN_SHIFT_MM = 0.15      # below this everywhere, the homography alone is kept (measurement noise)
 SCREEN_SIGMA_FACTOR = 2.0  # the outlier screen fits twice as broadly as the field
-WIDE_MM = 15.0           # rectangles wider than this have their borders measured one by one
-MAX_DISAGREE_MM = 0.5    # a measurement this far from its neighbours' median is dropped
+MAX_DISAGREE_MM = 0.5    # a measurement this far from the broad fit of its neighbourhood is dropped
 
 
 @dataclass(frozen=True)
@@ -71,199 +65,6 @@ class CurlField:
         for _ in range(iterations):
             u = v - self.at(u)
         return u
-
-
-def border_rects(page: PageLayout, *, print_pixel_mm: float = PRINT_PIXEL_MM) -> list[Rect]:
-    """Centre lines of printed rectangles whose borders can be measured.
-
-    Digit boxes and checkboxes, and each tally grid as a whole (the outer
-    frame: a cell's own borders are too easily confused with the tally strokes
-    written in it). :func:`~grader.sheet.render.render_page` draws each border
-    inside its rectangle, and Pillow's outlines include their right and bottom
-    pixel, so those two borders sit one print pixel further out.
-    """
-    cells = {c for f in page.fields if f.kind == "tally" for c in f.cells}
-    out = [(r, lw) for r, lw in page.frames if r not in cells]
-    for f in page.fields:
-        if f.kind == "tally" and f.cells:
-            lw = next((w for r, w in page.frames if r == f.cells[0]), 0.2)
-            out.append((Rect.union(f.cells), lw))
-    return [Rect(r.x + lw / 2, r.y + lw / 2, r.w - lw + print_pixel_mm, r.h - lw + print_pixel_mm) for r, lw in out]
-
-
-Sampler = Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-
-def frame_sampler(gray: np.ndarray) -> Sampler:
-    """Sample an already-warped frame image at frame coordinates (float32 maps of equal shape)."""
-    def sample(mx: np.ndarray, my: np.ndarray) -> np.ndarray:
-        return cv2.remap(gray, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
-    return sample
-
-
-def photo_sampler(gray: np.ndarray, homography: np.ndarray) -> Sampler:
-    """Sample the photo itself at frame coordinates, through the inverse homography (no full warp needed)."""
-    inv = np.linalg.inv(homography)
-
-    def sample(mx: np.ndarray, my: np.ndarray) -> np.ndarray:
-        pts = np.stack([mx.ravel(), my.ravel()], axis=1).astype(np.float64).reshape(-1, 1, 2)
-        photo = cv2.perspectiveTransform(pts, inv).reshape(mx.shape + (2,)).astype(np.float32)
-        return cv2.remap(gray, photo[..., 0], photo[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                         borderValue=255)
-    return sample
-
-
-def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, sides: bool = False,
-                   prior: np.ndarray | None = None, search_mm: float = SEARCH_MM) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per rectangle (of border centre lines), its centre and measured shift ``(dx, dy)``, frame px (NaN: not found).
-
-    ``sample(map_x, map_y)`` returns the page's gray values at frame coordinates
-    (see :func:`frame_sampler`, :func:`photo_sampler`). The two opposite borders
-    are slid together, which cannot confuse a border with a neighbouring box's.
-    With ``sides``, also returns each border's own shift, ``(n, 4)`` for left,
-    right, top, bottom, searched within 0.6 mm of the pair's: paper that bends
-    inside a box moves its borders by different amounts. ``prior`` ``(n, 2)``
-    centres each search on an earlier estimate (frame px), extending its reach.
-    """
-    if not rects:
-        empty = np.zeros((0, 2))
-        return (empty, empty, np.zeros((0, 4))) if sides else (empty, empty)
-    ppm = px_per_mm
-    r = np.array([(b.x, b.y, b.w, b.h) for b in rects]) * ppm
-    x0, y0, w, h = r[:, 0] - 0.5, r[:, 1] - 0.5, r[:, 2], r[:, 3]
-    step = 0.5
-    offs = np.arange(-search_mm * ppm, search_mm * ppm + 1e-6, step)
-    along = np.linspace(0.15, 0.85, SIDE_SAMPLES)
-    n = len(rects)
-    idx = np.arange(n)
-    shifts = np.full((n, 2), np.nan)
-    side_shifts = np.full((n, 4), np.nan)
-    # Vertical borders (left x0, right x0 + w) slid along x; horizontal ones along y.
-    base = np.zeros((n, 2)) if prior is None else np.nan_to_num(np.asarray(prior, dtype=np.float64))
-    for axis in (0, 1):
-        if axis == 0:
-            a_pos = [x0 + base[:, 0], x0 + w + base[:, 0]]   # border coordinate along the sliding axis
-            b_pos = y0[:, None] + along[None] * h[:, None]   # positions along the border
-        else:
-            a_pos = [y0 + base[:, 1], y0 + h + base[:, 1]]
-            b_pos = x0[:, None] + along[None] * w[:, None]
-        profiles = []
-        for a in a_pos:
-            along_c = np.broadcast_to(b_pos[:, :, None], (n, SIDE_SAMPLES, len(offs)))
-            coord = np.broadcast_to(a[:, None, None] + offs[None, None, :], along_c.shape)
-            mx, my = (coord, along_c) if axis == 0 else (along_c, coord)
-            prof = sample(mx.reshape(-1, len(offs)).astype(np.float32), my.reshape(-1, len(offs)).astype(np.float32))
-            profiles.append(np.median(prof.reshape(n, SIDE_SAMPLES, len(offs)).astype(np.float32), axis=1))
-        total = profiles[0] + profiles[1]                    # medians: robust to ink crossing a border
-        best = np.argmin(total, axis=1)
-        depth = np.median(total, axis=1) - total[idx, best]
-        # Both borders must show at the found place: correction fluid over one border, or a
-        # paper lying over the box, must not let ink or an edge pose as the missing line.
-        each = np.minimum(*(np.median(p, axis=1) - p[idx, best] for p in profiles))
-        ok = (best > 0) & (best < len(offs) - 1) & (depth > 40) & (each > 15)
-        # Borders far apart (a whole tally grid) may move differently on curled paper and have no
-        # look-alike neighbour within reach: those are searched one by one.
-        apart = (w if axis == 0 else h) > WIDE_MM * ppm
-        singles = []
-        for prof in profiles:
-            b1 = np.argmin(prof, axis=1)
-            good = apart & (b1 > 0) & (b1 < len(offs) - 1) & (np.median(prof, axis=1) - prof[idx, b1] > 20)
-            singles.append(np.where(good, _subpixel(prof, b1, offs, step), np.nan))
-        pair_shift = np.where(apart, (singles[0] + singles[1]) / 2, _subpixel(total, best, offs, step))
-        shifts[:, axis] = np.where(apart | ok, pair_shift, np.nan)
-        if sides:
-            for k, prof in enumerate(profiles):
-                near = np.abs(offs[None, :] - offs[best][:, None]) <= 0.6 * ppm
-                masked = np.where(near, prof, np.inf)
-                b = np.argmin(masked, axis=1)
-                dip = np.median(prof, axis=1) - prof[idx, b]
-                good = ok & (b > 0) & (b < len(offs) - 1) & (dip > 20)
-                side_shifts[:, 2 * axis + k] = np.where(apart, singles[k],
-                                                        np.where(good, _subpixel(prof, b, offs, step), np.nan))
-    centres = np.stack([x0 + w / 2, y0 + h / 2], axis=1)
-    shifts += base
-    side_shifts += np.repeat(base, 2, axis=1)
-    if sides:
-        return centres, shifts, side_shifts
-    return centres, shifts
-
-
-def _subpixel(f: np.ndarray, best: np.ndarray, offs: np.ndarray, step: float) -> np.ndarray:
-    """Offset of each row's minimum at ``best``, refined by a parabola through its neighbours."""
-    i = np.arange(len(best))
-    b = np.clip(best, 1, f.shape[1] - 2)
-    f0, f1, f2 = f[i, b - 1], f[i, b], f[i, b + 1]
-    den = f0 - 2 * f1 + f2
-    frac = np.where(den > 0, 0.5 * (f0 - f2) / np.where(den > 0, den, 1), 0.0)
-    return offs[b] + np.clip(frac, -1, 1) * step
-
-
-def border_points(rects: list[Rect], centres: np.ndarray, side_shifts: np.ndarray, *,
-                  px_per_mm: float) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Per-border measurements as scattered samples: ``((pts, dx) for x, (pts, dy) for y)``, frame px."""
-    r = np.array([(b.x, b.y, b.w, b.h) for b in rects]) * px_per_mm
-    x0, y0, w, h = r[:, 0] - 0.5, r[:, 1] - 0.5, r[:, 2], r[:, 3]
-    cx, cy = centres[:, 0], centres[:, 1]
-    xs = (np.concatenate([np.stack([x0, cy], 1), np.stack([x0 + w, cy], 1)]),
-          np.concatenate([side_shifts[:, 0], side_shifts[:, 1]]))
-    ys = (np.concatenate([np.stack([cx, y0], 1), np.stack([cx, y0 + h], 1)]),
-          np.concatenate([side_shifts[:, 2], side_shifts[:, 3]]))
-    return xs, ys
-
-
-def grid_line_points(sample: Sampler, page: PageLayout, predict: Callable[[np.ndarray], np.ndarray], *,
-                     px_per_mm: float, window_mm: float = 1.25) -> tuple[tuple[np.ndarray, np.ndarray],
-                                                                      tuple[np.ndarray, np.ndarray]]:
-    """Shifts along the inner lines of every tally grid, around a first estimate ``predict(points)``.
-
-    A grid line runs through all rows (or columns) of the grid, tally strokes
-    only through single cells: so each line is measured as a whole, with the
-    median over samples in every cell, as one correction of the first estimate.
-    The estimate inside a grid is interpolated between the grid's outer borders
-    (where ``predict`` is backed by measurements). Returns
-    ``((pts, dx), (pts, dy))`` like :func:`border_points`.
-    """
-    ppm = px_per_mm
-    step = 0.5
-    offs = np.arange(-window_mm * ppm, window_mm * ppm + 1e-6, step)
-    out = {0: ([], []), 1: ([], [])}
-    for f in page.fields:
-        if f.kind != "tally" or not f.cells:
-            continue
-        xs = sorted({round(c.x, 4) for c in f.cells})
-        ys = sorted({round(c.y, 4) for c in f.cells})
-        cw, ch = f.cells[0].w, f.cells[0].h
-        lw = next((w for r, w in page.frames if r == f.cells[0]), 0.2)
-        # (axis, line coordinate mm, sample positions along the line mm)
-        lo = {0: xs[0] + lw / 2, 1: ys[0] + lw / 2}
-        hi = {0: xs[-1] + cw - lw / 2, 1: ys[-1] + ch - lw / 2}
-        lines = [(0, x + lw / 2, [y + ch * t for y in ys for t in (0.25, 0.5, 0.75)]) for x in xs[1:]]
-        lines += [(1, y + lw / 2, [x + cw * t for x in xs for t in (0.25, 0.5, 0.75)]) for y in ys[1:]]
-
-        def at(axis: int, coord: float, along: np.ndarray) -> np.ndarray:
-            pts_mm = np.stack([np.full_like(along, coord), along], 1) if axis == 0 else \
-                np.stack([along, np.full_like(along, coord)], 1)
-            return pts_mm * ppm - 0.5
-
-        for axis, coord, along in lines:
-            along = np.array(along)
-            pts = at(axis, coord, along)
-            u = (coord - lo[axis]) / (hi[axis] - lo[axis])
-            base = ((1 - u) * predict(at(axis, lo[axis], along))[:, axis] +
-                    u * predict(at(axis, hi[axis], along))[:, axis])           # first estimate, frame px
-            c = pts[:, axis][:, None] + base[:, None] + offs[None, :]
-            a = np.broadcast_to(pts[:, 1 - axis][:, None], c.shape)
-            mx, my = (c, a) if axis == 0 else (a, c)
-            prof = sample(mx.astype(np.float32), my.astype(np.float32)).astype(np.float32)
-            med = np.median(prof, axis=0)
-            best = int(np.argmin(med))
-            if not 0 < best < len(offs) - 1 or np.median(med) - med[best] < 20:
-                continue
-            corr = float(_subpixel(med[None], np.array([best]), offs, step)[0])
-            out[axis][0].append(pts)
-            out[axis][1].append(base + corr)
-    return tuple((np.concatenate(p) if p else np.zeros((0, 2)), np.concatenate(v) if v else np.zeros(0))
-                 for p, v in (out[0], out[1]))
 
 
 def _grid_at(grid: np.ndarray, pts: np.ndarray, step: float) -> np.ndarray:
