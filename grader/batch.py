@@ -20,7 +20,8 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
-from grader.pipeline import PhotoRead, grade_reads, read_photo, trainee_from_filename, _trainee_from_sheet
+from grader.pipeline import (PhotoRead, _trainee_from_sheet, grade_reads, identify_trainee, read_photo,
+                             trainee_from_filename)
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,8 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
     for group in group_reads(reads):
         sub = None
         if out_dir is not None:
-            who = group[0].aligned.identity.trainee if group[0].aligned is not None else None
-            sub = out_dir / _safe_name(who or trainee_from_filename(group[0].file) or "unknown")
+            who, _, _ = identify_trainee(group)   # the same identity grade_reads will report
+            sub = out_dir / _safe_name(who or "unknown")
         results.append(grade_reads(group, key=key, out_dir=sub))
     return results
 

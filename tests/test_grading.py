@@ -162,3 +162,16 @@ def test_corrections_make_a_field_confident(chasil_spec):
                                                                          "by": "trainer", "at": "t"}})
     f = next(f for f in res["fields"] if f["id"] == "I.A.1.L")
     assert (f["status"], f["corrected_by"]) == ("wrong", "trainer")
+
+
+def test_a_mismatch_needs_a_very_confident_reading_to_be_wrong(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["II.3"] += 1
+    values["II.4"] -= 1       # rules still hold: only the key disagrees
+    readings = readings_from(sheet, values)
+    readings["II.3"] = FieldReading("II.3", "digits", 1, values["II.3"], 0.995, "ok")
+    status = {f["id"]: f["status"] for f in grade_readings(sheet, readings, key)["fields"]}
+    assert status["II.3"] == "review" and status["II.4"] == "wrong"
+    readings["II.3"] = FieldReading("II.3", "digits", 1, values["II.3"], 0.9995, "ok")
+    assert {f["id"]: f["status"] for f in grade_readings(sheet, readings, key)["fields"]}["II.3"] == "wrong"

@@ -18,8 +18,10 @@ from grader.sheet.layout import EMPTY_COLUMN_ID, FieldLayout, SheetLayout
 # Score weights (README "Score"): points per graded item; review/unreadable items and
 # not-checkable rules are left out of both the earned and the possible points.
 WEIGHTS = {"digits": 1.0, "bubbles": 0.5, "tally": 0.5, "rule": 1.0}
-# A violated rule whose weakest field reading is below this is not asserted: that field goes to review.
-RULE_DOUBT_CONFIDENCE = 0.95
+# Saying a trainee is wrong needs more certainty than saying they are right: a field that differs from
+# the key, or breaks a rule, with a reading below this goes to review instead (never "wrong"/"violated").
+# This is a verdict threshold on our own confidence; the reading itself (value, status) is never changed.
+WRONG_MIN_CONFIDENCE = 0.999
 MAGIC_RULES = ("ballots_used_equal_voters", "votes_equal_voters")
 STATUSES = ("ok", "wrong", "review", "blank", "unreadable")
 
@@ -38,14 +40,14 @@ class Finding:
 
 
 def field_status(reading: FieldReading | None, expected: int | None) -> str:
-    """The verdict of one field: only a confident reading can be ``wrong``."""
+    """The verdict of one field: only a very confident reading can be ``wrong``."""
     if reading is None:
         return "unreadable"
     if reading.status != "ok":
         return reading.status
-    if expected is None:
+    if expected is None or reading.value == expected:
         return "ok"
-    return "ok" if reading.value == expected else "wrong"
+    return "wrong" if reading.confidence >= WRONG_MIN_CONFIDENCE else "review"
 
 
 def graded_fields(sheet: SheetLayout) -> list[FieldLayout]:
@@ -90,7 +92,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     checked: list[RuleResult] = []
     for rr in rule_results:
         if rr.status == "violated":
-            weak = [f for f in rr.rule.fields if readings[f].confidence < RULE_DOUBT_CONFIDENCE]
+            weak = [f for f in rr.rule.fields if readings[f].confidence < WRONG_MIN_CONFIDENCE]
             if weak:  # context policy: a conflict with a weak reading sends it to review, never to "violated"
                 doubted.update(weak)
                 rr = RuleResult(rr.rule, "not_checkable", None, None, tuple(weak))
@@ -153,7 +155,9 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
 
 def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
     """Writing conventions: a blank leading box instead of X, and overwritten boxes."""
-    blank = [r.id for r in readings.values() if NOTE_BLANK_LEADING in r.notes]
+    # A remark about the trainee's writing is a finding against them: only on a very confident reading.
+    blank = [r.id for r in readings.values() if NOTE_BLANK_LEADING in r.notes and r.status == "ok"
+             and r.confidence >= WRONG_MIN_CONFIDENCE]
     over = [r.id for r in readings.values() if NOTE_OVERWRITTEN in r.notes]
     out = []
     if blank:
