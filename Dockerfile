@@ -7,8 +7,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.txt ./
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements.txt requirements-build.txt ./
+RUN pip install --no-cache-dir -r requirements-build.txt -r requirements.txt
 COPY . .
 # Editable install keeps templates/ and the model beside the package, as in a checkout.
 RUN pip install --no-cache-dir --no-deps --no-build-isolation -e . \

@@ -24,7 +24,7 @@ def test_runtime_requirements_are_pinned_and_opencv_is_4x():
 
 def test_dockerfile_uses_the_same_requirements_and_entry_point():
     docker = (REPO / "Dockerfile").read_text()
-    assert "pip install --no-cache-dir -r requirements.txt" in docker
+    assert "pip install --no-cache-dir -r requirements-build.txt -r requirements.txt" in docker
     assert re.search(r"tesseract-ocr\b.*tesseract-ocr-ind", docker)
     cmd = re.search(r'^CMD \[(.*)\]', docker, re.M).group(1)
     assert '"grader", "serve"' in cmd
