@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--tesseract-photos", type=int, default=12,
                    help="photos also read with the tesseract baseline (slow: ~100 ms a box; default 12)")
+    p.add_argument("--tesseract-ardis", type=int, default=300,
+                   help="ARDIS test digits also read with tesseract (default 300 of 1000)")
     p.add_argument("-j", "--jobs", type=int, default=2)
     p.add_argument("--json", action="store_true", help="print the whole report as JSON")
     p.add_argument("-o", "--output", type=Path, default=Path("eval_out/eval.json"), help="where to save the report")
@@ -66,7 +68,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         report["reading_tesseract_baseline"] = evaluate_reading(folder, engine="tesseract", workers=args.jobs,
                                                                 limit=args.tesseract_photos)
     report["kawalc1_heldout"] = evaluate_kawalc1(tesseract=True)
-    report["ardis_test"] = evaluate_ardis(tesseract=True)
+    report["ardis_test"] = evaluate_ardis(tesseract=True, tesseract_limit=args.tesseract_ardis)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=1, default=str))
