@@ -99,7 +99,7 @@ def detect_markers(gray: np.ndarray, *, dictionary: str, wanted_ids: set[int] | 
     ----------
     gray : the photo, full resolution, uint8 grayscale.
     dictionary : OpenCV ArUco dictionary name (``DICT_4X4_50``).
-    wanted_ids : the ids a sheet can carry. While fewer than 4 of them are found,
+    wanted_ids : the ids a sheet can carry. While fewer than 3 of them are found,
         slower settings are tried: several threshold windows, then twice the resolution.
     side : long side of the detection copy.
     refine : fit edge lines on the full-resolution image.
@@ -111,11 +111,13 @@ def detect_markers(gray: np.ndarray, *, dictionary: str, wanted_ids: set[int] | 
 
     hits = _detect(small, scale, dictionary, thorough=False)
     hit_scale = scale
-    if count(hits) < 4:
+    # Three markers fix the page; the caller looks for a fourth in a small window where they
+    # predict it (:func:`detect_near`), far cheaper than searching the whole frame again.
+    if count(hits) < 3:
         more = _detect(small, scale, dictionary, thorough=True)
         if count(more) > count(hits):
             hits = more
-    if count(hits) < 4 and scale < 1.0:
+    if count(hits) < 3 and scale < 1.0:
         finer, fscale = downscale_gray(gray, side=2 * side)
         more = _detect(finer, fscale, dictionary, thorough=False)
         if count(more) > count(hits):
