@@ -1,10 +1,12 @@
 """The public entry point: photo bytes in, the page aligned to its template frame out (or a Refusal).
 
-Flow: load -> detect markers (small copy) and refine them (full image) ->
-fit the homography for the page the marker ids name -> warp -> quality gate ->
-identify (QR, else OCR, else the caller's word) -> lay the sheet out for the
-identified variant. Marker geometry does not depend on the number of pairs,
-so locating before identifying is safe; only the final layout needs the variant.
+Flow: load (grayscale decode) -> detect markers (small copy) and refine them
+(full image) -> fit the homography for the page the marker ids name ->
+identify (QR, else OCR of the header, else the caller's word; read from small
+warps) -> lay the sheet out for the identified variant -> curl pass (bend the
+mapping to the printed box grid) -> one warp into the template frame ->
+quality gate. Marker geometry does not depend on the number of pairs, so
+locating before identifying is safe; only the final layout needs the variant.
 
 Policy when markers are missing (see :func:`_diagnose_missing`):
 - the frame is very dark, or very blurred (the markers found, or the whole frame, or our
