@@ -254,15 +254,17 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
     gh = cv2.morphologyEx(cv2.dilate(d8, np.ones((wide, 1), np.uint8)), cv2.MORPH_OPEN, np.ones((1, lh), np.uint8))
     ink = cv2.subtract(d8, cv2.max(gv, gh))
     ex, ey = xs_mm * px - 0.5 - xa, ys_mm * px - 0.5 - ya
-    xl = _refine_lines(gv.sum(axis=0, dtype=np.float64), ex, search=search)
-    yl = _refine_lines(gh.sum(axis=1, dtype=np.float64), ey, search=search)
+    cum_v = np.vstack([np.zeros((1, gv.shape[1]), np.int32), np.cumsum(gv, axis=0, dtype=np.int32)])
+    cum_h = np.hstack([np.zeros((gh.shape[0], 1), np.int32), np.cumsum(gh, axis=1, dtype=np.int32)])
+    xl = _refine_lines(cum_v[-1].astype(np.float64), ex, search=search)
+    yl = _refine_lines(cum_h[:, -1].astype(np.float64), ey, search=search)
     # Page curl shifts the grid differently along it: the vertical lines are placed again for each row
     # of cells, the horizontal ones for each column, near their grid-wide position.
     local = max(1, int(round(0.5 * px)))
     yb = np.clip(np.rint(yl).astype(int), 0, gv.shape[0] - 1)
     xb = np.clip(np.rint(xl).astype(int), 0, gh.shape[1] - 1)
-    row_profiles = np.add.reduceat(gv, yb[:-1], axis=0, dtype=np.float64)    # one per row of cells (+ below)
-    col_profiles = np.add.reduceat(gh, xb[:-1], axis=1, dtype=np.float64).T
+    row_profiles = (cum_v[yb[1:]] - cum_v[yb[:-1]]).astype(np.float64)        # one per row of cells
+    col_profiles = (cum_h[:, xb[1:]] - cum_h[:, xb[:-1]]).T.astype(np.float64)
     x_by_row = _refine_lines(row_profiles, xl, search=local, local=1)
     y_by_col = _refine_lines(col_profiles, yl, search=local, local=1)
 
