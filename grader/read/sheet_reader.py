@@ -94,7 +94,11 @@ def _read_bubbles(gray: np.ndarray, f: FieldLayout, page: int, px_per_mm: float)
         from grader.recognize.bubbles import read_bubbles
     except ImportError:
         return FieldReading(f.id, f.kind, page, None, 0.0, UNREADABLE, notes=("reader_unavailable",))
-    r = read_bubbles(gray, f, px_per_mm=px_per_mm)
+    try:
+        r = read_bubbles(gray, f, px_per_mm=px_per_mm)
+    except ValueError as exc:   # e.g. the field lies outside the aligned image
+        log.warning("bubbles %s unreadable: %s", f.id, exc)
+        return FieldReading(f.id, f.kind, page, None, 0.0, UNREADABLE, notes=("outside_image",))
     digits = tuple("" if d is None else str(d) for d in r.digits)
     return FieldReading(f.id, f.kind, page, r.value, r.confidence, r.status, digits,
                         notes=tuple(n for n in r.column_notes if n), detail={"fill": r.fill})
@@ -105,6 +109,10 @@ def _read_tally(gray: np.ndarray, f: FieldLayout, page: int, px_per_mm: float) -
         from grader.recognize.tally import read_tally
     except ImportError:
         return FieldReading(f.id, f.kind, page, None, 0.0, UNREADABLE, notes=("reader_unavailable",))
-    r = read_tally(gray, f, px_per_mm=px_per_mm)
+    try:
+        r = read_tally(gray, f, px_per_mm=px_per_mm)
+    except ValueError as exc:
+        log.warning("tally %s unreadable: %s", f.id, exc)
+        return FieldReading(f.id, f.kind, page, None, 0.0, UNREADABLE, notes=("outside_image",))
     return FieldReading(f.id, f.kind, page, r.count, r.confidence, r.status,
                         detail={"per_cell": list(r.per_cell)})
