@@ -97,13 +97,16 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
         else:
             a_pos = [y0 + base[:, 1], y0 + h + base[:, 1]]
             b_pos = x0[:, None] + along[None] * w[:, None]
-        profiles = []
+        profiles, strict = [], []
         for a in a_pos:
             along_c = np.broadcast_to(b_pos[:, :, None], (n, SIDE_SAMPLES, len(offs)))
             coord = np.broadcast_to(a[:, None, None] + offs[None, None, :], along_c.shape)
             mx, my = (coord, along_c) if axis == 0 else (along_c, coord)
             prof = sample(mx.reshape(-1, len(offs)).astype(np.float32), my.reshape(-1, len(offs)).astype(np.float32))
-            profiles.append(np.median(prof.reshape(n, SIDE_SAMPLES, len(offs)).astype(np.float32), axis=1))
+            prof = prof.reshape(n, SIDE_SAMPLES, len(offs)).astype(np.float32)
+            profiles.append(np.median(prof, axis=1))
+            # A long lone border must be dark nearly all along: printed labels beside it are not.
+            strict.append(np.percentile(prof, 85, axis=1))
         total = profiles[0] + profiles[1]                    # medians: robust to ink crossing a border
         best = np.argmin(total, axis=1)
         depth = np.median(total, axis=1) - total[idx, best]
@@ -115,7 +118,7 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
         # look-alike neighbour within reach: those are searched one by one.
         apart = (w if axis == 0 else h) > WIDE_MM * ppm
         singles = []
-        for prof in profiles:
+        for prof in strict:
             b1 = np.argmin(prof, axis=1)
             good = apart & (b1 > 0) & (b1 < len(offs) - 1) & (np.median(prof, axis=1) - prof[idx, b1] > 20)
             singles.append(np.where(good, _subpixel(prof, b1, offs, step), np.nan))
