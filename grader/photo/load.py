@@ -11,6 +11,7 @@ import io
 import logging
 import struct
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import cv2
@@ -134,14 +135,20 @@ def _check_dimensions(w: int, h: int, *, max_pixels: int, max_side: int) -> None
 
 def _header_size_and_orientation(data: bytes, fmt: str) -> tuple[tuple[int, int], int]:
     """Read the stored size and EXIF orientation without decoding pixels."""
-    Image.MAX_IMAGE_PIXELS = None   # our own limit applies; Pillow's warning would be noise
     try:
-        with Image.open(io.BytesIO(data)) as im:
+        # Our own pixel limit applies (checked next); Pillow's warning would be noise. Its global
+        # MAX_IMAGE_PIXELS is left alone: other code in the process relies on it.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+        with im:
             size = im.size
             if fmt == "png":
                 orientation = _png_orientation(data)
             else:
                 orientation = int(im.getexif().get(0x0112, 1) or 1)
+    except Image.DecompressionBombError as exc:
+        raise Refusal("too_large", detail=f"{fmt} header: {exc}") from None
     except (UnidentifiedImageError, SyntaxError, struct.error, ValueError) as exc:
         raise Refusal("corrupt_file", detail=f"{fmt} header: {exc}") from None
     except OSError as exc:
