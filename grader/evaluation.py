@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from grader.grading.grade import field_status
 from grader.pipeline import read_photo
 
 log = logging.getLogger(__name__)
@@ -44,12 +45,16 @@ def _compare_one(args: tuple[str, str]) -> dict:
     if pr.refusal or truth.get("expect_refusal"):
         return out
     overwritten = set(truth.get("overwritten", []))
+    key = truth.get("key") or {}
     for fid, true_value in truth["fields"].items():
         r = pr.readings.get(fid)
         if r is None or fid.startswith("H."):
             continue
+        expected = key.get(fid.split(".bubbles")[0].split(".tally")[0])
         out["fields"].append({"id": fid, "kind": r.kind, "truth": true_value, "value": r.value, "status": r.status,
-                              "confidence": r.confidence, "overwritten": fid in overwritten})
+                              "confidence": r.confidence, "overwritten": fid in overwritten,
+                              "verdict": field_status(r, expected) if expected is not None else None,
+                              "trainee_right": expected is not None and true_value == expected})
         if r.kind == "digits":
             for t, got in zip(truth.get("boxes", {}).get(fid, []), r.boxes):
                 out["boxes"].append((t, got))
@@ -83,6 +88,12 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
                 c["accepted_wrong"] += f["value"] != f["truth"]
             else:
                 c["review"] += 1
+            if f["verdict"] is not None:
+                c["graded"] += 1
+                c["false_wrong"] += f["verdict"] == "wrong" and f["trainee_right"]
+                c["trainee_wrong"] += not f["trainee_right"]
+                c["mistake_flagged"] += not f["trainee_right"] and f["verdict"] == "wrong"
+                c["mistake_to_review"] += not f["trainee_right"] and f["verdict"] == "review"
             if f["overwritten"]:
                 c["overwritten"] += 1
                 c["overwritten_to_review"] += f["status"] != "ok"
@@ -93,7 +104,13 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
                        "auto_accepted": c["accepted"] / n,
                        "auto_accepted_wrong_share": c["accepted_wrong"] / max(c["accepted"], 1),
                        "auto_accepted_wrong": c["accepted_wrong"], "review_share": c["review"] / n,
-                       "overwritten_fields": c["overwritten"], "overwritten_sent_to_review": c["overwritten_to_review"]}
+                       "overwritten_fields": c["overwritten"], "overwritten_sent_to_review": c["overwritten_to_review"],
+                       # Grading verdicts against each photo's answer key (the trainee's point of view):
+                       "verdict_false_wrong": c["false_wrong"],
+                       "verdict_false_wrong_share": c["false_wrong"] / max(c["graded"], 1),
+                       "planted_wrong_fields": c["trainee_wrong"],
+                       "planted_flagged_wrong": c["mistake_flagged"],
+                       "planted_sent_to_review": c["mistake_to_review"]}
     conf: dict[str, Counter] = {k: Counter() for k in BOX_CLASSES}
     for r in readable:
         for t, got in r["boxes"]:
