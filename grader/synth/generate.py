@@ -209,7 +209,8 @@ def generate(out: Path, opts: SynthOptions, *, processes: int = 1, progress=None
     args = [(j, opts, out) for j in jobs]
     entries: list[dict] = []
     if processes > 1 and len(jobs) > 1:
-        ctx = multiprocessing.get_context("fork")
+        # spawn, not fork: a forked child of a process with OpenCV thread pools running can hang.
+        ctx = multiprocessing.get_context("spawn")
         with ctx.Pool(processes, initializer=_worker_init) as pool:
             for e in pool.imap(_run, args):
                 entries.append(e)
