@@ -38,7 +38,8 @@ def _generated(name: str, *, count: int, megapixels: float, chat: bool) -> Path:
 
     folder = DEFAULT_DIR / name
     if not any(folder.glob("*.truth.json")):
-        generate(folder, SynthOptions(count=count * 4, seed=77, max_megapixels=megapixels), processes=2)
+        # The generator draws 2-12 MP and chat-app recompression at random; draw enough to filter from.
+        generate(folder, SynthOptions(count=count * 10, seed=77, max_megapixels=megapixels), processes=2)
     out = []
     for t in sorted(folder.glob("*.truth.json")):
         cond = json.loads(t.read_text())["photo"]["conditions"]
