@@ -4,25 +4,12 @@ import numpy as np
 import pytest
 
 from grader.recognize.bubbles import BubbleReading, decide_column, read_bubbles
-from grader.sheet.identity import SheetIdentity
-from grader.sheet.layout import layout_sheet
-from grader.sheet.render import MM_PER_INCH, render_page
 
 PX = 8.0
 BLUE_INK = 0.19      # luminance of blue ballpoint ink at full density
 BLACK_INK = 0.09
 
 
-@pytest.fixture(scope="module")
-def sheet(chasil_spec):
-    return layout_sheet(chasil_spec, contest="bupati", pairs=4)
-
-
-@pytest.fixture(scope="module")
-def blank_page(sheet):
-    ident = SheetIdentity(template="chasil-kwk", version=1, page=2, contest="bupati", pairs=4, exercise="T3ST01")
-    img = render_page(sheet, sheet.pages[1], ident, dpi=PX * MM_PER_INCH)
-    return np.asarray(img, np.float32) / 255.0
 
 
 def fill_bubble(alpha: np.ndarray, rect, rng, *, kind: str = "fill") -> None:

@@ -4,24 +4,11 @@ import numpy as np
 import pytest
 
 from grader.recognize.tally import TallyReading, read_tally
-from grader.sheet.identity import SheetIdentity
-from grader.sheet.layout import layout_sheet
-from grader.sheet.render import MM_PER_INCH, render_page
 
 PX = 8.0
 INKS = (0.19, 0.09)      # luminance of blue and black ballpoint ink
 
 
-@pytest.fixture(scope="module")
-def sheet(chasil_spec):
-    return layout_sheet(chasil_spec, contest="bupati", pairs=4)
-
-
-@pytest.fixture(scope="module")
-def blank_page(sheet):
-    ident = SheetIdentity(template="chasil-kwk", version=1, page=2, contest="bupati", pairs=4, exercise="T4LLY1")
-    img = render_page(sheet, sheet.pages[1], ident, dpi=PX * MM_PER_INCH)
-    return np.asarray(img, np.float32) / 255.0
 
 
 def pen_line(alpha: np.ndarray, p0, p1, width: float, density: float, rng, *, pieces: int = 6) -> None:
