@@ -182,10 +182,13 @@ def field_rows(results: list[dict]) -> list[dict]:
 
 
 def write_csv(path: Path, rows: list[dict], columns: tuple[str, ...]) -> None:
+    """Write rows as CSV; text a spreadsheet would run as a formula is defused, as in the web export."""
+    from grader.web.export import spreadsheet_safe
+
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=columns)
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
 
 
 def default_workers() -> int:

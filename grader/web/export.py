@@ -14,14 +14,14 @@ FIELD_COLUMNS = ("trainee", "name", "field", "page", "section", "label", "kind",
                  "confidence", "corrected_by", "corrected_at")
 
 
-def _cell(value):
+def spreadsheet_safe(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 
 
 def sheet_rows(sheets: list[dict]) -> list[tuple]:
-    return [tuple(_cell(v) for v in (
+    return [tuple(spreadsheet_safe(v) for v in (
         r["trainee"] or r["group_key"], r["trainee_name"], r["state"], r["result_status"],
         None if r["score"] is None else round(r["score"], 1), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
         r["n_unreadable"], r["attempts"], r["source"], r["created_at"], r["error_en"])) for r in sheets]
@@ -32,7 +32,7 @@ def field_rows(results: list[tuple[dict, dict]]) -> list[tuple]:
     for row, res in results:
         who = row["trainee"] or row["group_key"]
         for f in res.get("fields") or []:
-            out.append(tuple(_cell(v) for v in (
+            out.append(tuple(spreadsheet_safe(v) for v in (
                 who, row["trainee_name"], f.get("id"), f.get("page"), f.get("section"), f.get("label"),
                 f.get("kind"), f.get("value"), f.get("expected"), f.get("status"), f.get("confidence"),
                 f.get("corrected_by"), f.get("corrected_at"))))
