@@ -20,8 +20,7 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
-from grader.pipeline import (PhotoRead, _trainee_from_sheet, grade_reads, identify_trainee, read_photo,
-                             trainee_from_filename)
+from grader.pipeline import PhotoRead, grade_reads, identify_trainee, read_photo
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +108,9 @@ def group_reads(reads: list[PhotoRead]) -> list[list[PhotoRead]]:
     """One group per trainee: the QR's trainee id, else the number written on the sheet, else the file name."""
     groups: dict[tuple, list[PhotoRead]] = {}
     for pr in reads:
-        ident = pr.aligned.identity if pr.aligned is not None else None
-        if ident is not None and ident.trainee:
-            k = ("qr", ident.trainee, ident.exercise)
-        elif (number := _trainee_from_sheet([pr])) is not None:
-            k = ("number", number, ident.exercise if ident else None)
-        else:
-            k = ("file", trainee_from_filename(pr.file), None)
+        who, _, source = identify_trainee([pr])
+        exercise = pr.aligned.identity.exercise if pr.aligned is not None and source != "filename" else None
+        k = (source, who, exercise)
         groups.setdefault(k, []).append(pr)
     return list(groups.values())
 

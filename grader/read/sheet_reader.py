@@ -13,6 +13,8 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from grader.read.numbers import UNREADABLE, BoxLabel, assemble_number
+from grader.recognize.bubbles import read_bubbles
+from grader.recognize.tally import read_tally
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
 
 log = logging.getLogger(__name__)
@@ -91,10 +93,6 @@ def _looks_overwritten(reading) -> bool:
 
 def _read_bubbles(gray: np.ndarray, f: FieldLayout, page: int, px_per_mm: float) -> FieldReading:
     try:
-        from grader.recognize.bubbles import read_bubbles
-    except ImportError:
-        return FieldReading(f.id, f.kind, page, None, 0.0, UNREADABLE, notes=("reader_unavailable",))
-    try:
         r = read_bubbles(gray, f, px_per_mm=px_per_mm)
     except ValueError as exc:   # e.g. the field lies outside the aligned image
         log.warning("bubbles %s unreadable: %s", f.id, exc)
@@ -105,10 +103,6 @@ def _read_bubbles(gray: np.ndarray, f: FieldLayout, page: int, px_per_mm: float)
 
 
 def _read_tally(gray: np.ndarray, f: FieldLayout, page: int, px_per_mm: float) -> FieldReading:
-    try:
-        from grader.recognize.tally import read_tally
-    except ImportError:
-        return FieldReading(f.id, f.kind, page, None, 0.0, UNREADABLE, notes=("reader_unavailable",))
     try:
         r = read_tally(gray, f, px_per_mm=px_per_mm)
     except ValueError as exc:

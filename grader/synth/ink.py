@@ -139,28 +139,35 @@ def apply_ink(page: np.ndarray, alpha: np.ndarray, origin: tuple[int, int], pen:
     pen's pressure (0.25 gives a faint stroke, such as an old digit under
     correction fluid).
     """
-    x0, y0 = origin
-    h, w = alpha.shape
-    ph, pw = page.shape[:2]
-    xa, ya, xb, yb = max(0, x0), max(0, y0), min(pw, x0 + w), min(ph, y0 + h)
-    if xa >= xb or ya >= yb:
+    clip = _overlap(page, alpha, origin)
+    if clip is None:
         return
-    a = alpha[ya - y0:yb - y0, xa - x0:xb - x0]
+    page_part, layer_part = clip
+    a = alpha[layer_part]
     a = np.clip(a * ink_texture(a.shape, rng, kind=pen.kind) * (pen.pressure * density), 0, 1)[..., None]
     color = np.asarray(pen.color, np.float32)
-    roi = page[ya:yb, xa:xb]
+    roi = page[page_part]
     roi[:] = (roi * (1 - a * (1 - color)) + 0.5).astype(np.uint8)
 
 
 def paint_patch(page: np.ndarray, mask: np.ndarray, origin: tuple[int, int], color: tuple[float, float, float],
                 opacity: float) -> None:
     """Paint an opaque-ish layer (correction fluid, colour in 0..1) with ``mask`` over ``page`` (uint8 RGB) in place."""
+    clip = _overlap(page, mask, origin)
+    if clip is None:
+        return
+    page_part, layer_part = clip
+    m = (mask[layer_part] * opacity)[..., None]
+    roi = page[page_part]
+    roi[:] = (roi * (1 - m) + np.asarray(color, np.float32) * 255 * m + 0.5).astype(np.uint8)
+
+
+def _overlap(page: np.ndarray, layer: np.ndarray, origin: tuple[int, int]):
+    """Slices ``(of page, of layer)`` where ``layer`` placed at ``origin`` covers the page, or None."""
     x0, y0 = origin
-    h, w = mask.shape
+    h, w = layer.shape[:2]
     ph, pw = page.shape[:2]
     xa, ya, xb, yb = max(0, x0), max(0, y0), min(pw, x0 + w), min(ph, y0 + h)
     if xa >= xb or ya >= yb:
-        return
-    m = (mask[ya - y0:yb - y0, xa - x0:xb - x0] * opacity)[..., None]
-    roi = page[ya:yb, xa:xb]
-    roi[:] = (roi * (1 - m) + np.asarray(color, np.float32) * 255 * m + 0.5).astype(np.uint8)
+        return None
+    return (slice(ya, yb), slice(xa, xb)), (slice(ya - y0, yb - y0), slice(xa - x0, xb - x0))
