@@ -202,9 +202,19 @@ def _motion_kernel(length: float, angle_deg: float) -> np.ndarray:
 
 def _add_glare(planes: list[np.ndarray], transform: PageToPhoto, page: PageLayout, mm_scale: float,
                strength: float, rng: np.random.Generator) -> None:
-    """A specular highlight (a lamp reflected by glossy paper) over the fields. In place on float planes."""
+    """A specular highlight (a lamp reflected by glossy paper) over the fields. In place on float planes.
+
+    It is centred near a digit box: the refusal it stands for is glare *over the numbers*; a highlight
+    over printed labels only leaves the sheet readable, and the gate rightly accepts it.
+    """
     h, w = planes[0].shape
-    c = transform(np.array([[rng.uniform(50, page.width_mm - 50), rng.uniform(70, page.height_mm - 90)]]))[0]
+    boxes = [b for f in page.fields if f.kind == "digits" for b in f.boxes]
+    if boxes:
+        b = boxes[int(rng.integers(len(boxes)))]
+        centre_mm = [b.x + b.w / 2 + rng.uniform(-8, 8), b.y + b.h / 2 + rng.uniform(-8, 8)]
+    else:
+        centre_mm = [rng.uniform(50, page.width_mm - 50), rng.uniform(70, page.height_mm - 90)]
+    c = transform(np.array([centre_mm]))[0]
     r = mm_scale * rng.uniform(30, 55)
     x0, y0 = max(0, int(c[0] - 2 * r)), max(0, int(c[1] - 2 * r))
     x1, y1 = min(w, int(c[0] + 2 * r)), min(h, int(c[1] + 2 * r))
