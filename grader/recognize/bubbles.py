@@ -50,6 +50,7 @@ NOTE_MULTIPLE = "multiple_filled"
 NOTE_LIGHT = "light_fill"
 NOTE_ERASED = "erased_second"
 NOTE_MISALIGNED = "misaligned"      # the printed outlines are not where they should be (bent page)
+OUTLINE_STRETCHES = (1.0, 1.3, 1 / 1.3)    # outline shapes tried when checking that a bubble is where it was placed
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,16 @@ def paper_darkness(gray: np.ndarray, *, window_px: int) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=16)
-def _ring_template(d_px: float, margin: int) -> np.ndarray:
-    """One bubble outline as a matched filter: + on the printed ring, - just outside it, 0 inside."""
-    n = (int(round(d_px)) + 2 * margin) | 1          # odd, so the centre is a pixel
+def _ring_template(d_px: float, margin: int, stretch: float = 1.0) -> np.ndarray:
+    """One bubble outline as a matched filter: + on the printed ring, - just outside it, 0 inside.
+
+    ``stretch`` > 1 makes it an upright ellipse that much taller (< 1: wider), of the same size
+    (a column that the page, or the aligner's curl correction, stretched or squeezed).
+    """
+    n = (int(round(d_px * max(stretch, 1 / stretch))) + 2 * margin) | 1          # odd, so the centre is a pixel
     yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
     c = (n - 1) / 2
-    dist = np.hypot(yy - c, xx - c)
+    dist = np.hypot((yy - c) / np.sqrt(stretch), (xx - c) * np.sqrt(stretch))
     r = d_px / 2
     t = ((dist > r * 0.8) & (dist <= r * 1.02)).astype(np.float32)
     t -= 0.6 * ((dist > r * 1.18) & (dist <= r * 1.45)).astype(np.float32)
@@ -138,10 +143,34 @@ def _windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, half: int) -> np.n
     return img[ys[:, :, None], xs[:, None, :]]
 
 
+@dataclass(frozen=True)
+class BubbleMeasure:
+    """Where the bubbles of a field were found, and what is inside them (arrays of (columns, bubbles))."""
+
+    fill: np.ndarray        # mean darkness of the inner disk, 0..1
+    peak: np.ndarray        # 80th percentile of the inner disk's darkness (pen strokes, even sparse ones)
+    outline: np.ndarray     # how strongly a printed outline is where the bubble was placed (see locate_bubbles)
+    centres: np.ndarray     # (columns, bubbles, 2) placed centres (x, y), page pixels
+    pitch_px: float         # the template distance between neighbouring bubbles of a column
+
+
 def measure_bubble_fill(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float,
-                        search_mm: float = 0.7, local_mm: float = 1.0, inner: float = 0.7,
+                        search_mm: float = 0.7, local_mm: float = 1.8, inner: float = 0.7,
                         with_outline: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Raw mean darkness inside each bubble of ``field``.
+    """Raw mean darkness inside each bubble of ``field`` (see :func:`locate_bubbles`).
+
+    Returns
+    -------
+    float32 array (columns, bubbles per column) of mean darkness in 0..1
+    (and the outline responses, same shape, when ``with_outline``).
+    """
+    m = locate_bubbles(gray, field, px_per_mm=px_per_mm, search_mm=search_mm, local_mm=local_mm, inner=inner)
+    return (m.fill, m.outline) if with_outline else m.fill
+
+
+def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7,
+                   local_mm: float = 1.8, inner: float = 0.7) -> BubbleMeasure:
+    """Find the printed bubbles of ``field`` and measure the darkness inside each.
 
     The printed outlines are first located together within ``search_mm`` of
     their template position (the average of all the field's bubbles is
@@ -157,13 +186,10 @@ def measure_bubble_fill(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     search_mm : search radius of the whole field around the template position.
     local_mm : search radius of each bubble around the field's position.
     inner : radius of the measured disk as a share of the bubble radius.
-    with_outline : also return how strongly each printed outline was found
-        (the outline filter's response where the bubble was placed).
 
     Returns
     -------
-    float32 array (columns, bubbles per column) of mean darkness in 0..1
-    (and the outline responses, same shape, when ``with_outline``).
+    BubbleMeasure
     """
     if gray.ndim != 2 or gray.dtype != np.uint8:
         raise ValueError("gray must be a 2-D uint8 image")
@@ -196,37 +222,99 @@ def measure_bubble_fill(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     score = np.einsum("yxij,ij->yx", views, tmpl)
     dy, dx = np.unravel_index(int(score.argmax()), score.shape)
     cy0, cx0 = int(dy) + tmpl.shape[0] // 2, int(dx) + tmpl.shape[1] // 2
-    # Then each bubble on its own, within ``local_mm`` of that (the page may curl within a field): the
-    # outline filter's response is searched around each bubble, and the offsets are smoothed down
-    # each column (a running median of three), so a filled bubble follows its neighbours.
+    # Then each bubble on its own, within ``local_mm`` of that: the page may curl within a field, and the
+    # aligner's curl correction can leave a column bent, stretched or stepped by a millimetre or more.
+    # Down each column the outlines are placed together (:func:`_column_path`): strong outline evidence
+    # at each bubble, and neighbours that move together, so a filled or faint outline follows its
+    # neighbours instead of jumping.
     fy, fx = cy + (cy0 - half), cx + (cx0 - half)
     resp = cv2.matchTemplate(np.ascontiguousarray(dark), tmpl, cv2.TM_CCORR)
     c = tmpl.shape[0] // 2
-    loc = max(1, int(round(local_mm * px)))
-    rwin = _windows(resp, fy - c, fx - c, loc).reshape(n_cols * n_rows, -1)
-    oy, ox = np.unravel_index(rwin.argmax(axis=1), (2 * loc + 1, 2 * loc + 1))
-    off = np.stack([oy - loc, ox - loc], axis=-1).reshape(n_cols, n_rows, 2).astype(float)
-    if n_rows >= 3:
-        padded = np.concatenate([off[:, :1], off, off[:, -1:]], axis=1)
-        off = np.median(np.stack([padded[:, :-2], padded[:, 1:-1], padded[:, 2:]]), axis=0)
-    off = np.rint(off).astype(int).reshape(-1, 2)
+    pitch = (np.hypot(*np.diff(centres[0, :2], axis=0)[0]) if n_rows >= 2 else 2 * d_px)
+    loc = max(1, int(round(min(local_mm * px, 0.45 * pitch))))
+    rwin = _windows(resp, fy - c, fx - c, loc).reshape(n_cols, n_rows, 2 * loc + 1, 2 * loc + 1)
+    off = np.stack([_column_path(rwin[i], px_per_mm=px) for i in range(n_cols)]).reshape(-1, 2)
     patches = _windows(dark, fy + off[:, 0], fx + off[:, 1], k).reshape(n_cols, n_rows, 2 * k + 1, 2 * k + 1)
     fill = (np.einsum("cbij,ij->cb", patches, disk) / area).astype(np.float32)
-    if not with_outline:
-        return fill
-    ry = np.clip(fy + off[:, 0] - c, 0, resp.shape[0] - 1)
-    rx = np.clip(fx + off[:, 1] - c, 0, resp.shape[1] - 1)
-    return fill, resp[ry, rx].reshape(n_cols, n_rows).astype(np.float32)
+    peak = np.percentile(patches[..., disk > 0], 80, axis=-1).astype(np.float32)
+    # How strongly an outline is where the bubble was placed: the best of a round outline and a
+    # stretched or squeezed one (a bent page leaves the outlines oval, still around their bubble),
+    # within a pixel of the place. Normalised by each filter's own response to a clean outline.
+    outline = np.zeros(n_cols * n_rows, np.float32)
+    by, bx = fy + off[:, 0], fx + off[:, 1]
+    for stretch in OUTLINE_STRETCHES:
+        t = tmpl if stretch == 1.0 else _ring_template(round(d_px, 2), margin, stretch)
+        ct = t.shape[0] // 2
+        r = resp if stretch == 1.0 else cv2.matchTemplate(np.ascontiguousarray(dark), t, cv2.TM_CCORR)
+        r = cv2.dilate(r, np.ones((3, 3), np.uint8)) / max(float((t * (t > 0)).sum()), 1e-6)
+        ry = np.clip(by - ct, 0, r.shape[0] - 1)
+        rx = np.clip(bx - ct, 0, r.shape[1] - 1)
+        outline = np.maximum(outline, r[ry, rx])
+    placed = np.stack([bx + xa, by + ya], axis=-1).reshape(n_cols, n_rows, 2).astype(np.float64)
+    return BubbleMeasure(fill=fill, peak=peak, outline=outline.reshape(n_cols, n_rows), centres=placed,
+                         pitch_px=float(pitch))
 
 
-def decide_column(scores: np.ndarray, *, fill_level: float = 0.25, mark_level: float = 0.07,
-                  empty_level: float = 0.04, erased_ratio: float = 0.4, light_level: float = 0.15,
-                  light_margin: float = 0.08) -> tuple[int | None, str, float, bool]:
+def _column_path(resp: np.ndarray, *, px_per_mm: float, step_cost: float = 0.15) -> np.ndarray:
+    """Where the outlines of one column are: the best path through their outline responses.
+
+    Parameters
+    ----------
+    resp : (bubbles, s, s) outline-filter response around each bubble's expected place (centre = no offset).
+    px_per_mm : resolution, for the cost of moving.
+    step_cost : cost of a millimetre squared of difference between neighbouring bubbles' offsets, in units
+        of the column's typical outline response.
+
+    Returns
+    -------
+    (bubbles, 2) integer (dy, dx) offsets from the window centres.
+
+    The path is found on a two-pixel grid (dynamic programming down the column), then each bubble is
+    refined to the best pixel within a pixel of it.
+    """
+    n, s, _ = resp.shape
+    loc = s // 2
+    scale = float(np.median(resp.reshape(n, -1).max(axis=1)))
+    r = resp / max(scale, 1e-6)
+    pooled = np.stack([cv2.dilate(w, np.ones((3, 3), np.uint8)) for w in r.astype(np.float32)])
+    grid = np.arange(0, s, 2)
+    gy, gx = np.meshgrid(grid, grid, indexing="ij")
+    gy, gx = gy.ravel(), gx.ravel()
+    unary = pooled[:, gy, gx]                                              # (n, states)
+    move = ((gy[:, None] - gy[None, :]) ** 2 + (gx[:, None] - gx[None, :]) ** 2) / px_per_mm ** 2 * step_cost
+    total = unary[0].copy()
+    back = np.zeros((n, len(gy)), int)
+    for i in range(1, n):
+        cand = total[:, None] - move                                       # (from, to)
+        back[i] = cand.argmax(axis=0)
+        total = cand.max(axis=0) + unary[i]
+    state = int(total.argmax())
+    path = [state]
+    for i in range(n - 1, 0, -1):
+        state = int(back[i, state])
+        path.append(state)
+    path = path[::-1]
+    out = np.zeros((n, 2), int)
+    for i, st in enumerate(path):
+        y0, x0 = int(gy[st]), int(gx[st])
+        ya, xa = max(0, y0 - 1), max(0, x0 - 1)
+        w = r[i, ya:y0 + 2, xa:x0 + 2]
+        dy, dx = np.unravel_index(int(w.argmax()), w.shape)
+        out[i] = (ya + dy - loc, xa + dx - loc)
+    return out
+
+
+def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_level: float = 0.25,
+                  mark_level: float = 0.07, empty_level: float = 0.04, erased_ratio: float = 0.4,
+                  light_level: float = 0.15, light_margin: float = 0.08, erased_peak: float = 0.15,
+                  erased_peak_ratio: float = 0.5) -> tuple[int | None, str, float, bool]:
     """Decide one column from its fill scores (darkness above the column's empty bubbles).
 
     Parameters
     ----------
     scores : fill score per bubble (0..9) of one column.
+    peaks : optional, per bubble, the darkest part of its disk above the column's empty bubbles (80th
+        percentile). Pen strokes, even sparse ones, stay dark there; an erased fill is a pale even smudge.
     fill_level : a score at or above this is a firm pen fill.
     mark_level : below this nothing was marked (printed digit, noise, shadow).
     empty_level : a second bubble below this is clean.
@@ -234,6 +322,10 @@ def decide_column(scores: np.ndarray, *, fill_level: float = 0.25, mark_level: f
         main fill and below ``light_level`` is an erased mistake.
     light_margin : a light fill (below ``fill_level``) is read only if it is at
         least this much darker than every other bubble, and 2.5 times as dark.
+    erased_peak, erased_peak_ratio : with ``peaks``, a second bubble below ``light_level`` whose darkest
+        part stays below ``erased_peak`` and below ``erased_peak_ratio`` of the main fill's is also an
+        erased mistake, even next to a light main fill (a pale smudge has no pen strokes in it). The main
+        fill must still stand ``light_margin`` above it.
 
     Returns
     -------
@@ -250,14 +342,22 @@ def decide_column(scores: np.ndarray, *, fill_level: float = 0.25, mark_level: f
         conf = float(np.clip(1.0 - max(s1 - empty_level, 0.0) / (mark_level - empty_level), 0.0, 1.0))
         return None, NOTE_NONE, 0.5 + 0.49 * conf, conf > 0.5
     strength = float(np.clip((s1 - mark_level) / (fill_level - mark_level), 0.0, 1.0))
+    k2 = int(order[1])
+    smudge = (peaks is not None and s2 < light_level and s1 - s2 >= light_margin
+              and float(peaks[k2]) < erased_peak and float(peaks[k2]) < erased_peak_ratio * float(peaks[k1])
+              and float(peaks[k1]) >= erased_peak + light_margin and float(scores[order[2]]) < empty_level)
     if s1 >= fill_level:
         if s2 < empty_level:
             return k1, "", 0.99, True
         if s2 < erased_ratio * s1 and s2 < light_level:
             sep = 1.0 - s2 / (erased_ratio * s1)
             return k1, NOTE_ERASED, 0.8 + 0.15 * sep, True
+        if smudge:
+            return k1, NOTE_ERASED, 0.75, True
         return None, NOTE_MULTIPLE, 0.3 * (1.0 - min(s2 / s1, 1.0)), False
-    # A light fill: accepted only when it clearly stands alone.
+    # A light fill: accepted only when it clearly stands alone (or beside a pale smudge without strokes).
+    if smudge and s1 >= mark_level + light_margin:
+        return k1, NOTE_ERASED, 0.7, True
     if s2 < 0.4 * s1 and s1 - s2 >= light_margin:
         sep = 1.0 - s2 / (0.4 * s1)
         return k1, NOTE_LIGHT, 0.7 + 0.15 * strength + 0.1 * sep, True
@@ -307,7 +407,7 @@ def empty_bubble_scores(raw: np.ndarray, *, d_px: float) -> np.ndarray:
 
 
 def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7,
-                 outline_min: float = 0.45) -> BubbleReading:
+                 outline_min: float = 0.45, pitch_tolerance: float = 0.3) -> BubbleReading:
     """Read a ``bubbles`` field of an aligned sheet.
 
     Parameters
@@ -318,6 +418,8 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
     search_mm : how far the printed bubbles are searched around their template position.
     outline_min : an empty bubble whose printed outline responds less than this share of the field's
         typical outline marks its column ``misaligned`` (the page is bent there): review.
+    pitch_tolerance : neighbouring bubbles placed closer than ``1 - pitch_tolerance`` or further than
+        ``1 + pitch_tolerance`` times their printed distance also mark the column ``misaligned``.
 
     Returns
     -------
@@ -327,14 +429,25 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
     """
     if field.kind != "bubbles":
         raise ValueError(f"field {field.id} is a {field.kind} field, not bubbles")
-    raw, outline = measure_bubble_fill(gray, field, px_per_mm=px_per_mm, search_mm=search_mm, with_outline=True)
-    scores = empty_bubble_scores(raw, d_px=field.bubbles[0][0].w * px_per_mm)
-    decided = [decide_column(col) for col in scores]
+    m = locate_bubbles(gray, field, px_per_mm=px_per_mm, search_mm=search_mm)
+    outline = m.outline
+    scores = empty_bubble_scores(m.fill, d_px=field.bubbles[0][0].w * px_per_mm)
+    peaks = m.peak - np.median(m.peak, axis=1, keepdims=True)
+    decided = [decide_column(col, peaks=pk) for col, pk in zip(scores, peaks)]
     # Where an empty bubble's printed outline is not found where the reader put it, the sheet is bent
-    # (or badly aligned) there, and nothing in that column can be trusted.
+    # (or badly aligned) there, and nothing in that column can be trusted. Neither can it when two
+    # neighbouring bubbles were placed much closer together or further apart than printed: the column
+    # is stretched or squeezed more than the search can follow, and one outline may have been taken
+    # for two bubbles (or a bubble skipped), which would shift the digits.
+    # Every bubble short of a firm fill is checked, faint marks included: a bubble placed on the edge of
+    # a neighbour's outline measures some darkness, and must not pass as an erased or light mark.
     looks_empty = scores < 0.07
     typical = float(np.median(outline[looks_empty])) if looks_empty.any() else float(np.median(outline))
-    lost = looks_empty & (outline < outline_min * max(typical, 1e-6))
+    lost = (scores < 0.25) & (outline < outline_min * max(typical, 1e-6))
+    if m.centres.shape[1] >= 2:
+        gaps = np.linalg.norm(np.diff(m.centres, axis=1), axis=-1) / m.pitch_px        # (columns, bubbles - 1)
+        bad_gap = (gaps < 1 - pitch_tolerance) | (gaps > 1 + pitch_tolerance)
+        lost = lost | np.pad(bad_gap, ((0, 0), (0, 1))) | np.pad(bad_gap, ((0, 0), (1, 0)))
     for c in np.flatnonzero(lost.any(axis=1)):
         decided[c] = (None, NOTE_MISALIGNED, min(decided[c][2], 0.3), False)
     digits = tuple(d for d, _, _, _ in decided)
