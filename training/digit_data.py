@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 
 from grader.recognize.digit_classifier import preprocess_boxes
-from training.digit_synth import synth_cross, synth_dash, synth_font_digit
+from training.digit_synth import add_regional_strokes, elastic, synth_cross, synth_dash, synth_font_digit
 
 logger = logging.getLogger(__name__)
 
@@ -328,6 +328,11 @@ def _one_sample(task: tuple) -> tuple[np.ndarray, np.ndarray]:
         target[CLASS_INDEX[label]] = 1
     elif kind == "digit":
         glyph, label = payload
+        glyph = cv2.resize(glyph, (56, 56), interpolation=cv2.INTER_LINEAR)
+        # Crossed sevens and flagged ones, rare in MNIST, common where our trainees write.
+        glyph = add_regional_strokes(glyph, int(label), rng, p_cross7=0.35, p_flag1=0.15)
+        if rng.random() < 0.5:  # new writers from old ones: a smooth wobble of the glyph
+            glyph = elastic(glyph, rng, alpha=rng.uniform(1.0, 3.0), sigma=rng.uniform(5, 8))
         crop = render_box([glyph], "digit", rng)
         target[CLASS_INDEX[label]] = 1
     elif kind == "font":

@@ -73,13 +73,51 @@ _HERSHEY = [
 _FONT_DIR = REPO_ROOT / "grader" / "fonts"
 
 
-def _elastic(img: np.ndarray, rng: np.random.Generator, alpha: float, sigma: float) -> np.ndarray:
-    """Smooth random displacement of an image (handwriting-like wobble)."""
+def elastic(img: np.ndarray, rng: np.random.Generator, alpha: float, sigma: float) -> np.ndarray:
+    """Smooth random displacement of an image (handwriting-like wobble).
+
+    ``alpha`` is the standard deviation of the displacement in pixels and
+    ``sigma`` its smoothness; the blurred noise is rescaled, since blurring
+    alone shrinks it to a fraction of a pixel.
+    """
     h, w = img.shape
-    dx = cv2.GaussianBlur(rng.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), sigma) * alpha
-    dy = cv2.GaussianBlur(rng.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), sigma) * alpha
+
+    def field() -> np.ndarray:
+        f = cv2.GaussianBlur(rng.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), sigma)
+        return f * (alpha / (float(f.std()) + 1e-6))
+
+    dx, dy = field(), field()
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
     return cv2.remap(img, gx + dx, gy + dy, cv2.INTER_LINEAR, borderValue=0)
+
+
+def add_regional_strokes(c: np.ndarray, digit: int, rng: np.random.Generator, *,
+                         p_cross7: float = 0.3, p_flag1: float = 0.4) -> np.ndarray:
+    """Sometimes cross a 7 through its stem, or give a 1 a flag and/or a foot.
+
+    These are common in Indonesian (and European) handwriting and rare in
+    MNIST. Sizes follow the glyph's own height, so any canvas works. In place.
+    """
+    ys, xs = np.nonzero(c > 0.3)
+    if not len(ys):
+        return c
+    top, bot = ys.min(), ys.max()
+    h = float(bot - top + 1)
+    th = max(2, int(round(h * rng.uniform(0.05, 0.12))))
+    if digit == 7 and rng.random() < p_cross7:
+        ym = int(top + h * rng.uniform(0.45, 0.6))
+        row = xs[np.abs(ys - ym) <= 1]
+        xm = float(row.mean()) if len(row) else float(xs.mean())
+        half = h * rng.uniform(0.18, 0.3)
+        _stroke(c, (xm - half, ym), (xm + half, ym + rng.normal(0, h * 0.03)), th, rng)
+    if digit == 1 and rng.random() < p_flag1:
+        xm = float(np.median(xs))
+        if rng.random() < 0.8:
+            d = h * rng.uniform(0.15, 0.3)
+            _stroke(c, (xm - d, top + d), (xm, top), th, rng)
+        if rng.random() < 0.4:
+            _stroke(c, (xm - h * 0.2, bot), (xm + h * 0.2, bot), th, rng)
+    return c
 
 
 def synth_font_digit(digit: int, rng: np.random.Generator) -> np.ndarray:
@@ -108,18 +146,6 @@ def synth_font_digit(digit: int, rng: np.random.Generator) -> np.ndarray:
         ImageDraw.Draw(im).text((_CANVAS / 2, _CANVAS / 2), str(digit), fill=255, font=font,
                                 anchor="mm")
         c = np.asarray(im, np.float32) / 255.0
-    ys, xs = np.nonzero(c > 0.3)
-    if len(ys) and digit == 7 and rng.random() < 0.3:  # crossed seven
-        ym = int(ys.mean())
-        th = max(2, int(rng.integers(2, 7)))
-        _stroke(c, (xs.mean() - 14, ym), (xs.mean() + 14, ym), th, rng)
-    if len(ys) and digit == 1 and rng.random() < 0.4:  # flag and/or foot
-        top, bot = ys.min(), ys.max()
-        xm = float(np.median(xs))
-        th = max(2, int(rng.integers(2, 7)))
-        if rng.random() < 0.8:
-            _stroke(c, (xm - rng.uniform(8, 18), top + rng.uniform(8, 18)), (xm, top), th, rng)
-        if rng.random() < 0.4:
-            _stroke(c, (xm - 12, bot), (xm + 12, bot), th, rng)
-    c = _elastic(c, rng, alpha=rng.uniform(2, 10), sigma=rng.uniform(5, 9))
+    c = add_regional_strokes(c, digit, rng)
+    c = elastic(c, rng, alpha=rng.uniform(1.0, 3.5), sigma=rng.uniform(7, 11))
     return np.clip(c, 0, 1)
