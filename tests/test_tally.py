@@ -168,3 +168,26 @@ def test_badly_bent_grid_is_never_accepted_wrong(sheet, blank_page):
         r = read_tally(bent, sheet.field(fid), px_per_mm=PX)
         assert r.status == "review" or r.count == count, (fid, r.per_cell)
         assert r.status != "ok" or min(r.cell_confidence) >= 0.6
+
+
+def test_a_faint_thin_stroke_is_never_silently_dropped(sheet, blank_page):
+    # Little pen pressure: the middle of three strokes is thin and pale, well below the field's ink
+    # threshold (set by the bold strokes). It used to be dropped and the field accepted one short.
+    rng = np.random.default_rng(200)
+    alpha = np.zeros_like(blank_page)
+    truth = {}
+    for p in "1234":
+        f = sheet.field(f"IV.{p}.tally")
+        full = int(rng.integers(1, 6))
+        for cell in f.cells[:full]:
+            draw_group(alpha, cell, 5, rng, width_mm=0.4)
+        c = f.cells[full]
+        x, y, w, h = c.x * PX, c.y * PX, c.w * PX, c.h * PX
+        for i, sx in enumerate((0.25, 0.5, 0.75)):
+            width, density = (0.2 * PX, 0.5) if i == 1 else (0.4 * PX, 0.9)
+            pen_line(alpha, (x + w * sx + 1, y + h * 0.15), (x + w * sx - 1, y + h * 0.85), width, density, rng)
+        truth[f.id] = 5 * full + 3
+    gray = photograph(blank_page, alpha, rng, ink=INKS[0])
+    for fid, count in truth.items():
+        r = read_tally(gray, sheet.field(fid), px_per_mm=PX)
+        assert r.count == count or r.status == "review", (fid, r.per_cell)

@@ -1,0 +1,151 @@
+"""From per-cell stroke measurements to a tally field's count, confidence and status.
+
+Cross-checks set the confidence: the shape of a group (a crossing stroke lies
+over four uprights), the evidence margins, the amount of ink against the
+field's own full groups, and the filling order (cells are filled left to
+right, top to bottom; only the last used cell may hold fewer than five).
+Anything doubtful sends the field to review; counts are never "fixed" to fit
+the order.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.recognize.tally_strokes import CellMeasure
+
+log = logging.getLogger(__name__)
+
+FULL_GROUP = 5
+MERGED_WIDTH = 1.7                         # an upright this much wider than the others is two
+LONG_DIAGONAL = 0.9                        # a diagonal this long (x the uprights' width) spans a whole group
+BENT_GRID = 0.5                            # border presence (see GridFit.straightness) below which a cell is doubtful
+
+
+@dataclass(frozen=True)
+class TallyReading:
+    """What a tally field says.
+
+    Attributes
+    ----------
+    count : total strokes (the sum over cells), or None when undecidable.
+    confidence : in [0, 1]; the weakest cell bounds it.
+    status : ``ok``, ``review`` or ``blank`` (no stroke anywhere).
+    per_cell : strokes counted in each cell, 0..5, in layout order.
+    cell_confidence : confidence of each cell's count.
+    """
+
+    count: int | None
+    confidence: float
+    status: str
+    per_cell: tuple[int, ...]
+    cell_confidence: tuple[float, ...]
+
+
+def cell_counts(m: CellMeasure, *, diagonal_min: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stroke count, confidence and "read as five from three uprights" per cell (no field context)."""
+    has_diag = m.diagonal >= diagonal_min
+    # Three uprights under a crossing stroke, one of them about twice as wide as the others, or under a
+    # crossing stroke long enough to span a whole group: two strokes drawn over each other, so a group
+    # of five (with less confidence).
+    merged = has_diag & (m.uprights == FULL_GROUP - 2) & ((m.widest >= MERGED_WIDTH) | (m.diagonal >= LONG_DIAGONAL))
+    uprights = np.where(merged, FULL_GROUP - 1, m.uprights)
+    # Fewer uprights under a short diagonal: that is two strokes touching (a joint, a hook, a leaning
+    # stroke), not a crossing stroke, which only comes to close a group. Counted as uprights, doubtful.
+    joint = has_diag & (uprights < FULL_GROUP - 1) & (m.diagonal < LONG_DIAGONAL) & (uprights > 0)
+    has_diag = has_diag & ~joint
+    raw = uprights + has_diag.astype(int)
+    count = np.minimum(raw, FULL_GROUP)
+    # Evidence margins: how clearly the row counts agree, how clearly the diagonal is (not) there.
+    diag_margin = np.clip(np.abs(m.diagonal - diagonal_min) / (0.5 * diagonal_min), 0.0, 1.0)
+    conf = 0.55 + 0.45 * np.minimum(np.clip(m.agreement, 0.0, 1.0), diag_margin)
+    held = np.clip(m.band_rows / 12.0, 0.0, 1.0)             # uprights seen over few rows only: weaker
+    conf = np.where(uprights > 0, conf * (0.7 + 0.3 * held), conf)
+    # The shape of a group: a crossing stroke means four uprights under it. Five "uprights" under a
+    # crossing stroke is usually a steep crossing stroke seen once more as an upright: still a group of
+    # five, with less confidence. Anything else with a crossing stroke is not a well-formed group.
+    conf = np.where(merged, np.minimum(conf, 0.65), conf)
+    doubled = has_diag & (uprights == FULL_GROUP)
+    conf = np.where(doubled, np.minimum(conf, 0.7), conf)
+    odd = (has_diag & (uprights < FULL_GROUP - 1)) | (uprights > FULL_GROUP) | (~has_diag & (raw > FULL_GROUP - 1)
+                                                                                      & (uprights > 4))
+    conf = np.where(odd, np.minimum(conf, 0.35), conf)
+    conf = np.where(joint, np.minimum(conf, 0.4), conf)
+    return count, conf, merged
+
+
+def ink_check(count: np.ndarray, conf: np.ndarray, ink: np.ndarray, *, stroke_min: float) -> np.ndarray:
+    """Lower the confidence of cells whose amount of ink does not match their count.
+
+    The reference is the field's own full groups (same pen, same light), so
+    this only works when there are some; a full group is about 5.4 strokes of
+    ink (the crossing stroke is longer).
+    """
+    tiny = (count > 0) & (ink < count * stroke_min)        # less ink than the thinnest plausible strokes
+    conf = np.where(tiny, np.minimum(conf, 0.5), conf)
+    full = (count == FULL_GROUP) & (conf > 0.7)
+    if full.sum() < 2:
+        return conf
+    unit = float(np.median(ink[full])) / 5.4
+    expected = np.where(count == FULL_GROUP, 5.4, count) * unit
+    ratio = np.where(count > 0, ink / np.maximum(expected, 1e-6), 0.0)
+    bad = (count > 0) & ((ratio > 1.7) | (ratio < 0.6))
+    stray = (count == 0) & (ink > 0.6 * unit)             # ink the counter did not see as strokes
+    return np.where(bad | stray, np.minimum(conf, 0.5), conf)
+
+
+def assemble_reading(m: CellMeasure, *, field_id: str, cell_h_mm: float, px_per_mm: float,
+                     diagonal_min: float = 0.6, last_cell_diagonal: float = 0.8,
+                     accept: float = 0.6) -> TallyReading:
+    """Count, confidence and status of a tally field from its cells' measurements.
+
+    Parameters
+    ----------
+    m : the field's cell measurements.
+    field_id : for logging.
+    cell_h_mm : height of a cell.
+    px_per_mm : resolution the measurements were made at.
+    diagonal_min, last_cell_diagonal, accept : see :func:`grader.recognize.tally.read_tally`.
+    """
+    count, conf, merged = cell_counts(m, diagonal_min=diagonal_min)
+    # The thinnest plausible stroke: a third of the cell high, a quarter millimetre wide, half dark.
+    stroke_min = (cell_h_mm / 3) * 0.25 * 0.5 * px_per_mm ** 2
+    conf = ink_check(count, conf, m.ink, stroke_min=stroke_min)
+    used = np.flatnonzero(count > 0)
+    if len(used):
+        # The last used cell is the one that may hold fewer than five, so there (and only there) a
+        # crossing stroke must be clear to read five, and an unclear one must not be missed.
+        last = int(used[-1])
+        if count[last] == FULL_GROUP and (m.diagonal[last] < last_cell_diagonal or merged[last]):
+            conf[last] = min(conf[last], 0.5)
+        if count[last] == FULL_GROUP - 1 and m.diagonal[last] >= 0.75 * diagonal_min:
+            conf[last] = min(conf[last], 0.5)
+        # Its uprights must be told apart over a millimetre at least (a bent printed line's residue or a
+        # neighbour's stroke end is seen over a few rows only), and ink running straight down the whole
+        # cell is a printed line, not a tally mark.
+        if m.band_rows[last] < px_per_mm or m.column_span[last] > 0.9:
+            conf[last] = min(conf[last], 0.5)
+    # A cell whose printed borders are not where the straightened grid puts them (a bend between the
+    # crossings, a misplaced crossing, a failed alignment) may show line residue as a stroke or lose a
+    # stroke to the line filter. That matters up to the cell after the last used one (which may have lost
+    # its strokes); further on, a false stroke breaks the filling order anyway.
+    # Likewise a cell that shows more uprights at a low threshold: a faint stroke may have been missed.
+    reach = (int(used[-1]) if len(used) else -1) + 2
+    doubt = (m.straightness[:reach] < BENT_GRID) | ((count[:reach] < FULL_GROUP)
+                                                     & (m.faint_uprights[:reach] > count[:reach]))
+    conf[:reach] = np.where(doubt, np.minimum(conf[:reach], 0.5), conf[:reach])
+    per_cell = tuple(int(c) for c in count)
+    cell_conf = tuple(round(float(c), 4) for c in conf)
+    field_conf = float(conf.min()) if len(conf) else 1.0
+    if len(used) == 0:
+        status = "blank" if field_conf >= accept else "review"
+        return TallyReading(0 if status == "blank" else None, field_conf, status, per_cell, cell_conf)
+    last = int(used[-1])
+    in_order = len(used) == last + 1 and bool(np.all(count[:last] == FULL_GROUP))
+    if not in_order:
+        log.debug("%s: tally cells out of filling order: %s", field_id, per_cell)
+        field_conf = min(field_conf, 0.4)
+    status = "ok" if field_conf >= accept and in_order else "review"
+    return TallyReading(int(count.sum()), field_conf, status, per_cell, cell_conf)

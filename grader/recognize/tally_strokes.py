@@ -1,0 +1,257 @@
+"""Separate the pen strokes of a tally field and measure them, cell by cell.
+
+Works on the field's ink with the printed grid removed
+(:func:`grader.recognize.tally_grid.remove_grid`); everything is vectorised
+over the field's cells.
+
+1. Oriented openings separate the strokes: what survives a long diagonal line
+   (at half resolution, max-pooled) is the crossing stroke; what survives a
+   near-vertical line is the uprights.
+2. Uprights are counted as separate ink runs along each pixel row; a count
+   must hold over a few consecutive rows (leaning strokes may touch, never
+   along their whole length), at one of a few thresholds (strokes that nearly
+   touch separate at a higher one).
+3. The crossing stroke is measured as the longest unbroken run of columns it
+   covers at one angle, against the uprights' width.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from grader.recognize.tally_grid import remove_grid
+from grader.sheet.layout import FieldLayout
+
+DIAGONAL_ANGLES = (18, 30, 42, 54, -18, -30, -42, -54)   # degrees from the x axis
+UPRIGHT_ANGLES = (63, 75, 90, 105, 117)
+UPRIGHT_LEVELS = (1.0, 1.4, 1.9)           # thresholds tried for separating uprights, x the field's ink threshold
+DIAGONAL_LEVEL = 1.0                       # crossing-stroke threshold, x the field's ink threshold
+FAINT_LEVEL = 0.4                          # faint-stroke threshold, x the field's ink threshold
+
+
+@functools.lru_cache(maxsize=32)
+def line_element(length: int, angle_deg: float) -> np.ndarray:
+    """A one-pixel-wide line structuring element; ``angle_deg`` from the x axis, counter-clockwise."""
+    n = length | 1
+    k = np.zeros((n, n), np.uint8)
+    c = n // 2
+    t = np.deg2rad(angle_deg)
+    s = np.linspace(-c, c, 4 * n)
+    xs = np.rint(c + s * np.cos(t)).astype(int)
+    ys = np.rint(c - s * np.sin(t)).astype(int)
+    k[ys, xs] = 1
+    return k
+
+
+def _runs(b: np.ndarray) -> np.ndarray:
+    """Number of separate runs of True along the last axis of a (cells, rows, columns) array."""
+    return (b[:, :, 1:] & ~b[:, :, :-1]).sum(axis=2) + b[:, :, 0]
+
+
+def _max_pool2(img: np.ndarray) -> np.ndarray:
+    """Half resolution keeping the darkest value of each 2x2 block (thin lines keep their darkness)."""
+    return np.ascontiguousarray(cv2.dilate(img, np.ones((2, 2), np.uint8))[::2, ::2])
+
+
+def _widest_ratio(b: np.ndarray, uprights: np.ndarray) -> np.ndarray:
+    """Per cell, the median over rows that see exactly ``uprights`` runs of: widest run / mean of the others.
+
+    Two strokes drawn over each other show as one run about twice as wide as its neighbours.
+    """
+    n, h, _ = b.shape
+    d = np.diff(np.pad(b, ((0, 0), (0, 0), (1, 1))).astype(np.int8), axis=2)
+    cs, rs, xs = np.nonzero(d == 1)
+    widths = (np.nonzero(d == -1)[2] - xs).astype(np.float64)
+    cell_row = cs * h + rs
+    count = np.bincount(cell_row, minlength=n * h).reshape(n, h).astype(np.float64)
+    total = np.bincount(cell_row, weights=widths, minlength=n * h).reshape(n, h)
+    widest = np.zeros(n * h)
+    if len(cell_row):
+        order = np.lexsort((widths, cell_row))                  # runs grouped by (cell, row), widest last
+        last = np.r_[cell_row[order][1:] != cell_row[order][:-1], True]
+        widest[cell_row[order][last]] = widths[order][last]
+    widest = widest.reshape(n, h)
+    ratio = widest / np.maximum((total - widest) / np.maximum(count - 1, 1), 1e-6)
+    rows = (count == uprights[:, None]) & (count >= 2)
+    ratio = np.where(rows, ratio, np.nan)
+    out = np.zeros(n)
+    has = rows.any(axis=1)
+    if has.any():
+        out[has] = np.nanmedian(ratio[has], axis=1)
+    return out
+
+
+def _longest_true_run(b: np.ndarray) -> np.ndarray:
+    """Length of the longest run of True along the last axis of a boolean (n, m) array."""
+    n, m = b.shape
+    idx = np.arange(1, m + 1)[None, :]
+    last_false = np.maximum.accumulate(np.where(b, 0, idx), axis=1)
+    return (idx - last_false).max(axis=1)
+
+
+def _windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int, hx: int) -> np.ndarray:
+    """Windows of (2*hy+1, 2*hx+1) centred on integer pixels, as an (n, h, w) stack (edges padded with 0)."""
+    pad = np.pad(img, [(0, 0)] * (img.ndim - 2) + [(hy, hy), (hx, hx)])
+    views = np.lib.stride_tricks.sliding_window_view(pad, (2 * hy + 1, 2 * hx + 1), axis=(-2, -1))
+    ys = np.clip(cy, 0, img.shape[-2] - 1)
+    xs = np.clip(cx, 0, img.shape[-1] - 1)
+    return views[..., ys, xs, :, :]
+
+
+@dataclass(frozen=True)
+class TallyMaps:
+    """Intermediate images of a tally field (uint8 darkness, straightened crop coordinates) and its cell centres."""
+
+    ink: np.ndarray          # pen ink, printed grid removed
+    up: np.ndarray           # what survives an upright line opening
+    diag: np.ndarray         # what survives a diagonal line opening, per angle, at half resolution
+    cx: np.ndarray           # cell centres (crop pixels), layout order
+    cy: np.ndarray
+    hx: int                  # half-size of a cell window
+    hy: int
+    thr: float               # ink threshold for this field
+    origin: tuple[int, int]  # crop origin in the page
+    straightness: np.ndarray  # per cell, how much of its printed borders is in place (see GridFit)
+
+
+@dataclass(frozen=True)
+class CellMeasure:
+    """Per-cell measurements behind a tally reading (arrays over cells, layout order)."""
+
+    uprights: np.ndarray        # most separate upright strokes seen over enough consecutive rows
+    agreement: np.ndarray       # 1 - (rows seeing more) / (rows seeing that many)
+    diagonal: np.ndarray        # width of the crossing-stroke evidence / width of the uprights
+    ink: np.ndarray             # total ink (darkness sum) in the cell
+    band_rows: np.ndarray       # consecutive rows that saw that many uprights
+    column_span: np.ndarray     # longest unbroken vertical run of upright ink, as a share of the cell height
+    straightness: np.ndarray    # how much of the cell's printed borders is in place (see GridFit)
+    widest: np.ndarray          # widest upright / the others' mean width, on rows that see all three (0 elsewhere)
+    faint_uprights: np.ndarray  # uprights counted at a low threshold (faint strokes), over a third of the cell
+
+
+def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0) -> TallyMaps:
+    """Remove the printed grid of a tally field and separate upright from crossing strokes.
+
+    Parameters
+    ----------
+    gray : the aligned page, uint8 grayscale, at ``px_per_mm``.
+    field : a ``tally`` field.
+    px_per_mm : resolution of ``gray``.
+    search_mm : how far the printed grid is searched around its template position.
+    """
+    px = float(px_per_mm)
+    grid = remove_grid(gray, field, px_per_mm=px, search_mm=search_mm)
+    ink = grid.ink
+    cw, ch = field.cells[0].w * px, field.cells[0].h * px
+
+    # Threshold from the field's own ink (pen colour, pressure, blur).
+    hist = np.bincount(ink.ravel(), minlength=256)[41:]
+    level = float(41 + np.searchsorted(np.cumsum(hist), 0.8 * hist.sum())) if hist.sum() > 50 else 120.0
+    thr = float(np.clip(0.45 * level, 40, 100))
+
+    # Uprights survive an opening with a near-vertical line (after a short vertical smoothing that
+    # closes ink skips); a crossing stroke survives an opening with a long line at its own angle. The
+    # crossing stroke is long, so it is looked for at half resolution (max-pooled, so thin strokes keep
+    # their darkness), one angle at a time. Only the rows of cells that hold ink are filtered.
+    up = np.zeros_like(ink)
+    diag = np.zeros((len(DIAGONAL_ANGLES), (ink.shape[0] + 1) // 2, (ink.shape[1] + 1) // 2), np.uint8)
+    rows_with_ink = np.flatnonzero((ink > thr).sum(axis=1) >= 2)
+    if rows_with_ink.size:
+        margin = int(round(0.3 * ch))
+        y0 = max(0, (int(rows_with_ink[0]) - margin) // 2 * 2)
+        y1 = min(ink.shape[0], int(rows_with_ink[-1]) + margin + 1)
+        part = ink[y0:y1]
+        lu = int(round(0.3 * ch)) | 1
+        smooth = cv2.blur(part, (1, 5))
+        for a in UPRIGHT_ANGLES:
+            # (upright: the same line as a column kernel, which OpenCV filters much faster)
+            kernel = np.ones((lu, 1), np.uint8) if a == 90 else line_element(lu, a)
+            cv2.max(up[y0:y1], cv2.morphologyEx(smooth, cv2.MORPH_OPEN, kernel), dst=up[y0:y1])
+        half = _max_pool2(part)
+        ld = int(round(0.45 * cw / 2)) | 1
+        for k, a in enumerate(DIAGONAL_ANGLES):
+            diag[k, y0 // 2:y0 // 2 + half.shape[0], :half.shape[1]] = cv2.morphologyEx(half, cv2.MORPH_OPEN,
+                                                                                          line_element(ld, a))
+    return TallyMaps(ink=ink, up=up, diag=diag, cx=grid.cx, cy=grid.cy, hx=grid.hx, hy=grid.hy, thr=thr,
+                     origin=grid.origin, straightness=grid.straightness)
+
+
+def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
+                        persist_mm: float = 0.5) -> CellMeasure:
+    """Remove the printed grid and measure the strokes in every cell of a tally field.
+
+    Parameters
+    ----------
+    gray : the aligned page, uint8 grayscale, at ``px_per_mm``.
+    field : a ``tally`` field.
+    px_per_mm : resolution of ``gray``.
+    search_mm : how far the printed grid lines are searched around their template position.
+    persist_mm : how long (vertically) a row count of uprights must hold to count.
+    """
+    px = float(px_per_mm)
+    m = tally_maps(gray, field, px_per_mm=px, search_mm=search_mm)
+    ink, up, diag, ccx, ccy, hx, hy, thr = m.ink, m.up, m.diag, m.cx, m.cy, m.hx, m.hy, m.thr
+    cw = field.cells[0].w * px
+    win_ink = _windows(ink, ccy, ccx, hy, hx)
+    win_up8 = _windows(up, ccy, ccx, hy, hx)
+
+    # Uprights: the most separate ink runs that a row sees, held over a few consecutive rows
+    # (leaning strokes may touch over part of their length, never over all of it). Strokes that
+    # nearly touch stay apart at a higher threshold, so a few thresholds are tried.
+    hold = max(3, int(round(persist_mm * px)))
+    edge = max(1, int(round(0.12 * px)))
+    n = len(ccx)
+    longest = np.zeros((n, 7), int)
+    b_first = None
+    for factor in UPRIGHT_LEVELS:
+        b = win_up8 > thr * factor
+        b[:, :, :edge] = False          # a run at the window edge is a stroke end or a border, not an upright
+        b[:, :, -edge:] = False
+        b[:, :, 1:] &= b[:, :, :-1]     # one-pixel slivers (print residue) are no pen stroke
+        b_first = b if b_first is None else b_first
+        runs = _runs(b)
+        above = runs[:, None, :] >= np.arange(1, 8)[None, :, None]                    # (n, 7, rows)
+        longest = np.maximum(longest, _longest_true_run(above.reshape(-1, above.shape[-1])).reshape(n, 7))
+    win_up = win_up8 > thr
+    # The same count at a low threshold, keeping one-pixel slivers, held over a third of the cell: a
+    # faint or thin stroke (little pen pressure) that the count above missed shows here.
+    faint = win_up8 > thr * FAINT_LEVEL
+    faint[:, :, :edge] = False
+    faint[:, :, -edge:] = False
+    above = _runs(faint)[:, None, :] >= np.arange(1, 8)[None, :, None]
+    faint_held = _longest_true_run(above.reshape(-1, above.shape[-1])).reshape(n, 7) >= 0.3 * faint.shape[1]
+    faint_uprights = np.where(faint_held.any(axis=1), 7 - faint_held[:, ::-1].argmax(axis=1), 0)
+    ok = longest >= hold
+    uprights = np.where(ok.any(axis=1), 7 - ok[:, ::-1].argmax(axis=1), 0)
+    # An upright is long: ink that holds for less than a third of the cell's height (a waving printed
+    # line, a neighbour's stroke end) is no upright at all.
+    uprights = np.where(longest[:, 0] >= 0.3 * win_up8.shape[1], uprights, 0)
+    # Only three uprights can hide a fourth drawn over one of them (see tally_groups): measured there only.
+    widest = np.zeros(n)
+    three = np.flatnonzero(uprights == 3)
+    if three.size:
+        widest[three] = _widest_ratio(b_first[three], uprights[three])
+    idx = np.clip(uprights - 1, 0, 6)
+    held = longest[np.arange(n), idx]
+    more = longest[np.arange(n), np.clip(uprights, 0, 6)]
+    agreement = np.where(uprights > 0, 1.0 - more / np.maximum(held, 1), 1.0)
+    band_rows = held
+
+    up_cols = win_up.any(axis=1)
+    up_width = np.where(up_cols.any(axis=1),
+                        up_cols.shape[1] - up_cols[:, ::-1].argmax(axis=1) - up_cols.argmax(axis=1), 0)
+    # The crossing stroke: the longest unbroken run of columns it covers at any one angle.
+    dx, dy = np.clip(ccx // 2, 0, None), np.clip(ccy // 2, 0, None)
+    cover = _windows(diag > DIAGONAL_LEVEL * thr, dy, dx, hy // 2, hx // 2).any(axis=-2)   # (angles, n, w)
+    diag_width = 2 * _longest_true_run(cover.reshape(-1, cover.shape[-1])).reshape(cover.shape[:2]).max(axis=0)
+    diagonal = diag_width / np.maximum(up_width, 0.5 * cw)
+    inner = win_ink[:, 2:-2, 2:-2]                                 # the border residue is not ink
+    strong = np.where(inner > thr * 0.5, inner, 0)
+    return CellMeasure(uprights=uprights, agreement=agreement, diagonal=diagonal,
+                       ink=strong.sum(axis=(1, 2), dtype=np.float64) / 255.0, band_rows=band_rows,
+                       straightness=m.straightness, widest=widest, faint_uprights=faint_uprights,
+                       column_span=_longest_true_run(b_first.transpose(0, 2, 1).reshape(-1, b_first.shape[1]))
+                       .reshape(n, -1).max(axis=1) / b_first.shape[1])
