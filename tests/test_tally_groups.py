@@ -77,3 +77,11 @@ def test_misplaced_printed_borders_send_the_field_to_review_where_they_matter():
 def test_blank_field():
     r = read(measures([]))
     assert (r.count, r.status) == (0, "blank")
+
+
+def test_an_upright_twice_as_wide_as_the_others_may_be_two_without_a_crossing_stroke():
+    # Four strokes in the last cell, two drawn over each other: three uprights, one about twice as wide.
+    r = read(measures([(4, 1.0), (3, 0.0)], widest={1: 1.9}))
+    assert r.count == 8 and r.status == "review" and r.cell_confidence[1] <= 0.5
+    r = read(measures([(4, 1.0), (3, 0.0)], widest={1: 1.3}))
+    assert r.status == "ok"

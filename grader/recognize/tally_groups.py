@@ -73,6 +73,10 @@ def cell_counts(m: CellMeasure, *, diagonal_min: float) -> tuple[np.ndarray, np.
                                                                                       & (uprights > 4))
     conf = np.where(odd, np.minimum(conf, 0.35), conf)
     conf = np.where(joint, np.minimum(conf, 0.4), conf)
+    # Without a crossing stroke, an upright about twice as wide as the others may be two drawn over each
+    # other (one stroke more than counted): doubtful, the count stays as seen.
+    hidden = ~has_diag & ((uprights == 2) | (uprights == 3)) & (m.widest >= MERGED_WIDTH)
+    conf = np.where(hidden, np.minimum(conf, 0.5), conf)
     return count, conf, merged
 
 

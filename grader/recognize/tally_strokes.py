@@ -128,7 +128,7 @@ class CellMeasure:
     band_rows: np.ndarray       # consecutive rows that saw that many uprights
     column_span: np.ndarray     # longest unbroken vertical run of upright ink, as a share of the cell height
     straightness: np.ndarray    # how much of the cell's printed borders is in place (see GridFit)
-    widest: np.ndarray          # widest upright / the others' mean width, on rows that see all three (0 elsewhere)
+    widest: np.ndarray          # widest upright / the others' mean width, for 2 or 3 uprights (0 elsewhere)
     faint_uprights: np.ndarray  # uprights counted at a low threshold (faint strokes), over a third of the cell
 
 
@@ -229,11 +229,11 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     # An upright is long: ink that holds for less than a third of the cell's height (a waving printed
     # line, a neighbour's stroke end) is no upright at all.
     uprights = np.where(longest[:, 0] >= 0.3 * win_up8.shape[1], uprights, 0)
-    # Only three uprights can hide a fourth drawn over one of them (see tally_groups): measured there only.
+    # Two or three uprights may hide one more drawn over one of them (see tally_groups): measured there.
     widest = np.zeros(n)
-    three = np.flatnonzero(uprights == 3)
-    if three.size:
-        widest[three] = _widest_ratio(b_first[three], uprights[three])
+    few = np.flatnonzero((uprights == 2) | (uprights == 3))
+    if few.size:
+        widest[few] = _widest_ratio(b_first[few], uprights[few])
     idx = np.clip(uprights - 1, 0, 6)
     held = longest[np.arange(n), idx]
     more = longest[np.arange(n), np.clip(uprights, 0, 6)]
