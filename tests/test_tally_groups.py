@@ -85,3 +85,12 @@ def test_an_upright_twice_as_wide_as_the_others_may_be_two_without_a_crossing_st
     assert r.count == 8 and r.status == "review" and r.cell_confidence[1] <= 0.5
     r = read(measures([(4, 1.0), (3, 0.0)], widest={1: 1.3}))
     assert r.status == "ok"
+
+
+def test_a_closed_group_in_the_last_cell_needs_no_long_run_of_separate_uprights():
+    # The crossing stroke joins the uprights over many rows, so they are seen apart over few rows only.
+    r = read(measures([(4, 1.0), (4, 1.0)], band_rows={1: 4}))
+    assert (r.count, r.status) == (10, "ok")
+    # Uprights seen apart over so few rows without a crossing stroke may be a bent line's residue.
+    r = read(measures([(4, 1.0), (2, 0.0)], band_rows={1: 4}))
+    assert r.status == "review"

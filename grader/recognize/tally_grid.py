@@ -202,7 +202,12 @@ def _line_presence(dark: np.ndarray, pos: np.ndarray, ends: np.ndarray, *, toler
     near = np.vstack([np.zeros((1, len(pos))), np.cumsum(dark[:, cols].max(axis=2), axis=0, dtype=np.float64)])
     e = np.clip(np.rint(ends).astype(int), 0, h)
     mass = (near[e[1:]] - near[e[:-1]]) / np.maximum(e[1:] - e[:-1], 1)[:, None]
-    return mass / max(float(np.median(mass)), 1.0)
+    # The grid's outer border is printed like the inner lines but sits next to the paper on one side
+    # (blur spreads it less), so it is compared with the outer border only.
+    inner = np.zeros(mass.shape[1], bool)
+    inner[1:-1] = True
+    typical = np.where(inner, np.median(mass[:, inner]) if inner.any() else np.median(mass), np.median(mass[:, ~inner]))
+    return mass / np.maximum(typical, 1.0)
 
 
 def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,

@@ -128,8 +128,11 @@ def assemble_reading(m: CellMeasure, *, field_id: str, cell_h_mm: float, px_per_
             conf[last] = min(conf[last], 0.5)
         # Its uprights must be told apart over a millimetre at least (a bent printed line's residue or a
         # neighbour's stroke end is seen over a few rows only), and ink running straight down the whole
-        # cell is a printed line, not a tally mark.
-        if m.band_rows[last] < px_per_mm or m.column_span[last] > 0.9:
+        # cell is a printed line, not a tally mark. (A full group with a clear crossing stroke is exempt
+        # from the first: the crossing stroke joins its uprights over many rows.)
+        closed = (count[last] == FULL_GROUP and m.uprights[last] == FULL_GROUP - 1
+                  and m.diagonal[last] >= last_cell_diagonal)
+        if (m.band_rows[last] < px_per_mm and not closed) or m.column_span[last] > 0.9:
             conf[last] = min(conf[last], 0.5)
     # A cell whose printed borders are not where the straightened grid puts them (a bend between the
     # crossings, a misplaced crossing, a failed alignment) may show line residue as a stroke or lose a
