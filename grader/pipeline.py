@@ -18,6 +18,7 @@ from grader.exercise.store import AnswerKey, load_key
 from grader.grading.annotate import annotate_page
 from grader.grading.grade import grade_readings, graded_fields
 from grader.read.context import apply_context
+from grader.rules import expand_rules
 from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
 from grader.sheet.layout import SheetLayout, layout_sheet
 from grader.sheet.schema import resolve_template
@@ -179,7 +180,7 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
     for pr in good:
         on_page = {f.id for f in sheet.pages[pr.page - 1].fields if f.graded}
         readings.update({fid: r for fid, r in pr.readings.items() if fid in on_page})
-    readings = apply_context(readings)
+    readings = apply_context(readings, expand_rules(sheet.spec.rules, sheet))
     graded = grade_readings(sheet, readings, key)
     status = "graded" if len(good) == len(reads) and {pr.page for pr in good} == {p.number for p in sheet.pages} \
         else "partial"

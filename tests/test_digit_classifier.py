@@ -27,7 +27,7 @@ KAWALC1 = SHARED_DATA / "kawalc1"
 
 # Measured on the held-out forms with the shipped model (see training/README.md);
 # the floor sits a little below the measurement so a real regression fails.
-HELDOUT_TOP1_FLOOR = 0.91  # measured 0.947 (54/57)
+HELDOUT_TOP1_FLOOR = 0.93  # measured 0.965 (55/57)
 
 
 @pytest.fixture(scope="module")

@@ -175,3 +175,72 @@ def test_a_mismatch_needs_a_very_confident_reading_to_be_wrong(chasil_spec):
     assert status["II.3"] == "review" and status["II.4"] == "wrong"
     readings["II.3"] = FieldReading("II.3", "digits", 1, values["II.3"], 0.9995, "ok")
     assert {f["id"]: f["status"] for f in grade_readings(sheet, readings, key)["fields"]}["II.3"] == "wrong"
+
+
+def _unsure(fid, page, value, boxes=(0.99, 0.9, 0.97)):
+    return FieldReading(fid, "digits", page, value, 0.85, "review", box_confidence=boxes, notes=("unsure_box",))
+
+
+def _rules(sheet):
+    from grader.rules import expand_rules
+    return expand_rules(sheet.spec.rules, sheet)
+
+
+def test_arithmetic_that_holds_backs_up_unsure_digits(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    for fid in ("I.A.1.L", "I.A.1.J"):
+        readings[fid] = _unsure(fid, 1, key.fields[fid])
+    after = apply_context(readings, _rules(sheet))
+    for fid in ("I.A.1.L", "I.A.1.J"):
+        assert after[fid].status == "ok" and after[fid].value == key.fields[fid]
+        assert "backed_up_by_arithmetic" in after[fid].notes
+    assert apply_context(readings)["I.A.1.L"].status == "review"     # no rules, no back-up
+
+
+def test_a_failing_rule_backs_nothing_up(chasil_spec):
+    """The trainee's own sum mistake (or our misread) must not be accepted on the strength of other rules."""
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    readings["I.A.1.L"] = _unsure("I.A.1.L", 1, key.fields["I.A.1.L"] + 1)   # breaks L + P = J and the column sum
+    after = apply_context(readings, _rules(sheet))
+    assert after["I.A.1.L"].status == "review"
+    res = grade_readings(sheet, after, key)
+    assert next(f for f in res["fields"] if f["id"] == "I.A.1.L")["status"] == "review"
+    assert "row_total" not in violated(res)          # not checkable, never a violation on an unsure read
+
+
+def test_one_holding_rule_is_not_enough_when_another_fails(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.L"] += 1            # the trainee wrote L one too high and made the row total agree ...
+    values["I.A.1.J"] += 1            # ... but not the column total I.A.4.L
+    readings = readings_from(sheet, values)
+    readings["I.A.1.L"] = _unsure("I.A.1.L", 1, values["I.A.1.L"])
+    after = apply_context(readings, _rules(sheet))
+    assert after["I.A.1.L"].status == "review"
+
+
+def test_weak_boxes_and_other_notes_are_not_backed_up(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    readings["I.A.1.L"] = _unsure("I.A.1.L", 1, key.fields["I.A.1.L"], boxes=(0.99, 0.4, 0.99))
+    readings["I.A.1.P"] = FieldReading("I.A.1.P", "digits", 1, key.fields["I.A.1.P"], 0.85, "review",
+                                       box_confidence=(0.99, 0.9, 0.97), notes=("unsure_box", "overwritten_box"))
+    after = apply_context(readings, _rules(sheet))
+    assert after["I.A.1.L"].status == "review" and after["I.A.1.P"].status == "review"
+
+
+def test_backed_up_reading_that_differs_from_the_key_is_review_not_wrong(chasil_spec):
+    """Back-up may confirm a right answer, but only a confident reading can mark the trainee wrong."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    for fid in ("I.A.1.L", "I.A.1.J", "I.A.4.L", "I.A.4.J"):   # a consistent wrong count: every sum still holds
+        values[fid] += 1
+    readings = readings_from(sheet, values)
+    readings["I.A.1.L"] = _unsure("I.A.1.L", 1, values["I.A.1.L"])
+    after = apply_context(readings, _rules(sheet))
+    assert after["I.A.1.L"].status == "ok" and "backed_up_by_arithmetic" in after["I.A.1.L"].notes
+    res = grade_readings(sheet, after, key)
+    f = next(f for f in res["fields"] if f["id"] == "I.A.1.L")
+    assert f["status"] == "review" and f["value"] == values["I.A.1.L"]

@@ -13,7 +13,18 @@ rules hold. So context is allowed to do only two things:
    ``review`` only because a box was below the confidence threshold may be
    accepted when every box's top class already spells that value, every box is
    above a floor, and the bubbles *and* the tally of the same pair, each read
-   confidently on their own, show the same number.
+   confidently on their own, show the same number; or when the field takes
+   part in an equality rule (``L + P = J``, a column sum) that holds on the
+   values the pixels favour, every other field of that rule being accepted or
+   in review for the same reason, and no equality rule it takes part in fails
+   on those values. A misread that survives this needs a second misread that
+   exactly compensates it. A rule that fails backs nothing up: the trainee's
+   own arithmetic mistake must never be papered over. Inequalities (``<=``)
+   back nothing up.
+
+A backed-up field keeps its (low) confidence, so the grader can accept it as
+matching the key but will not call it wrong on that strength: a mismatch with
+the key stays in review.
 
 Context never changes a value, never turns a reading into a different number,
 and never sees the answer key: this module takes readings only. A
@@ -23,18 +34,30 @@ reports it as the trainee's inconsistency.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Sequence
 
 from grader.read.numbers import NOTE_UNSURE_BOX, OK, REVIEW
 from grader.read.sheet_reader import FieldReading
+from grader.rules import Rule
 
 BACKUP_BOX_FLOOR = 0.6        # each box's own probability must still be at least this
 CONFIDENT = 0.9               # a mirror reading counts as "confident on its own" above this
 NOTE_BACKED_UP = "backed_up_by_bubbles_and_tally"
+NOTE_BACKED_UP_RULES = "backed_up_by_arithmetic"
 NOTE_DISAGREES_WEAK = "disagrees_with_weak_reading"
 
 
-def apply_context(readings: dict[str, FieldReading]) -> dict[str, FieldReading]:
-    """Return readings with statuses adjusted by the policy above (values untouched)."""
+def apply_context(readings: dict[str, FieldReading], rules: Sequence[Rule] = ()) -> dict[str, FieldReading]:
+    """Return readings with statuses adjusted by the policy above (values untouched).
+
+    ``rules`` are the sheet's expanded arithmetic rules (``grader.rules.expand_rules``).
+    """
+    out = _back_up_by_rules(_mirror_context(readings), rules)
+    return out
+
+
+def _mirror_context(readings: dict[str, FieldReading]) -> dict[str, FieldReading]:
+    """Digits against the bubbles and tally of the same pair."""
     out = dict(readings)
     for fid, r in readings.items():
         if r.kind != "digits":
@@ -57,10 +80,39 @@ def apply_context(readings: dict[str, FieldReading]) -> dict[str, FieldReading]:
     return out
 
 
+def _only_unsure(r: FieldReading) -> bool:
+    """In review only because a box fell below the threshold, and the pixels still favour a value."""
+    return (r.kind == "digits" and r.status == REVIEW and r.value is not None and set(r.notes) == {NOTE_UNSURE_BOX}
+            and bool(r.box_confidence) and min(r.box_confidence) >= BACKUP_BOX_FLOOR)
+
+
+def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) -> dict[str, FieldReading]:
+    """Accept unsure digits fields whose top-1 values satisfy every equality rule they can be checked in."""
+    candidates = {fid for fid, r in readings.items() if _only_unsure(r)}
+    if not candidates:
+        return readings
+
+    def usable(fid: str) -> bool:
+        r = readings.get(fid)
+        return r is not None and r.value is not None and (r.status == OK or fid in candidates)
+
+    holds: dict[str, list[bool]] = {fid: [] for fid in candidates}
+    for rule in rules:
+        if rule.op != "==" or not all(usable(f) for f in rule.fields):
+            continue
+        ok = sum(readings[f].value for f in rule.lhs) == sum(readings[f].value for f in rule.rhs)
+        for f in set(rule.fields) & candidates:
+            holds[f].append(ok)
+    out = dict(readings)
+    for fid, results in holds.items():
+        if results and all(results):
+            r = readings[fid]
+            out[fid] = replace(r, status=OK, notes=r.notes + (NOTE_BACKED_UP_RULES,))
+    return out
+
+
 def _can_back_up(r: FieldReading, mirrors: list[FieldReading]) -> bool:
-    if r.status != REVIEW or r.value is None or set(r.notes) != {NOTE_UNSURE_BOX}:
-        return False
-    if not r.box_confidence or min(r.box_confidence) < BACKUP_BOX_FLOOR:
+    if not _only_unsure(r):
         return False
     return len(mirrors) == 2 and all(m.status == OK and m.confidence >= CONFIDENT and m.value == r.value
                                      for m in mirrors)
