@@ -15,6 +15,8 @@ from pathlib import Path
 
 from grader.grading.grade import field_status
 from grader.pipeline import read_photo
+from grader.read.context import apply_context
+from grader.rules import expand_rules
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,10 @@ def _compare_one(args: tuple[str, str]) -> dict:
         return out
     overwritten = set(truth.get("overwritten", []))
     key = truth.get("key") or {}
+    # Verdicts as the trainee sees them: after the context policy, with this page's rules
+    # (rules needing the other page are simply not usable here, so this is conservative).
+    sheet = pr.aligned.sheet
+    in_context = apply_context(pr.readings, expand_rules(sheet.spec.rules, sheet))
     for fid, true_value in truth["fields"].items():
         r = pr.readings.get(fid)
         if r is None or fid.startswith("H."):
@@ -53,7 +59,7 @@ def _compare_one(args: tuple[str, str]) -> dict:
         expected = key.get(fid.split(".bubbles")[0].split(".tally")[0])
         out["fields"].append({"id": fid, "kind": r.kind, "truth": true_value, "value": r.value, "status": r.status,
                               "confidence": r.confidence, "overwritten": fid in overwritten,
-                              "verdict": field_status(r, expected) if expected is not None else None,
+                              "verdict": field_status(in_context[fid], expected) if expected is not None else None,
                               "trainee_right": expected is not None and true_value == expected})
         if r.kind == "digits":
             for t, got in zip(truth.get("boxes", {}).get(fid, []), r.boxes):
@@ -94,6 +100,8 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
                 c["trainee_wrong"] += not f["trainee_right"]
                 c["mistake_flagged"] += not f["trainee_right"] and f["verdict"] == "wrong"
                 c["mistake_to_review"] += not f["trainee_right"] and f["verdict"] == "review"
+                c["verdict_review"] += f["verdict"] in ("review", "unreadable")
+                c["false_ok"] += f["verdict"] == "ok" and not f["trainee_right"]
             if f["overwritten"]:
                 c["overwritten"] += 1
                 c["overwritten_to_review"] += f["status"] != "ok"
@@ -108,6 +116,8 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
                        # Grading verdicts against each photo's answer key (the trainee's point of view):
                        "verdict_false_wrong": c["false_wrong"],
                        "verdict_false_wrong_share": c["false_wrong"] / max(c["graded"], 1),
+                       "verdict_review_share": c["verdict_review"] / max(c["graded"], 1),
+                       "verdict_false_ok": c["false_ok"],
                        "planted_wrong_fields": c["trainee_wrong"],
                        "planted_flagged_wrong": c["mistake_flagged"],
                        "planted_sent_to_review": c["mistake_to_review"]}

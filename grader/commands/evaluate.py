@@ -103,7 +103,9 @@ def print_summary(r: dict) -> None:
             print(f"  {kind:8s} fields {k['fields']:6d}  exact {_pct(k['exact_read'])}  auto-accepted wrong "
                   f"{_pct(k['auto_accepted_wrong_share'])}  review {_pct(k['review_share'])}  "
                   f"verdict 'wrong' on a right answer {k['verdict_false_wrong']} ({_pct(k['verdict_false_wrong_share'])})"
-                  f"  planted wrong values flagged {k['planted_flagged_wrong']}/{k['planted_wrong_fields']}")
+                  f"  planted wrong values flagged {k['planted_flagged_wrong']}/{k['planted_wrong_fields']}"
+                  f"  verdict review (after context) {_pct(k['verdict_review_share'])}"
+                  f"  verdict 'ok' on a wrong answer {k['verdict_false_ok']}")
     for name in ("kawalc1_heldout", "ardis_test"):
         d = r.get(name, {})
         print(f"{name}: {json.dumps({k: v for k, v in d.items() if not isinstance(v, (dict, list))})}")
