@@ -231,16 +231,68 @@ def test_weak_boxes_and_other_notes_are_not_backed_up(chasil_spec):
     assert after["I.A.1.L"].status == "review" and after["I.A.1.P"].status == "review"
 
 
-def test_backed_up_reading_that_differs_from_the_key_is_review_not_wrong(chasil_spec):
-    """Back-up may confirm a right answer, but only a confident reading can mark the trainee wrong."""
-    sheet, key = setup(chasil_spec)
+def _consistent_wrong_count(key):
     values = dict(key.fields)
-    for fid in ("I.A.1.L", "I.A.1.J", "I.A.4.L", "I.A.4.J"):   # a consistent wrong count: every sum still holds
+    for fid in ("I.A.1.L", "I.A.1.J", "I.A.4.L", "I.A.4.J"):   # a wrong count carried through every sum
         values[fid] += 1
-    readings = readings_from(sheet, values)
+    return values
+
+
+def test_backed_up_reading_that_differs_from_the_key_is_review_not_wrong(chasil_spec):
+    """Back-up may confirm a right answer; a wrong verdict needs more than our weak pixels plus weak neighbours."""
+    sheet, key = setup(chasil_spec)
+    values = _consistent_wrong_count(key)
+    readings = readings_from(sheet, values, conf=0.99)          # every neighbour only fairly sure
     readings["I.A.1.L"] = _unsure("I.A.1.L", 1, values["I.A.1.L"])
     after = apply_context(readings, _rules(sheet))
     assert after["I.A.1.L"].status == "ok" and "backed_up_by_arithmetic" in after["I.A.1.L"].notes
+    assert "pinned_by_arithmetic" not in after["I.A.1.L"].notes
     res = grade_readings(sheet, after, key)
     f = next(f for f in res["fields"] if f["id"] == "I.A.1.L")
     assert f["status"] == "review" and f["value"] == values["I.A.1.L"]
+
+
+def test_a_field_pinned_by_confident_arithmetic_can_be_wrong(chasil_spec):
+    """P and J read confidently fix L = J - P; the pixels favour the same L: the trainee's wrong count is shown."""
+    sheet, key = setup(chasil_spec)
+    values = _consistent_wrong_count(key)
+    readings = readings_from(sheet, values, conf=0.9995)
+    readings["I.A.1.L"] = _unsure("I.A.1.L", 1, values["I.A.1.L"])
+    after = apply_context(readings, _rules(sheet))
+    assert {"backed_up_by_arithmetic", "pinned_by_arithmetic"} <= set(after["I.A.1.L"].notes)
+    res = grade_readings(sheet, after, key)
+    f = next(f for f in res["fields"] if f["id"] == "I.A.1.L")
+    assert (f["status"], f["value"], f["expected"]) == ("wrong", values["I.A.1.L"], key.fields["I.A.1.L"])
+
+
+def test_a_sum_mistake_never_pins_a_misread(chasil_spec):
+    """Trainee wrote J one too high; we misread L one too high: the row holds, the column does not, so no pin."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.J"] += 1                                   # the trainee's sum mistake
+    readings = readings_from(sheet, values, conf=0.9995)
+    readings["I.A.1.L"] = _unsure("I.A.1.L", 1, key.fields["I.A.1.L"] + 1)   # our misread, compensating it
+    after = apply_context(readings, _rules(sheet))
+    assert after["I.A.1.L"].status == "review"
+    res = grade_readings(sheet, after, key)
+    assert next(f for f in res["fields"] if f["id"] == "I.A.1.L")["status"] == "review"
+
+
+def test_pin_bar_is_the_wrong_verdict_bar():
+    from grader.grading.grade import WRONG_MIN_CONFIDENCE
+    from grader.read.context import PIN_MIN_CONFIDENCE
+    assert PIN_MIN_CONFIDENCE == WRONG_MIN_CONFIDENCE
+
+
+def test_accepted_bubbles_and_tally_readings_can_be_wrong(chasil_spec):
+    """Their readers send doubt to review themselves; an accepted mark reading needs no 0.999 probability."""
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.1"]
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, v + 10, 0.9, "ok")
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v + 1, 0.5, "review")
+    res = grade_readings(sheet, readings, key)
+    status = {f["id"]: f["status"] for f in res["fields"]}
+    assert status["IV.1.bubbles"] == "wrong" and status["IV.1.tally"] == "review"
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v + 10, 0.99, "ok")   # a digit reading that sure is not enough
+    assert {f["id"]: f["status"] for f in grade_readings(sheet, readings, key)["fields"]}["IV.1"] == "review"

@@ -24,7 +24,13 @@ rules hold. So context is allowed to do only two things:
 
 A backed-up field keeps its (low) confidence, so the grader can accept it as
 matching the key but will not call it wrong on that strength: a mismatch with
-the key stays in review.
+the key stays in review. The exception is a field *pinned* by arithmetic: a
+rule that holds and whose every other field is read confidently by its own
+pixels fixes this field's value independently of its pixels, and the pixels
+favour the same value, while every other equality rule it is in holds too. For
+such a field to be misread, the trainee would have to make arithmetic mistakes
+that exactly match our misread in every rule at once. The grader may call a
+pinned field wrong.
 
 Context never changes a value, never turns a reading into a different number,
 and never sees the answer key: this module takes readings only. A
@@ -44,6 +50,8 @@ BACKUP_BOX_FLOOR = 0.6        # each box's own probability must still be at leas
 CONFIDENT = 0.9               # a mirror reading counts as "confident on its own" above this
 NOTE_BACKED_UP = "backed_up_by_bubbles_and_tally"
 NOTE_BACKED_UP_RULES = "backed_up_by_arithmetic"
+NOTE_PINNED = "pinned_by_arithmetic"
+PIN_MIN_CONFIDENCE = 0.999    # the grader's bar for a "wrong" verdict (grading.grade.WRONG_MIN_CONFIDENCE)
 NOTE_DISAGREES_WEAK = "disagrees_with_weak_reading"
 
 
@@ -87,27 +95,44 @@ def _only_unsure(r: FieldReading) -> bool:
 
 
 def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) -> dict[str, FieldReading]:
-    """Accept unsure digits fields whose top-1 values satisfy every equality rule they can be checked in."""
-    candidates = {fid for fid, r in readings.items() if _only_unsure(r)}
-    if not candidates:
+    """Accept, and maybe pin, weak digits readings whose favoured values satisfy every equality rule they are in.
+
+    Weak: in review only for an unsure box (see :func:`_only_unsure`), or accepted with a field
+    confidence below :data:`PIN_MIN_CONFIDENCE`. A weak field is *pinned* when, in addition, some
+    holding rule has every other field read confidently by its own pixels: the arithmetic then fixes
+    the value independently of this field's pixels, and both agree.
+    """
+    weak = {fid for fid, r in readings.items() if _only_unsure(r) or (
+        r.kind == "digits" and r.status == OK and r.value is not None and r.confidence < PIN_MIN_CONFIDENCE)}
+    if not weak:
         return readings
 
     def usable(fid: str) -> bool:
         r = readings.get(fid)
-        return r is not None and r.value is not None and (r.status == OK or fid in candidates)
+        return r is not None and r.value is not None and (r.status == OK or fid in weak)
 
-    holds: dict[str, list[bool]] = {fid: [] for fid in candidates}
+    def confident(fid: str) -> bool:
+        return readings[fid].status == OK and readings[fid].confidence >= PIN_MIN_CONFIDENCE
+
+    holds: dict[str, list[bool]] = {fid: [] for fid in weak}
+    pinned: set[str] = set()
     for rule in rules:
         if rule.op != "==" or not all(usable(f) for f in rule.fields):
             continue
         ok = sum(readings[f].value for f in rule.lhs) == sum(readings[f].value for f in rule.rhs)
-        for f in set(rule.fields) & candidates:
+        for f in set(rule.fields) & weak:
             holds[f].append(ok)
+            if ok and all(confident(g) for g in rule.fields if g != f):
+                pinned.add(f)
     out = dict(readings)
     for fid, results in holds.items():
-        if results and all(results):
-            r = readings[fid]
-            out[fid] = replace(r, status=OK, notes=r.notes + (NOTE_BACKED_UP_RULES,))
+        if not results or not all(results):
+            continue
+        r = readings[fid]
+        notes = r.notes + ((NOTE_BACKED_UP_RULES,) if r.status != OK else ()) + \
+            ((NOTE_PINNED,) if fid in pinned else ())
+        if notes != r.notes:
+            out[fid] = replace(r, status=OK, notes=notes)
     return out
 
 
