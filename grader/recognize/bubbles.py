@@ -255,6 +255,16 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
                          pitch_px=float(pitch))
 
 
+@functools.lru_cache(maxsize=8)
+def _path_grid(s: int, px_per_mm: float, step_cost: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The two-pixel grid of offsets a column path may take, and the cost of moving between them."""
+    grid = np.arange(0, s, 2)
+    gy, gx = np.meshgrid(grid, grid, indexing="ij")
+    gy, gx = gy.ravel(), gx.ravel()
+    move = ((gy[:, None] - gy[None, :]) ** 2 + (gx[:, None] - gx[None, :]) ** 2) / px_per_mm ** 2 * step_cost
+    return gy, gx, move
+
+
 def _column_path(resp: np.ndarray, *, px_per_mm: float, step_cost: float = 0.15) -> np.ndarray:
     """Where the outlines of one column are: the best path through their outline responses.
 
@@ -277,17 +287,15 @@ def _column_path(resp: np.ndarray, *, px_per_mm: float, step_cost: float = 0.15)
     scale = float(np.median(resp.reshape(n, -1).max(axis=1)))
     r = resp / max(scale, 1e-6)
     pooled = np.stack([cv2.dilate(w, np.ones((3, 3), np.uint8)) for w in r.astype(np.float32)])
-    grid = np.arange(0, s, 2)
-    gy, gx = np.meshgrid(grid, grid, indexing="ij")
-    gy, gx = gy.ravel(), gx.ravel()
+    gy, gx, move = _path_grid(s, float(px_per_mm), float(step_cost))
     unary = pooled[:, gy, gx]                                              # (n, states)
-    move = ((gy[:, None] - gy[None, :]) ** 2 + (gx[:, None] - gx[None, :]) ** 2) / px_per_mm ** 2 * step_cost
     total = unary[0].copy()
     back = np.zeros((n, len(gy)), int)
+    to = np.arange(len(gy))
     for i in range(1, n):
         cand = total[:, None] - move                                       # (from, to)
         back[i] = cand.argmax(axis=0)
-        total = cand.max(axis=0) + unary[i]
+        total = cand[back[i], to] + unary[i]
     state = int(total.argmax())
     path = [state]
     for i in range(n - 1, 0, -1):
