@@ -18,8 +18,8 @@ from grader.exercise.store import AnswerKey, load_key
 from grader.grading.annotate import annotate_page
 from grader.grading.grade import grade_readings, graded_fields
 from grader.read.context import apply_context
-from grader.rules import expand_rules
 from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
+from grader.rules import expand_rules
 from grader.sheet.layout import SheetLayout, layout_sheet
 from grader.sheet.schema import resolve_template
 

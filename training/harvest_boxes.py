@@ -67,7 +67,7 @@ def _harvest_one(truth_path: str) -> tuple[list[np.ndarray], list[str]]:
     from grader.errors import GraderError
     from grader.evaluation import photo_for
     from grader.photo.align import align_photo
-    from grader.read.sheet_reader import BOX_CROP_MARGIN_MM, crop_rect
+    from grader.read.sheet_reader import digit_box_crops
 
     tp = Path(truth_path)
     truth = json.loads(tp.read_text())
@@ -81,10 +81,10 @@ def _harvest_one(truth_path: str) -> tuple[list[np.ndarray], list[str]]:
     for f in aligned.page.fields:
         if f.kind != "digits":
             continue
-        for box, label in zip(f.boxes, truth.get("boxes", {}).get(f.id, [])):
+        for crop, label in zip(digit_box_crops(aligned.gray, [f], aligned.px_per_mm),
+                               truth.get("boxes", {}).get(f.id, [])):
             if label in SKIP_LABELS:
                 continue
-            crop = crop_rect(aligned.gray, box, aligned.px_per_mm, margin_mm=BOX_CROP_MARGIN_MM)
             crops.append(crop.copy())
             labels.append(label)
     return crops, labels

@@ -60,8 +60,7 @@ def apply_context(readings: dict[str, FieldReading], rules: Sequence[Rule] = ())
 
     ``rules`` are the sheet's expanded arithmetic rules (``grader.rules.expand_rules``).
     """
-    out = _back_up_by_rules(_mirror_context(readings), rules)
-    return out
+    return _back_up_by_rules(_mirror_context(readings), rules)
 
 
 def _mirror_context(readings: dict[str, FieldReading]) -> dict[str, FieldReading]:

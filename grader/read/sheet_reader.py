@@ -54,6 +54,14 @@ def crop_rect(gray: np.ndarray, rect: Rect, px_per_mm: float, *, margin_mm: floa
     return gray[y0:min(y + h, gray.shape[0]), x0:min(x + w, gray.shape[1])]
 
 
+def digit_box_crops(gray: np.ndarray, fields: Sequence[FieldLayout], px_per_mm: float) -> list[np.ndarray]:
+    """Every digit box of ``fields``, cut just outside its printed border, in field then box order.
+
+    The one place box crops are cut: the reader and the recognizer's training data both use it.
+    """
+    return [crop_rect(gray, b, px_per_mm, margin_mm=BOX_CROP_MARGIN_MM) for f in fields for b in f.boxes]
+
+
 def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, classifier: BoxClassifier,
                      kinds: tuple[str, ...] = ("digits", "bubbles", "tally")) -> dict[str, FieldReading]:
     """Read the fields of ``page`` from the aligned grayscale image ``gray``.
@@ -67,7 +75,7 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
     """
     out: dict[str, FieldReading] = {}
     digit_fields = [f for f in page.fields if f.kind == "digits" and "digits" in kinds]
-    crops = [crop_rect(gray, b, px_per_mm, margin_mm=BOX_CROP_MARGIN_MM) for f in digit_fields for b in f.boxes]
+    crops = digit_box_crops(gray, digit_fields, px_per_mm)
     readings = classifier.classify(crops) if crops else []
     i = 0
     for f in digit_fields:
