@@ -90,8 +90,8 @@ def _harvest_one(truth_path: str) -> tuple[list[np.ndarray], list[str]]:
     return crops, labels
 
 
-def harvest(folder: Path, cache_file: Path, *, workers: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Preprocessed inputs (N, 28, 28), class indices (N,) and photo numbers (N,) from ``folder``.
+def harvest(folder: Path, cache_file: Path, *, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Preprocessed inputs (N, 28, 28) and class indices (N,) from the photos in ``folder``.
 
     Cached in ``cache_file`` (float16 inputs), since aligning is the slow part.
     """
@@ -100,20 +100,18 @@ def harvest(folder: Path, cache_file: Path, *, workers: int = 2) -> tuple[np.nda
 
     if cache_file.is_file():
         with np.load(cache_file) as d:
-            return d["x"].astype(np.float32), d["y"], d["photo"]
+            return d["x"].astype(np.float32), d["y"]
     paths = sorted(str(p) for p in folder.glob("*.truth.json"))
     import multiprocessing as mp
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
         results = list(pool.map(_harvest_one, paths, chunksize=4))
-    xs, ys, ph = [], [], []
-    for k, (crops, labels) in enumerate(results):
-        if not crops:
-            continue
-        xs.append(preprocess_boxes(crops))
-        ys.append(np.array([CLASS_INDEX[lab] for lab in labels], np.int64))
-        ph.append(np.full(len(crops), k, np.int64))
-    x, y, photo = np.concatenate(xs), np.concatenate(ys), np.concatenate(ph)
-    np.savez_compressed(cache_file, x=x.astype(np.float16), y=y, photo=photo)
+    xs, ys = [], []
+    for crops, labels in results:
+        if crops:
+            xs.append(preprocess_boxes(crops))
+            ys.append(np.array([CLASS_INDEX[lab] for lab in labels], np.int64))
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    np.savez_compressed(cache_file, x=x.astype(np.float16), y=y)
     logger.info("harvested %d boxes from %d of %d photos in %s", len(x), len(xs), len(paths), folder)
-    return x, y, photo
+    return x, y

@@ -147,15 +147,13 @@ def main(argv: list[str] | None = None) -> int:
         bank = hb.write_glyph_bank(glyphs, args.cache / f"glyphs_{split}.npz")
         folder = hb.generate_photos(bank, args.cache / f"photos_{split}_{count}_{seed}", count=count, seed=seed,
                                     workers=args.workers)
-        xh, yh, _ = hb.harvest(folder, folder / "boxes.npz", workers=args.workers)
+        xh, yh = hb.harvest(folder, folder / "boxes.npz", workers=args.workers)
         if split == "train":   # crosses fill most unused boxes and are easy: keep a third of them
             keep = (yh != dd.CLASS_INDEX["X"]) | (rng.random(len(yh)) < 0.33)
             xh, yh = xh[keep], yh[keep]
-        onehot = np.eye(len(dd.CLASSES), dtype=np.float32)[yh]
-        if split == "train":
-            xt, yt = np.concatenate([xt, xh]), np.concatenate([yt, onehot])
+            xt, yt = np.concatenate([xt, xh]), np.concatenate([yt, np.eye(len(dd.CLASSES), dtype=np.float32)[yh]])
         else:
-            xv, yv = np.concatenate([xv, xh]), np.concatenate([yv, onehot])
+            xv, yv = np.concatenate([xv, xh]), np.concatenate([yv, np.eye(len(dd.CLASSES), dtype=np.float32)[yh]])
         n_photo_boxes[split] = int(len(xh))
         logger.info("%s: %d boxes from %d generated photos (%.0fs)", split, len(xh), count, time.time() - t_start)
 
