@@ -75,12 +75,17 @@ def assemble_number(boxes: Sequence[BoxLabel]) -> NumberReading:
     if not digits_at:
         if all(lab == BLANK for lab in labels):
             return NumberReading(None, confidence, REVIEW if notes else BLANK_STATUS, labels, confs, tuple(notes))
-        if all(lab in FILLERS for lab in labels):
+        lead = next(i for i, lab in enumerate(labels) if lab != BLANK)   # not all blank: checked above
+        if all(lab in FILLERS for lab in labels[lead:]):
+            # "XXX" is 0; " XX" is 0 written with a blank leading box instead of an X, like " 47"
             value, status = 0, OK
-        else:  # e.g. "XX " — was the 0 forgotten or the last X?
+            if lead:
+                notes.append(NOTE_BLANK_LEADING)
+        else:  # e.g. "XX " or "X X": was the 0 forgotten, or the last X?
             value, status = None, REVIEW
             notes.append(NOTE_TRAILING_BLANK)
-        return NumberReading(value, confidence, REVIEW if notes else status, labels, confs, tuple(notes))
+        unsure = NOTE_UNSURE_BOX in notes or NOTE_OVERWRITTEN in notes or status == REVIEW
+        return NumberReading(value, confidence, REVIEW if unsure else status, labels, confs, tuple(notes))
 
     first = digits_at[0]
     body, lead = labels[first:], labels[:first]
