@@ -181,6 +181,18 @@ def test_decide_column_policy():
     assert decide_column(faint)[3] is False      # neither clearly empty nor clearly marked
 
 
+def test_light_fill_alone_is_not_called_an_erasure_when_pen_peaks_are_given():
+    # s0006-p2's planted "571": the 5 is a light hatched fill, every other bubble of its column clean.
+    scores = np.array([0.0088, 0.0055, 0.002, -0.0045, -0.0022, 0.2058, 0.0018, -0.0103, -0.0051, -0.0018])
+    peaks = np.where(np.arange(10) == 5, 0.45, 0.01)
+    digit, note, conf, ok = decide_column(scores, peaks=peaks)
+    assert (digit, note, ok) == (5, "light_fill", True) and conf >= 0.9
+    # a real pale smudge beside the light fill is still an erasure
+    smudged = scores.copy()
+    smudged[2] = 0.06
+    assert decide_column(smudged, peaks=peaks)[:2] == (5, "erased_second")
+
+
 def test_rejects_other_field_kinds(sheet, blank_page):
     with pytest.raises(ValueError):
         read_bubbles(np.zeros((10, 10), np.uint8), sheet.field("IV.1.tally"), px_per_mm=PX)

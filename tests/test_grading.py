@@ -143,6 +143,31 @@ def test_our_disagreement_with_a_weak_reading_is_review_not_error(chasil_spec):
     assert next(f for f in res["fields"] if f["id"] == "IV.2.tally")["status"] == "review"
 
 
+def test_two_sure_marks_that_disagree_are_an_error_even_with_the_digits_unsure(chasil_spec):
+    # s0006's planted mistake: bubbles 571, tally 71, and the digits 71 read with an unsure box.
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.1"]
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v, 0.98, "review", notes=("unsure_box",))
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, v + 500, 0.95, "ok")
+    res = grade_readings(sheet, apply_context(readings), key)
+    cc = [x for x in res["findings"] if x["kind"] == "cross_check"]
+    assert [x["severity"] for x in cc] == ["error"]
+    assert cc[0]["fields"] == ["IV.1.tally", "IV.1.bubbles"]          # only what we are sure of is cited
+    assert cc[0]["message_id"] == (f"Paslon 1: turus {v}, bulatan {v + 500}. "
+                                   "Turus, angka dan bulatan harus sama.")
+
+
+def test_digits_below_the_wrong_bar_cannot_make_a_cross_check_error(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.1"]
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v + 1, 0.997, "ok")   # accepted, but not sure enough
+    res = grade_readings(sheet, readings, key)
+    cc = [x for x in res["findings"] if x["kind"] == "cross_check"]
+    assert [x["severity"] for x in cc] == ["review"]
+
+
 def test_context_backs_up_but_never_changes_a_value(chasil_spec):
     sheet, key = setup(chasil_spec)
     readings = readings_from(sheet, key.fields)

@@ -53,9 +53,13 @@ def field_status(reading: FieldReading | None, expected: int | None) -> str:
         return reading.status
     if expected is None or reading.value == expected:
         return "ok"
-    confident = (reading.kind in MARKS_KINDS or reading.confidence >= WRONG_MIN_CONFIDENCE
-                 or NOTE_PINNED in reading.notes)
-    return "wrong" if confident else "review"
+    return "wrong" if is_firm(reading) else "review"
+
+
+def is_firm(reading: FieldReading) -> bool:
+    """Read surely enough to hold against the trainee: the bar for ``wrong`` and for cross-check errors."""
+    return reading.status == "ok" and (reading.kind in MARKS_KINDS or reading.confidence >= WRONG_MIN_CONFIDENCE
+                                       or NOTE_PINNED in reading.notes)
 
 
 def graded_fields(sheet: SheetLayout) -> list[FieldLayout]:
@@ -136,6 +140,9 @@ def pair_name(pid: str) -> str:
     return "Kolom kosong" if pid == EMPTY_COLUMN_ID else f"Paslon {pid}"
 
 
+EN_MARK = {"turus": "tally", "angka": "digits", "bulatan": "bubbles"}
+
+
 def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
     """Tally = digits = bubbles for each pair: the trainee's own inconsistency, or our doubt."""
     out = []
@@ -146,11 +153,15 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
         present = {k: r for k, r in trio.items() if r is not None and r.value is not None}
         if len({r.value for r in present.values()}) <= 1:
             continue
-        ids = tuple(r.id for r in present.values())
-        said_id = ", ".join(f"{k} {r.value}" for k, r in present.items())
-        said_en = ", ".join(f"{e} {r.value}" for e, r in zip(("tally", "digits", "bubbles"), trio.values())
-                            if r is not None and r.value is not None)
-        if all(r.status == "ok" for r in present.values()) and len(present) == 3:
+        # Two readings we are sure of that disagree prove the trainee's own inconsistency, whatever the
+        # third says; then only the sure ones are cited. Otherwise the disagreement may be our misreading.
+        firm = {k: r for k, r in present.items() if is_firm(r)}
+        error = len({r.value for r in firm.values()}) > 1
+        cited = firm if error else present
+        ids = tuple(r.id for r in cited.values())
+        said_id = ", ".join(f"{k} {r.value}" for k, r in cited.items())
+        said_en = ", ".join(f"{EN_MARK[k]} {r.value}" for k, r in cited.items())
+        if error:
             out.append(Finding("cross_check", "error",
                                f"{pair_name(pid)}: {said_id}. Turus, angka dan bulatan harus sama.",
                                f"{pair_name(pid)}: {said_en}. Tally, digits and bubbles must agree.", ids))

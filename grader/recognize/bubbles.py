@@ -330,7 +330,8 @@ def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_l
         main fill and below ``light_level`` is an erased mistake.
     light_margin : a light fill (below ``fill_level``) is read only if it is at
         least this much darker than every other bubble, and 2.5 times as dark.
-    erased_peak, erased_peak_ratio : with ``peaks``, a second bubble below ``light_level`` whose darkest
+    erased_peak, erased_peak_ratio : with ``peaks``, a second bubble marked at all (``empty_level`` or more)
+        but below ``light_level``, whose darkest
         part stays below ``erased_peak`` and below ``erased_peak_ratio`` of the main fill's is also an
         erased mistake, even next to a light main fill (a pale smudge has no pen strokes in it). The main
         fill must still stand ``light_margin`` above it.
@@ -351,7 +352,7 @@ def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_l
         return None, NOTE_NONE, 0.5 + 0.49 * conf, conf > 0.5
     strength = float(np.clip((s1 - mark_level) / (fill_level - mark_level), 0.0, 1.0))
     k2 = int(order[1])
-    smudge = (peaks is not None and s2 < light_level and s1 - s2 >= light_margin
+    smudge = (peaks is not None and empty_level <= s2 < light_level and s1 - s2 >= light_margin
               and float(peaks[k2]) < erased_peak and float(peaks[k2]) < erased_peak_ratio * float(peaks[k1])
               and float(peaks[k1]) >= erased_peak + light_margin and float(scores[order[2]]) < empty_level)
     if s1 >= fill_level:
