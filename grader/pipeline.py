@@ -225,7 +225,7 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     sheet = layout_sheet(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
     readings = {f["id"]: FieldReading(f["id"], f["kind"], f["page"], f["value"], f["confidence"],
                                       "ok" if f["status"] == "wrong" else f["status"], tuple(f.get("boxes", [])),
-                                      notes=tuple(f.get("notes", [])))
+                                      tuple(f.get("box_confidence", [])), notes=tuple(f.get("notes", [])))
                 for f in result["fields"] if "page_missing" not in f.get("notes", [])}
     stamp = at or time.strftime("%Y-%m-%dT%H:%M:%S")
     kept = {f["id"]: {"value": f["value"], "by": f["corrected_by"], "at": f["corrected_at"]}

@@ -223,6 +223,16 @@ def test_arithmetic_that_holds_backs_up_unsure_digits(chasil_spec):
     assert apply_context(readings)["I.A.1.L"].status == "review"     # no rules, no back-up
 
 
+def test_a_blank_leading_box_does_not_stop_a_back_up(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    r = _unsure("I.A.1.L", 1, key.fields["I.A.1.L"])
+    readings["I.A.1.L"] = FieldReading(r.id, r.kind, r.page, r.value, r.confidence, r.status, ("", "4", "7"),
+                                       r.box_confidence, notes=("unsure_box", "blank_leading_box"))
+    after = apply_context(readings, _rules(sheet))
+    assert after["I.A.1.L"].status == "ok" and "backed_up_by_arithmetic" in after["I.A.1.L"].notes
+
+
 def test_a_failing_rule_backs_nothing_up(chasil_spec):
     """The trainee's own sum mistake (or our misread) must not be accepted on the strength of other rules."""
     sheet, key = setup(chasil_spec)
@@ -321,3 +331,66 @@ def test_accepted_bubbles_and_tally_readings_can_be_wrong(chasil_spec):
     assert status["IV.1.bubbles"] == "wrong" and status["IV.1.tally"] == "review"
     readings["IV.1"] = FieldReading("IV.1", "digits", 2, v + 10, 0.99, "ok")   # a digit reading that sure is not enough
     assert {f["id"]: f["status"] for f in grade_readings(sheet, readings, key)["fields"]}["IV.1"] == "review"
+
+
+def _result(fields=(), rules=(), findings=()):
+    return {"fields": [dict(id=i, status=s) for i, s in fields], "rules": [dict(r) for r in rules],
+            "findings": [dict(x) for x in findings]}
+
+
+def test_planted_mistakes_are_classed_found_review_or_missed():
+    from grader.grading.mistakes_eval import FOUND, MISSED, REVIEW, classify_mistake
+    wrong = {"kind": "wrong_count", "fields": ["IV.2"]}
+    assert classify_mistake(_result([("IV.2", "wrong")]), wrong) == FOUND
+    assert classify_mistake(_result([("IV.2", "review")]), wrong) == REVIEW
+    assert classify_mistake(_result([("IV.2", "ok")]), wrong) == MISSED
+    off = {"kind": "sum_off_by_one", "fields": ["I.A.4.J"]}
+    rule = {"fields": ["I.A.4.L", "I.A.4.P", "I.A.4.J"], "severity": "error"}
+    assert classify_mistake(_result(rules=[{**rule, "status": "violated"}]), off) == FOUND
+    assert classify_mistake(_result(rules=[{**rule, "status": "not_checkable"}]), off) == REVIEW
+    assert classify_mistake(_result(rules=[{**rule, "status": "ok"}]), off) == MISSED
+    tally = {"kind": "tally_mismatch", "fields": ["IV.1.tally", "IV.1"]}
+    cc = {"kind": "cross_check", "fields": ["IV.1.tally", "IV.1.bubbles"]}
+    assert classify_mistake(_result(findings=[{**cc, "severity": "error"}]), tally) == FOUND
+    assert classify_mistake(_result(findings=[{**cc, "severity": "review"}]), tally) == REVIEW
+    blank = {"kind": "blank_leading_box", "fields": ["I.A.3.P"]}
+    conv = {"kind": "convention", "fields": ["I.A.3.P"]}
+    assert classify_mistake(_result(findings=[{**conv, "severity": "warning"}]), blank) == FOUND
+    assert classify_mistake(_result([("I.A.3.P", "ok")], findings=[{**conv, "severity": "review"}]), blank) == REVIEW
+    assert classify_mistake(_result([("I.A.3.P", "ok")]), blank) == MISSED
+
+
+def _with_blank_lead(fid, value, blank_conf, digit_conf, status):
+    return FieldReading(fid, "digits", 1, value, blank_conf * digit_conf, status, ("", "4", "7"),
+                        (blank_conf, digit_conf, 0.9999), notes=("blank_leading_box",) +
+                        (("unsure_box",) if status == "review" else ()))
+
+
+def test_a_surely_blank_leading_box_is_reported_even_when_a_digit_is_unsure(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    readings["I.A.1.L"] = _with_blank_lead("I.A.1.L", 47, 0.9995, 0.98, "review")
+    res = grade_readings(sheet, readings, key)
+    conv = [x for x in res["findings"] if x["kind"] == "convention"]
+    assert [(x["severity"], x["fields"]) for x in conv] == [("warning", ["I.A.1.L"])]
+    assert next(f for f in res["fields"] if f["id"] == "I.A.1.L")["status"] == "review"
+
+
+def test_an_unsure_blank_box_is_not_reported(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    readings["I.A.1.L"] = _with_blank_lead("I.A.1.L", 47, 0.996, 0.9999, "review")
+    res = grade_readings(sheet, readings, key)
+    assert [x for x in res["findings"] if x["kind"] == "convention"] == []
+
+
+def test_the_blank_box_finding_survives_a_trainers_correction(chasil_spec):
+    from grader.pipeline import regrade
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    readings["I.A.1.L"] = _with_blank_lead("I.A.1.L", 47, 0.9995, 0.98, "review")
+    res = {**grade_readings(sheet, readings, key), "template": sheet.spec.id, "contest": sheet.contest,
+           "pairs": sheet.pairs}
+    again = regrade(res, {"I.A.1.L": 47}, key)
+    assert [x["fields"] for x in again["findings"] if x["kind"] == "convention"] == [["I.A.1.L"]]
+    assert next(f for f in again["fields"] if f["id"] == "I.A.1.L")["corrected_by"] == "trainer"

@@ -1,4 +1,5 @@
-"""``grader eval``: the accuracy report (alignment, reading, real crops, out-of-domain, tesseract baseline).
+"""``grader eval``: the accuracy report (alignment, reading, grading of planted mistakes, real crops,
+out-of-domain, tesseract baseline).
 
 Generated photos come from ``grader synth`` (ARDIS writers, never in the
 recognizer's training data); the real crops are the kawalc1 forms held out
@@ -51,6 +52,7 @@ def ensure_photos(folder: Path, *, sheets: int, refusals: int, seed: int, jobs: 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from grader.evaluation import evaluate_reading
+    from grader.grading.mistakes_eval import evaluate_grading
     from grader.photo.evaluation import evaluate_alignment
     from grader.recognize.digit_eval import evaluate_ardis, evaluate_kawalc1
 
@@ -67,6 +69,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.tesseract_photos:
         report["reading_tesseract_baseline"] = evaluate_reading(folder, engine="tesseract", workers=args.jobs,
                                                                 limit=args.tesseract_photos)
+    report["grading"] = evaluate_grading(folder, workers=args.jobs)
     report["kawalc1_heldout"] = evaluate_kawalc1(tesseract=True)
     report["ardis_test"] = evaluate_ardis(tesseract=True, tesseract_limit=args.tesseract_ardis)
     report["seconds"] = round(time.perf_counter() - t0, 1)
@@ -106,6 +109,13 @@ def print_summary(r: dict) -> None:
                   f"  planted wrong values flagged {k['planted_flagged_wrong']}/{k['planted_wrong_fields']}"
                   f"  verdict review (after context) {_pct(k['verdict_review_share'])}"
                   f"  verdict 'ok' on a wrong answer {k['verdict_false_ok']}")
+    g = r.get("grading")
+    if g:
+        print(f"Grading {g['sheets']} sheets: planted mistakes found as their kind / left to review / missed:")
+        for kind, o in {**g["planted"], "all": g["planted_total"]}.items():
+            print(f"  {kind:18s} {o['found']:4d} / {o['review']:4d} / {o['missed']:4d}")
+        print(f"  clean sheets with anything held against the trainee: {g['clean_sheets_charged']} of "
+              f"{g['clean_sheets']}")
     for name in ("kawalc1_heldout", "ardis_test"):
         d = r.get(name, {})
         print(f"{name}: {json.dumps({k: v for k, v in d.items() if not isinstance(v, (dict, list))})}")

@@ -92,10 +92,12 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     for fid, c in corrections.items():
         old = readings.get(fid)
         kind = old.kind if old else "digits"
+        # a trainer who confirms our value confirms the boxes we read it from, blank leading box included
+        kept = (NOTE_BLANK_LEADING,) if old and NOTE_BLANK_LEADING in old.notes and old.value == c["value"] else ()
         readings[fid] = FieldReading(fid, kind, old.page if old else 0, c["value"], 1.0,
                                      "blank" if c["value"] is None else "ok",
                                      old.boxes if old else (), old.box_confidence if old else (),
-                                     notes=("corrected",))
+                                     notes=("corrected",) + kept)
 
     rules = expand_rules(sheet.spec.rules, sheet)
     values = {fid: r.value for fid, r in readings.items() if r.kind == "digits" and r.status == "ok"}
@@ -122,6 +124,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             "id": f.id, "page": f.page, "section": f.section, "label": f.label, "kind": f.kind,
             "value": r.value if r else None, "confidence": round(float(r.confidence), 4) if r else 0.0,
             "status": status, "expected": exp, "boxes": list(r.boxes) if r else [],
+            "box_confidence": [round(float(c), 4) for c in r.box_confidence] if r else [],
             "notes": list(r.notes) if r else ["page_missing"], "crop": None,
             "corrected_by": c.get("by") if c else None, "corrected_at": c.get("at") if c else None})
 
@@ -175,8 +178,7 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
 def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
     """Writing conventions: a blank leading box instead of X, and overwritten boxes."""
     # A remark about the trainee's writing is a finding against them: only on a very confident reading.
-    blank = [r.id for r in readings.values() if NOTE_BLANK_LEADING in r.notes and r.status == "ok"
-             and r.confidence >= WRONG_MIN_CONFIDENCE]
+    blank = [r.id for r in readings.values() if NOTE_BLANK_LEADING in r.notes and _blank_boxes_sure(r)]
     over = [r.id for r in readings.values() if NOTE_OVERWRITTEN in r.notes]
     out = []
     if blank:
@@ -191,6 +193,13 @@ def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[F
                            f"dengan cairan koreksi lalu tulis ulang dengan jelas.",
                            f"Overwritten boxes ({', '.join(over)}) will be checked by a trainer.", tuple(over)))
     return out
+
+
+def _blank_boxes_sure(r: FieldReading) -> bool:
+    """The field reads as a number (so something is written after its blank boxes), and every blank box is
+    surely blank. How sure its digits are does not matter: whatever they are, a box before them was left empty."""
+    blanks = [c for lab, c in zip(r.boxes, r.box_confidence) if lab == ""]
+    return r.value is not None and bool(blanks) and min(blanks) >= WRONG_MIN_CONFIDENCE
 
 
 def score(fields: list[dict], rules: list[dict]) -> float | None:

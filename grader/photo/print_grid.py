@@ -38,7 +38,12 @@ def border_rects(page: PageLayout, *, print_pixel_mm: float = PRINT_PIXEL_MM) ->
         if f.kind == "tally" and f.cells:
             lw = next((w for r, w in page.frames if r == f.cells[0]), 0.2)
             out.append((Rect.union(f.cells), lw))
-    return [Rect(r.x + lw / 2, r.y + lw / 2, r.w - lw + print_pixel_mm, r.h - lw + print_pixel_mm) for r, lw in out]
+    return [centre_line_rect(r, lw, print_pixel_mm=print_pixel_mm) for r, lw in out]
+
+
+def centre_line_rect(r: Rect, line_mm: float, *, print_pixel_mm: float = PRINT_PIXEL_MM) -> Rect:
+    """The centre lines of the border printed for rectangle ``r`` with lines ``line_mm`` wide (see above)."""
+    return Rect(r.x + line_mm / 2, r.y + line_mm / 2, r.w - line_mm + print_pixel_mm, r.h - line_mm + print_pixel_mm)
 
 
 Sampler = Callable[[np.ndarray, np.ndarray], np.ndarray]

@@ -42,7 +42,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-from grader.read.numbers import NOTE_UNSURE_BOX, OK, REVIEW
+from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_UNSURE_BOX, OK, REVIEW
 from grader.read.sheet_reader import FieldReading
 from grader.rules import Rule
 
@@ -89,7 +89,9 @@ def _mirror_context(readings: dict[str, FieldReading]) -> dict[str, FieldReading
 
 def _only_unsure(r: FieldReading) -> bool:
     """In review only because a box fell below the threshold, and the pixels still favour a value."""
-    return (r.kind == "digits" and r.status == REVIEW and r.value is not None and set(r.notes) == {NOTE_UNSURE_BOX}
+    # (a blank leading box does not change the value: " 47" is 47, so it may be backed up like "X47")
+    return (r.kind == "digits" and r.status == REVIEW and r.value is not None
+            and set(r.notes) - {NOTE_BLANK_LEADING} == {NOTE_UNSURE_BOX}
             and bool(r.box_confidence) and min(r.box_confidence) >= BACKUP_BOX_FLOOR)
 
 

@@ -75,13 +75,12 @@ def assemble_number(boxes: Sequence[BoxLabel]) -> NumberReading:
     if not digits_at:
         if all(lab == BLANK for lab in labels):
             return NumberReading(None, confidence, REVIEW if notes else BLANK_STATUS, labels, confs, tuple(notes))
-        lead = next(i for i, lab in enumerate(labels) if lab != BLANK)   # not all blank: checked above
-        if all(lab in FILLERS for lab in labels[lead:]):
-            # "XXX" is 0; " XX" is 0 written with a blank leading box instead of an X, like " 47"
+        if labels[-1] in FILLERS:
+            # "XXX" is 0; " XX" and "X X" are 0 with an unused box left blank instead of X, like " 47" and "X 7"
             value, status = 0, OK
-            if lead:
+            if BLANK in labels:
                 notes.append(NOTE_BLANK_LEADING)
-        else:  # e.g. "XX " or "X X": was the 0 forgotten, or the last X?
+        else:  # e.g. "XX ": was the 0 forgotten, the last X, or a digit?
             value, status = None, REVIEW
             notes.append(NOTE_TRAILING_BLANK)
         unsure = NOTE_UNSURE_BOX in notes or NOTE_OVERWRITTEN in notes or status == REVIEW

@@ -7,11 +7,12 @@ with a value, a confidence, a status and the pixels it was read from.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, Sequence
 
 import numpy as np
 
+from grader.read.box_check import boxes_in_place
 from grader.read.numbers import UNREADABLE, BoxLabel, assemble_number
 from grader.recognize.bubbles import read_bubbles
 from grader.recognize.tally import read_tally
@@ -21,6 +22,10 @@ log = logging.getLogger(__name__)
 
 OVERWRITE_SECOND_PROB = 0.35  # a runner-up digit this likely: two digits in one box, i.e. a correction
 BOX_CROP_MARGIN_MM = 0.6   # crop just outside the printed border: the classifier expects border fragments at the edges
+# A box with no ink at all, whose borders are where they should be, is blank. Set by policy, not fitted: the
+# network's own answer to an empty input is a fixed 0.996. On the boxes of 800 generated photos (dev seed 21
+# and evaluation seed 1) every empty input from a box in place was truly blank.
+EMPTY_BLANK_CONFIDENCE = 0.9995
 
 
 class BoxClassifier(Protocol):
@@ -76,7 +81,7 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
     out: dict[str, FieldReading] = {}
     digit_fields = [f for f in page.fields if f.kind == "digits" and "digits" in kinds]
     crops = digit_box_crops(gray, digit_fields, px_per_mm)
-    readings = classifier.classify(crops) if crops else []
+    readings = confirm_blanks(classifier.classify(crops) if crops else [], gray, page, digit_fields, px_per_mm)
     i = 0
     for f in digit_fields:
         boxes = readings[i:i + len(f.boxes)]
@@ -90,6 +95,31 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
             out[f.id] = _read_bubbles(gray, f, page.number, px_per_mm)
         elif f.kind == "tally" and "tally" in kinds:
             out[f.id] = _read_tally(gray, f, page.number, px_per_mm)
+    return out
+
+
+def confirm_blanks(readings: list, gray: np.ndarray, page: PageLayout, fields: Sequence[FieldLayout],
+                   px_per_mm: float) -> list:
+    """Make a box blank with confidence ``EMPTY_BLANK_CONFIDENCE`` when no ink survived preprocessing *and*
+    its printed borders are verified in place on the warped page.
+
+    The network answers an all-paper input with one fixed, middling confidence (it cannot know more), which
+    left every blank leading box, and so every field holding one, in review. Emptiness is decided by the
+    ink detection, not the network; what it cannot rule out is a crop cut off its box (the gap between two
+    boxes is empty paper too), so the borders are checked (:mod:`grader.read.box_check`). Only empty boxes
+    are checked, so this costs nothing on most sheets.
+    """
+    empty = [i for i, r in enumerate(readings) if getattr(r, "empty", False)]
+    if not empty:
+        return readings
+    boxes = [b for f in fields for b in f.boxes]
+    in_place = boxes_in_place(gray, page, [boxes[i] for i in empty], px_per_mm=px_per_mm)
+    out = list(readings)
+    for i, ok in zip(empty, in_place):
+        if ok:
+            probs = {k: (EMPTY_BLANK_CONFIDENCE if k == "" else (1 - EMPTY_BLANK_CONFIDENCE) / (len(out[i].probs) - 1))
+                     for k in out[i].probs}
+            out[i] = replace(out[i], label="", confidence=EMPTY_BLANK_CONFIDENCE, probs=probs, ambiguous=False)
     return out
 
 

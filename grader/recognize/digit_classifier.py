@@ -35,7 +35,7 @@ import json
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -395,6 +395,7 @@ class BoxReading:
     confidence: float
     probs: dict[str, float]
     ambiguous: bool
+    empty: bool = False    # no ink survived preprocessing: the network saw an all-paper input
 
 
 class DigitClassifier:
@@ -464,7 +465,9 @@ class DigitClassifier:
         if len(crops) == 0:
             return []
         inputs = preprocess_boxes(crops)
-        return self.readings_from_probabilities(self.probabilities(inputs))
+        readings = self.readings_from_probabilities(self.probabilities(inputs))
+        empty = inputs.reshape(len(inputs), -1).max(axis=1) <= 0
+        return [replace(r, empty=True) if e else r for r, e in zip(readings, empty)]
 
     def readings_from_probabilities(self, probs: np.ndarray) -> list[BoxReading]:
         """Turn calibrated probability rows into :class:`BoxReading` objects."""

@@ -1,0 +1,107 @@
+"""Grading on generated sheets with planted trainee mistakes (``grader synth --mistakes``).
+
+Every planted mistake is classed as
+
+- ``found``: reported as its own kind of finding (a wrong count or swapped L/P as ``wrong`` fields,
+  a sum off by one as a violated rule, a blank leading box as a convention warning, a tally or
+  bubbles that disagree with the digits as a cross-check error);
+- ``review``: not reported, but one of its fields, or a cross-check, rule or convention finding
+  about it, is left to a trainer: we were unsure, and said so;
+- ``missed``: neither (the trainee would not learn of it).
+
+A clean sheet (no planted mistake) should show nothing against the trainee: no ``wrong``
+field, no violated error rule, no error or warning finding. The answer key of each sheet is the
+one ``grader synth`` wrote beside the photos; truth is what the trainee *wrote*.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+FOUND, REVIEW, MISSED = "found", "review", "missed"
+UNSURE = ("review", "unreadable")
+
+
+def classify_mistake(result: dict, mistake: dict) -> str:
+    """``found``, ``review`` or ``missed`` for one planted mistake in one graded result."""
+    kind, fields = mistake["kind"], set(mistake["fields"])
+    status = {f["id"]: f["status"] for f in result["fields"]}
+    about = [x for x in result["findings"] if fields & set(x["fields"])]
+    rules = [r for r in result["rules"] if fields & set(r["fields"])]
+    if kind in ("wrong_count", "swapped_lp"):
+        found = all(status.get(f) == "wrong" for f in fields if f in status)
+    elif kind == "sum_off_by_one":
+        found = any(r["status"] == "violated" for r in rules)
+    elif kind == "blank_leading_box":
+        found = any(x["kind"] == "convention" and x["severity"] != "review" for x in about)
+    elif kind in ("tally_mismatch", "bubbles_mismatch"):
+        found = any(x["kind"] == "cross_check" and x["severity"] == "error" for x in about)
+    else:
+        raise ValueError(f"unknown mistake kind {kind!r}")
+    if found:
+        return FOUND
+    unsure = (any(status.get(f) in UNSURE for f in fields) or any(x["severity"] == "review" for x in about)
+              or any(r["status"] == "not_checkable" for r in rules))
+    return REVIEW if unsure else MISSED
+
+
+def against_trainee(result: dict) -> list[str]:
+    """Everything the result holds against the trainee: wrong fields, violated error rules, error/warning findings."""
+    out = [f"wrong {f['id']}" for f in result["fields"] if f["status"] == "wrong"]
+    out += [f"rule {r['id']}" for r in result["rules"] if r["status"] == "violated" and r["severity"] == "error"]
+    out += [f"{x['kind']} {','.join(x['fields'])}" for x in result["findings"] if x["severity"] in ("error", "warning")]
+    return out
+
+
+def sheets_in(folder: Path) -> dict[str, list[Path]]:
+    """Truth files of the readable photos, grouped by sheet (a trainee's pages)."""
+    sheets: dict[str, list[Path]] = defaultdict(list)
+    for tp in sorted(Path(folder).glob("*.truth.json")):
+        truth = json.loads(tp.read_text())
+        if truth.get("expect_refusal") is None and truth.get("sheet"):
+            sheets[truth["sheet"]].append(tp)
+    return dict(sheets)
+
+
+def _grade_sheet(truth_paths: list[str]) -> dict:
+    from grader.evaluation import photo_for
+    from grader.exercise.store import load_key
+    from grader.pipeline import grade_upload
+
+    truths = [json.loads(Path(p).read_text()) for p in truth_paths]
+    folder = Path(truth_paths[0]).parent
+    key = load_key(str(folder / "keys" / truths[0]["exercise"]))
+    files = [(photo_for(Path(p)).name, photo_for(Path(p)).read_bytes()) for p in truth_paths]
+    result = grade_upload(files, key=key)
+    mistakes = [m for t in truths for m in t.get("mistakes", [])]
+    return {"sheet": truths[0]["sheet"], "refused_pages": sum(p["refusal"] is not None for p in result["pages"]),
+            "mistakes": [{"kind": m["kind"], "fields": m["fields"], "outcome": classify_mistake(result, m)}
+                         for m in mistakes],
+            "against_trainee": against_trainee(result) if not mistakes else []}
+
+
+def evaluate_grading(folder: Path, *, workers: int = 1, limit: int | None = None) -> dict:
+    """Planted mistakes by kind and outcome, and what clean sheets were charged with."""
+    sheets = sorted(sheets_in(folder).values())[:limit]
+    jobs = [[str(p) for p in paths] for paths in sheets]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            rows = list(pool.map(_grade_sheet, jobs, chunksize=2))
+    else:
+        rows = [_grade_sheet(j) for j in jobs]
+    by_kind: dict[str, Counter] = defaultdict(Counter)
+    for r in rows:
+        for m in r["mistakes"]:
+            by_kind[m["kind"]][m["outcome"]] += 1
+    clean = [r for r in rows if not r["mistakes"]]
+    charged = [r for r in clean if r["against_trainee"]]
+    total = Counter()
+    for c in by_kind.values():
+        total.update(c)
+    return {"sheets": len(rows), "sheets_with_a_refused_page": sum(r["refused_pages"] > 0 for r in rows),
+            "planted": {k: {o: c[o] for o in (FOUND, REVIEW, MISSED)} for k, c in sorted(by_kind.items())},
+            "planted_total": {o: total[o] for o in (FOUND, REVIEW, MISSED)},
+            "clean_sheets": len(clean), "clean_sheets_charged": len(charged),
+            "clean_sheet_charges": [{"sheet": r["sheet"], "charges": r["against_trainee"]} for r in charged]}

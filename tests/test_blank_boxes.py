@@ -1,0 +1,37 @@
+"""Blank digit boxes: empty *and* verified in place is blank; an empty crop off its box is not trusted."""
+import numpy as np
+
+from grader.read.box_check import boxes_in_place
+from grader.read.sheet_reader import EMPTY_BLANK_CONFIDENCE, read_page_fields
+from grader.recognize.digit_classifier import default_classifier
+
+PX = 8.0
+
+
+def _digits(sheet):
+    return [f for f in sheet.pages[1].fields if f.kind == "digits"]
+
+
+def test_printed_boxes_are_found_in_place_and_a_shifted_page_is_not(sheet, blank_page):
+    gray = (blank_page * 255).astype(np.uint8)
+    boxes = [b for f in _digits(sheet) for b in f.boxes]
+    assert boxes_in_place(gray, sheet.pages[1], boxes, px_per_mm=PX).all()
+    shifted = np.roll(gray, int(1.5 * PX), axis=1)          # 1.5 mm off: the crops still look like boxes
+    assert not boxes_in_place(shifted, sheet.pages[1], boxes, px_per_mm=PX).any()
+
+
+def test_empty_boxes_in_place_read_blank_with_confidence(sheet, blank_page):
+    gray = (blank_page * 255).astype(np.uint8)
+    out = read_page_fields(gray, sheet.pages[1], px_per_mm=PX, classifier=default_classifier(), kinds=("digits",))
+    for f in _digits(sheet):
+        r = out[f.id]
+        assert r.status == "blank" and set(r.boxes) == {""}, f.id
+        assert r.box_confidence == (EMPTY_BLANK_CONFIDENCE,) * len(f.boxes)
+
+
+def test_empty_crops_off_their_boxes_are_not_called_blank_with_confidence(sheet, blank_page):
+    gray = np.roll((blank_page * 255).astype(np.uint8), int(4.5 * PX), axis=1)   # half a box off
+    out = read_page_fields(gray, sheet.pages[1], px_per_mm=PX, classifier=default_classifier(), kinds=("digits",))
+    for f in _digits(sheet):
+        assert EMPTY_BLANK_CONFIDENCE not in out[f.id].box_confidence, f.id
+        assert out[f.id].status != "blank", f.id       # "nothing written" is a finding against the trainee
