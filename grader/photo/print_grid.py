@@ -192,33 +192,38 @@ def grid_line_points(sample: Sampler, page: PageLayout, predict: Callable[[np.nd
         ys = sorted({round(c.y, 4) for c in f.cells})
         cw, ch = f.cells[0].w, f.cells[0].h
         lw = next((w for r, w in page.frames if r == f.cells[0]), 0.2)
-        # (axis, line coordinate mm, sample positions along the line mm)
-        lo = {0: xs[0] + lw / 2, 1: ys[0] + lw / 2}
-        hi = {0: xs[-1] + cw - lw / 2, 1: ys[-1] + ch - lw / 2}
-        lines = [(0, x + lw / 2, [y + ch * t for y in ys for t in (0.25, 0.5, 0.75)]) for x in xs[1:]]
-        lines += [(1, y + lw / 2, [x + cw * t for x in xs for t in (0.25, 0.5, 0.75)]) for y in ys[1:]]
-
-        def at(axis: int, coord: float, along: np.ndarray) -> np.ndarray:
-            pts_mm = np.stack([np.full_like(along, coord), along], 1) if axis == 0 else \
-                np.stack([along, np.full_like(along, coord)], 1)
-            return pts_mm * ppm - 0.5
-
-        for axis, coord, along in lines:
-            along = np.array(along)
-            pts = at(axis, coord, along)
-            u = (coord - lo[axis]) / (hi[axis] - lo[axis])
-            base = ((1 - u) * predict(at(axis, lo[axis], along))[:, axis] +
-                    u * predict(at(axis, hi[axis], along))[:, axis])           # first estimate, frame px
-            c = pts[:, axis][:, None] + base[:, None] + offs[None, :]
-            a = np.broadcast_to(pts[:, 1 - axis][:, None], c.shape)
-            mx, my = (c, a) if axis == 0 else (a, c)
-            prof = sample(mx.astype(np.float32), my.astype(np.float32)).astype(np.float32)
-            med = np.median(prof, axis=0)
-            best = int(np.argmin(med))
-            if not 0 < best < len(offs) - 1 or np.median(med) - med[best] < 20:
+        # Per axis: the inner lines' coordinates (mm), the sample positions along them (mm, the same for
+        # every line of the axis), and the grid's outer borders the first estimate is interpolated between.
+        for axis, coords, along, lo, hi in (
+                (0, np.array(xs[1:]) + lw / 2, [y + ch * t for y in ys for t in (0.25, 0.5, 0.75)],
+                 xs[0] + lw / 2, xs[-1] + cw - lw / 2),
+                (1, np.array(ys[1:]) + lw / 2, [x + cw * t for x in xs for t in (0.25, 0.5, 0.75)],
+                 ys[0] + lw / 2, ys[-1] + ch - lw / 2)):
+            if not len(coords):
                 continue
-            corr = float(_subpixel(med[None], np.array([best]), offs, step)[0])
-            out[axis][0].append(pts)
-            out[axis][1].append(base + corr)
+            along = np.array(along)
+
+            def at(coord: np.ndarray) -> np.ndarray:    # (lines, samples, 2) frame px
+                c = np.broadcast_to(np.asarray(coord, np.float64)[:, None], (len(coord), len(along)))
+                a = np.broadcast_to(along[None, :], c.shape)
+                pts_mm = np.stack([c, a], -1) if axis == 0 else np.stack([a, c], -1)
+                return pts_mm * ppm - 0.5
+
+            pts = at(coords)
+            u = ((coords - lo) / (hi - lo))[:, None]
+            base = ((1 - u) * predict(at(np.array([lo]))[0])[:, axis][None, :] +
+                    u * predict(at(np.array([hi]))[0])[:, axis][None, :])     # first estimate, frame px
+            c = pts[..., axis][..., None] + base[..., None] + offs             # (lines, samples, offsets)
+            a = np.broadcast_to(pts[..., 1 - axis][..., None], c.shape)
+            mx, my = (c, a) if axis == 0 else (a, c)
+            prof = sample(mx.reshape(-1, len(offs)).astype(np.float32), my.reshape(-1, len(offs)).astype(np.float32))
+            med = np.median(prof.astype(np.float32).reshape(c.shape), axis=1)   # (lines, offsets)
+            best = np.argmin(med, axis=1)
+            rows = np.arange(len(best))
+            keep = (best > 0) & (best < len(offs) - 1) & (np.median(med, axis=1) - med[rows, best] >= 20)
+            corr = _subpixel(med, best, offs, step)
+            for i in np.flatnonzero(keep):
+                out[axis][0].append(pts[i])
+                out[axis][1].append(base[i] + corr[i])
     return tuple((np.concatenate(p) if p else np.zeros((0, 2)), np.concatenate(v) if v else np.zeros(0))
                  for p, v in (out[0], out[1]))
