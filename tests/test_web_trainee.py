@@ -237,3 +237,16 @@ def test_a_finding_already_given_as_a_fix_is_not_repeated():
     from grader.web.present import other_findings
     res = {"top_fixes": [{"message_id": "A"}], "findings": [{"message_id": "A"}, {"message_id": "B"}]}
     assert other_findings(res) == [{"message_id": "B"}]
+
+
+def test_section_badges_keep_our_doubt_apart_from_the_trainees_mistakes(app):
+    from grader.web.present import sections
+    res = {"fields": [{"id": "I.A.1.L", "section": "I", "status": "review"},
+                      {"id": "I.A.1.P", "section": "I", "status": "unreadable"},
+                      {"id": "II.1", "section": "II", "status": "wrong"},
+                      {"id": "II.2", "section": "II", "status": "blank"},
+                      {"id": "II.3", "section": "II", "status": "review"}]}
+    with app.test_request_context():
+        by_id = {s.id: s for s in sections(res)}
+    assert (by_id["I"].n_wrong, by_id["I"].n_check) == (0, 2)      # unsure readings are not "to fix"
+    assert (by_id["II"].n_wrong, by_id["II"].n_check) == (2, 1)

@@ -80,6 +80,7 @@ EN: dict[str, str] = {
     "Halaman {n} bertanda": "Page {n}, marked",
     "Isian per bagian": "Entries by section",
     "perlu diperbaiki": "to fix",
+    "dicek pelatih": "for the trainer to check",
     "semua benar": "all correct",
     "Kotak": "Box",
     "Isian": "Entry",

@@ -32,7 +32,13 @@ class Section:
 
     @property
     def n_wrong(self) -> int:
-        return sum(1 for f in self.fields if f.get("status") in ("wrong", "blank", "unreadable", "review"))
+        """Entries the trainee must fix (a wrong or missing value)."""
+        return sum(1 for f in self.fields if f.get("status") in ("wrong", "blank"))
+
+    @property
+    def n_check(self) -> int:
+        """Entries we could not read surely: a trainer checks them; they are not the trainee's mistakes."""
+        return sum(1 for f in self.fields if f.get("status") in ("review", "unreadable"))
 
 
 def status_label(status: str | None) -> str:
