@@ -73,7 +73,8 @@ def _grade_sheet(truth_paths: list[str]) -> dict:
     truths = [json.loads(Path(p).read_text()) for p in truth_paths]
     folder = Path(truth_paths[0]).parent
     key = load_key(str(folder / "keys" / truths[0]["exercise"]))
-    files = [(photo_for(Path(p)).name, photo_for(Path(p)).read_bytes()) for p in truth_paths]
+    photos = [photo_for(Path(p)) for p in truth_paths]
+    files = [(photo.name, photo.read_bytes()) for photo in photos]
     result = grade_upload(files, key=key)
     mistakes = [m for t in truths for m in t.get("mistakes", [])]
     return {"sheet": truths[0]["sheet"], "refused_pages": sum(p["refusal"] is not None for p in result["pages"]),

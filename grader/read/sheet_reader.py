@@ -110,7 +110,7 @@ def confirm_blanks(readings: list, gray: np.ndarray, page: PageLayout, fields: S
     boxes is empty paper too), so the borders are checked (:mod:`grader.read.box_check`). Only empty boxes
     are checked, so this costs nothing on most sheets.
     """
-    empty = [i for i, r in enumerate(readings) if getattr(r, "empty", False)]
+    empty = [i for i, r in enumerate(readings) if r.empty]
     if not empty:
         return readings
     boxes = [b for f in fields for b in f.boxes]

@@ -154,20 +154,6 @@ class BubbleMeasure:
     pitch_px: float         # the template distance between neighbouring bubbles of a column
 
 
-def measure_bubble_fill(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float,
-                        search_mm: float = 0.7, local_mm: float = 1.8, inner: float = 0.7,
-                        with_outline: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Raw mean darkness inside each bubble of ``field`` (see :func:`locate_bubbles`).
-
-    Returns
-    -------
-    float32 array (columns, bubbles per column) of mean darkness in 0..1
-    (and the outline responses, same shape, when ``with_outline``).
-    """
-    m = locate_bubbles(gray, field, px_per_mm=px_per_mm, search_mm=search_mm, local_mm=local_mm, inner=inner)
-    return (m.fill, m.outline) if with_outline else m.fill
-
-
 def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7,
                    local_mm: float = 1.8, inner: float = 0.7) -> BubbleMeasure:
     """Find the printed bubbles of ``field`` and measure the darkness inside each.
