@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,10 +218,11 @@ def write_feedback_files(result: dict, reads: list[PhotoRead], sheet: SheetLayou
 
 
 def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | None, *,
-            by: str = "trainer", at: str | None = None) -> dict:
+            by: str = "trainer", at: str | None = None, disputed: Iterable[str] = ()) -> dict:
     """Re-grade a stored result after a trainer's corrections, without reading the photos again.
 
     Earlier corrections stored in ``result`` are kept; ``corrections`` add to or replace them.
+    ``disputed`` fields (the trainee says we misread them) go to review until corrected.
     """
     sheet = layout_sheet(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
     readings = {f["id"]: FieldReading(f["id"], f["kind"], f["page"], f["value"], f["confidence"],
@@ -231,7 +233,7 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     kept = {f["id"]: {"value": f["value"], "by": f["corrected_by"], "at": f["corrected_at"]}
             for f in result["fields"] if f.get("corrected_by")}
     kept.update({fid: {"value": v, "by": by, "at": stamp} for fid, v in corrections.items()})
-    graded = grade_readings(sheet, readings, key, corrections=kept)
+    graded = grade_readings(sheet, readings, key, corrections=kept, disputed=disputed)
     crops = {f["id"]: f.get("crop") for f in result["fields"]}
     for f in graded["fields"]:
         f["crop"] = crops.get(f["id"])

@@ -189,6 +189,26 @@ def test_corrections_make_a_field_confident(chasil_spec):
     assert (f["status"], f["corrected_by"]) == ("wrong", "trainer")
 
 
+def test_a_disputed_field_and_its_rules_stop_counting_until_a_trainer_corrects_it(chasil_spec):
+    """The trainee says "not what I wrote": the field goes to review, its rules become not checkable."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.J"] += 1                                            # read (surely) as one more
+    readings = readings_from(sheet, values)
+    plain = grade_readings(sheet, readings, key)
+    disputed = grade_readings(sheet, readings, key, disputed={"I.A.1.J"})
+    f = next(f for f in disputed["fields"] if f["id"] == "I.A.1.J")
+    assert f["status"] == "review" and "disputed_by_trainee" in f["notes"]
+    assert violated(plain) == {"row_total", "registered_total"} and violated(disputed) == set()
+    assert {r["base_id"] for r in disputed["rules"] if r["status"] == "not_checkable"} >= {"row_total",
+                                                                                         "registered_total"}
+    assert disputed["score"] > plain["score"] and not disputed["top_fixes"]
+    # the trainer confirms our reading: the dispute is settled and the mistake stands
+    confirmed = grade_readings(sheet, readings, key, disputed={"I.A.1.J"},
+                               corrections={"I.A.1.J": {"value": values["I.A.1.J"], "by": "t", "at": "t"}})
+    assert violated(confirmed) == violated(plain) and confirmed["score"] == plain["score"]
+
+
 def test_a_mismatch_needs_a_very_confident_reading_to_be_wrong(chasil_spec):
     sheet, key = setup(chasil_spec)
     values = dict(key.fields)

@@ -250,3 +250,57 @@ def test_section_badges_keep_our_doubt_apart_from_the_trainees_mistakes(app):
         by_id = {s.id: s for s in sections(res)}
     assert (by_id["I"].n_wrong, by_id["I"].n_check) == (0, 2)      # unsure readings are not "to fix"
     assert (by_id["II"].n_wrong, by_id["II"].n_check) == (2, 1)
+
+
+def test_a_trainee_disputes_a_wrong_field_and_the_trainer_settles_it(app, client, code):
+    """'Not what I wrote' takes the field out of the score and into the trainer's queue; a correction settles it."""
+    from grader.web.testing import WRONG_FIELD, log_in
+
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())])
+    page = resp.location
+    html = client.get(page).get_data(as_text=True)
+    score_before = float(re.search(r'class="score"><b>(\d+)</b>', html).group(1))
+    assert "Bukan ini yang saya tulis?" in html
+    token = page.rsplit("/", 1)[1]
+    got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client, page), "field": WRONG_FIELD,
+                                                       "written": "5"}, follow_redirects=True)
+    html = got.get_data(as_text=True)
+    assert got.status_code == 200 and f"Isian {WRONG_FIELD} tidak dihitung salah" in html
+    row = re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', html, re.S).group(0)
+    assert "Perlu dicek" in row and "menulis <b>5</b>" in row and "menunggu pelatih" in row
+    assert "Bukan ini yang saya tulis?" not in row                   # once is enough
+    assert float(re.search(r'class="score"><b>(\d+)</b>', html).group(1)) > score_before
+
+    # A field that was read right cannot be disputed; nothing is stored for it.
+    got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": "II.1"},
+                      follow_redirects=True)
+    assert "Isian II.1 tidak ditandai salah atau kosong" in got.get_data(as_text=True)
+    with app.app_context():
+        from grader.web.db import get_db
+        rows = get_db().execute("SELECT field_id, written FROM disputes").fetchall()
+    assert [(r["field_id"], r["written"]) for r in rows] == [(WRONG_FIELD, "5")]
+
+    trainer = app.test_client()
+    log_in(trainer)
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert f'value="{WRONG_FIELD}"' in queue and "Disanggah peserta: menulis 5" in queue
+    from grader.exercise.store import load_key
+    read = load_key(code).fields[WRONG_FIELD] + 1                   # the trainer sees we read it right
+    trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"),
+                                                    "field": WRONG_FIELD, "value": str(read)})
+    html = client.get(page).get_data(as_text=True)
+    row = re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', html, re.S).group(0)
+    assert "Salah" in row and "menunggu pelatih" not in row and "Ibu Sari" in row
+    assert float(re.search(r'class="score"><b>(\d+)</b>', html).group(1)) == score_before
+
+
+def test_a_dispute_survives_a_regrade(app, client, code):
+    from grader.web.grading import run_grade_job
+    from grader.web.testing import WRONG_FIELD
+
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    token = page.rsplit("/", 1)[1]
+    client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client, page), "field": WRONG_FIELD})
+    run_grade_job({"submission_id": 1}, app.extensions["grader.jobs"].ctx)
+    row = re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', client.get(page).get_data(as_text=True), re.S)
+    assert "Perlu dicek" in row.group(0) and "Disanggah peserta" in row.group(0)

@@ -7,7 +7,8 @@ above all: only a confident reading can make a field ``wrong`` or a rule
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from grader.exercise.store import AnswerKey
 from grader.read.context import NOTE_PINNED
@@ -23,6 +24,8 @@ WEIGHTS = {"digits": 1.0, "bubbles": 0.5, "tally": 0.5, "rule": 1.0}
 # the key, or breaks a rule, with a reading below this goes to review instead (never "wrong"/"violated").
 # This is a verdict threshold on our own confidence; the reading itself (value, status) is never changed.
 WRONG_MIN_CONFIDENCE = 0.999
+# The trainee says we misread this field ("that is not what I wrote"): until a trainer looks, it is in review.
+NOTE_DISPUTED = "disputed_by_trainee"
 # That bar is for digit fields, whose confidence is a calibrated probability. The bubble and tally
 # readers score confidence heuristically (bubbles top out at 0.99) and send anything doubtful to review
 # themselves, so for them an accepted ("ok") reading is the bar: on 600 generated photos
@@ -73,7 +76,7 @@ def expected_for(f: FieldLayout, key: AnswerKey | None) -> int | None:
 
 
 def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: AnswerKey | None, *,
-                   corrections: dict[str, dict] | None = None) -> dict:
+                   corrections: dict[str, dict] | None = None, disputed: Iterable[str] = ()) -> dict:
     """Grade one trainee's merged page readings.
 
     Parameters
@@ -82,6 +85,9 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     readings : field id → reading, over all pages received (a missing page's fields are absent).
     key : the answer key, or None to check only the form's own rules.
     corrections : field id → {"value", "by", "at"} made by a trainer; a corrected field is confident.
+    disputed : fields whose reading the trainee disputes. Each goes to review (so it, and every rule or
+        cross-check it is in, stops counting against the trainee) until a trainer corrects it; a
+        correction settles the dispute.
 
     Returns
     -------
@@ -89,6 +95,10 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     """
     corrections = corrections or {}
     readings = dict(readings)
+    for fid in set(disputed) - set(corrections):
+        r = readings.get(fid)
+        if r is not None and r.status in ("ok", "blank"):
+            readings[fid] = replace(r, status="review", notes=r.notes + (NOTE_DISPUTED,))
     for fid, c in corrections.items():
         old = readings.get(fid)
         kind = old.kind if old else "digits"
@@ -178,7 +188,8 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
 def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
     """Writing conventions: a blank leading box instead of X, and overwritten boxes."""
     # A remark about the trainee's writing is a finding against them: only on a very confident reading.
-    blank = [r.id for r in readings.values() if NOTE_BLANK_LEADING in r.notes and _blank_boxes_sure(r)]
+    blank = [r.id for r in readings.values() if NOTE_BLANK_LEADING in r.notes and _blank_boxes_sure(r)
+             and NOTE_DISPUTED not in r.notes]
     over = [r.id for r in readings.values() if NOTE_OVERWRITTEN in r.notes]
     out = []
     if blank:

@@ -54,16 +54,30 @@ def corrections_for(conn: sqlite3.Connection, submission_id: int) -> dict[str, t
     return out
 
 
-def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int | None, str, str]], key) -> dict:
-    """Regrade ``result`` with the trainer's corrections and stamp who made each one, and when."""
-    if not corrections or key is None:
+def disputes_for(conn: sqlite3.Connection, submission_id: int) -> dict[str, tuple[str, str]]:
+    """The latest dispute per field: ``field -> (what the trainee says they wrote, at)``."""
+    return {r["field_id"]: (r["written"], r["disputed_at"]) for r in conn.execute(
+        "SELECT field_id, written, disputed_at FROM disputes WHERE submission_id=? ORDER BY id", (submission_id,))}
+
+
+def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int | None, str, str]], key,
+                      disputes: dict[str, tuple[str, str]] | None = None) -> dict:
+    """Regrade ``result`` with the trainer's corrections and the trainee's open disputes; stamp who and when.
+
+    A dispute is open while its field has no correction: the trainer's word settles it.
+    """
+    open_disputes = {f: d for f, d in (disputes or {}).items() if f not in corrections}
+    if (not corrections and not open_disputes) or key is None:
         return result
-    new = pipeline.regrade(result, {f: v for f, (v, _, _) in corrections.items()}, key)
+    new = pipeline.regrade(result, {f: v for f, (v, _, _) in corrections.items()}, key,
+                           disputed=set(open_disputes))
     for field in new.get("fields", []):
         if field.get("id") in corrections:
             _, by, at = corrections[field["id"]]
             field["corrected_by"] = by
             field["corrected_at"] = at
+        elif field.get("id") in open_disputes:
+            field["trainee_says"], field["disputed_at"] = open_disputes[field["id"]]
     return new
 
 
@@ -109,7 +123,7 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
                 key = load_exercise_key(result["exercise"], ctx.data_dir)
             except GraderError:
                 key = None
-        graded = apply_corrections(pipeline, result, corrections_for(conn, sid), key)
+        graded = apply_corrections(pipeline, result, corrections_for(conn, sid), key, disputes_for(conn, sid))
         store_result(conn, sid, graded, original=result)
     finally:
         conn.close()
@@ -126,6 +140,28 @@ def fail_grade_job(payload: dict, ctx: JobContext, code: str, message_id: str, m
         conn.close()
 
 
+def _stored_field(conn: sqlite3.Connection, submission_id: int, field_id: str) -> tuple[sqlite3.Row, dict, dict]:
+    """The submission row, its current result and one of its fields; GraderError if any is missing."""
+    sub = conn.execute("SELECT * FROM submissions WHERE id=?", (submission_id,)).fetchone()
+    if sub is None or not sub["result"]:
+        raise GraderError("no_result", "this sheet has no result yet", "Lembar ini belum punya hasil")
+    result = json.loads(sub["result"])
+    field = next((f for f in result.get("fields", []) if f.get("id") == field_id), None)
+    if field is None:
+        raise GraderError("unknown_field", f"no field {field_id} on this sheet",
+                          f"Isian {field_id} tidak ada di lembar ini")
+    return sub, result, field
+
+
+def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_ref: Any) -> dict:
+    """Regrade the reader's original result with every stored correction and dispute, and store it."""
+    base = json.loads(sub["result_original"] or sub["result"])
+    new = apply_corrections(resolve_pipeline(pipeline_ref), base, corrections_for(conn, sub["id"]), key,
+                            disputes_for(conn, sub["id"]))
+    store_result(conn, sub["id"], new)
+    return new
+
+
 def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str, value: int | None, by: str,
                   data_dir: Path | str, pipeline_ref: Any) -> dict:
     """Record a trainer's correction first (so it is never lost), then regrade the sheet at once.
@@ -133,24 +169,35 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     Returns the new result. Raises GraderError if the field does not exist or
     the sheet has no result to correct.
     """
-    sub = conn.execute("SELECT * FROM submissions WHERE id=?", (submission_id,)).fetchone()
-    if sub is None or not sub["result"]:
-        raise GraderError("no_result", "this sheet has no result to correct", "Lembar ini belum punya hasil")
-    result = json.loads(sub["result"])
-    field = next((f for f in result.get("fields", []) if f.get("id") == field_id), None)
-    if field is None:
-        raise GraderError("unknown_field", f"no field {field_id} on this sheet",
-                          f"Isian {field_id} tidak ada di lembar ini")
+    sub, result, field = _stored_field(conn, submission_id, field_id)
     conn.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
                  "VALUES (?, ?, ?, ?, ?, ?)", (submission_id, field_id, value, field.get("value"), by, now_iso()))
     key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
     if key is None:
         raise GraderError("unknown_exercise", "this sheet has no exercise code; the correction is saved",
                           "Lembar ini tanpa kode latihan; koreksi disimpan tetapi nilai belum dihitung ulang")
-    base = json.loads(sub["result_original"]) if sub["result_original"] else result
-    new = apply_corrections(resolve_pipeline(pipeline_ref), base, corrections_for(conn, submission_id), key)
-    store_result(conn, submission_id, new)
-    return new
+    return _regrade_stored(conn, sub, key, pipeline_ref)
+
+
+DISPUTABLE = ("wrong", "blank")
+
+
+def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str, written: str,
+                  data_dir: Path | str, pipeline_ref: Any) -> dict:
+    """Record a trainee's "that is not what I wrote" first (so it is never lost), then regrade at once.
+
+    Only a field held against the trainee (``wrong`` or ``blank``) that no trainer has corrected can be
+    disputed: it goes to review, out of the score, and into the trainer's queue. Returns the new result.
+    """
+    sub, result, field = _stored_field(conn, submission_id, field_id)
+    if field.get("status") not in DISPUTABLE or field.get("corrected_by"):
+        raise GraderError("not_disputable", f"field {field_id} is not marked wrong or blank by the reader",
+                          f"Isian {field_id} tidak ditandai salah atau kosong oleh pembaca, jadi tidak perlu "
+                          f"disanggah")
+    conn.execute("INSERT INTO disputes(submission_id, field_id, written, disputed_at) VALUES (?, ?, ?, ?)",
+                 (submission_id, field_id, written, now_iso()))
+    key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
+    return _regrade_stored(conn, sub, key, pipeline_ref)
 
 
 def after_grade_job(payload: dict, runner) -> None:

@@ -71,4 +71,15 @@ CREATE TABLE IF NOT EXISTS corrections (
   corrected_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS corrections_submission ON corrections(submission_id);
+
+-- A trainee's "that is not what I wrote" on a field marked wrong or blank. The field goes to the
+-- trainer's review queue; a trainer's correction of the field settles it.
+CREATE TABLE IF NOT EXISTS disputes (
+  id INTEGER PRIMARY KEY,
+  submission_id INTEGER NOT NULL REFERENCES submissions(id),
+  field_id TEXT NOT NULL,
+  written TEXT NOT NULL DEFAULT '',              -- what the trainee says they wrote (may be empty)
+  disputed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS disputes_submission ON disputes(submission_id);
 """

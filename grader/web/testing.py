@@ -109,11 +109,13 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
     return _summarise(result)
 
 
-def regrade(result: dict, corrections: dict[str, int | None], key) -> dict:
+def regrade(result: dict, corrections: dict[str, int | None], key, *, disputed=()) -> dict:
     import copy
 
     new = copy.deepcopy(result)
     for f in new["fields"]:
+        if f["id"] in disputed and f["id"] not in corrections and f["status"] in ("ok", "wrong", "blank"):
+            f["status"] = "review"
         if f["id"] in corrections:
             f["value"] = corrections[f["id"]]
             f["confidence"] = 1.0

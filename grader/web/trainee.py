@@ -1,4 +1,5 @@
-"""Trainee pages: upload a photographed sheet, see the result, retake a refused photo, see earlier attempts.
+"""Trainee pages: upload a photographed sheet, see the result, retake a refused photo, see earlier attempts,
+and dispute a field we marked wrong ("that is not what I wrote"), which sends it to the trainer.
 
 Results are addressed by an unguessable token. A browser remembers the
 tokens of its own attempts (in the signed session), which is how a trainee
@@ -10,12 +11,12 @@ import json
 import secrets
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_file,
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
                    send_from_directory, session, url_for)
 
 from grader.errors import GraderError
 from grader.web.db import get_db
-from grader.web.grading import submission_dir
+from grader.web.grading import dispute_field, submission_dir
 from grader.web.i18n import error_text
 from grader.web.images import scaled_copy
 from grader.web.i18n import gettext as _
@@ -199,6 +200,23 @@ def retake(token: str):
         queue_grading(db, sub.id)
     _remember(sub.token)
     return redirect(url_for("trainee.result", token=sub.token))
+
+
+@bp.post("/hasil/<token>/sanggah")
+def dispute(token: str):
+    """The trainee says a field marked wrong or blank is not what they wrote: a trainer will check it."""
+    row = _submission(token)
+    field_id = request.form.get("field", "")
+    written = (request.form.get("written") or "").strip()[:20]
+    try:
+        dispute_field(get_db(), submission_id=row["id"], field_id=field_id, written=written,
+                      data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"])
+    except GraderError as exc:
+        flash(error_text(exc), "error")
+    else:
+        flash(_("Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.", field=field_id),
+              "ok")
+    return redirect(url_for("trainee.result", token=token) + f"#f-{field_id}", code=303)
 
 
 @bp.post("/hasil/<token>/kode")

@@ -215,3 +215,29 @@ def test_review_queue_keyboard_fast_path(browser, fake_live_server, shots, tmp_p
     assert "Pak Budi" in page.inner_text("main")
     shots(page, "phone-trainer-sheet")
     ctx.close()
+
+
+def test_trainee_disputes_a_misread_on_a_phone(browser, fake_live_server, shots, tmp_path):
+    """'Not what I wrote' on a wrong field: one tap opens it, the field leaves the score and waits for a trainer."""
+    from grader.web.testing import WRONG_FIELD, jpeg_bytes
+    srv, code = fake_live_server, fake_live_server["code"]
+    (tmp_path / "h1.jpg").write_bytes(jpeg_bytes())
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(srv["url"] + "/")
+    page.fill("#code", code)
+    page.set_input_files("#photo_1", str(tmp_path / "h1.jpg"))
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Hasil penilaian", timeout=30_000)
+    row = page.locator(f"tr[id='f-{WRONG_FIELD}']")
+    assert "Salah" in row.inner_text()
+    row.locator("summary").click()
+    row.locator("input[name=written]").fill("5")
+    row.locator("button[type=submit]").click()
+    page.wait_for_selector(f"text=Isian {WRONG_FIELD} tidak dihitung salah")
+    row = page.locator(f"tr[id='f-{WRONG_FIELD}']")
+    assert "Perlu dicek" in row.inner_text() and "menunggu pelatih" in row.inner_text()
+    assert no_horizontal_scroll(page)
+    row.scroll_into_view_if_needed()
+    shots(page, "phone-trainee-disputed")
+    ctx.close()
