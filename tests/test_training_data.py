@@ -70,3 +70,30 @@ def test_other_digits_and_zero_probability_are_untouched():
     assert np.array_equal(add_regional_strokes(g.copy(), 7, rng, p_cross7=0.0), g)
     assert np.array_equal(add_regional_strokes(np.zeros((56, 56), np.float32), 7, rng, p_cross7=1.0),
                           np.zeros((56, 56), np.float32))
+
+
+def test_stroke_digits_are_reproducible_whole_and_varied():
+    from training.stroke_digits import synth_stroke_digit
+
+    for d in range(10):
+        a = synth_stroke_digit(d, np.random.default_rng(d))
+        assert np.array_equal(a, synth_stroke_digit(d, np.random.default_rng(d)))
+        ink = a > 0.3
+        assert ink.sum() > 150, d                                    # a real glyph, not a speck
+        assert not (ink[:2].any() or ink[-2:].any() or ink[:, :2].any() or ink[:, -2:].any()), d  # not cut off
+        others = [synth_stroke_digit(d, np.random.default_rng(100 + k)) > 0.3 for k in range(5)]
+        assert all((o != ink).mean() > 0.02 for o in others), d     # every sample is a new shape
+
+
+def test_flagged_ones_are_steeper_than_a_seven_bar():
+    from training.stroke_digits import _one
+
+    flags = 0
+    for seed in range(200):
+        strokes = _one(np.random.default_rng(seed))
+        first = strokes[0]
+        if len(first) == 3:                                          # flag, top of the stem, foot of the stem
+            (fx, fy), (tx, ty) = first[0], first[1]
+            assert fy - ty > tx - fx > 0                              # down-left of the top, steeper than 45 degrees
+            flags += 1
+    assert flags > 50

@@ -33,6 +33,7 @@ import numpy as np
 
 from grader.recognize.digit_classifier import preprocess_boxes
 from training.digit_synth import add_regional_strokes, elastic, synth_cross, synth_dash, synth_font_digit
+from training.stroke_digits import synth_stroke_digit
 
 logger = logging.getLogger(__name__)
 
@@ -339,6 +340,10 @@ def _one_sample(task: tuple) -> tuple[np.ndarray, np.ndarray]:
         digit = int(payload)
         crop = render_box([synth_font_digit(digit, rng)], "digit", rng)
         target[CLASS_INDEX[str(digit)]] = 1
+    elif kind == "stroke":
+        digit = int(payload)
+        crop = render_box([synth_stroke_digit(digit, rng)], "digit", rng)
+        target[CLASS_INDEX[str(digit)]] = 1
     elif kind == "X":
         crop = render_box([synth_cross(rng)], "X", rng)
         target[CLASS_INDEX["X"]] = 1
@@ -372,10 +377,12 @@ def build_tasks(
     n_overlay: int,
     seed: int,
     n_font: int = 0,
+    n_stroke: int = 0,
 ) -> list[tuple]:
     """The list of render tasks for one data set (deterministic given seed)."""
     rng = np.random.default_rng(seed)
     tasks: list[tuple] = [("font", str(i % 10), 0) for i in range(n_font)]
+    tasks += [("stroke", str(i % 10), 0) for i in range(n_stroke)]
     for _ in range(digit_repeats):
         tasks += [("digit", g, 0) for g in digit_glyphs]
     tasks += [("X", None, 0)] * n_cross + [("-", None, 0)] * n_dash + [("blank", None, 0)] * n_blank

