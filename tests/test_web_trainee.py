@@ -304,3 +304,30 @@ def test_a_dispute_survives_a_regrade(app, client, code):
     run_grade_job({"submission_id": 1}, app.extensions["grader.jobs"].ctx)
     row = re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', client.get(page).get_data(as_text=True), re.S)
     assert "Perlu dicek" in row.group(0) and "Disanggah peserta" in row.group(0)
+
+
+def test_open_disputes_per_sheet_are_capped(app, client, code):
+    """A trainee cannot wave away a whole sheet: after a few open disputes, they are asked to wait for the trainer."""
+    import json
+
+    from grader.web.grading import MAX_OPEN_DISPUTES
+
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    token = page.rsplit("/", 1)[1]
+    with app.app_context():                                          # make many fields wrong in the stored result
+        from grader.web.db import get_db
+        db = get_db()
+        res = json.loads(db.execute("SELECT result FROM submissions WHERE id=1").fetchone()["result"])
+        for f in res["fields"][:MAX_OPEN_DISPUTES + 2]:
+            f["status"] = "wrong"
+        db.execute("UPDATE submissions SET result=?, result_original=? WHERE id=1", (json.dumps(res), json.dumps(res)))
+        db.commit()
+        ids = [f["id"] for f in res["fields"][:MAX_OPEN_DISPUTES + 2]]
+    for fid in ids[:MAX_OPEN_DISPUTES]:
+        client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": fid})
+    got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": ids[-1]},
+                      follow_redirects=True)
+    assert f"Sudah ada {MAX_OPEN_DISPUTES} sanggahan yang menunggu pelatih" in got.get_data(as_text=True)
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT COUNT(*) FROM disputes").fetchone()[0] == MAX_OPEN_DISPUTES

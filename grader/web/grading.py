@@ -180,6 +180,9 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
 
 
 DISPUTABLE = ("wrong", "blank")
+# A misread touches a few fields; a trainee disputing more than this many at once is more likely disputing
+# their mistakes than ours, and each dispute costs a trainer's look. (Settled disputes do not count.)
+MAX_OPEN_DISPUTES = 5
 
 
 def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str, written: str,
@@ -194,6 +197,11 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
         raise GraderError("not_disputable", f"field {field_id} is not marked wrong or blank by the reader",
                           f"Isian {field_id} tidak ditandai salah atau kosong oleh pembaca, jadi tidak perlu "
                           f"disanggah")
+    open_now = set(disputes_for(conn, submission_id)) - set(corrections_for(conn, submission_id))
+    if len(open_now) >= MAX_OPEN_DISPUTES:
+        raise GraderError("too_many_disputes", f"{len(open_now)} disputes of this sheet are waiting for a trainer",
+                          f"Sudah ada {len(open_now)} sanggahan yang menunggu pelatih. Tunggu pelatih "
+                          f"memeriksanya dulu, atau tanyakan langsung kepada pelatih.")
     conn.execute("INSERT INTO disputes(submission_id, field_id, written, disputed_at) VALUES (?, ?, ?, ?)",
                  (submission_id, field_id, written, now_iso()))
     key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
