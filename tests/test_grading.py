@@ -180,6 +180,39 @@ def test_context_backs_up_but_never_changes_a_value(chasil_spec):
     assert after["IV.3"].status == "review" and after["IV.3"].value == v
 
 
+@pytest.mark.parametrize("tally_conf,tally_delta,digits,backed", [
+    (0.5, 0, ("ok", 0.9995, ()), True),                            # one doubtful cell, count agrees with both
+    (0.35, 0, ("ok", 0.9995, ()), False),                          # malformed groups: the count is a guess
+    (0.5, 1, ("ok", 0.9995, ()), False),                           # disagrees: our doubt, review
+    (0.5, 0, ("review", 0.9, ("unsure_box",)), False),             # digits unsure on their own pixels
+])
+def test_a_doubtful_tally_is_backed_up_only_by_sure_digits_and_bubbles_that_agree(chasil_spec, tally_conf,
+                                                                                   tally_delta, digits, backed):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.2"]
+    status, conf, notes = digits
+    readings["IV.2"] = FieldReading("IV.2", "digits", 2, v, conf, status, box_confidence=(0.999, 0.9, 0.999),
+                                    notes=notes)
+    readings["IV.2.tally"] = FieldReading("IV.2.tally", "tally", 2, v + tally_delta, tally_conf, "review")
+    after = apply_context(readings)
+    assert after["IV.2.tally"].value == v + tally_delta                # never changed
+    assert (after["IV.2.tally"].status == "ok") is backed
+    assert ("backed_up_by_digits_and_bubbles" in after["IV.2.tally"].notes) is backed
+
+
+def test_a_backed_up_tally_is_never_called_wrong_on_that_strength(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields, conf=0.9995)
+    v = key.fields["IV.2"] + 2                                          # the trainee wrote 2 more, everywhere
+    readings["IV.2"] = FieldReading("IV.2", "digits", 2, v, 0.9995, "ok")
+    readings["IV.2.bubbles"] = FieldReading("IV.2.bubbles", "bubbles", 2, v, 0.95, "ok")
+    readings["IV.2.tally"] = FieldReading("IV.2.tally", "tally", 2, v, 0.5, "review")
+    res = grade_readings(sheet, apply_context(readings), key)
+    status = {f["id"]: f["status"] for f in res["fields"]}
+    assert status["IV.2"] == "wrong" and status["IV.2.bubbles"] == "wrong" and status["IV.2.tally"] == "review"
+
+
 def test_corrections_make_a_field_confident(chasil_spec):
     sheet, key = setup(chasil_spec)
     readings = readings_from(sheet, key.fields, status={"I.A.1.L": "review"})

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from grader.exercise.store import AnswerKey
-from grader.read.context import NOTE_PINNED
+from grader.read.context import NOTE_PINNED, NOTE_TALLY_BACKED_UP
 from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
 from grader.read.sheet_reader import FieldReading
 from grader.rules import RuleResult, evaluate_rules, expand_rules
@@ -61,8 +61,8 @@ def field_status(reading: FieldReading | None, expected: int | None) -> str:
 
 def is_firm(reading: FieldReading) -> bool:
     """Read surely enough to hold against the trainee: the bar for ``wrong`` and for cross-check errors."""
-    return reading.status == "ok" and (reading.kind in MARKS_KINDS or reading.confidence >= WRONG_MIN_CONFIDENCE
-                                       or NOTE_PINNED in reading.notes)
+    return reading.status == "ok" and ((reading.kind in MARKS_KINDS and NOTE_TALLY_BACKED_UP not in reading.notes)
+                                       or reading.confidence >= WRONG_MIN_CONFIDENCE or NOTE_PINNED in reading.notes)
 
 
 def graded_fields(sheet: SheetLayout) -> list[FieldLayout]:
