@@ -331,3 +331,19 @@ def test_open_disputes_per_sheet_are_capped(app, client, code):
     with app.app_context():
         from grader.web.db import get_db
         assert get_db().execute("SELECT COUNT(*) FROM disputes").fetchone()[0] == MAX_OPEN_DISPUTES
+
+
+def test_a_replaced_result_cannot_be_disputed(app, client, code):
+    from grader.web.testing import WRONG_FIELD
+
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    token = page.rsplit("/", 1)[1]
+    with app.app_context():                                          # merged into a two-page sheet meanwhile
+        from grader.web.db import get_db
+        get_db().execute("UPDATE submissions SET state='merged' WHERE id=1")
+        get_db().commit()
+    got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD})
+    assert got.status_code == 303
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT COUNT(*) FROM disputes").fetchone()[0] == 0

@@ -193,6 +193,9 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     disputed: it goes to review, out of the score, and into the trainer's queue. Returns the new result.
     """
     sub, result, field = _stored_field(conn, submission_id, field_id)
+    if sub["state"] != "done":     # e.g. merged into a two-page sheet since the page was loaded
+        raise GraderError("not_current", "this result has been replaced; open the latest one",
+                          "Hasil ini sudah diganti; buka hasil terbarunya lalu sanggah di sana")
     if field.get("status") not in DISPUTABLE or field.get("corrected_by"):
         raise GraderError("not_disputable", f"field {field_id} is not marked wrong or blank by the reader",
                           f"Isian {field_id} tidak ditandai salah atau kosong oleh pembaca, jadi tidak perlu "
