@@ -183,6 +183,7 @@ def test_context_backs_up_but_never_changes_a_value(chasil_spec):
 @pytest.mark.parametrize("tally_conf,tally_delta,digits,backed", [
     (0.5, 0, ("ok", 0.9995, ()), True),                            # one doubtful cell, count agrees with both
     (0.35, 0, ("ok", 0.9995, ()), False),                          # malformed groups: the count is a guess
+    (0.4, 0, ("ok", 0.9995, ()), False),                           # joined strokes or out of order: a guess too
     (0.5, 1, ("ok", 0.9995, ()), False),                           # disagrees: our doubt, review
     (0.5, 0, ("review", 0.9, ("unsure_box",)), False),             # digits unsure on their own pixels
 ])

@@ -347,3 +347,25 @@ def test_a_replaced_result_cannot_be_disputed(app, client, code):
     with app.app_context():
         from grader.web.db import get_db
         assert get_db().execute("SELECT COUNT(*) FROM disputes").fetchone()[0] == 0
+
+
+def test_a_sheet_without_an_exercise_key_cannot_be_disputed_and_says_so(app, client, code, monkeypatch):
+    from grader.web import grading
+    from grader.web.testing import WRONG_FIELD
+
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    token = page.rsplit("/", 1)[1]
+    monkeypatch.setattr(grading, "load_exercise_key", lambda code, data_dir: None)   # the key is gone
+    got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD},
+                      follow_redirects=True)
+    assert "tanpa kode latihan, jadi belum bisa disanggah" in got.get_data(as_text=True)
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT COUNT(*) FROM disputes").fetchone()[0] == 0
+
+
+def test_a_field_id_with_odd_characters_is_refused_cleanly(client, code):
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    token = page.rsplit("/", 1)[1]
+    got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": "II.3\r\nX-Evil: 1"})
+    assert got.status_code == 303 and "\n" not in got.location and got.location.endswith(f"/hasil/{token}")

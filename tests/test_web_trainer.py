@@ -337,3 +337,23 @@ def test_a_batch_finished_before_a_restart_is_merged_at_the_next_start(trainer, 
     log_in(restarted)
     status = restarted.get(resp.location + ".json").get_json()
     assert status["total"] == 1 and status["complete"] and status["items"][0]["trainee"] == "12"
+
+
+def test_corrections_and_disputes_of_merged_pages_carry_over_to_the_merged_sheet():
+    """A merge replaces single pages by one sheet; what a trainer or trainee said about those pages moves with it."""
+    import sqlite3
+
+    from grader.web.grading import carry_over_reviews, corrections_for, disputes_for
+    from grader.web.schema import SCHEMA
+
+    conn = sqlite3.connect(":memory:")
+    conn.row_factory = sqlite3.Row
+    conn.executescript(SCHEMA)
+    conn.executemany("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", [(1, "II.3", 7, 8, "Ibu Sari", "t1"), (2, "V.B", 4, None, "Pak Budi", "t2"),
+                                                   (1, "II.3", 9, 8, "Ibu Sari", "t3"), (5, "I.A.1.L", 1, 2, "x", "t4")])
+    conn.execute("INSERT INTO disputes(submission_id, field_id, written, disputed_at) VALUES (2, 'IV.1', '47', 't5')")
+    carry_over_reviews(conn, [1, 2], 3)
+    assert corrections_for(conn, 3) == {"II.3": (9, "Ibu Sari", "t3"), "V.B": (4, "Pak Budi", "t2")}   # latest wins
+    assert disputes_for(conn, 3) == {"IV.1": ("47", "t5")}
+    assert "I.A.1.L" not in corrections_for(conn, 3)                  # another sheet's correction stays there

@@ -193,6 +193,11 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     disputed: it goes to review, out of the score, and into the trainer's queue. Returns the new result.
     """
     sub, result, field = _stored_field(conn, submission_id, field_id)
+    key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
+    if key is None:                # nothing is graded against a key, so there is nothing to take back
+        raise GraderError("unknown_exercise", "this sheet has no exercise code, so it cannot be disputed",
+                          "Lembar ini tanpa kode latihan, jadi belum bisa disanggah. Kirim ulang dengan kode "
+                          "latihan.")
     if sub["state"] != "done":     # e.g. merged into a two-page sheet since the page was loaded
         raise GraderError("not_current", "this result has been replaced; open the latest one",
                           "Hasil ini sudah diganti; buka hasil terbarunya lalu sanggah di sana")
@@ -207,8 +212,19 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           f"memeriksanya dulu, atau tanyakan langsung kepada pelatih.")
     conn.execute("INSERT INTO disputes(submission_id, field_id, written, disputed_at) VALUES (?, ?, ?, ?)",
                  (submission_id, field_id, written, now_iso()))
-    key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
     return _regrade_stored(conn, sub, key, pipeline_ref)
+
+
+def carry_over_reviews(conn: sqlite3.Connection, old_ids: list[int], new_id: int) -> None:
+    """Copy the corrections and disputes of merged single pages onto the sheet that replaces them (in their
+    order, so the latest still wins): a trainer's or trainee's word is never lost to a merge."""
+    marks = ",".join("?" * len(old_ids))
+    conn.execute(f"INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
+                 f"SELECT ?, field_id, value, previous, corrected_by, corrected_at FROM corrections "
+                 f"WHERE submission_id IN ({marks}) ORDER BY id", (new_id, *old_ids))
+    conn.execute(f"INSERT INTO disputes(submission_id, field_id, written, disputed_at) "
+                 f"SELECT ?, field_id, written, disputed_at FROM disputes WHERE submission_id IN ({marks}) ORDER BY id",
+                 (new_id, *old_ids))
 
 
 def after_grade_job(payload: dict, runner) -> None:
@@ -271,6 +287,7 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
                                dedupe=False)
         conn.executemany("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
                          [(new.id, now_iso(), r["id"]) for r in group])
+        carry_over_reviews(conn, [r["id"] for r in group], new.id)
         log.info("batch %s: merged sheets %s of trainee %s into %s", batch_id, [r["id"] for r in group],
                  group[0]["trainee"], new.id)
 

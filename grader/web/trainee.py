@@ -8,6 +8,7 @@ sees their earlier attempts without anyone else seeing them.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from grader.web.i18n import gettext as _
 from grader.web.uploads import check_photo, queue_grading, store_submission
 
 bp = Blueprint("trainee", __name__)
+FIELD_ID_RE = re.compile(r"^[A-Za-z0-9.]{1,40}$")
 PAGES = (1, 2)
 MY_ATTEMPTS = 40
 
@@ -216,7 +218,8 @@ def dispute(token: str):
     else:
         flash(_("Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.", field=field_id),
               "ok")
-    return redirect(url_for("trainee.result", token=token) + f"#f-{field_id}", code=303)
+    anchor = f"#f-{field_id}" if FIELD_ID_RE.match(field_id) else ""
+    return redirect(url_for("trainee.result", token=token) + anchor, code=303)
 
 
 @bp.post("/hasil/<token>/kode")
