@@ -341,6 +341,24 @@ def test_backed_up_reading_that_differs_from_the_key_is_review_not_wrong(chasil_
     assert f["status"] == "review" and f["value"] == values["I.A.1.L"]
 
 
+def test_digits_backed_up_by_sure_bubbles_and_tally_can_be_wrong(chasil_spec):
+    """A consistent wrong count on a pair: weak digits, and both marks surely read with the same value."""
+    sheet, key = setup(chasil_spec)
+    v = key.fields["IV.1"] + 3
+    readings = readings_from(sheet, key.fields, conf=0.9995)
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v, 0.95, "review", box_confidence=(0.999, 0.9, 0.98),
+                                    notes=("unsure_box",))
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, v, 0.95, "ok")
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v, 0.9, "ok")
+    res = grade_readings(sheet, apply_context(readings), key)
+    status = {f["id"]: f["status"] for f in res["fields"]}
+    assert status["IV.1"] == status["IV.1.bubbles"] == status["IV.1.tally"] == "wrong"
+    # one weak mark is not enough: then the digits are not backed up, and stay in review
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v, 0.6, "review")
+    res = grade_readings(sheet, apply_context(readings), key)
+    assert {f["id"]: f["status"] for f in res["fields"]}["IV.1"] == "review"
+
+
 def test_a_field_pinned_by_confident_arithmetic_can_be_wrong(chasil_spec):
     """P and J read confidently fix L = J - P; the pixels favour the same L: the trainee's wrong count is shown."""
     sheet, key = setup(chasil_spec)

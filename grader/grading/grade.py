@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from grader.exercise.store import AnswerKey
-from grader.read.context import NOTE_PINNED, NOTE_TALLY_BACKED_UP
+from grader.read.context import NOTE_BACKED_UP, NOTE_PINNED, NOTE_TALLY_BACKED_UP
 from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
 from grader.read.sheet_reader import FieldReading
 from grader.rules import RuleResult, evaluate_rules, expand_rules
@@ -62,7 +62,8 @@ def field_status(reading: FieldReading | None, expected: int | None) -> str:
 def is_firm(reading: FieldReading) -> bool:
     """Read surely enough to hold against the trainee: the bar for ``wrong`` and for cross-check errors."""
     return reading.status == "ok" and ((reading.kind in MARKS_KINDS and NOTE_TALLY_BACKED_UP not in reading.notes)
-                                       or reading.confidence >= WRONG_MIN_CONFIDENCE or NOTE_PINNED in reading.notes)
+                                       or reading.confidence >= WRONG_MIN_CONFIDENCE or NOTE_PINNED in reading.notes
+                                       or NOTE_BACKED_UP in reading.notes)
 
 
 def graded_fields(sheet: SheetLayout) -> list[FieldLayout]:
@@ -116,7 +117,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     checked: list[RuleResult] = []
     for rr in rule_results:
         if rr.status == "violated":
-            weak = [f for f in rr.rule.fields if readings[f].confidence < WRONG_MIN_CONFIDENCE]
+            weak = [f for f in rr.rule.fields if not is_firm(readings[f])]
             if weak:  # context policy: a conflict with a weak reading sends it to review, never to "violated"
                 doubted.update(weak)
                 rr = RuleResult(rr.rule, "not_checkable", None, None, tuple(weak))

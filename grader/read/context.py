@@ -33,7 +33,11 @@ rules hold. So context is allowed to do only two things:
 
 A backed-up field keeps its (low) confidence, so the grader can accept it as
 matching the key but will not call it wrong on that strength: a mismatch with
-the key stays in review. The exception is a field *pinned* by arithmetic: a
+the key stays in review. There are two exceptions. A digits field backed up by
+its bubbles *and* its tally: two readings sure on their own show the value its
+pixels favour, so for the digits to hold another number the trainee would have
+to have written the pair inconsistently *and* our misread would have to land
+exactly on the marks' value. The grader may call it wrong. The other is a field *pinned* by arithmetic: a
 rule that holds and whose every other field is read confidently by its own
 pixels fixes this field's value independently of its pixels, and the pixels
 favour the same value, while every other equality rule it is in holds too. For
