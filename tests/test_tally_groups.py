@@ -42,7 +42,7 @@ def test_short_diagonal_over_three_uprights_is_a_joint_not_a_crossing_stroke():
     # it as a crossing stroke (4); it is three strokes, and doubtful.
     r = read(measures([(4, 1.0), (4, 1.0), (3, 0.65)]))
     assert r.per_cell[2] == 3 and r.count == 13
-    assert r.status == "review" and r.cell_confidence[2] < 0.6
+    assert r.status == "review" and r.cell_confidence[2] < 0.6 and "joined_strokes" in r.reasons
 
 
 def test_long_diagonal_over_three_uprights_is_a_group_with_two_uprights_merged():
@@ -52,20 +52,20 @@ def test_long_diagonal_over_three_uprights_is_a_group_with_two_uprights_merged()
     assert r.status == "ok" and 0.6 <= r.cell_confidence[1] <= 0.65
     # In the last used cell, where a short count is allowed, a five from three uprights is not trusted.
     r = read(measures([(4, 1.0), (3, 1.0)]))
-    assert r.count == 10 and r.status == "review"
+    assert r.count == 10 and r.status == "review" and "unclear_crossing" in r.reasons
 
 
 def test_a_faint_stroke_seen_only_at_a_low_threshold_sends_the_field_to_review():
     r = read(measures([(4, 1.0), (2, 0.0)], faint_uprights={1: 3}))
-    assert r.count == 7 and r.status == "review" and r.cell_confidence[1] <= 0.5
+    assert r.count == 7 and r.status == "review" and r.cell_confidence[1] <= 0.5 and "faint_stroke" in r.reasons
     # Far past the last used cell (print residue in an empty cell) it changes nothing.
     r = read(measures([(4, 1.0), (2, 0.0)], faint_uprights={30: 1}))
-    assert r.status == "ok"
+    assert r.status == "ok" and r.reasons == ()
 
 
 def test_misplaced_printed_borders_send_the_field_to_review_where_they_matter():
     r = read(measures([(4, 1.0), (2, 0.0)], straightness={1: 0.3}))
-    assert r.status == "review"
+    assert r.status == "review" and "bent_grid" in r.reasons
     # The cell after the last used one may have lost its strokes to the line filter: also doubtful.
     r = read(measures([(4, 1.0), (2, 0.0)], straightness={2: 0.3}))
     assert r.status == "review"
@@ -94,3 +94,17 @@ def test_a_closed_group_in_the_last_cell_needs_no_long_run_of_separate_uprights(
     # Uprights seen apart over so few rows without a crossing stroke may be a bent line's residue.
     r = read(measures([(4, 1.0), (2, 0.0)], band_rows={1: 4}))
     assert r.status == "review"
+
+
+def test_every_reason_a_reader_gives_has_words_for_the_trainer():
+    """The review queue says why a field is there; a code without words would show nothing."""
+    from grader.read import context, numbers
+    from grader.recognize import bubbles, tally_groups
+    from grader.grading.grade import NOTE_DISPUTED
+    from grader.web.present import NOTE_LABELS
+
+    codes = {v for m in (tally_groups,) for k, v in vars(m).items() if k.startswith("WHY_")}
+    codes |= {bubbles.NOTE_NONE, bubbles.NOTE_MULTIPLE, bubbles.NOTE_LIGHT, bubbles.NOTE_ERASED,
+              bubbles.NOTE_MISALIGNED, numbers.NOTE_UNSURE_BOX, numbers.NOTE_OVERWRITTEN, numbers.NOTE_IMPOSSIBLE,
+              numbers.NOTE_TRAILING_BLANK, context.NOTE_DISAGREES_WEAK, NOTE_DISPUTED}
+    assert len(codes) >= 20 and codes <= set(NOTE_LABELS)

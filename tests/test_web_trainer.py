@@ -197,6 +197,7 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert 'src="/trainer/lembar/1/gambar/crops/V.B.png"' in queue and "keyakinan 40%" in queue
+    assert "Alasan: ada kotak yang kurang jelas" in queue                # why it is there, in words
     assert trainer.get("/trainer/lembar/1/gambar/crops/V.B.png").status_code == 200
     token = csrf_of(trainer, "/trainer/")
     from grader.exercise.store import load_key

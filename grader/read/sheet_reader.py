@@ -147,5 +147,5 @@ def _read_tally(gray: np.ndarray, f: FieldLayout, page: int, px_per_mm: float) -
     except ValueError as exc:
         log.warning("tally %s unreadable: %s", f.id, exc)
         return FieldReading(f.id, f.kind, page, None, 0.0, UNREADABLE, notes=("outside_image",))
-    return FieldReading(f.id, f.kind, page, r.count, r.confidence, r.status,
+    return FieldReading(f.id, f.kind, page, r.count, r.confidence, r.status, notes=r.reasons,
                         detail={"per_cell": list(r.per_cell)})

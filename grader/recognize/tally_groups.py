@@ -23,6 +23,18 @@ MERGED_WIDTH = 1.7                         # an upright this much wider than the
 LONG_DIAGONAL = 0.9                        # a diagonal this long (x the uprights' width) spans a whole group
 BENT_GRID = 0.5                            # border presence (see GridFit.straightness) below which a cell is doubtful
 
+# Why a tally field went to review, for the trainer who checks it (codes; the web page words them).
+WHY_MALFORMED = "malformed_group"           # a crossing stroke over too few uprights, or too many uprights
+WHY_JOINED = "joined_strokes"               # two strokes touching, not a crossing stroke
+WHY_DRAWN_OVER = "strokes_drawn_over"       # an upright about twice as wide as the others
+WHY_INK = "ink_mismatch"                    # more or less ink than the count explains
+WHY_LAST_CROSSING = "unclear_crossing"      # the last group's crossing stroke is unclear
+WHY_SHORT = "short_strokes"                 # the last cell's strokes are short, or a line runs through it
+WHY_BENT = "bent_grid"                      # the printed grid is not where it should be (curled paper)
+WHY_FAINT = "faint_stroke"                  # more strokes at a low threshold: one may be missed
+WHY_ORDER = "out_of_order"                  # cells not filled left to right, five per cell
+WHY_UNCLEAR = "unclear_strokes"             # the rows of a cell disagree on the count
+
 
 @dataclass(frozen=True)
 class TallyReading:
@@ -35,6 +47,7 @@ class TallyReading:
     status : ``ok``, ``review`` or ``blank`` (no stroke anywhere).
     per_cell : strokes counted in each cell, 0..5, in layout order.
     cell_confidence : confidence of each cell's count.
+    reasons : for a field in review, why (``WHY_*`` codes); empty otherwise.
     """
 
     count: int | None
@@ -42,10 +55,21 @@ class TallyReading:
     status: str
     per_cell: tuple[int, ...]
     cell_confidence: tuple[float, ...]
+    reasons: tuple[str, ...] = ()
 
 
-def cell_counts(m: CellMeasure, *, diagonal_min: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Stroke count, confidence and "read as five from three uprights" per cell (no field context)."""
+Caps = list[tuple[np.ndarray, float, str]]   # (cells, the confidence they were capped at, why)
+
+
+def _cap(conf: np.ndarray, mask: np.ndarray, value: float, why: str, caps: Caps) -> np.ndarray:
+    """Cap the confidence of the ``mask`` cells at ``value``, remembering why."""
+    caps.append((mask, value, why))
+    return np.where(mask, np.minimum(conf, value), conf)
+
+
+def cell_counts(m: CellMeasure, *, diagonal_min: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, Caps]:
+    """Stroke count, confidence, "read as five from three uprights" per cell (no field context), and the caps."""
+    caps: Caps = []
     has_diag = m.diagonal >= diagonal_min
     # Three uprights under a crossing stroke, one of them about twice as wide as the others, or under a
     # crossing stroke long enough to span a whole group: two strokes drawn over each other, so a group
@@ -66,29 +90,31 @@ def cell_counts(m: CellMeasure, *, diagonal_min: float) -> tuple[np.ndarray, np.
     # The shape of a group: a crossing stroke means four uprights under it. Five "uprights" under a
     # crossing stroke is usually a steep crossing stroke seen once more as an upright: still a group of
     # five, with less confidence. Anything else with a crossing stroke is not a well-formed group.
-    conf = np.where(merged, np.minimum(conf, 0.65), conf)
+    conf = _cap(conf, merged, 0.65, WHY_DRAWN_OVER, caps)
     doubled = has_diag & (uprights == FULL_GROUP)
-    conf = np.where(doubled, np.minimum(conf, 0.7), conf)
+    conf = _cap(conf, doubled, 0.7, WHY_MALFORMED, caps)
     odd = (has_diag & (uprights < FULL_GROUP - 1)) | (uprights > FULL_GROUP) | (~has_diag & (raw > FULL_GROUP - 1)
                                                                                       & (uprights > 4))
-    conf = np.where(odd, np.minimum(conf, 0.35), conf)
-    conf = np.where(joint, np.minimum(conf, 0.4), conf)
+    conf = _cap(conf, odd, 0.35, WHY_MALFORMED, caps)
+    conf = _cap(conf, joint, 0.4, WHY_JOINED, caps)
     # Without a crossing stroke, an upright about twice as wide as the others may be two drawn over each
     # other (one stroke more than counted): doubtful, the count stays as seen.
     hidden = ~has_diag & ((uprights == 2) | (uprights == 3)) & (m.widest >= MERGED_WIDTH)
-    conf = np.where(hidden, np.minimum(conf, 0.5), conf)
-    return count, conf, merged
+    conf = _cap(conf, hidden, 0.5, WHY_DRAWN_OVER, caps)
+    return count, conf, merged, caps
 
 
-def ink_check(count: np.ndarray, conf: np.ndarray, ink: np.ndarray, *, stroke_min: float) -> np.ndarray:
+def ink_check(count: np.ndarray, conf: np.ndarray, ink: np.ndarray, *, stroke_min: float,
+              caps: Caps | None = None) -> np.ndarray:
     """Lower the confidence of cells whose amount of ink does not match their count.
 
     The reference is the field's own full groups (same pen, same light), so
     this only works when there are some; a full group is about 5.4 strokes of
     ink (the crossing stroke is longer).
     """
+    caps = [] if caps is None else caps
     tiny = (count > 0) & (ink < count * stroke_min)        # less ink than the thinnest plausible strokes
-    conf = np.where(tiny, np.minimum(conf, 0.5), conf)
+    conf = _cap(conf, tiny, 0.5, WHY_INK, caps)
     full = (count == FULL_GROUP) & (conf > 0.7)
     if full.sum() < 2:
         return conf
@@ -97,7 +123,7 @@ def ink_check(count: np.ndarray, conf: np.ndarray, ink: np.ndarray, *, stroke_mi
     ratio = np.where(count > 0, ink / np.maximum(expected, 1e-6), 0.0)
     bad = (count > 0) & ((ratio > 1.7) | (ratio < 0.6))
     stray = (count == 0) & (ink > 0.6 * unit)             # ink the counter did not see as strokes
-    return np.where(bad | stray, np.minimum(conf, 0.5), conf)
+    return _cap(conf, bad | stray, 0.5, WHY_INK, caps)
 
 
 def assemble_reading(m: CellMeasure, *, field_id: str, cell_h_mm: float, px_per_mm: float,
@@ -113,19 +139,22 @@ def assemble_reading(m: CellMeasure, *, field_id: str, cell_h_mm: float, px_per_
     px_per_mm : resolution the measurements were made at.
     diagonal_min, last_cell_diagonal, accept : see :func:`grader.recognize.tally.read_tally`.
     """
-    count, conf, merged = cell_counts(m, diagonal_min=diagonal_min)
+    count, conf, merged, caps = cell_counts(m, diagonal_min=diagonal_min)
     # The thinnest plausible stroke: a third of the cell high, a quarter millimetre wide, half dark.
     stroke_min = (cell_h_mm / 3) * 0.25 * 0.5 * px_per_mm ** 2
-    conf = ink_check(count, conf, m.ink, stroke_min=stroke_min)
+    conf = ink_check(count, conf, m.ink, stroke_min=stroke_min, caps=caps)
+    only = np.zeros(len(conf), bool)
     used = np.flatnonzero(count > 0)
     if len(used):
         # The last used cell is the one that may hold fewer than five, so there (and only there) a
         # crossing stroke must be clear to read five, and an unclear one must not be missed.
         last = int(used[-1])
+        at_last = only.copy()
+        at_last[last] = True
         if count[last] == FULL_GROUP and (m.diagonal[last] < last_cell_diagonal or merged[last]):
-            conf[last] = min(conf[last], 0.5)
+            conf = _cap(conf, at_last, 0.5, WHY_LAST_CROSSING, caps)
         if count[last] == FULL_GROUP - 1 and m.diagonal[last] >= 0.75 * diagonal_min:
-            conf[last] = min(conf[last], 0.5)
+            conf = _cap(conf, at_last, 0.5, WHY_LAST_CROSSING, caps)
         # Its uprights must be told apart over a millimetre at least (a bent printed line's residue or a
         # neighbour's stroke end is seen over a few rows only), and ink running straight down the whole
         # cell is a printed line, not a tally mark. (A full group with a clear crossing stroke is exempt
@@ -133,26 +162,35 @@ def assemble_reading(m: CellMeasure, *, field_id: str, cell_h_mm: float, px_per_
         closed = (count[last] == FULL_GROUP and m.uprights[last] == FULL_GROUP - 1
                   and m.diagonal[last] >= last_cell_diagonal)
         if (m.band_rows[last] < px_per_mm and not closed) or m.column_span[last] > 0.9:
-            conf[last] = min(conf[last], 0.5)
+            conf = _cap(conf, at_last, 0.5, WHY_SHORT, caps)
     # A cell whose printed borders are not where the straightened grid puts them (a bend between the
     # crossings, a misplaced crossing, a failed alignment) may show line residue as a stroke or lose a
     # stroke to the line filter. That matters up to the cell after the last used one (which may have lost
     # its strokes); further on, a false stroke breaks the filling order anyway.
     # Likewise a cell that shows more uprights at a low threshold: a faint stroke may have been missed.
-    reach = (int(used[-1]) if len(used) else -1) + 2
-    doubt = (m.straightness[:reach] < BENT_GRID) | ((count[:reach] < FULL_GROUP)
-                                                     & (m.faint_uprights[:reach] > count[:reach]))
-    conf[:reach] = np.where(doubt, np.minimum(conf[:reach], 0.5), conf[:reach])
+    near = np.arange(len(conf)) < (int(used[-1]) if len(used) else -1) + 2
+    conf = _cap(conf, near & (m.straightness < BENT_GRID), 0.5, WHY_BENT, caps)
+    conf = _cap(conf, near & (count < FULL_GROUP) & (m.faint_uprights > count), 0.5, WHY_FAINT, caps)
     per_cell = tuple(int(c) for c in count)
     cell_conf = tuple(round(float(c), 4) for c in conf)
     field_conf = float(conf.min()) if len(conf) else 1.0
+    weak = conf < accept
+    reasons = [why for mask, value, why in caps if value < accept and (mask & weak).any()]
+    if weak.any() and not reasons:
+        reasons.append(WHY_UNCLEAR)
     if len(used) == 0:
         status = "blank" if field_conf >= accept else "review"
-        return TallyReading(0 if status == "blank" else None, field_conf, status, per_cell, cell_conf)
+        return TallyReading(0 if status == "blank" else None, field_conf, status, per_cell, cell_conf,
+                            _why(status, reasons))
     last = int(used[-1])
     in_order = len(used) == last + 1 and bool(np.all(count[:last] == FULL_GROUP))
     if not in_order:
         log.debug("%s: tally cells out of filling order: %s", field_id, per_cell)
         field_conf = min(field_conf, 0.4)
+        reasons.append(WHY_ORDER)
     status = "ok" if field_conf >= accept and in_order else "review"
-    return TallyReading(int(count.sum()), field_conf, status, per_cell, cell_conf)
+    return TallyReading(int(count.sum()), field_conf, status, per_cell, cell_conf, _why(status, reasons))
+
+
+def _why(status: str, reasons: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(reasons)) if status == "review" else ()

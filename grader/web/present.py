@@ -22,6 +22,30 @@ STATUS_LABELS = {
     "graded": "Dinilai", "partial": "Sebagian", "refused": "Ditolak",
 }
 KIND_LABELS = {"digits": "angka", "bubbles": "bulatan", "tally": "turus"}
+# Why the reader (or the context policy) left a field for the trainer: the readers' note codes, in words.
+NOTE_LABELS = {
+    "unsure_box": "ada kotak yang kurang jelas",
+    "overwritten_box": "ada kotak yang ditimpa",
+    "impossible_pattern": "susunan kotak tidak mungkin (angka, X, angka)",
+    "trailing_blank_box": "kotak belakang kosong",
+    "none_filled": "tidak ada bulatan terisi",
+    "multiple_filled": "lebih dari satu bulatan terisi",
+    "light_fill": "isian bulatan tipis",
+    "erased_second": "ada bekas bulatan yang dihapus",
+    "misaligned": "bulatan tercetak tidak di tempatnya (kertas melengkung?)",
+    "disagrees_with_weak_reading": "berbeda dengan bacaan lain pasangan ini",
+    "disputed_by_trainee": "disanggah peserta",
+    "malformed_group": "kelompok turus tidak berbentuk lima",
+    "joined_strokes": "dua garis turus bersentuhan",
+    "strokes_drawn_over": "garis turus bertumpuk",
+    "ink_mismatch": "banyaknya tinta tidak cocok dengan hitungan",
+    "unclear_crossing": "garis silang kelompok terakhir kurang jelas",
+    "short_strokes": "garis turus terakhir pendek atau terpotong garis",
+    "bent_grid": "kotak turus tercetak tidak di tempatnya (kertas melengkung?)",
+    "faint_stroke": "mungkin ada garis turus tipis",
+    "out_of_order": "kotak turus tidak diisi berurutan",
+    "unclear_strokes": "garis turus kurang jelas",
+}
 
 
 @dataclass
@@ -62,6 +86,12 @@ def sections(result: dict) -> list[Section]:
     return list(out.values())
 
 
+def note_text(notes) -> str:
+    """The reasons among ``notes`` a trainer can act on, in the reader's language ("" if none)."""
+    said = dict.fromkeys(_(NOTE_LABELS[n]) for n in notes or () if n in NOTE_LABELS)
+    return "; ".join(said)
+
+
 def fmt_value(value) -> str:
     return "—" if value is None else str(value)
 
@@ -77,6 +107,6 @@ def score_text(score) -> str:
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals.update(status_label=status_label, kind_label=kind_label, fmt_value=fmt_value,
+    app.jinja_env.globals.update(status_label=status_label, kind_label=kind_label, fmt_value=fmt_value, note_text=note_text,
                                  score_text=score_text, section_title=section_title, other_findings=other_findings)
     app.jinja_env.filters["sections"] = sections

@@ -105,7 +105,8 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             "kind": "digits", "value": value, "confidence": confidence,
             "status": _status(value, expected, confidence), "expected": expected,
             "boxes": list(f"{value:03d}".replace("0", "X", 2 if value < 10 else 1 if value < 100 else 0)),
-            "crop": crop, "corrected_by": None, "corrected_at": None})
+            "crop": crop, "corrected_by": None, "corrected_at": None,
+            "notes": ["unsure_box"] if fid == REVIEW_FIELD else []})
     return _summarise(result)
 
 
