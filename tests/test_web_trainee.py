@@ -252,6 +252,14 @@ def test_section_badges_keep_our_doubt_apart_from_the_trainees_mistakes(app):
     assert (by_id["II"].n_wrong, by_id["II"].n_check) == (2, 1)
 
 
+def test_a_field_in_review_says_why(client, code):
+    from grader.web.testing import REVIEW_FIELD
+
+    html = client.get(upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location).get_data(as_text=True)
+    row = re.search(rf'id="f-{re.escape(REVIEW_FIELD)}".*?</tr>', html, re.S).group(0)
+    assert "Perlu dicek" in row and "ada kotak yang kurang jelas" in row
+
+
 def test_a_trainee_disputes_a_wrong_field_and_the_trainer_settles_it(app, client, code):
     """'Not what I wrote' takes the field out of the score and into the trainer's queue; a correction settles it."""
     from grader.web.testing import WRONG_FIELD, log_in
