@@ -152,7 +152,7 @@ def progress_bar(stream=None) -> Callable[[int, int], None] | None:
 SHEET_COLUMNS = ("trainee", "trainee_source", "exercise", "status", "score", "wrong", "review", "blank",
                  "unreadable", "violated_rules", "refusal", "files")
 FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "status", "value", "expected",
-                 "confidence")
+                 "confidence", "notes")
 
 
 def sheet_rows(results: list[dict]) -> list[dict]:
@@ -173,7 +173,8 @@ def field_rows(results: list[dict]) -> list[dict]:
     return [{"trainee": r.get("trainee") or "", "exercise": r.get("exercise") or "", "field": f["id"],
              "page": f["page"], "section": f["section"], "kind": f["kind"], "status": f["status"],
              "value": "" if f["value"] is None else f["value"], "expected": "" if f["expected"] is None else f["expected"],
-             "confidence": f["confidence"]} for r in results for f in r["fields"]]
+             "confidence": f["confidence"], "notes": ";".join(f.get("notes") or ())}
+            for r in results for f in r["fields"]]
 
 
 def write_csv(path: Path, rows: list[dict], columns: tuple[str, ...]) -> None:

@@ -17,7 +17,7 @@ import cv2
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey, load_key
 from grader.grading.annotate import annotate_page
-from grader.grading.grade import grade_readings, graded_fields
+from grader.grading.grade import grade_readings, graded_fields, reader_view
 from grader.read.context import apply_context
 from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
 from grader.rules import expand_rules
@@ -225,9 +225,7 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     ``disputed`` fields (the trainee says we misread them) go to review until corrected.
     """
     sheet = layout_sheet(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
-    readings = {f["id"]: FieldReading(f["id"], f["kind"], f["page"], f["value"], f["confidence"],
-                                      "ok" if f["status"] == "wrong" else f["status"], tuple(f.get("boxes", [])),
-                                      tuple(f.get("box_confidence", [])), notes=tuple(f.get("notes", [])))
+    readings = {f["id"]: FieldReading(f["id"], f["kind"], f["page"], f["value"], f["confidence"], *_as_read(f))
                 for f in result["fields"] if "page_missing" not in f.get("notes", [])}
     stamp = at or time.strftime("%Y-%m-%dT%H:%M:%S")
     kept = {f["id"]: {"value": f["value"], "by": f["corrected_by"], "at": f["corrected_at"]}
@@ -238,3 +236,9 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     for f in graded["fields"]:
         f["crop"] = crops.get(f["id"])
     return {**result, **graded}
+
+
+def _as_read(f: dict) -> tuple:
+    """(status, boxes, box confidences, notes) of a stored field as the reader gave them."""
+    status, notes = reader_view(f)
+    return status, tuple(f.get("boxes", [])), tuple(f.get("box_confidence", [])), notes

@@ -57,6 +57,7 @@ def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys):
     assert any("evil.jpg" in r["files"] for r in rows), "a skipped zip member still gets a row"
     fields = list(csv.DictReader((tmp_path / "class-fields.csv").open(encoding="utf-8")))
     assert {f["field"] for f in fields if f["trainee"] == sheet["trainee"]} >= {"I.A.1.L", "IV.1", "IV.1.tally", "V.C"}
+    assert all(f["notes"] for f in fields if f["status"] == "review")       # every doubt says why
     report = next((tmp_path / "feedback").glob(f"{sheet['trainee']}*-feedback.html")).read_text()
     assert "Tiga hal yang perlu diperbaiki" in report and code in report
     assert (tmp_path / "feedback" / sheet["trainee"] / "page2.jpg").exists()
@@ -105,6 +106,9 @@ def test_regrade_applies_a_trainer_correction_and_keeps_it():
     third = regrade(again, {"V.A": key.fields["V.A"]}, key)
     kept = next(x for x in third["fields"] if x["id"] == target)
     assert kept["corrected_by"] == "pelatih1" and kept["value"] == wrong_value
+    # regrading again and again gives the same notes: the grader's own notes are not carried over and repeated
+    assert [f["notes"] for f in regrade(third, {}, key)["fields"]] == [f["notes"] for f in third["fields"]]
+    assert all(len(f["notes"]) == len(set(f["notes"])) for f in third["fields"])
 
 
 @pytest.mark.parametrize("name,expected", [("budi_p1.jpg", "budi"), ("Siti-hal-2.JPG", "Siti"),

@@ -243,6 +243,23 @@ def test_a_disputed_field_and_its_rules_stop_counting_until_a_trainer_corrects_i
     assert violated(confirmed) == violated(plain) and confirmed["score"] == plain["score"]
 
 
+def test_the_grader_says_why_it_left_a_field_to_review_and_a_regrade_does_not_repeat_it(chasil_spec):
+    from grader.pipeline import regrade
+
+    ex = generate_exercise(chasil_spec, pairs=3, seed=11)
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.L"] += 1                                            # read 0.99: differs from the key, unsure
+    readings = readings_from(sheet, values, conf=0.9995)
+    readings["I.A.1.L"] = FieldReading("I.A.1.L", "digits", 1, values["I.A.1.L"], 0.99, "ok")
+    res = grade_readings(sheet, readings, key)
+    notes = {f["id"]: f["notes"] for f in res["fields"]}
+    assert notes["I.A.1.L"] == ["not_sure_enough_for_wrong", "in_failing_rule_unsure"]
+    stored = {"template": "chasil-kwk", "contest": ex.contest, "pairs": ex.pairs, **res}
+    again = regrade(regrade(stored, {}, key), {}, key)
+    assert [f["notes"] for f in again["fields"]] == [f["notes"] for f in res["fields"]]
+
+
 def test_a_mismatch_needs_a_very_confident_reading_to_be_wrong(chasil_spec):
     sheet, key = setup(chasil_spec)
     values = dict(key.fields)

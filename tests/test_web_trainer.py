@@ -259,6 +259,8 @@ def test_exports_csv_and_xlsx(app, trainer, code):
     assert {r[0] for r in rows[1:]} == {"'=cmd|' /C calc'!A0", "b"}                  # no formula injection
     fields = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv").data.decode("utf-8-sig")
     assert "II.3" in fields and fields.count("\n") > 40
+    table = list(csv.DictReader(io.StringIO(fields)))
+    assert {r["notes"] for r in table if r["field"] == "V.B"} == {"unsure_box"}    # why it was left to review
     from openpyxl import load_workbook
     wb = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx").data))
     assert wb.sheetnames == ["lembar", "isian"] and wb["lembar"].max_row == 3

@@ -26,6 +26,12 @@ WEIGHTS = {"digits": 1.0, "bubbles": 0.5, "tally": 0.5, "rule": 1.0}
 WRONG_MIN_CONFIDENCE = 0.999
 # The trainee says we misread this field ("that is not what I wrote"): until a trainer looks, it is in review.
 NOTE_DISPUTED = "disputed_by_trainee"
+# Why the grader (not the reader) left a field to review: it differs from the key but is not read surely enough
+# to call wrong; or a rule fails and this field is one of its unsure readings.
+NOTE_NOT_SURE_ENOUGH = "not_sure_enough_for_wrong"
+NOTE_RULE_DOUBT = "in_failing_rule_unsure"
+#: Notes the grader adds (a regrade starts from the readings without them).
+GRADER_NOTES = (NOTE_DISPUTED, NOTE_NOT_SURE_ENOUGH, NOTE_RULE_DOUBT)
 # That bar is for digit fields, whose confidence is a calibrated probability. The bubble and tally
 # readers score confidence heuristically (bubbles top out at 0.99) and send anything doubtful to review
 # themselves, so for them an accepted ("ok") reading is the bar: on 600 generated photos
@@ -57,6 +63,19 @@ def field_status(reading: FieldReading | None, expected: int | None) -> str:
     if expected is None or reading.value == expected:
         return "ok"
     return "wrong" if is_firm(reading) else "review"
+
+
+def reader_view(field: dict) -> tuple[str, tuple[str, ...]]:
+    """The reader's status and notes behind a graded field (undoing what grading did), for a regrade.
+
+    ``wrong`` and a review the grader decided (not sure enough, an unsure field in a failing rule, a
+    trainee's dispute) were read ``ok`` (or ``blank``, for a disputed empty field).
+    """
+    notes = tuple(field.get("notes") or ())
+    status = field["status"]
+    if status == "wrong" or (status == "review" and set(notes) & set(GRADER_NOTES)):
+        status = "blank" if field.get("value") is None else "ok"
+    return status, tuple(n for n in notes if n not in GRADER_NOTES)
 
 
 def is_firm(reading: FieldReading) -> bool:
@@ -128,15 +147,18 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
         r = readings.get(f.id)
         exp = expected_for(f, key)
         status = field_status(r, exp)
-        if f.id in doubted and status in ("ok", "wrong"):
-            status = "review"
+        why: tuple[str, ...] = ()
+        if status == "review" and r is not None and r.status == "ok":
+            why = (NOTE_NOT_SURE_ENOUGH,)            # read, differs from the key, but not surely enough to say so
+        if f.id in doubted and status in ("ok", "wrong", "review"):
+            status, why = "review", why + (NOTE_RULE_DOUBT,)
         c = corrections.get(f.id)
         fields_out.append({
             "id": f.id, "page": f.page, "section": f.section, "label": f.label, "kind": f.kind,
             "value": r.value if r else None, "confidence": round(float(r.confidence), 4) if r else 0.0,
             "status": status, "expected": exp, "boxes": list(r.boxes) if r else [],
             "box_confidence": [round(float(c), 4) for c in r.box_confidence] if r else [],
-            "notes": list(r.notes) if r else ["page_missing"], "crop": None,
+            "notes": list(r.notes) + list(why) if r else ["page_missing"], "crop": None,
             "corrected_by": c.get("by") if c else None, "corrected_at": c.get("at") if c else None})
 
     findings = cross_checks(sheet, readings) + conventions(sheet, readings)

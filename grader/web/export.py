@@ -11,7 +11,7 @@ import io
 SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "ok", "wrong", "review", "blank", "unreadable",
                  "attempts", "source", "submitted_at", "error")
 FIELD_COLUMNS = ("trainee", "name", "field", "page", "section", "label", "kind", "value", "expected", "status",
-                 "confidence", "corrected_by", "corrected_at")
+                 "confidence", "notes", "trainee_says", "disputed_at", "corrected_by", "corrected_at")
 
 
 def spreadsheet_safe(value):
@@ -35,6 +35,7 @@ def field_rows(results: list[tuple[dict, dict]]) -> list[tuple]:
             out.append(tuple(spreadsheet_safe(v) for v in (
                 who, row["trainee_name"], f.get("id"), f.get("page"), f.get("section"), f.get("label"),
                 f.get("kind"), f.get("value"), f.get("expected"), f.get("status"), f.get("confidence"),
+                ";".join(f.get("notes") or ()), f.get("trainee_says"), f.get("disputed_at"),
                 f.get("corrected_by"), f.get("corrected_at"))))
     return out
 

@@ -205,6 +205,10 @@ EN: dict[str, str] = {
     "bulatan tercetak tidak di tempatnya (kertas melengkung?)": "printed bubbles out of place (curled paper?)",
     "berbeda dengan bacaan lain pasangan ini": "disagrees with this pair's other readings",
     "disanggah peserta": "disputed by the trainee",
+    "berbeda dengan kunci, tetapi bacaan belum cukup yakin untuk dinyatakan salah":
+        "differs from the key, but not read surely enough to call it wrong",
+    "aturan hitungan tidak cocok dan bacaan isian ini kurang yakin":
+        "an arithmetic rule fails and this entry is one of its unsure readings",
     "kelompok turus tidak berbentuk lima": "a tally group is not a group of five",
     "dua garis turus bersentuhan": "two tally strokes touch",
     "garis turus bertumpuk": "tally strokes drawn over each other",

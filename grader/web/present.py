@@ -35,6 +35,8 @@ NOTE_LABELS = {
     "misaligned": "bulatan tercetak tidak di tempatnya (kertas melengkung?)",
     "disagrees_with_weak_reading": "berbeda dengan bacaan lain pasangan ini",
     "disputed_by_trainee": "disanggah peserta",
+    "not_sure_enough_for_wrong": "berbeda dengan kunci, tetapi bacaan belum cukup yakin untuk dinyatakan salah",
+    "in_failing_rule_unsure": "aturan hitungan tidak cocok dan bacaan isian ini kurang yakin",
     "malformed_group": "kelompok turus tidak berbentuk lima",
     "joined_strokes": "dua garis turus bersentuhan",
     "strokes_drawn_over": "garis turus bertumpuk",
