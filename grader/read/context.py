@@ -24,26 +24,27 @@ rules hold. So context is allowed to do only two things:
    The same holds for a tally in review whose count is still the one its
    strokes favour (confidence above ``TALLY_BACKUP_FLOOR``; at or below it
    the groups were malformed or out of filling order and the count itself is
-   a guess): it is accepted
-   when the digits, read confidently by their own pixels (not themselves
-   backed up), and the bubbles, read confidently, both show that count. A
-   trainee's tally mismatch is hidden only if our misread of the tally
-   exactly cancels it. Like a backed-up digits field, it is never called
-   wrong on that strength.
+   a guess): it is accepted when the digits, read confidently by their own
+   pixels (not themselves backed up), and the bubbles, read confidently, both
+   show that count. A trainee's tally mismatch is hidden only if our misread
+   of the tally exactly cancels it.
 
 A backed-up field keeps its (low) confidence, so the grader can accept it as
 matching the key but will not call it wrong on that strength: a mismatch with
-the key stays in review. There are two exceptions. A digits field backed up by
-its bubbles *and* its tally: two readings sure on their own show the value its
-pixels favour, so for the digits to hold another number the trainee would have
-to have written the pair inconsistently *and* our misread would have to land
-exactly on the marks' value. The grader may call it wrong. The other is a field *pinned* by arithmetic: a
-rule that holds and whose every other field is read confidently by its own
-pixels fixes this field's value independently of its pixels, and the pixels
-favour the same value, while every other equality rule it is in holds too. For
-such a field to be misread, the trainee would have to make arithmetic mistakes
-that exactly match our misread in every rule at once. The grader may call a
-pinned field wrong.
+the key stays in review. There are two exceptions, both digits fields:
+
+* backed up by its bubbles *and* its tally: two readings sure on their own
+  show the value its pixels favour, so for the digits to hold another number
+  the trainee would have to have written the pair inconsistently *and* our
+  misread would have to land exactly on the marks' value;
+* *pinned* by arithmetic: a rule that holds and whose every other field is
+  read confidently by its own pixels fixes this field's value independently
+  of its pixels, and the pixels favour the same value, while every other
+  equality rule it is in holds too. For such a field to be misread, the
+  trainee would have to make arithmetic mistakes that exactly match our
+  misread in every rule at once.
+
+The grader may call either wrong. A backed-up tally is never called wrong.
 
 Context never changes a value, never turns a reading into a different number,
 and never sees the answer key: this module takes readings only. A
