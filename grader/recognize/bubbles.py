@@ -243,12 +243,26 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
 
 @functools.lru_cache(maxsize=8)
 def _path_grid(s: int, px_per_mm: float, step_cost: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The two-pixel grid of offsets a column path may take, and the cost of moving between them."""
+    """The two-pixel grid of offsets a column path may take (states ``y * m + x`` of an m x m grid), and the
+    cost of moving between two grid positions along one axis, ``(from, to)``: the cost of a move is the sum of
+    its y and x parts, so the best move is found one axis at a time."""
     grid = np.arange(0, s, 2)
     gy, gx = np.meshgrid(grid, grid, indexing="ij")
-    gy, gx = gy.ravel(), gx.ravel()
-    move = ((gy[:, None] - gy[None, :]) ** 2 + (gx[:, None] - gx[None, :]) ** 2) / px_per_mm ** 2 * step_cost
-    return gy, gx, move
+    axis_cost = (grid[:, None] - grid[None, :]) ** 2 / px_per_mm ** 2 * step_cost
+    return gy.ravel(), gx.ravel(), axis_cost
+
+
+def _best_moves(total: np.ndarray, axis_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every state of the m x m grid, the best predecessor (``total`` minus the move cost) and its score.
+
+    Exact max-plus step with a separable cost: the best row first for each (target row, source column), then the
+    best column (about m times less work than comparing all state pairs)."""
+    a = total[:, None, :] - axis_cost[:, :, None]                 # (from y, to y, from x)
+    by = a.argmax(axis=0)                                         # (to y, from x)
+    b = np.take_along_axis(a, by[None], 0)[0][:, :, None] - axis_cost[None, :, :]   # (to y, from x, to x)
+    bx = b.argmax(axis=1)                                         # (to y, to x)
+    score = np.take_along_axis(b, bx[:, None, :], 1)[:, 0, :]
+    return np.take_along_axis(by, bx, 1) * len(axis_cost) + bx, score
 
 
 def _column_path(resp: np.ndarray, *, px_per_mm: float, step_cost: float = 0.15) -> np.ndarray:
@@ -273,15 +287,16 @@ def _column_path(resp: np.ndarray, *, px_per_mm: float, step_cost: float = 0.15)
     scale = float(np.median(resp.reshape(n, -1).max(axis=1)))
     r = resp / max(scale, 1e-6)
     pooled = np.stack([cv2.dilate(w, np.ones((3, 3), np.uint8)) for w in r.astype(np.float32)])
-    gy, gx, move = _path_grid(s, float(px_per_mm), float(step_cost))
-    unary = pooled[:, gy, gx]                                              # (n, states)
+    gy, gx, axis_cost = _path_grid(s, float(px_per_mm), float(step_cost))
+    m = len(axis_cost)
+    unary = pooled[:, gy, gx].reshape(n, m, m)                             # (n, grid y, grid x)
     total = unary[0].copy()
-    back = np.zeros((n, len(gy)), int)
-    to = np.arange(len(gy))
+    back = np.zeros((n, m * m), int)
     for i in range(1, n):
-        cand = total[:, None] - move                                       # (from, to)
-        back[i] = cand.argmax(axis=0)
-        total = cand[back[i], to] + unary[i]
+        prev, score = _best_moves(total, axis_cost)
+        back[i] = prev.ravel()
+        total = score + unary[i]
+    total = total.ravel()
     state = int(total.argmax())
     path = [state]
     for i in range(n - 1, 0, -1):
