@@ -225,8 +225,7 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     ``disputed`` fields (the trainee says we misread them) go to review until corrected.
     """
     sheet = layout_sheet(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
-    readings = {f["id"]: FieldReading(f["id"], f["kind"], f["page"], f["value"], f["confidence"], *_as_read(f))
-                for f in result["fields"] if "page_missing" not in f.get("notes", [])}
+    readings = {f["id"]: _as_read(f) for f in result["fields"] if "page_missing" not in f.get("notes", [])}
     stamp = at or time.strftime("%Y-%m-%dT%H:%M:%S")
     kept = {f["id"]: {"value": f["value"], "by": f["corrected_by"], "at": f["corrected_at"]}
             for f in result["fields"] if f.get("corrected_by")}
@@ -238,7 +237,9 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     return {**result, **graded}
 
 
-def _as_read(f: dict) -> tuple:
-    """(status, boxes, box confidences, notes) of a stored field as the reader gave them."""
+def _as_read(f: dict) -> FieldReading:
+    """A stored field as the reader gave it (what grading added undone, see :func:`reader_view`)."""
     status, notes = reader_view(f)
-    return status, tuple(f.get("boxes", [])), tuple(f.get("box_confidence", [])), notes
+    return FieldReading(f["id"], f["kind"], f["page"], f["value"], f["confidence"], status,
+                        boxes=tuple(f.get("boxes", [])), box_confidence=tuple(f.get("box_confidence", [])),
+                        notes=notes)

@@ -353,8 +353,9 @@ def test_corrections_and_disputes_of_merged_pages_carry_over_to_the_merged_sheet
     conn.row_factory = sqlite3.Row
     conn.executescript(SCHEMA)
     conn.executemany("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?)", [(1, "II.3", 7, 8, "Ibu Sari", "t1"), (2, "V.B", 4, None, "Pak Budi", "t2"),
-                                                   (1, "II.3", 9, 8, "Ibu Sari", "t3"), (5, "I.A.1.L", 1, 2, "x", "t4")])
+                     "VALUES (?, ?, ?, ?, ?, ?)",
+                     [(1, "II.3", 7, 8, "Ibu Sari", "t1"), (2, "V.B", 4, None, "Pak Budi", "t2"),
+                      (1, "II.3", 9, 8, "Ibu Sari", "t3"), (5, "I.A.1.L", 1, 2, "x", "t4")])
     conn.execute("INSERT INTO disputes(submission_id, field_id, written, disputed_at) VALUES (2, 'IV.1', '47', 't5')")
     carry_over_reviews(conn, [1, 2], 3)
     assert corrections_for(conn, 3) == {"II.3": (9, "Ibu Sari", "t3"), "V.B": (4, "Pak Budi", "t2")}   # latest wins

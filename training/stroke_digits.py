@@ -119,9 +119,7 @@ def _seven(rng) -> list[Stroke]:
     top = _u(rng, 0.04, 0.12)
     end = (_u(rng, 0.3, 0.55), 0.96)
     if rng.random() < 0.35:                            # curved stem
-        stem = _arc(0.85 + (0.85 - end[0]) * 0.6, 0.96, 0.85 - end[0] + (0.85 - end[0]) * 0.6,
-                    0.96 - top, 270, 180, 14)[:, :]
-        stem[:, 0] -= stem[0, 0] - 0.85
+        stem = _arc(0.85, 0.96, 1.6 * (0.85 - end[0]), 0.96 - top, 270, 180, 14)   # from the bar's end, bowing
     else:
         stem = _line((0.85, top), end)
     head = _line((0.15, top + _u(rng, -0.03, 0.03)), (0.85, top))

@@ -187,9 +187,11 @@ def main(argv: list[str] | None = None) -> int:
         if split == "train":   # crosses fill most unused boxes and are easy: keep a third of them
             keep = (yh != dd.CLASS_INDEX["X"]) | (rng.random(len(yh)) < 0.33)
             xh, yh = xh[keep], yh[keep]
-            xt, yt = np.concatenate([xt, xh]), np.concatenate([yt, np.eye(len(dd.CLASSES), dtype=np.float32)[yh]])
+        onehot = np.eye(len(dd.CLASSES), dtype=np.float32)[yh]
+        if split == "train":
+            xt, yt = np.concatenate([xt, xh]), np.concatenate([yt, onehot])
         else:
-            xv, yv = np.concatenate([xv, xh]), np.concatenate([yv, np.eye(len(dd.CLASSES), dtype=np.float32)[yh]])
+            xv, yv = np.concatenate([xv, xh]), np.concatenate([yv, onehot])
         n_photo_boxes[split] = int(len(xh))
         logger.info("%s: %d boxes from %d generated photos (%.0fs)", split, len(xh), count, time.time() - t_start)
 

@@ -150,7 +150,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
         why: tuple[str, ...] = ()
         if status == "review" and r is not None and r.status == "ok":
             why = (NOTE_NOT_SURE_ENOUGH,)            # read, differs from the key, but not surely enough to say so
-        if f.id in doubted and status in ("ok", "wrong", "review"):
+        if f.id in doubted:                          # (read ok: rules only take accepted values)
             status, why = "review", why + (NOTE_RULE_DOUBT,)
         c = corrections.get(f.id)
         fields_out.append({

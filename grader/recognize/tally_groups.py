@@ -143,14 +143,12 @@ def assemble_reading(m: CellMeasure, *, field_id: str, cell_h_mm: float, px_per_
     # The thinnest plausible stroke: a third of the cell high, a quarter millimetre wide, half dark.
     stroke_min = (cell_h_mm / 3) * 0.25 * 0.5 * px_per_mm ** 2
     conf = ink_check(count, conf, m.ink, stroke_min=stroke_min, caps=caps)
-    only = np.zeros(len(conf), bool)
     used = np.flatnonzero(count > 0)
     if len(used):
         # The last used cell is the one that may hold fewer than five, so there (and only there) a
         # crossing stroke must be clear to read five, and an unclear one must not be missed.
         last = int(used[-1])
-        at_last = only.copy()
-        at_last[last] = True
+        at_last = np.arange(len(conf)) == last
         if count[last] == FULL_GROUP and (m.diagonal[last] < last_cell_diagonal or merged[last]):
             conf = _cap(conf, at_last, 0.5, WHY_LAST_CROSSING, caps)
         if count[last] == FULL_GROUP - 1 and m.diagonal[last] >= 0.75 * diagonal_min:

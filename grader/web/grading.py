@@ -60,24 +60,25 @@ def disputes_for(conn: sqlite3.Connection, submission_id: int) -> dict[str, tupl
         "SELECT field_id, written, disputed_at FROM disputes WHERE submission_id=? ORDER BY id", (submission_id,))}
 
 
+def open_disputes(disputes: dict[str, tuple[str, str]] | None, corrections: dict) -> dict[str, tuple[str, str]]:
+    """The disputes still open: a dispute is open while its field has no correction (the trainer's word settles it)."""
+    return {f: d for f, d in (disputes or {}).items() if f not in corrections}
+
+
 def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int | None, str, str]], key,
                       disputes: dict[str, tuple[str, str]] | None = None) -> dict:
-    """Regrade ``result`` with the trainer's corrections and the trainee's open disputes; stamp who and when.
-
-    A dispute is open while its field has no correction: the trainer's word settles it.
-    """
-    open_disputes = {f: d for f, d in (disputes or {}).items() if f not in corrections}
-    if (not corrections and not open_disputes) or key is None:
+    """Regrade ``result`` with the trainer's corrections and the trainee's open disputes; stamp who and when."""
+    still_open = open_disputes(disputes, corrections)
+    if (not corrections and not still_open) or key is None:
         return result
-    new = pipeline.regrade(result, {f: v for f, (v, _, _) in corrections.items()}, key,
-                           disputed=set(open_disputes))
+    new = pipeline.regrade(result, {f: v for f, (v, _, _) in corrections.items()}, key, disputed=set(still_open))
     for field in new.get("fields", []):
         if field.get("id") in corrections:
             _, by, at = corrections[field["id"]]
             field["corrected_by"] = by
             field["corrected_at"] = at
-        elif field.get("id") in open_disputes:
-            field["trainee_says"], field["disputed_at"] = open_disputes[field["id"]]
+        elif field.get("id") in still_open:
+            field["trainee_says"], field["disputed_at"] = still_open[field["id"]]
     return new
 
 
@@ -205,7 +206,7 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
         raise GraderError("not_disputable", f"field {field_id} is not marked wrong or blank by the reader",
                           f"Isian {field_id} tidak ditandai salah atau kosong oleh pembaca, jadi tidak perlu "
                           f"disanggah")
-    open_now = set(disputes_for(conn, submission_id)) - set(corrections_for(conn, submission_id))
+    open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
     if len(open_now) >= MAX_OPEN_DISPUTES:
         raise GraderError("too_many_disputes", f"{len(open_now)} disputes of this sheet are waiting for a trainer",
                           f"Sudah ada {len(open_now)} sanggahan yang menunggu pelatih. Tunggu pelatih "

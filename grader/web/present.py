@@ -109,6 +109,7 @@ def score_text(score) -> str:
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals.update(status_label=status_label, kind_label=kind_label, fmt_value=fmt_value, note_text=note_text,
-                                 score_text=score_text, section_title=section_title, other_findings=other_findings)
+    app.jinja_env.globals.update(status_label=status_label, kind_label=kind_label, fmt_value=fmt_value,
+                                 note_text=note_text, score_text=score_text, section_title=section_title,
+                                 other_findings=other_findings)
     app.jinja_env.filters["sections"] = sections
