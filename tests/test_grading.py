@@ -376,6 +376,30 @@ def test_digits_backed_up_by_sure_bubbles_and_tally_can_be_wrong(chasil_spec):
     assert {f["id"]: f["status"] for f in res["fields"]}["IV.1"] == "review"
 
 
+def test_accepted_digits_below_the_wrong_bar_are_backed_up_by_sure_marks_only(chasil_spec):
+    """Accepted digits under the bar for "wrong", repeated by both marks each sure on its own, can be wrong."""
+    sheet, key = setup(chasil_spec)
+    v = key.fields["IV.1"] + 3
+    readings = readings_from(sheet, key.fields, conf=0.9995)
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v, 0.995, "ok", box_confidence=(0.999, 0.998, 0.998))
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, v, 0.95, "ok")
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v, 0.9, "ok")
+    after = apply_context(readings)
+    assert after["IV.1"].status == "ok" and "backed_up_by_bubbles_and_tally" in after["IV.1"].notes
+    status = {f["id"]: f["status"] for f in grade_readings(sheet, after, key)["fields"]}
+    assert status["IV.1"] == status["IV.1.bubbles"] == status["IV.1.tally"] == "wrong"
+    # the tally in review is backed up by these digits: it cannot back them up in turn
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v, 0.6, "review")
+    after = apply_context(readings)
+    assert "backed_up_by_digits_and_bubbles" in after["IV.1.tally"].notes
+    assert "backed_up_by_bubbles_and_tally" not in after["IV.1"].notes
+    status = {f["id"]: f["status"] for f in grade_readings(sheet, after, key)["fields"]}
+    assert status["IV.1"] == status["IV.1.tally"] == "review"
+    # marks that show another number back nothing up
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v + 1, 0.9, "ok")
+    assert "backed_up_by_bubbles_and_tally" not in apply_context(readings)["IV.1"].notes
+
+
 def test_a_field_pinned_by_confident_arithmetic_can_be_wrong(chasil_spec):
     """P and J read confidently fix L = J - P; the pixels favour the same L: the trainee's wrong count is shown."""
     sheet, key = setup(chasil_spec)
