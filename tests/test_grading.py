@@ -327,6 +327,21 @@ def test_one_holding_rule_is_not_enough_when_another_fails(chasil_spec):
     assert after["I.A.1.L"].status == "review"
 
 
+def test_arithmetic_does_not_back_up_digits_that_their_sure_marks_contradict(chasil_spec):
+    """The sum holds on the digits, but the bubbles, read surely, show another number: the digits stay in review."""
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.1"]
+    readings["IV.1"] = _unsure("IV.1", 2, v)
+    assert apply_context(readings, _rules(sheet))["IV.1"].status == "ok"          # valid_votes_sum holds
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, v + 10, 0.95, "ok")
+    after = apply_context(readings, _rules(sheet))
+    assert after["IV.1"].status == "review" and "backed_up_by_arithmetic" not in after["IV.1"].notes
+    # a weak mark does not count against the digits
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, v + 10, 0.6, "ok")
+    assert apply_context(readings, _rules(sheet))["IV.1"].status == "ok"
+
+
 def test_weak_boxes_and_other_notes_are_not_backed_up(chasil_spec):
     sheet, key = setup(chasil_spec)
     readings = readings_from(sheet, key.fields)

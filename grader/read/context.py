@@ -15,14 +15,19 @@ rules hold. So context is allowed to do only two things:
    above a floor, and the bubbles *and* the tally of the same pair, each read
    confidently on their own, show the same number (an accepted digits field
    below the grader's bar for ``wrong`` is backed up the same way, and stays
-   accepted); or when the field takes
-   part in an equality rule (``L + P = J``, a column sum) that holds on the
-   values the pixels favour, every other field of that rule being accepted or
-   in review for the same reason, and no equality rule it takes part in fails
-   on those values. A misread that survives this needs a second misread that
-   exactly compensates it. A rule that fails backs nothing up: the trainee's
-   own arithmetic mistake must never be papered over. Inequalities (``<=``)
-   back nothing up.
+   accepted); or when the field takes part in an equality rule (``L + P = J``,
+   a column sum) that holds on the values the pixels favour, every other field
+   of that rule being accepted or in review for the same reason, no equality
+   rule it takes part in fails on those values, and neither the bubbles nor
+   the tally of the same pair, read confidently, show another number. A
+   misread that survives this needs a second misread that exactly compensates
+   it. That does happen when one hand writes the same digit in the same place
+   on both sides of a sum (a row and its column total) and both are misread
+   alike: on the development photos 6 of 1,343 arithmetic back-ups were such
+   misreads, none of them pinned. A back-up alone never makes a reading firm,
+   so such a misread goes to review, not against the trainee. A rule that
+   fails backs nothing up: the trainee's own arithmetic mistake must never be
+   papered over. Inequalities (``<=``) back nothing up.
    The same holds for a tally in review whose count is still the one its
    strokes favour (confidence above ``TALLY_BACKUP_FLOOR``; at or below it
    the groups were malformed or out of filling order and the count itself is
@@ -136,8 +141,11 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
     holding rule has every other field read confidently by its own pixels: the arithmetic then fixes
     the value independently of this field's pixels, and both agree.
     """
-    weak = {fid for fid, r in readings.items() if _only_unsure(r) or (
-        r.kind == "digits" and r.status == OK and r.value is not None and r.confidence < PIN_MIN_CONFIDENCE)}
+    # (a pair's digits that its bubbles or tally, read surely, contradict are not backed up: a misread hundreds
+    # digit repeated in a column total by the same hand can still satisfy the sum)
+    weak = {fid for fid, r in readings.items() if (_only_unsure(r) or (
+        r.kind == "digits" and r.status == OK and r.value is not None and r.confidence < PIN_MIN_CONFIDENCE))
+        and not _contradicted_by_marks(readings, fid)}
     if not weak:
         return readings
 
@@ -168,6 +176,13 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
         if notes != r.notes:
             out[fid] = replace(r, status=OK, notes=notes)
     return out
+
+
+def _contradicted_by_marks(readings: dict[str, FieldReading], fid: str) -> bool:
+    """The bubbles or the tally of this pair, read confidently, show another number."""
+    value = readings[fid].value
+    return any(m is not None and m.status == OK and m.confidence >= CONFIDENT and m.value != value
+               for m in (readings.get(f"{fid}.bubbles"), readings.get(f"{fid}.tally")))
 
 
 def _tally_can_be_backed_up(tally: FieldReading, digits: FieldReading, bubbles: FieldReading) -> bool:
