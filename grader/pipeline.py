@@ -17,8 +17,8 @@ import cv2
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey, load_key
 from grader.grading.annotate import annotate_page
-from grader.grading.grade import grade_readings, graded_fields, reader_view
-from grader.read.context import apply_context
+from grader.grading.grade import grade_readings, graded_fields, reader_view, reviewed_readings
+from grader.read.context import apply_context, undo_context
 from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
 from grader.rules import expand_rules
 from grader.sheet.layout import SheetLayout, layout_sheet
@@ -230,6 +230,9 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     kept = {f["id"]: {"value": f["value"], "by": f["corrected_by"], "at": f["corrected_at"]}
             for f in result["fields"] if f.get("corrected_by")}
     kept.update({fid: {"value": v, "by": by, "at": stamp} for fid, v in corrections.items()})
+    # Context runs again on the corrected readings: a trainer's fix of one misread lets the sums back up
+    # its neighbours (or stop backing them up), exactly as if we had read it right the first time.
+    readings = apply_context(reviewed_readings(readings, kept, disputed), expand_rules(sheet.spec.rules, sheet))
     graded = grade_readings(sheet, readings, key, corrections=kept, disputed=disputed)
     crops = {f["id"]: f.get("crop") for f in result["fields"]}
     for f in graded["fields"]:
@@ -238,8 +241,8 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
 
 
 def _as_read(f: dict) -> FieldReading:
-    """A stored field as the reader gave it (what grading added undone, see :func:`reader_view`)."""
+    """A stored field as the reader gave it (what grading and context added undone, see :func:`reader_view`)."""
     status, notes = reader_view(f)
-    return FieldReading(f["id"], f["kind"], f["page"], f["value"], f["confidence"], status,
-                        boxes=tuple(f.get("boxes", [])), box_confidence=tuple(f.get("box_confidence", [])),
-                        notes=notes)
+    return undo_context(FieldReading(f["id"], f["kind"], f["page"], f["value"], f["confidence"], status,
+                                     boxes=tuple(f.get("boxes", [])),
+                                     box_confidence=tuple(f.get("box_confidence", [])), notes=notes))

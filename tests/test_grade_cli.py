@@ -111,6 +111,23 @@ def test_regrade_applies_a_trainer_correction_and_keeps_it():
     assert all(len(f["notes"]) == len(set(f["notes"])) for f in third["fields"])
 
 
+def test_context_is_undone_exactly_so_a_regrade_can_run_it_again():
+    from grader.pipeline import read_photo
+    from grader.read.context import apply_context, undo_context
+    from grader.rules import expand_rules
+
+    changed = 0
+    for name in sorted(p.name for p in SAMPLES.glob("s*.jpg"))[:6]:
+        pr = read_photo(sample(name).read_bytes(), filename=name)
+        if pr.refusal:
+            continue
+        sheet = pr.aligned.sheet
+        ctx = apply_context(pr.readings, expand_rules(sheet.spec.rules, sheet))
+        changed += sum(ctx[f] != pr.readings[f] for f in ctx)
+        assert {f: undo_context(r) for f, r in ctx.items()} == pr.readings
+    assert changed >= 3                                  # context did back up or doubt something on these photos
+
+
 @pytest.mark.parametrize("name,expected", [("budi_p1.jpg", "budi"), ("Siti-hal-2.JPG", "Siti"),
                                            ("017 page 1.jpeg", "017"), ("IMG_0042.jpg", "IMG_0042")])
 def test_trainee_from_filename(name, expected):

@@ -260,6 +260,25 @@ def test_the_grader_says_why_it_left_a_field_to_review_and_a_regrade_does_not_re
     assert [f["notes"] for f in again["fields"]] == [f["notes"] for f in res["fields"]]
 
 
+def test_a_trainer_correction_lets_context_back_up_the_neighbours(chasil_spec):
+    """Fixing one misread in a row makes its sums hold again: the regrade backs up its unsure neighbours."""
+    from grader.pipeline import regrade
+
+    ex = generate_exercise(chasil_spec, pairs=3, seed=11)
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields, conf=0.9995)
+    readings["I.A.1.L"] = _unsure("I.A.1.L", 1, key.fields["I.A.1.L"])
+    readings["I.A.1.P"] = _unsure("I.A.1.P", 1, key.fields["I.A.1.P"] + 50)           # our misread
+    res = grade_readings(sheet, apply_context(readings, _rules(sheet)), key)
+    assert {f["id"]: f["status"] for f in res["fields"]}["I.A.1.L"] == "review"   # the row sum fails on the misread
+    stored = {"template": "chasil-kwk", "contest": ex.contest, "pairs": ex.pairs, **res}
+    again = {f["id"]: f for f in regrade(stored, {"I.A.1.P": key.fields["I.A.1.P"]}, key)["fields"]}
+    assert again["I.A.1.P"]["status"] == "ok" and again["I.A.1.P"]["corrected_by"] == "trainer"
+    assert again["I.A.1.L"]["status"] == "ok" and "backed_up_by_arithmetic" in again["I.A.1.L"]["notes"]
+    # and a regrade with nothing new gives the first grading back
+    assert regrade(stored, {}, key)["fields"] == res["fields"]
+
+
 def test_a_mismatch_needs_a_very_confident_reading_to_be_wrong(chasil_spec):
     sheet, key = setup(chasil_spec)
     values = dict(key.fields)

@@ -95,6 +95,30 @@ def expected_for(f: FieldLayout, key: AnswerKey | None) -> int | None:
     return key.fields.get(f.mirrors or f.id)
 
 
+def reviewed_readings(readings: dict[str, FieldReading], corrections: dict[str, dict] | None = None,
+                      disputed: Iterable[str] = ()) -> dict[str, FieldReading]:
+    """Readings with a trainee's disputes and a trainer's corrections applied (see :func:`grade_readings`).
+
+    Idempotent: applying it to its own output changes nothing.
+    """
+    corrections = corrections or {}
+    readings = dict(readings)
+    for fid in set(disputed) - set(corrections):
+        r = readings.get(fid)
+        if r is not None and r.status in ("ok", "blank"):
+            readings[fid] = replace(r, status="review", notes=r.notes + (NOTE_DISPUTED,))
+    for fid, c in corrections.items():
+        old = readings.get(fid)
+        kind = old.kind if old else "digits"
+        # a trainer who confirms our value confirms the boxes we read it from, blank leading box included
+        kept = (NOTE_BLANK_LEADING,) if old and NOTE_BLANK_LEADING in old.notes and old.value == c["value"] else ()
+        readings[fid] = FieldReading(fid, kind, old.page if old else 0, c["value"], 1.0,
+                                     "blank" if c["value"] is None else "ok",
+                                     old.boxes if old else (), old.box_confidence if old else (),
+                                     notes=("corrected",) + kept)
+    return readings
+
+
 def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: AnswerKey | None, *,
                    corrections: dict[str, dict] | None = None, disputed: Iterable[str] = ()) -> dict:
     """Grade one trainee's merged page readings.
@@ -114,21 +138,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     dict with ``fields``, ``rules``, ``findings``, ``score``, ``counts`` and ``top_fixes``.
     """
     corrections = corrections or {}
-    readings = dict(readings)
-    for fid in set(disputed) - set(corrections):
-        r = readings.get(fid)
-        if r is not None and r.status in ("ok", "blank"):
-            readings[fid] = replace(r, status="review", notes=r.notes + (NOTE_DISPUTED,))
-    for fid, c in corrections.items():
-        old = readings.get(fid)
-        kind = old.kind if old else "digits"
-        # a trainer who confirms our value confirms the boxes we read it from, blank leading box included
-        kept = (NOTE_BLANK_LEADING,) if old and NOTE_BLANK_LEADING in old.notes and old.value == c["value"] else ()
-        readings[fid] = FieldReading(fid, kind, old.page if old else 0, c["value"], 1.0,
-                                     "blank" if c["value"] is None else "ok",
-                                     old.boxes if old else (), old.box_confidence if old else (),
-                                     notes=("corrected",) + kept)
-
+    readings = reviewed_readings(readings, corrections, disputed)
     rules = expand_rules(sheet.spec.rules, sheet)
     values = {fid: r.value for fid, r in readings.items() if r.kind == "digits" and r.status == "ok"}
     rule_results = evaluate_rules(rules, values)

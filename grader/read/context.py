@@ -89,6 +89,28 @@ NOTE_TALLY_BACKED_UP = "backed_up_by_digits_and_bubbles"
 TALLY_BACKUP_FLOOR = 0.4
 
 
+#: Every note this module adds (see :func:`undo_context`).
+CONTEXT_NOTES = (NOTE_BACKED_UP, NOTE_BACKED_UP_RULES, NOTE_PINNED, NOTE_DISAGREES_WEAK, NOTE_TALLY_BACKED_UP)
+
+
+def undo_context(r: FieldReading) -> FieldReading:
+    """The reading as its reader gave it, before :func:`apply_context`.
+
+    Context only ever changes a status and adds one of :data:`CONTEXT_NOTES`, so the notes tell
+    what it did: a weak reading it doubted was accepted; a backed-up tally, and digits backed up
+    while in review for an unsure box, were in review.
+    """
+    notes = set(r.notes)
+    if not notes & set(CONTEXT_NOTES):
+        return r
+    status = r.status
+    if NOTE_DISAGREES_WEAK in notes:
+        status = OK
+    elif notes & {NOTE_TALLY_BACKED_UP, NOTE_BACKED_UP_RULES} or {NOTE_BACKED_UP, NOTE_UNSURE_BOX} <= notes:
+        status = REVIEW
+    return replace(r, status=status, notes=tuple(n for n in r.notes if n not in CONTEXT_NOTES))
+
+
 def apply_context(readings: dict[str, FieldReading], rules: Sequence[Rule] = ()) -> dict[str, FieldReading]:
     """Return readings with statuses adjusted by the policy above (values untouched).
 
