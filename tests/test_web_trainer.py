@@ -215,6 +215,19 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     assert row["field_id"] == "V.B" and row["corrected_by"] == "Ibu Sari" and row["corrected_at"]
 
 
+def test_a_correction_reports_what_else_the_regrade_settled(trainer, code):
+    """Correcting one misread can let the sums back up its neighbours: the reply says what still waits."""
+    batch(trainer, code, [("sums_1.jpg", jpeg_bytes())])
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert queue.count("data-review-item") == 2 and 'data-field="V.C"' in queue
+    from grader.exercise.store import load_key
+    token = csrf_of(trainer, "/trainer/")
+    body = trainer.post("/trainer/lembar/1/koreksi", data={"field": "V.B", "value": str(load_key(code).fields["V.B"])},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).get_json()
+    assert body["ok"] and body["open"] == []                           # V.C was settled by the regrade
+    assert "Tidak ada isian yang perlu diperiksa" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+
+
 def test_correction_form_path_and_bad_values(trainer, code):
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
     token = csrf_of(trainer, "/trainer/")

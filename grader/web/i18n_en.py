@@ -191,6 +191,7 @@ EN: dict[str, str] = {
     "Yang saya tulis di {id}": "What I wrote in {id}",
     "Minta dicek pelatih": "Ask the trainer to check",
     "Disanggah peserta": "Disputed by the trainee",
+    "beres oleh koreksi tadi": "settled by that correction",
     "menulis": "wrote",
     "menunggu pelatih": "waiting for the trainer",
     "Alasan": "Why",

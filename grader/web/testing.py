@@ -17,6 +17,7 @@ from grader.web.batching import split_page
 
 WRONG_FIELD = "II.3"          # always read one more than expected
 REVIEW_FIELD = "V.B"          # always unsure
+LINKED_FIELD = "V.C"          # also unsure when a file name says "sums"; settled by a correction of REVIEW_FIELD
 SECTIONS_ON_PAGE2 = ("IV", "V")
 
 
@@ -92,12 +93,13 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
         return result
     crops = out_dir / "crops"
     crops.mkdir(parents=True, exist_ok=True)
+    unsure = {REVIEW_FIELD} | ({LINKED_FIELD} if any("sums" in name.lower() for name, _ in files) else set())
     for fid, expected in sorted(key.fields.items()):
         section = fid.split(".")[0]
         value = expected + 1 if fid == WRONG_FIELD else expected
-        confidence = 0.4 if fid == REVIEW_FIELD else 0.97
+        confidence = 0.4 if fid in unsure else 0.97
         crop = None
-        if fid in (WRONG_FIELD, REVIEW_FIELD):
+        if fid in {WRONG_FIELD} | unsure:
             crop = f"crops/{fid}.png"
             Image.new("L", (90, 36), 235).save(out_dir / crop)
         result["fields"].append({
@@ -106,7 +108,7 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             "status": _status(value, expected, confidence), "expected": expected,
             "boxes": list(f"{value:03d}".replace("0", "X", 2 if value < 10 else 1 if value < 100 else 0)),
             "crop": crop, "corrected_by": None, "corrected_at": None,
-            "notes": ["unsure_box"] if fid == REVIEW_FIELD else []})
+            "notes": ["unsure_box"] if fid in unsure else []})
     return _summarise(result)
 
 
@@ -122,6 +124,13 @@ def regrade(result: dict, corrections: dict[str, int | None], key, *, disputed=(
             f["confidence"] = 1.0
             f["corrected_by"] = "trainer"
             f["status"] = _status(f["value"], key.fields.get(f["id"]), 1.0)
+    # as context would: once REVIEW_FIELD is corrected, the sum backs up the unsure LINKED_FIELD
+    fields = {f["id"]: f for f in new["fields"]}
+    linked = fields.get(LINKED_FIELD)
+    if fields.get(REVIEW_FIELD, {}).get("corrected_by") and linked and linked["status"] == "review" \
+            and not linked["corrected_by"] and linked["id"] not in disputed:
+        linked["status"] = _status(linked["value"], key.fields.get(LINKED_FIELD), 0.97)
+        linked["notes"] = linked["notes"] + ["backed_up_by_arithmetic"]
     return _summarise(new)
 
 

@@ -217,6 +217,33 @@ def test_review_queue_keyboard_fast_path(browser, fake_live_server, shots, tmp_p
     ctx.close()
 
 
+def test_review_queue_marks_fields_the_regrade_settled(browser, fake_live_server, shots, tmp_path):
+    """A correction that lets the sums back up another field of the sheet takes that field off the queue too."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import jpeg_bytes
+    srv, code = fake_live_server, fake_live_server["code"]
+    (tmp_path / "sums_1.jpg").write_bytes(jpeg_bytes())
+    ctx = browser.new_context(viewport=DESKTOP)
+    page = ctx.new_page()
+    page.goto(srv["url"] + "/trainer/masuk")
+    page.fill("#name", "Pak Budi")
+    page.fill("#password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(srv["url"] + f"/trainer/latihan/{code}")
+    page.set_input_files("input[name=photos]", str(tmp_path / "sums_1.jpg"))
+    page.click("form[action$='/batch'] button[type=submit]")
+    page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=30_000)
+    page.goto(srv["url"] + f"/trainer/latihan/{code}/periksa")
+    items = page.locator("form[data-review-item]")
+    assert items.count() == 2
+    page.keyboard.type(str(load_key(code).fields["V.B"]))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("form[data-field='V.C'].done")
+    assert "beres oleh koreksi tadi" in items.nth(1).locator("[data-review-status]").inner_text()
+    shots(page, "desktop-trainer-review-settled")
+    ctx.close()
+
+
 def test_trainee_disputes_a_misread_on_a_phone(browser, fake_live_server, shots, tmp_path):
     """'Not what I wrote' on a wrong field: one tap opens it, the field leaves the score and waits for a trainer."""
     from grader.web.testing import WRONG_FIELD, jpeg_bytes

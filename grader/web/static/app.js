@@ -105,6 +105,13 @@
           .then(function (r) { return r.json(); })
           .then(function (d) {
             if (d.ok) { status.textContent = "✓ " + (d.score === null ? "" : Math.round(d.score)); form.classList.add("done"); form.dataset.done = "1";
+              // the regrade may have settled other fields of this sheet (the sums now back them up)
+              items.forEach(function (f) {
+                if (f.dataset.done || f.dataset.sid !== form.dataset.sid || (d.open || []).indexOf(f.dataset.field) >= 0) return;
+                f.classList.add("done"); f.dataset.done = "1";
+                var st = f.querySelector("[data-review-status]");
+                st.textContent = "✓ " + review.dataset.settledText; st.parentNode.classList.add("settled");
+              });
               var next = items.findIndex(function (f, j) { return j > i && !f.dataset.done; }); focus(next >= 0 ? next : i); }
             else { status.textContent = d.message; }
           })

@@ -36,13 +36,18 @@ def parse_value(text: str | None) -> tuple[bool, int | None]:
     return False, None
 
 
+def waiting(field: dict) -> bool:
+    """Still waiting for a trainer: unsure, and not corrected or confirmed yet."""
+    return field.get("status") in REVIEW_STATUSES and not field.get("corrected_by")
+
+
 def review_items(exercise: str) -> list[dict]:
     db = get_db()
     sheets = latest_sheets(db, exercise, include_pending=False)
     items = []
     for row, res in results_of(db, [r["id"] for r in sheets]):
         for f in res.get("fields") or []:
-            if f.get("status") in REVIEW_STATUSES and not f.get("corrected_by"):
+            if waiting(f):
                 items.append({"sid": row["id"], "trainee": row["trainee"] or row["group_key"],
                               "name": row["trainee_name"], "field": f})
                 if len(items) >= MAX_QUEUE:
@@ -77,8 +82,11 @@ def correct(sid: int):
         return redirect(request.form.get("back") or url_for("trainer.submission", sid=sid), code=303)
     field = next((f for f in new.get("fields", []) if f.get("id") == field_id), {})
     if wants_json:
+        # "open": what still waits on this sheet; the regrade may have settled other fields (a corrected misread
+        # lets the sums back up its neighbours), and the page marks those done too
         return jsonify({"ok": True, "score": new.get("score"), "status": field.get("status"),
-                        "value": field.get("value")})
+                        "value": field.get("value"),
+                        "open": sorted(f["id"] for f in new.get("fields", []) if waiting(f))})
     flash(_("Koreksi {field} disimpan.", field=field_id), "ok")
     back = request.form.get("back") or ""
     if not back.startswith("/trainer/"):
