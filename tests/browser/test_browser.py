@@ -176,6 +176,22 @@ def test_trainer_logs_in_batch_uploads_a_zip_and_sees_the_class_table(browser, l
     ctx.close()
 
 
+def _review_queue_after_batch(browser, srv, code, upload):
+    """Log in as a trainer, batch-upload ``upload`` (a photo or a zip) and open the review queue."""
+    ctx = browser.new_context(viewport=DESKTOP)
+    page = ctx.new_page()
+    page.goto(srv["url"] + "/trainer/masuk")
+    page.fill("#name", "Pak Budi")
+    page.fill("#password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(srv["url"] + f"/trainer/latihan/{code}")
+    page.set_input_files("input[name=photos]", str(upload))
+    page.click("form[action$='/batch'] button[type=submit]")
+    page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=30_000)
+    page.goto(srv["url"] + f"/trainer/latihan/{code}/periksa")
+    return ctx, page
+
+
 def test_review_queue_keyboard_fast_path(browser, fake_live_server, shots, tmp_path):
     """Type the digits, press Enter, land on the next field: the sheet is regraded without a reload."""
     from grader.exercise.store import load_key
@@ -186,17 +202,7 @@ def test_review_queue_keyboard_fast_path(browser, fake_live_server, shots, tmp_p
         for i, name in enumerate(("a_1.jpg", "b_1.jpg", "c_1.jpg")):
             zf.writestr(name, jpeg_bytes(color=f"#f{i}f{i}f{i}"))
     (tmp_path / "k.zip").write_bytes(buf.getvalue())
-    ctx = browser.new_context(viewport=DESKTOP)
-    page = ctx.new_page()
-    page.goto(srv["url"] + "/trainer/masuk")
-    page.fill("#name", "Pak Budi")
-    page.fill("#password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.goto(srv["url"] + f"/trainer/latihan/{code}")
-    page.set_input_files("input[name=photos]", str(tmp_path / "k.zip"))
-    page.click("form[action$='/batch'] button[type=submit]")
-    page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=30_000)
-    page.goto(srv["url"] + f"/trainer/latihan/{code}/periksa")
+    ctx, page = _review_queue_after_batch(browser, srv, code, tmp_path / "k.zip")
     items = page.locator("form[data-review-item]")
     assert items.count() == 3
     assert page.locator("img.crop").first.evaluate("i => i.complete && i.naturalWidth > 0")
@@ -223,17 +229,7 @@ def test_review_queue_marks_fields_the_regrade_settled(browser, fake_live_server
     from grader.web.testing import jpeg_bytes
     srv, code = fake_live_server, fake_live_server["code"]
     (tmp_path / "sums_1.jpg").write_bytes(jpeg_bytes())
-    ctx = browser.new_context(viewport=DESKTOP)
-    page = ctx.new_page()
-    page.goto(srv["url"] + "/trainer/masuk")
-    page.fill("#name", "Pak Budi")
-    page.fill("#password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.goto(srv["url"] + f"/trainer/latihan/{code}")
-    page.set_input_files("input[name=photos]", str(tmp_path / "sums_1.jpg"))
-    page.click("form[action$='/batch'] button[type=submit]")
-    page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=30_000)
-    page.goto(srv["url"] + f"/trainer/latihan/{code}/periksa")
+    ctx, page = _review_queue_after_batch(browser, srv, code, tmp_path / "sums_1.jpg")
     items = page.locator("form[data-review-item]")
     assert items.count() == 2
     page.keyboard.type(str(load_key(code).fields["V.B"]))
