@@ -228,6 +228,17 @@ def test_a_correction_reports_what_else_the_regrade_settled(trainer, code):
     assert "Tidak ada isian yang perlu diperiksa" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
 
 
+def test_the_queue_shows_a_sheets_disputed_then_least_sure_fields_first():
+    from grader.web.trainer.review import queue_order
+    fields = [{"id": "A", "status": "review", "confidence": 0.9},
+              {"id": "B", "status": "ok", "confidence": 0.1},
+              {"id": "C", "status": "review", "confidence": 0.5},
+              {"id": "D", "status": "unreadable", "confidence": 0.0, "corrected_by": "t"},
+              {"id": "E", "status": "review", "confidence": 0.95, "disputed_at": "2026-12-01T10:00:00"},
+              {"id": "F", "status": "unreadable", "confidence": 0.0}]
+    assert [f["id"] for f in queue_order(fields)] == ["E", "F", "C", "A"]
+
+
 def test_correction_form_path_and_bad_values(trainer, code):
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
     token = csrf_of(trainer, "/trainer/")
