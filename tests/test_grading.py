@@ -277,6 +277,10 @@ def test_a_trainer_correction_lets_context_back_up_the_neighbours(chasil_spec):
     assert again["I.A.1.L"]["status"] == "ok" and "backed_up_by_arithmetic" in again["I.A.1.L"]["notes"]
     # and a regrade with nothing new gives the first grading back
     assert regrade(stored, {}, key)["fields"] == res["fields"]
+    # the trainee disputes the sums that backed L up: a disputed reading backs nothing up, so L is unsure again
+    fixed = regrade(stored, {"I.A.1.P": key.fields["I.A.1.P"]}, key)
+    disputed = {f["id"]: f for f in regrade(fixed, {}, key, disputed={"I.A.1.J", "I.A.4.L"})["fields"]}
+    assert disputed["I.A.1.L"]["status"] == "review" and "backed_up_by_arithmetic" not in disputed["I.A.1.L"]["notes"]
 
 
 def test_a_mismatch_needs_a_very_confident_reading_to_be_wrong(chasil_spec):
