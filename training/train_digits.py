@@ -42,20 +42,24 @@ logger = logging.getLogger("training.train_digits")
 SEED = 20241127
 
 
-def build_model():
-    """The small CNN (about 140k parameters, about 3.7M multiply-adds per box)."""
+def build_model(width: float = 1.0):
+    """The small CNN (about 140k parameters, about 3.7M multiply-adds per box, at ``width`` 1).
+
+    ``width`` scales every layer's channels (parameters and work grow about as its square).
+    """
     import torch.nn as nn
 
     def block(cin: int, cout: int) -> list:
         return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
 
+    c1, c2, c3, fc = (int(round(c * width)) for c in (16, 32, 64, 128))
     return nn.Sequential(
-        *block(1, 16), nn.MaxPool2d(2),                          # 14x14
-        *block(16, 32), nn.MaxPool2d(2),                         # 7x7
-        *block(32, 64), *block(64, 64), nn.MaxPool2d(2),         # 3x3
+        *block(1, c1), nn.MaxPool2d(2),                          # 14x14
+        *block(c1, c2), nn.MaxPool2d(2),                         # 7x7
+        *block(c2, c3), *block(c3, c3), nn.MaxPool2d(2),         # 3x3
         nn.Flatten(), nn.Dropout(0.3),
-        nn.Linear(64 * 9, 128), nn.ReLU(), nn.Dropout(0.3),
-        nn.Linear(128, len(dd.CLASSES)),
+        nn.Linear(c3 * 9, fc), nn.ReLU(), nn.Dropout(0.3),
+        nn.Linear(fc, len(dd.CLASSES)),
     )
 
 
@@ -137,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="generated photos written with the calibration-split glyphs (calibration only)")
     ap.add_argument("--affine-share", type=float, default=0.0,
                     help="share of each batch given a fresh random rotation/shear/scale (0 = off)")
+    ap.add_argument("--width", type=float, default=1.0,
+                    help="scale of every layer's channels (1 = the shipped 140k-parameter network)")
     ap.add_argument("--max-error", type=float, default=0.002,
                     help="error allowed among auto-accepted calibration boxes")
     args = ap.parse_args(argv)
@@ -196,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         logger.info("%s: %d boxes from %d generated photos (%.0fs)", split, len(xh), count, time.time() - t_start)
 
     mean, std = 0.1, 0.3
-    model = build_model()
+    model = build_model(args.width)
     n_params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
     batch = 128
@@ -281,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "training": {
             "seed": SEED, "epochs": args.epochs, "n_samples": int(len(xt)),
-            "batch_affine_share": args.affine_share,
+            "batch_affine_share": args.affine_share, "width": args.width,
             "digit_repeats": args.digit_repeats, "kawalc1_real_repeats": args.real_repeats,
             "font_digits": args.n_font, "stroke_digits": args.n_stroke,
             "generated_photos": {"train": args.photos, "calibration": args.cal_photos,
