@@ -527,6 +527,20 @@ def test_a_surely_blank_leading_box_is_reported_even_when_a_digit_is_unsure(chas
     assert next(f for f in res["fields"] if f["id"] == "I.A.1.L")["status"] == "review"
 
 
+def test_a_correction_keeps_a_blank_leading_box_the_corrected_value_leaves_blank(chasil_spec):
+    """The trainer fixes the digits we misread; the box the trainee left empty before them stays a remark."""
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    readings["I.A.1.L"] = _with_blank_lead("I.A.1.L", 47, 0.9995, 0.98, "review")
+
+    def remarks(value):
+        res = grade_readings(sheet, readings, key, corrections={"I.A.1.L": {"value": value, "by": "t", "at": "t"}})
+        return [x["fields"] for x in res["findings"] if x["kind"] == "convention"]
+    assert remarks(41) == [["I.A.1.L"]]            # "_47" was really "_41": the first box is still blank
+    assert remarks(141) == []                      # the trainer says three digits: the first box was not blank
+    assert remarks(None) == []                     # nothing written at all
+
+
 def test_an_unsure_blank_box_is_not_reported(chasil_spec):
     sheet, key = setup(chasil_spec)
     readings = readings_from(sheet, key.fields)

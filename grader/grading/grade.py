@@ -110,8 +110,10 @@ def reviewed_readings(readings: dict[str, FieldReading], corrections: dict[str, 
     for fid, c in corrections.items():
         old = readings.get(fid)
         kind = old.kind if old else "digits"
-        # a trainer who confirms our value confirms the boxes we read it from, blank leading box included
-        kept = (NOTE_BLANK_LEADING,) if old and NOTE_BLANK_LEADING in old.notes and old.value == c["value"] else ()
+        # A blank leading box stays what it was read as when the trainer's value still fits in the boxes after
+        # it: a correction fixes the digits we misread, not the box the trainee left empty before them.
+        kept = (NOTE_BLANK_LEADING,) if old and NOTE_BLANK_LEADING in old.notes and _fits_after_blanks(
+            c["value"], old.boxes) else ()
         readings[fid] = FieldReading(fid, kind, old.page if old else 0, c["value"], 1.0,
                                      "blank" if c["value"] is None else "ok",
                                      old.boxes if old else (), old.box_confidence if old else (),
@@ -237,6 +239,13 @@ def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[F
                            f"dengan cairan koreksi lalu tulis ulang dengan jelas.",
                            f"Overwritten boxes ({', '.join(over)}) will be checked by a trainer.", tuple(over)))
     return out
+
+
+def _fits_after_blanks(value: int | None, boxes: tuple[str, ...]) -> bool:
+    """``value`` fits in the boxes after the last blank box that comes before the digits read."""
+    first = next((i for i, b in enumerate(boxes) if b.isdigit()), len(boxes))
+    blanks = [i for i, b in enumerate(boxes[:first]) if b == ""]
+    return value is not None and bool(blanks) and len(str(value)) <= len(boxes) - blanks[-1] - 1
 
 
 def _blank_boxes_sure(r: FieldReading) -> bool:
