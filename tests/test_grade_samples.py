@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from grader.exercise.store import load_key
-from grader.grading.mistakes_eval import FOUND, MISSED, against_trainee, classify_mistake
+from grader.grading.mistakes_eval import FOUND, MISSED, against_trainee, classify_mistake, clear_review_queue
 from grader.pipeline import grade_upload
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
@@ -80,3 +80,21 @@ def test_clean_sheet_reports_nothing_against_the_trainee(graded, sid):
     res, _, _ = graded[sid]
     assert res["counts"]["wrong"] == 0
     assert against_trainee(res) == []
+
+
+@pytest.mark.parametrize("sid", [s for s, _ in SHEETS])
+def test_once_a_trainer_clears_the_review_queue_every_planted_mistake_is_found(graded, sid):
+    """The trainer corrects or confirms what we were unsure of (least sure first); after the regrades, every
+    planted mistake is found as its kind and a clean sheet still shows nothing against the trainee. (A correction
+    can also put a field into review: a sum that now fails withdraws the back-up it gave.)"""
+    res, truths, key = graded[sid]
+    written = {fid: v for t in truths for fid, v in t["fields"].items()}
+    reviewed, actions = clear_review_queue(res, written, key)
+    assert not [f for f in reviewed["fields"] if f["status"] in ("review", "unreadable")]
+    assert actions == sum(bool(f["corrected_by"]) for f in reviewed["fields"])      # one look per field at most
+    mistakes = [m for t in truths for m in t["mistakes"]]
+    for m in mistakes:
+        assert classify_mistake(reviewed, m) == FOUND, f"{sid}: planted {m['kind']} on {m['fields']} not found"
+    if not mistakes:
+        assert against_trainee(reviewed) == against_trainee(res) == []
+

@@ -229,7 +229,7 @@ def test_a_correction_reports_what_else_the_regrade_settled(trainer, code):
 
 
 def test_the_queue_shows_a_sheets_disputed_then_least_sure_fields_first():
-    from grader.web.trainer.review import queue_order
+    from grader.grading.review_queue import queue_order
     fields = [{"id": "A", "status": "review", "confidence": 0.9},
               {"id": "B", "status": "ok", "confidence": 0.1},
               {"id": "C", "status": "review", "confidence": 0.5},

@@ -116,6 +116,13 @@ def print_summary(r: dict) -> None:
             print(f"  {kind:18s} {o['found']:4d} / {o['review']:4d} / {o['missed']:4d}")
         print(f"  clean sheets with anything held against the trainee: {g['clean_sheets_charged']} of "
               f"{g['clean_sheets']}")
+        a = g["after_review"]
+        print(f"After a trainer clears the review queues ({a['trainer_actions']} corrections or confirmations for "
+              f"{a['fields_waiting']} fields waiting): found / left to review / missed:")
+        for kind, o in {**a["planted"], "all": a["planted_total"]}.items():
+            print(f"  {kind:18s} {o['found']:4d} / {o['review']:4d} / {o['missed']:4d}")
+        print(f"  clean sheets with anything held against the trainee: {a['clean_sheets_charged']} of "
+              f"{a['clean_sheets']}")
     for name in ("kawalc1_heldout", "ardis_test"):
         d = r.get(name, {})
         print(f"{name}: {json.dumps({k: v for k, v in d.items() if not isinstance(v, (dict, list))})}")

@@ -12,6 +12,9 @@ Every planted mistake is classed as
 A clean sheet (no planted mistake) should show nothing against the trainee: no ``wrong``
 field, no violated error rule, no error or warning finding. The answer key of each sheet is the
 one ``grader synth`` wrote beside the photos; truth is what the trainee *wrote*.
+
+Both are measured twice: as graded, and after a simulated trainer has cleared the sheet's review
+queue (:func:`clear_review_queue`), which is how a result reaches the trainee in a class.
 """
 from __future__ import annotations
 
@@ -20,8 +23,9 @@ from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from grader.grading.review_queue import REVIEW_STATUSES, queue_order
+
 FOUND, REVIEW, MISSED = "found", "review", "missed"
-UNSURE = ("review", "unreadable")
 
 
 def classify_mistake(result: dict, mistake: dict) -> str:
@@ -42,8 +46,8 @@ def classify_mistake(result: dict, mistake: dict) -> str:
         raise ValueError(f"unknown mistake kind {kind!r}")
     if found:
         return FOUND
-    unsure = (any(status.get(f) in UNSURE for f in fields) or any(x["severity"] == "review" for x in about)
-              or any(r["status"] == "not_checkable" for r in rules))
+    unsure = (any(status.get(f) in REVIEW_STATUSES for f in fields)
+              or any(x["severity"] == "review" for x in about) or any(r["status"] == "not_checkable" for r in rules))
     return REVIEW if unsure else MISSED
 
 
@@ -53,6 +57,24 @@ def against_trainee(result: dict) -> list[str]:
     out += [f"rule {r['id']}" for r in result["rules"] if r["status"] == "violated" and r["severity"] == "error"]
     out += [f"{x['kind']} {','.join(x['fields'])}" for x in result["findings"] if x["severity"] in ("error", "warning")]
     return out
+
+
+def clear_review_queue(result: dict, written: dict[str, int | None], key) -> tuple[dict, int]:
+    """A trainer clears one sheet's review queue in the web app's order: each waiting field is corrected to what
+    the trainee wrote (or confirmed), and the sheet is regraded at once, which may settle other waiting fields.
+
+    Returns the final result and the number of trainer actions it took.
+    """
+    from grader.pipeline import regrade
+
+    actions = 0
+    while True:
+        queue = queue_order(result["fields"])
+        if not queue:
+            return result, actions
+        f = queue[0]
+        result = regrade(result, {f["id"]: written.get(f["id"], f["value"])}, key)
+        actions += 1
 
 
 def sheets_in(folder: Path) -> dict[str, list[Path]]:
@@ -77,10 +99,15 @@ def _grade_sheet(truth_paths: list[str]) -> dict:
     files = [(photo.name, photo.read_bytes()) for photo in photos]
     result = grade_upload(files, key=key)
     mistakes = [m for t in truths for m in t.get("mistakes", [])]
+    written = {fid: v for t in truths for fid, v in t["fields"].items()}
+    waiting = sum(f["status"] in REVIEW_STATUSES for f in result["fields"])
+    reviewed, actions = clear_review_queue(result, written, key) if result["fields"] else (result, 0)
     return {"sheet": truths[0]["sheet"], "refused_pages": sum(p["refusal"] is not None for p in result["pages"]),
-            "mistakes": [{"kind": m["kind"], "fields": m["fields"], "outcome": classify_mistake(result, m)}
-                         for m in mistakes],
-            "against_trainee": against_trainee(result) if not mistakes else []}
+            "mistakes": [{"kind": m["kind"], "fields": m["fields"], "outcome": classify_mistake(result, m),
+                          "after_review": classify_mistake(reviewed, m)} for m in mistakes],
+            "against_trainee": against_trainee(result) if not mistakes else [],
+            "against_trainee_after_review": against_trainee(reviewed) if not mistakes else [],
+            "waiting": waiting, "trainer_actions": actions}
 
 
 def evaluate_grading(folder: Path, *, workers: int = 1, limit: int | None = None) -> dict:
@@ -92,17 +119,24 @@ def evaluate_grading(folder: Path, *, workers: int = 1, limit: int | None = None
             rows = list(pool.map(_grade_sheet, jobs, chunksize=2))
     else:
         rows = [_grade_sheet(j) for j in jobs]
-    by_kind: dict[str, Counter] = defaultdict(Counter)
-    for r in rows:
-        for m in r["mistakes"]:
-            by_kind[m["kind"]][m["outcome"]] += 1
     clean = [r for r in rows if not r["mistakes"]]
-    charged = [r for r in clean if r["against_trainee"]]
-    total = Counter()
-    for c in by_kind.values():
-        total.update(c)
+
+    def outcomes(outcome: str, charges: str) -> dict:
+        by_kind: dict[str, Counter] = defaultdict(Counter)
+        for r in rows:
+            for m in r["mistakes"]:
+                by_kind[m["kind"]][m[outcome]] += 1
+        total = Counter()
+        for c in by_kind.values():
+            total.update(c)
+        charged = [r for r in clean if r[charges]]
+        return {"planted": {k: {o: c[o] for o in (FOUND, REVIEW, MISSED)} for k, c in sorted(by_kind.items())},
+                "planted_total": {o: total[o] for o in (FOUND, REVIEW, MISSED)},
+                "clean_sheets": len(clean), "clean_sheets_charged": len(charged),
+                "clean_sheet_charges": [{"sheet": r["sheet"], "charges": r[charges]} for r in charged]}
+
     return {"sheets": len(rows), "sheets_with_a_refused_page": sum(r["refused_pages"] > 0 for r in rows),
-            "planted": {k: {o: c[o] for o in (FOUND, REVIEW, MISSED)} for k, c in sorted(by_kind.items())},
-            "planted_total": {o: total[o] for o in (FOUND, REVIEW, MISSED)},
-            "clean_sheets": len(clean), "clean_sheets_charged": len(charged),
-            "clean_sheet_charges": [{"sheet": r["sheet"], "charges": r["against_trainee"]} for r in charged]}
+            **outcomes("outcome", "against_trainee"),
+            "after_review": {"fields_waiting": sum(r["waiting"] for r in rows),
+                             "trainer_actions": sum(r["trainer_actions"] for r in rows),
+                             **outcomes("after_review", "against_trainee_after_review")}}

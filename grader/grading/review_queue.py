@@ -1,0 +1,21 @@
+"""Which graded fields wait for a trainer, and in what order a trainer should see them.
+
+Shared by the web app's review queue and by the evaluation, which simulates a
+trainer who clears it.
+"""
+from __future__ import annotations
+
+REVIEW_STATUSES = ("review", "unreadable")
+
+
+def waiting(field: dict) -> bool:
+    """Still waiting for a trainer: unsure, and not corrected or confirmed yet."""
+    return field.get("status") in REVIEW_STATUSES and not field.get("corrected_by")
+
+
+def queue_order(fields: list[dict]) -> list[dict]:
+    """One sheet's waiting fields in the order a trainer should see them: disputed by the trainee first, then
+    the least sure. A misread corrected early makes its sums hold again, and the regrade then settles its unsure
+    neighbours by itself (dev photos, seed 21: 593 trainer actions to clear 100 sheets' queues, 699 in form order)."""
+    return sorted((f for f in fields if waiting(f)),
+                  key=lambda f: (not f.get("disputed_at"), f.get("confidence") or 0.0))
