@@ -283,6 +283,36 @@ def test_a_trainer_correction_lets_context_back_up_the_neighbours(chasil_spec):
     assert disputed["I.A.1.L"]["status"] == "review" and "backed_up_by_arithmetic" not in disputed["I.A.1.L"]["notes"]
 
 
+def test_a_disputed_field_backs_nothing_up_even_when_context_had_made_it_firm(chasil_spec):
+    """IV.1 was in review for the reader and made firm by its marks; V.A is backed up only by the sum IV.1 is in.
+    Disputed, IV.1 backs nothing up on the regrade, so V.A is unsure again; a disputed tally is not backed up."""
+    from grader.pipeline import regrade
+
+    ex = generate_exercise(chasil_spec, pairs=3, seed=11)
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields, conf=0.9995)
+    readings["IV.1"] = _unsure("IV.1", 2, key.fields["IV.1"])
+    readings["V.A"] = _unsure("V.A", 2, key.fields["V.A"])
+    readings["V.B"] = FieldReading("V.B", "digits", 2, key.fields["V.B"], 0.5, "review", notes=("overwritten_box",))
+    after = apply_context(readings, _rules(sheet))
+    assert "backed_up_by_bubbles_and_tally" in after["IV.1"].notes and after["V.A"].status == "ok"
+    stored = {"template": "chasil-kwk", "contest": ex.contest, "pairs": ex.pairs,
+              **grade_readings(sheet, after, key)}
+    again = {f["id"]: f for f in regrade(stored, {}, key, disputed={"IV.1"})["fields"]}
+    assert again["IV.1"]["status"] == "review" and "disputed_by_trainee" in again["IV.1"]["notes"]
+    assert again["V.A"]["status"] == "review" and "backed_up_by_arithmetic" not in again["V.A"]["notes"]
+    # a disputed tally in review is not backed up by the digits and bubbles that agree with it
+    readings = readings_from(sheet, key.fields, conf=0.9995)
+    readings["IV.2.tally"] = FieldReading("IV.2.tally", "tally", 2, key.fields["IV.2"], 0.5, "review",
+                                          notes=("disputed_by_trainee",))
+    assert apply_context(readings)["IV.2.tally"].status == "review"
+
+
+def test_confidences_are_kept_to_four_places_as_results_store_them():
+    r = FieldReading("X", "digits", 1, 5, 0.998961, "review", box_confidence=(0.599961, 0.99999))
+    assert r.confidence == 0.999 and r.box_confidence == (0.6, 1.0)
+
+
 def test_a_mismatch_needs_a_very_confident_reading_to_be_wrong(chasil_spec):
     sheet, key = setup(chasil_spec)
     values = dict(key.fields)

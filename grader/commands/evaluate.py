@@ -112,17 +112,18 @@ def print_summary(r: dict) -> None:
     g = r.get("grading")
     if g:
         print(f"Grading {g['sheets']} sheets: planted mistakes found as their kind / left to review / missed:")
-        for kind, o in {**g["planted"], "all": g["planted_total"]}.items():
-            print(f"  {kind:18s} {o['found']:4d} / {o['review']:4d} / {o['missed']:4d}")
-        print(f"  clean sheets with anything held against the trainee: {g['clean_sheets_charged']} of "
-              f"{g['clean_sheets']}")
+        _print_outcomes(g)
         a = g["after_review"]
         print(f"After a trainer clears the review queues ({a['trainer_actions']} corrections or confirmations for "
               f"{a['fields_waiting']} fields waiting): found / left to review / missed:")
-        for kind, o in {**a["planted"], "all": a["planted_total"]}.items():
-            print(f"  {kind:18s} {o['found']:4d} / {o['review']:4d} / {o['missed']:4d}")
-        print(f"  clean sheets with anything held against the trainee: {a['clean_sheets_charged']} of "
-              f"{a['clean_sheets']}")
+        _print_outcomes(a)
     for name in ("kawalc1_heldout", "ardis_test"):
         d = r.get(name, {})
         print(f"{name}: {json.dumps({k: v for k, v in d.items() if not isinstance(v, (dict, list))})}")
+
+
+def _print_outcomes(g: dict) -> None:
+    for kind, o in {**g["planted"], "all": g["planted_total"]}.items():
+        print(f"  {kind:18s} {o['found']:4d} / {o['review']:4d} / {o['missed']:4d}")
+    print(f"  clean sheets with anything held against the trainee: {g['clean_sheets_charged']} of {g['clean_sheets']}")
+

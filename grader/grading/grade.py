@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from grader.exercise.store import AnswerKey
-from grader.read.context import NOTE_BACKED_UP, NOTE_PINNED, NOTE_TALLY_BACKED_UP
+from grader.read.context import NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, NOTE_PINNED, NOTE_TALLY_BACKED_UP
 from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
 from grader.read.sheet_reader import FieldReading
 from grader.rules import RuleResult, evaluate_rules, expand_rules
@@ -24,8 +24,8 @@ WEIGHTS = {"digits": 1.0, "bubbles": 0.5, "tally": 0.5, "rule": 1.0}
 # the key, or breaks a rule, with a reading below this goes to review instead (never "wrong"/"violated").
 # This is a verdict threshold on our own confidence; the reading itself (value, status) is never changed.
 WRONG_MIN_CONFIDENCE = 0.999
-# The trainee says we misread this field ("that is not what I wrote"): until a trainer looks, it is in review.
-NOTE_DISPUTED = "disputed_by_trainee"
+# NOTE_DISPUTED: the trainee says we misread this field ("that is not what I wrote"): until a trainer looks, it
+# is in review (and context relies on it for nothing).
 # Why the grader (not the reader) left a field to review: it differs from the key but is not read surely enough
 # to call wrong; or a rule fails and this field is one of its unsure readings.
 NOTE_NOT_SURE_ENOUGH = "not_sure_enough_for_wrong"
@@ -105,7 +105,8 @@ def reviewed_readings(readings: dict[str, FieldReading], corrections: dict[str, 
     readings = dict(readings)
     for fid in set(disputed) - set(corrections):
         r = readings.get(fid)
-        if r is not None and r.status in ("ok", "blank"):
+        # (whatever its status: a field shown as wrong may have been in review for the reader, made firm by context)
+        if r is not None and NOTE_DISPUTED not in r.notes:
             readings[fid] = replace(r, status="review", notes=r.notes + (NOTE_DISPUTED,))
     for fid, c in corrections.items():
         old = readings.get(fid)
@@ -117,7 +118,7 @@ def reviewed_readings(readings: dict[str, FieldReading], corrections: dict[str, 
         readings[fid] = FieldReading(fid, kind, old.page if old else 0, c["value"], 1.0,
                                      "blank" if c["value"] is None else "ok",
                                      old.boxes if old else (), old.box_confidence if old else (),
-                                     notes=("corrected",) + kept)
+                                     notes=(NOTE_CORRECTED,) + kept)
     return readings
 
 

@@ -60,8 +60,9 @@ def against_trainee(result: dict) -> list[str]:
 
 
 def clear_review_queue(result: dict, written: dict[str, int | None], key) -> tuple[dict, int]:
-    """A trainer clears one sheet's review queue in the web app's order: each waiting field is corrected to what
-    the trainee wrote (or confirmed), and the sheet is regraded at once, which may settle other waiting fields.
+    """A trainer clears one sheet's review queue: the first waiting field in the queue's order is corrected to
+    what the trainee wrote (or confirmed) and the sheet regraded, which may settle other waiting fields (or put
+    one back in review); repeat. (The web page keeps the order it was loaded in and marks what a regrade settled.)
 
     Returns the final result and the number of trainer actions it took.
     """

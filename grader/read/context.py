@@ -78,6 +78,10 @@ NOTE_BACKED_UP_RULES = "backed_up_by_arithmetic"
 NOTE_PINNED = "pinned_by_arithmetic"
 PIN_MIN_CONFIDENCE = 0.999    # the grader's bar for a "wrong" verdict (grading.grade.WRONG_MIN_CONFIDENCE)
 NOTE_DISAGREES_WEAK = "disagrees_with_weak_reading"
+# Notes the grader puts on readings (grader.grading.grade.reviewed_readings): a trainer's correction makes a
+# reading certain; a reading the trainee disputes ("that is not what I wrote") is never relied on or backed up.
+NOTE_CORRECTED = "corrected"
+NOTE_DISPUTED = "disputed_by_trainee"
 NOTE_TALLY_BACKED_UP = "backed_up_by_digits_and_bubbles"
 # Tally confidences at or below this come from malformed groups (grader.recognize.tally_groups: a crossing
 # stroke over too few uprights 0.35, two strokes joined 0.4, cells out of filling order 0.4): the count is a
@@ -96,7 +100,7 @@ CONTEXT_NOTES = (NOTE_BACKED_UP, NOTE_BACKED_UP_RULES, NOTE_PINNED, NOTE_DISAGRE
 def undo_context(r: FieldReading) -> FieldReading:
     """The reading as its reader gave it, before :func:`apply_context`.
 
-    Context only ever changes a status and adds one of :data:`CONTEXT_NOTES`, so the notes tell
+    Context only ever changes a status and adds notes from :data:`CONTEXT_NOTES`, so the notes tell
     what it did: a weak reading it doubted was accepted; a backed-up tally, and digits backed up
     while in review for an unsure box, were in review.
     """
@@ -147,6 +151,12 @@ def _mirror_context(readings: dict[str, FieldReading]) -> dict[str, FieldReading
     return out
 
 
+def _weak(r: FieldReading) -> bool:
+    """Digits context may back up: in review only for an unsure box, or accepted below the bar for ``wrong``."""
+    return _only_unsure(r) or (r.kind == "digits" and r.status == OK and r.value is not None
+                               and r.confidence < PIN_MIN_CONFIDENCE)
+
+
 def _only_unsure(r: FieldReading) -> bool:
     """In review only because a box fell below the threshold, and the pixels still favour a value."""
     # (a blank leading box does not change the value: " 47" is 47, so it may be backed up like "X47")
@@ -165,9 +175,7 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
     """
     # (a pair's digits that its bubbles or tally, read surely, contradict are not backed up: a misread hundreds
     # digit repeated in a column total by the same hand can still satisfy the sum)
-    weak = {fid for fid, r in readings.items() if (_only_unsure(r) or (
-        r.kind == "digits" and r.status == OK and r.value is not None and r.confidence < PIN_MIN_CONFIDENCE))
-        and not _contradicted_by_marks(readings, fid)}
+    weak = {fid for fid, r in readings.items() if _weak(r) and not _contradicted_by_marks(readings, fid)}
     if not weak:
         return readings
 
@@ -209,7 +217,9 @@ def _contradicted_by_marks(readings: dict[str, FieldReading], fid: str) -> bool:
 
 def _tally_can_be_backed_up(tally: FieldReading, digits: FieldReading, bubbles: FieldReading) -> bool:
     return (tally.status == REVIEW and tally.value is not None and tally.confidence > TALLY_BACKUP_FLOOR
-            and digits.status == OK and digits.confidence >= CONFIDENT and set(digits.notes) <= {NOTE_BLANK_LEADING}
+            and NOTE_DISPUTED not in tally.notes
+            and digits.status == OK and digits.confidence >= CONFIDENT
+            and set(digits.notes) <= {NOTE_BLANK_LEADING, NOTE_CORRECTED}
             and bubbles.status == OK and bubbles.confidence >= CONFIDENT
             and tally.value == digits.value == bubbles.value)
 
@@ -222,7 +232,6 @@ def _can_back_up(r: FieldReading, mirrors: list[FieldReading]) -> bool:
     marks repeat were never misread (0 of 177 on the dev photos, 0 of 1,086 on the 600 page-2
     photos of the digit model's training set).
     """
-    weak = _only_unsure(r) or (r.status == OK and r.value is not None and r.confidence < PIN_MIN_CONFIDENCE)
-    return weak and len(mirrors) == 2 and all(
+    return _weak(r) and len(mirrors) == 2 and all(
         m.status == OK and m.confidence >= CONFIDENT and m.value == r.value and NOTE_TALLY_BACKED_UP not in m.notes
         for m in mirrors)

@@ -48,6 +48,12 @@ class FieldReading:
     notes: tuple[str, ...] = ()
     detail: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Confidences are kept to 4 places from the start, as results store them: a regrade that reads a stored
+        # result back then tests the context thresholds on the very numbers the first grading tested.
+        object.__setattr__(self, "confidence", round(float(self.confidence), 4))
+        object.__setattr__(self, "box_confidence", tuple(round(float(c), 4) for c in self.box_confidence))
+
     def to_json(self) -> dict:
         return {"value": self.value, "confidence": round(float(self.confidence), 4), "status": self.status,
                 "boxes": list(self.boxes), "notes": list(self.notes)}

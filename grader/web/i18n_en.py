@@ -192,6 +192,7 @@ EN: dict[str, str] = {
     "Minta dicek pelatih": "Ask the trainer to check",
     "Disanggah peserta": "Disputed by the trainee",
     "beres oleh koreksi tadi": "settled by that correction",
+    "{n} isian lain kini perlu diperiksa; muat ulang halaman": "{n} more fields now need checking; reload the page",
     "menulis": "wrote",
     "menunggu pelatih": "waiting for the trainer",
     "Alasan": "Why",

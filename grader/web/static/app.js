@@ -105,13 +105,25 @@
           .then(function (r) { return r.json(); })
           .then(function (d) {
             if (d.ok) { status.textContent = "✓ " + (d.score === null ? "" : Math.round(d.score)); form.classList.add("done"); form.dataset.done = "1";
-              // the regrade may have settled other fields of this sheet (the sums now back them up)
-              items.forEach(function (f) {
-                if (f.dataset.done || f.dataset.sid !== form.dataset.sid || (d.open || []).indexOf(f.dataset.field) >= 0) return;
-                f.classList.add("done"); f.dataset.done = "1";
-                var st = f.querySelector("[data-review-status]");
-                st.textContent = "✓ " + review.dataset.settledText; st.parentNode.classList.add("settled");
-              });
+              // The regrade may have settled other fields of this sheet (the sums now back them up), or put one
+              // back in review (a sum that now fails): follow what still waits.
+              if (d.open) {
+                var here = {};
+                items.forEach(function (f) {
+                  if (f.dataset.sid !== form.dataset.sid || f === form) return;
+                  here[f.dataset.field] = true;
+                  var st = f.querySelector("[data-review-status]"), open = d.open.indexOf(f.dataset.field) >= 0;
+                  if (!open && !f.dataset.done) {
+                    f.classList.add("done"); f.dataset.done = "1"; f.dataset.settled = "1";
+                    st.textContent = "✓ " + review.dataset.settledText; st.parentNode.classList.add("settled");
+                  } else if (open && f.dataset.settled) {
+                    f.classList.remove("done"); delete f.dataset.done; delete f.dataset.settled;
+                    st.textContent = ""; st.parentNode.classList.remove("settled");
+                  }
+                });
+                var more = d.open.filter(function (id) { return id !== form.dataset.field && !here[id]; }).length;
+                if (more) { status.textContent += " · " + review.dataset.moreText.replace("{n}", more); }
+              }
               var next = items.findIndex(function (f, j) { return j > i && !f.dataset.done; }); focus(next >= 0 ? next : i); }
             else { status.textContent = d.message; }
           })
