@@ -115,14 +115,15 @@
                   var st = f.querySelector("[data-review-status]"), open = d.open.indexOf(f.dataset.field) >= 0;
                   if (!open && !f.dataset.done) {
                     f.classList.add("done"); f.dataset.done = "1"; f.dataset.settled = "1";
-                    st.textContent = "✓ " + review.dataset.settledText; st.parentNode.classList.add("settled");
+                    st.textContent = "✓ " + review.dataset.settledText; st.parentNode.classList.add("status-below");
                   } else if (open && f.dataset.settled) {
                     f.classList.remove("done"); delete f.dataset.done; delete f.dataset.settled;
-                    st.textContent = ""; st.parentNode.classList.remove("settled");
+                    st.textContent = ""; st.parentNode.classList.remove("status-below");
                   }
                 });
                 var more = d.open.filter(function (id) { return id !== form.dataset.field && !here[id]; }).length;
-                if (more) { status.textContent += " · " + review.dataset.moreText.replace("{n}", more); }
+                if (more) { status.textContent += " · " + review.dataset.moreText.replace("{n}", more);
+                  status.parentNode.classList.add("status-below"); }
               }
               var next = items.findIndex(function (f, j) { return j > i && !f.dataset.done; }); focus(next >= 0 ? next : i); }
             else { status.textContent = d.message; }
