@@ -58,6 +58,7 @@ def _compare_one(args: tuple[str, str]) -> dict:
             continue
         expected = key.get(fid.split(".bubbles")[0].split(".tally")[0])
         out["fields"].append({"id": fid, "kind": r.kind, "truth": true_value, "value": r.value, "status": r.status,
+                              "status_in_context": in_context[fid].status,
                               "confidence": r.confidence, "overwritten": fid in overwritten,
                               "verdict": field_status(in_context[fid], expected) if expected is not None else None,
                               "trainee_right": expected is not None and true_value == expected})
@@ -94,6 +95,9 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
                 c["accepted_wrong"] += f["value"] != f["truth"]
             else:
                 c["review"] += 1
+            if f["status_in_context"] == "ok":       # accepted once context has backed readings up
+                c["ctx_accepted"] += 1
+                c["ctx_accepted_wrong"] += f["value"] != f["truth"]
             if f["verdict"] is not None:
                 c["graded"] += 1
                 c["false_wrong"] += f["verdict"] == "wrong" and f["trainee_right"]
@@ -112,6 +116,9 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
                        "auto_accepted": c["accepted"] / n,
                        "auto_accepted_wrong_share": c["accepted_wrong"] / max(c["accepted"], 1),
                        "auto_accepted_wrong": c["accepted_wrong"], "review_share": c["review"] / n,
+                       "accepted_after_context": c["ctx_accepted"] / n,
+                       "accepted_after_context_wrong": c["ctx_accepted_wrong"],
+                       "accepted_after_context_wrong_share": c["ctx_accepted_wrong"] / max(c["ctx_accepted"], 1),
                        "overwritten_fields": c["overwritten"], "overwritten_sent_to_review": c["overwritten_to_review"],
                        # Grading verdicts against each photo's answer key (the trainee's point of view):
                        "verdict_false_wrong": c["false_wrong"],

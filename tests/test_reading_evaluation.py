@@ -2,22 +2,25 @@
 from grader.evaluation import summarise
 
 
-def _field(truth, value, status, verdict, right):
+def _field(truth, value, status, verdict, right, in_context=None):
     return {"id": "F", "kind": "digits", "truth": truth, "value": value, "status": status, "confidence": 0.9,
-            "overwritten": False, "verdict": verdict, "trainee_right": right}
+            "status_in_context": in_context or status, "overwritten": False, "verdict": verdict,
+            "trainee_right": right}
 
 
 def test_reading_and_verdict_shares():
     rows = [{"file": "a.jpg", "expect_refusal": None, "refused": None, "ms": 10.0, "boxes": [("4", "4"), ("7", "1")],
              "fields": [_field(47, 47, "ok", "ok", True),          # right, read right
                         _field(47, 41, "ok", "ok", False),         # accepted misread that happens to match the key
-                        _field(12, 12, "review", "ok", True),      # review in reading, backed up by context
+                        _field(12, 12, "review", "ok", True, "ok"),  # review in reading, backed up by context
                         _field(13, 13, "review", "review", False),  # a planted mistake left to review
                         _field(9, 9, "ok", "wrong", False)]}]      # a planted mistake flagged
     k = summarise(rows, engine="cnn")["fields"]["digits"]
     assert k["fields"] == 5 and k["exact_read"] == 4 / 5
     assert k["auto_accepted_wrong"] == 1 and k["auto_accepted_wrong_share"] == 1 / 3
     assert k["review_share"] == 2 / 5
+    assert k["accepted_after_context"] == 4 / 5 and k["accepted_after_context_wrong"] == 1
+    assert k["accepted_after_context_wrong_share"] == 1 / 4
     assert k["verdict_review_share"] == 1 / 5 and k["verdict_false_ok"] == 1
     assert (k["planted_wrong_fields"], k["planted_flagged_wrong"], k["planted_sent_to_review"]) == (3, 1, 1)
     assert k["verdict_false_wrong"] == 0

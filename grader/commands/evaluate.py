@@ -108,6 +108,8 @@ def print_summary(r: dict) -> None:
                   f"verdict 'wrong' on a right answer {k['verdict_false_wrong']} ({_pct(k['verdict_false_wrong_share'])})"
                   f"  planted wrong values flagged {k['planted_flagged_wrong']}/{k['planted_wrong_fields']}"
                   f"  verdict review (after context) {_pct(k['verdict_review_share'])}"
+                  f"  accepted after context {_pct(k['accepted_after_context'])}, wrong among them "
+                  f"{_pct(k['accepted_after_context_wrong_share'])} ({k['accepted_after_context_wrong']})"
                   f"  verdict 'ok' on a wrong answer {k['verdict_false_ok']}")
     g = r.get("grading")
     if g:
