@@ -227,6 +227,10 @@ def test_a_correction_reports_what_else_the_regrade_settled(trainer, code):
     assert body["ok"] and body["open"] == []                           # V.C was settled by the regrade
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert "Tidak ada isian yang perlu diperiksa" in queue
+    # corrected to another value, the sum fails: V.C waits again and V.A joins it
+    body = trainer.post("/trainer/lembar/1/koreksi", data={"field": "V.B", "value": "1"},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).get_json()
+    assert body["ok"] and body["open"] == ["V.A", "V.C"]
 
 
 def test_the_queue_shows_a_sheets_disputed_then_least_sure_fields_first():

@@ -124,13 +124,17 @@ def regrade(result: dict, corrections: dict[str, int | None], key, *, disputed=(
             f["confidence"] = 1.0
             f["corrected_by"] = "trainer"
             f["status"] = _status(f["value"], key.fields.get(f["id"]), 1.0)
-    # as context would: once REVIEW_FIELD is corrected, the sum backs up the unsure LINKED_FIELD
+    # As context would on a "sums" sheet (V.A + V.B = V.C): REVIEW_FIELD corrected to the key's value makes the sum
+    # back up the unsure LINKED_FIELD; corrected to another value, the sum fails and V.A goes to review too.
     fields = {f["id"]: f for f in new["fields"]}
-    linked = fields.get(LINKED_FIELD)
-    if fields.get(REVIEW_FIELD, {}).get("corrected_by") and linked and linked["status"] == "review" \
-            and not linked["corrected_by"] and linked["id"] not in disputed:
-        linked["status"] = _status(linked["value"], key.fields.get(LINKED_FIELD), 0.97)
-        linked["notes"] = linked["notes"] + ["backed_up_by_arithmetic"]
+    linked, b, a = fields.get(LINKED_FIELD), fields.get(REVIEW_FIELD, {}), fields.get("V.A")
+    if b.get("corrected_by") and linked and "unsure_box" in linked["notes"] and not linked["corrected_by"] \
+            and linked["id"] not in disputed:
+        if b["value"] == key.fields.get(REVIEW_FIELD):
+            linked["status"] = _status(linked["value"], key.fields.get(LINKED_FIELD), 0.97)
+            linked["notes"] = linked["notes"] + ["backed_up_by_arithmetic"]
+        elif a and not a["corrected_by"]:
+            a["status"], a["notes"] = "review", a["notes"] + ["in_failing_rule_unsure"]
     return _summarise(new)
 
 

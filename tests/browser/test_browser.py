@@ -237,6 +237,15 @@ def test_review_queue_marks_fields_the_regrade_settled(browser, fake_live_server
     page.wait_for_selector("form[data-field='V.C'].done")
     assert "beres oleh koreksi tadi" in items.nth(1).locator("[data-review-status]").inner_text()
     shots(page, "desktop-trainer-review-settled")
+    # the trainer corrects V.B again, to a value that breaks the sum: V.C reopens, and V.A (not on the page)
+    # is announced
+    field = items.nth(0).locator("input[name=value]")
+    field.fill("1")
+    field.press("Enter")
+    page.wait_for_selector("form[data-field='V.C']:not(.done)")
+    assert "1 isian lain kini perlu diperiksa" in items.nth(0).locator("[data-review-status]").inner_text()
+    assert items.nth(1).locator("[data-review-status]").inner_text() == ""
+    shots(page, "desktop-trainer-review-reopened")
     ctx.close()
 
 
