@@ -168,9 +168,9 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
         c = corrections.get(f.id)
         fields_out.append({
             "id": f.id, "page": f.page, "section": f.section, "label": f.label, "kind": f.kind,
-            "value": r.value if r else None, "confidence": round(float(r.confidence), 4) if r else 0.0,
+            "value": r.value if r else None, "confidence": r.confidence if r else 0.0,   # (kept to 4 places)
             "status": status, "expected": exp, "boxes": list(r.boxes) if r else [],
-            "box_confidence": [round(float(c), 4) for c in r.box_confidence] if r else [],
+            "box_confidence": list(r.box_confidence) if r else [],
             "notes": list(r.notes) + list(why) if r else ["page_missing"], "crop": None,
             "corrected_by": c.get("by") if c else None, "corrected_at": c.get("at") if c else None})
 

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from grader.grading.review_queue import REVIEW_STATUSES, queue_order
+from grader.grading.review_queue import REVIEW_STATUSES, queue_order, waiting
 
 FOUND, REVIEW, MISSED = "found", "review", "missed"
 
@@ -101,14 +101,14 @@ def _grade_sheet(truth_paths: list[str]) -> dict:
     result = grade_upload(files, key=key)
     mistakes = [m for t in truths for m in t.get("mistakes", [])]
     written = {fid: v for t in truths for fid, v in t["fields"].items()}
-    waiting = sum(f["status"] in REVIEW_STATUSES for f in result["fields"])
-    reviewed, actions = clear_review_queue(result, written, key) if result["fields"] else (result, 0)
+    n_waiting = sum(map(waiting, result["fields"]))
+    reviewed, actions = clear_review_queue(result, written, key)
     return {"sheet": truths[0]["sheet"], "refused_pages": sum(p["refusal"] is not None for p in result["pages"]),
             "mistakes": [{"kind": m["kind"], "fields": m["fields"], "outcome": classify_mistake(result, m),
                           "after_review": classify_mistake(reviewed, m)} for m in mistakes],
             "against_trainee": against_trainee(result) if not mistakes else [],
             "against_trainee_after_review": against_trainee(reviewed) if not mistakes else [],
-            "waiting": waiting, "trainer_actions": actions}
+            "waiting": n_waiting, "trainer_actions": actions}
 
 
 def evaluate_grading(folder: Path, *, workers: int = 1, limit: int | None = None) -> dict:

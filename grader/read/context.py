@@ -208,19 +208,23 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
     return out
 
 
+def _sure(r: FieldReading) -> bool:
+    """Accepted, and read confidently on its own (:data:`CONFIDENT`)."""
+    return r.status == OK and r.confidence >= CONFIDENT
+
+
 def _contradicted_by_marks(readings: dict[str, FieldReading], fid: str) -> bool:
     """The bubbles or the tally of this pair, read confidently, show another number."""
     value = readings[fid].value
-    return any(m is not None and m.status == OK and m.confidence >= CONFIDENT and m.value != value
+    return any(m is not None and _sure(m) and m.value != value
                for m in (readings.get(f"{fid}.bubbles"), readings.get(f"{fid}.tally")))
 
 
 def _tally_can_be_backed_up(tally: FieldReading, digits: FieldReading, bubbles: FieldReading) -> bool:
     return (tally.status == REVIEW and tally.value is not None and tally.confidence > TALLY_BACKUP_FLOOR
             and NOTE_DISPUTED not in tally.notes
-            and digits.status == OK and digits.confidence >= CONFIDENT
-            and set(digits.notes) <= {NOTE_BLANK_LEADING, NOTE_CORRECTED}
-            and bubbles.status == OK and bubbles.confidence >= CONFIDENT
+            and _sure(digits) and set(digits.notes) <= {NOTE_BLANK_LEADING, NOTE_CORRECTED}
+            and _sure(bubbles)
             and tally.value == digits.value == bubbles.value)
 
 
@@ -233,5 +237,4 @@ def _can_back_up(r: FieldReading, mirrors: list[FieldReading]) -> bool:
     photos of the digit model's training set).
     """
     return _weak(r) and len(mirrors) == 2 and all(
-        m.status == OK and m.confidence >= CONFIDENT and m.value == r.value and NOTE_TALLY_BACKED_UP not in m.notes
-        for m in mirrors)
+        _sure(m) and m.value == r.value and NOTE_TALLY_BACKED_UP not in m.notes for m in mirrors)

@@ -55,7 +55,7 @@ class FieldReading:
         object.__setattr__(self, "box_confidence", tuple(round(float(c), 4) for c in self.box_confidence))
 
     def to_json(self) -> dict:
-        return {"value": self.value, "confidence": round(float(self.confidence), 4), "status": self.status,
+        return {"value": self.value, "confidence": self.confidence, "status": self.status,
                 "boxes": list(self.boxes), "notes": list(self.notes)}
 
 
