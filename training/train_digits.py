@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             "work_size": dc.WORK_SIZE, "digit_size": dc.DIGIT_SIZE,
             "min_magnify_fraction": dc.MIN_MAGNIFY_FRACTION, "min_ink": dc.MIN_INK,
             "rel_ink": dc.REL_INK, "border_band": dc.BORDER_BAND,
-            "border_min_span": dc.BORDER_MIN_SPAN, "paper_kernel": dc.PAPER_KERNEL,
+            "border_min_span": dc.BORDER_MIN_SPAN, "border_full_span": dc.BORDER_FULL_SPAN, "paper_kernel": dc.PAPER_KERNEL,
         },
         "temperature": round(temperature, 4),
         "review_threshold": threshold,
