@@ -16,6 +16,7 @@ check.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -88,6 +89,15 @@ def _harvest_one(truth_path: str) -> tuple[list[np.ndarray], list[str]]:
             crops.append(crop.copy())
             labels.append(label)
     return crops, labels
+
+
+def boxes_cache_file(folder: Path) -> Path:
+    """Where the preprocessed boxes of ``folder`` are cached: keyed by the preprocessing settings, so a change
+    to preprocessing cuts the boxes again instead of training on inputs the reader no longer produces."""
+    from grader.recognize.digit_classifier import preprocessing_params
+
+    key = hashlib.sha256(json.dumps(preprocessing_params(), sort_keys=True).encode()).hexdigest()[:10]
+    return folder / f"boxes-{key}.npz"
 
 
 def harvest(folder: Path, cache_file: Path, *, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:

@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         bank = hb.write_glyph_bank(glyphs, args.cache / f"glyphs_{split}.npz")
         folder = hb.generate_photos(bank, args.cache / f"photos_{split}_{count}_{seed}", count=count, seed=seed,
                                     workers=args.workers)
-        xh, yh = hb.harvest(folder, folder / "boxes.npz", workers=args.workers)
+        xh, yh = hb.harvest(folder, hb.boxes_cache_file(folder), workers=args.workers)
         if split == "train":   # crosses fill most unused boxes and are easy: keep a third of them
             keep = (yh != dd.CLASS_INDEX["X"]) | (rng.random(len(yh)) < 0.33)
             xh, yh = xh[keep], yh[keep]
@@ -266,13 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         "input_size": dc.INPUT_SIZE,
         "input_mean": mean,
         "input_std": std,
-        "preprocessing": {
-            "function": "grader.recognize.digit_classifier.preprocess_boxes",
-            "work_size": dc.WORK_SIZE, "digit_size": dc.DIGIT_SIZE,
-            "min_magnify_fraction": dc.MIN_MAGNIFY_FRACTION, "min_ink": dc.MIN_INK,
-            "rel_ink": dc.REL_INK, "border_band": dc.BORDER_BAND,
-            "border_min_span": dc.BORDER_MIN_SPAN, "border_full_span": dc.BORDER_FULL_SPAN, "paper_kernel": dc.PAPER_KERNEL,
-        },
+        "preprocessing": dc.preprocessing_params(),
         "temperature": round(temperature, 4),
         "review_threshold": threshold,
         "review_margin": 0.5,

@@ -85,6 +85,17 @@ MIN_INK_PIXELS = 6
 # --------------------------------------------------------------------------
 
 
+def preprocessing_params() -> dict:
+    """The preprocessing settings, as recorded with a trained model and in the key of cached training inputs."""
+    return {
+        "function": "grader.recognize.digit_classifier.preprocess_boxes",
+        "work_size": WORK_SIZE, "digit_size": DIGIT_SIZE, "min_magnify_fraction": MIN_MAGNIFY_FRACTION,
+        "min_ink": MIN_INK, "rel_ink": REL_INK, "border_band": BORDER_BAND, "border_min_span": BORDER_MIN_SPAN,
+        "border_full_span": BORDER_FULL_SPAN, "paper_kernel": PAPER_KERNEL,
+    }
+
+
+
 def _as_gray_uint8(crop: np.ndarray) -> np.ndarray:
     """Validate a crop and return it as a 2-D uint8 grey image."""
     arr = np.asarray(crop)
