@@ -17,10 +17,9 @@ import cv2
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey, load_key
 from grader.grading.annotate import annotate_page
-from grader.grading.grade import grade_readings, graded_fields, reader_view, reviewed_readings
-from grader.read.context import apply_context, undo_context
+from grader.grading.grade import grade_sheet, graded_fields, reader_view
+from grader.read.context import undo_context
 from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
-from grader.rules import expand_rules
 from grader.sheet.layout import SheetLayout, layout_sheet
 from grader.sheet.schema import resolve_template
 
@@ -181,8 +180,7 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
     for pr in good:
         on_page = {f.id for f in sheet.pages[pr.page - 1].fields if f.graded}
         readings.update({fid: r for fid, r in pr.readings.items() if fid in on_page})
-    readings = apply_context(readings, expand_rules(sheet.spec.rules, sheet))
-    graded = grade_readings(sheet, readings, key)
+    graded = grade_sheet(sheet, readings, key)
     status = "graded" if len(good) == len(reads) and {pr.page for pr in good} == {p.number for p in sheet.pages} \
         else "partial"
     result = {**base, "template": sheet.spec.id, "contest": sheet.contest, "pairs": sheet.pairs,
@@ -230,10 +228,9 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     kept = {f["id"]: {"value": f["value"], "by": f["corrected_by"], "at": f["corrected_at"]}
             for f in result["fields"] if f.get("corrected_by")}
     kept.update({fid: {"value": v, "by": by, "at": stamp} for fid, v in corrections.items()})
-    # Context runs again on the corrected readings: a trainer's fix of one misread lets the sums back up
-    # its neighbours (or stop backing them up), exactly as if we had read it right the first time.
-    readings = apply_context(reviewed_readings(readings, kept, disputed), expand_rules(sheet.spec.rules, sheet))
-    graded = grade_readings(sheet, readings, key, corrections=kept, disputed=disputed)
+    # The readings as the reader gave them, graded along the same path as the first time (grade_sheet), now
+    # with the corrections and disputes: context runs again on the corrected readings.
+    graded = grade_sheet(sheet, readings, key, corrections=kept, disputed=disputed)
     crops = {f["id"]: f.get("crop") for f in result["fields"]}
     for f in graded["fields"]:
         f["crop"] = crops.get(f["id"])

@@ -3,7 +3,7 @@ import pytest
 
 from grader.exercise.scenario import generate_exercise
 from grader.exercise.store import AnswerKey
-from grader.grading.grade import grade_readings
+from grader.grading.grade import grade_readings, grade_sheet
 from grader.read.context import apply_context
 from grader.read.sheet_reader import FieldReading
 from grader.sheet.layout import layout_sheet
@@ -217,8 +217,8 @@ def test_a_backed_up_tally_is_never_called_wrong_on_that_strength(chasil_spec):
 def test_corrections_make_a_field_confident(chasil_spec):
     sheet, key = setup(chasil_spec)
     readings = readings_from(sheet, key.fields, status={"I.A.1.L": "review"})
-    res = grade_readings(sheet, readings, key, corrections={"I.A.1.L": {"value": key.fields["I.A.1.L"] + 1,
-                                                                         "by": "trainer", "at": "t"}})
+    res = grade_sheet(sheet, readings, key, corrections={"I.A.1.L": {"value": key.fields["I.A.1.L"] + 1,
+                                                                      "by": "trainer", "at": "t"}})
     f = next(f for f in res["fields"] if f["id"] == "I.A.1.L")
     assert (f["status"], f["corrected_by"]) == ("wrong", "trainer")
 
@@ -229,8 +229,8 @@ def test_a_disputed_field_and_its_rules_stop_counting_until_a_trainer_corrects_i
     values = dict(key.fields)
     values["I.A.1.J"] += 1                                            # read (surely) as one more
     readings = readings_from(sheet, values)
-    plain = grade_readings(sheet, readings, key)
-    disputed = grade_readings(sheet, readings, key, disputed={"I.A.1.J"})
+    plain = grade_sheet(sheet, readings, key)
+    disputed = grade_sheet(sheet, readings, key, disputed={"I.A.1.J"})
     f = next(f for f in disputed["fields"] if f["id"] == "I.A.1.J")
     assert f["status"] == "review" and "disputed_by_trainee" in f["notes"]
     assert violated(plain) == {"row_total", "registered_total"} and violated(disputed) == set()
@@ -238,8 +238,8 @@ def test_a_disputed_field_and_its_rules_stop_counting_until_a_trainer_corrects_i
                                                                                          "registered_total"}
     assert disputed["score"] > plain["score"] and not disputed["top_fixes"]
     # the trainer confirms our reading: the dispute is settled and the mistake stands
-    confirmed = grade_readings(sheet, readings, key, disputed={"I.A.1.J"},
-                               corrections={"I.A.1.J": {"value": values["I.A.1.J"], "by": "t", "at": "t"}})
+    confirmed = grade_sheet(sheet, readings, key, disputed={"I.A.1.J"},
+                            corrections={"I.A.1.J": {"value": values["I.A.1.J"], "by": "t", "at": "t"}})
     assert violated(confirmed) == violated(plain) and confirmed["score"] == plain["score"]
 
 
@@ -564,7 +564,7 @@ def test_a_correction_keeps_a_blank_leading_box_the_corrected_value_leaves_blank
     readings["I.A.1.L"] = _with_blank_lead("I.A.1.L", 47, 0.9995, 0.98, "review")
 
     def remarks(value):
-        res = grade_readings(sheet, readings, key, corrections={"I.A.1.L": {"value": value, "by": "t", "at": "t"}})
+        res = grade_sheet(sheet, readings, key, corrections={"I.A.1.L": {"value": value, "by": "t", "at": "t"}})
         return [x["fields"] for x in res["findings"] if x["kind"] == "convention"]
     assert remarks(41) == [["I.A.1.L"]]            # "_47" was really "_41": the first box is still blank
     assert remarks(141) == []                      # the trainer says three digits: the first box was not blank

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from grader.exercise.store import AnswerKey
-from grader.read.context import NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, NOTE_PINNED, NOTE_TALLY_BACKED_UP
+from grader.read.context import (NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, NOTE_PINNED, NOTE_TALLY_BACKED_UP,
+                                 apply_context)
 from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
 from grader.read.sheet_reader import FieldReading
 from grader.rules import RuleResult, evaluate_rules, expand_rules
@@ -97,10 +98,7 @@ def expected_for(f: FieldLayout, key: AnswerKey | None) -> int | None:
 
 def reviewed_readings(readings: dict[str, FieldReading], corrections: dict[str, dict] | None = None,
                       disputed: Iterable[str] = ()) -> dict[str, FieldReading]:
-    """Readings with a trainee's disputes and a trainer's corrections applied (see :func:`grade_readings`).
-
-    Idempotent: applying it to its own output changes nothing.
-    """
+    """Readings with a trainee's disputes and a trainer's corrections applied (see :func:`grade_sheet`)."""
     corrections = corrections or {}
     readings = dict(readings)
     for fid in set(disputed) - set(corrections):
@@ -122,26 +120,47 @@ def reviewed_readings(readings: dict[str, FieldReading], corrections: dict[str, 
     return readings
 
 
-def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: AnswerKey | None, *,
-                   corrections: dict[str, dict] | None = None, disputed: Iterable[str] = ()) -> dict:
-    """Grade one trainee's merged page readings.
+def grade_sheet(sheet: SheetLayout, readings: dict[str, FieldReading], key: AnswerKey | None, *,
+                corrections: dict[str, dict] | None = None, disputed: Iterable[str] = ()) -> dict:
+    """Grade one trainee's merged page readings, as the reader gave them: the one entry point.
+
+    The trainee's disputes and the trainer's corrections are applied first, then cross-field context
+    (``grader.read.context``) on the result, then :func:`grade_readings`. A first grading and every regrade
+    take this same path, so a corrected misread backs up (or stops backing up) its neighbours exactly as if
+    it had been read right the first time.
 
     Parameters
     ----------
     sheet : the layout of the sheet variant.
-    readings : field id → reading, over all pages received (a missing page's fields are absent).
+    readings : field id → reading, over all pages received (a missing page's fields are absent), before
+        context.
     key : the answer key, or None to check only the form's own rules.
     corrections : field id → {"value", "by", "at"} made by a trainer; a corrected field is confident.
     disputed : fields whose reading the trainee disputes. Each goes to review (so it, and every rule or
-        cross-check it is in, stops counting against the trainee) until a trainer corrects it; a
-        correction settles the dispute.
+        cross-check it is in, stops counting against the trainee, and context relies on it for nothing)
+        until a trainer corrects it; a correction settles the dispute.
+    """
+    reviewed = reviewed_readings(readings, corrections, disputed)
+    return grade_readings(sheet, apply_context(reviewed, expand_rules(sheet.spec.rules, sheet)), key,
+                          corrections=corrections)
+
+
+def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: AnswerKey | None, *,
+                   corrections: dict[str, dict] | None = None) -> dict:
+    """Grade readings that disputes, corrections and context have already been applied to (see :func:`grade_sheet`).
+
+    Parameters
+    ----------
+    sheet : the layout of the sheet variant.
+    readings : field id → final reading.
+    key : the answer key, or None to check only the form's own rules.
+    corrections : the trainer's corrections, only to say who corrected a field and when.
 
     Returns
     -------
     dict with ``fields``, ``rules``, ``findings``, ``score``, ``counts`` and ``top_fixes``.
     """
     corrections = corrections or {}
-    readings = reviewed_readings(readings, corrections, disputed)
     rules = expand_rules(sheet.spec.rules, sheet)
     values = {fid: r.value for fid, r in readings.items() if r.kind == "digits" and r.status == "ok"}
     rule_results = evaluate_rules(rules, values)
