@@ -223,6 +223,17 @@ def test_corrections_make_a_field_confident(chasil_spec):
     assert (f["status"], f["corrected_by"]) == ("wrong", "trainer")
 
 
+def test_only_a_reading_that_was_corrected_says_who_corrected_it(chasil_spec):
+    """grade_readings takes final readings; a correction it is told of but that was never applied is not claimed."""
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    told = {"I.A.1.L": {"value": 5, "by": "trainer", "at": "t"}}
+    f = next(f for f in grade_readings(sheet, readings, key, corrections=told)["fields"] if f["id"] == "I.A.1.L")
+    assert f["corrected_by"] is None and f["value"] == key.fields["I.A.1.L"]
+    f = next(f for f in grade_sheet(sheet, readings, key, corrections=told)["fields"] if f["id"] == "I.A.1.L")
+    assert (f["corrected_by"], f["value"]) == ("trainer", 5)
+
+
 def test_a_disputed_field_and_its_rules_stop_counting_until_a_trainer_corrects_it(chasil_spec):
     """The trainee says "not what I wrote": the field goes to review, its rules become not checkable."""
     sheet, key = setup(chasil_spec)
@@ -269,7 +280,7 @@ def test_a_trainer_correction_lets_context_back_up_the_neighbours(chasil_spec):
     readings = readings_from(sheet, key.fields, conf=0.9995)
     readings["I.A.1.L"] = _unsure("I.A.1.L", 1, key.fields["I.A.1.L"])
     readings["I.A.1.P"] = _unsure("I.A.1.P", 1, key.fields["I.A.1.P"] + 50)           # our misread
-    res = grade_readings(sheet, apply_context(readings, _rules(sheet)), key)
+    res = grade_sheet(sheet, readings, key)                     # the first grading, as the pipeline does it
     assert {f["id"]: f["status"] for f in res["fields"]}["I.A.1.L"] == "review"   # the row sum fails on the misread
     stored = {"template": "chasil-kwk", "contest": ex.contest, "pairs": ex.pairs, **res}
     again = {f["id"]: f for f in regrade(stored, {"I.A.1.P": key.fields["I.A.1.P"]}, key)["fields"]}
@@ -296,8 +307,7 @@ def test_a_disputed_field_backs_nothing_up_even_when_context_had_made_it_firm(ch
     readings["V.B"] = FieldReading("V.B", "digits", 2, key.fields["V.B"], 0.5, "review", notes=("overwritten_box",))
     after = apply_context(readings, _rules(sheet))
     assert "backed_up_by_bubbles_and_tally" in after["IV.1"].notes and after["V.A"].status == "ok"
-    stored = {"template": "chasil-kwk", "contest": ex.contest, "pairs": ex.pairs,
-              **grade_readings(sheet, after, key)}
+    stored = {"template": "chasil-kwk", "contest": ex.contest, "pairs": ex.pairs, **grade_sheet(sheet, readings, key)}
     again = {f["id"]: f for f in regrade(stored, {}, key, disputed={"IV.1"})["fields"]}
     assert again["IV.1"]["status"] == "review" and "disputed_by_trainee" in again["IV.1"]["notes"]
     assert again["V.A"]["status"] == "review" and "backed_up_by_arithmetic" not in again["V.A"]["notes"]
@@ -584,7 +594,7 @@ def test_the_blank_box_finding_survives_a_trainers_correction(chasil_spec):
     sheet, key = setup(chasil_spec)
     readings = readings_from(sheet, key.fields)
     readings["I.A.1.L"] = _with_blank_lead("I.A.1.L", 47, 0.9995, 0.98, "review")
-    res = {**grade_readings(sheet, readings, key), "template": sheet.spec.id, "contest": sheet.contest,
+    res = {**grade_sheet(sheet, readings, key), "template": sheet.spec.id, "contest": sheet.contest,
            "pairs": sheet.pairs}
     again = regrade(res, {"I.A.1.L": 47}, key)
     assert [x["fields"] for x in again["findings"] if x["kind"] == "convention"] == [["I.A.1.L"]]

@@ -294,8 +294,10 @@ def main(argv: list[str] | None = None) -> int:
                 "kawalc1": "kawalc1/kawalc1@de1add1 (MIT), crops of the training forms only",
                 "synthetic": "X, dash, blank and overlaid-digit boxes, and font block numerals "
                              "(OpenCV Hershey fonts, DejaVu from grader/fonts) drawn by "
-                             "training/digit_data.py; pen-stroke numerals in many styles "
-                             "(training/stroke_digits.py); MNIST/OpenCV glyphs elastically distorted",
+                             "training/digit_data.py; "
+                             + ("pen-stroke numerals in many styles (training/stroke_digits.py); "
+                                if args.n_stroke else "")
+                             + "MNIST/OpenCV glyphs elastically distorted",
                 "ardis": "not used for training (reserved for sample photos and OOD evaluation)",
             },
             "mnist_calibration_indices_seed": SEED,

@@ -154,7 +154,8 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     sheet : the layout of the sheet variant.
     readings : field id → final reading.
     key : the answer key, or None to check only the form's own rules.
-    corrections : the trainer's corrections, only to say who corrected a field and when.
+    corrections : the trainer's corrections, only to say who corrected a field and when (a field whose
+        reading does not carry the ``corrected`` note was not corrected, whatever this says).
 
     Returns
     -------
@@ -184,7 +185,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             why = (NOTE_NOT_SURE_ENOUGH,)            # read, differs from the key, but not surely enough to say so
         if f.id in doubted:                          # (read ok: rules only take accepted values)
             status, why = "review", why + (NOTE_RULE_DOUBT,)
-        c = corrections.get(f.id)
+        c = corrections.get(f.id) if r is not None and NOTE_CORRECTED in r.notes else None
         fields_out.append({
             "id": f.id, "page": f.page, "section": f.section, "label": f.label, "kind": f.kind,
             "value": r.value if r else None, "confidence": r.confidence if r else 0.0,   # (kept to 4 places)

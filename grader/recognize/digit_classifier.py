@@ -74,6 +74,8 @@ BORDER_MIN_SPAN = 0.6
 #: A line covering this much is certainly printed. Inside such a line, a shorter one is handwriting: the flat
 #: base of a 2 or the bar of a 7 covers 0.6-0.7 of the crop, a printed border of our sheet 0.94 or more.
 BORDER_FULL_SPAN = 0.8
+#: Bumped whenever the preprocessing logic changes (not only its settings): cached training inputs are keyed on it.
+PREPROCESSING_VERSION = 2
 #: Side of the max filter that estimates the paper brightness.
 PAPER_KERNEL = 15
 #: Fewer ink pixels than this (at working size) means a blank box.
@@ -92,8 +94,8 @@ def preprocessing_params() -> dict:
         "work_size": WORK_SIZE, "digit_size": DIGIT_SIZE, "min_magnify_fraction": MIN_MAGNIFY_FRACTION,
         "min_ink": MIN_INK, "rel_ink": REL_INK, "border_band": BORDER_BAND, "border_min_span": BORDER_MIN_SPAN,
         "border_full_span": BORDER_FULL_SPAN, "paper_kernel": PAPER_KERNEL,
+        "min_ink_pixels": MIN_INK_PIXELS, "input_size": INPUT_SIZE, "version": PREPROCESSING_VERSION,
     }
-
 
 
 def _as_gray_uint8(crop: np.ndarray) -> np.ndarray:
@@ -233,8 +235,8 @@ def _border_keep(mask: np.ndarray) -> np.ndarray:
         (N, S, S) bool, False from each printed line found in the outer
         ``BORDER_BAND`` of a side out to that side's edge (border, neighbouring
         boxes, printed text beyond them). A line shorter than
-        ``BORDER_FULL_SPAN`` counts only when no full-length line lies further
-        out on that side.
+        ``BORDER_FULL_SPAN`` counts only when no full-length line is in that
+        side's band; inside a full one, it is handwriting.
     """
     n, side = len(mask), WORK_SIZE
     band = max(2, int(round(BORDER_BAND * side)))
@@ -246,11 +248,13 @@ def _border_keep(mask: np.ndarray) -> np.ndarray:
         full = cov >= BORDER_FULL_SPAN
         # Where the printed border runs the full length, a shorter line inside it is handwriting (a 2's flat
         # base cleared as a border, with everything beyond it, leaves a 9). Crops whose border is only
-        # partly inside (real forms cut loosely) have no full line, and keep the partial-line rule.
-        near_full = np.max(np.where(full & (idx < band)[None, :], idx, -1), axis=1)
-        far_full = np.min(np.where(full & (idx >= side - band)[None, :], idx, side), axis=1)
-        near = line & (idx < band)[None, :] & (full | (near_full < 0)[:, None])
-        far = line & (idx >= side - band)[None, :] & (full | (far_full >= side)[:, None])
+        # partly inside (real forms cut loosely) have no full line, and keep the partial-line rule. (A border
+        # tilted by 4 degrees or more inside its crop then leaves fragments, which lower the confidence:
+        # review. Counting partial lines next to a full one as border too cut strokes that run along it.)
+        has_near_full = (full & (idx < band)[None, :]).any(axis=1)[:, None]
+        has_far_full = (full & (idx >= side - band)[None, :]).any(axis=1)[:, None]
+        near = line & (idx < band)[None, :] & (full | ~has_near_full)
+        far = line & (idx >= side - band)[None, :] & (full | ~has_far_full)
         lo = np.where(near.any(axis=1), np.max(np.where(near, idx, -1), axis=1) + 2, 0)
         hi = np.where(far.any(axis=1), np.min(np.where(far, idx, side), axis=1) - 1, side)
         lims.append((lo, hi))
