@@ -390,3 +390,9 @@ def test_corrections_and_disputes_of_merged_pages_carry_over_to_the_merged_sheet
     assert corrections_for(conn, 3) == {"II.3": (9, "Ibu Sari", "t3"), "V.B": (4, "Pak Budi", "t2")}   # latest wins
     assert disputes_for(conn, 3) == {"IV.1": ("47", "t5")}
     assert "I.A.1.L" not in corrections_for(conn, 3)                  # another sheet's correction stays there
+
+
+def test_confidence_is_shown_rounded_down():
+    """A reading too unsure to be called wrong never shows 100%; a trainer's correction (1.0) does."""
+    from grader.web.present import confidence_text
+    assert [confidence_text(c) for c in (0.9989, 0.29, 1.0, None, 0.5)] == ["99%", "29%", "100%", "0%", "50%"]

@@ -108,8 +108,15 @@ def score_text(score) -> str:
     return "—" if score is None else f"{float(score):.0f}"
 
 
+def confidence_text(confidence) -> str:
+    """A confidence as a whole percentage, rounded down: a reading at 0.9989 that was not sure enough to call
+    wrong must not show "100%" beside that reason; only a certain one (a trainer's correction) does."""
+    return f"{int(float(confidence or 0.0) * 100 + 1e-9)}%"
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(status_label=status_label, kind_label=kind_label, fmt_value=fmt_value,
-                                 note_text=note_text, score_text=score_text, section_title=section_title,
+                                 note_text=note_text, score_text=score_text, confidence_text=confidence_text,
+                                 section_title=section_title,
                                  other_findings=other_findings)
     app.jinja_env.filters["sections"] = sections
