@@ -24,7 +24,8 @@ rules hold. So context is allowed to do only two things:
    it. That does happen when one hand writes the same digit in the same place
    on both sides of a sum (a row and its column total) and both are misread
    alike: on the development photos 6 of 1,343 arithmetic back-ups were such
-   misreads, none of them pinned. A back-up alone never makes a reading firm,
+   misreads with digit model v3, none of them pinned (0 of 1,189 with v8, whose
+   preprocessing no longer strips a 2's flat base). A back-up alone never makes a reading firm,
    so such a misread goes to review, not against the trainee. A rule that
    fails backs nothing up: the trainee's own arithmetic mistake must never be
    papered over. Inequalities (``<=``) back nothing up.
