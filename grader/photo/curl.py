@@ -3,7 +3,9 @@
 A single homography from the corner markers is exact for flat paper only. A
 lifted edge or corner moves the print by up to a few millimetres. Every
 printed digit box and tally grid is looked for near where the homography put
-it (:mod:`grader.photo.print_grid`); the measured shifts are screened against
+it (:mod:`grader.photo.print_grid`), and then every printed bubble ring around
+the field those give (:mod:`grader.photo.bubble_grid`: the bubble columns lie
+far from any border); the measured shifts are screened against
 a broad fit of their neighbourhood, spread into a smooth displacement field
 (locally linear normalised Gaussian convolution on a 2 mm grid), and the page
 is resampled once, straight from the photo, through ``H^-1(u + d(u))``.
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from grader.photo.bubble_grid import bubble_points
 from grader.photo.print_grid import (SEARCH_MM, WIDE_SEARCH_MM, Sampler, border_points, border_rects,
                                      grid_line_points, measure_shifts)
 from grader.sheet.layout import PageLayout
@@ -93,8 +96,8 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
     step = GRID_MM * px_per_mm
     nx, ny = int(np.ceil(w / step)), int(np.ceil(h / step))
     sigma = SMOOTH_MM * px_per_mm / step
-    grids, n_used = _field_from(sample, page, rects, centres, side, anchors, (ny, nx), step=step, sigma=sigma,
-                                px_per_mm=px_per_mm)
+    samples, grids, n_used = _field_from(sample, page, rects, centres, side, anchors, (ny, nx), step=step,
+                                         sigma=sigma, px_per_mm=px_per_mm)
     finite = np.isfinite(pair)
     far = bool(finite.any() and np.max(np.abs(pair[finite])) >= 0.8 * SEARCH_MM * px_per_mm)
     if far or np.mean(~finite.all(axis=1)) > 0.05:
@@ -104,10 +107,10 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
                           max_shift_mm=0.0)
         centres, pair2, side2 = measure_shifts(sample, rects, px_per_mm=px_per_mm, sides=True,
                                                prior=first.at(centres), search_mm=WIDE_SEARCH_MM)
-        grids2, n2 = _field_from(sample, page, rects, centres, side2, anchors, (ny, nx), step=step, sigma=sigma,
-                                 px_per_mm=px_per_mm)
+        samples2, grids2, n2 = _field_from(sample, page, rects, centres, side2, anchors, (ny, nx), step=step,
+                                           sigma=sigma, px_per_mm=px_per_mm)
         if n2 >= n_used:
-            grids, n_used, pair = grids2, n2, pair2 - first.at(centres)
+            samples, grids, n_used, pair = samples2, grids2, n2, pair2 - first.at(centres)
     if n_used < 4:
         return None
     # Judge the field where it was measured: its extrapolation beyond the data says little.
@@ -119,22 +122,39 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
     log.debug("curl field: %d measurements, max shift %.3f mm", n_used, max_shift)
     if max_shift < MIN_SHIFT_MM and not near_limit:
         return None
+    if any(f.kind == "bubbles" for f in page.fields):
+        # The bubble columns lie far from any border (:mod:`grader.photo.bubble_grid`): on curled paper the
+        # field can be off there by half a bubble or more. Their printed rings, searched around the field
+        # found so far, join the samples for the final fit.
+        rings = _measure(bubble_points, grids, sample, page, step, px_per_mm)
+        if len(rings[0][1]):
+            grids, _ = _fit_grids(_joined(samples, rings), anchors, (ny, nx), step=step, sigma=sigma,
+                                  px_per_mm=px_per_mm)
     return CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=n_used,
                      max_shift_mm=max_shift, saturated=near_limit)
 
 
 def _field_from(sample, page, rects, centres, side, anchors, shape, *, step, sigma, px_per_mm):
-    """The field from the border measurements, plus the tally grids' inner lines searched around it."""
+    """The field from the border measurements, plus the tally grids' inner lines searched around it; with its
+    samples and how many of them it agrees with."""
     samples = list(border_points(rects, centres, side, px_per_mm=px_per_mm))
     grids, n_used = _fit_grids(samples, anchors, shape, step=step, sigma=sigma, px_per_mm=px_per_mm)
     if any(f.kind == "tally" for f in page.fields):
-        first = CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=0,
-                          max_shift_mm=0.0)
-        extra = grid_line_points(sample, page, first.at, px_per_mm=px_per_mm)
-        samples = [(np.concatenate([samples[k][0], extra[k][0]]), np.concatenate([samples[k][1], extra[k][1]]))
-                   for k in (0, 1)]
+        samples = _joined(samples, _measure(grid_line_points, grids, sample, page, step, px_per_mm))
         grids, n_used = _fit_grids(samples, anchors, shape, step=step, sigma=sigma, px_per_mm=px_per_mm)
-    return grids, n_used
+    return samples, grids, n_used
+
+
+def _measure(measure, grids, sample, page, step, px_per_mm):
+    """``measure(sample, page, predict)`` around the field ``grids`` found so far."""
+    so_far = CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=0,
+                       max_shift_mm=0.0)
+    return list(measure(sample, page, so_far.at, px_per_mm=px_per_mm))
+
+
+def _joined(a, b):
+    """Two per-axis lists of ``(pts, vals)`` samples, concatenated axis by axis."""
+    return [(np.concatenate([a[k][0], b[k][0]]), np.concatenate([a[k][1], b[k][1]])) for k in (0, 1)]
 
 
 def _fit_grids(samples, anchors, shape, *, step: float, sigma: float, px_per_mm: float) -> tuple[list, int]:

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from grader.recognize.bubble_outlines import column_paths, ring_template, windows
 from grader.sheet.layout import FieldLayout
 
 log = logging.getLogger(__name__)
@@ -112,35 +113,10 @@ def paper_darkness(gray: np.ndarray, *, window_px: int) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=16)
-def _ring_template(d_px: float, margin: int, stretch: float = 1.0) -> np.ndarray:
-    """One bubble outline as a matched filter: + on the printed ring, - just outside it, 0 inside.
-
-    ``stretch`` > 1 makes it an upright ellipse that much taller (< 1: wider), of the same size
-    (a column that the page, or the aligner's curl correction, stretched or squeezed).
-    """
-    n = (int(round(d_px * max(stretch, 1 / stretch))) + 2 * margin) | 1          # odd, so the centre is a pixel
-    yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
-    c = (n - 1) / 2
-    dist = np.hypot((yy - c) / np.sqrt(stretch), (xx - c) * np.sqrt(stretch))
-    r = d_px / 2
-    t = ((dist > r * 0.8) & (dist <= r * 1.02)).astype(np.float32)
-    t -= 0.6 * ((dist > r * 1.18) & (dist <= r * 1.45)).astype(np.float32)
-    return t
-
-
-@functools.lru_cache(maxsize=16)
 def _disk(radius: float) -> tuple[np.ndarray, int]:
     k = int(np.ceil(radius))
     yy, xx = np.mgrid[-k:k + 1, -k:k + 1]
     return (np.hypot(yy, xx) <= radius).astype(np.float32), k
-
-
-def _windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, half: int) -> np.ndarray:
-    """Square windows of side ``2*half+1`` centred on integer pixels (cy, cx), as an (n, s, s) stack."""
-    off = np.arange(-half, half + 1)
-    ys = np.clip(cy[:, None] + off[None, :], 0, img.shape[0] - 1)
-    xs = np.clip(cx[:, None] + off[None, :], 0, img.shape[1] - 1)
-    return img[ys[:, :, None], xs[:, None, :]]
 
 
 @dataclass(frozen=True)
@@ -196,9 +172,9 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     search = max(1, int(round(search_mm * px)))
     d_px = d_mm * px
     margin = max(2, int(round(d_px * 0.3)))
-    tmpl = _ring_template(round(d_px, 2), margin)
+    tmpl = ring_template(round(d_px, 2), margin)
     half = tmpl.shape[0] // 2 + search
-    win = _windows(dark, cy, cx, half).reshape(n_cols, n_rows, 2 * half + 1, 2 * half + 1)
+    win = windows(dark, cy, cx, half).reshape(n_cols, n_rows, 2 * half + 1, 2 * half + 1)
     disk, k = _disk(d_px / 2 * inner)
     area = float(disk.sum())
     # One shift for the whole field (a few centimetres: page curl is negligible at that scale),
@@ -210,17 +186,17 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     cy0, cx0 = int(dy) + tmpl.shape[0] // 2, int(dx) + tmpl.shape[1] // 2
     # Then each bubble on its own, within ``local_mm`` of that: the page may curl within a field, and the
     # aligner's curl correction can leave a column bent, stretched or stepped by a millimetre or more.
-    # Down each column the outlines are placed together (:func:`_column_path`): strong outline evidence
-    # at each bubble, and neighbours that move together, so a filled or faint outline follows its
+    # Down each column the outlines are placed together (``column_paths``): strong outline evidence at
+    # each bubble, and neighbours that move together, so a filled or faint outline follows its
     # neighbours instead of jumping.
     fy, fx = cy + (cy0 - half), cx + (cx0 - half)
     resp = cv2.matchTemplate(np.ascontiguousarray(dark), tmpl, cv2.TM_CCORR)
     c = tmpl.shape[0] // 2
     pitch = (np.hypot(*np.diff(centres[0, :2], axis=0)[0]) if n_rows >= 2 else 2 * d_px)
     loc = max(1, int(round(min(local_mm * px, 0.45 * pitch))))
-    rwin = _windows(resp, fy - c, fx - c, loc).reshape(n_cols, n_rows, 2 * loc + 1, 2 * loc + 1)
-    off = np.stack([_column_path(rwin[i], px_per_mm=px) for i in range(n_cols)]).reshape(-1, 2)
-    patches = _windows(dark, fy + off[:, 0], fx + off[:, 1], k).reshape(n_cols, n_rows, 2 * k + 1, 2 * k + 1)
+    rwin = windows(resp, fy - c, fx - c, loc).reshape(n_cols, n_rows, 2 * loc + 1, 2 * loc + 1)
+    off = column_paths(rwin, px_per_mm=px).reshape(-1, 2)
+    patches = windows(dark, fy + off[:, 0], fx + off[:, 1], k).reshape(n_cols, n_rows, 2 * k + 1, 2 * k + 1)
     fill = (np.einsum("cbij,ij->cb", patches, disk) / area).astype(np.float32)
     peak = np.percentile(patches[..., disk > 0], 80, axis=-1).astype(np.float32)
     # How strongly an outline is where the bubble was placed: the best of a round outline and a
@@ -229,7 +205,7 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     outline = np.zeros(n_cols * n_rows, np.float32)
     by, bx = fy + off[:, 0], fx + off[:, 1]
     for stretch in OUTLINE_STRETCHES:
-        t = tmpl if stretch == 1.0 else _ring_template(round(d_px, 2), margin, stretch)
+        t = tmpl if stretch == 1.0 else ring_template(round(d_px, 2), margin, stretch)
         ct = t.shape[0] // 2
         r = resp if stretch == 1.0 else cv2.matchTemplate(np.ascontiguousarray(dark), t, cv2.TM_CCORR)
         r = cv2.dilate(r, np.ones((3, 3), np.uint8)) / max(float((t * (t > 0)).sum()), 1e-6)
@@ -239,78 +215,6 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     placed = np.stack([bx + xa, by + ya], axis=-1).reshape(n_cols, n_rows, 2).astype(np.float64)
     return BubbleMeasure(fill=fill, peak=peak, outline=outline.reshape(n_cols, n_rows), centres=placed,
                          pitch_px=float(pitch))
-
-
-@functools.lru_cache(maxsize=8)
-def _path_grid(s: int, px_per_mm: float, step_cost: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The two-pixel grid of offsets a column path may take (states ``y * m + x`` of an m x m grid), and the
-    cost of moving between two grid positions along one axis, ``(from, to)``: the cost of a move is the sum of
-    its y and x parts, so the best move is found one axis at a time."""
-    grid = np.arange(0, s, 2)
-    gy, gx = np.meshgrid(grid, grid, indexing="ij")
-    axis_cost = (grid[:, None] - grid[None, :]) ** 2 / px_per_mm ** 2 * step_cost
-    return gy.ravel(), gx.ravel(), axis_cost
-
-
-def _best_moves(total: np.ndarray, axis_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For every state of the m x m grid, the best predecessor (``total`` minus the move cost) and its score.
-
-    Exact max-plus step with a separable cost: the best row first for each (target row, source column), then the
-    best column (about m times less work than comparing all state pairs)."""
-    a = total[:, None, :] - axis_cost[:, :, None]                 # (from y, to y, from x)
-    by = a.argmax(axis=0)                                         # (to y, from x)
-    b = np.take_along_axis(a, by[None], 0)[0][:, :, None] - axis_cost[None, :, :]   # (to y, from x, to x)
-    bx = b.argmax(axis=1)                                         # (to y, to x)
-    score = np.take_along_axis(b, bx[:, None, :], 1)[:, 0, :]
-    return np.take_along_axis(by, bx, 1) * len(axis_cost) + bx, score
-
-
-def _column_path(resp: np.ndarray, *, px_per_mm: float, step_cost: float = 0.15) -> np.ndarray:
-    """Where the outlines of one column are: the best path through their outline responses.
-
-    Parameters
-    ----------
-    resp : (bubbles, s, s) outline-filter response around each bubble's expected place (centre = no offset).
-    px_per_mm : resolution, for the cost of moving.
-    step_cost : cost of a millimetre squared of difference between neighbouring bubbles' offsets, in units
-        of the column's typical outline response.
-
-    Returns
-    -------
-    (bubbles, 2) integer (dy, dx) offsets from the window centres.
-
-    The path is found on a two-pixel grid (dynamic programming down the column), then each bubble is
-    refined to the best pixel within a pixel of it.
-    """
-    n, s, _ = resp.shape
-    loc = s // 2
-    scale = float(np.median(resp.reshape(n, -1).max(axis=1)))
-    r = resp / max(scale, 1e-6)
-    pooled = np.stack([cv2.dilate(w, np.ones((3, 3), np.uint8)) for w in r.astype(np.float32)])
-    gy, gx, axis_cost = _path_grid(s, float(px_per_mm), float(step_cost))
-    m = len(axis_cost)
-    unary = pooled[:, gy, gx].reshape(n, m, m)                             # (n, grid y, grid x)
-    total = unary[0].copy()
-    back = np.zeros((n, m * m), int)
-    for i in range(1, n):
-        prev, score = _best_moves(total, axis_cost)
-        back[i] = prev.ravel()
-        total = score + unary[i]
-    total = total.ravel()
-    state = int(total.argmax())
-    path = [state]
-    for i in range(n - 1, 0, -1):
-        state = int(back[i, state])
-        path.append(state)
-    path = path[::-1]
-    out = np.zeros((n, 2), int)
-    for i, st in enumerate(path):
-        y0, x0 = int(gy[st]), int(gx[st])
-        ya, xa = max(0, y0 - 1), max(0, x0 - 1)
-        w = r[i, ya:y0 + 2, xa:x0 + 2]
-        dy, dx = np.unravel_index(int(w.argmax()), w.shape)
-        out[i] = (ya + dy - loc, xa + dx - loc)
-    return out
 
 
 def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_level: float = 0.25,

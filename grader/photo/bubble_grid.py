@@ -1,0 +1,133 @@
+"""Where the printed bubble columns really are: ring shifts measured in the homography frame.
+
+A bubble column hangs up to 40 mm below its digit boxes, beside the tally
+grids, where no printed border is measured: on curled paper the field fitted
+to the borders can be off there by half a bubble or more, and the bubble
+reader's own search (less than half a bubble, so it cannot jump to a
+neighbour) then fails or the page's warp stretches the column. Each printed
+ring is located with an outline filter around the field found so far,
+reaching more than a bubble, and the rings of a column are placed together
+(neighbours move together), with one more place a pitch beyond each end where
+no ring is printed. A placement slipped by a whole bubble would leave a bubble
+without its ring, put a ring beyond an end, or put the top ring, which sits
+just under the digit boxes the field already follows, far from where the
+field says: a column like that measures nothing. Used by
+:mod:`grader.photo.curl`.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from grader.photo.print_grid import Sampler
+from grader.recognize.bubble_outlines import column_paths, ring_template, windows
+from grader.sheet.layout import PageLayout
+
+REACH_PITCHES = 1.45      # search around the estimate, in bubble pitches: a slip by one bubble is within reach
+REACH_X_PITCHES = 0.6     # across the column nothing repeats within reach: a narrower search suffices
+MIN_RING = 0.5            # a ring responding less than this share of the column's typical one is not found
+END_RING = 0.45           # a ring-like response a pitch beyond either end: the column may have slipped
+MEASURE_PX_PER_MM = 4.0   # the rings are measured at this resolution (the frame's is 8)
+PATH_GRID_PX = 2          # the wide search's path grid, measuring px (refined to the pixel after)
+TOP_SLACK = 0.35          # the top ring further than this (in pitches) from the estimate: the column slipped
+
+
+def bubble_points(sample: Sampler, page: PageLayout, predict: Callable[[np.ndarray], np.ndarray], *,
+                  px_per_mm: float) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Shifts of every printed bubble around a first estimate ``predict(points)``, frame px.
+
+    Returns ``((pts, dx), (pts, dy))`` like :func:`~grader.photo.print_grid.border_points`,
+    with one sample per bubble of each column that was measured.
+    """
+    ppm = float(px_per_mm)
+    pts_out, dx_out, dy_out = [], [], []
+    for f in page.fields:
+        if f.kind != "bubbles" or not f.bubbles or len(f.bubbles[0]) < 3:
+            continue
+        centres = np.array([[b.center for b in col] for col in f.bubbles], np.float64) * ppm - 0.5
+        for c, (dx, dy) in _field_shifts(sample, centres, predict, d_px=f.bubbles[0][0].w * ppm, px_per_mm=ppm):
+            pts_out.append(centres[c])
+            dx_out.append(dx)
+            dy_out.append(dy)
+    if not pts_out:
+        empty = np.zeros((0, 2)), np.zeros(0)
+        return empty, empty
+    pts = np.concatenate(pts_out)
+    return (pts, np.concatenate(dx_out)), (pts, np.concatenate(dy_out))
+
+
+def _field_shifts(sample: Sampler, centres: np.ndarray, predict: Callable[[np.ndarray], np.ndarray], *,
+                  d_px: float, px_per_mm: float) -> list[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+    """Per measured column of one field: its index and the (dx, dy) shift of each bubble, frame px.
+
+    ``centres`` ``(columns, bubbles, 2)`` are the template centres, frame px. The field is sampled once,
+    at ``MEASURE_PX_PER_MM`` (rings 0.25 mm wide stay visible there, and the search costs a sixteenth of
+    what it would at the frame's 8 px/mm), as one strip around where the estimate puts it (its mean
+    shift: the windows stay evenly spaced, so the path's moves are the column's own deformation).
+    """
+    scale = max(1.0, px_per_mm / MEASURE_PX_PER_MM)                  # frame px per measuring px
+    pred = predict(centres.reshape(-1, 2)).reshape(centres.shape) / scale
+    centres = (centres + 0.5) / scale - 0.5
+    d_px, ppm = d_px / scale, px_per_mm / scale
+    n_cols, n_rows = centres.shape[:2]
+    step = centres[0, 1] - centres[0, 0]
+    pitch = float(np.hypot(*step))
+    reach = max(1, int(round(REACH_PITCHES * pitch)))
+    reach_x = max(1, int(round(REACH_X_PITCHES * pitch)))
+    tmpl = ring_template(round(d_px, 2), max(2, int(round(d_px * 0.3))))
+    c = tmpl.shape[0] // 2
+    shift = pred.mean(axis=(0, 1))
+    # One more place a pitch beyond each end of every column, where no ring is printed.
+    ext = np.concatenate([centres[:, :1] - step, centres, centres[:, -1:] + step], axis=1) + shift
+    margin = np.array([reach_x, reach]) + c
+    lo = np.floor(ext.reshape(-1, 2).min(axis=0)) - margin
+    hi = np.ceil(ext.reshape(-1, 2).max(axis=0)) + margin + 1
+    gx, gy = np.meshgrid(*((np.arange(lo[k], hi[k] + 1) + 0.5) * scale - 0.5 for k in (0, 1)))
+    strip = sample(gx.astype(np.float32), gy.astype(np.float32)).astype(np.float32)
+    paper = max(float(np.percentile(strip[::3, ::3], 90)), 1.0)      # every ninth pixel tells the paper
+    dark = np.clip(1.0 - strip / paper, 0.0, 1.0)
+    resp = cv2.matchTemplate(dark, tmpl, cv2.TM_CCORR)            # resp[y, x]: the ring centred at (x + c, y + c)
+    at = np.rint(ext - lo).astype(int) - c                        # (columns, bubbles + 2, 2) in resp coordinates
+    win = windows(resp, at[..., 1].ravel(), at[..., 0].ravel(), reach, reach_x)
+    win = win.reshape(n_cols, n_rows + 2, *win.shape[1:])               # (columns, bubbles + 2, rows, columns)
+    signed = win.copy()
+    signed[:, [0, -1]] *= -1.0           # a ring beyond an end counts against the placement
+    offs = column_paths(signed, px_per_mm=ppm, grid_px=PATH_GRID_PX)
+    out = []
+    for col in range(n_cols):
+        off = offs[col]
+        got = win[col, np.arange(n_rows + 2), off[:, 0] + reach, off[:, 1] + reach_x]
+        typical = float(np.median(got[1:-1]))
+        if typical <= 0 or got[1:-1].min() < MIN_RING * typical or got[[0, -1]].max() >= END_RING * typical:
+            continue
+        found = (at[col, 1:-1] + c + lo + off[1:-1, ::-1] + _subpixel(win[col, 1:-1], off[1:-1] + [reach, reach_x])
+                 - centres[col])                                  # measured shift (dx, dy), measuring px
+        # The top ring lies a few millimetres under the field's digit boxes, whose borders the estimate
+        # already follows: found far from the estimate there, the placement has slipped.
+        if np.hypot(*(found[0] - pred[col, 0])) > TOP_SLACK * pitch:
+            continue
+        out.append((col, (found[:, 0] * scale, found[:, 1] * scale)))
+    return out
+
+
+def _subpixel(win: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """(dx, dy) of the response peak around integer ``at`` (rows of (y, x)) in each window, by a parabola
+    through the neighbours along each axis (0 at the window's edge or where the peak is flat)."""
+    n, sy, sx = win.shape
+    i = np.arange(n)
+    out = np.zeros((n, 2))
+    for k, (size, axis) in enumerate(((sx, 1), (sy, 0))):
+        p = np.clip(at[:, axis], 1, size - 2)
+        prev, next_ = at.copy(), at.copy()
+        prev[:, axis], next_[:, axis] = p - 1, p + 1
+        mid = at.copy()
+        mid[:, axis] = p
+        f0, f1, f2 = win[i, prev[:, 0], prev[:, 1]], win[i, mid[:, 0], mid[:, 1]], win[i, next_[:, 0], next_[:, 1]]
+        den = f0 - 2 * f1 + f2
+        frac = np.where(den < 0, 0.5 * (f0 - f2) / np.where(den < 0, den, -1), 0.0)
+        inside = (at[:, axis] >= 1) & (at[:, axis] <= size - 2)
+        out[:, k] = np.where(inside, np.clip(frac, -0.5, 0.5), 0.0)
+    return out
+

@@ -1,0 +1,124 @@
+"""Printed bubble outlines: a matched filter for one ring, and the placement of a column of them.
+
+Shared by the bubble reader (:mod:`grader.recognize.bubbles`), which finds the
+rings on the aligned page, and the aligner's curl correction
+(:mod:`grader.photo.bubble_grid`), which finds them in the photo to bend the
+page mapping. Pure functions on numpy arrays.
+"""
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+
+
+@functools.lru_cache(maxsize=16)
+def ring_template(d_px: float, margin: int, stretch: float = 1.0) -> np.ndarray:
+    """One bubble outline as a matched filter: + on the printed ring, - just outside it, 0 inside.
+
+    ``stretch`` > 1 makes it an upright ellipse that much taller (< 1: wider), of the same size
+    (a column that the page, or the aligner's curl correction, stretched or squeezed).
+    """
+    n = (int(round(d_px * max(stretch, 1 / stretch))) + 2 * margin) | 1          # odd, so the centre is a pixel
+    yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
+    c = (n - 1) / 2
+    dist = np.hypot((yy - c) / np.sqrt(stretch), (xx - c) * np.sqrt(stretch))
+    r = d_px / 2
+    t = ((dist > r * 0.8) & (dist <= r * 1.02)).astype(np.float32)
+    t -= 0.6 * ((dist > r * 1.18) & (dist <= r * 1.45)).astype(np.float32)
+    return t
+
+
+def windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, half: int, half_x: int | None = None) -> np.ndarray:
+    """Windows of ``2*half+1`` rows and ``2*half_x+1`` columns (square by default) centred on integer pixels
+    (cy, cx), as an (n, rows, columns) stack."""
+    hx = half if half_x is None else half_x
+    ys = np.clip(cy[:, None] + np.arange(-half, half + 1)[None, :], 0, img.shape[0] - 1)
+    xs = np.clip(cx[:, None] + np.arange(-hx, hx + 1)[None, :], 0, img.shape[1] - 1)
+    return img[ys[:, :, None], xs[:, None, :]]
+
+
+@functools.lru_cache(maxsize=8)
+def _path_grid(sy: int, sx: int, px_per_mm: float, step_cost: float,
+               grid_px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ``grid_px`` grid of offsets a column path may take (states ``y * mx + x`` of an my x mx grid), and
+    the cost of moving between two grid positions along y and along x, ``(from, to)``: the cost of a move is
+    the sum of its y and x parts, so the best move is found one axis at a time."""
+    grid_y, grid_x = np.arange(0, sy, grid_px), np.arange(0, sx, grid_px)
+    gy, gx = np.meshgrid(grid_y, grid_x, indexing="ij")
+    cost_y = (grid_y[:, None] - grid_y[None, :]) ** 2 / px_per_mm ** 2 * step_cost
+    cost_x = (grid_x[:, None] - grid_x[None, :]) ** 2 / px_per_mm ** 2 * step_cost
+    return gy.ravel(), gx.ravel(), cost_y, cost_x
+
+
+def _best_moves(total: np.ndarray, cost_y: np.ndarray, cost_x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every state of each column's my x mx grid, the best predecessor (``total`` minus the move cost) and
+    its score; ``total`` is (columns, my, mx).
+
+    Exact max-plus step with a separable cost: the best row first for each (target row, source column), then the
+    best column (about m times less work than comparing all state pairs)."""
+    a = total[:, :, None, :] - cost_y[None, :, :, None]          # (col, from y, to y, from x)
+    by = a.argmax(axis=1)                                         # (col, to y, from x)
+    b = np.take_along_axis(a, by[:, None], 1)[:, 0][..., None] - cost_x[None, None]     # (col, to y, from x, to x)
+    bx = b.argmax(axis=2)                                         # (col, to y, to x)
+    score = np.take_along_axis(b, bx[:, :, None, :], 2)[:, :, 0, :]
+    return np.take_along_axis(by, bx, 2) * len(cost_x) + bx, score
+
+
+def column_paths(resp: np.ndarray, *, px_per_mm: float, step_cost: float = 0.15, grid_px: int = 2) -> np.ndarray:
+    """Where the outlines of each column are: the best path through their outline responses.
+
+    Parameters
+    ----------
+    resp : (columns, bubbles, sy, sx) outline-filter response around each bubble's expected place
+        (centre = no offset; odd sides).
+    px_per_mm : resolution, for the cost of moving.
+    step_cost : cost of a millimetre squared of difference between neighbouring bubbles' offsets, in units
+        of the column's typical outline response.
+    grid_px : spacing of the offsets the path is searched on; the work grows with its inverse cubed, so
+        wide searches use a coarser grid.
+
+    Returns
+    -------
+    (columns, bubbles, 2) integer (dy, dx) offsets from the window centres.
+
+    The path is found on a ``grid_px`` grid (dynamic programming down each column, all columns at once),
+    each grid point standing for the best response around it; then each bubble is refined to the best
+    pixel within half a grid step of it.
+    """
+    k, n, sy, sx = resp.shape
+    scale = np.median(resp.reshape(k, n, -1).max(axis=2), axis=1)
+    r = (resp / np.maximum(scale, 1e-6)[:, None, None, None]).astype(np.float32)
+    g = max(1, int(grid_px))
+    h = g // 2
+    # Each grid point stands for the best response around it: one dilation of all windows stacked, with
+    # rows of -inf between them so that no window borrows from its neighbour.
+    padded = np.pad(r.reshape(k * n, sy, sx), ((0, 0), (h, h), (0, 0)), constant_values=-np.inf)
+    pooled = cv2.dilate(padded.reshape(-1, sx), np.ones((2 * h + 1, 2 * h + 1), np.uint8),
+                        borderType=cv2.BORDER_REPLICATE)
+    pooled = pooled.reshape(k * n, sy + 2 * h, sx)[:, h:h + sy].reshape(k, n, sy, sx)
+    gy, gx, cost_y, cost_x = _path_grid(sy, sx, float(px_per_mm), float(step_cost), g)
+    my, mx = len(cost_y), len(cost_x)
+    unary = pooled[:, :, gy, gx].reshape(k, n, my, mx)                    # (col, bubble, grid y, grid x)
+    total = unary[:, 0].copy()
+    back = np.zeros((k, n, my * mx), int)
+    for i in range(1, n):
+        prev, score = _best_moves(total, cost_y, cost_x)
+        back[:, i] = prev.reshape(k, -1)
+        total = score + unary[:, i]
+    states = np.zeros((k, n), int)
+    states[:, -1] = total.reshape(k, -1).argmax(axis=1)
+    cols = np.arange(k)
+    for i in range(n - 1, 0, -1):
+        states[:, i - 1] = back[cols, i, states[:, i]]
+    # Refine each grid point to the best pixel around it (windows clipped at the edges).
+    y0, x0 = gy[states], gx[states]                                        # (col, bubble)
+    dy, dx = np.meshgrid(np.arange(-h, h + 1), np.arange(-h, h + 1), indexing="ij")
+    yy = np.clip(y0[..., None, None] + dy, 0, sy - 1)
+    xx = np.clip(x0[..., None, None] + dx, 0, sx - 1)
+    vals = r[cols[:, None, None, None], np.arange(n)[None, :, None, None], yy, xx].reshape(k, n, -1)
+    best = vals.argmax(axis=2)
+    out = np.stack([np.take_along_axis(yy.reshape(k, n, -1), best[..., None], 2)[..., 0] - sy // 2,
+                    np.take_along_axis(xx.reshape(k, n, -1), best[..., None], 2)[..., 0] - sx // 2], axis=-1)
+    return out
