@@ -141,6 +141,25 @@ def test_curl_correction_follows_the_bubble_columns():
     assert len(mm) >= 60 and np.percentile(errors, 99) < 0.3
 
 
+def test_bubble_rings_leave_the_tally_grids_to_their_own_measurements(monkeypatch):
+    """The rings bend the field at the bubble columns only: the warped tally grids are the same pixels as
+    without them (their lines were measured), the bubble columns are not."""
+    import grader.photo.curl as curl
+    photo = mock_photo(page=2, curl_mm=5, curl_reach_mm=70, rotation_deg=90, frame=(2000, 1500), coverage=0.5,
+                       seed=21)
+    with_rings = align_photo(photo.jpeg())
+    monkeypatch.setattr(curl, "bubble_points", lambda *a, **k: ((np.zeros((0, 2)), np.zeros(0)),) * 2)
+    without = align_photo(photo.jpeg())
+    ppm = with_rings.px_per_mm
+    for f in with_rings.page.fields:
+        x, y, w, h = f.rect.to_px(ppm)
+        a, b = with_rings.gray[y:y + h, x:x + w].astype(int), without.gray[y:y + h, x:x + w].astype(int)
+        if f.kind == "tally":
+            assert np.array_equal(a, b), f.id
+        elif f.kind == "bubbles":
+            assert np.abs(a - b).mean() > 2, f.id
+
+
 def test_flat_page_keeps_the_plain_homography():
     photo = mock_photo(seed=22)
     assert align_photo(photo.jpeg()).curl is None

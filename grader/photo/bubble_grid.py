@@ -7,11 +7,11 @@ reader's own search (less than half a bubble, so it cannot jump to a
 neighbour) then fails or the page's warp stretches the column. Each printed
 ring is located with an outline filter around the field found so far,
 reaching more than a bubble, and the rings of a column are placed together
-(neighbours move together), with one more place a pitch beyond each end where
-no ring is printed. A placement slipped by a whole bubble would leave a bubble
-without its ring, put a ring beyond an end, or put the top ring, which sits
-just under the digit boxes the field already follows, far from where the
-field says: a column like that measures nothing. Used by
+(neighbours move together). A placement slipped by a whole bubble is refused
+two ways in each direction: a bubble without its ring or a ring a pitch
+below the last bubble (where nothing is printed), and the top ring, which
+sits just under the digit boxes the field already follows, found far from
+where the field says. A column like that measures nothing. Used by
 :mod:`grader.photo.curl`.
 """
 from __future__ import annotations
@@ -21,14 +21,15 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from grader.photo.print_grid import Sampler
-from grader.recognize.bubble_outlines import column_paths, ring_template, windows
+from grader.photo.print_grid import PRINT_PIXEL_MM, Sampler
+from grader.photo.bubble_outlines import column_paths, ring_template, windows
 from grader.sheet.layout import PageLayout
 
 REACH_PITCHES = 1.45      # search around the estimate, in bubble pitches: a slip by one bubble is within reach
 REACH_X_PITCHES = 0.6     # across the column nothing repeats within reach: a narrower search suffices
 MIN_RING = 0.5            # a ring responding less than this share of the column's typical one is not found
-END_RING = 0.45           # a ring-like response a pitch beyond either end: the column may have slipped
+END_RING = 0.45           # a ring-like response a pitch below the last bubble: the column may have slipped
+END_NEAR_PITCHES = 0.2    # ... looked for this far around the place a pitch below
 MEASURE_PX_PER_MM = 4.0   # the rings are measured at this resolution (the frame's is 8)
 PATH_GRID_PX = 2          # the wide search's path grid, measuring px (refined to the pixel after)
 TOP_SLACK = 0.35          # the top ring further than this (in pitches) from the estimate: the column slipped
@@ -44,9 +45,13 @@ def bubble_points(sample: Sampler, page: PageLayout, predict: Callable[[np.ndarr
     ppm = float(px_per_mm)
     pts_out, dx_out, dy_out = [], [], []
     for f in page.fields:
-        if f.kind != "bubbles" or not f.bubbles or len(f.bubbles[0]) < 3:
+        if f.kind != "bubbles" or not f.bubbles or min(len(col) for col in f.bubbles) < 3 or \
+                len({len(col) for col in f.bubbles}) > 1:
             continue
-        centres = np.array([[b.center for b in col] for col in f.bubbles], np.float64) * ppm - 0.5
+        # The renderer's outlines include their right and bottom pixel: a ring's centre sits half a print
+        # pixel right of and below its rectangle's (as border centre lines do, :func:`centre_line_rect`).
+        printed = np.array([[b.center for b in col] for col in f.bubbles], np.float64) + PRINT_PIXEL_MM / 2
+        centres = printed * ppm - 0.5
         for c, (dx, dy) in _field_shifts(sample, centres, predict, d_px=f.bubbles[0][0].w * ppm, px_per_mm=ppm):
             pts_out.append(centres[c])
             dx_out.append(dx)
@@ -62,7 +67,8 @@ def _field_shifts(sample: Sampler, centres: np.ndarray, predict: Callable[[np.nd
                   d_px: float, px_per_mm: float) -> list[tuple[int, tuple[np.ndarray, np.ndarray]]]:
     """Per measured column of one field: its index and the (dx, dy) shift of each bubble, frame px.
 
-    ``centres`` ``(columns, bubbles, 2)`` are the template centres, frame px. The field is sampled once,
+    ``centres`` ``(columns, bubbles, 2)`` are the printed ring centres, frame px, of columns that run down the
+    page (the search reaches further along y than along x). The field is sampled once,
     at ``MEASURE_PX_PER_MM`` (rings 0.25 mm wide stay visible there, and the search costs a sixteenth of
     what it would at the frame's 8 px/mm), as one strip around where the estimate puts it (its mean
     shift: the windows stay evenly spaced, so the path's moves are the column's own deformation).
@@ -76,7 +82,8 @@ def _field_shifts(sample: Sampler, centres: np.ndarray, predict: Callable[[np.nd
     pitch = float(np.hypot(*step))
     reach = max(1, int(round(REACH_PITCHES * pitch)))
     reach_x = max(1, int(round(REACH_X_PITCHES * pitch)))
-    tmpl = ring_template(round(d_px, 2), max(2, int(round(d_px * 0.3))))
+    near = max(1, int(round(END_NEAR_PITCHES * pitch)))     # a stretched column's next ring is not exactly a pitch on
+    tmpl = ring_template(round(d_px, 2))
     c = tmpl.shape[0] // 2
     shift = pred.mean(axis=(0, 1))
     # One more place a pitch beyond each end of every column, where no ring is printed.
@@ -91,16 +98,22 @@ def _field_shifts(sample: Sampler, centres: np.ndarray, predict: Callable[[np.nd
     resp = cv2.matchTemplate(dark, tmpl, cv2.TM_CCORR)            # resp[y, x]: the ring centred at (x + c, y + c)
     at = np.rint(ext - lo).astype(int) - c                        # (columns, bubbles + 2, 2) in resp coordinates
     win = windows(resp, at[..., 1].ravel(), at[..., 0].ravel(), reach, reach_x)
-    win = win.reshape(n_cols, n_rows + 2, *win.shape[1:])               # (columns, bubbles + 2, rows, columns)
+    win = win.reshape(n_cols, n_rows + 2, *win.shape[1:])      # (columns, bubbles + 2, 2 reach + 1, 2 reach_x + 1)
+    # A ring a pitch below the last bubble counts against the placement. Above the first, the digit boxes'
+    # border and ink answer the ring filter too: that end is left to the top-ring check below.
     signed = win.copy()
-    signed[:, [0, -1]] *= -1.0           # a ring beyond an end counts against the placement
+    signed[:, 0] = 0.0
+    signed[:, -1] = -np.maximum(win[:, -1], 0.0)
     offs = column_paths(signed, px_per_mm=ppm, grid_px=PATH_GRID_PX)
     out = []
     for col in range(n_cols):
         off = offs[col]
         got = win[col, np.arange(n_rows + 2), off[:, 0] + reach, off[:, 1] + reach_x]
         typical = float(np.median(got[1:-1]))
-        if typical <= 0 or got[1:-1].min() < MIN_RING * typical or got[[0, -1]].max() >= END_RING * typical:
+        # The bottom end is judged a pitch below where the path put the last bubble (the path itself is free
+        # to step its end place off a ring, and would).
+        beyond = _near_max(win[col, -1], off[-2] + [reach, reach_x], near)
+        if typical <= 0 or got[1:-1].min() < MIN_RING * typical or beyond >= END_RING * typical:
             continue
         found = (at[col, 1:-1] + c + lo + off[1:-1, ::-1] + _subpixel(win[col, 1:-1], off[1:-1] + [reach, reach_x])
                  - centres[col])                                  # measured shift (dx, dy), measuring px
@@ -130,4 +143,10 @@ def _subpixel(win: np.ndarray, at: np.ndarray) -> np.ndarray:
         inside = (at[:, axis] >= 1) & (at[:, axis] <= size - 2)
         out[:, k] = np.where(inside, np.clip(frac, -0.5, 0.5), 0.0)
     return out
+
+
+def _near_max(win: np.ndarray, at: np.ndarray, reach: int) -> float:
+    """The largest response of ``win`` within ``reach`` px of ``at`` (y, x)."""
+    y, x = int(at[0]), int(at[1])
+    return float(win[max(0, y - reach):y + reach + 1, max(0, x - reach):x + reach + 1].max())
 

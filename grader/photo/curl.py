@@ -21,7 +21,7 @@ import numpy as np
 from grader.photo.bubble_grid import bubble_points
 from grader.photo.print_grid import (SEARCH_MM, WIDE_SEARCH_MM, Sampler, border_points, border_rects,
                                      grid_line_points, measure_shifts)
-from grader.sheet.layout import PageLayout
+from grader.sheet.layout import PageLayout, Rect
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ SMOOTH_MM = 4.0          # Gaussian spreading of the measurements
 MIN_SHIFT_MM = 0.15      # below this everywhere, the homography alone is kept (measurement noise)
 SCREEN_SIGMA_FACTOR = 2.0  # the outlier screen fits twice as broadly as the field
 MAX_DISAGREE_MM = 0.5    # a measurement this far from the broad fit of its neighbourhood is dropped
+TALLY_KEEP_MM = 2.0      # the field of the tally grids' own measurements is kept this far around each grid
+TALLY_FEATHER_MM = 4.0   # ... and blended into the one the bubble rings bend over this distance
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class CurlField:
     dx: np.ndarray
     dy: np.ndarray
     step: float                  # frame px between grid nodes
-    points: int                  # measurements used
+    points: int                  # border and grid-line measurements used (not bubble rings: this compares fits)
     max_shift_mm: float
     saturated: bool = False      # some shifts reached the search limit: the homography may be far off
 
@@ -128,10 +130,31 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
         # found so far, join the samples for the final fit.
         rings = _measure(bubble_points, grids, sample, page, step, px_per_mm)
         if len(rings[0][1]):
-            grids, _ = _fit_grids(_joined(samples, rings), anchors, (ny, nx), step=step, sigma=sigma,
-                                  px_per_mm=px_per_mm)
+            bent, _ = _fit_grids(_joined(samples, rings), anchors, (ny, nx), step=step, sigma=sigma,
+                                 px_per_mm=px_per_mm)
+            # The tally grids were measured line by line: there the field keeps to those measurements,
+            # which the rings (a few millimetres away, through the smoothing) would otherwise pull at.
+            keep = _near_tally(page, (ny, nx), step=step, px_per_mm=px_per_mm)
+            grids = [keep * g + (1.0 - keep) * b for g, b in zip(grids, bent)]
     return CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=n_used,
                      max_shift_mm=max_shift, saturated=near_limit)
+
+
+def _near_tally(page: PageLayout, shape: tuple[int, int], *, step: float, px_per_mm: float) -> np.ndarray:
+    """Per grid node, 1 within ``TALLY_KEEP_MM`` of a tally grid, falling to 0 over ``TALLY_FEATHER_MM`` beyond."""
+    ny, nx = shape
+    gx = (np.arange(nx) + 0.5) * step / px_per_mm          # node positions, mm (frame px + 0.5, over px/mm)
+    gy = (np.arange(ny) + 0.5) * step / px_per_mm
+    weight = np.zeros(shape)
+    for f in page.fields:
+        if f.kind != "tally" or not f.cells:
+            continue
+        r = Rect.union(f.cells)
+        dx = np.maximum(np.maximum(r.x - gx, gx - r.x2), 0.0)
+        dy = np.maximum(np.maximum(r.y - gy, gy - r.y2), 0.0)
+        dist = np.hypot(dy[:, None], dx[None, :])
+        weight = np.maximum(weight, np.clip(1.0 - (dist - TALLY_KEEP_MM) / TALLY_FEATHER_MM, 0.0, 1.0))
+    return weight
 
 
 def _field_from(sample, page, rects, centres, side, anchors, shape, *, step, sigma, px_per_mm):

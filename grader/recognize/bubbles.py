@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from grader.recognize.bubble_outlines import column_paths, ring_template, windows
+from grader.photo.bubble_outlines import column_paths, ring_template, windows
 from grader.sheet.layout import FieldLayout
 
 log = logging.getLogger(__name__)
@@ -171,8 +171,7 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     cy = np.rint(centres[..., 1]).astype(int).ravel() - ya
     search = max(1, int(round(search_mm * px)))
     d_px = d_mm * px
-    margin = max(2, int(round(d_px * 0.3)))
-    tmpl = ring_template(round(d_px, 2), margin)
+    tmpl = ring_template(round(d_px, 2))
     half = tmpl.shape[0] // 2 + search
     win = windows(dark, cy, cx, half).reshape(n_cols, n_rows, 2 * half + 1, 2 * half + 1)
     disk, k = _disk(d_px / 2 * inner)
@@ -205,7 +204,7 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     outline = np.zeros(n_cols * n_rows, np.float32)
     by, bx = fy + off[:, 0], fx + off[:, 1]
     for stretch in OUTLINE_STRETCHES:
-        t = tmpl if stretch == 1.0 else ring_template(round(d_px, 2), margin, stretch)
+        t = tmpl if stretch == 1.0 else ring_template(round(d_px, 2), stretch)
         ct = t.shape[0] // 2
         r = resp if stretch == 1.0 else cv2.matchTemplate(np.ascontiguousarray(dark), t, cv2.TM_CCORR)
         r = cv2.dilate(r, np.ones((3, 3), np.uint8)) / max(float((t * (t > 0)).sum()), 1e-6)

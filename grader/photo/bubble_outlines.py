@@ -14,12 +14,14 @@ import numpy as np
 
 
 @functools.lru_cache(maxsize=16)
-def ring_template(d_px: float, margin: int, stretch: float = 1.0) -> np.ndarray:
+def ring_template(d_px: float, stretch: float = 1.0) -> np.ndarray:
     """One bubble outline as a matched filter: + on the printed ring, - just outside it, 0 inside.
 
-    ``stretch`` > 1 makes it an upright ellipse that much taller (< 1: wider), of the same size
-    (a column that the page, or the aligner's curl correction, stretched or squeezed).
+    ``d_px`` is the bubble's diameter (round it, the filters are cached). ``stretch`` > 1 makes it an
+    upright ellipse that much taller (< 1: wider), of the same size (a column that the page, or the
+    aligner's curl correction, stretched or squeezed). The filter has a margin of 0.3 diameters around it.
     """
+    margin = max(2, int(round(d_px * 0.3)))
     n = (int(round(d_px * max(stretch, 1 / stretch))) + 2 * margin) | 1          # odd, so the centre is a pixel
     yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
     c = (n - 1) / 2
