@@ -86,8 +86,9 @@ def _field_shifts(sample: Sampler, centres: np.ndarray, predict: Callable[[np.nd
     tmpl = ring_template(round(d_px, 2))
     c = tmpl.shape[0] // 2
     shift = pred.mean(axis=(0, 1))
-    # One more place a pitch beyond each end of every column, where no ring is printed.
-    ext = np.concatenate([centres[:, :1] - step, centres, centres[:, -1:] + step], axis=1) + shift
+    # One more place a pitch below the last bubble of every column, where no ring is printed. (Above the
+    # first, the digit boxes' border and ink answer the ring filter too: that end is the top-ring check's.)
+    ext = np.concatenate([centres, centres[:, -1:] + step], axis=1) + shift
     margin = np.array([reach_x, reach]) + c
     lo = np.floor(ext.reshape(-1, 2).min(axis=0)) - margin
     hi = np.ceil(ext.reshape(-1, 2).max(axis=0)) + margin + 1
@@ -96,26 +97,23 @@ def _field_shifts(sample: Sampler, centres: np.ndarray, predict: Callable[[np.nd
     paper = max(float(np.percentile(strip[::3, ::3], 90)), 1.0)      # every ninth pixel tells the paper
     dark = np.clip(1.0 - strip / paper, 0.0, 1.0)
     resp = cv2.matchTemplate(dark, tmpl, cv2.TM_CCORR)            # resp[y, x]: the ring centred at (x + c, y + c)
-    at = np.rint(ext - lo).astype(int) - c                        # (columns, bubbles + 2, 2) in resp coordinates
+    at = np.rint(ext - lo).astype(int) - c                        # (columns, bubbles + 1, 2) in resp coordinates
     win = windows(resp, at[..., 1].ravel(), at[..., 0].ravel(), reach, reach_x)
-    win = win.reshape(n_cols, n_rows + 2, *win.shape[1:])      # (columns, bubbles + 2, 2 reach + 1, 2 reach_x + 1)
-    # A ring a pitch below the last bubble counts against the placement. Above the first, the digit boxes'
-    # border and ink answer the ring filter too: that end is left to the top-ring check below.
+    win = win.reshape(n_cols, n_rows + 1, *win.shape[1:])      # (columns, bubbles + 1, 2 reach + 1, 2 reach_x + 1)
     signed = win.copy()
-    signed[:, 0] = 0.0
-    signed[:, -1] = -np.maximum(win[:, -1], 0.0)
+    signed[:, -1] = -np.maximum(win[:, -1], 0.0)               # a ring below the last bubble counts against
     offs = column_paths(signed, px_per_mm=ppm, grid_px=PATH_GRID_PX)
     out = []
     for col in range(n_cols):
         off = offs[col]
-        got = win[col, np.arange(n_rows + 2), off[:, 0] + reach, off[:, 1] + reach_x]
-        typical = float(np.median(got[1:-1]))
+        got = win[col, np.arange(n_rows), off[:-1, 0] + reach, off[:-1, 1] + reach_x]
+        typical = float(np.median(got))
         # The bottom end is judged a pitch below where the path put the last bubble (the path itself is free
         # to step its end place off a ring, and would).
         beyond = _near_max(win[col, -1], off[-2] + [reach, reach_x], near)
-        if typical <= 0 or got[1:-1].min() < MIN_RING * typical or beyond >= END_RING * typical:
+        if typical <= 0 or got.min() < MIN_RING * typical or beyond >= END_RING * typical:
             continue
-        found = (at[col, 1:-1] + c + lo + off[1:-1, ::-1] + _subpixel(win[col, 1:-1], off[1:-1] + [reach, reach_x])
+        found = (at[col, :-1] + c + lo + off[:-1, ::-1] + _subpixel(win[col, :-1], off[:-1] + [reach, reach_x])
                  - centres[col])                                  # measured shift (dx, dy), measuring px
         # The top ring lies a few millimetres under the field's digit boxes, whose borders the estimate
         # already follows: found far from the estimate there, the placement has slipped.

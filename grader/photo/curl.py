@@ -105,8 +105,7 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
     if far or np.mean(~finite.all(axis=1)) > 0.05:
         # Borders moved to the edge of the search or were not found (strong curl): search again
         # around the field found so far, which reaches further where the curl keeps growing.
-        first = CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=0,
-                          max_shift_mm=0.0)
+        first = _as_field(grids, step)
         centres, pair2, side2 = measure_shifts(sample, rects, px_per_mm=px_per_mm, sides=True,
                                                prior=first.at(centres), search_mm=WIDE_SEARCH_MM)
         samples2, grids2, n2 = _field_from(sample, page, rects, centres, side2, anchors, (ny, nx), step=step,
@@ -168,11 +167,15 @@ def _field_from(sample, page, rects, centres, side, anchors, shape, *, step, sig
     return samples, grids, n_used
 
 
+def _as_field(grids: list, step: float) -> CurlField:
+    """The field found so far as a :class:`CurlField`, to predict shifts from (not a result)."""
+    return CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=0,
+                     max_shift_mm=0.0)
+
+
 def _measure(measure, grids, sample, page, step, px_per_mm):
     """``measure(sample, page, predict)`` around the field ``grids`` found so far."""
-    so_far = CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=0,
-                       max_shift_mm=0.0)
-    return list(measure(sample, page, so_far.at, px_per_mm=px_per_mm))
+    return list(measure(sample, page, _as_field(grids, step).at, px_per_mm=px_per_mm))
 
 
 def _joined(a, b):
