@@ -167,14 +167,15 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
         if curl is not None and (curl.saturated or fit.missing):
             # Some borders moved as far as the search reaches, or a marker is missing and the
             # homography extrapolates into its corner: on a strongly curled page it can be far
-            # off there. Try one fitted to the box grid, keep whichever lets more borders be measured.
+            # off there. Try one fitted to the box grid, keep whichever lets more borders be measured
+            # (as many: whichever needs less bending, i.e. is nearer the page).
             better = refit_homography(fit.homography, photo_sampler(gray, fit.homography), page, px_per_mm=ppm,
                                       anchors=anchors)
             if better is not None:
                 refit = replace(fit, homography=better)
                 curl2 = fit_curl_field(photo_sampler(gray, better), page, px_per_mm=ppm, frame_size=size,
                                        anchors=_marker_residuals(refit, page, ppm))
-                if curl2 is not None and curl2.points > curl.points:
+                if curl2 is not None and (curl2.points, -curl2.max_shift_mm) > (curl.points, -curl.max_shift_mm):
                     fit, curl = refit, curl2
         clock("curl")
     frame_gray = _resample(gray, fit.homography, curl, size)

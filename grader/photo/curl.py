@@ -3,7 +3,9 @@
 A single homography from the corner markers is exact for flat paper only. A
 lifted edge or corner moves the print by up to a few millimetres. Every
 printed digit box and tally grid is looked for near where the homography put
-it (:mod:`grader.photo.print_grid`), and then every printed bubble ring around
+it (:mod:`grader.photo.print_grid`), every line of the tally grids piece by
+piece, reaching further (:mod:`grader.photo.tally_lines`: a grid is wide and
+bends), and then every printed bubble ring around
 the field those give (:mod:`grader.photo.bubble_grid`: the bubble columns lie
 far from any border); the measured shifts are screened against
 a broad fit of their neighbourhood, spread into a smooth displacement field
@@ -20,7 +22,8 @@ import numpy as np
 
 from grader.photo.bubble_grid import bubble_points
 from grader.photo.print_grid import (SEARCH_MM, WIDE_SEARCH_MM, Sampler, border_points, border_rects,
-                                     grid_line_points, measure_shifts)
+                                     measure_shifts)
+from grader.photo.tally_lines import tally_line_points
 from grader.sheet.layout import PageLayout, Rect
 
 log = logging.getLogger(__name__)
@@ -46,7 +49,7 @@ class CurlField:
     dx: np.ndarray
     dy: np.ndarray
     step: float                  # frame px between grid nodes
-    points: int                  # border and grid-line measurements used (not bubble rings: this compares fits)
+    points: int                  # border measurements used (not tally lines or rings: this compares fits)
     max_shift_mm: float
     saturated: bool = False      # some shifts reached the search limit: the homography may be far off
 
@@ -98,8 +101,11 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
     step = GRID_MM * px_per_mm
     nx, ny = int(np.ceil(w / step)), int(np.ceil(h / step))
     sigma = SMOOTH_MM * px_per_mm / step
-    samples, grids, n_used = _field_from(sample, page, rects, centres, side, anchors, (ny, nx), step=step,
-                                         sigma=sigma, px_per_mm=px_per_mm)
+    # The tally grids' lines are measured strip by strip around the homography's place, reaching further
+    # than the border search (:mod:`grader.photo.tally_lines`): once, whatever the borders gave.
+    lines = tally_line_points(sample, page, px_per_mm=px_per_mm)
+    samples, grids, n_used = _field_from(rects, centres, side, lines, anchors, (ny, nx), step=step, sigma=sigma,
+                                         px_per_mm=px_per_mm)
     finite = np.isfinite(pair)
     far = bool(finite.any() and np.max(np.abs(pair[finite])) >= 0.8 * SEARCH_MM * px_per_mm)
     if far or np.mean(~finite.all(axis=1)) > 0.05:
@@ -108,7 +114,7 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
         first = _as_field(grids, step)
         centres, pair2, side2 = measure_shifts(sample, rects, px_per_mm=px_per_mm, sides=True,
                                                prior=first.at(centres), search_mm=WIDE_SEARCH_MM)
-        samples2, grids2, n2 = _field_from(sample, page, rects, centres, side2, anchors, (ny, nx), step=step,
+        samples2, grids2, n2 = _field_from(rects, centres, side2, lines, anchors, (ny, nx), step=step,
                                            sigma=sigma, px_per_mm=px_per_mm)
         if n2 >= n_used:
             samples, grids, n_used, pair = samples2, grids2, n2, pair2 - first.at(centres)
@@ -129,8 +135,8 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
         # found so far, join the samples for the final fit.
         rings = _measure(bubble_points, grids, sample, page, step, px_per_mm)
         if len(rings[0][1]):
-            bent, _ = _fit_grids(_joined(samples, rings), anchors, (ny, nx), step=step, sigma=sigma,
-                                 px_per_mm=px_per_mm)
+            bent, _ = _fit_grids(samples, anchors, (ny, nx), step=step, sigma=sigma, px_per_mm=px_per_mm,
+                                 extra=_joined(lines, rings))
             # The tally grids were measured line by line: there the field keeps to those measurements,
             # which the rings (a few millimetres away, through the smoothing) would otherwise pull at.
             keep = _near_tally(page, (ny, nx), step=step, px_per_mm=px_per_mm)
@@ -156,14 +162,11 @@ def _near_tally(page: PageLayout, shape: tuple[int, int], *, step: float, px_per
     return weight
 
 
-def _field_from(sample, page, rects, centres, side, anchors, shape, *, step, sigma, px_per_mm):
-    """The field from the border measurements, plus the tally grids' inner lines searched around it; with its
-    samples and how many of them it agrees with."""
+def _field_from(rects, centres, side, lines, anchors, shape, *, step, sigma, px_per_mm):
+    """The field from the border measurements and the tally grids' lines; with the border samples and how many
+    of them it agrees with."""
     samples = list(border_points(rects, centres, side, px_per_mm=px_per_mm))
-    grids, n_used = _fit_grids(samples, anchors, shape, step=step, sigma=sigma, px_per_mm=px_per_mm)
-    if any(f.kind == "tally" for f in page.fields):
-        samples = _joined(samples, _measure(grid_line_points, grids, sample, page, step, px_per_mm))
-        grids, n_used = _fit_grids(samples, anchors, shape, step=step, sigma=sigma, px_per_mm=px_per_mm)
+    grids, n_used = _fit_grids(samples, anchors, shape, step=step, sigma=sigma, px_per_mm=px_per_mm, extra=lines)
     return samples, grids, n_used
 
 
@@ -183,13 +186,20 @@ def _joined(a, b):
     return [(np.concatenate([a[k][0], b[k][0]]), np.concatenate([a[k][1], b[k][1]])) for k in (0, 1)]
 
 
-def _fit_grids(samples, anchors, shape, *, step: float, sigma: float, px_per_mm: float) -> tuple[list, int]:
-    """Both displacement components on the grid from scattered samples (outliers dropped), and how many were used."""
+def _fit_grids(samples, anchors, shape, *, step: float, sigma: float, px_per_mm: float,
+               extra=None) -> tuple[list, int]:
+    """Both displacement components on the grid from scattered samples (outliers dropped), and how many were used.
+
+    ``extra`` samples join the fit but not the count: the count compares fits by the borders they agree with.
+    """
     grids, n_used = [], 0
     for k, (pts, vals) in enumerate(samples):
         ok = ~np.isnan(vals)
         pts, vals = pts[ok], vals[ok]
         n_meas = len(vals)
+        if extra is not None:
+            pts = np.concatenate([pts, extra[k][0]])
+            vals = np.concatenate([vals, extra[k][1]])
         if anchors is not None and len(anchors[0]):
             pts = np.concatenate([pts, anchors[0]])
             vals = np.concatenate([vals, anchors[1][:, k]])

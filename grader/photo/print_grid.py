@@ -4,7 +4,7 @@ For each digit box (and each tally grid as a whole) the pair of opposite
 borders, a known distance apart, is slid along each axis and the darkest
 position wins, which is robust to handwriting crossing a border and cannot
 confuse a border with the neighbouring row's. Each border is then refined on
-its own. The inner lines of tally grids are measured as whole lines. Used by
+its own (the lines of tally grids: :mod:`grader.photo.tally_lines`). Used by
 :mod:`grader.photo.curl` to bend the page mapping on curled paper.
 """
 from __future__ import annotations
@@ -167,63 +167,3 @@ def border_points(rects: list[Rect], centres: np.ndarray, side_shifts: np.ndarra
     ys = (np.concatenate([np.stack([cx, y0], 1), np.stack([cx, y0 + h], 1)]),
           np.concatenate([side_shifts[:, 2], side_shifts[:, 3]]))
     return xs, ys
-
-
-def grid_line_points(sample: Sampler, page: PageLayout, predict: Callable[[np.ndarray], np.ndarray], *,
-                     px_per_mm: float, window_mm: float = 1.25) -> tuple[tuple[np.ndarray, np.ndarray],
-                                                                      tuple[np.ndarray, np.ndarray]]:
-    """Shifts along the inner lines of every tally grid, around a first estimate ``predict(points)``.
-
-    A grid line runs through all rows (or columns) of the grid, tally strokes
-    only through single cells: so each line is measured as a whole, with the
-    median over samples in every cell, as one correction of the first estimate.
-    The estimate inside a grid is interpolated between the grid's outer borders
-    (where ``predict`` is backed by measurements). Returns
-    ``((pts, dx), (pts, dy))`` like :func:`border_points`.
-    """
-    ppm = px_per_mm
-    step = 0.5
-    offs = np.arange(-window_mm * ppm, window_mm * ppm + 1e-6, step)
-    out = {0: ([], []), 1: ([], [])}
-    for f in page.fields:
-        if f.kind != "tally" or not f.cells:
-            continue
-        xs = sorted({round(c.x, 4) for c in f.cells})
-        ys = sorted({round(c.y, 4) for c in f.cells})
-        cw, ch = f.cells[0].w, f.cells[0].h
-        lw = next((w for r, w in page.frames if r == f.cells[0]), 0.2)
-        # Per axis: the inner lines' coordinates (mm), the sample positions along them (mm, the same for
-        # every line of the axis), and the grid's outer borders the first estimate is interpolated between.
-        for axis, coords, along, lo, hi in (
-                (0, np.array(xs[1:]) + lw / 2, [y + ch * t for y in ys for t in (0.25, 0.5, 0.75)],
-                 xs[0] + lw / 2, xs[-1] + cw - lw / 2),
-                (1, np.array(ys[1:]) + lw / 2, [x + cw * t for x in xs for t in (0.25, 0.5, 0.75)],
-                 ys[0] + lw / 2, ys[-1] + ch - lw / 2)):
-            if not len(coords):
-                continue
-            along = np.array(along)
-
-            def at(coord: np.ndarray) -> np.ndarray:    # (lines, samples, 2) frame px
-                c = np.broadcast_to(np.asarray(coord, np.float64)[:, None], (len(coord), len(along)))
-                a = np.broadcast_to(along[None, :], c.shape)
-                pts_mm = np.stack([c, a], -1) if axis == 0 else np.stack([a, c], -1)
-                return pts_mm * ppm - 0.5
-
-            pts = at(coords)
-            u = ((coords - lo) / (hi - lo))[:, None]
-            base = ((1 - u) * predict(at(np.array([lo]))[0])[:, axis][None, :] +
-                    u * predict(at(np.array([hi]))[0])[:, axis][None, :])     # first estimate, frame px
-            c = pts[..., axis][..., None] + base[..., None] + offs             # (lines, samples, offsets)
-            a = np.broadcast_to(pts[..., 1 - axis][..., None], c.shape)
-            mx, my = (c, a) if axis == 0 else (a, c)
-            prof = sample(mx.reshape(-1, len(offs)).astype(np.float32), my.reshape(-1, len(offs)).astype(np.float32))
-            med = np.median(prof.astype(np.float32).reshape(c.shape), axis=1)   # (lines, offsets)
-            best = np.argmin(med, axis=1)
-            rows = np.arange(len(best))
-            keep = (best > 0) & (best < len(offs) - 1) & (np.median(med, axis=1) - med[rows, best] >= 20)
-            corr = _subpixel(med, best, offs, step)
-            for i in np.flatnonzero(keep):
-                out[axis][0].append(pts[i])
-                out[axis][1].append(base[i] + corr[i])
-    return tuple((np.concatenate(p) if p else np.zeros((0, 2)), np.concatenate(v) if v else np.zeros(0))
-                 for p, v in (out[0], out[1]))

@@ -1,0 +1,126 @@
+"""Measuring where the printed lines of a tally grid are, for the aligner's curl correction.
+
+On curled paper a whole grid can sit 3 mm or more from where the homography puts it, tilted, with
+its cells full of uprights that stand like grid lines. Every line must then be found where it is
+printed, never a cell off and never on a pen stroke.
+"""
+import cv2
+import numpy as np
+
+from grader.photo.print_grid import frame_sampler
+from grader.photo.tally_lines import line_layout, tally_line_points
+from grader.sheet.layout import Rect
+from test_tally import INKS, PX, draw_group
+
+FID = "IV.1.tally"
+
+
+def _page(sheet, blank_page, rows_filled: int, seed: int) -> np.ndarray:
+    """Page 2 with the first ``rows_filled`` rows of ``FID``'s cells full of groups of five, inked and
+    blurred as a phone would, but not moved (the tests move it by a known amount)."""
+    rng = np.random.default_rng(seed)
+    alpha = np.zeros_like(blank_page)
+    f = sheet.field(FID)
+    n_cols = len(line_layout(f, sheet.pages[1], 0)[1])
+    for cell in f.cells[:rows_filled * n_cols]:
+        draw_group(alpha, cell, 5, rng, width_mm=0.4)
+    img = blank_page * (1 - alpha * (1 - INKS[1])) * 225 + 15
+    img = cv2.GaussianBlur(img, (0, 0), 0.7) + rng.normal(0, 2.5, img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _moved(gray: np.ndarray, sheet, shift_mm: tuple[float, float], angle_deg: float):
+    """``gray`` with the print turned by ``angle_deg`` about the grid's centre and moved by ``shift_mm``;
+    and ``true(pts, axis)``: where a template line through measured sample ``pts`` (frame px; the coordinate
+    across it as measured) is printed now, minus where it was, along ``axis``."""
+    c = np.array(Rect.union(sheet.field(FID).cells).center) * PX - 0.5
+    t = np.array(shift_mm) * PX
+    a = np.deg2rad(angle_deg)
+    cos, sin = np.cos(a), np.sin(a)
+    h, w = gray.shape
+    vx, vy = np.meshgrid(np.arange(w, dtype=np.float64), np.arange(h, dtype=np.float64))
+    # Each output pixel reads the page at R^T (v - c - t) + c.
+    sx = cos * (vx - c[0] - t[0]) + sin * (vy - c[1] - t[1]) + c[0]
+    sy = -sin * (vx - c[0] - t[0]) + cos * (vy - c[1] - t[1]) + c[1]
+    out = cv2.remap(gray, sx.astype(np.float32), sy.astype(np.float32), cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_REPLICATE)
+
+    def true(pts: np.ndarray, axis: int) -> np.ndarray:
+        line, across = pts[:, axis], pts[:, 1 - axis]
+        if axis == 1:       # the row z at x = across whose source lies on the template row ``line``
+            z = c[1] + t[1] + (line - c[1] + sin * (across - c[0] - t[0])) / cos
+        else:
+            z = c[0] + t[0] + (line - c[0] - sin * (across - c[1] - t[1])) / cos
+        return z - line
+    return out, true
+
+
+def _errors(gray: np.ndarray, sheet, true) -> tuple[np.ndarray, int]:
+    """Per measured sample of ``FID``, |measured - true| shift in mm; and how many samples there are."""
+    page = sheet.pages[1]
+    one = type(page)(**{**page.__dict__, "fields": (sheet.field(FID),)})
+    (px_, dx), (py, dy) = tally_line_points(frame_sampler(gray), one, px_per_mm=PX)
+    err = np.concatenate([np.abs(dx - true(px_, 0)), np.abs(dy - true(py, 1))]) / PX
+    return err, len(dx) + len(dy)
+
+
+def _expected(sheet) -> int:
+    """Samples when every line is found in every strip: horizontal lines x columns, vertical lines x rows of
+    crossings (one more than the rows of cells)."""
+    f, page = sheet.field(FID), sheet.pages[1]
+    xs, cols, _ = line_layout(f, page, 0)
+    ys, rows, _ = line_layout(f, page, 1)
+    return len(ys) * len(cols) + len(xs) * len(ys)
+
+
+def test_a_grid_far_off_and_tilted_is_found_line_by_line(sheet, blank_page):
+    """3 mm down, 1 mm left and turned 2 degrees (its corners 1 mm further apart still), the first row
+    full: every line is measured where it is, to a tenth of a millimetre."""
+    gray, d = _moved(_page(sheet, blank_page, 1, 3), sheet, (-1.0, 3.0), 2.0)
+    err, n = _errors(gray, sheet, d)
+    assert n >= 0.9 * _expected(sheet), (n, _expected(sheet))
+    assert err.max() < 0.15, np.sort(err)[-5:]
+
+
+def test_cells_full_of_uprights_do_not_pull_the_vertical_lines(sheet, blank_page):
+    """Three rows of five-stroke groups (uprights about a millimetre apart, parallel to the grid's
+    vertical lines) on a grid in place: no line is taken for a stroke."""
+    gray, d = _moved(_page(sheet, blank_page, 3, 5), sheet, (0.0, 0.0), 0.0)
+    err, n = _errors(gray, sheet, d)
+    assert n >= 0.9 * _expected(sheet)
+    assert err.max() < 0.15, np.sort(err)[-5:]
+
+
+def test_a_grid_nearly_a_cell_away_is_not_matched_a_cell_off(sheet, blank_page):
+    """Moved 4 mm down, more than half a cell: a comb slid a cell up would match every line but the
+    last, which it would take for the label above. No line is measured off by a cell."""
+    gray, d = _moved(_page(sheet, blank_page, 1, 7), sheet, (0.0, 4.0), 0.5)
+    err, n = _errors(gray, sheet, d)
+    assert n >= 0.9 * _expected(sheet)
+    assert err.max() < 0.15, np.sort(err)[-5:]
+
+
+def test_nothing_is_measured_where_no_grid_is_within_reach(sheet, blank_page):
+    """The grid 9 mm away (beyond the comb's reach): no sample rather than a wrong one."""
+    gray, d = _moved(_page(sheet, blank_page, 1, 9), sheet, (0.0, 9.0), 0.0)
+    err, n = _errors(gray, sheet, d)
+    assert (err < 0.3).all(), np.sort(err)[-5:]
+
+
+def test_a_grid_squeezed_by_curl_is_found_line_by_line(sheet, blank_page):
+    """Curled paper foreshortens a grid: 4.5% narrower (its right border 2.3 mm nearer its left) and 1.5 mm
+    left. A comb of the printed spacing would fit one end only, or slip a cell: every line is found."""
+    gray = _page(sheet, blank_page, 2, 11)
+    c = np.array(Rect.union(sheet.field(FID).cells).center) * PX - 0.5
+    sx, t = 0.955, -1.5 * PX
+    h, w = gray.shape
+    vx, vy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    src_x = ((vx - c[0] - t) / sx + c[0]).astype(np.float32)
+    squeezed = cv2.remap(gray, src_x, vy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+    def true(pts: np.ndarray, axis: int) -> np.ndarray:
+        return (c[0] + t + sx * (pts[:, 0] - c[0]) - pts[:, 0]) if axis == 0 else np.zeros(len(pts))
+
+    err, n = _errors(squeezed, sheet, true)
+    assert n >= 0.9 * _expected(sheet)
+    assert err.max() < 0.15, np.sort(err)[-5:]
