@@ -127,6 +127,27 @@ def _measure_axis(sample: Sampler, lines: np.ndarray, across: np.ndarray, *, axi
     """
     if pos is None:
         pos = _profile_positions(lines, ppm)
+    dip = _line_dips(sample, across, pos, axis=axis, ppm=ppm)
+    comb = _place_comb(dip, lines, pos, ppm=ppm)
+    if comb is None:
+        return np.zeros((0, 2)), np.zeros(0)
+    placed, offsets, shown = comb
+    found, where = _refine_lines(dip, placed, offsets, pos, ppm=ppm)
+    found &= shown[:, None]
+    s_idx, l_idx = np.nonzero(found)
+    along = lines[l_idx]
+    middle = across[:, SAMPLES // 2]
+    if middle.ndim == 2:        # a band: its middle where the line crosses it
+        middle = middle[s_idx, np.clip(np.rint((along - pos[0]) / STEP_PX).astype(int), 0, len(pos) - 1)]
+    else:
+        middle = middle[s_idx]
+    pts = np.stack([along, middle], 1) if axis == 0 else np.stack([middle, along], 1)
+    return pts, (where - lines[None, :])[s_idx, l_idx]
+
+
+def _line_dips(sample: Sampler, across: np.ndarray, pos: np.ndarray, *, axis: int, ppm: float) -> np.ndarray:
+    """Per strip and position along it, how much darker than the paper just around it the print is there,
+    counting only what is dark nearly all across the strip: ``(strips, positions)``."""
     n = across.shape[0]
     a = np.broadcast_to(across[..., None] if across.ndim == 2 else across, (n, SAMPLES, len(pos)))
     p = np.broadcast_to(pos, a.shape)
@@ -135,47 +156,57 @@ def _measure_axis(sample: Sampler, lines: np.ndarray, across: np.ndarray, *, axi
                   np.ascontiguousarray(my, np.float32).reshape(n * SAMPLES, -1))
     rank = int(round(BRIGHT_PERCENTILE / 100 * (SAMPLES - 1)))                 # (the percentile, without its cost)
     prof = np.sort(gray.reshape(n, SAMPLES, len(pos)), axis=1)[:, rank].astype(np.float32)
-    # How much darker than the paper just around it (a top-hat): a line is narrow, shading and the
-    # paper's edge are broad.
-    dip = np.median(prof, axis=1, keepdims=True) - prof                         # (strips, positions)
+    # A top-hat: a line is narrow; shading and the paper's edge are broad.
+    dip = np.median(prof, axis=1, keepdims=True) - prof
     wide = int(round(LINE_CONTEXT_MM * ppm / STEP_PX)) | 1
-    dip = cv2.morphologyEx(dip, cv2.MORPH_TOPHAT, np.ones((1, wide), np.uint8))
+    return cv2.morphologyEx(dip, cv2.MORPH_TOPHAT, np.ones((1, wide), np.uint8))
 
-    # 1. The comb: every line at once, slid together; first over the whole grid, also stretched or squeezed
-    # about its middle (curled paper foreshortens a grid by several per cent), then strip by strip around it.
-    # Its teeth are tolerant (what stretch is left) and capped (no one dark thing decides).
+
+def _place_comb(dip: np.ndarray, lines: np.ndarray, pos: np.ndarray, *, ppm: float
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Every line at once, slid together: first over the whole grid, also stretched or squeezed about its
+    middle (curled paper foreshortens a grid by several per cent), then strip by strip around that.
+
+    Returns the comb's teeth (frame px, before each strip's offset), each strip's offset and whether the
+    strip shows the grid; None when the grid is not within reach. The teeth are tolerant (what stretch is
+    left) and capped (no one dark thing decides).
+    """
     t = int(round(TOOTH_MM * ppm / STEP_PX))
     tolerant = cv2.dilate(dip, np.ones((1, 2 * t + 1), np.uint8))
     # (smoothed, not max-filtered, so that the best offset is the middle of the tolerance, not its end)
     capped = cv2.GaussianBlur(np.minimum(dip, TOOTH_CAP), (0, 0), sigmaX=t / 2, sigmaY=1e-3)
     offs = np.arange(-COMB_SEARCH_MM * ppm, COMB_SEARCH_MM * ppm + 1e-6, STEP_PX)
     scales = 1 + np.arange(-COMB_STRETCH, COMB_STRETCH + 1e-9, COMB_STRETCH_STEP)
-    middle_line = (lines[0] + lines[-1]) / 2
-    teeth_at = middle_line + scales[:, None] * (lines - middle_line)[None, :]              # (scales, lines)
-    # (the strips summed first: a comb's place does not depend on the strip)
+    middle = (lines[0] + lines[-1]) / 2
+    teeth_at = middle + scales[:, None] * (lines - middle)[None, :]            # (scales, lines)
+    # (the strips summed first: where the whole grid's comb goes does not depend on the strip)
     grid = _interp(capped.sum(axis=0, keepdims=True), (teeth_at[..., None] + offs - pos[0]) / STEP_PX)
     si, whole = np.unravel_index(int(np.argmax(grid[0].sum(axis=1))), (len(scales), len(offs)))
     placed = teeth_at[si]
-    at = (placed[:, None] + offs[None, :] - pos[0]) / STEP_PX                   # (lines, offsets), profile index
-    score = _interp(capped, at).sum(axis=1)                                     # (strips, offsets)
     # The whole grid's comb reaches further than half a cell. At the edge of its reach, or with a line
     # across the grid a cell beyond either end (the grid lies further than the comb reaches, and the best
-    # it found is a cell off; a true placement has paper there, or a label or a box beside a few strips):
+    # it found is a cell off; a true placement has paper there, or a label or a box beside a few strips),
     # nothing is measured.
     ends = np.array([2 * placed[0] - placed[1], 2 * placed[-1] - placed[-2]])
     outside = _interp(tolerant, (ends[:, None] + offs[whole] - pos[0]) / STEP_PX)      # (strips, 2)
     if whole in (0, len(offs) - 1) or ((outside >= MIN_DIP).mean(axis=0) >= SLIPPED).any():
-        return np.zeros((0, 2)), np.zeros(0)
+        return None
+    at = (placed[:, None] + offs[None, :] - pos[0]) / STEP_PX                   # (lines, offsets), profile index
     near = np.abs(offs - offs[whole]) <= STRIP_SEARCH_MM * ppm
-    best = np.argmax(np.where(near[None, :], score, -np.inf), axis=1)
+    best = np.argmax(np.where(near[None, :], _interp(capped, at).sum(axis=1), -np.inf), axis=1)
     teeth = _interp(tolerant, at)[np.arange(len(best)), :, best]                # (strips, lines)
-    shown = (teeth >= MIN_DIP).mean(axis=1) >= MIN_TEETH
-    comb = offs[best]
+    return placed, offs[best], (teeth >= MIN_DIP).mean(axis=1) >= MIN_TEETH
 
-    # 2. Each line on its own: the dip nearest to the comb's place, within a short reach, among those at least
-    # half as deep as the deepest there (paper noise is no line).
+
+def _refine_lines(dip: np.ndarray, placed: np.ndarray, offsets: np.ndarray, pos: np.ndarray, *, ppm: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Each line on its own: the dip nearest to its comb tooth within a short reach, among those at least half
+    as deep as the deepest there (paper noise is no line), to a fraction of a pixel.
+
+    Returns whether each (strip, line) was found and where (frame px).
+    """
     k = int(round(LINE_REACH_MM * ppm / STEP_PX))
-    centre = np.rint((placed[None, :] + comb[:, None] - pos[0]) / STEP_PX).astype(int)  # (strips, lines)
+    centre = np.rint((placed[None, :] + offsets[:, None] - pos[0]) / STEP_PX).astype(int)   # (strips, lines)
     win = centre[..., None] + np.arange(-k - 1, k + 2)                          # one extra each side for the peak test
     vals = np.take_along_axis(dip[:, None, :], np.clip(win, 0, dip.shape[1] - 1), axis=2)
     inner = vals[..., 1:-1]
@@ -183,21 +214,12 @@ def _measure_axis(sample: Sampler, lines: np.ndarray, across: np.ndarray, *, axi
     peak = (inner >= vals[..., :-2]) & (inner > vals[..., 2:]) & (inner >= deep)
     dist = np.where(peak, np.abs(np.arange(-k, k + 1))[None, None, :], np.inf)
     pick = np.argmin(dist, axis=2)
-    found = np.isfinite(np.take_along_axis(dist, pick[..., None], axis=2)[..., 0]) & shown[:, None]
+    found = np.isfinite(np.take_along_axis(dist, pick[..., None], axis=2)[..., 0])
     j = pick[..., None] + 1
     f0, f1, f2 = (np.take_along_axis(vals, j + d, axis=2)[..., 0] for d in (-1, 0, 1))
     den = 2 * f1 - f0 - f2
     frac = np.where(den > 0, 0.5 * (f2 - f0) / np.where(den > 0, den, 1), 0.0)
-    where = pos[0] + (centre + pick - k + np.clip(frac, -0.5, 0.5)) * STEP_PX      # (strips, lines), frame px
-    shift = where - lines[None, :]
-
-    s_idx, l_idx = np.nonzero(found)
-    along = lines[l_idx]
-    middle = across[:, SAMPLES // 2]
-    mid = middle[s_idx] if middle.ndim == 1 else middle[s_idx, np.clip(np.rint((along - pos[0]) / STEP_PX).astype(int),
-                                                                         0, len(pos) - 1)]
-    pts = np.stack([along, mid], 1) if axis == 0 else np.stack([mid, along], 1)
-    return pts, shift[s_idx, l_idx]
+    return found, pos[0] + (centre + pick - k + np.clip(frac, -0.5, 0.5)) * STEP_PX
 
 
 def _interp(profiles: np.ndarray, at: np.ndarray) -> np.ndarray:
