@@ -10,15 +10,18 @@ search (a millimetre) out of reach. So the lines are measured piece by piece:
   line is dark all along; tally uprights and the crossing stroke are dark at
   some places only, so the profile keeps what is dark nearly all across;
 - the vertical lines in bands along each horizontal line, as measured: near
-  a crossing no tally stroke goes (uprights stand like grid lines inside a
-  cell, a millimetre apart, and would pull a strip of cells onto them).
+  a crossing no tally stroke goes, so nothing there stands like a vertical
+  line but the lines themselves (inside a cell, uprights do, a millimetre
+  apart). Their shifts are recorded at the crossings' template places.
 
 All the lines crossing a strip are first slid together as a comb: their
 spacing is printed, while a label, a neighbouring box or a pen stroke matches
 one tooth at most. The comb is slid over the whole grid first, stretched or
 squeezed as curled paper foreshortens it, then strip by strip less than half
-a cell around that (it cannot slip by a cell there). Each line is then
-refined on its own, within a short reach.
+a cell around that. Reaching further than half a cell, the first step can
+slip by one when the grid lies beyond its reach; a line a cell beyond the
+comb's end then shows in the strips, and nothing is measured. Each line is
+finally refined on its own, within a short reach.
 
 Used by :mod:`grader.photo.curl`.
 """
@@ -64,7 +67,7 @@ def tally_line_points(sample: Sampler, page: PageLayout, *, px_per_mm: float
         ys, _, _ = line_layout(f, page, 1)
         # Horizontal lines, in strips one cell column wide.
         cols = (x_starts[:, None] + cw * np.linspace(0.15, 0.85, SAMPLES)[None, :]) * ppm - 0.5   # (strips, samples)
-        h_pts, h_shift = _measure_axis(sample, ys * ppm - 0.5, cols, axis=1, ppm=ppm)
+        h_pts, h_shift = _measure_axis(sample, ys * ppm - 0.5, cols, cols[:, SAMPLES // 2], axis=1, ppm=ppm)
         # Vertical lines, in bands along each horizontal line where it was found.
         pos = _profile_positions(xs * ppm - 0.5, ppm)
         rows, measured = _along_lines(ys * ppm - 0.5, h_pts, h_shift, pos)                        # (lines, positions)
@@ -72,8 +75,9 @@ def tally_line_points(sample: Sampler, page: PageLayout, *, px_per_mm: float
         spread = np.repeat(np.linspace(-1, 1, SAMPLES)[None, :], len(ys), axis=0)
         spread[0], spread[-1] = np.linspace(0, 1, SAMPLES), np.linspace(-1, 0, SAMPLES)
         bands = (rows[:, None, :] + BAND_MM * ppm * spread[:, :, None])[measured]
-        v_pts, v_shift = (_measure_axis(sample, xs * ppm - 0.5, bands, axis=0, ppm=ppm, pos=pos) if len(bands)
-                          else (np.zeros((0, 2)), np.zeros(0)))
+        # (recorded at the crossings' template places: the field is indexed by where print was meant to be)
+        v_pts, v_shift = (_measure_axis(sample, xs * ppm - 0.5, bands, (ys * ppm - 0.5)[measured], axis=0, ppm=ppm,
+                                        pos=pos) if len(bands) else (np.zeros((0, 2)), np.zeros(0)))
         for axis, pts, shifts in ((0, v_pts, v_shift), (1, h_pts, h_shift)):
             out[axis][0].append(pts)
             out[axis][1].append(shifts)
@@ -97,8 +101,9 @@ def line_layout(f: FieldLayout, page: PageLayout, axis: int) -> tuple[np.ndarray
 
 
 def _profile_positions(lines: np.ndarray, ppm: float) -> np.ndarray:
-    """Where a profile across ``lines`` (frame px) is sampled: as far as the comb reaches, and a cell beyond."""
-    reach = (COMB_SEARCH_MM + LINE_REACH_MM) * ppm + 2 * STEP_PX
+    """Where a profile across ``lines`` (frame px) is sampled: as far as the comb reaches, stretched, and a cell
+    beyond."""
+    reach = (COMB_SEARCH_MM + LINE_REACH_MM + TOOTH_MM) * ppm + COMB_STRETCH * (lines[-1] - lines[0]) + 2 * STEP_PX
     return np.arange(2 * lines[0] - lines[1] - reach, 2 * lines[-1] - lines[-2] + reach + 1e-6, STEP_PX)
 
 
@@ -117,13 +122,13 @@ def _along_lines(lines: np.ndarray, pts: np.ndarray, shifts: np.ndarray, pos: np
     return out, measured
 
 
-def _measure_axis(sample: Sampler, lines: np.ndarray, across: np.ndarray, *, axis: int, ppm: float,
-                  pos: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _measure_axis(sample: Sampler, lines: np.ndarray, across: np.ndarray, record: np.ndarray, *, axis: int,
+                  ppm: float, pos: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The lines at ``lines`` (frame px along ``axis``), in strips: ``(pts, shifts)`` of those found, frame px.
 
     ``across`` holds each strip's sample coordinates across the lines, ``(strips, samples)``, or
-    ``(strips, samples, positions)`` when they vary along the profile at ``pos``. A sample point is put
-    where a line meets its strip's middle sample.
+    ``(strips, samples, positions)`` when they vary along the profile at ``pos``. A line's shift is
+    recorded at its template coordinate and the strip's ``record`` coordinate across it (template).
     """
     if pos is None:
         pos = _profile_positions(lines, ppm)
@@ -133,15 +138,9 @@ def _measure_axis(sample: Sampler, lines: np.ndarray, across: np.ndarray, *, axi
         return np.zeros((0, 2)), np.zeros(0)
     placed, offsets, shown = comb
     found, where = _refine_lines(dip, placed, offsets, pos, ppm=ppm)
-    found &= shown[:, None]
-    s_idx, l_idx = np.nonzero(found)
-    along = lines[l_idx]
-    middle = across[:, SAMPLES // 2]
-    if middle.ndim == 2:        # a band: its middle where the line crosses it
-        middle = middle[s_idx, np.clip(np.rint((along - pos[0]) / STEP_PX).astype(int), 0, len(pos) - 1)]
-    else:
-        middle = middle[s_idx]
-    pts = np.stack([along, middle], 1) if axis == 0 else np.stack([middle, along], 1)
+    s_idx, l_idx = np.nonzero(found & shown[:, None])
+    along, at = lines[l_idx], record[s_idx]
+    pts = np.stack([along, at], 1) if axis == 0 else np.stack([at, along], 1)
     return pts, (where - lines[None, :])[s_idx, l_idx]
 
 
@@ -183,19 +182,26 @@ def _place_comb(dip: np.ndarray, lines: np.ndarray, pos: np.ndarray, *, ppm: flo
     grid = _interp(capped.sum(axis=0, keepdims=True), (teeth_at[..., None] + offs - pos[0]) / STEP_PX)
     si, whole = np.unravel_index(int(np.argmax(grid[0].sum(axis=1))), (len(scales), len(offs)))
     placed = teeth_at[si]
-    # The whole grid's comb reaches further than half a cell. At the edge of its reach, or with a line
-    # across the grid a cell beyond either end (the grid lies further than the comb reaches, and the best
-    # it found is a cell off; a true placement has paper there, or a label or a box beside a few strips),
-    # nothing is measured.
-    ends = np.array([2 * placed[0] - placed[1], 2 * placed[-1] - placed[-2]])
-    outside = _interp(tolerant, (ends[:, None] + offs[whole] - pos[0]) / STEP_PX)      # (strips, 2)
-    if whole in (0, len(offs) - 1) or ((outside >= MIN_DIP).mean(axis=0) >= SLIPPED).any():
+    if whole in (0, len(offs) - 1):                                             # at the edge of its reach
         return None
     at = (placed[:, None] + offs[None, :] - pos[0]) / STEP_PX                   # (lines, offsets), profile index
     near = np.abs(offs - offs[whole]) <= STRIP_SEARCH_MM * ppm
     best = np.argmax(np.where(near[None, :], _interp(capped, at).sum(axis=1), -np.inf), axis=1)
-    teeth = _interp(tolerant, at)[np.arange(len(best)), :, best]                # (strips, lines)
-    return placed, offs[best], (teeth >= MIN_DIP).mean(axis=1) >= MIN_TEETH
+    strips = np.arange(len(best))
+    teeth = _interp(tolerant, at)[strips, :, best]                              # (strips, lines)
+    shown = (teeth >= MIN_DIP).mean(axis=1) >= MIN_TEETH
+    # The whole grid's comb reaches further than half a cell, so it may have slipped by one (the grid lies
+    # further than it reaches, and the best it found matches all lines but one). Then, at each strip's own
+    # place (which follows a bent line), a line runs a cell beyond one end of the comb, where a true
+    # placement has paper (or, beside a few strips, a label or a box): nothing is measured. (A line hidden
+    # there, off the photo or under glare, would hide a slip too: such photos are refused, cut off or glared.)
+    ends = np.array([2 * placed[0] - placed[1], 2 * placed[-1] - placed[-2]])
+    beyond = np.rint((ends[None, :] + offs[best][:, None] - pos[0]) / STEP_PX).astype(int)   # (strips, 2)
+    beyond = np.clip(beyond, 0, dip.shape[1] - 1)
+    line_beyond = tolerant[strips[:, None], beyond] >= MIN_DIP
+    if not shown.any() or line_beyond[shown].any(axis=1).mean() >= SLIPPED:
+        return None
+    return placed, offs[best], shown
 
 
 def _refine_lines(dip: np.ndarray, placed: np.ndarray, offsets: np.ndarray, pos: np.ndarray, *, ppm: float
