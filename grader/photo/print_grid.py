@@ -14,7 +14,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from grader.sheet.layout import PageLayout, Rect
+from grader.sheet.layout import FieldLayout, PageLayout, Rect
 
 SEARCH_MM = 3.0          # how far a border may have moved (less than half a box width)
 WIDE_SEARCH_MM = 3.6     # second search, around the first field (just under half a box width)
@@ -36,9 +36,13 @@ def border_rects(page: PageLayout, *, print_pixel_mm: float = PRINT_PIXEL_MM) ->
     out = [(r, lw) for r, lw in page.frames if r not in cells]
     for f in page.fields:
         if f.kind == "tally" and f.cells:
-            lw = next((w for r, w in page.frames if r == f.cells[0]), 0.2)
-            out.append((Rect.union(f.cells), lw))
+            out.append((Rect.union(f.cells), tally_line_mm(page, f)))
     return [centre_line_rect(r, lw, print_pixel_mm=print_pixel_mm) for r, lw in out]
+
+
+def tally_line_mm(page: PageLayout, f: FieldLayout) -> float:
+    """The printed line width of tally field ``f``'s cells, mm."""
+    return next((w for r, w in page.frames if r == f.cells[0]), 0.2)
 
 
 def centre_line_rect(r: Rect, line_mm: float, *, print_pixel_mm: float = PRINT_PIXEL_MM) -> Rect:

@@ -30,8 +30,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from grader.photo.print_grid import PRINT_PIXEL_MM, Sampler
-from grader.sheet.layout import FieldLayout, PageLayout
+from grader.photo.print_grid import PRINT_PIXEL_MM, Sampler, centre_line_rect, tally_line_mm
+from grader.sheet.layout import FieldLayout, PageLayout, Rect
 
 COMB_SEARCH_MM = 4.5   # the whole grid's comb is slid this far around the homography's place
 COMB_STRETCH = 0.06    # ... stretched or squeezed by up to this share of its size
@@ -89,13 +89,13 @@ def line_layout(f: FieldLayout, page: PageLayout, axis: int) -> tuple[np.ndarray
     """The grid's printed line centres along ``axis`` (mm), its cells' starts along it (mm) and their size.
 
     Each cell draws its own borders inside its rectangle, the right and bottom one a print pixel further
-    out (:func:`~grader.photo.print_grid.centre_line_rect`): an inner line is two cells' borders side by side.
+    out (:func:`~grader.photo.print_grid.centre_line_rect`, whose outer frame gives the first and last
+    line): an inner line is two cells' borders side by side.
     """
-    lw = next((w for r, w in page.frames if r == f.cells[0]), 0.2)
+    outer = centre_line_rect(Rect.union(f.cells), tally_line_mm(page, f))
     starts = sorted({round(c.x if axis == 0 else c.y, 4) for c in f.cells})
     size = f.cells[0].w if axis == 0 else f.cells[0].h
-    first = starts[0] + lw / 2
-    last = starts[-1] + size - lw / 2 + PRINT_PIXEL_MM
+    first, last = (outer.x, outer.x2) if axis == 0 else (outer.y, outer.y2)
     inner = [s + PRINT_PIXEL_MM / 2 for s in starts[1:]]
     return np.array([first, *inner, last]), np.array(starts), size
 
