@@ -88,6 +88,37 @@ def test_decide_column_smudge_rule_needs_a_strokeless_second_mark():
     assert decide_column(scores, peaks=peaks)[3] is False
 
 
+def test_decide_column_residue_beside_a_firm_fill_is_an_erasure_only_without_pen_strokes():
+    # Dev photos (seed 23): an erased fill left 0.15-0.17 beside a firm fill of 0.58-0.82, its darkest part
+    # no darker than its mean; those columns went to review.
+    scores = np.full(10, 0.0)
+    scores[4], scores[8] = 0.66, 0.16
+    peaks = np.full(10, 0.01)
+    peaks[4], peaks[8] = 0.65, 0.16
+    digit, note, conf, ok = decide_column(scores, peaks=peaks)
+    assert (digit, note, ok) == (4, "erased_second", True) and conf < 0.8
+    # Hatched by the same pen (strokes at half the fill's darkness): a second fill, review.
+    peaks[8] = 0.33
+    assert decide_column(scores, peaks=peaks)[1:4:2] == ("multiple_filled", False)
+    # Beside a weaker fill the same residue is no longer far below it: review.
+    peaks[8] = 0.16
+    scores[4], peaks[4] = 0.45, 0.45
+    assert decide_column(scores, peaks=peaks)[3] is False
+    # Darker than ``residue_level``: review, however even.
+    scores[4], peaks[4], scores[8], peaks[8] = 0.9, 0.9, 0.22, 0.22
+    assert decide_column(scores, peaks=peaks)[3] is False
+
+
+def test_a_light_second_fill_beside_a_firm_one_goes_to_review(sheet, blank_page):
+    """A pale but real second fill must never pass as an erased mistake."""
+    for seed in range(40, 46):
+        rng = np.random.default_rng(seed)
+        gray = filled(sheet, blank_page, {"IV.2.bubbles": [[(0, "fill")], [(6, "fill"), (2, "light")], [(1, "fill")]]},
+                      rng, hard=False)
+        r = read_bubbles(gray, sheet.field("IV.2.bubbles"), px_per_mm=PX)
+        assert r.status == "review" and r.digits[1] is None, (seed, r.fill[1])
+
+
 def test_one_stretched_bubble_pushing_the_column_down_is_never_read_as_a_neighbour(sheet, blank_page):
     """Bubble 1 of every column stretched 1.3-1.7 times (the rest pushed down by up to 2.7 mm, as a bad
     curl correction left one generated photo): the field is read exactly or sent to review, never

@@ -16,7 +16,9 @@ Policy (what the reader decides, and when it refuses to):
 - one clearly filled bubble in a column gives that digit;
 - a bubble much lighter than the column's real fill (less than
   ``erased_ratio`` of it, and below ``light_level``) is an erased mistake: the
-  digit is still read, with the note ``erased_second``;
+  digit is still read, with the note ``erased_second``; so is a somewhat darker
+  residue beside a firm fill when even its darkest part stays far below the
+  fill's (no pen strokes in it);
 - a single light fill that stands clearly above the empty bubbles is read,
   with the note ``light_fill`` and a lower confidence; a light fill that
   does not stand out clearly goes to review;
@@ -219,7 +221,8 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
 def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_level: float = 0.25,
                   mark_level: float = 0.07, empty_level: float = 0.04, erased_ratio: float = 0.4,
                   light_level: float = 0.15, light_margin: float = 0.08, erased_peak: float = 0.15,
-                  erased_peak_ratio: float = 0.5) -> tuple[int | None, str, float, bool]:
+                  erased_peak_ratio: float = 0.5, residue_level: float = 0.2,
+                  residue_ratio: float = 0.27) -> tuple[int | None, str, float, bool]:
     """Decide one column from its fill scores (darkness above the column's empty bubbles).
 
     Parameters
@@ -239,6 +242,10 @@ def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_l
         part stays below ``erased_peak`` and below ``erased_peak_ratio`` of the main fill's is also an
         erased mistake, even next to a light main fill (a pale smudge has no pen strokes in it). The main
         fill must still stand ``light_margin`` above it.
+    residue_level, residue_ratio : with ``peaks``, beside a firm fill, a second mark below
+        ``residue_level`` whose mean *and* darkest part are both below ``residue_ratio`` of the main fill's
+        is also an erased mistake. Its pen would leave strokes far darker than that: a light fill made with
+        the same pen is hatched at half its darkness or more.
 
     Returns
     -------
@@ -265,7 +272,9 @@ def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_l
         if s2 < erased_ratio * s1 and s2 < light_level:
             sep = 1.0 - s2 / (erased_ratio * s1)
             return k1, NOTE_ERASED, 0.8 + 0.15 * sep, True
-        if smudge:
+        residue = (peaks is not None and s2 < residue_level and s2 < residue_ratio * s1
+                   and float(peaks[k2]) < residue_ratio * float(peaks[k1]) and float(scores[order[2]]) < empty_level)
+        if smudge or residue:
             return k1, NOTE_ERASED, 0.75, True
         return None, NOTE_MULTIPLE, 0.3 * (1.0 - min(s2 / s1, 1.0)), False
     # A light fill: accepted only when it clearly stands alone (or beside a pale smudge without strokes).
