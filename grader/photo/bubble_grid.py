@@ -24,6 +24,7 @@ import numpy as np
 from grader.photo.print_grid import PRINT_PIXEL_MM, Sampler
 from grader.photo.bubble_outlines import column_paths, ring_template, windows
 from grader.sheet.layout import PageLayout
+from grader.subpixel import parabola_offset
 
 REACH_PITCHES = 1.45      # search around the estimate, in bubble pitches: a slip by one bubble is within reach
 REACH_X_PITCHES = 0.6     # across the column nothing repeats within reach: a narrower search suffices
@@ -136,10 +137,8 @@ def _subpixel(win: np.ndarray, at: np.ndarray) -> np.ndarray:
         mid = at.copy()
         mid[:, axis] = p
         f0, f1, f2 = win[i, prev[:, 0], prev[:, 1]], win[i, mid[:, 0], mid[:, 1]], win[i, next_[:, 0], next_[:, 1]]
-        den = f0 - 2 * f1 + f2
-        frac = np.where(den < 0, 0.5 * (f0 - f2) / np.where(den < 0, den, -1), 0.0)
         inside = (at[:, axis] >= 1) & (at[:, axis] <= size - 2)
-        out[:, k] = np.where(inside, np.clip(frac, -0.5, 0.5), 0.0)
+        out[:, k] = np.where(inside, parabola_offset(f0, f1, f2, extremum="max", limit=0.5), 0.0)
     return out
 
 

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
+from grader.subpixel import parabola_offset
 
 SEARCH_MM = 3.0          # how far a border may have moved (less than half a box width)
 WIDE_SEARCH_MM = 3.6     # second search, around the first field (just under half a box width)
@@ -155,9 +156,7 @@ def _subpixel(f: np.ndarray, best: np.ndarray, offs: np.ndarray, step: float) ->
     i = np.arange(len(best))
     b = np.clip(best, 1, f.shape[1] - 2)
     f0, f1, f2 = f[i, b - 1], f[i, b], f[i, b + 1]
-    den = f0 - 2 * f1 + f2
-    frac = np.where(den > 0, 0.5 * (f0 - f2) / np.where(den > 0, den, 1), 0.0)
-    return offs[b] + np.clip(frac, -1, 1) * step
+    return offs[b] + parabola_offset(f0, f1, f2, extremum="min", limit=1.0) * step
 
 
 def border_points(rects: list[Rect], centres: np.ndarray, side_shifts: np.ndarray, *,

@@ -32,6 +32,7 @@ import numpy as np
 
 from grader.photo.print_grid import PRINT_PIXEL_MM, Sampler, centre_line_rect, tally_line_mm
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
+from grader.subpixel import parabola_offset
 
 COMB_SEARCH_MM = 4.5   # the whole grid's comb is slid this far around the homography's place
 COMB_STRETCH = 0.06    # ... stretched or squeezed by up to this share of its size
@@ -223,9 +224,7 @@ def _refine_lines(dip: np.ndarray, placed: np.ndarray, offsets: np.ndarray, pos:
     found = np.isfinite(np.take_along_axis(dist, pick[..., None], axis=2)[..., 0])
     j = pick[..., None] + 1
     f0, f1, f2 = (np.take_along_axis(vals, j + d, axis=2)[..., 0] for d in (-1, 0, 1))
-    den = 2 * f1 - f0 - f2
-    frac = np.where(den > 0, 0.5 * (f2 - f0) / np.where(den > 0, den, 1), 0.0)
-    return found, pos[0] + (centre + pick - k + np.clip(frac, -0.5, 0.5)) * STEP_PX
+    return found, pos[0] + (centre + pick - k + parabola_offset(f0, f1, f2, extremum="max", limit=0.5)) * STEP_PX
 
 
 def _interp(profiles: np.ndarray, at: np.ndarray) -> np.ndarray:

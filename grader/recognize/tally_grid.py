@@ -30,6 +30,7 @@ import numpy as np
 
 from grader.recognize.bubbles import paper_darkness_u8
 from grader.sheet.layout import FieldLayout
+from grader.subpixel import parabola_offset
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,7 @@ def _subpixel_peak(profile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     k = profile.argmax(axis=-1)
     kk = np.clip(k, 1, n - 2)[..., None]
     a, b, c = (np.take_along_axis(profile, kk + d, -1)[..., 0] for d in (-1, 0, 1))
-    den = a - 2 * b + c
-    sub = np.where(den < 0, 0.5 * (a - c) / np.where(den < 0, den, -1.0), 0.0)
-    pos = np.where((k > 0) & (k < n - 1), k + np.clip(sub, -0.5, 0.5), k)
+    pos = np.where((k > 0) & (k < n - 1), k + parabola_offset(a, b, c, extremum="max", limit=0.5), k)
     return pos, profile.max(axis=-1) - np.median(profile, axis=-1)
 
 
