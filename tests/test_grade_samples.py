@@ -98,3 +98,23 @@ def test_once_a_trainer_clears_the_review_queue_every_planted_mistake_is_found(g
     if not mistakes:
         assert against_trainee(reviewed) == against_trainee(res) == []
 
+
+
+def test_no_retake_is_advised_for_the_sample_photos_and_one_is_for_print_out_of_place(graded):
+    from types import SimpleNamespace
+
+    from grader.pipeline import PhotoRead, retake_advice
+    from grader.read.sheet_reader import FieldReading
+
+    pages = [p for res, _, _ in graded.values() for p in res["pages"] if not p["refusal"]]
+    assert pages and all(p["advice"] is None for p in pages)          # flat sample photos read in place
+    aligned = SimpleNamespace(page=SimpleNamespace(number=2))
+    reads = {"IV.1.bubbles": FieldReading("IV.1.bubbles", "bubbles", 2, None, 0.1, "review",
+                                          notes=("misaligned", "misaligned")),
+             "IV.1.tally": FieldReading("IV.1.tally", "tally", 2, 48, 0.35, "review", notes=("bent_grid",)),
+             "IV.2.tally": FieldReading("IV.2.tally", "tally", 2, 39, 0.65, "review", notes=("faint_stroke",))}
+    advice = retake_advice(PhotoRead("p2.jpg", aligned=aligned, readings=reads))
+    assert advice["fields"] == ["IV.1.bubbles"]                 # a bent grid alone is no sign of a bad photo
+    assert "halaman 2" in advice["message_id"] and "1 isian" in advice["message_id"]
+    del reads["IV.1.bubbles"]
+    assert retake_advice(PhotoRead("p2.jpg", aligned=aligned, readings=reads)) is None

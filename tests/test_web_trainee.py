@@ -377,3 +377,13 @@ def test_a_field_id_with_odd_characters_is_refused_cleanly(client, code):
     token = page.rsplit("/", 1)[1]
     got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": "II.3\r\nX-Evil: 1"})
     assert got.status_code == 303 and "\n" not in got.location and got.location.endswith(f"/hasil/{token}")
+
+
+def test_a_photo_with_print_out_of_place_is_graded_and_a_retake_is_advised(client, code):
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_bent.jpg", jpeg_bytes())])
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "Sebaiknya foto ulang" in html and "Foto perlu diulang" not in html
+    assert "tidak tepat di tempat cetakannya" in html
+    assert "Isian per bagian" in html                             # still graded
+    form = re.search(r'<form method="post" action="(/hasil/[^"]+/ulang)".*?name="position" value="(\d)"', html, re.S)
+    assert form.group(2) == "2"

@@ -3,8 +3,8 @@
 ``create_app(test_config={"PIPELINE": "grader.web.testing"})`` grades with
 this module. It decodes nothing expensive: it makes a small annotated image
 from the photo, copies the answer key with a few planted mistakes, and
-refuses any file whose name contains ``blur``. Deterministic, so tests can
-assert exact numbers.
+refuses any file whose name contains ``blur`` and advises a retake of any whose
+name contains ``bent``. Deterministic, so tests can assert exact numbers.
 """
 from __future__ import annotations
 
@@ -77,7 +77,12 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             continue
         page = split_page(name.replace("qr-", ""))[1] or i
         ok = _page_image(data, out_dir / f"page{page}.png", f"p{page}")
-        pages.append({"file": name, "page": page, "refusal": None, "annotated": f"page{page}.png" if ok else None})
+        advice = {"code": "print_out_of_place", "fields": ["IV.1.bubbles"],
+                  "message_id": f"Di foto halaman {page}, 1 isian tidak tepat di tempat cetakannya.",
+                  "message_en": f"On the photo of page {page}, 1 field is not where the sheet prints it."} \
+            if "bent" in name.lower() else None
+        pages.append({"file": name, "page": page, "refusal": None, "advice": advice,
+                      "annotated": f"page{page}.png" if ok else None})
     stem = Path(files[0][0]).stem.split("_")[0] if files else None
     qr = files and files[0][0].startswith("qr-")          # "qr-<id>-...": as if the QR carried trainee <id>
     if qr:
