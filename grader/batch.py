@@ -150,7 +150,7 @@ def progress_bar(stream=None) -> Callable[[int, int], None] | None:
 
 
 SHEET_COLUMNS = ("trainee", "trainee_source", "exercise", "status", "score", "wrong", "review", "blank",
-                 "unreadable", "violated_rules", "refusal", "files")
+                 "unreadable", "violated_rules", "refusal", "retake_advised", "files")
 FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "status", "value", "expected",
                  "confidence", "notes")
 
@@ -165,6 +165,8 @@ def sheet_rows(results: list[dict]) -> list[dict]:
             **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
             "refusal": ";".join(f"{p['file']}={p['refusal']['code']}" for p in r["pages"] if p["refusal"]),
+            "retake_advised": ";".join(f"{p['file']}={','.join(p['advice']['fields'])}"
+                                       for p in r["pages"] if p.get("advice")),
             "files": ";".join(p["file"] for p in r["pages"])})
     return rows
 

@@ -141,3 +141,19 @@ def test_report_escapes_user_text():
                           "pages": [], "top_fixes": [], "rules": [], "findings": [],
                           "fields": [{"id": "V.A", "section": "V", "value": 1, "expected": 1, "status": "ok"}]})
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_retake_advice_reaches_the_sheet_csv_and_the_printable_report():
+    from grader.batch import SHEET_COLUMNS, sheet_rows
+
+    advice = {"code": "print_out_of_place", "fields": ["IV.1.bubbles", "IV.3.bubbles"],
+              "message_id": "Di foto halaman 2, bulatan 2 isian tidak tepat di tempat cetakannya.", "message_en": "x"}
+    res = {"trainee": "42", "trainee_name": None, "identity_source": "qr", "exercise": "ABC", "status": "graded",
+           "score": 80.0, "counts": {"ok": 9, "wrong": 0, "review": 6, "blank": 0, "unreadable": 0},
+           "pages": [{"file": "a-p1.jpg", "page": 1, "refusal": None, "advice": None},
+                     {"file": "a-p2.jpg", "page": 2, "refusal": None, "advice": advice}],
+           "top_fixes": [], "rules": [], "findings": [], "fields": []}
+    row = sheet_rows([res])[0]
+    assert set(row) == set(SHEET_COLUMNS)
+    assert row["retake_advised"] == "a-p2.jpg=IV.1.bubbles,IV.3.bubbles" and row["refusal"] == ""
+    assert "a-p2.jpg: Di foto halaman 2, bulatan 2 isian" in render_report(res)

@@ -46,7 +46,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         for row in sheet_rows(results):
             print(f"{row['trainee'] or '?':12s} {str(row['score']):>6s}  wrong {row['wrong']:3d}  review "
                   f"{row['review']:3d}  blank {row['blank']:3d}  {row['status']}"
-                  + (f"  refused: {row['refusal']}" if row["refusal"] else ""))
+                  + (f"  refused: {row['refusal']}" if row["refusal"] else "")
+                  + (f"  retake advised: {row['retake_advised']}" if row["retake_advised"] else ""))
     photos = sum(len(r["pages"]) for r in results)
     print(f"graded {len(results)} sheets ({photos} photos) in {elapsed:.1f} s "
           f"({60 * len(results) / max(elapsed, 1e-9):.1f} sheets/min, -j {args.jobs})", file=sys.stderr)

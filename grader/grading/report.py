@@ -30,6 +30,7 @@ _TEMPLATE = """<!doctype html>
 <div>Benar {{ r.counts.ok }} · Salah {{ r.counts.wrong }} · Diperiksa pelatih {{ r.counts.review }} ·
  Kosong {{ r.counts.blank }} · Tidak terbaca {{ r.counts.unreadable }}</div>
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file }}: {{ p.refusal.message_id }}</p>{% endfor %}
+{% for p in r.pages if p.advice %}<p class="review">{{ p.file }}: {{ p.advice.message_id }}</p>{% endfor %}
 <h2>Tiga hal yang perlu diperbaiki</h2>
 {% if r.top_fixes %}<ol>{% for f in r.top_fixes %}<li>{{ f.message_id }} <i>({{ f.where }})</i></li>{% endfor %}</ol>
 {% else %}<p>Tidak ada. Bagus!</p>{% endif %}
