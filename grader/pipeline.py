@@ -85,25 +85,32 @@ def refusal_json(err: GraderError) -> dict:
 
 
 def retake_advice(pr: PhotoRead) -> dict | None:
-    """Advice to retake an accepted photo whose print is out of place in some fields, or None.
+    """Advice to retake an accepted photo whose print is out of place in some graded fields, or None.
 
     The page passed the quality gate and is graded, but where the bubble reader found the printed rings away
-    from their place (curled or folded paper that the alignment could not follow), those fields, and likely
-    their neighbours, wait for a trainer. A flat retake lets them be read, so the trainee is told.
+    from their place (curled or folded paper that the alignment could not follow), those fields (and perhaps
+    their neighbours) wait for a trainer. A flat retake lets them be read, so the trainee is told.
     """
-    fields = sorted(fid for fid, r in pr.readings.items() if PRINT_OUT_OF_PLACE_NOTES & set(r.notes or ()))
-    if pr.aligned is None or not fields:
+    if pr.aligned is None:
         return None
-    n, page = len(fields), pr.aligned.page.number
+    graded = {f.id for f in pr.aligned.page.fields if f.graded}
+    return _advice(pr.aligned.page.number, sorted(
+        fid for fid, r in pr.readings.items() if fid in graded and PRINT_OUT_OF_PLACE_NOTES & set(r.notes or ())))
+
+
+def _advice(page: int, fields: list[str]) -> dict | None:
+    if not fields:
+        return None
+    n = len(fields)
     return {"code": "print_out_of_place", "fields": fields,
-            "message_id": f"Di foto halaman {page}, bulatan {n} isian tidak tepat di tempat cetakannya (kertas "
-                          f"melengkung atau terlipat?), jadi isian itu dan di sekitarnya belum bisa dibaca dengan "
-                          f"yakin dan menunggu pelatih. Foto ulang dengan lembar rata di permukaan datar agar semua "
-                          f"isian terbaca.",
+            "message_id": f"Di foto halaman {page}, bulatan di {n} isian tidak tepat di tempat cetakannya (kertas "
+                          f"melengkung atau terlipat?), jadi isian itu (dan mungkin isian di sekitarnya) belum "
+                          f"bisa dibaca dengan pasti dan menunggu pelatih. Foto ulang dengan lembar rata di "
+                          f"permukaan datar agar semua isian terbaca.",
             "message_en": f"On the photo of page {page}, the bubbles of {n} field(s) are not where the sheet prints "
-                          f"them (curled or folded paper?), so those fields and the ones around them could not be "
-                          f"read surely and wait for a trainer. Retake it with the sheet lying flat so that every "
-                          f"field can be read."}
+                          f"them (curled or folded paper?), so those fields (and perhaps the ones around them) "
+                          f"could not be read surely and wait for a trainer. Retake it with the sheet lying flat "
+                          f"so that every field can be read."}
 
 
 def read_json(pr: PhotoRead) -> dict:
@@ -262,7 +269,10 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     crops = {f["id"]: f.get("crop") for f in result["fields"]}
     for f in graded["fields"]:
         f["crop"] = crops.get(f["id"])
-    return {**result, **graded}
+    # A retake is no longer advised for fields a trainer has settled.
+    pages = [{**p, "advice": _advice(p["page"], [fid for fid in p["advice"]["fields"] if fid not in kept])}
+             if p.get("advice") else p for p in result.get("pages", [])]
+    return {**result, "pages": pages, **graded}
 
 
 def _as_read(f: dict) -> FieldReading:

@@ -19,6 +19,7 @@ def fill_bubble(alpha: np.ndarray, rect, rng, *, kind: str = "fill") -> None:
     size, dens = {"fill": (rng.uniform(0.85, 1.2), rng.uniform(0.65, 1.0)),
                   "over": (rng.uniform(1.2, 1.35), rng.uniform(0.7, 1.0)),
                   "light": (rng.uniform(0.75, 1.0), rng.uniform(0.3, 0.45)),
+                  "pale": (rng.uniform(0.85, 1.0), rng.uniform(0.28, 0.32)),     # even, a third of a pen fill
                   "erased": (rng.uniform(0.8, 1.1), rng.uniform(0.1, 0.16))}[kind]
     x0, y0 = int(cx - 3 * r), int(cy - 3 * r)                 # work on a patch around the bubble
     m = np.zeros((int(6 * r), int(6 * r)), np.float32)

@@ -6,6 +6,7 @@ cannot follow. A pale erased smudge beside a light pen fill is an erased mistake
 """
 import cv2
 import numpy as np
+import pytest
 
 from grader.recognize.bubbles import decide_column, locate_bubbles, read_bubbles
 from test_bubbles import PX, filled, spelled
@@ -109,12 +110,15 @@ def test_decide_column_residue_beside_a_firm_fill_is_an_erasure_only_without_pen
     assert decide_column(scores, peaks=peaks)[3] is False
 
 
-def test_a_light_second_fill_beside_a_firm_one_goes_to_review(sheet, blank_page):
-    """A pale but real second fill must never pass as an erased mistake."""
-    for seed in range(40, 46):
+@pytest.mark.parametrize("kind", ["light", "pale"])
+def test_a_light_second_fill_beside_a_firm_one_goes_to_review(sheet, blank_page, kind):
+    """A pale but real second fill must never pass as an erased mistake. The even "pale" fills (a third of a
+    pen fill's darkness, 0.30-0.44 of the firm fill) sit just beyond the residue rule's reach: loosening it
+    to 0.35 accepts some of them."""
+    for seed in range(40, 52):
         rng = np.random.default_rng(seed)
-        gray = filled(sheet, blank_page, {"IV.2.bubbles": [[(0, "fill")], [(6, "fill"), (2, "light")], [(1, "fill")]]},
-                      rng, hard=False)
+        gray = filled(sheet, blank_page, {"IV.2.bubbles": [[(0, "fill")], [(6, "fill"), (2, kind)], [(1, "fill")]]},
+                      rng, hard=bool(seed % 2))
         r = read_bubbles(gray, sheet.field("IV.2.bubbles"), px_per_mm=PX)
         assert r.status == "review" and r.digits[1] is None, (seed, r.fill[1])
 

@@ -157,3 +157,18 @@ def test_a_retake_advice_reaches_the_sheet_csv_and_the_printable_report():
     assert set(row) == set(SHEET_COLUMNS)
     assert row["retake_advised"] == "a-p2.jpg=IV.1.bubbles,IV.3.bubbles" and row["refusal"] == ""
     assert "a-p2.jpg: Di foto halaman 2, bulatan 2 isian" in render_report(res)
+
+
+def test_a_retake_is_no_longer_advised_for_fields_a_trainer_has_settled():
+    code, names = first_sheet()
+    key = load_key(str(SAMPLES / "keys" / code))
+    res = grade_upload([(n, sample(n).read_bytes()) for n in names], key=key)
+    page = next(p for p in res["pages"] if p["page"] == 2)
+    assert page["advice"] is None
+    page["advice"] = {"code": "print_out_of_place", "fields": ["IV.1.bubbles", "IV.2.bubbles"],
+                      "message_id": "…", "message_en": "…"}
+    once = regrade(res, {"IV.1.bubbles": key.fields["IV.1"]}, key)
+    advice = next(p for p in once["pages"] if p["page"] == 2)["advice"]
+    assert advice["fields"] == ["IV.2.bubbles"] and "halaman 2, bulatan di 1 isian" in advice["message_id"]
+    twice = regrade(once, {"IV.2.bubbles": key.fields["IV.2"]}, key)
+    assert next(p for p in twice["pages"] if p["page"] == 2)["advice"] is None

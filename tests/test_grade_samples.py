@@ -108,13 +108,17 @@ def test_no_retake_is_advised_for_the_sample_photos_and_one_is_for_print_out_of_
 
     pages = [p for res, _, _ in graded.values() for p in res["pages"] if not p["refusal"]]
     assert pages and all(p["advice"] is None for p in pages)          # flat sample photos read in place
-    aligned = SimpleNamespace(page=SimpleNamespace(number=2))
+    graded_ids = ("IV.1.bubbles", "IV.1.tally", "IV.2.tally")
+    aligned = SimpleNamespace(page=SimpleNamespace(number=2, fields=[SimpleNamespace(id=i, graded=True)
+                                                                      for i in graded_ids]))
     reads = {"IV.1.bubbles": FieldReading("IV.1.bubbles", "bubbles", 2, None, 0.1, "review",
                                           notes=("misaligned", "misaligned")),
              "IV.1.tally": FieldReading("IV.1.tally", "tally", 2, 48, 0.35, "review", notes=("bent_grid",)),
              "IV.2.tally": FieldReading("IV.2.tally", "tally", 2, 39, 0.65, "review", notes=("faint_stroke",))}
     advice = retake_advice(PhotoRead("p2.jpg", aligned=aligned, readings=reads))
     assert advice["fields"] == ["IV.1.bubbles"]                 # a bent grid alone is no sign of a bad photo
+    reads["H.X.bubbles"] = FieldReading("H.X.bubbles", "bubbles", 2, None, 0.1, "review", notes=("misaligned",))
+    assert retake_advice(PhotoRead("p2.jpg", aligned=aligned, readings=reads))["fields"] == ["IV.1.bubbles"]
     assert "halaman 2" in advice["message_id"] and "1 isian" in advice["message_id"]
     del reads["IV.1.bubbles"]
     assert retake_advice(PhotoRead("p2.jpg", aligned=aligned, readings=reads)) is None

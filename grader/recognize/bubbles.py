@@ -244,8 +244,11 @@ def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_l
         fill must still stand ``light_margin`` above it.
     residue_level, residue_ratio : with ``peaks``, beside a firm fill, a second mark below
         ``residue_level`` whose mean *and* darkest part are both below ``residue_ratio`` of the main fill's
-        is also an erased mistake. Its pen would leave strokes far darker than that: a light fill made with
-        the same pen is hatched at half its darkness or more.
+        is also an erased mistake (correction fluid leaves a pale, even film). A real second fill is darker:
+        hatching by the same pen reaches half its darkness, and the tests' even pale fills from 0.28 of the
+        ink's darkness (0.30 of the fill or more) stay in review. Fainter than that, a deliberately pale
+        second fill cannot be told from a residue; the rule moves that line only a little from where
+        ``light_level`` and ``erased_ratio`` already put it (even fills up to about 0.2 of the ink's darkness).
 
     Returns
     -------

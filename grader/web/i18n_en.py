@@ -63,7 +63,7 @@ EN: dict[str, str] = {
     "Peserta": "Trainee",
     "Dikirim": "Sent",
     "Foto perlu diulang": "Please retake this photo",
-    "Sebaiknya foto ulang": "Better retake this photo",
+    "Sebaiknya foto ulang": "A retake is advised",
     "halaman {n}": "page {n}",
     "Halaman {n}": "Page {n}",
     "Foto ulang": "Retake photo",
