@@ -387,3 +387,20 @@ def test_a_photo_with_print_out_of_place_is_graded_and_a_retake_is_advised(clien
     assert "Isian per bagian" in html                             # still graded
     form = re.search(r'<form method="post" action="(/hasil/[^"]+/ulang)".*?name="position" value="(\d)"', html, re.S)
     assert form.group(2) == "2"
+
+
+def test_a_page_that_was_not_sent_is_named_beside_the_score(app):
+    from flask import render_template_string
+
+    from grader.web.present import missing_pages
+    res = {"status": "partial", "score": 100.0, "counts": {"ok": 9, "unreadable": 34},
+           "pages": [{"file": "p2.jpg", "page": 2, "refusal": None, "advice": None}],
+           "fields": [{"id": "I.A.1.L", "page": 1, "status": "unreadable", "notes": ["page_missing"]},
+                      {"id": "IV.1", "page": 2, "status": "ok", "notes": []}]}
+    assert missing_pages(res) == [1]
+    refused = {**res, "pages": res["pages"] + [{"file": "p1.jpg", "page": 1, "refusal": {"code": "too_blurry"}}]}
+    assert missing_pages(refused) == []                      # a refused page has its own retake card
+    with app.test_request_context("/"):
+        html = render_template_string('{% import "_result.html" as r %}{{ r.summary(sub, res) }}', res=res,
+                                      sub={"created_at": "2026-12-02T10:00:00", "exercise": "ABC"})
+    assert "Halaman 1 belum dikirim." in html and "hanya dari halaman yang terbaca" in html

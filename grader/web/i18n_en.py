@@ -64,6 +64,9 @@ EN: dict[str, str] = {
     "Dikirim": "Sent",
     "Foto perlu diulang": "Please retake this photo",
     "Sebaiknya foto ulang": "A retake is advised",
+    "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
+    "Nilai ini hanya dari halaman yang terbaca. Kirim lembar lagi dengan semua halamannya untuk nilai lengkap.":
+        "This score covers only the pages that were read. Send the sheet again with all its pages for a full score.",
     "halaman {n}": "page {n}",
     "Halaman {n}": "Page {n}",
     "Foto ulang": "Retake photo",

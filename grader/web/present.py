@@ -104,6 +104,17 @@ def other_findings(result: dict) -> list[dict]:
     return [f for f in result.get("findings") or [] if f.get("message_id") not in said]
 
 
+def missing_pages(result: dict) -> list[int]:
+    """Pages of the sheet with no photo at all (not refused ones: those have their own retake card).
+
+    Their fields are left out of the score, so a trainee who sent one page must be told the score covers only
+    what was sent.
+    """
+    absent = {f.get("page") for f in result.get("fields") or [] if "page_missing" in (f.get("notes") or ())}
+    refused = {p.get("page") for p in result.get("pages") or [] if p.get("refusal")}
+    return sorted(p for p in absent - refused if p is not None)
+
+
 def score_text(score) -> str:
     return "—" if score is None else f"{float(score):.0f}"
 
@@ -117,6 +128,6 @@ def confidence_text(confidence) -> str:
 def init_app(app) -> None:
     app.jinja_env.globals.update(status_label=status_label, kind_label=kind_label, fmt_value=fmt_value,
                                  note_text=note_text, score_text=score_text, confidence_text=confidence_text,
-                                 section_title=section_title,
+                                 section_title=section_title, missing_pages=missing_pages,
                                  other_findings=other_findings)
     app.jinja_env.filters["sections"] = sections
