@@ -400,6 +400,8 @@ def test_a_page_that_was_not_sent_is_named_beside_the_score(app):
     assert missing_pages(res) == [1]
     refused = {**res, "pages": res["pages"] + [{"file": "p1.jpg", "page": 1, "refusal": {"code": "too_blurry"}}]}
     assert missing_pages(refused) == []                      # a refused page has its own retake card
+    unknown = {**res, "pages": res["pages"] + [{"file": "x.jpg", "page": None, "refusal": {"code": "too_blurry"}}]}
+    assert missing_pages(unknown) == []                      # refused before its page was known: maybe page 1
     with app.test_request_context("/"):
         html = render_template_string('{% import "_result.html" as r %}{{ r.summary(sub, res) }}', res=res,
                                       sub={"created_at": "2026-12-02T10:00:00", "exercise": "ABC"})

@@ -111,8 +111,10 @@ def missing_pages(result: dict) -> list[int]:
     what was sent.
     """
     absent = {f.get("page") for f in result.get("fields") or [] if "page_missing" in (f.get("notes") or ())}
-    refused = {p.get("page") for p in result.get("pages") or [] if p.get("refusal")}
-    return sorted(p for p in absent - refused if p is not None)
+    refused = [p.get("page") for p in result.get("pages") or [] if p.get("refusal")]
+    if None in refused:     # refused before its page was known: it may be the absent one, and has its own card
+        return []
+    return sorted(p for p in absent - set(refused) if p is not None)
 
 
 def score_text(score) -> str:
