@@ -94,11 +94,12 @@ def retake_advice(pr: PhotoRead) -> dict | None:
     if pr.aligned is None:
         return None
     graded = {f.id for f in pr.aligned.page.fields if f.graded}
-    return _advice(pr.aligned.page.number, sorted(
+    return print_out_of_place_advice(pr.aligned.page.number, sorted(
         fid for fid, r in pr.readings.items() if fid in graded and PRINT_OUT_OF_PLACE_NOTES & set(r.notes or ())))
 
 
-def _advice(page: int, fields: list[str]) -> dict | None:
+def print_out_of_place_advice(page: int, fields: list[str]) -> dict | None:
+    """The retake advice for page ``page`` naming ``fields`` (None for no fields): one text, wherever it is built."""
     if not fields:
         return None
     n = len(fields)
@@ -270,7 +271,7 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     for f in graded["fields"]:
         f["crop"] = crops.get(f["id"])
     # A retake is no longer advised for fields a trainer has settled.
-    pages = [{**p, "advice": _advice(p["page"], [fid for fid in p["advice"]["fields"] if fid not in kept])}
+    pages = [{**p, "advice": print_out_of_place_advice(p["page"], [f for f in p["advice"]["fields"] if f not in kept])}
              if p.get("advice") else p for p in result.get("pages", [])]
     return {**result, "pages": pages, **graded}
 

@@ -77,10 +77,10 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             continue
         page = split_page(name.replace("qr-", ""))[1] or i
         ok = _page_image(data, out_dir / f"page{page}.png", f"p{page}")
-        advice = {"code": "print_out_of_place", "fields": ["IV.1.bubbles"],
-                  "message_id": f"Di foto halaman {page}, 1 isian tidak tepat di tempat cetakannya.",
-                  "message_en": f"On the photo of page {page}, 1 field is not where the sheet prints it."} \
-            if "bent" in name.lower() else None
+        advice = None
+        if "bent" in name.lower():
+            from grader.pipeline import print_out_of_place_advice    # the real text (imported only when needed)
+            advice = print_out_of_place_advice(page, ["IV.1.bubbles"])
         pages.append({"file": name, "page": page, "refusal": None, "advice": advice,
                       "annotated": f"page{page}.png" if ok else None})
     stem = Path(files[0][0]).stem.split("_")[0] if files else None
