@@ -155,6 +155,12 @@ FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "sta
                  "confidence", "notes")
 
 
+def retake_advised(result: dict | None) -> str:
+    """``file=field,field;...`` for the pages graded with retake advice (print out of place)."""
+    return ";".join(f"{p['file']}={','.join(p['advice']['fields'])}"
+                    for p in (result or {}).get("pages") or () if p.get("advice"))
+
+
 def sheet_rows(results: list[dict]) -> list[dict]:
     rows = []
     for r in results:
@@ -165,8 +171,7 @@ def sheet_rows(results: list[dict]) -> list[dict]:
             **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
             "refusal": ";".join(f"{p['file']}={p['refusal']['code']}" for p in r["pages"] if p["refusal"]),
-            "retake_advised": ";".join(f"{p['file']}={','.join(p['advice']['fields'])}"
-                                       for p in r["pages"] if p.get("advice")),
+            "retake_advised": retake_advised(r),
             "files": ";".join(p["file"] for p in r["pages"])})
     return rows
 

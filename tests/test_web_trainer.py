@@ -278,7 +278,7 @@ def test_insight_chart_lists_the_most_wrong_field_and_rule(trainer, code):
 
 
 def test_exports_csv_and_xlsx(app, trainer, code):
-    batch(trainer, code, [("b_1.jpg", jpeg_bytes(color="#eee"))])
+    batch(trainer, code, [("b_1.jpg", jpeg_bytes(color="#eee")), ("b_2-bent.jpg", jpeg_bytes(color="#ddd"))])
     trainee = app.test_client()
     trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "=cmd|' /C calc'!A0",
                             "photo_1": (io.BytesIO(jpeg_bytes()), "p1.jpg")}, content_type="multipart/form-data")
@@ -286,6 +286,8 @@ def test_exports_csv_and_xlsx(app, trainer, code):
     rows = list(csv.reader(io.StringIO(sheets.data.decode("utf-8-sig"))))
     assert rows[0][:5] == ["trainee", "name", "state", "status", "score"] and len(rows) == 3
     assert {r[0] for r in rows[1:]} == {"'=cmd|' /C calc'!A0", "b"}                  # no formula injection
+    advised = {r[0]: r[rows[0].index("retake_advised")] for r in rows[1:]}       # the print sat out of place
+    assert advised == {"'=cmd|' /C calc'!A0": "", "b": "b_2-bent.jpg=IV.1.bubbles"}
     fields = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv").data.decode("utf-8-sig")
     assert "II.3" in fields and fields.count("\n") > 40
     table = list(csv.DictReader(io.StringIO(fields)))

@@ -8,8 +8,10 @@ from __future__ import annotations
 import csv
 import io
 
+from grader.batch import retake_advised
+
 SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "ok", "wrong", "review", "blank", "unreadable",
-                 "attempts", "source", "submitted_at", "error")
+                 "attempts", "source", "submitted_at", "error", "retake_advised")
 FIELD_COLUMNS = ("trainee", "name", "field", "page", "section", "label", "kind", "value", "expected", "status",
                  "confidence", "notes", "trainee_says", "disputed_at", "corrected_by", "corrected_at")
 
@@ -20,11 +22,14 @@ def spreadsheet_safe(value):
     return value
 
 
-def sheet_rows(sheets: list[dict]) -> list[tuple]:
+def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None) -> list[tuple]:
+    """One row per sheet; ``results`` (sheet id -> result) fills the retake advice."""
+    results = results or {}
     return [tuple(spreadsheet_safe(v) for v in (
         r["trainee"] or r["group_key"], r["trainee_name"], r["state"], r["result_status"],
         None if r["score"] is None else round(r["score"], 1), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
-        r["n_unreadable"], r["attempts"], r["source"], r["created_at"], r["error_en"])) for r in sheets]
+        r["n_unreadable"], r["attempts"], r["source"], r["created_at"], r["error_en"],
+        retake_advised(results.get(r["id"])))) for r in sheets]
 
 
 def field_rows(results: list[tuple[dict, dict]]) -> list[tuple]:

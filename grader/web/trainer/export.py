@@ -17,7 +17,8 @@ def _tables(code: str):
     db = get_db()
     sheets = latest_sheets(db, key.exercise)
     results = results_of(db, [r["id"] for r in sheets])
-    return key, (SHEET_COLUMNS, sheet_rows(sheets)), (FIELD_COLUMNS, field_rows(results))
+    by_id = {row["id"]: res for row, res in results}
+    return key, (SHEET_COLUMNS, sheet_rows(sheets, by_id)), (FIELD_COLUMNS, field_rows(results))
 
 
 @bp.get("/latihan/<code>/ekspor/<what>.<ext>")
