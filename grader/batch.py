@@ -155,6 +155,11 @@ FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "sta
                  "confidence", "notes")
 
 
+def refusals(result: dict | None) -> str:
+    """``file=code;...`` for the pages of a result that were refused."""
+    return ";".join(f"{p['file']}={p['refusal']['code']}" for p in (result or {}).get("pages") or () if p.get("refusal"))
+
+
 def retake_advised(result: dict | None) -> str:
     """``file=field,field;...`` for the pages graded with retake advice (print out of place)."""
     return ";".join(f"{p['file']}={','.join(p['advice']['fields'])}"
@@ -170,7 +175,7 @@ def sheet_rows(results: list[dict]) -> list[dict]:
             "score": "" if r.get("score") is None else r["score"],
             **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
-            "refusal": ";".join(f"{p['file']}={p['refusal']['code']}" for p in r["pages"] if p["refusal"]),
+            "refusal": refusals(r),
             "retake_advised": retake_advised(r),
             "files": ";".join(p["file"] for p in r["pages"])})
     return rows

@@ -3,7 +3,7 @@ import pytest
 
 from grader.exercise.scenario import generate_exercise
 from grader.exercise.store import AnswerKey
-from grader.grading.grade import grade_readings, grade_sheet
+from grader.grading.grade import grade_readings, grade_sheet, score_text
 from grader.read.context import apply_context
 from grader.read.sheet_reader import FieldReading
 from grader.sheet.layout import layout_sheet
@@ -599,3 +599,9 @@ def test_the_blank_box_finding_survives_a_trainers_correction(chasil_spec):
     again = regrade(res, {"I.A.1.L": 47}, key)
     assert [x["fields"] for x in again["findings"] if x["kind"] == "convention"] == [["I.A.1.L"]]
     assert next(f for f in again["fields"] if f["id"] == "I.A.1.L")["corrected_by"] == "trainer"
+
+
+def test_score_text_is_whole_points_rounded_down_everywhere():
+    """One display rule for every page: 98.5 is not 99 on one page and 98 on another, 99.5 is not 100."""
+    assert [score_text(s) for s in (98.5, 99.5, 99.99, 100.0, 0.0, 96.49999999999)] == ["98", "99", "99", "100", "0", "96"]
+    assert score_text(None) == "—"

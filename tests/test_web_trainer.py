@@ -193,6 +193,25 @@ def test_results_table_sorts(trainer, code):
     assert re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', html)[-1] == "c"     # refused: no score, last
 
 
+def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, code):
+    """A refused sheet is not just "done": the batch page counts it, its row says why, the export names the page."""
+    resp = batch(trainer, code, [("b_1.jpg", jpeg_bytes()), ("c_1_blur.jpg", jpeg_bytes(color="#ddd"))])
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["complete"] and status["refused"] == 1 and status["failed"] == 0
+    row = next(i for i in status["items"] if i["trainee"] == "c")
+    assert row["badge"] == "refused" and row["state_label"] == "Ditolak"
+    assert row["error"] == "c_1_blur.jpg: Foto terlalu buram. Pegang ponsel lebih stabil, lalu foto ulang."
+    assert next(i for i in status["items"] if i["trainee"] == "b")["error"] == ""
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert 'ditolak: <span data-field="refused">1</span>' in page and "Foto terlalu buram" in page
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert '<span class="badge refused">Ditolak</span>' in table
+    sheets = list(csv.DictReader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
+    assert {r["trainee"]: r["refusal"] for r in sheets} == {"b": "", "c": "c_1_blur.jpg=too_blurry"}
+    assert "The photo is too blurry" in trainer.get(resp.location + ".json?lang=en").get_json()["items"][1]["error"]
+
+
 def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)

@@ -291,6 +291,15 @@ def score(fields: list[dict], rules: list[dict]) -> float | None:
     return round(100.0 * earned / possible, 1) if possible else None
 
 
+def score_text(score: float | None) -> str:
+    """A score as shown anywhere (web pages, printed report, CLI): whole points, rounded *down*.
+
+    One rule everywhere, so a sheet never shows 99 on one page and 98 on another; and rounding down
+    means a 99.5 never reads as a perfect 100.
+    """
+    return "—" if score is None else str(int(float(score) + 1e-9))
+
+
 def _where(sheet: SheetLayout, field_id: str) -> dict:
     """The place on the sheet, in Indonesian (``where``) and English (``where_en``)."""
     try:

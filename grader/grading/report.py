@@ -5,6 +5,8 @@ from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
 
+from grader.grading.grade import score_text
+
 STATUS_ID = {"ok": "benar", "wrong": "salah", "review": "diperiksa pelatih", "blank": "kosong",
              "unreadable": "tidak terbaca"}
 SECTION_ID = {"I": "I. Data pemilih", "II": "II. Surat suara", "III": "III. Disabilitas", "IV": "IV. Perolehan suara",
@@ -23,7 +25,7 @@ _TEMPLATE = """<!doctype html>
  .cols { columns: 2; column-gap: 6mm; } .cols table { break-inside: avoid; }
  ol { margin: 1mm 0 0 5mm; padding: 0; }
 </style></head><body>
-<div class="score">{{ '%.0f'|format(r.score) if r.score is not none else '–' }}<small>/100</small></div>
+<div class="score">{{ score_text(r.score) }}<small>/100</small></div>
 <h1>Umpan balik latihan C.Hasil</h1>
 <div>Peserta: <b>{{ r.trainee_name or r.trainee or '?' }}</b> (identitas dari {{ r.identity_source or '?' }}) ·
  Kode latihan: <b>{{ r.exercise or '?' }}</b> · Status: {{ r.status }}</div>
@@ -50,6 +52,7 @@ _TEMPLATE = """<!doctype html>
 """
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_env.globals["score_text"] = score_text
 
 
 def render_report(result: dict) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import csv
 import io
 
-from grader.batch import retake_advised
+from grader.batch import refusals, retake_advised
 
 SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "ok", "wrong", "review", "blank", "unreadable",
-                 "attempts", "source", "submitted_at", "error", "retake_advised")
+                 "attempts", "source", "submitted_at", "error", "refusal", "retake_advised")
 FIELD_COLUMNS = ("trainee", "name", "field", "page", "section", "label", "kind", "value", "expected", "status",
                  "confidence", "notes", "trainee_says", "disputed_at", "corrected_by", "corrected_at")
 
@@ -23,13 +23,14 @@ def spreadsheet_safe(value):
 
 
 def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None) -> list[tuple]:
-    """One row per sheet; ``results`` (sheet id -> result) fills the retake advice."""
+    """One row per sheet; ``results`` (sheet id -> result) fills the refused pages (``file=code``, as in
+    ``grader grade``'s CSV) and the retake advice."""
     results = results or {}
     return [tuple(spreadsheet_safe(v) for v in (
         r["trainee"] or r["group_key"], r["trainee_name"], r["state"], r["result_status"],
         None if r["score"] is None else round(r["score"], 1), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
         r["n_unreadable"], r["attempts"], r["source"], r["created_at"], r["error_en"],
-        retake_advised(results.get(r["id"])))) for r in sheets]
+        refusals(results.get(r["id"])), retake_advised(results.get(r["id"])))) for r in sheets]
 
 
 def field_rows(results: list[tuple[dict, dict]]) -> list[tuple]:

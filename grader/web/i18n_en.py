@@ -165,6 +165,7 @@ EN: dict[str, str] = {
     "Penilaian banyak lembar": "Batch grading",
     "lembar selesai": "sheets done",
     "gagal": "failed",
+    "ditolak": "refused",
     "Selesai.": "Done.",
     "Lihat hasil kelas": "See the class results",
     "Muat ulang untuk melihat kemajuan": "Reload to see progress",

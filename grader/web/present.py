@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from grader.grading.grade import score_text
 from grader.web.i18n import gettext as _
 
 SECTION_TITLES = {
@@ -115,10 +116,6 @@ def missing_pages(result: dict) -> list[int]:
     if None in refused:     # refused before its page was known: it may be the absent one, and has its own card
         return []
     return sorted(p for p in absent - set(refused) if p is not None)
-
-
-def score_text(score) -> str:
-    return "—" if score is None else f"{float(score):.0f}"
 
 
 def confidence_text(confidence) -> str:

@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var csrf = function (form) { var i = form && form.querySelector("input[name=csrf_token]"); return i ? i.value : ""; };
+  // As grader.grading.grade.score_text: whole points rounded down, so every page shows the same number.
+  var scoreText = function (s) { return s === null || s === undefined ? "—" : String(Math.floor(s + 1e-9)); };
 
   // A form shows it is busy and cannot be sent twice (the server is idempotent anyway).
   document.querySelectorAll("form[data-busy]").forEach(function (form) {
@@ -58,7 +60,7 @@
   });
 
   function updateBatch(el, d) {
-    ["finished", "total", "failed"].forEach(function (k) {
+    ["finished", "total", "failed", "refused"].forEach(function (k) {
       var f = el.querySelector("[data-field=" + k + "]"); if (f) { f.textContent = d[k]; }
     });
     var bar = el.querySelector(".progress > span"); if (bar) { bar.style.width = d.percent + "%"; }
@@ -67,9 +69,9 @@
     (d.items || []).forEach(function (it) {
       var row = document.querySelector("#items tr[data-id='" + it.id + "']"); if (!row) { return; }
       var st = row.querySelector("[data-col=state]"), sc = row.querySelector("[data-col=score]");
-      if (st) { st.innerHTML = ""; var b = document.createElement("span"); b.className = "badge " + it.state; b.textContent = it.state_label || it.state; st.appendChild(b);
-        if (it.error) { st.appendChild(document.createTextNode(" " + it.error)); } }
-      if (sc) { sc.textContent = it.score === null ? "—" : Math.round(it.score); }
+      if (st) { st.innerHTML = ""; var b = document.createElement("span"); b.className = "badge " + (it.badge || it.state); b.textContent = it.state_label || it.state; st.appendChild(b);
+        if (it.error) { var why = document.createElement("span"); why.className = "small"; why.textContent = " " + it.error; st.appendChild(why); } }
+      if (sc) { sc.textContent = scoreText(it.score); }
       var a = row.querySelector("a"); if (a && it.trainee) { a.textContent = it.trainee; }
     });
   }
@@ -104,7 +106,7 @@
                              headers: { "X-Requested-With": "fetch", "X-CSRF-Token": csrf(form) } })
           .then(function (r) { return r.json(); })
           .then(function (d) {
-            if (d.ok) { status.textContent = "✓ " + (d.score === null ? "" : Math.round(d.score)); form.classList.add("done"); form.dataset.done = "1";
+            if (d.ok) { status.textContent = "✓ " + (d.score === null ? "" : scoreText(d.score)); form.classList.add("done"); form.dataset.done = "1";
               // The regrade may have settled other fields of this sheet (the sums now back them up), or put one
               // back in review (a sum that now fails): follow what still waits.
               if (d.open) {

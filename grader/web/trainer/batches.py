@@ -14,7 +14,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from grader.errors import GraderError
 from grader.web.batching import group_by_filename
 from grader.web.db import get_db, now_iso
-from grader.web.i18n import error_text
+from grader.web.i18n import error_text, get_lang
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
 from grader.web.present import status_label
@@ -102,14 +102,28 @@ def batch_new(code: str):
 
 
 def batch_progress(batch_id: int) -> dict:
-    rows = get_db().execute("SELECT state, COUNT(*) AS n FROM submissions WHERE batch_id=? GROUP BY state",
-                            (batch_id,)).fetchall()
+    rows = get_db().execute("SELECT state, SUM(result_status='refused') AS refused, COUNT(*) AS n FROM submissions "
+                            "WHERE batch_id=? GROUP BY state", (batch_id,)).fetchall()
     counts = {r["state"]: r["n"] for r in rows}
+    refused = sum(r["refused"] or 0 for r in rows if r["state"] == "done")
     total = sum(n for s, n in counts.items() if s != "merged")
     finished = counts.get("done", 0) + counts.get("failed", 0)
-    return {"total": total, "done": counts.get("done", 0), "failed": counts.get("failed", 0),
+    return {"total": total, "done": counts.get("done", 0), "failed": counts.get("failed", 0), "refused": refused,
             "pending": counts.get("queued", 0) + counts.get("running", 0), "finished": finished,
             "percent": round(100 * finished / total) if total else 100, "complete": finished == total}
+
+
+def item_status(r) -> dict:
+    """A batch row's badge class, label and reason: a sheet whose photos were refused (all or some) says so and
+    why, so the trainer sees who must retake without opening every sheet."""
+    en = get_lang() == "en"
+    if r["state"] == "failed":
+        return {"badge": "failed", "label": status_label("failed"), "reason": r["error_en"] if en else r["error_id"]}
+    if r["state"] == "done" and r["result_status"] in ("refused", "partial"):
+        pages = (json.loads(r["result"]) if r["result"] else {}).get("pages") or ()
+        reasons = [f"{p['file']}: {p['refusal']['message_en' if en else 'message_id']}" for p in pages if p.get("refusal")]
+        return {"badge": r["result_status"], "label": status_label(r["result_status"]), "reason": "; ".join(reasons)}
+    return {"badge": r["state"], "label": status_label(r["state"]), "reason": ""}
 
 
 def _batch(token: str):
@@ -122,7 +136,7 @@ def _batch(token: str):
 def _items(batch_id: int) -> list:
     return get_db().execute(
         "SELECT s.id, s.state, s.group_key, s.trainee, s.trainee_name, s.score, s.result_status, s.error_id, "
-        "s.error_en, s.n_wrong, s.n_review, s.n_blank, "
+        "s.error_en, s.n_wrong, s.n_review, s.n_blank, s.result, "
         "(SELECT GROUP_CONCAT(filename, ', ') FROM uploads u WHERE u.submission_id=s.id) AS files "
         "FROM submissions s WHERE s.batch_id=? AND s.state != 'merged' ORDER BY s.id", (batch_id,)).fetchall()
 
@@ -130,18 +144,22 @@ def _items(batch_id: int) -> list:
 @bp.get("/batch/<token>")
 def batch(token: str):
     row = _batch(token)
+    items = [{**dict(r), "status": item_status(r)} for r in _items(row["id"])]
     return render_template("trainer/batch.html", batch=row, progress=batch_progress(row["id"]),
-                           items=_items(row["id"]), skipped=json.loads(row["skipped"]))
+                           items=items, skipped=json.loads(row["skipped"]))
 
 
 @bp.get("/batch/<token>.json")
 def batch_json(token: str):
     row = _batch(token)
     progress = batch_progress(row["id"])
-    items = [{"id": r["id"], "state": r["state"], "state_label": status_label(r["state"]), "trainee": r["trainee"] or r["group_key"],
-              "name": r["trainee_name"], "score": r["score"], "status": r["result_status"],
-              "error": (r["error_en"] if request.args.get("lang") == "en" else r["error_id"]),
-              "url": url_for("trainer.submission", sid=r["id"])} for r in _items(row["id"])]
+    items = []
+    for r in _items(row["id"]):
+        st = item_status(r)
+        items.append({"id": r["id"], "state": r["state"], "badge": st["badge"], "state_label": st["label"],
+                      "error": st["reason"], "trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"],
+                      "score": r["score"], "status": r["result_status"],
+                      "url": url_for("trainer.submission", sid=r["id"])})
     return jsonify({**progress, "items": items})
 
 
