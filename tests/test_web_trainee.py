@@ -389,20 +389,33 @@ def test_a_photo_with_print_out_of_place_is_graded_and_a_retake_is_advised(clien
     assert form.group(2) == "2"
 
 
-def test_a_page_that_was_not_sent_is_named_beside_the_score(app):
+def test_a_page_that_was_not_sent_or_was_refused_is_named_beside_the_score(app):
+    """The score leaves out an unread page's fields: say which page and why, and don't count its fields as
+    waiting for a trainer (nobody can check a page that was never read)."""
     from flask import render_template_string
 
-    from grader.web.present import missing_pages
+    from grader.web.present import UnreadPages, sections, unread_pages
     res = {"status": "partial", "score": 100.0, "counts": {"ok": 9, "unreadable": 34},
            "pages": [{"file": "p2.jpg", "page": 2, "refusal": None, "advice": None}],
-           "fields": [{"id": "I.A.1.L", "page": 1, "status": "unreadable", "notes": ["page_missing"]},
-                      {"id": "IV.1", "page": 2, "status": "ok", "notes": []}]}
-    assert missing_pages(res) == [1]
+           "fields": [{"id": "I.A.1.L", "page": 1, "section": "I", "status": "unreadable", "notes": ["page_missing"]},
+                      {"id": "I.A.2.L", "page": 1, "section": "I", "status": "unreadable", "notes": ["page_missing"]},
+                      {"id": "IV.1", "page": 2, "section": "IV", "status": "ok", "notes": []}]}
+    assert unread_pages(res) == UnreadPages(missing=(1,))
     refused = {**res, "pages": res["pages"] + [{"file": "p1.jpg", "page": 1, "refusal": {"code": "too_blurry"}}]}
-    assert missing_pages(refused) == []                      # a refused page has its own retake card
+    assert unread_pages(refused) == UnreadPages(refused=(1,))
     unknown = {**res, "pages": res["pages"] + [{"file": "x.jpg", "page": None, "refusal": {"code": "too_blurry"}}]}
-    assert missing_pages(unknown) == []                      # refused before its page was known: maybe page 1
+    assert unread_pages(unknown) == UnreadPages(unknown=(1,))    # refused before its page was known: maybe page 1
+    assert not unread_pages({**res, "fields": res["fields"][2:]})
     with app.test_request_context("/"):
-        html = render_template_string('{% import "_result.html" as r %}{{ r.summary(sub, res) }}', res=res,
-                                      sub={"created_at": "2026-12-02T10:00:00", "exercise": "ABC"})
-    assert "Halaman 1 belum dikirim." in html and "hanya dari halaman yang terbaca" in html
+        sec = sections(refused)[0]
+    assert (sec.n_unread, sec.n_check) == (2, 0)
+
+    def summary(r):
+        with app.test_request_context("/"):
+            return render_template_string('{% import "_result.html" as m %}{{ m.summary(sub, res) }}', res=r,
+                                          sub={"created_at": "2026-12-02T10:00:00", "exercise": "ABC"})
+    assert "Halaman 1 belum dikirim." in summary(res) and "hanya dari halaman yang terbaca" in summary(res)
+    html = summary(refused)
+    assert "Foto halaman 1 ditolak (lihat di bawah)." in html and "hanya dari halaman yang terbaca" in html
+    assert "belum dikirim" not in html
+    assert "Halaman 1 belum terbaca." in summary(unknown)

@@ -65,6 +65,9 @@ EN: dict[str, str] = {
     "Foto perlu diulang": "Please retake this photo",
     "Sebaiknya foto ulang": "A retake is advised",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
+    "Foto halaman {pages} ditolak (lihat di bawah).": "The photo of page {pages} was refused (see below).",
+    "Halaman {pages} belum terbaca.": "Page {pages} has not been read.",
+    "belum terbaca": "not read yet",
     "Nilai ini hanya dari halaman yang terbaca. Kirim lembar lagi dengan semua halamannya untuk nilai lengkap.":
         "This score covers only the pages that were read. Send the sheet again with all its pages for a full score.",
     "halaman {n}": "page {n}",

@@ -65,7 +65,16 @@ class Section:
     @property
     def n_check(self) -> int:
         """Entries we could not read surely: a trainer checks them; they are not the trainee's mistakes."""
-        return sum(1 for f in self.fields if f.get("status") in ("review", "unreadable"))
+        return sum(1 for f in self.fields if f.get("status") in ("review", "unreadable") and not _unread_page(f))
+
+    @property
+    def n_unread(self) -> int:
+        """Entries on a page that was not sent or whose photo was refused: nobody can check them yet."""
+        return sum(1 for f in self.fields if _unread_page(f))
+
+
+def _unread_page(f: dict) -> bool:
+    return "page_missing" in (f.get("notes") or ())
 
 
 def status_label(status: str | None) -> str:
@@ -105,17 +114,30 @@ def other_findings(result: dict) -> list[dict]:
     return [f for f in result.get("findings") or [] if f.get("message_id") not in said]
 
 
-def missing_pages(result: dict) -> list[int]:
-    """Pages of the sheet with no photo at all (not refused ones: those have their own retake card).
+@dataclass(frozen=True)
+class UnreadPages:
+    """Pages whose fields are out of the score, and why: no photo sent, a photo refused, or not known which."""
+    missing: tuple[int, ...] = ()      # no photo of this page
+    refused: tuple[int, ...] = ()      # its photo was refused (it has its own retake card)
+    unknown: tuple[int, ...] = ()      # not read, and some photo was refused before its page was known
 
-    Their fields are left out of the score, so a trainee who sent one page must be told the score covers only
-    what was sent.
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.refused or self.unknown)
+
+
+def unread_pages(result: dict) -> UnreadPages:
+    """Which pages of the sheet were not read, so the score (which leaves their fields out) is only partial.
+
+    A trainee whose page 1 was refused or never sent must not take the score of page 2 alone for a full one.
     """
-    absent = {f.get("page") for f in result.get("fields") or [] if "page_missing" in (f.get("notes") or ())}
+    unread = {f.get("page") for f in result.get("fields") or [] if "page_missing" in (f.get("notes") or ())}
+    unread.discard(None)
     refused = [p.get("page") for p in result.get("pages") or [] if p.get("refusal")]
-    if None in refused:     # refused before its page was known: it may be the absent one, and has its own card
-        return []
-    return sorted(p for p in absent - set(refused) if p is not None)
+    refused_known = unread & set(refused)
+    rest = tuple(sorted(unread - refused_known))
+    if None in refused:     # refused before its page was known: it may be any of the others
+        return UnreadPages(refused=tuple(sorted(refused_known)), unknown=rest)
+    return UnreadPages(missing=rest, refused=tuple(sorted(refused_known)))
 
 
 def confidence_text(confidence) -> str:
@@ -127,6 +149,6 @@ def confidence_text(confidence) -> str:
 def init_app(app) -> None:
     app.jinja_env.globals.update(status_label=status_label, kind_label=kind_label, fmt_value=fmt_value,
                                  note_text=note_text, score_text=score_text, confidence_text=confidence_text,
-                                 section_title=section_title, missing_pages=missing_pages,
+                                 section_title=section_title, unread_pages=unread_pages,
                                  other_findings=other_findings)
     app.jinja_env.filters["sections"] = sections
