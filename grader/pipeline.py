@@ -191,13 +191,8 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
         ident = pr.aligned.identity
         if key is not None and (ident.template != key.template or ident.pairs != key.pairs or
                                 (ident.exercise and ident.exercise != key.exercise)):
-            pr.refusal = GraderError(
-                "wrong_exercise",
-                f"this sheet is for exercise {ident.exercise or '-'} ({ident.pairs} pairs), not {key.exercise} "
-                f"({key.pairs} pairs)",
-                f"Lembar ini untuk latihan {ident.exercise or '-'} ({ident.pairs} paslon), bukan {key.exercise} "
-                f"({key.pairs} paslon). Pakai lembar dan kode latihan yang sama.")
-            pr.aligned = None
+            _refuse(pr, wrong_exercise_error(ident.exercise, ident.pairs, key.exercise, key.pairs))
+    _refuse_pages_that_do_not_belong(reads, caller=trainee)
     good = [pr for pr in reads if pr.aligned is not None]
     who, name, source = identify_trainee(reads, caller=trainee)
     pages = [{"file": pr.file, "page": pr.page, "refusal": refusal_json(pr.refusal) if pr.refusal else None,
@@ -224,6 +219,54 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
     if out_dir is not None:
         write_feedback_files(result, good, sheet, Path(out_dir))
     return result
+
+
+def wrong_exercise_error(sheet_exercise: str | None, sheet_pairs: int, exercise: str, pairs: int) -> GraderError:
+    """A page printed for another exercise (or another number of pairs) than the key it is graded against."""
+    return GraderError(
+        "wrong_exercise",
+        f"this sheet is for exercise {sheet_exercise or '-'} ({sheet_pairs} pairs), not {exercise} ({pairs} pairs)",
+        f"Lembar ini untuk latihan {sheet_exercise or '-'} ({sheet_pairs} paslon), bukan {exercise} "
+        f"({pairs} paslon). Pakai lembar dan kode latihan yang sama.")
+
+
+def _refuse(pr: PhotoRead, err: GraderError) -> None:
+    pr.refusal, pr.aligned = err, None
+
+
+def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | None) -> None:
+    """Refuse the pages that cannot be one trainee's one sheet, instead of mixing them into one result.
+
+    - Pages whose QR names another trainee than the rest: a page-2 photo of a classmate's sheet must not be
+      graded as this trainee's work. The trainee kept is the one the uploader typed, if a QR names them, else
+      the one on the first page that names anyone.
+    - A second photo of a page already read: the first is graded, and the trainee learns that the other page
+      is the one still missing.
+    """
+    good = [pr for pr in reads if pr.aligned is not None]
+    owners = [pr.aligned.identity.trainee for pr in good if pr.aligned.identity.trainee]
+    if len(set(owners)) > 1:
+        keep = caller if caller in owners else owners[0]
+        for pr in good:
+            ident = pr.aligned.identity
+            if ident.trainee and ident.trainee != keep:
+                other = f"{ident.trainee_name} (No. {ident.trainee})" if ident.trainee_name else f"No. {ident.trainee}"
+                _refuse(pr, GraderError(
+                    "other_trainee",
+                    f"page {pr.page} is from another trainee's sheet ({other}); send each trainee's pages separately",
+                    f"Halaman {pr.page} ini dari lembar peserta lain: {other}. Kirim halaman setiap peserta "
+                    f"secara terpisah."))
+    seen: dict[int, str] = {}
+    for pr in reads:
+        if pr.aligned is None:
+            continue
+        if pr.page in seen:
+            _refuse(pr, GraderError(
+                "duplicate_page",
+                f"this is page {pr.page} again (already in {seen[pr.page]}); the other page is still missing",
+                f"Foto ini halaman {pr.page} lagi (sudah ada di {seen[pr.page]}). Foto halaman yang lain."))
+        else:
+            seen[pr.page] = pr.file
 
 
 def write_feedback_files(result: dict, reads: list[PhotoRead], sheet: SheetLayout, out_dir: Path) -> None:

@@ -76,6 +76,41 @@ def test_wrong_exercise_sheet_is_refused_not_graded():
     assert "bukan" in res["pages"][0]["refusal"]["message_id"]
 
 
+def _read(file: str, page: int, trainee: str | None, name: str | None = None):
+    """A PhotoRead whose aligned page carries only what the page-ownership check looks at."""
+    from types import SimpleNamespace
+
+    from grader.pipeline import PhotoRead
+    ident = SimpleNamespace(trainee=trainee, trainee_name=name)
+    return PhotoRead(file=file, aligned=SimpleNamespace(identity=ident, page=SimpleNamespace(number=page)))
+
+
+def test_pages_of_another_trainee_are_refused_not_mixed_into_one_result():
+    from grader.pipeline import _refuse_pages_that_do_not_belong
+    reads = [_read("a.jpg", 1, "136", "Sri Siregar"), _read("b.jpg", 2, "63", "Sri Susanti")]
+    _refuse_pages_that_do_not_belong(reads, caller=None)
+    assert reads[0].refusal is None and reads[1].aligned is None
+    assert reads[1].refusal.code == "other_trainee" and "Sri Susanti (No. 63)" in reads[1].refusal.message_id
+    # the trainee who uploaded names themselves: their page is the one kept
+    reads = [_read("a.jpg", 1, "136"), _read("b.jpg", 2, "63")]
+    _refuse_pages_that_do_not_belong(reads, caller="63")
+    assert reads[0].refusal.code == "other_trainee" and reads[1].refusal is None
+    # a page with no trainee in its QR (a blank practice sheet) may belong to anyone
+    reads = [_read("a.jpg", 1, "136"), _read("b.jpg", 2, None)]
+    _refuse_pages_that_do_not_belong(reads, caller="Dewi")
+    assert reads[0].refusal is None and reads[1].refusal is None
+
+
+def test_the_same_page_twice_is_said_and_the_other_page_is_missing():
+    code, names = first_sheet()
+    res = grade_upload([(n, sample(names[0]).read_bytes()) for n in ("one.jpg", "again.jpg")],
+                       key=load_key(str(SAMPLES / "keys" / code)))
+    assert res["status"] == "partial"
+    assert [p["refusal"] and p["refusal"]["code"] for p in res["pages"]] == [None, "duplicate_page"]
+    assert "halaman 1 lagi (sudah ada di one.jpg)" in res["pages"][1]["refusal"]["message_id"]
+    assert all("page_missing" in f["notes"] for f in res["fields"] if f["page"] == 2)
+
+
 def test_feedback_image_frames_sit_on_the_template_geometry(tmp_path):
     code, names = first_sheet()
     res = grade_upload([(n, sample(n).read_bytes()) for n in names], key=load_key(str(SAMPLES / "keys" / code)),

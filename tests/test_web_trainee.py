@@ -1,6 +1,7 @@
 """Trainee pages through the Flask test client, with the fake pipeline run inline."""
 import io
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -92,6 +93,30 @@ def test_wrong_exercise_code_keeps_the_photos_and_asks_for_the_code(app, client,
     assert "Hasil penilaian" in result and code in result
     # a second fix of the same upload changes nothing
     assert client.post(resp.location + "/kode", data={"csrf_token": token, "code": "x"}).status_code == 302
+
+
+def test_a_sheet_printed_for_another_exercise_asks_for_the_code_not_a_retake(client, code):
+    """The photos are fine, the code typed is not the sheet's: a retake cannot fix that, a corrected code can."""
+    resp = upload(client, code=code, trainee="Siti", photos=[("s_1_otherex.jpg", jpeg_bytes()),
+                                                               ("s_2_otherex.jpg", jpeg_bytes())])
+    held = client.get(resp.location).get_data(as_text=True)
+    assert client.get(resp.location + ".json").get_json()["state"] == "held"
+    assert re.search(rf"Lembar ini untuk latihan OTHER01 \(\d paslon\), bukan {code}", held)
+    assert "tidak perlu memilihnya lagi" in held and "Foto ulang" not in held
+
+
+def test_pending_page_stops_polling_when_the_upload_is_held(app):
+    """A job that holds the upload for its code must take the waiting trainee to the code form."""
+    html = (Path(app.root_path) / "templates" / "trainee" / "pending.html").read_text()
+    assert 'data-poll-until="done,failed,held"' in html
+
+
+def test_one_good_page_and_one_of_another_exercise_is_graded_in_part(client, code):
+    resp = upload(client, code=code, trainee="Siti", photos=[("s_1.jpg", jpeg_bytes()),
+                                                               ("s_2_otherex.jpg", jpeg_bytes())])
+    html = client.get(resp.location).get_data(as_text=True)
+    assert client.get(resp.location + ".json").get_json()["state"] == "done"
+    assert "Lembar ini untuk latihan OTHER01" in html and "Foto perlu diulang" in html
 
 
 def test_wrong_code_without_a_photo_is_explained_on_the_form(client):

@@ -124,10 +124,24 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
                 key = load_exercise_key(result["exercise"], ctx.data_dir)
             except GraderError:
                 key = None
+        if sub["source"] == "trainee" and _only_wrong_exercise(result):
+            # The photos are fine and kept; the code the trainee typed is not the one printed on the sheet. A
+            # retake cannot fix that: hold the upload for the trainee to fix the code (trainee.hold_code).
+            refusal = result["pages"][0]["refusal"]
+            conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=?, updated_at=? "
+                         "WHERE id=?", (refusal["code"], refusal["message_id"], refusal["message_en"], now_iso(), sid))
+            return
         graded = apply_corrections(pipeline, result, corrections_for(conn, sid), key, disputes_for(conn, sid))
         store_result(conn, sid, graded, original=result)
     finally:
         conn.close()
+
+
+def _only_wrong_exercise(result: dict) -> bool:
+    """Every photo was refused only because the sheet is printed for another exercise than the code given."""
+    pages = result.get("pages") or []
+    return result.get("status") == "refused" and bool(pages) and all(
+        (p.get("refusal") or {}).get("code") == "wrong_exercise" for p in pages)
 
 
 def fail_grade_job(payload: dict, ctx: JobContext, code: str, message_id: str, message_en: str) -> None:

@@ -3,8 +3,8 @@
 ``create_app(test_config={"PIPELINE": "grader.web.testing"})`` grades with
 this module. It decodes nothing expensive: it makes a small annotated image
 from the photo, copies the answer key with a few planted mistakes, and
-refuses any file whose name contains ``blur`` and advises a retake of any whose
-name contains ``bent``. Deterministic, so tests can assert exact numbers.
+refuses any file whose name contains ``blur`` (too blurry) or ``otherex`` (printed for
+exercise ``OTHER01``) and advises a retake of any whose name contains ``bent``. Deterministic, so tests can assert exact numbers.
 """
 from __future__ import annotations
 
@@ -76,6 +76,12 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
                 "message_en": "The photo is too blurry. Hold the phone steady and take it again."}})
             continue
         page = split_page(name.replace("qr-", ""))[1] or i
+        if "otherex" in name.lower() and key is not None:   # printed for exercise OTHER01 (the real text)
+            from grader.pipeline import refusal_json, wrong_exercise_error
+            refused += 1
+            pages.append({"file": name, "page": page, "annotated": None, "advice": None,
+                          "refusal": refusal_json(wrong_exercise_error("OTHER01", key.pairs, key.exercise, key.pairs))})
+            continue
         ok = _page_image(data, out_dir / f"page{page}.png", f"p{page}")
         advice = None
         if "bent" in name.lower():
