@@ -156,11 +156,17 @@ def test_bad_files_are_refused_up_front(client, code, content, message):
 
 
 def test_oversize_upload_gets_413_with_an_indonesian_message(code):
-    app = make_test_app(MAX_UPLOAD_BYTES=200_000)
+    """The message names the limit per photo (what the trainee can act on), not the request's."""
+    app = make_test_app(MAX_UPLOAD_BYTES=200_000, MAX_PHOTO_BYTES=3 * 1024 * 1024)
     client = app.test_client()
     resp = upload(client, code=code, photos=[("big.jpg", b"\xff\xd8\xff" + b"\0" * 300_000)])
     assert resp.status_code == 413
-    assert "Berkas terlalu besar" in resp.get_data(as_text=True)
+    assert "setiap foto paling besar 3 MB" in resp.get_data(as_text=True)
+
+
+def test_the_upload_form_refuses_an_oversize_photo_before_sending_it(client):
+    html = client.get("/").get_data(as_text=True)
+    assert html.count('data-max-bytes="26214400"') == 2 and "Foto lebih besar dari 25 MB." in html
 
 
 def test_double_submit_returns_the_first_result(app, client, code):
@@ -303,6 +309,11 @@ def test_a_trainee_disputes_a_wrong_field_and_the_trainer_settles_it(app, client
     assert "Perlu dicek" in row and "menulis <b>5</b>" in row and "menunggu pelatih" in row
     assert "Bukan ini yang saya tulis?" not in row                   # once is enough
     assert float(re.search(r'class="score"><b>(\d+)</b>', html).group(1)) > score_before
+
+    # What the trainee says they wrote must be what boxes can hold; nothing is stored otherwise.
+    got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": "II.1",
+                                                       "written": "abc"}, follow_redirects=True)
+    assert "mis. 47 atau X47" in got.get_data(as_text=True)
 
     # A field that was read right cannot be disputed; nothing is stored for it.
     got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": "II.1"},

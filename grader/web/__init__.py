@@ -204,6 +204,10 @@ def _register_errors(app: Flask) -> None:
         limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
         if code == 400 and exc.description == "csrf":
             text = _("Formulir kedaluwarsa. Muat ulang halaman lalu kirim lagi.")
+        elif code == 413 and request.endpoint not in BATCH_ENDPOINTS:
+            # a trainee upload: the limit that matters to them is the one per photo, not the request's
+            text = _("Foto terlalu besar: setiap foto paling besar {mb} MB. Kirim foto ponsel biasa.",
+                     mb=app.config["MAX_PHOTO_BYTES"] // MB)
         else:
             text = _(messages.get(code, "Terjadi kesalahan."), mb=limit // MB)
         if code == 400 and exc.description not in (None, "csrf") and not str(exc.description).startswith("The browser"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import logging
 import sqlite3
 from pathlib import Path
@@ -198,6 +199,9 @@ DISPUTABLE = ("wrong", "blank")
 # A misread touches a few fields; a trainee disputing more than this many at once is more likely disputing
 # their mistakes than ours, and each dispute costs a trainer's look. (Settled disputes do not count.)
 MAX_OPEN_DISPUTES = 5
+# What a trainee may say they wrote: what boxes hold (digits, X, dash; a few characters, as a number field has a
+# few boxes), or nothing. Free text would reach the trainer's queue as "menulis <text>".
+WRITTEN_RE = re.compile(r"^[0-9xX-]{0,4}$")
 
 
 def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str, written: str,
@@ -207,6 +211,9 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     Only a field held against the trainee (``wrong`` or ``blank``) that no trainer has corrected can be
     disputed: it goes to review, out of the score, and into the trainer's queue. Returns the new result.
     """
+    if not WRITTEN_RE.match(written):
+        raise GraderError("bad_written", f"{written!r} is not what a field's boxes can hold (e.g. 47, X47, or nothing)",
+                          "Tulis isi kotak seperti yang Anda tulis di lembar (mis. 47 atau X47), atau kosongkan.")
     sub, result, field = _stored_field(conn, submission_id, field_id)
     key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
     if key is None:                # nothing is graded against a key, so there is nothing to take back

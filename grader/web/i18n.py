@@ -19,9 +19,17 @@ def get_lang() -> str:
     return g.get("lang", "id")
 
 
+CONTEXT_MARK = "@@"
+
+
 def gettext(text: str, **values) -> str:
-    """``text`` (Indonesian) in the current language, with ``{name}`` placeholders filled."""
-    out = EN.get(text, text) if get_lang() == "en" else text
+    """``text`` (Indonesian) in the current language, with ``{name}`` placeholders filled.
+
+    ``"Latihan@@satu"`` is "Latihan" with a context, for an Indonesian word that English splits in two (one
+    exercise, "Exercise", beside the list of them, "Exercises"); Indonesian shows the text before the mark.
+    """
+    shown = text.split(CONTEXT_MARK, 1)[0]
+    out = EN.get(text, shown) if get_lang() == "en" else shown
     return out.format(**values) if values else out
 
 

@@ -6,6 +6,8 @@ EN: dict[str, str] = {
     "Latihan C.Hasil": "C.Hasil practice",
     "Latihan C.Hasil KPPS": "KPPS C.Hasil practice",
     "Latihan": "Exercises",
+    "Latihan@@satu": "Exercise",
+    "Lembar@@satu": "Sheet",
     "Keluar": "Log out",
     "Kirim foto": "Send a photo",
     "Pelatih": "Trainer",
@@ -27,8 +29,12 @@ EN: dict[str, str] = {
     "Kirim foto lembar latihan": "Send a photo of your practice sheet",
     "Kode latihan": "Exercise code",
     "mis. TJTDFX": "e.g. TJTDFX",
-    "Tertera pada soal dan di pojok lembar. Boleh dikosongkan jika lembar Anda memiliki kode QR.":
-        "It is on the handout and in the corner of the sheet. Leave it empty if your sheet has a QR code.",
+    "Foto lebih besar dari {mb} MB. Kirim foto ponsel biasa.":
+        "The photo is larger than {mb} MB. Send an ordinary phone photo.",
+    "Foto terlalu besar: setiap foto paling besar {mb} MB. Kirim foto ponsel biasa.":
+        "The photo is too large: each photo may be at most {mb} MB. Send an ordinary phone photo.",
+    "Tertera pada soal. Boleh dikosongkan jika lembar Anda dicetak untuk latihan ini (kodenya ada di pojok lembar dan di kode QR).":
+        "It is on the exercise handout. Leave it empty if your sheet was printed for this exercise (the code is in the sheet's corner and in its QR code).",
     "Nama atau nomor peserta": "Your name or trainee number",
     "Foto halaman 1": "Photo of page 1",
     "Foto halaman 2": "Photo of page 2",
@@ -128,6 +134,11 @@ EN: dict[str, str] = {
     "Belum ada latihan. Buat yang pertama di sebelah.": "No exercises yet. Create the first one here.",
     "Buat latihan baru": "New exercise",
     "Jenis pemilihan": "Contest",
+    "Lembar latihan": "Practice sheets",
+    "Cetak lembar latihan untuk bimtek KPPS. Setiap lembar berisi dua halaman dengan penanda sudut dan kode QR.":
+        "Print practice sheets for the KPPS briefing. Each sheet has two pages with corner markers and a QR code.",
+    "Templat {id} versi {version}": "Template {id}, version {version}",
+    "{n} paslon": "{n} pairs",
     "Jumlah paslon": "Number of candidate pairs",
     "Nomor acak (opsional)": "Random seed (optional)",
     "kosong = acak": "empty = random",

@@ -65,7 +65,8 @@ def _form(errors: list[str] | None = None, status: int = 200, **values):
             f"SELECT token, exercise, trainee, trainee_name, state, score, result_status, created_at "
             f"FROM submissions WHERE token IN ({marks}) ORDER BY id DESC LIMIT 10", mine).fetchall()
     return render_template("trainee/upload.html", errors=errors or [], attempts=attempts,
-                           client_token=secrets.token_urlsafe(16), **values), status
+                           client_token=secrets.token_urlsafe(16),
+                           max_photo_bytes=current_app.config["MAX_PHOTO_BYTES"], **values), status
 
 
 @bp.get("/")

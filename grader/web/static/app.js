@@ -15,6 +15,15 @@
     });
   });
 
+  // A photo over the server's limit is refused here, before anything is sent and before the form is lost.
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var big = Array.prototype.some.call(input.files || [], function (f) { return f.size > +input.dataset.maxBytes; });
+      input.setCustomValidity(big ? input.dataset.tooBig : "");
+      if (big) { input.reportValidity(); }
+    });
+  });
+
   // Large uploads on a weak connection: send with XMLHttpRequest and show how much has gone.
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
     form.addEventListener("submit", function (ev) {
