@@ -455,3 +455,20 @@ def test_a_page_that_was_not_sent_or_was_refused_is_named_beside_the_score(app):
     assert "Foto halaman 1 ditolak (lihat di bawah)." in html and "hanya dari halaman yang terbaca" in html
     assert "belum dikirim" not in html
     assert "Halaman 1 belum terbaca." in summary(unknown)
+
+
+def test_a_graded_result_has_a_one_page_printable_feedback_sheet(app, client, code):
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes())])
+    html = client.get(resp.location).get_data(as_text=True)
+    link = re.search(r'href="(/hasil/[^"]+/cetak)"', html).group(1)
+    sheet = client.get(link)
+    text = sheet.get_data(as_text=True)
+    assert sheet.status_code == 200 and "@page { size: A4" in text and "Umpan balik latihan C.Hasil" in text
+    assert "Tiga hal yang perlu diperbaiki" in text and code in text
+    from grader.web.testing import log_in
+    trainer = app.test_client()
+    log_in(trainer)
+    assert "Umpan balik latihan C.Hasil" in trainer.get("/trainer/lembar/1/cetak").get_data(as_text=True)
+    refused = upload(client, code=code, photos=[("x_1_blur.jpg", jpeg_bytes())], client_token="other")
+    assert "/cetak" not in client.get(refused.location).get_data(as_text=True)
+    assert client.get(refused.location + "/cetak").status_code == 404

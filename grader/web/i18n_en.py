@@ -29,6 +29,7 @@ EN: dict[str, str] = {
     "Kirim foto lembar latihan": "Send a photo of your practice sheet",
     "Kode latihan": "Exercise code",
     "mis. TJTDFX": "e.g. TJTDFX",
+    "Cetak umpan balik (1 halaman)": "Printable feedback (1 page, in Indonesian)",
     "Foto lebih besar dari {mb} MB. Kirim foto ponsel biasa.":
         "The photo is larger than {mb} MB. Send an ordinary phone photo.",
     "Foto terlalu besar: setiap foto paling besar {mb} MB. Kirim foto ponsel biasa.":

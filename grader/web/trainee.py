@@ -150,6 +150,21 @@ def result(token: str):
                            image_url=lambda name, **kw: url_for("trainee.image", token=token, name=name, **kw))
 
 
+@bp.get("/hasil/<token>/cetak")
+def printable(token: str):
+    """The one-page printable feedback sheet of a graded result (the same page ``grader grade --out`` writes)."""
+    return printable_feedback(_submission(token))
+
+
+def printable_feedback(row):
+    from grader.grading.report import render_report
+
+    res = json.loads(row["result"]) if row["result"] else None
+    if row["state"] != "done" or not res or res.get("status") == "refused":
+        abort(404)
+    return render_report(res)
+
+
 @bp.get("/hasil/<token>.json")
 def result_json(token: str):
     row = _submission(token)

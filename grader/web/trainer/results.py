@@ -9,7 +9,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, results_of
 from grader.web.db import get_db, now_iso
 from grader.web.grading import submission_dir
-from grader.web.trainee import send_derived
+from grader.web.trainee import printable_feedback, send_derived
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
 from grader.web.uploads import BATCH_PRIORITY, queue_grading
@@ -67,6 +67,11 @@ def regrade_failed(sid: int):
     else:
         queue_grading(db, sid, priority=BATCH_PRIORITY)
     return redirect(url_for("trainer.submission", sid=sid), code=303)
+
+
+@bp.get("/lembar/<int:sid>/cetak")
+def printable(sid: int):
+    return printable_feedback(_sheet(sid))
 
 
 @bp.get("/lembar/<int:sid>/gambar/<path:name>")
