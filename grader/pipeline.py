@@ -6,6 +6,7 @@ context policy → grade against the key and the rules → feedback files.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from collections.abc import Iterable
@@ -164,7 +165,8 @@ def identify_trainee(reads: list[PhotoRead], *, caller: str | None = None) -> tu
 
 
 def grade_upload(files: list[tuple[str, bytes]], *, key: AnswerKey | None, exercise: str | None = None,
-                 trainee: str | None = None, out_dir: Path | None = None, engine: str = "cnn") -> dict:
+                 trainee: str | None = None, out_dir: Path | None = None, engine: str = "cnn",
+                 keep_aligned: bool = False) -> dict:
     """Grade one trainee's photos (one per page) and write feedback files into ``out_dir``.
 
     Returns the result dict documented in the README ("Result JSON"). Refused
@@ -173,11 +175,11 @@ def grade_upload(files: list[tuple[str, bytes]], *, key: AnswerKey | None, exerc
     reads = [read_photo(data, filename=name, template=key.template if key else None,
                         exercise=(key.exercise if key else exercise), contest=key.contest if key else None,
                         pairs=key.pairs if key else None, engine=engine) for name, data in files]
-    return grade_reads(reads, key=key, exercise=exercise, trainee=trainee, out_dir=out_dir)
+    return grade_reads(reads, key=key, exercise=exercise, trainee=trainee, out_dir=out_dir, keep_aligned=keep_aligned)
 
 
 def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str | None = None,
-                trainee: str | None = None, out_dir: Path | None = None) -> dict:
+                trainee: str | None = None, out_dir: Path | None = None, keep_aligned: bool = False) -> dict:
     """Grade already-read photos of one trainee (see :func:`grade_upload`)."""
     good = [pr for pr in reads if pr.aligned is not None]
     if key is None:
@@ -217,7 +219,7 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
     result = {**base, "template": sheet.spec.id, "contest": sheet.contest, "pairs": sheet.pairs,
               "status": status, **graded}
     if out_dir is not None:
-        write_feedback_files(result, good, sheet, Path(out_dir))
+        write_feedback_files(result, good, sheet, Path(out_dir), keep_aligned=keep_aligned)
     return result
 
 
@@ -269,8 +271,12 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
             seen[pr.page] = pr.file
 
 
-def write_feedback_files(result: dict, reads: list[PhotoRead], sheet: SheetLayout, out_dir: Path) -> None:
-    """Annotated page images and one crop per field; paths in ``result`` become relative to ``out_dir``."""
+def write_feedback_files(result: dict, reads: list[PhotoRead], sheet: SheetLayout, out_dir: Path, *,
+                         keep_aligned: bool = False) -> None:
+    """Annotated page images and one crop per field; paths in ``result`` become relative to ``out_dir``.
+
+    ``keep_aligned`` also stores each clean aligned page, for :func:`redraw_feedback` after a regrade.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "crops").mkdir(exist_ok=True)
     by_page = {pr.page: pr for pr in reads}
@@ -292,6 +298,36 @@ def write_feedback_files(result: dict, reads: list[PhotoRead], sheet: SheetLayou
         rel = f"page{pr.page}.jpg"
         img.save(out_dir / rel, quality=85)
         page["annotated"] = rel
+        if keep_aligned:   # the clean page, so a regrade (a trainer's correction) can redraw the marks on it
+            cv2.imwrite(str(out_dir / ALIGNED_NAME.format(page=pr.page)), pr.aligned.image,
+                        [cv2.IMWRITE_JPEG_QUALITY, 85])
+
+
+ALIGNED_NAME = "aligned{page}.jpg"
+
+
+def redraw_feedback(result: dict, out_dir: Path) -> None:
+    """Draw a regraded result's verdicts again on the stored aligned pages (see :func:`write_feedback_files`).
+
+    After a trainer's correction or a trainee's dispute, the marked page must show the new verdicts, not the
+    first reading's. Pages stored without their aligned image (older results) keep their marks.
+    """
+    out_dir = Path(out_dir)
+    sheet = layout_sheet(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
+    for page in result.get("pages") or ():
+        src = out_dir / ALIGNED_NAME.format(page=page.get("page"))
+        if not page.get("annotated") or not src.is_file():
+            continue
+        image = cv2.imread(str(src), cv2.IMREAD_COLOR)
+        if image is None:
+            log.warning("cannot redraw %s: its aligned page is unreadable", page["annotated"])
+            continue
+        layout = sheet.pages[page["page"] - 1]
+        mine = [f for f in result["fields"] if f["page"] == page["page"]]
+        img = annotate_page(image, layout, mine, px_per_mm=image.shape[1] / layout.width_mm)
+        tmp = out_dir / f"{page['annotated']}.{os.getpid()}.tmp"
+        img.save(tmp, format="JPEG", quality=85)
+        tmp.replace(out_dir / page["annotated"])      # atomic: a request never gets half an image
 
 
 def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | None, *,

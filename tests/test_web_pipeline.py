@@ -29,12 +29,17 @@ def test_trainee_upload_graded_by_the_real_pipeline_then_corrected_by_a_trainer(
 
     trainer = app.test_client()
     log_in(trainer)
+    before = Image.open(io.BytesIO(trainer.get("/trainer/lembar/1/gambar/page1.jpg").data)).convert("RGB")
     token = csrf_of(trainer, "/trainer/")
     from grader.exercise.store import load_key
     expected = load_key(code).fields["II.1"]
     body = trainer.post("/trainer/lembar/1/koreksi", data={"field": "II.1", "value": str(expected)},
                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).get_json()
     assert body["ok"] and body["value"] == expected and body["status"] == "ok"
+    # the marked page now shows the corrected verdict: its II.1 frame turned from amber (blank) to green
+    page1 = Image.open(io.BytesIO(trainer.get("/trainer/lembar/1/gambar/page1.jpg").data)).convert("RGB")
+    assert page1.size == before.size and _frame_colour(page1, code, "II.1") == "green"
+    assert _frame_colour(before, code, "II.1") == "amber"
     table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
     assert "Siti" in table
 
@@ -47,3 +52,22 @@ def test_trainee_upload_graded_by_the_real_pipeline_then_corrected_by_a_trainer(
     assert "Perlu dicek" in row and "menulis <b>300</b>" in row
     row = re.search(r'id="f-II.1".*?</tr>', html, re.S).group(0)
     assert "Benar" in row and "Ibu Sari" in row
+
+
+def _frame_colour(img, code: str, field_id: str) -> str:
+    """The colour of the frame drawn around ``field_id`` on a marked page (geometry from the template)."""
+    import numpy as np
+
+    from grader.exercise.store import load_key
+    from grader.grading.annotate import COLOURS, FRAME_MARGIN_MM
+    from grader.sheet.layout import layout_sheet
+    from grader.sheet.schema import resolve_template
+    key = load_key(code)
+    page = layout_sheet(resolve_template(key.template), contest=key.contest, pairs=key.pairs).pages[0]
+    rect = next(f for f in page.fields if f.id == field_id).rect.grow(FRAME_MARGIN_MM)
+    px = img.width / page.width_mm
+    y = round((rect.y + rect.y2) / 2 * px)
+    x = round(rect.x * px)
+    edge = np.asarray(img)[y, x:x + 3].astype(int).mean(axis=0)           # the frame's left edge, drawn inward
+    return min(("green", "red", "amber"), key=lambda c: np.abs(edge - COLOURS[{"green": "ok", "red": "wrong",
+                                                                              "amber": "review"}[c]]).sum())

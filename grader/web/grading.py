@@ -119,7 +119,7 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
         out_dir = submission_dir(ctx.data_dir, sub["token"]) / "derived"
         out_dir.mkdir(parents=True, exist_ok=True)
         result = pipeline.grade_upload(files, key=key, exercise=sub["exercise"], trainee=sub["trainee"],
-                                       out_dir=out_dir)
+                                       out_dir=out_dir, keep_aligned=True)
         if key is None and result.get("exercise"):
             try:
                 key = load_exercise_key(result["exercise"], ctx.data_dir)
@@ -132,8 +132,11 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
             conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=?, updated_at=? "
                          "WHERE id=?", (refusal["code"], refusal["message_id"], refusal["message_en"], now_iso(), sid))
             return
-        graded = apply_corrections(pipeline, result, corrections_for(conn, sid), key, disputes_for(conn, sid))
+        corrections, disputes = corrections_for(conn, sid), disputes_for(conn, sid)
+        graded = apply_corrections(pipeline, result, corrections, key, disputes)
         store_result(conn, sid, graded, original=result)
+        if corrections or disputes:      # graded again after a crash: the marks must show the corrections
+            redraw(pipeline, graded, out_dir, sid)
     finally:
         conn.close()
 
@@ -169,13 +172,24 @@ def _stored_field(conn: sqlite3.Connection, submission_id: int, field_id: str) -
     return sub, result, field
 
 
-def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_ref: Any) -> dict:
+def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_ref: Any, data_dir: Path | str) -> dict:
     """Regrade the reader's original result with every stored correction and dispute, and store it."""
     base = json.loads(sub["result_original"] or sub["result"])
-    new = apply_corrections(resolve_pipeline(pipeline_ref), base, corrections_for(conn, sub["id"]), key,
-                            disputes_for(conn, sub["id"]))
+    pipeline = resolve_pipeline(pipeline_ref)
+    new = apply_corrections(pipeline, base, corrections_for(conn, sub["id"]), key, disputes_for(conn, sub["id"]))
     store_result(conn, sub["id"], new)
+    redraw(pipeline, new, submission_dir(data_dir, sub["token"]) / "derived", sub["id"])
     return new
+
+
+def redraw(pipeline, result: dict, out_dir: Path, sid: int) -> None:
+    """Redraw the marked pages after a regrade; the stored result is what counts if this fails."""
+    if not result.get("template"):
+        return
+    try:
+        pipeline.redraw_feedback(result, out_dir)
+    except Exception:  # noqa: BLE001 - never lose a correction over a picture
+        log.exception("could not redraw the marked pages of sheet %s", sid)
 
 
 def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str, value: int | None, by: str,
@@ -192,7 +206,7 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     if key is None:
         raise GraderError("unknown_exercise", "this sheet has no exercise code; the correction is saved",
                           "Lembar ini tanpa kode latihan; koreksi disimpan tetapi nilai belum dihitung ulang")
-    return _regrade_stored(conn, sub, key, pipeline_ref)
+    return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
 
 
 DISPUTABLE = ("wrong", "blank")
@@ -234,7 +248,7 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           f"memeriksanya dulu, atau tanyakan langsung kepada pelatih.")
     conn.execute("INSERT INTO disputes(submission_id, field_id, written, disputed_at) VALUES (?, ?, ?, ?)",
                  (submission_id, field_id, written, now_iso()))
-    return _regrade_stored(conn, sub, key, pipeline_ref)
+    return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
 
 
 def carry_over_reviews(conn: sqlite3.Connection, old_ids: list[int], new_id: int) -> None:

@@ -65,7 +65,7 @@ def _page_image(data: bytes, out: Path, label: str) -> bool:
 
 
 def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | None = None,
-                 trainee: str | None = None, out_dir: Path) -> dict:
+                 trainee: str | None = None, out_dir: Path, keep_aligned: bool = False) -> dict:
     out_dir = Path(out_dir)
     pages, refused = [], 0
     for i, (name, data) in enumerate(files, start=1):
@@ -121,6 +121,10 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             "crop": crop, "corrected_by": None, "corrected_at": None,
             "notes": ["unsure_box"] if fid in unsure else []})
     return _summarise(result)
+
+
+def redraw_feedback(result: dict, out_dir: Path) -> None:
+    """Nothing to redraw: this stand-in's page images carry no verdicts."""
 
 
 def regrade(result: dict, corrections: dict[str, int | None], key, *, disputed=()) -> dict:
