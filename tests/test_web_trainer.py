@@ -212,6 +212,19 @@ def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, c
     assert "The photo is too blurry" in trainer.get(resp.location + ".json?lang=en").get_json()["items"][1]["error"]
 
 
+def test_class_counts_agree_and_trainee_numbers_sort_as_numbers(trainer, code):
+    """A trainee's second attempt is one sheet in the class, on every page: table, button, list of exercises."""
+    batch(trainer, code, [("10_1.jpg", jpeg_bytes()), ("9_1.jpg", jpeg_bytes(color="#eee"))], client_token="c1")
+    batch(trainer, code, [("10_1.jpg", jpeg_bytes(color="#ddd"))], client_token="c2")      # 10 tries again
+    table = trainer.get(f"/trainer/latihan/{code}/hasil?sort=trainee").get_data(as_text=True)
+    assert re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table) == ["9", "10"]
+    page = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+    assert "Hasil kelas (2)" in page
+    index = trainer.get("/trainer/").get_data(as_text=True)
+    row = re.search(rf"<code>{code}</code>.*?</tr>", index, re.S).group(0)
+    assert re.findall(r'<td class="num">([^<]*)</td>', row)[1] == "2"          # pairs, sheets, mean
+
+
 def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)

@@ -36,8 +36,23 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
         latest[k] = {**dict(r), "trainee_key": k}
     out = [{**r, "attempts": attempts[k]} for k, r in latest.items()]
     col = SORT_COLUMNS.get(sort, "trainee_key")
-    known = sorted((r for r in out if r[col] is not None), key=lambda r: r[col], reverse=descending)
+    order = _natural if col == "trainee_key" else (lambda v: v)
+    known = sorted((r for r in out if r[col] is not None), key=lambda r: order(r[col]), reverse=descending)
     return known + [r for r in out if r[col] is None]      # missing values last either way
+
+
+def _natural(text: str) -> tuple:
+    """Trainee numbers in number order (4, 9, 69, 104), names after them in letter order."""
+    return (0, int(text), text) if text.isdigit() else (1, 0, text)
+
+
+def class_summary(conn: sqlite3.Connection, exercise: str) -> dict:
+    """What the class table shows, counted the same way everywhere: one sheet per trainee (their latest)."""
+    rows = latest_sheets(conn, exercise)
+    done = [r for r in rows if r["state"] == "done"]
+    scores = [r["score"] for r in done if r["score"] is not None]
+    return {"n": len(rows), "graded": len(done), "mean": sum(scores) / len(scores) if scores else None,
+            "review": sum(r["n_review"] or 0 for r in done)}
 
 
 def results_of(conn: sqlite3.Connection, sheet_ids: list[int]) -> list[tuple[dict, dict]]:

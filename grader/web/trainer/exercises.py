@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from grader.errors import GraderError
+from grader.web.classroom import class_summary
 from grader.web.db import get_db
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
@@ -52,9 +53,8 @@ def index():
 
     spec = resolve_template(TEMPLATE_ID)
     keys = list_exercises(base=_base())
-    counts = {r["exercise"]: r for r in get_db().execute(
-        "SELECT exercise, COUNT(*) AS n, AVG(score) AS mean, SUM(n_review) AS review FROM submissions "
-        "WHERE state='done' AND superseded_by IS NULL GROUP BY exercise")}
+    db = get_db()
+    counts = {k.exercise: class_summary(db, k.exercise) for k in keys}
     return render_template("trainer/index.html", keys=keys, counts=counts, spec=spec, traps=TRAPS)
 
 
@@ -87,9 +87,7 @@ def exercise_new():
 def exercise(code: str):
     key = get_key(code)
     db = get_db()
-    stats = db.execute("SELECT COUNT(*) AS n, AVG(score) AS mean, SUM(n_review) AS review, "
-                       "SUM(state IN ('queued','running')) AS pending, SUM(state='failed') AS failed "
-                       "FROM submissions WHERE exercise=? AND superseded_by IS NULL", (key.exercise,)).fetchone()
+    stats = class_summary(db, key.exercise)
     batches = db.execute("SELECT b.id, b.token, b.created_at, b.created_by, COUNT(s.id) AS n FROM batches b "
                          "LEFT JOIN submissions s ON s.batch_id=b.id WHERE b.exercise=? GROUP BY b.id "
                          "ORDER BY b.id DESC LIMIT 10", (key.exercise,)).fetchall()
