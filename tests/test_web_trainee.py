@@ -472,3 +472,21 @@ def test_a_graded_result_has_a_one_page_printable_feedback_sheet(app, client, co
     refused = upload(client, code=code, photos=[("x_1_blur.jpg", jpeg_bytes())], client_token="other")
     assert "/cetak" not in client.get(refused.location).get_data(as_text=True)
     assert client.get(refused.location + "/cetak").status_code == 404
+
+
+def test_a_right_field_with_a_blank_leading_box_says_so_in_its_row(app):
+    """The list of fixes names I.A.3.J; its row, marked right, must not contradict it."""
+    from flask import render_template_string
+    msg = "Kotak depan dibiarkan kosong (I.A.3.J). Isi kotak yang tidak terpakai dengan X, misalnya X47."
+    res = {"fields": [{"id": "I.A.3.J", "page": 1, "section": "I", "label": "Jumlah", "kind": "digits", "value": 47,
+                       "expected": 47, "status": "ok", "notes": ["blank_leading_box"]},
+                      {"id": "II.1", "page": 1, "section": "II", "label": "Diterima", "kind": "digits", "value": 5,
+                       "expected": 5, "status": "ok", "notes": []}],
+           "findings": [{"kind": "convention", "severity": "warning", "message_id": msg, "message_en": "Leading",
+                         "fields": ["I.A.3.J"]}]}
+    with app.test_request_context("/"):
+        html = render_template_string('{% import "_result.html" as m %}{{ m.field_table(res) }}', res=res)
+    row = re.search(r'id="f-I.A.3.J".*?</tr>', html, re.S).group(0)
+    assert "Benar" in row and f'<div class="small remark">{msg}</div>' in row
+    assert "remark" not in re.search(r'id="f-II.1".*?</tr>', html, re.S).group(0)
+    assert html.count("<details class=\"sec\" open") == 1                 # its section opens by itself

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from grader.grading.grade import score_text
 from grader.web.i18n import gettext as _
+from grader.web.i18n import pick
 
 SECTION_TITLES = {
     "I": "I. Data pemilih dan pengguna hak pilih",
@@ -108,6 +109,20 @@ def fmt_value(value) -> str:
     return "—" if value is None else str(value)
 
 
+def remarks_by_field(result: dict) -> dict[str, list[str]]:
+    """The trainee's own slips (cross-checks, writing conventions) by the field they name, in the reader's language.
+
+    A field can be right and still carry one (a blank leading box before a right number): its row must say so,
+    or the list of fixes and the row contradict each other.
+    """
+    out: dict[str, list[str]] = {}
+    for x in result.get("findings") or ():
+        if x.get("severity") in ("error", "warning"):
+            for fid in x.get("fields") or ():
+                out.setdefault(fid, []).append(pick(x))
+    return out
+
+
 def other_findings(result: dict) -> list[dict]:
     """Findings not already said by one of the fixes shown above them."""
     said = {f.get("message_id") for f in (result.get("top_fixes") or [])[:3]}
@@ -149,6 +164,6 @@ def confidence_text(confidence) -> str:
 def init_app(app) -> None:
     app.jinja_env.globals.update(status_label=status_label, kind_label=kind_label, fmt_value=fmt_value,
                                  note_text=note_text, score_text=score_text, confidence_text=confidence_text,
-                                 section_title=section_title, unread_pages=unread_pages,
+                                 section_title=section_title, unread_pages=unread_pages, remarks_by_field=remarks_by_field,
                                  other_findings=other_findings)
     app.jinja_env.filters["sections"] = sections
