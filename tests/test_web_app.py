@@ -49,6 +49,75 @@ def test_serve_command_is_registered():
     assert (args.host, args.port, args.demo, args.func) == ("0.0.0.0", 9000, True, serve.cmd_serve)
 
 
+def _children(pid: int) -> set[int]:
+    """Every live descendant of ``pid`` (read from /proc)."""
+    from pathlib import Path
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    out, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        kids = {c for c, pp in parents.items() if pp == p}
+        out |= kids
+        todo.extend(kids)
+    return out
+
+
+def test_sigterm_stops_the_server_and_its_worker_processes(isolated_data_dir):
+    """kill / docker stop must not leave grading workers running without their server."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, GRADER_DATA_DIR=str(isolated_data_dir), GRADER_WORKERS="2",
+               GRADER_TRAINER_PASSWORD="x")
+    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    workers: set[int] = set()
+    try:
+        assert "serving on" in proc.stdout.readline() or "serving on" in proc.stdout.readline()
+        deadline = time.time() + 60
+        while len(_children(proc.pid)) < 2 and time.time() < deadline:     # the warmed-up worker processes
+            time.sleep(0.2)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) != -signal.SIGTERM                 # it handled the signal and cleaned up
+        deadline = time.time() + 20
+        while _alive(workers) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not _alive(workers)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in _alive(workers):      # a failed run must not leave them behind either
+            os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pids: set[int]) -> set[int]:
+    """The ones still running (a zombie waiting for its reaper has stopped)."""
+    out = set()
+    for pid in pids:
+        try:
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            out.add(pid)
+    return out
+
+
 def test_unknown_page_and_json_errors(isolated_data_dir):
     app = create_app({"JOBS_MODE": "inline", "TRAINER_PASSWORD": "x"})
     client = app.test_client()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,10 @@ def ensure_demo_data() -> str:
     return ex.code
 
 
+def _exit_on_signal(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
@@ -38,7 +43,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app()
     app.extensions["grader.jobs"].warm_up()     # worker processes start (and import the pipeline) now
     app.extensions["grader.recover"]()          # finish what a previous run left unfinished
-    print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)")
+    print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)", flush=True)
+    # SIGTERM (kill, docker stop) must end the worker processes too: by default Python would die at once,
+    # skipping the clean-up below and leaving them running. Queued jobs stay in the database either way.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
     finally:
