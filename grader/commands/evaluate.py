@@ -128,4 +128,8 @@ def _print_outcomes(g: dict) -> None:
     for kind, o in {**g["planted"], "all": g["planted_total"]}.items():
         print(f"  {kind:18s} {o['found']:4d} / {o['review']:4d} / {o['missed']:4d}")
     print(f"  clean sheets with anything held against the trainee: {g['clean_sheets_charged']} of {g['clean_sheets']}")
+    if "right_answers_marked_wrong" in g:
+        charged = g["right_answers_marked_wrong"]
+        print(f"  right answers marked wrong, on any sheet: {sum(len(x['fields']) for x in charged)}"
+              + "".join(f"  [{x['sheet']}: {', '.join(x['fields'])}]" for x in charged))
 

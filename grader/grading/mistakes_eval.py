@@ -108,7 +108,17 @@ def _grade_sheet(truth_paths: list[str]) -> dict:
                           "after_review": classify_mistake(reviewed, m)} for m in mistakes],
             "against_trainee": against_trainee(result) if not mistakes else [],
             "against_trainee_after_review": against_trainee(reviewed) if not mistakes else [],
+            "right_charged": right_charged(result, written),
             "waiting": n_waiting, "trainer_actions": actions}
+
+
+def right_charged(result: dict, written: dict[str, int | None]) -> list[str]:
+    """Fields marked ``wrong`` although the trainee wrote what the key expects: our misreading held against them.
+
+    Counted on every sheet, also those with planted mistakes elsewhere (clean sheets alone would miss these).
+    """
+    return [f["id"] for f in result["fields"]
+            if f["status"] == "wrong" and f["id"] in written and written[f["id"]] == f["expected"]]
 
 
 def evaluate_grading(folder: Path, *, workers: int = 1, limit: int | None = None) -> dict:
@@ -137,6 +147,8 @@ def evaluate_grading(folder: Path, *, workers: int = 1, limit: int | None = None
                 "clean_sheet_charges": [{"sheet": r["sheet"], "charges": r[charges]} for r in charged]}
 
     return {"sheets": len(rows), "sheets_with_a_refused_page": sum(r["refused_pages"] > 0 for r in rows),
+            "right_answers_marked_wrong": [{"sheet": r["sheet"], "fields": r["right_charged"]}
+                                           for r in rows if r["right_charged"]],
             **outcomes("outcome", "against_trainee"),
             "after_review": {"fields_waiting": sum(r["waiting"] for r in rows),
                              "trainer_actions": sum(r["trainer_actions"] for r in rows),
