@@ -225,6 +225,18 @@ def test_class_counts_agree_and_trainee_numbers_sort_as_numbers(trainer, code):
     assert re.findall(r'<td class="num">([^<]*)</td>', row)[1] == "2"          # pairs, sheets, mean
 
 
+def test_a_partly_graded_sheet_in_a_batch_says_which_page_is_missing(app):
+    import json as _json
+
+    from grader.web.trainer.batches import item_status
+    result = {"pages": [{"file": "a_1.jpg", "page": 1, "refusal": None}],
+              "fields": [{"id": "IV.1", "page": 2, "status": "unreadable", "notes": ["page_missing"]}]}
+    row = {"state": "done", "result_status": "partial", "result": _json.dumps(result), "error_id": None,
+           "error_en": None}
+    with app.test_request_context("/"):
+        assert item_status(row) == {"badge": "partial", "label": "Sebagian", "reason": "Halaman 2 belum dikirim."}
+
+
 def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)

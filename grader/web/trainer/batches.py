@@ -17,7 +17,7 @@ from grader.web.db import get_db, now_iso
 from grader.web.i18n import error_text, get_lang
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
-from grader.web.present import status_label
+from grader.web.present import status_label, unread_pages
 from grader.web.safezip import ZipLimits, read_zip
 from grader.web.security import current_trainer
 from grader.web.trainer import bp
@@ -120,8 +120,12 @@ def item_status(r) -> dict:
     if r["state"] == "failed":
         return {"badge": "failed", "label": status_label("failed"), "reason": r["error_en"] if en else r["error_id"]}
     if r["state"] == "done" and r["result_status"] in ("refused", "partial"):
-        pages = (json.loads(r["result"]) if r["result"] else {}).get("pages") or ()
-        reasons = [f"{p['file']}: {p['refusal']['message_en' if en else 'message_id']}" for p in pages if p.get("refusal")]
+        result = json.loads(r["result"]) if r["result"] else {}
+        reasons = [f"{p['file']}: {p['refusal']['message_en' if en else 'message_id']}"
+                   for p in result.get("pages") or () if p.get("refusal")]
+        missing = unread_pages(result).missing
+        if missing:
+            reasons.append(_("Halaman {pages} belum dikirim.", pages=", ".join(map(str, missing))))
         return {"badge": r["result_status"], "label": status_label(r["result_status"]), "reason": "; ".join(reasons)}
     return {"badge": r["state"], "label": status_label(r["state"]), "reason": ""}
 
