@@ -327,6 +327,7 @@ def test_exports_csv_and_xlsx(app, trainer, code):
     trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "=cmd|' /C calc'!A0",
                             "photo_1": (io.BytesIO(jpeg_bytes()), "p1.jpg")}, content_type="multipart/form-data")
     sheets = trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv")
+    assert sheets.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(sheets.data.decode("utf-8-sig"))))
     assert rows[0][:5] == ["trainee", "name", "state", "status", "score"] and len(rows) == 3
     assert {r[0] for r in rows[1:]} == {"'=cmd|' /C calc'!A0", "b"}                  # no formula injection

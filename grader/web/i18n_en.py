@@ -29,6 +29,7 @@ EN: dict[str, str] = {
     "Kirim foto lembar latihan": "Send a photo of your practice sheet",
     "Kode latihan": "Exercise code",
     "mis. TJTDFX": "e.g. TJTDFX",
+    "nilai lembar kini {score}": "sheet score now {score}",
     "Cetak umpan balik (1 halaman)": "Printable feedback (1 page, in Indonesian)",
     "Foto lebih besar dari {mb} MB. Kirim foto ponsel biasa.":
         "The photo is larger than {mb} MB. Send an ordinary phone photo.",
@@ -231,6 +232,8 @@ EN: dict[str, str] = {
         "differs from the key, but not read surely enough to call it wrong",
     "aturan hitungan tidak cocok dan bacaan isian ini kurang yakin":
         "an arithmetic rule fails and this entry is one of its unsure readings",
+    "berbeda dengan kunci, tetapi bacaan lain di aturan hitungannya kurang yakin":
+        "differs from the key, but its arithmetic rule fails on another, unsure reading: we may have misread",
     "kelompok turus tidak berbentuk lima": "a tally group is not a group of five",
     "dua garis turus bersentuhan": "two tally strokes touch",
     "garis turus bertumpuk": "tally strokes drawn over each other",

@@ -115,7 +115,7 @@
                              headers: { "X-Requested-With": "fetch", "X-CSRF-Token": csrf(form) } })
           .then(function (r) { return r.json(); })
           .then(function (d) {
-            if (d.ok) { status.textContent = "✓ " + (d.score === null ? "" : scoreText(d.score)); form.classList.add("done"); form.dataset.done = "1";
+            if (d.ok) { status.textContent = "✓ " + (d.score === null ? "" : (review.dataset.scoreText || "{score}").replace("{score}", scoreText(d.score))); form.classList.add("done"); form.dataset.done = "1";
               // The regrade may have settled other fields of this sheet (the sums now back them up), or put one
               // back in review (a sum that now fails): follow what still waits.
               if (d.open) {

@@ -31,4 +31,4 @@ def export(code: str, what: str, ext: str):
     if ext == "xlsx":
         return Response(to_xlsx({"lembar": sheets, "isian": fields}), mimetype=XLSX, headers=headers)
     columns, rows = sheets if what == "lembar" else fields
-    return Response(to_csv(columns, rows), mimetype="text/csv; charset=utf-8", headers=headers)
+    return Response(to_csv(columns, rows), content_type="text/csv; charset=utf-8", headers=headers)
