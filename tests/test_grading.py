@@ -107,6 +107,59 @@ def test_violation_involving_a_weak_reading_goes_to_review(chasil_spec):
     assert next(f for f in res["fields"] if f["id"] == "II.4")["status"] == "review"
 
 
+def test_a_firm_misread_in_a_rule_that_fails_on_unsure_readings_is_not_called_wrong(chasil_spec):
+    """Dev photo s0018-p2 (seed 23): V.B, a 3, read 2 at 0.9994; V.A and V.C unsure. V.A + V.B = V.C fails on the
+    favoured values, but holds with the 3 the trainee wrote: the failure may be our misread of V.B itself."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["V.B"] -= 1                                                     # what we read, not what was written
+    readings = readings_from(sheet, values, conf=0.9994)
+    for fid in ("V.A", "V.C"):
+        readings[fid] = FieldReading(fid, "digits", 2, values[fid], 0.98, "review", notes=("unsure_box",))
+    res = grade_readings(sheet, readings, key)
+    vb = next(f for f in res["fields"] if f["id"] == "V.B")
+    assert vb["status"] == "review" and "in_failing_rule_with_unsure" in vb["notes"]
+    assert "all_votes_sum" not in violated(res)
+    # with every reading of the rule firm, the same difference is the trainee's: wrong, and the rule violated
+    firm = grade_readings(sheet, readings_from(sheet, values, conf=0.9994), key)
+    assert next(f for f in firm["fields"] if f["id"] == "V.B")["status"] == "wrong"
+    assert "all_votes_sum" in violated(firm)
+
+
+def test_a_firm_reading_its_own_row_total_agrees_with_stays_wrong(chasil_spec):
+    """L and P swapped in row I.A.1 (the row total still holds on firm readings), column totals from the key,
+    and an unsure field in the column: the swap is the trainee's, and a firm rule of theirs says so."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    if values["I.A.1.L"] == values["I.A.1.P"]:
+        values["I.A.1.P"] += 1
+        values["I.A.1.J"] += 1
+    values["I.A.1.L"], values["I.A.1.P"] = values["I.A.1.P"], values["I.A.1.L"]
+    readings = readings_from(sheet, values)
+    readings["I.A.2.L"] = FieldReading("I.A.2.L", "digits", 1, values["I.A.2.L"], 0.97, "review",
+                                       notes=("unsure_box",))
+    res = grade_readings(sheet, readings, key)
+    status = {f["id"]: f["status"] for f in res["fields"]}
+    assert status["I.A.1.L"] == "wrong" and status["I.A.1.P"] == "wrong"
+
+
+def test_a_wrong_count_its_own_bubbles_and_tally_repeat_stays_wrong(chasil_spec):
+    """IV.1 written 2 too high in digits, bubbles and tally, V.A from the key, IV.2 unsure: the trainee's own marks
+    agree with what we read, so the failing sum is theirs to fix, not our misread."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["IV.1"] += 2
+    readings = readings_from(sheet, values)
+    readings["IV.2"] = FieldReading("IV.2", "digits", 2, values["IV.2"], 0.97, "review", notes=("unsure_box",))
+    res = grade_readings(sheet, readings, key)
+    assert next(f for f in res["fields"] if f["id"] == "IV.1")["status"] == "wrong"
+    # without marks that agree (bubbles read as the key says), the same digits are only suspected
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, key.fields["IV.1"], 0.99, "ok")
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, key.fields["IV.1"], 0.99, "ok")
+    res = grade_readings(sheet, readings, key)
+    assert next(f for f in res["fields"] if f["id"] == "IV.1")["status"] == "review"
+
+
 def test_single_pair_with_kolom_kosong(chasil_spec):
     sheet, key = setup(chasil_spec, pairs=1, seed=3)
     assert "IV.KK" in key.fields

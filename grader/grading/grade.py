@@ -31,8 +31,12 @@ WRONG_MIN_CONFIDENCE = 0.999
 # to call wrong; or a rule fails and this field is one of its unsure readings.
 NOTE_NOT_SURE_ENOUGH = "not_sure_enough_for_wrong"
 NOTE_RULE_DOUBT = "in_failing_rule_unsure"
+# A firm reading that differs from the key, in a rule that fails while another of its readings is unsure: the
+# failure may be our misread of this very field (a 3 read 2 at 0.9994 beside a sum that holds with 3), so it is
+# not called wrong. Dev photos (seed 23): the one right answer marked wrong was such a field.
+NOTE_RULE_SUSPECT = "in_failing_rule_with_unsure"
 #: Notes the grader adds (a regrade starts from the readings without them).
-GRADER_NOTES = (NOTE_DISPUTED, NOTE_NOT_SURE_ENOUGH, NOTE_RULE_DOUBT)
+GRADER_NOTES = (NOTE_DISPUTED, NOTE_NOT_SURE_ENOUGH, NOTE_RULE_DOUBT, NOTE_RULE_SUSPECT)
 # That bar is for digit fields, whose confidence is a calibrated probability. The bubble and tally
 # readers score confidence heuristically (bubbles top out at 0.99) and send anything doubtful to review
 # themselves, so for them an accepted ("ok") reading is the bar: on 600 generated photos
@@ -174,6 +178,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
                 doubted.update(weak)
                 rr = RuleResult(rr.rule, "not_checkable", None, None, tuple(weak))
         checked.append(rr)
+    suspects = misread_suspects(rules, readings, key)
 
     fields_out = []
     for f in graded_fields(sheet):
@@ -185,6 +190,8 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             why = (NOTE_NOT_SURE_ENOUGH,)            # read, differs from the key, but not surely enough to say so
         if f.id in doubted:                          # (read ok: rules only take accepted values)
             status, why = "review", why + (NOTE_RULE_DOUBT,)
+        elif f.id in suspects and status == "wrong":  # the failure the unsure reading stands in may be this one's
+            status, why = "review", why + (NOTE_RULE_SUSPECT,)
         c = corrections.get(f.id) if r is not None and NOTE_CORRECTED in r.notes else None
         fields_out.append({
             "id": f.id, "page": f.page, "section": f.section, "label": f.label, "kind": f.kind,
@@ -289,6 +296,51 @@ def score(fields: list[dict], rules: list[dict]) -> float | None:
             possible += WEIGHTS["rule"]
             earned += WEIGHTS["rule"] if r["status"] == "ok" else 0.0
     return round(100.0 * earned / possible, 1) if possible else None
+
+
+def misread_suspects(rules, readings: dict[str, FieldReading], key: AnswerKey | None) -> set[str]:
+    """Firm digits readings that differ from the key where an unsure neighbour says we may have misread them.
+
+    A field is a suspect when an equality rule it is in, taken with the values the pixels favour (unsure
+    readings included), fails with this field as read and holds with the key's value for it, while some
+    other field of the rule is not read firmly, and nothing firm of the trainee's agrees with it as read
+    (see ``corroborated``). Either we misread it, or the trainee wrote a wrong number and a total that only
+    the key could give; both deserve a trainer's look rather than a "wrong". (With every reading of the
+    rule firm, the failure is the trainee's, reported as a violated rule.) The key decides a verdict here,
+    never a reading: values are not changed.
+    """
+    if key is None:
+        return set()
+    equalities = [rule for rule in rules if rule.op == "==" and all(
+        readings.get(f) is not None and readings[f].kind == "digits" and readings[f].value is not None
+        for f in rule.fields)]
+
+    def sides(rule, fid=None, value=None) -> tuple[int, int]:
+        val = {f: readings[f].value for f in rule.fields} | ({fid: value} if fid else {})
+        return sum(val[f] for f in rule.lhs), sum(val[f] for f in rule.rhs)
+
+    def corroborated(fid: str) -> bool:
+        """The trainee's own marks agree with what we read: a rule holds on this reading with every other field
+        read firmly (a swapped L and P still add up to their firm row total), or the pair's bubbles or tally,
+        read firmly, show the same number (a wrong count written the same way three times)."""
+        marks = (readings.get(f"{fid}.bubbles"), readings.get(f"{fid}.tally"))
+        return any(m is not None and is_firm(m) and m.value == readings[fid].value for m in marks) or any(
+            fid in rule.fields and len(set(sides(rule))) == 1
+            and all(is_firm(readings[g]) for g in rule.fields if g != fid) for rule in equalities)
+
+    out: set[str] = set()
+    for rule in equalities:
+        if len(set(sides(rule))) == 1:
+            continue
+        for fid in rule.fields:
+            r, expected = readings[fid], key.fields.get(fid)
+            if not is_firm(r) or expected is None or r.value == expected:
+                continue
+            if all(is_firm(readings[g]) for g in rule.fields if g != fid):
+                continue
+            if len(set(sides(rule, fid, expected))) == 1 and not corroborated(fid):
+                out.add(fid)
+    return out
 
 
 def score_text(score: float | None) -> str:
