@@ -334,8 +334,8 @@ def misread_suspects(rules, readings: dict[str, FieldReading], key: AnswerKey | 
             continue
         for fid in rule.fields:
             r, expected = readings[fid], key.fields.get(fid)
-            if not is_firm(r) or expected is None or r.value == expected:
-                continue
+            if not is_firm(r) or expected is None or r.value == expected or NOTE_CORRECTED in r.notes:
+                continue            # (a trainer's correction is what was written: no misread to suspect)
             if all(is_firm(readings[g]) for g in rule.fields if g != fid):
                 continue
             if len(set(sides(rule, fid, expected))) == 1 and not corroborated(fid):
