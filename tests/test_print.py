@@ -39,6 +39,27 @@ def test_markers_and_qr_on_every_rendered_page(spec, contest, pairs):
         assert got == ident.for_page(page.number)
 
 
+def test_a_roster_name_stays_on_its_line_clear_of_the_qr_and_keeps_the_number():
+    """A 75-character name once ran across the QR and off the page; it now shrinks, then is cut before the number."""
+    from PIL import Image, ImageDraw
+
+    from grader.sheet.render import fit_text
+    spec = load_template(next(p for p in list_templates() if p.stem == "chasil-kwk"))
+    page = layout_sheet(spec, pairs=3).pages[0]
+    line = next(f for f in page.fields if f.id == "H.NAME").boxes[0]
+    label = next(lb for lb in page.labels if lb.slot == "trainee_name")
+    assert line.x < label.x and label.x + label.max_w_mm <= line.x2 < page.qr.x      # the slot's room is its line
+    s = DPI / 25.4
+    draw = ImageDraw.Draw(Image.new("L", (10, 10)))
+    room, size = round(label.max_w_mm * s), round(label.size_mm * s)
+    head, face = fit_text(draw, "Sri Siregar", "  (No. 136)", room, size)
+    assert head == "Sri Siregar" and face.size == size                                # a short name is untouched
+    long = "Raden Ajeng Kusumawardhani Puspitasari Wulandari Hadiningrat Binti Sastrowardoyo"
+    head, face = fit_text(draw, long, "  (No. 136)", room, size)
+    assert head.endswith("…") and long.startswith(head[:-1]) and face.size < size
+    assert draw.textlength(head + "  (No. 136)", font=face) <= room                   # the number is kept, and fits
+
+
 def _decode_qr_region(gray, rect, px_per_mm):
     """Decode the QR where the layout puts it (as the reader does on an aligned page)."""
     x, y, w, h = rect.to_px(px_per_mm)

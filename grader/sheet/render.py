@@ -64,12 +64,14 @@ def render_page(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, *, d
                              width=max(1, px(sheet.spec.style["bubble"]["line_mm"])))
     for ln in page.lines:
         draw.line([px(ln.x1), px(ln.y1), px(ln.x2), px(ln.y2)], fill=ln.gray, width=max(1, px(ln.width_mm)))
-    slots = {"ident": ident_line(ident), "trainee_name": _name_slot(ident)}
+    slots = {"ident": (ident_line(ident), ""), "trainee_name": _name_slot(ident)}
     for lb in page.labels:
-        text = slots.get(lb.slot, "") if lb.slot else lb.text
-        if text:
-            draw.text((px(lb.x), px(lb.y)), text, fill=lb.gray, anchor=lb.anchor,
-                      font=font(px(lb.size_mm), bold=lb.bold, mono=lb.mono))
+        head, tail = slots.get(lb.slot, ("", "")) if lb.slot else (lb.text, "")
+        if head or tail:
+            face = font(px(lb.size_mm), bold=lb.bold, mono=lb.mono)
+            if lb.max_w_mm is not None:
+                head, face = fit_text(draw, head, tail, px(lb.max_w_mm), px(lb.size_mm), bold=lb.bold, mono=lb.mono)
+            draw.text((px(lb.x), px(lb.y)), head + tail, fill=lb.gray, anchor=lb.anchor, font=face)
     dictionary = aruco_dictionary(sheet.spec.marker_dictionary)
     for m in page.markers:
         side = px(m.rect.w)
@@ -81,11 +83,31 @@ def render_page(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, *, d
     return img
 
 
-def _name_slot(ident: SheetIdentity) -> str:
-    """Personalised sheets print the roster name and number on the name line."""
+#: A slot's text may shrink to this share of its size before it is cut short instead.
+MIN_TEXT_SCALE = 0.6
+
+
+def fit_text(draw: ImageDraw.ImageDraw, head: str, tail: str, max_px: int, size_px: int, *, bold: bool = False,
+             mono: bool = False) -> tuple[str, ImageFont.FreeTypeFont]:
+    """``head`` (cut short if it must be) and a font for ``head + tail`` to fit ``max_px``.
+
+    The font shrinks down to MIN_TEXT_SCALE first; then ``head`` is cut with "…", ``tail`` always kept. A
+    long roster name must stay on its line, clear of the QR code beside it, and keep the trainee's number.
+    """
+    for scale in np.linspace(1.0, MIN_TEXT_SCALE, 9):
+        face = font(round(size_px * scale), bold=bold, mono=mono)
+        if draw.textlength(head + tail, font=face) <= max_px:
+            return head, face
+    while len(head) > 1 and draw.textlength(head + "…" + tail, font=face) > max_px:
+        head = head[:-1]
+    return head.rstrip() + "…", face
+
+
+def _name_slot(ident: SheetIdentity) -> tuple[str, str]:
+    """Personalised sheets print the roster name and number on the name line: (name, number part)."""
     if ident.trainee_name and ident.trainee:
-        return f"{ident.trainee_name}  (No. {ident.trainee})"
-    return ident.trainee_name or ""
+        return ident.trainee_name, f"  (No. {ident.trainee})"
+    return ident.trainee_name or "", ""
 
 
 def render_sheet(sheet: SheetLayout, ident: SheetIdentity, *, dpi: float = 300) -> list[Image.Image]:
