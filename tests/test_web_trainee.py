@@ -455,6 +455,9 @@ def test_a_page_that_was_not_sent_or_was_refused_is_named_beside_the_score(app):
     assert "Foto halaman 1 ditolak (lihat di bawah)." in html and "hanya dari halaman yang terbaca" in html
     assert "belum dikirim" not in html
     assert "Halaman 1 belum terbaca." in summary(unknown)
+    assert "isian yang perlu dicek" not in summary(res)
+    waiting = summary({**res, "counts": {"ok": 8, "review": 1, "unreadable": 34}})
+    assert "1 isian yang perlu dicek belum dihitung dalam nilai" in waiting
 
 
 def test_a_graded_result_has_a_one_page_printable_feedback_sheet(app, client, code):

@@ -30,6 +30,8 @@ EN: dict[str, str] = {
     "Kode latihan": "Exercise code",
     "mis. TJTDFX": "e.g. TJTDFX",
     "nilai lembar kini {score}": "sheet score now {score}",
+    "{n} isian yang perlu dicek belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.":
+        "{n} entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.",
     "Cetak umpan balik (1 halaman)": "Printable feedback (1 page, in Indonesian)",
     "Foto lebih besar dari {mb} MB. Kirim foto ponsel biasa.":
         "The photo is larger than {mb} MB. Send an ordinary phone photo.",
