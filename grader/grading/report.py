@@ -9,6 +9,9 @@ from grader.grading.grade import score_text
 
 STATUS_ID = {"ok": "benar", "wrong": "salah", "review": "diperiksa pelatih", "blank": "kosong",
              "unreadable": "tidak terbaca"}
+# Where the trainee's identity came from (issue 5: QR, then the number written on the sheet, then the file name).
+SOURCE_ID = {"qr": "kode QR", "trainee_number": "nomor peserta di lembar", "caller": "isian pengirim",
+             "filename": "nama berkas"}
 SECTION_ID = {"I": "I. Data pemilih", "II": "II. Surat suara", "III": "III. Disabilitas", "IV": "IV. Perolehan suara",
               "V": "V. Suara sah dan tidak sah"}
 
@@ -27,7 +30,7 @@ _TEMPLATE = """<!doctype html>
 </style></head><body>
 <div class="score">{{ score_text(r.score) }}<small>/100</small></div>
 <h1>Umpan balik latihan C.Hasil</h1>
-<div>Peserta: <b>{{ r.trainee_name or r.trainee or '?' }}</b> (identitas dari {{ r.identity_source or '?' }}) ·
+<div>Peserta: <b>{{ r.trainee_name or r.trainee or '?' }}</b> (identitas dari {{ source_id.get(r.identity_source, r.identity_source or '?') }}) ·
  Kode latihan: <b>{{ r.exercise or '?' }}</b> · Status: {{ r.status }}</div>
 <div>Benar {{ r.counts.ok }} · Salah {{ r.counts.wrong }} · Diperiksa pelatih {{ r.counts.review }} ·
  Kosong {{ r.counts.blank }} · Tidak terbaca {{ r.counts.unreadable }}</div>
@@ -60,7 +63,8 @@ def render_report(result: dict) -> str:
     sections: dict[str, list] = {}
     for f in result["fields"]:
         sections.setdefault(SECTION_ID.get(f["section"], f["section"]), []).append(f)
-    return _env.from_string(_TEMPLATE).render(r=result, sections=list(sections.items()), status_id=STATUS_ID)
+    return _env.from_string(_TEMPLATE).render(r=result, sections=list(sections.items()), status_id=STATUS_ID,
+                                              source_id=SOURCE_ID)
 
 
 def write_reports(results: list[dict], out_dir: Path) -> list[Path]:
