@@ -150,6 +150,7 @@ def test_batch_of_files_and_a_zip_groups_pages_per_trainee(app, trainer, code):
     page = trainer.get(resp.location).get_data(as_text=True)
     assert "Berkas yang dilewati (3)" in page                       # notes.txt, ../evil.jpg, /abs.jpg
     assert "mengandung &#39;..&#39;" in page and "jalur absolut" in page and "Berkas ini bukan foto" in page
+    assert "<code>kelas.zip: notes.txt</code>" in page                # every skipped member is named with its zip
     status = trainer.get(resp.location + ".json").get_json()
     assert status["total"] == 3 and status["complete"] and status["percent"] == 100
     assert sorted(i["trainee"] for i in status["items"]) == ["017", "021", "033"]

@@ -52,14 +52,14 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict]]:
                 continue
             for s in contents.skipped:
                 skip(f"{up.filename}: {s.name}", (s.code, s.message_id, s.message_en))
-            members = contents.files
+            members, where = contents.files, f"{up.filename}: "     # a skipped member is named with its zip
         else:
-            members = [(up.filename, data)]
+            members, where = [(up.filename, data)], ""
         for name, content in members:
             try:
                 check_photo(content, max_bytes=max_photo)
             except GraderError as exc:
-                skip(name, exc)
+                skip(where + name, exc)
                 continue
             photos.append((name, content))
     return photos, skipped
