@@ -658,3 +658,21 @@ def test_score_text_is_whole_points_rounded_down_everywhere():
     """One display rule for every page: 98.5 is not 99 on one page and 98 on another, 99.5 is not 100."""
     assert [score_text(s) for s in (98.5, 99.5, 99.99, 100.0, 0.0, 96.49999999999)] == ["98", "99", "99", "100", "0", "96"]
     assert score_text(None) == "—"
+
+
+def test_fields_of_an_unread_page_do_not_wait_for_a_trainer():
+    """No picture to check: confirming one would mark the trainee blank for a page that was never read."""
+    from grader.grading.review_queue import queue_order, waiting
+    unread = {"id": "I.A.1.L", "status": "unreadable", "notes": ["page_missing"]}
+    unsure = {"id": "II.1", "status": "review", "notes": ["unsure_box"], "confidence": 0.9}
+    scrawl = {"id": "II.2", "status": "unreadable", "notes": [], "confidence": 0.1}
+    assert not waiting(unread) and waiting(unsure) and waiting(scrawl)
+    assert [f["id"] for f in queue_order([unread, unsure, scrawl])] == ["II.2", "II.1"]
+
+
+def test_class_insight_counts_only_the_trainees_mistakes():
+    from grader.web.classroom import class_insight
+    res = {"status": "partial", "score": 100.0, "rules": [],
+           "fields": [{"id": "I.A.1.L", "label": "x", "status": "unreadable", "notes": ["page_missing"]},
+                      {"id": "II.1", "label": "y", "status": "wrong", "notes": []}]}
+    assert [t.id for t in class_insight([res])["fields"]] == ["II.1"]

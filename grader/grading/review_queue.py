@@ -9,8 +9,13 @@ REVIEW_STATUSES = ("review", "unreadable")
 
 
 def waiting(field: dict) -> bool:
-    """Still waiting for a trainer: unsure, and not corrected or confirmed yet."""
-    return field.get("status") in REVIEW_STATUSES and not field.get("corrected_by")
+    """Still waiting for a trainer: unsure, and not corrected or confirmed yet.
+
+    A field of a page that was not sent or whose photo was refused is not: there is no picture to check, only
+    a retake can read it (confirming its empty value would mark the trainee blank for a page never read).
+    """
+    return (field.get("status") in REVIEW_STATUSES and not field.get("corrected_by")
+            and "page_missing" not in (field.get("notes") or ()))
 
 
 def queue_order(fields: list[dict]) -> list[dict]:

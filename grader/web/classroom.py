@@ -10,7 +10,9 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 
-WRONG_STATUSES = ("wrong", "blank", "unreadable")
+from grader.grading.review_queue import waiting
+
+WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
 SORT_COLUMNS = {"trainee": "trainee_key", "score": "score", "wrong": "n_wrong", "review": "n_review",
                 "blank": "n_blank", "time": "created_at", "state": "state"}
 
@@ -46,13 +48,20 @@ def _natural(text: str) -> tuple:
     return (0, int(text), text) if text.isdigit() else (1, 0, text)
 
 
-def class_summary(conn: sqlite3.Connection, exercise: str) -> dict:
-    """What the class table shows, counted the same way everywhere: one sheet per trainee (their latest)."""
+def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = False) -> dict:
+    """What the class table shows, counted the same way everywhere: one sheet per trainee (their latest).
+
+    ``queue`` also counts the fields waiting in the review queue, as the queue itself does (it reads every
+    latest sheet's result, so only the exercise page asks).
+    """
     rows = latest_sheets(conn, exercise)
     done = [r for r in rows if r["state"] == "done"]
     scores = [r["score"] for r in done if r["score"] is not None]
-    return {"n": len(rows), "graded": len(done), "mean": sum(scores) / len(scores) if scores else None,
-            "review": sum(r["n_review"] or 0 for r in done)}
+    out = {"n": len(rows), "graded": len(done), "mean": sum(scores) / len(scores) if scores else None}
+    if queue:
+        out["review"] = sum(waiting(f) for _, res in results_of(conn, [r["id"] for r in done])
+                            for f in res.get("fields") or ())
+    return out
 
 
 def results_of(conn: sqlite3.Connection, sheet_ids: list[int]) -> list[tuple[dict, dict]]:

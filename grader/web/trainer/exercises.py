@@ -87,7 +87,7 @@ def exercise_new():
 def exercise(code: str):
     key = get_key(code)
     db = get_db()
-    stats = class_summary(db, key.exercise)
+    stats = class_summary(db, key.exercise, queue=True)
     batches = db.execute("SELECT b.id, b.token, b.created_at, b.created_by, COUNT(s.id) AS n FROM batches b "
                          "LEFT JOIN submissions s ON s.batch_id=b.id WHERE b.exercise=? GROUP BY b.id "
                          "ORDER BY b.id DESC LIMIT 10", (key.exercise,)).fetchall()
