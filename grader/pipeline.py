@@ -227,7 +227,8 @@ def wrong_exercise_error(sheet_exercise: str | None, sheet_pairs: int, exercise:
     """A page printed for another exercise (or another number of pairs) than the key it is graded against."""
     return GraderError(
         "wrong_exercise",
-        f"this sheet is for exercise {sheet_exercise or '-'} ({sheet_pairs} pairs), not {exercise} ({pairs} pairs)",
+        f"This sheet is for exercise {sheet_exercise or '-'} ({sheet_pairs} pairs), not {exercise} ({pairs} pairs). "
+        f"Use the sheet and the exercise code of the same exercise.",
         f"Lembar ini untuk latihan {sheet_exercise or '-'} ({sheet_pairs} paslon), bukan {exercise} "
         f"({pairs} paslon). Pakai lembar dan kode latihan yang sama.")
 
@@ -255,7 +256,7 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
                 other = f"{ident.trainee_name} (No. {ident.trainee})" if ident.trainee_name else f"No. {ident.trainee}"
                 _refuse(pr, GraderError(
                     "other_trainee",
-                    f"page {pr.page} is from another trainee's sheet ({other}); send each trainee's pages separately",
+                    f"Page {pr.page} is from another trainee's sheet: {other}. Send each trainee's pages separately.",
                     f"Halaman {pr.page} ini dari lembar peserta lain: {other}. Kirim halaman setiap peserta "
                     f"secara terpisah."))
     seen: dict[int, str] = {}
@@ -265,7 +266,7 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
         if pr.page in seen:
             _refuse(pr, GraderError(
                 "duplicate_page",
-                f"this is page {pr.page} again (already in {seen[pr.page]}); the other page is still missing",
+                f"This is page {pr.page} again (already in {seen[pr.page]}). Take a photo of the other page.",
                 f"Foto ini halaman {pr.page} lagi (sudah ada di {seen[pr.page]}). Foto halaman yang lain."))
         else:
             seen[pr.page] = pr.file

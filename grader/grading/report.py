@@ -9,6 +9,7 @@ from grader.grading.grade import score_text
 
 STATUS_ID = {"ok": "benar", "wrong": "salah", "review": "diperiksa pelatih", "blank": "kosong",
              "unreadable": "tidak terbaca"}
+SHEET_STATUS_ID = {"graded": "Dinilai", "partial": "Dinilai sebagian", "refused": "Ditolak"}
 # Where the trainee's identity came from (issue 5: QR, then the number written on the sheet, then the file name).
 SOURCE_ID = {"qr": "kode QR", "trainee_number": "nomor peserta di lembar", "caller": "isian pengirim",
              "filename": "nama berkas"}
@@ -31,10 +32,11 @@ _TEMPLATE = """<!doctype html>
 <div class="score">{{ score_text(r.score) }}<small>/100</small></div>
 <h1>Umpan balik latihan C.Hasil</h1>
 <div>Peserta: <b>{{ r.trainee_name or r.trainee or '?' }}</b> (identitas dari {{ source_id.get(r.identity_source, r.identity_source or '?') }}) ·
- Kode latihan: <b>{{ r.exercise or '?' }}</b> · Status: {{ r.status }}</div>
+ Kode latihan: <b>{{ r.exercise or '?' }}</b> · {{ sheet_status.get(r.status, r.status) }}</div>
 <div>Benar {{ r.counts.ok }} · Salah {{ r.counts.wrong }} · Diperiksa pelatih {{ r.counts.review }} ·
  Kosong {{ r.counts.blank }} · Tidak terbaca {{ r.counts.unreadable }}</div>
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file }}: {{ p.refusal.message_id }}</p>{% endfor %}
+{% if r.status == 'partial' %}<p class="review">Nilai ini hanya dari halaman yang terbaca.</p>{% endif %}
 {% for p in r.pages if p.advice %}<p class="review">{{ p.file }}: {{ p.advice.message_id }}</p>{% endfor %}
 <h2>Tiga hal yang perlu diperbaiki</h2>
 {% if r.top_fixes %}<ol>{% for f in r.top_fixes %}<li>{{ f.message_id }} <i>({{ f.where }})</i></li>{% endfor %}</ol>
@@ -47,6 +49,7 @@ _TEMPLATE = """<!doctype html>
 <h2>Isian per bagian</h2>
 <div class="cols">
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
+<tr><th>Kotak</th><th>Tertulis</th><th>Seharusnya</th><th>Status</th></tr>
 {% for f in rows %}<tr><td>{{ f.id }}</td><td>{{ '' if f.value is none else f.value }}</td>
 <td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ status_id[f.status] }}</td></tr>
 {% endfor %}</table>{% endfor %}
@@ -64,7 +67,7 @@ def render_report(result: dict) -> str:
     for f in result["fields"]:
         sections.setdefault(SECTION_ID.get(f["section"], f["section"]), []).append(f)
     return _env.from_string(_TEMPLATE).render(r=result, sections=list(sections.items()), status_id=STATUS_ID,
-                                              source_id=SOURCE_ID)
+                                              source_id=SOURCE_ID, sheet_status=SHEET_STATUS_ID)
 
 
 def write_reports(results: list[dict], out_dir: Path) -> list[Path]:

@@ -74,6 +74,7 @@ EN: dict[str, str] = {
     "Dikirim": "Sent",
     "Foto perlu diulang": "Please retake this photo",
     "Sebaiknya foto ulang": "A retake is advised",
+    "Halaman ini tidak dinilai": "This page was not graded",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
     "Foto halaman {pages} ditolak (lihat di bawah).": "The photo of page {pages} was refused (see below).",
     "Halaman {pages} belum terbaca.": "Page {pages} has not been read.",

@@ -162,8 +162,12 @@ def confidence_text(confidence) -> str:
     return f"{int(float(confidence or 0.0) * 100 + 1e-9)}%"
 
 
+#: Refusals a better photo does not fix: the page is fine, but not this sheet's or this exercise's (or twice).
+NOT_A_PHOTO_PROBLEM = ("wrong_exercise", "other_trainee", "duplicate_page")
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals.update(status_label=status_label, kind_label=kind_label, fmt_value=fmt_value,
+    app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, status_label=status_label, kind_label=kind_label, fmt_value=fmt_value,
                                  note_text=note_text, score_text=score_text, confidence_text=confidence_text,
                                  section_title=section_title, unread_pages=unread_pages, remarks_by_field=remarks_by_field,
                                  other_findings=other_findings)

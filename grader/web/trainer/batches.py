@@ -126,7 +126,7 @@ def item_status(r) -> dict:
         missing = unread_pages(result).missing
         if missing:
             reasons.append(_("Halaman {pages} belum dikirim.", pages=", ".join(map(str, missing))))
-        return {"badge": r["result_status"], "label": status_label(r["result_status"]), "reason": "; ".join(reasons)}
+        return {"badge": r["result_status"], "label": status_label(r["result_status"]), "reason": " ".join(reasons)}
     return {"badge": r["state"], "label": status_label(r["state"]), "reason": ""}
 
 
