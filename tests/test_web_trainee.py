@@ -494,3 +494,14 @@ def test_a_right_field_with_a_blank_leading_box_says_so_in_its_row(app):
     assert "Benar" in row and f'<div class="small remark">{msg}</div>' in row
     assert "remark" not in re.search(r'id="f-II.1".*?</tr>', html, re.S).group(0)
     assert html.count("<details class=\"sec\" open") == 1                 # its section opens by itself
+
+
+def test_the_qr_trainee_wins_over_the_typed_name(app, client, code):
+    """A personalised sheet names its trainee: uploads of it under another typed name stay one row in the class."""
+    upload(client, code=code, trainee="Dewi", photos=[("qr-12-a_1.jpg", jpeg_bytes())])
+    upload(client, code=code, trainee="12", photos=[("qr-12-b_1.jpg", jpeg_bytes(color="#eee"))], client_token="x2")
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        rows = latest_sheets(get_db(), code)
+    assert [(r["trainee"], r["attempts"]) for r in rows] == [("12", 2)]

@@ -84,7 +84,8 @@ def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int |
 
 
 def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, original: dict | None = None) -> None:
-    """Write a pipeline result and its summary columns; identity found on the sheet fills empty columns."""
+    """Write a pipeline result and its summary columns; identity found on the sheet fills empty columns (a QR's
+    trainee replaces a typed one)."""
     counts = result.get("counts") or {}
     cols = {
         "result": json.dumps(result, ensure_ascii=False),
@@ -95,10 +96,14 @@ def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, 
     }
     if original is not None:
         cols["result_original"] = json.dumps(original, ensure_ascii=False)
+    if result.get("identity_source") == "qr" and result.get("trainee"):
+        # The QR of a personalised sheet names its trainee: it wins over what the uploader typed (issue 5's order:
+        # QR, then the number written on the sheet, then the file name), so one trainee is one row in the class.
+        cols.update(trainee=result["trainee"], trainee_name=result.get("trainee_name"))
     sets = ", ".join(f"{k}=?" for k in cols)
-    conn.execute(f"UPDATE submissions SET {sets}, exercise=COALESCE(exercise, ?), trainee=COALESCE(trainee, ?), "
-                 "trainee_name=COALESCE(trainee_name, ?) WHERE id=?",
-                 (*cols.values(), result.get("exercise"), result.get("trainee"), result.get("trainee_name"),
+    fill = ", ".join(f"{k}=COALESCE({k}, ?)" for k in ("exercise", "trainee", "trainee_name") if k not in cols)
+    conn.execute(f"UPDATE submissions SET {sets}, {fill} WHERE id=?",
+                 (*cols.values(), *(result.get(k) for k in ("exercise", "trainee", "trainee_name") if k not in cols),
                   submission_id))
 
 

@@ -94,8 +94,8 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
     if qr:
         stem = files[0][0].split("-")[1]
     result = {"exercise": exercise or (key.exercise if key else None), "template": "chasil-kwk" if key else None,
-              "trainee": trainee or stem, "trainee_name": None,
-              "identity_source": "caller" if trainee else ("qr" if qr else "filename"),
+              "trainee": stem if qr else (trainee or stem), "trainee_name": None,     # the QR first, as for real
+              "identity_source": "qr" if qr else ("caller" if trainee else "filename"),
               "status": "refused" if refused == len(files) else ("partial" if refused else "graded"),
               "pages": pages, "fields": [], "rules": [], "findings": [], "top_fixes": [], "score": None,
               "counts": {}}
