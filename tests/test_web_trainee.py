@@ -505,3 +505,26 @@ def test_the_qr_trainee_wins_over_the_typed_name(app, client, code):
         from grader.web.db import get_db
         rows = latest_sheets(get_db(), code)
     assert [(r["trainee"], r["attempts"]) for r in rows] == [("12", 2)]
+
+
+def test_a_dispute_of_a_count_takes_digits_only(app, client, code):
+    """"-5" is box content (a dash, then 5) for digits, but not a count of bubbles or tally marks."""
+    import json as _json
+
+    from grader.web.testing import WRONG_FIELD
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())])
+    with app.app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        res = _json.loads(db.execute("SELECT result FROM submissions").fetchone()["result"])
+        for f in res["fields"]:
+            if f["id"] == WRONG_FIELD:
+                f["kind"] = "tally"
+        db.execute("UPDATE submissions SET result=?", (_json.dumps(res),))
+        db.commit()
+    token = resp.location.rsplit("/", 1)[1]
+    got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
+                                                       "written": "-5"}, follow_redirects=True)
+    assert "Tulis jumlah yang Anda tandai" in got.get_data(as_text=True)
+    with app.app_context():
+        assert get_db().execute("SELECT COUNT(*) FROM disputes").fetchone()[0] == 0

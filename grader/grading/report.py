@@ -37,6 +37,7 @@ _TEMPLATE = """<!doctype html>
  Kosong {{ r.counts.blank }} · Tidak terbaca {{ r.counts.unreadable }}</div>
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file }}: {{ p.refusal.message_id }}</p>{% endfor %}
 {% if r.status == 'partial' %}<p class="review">Nilai ini hanya dari halaman yang terbaca.</p>{% endif %}
+{% if r.counts.review %}<p class="review">Isian yang diperiksa pelatih belum dihitung dalam nilai; nilai bisa berubah.</p>{% endif %}
 {% for p in r.pages if p.advice %}<p class="review">{{ p.file }}: {{ p.advice.message_id }}</p>{% endfor %}
 <h2>Tiga hal yang perlu diperbaiki</h2>
 {% if r.top_fixes %}<ol>{% for f in r.top_fixes %}<li>{{ f.message_id }} <i>({{ f.where }})</i></li>{% endfor %}</ol>

@@ -221,6 +221,7 @@ MAX_OPEN_DISPUTES = 5
 # What a trainee may say they wrote: what boxes hold (digits, X, dash; a few characters, as a number field has a
 # few boxes), or nothing. Free text would reach the trainer's queue as "menulis <text>".
 WRITTEN_RE = re.compile(r"^[0-9xX-]{0,4}$")
+MARKS_WRITTEN_RE = re.compile(r"^[0-9]{0,3}$")      # a pair's bubbles or tally: the count they show
 
 
 def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str, written: str,
@@ -230,10 +231,14 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     Only a field held against the trainee (``wrong`` or ``blank``) that no trainer has corrected can be
     disputed: it goes to review, out of the score, and into the trainer's queue. Returns the new result.
     """
-    if not WRITTEN_RE.match(written):
+    sub, result, field = _stored_field(conn, submission_id, field_id)
+    if field.get("kind") in ("bubbles", "tally"):       # a count, not boxes: digits only
+        if not MARKS_WRITTEN_RE.match(written):
+            raise GraderError("bad_written", f"{written!r} is not a count (e.g. 47, or nothing)",
+                              "Tulis jumlah yang Anda tandai (mis. 47), atau kosongkan.")
+    elif not WRITTEN_RE.match(written):
         raise GraderError("bad_written", f"{written!r} is not what a field's boxes can hold (e.g. 47, X47, or nothing)",
                           "Tulis isi kotak seperti yang Anda tulis di lembar (mis. 47 atau X47), atau kosongkan.")
-    sub, result, field = _stored_field(conn, submission_id, field_id)
     key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
     if key is None:                # nothing is graded against a key, so there is nothing to take back
         raise GraderError("unknown_exercise", "this sheet has no exercise code, so it cannot be disputed",
