@@ -40,6 +40,7 @@ class PhotoRead:
     readings: dict[str, FieldReading] = field(default_factory=dict)
     refusal: GraderError | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    sheet_exercise: str | None = None      # the exercise printed on a page refused for being another exercise's
 
     @property
     def page(self) -> int | None:
@@ -193,12 +194,14 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
         ident = pr.aligned.identity
         if key is not None and (ident.template != key.template or ident.pairs != key.pairs or
                                 (ident.exercise and ident.exercise != key.exercise)):
+            pr.sheet_exercise = ident.exercise
             _refuse(pr, wrong_exercise_error(ident.exercise, ident.pairs, key.exercise, key.pairs))
     _refuse_pages_that_do_not_belong(reads, caller=trainee)
     good = [pr for pr in reads if pr.aligned is not None]
     who, name, source = identify_trainee(reads, caller=trainee)
     pages = [{"file": pr.file, "page": pr.page, "refusal": refusal_json(pr.refusal) if pr.refusal else None,
-              "advice": retake_advice(pr), "annotated": None} for pr in reads]
+              "advice": retake_advice(pr), "annotated": None,
+              **({"sheet_exercise": pr.sheet_exercise} if pr.sheet_exercise else {})} for pr in reads]
     base = {"exercise": key.exercise if key else (exercise or None), "trainee": who, "trainee_name": name,
             "identity_source": source, "pages": pages}
     if not good:

@@ -77,6 +77,7 @@ def test_wrong_exercise_sheet_is_refused_not_graded():
     res = grade_upload([(names[1], sample(names[1]).read_bytes())], key=load_key(str(other)))
     assert res["status"] == "refused" and res["pages"][0]["refusal"]["code"] == "wrong_exercise"
     assert "bukan" in res["pages"][0]["refusal"]["message_id"]
+    assert res["pages"][0]["sheet_exercise"] == code            # so a trainer can grade it under its own exercise
 
 
 def _read(file: str, page: int, trainee: str | None, name: str | None = None):

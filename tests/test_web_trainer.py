@@ -238,6 +238,31 @@ def test_a_partly_graded_sheet_in_a_batch_says_which_page_is_missing(app):
         assert item_status(row) == {"badge": "partial", "label": "Sebagian", "reason": "Halaman 2 belum dikirim."}
 
 
+def test_a_batch_sheet_of_another_exercise_can_be_graded_under_it(app, trainer, code):
+    """A class's photo sent to the wrong exercise's batch: the trainer grades it under the exercise its QR names."""
+    import json as _json
+
+    from grader.exercise.store import exercises_dir
+    with app.app_context():
+        base = app.config["DATA_DIR"]
+    key = _json.loads((exercises_dir(base) / code / "answer_key.json").read_text())
+    (exercises_dir(base) / "OTHER01").mkdir()
+    (exercises_dir(base) / "OTHER01" / "answer_key.json").write_text(_json.dumps({**key, "exercise": "OTHER01"}))
+    batch(trainer, code, [("s_1_otherex.jpg", jpeg_bytes()), ("t_1.jpg", jpeg_bytes(color="#eee"))])
+    page = trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    assert "Halaman ini tidak dinilai" in page and "Nilai dengan latihan OTHER01" in page
+    token = csrf_of(trainer, "/trainer/lembar/1")
+    assert trainer.post("/trainer/lembar/2/latihan", data={"csrf_token": token, "code": "OTHER01"}).status_code == 400
+    resp = trainer.post("/trainer/lembar/1/latihan", data={"csrf_token": token, "code": "OTHER01"})
+    assert resp.status_code == 303
+    with app.app_context():
+        from grader.web.db import get_db
+        row = get_db().execute("SELECT exercise, state, result_status FROM submissions WHERE id=1").fetchone()
+    assert (row["exercise"], row["state"], row["result_status"]) == ("OTHER01", "done", "graded")
+    assert "s" in re.findall(r'/trainer/lembar/\d+">([^<]+)</a>',
+                             trainer.get("/trainer/latihan/OTHER01/hasil").get_data(as_text=True))
+
+
 def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)

@@ -75,6 +75,8 @@ EN: dict[str, str] = {
     "Foto perlu diulang": "Please retake this photo",
     "Sebaiknya foto ulang": "A retake is advised",
     "Halaman ini tidak dinilai": "This page was not graded",
+    "Nilai dengan latihan {code}": "Grade it under exercise {code}",
+    "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
     "Foto halaman {pages} ditolak (lihat di bawah).": "The photo of page {pages} was refused (see below).",
     "Halaman {pages} belum terbaca.": "Page {pages} has not been read.",

@@ -76,10 +76,10 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
                 "message_en": "The photo is too blurry. Hold the phone steady and take it again."}})
             continue
         page = split_page(name.replace("qr-", ""))[1] or i
-        if "otherex" in name.lower() and key is not None:   # printed for exercise OTHER01 (the real text)
+        if "otherex" in name.lower() and key is not None and key.exercise != "OTHER01":   # printed for OTHER01
             from grader.pipeline import refusal_json, wrong_exercise_error
             refused += 1
-            pages.append({"file": name, "page": page, "annotated": None, "advice": None,
+            pages.append({"file": name, "page": page, "annotated": None, "advice": None, "sheet_exercise": "OTHER01",
                           "refusal": refusal_json(wrong_exercise_error("OTHER01", key.pairs, key.exercise, key.pairs))})
             continue
         ok = _page_image(data, out_dir / f"page{page}.png", f"p{page}")

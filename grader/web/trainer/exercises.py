@@ -35,6 +35,16 @@ def get_key(code: str):
         abort(404)
 
 
+def has_exercise(code: str) -> bool:
+    from grader.exercise.store import load_key
+
+    try:
+        load_key(code, base=_base())
+    except GraderError:
+        return False
+    return True
+
+
 def exercise_of(key):
     """Re-create the full exercise (handout facts, ballots) from its key: the generator is deterministic."""
     from grader.exercise.scenario import generate_exercise

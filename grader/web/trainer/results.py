@@ -9,9 +9,10 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, results_of
 from grader.web.db import get_db, now_iso
 from grader.web.grading import submission_dir
-from grader.web.trainee import printable_feedback, send_derived
+from grader.web.i18n import gettext as _
+from grader.web.trainee import normalise_code, printable_feedback, send_derived
 from grader.web.trainer import bp
-from grader.web.trainer.exercises import get_key
+from grader.web.trainer.exercises import get_key, has_exercise
 from grader.web.uploads import BATCH_PRIORITY, queue_grading
 
 
@@ -51,7 +52,11 @@ def submission(sid: int):
                          (sid,)).fetchall()
     corrections = db.execute("SELECT field_id, value, previous, corrected_by, corrected_at FROM corrections "
                              "WHERE submission_id=? ORDER BY id DESC", (sid,)).fetchall()
+    movable = {p["sheet_exercise"] for p in (res or {}).get("pages") or ()
+               if p.get("sheet_exercise") and (p.get("refusal") or {}).get("code") == "wrong_exercise"
+               and has_exercise(p["sheet_exercise"])}
     return render_template("trainer/submission.html", sub=row, res=res, uploads=uploads, corrections=corrections,
+                           movable=movable,
                            client_token=secrets.token_urlsafe(16),
                            image_url=lambda name, **kw: url_for("trainer.image", sid=sid, name=name, **kw))
 
@@ -65,6 +70,25 @@ def regrade_failed(sid: int):
     if row is None:
         _sheet(sid)                               # 404 if it does not exist; otherwise nothing to do
     else:
+        queue_grading(db, sid, priority=BATCH_PRIORITY)
+    return redirect(url_for("trainer.submission", sid=sid), code=303)
+
+
+@bp.post("/lembar/<int:sid>/latihan")
+def move_to_exercise(sid: int):
+    """Grade a sheet refused as another exercise's under the exercise its QR names (a batch sent to the wrong one)."""
+    row = _sheet(sid)
+    code = normalise_code(request.form.get("code"))
+    res = json.loads(row["result"]) if row["result"] else {}
+    printed = {p.get("sheet_exercise") for p in res.get("pages") or ()
+               if (p.get("refusal") or {}).get("code") == "wrong_exercise"}
+    if row["state"] != "done" or not code or code not in printed:
+        abort(400, _("Lembar ini tidak dicetak untuk latihan itu."))
+    get_key(code)                                 # 404 if that exercise is not in this app
+    db = get_db()
+    claimed = db.execute("UPDATE submissions SET exercise=?, state='queued', updated_at=? WHERE id=? AND state='done' "
+                         "RETURNING id", (code, now_iso(), sid)).fetchone()
+    if claimed:
         queue_grading(db, sid, priority=BATCH_PRIORITY)
     return redirect(url_for("trainer.submission", sid=sid), code=303)
 
