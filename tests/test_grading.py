@@ -120,6 +120,20 @@ def test_a_firm_misread_in_a_rule_that_fails_on_unsure_readings_is_not_called_wr
     vb = next(f for f in res["fields"] if f["id"] == "V.B")
     assert vb["status"] == "review" and "in_failing_rule_with_unsure" in vb["notes"]
     assert "all_votes_sum" not in violated(res)
+    # a regrade (from the stored result, as after any correction elsewhere) reaches the same verdict, same notes
+    from grader.pipeline import regrade
+    stored = {**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": []}
+    again = regrade(stored, {}, key)
+    assert [(f["id"], f["status"], f["notes"]) for f in again["fields"]] == \
+        [(f["id"], f["status"], f["notes"]) for f in res["fields"]]
+    # the suspect costs nothing elsewhere either: its rules are not checkable rather than violated
+    assert {r["status"] for r in res["rules"] if "V.B" in r["fields"]} == {"not_checkable"}
+    # a trainer confirming the unsure totals has not looked at V.B: it stays a suspect, in the queue
+    from grader.read.context import NOTE_CORRECTED
+    for fid in ("V.A", "V.C"):
+        readings[fid] = FieldReading(fid, "digits", 2, values[fid], 1.0, "ok", notes=(NOTE_CORRECTED,))
+    confirmed = grade_readings(sheet, readings, key)
+    assert next(f for f in confirmed["fields"] if f["id"] == "V.B")["status"] == "review"
     # with every reading of the rule firm, the same difference is the trainee's: wrong, and the rule violated
     firm = grade_readings(sheet, readings_from(sheet, values, conf=0.9994), key)
     assert next(f for f in firm["fields"] if f["id"] == "V.B")["status"] == "wrong"

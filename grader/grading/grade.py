@@ -167,6 +167,11 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     """
     corrections = corrections or {}
     rules = expand_rules(sheet.spec.rules, sheet)
+    # A suspected misread is unsure from here on, for everything: its own verdict, the rules it is in (not
+    # checkable rather than violated) and its pair's cross-checks (a review item, not the trainee's error).
+    suspects = misread_suspects(rules, readings, key)
+    readings = {fid: replace(r, status="review", notes=r.notes + (NOTE_RULE_SUSPECT,)) if fid in suspects else r
+                for fid, r in readings.items()}
     values = {fid: r.value for fid, r in readings.items() if r.kind == "digits" and r.status == "ok"}
     rule_results = evaluate_rules(rules, values)
     doubted: set[str] = set()
@@ -178,7 +183,6 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
                 doubted.update(weak)
                 rr = RuleResult(rr.rule, "not_checkable", None, None, tuple(weak))
         checked.append(rr)
-    suspects = misread_suspects(rules, readings, key)
 
     fields_out = []
     for f in graded_fields(sheet):
@@ -190,8 +194,6 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             why = (NOTE_NOT_SURE_ENOUGH,)            # read, differs from the key, but not surely enough to say so
         if f.id in doubted:                          # (read ok: rules only take accepted values)
             status, why = "review", why + (NOTE_RULE_DOUBT,)
-        elif f.id in suspects and status == "wrong":  # the failure the unsure reading stands in may be this one's
-            status, why = "review", why + (NOTE_RULE_SUSPECT,)
         c = corrections.get(f.id) if r is not None and NOTE_CORRECTED in r.notes else None
         fields_out.append({
             "id": f.id, "page": f.page, "section": f.section, "label": f.label, "kind": f.kind,
@@ -336,7 +338,9 @@ def misread_suspects(rules, readings: dict[str, FieldReading], key: AnswerKey | 
             r, expected = readings[fid], key.fields.get(fid)
             if not is_firm(r) or expected is None or r.value == expected or NOTE_CORRECTED in r.notes:
                 continue            # (a trainer's correction is what was written: no misread to suspect)
-            if all(is_firm(readings[g]) for g in rule.fields if g != fid):
+            # (a neighbour a trainer confirmed is certain, but nobody has looked at this field: confirming the
+            # unsure totals must not turn our possible misread into the trainee's mistake unseen)
+            if all(is_firm(readings[g]) and NOTE_CORRECTED not in readings[g].notes for g in rule.fields if g != fid):
                 continue
             if len(set(sides(rule, fid, expected))) == 1 and not corroborated(fid):
                 out.add(fid)
