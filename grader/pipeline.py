@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,10 +42,11 @@ class PhotoRead:
     refusal: GraderError | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     sheet_exercise: str | None = None      # the exercise printed on a page refused for being another exercise's
+    refused_page: int | None = None        # the page a photo showed before it was refused as not belonging
 
     @property
     def page(self) -> int | None:
-        return self.aligned.page.number if self.aligned is not None else None
+        return self.aligned.page.number if self.aligned is not None else self.refused_page
 
 
 def classifier_for(engine: str = "cnn"):
@@ -217,8 +219,8 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
         on_page = {f.id for f in sheet.pages[pr.page - 1].fields if f.graded}
         readings.update({fid: r for fid, r in pr.readings.items() if fid in on_page})
     graded = grade_sheet(sheet, readings, key)
-    status = "graded" if len(good) == len(reads) and {pr.page for pr in good} == {p.number for p in sheet.pages} \
-        else "partial"
+    # graded when every page was read (a refused extra photo, e.g. the same page twice, leaves nothing out)
+    status = "graded" if {pr.page for pr in good} == {p.number for p in sheet.pages} else "partial"
     result = {**base, "template": sheet.spec.id, "contest": sheet.contest, "pairs": sheet.pairs,
               "status": status, **graded}
     if out_dir is not None:
@@ -237,6 +239,8 @@ def wrong_exercise_error(sheet_exercise: str | None, sheet_pairs: int, exercise:
 
 
 def _refuse(pr: PhotoRead, err: GraderError) -> None:
+    """Refuse an aligned photo after the fact; the page it showed is kept, so the trainee is told which one."""
+    pr.refused_page = pr.page
     pr.refusal, pr.aligned = err, None
 
 
@@ -329,9 +333,10 @@ def redraw_feedback(result: dict, out_dir: Path) -> None:
         layout = sheet.pages[page["page"] - 1]
         mine = [f for f in result["fields"] if f["page"] == page["page"]]
         img = annotate_page(image, layout, mine, px_per_mm=image.shape[1] / layout.width_mm)
-        tmp = out_dir / f"{page['annotated']}.{os.getpid()}.tmp"
-        img.save(tmp, format="JPEG", quality=85)
-        tmp.replace(out_dir / page["annotated"])      # atomic: a request never gets half an image
+        fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")    # unique even for two threads of one process
+        with os.fdopen(fd, "wb") as fh:
+            img.save(fh, format="JPEG", quality=85)
+        os.replace(tmp, out_dir / page["annotated"])      # atomic: a request never gets half an image
 
 
 def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | None, *,

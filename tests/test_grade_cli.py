@@ -93,7 +93,7 @@ def test_pages_of_another_trainee_are_refused_not_mixed_into_one_result():
     from grader.pipeline import _refuse_pages_that_do_not_belong
     reads = [_read("a.jpg", 1, "136", "Sri Siregar"), _read("b.jpg", 2, "63", "Sri Susanti")]
     _refuse_pages_that_do_not_belong(reads, caller=None)
-    assert reads[0].refusal is None and reads[1].aligned is None
+    assert reads[0].refusal is None and reads[1].aligned is None and reads[1].page == 2
     assert reads[1].refusal.code == "other_trainee" and "Sri Susanti (No. 63)" in reads[1].refusal.message_id
     # the trainee who uploaded names themselves: their page is the one kept
     reads = [_read("a.jpg", 1, "136"), _read("b.jpg", 2, "63")]
@@ -112,6 +112,7 @@ def test_the_same_page_twice_is_said_and_the_other_page_is_missing():
     assert res["status"] == "partial"
     assert [p["refusal"] and p["refusal"]["code"] for p in res["pages"]] == [None, "duplicate_page"]
     assert "halaman 1 lagi (sudah ada di one.jpg)" in res["pages"][1]["refusal"]["message_id"]
+    assert [p["page"] for p in res["pages"]] == [1, 1]           # the refused photo still says which page it showed
     assert all("page_missing" in f["notes"] for f in res["fields"] if f["page"] == 2)
 
 

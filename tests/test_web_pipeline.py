@@ -19,7 +19,7 @@ def test_trainee_upload_graded_by_the_real_pipeline_then_corrected_by_a_trainer(
     assert "Hasil penilaian" in html and code in html                  # the exercise came from the QR
     assert "Siti" in html                                                # the trainee name printed in the QR
     assert "perlu diperbaiki" in html and "isian kosong" in html                 # a blank sheet
-    images = re.findall(r'src="(/hasil/[^"]+/gambar/page\d.jpg)\?w=900"', html)
+    images = re.findall(r'src="(/hasil/[^"]+/gambar/page\d.jpg)\?v=[^"&]+&amp;w=900"', html)
     assert len(images) == 2
     from PIL import Image
     for img in images:

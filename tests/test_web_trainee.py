@@ -56,7 +56,7 @@ def test_upload_then_result_shows_score_sections_rules_and_fixes(client, code):
     assert "II. Data penggunaan surat suara" in html and "IV. Perolehan suara" in html
     assert "Aturan hitungan yang dilanggar" in html and "Surat suara diterima" in html
     assert "Yang perlu diperbaiki" in html and "Tiga hal" not in html   # one mistake, not "three"
-    img = re.search(r'src="(/hasil/[^"]+/gambar/page1.png)\?w=900"', html).group(1)
+    img = re.search(r'src="(/hasil/[^"]+/gambar/page1.png)\?v=[^"&]+&amp;w=900"', html).group(1)
     got = client.get(img)
     assert got.status_code == 200 and got.data[:4] == b"\x89PNG"
     small = client.get(img + "?w=480")                                  # the phone copy is a JPEG

@@ -269,6 +269,7 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     assert 'src="/trainer/lembar/1/gambar/crops/V.B.png"' in queue and "keyakinan 40%" in queue
     assert "Alasan: ada kotak yang kurang jelas" in queue                # why it is there, in words
     assert trainer.get("/trainer/lembar/1/gambar/crops/V.B.png").status_code == 200
+    version_before = re.search(r"gambar/page1.png\?v=(\w+)", trainer.get("/trainer/lembar/1").get_data(as_text=True)).group(1)
     token = csrf_of(trainer, "/trainer/")
     from grader.exercise.store import load_key
     expected = load_key(code).fields["V.B"]
@@ -277,6 +278,8 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     body = resp.get_json()
     assert resp.status_code == 200 and body["ok"] and body["status"] == "ok"
     assert "Tidak ada isian yang perlu diperiksa" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert version_before != re.search(r"gambar/page1.png\?v=(\w+)", trainer.get("/trainer/lembar/1").get_data(
+        as_text=True)).group(1)                                          # the redrawn page is not served from cache
     sheet = trainer.get("/trainer/lembar/1").get_data(as_text=True)
     assert "Ibu Sari" in sheet                                          # who corrected, in the table and history
     with app.app_context():
@@ -469,3 +472,31 @@ def test_confidence_is_shown_rounded_down():
     """A reading too unsure to be called wrong never shows 100%; a trainer's correction (1.0) does."""
     from grader.web.present import confidence_text
     assert [confidence_text(c) for c in (0.9989, 0.29, 1.0, None, 0.5)] == ["99%", "29%", "100%", "0%", "50%"]
+
+
+def test_trainee_keys_sort_whatever_is_typed():
+    from grader.web.classroom import _natural
+    assert sorted(["10", "9", "²", "Dewi", "104"], key=_natural) == ["9", "10", "104", "Dewi", "²"]
+
+
+def test_a_field_of_an_unread_page_cannot_be_corrected(app, trainer, code):
+    """No picture was read: a blank "confirmation" would mark the trainee blank for a page never seen."""
+    import json as _json
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    with app.app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        res = _json.loads(db.execute("SELECT result FROM submissions WHERE id=1").fetchone()["result"])
+        for f in res["fields"]:
+            if f["id"] == "IV.1":
+                f["status"], f["notes"], f["value"] = "unreadable", ["page_missing"], None
+        db.execute("UPDATE submissions SET result=? WHERE id=1", (_json.dumps(res),))
+        db.commit()
+    page = trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    row = re.search(r'id="f-IV.1".*?</tr>', page, re.S).group(0)
+    assert "<form" not in row
+    got = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"), "field": "IV.1",
+                                                          "value": ""}, follow_redirects=True)
+    assert "halaman yang belum terbaca" in got.get_data(as_text=True)
+    with app.app_context():
+        assert get_db().execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0

@@ -41,13 +41,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         print(f"demo exercise: {ensure_demo_data()}")
     app = create_app()
-    app.extensions["grader.jobs"].warm_up()     # worker processes start (and import the pipeline) now
-    app.extensions["grader.recover"]()          # finish what a previous run left unfinished
-    print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)", flush=True)
     # SIGTERM (kill, docker stop) must end the worker processes too: by default Python would die at once,
     # skipping the clean-up below and leaving them running. Queued jobs stay in the database either way.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
+        app.extensions["grader.jobs"].warm_up()     # worker processes start (and import the pipeline) now
+        app.extensions["grader.recover"]()          # finish what a previous run left unfinished
+        print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)", flush=True)
         waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
     finally:
         app.extensions["grader.jobs"].shutdown(wait=False)

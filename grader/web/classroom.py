@@ -45,7 +45,7 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
 
 def _natural(text: str) -> tuple:
     """Trainee numbers in number order (4, 9, 69, 104), names after them in letter order."""
-    return (0, int(text), text) if text.isdigit() else (1, 0, text)
+    return (0, int(text), text) if text.isascii() and text.isdigit() else (1, 0, text)   # ("²".isdigit() too)
 
 
 def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = False) -> dict:

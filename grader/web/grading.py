@@ -205,6 +205,10 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     the sheet has no result to correct.
     """
     sub, result, field = _stored_field(conn, submission_id, field_id)
+    if "page_missing" in (field.get("notes") or ()):
+        raise GraderError("page_not_read", f"field {field_id} is on a page that was not read; ask for a retake",
+                          f"Isian {field_id} ada di halaman yang belum terbaca (foto ditolak atau belum dikirim). "
+                          f"Minta peserta memotret ulang halaman itu.")
     conn.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
                  "VALUES (?, ?, ?, ?, ?, ?)", (submission_id, field_id, value, field.get("value"), by, now_iso()))
     key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)

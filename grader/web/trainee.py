@@ -7,6 +7,7 @@ sees their earlier attempts without anyone else seeing them.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -147,7 +148,8 @@ def result(token: str):
                                (row["id"],)).fetchall()
     return render_template("trainee/result.html", sub=row, res=res, uploads=uploads,
                            attempts=_earlier_attempts(row), client_token=secrets.token_urlsafe(16),
-                           image_url=lambda name, **kw: url_for("trainee.image", token=token, name=name, **kw))
+                           image_url=lambda name, **kw: url_for("trainee.image", token=token, name=name,
+                                                                v=image_version(row), **kw))
 
 
 @bp.get("/hasil/<token>/cetak")
@@ -178,6 +180,11 @@ def image(token: str, name: str):
     return send_derived(submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived", name)
 
 
+def image_version(row) -> str:
+    """Changes whenever the stored result does: marked pages are cached an hour, and a regrade redraws them."""
+    return hashlib.sha1((row["result"] or row["updated_at"] or "").encode()).hexdigest()[:10]
+
+
 def send_derived(folder: Path, name: str):
     """A derived image, or its smaller copy with ``?w=480`` / ``?w=900``; 404 outside ``folder``."""
     width = request.args.get("w", type=int)
@@ -206,7 +213,8 @@ def retake(token: str):
         res = json.loads(row["result"]) if row["result"] else None
         return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, attempts=[],
                                client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
-                               image_url=lambda name, **kw: url_for("trainee.image", token=token, name=name, **kw)), 400
+                               image_url=lambda name, **kw: url_for("trainee.image", token=token, name=name,
+                                                                v=image_version(row), **kw)), 400
     base = Path(current_app.config["DATA_DIR"])
     files = [(upload.filename, data) if u["position"] == position else (u["filename"], (base / u["path"]).read_bytes())
              for u in uploads]

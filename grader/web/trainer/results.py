@@ -10,7 +10,7 @@ from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, res
 from grader.web.db import get_db, now_iso
 from grader.web.grading import submission_dir
 from grader.web.i18n import gettext as _
-from grader.web.trainee import normalise_code, printable_feedback, send_derived
+from grader.web.trainee import image_version, normalise_code, printable_feedback, send_derived
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key, has_exercise
 from grader.web.uploads import BATCH_PRIORITY, queue_grading
@@ -58,7 +58,8 @@ def submission(sid: int):
     return render_template("trainer/submission.html", sub=row, res=res, uploads=uploads, corrections=corrections,
                            movable=movable,
                            client_token=secrets.token_urlsafe(16),
-                           image_url=lambda name, **kw: url_for("trainer.image", sid=sid, name=name, **kw))
+                           image_url=lambda name, **kw: url_for("trainer.image", sid=sid, name=name,
+                                                                v=image_version(row), **kw))
 
 
 @bp.post("/lembar/<int:sid>/nilai-ulang")
@@ -82,7 +83,8 @@ def move_to_exercise(sid: int):
     res = json.loads(row["result"]) if row["result"] else {}
     printed = {p.get("sheet_exercise") for p in res.get("pages") or ()
                if (p.get("refusal") or {}).get("code") == "wrong_exercise"}
-    if row["state"] != "done" or not code or code not in printed:
+    # (only a sheet refused whole: moving one with a graded page would drop that page's grading)
+    if row["state"] != "done" or res.get("status") != "refused" or not code or code not in printed:
         abort(400, _("Lembar ini tidak dicetak untuk latihan itu."))
     get_key(code)                                 # 404 if that exercise is not in this app
     db = get_db()
