@@ -157,6 +157,22 @@ def test_a_firm_reading_its_own_row_total_agrees_with_stays_wrong(chasil_spec):
     assert status["I.A.1.L"] == "wrong" and status["I.A.1.P"] == "wrong"
 
 
+def test_a_dispute_does_not_make_another_mistake_a_suspect(chasil_spec):
+    """IV.1 and IV.2 both written wrong (V.A matches the trainee's IV.2), IV.2 disputed: IV.1 stays wrong."""
+    from grader.read.context import NOTE_DISPUTED
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["IV.1"] += 2
+    values["IV.2"] += 3
+    values["V.A"] += 3
+    readings = readings_from(sheet, values)
+    for fid in ("IV.1.bubbles", "IV.1.tally"):              # marks that would corroborate IV.1 are not firm here
+        readings[fid] = FieldReading(fid, readings[fid].kind, 2, values["IV.1"], 0.5, "review")
+    readings["IV.2"] = FieldReading("IV.2", "digits", 2, values["IV.2"], 0.9995, "review", notes=(NOTE_DISPUTED,))
+    res = grade_readings(sheet, readings, key)
+    assert next(f for f in res["fields"] if f["id"] == "IV.1")["status"] == "wrong"
+
+
 def test_a_wrong_count_its_own_bubbles_and_tally_repeat_stays_wrong(chasil_spec):
     """IV.1 written 2 too high in digits, bubbles and tally, V.A from the key, IV.2 unsure: the trainee's own marks
     agree with what we read, so the failing sum is theirs to fix, not our misread."""

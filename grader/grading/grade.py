@@ -330,6 +330,13 @@ def misread_suspects(rules, readings: dict[str, FieldReading], key: AnswerKey | 
             fid in rule.fields and len(set(sides(rule))) == 1
             and all(is_firm(readings[g]) for g in rule.fields if g != fid) for rule in equalities)
 
+    def read_firmly(r: FieldReading) -> bool:
+        """Firm by its own pixels. Not a neighbour a trainer confirmed: it is certain, but nobody has looked at the
+        suspect, and confirming unsure totals must not turn our possible misread into the trainee's mistake
+        unseen. But a disputed one: only a field read firmly as wrong or blank can be disputed, and the trainee's
+        own dispute must not make another of their mistakes a suspect."""
+        return (is_firm(r) and NOTE_CORRECTED not in r.notes) or NOTE_DISPUTED in r.notes
+
     out: set[str] = set()
     for rule in equalities:
         if len(set(sides(rule))) == 1:
@@ -338,9 +345,7 @@ def misread_suspects(rules, readings: dict[str, FieldReading], key: AnswerKey | 
             r, expected = readings[fid], key.fields.get(fid)
             if not is_firm(r) or expected is None or r.value == expected or NOTE_CORRECTED in r.notes:
                 continue            # (a trainer's correction is what was written: no misread to suspect)
-            # (a neighbour a trainer confirmed is certain, but nobody has looked at this field: confirming the
-            # unsure totals must not turn our possible misread into the trainee's mistake unseen)
-            if all(is_firm(readings[g]) and NOTE_CORRECTED not in readings[g].notes for g in rule.fields if g != fid):
+            if all(read_firmly(readings[g]) for g in rule.fields if g != fid):
                 continue
             if len(set(sides(rule, fid, expected))) == 1 and not corroborated(fid):
                 out.add(fid)
