@@ -58,8 +58,9 @@ def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = Fals
     done = [r for r in rows if r["state"] == "done"]
     scores = [r["score"] for r in done if r["score"] is not None]
     out = {"n": len(rows), "graded": len(done), "mean": sum(scores) / len(scores) if scores else None}
-    if queue:
-        out["review"] = sum(waiting(f) for _, res in results_of(conn, [r["id"] for r in done])
+    if queue:   # the queue's own sheets: each trainee's latest *graded* one (a pending retake is not yet there)
+        graded = latest_sheets(conn, exercise, include_pending=False)
+        out["review"] = sum(waiting(f) for _, res in results_of(conn, [r["id"] for r in graded])
                             for f in res.get("fields") or ())
     return out
 
