@@ -453,7 +453,7 @@ def test_a_page_that_was_not_sent_or_was_refused_is_named_beside_the_score(app):
                                           sub={"created_at": "2026-12-02T10:00:00", "exercise": "ABC"})
     assert "Halaman 1 belum dikirim." in summary(res) and "hanya dari halaman yang terbaca" in summary(res)
     html = summary(refused)
-    assert "Foto halaman 1 ditolak (lihat di bawah)." in html and "hanya dari halaman yang terbaca" in html
+    assert "Foto halaman 1 ditolak (lihat di atas)." in html and "hanya dari halaman yang terbaca" in html
     assert "belum dikirim" not in html
     assert "Halaman 1 belum terbaca." in summary(unknown)
     assert "isian yang perlu dicek" not in summary(res)

@@ -78,7 +78,7 @@ EN: dict[str, str] = {
     "Nilai dengan latihan {code}": "Grade it under exercise {code}",
     "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
-    "Foto halaman {pages} ditolak (lihat di bawah).": "The photo of page {pages} was refused (see below).",
+    "Foto halaman {pages} ditolak (lihat di atas).": "The photo of page {pages} was refused (see above).",
     "Halaman {pages} belum terbaca.": "Page {pages} has not been read.",
     "belum terbaca": "not read yet",
     "Nilai ini hanya dari halaman yang terbaca. Kirim lembar lagi dengan semua halamannya untuk nilai lengkap.":
