@@ -263,6 +263,28 @@ def test_a_batch_sheet_of_another_exercise_can_be_graded_under_it(app, trainer, 
                              trainer.get("/trainer/latihan/OTHER01/hasil").get_data(as_text=True))
 
 
+def test_moved_pages_of_one_trainee_are_merged_again(app, trainer, code):
+    """A chat export sent to the wrong exercise: each photo a sheet, all refused; moved, they become one sheet."""
+    import json as _json
+
+    from grader.exercise.store import exercises_dir
+    base = app.config["DATA_DIR"]
+    key = _json.loads((exercises_dir(base) / code / "answer_key.json").read_text())
+    (exercises_dir(base) / "OTHER01").mkdir()
+    (exercises_dir(base) / "OTHER01" / "answer_key.json").write_text(_json.dumps({**key, "exercise": "OTHER01"}))
+    resp = batch(trainer, code, [("qr-12-otherex-WA0001_p1.jpg", jpeg_bytes()),
+                                 ("qr-12-otherex-WA0002_p2.jpg", jpeg_bytes(color="#eee"))], client_token="mv")
+    items = trainer.get(resp.location + ".json").get_json()["items"]
+    assert len(items) == 2 and {i["badge"] for i in items} == {"refused"}
+    token = csrf_of(trainer, "/trainer/")
+    for it in items:
+        trainer.post(f"/trainer/lembar/{it['id']}/latihan", data={"csrf_token": token, "code": "OTHER01"})
+    table = trainer.get("/trainer/latihan/OTHER01/hasil").get_data(as_text=True)
+    assert re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table) == ["12"]
+    sheet = trainer.get(re.search(r'href="(/trainer/lembar/\d+)"', table).group(1)).get_data(as_text=True)
+    assert "qr-12-otherex-WA0001_p1.jpg, qr-12-otherex-WA0002_p2.jpg" in sheet
+
+
 def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)

@@ -89,8 +89,10 @@ def move_to_exercise(sid: int):
     get_key(code)                                 # 404 if that exercise is not in this app
     db = get_db()
     claimed = db.execute("UPDATE submissions SET exercise=?, state='queued', updated_at=? WHERE id=? AND state='done' "
-                         "RETURNING id", (code, now_iso(), sid)).fetchone()
+                         "RETURNING id, batch_id", (code, now_iso(), sid)).fetchone()
     if claimed:
+        if claimed["batch_id"] is not None:    # once graded, its batch merges single pages of one trainee again
+            db.execute("UPDATE batches SET merged=0 WHERE id=?", (claimed["batch_id"],))
         queue_grading(db, sid, priority=BATCH_PRIORITY)
     return redirect(url_for("trainer.submission", sid=sid), code=303)
 
