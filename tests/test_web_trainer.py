@@ -210,6 +210,8 @@ def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, c
     sheets = list(csv.DictReader(io.StringIO(
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
     assert {r["trainee"]: r["refusal"] for r in sheets} == {"b": "", "c": "c_1_blur.jpg=too_blurry"}
+    assert {r["trainee"]: r["error"] for r in sheets} == {                # and why, in words
+        "b": "", "c": "c_1_blur.jpg: The photo is too blurry. Hold the phone steady and take it again."}
     assert "The photo is too blurry" in trainer.get(resp.location + ".json?lang=en").get_json()["items"][1]["error"]
 
 

@@ -24,13 +24,20 @@ def spreadsheet_safe(value):
 
 def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None) -> list[tuple]:
     """One row per sheet; ``results`` (sheet id -> result) fills the refused pages (``file=code``, as in
-    ``grader grade``'s CSV) and the retake advice."""
+    ``grader grade``'s CSV, and their reasons in the ``error`` column) and the retake advice."""
     results = results or {}
     return [tuple(spreadsheet_safe(v) for v in (
         r["trainee"] or r["group_key"], r["trainee_name"], r["state"], r["result_status"],
         None if r["score"] is None else round(r["score"], 1), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
-        r["n_unreadable"], r["attempts"], r["source"], r["created_at"], r["error_en"],
+        r["n_unreadable"], r["attempts"], r["source"], r["created_at"],
+        r["error_en"] or _refusal_text(results.get(r["id"])),
         refusals(results.get(r["id"])), retake_advised(results.get(r["id"])))) for r in sheets]
+
+
+def _refusal_text(result: dict | None) -> str | None:
+    """The refused pages' reasons in words (English, like the job errors in this column), or None."""
+    said = [f"{p['file']}: {p['refusal']['message_en']}" for p in (result or {}).get("pages") or () if p.get("refusal")]
+    return " ".join(said) or None
 
 
 def field_rows(results: list[tuple[dict, dict]]) -> list[tuple]:
