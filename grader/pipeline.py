@@ -20,6 +20,7 @@ from grader.errors import GraderError
 from grader.exercise.store import AnswerKey, load_key
 from grader.grading.annotate import annotate_page
 from grader.grading.grade import grade_sheet, graded_fields, reader_view
+from grader.grading.review_queue import on_unread_page
 from grader.read.context import undo_context
 from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
 from grader.sheet.layout import SheetLayout, layout_sheet
@@ -347,7 +348,7 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     ``disputed`` fields (the trainee says we misread them) go to review until corrected.
     """
     sheet = layout_sheet(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
-    readings = {f["id"]: _as_read(f) for f in result["fields"] if "page_missing" not in f.get("notes", [])}
+    readings = {f["id"]: _as_read(f) for f in result["fields"] if not on_unread_page(f)}
     stamp = at or time.strftime("%Y-%m-%dT%H:%M:%S")
     kept = {f["id"]: {"value": f["value"], "by": f["corrected_by"], "at": f["corrected_at"]}
             for f in result["fields"] if f.get("corrected_by")}

@@ -15,6 +15,7 @@ from grader.read.context import (NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, 
                                  apply_context)
 from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
 from grader.read.sheet_reader import FieldReading
+from grader.grading.review_queue import NOTE_PAGE_MISSING
 from grader.rules import RuleResult, evaluate_rules, expand_rules
 from grader.sheet.layout import EMPTY_COLUMN_ID, FieldLayout, SheetLayout
 
@@ -200,7 +201,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             "value": r.value if r else None, "confidence": r.confidence if r else 0.0,   # (kept to 4 places)
             "status": status, "expected": exp, "boxes": list(r.boxes) if r else [],
             "box_confidence": list(r.box_confidence) if r else [],
-            "notes": list(r.notes) + list(why) if r else ["page_missing"], "crop": None,
+            "notes": list(r.notes) + list(why) if r else [NOTE_PAGE_MISSING], "crop": None,
             "corrected_by": c.get("by") if c else None, "corrected_at": c.get("at") if c else None})
 
     findings = cross_checks(sheet, readings) + conventions(sheet, readings)

@@ -6,6 +6,13 @@ trainer who clears it.
 from __future__ import annotations
 
 REVIEW_STATUSES = ("review", "unreadable")
+#: The grader's note on every field of a page that was not read (no photo, or its photo refused).
+NOTE_PAGE_MISSING = "page_missing"
+
+
+def on_unread_page(field: dict) -> bool:
+    """The field is on a page that was not read: no picture of it exists to check or correct."""
+    return NOTE_PAGE_MISSING in (field.get("notes") or ())
 
 
 def waiting(field: dict) -> bool:
@@ -15,7 +22,7 @@ def waiting(field: dict) -> bool:
     a retake can read it (confirming its empty value would mark the trainee blank for a page never read).
     """
     return (field.get("status") in REVIEW_STATUSES and not field.get("corrected_by")
-            and "page_missing" not in (field.get("notes") or ()))
+            and not on_unread_page(field))
 
 
 def queue_order(fields: list[dict]) -> list[dict]:

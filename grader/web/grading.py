@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
+from grader.grading.review_queue import on_unread_page
 from grader.web.db import connect, now_iso
 from grader.web.job_worker import JobContext
 
@@ -205,7 +206,7 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     the sheet has no result to correct.
     """
     sub, result, field = _stored_field(conn, submission_id, field_id)
-    if "page_missing" in (field.get("notes") or ()):
+    if on_unread_page(field):
         raise GraderError("page_not_read", f"field {field_id} is on a page that was not read; ask for a retake",
                           f"Isian {field_id} ada di halaman yang belum terbaca (foto ditolak atau belum dikirim). "
                           f"Minta peserta memotret ulang halaman itu.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from grader.grading.grade import score_text
+from grader.grading.review_queue import on_unread_page
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
 
@@ -67,16 +68,12 @@ class Section:
     @property
     def n_check(self) -> int:
         """Entries we could not read surely: a trainer checks them; they are not the trainee's mistakes."""
-        return sum(1 for f in self.fields if f.get("status") in ("review", "unreadable") and not _unread_page(f))
+        return sum(1 for f in self.fields if f.get("status") in ("review", "unreadable") and not on_unread_page(f))
 
     @property
     def n_unread(self) -> int:
         """Entries on a page that was not sent or whose photo was refused: nobody can check them yet."""
-        return sum(1 for f in self.fields if _unread_page(f))
-
-
-def _unread_page(f: dict) -> bool:
-    return "page_missing" in (f.get("notes") or ())
+        return sum(1 for f in self.fields if on_unread_page(f))
 
 
 def status_label(status: str | None) -> str:
@@ -146,7 +143,7 @@ def unread_pages(result: dict) -> UnreadPages:
 
     A trainee whose page 1 was refused or never sent must not take the score of page 2 alone for a full one.
     """
-    unread = {f.get("page") for f in result.get("fields") or [] if "page_missing" in (f.get("notes") or ())}
+    unread = {f.get("page") for f in result.get("fields") or [] if on_unread_page(f)}
     unread.discard(None)
     refused = [p.get("page") for p in result.get("pages") or [] if p.get("refusal")]
     refused_known = unread & set(refused)
@@ -167,8 +164,9 @@ NOT_A_PHOTO_PROBLEM = ("wrong_exercise", "other_trainee", "duplicate_page")
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, status_label=status_label, kind_label=kind_label, fmt_value=fmt_value,
-                                 note_text=note_text, score_text=score_text, confidence_text=confidence_text,
-                                 section_title=section_title, unread_pages=unread_pages, remarks_by_field=remarks_by_field,
-                                 other_findings=other_findings)
+    app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, status_label=status_label,
+                                 kind_label=kind_label, fmt_value=fmt_value, note_text=note_text,
+                                 score_text=score_text, confidence_text=confidence_text, section_title=section_title,
+                                 unread_pages=unread_pages, remarks_by_field=remarks_by_field,
+                                 on_unread_page=on_unread_page, other_findings=other_findings)
     app.jinja_env.filters["sections"] = sections
