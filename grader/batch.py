@@ -160,6 +160,12 @@ def refusals(result: dict | None) -> str:
     return ";".join(f"{p['file']}={p['refusal']['code']}" for p in (result or {}).get("pages") or () if p.get("refusal"))
 
 
+def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
+    """``file: reason`` for each refused page, in ``lang`` ("en" or "id")."""
+    return [f"{p['file']}: {p['refusal']['message_' + lang]}" for p in (result or {}).get("pages") or ()
+            if p.get("refusal")]
+
+
 def retake_advised(result: dict | None) -> str:
     """``file=field,field;...`` for the pages graded with retake advice (print out of place)."""
     return ";".join(f"{p['file']}={','.join(p['advice']['fields'])}"

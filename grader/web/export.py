@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from grader.batch import refusals, retake_advised
+from grader.batch import refusal_messages, refusals, retake_advised
 
 SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "ok", "wrong", "review", "blank", "unreadable",
                  "attempts", "source", "submitted_at", "error", "refusal", "retake_advised")
@@ -30,14 +30,9 @@ def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None) -> li
         r["trainee"] or r["group_key"], r["trainee_name"], r["state"], r["result_status"],
         None if r["score"] is None else round(r["score"], 1), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
         r["n_unreadable"], r["attempts"], r["source"], r["created_at"],
-        r["error_en"] or _refusal_text(results.get(r["id"])),
+        r["error_en"] or " ".join(refusal_messages(results.get(r["id"]))) or None,
         refusals(results.get(r["id"])), retake_advised(results.get(r["id"])))) for r in sheets]
 
-
-def _refusal_text(result: dict | None) -> str | None:
-    """The refused pages' reasons in words (English, like the job errors in this column), or None."""
-    said = [f"{p['file']}: {p['refusal']['message_en']}" for p in (result or {}).get("pages") or () if p.get("refusal")]
-    return " ".join(said) or None
 
 
 def field_rows(results: list[tuple[dict, dict]]) -> list[tuple]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
+from grader.batch import refusal_messages
 from grader.errors import GraderError
 from grader.web.batching import group_by_filename
 from grader.web.db import get_db, now_iso
@@ -121,8 +122,7 @@ def item_status(r) -> dict:
         return {"badge": "failed", "label": status_label("failed"), "reason": r["error_en"] if en else r["error_id"]}
     if r["state"] == "done" and r["result_status"] in ("refused", "partial"):
         result = json.loads(r["result"]) if r["result"] else {}
-        reasons = [f"{p['file']}: {p['refusal']['message_en' if en else 'message_id']}"
-                   for p in result.get("pages") or () if p.get("refusal")]
+        reasons = refusal_messages(result, lang="en" if en else "id")
         missing = unread_pages(result).missing
         if missing:
             reasons.append(_("Halaman {pages} belum dikirim.", pages=", ".join(map(str, missing))))
