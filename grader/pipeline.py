@@ -302,11 +302,9 @@ def write_feedback_files(result: dict, reads: list[PhotoRead], sheet: SheetLayou
         pr = by_page.get(page["page"]) if page["refusal"] is None else None
         if pr is None:
             continue
-        mine = [f for f in result["fields"] if f["page"] == pr.page]
-        img = annotate_page(pr.aligned.image, pr.aligned.page, mine, px_per_mm=pr.aligned.px_per_mm)
-        rel = f"page{pr.page}.jpg"
-        img.save(out_dir / rel, quality=85)
-        page["annotated"] = rel
+        page["annotated"] = f"page{pr.page}.jpg"
+        _save_marked_page(out_dir / page["annotated"], pr.aligned.image, pr.aligned.page, result["fields"],
+                          px_per_mm=pr.aligned.px_per_mm)
         if keep_aligned:   # the clean page, so a regrade (a trainer's correction) can redraw the marks on it
             cv2.imwrite(str(out_dir / ALIGNED_NAME.format(page=pr.page)), pr.aligned.image,
                         [cv2.IMWRITE_JPEG_QUALITY, 85])
@@ -332,12 +330,18 @@ def redraw_feedback(result: dict, out_dir: Path) -> None:
             log.warning("cannot redraw %s: its aligned page is unreadable", page["annotated"])
             continue
         layout = sheet.pages[page["page"] - 1]
-        mine = [f for f in result["fields"] if f["page"] == page["page"]]
-        img = annotate_page(image, layout, mine, px_per_mm=image.shape[1] / layout.width_mm)
-        fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")    # unique even for two threads of one process
-        with os.fdopen(fd, "wb") as fh:
-            img.save(fh, format="JPEG", quality=85)
-        os.replace(tmp, out_dir / page["annotated"])      # atomic: a request never gets half an image
+        _save_marked_page(out_dir / page["annotated"], image, layout, result["fields"],
+                          px_per_mm=image.shape[1] / layout.width_mm)
+
+
+def _save_marked_page(path: Path, image_bgr, layout, fields: list[dict], *, px_per_mm: float) -> None:
+    """The page with its fields' verdicts drawn on it, written atomically (a request never gets half an image;
+    the temporary name is unique even for two threads of one process)."""
+    img = annotate_page(image_bgr, layout, [f for f in fields if f["page"] == layout.number], px_per_mm=px_per_mm)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        img.save(fh, format="JPEG", quality=85)
+    os.replace(tmp, path)
 
 
 def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | None, *,
