@@ -20,6 +20,7 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
+from grader.grading.grade import shown_score
 from grader.pipeline import PhotoRead, grade_reads, identify_trainee, read_photo
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ def sheet_rows(results: list[dict]) -> list[dict]:
         rows.append({
             "trainee": r.get("trainee") or "", "trainee_source": r.get("identity_source") or "",
             "exercise": r.get("exercise") or "", "status": r["status"],
-            "score": "" if r.get("score") is None else r["score"],
+            "score": "" if r.get("score") is None else shown_score(r["score"]),
             **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
             "refusal": refusals(r),

@@ -195,6 +195,8 @@ def test_a_retake_advice_reaches_the_sheet_csv_and_the_printable_report():
            "top_fixes": [], "rules": [], "findings": [], "fields": []}
     row = sheet_rows([res])[0]
     assert set(row) == set(SHEET_COLUMNS)
+    assert row["score"] == 80
+    assert sheet_rows([{**res, "score": 98.8}])[0]["score"] == 98         # as every page shows it
     assert row["retake_advised"] == "a-p2.jpg=IV.1.bubbles,IV.3.bubbles" and row["refusal"] == ""
     assert "a-p2.jpg: Di foto halaman 2, bulatan 2 isian" in render_report(res)
 

@@ -396,6 +396,19 @@ def test_exports_csv_and_xlsx(app, trainer, code):
     assert trainer.get(f"/trainer/latihan/{code}/ekspor/x.exe").status_code == 404
 
 
+def test_the_export_holds_the_score_the_pages_show():
+    """Whole points rounded down (score_text), not the exact 98.8 beside a page that says 98."""
+    from grader.grading.grade import score_text
+    from grader.web.export import SHEET_COLUMNS, sheet_rows
+
+    row = {"id": 1, "trainee": "7", "group_key": "7", "trainee_name": "Ani", "state": "done",
+           "result_status": "graded", "score": 98.8, "n_ok": 80, "n_wrong": 1, "n_review": 0, "n_blank": 0,
+           "n_unreadable": 0, "attempts": 1, "source": "trainee", "created_at": "2026-12-02T05:00", "error_en": None}
+    out = dict(zip(SHEET_COLUMNS, sheet_rows([row])[0]))
+    assert out["score"] == 98 and str(out["score"]) == score_text(98.8)
+    assert dict(zip(SHEET_COLUMNS, sheet_rows([{**row, "score": None}])[0]))["score"] is None
+
+
 def test_trainer_pages_in_english(trainer, code):
     html = trainer.get(f"/trainer/latihan/{code}?lang=en").get_data(as_text=True)
     assert "Grade many sheets" in html and "Class results" in html

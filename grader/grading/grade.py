@@ -353,13 +353,20 @@ def misread_suspects(rules, readings: dict[str, FieldReading], key: AnswerKey | 
     return out
 
 
-def score_text(score: float | None) -> str:
-    """A score as shown anywhere (web pages, printed report, CLI): whole points, rounded *down*.
+def shown_score(score: float | None) -> int | None:
+    """A score as shown anywhere (web pages, printed report, CLI, CSV and XLSX exports): whole points,
+    rounded *down*.
 
-    One rule everywhere, so a sheet never shows 99 on one page and 98 on another; and rounding down
-    means a 99.5 never reads as a perfect 100.
+    One rule everywhere, so a sheet never shows 99 on one page and 98 on another (or 98.8 in the export);
+    and rounding down means a 99.5 never reads as a perfect 100.
     """
-    return "—" if score is None else str(int(float(score) + 1e-9))
+    return None if score is None else int(float(score) + 1e-9)
+
+
+def score_text(score: float | None) -> str:
+    """:func:`shown_score` as text, with a dash for a sheet that has no score."""
+    shown = shown_score(score)
+    return "—" if shown is None else str(shown)
 
 
 def _where(sheet: SheetLayout, field_id: str) -> dict:

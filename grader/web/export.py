@@ -9,6 +9,7 @@ import csv
 import io
 
 from grader.batch import refusal_messages, refusals, retake_advised
+from grader.grading.grade import shown_score
 
 SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "ok", "wrong", "review", "blank", "unreadable",
                  "attempts", "source", "submitted_at", "error", "refusal", "retake_advised")
@@ -28,7 +29,7 @@ def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None) -> li
     results = results or {}
     return [tuple(spreadsheet_safe(v) for v in (
         r["trainee"] or r["group_key"], r["trainee_name"], r["state"], r["result_status"],
-        None if r["score"] is None else round(r["score"], 1), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
+        shown_score(r["score"]), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
         r["n_unreadable"], r["attempts"], r["source"], r["created_at"],
         r["error_en"] or " ".join(refusal_messages(results.get(r["id"]))) or None,
         refusals(results.get(r["id"])), retake_advised(results.get(r["id"])))) for r in sheets]
