@@ -245,19 +245,28 @@ def _refuse(pr: PhotoRead, err: GraderError) -> None:
     pr.refusal, pr.aligned = err, None
 
 
+def _is_caller(identity, caller: str | None) -> bool:
+    """Whether what the uploader typed names this QR's trainee: the number, or the roster name in any case
+    and spacing (a trainee types "sri  siregar" for "Sri Siregar")."""
+    def norm(s):
+        return " ".join(str(s).split()).casefold()
+    typed = norm(caller or "")
+    return bool(typed) and typed in (norm(identity.trainee), norm(identity.trainee_name or ""))
+
+
 def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | None) -> None:
     """Refuse the pages that cannot be one trainee's one sheet, instead of mixing them into one result.
 
     - Pages whose QR names another trainee than the rest: a page-2 photo of a classmate's sheet must not be
-      graded as this trainee's work. The trainee kept is the one the uploader typed, if a QR names them, else
-      the one on the first page that names anyone.
+      graded as this trainee's work. The trainee kept is the one the uploader typed (their number or their
+      roster name), if a QR names them, else the one on the first page that names anyone.
     - A second photo of a page already read: the first is graded, and the trainee learns that the other page
       is the one still missing.
     """
     good = [pr for pr in reads if pr.aligned is not None]
-    owners = [pr.aligned.identity.trainee for pr in good if pr.aligned.identity.trainee]
-    if len(set(owners)) > 1:
-        keep = caller if caller in owners else owners[0]
+    owners = [pr.aligned.identity for pr in good if pr.aligned.identity.trainee]
+    if len({o.trainee for o in owners}) > 1:
+        keep = next((o.trainee for o in owners if _is_caller(o, caller)), owners[0].trainee)
         for pr in good:
             ident = pr.aligned.identity
             if ident.trainee and ident.trainee != keep:

@@ -99,6 +99,10 @@ def test_pages_of_another_trainee_are_refused_not_mixed_into_one_result():
     reads = [_read("a.jpg", 1, "136"), _read("b.jpg", 2, "63")]
     _refuse_pages_that_do_not_belong(reads, caller="63")
     assert reads[0].refusal.code == "other_trainee" and reads[1].refusal is None
+    # ... or types their roster name: a classmate's page uploaded first does not make the sheet theirs
+    reads = [_read("a.jpg", 1, "136", "Sri Siregar"), _read("b.jpg", 2, "63", "Sri Susanti")]
+    _refuse_pages_that_do_not_belong(reads, caller=" sri  SUSANTI")
+    assert reads[0].refusal.code == "other_trainee" and reads[1].refusal is None
     # a page with no trainee in its QR (a blank practice sheet) may belong to anyone
     reads = [_read("a.jpg", 1, "136"), _read("b.jpg", 2, None)]
     _refuse_pages_that_do_not_belong(reads, caller="Dewi")
