@@ -21,7 +21,8 @@ import numpy as np
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
 from grader.grading.grade import shown_score
-from grader.pipeline import PhotoRead, grade_reads, identify_trainee, read_photo
+from grader.page_groups import PageEvidence, group_pages, normalise_id
+from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo, trainee_from_filename
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +106,27 @@ def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | N
     return out
 
 
+def page_evidence(pr: PhotoRead) -> PageEvidence:
+    """What one read says about whose sheet it is (see :mod:`grader.page_groups`)."""
+    container, _, member = pr.file.rpartition(":") if ":" in pr.file else ("", "", pr.file)
+    folder = f"{container}:{Path(member).parent}" if container else str(Path(member).parent)
+    stem = trainee_from_filename(pr.file)
+    ev = PageEvidence(file_key=(folder, stem) if stem else None)
+    if pr.aligned is None:
+        return ev
+    ident = pr.aligned.identity
+    number = pr.readings.get(TRAINEE_FIELD)
+    firm = number is not None and number.status == "ok" and number.value is not None
+    guess = number is not None and number.status == "review" and number.value is not None
+    return dataclasses.replace(
+        ev, page=pr.page, exercise=ident.exercise,
+        trainee=normalise_id(ident.trainee or (str(number.value) if firm else None)),
+        trainee_guess=None if ident.trainee or firm or not guess else normalise_id(str(number.value)))
+
+
 def group_reads(reads: list[PhotoRead]) -> list[list[PhotoRead]]:
-    """One group per trainee: the QR's trainee id, else the number written on the sheet, else the file name."""
-    groups: dict[tuple, list[PhotoRead]] = {}
-    for pr in reads:
-        who, _, source = identify_trainee([pr])
-        exercise = pr.aligned.identity.exercise if pr.aligned is not None and source != "filename" else None
-        k = (source, who, exercise)
-        groups.setdefault(k, []).append(pr)
-    return list(groups.values())
+    """One group per trainee's sheet, from the QR, the trainee number and the file names (:mod:`grader.page_groups`)."""
+    return [[reads[i] for i in group] for group in group_pages([page_evidence(pr) for pr in reads])]
 
 
 def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, out_dir: Path | None = None,

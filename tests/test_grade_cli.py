@@ -71,6 +71,28 @@ def test_grade_json_and_unknown_key(capsys):
     assert "NOSUCH" in capsys.readouterr().err
 
 
+def test_a_class_chat_export_gives_one_row_per_trainee(tmp_path):
+    """QA: s0004's pages were split into two rows (one number read firmly, one not), and two chat exports that
+    both hold IMG-…-WA0001.jpg merged two trainees into one row with a duplicate page."""
+    from grader.batch import grade_batch
+    for chat, sid in (("a", "s0005"), ("b", "s0003")):
+        with zipfile.ZipFile(tmp_path / f"chat{chat}.zip", "w") as zf:
+            for page in (1, 2):
+                zf.writestr(f"IMG-20241127-WA000{page}.jpg", sample(f"{sid}-p{page}.jpg").read_bytes())
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    for page in (1, 2):
+        (folder / f"s0004-p{page}.jpg").write_bytes(sample(f"s0004-p{page}.jpg").read_bytes())
+    results = grade_batch([str(tmp_path / "chata.zip"), str(tmp_path / "chatb.zip"), str(folder)],
+                          key=load_key(str(SAMPLES / "keys" / truth("s0004-p1.jpg")["exercise"])))
+    assert len(results) == 3
+    assert all(r["status"] == "graded" and not any(p["refusal"] for p in r["pages"]) for r in results)
+    assert sorted(sorted(p["file"].rsplit("/", 1)[-1] for p in r["pages"]) for r in results) == [
+        ["chata.zip:IMG-20241127-WA0001.jpg", "chata.zip:IMG-20241127-WA0002.jpg"],
+        ["chatb.zip:IMG-20241127-WA0001.jpg", "chatb.zip:IMG-20241127-WA0002.jpg"],
+        ["s0004-p1.jpg", "s0004-p2.jpg"]]
+
+
 def test_wrong_exercise_sheet_is_refused_not_graded():
     code, names = first_sheet()
     other = next(p for p in (SAMPLES / "keys").iterdir() if p.name != code)

@@ -1,0 +1,57 @@
+"""Grouping a batch's photos into sheets, on hand-made evidence (grader.page_groups)."""
+from grader.page_groups import PageEvidence as E
+from grader.page_groups import group_pages, normalise_id
+
+
+def test_an_unsure_trainee_number_joins_the_page_whose_number_was_read_firmly():
+    # s0004 in sample_scans: page 1's number read firmly, page 2's unsure; neither file name alone decided it
+    ev = [E(page=1, exercise="A", trainee="103", file_key=("d", "s0004")),
+          E(page=2, exercise="A", trainee_guess="103", file_key=("d", "s0004-x"))]
+    assert group_pages(ev) == [[0, 1]]
+
+
+def test_chat_export_names_are_scoped_to_their_zip_and_unsure_numbers_pair_the_pages():
+    ev = [E(page=1, exercise="A", trainee_guess="41", file_key=("a.zip:.", "IMG-WA0001")),
+          E(page=2, exercise="A", trainee_guess="41", file_key=("a.zip:.", "IMG-WA0002")),
+          E(page=1, exercise="A", trainee_guess="61", file_key=("b.zip:.", "IMG-WA0001")),
+          E(page=2, exercise="A", trainee_guess="61", file_key=("b.zip:.", "IMG-WA0002"))]
+    assert group_pages(ev) == [[0, 1], [2, 3]]
+
+
+def test_a_misread_number_never_merges_two_trainees_sheets():
+    # two page 1s that both seem to say 41: at least one is misread, so they stay apart
+    ev = [E(page=1, exercise="A", trainee_guess="41", file_key=("d", "x")),
+          E(page=1, exercise="A", trainee_guess="41", file_key=("d", "y"))]
+    assert group_pages(ev) == [[0], [1]]
+    # an unsure number never joins another firmly identified trainee's pages
+    ev = [E(page=1, exercise="A", trainee="61", file_key=("d", "x")),
+          E(page=2, exercise="A", trainee="62", file_key=("d", "y")),
+          E(page=2, exercise="A", trainee_guess="61", file_key=("d", "z"))]
+    assert group_pages(ev) == [[0, 2], [1]]
+
+
+def test_same_file_stem_but_two_firm_trainees_or_two_exercises_stay_apart():
+    ev = [E(page=1, exercise="A", trainee="5", file_key=("d", "budi")),
+          E(page=2, exercise="A", trainee="6", file_key=("d", "budi")),
+          E(page=2, exercise="B", file_key=("d", "budi"))]
+    assert group_pages(ev) == [[0], [1], [2]]
+
+
+def test_one_trainee_two_exercises_are_two_sheets_and_the_qr_number_matches_a_written_one():
+    ev = [E(page=1, exercise="A", trainee=normalise_id("27")),
+          E(page=1, exercise="B", trainee=normalise_id("27")),
+          E(page=2, exercise="B", trainee=normalise_id("027")),
+          E(page=2, exercise="A", trainee=normalise_id(" 27 "))]
+    assert group_pages(ev) == [[0, 3], [1, 2]]
+
+
+def test_a_refused_photo_joins_its_file_name_mates_and_the_same_page_twice_stays_together():
+    ev = [E(file_key=("d", "budi")),                                   # too blurry: nothing read
+          E(page=2, exercise="A", trainee_guess="9", file_key=("d", "budi")),
+          E(page=1, exercise="A", trainee="9", file_key=("d", "other")),
+          E(page=1, exercise="A", trainee="9", file_key=("d", "again"))]  # duplicate_page is said later
+    assert group_pages(ev) == [[0, 1, 2, 3]]
+
+
+def test_normalise_id():
+    assert [normalise_id(x) for x in ("007", "Sri  Siregar", None, "", "²")] == ["7", "sri siregar", None, None, "²"]
