@@ -37,8 +37,10 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            files = sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in PHOTO_SUFFIXES | {".zip"})
-            yield from iter_inputs(files)
+            files = sorted(x for x in p.rglob("*") if x.is_file())
+            wanted = [x for x in files if x.suffix.lower() in PHOTO_SUFFIXES | {".zip"}]
+            _say_skipped([str(x) for x in files if x not in wanted])
+            yield from iter_inputs(wanted)
             continue
         if not p.is_file():
             yield str(p), GraderError("not_found", f"{p}: no such file or folder", f"{p}: berkas tidak ada")
@@ -59,8 +61,23 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             for name, content in contents.files:
                 if Path(name).suffix.lower() in PHOTO_SUFFIXES:
                     yield f"{p.name}:{name}", content
+            _say_skipped([f"{p.name}:{n}" for n, _ in contents.files if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
         else:
             yield str(p), data
+
+
+def _say_skipped(names: list[str]) -> None:
+    """Name the files a batch leaves out, so a trainer is not left wondering why a page is missing."""
+    if not names:
+        return
+    nested = [n for n in names if n.lower().endswith(".zip") and ":" in n]
+    other = [n for n in names if n not in nested]
+    if nested:
+        log.warning("not opened (a zip inside a zip; unzip it first): %s", ", ".join(nested))
+    if other:
+        shown = ", ".join(other[:10]) + (f" and {len(other) - 10} more" if len(other) > 10 else "")
+        log.warning("skipped %d file(s) that are not photos (%s) or zips: %s", len(other),
+                    " ".join(sorted(PHOTO_SUFFIXES)), shown)
 
 
 def slim(pr: PhotoRead) -> PhotoRead:
@@ -164,7 +181,7 @@ def progress_bar(stream=None) -> Callable[[int, int], None] | None:
 
 
 SHEET_COLUMNS = ("trainee", "trainee_source", "exercise", "status", "score", "wrong", "review", "blank",
-                 "unreadable", "violated_rules", "refusal", "retake_advised", "files")
+                 "unreadable", "violated_rules", "refusal", "refusal_message", "retake_advised", "files")
 FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "status", "value", "expected",
                  "confidence", "notes")
 
@@ -196,6 +213,7 @@ def sheet_rows(results: list[dict]) -> list[dict]:
             **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
             "refusal": refusals(r),
+            "refusal_message": " ".join(refusal_messages(r)),
             "retake_advised": retake_advised(r),
             "files": ";".join(p["file"] for p in r["pages"])})
     return rows

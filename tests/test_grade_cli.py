@@ -66,6 +66,48 @@ def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys):
     assert (tmp_path / "feedback" / sheet["trainee"] / "page2.jpg").exists()
 
 
+def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp_path, capsys, caplog):
+    """QA: a --csv into a missing folder crashed after the whole batch (results lost); a typo or an empty folder
+    exited 0; files that are not photos were left out without a word."""
+    key = str(SAMPLES / "keys" / first_sheet()[0])
+    photo = str(sample("r000-too_blurry.jpg"))
+    cases = {"no such file or folder": [photo, str(tmp_path / "nope.jpg")],
+             "does not exist": [photo, "--csv", str(tmp_path / "nodir" / "x.csv")],
+             "that is a folder": [photo, "--csv", str(tmp_path)],
+             "that is a file; name a folder": [photo, "--out", photo]}
+    for said, argv in cases.items():
+        assert main(["grade", *argv, "--key", key]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err and "graded" not in err      # refused before any reading
+    (tmp_path / "empty").mkdir()
+    assert main(["grade", str(tmp_path / "empty"), "--key", key]) == 2
+    assert "no photos found" in capsys.readouterr().err
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(b"%PDF")
+    with zipfile.ZipFile(folder / "chat.zip", "w") as zf:
+        zf.writestr("inner.zip", b"PK")
+        zf.writestr("_chat.txt", "hi")
+        zf.writestr("budi_p1.jpg", sample("r000-too_blurry.jpg").read_bytes())
+    with caplog.at_level("WARNING", logger="grader.batch"):
+        assert main(["grade", str(folder), "--key", key]) == 0
+    out, err = capsys.readouterr()
+    assert "scan.pdf" in caplog.text and "chat.zip:_chat.txt" in caplog.text
+    assert "zip inside a zip" in caplog.text and "chat.zip:inner.zip" in caplog.text
+    assert "refused chat.zip:budi_p1.jpg: " in out and "blur" in out.lower()      # the reason in words
+
+
+def test_the_printable_report_of_a_refused_sheet_says_it_was_not_graded():
+    res = {"trainee": "budi", "trainee_name": None, "identity_source": "filename", "exercise": "ABC",
+           "status": "refused", "score": None, "counts": {s: 0 for s in ("ok", "wrong", "review", "blank", "unreadable")},
+           "pages": [{"file": "/home/pelatih/kelas/budi_p1.jpg", "page": None, "advice": None,
+                      "refusal": {"code": "too_blurry", "message_id": "Foto terlalu buram.", "message_en": "x"}}],
+           "top_fixes": [], "rules": [], "findings": [], "fields": []}
+    html = render_report(res)
+    assert "belum dinilai" in html and "Bagus" not in html and "Tiga hal" not in html
+    assert "budi_p1.jpg: Foto terlalu buram." in html and "/home/pelatih" not in html
+
+
 def test_grade_json_and_unknown_key(capsys):
     assert main(["grade", str(sample("s0002-p2.jpg")), "--key", "NOSUCH"]) == 2
     assert "NOSUCH" in capsys.readouterr().err

@@ -7,8 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from grader.batch import (FIELD_COLUMNS, SHEET_COLUMNS, default_workers, field_rows, grade_batch, progress_bar,
-                          sheet_rows, write_csv)
+from grader.batch import (FIELD_COLUMNS, PHOTO_SUFFIXES, SHEET_COLUMNS, default_workers, field_rows, grade_batch,
+                          progress_bar, refusal_messages, sheet_rows, write_csv)
+from grader.errors import GraderError
 from grader.exercise.store import load_key
 
 
@@ -25,12 +26,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_grade)
 
 
+def _check_paths(args: argparse.Namespace) -> None:
+    """Refuse a typo before a long batch, not after it (a CSV that cannot be written would lose the results)."""
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise GraderError("bad_usage", f"no such file or folder: {', '.join(missing)}")
+    if args.csv is not None and not (args.csv.parent.is_dir() and not args.csv.is_dir()):
+        raise GraderError("bad_usage", f"--csv {args.csv}: " + ("that is a folder; name a file" if args.csv.is_dir()
+                                                                 else f"the folder {args.csv.parent} does not exist"))
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise GraderError("bad_usage", f"--out {args.out}: that is a file; name a folder (it is created if needed)")
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
+    _check_paths(args)
     key = load_key(args.key)
     t0 = time.perf_counter()
     results = grade_batch(args.paths, key=key, workers=max(1, args.jobs), out_dir=args.out,
                           progress=progress_bar())
     elapsed = time.perf_counter() - t0
+    if not results:
+        raise GraderError("bad_usage", f"no photos found in {', '.join(args.paths)} "
+                                       f"(looked for {' '.join(sorted(PHOTO_SUFFIXES))} and .zip)")
     if args.out:
         from grader.grading.report import write_reports
         write_reports(results, args.out)
@@ -43,12 +60,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
         write_csv(fields_path, field_rows(results), FIELD_COLUMNS)
         print(f"{args.csv}\n{fields_path}")
     else:
-        for row in sheet_rows(results):
-            print(f"{row['trainee'] or '?':12s} {str(row['score']):>6s}  wrong {row['wrong']:3d}  review "
+        rows = sheet_rows(results)
+        width = max(12, *(len(r["trainee"] or "?") for r in rows))
+        for row, res in zip(rows, results):
+            print(f"{row['trainee'] or '?':{width}s} {str(row['score']):>6s}  wrong {row['wrong']:3d}  review "
                   f"{row['review']:3d}  blank {row['blank']:3d}  {row['status']}"
-                  + (f"  refused: {row['refusal']}" if row["refusal"] else "")
-                  + (f"  retake advised: {row['retake_advised']}" if row["retake_advised"] else ""))
+                  + "".join(f"\n    refused {m}" for m in refusal_messages(res))
+                  + (f"\n    retake advised: {row['retake_advised']}" if row["retake_advised"] else ""))
+    if args.out:
+        print(f"feedback reports and marked pages: {args.out}", file=sys.stderr)
     photos = sum(len(r["pages"]) for r in results)
-    print(f"graded {len(results)} sheets ({photos} photos) in {elapsed:.1f} s "
-          f"({60 * len(results) / max(elapsed, 1e-9):.1f} sheets/min, -j {args.jobs})", file=sys.stderr)
+    print(f"graded {len(results)} sheet(s) ({photos} photo(s)) in {elapsed:.1f} s "
+          f"({60 * len(results) / max(elapsed, 1e-9):.1f} sheets/min, -j {max(1, args.jobs)})", file=sys.stderr)
     return 0

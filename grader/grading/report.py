@@ -35,13 +35,15 @@ _TEMPLATE = """<!doctype html>
  Kode latihan: <b>{{ r.exercise or '?' }}</b> · {{ sheet_status.get(r.status, r.status) }}</div>
 <div>Benar {{ r.counts.ok }} · Salah {{ r.counts.wrong }} · Diperiksa pelatih {{ r.counts.review }} ·
  Kosong {{ r.counts.blank }} · Tidak terbaca {{ r.counts.unreadable }}</div>
-{% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file }}: {{ p.refusal.message_id }}</p>{% endfor %}
+{% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ p.refusal.message_id }}</p>{% endfor %}
 {% if r.status == 'partial' %}<p class="review">Nilai ini hanya dari halaman yang terbaca.</p>{% endif %}
 {% if r.counts.review %}<p class="review">Isian yang diperiksa pelatih belum dihitung dalam nilai; nilai bisa berubah.</p>{% endif %}
-{% for p in r.pages if p.advice %}<p class="review">{{ p.file }}: {{ p.advice.message_id }}</p>{% endfor %}
-<h2>Tiga hal yang perlu diperbaiki</h2>
+{% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ p.advice.message_id }}</p>{% endfor %}
+{% if r.status == 'refused' %}<h2>Lembar ini belum dinilai</h2>
+<p>Tidak ada halaman yang bisa dibaca. Perbaiki foto seperti yang disebut di atas, lalu kirim lagi.</p>
+{% else %}<h2>Tiga hal yang perlu diperbaiki</h2>
 {% if r.top_fixes %}<ol>{% for f in r.top_fixes %}<li>{{ f.message_id }} <i>({{ f.where }})</i></li>{% endfor %}</ol>
-{% else %}<p>Tidak ada. Bagus!</p>{% endif %}
+{% else %}<p>Tidak ada. Bagus!</p>{% endif %}{% endif %}
 {% set violated = r.rules | selectattr('status', 'equalto', 'violated') | list %}
 {% if violated %}<h2>Aturan hitung yang tidak terpenuhi</h2><ul>
 {% for x in violated %}<li class="{{ 'wrong' if x.severity == 'error' else 'review' }}">{{ x.message_id }}</li>{% endfor %}
@@ -60,6 +62,16 @@ _TEMPLATE = """<!doctype html>
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _env.globals["score_text"] = score_text
+
+
+def photo_name(file: str) -> str:
+    """A photo as the trainee knows it: its file name, without the trainer's folders (``zip:member`` keeps the zip)."""
+    container, _, member = file.rpartition(":")
+    name = Path(member).name
+    return f"{Path(container).name}:{name}" if container else name
+
+
+_env.filters["photo_name"] = photo_name
 
 
 def render_report(result: dict) -> str:
