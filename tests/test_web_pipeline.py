@@ -71,3 +71,31 @@ def _frame_colour(img, code: str, field_id: str) -> str:
     edge = np.asarray(img)[y, x:x + 3].astype(int).mean(axis=0)           # the frame's left edge, drawn inward
     return min(("green", "red", "amber"), key=lambda c: np.abs(edge - COLOURS[{"green": "ok", "red": "wrong",
                                                                               "amber": "review"}[c]]).sum())
+
+
+def test_the_demo_class_is_graded_once_for_a_fresh_install(tmp_path):
+    """`make run` (serve --demo) queues the sample photos of one exercise as a trainer's batch: a trainer who logs
+    in finds a graded class with a refused photo among it; a restart does not queue it again."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from grader.web.demo import SAMPLES, seed_demo_class
+    samples = tmp_path / "samples"
+    (samples / "keys").mkdir(parents=True)
+    shutil.copytree(SAMPLES / "keys" / "6ARJET", samples / "keys" / "6ARJET")
+    index = [e for e in json.loads((SAMPLES / "index.json").read_text())["photos"]
+             if e["file"].startswith(("s0001-", "s0004-", "r000-", "r001-"))]      # r001 (too dark) is left out
+    for e in index:
+        shutil.copy(SAMPLES / e["file"], samples / e["file"])
+    (samples / "index.json").write_text(json.dumps({"photos": index}))
+    app = make_test_app(PIPELINE=None)
+    with app.app_context():
+        assert seed_demo_class(Path(app.config["DATA_DIR"]), samples) == "6ARJET"
+        assert seed_demo_class(Path(app.config["DATA_DIR"]), samples) == "6ARJET"          # once only
+    trainer = app.test_client()
+    log_in(trainer)
+    assert "Hasil kelas (3)" in trainer.get("/trainer/latihan/6ARJET").get_data(as_text=True)
+    batch = trainer.get("/trainer/batch/demo-class.json").get_json()
+    assert batch["complete"] and batch["total"] == 3
+    assert sorted(i["status"] for i in batch["items"]) == ["graded", "graded", "refused"]

@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--threads", type=int, default=8, help="request threads (grading runs in worker processes)")
-    p.add_argument("--demo", action="store_true", help="make sure a demo exercise exists first")
+    p.add_argument("--demo", action="store_true", help="make sure a demo exercise and a graded demo class exist")
     p.set_defaults(func=cmd_serve)
 
 
@@ -47,6 +47,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         app.extensions["grader.jobs"].warm_up()     # worker processes start (and import the pipeline) now
         app.extensions["grader.recover"]()          # finish what a previous run left unfinished
+        if args.demo:
+            from pathlib import Path
+
+            from grader.web.demo import seed_demo_class
+            with app.app_context():                 # a graded demo class for the trainer pages (queued once)
+                demo = seed_demo_class(Path(app.config["DATA_DIR"]))
+            if demo:
+                print(f"demo class: sample sheets of exercise {demo} (graded in the background)")
         print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)", flush=True)
         waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
     finally:

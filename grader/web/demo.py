@@ -1,0 +1,53 @@
+"""Demo class results for a fresh install: a trainer who logs in finds a graded class to look around in.
+
+The sample photos in ``sample_scans/`` (made by our generator, with their answer keys) of the exercise with the
+most sheets are queued once as a trainer's batch, and the workers grade them as they would any batch: the class
+table, the review queue, the insight page and the exports all have something in them from the first start.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections import Counter
+from pathlib import Path
+
+from grader.exercise.store import exercises_dir
+from grader.web.batching import group_by_filename
+from grader.web.db import get_db, now_iso
+from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission
+
+log = logging.getLogger(__name__)
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_scans"
+DEMO_CLIENT_TOKEN = "demo-class"        # marks the one demo batch, so a restart does not queue it again
+DEMO_REFUSALS = ("too_blurry", "sheet_cut_off", "not_practice_sheet")
+
+
+def seed_demo_class(data_dir: Path, samples: Path = SAMPLES) -> str | None:
+    """Queue the demo batch once (inside an app context); returns its exercise code, or None without samples."""
+    index = samples / "index.json"
+    if not index.is_file():
+        log.info("no sample photos at %s: no demo class", samples)
+        return None
+    photos = json.loads(index.read_text())["photos"]
+    code, _ = Counter(p["exercise"] for p in photos if p.get("exercise") and not p.get("expect_refusal")).most_common(1)[0]
+    db = get_db()
+    if db.execute("SELECT 1 FROM batches WHERE client_token=?", (DEMO_CLIENT_TOKEN,)).fetchone():
+        return code
+    target = exercises_dir() / code
+    if not (target / "answer_key.json").is_file():        # the sample key becomes an exercise of this install
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(samples / "keys" / code / "answer_key.json", target / "answer_key.json")
+    # the exercise's sheets, and a few photos a phone got wrong, which are refused with their reasons
+    files = [(p["file"], (samples / p["file"]).read_bytes()) for p in photos
+             if (p.get("exercise") == code and not p.get("expect_refusal")) or p.get("expect_refusal") in DEMO_REFUSALS]
+    batch_id = db.execute("INSERT INTO batches(token, client_token, exercise, created_by, skipped, created_at) "
+                          "VALUES (?,?,?,?,?,?)", (DEMO_CLIENT_TOKEN, DEMO_CLIENT_TOKEN, code, "demo", "[]",
+                                                   now_iso())).lastrowid
+    stored = [store_submission(db, data_dir, files=g.files, source="batch", exercise=code, batch_id=batch_id,
+                               group_key=g.key, dedupe=False).id for g in group_by_filename(files)]
+    for sid in stored:
+        queue_grading(db, sid, priority=BATCH_PRIORITY)
+    log.info("demo class: %d sheets of exercise %s queued for grading", len(stored), code)
+    return code
