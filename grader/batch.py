@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import sys
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -75,9 +76,11 @@ def _say_skipped(names: list[str]) -> None:
     if nested:
         log.warning("not opened (a zip inside a zip; unzip it first): %s", ", ".join(nested))
     if other:
-        shown = ", ".join(other[:10]) + (f" and {len(other) - 10} more" if len(other) > 10 else "")
-        log.warning("skipped %d file(s) that are not photos (%s) or zips: %s", len(other),
-                    " ".join(sorted(PHOTO_SUFFIXES)), shown)
+        # a generated or exported folder may hold many JSON/text files: count them by kind, name a few
+        kinds = Counter(Path(n).suffix.lower() or "(no extension)" for n in other)
+        shown = ", ".join(other[:5]) + (f" and {len(other) - 5} more" if len(other) > 5 else "")
+        log.warning("skipped %d file(s) that are not photos (%s) or zips [%s]: %s", len(other),
+                    " ".join(sorted(PHOTO_SUFFIXES)), ", ".join(f"{k} {v}" for k, v in kinds.most_common()), shown)
 
 
 def slim(pr: PhotoRead) -> PhotoRead:
