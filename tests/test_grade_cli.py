@@ -46,6 +46,8 @@ def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys):
     assert main(["grade", str(z), str(blurry), "--key", str(key_dir), "--csv", str(out), "-j", "2",
                  "--out", str(tmp_path / "feedback")]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    err = capsys.readouterr().err        # fields left to review are said to be out of the scores
+    assert ("left to review: they are not in the scores" in err) == any(int(r["review"]) for r in rows)
     sheet = next(r for r in rows if names[0] in r["files"])
     t = truth(names[0])
     expected_who = {"qr": t["trainee"], "trainee_number": t["trainee"].zfill(3), "filename": "s0001"}

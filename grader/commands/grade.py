@@ -69,6 +69,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
                   + (f"\n    retake advised: {row['retake_advised']}" if row["retake_advised"] else ""))
     if args.out:
         print(f"feedback reports and marked pages: {args.out}", file=sys.stderr)
+    unsure = [r for r in results if r["counts"]["review"]]
+    if unsure:   # a CLI-only trainer must not take a 100 with fields left to review for a clean sheet
+        print(f"{sum(r['counts']['review'] for r in unsure)} field(s) on {len(unsure)} sheet(s) were not read surely "
+              f"and are left to review: they are not in the scores; check them on the marked pages (--out) or grade "
+              f"in the web app, whose review queue settles them", file=sys.stderr)
     photos = sum(len(r["pages"]) for r in results)
     print(f"graded {len(results)} sheet(s) ({photos} photo(s)) in {elapsed:.1f} s "
           f"({60 * len(results) / max(elapsed, 1e-9):.1f} sheets/min, -j {max(1, args.jobs)})", file=sys.stderr)
