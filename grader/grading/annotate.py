@@ -9,13 +9,16 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from grader.sheet.layout import PageLayout
+from grader.sheet.layout import FieldLayout, PageLayout
 from grader.sheet.render import font
 
 COLOURS = {"ok": (20, 150, 60), "wrong": (210, 30, 30), "review": (235, 150, 0), "blank": (235, 150, 0),
            "unreadable": (235, 150, 0)}
 FRAME_MARGIN_MM = 0.8
 LABEL_MM = 2.6
+MIN_LABEL_MM = 1.8          # smallest caption, still legible on a phone held at arm's length
+CAPTION_GAP_MM = 0.5        # between a frame and its caption, and a caption and the next field's boxes
+PAGE_EDGE_MM = 4.0          # a caption stops this far from the page edge
 
 
 def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *, px_per_mm: float) -> Image.Image:
@@ -31,8 +34,8 @@ def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *
     overlay = Image.new("RGBA", img.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     by_id = {f.id: f for f in page.fields}
-    text_font = font(round(LABEL_MM * px_per_mm), bold=True)
     width = max(2, round(0.45 * px_per_mm))
+    captions = []
     for fr in fields:
         layout = by_id.get(fr["id"])
         if layout is None:
@@ -42,15 +45,59 @@ def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *
         box = [r.x * px_per_mm, r.y * px_per_mm, r.x2 * px_per_mm, r.y2 * px_per_mm]
         draw.rectangle(box, fill=colour + (28,))   # overlay pixels are replaced, not blended: fill first
         draw.rectangle(box, outline=colour + (255,), width=width)
-        text = _caption(fr)
-        if text:
-            tx, ty = box[2] + 0.8 * px_per_mm, box[1]
-            if layout.kind != "digits":   # bubbles and tally captions go under the block
-                tx, ty = box[0], box[3] + 0.3 * px_per_mm
-            bbox = draw.textbbox((tx, ty), text, font=text_font)
-            draw.rectangle([bbox[0] - 3, bbox[1] - 2, bbox[2] + 3, bbox[3] + 2], fill=(255, 255, 255, 220))
-            draw.text((tx, ty), text, font=text_font, fill=colour + (255,))
+        if _caption(fr):
+            captions.append((fr, layout, colour))
+    for fr, layout, colour in captions:           # after every frame, so no frame is drawn over a caption
+        _draw_caption(draw, fr, layout, page, colour, px_per_mm=px_per_mm)
     return Image.alpha_composite(img.convert("RGBA"), overlay).convert("RGB")
+
+
+def _room_right_mm(layout: FieldLayout, page: PageLayout) -> float:
+    """Free width (mm) right of a field's frame, up to the next field's printed boxes on its row (its frame
+    may be covered: captions are drawn last, and the boxes, where the trainee wrote, stay clear) or the page
+    edge."""
+    r = layout.rect
+    start = r.x2 + FRAME_MARGIN_MM + CAPTION_GAP_MM
+    ahead = [f.rect.x for f in page.fields if f.rect.x >= r.x2 and f.rect.y < r.y2 and f.rect.y2 > r.y]
+    return min(ahead, default=page.width_mm - PAGE_EDGE_MM) - start - CAPTION_GAP_MM
+
+
+def _draw_caption(draw: ImageDraw.ImageDraw, fr: dict, layout: FieldLayout, page: PageLayout, colour, *,
+                  px_per_mm: float) -> None:
+    """The value read (and the expected one) beside a digits field, under a bubbles or tally block.
+
+    Beside a digits field the caption must fit before the next column's boxes (the L and P columns sit
+    7.5 mm apart), or the expected value of a wrong L would hide under P's frame: it is split into two lines
+    ("112" over "→ 113") and made smaller until it fits. "kosong" goes inside a blank field's own frame,
+    where nothing is written.
+    """
+    text = _caption(fr)
+    r = layout.rect.grow(FRAME_MARGIN_MM)
+    if layout.kind != "digits":   # bubbles and tally captions go under the block
+        _label(draw, (r.x * px_per_mm, (r.y2 + CAPTION_GAP_MM) * px_per_mm), text, LABEL_MM * px_per_mm, colour)
+        return
+    if fr["status"] == "blank":
+        size = LABEL_MM * px_per_mm
+        tw = draw.textlength(text, font=font(round(size), bold=True))
+        _label(draw, ((r.x + r.w / 2) * px_per_mm - tw / 2, (r.y + r.h / 2 - LABEL_MM / 2) * px_per_mm), text, size,
+               colour)
+        return
+    room = _room_right_mm(layout, page) * px_per_mm
+    x, y = (r.x2 + CAPTION_GAP_MM) * px_per_mm, r.y * px_per_mm
+    lines = [text]
+    for mm in np.arange(LABEL_MM, MIN_LABEL_MM - 1e-9, -0.1):
+        for lines in ([text], text.replace(" → ", "\n→ ").split("\n")):
+            if max(draw.textlength(t, font=font(round(mm * px_per_mm), bold=True)) for t in lines) <= room:
+                _label(draw, (x, y), "\n".join(lines), mm * px_per_mm, colour)
+                return
+    _label(draw, (x, y), "\n".join(lines), MIN_LABEL_MM * px_per_mm, colour)   # as small as is still legible
+
+
+def _label(draw: ImageDraw.ImageDraw, at: tuple[float, float], text: str, size_px: float, colour) -> None:
+    text_font = font(round(size_px), bold=True)
+    bbox = draw.multiline_textbbox(at, text, font=text_font, spacing=2)
+    draw.rectangle([bbox[0] - 3, bbox[1] - 2, bbox[2] + 3, bbox[3] + 2], fill=(255, 255, 255, 220))
+    draw.multiline_text(at, text, font=text_font, fill=colour + (255,), spacing=2)
 
 
 def _caption(fr: dict) -> str:
