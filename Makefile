@@ -20,7 +20,7 @@ system-deps:
 setup: system-deps $(STAMP)
 
 run: setup
-	$(BIN)/grader serve --host $(HOST) --port $(PORT) --demo
+	$(BIN)/grader serve --host $(HOST) --port $(PORT) --demo --demo-class
 
 test: setup
 	$(BIN)/python -m pytest

@@ -11,10 +11,11 @@ import dataclasses
 import logging
 import multiprocessing
 import os
+import re
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
@@ -23,11 +24,13 @@ from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
 from grader.grading.grade import shown_score
 from grader.page_groups import PageEvidence, group_pages, normalise_id
-from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo, trainee_from_filename
+from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo
+from grader.web.batching import split_page
 
 log = logging.getLogger(__name__)
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
+ZIP_MEMBER_RE = re.compile(r"^(?P<zip>.*\.zip):(?P<member>.+)$", re.IGNORECASE | re.DOTALL)
 MAX_FILE_BYTES = 30 * 1024 * 1024
 
 
@@ -58,17 +61,26 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
                 yield str(p), exc
                 continue
             for s in contents.skipped:
-                yield f"{p.name}:{s.name}", GraderError(s.code, s.message_en, s.message_id)
+                yield f"{p}:{s.name}", GraderError(s.code, s.message_en, s.message_id)
             for name, content in contents.files:
                 if Path(name).suffix.lower() in PHOTO_SUFFIXES:
-                    yield f"{p.name}:{name}", content
-            _say_skipped([f"{p.name}:{n}" for n, _ in contents.files if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
+                    yield f"{p}:{name}", content
+            _say_skipped([f"{p}:{n}" for n, _ in contents.files if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
         else:
             yield str(p), data
 
 
+def split_member(file: str) -> tuple[str | None, str]:
+    """``(zip, member)`` for a photo read from a zip (named ``kelas/chat.zip:IMG-1.jpg`` by :func:`iter_inputs`),
+    else ``(None, file)``: a folder may have a colon in its name, only a zip has one after ``.zip``."""
+    m = ZIP_MEMBER_RE.match(file)
+    return (m["zip"], m["member"]) if m else (None, file)
+
+
 def _say_skipped(names: list[str]) -> None:
-    """Name the files a batch leaves out, so a trainer is not left wondering why a page is missing."""
+    """Name the files a batch leaves out, so a trainer is not left wondering why a page is missing
+    (hidden files such as ``.DS_Store`` are left out silently)."""
+    names = [n for n in names if not PurePosixPath(split_member(n)[1].replace("\\", "/")).name.startswith(".")]
     if not names:
         return
     nested = [n for n in names if n.lower().endswith(".zip") and ":" in n]
@@ -128,10 +140,11 @@ def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | N
 
 def page_evidence(pr: PhotoRead) -> PageEvidence:
     """What one read says about whose sheet it is (see :mod:`grader.page_groups`)."""
-    container, _, member = pr.file.rpartition(":") if ":" in pr.file else ("", "", pr.file)
-    folder = f"{container}:{Path(member).parent}" if container else str(Path(member).parent)
-    stem = trainee_from_filename(pr.file)
-    ev = PageEvidence(file_key=(folder, stem) if stem else None)
+    zip_path, member = split_member(pr.file)
+    folder = (f"{Path(zip_path).resolve()}:{PurePosixPath(member).parent}" if zip_path
+              else str(Path(member).resolve().parent))
+    stem, named_page = split_page(member)          # the web batch's reading of page numbers in names
+    ev = PageEvidence(file_key=(folder, stem) if named_page is not None else None)
     if pr.aligned is None:
         return ev
     ident = pr.aligned.identity
@@ -154,17 +167,26 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
     items = list(iter_inputs(paths))
     reads = read_all(items, key=key, workers=workers, progress=progress)
     results = []
+    used: set[str] = set()
     for group in group_reads(reads):
         sub = None
         if out_dir is not None:
             who, _, _ = identify_trainee(group)   # the same identity grade_reads will report
-            sub = out_dir / _safe_name(who or "unknown")
+            sub = out_dir / unique_name(who or "unknown", used)
         results.append(grade_reads(group, key=key, out_dir=sub))
     return results
 
 
-def _safe_name(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:60] or "unknown"
+def unique_name(text: str, used: set[str]) -> str:
+    """A file-safe name for one sheet's output, ``-2``, ``-3``... when another sheet of the batch has it (two
+    chat exports' ``IMG-…-WA0001``, one trainee's two exercises), so no sheet's feedback overwrites another's."""
+    base = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:60] or "unknown"
+    name, n = base, 1
+    while name.casefold() in used:
+        n += 1
+        name = f"{base}-{n}"
+    used.add(name.casefold())
+    return name
 
 
 def progress_bar(stream=None) -> Callable[[int, int], None] | None:

@@ -5,13 +5,15 @@ together, strongest first:
 
 1. the same trainee: the personalised QR's trainee, else the trainee number written on the sheet and read
    firmly (a page whose QR names a trainee is that trainee's, whatever number is written on it);
-2. the same file name without its page suffix (``budi_p1`` / ``budi_p2``), within one folder or zip: two chat
-   exports both hold ``IMG-…-WA0001.jpg``, and those are not one trainee's;
+2. the same file name with a page number (``budi_p1`` / ``Budi-hal2``, as the web batch reads them), within
+   one folder or zip: two chat exports both hold ``IMG-…-WA0001.jpg``, and those are not one trainee's, and a
+   name without a page number (``Foto 12``) says nothing;
 3. the same trainee number where it was not read firmly (the number the pixels favour).
 
-Strong evidence (1) joins pages outright. Weaker evidence joins two groups only when nothing contradicts it:
-no two trainees and no two exercises in one group. An unsure number (3) also needs the two groups' pages to
-complement each other (page 1 with page 2), so that a misread number cannot merge two trainees' sheets. This
+Strong evidence (1) joins pages outright, one sheet per trainee and exercise. Weaker evidence joins groups only
+when nothing contradicts it: one exercise, one trainee by every number read on them (firm or unsure), and no
+page twice. An unsure number (3) joins all the photos that show it, or none: if they hold a page twice, one of
+them is misread, and which one cannot be told, so they stay apart (a partial sheet, never a mixed one). This
 module sees only the evidence, never the photos, so it is tested on hand-made cases.
 """
 from __future__ import annotations
@@ -51,44 +53,51 @@ def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
             i = parent[i]
         return i
 
-    def values(r: int, attr: str) -> set:
-        return {getattr(evidence[i], attr) for i in members[r]} - {None}
+    def values(roots: set[int], attr: str) -> list:
+        return [getattr(evidence[i], attr) for r in roots for i in members[r] if getattr(evidence[i], attr) is not None]
 
-    def compatible(a: int, b: int, *, disjoint_pages: bool) -> bool:
-        if len(values(a, "trainee") | values(b, "trainee")) > 1:
+    def one_sheet(roots: set[int], *, strong: bool = False) -> bool:
+        """Whether these groups can be one trainee's one sheet: one exercise, and (unless a QR or a firm
+        number already says so) one trainee, by any number read, and no page twice."""
+        if len(set(values(roots, "exercise"))) > 1:
             return False
-        if len(values(a, "exercise") | values(b, "exercise")) > 1:
-            return False
-        return not (disjoint_pages and values(a, "page") & values(b, "page"))
-
-    def join(i: int, j: int, *, disjoint_pages: bool = False, strong: bool = False) -> bool:
-        a, b = root(i), root(j)
-        if a == b:
-            return True
         if strong:
-            if len(values(a, "exercise") | values(b, "exercise")) > 1:
-                return False
-        elif not compatible(a, b, disjoint_pages=disjoint_pages):
-            return False
-        a, b = min(a, b), max(a, b)       # the earlier photo's group absorbs the later one
-        parent[b] = a
-        members[a] += members.pop(b)
-        return True
+            return True
+        # (a page twice within one group is a retake of one trainee's page, said later as duplicate_page)
+        pages = [p for r in roots for p in set(values({r}, "page"))]
+        return (len(set(values(roots, "trainee") + values(roots, "trainee_guess"))) <= 1
+                and len(pages) == len(set(pages)))
 
-    def join_by(attr: str, **how) -> None:
-        seen: dict = {}
+    def join(roots: set[int]) -> None:
+        first, *rest = sorted(roots)               # the earliest photo's group absorbs the others
+        for r in rest:
+            parent[r] = first
+            members[first] += members.pop(r)
+
+    def same(attr: str) -> dict:
+        found: dict = {}
         for i, e in enumerate(evidence):
-            v = getattr(e, attr)
-            if v is not None:
-                earlier = seen.setdefault(v, [])
-                any(join(j, i, **how) for j in earlier)       # the first group it fits
-                earlier.append(i)
+            if getattr(e, attr) is not None:
+                found.setdefault(getattr(e, attr), []).append(i)
+        return found
 
-    join_by("trainee", strong=True)
-    join_by("file_key")
-    # an unsure number joins pages with the same unsure number, or the group of a firmly identified trainee
-    for i, e in enumerate(evidence):
-        if e.trainee is None and e.trainee_guess is not None:
-            any(join(j, i, disjoint_pages=True) for j, o in enumerate(evidence)
-                if j != i and e.trainee_guess in (o.trainee, o.trainee_guess))
+    for pages in same("trainee").values():          # 1. the same QR trainee or firmly read number
+        for i in pages[1:]:
+            roots = {root(j) for j in pages[:pages.index(i) + 1]}
+            # the first group of this trainee that this photo fits (one trainee may do two exercises)
+            fit = next((r for r in sorted(roots) if r != root(i) and one_sheet({r, root(i)}, strong=True)), None)
+            if fit is not None:
+                join({fit, root(i)})
+    for pages in same("file_key").values():         # 2. the same file name, in the same folder or zip
+        for i in pages[1:]:
+            fit = next((root(j) for j in pages[:pages.index(i)] if root(j) != root(i)
+                        and one_sheet({root(j), root(i)})), None)
+            if fit is not None:
+                join({fit, root(i)})
+    guesses = same("trainee_guess")
+    firm = same("trainee")
+    for number, pages in guesses.items():           # 3. an unsure number: only where it is unambiguous
+        roots = {root(i) for i in pages + firm.get(number, [])}
+        if len(roots) > 1 and one_sheet(roots):
+            join(roots)
     return [sorted(m) for _, m in sorted(members.items())]

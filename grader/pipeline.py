@@ -21,6 +21,7 @@ from grader.exercise.store import AnswerKey, load_key
 from grader.grading.annotate import annotate_page
 from grader.grading.grade import grade_sheet, graded_fields, reader_view
 from grader.grading.review_queue import on_unread_page
+from grader.page_groups import normalise_id
 from grader.read.context import undo_context
 from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
 from grader.sheet.layout import SheetLayout, layout_sheet
@@ -246,12 +247,10 @@ def _refuse(pr: PhotoRead, err: GraderError) -> None:
 
 
 def _is_caller(identity, caller: str | None) -> bool:
-    """Whether what the uploader typed names this QR's trainee: the number, or the roster name in any case
-    and spacing (a trainee types "sri  siregar" for "Sri Siregar")."""
-    def norm(s):
-        return " ".join(str(s).split()).casefold()
-    typed = norm(caller or "")
-    return bool(typed) and typed in (norm(identity.trainee), norm(identity.trainee_name or ""))
+    """Whether what the uploader typed names this QR's trainee: the number (with or without leading zeros,
+    "063" for 63), or the roster name in any case and spacing ("sri  siregar" for "Sri Siregar")."""
+    typed = normalise_id(caller)
+    return typed is not None and typed in (normalise_id(identity.trainee), normalise_id(identity.trainee_name))
 
 
 def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | None) -> None:
@@ -265,11 +264,11 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
     """
     good = [pr for pr in reads if pr.aligned is not None]
     owners = [pr.aligned.identity for pr in good if pr.aligned.identity.trainee]
-    if len({o.trainee for o in owners}) > 1:
-        keep = next((o.trainee for o in owners if _is_caller(o, caller)), owners[0].trainee)
+    if len({normalise_id(o.trainee) for o in owners}) > 1:
+        keep = normalise_id(next((o.trainee for o in owners if _is_caller(o, caller)), owners[0].trainee))
         for pr in good:
             ident = pr.aligned.identity
-            if ident.trainee and ident.trainee != keep:
+            if ident.trainee and normalise_id(ident.trainee) != keep:
                 other = f"{ident.trainee_name} (No. {ident.trainee})" if ident.trainee_name else f"No. {ident.trainee}"
                 _refuse(pr, GraderError(
                     "other_trainee",

@@ -55,3 +55,29 @@ def test_a_refused_photo_joins_its_file_name_mates_and_the_same_page_twice_stays
 
 def test_normalise_id():
     assert [normalise_id(x) for x in ("007", "Sri  Siregar", None, "", "²")] == ["7", "sri siregar", None, None, "²"]
+
+
+def test_an_unsure_number_joins_all_its_photos_or_none_whatever_their_order():
+    """Review: a trainee 47 page 1 misread as 41 joined trainee 41's page 2 when it came first."""
+    p1_47_misread = E(page=1, exercise="A", trainee_guess="41")
+    p1_41 = E(page=1, exercise="A", trainee_guess="41")
+    p2_41 = E(page=2, exercise="A", trainee="41")
+    p2_47 = E(page=2, exercise="A", trainee_guess="47")
+    for ev in ([p1_47_misread, p1_41, p2_41, p2_47], [p2_41, p1_41, p1_47_misread, p2_47]):
+        groups = group_pages(ev)
+        assert all(len(g) == 1 for g in groups)              # page 1 twice for "41": nothing is joined on it
+    # unambiguous: the one page 1 that shows 41 joins the firm 41's page 2, in any order
+    assert group_pages([p1_41, p2_47, p2_41]) == [[0, 2], [1]]
+    assert group_pages([p2_41, p1_41]) == [[0, 1]]
+
+
+def test_a_file_name_never_joins_photos_whose_numbers_or_pages_disagree():
+    """Review: generic names (Foto 1 ... Foto 12 reduced to 'Foto') drew other trainees' pages into a sheet."""
+    ev = [E(page=1, exercise="A", trainee="9", file_key=("d", "foto")),
+          E(page=2, exercise="A", trainee_guess="103", file_key=("d", "foto")),   # another trainee, by its number
+          E(page=1, exercise="A", trainee_guess="61", file_key=("d", "foto"))]    # page 1 again
+    assert group_pages(ev) == [[0], [1], [2]]
+    # retakes of one page of one firmly identified trainee stay together (duplicate_page is said later)
+    ev = [E(page=1, exercise="A", trainee="9"), E(page=1, exercise="A", trainee="9"),
+          E(page=2, exercise="A", trainee_guess="9", file_key=("d", "budi"))]
+    assert group_pages(ev) == [[0, 1, 2]]

@@ -90,7 +90,11 @@ def test_the_demo_class_is_graded_once_for_a_fresh_install(tmp_path):
         shutil.copy(SAMPLES / e["file"], samples / e["file"])
     (samples / "index.json").write_text(json.dumps({"photos": index}))
     app = make_test_app(PIPELINE=None)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "index.json").write_text(json.dumps({"photos": [e for e in index if e["expect_refusal"]]}))
     with app.app_context():
+        assert seed_demo_class(Path(app.config["DATA_DIR"]), empty) is None          # no sheet: no demo class
         assert seed_demo_class(Path(app.config["DATA_DIR"]), samples) == "6ARJET"
         assert seed_demo_class(Path(app.config["DATA_DIR"]), samples) == "6ARJET"          # once only
     trainer = app.test_client()

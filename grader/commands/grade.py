@@ -31,11 +31,24 @@ def _check_paths(args: argparse.Namespace) -> None:
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise GraderError("bad_usage", f"no such file or folder: {', '.join(missing)}")
-    if args.csv is not None and not (args.csv.parent.is_dir() and not args.csv.is_dir()):
-        raise GraderError("bad_usage", f"--csv {args.csv}: " + ("that is a folder; name a file" if args.csv.is_dir()
-                                                                 else f"the folder {args.csv.parent} does not exist"))
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise GraderError("bad_usage", f"--out {args.out}: that is a file; name a folder (it is created if needed)")
+    if args.csv is not None:
+        for path in (args.csv, fields_csv(args.csv)):
+            if path.is_dir():
+                raise GraderError("bad_usage", f"--csv {args.csv}: {path} is a folder; name a file")
+        if not args.csv.parent.is_dir():
+            raise GraderError("bad_usage", f"--csv {args.csv}: the folder {args.csv.parent} does not exist")
+    if args.out is not None:
+        if args.out.exists() and not args.out.is_dir():
+            raise GraderError("bad_usage", f"--out {args.out}: that is a file; name a folder (it is created if needed)")
+        try:
+            args.out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GraderError("bad_usage", f"--out {args.out}: cannot create that folder ({exc.strerror})") from exc
+
+
+def fields_csv(path: Path) -> Path:
+    """Where ``--csv OUT`` puts the one-row-per-field table: ``OUT-fields.csv`` beside it."""
+    return path.with_name(f"{path.stem}-fields{path.suffix or '.csv'}")
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -56,7 +69,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     elif args.csv:
         write_csv(args.csv, sheet_rows(results), SHEET_COLUMNS)
-        fields_path = args.csv.with_name(f"{args.csv.stem}-fields{args.csv.suffix or '.csv'}")
+        fields_path = fields_csv(args.csv)
         write_csv(fields_path, field_rows(results), FIELD_COLUMNS)
         print(f"{args.csv}\n{fields_path}")
     else:

@@ -13,7 +13,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--threads", type=int, default=8, help="request threads (grading runs in worker processes)")
-    p.add_argument("--demo", action="store_true", help="make sure a demo exercise and a graded demo class exist")
+    p.add_argument("--demo", action="store_true", help="make sure a demo exercise exists first")
+    p.add_argument("--demo-class", action="store_true",
+                   help="also grade the sample photos once as a demo class (for trying the trainer pages; "
+                        "not for a real deployment, whose class tables it would join)")
     p.set_defaults(func=cmd_serve)
 
 
@@ -26,6 +29,21 @@ def ensure_demo_data() -> str:
     ex = generate_exercise(resolve_template("chasil-kwk"), contest="bupati", pairs=3, seed=1)
     save_exercise(ex)
     return ex.code
+
+
+def _seed_demo_class(app) -> None:
+    """A graded demo class for the trainer pages (queued once); a failure here must not stop the server."""
+    from pathlib import Path
+
+    from grader.web.demo import seed_demo_class
+    try:
+        with app.app_context():
+            demo = seed_demo_class(Path(app.config["DATA_DIR"]))
+    except Exception:  # noqa: BLE001 - the app works without its demo class
+        log.exception("could not create the demo class")
+        return
+    if demo:
+        print(f"demo class: sample sheets of exercise {demo} (graded in the background)")
 
 
 def _exit_on_signal(signum, frame) -> None:
@@ -47,14 +65,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         app.extensions["grader.jobs"].warm_up()     # worker processes start (and import the pipeline) now
         app.extensions["grader.recover"]()          # finish what a previous run left unfinished
-        if args.demo:
-            from pathlib import Path
-
-            from grader.web.demo import seed_demo_class
-            with app.app_context():                 # a graded demo class for the trainer pages (queued once)
-                demo = seed_demo_class(Path(app.config["DATA_DIR"]))
-            if demo:
-                print(f"demo class: sample sheets of exercise {demo} (graded in the background)")
+        if args.demo_class:
+            _seed_demo_class(app)
         print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)", flush=True)
         waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
     finally:

@@ -1,7 +1,7 @@
 """A one-page printable feedback sheet (HTML with print CSS) per trainee."""
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from jinja2 import Environment, select_autoescape
 
@@ -66,8 +66,10 @@ _env.globals["score_text"] = score_text
 
 def photo_name(file: str) -> str:
     """A photo as the trainee knows it: its file name, without the trainer's folders (``zip:member`` keeps the zip)."""
-    container, _, member = file.rpartition(":")
-    name = Path(member).name
+    from grader.batch import split_member
+
+    container, member = split_member(file)
+    name = PurePosixPath(member.replace("\\", "/")).name
     return f"{Path(container).name}:{name}" if container else name
 
 
@@ -84,11 +86,13 @@ def render_report(result: dict) -> str:
 
 
 def write_reports(results: list[dict], out_dir: Path) -> list[Path]:
+    from grader.batch import unique_name
+
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
+    used: set[str] = set()
     for i, r in enumerate(results):
-        name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in (r.get("trainee") or f"sheet{i + 1}"))
-        path = out_dir / f"{name}-feedback.html"
+        path = out_dir / f"{unique_name(r.get('trainee') or f'sheet{i + 1}', used)}-feedback.html"
         path.write_text(render_report(r), encoding="utf-8")
         paths.append(path)
     return paths

@@ -31,7 +31,11 @@ def seed_demo_class(data_dir: Path, samples: Path = SAMPLES) -> str | None:
         log.info("no sample photos at %s: no demo class", samples)
         return None
     photos = json.loads(index.read_text())["photos"]
-    code, _ = Counter(p["exercise"] for p in photos if p.get("exercise") and not p.get("expect_refusal")).most_common(1)[0]
+    sheets = Counter(p["exercise"] for p in photos if p.get("exercise") and not p.get("expect_refusal"))
+    if not sheets:
+        log.info("no sample sheets in %s: no demo class", index)
+        return None
+    code = sheets.most_common(1)[0][0]
     db = get_db()
     if db.execute("SELECT 1 FROM batches WHERE client_token=?", (DEMO_CLIENT_TOKEN,)).fetchone():
         return code
@@ -40,6 +44,7 @@ def seed_demo_class(data_dir: Path, samples: Path = SAMPLES) -> str | None:
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy(samples / "keys" / code / "answer_key.json", target / "answer_key.json")
     # the exercise's sheets, and a few photos a phone got wrong, which are refused with their reasons
+    # (all read before the batch row is written: a missing file leaves no half demo behind)
     files = [(p["file"], (samples / p["file"]).read_bytes()) for p in photos
              if (p.get("exercise") == code and not p.get("expect_refusal")) or p.get("expect_refusal") in DEMO_REFUSALS]
     batch_id = db.execute("INSERT INTO batches(token, client_token, exercise, created_by, skipped, created_at) "
