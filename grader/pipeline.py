@@ -145,6 +145,15 @@ def _trainee_from_sheet(reads: list[PhotoRead]) -> str | None:
     return None
 
 
+def _trainee_number_read(pr: PhotoRead) -> dict:
+    """``{"trainee_number": {"value", "status"}}`` for a read page whose number boxes hold a number, sure or not:
+    a batch joins one trainee's single pages by it (:mod:`grader.page_groups`)."""
+    r = pr.readings.get(TRAINEE_FIELD) if pr.aligned is not None else None
+    if r is None or r.value is None:
+        return {}
+    return {"trainee_number": {"value": f"{r.value:03d}", "status": r.status}}
+
+
 def trainee_from_filename(name: str) -> str | None:
     """A trainee name from a photo's file name: ``budi_p1.jpg`` → ``budi`` (``zip:member`` names use the member)."""
     stem = Path(name.rsplit(":", 1)[-1]).stem
@@ -205,7 +214,8 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
     who, name, source = identify_trainee(reads, caller=trainee)
     pages = [{"file": pr.file, "page": pr.page, "refusal": refusal_json(pr.refusal) if pr.refusal else None,
               "advice": retake_advice(pr), "annotated": None,
-              **({"sheet_exercise": pr.sheet_exercise} if pr.sheet_exercise else {})} for pr in reads]
+              **({"sheet_exercise": pr.sheet_exercise} if pr.sheet_exercise else {}),
+              **_trainee_number_read(pr)} for pr in reads]
     base = {"exercise": key.exercise if key else (exercise or None), "trainee": who, "trainee_name": name,
             "identity_source": source, "pages": pages}
     if not good:

@@ -103,3 +103,31 @@ def test_the_demo_class_is_graded_once_for_a_fresh_install(tmp_path):
     batch = trainer.get("/trainer/batch/demo-class.json").get_json()
     assert batch["complete"] and batch["total"] == 3
     assert sorted(i["status"] for i in batch["items"]) == ["graded", "graded", "refused"]
+
+
+def test_a_chat_export_of_sheets_without_a_roster_is_merged_by_the_number_written_on_them(tmp_path):
+    """WhatsApp names carry no page number and a sheet printed without a roster has no trainee in its QR: the
+    trainee number written on the sheet pairs the pages (s0004's page 2 number is read unsure, and still only
+    those two pages show it), so each trainee is one sheet, not two partial ones."""
+    import json
+    import shutil
+
+    from grader.exercise.store import exercises_dir
+    from grader.web.demo import SAMPLES
+    (exercises_dir() / "6ARJET").mkdir(parents=True)
+    shutil.copy(SAMPLES / "keys" / "6ARJET" / "answer_key.json", exercises_dir() / "6ARJET" / "answer_key.json")
+    app = make_test_app(PIPELINE=None)
+    trainer = app.test_client()
+    log_in(trainer)
+    names = [f"{sid}-p{p}.jpg" for sid in ("s0004", "s0005") for p in (1, 2)]
+    assert not any(json.loads((SAMPLES / n.replace(".jpg", ".truth.json")).read_text())["personalised"] for n in names)
+    token = csrf_of(trainer, "/trainer/latihan/6ARJET")
+    photos = [(io.BytesIO((SAMPLES / n).read_bytes()), f"IMG-20241127-WA00{i:02d}.jpg") for i, n in enumerate(names)]
+    resp = trainer.post("/trainer/latihan/6ARJET/batch", data={"csrf_token": token, "client_token": "wa",
+                                                               "photos": photos}, content_type="multipart/form-data")
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["complete"]
+    done = [i for i in status["items"] if i["state"] == "done"]
+    assert len(done) == 2 and all(i["status"] == "graded" for i in done)      # two whole sheets, not four halves
+    # s0004's number is read firmly on page 1: it names the sheet; s0005's only unsure (so it is not claimed)
+    assert sorted(i["trainee"] for i in done) == ["103", "IMG-20241127-WA0002"]

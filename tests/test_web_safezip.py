@@ -88,5 +88,12 @@ def test_merge_candidates_pair_single_pages_of_one_qr_trainee():
             {"id": 2, "exercise": "E", "trainee": "12", "identity_source": "qr", "pages": [2]},
             {"id": 3, "exercise": "E", "trainee": "13", "identity_source": "qr", "pages": [1]},
             {"id": 4, "exercise": "E", "trainee": "14", "identity_source": "filename", "pages": [2]},
-            {"id": 5, "exercise": "E", "trainee": "14", "identity_source": "filename", "pages": [1]}]
-    assert [[r["id"] for r in g] for g in merge_candidates(rows)] == [[1, 2]]
+            {"id": 5, "exercise": "E", "trainee": "14", "identity_source": "filename", "pages": [1]},
+            # a class printed without a roster: the number written on the sheet, read firmly ("027" is QR 27)
+            {"id": 6, "exercise": "E", "trainee": "027", "identity_source": "trainee_number", "pages": [2]},
+            {"id": 7, "exercise": "E", "trainee": "27", "identity_source": "qr", "pages": [1]},
+            # three single pages of one number: one of them is a retake or a misread, left to the trainer
+            {"id": 8, "exercise": "E", "trainee": "041", "identity_source": "trainee_number", "pages": [1]},
+            {"id": 9, "exercise": "E", "trainee": "041", "identity_source": "trainee_number", "pages": [2]},
+            {"id": 10, "exercise": "E", "trainee": "041", "identity_source": "trainee_number", "pages": [1]}]
+    assert [[r["id"] for r in g] for g in merge_candidates(rows)] == [[1, 2], [7, 6]]

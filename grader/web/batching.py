@@ -3,7 +3,7 @@
 Photos are grouped by file name first: ``017_1.jpg`` and ``017_2.jpg``,
 ``budi-hal1.jpg`` and ``budi-hal2.jpg``, ``siti (1).jpg`` and ``siti (2).jpg``
 are one trainee's two pages. After grading, single-page sheets of the same
-trainee (by the QR's trainee id) are merged (see :func:`merge_candidates`).
+trainee (by the QR's trainee id or the number written on the sheet) are merged (see :func:`merge_candidates`).
 """
 from __future__ import annotations
 
@@ -56,19 +56,29 @@ def group_by_filename(files: list[tuple[str, bytes]]) -> list[PhotoGroup]:
 
 
 def merge_candidates(rows: list[dict]) -> list[list[dict]]:
-    """Sets of single-page sheets of one trainee (same exercise and QR trainee id, different pages).
+    """Pairs of single-page sheets that are one trainee's page 1 and page 2, by the same evidence and rules as
+    ``grader grade`` (:mod:`grader.page_groups`): the QR's trainee or the number written on the sheet, read
+    firmly (``"027"`` written is QR ``27``), or else an unsure number that only these two pages show. Chat
+    exports carry no page numbers in their file names, and a class printed without a roster has no trainee in
+    its QR, so the written number is what pairs their pages. A file name is no evidence here.
 
-    ``rows`` are dicts with ``id``, ``exercise``, ``trainee``, ``identity_source`` and ``pages`` (the page
-    numbers the pipeline recognised). Returns lists of at least two rows whose pages do not overlap.
+    ``rows`` are dicts with ``id``, ``exercise``, ``trainee``, ``identity_source``, ``pages`` (the page numbers
+    the pipeline recognised) and optionally ``trainee_guess`` (the number read unsure). A trainee with more
+    single pages than a page 1 and a page 2 (a retake, or a misread number) is left for the trainer.
     """
-    by_trainee: dict[tuple, list[dict]] = {}
-    for r in rows:
-        if r.get("identity_source") != "qr" or not r.get("trainee") or len(r.get("pages") or []) != 1:
-            continue
-        by_trainee.setdefault((r.get("exercise"), r["trainee"]), []).append(r)
+    from grader.page_groups import PageEvidence, group_pages, normalise_id
+
+    singles = [r for r in rows if len(r.get("pages") or []) == 1 and r["pages"][0] is not None]
+    def evidence(r: dict) -> PageEvidence:
+        strong = r.get("identity_source") in ("qr", "trainee_number")
+        return PageEvidence(page=r["pages"][0], exercise=r.get("exercise"),
+                            trainee=normalise_id(r.get("trainee")) if strong else None,
+                            trainee_guess=None if strong else normalise_id(r.get("trainee_guess")))
+
+
     out = []
-    for group in by_trainee.values():
-        pages = [r["pages"][0] for r in group]
-        if len(group) == 2 and len(set(pages)) == 2 and None not in pages:
-            out.append(sorted(group, key=lambda r: r["pages"][0]))
+    for group in group_pages([evidence(r) for r in singles]):
+        pair = sorted((singles[i] for i in group), key=lambda r: r["pages"][0])
+        if [r["pages"][0] for r in pair] == [1, 2]:
+            out.append(pair)
     return out

@@ -304,7 +304,7 @@ def merge_finished_batches(runner) -> int:
 
 
 def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
-    """Merge single-page sheets of one trainee (same QR trainee id) in a finished batch and regrade them.
+    """Merge single-page sheets of one trainee (QR or firmly read trainee number) in a finished batch, and regrade.
 
     Runs once per batch (claimed with ``batches.merged``). The merged sheet is
     a new submission built from the stored photos; the originals are kept,
@@ -325,9 +325,12 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
         res = json.loads(r["result"])
         if r["n"] != 1:
             continue
-        pages = [p.get("page") for p in res.get("pages", []) if not p.get("refusal")]
+        read = [p for p in res.get("pages", []) if not p.get("refusal")]
+        unsure = [p["trainee_number"]["value"] for p in read
+                  if (p.get("trainee_number") or {}).get("status") == "review"]
         rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], "trainee": res.get("trainee"),
-                     "identity_source": res.get("identity_source"), "pages": pages})
+                     "identity_source": res.get("identity_source"), "pages": [p.get("page") for p in read],
+                     "trainee_guess": unsure[0] if unsure else None})
     for group in merge_candidates(rows):
         files = []
         for r in group:
