@@ -25,7 +25,7 @@ from grader.exercise.store import AnswerKey
 from grader.grading.grade import shown_score
 from grader.page_groups import PageEvidence, group_pages, normalise_id
 from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo
-from grader.web.batching import split_page
+from grader.web.batching import named_pages
 
 log = logging.getLogger(__name__)
 
@@ -138,13 +138,10 @@ def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | N
     return out
 
 
-def page_evidence(pr: PhotoRead) -> PageEvidence:
-    """What one read says about whose sheet it is (see :mod:`grader.page_groups`)."""
-    zip_path, member = split_member(pr.file)
-    folder = (f"{Path(zip_path).resolve()}:{PurePosixPath(member).parent}" if zip_path
-              else str(Path(member).resolve().parent))
-    stem, named_page = split_page(member)          # the web batch's reading of page numbers in names
-    ev = PageEvidence(file_key=(folder, stem) if named_page is not None else None)
+def page_evidence(pr: PhotoRead, named: tuple[str, str, int] | None) -> PageEvidence:
+    """What one read says about whose sheet it is (see :mod:`grader.page_groups`); ``named`` is its folder,
+    stem and page number as its file name gives them (:func:`grader.web.batching.named_pages`)."""
+    ev = PageEvidence(file_key=named[:2] if named else None)
     if pr.aligned is None:
         return ev
     ident = pr.aligned.identity
@@ -157,9 +154,18 @@ def page_evidence(pr: PhotoRead) -> PageEvidence:
         trainee_guess=None if ident.trainee or firm or not guess else normalise_id(str(number.value)))
 
 
+def _place(file: str) -> tuple[str, str]:
+    """(folder or zip, file name) of a batch photo: a zip by its path, then the folder inside it."""
+    zip_path, member = split_member(file)
+    if zip_path:
+        return f"{Path(zip_path).resolve()}:{PurePosixPath(member).parent}", member
+    return str(Path(member).resolve().parent), member
+
+
 def group_reads(reads: list[PhotoRead]) -> list[list[PhotoRead]]:
     """One group per trainee's sheet, from the QR, the trainee number and the file names (:mod:`grader.page_groups`)."""
-    return [[reads[i] for i in group] for group in group_pages([page_evidence(pr) for pr in reads])]
+    named = named_pages([_place(pr.file) for pr in reads])
+    return [[reads[i] for i in group] for group in group_pages([page_evidence(pr, n) for pr, n in zip(reads, named)])]
 
 
 def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, out_dir: Path | None = None,

@@ -94,9 +94,16 @@ def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
                         and one_sheet({root(j), root(i)})), None)
             if fit is not None:
                 join({fit, root(i)})
-    guesses = same("trainee_guess")
-    firm = same("trainee")
-    for number, pages in guesses.items():           # 3. an unsure number: only where it is unambiguous
+    # 3. an unsure number: only where it is unambiguous, within one exercise (a trainee may do two)
+    guesses: dict = {}
+    for i, e in enumerate(evidence):
+        if e.trainee_guess is not None:
+            guesses.setdefault((e.trainee_guess, e.exercise), []).append(i)
+    firm = {}
+    for i, e in enumerate(evidence):
+        if e.trainee is not None:
+            firm.setdefault((e.trainee, e.exercise), []).append(i)
+    for number, pages in guesses.items():
         roots = {root(i) for i in pages + firm.get(number, [])}
         if len(roots) > 1 and one_sheet(roots):
             join(roots)

@@ -77,7 +77,8 @@ def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp
              "does not exist": [photo, "--csv", str(tmp_path / "nodir" / "x.csv")],
              "is a folder; name a file": [photo, "--csv", str(tmp_path)],
              "that is a file; name a folder": [photo, "--out", photo],
-             "cannot create that folder": [photo, "--out", photo + "/sub"]}
+             "cannot create that folder": [photo, "--out", photo + "/sub"],
+             "cannot write": [photo, "--csv", "/proc/x.csv"]}
     for said, argv in cases.items():
         assert main(["grade", *argv, "--key", key]) == 2
         err = capsys.readouterr().err

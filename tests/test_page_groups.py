@@ -81,3 +81,10 @@ def test_a_file_name_never_joins_photos_whose_numbers_or_pages_disagree():
     ev = [E(page=1, exercise="A", trainee="9"), E(page=1, exercise="A", trainee="9"),
           E(page=2, exercise="A", trainee_guess="9", file_key=("d", "budi"))]
     assert group_pages(ev) == [[0, 1, 2]]
+
+
+def test_an_unsure_number_is_judged_within_each_exercise():
+    """QA: trainee 5 did two exercises, number read unsure on all four photos: all-or-none joined none."""
+    ev = [E(page=1, exercise="A", trainee_guess="5"), E(page=2, exercise="B", trainee_guess="5"),
+          E(page=2, exercise="A", trainee_guess="5"), E(page=1, exercise="B", trainee_guess="5")]
+    assert group_pages(ev) == [[0, 2], [1, 3]]

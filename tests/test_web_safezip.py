@@ -97,3 +97,16 @@ def test_merge_candidates_pair_single_pages_of_one_qr_trainee():
             {"id": 9, "exercise": "E", "trainee": "041", "identity_source": "trainee_number", "pages": [2]},
             {"id": 10, "exercise": "E", "trainee": "041", "identity_source": "trainee_number", "pages": [1]}]
     assert [[r["id"] for r in g] for g in merge_candidates(rows)] == [[1, 2], [7, 6]]
+
+
+def test_a_count_past_two_is_no_page_number_and_names_pair_only_within_their_zip():
+    """QA: Foto 1 / Foto 2 of a folder of Foto 1..12 were taken as one trainee's pages 1 and 2, and budi_p1 of
+    one zip was paired with budi_p2 of another."""
+    from grader.web.batching import named_pages
+    entries = [("d", f"Foto {i}.jpg") for i in range(1, 13)] + [("d", f"C.Hasil ({i}).jpg") for i in (1, 2, 3)]
+    entries += [("d", "siti (1).jpg"), ("d", "siti (2).jpg"), ("e", "Foto 1.jpg"), ("e", "Foto 2.jpg")]
+    assert named_pages(entries) == [None] * 15 + [("d", "siti", 1), ("d", "siti", 2), ("e", "foto", 1),
+                                                  ("e", "foto", 2)]
+    groups = group_by_filename([("budi_p2.jpg", b"a"), ("budi_p1.jpg", b"b"), ("budi_p2.jpg", b"c")],
+                               ["A.zip: .", "B.zip: .", "B.zip: ."])
+    assert [[d for _, d in g.files] for g in groups] == [[b"a"], [b"b", b"c"]]

@@ -37,6 +37,11 @@ def _check_paths(args: argparse.Namespace) -> None:
                 raise GraderError("bad_usage", f"--csv {args.csv}: {path} is a folder; name a file")
         if not args.csv.parent.is_dir():
             raise GraderError("bad_usage", f"--csv {args.csv}: the folder {args.csv.parent} does not exist")
+        for path in (args.csv, fields_csv(args.csv)):
+            try:
+                open(path, "a").close()    # writable now, not only after the whole batch was graded
+            except OSError as exc:
+                raise GraderError("bad_usage", f"--csv {args.csv}: cannot write {path} ({exc.strerror})") from exc
     if args.out is not None:
         if args.out.exists() and not args.out.is_dir():
             raise GraderError("bad_usage", f"--out {args.out}: that is a file; name a folder (it is created if needed)")

@@ -34,13 +34,40 @@ def split_page(filename: str) -> tuple[str, int | None]:
     return stem.lower(), None
 
 
-def group_by_filename(files: list[tuple[str, bytes]]) -> list[PhotoGroup]:
-    """Groups of at most two photos, pages in order; a name without a page number is its own group."""
+NUMBERED_RE = re.compile(r"^(?P<base>.*?)[\s_.\-]*(?:\(\s*(?P<paren>\d+)\s*\)|(?P<num>\d+))$")
+
+
+def named_pages(entries: list[tuple[str, str]]) -> list[tuple[str, str, int] | None]:
+    """For ``(folder or zip, file name)`` entries: ``(folder, stem, page)`` where the name carries a page number
+    (:func:`split_page`), else None.
+
+    A name whose number runs on past 2 among the names of its folder carries none: ``Foto 1`` … ``Foto 12`` or a
+    browser's ``C.Hasil (1)`` … ``(6)`` are a camera's or a download's count, and ``Foto 1`` and ``Foto 2`` are
+    then no more one trainee's page 1 and page 2 than ``Foto 7`` and ``Foto 8``.
+    """
+    counted = set()
+    for folder, name in entries:
+        m = NUMBERED_RE.match(PurePosixPath(name.replace("\\", "/")).stem.strip().lower())
+        if m and int(m["paren"] or m["num"]) > MAX_PAGES:
+            counted.add((folder, m["base"].strip(" _.-")))
+    out = []
+    for folder, name in entries:
+        stem, page = split_page(name)
+        out.append(None if page is None or (folder, stem) in counted else (folder, stem, page))
+    return out
+
+
+def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None = None) -> list[PhotoGroup]:
+    """Groups of at most two photos, pages in order; a name without a page number is its own group.
+
+    ``folders`` (one per file: the zip and folder it came from) keep names of different zips apart.
+    """
     groups: dict[str, PhotoGroup] = {}
     order: list[str] = []
-    for name, data in files:
-        stem, page = split_page(name)
-        key = stem if page is not None else f"{stem}\x00{len(order)}"
+    folders = folders or [""] * len(files)
+    for (name, data), named in zip(files, named_pages(list(zip(folders, (n for n, _ in files))))):
+        stem = split_page(name)[0]
+        key = f"{named[0]}\x00{named[1]}" if named is not None else f"{stem}\x00{len(order)}"
         if key not in groups or len(groups[key].files) >= MAX_PAGES:
             if key in groups:
                 key = f"{key}\x00{len(order)}"

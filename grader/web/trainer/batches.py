@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
@@ -28,11 +28,13 @@ from grader.web.uploads import BATCH_PRIORITY, check_photo, queue_grading, store
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict]]:
-    """Photos from plain files and zips, and every skipped file with its reason."""
+def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
+    """Photos from plain files and zips, every skipped file with its reason, and where each photo came from
+    (its zip and folder in it; plain files share one place), so names pair only within one place."""
     max_photo = current_app.config["MAX_PHOTO_BYTES"]
     photos: list[tuple[str, bytes]] = []
     skipped: list[dict] = []
+    places: list[str] = []
 
     def skip(name: str, exc_or_tuple) -> None:
         if isinstance(exc_or_tuple, GraderError):
@@ -63,7 +65,8 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict]]:
                 skip(where + name, exc)
                 continue
             photos.append((name, content))
-    return photos, skipped
+            places.append(f"{where}{PurePosixPath(name).parent}")
+    return photos, skipped, places
 
 
 @bp.post("/latihan/<code>/batch")
@@ -75,7 +78,7 @@ def batch_new(code: str):
         dup = db.execute("SELECT token FROM batches WHERE client_token=?", (client_token,)).fetchone()
         if dup:
             return redirect(url_for("trainer.batch", token=dup["token"]))
-    photos, skipped = _collect(request.files.getlist("photos"))
+    photos, skipped, places = _collect(request.files.getlist("photos"))
     if not photos:
         flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
         for s in skipped:
@@ -93,7 +96,7 @@ def batch_new(code: str):
         raise
     base = Path(current_app.config["DATA_DIR"])
     stored = []
-    for group in group_by_filename(photos):
+    for group in group_by_filename(photos, places):
         sub = store_submission(db, base, files=group.files, source="batch", exercise=key.exercise,
                                batch_id=batch_id, group_key=group.key, dedupe=False)
         stored.append(sub.id)
