@@ -131,3 +131,28 @@ def test_a_chat_export_of_sheets_without_a_roster_is_merged_by_the_number_writte
     assert len(done) == 2 and all(i["status"] == "graded" for i in done)      # two whole sheets, not four halves
     # s0004's number is read firmly on page 1: it names the sheet; s0005's only unsure (so it is not claimed)
     assert sorted(i["trainee"] for i in done) == ["103", "IMG-20241127-WA0002"]
+
+
+def test_a_pair_by_file_name_whose_pages_name_two_trainees_is_split_and_each_page_finds_its_trainee(tmp_path):
+    """QA: budi_p1 / budi_p2 were graded as one sheet (100) though page 1 reads 009 and page 2 reads 104."""
+    import shutil
+
+    from grader.exercise.store import exercises_dir
+    from grader.web.demo import SAMPLES
+    (exercises_dir() / "6ARJET").mkdir(parents=True)
+    shutil.copy(SAMPLES / "keys" / "6ARJET" / "answer_key.json", exercises_dir() / "6ARJET" / "answer_key.json")
+    app = make_test_app(PIPELINE=None)
+    trainer = app.test_client()
+    log_in(trainer)
+    named = {"budi_p1.jpg": "s0000-p1.jpg", "budi_p2.jpg": "s0001-p2.jpg",      # trainees 9 and 104, mixed up
+             "ani_p1.jpg": "s0001-p1.jpg", "ani_p2.jpg": "s0000-p2.jpg"}
+    token = csrf_of(trainer, "/trainer/latihan/6ARJET")
+    photos = [(io.BytesIO((SAMPLES / src).read_bytes()), name) for name, src in named.items()]
+    resp = trainer.post("/trainer/latihan/6ARJET/batch", data={"csrf_token": token, "client_token": "mix",
+                                                               "photos": photos}, content_type="multipart/form-data")
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["complete"]
+    done = {i["trainee"]: i for i in status["items"] if i["state"] == "done"}
+    assert sorted(done) == ["009", "104"] and all(i["status"] == "graded" for i in done.values())
+    sheet = trainer.get(done["009"]["url"]).get_data(as_text=True)
+    assert "budi_p1.jpg" in sheet and "ani_p2.jpg" in sheet and "budi_p2.jpg" not in sheet

@@ -303,6 +303,49 @@ def merge_finished_batches(runner) -> int:
         conn.close()
 
 
+def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -> int:
+    """Split the batch's sheets that were paired by file name but whose pages name two trainees.
+
+    A file name (``budi_p1``, ``Foto 1``) pairs two photos before anything is read. When the trainee numbers
+    read on them then contradict (``009`` on page 1, ``104`` on page 2, by :mod:`grader.page_groups`' rules),
+    the pair was two trainees' pages: each photo becomes a single-page sheet of its own, graded again, and the
+    merge step pairs it by the number written on it. The pair is kept, marked ``merged``. Returns how many.
+    """
+    from grader.page_groups import PageEvidence, group_pages, normalise_id
+    from grader.web.uploads import BATCH_PRIORITY, store_submission
+
+    ctx = runner.ctx
+    jobs = []
+    for r in conn.execute("SELECT id, exercise, result FROM submissions s WHERE batch_id=? AND state='done' AND "
+                          "(SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) = 2", (batch_id,)).fetchall():
+        pages = [p for p in json.loads(r["result"]).get("pages", []) if not p.get("refusal")]
+        numbers = [p.get("trainee_number") or {} for p in pages]
+        evidence = [PageEvidence(page=p.get("page"), file_key=("pair", "pair"),
+                                 trainee=normalise_id(n.get("value")) if n.get("status") == "ok" else None,
+                                 trainee_guess=normalise_id(n.get("value")) if n.get("status") == "review" else None)
+                    for p, n in zip(pages, numbers)]
+        if len(group_pages(evidence)) < 2:
+            continue
+        uploads = conn.execute("SELECT filename, path FROM uploads WHERE submission_id=? ORDER BY position",
+                               (r["id"],)).fetchall()
+        new_ids = [store_submission(conn, Path(ctx.data_dir), files=[(u["filename"], (Path(ctx.data_dir) /
+                                    u["path"]).read_bytes())], source="batch", exercise=r["exercise"],
+                                    batch_id=batch_id, group_key=u["filename"], dedupe=False).id for u in uploads]
+        conn.execute("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
+                     (new_ids[0], now_iso(), r["id"]))
+        log.info("batch %s: sheet %s paired by file name holds two trainees' pages; split into %s",
+                 batch_id, r["id"], new_ids)
+        jobs += new_ids
+    if jobs:
+        # the merge runs again once these are graded (every new sheet is stored and queued before any runs)
+        conn.execute("UPDATE batches SET merged=0 WHERE id=?", (batch_id,))
+    for sid in jobs:
+        def link(job_id: int, sid: int = sid) -> None:
+            conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, sid))
+        runner.submit("grade", {"submission_id": sid}, priority=BATCH_PRIORITY, on_queued=link)
+    return len(jobs) // 2
+
+
 def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
     """Merge single-page sheets of one trainee (QR or firmly read trainee number) in a finished batch, and regrade.
 
@@ -319,6 +362,8 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
     if pending or conn.execute("UPDATE batches SET merged=1 WHERE id=? AND merged=0 RETURNING id",
                                (batch_id,)).fetchone() is None:
         return
+    if split_contradicting_pairs(conn, batch_id, runner):
+        return                                      # merged once the halves are graded
     rows = []
     for r in conn.execute("SELECT id, exercise, result, (SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id)"
                           " AS n FROM submissions s WHERE batch_id=? AND state='done'", (batch_id,)):
