@@ -90,8 +90,10 @@ def merge_candidates(rows: list[dict]) -> list[list[dict]]:
     its QR, so the written number is what pairs their pages. A file name is no evidence here.
 
     ``rows`` are dicts with ``id``, ``exercise``, ``trainee``, ``identity_source``, ``pages`` (the page numbers
-    the pipeline recognised) and optionally ``trainee_guess`` (the number read unsure). A trainee with more
-    single pages than a page 1 and a page 2 (a retake, or a misread number) is left for the trainer.
+    the pipeline recognised) and optionally ``trainee_guess`` (the number read unsure). Returns the groups
+    that make a whole sheet (page 1 and page 2), pages in order. A page photographed twice by a trainee whom
+    the QR or a firm number names goes into the group too: grading says which photo it took, as ``grader
+    grade`` does (``duplicate_page``); weaker evidence never joins a page twice.
     """
     from grader.page_groups import PageEvidence, group_pages, normalise_id
 
@@ -105,7 +107,7 @@ def merge_candidates(rows: list[dict]) -> list[list[dict]]:
 
     out = []
     for group in group_pages([evidence(r) for r in singles]):
-        pair = sorted((singles[i] for i in group), key=lambda r: r["pages"][0])
-        if [r["pages"][0] for r in pair] == [1, 2]:
-            out.append(pair)
+        rows = sorted((singles[i] for i in group), key=lambda r: r["pages"][0])
+        if len(rows) >= 2 and {r["pages"][0] for r in rows} == {1, 2}:
+            out.append(rows)
     return out
