@@ -154,11 +154,23 @@ def _trainee_number_read(pr: PhotoRead) -> dict:
     return {"trainee_number": {"value": f"{r.value:03d}", "status": r.status}}
 
 
+# Names a phone, a chat app or a browser gives a photo (IMG-20241127-WA0006, IMG_1234, PXL_…, DSC01234,
+# "WhatsApp Image 2024-11-27 at 10.15.32", 20241127_101530, "Foto 3", "image (2)"): they say nothing about whose
+# sheet it is, and two trainees' phones give the same ones.
+CAMERA_NAME_RE = re.compile(
+    r"^(?:(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|sam|wa)[-_ ]?\d.*"
+    r"|whatsapp image.*|\d{8}[-_ ]\d{6}.*"
+    r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera)(?:[\s_\-(]*\d.*)?)$", re.I)
+
+
 def trainee_from_filename(name: str) -> str | None:
-    """A trainee name from a photo's file name: ``budi_p1.jpg`` → ``budi`` (``zip:member`` names use the member)."""
+    """A trainee name from a photo's file name: ``budi_p1.jpg`` → ``budi`` (``zip:member`` names use the member);
+    None for a name the camera or the chat app gave (:data:`CAMERA_NAME_RE`)."""
     stem = Path(name.rsplit(":", 1)[-1]).stem
     base = PAGE_SUFFIX_RE.sub("", stem) or stem
-    return base or None
+    if not base or CAMERA_NAME_RE.match(stem.strip()):
+        return None
+    return base
 
 
 def identify_trainee(reads: list[PhotoRead], *, caller: str | None = None) -> tuple[str | None, str | None, str | None]:

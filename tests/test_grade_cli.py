@@ -259,7 +259,11 @@ def test_context_is_undone_exactly_so_a_regrade_can_run_it_again():
 
 
 @pytest.mark.parametrize("name,expected", [("budi_p1.jpg", "budi"), ("Siti-hal-2.JPG", "Siti"),
-                                           ("017 page 1.jpeg", "017"), ("IMG_0042.jpg", "IMG_0042")])
+                                           ("017 page 1.jpeg", "017"), ("imam_p2.jpg", "imam"),
+                                           # names the camera or the chat app gave name nobody
+                                           ("IMG_0042.jpg", None), ("chat.zip:IMG-20241127-WA0006.jpg", None),
+                                           ("WhatsApp Image 2024-11-27 at 10.15.32.jpeg", None),
+                                           ("PXL_20241127_101010123.jpg", None), ("Foto 3.jpg", None)])
 def test_trainee_from_filename(name, expected):
     assert trainee_from_filename(name) == expected
 

@@ -396,6 +396,17 @@ def test_exports_csv_and_xlsx(app, trainer, code):
     assert trainer.get(f"/trainer/latihan/{code}/ekspor/x.exe").status_code == 404
 
 
+def test_sheets_that_nobody_named_are_never_one_trainees_attempts(trainer, code):
+    """Two trainees' chat exports both hold IMG-20241127-WA0001.jpg: two rows in the class, not one trainee's
+    latest sheet hiding the other as an earlier attempt."""
+    batch(trainer, code, [("IMG-20241127-WA0001.jpg", jpeg_bytes())], client_token="c1")
+    batch(trainer, code, [("IMG-20241127-WA0001.jpg", jpeg_bytes(color="#eee"))], client_token="c2")
+    batch(trainer, code, [("budi_1.jpg", jpeg_bytes(color="#ddd"))], client_token="c3")
+    batch(trainer, code, [("budi_1.jpg", jpeg_bytes(color="#ccc"))], client_token="c4")   # budi again: a retake
+    rows = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+    assert sorted(r["trainee"] for r in rows) == ["budi", "img-20241127-wa0001", "img-20241127-wa0001"]
+
+
 def test_the_export_holds_the_score_the_pages_show():
     """Whole points rounded down (score_text), not the exact 98.8 beside a page that says 98."""
     from grader.grading.grade import score_text

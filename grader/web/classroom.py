@@ -18,8 +18,10 @@ SORT_COLUMNS = {"trainee": "trainee_key", "score": "score", "wrong": "n_wrong", 
 
 
 def identity_key(row) -> str:
-    """Who a sheet belongs to: the trainee id/name, else the batch file-name group, else the sheet itself."""
-    return (row["trainee"] or row["group_key"] or row["token"]).strip().lower()
+    """Who a sheet belongs to: the trainee (QR, number on the sheet, typed name or a file name that names someone),
+    else the sheet itself: two sheets that nobody named (``IMG-…-WA0006`` from two trainees' chats) are two
+    rows, never one trainee's attempts."""
+    return (row["trainee"] or row["token"]).strip().lower()
 
 
 def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "trainee", descending: bool = False,

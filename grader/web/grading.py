@@ -365,7 +365,8 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
     if split_contradicting_pairs(conn, batch_id, runner):
         return                                      # merged once the halves are graded
     rows = []
-    for r in conn.execute("SELECT id, exercise, result, (SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id)"
+    for r in conn.execute("SELECT id, exercise, group_key, result, "
+                          "(SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id)"
                           " AS n FROM submissions s WHERE batch_id=? AND state='done'", (batch_id,)):
         res = json.loads(r["result"])
         if r["n"] != 1:
@@ -374,6 +375,7 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
         unsure = [p["trainee_number"]["value"] for p in read
                   if (p.get("trainee_number") or {}).get("status") == "review"]
         rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], "trainee": res.get("trainee"),
+                     "group_key": r["group_key"],
                      "identity_source": res.get("identity_source"), "pages": [p.get("page") for p in read],
                      "trainee_guess": unsure[0] if unsure else None})
     for group in merge_candidates(rows):
@@ -381,8 +383,9 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
         for r in group:
             u = conn.execute("SELECT filename, path FROM uploads WHERE submission_id=?", (r["id"],)).fetchone()
             files.append((u["filename"], (Path(ctx.data_dir) / u["path"]).read_bytes()))
+        named = next((r["trainee"] for r in group if r["identity_source"] in ("qr", "trainee_number")), None)
         new = store_submission(conn, Path(ctx.data_dir), files=files, source="batch", exercise=group[0]["exercise"],
-                               trainee=group[0]["trainee"], batch_id=batch_id, group_key=group[0]["trainee"],
+                               trainee=named, batch_id=batch_id, group_key=named or group[0]["group_key"],
                                dedupe=False)
         conn.executemany("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
                          [(new.id, now_iso(), r["id"]) for r in group])
