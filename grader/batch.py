@@ -178,9 +178,17 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
         sub = None
         if out_dir is not None:
             who, _, _ = identify_trainee(group)   # the same identity grade_reads will report
-            sub = out_dir / unique_name(who or "unknown", used)
+            sub = out_dir / unique_name(who or sheet_label({"pages": [{"file": pr.file} for pr in group]}), used)
         results.append(grade_reads(group, key=key, out_dir=sub))
     return results
+
+
+def sheet_label(result: dict) -> str:
+    """What to call a sheet's output files: its trainee, else its first photo's file name (a chat's
+    ``IMG-…-WA0006`` names nobody, but it tells the trainer which photos these are)."""
+    files = [p["file"] for p in result.get("pages") or ()]
+    return result.get("trainee") or (PurePosixPath(split_member(files[0])[1].replace("\\", "/")).stem if files
+                                     else "unknown")
 
 
 def unique_name(text: str, used: set[str]) -> str:

@@ -86,13 +86,13 @@ def render_report(result: dict) -> str:
 
 
 def write_reports(results: list[dict], out_dir: Path) -> list[Path]:
-    from grader.batch import unique_name
+    from grader.batch import sheet_label, unique_name
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     used: set[str] = set()
-    for i, r in enumerate(results):
-        path = out_dir / f"{unique_name(r.get('trainee') or f'sheet{i + 1}', used)}-feedback.html"
+    for r in results:
+        path = out_dir / f"{unique_name(sheet_label(r), used)}-feedback.html"
         path.write_text(render_report(r), encoding="utf-8")
         paths.append(path)
     return paths
