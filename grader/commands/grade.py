@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from grader.batch import (FIELD_COLUMNS, PHOTO_SUFFIXES, SHEET_COLUMNS, default_workers, field_rows, grade_batch,
-                          progress_bar, refusal_messages, sheet_rows, write_csv)
+                          progress_bar, refusal_messages, sheet_label, sheet_rows, write_csv)
 from grader.errors import GraderError
 from grader.exercise.store import load_key
 
@@ -79,9 +79,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"{args.csv}\n{fields_path}")
     else:
         rows = sheet_rows(results)
-        width = max(12, *(len(r["trainee"] or "?") for r in rows))
-        for row, res in zip(rows, results):
-            print(f"{row['trainee'] or '?':{width}s} {str(row['score']):>6s}  wrong {row['wrong']:3d}  review "
+        labels = [row["trainee"] or f"?{sheet_label(res)}" for row, res in zip(rows, results)]   # ?: named by nobody
+        width = max(12, *map(len, labels))
+        for label, row, res in zip(labels, rows, results):
+            print(f"{label:{width}s} {str(row['score']):>6s}  wrong {row['wrong']:3d}  review "
                   f"{row['review']:3d}  blank {row['blank']:3d}  {row['status']}"
                   + "".join(f"\n    refused {m}" for m in refusal_messages(res))
                   + (f"\n    retake advised: {row['retake_advised']}" if row["retake_advised"] else ""))
