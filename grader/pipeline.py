@@ -12,7 +12,7 @@ import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import cv2
 
@@ -21,7 +21,7 @@ from grader.exercise.store import AnswerKey, load_key
 from grader.grading.annotate import annotate_page
 from grader.grading.grade import grade_sheet, graded_fields, reader_view
 from grader.grading.review_queue import on_unread_page
-from grader.page_groups import normalise_id
+from grader.page_groups import BARE_PAGE_RE, normalise_id
 from grader.read.context import undo_context
 from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
 from grader.sheet.layout import SheetLayout, layout_sheet
@@ -166,7 +166,10 @@ CAMERA_NAME_RE = re.compile(
 def trainee_from_filename(name: str) -> str | None:
     """A trainee name from a photo's file name: ``budi_p1.jpg`` → ``budi`` (``zip:member`` names use the member);
     None for a name the camera or the chat app gave (:data:`CAMERA_NAME_RE`)."""
-    stem = Path(name.rsplit(":", 1)[-1]).stem
+    member = PurePosixPath(name.rsplit(":", 1)[-1].replace("\\", "/"))
+    stem = member.stem
+    if BARE_PAGE_RE.match(stem.strip()) and member.parent.name:
+        return member.parent.name               # Budi/hal1.jpg: the folder names the trainee
     base = PAGE_SUFFIX_RE.sub("", stem) or stem
     if not base or CAMERA_NAME_RE.match(stem.strip()):
         return None

@@ -114,3 +114,12 @@ def test_a_count_past_two_is_no_page_number_and_names_pair_only_within_their_zip
     groups = group_by_filename([("budi_p2.jpg", b"a"), ("budi_p1.jpg", b"b"), ("budi_p2.jpg", b"c")],
                                ["A.zip: .", "B.zip: .", "B.zip: ."])
     assert [[d for _, d in g.files] for g in groups] == [[b"a"], [b"b", b"c"]]
+
+
+def test_a_folder_per_trainee_pairs_its_bare_page_names():
+    """QA: Budi/hal1.jpg and Budi/hal2.jpg were not paired (nothing before the page word)."""
+    from grader.web.batching import named_pages
+    assert named_pages([("/kelas/Budi", "hal1.jpg"), ("/kelas/Budi", "Hal 2.JPG"), ("/kelas/Siti", "p1.jpg"),
+                        ("chat.zip: .", "hal1.jpg"), (".", "hal2.jpg")]) == [
+        ("/kelas/Budi", "", 1), ("/kelas/Budi", "", 2), ("/kelas/Siti", "", 1), ("chat.zip: .", "", 1), None]
+

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from grader.page_groups import BARE_PAGE_RE
+
 PAGE_SUFFIX_RE = re.compile(
     r"^(?P<stem>.*?)(?:[\s_.\-]*(?:\(\s*(?P<paren>[12])\s*\))"
     r"|[\s_.\-]+(?:p|pg|hal|halaman|page|lembar|lbr)?[\s_.\-]*(?P<sep>[12])"
@@ -53,6 +55,9 @@ def named_pages(entries: list[tuple[str, str]]) -> list[tuple[str, str, int] | N
     out = []
     for folder, name in entries:
         stem, page = split_page(name)
+        bare = BARE_PAGE_RE.match(PurePosixPath(name.replace("\\", "/")).stem.strip())
+        if page is None and bare and PurePosixPath(folder.replace(":", "/")).name not in ("", "."):
+            stem, page = "", int(bare["page"])     # Budi/hal1.jpg: a folder per trainee names the sheet
         out.append(None if page is None or (folder, stem) in counted else (folder, stem, page))
     return out
 
