@@ -404,7 +404,7 @@ def test_sheets_that_nobody_named_are_never_one_trainees_attempts(trainer, code)
     batch(trainer, code, [("budi_1.jpg", jpeg_bytes(color="#ddd"))], client_token="c3")
     batch(trainer, code, [("budi_1.jpg", jpeg_bytes(color="#ccc"))], client_token="c4")   # budi again: a retake
     rows = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
-    assert sorted(r["trainee"] for r in rows) == ["budi", "img-20241127-wa0001", "img-20241127-wa0001"]
+    assert sorted(r["trainee"] for r in rows) == ["IMG-20241127-WA0001", "IMG-20241127-WA0001", "budi"]
 
 
 def test_the_export_holds_the_score_the_pages_show():

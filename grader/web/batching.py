@@ -22,18 +22,21 @@ MAX_PAGES = 2
 
 @dataclass
 class PhotoGroup:
-    key: str                                   # normalised stem, shown as the trainee when nothing better is known
+    key: str                                   # the file's stem as named, shown when nothing better is known
     files: list[tuple[str, bytes]] = field(default_factory=list)
 
 
-def split_page(filename: str) -> tuple[str, int | None]:
-    """``("budi", 2)`` for ``Budi_hal2.JPG``; ``(stem, None)`` when the name carries no page number."""
+def split_page(filename: str, *, keep_case: bool = False) -> tuple[str, int | None]:
+    """``("budi", 2)`` for ``Budi_hal2.JPG`` (``("Budi", 2)`` with ``keep_case``, for showing); ``(stem, None)``
+    when the name carries no page number."""
     stem = PurePosixPath(filename.replace("\\", "/")).stem.strip()
     m = PAGE_SUFFIX_RE.match(stem)
     if m and m["stem"].strip(" _.-"):
         page = m["paren"] or m["sep"] or m["word"]
-        return m["stem"].strip(" _.-").lower(), int(page)
-    return stem.lower(), None
+        stem, number = m["stem"].strip(" _.-"), int(page)
+    else:
+        number = None
+    return (stem if keep_case else stem.lower()), number
 
 
 NUMBERED_RE = re.compile(r"^(?P<base>.*?)[\s_.\-]*(?:\(\s*(?P<paren>\d+)\s*\)|(?P<num>\d+))$")
@@ -76,7 +79,7 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
         if key not in groups or len(groups[key].files) >= MAX_PAGES:
             if key in groups:
                 key = f"{key}\x00{len(order)}"
-            groups[key] = PhotoGroup(stem)
+            groups[key] = PhotoGroup(split_page(name, keep_case=True)[0])
             order.append(key)
         groups[key].files.append((name, data))
     out = []
