@@ -168,8 +168,8 @@ def trainee_from_filename(name: str) -> str | None:
     None for a name the camera or the chat app gave (:data:`CAMERA_NAME_RE`)."""
     member = PurePosixPath(name.rsplit(":", 1)[-1].replace("\\", "/"))
     stem = member.stem
-    if BARE_PAGE_RE.match(stem.strip()) and member.parent.name:
-        return member.parent.name               # Budi/hal1.jpg: the folder names the trainee
+    if BARE_PAGE_RE.match(stem.strip()):        # "hal1" names nobody; in Budi/hal1.jpg the folder does
+        return member.parent.name or None
     base = PAGE_SUFFIX_RE.sub("", stem) or stem
     if not base or CAMERA_NAME_RE.match(stem.strip()):
         return None

@@ -261,6 +261,7 @@ def test_context_is_undone_exactly_so_a_regrade_can_run_it_again():
 @pytest.mark.parametrize("name,expected", [("budi_p1.jpg", "budi"), ("Siti-hal-2.JPG", "Siti"),
                                            ("017 page 1.jpeg", "017"), ("imam_p2.jpg", "imam"),
                                            ("/kelas/Budi/hal1.jpg", "Budi"), ("k.zip:Siti/p2.jpg", "Siti"),
+                                           ("hal1.jpg", None), ("k.zip:hal2.jpg", None),
                                            # names the camera or the chat app gave name nobody
                                            ("IMG_0042.jpg", None), ("chat.zip:IMG-20241127-WA0006.jpg", None),
                                            ("WhatsApp Image 2024-11-27 at 10.15.32.jpeg", None),

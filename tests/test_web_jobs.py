@@ -216,3 +216,25 @@ def test_a_waiting_trainee_goes_before_a_batch(code):
         assert pipeline.order == ["first", "trainee", "batch1", "batch2"]
     finally:
         runner.shutdown()
+
+
+def test_a_sheet_stored_but_never_queued_is_graded_at_the_next_start(tmp_path):
+    """Review: a crash between storing a split's (or merge's) new sheets and queueing them left the batch
+    waiting for ever; at startup such sheets are queued."""
+    from pathlib import Path
+
+    from grader.web.grading import merge_finished_batches
+    from grader.web.testing import jpeg_bytes, make_test_app
+    from grader.web.uploads import store_submission
+    app = make_test_app()
+    with app.app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        sid = store_submission(db, Path(app.config["DATA_DIR"]), files=[("budi_p1.jpg", jpeg_bytes())],
+                               source="batch", exercise=None, dedupe=False).id
+        db.commit()
+        assert db.execute("SELECT state FROM submissions WHERE id=?", (sid,)).fetchone()["state"] == "queued"
+    merge_finished_batches(app.extensions["grader.jobs"])
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT state FROM submissions WHERE id=?", (sid,)).fetchone()["state"] == "done"

@@ -407,6 +407,37 @@ def test_sheets_that_nobody_named_are_never_one_trainees_attempts(trainer, code)
     assert sorted(r["trainee"] for r in rows) == ["IMG-20241127-WA0001", "IMG-20241127-WA0001", "budi"]
 
 
+def test_two_zips_of_one_name_are_two_places_and_a_named_file_keeps_its_row_before_grading(app, trainer, code):
+    """Review: two uploaded "WhatsApp Chat.zip" holding budi_p1 and budi_p2 became one sheet; and a batch sheet not
+    yet graded (no trainee yet) was a second row beside its own earlier attempt."""
+    resp = trainer.post(f"/trainer/latihan/{code}/batch", data={
+        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"), "client_token": "z2",
+        "photos": [(io.BytesIO(zip_of({"budi_p1.jpg": jpeg_bytes()})), "WhatsApp Chat.zip"),
+                   (io.BytesIO(zip_of({"budi_p2.jpg": jpeg_bytes(color="#eee")})), "WhatsApp Chat.zip")]},
+        content_type="multipart/form-data")
+    assert trainer.get(resp.location + ".json").get_json()["total"] == 2
+    from grader.web.classroom import identity_key
+    row = {"trainee": None, "group_key": "budi", "token": "t1"}
+    assert identity_key(row) == "budi" and identity_key({**row, "group_key": "IMG-20241127-WA0001"}) == "t1"
+
+
+def test_a_replaced_sheet_takes_no_correction(app, trainer, code):
+    """Review: a correction on a sheet merged into (or split from) another brought it back as a second sheet."""
+    batch(trainer, code, [("sums_1.jpg", jpeg_bytes())])
+    with app.app_context():
+        from grader.web.db import get_db
+        get_db().execute("UPDATE submissions SET state='merged' WHERE id=1")
+        get_db().commit()
+    token = csrf_of(trainer, "/trainer/")
+    body = trainer.post("/trainer/lembar/1/koreksi", data={"field": "V.B", "value": "3"},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).get_json()
+    assert not body["ok"] and "diganti" in body["message"]
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT state FROM submissions WHERE id=1").fetchone()["state"] == "merged"
+        assert get_db().execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0
+
+
 def test_the_export_holds_the_score_the_pages_show():
     """Whole points rounded down (score_text), not the exact 98.8 beside a page that says 98."""
     from grader.grading.grade import score_text

@@ -59,8 +59,10 @@ def named_pages(entries: list[tuple[str, str]]) -> list[tuple[str, str, int] | N
     for folder, name in entries:
         stem, page = split_page(name)
         bare = BARE_PAGE_RE.match(PurePosixPath(name.replace("\\", "/")).stem.strip())
-        if page is None and bare and PurePosixPath(folder.replace(":", "/")).name not in ("", "."):
-            stem, page = "", int(bare["page"])     # Budi/hal1.jpg: a folder per trainee names the sheet
+        # Budi/hal1.jpg: a folder per trainee names the sheet. Not a zip's root or an upload's loose files: a zip's
+        # members lose their folders (safezip), so its hal1.jpg may be anyone's.
+        if page is None and bare and re.split(r"[:/\\]", folder)[-1].strip() not in ("", "."):
+            stem, page = "", int(bare["page"])
         out.append(None if page is None or (folder, stem) in counted else (folder, stem, page))
     return out
 
@@ -73,6 +75,7 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
     groups: dict[str, PhotoGroup] = {}
     order: list[str] = []
     folders = folders or [""] * len(files)
+    page_of: dict[str, int] = {}
     for (name, data), named in zip(files, named_pages(list(zip(folders, (n for n, _ in files))))):
         stem = split_page(name)[0]
         key = f"{named[0]}\x00{named[1]}" if named is not None else f"{stem}\x00{len(order)}"
@@ -82,10 +85,11 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
             groups[key] = PhotoGroup(split_page(name, keep_case=True)[0])
             order.append(key)
         groups[key].files.append((name, data))
+        page_of[name] = named[2] if named else 0
     out = []
     for k in order:
         g = groups[k]
-        g.files.sort(key=lambda f: split_page(f[0])[1] or 0)
+        g.files.sort(key=lambda f: page_of.get(f[0], 0))
         out.append(g)
     return out
 

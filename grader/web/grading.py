@@ -206,6 +206,9 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     the sheet has no result to correct.
     """
     sub, result, field = _stored_field(conn, submission_id, field_id)
+    if sub["state"] != "done":     # merged into a two-page sheet, or split into its pages, since it was loaded
+        raise GraderError("not_current", "this sheet has been replaced; correct the sheet that replaced it",
+                          "Lembar ini sudah diganti (digabung atau dipisah); koreksi di lembar penggantinya")
     if on_unread_page(field):
         raise GraderError("page_not_read", f"field {field_id} is on a page that was not read; ask for a retake",
                           f"Isian {field_id} ada di halaman yang belum terbaca (foto ditolak atau belum dikirim). "
@@ -266,16 +269,20 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
 
 
-def carry_over_reviews(conn: sqlite3.Connection, old_ids: list[int], new_id: int) -> None:
+def carry_over_reviews(conn: sqlite3.Connection, old_ids: list[int], new_id: int,
+                       fields: list[str] | None = None) -> None:
     """Copy the corrections and disputes of merged single pages onto the sheet that replaces them (in their
-    order, so the latest still wins): a trainer's or trainee's word is never lost to a merge."""
+    order, so the latest still wins): a trainer's or trainee's word is never lost to a merge or a split.
+    ``fields`` keeps only those fields (a split's half takes the fields of its own page)."""
     marks = ",".join("?" * len(old_ids))
+    only = f" AND field_id IN ({','.join('?' * len(fields))})" if fields is not None else ""
+    args = (new_id, *old_ids, *(fields or ()))
     conn.execute(f"INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
                  f"SELECT ?, field_id, value, previous, corrected_by, corrected_at FROM corrections "
-                 f"WHERE submission_id IN ({marks}) ORDER BY id", (new_id, *old_ids))
+                 f"WHERE submission_id IN ({marks}){only} ORDER BY id", args)
     conn.execute(f"INSERT INTO disputes(submission_id, field_id, written, disputed_at) "
-                 f"SELECT ?, field_id, written, disputed_at FROM disputes WHERE submission_id IN ({marks}) ORDER BY id",
-                 (new_id, *old_ids))
+                 f"SELECT ?, field_id, written, disputed_at FROM disputes WHERE submission_id IN ({marks}){only} "
+                 f"ORDER BY id", args)
 
 
 def after_grade_job(payload: dict, runner) -> None:
@@ -290,9 +297,22 @@ def after_grade_job(payload: dict, runner) -> None:
 
 
 def merge_finished_batches(runner) -> int:
-    """At startup: merge batches that finished while the merge step could not run. Returns how many."""
+    """At startup: queue the sheets a crash left stored but without a grading job (between a split's or a merge's
+    storing and queueing), then merge batches that finished while the merge step could not run. Returns how
+    many batches were merged."""
+    from grader.web.uploads import BATCH_PRIORITY
+
     conn = connect(runner.ctx.database)
     try:
+        orphans = [r["id"] for r in conn.execute(
+            "SELECT s.id FROM submissions s LEFT JOIN jobs j ON j.id = s.job_id WHERE s.state = 'queued' "
+            "AND (s.job_id IS NULL OR j.state IN ('done', 'failed'))")]
+        for sid in orphans:
+            log.warning("sheet %s was stored but never queued for grading; queueing it now", sid)
+
+            def link(job_id: int, sid: int = sid) -> None:
+                conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, sid))
+            runner.submit("grade", {"submission_id": sid}, priority=BATCH_PRIORITY, on_queued=link)
         ids = [r["id"] for r in conn.execute(
             "SELECT id FROM batches b WHERE merged=0 AND NOT EXISTS (SELECT 1 FROM submissions s "
             "WHERE s.batch_id=b.id AND s.state IN ('queued', 'running'))")]
@@ -317,8 +337,12 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
     ctx = runner.ctx
     jobs = []
     for r in conn.execute("SELECT id, exercise, result FROM submissions s WHERE batch_id=? AND state='done' AND "
-                          "(SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) = 2", (batch_id,)).fetchall():
-        pages = [p for p in json.loads(r["result"]).get("pages", []) if not p.get("refusal")]
+                          "superseded_by IS NULL AND (SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) = 2",
+                          (batch_id,)).fetchall():
+        result = json.loads(r["result"])
+        if result.get("identity_source") == "qr":
+            continue                # the QR names the trainee of both pages (another's page was refused already)
+        pages = [p for p in result.get("pages", []) if not p.get("refusal")]
         numbers = [p.get("trainee_number") or {} for p in pages]
         evidence = [PageEvidence(page=p.get("page"), file_key=("pair", "pair"),
                                  trainee=normalise_id(n.get("value")) if n.get("status") == "ok" else None,
@@ -331,6 +355,11 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
         new_ids = [store_submission(conn, Path(ctx.data_dir), files=[(u["filename"], (Path(ctx.data_dir) /
                                     u["path"]).read_bytes())], source="batch", exercise=r["exercise"],
                                     batch_id=batch_id, group_key=u["filename"], dedupe=False).id for u in uploads]
+        # a trainer's corrections and a trainee's disputes follow the page their field is on
+        page_of_file = {p.get("file"): p.get("page") for p in result.get("pages", [])}
+        for u, sid in zip(uploads, new_ids):
+            page = page_of_file.get(u["filename"])
+            carry_over_reviews(conn, [r["id"]], sid, [f["id"] for f in result.get("fields", []) if f.get("page") == page])
         conn.execute("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
                      (new_ids[0], now_iso(), r["id"]))
         log.info("batch %s: sheet %s paired by file name holds two trainees' pages; split into %s",
@@ -367,7 +396,8 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
     rows = []
     for r in conn.execute("SELECT id, exercise, group_key, result, "
                           "(SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id)"
-                          " AS n FROM submissions s WHERE batch_id=? AND state='done'", (batch_id,)):
+                          " AS n FROM submissions s WHERE batch_id=? AND state='done' AND superseded_by IS NULL",
+                          (batch_id,)):
         res = json.loads(r["result"])
         if r["n"] != 1:
             continue

@@ -43,7 +43,7 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
             code, mid, men = exc_or_tuple
         skipped.append({"file": name, "code": code, "message_id": mid, "message_en": men})
 
-    for up in uploads:
+    for n, up in enumerate(uploads):
         if not up or not up.filename:
             continue
         data = up.read()
@@ -65,7 +65,8 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
                 skip(where + name, exc)
                 continue
             photos.append((name, content))
-            places.append(f"{where}{PurePosixPath(name).parent}")
+            # one place per zip (two may share a name: "WhatsApp Chat.zip"), one for all loose files
+            places.append(f"{n}:{where}{PurePosixPath(name).parent}" if where else str(PurePosixPath(name).parent))
     return photos, skipped, places
 
 
