@@ -238,3 +238,43 @@ def test_a_sheet_stored_but_never_queued_is_graded_at_the_next_start(tmp_path):
     with app.app_context():
         from grader.web.db import get_db
         assert get_db().execute("SELECT state FROM submissions WHERE id=?", (sid,)).fetchone()["state"] == "done"
+
+
+def test_a_split_pair_carries_each_correction_to_the_half_holding_its_page(tmp_path):
+    """Review: a trainer's correction on a pair later split by its trainee numbers applied nowhere any more."""
+    import json
+    from pathlib import Path
+
+    from grader.web.grading import merge_batch
+    from grader.web.db import now_iso
+    from grader.web.testing import jpeg_bytes, make_test_app
+    from grader.web.uploads import store_submission
+    app = make_test_app()
+    runner = app.extensions["grader.jobs"]
+    with app.app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        bid = db.execute("INSERT INTO batches(token, exercise, created_by, skipped, created_at) VALUES "
+                         "('b', NULL, 't', '[]', ?)", (now_iso(),)).lastrowid
+        sid = store_submission(db, Path(app.config["DATA_DIR"]), files=[("budi_p1.jpg", jpeg_bytes()),
+                               ("budi_p2.jpg", jpeg_bytes(color="#eee"))], source="batch", batch_id=bid,
+                               group_key="budi", dedupe=False).id
+        result = {"identity_source": "filename", "trainee": "budi", "status": "graded",
+                  "pages": [{"file": "budi_p1.jpg", "page": 1, "refusal": None,
+                             "trainee_number": {"value": "009", "status": "ok"}},
+                            {"file": "budi_p2.jpg", "page": 2, "refusal": None,
+                             "trainee_number": {"value": "104", "status": "ok"}}],
+                  "fields": [{"id": "II.1", "page": 1}, {"id": "V.B", "page": 2}]}
+        db.execute("UPDATE submissions SET state='done', result=? WHERE id=?", (json.dumps(result), sid))
+        db.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
+                   "VALUES (?, 'V.B', 3, 2, 'Ibu Sari', ?)", (sid, now_iso()))
+        db.commit()
+    from grader.web.db import connect
+    conn = connect(app.config["DATABASE"])
+    merge_batch(conn, bid, runner)
+    rows = conn.execute("SELECT s.id, u.filename, (SELECT GROUP_CONCAT(field_id) FROM corrections c "
+                        "WHERE c.submission_id = s.id) AS fixed FROM submissions s JOIN uploads u "
+                        "ON u.submission_id = s.id WHERE s.id != ?", (sid,)).fetchall()
+    assert {r["filename"]: r["fixed"] for r in rows} == {"budi_p1.jpg": None, "budi_p2.jpg": "V.B"}
+    assert conn.execute("SELECT state FROM submissions WHERE id=?", (sid,)).fetchone()["state"] == "merged"
+    conn.close()
