@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 CROP_MARGIN_MM = 1.5
 TRAINEE_FIELD = "H.TRAINEE"
-PAGE_SUFFIX_RE = re.compile(r"[-_ .]+(p|hal|page|halaman)?[-_ ]?\d{1,2}$", re.I)  # "_p1", "-hal-2", " page 1"
+# "_p1", "-hal-2", " page 1", " (2)"
+PAGE_SUFFIX_RE = re.compile(r"(?:[-_ .]+(p|hal|page|halaman)?[-_ ]?\d{1,2}|\s*\(\s*[12]\s*\))$", re.I)
 
 
 @dataclass
@@ -158,7 +159,7 @@ def _trainee_number_read(pr: PhotoRead) -> dict:
 # "WhatsApp Image 2024-11-27 at 10.15.32", 20241127_101530, "Foto 3", "image (2)"): they say nothing about whose
 # sheet it is, and two trainees' phones give the same ones.
 CAMERA_NAME_RE = re.compile(
-    r"^(?:(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|sam|wa)[-_ ]?\d.*"
+    r"^(?:(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|sam|wa)[-_ ]?\d{3}.*"
     r"|whatsapp image.*|\d{8}[-_ ]\d{6}.*"
     r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera)(?:[\s_\-(]*\d.*)?)$", re.I)
 

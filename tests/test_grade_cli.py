@@ -84,8 +84,9 @@ def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp
         err = capsys.readouterr().err
         assert said in err and "Traceback" not in err and "graded" not in err      # refused before any reading
     (tmp_path / "empty").mkdir()
-    assert main(["grade", str(tmp_path / "empty"), "--key", key]) == 2
+    assert main(["grade", str(tmp_path / "empty"), "--key", key, "--csv", str(tmp_path / "t.csv")]) == 2
     assert "no photos found" in capsys.readouterr().err
+    assert not list(tmp_path.glob("t*.csv"))                  # no empty table left behind
     folder = tmp_path / "kelas"
     folder.mkdir()
     (folder / "scan.pdf").write_bytes(b"%PDF")
@@ -262,6 +263,7 @@ def test_context_is_undone_exactly_so_a_regrade_can_run_it_again():
                                            ("017 page 1.jpeg", "017"), ("imam_p2.jpg", "imam"),
                                            ("/kelas/Budi/hal1.jpg", "Budi"), ("k.zip:Siti/p2.jpg", "Siti"),
                                            ("hal1.jpg", None), ("k.zip:hal2.jpg", None),
+                                           ("Foto Budi (1).jpg", "Foto Budi"), ("Sam_1.jpg", "Sam"),
                                            # names the camera or the chat app gave name nobody
                                            ("IMG_0042.jpg", None), ("chat.zip:IMG-20241127-WA0006.jpg", None),
                                            ("WhatsApp Image 2024-11-27 at 10.15.32.jpeg", None),

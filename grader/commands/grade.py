@@ -64,6 +64,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
                           progress=progress_bar())
     elapsed = time.perf_counter() - t0
     if not results:
+        for path in (args.csv, fields_csv(args.csv)) if args.csv else ():
+            if path.is_file() and path.stat().st_size == 0:
+                path.unlink()       # only checked writable above: leave no empty table behind
         raise GraderError("bad_usage", f"no photos found in {', '.join(args.paths)} "
                                        f"(looked for {' '.join(sorted(PHOTO_SUFFIXES))} and .zip)")
     if args.out:
