@@ -300,7 +300,7 @@ def merge_finished_batches(runner) -> int:
     """At startup: queue the sheets a crash left stored but without a grading job (between a split's or a merge's
     storing and queueing), then merge batches that finished while the merge step could not run. Returns how
     many batches were merged."""
-    from grader.web.uploads import BATCH_PRIORITY
+    from grader.web.uploads import BATCH_PRIORITY, queue_grading
 
     conn = connect(runner.ctx.database)
     try:
@@ -309,10 +309,7 @@ def merge_finished_batches(runner) -> int:
             "AND (s.job_id IS NULL OR j.state IN ('done', 'failed'))")]
         for sid in orphans:
             log.warning("sheet %s was stored but never queued for grading; queueing it now", sid)
-
-            def link(job_id: int, sid: int = sid) -> None:
-                conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, sid))
-            runner.submit("grade", {"submission_id": sid}, priority=BATCH_PRIORITY, on_queued=link)
+            queue_grading(conn, sid, priority=BATCH_PRIORITY, runner=runner)
         ids = [r["id"] for r in conn.execute(
             "SELECT id FROM batches b WHERE merged=0 AND NOT EXISTS (SELECT 1 FROM submissions s "
             "WHERE s.batch_id=b.id AND s.state IN ('queued', 'running'))")]
@@ -332,7 +329,7 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
     merge step pairs it by the number written on it. The pair is kept, marked ``merged``. Returns how many.
     """
     from grader.page_groups import PageEvidence, group_pages, normalise_id
-    from grader.web.uploads import BATCH_PRIORITY, store_submission
+    from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission
 
     ctx = runner.ctx
     jobs = []
@@ -369,9 +366,7 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
         # the merge runs again once these are graded (every new sheet is stored and queued before any runs)
         conn.execute("UPDATE batches SET merged=0 WHERE id=?", (batch_id,))
     for sid in jobs:
-        def link(job_id: int, sid: int = sid) -> None:
-            conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, sid))
-        runner.submit("grade", {"submission_id": sid}, priority=BATCH_PRIORITY, on_queued=link)
+        queue_grading(conn, sid, priority=BATCH_PRIORITY, runner=runner)
     return len(jobs) // 2
 
 
@@ -383,7 +378,7 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
     marked ``merged`` and linked to it.
     """
     from grader.web.batching import merge_candidates
-    from grader.web.uploads import BATCH_PRIORITY, store_submission
+    from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission
 
     ctx = runner.ctx
     pending = conn.execute("SELECT COUNT(*) FROM submissions WHERE batch_id=? AND state IN ('queued', 'running')",
@@ -422,7 +417,4 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
         carry_over_reviews(conn, [r["id"] for r in group], new.id)
         log.info("batch %s: merged sheets %s of trainee %s into %s", batch_id, [r["id"] for r in group],
                  group[0]["trainee"], new.id)
-
-        def link(job_id: int, sid: int = new.id) -> None:
-            conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, sid))
-        runner.submit("grade", {"submission_id": new.id}, priority=BATCH_PRIORITY, on_queued=link)
+        queue_grading(conn, new.id, priority=BATCH_PRIORITY, runner=runner)

@@ -156,14 +156,17 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
 TRAINEE_PRIORITY, BATCH_PRIORITY = 0, 1
 
 
-def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int = TRAINEE_PRIORITY) -> int:
+def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int = TRAINEE_PRIORITY,
+                  runner=None) -> int:
     """Queue the ``grade`` job for a stored submission and link it.
 
-    A trainee waiting at the result page goes before a trainer's batch (``BATCH_PRIORITY``).
+    A trainee waiting at the result page goes before a trainer's batch (``BATCH_PRIORITY``). ``runner`` is the
+    job runner when there is no app context (the merge step runs after a job, in the runner's thread).
     """
     from grader.web import jobs
 
     def link(job_id: int) -> None:
         conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, submission_id))
 
-    return jobs.submit("grade", {"submission_id": submission_id}, priority=priority, on_queued=link)
+    submit = runner.submit if runner is not None else jobs.submit
+    return submit("grade", {"submission_id": submission_id}, priority=priority, on_queued=link)
