@@ -23,7 +23,7 @@ import numpy as np
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
 from grader.grading.grade import shown_score
-from grader.page_groups import PageEvidence, group_pages, normalise_id
+from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo
 from grader.web.batching import named_pages
 
@@ -146,12 +146,10 @@ def page_evidence(pr: PhotoRead, named: tuple[str, str, int] | None) -> PageEvid
         return ev
     ident = pr.aligned.identity
     number = pr.readings.get(TRAINEE_FIELD)
-    firm = number is not None and number.status == "ok" and number.value is not None
-    guess = number is not None and number.status == "review" and number.value is not None
-    return dataclasses.replace(
-        ev, page=pr.page, exercise=ident.exercise,
-        trainee=normalise_id(ident.trainee or (str(number.value) if firm else None)),
-        trainee_guess=None if ident.trainee or firm or not guess else normalise_id(str(number.value)))
+    firm, guess = number_evidence(number.value, number.status) if number is not None else (None, None)
+    trainee = normalise_id(ident.trainee) or firm             # a QR's trainee first
+    return dataclasses.replace(ev, page=pr.page, exercise=ident.exercise, trainee=trainee,
+                               trainee_guess=None if trainee else guess)
 
 
 def _place(file: str) -> tuple[str, str]:

@@ -46,6 +46,13 @@ def normalise_id(text: str | None) -> str | None:
     return t or None
 
 
+def number_evidence(value, status: str | None) -> tuple[str | None, str | None]:
+    """``(trainee, trainee_guess)`` from the trainee number read on a page: firm when read ``ok``, a guess when
+    in ``review``, nothing otherwise."""
+    number = normalise_id(None if value is None else str(value))
+    return (number, None) if status == "ok" else (None, number) if status == "review" else (None, None)
+
+
 def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
     """Indices of ``evidence`` grouped into sheets, each group and the groups in the order first seen."""
     parent = list(range(len(evidence)))
@@ -78,36 +85,30 @@ def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
             parent[r] = first
             members[first] += members.pop(r)
 
-    def same(attr: str) -> dict:
+    def same(key) -> dict:
+        """Indices by ``key(evidence)``, where it is not None."""
         found: dict = {}
         for i, e in enumerate(evidence):
-            if getattr(e, attr) is not None:
-                found.setdefault(getattr(e, attr), []).append(i)
+            if key(e) is not None:
+                found.setdefault(key(e), []).append(i)
         return found
 
-    for pages in same("trainee").values():          # 1. the same QR trainee or firmly read number
+    for pages in same(lambda e: e.trainee).values():          # 1. the same QR trainee or firmly read number
         for i in pages[1:]:
             roots = {root(j) for j in pages[:pages.index(i) + 1]}
             # the first group of this trainee that this photo fits (one trainee may do two exercises)
             fit = next((r for r in sorted(roots) if r != root(i) and one_sheet({r, root(i)}, strong=True)), None)
             if fit is not None:
                 join({fit, root(i)})
-    for pages in same("file_key").values():         # 2. the same file name, in the same folder or zip
+    for pages in same(lambda e: e.file_key).values():         # 2. the same file name, in the same folder or zip
         for i in pages[1:]:
             fit = next((root(j) for j in pages[:pages.index(i)] if root(j) != root(i)
                         and one_sheet({root(j), root(i)})), None)
             if fit is not None:
                 join({fit, root(i)})
     # 3. an unsure number: only where it is unambiguous, within one exercise (a trainee may do two)
-    guesses: dict = {}
-    for i, e in enumerate(evidence):
-        if e.trainee_guess is not None:
-            guesses.setdefault((e.trainee_guess, e.exercise), []).append(i)
-    firm = {}
-    for i, e in enumerate(evidence):
-        if e.trainee is not None:
-            firm.setdefault((e.trainee, e.exercise), []).append(i)
-    for number, pages in guesses.items():
+    firm = same(lambda e: (e.trainee, e.exercise) if e.trainee is not None else None)
+    for number, pages in same(lambda e: (e.trainee_guess, e.exercise) if e.trainee_guess is not None else None).items():
         roots = {root(i) for i in pages + firm.get(number, [])}
         if len(roots) > 1 and one_sheet(roots):
             join(roots)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from grader.page_groups import BARE_PAGE_RE
+from grader.page_groups import BARE_PAGE_RE, PageEvidence, group_pages, normalise_id
 
 PAGE_SUFFIX_RE = re.compile(
     r"^(?P<stem>.*?)(?:[\s_.\-]*(?:\(\s*(?P<paren>[12])\s*\))"
@@ -107,19 +107,17 @@ def merge_candidates(rows: list[dict]) -> list[list[dict]]:
     the QR or a firm number names goes into the group too: grading says which photo it took, as ``grader
     grade`` does (``duplicate_page``); weaker evidence never joins a page twice.
     """
-    from grader.page_groups import PageEvidence, group_pages, normalise_id
-
     singles = [r for r in rows if len(r.get("pages") or []) == 1 and r["pages"][0] is not None]
+
     def evidence(r: dict) -> PageEvidence:
         strong = r.get("identity_source") in ("qr", "trainee_number")
         return PageEvidence(page=r["pages"][0], exercise=r.get("exercise"),
                             trainee=normalise_id(r.get("trainee")) if strong else None,
                             trainee_guess=None if strong else normalise_id(r.get("trainee_guess")))
 
-
     out = []
     for group in group_pages([evidence(r) for r in singles]):
-        rows = sorted((singles[i] for i in group), key=lambda r: r["pages"][0])
-        if len(rows) >= 2 and {r["pages"][0] for r in rows} == {1, 2}:
-            out.append(rows)
+        sheet = sorted((singles[i] for i in group), key=lambda r: r["pages"][0])
+        if len(sheet) >= 2 and {r["pages"][0] for r in sheet} == {1, 2}:
+            out.append(sheet)
     return out

@@ -328,7 +328,7 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
     the pair was two trainees' pages: each photo becomes a single-page sheet of its own, graded again, and the
     merge step pairs it by the number written on it. The pair is kept, marked ``merged``. Returns how many.
     """
-    from grader.page_groups import PageEvidence, group_pages, normalise_id
+    from grader.page_groups import PageEvidence, group_pages, number_evidence
     from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission
 
     ctx = runner.ctx
@@ -340,11 +340,12 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
         if result.get("identity_source") == "qr":
             continue                # the QR names the trainee of both pages (another's page was refused already)
         pages = [p for p in result.get("pages", []) if not p.get("refusal")]
-        numbers = [p.get("trainee_number") or {} for p in pages]
-        evidence = [PageEvidence(page=p.get("page"), file_key=("pair", "pair"),
-                                 trainee=normalise_id(n.get("value")) if n.get("status") == "ok" else None,
-                                 trainee_guess=normalise_id(n.get("value")) if n.get("status") == "review" else None)
-                    for p, n in zip(pages, numbers)]
+        evidence = []
+        for p in pages:
+            number = p.get("trainee_number") or {}
+            firm, guess = number_evidence(number.get("value"), number.get("status"))
+            evidence.append(PageEvidence(page=p.get("page"), file_key=("pair", "pair"), trainee=firm,
+                                         trainee_guess=guess))
         if len(group_pages(evidence)) < 2:
             continue
         uploads = conn.execute("SELECT filename, path FROM uploads WHERE submission_id=? ORDER BY position",
