@@ -13,9 +13,8 @@ from collections import Counter
 from pathlib import Path
 
 from grader.exercise.store import exercises_dir
-from grader.web.batching import group_by_filename
 from grader.web.db import get_db, now_iso
-from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission
+from grader.web.uploads import store_batch
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +49,6 @@ def seed_demo_class(data_dir: Path, samples: Path = SAMPLES) -> str | None:
     batch_id = db.execute("INSERT INTO batches(token, client_token, exercise, created_by, skipped, created_at) "
                           "VALUES (?,?,?,?,?,?)", (DEMO_CLIENT_TOKEN, DEMO_CLIENT_TOKEN, code, "demo", "[]",
                                                    now_iso())).lastrowid
-    stored = [store_submission(db, data_dir, files=g.files, source="batch", exercise=code, batch_id=batch_id,
-                               group_key=g.key, dedupe=False).id for g in group_by_filename(files)]
-    for sid in stored:
-        queue_grading(db, sid, priority=BATCH_PRIORITY)
+    stored = store_batch(db, data_dir, batch_id=batch_id, exercise=code, photos=files)
     log.info("demo class: %d sheets of exercise %s queued for grading", len(stored), code)
     return code

@@ -170,3 +170,17 @@ def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int
 
     submit = runner.submit if runner is not None else jobs.submit
     return submit("grade", {"submission_id": submission_id}, priority=priority, on_queued=link)
+
+
+def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exercise: str,
+                photos: list[tuple[str, bytes]], places: list[str] | None = None) -> list[int]:
+    """Store a trainer's batch, one sheet per file-name group (:func:`grader.web.batching.group_by_filename`),
+    then queue every sheet: everything is on disk and in the database before any grading starts.
+    Returns the sheets' ids."""
+    from grader.web.batching import group_by_filename
+
+    stored = [store_submission(conn, data_dir, files=g.files, source="batch", exercise=exercise, batch_id=batch_id,
+                               group_key=g.key, dedupe=False).id for g in group_by_filename(photos, places)]
+    for sid in stored:
+        queue_grading(conn, sid, priority=BATCH_PRIORITY)
+    return stored

@@ -13,7 +13,6 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 
 from grader.batch import refusal_messages
 from grader.errors import GraderError
-from grader.web.batching import group_by_filename
 from grader.web.db import get_db, now_iso
 from grader.web.i18n import error_text, get_lang
 from grader.web.i18n import gettext as _
@@ -23,7 +22,7 @@ from grader.web.safezip import ZipLimits, read_zip
 from grader.web.security import current_trainer
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
-from grader.web.uploads import BATCH_PRIORITY, check_photo, queue_grading, store_submission
+from grader.web.uploads import check_photo, store_batch
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -95,14 +94,8 @@ def batch_new(code: str):
         if dup:
             return redirect(url_for("trainer.batch", token=dup["token"]))
         raise
-    base = Path(current_app.config["DATA_DIR"])
-    stored = []
-    for group in group_by_filename(photos, places):
-        sub = store_submission(db, base, files=group.files, source="batch", exercise=key.exercise,
-                               batch_id=batch_id, group_key=group.key, dedupe=False)
-        stored.append(sub.id)
-    for sid in stored:            # everything is on disk and in the database before any grading starts
-        queue_grading(db, sid, priority=BATCH_PRIORITY)
+    store_batch(db, Path(current_app.config["DATA_DIR"]), batch_id=batch_id, exercise=key.exercise, photos=photos,
+                places=places)
     return redirect(url_for("trainer.batch", token=token))
 
 
