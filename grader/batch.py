@@ -77,10 +77,15 @@ def split_member(file: str) -> tuple[str | None, str]:
     return (m["zip"], m["member"]) if m else (None, file)
 
 
+def member_path(file: str) -> PurePosixPath:
+    """The photo's own path (inside its zip, for a zip member), with either kind of slash."""
+    return PurePosixPath(split_member(file)[1].replace("\\", "/"))
+
+
 def _say_skipped(names: list[str]) -> None:
     """Name the files a batch leaves out, so a trainer is not left wondering why a page is missing
     (hidden files such as ``.DS_Store`` are left out silently)."""
-    names = [n for n in names if not PurePosixPath(split_member(n)[1].replace("\\", "/")).name.startswith(".")]
+    names = [n for n in names if not member_path(n).name.startswith(".")]
     if not names:
         return
     nested = [n for n in names if n.lower().endswith(".zip") and ":" in n]
@@ -176,7 +181,7 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
         sub = None
         if out_dir is not None:
             who, _, _ = identify_trainee(group)   # the same identity grade_reads will report
-            sub = out_dir / unique_name(who or sheet_label({"pages": [{"file": pr.file} for pr in group]}), used)
+            sub = out_dir / unique_name(who or member_path(group[0].file).stem, used)     # as sheet_label
         results.append(grade_reads(group, key=key, out_dir=sub))
     return results
 
@@ -185,8 +190,7 @@ def sheet_label(result: dict) -> str:
     """What to call a sheet's output files: its trainee, else its first photo's file name (a chat's
     ``IMG-…-WA0006`` names nobody, but it tells the trainer which photos these are)."""
     files = [p["file"] for p in result.get("pages") or ()]
-    return result.get("trainee") or (PurePosixPath(split_member(files[0])[1].replace("\\", "/")).stem if files
-                                     else "unknown")
+    return result.get("trainee") or (member_path(files[0]).stem if files else "unknown")
 
 
 def unique_name(text: str, used: set[str]) -> str:

@@ -1,7 +1,7 @@
 """A one-page printable feedback sheet (HTML with print CSS) per trainee."""
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
 
@@ -66,10 +66,10 @@ _env.globals["score_text"] = score_text
 
 def photo_name(file: str) -> str:
     """A photo as the trainee knows it: its file name, without the trainer's folders (``zip:member`` keeps the zip)."""
-    from grader.batch import split_member
+    from grader.batch import member_path, split_member
 
-    container, member = split_member(file)
-    name = PurePosixPath(member.replace("\\", "/")).name
+    container = split_member(file)[0]
+    name = member_path(file).name
     return f"{Path(container).name}:{name}" if container else name
 
 
