@@ -11,7 +11,6 @@ import dataclasses
 import logging
 import multiprocessing
 import os
-import re
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -22,15 +21,14 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
+from grader.file_names import member_path, named_pages, split_member
 from grader.grading.grade import shown_score
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo
-from grader.web.batching import named_pages
 
 log = logging.getLogger(__name__)
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
-ZIP_MEMBER_RE = re.compile(r"^(?P<zip>.*\.zip):(?P<member>.+)$", re.IGNORECASE | re.DOTALL)
 MAX_FILE_BYTES = 30 * 1024 * 1024
 
 
@@ -68,18 +66,6 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             _say_skipped([f"{p}:{n}" for n, _ in contents.files if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
         else:
             yield str(p), data
-
-
-def split_member(file: str) -> tuple[str | None, str]:
-    """``(zip, member)`` for a photo read from a zip (named ``kelas/chat.zip:IMG-1.jpg`` by :func:`iter_inputs`),
-    else ``(None, file)``: a folder may have a colon in its name, only a zip has one after ``.zip``."""
-    m = ZIP_MEMBER_RE.match(file)
-    return (m["zip"], m["member"]) if m else (None, file)
-
-
-def member_path(file: str) -> PurePosixPath:
-    """The photo's own path (inside its zip, for a zip member), with either kind of slash."""
-    return PurePosixPath(split_member(file)[1].replace("\\", "/"))
 
 
 def _say_skipped(names: list[str]) -> None:

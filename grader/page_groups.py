@@ -18,11 +18,7 @@ module sees only the evidence, never the photos, so it is tested on hand-made ca
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
-# A file name that is only a page ("hal1", "p2", "lembar_1"): in a folder per trainee, the folder names the sheet.
-BARE_PAGE_RE = re.compile(r"^(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<page>[12])$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

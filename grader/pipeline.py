@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import cv2
 
@@ -21,7 +20,8 @@ from grader.exercise.store import AnswerKey, load_key
 from grader.grading.annotate import annotate_page
 from grader.grading.grade import grade_sheet, graded_fields, reader_view
 from grader.grading.review_queue import on_unread_page
-from grader.page_groups import BARE_PAGE_RE, normalise_id
+from grader.file_names import trainee_from_filename
+from grader.page_groups import normalise_id
 from grader.read.context import undo_context
 from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
 from grader.sheet.layout import SheetLayout, layout_sheet
@@ -31,8 +31,6 @@ log = logging.getLogger(__name__)
 
 CROP_MARGIN_MM = 1.5
 TRAINEE_FIELD = "H.TRAINEE"
-# "_p1", "-hal-2", " page 1", " (2)"
-PAGE_SUFFIX_RE = re.compile(r"(?:[-_ .]+(p|hal|page|halaman)?[-_ ]?\d{1,2}|\s*\(\s*[12]\s*\))$", re.I)
 
 
 @dataclass
@@ -153,28 +151,6 @@ def _trainee_number_read(pr: PhotoRead) -> dict:
     if r is None or r.value is None:
         return {}
     return {"trainee_number": {"value": f"{r.value:03d}", "status": r.status}}
-
-
-# Names a phone, a chat app or a browser gives a photo (IMG-20241127-WA0006, IMG_1234, PXL_…, DSC01234,
-# "WhatsApp Image 2024-11-27 at 10.15.32", 20241127_101530, "Foto 3", "image (2)"): they say nothing about whose
-# sheet it is, and two trainees' phones give the same ones.
-CAMERA_NAME_RE = re.compile(
-    r"^(?:(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|sam|wa)[-_ ]?\d{3}.*"
-    r"|whatsapp image.*|\d{8}[-_ ]\d{6}.*"
-    r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera)(?:[\s_\-(]*\d.*)?)$", re.I)
-
-
-def trainee_from_filename(name: str) -> str | None:
-    """A trainee name from a photo's file name: ``budi_p1.jpg`` → ``budi`` (``zip:member`` names use the member);
-    None for a name the camera or the chat app gave (:data:`CAMERA_NAME_RE`)."""
-    member = PurePosixPath(name.rsplit(":", 1)[-1].replace("\\", "/"))
-    stem = member.stem
-    if BARE_PAGE_RE.match(stem.strip()):        # "hal1" names nobody; in Budi/hal1.jpg the folder does
-        return member.parent.name or None
-    base = PAGE_SUFFIX_RE.sub("", stem) or stem
-    if not base or CAMERA_NAME_RE.match(stem.strip()):
-        return None
-    return base
 
 
 def identify_trainee(reads: list[PhotoRead], *, caller: str | None = None) -> tuple[str | None, str | None, str | None]:

@@ -13,7 +13,8 @@ import pytest
 from grader.cli import main
 from grader.exercise.store import load_key
 from grader.grading.report import render_report
-from grader.pipeline import grade_upload, regrade, trainee_from_filename
+from grader.file_names import trainee_from_filename
+from grader.pipeline import grade_upload, regrade
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
 
@@ -264,6 +265,9 @@ def test_context_is_undone_exactly_so_a_regrade_can_run_it_again():
                                            ("/kelas/Budi/hal1.jpg", "Budi"), ("k.zip:Siti/p2.jpg", "Siti"),
                                            ("hal1.jpg", None), ("k.zip:hal2.jpg", None),
                                            ("Foto Budi (1).jpg", "Foto Budi"), ("Sam_1.jpg", "Sam"),
+                                           # the page rule the batch pairs photos by: only 1 and 2 are pages
+                                           ("Budi lembar 2.jpg", "Budi"), ("budihal1.jpg", "budi"),
+                                           ("budi_3.jpg", "budi_3"), ("x:y/k.zip:ani_p1.jpg", "ani"),
                                            # names the camera or the chat app gave name nobody
                                            ("IMG_0042.jpg", None), ("chat.zip:IMG-20241127-WA0006.jpg", None),
                                            ("WhatsApp Image 2024-11-27 at 10.15.32.jpeg", None),

@@ -6,7 +6,8 @@ import zipfile
 import pytest
 
 from grader.errors import GraderError
-from grader.web.batching import group_by_filename, merge_candidates, split_page
+from grader.file_names import split_page
+from grader.web.batching import group_by_filename, merge_candidates
 from grader.web.safezip import ZipLimits, read_zip
 
 
@@ -106,7 +107,7 @@ def test_merge_candidates_pair_single_pages_of_one_qr_trainee():
 def test_a_count_past_two_is_no_page_number_and_names_pair_only_within_their_zip():
     """QA: Foto 1 / Foto 2 of a folder of Foto 1..12 were taken as one trainee's pages 1 and 2, and budi_p1 of
     one zip was paired with budi_p2 of another."""
-    from grader.web.batching import named_pages
+    from grader.file_names import named_pages
     entries = [("d", f"Foto {i}.jpg") for i in range(1, 13)] + [("d", f"C.Hasil ({i}).jpg") for i in (1, 2, 3)]
     entries += [("d", "siti (1).jpg"), ("d", "siti (2).jpg"), ("e", "Foto 1.jpg"), ("e", "Foto 2.jpg")]
     assert named_pages(entries) == [None] * 15 + [("d", "siti", 1), ("d", "siti", 2), ("e", "foto", 1),
@@ -119,7 +120,7 @@ def test_a_count_past_two_is_no_page_number_and_names_pair_only_within_their_zip
 def test_a_folder_per_trainee_pairs_its_bare_page_names():
     """QA: Budi/hal1.jpg and Budi/hal2.jpg were not paired (nothing before the page word). Review: not at a zip's
     root, whose members have lost their folders (Budi/hal1 and Siti/hal2 were paired), nor among loose files."""
-    from grader.web.batching import named_pages
+    from grader.file_names import named_pages
     assert named_pages([("/kelas/Budi", "hal1.jpg"), ("/kelas/Budi", "Hal 2.JPG"), ("/kelas/Siti", "p1.jpg"),
                         ("chat.zip: .", "hal1.jpg"), ("/k/kelas.zip:.", "hal2.jpg"), (".", "hal2.jpg")]) == [
         ("/kelas/Budi", "", 1), ("/kelas/Budi", "", 2), ("/kelas/Siti", "", 1), None, None, None]

@@ -66,7 +66,7 @@ _env.globals["score_text"] = score_text
 
 def photo_name(file: str) -> str:
     """A photo as the trainee knows it: its file name, without the trainer's folders (``zip:member`` keeps the zip)."""
-    from grader.batch import member_path, split_member
+    from grader.file_names import member_path, split_member
 
     container = split_member(file)[0]
     name = member_path(file).name

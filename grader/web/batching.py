@@ -7,64 +7,16 @@ trainee (by the QR's trainee id or the number written on the sheet) are merged (
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
-from grader.page_groups import BARE_PAGE_RE, PageEvidence, group_pages, normalise_id
-
-PAGE_SUFFIX_RE = re.compile(
-    r"^(?P<stem>.*?)(?:[\s_.\-]*(?:\(\s*(?P<paren>[12])\s*\))"
-    r"|[\s_.\-]+(?:p|pg|hal|halaman|page|lembar|lbr)?[\s_.\-]*(?P<sep>[12])"
-    r"|(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<word>[12]))$", re.IGNORECASE)
-MAX_PAGES = 2
+from grader.file_names import MAX_PAGES, named_pages, split_page
+from grader.page_groups import PageEvidence, group_pages, normalise_id
 
 
 @dataclass
 class PhotoGroup:
     key: str                                   # the file's stem as named, shown when nothing better is known
     files: list[tuple[str, bytes]] = field(default_factory=list)
-
-
-def split_page(filename: str, *, keep_case: bool = False) -> tuple[str, int | None]:
-    """``("budi", 2)`` for ``Budi_hal2.JPG`` (``("Budi", 2)`` with ``keep_case``, for showing); ``(stem, None)``
-    when the name carries no page number."""
-    stem = PurePosixPath(filename.replace("\\", "/")).stem.strip()
-    m = PAGE_SUFFIX_RE.match(stem)
-    if m and m["stem"].strip(" _.-"):
-        page = m["paren"] or m["sep"] or m["word"]
-        stem, number = m["stem"].strip(" _.-"), int(page)
-    else:
-        number = None
-    return (stem if keep_case else stem.lower()), number
-
-
-NUMBERED_RE = re.compile(r"^(?P<base>.*?)[\s_.\-]*(?:\(\s*(?P<paren>\d+)\s*\)|(?P<num>\d+))$")
-
-
-def named_pages(entries: list[tuple[str, str]]) -> list[tuple[str, str, int] | None]:
-    """For ``(folder or zip, file name)`` entries: ``(folder, stem, page)`` where the name carries a page number
-    (:func:`split_page`), else None.
-
-    A name whose number runs on past 2 among the names of its folder carries none: ``Foto 1`` … ``Foto 12`` or a
-    browser's ``C.Hasil (1)`` … ``(6)`` are a camera's or a download's count, and ``Foto 1`` and ``Foto 2`` are
-    then no more one trainee's page 1 and page 2 than ``Foto 7`` and ``Foto 8``.
-    """
-    counted = set()
-    for folder, name in entries:
-        m = NUMBERED_RE.match(PurePosixPath(name.replace("\\", "/")).stem.strip().lower())
-        if m and int(m["paren"] or m["num"]) > MAX_PAGES:
-            counted.add((folder, m["base"].strip(" _.-")))
-    out = []
-    for folder, name in entries:
-        stem, page = split_page(name)
-        bare = BARE_PAGE_RE.match(PurePosixPath(name.replace("\\", "/")).stem.strip())
-        # Budi/hal1.jpg: a folder per trainee names the sheet. Not a zip's root or an upload's loose files: a zip's
-        # members lose their folders (safezip), so its hal1.jpg may be anyone's.
-        if page is None and bare and re.split(r"[:/\\]", folder)[-1].strip() not in ("", "."):
-            stem, page = "", int(bare["page"])
-        out.append(None if page is None or (folder, stem) in counted else (folder, stem, page))
-    return out
 
 
 def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None = None) -> list[PhotoGroup]:

@@ -21,7 +21,7 @@ def identity_key(row) -> str:
     """Who a sheet belongs to: the trainee (QR, number on the sheet, typed name or a file name that names someone;
     before grading, the batch's file name if it names someone), else the sheet itself: two sheets that nobody
     named (``IMG-…-WA0006`` from two trainees' chats) are two rows, never one trainee's attempts."""
-    from grader.pipeline import trainee_from_filename
+    from grader.file_names import trainee_from_filename
 
     named_by_file = row["group_key"] if row["group_key"] and trainee_from_filename(row["group_key"]) else None
     return (row["trainee"] or named_by_file or row["token"]).strip().lower()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from grader.web.batching import split_page
+from grader.file_names import split_page
 
 WRONG_FIELD = "II.3"          # always read one more than expected
 REVIEW_FIELD = "V.B"          # always unsure
@@ -89,7 +89,7 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             advice = print_out_of_place_advice(page, ["IV.1.bubbles"])
         pages.append({"file": name, "page": page, "refusal": None, "advice": advice,
                       "annotated": f"page{page}.png" if ok else None})
-    from grader.pipeline import CAMERA_NAME_RE
+    from grader.file_names import CAMERA_NAME_RE
     stem = Path(files[0][0]).stem.split("_")[0] if files else None
     stem = None if stem and CAMERA_NAME_RE.match(Path(files[0][0]).stem) else stem     # as the real pipeline
     qr = files and files[0][0].startswith("qr-")          # "qr-<id>-...": as if the QR carried trainee <id>

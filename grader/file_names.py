@@ -1,0 +1,92 @@
+"""What a photo's file name says: the zip it came from, its page number, and whose sheet it may be.
+
+Names are weak evidence (:mod:`grader.page_groups`): the QR and the number written on the sheet come first.
+Every reading of a file name lives here, so the CLI's labels, the batch grouping and the web batch agree.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+# A photo read from a zip is named "kelas/chat.zip:IMG-1.jpg" (grader.batch.iter_inputs).
+ZIP_MEMBER_RE = re.compile(r"^(?P<zip>.*\.zip):(?P<member>.+)$", re.IGNORECASE | re.DOTALL)
+# "_p1", "-hal-2", " page 1", " (2)", "hal2": the sheet has two pages, so only 1 and 2 are page numbers.
+PAGE_SUFFIX_RE = re.compile(
+    r"^(?P<stem>.*?)(?:[\s_.\-]*(?:\(\s*(?P<paren>[12])\s*\))"
+    r"|[\s_.\-]+(?:p|pg|hal|halaman|page|lembar|lbr)?[\s_.\-]*(?P<sep>[12])"
+    r"|(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<word>[12]))$", re.IGNORECASE)
+MAX_PAGES = 2
+# A file name that is only a page ("hal1", "p2", "lembar_1"): in a folder per trainee, the folder names the sheet.
+BARE_PAGE_RE = re.compile(r"^(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<page>[12])$", re.IGNORECASE)
+# Names a phone, a chat app or a browser gives a photo (IMG-20241127-WA0006, IMG_1234, PXL_…, DSC01234,
+# "WhatsApp Image 2024-11-27 at 10.15.32", 20241127_101530, "Foto 3", "image (2)"): they say nothing about whose
+# sheet it is, and two trainees' phones give the same ones.
+CAMERA_NAME_RE = re.compile(
+    r"^(?:(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|sam|wa)[-_ ]?\d{3}.*"
+    r"|whatsapp image.*|\d{8}[-_ ]\d{6}.*"
+    r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera)(?:[\s_\-(]*\d.*)?)$", re.I)
+
+
+def split_member(file: str) -> tuple[str | None, str]:
+    """``(zip, member)`` for a photo read from a zip, else ``(None, file)``: a folder may have a colon in its
+    name, only a zip has one after ``.zip``."""
+    m = ZIP_MEMBER_RE.match(file)
+    return (m["zip"], m["member"]) if m else (None, file)
+
+
+def member_path(file: str) -> PurePosixPath:
+    """The photo's own path (inside its zip, for a zip member), with either kind of slash."""
+    return PurePosixPath(split_member(file)[1].replace("\\", "/"))
+
+
+def trainee_from_filename(name: str) -> str | None:
+    """A trainee name from a photo's file name: ``budi_p1.jpg`` → ``budi`` (``zip:member`` names use the member);
+    None for a name the camera or the chat app gave (:data:`CAMERA_NAME_RE`)."""
+    member = member_path(name)
+    stem = member.stem.strip()
+    if BARE_PAGE_RE.match(stem):        # "hal1" names nobody; in Budi/hal1.jpg the folder does
+        return member.parent.name or None
+    if not stem or CAMERA_NAME_RE.match(stem):
+        return None
+    return split_page(member.name, keep_case=True)[0]
+
+
+def split_page(filename: str, *, keep_case: bool = False) -> tuple[str, int | None]:
+    """``("budi", 2)`` for ``Budi_hal2.JPG`` (``("Budi", 2)`` with ``keep_case``, for showing); ``(stem, None)``
+    when the name carries no page number."""
+    stem = PurePosixPath(filename.replace("\\", "/")).stem.strip()
+    m = PAGE_SUFFIX_RE.match(stem)
+    if m and m["stem"].strip(" _.-"):
+        page = m["paren"] or m["sep"] or m["word"]
+        stem, number = m["stem"].strip(" _.-"), int(page)
+    else:
+        number = None
+    return (stem if keep_case else stem.lower()), number
+
+
+NUMBERED_RE = re.compile(r"^(?P<base>.*?)[\s_.\-]*(?:\(\s*(?P<paren>\d+)\s*\)|(?P<num>\d+))$")
+
+
+def named_pages(entries: list[tuple[str, str]]) -> list[tuple[str, str, int] | None]:
+    """For ``(folder or zip, file name)`` entries: ``(folder, stem, page)`` where the name carries a page number
+    (:func:`split_page`), else None.
+
+    A name whose number runs on past 2 among the names of its folder carries none: ``Foto 1`` … ``Foto 12`` or a
+    browser's ``C.Hasil (1)`` … ``(6)`` are a camera's or a download's count, and ``Foto 1`` and ``Foto 2`` are
+    then no more one trainee's page 1 and page 2 than ``Foto 7`` and ``Foto 8``.
+    """
+    counted = set()
+    for folder, name in entries:
+        m = NUMBERED_RE.match(PurePosixPath(name.replace("\\", "/")).stem.strip().lower())
+        if m and int(m["paren"] or m["num"]) > MAX_PAGES:
+            counted.add((folder, m["base"].strip(" _.-")))
+    out = []
+    for folder, name in entries:
+        stem, page = split_page(name)
+        bare = BARE_PAGE_RE.match(PurePosixPath(name.replace("\\", "/")).stem.strip())
+        # Budi/hal1.jpg: a folder per trainee names the sheet. Not a zip's root or an upload's loose files: a zip's
+        # members lose their folders (safezip), so its hal1.jpg may be anyone's.
+        if page is None and bare and re.split(r"[:/\\]", folder)[-1].strip() not in ("", "."):
+            stem, page = "", int(bare["page"])
+        out.append(None if page is None or (folder, stem) in counted else (folder, stem, page))
+    return out
