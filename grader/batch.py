@@ -21,7 +21,7 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
-from grader.file_names import member_path, named_pages, split_member
+from grader.file_names import BARE_PAGE_RE, member_path, named_pages, split_member
 from grader.grading.grade import shown_score
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo
@@ -64,6 +64,9 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
                 if Path(name).suffix.lower() in PHOTO_SUFFIXES:
                     yield f"{p}:{name}", content
             _say_skipped([f"{p}:{n}" for n, _ in contents.files if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
+        elif p.parent == Path(".") and BARE_PAGE_RE.match(p.stem.strip()):
+            # "hal1.jpg" typed inside Budi/ is Budi's page, as "Budi/hal1.jpg" typed from outside is
+            yield str(p.resolve()), data
         else:
             yield str(p), data
 

@@ -10,10 +10,11 @@ import cv2
 import numpy as np
 import pytest
 
+from grader.batch import iter_inputs
 from grader.cli import main
 from grader.exercise.store import load_key
-from grader.grading.report import render_report
 from grader.file_names import trainee_from_filename
+from grader.grading.report import render_report
 from grader.pipeline import grade_upload, regrade
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
@@ -316,3 +317,15 @@ def test_a_retake_is_no_longer_advised_for_fields_a_trainer_has_settled():
     assert advice["fields"] == ["IV.2.bubbles"] and "halaman 2, bulatan di 1 isian" in advice["message_id"]
     twice = regrade(once, {"IV.2.bubbles": key.fields["IV.2"]}, key)
     assert next(p for p in twice["pages"] if p["page"] == 2)["advice"] is None
+
+
+def test_a_bare_page_name_typed_inside_its_folder_is_named_by_the_folder(tmp_path, monkeypatch):
+    """``grader grade hal1.jpg`` inside Budi/ labels the sheet Budi, as ``grader grade Budi/hal1.jpg`` does."""
+    folder = tmp_path / "Budi"
+    folder.mkdir()
+    (folder / "hal1.jpg").write_bytes(b"x")
+    (folder / "other.jpg").write_bytes(b"y")
+    monkeypatch.chdir(folder)
+    names = [name for name, _ in iter_inputs(["hal1.jpg", "other.jpg"])]
+    assert [trainee_from_filename(n) for n in names] == ["Budi", "other"]
+    assert names[1] == "other.jpg"                     # other names stay as typed
