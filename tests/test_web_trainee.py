@@ -528,3 +528,45 @@ def test_a_dispute_of_a_count_takes_digits_only(app, client, code):
     assert "Tulis jumlah yang Anda tandai" in got.get_data(as_text=True)
     with app.app_context():
         assert get_db().execute("SELECT COUNT(*) FROM disputes").fetchone()[0] == 0
+
+
+def full_disk_after(monkeypatch, writes: int):
+    """Let ``writes`` photo files be written, then fail the way a full disk does, mid-file."""
+    import builtins
+    import errno
+
+    import grader.web.uploads as uploads
+    count = {"n": 0}
+
+    class Full:
+        def __init__(self, path, mode):
+            self.fh = builtins.open(path, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            count["n"] += 1
+            if count["n"] > writes:
+                self.fh.write(data[:10])
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return self.fh.write(data)
+
+        def flush(self):
+            self.fh.flush()
+
+    monkeypatch.setattr(uploads, "open", Full, raising=False)
+
+
+def test_a_full_disk_says_so_and_leaves_nothing_half_stored(app, client, code, monkeypatch):
+    full_disk_after(monkeypatch, writes=1)
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes())])
+    assert resp.status_code == 507
+    assert "penyimpanan penuh" in resp.get_data(as_text=True) and "kirim lagi" in resp.get_data(as_text=True)
+    assert list((app.config["DATA_DIR"] / "submissions").iterdir()) == []     # no half-written photo left behind
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0

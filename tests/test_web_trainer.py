@@ -579,3 +579,21 @@ def test_a_field_of_an_unread_page_cannot_be_corrected(app, trainer, code):
     assert "halaman yang belum terbaca" in got.get_data(as_text=True)
     with app.app_context():
         assert get_db().execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0
+
+
+def test_a_batch_cut_short_by_a_full_disk_grades_what_was_stored_and_says_how_much(app, trainer, code, monkeypatch):
+    from test_web_trainee import full_disk_after
+    full_disk_after(monkeypatch, writes=2)              # two of three sheets fit
+    resp = batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eeeeee")),
+                                 ("033_1.jpg", jpeg_bytes(color="#e0e0e0"))], client_token="full")
+    assert resp.status_code == 302 and "/trainer/batch/" in resp.location
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "penyimpanan penuh" in page and "2 dari 3 lembar" in page
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["total"] == 2 and status["complete"]                  # the stored two were graded
+    full_disk_after(monkeypatch, writes=0)             # nothing fits: no empty batch is left behind
+    resp = batch(trainer, code, [("040_1.jpg", jpeg_bytes())], client_token="full2")
+    assert resp.status_code == 302 and "penyimpanan penuh" in trainer.get(resp.location).get_data(as_text=True)
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 1

@@ -187,7 +187,9 @@ def _wants_json() -> bool:
 
 
 def _register_errors(app: Flask) -> None:
+    from grader.web.i18n import error_text
     from grader.web.i18n import gettext as _
+    from grader.web.uploads import StorageError
 
     messages = {
         400: "Permintaan tidak valid.",
@@ -215,6 +217,14 @@ def _register_errors(app: Flask) -> None:
         if _wants_json():
             return jsonify({"error": code, "message": text}), code
         return render_template("error.html", code=code, message=text), code
+
+    @app.errorhandler(StorageError)
+    def storage_error(exc: StorageError):
+        # logged where it happened (uploads.store_submission); the sender keeps their photos and sends again
+        text = error_text(exc)
+        if _wants_json():
+            return jsonify({"error": 507, "code": exc.code, "message": text}), 507
+        return render_template("error.html", code=507, message=text), 507
 
     @app.errorhandler(500)
     def server_error(exc):

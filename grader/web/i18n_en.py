@@ -193,6 +193,8 @@ EN: dict[str, str] = {
     "Berkas yang dilewati": "Files skipped",
     "Berkas": "Files",
     "Tidak ada foto yang bisa dinilai dalam unggahan ini.": "This upload has no photo that can be graded.",
+    "Tersimpan dan sedang dinilai: {n} dari {total} lembar; kirim lagi sisanya.":
+        "Stored and being graded: {n} of {total} sheets; send the rest again.",
     # trainer: results, sheet, review, insight
     "Dicek": "Review",
     "Belum ada lembar untuk latihan ini.": "No sheets for this exercise yet.",

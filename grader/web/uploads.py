@@ -8,8 +8,10 @@ client token) or the same photos again returns the first submission.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
+import shutil
 import sqlite3
 import warnings
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ from PIL import Image
 from grader.errors import GraderError
 from grader.photo.load import sniff_format
 from grader.web.db import now_iso
+
+log = logging.getLogger(__name__)
 
 MAX_PIXELS = 80_000_000
 SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -120,16 +124,22 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
             return NewSubmission(dup["id"], dup["token"], False)
     token = secrets.token_urlsafe(16)
     folder = Path(data_dir) / "submissions" / token / "upload"
-    folder.mkdir(parents=True, exist_ok=True)
     stored = []
-    for i, (name, data) in enumerate(files, start=1):
-        fmt = sniff_image(data) or "bin"
-        display = safe_filename(name, f"foto-{i}.{fmt}")
-        path = folder / f"{i:02d}-{display}"
-        with open(path, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-        stored.append((i, display, str(path.relative_to(data_dir)), hashlib.sha256(data).hexdigest(), len(data)))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, (name, data) in enumerate(files, start=1):
+            fmt = sniff_image(data) or "bin"
+            display = safe_filename(name, f"foto-{i}.{fmt}")
+            path = folder / f"{i:02d}-{display}"
+            with open(path, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+            stored.append((i, display, str(path.relative_to(data_dir)), hashlib.sha256(data).hexdigest(), len(data)))
+    except OSError as exc:
+        # a full disk or a read-only data folder: say so, and leave no half-written photo behind
+        log.error("could not store an upload under %s: %s", folder, exc)
+        shutil.rmtree(folder.parent, ignore_errors=True)
+        raise storage_error(str(exc)) from exc
     now = now_iso()
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -179,8 +189,31 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
     Returns the sheets' ids."""
     from grader.web.batching import group_by_filename
 
-    stored = [store_submission(conn, data_dir, files=g.files, source="batch", exercise=exercise, batch_id=batch_id,
-                               group_key=g.key, dedupe=False).id for g in group_by_filename(photos, places)]
-    for sid in stored:
-        queue_grading(conn, sid, priority=BATCH_PRIORITY)
+    groups = group_by_filename(photos, places)
+    stored: list[int] = []
+    try:
+        for g in groups:
+            stored.append(store_submission(conn, data_dir, files=g.files, source="batch", exercise=exercise,
+                                           batch_id=batch_id, group_key=g.key, dedupe=False).id)
+    except StorageError as exc:
+        exc.stored, exc.total = len(stored), len(groups)      # what did get in is graded; the trainer re-sends the rest
+        raise
+    finally:
+        for sid in stored:
+            queue_grading(conn, sid, priority=BATCH_PRIORITY)
     return stored
+
+
+class StorageError(GraderError):
+    """The server could not write an upload (disk full, data folder not writable): nothing of it was kept.
+    ``stored`` of ``total`` sheets of a batch did get in."""
+
+    stored = total = 0
+
+
+def storage_error(detail: str) -> StorageError:
+    return StorageError("storage_full",
+                        f"The server could not store the photos ({detail}); nothing was kept. Free disk space "
+                        "or fix the data folder's permissions, then send them again.",
+                        "Server tidak bisa menyimpan foto (penyimpanan penuh atau tidak bisa ditulisi), jadi foto "
+                        "belum tersimpan. Beri tahu pelatih atau pengelola, lalu kirim lagi nanti.")

@@ -22,7 +22,7 @@ from grader.web.safezip import ZipLimits, read_zip
 from grader.web.security import current_trainer
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
-from grader.web.uploads import check_photo, store_batch
+from grader.web.uploads import StorageError, check_photo, store_batch
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -94,8 +94,15 @@ def batch_new(code: str):
         if dup:
             return redirect(url_for("trainer.batch", token=dup["token"]))
         raise
-    store_batch(db, Path(current_app.config["DATA_DIR"]), batch_id=batch_id, exercise=key.exercise, photos=photos,
-                places=places)
+    try:
+        store_batch(db, Path(current_app.config["DATA_DIR"]), batch_id=batch_id, exercise=key.exercise,
+                    photos=photos, places=places)
+    except StorageError as exc:
+        if not exc.stored:
+            db.execute("DELETE FROM batches WHERE id=?", (batch_id,))
+            raise
+        flash(error_text(exc) + " " + _("Tersimpan dan sedang dinilai: {n} dari {total} lembar; kirim lagi sisanya.",
+                                         n=exc.stored, total=exc.total), "error")
     return redirect(url_for("trainer.batch", token=token))
 
 
