@@ -24,7 +24,7 @@ from grader.file_names import trainee_from_filename
 from grader.page_groups import normalise_id
 from grader.read.context import undo_context
 from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
-from grader.sheet.layout import SheetLayout, layout_sheet
+from grader.sheet.layout import Rect, SheetLayout, layout_sheet
 from grader.sheet.schema import resolve_template
 
 log = logging.getLogger(__name__)
@@ -312,6 +312,13 @@ def write_feedback_files(result: dict, reads: list[PhotoRead], sheet: SheetLayou
         pr = by_page.get(page["page"]) if page["refusal"] is None else None
         if pr is None:
             continue
+        ident = identity_rect(pr.aligned.page)
+        if ident is not None:
+            # what the trainee wrote as number and name, as a picture: a trainer tells an unnamed sheet
+            # (a chat export's IMG-…-WA0006) by it; the name is never read or graded
+            page["identity_crop"] = IDENTITY_NAME.format(page=pr.page)
+            cv2.imwrite(str(out_dir / page["identity_crop"]),
+                        crop_rect(pr.aligned.gray, ident, pr.aligned.px_per_mm, margin_mm=CROP_MARGIN_MM))
         page["annotated"] = f"page{pr.page}.jpg"
         _save_marked_page(out_dir / page["annotated"], pr.aligned.image, pr.aligned.page, result["fields"],
                           px_per_mm=pr.aligned.px_per_mm)
@@ -321,6 +328,13 @@ def write_feedback_files(result: dict, reads: list[PhotoRead], sheet: SheetLayou
 
 
 ALIGNED_NAME = "aligned{page}.jpg"
+IDENTITY_NAME = "ident{page}.png"
+
+
+def identity_rect(layout) -> Rect | None:
+    """Where a page's header holds the trainee's number boxes and name line (the template's text field)."""
+    rects = [f.rect for f in layout.fields if f.id == TRAINEE_FIELD or f.kind == "text"]
+    return Rect.union(rects) if rects else None
 
 
 def redraw_feedback(result: dict, out_dir: Path) -> None:

@@ -15,7 +15,7 @@ from grader.cli import main
 from grader.exercise.store import load_key
 from grader.file_names import trainee_from_filename
 from grader.grading.report import render_report
-from grader.pipeline import grade_upload, regrade
+from grader.pipeline import CROP_MARGIN_MM, grade_upload, regrade
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
 
@@ -215,7 +215,7 @@ def test_feedback_image_frames_sit_on_the_template_geometry(tmp_path):
                        out_dir=tmp_path)
     img = cv2.imread(str(tmp_path / "page1.jpg"))
     assert img.shape[:2] == (2376, 1680)   # the template frame at 8 px/mm
-    from grader.sheet.layout import layout_sheet
+    from grader.sheet.layout import Rect, layout_sheet
     from grader.sheet.schema import resolve_template
     sheet = layout_sheet(resolve_template(res["template"]), contest=res["contest"], pairs=res["pairs"])
     f = next(x for x in res["fields"] if x["id"] == "I.A.1.L")
@@ -225,6 +225,11 @@ def test_feedback_image_frames_sit_on_the_template_geometry(tmp_path):
     expected = {"ok": (60, 150, 20), "wrong": (30, 30, 210)}.get(f["status"], (0, 150, 235))
     assert np.abs(colour - np.array(expected)).max() < 60
     assert all((tmp_path / x["crop"]).exists() for x in res["fields"] if x["page"] == 1)
+    # the number and name the trainee wrote, cut from the header by the template (a trainer tells sheets apart by it)
+    ident = cv2.imread(str(tmp_path / res["pages"][0]["identity_crop"]), cv2.IMREAD_GRAYSCALE)
+    box = Rect.union([sheet.field("H.TRAINEE").rect, sheet.field("H.NAME").rect]).grow(CROP_MARGIN_MM)
+    assert abs(ident.shape[1] - box.w * 8) <= 2 and abs(ident.shape[0] - box.h * 8) <= 2
+    assert ident.shape[0] < 15 * 8                        # one header line (under 15 mm), not the page
 
 
 def test_regrade_applies_a_trainer_correction_and_keeps_it():

@@ -158,6 +158,23 @@ def test_batch_of_files_and_a_zip_groups_pages_per_trainee(app, trainer, code):
     assert nothing_outside == []
     table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
     assert table.count('data-href="/trainer/lembar/') == 3
+    # each graded sheet shows the number and name written on it, as a picture the trainer can tell sheets by
+    urls = [i["ident_url"] for i in status["items"]]
+    assert all(u and "/gambar/ident1.png" in u for u in urls)
+    assert trainer.get(urls[0]).data[:4] == b"\x89PNG"
+    assert page.count('class="ident-img"') == 3
+    sheet = trainer.get(status["items"][0]["url"]).get_data(as_text=True)
+    assert "Tertulis di lembar" in sheet and "/gambar/ident1.png" in sheet
+    assert 'class="ident-img"' not in table            # the class table shows it only for a sheet naming nobody
+
+
+def test_the_class_table_shows_what_is_written_on_a_sheet_that_names_nobody(trainer, code):
+    resp = batch(trainer, code, [("IMG-20241127-WA0006.jpg", jpeg_bytes()), ("017_1.jpg", jpeg_bytes(color="#eee"))])
+    items = trainer.get(resp.location + ".json").get_json()["items"]
+    assert sorted(i["trainee"] for i in items) == ["017", "IMG-20241127-WA0006"]
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    unnamed = next(i for i in items if i["trainee"].startswith("IMG"))
+    assert table.count('class="ident-img"') == 1 and f'src="{unnamed["ident_url"]}"' in table.replace("&amp;", "&")
 
 
 def test_batch_double_submit_is_one_batch(trainer, code):

@@ -193,6 +193,9 @@ EN: dict[str, str] = {
     "Berkas yang dilewati": "Files skipped",
     "Berkas": "Files",
     "Tidak ada foto yang bisa dinilai dalam unggahan ini.": "This upload has no photo that can be graded.",
+    "Tertulis di lembar": "Written on the sheet",
+    "Hal. {n}": "P. {n}",
+    "Nomor dan nama yang ditulis peserta": "The number and name the trainee wrote",
     "Tersimpan dan sedang dinilai: {n} dari {total} lembar; kirim lagi sisanya.":
         "Stored and being graded: {n} of {total} sheets; send the rest again.",
     # trainer: results, sheet, review, insight

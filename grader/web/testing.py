@@ -87,8 +87,13 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
         if "bent" in name.lower():
             from grader.pipeline import print_out_of_place_advice    # the real text (imported only when needed)
             advice = print_out_of_place_advice(page, ["IV.1.bubbles"])
+        ident = None
+        if ok:      # as the real pipeline: the header's number and name, cut out
+            from grader.pipeline import IDENTITY_NAME
+            ident = IDENTITY_NAME.format(page=page)
+            Image.new("L", (240, 24), 230).save(out_dir / ident)
         pages.append({"file": name, "page": page, "refusal": None, "advice": advice,
-                      "annotated": f"page{page}.png" if ok else None})
+                      "annotated": f"page{page}.png" if ok else None, "identity_crop": ident})
     from grader.file_names import CAMERA_NAME_RE
     stem = Path(files[0][0]).stem.split("_")[0] if files else None
     stem = None if stem and CAMERA_NAME_RE.match(Path(files[0][0]).stem) else stem     # as the real pipeline

@@ -81,6 +81,11 @@
       if (st) { st.innerHTML = ""; var b = document.createElement("span"); b.className = "badge " + (it.badge || it.state); b.textContent = it.state_label || it.state; st.appendChild(b);
         if (it.error) { var why = document.createElement("span"); why.className = "small"; why.textContent = " " + it.error; st.appendChild(why); } }
       if (sc) { sc.textContent = scoreText(it.score); }
+      var id = row.querySelector("[data-col=ident]");
+      if (id && it.ident_url && !id.querySelector("img")) {
+        var img = document.createElement("img"); img.className = "ident-img"; img.src = it.ident_url;
+        img.alt = id.getAttribute("data-alt") || ""; id.appendChild(img);
+      }
       var a = row.querySelector("a"); if (a && it.trainee) { a.textContent = it.trainee; }
     });
   }

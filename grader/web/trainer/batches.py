@@ -22,6 +22,7 @@ from grader.web.safezip import ZipLimits, read_zip
 from grader.web.security import current_trainer
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
+from grader.web.trainer.results import ident_url
 from grader.web.uploads import StorageError, check_photo, store_batch
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -143,7 +144,7 @@ def _batch(token: str):
 
 def _items(batch_id: int) -> list:
     return get_db().execute(
-        "SELECT s.id, s.state, s.group_key, s.trainee, s.trainee_name, s.score, s.result_status, s.error_id, "
+        "SELECT s.id, s.token, s.state, s.group_key, s.trainee, s.trainee_name, s.score, s.result_status, s.error_id, "
         "s.error_en, s.n_wrong, s.n_review, s.n_blank, "
         # (the full result only where the row must say why: a poll of a big batch stays cheap)
         "CASE WHEN s.result_status IN ('refused', 'partial') THEN s.result END AS result, "
@@ -154,7 +155,7 @@ def _items(batch_id: int) -> list:
 @bp.get("/batch/<token>")
 def batch(token: str):
     row = _batch(token)
-    items = [{**dict(r), "status": item_status(r)} for r in _items(row["id"])]
+    items = [{**dict(r), "status": item_status(r), "ident_url": ident_url(r)} for r in _items(row["id"])]
     return render_template("trainer/batch.html", batch=row, progress=batch_progress(row["id"]),
                            items=items, skipped=json.loads(row["skipped"]))
 
@@ -168,7 +169,7 @@ def batch_json(token: str):
         st = item_status(r)
         items.append({"id": r["id"], "state": r["state"], "badge": st["badge"], "state_label": st["label"],
                       "error": st["reason"], "trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"],
-                      "score": r["score"], "status": r["result_status"],
+                      "score": r["score"], "status": r["result_status"], "ident_url": ident_url(r),
                       "url": url_for("trainer.submission", sid=r["id"])})
     return jsonify({**progress, "items": items})
 

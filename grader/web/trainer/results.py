@@ -6,6 +6,7 @@ import secrets
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
+from grader.pipeline import IDENTITY_NAME
 from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, results_of
 from grader.web.db import get_db, now_iso
 from grader.web.grading import submission_dir
@@ -23,7 +24,23 @@ def results(code: str):
     sort = sort if sort in SORT_COLUMNS else "trainee"
     desc = request.args.get("dir") == "desc"
     rows = latest_sheets(get_db(), key.exercise, sort=sort, descending=desc)
+    # a sheet that names nobody (a chat export's IMG-…-WA0006) shows what is written on it instead
+    rows = [{**r, "ident_url": None if r["trainee"] else ident_url(r)} for r in rows]
     return render_template("trainer/results.html", key=key, rows=rows, sort=sort, desc=desc)
+
+
+def ident_url(row) -> str | None:
+    """The picture of the number and name written on a graded sheet's first read page, if there is one
+    (:func:`grader.pipeline.identity_rect`), found on disk: a poll of a big batch, or the class table,
+    reads no result. (It is cut once, when the sheet is graded, and never changes.)"""
+    if row["state"] != "done":
+        return None
+    derived = submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived"
+    for page in (1, 2):
+        name = IDENTITY_NAME.format(page=page)
+        if (derived / name).is_file():
+            return url_for("trainer.image", sid=row["id"], name=name, v=row["token"][:6])
+    return None
 
 
 @bp.get("/latihan/<code>/hasil.json")
