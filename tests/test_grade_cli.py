@@ -152,6 +152,10 @@ def test_a_class_chat_export_gives_one_row_per_trainee(tmp_path):
     from grader.grading.report import write_reports
     reports = write_reports(results, tmp_path / "out")
     assert len({p.name for p in reports}) == 5 and len(list((tmp_path / "out").glob("*/page1.jpg"))) == 5
+    for report in reports:          # each printed page shows what is written on its own sheet, found beside it
+        src = re.findall(r'<img class="ident" src="([^"]+)"', report.read_text())
+        assert len(src) == 2 and all((report.parent / s).is_file() for s in src)
+        assert src[0].startswith(report.name.replace("-feedback.html", "") + "/")
 
 
 def test_wrong_exercise_sheet_is_refused_not_graded():

@@ -469,10 +469,13 @@ def test_a_graded_result_has_a_one_page_printable_feedback_sheet(app, client, co
     text = sheet.get_data(as_text=True)
     assert sheet.status_code == 200 and "@page { size: A4" in text and "Umpan balik latihan C.Hasil" in text
     assert "Tiga hal yang perlu diperbaiki" in text and code in text
+    ident = re.findall(r'<img class="ident" src="([^"]+)"', text)           # what is written on the sheet
+    assert len(ident) == 2 and client.get(ident[0].replace("&amp;", "&")).data[:4] == b"\x89PNG"
     from grader.web.testing import log_in
     trainer = app.test_client()
     log_in(trainer)
-    assert "Umpan balik latihan C.Hasil" in trainer.get("/trainer/lembar/1/cetak").get_data(as_text=True)
+    printed = trainer.get("/trainer/lembar/1/cetak").get_data(as_text=True)
+    assert "Umpan balik latihan C.Hasil" in printed and '<img class="ident" src="/trainer/lembar/1/gambar/' in printed
     refused = upload(client, code=code, photos=[("x_1_blur.jpg", jpeg_bytes())], client_token="other")
     assert "/cetak" not in client.get(refused.location).get_data(as_text=True)
     assert client.get(refused.location + "/cetak").status_code == 404

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from jinja2 import Environment, select_autoescape
 
@@ -28,6 +29,7 @@ _TEMPLATE = """<!doctype html>
  .wrong { color: #b00; font-weight: bold; } .review, .blank, .unreadable { color: #a60; } .ok { color: #161; }
  .cols { columns: 2; column-gap: 6mm; } .cols table { break-inside: avoid; }
  ol { margin: 1mm 0 0 5mm; padding: 0; }
+ .ident { height: 8mm; margin: 1mm 2mm 0 0; border: 1px solid #ddd; }
 </style></head><body>
 <div class="score">{{ score_text(r.score) }}<small>/100</small></div>
 <h1>Umpan balik latihan C.Hasil</h1>
@@ -35,6 +37,7 @@ _TEMPLATE = """<!doctype html>
  Kode latihan: <b>{{ r.exercise or '?' }}</b> · {{ sheet_status.get(r.status, r.status) }}</div>
 <div>Benar {{ r.counts.ok }} · Salah {{ r.counts.wrong }} · Diperiksa pelatih {{ r.counts.review }} ·
  Kosong {{ r.counts.blank }} · Tidak terbaca {{ r.counts.unreadable }}</div>
+{% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="Nomor dan nama yang ditulis">{% endfor %}</div>{% endif %}
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ p.refusal.message_id }}</p>{% endfor %}
 {% if r.status == 'partial' %}<p class="review">Nilai ini hanya dari halaman yang terbaca.</p>{% endif %}
 {% if r.counts.review %}<p class="review">Isian yang diperiksa pelatih belum dihitung dalam nilai; nilai bisa berubah.</p>{% endif %}
@@ -76,13 +79,17 @@ def photo_name(file: str) -> str:
 _env.filters["photo_name"] = photo_name
 
 
-def render_report(result: dict) -> str:
-    """The printable feedback page for one graded sheet."""
+def render_report(result: dict, image_url: Callable[[str], str] | None = None) -> str:
+    """The printable feedback page for one graded sheet.
+
+    ``image_url`` turns a derived image's name into a link; with it, the page shows the number and name written on
+    the sheet, so a printed page for a sheet that names nobody (a chat export's photo) finds its trainee.
+    """
     sections: dict[str, list] = {}
     for f in result["fields"]:
         sections.setdefault(SECTION_ID.get(f["section"], f["section"]), []).append(f)
     return _env.from_string(_TEMPLATE).render(r=result, sections=list(sections.items()), status_id=STATUS_ID,
-                                              source_id=SOURCE_ID, sheet_status=SHEET_STATUS_ID)
+                                              source_id=SOURCE_ID, sheet_status=SHEET_STATUS_ID, image_url=image_url)
 
 
 def write_reports(results: list[dict], out_dir: Path) -> list[Path]:
@@ -92,7 +99,8 @@ def write_reports(results: list[dict], out_dir: Path) -> list[Path]:
     paths = []
     used: set[str] = set()
     for r in results:
-        path = out_dir / f"{unique_name(sheet_label(r), used)}-feedback.html"
-        path.write_text(render_report(r), encoding="utf-8")
+        name = unique_name(sheet_label(r), used)          # as the sheet's own folder (batch.grade_batch)
+        path = out_dir / f"{name}-feedback.html"
+        path.write_text(render_report(r, image_url=lambda img, name=name: f"{name}/{img}"), encoding="utf-8")
         paths.append(path)
     return paths

@@ -155,16 +155,17 @@ def result(token: str):
 @bp.get("/hasil/<token>/cetak")
 def printable(token: str):
     """The one-page printable feedback sheet of a graded result (the same page ``grader grade --out`` writes)."""
-    return printable_feedback(_submission(token))
+    row = _submission(token)
+    return printable_feedback(row, lambda name: url_for("trainee.image", token=token, name=name, v=image_version(row)))
 
 
-def printable_feedback(row):
+def printable_feedback(row, image_url):
     from grader.grading.report import render_report
 
     res = json.loads(row["result"]) if row["result"] else None
     if row["state"] != "done" or not res or res.get("status") == "refused":
         abort(404)
-    return render_report(res)
+    return render_report(res, image_url=image_url)
 
 
 @bp.get("/hasil/<token>.json")

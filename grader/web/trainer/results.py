@@ -116,7 +116,8 @@ def move_to_exercise(sid: int):
 
 @bp.get("/lembar/<int:sid>/cetak")
 def printable(sid: int):
-    return printable_feedback(_sheet(sid))
+    row = _sheet(sid)
+    return printable_feedback(row, lambda name: url_for("trainer.image", sid=sid, name=name, v=image_version(row)))
 
 
 @bp.get("/lembar/<int:sid>/gambar/<path:name>")
