@@ -64,9 +64,10 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
                 if Path(name).suffix.lower() in PHOTO_SUFFIXES:
                     yield f"{p}:{name}", content
             _say_skipped([f"{p}:{n}" for n, _ in contents.files if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
-        elif p.parent == Path(".") and BARE_PAGE_RE.match(p.stem.strip()):
-            # "hal1.jpg" typed inside Budi/ is Budi's page, as "Budi/hal1.jpg" typed from outside is
-            yield str(p.resolve()), data
+        elif p.parent == Path(".") and BARE_PAGE_RE.match(p.stem.strip()) and Path.cwd().name:
+            # "hal1.jpg" typed inside Budi/ is Budi's page, as "Budi/hal1.jpg" typed from outside is: name it
+            # "../Budi/hal1.jpg" (still a path to it, and no trainer folders in the trainee's report)
+            yield str(Path("..") / Path.cwd().name / p), data
         else:
             yield str(p), data
 
@@ -134,7 +135,7 @@ def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | N
 
 def page_evidence(pr: PhotoRead, named: tuple[str, str, int] | None) -> PageEvidence:
     """What one read says about whose sheet it is (see :mod:`grader.page_groups`); ``named`` is its folder,
-    stem and page number as its file name gives them (:func:`grader.web.batching.named_pages`)."""
+    stem and page number as its file name gives them (:func:`grader.file_names.named_pages`)."""
     ev = PageEvidence(file_key=named[:2] if named else None)
     if pr.aligned is None:
         return ev

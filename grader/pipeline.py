@@ -312,7 +312,7 @@ def write_feedback_files(result: dict, reads: list[PhotoRead], sheet: SheetLayou
         pr = by_page.get(page["page"]) if page["refusal"] is None else None
         if pr is None:
             continue
-        ident = identity_rect(pr.aligned.page)
+        ident = identity_rect(sheet, pr.page)
         if ident is not None:
             # what the trainee wrote as number and name, as a picture: a trainer tells an unnamed sheet
             # (a chat export's IMG-…-WA0006) by it; the name is never read or graded
@@ -331,9 +331,11 @@ ALIGNED_NAME = "aligned{page}.jpg"
 IDENTITY_NAME = "ident{page}.png"
 
 
-def identity_rect(layout) -> Rect | None:
-    """Where a page's header holds the trainee's number boxes and name line (the template's text field)."""
-    rects = [f.rect for f in layout.fields if f.id == TRAINEE_FIELD or f.kind == "text"]
+def identity_rect(sheet: SheetLayout, page: int) -> Rect | None:
+    """Where page ``page``'s header holds the trainee's number boxes and name line (the template's header fields)."""
+    header = sheet.spec.header
+    ids = {header[k]["id"] for k in ("trainee", "name") if k in header}
+    rects = [f.rect for f in sheet.pages[page - 1].fields if f.id in ids]
     return Rect.union(rects) if rects else None
 
 

@@ -569,7 +569,35 @@ def test_a_full_disk_says_so_and_leaves_nothing_half_stored(app, client, code, m
     resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes())])
     assert resp.status_code == 507
     assert "penyimpanan penuh" in resp.get_data(as_text=True) and "kirim lagi" in resp.get_data(as_text=True)
+    en = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())], lang="en").get_data(as_text=True)
+    assert "storage is full" in en and str(app.config["DATA_DIR"]) not in en and "Errno" not in en  # no server paths
     assert list((app.config["DATA_DIR"] / "submissions").iterdir()) == []     # no half-written photo left behind
     with app.app_context():
         from grader.web.db import get_db
         assert get_db().execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
+
+
+def test_a_full_database_leaves_no_photo_behind(app, client, code, monkeypatch):
+    """The photos fit on disk but the database cannot take the submission: say so, and keep no orphan files."""
+    import sqlite3
+
+    import grader.web.trainee as trainee
+    import grader.web.uploads as uploads
+
+    class FullConn:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def execute(self, sql, *args):
+            if sql.startswith("INSERT INTO submissions"):
+                raise sqlite3.OperationalError("database or disk is full")
+            return self.conn.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.conn, name)
+
+    original = uploads.store_submission
+    monkeypatch.setattr(trainee, "store_submission", lambda conn, *a, **kw: original(FullConn(conn), *a, **kw))
+    resp = upload(client, code=code)
+    assert resp.status_code == 507 and "penyimpanan penuh" in resp.get_data(as_text=True)
+    assert list((app.config["DATA_DIR"] / "submissions").iterdir()) == []

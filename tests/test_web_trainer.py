@@ -605,12 +605,18 @@ def test_a_batch_cut_short_by_a_full_disk_grades_what_was_stored_and_says_how_mu
                                  ("033_1.jpg", jpeg_bytes(color="#e0e0e0"))], client_token="full")
     assert resp.status_code == 302 and "/trainer/batch/" in resp.location
     page = trainer.get(resp.location).get_data(as_text=True)
-    assert "penyimpanan penuh" in page and "2 dari 3 lembar" in page
+    assert "Penyimpanan server penuh: 2 dari 3 lembar tersimpan" in page
     status = trainer.get(resp.location + ".json").get_json()
     assert status["total"] == 2 and status["complete"]                  # the stored two were graded
+    again = trainer.get(resp.location).get_data(as_text=True)            # the photo left out stays listed
+    assert "<code>033_1.jpg</code>: Penyimpanan server penuh" in again and "server penuh: 2 dari" not in again
+    full_disk_after(monkeypatch, writes=10)
+    resent = batch(trainer, code, [("033_1.jpg", jpeg_bytes(color="#e0e0e0"))], client_token="full")   # after Back
+    assert resent.location != resp.location
+    assert [i["trainee"] for i in trainer.get(resent.location + ".json").get_json()["items"]] == ["033"]
     full_disk_after(monkeypatch, writes=0)             # nothing fits: no empty batch is left behind
     resp = batch(trainer, code, [("040_1.jpg", jpeg_bytes())], client_token="full2")
     assert resp.status_code == 302 and "penyimpanan penuh" in trainer.get(resp.location).get_data(as_text=True)
     with app.app_context():
         from grader.web.db import get_db
-        assert get_db().execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 1
+        assert get_db().execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 2     # the two above

@@ -17,6 +17,7 @@ from typing import Any
 
 from grader.errors import GraderError
 from grader.grading.review_queue import on_unread_page
+from grader.pipeline import IDENTITY_NAME
 from grader.web.db import connect, now_iso
 from grader.web.job_worker import JobContext
 
@@ -124,6 +125,8 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
         key = load_exercise_key(sub["exercise"], ctx.data_dir)
         out_dir = submission_dir(ctx.data_dir, sub["token"]) / "derived"
         out_dir.mkdir(parents=True, exist_ok=True)
+        for old in out_dir.glob(IDENTITY_NAME.format(page="*")):   # found on disk (trainer.results.ident_url):
+            old.unlink(missing_ok=True)                              # none may be left from an earlier run
         result = pipeline.grade_upload(files, key=key, exercise=sub["exercise"], trainee=sub["trainee"],
                                        out_dir=out_dir, keep_aligned=True)
         if key is None and result.get("exercise"):

@@ -196,8 +196,8 @@ EN: dict[str, str] = {
     "Tertulis di lembar": "Written on the sheet",
     "Hal. {n}": "P. {n}",
     "Nomor dan nama yang ditulis peserta": "The number and name the trainee wrote",
-    "Tersimpan dan sedang dinilai: {n} dari {total} lembar; kirim lagi sisanya.":
-        "Stored and being graded: {n} of {total} sheets; send the rest again.",
+    "Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.":
+        "The server's storage is full: {n} of {total} sheets were stored; send the skipped photos again.",
     # trainer: results, sheet, review, insight
     "Dicek": "Review",
     "Belum ada lembar untuk latihan ini.": "No sheets for this exercise yet.",

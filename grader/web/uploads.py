@@ -139,7 +139,7 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
         # a full disk or a read-only data folder: say so, and leave no half-written photo behind
         log.error("could not store an upload under %s: %s", folder, exc)
         shutil.rmtree(folder.parent, ignore_errors=True)
-        raise storage_error(str(exc)) from exc
+        raise storage_error() from exc
     now = now_iso()
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -151,14 +151,17 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
         conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, created_at) "
                          "VALUES (?,?,?,?,?,?,?)", [(sid, *s, now) for s in stored])
         conn.execute("COMMIT")
-    except sqlite3.IntegrityError:
-        conn.execute("ROLLBACK")
-        dup = find_duplicate(conn, client_token=client_token, digest=digest, batch_id=batch_id)
-        if dup is None:
-            raise
-        return NewSubmission(dup["id"], dup["token"], False)
-    except BaseException:
-        conn.execute("ROLLBACK")
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        shutil.rmtree(folder.parent, ignore_errors=True)     # no photo on disk that no submission holds
+        if isinstance(exc, sqlite3.IntegrityError):
+            dup = find_duplicate(conn, client_token=client_token, digest=digest, batch_id=batch_id)
+            if dup is not None:
+                return NewSubmission(dup["id"], dup["token"], False)
+        elif isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+            log.error("could not record an upload: %s", exc)     # "database or disk is full"
+            raise storage_error() from exc
         raise
     return NewSubmission(sid, token, True)
 
@@ -196,7 +199,9 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
             stored.append(store_submission(conn, data_dir, files=g.files, source="batch", exercise=exercise,
                                            batch_id=batch_id, group_key=g.key, dedupe=False).id)
     except StorageError as exc:
-        exc.stored, exc.total = len(stored), len(groups)      # what did get in is graded; the trainer re-sends the rest
+        # what did get in is graded; the trainer is told which photos to send again
+        exc.stored, exc.total = len(stored), len(groups)
+        exc.left_out = [name for g in groups[len(stored):] for name, _ in g.files]
         raise
     finally:
         for sid in stored:
@@ -206,14 +211,16 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
 
 class StorageError(GraderError):
     """The server could not write an upload (disk full, data folder not writable): nothing of it was kept.
-    ``stored`` of ``total`` sheets of a batch did get in."""
+    ``stored`` of ``total`` sheets of a batch did get in; ``left_out`` names the photos that did not."""
 
     stored = total = 0
+    left_out: list[str] = []
 
 
-def storage_error(detail: str) -> StorageError:
+def storage_error() -> StorageError:
+    """What the sender is told (the cause, with the server's paths, goes to the log only)."""
     return StorageError("storage_full",
-                        f"The server could not store the photos ({detail}); nothing was kept. Free disk space "
-                        "or fix the data folder's permissions, then send them again.",
+                        "The server could not store the photos (its storage is full or not writable), so they "
+                        "were not kept. Tell your trainer, then send them again later.",
                         "Server tidak bisa menyimpan foto (penyimpanan penuh atau tidak bisa ditulisi), jadi foto "
                         "belum tersimpan. Beri tahu pelatih atau pengelola, lalu kirim lagi nanti.")

@@ -102,8 +102,17 @@ def batch_new(code: str):
         if not exc.stored:
             db.execute("DELETE FROM batches WHERE id=?", (batch_id,))
             raise
-        flash(error_text(exc) + " " + _("Tersimpan dan sedang dinilai: {n} dari {total} lembar; kirim lagi sisanya.",
-                                         n=exc.stored, total=exc.total), "error")
+        # The photos left out are listed on the batch page for good, and the batch gives up its client token, so
+        # sending them again (even from the same form, after Back) starts a new batch instead of landing here.
+        reason = ("storage_full", "Penyimpanan server penuh; foto ini belum tersimpan. Kosongkan ruang disk, lalu "
+                  "kirim lagi.", "The server's storage is full; this photo was not stored. Free disk space, then "
+                  "send it again.")
+        left = [{"file": name, "code": reason[0], "message_id": reason[1], "message_en": reason[2]}
+                for name in exc.left_out]
+        db.execute("UPDATE batches SET skipped=?, client_token=NULL WHERE id=?",
+                   (json.dumps(skipped + left, ensure_ascii=False), batch_id))
+        flash(_("Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.",
+                n=exc.stored, total=exc.total), "error")
     return redirect(url_for("trainer.batch", token=token))
 
 
@@ -144,7 +153,7 @@ def _batch(token: str):
 
 def _items(batch_id: int) -> list:
     return get_db().execute(
-        "SELECT s.id, s.token, s.state, s.group_key, s.trainee, s.trainee_name, s.score, s.result_status, s.error_id, "
+        "SELECT s.id, s.token, s.updated_at, s.state, s.group_key, s.trainee, s.trainee_name, s.score, s.result_status, s.error_id, "
         "s.error_en, s.n_wrong, s.n_review, s.n_blank, "
         # (the full result only where the row must say why: a poll of a big batch stays cheap)
         "CASE WHEN s.result_status IN ('refused', 'partial') THEN s.result END AS result, "

@@ -32,14 +32,14 @@ def results(code: str):
 def ident_url(row) -> str | None:
     """The picture of the number and name written on a graded sheet's first read page, if there is one
     (:func:`grader.pipeline.identity_rect`), found on disk: a poll of a big batch, or the class table,
-    reads no result. (It is cut once, when the sheet is graded, and never changes.)"""
+    reads no result. (Each grading of the sheet cuts it again; ``updated_at`` tells the cache.)"""
     if row["state"] != "done":
         return None
     derived = submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived"
     for page in (1, 2):
         name = IDENTITY_NAME.format(page=page)
         if (derived / name).is_file():
-            return url_for("trainer.image", sid=row["id"], name=name, v=row["token"][:6])
+            return url_for("trainer.image", sid=row["id"], name=name, v=row["updated_at"])
     return None
 
 
