@@ -620,3 +620,48 @@ def test_a_batch_cut_short_by_a_full_disk_grades_what_was_stored_and_says_how_mu
     with app.app_context():
         from grader.web.db import get_db
         assert get_db().execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 2     # the two above
+
+
+def test_a_trainer_removes_a_merged_sheet_with_its_pages_photos_and_corrections(app, trainer, code):
+    """A sheet made of two merged single pages goes with both pages and every photo; nothing else is touched."""
+    resp = batch(trainer, code, [("qr-12-WA0001_p1.jpg", jpeg_bytes()), ("qr-12-WA0002_p2.jpg", jpeg_bytes(color="#eee")),
+                                 ("qr-13-WA0003_p1.jpg", jpeg_bytes(color="#ddd"))], client_token="rm")
+    items = {i["trainee"]: i for i in trainer.get(resp.location + ".json").get_json()["items"]}
+    sid = int(items["12"]["url"].rsplit("/", 1)[1])
+    with app.app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        parts = [r["id"] for r in db.execute("SELECT id FROM submissions WHERE superseded_by=?", (sid,))]
+        tokens = [r["token"] for r in db.execute(f"SELECT token FROM submissions WHERE id IN ({sid},{parts[0]},{parts[1]})")]
+        db.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
+                   "VALUES (?, 'V.A', 1, 2, 'pelatih', '2026-12-02')", (sid,))
+    assert len(parts) == 2 and all((app.config["DATA_DIR"] / "submissions" / t).is_dir() for t in tokens)
+    token = csrf_of(trainer, f"/trainer/lembar/{sid}")
+    assert "Hapus lembar ini" in trainer.get(f"/trainer/lembar/{sid}").get_data(as_text=True)
+    unconfirmed = trainer.post(f"/trainer/lembar/{sid}/hapus", data={"csrf_token": token}, follow_redirects=True)
+    assert "Centang konfirmasi" in unconfirmed.get_data(as_text=True) and trainer.get(f"/trainer/lembar/{sid}").status_code == 200
+    done = trainer.post(f"/trainer/lembar/{sid}/hapus", data={"csrf_token": token, "confirm": "1"}, follow_redirects=True)
+    assert "Lembar 12 dan fotonya sudah dihapus" in done.get_data(as_text=True)
+    assert trainer.get(f"/trainer/lembar/{sid}").status_code == 404
+    assert not any((app.config["DATA_DIR"] / "submissions" / t).exists() for t in tokens)
+    with app.app_context():
+        db = get_db()
+        left = {r["trainee"] for r in db.execute("SELECT trainee FROM submissions")}
+        assert left == {"13"}                              # the other trainee's sheet stays
+        for table in ("uploads", "corrections"):
+            assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE submission_id IN ({sid},{parts[0]},{parts[1]})").fetchone()[0] == 0
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table) == ["13"]
+
+
+def test_a_sheet_being_graded_is_not_removed(app, trainer, code):
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="busy")
+    with app.app_context():
+        from grader.web.db import get_db
+        get_db().execute("UPDATE submissions SET state='running'")
+    token = csrf_of(trainer, "/trainer/lembar/1")
+    resp = trainer.post("/trainer/lembar/1/hapus", data={"csrf_token": token, "confirm": "1"}, follow_redirects=True)
+    assert "sedang dinilai" in resp.get_data(as_text=True)
+    assert "Hapus lembar ini" not in resp.get_data(as_text=True)       # no remove button while it runs
+    with app.app_context():
+        assert get_db().execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 1

@@ -194,6 +194,15 @@ EN: dict[str, str] = {
     "Berkas": "Files",
     "Tidak ada foto yang bisa dinilai dalam unggahan ini.": "This upload has no photo that can be graded.",
     "Tertulis di lembar": "Written on the sheet",
+    "Hapus lembar ini": "Remove this sheet",
+    "Untuk foto uji coba atau lembar yang salah kirim. Lembar, fotonya, koreksi dan sanggahannya dihapus untuk selamanya; peserta tidak bisa membukanya lagi.":
+        "For a test photo or a sheet sent by mistake. The sheet, its photos, corrections and disputes are removed for "
+        "good; the trainee can no longer open it.",
+    "Ya, hapus lembar ini beserta fotonya": "Yes, remove this sheet and its photos",
+    "Hapus": "Remove",
+    "Centang konfirmasi dulu untuk menghapus lembar ini.": "Tick the confirmation first to remove this sheet.",
+    "Lembar ini sedang dinilai; hapus setelah selesai.": "This sheet is being graded; remove it once it is done.",
+    "Lembar {name} dan fotonya sudah dihapus.": "Sheet {name} and its photos were removed.",
     "Hal. {n}": "P. {n}",
     "Nomor dan nama yang ditulis peserta": "The number and name the trainee wrote",
     "Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.":

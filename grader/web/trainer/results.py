@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import secrets
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from grader.pipeline import IDENTITY_NAME
 from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, results_of
@@ -90,6 +90,24 @@ def regrade_failed(sid: int):
     else:
         queue_grading(db, sid, priority=BATCH_PRIORITY)
     return redirect(url_for("trainer.submission", sid=sid), code=303)
+
+
+@bp.post("/lembar/<int:sid>/hapus")
+def remove(sid: int):
+    """Remove a sheet for good, with its photos (a test photo, a sheet sent to the wrong class), once confirmed."""
+    from grader.web.removal import remove_sheet
+
+    row = _sheet(sid)
+    if request.form.get("confirm") != "1":
+        flash(_("Centang konfirmasi dulu untuk menghapus lembar ini."), "error")
+        return redirect(url_for("trainer.submission", sid=sid), code=303)
+    if remove_sheet(get_db(), current_app.config["DATA_DIR"], sid) is None:
+        flash(_("Lembar ini sedang dinilai; hapus setelah selesai."), "error")
+        return redirect(url_for("trainer.submission", sid=sid), code=303)
+    flash(_("Lembar {name} dan fotonya sudah dihapus.", name=row["trainee"] or row["group_key"] or sid), "ok")
+    if row["exercise"] and has_exercise(row["exercise"]):
+        return redirect(url_for("trainer.results", code=row["exercise"]), code=303)
+    return redirect(url_for("trainer.index"), code=303)
 
 
 @bp.post("/lembar/<int:sid>/latihan")
