@@ -601,3 +601,21 @@ def test_a_full_database_leaves_no_photo_behind(app, client, code, monkeypatch):
     resp = upload(client, code=code)
     assert resp.status_code == 507 and "penyimpanan penuh" in resp.get_data(as_text=True)
     assert list((app.config["DATA_DIR"] / "submissions").iterdir()) == []
+
+
+def test_a_trainer_removing_a_first_attempt_keeps_its_retake(app, client, code):
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    html = client.get(resp.location).get_data(as_text=True)
+    action = re.search(r'<form method="post" action="(/hasil/[^"]+/ulang)"', html).group(1)
+    retake = client.post(action, data={"csrf_token": csrf_of(client), "position": "2",
+                                       "photo": (io.BytesIO(jpeg_bytes(color="#fafafa")), "017_2.jpg")},
+                         content_type="multipart/form-data")
+    from grader.web.testing import log_in
+    trainer = app.test_client()
+    log_in(trainer)
+    removed = trainer.post("/trainer/lembar/1/hapus", data={"csrf_token": csrf_of(trainer, "/trainer/lembar/1"),
+                                                            "confirm": "1"}, follow_redirects=True)
+    assert "sudah dihapus" in removed.get_data(as_text=True)
+    assert client.get(resp.location).status_code == 404
+    again = client.get(retake.location)
+    assert again.status_code == 200 and "Percobaan sebelumnya" not in again.get_data(as_text=True)
