@@ -343,3 +343,15 @@ def test_a_bare_page_name_typed_inside_its_folder_is_named_by_the_folder(tmp_pat
     names = [name for name, _ in iter_inputs(["hal1.jpg", "other.jpg"])]
     assert [trainee_from_filename(n) for n in names] == ["Budi", "other"]
     assert names == ["../Budi/hal1.jpg", "other.jpg"]   # still a path to it, without the trainer's folders
+
+
+def test_the_header_picture_is_cut_by_the_templates_header_fields_only():
+    """A text field elsewhere on a page (a note line) must not stretch the header picture down the page."""
+    from types import SimpleNamespace as NS
+
+    from grader.pipeline import identity_rect
+    from grader.sheet.layout import Rect
+    fields = [NS(id="H.TRAINEE", kind="digits", rect=Rect(38, 28, 22.5, 9)), NS(id="H.NAME", kind="text",
+              rect=Rect(82, 28, 74, 8)), NS(id="X.NOTE", kind="text", rect=Rect(20, 200, 100, 20))]
+    sheet = NS(spec=NS(header={"trainee": {"id": "H.TRAINEE"}, "name": {"id": "H.NAME"}}), pages=[NS(fields=fields)])
+    assert identity_rect(sheet, 1) == Rect(38, 28, 118, 9)

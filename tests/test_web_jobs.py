@@ -242,30 +242,15 @@ def test_a_sheet_stored_but_never_queued_is_graded_at_the_next_start(tmp_path):
 
 def test_a_split_pair_carries_each_correction_to_the_half_holding_its_page(tmp_path):
     """Review: a trainer's correction on a pair later split by its trainee numbers applied nowhere any more."""
-    import json
-    from pathlib import Path
-
-    from grader.web.grading import merge_batch
     from grader.web.db import now_iso
-    from grader.web.testing import jpeg_bytes, make_test_app
-    from grader.web.uploads import store_submission
+    from grader.web.grading import merge_batch
+    from grader.web.testing import make_test_app
     app = make_test_app()
     runner = app.extensions["grader.jobs"]
+    bid, sid = graded_pair_of_two_trainees(app, [{"id": "II.1", "page": 1}, {"id": "V.B", "page": 2}])
     with app.app_context():
         from grader.web.db import get_db
         db = get_db()
-        bid = db.execute("INSERT INTO batches(token, exercise, created_by, skipped, created_at) VALUES "
-                         "('b', NULL, 't', '[]', ?)", (now_iso(),)).lastrowid
-        sid = store_submission(db, Path(app.config["DATA_DIR"]), files=[("budi_p1.jpg", jpeg_bytes()),
-                               ("budi_p2.jpg", jpeg_bytes(color="#eee"))], source="batch", batch_id=bid,
-                               group_key="budi", dedupe=False).id
-        result = {"identity_source": "filename", "trainee": "budi", "status": "graded",
-                  "pages": [{"file": "budi_p1.jpg", "page": 1, "refusal": None,
-                             "trainee_number": {"value": "009", "status": "ok"}},
-                            {"file": "budi_p2.jpg", "page": 2, "refusal": None,
-                             "trainee_number": {"value": "104", "status": "ok"}}],
-                  "fields": [{"id": "II.1", "page": 1}, {"id": "V.B", "page": 2}]}
-        db.execute("UPDATE submissions SET state='done', result=? WHERE id=?", (json.dumps(result), sid))
         db.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
                    "VALUES (?, 'V.B', 3, 2, 'Ibu Sari', ?)", (sid, now_iso()))
         db.commit()
@@ -278,3 +263,52 @@ def test_a_split_pair_carries_each_correction_to_the_half_holding_its_page(tmp_p
     assert {r["filename"]: r["fixed"] for r in rows} == {"budi_p1.jpg": None, "budi_p2.jpg": "V.B"}
     assert conn.execute("SELECT state FROM submissions WHERE id=?", (sid,)).fetchone()["state"] == "merged"
     conn.close()
+
+
+@pytest.mark.parametrize("half", [0, 1])
+def test_removing_either_half_of_a_split_pair_removes_the_pair_that_held_its_photo(tmp_path, half):
+    """Review: the pair points at its first half only, so removing the second left its photo behind."""
+    from pathlib import Path
+
+    from grader.web.db import connect
+    from grader.web.grading import merge_batch, submission_dir
+    from grader.web.removal import remove_sheet
+    from grader.web.testing import make_test_app
+    app = make_test_app()
+    bid, pair_id = graded_pair_of_two_trainees(app)
+    conn = connect(app.config["DATABASE"])
+    merge_batch(conn, bid, app.extensions["grader.jobs"])
+    pair_token = conn.execute("SELECT token FROM submissions WHERE id=?", (pair_id,)).fetchone()[0]
+    halves = [r["id"] for r in conn.execute("SELECT id FROM submissions WHERE id != ? ORDER BY id", (pair_id,))]
+    assert len(halves) == 2 and conn.execute("SELECT state FROM submissions WHERE id=?", (pair_id,)).fetchone()[0] == "merged"
+    conn.execute("UPDATE submissions SET state='done' WHERE id IN (?, ?)", halves)
+    assert sorted(remove_sheet(conn, Path(app.config["DATA_DIR"]), halves[half])) == sorted([halves[half], pair_id])
+    assert not submission_dir(app.config["DATA_DIR"], pair_token).exists()
+    other = conn.execute("SELECT state FROM submissions WHERE id=?", (halves[1 - half],)).fetchone()[0]
+    assert other == "done"                               # the other trainee's half stays, with its own photo
+    conn.close()
+
+
+def graded_pair_of_two_trainees(app, fields=()) -> tuple[int, int]:
+    """(batch id, sheet id) of a pair ``budi_p1``/``budi_p2`` graded as one sheet whose pages read 009 and 104."""
+    import json
+    from pathlib import Path
+
+    from grader.web.db import get_db, now_iso
+    from grader.web.testing import jpeg_bytes
+    from grader.web.uploads import store_submission
+    with app.app_context():
+        db = get_db()
+        bid = db.execute("INSERT INTO batches(token, exercise, created_by, skipped, created_at) VALUES "
+                         "('b', NULL, 't', '[]', ?)", (now_iso(),)).lastrowid
+        sid = store_submission(db, Path(app.config["DATA_DIR"]), files=[("budi_p1.jpg", jpeg_bytes()),
+                               ("budi_p2.jpg", jpeg_bytes(color="#eee"))], source="batch", batch_id=bid,
+                               group_key="budi", dedupe=False).id
+        result = {"identity_source": "filename", "trainee": "budi", "status": "graded",
+                  "pages": [{"file": "budi_p1.jpg", "page": 1, "refusal": None,
+                             "trainee_number": {"value": "009", "status": "ok"}},
+                            {"file": "budi_p2.jpg", "page": 2, "refusal": None,
+                             "trainee_number": {"value": "104", "status": "ok"}}], "fields": list(fields)}
+        db.execute("UPDATE submissions SET state='done', result=? WHERE id=?", (json.dumps(result), sid))
+        db.commit()
+    return bid, sid

@@ -49,7 +49,7 @@ TRAINER_GETS = ["/trainer/", "/trainer/latihan/{code}", "/trainer/latihan/{code}
                 "/trainer/latihan/{code}/ekspor/lembar.csv", "/trainer/lembar/1", "/trainer/lembar/1/gambar/page1.png",
                 "/trainer/batch/x", "/trainer/batch/x.json"]
 TRAINER_POSTS = ["/trainer/latihan", "/trainer/latihan/{code}/batch", "/trainer/latihan/{code}/lembar.pdf",
-                 "/trainer/lembar/1/nilai-ulang",
+                 "/trainer/lembar/1/nilai-ulang", "/trainer/lembar/1/hapus",
                  "/trainer/lembar/1/koreksi"]
 
 
@@ -635,6 +635,8 @@ def test_a_trainer_removes_a_merged_sheet_with_its_pages_photos_and_corrections(
         tokens = [r["token"] for r in db.execute(f"SELECT token FROM submissions WHERE id IN ({sid},{parts[0]},{parts[1]})")]
         db.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
                    "VALUES (?, 'V.A', 1, 2, 'pelatih', '2026-12-02')", (sid,))
+        db.execute("INSERT INTO disputes(submission_id, field_id, written, disputed_at) "
+                   "VALUES (?, 'V.B', '3', '2026-12-02')", (parts[0],))
     assert len(parts) == 2 and all((app.config["DATA_DIR"] / "submissions" / t).is_dir() for t in tokens)
     token = csrf_of(trainer, f"/trainer/lembar/{sid}")
     assert "Hapus lembar ini" in trainer.get(f"/trainer/lembar/{sid}").get_data(as_text=True)
@@ -646,12 +648,36 @@ def test_a_trainer_removes_a_merged_sheet_with_its_pages_photos_and_corrections(
     assert not any((app.config["DATA_DIR"] / "submissions" / t).exists() for t in tokens)
     with app.app_context():
         db = get_db()
-        left = {r["trainee"] for r in db.execute("SELECT trainee FROM submissions")}
+        left = {r["trainee"] for r in db.execute("SELECT trainee FROM submissions WHERE state != 'removed'")}
         assert left == {"13"}                              # the other trainee's sheet stays
-        for table in ("uploads", "corrections"):
+        for table in ("uploads", "corrections", "disputes"):
             assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE submission_id IN ({sid},{parts[0]},{parts[1]})").fetchone()[0] == 0
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
     assert re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table) == ["13"]
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["total"] == 1 and status["complete"] and [i["trainee"] for i in status["items"]] == ["13"]
+    # the removed sheet's id is never given to a new upload: a page left open on it cannot act on another's
+    new = batch(trainer, code, [("qr-14-WA0009_p1.jpg", jpeg_bytes(color="#ccc"))], client_token="rm2")
+    new_id = int(trainer.get(new.location + ".json").get_json()["items"][0]["url"].rsplit("/", 1)[1])
+    assert new_id > max([sid] + parts)
+    assert trainer.post(f"/trainer/lembar/{sid}/hapus", data={"csrf_token": token, "confirm": "1"}).status_code == 404
+    trainer.post(f"/trainer/lembar/{sid}/koreksi", data={"csrf_token": token, "field": "V.A", "value": "7"})
+    with app.app_context():
+        assert get_db().execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0
+
+
+def test_a_sheet_is_not_removed_while_its_batch_is_being_merged(app, trainer, code):
+    """The merge step reads the batch's photos: removing one under it broke the merge or brought the photo back."""
+    from grader.web.grading import MERGING
+    resp = batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="mg")
+    sid = int(trainer.get(resp.location + ".json").get_json()["items"][0]["url"].rsplit("/", 1)[1])
+    with app.app_context():
+        from grader.web.db import get_db
+        get_db().execute("UPDATE batches SET merged=?", (MERGING,))
+    token = csrf_of(trainer, f"/trainer/lembar/{sid}")
+    resp = trainer.post(f"/trainer/lembar/{sid}/hapus", data={"csrf_token": token, "confirm": "1"}, follow_redirects=True)
+    assert "sedang dinilai" in resp.get_data(as_text=True) and trainer.get(f"/trainer/lembar/{sid}").status_code == 200
 
 
 def test_a_sheet_being_graded_is_not_removed(app, trainer, code):
@@ -664,4 +690,4 @@ def test_a_sheet_being_graded_is_not_removed(app, trainer, code):
     assert "sedang dinilai" in resp.get_data(as_text=True)
     assert "Hapus lembar ini" not in resp.get_data(as_text=True)       # no remove button while it runs
     with app.app_context():
-        assert get_db().execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 1
+        assert get_db().execute("SELECT state FROM submissions").fetchall()[0]["state"] == "running"

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 COUNT_KEYS = ("ok", "wrong", "review", "blank", "unreadable")
 
 
+# batches.merged: 0 the merge step is due once every sheet is graded, 1 it ran, MERGING it is running
+MERGING = 2
+
 def resolve_pipeline(ref: Any):
     """``None`` -> :mod:`grader.pipeline`; a module name -> that module; anything else is used as is."""
     if ref is None:
@@ -115,7 +118,7 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
     conn = connect(ctx.database)
     try:
         sub = conn.execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
-        if sub is None or sub["state"] == "merged":
+        if sub is None or sub["state"] in ("merged", "removed"):
             return
         conn.execute("UPDATE submissions SET state='running', updated_at=? WHERE id=?", (now_iso(), sid))
         uploads = conn.execute("SELECT filename, path FROM uploads WHERE submission_id=? ORDER BY position",
@@ -313,6 +316,8 @@ def merge_finished_batches(runner) -> int:
         for sid in orphans:
             log.warning("sheet %s was stored but never queued for grading; queueing it now", sid)
             queue_grading(conn, sid, priority=BATCH_PRIORITY, runner=runner)
+        # a merge a crash cut short is claimed again (it only touches sheets still single, so it resumes)
+        conn.execute(f"UPDATE batches SET merged=0 WHERE merged={MERGING}")
         ids = [r["id"] for r in conn.execute(
             "SELECT id FROM batches b WHERE merged=0 AND NOT EXISTS (SELECT 1 FROM submissions s "
             "WHERE s.batch_id=b.id AND s.state IN ('queued', 'running'))")]
@@ -381,15 +386,24 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
     a new submission built from the stored photos; the originals are kept,
     marked ``merged`` and linked to it.
     """
+    pending = conn.execute("SELECT COUNT(*) FROM submissions WHERE batch_id=? AND state IN ('queued', 'running')",
+                           (batch_id,)).fetchone()[0]
+    if pending or conn.execute(f"UPDATE batches SET merged={MERGING} WHERE id=? AND merged=0 RETURNING id",
+                               (batch_id,)).fetchone() is None:
+        return
+    try:
+        _merge_claimed_batch(conn, batch_id, runner)
+    finally:
+        # done (unless a split asked for another merge once its halves are graded); while MERGING, no sheet of
+        # the batch can be removed (removal.remove_sheet), as this step reads their photos
+        conn.execute(f"UPDATE batches SET merged=1 WHERE id=? AND merged={MERGING}", (batch_id,))
+
+
+def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
     from grader.web.batching import merge_candidates
     from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission
 
     ctx = runner.ctx
-    pending = conn.execute("SELECT COUNT(*) FROM submissions WHERE batch_id=? AND state IN ('queued', 'running')",
-                           (batch_id,)).fetchone()[0]
-    if pending or conn.execute("UPDATE batches SET merged=1 WHERE id=? AND merged=0 RETURNING id",
-                               (batch_id,)).fetchone() is None:
-        return
     if split_contradicting_pairs(conn, batch_id, runner):
         return                                      # merged once the halves are graded
     rows = []

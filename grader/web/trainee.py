@@ -21,6 +21,7 @@ from grader.web.db import get_db
 from grader.web.grading import dispute_field, submission_dir
 from grader.web.i18n import error_text
 from grader.web.images import scaled_copy
+from grader.web.removal import REMOVED
 from grader.web.i18n import gettext as _
 from grader.web.uploads import check_photo, queue_grading, store_submission
 
@@ -50,7 +51,7 @@ def _remember(token: str) -> None:
 
 def _submission(token: str):
     row = get_db().execute("SELECT * FROM submissions WHERE token=?", (token,)).fetchone()
-    if row is None:
+    if row is None or row["state"] == REMOVED:
         abort(404)
     return row
 
@@ -64,7 +65,7 @@ def _form(errors: list[str] | None = None, status: int = 200, **values):
         marks = ",".join("?" * len(mine))
         attempts = get_db().execute(
             f"SELECT token, exercise, trainee, trainee_name, state, score, result_status, created_at "
-            f"FROM submissions WHERE token IN ({marks}) ORDER BY id DESC LIMIT 10", mine).fetchall()
+            f"FROM submissions WHERE token IN ({marks}) AND state != '{REMOVED}' ORDER BY id DESC LIMIT 10", mine).fetchall()
     return render_template("trainee/upload.html", errors=errors or [], attempts=attempts,
                            client_token=secrets.token_urlsafe(16),
                            max_photo_bytes=current_app.config["MAX_PHOTO_BYTES"], **values), status
@@ -129,7 +130,7 @@ def _earlier_attempts(row) -> list:
     marks = ",".join("?" * len(mine))
     return get_db().execute(
         f"SELECT token, score, state, result_status, n_wrong, n_review, n_blank, created_at FROM submissions "
-        f"WHERE token IN ({marks}) AND exercise=? ORDER BY id", (*mine, row["exercise"])).fetchall()
+        f"WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' ORDER BY id", (*mine, row["exercise"])).fetchall()
 
 
 @bp.get("/hasil/<token>")

@@ -93,11 +93,12 @@ def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest
                    batch_id: int | None = None) -> sqlite3.Row | None:
     """An earlier submission this one repeats: the same form token, or the same photos recently."""
     if client_token:
-        row = conn.execute("SELECT id, token FROM submissions WHERE client_token=?", (client_token,)).fetchone()
+        row = conn.execute("SELECT id, token FROM submissions WHERE client_token=? AND state != 'removed'",
+                           (client_token,)).fetchone()
         if row:
             return row
     return conn.execute(
-        "SELECT id, token FROM submissions WHERE content_hash=? AND state != 'failed' AND batch_id IS ? "
+        "SELECT id, token FROM submissions WHERE content_hash=? AND state NOT IN ('failed', 'removed') AND batch_id IS ? "
         "AND created_at >= ? ORDER BY id DESC LIMIT 1",
         (digest, batch_id, _ago(DUPLICATE_WINDOW_S))).fetchone()
 

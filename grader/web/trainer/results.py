@@ -11,6 +11,7 @@ from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, res
 from grader.web.db import get_db, now_iso
 from grader.web.grading import submission_dir
 from grader.web.i18n import gettext as _
+from grader.web.removal import REMOVED
 from grader.web.trainee import image_version, normalise_code, printable_feedback, send_derived
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key, has_exercise
@@ -55,7 +56,7 @@ def results_json(code: str):
 
 def _sheet(sid: int):
     row = get_db().execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
-    if row is None:
+    if row is None or row["state"] == REMOVED:
         abort(404)
     return row
 
