@@ -611,11 +611,13 @@ def test_a_batch_cut_short_by_a_full_disk_grades_what_was_stored_and_says_how_mu
     again = trainer.get(resp.location).get_data(as_text=True)            # the photo left out stays listed
     assert "<code>033_1.jpg</code>: Penyimpanan server penuh" in again and "server penuh: 2 dari" not in again
     full_disk_after(monkeypatch, writes=10)
-    resent = batch(trainer, code, [("033_1.jpg", jpeg_bytes(color="#e0e0e0"))], client_token="full")   # after Back
-    assert resent.location != resp.location
+    resent = batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eeeeee")),
+                                   ("033_1.jpg", jpeg_bytes(color="#e0e0e0"))], client_token="full")   # Back, again
+    assert resent.location != resp.location              # the photo left out is not dropped...
     assert [i["trainee"] for i in trainer.get(resent.location + ".json").get_json()["items"]] == ["033"]
+    assert trainer.get(resent.location).get_data(as_text=True).count("sudah dikirim dalam 10 menit") == 2  # nor stored twice
     full_disk_after(monkeypatch, writes=0)             # nothing fits: no empty batch is left behind
-    resp = batch(trainer, code, [("040_1.jpg", jpeg_bytes())], client_token="full2")
+    resp = batch(trainer, code, [("040_1.jpg", jpeg_bytes(color="#d0d0d0"))], client_token="full2")
     assert resp.status_code == 302 and "penyimpanan penuh" in trainer.get(resp.location).get_data(as_text=True)
     with app.app_context():
         from grader.web.db import get_db

@@ -103,6 +103,20 @@ def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest
         (digest, batch_id, _ago(DUPLICATE_WINDOW_S))).fetchone()
 
 
+def recently_sent(conn: sqlite3.Connection, exercise: str, photos: list[bytes]) -> list[bool]:
+    """Which of ``photos`` a trainer's batch for ``exercise`` already stored in the last ``DUPLICATE_WINDOW_S``
+    (a batch sent twice: Back and send again, e.g. after a full disk cut the first one short)."""
+    digests = [hashlib.sha256(p).hexdigest() for p in photos]
+    if not digests:
+        return []
+    marks = ",".join("?" * len(digests))
+    seen = {r[0] for r in conn.execute(
+        f"SELECT u.sha256 FROM uploads u JOIN submissions s ON s.id = u.submission_id WHERE s.exercise=? AND "
+        f"s.source='batch' AND s.state != 'removed' AND u.created_at >= ? AND u.sha256 IN ({marks})",
+        (exercise, _ago(DUPLICATE_WINDOW_S), *digests))}
+    return [d in seen for d in digests]
+
+
 def _ago(seconds: int) -> str:
     from datetime import datetime, timedelta, timezone
 

@@ -23,7 +23,7 @@ from grader.web.security import current_trainer
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
 from grader.web.trainer.results import ident_url
-from grader.web.uploads import StorageError, check_photo, store_batch
+from grader.web.uploads import DUPLICATE_WINDOW_S, StorageError, check_photo, recently_sent, store_batch
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -80,6 +80,17 @@ def batch_new(code: str):
         if dup:
             return redirect(url_for("trainer.batch", token=dup["token"]))
     photos, skipped, places = _collect(request.files.getlist("photos"))
+    sent = recently_sent(db, key.exercise, [data for _, data in photos])
+    if any(sent):
+        for (name, _data), dup in zip(photos, sent):
+            if dup:
+                minutes = DUPLICATE_WINDOW_S // 60
+                skipped.append({"file": name, "code": "already_sent",
+                                "message_id": f"Foto ini sudah dikirim dalam {minutes} menit terakhir, jadi tidak "
+                                              "disimpan dua kali.",
+                                "message_en": f"This photo was already sent in the last {minutes} minutes, so it "
+                                              "is not stored twice."})
+        photos, places = [p for p, d in zip(photos, sent) if not d], [p for p, d in zip(places, sent) if not d]
     if not photos:
         flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
         for s in skipped:
