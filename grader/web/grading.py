@@ -29,6 +29,13 @@ COUNT_KEYS = ("ok", "wrong", "review", "blank", "unreadable")
 # batches.merged: 0 the merge step is due once every sheet is graded, 1 it ran, MERGING it is running
 MERGING = 2
 
+
+def stored_photos(conn: sqlite3.Connection, data_dir: Path | str, submission_id: int) -> list[tuple[str, bytes]]:
+    """A sheet's photos as stored, ``(file name, bytes)`` in page order: what grading, a merge and a split read."""
+    return [(u["filename"], (Path(data_dir) / u["path"]).read_bytes()) for u in conn.execute(
+        "SELECT filename, path FROM uploads WHERE submission_id=? ORDER BY position", (submission_id,))]
+
+
 def resolve_pipeline(ref: Any):
     """``None`` -> :mod:`grader.pipeline`; a module name -> that module; anything else is used as is."""
     if ref is None:
@@ -121,9 +128,7 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
         if sub is None or sub["state"] in ("merged", "removed"):
             return
         conn.execute("UPDATE submissions SET state='running', updated_at=? WHERE id=?", (now_iso(), sid))
-        uploads = conn.execute("SELECT filename, path FROM uploads WHERE submission_id=? ORDER BY position",
-                               (sid,)).fetchall()
-        files = [(u["filename"], (Path(ctx.data_dir) / u["path"]).read_bytes()) for u in uploads]
+        files = stored_photos(conn, ctx.data_dir, sid)
         pipeline = resolve_pipeline(ctx.pipeline)
         key = load_exercise_key(sub["exercise"], ctx.data_dir)
         out_dir = submission_dir(ctx.data_dir, sub["token"]) / "derived"
@@ -356,15 +361,13 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
                                          trainee_guess=guess))
         if len(group_pages(evidence)) < 2:
             continue
-        uploads = conn.execute("SELECT filename, path FROM uploads WHERE submission_id=? ORDER BY position",
-                               (r["id"],)).fetchall()
-        new_ids = [store_submission(conn, Path(ctx.data_dir), files=[(u["filename"], (Path(ctx.data_dir) /
-                                    u["path"]).read_bytes())], source="batch", exercise=r["exercise"],
-                                    batch_id=batch_id, group_key=u["filename"], dedupe=False).id for u in uploads]
+        photos = stored_photos(conn, ctx.data_dir, r["id"])
+        new_ids = [store_submission(conn, Path(ctx.data_dir), files=[photo], source="batch", exercise=r["exercise"],
+                                    batch_id=batch_id, group_key=photo[0], dedupe=False).id for photo in photos]
         # a trainer's corrections and a trainee's disputes follow the page their field is on
         page_of_file = {p.get("file"): p.get("page") for p in result.get("pages", [])}
-        for u, sid in zip(uploads, new_ids):
-            page = page_of_file.get(u["filename"])
+        for (name, _data), sid in zip(photos, new_ids):
+            page = page_of_file.get(name)
             carry_over_reviews(conn, [r["id"]], sid, [f["id"] for f in result.get("fields", []) if f.get("page") == page])
         conn.execute("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
                      (new_ids[0], now_iso(), r["id"]))
@@ -422,10 +425,7 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
                      "identity_source": res.get("identity_source"), "pages": [p.get("page") for p in read],
                      "trainee_guess": unsure[0] if unsure else None})
     for group in merge_candidates(rows):
-        files = []
-        for r in group:
-            u = conn.execute("SELECT filename, path FROM uploads WHERE submission_id=?", (r["id"],)).fetchone()
-            files.append((u["filename"], (Path(ctx.data_dir) / u["path"]).read_bytes()))
+        files = [photo for r in group for photo in stored_photos(conn, ctx.data_dir, r["id"])]   # one page each
         named = next((r["trainee"] for r in group if r["identity_source"] in ("qr", "trainee_number")), None)
         new = store_submission(conn, Path(ctx.data_dir), files=files, source="batch", exercise=group[0]["exercise"],
                                trainee=named, batch_id=batch_id, group_key=named or group[0]["group_key"],
