@@ -149,15 +149,14 @@ def result(token: str):
                                (row["id"],)).fetchall()
     return render_template("trainee/result.html", sub=row, res=res, uploads=uploads,
                            attempts=_earlier_attempts(row), client_token=secrets.token_urlsafe(16),
-                           image_url=lambda name, **kw: url_for("trainee.image", token=token, name=name,
-                                                                v=image_version(row), **kw))
+                           image_url=image_urls(row))
 
 
 @bp.get("/hasil/<token>/cetak")
 def printable(token: str):
     """The one-page printable feedback sheet of a graded result (the same page ``grader grade --out`` writes)."""
     row = _submission(token)
-    return printable_feedback(row, lambda name: url_for("trainee.image", token=token, name=name, v=image_version(row)))
+    return printable_feedback(row, image_urls(row))
 
 
 def printable_feedback(row, image_url):
@@ -180,6 +179,11 @@ def result_json(token: str):
 def image(token: str, name: str):
     row = _submission(token)
     return send_derived(submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived", name)
+
+
+def image_urls(row):
+    """``name -> URL`` of a result's derived images for the trainee's pages (``w=`` for a smaller copy)."""
+    return lambda name, **kw: url_for("trainee.image", token=row["token"], name=name, v=image_version(row), **kw)
 
 
 def image_version(row) -> str:
@@ -215,8 +219,7 @@ def retake(token: str):
         res = json.loads(row["result"]) if row["result"] else None
         return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, attempts=[],
                                client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
-                               image_url=lambda name, **kw: url_for("trainee.image", token=token, name=name,
-                                                                v=image_version(row), **kw)), 400
+                               image_url=image_urls(row)), 400
     base = Path(current_app.config["DATA_DIR"])
     files = [(upload.filename, data) if u["position"] == position else (u["filename"], (base / u["path"]).read_bytes())
              for u in uploads]

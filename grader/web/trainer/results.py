@@ -54,6 +54,11 @@ def results_json(code: str):
          "url": url_for("trainer.submission", sid=r["id"])} for r in rows]}
 
 
+def image_urls(row):
+    """``name -> URL`` of a sheet's derived images for the trainer's pages (``w=`` for a smaller copy)."""
+    return lambda name, **kw: url_for("trainer.image", sid=row["id"], name=name, v=image_version(row), **kw)
+
+
 def _sheet(sid: int):
     row = get_db().execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
     if row is None or row["state"] == REMOVED:
@@ -76,8 +81,7 @@ def submission(sid: int):
     return render_template("trainer/submission.html", sub=row, res=res, uploads=uploads, corrections=corrections,
                            movable=movable,
                            client_token=secrets.token_urlsafe(16),
-                           image_url=lambda name, **kw: url_for("trainer.image", sid=sid, name=name,
-                                                                v=image_version(row), **kw))
+                           image_url=image_urls(row))
 
 
 @bp.post("/lembar/<int:sid>/nilai-ulang")
@@ -136,7 +140,7 @@ def move_to_exercise(sid: int):
 @bp.get("/lembar/<int:sid>/cetak")
 def printable(sid: int):
     row = _sheet(sid)
-    return printable_feedback(row, lambda name: url_for("trainer.image", sid=sid, name=name, v=image_version(row)))
+    return printable_feedback(row, image_urls(row))
 
 
 @bp.get("/lembar/<int:sid>/gambar/<path:name>")
