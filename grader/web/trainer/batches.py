@@ -28,6 +28,24 @@ from grader.web.uploads import DUPLICATE_WINDOW_S, StorageError, check_photo, re
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
+# Reasons a photo of a batch is left out after it was taken in: (code, Indonesian, English).
+ALREADY_SENT = ("already_sent",
+                f"Foto ini sudah dikirim dalam {DUPLICATE_WINDOW_S // 60} menit terakhir, jadi tidak disimpan dua kali.",
+                f"This photo was already sent in the last {DUPLICATE_WINDOW_S // 60} minutes, so it is not stored "
+                "twice.")
+NOT_STORED = ("storage_full", "Penyimpanan server penuh; foto ini belum tersimpan. Kosongkan ruang disk, lalu "
+              "kirim lagi.", "The server's storage is full; this photo was not stored. Free disk space, then "
+              "send it again.")
+
+
+def skipped_entry(name: str, reason) -> dict:
+    """One line of a batch's list of files left out; ``reason`` is a GraderError or ``(code, id, en)``."""
+    if isinstance(reason, GraderError):
+        reason = (reason.code, reason.message_id, reason.message)
+    code, mid, men = reason
+    return {"file": name, "code": code, "message_id": mid, "message_en": men}
+
+
 def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
     """Photos from plain files and zips, every skipped file with its reason, and where each photo came from
     (its zip and folder in it; plain files share one place), so names pair only within one place."""
@@ -36,12 +54,8 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
     skipped: list[dict] = []
     places: list[str] = []
 
-    def skip(name: str, exc_or_tuple) -> None:
-        if isinstance(exc_or_tuple, GraderError):
-            code, mid, men = exc_or_tuple.code, exc_or_tuple.message_id, exc_or_tuple.message
-        else:
-            code, mid, men = exc_or_tuple
-        skipped.append({"file": name, "code": code, "message_id": mid, "message_en": men})
+    def skip(name: str, reason) -> None:
+        skipped.append(skipped_entry(name, reason))
 
     for n, up in enumerate(uploads):
         if not up or not up.filename:
@@ -81,16 +95,8 @@ def batch_new(code: str):
             return redirect(url_for("trainer.batch", token=dup["token"]))
     photos, skipped, places = _collect(request.files.getlist("photos"))
     sent = recently_sent(db, key.exercise, [data for _, data in photos])
-    if any(sent):
-        for (name, _data), dup in zip(photos, sent):
-            if dup:
-                minutes = DUPLICATE_WINDOW_S // 60
-                skipped.append({"file": name, "code": "already_sent",
-                                "message_id": f"Foto ini sudah dikirim dalam {minutes} menit terakhir, jadi tidak "
-                                              "disimpan dua kali.",
-                                "message_en": f"This photo was already sent in the last {minutes} minutes, so it "
-                                              "is not stored twice."})
-        photos, places = [p for p, d in zip(photos, sent) if not d], [p for p, d in zip(places, sent) if not d]
+    skipped += [skipped_entry(name, ALREADY_SENT) for (name, _data), dup in zip(photos, sent) if dup]
+    photos, places = [p for p, d in zip(photos, sent) if not d], [p for p, d in zip(places, sent) if not d]
     if not photos:
         flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
         for s in skipped:
@@ -115,11 +121,7 @@ def batch_new(code: str):
             raise
         # The photos left out are listed on the batch page for good, and the batch gives up its client token, so
         # sending them again (even from the same form, after Back) starts a new batch instead of landing here.
-        reason = ("storage_full", "Penyimpanan server penuh; foto ini belum tersimpan. Kosongkan ruang disk, lalu "
-                  "kirim lagi.", "The server's storage is full; this photo was not stored. Free disk space, then "
-                  "send it again.")
-        left = [{"file": name, "code": reason[0], "message_id": reason[1], "message_en": reason[2]}
-                for name in exc.left_out]
+        left = [skipped_entry(name, NOT_STORED) for name in exc.left_out]
         db.execute("UPDATE batches SET skipped=?, client_token=NULL WHERE id=?",
                    (json.dumps(skipped + left, ensure_ascii=False), batch_id))
         flash(_("Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.",
