@@ -271,7 +271,8 @@ def test_removing_either_half_of_a_split_pair_removes_the_pair_that_held_its_pho
     from pathlib import Path
 
     from grader.web.db import connect
-    from grader.web.grading import merge_batch, submission_dir
+    from grader.web.grading import merge_batch
+    from grader.web.uploads import submission_dir
     from grader.web.removal import remove_sheet
     from grader.web.testing import make_test_app
     app = make_test_app()

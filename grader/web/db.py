@@ -17,6 +17,8 @@ from flask.cli import with_appcontext
 from grader.web.schema import SCHEMA
 
 BUSY_TIMEOUT_MS = 30_000
+#: state of a sheet a trainer removed: its row stays as a tombstone (see grader.web.removal)
+REMOVED = "removed"
 
 
 def now_iso() -> str:

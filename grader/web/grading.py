@@ -18,8 +18,9 @@ from typing import Any
 from grader.errors import GraderError
 from grader.grading.review_queue import on_unread_page
 from grader.pipeline import IDENTITY_NAME
-from grader.web.db import connect, now_iso
+from grader.web.db import REMOVED, connect, now_iso
 from grader.web.job_worker import JobContext
+from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission, submission_dir
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +53,6 @@ def load_exercise_key(code: str | None, data_dir: Path | str):
     from grader.exercise.store import load_key
 
     return load_key(code, base=Path(data_dir))
-
-
-def submission_dir(data_dir: Path | str, token: str) -> Path:
-    return Path(data_dir) / "submissions" / token
 
 
 def corrections_for(conn: sqlite3.Connection, submission_id: int) -> dict[str, tuple[int | None, str, str]]:
@@ -125,7 +122,7 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
     conn = connect(ctx.database)
     try:
         sub = conn.execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
-        if sub is None or sub["state"] in ("merged", "removed"):
+        if sub is None or sub["state"] in ("merged", REMOVED):
             return
         conn.execute("UPDATE submissions SET state='running', updated_at=? WHERE id=?", (now_iso(), sid))
         files = stored_photos(conn, ctx.data_dir, sid)
@@ -311,8 +308,6 @@ def merge_finished_batches(runner) -> int:
     """At startup: queue the sheets a crash left stored but without a grading job (between a split's or a merge's
     storing and queueing), then merge batches that finished while the merge step could not run. Returns how
     many batches were merged."""
-    from grader.web.uploads import BATCH_PRIORITY, queue_grading
-
     conn = connect(runner.ctx.database)
     try:
         orphans = [r["id"] for r in conn.execute(
@@ -342,7 +337,6 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
     merge step pairs it by the number written on it. The pair is kept, marked ``merged``. Returns how many.
     """
     from grader.page_groups import PageEvidence, group_pages, number_evidence
-    from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission
 
     ctx = runner.ctx
     jobs = []
@@ -404,7 +398,6 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
 
 def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
     from grader.web.batching import merge_candidates
-    from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission
 
     ctx = runner.ctx
     if split_contradicting_pairs(conn, batch_id, runner):

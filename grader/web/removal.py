@@ -15,12 +15,12 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from grader.web.db import now_iso
-from grader.web.grading import MERGING, submission_dir
+from grader.web.db import REMOVED, now_iso
+from grader.web.grading import MERGING
+from grader.web.uploads import submission_dir
 
 log = logging.getLogger(__name__)
 
-REMOVED = "removed"
 #: states in which a sheet may be removed: no grading job is working on it
 REMOVABLE_STATES = ("done", "failed", "held")
 

@@ -17,13 +17,12 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
                    send_from_directory, session, url_for)
 
 from grader.errors import GraderError
-from grader.web.db import get_db
-from grader.web.grading import dispute_field, submission_dir
+from grader.web.db import REMOVED, get_db
+from grader.web.grading import dispute_field
 from grader.web.i18n import error_text
 from grader.web.images import scaled_copy
-from grader.web.removal import REMOVED
 from grader.web.i18n import gettext as _
-from grader.web.uploads import check_photo, queue_grading, store_submission
+from grader.web.uploads import check_photo, queue_grading, store_submission, submission_dir
 
 bp = Blueprint("trainee", __name__)
 FIELD_ID_RE = re.compile(r"^[A-Za-z0-9.]{1,40}$")

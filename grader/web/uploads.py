@@ -21,7 +21,7 @@ from PIL import Image
 
 from grader.errors import GraderError
 from grader.photo.load import sniff_format
-from grader.web.db import now_iso
+from grader.web.db import REMOVED, now_iso
 
 log = logging.getLogger(__name__)
 
@@ -93,14 +93,14 @@ def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest
                    batch_id: int | None = None) -> sqlite3.Row | None:
     """An earlier submission this one repeats: the same form token, or the same photos recently."""
     if client_token:
-        row = conn.execute("SELECT id, token FROM submissions WHERE client_token=? AND state != 'removed'",
-                           (client_token,)).fetchone()
+        row = conn.execute("SELECT id, token FROM submissions WHERE client_token=? AND state != ?",
+                           (client_token, REMOVED)).fetchone()
         if row:
             return row
     return conn.execute(
-        "SELECT id, token FROM submissions WHERE content_hash=? AND state NOT IN ('failed', 'removed') AND batch_id IS ? "
+        "SELECT id, token FROM submissions WHERE content_hash=? AND state NOT IN ('failed', ?) AND batch_id IS ? "
         "AND created_at >= ? ORDER BY id DESC LIMIT 1",
-        (digest, batch_id, _ago(DUPLICATE_WINDOW_S))).fetchone()
+        (digest, REMOVED, batch_id, _ago(DUPLICATE_WINDOW_S))).fetchone()
 
 
 def recently_sent(conn: sqlite3.Connection, exercise: str, photos: list[bytes]) -> list[bool]:
@@ -112,9 +112,14 @@ def recently_sent(conn: sqlite3.Connection, exercise: str, photos: list[bytes]) 
     marks = ",".join("?" * len(digests))
     seen = {r[0] for r in conn.execute(
         f"SELECT u.sha256 FROM uploads u JOIN submissions s ON s.id = u.submission_id WHERE s.exercise=? AND "
-        f"s.source='batch' AND s.state != 'removed' AND u.created_at >= ? AND u.sha256 IN ({marks})",
+        f"s.source='batch' AND s.state != '{REMOVED}' AND u.created_at >= ? AND u.sha256 IN ({marks})",
         (exercise, _ago(DUPLICATE_WINDOW_S), *digests))}
     return [d in seen for d in digests]
+
+
+def submission_dir(data_dir: Path | str, token: str) -> Path:
+    """A sheet's folder: its photos under ``upload/``, what grading drew under ``derived/``."""
+    return Path(data_dir) / "submissions" / token
 
 
 def _ago(seconds: int) -> str:
@@ -138,7 +143,7 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
         if dup:
             return NewSubmission(dup["id"], dup["token"], False)
     token = secrets.token_urlsafe(16)
-    folder = Path(data_dir) / "submissions" / token / "upload"
+    folder = submission_dir(data_dir, token) / "upload"
     stored = []
     try:
         folder.mkdir(parents=True, exist_ok=True)

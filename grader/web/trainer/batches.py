@@ -13,7 +13,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 
 from grader.batch import refusal_messages
 from grader.errors import GraderError
-from grader.web.db import get_db, now_iso
+from grader.web.db import REMOVED, get_db, now_iso
 from grader.web.i18n import error_text, get_lang
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
@@ -134,7 +134,7 @@ def batch_progress(batch_id: int) -> dict:
                             "WHERE batch_id=? GROUP BY state", (batch_id,)).fetchall()
     counts = {r["state"]: r["n"] for r in rows}
     refused = sum(r["refused"] or 0 for r in rows if r["state"] == "done")
-    total = sum(n for s, n in counts.items() if s not in ("merged", "removed"))
+    total = sum(n for s, n in counts.items() if s not in ("merged", REMOVED))
     finished = counts.get("done", 0) + counts.get("failed", 0)
     return {"total": total, "done": counts.get("done", 0), "failed": counts.get("failed", 0), "refused": refused,
             "pending": counts.get("queued", 0) + counts.get("running", 0), "finished": finished,
@@ -171,8 +171,8 @@ def _items(batch_id: int) -> list:
         # (the full result only where the row must say why: a poll of a big batch stays cheap)
         "CASE WHEN s.result_status IN ('refused', 'partial') THEN s.result END AS result, "
         "(SELECT GROUP_CONCAT(filename, ', ') FROM uploads u WHERE u.submission_id=s.id) AS files "
-        "FROM submissions s WHERE s.batch_id=? AND s.state NOT IN ('merged', 'removed') ORDER BY s.id",
-        (batch_id,)).fetchall()
+        "FROM submissions s WHERE s.batch_id=? AND s.state NOT IN ('merged', ?) ORDER BY s.id",
+        (batch_id, REMOVED)).fetchall()
 
 
 @bp.get("/batch/<token>")

@@ -8,14 +8,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from grader.pipeline import IDENTITY_NAME
 from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, results_of
-from grader.web.db import get_db, now_iso
-from grader.web.grading import submission_dir
+from grader.web.db import REMOVED, get_db, now_iso
 from grader.web.i18n import gettext as _
-from grader.web.removal import REMOVED
 from grader.web.trainee import image_version, normalise_code, printable_feedback, send_derived
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key, has_exercise
-from grader.web.uploads import BATCH_PRIORITY, queue_grading
+from grader.web.uploads import BATCH_PRIORITY, queue_grading, submission_dir
 
 
 @bp.get("/latihan/<code>/hasil")
