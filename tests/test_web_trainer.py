@@ -49,7 +49,7 @@ TRAINER_GETS = ["/trainer/", "/trainer/latihan/{code}", "/trainer/latihan/{code}
                 "/trainer/latihan/{code}/ekspor/lembar.csv", "/trainer/lembar/1", "/trainer/lembar/1/gambar/page1.png",
                 "/trainer/batch/x", "/trainer/batch/x.json"]
 TRAINER_POSTS = ["/trainer/latihan", "/trainer/latihan/{code}/batch", "/trainer/latihan/{code}/lembar.pdf",
-                 "/trainer/lembar/1/nilai-ulang", "/trainer/lembar/1/hapus",
+                 "/trainer/lembar/1/nilai-ulang", "/trainer/lembar/1/hapus", "/trainer/latihan/{code}/hapus",
                  "/trainer/lembar/1/koreksi"]
 
 
@@ -667,6 +667,80 @@ def test_a_trainer_removes_a_merged_sheet_with_its_pages_photos_and_corrections(
     trainer.post(f"/trainer/lembar/{sid}/koreksi", data={"csrf_token": token, "field": "V.A", "value": "7"})
     with app.app_context():
         assert get_db().execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0
+
+
+def new_exercise(trainer, seed: int) -> str:
+    resp = trainer.post("/trainer/latihan", data={"csrf_token": csrf_of(trainer, "/trainer/"), "pairs": "3",
+                                                  "seed": str(seed)})
+    assert resp.status_code == 302
+    return resp.location.rsplit("/", 1)[1]
+
+
+def test_a_trainer_removes_a_whole_exercise_with_its_class_once_the_code_is_typed(app, trainer, code):
+    """After the training: the key, every sheet (batch and trainee uploads, merged pages), photos, corrections and
+    disputes go; another exercise's class is not touched, and nothing of the removed class's names is kept."""
+    from test_web_trainee import upload
+    other = new_exercise(trainer, seed=4242)
+    assert other != code
+    kept = batch(trainer, other, [("qr-50-WA0001_p1.jpg", jpeg_bytes(color="#bbb"))], client_token="keep")
+    gone = batch(trainer, code, [("qr-12-WA0001_p1.jpg", jpeg_bytes()), ("qr-12-WA0002_p2.jpg", jpeg_bytes(color="#eee")),
+                                 ("budi_lembar.txt", b"not a photo")], client_token="gone")
+    trainee = app.test_client()
+    own = upload(trainee, code=code, trainee="031").location
+    with app.app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        sheets = {r["id"]: r["token"] for r in db.execute("SELECT id, token FROM submissions WHERE exercise=?", (code,))}
+        sid = max(sheets)
+        db.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
+                   "VALUES (?, 'V.A', 1, 2, 'pelatih', '2026-12-02')", (sid,))
+        db.execute("INSERT INTO disputes(submission_id, field_id, written, disputed_at) "
+                   "VALUES (?, 'V.B', '3', '2026-12-02')", (sid,))
+        assert '"budi_lembar.txt"' in db.execute("SELECT skipped FROM batches WHERE exercise=?", (code,)).fetchone()[0]
+    assert len(sheets) == 4                                # two single pages, the sheet they were merged into, the upload
+    page = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+    assert "Hapus latihan ini" in page and "semua lembar kelas ini (2)" in page
+    token = csrf_of(trainer, f"/trainer/latihan/{code}")
+    for typed in ("", "ABC123", other):                      # nothing, or another code: nothing is removed
+        resp = trainer.post(f"/trainer/latihan/{code}/hapus", data={"csrf_token": token, "confirm_code": typed},
+                            follow_redirects=True)
+        assert f"Ketik kode latihan {code}" in resp.get_data(as_text=True)
+        assert trainer.get(f"/trainer/latihan/{code}/hasil").status_code == 200
+    resp = trainer.post(f"/trainer/latihan/{code}/hapus", data={"csrf_token": token, "confirm_code": f" {code.lower()} "},
+                        follow_redirects=True)
+    assert f"Latihan {code} dihapus, beserta 2 lembar dan fotonya." in resp.get_data(as_text=True)
+    assert code not in trainer.get("/trainer/").get_data(as_text=True).replace(f"Latihan {code} dihapus", "")
+    for path in (f"/trainer/latihan/{code}", f"/trainer/latihan/{code}/hasil", f"/trainer/lembar/{sid}", own):
+        assert (trainee if path == own else trainer).get(path).status_code == 404
+    data = app.config["DATA_DIR"]
+    assert not any((data / "submissions" / t).exists() for t in sheets.values())
+    assert not (data / "exercises" / code).exists() and (data / "exercises" / other / "answer_key.json").is_file()
+    with app.app_context():
+        db = get_db()
+        marks = ",".join(map(str, sheets))
+        for table in ("uploads", "corrections", "disputes"):
+            assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE submission_id IN ({marks})").fetchone()[0] == 0
+        rows = db.execute(f"SELECT state, trainee, trainee_name, group_key, result FROM submissions WHERE id IN ({marks})")
+        assert {tuple(r) for r in rows} == {("removed", None, None, None, None)}
+        assert db.execute("SELECT skipped FROM batches WHERE exercise=?", (code,)).fetchone()[0] == "[]"
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    status = trainer.get(kept.location + ".json").get_json()
+    assert [i["trainee"] for i in status["items"]] == ["50"] and trainer.get(gone.location + ".json").get_json()["items"] == []
+    assert trainer.get(status["items"][0]["url"]).status_code == 200
+
+
+def test_an_exercise_is_not_removed_while_a_sheet_of_it_is_being_graded(app, trainer, code):
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eee"))], client_token="busy2")
+    with app.app_context():
+        from grader.web.db import get_db
+        get_db().execute("UPDATE submissions SET state='queued' WHERE id=2")
+    token = csrf_of(trainer, f"/trainer/latihan/{code}")
+    resp = trainer.post(f"/trainer/latihan/{code}/hapus", data={"csrf_token": token, "confirm_code": code},
+                        follow_redirects=True)
+    assert "masih ada lembar latihan ini yang sedang dinilai" in resp.get_data(as_text=True).lower()
+    assert (app.config["DATA_DIR"] / "exercises" / code / "answer_key.json").is_file()
+    with app.app_context():
+        assert [r["state"] for r in get_db().execute("SELECT state FROM submissions ORDER BY id")] == ["done", "queued"]
 
 
 def test_a_sheet_is_not_removed_while_its_batch_is_being_merged(app, trainer, code):

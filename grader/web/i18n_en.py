@@ -203,6 +203,17 @@ EN: dict[str, str] = {
     "Centang konfirmasi dulu untuk menghapus lembar ini.": "Tick the confirmation first to remove this sheet.",
     "Lembar ini sedang dinilai; hapus setelah selesai.": "This sheet is being graded; remove it once it is done.",
     "Lembar {name} dan fotonya sudah dihapus.": "Sheet {name} and its photos were removed.",
+    "Hapus latihan ini": "Remove this exercise",
+    "Setelah pelatihan selesai. Kunci jawaban dan semua lembar kelas ini ({n}), dengan foto, koreksi dan sanggahannya, dihapus untuk selamanya; peserta tidak bisa membuka hasilnya lagi, dan lembar yang dicetak dengan kode ini tidak bisa dinilai lagi. Unduh ekspornya dulu bila masih perlu.":
+        "Once the training is over. The answer key and every sheet of this class ({n}), with their photos, corrections "
+        "and disputes, are removed for good; trainees can no longer open their results, and sheets printed with this "
+        "code can no longer be graded. Download the exports first if you still need them.",
+    "Ketik kode latihan ({code}) untuk memastikan": "Type the exercise code ({code}) to confirm",
+    "Ketik kode latihan {code} untuk memastikan, lalu tekan Hapus lagi.":
+        "Type the exercise code {code} to confirm, then press Remove again.",
+    "Masih ada lembar latihan ini yang sedang dinilai; hapus setelah semuanya selesai.":
+        "Some sheets of this exercise are still being graded; remove it once they are all done.",
+    "Latihan {code} dihapus, beserta {n} lembar dan fotonya.": "Exercise {code} was removed, with {n} sheets and their photos.",
     "Hal. {n}": "P. {n}",
     "Nomor dan nama yang ditulis peserta": "The number and name the trainee wrote",
     "Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.":

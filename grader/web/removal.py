@@ -1,6 +1,7 @@
-"""Removing a sheet a trainer does not want graded (a test photo, a selfie, a sheet sent to the wrong class).
+"""Removing what a trainer no longer wants kept: one sheet (a test photo, a selfie, a sheet sent to the wrong
+class), or a whole exercise with its class's sheets once the training is over.
 
-It is the only way anything stored leaves the app, and only on a trainer's explicit, confirmed request. The
+These are the only ways anything stored leaves the app, and only on a trainer's explicit, confirmed request. A
 sheet goes with the sheets it replaced, which hold the same photos: a batch's single pages merged into it, or the
 pair it was split from. A later attempt that retook it stays, as an attempt of its own.
 
@@ -12,9 +13,12 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 import sqlite3
 from pathlib import Path
 
+from grader.exercise.store import exercises_dir
 from grader.web.db import REMOVED, now_iso
 from grader.web.grading import MERGING
 from grader.web.uploads import submission_dir
@@ -55,31 +59,79 @@ def remove_sheet(conn: sqlite3.Connection, data_dir: Path, sid: int) -> list[int
     after it, so a crash between the two leaves files without a sheet (logged), never a sheet without its
     photos.
     """
-    conn.execute("BEGIN IMMEDIATE")     # the merge step claims its batch by a write, so it waits for us, or we see it
-    try:
+    with _immediate(conn):
         row = conn.execute("SELECT s.state, b.merged FROM submissions s LEFT JOIN batches b ON b.id = s.batch_id "
                            "WHERE s.id=?", (sid,)).fetchone()
         if row is None or row["state"] not in REMOVABLE_STATES or row["merged"] == MERGING:
-            conn.execute("ROLLBACK")
             return None
         sheets = sheets_to_remove(conn, sid)
         ids = [s["id"] for s in sheets]
-        marks = ",".join("?" * len(ids))
-        for table in ("uploads", "corrections", "disputes"):
-            conn.execute(f"DELETE FROM {table} WHERE submission_id IN ({marks})", ids)
-        # (the names go too: a tombstone keeps only its id, token and dates)
-        conn.execute(f"UPDATE submissions SET state='{REMOVED}', result=NULL, result_original=NULL, score=NULL, "
-                     f"client_token=NULL, trainee=NULL, trainee_name=NULL, group_key=NULL, updated_at=? "
-                     f"WHERE id IN ({marks})", [now_iso(), *ids])
-        conn.execute("COMMIT")
+        _tombstone(conn, ids)
+    _remove_files(data_dir, sheets)
+    log.info("removed sheet %s (with %s)", sid, ids)
+    return ids
+
+
+def remove_exercise(conn: sqlite3.Connection, data_dir: Path, code: str) -> list[int] | None:
+    """Remove exercise ``code``: its answer key, and every sheet graded against it with photos, corrections and
+    disputes; its batches keep no file names.
+
+    Returns the ids of the sheets removed, or None when it cannot be now: a sheet of it is queued or being
+    graded, or one of its batches is being merged. The database goes first, in one transaction; the files after
+    it, the answer key last, so a crash part-way leaves the exercise listed (and removable again), never a sheet
+    without its photos.
+    """
+    with _immediate(conn):
+        busy = conn.execute("SELECT 1 FROM submissions WHERE exercise=? AND state IN ('queued', 'running') UNION ALL "
+                            "SELECT 1 FROM batches WHERE exercise=? AND merged=?", (code, code, MERGING)).fetchone()
+        if busy:
+            return None
+        sheets = [dict(r) for r in conn.execute("SELECT id, token FROM submissions WHERE exercise=? AND state != ?",
+                                                (code, REMOVED))]
+        ids = [s["id"] for s in sheets]
+        _tombstone(conn, ids)
+        # (a batch's skipped list names the photos it left out, and file names often name a trainee)
+        conn.execute("UPDATE batches SET skipped='[]', client_token=NULL WHERE exercise=?", (code,))
+    _remove_files(data_dir, sheets)
+    folder = exercises_dir(Path(data_dir)) / code
+    shutil.rmtree(folder, ignore_errors=True)
+    if folder.exists():
+        log.warning("exercise %s removed, but its answer key could not be: %s", code, folder)
+    log.info("removed exercise %s with %d sheets", code, len(ids))
+    return ids
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, taken at once: the merge step claims its batch by a write, so it waits for us, or we
+    see its claim. Committed when the block ends (also by ``return``), rolled back on an error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    conn.execute("COMMIT")
+
+
+def _tombstone(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """Within the caller's transaction: delete the sheets' uploads, corrections and disputes, and keep each row as
+    a tombstone (only its id, token and dates: the names go too)."""
+    for start in range(0, len(ids), 500):           # (SQLite's limit on bound parameters)
+        part = ids[start:start + 500]
+        marks = ",".join("?" * len(part))
+        for table in ("uploads", "corrections", "disputes"):
+            conn.execute(f"DELETE FROM {table} WHERE submission_id IN ({marks})", part)
+        conn.execute(f"UPDATE submissions SET state='{REMOVED}', result=NULL, result_original=NULL, score=NULL, "
+                     f"client_token=NULL, trainee=NULL, trainee_name=NULL, group_key=NULL, updated_at=? "
+                     f"WHERE id IN ({marks})", [now_iso(), *part])
+
+
+def _remove_files(data_dir: Path, sheets: Iterable[dict]) -> None:
+    """The removed sheets' folders (photos and what grading drew); a folder that cannot go is logged."""
     for s in sheets:
         folder = submission_dir(data_dir, s["token"])
         shutil.rmtree(folder, ignore_errors=True)
         if folder.exists():
             log.warning("sheet %s removed, but its files could not be: %s", s["id"], folder)
-    log.info("removed sheet %s (with %s)", sid, ids)
-    return ids

@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from grader.errors import GraderError
 from grader.web.classroom import class_summary
-from grader.web.db import get_db
+from grader.web.db import REMOVED, get_db
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.trainer import bp
@@ -53,6 +53,12 @@ def exercise_of(key):
     raw = key.raw
     return generate_exercise(resolve_template(key.template), contest=key.contest, pairs=key.pairs,
                              seed=int(raw.get("seed", 0)), traps=tuple(raw.get("traps", ())))
+
+
+def stored_sheets(db, code: str) -> int:
+    """Every sheet kept for an exercise, all attempts and refused photos included (a merged page counts in its sheet)."""
+    return db.execute("SELECT COUNT(*) FROM submissions WHERE exercise=? AND state NOT IN ('merged', ?)",
+                      (code, REMOVED)).fetchone()[0]
 
 
 @bp.get("/")
@@ -105,7 +111,25 @@ def exercise(code: str):
 
     contest = resolve_template(key.template).contest_names.get(key.contest, key.contest)
     return render_template("trainer/exercise.html", key=key, contest=contest, stats=stats, batches=batches,
-                           client_token=secrets.token_urlsafe(16))
+                           client_token=secrets.token_urlsafe(16), n_sheets=stored_sheets(db, key.exercise))
+
+
+@bp.post("/latihan/<code>/hapus")
+def exercise_remove(code: str):
+    """Remove an exercise with its class's sheets and photos (after the training), once its code is typed again."""
+    from grader.web.removal import remove_exercise
+
+    key = get_key(code)
+    if (request.form.get("confirm_code") or "").strip().upper() != key.exercise:
+        flash(_("Ketik kode latihan {code} untuk memastikan, lalu tekan Hapus lagi.", code=key.exercise), "error")
+        return redirect(url_for("trainer.exercise", code=key.exercise), code=303)
+    db = get_db()
+    n = stored_sheets(db, key.exercise)
+    if remove_exercise(db, _base(), key.exercise) is None:
+        flash(_("Masih ada lembar latihan ini yang sedang dinilai; hapus setelah semuanya selesai."), "error")
+        return redirect(url_for("trainer.exercise", code=key.exercise), code=303)
+    flash(_("Latihan {code} dihapus, beserta {n} lembar dan fotonya.", code=key.exercise, n=n), "ok")
+    return redirect(url_for("trainer.index"), code=303)
 
 
 @bp.get("/latihan/<code>/soal.pdf")
