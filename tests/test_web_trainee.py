@@ -616,6 +616,7 @@ def test_a_trainer_removing_a_first_attempt_keeps_its_retake(app, client, code):
     removed = trainer.post("/trainer/lembar/1/hapus", data={"csrf_token": csrf_of(trainer, "/trainer/lembar/1"),
                                                             "confirm": "1"}, follow_redirects=True)
     assert "sudah dihapus" in removed.get_data(as_text=True)
-    assert client.get(resp.location).status_code == 404
+    gone = client.get(resp.location)
+    assert gone.status_code == 410 and "sudah dihapus oleh pelatih" in gone.get_data(as_text=True)
     again = client.get(retake.location)
     assert again.status_code == 200 and "Percobaan sebelumnya" not in again.get_data(as_text=True)

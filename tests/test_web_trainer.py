@@ -646,7 +646,7 @@ def test_a_trainer_removes_a_merged_sheet_with_its_pages_photos_and_corrections(
     assert "Centang konfirmasi" in unconfirmed.get_data(as_text=True) and trainer.get(f"/trainer/lembar/{sid}").status_code == 200
     done = trainer.post(f"/trainer/lembar/{sid}/hapus", data={"csrf_token": token, "confirm": "1"}, follow_redirects=True)
     assert "Lembar 12 dan fotonya sudah dihapus" in done.get_data(as_text=True)
-    assert trainer.get(f"/trainer/lembar/{sid}").status_code == 404
+    assert trainer.get(f"/trainer/lembar/{sid}").status_code == 410
     assert not any((app.config["DATA_DIR"] / "submissions" / t).exists() for t in tokens)
     with app.app_context():
         db = get_db()
@@ -663,7 +663,7 @@ def test_a_trainer_removes_a_merged_sheet_with_its_pages_photos_and_corrections(
     new = batch(trainer, code, [("qr-14-WA0009_p1.jpg", jpeg_bytes(color="#ccc"))], client_token="rm2")
     new_id = int(trainer.get(new.location + ".json").get_json()["items"][0]["url"].rsplit("/", 1)[1])
     assert new_id > max([sid] + parts)
-    assert trainer.post(f"/trainer/lembar/{sid}/hapus", data={"csrf_token": token, "confirm": "1"}).status_code == 404
+    assert trainer.post(f"/trainer/lembar/{sid}/hapus", data={"csrf_token": token, "confirm": "1"}).status_code == 410
     trainer.post(f"/trainer/lembar/{sid}/koreksi", data={"csrf_token": token, "field": "V.A", "value": "7"})
     with app.app_context():
         assert get_db().execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0
@@ -710,8 +710,12 @@ def test_a_trainer_removes_a_whole_exercise_with_its_class_once_the_code_is_type
                         follow_redirects=True)
     assert f"Latihan {code} dihapus, beserta 2 lembar dan fotonya." in resp.get_data(as_text=True)
     assert code not in trainer.get("/trainer/").get_data(as_text=True).replace(f"Latihan {code} dihapus", "")
-    for path in (f"/trainer/latihan/{code}", f"/trainer/latihan/{code}/hasil", f"/trainer/lembar/{sid}", own):
-        assert (trainee if path == own else trainer).get(path).status_code == 404
+    for path in (f"/trainer/latihan/{code}", f"/trainer/latihan/{code}/hasil"):
+        assert trainer.get(path).status_code == 404
+    assert trainer.get(f"/trainer/lembar/{sid}").status_code == 410
+    told = trainee.get(own)                                # the trainee is told why their result is gone
+    assert told.status_code == 410 and "sudah dihapus oleh pelatih" in told.get_data(as_text=True)
+    assert trainee.get(own + ".json").get_json() == {"error": 410, "message": "Lembar ini sudah dihapus oleh pelatih, beserta fotonya."}
     data = app.config["DATA_DIR"]
     assert not any((data / "submissions" / t).exists() for t in sheets.values())
     assert not (data / "exercises" / code).exists() and (data / "exercises" / other / "answer_key.json").is_file()

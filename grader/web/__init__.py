@@ -186,6 +186,13 @@ def _wants_json() -> bool:
         or request.headers.get("X-Requested-With") == "fetch"
 
 
+def error_response(status: int, text: str, **extra):
+    """An error as JSON (``error``: the HTTP status, ``message``, and ``extra``) to a script, as a page to a person."""
+    if _wants_json():
+        return jsonify({"error": status, **extra, "message": text}), status
+    return render_template("error.html", code=status, message=text), status
+
+
 def _register_errors(app: Flask) -> None:
     from grader.web.i18n import error_text
     from grader.web.i18n import gettext as _
@@ -195,6 +202,7 @@ def _register_errors(app: Flask) -> None:
         400: "Permintaan tidak valid.",
         403: "Anda tidak berhak membuka halaman ini.",
         404: "Halaman tidak ditemukan.",
+        410: "Lembar ini sudah dihapus oleh pelatih, beserta fotonya.",
         405: "Cara membuka halaman ini tidak didukung.",
         413: "Berkas terlalu besar. Batasnya {mb} MB per unggahan; kirim foto ponsel biasa.",
         500: "Terjadi kesalahan pada server. Coba lagi sebentar lagi.",
@@ -214,22 +222,14 @@ def _register_errors(app: Flask) -> None:
             text = _(messages.get(code, "Terjadi kesalahan."), mb=limit // MB)
         if code == 400 and exc.description not in (None, "csrf") and not str(exc.description).startswith("The browser"):
             text = str(exc.description)
-        if _wants_json():
-            return jsonify({"error": code, "message": text}), code
-        return render_template("error.html", code=code, message=text), code
+        return error_response(code, text)
 
     @app.errorhandler(StorageError)
     def storage_error(exc: StorageError):
         # logged where it happened (uploads.store_submission); the sender keeps their photos and sends again
-        text = error_text(exc)
-        if _wants_json():
-            return jsonify({"error": 507, "code": exc.code, "message": text}), 507
-        return render_template("error.html", code=507, message=text), 507
+        return error_response(507, error_text(exc), code=exc.code)
 
     @app.errorhandler(500)
     def server_error(exc):
         log.exception("internal error on %s", request.path)
-        text = _(messages[500])
-        if _wants_json():
-            return jsonify({"error": 500, "message": text}), 500
-        return render_template("error.html", code=500, message=text), 500
+        return error_response(500, _(messages[500]))

@@ -50,8 +50,10 @@ def _remember(token: str) -> None:
 
 def _submission(token: str):
     row = get_db().execute("SELECT * FROM submissions WHERE token=?", (token,)).fetchone()
-    if row is None or row["state"] == REMOVED:
+    if row is None:
         abort(404)
+    if row["state"] == REMOVED:
+        abort(410)
     return row
 
 

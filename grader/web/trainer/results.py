@@ -59,8 +59,10 @@ def image_urls(row):
 
 def _sheet(sid: int):
     row = get_db().execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
-    if row is None or row["state"] == REMOVED:
+    if row is None:
         abort(404)
+    if row["state"] == REMOVED:
+        abort(410)
     return row
 
 
