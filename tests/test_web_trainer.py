@@ -733,6 +733,29 @@ def test_a_trainer_removes_a_whole_exercise_with_its_class_once_the_code_is_type
     assert trainer.get(status["items"][0]["url"]).status_code == 200
 
 
+def test_files_a_removal_left_behind_go_at_the_next_start(app, trainer, code, monkeypatch):
+    """The rows go first and the folders after: what a crash or an undeletable file left is swept at the next start,
+    and nothing of a sheet that is kept is touched."""
+    import shutil
+    resp = batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eee"))],
+                 client_token="sweep")
+    sids = [int(i["url"].rsplit("/", 1)[1]) for i in trainer.get(resp.location + ".json").get_json()["items"]]
+    with app.app_context():
+        from grader.web.db import get_db
+        tokens = {r["id"]: r["token"] for r in get_db().execute("SELECT id, token FROM submissions")}
+    folders = {sid: app.config["DATA_DIR"] / "submissions" / tokens[sid] for sid in sids}
+    token = csrf_of(trainer, f"/trainer/lembar/{sids[0]}")
+    with monkeypatch.context() as m:
+        m.setattr(shutil, "rmtree", lambda *a, **k: None)              # the files cannot go (a crash, a busy disk)
+        trainer.post(f"/trainer/lembar/{sids[0]}/hapus", data={"csrf_token": token, "confirm": "1"})
+    assert trainer.get(f"/trainer/lembar/{sids[0]}").status_code == 410 and folders[sids[0]].is_dir()
+    restarted = make_test_app(JOBS_RECOVER=True)
+    assert restarted.config["DATA_DIR"] == app.config["DATA_DIR"]
+    restarted.test_client().get("/")                                    # the next start
+    assert not folders[sids[0]].exists() and any((folders[sids[1]] / "upload").iterdir())
+    assert trainer.get(f"/trainer/lembar/{sids[1]}").status_code == 200
+
+
 def test_an_exercise_is_not_removed_while_a_sheet_of_it_is_being_graded(app, trainer, code):
     batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eee"))], client_token="busy2")
     with app.app_context():

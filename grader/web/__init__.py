@@ -135,9 +135,16 @@ def _recover_on_first_request(app: Flask, runner) -> None:
             if not done:
                 done.append(True)
                 runner.recover()
+                from grader.web.db import connect
                 from grader.web.grading import merge_finished_batches
+                from grader.web.removal import sweep_removed_files
 
                 merge_finished_batches(runner)
+                conn = connect(runner.ctx.database)
+                try:
+                    sweep_removed_files(conn, runner.ctx.data_dir)
+                finally:
+                    conn.close()
 
     app.extensions["grader.recover"] = recover_once      # `grader serve` calls it at startup, too
     app.before_request(recover_once)

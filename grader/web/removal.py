@@ -101,6 +101,17 @@ def remove_exercise(conn: sqlite3.Connection, data_dir: Path, code: str) -> list
     return ids
 
 
+def sweep_removed_files(conn: sqlite3.Connection, data_dir: Path) -> int:
+    """At startup: delete the folders a crash (or a file that could not go) left behind removed sheets, whose rows
+    went first. Returns how many sheets had files left."""
+    left = [dict(r) for r in conn.execute("SELECT id, token FROM submissions WHERE state=?", (REMOVED,))
+            if submission_dir(data_dir, r["token"]).exists()]
+    if left:
+        log.warning("removing the files %d removed sheets left behind", len(left))
+        _remove_files(data_dir, left)
+    return len(left)
+
+
 @contextmanager
 def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
     """One write transaction, taken at once: the merge step claims its batch by a write, so it waits for us, or we
