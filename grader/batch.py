@@ -24,7 +24,7 @@ from grader.exercise.store import AnswerKey
 from grader.file_names import BARE_PAGE_RE, member_path, named_pages, split_member
 from grader.grading.grade import shown_score
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
-from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo
+from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo, sure_digits
 
 log = logging.getLogger(__name__)
 
@@ -141,10 +141,9 @@ def page_evidence(pr: PhotoRead, named: tuple[str, str, int] | None) -> PageEvid
         return ev
     ident = pr.aligned.identity
     number = pr.readings.get(TRAINEE_FIELD)
-    firm, guess = number_evidence(number.value, number.status) if number is not None else (None, None)
-    trainee = normalise_id(ident.trainee) or firm             # a QR's trainee first
-    return dataclasses.replace(ev, page=pr.page, exercise=ident.exercise, trainee=trainee,
-                               trainee_guess=None if trainee else guess)
+    said = number_evidence(number.value, number.status, sure_digits(number)) if number is not None else {}
+    qr = normalise_id(ident.trainee)                          # a QR's trainee first
+    return dataclasses.replace(ev, page=pr.page, exercise=ident.exercise, **({"trainee": qr} if qr else said))
 
 
 def _place(file: str) -> tuple[str, str]:

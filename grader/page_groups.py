@@ -12,13 +12,18 @@ together, strongest first:
 
 Strong evidence (1) joins pages outright, one sheet per trainee and exercise. Weaker evidence joins groups only
 when nothing contradicts it: one exercise, one trainee by every number read on them (firm or unsure), and no
-page twice. An unsure number (3) joins all the photos that show it, or none: if they hold a page twice, one of
+page twice. Two numbers contradict where a box was read surely on both and differs: ``063`` read with its last
+box unsure does not contradict ``069`` (one misread box is the likelier story than a pair of file names that lie),
+while ``068`` read surely does. An unsure number (3) joins all the photos that show it, or none: if they hold a page twice, one of
 them is misread, and which one cannot be told, so they stay apart (a partial sheet, never a mixed one). This
 module sees only the evidence, never the photos, so it is tested on hand-made cases.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
+
+NUMBER_CHARS = set("0123456789?")
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class PageEvidence:
     exercise: str | None = None          # the exercise its QR names
     trainee: str | None = None           # QR trainee, else the firmly read trainee number
     trainee_guess: str | None = None     # the trainee number the pixels favour, read unsure
+    trainee_sure: str | None = None      # that number's boxes as read surely, "?" where unsure ("06?")
     file_key: tuple[str, str] | None = None   # (folder or zip, file name without its page suffix)
 
 
@@ -42,11 +48,27 @@ def normalise_id(text: str | None) -> str | None:
     return t or None
 
 
-def number_evidence(value, status: str | None) -> tuple[str | None, str | None]:
-    """``(trainee, trainee_guess)`` from the trainee number read on a page: firm when read ``ok``, a guess when
-    in ``review``, nothing otherwise."""
+def number_evidence(value, status: str | None, sure: str | None = None) -> dict:
+    """``trainee``, ``trainee_guess`` and ``trainee_sure`` (:class:`PageEvidence` fields) from the trainee number
+    read on a page: firm when read ``ok``; a guess, with the digits read surely (``sure``, as
+    :func:`grader.pipeline.sure_digits` gives them), when in ``review``; nothing otherwise."""
     number = normalise_id(None if value is None else str(value))
-    return (number, None) if status == "ok" else (None, number) if status == "review" else (None, None)
+    if status == "ok":
+        return {"trainee": number}
+    if status == "review":
+        return {"trainee_guess": number, "trainee_sure": sure}
+    return {}
+
+
+def may_be_one(a: str, b: str) -> bool:
+    """Whether two trainee ids may name one trainee: equal, or numbers (``?`` for a box read unsure, compared
+    right-aligned, so ``69`` is ``069``) that differ only where one of them is unsure."""
+    if a == b:
+        return True
+    if not set(a + b) <= NUMBER_CHARS:
+        return False
+    w = max(len(a), len(b))
+    return all(x == y or "?" in (x, y) for x, y in zip(a.rjust(w, "0"), b.rjust(w, "0")))
 
 
 def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
@@ -72,8 +94,9 @@ def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
             return True
         # (a page twice within one group is a retake of one trainee's page, said later as duplicate_page)
         pages = [p for r in roots for p in set(values({r}, "page"))]
-        return (len(set(values(roots, "trainee") + values(roots, "trainee_guess"))) <= 1
-                and len(pages) == len(set(pages)))
+        numbers = values(roots, "trainee") + [evidence[i].trainee_sure or evidence[i].trainee_guess
+                                              for r in roots for i in members[r] if evidence[i].trainee_guess]
+        return all(may_be_one(a, b) for a, b in combinations(set(numbers), 2)) and len(pages) == len(set(pages))
 
     def join(roots: set[int]) -> None:
         first, *rest = sorted(roots)               # the earliest photo's group absorbs the others

@@ -145,12 +145,19 @@ def _trainee_from_sheet(reads: list[PhotoRead]) -> str | None:
 
 
 def _trainee_number_read(pr: PhotoRead) -> dict:
-    """``{"trainee_number": {"value", "status"}}`` for a read page whose number boxes hold a number, sure or not:
-    a batch joins one trainee's single pages by it (:mod:`grader.page_groups`)."""
+    """``{"trainee_number": {"value", "status", "sure"}}`` for a read page whose number boxes hold a number, sure
+    or not: a batch joins one trainee's single pages by it (:mod:`grader.page_groups`)."""
     r = pr.readings.get(TRAINEE_FIELD) if pr.aligned is not None else None
     if r is None or r.value is None:
         return {}
-    return {"trainee_number": {"value": f"{r.value:03d}", "status": r.status}}
+    return {"trainee_number": {"value": f"{r.value:03d}", "status": r.status, "sure": sure_digits(r)}}
+
+
+def sure_digits(r: FieldReading) -> str:
+    """A number's boxes as the reader is sure of them: a digit, ``0`` for a leading X, dash or blank, ``?`` for a
+    box it was unsure of (``"06?"``: two numbers that differ only there may be one trainee's)."""
+    unsure = set(r.detail.get("unsure_boxes", ()))
+    return "".join("?" if k in unsure else (b if b.isdigit() else "0") for k, b in enumerate(r.boxes))
 
 
 def identify_trainee(reads: list[PhotoRead], *, caller: str | None = None) -> tuple[str | None, str | None, str | None]:

@@ -158,6 +158,24 @@ def test_a_class_chat_export_gives_one_row_per_trainee(tmp_path):
         assert src[0].startswith(report.name.replace("-feedback.html", "") + "/")
 
 
+def test_a_pair_named_by_its_files_stays_one_sheet_when_its_numbers_differ_only_in_an_unsure_box(tmp_path):
+    """QA: s0008-p1/-p2 read 063 (the last box unsure) and 069, and were split into two partial sheets (on the web
+    the page-1 half then fell out of the class table and the review queue)."""
+    from grader.batch import grade_batch
+    from grader.page_groups import may_be_one
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    for page in (1, 2):
+        (folder / f"s0008-p{page}.jpg").write_bytes(sample(f"s0008-p{page}.jpg").read_bytes())
+    key = load_key(str(SAMPLES / "keys" / truth("s0008-p1.jpg")["exercise"]))
+    results = grade_batch([str(folder)], key=key)
+    assert len(results) == 1 and results[0]["status"] == "graded"
+    numbers = [p["trainee_number"] for p in results[0]["pages"]]
+    assert [p["page"] for p in results[0]["pages"]] == [1, 2]
+    assert numbers[0]["value"] != numbers[1]["value"] and {n["status"] for n in numbers} == {"review"}
+    assert may_be_one(numbers[0]["sure"], numbers[1]["sure"]) and "?" in numbers[0]["sure"] + numbers[1]["sure"]
+
+
 def test_wrong_exercise_sheet_is_refused_not_graded():
     code, names = first_sheet()
     other = next(p for p in (SAMPLES / "keys").iterdir() if p.name != code)

@@ -1,6 +1,6 @@
 """Grouping a batch's photos into sheets, on hand-made evidence (grader.page_groups)."""
 from grader.page_groups import PageEvidence as E
-from grader.page_groups import group_pages, normalise_id
+from grader.page_groups import group_pages, may_be_one, normalise_id, number_evidence
 
 
 def test_an_unsure_trainee_number_joins_the_page_whose_number_was_read_firmly():
@@ -88,3 +88,28 @@ def test_an_unsure_number_is_judged_within_each_exercise():
     ev = [E(page=1, exercise="A", trainee_guess="5"), E(page=2, exercise="B", trainee_guess="5"),
           E(page=2, exercise="A", trainee_guess="5"), E(page=1, exercise="B", trainee_guess="5")]
     assert group_pages(ev) == [[0, 2], [1, 3]]
+
+
+def test_numbers_contradict_only_where_both_read_a_box_surely():
+    """QA: a pair named s0008-p1/-p2 read 063 (last box unsure) and 069 and was split into two partial sheets."""
+    p1 = E(page=1, exercise="A", file_key=("d", "s0008"), **number_evidence("063", "review", "06?"))
+    p2 = E(page=2, exercise="A", file_key=("d", "s0008"), **number_evidence("069", "review", "069"))
+    assert group_pages([p1, p2]) == [[0, 1]]
+    sure_68 = E(page=2, exercise="A", file_key=("d", "s0008"), **number_evidence("068", "review", "?68"))
+    assert group_pages([E(page=1, exercise="A", file_key=("d", "s0008"), **number_evidence("069", "ok")), sure_68]) \
+        == [[0], [1]]                                      # 9 and 8 both read surely: two trainees
+    unsure_p2 = E(page=2, exercise="A", file_key=("d", "s0008"), **number_evidence("063", "review", "06?"))
+    assert group_pages([E(page=1, exercise="A", file_key=("d", "s0008"), **number_evidence("069", "ok")), unsure_p2]) \
+        == [[0, 1]]                                        # a firm 69 and an unsure 06?
+    # without the sure digits (a result stored before they were kept) every digit counts, as before
+    old = E(page=1, exercise="A", file_key=("d", "s0008"), trainee_guess="63")
+    assert group_pages([old, p2]) == [[0], [1]]
+    # an unsure box never joins by itself: photos with no file name in common stay apart
+    assert group_pages([E(page=1, exercise="A", **number_evidence("063", "review", "06?")),
+                        E(page=2, exercise="A", **number_evidence("069", "review", "069"))]) == [[0], [1]]
+
+
+def test_may_be_one():
+    assert may_be_one("69", "06?") and may_be_one("?69", "169") and may_be_one("sri", "sri")
+    assert not may_be_one("69", "068") and not may_be_one("sri", "s?i") and not may_be_one("6?", "178")
+    assert number_evidence("063", "ok") == {"trainee": "63"} and number_evidence(None, "blank") == {}

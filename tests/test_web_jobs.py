@@ -290,14 +290,34 @@ def test_removing_either_half_of_a_split_pair_removes_the_pair_that_held_its_pho
     conn.close()
 
 
-def graded_pair_of_two_trainees(app, fields=()) -> tuple[int, int]:
-    """(batch id, sheet id) of a pair ``budi_p1``/``budi_p2`` graded as one sheet whose pages read 009 and 104."""
+@pytest.mark.parametrize("first, second, split", [("06?", "069", False), ("?63", "068", True)])
+def test_a_pair_is_split_only_by_numbers_that_differ_where_both_were_read_surely(tmp_path, first, second, split):
+    """QA: a pair named s0008-p1/-p2 whose pages read 063 (last box unsure) and 069 was split into two partial
+    sheets, and page 1 then dropped out of the class table and the review queue."""
+    from grader.web.db import connect
+    from grader.web.grading import merge_batch
+    from grader.web.testing import make_test_app
+    app = make_test_app()
+    bid, sid = graded_pair_of_two_trainees(app, numbers=({"value": "063", "status": "review", "sure": first},
+                                                         {"value": second, "status": "review", "sure": second}))
+    conn = connect(app.config["DATABASE"])
+    merge_batch(conn, bid, app.extensions["grader.jobs"])
+    state = conn.execute("SELECT state FROM submissions WHERE id=?", (sid,)).fetchone()[0]
+    assert state == ("merged" if split else "done")
+    assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == (3 if split else 1)
+    conn.close()
+
+
+def graded_pair_of_two_trainees(app, fields=(), numbers=None) -> tuple[int, int]:
+    """(batch id, sheet id) of a pair ``budi_p1``/``budi_p2`` graded as one sheet whose pages read 009 and 104
+    (or the trainee-number readings ``numbers``)."""
     import json
     from pathlib import Path
 
     from grader.web.db import get_db, now_iso
     from grader.web.testing import jpeg_bytes
     from grader.web.uploads import store_submission
+    numbers = numbers or ({"value": "009", "status": "ok"}, {"value": "104", "status": "ok"})
     with app.app_context():
         db = get_db()
         bid = db.execute("INSERT INTO batches(token, exercise, created_by, skipped, created_at) VALUES "
@@ -306,10 +326,9 @@ def graded_pair_of_two_trainees(app, fields=()) -> tuple[int, int]:
                                ("budi_p2.jpg", jpeg_bytes(color="#eee"))], source="batch", batch_id=bid,
                                group_key="budi", dedupe=False).id
         result = {"identity_source": "filename", "trainee": "budi", "status": "graded",
-                  "pages": [{"file": "budi_p1.jpg", "page": 1, "refusal": None,
-                             "trainee_number": {"value": "009", "status": "ok"}},
-                            {"file": "budi_p2.jpg", "page": 2, "refusal": None,
-                             "trainee_number": {"value": "104", "status": "ok"}}], "fields": list(fields)}
+                  "pages": [{"file": "budi_p1.jpg", "page": 1, "refusal": None, "trainee_number": numbers[0]},
+                            {"file": "budi_p2.jpg", "page": 2, "refusal": None, "trainee_number": numbers[1]}],
+                  "fields": list(fields)}
         db.execute("UPDATE submissions SET state='done', result=? WHERE id=?", (json.dumps(result), sid))
         db.commit()
     return bid, sid

@@ -95,8 +95,9 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
         i += len(f.boxes)
         labels = [BoxLabel(r.label, r.confidence, r.ambiguous, _looks_overwritten(r)) for r in boxes]
         num = assemble_number(labels)
+        unsure = [k for k, b in enumerate(labels) if b.ambiguous or b.overwritten]
         out[f.id] = FieldReading(f.id, "digits", page.number, num.value, num.confidence, num.status, num.boxes,
-                                 num.box_confidence, num.notes)
+                                 num.box_confidence, num.notes, detail={"unsure_boxes": unsure} if unsure else {})
     for f in page.fields:
         if f.kind == "bubbles" and "bubbles" in kinds:
             out[f.id] = _read_bubbles(gray, f, page.number, px_per_mm)

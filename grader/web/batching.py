@@ -54,7 +54,8 @@ def merge_candidates(rows: list[dict]) -> list[list[dict]]:
     its QR, so the written number is what pairs their pages. A file name is no evidence here.
 
     ``rows`` are dicts with ``id``, ``exercise``, ``trainee``, ``identity_source``, ``pages`` (the page numbers
-    the pipeline recognised) and optionally ``trainee_guess`` (the number read unsure). Returns the groups
+    the pipeline recognised) and optionally ``trainee_guess`` (the number read unsure) with ``trainee_sure`` (its
+    boxes read surely, :func:`grader.page_groups.number_evidence`). Returns the groups
     that make a whole sheet (page 1 and page 2), pages in order. A page photographed twice by a trainee whom
     the QR or a firm number names goes into the group too: grading says which photo it took, as ``grader
     grade`` does (``duplicate_page``); weaker evidence never joins a page twice.
@@ -65,7 +66,8 @@ def merge_candidates(rows: list[dict]) -> list[list[dict]]:
         strong = r.get("identity_source") in ("qr", "trainee_number")
         return PageEvidence(page=r["pages"][0], exercise=r.get("exercise"),
                             trainee=normalise_id(r.get("trainee")) if strong else None,
-                            trainee_guess=None if strong else normalise_id(r.get("trainee_guess")))
+                            trainee_guess=None if strong else normalise_id(r.get("trainee_guess")),
+                            trainee_sure=None if strong else r.get("trainee_sure"))
 
     out = []
     for group in group_pages([evidence(r) for r in singles]):

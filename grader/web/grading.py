@@ -350,9 +350,9 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
         evidence = []
         for p in pages:
             number = p.get("trainee_number") or {}
-            firm, guess = number_evidence(number.get("value"), number.get("status"))
-            evidence.append(PageEvidence(page=p.get("page"), file_key=("pair", "pair"), trainee=firm,
-                                         trainee_guess=guess))
+            evidence.append(PageEvidence(page=p.get("page"), file_key=("pair", "pair"),
+                                         **number_evidence(number.get("value"), number.get("status"),
+                                                           number.get("sure"))))
         if len(group_pages(evidence)) < 2:
             continue
         photos = stored_photos(conn, ctx.data_dir, r["id"])
@@ -411,12 +411,12 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
         if r["n"] != 1:
             continue
         read = [p for p in res.get("pages", []) if not p.get("refusal")]
-        unsure = [p["trainee_number"]["value"] for p in read
-                  if (p.get("trainee_number") or {}).get("status") == "review"]
+        unsure = [p["trainee_number"] for p in read if (p.get("trainee_number") or {}).get("status") == "review"]
         rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], "trainee": res.get("trainee"),
                      "group_key": r["group_key"],
                      "identity_source": res.get("identity_source"), "pages": [p.get("page") for p in read],
-                     "trainee_guess": unsure[0] if unsure else None})
+                     "trainee_guess": unsure[0]["value"] if unsure else None,
+                     "trainee_sure": unsure[0].get("sure") if unsure else None})
     for group in merge_candidates(rows):
         files = [photo for r in group for photo in stored_photos(conn, ctx.data_dir, r["id"])]   # one page each
         named = next((r["trainee"] for r in group if r["identity_source"] in ("qr", "trainee_number")), None)
