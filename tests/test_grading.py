@@ -706,3 +706,24 @@ def test_class_insight_counts_only_the_trainees_mistakes():
            "fields": [{"id": "I.A.1.L", "label": "x", "status": "unreadable", "notes": ["page_missing"]},
                       {"id": "II.1", "label": "y", "status": "wrong", "notes": []}]}
     assert [t.id for t in class_insight([res])["fields"]] == ["II.1"]
+
+
+def test_top_fixes_point_at_the_wrong_mark_and_say_a_pairs_one_mistake_once(chasil_spec):
+    """QA (printable feedback of s0006): 'turus 71, bulatan 571' pointed at the right tally, the wrong bubbles were
+    listed again on their own, and a wrong count written alike in digits, tally and bubbles took three of the
+    three places."""
+    from dataclasses import replace
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["IV.2"] += 1                                    # a wrong count, written alike three ways
+    reads = readings_from(sheet, values)
+    reads["IV.1.bubbles"] = replace(reads["IV.1.bubbles"], value=values["IV.1"] + 500)
+    res = grade_readings(sheet, reads, key)
+    fixes = {f["message_id"]: f["where"] for f in res["top_fixes"]}
+    cross = next(m for m in fixes if m.startswith("Paslon 1: turus"))
+    assert fixes[cross].startswith("Halaman 2, IV.1.bubbles ")
+    assert not any(m.startswith("Bulatan Paslon 1") for m in fixes)            # said once, by the cross-check
+    trio = [m for m in fixes if "Paslon 2" in m and "tertulis" in m]
+    assert len(trio) == 1 and trio[0].endswith("(angka, bulatan dan turus).") and fixes[trio[0]].startswith("Halaman 2, IV.2 ")
+    assert any(r["base_id"] == "valid_votes_sum" and r["status"] == "violated" for r in res["rules"])
+    assert len(res["top_fixes"]) == 3

@@ -220,6 +220,13 @@ def pair_name(pid: str) -> str:
 
 
 EN_MARK = {"turus": "tally", "angka": "digits", "bulatan": "bubbles"}
+MARK_OF_KIND = {"tally": "turus", "digits": "angka", "bubbles": "bulatan"}
+
+
+def _pair_base(field: dict) -> str:
+    """``IV.2`` for ``IV.2``, ``IV.2.tally`` and ``IV.2.bubbles``: the number a pair's three ways of writing share."""
+    suffix = f".{field['kind']}"
+    return field["id"][:-len(suffix)] if field["id"].endswith(suffix) else field["id"]
 
 
 def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
@@ -379,21 +386,42 @@ def _where(sheet: SheetLayout, field_id: str) -> dict:
 
 
 def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
-    """The three most important things to fix, most important first."""
+    """The three most important things to fix, most important first.
+
+    A finding points at the field of it that is wrong (``turus 71, bulatan 571`` at the bubbles, not the tally),
+    and a wrong field that a cross-check already names is not listed again on its own.
+    """
     fixes: list[dict] = []
+    wrong = {f["id"] for f in fields if f["status"] == "wrong"}
+
+    def place(ids) -> str:
+        return next((i for i in ids if i in wrong), ids[0])
+
     violated = [r for r in rules if r["status"] == "violated" and r["severity"] == "error"]
     violated.sort(key=lambda r: (r["base_id"] not in MAGIC_RULES, r["id"]))
     for r in violated:
         fixes.append({"message_id": r["message_id"], "message_en": r["message_en"],
-                      **_where(sheet, r["fields"][0])})
+                      **_where(sheet, place(r["fields"]))})
+    named = set()
     for x in findings:
         if x.kind == "cross_check" and x.severity == "error":
-            fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, x.fields[0])})
+            fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, place(x.fields))})
+            named |= set(x.fields)
+    # One pair's digits, tally and bubbles all wrong the same way are one mistake (a wrong count), said once.
+    same_mistake: dict[tuple, list[dict]] = {}
     for f in fields:
-        if f["status"] == "wrong":
-            fixes.append({"message_id": f"{f['label']}: tertulis {f['value']}, seharusnya {f['expected']}.",
-                          "message_en": f"{f['label']}: written {f['value']}, expected {f['expected']}.",
-                          **_where(sheet, f["id"])})
+        if f["status"] == "wrong" and f["id"] not in named:
+            same_mistake.setdefault((_pair_base(f), f["value"], f["expected"]), []).append(f)
+    for group in same_mistake.values():
+        f = next((g for g in group if g["kind"] == "digits"), group[0])
+        parts_id = parts_en = ""
+        if len(group) > 1:
+            marks = [MARK_OF_KIND[g["kind"]] for g in group]
+            parts_id = f" ({', '.join(marks[:-1])} dan {marks[-1]})"
+            parts_en = f" ({', '.join(EN_MARK[m] for m in marks[:-1])} and {EN_MARK[marks[-1]]})"
+        fixes.append({"message_id": f"{f['label']}: tertulis {f['value']}, seharusnya {f['expected']}{parts_id}.",
+                      "message_en": f"{f['label']}: written {f['value']}, expected {f['expected']}{parts_en}.",
+                      **_where(sheet, f["id"])})
     blanks = [f for f in fields if f["status"] == "blank"]
     if blanks:
         ids = ", ".join(f["id"] for f in blanks[:5]) + (" …" if len(blanks) > 5 else "")
