@@ -53,6 +53,9 @@ def test_upload_then_result_shows_score_sections_rules_and_fixes(client, code):
     html = client.get(resp.location).get_data(as_text=True)
     assert "Hasil penilaian" in html
     assert re.search(r"<b>9\d</b>", html)                           # the fake gets one field wrong
+    # one field waits for a trainer, so the score is said to be provisional, on the page and on paper
+    assert '<span class="badge review">sementara</span>' in html and "Terbaca" in html and "Tertulis" not in html
+    assert "/100 sementara" in client.get(resp.location + "/cetak").get_data(as_text=True)
     assert "II. Data penggunaan surat suara" in html and "IV. Perolehan suara" in html
     assert "Aturan hitungan yang dilanggar" in html and "Surat suara diterima" in html
     assert "Yang perlu diperbaiki" in html and "Tiga hal" not in html   # one mistake, not "three"
@@ -320,6 +323,10 @@ def test_a_trainee_disputes_a_wrong_field_and_the_trainer_settles_it(app, client
     got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": "II.1"},
                       follow_redirects=True)
     assert "Isian II.1 tidak ditandai salah atau kosong" in got.get_data(as_text=True)
+    # The same field again (a page opened before the first dispute): said as already disputed, stored once.
+    got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
+                                                       "written": "5"}, follow_redirects=True)
+    assert f"Isian {WRONG_FIELD} sudah disanggah dan menunggu pelatih" in got.get_data(as_text=True)
     with app.app_context():
         from grader.web.db import get_db
         rows = get_db().execute("SELECT field_id, written FROM disputes").fetchall()

@@ -18,7 +18,7 @@ SECTION_ID = {"I": "I. Data pemilih", "II": "II. Surat suara", "III": "III. Disa
               "V": "V. Suara sah dan tidak sah"}
 
 _TEMPLATE = """<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><title>Umpan balik {{ r.trainee or '' }}</title>
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Umpan balik {{ r.trainee or '' }}</title>
 <style>
  @page { size: A4; margin: 12mm; }
  body { font: 10pt/1.35 "DejaVu Sans", sans-serif; color: #111; max-width: 186mm; margin: auto; }
@@ -30,8 +30,10 @@ _TEMPLATE = """<!doctype html>
  .cols { columns: 2; column-gap: 6mm; } .cols table { break-inside: avoid; }
  ol { margin: 1mm 0 0 5mm; padding: 0; }
  .ident { height: 8mm; margin: 1mm 2mm 0 0; border: 1px solid #ddd; }
+ @media screen and (max-width: 600px) {   /* opened on a phone: one column, readable type */
+   body { font-size: 11pt; margin: 0 3mm; } table { font-size: 10pt; } .cols { columns: 1; } }
 </style></head><body>
-<div class="score">{{ score_text(r.score) }}<small>/100</small></div>
+<div class="score">{{ score_text(r.score) }}<small>/100{% if r.counts.review %} sementara{% endif %}</small></div>
 <h1>Umpan balik latihan C.Hasil</h1>
 <div>Peserta: <b>{{ r.trainee_name or r.trainee or '?' }}</b> (identitas dari {{ source_id.get(r.identity_source, r.identity_source or '?') }}) ·
  Kode latihan: <b>{{ r.exercise or '?' }}</b> · {{ sheet_status.get(r.status, r.status) }}</div>
@@ -55,7 +57,7 @@ _TEMPLATE = """<!doctype html>
 <h2>Isian per bagian</h2>
 <div class="cols">
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
-<tr><th>Kotak</th><th>Tertulis</th><th>Seharusnya</th><th>Status</th></tr>
+<tr><th>Kotak</th><th>Terbaca</th><th>Seharusnya</th><th>Status</th></tr>
 {% for f in rows %}<tr><td>{{ f.id }}</td><td>{{ '' if f.value is none else f.value }}</td>
 <td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ status_id[f.status] }}</td></tr>
 {% endfor %}</table>{% endfor %}

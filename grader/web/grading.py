@@ -263,11 +263,14 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     if sub["state"] != "done":     # e.g. merged into a two-page sheet since the page was loaded
         raise GraderError("not_current", "this result has been replaced; open the latest one",
                           "Hasil ini sudah diganti; buka hasil terbarunya lalu sanggah di sana")
+    open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
+    if field_id in open_now:       # e.g. sent again from a page opened before the first one
+        raise GraderError("already_disputed", f"field {field_id} is already disputed and waits for a trainer",
+                          f"Isian {field_id} sudah disanggah dan menunggu pelatih memeriksanya.")
     if field.get("status") not in DISPUTABLE or field.get("corrected_by"):
         raise GraderError("not_disputable", f"field {field_id} is not marked wrong or blank by the reader",
                           f"Isian {field_id} tidak ditandai salah atau kosong oleh pembaca, jadi tidak perlu "
                           f"disanggah")
-    open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
     if len(open_now) >= MAX_OPEN_DISPUTES:
         raise GraderError("too_many_disputes", f"{len(open_now)} disputes of this sheet are waiting for a trainer",
                           f"Sudah ada {len(open_now)} sanggahan yang menunggu pelatih. Tunggu pelatih "
