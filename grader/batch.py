@@ -60,7 +60,7 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
         data = p.read_bytes()
         if p.suffix.lower() == ".zip":
             try:
-                contents = read_zip(data)
+                contents = read_zip(data, keep_folders=True)     # "Lestari/hal1.jpg": the folder may name her
             except GraderError as exc:
                 _say_left_out(str(p), exc.code, exc.message)
                 continue

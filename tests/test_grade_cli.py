@@ -132,6 +132,21 @@ def test_files_it_skips_are_named_with_their_reason_and_are_no_sheets(tmp_path, 
     assert f"no photos found in {notes}" in err and "graded" not in err and "Traceback" not in err
 
 
+def test_a_zip_member_is_named_with_its_folders_which_name_the_trainee(tmp_path):
+    """QA: kelas/Lestari/hal1.jpg in a zip was reported as b3.zip:hal1.jpg, so the folder that names Lestari was
+    lost and two trainees' hal1.jpg had one name."""
+    from grader.batch import grade_batch
+    z = tmp_path / "b3.zip"
+    with zipfile.ZipFile(z, "w") as zf:       # refused photos: only their names can say whose they are
+        zf.writestr("kelas/Lestari/hal1.jpg", sample("r000-too_blurry.jpg").read_bytes())
+        zf.writestr("kelas/Lestari/hal2.jpg", sample("r001-too_dark.jpg").read_bytes())
+        zf.writestr("kelas/Budi/hal1.jpg", sample("r006-glare.jpg").read_bytes())
+    results = grade_batch([str(z)], key=load_key(str(SAMPLES / "keys" / first_sheet()[0])))
+    assert sorted((r["trainee"], r["identity_source"], [p["file"] for p in r["pages"]]) for r in results) == [
+        ("Budi", "filename", [f"{z}:kelas/Budi/hal1.jpg"]),
+        ("Lestari", "filename", [f"{z}:kelas/Lestari/hal1.jpg", f"{z}:kelas/Lestari/hal2.jpg"])]
+
+
 def test_the_printable_report_of_a_refused_sheet_says_it_was_not_graded():
     res = {"trainee": "budi", "trainee_name": None, "identity_source": "filename", "exercise": "ABC",
            "status": "refused", "score": None, "counts": {s: 0 for s in ("ok", "wrong", "review", "blank", "unreadable")},
