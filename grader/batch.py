@@ -33,7 +33,10 @@ MAX_FILE_BYTES = 30 * 1024 * 1024
 
 
 def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | GraderError]]:
-    """``(name, bytes)`` for every photo under ``paths`` (files, folders, zips), or ``(name, error)``."""
+    """``(name, bytes)`` for every photo under ``paths`` (files, folders, zips), or ``(name, error)`` for a photo
+    that cannot be read (it becomes a refused page). Files that are not photos, a zip that cannot be read and the
+    members the zip reader skips (unsafe paths, links, bombs...) are named in a warning instead: they are not
+    sheets."""
     from grader.web.safezip import read_zip
 
     for raw in paths:
@@ -45,7 +48,10 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             yield from iter_inputs(wanted)
             continue
         if not p.is_file():
-            yield str(p), GraderError("not_found", f"{p}: no such file or folder", f"{p}: berkas tidak ada")
+            _say_left_out(str(p), "not_a_file", "not a regular file or folder")
+            continue
+        if p.suffix.lower() not in PHOTO_SUFFIXES | {".zip"}:
+            _say_skipped([str(p)])
             continue
         if p.stat().st_size > MAX_FILE_BYTES:
             yield str(p), GraderError("too_large", f"{p}: larger than {MAX_FILE_BYTES >> 20} MB",
@@ -54,12 +60,12 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
         data = p.read_bytes()
         if p.suffix.lower() == ".zip":
             try:
-                contents = read_zip(data)
+                contents = read_zip(data, keep_folders=True)     # "Lestari/hal1.jpg": the folder may name her
             except GraderError as exc:
-                yield str(p), exc
+                _say_left_out(str(p), exc.code, exc.message)
                 continue
             for s in contents.skipped:
-                yield f"{p}:{s.name}", GraderError(s.code, s.message_en, s.message_id)
+                _say_left_out(f"{p}:{s.name}", s.code, s.message_en)
             for name, content in contents.files:
                 if Path(name).suffix.lower() in PHOTO_SUFFIXES:
                     yield f"{p}:{name}", content
@@ -70,6 +76,12 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             yield str(Path("..") / Path.cwd().name / p), data
         else:
             yield str(p), data
+
+
+def _say_left_out(name: str, code: str, reason: str) -> None:
+    """Name a file the batch could not safely open, with its reason code (a zip that is not one, a member with a
+    ``../`` path): it is not a trainee's photo, so it is no sheet and no refused page."""
+    log.warning("skipped %s [%s]: %s", name, code, reason)
 
 
 def _say_skipped(names: list[str]) -> None:

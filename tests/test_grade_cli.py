@@ -33,7 +33,7 @@ def first_sheet():
     return t["exercise"], ["s0001-p1.jpg", "s0001-p2.jpg"]
 
 
-def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys):
+def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys, caplog):
     code, names = first_sheet()
     z = tmp_path / "chat-export.zip"
     with zipfile.ZipFile(z, "w") as zf:
@@ -45,8 +45,9 @@ def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys):
     blurry.write_bytes(sample("r000-too_blurry.jpg").read_bytes())
     out = tmp_path / "class.csv"
     key_dir = SAMPLES / "keys" / code
-    assert main(["grade", str(z), str(blurry), "--key", str(key_dir), "--csv", str(out), "-j", "2",
-                 "--out", str(tmp_path / "feedback")]) == 0
+    with caplog.at_level("WARNING", logger="grader.batch"):
+        assert main(["grade", str(z), str(blurry), "--key", str(key_dir), "--csv", str(out), "-j", "2",
+                     "--out", str(tmp_path / "feedback")]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     err = capsys.readouterr().err        # fields left to review are said to be out of the scores
     assert ("left to review: they are not in the scores" in err) == any(int(r["review"]) for r in rows)
@@ -58,8 +59,9 @@ def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys):
     assert sheet["status"] == "graded" and float(sheet["score"]) > 0
     assert sheet["files"].count(";") == 1           # both pages combined into one sheet
     refused = {r["refusal"].split("=")[-1] for r in rows if r["refusal"]}
-    assert {"too_blurry", "not_an_image", "unsafe_path"} <= refused or {"too_blurry", "not_an_image"} <= refused
-    assert any("evil.jpg" in r["files"] for r in rows), "a skipped zip member still gets a row"
+    assert {"too_blurry", "not_an_image"} <= refused
+    assert not any("evil.jpg" in r["files"] for r in rows), "a skipped zip member is no sheet"
+    assert f"skipped {z}:../../evil.jpg [zip_path_traversal]" in caplog.text
     fields = list(csv.DictReader((tmp_path / "class-fields.csv").open(encoding="utf-8")))
     assert {f["field"] for f in fields if f["trainee"] == sheet["trainee"]} >= {"I.A.1.L", "IV.1", "IV.1.tally", "V.C"}
     assert all(f["notes"] for f in fields if f["status"] == "review")       # every doubt says why
@@ -102,6 +104,47 @@ def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp
     assert "scan.pdf" in caplog.text and "chat.zip:_chat.txt" in caplog.text
     assert "zip inside a zip" in caplog.text and "chat.zip:inner.zip" in caplog.text
     assert "chat.zip:budi_p1.jpg: The photo is too blurry" in out      # the reason in words
+
+
+def test_files_it_skips_are_named_with_their_reason_and_are_no_sheets(tmp_path, capsys, caplog):
+    """QA: an unsafe zip member (../evil.jpg), a zip that is not one and a notes.txt named on the command line were
+    sheet rows, counted in 'graded N sheet(s)'; they are skipped files, each named in a warning."""
+    key = str(SAMPLES / "keys" / first_sheet()[0])
+    notes = tmp_path / "notes.txt"
+    notes.write_text("catatan")
+    bad = tmp_path / "broken.zip"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    chat = tmp_path / "chat.zip"
+    with zipfile.ZipFile(chat, "w") as zf:
+        zf.writestr("../evil.jpg", sample("r000-too_blurry.jpg").read_bytes())
+        zf.writestr("budi_p1.jpg", sample("r000-too_blurry.jpg").read_bytes())
+    with caplog.at_level("WARNING", logger="grader.batch"):
+        assert main(["grade", str(notes), str(bad), str(chat), "--key", key, "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert [[p["file"] for p in r["pages"]] for r in json.loads(out)] == [[f"{chat}:budi_p1.jpg"]]
+    assert "graded 1 sheet(s) (1 photo(s))" in err
+    assert f"skipped {chat}:../evil.jpg [zip_path_traversal]" in caplog.text
+    assert f"skipped {bad} [bad_zip]: not a readable zip file" in caplog.text
+    assert "not photos" in caplog.text and str(notes) in caplog.text
+    # alone, a file that is not a photo grades nothing: exit 2 with the reason, no "graded 1 sheet(s)"
+    assert main(["grade", str(notes), "--key", key]) == 2
+    err = capsys.readouterr().err
+    assert f"no photos found in {notes}" in err and "graded" not in err and "Traceback" not in err
+
+
+def test_a_zip_member_is_named_with_its_folders_which_name_the_trainee(tmp_path):
+    """QA: kelas/Lestari/hal1.jpg in a zip was reported as b3.zip:hal1.jpg, so the folder that names Lestari was
+    lost and two trainees' hal1.jpg had one name."""
+    from grader.batch import grade_batch
+    z = tmp_path / "b3.zip"
+    with zipfile.ZipFile(z, "w") as zf:       # refused photos: only their names can say whose they are
+        zf.writestr("kelas/Lestari/hal1.jpg", sample("r000-too_blurry.jpg").read_bytes())
+        zf.writestr("kelas/Lestari/hal2.jpg", sample("r001-too_dark.jpg").read_bytes())
+        zf.writestr("kelas/Budi/hal1.jpg", sample("r006-glare.jpg").read_bytes())
+    results = grade_batch([str(z)], key=load_key(str(SAMPLES / "keys" / first_sheet()[0])))
+    assert sorted((r["trainee"], r["identity_source"], [p["file"] for p in r["pages"]]) for r in results) == [
+        ("Budi", "filename", [f"{z}:kelas/Budi/hal1.jpg"]),
+        ("Lestari", "filename", [f"{z}:kelas/Lestari/hal1.jpg", f"{z}:kelas/Lestari/hal2.jpg"])]
 
 
 def test_the_printable_report_of_a_refused_sheet_says_it_was_not_graded():

@@ -27,6 +27,15 @@ def test_regular_members_are_read_with_base_names():
     assert out.files == [("017_1.jpg", b"x1"), ("017_2.jpg", b"x2")] and out.skipped == []
 
 
+def test_members_keep_their_folders_when_asked():
+    """The CLI names a zip member by its path in the zip (kelas.zip:Lestari/hal1.jpg), whose folder may name the
+    trainee; an unsafe path is still skipped."""
+    out = read_zip(make_zip([("kelas/Lestari/hal1.jpg", b"1"), ("kelas\\Budi\\hal1.jpg", b"2"),
+                             ("kelas/./Budi//hal2.jpg", b"3"), ("kelas/../../x.jpg", b"4")]), keep_folders=True)
+    assert [f[0] for f in out.files] == ["kelas/Lestari/hal1.jpg", "kelas/Budi/hal1.jpg", "kelas/Budi/hal2.jpg"]
+    assert [s.code for s in out.skipped] == ["zip_path_traversal"]
+
+
 def test_traversal_absolute_and_symlink_members_are_skipped():
     link = zipfile.ZipInfo("link.jpg")
     link.external_attr = (stat.S_IFLNK | 0o777) << 16

@@ -60,21 +60,39 @@ def cmd_read(args: argparse.Namespace) -> int:
     return 0 if all(not o.get("refusal") for o in out) or len(out) > 1 else 0
 
 
-def cmd_read_boxes(args: argparse.Namespace) -> int:
-    from grader.pipeline import classifier_for
+def _box_crop(path: Path) -> np.ndarray | GraderError:
+    """The crop in ``path``, or why it cannot be classified (a missing file raises: a typo, not a bad crop)."""
+    from grader.recognize.digit_classifier import MIN_CROP_SIDE
 
-    crops, names = [], []
-    for path in args.images:
-        img = cv2.imdecode(np.frombuffer(_read_bytes(path), np.uint8), cv2.IMREAD_UNCHANGED)
-        if img is None or img.size == 0:
-            raise GraderError("not_an_image", f"{path}: not an image file", f"{path}: bukan berkas gambar")
-        if img.ndim == 3 and img.shape[2] == 4:
-            img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
-        crops.append(img)
-        names.append(str(path))
-    readings = classifier_for(args.digits_engine).classify(crops)
-    out = [{"file": n, "label": r.label, "confidence": round(float(r.confidence), 4),
-            **({"review": True} if r.ambiguous else {})} for n, r in zip(names, readings)]
+    img = cv2.imdecode(np.frombuffer(_read_bytes(path), np.uint8), cv2.IMREAD_UNCHANGED)
+    if img is None or img.size == 0:
+        return GraderError("not_an_image", "Not an image file.", "Bukan berkas gambar.")
+    if min(img.shape[:2]) < MIN_CROP_SIDE:
+        h, w = img.shape[:2]
+        least = f"{MIN_CROP_SIDE}x{MIN_CROP_SIDE} px"
+        return GraderError("crop_too_small", f"{w}x{h} px is too small to hold a box: a crop needs at least {least}.",
+                           f"{w}x{h} px terlalu kecil untuk sebuah kotak: potongan minimal {least}.")
+    if img.ndim == 3 and img.shape[2] == 4:
+        img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+    return img
+
+
+def cmd_read_boxes(args: argparse.Namespace) -> int:
+    """One entry per image, in order; an image that cannot be classified is an entry with its refusal, so one
+    bad crop never loses the others' readings."""
+    from grader.pipeline import classifier_for, refusal_json
+
+    crops = [_box_crop(path) for path in args.images]
+    good = [crop for crop in crops if not isinstance(crop, GraderError)]
+    readings = iter(classifier_for(args.digits_engine).classify(good))
+    out = []
+    for path, crop in zip(args.images, crops):
+        if isinstance(crop, GraderError):
+            out.append({"file": str(path), "refusal": refusal_json(crop)})
+            continue
+        r = next(readings)
+        out.append({"file": str(path), "label": r.label, "confidence": round(float(r.confidence), 4),
+                    **({"review": True} if r.ambiguous else {})})
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0

@@ -80,6 +80,8 @@ PREPROCESSING_VERSION = 2
 PAPER_KERNEL = 15
 #: Fewer ink pixels than this (at working size) means a blank box.
 MIN_INK_PIXELS = 6
+#: A crop narrower or lower than this many pixels holds no readable box (it is refused, not guessed).
+MIN_CROP_SIDE = 4
 
 
 # --------------------------------------------------------------------------
@@ -117,7 +119,7 @@ def _as_gray_uint8(crop: np.ndarray) -> np.ndarray:
         raise ValueError(
             f"crop must be a 2-D grey or 3-D BGR array; got {arr.ndim} dimension(s)"
         )
-    if arr.shape[0] < 4 or arr.shape[1] < 4:
+    if arr.shape[0] < MIN_CROP_SIDE or arr.shape[1] < MIN_CROP_SIDE:
         raise ValueError(f"crop is too small to read: shape {arr.shape}")
     if arr.dtype != np.uint8:
         arr = _to_uint8(arr)

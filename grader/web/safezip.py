@@ -38,7 +38,7 @@ class Skipped:
 
 @dataclass
 class ZipContents:
-    files: list[tuple[str, bytes]] = field(default_factory=list)    # (base name, bytes)
+    files: list[tuple[str, bytes]] = field(default_factory=list)    # (base name or path in the zip, bytes)
     skipped: list[Skipped] = field(default_factory=list)
 
 
@@ -80,8 +80,10 @@ def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes 
                 return None
 
 
-def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits()) -> ZipContents:
-    """The regular files in zip ``data`` as ``(base name, bytes)``, with every skipped member and why.
+def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits(), keep_folders: bool = False) -> ZipContents:
+    """The regular files in zip ``data`` as ``(base name, bytes)``, with every skipped member and why; with
+    ``keep_folders``, as ``(path in the zip, bytes)``: ``kelas/Lestari/hal1.jpg``, where a folder may name the
+    trainee (a member with an absolute or ``..`` path is skipped either way).
 
     Raises
     ------
@@ -103,7 +105,8 @@ def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits()) -> ZipContents:
     out = ZipContents()
     total = 0
     for info in entries:
-        base = PurePosixPath(info.filename.replace("\\", "/")).name
+        path = PurePosixPath(info.filename.replace("\\", "/"))
+        base = path.name
         if not base or base.startswith(".") or "__MACOSX" in info.filename:
             continue
         problem = _member_problem(info, limits)
@@ -123,5 +126,5 @@ def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits()) -> ZipContents:
             out.skipped.append(Skipped(info.filename, *problem))
             continue
         total += len(content)
-        out.files.append((base, content))
+        out.files.append((str(path) if keep_folders else base, content))
     return out
