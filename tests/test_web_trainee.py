@@ -519,6 +519,20 @@ def test_the_qr_trainee_wins_over_the_typed_name(app, client, code):
     assert [(r["trainee"], r["attempts"]) for r in rows] == [("12", 2)]
 
 
+def test_the_number_written_on_the_sheet_wins_over_the_typed_text_which_stays_as_the_name(app, client, code):
+    """QA: 'Fitri 104' typed on a sheet whose boxes say 104 made a second row beside trainee 104, and the table
+    named her differently from her printed feedback."""
+    upload(client, code=code, trainee="Fitri 104", photos=[("num-104-a_1.jpg", jpeg_bytes())])
+    upload(client, code=code, trainee="104", photos=[("num-104-b_1.jpg", jpeg_bytes(color="#eee"))], client_token="y2")
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        rows = latest_sheets(get_db(), code)
+        names = [tuple(r) for r in get_db().execute("SELECT trainee, trainee_name FROM submissions ORDER BY id")]
+    assert [(r["trainee"], r["attempts"]) for r in rows] == [("104", 2)]
+    assert names == [("104", "Fitri 104"), ("104", None)]
+
+
 def test_a_dispute_of_a_count_takes_digits_only(app, client, code):
     """"-5" is box content (a dash, then 5) for digits, but not a count of bubbles or tally marks."""
     import json as _json

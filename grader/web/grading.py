@@ -17,6 +17,7 @@ from typing import Any
 
 from grader.errors import GraderError
 from grader.grading.review_queue import on_unread_page
+from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import IDENTITY_NAME
 from grader.web.db import REMOVED, connect, now_iso
 from grader.web.job_worker import JobContext
@@ -105,10 +106,17 @@ def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, 
     }
     if original is not None:
         cols["result_original"] = json.dumps(original, ensure_ascii=False)
-    if result.get("identity_source") == "qr" and result.get("trainee"):
-        # The QR of a personalised sheet names its trainee: it wins over what the uploader typed (issue 5's order:
-        # QR, then the number written on the sheet, then the file name), so one trainee is one row in the class.
-        cols.update(trainee=result["trainee"], trainee_name=result.get("trainee_name"))
+    source = result.get("identity_source")
+    if source in ("qr", "trainee_number") and result.get("trainee"):
+        # The QR of a personalised sheet, or the number written on the sheet and read firmly, names its trainee: it
+        # wins over what the uploader typed (issue 5's order: QR, then the number written on the sheet, then the
+        # file name), so one trainee is one row in the class and the table says what the result says. Typed text
+        # that is more than that number (``Fitri 104``) stays, as the name, when the sheet gives none.
+        typed = (conn.execute("SELECT trainee FROM submissions WHERE id=?", (submission_id,)).fetchone() or [None])[0]
+        name = result.get("trainee_name")
+        if source == "trainee_number" and not name and typed and normalise_id(typed) != normalise_id(result["trainee"]):
+            name = typed
+        cols.update(trainee=result["trainee"], trainee_name=name)
     sets = ", ".join(f"{k}=?" for k in cols)
     fill = ", ".join(f"{k}=COALESCE({k}, ?)" for k in ("exercise", "trainee", "trainee_name") if k not in cols)
     conn.execute(f"UPDATE submissions SET {sets}, {fill} WHERE id=?",
@@ -339,8 +347,6 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
     the pair was two trainees' pages: each photo becomes a single-page sheet of its own, graded again, and the
     merge step pairs it by the number written on it. The pair is kept, marked ``merged``. Returns how many.
     """
-    from grader.page_groups import PageEvidence, group_pages, number_evidence
-
     ctx = runner.ctx
     jobs = []
     for r in conn.execute("SELECT id, exercise, result FROM submissions s WHERE batch_id=? AND state='done' AND "

@@ -98,11 +98,12 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
     stem = Path(files[0][0]).stem.split("_")[0] if files else None
     stem = None if stem and CAMERA_NAME_RE.match(Path(files[0][0]).stem) else stem     # as the real pipeline
     qr = files and files[0][0].startswith("qr-")          # "qr-<id>-...": as if the QR carried trainee <id>
-    if qr:
+    number = files and files[0][0].startswith("num-")     # "num-<id>-...": as if <id> were written and read firmly
+    if qr or number:
         stem = files[0][0].split("-")[1]
     result = {"exercise": exercise or (key.exercise if key else None), "template": "chasil-kwk" if key else None,
-              "trainee": stem if qr else (trainee or stem), "trainee_name": None,     # the QR first, as for real
-              "identity_source": "qr" if qr else ("caller" if trainee else "filename"),
+              "trainee": stem if qr or number else (trainee or stem), "trainee_name": None,   # as for real: QR, number,
+              "identity_source": "qr" if qr else "trainee_number" if number else ("caller" if trainee else "filename"),
               "status": "refused" if refused == len(files) else ("partial" if refused else "graded"),
               "pages": pages, "fields": [], "rules": [], "findings": [], "top_fixes": [], "score": None,
               "counts": {}}
