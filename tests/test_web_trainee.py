@@ -531,6 +531,16 @@ def test_the_number_written_on_the_sheet_wins_over_the_typed_text_which_stays_as
         names = [tuple(r) for r in get_db().execute("SELECT trainee, trainee_name FROM submissions ORDER BY id")]
     assert [(r["trainee"], r["attempts"]) for r in rows] == [("104", 2)]
     assert names == [("104", "Fitri 104"), ("104", None)]
+    from grader.web.testing import log_in, WRONG_FIELD          # a regrade (a trainer's correction) keeps the name
+    trainer = app.test_client()
+    log_in(trainer)
+    trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/lembar/1"),
+                                                   "field": WRONG_FIELD, "value": "1"})
+    with app.app_context():
+        from grader.web.db import get_db
+        again = [tuple(r) for r in get_db().execute("SELECT trainee, trainee_name FROM submissions ORDER BY id")]
+        assert get_db().execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 1
+    assert again == names
 
 
 def test_a_dispute_of_a_count_takes_digits_only(app, client, code):

@@ -112,11 +112,12 @@ def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, 
         # wins over what the uploader typed (issue 5's order: QR, then the number written on the sheet, then the
         # file name), so one trainee is one row in the class and the table says what the result says. Typed text
         # that is more than that number (``Fitri 104``) stays, as the name, when the sheet gives none.
+        cols["trainee"] = result["trainee"]
         typed = (conn.execute("SELECT trainee FROM submissions WHERE id=?", (submission_id,)).fetchone() or [None])[0]
-        name = result.get("trainee_name")
-        if source == "trainee_number" and not name and typed and normalise_id(typed) != normalise_id(result["trainee"]):
-            name = typed
-        cols.update(trainee=result["trainee"], trainee_name=name)
+        if source == "qr":
+            cols["trainee_name"] = result.get("trainee_name")
+        elif typed and normalise_id(typed) != normalise_id(result["trainee"]):
+            cols["trainee_name"] = typed           # (a regrade finds the number there already and keeps the name)
     sets = ", ".join(f"{k}=?" for k in cols)
     fill = ", ".join(f"{k}=COALESCE({k}, ?)" for k in ("exercise", "trainee", "trainee_name") if k not in cols)
     conn.execute(f"UPDATE submissions SET {sets}, {fill} WHERE id=?",
