@@ -105,6 +105,32 @@ def test_bad_roster_is_a_clear_usage_error(tmp_path, capsys):
     assert err.startswith("grader: error:") and "needs an id column" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("data", [
+    b"id;name\n1;Budi\n002;Siti Aminah\n",                          # Excel, Indonesian locale
+    b"\xef\xbb\xbfNo;Nama\r\n1;Budi\r\n002;Siti Aminah\r\n",          # ... with its BOM and CRLF
+    b"nomor\tnama\n1\tBudi\n002\tSiti Aminah\n",                     # tab separated
+    b'no,nama\n1,Budi\n002,"Siti Aminah"\n',
+], ids=["semicolon", "semicolon-bom-crlf", "tab", "comma"])
+def test_a_roster_is_read_whatever_its_separator(data):
+    from grader.commands.form import parse_roster
+
+    assert parse_roster(data, "r.csv") == [("1", "Budi"), ("002", "Siti Aminah")]
+
+
+def test_a_semicolon_roster_with_a_comma_in_a_name_keeps_the_name_whole():
+    from grader.commands.form import parse_roster
+
+    assert parse_roster(b"no;nama\n1;Budi, S.Pd\n", "r.csv") == [("1", "Budi, S.Pd")]
+
+
+def test_a_semicolon_roster_prints_from_the_cli(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(b"\xef\xbb\xbfNo;Nama\r\n001;Siti Aminah\r\n002;Budi Santoso\r\n")
+    out = tmp_path / "class.pdf"
+    assert main(["form", "print", "chasil-kwk", "--roster", str(roster), "-o", str(out), "--dpi", "50"]) == 0
+    assert out.read_bytes().count(b"/Type /Page ") == 4
+
+
 def test_form_layout_json_matches_the_geometry(capsys):
     assert main(["form", "layout", "chasil-kwk", "--pairs", "2", "--dpi", "254", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

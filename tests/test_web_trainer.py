@@ -497,6 +497,18 @@ def test_roster_longer_than_the_limit_is_refused_with_a_message(trainer, code):
     assert f"maksimal {MAX_ROSTER} orang" in resp.get_data(as_text=True)
 
 
+def test_an_excel_roster_separated_by_semicolons_prints_named_sheets(trainer, code):
+    """Excel in an Indonesian locale saves CSV with ";" and a BOM: one named sheet per trainee, not a refusal."""
+    token = csrf_of(trainer, "/trainer/")
+    blank = trainer.get(f"/trainer/latihan/{code}/lembar.pdf").data
+    roster = b"\xef\xbb\xbfNo;Nama\r\n001;Budi\r\n002;Siti\r\n"
+    resp = trainer.post(f"/trainer/latihan/{code}/lembar.pdf",
+                        data={"csrf_token": token, "roster": (io.BytesIO(roster), "peserta.csv")},
+                        content_type="multipart/form-data")
+    assert resp.status_code == 200 and resp.data[:4] == b"%PDF"
+    assert resp.data.count(b"/Type /Page ") == 2 * blank.count(b"/Type /Page ")
+
+
 def test_file_names_from_a_zip_are_escaped(trainer, code):
     evil = '<img src=x onerror=alert(1)>'
     resp = batch(trainer, code, [("k.zip", zip_of({f"{evil}.txt": b"x", f"{evil}_1.jpg": jpeg_bytes()}))],

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import random
 import secrets
-import tempfile
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -147,7 +146,7 @@ def handout(code: str):
 @bp.route("/latihan/<code>/lembar.pdf", methods=["GET", "POST"])
 def sheets(code: str):
     """Printable sheets carrying the exercise code; with a roster CSV (POST), one personalised sheet each."""
-    from grader.commands.form import read_roster, sheets_for
+    from grader.commands.form import parse_roster, sheets_for
     from grader.sheet.layout import layout_sheet
     from grader.sheet.render import render_sheet, write_pdf
     from grader.sheet.schema import resolve_template
@@ -159,14 +158,11 @@ def sheets(code: str):
         if upload is None or not upload.filename:
             flash(_("Pilih berkas CSV daftar peserta."), "error")
             return redirect(url_for("trainer.exercise", code=key.exercise))
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "roster.csv"
-            path.write_bytes(upload.read(1024 * 1024))
-            try:
-                roster = read_roster(path)
-            except GraderError as exc:
-                flash(error_text(exc), "error")
-                return redirect(url_for("trainer.exercise", code=key.exercise))
+        try:
+            roster = parse_roster(upload.read(1024 * 1024), upload.filename)
+        except GraderError as exc:
+            flash(error_text(exc), "error")
+            return redirect(url_for("trainer.exercise", code=key.exercise))
         if len(roster) > MAX_ROSTER:
             flash(_("Daftar peserta terlalu panjang (maksimal {n} orang per unduhan).", n=MAX_ROSTER), "error")
             return redirect(url_for("trainer.exercise", code=key.exercise))
