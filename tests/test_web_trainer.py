@@ -509,6 +509,23 @@ def test_an_excel_roster_separated_by_semicolons_prints_named_sheets(trainer, co
     assert resp.data.count(b"/Type /Page ") == 2 * blank.count(b"/Type /Page ")
 
 
+def test_a_trainee_number_too_long_for_the_boxes_is_refused_naming_its_row(trainer, code):
+    token = csrf_of(trainer, "/trainer/")
+    roster = b"no,nama\n001,Siti\n1234,Budi\n"
+    resp = trainer.post(f"/trainer/latihan/{code}/lembar.pdf",
+                        data={"csrf_token": token, "roster": (io.BytesIO(roster), "peserta.csv")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    assert b"%PDF" not in resp.data
+    page = resp.get_data(as_text=True)
+    assert ("Daftar peserta baris 3 (Budi): nomor peserta 1234 lebih dari 3 angka, padahal lembar hanya punya "
+            "3 kotak nomor peserta.") in page
+    resp = trainer.post(f"/trainer/latihan/{code}/lembar.pdf?lang=en",
+                        data={"csrf_token": token, "roster": (io.BytesIO(roster), "peserta.csv")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    english = resp.get_data(as_text=True)
+    assert "roster peserta.csv line 3 (Budi): trainee number 1234 has more than 3 digits" in english
+
+
 def test_file_names_from_a_zip_are_escaped(trainer, code):
     evil = '<img src=x onerror=alert(1)>'
     resp = batch(trainer, code, [("k.zip", zip_of({f"{evil}.txt": b"x", f"{evil}_1.jpg": jpeg_bytes()}))],

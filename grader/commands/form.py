@@ -45,20 +45,21 @@ def _variant_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pairs", type=int, help="number of candidate pairs (1 adds the kolom kosong)")
 
 
-def read_roster(path: Path) -> list[tuple[str, str]]:
+def read_roster(path: Path, *, number_boxes: int) -> list[tuple[str, str]]:
     """``(trainee id, name)`` rows from a roster CSV file, with a clear error for a bad file."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise GraderError("bad_roster", f"cannot read roster {path}: {exc}", "Daftar peserta tidak dapat dibaca")
-    return parse_roster(data, str(path))
+    return parse_roster(data, str(path), number_boxes=number_boxes)
 
 
-def parse_roster(data: bytes, source: str) -> list[tuple[str, str]]:
+def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[str, str]]:
     """``(trainee id, name)`` rows from a roster CSV's bytes; ``source`` names it in the messages.
 
     Comma, semicolon (Excel in an Indonesian locale) and tab separated files are read, with or without the
-    UTF-8 BOM Excel writes; the header row decides the separator.
+    UTF-8 BOM Excel writes; the header row decides the separator. A numeric trainee id must fit the sheet's
+    ``number_boxes`` trainee-number boxes (leading zeros aside), or the trainee could never write it there.
     """
     try:
         text = data.decode("utf-8-sig")
@@ -82,6 +83,8 @@ def parse_roster(data: bytes, source: str) -> list[tuple[str, str]]:
         if not tid or not name:
             raise GraderError("bad_roster", f"roster {source} line {line}: empty id or name",
                               f"Daftar peserta baris {line}: nomor atau nama kosong")
+        if tid.isascii() and tid.isdigit() and len(str(int(tid))) > number_boxes:
+            raise _number_too_long(source, line, tid, name, number_boxes)
         out.append((tid, name))
     return out
 
@@ -98,6 +101,21 @@ def _roster_delimiter(header: str) -> str:
     return max(ROSTER_DELIMITERS, key=lambda d: len(columns(d)))
 
 
+def _number_too_long(source: str, line: int, tid: str, name: str, boxes: int) -> GraderError:
+    """A roster number the sheet's trainee-number boxes cannot hold: the trainee could never write it there."""
+    return GraderError(
+        "bad_roster",
+        f"roster {source} line {line} ({name}): trainee number {tid} has more than {boxes} digits, but the sheet "
+        f"has {boxes} trainee-number boxes; give numbers of at most {boxes} digits",
+        f"Daftar peserta baris {line} ({name}): nomor peserta {tid} lebih dari {boxes} angka, padahal lembar hanya "
+        f"punya {boxes} kotak nomor peserta. Pakai nomor paling banyak {boxes} angka.")
+
+
+def trainee_number_boxes(sheet: SheetLayout) -> int:
+    """How many digits the sheet's trainee-number boxes hold (the template's ``header.trainee.boxes``)."""
+    return len(sheet.field(sheet.spec.header["trainee"]["id"]).boxes)
+
+
 def sheets_for(sheet: SheetLayout, exercise: str | None, roster: list[tuple[str, str]] | None):
     """One identity per printed sheet: a blank one, or one per roster row."""
     base = SheetIdentity(template=sheet.spec.id, version=sheet.spec.version, page=1, contest=sheet.contest,
@@ -111,7 +129,7 @@ def cmd_print(args: argparse.Namespace) -> int:
     spec = resolve_template(args.template)
     sheet = layout_sheet(spec, contest=args.contest, pairs=args.pairs)
     exercise = args.exercise.strip().upper() if args.exercise else None
-    roster = read_roster(args.roster) if args.roster else None
+    roster = read_roster(args.roster, number_boxes=trainee_number_boxes(sheet)) if args.roster else None
     pages = []
     for ident in sheets_for(sheet, exercise, roster):
         pages.extend(render_sheet(sheet, ident, dpi=args.dpi))

@@ -146,12 +146,13 @@ def handout(code: str):
 @bp.route("/latihan/<code>/lembar.pdf", methods=["GET", "POST"])
 def sheets(code: str):
     """Printable sheets carrying the exercise code; with a roster CSV (POST), one personalised sheet each."""
-    from grader.commands.form import parse_roster, sheets_for
+    from grader.commands.form import parse_roster, sheets_for, trainee_number_boxes
     from grader.sheet.layout import layout_sheet
     from grader.sheet.render import render_sheet, write_pdf
     from grader.sheet.schema import resolve_template
 
     key = get_key(code)
+    sheet = layout_sheet(resolve_template(key.template), contest=key.contest, pairs=key.pairs)
     roster = None
     if request.method == "POST":
         upload = request.files.get("roster")
@@ -159,14 +160,14 @@ def sheets(code: str):
             flash(_("Pilih berkas CSV daftar peserta."), "error")
             return redirect(url_for("trainer.exercise", code=key.exercise))
         try:
-            roster = parse_roster(upload.read(1024 * 1024), upload.filename)
+            roster = parse_roster(upload.read(1024 * 1024), upload.filename,
+                                  number_boxes=trainee_number_boxes(sheet))
         except GraderError as exc:
             flash(error_text(exc), "error")
             return redirect(url_for("trainer.exercise", code=key.exercise))
         if len(roster) > MAX_ROSTER:
             flash(_("Daftar peserta terlalu panjang (maksimal {n} orang per unduhan).", n=MAX_ROSTER), "error")
             return redirect(url_for("trainer.exercise", code=key.exercise))
-    sheet = layout_sheet(resolve_template(key.template), contest=key.contest, pairs=key.pairs)
     pages = []
     for ident in sheets_for(sheet, key.exercise, roster):
         pages.extend(render_sheet(sheet, ident, dpi=SHEET_DPI))
