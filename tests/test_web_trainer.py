@@ -227,9 +227,13 @@ def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, c
     sheets = list(csv.DictReader(io.StringIO(
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
     assert {r["trainee"]: r["refusal"] for r in sheets} == {"b": "", "c": "c_1_blur.jpg=too_blurry"}
-    assert {r["trainee"]: r["error"] for r in sheets} == {                # and why, in words
-        "b": "", "c": "c_1_blur.jpg: The photo is too blurry. Hold the phone steady and take it again."}
+    assert {r["trainee"]: r["error"] for r in sheets} == {                # and why, in the trainer's words
+        "b": "", "c": "c_1_blur.jpg: Foto terlalu buram. Pegang ponsel lebih stabil, lalu foto ulang."}
     assert "The photo is too blurry" in trainer.get(resp.location + ".json?lang=en").get_json()["items"][1]["error"]
+    sheets = list(csv.DictReader(io.StringIO(                            # the language switch, remembered
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
+    assert {r["trainee"]: r["error"] for r in sheets}["c"] == (
+        "c_1_blur.jpg: The photo is too blurry. Hold the phone steady and take it again.")
 
 
 def test_class_counts_agree_and_trainee_numbers_sort_as_numbers(trainer, code):
@@ -462,10 +466,32 @@ def test_the_export_holds_the_score_the_pages_show():
 
     row = {"id": 1, "trainee": "7", "group_key": "7", "trainee_name": "Ani", "state": "done",
            "result_status": "graded", "score": 98.8, "n_ok": 80, "n_wrong": 1, "n_review": 0, "n_blank": 0,
-           "n_unreadable": 0, "attempts": 1, "source": "trainee", "created_at": "2026-12-02T05:00", "error_en": None}
+           "n_unreadable": 0, "attempts": 1, "source": "trainee", "created_at": "2026-12-02T05:00", "error_id": None,
+           "error_en": None}
     out = dict(zip(SHEET_COLUMNS, sheet_rows([row])[0]))
     assert out["score"] == 98 and str(out["score"]) == score_text(98.8)
     assert dict(zip(SHEET_COLUMNS, sheet_rows([{**row, "score": None}])[0]))["score"] is None
+
+
+def test_the_export_says_why_a_sheet_failed_in_the_trainers_language(app, trainer, code):
+    """A sheet whose grading failed: its reason in the export is Indonesian by default, English when switched,
+    and the column names stay the same in both (a spreadsheet or script reading them never breaks)."""
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="ex")
+    with app.app_context():
+        from grader.web.db import get_db
+        get_db().execute("UPDATE submissions SET state='failed', error_code='too_slow', "
+                         "error_id='Penilaian terlalu lama', error_en='Grading took too long' WHERE id=1")
+        get_db().commit()
+    indonesian = list(csv.reader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
+    english = list(csv.reader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=en").data.decode("utf-8-sig"))))
+    assert indonesian[0] == english[0] and "error" in indonesian[0]
+    error = indonesian[0].index("error")
+    assert (indonesian[1][error], english[1][error]) == ("Penilaian terlalu lama", "Grading took too long")
+    from openpyxl import load_workbook
+    wb = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx?lang=id").data))
+    assert wb["lembar"].cell(2, error + 1).value == "Penilaian terlalu lama"
 
 
 def test_trainer_pages_in_english(trainer, code):
