@@ -127,6 +127,26 @@ def test_create_exercise_then_download_handout_and_sheets(trainer):
     assert len(named.data) > len(sheets.data)                        # two personalised sheets, not one blank
 
 
+
+def test_the_kolom_kosong_trap_with_two_pairs_says_it_made_a_single_pair_exercise(app, trainer):
+    """A kolom kosong exists only where a single pair runs: the exercise gets one pair, and the trainer is told,
+    instead of finding a one-pair exercise they did not ask for."""
+    token = csrf_of(trainer, "/trainer/")
+    resp = trainer.post("/trainer/latihan", data={"csrf_token": token, "contest": "bupati", "pairs": "2",
+                                                  "seed": "5", "trap": ["kolom_kosong"]})
+    new_code = resp.location.rsplit("/", 1)[1]
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert ('<div class="flash warn" role="status">Kolom kosong hanya ada bila paslon tunggal: latihan ini dibuat '
+            'dengan 1 paslon, bukan 2.</div>') in page
+    from grader.exercise.store import load_key
+    assert load_key(new_code, base=app.config["DATA_DIR"]).pairs == 1
+    resp = trainer.post("/trainer/latihan?lang=en", data={"csrf_token": token, "pairs": "3", "seed": "6",
+                                                          "trap": ["kolom_kosong"]}, follow_redirects=True)
+    assert "only where a single pair runs: this exercise was made with 1 pair, not 3." in resp.get_data(as_text=True)
+    resp = trainer.post("/trainer/latihan", data={"csrf_token": token, "pairs": "1", "seed": "7",
+                                                  "trap": ["kolom_kosong"]}, follow_redirects=True)
+    assert "Kolom kosong hanya ada" not in resp.get_data(as_text=True)             # what was chosen: nothing to say
+
 def test_bad_roster_and_bad_seed_are_explained(trainer, code):
     token = csrf_of(trainer, "/trainer/")
     resp = trainer.post(f"/trainer/latihan/{code}/lembar.pdf",

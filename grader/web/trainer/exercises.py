@@ -95,6 +95,9 @@ def exercise_new():
         return redirect(url_for("trainer.index"))
     save_exercise(ex, base=_base())
     flash(_("Latihan {code} dibuat.", code=ex.code), "ok")
+    if pairs is not None and ex.pairs != pairs:         # the kolom kosong trap makes a single-pair region
+        flash(_("Kolom kosong hanya ada bila paslon tunggal: latihan ini dibuat dengan {n} paslon, bukan {chosen}.",
+                n=ex.pairs, chosen=pairs), "warn")
     return redirect(url_for("trainer.exercise", code=ex.code))
 
 
