@@ -105,6 +105,60 @@ def test_bad_roster_is_a_clear_usage_error(tmp_path, capsys):
     assert err.startswith("grader: error:") and "needs an id column" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("data", [
+    b"id;name\n1;Budi\n002;Siti Aminah\n",                          # Excel, Indonesian locale
+    b"\xef\xbb\xbfNo;Nama\r\n1;Budi\r\n002;Siti Aminah\r\n",          # ... with its BOM and CRLF
+    b"nomor\tnama\n1\tBudi\n002\tSiti Aminah\n",                     # tab separated
+    b'no,nama\n1,Budi\n002,"Siti Aminah"\n',
+], ids=["semicolon", "semicolon-bom-crlf", "tab", "comma"])
+def test_a_roster_is_read_whatever_its_separator(data):
+    from grader.commands.form import parse_roster
+
+    assert parse_roster(data, "r.csv", number_boxes=3) == [("1", "Budi"), ("002", "Siti Aminah")]
+
+
+def test_a_semicolon_roster_with_a_comma_in_a_name_keeps_the_name_whole():
+    from grader.commands.form import parse_roster
+
+    assert parse_roster(b"no;nama\n1;Budi, S.Pd\n", "r.csv", number_boxes=3) == [("1", "Budi, S.Pd")]
+
+
+def test_a_semicolon_roster_prints_from_the_cli(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(b"\xef\xbb\xbfNo;Nama\r\n001;Siti Aminah\r\n002;Budi Santoso\r\n")
+    out = tmp_path / "class.pdf"
+    assert main(["form", "print", "chasil-kwk", "--roster", str(roster), "-o", str(out), "--dpi", "50"]) == 0
+    assert out.read_bytes().count(b"/Type /Page ") == 4
+
+
+def test_a_trainee_number_longer_than_the_number_boxes_is_refused_naming_its_row(tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("no,nama\n001,Siti\n1234,Budi\n", encoding="utf-8")
+    out = tmp_path / "x.pdf"
+    assert main(["form", "print", "chasil-kwk", "--roster", str(roster), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "line 3 (Budi): trainee number 1234 has more than 3 digits" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_the_number_box_count_comes_from_the_template(tmp_path):
+    """A template with four trainee-number boxes takes a four-digit number; leading zeros never count."""
+    from grader.commands.form import parse_roster, trainee_number_boxes
+    from grader.errors import GraderError
+    from grader.sheet.schema import TEMPLATES_DIR
+
+    text = (TEMPLATES_DIR / "chasil-kwk.yaml").read_text(encoding="utf-8")
+    assert "    boxes: 3\n" in text
+    wide = tmp_path / "wide.yaml"
+    wide.write_text(text.replace("    boxes: 3\n", "    boxes: 4\n", 1), encoding="utf-8")
+    boxes = trainee_number_boxes(layout_sheet(load_template(wide)))
+    assert boxes == 4
+    assert parse_roster(b"no,nama\n1234,Budi\n", "r.csv", number_boxes=boxes) == [("1234", "Budi")]
+    assert parse_roster(b"no,nama\n0012,Budi\n", "r.csv", number_boxes=3) == [("0012", "Budi")]
+    with pytest.raises(GraderError, match="12345 has more than 4 digits"):
+        parse_roster(b"no,nama\n12345,Budi\n", "r.csv", number_boxes=boxes)
+
+
 def test_form_layout_json_matches_the_geometry(capsys):
     assert main(["form", "layout", "chasil-kwk", "--pairs", "2", "--dpi", "254", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

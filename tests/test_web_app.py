@@ -140,3 +140,17 @@ def test_config_file_is_read_and_the_environment_wins(monkeypatch, isolated_data
     monkeypatch.setenv("GRADER_WORKERS", "1")
     app = create_app({"JOBS_MODE": "inline", "TRAINER_PASSWORD": "x"})
     assert app.config["JOB_TIMEOUT_S"] == 33 and app.config["JOBS_WORKERS"] == 1
+
+
+def test_every_page_names_its_icon_and_favicon_ico_is_found(isolated_data_dir):
+    """QA: /favicon.ico was a 404 (a console error) on every page."""
+    import re
+
+    client = create_app({"JOBS_MODE": "inline", "TRAINER_PASSWORD": "x"}).test_client()
+    for path in ("/", "/trainer/masuk", "/no-such-page"):
+        html = client.get(path).get_data(as_text=True)
+        href = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html).group(1)
+        icon = client.get(href)
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data, path
+    ico = client.get("/favicon.ico")
+    assert ico.status_code == 200 and ico.mimetype == "image/svg+xml" and b"<svg" in ico.data

@@ -127,6 +127,26 @@ def test_create_exercise_then_download_handout_and_sheets(trainer):
     assert len(named.data) > len(sheets.data)                        # two personalised sheets, not one blank
 
 
+
+def test_the_kolom_kosong_trap_with_two_pairs_says_it_made_a_single_pair_exercise(app, trainer):
+    """A kolom kosong exists only where a single pair runs: the exercise gets one pair, and the trainer is told,
+    instead of finding a one-pair exercise they did not ask for."""
+    token = csrf_of(trainer, "/trainer/")
+    resp = trainer.post("/trainer/latihan", data={"csrf_token": token, "contest": "bupati", "pairs": "2",
+                                                  "seed": "5", "trap": ["kolom_kosong"]})
+    new_code = resp.location.rsplit("/", 1)[1]
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert ('<div class="flash warn" role="status">Kolom kosong hanya ada bila paslon tunggal: latihan ini dibuat '
+            'dengan 1 paslon, bukan 2.</div>') in page
+    from grader.exercise.store import load_key
+    assert load_key(new_code, base=app.config["DATA_DIR"]).pairs == 1
+    resp = trainer.post("/trainer/latihan?lang=en", data={"csrf_token": token, "pairs": "3", "seed": "6",
+                                                          "trap": ["kolom_kosong"]}, follow_redirects=True)
+    assert "only where a single pair runs: this exercise was made with 1 pair, not 3." in resp.get_data(as_text=True)
+    resp = trainer.post("/trainer/latihan", data={"csrf_token": token, "pairs": "1", "seed": "7",
+                                                  "trap": ["kolom_kosong"]}, follow_redirects=True)
+    assert "Kolom kosong hanya ada" not in resp.get_data(as_text=True)             # what was chosen: nothing to say
+
 def test_bad_roster_and_bad_seed_are_explained(trainer, code):
     token = csrf_of(trainer, "/trainer/")
     resp = trainer.post(f"/trainer/latihan/{code}/lembar.pdf",
@@ -227,9 +247,13 @@ def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, c
     sheets = list(csv.DictReader(io.StringIO(
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
     assert {r["trainee"]: r["refusal"] for r in sheets} == {"b": "", "c": "c_1_blur.jpg=too_blurry"}
-    assert {r["trainee"]: r["error"] for r in sheets} == {                # and why, in words
-        "b": "", "c": "c_1_blur.jpg: The photo is too blurry. Hold the phone steady and take it again."}
+    assert {r["trainee"]: r["error"] for r in sheets} == {                # and why, in the trainer's words
+        "b": "", "c": "c_1_blur.jpg: Foto terlalu buram. Pegang ponsel lebih stabil, lalu foto ulang."}
     assert "The photo is too blurry" in trainer.get(resp.location + ".json?lang=en").get_json()["items"][1]["error"]
+    sheets = list(csv.DictReader(io.StringIO(                            # the language switch, remembered
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
+    assert {r["trainee"]: r["error"] for r in sheets}["c"] == (
+        "c_1_blur.jpg: The photo is too blurry. Hold the phone steady and take it again.")
 
 
 def test_class_counts_agree_and_trainee_numbers_sort_as_numbers(trainer, code):
@@ -462,10 +486,32 @@ def test_the_export_holds_the_score_the_pages_show():
 
     row = {"id": 1, "trainee": "7", "group_key": "7", "trainee_name": "Ani", "state": "done",
            "result_status": "graded", "score": 98.8, "n_ok": 80, "n_wrong": 1, "n_review": 0, "n_blank": 0,
-           "n_unreadable": 0, "attempts": 1, "source": "trainee", "created_at": "2026-12-02T05:00", "error_en": None}
+           "n_unreadable": 0, "attempts": 1, "source": "trainee", "created_at": "2026-12-02T05:00", "error_id": None,
+           "error_en": None}
     out = dict(zip(SHEET_COLUMNS, sheet_rows([row])[0]))
     assert out["score"] == 98 and str(out["score"]) == score_text(98.8)
     assert dict(zip(SHEET_COLUMNS, sheet_rows([{**row, "score": None}])[0]))["score"] is None
+
+
+def test_the_export_says_why_a_sheet_failed_in_the_trainers_language(app, trainer, code):
+    """A sheet whose grading failed: its reason in the export is Indonesian by default, English when switched,
+    and the column names stay the same in both (a spreadsheet or script reading them never breaks)."""
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="ex")
+    with app.app_context():
+        from grader.web.db import get_db
+        get_db().execute("UPDATE submissions SET state='failed', error_code='too_slow', "
+                         "error_id='Penilaian terlalu lama', error_en='Grading took too long' WHERE id=1")
+        get_db().commit()
+    indonesian = list(csv.reader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
+    english = list(csv.reader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=en").data.decode("utf-8-sig"))))
+    assert indonesian[0] == english[0] and "error" in indonesian[0]
+    error = indonesian[0].index("error")
+    assert (indonesian[1][error], english[1][error]) == ("Penilaian terlalu lama", "Grading took too long")
+    from openpyxl import load_workbook
+    wb = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx?lang=id").data))
+    assert wb["lembar"].cell(2, error + 1).value == "Penilaian terlalu lama"
 
 
 def test_trainer_pages_in_english(trainer, code):
@@ -495,6 +541,35 @@ def test_roster_longer_than_the_limit_is_refused_with_a_message(trainer, code):
                         data={"csrf_token": token, "roster": (io.BytesIO(roster.encode()), "r.csv")},
                         content_type="multipart/form-data", follow_redirects=True)
     assert f"maksimal {MAX_ROSTER} orang" in resp.get_data(as_text=True)
+
+
+def test_an_excel_roster_separated_by_semicolons_prints_named_sheets(trainer, code):
+    """Excel in an Indonesian locale saves CSV with ";" and a BOM: one named sheet per trainee, not a refusal."""
+    token = csrf_of(trainer, "/trainer/")
+    blank = trainer.get(f"/trainer/latihan/{code}/lembar.pdf").data
+    roster = b"\xef\xbb\xbfNo;Nama\r\n001;Budi\r\n002;Siti\r\n"
+    resp = trainer.post(f"/trainer/latihan/{code}/lembar.pdf",
+                        data={"csrf_token": token, "roster": (io.BytesIO(roster), "peserta.csv")},
+                        content_type="multipart/form-data")
+    assert resp.status_code == 200 and resp.data[:4] == b"%PDF"
+    assert resp.data.count(b"/Type /Page ") == 2 * blank.count(b"/Type /Page ")
+
+
+def test_a_trainee_number_too_long_for_the_boxes_is_refused_naming_its_row(trainer, code):
+    token = csrf_of(trainer, "/trainer/")
+    roster = b"no,nama\n001,Siti\n1234,Budi\n"
+    resp = trainer.post(f"/trainer/latihan/{code}/lembar.pdf",
+                        data={"csrf_token": token, "roster": (io.BytesIO(roster), "peserta.csv")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    assert b"%PDF" not in resp.data
+    page = resp.get_data(as_text=True)
+    assert ("Daftar peserta baris 3 (Budi): nomor peserta 1234 lebih dari 3 angka, padahal lembar hanya punya "
+            "3 kotak nomor peserta.") in page
+    resp = trainer.post(f"/trainer/latihan/{code}/lembar.pdf?lang=en",
+                        data={"csrf_token": token, "roster": (io.BytesIO(roster), "peserta.csv")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    english = resp.get_data(as_text=True)
+    assert "roster peserta.csv line 3 (Budi): trainee number 1234 has more than 3 digits" in english
 
 
 def test_file_names_from_a_zip_are_escaped(trainer, code):

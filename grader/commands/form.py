@@ -15,6 +15,7 @@ from grader.sheet.schema import resolve_template
 
 ROSTER_ID_COLUMNS = ("id", "no", "nomor", "trainee", "no_peserta")
 ROSTER_NAME_COLUMNS = ("name", "nama")
+ROSTER_DELIMITERS = (",", ";", "\t")    # Excel in an Indonesian locale saves CSV with ";"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,30 +45,75 @@ def _variant_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pairs", type=int, help="number of candidate pairs (1 adds the kolom kosong)")
 
 
-def read_roster(path: Path) -> list[tuple[str, str]]:
-    """``(trainee id, name)`` rows from a roster CSV, with a clear error for a bad file."""
+def read_roster(path: Path, *, number_boxes: int) -> list[tuple[str, str]]:
+    """``(trainee id, name)`` rows from a roster CSV file, with a clear error for a bad file."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise GraderError("bad_roster", f"cannot read roster {path}: {exc}", "Daftar peserta tidak dapat dibaca")
-    rows = list(csv.DictReader(text.splitlines()))
+    return parse_roster(data, str(path), number_boxes=number_boxes)
+
+
+def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[str, str]]:
+    """``(trainee id, name)`` rows from a roster CSV's bytes; ``source`` names it in the messages.
+
+    Comma, semicolon (Excel in an Indonesian locale) and tab separated files are read, with or without the
+    UTF-8 BOM Excel writes; the header row decides the separator. A numeric trainee id must fit the sheet's
+    ``number_boxes`` trainee-number boxes (leading zeros aside), or the trainee could never write it there.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise GraderError("bad_roster", f"cannot read roster {source}: {exc}", "Daftar peserta tidak dapat dibaca")
+    lines = text.splitlines()
+    reader = csv.DictReader(lines, delimiter=_roster_delimiter(next((x for x in lines if x.strip()), "")))
+    rows = [(reader.line_num, row) for row in reader]
     if not rows:
-        raise GraderError("bad_roster", f"roster {path} has no rows", "Daftar peserta kosong")
-    cols = {c.strip().lower(): c for c in rows[0] if c}
+        raise GraderError("bad_roster", f"roster {source} has no rows", "Daftar peserta kosong")
+    cols = {c.strip().lower(): c for c in reader.fieldnames if c}
     id_col = next((cols[c] for c in ROSTER_ID_COLUMNS if c in cols), None)
     name_col = next((cols[c] for c in ROSTER_NAME_COLUMNS if c in cols), None)
     if not id_col or not name_col:
-        raise GraderError("bad_roster", f"roster {path} needs an id column ({'/'.join(ROSTER_ID_COLUMNS)}) "
+        raise GraderError("bad_roster", f"roster {source} needs an id column ({'/'.join(ROSTER_ID_COLUMNS)}) "
                           f"and a name column ({'/'.join(ROSTER_NAME_COLUMNS)}); found {list(cols)}",
                           "Daftar peserta harus punya kolom nomor dan nama")
     out = []
-    for i, row in enumerate(rows, start=2):
+    for line, row in rows:
         tid, name = (row.get(id_col) or "").strip(), (row.get(name_col) or "").strip()
         if not tid or not name:
-            raise GraderError("bad_roster", f"roster {path} line {i}: empty id or name",
-                              f"Daftar peserta baris {i}: nomor atau nama kosong")
+            raise GraderError("bad_roster", f"roster {source} line {line}: empty id or name",
+                              f"Daftar peserta baris {line}: nomor atau nama kosong")
+        if tid.isascii() and tid.isdigit() and len(str(int(tid))) > number_boxes:
+            raise _number_too_long(source, line, tid, name, number_boxes)
         out.append((tid, name))
     return out
+
+
+def _roster_delimiter(header: str) -> str:
+    """The separator that splits ``header`` into an id and a name column; else the one that splits it most."""
+    def columns(delimiter: str) -> set[str]:
+        return {c.strip().lower() for c in next(csv.reader([header], delimiter=delimiter), [])}
+
+    for d in ROSTER_DELIMITERS:
+        cols = columns(d)
+        if cols & set(ROSTER_ID_COLUMNS) and cols & set(ROSTER_NAME_COLUMNS):
+            return d
+    return max(ROSTER_DELIMITERS, key=lambda d: len(columns(d)))
+
+
+def _number_too_long(source: str, line: int, tid: str, name: str, boxes: int) -> GraderError:
+    """A roster number the sheet's trainee-number boxes cannot hold: the trainee could never write it there."""
+    return GraderError(
+        "bad_roster",
+        f"roster {source} line {line} ({name}): trainee number {tid} has more than {boxes} digits, but the sheet "
+        f"has {boxes} trainee-number boxes; give numbers of at most {boxes} digits",
+        f"Daftar peserta baris {line} ({name}): nomor peserta {tid} lebih dari {boxes} angka, padahal lembar hanya "
+        f"punya {boxes} kotak nomor peserta. Pakai nomor paling banyak {boxes} angka.")
+
+
+def trainee_number_boxes(sheet: SheetLayout) -> int:
+    """How many digits the sheet's trainee-number boxes hold (the template's ``header.trainee.boxes``)."""
+    return len(sheet.field(sheet.spec.header["trainee"]["id"]).boxes)
 
 
 def sheets_for(sheet: SheetLayout, exercise: str | None, roster: list[tuple[str, str]] | None):
@@ -83,7 +129,7 @@ def cmd_print(args: argparse.Namespace) -> int:
     spec = resolve_template(args.template)
     sheet = layout_sheet(spec, contest=args.contest, pairs=args.pairs)
     exercise = args.exercise.strip().upper() if args.exercise else None
-    roster = read_roster(args.roster) if args.roster else None
+    roster = read_roster(args.roster, number_boxes=trainee_number_boxes(sheet)) if args.roster else None
     pages = []
     for ident in sheets_for(sheet, exercise, roster):
         pages.extend(render_sheet(sheet, ident, dpi=args.dpi))

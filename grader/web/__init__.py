@@ -112,6 +112,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(trainer.bp)
     app.register_blueprint(forms.bp)
     present.init_app(app)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     _register_errors(app)
     if app.config["JOBS_RECOVER"]:
         _recover_on_first_request(app, runner)
@@ -179,6 +180,13 @@ def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def _favicon():
+    """The pages link their icon; a browser showing a PDF or JSON of ours still asks for /favicon.ico."""
+    from flask import current_app
+
+    return current_app.send_static_file("favicon.svg")
 
 
 def _limit_upload_size() -> None:

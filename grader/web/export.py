@@ -23,15 +23,18 @@ def spreadsheet_safe(value):
     return value
 
 
-def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None) -> list[tuple]:
+def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, lang: str = "id") -> list[tuple]:
     """One row per sheet; ``results`` (sheet id -> result) fills the refused pages (``file=code``, as in
-    ``grader grade``'s CSV, and their reasons in the ``error`` column) and the retake advice."""
+    ``grader grade``'s CSV, and their reasons in the ``error`` column) and the retake advice.
+
+    The column names and codes stay the same in every language; the reasons in words (``error``) are in
+    ``lang`` ("id" or "en"), the trainer's."""
     results = results or {}
     return [tuple(spreadsheet_safe(v) for v in (
         r["trainee"] or r["group_key"], r["trainee_name"], r["state"], r["result_status"],
         shown_score(r["score"]), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
         r["n_unreadable"], r["attempts"], r["source"], r["created_at"],
-        r["error_en"] or " ".join(refusal_messages(results.get(r["id"]))) or None,
+        r["error_" + lang] or " ".join(refusal_messages(results.get(r["id"]), lang=lang)) or None,
         refusals(results.get(r["id"])), retake_advised(results.get(r["id"])))) for r in sheets]
 
 

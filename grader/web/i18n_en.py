@@ -154,6 +154,9 @@ EN: dict[str, str] = {
     "surat suara rusak": "damaged ballots",
     "pemilih DPTb": "DPTb voters",
     "kolom kosong (satu paslon)": "empty column (single pair)",
+    "Kolom kosong hanya ada bila paslon tunggal: latihan ini dibuat dengan {n} paslon, bukan {chosen}.":
+        "An empty column (kolom kosong) exists only where a single pair runs: this exercise was made with {n} pair, "
+        "not {chosen}.",
     "Buat latihan": "Create exercise",
     "Nomor acak harus berupa angka.": "The random seed must be a number.",
     "Latihan {code} dibuat.": "Exercise {code} created.",

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import random
 import secrets
-import tempfile
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -96,6 +95,9 @@ def exercise_new():
         return redirect(url_for("trainer.index"))
     save_exercise(ex, base=_base())
     flash(_("Latihan {code} dibuat.", code=ex.code), "ok")
+    if pairs is not None and ex.pairs != pairs:         # the kolom kosong trap makes a single-pair region
+        flash(_("Kolom kosong hanya ada bila paslon tunggal: latihan ini dibuat dengan {n} paslon, bukan {chosen}.",
+                n=ex.pairs, chosen=pairs), "warn")
     return redirect(url_for("trainer.exercise", code=ex.code))
 
 
@@ -147,30 +149,28 @@ def handout(code: str):
 @bp.route("/latihan/<code>/lembar.pdf", methods=["GET", "POST"])
 def sheets(code: str):
     """Printable sheets carrying the exercise code; with a roster CSV (POST), one personalised sheet each."""
-    from grader.commands.form import read_roster, sheets_for
+    from grader.commands.form import parse_roster, sheets_for, trainee_number_boxes
     from grader.sheet.layout import layout_sheet
     from grader.sheet.render import render_sheet, write_pdf
     from grader.sheet.schema import resolve_template
 
     key = get_key(code)
+    sheet = layout_sheet(resolve_template(key.template), contest=key.contest, pairs=key.pairs)
     roster = None
     if request.method == "POST":
         upload = request.files.get("roster")
         if upload is None or not upload.filename:
             flash(_("Pilih berkas CSV daftar peserta."), "error")
             return redirect(url_for("trainer.exercise", code=key.exercise))
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "roster.csv"
-            path.write_bytes(upload.read(1024 * 1024))
-            try:
-                roster = read_roster(path)
-            except GraderError as exc:
-                flash(error_text(exc), "error")
-                return redirect(url_for("trainer.exercise", code=key.exercise))
+        try:
+            roster = parse_roster(upload.read(1024 * 1024), upload.filename,
+                                  number_boxes=trainee_number_boxes(sheet))
+        except GraderError as exc:
+            flash(error_text(exc), "error")
+            return redirect(url_for("trainer.exercise", code=key.exercise))
         if len(roster) > MAX_ROSTER:
             flash(_("Daftar peserta terlalu panjang (maksimal {n} orang per unduhan).", n=MAX_ROSTER), "error")
             return redirect(url_for("trainer.exercise", code=key.exercise))
-    sheet = layout_sheet(resolve_template(key.template), contest=key.contest, pairs=key.pairs)
     pages = []
     for ident in sheets_for(sheet, key.exercise, roster):
         pages.extend(render_sheet(sheet, ident, dpi=SHEET_DPI))

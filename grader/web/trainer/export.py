@@ -6,6 +6,7 @@ from flask import Response, abort
 from grader.web.classroom import latest_sheets, results_of
 from grader.web.db import get_db
 from grader.web.export import FIELD_COLUMNS, SHEET_COLUMNS, field_rows, sheet_rows, to_csv, to_xlsx
+from grader.web.i18n import get_lang
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
 
@@ -18,7 +19,7 @@ def _tables(code: str):
     sheets = latest_sheets(db, key.exercise)
     results = results_of(db, [r["id"] for r in sheets])
     by_id = {row["id"]: res for row, res in results}
-    return key, (SHEET_COLUMNS, sheet_rows(sheets, by_id)), (FIELD_COLUMNS, field_rows(results))
+    return key, (SHEET_COLUMNS, sheet_rows(sheets, by_id, lang=get_lang())), (FIELD_COLUMNS, field_rows(results))
 
 
 @bp.get("/latihan/<code>/ekspor/<what>.<ext>")
