@@ -123,6 +123,13 @@ def test_a_semicolon_roster_with_a_comma_in_a_name_keeps_the_name_whole():
     assert parse_roster(b"no;nama\n1;Budi, S.Pd\n", "r.csv", number_boxes=3) == [("1", "Budi, S.Pd")]
 
 
+def test_a_windows_1252_roster_from_excel_keeps_its_accented_names():
+    from grader.commands.form import parse_roster
+
+    assert parse_roster("no;nama\n1;André Siregar\n".encode("cp1252"), "r.csv", number_boxes=3) == [
+        ("1", "André Siregar")]
+
+
 def test_a_semicolon_roster_prints_from_the_cli(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_bytes(b"\xef\xbb\xbfNo;Nama\r\n001;Siti Aminah\r\n002;Budi Santoso\r\n")

@@ -58,13 +58,14 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
     """``(trainee id, name)`` rows from a roster CSV's bytes; ``source`` names it in the messages.
 
     Comma, semicolon (Excel in an Indonesian locale) and tab separated files are read, with or without the
-    UTF-8 BOM Excel writes; the header row decides the separator. A numeric trainee id must fit the sheet's
+    UTF-8 BOM Excel writes, or in Windows-1252 (Excel's plain "CSV" on Windows, where a name like "Andrés" is
+    not UTF-8); the header row decides the separator. A numeric trainee id must fit the sheet's
     ``number_boxes`` trainee-number boxes (leading zeros aside), or the trainee could never write it there.
     """
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise GraderError("bad_roster", f"cannot read roster {source}: {exc}", "Daftar peserta tidak dapat dibaca")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")   # every byte is a character there: nothing is refused
     lines = text.splitlines()
     reader = csv.DictReader(lines, delimiter=_roster_delimiter(next((x for x in lines if x.strip()), "")))
     rows = [(reader.line_num, row) for row in reader]
