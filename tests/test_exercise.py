@@ -68,6 +68,14 @@ def test_exercise_new_writes_key_and_handout_and_registers_the_code(tmp_path, ca
     assert key["exercise"] in capsys.readouterr().out
 
 
+def test_the_kolom_kosong_trap_says_it_made_a_single_pair_exercise(tmp_path, capsys):
+    assert main(["exercise", "new", "chasil-kwk", "--pairs", "2", "--seed", "5", "--trap", "kolom_kosong",
+                 "-o", str(tmp_path / "ex"), "--no-register"]) == 0
+    assert json.loads((tmp_path / "ex" / "answer_key.json").read_text())["pairs"] == 1
+    err = capsys.readouterr().err
+    assert "warning: a kolom kosong exists only with a single pair" in err and "has 1 pair, not 2" in err
+
+
 def test_unknown_code_is_a_clear_error():
     with pytest.raises(GraderError) as info:
         load_key("ZZZZZZ")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from grader.exercise.handout import render_handout
@@ -40,6 +41,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     write_pdf(render_handout(ex, dpi=HANDOUT_DPI), args.output / "handout.pdf", dpi=HANDOUT_DPI)
     if not args.no_register:
         save_exercise(ex)
+    if args.pairs is not None and ex.pairs != args.pairs:      # the kolom kosong trap makes a single-pair region
+        print(f"grader: warning: a kolom kosong exists only with a single pair: exercise {ex.code} has {ex.pairs} "
+              f"pair, not {args.pairs}", file=sys.stderr)
     print(f"exercise {ex.code}: {args.output / 'answer_key.json'}, {args.output / 'handout.pdf'}")
     return 0
 
