@@ -229,6 +229,10 @@ def test_results_table_sorts(trainer, code):
     assert re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', html) == ["c", "b", "a"]
     html = trainer.get(f"/trainer/latihan/{code}/hasil?sort=score&dir=desc").get_data(as_text=True)
     assert re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', html)[-1] == "c"     # refused: no score, last
+    refused = re.search(r'/trainer/lembar/\d+">c</a>.*?</tr>', html, re.S).group(0)
+    assert re.findall(r'<td class="num">([^<]*)</td>', refused) == ["—", "—", "—"]   # nothing counted, not 0 / 0 / 0
+    graded = re.search(r'/trainer/lembar/\d+">a</a>.*?</tr>', html, re.S).group(0)
+    assert re.findall(r'<td class="num">([^<]*)</td>', graded) == ["1", "1", "0"]
 
 
 def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, code):
