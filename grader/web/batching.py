@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grader.file_names import MAX_PAGES, named_pages, split_page
+from grader.file_names import MAX_PAGES, named_pages, split_page, trainee_from_filename
 from grader.page_groups import PageEvidence, group_pages, normalise_id
 
 
@@ -22,7 +22,7 @@ class PhotoGroup:
 def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None = None) -> list[PhotoGroup]:
     """Groups of at most two photos, pages in order; a name without a page number is its own group.
 
-    ``folders`` (one per file: the zip and folder it came from) keep names of different zips apart.
+    ``folders`` (one per file: the zip and folder it came from) keep names of different zips and folders apart.
     """
     groups: dict[str, PhotoGroup] = {}
     order: list[str] = []
@@ -34,7 +34,8 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
         if key not in groups or len(groups[key].files) >= MAX_PAGES:
             if key in groups:
                 key = f"{key}\x00{len(order)}"
-            groups[key] = PhotoGroup(split_page(name, keep_case=True)[0])
+            # (a name that is only a page, kelas/Lestari/hal1.jpg, is labelled by its folder, as grader grade does)
+            groups[key] = PhotoGroup(trainee_from_filename(name) or split_page(name, keep_case=True)[0])
             order.append(key)
         groups[key].files.append((name, data))
         page_of[name] = named[2] if named else 0

@@ -94,9 +94,11 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             Image.new("L", (240, 24), 230).save(out_dir / ident)
         pages.append({"file": name, "page": page, "refusal": None, "advice": advice,
                       "annotated": f"page{page}.png" if ok else None, "identity_crop": ident})
-    from grader.file_names import CAMERA_NAME_RE
+    from grader.file_names import BARE_PAGE_RE, CAMERA_NAME_RE, trainee_from_filename
     stem = Path(files[0][0]).stem.split("_")[0] if files else None
     stem = None if stem and CAMERA_NAME_RE.match(Path(files[0][0]).stem) else stem     # as the real pipeline
+    if stem and BARE_PAGE_RE.match(stem):                 # kelas/Budi/hal1.jpg: the folder names the trainee
+        stem = trainee_from_filename(files[0][0])
     qr = files and files[0][0].startswith("qr-")          # "qr-<id>-...": as if the QR carried trainee <id>
     number = files and files[0][0].startswith("num-")     # "num-<id>-...": as if <id> were written and read firmly
     if qr or number:

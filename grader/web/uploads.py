@@ -75,6 +75,13 @@ def safe_filename(name: str, fallback: str) -> str:
     return base or fallback
 
 
+def display_name(name: str, fallback: str) -> str:
+    """A photo's name as sent, with its folders in a zip (``kelas/Lestari/hal1.jpg``: a folder may name the
+    trainee, as in ``grader grade``), each part made safe: shown, and read for identity, never used as a path."""
+    parts = [SAFE_NAME_RE.sub("_", p).strip("._")[:80] for p in (name or "").replace("\\", "/").split("/")]
+    return "/".join(p for p in parts if p)[-200:].lstrip("/") or fallback
+
+
 @dataclass(frozen=True)
 class NewSubmission:
     id: int
@@ -149,8 +156,8 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
         folder.mkdir(parents=True, exist_ok=True)
         for i, (name, data) in enumerate(files, start=1):
             fmt = sniff_image(data) or "bin"
-            display = safe_filename(name, f"foto-{i}.{fmt}")
-            path = folder / f"{i:02d}-{display}"
+            display = display_name(name, f"foto-{i}.{fmt}")
+            path = folder / f"{i:02d}-{safe_filename(name, f'foto-{i}.{fmt}')}"
             with open(path, "wb") as fh:
                 fh.write(data)
                 fh.flush()

@@ -63,7 +63,7 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
         data = up.read()
         if data[:4] in ZIP_MAGIC:
             try:
-                contents = read_zip(data, limits=ZipLimits(max_member_bytes=max_photo))
+                contents = read_zip(data, limits=ZipLimits(max_member_bytes=max_photo), keep_folders=True)
             except GraderError as exc:
                 skip(up.filename, exc)
                 continue
