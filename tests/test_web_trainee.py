@@ -543,6 +543,30 @@ def test_the_number_written_on_the_sheet_wins_over_the_typed_text_which_stays_as
     assert again == names
 
 
+def _class_rows(app, code):
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        return [(r["trainee"], r["attempts"]) for r in latest_sheets(get_db(), code)]
+
+
+@pytest.mark.parametrize("typed", ["61", "Fitri"])
+def test_attempts_stay_one_row_however_surely_the_number_was_read(app, code, typed):
+    """Review: with the number read firmly ('061', as the pipeline writes it) on one attempt and unsure on the
+    other, the row depended on the reading: '061' and '61' (or 'Fitri') were two rows of one trainee."""
+    upload(app.test_client(), code=code, trainee=typed, photos=[("num-061-a_1.jpg", jpeg_bytes())])
+    upload(app.test_client(), code=code, trainee=typed, photos=[("b_1.jpg", jpeg_bytes(color="#eee"))])
+    rows = _class_rows(app, code)
+    assert len(rows) == 1 and rows[0][1] == 2
+
+
+def test_a_number_read_on_the_sheet_that_contradicts_the_typed_one_never_files_it_under_another(app, code):
+    """Review: 'Fitri 104' whose 104 is misread firmly as 164 became trainee 164's latest sheet and hid hers."""
+    upload(app.test_client(), code=code, trainee="164", photos=[("num-164-own_1.jpg", jpeg_bytes())])
+    upload(app.test_client(), code=code, trainee="Fitri 104", photos=[("num-164-fitri_1.jpg", jpeg_bytes(color="#eee"))])
+    assert sorted(_class_rows(app, code)) == [("164", 1), ("Fitri 104", 1)]
+
+
 def test_a_dispute_of_a_count_takes_digits_only(app, client, code):
     """"-5" is box content (a dash, then 5) for digits, but not a count of bubbles or tally marks."""
     import json as _json

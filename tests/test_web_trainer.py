@@ -817,7 +817,9 @@ def test_a_trainer_removes_a_whole_exercise_with_its_class_once_the_code_is_type
     assert trainee.get(own + ".json").get_json() == {"error": 410, "message": "Lembar ini sudah dihapus oleh pelatih, beserta fotonya."}
     data = app.config["DATA_DIR"]
     assert not any((data / "submissions" / t).exists() for t in sheets.values())
-    assert not (data / "exercises" / code).exists() and (data / "exercises" / other / "answer_key.json").is_file()
+    assert [f.name for f in (data / "exercises" / code).iterdir()] == ["removed"]      # the key went: a mark stays
+    assert (data / "exercises" / code / "removed").read_text() == ""
+    assert (data / "exercises" / other / "answer_key.json").is_file()
     with app.app_context():
         db = get_db()
         marks = ",".join(map(str, sheets))
@@ -828,8 +830,98 @@ def test_a_trainer_removes_a_whole_exercise_with_its_class_once_the_code_is_type
         assert db.execute("SELECT skipped FROM batches WHERE exercise=?", (code,)).fetchone()[0] == "[]"
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     status = trainer.get(kept.location + ".json").get_json()
-    assert [i["trainee"] for i in status["items"]] == ["50"] and trainer.get(gone.location + ".json").get_json()["items"] == []
+    assert [i["trainee"] for i in status["items"]] == ["50"] and trainer.get(gone.location + ".json").status_code == 410
     assert trainer.get(status["items"][0]["url"]).status_code == 200
+
+
+def _conn(app):
+    from grader.web.db import connect
+    return connect(app.config["DATABASE"])
+
+
+def test_a_dispute_racing_the_removal_of_its_exercise_does_not_bring_the_sheet_back(app, trainer, code, monkeypatch):
+    """Review: the dispute's regrade wrote its result (and the trainee's name) over the tombstone, state 'done'."""
+    import grader.web.testing as fake
+    from test_web_trainee import upload
+    from grader.web.removal import remove_exercise
+    trainee = app.test_client()
+    own = upload(trainee, code=code, trainee="Fitri 017").location
+    token = own.rsplit("/", 1)[1]
+    real_regrade = fake.regrade
+
+    def regrade_while_the_trainer_removes(*a, **k):
+        conn = _conn(app)                         # the trainer's request, on its own connection
+        assert remove_exercise(conn, app.config["DATA_DIR"], code) is not None
+        conn.close()
+        return real_regrade(*a, **k)
+
+    monkeypatch.setattr(fake, "regrade", regrade_while_the_trainer_removes)
+    resp = trainee.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(trainee), "field": fake.WRONG_FIELD,
+                                                          "written": "5"}, follow_redirects=True)
+    assert resp.status_code == 410 or "sudah dihapus oleh pelatih" in resp.get_data(as_text=True)
+    conn = _conn(app)
+    row = conn.execute("SELECT state, trainee, result FROM submissions WHERE token=?", (token,)).fetchone()
+    assert tuple(row) == ("removed", None, None)
+    assert conn.execute("SELECT COUNT(*) FROM disputes").fetchone()[0] == 0
+    assert not (app.config["DATA_DIR"] / "submissions" / token).exists()       # nor its redrawn pictures
+    conn.close()
+
+
+def test_a_batch_stored_while_its_exercise_is_removed_goes_with_it(app, trainer, code, monkeypatch):
+    """Review: a batch past its exercise check but stored after the removal stayed, unreachable, under a code with
+    no exercise. Its grading job now finds the exercise removed and removes the sheets too."""
+    import grader.web.trainer.batches as batches
+    from grader.web.removal import remove_exercise
+    real = batches.recently_sent
+
+    def removal_while_the_photos_are_checked(db, exercise, photos):
+        conn = _conn(app)
+        assert remove_exercise(conn, app.config["DATA_DIR"], code) is not None
+        conn.close()
+        return real(db, exercise, photos)
+
+    monkeypatch.setattr(batches, "recently_sent", removal_while_the_photos_are_checked)
+    batch(trainer, code, [("budi_1.jpg", jpeg_bytes()), ("siti_1.jpg", jpeg_bytes(color="#eee"))], client_token="r")
+    conn = _conn(app)
+    assert conn.execute("SELECT state FROM submissions WHERE exercise=?", (code,)).fetchall() != []
+    assert {r[0] for r in conn.execute("SELECT state FROM submissions WHERE exercise=?", (code,))} == {"removed"}
+    assert conn.execute("SELECT COUNT(*) FROM uploads").fetchone()[0] == 0
+    assert not any((app.config["DATA_DIR"] / "submissions").iterdir())
+    conn.close()
+
+
+def test_an_upload_after_the_removal_is_refused_and_a_recreated_exercise_starts_empty(app, trainer, code):
+    """The same options give the same code: the re-created exercise must not list the removed class's batches."""
+    from test_web_trainee import upload
+    new = new_exercise(trainer, seed=777)
+    batch(trainer, new, [("budi_1.jpg", jpeg_bytes()), ("siti_1.jpg", jpeg_bytes(color="#eee"))], client_token="x")
+    old_batch = trainer.get(f"/trainer/latihan/{new}").get_data(as_text=True)
+    old_batch = re.search(r'href="(/trainer/batch/[^"]+)"', old_batch).group(1)
+    trainer.post(f"/trainer/latihan/{new}/hapus", data={"csrf_token": csrf_of(trainer, f"/trainer/latihan/{new}"),
+                                                       "confirm_code": new})
+    late = upload(app.test_client(), code=new, trainee="031")
+    held = app.test_client().get(late.location).get_data(as_text=True)
+    assert "tidak ditemukan" in held                        # the code no longer finds an exercise
+    assert trainer.get(old_batch).status_code == 410
+    assert new_exercise(trainer, seed=777) == new
+    page = trainer.get(f"/trainer/latihan/{new}").get_data(as_text=True)
+    assert "Unggahan sebelumnya" not in page and "semua lembar kelas ini (0)" in page
+    assert trainer.get(f"/trainer/latihan/{new}/hasil.json").get_json()["rows"] == []
+    assert not (app.config["DATA_DIR"] / "exercises" / new / "removed").exists()
+
+
+def test_a_removal_a_crash_cut_short_is_finished_at_the_next_start(app, trainer, code):
+    """The key became the removal mark, then the process died before the database step: the next start removes
+    the class (its sheets would otherwise stay, listed nowhere)."""
+    batch(trainer, code, [("budi_1.jpg", jpeg_bytes())], client_token="c")
+    folder = app.config["DATA_DIR"] / "exercises" / code
+    (folder / "answer_key.json").replace(folder / "removed")          # as remove_exercise's first step
+    make_test_app(JOBS_RECOVER=True).test_client().get("/")
+    conn = _conn(app)
+    assert {r[0] for r in conn.execute("SELECT state FROM submissions")} == {"removed"}
+    assert conn.execute("SELECT COUNT(*) FROM batches WHERE removed_at IS NULL").fetchone()[0] == 0
+    conn.close()
+    assert not any((app.config["DATA_DIR"] / "submissions").iterdir())
 
 
 def test_files_a_removal_left_behind_go_at_the_next_start(app, trainer, code, monkeypatch):
@@ -871,7 +963,7 @@ def test_an_exercise_is_not_removed_while_a_sheet_of_it_is_being_graded(app, tra
 
 def test_a_sheet_is_not_removed_while_its_batch_is_being_merged(app, trainer, code):
     """The merge step reads the batch's photos: removing one under it broke the merge or brought the photo back."""
-    from grader.web.grading import MERGING
+    from grader.web.db import MERGING
     resp = batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="mg")
     sid = int(trainer.get(resp.location + ".json").get_json()["items"][0]["url"].rsplit("/", 1)[1])
     with app.app_context():

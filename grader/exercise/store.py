@@ -47,15 +47,29 @@ def exercises_dir(base: Path | None = None) -> Path:
     return (base or data_dir()) / "exercises"
 
 
+KEY_NAME = "answer_key.json"
+#: left in an exercise's folder when a trainer removed it (:mod:`grader.web.removal`): its code then finds no key,
+#: and a sheet of it that arrives late is removed too
+REMOVED_MARK = "removed"
+
+
 def save_exercise(ex: Exercise, *, base: Path | None = None) -> Path:
-    """Register ``ex``'s key in the store; returns the key's path."""
+    """Register ``ex``'s key in the store (again, after a removal: the same options give the same code); returns
+    the key's path."""
     d = exercises_dir(base) / ex.code
     d.mkdir(parents=True, exist_ok=True)
-    path = d / "answer_key.json"
+    path = d / KEY_NAME
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(ex.to_key_json(), indent=1, ensure_ascii=False))
     tmp.replace(path)  # atomic: a crash never leaves half a key
+    (d / REMOVED_MARK).unlink(missing_ok=True)
     return path
+
+
+def removed_exercises(*, base: Path | None = None) -> list[str]:
+    """Codes of the exercises a trainer removed (and did not create again)."""
+    d = exercises_dir(base)
+    return sorted(m.parent.name for m in d.glob(f"*/{REMOVED_MARK}")) if d.exists() else []
 
 
 def load_key(code_or_path: str, *, base: Path | None = None) -> AnswerKey:

@@ -135,17 +135,17 @@ def _recover_on_first_request(app: Flask, runner) -> None:
         with lock:
             if not done:
                 done.append(True)
-                runner.recover()
                 from grader.web.db import connect
                 from grader.web.grading import merge_finished_batches
-                from grader.web.removal import sweep_removed_files
+                from grader.web.removal import finish_removals
 
-                merge_finished_batches(runner)
                 conn = connect(runner.ctx.database)
-                try:
-                    sweep_removed_files(conn, runner.ctx.data_dir)
+                try:                  # first: a sheet of a removed exercise is not graded again
+                    finish_removals(conn, Path(runner.ctx.data_dir))
                 finally:
                     conn.close()
+                runner.recover()
+                merge_finished_batches(runner)
 
     app.extensions["grader.recover"] = recover_once      # `grader serve` calls it at startup, too
     app.before_request(recover_once)

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from grader.grading.review_queue import waiting
+from grader.page_groups import normalise_id
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
 SORT_COLUMNS = {"trainee": "trainee_key", "score": "score", "wrong": "n_wrong", "review": "n_review",
@@ -24,7 +25,8 @@ def identity_key(row) -> str:
     from grader.file_names import trainee_from_filename
 
     named_by_file = row["group_key"] if row["group_key"] and trainee_from_filename(row["group_key"]) else None
-    return (row["trainee"] or named_by_file or row["token"]).strip().lower()
+    # (normalised as trainee ids are compared everywhere: "061" read on the sheet is "61" typed)
+    return normalise_id(row["trainee"] or named_by_file) or row["token"]
 
 
 def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "trainee", descending: bool = False,

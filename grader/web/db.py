@@ -19,6 +19,8 @@ from grader.web.schema import SCHEMA
 BUSY_TIMEOUT_MS = 30_000
 #: state of a sheet a trainer removed: its row stays as a tombstone (see grader.web.removal)
 REMOVED = "removed"
+#: batches.merged: 0 the merge step is due once every sheet is graded, 1 it ran, MERGING it is running
+MERGING = 2
 
 
 def now_iso() -> str:
@@ -44,6 +46,8 @@ def init_schema(conn: sqlite3.Connection) -> None:
     columns = {r["name"] for r in conn.execute("PRAGMA table_info(jobs)")}
     if "priority" not in columns:        # databases created before job priorities
         conn.execute("ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
+    if "removed_at" not in {r["name"] for r in conn.execute("PRAGMA table_info(batches)")}:   # before removals
+        conn.execute("ALTER TABLE batches ADD COLUMN removed_at TEXT")
 
 
 def get_db() -> sqlite3.Connection:

@@ -19,8 +19,9 @@ from grader.errors import GraderError
 from grader.grading.review_queue import on_unread_page
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import IDENTITY_NAME
-from grader.web.db import REMOVED, connect, now_iso
+from grader.web.db import MERGING, REMOVED, connect, now_iso
 from grader.web.job_worker import JobContext
+from grader.web.removal import remove_if_exercise_removed
 from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission, submission_dir
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,6 @@ log = logging.getLogger(__name__)
 COUNT_KEYS = ("ok", "wrong", "review", "blank", "unreadable")
 
 
-# batches.merged: 0 the merge step is due once every sheet is graded, 1 it ran, MERGING it is running
-MERGING = 2
 
 
 def stored_photos(conn: sqlite3.Connection, data_dir: Path | str, submission_id: int) -> list[tuple[str, bytes]]:
@@ -93,9 +92,10 @@ def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int |
     return new
 
 
-def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, original: dict | None = None) -> None:
+def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, original: dict | None = None) -> bool:
     """Write a pipeline result and its summary columns; identity found on the sheet fills empty columns (a QR's
-    trainee replaces a typed one)."""
+    trainee replaces a typed one). Returns False, writing nothing, when the sheet was removed meanwhile (a
+    correction or a dispute racing a removal must not bring the sheet back)."""
     counts = result.get("counts") or {}
     cols = {
         "result": json.dumps(result, ensure_ascii=False),
@@ -107,22 +107,33 @@ def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, 
     if original is not None:
         cols["result_original"] = json.dumps(original, ensure_ascii=False)
     source = result.get("identity_source")
-    if source in ("qr", "trainee_number") and result.get("trainee"):
-        # The QR of a personalised sheet, or the number written on the sheet and read firmly, names its trainee: it
-        # wins over what the uploader typed (issue 5's order: QR, then the number written on the sheet, then the
-        # file name), so one trainee is one row in the class and the table says what the result says. Typed text
-        # that is more than that number (``Fitri 104``) stays, as the name, when the sheet gives none.
-        cols["trainee"] = result["trainee"]
+    if source == "qr" and result.get("trainee"):
+        # The QR of a personalised sheet names its trainee: it wins over what the uploader typed (issue 5's order:
+        # QR, then the number written on the sheet, then the file name), so one trainee is one row in the class.
+        cols.update(trainee=result["trainee"], trainee_name=result.get("trainee_name"))
+    elif source == "trainee_number" and result.get("trainee"):
         typed = (conn.execute("SELECT trainee FROM submissions WHERE id=?", (submission_id,)).fetchone() or [None])[0]
-        if source == "qr":
-            cols["trainee_name"] = result.get("trainee_name")
-        elif typed and normalise_id(typed) != normalise_id(result["trainee"]):
-            cols["trainee_name"] = typed           # (a regrade finds the number there already and keeps the name)
+        if typed and typed_number(typed) == normalise_id(result["trainee"]):
+            # The number read on the sheet agrees with the one typed in "Fitri 104": the trainee is 104 (one row with
+            # the attempts typed "104"), and the rest of what was typed is the name. A number that disagrees with the
+            # typed one (a misread 104 -> 164?), or typed text without one, leaves the typed text as it is: an
+            # attempt's row must not depend on how surely its number was read.
+            cols["trainee"] = result["trainee"]
+            if normalise_id(typed) != normalise_id(result["trainee"]):
+                cols["trainee_name"] = typed
     sets = ", ".join(f"{k}=?" for k in cols)
     fill = ", ".join(f"{k}=COALESCE({k}, ?)" for k in ("exercise", "trainee", "trainee_name") if k not in cols)
-    conn.execute(f"UPDATE submissions SET {sets}, {fill} WHERE id=?",
-                 (*cols.values(), *(result.get(k) for k in ("exercise", "trainee", "trainee_name") if k not in cols),
-                  submission_id))
+    return conn.execute(
+        f"UPDATE submissions SET {sets}, {fill} WHERE id=? AND state != ?",
+        (*cols.values(), *(result.get(k) for k in ("exercise", "trainee", "trainee_name") if k not in cols),
+         submission_id, REMOVED)).rowcount > 0
+
+
+def typed_number(text: str) -> str | None:
+    """The one number in what an uploader typed (``Fitri 104`` -> ``104``, ``061`` -> ``61``), normalised as trainee
+    ids are; None without exactly one."""
+    numbers = re.findall(r"\d+", text)
+    return normalise_id(numbers[0]) if len(numbers) == 1 and numbers[0].isascii() else None
 
 
 def run_grade_job(payload: dict, ctx: JobContext) -> None:
@@ -134,9 +145,14 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
         if sub is None or sub["state"] in ("merged", REMOVED):
             return
         conn.execute("UPDATE submissions SET state='running', updated_at=? WHERE id=?", (now_iso(), sid))
+        try:
+            key = load_exercise_key(sub["exercise"], ctx.data_dir)
+        except GraderError as exc:
+            if exc.code == "unknown_exercise" and remove_if_exercise_removed(conn, Path(ctx.data_dir), sub):
+                return                  # stored for an exercise removed meanwhile: it went with its class
+            raise
         files = stored_photos(conn, ctx.data_dir, sid)
         pipeline = resolve_pipeline(ctx.pipeline)
-        key = load_exercise_key(sub["exercise"], ctx.data_dir)
         out_dir = submission_dir(ctx.data_dir, sub["token"]) / "derived"
         out_dir.mkdir(parents=True, exist_ok=True)
         for old in out_dir.glob(IDENTITY_NAME.format(page="*")):   # found on disk (trainer.results.ident_url):
@@ -200,9 +216,24 @@ def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_re
     base = json.loads(sub["result_original"] or sub["result"])
     pipeline = resolve_pipeline(pipeline_ref)
     new = apply_corrections(pipeline, base, corrections_for(conn, sub["id"]), key, disputes_for(conn, sub["id"]))
-    store_result(conn, sub["id"], new)
+    if not store_result(conn, sub["id"], new):
+        raise _gone()
     redraw(pipeline, new, submission_dir(data_dir, sub["token"]) / "derived", sub["id"])
     return new
+
+
+def _gone() -> GraderError:
+    return GraderError("removed", "a trainer removed this sheet", "Lembar ini sudah dihapus oleh pelatih, beserta fotonya.")
+
+
+def _record(conn: sqlite3.Connection, submission_id: int, table: str, row: dict) -> None:
+    """Insert a correction or a dispute, only while the sheet is current: a removal may have just committed."""
+    cols = ", ".join(row)
+    added = conn.execute(f"INSERT INTO {table}(submission_id, {cols}) SELECT ?, {', '.join('?' * len(row))} "
+                         f"WHERE EXISTS (SELECT 1 FROM submissions WHERE id=? AND state='done')",
+                         (submission_id, *row.values(), submission_id)).rowcount
+    if not added:
+        raise _gone()
 
 
 def redraw(pipeline, result: dict, out_dir: Path, sid: int) -> None:
@@ -230,8 +261,8 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
         raise GraderError("page_not_read", f"field {field_id} is on a page that was not read; ask for a retake",
                           f"Isian {field_id} ada di halaman yang belum terbaca (foto ditolak atau belum dikirim). "
                           f"Minta peserta memotret ulang halaman itu.")
-    conn.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?)", (submission_id, field_id, value, field.get("value"), by, now_iso()))
+    _record(conn, submission_id, "corrections", {"field_id": field_id, "value": value, "previous": field.get("value"),
+                                                 "corrected_by": by, "corrected_at": now_iso()})
     key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
     if key is None:
         raise GraderError("unknown_exercise", "this sheet has no exercise code; the correction is saved",
@@ -284,8 +315,7 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
         raise GraderError("too_many_disputes", f"{len(open_now)} disputes of this sheet are waiting for a trainer",
                           f"Sudah ada {len(open_now)} sanggahan yang menunggu pelatih. Tunggu pelatih "
                           f"memeriksanya dulu, atau tanyakan langsung kepada pelatih.")
-    conn.execute("INSERT INTO disputes(submission_id, field_id, written, disputed_at) VALUES (?, ?, ?, ?)",
-                 (submission_id, field_id, written, now_iso()))
+    _record(conn, submission_id, "disputes", {"field_id": field_id, "written": written, "disputed_at": now_iso()})
     return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
 
 

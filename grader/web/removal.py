@@ -18,9 +18,8 @@ from contextlib import contextmanager
 import sqlite3
 from pathlib import Path
 
-from grader.exercise.store import exercises_dir
-from grader.web.db import REMOVED, now_iso
-from grader.web.grading import MERGING
+from grader.exercise.store import KEY_NAME, REMOVED_MARK, exercises_dir, removed_exercises
+from grader.web.db import MERGING, REMOVED, now_iso
 from grader.web.uploads import submission_dir
 
 log = logging.getLogger(__name__)
@@ -74,42 +73,80 @@ def remove_sheet(conn: sqlite3.Connection, data_dir: Path, sid: int) -> list[int
 
 def remove_exercise(conn: sqlite3.Connection, data_dir: Path, code: str) -> list[int] | None:
     """Remove exercise ``code``: its answer key, and every sheet graded against it with photos, corrections and
-    disputes; its batches keep no file names.
+    disputes; its batches keep no file names and are no longer listed.
 
     Returns the ids of the sheets removed, or None when it cannot be now: a sheet of it is queued or being
-    graded, or one of its batches is being merged. The database goes first, in one transaction; the files after
-    it, the answer key last, so a crash part-way leaves the exercise listed (and removable again), never a sheet
-    without its photos.
+    graded, or one of its batches is being merged.
+
+    The key goes first (it becomes the removal mark, :data:`grader.exercise.store.REMOVED_MARK`), so from then
+    on no upload for the code is taken in; an upload already past that check and stored after the database step
+    is removed when its grading job finds the mark (:func:`remove_if_exercise_removed`). Then the database, in one
+    transaction, then the files: a crash part-way is finished at the next start (:func:`finish_removals`).
     """
-    with _immediate(conn):
-        busy = conn.execute("SELECT 1 FROM submissions WHERE exercise=? AND state IN ('queued', 'running') UNION ALL "
-                            "SELECT 1 FROM batches WHERE exercise=? AND merged=?", (code, code, MERGING)).fetchone()
-        if busy:
-            return None
-        sheets = [dict(r) for r in conn.execute("SELECT id, token FROM submissions WHERE exercise=? AND state != ?",
-                                                (code, REMOVED))]
-        ids = [s["id"] for s in sheets]
-        _tombstone(conn, ids)
-        # (a batch's skipped list names the photos it left out, and file names often name a trainee)
-        conn.execute("UPDATE batches SET skipped='[]', client_token=NULL WHERE exercise=?", (code,))
-    _remove_files(data_dir, sheets)
     folder = exercises_dir(Path(data_dir)) / code
-    shutil.rmtree(folder, ignore_errors=True)
-    if folder.exists():
-        log.warning("exercise %s removed, but its answer key could not be: %s", code, folder)
-    log.info("removed exercise %s with %d sheets", code, len(ids))
-    return ids
+    key, mark = folder / KEY_NAME, folder / REMOVED_MARK
+    if _busy(conn, code):
+        return None
+    try:
+        key.replace(mark)                     # (holds the key until the removal is committed: a busy class gets it back)
+    except FileNotFoundError:                 # removed meanwhile (a second click)
+        return []
+    with _immediate(conn):
+        if _busy(conn, code):
+            mark.replace(key)
+            return None
+        sheets = _tombstone_exercise(conn, code)
+    mark.write_text("")
+    _remove_files(data_dir, sheets)
+    log.info("removed exercise %s with %d sheets", code, len(sheets))
+    return [s["id"] for s in sheets]
 
 
-def sweep_removed_files(conn: sqlite3.Connection, data_dir: Path) -> int:
-    """At startup: delete the folders a crash (or a file that could not go) left behind removed sheets, whose rows
-    went first. Returns how many sheets had files left."""
+def remove_if_exercise_removed(conn: sqlite3.Connection, data_dir: Path, sheet: sqlite3.Row) -> bool:
+    """A grading job's sheet whose exercise was removed after the upload passed its check: it goes too (the
+    trainer removed the class). Returns whether it did."""
+    if not sheet["exercise"] or sheet["exercise"] not in removed_exercises(base=Path(data_dir)):
+        return False
+    with _immediate(conn):
+        _tombstone(conn, [sheet["id"]])
+    _remove_files(data_dir, [dict(sheet)])
+    log.info("sheet %s arrived for removed exercise %s; removed", sheet["id"], sheet["exercise"])
+    return True
+
+
+def finish_removals(conn: sqlite3.Connection, data_dir: Path) -> int:
+    """At startup: finish the exercise removals a crash cut short (sheets of a removed exercise still kept), and
+    delete the folders left behind removed sheets, whose rows went first. Returns how many sheets had files left."""
+    for code in removed_exercises(base=Path(data_dir)):
+        with _immediate(conn):
+            sheets = _tombstone_exercise(conn, code)
+        if sheets:
+            log.warning("finishing the removal of exercise %s: %d sheets", code, len(sheets))
     left = [dict(r) for r in conn.execute("SELECT id, token FROM submissions WHERE state=?", (REMOVED,))
             if submission_dir(data_dir, r["token"]).exists()]
     if left:
         log.warning("removing the files %d removed sheets left behind", len(left))
         _remove_files(data_dir, left)
     return len(left)
+
+
+def _busy(conn: sqlite3.Connection, code: str) -> bool:
+    """A sheet of the exercise is queued or being graded, or a batch holding one of its sheets is being merged."""
+    return conn.execute(
+        "SELECT 1 FROM submissions WHERE exercise=? AND state IN ('queued', 'running') UNION ALL "
+        "SELECT 1 FROM batches b WHERE b.merged=? AND (b.exercise=? OR EXISTS (SELECT 1 FROM submissions s "
+        "WHERE s.batch_id = b.id AND s.exercise=?))", (code, MERGING, code, code)).fetchone() is not None
+
+
+def _tombstone_exercise(conn: sqlite3.Connection, code: str) -> list[dict]:
+    """Within the caller's transaction: tombstone every kept sheet of ``code`` and retire its batches (a batch's
+    skipped list names the photos it left out, and file names often name a trainee). Returns the sheets."""
+    sheets = [dict(r) for r in conn.execute("SELECT id, token FROM submissions WHERE exercise=? AND state != ?",
+                                            (code, REMOVED))]
+    _tombstone(conn, [s["id"] for s in sheets])
+    conn.execute("UPDATE batches SET skipped='[]', client_token=NULL, removed_at=COALESCE(removed_at, ?) "
+                 "WHERE exercise=?", (now_iso(), code))
+    return sheets
 
 
 @contextmanager

@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS batches (
   created_by TEXT,
   skipped TEXT NOT NULL DEFAULT '[]',            -- JSON list of {"file", "code", "message_id", "message_en"}
   merged INTEGER NOT NULL DEFAULT 0,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  removed_at TEXT                                -- its exercise was removed (grader.web.removal)
 );
 
 CREATE TABLE IF NOT EXISTS submissions (

@@ -161,6 +161,8 @@ def _batch(token: str):
     row = get_db().execute("SELECT * FROM batches WHERE token=?", (token,)).fetchone()
     if row is None:
         abort(404)
+    if row["removed_at"]:                 # its exercise was removed, with its sheets
+        abort(410)
     return row
 
 
