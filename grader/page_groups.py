@@ -12,9 +12,10 @@ together, strongest first:
 
 Strong evidence (1) joins pages outright, one sheet per trainee and exercise. Weaker evidence joins groups only
 when nothing contradicts it: one exercise, one trainee by every number read on them (firm or unsure), and no
-page twice. Two numbers contradict where a box was read surely on both and differs: ``063`` read with its last
-box unsure does not contradict ``069`` (one misread box is the likelier story than a pair of file names that lie),
-while ``068`` read surely does. An unsure number (3) joins all the photos that show it, or none: if they hold a page twice, one of
+page twice. A firm number contradicts any other; two unsure ones contradict unless they differ in one box only,
+which one of them read unsure: ``063`` read with its last box unsure and ``069`` named as one sheet's two pages are
+one trainee (one misread box is the likelier story than file names that lie), ``068`` read surely there is not, and
+neither is a firm ``063`` (a file name such as ``C.Hasil (1).jpg`` may pair two trainees' downloads). An unsure number (3) joins all the photos that show it, or none: if they hold a page twice, one of
 them is misread, and which one cannot be told, so they stay apart (a partial sheet, never a mixed one). This
 module sees only the evidence, never the photos, so it is tested on hand-made cases.
 """
@@ -60,15 +61,20 @@ def number_evidence(value, status: str | None, sure: str | None = None) -> dict:
     return {}
 
 
-def may_be_one(a: str, b: str) -> bool:
-    """Whether two trainee ids may name one trainee: equal, or numbers (``?`` for a box read unsure, compared
-    right-aligned, so ``69`` is ``069``) that differ only where one of them is unsure."""
-    if a == b:
+def may_be_one(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
+    """Whether two trainee numbers read unsure, each ``(number, boxes as read surely)`` as in
+    :class:`PageEvidence`, may name one trainee: equal, or differing in one box only, which one of them read unsure
+    (``63`` as ``06?`` and ``69``: one misread box). Two differing boxes, or a differing box read surely on both,
+    are two trainees."""
+    (va, sa), (vb, sb) = a, b
+    if va == vb:
         return True
-    if not set(a + b) <= NUMBER_CHARS:
+    if not (sa and sb) or not set(va + vb + sa + sb) <= NUMBER_CHARS:
         return False
-    w = max(len(a), len(b))
-    return all(x == y or "?" in (x, y) for x, y in zip(a.rjust(w, "0"), b.rjust(w, "0")))
+    w = max(map(len, (va, vb, sa, sb)))
+    va, vb, sa, sb = (x.rjust(w, "0") for x in (va, vb, sa, sb))
+    differ = [k for k in range(w) if va[k] != vb[k]]
+    return len(differ) == 1 and "?" in (sa[differ[0]], sb[differ[0]])
 
 
 def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
@@ -94,9 +100,13 @@ def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
             return True
         # (a page twice within one group is a retake of one trainee's page, said later as duplicate_page)
         pages = [p for r in roots for p in set(values({r}, "page"))]
-        numbers = values(roots, "trainee") + [evidence[i].trainee_sure or evidence[i].trainee_guess
-                                              for r in roots for i in members[r] if evidence[i].trainee_guess]
-        return all(may_be_one(a, b) for a, b in combinations(set(numbers), 2)) and len(pages) == len(set(pages))
+        firm = set(values(roots, "trainee"))
+        guesses = {(evidence[i].trainee_guess, evidence[i].trainee_sure) for r in roots for i in members[r]
+                   if evidence[i].trainee_guess}
+        # a firm number admits only itself; unsure ones may differ by one box read unsure (may_be_one)
+        agree = (len(firm) <= 1 and all(g == n for n in firm for g, _ in guesses)
+                 and all(may_be_one(a, b) for a, b in combinations(guesses, 2)))
+        return agree and len(pages) == len(set(pages))
 
     def join(roots: set[int]) -> None:
         first, *rest = sorted(roots)               # the earliest photo's group absorbs the others
