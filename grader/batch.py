@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 MAX_FILE_BYTES = 30 * 1024 * 1024
+# A class's chat export may hold far more than a web upload's 400 files (stickers, voice notes, other media),
+# and a photo in it may be as large as one given as a file.
+ZIP_MAX_MEMBERS, ZIP_MAX_TOTAL_BYTES = 5000, 2 * 1024 ** 3
 
 
 def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | GraderError]]:
@@ -37,7 +40,9 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
     that cannot be read (it becomes a refused page). Files that are not photos, a zip that cannot be read and the
     members the zip reader skips (unsafe paths, links, bombs...) are named in a warning instead: they are not
     sheets."""
-    from grader.web.safezip import read_zip
+    from grader.web.safezip import ZipLimits, read_zip
+
+    limits = ZipLimits(max_members=ZIP_MAX_MEMBERS, max_total_bytes=ZIP_MAX_TOTAL_BYTES, max_member_bytes=MAX_FILE_BYTES)
 
     for raw in paths:
         p = Path(raw)
@@ -60,7 +65,7 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
         data = p.read_bytes()
         if p.suffix.lower() == ".zip":
             try:
-                contents = read_zip(data, keep_folders=True)     # "Lestari/hal1.jpg": the folder may name her
+                contents = read_zip(data, limits=limits, keep_folders=True)   # "Lestari/hal1.jpg" names her
             except GraderError as exc:
                 _say_left_out(str(p), exc.code, exc.message)
                 continue

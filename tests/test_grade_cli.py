@@ -163,6 +163,15 @@ def test_grade_json_and_unknown_key(capsys):
     assert "NOSUCH" in capsys.readouterr().err
 
 
+def test_a_class_chat_export_larger_than_a_web_upload_is_read_whole(tmp_path):
+    """Review: the web's 400-file limit refused a class export of 401 photos as a bad zip ('no photos found')."""
+    z = tmp_path / "chat.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for k in range(401):
+            zf.writestr(f"IMG-20241127-WA{k:04d}.jpg", b"\xff\xd8\xff" + bytes(64))
+    assert len([name for name, data in iter_inputs([z]) if isinstance(data, bytes)]) == 401
+
+
 def test_a_class_chat_export_gives_one_row_per_trainee(tmp_path):
     """QA: s0004's pages were split into two rows (one number read firmly, one not), and two chat exports that
     both hold IMG-…-WA0001.jpg merged two trainees into one row with a duplicate page."""
@@ -417,3 +426,14 @@ def test_the_header_picture_is_cut_by_the_templates_header_fields_only():
               rect=Rect(82, 28, 74, 8)), NS(id="X.NOTE", kind="text", rect=Rect(20, 200, 100, 20))]
     sheet = NS(spec=NS(header={"trainee": {"id": "H.TRAINEE"}, "name": {"id": "H.NAME"}}), pages=[NS(fields=fields)])
     assert identity_rect(sheet, 1) == Rect(38, 28, 118, 9)
+
+
+def test_a_score_waiting_on_an_unreadable_field_is_provisional_on_paper():
+    """Review: an unreadable field of a read page waits for a trainer and is out of the score like one in review,
+    but only review made the printed score 'sementara'."""
+    res = {"trainee": "017", "trainee_name": None, "identity_source": "caller", "exercise": "ABC", "status": "graded",
+           "score": 100.0, "counts": {"ok": 30, "wrong": 0, "review": 0, "blank": 0, "unreadable": 1},
+           "fields": [], "rules": [], "findings": [], "top_fixes": [], "pages": []}
+    assert "/100 sementara" in render_report(res)
+    res["counts"]["unreadable"] = 0
+    assert "sementara" not in render_report(res)

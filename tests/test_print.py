@@ -130,6 +130,16 @@ def test_a_windows_1252_roster_from_excel_keeps_its_accented_names():
         ("1", "André Siregar")]
 
 
+def test_a_utf8_roster_with_a_damaged_byte_is_refused_not_garbled():
+    """Review: read as Windows-1252, every accented name of it printed garbled (AndrÃ©) without a word."""
+    from grader.commands.form import parse_roster
+    from grader.errors import GraderError
+
+    with pytest.raises(GraderError) as info:
+        parse_roster("no;nama\n1;André\n".encode() + b"2;Budi\xff\n", "r.csv", number_boxes=3)
+    assert info.value.code == "bad_roster"
+
+
 def test_a_semicolon_roster_prints_from_the_cli(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_bytes(b"\xef\xbb\xbfNo;Nama\r\n001;Siti Aminah\r\n002;Budi Santoso\r\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -45,6 +46,9 @@ def _variant_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pairs", type=int, help="number of candidate pairs (1 adds the kolom kosong)")
 
 
+UTF8_SEQUENCE_RE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")   # a character UTF-8 writes in two or more bytes
+
+
 def read_roster(path: Path, *, number_boxes: int) -> list[tuple[str, str]]:
     """``(trainee id, name)`` rows from a roster CSV file, with a clear error for a bad file."""
     try:
@@ -64,8 +68,11 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
     """
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")   # every byte is a character there: nothing is refused
+    except UnicodeDecodeError as exc:
+        if UTF8_SEQUENCE_RE.search(data):   # UTF-8 with a damaged byte, not Windows-1252: names would print garbled
+            raise GraderError("bad_roster", f"cannot read roster {source}: {exc}",
+                              "Daftar peserta tidak dapat dibaca") from None
+        text = data.decode("cp1252", errors="replace")
     lines = text.splitlines()
     reader = csv.DictReader(lines, delimiter=_roster_delimiter(next((x for x in lines if x.strip()), "")))
     rows = [(reader.line_num, row) for row in reader]

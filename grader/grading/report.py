@@ -33,7 +33,7 @@ _TEMPLATE = """<!doctype html>
  @media screen and (max-width: 600px) {   /* opened on a phone: one column, readable type */
    body { font-size: 11pt; margin: 0 3mm; } table { font-size: 10pt; } .cols { columns: 1; } }
 </style></head><body>
-<div class="score">{{ score_text(r.score) }}<small>/100{% if r.counts.review %} sementara{% endif %}</small></div>
+<div class="score">{{ score_text(r.score) }}<small>/100{% if r.counts.review or r.counts.unreadable %} sementara{% endif %}</small></div>
 <h1>Umpan balik latihan C.Hasil</h1>
 <div>Peserta: <b>{{ r.trainee_name or r.trainee or '?' }}</b> (identitas dari {{ source_id.get(r.identity_source, r.identity_source or '?') }}) ·
  Kode latihan: <b>{{ r.exercise or '?' }}</b> · {{ sheet_status.get(r.status, r.status) }}</div>
