@@ -94,6 +94,7 @@ def test_grouping_puts_one_trainees_pages_together_in_order():
 
 
 def test_merge_candidates_pair_single_pages_of_one_qr_trainee():
+    five = {"value": "005", "status": "review"}            # the number read unsure
     rows = [{"id": 1, "exercise": "E", "trainee": "12", "identity_source": "qr", "pages": [1]},
             {"id": 2, "exercise": "E", "trainee": "12", "identity_source": "qr", "pages": [2]},
             {"id": 3, "exercise": "E", "trainee": "13", "identity_source": "qr", "pages": [1]},
@@ -107,9 +108,9 @@ def test_merge_candidates_pair_single_pages_of_one_qr_trainee():
             {"id": 9, "exercise": "E", "trainee": "041", "identity_source": "trainee_number", "pages": [2]},
             {"id": 10, "exercise": "E", "trainee": "041", "identity_source": "trainee_number", "pages": [1]},
             # ... but unsure numbers never bring a page twice together: which one is misread is not known
-            {"id": 11, "exercise": "E", "trainee": "f", "identity_source": "filename", "pages": [1], "trainee_guess": "5"},
-            {"id": 12, "exercise": "E", "trainee": "g", "identity_source": "filename", "pages": [1], "trainee_guess": "5"},
-            {"id": 13, "exercise": "E", "trainee": "h", "identity_source": "filename", "pages": [2], "trainee_guess": "5"}]
+            {"id": 11, "exercise": "E", "trainee": "f", "identity_source": "filename", "pages": [1], "trainee_number": five},
+            {"id": 12, "exercise": "E", "trainee": "g", "identity_source": "filename", "pages": [1], "trainee_number": five},
+            {"id": 13, "exercise": "E", "trainee": "h", "identity_source": "filename", "pages": [2], "trainee_number": five}]
     assert [[r["id"] for r in g] for g in merge_candidates(rows)] == [[1, 2], [7, 6], [8, 10, 9]]
 
 

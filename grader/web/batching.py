@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from grader.file_names import MAX_PAGES, named_pages, split_page, trainee_from_filename
-from grader.page_groups import PageEvidence, group_pages, normalise_id
+from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 
 
 @dataclass
@@ -55,8 +55,8 @@ def merge_candidates(rows: list[dict]) -> list[list[dict]]:
     its QR, so the written number is what pairs their pages. A file name is no evidence here.
 
     ``rows`` are dicts with ``id``, ``exercise``, ``trainee``, ``identity_source``, ``pages`` (the page numbers
-    the pipeline recognised) and optionally ``trainee_guess`` (the number read unsure) with ``trainee_sure`` (its
-    boxes read surely, :func:`grader.page_groups.number_evidence`). Returns the groups
+    the pipeline recognised) and optionally ``trainee_number`` (the page's number read unsure, as the result's
+    pages hold it: ``value``, ``status``, ``sure``). Returns the groups
     that make a whole sheet (page 1 and page 2), pages in order. A page photographed twice by a trainee whom
     the QR or a firm number names goes into the group too: grading says which photo it took, as ``grader
     grade`` does (``duplicate_page``); weaker evidence never joins a page twice.
@@ -64,11 +64,10 @@ def merge_candidates(rows: list[dict]) -> list[list[dict]]:
     singles = [r for r in rows if len(r.get("pages") or []) == 1 and r["pages"][0] is not None]
 
     def evidence(r: dict) -> PageEvidence:
-        strong = r.get("identity_source") in ("qr", "trainee_number")
-        return PageEvidence(page=r["pages"][0], exercise=r.get("exercise"),
-                            trainee=normalise_id(r.get("trainee")) if strong else None,
-                            trainee_guess=None if strong else normalise_id(r.get("trainee_guess")),
-                            trainee_sure=None if strong else r.get("trainee_sure"))
+        number = r.get("trainee_number") or {}
+        said = ({"trainee": normalise_id(r.get("trainee"))} if r.get("identity_source") in ("qr", "trainee_number")
+                else number_evidence(number.get("value"), number.get("status"), number.get("sure")))
+        return PageEvidence(page=r["pages"][0], exercise=r.get("exercise"), **said)
 
     out = []
     for group in group_pages([evidence(r) for r in singles]):

@@ -455,8 +455,7 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
         rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], "trainee": res.get("trainee"),
                      "group_key": r["group_key"],
                      "identity_source": res.get("identity_source"), "pages": [p.get("page") for p in read],
-                     "trainee_guess": unsure[0]["value"] if unsure else None,
-                     "trainee_sure": unsure[0].get("sure") if unsure else None})
+                     "trainee_number": unsure[0] if unsure else None})
     for group in merge_candidates(rows):
         files = [photo for r in group for photo in stored_photos(conn, ctx.data_dir, r["id"])]   # one page each
         named = next((r["trainee"] for r in group if r["identity_source"] in ("qr", "trainee_number")), None)
