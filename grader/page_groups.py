@@ -15,7 +15,8 @@ when nothing contradicts it: one exercise, one trainee by every number read on t
 page twice. A firm number contradicts any other; two unsure ones contradict unless they differ in one box only,
 which one of them read unsure: ``063`` read with its last box unsure and ``069`` named as one sheet's two pages are
 one trainee (one misread box is the likelier story than file names that lie), ``068`` read surely there is not, and
-neither is a firm ``063`` (a file name such as ``C.Hasil (1).jpg`` may pair two trainees' downloads). An unsure number (3) joins all the photos that show it, or none: if they hold a page twice, one of
+neither is a firm ``063`` (a file name such as ``C.Hasil (1).jpg`` may pair two trainees' downloads). An unsure
+number (3) joins all the photos that show it, or none: if they hold a page twice, one of
 them is misread, and which one cannot be told, so they stay apart (a partial sheet, never a mixed one). This
 module sees only the evidence, never the photos, so it is tested on hand-made cases.
 """

@@ -223,7 +223,8 @@ def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_re
 
 
 def _gone() -> GraderError:
-    return GraderError("removed", "a trainer removed this sheet", "Lembar ini sudah dihapus oleh pelatih, beserta fotonya.")
+    return GraderError("removed", "a trainer removed this sheet",
+                       "Lembar ini sudah dihapus oleh pelatih, beserta fotonya.")
 
 
 def _record(conn: sqlite3.Connection, submission_id: int, table: str, row: dict) -> None:

@@ -88,7 +88,7 @@ def remove_exercise(conn: sqlite3.Connection, data_dir: Path, code: str) -> list
     if _busy(conn, code):
         return None
     try:
-        key.replace(mark)                     # (holds the key until the removal is committed: a busy class gets it back)
+        key.replace(mark)                     # (holds the key until the removal commits: a busy class gets it back)
     except FileNotFoundError:                 # removed meanwhile (a second click)
         return []
     with _immediate(conn):
