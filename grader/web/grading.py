@@ -397,8 +397,11 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
         if len(group_pages(evidence)) < 2:
             continue
         photos = stored_photos(conn, ctx.data_dir, r["id"])
+        # Each half is named by its photo's whole name: the name they share (budi_p1 / budi_p2) paired two
+        # trainees, so naming both "budi" would make them one trainee's attempts in the class table and hide one.
         new_ids = [store_submission(conn, Path(ctx.data_dir), files=[photo], source="batch", exercise=r["exercise"],
-                                    batch_id=batch_id, group_key=photo[0], dedupe=False).id for photo in photos]
+                                    trainee=photo[0], batch_id=batch_id, group_key=photo[0], dedupe=False).id
+                   for photo in photos]
         # a trainer's corrections and a trainee's disputes follow the page their field is on
         page_of_file = {p.get("file"): p.get("page") for p in result.get("pages", [])}
         for (name, _data), sid in zip(photos, new_ids):
