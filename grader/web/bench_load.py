@@ -214,6 +214,10 @@ def run_load_check(*, uploads: int = 20, pages: int = 2, timeout_s: float = 600.
                     outcomes = [f.result() for f in futures]
                 wall = time.perf_counter() - t_go
             finally:
+                # Leave the server's loop first, then close its socket: closing it under the loop's select() made
+                # the server thread die with EBADF (a warning in the test run).
+                server.del_channel()
+                thread.join(timeout=5)
                 server.close()
                 runner.shutdown(wait=False)
             conn = connect(app.config["DATABASE"])
