@@ -472,6 +472,26 @@ def test_sheets_that_nobody_named_are_never_one_trainees_attempts(trainer, code)
     assert sorted(r["trainee"] for r in rows) == ["IMG-20241127-WA0001", "IMG-20241127-WA0001", "budi"]
 
 
+def test_a_trainees_pages_sent_in_two_batches_become_one_sheet(app, trainer, code):
+    """QA: page 1 photos sent one day and page 2 the next stayed two partial sheets of one trainee, and the class
+    table showed only the later, hiding page 1 and its review items. Pages the QR (or a firmly read number) names
+    now join across the exercise's batches; a file name alone never does."""
+    first = batch(trainer, code, [("qr-27-WA0001_p1.jpg", jpeg_bytes()), ("budi_p1.jpg", jpeg_bytes(color="#ddd"))],
+                  client_token="day1")
+    second = batch(trainer, code, [("qr-27-WA0007_p2.jpg", jpeg_bytes(color="#eee")),
+                                   ("budi_p2.jpg", jpeg_bytes(color="#ccc"))], client_token="day2")
+    day2 = {i["trainee"]: i for i in trainer.get(second.location + ".json").get_json()["items"]}
+    assert sorted(day2) == ["27", "budi"]
+    sheet = trainer.get(day2["27"]["url"]).get_data(as_text=True)
+    assert "qr-27-WA0001_p1.jpg" in sheet and "qr-27-WA0007_p2.jpg" in sheet          # both pages, one sheet
+    assert [i["trainee"] for i in trainer.get(first.location + ".json").get_json()["items"]] == ["budi"]
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        rows = latest_sheets(get_db(), code)
+    assert sorted((r["trainee"], r["attempts"]) for r in rows) == [("27", 1), ("budi", 2)]   # budi: by name only
+
+
 def test_two_zips_of_one_name_are_two_places_and_a_named_file_keeps_its_row_before_grading(app, trainer, code):
     """Review: two uploaded "WhatsApp Chat.zip" holding budi_p1 and budi_p2 became one sheet; and a batch sheet not
     yet graded (no trainee yet) was a second row beside its own earlier attempt."""

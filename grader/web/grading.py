@@ -446,23 +446,23 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
     ctx = runner.ctx
     if split_contradicting_pairs(conn, batch_id, runner):
         return                                      # merged once the halves are graded
-    rows = []
-    for r in conn.execute("SELECT id, exercise, group_key, result, "
-                          "(SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id)"
-                          " AS n FROM submissions s WHERE batch_id=? AND state='done' AND superseded_by IS NULL",
-                          (batch_id,)):
-        res = json.loads(r["result"])
-        if r["n"] != 1:
-            continue
-        read = [p for p in res.get("pages", []) if not p.get("refusal")]
-        unsure = [p["trainee_number"] for p in read if (p.get("trainee_number") or {}).get("status") == "review"]
-        rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], "trainee": res.get("trainee"),
-                     "group_key": r["group_key"],
-                     "identity_source": res.get("identity_source"), "pages": [p.get("page") for p in read],
-                     "trainee_number": unsure[0] if unsure else None})
-    for group in merge_candidates(rows):
+    singles = _single_pages(conn, "s.batch_id=?", (batch_id,))
+    groups = merge_candidates(singles)
+    # A trainee's other page may have come in another batch of the exercise (page 1 photos one day, page 2 the
+    # next): pages that the QR or a firmly read number name join across batches, weaker evidence never does.
+    merged = {r["id"] for g in groups for r in g}
+    mine = [r for r in singles if r["id"] not in merged and _named(r)]
+    if mine:
+        codes = sorted({r["exercise"] for r in mine if r["exercise"]})
+        others = [r for r in _single_pages(
+            conn, f"s.source='batch' AND s.batch_id != ? AND s.exercise IN ({','.join('?' * len(codes))}) AND NOT "
+                  "EXISTS (SELECT 1 FROM batches b WHERE b.id = s.batch_id AND b.merged = ?)",    # (busy merging)
+            (batch_id, *codes, MERGING)) if _named(r)]
+        ids = {r["id"] for r in mine}
+        groups += [g for g in merge_candidates(mine + others) if any(r["id"] in ids for r in g)]
+    for group in groups:
         files = [photo for r in group for photo in stored_photos(conn, ctx.data_dir, r["id"])]   # one page each
-        named = next((r["trainee"] for r in group if r["identity_source"] in ("qr", "trainee_number")), None)
+        named = next((r["trainee"] for r in group if _named(r)), None)
         new = store_submission(conn, Path(ctx.data_dir), files=files, source="batch", exercise=group[0]["exercise"],
                                trainee=named, batch_id=batch_id, group_key=named or group[0]["group_key"],
                                dedupe=False)
@@ -472,3 +472,25 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
         log.info("batch %s: merged sheets %s of trainee %s into %s", batch_id, [r["id"] for r in group],
                  group[0]["trainee"], new.id)
         queue_grading(conn, new.id, priority=BATCH_PRIORITY, runner=runner)
+
+
+def _named(row: dict) -> bool:
+    """Whether a single page's trainee is named by its QR or by its number read firmly."""
+    return row["identity_source"] in ("qr", "trainee_number")
+
+
+def _single_pages(conn: sqlite3.Connection, where: str, params: tuple) -> list[dict]:
+    """Graded sheets of one photo, not replaced, matching ``where``: what the merge step pairs
+    (:func:`grader.web.batching.merge_candidates`)."""
+    rows = []
+    for r in conn.execute("SELECT s.id, s.exercise, s.group_key, s.result FROM submissions s WHERE "
+                          f"{where} AND s.state='done' AND s.superseded_by IS NULL AND "
+                          "(SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) = 1 ORDER BY s.id", params):
+        res = json.loads(r["result"])
+        read = [p for p in res.get("pages", []) if not p.get("refusal")]
+        unsure = [p["trainee_number"] for p in read if (p.get("trainee_number") or {}).get("status") == "review"]
+        rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], "trainee": res.get("trainee"),
+                     "group_key": r["group_key"],
+                     "identity_source": res.get("identity_source"), "pages": [p.get("page") for p in read],
+                     "trainee_number": unsure[0] if unsure else None})
+    return rows

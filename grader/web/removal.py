@@ -59,9 +59,11 @@ def remove_sheet(conn: sqlite3.Connection, data_dir: Path, sid: int) -> list[int
     photos.
     """
     with _immediate(conn):
-        row = conn.execute("SELECT s.state, b.merged FROM submissions s LEFT JOIN batches b ON b.id = s.batch_id "
-                           "WHERE s.id=?", (sid,)).fetchone()
-        if row is None or row["state"] not in REMOVABLE_STATES or row["merged"] == MERGING:
+        # (a merge reads the photos of its batch, and the single pages of its exercise's other batches)
+        row = conn.execute("SELECT s.state, EXISTS (SELECT 1 FROM batches b WHERE b.merged=? AND (b.id = s.batch_id "
+                           "OR b.exercise = s.exercise)) AS merging FROM submissions s WHERE s.id=?",
+                           (MERGING, sid)).fetchone()
+        if row is None or row["state"] not in REMOVABLE_STATES or row["merging"]:
             return None
         sheets = sheets_to_remove(conn, sid)
         ids = [s["id"] for s in sheets]
