@@ -80,3 +80,15 @@ def test_unknown_code_is_a_clear_error():
     with pytest.raises(GraderError) as info:
         load_key("ZZZZZZ")
     assert info.value.code == "unknown_exercise" and "ZZZZZZ" in info.value.message_id
+
+
+def test_a_removed_exercise_is_one_whose_key_became_the_mark_and_was_not_created_again(tmp_path):
+    from grader.exercise.store import REMOVED_MARK, exercises_dir, removed_exercises
+    for code, files in (("AAA111", [REMOVED_MARK]), ("BBB222", [REMOVED_MARK, "answer_key.json"]),
+                        ("CCC333", ["answer_key.json"])):
+        d = exercises_dir(tmp_path) / code
+        d.mkdir(parents=True)
+        for f in files:
+            (d / f).write_text("")
+    # BBB222: re-created, and a crash came before the mark was cleared: its new class must not be removed
+    assert removed_exercises(base=tmp_path) == ["AAA111"]

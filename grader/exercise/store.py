@@ -67,9 +67,11 @@ def save_exercise(ex: Exercise, *, base: Path | None = None) -> Path:
 
 
 def removed_exercises(*, base: Path | None = None) -> list[str]:
-    """Codes of the exercises a trainer removed (and did not create again)."""
+    """Codes of the exercises a trainer removed (and did not create again: a key beside the mark is a re-created
+    exercise that a crash stopped before it cleared the mark)."""
     d = exercises_dir(base)
-    return sorted(m.parent.name for m in d.glob(f"*/{REMOVED_MARK}")) if d.exists() else []
+    marks = d.glob(f"*/{REMOVED_MARK}") if d.exists() else ()
+    return sorted(m.parent.name for m in marks if not (m.parent / KEY_NAME).exists())
 
 
 def load_key(code_or_path: str, *, base: Path | None = None) -> AnswerKey:
