@@ -336,3 +336,33 @@ def graded_pair_of_two_trainees(app, fields=(), numbers=None) -> tuple[int, int]
         db.execute("UPDATE submissions SET state='done', result=? WHERE id=?", (json.dumps(result), sid))
         db.commit()
     return bid, sid
+
+
+class QrOfPipeline:
+    """The stand-in pipeline, but every sheet's QR names exercise ``code`` (a personalised sheet sent without one)."""
+
+    def __init__(self, code):
+        self.code = code
+
+    def grade_upload(self, files, **kwargs):
+        import grader.web.testing as fake
+        return {**fake.grade_upload(files, **kwargs), "exercise": self.code}
+
+
+def test_a_sheet_whose_qr_names_a_removed_exercise_is_not_scored_and_says_why(code):
+    """QA: after removing exercise 6ARJET, its personalised sheet sent with the code left empty was graded without a
+    key ('100 / 100') and said the code could not be read from the sheet."""
+    from grader.web.grading import run_grade_job
+    from grader.web.removal import remove_exercise
+    app = make_test_app(JOBS_RECOVER=False)
+    conn = connect(app.config["DATABASE"])
+    assert remove_exercise(conn, app.config["DATA_DIR"], code) == []
+    sid = store_submission(conn, app.config["DATA_DIR"], files=[("a_1.jpg", jpeg_bytes())], source="trainee",
+                           exercise=None, dedupe=False).id
+    ctx = JobContext(database=app.config["DATABASE"], data_dir=str(app.config["DATA_DIR"]), pipeline=QrOfPipeline(code))
+    with pytest.raises(Exception) as info:
+        run_grade_job({"submission_id": sid}, ctx)
+    assert getattr(info.value, "code", None) == "exercise_removed"
+    assert f"Latihan {code} sudah dihapus oleh pelatihnya" in info.value.message_id
+    assert conn.execute("SELECT score, result FROM submissions WHERE id=?", (sid,)).fetchone()[:] == (None, None)
+    conn.close()

@@ -66,6 +66,13 @@ def save_exercise(ex: Exercise, *, base: Path | None = None) -> Path:
     return path
 
 
+def removed_error(code: str) -> GraderError:
+    """What a sender of a removed exercise's code is told (its sheets can no longer be graded)."""
+    return GraderError("exercise_removed", f"exercise {code} was removed by its trainer; its sheets are no longer "
+                       "graded", f"Latihan {code} sudah dihapus oleh pelatihnya; lembarnya tidak bisa dinilai lagi. "
+                       "Tanyakan kode latihan yang baru kepada pelatih.")
+
+
 def removed_exercises(*, base: Path | None = None) -> list[str]:
     """Codes of the exercises a trainer removed (and did not create again: a key beside the mark is a re-created
     exercise that a crash stopped before it cleared the mark)."""
@@ -84,7 +91,9 @@ def load_key(code_or_path: str, *, base: Path | None = None) -> AnswerKey:
         if not CODE_RE.match(code):
             raise GraderError("unknown_exercise", f"'{code_or_path}' is neither a key file nor an exercise code",
                               f"'{code_or_path}' bukan kode latihan yang dikenal")
-        p = exercises_dir(base) / code / "answer_key.json"
+        p = exercises_dir(base) / code / KEY_NAME
+        if not p.is_file() and (p.parent / REMOVED_MARK).exists():
+            raise removed_error(code)
         if not p.is_file():
             raise GraderError("unknown_exercise", f"no exercise with code {code} (looked in {p.parent.parent})",
                               f"Kode latihan {code} tidak ditemukan. Periksa kembali kode pada soal.")

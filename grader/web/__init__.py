@@ -237,6 +237,8 @@ def _register_errors(app: Flask) -> None:
             text = _(messages.get(code, "Terjadi kesalahan."), mb=limit // MB)
         if code == 400 and exc.description not in (None, "csrf") and not str(exc.description).startswith("The browser"):
             text = str(exc.description)
+        if code == 410 and exc.description and exc.description != type(exc).description:
+            text = str(exc.description)         # what was removed, said by the page that knows
         return error_response(code, text)
 
     @app.errorhandler(StorageError)

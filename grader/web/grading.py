@@ -148,7 +148,7 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
         try:
             key = load_exercise_key(sub["exercise"], ctx.data_dir)
         except GraderError as exc:
-            if exc.code == "unknown_exercise" and remove_if_exercise_removed(conn, Path(ctx.data_dir), sub):
+            if exc.code == "exercise_removed" and remove_if_exercise_removed(conn, Path(ctx.data_dir), sub):
                 return                  # stored for an exercise removed meanwhile: it went with its class
             raise
         files = stored_photos(conn, ctx.data_dir, sid)
@@ -162,7 +162,9 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
         if key is None and result.get("exercise"):
             try:
                 key = load_exercise_key(result["exercise"], ctx.data_dir)
-            except GraderError:
+            except GraderError as exc:
+                if exc.code == "exercise_removed":
+                    raise           # the QR names an exercise its trainer removed: no score, and the sender is told
                 key = None
         if sub["source"] == "trainee" and _only_wrong_exercise(result):
             # The photos are fine and kept; the code the trainee typed is not the one printed on the sheet. A

@@ -101,6 +101,9 @@ def upload():
         files.append((upload.filename, data))
     if not files and not errors:
         errors.append(_("Pilih foto lembar latihan (minimal satu halaman)."))
+    if code_error and code_error.code == "exercise_removed":      # no code fixes that: nothing is kept
+        errors.insert(0, error_text(code_error))
+        return _form(errors, 400, code=code or "", trainee=trainee or "")
     if errors:
         if code_error:
             errors.insert(0, error_text(code_error))

@@ -162,7 +162,7 @@ def _batch(token: str):
     if row is None:
         abort(404)
     if row["removed_at"]:                 # its exercise was removed, with its sheets
-        abort(410)
+        abort(410, _("Unggahan ini sudah dihapus bersama latihannya."))
     return row
 
 

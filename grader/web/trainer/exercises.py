@@ -30,7 +30,9 @@ def get_key(code: str):
 
     try:
         return load_key(code, base=_base())
-    except GraderError:
+    except GraderError as exc:
+        if exc.code == "exercise_removed":
+            abort(410, error_text(exc))
         abort(404)
 
 
