@@ -312,6 +312,28 @@ def test_a_pair_is_split_only_by_numbers_that_differ_where_both_were_read_surely
     conn.close()
 
 
+@pytest.mark.parametrize("refusal", ["duplicate_page", "other_trainee"])
+def test_a_named_pair_holding_a_page_that_is_not_its_own_is_split(tmp_path, refusal):
+    """QA: C.Hasil (1).jpg and C.Hasil (2).jpg, two trainees' page 1s, were paired by name; the second was refused
+    inside the pair as 'page 1 again', so that trainee had no sheet, no row and no review."""
+    import json
+    from grader.web.grading import merge_batch
+    app = make_test_app()
+    bid, sid = graded_pair_of_two_trainees(app)
+    conn = connect(app.config["DATABASE"])
+    res = json.loads(conn.execute("SELECT result FROM submissions WHERE id=?", (sid,)).fetchone()[0])
+    res["pages"][1] = {"file": "budi_p2.jpg", "page": 1, "refusal": {"code": refusal, "message_id": "x",
+                                                                       "message_en": "x"}}
+    res["pages"][0]["trainee_number"] = {"value": "103", "status": "ok"}
+    conn.execute("UPDATE submissions SET result=? WHERE id=?", (json.dumps(res), sid))
+    merge_batch(conn, bid, app.extensions["grader.jobs"])
+    assert conn.execute("SELECT state FROM submissions WHERE id=?", (sid,)).fetchone()[0] == "merged"
+    halves = conn.execute("SELECT u.filename FROM submissions s JOIN uploads u ON u.submission_id = s.id "
+                          "WHERE s.id != ? AND s.state != 'merged'", (sid,)).fetchall()
+    assert sorted(h[0] for h in halves) == ["budi_p1.jpg", "budi_p2.jpg"]     # each photo a sheet of its own
+    conn.close()
+
+
 def graded_pair_of_two_trainees(app, fields=(), numbers=None) -> tuple[int, int]:
     """(batch id, sheet id) of a pair ``budi_p1``/``budi_p2`` graded as one sheet whose pages read 009 and 104
     (or the trainee-number readings ``numbers``)."""

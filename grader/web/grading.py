@@ -27,6 +27,8 @@ from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission, 
 log = logging.getLogger(__name__)
 
 COUNT_KEYS = ("ok", "wrong", "review", "blank", "unreadable")
+#: page refusals that say a photo is not this sheet's (its own page again, or another trainee's)
+NOT_THIS_SHEET = ("duplicate_page", "other_trainee")
 
 
 
@@ -374,7 +376,8 @@ def merge_finished_batches(runner) -> int:
 
 
 def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -> int:
-    """Split the batch's sheets that were paired by file name but whose pages name two trainees.
+    """Split the batch's sheets that were paired by file name but whose pages name two trainees (or hold one page
+    twice, or a page refused as another trainee's).
 
     A file name (``budi_p1``, ``Foto 1``) pairs two photos before anything is read. When the trainee numbers
     read on them then contradict (``009`` on page 1, ``104`` on page 2, by :mod:`grader.page_groups`' rules),
@@ -387,17 +390,22 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
                           "superseded_by IS NULL AND (SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) = 2",
                           (batch_id,)).fetchall():
         result = json.loads(r["result"])
-        if result.get("identity_source") == "qr":
-            continue                # the QR names the trainee of both pages (another's page was refused already)
-        pages = [p for p in result.get("pages", []) if not p.get("refusal")]
-        evidence = []
-        for p in pages:
-            number = p.get("trainee_number") or {}
-            evidence.append(PageEvidence(page=p.get("page"), file_key=("pair", "pair"),
-                                         **number_evidence(number.get("value"), number.get("status"),
-                                                           number.get("sure"))))
-        if len(group_pages(evidence)) < 2:
-            continue
+        # A page refused as the same page again or as another trainee's shows the name paired two trainees'
+        # photos (C.Hasil (1).jpg and (2).jpg, both page 1): refused inside the pair, it would reach no sheet.
+        not_theirs = any((p.get("refusal") or {}).get("code") in NOT_THIS_SHEET for p in result.get("pages", []))
+        if not not_theirs:
+            if result.get("identity_source") == "qr":
+                continue            # the QR names the trainee of both pages
+            evidence = []
+            for p in result.get("pages", []):
+                if p.get("refusal"):
+                    continue
+                number = p.get("trainee_number") or {}
+                evidence.append(PageEvidence(page=p.get("page"), file_key=("pair", "pair"),
+                                             **number_evidence(number.get("value"), number.get("status"),
+                                                               number.get("sure"))))
+            if len(group_pages(evidence)) < 2:
+                continue
         photos = stored_photos(conn, ctx.data_dir, r["id"])
         # Each half is named by its photo's whole name: the name they share (budi_p1 / budi_p2) paired two
         # trainees, so naming both "budi" would make them one trainee's attempts in the class table and hide one.
