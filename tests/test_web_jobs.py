@@ -388,3 +388,17 @@ def test_a_sheet_whose_qr_names_a_removed_exercise_is_not_scored_and_says_why(co
     assert f"Latihan {code} sudah dihapus oleh pelatihnya" in info.value.message_id
     assert conn.execute("SELECT score, result FROM submissions WHERE id=?", (sid,)).fetchone()[:] == (None, None)
     conn.close()
+
+
+def test_a_split_half_whose_number_is_read_firmly_is_that_trainees(code):
+    """QA: the half of a split pair that read 104 firmly stayed 'Lembar_2_.jpg' in the class table (its photo
+    name was taken for typed text, whose '2' is not 104)."""
+    from grader.web.grading import store_result
+    app = make_test_app(JOBS_RECOVER=False)
+    conn = connect(app.config["DATABASE"])
+    sid = store_submission(conn, app.config["DATA_DIR"], files=[("Lembar (2).jpg", jpeg_bytes())], source="batch",
+                           exercise=code, trainee="Lembar (2).jpg", group_key="Lembar (2).jpg", dedupe=False).id
+    assert store_result(conn, sid, {"identity_source": "trainee_number", "trainee": "104", "counts": {}})
+    assert tuple(conn.execute("SELECT trainee, trainee_name FROM submissions WHERE id=?", (sid,)).fetchone()) == \
+        ("104", None)
+    conn.close()

@@ -567,6 +567,15 @@ def test_a_number_read_on_the_sheet_that_contradicts_the_typed_one_never_files_i
     assert sorted(_class_rows(app, code)) == [("164", 1), ("Fitri 104", 1)]
 
 
+def test_the_printable_feedback_names_the_trainee_the_class_table_names(app, client, code):
+    """QA: 'Fitri 104' typed on a sheet whose boxes read 103 is Fitri 104's row (the numbers disagree), but the
+    printed feedback said 'Peserta: 103 (identitas dari nomor peserta di lembar)'."""
+    resp = upload(client, code=code, trainee="Fitri 104", photos=[("num-103-a_1.jpg", jpeg_bytes())])
+    assert _class_rows(app, code) == [("Fitri 104", 1)]
+    paper = client.get(resp.location + "/cetak").get_data(as_text=True)
+    assert "Peserta: <b>Fitri 104</b> (identitas dari isian pengirim)" in paper
+
+
 def test_a_dispute_of_a_count_takes_digits_only(app, client, code):
     """"-5" is box content (a dash, then 5) for digits, but not a count of bubbles or tally marks."""
     import json as _json

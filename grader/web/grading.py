@@ -114,14 +114,16 @@ def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, 
         # QR, then the number written on the sheet, then the file name), so one trainee is one row in the class.
         cols.update(trainee=result["trainee"], trainee_name=result.get("trainee_name"))
     elif source == "trainee_number" and result.get("trainee"):
-        typed = (conn.execute("SELECT trainee FROM submissions WHERE id=?", (submission_id,)).fetchone() or [None])[0]
-        if typed and typed_number(typed) == normalise_id(result["trainee"]):
+        row = conn.execute("SELECT trainee, group_key FROM submissions WHERE id=?", (submission_id,)).fetchone()
+        typed = row["trainee"] if row else None
+        if typed and (typed_number(typed) == normalise_id(result["trainee"]) or typed == row["group_key"]):
             # The number read on the sheet agrees with the one typed in "Fitri 104": the trainee is 104 (one row with
             # the attempts typed "104"), and the rest of what was typed is the name. A number that disagrees with the
             # typed one (a misread 104 -> 164?), or typed text without one, leaves the typed text as it is: an
-            # attempt's row must not depend on how surely its number was read.
+            # attempt's row must not depend on how surely its number was read. (A label the app gave, a split
+            # half's photo name, is no one's typing: the number wins over it.)
             cols["trainee"] = result["trainee"]
-            if normalise_id(typed) != normalise_id(result["trainee"]):
+            if normalise_id(typed) != normalise_id(result["trainee"]) and typed != row["group_key"]:
                 cols["trainee_name"] = typed
     sets = ", ".join(f"{k}=?" for k in cols)
     fill = ", ".join(f"{k}=COALESCE({k}, ?)" for k in ("exercise", "trainee", "trainee_name") if k not in cols)

@@ -17,6 +17,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
                    send_from_directory, session, url_for)
 
 from grader.errors import GraderError
+from grader.page_groups import normalise_id
 from grader.web.db import REMOVED, get_db
 from grader.web.grading import dispute_field
 from grader.web.i18n import error_text
@@ -169,6 +170,9 @@ def printable_feedback(row, image_url):
     res = json.loads(row["result"]) if row["result"] else None
     if row["state"] != "done" or not res or res.get("status") == "refused":
         abort(404)
+    if row["trainee"] and normalise_id(row["trainee"]) != normalise_id(res.get("trainee")):
+        # the sheet's row kept what the sender typed (grading.store_result): the paper names whom the table names
+        res = {**res, "trainee": row["trainee"], "trainee_name": row["trainee_name"], "identity_source": "caller"}
     return render_report(res, image_url=image_url)
 
 
