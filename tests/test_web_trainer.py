@@ -153,7 +153,9 @@ def test_bad_roster_and_bad_seed_are_explained(trainer, code):
     resp = trainer.post(f"/trainer/latihan/{code}/lembar.pdf",
                         data={"csrf_token": token, "roster": (io.BytesIO(b"foo,bar\n1,2\n"), "r.csv")},
                         content_type="multipart/form-data", follow_redirects=True)
-    assert "Daftar peserta harus punya kolom nomor dan nama" in resp.get_data(as_text=True)
+    said = resp.get_data(as_text=True)        # QA: it did not say which column names it takes
+    assert ("Daftar peserta harus punya kolom nomor (id/no/nomor/trainee/no_peserta) dan kolom nama (name/nama); "
+            "yang ada: foo, bar") in said
     resp = trainer.post("/trainer/latihan", data={"csrf_token": token, "seed": "abc"}, follow_redirects=True)
     assert "Nomor acak harus berupa angka" in resp.get_data(as_text=True)
 
@@ -485,6 +487,8 @@ def test_a_trainees_pages_sent_in_two_batches_become_one_sheet(app, trainer, cod
     sheet = trainer.get(day2["27"]["url"]).get_data(as_text=True)
     assert "qr-27-WA0001_p1.jpg" in sheet and "qr-27-WA0007_p2.jpg" in sheet          # both pages, one sheet
     assert [i["trainee"] for i in trainer.get(first.location + ".json").get_json()["items"]] == ["budi"]
+    listed = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)     # sheets, not pages (QA: 3 and 2)
+    assert re.findall(r"· (\d+) lembar ·", listed) == ["2", "1"]
     with app.app_context():
         from grader.web.classroom import latest_sheets
         from grader.web.db import get_db

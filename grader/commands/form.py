@@ -84,7 +84,8 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
     if not id_col or not name_col:
         raise GraderError("bad_roster", f"roster {source} needs an id column ({'/'.join(ROSTER_ID_COLUMNS)}) "
                           f"and a name column ({'/'.join(ROSTER_NAME_COLUMNS)}); found {list(cols)}",
-                          "Daftar peserta harus punya kolom nomor dan nama")
+                          f"Daftar peserta harus punya kolom nomor ({'/'.join(ROSTER_ID_COLUMNS)}) dan kolom nama "
+                          f"({'/'.join(ROSTER_NAME_COLUMNS)}); yang ada: {', '.join(cols) or '-'}")
     out = []
     for line, row in rows:
         tid, name = (row.get(id_col) or "").strip(), (row.get(name_col) or "").strip()

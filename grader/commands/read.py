@@ -64,7 +64,8 @@ def _box_crop(path: Path) -> np.ndarray | GraderError:
     """The crop in ``path``, or why it cannot be classified (a missing file raises: a typo, not a bad crop)."""
     from grader.recognize.digit_classifier import MIN_CROP_SIDE
 
-    img = cv2.imdecode(np.frombuffer(_read_bytes(path), np.uint8), cv2.IMREAD_UNCHANGED)
+    data = _read_bytes(path)
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if data else None   # (b"": cv2.error)
     if img is None or img.size == 0:
         return GraderError("not_an_image", "Not an image file.", "Bukan berkas gambar.")
     if min(img.shape[:2]) < MIN_CROP_SIDE:

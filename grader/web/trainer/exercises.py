@@ -109,8 +109,9 @@ def exercise(code: str):
     db = get_db()
     stats = class_summary(db, key.exercise, queue=True)
     batches = db.execute("SELECT b.id, b.token, b.created_at, b.created_by, COUNT(s.id) AS n FROM batches b "
-                         "LEFT JOIN submissions s ON s.batch_id=b.id AND s.state != ? WHERE b.exercise=? AND b.removed_at IS NULL "
-                         "GROUP BY b.id ORDER BY b.id DESC LIMIT 10", (REMOVED, key.exercise)).fetchall()
+                         "LEFT JOIN submissions s ON s.batch_id=b.id AND s.state NOT IN ('merged', ?) "      # (sheets, not pages)
+                         "WHERE b.exercise=? AND b.removed_at IS NULL GROUP BY b.id ORDER BY b.id DESC LIMIT 10",
+                         (REMOVED, key.exercise)).fetchall()
     from grader.sheet.schema import resolve_template
 
     contest = resolve_template(key.template).contest_names.get(key.contest, key.contest)
