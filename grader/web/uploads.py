@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 MAX_PIXELS = 80_000_000
 SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 DUPLICATE_WINDOW_S = 600
 
 
@@ -77,9 +78,10 @@ def safe_filename(name: str, fallback: str) -> str:
 
 def display_name(name: str, fallback: str) -> str:
     """A photo's name as sent, with its folders in a zip (``kelas/Lestari/hal1.jpg``: a folder may name the
-    trainee, as in ``grader grade``), each part made safe: shown, and read for identity, never used as a path."""
-    parts = [SAFE_NAME_RE.sub("_", p).strip("._")[:80] for p in (name or "").replace("\\", "/").split("/")]
-    return "/".join(p for p in parts if p)[-200:].lstrip("/") or fallback
+    trainee, as in ``grader grade``): shown (escaped) and read for identity and page numbers (``C.Hasil (2).jpg``
+    as grouping read it), never used as a path; control characters and ``.``/``..`` parts are dropped."""
+    parts = [CONTROL_RE.sub("", p).strip()[:80] for p in (name or "").replace("\\", "/").split("/")]
+    return "/".join(p for p in parts if p and p not in (".", ".."))[-200:].lstrip("/") or fallback
 
 
 @dataclass(frozen=True)
