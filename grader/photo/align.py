@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from grader.photo import quality as q
-from grader.photo.curl import CurlField, curl_maps, fit_curl_field, refit_homography
+from grader.photo.curl import CurlField, curl_maps, fit_curl_field, measure_borders, refit_homography
 from grader.photo.print_grid import photo_sampler
 from grader.photo.identify import identity_from_ocr, identity_from_qr
 from grader.photo.load import DEFAULT_MAX_BYTES, load_photo
@@ -162,15 +162,15 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     curl = None
     if correct_curl:
         anchors = _marker_residuals(fit, page, ppm)
-        curl = fit_curl_field(photo_sampler(gray, fit.homography), page, px_per_mm=ppm, frame_size=size,
-                              anchors=anchors)
+        sample = photo_sampler(gray, fit.homography)
+        borders = measure_borders(sample, page, px_per_mm=ppm)      # (measured once: both fits below start from it)
+        curl = fit_curl_field(sample, page, px_per_mm=ppm, frame_size=size, anchors=anchors, borders=borders)
         if curl is not None and (curl.saturated or fit.missing):
             # Some borders moved as far as the search reaches, or a marker is missing and the
             # homography extrapolates into its corner: on a strongly curled page it can be far
             # off there. Try one fitted to the box grid, keep whichever lets more borders be measured
             # (as many: whichever needs less bending, i.e. is nearer the page).
-            better = refit_homography(fit.homography, photo_sampler(gray, fit.homography), page, px_per_mm=ppm,
-                                      anchors=anchors)
+            better = refit_homography(fit.homography, sample, page, px_per_mm=ppm, anchors=anchors, borders=borders)
             if better is not None:
                 refit = replace(fit, homography=better)
                 curl2 = fit_curl_field(photo_sampler(gray, better), page, px_per_mm=ppm, frame_size=size,

@@ -84,17 +84,20 @@ def _grid_at(grid: np.ndarray, pts: np.ndarray, step: float) -> np.ndarray:
 
 
 def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame_size: tuple[int, int],
-                   anchors: tuple[np.ndarray, np.ndarray] | None = None) -> CurlField | None:
+                   anchors: tuple[np.ndarray, np.ndarray] | None = None,
+                   borders: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> CurlField | None:
     """Measure the print's shifts in the homography frame and smooth them into a field.
 
     ``sample`` reads the homography-warped page (:func:`photo_sampler`);
     ``frame_size`` is the template frame's ``(width, height)``.
     ``anchors`` are ``(points, shifts)`` known exactly, frame px: the marker
-    corners, whose shift is the homography's residual there. Returns None when
-    there is nothing to measure or every shift is below ``MIN_SHIFT_MM``.
+    corners, whose shift is the homography's residual there. ``borders`` is
+    :func:`measure_borders` of the same ``sample``, when the caller has it.
+    Returns None when there is nothing to measure or every shift is below
+    ``MIN_SHIFT_MM``.
     """
     rects = border_rects(page)
-    centres, pair, side = measure_shifts(sample, rects, px_per_mm=px_per_mm, sides=True)
+    centres, pair, side = borders if borders is not None else measure_borders(sample, page, px_per_mm=px_per_mm)
     if len(centres) == 0:
         return None
     w, h = frame_size
@@ -143,6 +146,13 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
             grids = [keep * g + (1.0 - keep) * b for g, b in zip(grids, bent)]
     return CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=n_used,
                      max_shift_mm=max_shift, saturated=near_limit)
+
+
+def measure_borders(sample: Sampler, page: PageLayout, *, px_per_mm: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first search for the printed borders of ``page`` (:func:`measure_shifts` of :func:`border_rects`, with
+    each border's own shift): both :func:`fit_curl_field` and :func:`refit_homography` start from it."""
+    return measure_shifts(sample, border_rects(page), px_per_mm=px_per_mm, sides=True)
 
 
 def _near_tally(page: PageLayout, shape: tuple[int, int], *, step: float, px_per_mm: float) -> np.ndarray:
@@ -276,16 +286,18 @@ def curl_maps(homography: np.ndarray, field: CurlField, size: tuple[int, int]) -
 
 
 def refit_homography(homography: np.ndarray, sample: Sampler, page: PageLayout, *, px_per_mm: float,
-                     anchors: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray | None:
+                     anchors: tuple[np.ndarray, np.ndarray] | None = None,
+                     borders: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray | None:
     """A better homography when the markers' one is far off (three markers on a strongly curled page).
 
     Every border rectangle found near its predicted place becomes a point
     correspondence (its measured position, mapped back to the photo, and its
     template position); with the marker corners, a robust fit then follows
-    the flat majority of the page instead of its curled corner. Returns None
-    when there are too few measurements.
+    the flat majority of the page instead of its curled corner. ``borders``
+    is :func:`measure_borders` of the same ``sample``, when the caller has it.
+    Returns None when there are too few measurements.
     """
-    centres, shifts = measure_shifts(sample, border_rects(page), px_per_mm=px_per_mm)
+    centres, shifts, _ = borders if borders is not None else measure_borders(sample, page, px_per_mm=px_per_mm)
     ok = ~np.isnan(shifts).any(axis=1)
     if ok.sum() < 12:
         return None

@@ -1,12 +1,16 @@
 """Read every field of an aligned page in one pass.
 
 All digit boxes of the page go through the classifier in one batch; bubble
-columns and tally grids are read by their own modules. Each field comes back
-with a value, a confidence, a status and the pixels it was read from.
+columns and tally grids are read by their own modules, on worker threads
+meanwhile (:func:`field_pool`). Each field comes back with a value, a
+confidence, a status and the pixels it was read from.
 """
 from __future__ import annotations
 
 import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Protocol, Sequence
 
@@ -27,6 +31,12 @@ BOX_CROP_MARGIN_MM = 0.6   # crop just outside the printed border: the classifie
 # seed 21, evaluation seed 1): every empty input there was truly blank. Empty inputs that were not came from a
 # misaligned calibration photo (gaps between boxes), which the border check refuses.
 EMPTY_BLANK_CONFIDENCE = 0.9995
+# Bubble and tally fields are read on this many threads while the digit boxes are classified. Their readers are
+# mostly OpenCV and NumPy calls on crops too small for OpenCV's own threads to help much, and those calls let
+# other Python threads run: the fields overlap on a second core.
+FIELD_THREADS = 2
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
 
 
 class BoxClassifier(Protocol):
@@ -86,6 +96,9 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
     kinds : which field kinds to read.
     """
     out: dict[str, FieldReading] = {}
+    readers = {"bubbles": _read_bubbles, "tally": _read_tally}
+    others = [f for f in page.fields if f.kind in readers and f.kind in kinds]
+    pending = [field_pool().submit(readers[f.kind], gray, f, page.number, px_per_mm) for f in others]
     digit_fields = [f for f in page.fields if f.kind == "digits" and "digits" in kinds]
     crops = digit_box_crops(gray, digit_fields, px_per_mm)
     readings = confirm_blanks(classifier.classify(crops) if crops else [], gray, page, digit_fields, px_per_mm)
@@ -98,12 +111,18 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
         unsure = [k for k, b in enumerate(labels) if b.ambiguous or b.overwritten]
         out[f.id] = FieldReading(f.id, "digits", page.number, num.value, num.confidence, num.status, num.boxes,
                                  num.box_confidence, num.notes, detail={"unsure_boxes": unsure} if unsure else {})
-    for f in page.fields:
-        if f.kind == "bubbles" and "bubbles" in kinds:
-            out[f.id] = _read_bubbles(gray, f, page.number, px_per_mm)
-        elif f.kind == "tally" and "tally" in kinds:
-            out[f.id] = _read_tally(gray, f, page.number, px_per_mm)
+    for f, reading in zip(others, pending):
+        out[f.id] = reading.result()
     return out
+
+
+def field_pool() -> ThreadPoolExecutor:
+    """The threads that read bubble and tally fields: one pool per process (a forked worker makes its own)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(FIELD_THREADS, thread_name_prefix="read-fields"))
+        return _pool[1]
 
 
 def confirm_blanks(readings: list, gray: np.ndarray, page: PageLayout, fields: Sequence[FieldLayout],
