@@ -208,6 +208,7 @@ EN: dict[str, str] = {
     "Lembar ini sedang dinilai; hapus setelah selesai.": "This sheet is being graded; remove it once it is done.",
     "Lembar {name} dan fotonya sudah dihapus.": "Sheet {name} and its photos were removed.",
     "Hapus latihan ini": "Remove this exercise",
+    "Kembali ke daftar latihan": "Back to the exercises",
     "Unggahan ini sudah dihapus bersama latihannya.": "This upload was removed with its exercise.",
     "Lembar ini sudah dihapus oleh pelatih, beserta fotonya.": "A trainer removed this sheet, with its photos.",
     "Setelah pelatihan selesai. Kunci jawaban dan semua lembar kelas ini ({n}), dengan foto, koreksi dan sanggahannya, dihapus untuk selamanya; peserta tidak bisa membuka hasilnya lagi, dan lembar yang dicetak dengan kode ini tidak bisa dinilai lagi. Unduh ekspornya dulu bila masih perlu.":
