@@ -147,7 +147,8 @@ def _trainee_from_sheet(reads: list[PhotoRead]) -> str | None:
 def _trainee_number_read(pr: PhotoRead) -> dict:
     """``{"trainee_number": {"value", "status", "sure"}}`` for a read page whose number boxes hold a number, sure
     or not: a batch joins one trainee's single pages by it (:mod:`grader.page_groups`)."""
-    r = pr.readings.get(TRAINEE_FIELD) if pr.aligned is not None else None
+    # (also on a page refused after it was read, as the same page again: a batch splits a pair by it)
+    r = pr.readings.get(TRAINEE_FIELD) if pr.aligned is not None or pr.refused_page is not None else None
     if r is None or r.value is None:
         return {}
     return {"trainee_number": {"value": f"{r.value:03d}", "status": r.status, "sure": sure_digits(r)}}

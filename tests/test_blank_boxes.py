@@ -35,3 +35,41 @@ def test_empty_crops_off_their_boxes_are_not_called_blank_with_confidence(sheet,
     for f in _digits(sheet):
         assert EMPTY_BLANK_CONFIDENCE not in out[f.id].box_confidence, f.id
         assert out[f.id].status != "blank", f.id       # "nothing written" is a finding against the trainee
+
+
+def test_a_page_read_that_fails_leaves_no_field_reads_queued(monkeypatch):
+    """Review: a job stopped by its time limit (an exception in the main thread) left its bubble and tally reads
+    running on the shared pool, ahead of the next job's."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+    import pytest
+
+    import grader.read.sheet_reader as reader
+    from grader.sheet.layout import layout_sheet
+    from grader.sheet.schema import resolve_template
+
+    page = next(p for p in layout_sheet(resolve_template("chasil-kwk"), pairs=3).pages if p.number == 2)
+    gate, calls = threading.Event(), []
+
+    def slow_read(gray, f, number, px):
+        calls.append(f.id)
+        gate.wait(5)
+
+    class Stopped(Exception):
+        pass
+
+    class Classifier:
+        def classify(self, crops):
+            raise Stopped            # as SIGALRM's JobTimeout in the worker's main thread
+
+    pool = ThreadPoolExecutor(1)
+    monkeypatch.setattr(reader, "field_pool", lambda: pool)
+    monkeypatch.setattr(reader, "_read_tally", slow_read)
+    monkeypatch.setattr(reader, "_read_bubbles", slow_read)
+    with pytest.raises(Stopped):
+        reader.read_page_fields(np.full((2400, 1700), 255, np.uint8), page, px_per_mm=8.0, classifier=Classifier())
+    gate.set()
+    pool.shutdown(wait=True)
+    assert len(calls) == 1           # only the read already running finished; the queued ones were cancelled

@@ -312,25 +312,37 @@ def test_a_pair_is_split_only_by_numbers_that_differ_where_both_were_read_surely
     conn.close()
 
 
-@pytest.mark.parametrize("refusal", ["duplicate_page", "other_trainee"])
-def test_a_named_pair_holding_a_page_that_is_not_its_own_is_split(tmp_path, refusal):
+@pytest.mark.parametrize("refusal, number, split", [
+    ("other_trainee", None, True),                                  # its QR names another trainee
+    ("duplicate_page", {"value": "104", "status": "ok"}, True),     # page 1 again, of trainee 104 (not 103)
+    ("duplicate_page", None, False),                                # page 1 again, nothing says whose: a retake
+])
+def test_a_named_pair_holding_a_page_that_is_not_its_own_is_split(tmp_path, refusal, number, split):
     """QA: C.Hasil (1).jpg and C.Hasil (2).jpg, two trainees' page 1s, were paired by name; the second was refused
-    inside the pair as 'page 1 again', so that trainee had no sheet, no row and no review."""
+    inside the pair as 'page 1 again', so that trainee had no sheet, no row and no review. Review: a trainee's own
+    retake of page 1 must stay their sheet, and a correction of page 1 must not follow the refused photo."""
     import json
+    from grader.web.db import now_iso
     from grader.web.grading import merge_batch
     app = make_test_app()
-    bid, sid = graded_pair_of_two_trainees(app)
+    bid, sid = graded_pair_of_two_trainees(app, [{"id": "II.1", "page": 1}])
     conn = connect(app.config["DATABASE"])
     res = json.loads(conn.execute("SELECT result FROM submissions WHERE id=?", (sid,)).fetchone()[0])
-    res["pages"][1] = {"file": "budi_p2.jpg", "page": 1, "refusal": {"code": refusal, "message_id": "x",
-                                                                       "message_en": "x"}}
     res["pages"][0]["trainee_number"] = {"value": "103", "status": "ok"}
+    res["pages"][1] = {"file": "budi_p2.jpg", "page": 1, "refusal": {"code": refusal, "message_id": "x",
+                                                                       "message_en": "x"},
+                       **({"trainee_number": number} if number else {})}
     conn.execute("UPDATE submissions SET result=? WHERE id=?", (json.dumps(res), sid))
+    conn.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
+                 "VALUES (?, 'II.1', 3, 2, 'Ibu Sari', ?)", (sid, now_iso()))
     merge_batch(conn, bid, app.extensions["grader.jobs"])
-    assert conn.execute("SELECT state FROM submissions WHERE id=?", (sid,)).fetchone()[0] == "merged"
-    halves = conn.execute("SELECT u.filename FROM submissions s JOIN uploads u ON u.submission_id = s.id "
-                          "WHERE s.id != ? AND s.state != 'merged'", (sid,)).fetchall()
-    assert sorted(h[0] for h in halves) == ["budi_p1.jpg", "budi_p2.jpg"]     # each photo a sheet of its own
+    state = conn.execute("SELECT state FROM submissions WHERE id=?", (sid,)).fetchone()[0]
+    assert state == ("merged" if split else "done")
+    if split:
+        halves = conn.execute("SELECT u.filename, (SELECT GROUP_CONCAT(field_id) FROM corrections c WHERE "
+                              "c.submission_id = s.id) FROM submissions s JOIN uploads u ON u.submission_id = s.id "
+                              "WHERE s.id != ? AND s.state != 'merged'", (sid,)).fetchall()
+        assert sorted(tuple(h) for h in halves) == [("budi_p1.jpg", "II.1"), ("budi_p2.jpg", None)]
     conn.close()
 
 
@@ -387,6 +399,9 @@ def test_a_sheet_whose_qr_names_a_removed_exercise_is_not_scored_and_says_why(co
     assert getattr(info.value, "code", None) == "exercise_removed"
     assert f"Latihan {code} sudah dihapus oleh pelatihnya" in info.value.message_id
     assert conn.execute("SELECT score, result FROM submissions WHERE id=?", (sid,)).fetchone()[:] == (None, None)
+    token = conn.execute("SELECT token FROM submissions WHERE id=?", (sid,)).fetchone()[0]
+    assert conn.execute("SELECT COUNT(*) FROM uploads").fetchone()[0] == 0        # review: nor its photos kept
+    assert not (app.config["DATA_DIR"] / "submissions" / token).exists()
     conn.close()
 
 

@@ -99,20 +99,24 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
     readers = {"bubbles": _read_bubbles, "tally": _read_tally}
     others = [f for f in page.fields if f.kind in readers and f.kind in kinds]
     pending = [field_pool().submit(readers[f.kind], gray, f, page.number, px_per_mm) for f in others]
-    digit_fields = [f for f in page.fields if f.kind == "digits" and "digits" in kinds]
-    crops = digit_box_crops(gray, digit_fields, px_per_mm)
-    readings = confirm_blanks(classifier.classify(crops) if crops else [], gray, page, digit_fields, px_per_mm)
-    i = 0
-    for f in digit_fields:
-        boxes = readings[i:i + len(f.boxes)]
-        i += len(f.boxes)
-        labels = [BoxLabel(r.label, r.confidence, r.ambiguous, _looks_overwritten(r)) for r in boxes]
-        num = assemble_number(labels)
-        unsure = [k for k, b in enumerate(labels) if b.ambiguous or b.overwritten]
-        out[f.id] = FieldReading(f.id, "digits", page.number, num.value, num.confidence, num.status, num.boxes,
-                                 num.box_confidence, num.notes, detail={"unsure_boxes": unsure} if unsure else {})
-    for f, reading in zip(others, pending):
-        out[f.id] = reading.result()
+    try:
+        digit_fields = [f for f in page.fields if f.kind == "digits" and "digits" in kinds]
+        crops = digit_box_crops(gray, digit_fields, px_per_mm)
+        readings = confirm_blanks(classifier.classify(crops) if crops else [], gray, page, digit_fields, px_per_mm)
+        i = 0
+        for f in digit_fields:
+            boxes = readings[i:i + len(f.boxes)]
+            i += len(f.boxes)
+            labels = [BoxLabel(r.label, r.confidence, r.ambiguous, _looks_overwritten(r)) for r in boxes]
+            num = assemble_number(labels)
+            unsure = [k for k, b in enumerate(labels) if b.ambiguous or b.overwritten]
+            out[f.id] = FieldReading(f.id, "digits", page.number, num.value, num.confidence, num.status, num.boxes,
+                                     num.box_confidence, num.notes, detail={"unsure_boxes": unsure} if unsure else {})
+        for f, reading in zip(others, pending):
+            out[f.id] = reading.result()
+    finally:
+        for reading in pending:       # a job stopped by its time limit (or a failed field) leaves no reads queued
+            reading.cancel()
     return out
 
 

@@ -21,14 +21,12 @@ from grader.page_groups import PageEvidence, group_pages, normalise_id, number_e
 from grader.pipeline import IDENTITY_NAME
 from grader.web.db import MERGING, REMOVED, connect, now_iso
 from grader.web.job_worker import JobContext
-from grader.web.removal import remove_if_exercise_removed
+from grader.web.removal import drop_photos, remove_if_exercise_removed
 from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission, submission_dir
 
 log = logging.getLogger(__name__)
 
 COUNT_KEYS = ("ok", "wrong", "review", "blank", "unreadable")
-#: page refusals that say a photo is not this sheet's (its own page again, or another trainee's)
-NOT_THIS_SHEET = ("duplicate_page", "other_trainee")
 
 
 
@@ -168,7 +166,10 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
                 key = load_exercise_key(result["exercise"], ctx.data_dir)
             except GraderError as exc:
                 if exc.code == "exercise_removed":
-                    raise           # the QR names an exercise its trainer removed: no score, and the sender is told
+                    # the QR names an exercise its trainer removed: no score, the sender is told why, and its
+                    # photos are not kept for a class that was removed for good
+                    drop_photos(conn, Path(ctx.data_dir), sub)
+                    raise
                 key = None
         if sub["source"] == "trainee" and _only_wrong_exercise(result):
             # The photos are fine and kept; the code the trainee typed is not the one printed on the sheet. A
@@ -392,22 +393,8 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
                           "superseded_by IS NULL AND (SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) = 2",
                           (batch_id,)).fetchall():
         result = json.loads(r["result"])
-        # A page refused as the same page again or as another trainee's shows the name paired two trainees'
-        # photos (C.Hasil (1).jpg and (2).jpg, both page 1): refused inside the pair, it would reach no sheet.
-        not_theirs = any((p.get("refusal") or {}).get("code") in NOT_THIS_SHEET for p in result.get("pages", []))
-        if not not_theirs:
-            if result.get("identity_source") == "qr":
-                continue            # the QR names the trainee of both pages
-            evidence = []
-            for p in result.get("pages", []):
-                if p.get("refusal"):
-                    continue
-                number = p.get("trainee_number") or {}
-                evidence.append(PageEvidence(page=p.get("page"), file_key=("pair", "pair"),
-                                             **number_evidence(number.get("value"), number.get("status"),
-                                                               number.get("sure"))))
-            if len(group_pages(evidence)) < 2:
-                continue
+        if not _holds_two_trainees(result):
+            continue
         photos = stored_photos(conn, ctx.data_dir, r["id"])
         # Each half is named by its photo's whole name: the name they share (budi_p1 / budi_p2) paired two
         # trainees, so naming both "budi" would make them one trainee's attempts in the class table and hide one.
@@ -415,7 +402,8 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
                                     trainee=photo[0], batch_id=batch_id, group_key=photo[0], dedupe=False).id
                    for photo in photos]
         # a trainer's corrections and a trainee's disputes follow the page their field is on
-        page_of_file = {p.get("file"): p.get("page") for p in result.get("pages", [])}
+        # (a refused photo's page may be the kept one's page too: its half gets none of them)
+        page_of_file = {p.get("file"): p.get("page") for p in result.get("pages", []) if not p.get("refusal")}
         for (name, _data), sid in zip(photos, new_ids):
             page = page_of_file.get(name)
             carry_over_reviews(conn, [r["id"]], sid, [f["id"] for f in result.get("fields", []) if f.get("page") == page])
@@ -430,6 +418,26 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
     for sid in jobs:
         queue_grading(conn, sid, priority=BATCH_PRIORITY, runner=runner)
     return len(jobs) // 2
+
+
+def _holds_two_trainees(result: dict) -> bool:
+    """Whether a pair made by file names holds two trainees' photos: a page refused as another trainee's (by its
+    QR), or pages whose trainee numbers contradict (:mod:`grader.page_groups`' rules), also where one was refused
+    as the same page again (C.Hasil (1).jpg and (2).jpg, two trainees' page 1s). A page 1 photographed again by
+    one trainee, with no number saying otherwise, stays their sheet ("this is page 1 again")."""
+    pages = result.get("pages", [])
+    codes = {(p.get("refusal") or {}).get("code") for p in pages}
+    if "other_trainee" in codes:
+        return True
+    if result.get("identity_source") == "qr":
+        return False                # the QR names the trainee of both pages
+    twice = "duplicate_page" in codes
+    evidence = [PageEvidence(page=None if twice else p.get("page"), file_key=("pair", "pair"),
+                             **number_evidence((p.get("trainee_number") or {}).get("value"),
+                                               (p.get("trainee_number") or {}).get("status"),
+                                               (p.get("trainee_number") or {}).get("sure")))
+                for p in pages if not p.get("refusal") or p["refusal"].get("code") == "duplicate_page"]
+    return len(group_pages(evidence)) >= 2
 
 
 def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:

@@ -80,24 +80,27 @@ def remove_exercise(conn: sqlite3.Connection, data_dir: Path, code: str) -> list
     Returns the ids of the sheets removed, or None when it cannot be now: a sheet of it is queued or being
     graded, or one of its batches is being merged.
 
-    The key goes first (it becomes the removal mark, :data:`grader.exercise.store.REMOVED_MARK`), so from then
-    on no upload for the code is taken in; an upload already past that check and stored after the database step
-    is removed when its grading job finds the mark (:func:`remove_if_exercise_removed`). Then the database, in one
-    transaction, then the files: a crash part-way is finished at the next start (:func:`finish_removals`).
+    In one database transaction, once the class is found not busy, the key becomes the removal mark
+    (:data:`grader.exercise.store.REMOVED_MARK`), so from then on no upload for the code is taken in, and the
+    sheets become tombstones; an upload already past that check and stored after it is removed when its grading
+    job finds the mark (:func:`remove_if_exercise_removed`). Then the files: a crash part-way is finished at the
+    next start (:func:`finish_removals`).
     """
     folder = exercises_dir(Path(data_dir)) / code
     key, mark = folder / KEY_NAME, folder / REMOVED_MARK
-    if _busy(conn, code):
-        return None
-    try:
-        key.replace(mark)                     # (holds the key until the removal commits: a busy class gets it back)
-    except FileNotFoundError:                 # removed meanwhile (a second click)
-        return []
+    # Holding the write lock, nothing can queue a sheet of it: once it is not busy here, the key can go.
     with _immediate(conn):
         if _busy(conn, code):
-            mark.replace(key)
             return None
-        sheets = _tombstone_exercise(conn, code)
+        try:
+            key.replace(mark)                 # (holds the key until the removal commits; given back if it fails)
+        except FileNotFoundError:             # removed meanwhile (a second click)
+            return []
+        try:
+            sheets = _tombstone_exercise(conn, code)
+        except BaseException:
+            mark.replace(key)
+            raise
     mark.write_text("")
     _remove_files(data_dir, sheets)
     log.info("removed exercise %s with %d sheets", code, len(sheets))
@@ -114,6 +117,12 @@ def remove_if_exercise_removed(conn: sqlite3.Connection, data_dir: Path, sheet: 
     _remove_files(data_dir, [dict(sheet)])
     log.info("sheet %s arrived for removed exercise %s; removed", sheet["id"], sheet["exercise"])
     return True
+
+
+def drop_photos(conn: sqlite3.Connection, data_dir: Path, sheet: sqlite3.Row) -> None:
+    """Delete a sheet's photos and what grading drew, keeping its row (and the reason it failed) for its sender."""
+    conn.execute("DELETE FROM uploads WHERE submission_id=?", (sheet["id"],))
+    _remove_files(data_dir, [dict(sheet)])
 
 
 def finish_removals(conn: sqlite3.Connection, data_dir: Path) -> int:
