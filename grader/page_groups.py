@@ -62,6 +62,12 @@ def number_evidence(value, status: str | None, sure: str | None = None) -> dict:
     return {}
 
 
+def page_number_evidence(number: dict | None) -> dict:
+    """:func:`number_evidence` of a trainee number as a result's page holds it (``value``, ``status``, ``sure``)."""
+    number = number or {}
+    return number_evidence(number.get("value"), number.get("status"), number.get("sure"))
+
+
 def may_be_one(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
     """Whether two trainee numbers read unsure, each ``(number, boxes as read surely)`` as in
     :class:`PageEvidence`, may name one trainee: equal, or differing in one box only, which one of them read unsure

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from grader.file_names import MAX_PAGES, named_pages, split_page, trainee_from_filename
-from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
+from grader.page_groups import PageEvidence, group_pages, normalise_id, page_number_evidence
 
 
 @dataclass
@@ -47,6 +47,11 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
     return out
 
 
+def is_named(row: dict) -> bool:
+    """Whether a single page's trainee is named by its QR or by its number read firmly (strong evidence)."""
+    return row.get("identity_source") in ("qr", "trainee_number")
+
+
 def merge_candidates(rows: list[dict]) -> list[list[dict]]:
     """Pairs of single-page sheets that are one trainee's page 1 and page 2, by the same evidence and rules as
     ``grader grade`` (:mod:`grader.page_groups`): the QR's trainee or the number written on the sheet, read
@@ -64,9 +69,8 @@ def merge_candidates(rows: list[dict]) -> list[list[dict]]:
     singles = [r for r in rows if len(r.get("pages") or []) == 1 and r["pages"][0] is not None]
 
     def evidence(r: dict) -> PageEvidence:
-        number = r.get("trainee_number") or {}
-        said = ({"trainee": normalise_id(r.get("trainee"))} if r.get("identity_source") in ("qr", "trainee_number")
-                else number_evidence(number.get("value"), number.get("status"), number.get("sure")))
+        said = ({"trainee": normalise_id(r.get("trainee"))} if is_named(r)
+                else page_number_evidence(r.get("trainee_number")))
         return PageEvidence(page=r["pages"][0], exercise=r.get("exercise"), **said)
 
     out = []

@@ -17,18 +17,16 @@ from typing import Any
 
 from grader.errors import GraderError
 from grader.grading.review_queue import on_unread_page
-from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
+from grader.page_groups import PageEvidence, group_pages, normalise_id, page_number_evidence
 from grader.pipeline import IDENTITY_NAME
 from grader.web.db import MERGING, REMOVED, connect, now_iso
 from grader.web.job_worker import JobContext
-from grader.web.removal import drop_photos, remove_if_exercise_removed
+from grader.web.removal import drop_photos, remove_late_sheet
 from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission, submission_dir
 
 log = logging.getLogger(__name__)
 
 COUNT_KEYS = ("ok", "wrong", "review", "blank", "unreadable")
-
-
 
 
 def stored_photos(conn: sqlite3.Connection, data_dir: Path | str, submission_id: int) -> list[tuple[str, bytes]]:
@@ -150,9 +148,11 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
         try:
             key = load_exercise_key(sub["exercise"], ctx.data_dir)
         except GraderError as exc:
-            if exc.code == "exercise_removed" and remove_if_exercise_removed(conn, Path(ctx.data_dir), sub):
-                return                  # stored for an exercise removed meanwhile: it went with its class
-            raise
+            if exc.code != "exercise_removed":
+                raise
+            # stored for an exercise removed meanwhile: it goes with its class
+            remove_late_sheet(conn, Path(ctx.data_dir), sub)
+            return
         files = stored_photos(conn, ctx.data_dir, sid)
         pipeline = resolve_pipeline(ctx.pipeline)
         out_dir = submission_dir(ctx.data_dir, sub["token"]) / "derived"
@@ -433,9 +433,7 @@ def _holds_two_trainees(result: dict) -> bool:
         return False                # the QR names the trainee of both pages
     twice = "duplicate_page" in codes
     evidence = [PageEvidence(page=None if twice else p.get("page"), file_key=("pair", "pair"),
-                             **number_evidence((p.get("trainee_number") or {}).get("value"),
-                                               (p.get("trainee_number") or {}).get("status"),
-                                               (p.get("trainee_number") or {}).get("sure")))
+                             **page_number_evidence(p.get("trainee_number")))
                 for p in pages if not p.get("refusal") or p["refusal"].get("code") == "duplicate_page"]
     return len(group_pages(evidence)) >= 2
 
@@ -461,7 +459,7 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
 
 
 def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
-    from grader.web.batching import merge_candidates
+    from grader.web.batching import is_named, merge_candidates
 
     ctx = runner.ctx
     if split_contradicting_pairs(conn, batch_id, runner):
@@ -471,18 +469,18 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
     # A trainee's other page may have come in another batch of the exercise (page 1 photos one day, page 2 the
     # next): pages that the QR or a firmly read number name join across batches, weaker evidence never does.
     merged = {r["id"] for g in groups for r in g}
-    mine = [r for r in singles if r["id"] not in merged and _named(r)]
+    mine = [r for r in singles if r["id"] not in merged and is_named(r)]
     if mine:
         codes = sorted({r["exercise"] for r in mine if r["exercise"]})
         others = [r for r in _single_pages(
             conn, f"s.source='batch' AND s.batch_id != ? AND s.exercise IN ({','.join('?' * len(codes))}) AND NOT "
                   "EXISTS (SELECT 1 FROM batches b WHERE b.id = s.batch_id AND b.merged = ?)",    # (busy merging)
-            (batch_id, *codes, MERGING)) if _named(r)]
+            (batch_id, *codes, MERGING)) if is_named(r)]
         ids = {r["id"] for r in mine}
         groups += [g for g in merge_candidates(mine + others) if any(r["id"] in ids for r in g)]
     for group in groups:
         files = [photo for r in group for photo in stored_photos(conn, ctx.data_dir, r["id"])]   # one page each
-        named = next((r["trainee"] for r in group if _named(r)), None)
+        named = next((r["trainee"] for r in group if is_named(r)), None)
         new = store_submission(conn, Path(ctx.data_dir), files=files, source="batch", exercise=group[0]["exercise"],
                                trainee=named, batch_id=batch_id, group_key=named or group[0]["group_key"],
                                dedupe=False)
@@ -492,11 +490,6 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
         log.info("batch %s: merged sheets %s of trainee %s into %s", batch_id, [r["id"] for r in group],
                  group[0]["trainee"], new.id)
         queue_grading(conn, new.id, priority=BATCH_PRIORITY, runner=runner)
-
-
-def _named(row: dict) -> bool:
-    """Whether a single page's trainee is named by its QR or by its number read firmly."""
-    return row["identity_source"] in ("qr", "trainee_number")
 
 
 def _single_pages(conn: sqlite3.Connection, where: str, params: tuple) -> list[dict]:

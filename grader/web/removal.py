@@ -83,7 +83,7 @@ def remove_exercise(conn: sqlite3.Connection, data_dir: Path, code: str) -> list
     In one database transaction, once the class is found not busy, the key becomes the removal mark
     (:data:`grader.exercise.store.REMOVED_MARK`), so from then on no upload for the code is taken in, and the
     sheets become tombstones; an upload already past that check and stored after it is removed when its grading
-    job finds the mark (:func:`remove_if_exercise_removed`). Then the files: a crash part-way is finished at the
+    job finds the mark (:func:`remove_late_sheet`). Then the files: a crash part-way is finished at the
     next start (:func:`finish_removals`).
     """
     folder = exercises_dir(Path(data_dir)) / code
@@ -107,16 +107,13 @@ def remove_exercise(conn: sqlite3.Connection, data_dir: Path, code: str) -> list
     return [s["id"] for s in sheets]
 
 
-def remove_if_exercise_removed(conn: sqlite3.Connection, data_dir: Path, sheet: sqlite3.Row) -> bool:
-    """A grading job's sheet whose exercise was removed after the upload passed its check: it goes too (the
-    trainer removed the class). Returns whether it did."""
-    if not sheet["exercise"] or sheet["exercise"] not in removed_exercises(base=Path(data_dir)):
-        return False
+def remove_late_sheet(conn: sqlite3.Connection, data_dir: Path, sheet: sqlite3.Row) -> None:
+    """A grading job's sheet whose exercise was removed after the upload passed its check (its key load said
+    ``exercise_removed``): it goes too, the trainer removed the class."""
     with _immediate(conn):
         _tombstone(conn, [sheet["id"]])
     _remove_files(data_dir, [dict(sheet)])
     log.info("sheet %s arrived for removed exercise %s; removed", sheet["id"], sheet["exercise"])
-    return True
 
 
 def drop_photos(conn: sqlite3.Connection, data_dir: Path, sheet: sqlite3.Row) -> None:
