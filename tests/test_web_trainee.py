@@ -686,3 +686,75 @@ def test_a_trainer_removing_a_first_attempt_keeps_its_retake(app, client, code):
     assert gone.status_code == 410 and "sudah dihapus oleh pelatih" in gone.get_data(as_text=True)
     again = client.get(retake.location)
     assert again.status_code == 200 and "Percobaan sebelumnya" not in again.get_data(as_text=True)
+
+
+def _stored(app, token):
+    from grader.web.db import get_db
+    with app.app_context():
+        db = get_db()
+        sid = db.execute("SELECT id FROM submissions WHERE token=?", (token,)).fetchone()["id"]
+        return [(u["filename"], (app.config["DATA_DIR"] / u["path"]).read_bytes()) for u in db.execute(
+            "SELECT filename, path FROM uploads WHERE submission_id=? ORDER BY position", (sid,))]
+
+
+def test_a_page_sent_again_on_its_own_can_take_the_other_page_from_the_earlier_sheet(app, client, code):
+    """QA: a trainee who sent page 2 again alone (to fix it) left a half sheet as their latest in the class table;
+    the result now offers to grade it with the page 1 they sent before, and the completed sheet is the latest."""
+    page1, page2, page2_fixed = jpeg_bytes(color="#fdfdfd"), jpeg_bytes(color="#fcfcfc"), jpeg_bytes(color="#fbfbfb")
+    first = upload(client, code=code, trainee="017", photos=[("a_1.jpg", page1), ("a_2.jpg", page2)])
+    again = upload(client, code=code, trainee="017", photos=[("asolo_2.jpg", page2_fixed)])
+    html = client.get(again.location).get_data(as_text=True)
+    assert "Halaman 1 tidak ada di kiriman ini" in html
+    first_token = first.location.rsplit("/", 1)[1]
+    form = re.search(r'<form method="post" action="([^"]+/lengkapi)"[^>]*>.*?name="dari" value="([^"]+)"', html, re.S)
+    assert form and form.group(2) == first_token and "Pakai halaman 1 dari kiriman" in html
+    tap = {"csrf_token": csrf_of(client), "dari": first_token,
+           "client_token": re.search(r'name="client_token" value="([^"]+)"', html).group(1)}
+    done = client.post(form.group(1), data=tap)
+    assert done.status_code == 302 and done.location not in (first.location, again.location)
+    new_token = done.location.rsplit("/", 1)[1]
+    # page 1 from the first sheet, the fixed page 2 from the second, in page order
+    assert [data for _, data in _stored(app, new_token)] == [page1, page2_fixed]
+    html = client.get(done.location).get_data(as_text=True)
+    assert "Lengkapi lembar ini" not in html and "belum dikirim" not in html
+    from grader.web.classroom import latest_sheets
+    from grader.web.db import get_db
+    with app.app_context():
+        latest = latest_sheets(get_db(), code)
+    assert [(r["token"], r["state"], r["attempts"]) for r in latest] == [(new_token, "done", 3)]
+    # a second tap on the same button (the page not yet replaced) is the same sheet, not a fourth attempt
+    assert client.post(form.group(1), data=tap).location == done.location
+    with app.app_context():
+        assert latest_sheets(get_db(), code)[0]["attempts"] == 3
+
+
+def test_a_missing_page_can_be_photographed_from_the_result(app, client, code):
+    resp = upload(client, code=code, trainee="018", photos=[("bsolo_1.jpg", jpeg_bytes())])
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "Lengkapi lembar ini" in html and "Foto halaman 2" in html and 'name="dari"' not in html
+    bad = client.post(resp.location + "/lengkapi", data={"csrf_token": csrf_of(client),
+                                                         "photo": (io.BytesIO(b"hello"), "x.txt")},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert "Berkas ini bukan foto" in bad.get_data(as_text=True)
+    page2 = jpeg_bytes(color="#f0f0f0")
+    done = client.post(resp.location + "/lengkapi", data={"csrf_token": csrf_of(client),
+                                                          "photo": (io.BytesIO(page2), "b_2.jpg")},
+                       content_type="multipart/form-data")
+    assert done.status_code == 302 and done.location != resp.location
+    stored = _stored(app, done.location.rsplit("/", 1)[1])
+    assert [name for name, _ in stored] == ["bsolo_1.jpg", "b_2.jpg"] and stored[1][1] == page2
+    assert "Lengkapi lembar ini" not in client.get(done.location).get_data(as_text=True)
+
+
+def test_only_this_trainees_own_earlier_pages_are_offered(app, client, code):
+    """Another browser's sheet, or another trainee's on a lent phone, is never offered nor taken."""
+    other = app.test_client()
+    theirs = upload(other, code=code, trainee="020", photos=[("c_1.jpg", jpeg_bytes()), ("c_2.jpg", jpeg_bytes())])
+    friend = upload(client, code=code, trainee="021", photos=[("d_1.jpg", jpeg_bytes()), ("d_2.jpg", jpeg_bytes())])
+    mine = upload(client, code=code, trainee="022", photos=[("esolo_2.jpg", jpeg_bytes())])
+    html = client.get(mine.location).get_data(as_text=True)
+    assert "Lengkapi lembar ini" in html and 'name="dari"' not in html
+    for token in (theirs.location, friend.location):
+        resp = client.post(mine.location + "/lengkapi", data={"csrf_token": csrf_of(client),
+                                                              "dari": token.rsplit("/", 1)[1]})
+        assert resp.status_code == 400

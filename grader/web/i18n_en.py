@@ -78,6 +78,14 @@ EN: dict[str, str] = {
     "Nilai dengan latihan {code}": "Grade it under exercise {code}",
     "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
+    "Lengkapi lembar ini": "Complete this sheet",
+    "Halaman {pages} tidak ada di kiriman ini. Pelatih melihat kiriman terakhir Anda, jadi lengkapi di sini agar "
+    "semua halaman dinilai bersama.": "Page {pages} is not in this upload. Your trainer sees your latest upload, so "
+    "complete it here to have all pages graded together.",
+    "Pakai halaman {n} dari kiriman {when}": "Use page {n} from your upload of {when}",
+    "Foto halaman {n}": "Photograph page {n}",
+    "Halaman dari kiriman itu tidak bisa dipakai untuk lembar ini.": "The page from that upload cannot be used for "
+    "this sheet.",
     "Foto halaman {pages} ditolak (lihat di atas).": "The photo of page {pages} was refused (see above).",
     "Halaman {pages} belum terbaca.": "Page {pages} has not been read.",
     "belum terbaca": "not read yet",

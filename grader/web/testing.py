@@ -4,7 +4,9 @@
 this module. It decodes nothing expensive: it makes a small annotated image
 from the photo, copies the answer key with a few planted mistakes, and
 refuses any file whose name contains ``blur`` (too blurry) or ``otherex`` (printed for
-exercise ``OTHER01``) and advises a retake of any whose name contains ``bent``. Deterministic, so tests can assert exact numbers.
+exercise ``OTHER01``) and advises a retake of any whose name contains ``bent``. With ``solo`` in a name, the
+fields of a page no photo showed are left unread (``page_missing``), as the real grader leaves them; otherwise a
+single photo stands for the whole sheet. Deterministic, so tests can assert exact numbers.
 """
 from __future__ import annotations
 
@@ -94,6 +96,10 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             Image.new("L", (240, 24), 230).save(out_dir / ident)
         pages.append({"file": name, "page": page, "refusal": None, "advice": advice,
                       "annotated": f"page{page}.png" if ok else None, "identity_crop": ident})
+    read_pages = {p["page"] for p in pages if not p["refusal"]}
+    # "solo" in a name: the fields of the pages no photo showed are left unread, as the real grader does (the
+    # other tests' single photos stand for a whole sheet)
+    solo = any("solo" in name.lower() for name, _ in files)
     from grader.file_names import BARE_PAGE_RE, CAMERA_NAME_RE, trainee_from_filename
     stem = Path(files[0][0]).stem.split("_")[0] if files else None
     stem = None if stem and CAMERA_NAME_RE.match(Path(files[0][0]).stem) else stem     # as the real pipeline
@@ -106,7 +112,8 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
     result = {"exercise": exercise or (key.exercise if key else None), "template": "chasil-kwk" if key else None,
               "trainee": stem if qr or number else (trainee or stem), "trainee_name": None,   # as for real: QR, number,
               "identity_source": "qr" if qr else "trainee_number" if number else ("caller" if trainee else "filename"),
-              "status": "refused" if refused == len(files) else ("partial" if refused else "graded"),
+              "status": "refused" if refused == len(files) else ("partial" if refused or (solo and read_pages != {1, 2})
+                                                                   else "graded"),
               "pages": pages, "fields": [], "rules": [], "findings": [], "top_fixes": [], "score": None,
               "counts": {}}
     if key is None or result["status"] == "refused":
@@ -117,6 +124,13 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
     unsure = {REVIEW_FIELD} | ({LINKED_FIELD} if any("sums" in name.lower() for name, _ in files) else set())
     for fid, expected in sorted(key.fields.items()):
         section = fid.split(".")[0]
+        page = 2 if section in SECTIONS_ON_PAGE2 else 1
+        if solo and page not in read_pages:
+            result["fields"].append({"id": fid, "page": page, "section": section, "label": f"Isian {fid}",
+                                     "kind": "digits", "value": None, "confidence": 0.0, "status": "unreadable",
+                                     "expected": expected, "boxes": [], "crop": None, "corrected_by": None,
+                                     "corrected_at": None, "notes": ["page_missing"]})
+            continue
         value = expected + 1 if fid == WRONG_FIELD else expected
         confidence = 0.4 if fid in unsure else 0.97
         crop = None
@@ -124,7 +138,7 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             crop = f"crops/{fid}.png"
             Image.new("L", (90, 36), 235).save(out_dir / crop)
         result["fields"].append({
-            "id": fid, "page": 2 if section in SECTIONS_ON_PAGE2 else 1, "section": section, "label": f"Isian {fid}",
+            "id": fid, "page": page, "section": section, "label": f"Isian {fid}",
             "kind": "digits", "value": value, "confidence": confidence,
             "status": _status(value, expected, confidence), "expected": expected,
             "boxes": list(f"{value:03d}".replace("0", "X", 2 if value < 10 else 1 if value < 100 else 0)),

@@ -19,10 +19,11 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 from grader.errors import GraderError
 from grader.page_groups import normalise_id
 from grader.web.db import REMOVED, get_db
-from grader.web.grading import dispute_field
+from grader.web.grading import dispute_field, stored_photos
 from grader.web.i18n import error_text
 from grader.web.images import scaled_copy
 from grader.web.i18n import gettext as _
+from grader.web.present import unread_pages
 from grader.web.uploads import check_photo, queue_grading, store_submission, submission_dir
 
 bp = Blueprint("trainee", __name__)
@@ -134,8 +135,41 @@ def _earlier_attempts(row) -> list:
         return []
     marks = ",".join("?" * len(mine))
     return get_db().execute(
-        f"SELECT token, score, state, result_status, n_wrong, n_review, n_blank, created_at FROM submissions "
+        f"SELECT id, token, trainee, score, state, result_status, n_wrong, n_review, n_blank, created_at, result FROM submissions "
         f"WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' ORDER BY id", (*mine, row["exercise"])).fetchall()
+
+
+def _missing_pages(row, res: dict | None) -> set[int]:
+    """Pages of a graded sheet that no photo of it showed (never sent, not refused): the trainee may add them."""
+    if row["state"] != "done" or not res or res.get("status") != "partial":
+        return set()
+    return set(unread_pages(res).missing)
+
+
+def _read_pages(res: dict) -> dict[int, int]:
+    """``page -> index`` of the photo that showed it, for the pages a result read (photos are in upload order)."""
+    return {p["page"]: i for i, p in reversed(list(enumerate(res.get("pages") or []))) if p.get("page") and not p.get("refusal")}
+
+
+def _page_offers(row, missing: set[int]) -> list[dict]:
+    """This browser's earlier graded sheets of the same exercise that read a page this one lacks, newest first, one
+    per page. A trainee who sent page 2 again on its own (to fix it) can grade it together with the page 1 they
+    sent before, instead of leaving a half sheet as their latest."""
+    offers: dict[int, dict] = {}
+    for a in reversed(_earlier_attempts(row)):
+        for page in sorted(_pages_for(row, a, missing)):
+            offers.setdefault(page, {"page": page, "token": a["token"], "created_at": a["created_at"]})
+    return [offers[p] for p in sorted(offers)]
+
+
+def _pages_for(row, attempt, missing: set[int]) -> set[int]:
+    """The missing pages that an earlier ``attempt`` (a row of :func:`_earlier_attempts`) read. None from a sheet
+    naming another trainee: a phone lent to a friend remembers the friend's attempts too."""
+    if attempt["state"] != "done" or not attempt["result"]:
+        return set()
+    if row["trainee"] and attempt["trainee"] and normalise_id(row["trainee"]) != normalise_id(attempt["trainee"]):
+        return set()
+    return missing & set(_read_pages(json.loads(attempt["result"])))
 
 
 @bp.get("/hasil/<token>")
@@ -152,9 +186,10 @@ def result(token: str):
     res = json.loads(row["result"]) if row["result"] else None
     uploads = get_db().execute("SELECT position, filename FROM uploads WHERE submission_id=? ORDER BY position",
                                (row["id"],)).fetchall()
+    missing = _missing_pages(row, res)
     return render_template("trainee/result.html", sub=row, res=res, uploads=uploads,
                            attempts=_earlier_attempts(row), client_token=secrets.token_urlsafe(16),
-                           image_url=image_urls(row))
+                           image_url=image_urls(row), missing=sorted(missing), offers=_page_offers(row, missing))
 
 
 @bp.get("/hasil/<token>/cetak")
@@ -231,14 +266,56 @@ def retake(token: str):
     base = Path(current_app.config["DATA_DIR"])
     files = [(upload.filename, data) if u["position"] == position else (u["filename"], (base / u["path"]).read_bytes())
              for u in uploads]
-    sub = store_submission(db, base, files=files, source=row["source"], exercise=row["exercise"],
-                           trainee=row["trainee"], trainee_name=row["trainee_name"], batch_id=row["batch_id"],
-                           group_key=row["group_key"], retake_of=row["id"],
+    return _grade_again(row, files)
+
+
+def _grade_again(row, files: list[tuple[str, bytes]]):
+    """Store ``files`` as a new sheet following ``row`` (same exercise and trainee), grade it, and show it."""
+    db = get_db()
+    sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source=row["source"],
+                           exercise=row["exercise"], trainee=row["trainee"], trainee_name=row["trainee_name"],
+                           batch_id=row["batch_id"], group_key=row["group_key"], retake_of=row["id"],
                            client_token=request.form.get("client_token") or None)
     if sub.created:
         queue_grading(db, sub.id)
     _remember(sub.token)
     return redirect(url_for("trainee.result", token=sub.token))
+
+
+@bp.post("/hasil/<token>/lengkapi")
+def complete(token: str):
+    """Grade a sheet again with a page it lacks: a new photo of it, or the page this browser sent in an earlier
+    sheet of the same exercise (``dari``). The sheet's own photos are reused; the new sheet is the latest."""
+    row = _submission(token)
+    res = json.loads(row["result"]) if row["result"] else None
+    missing = _missing_pages(row, res)
+    if not missing:          # already complete (or a second tap after the first one went through)
+        return redirect(url_for("trainee.result", token=token))
+    db = get_db()
+    base = Path(current_app.config["DATA_DIR"])
+    origin = request.form.get("dari")
+    if origin:
+        # (only this browser's own sheets of this exercise are looked at: a token alone lends no one's photos)
+        earlier = next((a for a in _earlier_attempts(row) if a["token"] == origin), None)
+        pages = _pages_for(row, earlier, missing) if earlier is not None else set()
+        if not pages:
+            abort(400, description=_("Halaman dari kiriman itu tidak bisa dipakai untuk lembar ini."))
+        photos = stored_photos(db, base, earlier["id"])
+        shown = _read_pages(json.loads(earlier["result"]))
+        added = [(page, photos[shown[page]]) for page in sorted(pages)]
+    else:
+        upload = request.files.get("photo")
+        data = upload.read() if upload else b""
+        try:
+            check_photo(data, max_bytes=current_app.config["MAX_PHOTO_BYTES"])
+        except GraderError as exc:
+            flash(error_text(exc), "error")
+            return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
+        added = [(min(missing), (upload.filename, data))]
+    shown = _read_pages(res)
+    own = stored_photos(db, base, row["id"])
+    by_page = sorted([(page, own[i]) for page, i in shown.items()] + added, key=lambda pair: pair[0])
+    return _grade_again(row, [photo for _, photo in by_page])
 
 
 @bp.post("/hasil/<token>/sanggah")
