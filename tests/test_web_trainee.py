@@ -149,6 +149,18 @@ def test_every_interface_string_has_an_english_translation():
     assert not missing
 
 
+def test_no_indonesian_string_is_translated_twice():
+    """A key written twice in the dict keeps only its last English: one page's "Score" became another's "Grade"."""
+    import ast
+    from collections import Counter
+
+    import grader.web.i18n_en as module
+    tree = ast.parse(Path(module.__file__).read_text())
+    table = next(n for n in ast.walk(tree) if isinstance(n, ast.Dict))
+    twice = [k for k, n in Counter(ast.literal_eval(k) for k in table.keys).items() if n > 1]
+    assert not twice
+
+
 @pytest.mark.parametrize("content, message", [
     (b"%PDF-1.4 not a photo", "Berkas ini bukan foto"),
     (b"", "Pilih foto lembar latihan"),

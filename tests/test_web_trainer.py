@@ -1016,3 +1016,44 @@ def test_a_sheet_being_graded_is_not_removed(app, trainer, code):
     assert "Hapus lembar ini" not in resp.get_data(as_text=True)       # no remove button while it runs
     with app.app_context():
         assert get_db().execute("SELECT state FROM submissions").fetchall()[0]["state"] == "running"
+
+
+def test_an_upload_held_for_a_wrong_code_is_shown_to_trainers_who_can_grade_it(app, trainer, code):
+    """QA: a trainee who mistyped the code and left had sent a sheet no class and no trainer could see."""
+    from grader.web.testing import csrf_of as csrf
+    trainee = app.test_client()
+    from PIL import Image
+    sideways = io.BytesIO()        # a phone photo taken upright, stored sideways with an EXIF rotation
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.open(io.BytesIO(jpeg_bytes((800, 600)))).save(sideways, "JPEG", exif=exif)
+    resp = trainee.post("/", data={"csrf_token": csrf(trainee), "code": "KQXW7", "trainee": "Rina 044",
+                                   "photo_1": (io.BytesIO(sideways.getvalue()), "rina_1.jpg")},
+                        content_type="multipart/form-data")
+    assert trainee.get(resp.location + ".json").get_json()["state"] == "held"
+    index = trainer.get("/trainer/").get_data(as_text=True)
+    assert "Kiriman yang menunggu kode latihan" in index and "Rina 044" in index and "Kode latihan KQXW7 tidak ditemukan" in index
+    sheet_url = re.search(r'href="(/trainer/lembar/\d+)">Lihat</a>', index).group(1)
+    page = trainer.get(sheet_url).get_data(as_text=True)
+    assert "Menunggu kode latihan" in page and f'<option value="{code}">' in page
+    # the photo as sent, so the trainer sees which sheet it is (the code printed on it), upright
+    from PIL import Image
+    photo = trainer.get(re.search(r'<img src="(/trainer/lembar/\d+/foto/1)"', page).group(1))
+    assert photo.status_code == 200 and Image.open(io.BytesIO(photo.data)).size == (600, 800)
+    assert trainer.get(sheet_url + "/foto/2").status_code == 404
+    # an exercise that is not here is refused, and nothing changes
+    assert trainer.post(sheet_url + "/kode", data={"csrf_token": csrf(trainer, sheet_url), "code": "KQXW7"}).status_code == 404
+    done = trainer.post(sheet_url + "/kode", data={"csrf_token": csrf(trainer, sheet_url), "code": code.lower()})
+    assert done.status_code == 303
+    assert trainee.get(resp.location + ".json").get_json()["state"] == "done"
+    assert "Kiriman yang menunggu kode latihan" not in trainer.get("/trainer/").get_data(as_text=True)
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert "Rina 044" in table or "044" in table
+    # and the trainee's own link shows the result
+    assert "Hasil penilaian" in trainee.get(resp.location).get_data(as_text=True)
+
+
+def test_held_uploads_are_trainer_only(app, code):
+    anonymous = app.test_client()
+    resp = anonymous.post("/trainer/lembar/1/kode", data={"csrf_token": csrf_of(anonymous), "code": code})
+    assert resp.status_code == 302 and "/trainer/masuk" in resp.location

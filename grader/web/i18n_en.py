@@ -79,6 +79,14 @@ EN: dict[str, str] = {
     "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
     "Lengkapi lembar ini": "Complete this sheet",
+    "Kiriman yang menunggu kode latihan": "Uploads waiting for an exercise code",
+    "Peserta mengirim foto dengan kode latihan yang salah. Fotonya disimpan; pesertanya bisa membetulkan kodenya, "
+    "atau Anda memilihkan latihannya di halaman lembar.": "A trainee sent photos with a wrong exercise code. The "
+    "photos are kept; the trainee can correct the code, or you can pick the exercise on the sheet's page.",
+    "Menunggu kode latihan": "Waiting for an exercise code",
+    "Foto yang dikirim": "Photos as sent",
+    "Nilai dengan latihan": "Grade under exercise",
+    "Pilih latihannya dulu.": "Choose the exercise first.",
     "Halaman {pages} tidak ada di kiriman ini. Pelatih melihat kiriman terakhir Anda, jadi lengkapi di sini agar "
     "semua halaman dinilai bersama.": "Page {pages} is not in this upload. Your trainer sees your latest upload, so "
     "complete it here to have all pages graded together.",

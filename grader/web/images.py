@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.security import safe_join
 
 #: widths a page may ask for (``?w=``); anything else gets the original
@@ -35,3 +35,22 @@ def scaled_copy(folder: Path, name: str, width: int) -> Path | None:
         img.save(tmp, "JPEG", quality=JPEG_QUALITY)
     tmp.replace(dst)           # atomic: two requests at once never serve half a file
     return dst
+
+
+def photo_preview(src: Path, cache: Path, width: int = 900) -> Path | None:
+    """A JPEG copy of an uploaded photo, upright (its EXIF orientation applied) and at most ``width`` px wide, cached
+    at ``cache``; None when the photo cannot be opened here (a HEIC photo: the grader reads those, PIL does not)."""
+    if cache.is_file() and cache.stat().st_mtime >= src.stat().st_mtime:
+        return cache
+    try:
+        with Image.open(src) as img:
+            img = ImageOps.exif_transpose(img).convert("RGB")
+            if img.width > width:
+                img = img.resize((width, round(img.height * width / img.width)), Image.Resampling.LANCZOS)
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            img.save(tmp, "JPEG", quality=JPEG_QUALITY)
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None
+    tmp.replace(cache)
+    return cache

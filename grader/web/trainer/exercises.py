@@ -72,7 +72,18 @@ def index():
     keys = list_exercises(base=_base())
     db = get_db()
     counts = {k.exercise: class_summary(db, k.exercise) for k in keys}
-    return render_template("trainer/index.html", keys=keys, counts=counts, spec=spec, traps=TRAPS)
+    return render_template("trainer/index.html", keys=keys, counts=counts, spec=spec, traps=TRAPS,
+                           held=held_uploads(db))
+
+
+HELD_SHOWN = 50
+
+
+def held_uploads(db) -> list:
+    """Trainee uploads kept for a code that names no exercise here (or not the sheet's own): they belong to no
+    class until someone gives them one, so the trainers see them too ("I sent it, but I am not in the table")."""
+    return db.execute("SELECT id, trainee, trainee_name, exercise, error_id, error_en, created_at FROM submissions "
+                      "WHERE state='held' ORDER BY id DESC LIMIT ?", (HELD_SHOWN,)).fetchall()
 
 
 @bp.post("/latihan")

@@ -4,12 +4,16 @@ from __future__ import annotations
 import json
 import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from pathlib import Path
 
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+
+from grader.exercise.store import list_exercises
 from grader.pipeline import IDENTITY_NAME
 from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, results_of
 from grader.web.db import REMOVED, get_db, now_iso
 from grader.web.i18n import gettext as _
+from grader.web.images import photo_preview
 from grader.web.trainee import image_version, normalise_code, printable_feedback, send_derived
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key, has_exercise
@@ -78,8 +82,9 @@ def submission(sid: int):
     movable = {p["sheet_exercise"] for p in (res or {}).get("pages") or ()
                if p.get("sheet_exercise") and (p.get("refusal") or {}).get("code") == "wrong_exercise"
                and has_exercise(p["sheet_exercise"])}
+    keys = list_exercises(base=current_app.config["DATA_DIR"]) if row["state"] == "held" else []
     return render_template("trainer/submission.html", sub=row, res=res, uploads=uploads, corrections=corrections,
-                           movable=movable,
+                           movable=movable, exercises=[k.exercise for k in reversed(keys)],
                            client_token=secrets.token_urlsafe(16),
                            image_url=image_urls(row))
 
@@ -137,6 +142,23 @@ def move_to_exercise(sid: int):
     return redirect(url_for("trainer.submission", sid=sid), code=303)
 
 
+@bp.post("/lembar/<int:sid>/kode")
+def assign_exercise(sid: int):
+    """Grade an upload held for its code under the exercise a trainer picks (the trainee mistyped it, or left)."""
+    row = _sheet(sid)
+    code = normalise_code(request.form.get("code"))
+    if not code:
+        abort(400, _("Pilih latihannya dulu."))
+    get_key(code)                                 # 404 if that exercise is not in this app
+    db = get_db()
+    claimed = db.execute("UPDATE submissions SET state='queued', exercise=?, error_code=NULL, error_id=NULL, "
+                         "error_en=NULL, updated_at=? WHERE id=? AND state='held' RETURNING id",
+                         (code, now_iso(), row["id"])).fetchone()
+    if claimed:
+        queue_grading(db, sid)
+    return redirect(url_for("trainer.submission", sid=sid), code=303)
+
+
 @bp.get("/lembar/<int:sid>/cetak")
 def printable(sid: int):
     row = _sheet(sid)
@@ -147,6 +169,22 @@ def printable(sid: int):
 def image(sid: int, name: str):
     row = _sheet(sid)
     return send_derived(submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived", name)
+
+
+@bp.get("/lembar/<int:sid>/foto/<int:position>")
+def photo(sid: int, position: int):
+    """An uploaded photo as sent (a smaller upright copy): what a held or failed sheet shows, having no marks."""
+    row = _sheet(sid)
+    upload = get_db().execute("SELECT path FROM uploads WHERE submission_id=? AND position=?",
+                              (sid, position)).fetchone()
+    if upload is None:
+        abort(404)
+    folder = submission_dir(current_app.config["DATA_DIR"], row["token"])
+    preview = photo_preview(Path(current_app.config["DATA_DIR"]) / upload["path"],
+                            folder / "derived" / "_photos" / f"{position:02d}.jpg")
+    if preview is None:
+        abort(404)
+    return send_file(preview, mimetype="image/jpeg", max_age=3600)
 
 
 @bp.get("/latihan/<code>/wawasan")
