@@ -28,7 +28,7 @@ from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trai
 
 log = logging.getLogger(__name__)
 
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".pdf"}   # (a PDF: a scanner's photos)
 MAX_FILE_BYTES = 30 * 1024 * 1024
 # A class's chat export may hold far more than a web upload's 400 files (stickers, voice notes, other media),
 # and a photo in it may be as large as one given as a file.
@@ -73,14 +73,24 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
                 _say_left_out(f"{p}:{s.name}", s.code, s.message_en)
             for name, content in contents.files:
                 if Path(name).suffix.lower() in PHOTO_SUFFIXES:
-                    yield f"{p}:{name}", content
+                    yield from photos_in(f"{p}:{name}", content)
             _say_skipped([f"{p}:{n}" for n, _ in contents.files if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
         elif p.parent == Path(".") and BARE_PAGE_RE.match(p.stem.strip()) and Path.cwd().name:
             # "hal1.jpg" typed inside Budi/ is Budi's page, as "Budi/hal1.jpg" typed from outside is: name it
             # "../Budi/hal1.jpg" (still a path to it, and no trainer folders in the trainee's report)
-            yield str(Path("..") / Path.cwd().name / p), data
+            yield from photos_in(str(Path("..") / Path.cwd().name / p), data)
         else:
-            yield str(p), data
+            yield from photos_in(str(p), data)
+
+
+def photos_in(name: str, data: bytes) -> Iterator[tuple[str, bytes | GraderError]]:
+    """The photo, or a PDF's page photos; a PDF that holds none is one refused page, named."""
+    from grader.photo.pdf_pages import photos_of
+
+    try:
+        yield from photos_of(name, data)
+    except GraderError as exc:
+        yield name, exc
 
 
 def _say_left_out(name: str, code: str, reason: str) -> None:

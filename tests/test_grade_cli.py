@@ -93,7 +93,8 @@ def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp
     assert not list(tmp_path.glob("t*.csv"))                  # no empty table left behind
     folder = tmp_path / "kelas"
     folder.mkdir()
-    (folder / "scan.pdf").write_bytes(b"%PDF")
+    (folder / "catatan.docx").write_bytes(b"PK")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4 x")    # a PDF is read (a scanner's photos); this one is damaged
     with zipfile.ZipFile(folder / "chat.zip", "w") as zf:
         zf.writestr("inner.zip", b"PK")
         zf.writestr("_chat.txt", "hi")
@@ -101,7 +102,8 @@ def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp
     with caplog.at_level("WARNING", logger="grader.batch"):
         assert main(["grade", str(folder), "--key", key]) == 0
     out, err = capsys.readouterr()
-    assert "scan.pdf" in caplog.text and "chat.zip:_chat.txt" in caplog.text
+    assert "catatan.docx" in caplog.text and "chat.zip:_chat.txt" in caplog.text
+    assert "scan.pdf: This PDF cannot be opened" in out
     assert "zip inside a zip" in caplog.text and "chat.zip:inner.zip" in caplog.text
     assert "chat.zip:budi_p1.jpg: The photo is too blurry" in out      # the reason in words
 

@@ -162,7 +162,8 @@ def test_no_indonesian_string_is_translated_twice():
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"%PDF-1.4 not a photo", "Berkas ini bukan foto"),
+    (b"GIF89a not a photo we read", "Berkas ini bukan foto"),
+    (b"%PDF-1.4 damaged", "PDF ini tidak bisa dibuka"),             # (a scanner app's PDF is read: test_pdf_pages)
     (b"", "Pilih foto lembar latihan"),
     (b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (60000).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00",
      "Ukuran gambar tidak wajar"),                                    # a decompression bomb's header

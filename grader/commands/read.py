@@ -38,13 +38,16 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def cmd_read(args: argparse.Namespace) -> int:
-    from grader.pipeline import read_json, read_photo
+    from grader.batch import photos_in
+    from grader.pipeline import PhotoRead, read_json, read_photo
 
     out = []
     for path in args.photos:
-        pr = read_photo(_read_bytes(path), filename=str(path), template=args.template, exercise=args.exercise,
-                        pairs=args.pairs, engine=args.digits_engine)
-        out.append(read_json(pr))
+        for name, data in photos_in(str(path), _read_bytes(path)):      # (a scanned PDF: each page's photo)
+            pr = (PhotoRead(file=name, refusal=data) if isinstance(data, GraderError) else
+                  read_photo(data, filename=name, template=args.template, exercise=args.exercise, pairs=args.pairs,
+                             engine=args.digits_engine))
+            out.append(read_json(pr))
     if args.json:
         json.dump(out, sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")

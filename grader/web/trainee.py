@@ -94,15 +94,15 @@ def upload():
         upload = request.files.get(f"photo_{page}")
         if upload is None or not upload.filename:
             continue
-        data = upload.read()
         try:
-            check_photo(data, max_bytes=current_app.config["MAX_PHOTO_BYTES"])
+            files += _photos(upload, max_pages=len(PAGES))    # (a scanner app's PDF may hold both pages)
         except GraderError as exc:
             errors.append(_("Halaman {page}: ", page=page) + (error_text(exc)))
-            continue
-        files.append((upload.filename, data))
     if not files and not errors:
         errors.append(_("Pilih foto lembar latihan (minimal satu halaman)."))
+    if len(files) > len(PAGES):
+        errors.append(_("Lembar ini {n} halaman, tetapi ada {k} foto. Kirim satu foto per halaman.",
+                        n=len(PAGES), k=len(files)))
     if code_error and code_error.code == "exercise_removed":      # no code fixes that: nothing is kept
         errors.insert(0, error_text(code_error))
         return _form(errors, 400, code=code or "", trainee=trainee or "")
@@ -137,6 +137,17 @@ def _earlier_attempts(row) -> list:
     return get_db().execute(
         f"SELECT id, token, trainee, score, state, result_status, n_wrong, n_review, n_blank, created_at, result FROM submissions "
         f"WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' ORDER BY id", (*mine, row["exercise"])).fetchall()
+
+
+def _photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
+    """An uploaded photo, or the page photos of an uploaded PDF (a scanner app's), each checked
+    (:func:`~grader.web.uploads.check_photo`); raises GraderError."""
+    from grader.photo.pdf_pages import photos_of
+
+    out = photos_of(upload.filename, upload.read(), max_pages=max_pages)
+    for _name, data in out:
+        check_photo(data, max_bytes=current_app.config["MAX_PHOTO_BYTES"])
+    return out
 
 
 def _missing_pages(row, res: dict | None) -> set[int]:
@@ -255,16 +266,17 @@ def retake(token: str):
     if position is None or not any(u["position"] == position for u in uploads):
         abort(400, description=_("Halaman yang akan difoto ulang tidak dikenal."))
     upload = request.files.get("photo")
-    data = upload.read() if upload else b""
     try:
-        check_photo(data, max_bytes=current_app.config["MAX_PHOTO_BYTES"])
+        if upload is None or not upload.filename:
+            check_photo(b"", max_bytes=0)                   # (says: choose a photo)
+        [(name, data)] = _photos(upload, max_pages=1)
     except GraderError as exc:
         res = json.loads(row["result"]) if row["result"] else None
         return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, attempts=[],
                                client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
                                image_url=image_urls(row)), 400
     base = Path(current_app.config["DATA_DIR"])
-    files = [(upload.filename, data) if u["position"] == position else (u["filename"], (base / u["path"]).read_bytes())
+    files = [(name, data) if u["position"] == position else (u["filename"], (base / u["path"]).read_bytes())
              for u in uploads]
     return _grade_again(row, files)
 
@@ -305,13 +317,13 @@ def complete(token: str):
         added = [(page, photos[shown[page]]) for page in sorted(pages)]
     else:
         upload = request.files.get("photo")
-        data = upload.read() if upload else b""
         try:
-            check_photo(data, max_bytes=current_app.config["MAX_PHOTO_BYTES"])
+            if upload is None or not upload.filename:
+                check_photo(b"", max_bytes=0)               # (says: choose a photo)
+            added = list(zip(sorted(missing), _photos(upload, max_pages=len(missing))))
         except GraderError as exc:
             flash(error_text(exc), "error")
             return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
-        added = [(min(missing), (upload.filename, data))]
     shown = _read_pages(res)
     own = stored_photos(db, base, row["id"])
     by_page = sorted([(page, own[i]) for page, i in shown.items()] + added, key=lambda pair: pair[0])

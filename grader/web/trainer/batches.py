@@ -13,6 +13,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 
 from grader.batch import refusal_messages
 from grader.errors import GraderError
+from grader.photo.pdf_pages import photos_of
 from grader.web.db import REMOVED, get_db, now_iso
 from grader.web.i18n import error_text, get_lang
 from grader.web.i18n import gettext as _
@@ -72,15 +73,21 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
             members, where = contents.files, f"{up.filename}: "     # a skipped member is named with its zip
         else:
             members, where = [(up.filename, data)], ""
-        for name, content in members:
+        for member, content in members:
             try:
-                check_photo(content, max_bytes=max_photo)
+                pages = photos_of(member, content)       # (a PDF: the photos a scanner app or a copier saved)
             except GraderError as exc:
-                skip(where + name, exc)
+                skip(where + member, exc)
                 continue
-            photos.append((name, content))
-            # one place per zip (two may share a name: "WhatsApp Chat.zip"), one for all loose files
-            places.append(f"{n}:{where}{PurePosixPath(name).parent}" if where else str(PurePosixPath(name).parent))
+            for name, page in pages:
+                try:
+                    check_photo(page, max_bytes=max_photo)
+                except GraderError as exc:
+                    skip(where + name, exc)
+                    continue
+                photos.append((name, page))
+                # one place per zip (two may share a name: "WhatsApp Chat.zip"), one for all loose files
+                places.append(f"{n}:{where}{PurePosixPath(name).parent}" if where else str(PurePosixPath(name).parent))
     return photos, skipped, places
 
 

@@ -1,0 +1,112 @@
+"""The photos inside a PDF: the pages a scanner app or an office copier saved as JPEG images.
+
+Phone scanner apps and copiers save a scanned sheet as a PDF holding one JPEG per page. Those JPEGs are the
+photos: each page's largest one is taken out as it is (no decoding, no re-encoding) and read like any photo.
+A PDF with no such image (a form printed to PDF, a text document) holds no photo, and says so.
+"""
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import PurePosixPath
+
+from grader.errors import GraderError
+
+log = logging.getLogger(__name__)
+
+MAX_PDF_PAGES = 200          # a copier's scan of a whole class is about 60
+_MAX_FORM_DEPTH = 3          # images wrapped in form objects, as some apps do
+
+
+def is_pdf(data: bytes) -> bool:
+    """Whether ``data`` is a PDF (its header may follow a little junk, as readers allow)."""
+    return b"%PDF-" in data[:1024]
+
+
+def pdf_photos(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[bytes]:
+    """The JPEG photo of each page of a PDF, in page order (pages without one are left out).
+
+    Raises
+    ------
+    GraderError
+        ``pdf_unreadable`` (damaged or password-protected), ``pdf_no_photo`` (no page holds a JPEG image) or
+        ``too_many_pages`` (more than ``max_pages`` pages with a photo).
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise GraderError("pdf_unreadable", "This PDF is password-protected. Send the photos, or a PDF without a password.",
+                              "PDF ini terkunci kata sandi. Kirim fotonya, atau PDF tanpa kata sandi.")
+        photos = []
+        for page in reader.pages:
+            best = _largest_jpeg(page.get("/Resources"), depth=0)
+            if best is not None:
+                photos.append(best)
+                if len(photos) > max_pages:
+                    raise too_many_pages(max_pages)
+    except GraderError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
+        log.info("unreadable PDF: %s", exc)
+        raise GraderError("pdf_unreadable", "This PDF cannot be opened (damaged?). Send the photos themselves.",
+                          "PDF ini tidak bisa dibuka (rusak?). Kirim fotonya saja.") from None
+    if not photos:
+        raise GraderError("pdf_no_photo", "This PDF holds no photo or scan of a sheet (a document saved as PDF has none). "
+                          "Send the photo itself, or the PDF a scanner app made.",
+                          "PDF ini tidak berisi foto atau hasil pindaian lembar. Kirim fotonya, atau PDF dari "
+                          "aplikasi pemindai.")
+    return photos
+
+
+def too_many_pages(limit: int) -> GraderError:
+    return GraderError("too_many_pages", f"Too many pages: at most {limit}.", f"Terlalu banyak halaman: paling banyak {limit}.")
+
+
+def pdf_page_names(name: str, count: int) -> list[str]:
+    """Names for a PDF's page photos: ``Budi (1).jpg``, ``Budi (2).jpg`` for ``Budi.pdf`` (a folder or zip prefix
+    kept). Numbered as a download is, so two pages pair as one trainee's sheet and a copier's sixty pages (numbers
+    past 2) name nobody (:func:`grader.file_names.named_pages`)."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    prefix = name[: len(name) - len(path.name)]
+    return [f"{prefix}{path.stem} ({i}).jpg" for i in range(1, count + 1)]
+
+
+def _largest_jpeg(resources, *, depth: int) -> bytes | None:
+    """The largest JPEG image among the resources' image objects (and those of their form objects)."""
+    if resources is None or depth > _MAX_FORM_DEPTH:
+        return None
+    objects = resources.get_object().get("/XObject")
+    best, best_area = None, 0
+    for ref in (objects.get_object().values() if objects is not None else ()):
+        obj = ref.get_object()
+        kind = obj.get("/Subtype")
+        if kind == "/Form":
+            found = _largest_jpeg(obj.get("/Resources"), depth=depth + 1)
+            area = 1 if found is not None else 0
+        elif kind == "/Image" and _filters(obj) == ["/DCTDecode"]:
+            found = obj.get_data()        # (a JPEG stream decodes to itself: the photo's own bytes)
+            area = int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
+        else:
+            continue
+        if found is not None and found[:3] == b"\xff\xd8\xff" and area > best_area:
+            best, best_area = found, area
+    return best
+
+
+def _filters(obj) -> list[str]:
+    f = obj.get("/Filter")
+    if f is None:
+        return []
+    f = f.get_object()
+    return [str(x) for x in f] if isinstance(f, list) else [str(f)]
+
+
+def photos_of(name: str, data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[tuple[str, bytes]]:
+    """``[(name, data)]`` for a photo; for a PDF, its page photos named by :func:`pdf_page_names`."""
+    if not is_pdf(data):
+        return [(name, data)]
+    photos = pdf_photos(data, max_pages=max_pages)
+    return list(zip(pdf_page_names(name, len(photos)), photos))

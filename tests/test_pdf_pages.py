@@ -1,0 +1,169 @@
+"""Scanned PDFs: the page photos a scanner app or a copier saved are taken out as they are, and graded."""
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from grader.errors import GraderError
+from grader.photo.pdf_pages import is_pdf, pdf_page_names, pdf_photos, photos_of
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
+
+
+def pdf_of(images: list[Image.Image]) -> bytes:
+    buf = io.BytesIO()
+    images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=150)
+    return buf.getvalue()
+
+
+def jpeg_pdf(jpegs: list[bytes]) -> bytes:
+    """A PDF holding these JPEG files as its pages' images, as scanner apps write them (pypdf draws nothing)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+    from pypdf.generic import StreamObject
+
+    writer = PdfWriter()
+    for data in jpegs:
+        w, h = Image.open(io.BytesIO(data)).size
+        page = writer.add_blank_page(width=w, height=h)
+        img = StreamObject()
+        img._data = data
+        img.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+                    NameObject("/Width"): NumberObject(w), NameObject("/Height"): NumberObject(h),
+                    NameObject("/ColorSpace"): NameObject("/DeviceRGB"), NameObject("/BitsPerComponent"): NumberObject(8),
+                    NameObject("/Filter"): ArrayObject([NameObject("/DCTDecode")])})
+        content = DecodedStreamObject()
+        content.set_data(f"q {w} 0 0 {h} 0 0 cm /Im0 Do Q".encode())
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(
+            {NameObject("/Im0"): writer._add_object(img)})})
+        page[NameObject("/Contents")] = writer._add_object(content)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def test_each_pages_photo_comes_out_as_it_was_stored():
+    photos = [(SAMPLES / n).read_bytes() for n in ("s0001-p1.jpg", "s0001-p2.jpg")]
+    data = jpeg_pdf(photos)
+    assert is_pdf(data) and not is_pdf(photos[0])
+    assert pdf_photos(data) == photos                     # the same bytes: nothing decoded or re-encoded
+    assert [n for n, _ in photos_of("kelas/Budi.pdf", data)] == ["kelas/Budi (1).jpg", "kelas/Budi (2).jpg"]
+    assert photos_of("a.jpg", photos[0]) == [("a.jpg", photos[0])]
+
+
+def test_a_pillow_made_pdf_gives_its_page_images():
+    data = pdf_of([Image.new("RGB", (300, 420), "white"), Image.new("RGB", (300, 420), "#dddddd")])
+    pages = pdf_photos(data)
+    assert len(pages) == 2 and all(p[:3] == b"\xff\xd8\xff" for p in pages)
+    assert Image.open(io.BytesIO(pages[1])).getpixel((10, 10))[0] in range(215, 230)
+
+
+def test_pdfs_that_hold_no_photo_are_refused_with_their_reason():
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)          # a document, no image: nothing to read
+    buf = io.BytesIO()
+    writer.write(buf)
+    with pytest.raises(GraderError) as exc:
+        pdf_photos(buf.getvalue())
+    assert exc.value.code == "pdf_no_photo" and "aplikasi pemindai" in exc.value.message_id
+    with pytest.raises(GraderError) as exc:
+        pdf_photos(b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF")
+    assert exc.value.code in ("pdf_unreadable", "pdf_no_photo")
+    with pytest.raises(GraderError) as exc:
+        pdf_photos(b"%PDF-1.4\n" + bytes(range(256)) * 20)
+    assert exc.value.code == "pdf_unreadable"
+    locked = PdfWriter()
+    locked.add_blank_page(width=100, height=100)
+    locked.encrypt("rahasia")
+    buf = io.BytesIO()
+    locked.write(buf)
+    with pytest.raises(GraderError) as exc:
+        pdf_photos(buf.getvalue())
+    assert exc.value.code == "pdf_unreadable" and "kata sandi" in exc.value.message_id
+
+
+def test_too_many_pages_is_refused():
+    data = pdf_of([Image.new("RGB", (60, 80), "white")] * 3)
+    assert len(pdf_photos(data, max_pages=3)) == 3
+    with pytest.raises(GraderError) as exc:
+        pdf_photos(data, max_pages=2)
+    assert exc.value.code == "too_many_pages"
+
+
+def test_page_names_pair_two_pages_and_name_nobody_in_a_copiers_stack():
+    from grader.file_names import named_pages, trainee_from_filename
+
+    two = pdf_page_names("Budi.pdf", 2)
+    assert [p[1:] for p in named_pages([("", n) for n in two])] == [("budi", 1), ("budi", 2)]
+    assert trainee_from_filename(two[0]) == "Budi"
+    stack = pdf_page_names("scan0001.pdf", 6)
+    assert named_pages([("", n) for n in stack]) == [None] * 6
+
+
+def test_a_scanned_pdf_is_graded_from_the_command_line_as_one_sheet(tmp_path):
+    from grader.cli import main
+
+    t = json.loads((SAMPLES / "s0001-p1.truth.json").read_text())
+    scan = tmp_path / "s0001.pdf"
+    scan.write_bytes(jpeg_pdf([(SAMPLES / n).read_bytes() for n in ("s0001-p1.jpg", "s0001-p2.jpg")]))
+    empty = tmp_path / "ketikan.pdf"
+    empty.write_bytes(pdf_of([Image.new("1", (50, 50), 1)]).replace(b"/DCTDecode", b"/RunLengthDecode"))
+    out = tmp_path / "class.csv"
+    assert main(["grade", str(scan), str(empty), "--key", str(SAMPLES / "keys" / t["exercise"]),
+                 "--csv", str(out)]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    sheet = next(r for r in rows if "s0001 (1).jpg" in r["files"])
+    assert sheet["status"] == "graded" and sheet["files"].count(";") == 1 and float(sheet["score"]) > 0
+    refused = next(r for r in rows if "ketikan.pdf" in r["files"])
+    assert refused["status"] == "refused" and refused["refusal"].endswith("=pdf_no_photo")
+
+
+def test_a_trainee_may_send_a_scanner_apps_pdf_and_its_pages_are_stored_as_photos(tmp_path):
+    from test_web_trainee import upload
+
+    from grader.commands.serve import ensure_demo_data
+    from grader.web.testing import jpeg_bytes, make_test_app
+
+    app = make_test_app()
+    client = app.test_client()
+    code = ensure_demo_data()
+    pages = [jpeg_bytes(color="#fefefe"), jpeg_bytes(color="#fdfdfd")]
+    resp = upload(client, code=code, photos=[("017.pdf", jpeg_pdf(pages))])
+    assert resp.status_code == 302
+    folder = app.config["DATA_DIR"] / "submissions" / resp.location.rsplit("/", 1)[1] / "upload"
+    assert sorted(p.read_bytes() for p in folder.iterdir()) == sorted(pages)
+    assert client.get(resp.location + ".json").get_json()["state"] == "done"
+    three = upload(client, code=code, photos=[("017.pdf", jpeg_pdf(pages + [jpeg_bytes()]))])
+    assert three.status_code == 400 and "Terlalu banyak halaman: paling banyak 2" in three.get_data(as_text=True)
+    both = upload(client, code=code, photos=[("017.pdf", jpeg_pdf(pages)), ("017_2.jpg", jpeg_bytes())])
+    assert both.status_code == 400 and "Lembar ini 2 halaman, tetapi ada 3 foto" in both.get_data(as_text=True)
+    typed = upload(client, code=code, photos=[("surat.pdf", pdf_of([Image.new("1", (50, 50), 1)]))])
+    assert typed.status_code == 400 and "tidak berisi foto atau hasil pindaian" in typed.get_data(as_text=True)
+
+
+def test_a_trainer_batch_takes_a_copiers_pdf_page_by_page(tmp_path):
+    from grader.commands.serve import ensure_demo_data
+    from grader.web.testing import csrf_of, jpeg_bytes, log_in, make_test_app
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    code = ensure_demo_data()
+    stack = jpeg_pdf([jpeg_bytes(color=c) for c in ("#fafafa", "#f9f9f9", "#f8f8f8", "#f7f7f7")])
+    resp = trainer.post(f"/trainer/latihan/{code}/batch", data={
+        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"),
+        "photos": [(io.BytesIO(stack), "scan0001.pdf"), (io.BytesIO(b"%PDF-1.4 broken"), "rusak.pdf")]},
+        content_type="multipart/form-data")
+    assert resp.status_code == 302
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "rusak.pdf" in page and "PDF ini tidak bisa dibuka" in page
+    from grader.web.db import get_db
+    with app.app_context():
+        names = [r["filename"] for r in get_db().execute(
+            "SELECT u.filename FROM uploads u JOIN submissions s ON s.id=u.submission_id WHERE s.exercise=? "
+            "AND s.source='batch' ORDER BY u.filename", (code,))]
+    assert names == [f"scan0001 ({i}).jpg" for i in range(1, 5)]
