@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.page_groups import normalise_id
 from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import SheetLayout, layout_sheet
 from grader.sheet.render import render_sheet, write_pdf
@@ -87,6 +88,7 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
                           f"Daftar peserta harus punya kolom nomor ({'/'.join(ROSTER_ID_COLUMNS)}) dan kolom nama "
                           f"({'/'.join(ROSTER_NAME_COLUMNS)}); yang ada: {', '.join(cols) or '-'}")
     out = []
+    seen: dict[str, tuple[int, str]] = {}     # trainee id as grouping compares it -> (line, name)
     for line, row in rows:
         tid, name = (row.get(id_col) or "").strip(), (row.get(name_col) or "").strip()
         if not tid or not name:
@@ -94,6 +96,14 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
                               f"Daftar peserta baris {line}: nomor atau nama kosong")
         if tid.isascii() and tid.isdigit() and len(str(int(tid))) > number_boxes:
             raise _number_too_long(source, line, tid, name, number_boxes)
+        # two sheets with one trainee number in their QR would be graded as one trainee's pages
+        first = seen.setdefault(normalise_id(tid), (line, name))
+        if first[0] != line:
+            raise GraderError(
+                "bad_roster", f"roster {source} line {line} ({name}): trainee number {tid} is already on line "
+                f"{first[0]} ({first[1]}); every trainee needs a number of their own",
+                f"Daftar peserta baris {line} ({name}): nomor peserta {tid} sudah dipakai di baris {first[0]} "
+                f"({first[1]}). Setiap peserta perlu nomor sendiri.")
         out.append((tid, name))
     return out
 
