@@ -1016,3 +1016,32 @@ def test_a_sheet_being_graded_is_not_removed(app, trainer, code):
     assert "Hapus lembar ini" not in resp.get_data(as_text=True)       # no remove button while it runs
     with app.app_context():
         assert get_db().execute("SELECT state FROM submissions").fetchall()[0]["state"] == "running"
+
+
+def test_two_corrections_of_one_sheet_at_once_both_stay_in_its_result(app, trainer, code, monkeypatch):
+    """A trainer typing through the review queue sends a sheet's corrections a moment apart: a regrade that read
+    the corrections before the next one was stored, and stored after it, dropped that correction from the
+    result (it came back to the queue, and the score left it out) although it was saved (QA)."""
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    from grader.web import grading
+    real, calls = grading.apply_corrections, []
+
+    def with_a_second_correction_meanwhile(pipeline, result, corrections, key, disputes=None):
+        graded = real(pipeline, result, corrections, key, disputes)
+        if not calls:          # the other request's correction arrives while this regrade is computed
+            calls.append(1)
+            token = csrf_of(trainer, "/trainer/")
+            assert trainer.post("/trainer/lembar/1/koreksi", data={"field": "V.B", "value": "5"},
+                                headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).status_code == 200
+        return graded
+
+    monkeypatch.setattr(grading, "apply_corrections", with_a_second_correction_meanwhile)
+    token = csrf_of(trainer, "/trainer/")
+    assert trainer.post("/trainer/lembar/1/koreksi", data={"field": "II.3", "value": "7"},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).status_code == 200
+    with app.app_context():
+        import json
+        from grader.web.db import get_db
+        result = json.loads(get_db().execute("SELECT result FROM submissions WHERE id=1").fetchone()["result"])
+    values = {f["id"]: f["value"] for f in result["fields"]}
+    assert values["II.3"] == 7 and values["V.B"] == 5
