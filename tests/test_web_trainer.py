@@ -1045,3 +1045,18 @@ def test_two_corrections_of_one_sheet_at_once_both_stay_in_its_result(app, train
         result = json.loads(get_db().execute("SELECT result FROM submissions WHERE id=1").fetchone()["result"])
     values = {f["id"]: f["value"] for f in result["fields"]}
     assert values["II.3"] == 7 and values["V.B"] == 5
+
+
+def test_a_photo_twice_in_one_batch_is_graded_once(trainer, code):
+    """A chat export often holds one photo twice (forwarded again): graded twice, one page was two sheets in the
+    class table, and a page whose trainee number was read unsure then joined none of its trainee's pages (QA)."""
+    photo = jpeg_bytes(color="#f4f4f4")
+    resp = batch(trainer, code, [("chat.zip", zip_of({"IMG-20241127-WA0006.jpg": photo,
+                                                       "IMG-20241127-WA0006 (1).jpg": photo,
+                                                       "kelas B/IMG-20241127-WA0011.jpg": photo})),
+                                 ("017_1.jpg", jpeg_bytes(color="#eee"))])
+    status = trainer.get(resp.location + ".json").get_json()
+    assert sorted(i["trainee"] for i in status["items"]) == ["017", "IMG-20241127-WA0006"]
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "Berkas yang dilewati (2)" in page
+    assert page.count("sama persis dengan IMG-20241127-WA0006.jpg dalam unggahan ini") == 2
