@@ -1060,3 +1060,16 @@ def test_a_photo_twice_in_one_batch_is_graded_once(trainer, code):
     page = trainer.get(resp.location).get_data(as_text=True)
     assert "Berkas yang dilewati (2)" in page
     assert page.count("sama persis dengan IMG-20241127-WA0006.jpg dalam unggahan ini") == 2
+
+
+def test_the_xlsx_export_holds_a_name_typed_with_a_control_character(app, trainer, code):
+    """A trainee's name with a control character in it (pasted from a chat) made the class's XLSX export a 500:
+    worksheets cannot hold them (QA)."""
+    from openpyxl import load_workbook
+    trainee = app.test_client()
+    trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "Budi\x0bSantoso\x1b",
+                            "photo_1": (io.BytesIO(jpeg_bytes()), "p1.jpg")}, content_type="multipart/form-data")
+    resp = trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx")
+    assert resp.status_code == 200
+    names = {row[0] for row in load_workbook(io.BytesIO(resp.data)).worksheets[0].iter_rows(min_row=2, values_only=True)}
+    assert "BudiSantoso" in names
