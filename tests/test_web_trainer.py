@@ -1073,3 +1073,17 @@ def test_the_xlsx_export_holds_a_name_typed_with_a_control_character(app, traine
     assert resp.status_code == 200
     names = {row[0] for row in load_workbook(io.BytesIO(resp.data)).worksheets[0].iter_rows(min_row=2, values_only=True)}
     assert "BudiSantoso" in names
+
+
+def test_the_class_table_lists_sheets_that_name_nobody_in_the_order_of_their_labels(trainer, code):
+    """Sorted by trainee, the sheets known only by a chat app's file name came in the random order of their
+    tokens: IMG-…-WA0022 above WA0006 above WA0042 (QA)."""
+    names = ["IMG-20241127-WA0022.jpg", "IMG-20241127-WA0006.jpg", "IMG-20241127-WA0042.jpg",
+             "IMG-20241127-WA0009.jpg", "IMG-20241127-WA0031.jpg"]
+    batch(trainer, code, [(n, jpeg_bytes(color=f"#e{i}e{i}e{i}")) for i, n in enumerate(names)] +
+          [("017_1.jpg", jpeg_bytes(color="#fafafa"))])
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    shown = re.findall(r">(017|IMG-20241127-WA\d{4})</a>", table)
+    assert shown == ["017"] + sorted(n[:-4] for n in names)
+    table = trainer.get(f"/trainer/latihan/{code}/hasil?sort=trainee&dir=desc").get_data(as_text=True)
+    assert re.findall(r">(017|IMG-20241127-WA\d{4})</a>", table) == list(reversed(shown))
