@@ -211,3 +211,11 @@ def test_a_roster_that_gives_two_trainees_one_number_is_refused_naming_both_rows
         parse_roster(data, "r.csv", number_boxes=3)
     assert info.value.code == "bad_roster"
     assert "baris 2" in info.value.message_id and "sudah dipakai" in info.value.message_id
+
+
+@pytest.mark.parametrize("data", [b'no;nama\r\n1;"Budi\r\nSantoso"\r\n2;Ani\r\n', b"no;nama\r\n1;Budi\x0bSantoso\r\n2;Ani\r\n"])
+def test_a_line_break_inside_a_roster_name_is_a_space(data):
+    """Excel writes a cell's Alt+Enter line break inside quotes: the name printed as "BudiSantoso"; a vertical tab
+    cut the row in two and the roster was refused for a line 3 the file did not have (QA)."""
+    from grader.commands.form import parse_roster
+    assert parse_roster(data, "r.csv", number_boxes=3) == [("1", "Budi Santoso"), ("2", "Ani")]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import re
 import sys
@@ -74,8 +75,10 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
             raise GraderError("bad_roster", f"cannot read roster {source}: {exc}",
                               "Daftar peserta tidak dapat dibaca") from None
         text = data.decode("cp1252", errors="replace")
-    lines = text.splitlines()
-    reader = csv.DictReader(lines, delimiter=_roster_delimiter(next((x for x in lines if x.strip()), "")))
+    # (read as a file, not split with str.splitlines: that also breaks a line at a vertical tab or a line break
+    # inside a quoted cell, Excel's Alt+Enter, which cut the name in two or glued its halves together)
+    header = next((x for x in text.splitlines() if x.strip()), "")
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_roster_delimiter(header))
     rows = [(reader.line_num, row) for row in reader]
     if not rows:
         raise GraderError("bad_roster", f"roster {source} has no rows", "Daftar peserta kosong")
@@ -90,7 +93,7 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
     out = []
     seen: dict[str, tuple[int, str]] = {}     # trainee id as grouping compares it -> (line, name)
     for line, row in rows:
-        tid, name = (row.get(id_col) or "").strip(), (row.get(name_col) or "").strip()
+        tid, name = (row.get(id_col) or "").strip(), " ".join((row.get(name_col) or "").split())
         if not tid or not name:
             raise GraderError("bad_roster", f"roster {source} line {line}: empty id or name",
                               f"Daftar peserta baris {line}: nomor atau nama kosong")
