@@ -200,3 +200,22 @@ def test_user_mistakes_exit_2_with_one_line(argv, needle, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert needle in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("data", [b"no;nama\n1;Budi\n1;Budi Santoso\n", b"no,nama\n001,Budi\n2,Ani\n1,Siti\n"])
+def test_a_roster_that_gives_two_trainees_one_number_is_refused_naming_both_rows(data):
+    """Two sheets with one trainee number in their QR would be graded as one trainee's pages (QA)."""
+    from grader.commands.form import parse_roster
+    from grader.errors import GraderError
+    with pytest.raises(GraderError) as info:
+        parse_roster(data, "r.csv", number_boxes=3)
+    assert info.value.code == "bad_roster"
+    assert "baris 2" in info.value.message_id and "sudah dipakai" in info.value.message_id
+
+
+@pytest.mark.parametrize("data", [b'no;nama\r\n1;"Budi\r\nSantoso"\r\n2;Ani\r\n', b"no;nama\r\n1;Budi\x0bSantoso\r\n2;Ani\r\n"])
+def test_a_line_break_inside_a_roster_name_is_a_space(data):
+    """Excel writes a cell's Alt+Enter line break inside quotes: the name printed as "BudiSantoso"; a vertical tab
+    cut the row in two and the roster was refused for a line 3 the file did not have (QA)."""
+    from grader.commands.form import parse_roster
+    assert parse_roster(data, "r.csv", number_boxes=3) == [("1", "Budi Santoso"), ("2", "Ani")]

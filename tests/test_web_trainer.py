@@ -128,7 +128,6 @@ def test_create_exercise_then_download_handout_and_sheets(trainer):
     assert len(named.data) > len(sheets.data)                        # two personalised sheets, not one blank
 
 
-
 def test_the_kolom_kosong_trap_with_two_pairs_says_it_made_a_single_pair_exercise(app, trainer):
     """A kolom kosong exists only where a single pair runs: the exercise gets one pair, and the trainer is told,
     instead of finding a one-pair exercise they did not ask for."""
@@ -1057,3 +1056,74 @@ def test_held_uploads_are_trainer_only(app, code):
     anonymous = app.test_client()
     resp = anonymous.post("/trainer/lembar/1/kode", data={"csrf_token": csrf_of(anonymous), "code": code})
     assert resp.status_code == 302 and "/trainer/masuk" in resp.location
+
+
+def test_two_corrections_of_one_sheet_at_once_both_stay_in_its_result(app, trainer, code, monkeypatch):
+    """A trainer typing through the review queue sends a sheet's corrections a moment apart: a regrade that read
+    the corrections before the next one was stored, and stored after it, dropped that correction from the
+    result (it came back to the queue, and the score left it out) although it was saved (QA)."""
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    from grader.web import grading
+    real, calls = grading.apply_corrections, []
+
+    def with_a_second_correction_meanwhile(pipeline, result, corrections, key, disputes=None):
+        graded = real(pipeline, result, corrections, key, disputes)
+        if not calls:          # the other request's correction arrives while this regrade is computed
+            calls.append(1)
+            token = csrf_of(trainer, "/trainer/")
+            assert trainer.post("/trainer/lembar/1/koreksi", data={"field": "V.B", "value": "5"},
+                                headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).status_code == 200
+        return graded
+
+    monkeypatch.setattr(grading, "apply_corrections", with_a_second_correction_meanwhile)
+    token = csrf_of(trainer, "/trainer/")
+    assert trainer.post("/trainer/lembar/1/koreksi", data={"field": "II.3", "value": "7"},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).status_code == 200
+    with app.app_context():
+        import json
+        from grader.web.db import get_db
+        result = json.loads(get_db().execute("SELECT result FROM submissions WHERE id=1").fetchone()["result"])
+    values = {f["id"]: f["value"] for f in result["fields"]}
+    assert values["II.3"] == 7 and values["V.B"] == 5
+
+
+def test_a_photo_twice_in_one_batch_is_graded_once(trainer, code):
+    """A chat export often holds one photo twice (forwarded again): graded twice, one page was two sheets in the
+    class table, and a page whose trainee number was read unsure then joined none of its trainee's pages (QA)."""
+    photo = jpeg_bytes(color="#f4f4f4")
+    resp = batch(trainer, code, [("chat.zip", zip_of({"IMG-20241127-WA0006.jpg": photo,
+                                                       "IMG-20241127-WA0006 (1).jpg": photo,
+                                                       "kelas B/IMG-20241127-WA0011.jpg": photo})),
+                                 ("017_1.jpg", jpeg_bytes(color="#eee"))])
+    status = trainer.get(resp.location + ".json").get_json()
+    assert sorted(i["trainee"] for i in status["items"]) == ["017", "IMG-20241127-WA0006"]
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "Berkas yang dilewati (2)" in page
+    assert page.count("sama persis dengan IMG-20241127-WA0006.jpg dalam unggahan ini") == 2
+
+
+def test_the_xlsx_export_holds_a_name_typed_with_a_control_character(app, trainer, code):
+    """A trainee's name with a control character in it (pasted from a chat) made the class's XLSX export a 500:
+    worksheets cannot hold them (QA)."""
+    from openpyxl import load_workbook
+    trainee = app.test_client()
+    trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "Budi\x0bSantoso\x1b",
+                            "photo_1": (io.BytesIO(jpeg_bytes()), "p1.jpg")}, content_type="multipart/form-data")
+    resp = trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx")
+    assert resp.status_code == 200
+    names = {row[0] for row in load_workbook(io.BytesIO(resp.data)).worksheets[0].iter_rows(min_row=2, values_only=True)}
+    assert "BudiSantoso" in names
+
+
+def test_the_class_table_lists_sheets_that_name_nobody_in_the_order_of_their_labels(trainer, code):
+    """Sorted by trainee, the sheets known only by a chat app's file name came in the random order of their
+    tokens: IMG-…-WA0022 above WA0006 above WA0042 (QA)."""
+    names = ["IMG-20241127-WA0022.jpg", "IMG-20241127-WA0006.jpg", "IMG-20241127-WA0042.jpg",
+             "IMG-20241127-WA0009.jpg", "IMG-20241127-WA0031.jpg"]
+    batch(trainer, code, [(n, jpeg_bytes(color=f"#e{i}e{i}e{i}")) for i, n in enumerate(names)] +
+          [("017_1.jpg", jpeg_bytes(color="#fafafa"))])
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    shown = re.findall(r">(017|IMG-20241127-WA\d{4})</a>", table)
+    assert shown == ["017"] + sorted(n[:-4] for n in names)
+    table = trainer.get(f"/trainer/latihan/{code}/hasil?sort=trainee&dir=desc").get_data(as_text=True)
+    assert re.findall(r">(017|IMG-20241127-WA\d{4})</a>", table) == list(reversed(shown))

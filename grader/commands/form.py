@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import re
 import sys
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.page_groups import normalise_id
 from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import SheetLayout, layout_sheet
 from grader.sheet.render import render_sheet, write_pdf
@@ -73,8 +75,10 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
             raise GraderError("bad_roster", f"cannot read roster {source}: {exc}",
                               "Daftar peserta tidak dapat dibaca") from None
         text = data.decode("cp1252", errors="replace")
-    lines = text.splitlines()
-    reader = csv.DictReader(lines, delimiter=_roster_delimiter(next((x for x in lines if x.strip()), "")))
+    # (read as a file, not split with str.splitlines: that also breaks a line at a vertical tab or a line break
+    # inside a quoted cell, Excel's Alt+Enter, which cut the name in two or glued its halves together)
+    header = next((x for x in text.splitlines() if x.strip()), "")
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_roster_delimiter(header))
     rows = [(reader.line_num, row) for row in reader]
     if not rows:
         raise GraderError("bad_roster", f"roster {source} has no rows", "Daftar peserta kosong")
@@ -87,13 +91,22 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
                           f"Daftar peserta harus punya kolom nomor ({'/'.join(ROSTER_ID_COLUMNS)}) dan kolom nama "
                           f"({'/'.join(ROSTER_NAME_COLUMNS)}); yang ada: {', '.join(cols) or '-'}")
     out = []
+    seen: dict[str, tuple[int, str]] = {}     # trainee id as grouping compares it -> (line, name)
     for line, row in rows:
-        tid, name = (row.get(id_col) or "").strip(), (row.get(name_col) or "").strip()
+        tid, name = (row.get(id_col) or "").strip(), " ".join((row.get(name_col) or "").split())
         if not tid or not name:
             raise GraderError("bad_roster", f"roster {source} line {line}: empty id or name",
                               f"Daftar peserta baris {line}: nomor atau nama kosong")
         if tid.isascii() and tid.isdigit() and len(str(int(tid))) > number_boxes:
             raise _number_too_long(source, line, tid, name, number_boxes)
+        # two sheets with one trainee number in their QR would be graded as one trainee's pages
+        first = seen.setdefault(normalise_id(tid), (line, name))
+        if first[0] != line:
+            raise GraderError(
+                "bad_roster", f"roster {source} line {line} ({name}): trainee number {tid} is already on line "
+                f"{first[0]} ({first[1]}); every trainee needs a number of their own",
+                f"Daftar peserta baris {line} ({name}): nomor peserta {tid} sudah dipakai di baris {first[0]} "
+                f"({first[1]}). Setiap peserta perlu nomor sendiri.")
         out.append((tid, name))
     return out
 

@@ -45,9 +45,17 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
         latest[k] = {**dict(r), "trainee_key": k}
     out = [{**r, "attempts": attempts[k]} for k, r in latest.items()]
     col = SORT_COLUMNS.get(sort, "trainee_key")
-    order = _natural if col == "trainee_key" else (lambda v: v)
-    known = sorted((r for r in out if r[col] is not None), key=lambda r: order(r[col]), reverse=descending)
+    order = _by_trainee if col == "trainee_key" else (lambda r: r[col])
+    known = sorted((r for r in out if r[col] is not None), key=order, reverse=descending)
     return known + [r for r in out if r[col] is None]      # missing values last either way
+
+
+def _by_trainee(row: dict) -> tuple:
+    """Named sheets by :func:`_natural`; then the sheets that name nobody (keyed by their token), by the label the
+    table shows them with (``IMG-20241127-WA0006``), not in the random order of their tokens."""
+    if row["trainee_key"] == row["token"]:
+        return (2, 0, (row["group_key"] or row["token"]).casefold())
+    return _natural(row["trainee_key"])
 
 
 def _natural(text: str) -> tuple:

@@ -60,6 +60,14 @@ def to_csv(columns: tuple[str, ...], rows: list[tuple]) -> bytes:
     return buf.getvalue().encode("utf-8-sig")      # the BOM makes Excel read UTF-8 names correctly
 
 
+def _xml_safe(value):
+    """``value`` without the control characters a worksheet cannot hold (XML 1.0 forbids them): typed into a
+    trainee's name, one of them made the whole class's XLSX export fail."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def to_xlsx(tables: dict[str, tuple[tuple[str, ...], list[tuple]]]) -> bytes:
     """One worksheet per ``name -> (columns, rows)``, with a bold, frozen header row."""
     from openpyxl import Workbook
@@ -73,7 +81,7 @@ def to_xlsx(tables: dict[str, tuple[tuple[str, ...], list[tuple]]]) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for r in rows:
-            ws.append(list(r))
+            ws.append([_xml_safe(v) for v in r])
         ws.freeze_panes = "A2"
         for i, col in enumerate(columns, start=1):
             ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, len(col) + 2)

@@ -219,11 +219,30 @@ def _stored_field(conn: sqlite3.Connection, submission_id: int, field_id: str) -
 
 
 def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_ref: Any, data_dir: Path | str) -> dict:
-    """Regrade the reader's original result with every stored correction and dispute, and store it."""
+    """Regrade the reader's original result with every stored correction and dispute, and store it.
+
+    Two corrections of one sheet may arrive at once (a trainer typing through the review queue): the result is
+    stored only if no correction or dispute came in while it was computed, else it is computed again, so the
+    last result stored always holds every correction (it was stored under the write lock that a later one's
+    insert waits for)."""
     base = json.loads(sub["result_original"] or sub["result"])
     pipeline = resolve_pipeline(pipeline_ref)
-    new = apply_corrections(pipeline, base, corrections_for(conn, sub["id"]), key, disputes_for(conn, sub["id"]))
-    if not store_result(conn, sub["id"], new):
+    sid = sub["id"]
+    while True:
+        corrections, disputes = corrections_for(conn, sid), disputes_for(conn, sid)
+        new = apply_corrections(pipeline, base, corrections, key, disputes)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = corrections_for(conn, sid) == corrections and disputes_for(conn, sid) == disputes
+            stored = current and store_result(conn, sid, new)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if current:
+            break
+    if not stored:
         raise _gone()
     redraw(pipeline, new, submission_dir(data_dir, sub["token"]) / "derived", sub["id"])
     return new

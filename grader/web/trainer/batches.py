@@ -5,6 +5,7 @@ reload (the state is in the database, not in the page).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from pathlib import Path, PurePosixPath
@@ -91,6 +92,25 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
     return photos, skipped, places
 
 
+def _one_of_each(photos: list[tuple[str, bytes]], places: list[str]) -> tuple[list, list, list[dict]]:
+    """The photos with a byte-identical copy of an earlier one left out, and a skipped entry for each copy. A chat
+    export often holds a photo twice (forwarded again, ``IMG-…-WA0006 (1).jpg``): graded twice, one page became two
+    sheets, and a page whose trainee number was read unsure was then joined to none of the trainee's pages."""
+    first: dict[str, str] = {}
+    kept, kept_places, twice = [], [], []
+    for (name, data), place in zip(photos, places):
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in first:
+            twice.append(skipped_entry(name, (
+                "same_photo", f"Foto ini sama persis dengan {first[digest]} dalam unggahan ini; dinilai sekali saja.",
+                f"This photo is the same as {first[digest]} in this upload; it is graded once.")))
+            continue
+        first[digest] = name
+        kept.append((name, data))
+        kept_places.append(place)
+    return kept, kept_places, twice
+
+
 @bp.post("/latihan/<code>/batch")
 def batch_new(code: str):
     key = get_key(code)
@@ -104,6 +124,8 @@ def batch_new(code: str):
     sent = recently_sent(db, key.exercise, [data for _, data in photos])
     skipped += [skipped_entry(name, ALREADY_SENT) for (name, _data), dup in zip(photos, sent) if dup]
     photos, places = [p for p, d in zip(photos, sent) if not d], [p for p, d in zip(places, sent) if not d]
+    photos, places, twice = _one_of_each(photos, places)
+    skipped += twice
     if not photos:
         flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
         for s in skipped:
