@@ -771,3 +771,40 @@ def test_only_this_trainees_own_earlier_pages_are_offered(app, client, code):
         resp = client.post(mine.location + "/lengkapi", data={"csrf_token": csrf_of(client),
                                                               "dari": token.rsplit("/", 1)[1]})
         assert resp.status_code == 400
+
+
+def test_an_old_result_link_leads_to_the_retake(client, code):
+    """QA: after a retake, the old link (kept in a chat or the history) still offered 'Foto ulang' and no way on."""
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    assert "Ada hasil yang lebih baru" not in client.get(resp.location).get_data(as_text=True)
+    retake = client.post(resp.location + "/ulang", data={"csrf_token": csrf_of(client), "position": "2",
+                                                         "photo": (io.BytesIO(jpeg_bytes(color="#fafafa")), "017_2.jpg")},
+                         content_type="multipart/form-data")
+    old = client.get(resp.location).get_data(as_text=True)
+    assert "Ada hasil yang lebih baru untuk lembar ini" in old and f'href="{retake.location}"' in old
+
+
+def test_a_refused_dispute_is_said_where_the_page_opens(app, client, code):
+    """QA: the error was flashed at the top but the page jumped to the field: a phone showed neither."""
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())])
+    got = client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": "II.1",
+                                                        "written": "abc"})
+    assert got.status_code == 303 and "#" not in got.location
+    assert "Isian II.1: " in client.get(got.location).get_data(as_text=True)
+
+
+def test_control_characters_in_a_typed_name_go_nowhere(app, client, code):
+    """QA: a name pasted with an escape character was stored and sent back in a cookie some clients refuse."""
+    resp = upload(client, code=code, trainee="Esc\x1bName\t 017", photos=[("x_1.jpg", jpeg_bytes())])
+    cookie = resp.headers.get_all("Set-Cookie")
+    assert any("trainee=" in c for c in cookie) and not any(ch in "".join(cookie) for ch in "\x1b\t")
+    from grader.web.db import get_db
+    with app.app_context():
+        assert get_db().execute("SELECT trainee FROM submissions").fetchone()["trainee"] == "Esc Name 017"
+
+
+def test_a_mistyped_code_is_offered_for_fixing_not_retyping(client, code):
+    """QA: the held page's code field was empty, so one wrong character meant typing the whole code again."""
+    resp = upload(client, code="kqxw7", photos=[("a_1.jpg", jpeg_bytes())])
+    held = client.get(resp.location).get_data(as_text=True)
+    assert 'name="code" value="KQXW7"' in held

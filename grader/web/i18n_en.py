@@ -79,6 +79,9 @@ EN: dict[str, str] = {
     "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
     "Lengkapi lembar ini": "Complete this sheet",
+    "Ada hasil yang lebih baru untuk lembar ini ({when}).": "There is a newer result for this sheet ({when}).",
+    "Lihat hasil terbaru": "See the latest result",
+    "Isian {field}: ": "Field {field}: ",
     "Kiriman yang menunggu kode latihan": "Uploads waiting for an exercise code",
     "Peserta mengirim foto dengan kode latihan yang salah. Fotonya disimpan; pesertanya bisa membetulkan kodenya, "
     "atau Anda memilihkan latihannya di halaman lembar.": "A trainee sent photos with a wrong exercise code. The "

@@ -24,7 +24,7 @@ from grader.web.i18n import error_text
 from grader.web.images import scaled_copy
 from grader.web.i18n import gettext as _
 from grader.web.present import unread_pages
-from grader.web.uploads import check_photo, queue_grading, store_submission, submission_dir
+from grader.web.uploads import CONTROL_RE, check_photo, queue_grading, store_submission, submission_dir
 
 bp = Blueprint("trainee", __name__)
 FIELD_ID_RE = re.compile(r"^[A-Za-z0-9.]{1,40}$")
@@ -82,7 +82,8 @@ def upload_form():
 @bp.post("/")
 def upload():
     code = normalise_code(request.form.get("code"))
-    trainee = (request.form.get("trainee") or "").strip()[:80] or None
+    # (a name pasted from a chat may hold control characters: they would reach the cookie and the exports)
+    trainee = " ".join(CONTROL_RE.sub(" ", request.form.get("trainee") or "").split())[:80] or None
     errors: list[str] = []
     code_error: GraderError | None = None
     try:
@@ -127,6 +128,13 @@ def upload():
     if trainee:
         resp.set_cookie("trainee", trainee, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
     return resp
+
+
+def _held_code(row) -> str:
+    """The code to offer for fixing on a held upload's page: what was typed when no exercise had it (its typo is
+    one character to fix), else nothing (the sheet's QR then decides)."""
+    typed = request.args.get("kode") or (request.cookies.get("code") if row["error_code"] == "unknown_exercise" else "")
+    return normalise_code(typed) or ""
 
 
 def _earlier_attempts(row) -> list:
@@ -189,7 +197,7 @@ def result(token: str):
     if row["state"] in ("queued", "running"):
         return render_template("trainee/pending.html", sub=row)
     if row["state"] == "held":
-        return render_template("trainee/held.html", sub=row, code=request.args.get("kode", ""))
+        return render_template("trainee/held.html", sub=row, code=_held_code(row))
     if row["state"] == "merged":
         merged = get_db().execute("SELECT token FROM submissions WHERE id=?", (row["superseded_by"],)).fetchone()
         if merged:
@@ -198,7 +206,10 @@ def result(token: str):
     uploads = get_db().execute("SELECT position, filename FROM uploads WHERE submission_id=? ORDER BY position",
                                (row["id"],)).fetchall()
     missing = _missing_pages(row, res)
-    return render_template("trainee/result.html", sub=row, res=res, uploads=uploads,
+    # A retake (or a completed sheet) is a newer sheet: an old link, kept in a chat or a history, leads to it.
+    newer = get_db().execute(f"SELECT token, created_at FROM submissions WHERE retake_of=? AND state NOT IN "
+                             f"('{REMOVED}', 'merged') ORDER BY id DESC LIMIT 1", (row["id"],)).fetchone()
+    return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, newer=newer,
                            attempts=_earlier_attempts(row), client_token=secrets.token_urlsafe(16),
                            image_url=image_urls(row), missing=sorted(missing), offers=_page_offers(row, missing))
 
@@ -340,10 +351,10 @@ def dispute(token: str):
         dispute_field(get_db(), submission_id=row["id"], field_id=field_id, written=written,
                       data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"])
     except GraderError as exc:
-        flash(error_text(exc), "error")
-    else:
-        flash(_("Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.", field=field_id),
-              "ok")
+        # (shown at the top of the page, where the messages are: at the field, a phone would show none of it)
+        flash(_("Isian {field}: ", field=field_id) + error_text(exc), "error")
+        return redirect(url_for("trainee.result", token=token), code=303)
+    flash(_("Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.", field=field_id), "ok")
     anchor = f"#f-{field_id}" if FIELD_ID_RE.match(field_id) else ""
     return redirect(url_for("trainee.result", token=token) + anchor, code=303)
 
