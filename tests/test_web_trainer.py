@@ -461,7 +461,16 @@ def test_exports_csv_and_xlsx(app, trainer, code):
     from openpyxl import load_workbook
     wb = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx").data))
     assert wb.sheetnames == ["lembar", "isian"] and wb["lembar"].max_row == 3
+    # in the workbook the name is a text cell, as typed: no formula, and no visible ' guard (QA)
+    names = {c.value: c.data_type for c in wb["lembar"]["A"][1:]}
+    assert names == {"=cmd|' /C calc'!A0": "s", "b": "s"}
+    import zipfile
+    sheet_xml = zipfile.ZipFile(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx").data)).read(
+        "xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and 't="inlineStr"><is><t>=cmd' in sheet_xml
     assert trainer.get(f"/trainer/latihan/{code}/ekspor/x.exe").status_code == 404
+    page = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)   # Excel first: a CSV is one column there
+    assert page.index("Unduh untuk Excel (XLSX)") < page.index("Lembar (CSV)")
 
 
 def test_sheets_that_nobody_named_are_never_one_trainees_attempts(trainer, code):
@@ -1109,6 +1118,11 @@ def test_the_xlsx_export_holds_a_name_typed_with_a_control_character(app, traine
     trainee = app.test_client()
     trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "Budi\x0bSantoso\x1b",
                             "photo_1": (io.BytesIO(jpeg_bytes()), "p1.jpg")}, content_type="multipart/form-data")
+    from grader.web.db import get_db
+    with app.app_context():      # (the upload form now makes them spaces; a name stored before that kept them)
+        assert get_db().execute("SELECT trainee FROM submissions").fetchone()["trainee"] == "Budi Santoso"
+        get_db().execute("UPDATE submissions SET trainee=?", ("Budi\x0bSantoso\x1b",))
+        get_db().commit()
     resp = trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx")
     assert resp.status_code == 200
     names = {row[0] for row in load_workbook(io.BytesIO(resp.data)).worksheets[0].iter_rows(min_row=2, values_only=True)}

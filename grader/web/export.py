@@ -17,9 +17,20 @@ FIELD_COLUMNS = ("trainee", "name", "field", "page", "section", "label", "kind",
                  "confidence", "notes", "trainee_says", "disputed_at", "corrected_by", "corrected_at")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def spreadsheet_safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] in FORMULA_START:
         return "'" + value
+    return value
+
+
+def _unguarded(value):
+    """The text :func:`spreadsheet_safe` guarded, as typed: a workbook cell typed as text needs no guard, and
+    Excel would show the apostrophe."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_START and value[1:2]:
+        return value[1:]
     return value
 
 
@@ -81,7 +92,10 @@ def to_xlsx(tables: dict[str, tuple[tuple[str, ...], list[tuple]]]) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for r in rows:
-            ws.append([_xml_safe(v) for v in r])
+            ws.append([_xml_safe(_unguarded(v)) for v in r])
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"      # text, never a formula: so no visible ' guard is needed here
         ws.freeze_panes = "A2"
         for i, col in enumerate(columns, start=1):
             ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, len(col) + 2)

@@ -79,6 +79,8 @@ EN: dict[str, str] = {
     "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
     "Lengkapi lembar ini": "Complete this sheet",
+    "Unduh untuk Excel (XLSX)": "Download for Excel (XLSX)",
+    "CSV untuk program lain (pemisah koma):": "CSV for other programs (comma-separated):",
     "Ada hasil yang lebih baru untuk lembar ini ({when}).": "There is a newer result for this sheet ({when}).",
     "Lihat hasil terbaru": "See the latest result",
     "Isian {field}: ": "Field {field}: ",
@@ -203,7 +205,6 @@ EN: dict[str, str] = {
     "Ekspor": "Export",
     "Lembar (CSV)": "Sheets (CSV)",
     "Isian (CSV)": "Entries (CSV)",
-    "Semua (XLSX)": "Everything (XLSX)",
     "Pilih berkas CSV daftar peserta.": "Choose the roster CSV file.",
     "Daftar peserta terlalu panjang (maksimal {n} orang per unduhan).":
         "The roster is too long (at most {n} people per download).",
