@@ -242,6 +242,20 @@ def test_zip_bomb_is_refused(trainer, code):
     assert "bom zip" in page
 
 
+def test_a_zip_inside_a_zip_is_said_to_be_unopened_not_a_bad_photo(trainer, code):
+    """QA: a nested zip was listed as 'Berkas ini bukan foto', which sends a trainer looking for a broken photo."""
+    inner, outer = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("a_1.jpg", jpeg_bytes())
+    with zipfile.ZipFile(outer, "w") as zf:
+        zf.writestr("kelas-b.zip", inner.getvalue())
+        zf.writestr("b_1.jpg", jpeg_bytes())
+    page = trainer.get(batch(trainer, code, [("kelas.zip", outer.getvalue())], client_token="nz").location)
+    html = page.get_data(as_text=True)
+    assert "kelas.zip: kelas-b.zip" in html and "Zip di dalam zip tidak dibuka" in html
+    assert "Berkas ini bukan foto" not in html
+
+
 def test_results_table_sorts(trainer, code):
     batch(trainer, code, [("b_1.jpg", jpeg_bytes()), ("a_1.jpg", jpeg_bytes(color="#eee")),
                           ("c_1_blur.jpg", jpeg_bytes(color="#ddd"))])

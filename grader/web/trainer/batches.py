@@ -35,6 +35,8 @@ ALREADY_SENT = ("already_sent",
                 f"Foto ini sudah dikirim dalam {DUPLICATE_WINDOW_S // 60} menit terakhir, jadi tidak disimpan dua kali.",
                 f"This photo was already sent in the last {DUPLICATE_WINDOW_S // 60} minutes, so it is not stored "
                 "twice.")
+NESTED_ZIP = ("nested_zip", "Zip di dalam zip tidak dibuka. Ekstrak dulu, lalu kirim isinya.",
+              "A zip inside a zip is not opened. Extract it first, then send what it holds.")
 NOT_STORED = ("storage_full", "Penyimpanan server penuh; foto ini belum tersimpan. Kosongkan ruang disk, lalu "
               "kirim lagi.", "The server's storage is full; this photo was not stored. Free disk space, then "
               "send it again.")
@@ -75,6 +77,9 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
         else:
             members, where = [(up.filename, data)], ""
         for member, content in members:
+            if where and content[:4] in ZIP_MAGIC:
+                skip(where + member, NESTED_ZIP)
+                continue
             try:
                 pages = photos_of(member, content)       # (a PDF: the photos a scanner app or a copier saved)
             except GraderError as exc:
