@@ -347,6 +347,31 @@ def test_a_batch_sheet_of_another_exercise_can_be_graded_under_it(app, trainer, 
                              trainer.get("/trainer/latihan/OTHER01/hasil").get_data(as_text=True))
 
 
+def test_a_batch_sent_under_the_wrong_exercise_is_moved_in_one_go(app, trainer, code):
+    """QA: 14 pages of another exercise sent under this one each needed their own click on their own page."""
+    import json as _json
+
+    from grader.exercise.store import exercises_dir
+    base = app.config["DATA_DIR"]
+    key = _json.loads((exercises_dir(base) / code / "answer_key.json").read_text())
+    (exercises_dir(base) / "OTHER01").mkdir()
+    (exercises_dir(base) / "OTHER01" / "answer_key.json").write_text(_json.dumps({**key, "exercise": "OTHER01"}))
+    resp = batch(trainer, code, [("a_1_otherex.jpg", jpeg_bytes()), ("b_1_otherex.jpg", jpeg_bytes(color="#eee")),
+                                 ("c_1_otherex.jpg", jpeg_bytes(color="#ddd")), ("t_1.jpg", jpeg_bytes(color="#ccc"))])
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert f"3 lembar di unggahan ini dicetak untuk latihan OTHER01, bukan {code}." in page
+    token = csrf_of(trainer, resp.location)
+    assert trainer.post(resp.location + "/latihan", data={"csrf_token": token, "code": "NOPE99"}).status_code == 404
+    moved = trainer.post(resp.location + "/latihan", data={"csrf_token": token, "code": "other01"})
+    assert moved.status_code == 303
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "3 lembar dinilai ulang dengan latihan OTHER01." in page and "dicetak untuk latihan OTHER01" not in page
+    from grader.web.db import get_db
+    with app.app_context():
+        rows = get_db().execute("SELECT exercise, COUNT(*) AS n FROM submissions GROUP BY exercise").fetchall()
+    assert {r["exercise"]: r["n"] for r in rows} == {"OTHER01": 3, code: 1}
+
+
 def test_moved_pages_of_one_trainee_are_merged_again(app, trainer, code):
     """A chat export sent to the wrong exercise: each photo a sheet, all refused; moved, they become one sheet."""
     import json as _json

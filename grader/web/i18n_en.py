@@ -79,6 +79,10 @@ EN: dict[str, str] = {
     "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
     "Lengkapi lembar ini": "Complete this sheet",
+    "{n} lembar di unggahan ini dicetak untuk latihan {code}, bukan {this}.":
+        "{n} sheet(s) in this upload were printed for exercise {code}, not {this}.",
+    "Nilai semuanya dengan latihan {code}": "Grade them all under exercise {code}",
+    "{n} lembar dinilai ulang dengan latihan {code}.": "{n} sheet(s) graded again under exercise {code}.",
     "Unduh untuk Excel (XLSX)": "Download for Excel (XLSX)",
     "CSV untuk program lain (pemisah koma):": "CSV for other programs (comma-separated):",
     "Ada hasil yang lebih baru untuk lembar ini ({when}).": "There is a newer result for this sheet ({when}).",

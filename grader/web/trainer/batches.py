@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections import Counter
 from pathlib import Path, PurePosixPath
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -23,8 +24,9 @@ from grader.web.present import status_label, unread_pages
 from grader.web.safezip import ZipLimits, read_zip
 from grader.web.security import current_trainer
 from grader.web.trainer import bp
-from grader.web.trainer.exercises import get_key
-from grader.web.trainer.results import ident_url
+from grader.web.trainee import normalise_code
+from grader.web.trainer.exercises import get_key, has_exercise
+from grader.web.trainer.results import ident_url, printed_for, regrade_under
 from grader.web.uploads import DUPLICATE_WINDOW_S, StorageError, check_photo, recently_sent, store_batch
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -214,9 +216,29 @@ def _items(batch_id: int) -> list:
 @bp.get("/batch/<token>")
 def batch(token: str):
     row = _batch(token)
-    items = [{**dict(r), "status": item_status(r), "ident_url": ident_url(r)} for r in _items(row["id"])]
+    rows = _items(row["id"])
+    items = [{**dict(r), "status": item_status(r), "ident_url": ident_url(r)} for r in rows]
     return render_template("trainer/batch.html", batch=row, progress=batch_progress(row["id"]),
-                           items=items, skipped=json.loads(row["skipped"]))
+                           items=items, skipped=json.loads(row["skipped"]), movable=_movable(rows))
+
+
+def _movable(rows) -> dict[str, int]:
+    """``exercise -> sheets``: the batch's sheets refused as printed for another exercise that is here (a class's
+    photos sent under the wrong exercise), so they can all be graded under it at once."""
+    counts = Counter(code for r in rows if r["state"] == "done" for code in printed_for(r))
+    return {code: n for code, n in sorted(counts.items()) if has_exercise(code)}
+
+
+@bp.post("/batch/<token>/latihan")
+def batch_move(token: str):
+    """Grade every sheet of a batch that was printed for exercise ``code`` under it, instead of one page at a time."""
+    row = _batch(token)
+    code = normalise_code(request.form.get("code"))
+    get_key(code or "-")                          # 404 if that exercise is not in this app
+    db = get_db()
+    moved = sum(regrade_under(db, r["id"], code) for r in _items(row["id"]) if code in printed_for(r))
+    flash(_("{n} lembar dinilai ulang dengan latihan {code}.", n=moved, code=code), "ok")
+    return redirect(url_for("trainer.batch", token=token), code=303)
 
 
 @bp.get("/batch/<token>.json")

@@ -125,21 +125,32 @@ def move_to_exercise(sid: int):
     """Grade a sheet refused as another exercise's under the exercise its QR names (a batch sent to the wrong one)."""
     row = _sheet(sid)
     code = normalise_code(request.form.get("code"))
-    res = json.loads(row["result"]) if row["result"] else {}
-    printed = {p.get("sheet_exercise") for p in res.get("pages") or ()
-               if (p.get("refusal") or {}).get("code") == "wrong_exercise"}
-    # (only a sheet refused whole: moving one with a graded page would drop that page's grading)
-    if row["state"] != "done" or res.get("status") != "refused" or not code or code not in printed:
+    if not code or code not in printed_for(row):
         abort(400, _("Lembar ini tidak dicetak untuk latihan itu."))
     get_key(code)                                 # 404 if that exercise is not in this app
-    db = get_db()
+    regrade_under(get_db(), row["id"], code)
+    return redirect(url_for("trainer.submission", sid=sid), code=303)
+
+
+def printed_for(row) -> set[str]:
+    """The exercises a sheet refused whole as another exercise's was printed for (its pages' QR codes); empty for
+    any other sheet (moving one with a graded page would drop that page's grading)."""
+    res = json.loads(row["result"]) if row["result"] else {}
+    if row["state"] != "done" or res.get("status") != "refused":
+        return set()
+    return {p["sheet_exercise"] for p in res.get("pages") or ()
+            if p.get("sheet_exercise") and (p.get("refusal") or {}).get("code") == "wrong_exercise"}
+
+
+def regrade_under(db, sid: int, code: str) -> bool:
+    """Grade a sheet again under exercise ``code`` (checked by the caller); False when it changed meanwhile."""
     claimed = db.execute("UPDATE submissions SET exercise=?, state='queued', updated_at=? WHERE id=? AND state='done' "
                          "RETURNING id, batch_id", (code, now_iso(), sid)).fetchone()
     if claimed:
         if claimed["batch_id"] is not None:    # once graded, its batch merges single pages of one trainee again
             db.execute("UPDATE batches SET merged=0 WHERE id=?", (claimed["batch_id"],))
         queue_grading(db, sid, priority=BATCH_PRIORITY)
-    return redirect(url_for("trainer.submission", sid=sid), code=303)
+    return claimed is not None
 
 
 @bp.post("/lembar/<int:sid>/kode")
