@@ -167,3 +167,54 @@ def test_a_trainer_batch_takes_a_copiers_pdf_page_by_page(tmp_path):
             "SELECT u.filename FROM uploads u JOIN submissions s ON s.id=u.submission_id WHERE s.exercise=? "
             "AND s.source='batch' ORDER BY u.filename", (code,))]
     assert names == [f"scan0001 ({i}).jpg" for i in range(1, 5)]
+
+
+def fanout_pdf(n: int) -> bytes:
+    """A few kilobytes naming the same form objects n times from every level: parsed naively, n**4 visits."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    w = PdfWriter()
+    page = w.add_blank_page(width=10, height=10)
+    leaf = StreamObject()
+    leaf.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form")})
+    ref = w._add_object(leaf)
+    for _ in range(4):
+        form = StreamObject()
+        form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                     NameObject("/Resources"): DictionaryObject({NameObject("/XObject"): DictionaryObject(
+                         {NameObject(f"/X{i}"): ref for i in range(n)})})})
+        ref = w._add_object(form)
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(
+        {NameObject(f"/X{i}"): ref for i in range(n)})})
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+def test_a_tiny_crafted_pdf_costs_little(tmp_path):
+    """Review: each object was looked at every time it was named (a 3.8 kB file held an upload for 10 s)."""
+    import time
+    data = fanout_pdf(60)
+    assert len(data) < 6000
+    t0 = time.perf_counter()
+    with pytest.raises(GraderError) as exc:
+        pdf_photos(data)
+    assert exc.value.code == "pdf_no_photo" and time.perf_counter() - t0 < 1.0
+
+
+def test_a_pdf_larger_than_its_photos_may_be_is_refused_before_it_is_parsed():
+    data = jpeg_pdf([(SAMPLES / "s0001-p1.jpg").read_bytes()])
+    with pytest.raises(GraderError) as exc:
+        photos_of("scan.pdf", data, max_bytes=len(data) - 1)
+    assert exc.value.code == "too_large"
+    assert len(photos_of("scan.pdf", data, max_bytes=len(data))) == 1
+
+
+def test_one_page_per_pdf_keeps_the_pdfs_name_so_a_trainees_two_scans_pair():
+    """Review: Budi_1.pdf and Budi_2.pdf became 'Budi_1 (1).jpg' and 'Budi_2 (1).jpg', two page 1s of no one."""
+    from grader.file_names import named_pages
+
+    names = pdf_page_names("Budi_1.pdf", 1) + pdf_page_names("Budi_2.pdf", 1) + pdf_page_names("Lestari/hal2.pdf", 1)
+    assert names == ["Budi_1.jpg", "Budi_2.jpg", "Lestari/hal2.jpg"]
+    assert [p[1:] for p in named_pages([("", n) for n in names[:2]])] == [("budi", 1), ("budi", 2)]

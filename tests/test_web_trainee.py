@@ -808,3 +808,39 @@ def test_a_mistyped_code_is_offered_for_fixing_not_retyping(client, code):
     resp = upload(client, code="kqxw7", photos=[("a_1.jpg", jpeg_bytes())])
     held = client.get(resp.location).get_data(as_text=True)
     assert 'name="code" value="KQXW7"' in held
+
+
+def test_completing_with_the_same_photos_as_an_older_sheet_makes_a_new_latest_sheet(app, client, code):
+    """Review: page 2 sent again unchanged, then completed with page 1: the photos were those of the first sheet,
+    so the upload was taken for that sheet sent again, and the half sheet stayed the latest."""
+    page1, page2 = jpeg_bytes(color="#fdfdfd"), jpeg_bytes(color="#fcfcfc")
+    first = upload(client, code=code, trainee="017", photos=[("a_1.jpg", page1), ("a_2.jpg", page2)])
+    again = upload(client, code=code, trainee="017", photos=[("asolo_2.jpg", page2)])
+    html = client.get(again.location).get_data(as_text=True)
+    done = client.post(again.location + "/lengkapi", data={"csrf_token": csrf_of(client),
+                                                            "dari": first.location.rsplit("/", 1)[1]})
+    assert done.location not in (first.location, again.location)
+    from grader.web.classroom import latest_sheets
+    from grader.web.db import get_db
+    with app.app_context():
+        assert latest_sheets(get_db(), code)[0]["token"] == done.location.rsplit("/", 1)[1]
+
+
+def test_a_dispute_and_a_correction_follow_their_page_into_the_completed_sheet(app, client, code):
+    """Review: completing a sheet graded it afresh, so the trainee's dispute of a page-1 field was gone (counted
+    wrong again, and out of the trainer's queue)."""
+    import json as _json
+
+    from grader.web.testing import WRONG_FIELD
+    resp = upload(client, code=code, trainee="030", photos=[("fsolo_1.jpg", jpeg_bytes(color="#eeeeee"))])
+    client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD, "written": "5"})
+    done = client.post(resp.location + "/lengkapi", data={"csrf_token": csrf_of(client),
+                                                          "photo": (io.BytesIO(jpeg_bytes(color="#efefef")), "f_2.jpg")},
+                       content_type="multipart/form-data")
+    from grader.web.db import get_db
+    with app.app_context():
+        db = get_db()
+        row = db.execute("SELECT id, result FROM submissions WHERE token=?", (done.location.rsplit("/", 1)[1],)).fetchone()
+        disputes = db.execute("SELECT field_id, written FROM disputes WHERE submission_id=?", (row["id"],)).fetchall()
+    field = next(f for f in _json.loads(row["result"])["fields"] if f["id"] == WRONG_FIELD)
+    assert field["status"] == "review" and [tuple(d) for d in disputes] == [(WRONG_FIELD, "5")]

@@ -1180,3 +1180,34 @@ def test_the_class_table_lists_sheets_that_name_nobody_in_the_order_of_their_lab
     assert shown == ["017"] + sorted(n[:-4] for n in names)
     table = trainer.get(f"/trainer/latihan/{code}/hasil?sort=trainee&dir=desc").get_data(as_text=True)
     assert re.findall(r">(017|IMG-20241127-WA\d{4})</a>", table) == list(reversed(shown))
+
+
+def test_an_office_file_in_a_chat_export_is_not_called_a_zip(trainer, code):
+    """Review: an .xlsx (a zip inside) was listed as 'zip inside a zip, extract it first'."""
+    inner, outer = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<x/>")
+    with zipfile.ZipFile(outer, "w") as zf:
+        zf.writestr("daftar peserta.xlsx", inner.getvalue())
+        zf.writestr("b_1.jpg", jpeg_bytes())
+    html = trainer.get(batch(trainer, code, [("chat.zip", outer.getvalue())], client_token="ox").location).get_data(
+        as_text=True)
+    assert "daftar peserta.xlsx" in html and "Zip di dalam zip" not in html
+
+
+def test_a_held_iphone_photo_is_shown_to_the_trainer(app, trainer):
+    """Review: the preview opened photos with plain Pillow, which reads no HEIC: the trainer saw a broken image."""
+    import pillow_heif
+    from PIL import Image
+    buf = io.BytesIO()
+    pillow_heif.from_pillow(Image.new("RGB", (400, 600), "white")).save(buf, format="HEIF")
+    phone = app.test_client()
+    resp = phone.post("/", data={"csrf_token": csrf_of(phone), "code": "KQXW7", "trainee": "Ani",
+                                 "photo_1": (io.BytesIO(buf.getvalue()), "IMG_0001.HEIC")},
+                      content_type="multipart/form-data")
+    assert phone.get(resp.location + ".json").get_json()["state"] == "held"
+    from grader.web.db import get_db
+    with app.app_context():
+        sid = get_db().execute("SELECT id FROM submissions").fetchone()["id"]
+    got = trainer.get(f"/trainer/lembar/{sid}/foto/1")
+    assert got.status_code == 200 and Image.open(io.BytesIO(got.data)).size == (400, 600)

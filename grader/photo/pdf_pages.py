@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 
 MAX_PDF_PAGES = 200          # a copier's scan of a whole class is about 60
 _MAX_FORM_DEPTH = 3          # images wrapped in form objects, as some apps do
+# Objects looked at in the whole file, each once: a scan has a few per page. A crafted file naming the same
+# objects from every page and form would otherwise cost work growing with the fourth power of its size.
+_MAX_OBJECTS = 2000
 
 
 def is_pdf(data: bytes) -> bool:
@@ -40,9 +43,12 @@ def pdf_photos(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[bytes]:
         if reader.is_encrypted:
             raise GraderError("pdf_unreadable", "This PDF is password-protected. Send the photos, or a PDF without a password.",
                               "PDF ini terkunci kata sandi. Kirim fotonya, atau PDF tanpa kata sandi.")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise too_many_pages(MAX_PDF_PAGES)
         photos = []
+        seen: dict = {}
         for page in reader.pages:
-            best = _largest_jpeg(page.get("/Resources"), depth=0)
+            best = _largest_jpeg(page.get("/Resources"), depth=0, seen=seen)
             if best is not None:
                 photos.append(best)
                 if len(photos) > max_pages:
@@ -68,32 +74,48 @@ def too_many_pages(limit: int) -> GraderError:
 def pdf_page_names(name: str, count: int) -> list[str]:
     """Names for a PDF's page photos: ``Budi (1).jpg``, ``Budi (2).jpg`` for ``Budi.pdf`` (a folder or zip prefix
     kept). Numbered as a download is, so two pages pair as one trainee's sheet and a copier's sixty pages (numbers
-    past 2) name nobody (:func:`grader.file_names.named_pages`)."""
+    past 2) name nobody (:func:`grader.file_names.named_pages`); a single page keeps the PDF's own name."""
     path = PurePosixPath(name.replace("\\", "/"))
     prefix = name[: len(name) - len(path.name)]
+    if count == 1:                   # one page per PDF: its own name says the page (Budi_2.pdf, Budi/hal2.pdf)
+        return [f"{prefix}{path.stem}.jpg"]
     return [f"{prefix}{path.stem} ({i}).jpg" for i in range(1, count + 1)]
 
 
-def _largest_jpeg(resources, *, depth: int) -> bytes | None:
-    """The largest JPEG image among the resources' image objects (and those of their form objects)."""
+def _largest_jpeg(resources, *, depth: int, seen: dict) -> bytes | None:
+    """The largest JPEG image among the resources' image objects (and those of their form objects).
+
+    ``seen`` remembers, for the whole file, what each object held (``(bytes, area)`` or None), so an object named
+    from many pages or forms is looked at once.
+    """
     if resources is None or depth > _MAX_FORM_DEPTH:
         return None
     objects = resources.get_object().get("/XObject")
     best, best_area = None, 0
     for ref in (objects.get_object().values() if objects is not None else ()):
-        obj = ref.get_object()
-        kind = obj.get("/Subtype")
-        if kind == "/Form":
-            found = _largest_jpeg(obj.get("/Resources"), depth=depth + 1)
-            area = 1 if found is not None else 0
-        elif kind == "/Image" and _filters(obj) == ["/DCTDecode"]:
-            found = obj.get_data()        # (a JPEG stream decodes to itself: the photo's own bytes)
-            area = int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
-        else:
-            continue
-        if found is not None and found[:3] == b"\xff\xd8\xff" and area > best_area:
-            best, best_area = found, area
+        key = (ref.idnum, ref.generation) if hasattr(ref, "idnum") else id(ref)
+        if key not in seen:
+            if len(seen) >= _MAX_OBJECTS:
+                raise GraderError("pdf_unreadable", "This PDF is too complex to be a scan. Send the photos themselves.",
+                                  "PDF ini terlalu rumit untuk hasil pindaian. Kirim fotonya saja.")
+            seen[key] = None                      # (a form that names itself ends here)
+            seen[key] = _image_of(ref.get_object(), depth=depth, seen=seen)
+        if seen[key] is not None and seen[key][1] > best_area:
+            best, best_area = seen[key]
     return best
+
+
+def _image_of(obj, *, depth: int, seen: dict) -> tuple[bytes, int] | None:
+    """``(JPEG bytes, area)`` of an image object, or of the largest JPEG inside a form object; None otherwise."""
+    kind = obj.get("/Subtype")
+    if kind == "/Form":
+        found, area = _largest_jpeg(obj.get("/Resources"), depth=depth + 1, seen=seen), 1
+    elif kind == "/Image" and _filters(obj) == ["/DCTDecode"]:
+        found = obj.get_data()        # (a JPEG stream decodes to itself: the photo's own bytes)
+        area = int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
+    else:
+        return None
+    return (found, max(area, 1)) if found is not None and found[:3] == b"\xff\xd8\xff" else None
 
 
 def _filters(obj) -> list[str]:
@@ -104,9 +126,16 @@ def _filters(obj) -> list[str]:
     return [str(x) for x in f] if isinstance(f, list) else [str(f)]
 
 
-def photos_of(name: str, data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[tuple[str, bytes]]:
-    """``[(name, data)]`` for a photo; for a PDF, its page photos named by :func:`pdf_page_names`."""
+def photos_of(name: str, data: bytes, *, max_pages: int = MAX_PDF_PAGES,
+              max_bytes: int | None = None) -> list[tuple[str, bytes]]:
+    """``[(name, data)]`` for a photo; for a PDF, its page photos named by :func:`pdf_page_names`.
+
+    ``max_bytes`` bounds a PDF's size before it is parsed (a photo's own limit is checked by the caller).
+    """
     if not is_pdf(data):
         return [(name, data)]
+    if max_bytes is not None and len(data) > max_bytes:
+        mb = max_bytes // (1024 * 1024)
+        raise GraderError("too_large", f"The PDF is larger than {mb} MB.", f"PDF lebih besar dari {mb} MB.")
     photos = pdf_photos(data, max_pages=max_pages)
     return list(zip(pdf_page_names(name, len(photos)), photos))

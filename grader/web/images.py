@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -31,7 +32,7 @@ def scaled_copy(folder: Path, name: str, width: int) -> Path | None:
         img = img.convert("RGB") if img.mode not in ("RGB", "L") else img
         if img.width > width:
             img = img.resize((width, round(img.height * width / img.width)), Image.Resampling.LANCZOS)
-        tmp = dst.with_suffix(f".{os.getpid()}.tmp")
+        tmp = dst.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")   # (two requests at once)
         img.save(tmp, "JPEG", quality=JPEG_QUALITY)
     tmp.replace(dst)           # atomic: two requests at once never serve half a file
     return dst
@@ -42,13 +43,16 @@ def photo_preview(src: Path, cache: Path, width: int = 900) -> Path | None:
     at ``cache``; None when the photo cannot be opened here (a HEIC photo: the grader reads those, PIL does not)."""
     if cache.is_file() and cache.stat().st_mtime >= src.stat().st_mtime:
         return cache
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()                        # (an iPhone's HEIC photo; the grader reads those too)
     try:
         with Image.open(src) as img:
             img = ImageOps.exif_transpose(img).convert("RGB")
             if img.width > width:
                 img = img.resize((width, round(img.height * width / img.width)), Image.Resampling.LANCZOS)
             cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp = cache.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")   # (two requests at once)
             img.save(tmp, "JPEG", quality=JPEG_QUALITY)
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
         return None

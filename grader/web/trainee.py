@@ -19,7 +19,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 from grader.errors import GraderError
 from grader.page_groups import normalise_id
 from grader.web.db import REMOVED, get_db
-from grader.web.grading import dispute_field, stored_photos
+from grader.web.grading import carry_over_reviews, dispute_field, stored_photos
 from grader.web.i18n import error_text
 from grader.web.images import scaled_copy
 from grader.web.i18n import gettext as _
@@ -152,7 +152,8 @@ def _photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
     (:func:`~grader.web.uploads.check_photo`); raises GraderError."""
     from grader.photo.pdf_pages import photos_of
 
-    out = photos_of(upload.filename, upload.read(), max_pages=max_pages)
+    limit = current_app.config["MAX_PHOTO_BYTES"]
+    out = photos_of(upload.filename, upload.read(), max_pages=max_pages, max_bytes=limit * max_pages)
     for _name, data in out:
         check_photo(data, max_bytes=current_app.config["MAX_PHOTO_BYTES"])
     return out
@@ -289,17 +290,28 @@ def retake(token: str):
     base = Path(current_app.config["DATA_DIR"])
     files = [(name, data) if u["position"] == position else (u["filename"], (base / u["path"]).read_bytes())
              for u in uploads]
-    return _grade_again(row, files)
+    res = json.loads(row["result"]) if row["result"] else None
+    kept = {p.get("page") for i, p in enumerate((res or {}).get("pages") or ()) if i + 1 != position}
+    return _grade_again(row, files, [(row["id"], res, kept - {None})])
 
 
-def _grade_again(row, files: list[tuple[str, bytes]]):
-    """Store ``files`` as a new sheet following ``row`` (same exercise and trainee), grade it, and show it."""
+def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, dict | None, set[int]]]):
+    """Store ``files`` as a new sheet following ``row`` (same exercise and trainee), grade it, and show it.
+
+    ``reused`` names the sheets whose photos of some pages are used again, ``(sheet id, its result, pages)``: the
+    trainer's corrections and the trainee's disputes of those pages' fields come along (the photo is the same, so
+    what was said about it still holds; a retaken page starts afresh).
+    """
     db = get_db()
     sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source=row["source"],
                            exercise=row["exercise"], trainee=row["trainee"], trainee_name=row["trainee_name"],
                            batch_id=row["batch_id"], group_key=row["group_key"], retake_of=row["id"],
                            client_token=request.form.get("client_token") or None)
     if sub.created:
+        for sheet_id, res, pages in reused:
+            fields = [f["id"] for f in (res or {}).get("fields") or () if f.get("page") in pages]
+            if fields:
+                carry_over_reviews(db, [sheet_id], sub.id, fields)
         queue_grading(db, sub.id)
     _remember(sub.token)
     return redirect(url_for("trainee.result", token=sub.token))
@@ -326,19 +338,21 @@ def complete(token: str):
         photos = stored_photos(db, base, earlier["id"])
         shown = _read_pages(json.loads(earlier["result"]))
         added = [(page, photos[shown[page]]) for page in sorted(pages)]
+        reused = [(earlier["id"], json.loads(earlier["result"]), pages)]
     else:
         upload = request.files.get("photo")
         try:
             if upload is None or not upload.filename:
                 check_photo(b"", max_bytes=0)               # (says: choose a photo)
             added = list(zip(sorted(missing), _photos(upload, max_pages=len(missing))))
+            reused = []
         except GraderError as exc:
             flash(error_text(exc), "error")
             return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
     shown = _read_pages(res)
     own = stored_photos(db, base, row["id"])
     by_page = sorted([(page, own[i]) for page, i in shown.items()] + added, key=lambda pair: pair[0])
-    return _grade_again(row, [photo for _, photo in by_page])
+    return _grade_again(row, [photo for _, photo in by_page], [(row["id"], res, set(shown))] + reused)
 
 
 @bp.post("/hasil/<token>/sanggah")

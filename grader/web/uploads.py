@@ -91,8 +91,12 @@ class NewSubmission:
     created: bool          # False: an earlier identical submission was returned instead
 
 
-def content_hash(exercise: str | None, trainee: str | None, files: list[tuple[str, bytes]]) -> str:
-    h = hashlib.sha256(f"{exercise or ''}|{(trainee or '').strip().lower()}".encode())
+def content_hash(exercise: str | None, trainee: str | None, files: list[tuple[str, bytes]],
+                 retake_of: int | None = None) -> str:
+    """What makes two submissions the same sending. A retake or a completed sheet names the sheet it follows: the
+    same photos as an older sheet are then a new, latest sheet, not that older one sent again."""
+    head = f"{exercise or ''}|{(trainee or '').strip().lower()}" + (f"|after {retake_of}" if retake_of else "")
+    h = hashlib.sha256(head.encode())
     for _, data in files:
         h.update(hashlib.sha256(data).digest())
     return h.hexdigest()
@@ -146,7 +150,7 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
     ``files`` are ``(original name, bytes)`` in page order. Returns the
     existing submission instead when this is a double submit.
     """
-    digest = content_hash(exercise, trainee, files)
+    digest = content_hash(exercise, trainee, files, retake_of)
     if dedupe:
         dup = find_duplicate(conn, client_token=client_token, digest=digest, batch_id=batch_id)
         if dup:

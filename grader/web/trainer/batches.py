@@ -79,11 +79,12 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
         else:
             members, where = [(up.filename, data)], ""
         for member, content in members:
-            if where and content[:4] in ZIP_MAGIC:
+            if where and content[:4] in ZIP_MAGIC and member.lower().endswith(".zip"):   # (an .xlsx is a zip too)
                 skip(where + member, NESTED_ZIP)
                 continue
             try:
-                pages = photos_of(member, content)       # (a PDF: the photos a scanner app or a copier saved)
+                # (a PDF: the photos a scanner app or a copier saved; a class's stack may be large)
+                pages = photos_of(member, content, max_bytes=max_photo * 20)
             except GraderError as exc:
                 skip(where + member, exc)
                 continue
