@@ -36,7 +36,15 @@ def _serve(config):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield {"url": f"http://127.0.0.1:{server.effective_port}", "code": code, "app": app}
-    server.close()
+    # Leave the server's loop first, then close its sockets: closed under the loop's select(), the server thread
+    # died with EBADF (a warning in the test run). The loop ends when its map is empty, so the browser's kept-alive
+    # connections leave it too.
+    channels = list(server._map.values())
+    for channel in channels:
+        channel.del_channel()
+    thread.join(timeout=5)
+    for channel in channels:
+        channel.close()
     app.extensions["grader.jobs"].shutdown(wait=False)
 
 
