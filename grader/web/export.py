@@ -29,7 +29,7 @@ def spreadsheet_safe(value):
 def _unguarded(value):
     """The text :func:`spreadsheet_safe` guarded, as typed: a workbook cell typed as text needs no guard, and
     Excel would show the apostrophe."""
-    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_START and value[1:2]:
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_START:
         return value[1:]
     return value
 

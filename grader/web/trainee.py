@@ -24,7 +24,8 @@ from grader.web.i18n import error_text
 from grader.web.images import scaled_copy
 from grader.web.i18n import gettext as _
 from grader.web.present import unread_pages
-from grader.web.uploads import CONTROL_RE, check_photo, queue_grading, store_submission, submission_dir
+from grader.web.uploads import (CONTROL_RE, check_photo, queue_grading, release_held, store_submission,
+                                submission_dir)
 
 bp = Blueprint("trainee", __name__)
 FIELD_ID_RE = re.compile(r"^[A-Za-z0-9.]{1,40}$")
@@ -155,7 +156,7 @@ def _photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
     limit = current_app.config["MAX_PHOTO_BYTES"]
     out = photos_of(upload.filename, upload.read(), max_pages=max_pages, max_bytes=limit * max_pages)
     for _name, data in out:
-        check_photo(data, max_bytes=current_app.config["MAX_PHOTO_BYTES"])
+        check_photo(data, max_bytes=limit)
     return out
 
 
@@ -278,19 +279,18 @@ def retake(token: str):
     if position is None or not any(u["position"] == position for u in uploads):
         abort(400, description=_("Halaman yang akan difoto ulang tidak dikenal."))
     upload = request.files.get("photo")
+    res = json.loads(row["result"]) if row["result"] else None
     try:
         if upload is None or not upload.filename:
             check_photo(b"", max_bytes=0)                   # (says: choose a photo)
         [(name, data)] = _photos(upload, max_pages=1)
     except GraderError as exc:
-        res = json.loads(row["result"]) if row["result"] else None
         return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, attempts=[],
                                client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
                                image_url=image_urls(row)), 400
     base = Path(current_app.config["DATA_DIR"])
     files = [(name, data) if u["position"] == position else (u["filename"], (base / u["path"]).read_bytes())
              for u in uploads]
-    res = json.loads(row["result"]) if row["result"] else None
     kept = {p.get("page") for i, p in enumerate((res or {}).get("pages") or ()) if i + 1 != position}
     return _grade_again(row, files, [(row["id"], res, kept - {None})])
 
@@ -336,9 +336,10 @@ def complete(token: str):
         if not pages:
             abort(400, description=_("Halaman dari kiriman itu tidak bisa dipakai untuk lembar ini."))
         photos = stored_photos(db, base, earlier["id"])
-        shown = _read_pages(json.loads(earlier["result"]))
+        earlier_res = json.loads(earlier["result"])
+        shown = _read_pages(earlier_res)
         added = [(page, photos[shown[page]]) for page in sorted(pages)]
-        reused = [(earlier["id"], json.loads(earlier["result"]), pages)]
+        reused = [(earlier["id"], earlier_res, pages)]
     else:
         upload = request.files.get("photo")
         try:
@@ -384,11 +385,7 @@ def hold_code(token: str):
         check_exercise(code)
     except GraderError as exc:
         return render_template("trainee/held.html", sub=row, code=code or "", error=error_text(exc)), 400
-    db = get_db()
-    claimed = db.execute("UPDATE submissions SET state='queued', exercise=?, error_code=NULL, error_id=NULL, "
-                         "error_en=NULL WHERE id=? AND state='held' RETURNING id", (code, row["id"])).fetchone()
-    if claimed:
-        queue_grading(db, row["id"])
+    release_held(get_db(), row["id"], code)
     resp = redirect(url_for("trainee.result", token=token))
     if code:
         resp.set_cookie("code", code, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)

@@ -202,6 +202,17 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
 TRAINEE_PRIORITY, BATCH_PRIORITY = 0, 1
 
 
+def release_held(conn: sqlite3.Connection, submission_id: int, exercise: str | None) -> bool:
+    """Grade an upload held for its exercise code under ``exercise`` (None: the sheet's QR decides); False when it
+    is no longer held (a second tap, or the other side released it first)."""
+    claimed = conn.execute("UPDATE submissions SET state='queued', exercise=?, error_code=NULL, error_id=NULL, "
+                           "error_en=NULL, updated_at=? WHERE id=? AND state='held' RETURNING id",
+                           (exercise, now_iso(), submission_id)).fetchone()
+    if claimed:
+        queue_grading(conn, submission_id)
+    return claimed is not None
+
+
 def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int = TRAINEE_PRIORITY,
                   runner=None) -> int:
     """Queue the ``grade`` job for a stored submission and link it.

@@ -17,7 +17,7 @@ from grader.web.images import photo_preview
 from grader.web.trainee import image_version, normalise_code, printable_feedback, send_derived
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key, has_exercise
-from grader.web.uploads import BATCH_PRIORITY, queue_grading, submission_dir
+from grader.web.uploads import BATCH_PRIORITY, queue_grading, release_held, submission_dir
 
 
 @bp.get("/latihan/<code>/hasil")
@@ -161,12 +161,7 @@ def assign_exercise(sid: int):
     if not code:
         abort(400, _("Pilih latihannya dulu."))
     get_key(code)                                 # 404 if that exercise is not in this app
-    db = get_db()
-    claimed = db.execute("UPDATE submissions SET state='queued', exercise=?, error_code=NULL, error_id=NULL, "
-                         "error_en=NULL, updated_at=? WHERE id=? AND state='held' RETURNING id",
-                         (code, now_iso(), row["id"])).fetchone()
-    if claimed:
-        queue_grading(db, sid)
+    release_held(get_db(), row["id"], code)
     return redirect(url_for("trainer.submission", sid=sid), code=303)
 
 
