@@ -372,6 +372,25 @@ def test_a_batch_sent_under_the_wrong_exercise_is_moved_in_one_go(app, trainer, 
     assert {r["exercise"]: r["n"] for r in rows} == {"OTHER01": 3, code: 1}
 
 
+def test_a_sheet_with_a_graded_page_offers_no_move_it_would_refuse(app, trainer, code):
+    """The sheet page offered 'Nilai dengan latihan' for any page printed for another exercise; moving refuses a
+    sheet with a graded page (its grading would be dropped), so the button only led to an error."""
+    import json as _json
+
+    from grader.exercise.store import exercises_dir
+    base = app.config["DATA_DIR"]
+    key = _json.loads((exercises_dir(base) / code / "answer_key.json").read_text())
+    (exercises_dir(base) / "OTHER01").mkdir()
+    (exercises_dir(base) / "OTHER01" / "answer_key.json").write_text(_json.dumps({**key, "exercise": "OTHER01"}))
+    trainee = app.test_client()
+    trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "Siti",
+                            "photo_1": (io.BytesIO(jpeg_bytes()), "s_1.jpg"),
+                            "photo_2": (io.BytesIO(jpeg_bytes(color="#eee")), "s_2_otherex.jpg")},
+                 content_type="multipart/form-data")
+    page = trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    assert "Lembar ini untuk latihan OTHER01" in page and "Nilai dengan latihan OTHER01" not in page
+
+
 def test_moved_pages_of_one_trainee_are_merged_again(app, trainer, code):
     """A chat export sent to the wrong exercise: each photo a sheet, all refused; moved, they become one sheet."""
     import json as _json

@@ -79,9 +79,7 @@ def submission(sid: int):
                          (sid,)).fetchall()
     corrections = db.execute("SELECT field_id, value, previous, corrected_by, corrected_at FROM corrections "
                              "WHERE submission_id=? ORDER BY id DESC", (sid,)).fetchall()
-    movable = {p["sheet_exercise"] for p in (res or {}).get("pages") or ()
-               if p.get("sheet_exercise") and (p.get("refusal") or {}).get("code") == "wrong_exercise"
-               and has_exercise(p["sheet_exercise"])}
+    movable = {code for code in printed_for(row) if has_exercise(code)}    # (what move_to_exercise takes)
     keys = list_exercises(base=current_app.config["DATA_DIR"]) if row["state"] == "held" else []
     return render_template("trainer/submission.html", sub=row, res=res, uploads=uploads, corrections=corrections,
                            movable=movable, exercises=[k.exercise for k in reversed(keys)],
