@@ -116,10 +116,10 @@ def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest
         (digest, REMOVED, batch_id, _ago(DUPLICATE_WINDOW_S))).fetchone()
 
 
-def recently_sent(conn: sqlite3.Connection, exercise: str, photos: list[bytes]) -> list[bool]:
-    """Which of ``photos`` a trainer's batch for ``exercise`` already stored in the last ``DUPLICATE_WINDOW_S``
-    (a batch sent twice: Back and send again, e.g. after a full disk cut the first one short)."""
-    digests = [hashlib.sha256(p).hexdigest() for p in photos]
+def recently_sent(conn: sqlite3.Connection, exercise: str, digests: list[str]) -> list[bool]:
+    """Which photos (by their sha256 ``digests``) a trainer's batch for ``exercise`` already stored in the last
+    ``DUPLICATE_WINDOW_S`` (a batch sent twice: Back and send again, e.g. after a full disk cut the first one
+    short)."""
     if not digests:
         return []
     marks = ",".join("?" * len(digests))

@@ -100,14 +100,14 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
     return photos, skipped, places
 
 
-def _one_of_each(photos: list[tuple[str, bytes]], places: list[str]) -> tuple[list, list, list[dict]]:
+def _one_of_each(photos: list[tuple[str, bytes]], places: list[str], digests: list[str]
+                 ) -> tuple[list, list, list[dict]]:
     """The photos with a byte-identical copy of an earlier one left out, and a skipped entry for each copy. A chat
     export often holds a photo twice (forwarded again, ``IMG-…-WA0006 (1).jpg``): graded twice, one page became two
     sheets, and a page whose trainee number was read unsure was then joined to none of the trainee's pages."""
     first: dict[str, str] = {}
     kept, kept_places, twice = [], [], []
-    for (name, data), place in zip(photos, places):
-        digest = hashlib.sha256(data).hexdigest()
+    for (name, data), place, digest in zip(photos, places, digests):
         if digest in first:
             twice.append(skipped_entry(name, (
                 "same_photo", f"Foto ini sama persis dengan {first[digest]} dalam unggahan ini; dinilai sekali saja.",
@@ -129,10 +129,12 @@ def batch_new(code: str):
         if dup:
             return redirect(url_for("trainer.batch", token=dup["token"]))
     photos, skipped, places = _collect(request.files.getlist("photos"))
-    sent = recently_sent(db, key.exercise, [data for _, data in photos])
+    digests = [hashlib.sha256(data).hexdigest() for _, data in photos]     # (each photo hashed once)
+    sent = recently_sent(db, key.exercise, digests)
     skipped += [skipped_entry(name, ALREADY_SENT) for (name, _data), dup in zip(photos, sent) if dup]
-    photos, places = [p for p, d in zip(photos, sent) if not d], [p for p, d in zip(places, sent) if not d]
-    photos, places, twice = _one_of_each(photos, places)
+    new = [i for i, dup in enumerate(sent) if not dup]
+    photos, places, digests = [photos[i] for i in new], [places[i] for i in new], [digests[i] for i in new]
+    photos, places, twice = _one_of_each(photos, places, digests)
     skipped += twice
     if not photos:
         flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
