@@ -39,6 +39,21 @@ def test_init_db_command_creates_the_tables_in_wal_mode(isolated_data_dir):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_a_database_from_an_older_version_gains_the_new_columns(tmp_path):
+    """A class's database outlives an upgrade: columns added since are added in place, the rows kept."""
+    from grader.web.db import connect, init_schema
+    conn = connect(tmp_path / "old.sqlite3")
+    init_schema(conn)
+    conn.execute("INSERT INTO submissions (token, content_hash, source, created_at, updated_at) "
+                 "VALUES ('t', 'h', 'trainee', 'now', 'now')")
+    for table, column in (("jobs", "priority"), ("batches", "removed_at"), ("submissions", "typed_code")):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    init_schema(conn)
+    for table, column in (("jobs", "priority"), ("batches", "removed_at"), ("submissions", "typed_code")):
+        assert column in {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
+    assert conn.execute("SELECT token FROM submissions").fetchone()["token"] == "t"
+
+
 def test_serve_command_is_registered():
     import argparse
 

@@ -810,6 +810,15 @@ def test_a_mistyped_code_is_offered_for_fixing_not_retyping(client, code):
     assert 'name="code" value="KQXW7"' in held
 
 
+def test_a_held_upload_offers_its_own_mistyped_code_not_the_browsers_latest(client, code):
+    """Review: the held page took the code from the browser's latest cookie, so after a second upload with another
+    typo the first upload's page offered the second one's code."""
+    first = upload(client, code="kqxw7", photos=[("a_1.jpg", jpeg_bytes())])
+    upload(client, code="zzzz9", photos=[("b_1.jpg", jpeg_bytes(color="#fafafa"))])
+    held = client.get(first.location).get_data(as_text=True)
+    assert 'name="code" value="KQXW7"' in held
+
+
 def test_completing_with_the_same_photos_as_an_older_sheet_makes_a_new_latest_sheet(app, client, code):
     """Review: page 2 sent again unchanged, then completed with page 1: the photos were those of the first sheet,
     so the upload was taken for that sheet sent again, and the half sheet stayed the latest."""

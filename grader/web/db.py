@@ -48,6 +48,8 @@ def init_schema(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
     if "removed_at" not in {r["name"] for r in conn.execute("PRAGMA table_info(batches)")}:   # before removals
         conn.execute("ALTER TABLE batches ADD COLUMN removed_at TEXT")
+    if "typed_code" not in {r["name"] for r in conn.execute("PRAGMA table_info(submissions)")}:   # before held codes
+        conn.execute("ALTER TABLE submissions ADD COLUMN typed_code TEXT")
 
 
 def get_db() -> sqlite3.Connection:

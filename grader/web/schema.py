@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS submissions (
   job_id INTEGER REFERENCES jobs(id),
   state TEXT NOT NULL DEFAULT 'queued',          -- queued | running | done | failed | merged
   error_code TEXT, error_id TEXT, error_en TEXT,
+  typed_code TEXT,                               -- a held upload's code as the trainee typed it (to fix a typo)
   result TEXT, result_original TEXT,
   result_status TEXT, score REAL,
   n_ok INTEGER, n_wrong INTEGER, n_review INTEGER, n_blank INTEGER, n_unreadable INTEGER,

@@ -118,8 +118,8 @@ def upload():
                            client_token=request.form.get("client_token") or None)
     if sub.created and code_error:
         # the photos are kept: the trainee only fixes the code (see hold_code), nothing is chosen again
-        db.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=? WHERE id=?",
-                   (code_error.code, code_error.message_id, code_error.message, sub.id))
+        db.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=?, typed_code=? "
+                   "WHERE id=?", (code_error.code, code_error.message_id, code_error.message, code, sub.id))
     elif sub.created:
         queue_grading(db, sub.id)
     _remember(sub.token)
@@ -132,9 +132,10 @@ def upload():
 
 
 def _held_code(row) -> str:
-    """The code to offer for fixing on a held upload's page: what was typed when no exercise had it (its typo is
-    one character to fix), else nothing (the sheet's QR then decides)."""
-    typed = request.args.get("kode") or (request.cookies.get("code") if row["error_code"] == "unknown_exercise" else "")
+    """The code to offer for fixing on a held upload's page: what was typed for this upload when no exercise had
+    it (its typo is one character to fix; not the browser's latest code, which may be another upload's), else
+    nothing (the sheet's QR then decides)."""
+    typed = request.args.get("kode") or (row["typed_code"] if row["error_code"] == "unknown_exercise" else "")
     return normalise_code(typed) or ""
 
 
