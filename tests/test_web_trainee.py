@@ -721,6 +721,9 @@ def test_a_page_sent_again_on_its_own_can_take_the_other_page_from_the_earlier_s
     first_token = first.location.rsplit("/", 1)[1]
     form = re.search(r'<form method="post" action="([^"]+/lengkapi)"[^>]*>.*?name="dari" value="([^"]+)"', html, re.S)
     assert form and form.group(2) == first_token and "Pakai halaman 1 dari kiriman" in html
+    # the offer says whose sheet it was and links to it, so a trainee on a lent phone can check it is theirs
+    offer = html[html.index('id="lengkapi"'):]
+    assert "(017)" in offer and f'href="{first.location}"' in offer
     tap = {"csrf_token": csrf_of(client), "dari": first_token,
            "client_token": re.search(r'name="client_token" value="([^"]+)"', html).group(1)}
     done = client.post(form.group(1), data=tap)

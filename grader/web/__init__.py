@@ -49,13 +49,15 @@ def settings_from_env(env: os._Environ | dict = os.environ) -> dict:
         "JOBS_WORKERS": int(env["GRADER_WORKERS"]) if env.get("GRADER_WORKERS") else None,
         "JOB_TIMEOUT_S": int(env.get("GRADER_JOB_TIMEOUT_S", "120")),
         "SESSION_COOKIE_SECURE": env.get("GRADER_SECURE_COOKIES", "0") == "1",
+        "TIMEZONE": env.get("GRADER_TIMEZONE") or None,                   # WIB, WITA or WIT (None: WIB)
     }
 
 
 ENV_NAMES = {"SECRET_KEY": "GRADER_SECRET_KEY", "TRAINER_PASSWORD": "GRADER_TRAINER_PASSWORD",
              "MAX_PHOTO_BYTES": "GRADER_MAX_UPLOAD_MB", "MAX_UPLOAD_BYTES": "GRADER_MAX_UPLOAD_MB",
              "MAX_CONTENT_LENGTH": "GRADER_MAX_BATCH_MB", "JOBS_MODE": "GRADER_JOBS", "JOBS_WORKERS": "GRADER_WORKERS",
-             "JOB_TIMEOUT_S": "GRADER_JOB_TIMEOUT_S", "SESSION_COOKIE_SECURE": "GRADER_SECURE_COOKIES"}
+             "JOB_TIMEOUT_S": "GRADER_JOB_TIMEOUT_S", "SESSION_COOKIE_SECURE": "GRADER_SECURE_COOKIES",
+             "TIMEZONE": "GRADER_TIMEZONE"}
 
 
 def _env_sets(key: str) -> bool:
@@ -88,13 +90,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(data)
 
-    from grader.web import db, i18n, jobs, security
+    from grader.web import db, i18n, jobs, local_time, security
 
     if not app.config.get("TRAINER_PASSWORD_HASH"):
         app.config["TRAINER_PASSWORD_HASH"] = security.trainer_password_hash(app.config.get("TRAINER_PASSWORD"), data)
     app.config["TRAINER_PASSWORD"] = None       # keep only the hash
     db.init_app(app)
     i18n.init_app(app)
+    local_time.init_app(app)
     app.before_request(_limit_upload_size)
     app.after_request(_security_headers)
     security.init_app(app)

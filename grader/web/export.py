@@ -10,6 +10,7 @@ import io
 
 from grader.batch import refusal_messages, refusals, retake_advised
 from grader.grading.grade import shown_score
+from grader.web.local_time import DEFAULT_ZONE, exported
 
 SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "ok", "wrong", "review", "blank", "unreadable",
                  "attempts", "source", "submitted_at", "error", "refusal", "retake_advised")
@@ -34,23 +35,24 @@ def _unguarded(value):
     return value
 
 
-def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, lang: str = "id") -> list[tuple]:
+def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, lang: str = "id",
+               zone: str = DEFAULT_ZONE) -> list[tuple]:
     """One row per sheet; ``results`` (sheet id -> result) fills the refused pages (``file=code``, as in
     ``grader grade``'s CSV, and their reasons in the ``error`` column) and the retake advice.
 
     The column names and codes stay the same in every language; the reasons in words (``error``) are in
-    ``lang`` ("id" or "en"), the trainer's."""
+    ``lang`` ("id" or "en"), the trainer's. Times carry ``zone``'s offset (:func:`~grader.web.local_time.exported`)."""
     results = results or {}
     return [tuple(spreadsheet_safe(v) for v in (
         r["trainee"] or r["group_key"], r["trainee_name"], r["state"], r["result_status"],
         shown_score(r["score"]), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
-        r["n_unreadable"], r["attempts"], r["source"], r["created_at"],
+        r["n_unreadable"], r["attempts"], r["source"], exported(r["created_at"], zone),
         r["error_" + lang] or " ".join(refusal_messages(results.get(r["id"]), lang=lang)) or None,
         refusals(results.get(r["id"])), retake_advised(results.get(r["id"])))) for r in sheets]
 
 
 
-def field_rows(results: list[tuple[dict, dict]]) -> list[tuple]:
+def field_rows(results: list[tuple[dict, dict]], *, zone: str = DEFAULT_ZONE) -> list[tuple]:
     out = []
     for row, res in results:
         who = row["trainee"] or row["group_key"]
@@ -58,8 +60,8 @@ def field_rows(results: list[tuple[dict, dict]]) -> list[tuple]:
             out.append(tuple(spreadsheet_safe(v) for v in (
                 who, row["trainee_name"], f.get("id"), f.get("page"), f.get("section"), f.get("label"),
                 f.get("kind"), f.get("value"), f.get("expected"), f.get("status"), f.get("confidence"),
-                ";".join(f.get("notes") or ()), f.get("trainee_says"), f.get("disputed_at"),
-                f.get("corrected_by"), f.get("corrected_at"))))
+                ";".join(f.get("notes") or ()), f.get("trainee_says"), exported(f.get("disputed_at"), zone),
+                f.get("corrected_by"), exported(f.get("corrected_at"), zone))))
     return out
 
 

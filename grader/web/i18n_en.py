@@ -100,6 +100,7 @@ EN: dict[str, str] = {
     "semua halaman dinilai bersama.": "Page {pages} is not in this upload. Your trainer sees your latest upload, so "
     "complete it here to have all pages graded together.",
     "Pakai halaman {n} dari kiriman {when}": "Use page {n} from your upload of {when}",
+    "Lihat kiriman itu": "See that upload",
     "Foto halaman {n}": "Photograph page {n}",
     "Halaman dari kiriman itu tidak bisa dipakai untuk lembar ini.": "The page from that upload cannot be used for "
     "this sheet.",

@@ -145,7 +145,7 @@ def _earlier_attempts(row) -> list:
         return []
     marks = ",".join("?" * len(mine))
     return get_db().execute(
-        f"SELECT id, token, trainee, score, state, result_status, n_wrong, n_review, n_blank, created_at, result FROM submissions "
+        f"SELECT id, token, trainee, trainee_name, score, state, result_status, n_wrong, n_review, n_blank, created_at, result FROM submissions "
         f"WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' ORDER BY id", (*mine, row["exercise"])).fetchall()
 
 
@@ -176,11 +176,13 @@ def _read_pages(res: dict) -> dict[int, int]:
 def _page_offers(row, missing: set[int]) -> list[dict]:
     """This browser's earlier graded sheets of the same exercise that read a page this one lacks, newest first, one
     per page. A trainee who sent page 2 again on its own (to fix it) can grade it together with the page 1 they
-    sent before, instead of leaving a half sheet as their latest."""
+    sent before, instead of leaving a half sheet as their latest. Each offer names whom that sheet names, and the
+    page links to it: on a phone lent round, neither sheet may name anyone, and the trainee decides by looking."""
     offers: dict[int, dict] = {}
     for a in reversed(_earlier_attempts(row)):
         for page in sorted(_pages_for(row, a, missing)):
-            offers.setdefault(page, {"page": page, "token": a["token"], "created_at": a["created_at"]})
+            offers.setdefault(page, {"page": page, "token": a["token"], "created_at": a["created_at"],
+                                     "who": a["trainee_name"] or a["trainee"]})
     return [offers[p] for p in sorted(offers)]
 
 

@@ -1,7 +1,7 @@
 """Download a class's results: sheets and fields as CSV, or both as one XLSX workbook."""
 from __future__ import annotations
 
-from flask import Response, abort
+from flask import Response, abort, current_app
 
 from grader.web.classroom import latest_sheets, results_of
 from grader.web.db import get_db
@@ -19,7 +19,9 @@ def _tables(code: str):
     sheets = latest_sheets(db, key.exercise)
     results = results_of(db, [r["id"] for r in sheets])
     by_id = {row["id"]: res for row, res in results}
-    return key, (SHEET_COLUMNS, sheet_rows(sheets, by_id, lang=get_lang())), (FIELD_COLUMNS, field_rows(results))
+    zone = current_app.config["TIMEZONE"]
+    return key, (SHEET_COLUMNS, sheet_rows(sheets, by_id, lang=get_lang(), zone=zone)), \
+        (FIELD_COLUMNS, field_rows(results, zone=zone))
 
 
 @bp.get("/latihan/<code>/ekspor/<what>.<ext>")
