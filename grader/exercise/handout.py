@@ -11,6 +11,7 @@ from grader.sheet.render import MM_PER_INCH, font
 
 PAGE_W_MM, PAGE_H_MM, MARGIN_MM = 210.0, 297.0, 18.0
 BALLOT_COLUMNS = 8
+QR_MM = 32.0        # the upload page's QR code: a phone reads it from a desk's distance at any modules count
 
 
 class _Pages:
@@ -55,8 +56,9 @@ class _Pages:
             self.text(line, size=size)
 
 
-def render_handout(ex: Exercise, *, dpi: float = 200) -> list[Image.Image]:
-    """Pages of the handout for ``ex``."""
+def render_handout(ex: Exercise, *, dpi: float = 200, upload_url: str | None = None) -> list[Image.Image]:
+    """Pages of the handout for ``ex``; with ``upload_url`` (the upload page, code filled in), it ends with that
+    address and its QR code, so a trainee scans instead of typing an address and a code."""
     p = _Pages(dpi)
     f = ex.facts
     p.text(f"SOAL LATIHAN PENGISIAN MODEL C.HASIL-KWK {ex.contest.upper()}", size=5, bold=True)
@@ -91,10 +93,31 @@ def render_handout(ex: Exercise, *, dpi: float = 200) -> list[Image.Image]:
     p.y += 2
     _ballot_table(p, ex.ballots)
     p.y += 4
+    if upload_url is not None:
+        p.ensure(2 * (3.3 + 1.6) + QR_MM + 2)      # the steps and their QR code on one page
     p.text("Setelah selesai: foto kedua halaman lembar latihan dengan terang dan tegak lurus,", size=3.3)
-    p.text("lalu unggah di halaman latihan. Kode latihan sudah tercetak di QR bila lembar dicetak dengan kode.",
+    if upload_url is None:
+        p.text("lalu unggah di halaman latihan. Kode latihan sudah tercetak di QR bila lembar dicetak dengan kode.",
+               size=3.3)
+        return p.pages
+    p.text("lalu pindai kode QR ini dengan ponsel untuk membuka halaman unggah (kode latihan sudah terisi):",
            size=3.3)
+    _upload_qr(p, upload_url)
     return p.pages
+
+
+def _upload_qr(p: _Pages, url: str) -> None:
+    """The QR code of ``url`` with the address printed beside it (for a phone that has no QR reader)."""
+    from grader.sheet.render import qr_matrix
+
+    p.ensure(QR_MM + 2)
+    side = p.px(QR_MM)
+    qr = Image.fromarray(qr_matrix(url)).resize((side, side), Image.NEAREST)
+    p.img.paste(qr, (p.px(MARGIN_MM), p.px(p.y + 1)))
+    top = p.y
+    p.y += QR_MM / 2 - 2
+    p.text(url, size=3.6, mono=True, indent=QR_MM + 4)
+    p.y = top + QR_MM + 2
 
 
 def _code(ballot: str) -> str:

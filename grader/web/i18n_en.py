@@ -316,4 +316,17 @@ EN: dict[str, str] = {
     "Tidak ada aturan yang dilanggar.": "No rule is broken.",
     "Sebaran nilai": "Score distribution",
     "Belum ada lembar yang dinilai.": "No sheet graded yet.",
+    "Tampilkan di layar kelas": "Show on the classroom screen",
+    "Pindai untuk mengirim foto lembar": "Scan to send the photos of your sheet",
+    "atau buka": "or open",
+    "Ponsel peserta belum bisa membuka alamat ini": "The trainees' phones cannot open this address yet",
+    "Anda membuka aplikasi lewat {url}: alamat itu hanya ada di komputer ini. Di ponsel, alamat yang sama berarti "
+    "ponsel itu sendiri.": "You opened the app at {url}: that address exists on this computer only. On a phone, the "
+    "same address means the phone itself.",
+    "Sambungkan komputer ini dan ponsel peserta ke Wi-Fi yang sama (atau hotspot ponsel Anda).":
+        "Connect this computer and the trainees' phones to the same Wi-Fi (or your phone's hotspot).",
+    "Jalankan server untuk jaringan itu:": "Serve the app on that network:",
+    "Buka halaman ini lagi lewat alamat jaringan komputer ini (mis. http://192.168.1.20:{port}/trainer); kode QR-nya "
+    "akan muncul.": "Open this page again at this computer's network address (e.g. http://192.168.1.20:{port}/trainer); "
+    "its QR code will show.",
 }

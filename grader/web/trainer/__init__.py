@@ -21,4 +21,4 @@ def require_login():
     return redirect(url_for("trainer.login", next=nxt))
 
 
-from grader.web.trainer import auth, batches, exercises, export, results, review  # noqa: E402,F401
+from grader.web.trainer import auth, batches, exercises, export, results, review, screen  # noqa: E402,F401

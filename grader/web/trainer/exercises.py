@@ -153,9 +153,12 @@ def handout(code: str):
     from grader.exercise.handout import render_handout
     from grader.sheet.render import write_pdf
 
+    from grader.web.trainer.screen import reachable_by_phones, upload_url
+
     key = get_key(code)
+    url = upload_url(key.exercise) if reachable_by_phones(request.host) else None   # (127.0.0.1: not on a phone)
     buf = io.BytesIO()
-    write_pdf(render_handout(exercise_of(key), dpi=HANDOUT_DPI), buf, dpi=HANDOUT_DPI)
+    write_pdf(render_handout(exercise_of(key), dpi=HANDOUT_DPI, upload_url=url), buf, dpi=HANDOUT_DPI)
     buf.seek(0)
     return send_file(buf, mimetype="application/pdf", download_name=f"soal-{key.exercise}.pdf")
 
