@@ -1,0 +1,76 @@
+"""What a crash (kill -9, power cut) in the middle of a request leaves behind, and what the next start makes of it."""
+import io
+import json
+
+import pytest
+
+from grader.commands.serve import ensure_demo_data
+from grader.exercise.store import load_key
+from grader.web.db import connect
+from grader.web.testing import REVIEW_FIELD, WRONG_FIELD, csrf_of, jpeg_bytes, log_in, make_test_app
+
+
+@pytest.fixture
+def code():
+    return ensure_demo_data()
+
+
+class PowerCut(BaseException):
+    """The process stops here (raised where kill -9 would land)."""
+
+
+def upload(client, code, name="017_1.jpg"):
+    data = {"csrf_token": csrf_of(client), "code": code, "trainee": "017", "photo_1": (io.BytesIO(jpeg_bytes()), name)}
+    return client.post("/", data=data, content_type="multipart/form-data").location
+
+
+def sheet(app, sid=1):
+    conn = connect(app.config["DATABASE"])
+    try:
+        row = conn.execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
+    finally:
+        conn.close()
+    return row, {f["id"]: f for f in json.loads(row["result"])["fields"]}
+
+
+def restart():
+    app = make_test_app()
+    app.test_client().get("/")                     # the first request runs the recovery
+    return app
+
+
+def test_a_correction_and_a_dispute_stored_just_before_a_crash_are_in_the_score_after_the_restart(code, monkeypatch,
+                                                                                                 caplog):
+    """Both are stored first; a crash before the regrade stored the new result must not leave the score without them
+    (the trainee could not dispute again: 'already disputed'; the field would not be in the trainer's queue)."""
+    import grader.web.grading as grading
+
+    app = make_test_app()
+    trainee, trainer = app.test_client(), app.test_client()
+    page = upload(trainee, code)
+    log_in(trainer)
+    before, _ = sheet(app)
+    right = load_key(code).fields[REVIEW_FIELD]
+
+    def cut(*a, **k):
+        raise PowerCut()
+    with monkeypatch.context() as m:
+        m.setattr(grading, "_regrade_stored", cut)
+        with pytest.raises(PowerCut):
+            trainee.post(page + "/sanggah", data={"csrf_token": csrf_of(trainee, page), "field": WRONG_FIELD,
+                                                  "written": "5"})
+        with pytest.raises(PowerCut):
+            trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"),
+                                                            "field": REVIEW_FIELD, "value": str(right)})
+    assert sheet(app)[0]["score"] == before["score"]               # (the crash: stored, not yet in the score)
+    app = restart()
+    row, fields = sheet(app)
+    assert fields[WRONG_FIELD]["status"] == "review" and fields[WRONG_FIELD]["trainee_says"] == "5"
+    assert fields[REVIEW_FIELD]["value"] == right and fields[REVIEW_FIELD]["corrected_by"] == "Ibu Sari"
+    assert row["score"] == 100 > before["score"]
+    trainer = app.test_client()
+    log_in(trainer)
+    assert "Disanggah peserta: menulis 5" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    caplog.clear()
+    restart()                                      # settled: the next start regrades nothing
+    assert "regrading it" not in caplog.text
