@@ -74,3 +74,40 @@ def test_a_correction_and_a_dispute_stored_just_before_a_crash_are_in_the_score_
     caplog.clear()
     restart()                                      # settled: the next start regrades nothing
     assert "regrading it" not in caplog.text
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return "\nState:\tZ" not in fh.read()
+    except FileNotFoundError:
+        return False
+
+
+def test_worker_processes_end_when_the_web_process_is_killed(tmp_path):
+    """kill -9 (or the OOM killer) of the web process alone must not leave its grading workers running: each holds
+    the pipeline in memory, and a restarted server starts its own."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("import os, sys, time\n"
+              "from grader.web.jobs import JobContext, JobRunner\n"
+              f"r = JobRunner(JobContext({str(tmp_path / 'db')!r}, {str(tmp_path)!r}, 'grader.web.testing'), "
+              "mode='process', workers=1)\n"
+              "print(r._get_executor().submit(os.getpid).result(), flush=True)\n"
+              "time.sleep(60)\n")
+    web = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    worker = int(web.stdout.readline())
+    try:
+        web.send_signal(signal.SIGKILL)
+        web.wait()
+        end = time.time() + 10
+        while _alive(worker) and time.time() < end:
+            time.sleep(0.1)
+        assert not _alive(worker)
+    finally:
+        if _alive(worker):
+            os.kill(worker, signal.SIGKILL)

@@ -130,6 +130,9 @@ def execute_job(ctx: JobContext, job_id: int) -> str:
 def _warm_up(pipeline: Any, data_dir: str) -> None:
     """Worker initializer: the app's data folder for the exercise store, and the heavy imports, once."""
     os.environ["GRADER_DATA_DIR"] = data_dir
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent,), name="grader-parent-watch", daemon=True).start()
     if pipeline is None or isinstance(pipeline, str):
         try:
             importlib.import_module(pipeline or "grader.pipeline")
@@ -137,3 +140,9 @@ def _warm_up(pipeline: Any, data_dir: str) -> None:
             log.warning("pipeline %s not importable yet", pipeline or "grader.pipeline")
 
 
+def _exit_with_parent(parent) -> None:
+    """End this worker when the web process is gone (kill -9, the OOM killer): the pool would otherwise wait for
+    work forever, holding the pipeline in memory. A job it was running is re-queued at the next start."""
+    parent.join()
+    log.error("the web process %s ended; this grading worker stops too", parent.pid)
+    os._exit(1)
