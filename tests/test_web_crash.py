@@ -111,3 +111,39 @@ def test_worker_processes_end_when_the_web_process_is_killed(tmp_path):
     finally:
         if _alive(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_again(code, monkeypatch):
+    """A crash while a batch's photos are being stored: the trainer reloads ('send the form again', the same form
+    token). That must not lead to the half-stored batch as if it were all there: the photos never stored are
+    stored now, and those stored before are not stored twice."""
+    import grader.web.uploads as uploads
+    from test_web_trainer import batch
+
+    photos = [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eeeeee")),
+              ("033_1.jpg", jpeg_bytes(color="#e0e0e0"))]
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    real, calls = uploads.store_submission, []
+
+    def cut_after_one(*a, **k):
+        if calls:
+            raise PowerCut()
+        calls.append(1)
+        return real(*a, **k)
+    with monkeypatch.context() as m:
+        m.setattr(uploads, "store_submission", cut_after_one)
+        with pytest.raises(PowerCut):
+            batch(trainer, code, photos, client_token="reload")
+    app = restart()
+    trainer = app.test_client()
+    log_in(trainer)
+    resent = batch(trainer, code, photos, client_token="reload")
+    assert resent.status_code == 302
+    conn = connect(app.config["DATABASE"])
+    try:
+        sheets = sorted(r[0] for r in conn.execute("SELECT trainee FROM submissions WHERE state='done'"))
+    finally:
+        conn.close()
+    assert sheets == ["017", "021", "033"]

@@ -19,7 +19,7 @@ from grader.errors import GraderError
 from grader.grading.review_queue import on_unread_page
 from grader.page_groups import PageEvidence, group_pages, normalise_id, page_number_evidence
 from grader.pipeline import IDENTITY_NAME
-from grader.web.db import MERGING, REMOVED, connect, now_iso
+from grader.web.db import MERGING, REMOVED, STORING, connect, now_iso
 from grader.web.job_worker import JobContext
 from grader.web.removal import drop_photos, remove_late_sheet
 from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission, submission_dir
@@ -417,6 +417,9 @@ def merge_finished_batches(runner) -> int:
         for sid in orphans:
             log.warning("sheet %s was stored but never queued for grading; queueing it now", sid)
             queue_grading(conn, sid, priority=BATCH_PRIORITY, runner=runner)
+        # a batch a crash cut short while its photos were stored: the same form sent again stores the rest (the
+        # photos stored are then skipped as already sent)
+        conn.execute("UPDATE batches SET client_token=NULL WHERE client_token LIKE ? || '%'", (STORING,))
         # a merge a crash cut short is claimed again (it only touches sheets still single, so it resumes)
         conn.execute(f"UPDATE batches SET merged=0 WHERE merged={MERGING}")
         ids = [r["id"] for r in conn.execute(
