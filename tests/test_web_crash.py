@@ -147,3 +147,28 @@ def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_
     finally:
         conn.close()
     assert sheets == ["017", "021", "033"]
+
+
+def test_a_disk_that_fills_up_while_grading_is_named_as_the_reason(code, monkeypatch):
+    """Grading writes pictures; a full disk then is no 'server error, send again' (sending again fills it more): the
+    sheet is failed as storage_full, its photos are kept, and it is graded again from them once there is room."""
+    import errno
+
+    import grader.web.testing as fake
+
+    app = make_test_app()
+    client = app.test_client()
+    real = fake.grade_upload
+    with monkeypatch.context() as m:
+        m.setattr(fake, "grade_upload", lambda *a, **k: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left")))
+        upload(client, code)
+    conn = connect(app.config["DATABASE"])
+    row = conn.execute("SELECT * FROM submissions WHERE id=1").fetchone()
+    conn.close()
+    assert row["state"] == "failed" and row["error_code"] == "storage_full"
+    assert "Penyimpanan server penuh" in row["error_id"] and "full" in row["error_en"]
+    assert fake.grade_upload is real
+    trainer = app.test_client()
+    log_in(trainer)
+    trainer.post("/trainer/lembar/1/nilai-ulang", data={"csrf_token": csrf_of(trainer, "/trainer/")})
+    assert sheet(app)[0]["state"] == "done"

@@ -7,6 +7,7 @@ scheduling side (pools, priorities, recovery) is :mod:`grader.web.jobs`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import json
 import logging
@@ -34,6 +35,10 @@ INTERRUPTED = ("interrupted", "Penilaian terhenti karena server dimulai ulang. K
                "Grading stopped because the server restarted. Send this photo again.")
 TIMED_OUT = ("too_slow", "Penilaian foto ini terlalu lama dan dihentikan. Kirim foto yang lebih kecil atau lebih jelas.",
              "Grading this photo took too long and was stopped. Send a smaller or clearer photo.")
+STORAGE_FULL = ("storage_full", "Penyimpanan server penuh, jadi foto ini belum bisa dinilai. Fotonya tetap tersimpan: "
+                "beri tahu pelatih agar ruang disk dikosongkan lalu lembar ini dinilai ulang.",
+                "The server's storage is full, so this photo could not be graded. The photo is kept: free disk "
+                "space, then grade the sheet again.")
 WORKER_CRASHED = ("worker_crashed", "Proses penilaian berhenti mendadak. Kirim ulang foto ini.",
                   "The grading process stopped unexpectedly. Send this photo again.")
 
@@ -114,6 +119,9 @@ def execute_job(ctx: JobContext, job_id: int) -> str:
             error = TIMED_OUT
         except GraderError as exc:
             error = (exc.code, exc.message_id, exc.message)
+        except OSError as exc:
+            log.exception("job %s (%s) failed", job_id, row["kind"])
+            error = STORAGE_FULL if exc.errno in (errno.ENOSPC, errno.EDQUOT) else INTERNAL_ERROR
         except Exception:  # noqa: BLE001 - a worker must record every failure, never lose the item
             log.exception("job %s (%s) failed", job_id, row["kind"])
             error = INTERNAL_ERROR
