@@ -139,7 +139,7 @@ def _recover_on_first_request(app: Flask, runner) -> None:
             if not done:
                 done.append(True)
                 from grader.web.db import connect
-                from grader.web.grading import merge_finished_batches
+                from grader.web.grading import merge_finished_batches, settle_stored_reviews
                 from grader.web.removal import finish_removals
 
                 conn = connect(runner.ctx.database)
@@ -149,6 +149,7 @@ def _recover_on_first_request(app: Flask, runner) -> None:
                     conn.close()
                 runner.recover()
                 merge_finished_batches(runner)
+                settle_stored_reviews(runner.ctx)    # a correction or dispute stored just before a crash
 
     app.extensions["grader.recover"] = recover_once      # `grader serve` calls it at startup, too
     app.before_request(recover_once)

@@ -21,6 +21,9 @@ BUSY_TIMEOUT_MS = 30_000
 REMOVED = "removed"
 #: batches.merged: 0 the merge step is due once every sheet is graded, 1 it ran, MERGING it is running
 MERGING = 2
+#: batches.client_token is this prefix + the form's token while the batch's photos are being stored; a crash that
+#: cut the storing short leaves it, and the next start clears it, so sending the form again stores what is missing
+STORING = "storing:"
 
 
 def now_iso() -> str:

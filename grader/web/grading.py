@@ -19,7 +19,7 @@ from grader.errors import GraderError
 from grader.grading.review_queue import on_unread_page
 from grader.page_groups import PageEvidence, group_pages, normalise_id, page_number_evidence
 from grader.pipeline import IDENTITY_NAME
-from grader.web.db import MERGING, REMOVED, connect, now_iso
+from grader.web.db import MERGING, REMOVED, STORING, connect, now_iso
 from grader.web.job_worker import JobContext
 from grader.web.removal import drop_photos, remove_late_sheet
 from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission, submission_dir
@@ -248,6 +248,38 @@ def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_re
     return new
 
 
+def settle_stored_reviews(ctx: JobContext) -> int:
+    """At startup: regrade the graded sheets whose stored result lacks a correction or an open dispute that was
+    stored before it (a crash between storing one and storing the regrade: the score would go on without it, and
+    a disputed field would wait in no trainer's queue). Returns how many sheets were regraded."""
+    conn = connect(ctx.database)
+    settled = 0
+    try:
+        for sub in conn.execute("SELECT * FROM submissions s WHERE state='done' AND result IS NOT NULL AND ("
+                                "EXISTS (SELECT 1 FROM corrections c WHERE c.submission_id=s.id) OR "
+                                "EXISTS (SELECT 1 FROM disputes d WHERE d.submission_id=s.id))").fetchall():
+            result = json.loads(sub["result"])
+            fields = {f.get("id"): f for f in result.get("fields", [])}
+            corrections = corrections_for(conn, sub["id"])
+            disputes = open_disputes(disputes_for(conn, sub["id"]), corrections)
+            if all(f not in fields or (fields[f].get("corrected_by"), fields[f].get("corrected_at")) == (by, at)
+                   for f, (_, by, at) in corrections.items()) and \
+                    all(f not in fields or fields[f].get("disputed_at") == at for f, (_, at) in disputes.items()):
+                continue
+            try:
+                key = load_exercise_key(result.get("exercise") or sub["exercise"], ctx.data_dir)
+                if key is not None:
+                    log.warning("sheet %s: a correction or dispute stored before a crash is not in its result; "
+                                "regrading it", sub["id"])
+                    _regrade_stored(conn, sub, key, ctx.pipeline, ctx.data_dir)
+                    settled += 1
+            except Exception:  # noqa: BLE001 - one sheet must not stop the server from starting
+                log.exception("could not regrade sheet %s with its stored corrections", sub["id"])
+        return settled
+    finally:
+        conn.close()
+
+
 def _gone() -> GraderError:
     return GraderError("removed", "a trainer removed this sheet",
                        "Lembar ini sudah dihapus oleh pelatih, beserta fotonya.")
@@ -385,6 +417,9 @@ def merge_finished_batches(runner) -> int:
         for sid in orphans:
             log.warning("sheet %s was stored but never queued for grading; queueing it now", sid)
             queue_grading(conn, sid, priority=BATCH_PRIORITY, runner=runner)
+        # a batch a crash cut short while its photos were stored: the same form sent again stores the rest (the
+        # photos stored are then skipped as already sent)
+        conn.execute("UPDATE batches SET client_token=NULL WHERE client_token LIKE ? || '%'", (STORING,))
         # a merge a crash cut short is claimed again (it only touches sheets still single, so it resumes)
         conn.execute(f"UPDATE batches SET merged=0 WHERE merged={MERGING}")
         ids = [r["id"] for r in conn.execute(

@@ -7,6 +7,7 @@ scheduling side (pools, priorities, recovery) is :mod:`grader.web.jobs`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import json
 import logging
@@ -34,6 +35,10 @@ INTERRUPTED = ("interrupted", "Penilaian terhenti karena server dimulai ulang. K
                "Grading stopped because the server restarted. Send this photo again.")
 TIMED_OUT = ("too_slow", "Penilaian foto ini terlalu lama dan dihentikan. Kirim foto yang lebih kecil atau lebih jelas.",
              "Grading this photo took too long and was stopped. Send a smaller or clearer photo.")
+STORAGE_FULL = ("storage_full", "Penyimpanan server penuh, jadi foto ini belum bisa dinilai. Fotonya tetap tersimpan: "
+                "beri tahu pelatih agar ruang disk dikosongkan lalu lembar ini dinilai ulang.",
+                "The server's storage is full, so this photo could not be graded. The photo is kept: free disk "
+                "space, then grade the sheet again.")
 WORKER_CRASHED = ("worker_crashed", "Proses penilaian berhenti mendadak. Kirim ulang foto ini.",
                   "The grading process stopped unexpectedly. Send this photo again.")
 
@@ -114,6 +119,9 @@ def execute_job(ctx: JobContext, job_id: int) -> str:
             error = TIMED_OUT
         except GraderError as exc:
             error = (exc.code, exc.message_id, exc.message)
+        except OSError as exc:
+            log.exception("job %s (%s) failed", job_id, row["kind"])
+            error = STORAGE_FULL if exc.errno in (errno.ENOSPC, errno.EDQUOT) else INTERNAL_ERROR
         except Exception:  # noqa: BLE001 - a worker must record every failure, never lose the item
             log.exception("job %s (%s) failed", job_id, row["kind"])
             error = INTERNAL_ERROR
@@ -130,6 +138,9 @@ def execute_job(ctx: JobContext, job_id: int) -> str:
 def _warm_up(pipeline: Any, data_dir: str) -> None:
     """Worker initializer: the app's data folder for the exercise store, and the heavy imports, once."""
     os.environ["GRADER_DATA_DIR"] = data_dir
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent,), name="grader-parent-watch", daemon=True).start()
     if pipeline is None or isinstance(pipeline, str):
         try:
             importlib.import_module(pipeline or "grader.pipeline")
@@ -137,3 +148,9 @@ def _warm_up(pipeline: Any, data_dir: str) -> None:
             log.warning("pipeline %s not importable yet", pipeline or "grader.pipeline")
 
 
+def _exit_with_parent(parent) -> None:
+    """End this worker when the web process is gone (kill -9, the OOM killer): the pool would otherwise wait for
+    work forever, holding the pipeline in memory. A job it was running is re-queued at the next start."""
+    parent.join()
+    log.error("the web process %s ended; this grading worker stops too", parent.pid)
+    os._exit(1)

@@ -16,7 +16,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from grader.batch import refusal_messages
 from grader.errors import GraderError
 from grader.photo.pdf_pages import photos_of
-from grader.web.db import REMOVED, get_db, now_iso
+from grader.web.db import REMOVED, STORING, get_db, now_iso
 from grader.web.i18n import error_text, get_lang
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
@@ -125,7 +125,7 @@ def batch_new(code: str):
     db = get_db()
     client_token = request.form.get("client_token") or None
     if client_token:
-        dup = db.execute("SELECT token FROM batches WHERE client_token=?", (client_token,)).fetchone()
+        dup = _sent_before(client_token)
         if dup:
             return redirect(url_for("trainer.batch", token=dup["token"]))
     photos, skipped, places = _collect(request.files.getlist("photos"))
@@ -143,11 +143,13 @@ def batch_new(code: str):
         return redirect(url_for("trainer.exercise", code=key.exercise), code=303)
     token = secrets.token_urlsafe(12)
     try:
+        # (marked as storing until every photo is stored: see _sent_before)
         batch_id = db.execute("INSERT INTO batches(token, client_token, exercise, created_by, skipped, created_at) "
-                              "VALUES (?,?,?,?,?,?)", (token, client_token, key.exercise, current_trainer(),
-                                                       json.dumps(skipped, ensure_ascii=False), now_iso())).lastrowid
+                              "VALUES (?,?,?,?,?,?)", (token, client_token and STORING + client_token, key.exercise,
+                                                       current_trainer(), json.dumps(skipped, ensure_ascii=False),
+                                                       now_iso())).lastrowid
     except Exception:  # noqa: BLE001 - a concurrent double submit inserted the same client token first
-        dup = db.execute("SELECT token FROM batches WHERE client_token=?", (client_token,)).fetchone()
+        dup = _sent_before(client_token) if client_token else None
         if dup:
             return redirect(url_for("trainer.batch", token=dup["token"]))
         raise
@@ -165,7 +167,15 @@ def batch_new(code: str):
                    (json.dumps(skipped + left, ensure_ascii=False), batch_id))
         flash(_("Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.",
                 n=exc.stored, total=exc.total), "error")
+    else:
+        db.execute("UPDATE batches SET client_token=? WHERE id=?", (client_token, batch_id))
     return redirect(url_for("trainer.batch", token=token))
+
+
+def _sent_before(client_token: str):
+    """The batch this form was already sent as: stored, or being stored by another request (a double click)."""
+    return get_db().execute("SELECT token FROM batches WHERE client_token IN (?, ?)",
+                            (client_token, STORING + client_token)).fetchone()
 
 
 def batch_progress(batch_id: int) -> dict:

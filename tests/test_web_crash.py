@@ -1,0 +1,174 @@
+"""What a crash (kill -9, power cut) in the middle of a request leaves behind, and what the next start makes of it."""
+import io
+import json
+
+import pytest
+
+from grader.commands.serve import ensure_demo_data
+from grader.exercise.store import load_key
+from grader.web.db import connect
+from grader.web.testing import REVIEW_FIELD, WRONG_FIELD, csrf_of, jpeg_bytes, log_in, make_test_app
+
+
+@pytest.fixture
+def code():
+    return ensure_demo_data()
+
+
+class PowerCut(BaseException):
+    """The process stops here (raised where kill -9 would land)."""
+
+
+def upload(client, code, name="017_1.jpg"):
+    data = {"csrf_token": csrf_of(client), "code": code, "trainee": "017", "photo_1": (io.BytesIO(jpeg_bytes()), name)}
+    return client.post("/", data=data, content_type="multipart/form-data").location
+
+
+def sheet(app, sid=1):
+    conn = connect(app.config["DATABASE"])
+    try:
+        row = conn.execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
+    finally:
+        conn.close()
+    return row, {f["id"]: f for f in json.loads(row["result"])["fields"]}
+
+
+def restart():
+    app = make_test_app()
+    app.test_client().get("/")                     # the first request runs the recovery
+    return app
+
+
+def test_a_correction_and_a_dispute_stored_just_before_a_crash_are_in_the_score_after_the_restart(code, monkeypatch,
+                                                                                                 caplog):
+    """Both are stored first; a crash before the regrade stored the new result must not leave the score without them
+    (the trainee could not dispute again: 'already disputed'; the field would not be in the trainer's queue)."""
+    import grader.web.grading as grading
+
+    app = make_test_app()
+    trainee, trainer = app.test_client(), app.test_client()
+    page = upload(trainee, code)
+    log_in(trainer)
+    before, _ = sheet(app)
+    right = load_key(code).fields[REVIEW_FIELD]
+
+    def cut(*a, **k):
+        raise PowerCut()
+    with monkeypatch.context() as m:
+        m.setattr(grading, "_regrade_stored", cut)
+        with pytest.raises(PowerCut):
+            trainee.post(page + "/sanggah", data={"csrf_token": csrf_of(trainee, page), "field": WRONG_FIELD,
+                                                  "written": "5"})
+        with pytest.raises(PowerCut):
+            trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"),
+                                                            "field": REVIEW_FIELD, "value": str(right)})
+    assert sheet(app)[0]["score"] == before["score"]               # (the crash: stored, not yet in the score)
+    app = restart()
+    row, fields = sheet(app)
+    assert fields[WRONG_FIELD]["status"] == "review" and fields[WRONG_FIELD]["trainee_says"] == "5"
+    assert fields[REVIEW_FIELD]["value"] == right and fields[REVIEW_FIELD]["corrected_by"] == "Ibu Sari"
+    assert row["score"] == 100 > before["score"]
+    trainer = app.test_client()
+    log_in(trainer)
+    assert "Disanggah peserta: menulis 5" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    caplog.clear()
+    restart()                                      # settled: the next start regrades nothing
+    assert "regrading it" not in caplog.text
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return "\nState:\tZ" not in fh.read()
+    except FileNotFoundError:
+        return False
+
+
+def test_worker_processes_end_when_the_web_process_is_killed(tmp_path):
+    """kill -9 (or the OOM killer) of the web process alone must not leave its grading workers running: each holds
+    the pipeline in memory, and a restarted server starts its own."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("import os, sys, time\n"
+              "from grader.web.jobs import JobContext, JobRunner\n"
+              f"r = JobRunner(JobContext({str(tmp_path / 'db')!r}, {str(tmp_path)!r}, 'grader.web.testing'), "
+              "mode='process', workers=1)\n"
+              "print(r._get_executor().submit(os.getpid).result(), flush=True)\n"
+              "time.sleep(60)\n")
+    web = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    worker = int(web.stdout.readline())
+    try:
+        web.send_signal(signal.SIGKILL)
+        web.wait()
+        end = time.time() + 10
+        while _alive(worker) and time.time() < end:
+            time.sleep(0.1)
+        assert not _alive(worker)
+    finally:
+        if _alive(worker):
+            os.kill(worker, signal.SIGKILL)
+
+
+def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_again(code, monkeypatch):
+    """A crash while a batch's photos are being stored: the trainer reloads ('send the form again', the same form
+    token). That must not lead to the half-stored batch as if it were all there: the photos never stored are
+    stored now, and those stored before are not stored twice."""
+    import grader.web.uploads as uploads
+    from test_web_trainer import batch
+
+    photos = [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eeeeee")),
+              ("033_1.jpg", jpeg_bytes(color="#e0e0e0"))]
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    real, calls = uploads.store_submission, []
+
+    def cut_after_one(*a, **k):
+        if calls:
+            raise PowerCut()
+        calls.append(1)
+        return real(*a, **k)
+    with monkeypatch.context() as m:
+        m.setattr(uploads, "store_submission", cut_after_one)
+        with pytest.raises(PowerCut):
+            batch(trainer, code, photos, client_token="reload")
+    app = restart()
+    trainer = app.test_client()
+    log_in(trainer)
+    resent = batch(trainer, code, photos, client_token="reload")
+    assert resent.status_code == 302
+    conn = connect(app.config["DATABASE"])
+    try:
+        sheets = sorted(r[0] for r in conn.execute("SELECT trainee FROM submissions WHERE state='done'"))
+    finally:
+        conn.close()
+    assert sheets == ["017", "021", "033"]
+
+
+def test_a_disk_that_fills_up_while_grading_is_named_as_the_reason(code, monkeypatch):
+    """Grading writes pictures; a full disk then is no 'server error, send again' (sending again fills it more): the
+    sheet is failed as storage_full, its photos are kept, and it is graded again from them once there is room."""
+    import errno
+
+    import grader.web.testing as fake
+
+    app = make_test_app()
+    client = app.test_client()
+    real = fake.grade_upload
+    with monkeypatch.context() as m:
+        m.setattr(fake, "grade_upload", lambda *a, **k: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left")))
+        upload(client, code)
+    conn = connect(app.config["DATABASE"])
+    row = conn.execute("SELECT * FROM submissions WHERE id=1").fetchone()
+    conn.close()
+    assert row["state"] == "failed" and row["error_code"] == "storage_full"
+    assert "Penyimpanan server penuh" in row["error_id"] and "full" in row["error_en"]
+    assert fake.grade_upload is real
+    trainer = app.test_client()
+    log_in(trainer)
+    trainer.post("/trainer/lembar/1/nilai-ulang", data={"csrf_token": csrf_of(trainer, "/trainer/")})
+    assert sheet(app)[0]["state"] == "done"
