@@ -2,6 +2,7 @@
 ``binarized_scan`` (markers found or not), on the CLI and on the web page; photos and gray scans pass."""
 from __future__ import annotations
 
+import functools
 import io
 import json
 from pathlib import Path
@@ -44,9 +45,14 @@ def test_the_photo_and_its_ordinary_scans_are_far_above_the_limit(sample):
         assert grays_per_edge(_gray(scan(data, filt, page_corners=corners))) > MARGIN * LIMIT, filt.name
 
 
+@functools.lru_cache(maxsize=1)
+def _photo_gray() -> np.ndarray:
+    return cv2.cvtColor(mock_photo(seed=21, coverage=0.8).image, cv2.COLOR_BGR2GRAY)
+
+
+@functools.lru_cache(maxsize=2)
 def _bw_photo(block: float) -> bytes:
-    photo = mock_photo(seed=21, coverage=0.8)
-    bw = adaptive_bw(cv2.cvtColor(photo.image, cv2.COLOR_BGR2GRAY), block=block, offset=10)
+    bw = adaptive_bw(_photo_gray(), block=block, offset=10)
     return cv2.imencode(".jpg", bw, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
 
 
