@@ -8,6 +8,10 @@ mapping to the printed box grid) -> one warp into the template frame ->
 quality gate. Marker geometry does not depend on the number of pairs, so
 locating before identifying is safe; only the final layout needs the variant.
 
+A black-and-white scan (no grays at its edges: a scanner app's B&W filter, which hollows the
+markers and can hollow filled bubbles) is refused as ``binarized_scan``, whether its markers are found (by
+the gate) or not (first of the reasons below), so it is never read nor reported as missing markers.
+
 Policy when markers are missing (see :func:`_diagnose_missing`):
 - the frame is very dark, or very blurred (the markers found, or the whole frame, or our
   markers reappear once the photo is shrunk): ``too_dark`` / ``too_blurry`` -- a blurred
@@ -131,12 +135,13 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     timings: dict[str, float] = {}
     clock = _Clock(timings)
     gray = load_photo(data, color=False, max_bytes=max_bytes).image
+    grays_per_edge = q.grays_per_edge(gray)
     clock("load")
     specs = _candidate_specs(template)
     spec, detection, page_no, hits = _locate(gray, specs)
     clock("detect")
     if page_no is None or len(hits) < 3:
-        raise _diagnose_missing(gray, detection, specs, spec, page_no, hits, thresholds)
+        raise _diagnose_missing(gray, detection, specs, spec, page_no, hits, thresholds, grays_per_edge=grays_per_edge)
     page = layout_sheet(spec).pages[page_no - 1]
     ppm = spec.read_px_per_mm
     if len(hits) == 3:
@@ -181,6 +186,7 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     frame_gray = _resample(gray, fit.homography, curl, size)
     clock("warp")
     measures = _sheet_measures(fit, detection, spec, page)
+    measures["grays_per_edge"] = grays_per_edge
     measures["glare_fraction"] = q.glare_fraction(frame_gray, page, px_per_mm=ppm)
     measures["washed_print"] = q.washed_print_share(frame_gray, page, sheet, px_per_mm=ppm)
     reasons = q.judge(measures, thresholds)
@@ -281,9 +287,13 @@ def _outside(points: np.ndarray, frame: tuple[int, int]) -> bool:
 
 
 def _diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, TemplateSpec], spec: TemplateSpec,
-                      page_no: int | None, hits: list[MarkerHit], t: QualityThresholds) -> Refusal:
+                      page_no: int | None, hits: list[MarkerHit], t: QualityThresholds, *,
+                      grays_per_edge: float) -> Refusal:
     """Why fewer than three of a page's markers were found (see the module docstring)."""
-    measures: dict[str, float] = {}
+    measures: dict[str, float] = {"grays_per_edge": grays_per_edge}
+    if grays_per_edge < t.min_grays_per_edge:     # hollowed markers: the scan, not the sheet, is the problem
+        report = q.report(measures, ("binarized_scan",), markers_found=len(hits))
+        return Refusal("binarized_scan", detail=f"{len(hits)} markers; {measures}", quality=report)
     if hits:
         measures.update(q.marker_measures(hits, marker_mm=spec.marker_size_mm))
         if _missing_outside(hits, layout_sheet(spec).pages[page_no - 1], det.frame_size):

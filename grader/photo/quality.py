@@ -6,7 +6,8 @@ paper, darkness is the paper level next to the markers, size is pixels per
 millimetre of paper and the share of the frame the page covers, glare is the
 share of printed digit boxes washed out in the aligned page. When no marker
 can be found at all, frame-wide measures on the small copy say whether
-darkness or blur is the likely cause.
+darkness or blur is the likely cause. Before any of that, a black-and-white
+scan (a scanner app's B&W filter) is recognised by the grays missing at its edges.
 """
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ from grader.sheet.layout import PageLayout, SheetLayout
 SAMPLING_SIGMA_PX = 0.5   # edge width (Gaussian sigma) of a perfectly sharp photo: pixels, demosaicing, JPEG
 
 # Order in which reasons are reported: the first is the refusal code.
+# A B&W scan comes first: its hollowed marks also upset every other measure, and only a new scan helps.
 # Low resolution inflates the blur measured in mm, so size is judged before blur.
-REASON_ORDER = ("too_dark", "sheet_cut_off", "sheet_too_small", "too_blurry", "glare")
+REASON_ORDER = ("binarized_scan", "too_dark", "sheet_cut_off", "sheet_too_small", "too_blurry", "glare")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,10 @@ class QualityThresholds:
     max_washed_print: float = 0.003    # share of printed 4 mm tiles washed to white
     frame_dark_level: float = 70.0     # no markers: 90th percentile gray below this -> too_dark
     frame_blur_px: float = 1.5         # no markers: strongest edges wider than this (small copy) -> too_blurry
+    # Gray pixels per black/white edge below which the frame is a B&W scan (scripts/measure_binarized_scans.py):
+    # photos and simulated gray scans >= 11, a clean render of the sheet 3.6, simulated B&W filters <= 0.5
+    # (a B&W scan a chat app has since shrunk: 0.6-2.6, so only some are caught).
+    min_grays_per_edge: float = 1.25
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,29 @@ def frame_measures(small_gray: np.ndarray) -> tuple[float, float]:
         edge = grad >= np.percentile(grad, 99.5)
         sigmas.append(float(np.median(local_range[edge] / (np.maximum(grad[edge], 1e-3) * np.sqrt(2 * np.pi)))))
     return level, float(np.mean(sigmas))
+
+
+GRAY_BAND = 16            # levels within this of black (0) or white (255) count as black or white, not gray
+EDGE_ROW_STEP = 4         # every 4th row is scanned, at full resolution: shrinking would average edges into grays
+MIN_EDGES = 200           # fewer black/white edges crossed than this (a blank frame): too little to judge
+
+
+def grays_per_edge(gray: np.ndarray) -> float:
+    """Gray pixels per black/white edge along the frame's rows: a B&W scan has almost none.
+
+    A scanner app's black-and-white filter thresholds each pixel against its neighbourhood's mean, which
+    hollows any dark area wider than the neighbourhood (the corner markers, a filled bubble, a dense stroke)
+    and drops faint strokes, so the page can be misread. Its output is black and white only; JPEG ringing
+    stays near those levels. A photo or a gray scan, even a clean one with its paper clipped to white, keeps
+    grays at every edge (its transitions are a few pixels wide) and in pen strokes, shading and background.
+    Counting grays per edge crossed (rather than per pixel) makes the measure independent of how much print
+    and how many pixels the frame holds. ``inf`` when the frame crosses too few edges to tell.
+    """
+    rows = gray[::EDGE_ROW_STEP]
+    grays = np.count_nonzero((rows > GRAY_BAND) & (rows < 255 - GRAY_BAND))
+    light = rows > 127
+    edges = np.count_nonzero(light[:, 1:] != light[:, :-1])
+    return float(grays) / edges if edges >= MIN_EDGES else float("inf")
 
 
 def marker_measures(hits: list[MarkerHit] | tuple[MarkerHit, ...], *, marker_mm: float) -> dict[str, float]:
@@ -227,6 +256,8 @@ def judge(measures: dict[str, float], thresholds: QualityThresholds) -> tuple[st
     t = thresholds
     found = set()
     m = measures.get
+    if m("grays_per_edge") is not None and m("grays_per_edge") < t.min_grays_per_edge:
+        found.add("binarized_scan")
     if m("paper_level") is not None and (m("paper_level") < t.min_paper_level or m("contrast") < t.min_contrast):
         found.add("too_dark")
     if (m("blur_mm") is not None and m("blur_mm") > t.max_blur_mm) or \

@@ -24,6 +24,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file is too large or its dimensions are implausible. Send an ordinary phone photo (at most 25 MB).",
         "Berkas terlalu besar atau ukurannya tidak wajar. Kirim foto ponsel biasa (maksimal 25 MB).",
     ),
+    "binarized_scan": (
+        "This is a black-and-white scan (a scanner app's B&W or document filter, or a copier's B&W mode), which "
+        "erases parts of the sheet such as the corner squares and filled bubbles. Scan it again in colour or "
+        "grayscale (the 'Original' mode), or just take an ordinary photo of the sheet.",
+        "Ini hasil pindaian hitam-putih (filter B&W/Dokumen di aplikasi pemindai, atau mode hitam-putih mesin "
+        "fotokopi), yang menghapus sebagian isi lembar seperti kotak hitam di sudut dan bulatan yang diisi. "
+        "Pindai ulang dalam mode berwarna atau abu-abu (mode \"Asli\"/\"Original\"), atau foto saja lembarnya "
+        "seperti biasa.",
+    ),
     "too_blurry": (
         "The photo is too blurry. Hold the phone steady, make sure it is in focus, and take the photo again.",
         "Foto terlalu buram. Pegang ponsel lebih stabil dan pastikan fokus, lalu foto ulang.",
