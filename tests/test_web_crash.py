@@ -172,3 +172,53 @@ def test_a_disk_that_fills_up_while_grading_is_named_as_the_reason(code, monkeyp
     log_in(trainer)
     trainer.post("/trainer/lembar/1/nilai-ulang", data={"csrf_token": csrf_of(trainer, "/trainer/")})
     assert sheet(app)[0]["state"] == "done"
+
+
+def test_a_stored_photo_is_on_the_disk_before_the_database_says_it_is(code, monkeypatch, isolated_data_dir):
+    """Power cut in class: a sheet recorded as stored must have its photo's bytes and name on the disk (fsync of the
+    file and of its folder before the commit), and the commit itself must survive (synchronous = FULL)."""
+    import os
+
+    import grader.web.uploads as uploads
+
+    synced, order = [], []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        return real_fsync(fd)
+    app = make_test_app()
+    client = app.test_client()
+    real_execute_begin = uploads.now_iso
+    monkeypatch.setattr(uploads.os, "fsync", fsync)
+    monkeypatch.setattr(uploads, "now_iso", lambda: order.append(len(synced)) or real_execute_begin())
+    upload(client, code)
+    photo = next(p for p in synced if p.endswith("017_1.jpg"))
+    folder = os.path.dirname(photo)
+    assert folder in synced and synced.index(photo) < synced.index(folder)
+    assert order and order[0] == len(synced)            # every fsync happened before the row was written
+    conn = connect(app.config["DATABASE"])
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2          # FULL
+    conn.close()
+
+
+def test_a_photo_missing_from_the_disk_is_named_not_a_server_error(code):
+    """QA: a stored photo lost after a crash failed as internal_error ('send again' was right, but 'grade again' then
+    failed the same way for ever without saying why)."""
+    app = make_test_app()
+    client = app.test_client()
+    page = upload(client, code)
+    conn = connect(app.config["DATABASE"])
+    path = conn.execute("SELECT path FROM uploads WHERE submission_id=1").fetchone()["path"]
+    conn.execute("UPDATE submissions SET state='failed', error_code='interrupted' WHERE id=1")   # cut by the crash
+    conn.close()
+    (app.config["DATA_DIR"] / path).unlink()
+    trainer = app.test_client()
+    log_in(trainer)
+    trainer.post("/trainer/lembar/1/nilai-ulang", data={"csrf_token": csrf_of(trainer, "/trainer/")})
+    conn = connect(app.config["DATABASE"])
+    row = conn.execute("SELECT * FROM submissions WHERE id=1").fetchone()
+    conn.close()
+    assert row["error_code"] == "photo_missing" and "017_1.jpg" in row["error_id"] and "Kirim ulang" in row["error_id"]
+    html = client.get(page).get_data(as_text=True)
+    assert "tidak ada lagi di penyimpanan server" in html

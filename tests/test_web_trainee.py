@@ -640,6 +640,9 @@ def full_disk_after(monkeypatch, writes: int):
         def flush(self):
             self.fh.flush()
 
+        def fileno(self):
+            return self.fh.fileno()
+
     monkeypatch.setattr(uploads, "open", Full, raising=False)
 
 

@@ -22,7 +22,7 @@ from grader.pipeline import IDENTITY_NAME
 from grader.web.db import MERGING, REMOVED, STORING, connect, now_iso
 from grader.web.job_worker import JobContext
 from grader.web.removal import drop_photos, remove_late_sheet
-from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission, submission_dir
+from grader.web.uploads import BATCH_PRIORITY, queue_grading, read_stored, store_submission, submission_dir
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ COUNT_KEYS = ("ok", "wrong", "review", "blank", "unreadable")
 
 def stored_photos(conn: sqlite3.Connection, data_dir: Path | str, submission_id: int) -> list[tuple[str, bytes]]:
     """A sheet's photos as stored, ``(file name, bytes)`` in page order: what grading, a merge and a split read."""
-    return [(u["filename"], (Path(data_dir) / u["path"]).read_bytes()) for u in conn.execute(
+    return [(u["filename"], read_stored(data_dir, u["path"], u["filename"])) for u in conn.execute(
         "SELECT filename, path FROM uploads WHERE submission_id=? ORDER BY position", (submission_id,))]
 
 

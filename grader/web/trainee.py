@@ -24,7 +24,7 @@ from grader.web.i18n import error_text
 from grader.web.images import scaled_copy
 from grader.web.i18n import gettext as _
 from grader.web.present import unread_pages
-from grader.web.uploads import (CONTROL_RE, check_photo, queue_grading, release_held, store_submission,
+from grader.web.uploads import (CONTROL_RE, check_photo, queue_grading, read_stored, release_held, store_submission,
                                 submission_dir)
 
 bp = Blueprint("trainee", __name__)
@@ -292,8 +292,13 @@ def retake(token: str):
                                client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
                                image_url=image_urls(row)), 400
     base = Path(current_app.config["DATA_DIR"])
-    files = [(name, data) if u["position"] == position else (u["filename"], (base / u["path"]).read_bytes())
-             for u in uploads]
+    try:
+        files = [(name, data) if u["position"] == position else
+                 (u["filename"], read_stored(base, u["path"], u["filename"])) for u in uploads]
+    except GraderError as exc:
+        return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, attempts=[],
+                               client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
+                               image_url=image_urls(row)), 409
     kept = {p.get("page") for i, p in enumerate((res or {}).get("pages") or ()) if i + 1 != position}
     return _grade_again(row, files, [(row["id"], res, kept - {None})])
 
@@ -338,7 +343,9 @@ def complete(token: str):
         pages = _pages_for(row, earlier, missing) if earlier is not None else set()
         if not pages:
             abort(400, description=_("Halaman dari kiriman itu tidak bisa dipakai untuk lembar ini."))
-        photos = stored_photos(db, base, earlier["id"])
+        photos = _stored_or_flash(db, base, earlier["id"])
+        if photos is None:
+            return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
         earlier_res = json.loads(earlier["result"])
         shown = _read_pages(earlier_res)
         added = [(page, photos[shown[page]]) for page in sorted(pages)]
@@ -354,9 +361,20 @@ def complete(token: str):
             flash(error_text(exc), "error")
             return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
     shown = _read_pages(res)
-    own = stored_photos(db, base, row["id"])
+    own = _stored_or_flash(db, base, row["id"])
+    if own is None:
+        return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
     by_page = sorted([(page, own[i]) for page, i in shown.items()] + added, key=lambda pair: pair[0])
     return _grade_again(row, [photo for _, photo in by_page], [(row["id"], res, set(shown))] + reused)
+
+
+def _stored_or_flash(db, base: Path, submission_id: int) -> list[tuple[str, bytes]] | None:
+    """A sheet's stored photos, or None with the reason flashed (a photo missing from the disk)."""
+    try:
+        return stored_photos(db, base, submission_id)
+    except GraderError as exc:
+        flash(error_text(exc), "error")
+        return None
 
 
 @bp.post("/hasil/<token>/sanggah")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import secrets
 import shutil
@@ -167,7 +168,9 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
             with open(path, "wb") as fh:
                 fh.write(data)
                 fh.flush()
+                os.fsync(fh.fileno())      # on the disk before the database says it is (a power cut in class)
             stored.append((i, display, str(path.relative_to(data_dir)), hashlib.sha256(data).hexdigest(), len(data)))
+        _sync_folder(folder)
     except OSError as exc:
         # a full disk or a read-only data folder: say so, and leave no half-written photo behind
         log.error("could not store an upload under %s: %s", folder, exc)
@@ -197,6 +200,29 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
             raise storage_error() from exc
         raise
     return NewSubmission(sid, token, True)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the photos' names in ``folder`` (and the folder's in its parent) durable, as their bytes are."""
+    for d in (folder, folder.parent, folder.parent.parent):
+        fd = os.open(d, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def read_stored(data_dir: Path | str, path: str, filename: str) -> bytes:
+    """A stored photo's bytes; ``photo_missing`` when its file is gone (deleted by hand, or lost to a crash of
+    the disk): grading it again cannot help, sending it again can."""
+    try:
+        return (Path(data_dir) / path).read_bytes()
+    except FileNotFoundError:
+        log.error("stored photo %s is missing", path)
+        raise GraderError("photo_missing", f"The stored photo {filename} of this sheet is missing from the server's "
+                          "disk. Send the photo again.",
+                          f"Foto {filename} dari lembar ini tidak ada lagi di penyimpanan server. Kirim ulang "
+                          "fotonya.") from None
 
 
 TRAINEE_PRIORITY, BATCH_PRIORITY = 0, 1
