@@ -439,3 +439,13 @@ def test_a_score_waiting_on_an_unreadable_field_is_provisional_on_paper():
     assert "/100 sementara" in render_report(res)
     res["counts"]["unreadable"] = 0
     assert "sementara" not in render_report(res)
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2", "two"])
+def test_a_worker_count_below_one_is_refused_not_taken_for_one(jobs, capsys):
+    """Review: -j 0 and -j -2 ran the batch with one worker without a word."""
+    key = str(SAMPLES / "keys" / first_sheet()[0])
+    for command in (["grade", str(sample("r000-too_blurry.jpg")), "--key", key], ["synth", "--out", "x"]):
+        assert main([*command, "-j", jobs]) == 2
+        err = capsys.readouterr().err
+        assert "-j/--jobs" in err and "worker processes" in err and err.count("\n") == 1 and "graded" not in err

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from grader.batch import (FIELD_COLUMNS, PHOTO_SUFFIXES, SHEET_COLUMNS, default_workers, field_rows, grade_batch,
                           progress_bar, refusal_messages, sheet_label, sheet_rows, write_csv)
+from grader.commands import worker_count
 from grader.errors import GraderError
 from grader.exercise.store import load_key
 
@@ -22,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     out.add_argument("--csv", type=Path, metavar="OUT",
                      help="write one row per sheet to OUT and one row per field to OUT with -fields")
     p.add_argument("--out", type=Path, help="folder for feedback images, crops and printable reports")
-    p.add_argument("-j", "--jobs", type=int, default=1, help=f"worker processes (suggested: {default_workers()})")
+    p.add_argument("-j", "--jobs", type=worker_count, default=1,
+                   help=f"worker processes, 1 or more (suggested: {default_workers()})")
     p.set_defaults(func=cmd_grade)
 
 
@@ -60,7 +62,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     _check_paths(args)
     key = load_key(args.key)
     t0 = time.perf_counter()
-    results = grade_batch(args.paths, key=key, workers=max(1, args.jobs), out_dir=args.out,
+    results = grade_batch(args.paths, key=key, workers=args.jobs, out_dir=args.out,
                           progress=progress_bar())
     elapsed = time.perf_counter() - t0
     if not results:
@@ -98,5 +100,5 @@ def cmd_grade(args: argparse.Namespace) -> int:
               f"in the web app, whose review queue settles them", file=sys.stderr)
     photos = sum(len(r["pages"]) for r in results)
     print(f"graded {len(results)} sheet(s) ({photos} photo(s)) in {elapsed:.1f} s "
-          f"({60 * len(results) / max(elapsed, 1e-9):.1f} sheets/min, -j {max(1, args.jobs)})", file=sys.stderr)
+          f"({60 * len(results) / max(elapsed, 1e-9):.1f} sheets/min, -j {args.jobs})", file=sys.stderr)
     return 0
