@@ -449,3 +449,20 @@ def test_a_worker_count_below_one_is_refused_not_taken_for_one(jobs, capsys):
         assert main([*command, "-j", jobs]) == 2
         err = capsys.readouterr().err
         assert "-j/--jobs" in err and "worker processes" in err and err.count("\n") == 1 and "graded" not in err
+
+
+def test_a_batch_refused_or_interrupted_leaves_no_empty_tables_or_folders(tmp_path, capsys, monkeypatch):
+    """Review: an unknown --key (or Ctrl-C during the batch) left an empty OUT.csv and OUT-fields.csv (created to
+    check they could be written) and the --out folder behind, as if a batch had graded nobody."""
+    photo, out = str(sample("r000-too_blurry.jpg")), tmp_path / "hasil"
+    outputs = ["--csv", str(out / "kelas.csv"), "--out", str(out / "umpan")]
+    out.mkdir()
+    assert main(["grade", photo, "--key", "NOSUCH", *outputs]) == 2
+    assert "NOSUCH" in capsys.readouterr().err and list(out.iterdir()) == []
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr("grader.commands.grade.grade_batch", interrupted)
+    assert main(["grade", photo, "--key", str(SAMPLES / "keys" / first_sheet()[0]), *outputs]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["umpan"]       # the folder asked for, and no table of nobody

@@ -40,10 +40,13 @@ def _check_paths(args: argparse.Namespace) -> None:
         if not args.csv.parent.is_dir():
             raise GraderError("bad_usage", f"--csv {args.csv}: the folder {args.csv.parent} does not exist")
         for path in (args.csv, fields_csv(args.csv)):
+            existed = path.exists()
             try:
                 open(path, "a").close()    # writable now, not only after the whole batch was graded
             except OSError as exc:
                 raise GraderError("bad_usage", f"--csv {args.csv}: cannot write {path} ({exc.strerror})") from exc
+            if not existed:
+                path.unlink()              # until the batch is done: a refused or interrupted one leaves no table
     if args.out is not None:
         if args.out.exists() and not args.out.is_dir():
             raise GraderError("bad_usage", f"--out {args.out}: that is a file; name a folder (it is created if needed)")
@@ -59,16 +62,13 @@ def fields_csv(path: Path) -> Path:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    key = load_key(args.key)      # before _check_paths creates the --out folder
     _check_paths(args)
-    key = load_key(args.key)
     t0 = time.perf_counter()
     results = grade_batch(args.paths, key=key, workers=args.jobs, out_dir=args.out,
                           progress=progress_bar())
     elapsed = time.perf_counter() - t0
     if not results:
-        for path in (args.csv, fields_csv(args.csv)) if args.csv else ():
-            if path.is_file() and path.stat().st_size == 0:
-                path.unlink()       # only checked writable above: leave no empty table behind
         raise GraderError("bad_usage", f"no photos found in {', '.join(args.paths)} "
                                        f"(looked for {' '.join(sorted(PHOTO_SUFFIXES))} and .zip)")
     if args.out:
