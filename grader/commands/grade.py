@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,6 +55,10 @@ def _check_paths(args: argparse.Namespace) -> None:
             args.out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise GraderError("bad_usage", f"--out {args.out}: cannot create that folder ({exc.strerror})") from exc
+        try:
+            tempfile.TemporaryFile(dir=args.out).close()     # an existing folder may still be read-only
+        except OSError as exc:
+            raise GraderError("bad_usage", f"--out {args.out}: cannot write in that folder ({exc.strerror})") from exc
 
 
 def fields_csv(path: Path) -> Path:
