@@ -21,7 +21,7 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
-from grader.file_names import BARE_PAGE_RE, member_path, named_pages, split_member
+from grader.file_names import BARE_PAGE_RE, member_path, named_pages, shown_name, split_member
 from grader.grading.grade import shown_score
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo, sure_digits
@@ -59,7 +59,7 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             _say_skipped([str(p)])
             continue
         if p.stat().st_size > MAX_FILE_BYTES:
-            yield str(p), GraderError("too_large", f"{p}: larger than {MAX_FILE_BYTES >> 20} MB",
+            yield shown_name(str(p)), GraderError("too_large", f"{p}: larger than {MAX_FILE_BYTES >> 20} MB",
                                       "Berkas terlalu besar")
             continue
         data = p.read_bytes()
@@ -87,6 +87,7 @@ def photos_in(name: str, data: bytes) -> Iterator[tuple[str, bytes | GraderError
     """The photo, or a PDF's page photos; a PDF that holds none is one refused page, named."""
     from grader.photo.pdf_pages import photos_of
 
+    name = shown_name(name)           # a name that is not UTF-8 would fail every CSV, JSON or HTML writer
     try:
         yield from photos_of(name, data)
     except GraderError as exc:

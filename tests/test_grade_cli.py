@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -467,3 +468,20 @@ def test_a_batch_refused_or_interrupted_leaves_no_empty_tables_or_folders(tmp_pa
     assert main(["grade", photo, "--key", str(SAMPLES / "keys" / first_sheet()[0]), *outputs]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["umpan"]       # the folder asked for, and no table of nobody
+
+
+def test_a_file_name_that_is_not_utf8_is_written_with_a_replacement_character(tmp_path, capsys):
+    """Review: a photo named in another encoding (bytes that are not UTF-8, as an old camera or a Windows zip tool
+    may leave them) crashed --csv and --out with a UnicodeEncodeError after the whole batch."""
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    (folder / os.fsdecode(b"siti\xe9_p1.jpg")).write_bytes(sample("r000-too_blurry.jpg").read_bytes())
+    table = tmp_path / "kelas.csv"
+    assert main(["grade", str(folder), "--key", str(SAMPLES / "keys" / first_sheet()[0]), "--csv", str(table),
+                 "--out", str(tmp_path / "umpan")]) == 0
+    row, = csv.DictReader(table.open(encoding="utf-8"))
+    assert row["trainee"] == "siti\ufffd" and row["files"] == f"{folder}/siti\ufffd_p1.jpg"
+    assert "siti\ufffd_p1.jpg" in next((tmp_path / "umpan").glob("*-feedback.html")).read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["read", str(next(folder.iterdir())), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["file"] == f"{folder}/siti\ufffd_p1.jpg"
