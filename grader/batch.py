@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -81,6 +82,22 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             yield from photos_in(str(Path("..") / Path.cwd().name / p), data)
         else:
             yield from photos_in(str(p), data)
+
+
+def one_of_each(items: list[tuple[str, bytes | GraderError]]) -> list[tuple[str, bytes | GraderError]]:
+    """``items`` without the photos seen earlier in the batch, byte for byte (a file named as well as its folder,
+    one photo forwarded twice): each is graded once, as in the web batch, and each copy is named in a warning."""
+    first: dict[bytes, str] = {}
+    kept = []
+    for name, data in items:
+        if isinstance(data, bytes):
+            digest = hashlib.sha256(data).digest()
+            if digest in first:
+                _say_left_out(name, "same_photo", f"the same photo as {first[digest]}; graded once")
+                continue
+            first[digest] = name
+        kept.append((name, data))
+    return kept
 
 
 def photos_in(name: str, data: bytes) -> Iterator[tuple[str, bytes | GraderError]]:
@@ -190,7 +207,7 @@ def group_reads(reads: list[PhotoRead]) -> list[list[PhotoRead]]:
 
 def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, out_dir: Path | None = None,
                 progress: Callable[[int, int], None] | None = None) -> list[dict]:
-    items = list(iter_inputs(paths))
+    items = one_of_each(list(iter_inputs(paths)))
     reads = read_all(items, key=key, workers=workers, progress=progress)
     results = []
     used: set[str] = set()

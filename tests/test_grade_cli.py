@@ -485,3 +485,21 @@ def test_a_file_name_that_is_not_utf8_is_written_with_a_replacement_character(tm
     capsys.readouterr()
     assert main(["read", str(next(folder.iterdir())), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["file"] == f"{folder}/siti\ufffd_p1.jpg"
+
+
+def test_the_same_photo_twice_is_graded_once_and_the_copy_is_named(tmp_path, capsys, caplog):
+    """Review: a photo named twice (a file and its folder, or forwarded twice in a chat) was a second sheet row of
+    its trainee, counted in 'graded N sheet(s)'; the web batch grades it once (same_photo)."""
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    photo = folder / "budi_p1.jpg"
+    photo.write_bytes(sample("r000-too_blurry.jpg").read_bytes())
+    (folder / "IMG-20241127-WA0007.jpg").write_bytes(photo.read_bytes())
+    with caplog.at_level("WARNING", logger="grader.batch"):
+        assert main(["grade", str(photo), str(folder), "--key", str(SAMPLES / "keys" / first_sheet()[0]),
+                     "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert [[p["file"] for p in r["pages"]] for r in json.loads(out)] == [[str(photo)]]
+    assert "graded 1 sheet(s) (1 photo(s))" in err
+    for copy in (folder / "IMG-20241127-WA0007.jpg", photo):
+        assert f"skipped {copy} [same_photo]: the same photo as {photo}; graded once" in caplog.text
