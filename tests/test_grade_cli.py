@@ -503,3 +503,12 @@ def test_the_same_photo_twice_is_graded_once_and_the_copy_is_named(tmp_path, cap
     assert "graded 1 sheet(s) (1 photo(s))" in err
     for copy in (folder / "IMG-20241127-WA0007.jpg", photo):
         assert f"skipped {copy} [same_photo]: the same photo as {photo}; graded once" in caplog.text
+
+
+def test_a_batch_with_refused_sheets_says_so_in_its_summary(tmp_path, capsys):
+    """Review: 'graded 11 sheet(s)' was all a batch said when 10 of them were refused and graded not at all."""
+    photos = [str(sample(n)) for n in ("r000-too_blurry.jpg", "r001-too_dark.jpg")]
+    assert main(["grade", *photos, "--key", str(SAMPLES / "keys" / first_sheet()[0]),
+                 "--csv", str(tmp_path / "kelas.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "2 of 2 sheet(s) were refused and not graded" in err and "the refusal columns of" in err

@@ -103,6 +103,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"{sum(r['counts']['review'] for r in unsure)} field(s) on {len(unsure)} sheet(s) were not read surely "
               f"and are left to review: they are not in the scores; check them on the marked pages (--out) or grade "
               f"in the web app, whose review queue settles them", file=sys.stderr)
+    refused, partial = (sum(r["status"] == status for r in results) for status in ("refused", "partial"))
+    if refused or partial:   # a batch that ran is not a class that was graded: say what is left to retake
+        where = (f"the refusal columns of {args.csv}" if args.csv else
+                 "each page's \"refusal\" in the JSON" if args.json else "the reasons above")
+        print(f"{refused} of {len(results)} sheet(s) were refused and not graded, {partial} graded in part (a page "
+              f"refused or missing): {where} say what to retake", file=sys.stderr)
     photos = sum(len(r["pages"]) for r in results)
     print(f"graded {len(results)} sheet(s) ({photos} photo(s)) in {elapsed:.1f} s "
           f"({60 * len(results) / max(elapsed, 1e-9):.1f} sheets/min, -j {args.jobs})", file=sys.stderr)
