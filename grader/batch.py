@@ -59,14 +59,14 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
         if p.suffix.lower() not in PHOTO_SUFFIXES | {".zip"}:
             _say_skipped([str(p)])
             continue
-        if p.stat().st_size > MAX_FILE_BYTES:
-            yield shown_name(str(p)), GraderError("too_large", f"{p}: larger than {MAX_FILE_BYTES >> 20} MB",
-                                      "Berkas terlalu besar")
-            continue
-        data = p.read_bytes()
-        if p.suffix.lower() == ".zip":
+        if p.suffix.lower() == ".zip":       # a class's chat export: its photos' limits apply to each of them
+            if p.stat().st_size > ZIP_MAX_TOTAL_BYTES:
+                _say_left_out(str(p), "bad_zip", f"larger than {ZIP_MAX_TOTAL_BYTES >> 30} GB; split it into smaller "
+                                                 "zips")
+                continue
             try:
-                contents = read_zip(data, limits=limits, keep_folders=True)   # "Lestari/hal1.jpg" names her
+                # keep_folders: "Lestari/hal1.jpg" names her
+                contents = read_zip(p.read_bytes(), limits=limits, keep_folders=True)
             except GraderError as exc:
                 _say_left_out(str(p), exc.code, exc.message)
                 continue
@@ -76,7 +76,13 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
                 if Path(name).suffix.lower() in PHOTO_SUFFIXES:
                     yield from photos_in(f"{p}:{name}", content)
             _say_skipped([f"{p}:{n}" for n, _ in contents.files if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
-        elif p.parent == Path(".") and BARE_PAGE_RE.match(p.stem.strip()) and Path.cwd().name:
+            continue
+        if p.stat().st_size > MAX_FILE_BYTES:
+            yield shown_name(str(p)), GraderError("too_large", f"{p}: larger than {MAX_FILE_BYTES >> 20} MB",
+                                      "Berkas terlalu besar")
+            continue
+        data = p.read_bytes()
+        if p.parent == Path(".") and BARE_PAGE_RE.match(p.stem.strip()) and Path.cwd().name:
             # "hal1.jpg" typed inside Budi/ is Budi's page, as "Budi/hal1.jpg" typed from outside is: name it
             # "../Budi/hal1.jpg" (still a path to it, and no trainer folders in the trainee's report)
             yield from photos_in(str(Path("..") / Path.cwd().name / p), data)

@@ -512,3 +512,15 @@ def test_a_batch_with_refused_sheets_says_so_in_its_summary(tmp_path, capsys):
                  "--csv", str(tmp_path / "kelas.csv")]) == 0
     err = capsys.readouterr().err
     assert "2 of 2 sheet(s) were refused and not graded" in err and "the refusal columns of" in err
+
+
+def test_a_chat_export_larger_than_one_photo_is_opened(tmp_path, caplog):
+    """Review: a zip over the 30 MB a single photo may have (any class's chat export with a video in it) was
+    refused whole as one too_large 'photo', so none of its photos was graded."""
+    chat = tmp_path / "WhatsApp Chat.zip"
+    with zipfile.ZipFile(chat, "w") as zf:
+        zf.writestr("budi_p1.jpg", sample("r000-too_blurry.jpg").read_bytes())
+        zf.writestr("VID-20241127-WA0001.mp4", np.random.default_rng(0).bytes(31 * 1024 * 1024))
+    with caplog.at_level("WARNING", logger="grader.batch"):
+        items = list(iter_inputs([chat]))
+    assert [(name, type(data)) for name, data in items] == [(f"{chat}:budi_p1.jpg", bytes)]
