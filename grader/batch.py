@@ -77,17 +77,27 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
                     yield from photos_in(f"{p}:{name}", content)
             _say_skipped([f"{p}:{n}" for n, _ in contents.files if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
             continue
-        if p.stat().st_size > MAX_FILE_BYTES:
-            yield shown_name(str(p)), GraderError("too_large", f"{p}: larger than {MAX_FILE_BYTES >> 20} MB",
-                                      "Berkas terlalu besar")
-            continue
-        data = p.read_bytes()
-        if p.parent == Path(".") and BARE_PAGE_RE.match(p.stem.strip()) and Path.cwd().name:
+        data = read_photo_file(p)
+        if isinstance(data, GraderError):
+            yield shown_name(str(p)), data
+        elif p.parent == Path(".") and BARE_PAGE_RE.match(p.stem.strip()) and Path.cwd().name:
             # "hal1.jpg" typed inside Budi/ is Budi's page, as "Budi/hal1.jpg" typed from outside is: name it
             # "../Budi/hal1.jpg" (still a path to it, and no trainer folders in the trainee's report)
             yield from photos_in(str(Path("..") / Path.cwd().name / p), data)
         else:
             yield from photos_in(str(p), data)
+
+
+def read_photo_file(path: Path) -> bytes | GraderError:
+    """The bytes of a photo or a scanned PDF, or a ``too_large`` refusal for a file over :data:`MAX_FILE_BYTES`,
+    told by its size without reading it."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        mb = MAX_FILE_BYTES >> 20
+        return GraderError("too_large", f"The file is larger than {mb} MB. Send an ordinary phone photo (at most 25 MB), "
+                                        "or a PDF of fewer pages.",
+                           f"Berkas lebih besar dari {mb} MB. Kirim foto ponsel biasa (maksimal 25 MB), atau PDF "
+                           "dengan lebih sedikit halaman.")
+    return path.read_bytes()
 
 
 def one_of_each(items: list[tuple[str, bytes | GraderError]]) -> list[tuple[str, bytes | GraderError]]:

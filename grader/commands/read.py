@@ -30,20 +30,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_read_boxes)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path) -> bytes | GraderError:
+    """The file's bytes, or the refusal of a photo too large to read (:func:`grader.batch.read_photo_file`)."""
+    from grader.batch import read_photo_file
+
     try:
-        return path.read_bytes()
+        return read_photo_file(path)
     except OSError as exc:
         raise GraderError("not_found", f"{path}: {exc.strerror or exc}", f"{path}: berkas tidak dapat dibaca") from None
 
 
 def cmd_read(args: argparse.Namespace) -> int:
     from grader.batch import photos_in
+    from grader.file_names import shown_name
     from grader.pipeline import PhotoRead, read_json, read_photo
 
     out = []
     for path in args.photos:
-        for name, data in photos_in(str(path), _read_bytes(path)):      # (a scanned PDF: each page's photo)
+        data = _read_bytes(path)
+        items = [(shown_name(str(path)), data)] if isinstance(data, GraderError) else photos_in(str(path), data)
+        for name, data in items:      # (a scanned PDF: each page's photo)
             pr = (PhotoRead(file=name, refusal=data) if isinstance(data, GraderError) else
                   read_photo(data, filename=name, template=args.template, exercise=args.exercise, pairs=args.pairs,
                              engine=args.digits_engine))
@@ -68,6 +74,8 @@ def _box_crop(path: Path) -> np.ndarray | GraderError:
     from grader.recognize.digit_classifier import MIN_CROP_SIDE
 
     data = _read_bytes(path)
+    if isinstance(data, GraderError):
+        return data
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if data else None   # (b"": cv2.error)
     if img is None or img.size == 0:
         return GraderError("not_an_image", "Not an image file.", "Bukan berkas gambar.")
