@@ -69,3 +69,13 @@ def test_read_refuses_a_huge_file_by_its_size_without_reading_it(tmp_path, capsy
         refusal = entry.get("refusal") or entry["pages"][0]["refusal"]
         assert refusal["code"] == "too_large" and refusal["message_en"].startswith("The file is larger than 30 MB.")
         assert str(huge) not in refusal["message_en"] and "Kirim" in refusal["message_id"]
+
+
+def test_read_boxes_refuses_a_decompression_bomb_before_decoding_it(capsys):
+    """Review: a 50 kB PNG whose header claims about 900 megapixels was decoded (2 GB of memory, 13 s) and
+    classified as a '9'."""
+    bomb = Path(__file__).resolve().parents[1] / "sample_scans" / "r009-too_large.png"
+    assert main(["read-boxes", str(bomb), "--json"]) == 0
+    entry, = json.loads(capsys.readouterr().out)
+    assert entry["refusal"]["code"] == "too_large" and "label" not in entry
+    assert "megapixels" in entry["refusal"]["message_en"]

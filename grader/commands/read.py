@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import struct
 import sys
+import warnings
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from grader.errors import GraderError
+from grader.photo.load import DEFAULT_MAX_PIXELS as MAX_CROP_PIXELS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,6 +73,21 @@ def cmd_read(args: argparse.Namespace) -> int:
     return 0 if all(not o.get("refusal") for o in out) or len(out) > 1 else 0
 
 
+def _header_pixels(data: bytes) -> int:
+    """Width × height as the image's header claims them, without decoding it (0 where Pillow cannot tell)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                return im.width * im.height
+    except Image.DecompressionBombError:
+        return MAX_CROP_PIXELS + 1
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error):
+        return 0                                    # not an image Pillow reads: OpenCV decides
+
+
 def _box_crop(path: Path) -> np.ndarray | GraderError:
     """The crop in ``path``, or why it cannot be classified (a missing file raises: a typo, not a bad crop)."""
     from grader.recognize.digit_classifier import MIN_CROP_SIDE
@@ -76,6 +95,10 @@ def _box_crop(path: Path) -> np.ndarray | GraderError:
     data = _read_bytes(path)
     if isinstance(data, GraderError):
         return data
+    if _header_pixels(data) > MAX_CROP_PIXELS:      # a decompression bomb: refused before decoding
+        mp = MAX_CROP_PIXELS // 1_000_000
+        return GraderError("too_large", f"The image claims more than {mp} megapixels: that is no box crop.",
+                           f"Gambar mengaku lebih dari {mp} megapiksel: itu bukan potongan kotak.")
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if data else None   # (b"": cv2.error)
     if img is None or img.size == 0:
         return GraderError("not_an_image", "Not an image file.", "Bukan berkas gambar.")
