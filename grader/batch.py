@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -21,7 +22,7 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
-from grader.file_names import BARE_PAGE_RE, member_path, named_pages, split_member
+from grader.file_names import BARE_PAGE_RE, member_path, named_pages, shown_name, split_member
 from grader.grading.grade import shown_score
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo, sure_digits
@@ -58,14 +59,14 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
         if p.suffix.lower() not in PHOTO_SUFFIXES | {".zip"}:
             _say_skipped([str(p)])
             continue
-        if p.stat().st_size > MAX_FILE_BYTES:
-            yield str(p), GraderError("too_large", f"{p}: larger than {MAX_FILE_BYTES >> 20} MB",
-                                      "Berkas terlalu besar")
-            continue
-        data = p.read_bytes()
-        if p.suffix.lower() == ".zip":
+        if p.suffix.lower() == ".zip":       # a class's chat export: its photos' limits apply to each of them
+            if p.stat().st_size > ZIP_MAX_TOTAL_BYTES:
+                _say_left_out(str(p), "bad_zip", f"larger than {ZIP_MAX_TOTAL_BYTES >> 30} GB; split it into smaller "
+                                                 "zips")
+                continue
             try:
-                contents = read_zip(data, limits=limits, keep_folders=True)   # "Lestari/hal1.jpg" names her
+                # keep_folders: "Lestari/hal1.jpg" names her
+                contents = read_zip(p.read_bytes(), limits=limits, keep_folders=True)
             except GraderError as exc:
                 _say_left_out(str(p), exc.code, exc.message)
                 continue
@@ -75,6 +76,10 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
                 if Path(name).suffix.lower() in PHOTO_SUFFIXES:
                     yield from photos_in(f"{p}:{name}", content)
             _say_skipped([f"{p}:{n}" for n, _ in contents.files if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
+            continue
+        data = read_photo_file(p)
+        if isinstance(data, GraderError):
+            yield shown_name(str(p)), data
         elif p.parent == Path(".") and BARE_PAGE_RE.match(p.stem.strip()) and Path.cwd().name:
             # "hal1.jpg" typed inside Budi/ is Budi's page, as "Budi/hal1.jpg" typed from outside is: name it
             # "../Budi/hal1.jpg" (still a path to it, and no trainer folders in the trainee's report)
@@ -83,10 +88,39 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             yield from photos_in(str(p), data)
 
 
+def read_photo_file(path: Path) -> bytes | GraderError:
+    """The bytes of a photo or a scanned PDF, or a ``too_large`` refusal for a file over :data:`MAX_FILE_BYTES`,
+    told by its size without reading it."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        mb = MAX_FILE_BYTES >> 20
+        return GraderError("too_large", f"The file is larger than {mb} MB. Send an ordinary phone photo (at most 25 MB), "
+                                        "or a PDF of fewer pages.",
+                           f"Berkas lebih besar dari {mb} MB. Kirim foto ponsel biasa (maksimal 25 MB), atau PDF "
+                           "dengan lebih sedikit halaman.")
+    return path.read_bytes()
+
+
+def one_of_each(items: list[tuple[str, bytes | GraderError]]) -> list[tuple[str, bytes | GraderError]]:
+    """``items`` without the photos seen earlier in the batch, byte for byte (a file named as well as its folder,
+    one photo forwarded twice): each is graded once, as in the web batch, and each copy is named in a warning."""
+    first: dict[bytes, str] = {}
+    kept = []
+    for name, data in items:
+        if isinstance(data, bytes):
+            digest = hashlib.sha256(data).digest()
+            if digest in first:
+                _say_left_out(name, "same_photo", f"the same photo as {first[digest]}; graded once")
+                continue
+            first[digest] = name
+        kept.append((name, data))
+    return kept
+
+
 def photos_in(name: str, data: bytes) -> Iterator[tuple[str, bytes | GraderError]]:
     """The photo, or a PDF's page photos; a PDF that holds none is one refused page, named."""
     from grader.photo.pdf_pages import photos_of
 
+    name = shown_name(name)           # a name that is not UTF-8 would fail every CSV, JSON or HTML writer
     try:
         yield from photos_of(name, data)
     except GraderError as exc:
@@ -189,7 +223,7 @@ def group_reads(reads: list[PhotoRead]) -> list[list[PhotoRead]]:
 
 def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, out_dir: Path | None = None,
                 progress: Callable[[int, int], None] | None = None) -> list[dict]:
-    items = list(iter_inputs(paths))
+    items = one_of_each(list(iter_inputs(paths)))
     reads = read_all(items, key=key, workers=workers, progress=progress)
     results = []
     used: set[str] = set()

@@ -27,6 +27,12 @@ CAMERA_NAME_RE = re.compile(
     r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera)(?:[\s_\-(]*\d.*)?)$", re.I)
 
 
+def shown_name(path: str) -> str:
+    """``path`` as text any output can hold (CSV, JSON, HTML): bytes of a name that are not UTF-8, which a file
+    system keeps as Python's surrogate escapes, become U+FFFD, as a file manager shows them."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def split_member(file: str) -> tuple[str | None, str]:
     """``(zip, member)`` for a photo read from a zip, else ``(None, file)``: a folder may have a colon in its
     name, only a zip has one after ``.zip``."""

@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -82,7 +83,8 @@ def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp
              "is a folder; name a file": [photo, "--csv", str(tmp_path)],
              "that is a file; name a folder": [photo, "--out", photo],
              "cannot create that folder": [photo, "--out", photo + "/sub"],
-             "cannot write": [photo, "--csv", "/proc/x.csv"]}
+             "cannot write": [photo, "--csv", "/proc/x.csv"],
+             "cannot write in that folder": [photo, "--out", "/proc"]}    # review: a traceback after the batch
     for said, argv in cases.items():
         assert main(["grade", *argv, "--key", key]) == 2
         err = capsys.readouterr().err
@@ -439,3 +441,86 @@ def test_a_score_waiting_on_an_unreadable_field_is_provisional_on_paper():
     assert "/100 sementara" in render_report(res)
     res["counts"]["unreadable"] = 0
     assert "sementara" not in render_report(res)
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2", "two"])
+def test_a_worker_count_below_one_is_refused_not_taken_for_one(jobs, capsys):
+    """Review: -j 0 and -j -2 ran the batch with one worker without a word."""
+    key = str(SAMPLES / "keys" / first_sheet()[0])
+    for command in (["grade", str(sample("r000-too_blurry.jpg")), "--key", key], ["synth", "--out", "x"]):
+        assert main([*command, "-j", jobs]) == 2
+        err = capsys.readouterr().err
+        assert "-j/--jobs" in err and "worker processes" in err and err.count("\n") == 1 and "graded" not in err
+
+
+def test_a_batch_refused_or_interrupted_leaves_no_empty_tables_or_folders(tmp_path, capsys, monkeypatch):
+    """Review: an unknown --key (or Ctrl-C during the batch) left an empty OUT.csv and OUT-fields.csv (created to
+    check they could be written) and the --out folder behind, as if a batch had graded nobody."""
+    photo, out = str(sample("r000-too_blurry.jpg")), tmp_path / "hasil"
+    outputs = ["--csv", str(out / "kelas.csv"), "--out", str(out / "umpan")]
+    out.mkdir()
+    assert main(["grade", photo, "--key", "NOSUCH", *outputs]) == 2
+    assert "NOSUCH" in capsys.readouterr().err and list(out.iterdir()) == []
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr("grader.commands.grade.grade_batch", interrupted)
+    assert main(["grade", photo, "--key", str(SAMPLES / "keys" / first_sheet()[0]), *outputs]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["umpan"]       # the folder asked for, and no table of nobody
+
+
+def test_a_file_name_that_is_not_utf8_is_written_with_a_replacement_character(tmp_path, capsys):
+    """Review: a photo named in another encoding (bytes that are not UTF-8, as an old camera or a Windows zip tool
+    may leave them) crashed --csv and --out with a UnicodeEncodeError after the whole batch."""
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    (folder / os.fsdecode(b"siti\xe9_p1.jpg")).write_bytes(sample("r000-too_blurry.jpg").read_bytes())
+    table = tmp_path / "kelas.csv"
+    assert main(["grade", str(folder), "--key", str(SAMPLES / "keys" / first_sheet()[0]), "--csv", str(table),
+                 "--out", str(tmp_path / "umpan")]) == 0
+    row, = csv.DictReader(table.open(encoding="utf-8"))
+    assert row["trainee"] == "siti\ufffd" and row["files"] == f"{folder}/siti\ufffd_p1.jpg"
+    assert "siti\ufffd_p1.jpg" in next((tmp_path / "umpan").glob("*-feedback.html")).read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["read", str(next(folder.iterdir())), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["file"] == f"{folder}/siti\ufffd_p1.jpg"
+
+
+def test_the_same_photo_twice_is_graded_once_and_the_copy_is_named(tmp_path, capsys, caplog):
+    """Review: a photo named twice (a file and its folder, or forwarded twice in a chat) was a second sheet row of
+    its trainee, counted in 'graded N sheet(s)'; the web batch grades it once (same_photo)."""
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    photo = folder / "budi_p1.jpg"
+    photo.write_bytes(sample("r000-too_blurry.jpg").read_bytes())
+    (folder / "IMG-20241127-WA0007.jpg").write_bytes(photo.read_bytes())
+    with caplog.at_level("WARNING", logger="grader.batch"):
+        assert main(["grade", str(photo), str(folder), "--key", str(SAMPLES / "keys" / first_sheet()[0]),
+                     "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert [[p["file"] for p in r["pages"]] for r in json.loads(out)] == [[str(photo)]]
+    assert "graded 1 sheet(s) (1 photo(s))" in err
+    for copy in (folder / "IMG-20241127-WA0007.jpg", photo):
+        assert f"skipped {copy} [same_photo]: the same photo as {photo}; graded once" in caplog.text
+
+
+def test_a_batch_with_refused_sheets_says_so_in_its_summary(tmp_path, capsys):
+    """Review: 'graded 11 sheet(s)' was all a batch said when 10 of them were refused and graded not at all."""
+    photos = [str(sample(n)) for n in ("r000-too_blurry.jpg", "r001-too_dark.jpg")]
+    assert main(["grade", *photos, "--key", str(SAMPLES / "keys" / first_sheet()[0]),
+                 "--csv", str(tmp_path / "kelas.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "2 of 2 sheet(s) were refused and not graded" in err and "the refusal columns of" in err
+
+
+def test_a_chat_export_larger_than_one_photo_is_opened(tmp_path, caplog):
+    """Review: a zip over the 30 MB a single photo may have (any class's chat export with a video in it) was
+    refused whole as one too_large 'photo', so none of its photos was graded."""
+    chat = tmp_path / "WhatsApp Chat.zip"
+    with zipfile.ZipFile(chat, "w") as zf:
+        zf.writestr("budi_p1.jpg", sample("r000-too_blurry.jpg").read_bytes())
+        zf.writestr("VID-20241127-WA0001.mp4", np.random.default_rng(0).bytes(31 * 1024 * 1024))
+    with caplog.at_level("WARNING", logger="grader.batch"):
+        items = list(iter_inputs([chat]))
+    assert [(name, type(data)) for name, data in items] == [(f"{chat}:budi_p1.jpg", bytes)]

@@ -1,11 +1,15 @@
 """``grader read-boxes`` from the command line: one entry per image, a bad image never loses the others."""
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from grader.cli import main
 from grader.recognize.digit_classifier import default_classifier
+
+KEY = Path(__file__).resolve().parents[1] / "sample_scans" / "keys" / "6ARJET"
 
 
 def _digit_box(digit: str) -> np.ndarray:
@@ -49,3 +53,29 @@ def test_read_boxes_names_a_missing_file_in_one_line_and_exits_2(tmp_path, capsy
     assert main(["read-boxes", str(good), str(tmp_path / "nope.png"), "--json"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and "nope.png" in err and "Traceback" not in err
+
+
+def test_read_refuses_a_huge_file_by_its_size_without_reading_it(tmp_path, capsys, monkeypatch):
+    """Review: ``grader read`` took a 3 GB file whole into memory (22 s, 3 GB) to refuse it as too_large; a batch
+    tells it by its size, and its reason repeated the path and said nothing to do."""
+    huge = tmp_path / "huge.jpg"
+    with huge.open("wb") as fh:
+        fh.truncate(3 * 1024 ** 3)                   # sparse: no disk used
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: real(p) if p != huge else pytest.fail("read the whole file"))
+    for command in (["read", str(huge), "--json"], ["grade", str(huge), "--key", str(KEY), "--json"]):
+        assert main(command) == 0
+        entry = json.loads(capsys.readouterr().out)[0]
+        refusal = entry.get("refusal") or entry["pages"][0]["refusal"]
+        assert refusal["code"] == "too_large" and refusal["message_en"].startswith("The file is larger than 30 MB.")
+        assert str(huge) not in refusal["message_en"] and "Kirim" in refusal["message_id"]
+
+
+def test_read_boxes_refuses_a_decompression_bomb_before_decoding_it(capsys):
+    """Review: a 50 kB PNG whose header claims about 900 megapixels was decoded (2 GB of memory, 13 s) and
+    classified as a '9'."""
+    bomb = Path(__file__).resolve().parents[1] / "sample_scans" / "r009-too_large.png"
+    assert main(["read-boxes", str(bomb), "--json"]) == 0
+    entry, = json.loads(capsys.readouterr().out)
+    assert entry["refusal"]["code"] == "too_large" and "label" not in entry
+    assert "megapixels" in entry["refusal"]["message_en"]

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from grader.commands import worker_count
+
 log = logging.getLogger(__name__)
 
 DEFAULT_DIR = Path(".cache/eval")
@@ -29,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="photos also read with the tesseract baseline (slow: ~100 ms a box; default 12)")
     p.add_argument("--tesseract-ardis", type=int, default=300,
                    help="ARDIS test digits also read with tesseract (default 300 of 1000)")
-    p.add_argument("-j", "--jobs", type=int, default=2)
+    p.add_argument("-j", "--jobs", type=worker_count, default=2)
     p.add_argument("--json", action="store_true", help="print the whole report as JSON")
     p.add_argument("-o", "--output", type=Path, default=Path("eval_out/eval.json"), help="where to save the report")
     p.set_defaults(func=cmd_eval)

@@ -4,11 +4,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from grader.batch import (FIELD_COLUMNS, PHOTO_SUFFIXES, SHEET_COLUMNS, default_workers, field_rows, grade_batch,
                           progress_bar, refusal_messages, sheet_label, sheet_rows, write_csv)
+from grader.commands import worker_count
 from grader.errors import GraderError
 from grader.exercise.store import load_key
 
@@ -22,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     out.add_argument("--csv", type=Path, metavar="OUT",
                      help="write one row per sheet to OUT and one row per field to OUT with -fields")
     p.add_argument("--out", type=Path, help="folder for feedback images, crops and printable reports")
-    p.add_argument("-j", "--jobs", type=int, default=1, help=f"worker processes (suggested: {default_workers()})")
+    p.add_argument("-j", "--jobs", type=worker_count, default=1,
+                   help=f"worker processes, 1 or more (suggested: {default_workers()})")
     p.set_defaults(func=cmd_grade)
 
 
@@ -38,10 +41,13 @@ def _check_paths(args: argparse.Namespace) -> None:
         if not args.csv.parent.is_dir():
             raise GraderError("bad_usage", f"--csv {args.csv}: the folder {args.csv.parent} does not exist")
         for path in (args.csv, fields_csv(args.csv)):
+            existed = path.exists()
             try:
                 open(path, "a").close()    # writable now, not only after the whole batch was graded
             except OSError as exc:
                 raise GraderError("bad_usage", f"--csv {args.csv}: cannot write {path} ({exc.strerror})") from exc
+            if not existed:
+                path.unlink()              # until the batch is done: a refused or interrupted one leaves no table
     if args.out is not None:
         if args.out.exists() and not args.out.is_dir():
             raise GraderError("bad_usage", f"--out {args.out}: that is a file; name a folder (it is created if needed)")
@@ -49,6 +55,10 @@ def _check_paths(args: argparse.Namespace) -> None:
             args.out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise GraderError("bad_usage", f"--out {args.out}: cannot create that folder ({exc.strerror})") from exc
+        try:
+            tempfile.TemporaryFile(dir=args.out).close()     # an existing folder may still be read-only
+        except OSError as exc:
+            raise GraderError("bad_usage", f"--out {args.out}: cannot write in that folder ({exc.strerror})") from exc
 
 
 def fields_csv(path: Path) -> Path:
@@ -57,16 +67,13 @@ def fields_csv(path: Path) -> Path:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    key = load_key(args.key)      # before _check_paths creates the --out folder
     _check_paths(args)
-    key = load_key(args.key)
     t0 = time.perf_counter()
-    results = grade_batch(args.paths, key=key, workers=max(1, args.jobs), out_dir=args.out,
+    results = grade_batch(args.paths, key=key, workers=args.jobs, out_dir=args.out,
                           progress=progress_bar())
     elapsed = time.perf_counter() - t0
     if not results:
-        for path in (args.csv, fields_csv(args.csv)) if args.csv else ():
-            if path.is_file() and path.stat().st_size == 0:
-                path.unlink()       # only checked writable above: leave no empty table behind
         raise GraderError("bad_usage", f"no photos found in {', '.join(args.paths)} "
                                        f"(looked for {' '.join(sorted(PHOTO_SUFFIXES))} and .zip)")
     if args.out:
@@ -96,7 +103,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"{sum(r['counts']['review'] for r in unsure)} field(s) on {len(unsure)} sheet(s) were not read surely "
               f"and are left to review: they are not in the scores; check them on the marked pages (--out) or grade "
               f"in the web app, whose review queue settles them", file=sys.stderr)
+    refused, partial = (sum(r["status"] == status for r in results) for status in ("refused", "partial"))
+    if refused or partial:   # a batch that ran is not a class that was graded: say what is left to retake
+        where = (f"the refusal columns of {args.csv}" if args.csv else
+                 "each page's \"refusal\" in the JSON" if args.json else "the reasons above")
+        print(f"{refused} of {len(results)} sheet(s) were refused and not graded, {partial} graded in part (a page "
+              f"refused or missing): {where} say what to retake", file=sys.stderr)
     photos = sum(len(r["pages"]) for r in results)
     print(f"graded {len(results)} sheet(s) ({photos} photo(s)) in {elapsed:.1f} s "
-          f"({60 * len(results) / max(elapsed, 1e-9):.1f} sheets/min, -j {max(1, args.jobs)})", file=sys.stderr)
+          f"({60 * len(results) / max(elapsed, 1e-9):.1f} sheets/min, -j {args.jobs})", file=sys.stderr)
     return 0

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import struct
 import sys
+import warnings
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from grader.errors import GraderError
+from grader.photo.load import DEFAULT_MAX_PIXELS as MAX_CROP_PIXELS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,20 +34,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_read_boxes)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path) -> bytes | GraderError:
+    """The file's bytes, or the refusal of a photo too large to read (:func:`grader.batch.read_photo_file`)."""
+    from grader.batch import read_photo_file
+
     try:
-        return path.read_bytes()
+        return read_photo_file(path)
     except OSError as exc:
         raise GraderError("not_found", f"{path}: {exc.strerror or exc}", f"{path}: berkas tidak dapat dibaca") from None
 
 
 def cmd_read(args: argparse.Namespace) -> int:
     from grader.batch import photos_in
+    from grader.file_names import shown_name
     from grader.pipeline import PhotoRead, read_json, read_photo
 
     out = []
     for path in args.photos:
-        for name, data in photos_in(str(path), _read_bytes(path)):      # (a scanned PDF: each page's photo)
+        data = _read_bytes(path)
+        items = [(shown_name(str(path)), data)] if isinstance(data, GraderError) else photos_in(str(path), data)
+        for name, data in items:      # (a scanned PDF: each page's photo)
             pr = (PhotoRead(file=name, refusal=data) if isinstance(data, GraderError) else
                   read_photo(data, filename=name, template=args.template, exercise=args.exercise, pairs=args.pairs,
                              engine=args.digits_engine))
@@ -63,11 +73,32 @@ def cmd_read(args: argparse.Namespace) -> int:
     return 0 if all(not o.get("refusal") for o in out) or len(out) > 1 else 0
 
 
+def _header_pixels(data: bytes) -> int:
+    """Width × height as the image's header claims them, without decoding it (0 where Pillow cannot tell)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                return im.width * im.height
+    except Image.DecompressionBombError:
+        return MAX_CROP_PIXELS + 1
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error):
+        return 0                                    # not an image Pillow reads: OpenCV decides
+
+
 def _box_crop(path: Path) -> np.ndarray | GraderError:
     """The crop in ``path``, or why it cannot be classified (a missing file raises: a typo, not a bad crop)."""
     from grader.recognize.digit_classifier import MIN_CROP_SIDE
 
     data = _read_bytes(path)
+    if isinstance(data, GraderError):
+        return data
+    if _header_pixels(data) > MAX_CROP_PIXELS:      # a decompression bomb: refused before decoding
+        mp = MAX_CROP_PIXELS // 1_000_000
+        return GraderError("too_large", f"The image claims more than {mp} megapixels: that is no box crop.",
+                           f"Gambar mengaku lebih dari {mp} megapiksel: itu bukan potongan kotak.")
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if data else None   # (b"": cv2.error)
     if img is None or img.size == 0:
         return GraderError("not_an_image", "Not an image file.", "Bukan berkas gambar.")

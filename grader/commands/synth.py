@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from grader.commands import worker_count
 from grader.errors import GraderError
 from grader.synth.generate import SynthOptions, generate
 from grader.synth.values import MISTAKE_KINDS
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-megapixels", type=float, default=12.0,
                    help="cap the camera resolution (the range is 2-12 MP; the committed samples use 3)")
     p.add_argument("--template", default="chasil-kwk", help="template id (default chasil-kwk)")
-    p.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1),
+    p.add_argument("-j", "--jobs", type=worker_count, default=min(2, os.cpu_count() or 1),
                    help="worker processes (default: 2, or 1 on a single core)")
     p.set_defaults(func=cmd_synth)
 
@@ -70,7 +71,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
         if tty:
             print(f"\r{done}/{total} {entry['file']}".ljust(60), end="", file=sys.stderr, flush=True)
 
-    entries = generate(args.out, opts, processes=max(1, args.jobs), progress=progress)
+    entries = generate(args.out, opts, processes=args.jobs, progress=progress)
     if tty:
         print(file=sys.stderr)
     elapsed = time.perf_counter() - t0
