@@ -222,3 +222,34 @@ def test_a_photo_missing_from_the_disk_is_named_not_a_server_error(code):
     assert row["error_code"] == "photo_missing" and "017_1.jpg" in row["error_id"] and "Kirim ulang" in row["error_id"]
     html = client.get(page).get_data(as_text=True)
     assert "tidak ada lagi di penyimpanan server" in html
+
+
+def test_a_crash_while_merging_pages_leaves_them_single_and_the_next_start_merges_them_once(code, monkeypatch):
+    """QA: a merge stored the merged sheet, then marked its pages merged in a later write: a crash between the two
+    left the pages single, so the next start merged them again into a second sheet. Both writes are one now."""
+    import grader.web.grading as grading
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    files = [("qr-12-a_p1.jpg", jpeg_bytes()), ("qr-12-b_p2.jpg", jpeg_bytes(color="#eee"))]
+    token = csrf_of(trainer, f"/trainer/latihan/{code}")
+
+    def cut(*a, **k):
+        raise PowerCut()
+    with monkeypatch.context() as m:
+        m.setattr(grading, "carry_over_reviews", cut)        # the step after the pages are marked merged
+        with pytest.raises(PowerCut):
+            trainer.post(f"/trainer/latihan/{code}/batch", content_type="multipart/form-data",
+                         data={"csrf_token": token, "client_token": "c1",
+                               "photos": [(io.BytesIO(content), name) for name, content in files]})
+    conn = connect(app.config["DATABASE"])
+    states = [r["state"] for r in conn.execute("SELECT state FROM submissions ORDER BY id")]
+    conn.execute("UPDATE batches SET merged=0")          # (the merge claim a crash leaves is reset at start too)
+    conn.close()
+    assert states == ["done", "done"]                    # no merged sheet without its pages marked merged
+    restart()
+    conn = connect(app.config["DATABASE"])
+    states = [r["state"] for r in conn.execute("SELECT state FROM submissions ORDER BY id")]
+    conn.close()
+    assert sorted(states) == ["done", "merged", "merged"]

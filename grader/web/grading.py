@@ -535,12 +535,13 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
     for group in groups:
         files = [photo for r in group for photo in stored_photos(conn, ctx.data_dir, r["id"])]   # one page each
         named = next((r["trainee"] for r in group if is_named(r)), None)
+        def replace_pages(c: sqlite3.Connection, new_id: int, group=group) -> None:
+            c.executemany("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
+                          [(new_id, now_iso(), r["id"]) for r in group])
+            carry_over_reviews(c, [r["id"] for r in group], new_id)
         new = store_submission(conn, Path(ctx.data_dir), files=files, source="batch", exercise=group[0]["exercise"],
                                trainee=named, batch_id=batch_id, group_key=named or group[0]["group_key"],
-                               dedupe=False)
-        conn.executemany("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
-                         [(new.id, now_iso(), r["id"]) for r in group])
-        carry_over_reviews(conn, [r["id"] for r in group], new.id)
+                               dedupe=False, then=replace_pages)
         log.info("batch %s: merged sheets %s of trainee %s into %s", batch_id, [r["id"] for r in group],
                  group[0]["trainee"], new.id)
         queue_grading(conn, new.id, priority=BATCH_PRIORITY, runner=runner)

@@ -310,16 +310,18 @@ def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, di
     trainer's corrections and the trainee's disputes of those pages' fields come along (the photo is the same, so
     what was said about it still holds; a retaken page starts afresh).
     """
+    def carry_over(conn, new_id: int) -> None:
+        for sheet_id, res, pages in reused:
+            fields = [f["id"] for f in (res or {}).get("fields") or () if f.get("page") in pages]
+            if fields:
+                carry_over_reviews(conn, [sheet_id], new_id, fields)
+
     db = get_db()
     sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source=row["source"],
                            exercise=row["exercise"], trainee=row["trainee"], trainee_name=row["trainee_name"],
                            batch_id=row["batch_id"], group_key=row["group_key"], retake_of=row["id"],
-                           client_token=request.form.get("client_token") or None)
+                           client_token=request.form.get("client_token") or None, then=carry_over)
     if sub.created:
-        for sheet_id, res, pages in reused:
-            fields = [f["id"] for f in (res or {}).get("fields") or () if f.get("page") in pages]
-            if fields:
-                carry_over_reviews(db, [sheet_id], sub.id, fields)
         queue_grading(db, sub.id)
     _remember(sub.token)
     return redirect(url_for("trainee.result", token=sub.token))

@@ -17,6 +17,7 @@ import sqlite3
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from PIL import Image
 
@@ -145,11 +146,14 @@ def _ago(seconds: int) -> str:
 def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tuple[str, bytes]], source: str,
                      exercise: str | None = None, trainee: str | None = None, trainee_name: str | None = None,
                      client_token: str | None = None, batch_id: int | None = None, group_key: str | None = None,
-                     retake_of: int | None = None, dedupe: bool = True) -> NewSubmission:
+                     retake_of: int | None = None, dedupe: bool = True,
+                     then: Callable[[sqlite3.Connection, int], None] | None = None) -> NewSubmission:
     """Write ``files`` to disk, then record the submission and its uploads in one transaction.
 
     ``files`` are ``(original name, bytes)`` in page order. Returns the
-    existing submission instead when this is a double submit.
+    existing submission instead when this is a double submit. ``then(conn, new id)`` runs inside the same
+    transaction: what the new sheet replaces (pages merged into it, corrections carried over) is recorded with
+    it or not at all, so a crash between the two cannot leave a merge to be done twice or a correction behind.
     """
     digest = content_hash(exercise, trainee, files, retake_of)
     if dedupe:
@@ -186,6 +190,8 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
              trainee_name or None, retake_of, now, now)).lastrowid
         conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, created_at) "
                          "VALUES (?,?,?,?,?,?,?)", [(sid, *s, now) for s in stored])
+        if then is not None:
+            then(conn, sid)
         conn.execute("COMMIT")
     except BaseException as exc:
         if conn.in_transaction:
