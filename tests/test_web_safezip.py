@@ -71,6 +71,18 @@ def test_member_over_the_size_limit_is_skipped():
     assert out.files == [] and out.skipped[0].code == "too_large"
 
 
+def test_a_chat_exports_videos_and_voice_notes_are_not_photos_and_do_not_count_against_the_limits():
+    """Review: a class group's export with a video had it skipped as 'too large' (read, then refused by size), and
+    enough video refused the whole export as too much data."""
+    export = make_zip([("IMG-20241127-WA0006.jpg", b"photo"), ("VID-20241127-WA0007.mp4", b"v" * 5000),
+                       ("PTT-20241127-WA0008.opus", b"a" * 3000), ("WhatsApp Chat with Kelas.txt", b"chat")])
+    out = read_zip(export, limits=ZipLimits(max_member_bytes=4000, max_total_bytes=4000, max_members=2))
+    assert out.files == [("IMG-20241127-WA0006.jpg", b"photo")]
+    assert [(s.name, s.code) for s in out.skipped] == [("VID-20241127-WA0007.mp4", "not_an_image"),
+                                                       ("PTT-20241127-WA0008.opus", "not_an_image"),
+                                                       ("WhatsApp Chat with Kelas.txt", "not_an_image")]
+
+
 def test_not_a_zip():
     with pytest.raises(GraderError) as exc:
         read_zip(b"PK\x03\x04garbage")
