@@ -227,7 +227,7 @@ def test_a_photo_missing_from_the_disk_is_named_not_a_server_error(code):
 def test_a_crash_while_merging_pages_leaves_them_single_and_the_next_start_merges_them_once(code, monkeypatch):
     """QA: a merge stored the merged sheet, then marked its pages merged in a later write: a crash between the two
     left the pages single, so the next start merged them again into a second sheet. Both writes are one now."""
-    import grader.web.grading as grading
+    import grader.web.page_merge as page_merge
 
     app = make_test_app()
     trainer = app.test_client()
@@ -238,7 +238,7 @@ def test_a_crash_while_merging_pages_leaves_them_single_and_the_next_start_merge
     def cut(*a, **k):
         raise PowerCut()
     with monkeypatch.context() as m:
-        m.setattr(grading, "carry_over_reviews", cut)        # the step after the pages are marked merged
+        m.setattr(page_merge, "carry_over_reviews", cut)     # the step after the pages are marked merged
         with pytest.raises(PowerCut):
             trainer.post(f"/trainer/latihan/{code}/batch", content_type="multipart/form-data",
                          data={"csrf_token": token, "client_token": "c1",

@@ -223,7 +223,7 @@ def test_a_sheet_stored_but_never_queued_is_graded_at_the_next_start(tmp_path):
     waiting for ever; at startup such sheets are queued."""
     from pathlib import Path
 
-    from grader.web.grading import merge_finished_batches
+    from grader.web.page_merge import merge_finished_batches
     from grader.web.testing import jpeg_bytes, make_test_app
     from grader.web.uploads import store_submission
     app = make_test_app()
@@ -243,7 +243,7 @@ def test_a_sheet_stored_but_never_queued_is_graded_at_the_next_start(tmp_path):
 def test_a_split_pair_carries_each_correction_to_the_half_holding_its_page(tmp_path):
     """Review: a trainer's correction on a pair later split by its trainee numbers applied nowhere any more."""
     from grader.web.db import now_iso
-    from grader.web.grading import merge_batch
+    from grader.web.page_merge import merge_batch
     from grader.web.testing import make_test_app
     app = make_test_app()
     runner = app.extensions["grader.jobs"]
@@ -271,7 +271,7 @@ def test_removing_either_half_of_a_split_pair_removes_the_pair_that_held_its_pho
     from pathlib import Path
 
     from grader.web.db import connect
-    from grader.web.grading import merge_batch
+    from grader.web.page_merge import merge_batch
     from grader.web.uploads import submission_dir
     from grader.web.removal import remove_sheet
     from grader.web.testing import make_test_app
@@ -295,7 +295,7 @@ def test_a_pair_is_split_only_by_numbers_that_differ_where_both_were_read_surely
     """QA: a pair named s0008-p1/-p2 whose pages read 063 (last box unsure) and 069 was split into two partial
     sheets, and page 1 then dropped out of the class table and the review queue."""
     from grader.web.db import connect
-    from grader.web.grading import merge_batch
+    from grader.web.page_merge import merge_batch
     from grader.web.testing import make_test_app
     app = make_test_app()
     bid, sid = graded_pair_of_two_trainees(app, numbers=({"value": "063", "status": "review", "sure": first},
@@ -323,7 +323,7 @@ def test_a_named_pair_holding_a_page_that_is_not_its_own_is_split(tmp_path, refu
     retake of page 1 must stay their sheet, and a correction of page 1 must not follow the refused photo."""
     import json
     from grader.web.db import now_iso
-    from grader.web.grading import merge_batch
+    from grader.web.page_merge import merge_batch
     app = make_test_app()
     bid, sid = graded_pair_of_two_trainees(app, [{"id": "II.1", "page": 1}])
     conn = connect(app.config["DATABASE"])

@@ -139,7 +139,8 @@ def _recover_on_first_request(app: Flask, runner) -> None:
             if not done:
                 done.append(True)
                 from grader.web.db import connect
-                from grader.web.grading import merge_finished_batches, settle_stored_reviews
+                from grader.web.grading import settle_stored_reviews
+                from grader.web.page_merge import merge_finished_batches
                 from grader.web.removal import finish_removals
 
                 conn = connect(runner.ctx.database)

@@ -1,0 +1,185 @@
+"""A finished batch's pages, put together per trainee: single pages merged, file-name pairs of two trainees split.
+
+A batch's photos are graded one sheet each as they come (a chat export names nobody); once the last one is
+graded, :func:`merge_batch` joins the single pages that the QR or a firmly read trainee number give to one
+trainee (across the exercise's batches), after :func:`split_contradicting_pairs` has undone pairs that file
+names made of two trainees' pages. A merged sheet is a new submission built from the stored photos, recorded
+in one transaction with its pages marked ``merged`` and their corrections carried over. At startup,
+:func:`merge_finished_batches` finishes what a crash left.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from pathlib import Path
+
+from grader.page_groups import PageEvidence, group_pages, page_number_evidence
+from grader.web.db import MERGING, STORING, connect, now_iso
+from grader.web.grading import carry_over_reviews, stored_photos
+from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission
+
+log = logging.getLogger(__name__)
+
+
+def _kept_sheets(photos: int) -> str:
+    """SQL: a graded sheet ``s`` of ``photos`` photos that nothing replaced (what a split or a merge may take)."""
+    return (f"s.state='done' AND s.superseded_by IS NULL AND "
+            f"(SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) = {int(photos)}")
+
+
+def merge_finished_batches(runner) -> int:
+    """At startup: queue the sheets a crash left stored but without a grading job (between a split's or a merge's
+    storing and queueing), then merge batches that finished while the merge step could not run. Returns how
+    many batches were merged."""
+    conn = connect(runner.ctx.database)
+    try:
+        orphans = [r["id"] for r in conn.execute(
+            "SELECT s.id FROM submissions s LEFT JOIN jobs j ON j.id = s.job_id WHERE s.state = 'queued' "
+            "AND (s.job_id IS NULL OR j.state IN ('done', 'failed'))")]
+        for sid in orphans:
+            log.warning("sheet %s was stored but never queued for grading; queueing it now", sid)
+            queue_grading(conn, sid, priority=BATCH_PRIORITY, runner=runner)
+        # a batch a crash cut short while its photos were stored: the same form sent again stores the rest (the
+        # photos stored are then skipped as already sent)
+        conn.execute("UPDATE batches SET client_token=NULL WHERE client_token LIKE ? || '%'", (STORING,))
+        # a merge a crash cut short is claimed again (it only touches sheets still single, so it resumes)
+        conn.execute(f"UPDATE batches SET merged=0 WHERE merged={MERGING}")
+        ids = [r["id"] for r in conn.execute(
+            "SELECT id FROM batches b WHERE merged=0 AND NOT EXISTS (SELECT 1 FROM submissions s "
+            "WHERE s.batch_id=b.id AND s.state IN ('queued', 'running'))")]
+        for batch_id in ids:
+            merge_batch(conn, batch_id, runner)
+        return len(ids)
+    finally:
+        conn.close()
+
+
+def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -> int:
+    """Split the batch's sheets that were paired by file name but whose pages name two trainees (or hold one page
+    twice, or a page refused as another trainee's).
+
+    A file name (``budi_p1``, ``Foto 1``) pairs two photos before anything is read. When the trainee numbers
+    read on them then contradict (``009`` on page 1, ``104`` on page 2, by :mod:`grader.page_groups`' rules),
+    the pair was two trainees' pages: each photo becomes a single-page sheet of its own, graded again, and the
+    merge step pairs it by the number written on it. The pair is kept, marked ``merged``. Returns how many.
+    """
+    ctx = runner.ctx
+    jobs = []
+    for r in conn.execute(f"SELECT id, exercise, result FROM submissions s WHERE batch_id=? AND {_kept_sheets(2)}",
+                          (batch_id,)).fetchall():
+        result = json.loads(r["result"])
+        if not _holds_two_trainees(result):
+            continue
+        photos = stored_photos(conn, ctx.data_dir, r["id"])
+        # Each half is named by its photo's whole name: the name they share (budi_p1 / budi_p2) paired two
+        # trainees, so naming both "budi" would make them one trainee's attempts in the class table and hide one.
+        new_ids = [store_submission(conn, Path(ctx.data_dir), files=[photo], source="batch", exercise=r["exercise"],
+                                    trainee=photo[0], batch_id=batch_id, group_key=photo[0], dedupe=False).id
+                   for photo in photos]
+        # a trainer's corrections and a trainee's disputes follow the page their field is on
+        # (a refused photo's page may be the kept one's page too: its half gets none of them)
+        page_of_file = {p.get("file"): p.get("page") for p in result.get("pages", []) if not p.get("refusal")}
+        for (name, _data), sid in zip(photos, new_ids):
+            page = page_of_file.get(name)
+            carry_over_reviews(conn, [r["id"]], sid, [f["id"] for f in result.get("fields", []) if f.get("page") == page])
+        conn.execute("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
+                     (new_ids[0], now_iso(), r["id"]))
+        log.info("batch %s: sheet %s paired by file name holds two trainees' pages; split into %s",
+                 batch_id, r["id"], new_ids)
+        jobs += new_ids
+    if jobs:
+        # the merge runs again once these are graded (every new sheet is stored and queued before any runs)
+        conn.execute("UPDATE batches SET merged=0 WHERE id=?", (batch_id,))
+    for sid in jobs:
+        queue_grading(conn, sid, priority=BATCH_PRIORITY, runner=runner)
+    return len(jobs) // 2
+
+
+def _holds_two_trainees(result: dict) -> bool:
+    """Whether a pair made by file names holds two trainees' photos: a page refused as another trainee's (by its
+    QR), or pages whose trainee numbers contradict (:mod:`grader.page_groups`' rules), also where one was refused
+    as the same page again (C.Hasil (1).jpg and (2).jpg, two trainees' page 1s). A page 1 photographed again by
+    one trainee, with no number saying otherwise, stays their sheet ("this is page 1 again")."""
+    pages = result.get("pages", [])
+    codes = {(p.get("refusal") or {}).get("code") for p in pages}
+    if "other_trainee" in codes:
+        return True
+    if result.get("identity_source") == "qr":
+        return False                # the QR names the trainee of both pages
+    twice = "duplicate_page" in codes
+    evidence = [PageEvidence(page=None if twice else p.get("page"), file_key=("pair", "pair"),
+                             **page_number_evidence(p.get("trainee_number")))
+                for p in pages if not p.get("refusal") or p["refusal"].get("code") == "duplicate_page"]
+    return len(group_pages(evidence)) >= 2
+
+
+def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
+    """Merge single-page sheets of one trainee (QR or firmly read trainee number) in a finished batch, and regrade.
+
+    Runs once per batch (claimed with ``batches.merged``). The merged sheet is
+    a new submission built from the stored photos; the originals are kept,
+    marked ``merged`` and linked to it.
+    """
+    pending = conn.execute("SELECT COUNT(*) FROM submissions WHERE batch_id=? AND state IN ('queued', 'running')",
+                           (batch_id,)).fetchone()[0]
+    if pending or conn.execute(f"UPDATE batches SET merged={MERGING} WHERE id=? AND merged=0 RETURNING id",
+                               (batch_id,)).fetchone() is None:
+        return
+    try:
+        _merge_claimed_batch(conn, batch_id, runner)
+    finally:
+        # done (unless a split asked for another merge once its halves are graded); while MERGING, no sheet of
+        # the batch can be removed (removal.remove_sheet), as this step reads their photos
+        conn.execute(f"UPDATE batches SET merged=1 WHERE id=? AND merged={MERGING}", (batch_id,))
+
+
+def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
+    from grader.web.batching import is_named, merge_candidates
+
+    ctx = runner.ctx
+    if split_contradicting_pairs(conn, batch_id, runner):
+        return                                      # merged once the halves are graded
+    singles = _single_pages(conn, "s.batch_id=?", (batch_id,))
+    groups = merge_candidates(singles)
+    # A trainee's other page may have come in another batch of the exercise (page 1 photos one day, page 2 the
+    # next): pages that the QR or a firmly read number name join across batches, weaker evidence never does.
+    merged = {r["id"] for g in groups for r in g}
+    mine = [r for r in singles if r["id"] not in merged and is_named(r)]
+    if mine:
+        codes = sorted({r["exercise"] for r in mine if r["exercise"]})
+        others = [r for r in _single_pages(
+            conn, f"s.source='batch' AND s.batch_id != ? AND s.exercise IN ({','.join('?' * len(codes))}) AND NOT "
+                  "EXISTS (SELECT 1 FROM batches b WHERE b.id = s.batch_id AND b.merged = ?)",    # (busy merging)
+            (batch_id, *codes, MERGING)) if is_named(r)]
+        ids = {r["id"] for r in mine}
+        groups += [g for g in merge_candidates(mine + others) if any(r["id"] in ids for r in g)]
+    for group in groups:
+        files = [photo for r in group for photo in stored_photos(conn, ctx.data_dir, r["id"])]   # one page each
+        named = next((r["trainee"] for r in group if is_named(r)), None)
+        def replace_pages(c: sqlite3.Connection, new_id: int, group=group) -> None:
+            c.executemany("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
+                          [(new_id, now_iso(), r["id"]) for r in group])
+            carry_over_reviews(c, [r["id"] for r in group], new_id)
+        new = store_submission(conn, Path(ctx.data_dir), files=files, source="batch", exercise=group[0]["exercise"],
+                               trainee=named, batch_id=batch_id, group_key=named or group[0]["group_key"],
+                               dedupe=False, then=replace_pages)
+        log.info("batch %s: merged sheets %s of trainee %s into %s", batch_id, [r["id"] for r in group],
+                 group[0]["trainee"], new.id)
+        queue_grading(conn, new.id, priority=BATCH_PRIORITY, runner=runner)
+
+
+def _single_pages(conn: sqlite3.Connection, where: str, params: tuple) -> list[dict]:
+    """Graded sheets of one photo, not replaced, matching ``where``: what the merge step pairs
+    (:func:`grader.web.batching.merge_candidates`)."""
+    rows = []
+    for r in conn.execute(f"SELECT s.id, s.exercise, s.group_key, s.result FROM submissions s WHERE "
+                          f"{where} AND {_kept_sheets(1)} ORDER BY s.id", params):
+        res = json.loads(r["result"])
+        read = [p for p in res.get("pages", []) if not p.get("refusal")]
+        unsure = [p["trainee_number"] for p in read if (p.get("trainee_number") or {}).get("status") == "review"]
+        rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], "trainee": res.get("trainee"),
+                     "group_key": r["group_key"],
+                     "identity_source": res.get("identity_source"), "pages": [p.get("page") for p in read],
+                     "trainee_number": unsure[0] if unsure else None})
+    return rows
