@@ -747,6 +747,18 @@ def test_a_page_sent_again_on_its_own_can_take_the_other_page_from_the_earlier_s
         assert latest_sheets(get_db(), code)[0]["attempts"] == 3
 
 
+def test_a_half_sheets_score_says_how_few_fields_it_covers(client, code):
+    """QA: a sheet with page 1 missing showed a big '100 / 100 sementara' from the few fields of page 2."""
+    half = client.get(upload(client, code=code, trainee="019", photos=[("csolo_2.jpg", jpeg_bytes())]).location)
+    graded, total = map(int, re.search(r"Dinilai dari (\d+) dari (\d+) isian", half.get_data(as_text=True)).groups())
+    assert 0 < graded < total
+    printed = client.get(half.request.path + "/cetak").get_data(as_text=True)       # and on paper
+    assert f"dinilai dari {graded} dari {total} isian" in printed
+    whole = client.get(upload(client, code=code, trainee="020", photos=[("d_1.jpg", jpeg_bytes()),
+                                                                         ("d_2.jpg", jpeg_bytes(color="#eee"))]).location)
+    assert "Dinilai dari" not in whole.get_data(as_text=True)
+
+
 def test_a_missing_page_can_be_photographed_from_the_result(app, client, code):
     resp = upload(client, code=code, trainee="018", photos=[("bsolo_1.jpg", jpeg_bytes())])
     html = client.get(resp.location).get_data(as_text=True)

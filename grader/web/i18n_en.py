@@ -329,4 +329,5 @@ EN: dict[str, str] = {
     "Buka halaman ini lagi lewat alamat jaringan komputer ini (mis. http://192.168.1.20:{port}/trainer); kode QR-nya "
     "akan muncul.": "Open this page again at this computer's network address (e.g. http://192.168.1.20:{port}/trainer); "
     "its QR code will show.",
+    "Dinilai dari {n} dari {total} isian": "Graded on {n} of {total} fields",
 }
