@@ -474,6 +474,7 @@ def test_a_page_that_was_not_sent_or_was_refused_is_named_beside_the_score(app):
             return render_template_string('{% import "_result.html" as m %}{{ m.summary(sub, res) }}', res=r,
                                           sub={"created_at": "2026-12-02T10:00:00", "exercise": "ABC"})
     assert "Halaman 1 belum dikirim." in summary(res) and "hanya dari halaman yang terbaca" in summary(res)
+    assert "Dinilai dari 9 dari 43 isian" in summary(res)     # (counts stored without their zero keys too)
     html = summary(refused)
     assert "Foto halaman 1 ditolak (lihat di atas)." in html and "hanya dari halaman yang terbaca" in html
     assert "belum dikirim" not in html

@@ -41,7 +41,7 @@ _TEMPLATE = """<!doctype html>
  Kosong {{ r.counts.blank }} · Tidak terbaca {{ r.counts.unreadable }}</div>
 {% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="Nomor dan nama yang ditulis">{% endfor %}</div>{% endif %}
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ p.refusal.message_id }}</p>{% endfor %}
-{% if r.status == 'partial' %}<p class="review">Nilai ini hanya dari halaman yang terbaca{% if r.counts.unreadable %} (dinilai dari {{ r.counts.ok + r.counts.wrong + r.counts.blank }} dari {{ r.counts.ok + r.counts.wrong + r.counts.blank + r.counts.review + r.counts.unreadable }} isian){% endif %}.</p>{% endif %}
+{% if r.status == 'partial' %}<p class="review">Nilai ini hanya dari halaman yang terbaca{% if r.counts.unreadable %}{% set graded = r.counts.get("ok", 0) + r.counts.get("wrong", 0) + r.counts.get("blank", 0) %} (dinilai dari {{ graded }} dari {{ graded + r.counts.get("review", 0) + r.counts.unreadable }} isian){% endif %}.</p>{% endif %}
 {% if r.counts.review %}<p class="review">Isian yang diperiksa pelatih belum dihitung dalam nilai; nilai bisa berubah.</p>{% endif %}
 {% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ p.advice.message_id }}</p>{% endfor %}
 {% if r.status == 'refused' %}<h2>Lembar ini belum dinilai</h2>
