@@ -253,3 +253,36 @@ def test_a_crash_while_merging_pages_leaves_them_single_and_the_next_start_merge
     states = [r["state"] for r in conn.execute("SELECT state FROM submissions ORDER BY id")]
     conn.close()
     assert sorted(states) == ["done", "merged", "merged"]
+
+
+def test_a_photo_missing_at_the_merge_step_leaves_its_pages_single_and_merges_the_others(code, monkeypatch):
+    """Review: a merge cut by a crash is finished at the next start; one stored photo lost meanwhile raised
+    photo_missing out of the start (`grader serve` stopped with a traceback, the first request was a 500), and the
+    batch's other trainees stayed half sheets, their merge marked done."""
+    import grader.web.page_merge as page_merge
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    files = [("qr-12-a_p1.jpg", jpeg_bytes()), ("qr-12-b_p2.jpg", jpeg_bytes(color="#eee")),
+             ("qr-13-a_p1.jpg", jpeg_bytes(color="#ddd")), ("qr-13-b_p2.jpg", jpeg_bytes(color="#ccc"))]
+    token = csrf_of(trainer, f"/trainer/latihan/{code}")
+    with monkeypatch.context() as m:
+        m.setattr(page_merge, "merge_batch", lambda *a, **k: None)          # the crash came before the merge step
+        trainer.post(f"/trainer/latihan/{code}/batch", content_type="multipart/form-data",
+                     data={"csrf_token": token, "client_token": "c1",
+                           "photos": [(io.BytesIO(content), name) for name, content in files]})
+    conn = connect(app.config["DATABASE"])
+    lost = conn.execute("SELECT u.path FROM uploads u JOIN submissions s ON s.id = u.submission_id "
+                        "WHERE u.filename='qr-12-a_p1.jpg'").fetchone()["path"]
+    conn.close()
+    (app.config["DATA_DIR"] / lost).unlink()
+    app = make_test_app()
+    assert app.test_client().get("/").status_code == 200                    # the start's recovery runs
+    conn = connect(app.config["DATABASE"])
+    rows = conn.execute("SELECT trainee, state, (SELECT COUNT(*) FROM uploads u WHERE u.submission_id = s.id) AS n "
+                        "FROM submissions s ORDER BY id").fetchall()
+    conn.close()
+    assert sorted((r["trainee"], r["state"], r["n"]) for r in rows if r["trainee"] == "13") == [
+        ("13", "done", 2), ("13", "merged", 1), ("13", "merged", 1)]
+    assert sorted(r["state"] for r in rows if r["trainee"] == "12") == ["done", "done"]   # left as they were
