@@ -286,3 +286,34 @@ def test_a_photo_missing_at_the_merge_step_leaves_its_pages_single_and_merges_th
     assert sorted((r["trainee"], r["state"], r["n"]) for r in rows if r["trainee"] == "13") == [
         ("13", "done", 2), ("13", "merged", 1), ("13", "merged", 1)]
     assert sorted(r["state"] for r in rows if r["trainee"] == "12") == ["done", "done"]   # left as they were
+
+
+def test_the_start_checks_corrected_sheets_one_at_a_time(tmp_path):
+    """Review: the start's check for corrections a crash left out of a score loaded every corrected sheet of the
+    database at once, with both its results (a season's thousands of sheets: hundreds of MB before serving)."""
+    import tracemalloc
+
+    from grader.web.db import init_schema, now_iso
+    from grader.web.grading import settle_stored_reviews
+    from grader.web.job_worker import JobContext
+
+    at = "2026-12-02T02:10:00+00:00"
+    result = json.dumps({"exercise": None, "fields": [{"id": "II.3", "corrected_by": "Ibu Sari", "corrected_at": at}],
+                         "padding": "x" * 100_000})               # a real result, its fields and crops, is ~35 kB
+    conn = connect(tmp_path / "db.sqlite3")
+    init_schema(conn)
+    with conn:
+        for i in range(200):
+            sid = conn.execute("INSERT INTO submissions(token, content_hash, source, state, result, result_original, "
+                               "created_at, updated_at) VALUES (?, 'h', 'batch', 'done', ?, ?, ?, ?)",
+                               (f"t{i}", result, result, now_iso(), now_iso())).lastrowid
+            conn.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
+                         "VALUES (?, 'II.3', 1, 2, 'Ibu Sari', ?)", (sid, at))
+    conn.close()
+    tracemalloc.start()
+    try:
+        assert settle_stored_reviews(JobContext(str(tmp_path / "db.sqlite3"), str(tmp_path), "grader.web.testing")) == 0
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000                     # a few sheets' worth, not 200 x 2 results (40 MB)
