@@ -317,3 +317,26 @@ def test_the_start_checks_corrected_sheets_one_at_a_time(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 5_000_000                     # a few sheets' worth, not 200 x 2 results (40 MB)
+
+
+def test_an_upload_held_for_its_code_is_still_held_after_a_crash(code, monkeypatch):
+    """Review: a mistyped code's upload was stored, then marked held in a second write; a crash between the two left
+    it queued with no exercise, and the next start graded it so instead of asking for the code."""
+    import grader.web.trainee as trainee
+
+    app = make_test_app()
+    client = app.test_client()
+    real = trainee.store_submission
+
+    def stored_then_cut(*a, **k):
+        real(*a, **k)
+        raise PowerCut()
+    with monkeypatch.context() as m:
+        m.setattr(trainee, "store_submission", stored_then_cut)
+        with pytest.raises(PowerCut):
+            upload(client, "KQXW7")
+    restart()
+    conn = connect(app.config["DATABASE"])
+    row = conn.execute("SELECT state, typed_code FROM submissions").fetchone()
+    conn.close()
+    assert (row["state"], row["typed_code"]) == ("held", "KQXW7")
