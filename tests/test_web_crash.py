@@ -253,3 +253,90 @@ def test_a_crash_while_merging_pages_leaves_them_single_and_the_next_start_merge
     states = [r["state"] for r in conn.execute("SELECT state FROM submissions ORDER BY id")]
     conn.close()
     assert sorted(states) == ["done", "merged", "merged"]
+
+
+def test_a_photo_missing_at_the_merge_step_leaves_its_pages_single_and_merges_the_others(code, monkeypatch):
+    """Review: a merge cut by a crash is finished at the next start; one stored photo lost meanwhile raised
+    photo_missing out of the start (`grader serve` stopped with a traceback, the first request was a 500), and the
+    batch's other trainees stayed half sheets, their merge marked done."""
+    import grader.web.page_merge as page_merge
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    files = [("qr-12-a_p1.jpg", jpeg_bytes()), ("qr-12-b_p2.jpg", jpeg_bytes(color="#eee")),
+             ("qr-13-a_p1.jpg", jpeg_bytes(color="#ddd")), ("qr-13-b_p2.jpg", jpeg_bytes(color="#ccc"))]
+    token = csrf_of(trainer, f"/trainer/latihan/{code}")
+    with monkeypatch.context() as m:
+        m.setattr(page_merge, "merge_batch", lambda *a, **k: None)          # the crash came before the merge step
+        trainer.post(f"/trainer/latihan/{code}/batch", content_type="multipart/form-data",
+                     data={"csrf_token": token, "client_token": "c1",
+                           "photos": [(io.BytesIO(content), name) for name, content in files]})
+    conn = connect(app.config["DATABASE"])
+    lost = conn.execute("SELECT u.path FROM uploads u JOIN submissions s ON s.id = u.submission_id "
+                        "WHERE u.filename='qr-12-a_p1.jpg'").fetchone()["path"]
+    conn.close()
+    (app.config["DATA_DIR"] / lost).unlink()
+    app = make_test_app()
+    assert app.test_client().get("/").status_code == 200                    # the start's recovery runs
+    conn = connect(app.config["DATABASE"])
+    rows = conn.execute("SELECT trainee, state, (SELECT COUNT(*) FROM uploads u WHERE u.submission_id = s.id) AS n "
+                        "FROM submissions s ORDER BY id").fetchall()
+    conn.close()
+    assert sorted((r["trainee"], r["state"], r["n"]) for r in rows if r["trainee"] == "13") == [
+        ("13", "done", 2), ("13", "merged", 1), ("13", "merged", 1)]
+    assert sorted(r["state"] for r in rows if r["trainee"] == "12") == ["done", "done"]   # left as they were
+
+
+def test_the_start_checks_corrected_sheets_one_at_a_time(tmp_path):
+    """Review: the start's check for corrections a crash left out of a score loaded every corrected sheet of the
+    database at once, with both its results (a season's thousands of sheets: hundreds of MB before serving)."""
+    import tracemalloc
+
+    from grader.web.db import init_schema, now_iso
+    from grader.web.grading import settle_stored_reviews
+    from grader.web.job_worker import JobContext
+
+    at = "2026-12-02T02:10:00+00:00"
+    result = json.dumps({"exercise": None, "fields": [{"id": "II.3", "corrected_by": "Ibu Sari", "corrected_at": at}],
+                         "padding": "x" * 100_000})               # a real result, its fields and crops, is ~35 kB
+    conn = connect(tmp_path / "db.sqlite3")
+    init_schema(conn)
+    with conn:
+        for i in range(200):
+            sid = conn.execute("INSERT INTO submissions(token, content_hash, source, state, result, result_original, "
+                               "created_at, updated_at) VALUES (?, 'h', 'batch', 'done', ?, ?, ?, ?)",
+                               (f"t{i}", result, result, now_iso(), now_iso())).lastrowid
+            conn.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
+                         "VALUES (?, 'II.3', 1, 2, 'Ibu Sari', ?)", (sid, at))
+    conn.close()
+    tracemalloc.start()
+    try:
+        assert settle_stored_reviews(JobContext(str(tmp_path / "db.sqlite3"), str(tmp_path), "grader.web.testing")) == 0
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000                     # a few sheets' worth, not 200 x 2 results (40 MB)
+
+
+def test_an_upload_held_for_its_code_is_still_held_after_a_crash(code, monkeypatch):
+    """Review: a mistyped code's upload was stored, then marked held in a second write; a crash between the two left
+    it queued with no exercise, and the next start graded it so instead of asking for the code."""
+    import grader.web.trainee as trainee
+
+    app = make_test_app()
+    client = app.test_client()
+    real = trainee.store_submission
+
+    def stored_then_cut(*a, **k):
+        real(*a, **k)
+        raise PowerCut()
+    with monkeypatch.context() as m:
+        m.setattr(trainee, "store_submission", stored_then_cut)
+        with pytest.raises(PowerCut):
+            upload(client, "KQXW7")
+    restart()
+    conn = connect(app.config["DATABASE"])
+    row = conn.execute("SELECT state, typed_code FROM submissions").fetchone()
+    conn.close()
+    assert (row["state"], row["typed_code"]) == ("held", "KQXW7")

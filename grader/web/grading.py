@@ -255,9 +255,13 @@ def settle_stored_reviews(ctx: JobContext) -> int:
     conn = connect(ctx.database)
     settled = 0
     try:
-        for sub in conn.execute("SELECT * FROM submissions s WHERE state='done' AND result IS NOT NULL AND ("
-                                "EXISTS (SELECT 1 FROM corrections c WHERE c.submission_id=s.id) OR "
-                                "EXISTS (SELECT 1 FROM disputes d WHERE d.submission_id=s.id))").fetchall():
+        # one sheet at a time: a season's database holds thousands of corrected sheets, each result tens of kB
+        for (sid,) in conn.execute("SELECT id FROM submissions s WHERE state='done' AND result IS NOT NULL AND ("
+                                   "EXISTS (SELECT 1 FROM corrections c WHERE c.submission_id=s.id) OR "
+                                   "EXISTS (SELECT 1 FROM disputes d WHERE d.submission_id=s.id))").fetchall():
+            sub = conn.execute("SELECT * FROM submissions WHERE id=? AND state='done'", (sid,)).fetchone()
+            if sub is None:
+                continue
             result = json.loads(sub["result"])
             fields = {f.get("id"): f for f in result.get("fields", [])}
             corrections = corrections_for(conn, sub["id"])

@@ -14,6 +14,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
+from grader.errors import GraderError
 from grader.page_groups import PageEvidence, group_pages, page_number_evidence
 from grader.web.db import MERGING, STORING, connect, now_iso
 from grader.web.grading import carry_over_reviews, stored_photos
@@ -71,7 +72,9 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
         result = json.loads(r["result"])
         if not _holds_two_trainees(result):
             continue
-        photos = stored_photos(conn, ctx.data_dir, r["id"])
+        photos = _photos_of(conn, ctx.data_dir, [r["id"]])
+        if photos is None:
+            continue
         # Each half is named by its photo's whole name: the name they share (budi_p1 / budi_p2) paired two
         # trainees, so naming both "budi" would make them one trainee's attempts in the class table and hide one.
         new_ids = [store_submission(conn, Path(ctx.data_dir), files=[photo], source="batch", exercise=r["exercise"],
@@ -155,7 +158,9 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
         ids = {r["id"] for r in mine}
         groups += [g for g in merge_candidates(mine + others) if any(r["id"] in ids for r in g)]
     for group in groups:
-        files = [photo for r in group for photo in stored_photos(conn, ctx.data_dir, r["id"])]   # one page each
+        files = _photos_of(conn, ctx.data_dir, [r["id"] for r in group])     # one page each
+        if files is None:
+            continue
         named = next((r["trainee"] for r in group if is_named(r)), None)
         def replace_pages(c: sqlite3.Connection, new_id: int, group=group) -> None:
             c.executemany("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
@@ -167,6 +172,16 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
         log.info("batch %s: merged sheets %s of trainee %s into %s", batch_id, [r["id"] for r in group],
                  group[0]["trainee"], new.id)
         queue_grading(conn, new.id, priority=BATCH_PRIORITY, runner=runner)
+
+
+def _photos_of(conn: sqlite3.Connection, data_dir: str, sheet_ids: list[int]) -> list[tuple[str, bytes]] | None:
+    """The sheets' stored photos, or None when one is missing from the disk: those sheets stay as they are (each
+    says ``photo_missing`` if graded again), and the batch's other trainees are still merged."""
+    try:
+        return [photo for sid in sheet_ids for photo in stored_photos(conn, data_dir, sid)]
+    except GraderError as exc:
+        log.error("sheets %s are left as they are: %s", sheet_ids, exc)
+        return None
 
 
 def _single_pages(conn: sqlite3.Connection, where: str, params: tuple) -> list[dict]:

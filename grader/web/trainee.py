@@ -112,15 +112,17 @@ def upload():
         if code_error:
             errors.insert(0, error_text(code_error))
         return _form(errors, 400, code=code or "", trainee=trainee or "")
+    def hold(conn, sid: int) -> None:
+        # the photos are kept: the trainee only fixes the code (see hold_code), nothing is chosen again; held in
+        # the transaction that stores them, so a crash cannot leave them queued without their code
+        conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=?, typed_code=? "
+                     "WHERE id=?", (code_error.code, code_error.message_id, code_error.message, code, sid))
+
     db = get_db()
     sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source="trainee",
                            exercise=None if code_error else code, trainee=trainee,
-                           client_token=request.form.get("client_token") or None)
-    if sub.created and code_error:
-        # the photos are kept: the trainee only fixes the code (see hold_code), nothing is chosen again
-        db.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=?, typed_code=? "
-                   "WHERE id=?", (code_error.code, code_error.message_id, code_error.message, code, sub.id))
-    elif sub.created:
+                           client_token=request.form.get("client_token") or None, then=hold if code_error else None)
+    if sub.created and not code_error:
         queue_grading(db, sub.id)
     _remember(sub.token)
     resp = redirect(url_for("trainee.result", token=sub.token))

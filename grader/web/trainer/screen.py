@@ -32,14 +32,17 @@ def split_host(host: str) -> tuple[str, str | None]:
 
 
 def reachable_by_phones(host: str) -> bool:
-    """False for a loopback address (``localhost``, ``127.0.0.1``, ``[::1]``): on a phone, that is the phone."""
+    """False for a loopback address (``localhost``, ``127.0.0.1``, ``[::1]``): on a phone, that is the phone; and
+    for ``0.0.0.0`` (``[::]``), the address ``grader serve --host 0.0.0.0`` prints, which a laptop's browser opens
+    as itself and a phone cannot open at all."""
     name = split_host(host)[0].lower()
     if name == "localhost" or name.endswith(".localhost"):
         return False
     try:
-        return not ipaddress.ip_address(name).is_loopback
+        address = ipaddress.ip_address(name)
     except ValueError:
         return True         # a host name: the trainer reached it by name, the phones on the network can too
+    return not (address.is_loopback or address.is_unspecified)
 
 
 def qr_svg(text: str, *, module_px: int = 10) -> str:
