@@ -340,3 +340,24 @@ def test_an_upload_held_for_its_code_is_still_held_after_a_crash(code, monkeypat
     row = conn.execute("SELECT state, typed_code FROM submissions").fetchone()
     conn.close()
     assert (row["state"], row["typed_code"]) == ("held", "KQXW7")
+
+
+def test_a_second_correction_in_the_same_second_lost_to_a_crash_is_caught_up(code):
+    """Review: the start compared who and when only; two corrections of one field within a second by one trainer
+    share both, so the second, stored just before a crash, looked settled and never reached the score."""
+    app = make_test_app()
+    upload(app.test_client(), code)
+    trainer = app.test_client()
+    log_in(trainer)
+    right = load_key(code).fields[REVIEW_FIELD]
+    trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"),
+                                                    "field": REVIEW_FIELD, "value": str(right + 1)})
+    conn = connect(app.config["DATABASE"])
+    first = conn.execute("SELECT * FROM corrections").fetchone()
+    conn.execute("INSERT INTO corrections(submission_id, field_id, value, previous, corrected_by, corrected_at) "
+                 "VALUES (?,?,?,?,?,?)", (1, REVIEW_FIELD, right, right + 1, first["corrected_by"],
+                                          first["corrected_at"]))      # stored, then the crash: no regrade
+    conn.close()
+    assert sheet(app)[1][REVIEW_FIELD]["value"] == right + 1
+    app = restart()
+    assert sheet(app)[1][REVIEW_FIELD]["value"] == right

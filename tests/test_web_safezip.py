@@ -83,6 +83,13 @@ def test_a_chat_exports_videos_and_voice_notes_are_not_photos_and_do_not_count_a
                                                        ("WhatsApp Chat with Kelas.txt", "not_an_image")]
 
 
+def test_a_zip_of_countless_non_photos_is_refused_before_any_is_listed():
+    """Review: non-photos left the member count, so a zip of a million tiny texts was listed entry by entry."""
+    with pytest.raises(GraderError) as exc:
+        read_zip(make_zip([(f"{i}.txt", b"") for i in range(26)]), limits=ZipLimits(max_members=5))
+    assert exc.value.code == "bad_zip" and "maksimal 25" in exc.value.message_id
+
+
 def test_not_a_zip():
     with pytest.raises(GraderError) as exc:
         read_zip(b"PK\x03\x04garbage")

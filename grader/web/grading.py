@@ -266,8 +266,10 @@ def settle_stored_reviews(ctx: JobContext) -> int:
             fields = {f.get("id"): f for f in result.get("fields", [])}
             corrections = corrections_for(conn, sub["id"])
             disputes = open_disputes(disputes_for(conn, sub["id"]), corrections)
-            if all(f not in fields or (fields[f].get("corrected_by"), fields[f].get("corrected_at")) == (by, at)
-                   for f, (_, by, at) in corrections.items()) and \
+            # (the value too: two corrections of one field by one trainer within a second share who and when)
+            if all(f not in fields or (fields[f].get("value"), fields[f].get("corrected_by"),
+                                       fields[f].get("corrected_at")) == (v, by, at)
+                   for f, (v, by, at) in corrections.items()) and \
                     all(f not in fields or fields[f].get("disputed_at") == at for f, (_, at) in disputes.items()):
                 continue
             try:

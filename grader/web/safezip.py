@@ -22,6 +22,7 @@ CHUNK = 1 << 16
 # What a chat app's export holds besides photos (videos, voice notes, the chat's text, contacts): named as not a
 # photo without being read, and never counted against the size limits, so a class group's video neither reads as
 # "a file too large" nor pushes the whole export over its limit.
+OTHER_MEMBERS_FACTOR = 5   # a zip may list this many times max_members in all, videos and texts included
 NOT_PHOTOS = frozenset({".mp4", ".3gp", ".mov", ".avi", ".mkv", ".webm", ".opus", ".ogg", ".m4a", ".aac", ".mp3",
                         ".amr", ".wav", ".txt", ".vcf"})
 
@@ -102,12 +103,19 @@ def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits(), keep_folders: bool
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         raise _bad_zip("not a readable zip file", "Berkas zip rusak atau bukan zip.") from None
-    entries = [i for i in infos if not i.is_dir()]
+    if len(infos) > OTHER_MEMBERS_FACTOR * limits.max_members:      # (videos and texts included: each is listed)
+        raise _bad_zip(f"the zip has {len(infos)} entries; at most {OTHER_MEMBERS_FACTOR * limits.max_members}",
+                       f"Zip berisi {len(infos)} berkas; maksimal {OTHER_MEMBERS_FACTOR * limits.max_members}.")
     out = ZipContents()
-    for info in [i for i in entries if PurePosixPath(i.filename.replace("\\", "/")).suffix.lower() in NOT_PHOTOS]:
-        entries.remove(info)
-        out.skipped.append(Skipped(info.filename, "not_an_image", "Berkas ini bukan foto; dilewati.",
-                                   "This file is not a photo; skipped."))
+    entries = []
+    for info in infos:
+        if info.is_dir():
+            continue
+        if PurePosixPath(info.filename.replace("\\", "/")).suffix.lower() in NOT_PHOTOS:
+            out.skipped.append(Skipped(info.filename, "not_an_image", "Berkas ini bukan foto; dilewati.",
+                                       "This file is not a photo; skipped."))
+        else:
+            entries.append(info)
     if len(entries) > limits.max_members:
         raise _bad_zip(f"the zip has {len(entries)} files; at most {limits.max_members} per upload",
                        f"Zip berisi {len(entries)} berkas; maksimal {limits.max_members} per unggahan.")
