@@ -361,3 +361,4 @@ def test_a_second_correction_in_the_same_second_lost_to_a_crash_is_caught_up(cod
     assert sheet(app)[1][REVIEW_FIELD]["value"] == right + 1
     app = restart()
     assert sheet(app)[1][REVIEW_FIELD]["value"] == right
+

@@ -265,6 +265,38 @@ def test_a_split_pair_carries_each_correction_to_the_half_holding_its_page(tmp_p
     conn.close()
 
 
+def test_a_crash_while_splitting_a_pair_leaves_it_whole_and_the_next_start_splits_it_once(tmp_path, monkeypatch):
+    """A pair of two trainees' pages was split in three writes (each half, then the pair marked replaced): a crash
+    between them left a half sheet beside the whole pair, and the next start split the pair again. All or nothing
+    now, photos included."""
+    import grader.web.page_merge as page_merge
+    from grader.web.db import connect
+    from grader.web.page_merge import merge_batch, merge_finished_batches
+    from grader.web.testing import make_test_app
+
+    class PowerCut(BaseException):
+        pass
+
+    app = make_test_app()
+    runner = app.extensions["grader.jobs"]
+    bid, sid = graded_pair_of_two_trainees(app, [{"id": "II.1", "page": 1}])
+    conn = connect(app.config["DATABASE"])
+
+    def cut(*a, **k):
+        raise PowerCut()
+    with monkeypatch.context() as m:
+        m.setattr(page_merge, "carry_over_reviews", cut)      # inside the split's transaction, after both halves
+        with pytest.raises(PowerCut):
+            merge_batch(conn, bid, runner)
+    assert [r["state"] for r in conn.execute("SELECT state FROM submissions")] == ["done"]
+    assert len(list((app.config["DATA_DIR"] / "submissions").iterdir())) == 1        # no half's photo left over
+    conn.execute("UPDATE batches SET merged=2")     # as kill -9 leaves it (the exception here let `finally` run)
+    merge_finished_batches(runner)                                                     # the next start
+    states = sorted(r["state"] for r in conn.execute("SELECT state FROM submissions"))
+    conn.close()
+    assert states.count("merged") == 1 and len(states) == 3
+
+
 @pytest.mark.parametrize("half", [0, 1])
 def test_removing_either_half_of_a_split_pair_removes_the_pair_that_held_its_photo(tmp_path, half):
     """Review: the pair points at its first half only, so removing the second left its photo behind."""

@@ -18,7 +18,7 @@ from grader.errors import GraderError
 from grader.page_groups import PageEvidence, group_pages, page_number_evidence
 from grader.web.db import MERGING, STORING, connect, now_iso
 from grader.web.grading import carry_over_reviews, stored_photos
-from grader.web.uploads import BATCH_PRIORITY, queue_grading, store_submission
+from grader.web.uploads import BATCH_PRIORITY, NewSheet, queue_grading, store_sheets, store_submission
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +77,21 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
             continue
         # Each half is named by its photo's whole name: the name they share (budi_p1 / budi_p2) paired two
         # trainees, so naming both "budi" would make them one trainee's attempts in the class table and hide one.
-        new_ids = [store_submission(conn, Path(ctx.data_dir), files=[photo], source="batch", exercise=r["exercise"],
-                                    trainee=photo[0], batch_id=batch_id, group_key=photo[0], dedupe=False).id
-                   for photo in photos]
+        halves = [NewSheet(files=[photo], source="batch", exercise=r["exercise"], trainee=photo[0],
+                           batch_id=batch_id, group_key=photo[0]) for photo in photos]
         # a trainer's corrections and a trainee's disputes follow the page their field is on
         # (a refused photo's page may be the kept one's page too: its half gets none of them)
         page_of_file = {p.get("file"): p.get("page") for p in result.get("pages", []) if not p.get("refusal")}
-        for (name, _data), sid in zip(photos, new_ids):
-            page = page_of_file.get(name)
-            carry_over_reviews(conn, [r["id"]], sid, [f["id"] for f in result.get("fields", []) if f.get("page") == page])
-        conn.execute("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
-                     (new_ids[0], now_iso(), r["id"]))
+
+        def replace_pair(c: sqlite3.Connection, new_ids: list[int]) -> None:
+            # (with the halves, in one transaction: a crash between them would split the pair again)
+            for (name, _data), sid in zip(photos, new_ids):
+                page = page_of_file.get(name)
+                carry_over_reviews(c, [r["id"]], sid,
+                                   [f["id"] for f in result.get("fields", []) if f.get("page") == page])
+            c.execute("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
+                      (new_ids[0], now_iso(), r["id"]))
+        new_ids = [new.id for new in store_sheets(conn, Path(ctx.data_dir), halves, then=replace_pair)]
         log.info("batch %s: sheet %s paired by file name holds two trainees' pages; split into %s",
                  batch_id, r["id"], new_ids)
         jobs += new_ids

@@ -155,11 +155,84 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
     transaction: what the new sheet replaces (pages merged into it, corrections carried over) is recorded with
     it or not at all, so a crash between the two cannot leave a merge to be done twice or a correction behind.
     """
-    digest = content_hash(exercise, trainee, files, retake_of)
+    sheet = NewSheet(files=files, source=source, exercise=exercise, trainee=trainee, trainee_name=trainee_name,
+                     client_token=client_token, batch_id=batch_id, group_key=group_key, retake_of=retake_of)
     if dedupe:
-        dup = find_duplicate(conn, client_token=client_token, digest=digest, batch_id=batch_id)
+        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id)
         if dup:
             return NewSubmission(dup["id"], dup["token"], False)
+    try:
+        [new] = store_sheets(conn, data_dir, [sheet], then=(lambda c, ids: then(c, ids[0])) if then else None)
+    except sqlite3.IntegrityError:
+        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id)
+        if dup is None:
+            raise
+        return NewSubmission(dup["id"], dup["token"], False)
+    return new
+
+
+@dataclass(frozen=True)
+class NewSheet:
+    """One sheet to store: its photos ``(original name, bytes)`` in page order and its columns."""
+
+    files: list[tuple[str, bytes]]
+    source: str
+    exercise: str | None = None
+    trainee: str | None = None
+    trainee_name: str | None = None
+    client_token: str | None = None
+    batch_id: int | None = None
+    group_key: str | None = None
+    retake_of: int | None = None
+
+    @property
+    def digest(self) -> str:
+        return content_hash(self.exercise, self.trainee, self.files, self.retake_of)
+
+
+def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet], *,
+                 then: Callable[[sqlite3.Connection, list[int]], None] | None = None) -> list[NewSubmission]:
+    """Write every sheet's photos to disk, then record all the sheets and ``then(conn, their ids)`` in one
+    transaction (a split's two halves and the pair they replace: all or nothing). No double-submit check."""
+    written: list[tuple[str, Path, list[tuple]]] = []
+    try:
+        for sheet in sheets:
+            written.append(_write_photos(data_dir, sheet.files))
+    except OSError as exc:
+        # a full disk or a read-only data folder: say so, and leave no half-written photo behind
+        log.error("could not store an upload under %s: %s", data_dir, exc)
+        _drop(data_dir, written)
+        raise storage_error() from exc
+    now = now_iso()
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        ids = []
+        for sheet, (token, _folder, stored) in zip(sheets, written):
+            sid = conn.execute(
+                "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
+                "trainee, trainee_name, retake_of, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (token, sheet.client_token, sheet.digest, sheet.source, sheet.batch_id, sheet.group_key,
+                 sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.retake_of, now,
+                 now)).lastrowid
+            conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, created_at) "
+                             "VALUES (?,?,?,?,?,?,?)", [(sid, *s, now) for s in stored])
+            ids.append(sid)
+        if then is not None:
+            then(conn, ids)
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        _drop(data_dir, written)         # no photo on disk that no submission holds
+        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+            log.error("could not record an upload: %s", exc)     # "database or disk is full"
+            raise storage_error() from exc
+        raise
+    return [NewSubmission(sid, token, True) for sid, (token, _, _) in zip(ids, written)]
+
+
+def _write_photos(data_dir: Path, files: list[tuple[str, bytes]]) -> tuple[str, Path, list[tuple]]:
+    """A new sheet folder holding ``files``, synced to the disk: ``(token, folder, upload rows)``."""
     token = secrets.token_urlsafe(16)
     folder = submission_dir(data_dir, token) / "upload"
     stored = []
@@ -175,37 +248,15 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
                 os.fsync(fh.fileno())      # on the disk before the database says it is (a power cut in class)
             stored.append((i, display, str(path.relative_to(data_dir)), hashlib.sha256(data).hexdigest(), len(data)))
         _sync_folder(folder)
-    except OSError as exc:
-        # a full disk or a read-only data folder: say so, and leave no half-written photo behind
-        log.error("could not store an upload under %s: %s", folder, exc)
+    except OSError:
         shutil.rmtree(folder.parent, ignore_errors=True)
-        raise storage_error() from exc
-    now = now_iso()
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        sid = conn.execute(
-            "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
-            "trainee, trainee_name, retake_of, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (token, client_token, digest, source, batch_id, group_key, exercise, trainee or None,
-             trainee_name or None, retake_of, now, now)).lastrowid
-        conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, created_at) "
-                         "VALUES (?,?,?,?,?,?,?)", [(sid, *s, now) for s in stored])
-        if then is not None:
-            then(conn, sid)
-        conn.execute("COMMIT")
-    except BaseException as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        shutil.rmtree(folder.parent, ignore_errors=True)     # no photo on disk that no submission holds
-        if isinstance(exc, sqlite3.IntegrityError):
-            dup = find_duplicate(conn, client_token=client_token, digest=digest, batch_id=batch_id)
-            if dup is not None:
-                return NewSubmission(dup["id"], dup["token"], False)
-        elif isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
-            log.error("could not record an upload: %s", exc)     # "database or disk is full"
-            raise storage_error() from exc
         raise
-    return NewSubmission(sid, token, True)
+    return token, folder, stored
+
+
+def _drop(data_dir: Path, written: list[tuple[str, Path, list[tuple]]]) -> None:
+    for token, _folder, _stored in written:
+        shutil.rmtree(submission_dir(data_dir, token), ignore_errors=True)
 
 
 def _sync_folder(folder: Path) -> None:
