@@ -1,5 +1,6 @@
 """Trainer pages through the Flask test client: the login wall, exercises, batches, results, review, export."""
 import csv
+import json
 import io
 import re
 import zipfile
@@ -1230,3 +1231,55 @@ def test_a_held_iphone_photo_is_shown_to_the_trainer(app, trainer):
         sid = get_db().execute("SELECT id FROM submissions").fetchone()["id"]
     got = trainer.get(f"/trainer/lembar/{sid}/foto/1")
     assert got.status_code == 200 and Image.open(io.BytesIO(got.data)).size == (400, 600)
+
+
+def test_a_correction_racing_the_merge_of_its_page_does_not_bring_the_page_back(app, trainer, code, monkeypatch):
+    """QA (concurrency): a trainer corrected a batch's single page while the merge step joined it with the page 2
+    of another batch. The correction was stored (and carried over to the merged sheet), but its regrade then wrote
+    the page back as 'done' beside the sheet that replaced it: its batch listed it again as a sheet of its own, and
+    removing the merged sheet left it and its photo behind."""
+    import grader.web.testing as fake
+    batch(trainer, code, [("qr-27-WA0001_p1.jpg", jpeg_bytes())], client_token="day1")
+    other = app.test_client()                     # a second trainer sends the other batch
+    log_in(other, name="Pak Budi")
+    real_regrade, calls = fake.regrade, []
+
+    def regrade_while_the_merge_runs(*a, **k):
+        if not calls:          # the other batch's page 2 is graded meanwhile and the merge step replaces page 1
+            calls.append(1)
+            batch(other, code, [("qr-27-WA0007_p2.jpg", jpeg_bytes(color="#eee"))], client_token="day2")
+        return real_regrade(*a, **k)
+
+    monkeypatch.setattr(fake, "regrade", regrade_while_the_merge_runs)
+    token = csrf_of(trainer, "/trainer/")
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"field": "II.3", "value": "7"},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
+    assert calls and resp.status_code == 400 and "terbaru" in resp.get_json()["message"]
+    conn = _conn(app)
+    rows = {r["id"]: (r["state"], r["superseded_by"]) for r in conn.execute("SELECT * FROM submissions")}
+    assert rows[1] == ("merged", 3) and rows[2] == ("merged", 3) and rows[3][0] == "done"
+    merged = json.loads(conn.execute("SELECT result FROM submissions WHERE id=3").fetchone()[0])
+    assert {f["id"]: f["value"] for f in merged["fields"]}["II.3"] == 7          # the correction went along
+    conn.close()
+
+
+def test_a_correction_of_a_page_merged_just_before_says_replaced_not_removed(app, trainer, code, monkeypatch):
+    """QA (concurrency): a correction whose sheet was merged between loading it and storing the correction was
+    refused as "removed by a trainer, with its photos", which it was not."""
+    from grader.web import grading
+    batch(trainer, code, [("qr-27-WA0001_p1.jpg", jpeg_bytes())], client_token="day1")
+    other = app.test_client()
+    log_in(other, name="Pak Budi")
+    real_record = grading._record
+
+    def merge_first(conn, *a, **k):
+        batch(other, code, [("qr-27-WA0007_p2.jpg", jpeg_bytes(color="#eee"))], client_token="day2")
+        return real_record(conn, *a, **k)
+
+    monkeypatch.setattr(grading, "_record", merge_first)
+    token = csrf_of(trainer, "/trainer/")
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"field": "II.3", "value": "7"},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
+    message = resp.get_json()["message"]
+    assert resp.status_code == 400 and "dihapus" not in message and "diganti" in message
+    assert _conn(app).execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0

@@ -90,10 +90,12 @@ def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int |
     return new
 
 
-def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, original: dict | None = None) -> bool:
+def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, original: dict | None = None,
+                 current_only: bool = False) -> bool:
     """Write a pipeline result and its summary columns; identity found on the sheet fills empty columns (a QR's
     trainee replaces a typed one). Returns False, writing nothing, when the sheet was removed meanwhile (a
-    correction or a dispute racing a removal must not bring the sheet back)."""
+    correction or a dispute racing a removal must not bring the sheet back), or, with ``current_only``, when it
+    is no longer a graded sheet (merged or split meanwhile, or queued to be graded again)."""
     counts = result.get("counts") or {}
     cols = {
         "result": json.dumps(result, ensure_ascii=False),
@@ -123,8 +125,9 @@ def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, 
                 cols["trainee_name"] = typed
     sets = ", ".join(f"{k}=?" for k in cols)
     fill = ", ".join(f"{k}=COALESCE({k}, ?)" for k in ("exercise", "trainee", "trainee_name") if k not in cols)
+    only = " AND state='done' AND superseded_by IS NULL" if current_only else ""
     return conn.execute(
-        f"UPDATE submissions SET {sets}, {fill} WHERE id=? AND state != ?",
+        f"UPDATE submissions SET {sets}, {fill} WHERE id=? AND state != ?{only}",
         (*cols.values(), *(result.get(k) for k in ("exercise", "trainee", "trainee_name") if k not in cols),
          submission_id, REMOVED)).rowcount > 0
 
@@ -234,7 +237,9 @@ def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_re
         conn.execute("BEGIN IMMEDIATE")
         try:
             current = corrections_for(conn, sid) == corrections and disputes_for(conn, sid) == disputes
-            stored = current and store_result(conn, sid, new)
+            # (only while the sheet is current: a merge or a split that replaced it meanwhile carried what was
+            # stored over to the sheet replacing it, and a regrade was not to write the page back as 'done')
+            stored = current and store_result(conn, sid, new, current_only=True)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -243,7 +248,7 @@ def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_re
         if current:
             break
     if not stored:
-        raise _gone()
+        raise _not_stored(conn, sid, kept=True)
     redraw(pipeline, new, submission_dir(data_dir, sub["token"]) / "derived", sub["id"])
     return new
 
@@ -291,6 +296,24 @@ def _gone() -> GraderError:
                        "Lembar ini sudah dihapus oleh pelatih, beserta fotonya.")
 
 
+def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, table: str = "corrections") -> GraderError:
+    """Why a correction or a dispute could not go into the sheet's result: removed, or no longer its current sheet
+    (merged or split, or queued to be graded again). ``kept``: it was stored all the same, and counts there."""
+    row = conn.execute("SELECT state FROM submissions WHERE id=?", (submission_id,)).fetchone()
+    if row is None or row["state"] == REMOVED:
+        return _gone()
+    if kept:
+        return GraderError("not_current", "this sheet was replaced or queued for grading meanwhile; what was sent "
+                           "is kept and counts on its latest sheet",
+                           "Lembar ini baru saja diganti atau dinilai ulang. Yang Anda kirim sudah tersimpan dan "
+                           "ikut dihitung di lembar terbarunya.")
+    if table == "disputes":
+        return GraderError("not_current", "this result has been replaced; open the latest one",
+                           "Hasil ini sudah diganti; buka hasil terbarunya lalu sanggah di sana")
+    return GraderError("not_current", "this sheet has been replaced; correct the sheet that replaced it",
+                       "Lembar ini sudah diganti (digabung atau dipisah); koreksi di lembar penggantinya")
+
+
 def _record(conn: sqlite3.Connection, submission_id: int, table: str, row: dict) -> None:
     """Insert a correction or a dispute, only while the sheet is current: a removal may have just committed."""
     cols = ", ".join(row)
@@ -298,7 +321,7 @@ def _record(conn: sqlite3.Connection, submission_id: int, table: str, row: dict)
                          f"WHERE EXISTS (SELECT 1 FROM submissions WHERE id=? AND state='done')",
                          (submission_id, *row.values(), submission_id)).rowcount
     if not added:
-        raise _gone()
+        raise _not_stored(conn, submission_id, kept=False, table=table)
 
 
 def redraw(pipeline, result: dict, out_dir: Path, sid: int) -> None:
