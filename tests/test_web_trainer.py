@@ -1283,3 +1283,33 @@ def test_a_correction_of_a_page_merged_just_before_says_replaced_not_removed(app
     message = resp.get_json()["message"]
     assert resp.status_code == 400 and "dihapus" not in message and "diganti" in message
     assert _conn(app).execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0
+
+
+def test_a_batch_stored_while_its_exercise_is_removed_is_retired_with_it(app, trainer, code, monkeypatch):
+    """QA (concurrency): the batch row of an upload past its exercise check but stored after the removal kept its
+    skipped files' names (they often name trainees) and stayed open at its address; once the exercise was made
+    again (the same options give the same code), the new class listed it as an earlier upload."""
+    import grader.web.trainer.batches as batches
+    from grader.web.removal import remove_exercise
+    new = new_exercise(trainer, seed=778)
+    real = batches.recently_sent
+
+    def removal_while_the_photos_are_checked(db, exercise, photos):
+        conn = _conn(app)
+        assert remove_exercise(conn, app.config["DATA_DIR"], new) is not None
+        conn.close()
+        return real(db, exercise, photos)
+
+    monkeypatch.setattr(batches, "recently_sent", removal_while_the_photos_are_checked)
+    resp = trainer.post(f"/trainer/latihan/{new}/batch", data={
+        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{new}"), "client_token": "late",
+        "photos": [(io.BytesIO(jpeg_bytes()), "budi_1.jpg"), (io.BytesIO(b"not a photo"), "Siti Rahma.docx")]},
+        content_type="multipart/form-data")
+    monkeypatch.setattr(batches, "recently_sent", real)
+    conn = _conn(app)
+    assert {r[0] for r in conn.execute("SELECT state FROM submissions WHERE exercise=?", (new,))} == {"removed"}
+    assert conn.execute("SELECT skipped FROM batches").fetchone()[0] == "[]"
+    conn.close()
+    assert trainer.get(resp.location).status_code == 410
+    assert new_exercise(trainer, seed=778) == new
+    assert "Unggahan sebelumnya" not in trainer.get(f"/trainer/latihan/{new}").get_data(as_text=True)

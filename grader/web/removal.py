@@ -109,9 +109,12 @@ def remove_exercise(conn: sqlite3.Connection, data_dir: Path, code: str) -> list
 
 def remove_late_sheet(conn: sqlite3.Connection, data_dir: Path, sheet: sqlite3.Row) -> None:
     """A grading job's sheet whose exercise was removed after the upload passed its check (its key load said
-    ``exercise_removed``): it goes too, the trainer removed the class."""
+    ``exercise_removed``): it goes too, the trainer removed the class. So does its batch, if it was recorded after
+    the removal: it is retired as the class's other batches were (its skipped files' names go)."""
     with _immediate(conn):
         _tombstone(conn, [sheet["id"]])
+        if sheet["batch_id"] is not None:
+            _retire_batches(conn, "id=?", (sheet["batch_id"],))
     _remove_files(data_dir, [dict(sheet)])
     log.info("sheet %s arrived for removed exercise %s; removed", sheet["id"], sheet["exercise"])
 
@@ -152,9 +155,15 @@ def _tombstone_exercise(conn: sqlite3.Connection, code: str) -> list[dict]:
     sheets = [dict(r) for r in conn.execute("SELECT id, token FROM submissions WHERE exercise=? AND state != ?",
                                             (code, REMOVED))]
     _tombstone(conn, [s["id"] for s in sheets])
-    conn.execute("UPDATE batches SET skipped='[]', client_token=NULL, removed_at=COALESCE(removed_at, ?) "
-                 "WHERE exercise=?", (now_iso(), code))
+    _retire_batches(conn, "exercise=?", (code,))
     return sheets
+
+
+def _retire_batches(conn: sqlite3.Connection, where: str, params: tuple) -> None:
+    """Within the caller's transaction: the batches ``where`` selects are no longer listed, and forget their
+    skipped files' names."""
+    conn.execute(f"UPDATE batches SET skipped='[]', client_token=NULL, removed_at=COALESCE(removed_at, ?) "
+                 f"WHERE {where}", (now_iso(), *params))
 
 
 @contextmanager
