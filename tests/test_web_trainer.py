@@ -1313,3 +1313,29 @@ def test_a_batch_stored_while_its_exercise_is_removed_is_retired_with_it(app, tr
     assert trainer.get(resp.location).status_code == 410
     assert new_exercise(trainer, seed=778) == new
     assert "Unggahan sebelumnya" not in trainer.get(f"/trainer/latihan/{new}").get_data(as_text=True)
+
+
+def test_a_correction_sent_just_after_the_trainee_retook_the_sheet_is_not_lost(app, trainer, code):
+    """QA (concurrency, live server): a trainer corrected a field of a page the trainee kept while the trainee
+    retook the other page. The retake carried over the corrections stored so far; one stored a moment later went
+    to the earlier attempt only, and the trainer was told it was saved while the sheet the class table counts kept
+    the field wrong (a wrong field waits in no queue). A correction of a retaken sheet is now refused, saying to
+    correct the latest; one stored before the retake still goes along with it."""
+    from test_web_trainee import upload
+    import grader.web.testing as fake
+    trainee = app.test_client()
+    first = upload(trainee, code=code, trainee="Fitri 017",
+                   photos=[("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#eee"))]).location
+    headers = {"X-Requested-With": "fetch", "X-CSRF-Token": csrf_of(trainer, "/trainer/")}
+    assert trainer.post("/trainer/lembar/1/koreksi", data={"field": "II.1", "value": "5"},
+                        headers=headers).status_code == 200              # page 1's, before the retake: carried over
+    retake = trainee.post(first + "/ulang", data={"csrf_token": csrf_of(trainee, first), "position": "2",
+                                                  "photo": (io.BytesIO(jpeg_bytes(color="#ddd")), "b_2.jpg")},
+                          content_type="multipart/form-data")
+    assert retake.status_code == 302
+    late = trainer.post("/trainer/lembar/1/koreksi", data={"field": fake.WRONG_FIELD, "value": "7"}, headers=headers)
+    assert late.status_code == 400 and "terbaru" in late.get_json()["message"]
+    conn = _conn(app)
+    assert [tuple(r) for r in conn.execute("SELECT submission_id, field_id FROM corrections ORDER BY id")] == \
+        [(1, "II.1"), (2, "II.1")]
+    conn.close()

@@ -302,6 +302,12 @@ def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, tab
     row = conn.execute("SELECT state FROM submissions WHERE id=?", (submission_id,)).fetchone()
     if row is None or row["state"] == REMOVED:
         return _gone()
+    if row["state"] == "done" and not kept:          # (what _record refuses a current sheet for: a newer attempt)
+        if table == "disputes":
+            return GraderError("retaken", "this sheet was sent again; dispute the field on the latest result",
+                               "Lembar ini sudah dikirim ulang; buka hasil terbarunya lalu sanggah di sana")
+        return GraderError("retaken", "the trainee sent this sheet again; correct the latest sheet",
+                           "Peserta sudah mengirim ulang lembar ini; koreksi di lembar terbarunya")
     if kept:
         return GraderError("not_current", "this sheet was replaced or queued for grading meanwhile; what was sent "
                            "is kept and counts on its latest sheet",
@@ -315,11 +321,13 @@ def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, tab
 
 
 def _record(conn: sqlite3.Connection, submission_id: int, table: str, row: dict) -> None:
-    """Insert a correction or a dispute, only while the sheet is current: a removal may have just committed."""
+    """Insert a correction or a dispute, only while the sheet is current: a removal may have just committed, or
+    the trainee's retake (which carries over what was stored before it, in the same transaction as it is stored)."""
     cols = ", ".join(row)
     added = conn.execute(f"INSERT INTO {table}(submission_id, {cols}) SELECT ?, {', '.join('?' * len(row))} "
-                         f"WHERE EXISTS (SELECT 1 FROM submissions WHERE id=? AND state='done')",
-                         (submission_id, *row.values(), submission_id)).rowcount
+                         f"WHERE EXISTS (SELECT 1 FROM submissions WHERE id=? AND state='done') AND NOT EXISTS "
+                         f"(SELECT 1 FROM submissions WHERE retake_of=? AND state != '{REMOVED}')",
+                         (submission_id, *row.values(), submission_id, submission_id)).rowcount
     if not added:
         raise _not_stored(conn, submission_id, kept=False, table=table)
 
