@@ -1085,6 +1085,30 @@ def test_a_sheet_being_graded_is_not_removed(app, trainer, code):
         assert get_db().execute("SELECT state FROM submissions").fetchall()[0]["state"] == "running"
 
 
+def test_two_trainers_removing_one_sheet_together_are_both_told_it_is_removed(app, trainer, code, monkeypatch):
+    """QA (several users): the slower of two 'Hapus' presses was told 'sedang dinilai; hapus setelah selesai'."""
+    import grader.web.removal as removal
+
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="twice")
+    other = app.test_client()
+    log_in(other, name="Pak Budi")
+    token = csrf_of(trainer, "/trainer/lembar/1")
+    real = removal.remove_sheet
+    other_token = csrf_of(other, "/trainer/lembar/1")
+    pressed = []
+
+    def other_first(conn, data_dir, sid):      # the other trainer's press lands between our page read and ours
+        if not pressed:
+            pressed.append(True)
+            assert other.post("/trainer/lembar/1/hapus", data={"csrf_token": other_token, "confirm": "1"}
+                              ).status_code == 303
+        return real(conn, data_dir, sid)
+    monkeypatch.setattr(removal, "remove_sheet", other_first)
+    resp = trainer.post("/trainer/lembar/1/hapus", data={"csrf_token": token, "confirm": "1"}, follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    assert pressed and "sudah dihapus" in html and "sedang dinilai" not in html
+
+
 def test_an_upload_held_for_a_wrong_code_is_shown_to_trainers_who_can_grade_it(app, trainer, code):
     """QA: a trainee who mistyped the code and left had sent a sheet no class and no trainer could see."""
     from grader.web.testing import csrf_of as csrf

@@ -53,8 +53,8 @@ def sheets_to_remove(conn: sqlite3.Connection, sid: int) -> list[dict]:
 def remove_sheet(conn: sqlite3.Connection, data_dir: Path, sid: int) -> list[int] | None:
     """Remove sheet ``sid`` (and the sheets it replaced): photos, result, corrections and disputes.
 
-    Returns the ids removed, or None when it cannot be now: the sheet is being graded, or its batch's merge
-    step is running (it reads the batch's photos). The database goes first, in one transaction; the files
+    Returns the ids removed (none when another request removed it first), or None when it cannot be now: the
+    sheet is being graded, or its batch's merge step is running (it reads the batch's photos). The database goes first, in one transaction; the files
     after it, so a crash between the two leaves files without a sheet (logged), never a sheet without its
     photos.
     """
@@ -63,6 +63,8 @@ def remove_sheet(conn: sqlite3.Connection, data_dir: Path, sid: int) -> list[int
         row = conn.execute("SELECT s.state, EXISTS (SELECT 1 FROM batches b WHERE b.merged=? AND (b.id = s.batch_id "
                            "OR b.exercise = s.exercise)) AS merging FROM submissions s WHERE s.id=?",
                            (MERGING, sid)).fetchone()
+        if row is not None and row["state"] == REMOVED:
+            return []          # (two trainers pressed "Hapus" together: the other one removed it)
         if row is None or row["state"] not in REMOVABLE_STATES or row["merging"]:
             return None
         sheets = sheets_to_remove(conn, sid)
