@@ -7,6 +7,7 @@ client token) or the same photos again returns the first submission.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -185,8 +186,9 @@ class NewSheet:
     group_key: str | None = None
     retake_of: int | None = None
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
+        """:func:`content_hash`, once (it reads every photo's bytes)."""
         return content_hash(self.exercise, self.trainee, self.files, self.retake_of)
 
 
