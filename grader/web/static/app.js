@@ -24,23 +24,49 @@
     });
   });
 
-  // Large uploads on a weak connection: send with XMLHttpRequest and show how much has gone.
+  // Large uploads on a weak connection: send with XMLHttpRequest and show how much has gone. When the link drops,
+  // stalls, or a proxy answers instead of the server, the form stays as it is (photos, code, name) with a message
+  // and the button ready: one tap sends again, under the same client_token, so an upload that did arrive is not
+  // stored twice.
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
+    var button = form.querySelector("button[type=submit]"), label = button ? button.textContent : "";
+    var alert = form.querySelector("[data-upload-error]");
     form.addEventListener("submit", function (ev) {
       if (!window.FormData || !window.XMLHttpRequest) { return; }
       ev.preventDefault();
+      if (form.dataset.uploading) { return; }
+      form.dataset.uploading = "1";
+      if (alert) { alert.hidden = true; }
       var bar = form.querySelector("progress");
       if (bar) { bar.hidden = false; bar.value = 0; }
-      var xhr = new XMLHttpRequest();
+      var xhr = new XMLHttpRequest(), last = Date.now(), stall = 1000 * (+form.dataset.stallSeconds || 45);
+      var watch = setInterval(function () { if (Date.now() - last > stall) { xhr.abort(); failed(form.dataset.offline); } }, 500);
+      var failed = function (text) {
+        clearInterval(watch); delete form.dataset.uploading; form.dataset.sent = "";
+        if (bar) { bar.hidden = true; }
+        if (button) { button.textContent = label; button.disabled = false; }
+        text = (text ? text + " " : "") + form.dataset.kept;
+        if (alert) { alert.textContent = text; alert.hidden = false; alert.focus(); } else { window.alert(text); }
+      };
       xhr.open("POST", form.action || window.location.href);
-      xhr.upload.onprogress = function (e) { if (bar && e.lengthComputable) { bar.value = e.loaded / e.total; } };
+      xhr.upload.onprogress = function (e) { last = Date.now(); if (bar && e.lengthComputable) { bar.value = e.loaded / e.total; } };
+      xhr.onprogress = function () { last = Date.now(); };
       xhr.onload = function () {
+        clearInterval(watch);
+        var page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+        if (xhr.status >= 400 && !page.querySelector("header.top")) {       // not our page: a proxy, a captive portal
+          failed(form.dataset.serverError.replace("{status}", xhr.status)); return;
+        }
+        if (xhr.status >= 500) {                                            // ours, e.g. the disk is full: say why
+          var why = page.querySelector("main .errors");
+          failed(why && why.textContent.trim()); return;
+        }
         if (xhr.status < 400 && xhr.responseURL && xhr.responseURL !== window.location.href) {
           window.location.assign(xhr.responseURL); return;
         }
         document.open(); document.write(xhr.responseText); document.close();   // the server's page: errors explained
       };
-      xhr.onerror = function () { form.dataset.sent = ""; form.submit(); };       // fall back to a plain submit
+      xhr.onerror = function () { failed(form.dataset.offline); };
       xhr.send(new FormData(form));
     });
   });

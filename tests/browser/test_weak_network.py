@@ -1,0 +1,75 @@
+"""A trainee's phone on a crowded Wi-Fi or a hotspot: an upload cut off, a proxy's error, a link that stalls.
+
+The fake pipeline (grader.web.testing) is enough: what is tested is the page, not the grading.
+"""
+import pytest
+
+from tests.browser.test_browser import PHONE, wait_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PROXY_502 = ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
+             "<hr><center>nginx</center></body></html>")
+
+
+def _phone(browser):
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    return ctx, ctx.new_page()
+
+
+def _fill_upload(page, srv, tmp_path):
+    from grader.web.testing import jpeg_bytes
+    for n in (1, 2):
+        (tmp_path / f"h{n}.jpg").write_bytes(jpeg_bytes(color=f"#e{n}e{n}e{n}"))
+    page.goto(srv["url"] + "/")
+    page.fill("#code", srv["code"])
+    page.fill("#trainee", "Budi")
+    page.set_input_files("#photo_1", str(tmp_path / "h1.jpg"))
+    page.set_input_files("#photo_2", str(tmp_path / "h2.jpg"))
+
+
+def _form_kept(page):
+    return page.evaluate("""() => { const f = document.querySelector('form[data-progress]');
+        const b = f.querySelector('button[type=submit]');
+        return {code: f.code.value, trainee: f.trainee.value, photos: f.photo_1.files.length + f.photo_2.files.length,
+                button: b.textContent.trim(), disabled: b.disabled,
+                focused: document.activeElement.getAttribute('role')}; }""")
+
+
+@pytest.mark.parametrize("how", ["proxy_502", "connection_reset", "stalled"])
+def test_an_upload_that_fails_on_the_way_keeps_the_form_for_one_tap_again(browser, fake_live_server, shots,
+                                                                           tmp_path, how):
+    srv = fake_live_server
+    ctx, page = _phone(browser)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    def cut(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        if how == "proxy_502":
+            return route.fulfill(status=502, content_type="text/html", body=PROXY_502)
+        if how == "connection_reset":
+            return route.abort("connectionreset")
+        # "stalled": the request is never answered (a hotspot that lost its uplink)
+    page.route("**/", cut)
+    _fill_upload(page, srv, tmp_path)
+    if how == "stalled":
+        page.evaluate("document.querySelector('form[data-progress]').dataset.stallSeconds = '1'")
+    page.tap("button[type=submit]")
+    if how == "stalled":
+        page.tap("button[type=submit]", force=True)                    # a nervous double tap sends once
+    alert = page.locator("form[data-progress] [role=alert]")
+    alert.wait_for(state="visible", timeout=10_000)
+    text = alert.inner_text()
+    assert "Foto, kode, dan nama Anda masih di sini" in text, text
+    assert ("502" in text) == (how == "proxy_502")
+    kept = _form_kept(page)
+    assert kept == {"code": srv["code"], "trainee": "Budi", "photos": 2, "button": "Kirim dan nilai",
+                    "disabled": False, "focused": "alert"}, kept
+    assert len(posts) == 1, posts                                     # no plain submit behind the trainee's back
+    shots(page, f"phone-trainee-upload-{how.replace('_', '-')}")
+    page.unroute("**/")
+    page.tap("button[type=submit]")                                   # the network is back: one tap
+    page.wait_for_selector("text=Hasil penilaian", timeout=15_000)
+    ctx.close()
