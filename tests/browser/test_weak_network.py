@@ -73,3 +73,51 @@ def test_an_upload_that_fails_on_the_way_keeps_the_form_for_one_tap_again(browse
     page.tap("button[type=submit]")                                   # the network is back: one tap
     page.wait_for_selector("text=Hasil penilaian", timeout=15_000)
     ctx.close()
+
+
+@pytest.fixture
+def slow_live_server(isolated_data_dir):
+    """The fake pipeline, 3 s a sheet: the trainee sees the pending page first."""
+    from tests.browser.conftest import _serve
+    yield from _serve({"JOBS_MODE": "thread", "JOBS_WORKERS": 1, "PIPELINE": "tests.browser.slow_pipeline"})
+
+
+def _pending(browser, srv, tmp_path):
+    from grader.web.testing import jpeg_bytes
+    (tmp_path / "h1.jpg").write_bytes(jpeg_bytes())
+    ctx, page = _phone(browser)
+    page.goto(srv["url"] + "/")
+    page.fill("#code", srv["code"])
+    page.set_input_files("#photo_1", str(tmp_path / "h1.jpg"))
+    page.tap("button[type=submit]")
+    page.wait_for_selector("text=Sedang dinilai")
+    return ctx, page
+
+
+def test_the_pending_page_polls_on_when_one_poll_is_never_answered(browser, slow_live_server, tmp_path):
+    """A poll lost on a crowded Wi-Fi (no answer, no error) is given up after a while; the next one finds the result."""
+    ctx, page = _pending(browser, slow_live_server, tmp_path)
+    page.evaluate("document.querySelector('[data-poll]').dataset.pollTimeout = '1'")
+    polls = []
+
+    def lose_second(route):
+        polls.append(route.request.url)
+        if len(polls) != 2:
+            route.continue_()
+    page.route("**/*.json", lose_second)
+    page.wait_for_selector("text=Hasil penilaian", timeout=10_000)
+    ctx.close()
+
+
+def test_the_pending_page_of_a_sheet_removed_meanwhile_says_so(browser, slow_live_server, tmp_path):
+    """A trainer removed the sheet while it waited: the page says so instead of 'Sedang dinilai…' for ever."""
+    from grader.web.db import REMOVED
+    ctx, page = _pending(browser, slow_live_server, tmp_path)
+    token = page.url.rsplit("/", 1)[1]
+    with slow_live_server["app"].app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        db.execute("UPDATE submissions SET state=? WHERE token=?", (REMOVED, token))
+        db.commit()
+    page.wait_for_selector("text=sudah dihapus", timeout=2_500)
+    ctx.close()

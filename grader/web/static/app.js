@@ -78,18 +78,27 @@
     });
   });
 
-  // Poll a JSON status endpoint: a trainee result reloads when ready; a batch updates its bar and rows.
+  // Poll a JSON status endpoint: a trainee result reloads when ready; a batch updates its bar and rows. A poll that
+  // gets no answer (lost on a crowded Wi-Fi) is given up after data-poll-timeout seconds, so polling goes on; a
+  // page the server no longer has (404, 410: a trainer removed it) is reloaded once, to show the server's reason.
   document.querySelectorAll("[data-poll]").forEach(function (el) {
     var url = el.dataset.poll, until = (el.dataset.pollUntil || "").split(","), delay = 1000;
     var tick = function () {
-      fetch(url, { headers: { "Accept": "application/json", "X-Requested-With": "fetch" }, credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
+      var ctl = window.AbortController ? new AbortController() : null;
+      var timer = ctl && setTimeout(function () { ctl.abort(); }, 1000 * (+el.dataset.pollTimeout || 10));
+      fetch(url, { headers: { "Accept": "application/json", "X-Requested-With": "fetch" }, credentials: "same-origin",
+                   signal: ctl ? ctl.signal : undefined })
+        .then(function (r) {
+          if (r.status === 404 || r.status === 410) { window.location.reload(); throw "gone"; }
+          return r.json();
+        })
         .then(function (data) {
+          clearTimeout(timer);
           if (el.hasAttribute("data-poll-batch")) { updateBatch(el, data); if (data.complete) { return; } }
           else if (until.indexOf(data.state) >= 0) { window.location.replace(data.url); return; }
           delay = Math.min(delay * 1.3, 4000); setTimeout(tick, delay);
         })
-        .catch(function () { setTimeout(tick, 4000); });
+        .catch(function (why) { clearTimeout(timer); if (why !== "gone") { setTimeout(tick, 4000); } });
     };
     setTimeout(tick, 700);
   });
