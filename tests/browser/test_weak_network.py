@@ -121,3 +121,17 @@ def test_the_pending_page_of_a_sheet_removed_meanwhile_says_so(browser, slow_liv
         db.commit()
     page.wait_for_selector("text=sudah dihapus", timeout=2_500)
     ctx.close()
+
+
+@pytest.mark.parametrize("js", [True, False])
+def test_a_refused_upload_puts_focus_on_its_errors(browser, fake_live_server, js):
+    """A screen reader (or a trainee with a magnifier) lands on what went wrong, with or without the script."""
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=js)
+    page = ctx.new_page()
+    page.goto(fake_live_server["url"] + "/")
+    page.fill("#code", fake_live_server["code"])
+    page.tap("button[type=submit]")                                   # no photo chosen
+    page.wait_for_selector("text=Pilih foto lembar latihan")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"
+    assert page.input_value("#code") == fake_live_server["code"]
+    ctx.close()
