@@ -135,3 +135,13 @@ def test_a_refused_upload_puts_focus_on_its_errors(browser, fake_live_server, js
     assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"
     assert page.input_value("#code") == fake_live_server["code"]
     ctx.close()
+
+
+def test_the_language_links_are_large_enough_to_tap(browser, fake_live_server):
+    """ID and EN sit side by side in the header: each at least 24 x 24 CSS px (WCAG 2.2 target size)."""
+    ctx, page = _phone(browser)
+    page.goto(fake_live_server["url"] + "/")
+    for link in page.locator(".lang a").all():
+        box = link.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, (link.inner_text(), box)
+    ctx.close()
