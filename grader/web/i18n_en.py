@@ -46,6 +46,10 @@ EN: dict[str, str] = {
         "Photograph the whole sheet from above, in good light, with all four black corner squares visible.",
     "Kirim dan nilai": "Send and grade",
     "Mengunggah…": "Uploading…",
+    "Koneksi terputus atau macet.": "The connection dropped or stalled.",
+    "Server tidak menjawab (kode {status}).": "The server did not answer (code {status}).",
+    "Foto, kode, dan nama Anda masih di sini: ketuk “Kirim dan nilai” lagi.":
+        "Your photos, code and name are still here: tap “Send and grade” again.",
     "Percobaan Anda": "Your attempts",
     "Waktu": "Time",
     "Kode": "Code",

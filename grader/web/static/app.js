@@ -24,23 +24,49 @@
     });
   });
 
-  // Large uploads on a weak connection: send with XMLHttpRequest and show how much has gone.
+  // Large uploads on a weak connection: send with XMLHttpRequest and show how much has gone. When the link drops,
+  // stalls, or a proxy answers instead of the server, the form stays as it is (photos, code, name) with a message
+  // and the button ready: one tap sends again, under the same client_token, so an upload that did arrive is not
+  // stored twice.
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
+    var button = form.querySelector("button[type=submit]"), label = button ? button.textContent : "";
+    var alert = form.querySelector("[data-upload-error]");
     form.addEventListener("submit", function (ev) {
       if (!window.FormData || !window.XMLHttpRequest) { return; }
       ev.preventDefault();
+      if (form.dataset.uploading) { return; }
+      form.dataset.uploading = "1";
+      if (alert) { alert.hidden = true; }
       var bar = form.querySelector("progress");
       if (bar) { bar.hidden = false; bar.value = 0; }
-      var xhr = new XMLHttpRequest();
+      var xhr = new XMLHttpRequest(), last = Date.now(), stall = 1000 * (+form.dataset.stallSeconds || 45);
+      var watch = setInterval(function () { if (Date.now() - last > stall) { xhr.abort(); failed(form.dataset.offline); } }, 500);
+      var failed = function (text) {
+        clearInterval(watch); delete form.dataset.uploading; form.dataset.sent = "";
+        if (bar) { bar.hidden = true; }
+        if (button) { button.textContent = label; button.disabled = false; }
+        text = (text ? text + " " : "") + form.dataset.kept;
+        if (alert) { alert.textContent = text; alert.hidden = false; alert.focus(); } else { window.alert(text); }
+      };
       xhr.open("POST", form.action || window.location.href);
-      xhr.upload.onprogress = function (e) { if (bar && e.lengthComputable) { bar.value = e.loaded / e.total; } };
+      xhr.upload.onprogress = function (e) { last = Date.now(); if (bar && e.lengthComputable) { bar.value = e.loaded / e.total; } };
+      xhr.onprogress = function () { last = Date.now(); };
       xhr.onload = function () {
+        clearInterval(watch);
+        var page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+        if (xhr.status >= 400 && !page.querySelector("header.top")) {       // not our page: a proxy, a captive portal
+          failed(form.dataset.serverError.replace("{status}", xhr.status)); return;
+        }
+        if (xhr.status >= 500) {                                            // ours, e.g. the disk is full: say why
+          var why = page.querySelector("main .errors");
+          failed(why && why.textContent.trim()); return;
+        }
         if (xhr.status < 400 && xhr.responseURL && xhr.responseURL !== window.location.href) {
           window.location.assign(xhr.responseURL); return;
         }
         document.open(); document.write(xhr.responseText); document.close();   // the server's page: errors explained
       };
-      xhr.onerror = function () { form.dataset.sent = ""; form.submit(); };       // fall back to a plain submit
+      xhr.onerror = function () { failed(form.dataset.offline); };
       xhr.send(new FormData(form));
     });
   });
@@ -52,18 +78,27 @@
     });
   });
 
-  // Poll a JSON status endpoint: a trainee result reloads when ready; a batch updates its bar and rows.
+  // Poll a JSON status endpoint: a trainee result reloads when ready; a batch updates its bar and rows. A poll that
+  // gets no answer (lost on a crowded Wi-Fi) is given up after data-poll-timeout seconds, so polling goes on; a
+  // page the server no longer has (404, 410: a trainer removed it) is reloaded once, to show the server's reason.
   document.querySelectorAll("[data-poll]").forEach(function (el) {
     var url = el.dataset.poll, until = (el.dataset.pollUntil || "").split(","), delay = 1000;
     var tick = function () {
-      fetch(url, { headers: { "Accept": "application/json", "X-Requested-With": "fetch" }, credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
+      var ctl = window.AbortController ? new AbortController() : null;
+      var timer = ctl && setTimeout(function () { ctl.abort(); }, 1000 * (+el.dataset.pollTimeout || 10));
+      fetch(url, { headers: { "Accept": "application/json", "X-Requested-With": "fetch" }, credentials: "same-origin",
+                   signal: ctl ? ctl.signal : undefined })
+        .then(function (r) {
+          if (r.status === 404 || r.status === 410) { window.location.reload(); throw "gone"; }
+          return r.json();
+        })
         .then(function (data) {
+          clearTimeout(timer);
           if (el.hasAttribute("data-poll-batch")) { updateBatch(el, data); if (data.complete) { return; } }
           else if (until.indexOf(data.state) >= 0) { window.location.replace(data.url); return; }
           delay = Math.min(delay * 1.3, 4000); setTimeout(tick, delay);
         })
-        .catch(function () { setTimeout(tick, 4000); });
+        .catch(function (why) { clearTimeout(timer); if (why !== "gone") { setTimeout(tick, 4000); } });
     };
     setTimeout(tick, 700);
   });

@@ -1,0 +1,147 @@
+"""A trainee's phone on a crowded Wi-Fi or a hotspot: an upload cut off, a proxy's error, a link that stalls.
+
+The fake pipeline (grader.web.testing) is enough: what is tested is the page, not the grading.
+"""
+import pytest
+
+from tests.browser.test_browser import PHONE, wait_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PROXY_502 = ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
+             "<hr><center>nginx</center></body></html>")
+
+
+def _phone(browser):
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    return ctx, ctx.new_page()
+
+
+def _fill_upload(page, srv, tmp_path):
+    from grader.web.testing import jpeg_bytes
+    for n in (1, 2):
+        (tmp_path / f"h{n}.jpg").write_bytes(jpeg_bytes(color=f"#e{n}e{n}e{n}"))
+    page.goto(srv["url"] + "/")
+    page.fill("#code", srv["code"])
+    page.fill("#trainee", "Budi")
+    page.set_input_files("#photo_1", str(tmp_path / "h1.jpg"))
+    page.set_input_files("#photo_2", str(tmp_path / "h2.jpg"))
+
+
+def _form_kept(page):
+    return page.evaluate("""() => { const f = document.querySelector('form[data-progress]');
+        const b = f.querySelector('button[type=submit]');
+        return {code: f.code.value, trainee: f.trainee.value, photos: f.photo_1.files.length + f.photo_2.files.length,
+                button: b.textContent.trim(), disabled: b.disabled,
+                focused: document.activeElement.getAttribute('role')}; }""")
+
+
+@pytest.mark.parametrize("how", ["proxy_502", "connection_reset", "stalled"])
+def test_an_upload_that_fails_on_the_way_keeps_the_form_for_one_tap_again(browser, fake_live_server, shots,
+                                                                           tmp_path, how):
+    srv = fake_live_server
+    ctx, page = _phone(browser)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    def cut(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        if how == "proxy_502":
+            return route.fulfill(status=502, content_type="text/html", body=PROXY_502)
+        if how == "connection_reset":
+            return route.abort("connectionreset")
+        # "stalled": the request is never answered (a hotspot that lost its uplink)
+    page.route("**/", cut)
+    _fill_upload(page, srv, tmp_path)
+    if how == "stalled":
+        page.evaluate("document.querySelector('form[data-progress]').dataset.stallSeconds = '1'")
+    page.tap("button[type=submit]")
+    if how == "stalled":
+        page.tap("button[type=submit]", force=True)                    # a nervous double tap sends once
+    alert = page.locator("form[data-progress] [role=alert]")
+    alert.wait_for(state="visible", timeout=10_000)
+    text = alert.inner_text()
+    assert "Foto, kode, dan nama Anda masih di sini" in text, text
+    assert ("502" in text) == (how == "proxy_502")
+    kept = _form_kept(page)
+    assert kept == {"code": srv["code"], "trainee": "Budi", "photos": 2, "button": "Kirim dan nilai",
+                    "disabled": False, "focused": "alert"}, kept
+    assert len(posts) == 1, posts                                     # no plain submit behind the trainee's back
+    shots(page, f"phone-trainee-upload-{how.replace('_', '-')}")
+    page.unroute("**/")
+    page.tap("button[type=submit]")                                   # the network is back: one tap
+    page.wait_for_selector("text=Hasil penilaian", timeout=15_000)
+    ctx.close()
+
+
+@pytest.fixture
+def slow_live_server(isolated_data_dir):
+    """The fake pipeline, 3 s a sheet: the trainee sees the pending page first."""
+    from tests.browser.conftest import _serve
+    yield from _serve({"JOBS_MODE": "thread", "JOBS_WORKERS": 1, "PIPELINE": "tests.browser.slow_pipeline"})
+
+
+def _pending(browser, srv, tmp_path):
+    from grader.web.testing import jpeg_bytes
+    (tmp_path / "h1.jpg").write_bytes(jpeg_bytes())
+    ctx, page = _phone(browser)
+    page.goto(srv["url"] + "/")
+    page.fill("#code", srv["code"])
+    page.set_input_files("#photo_1", str(tmp_path / "h1.jpg"))
+    page.tap("button[type=submit]")
+    page.wait_for_selector("text=Sedang dinilai")
+    return ctx, page
+
+
+def test_the_pending_page_polls_on_when_one_poll_is_never_answered(browser, slow_live_server, tmp_path):
+    """A poll lost on a crowded Wi-Fi (no answer, no error) is given up after a while; the next one finds the result."""
+    ctx, page = _pending(browser, slow_live_server, tmp_path)
+    page.evaluate("document.querySelector('[data-poll]').dataset.pollTimeout = '1'")
+    polls = []
+
+    def lose_second(route):
+        polls.append(route.request.url)
+        if len(polls) != 2:
+            route.continue_()
+    page.route("**/*.json", lose_second)
+    page.wait_for_selector("text=Hasil penilaian", timeout=10_000)
+    ctx.close()
+
+
+def test_the_pending_page_of_a_sheet_removed_meanwhile_says_so(browser, slow_live_server, tmp_path):
+    """A trainer removed the sheet while it waited: the page says so instead of 'Sedang dinilai…' for ever."""
+    from grader.web.db import REMOVED
+    ctx, page = _pending(browser, slow_live_server, tmp_path)
+    token = page.url.rsplit("/", 1)[1]
+    with slow_live_server["app"].app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        db.execute("UPDATE submissions SET state=? WHERE token=?", (REMOVED, token))
+        db.commit()
+    page.wait_for_selector("text=sudah dihapus", timeout=2_500)
+    ctx.close()
+
+
+@pytest.mark.parametrize("js", [True, False])
+def test_a_refused_upload_puts_focus_on_its_errors(browser, fake_live_server, js):
+    """A screen reader (or a trainee with a magnifier) lands on what went wrong, with or without the script."""
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=js)
+    page = ctx.new_page()
+    page.goto(fake_live_server["url"] + "/")
+    page.fill("#code", fake_live_server["code"])
+    page.tap("button[type=submit]")                                   # no photo chosen
+    page.wait_for_selector("text=Pilih foto lembar latihan")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"
+    assert page.input_value("#code") == fake_live_server["code"]
+    ctx.close()
+
+
+def test_the_language_links_are_large_enough_to_tap(browser, fake_live_server):
+    """ID and EN sit side by side in the header: each at least 24 x 24 CSS px (WCAG 2.2 target size)."""
+    ctx, page = _phone(browser)
+    page.goto(fake_live_server["url"] + "/")
+    for link in page.locator(".lang a").all():
+        box = link.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, (link.inner_text(), box)
+    ctx.close()
