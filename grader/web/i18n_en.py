@@ -48,6 +48,8 @@ EN: dict[str, str] = {
     "Mengunggah…": "Uploading…",
     "Koneksi terputus atau macet.": "The connection dropped or stalled.",
     "Server tidak menjawab (kode {status}).": "The server did not answer (code {status}).",
+    "Berkas yang dipilih masih di sini: ketuk “Unggah dan nilai” lagi.":
+        "The files you chose are still here: tap “Upload and grade” again.",
     "Foto, kode, dan nama Anda masih di sini: ketuk “Kirim dan nilai” lagi.":
         "Your photos, code and name are still here: tap “Send and grade” again.",
     "Percobaan Anda": "Your attempts",

@@ -75,6 +75,30 @@ def test_an_upload_that_fails_on_the_way_keeps_the_form_for_one_tap_again(browse
     ctx.close()
 
 
+def test_a_trainers_batch_upload_that_fails_on_the_way_keeps_the_files_too(browser, fake_live_server, tmp_path):
+    """The batch form shares the upload script: a proxy's 502 says so in Indonesian and keeps the files (it has its
+    own words; without them the script showed 'undefined')."""
+    from grader.web.testing import TEST_PASSWORD, jpeg_bytes
+    srv = fake_live_server
+    ctx = browser.new_context(viewport=PHONE)
+    page = ctx.new_page()
+    page.goto(srv["url"] + "/trainer/masuk")
+    page.fill("#name", "Pak Budi")
+    page.fill("#password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")
+    (tmp_path / "017_1.jpg").write_bytes(jpeg_bytes())
+    page.set_input_files("input[name=photos]", str(tmp_path / "017_1.jpg"))
+    page.route("**/batch", lambda route: route.fulfill(status=502, content_type="text/html", body=PROXY_502))
+    page.click("form[action$='/batch'] button[type=submit]")
+    alert = page.locator("form[action$='/batch'] [role=alert]")
+    alert.wait_for(state="visible", timeout=10_000)
+    text = alert.inner_text()
+    assert "502" in text and "Berkas yang dipilih masih di sini" in text and "undefined" not in text, text
+    assert page.evaluate("document.querySelector('input[name=photos]').files.length") == 1
+    ctx.close()
+
+
 @pytest.fixture
 def slow_live_server(isolated_data_dir):
     """The fake pipeline, 3 s a sheet: the trainee sees the pending page first."""

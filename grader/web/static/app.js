@@ -45,7 +45,7 @@
         clearInterval(watch); delete form.dataset.uploading; form.dataset.sent = "";
         if (bar) { bar.hidden = true; }
         if (button) { button.textContent = label; button.disabled = false; }
-        text = (text ? text + " " : "") + form.dataset.kept;
+        text = [text, form.dataset.kept].filter(Boolean).join(" ");
         if (alert) { alert.textContent = text; alert.hidden = false; alert.focus(); } else { window.alert(text); }
       };
       xhr.open("POST", form.action || window.location.href);
@@ -55,7 +55,7 @@
         clearInterval(watch);
         var page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
         if (xhr.status >= 400 && !page.querySelector("header.top")) {       // not our page: a proxy, a captive portal
-          failed(form.dataset.serverError.replace("{status}", xhr.status)); return;
+          failed((form.dataset.serverError || "").replace("{status}", xhr.status)); return;
         }
         if (xhr.status >= 500) {                                            // ours, e.g. the disk is full: say why
           var why = page.querySelector("main .errors");
