@@ -176,14 +176,20 @@ def test_trainer_logs_in_batch_uploads_a_zip_and_sees_the_class_table(browser, l
     ctx.close()
 
 
-def _review_queue_after_batch(browser, srv, code, upload):
-    """Log in as a trainer, batch-upload ``upload`` (a photo or a zip) and open the review queue."""
-    ctx = browser.new_context(viewport=DESKTOP)
+def trainer_page(browser, srv, viewport=DESKTOP):
+    """A browser context and page logged in as a trainer."""
+    ctx = browser.new_context(viewport=viewport)
     page = ctx.new_page()
     page.goto(srv["url"] + "/trainer/masuk")
     page.fill("#name", "Pak Budi")
     page.fill("#password", TEST_PASSWORD)
     page.click("button[type=submit]")
+    return ctx, page
+
+
+def _review_queue_after_batch(browser, srv, code, upload):
+    """Log in as a trainer, batch-upload ``upload`` (a photo or a zip) and open the review queue."""
+    ctx, page = trainer_page(browser, srv)
     page.goto(srv["url"] + f"/trainer/latihan/{code}")
     page.set_input_files("input[name=photos]", str(upload))
     page.click("form[action$='/batch'] button[type=submit]")

@@ -4,7 +4,7 @@ The fake pipeline (grader.web.testing) is enough: what is tested is the page, no
 """
 import pytest
 
-from tests.browser.test_browser import PHONE, wait_until
+from tests.browser.test_browser import PHONE, trainer_page, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -78,14 +78,9 @@ def test_an_upload_that_fails_on_the_way_keeps_the_form_for_one_tap_again(browse
 def test_a_trainers_batch_upload_that_fails_on_the_way_keeps_the_files_too(browser, fake_live_server, tmp_path):
     """The batch form shares the upload script: a proxy's 502 says so in Indonesian and keeps the files (it has its
     own words; without them the script showed 'undefined')."""
-    from grader.web.testing import TEST_PASSWORD, jpeg_bytes
+    from grader.web.testing import jpeg_bytes
     srv = fake_live_server
-    ctx = browser.new_context(viewport=PHONE)
-    page = ctx.new_page()
-    page.goto(srv["url"] + "/trainer/masuk")
-    page.fill("#name", "Pak Budi")
-    page.fill("#password", TEST_PASSWORD)
-    page.click("button[type=submit]")
+    ctx, page = trainer_page(browser, srv, PHONE)
     page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")
     (tmp_path / "017_1.jpg").write_bytes(jpeg_bytes())
     page.set_input_files("input[name=photos]", str(tmp_path / "017_1.jpg"))
