@@ -94,14 +94,15 @@ class NewSubmission:
     created: bool          # False: an earlier identical submission was returned instead
 
 
-def content_hash(exercise: str | None, trainee: str | None, files: list[tuple[str, bytes]],
+def content_hash(exercise: str | None, trainee: str | None, photo_digests: list[bytes],
                  retake_of: int | None = None) -> str:
-    """What makes two submissions the same sending. A retake or a completed sheet names the sheet it follows: the
-    same photos as an older sheet are then a new, latest sheet, not that older one sent again."""
+    """What makes two submissions the same sending, from the photos' sha256 digests. A retake or a completed sheet
+    names the sheet it follows: the same photos as an older sheet are then a new, latest sheet, not that older one
+    sent again."""
     head = f"{exercise or ''}|{(trainee or '').strip().lower()}" + (f"|after {retake_of}" if retake_of else "")
     h = hashlib.sha256(head.encode())
-    for _, data in files:
-        h.update(hashlib.sha256(data).digest())
+    for digest in photo_digests:
+        h.update(digest)
     return h.hexdigest()
 
 
@@ -187,19 +188,24 @@ class NewSheet:
     retake_of: int | None = None
 
     @functools.cached_property
+    def photo_digests(self) -> list[bytes]:
+        """Each photo's sha256, once: the content hash and the uploads' rows both use them."""
+        return [hashlib.sha256(data).digest() for _, data in self.files]
+
+    @functools.cached_property
     def digest(self) -> str:
-        """:func:`content_hash`, once (it reads every photo's bytes)."""
-        return content_hash(self.exercise, self.trainee, self.files, self.retake_of)
+        """:func:`content_hash`."""
+        return content_hash(self.exercise, self.trainee, self.photo_digests, self.retake_of)
 
 
 def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet], *,
                  then: Callable[[sqlite3.Connection, list[int]], None] | None = None) -> list[NewSubmission]:
     """Write every sheet's photos to disk, then record all the sheets and ``then(conn, their ids)`` in one
     transaction (a split's two halves and the pair they replace: all or nothing). No double-submit check."""
-    written: list[tuple[str, Path, list[tuple]]] = []
+    written: list[tuple[str, list[tuple]]] = []
     try:
         for sheet in sheets:
-            written.append(_write_photos(data_dir, sheet.files))
+            written.append(_write_photos(data_dir, sheet.files, sheet.photo_digests))
     except OSError as exc:
         # a full disk or a read-only data folder: say so, and leave no half-written photo behind
         log.error("could not store an upload under %s: %s", data_dir, exc)
@@ -209,7 +215,7 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
     try:
         conn.execute("BEGIN IMMEDIATE")
         ids = []
-        for sheet, (token, _folder, stored) in zip(sheets, written):
+        for sheet, (token, stored) in zip(sheets, written):
             sid = conn.execute(
                 "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
                 "trainee, trainee_name, retake_of, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -230,17 +236,18 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
             log.error("could not record an upload: %s", exc)     # "database or disk is full"
             raise storage_error() from exc
         raise
-    return [NewSubmission(sid, token, True) for sid, (token, _, _) in zip(ids, written)]
+    return [NewSubmission(sid, token, True) for sid, (token, _) in zip(ids, written)]
 
 
-def _write_photos(data_dir: Path, files: list[tuple[str, bytes]]) -> tuple[str, Path, list[tuple]]:
-    """A new sheet folder holding ``files``, synced to the disk: ``(token, folder, upload rows)``."""
+def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[bytes]) -> tuple[str, list[tuple]]:
+    """A new sheet folder holding ``files`` (whose sha256 ``digests`` are known), synced to the disk:
+    ``(token, upload rows)``."""
     token = secrets.token_urlsafe(16)
     folder = submission_dir(data_dir, token) / "upload"
     stored = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for i, (name, data) in enumerate(files, start=1):
+        for i, ((name, data), digest) in enumerate(zip(files, digests), start=1):
             fmt = sniff_image(data) or "bin"
             display = display_name(name, f"foto-{i}.{fmt}")
             path = folder / f"{i:02d}-{safe_filename(name, f'foto-{i}.{fmt}')}"
@@ -248,16 +255,16 @@ def _write_photos(data_dir: Path, files: list[tuple[str, bytes]]) -> tuple[str, 
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())      # on the disk before the database says it is (a power cut in class)
-            stored.append((i, display, str(path.relative_to(data_dir)), hashlib.sha256(data).hexdigest(), len(data)))
+            stored.append((i, display, str(path.relative_to(data_dir)), digest.hex(), len(data)))
         _sync_folder(folder)
     except OSError:
         shutil.rmtree(folder.parent, ignore_errors=True)
         raise
-    return token, folder, stored
+    return token, stored
 
 
-def _drop(data_dir: Path, written: list[tuple[str, Path, list[tuple]]]) -> None:
-    for token, _folder, _stored in written:
+def _drop(data_dir: Path, written: list[tuple[str, list[tuple]]]) -> None:
+    for token, _stored in written:
         shutil.rmtree(submission_dir(data_dir, token), ignore_errors=True)
 
 
