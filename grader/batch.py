@@ -16,7 +16,7 @@ import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Hashable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -100,20 +100,26 @@ def read_photo_file(path: Path) -> bytes | GraderError:
     return path.read_bytes()
 
 
+def earlier_copies(digests: Sequence[Hashable | None]) -> list[int | None]:
+    """For each photo, the index of an earlier one with the same digest (the same bytes: a file named as well as
+    its folder, one photo forwarded twice in a chat export), None for the first of its kind or no digest. The CLI
+    and the web batch both grade each photo once."""
+    first: dict[Hashable, int] = {}
+    out: list[int | None] = []
+    for i, digest in enumerate(digests):
+        out.append(first.get(digest) if digest is not None else None)
+        if digest is not None:
+            first.setdefault(digest, i)
+    return out
+
+
 def one_of_each(items: list[tuple[str, bytes | GraderError]]) -> list[tuple[str, bytes | GraderError]]:
-    """``items`` without the photos seen earlier in the batch, byte for byte (a file named as well as its folder,
-    one photo forwarded twice): each is graded once, as in the web batch, and each copy is named in a warning."""
-    first: dict[bytes, str] = {}
-    kept = []
-    for name, data in items:
-        if isinstance(data, bytes):
-            digest = hashlib.sha256(data).digest()
-            if digest in first:
-                _say_left_out(name, "same_photo", f"the same photo as {first[digest]}; graded once")
-                continue
-            first[digest] = name
-        kept.append((name, data))
-    return kept
+    """``items`` without the photos seen earlier in the batch, byte for byte: each copy is named in a warning."""
+    copies = earlier_copies([hashlib.sha256(d).digest() if isinstance(d, bytes) else None for _, d in items])
+    for (name, _data), copy in zip(items, copies):
+        if copy is not None:
+            _say_left_out(name, "same_photo", f"the same photo as {items[copy][0]}; graded once")
+    return [item for item, copy in zip(items, copies) if copy is None]
 
 
 def photos_in(name: str, data: bytes) -> Iterator[tuple[str, bytes | GraderError]]:

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
-from grader.batch import refusal_messages
+from grader.batch import earlier_copies, refusal_messages
 from grader.errors import GraderError
 from grader.photo.pdf_pages import photos_of
 from grader.web.db import REMOVED, STORING, get_db, now_iso
@@ -105,16 +105,15 @@ def _one_of_each(photos: list[tuple[str, bytes]], places: list[str], digests: li
     """The photos with a byte-identical copy of an earlier one left out, and a skipped entry for each copy. A chat
     export often holds a photo twice (forwarded again, ``IMG-…-WA0006 (1).jpg``): graded twice, one page became two
     sheets, and a page whose trainee number was read unsure was then joined to none of the trainee's pages."""
-    first: dict[str, str] = {}
     kept, kept_places, twice = [], [], []
-    for (name, data), place, digest in zip(photos, places, digests):
-        if digest in first:
-            twice.append(skipped_entry(name, (
-                "same_photo", f"Foto ini sama persis dengan {first[digest]} dalam unggahan ini; dinilai sekali saja.",
-                f"This photo is the same as {first[digest]} in this upload; it is graded once.")))
+    for photo, place, copy in zip(photos, places, earlier_copies(digests)):
+        if copy is not None:
+            first = photos[copy][0]
+            twice.append(skipped_entry(photo[0], (
+                "same_photo", f"Foto ini sama persis dengan {first} dalam unggahan ini; dinilai sekali saja.",
+                f"This photo is the same as {first} in this upload; it is graded once.")))
             continue
-        first[digest] = name
-        kept.append((name, data))
+        kept.append(photo)
         kept_places.append(place)
     return kept, kept_places, twice
 
