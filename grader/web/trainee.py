@@ -147,8 +147,9 @@ def _earlier_attempts(row) -> list:
         return []
     marks = ",".join("?" * len(mine))
     return get_db().execute(
-        f"SELECT id, token, trainee, trainee_name, score, state, result_status, n_wrong, n_review, n_blank, created_at, result FROM submissions "
-        f"WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' ORDER BY id", (*mine, row["exercise"])).fetchall()
+        f"SELECT id, token, trainee, trainee_name, score, state, result_status, n_wrong, n_review, n_blank, "
+        f"created_at, result FROM submissions WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' "
+        f"ORDER BY id", (*mine, row["exercise"])).fetchall()
 
 
 def _photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
@@ -290,19 +291,22 @@ def retake(token: str):
             check_photo(b"", max_bytes=0)                   # (says: choose a photo)
         [(name, data)] = _photos(upload, max_pages=1)
     except GraderError as exc:
-        return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, attempts=[],
-                               client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
-                               image_url=image_urls(row)), 400
+        return _retake_refused(row, res, uploads, exc), 400
     base = Path(current_app.config["DATA_DIR"])
     try:
         files = [(name, data) if u["position"] == position else
                  (u["filename"], read_stored(base, u["path"], u["filename"])) for u in uploads]
-    except GraderError as exc:
-        return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, attempts=[],
-                               client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
-                               image_url=image_urls(row)), 409
+    except GraderError as exc:                              # (a photo of the other page is gone from the disk)
+        return _retake_refused(row, res, uploads, exc), 409
     kept = {p.get("page") for i, p in enumerate((res or {}).get("pages") or ()) if i + 1 != position}
     return _grade_again(row, files, [(row["id"], res, kept - {None})])
+
+
+def _retake_refused(row, res: dict | None, uploads, exc: GraderError) -> str:
+    """The result page again, saying why the retake was not taken."""
+    return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, attempts=[],
+                           client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
+                           image_url=image_urls(row))
 
 
 def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, dict | None, set[int]]]):
@@ -351,8 +355,8 @@ def complete(token: str):
         if photos is None:
             return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
         earlier_res = json.loads(earlier["result"])
-        shown = _read_pages(earlier_res)
-        added = [(page, photos[shown[page]]) for page in sorted(pages)]
+        earlier_shown = _read_pages(earlier_res)
+        added = [(page, photos[earlier_shown[page]]) for page in sorted(pages)]
         reused = [(earlier["id"], earlier_res, pages)]
     else:
         upload = request.files.get("photo")
