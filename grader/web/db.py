@@ -44,16 +44,20 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+#: columns added to tables after databases holding them were made: ``(table, column, declaration)``
+ADDED_COLUMNS = (
+    ("jobs", "priority", "INTEGER NOT NULL DEFAULT 0"),      # job priorities
+    ("batches", "removed_at", "TEXT"),                       # removals
+    ("submissions", "typed_code", "TEXT"),                   # held uploads' codes
+)
+
+
 def init_schema(conn: sqlite3.Connection) -> None:
-    """Create the tables that do not exist yet (idempotent)."""
+    """Create the tables that do not exist yet, and add to an older database the columns it lacks (idempotent)."""
     conn.executescript(SCHEMA)
-    columns = {r["name"] for r in conn.execute("PRAGMA table_info(jobs)")}
-    if "priority" not in columns:        # databases created before job priorities
-        conn.execute("ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
-    if "removed_at" not in {r["name"] for r in conn.execute("PRAGMA table_info(batches)")}:   # before removals
-        conn.execute("ALTER TABLE batches ADD COLUMN removed_at TEXT")
-    if "typed_code" not in {r["name"] for r in conn.execute("PRAGMA table_info(submissions)")}:   # before held codes
-        conn.execute("ALTER TABLE submissions ADD COLUMN typed_code TEXT")
+    for table, column, declaration in ADDED_COLUMNS:
+        if column not in {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 def get_db() -> sqlite3.Connection:
