@@ -962,9 +962,9 @@ def test_a_dispute_racing_the_removal_of_its_exercise_does_not_bring_the_sheet_b
     conn.close()
 
 
-def test_a_batch_stored_while_its_exercise_is_removed_goes_with_it(app, trainer, code, monkeypatch):
-    """Review: a batch past its exercise check but stored after the removal stayed, unreachable, under a code with
-    no exercise. Its grading job now finds the exercise removed and removes the sheets too."""
+def _remove_while_the_photos_are_checked(app, monkeypatch, code: str):
+    """Exercise ``code`` is removed while a batch upload, already past its exercise check, checks its photos.
+    Returns the function the hook replaced, to put it back."""
     import grader.web.trainer.batches as batches
     from grader.web.removal import remove_exercise
     real = batches.recently_sent
@@ -976,6 +976,13 @@ def test_a_batch_stored_while_its_exercise_is_removed_goes_with_it(app, trainer,
         return real(db, exercise, photos)
 
     monkeypatch.setattr(batches, "recently_sent", removal_while_the_photos_are_checked)
+    return real
+
+
+def test_a_batch_stored_while_its_exercise_is_removed_goes_with_it(app, trainer, code, monkeypatch):
+    """Review: a batch past its exercise check but stored after the removal stayed, unreachable, under a code with
+    no exercise. Its grading job now finds the exercise removed and removes the sheets too."""
+    _remove_while_the_photos_are_checked(app, monkeypatch, code)
     batch(trainer, code, [("budi_1.jpg", jpeg_bytes()), ("siti_1.jpg", jpeg_bytes(color="#eee"))], client_token="r")
     conn = _conn(app)
     assert conn.execute("SELECT state FROM submissions WHERE exercise=?", (code,)).fetchall() != []
@@ -1313,22 +1320,13 @@ def test_a_batch_stored_while_its_exercise_is_removed_is_retired_with_it(app, tr
     """QA (concurrency): the batch row of an upload past its exercise check but stored after the removal kept its
     skipped files' names (they often name trainees) and stayed open at its address; once the exercise was made
     again (the same options give the same code), the new class listed it as an earlier upload."""
-    import grader.web.trainer.batches as batches
-    from grader.web.removal import remove_exercise
     new = new_exercise(trainer, seed=778)
-    real = batches.recently_sent
-
-    def removal_while_the_photos_are_checked(db, exercise, photos):
-        conn = _conn(app)
-        assert remove_exercise(conn, app.config["DATA_DIR"], new) is not None
-        conn.close()
-        return real(db, exercise, photos)
-
-    monkeypatch.setattr(batches, "recently_sent", removal_while_the_photos_are_checked)
+    real = _remove_while_the_photos_are_checked(app, monkeypatch, new)
     resp = trainer.post(f"/trainer/latihan/{new}/batch", data={
         "csrf_token": csrf_of(trainer, f"/trainer/latihan/{new}"), "client_token": "late",
         "photos": [(io.BytesIO(jpeg_bytes()), "budi_1.jpg"), (io.BytesIO(b"not a photo"), "Siti Rahma.docx")]},
         content_type="multipart/form-data")
+    import grader.web.trainer.batches as batches
     monkeypatch.setattr(batches, "recently_sent", real)
     conn = _conn(app)
     assert {r[0] for r in conn.execute("SELECT state FROM submissions WHERE exercise=?", (new,))} == {"removed"}

@@ -54,9 +54,9 @@ def remove_sheet(conn: sqlite3.Connection, data_dir: Path, sid: int) -> list[int
     """Remove sheet ``sid`` (and the sheets it replaced): photos, result, corrections and disputes.
 
     Returns the ids removed (none when another request removed it first), or None when it cannot be now: the
-    sheet is being graded, or its batch's merge step is running (it reads the batch's photos). The database goes first, in one transaction; the files
-    after it, so a crash between the two leaves files without a sheet (logged), never a sheet without its
-    photos.
+    sheet is being graded, or its batch's merge step is running (it reads the batch's photos). The database goes
+    first, in one transaction; the files after it, so a crash between the two leaves files without a sheet
+    (logged), never a sheet without its photos.
     """
     with _immediate(conn):
         # (a merge reads the photos of its batch, and the single pages of its exercise's other batches)
