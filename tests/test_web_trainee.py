@@ -484,6 +484,19 @@ def test_a_page_that_was_not_sent_or_was_refused_is_named_beside_the_score(app):
     assert "1 isian yang perlu dicek belum dihitung dalam nilai" in waiting
 
 
+def test_the_printable_sheet_is_in_english_when_the_page_is(client, code):
+    """A trainee who switched the page to English got the printed sheet in Indonesian only."""
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes())])
+    english = client.get(resp.location + "/cetak?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in english and "C.Hasil practice feedback" in english and "Three things to fix" in english
+    assert "/100 provisional" in english and "IV. Votes" in english and "Trainer checks" in english
+    for indonesian in ("Umpan balik", "Tiga hal", "sementara", "Perolehan suara", "Seharusnya", "Halaman "):
+        assert indonesian not in english, indonesian
+    assert "Page " in english                                # the place of each fix, in English too
+    indonesian = client.get(resp.location + "/cetak?lang=id").get_data(as_text=True)
+    assert 'lang="id"' in indonesian and "Umpan balik latihan C.Hasil" in indonesian and "Halaman " in indonesian
+
+
 def test_a_graded_result_has_a_one_page_printable_feedback_sheet(app, client, code):
     resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes())])
     html = client.get(resp.location).get_data(as_text=True)

@@ -8,17 +8,20 @@ from jinja2 import Environment, select_autoescape
 
 from grader.grading.grade import score_text
 
-STATUS_ID = {"ok": "benar", "wrong": "salah", "review": "diperiksa pelatih", "blank": "kosong",
-             "unreadable": "tidak terbaca"}
-SHEET_STATUS_ID = {"graded": "Dinilai", "partial": "Dinilai sebagian", "refused": "Ditolak"}
+# Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes Indonesian).
+STATUS = {"ok": ("benar", "right"), "wrong": ("salah", "wrong"), "review": ("diperiksa pelatih", "trainer checks"),
+          "blank": ("kosong", "blank"), "unreadable": ("tidak terbaca", "unreadable")}
+SHEET_STATUS = {"graded": ("Dinilai", "Graded"), "partial": ("Dinilai sebagian", "Partly graded"),
+                "refused": ("Ditolak", "Refused")}
 # Where the trainee's identity came from (issue 5: QR, then the number written on the sheet, then the file name).
-SOURCE_ID = {"qr": "kode QR", "trainee_number": "nomor peserta di lembar", "caller": "isian pengirim",
-             "filename": "nama berkas"}
-SECTION_ID = {"I": "I. Data pemilih", "II": "II. Surat suara", "III": "III. Disabilitas", "IV": "IV. Perolehan suara",
-              "V": "V. Suara sah dan tidak sah"}
+SOURCE = {"qr": ("kode QR", "QR code"), "trainee_number": ("nomor peserta di lembar", "trainee number on the sheet"),
+          "caller": ("isian pengirim", "the sender's form"), "filename": ("nama berkas", "file name")}
+SECTION = {"I": ("I. Data pemilih", "I. Voters"), "II": ("II. Surat suara", "II. Ballot papers"),
+           "III": ("III. Disabilitas", "III. Voters with disabilities"), "IV": ("IV. Perolehan suara", "IV. Votes"),
+           "V": ("V. Suara sah dan tidak sah", "V. Valid and invalid votes")}
 
 _TEMPLATE = """<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Umpan balik {{ r.trainee or '' }}</title>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ t("Umpan balik", "Feedback") }} {{ r.trainee or '' }}</title>
 <style>
  @page { size: A4; margin: 12mm; }
  body { font: 10pt/1.35 "DejaVu Sans", sans-serif; color: #111; max-width: 186mm; margin: auto; }
@@ -33,33 +36,33 @@ _TEMPLATE = """<!doctype html>
  @media screen and (max-width: 600px) {   /* opened on a phone: one column, readable type */
    body { font-size: 11pt; margin: 0 3mm; } table { font-size: 10pt; } .cols { columns: 1; } }
 </style></head><body>
-<div class="score">{{ score_text(r.score) }}<small>/100{% if r.counts.review or r.counts.unreadable %} sementara{% endif %}</small></div>
-<h1>Umpan balik latihan C.Hasil</h1>
-<div>Peserta: <b>{{ r.trainee_name or r.trainee or '?' }}</b> (identitas dari {{ source_id.get(r.identity_source, r.identity_source or '?') }}) ·
- Kode latihan: <b>{{ r.exercise or '?' }}</b> · {{ sheet_status.get(r.status, r.status) }}</div>
-<div>Benar {{ r.counts.ok }} · Salah {{ r.counts.wrong }} · Diperiksa pelatih {{ r.counts.review }} ·
- Kosong {{ r.counts.blank }} · Tidak terbaca {{ r.counts.unreadable }}</div>
-{% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="Nomor dan nama yang ditulis">{% endfor %}</div>{% endif %}
-{% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ p.refusal.message_id }}</p>{% endfor %}
-{% if r.status == 'partial' %}<p class="review">Nilai ini hanya dari halaman yang terbaca{% if r.counts.unreadable %}{% set graded = r.counts.get("ok", 0) + r.counts.get("wrong", 0) + r.counts.get("blank", 0) %} (dinilai dari {{ graded }} dari {{ graded + r.counts.get("review", 0) + r.counts.unreadable }} isian){% endif %}.</p>{% endif %}
-{% if r.counts.review %}<p class="review">Isian yang diperiksa pelatih belum dihitung dalam nilai; nilai bisa berubah.</p>{% endif %}
-{% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ p.advice.message_id }}</p>{% endfor %}
-{% if r.status == 'refused' %}<h2>Lembar ini belum dinilai</h2>
-<p>Tidak ada halaman yang bisa dibaca. Perbaiki foto seperti yang disebut di atas, lalu kirim lagi.</p>
-{% else %}<h2>Tiga hal yang perlu diperbaiki</h2>
-{% if r.top_fixes %}<ol>{% for f in r.top_fixes %}<li>{{ f.message_id }} <i>({{ f.where }})</i></li>{% endfor %}</ol>
-{% else %}<p>Tidak ada. Bagus!</p>{% endif %}{% endif %}
+<div class="score">{{ score_text(r.score) }}<small>/100{% if r.counts.review or r.counts.unreadable %} {{ t("sementara", "provisional") }}{% endif %}</small></div>
+<h1>{{ t("Umpan balik latihan C.Hasil", "C.Hasil practice feedback") }}</h1>
+<div>{{ t("Peserta", "Trainee") }}: <b>{{ r.trainee_name or r.trainee or '?' }}</b> ({{ t("identitas dari", "identity from") }} {{ word(source, r.identity_source) }}) ·
+ {{ t("Kode latihan", "Exercise code") }}: <b>{{ r.exercise or '?' }}</b> · {{ word(sheet_status, r.status) }}</div>
+<div>{{ t("Benar", "Right") }} {{ r.counts.ok }} · {{ t("Salah", "Wrong") }} {{ r.counts.wrong }} · {{ t("Diperiksa pelatih", "Trainer checks") }} {{ r.counts.review }} ·
+ {{ t("Kosong", "Blank") }} {{ r.counts.blank }} · {{ t("Tidak terbaca", "Unreadable") }} {{ r.counts.unreadable }}</div>
+{% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="{{ t("Nomor dan nama yang ditulis", "Number and name as written") }}">{% endfor %}</div>{% endif %}
+{% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ pick(p.refusal) }}</p>{% endfor %}
+{% if r.status == 'partial' %}<p class="review">{{ t("Nilai ini hanya dari halaman yang terbaca", "This score is from the readable pages only") }}{% if r.counts.unreadable %}{% set graded = r.counts.get("ok", 0) + r.counts.get("wrong", 0) + r.counts.get("blank", 0) %} ({{ t("dinilai dari", "graded on") }} {{ graded }} {{ t("dari", "of") }} {{ graded + r.counts.get("review", 0) + r.counts.unreadable }} {{ t("isian", "fields") }}){% endif %}.</p>{% endif %}
+{% if r.counts.review %}<p class="review">{{ t("Isian yang diperiksa pelatih belum dihitung dalam nilai; nilai bisa berubah.", "Fields the trainer checks are not yet in the score; the score may change.") }}</p>{% endif %}
+{% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ pick(p.advice) }}</p>{% endfor %}
+{% if r.status == 'refused' %}<h2>{{ t("Lembar ini belum dinilai", "This sheet is not graded yet") }}</h2>
+<p>{{ t("Tidak ada halaman yang bisa dibaca. Perbaiki foto seperti yang disebut di atas, lalu kirim lagi.", "No page could be read. Fix the photo as said above, then send it again.") }}</p>
+{% else %}<h2>{{ t("Tiga hal yang perlu diperbaiki", "Three things to fix") }}</h2>
+{% if r.top_fixes %}<ol>{% for f in r.top_fixes %}<li>{{ pick(f) }} <i>({{ pick(f, "where") }})</i></li>{% endfor %}</ol>
+{% else %}<p>{{ t("Tidak ada. Bagus!", "None. Well done!") }}</p>{% endif %}{% endif %}
 {% set violated = r.rules | selectattr('status', 'equalto', 'violated') | list %}
-{% if violated %}<h2>Aturan hitung yang tidak terpenuhi</h2><ul>
-{% for x in violated %}<li class="{{ 'wrong' if x.severity == 'error' else 'review' }}">{{ x.message_id }}</li>{% endfor %}
+{% if violated %}<h2>{{ t("Aturan hitung yang tidak terpenuhi", "Arithmetic rules not met") }}</h2><ul>
+{% for x in violated %}<li class="{{ 'wrong' if x.severity == 'error' else 'review' }}">{{ pick(x) }}</li>{% endfor %}
 </ul>{% endif %}
-{% if r.findings %}<h2>Catatan</h2><ul>{% for x in r.findings %}<li>{{ x.message_id }}</li>{% endfor %}</ul>{% endif %}
-<h2>Isian per bagian</h2>
+{% if r.findings %}<h2>{{ t("Catatan", "Notes") }}</h2><ul>{% for x in r.findings %}<li>{{ pick(x) }}</li>{% endfor %}</ul>{% endif %}
+<h2>{{ t("Isian per bagian", "Fields by section") }}</h2>
 <div class="cols">
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
-<tr><th>Kotak</th><th>Terbaca</th><th>Seharusnya</th><th>Status</th></tr>
+<tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
 {% for f in rows %}<tr><td>{{ f.id }}</td><td>{{ '' if f.value is none else f.value }}</td>
-<td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ status_id[f.status] }}</td></tr>
+<td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ word(status, f.status) }}</td></tr>
 {% endfor %}</table>{% endfor %}
 </div>
 </body></html>
@@ -81,17 +84,31 @@ def photo_name(file: str) -> str:
 _env.filters["photo_name"] = photo_name
 
 
-def render_report(result: dict, image_url: Callable[[str], str] | None = None) -> str:
-    """The printable feedback page for one graded sheet.
+def render_report(result: dict, image_url: Callable[[str], str] | None = None, lang: str = "id") -> str:
+    """The printable feedback page for one graded sheet, in Indonesian (``lang="id"``) or English (``"en"``).
 
     ``image_url`` turns a derived image's name into a link; with it, the page shows the number and name written on
     the sheet, so a printed page for a sheet that names nobody (a chat export's photo) finds its trainee.
     """
+    en = lang == "en"
+
+    def t(text_id: str, text_en: str) -> str:
+        return text_en if en else text_id
+
+    def word(table: dict, key) -> str:
+        return table[key][en] if key in table else (key or "?")
+
+    def pick(obj: dict, base: str = "message") -> str:
+        # the result JSON's ``where`` is the Indonesian text; the other language is the fallback
+        first, second = (obj.get(f"{base}_en"), obj.get(f"{base}_id") or obj.get(base))[::1 if en else -1]
+        return first or second or ""
+
     sections: dict[str, list] = {}
     for f in result["fields"]:
-        sections.setdefault(SECTION_ID.get(f["section"], f["section"]), []).append(f)
-    return _env.from_string(_TEMPLATE).render(r=result, sections=list(sections.items()), status_id=STATUS_ID,
-                                              source_id=SOURCE_ID, sheet_status=SHEET_STATUS_ID, image_url=image_url)
+        sections.setdefault(word(SECTION, f["section"]), []).append(f)
+    return _env.from_string(_TEMPLATE).render(r=result, sections=list(sections.items()), lang="en" if en else "id",
+                                              t=t, word=word, pick=pick, status=STATUS, source=SOURCE,
+                                              sheet_status=SHEET_STATUS, image_url=image_url)
 
 
 def write_reports(results: list[dict], out_dir: Path) -> list[Path]:

@@ -41,7 +41,8 @@ def _summarise(result: dict) -> dict:
     wrong = [f for f in result["fields"] if f["status"] in ("wrong", "blank")]
     result["top_fixes"] = [{"message_id": f"Periksa {f['label']} ({f['id']}): seharusnya {f['expected']}.",
                             "message_en": f"Check {f['label']} ({f['id']}): it should be {f['expected']}.",
-                            "where": f"Halaman {f['page']}, {f['section']}"} for f in wrong[:3]]
+                            "where": f"Halaman {f['page']}, {f['section']}",
+                            "where_en": f"Page {f['page']}, {f['section']}"} for f in wrong[:3]]
     result["rules"] = [{"id": "ballots_balance", "severity": "error",
                         "status": "violated" if any(f["id"] == WRONG_FIELD and f["status"] == "wrong"
                                                     for f in result["fields"]) else "ok",

@@ -20,7 +20,7 @@ from grader.errors import GraderError
 from grader.page_groups import normalise_id
 from grader.web.db import REMOVED, get_db
 from grader.web.grading import carry_over_reviews, dispute_field, stored_photos
-from grader.web.i18n import error_text
+from grader.web.i18n import error_text, get_lang
 from grader.web.images import scaled_copy
 from grader.web.i18n import gettext as _
 from grader.web.present import unread_pages
@@ -238,7 +238,7 @@ def printable_feedback(row, image_url):
     if row["trainee"] and normalise_id(row["trainee"]) != normalise_id(res.get("trainee")):
         # the sheet's row kept what the sender typed (grading.store_result): the paper names whom the table names
         res = {**res, "trainee": row["trainee"], "trainee_name": row["trainee_name"], "identity_source": "caller"}
-    return render_report(res, image_url=image_url)
+    return render_report(res, image_url=image_url, lang=get_lang())
 
 
 @bp.get("/hasil/<token>.json")
