@@ -524,3 +524,19 @@ def test_a_chat_export_larger_than_one_photo_is_opened(tmp_path, caplog):
     with caplog.at_level("WARNING", logger="grader.batch"):
         items = list(iter_inputs([chat]))
     assert [(name, type(data)) for name, data in items] == [(f"{chat}:budi_p1.jpg", bytes)]
+
+
+def test_report_lang_en_writes_the_printable_reports_in_english(tmp_path, capsys):
+    """A trainer of a class that reads English asks for the printed pages in English; the default stays Indonesian."""
+    photo = str(sample("r000-too_blurry.jpg"))
+    key = str(SAMPLES / "keys" / first_sheet()[0])
+    for lang, folder in (("en", "english"), (None, "default")):
+        extra = ["--report-lang", lang] if lang else []
+        assert main(["grade", photo, "--key", key, "--out", str(tmp_path / folder), *extra]) == 0
+    english = next((tmp_path / "english").glob("*-feedback.html")).read_text(encoding="utf-8")
+    default = next((tmp_path / "default").glob("*-feedback.html")).read_text(encoding="utf-8")
+    assert 'lang="en"' in english and "This sheet is not graded yet" in english and "belum dinilai" not in english
+    assert "r000-too_blurry.jpg: The photo" in english                   # the refusal, in English too
+    assert 'lang="id"' in default and "Lembar ini belum dinilai" in default
+    assert main(["grade", photo, "--key", key, "--out", str(tmp_path / "x"), "--report-lang", "fr"]) == 2
+    assert "invalid choice: 'fr'" in capsys.readouterr().err

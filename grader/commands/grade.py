@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     out.add_argument("--csv", type=Path, metavar="OUT",
                      help="write one row per sheet to OUT and one row per field to OUT with -fields")
     p.add_argument("--out", type=Path, help="folder for feedback images, crops and printable reports")
+    p.add_argument("--report-lang", choices=("id", "en"), default="id",
+                   help="language of the printable reports in --out (default: id, Indonesian)")
     p.add_argument("-j", "--jobs", type=worker_count, default=1,
                    help=f"worker processes, 1 or more (suggested: {default_workers()})")
     p.set_defaults(func=cmd_grade)
@@ -78,7 +80,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
                                        f"(looked for {' '.join(sorted(PHOTO_SUFFIXES))} and .zip)")
     if args.out:
         from grader.grading.report import write_reports
-        write_reports(results, args.out)
+        write_reports(results, args.out, lang=args.report_lang)
     if args.json:
         json.dump(results, sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -111,7 +111,7 @@ def render_report(result: dict, image_url: Callable[[str], str] | None = None, l
                                               sheet_status=SHEET_STATUS, image_url=image_url)
 
 
-def write_reports(results: list[dict], out_dir: Path) -> list[Path]:
+def write_reports(results: list[dict], out_dir: Path, lang: str = "id") -> list[Path]:
     from grader.batch import sheet_label, unique_name
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -120,6 +120,6 @@ def write_reports(results: list[dict], out_dir: Path) -> list[Path]:
     for r in results:
         name = unique_name(sheet_label(r), used)          # as the sheet's own folder (batch.grade_batch)
         path = out_dir / f"{name}-feedback.html"
-        path.write_text(render_report(r, image_url=lambda img, name=name: f"{name}/{img}"), encoding="utf-8")
+        path.write_text(render_report(r, image_url=lambda img, name=name: f"{name}/{img}", lang=lang), encoding="utf-8")
         paths.append(path)
     return paths
