@@ -118,6 +118,10 @@ EN: dict[str, str] = {
     "halaman {n}": "page {n}",
     "Halaman {n}": "Page {n}",
     "Foto ulang": "Retake photo",
+    "Foto ulang Anda masih di sini: ketuk “Kirim ulang”, tanpa memilih foto lagi.":
+        "Your new photo is still here: tap “Send again”, without choosing the photo again.",
+    "Foto halaman {n} Anda masih di sini: ketuk “Kirim ulang”, tanpa memilih foto lagi.":
+        "Your photo of page {n} is still here: tap “Send again”, without choosing the photo again.",
     "Kirim": "Send",
     "Tiga hal yang perlu diperbaiki": "The three things to fix",
     "Yang perlu diperbaiki": "What to fix",
