@@ -872,3 +872,66 @@ def test_a_dispute_and_a_correction_follow_their_page_into_the_completed_sheet(a
         disputes = db.execute("SELECT field_id, written FROM disputes WHERE submission_id=?", (row["id"],)).fetchall()
     field = next(f for f in _json.loads(row["result"])["fields"] if f["id"] == WRONG_FIELD)
     assert field["status"] == "review" and [tuple(d) for d in disputes] == [(WRONG_FIELD, "5")]
+
+
+def _form_tokens(html: str, action: str) -> list[str]:
+    """The form token of each form on the page that posts to ``/hasil/<token>/<action>``, in page order."""
+    return re.findall(rf'<form method="post" action="/hasil/[^"]+/{action}"[^>]*>.*?name="client_token" value="([^"]+)"',
+                      html, re.S)
+
+
+def _counts(app) -> tuple[int, int, int]:
+    """(sheets, stored photos, grading jobs) in the database."""
+    from grader.web.db import get_db
+    with app.app_context():
+        db = get_db()
+        return tuple(db.execute(sql).fetchone()[0] for sql in (
+            "SELECT COUNT(*) FROM submissions", "SELECT COUNT(*) FROM uploads",
+            "SELECT COUNT(*) FROM jobs WHERE kind='grade'"))
+
+
+def _sent_twice_while_the_first_was_being_stored(monkeypatch, send):
+    """``send()`` as a resend that looked for an earlier sending before the first one was recorded (both in
+    flight: the phone gave up on a stalled first one that the server was still storing)."""
+    import grader.web.uploads as uploads
+    real, looks = uploads.find_duplicate, []
+
+    def too_early(conn, **kw):
+        looks.append(kw)
+        return None if len(looks) == 1 else real(conn, **kw)
+    with monkeypatch.context() as m:
+        m.setattr(uploads, "find_duplicate", too_early)
+        resp = send()
+    assert len(looks) == 2                              # the second look came after the database refused a copy
+    return resp
+
+
+@pytest.mark.parametrize("action", ["ulang", "lengkapi"])
+def test_a_retake_or_an_added_page_sent_again_returns_the_first_and_stores_it_once(app, client, code, monkeypatch,
+                                                                                   action):
+    """The phone sends a retake (or the missing page of a half sheet) again under the same form token when the
+    network lost the first answer: the sheet the first one stored is the answer, nothing is stored or graded twice."""
+    photos = {"ulang": [("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())],
+              "lengkapi": [("bsolo_1.jpg", jpeg_bytes())]}[action]
+    resp = upload(client, code=code, photos=photos)
+    html = client.get(resp.location).get_data(as_text=True)
+    form_token = _form_tokens(html, action)[-1]
+    before = _counts(app)
+    new_photo = jpeg_bytes(color="#f4f4f4")
+
+    def send():
+        data = {"csrf_token": csrf_of(client), "client_token": form_token,
+                "photo": (io.BytesIO(new_photo), "hal2.jpg")} | ({"position": "2"} if action == "ulang" else {})
+        return client.post(f"{resp.location}/{action}", data=data, content_type="multipart/form-data")
+    first = send()
+    assert first.status_code == 302 and first.location != resp.location
+    assert _stored(app, first.location.rsplit("/", 1)[1])[1][1] == new_photo
+    after = _counts(app)
+    assert after == (before[0] + 1, before[1] + 2, before[2] + 1)
+    again = send()
+    assert (again.status_code, again.location) == (302, first.location) and _counts(app) == after
+    raced = _sent_twice_while_the_first_was_being_stored(monkeypatch, send)
+    assert (raced.status_code, raced.location) == (302, first.location) and _counts(app) == after
+    folder = app.config["DATA_DIR"] / "submissions"
+    assert len(list(folder.iterdir())) == after[0]      # the refused copy left no photo behind
+
