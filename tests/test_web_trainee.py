@@ -935,3 +935,30 @@ def test_a_retake_or_an_added_page_sent_again_returns_the_first_and_stores_it_on
     folder = app.config["DATA_DIR"] / "submissions"
     assert len(list(folder.iterdir())) == after[0]      # the refused copy left no photo behind
 
+
+def test_each_photo_form_of_a_result_page_is_its_own_sending(app, client, code):
+    """Review: the retakes of both pages and the added page shared the page's one form token, so the second of
+    them (after the first one's answer was lost, or from the old page) got the first one's sheet back: the photo
+    just taken was dropped without a word. Each form now sends under its own token."""
+    resp = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    html = client.get(resp.location).get_data(as_text=True)
+    tokens = _form_tokens(html, "ulang")
+    assert len(tokens) == 2
+    sheets = [client.post(f"{resp.location}/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "client_token": token, "position": str(pos),
+        "photo": (io.BytesIO(jpeg_bytes(color=f"#f{pos}f{pos}f{pos}")), f"017_{pos}.jpg")}).location
+        for pos, token in enumerate(tokens, start=1)]
+    assert len(set(sheets)) == 2 and resp.location not in sheets
+
+    # a page advised to be retaken (page 1, print out of place) on a sheet whose page 2 is missing
+    half = upload(client, code=code, trainee="018", photos=[("bentsolo_1.jpg", jpeg_bytes(color="#ededed"))])
+    html = client.get(half.location).get_data(as_text=True)
+    [retake_token], [add_token] = _form_tokens(html, "ulang"), _form_tokens(html, "lengkapi")
+    retaken = client.post(f"{half.location}/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "client_token": retake_token, "position": "1",
+        "photo": (io.BytesIO(jpeg_bytes(color="#ececec")), "c_1.jpg")})
+    page2 = jpeg_bytes(color="#ebebeb")
+    added = client.post(f"{half.location}/lengkapi", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "client_token": add_token, "photo": (io.BytesIO(page2), "c_2.jpg")})
+    assert added.location not in (retaken.location, half.location)
+    assert [data for _, data in _stored(app, added.location.rsplit("/", 1)[1])][1] == page2
