@@ -41,7 +41,7 @@ def test_upload_page_is_indonesian_with_photo_inputs_camera_or_gallery_and_engli
     assert 'lang="id"' in html and "Kirim foto lembar latihan" in html
     # no capture attribute: on Android it opens the camera only, and a photo already in the gallery or sent
     # through a chat app could not be picked; without it the phone offers the camera and the gallery
-    assert html.count('type="file" name="photo_') == 2 and html.count('accept="image/*"') == 2 and "capture=" not in html
+    assert html.count('type="file" name="photo_') == 2 and html.count('accept="image/*,.pdf,application/pdf"') == 2 and "capture=" not in html
     assert "https://" not in html and "http://" not in html      # no CDN, nothing external
     en = client.get("/?lang=en").get_data(as_text=True)
     assert 'lang="en"' in en and "Send a photo of your practice sheet" in en

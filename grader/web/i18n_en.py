@@ -44,6 +44,8 @@ EN: dict[str, str] = {
     "Foto halaman 2": "Photo of page 2",
     "Foto seluruh lembar dari atas, di tempat terang, keempat kotak hitam di sudut harus terlihat.":
         "Photograph the whole sheet from above, in good light, with all four black corner squares visible.",
+    "PDF dari aplikasi pemindai juga bisa; satu PDF boleh berisi kedua halaman.":
+        "A scanner app's PDF works too; one PDF may hold both pages.",
     "Kirim dan nilai": "Send and grade",
     "Mengunggah…": "Uploading…",
     "Koneksi terputus atau macet.": "The connection dropped or stalled.",
