@@ -962,3 +962,19 @@ def test_each_photo_form_of_a_result_page_is_its_own_sending(app, client, code):
         "csrf_token": csrf_of(client), "client_token": add_token, "photo": (io.BytesIO(page2), "c_2.jpg")})
     assert added.location not in (retaken.location, half.location)
     assert [data for _, data in _stored(app, added.location.rsplit("/", 1)[1])][1] == page2
+
+
+def test_the_result_pages_photo_forms_say_in_the_pages_language_what_a_failed_sending_keeps(client, code):
+    """The retake and the added page go through the uploader (static/app.js) with words of their own: not the
+    upload form's 'photos, code and name', which these forms do not have; English on an English page."""
+    resp = upload(client, code=code, trainee="018", photos=[("bentsolo_1.jpg", jpeg_bytes())])
+    for lang, words in (("id", ["Foto ulang Anda masih di sini", "Foto halaman 2 Anda masih di sini",
+                                'data-offline="Koneksi terputus atau macet."', "data-resend hidden>Kirim ulang<"]),
+                        ("en", ["Your new photo is still here", "Your photo of page 2 is still here",
+                                'data-offline="The connection dropped or stalled."', "data-resend hidden>Send again<"])):
+        html = client.get(f"{resp.location}?lang={lang}").get_data(as_text=True)
+        forms = re.findall(r'<form method="post" action="/hasil/[^"]+/(?:ulang|lengkapi)" enctype[^>]*>.*?</form>',
+                           html, re.S)
+        assert len(forms) == 2 and all("data-progress" in f and "data-upload-error" in f for f in forms)
+        assert all(w in html for w in words), lang
+        assert "kode, dan nama" not in html and "code and name" not in html
