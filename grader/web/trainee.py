@@ -178,7 +178,7 @@ def _too_many_pdf_pages(max_pages: int) -> GraderError:
     stack of sheets to the upload form."""
     if max_pages == 1:
         return GraderError("too_many_pages", "This PDF holds more than one page. Here, send one page only: its photo, "
-                           "or a one-page PDF. To send the whole sheet again, use the page for sending photos.",
+                           "or a one-page PDF. To send the whole sheet again, use “Send a photo”.",
                            "PDF ini berisi lebih dari satu halaman. Di sini kirim satu halaman saja: fotonya, atau "
                            "PDF satu halaman. Untuk mengirim ulang seluruh lembar, pakai halaman Kirim foto.")
     return GraderError("too_many_pages", f"This PDF holds more than {max_pages} pages, but a sheet has "

@@ -143,15 +143,18 @@ def test_a_retake_or_an_added_page_that_fails_on_the_way_keeps_its_photo(browser
     ctx.close()
 
 
-def test_a_refused_added_page_says_why_through_the_uploader(browser, fake_live_server, tmp_path):
+@pytest.mark.parametrize("address", ["#lengkapi", "?lang=en"])
+def test_a_refused_added_page_says_why_through_the_uploader(browser, fake_live_server, tmp_path, address):
     """The server refuses the chosen file (not a photo) by showing the same result page with its reason: the
-    uploader writes that page instead of loading it again (which would have lost the reason)."""
+    uploader writes that page instead of loading it again (which would have lost the reason), also when the page's
+    address carries a #fragment or a ?lang=."""
     ctx, page = _phone(browser)
     _result_with_form(page, fake_live_server, tmp_path, "add_page")
-    page.goto(page.url + "#lengkapi")
+    page.goto(page.url + address)
     (tmp_path / "catatan.jpg").write_bytes(b"not a photo at all")
     page.set_input_files("#add-page", str(tmp_path / "catatan.jpg"))
-    page.wait_for_selector("text=Berkas ini bukan foto", timeout=10_000)
+    page.wait_for_selector("text=Berkas ini bukan foto" if address == "#lengkapi" else "text=this file is not a photo",
+                           timeout=10_000)
     ctx.close()
 
 

@@ -66,8 +66,10 @@
           var why = page.querySelector("main .errors");
           failed(why && why.textContent.trim()); return;
         }
-        // (the same page, e.g. a refusal flashed on it: written below, since following the redirect used its message)
-        if (xhr.status < 400 && xhr.responseURL && xhr.responseURL !== window.location.href.split("#")[0]) {
+        // (the same page, e.g. a refusal flashed on it, also when this address has a ?lang= or a #fragment: written
+        // below, since following the redirect used its message up)
+        var path = function (url) { return url.split(/[?#]/)[0]; };
+        if (xhr.status < 400 && xhr.responseURL && path(xhr.responseURL) !== path(window.location.href)) {
           window.location.assign(xhr.responseURL); return;
         }
         document.open(); document.write(xhr.responseText); document.close();   // the server's page: errors explained
