@@ -138,11 +138,78 @@ def test_a_trainee_may_send_a_scanner_apps_pdf_and_its_pages_are_stored_as_photo
     assert sorted(p.read_bytes() for p in folder.iterdir()) == sorted(pages)
     assert client.get(resp.location + ".json").get_json()["state"] == "done"
     three = upload(client, code=code, photos=[("017.pdf", jpeg_pdf(pages + [jpeg_bytes()]))])
-    assert three.status_code == 400 and "Terlalu banyak halaman: paling banyak 2" in three.get_data(as_text=True)
+    assert three.status_code == 400 and "PDF ini berisi lebih dari 2 halaman, padahal lembar ini 2 halaman" in \
+        three.get_data(as_text=True)
     both = upload(client, code=code, photos=[("017.pdf", jpeg_pdf(pages)), ("017_2.jpg", jpeg_bytes())])
     assert both.status_code == 400 and "Lembar ini 2 halaman, tetapi ada 3 foto" in both.get_data(as_text=True)
     typed = upload(client, code=code, photos=[("surat.pdf", pdf_of([Image.new("1", (50, 50), 1)]))])
     assert typed.status_code == 400 and "tidak berisi foto atau hasil pindaian" in typed.get_data(as_text=True)
+
+
+def test_a_trainee_sends_a_scanner_apps_pdf_from_the_upload_form_and_gets_a_graded_sheet(isolated_data_dir):
+    """The trainee's photo inputs offer PDFs (a scanner app saves one by default), and a two-page scan sent through
+    the upload form is graded by the real pipeline as one sheet, its pages the sheet's two pages."""
+    import re
+    import shutil
+
+    from test_web_trainee import upload
+
+    from grader.web.testing import make_test_app
+
+    app = make_test_app(PIPELINE=None)
+    client = app.test_client()
+    inputs = re.findall(r'<input id="photo_\d" type="file"[^>]*>', client.get("/").get_data(as_text=True))
+    assert len(inputs) == 2 and all('accept="image/*,.pdf,application/pdf"' in i for i in inputs)
+    truth = json.loads((SAMPLES / "s0001-p1.truth.json").read_text())
+    code = truth["exercise"]
+    (isolated_data_dir / "exercises" / code).mkdir(parents=True)
+    shutil.copy(SAMPLES / "keys" / code / "answer_key.json", isolated_data_dir / "exercises" / code / "answer_key.json")
+    scan = jpeg_pdf([(SAMPLES / n).read_bytes() for n in ("s0001-p1.jpg", "s0001-p2.jpg")])
+    resp = upload(client, code=code, trainee="", photos=[("CamScanner 02-12-2026 10.15.pdf", scan)])
+    assert resp.status_code == 302
+    state = client.get(resp.location + ".json").get_json()
+    assert state["state"] == "done" and state["status"] == "graded" and state["score"] > 0, state
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "Hasil penilaian" in html and "belum dikirim" not in html and "Lengkapi lembar ini" not in html
+    assert "CamScanner 02-12-2026 10.15 (1).jpg" in html and "CamScanner 02-12-2026 10.15 (2).jpg" in html
+
+
+def test_a_retake_or_an_added_page_takes_a_one_page_pdf_and_explains_a_longer_one(tmp_path):
+    """A retake replaces one page: a scanner app's PDF of one page is that page; a PDF of the whole sheet again is
+    refused with what to do instead (before: 'Terlalu banyak halaman: paling banyak 1')."""
+    import re
+
+    from test_web_trainee import _stored, upload
+
+    from grader.commands.serve import ensure_demo_data
+    from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
+
+    app = make_test_app()
+    client = app.test_client()
+    code = ensure_demo_data()
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    html = client.get(resp.location).get_data(as_text=True)
+    assert re.search(r'id="retake-1" type="file" name="photo" accept="image/\*,.pdf,application/pdf"', html)
+    both = jpeg_pdf([jpeg_bytes(color="#fafafa"), jpeg_bytes(color="#f9f9f9")])
+    refused = client.post(resp.location + "/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "position": "2", "photo": (io.BytesIO(both), "scan.pdf")})
+    assert refused.status_code == 400
+    assert "PDF ini berisi lebih dari satu halaman. Di sini kirim satu halaman saja" in refused.get_data(as_text=True)
+    page2 = jpeg_bytes(color="#f8f8f8")
+    retaken = client.post(resp.location + "/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "position": "2", "photo": (io.BytesIO(jpeg_pdf([page2])), "hal2.pdf")})
+    assert retaken.status_code == 302
+    assert _stored(app, retaken.location.rsplit("/", 1)[1])[1] == ("hal2.jpg", page2)
+
+    half = upload(client, code=code, trainee="018", photos=[("bsolo_1.jpg", jpeg_bytes(color="#efefef"))])
+    assert 'id="add-page" type="file" name="photo" accept="image/*,.pdf,application/pdf"' in \
+        client.get(half.location).get_data(as_text=True)
+    refused = client.post(half.location + "/lengkapi", content_type="multipart/form-data", follow_redirects=True,
+                          data={"csrf_token": csrf_of(client), "photo": (io.BytesIO(both), "scan.pdf")})
+    assert "PDF ini berisi lebih dari satu halaman" in refused.get_data(as_text=True)
+    added = client.post(half.location + "/lengkapi", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "photo": (io.BytesIO(jpeg_pdf([page2])), "hal2.pdf")})
+    assert added.status_code == 302 and _stored(app, added.location.rsplit("/", 1)[1])[1] == ("hal2.jpg", page2)
 
 
 def test_a_trainer_batch_takes_a_copiers_pdf_page_by_page(tmp_path):

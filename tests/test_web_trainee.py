@@ -41,7 +41,7 @@ def test_upload_page_is_indonesian_with_photo_inputs_camera_or_gallery_and_engli
     assert 'lang="id"' in html and "Kirim foto lembar latihan" in html
     # no capture attribute: on Android it opens the camera only, and a photo already in the gallery or sent
     # through a chat app could not be picked; without it the phone offers the camera and the gallery
-    assert html.count('type="file" name="photo_') == 2 and html.count('accept="image/*"') == 2 and "capture=" not in html
+    assert html.count('type="file" name="photo_') == 2 and html.count('accept="image/*,.pdf,application/pdf"') == 2 and "capture=" not in html
     assert "https://" not in html and "http://" not in html      # no CDN, nothing external
     en = client.get("/?lang=en").get_data(as_text=True)
     assert 'lang="en"' in en and "Send a photo of your practice sheet" in en
@@ -885,3 +885,109 @@ def test_a_dispute_and_a_correction_follow_their_page_into_the_completed_sheet(a
         disputes = db.execute("SELECT field_id, written FROM disputes WHERE submission_id=?", (row["id"],)).fetchall()
     field = next(f for f in _json.loads(row["result"])["fields"] if f["id"] == WRONG_FIELD)
     assert field["status"] == "review" and [tuple(d) for d in disputes] == [(WRONG_FIELD, "5")]
+
+
+def _form_tokens(html: str, action: str) -> list[str]:
+    """The form token of each form on the page that posts to ``/hasil/<token>/<action>``, in page order."""
+    return re.findall(rf'<form method="post" action="/hasil/[^"]+/{action}"[^>]*>.*?name="client_token" value="([^"]+)"',
+                      html, re.S)
+
+
+def _counts(app) -> tuple[int, int, int]:
+    """(sheets, stored photos, grading jobs) in the database."""
+    from grader.web.db import get_db
+    with app.app_context():
+        db = get_db()
+        return tuple(db.execute(sql).fetchone()[0] for sql in (
+            "SELECT COUNT(*) FROM submissions", "SELECT COUNT(*) FROM uploads",
+            "SELECT COUNT(*) FROM jobs WHERE kind='grade'"))
+
+
+def _sent_twice_while_the_first_was_being_stored(monkeypatch, send):
+    """``send()`` as a resend that looked for an earlier sending before the first one was recorded (both in
+    flight: the phone gave up on a stalled first one that the server was still storing)."""
+    import grader.web.uploads as uploads
+    real, looks = uploads.find_duplicate, []
+
+    def too_early(conn, **kw):
+        looks.append(kw)
+        return None if len(looks) == 1 else real(conn, **kw)
+    with monkeypatch.context() as m:
+        m.setattr(uploads, "find_duplicate", too_early)
+        resp = send()
+    assert len(looks) == 2                              # the second look came after the database refused a copy
+    return resp
+
+
+@pytest.mark.parametrize("action", ["ulang", "lengkapi"])
+def test_a_retake_or_an_added_page_sent_again_returns_the_first_and_stores_it_once(app, client, code, monkeypatch,
+                                                                                   action):
+    """The phone sends a retake (or the missing page of a half sheet) again under the same form token when the
+    network lost the first answer: the sheet the first one stored is the answer, nothing is stored or graded twice."""
+    photos = {"ulang": [("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())],
+              "lengkapi": [("bsolo_1.jpg", jpeg_bytes())]}[action]
+    resp = upload(client, code=code, photos=photos)
+    html = client.get(resp.location).get_data(as_text=True)
+    form_token = _form_tokens(html, action)[-1]
+    before = _counts(app)
+    new_photo = jpeg_bytes(color="#f4f4f4")
+
+    def send():
+        data = {"csrf_token": csrf_of(client), "client_token": form_token,
+                "photo": (io.BytesIO(new_photo), "hal2.jpg")} | ({"position": "2"} if action == "ulang" else {})
+        return client.post(f"{resp.location}/{action}", data=data, content_type="multipart/form-data")
+    first = send()
+    assert first.status_code == 302 and first.location != resp.location
+    assert _stored(app, first.location.rsplit("/", 1)[1])[1][1] == new_photo
+    after = _counts(app)
+    assert after == (before[0] + 1, before[1] + 2, before[2] + 1)
+    again = send()
+    assert (again.status_code, again.location) == (302, first.location) and _counts(app) == after
+    raced = _sent_twice_while_the_first_was_being_stored(monkeypatch, send)
+    assert (raced.status_code, raced.location) == (302, first.location) and _counts(app) == after
+    folder = app.config["DATA_DIR"] / "submissions"
+    assert len(list(folder.iterdir())) == after[0]      # the refused copy left no photo behind
+
+
+def test_each_photo_form_of_a_result_page_is_its_own_sending(app, client, code):
+    """Review: the retakes of both pages and the added page shared the page's one form token, so the second of
+    them (after the first one's answer was lost, or from the old page) got the first one's sheet back: the photo
+    just taken was dropped without a word. Each form now sends under its own token."""
+    resp = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    html = client.get(resp.location).get_data(as_text=True)
+    tokens = _form_tokens(html, "ulang")
+    assert len(tokens) == 2
+    sheets = [client.post(f"{resp.location}/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "client_token": token, "position": str(pos),
+        "photo": (io.BytesIO(jpeg_bytes(color=f"#f{pos}f{pos}f{pos}")), f"017_{pos}.jpg")}).location
+        for pos, token in enumerate(tokens, start=1)]
+    assert len(set(sheets)) == 2 and resp.location not in sheets
+
+    # a page advised to be retaken (page 1, print out of place) on a sheet whose page 2 is missing
+    half = upload(client, code=code, trainee="018", photos=[("bentsolo_1.jpg", jpeg_bytes(color="#ededed"))])
+    html = client.get(half.location).get_data(as_text=True)
+    [retake_token], [add_token] = _form_tokens(html, "ulang"), _form_tokens(html, "lengkapi")
+    retaken = client.post(f"{half.location}/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "client_token": retake_token, "position": "1",
+        "photo": (io.BytesIO(jpeg_bytes(color="#ececec")), "c_1.jpg")})
+    page2 = jpeg_bytes(color="#ebebeb")
+    added = client.post(f"{half.location}/lengkapi", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "client_token": add_token, "photo": (io.BytesIO(page2), "c_2.jpg")})
+    assert added.location not in (retaken.location, half.location)
+    assert [data for _, data in _stored(app, added.location.rsplit("/", 1)[1])][1] == page2
+
+
+def test_the_result_pages_photo_forms_say_in_the_pages_language_what_a_failed_sending_keeps(client, code):
+    """The retake and the added page go through the uploader (static/app.js) with words of their own: not the
+    upload form's 'photos, code and name', which these forms do not have; English on an English page."""
+    resp = upload(client, code=code, trainee="018", photos=[("bentsolo_1.jpg", jpeg_bytes())])
+    for lang, words in (("id", ["Foto ulang Anda masih di sini", "Foto halaman 2 Anda masih di sini",
+                                'data-offline="Koneksi terputus atau macet."', "data-resend hidden>Kirim ulang<"]),
+                        ("en", ["Your new photo is still here", "Your photo of page 2 is still here",
+                                'data-offline="The connection dropped or stalled."', "data-resend hidden>Send again<"])):
+        html = client.get(f"{resp.location}?lang={lang}").get_data(as_text=True)
+        forms = re.findall(r'<form method="post" action="/hasil/[^"]+/(?:ulang|lengkapi)" enctype[^>]*>.*?</form>',
+                           html, re.S)
+        assert len(forms) == 2 and all("data-progress" in f and "data-upload-error" in f for f in forms)
+        assert all(w in html for w in words), lang
+        assert "kode, dan nama" not in html and "code and name" not in html

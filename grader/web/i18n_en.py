@@ -44,6 +44,8 @@ EN: dict[str, str] = {
     "Foto halaman 2": "Photo of page 2",
     "Foto seluruh lembar dari atas, di tempat terang, keempat kotak hitam di sudut harus terlihat.":
         "Photograph the whole sheet from above, in good light, with all four black corner squares visible.",
+    "PDF dari aplikasi pemindai juga bisa; satu PDF boleh berisi kedua halaman.":
+        "A scanner app's PDF works too; one PDF may hold both pages.",
     "Kirim dan nilai": "Send and grade",
     "Mengunggah…": "Uploading…",
     "Koneksi terputus atau macet.": "The connection dropped or stalled.",
@@ -118,6 +120,10 @@ EN: dict[str, str] = {
     "halaman {n}": "page {n}",
     "Halaman {n}": "Page {n}",
     "Foto ulang": "Retake photo",
+    "Foto ulang Anda masih di sini: ketuk “Kirim ulang”, tanpa memilih foto lagi.":
+        "Your new photo is still here: tap “Send again”, without choosing the photo again.",
+    "Foto halaman {n} Anda masih di sini: ketuk “Kirim ulang”, tanpa memilih foto lagi.":
+        "Your photo of page {n} is still here: tap “Send again”, without choosing the photo again.",
     "Kirim": "Send",
     "Tiga hal yang perlu diperbaiki": "The three things to fix",
     "Yang perlu diperbaiki": "What to fix",

@@ -31,6 +31,10 @@ bp = Blueprint("trainee", __name__)
 FIELD_ID_RE = re.compile(r"^[A-Za-z0-9.]{1,40}$")
 PAGES = (1, 2)
 MY_ATTEMPTS = 40
+#: What the trainee's photo inputs offer: photos, and the PDF a scanner app (CamScanner, Adobe Scan, Microsoft Lens)
+#: saves by default, whose page photos are graded like photos (:func:`_photos`).
+PHOTO_ACCEPT = "image/*,.pdf,application/pdf"
+bp.add_app_template_global(PHOTO_ACCEPT, "PHOTO_ACCEPT")
 
 
 def normalise_code(text: str | None) -> str | None:
@@ -158,10 +162,29 @@ def _photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
     from grader.photo.pdf_pages import photos_of
 
     limit = current_app.config["MAX_PHOTO_BYTES"]
-    out = photos_of(upload.filename, upload.read(), max_pages=max_pages, max_bytes=limit * max_pages)
+    try:
+        out = photos_of(upload.filename, upload.read(), max_pages=max_pages, max_bytes=limit * max_pages)
+    except GraderError as exc:
+        if exc.code == "too_many_pages":
+            raise _too_many_pdf_pages(max_pages) from None
+        raise
     for _name, data in out:
         check_photo(data, max_bytes=limit)
     return out
+
+
+def _too_many_pdf_pages(max_pages: int) -> GraderError:
+    """A scanner app's PDF with more pages than this form takes: the whole sheet sent to a one-page retake, or a
+    stack of sheets to the upload form."""
+    if max_pages == 1:
+        return GraderError("too_many_pages", "This PDF holds more than one page. Here, send one page only: its photo, "
+                           "or a one-page PDF. To send the whole sheet again, use “Send a photo”.",
+                           "PDF ini berisi lebih dari satu halaman. Di sini kirim satu halaman saja: fotonya, atau "
+                           "PDF satu halaman. Untuk mengirim ulang seluruh lembar, pakai halaman Kirim foto.")
+    return GraderError("too_many_pages", f"This PDF holds more than {max_pages} pages, but a sheet has "
+                       f"{max_pages}. Send a PDF of this sheet's pages only.",
+                       f"PDF ini berisi lebih dari {max_pages} halaman, padahal lembar ini {max_pages} halaman. "
+                       f"Kirim PDF yang berisi halaman lembar ini saja.")
 
 
 def _missing_pages(row, res: dict | None) -> set[int]:

@@ -75,6 +75,89 @@ def test_an_upload_that_fails_on_the_way_keeps_the_form_for_one_tap_again(browse
     ctx.close()
 
 
+# The result page's photo forms: a retake of a refused page, and the missing page of a half sheet. Each is sent by
+# choosing its photo (no button): (photos for the first upload, the form's file input, its address, what it keeps)
+RESULT_FORMS = {
+    "retake": (("017_1.jpg", "017_2_blur.jpg"), "#retake-1", "**/ulang", "Foto ulang Anda masih di sini"),
+    "add_page": (("bsolo_1.jpg",), "#add-page", "**/lengkapi", "Foto halaman 2 Anda masih di sini"),
+}
+
+
+def _result_with_form(page, srv, tmp_path, form):
+    """Upload a sheet whose result offers ``form``; the page is left on that result."""
+    from grader.web.testing import jpeg_bytes
+    names, selector, _, _ = RESULT_FORMS[form]
+    page.goto(srv["url"] + "/")
+    page.fill("#code", srv["code"])
+    for n, name in enumerate(names, start=1):
+        (tmp_path / name).write_bytes(jpeg_bytes(color=f"#e{n}e{n}e{n}"))
+        page.set_input_files(f"#photo_{n}", str(tmp_path / name))
+    page.tap("button[type=submit]")
+    page.wait_for_selector(selector, state="attached", timeout=15_000)
+    return page.locator("form", has=page.locator(selector))
+
+
+@pytest.mark.parametrize("how", ["proxy_502", "connection_reset", "stalled"])
+@pytest.mark.parametrize("form", sorted(RESULT_FORMS))
+def test_a_retake_or_an_added_page_that_fails_on_the_way_keeps_its_photo(browser, fake_live_server, shots, tmp_path,
+                                                                         form, how):
+    """A retake (or the missing page of a half sheet) is sent as soon as its photo is chosen. Cut off, it ended on
+    the browser's own error page and the trainee chose the photo again; now the photo stays, the page says why in
+    Indonesian, and one tap on 'Kirim ulang' sends it again."""
+    from grader.web.testing import jpeg_bytes
+    srv = fake_live_server
+    _, selector, address, kept_text = RESULT_FORMS[form]
+    ctx, page = _phone(browser)
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" and "/hasil/" in r.url else None)
+    html_form = _result_with_form(page, srv, tmp_path, form)
+    result_url = page.url
+
+    def cut(route):
+        if how == "proxy_502":
+            return route.fulfill(status=502, content_type="text/html", body=PROXY_502)
+        if how == "connection_reset":
+            return route.abort("connectionreset")
+        # "stalled": never answered
+    page.route(address, cut)
+    if how == "stalled":
+        html_form.evaluate("f => { f.dataset.stallSeconds = '1'; }")
+    (tmp_path / "baru.jpg").write_bytes(jpeg_bytes(color="#fafafa"))
+    page.set_input_files(selector, str(tmp_path / "baru.jpg"))           # choosing the photo sends it
+    alert = html_form.locator("[role=alert]")
+    alert.wait_for(state="visible", timeout=10_000)
+    text = alert.inner_text()
+    assert kept_text in text and "Kirim ulang" in text, text
+    assert ("502" in text) == (how == "proxy_502") and "undefined" not in text
+    assert page.url == result_url and len(sent) == 1, (page.url, sent)   # no plain submit behind the trainee's back
+    state = html_form.evaluate("""f => ({photos: f.photo.files.length, focused: document.activeElement.getAttribute('role'),
+        resend: !f.querySelector('[data-resend]').hidden, label: f.querySelector('label.button').textContent.trim()})""")
+    assert state["photos"] == 1 and state["focused"] == "alert" and state["resend"], state
+    assert state["label"] in ("Foto ulang", "Foto halaman 2"), state        # not left saying 'Mengunggah…'
+    shots(page, f"phone-trainee-{form.replace('_', '-')}-{how.replace('_', '-')}")
+    page.unroute(address)
+    html_form.locator("[data-resend]").tap()                                  # the network is back: one tap
+    page.wait_for_url(lambda url: url != result_url, timeout=15_000)
+    page.wait_for_selector("text=Hasil penilaian", timeout=15_000)
+    assert "Foto perlu diulang" not in page.inner_text("main") and "Lengkapi lembar ini" not in page.inner_text("main")
+    ctx.close()
+
+
+@pytest.mark.parametrize("address", ["#lengkapi", "?lang=en"])
+def test_a_refused_added_page_says_why_through_the_uploader(browser, fake_live_server, tmp_path, address):
+    """The server refuses the chosen file (not a photo) by showing the same result page with its reason: the
+    uploader writes that page instead of loading it again (which would have lost the reason), also when the page's
+    address carries a #fragment or a ?lang=."""
+    ctx, page = _phone(browser)
+    _result_with_form(page, fake_live_server, tmp_path, "add_page")
+    page.goto(page.url + address)
+    (tmp_path / "catatan.jpg").write_bytes(b"not a photo at all")
+    page.set_input_files("#add-page", str(tmp_path / "catatan.jpg"))
+    page.wait_for_selector("text=Berkas ini bukan foto" if address == "#lengkapi" else "text=this file is not a photo",
+                           timeout=10_000)
+    ctx.close()
+
+
 def test_a_trainers_batch_upload_that_fails_on_the_way_keeps_the_files_too(browser, fake_live_server, tmp_path):
     """The batch form shares the upload script: a proxy's 502 says so in Indonesian and keeps the files (it has its
     own words; without them the script showed 'undefined')."""

@@ -27,16 +27,19 @@
   // Large uploads on a weak connection: send with XMLHttpRequest and show how much has gone. When the link drops,
   // stalls, or a proxy answers instead of the server, the form stays as it is (photos, code, name) with a message
   // and the button ready: one tap sends again, under the same client_token, so an upload that did arrive is not
-  // stored twice.
+  // stored twice. A form sent by choosing its photo (data-autosubmit: a retake) has no button to tap until then:
+  // its [data-resend] button shows after a failure.
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
     var button = form.querySelector("button[type=submit]"), label = button ? button.textContent : "";
-    var alert = form.querySelector("[data-upload-error]");
+    var busy = form.querySelector("button[type=submit], label.button"), busyLabel = busy ? busy.textContent : "";
+    var alert = form.querySelector("[data-upload-error]"), resend = form.querySelector("[data-resend]");
     form.addEventListener("submit", function (ev) {
       if (!window.FormData || !window.XMLHttpRequest) { return; }
       ev.preventDefault();
       if (form.dataset.uploading) { return; }
       form.dataset.uploading = "1";
       if (alert) { alert.hidden = true; }
+      if (resend) { resend.hidden = true; }
       var bar = form.querySelector("progress");
       if (bar) { bar.hidden = false; bar.value = 0; }
       var xhr = new XMLHttpRequest(), last = Date.now(), stall = 1000 * (+form.dataset.stallSeconds || 45);
@@ -44,7 +47,9 @@
       var failed = function (text) {
         clearInterval(watch); delete form.dataset.uploading; form.dataset.sent = "";
         if (bar) { bar.hidden = true; }
+        if (busy) { busy.textContent = busyLabel; }
         if (button) { button.textContent = label; button.disabled = false; }
+        if (resend) { resend.hidden = false; }
         text = [text, form.dataset.kept].filter(Boolean).join(" ");
         if (alert) { alert.textContent = text; alert.hidden = false; alert.focus(); } else { window.alert(text); }
       };
@@ -61,7 +66,10 @@
           var why = page.querySelector("main .errors");
           failed(why && why.textContent.trim()); return;
         }
-        if (xhr.status < 400 && xhr.responseURL && xhr.responseURL !== window.location.href) {
+        // (the same page, e.g. a refusal flashed on it, also when this address has a ?lang= or a #fragment: written
+        // below, since following the redirect used its message up)
+        var path = function (url) { return url.split(/[?#]/)[0]; };
+        if (xhr.status < 400 && xhr.responseURL && path(xhr.responseURL) !== path(window.location.href)) {
           window.location.assign(xhr.responseURL); return;
         }
         document.open(); document.write(xhr.responseText); document.close();   // the server's page: errors explained
@@ -71,10 +79,12 @@
     });
   });
 
-  // Retake: choosing the photo sends it at once (one tap, then the camera).
+  // Retake: choosing the photo sends it at once (one tap, then the camera); through the uploader above when the
+  // form has one (it cancels the event), else as a plain form.
   document.querySelectorAll("form[data-autosubmit] input[type=file]").forEach(function (input) {
     input.addEventListener("change", function () {
-      if (input.files.length) { var f = input.form; f.dispatchEvent(new Event("submit")); f.submit(); }
+      var f = input.form;
+      if (input.files.length && f.dispatchEvent(new Event("submit", { cancelable: true }))) { f.submit(); }
     });
   });
 
