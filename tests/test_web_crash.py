@@ -362,3 +362,101 @@ def test_a_second_correction_in_the_same_second_lost_to_a_crash_is_caught_up(cod
     app = restart()
     assert sheet(app)[1][REVIEW_FIELD]["value"] == right
 
+
+
+def _store_a_correction_then_crash(app, code, monkeypatch) -> tuple[str, dict]:
+    """A trainee's sheet whose trainer correction was stored, then the crash came before the regrade stored the new
+    score. Returns the sheet's result page and the row as it was before."""
+    import grader.web.grading as grading
+
+    page = upload(app.test_client(), code)
+    trainer = app.test_client()
+    log_in(trainer)
+    before, _ = sheet(app)
+    with monkeypatch.context() as m:
+        m.setattr(grading, "_regrade_stored", lambda *a, **k: (_ for _ in ()).throw(PowerCut()))
+        with pytest.raises(PowerCut):
+            trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"),
+                                                            "field": REVIEW_FIELD,
+                                                            "value": str(load_key(code).fields[REVIEW_FIELD])})
+    return page, before
+
+
+def test_a_request_during_the_start_recovery_waits_until_it_has_finished(code, monkeypatch):
+    """Review: under a WSGI server other than `grader serve` (waitress or gunicorn importing create_app), the first
+    request runs the start's recovery; it was marked done before it ran, so a second request arriving meanwhile
+    went straight on and saw (or acted on) half-recovered state: here, the score without the correction the
+    recovery is putting back in."""
+    import threading
+
+    import grader.web.grading as grading
+
+    page, before = _store_a_correction_then_crash(make_test_app(), code, monkeypatch)
+    started, release = threading.Event(), threading.Event()
+    real = grading.settle_stored_reviews
+
+    def slow_settle(ctx):
+        started.set()
+        release.wait(10)
+        return real(ctx)
+    monkeypatch.setattr(grading, "settle_stored_reviews", slow_settle)
+    app = make_test_app()                          # the restart, under a WSGI server: nothing recovered yet
+    seen = {}
+
+    def first():
+        seen["first"] = app.test_client().get("/").status_code
+
+    def second():
+        seen["second"] = app.test_client().get(page + ".json").get_json()
+    threads = [threading.Thread(target=first)]
+    threads[0].start()
+    assert started.wait(10)                        # the recovery is running, held at its last step
+    threads.append(threading.Thread(target=second))
+    threads[1].start()
+    threads[1].join(1.0)
+    waited = threads[1].is_alive()
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert seen["first"] == 200
+    # the recovered score (the correction's field is right now), not the half-recovered one
+    assert seen["second"]["score"] == sheet(app)[0]["score"] > before["score"]
+    assert waited
+
+
+def test_a_start_recovery_that_fails_is_tried_again_and_never_wedges_the_app(code, monkeypatch, caplog):
+    """The recovery is marked finished only when it has finished. A step that fails is logged and tried again by
+    the next request (the request whose attempt failed is told to try again in a moment: 503); a step that keeps
+    failing is given up after a few attempts, logged, and the app serves on (the next start tries again)."""
+    import logging
+
+    import grader.web.grading as grading
+
+    _store_a_correction_then_crash(make_test_app(), code, monkeypatch)
+    real, calls = grading.settle_stored_reviews, []
+
+    def fails_once(ctx):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("database disk image is malformed")
+        return real(ctx)
+    monkeypatch.setattr(grading, "settle_stored_reviews", fails_once)
+    app = make_test_app()
+    client = app.test_client()
+    with caplog.at_level(logging.ERROR):
+        first = client.get("/", headers={"Accept": "application/json"})
+    assert first.status_code == 503 and first.headers["Retry-After"]
+    assert "startup recovery" in caplog.text and "database disk image is malformed" in caplog.text
+    assert client.get("/").status_code == 200                  # tried again, and finished
+    assert sheet(app)[1][REVIEW_FIELD]["corrected_by"] == "Ibu Sari"
+    assert len(calls) == 2
+    client.get("/")
+    assert len(calls) == 2                                     # finished: not run again
+
+    monkeypatch.setattr(grading, "settle_stored_reviews", lambda ctx: calls.append(1) or 1 / 0)
+    app = make_test_app()
+    client = app.test_client()
+    caplog.clear()
+    statuses = [client.get("/").status_code for _ in range(5)]
+    assert statuses[-1] == 200 and statuses.count(503) < 5     # given up after a few attempts: the app serves
+    assert "giving up" in caplog.text
