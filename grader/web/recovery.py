@@ -118,7 +118,7 @@ def init_app(app: Flask, runner) -> None:
         from grader.web import error_response
         from grader.web.i18n import gettext as _
 
-        response = make_response(error_response(503, _("Server baru dinyalakan ulang dan masih menyelesaikan "
-                                                       "pekerjaan yang tertunda. Coba lagi sebentar lagi.")))
+        text = _("Server baru dinyalakan ulang dan masih bersiap. Coba lagi sebentar lagi.")
+        response = make_response(error_response(503, text))
         response.headers["Retry-After"] = str(RETRY_AFTER_S)
         return response
