@@ -1,13 +1,15 @@
 """What a crash (kill -9, power cut) in the middle of a request leaves behind, and what the next start makes of it."""
 import io
 import json
+from contextlib import contextmanager
 
 import pytest
 
 from grader.commands.serve import ensure_demo_data
 from grader.exercise.store import load_key
 from grader.web.db import connect
-from grader.web.testing import REVIEW_FIELD, WRONG_FIELD, csrf_of, jpeg_bytes, log_in, make_test_app
+from grader.web.testing import (REVIEW_FIELD, WRONG_FIELD, csrf_of, jpeg_bytes, log_in, make_test_app,
+                                stored_an_hour_ago)
 
 
 @pytest.fixture
@@ -17,6 +19,20 @@ def code():
 
 class PowerCut(BaseException):
     """The process stops here (raised where kill -9 would land)."""
+
+
+@contextmanager
+def crash_after(module, name: str):
+    """Within the block, ``module.name`` does its work and then the process stops (kill -9 right after it)."""
+    real = getattr(module, name)
+
+    def done_then_cut(*a, **k):
+        real(*a, **k)
+        raise PowerCut()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(module, name, done_then_cut)
+        with pytest.raises(PowerCut):
+            yield
 
 
 def upload(client, code, name="017_1.jpg"):
@@ -113,15 +129,16 @@ def test_worker_processes_end_when_the_web_process_is_killed(tmp_path):
             os.kill(worker, signal.SIGKILL)
 
 
-def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_again(code, monkeypatch):
+@pytest.mark.parametrize("later", [False, True], ids=["at_once", "an_hour_later"])
+def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_again(code, monkeypatch, later):
     """A crash while a batch's photos are being stored: the trainer reloads ('send the form again', the same form
     token). That must not lead to the half-stored batch as if it were all there: the photos never stored are
-    stored now, and those stored before are not stored twice."""
+    stored now, and those stored before are not stored twice, however long after the crash the form comes back
+    (review: after ten minutes they were stored again, a second sheet for the same trainee)."""
     import grader.web.uploads as uploads
+    from test_web_trainer import CLASS as photos
     from test_web_trainer import batch
 
-    photos = [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eeeeee")),
-              ("033_1.jpg", jpeg_bytes(color="#e0e0e0"))]
     app = make_test_app()
     trainer = app.test_client()
     log_in(trainer)
@@ -137,6 +154,8 @@ def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_
         with pytest.raises(PowerCut):
             batch(trainer, code, photos, client_token="reload")
     app = restart()
+    if later:
+        stored_an_hour_ago(app)                    # the trainer sends the form again after the lesson
     trainer = app.test_client()
     log_in(trainer)
     resent = batch(trainer, code, photos, client_token="reload")
@@ -147,6 +166,32 @@ def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_
     finally:
         conn.close()
     assert sheets == ["017", "021", "033"]
+
+
+def test_a_batch_stored_whole_just_before_a_crash_is_that_batch_when_its_form_comes_back_later(code):
+    """The crash came after every photo of a batch was stored but before the batch was marked sent (the next start
+    clears what it was marked with): the same form sent again, however late, leads to that batch. Nothing is stored
+    twice, and the trainer is not told there was nothing to grade."""
+    import grader.web.trainer.batches as batches
+    from test_web_trainer import CLASS, batch
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    with crash_after(batches, "store_batch"):
+        batch(trainer, code, CLASS, client_token="reload")
+    app = restart()
+    stored_an_hour_ago(app)
+    trainer = app.test_client()
+    log_in(trainer)
+    resent = batch(trainer, code, CLASS, client_token="reload")
+    conn = connect(app.config["DATABASE"])
+    try:
+        [first] = conn.execute("SELECT token FROM batches").fetchall()
+        assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 3
+    finally:
+        conn.close()
+    assert resent.status_code == 302 and resent.location.endswith(f"/trainer/batch/{first['token']}")
 
 
 def test_a_disk_that_fills_up_while_grading_is_named_as_the_reason(code, monkeypatch):
@@ -319,22 +364,15 @@ def test_the_start_checks_corrected_sheets_one_at_a_time(tmp_path):
     assert peak < 5_000_000                     # a few sheets' worth, not 200 x 2 results (40 MB)
 
 
-def test_an_upload_held_for_its_code_is_still_held_after_a_crash(code, monkeypatch):
+def test_an_upload_held_for_its_code_is_still_held_after_a_crash(code):
     """Review: a mistyped code's upload was stored, then marked held in a second write; a crash between the two left
     it queued with no exercise, and the next start graded it so instead of asking for the code."""
     import grader.web.trainee as trainee
 
     app = make_test_app()
     client = app.test_client()
-    real = trainee.store_submission
-
-    def stored_then_cut(*a, **k):
-        real(*a, **k)
-        raise PowerCut()
-    with monkeypatch.context() as m:
-        m.setattr(trainee, "store_submission", stored_then_cut)
-        with pytest.raises(PowerCut):
-            upload(client, "KQXW7")
+    with crash_after(trainee, "store_submission"):
+        upload(client, "KQXW7")
     restart()
     conn = connect(app.config["DATABASE"])
     row = conn.execute("SELECT state, typed_code FROM submissions").fetchone()
