@@ -1,13 +1,15 @@
 """What a crash (kill -9, power cut) in the middle of a request leaves behind, and what the next start makes of it."""
 import io
 import json
+from contextlib import contextmanager
 
 import pytest
 
 from grader.commands.serve import ensure_demo_data
 from grader.exercise.store import load_key
 from grader.web.db import connect
-from grader.web.testing import REVIEW_FIELD, WRONG_FIELD, csrf_of, jpeg_bytes, log_in, make_test_app
+from grader.web.testing import (REVIEW_FIELD, WRONG_FIELD, csrf_of, jpeg_bytes, log_in, make_test_app,
+                                stored_an_hour_ago)
 
 
 @pytest.fixture
@@ -17,6 +19,20 @@ def code():
 
 class PowerCut(BaseException):
     """The process stops here (raised where kill -9 would land)."""
+
+
+@contextmanager
+def crash_after(module, name: str):
+    """Within the block, ``module.name`` does its work and then the process stops (kill -9 right after it)."""
+    real = getattr(module, name)
+
+    def done_then_cut(*a, **k):
+        real(*a, **k)
+        raise PowerCut()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(module, name, done_then_cut)
+        with pytest.raises(PowerCut):
+            yield
 
 
 def upload(client, code, name="017_1.jpg"):
@@ -113,15 +129,16 @@ def test_worker_processes_end_when_the_web_process_is_killed(tmp_path):
             os.kill(worker, signal.SIGKILL)
 
 
-def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_again(code, monkeypatch):
+@pytest.mark.parametrize("later", [False, True], ids=["at_once", "an_hour_later"])
+def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_again(code, monkeypatch, later):
     """A crash while a batch's photos are being stored: the trainer reloads ('send the form again', the same form
     token). That must not lead to the half-stored batch as if it were all there: the photos never stored are
-    stored now, and those stored before are not stored twice."""
+    stored now, and those stored before are not stored twice, however long after the crash the form comes back
+    (review: after ten minutes they were stored again, a second sheet for the same trainee)."""
     import grader.web.uploads as uploads
+    from test_web_trainer import CLASS as photos
     from test_web_trainer import batch
 
-    photos = [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eeeeee")),
-              ("033_1.jpg", jpeg_bytes(color="#e0e0e0"))]
     app = make_test_app()
     trainer = app.test_client()
     log_in(trainer)
@@ -137,6 +154,8 @@ def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_
         with pytest.raises(PowerCut):
             batch(trainer, code, photos, client_token="reload")
     app = restart()
+    if later:
+        stored_an_hour_ago(app)                    # the trainer sends the form again after the lesson
     trainer = app.test_client()
     log_in(trainer)
     resent = batch(trainer, code, photos, client_token="reload")
@@ -147,6 +166,32 @@ def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_
     finally:
         conn.close()
     assert sheets == ["017", "021", "033"]
+
+
+def test_a_batch_stored_whole_just_before_a_crash_is_that_batch_when_its_form_comes_back_later(code):
+    """The crash came after every photo of a batch was stored but before the batch was marked sent (the next start
+    clears what it was marked with): the same form sent again, however late, leads to that batch. Nothing is stored
+    twice, and the trainer is not told there was nothing to grade."""
+    import grader.web.trainer.batches as batches
+    from test_web_trainer import CLASS, batch
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    with crash_after(batches, "store_batch"):
+        batch(trainer, code, CLASS, client_token="reload")
+    app = restart()
+    stored_an_hour_ago(app)
+    trainer = app.test_client()
+    log_in(trainer)
+    resent = batch(trainer, code, CLASS, client_token="reload")
+    conn = connect(app.config["DATABASE"])
+    try:
+        [first] = conn.execute("SELECT token FROM batches").fetchall()
+        assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 3
+    finally:
+        conn.close()
+    assert resent.status_code == 302 and resent.location.endswith(f"/trainer/batch/{first['token']}")
 
 
 def test_a_disk_that_fills_up_while_grading_is_named_as_the_reason(code, monkeypatch):
@@ -319,22 +364,15 @@ def test_the_start_checks_corrected_sheets_one_at_a_time(tmp_path):
     assert peak < 5_000_000                     # a few sheets' worth, not 200 x 2 results (40 MB)
 
 
-def test_an_upload_held_for_its_code_is_still_held_after_a_crash(code, monkeypatch):
+def test_an_upload_held_for_its_code_is_still_held_after_a_crash(code):
     """Review: a mistyped code's upload was stored, then marked held in a second write; a crash between the two left
     it queued with no exercise, and the next start graded it so instead of asking for the code."""
     import grader.web.trainee as trainee
 
     app = make_test_app()
     client = app.test_client()
-    real = trainee.store_submission
-
-    def stored_then_cut(*a, **k):
-        real(*a, **k)
-        raise PowerCut()
-    with monkeypatch.context() as m:
-        m.setattr(trainee, "store_submission", stored_then_cut)
-        with pytest.raises(PowerCut):
-            upload(client, "KQXW7")
+    with crash_after(trainee, "store_submission"):
+        upload(client, "KQXW7")
     restart()
     conn = connect(app.config["DATABASE"])
     row = conn.execute("SELECT state, typed_code FROM submissions").fetchone()
@@ -362,3 +400,101 @@ def test_a_second_correction_in_the_same_second_lost_to_a_crash_is_caught_up(cod
     app = restart()
     assert sheet(app)[1][REVIEW_FIELD]["value"] == right
 
+
+
+def _store_a_correction_then_crash(app, code, monkeypatch) -> tuple[str, dict]:
+    """A trainee's sheet whose trainer correction was stored, then the crash came before the regrade stored the new
+    score. Returns the sheet's result page and the row as it was before."""
+    import grader.web.grading as grading
+
+    page = upload(app.test_client(), code)
+    trainer = app.test_client()
+    log_in(trainer)
+    before, _ = sheet(app)
+    with monkeypatch.context() as m:
+        m.setattr(grading, "_regrade_stored", lambda *a, **k: (_ for _ in ()).throw(PowerCut()))
+        with pytest.raises(PowerCut):
+            trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"),
+                                                            "field": REVIEW_FIELD,
+                                                            "value": str(load_key(code).fields[REVIEW_FIELD])})
+    return page, before
+
+
+def test_a_request_during_the_start_recovery_waits_until_it_has_finished(code, monkeypatch):
+    """Review: under a WSGI server other than `grader serve` (waitress or gunicorn importing create_app), the first
+    request runs the start's recovery; it was marked done before it ran, so a second request arriving meanwhile
+    went straight on and saw (or acted on) half-recovered state: here, the score without the correction the
+    recovery is putting back in."""
+    import threading
+
+    import grader.web.grading as grading
+
+    page, before = _store_a_correction_then_crash(make_test_app(), code, monkeypatch)
+    started, release = threading.Event(), threading.Event()
+    real = grading.settle_stored_reviews
+
+    def slow_settle(ctx):
+        started.set()
+        release.wait(10)
+        return real(ctx)
+    monkeypatch.setattr(grading, "settle_stored_reviews", slow_settle)
+    app = make_test_app()                          # the restart, under a WSGI server: nothing recovered yet
+    seen = {}
+
+    def first():
+        seen["first"] = app.test_client().get("/").status_code
+
+    def second():
+        seen["second"] = app.test_client().get(page + ".json").get_json()
+    threads = [threading.Thread(target=first)]
+    threads[0].start()
+    assert started.wait(10)                        # the recovery is running, held at its last step
+    threads.append(threading.Thread(target=second))
+    threads[1].start()
+    threads[1].join(1.0)
+    waited = threads[1].is_alive()
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert seen["first"] == 200
+    # the recovered score (the correction's field is right now), not the half-recovered one
+    assert seen["second"]["score"] == sheet(app)[0]["score"] > before["score"]
+    assert waited
+
+
+def test_a_start_recovery_that_fails_is_tried_again_and_never_wedges_the_app(code, monkeypatch, caplog):
+    """The recovery is marked finished only when it has finished. A step that fails is logged and tried again by
+    the next request (the request whose attempt failed is told to try again in a moment: 503); a step that keeps
+    failing is given up after a few attempts, logged, and the app serves on (the next start tries again)."""
+    import logging
+
+    import grader.web.grading as grading
+
+    _store_a_correction_then_crash(make_test_app(), code, monkeypatch)
+    real, calls = grading.settle_stored_reviews, []
+
+    def fails_once(ctx):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("database disk image is malformed")
+        return real(ctx)
+    monkeypatch.setattr(grading, "settle_stored_reviews", fails_once)
+    app = make_test_app()
+    client = app.test_client()
+    with caplog.at_level(logging.ERROR):
+        first = client.get("/", headers={"Accept": "application/json"})
+    assert first.status_code == 503 and first.headers["Retry-After"]
+    assert "startup recovery" in caplog.text and "database disk image is malformed" in caplog.text
+    assert client.get("/").status_code == 200                  # tried again, and finished
+    assert sheet(app)[1][REVIEW_FIELD]["corrected_by"] == "Ibu Sari"
+    assert len(calls) == 2
+    client.get("/")
+    assert len(calls) == 2                                     # finished: not run again
+
+    monkeypatch.setattr(grading, "settle_stored_reviews", lambda ctx: calls.append(1) or 1 / 0)
+    app = make_test_app()
+    client = app.test_client()
+    caplog.clear()
+    statuses = [client.get("/").status_code for _ in range(5)]
+    assert statuses[-1] == 200 and statuses.count(503) < 5     # given up after a few attempts: the app serves
+    assert "giving up" in caplog.text

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from grader.commands.serve import ensure_demo_data
-from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
+from grader.web.testing import csrf_of, jpeg_bytes, make_test_app, stored_an_hour_ago
 
 
 @pytest.fixture
@@ -198,6 +198,15 @@ def test_double_submit_returns_the_first_result(app, client, code):
     with app.app_context():
         from grader.web.db import get_db
         assert get_db().execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 1
+
+
+def test_the_same_form_sent_again_after_the_lesson_is_still_the_first_sheet(app, client, code):
+    """A trainee's form token is recognised at any time, not for ten minutes only (a phone that lost the answer,
+    Send tapped again after the lesson); the same photos from a new form later are a new sheet, as asked."""
+    first = upload(client, code=code, client_token="form-1")
+    stored_an_hour_ago(app)
+    assert upload(client, code=code, client_token="form-1").location == first.location
+    assert upload(client, code=code, client_token="form-2").location != first.location
 
 
 def test_post_without_csrf_token_is_refused(client, code):

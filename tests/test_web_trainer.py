@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.commands.serve import ensure_demo_data
-from grader.web.testing import csrf_of, jpeg_bytes, log_in, make_test_app
+from grader.web.testing import csrf_of, jpeg_bytes, log_in, make_test_app, stored_an_hour_ago
 
 
 @pytest.fixture
@@ -790,11 +790,22 @@ def test_a_field_of_an_unread_page_cannot_be_corrected(app, trainer, code):
         assert get_db().execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0
 
 
-def test_a_batch_cut_short_by_a_full_disk_grades_what_was_stored_and_says_how_much(app, trainer, code, monkeypatch):
+#: a class of three trainees, one photo each
+CLASS = [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eeeeee")),
+         ("033_1.jpg", jpeg_bytes(color="#e0e0e0"))]
+#: said of a photo the same form stored before
+SENT_BEFORE = "sudah tersimpan saat formulir ini dikirim sebelumnya"
+
+
+@pytest.mark.parametrize("later", [False, True], ids=["at_once", "after_the_lesson"])
+def test_a_batch_cut_short_by_a_full_disk_grades_what_was_stored_and_says_how_much(app, trainer, code, monkeypatch,
+                                                                                   later):
+    """What was stored is graded, and the photos left out are listed for good. Sending the same form again stores
+    them, and only them, however late (review: after ten minutes the photos stored the first time were stored a
+    second time, two sheets for each of those trainees)."""
     from test_web_trainee import full_disk_after
     full_disk_after(monkeypatch, writes=2)              # two of three sheets fit
-    resp = batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eeeeee")),
-                                 ("033_1.jpg", jpeg_bytes(color="#e0e0e0"))], client_token="full")
+    resp = batch(trainer, code, CLASS, client_token="full")
     assert resp.status_code == 302 and "/trainer/batch/" in resp.location
     page = trainer.get(resp.location).get_data(as_text=True)
     assert "Penyimpanan server penuh: 2 dari 3 lembar tersimpan" in page
@@ -803,17 +814,31 @@ def test_a_batch_cut_short_by_a_full_disk_grades_what_was_stored_and_says_how_mu
     again = trainer.get(resp.location).get_data(as_text=True)            # the photo left out stays listed
     assert "<code>033_1.jpg</code>: Penyimpanan server penuh" in again and "server penuh: 2 dari" not in again
     full_disk_after(monkeypatch, writes=10)
-    resent = batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eeeeee")),
-                                   ("033_1.jpg", jpeg_bytes(color="#e0e0e0"))], client_token="full")   # Back, again
+    if later:
+        stored_an_hour_ago(app)                        # room made on the disk after the lesson
+    resent = batch(trainer, code, CLASS, client_token="full")                  # Back, and send again
     assert resent.location != resp.location              # the photo left out is not dropped...
     assert [i["trainee"] for i in trainer.get(resent.location + ".json").get_json()["items"]] == ["033"]
-    assert trainer.get(resent.location).get_data(as_text=True).count("sudah dikirim dalam 10 menit") == 2  # nor stored twice
+    assert trainer.get(resent.location).get_data(as_text=True).count(SENT_BEFORE) == 2     # nor stored twice
+    assert batch(trainer, code, CLASS, client_token="full").location == resent.location   # once more: that batch
     full_disk_after(monkeypatch, writes=0)             # nothing fits: no empty batch is left behind
     resp = batch(trainer, code, [("040_1.jpg", jpeg_bytes(color="#d0d0d0"))], client_token="full2")
     assert resp.status_code == 302 and "penyimpanan penuh" in trainer.get(resp.location).get_data(as_text=True)
     with app.app_context():
         from grader.web.db import get_db
         assert get_db().execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 2     # the two above
+
+
+def test_the_same_photos_from_a_new_form_are_skipped_for_ten_minutes_then_stored_again(app, trainer, code):
+    """A new form (the page opened again) with the same photos: within ten minutes it is taken for the same sending
+    sent again, and nothing is stored twice; later, it is a new sending, stored again as the trainer asks."""
+    first = batch(trainer, code, CLASS, client_token="first")
+    again = batch(trainer, code, CLASS, client_token="second")
+    assert again.status_code == 303 and again.location != first.location
+    assert trainer.get(again.location).get_data(as_text=True).count("sudah dikirim dalam 10 menit") == 3
+    stored_an_hour_ago(app)
+    later = batch(trainer, code, CLASS, client_token="third")
+    assert [i["trainee"] for i in trainer.get(later.location + ".json").get_json()["items"]] == ["017", "021", "033"]
 
 
 def test_a_trainer_removes_a_merged_sheet_with_its_pages_photos_and_corrections(app, trainer, code):

@@ -64,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         app.extensions["grader.jobs"].warm_up()     # worker processes start (and import the pipeline) now
-        app.extensions["grader.recover"]()          # finish what a previous run left unfinished
+        app.extensions["grader.recover"]()          # finish what a previous run left (a failing step: logged, retried)
         if args.demo_class:
             _seed_demo_class(app)
         print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)", flush=True)

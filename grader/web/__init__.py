@@ -109,7 +109,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     runner = jobs.JobRunner(ctx, mode=app.config["JOBS_MODE"], workers=app.config["JOBS_WORKERS"])
     app.extensions["grader.jobs"] = runner
 
-    from grader.web import forms, present, trainee, trainer
+    from grader.web import forms, present, recovery, trainee, trainer
 
     app.register_blueprint(trainee.bp)
     app.register_blueprint(trainer.bp)
@@ -118,42 +118,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     _register_errors(app)
     if app.config["JOBS_RECOVER"]:
-        _recover_on_first_request(app, runner)
+        recovery.init_app(app, runner)          # what a crash left unfinished: every request waits for it
     return app
-
-
-def _recover_on_first_request(app: Flask, runner) -> None:
-    """Re-queue work a previous run left unfinished, once, when the app first serves a request.
-
-    Not at import or in CLI commands (``flask init-db`` must not start grading), but under any WSGI server.
-    """
-    import threading
-
-    lock = threading.Lock()
-    done = []
-
-    def recover_once() -> None:
-        if done:
-            return
-        with lock:
-            if not done:
-                done.append(True)
-                from grader.web.db import connect
-                from grader.web.grading import settle_stored_reviews
-                from grader.web.page_merge import merge_finished_batches
-                from grader.web.removal import finish_removals
-
-                conn = connect(runner.ctx.database)
-                try:                  # first: a sheet of a removed exercise is not graded again
-                    finish_removals(conn, Path(runner.ctx.data_dir))
-                finally:
-                    conn.close()
-                runner.recover()
-                merge_finished_batches(runner)
-                settle_stored_reviews(runner.ctx)    # a correction or dispute stored just before a crash
-
-    app.extensions["grader.recover"] = recover_once      # `grader serve` calls it at startup, too
-    app.before_request(recover_once)
 
 
 def _instance_secret(data: Path) -> str:

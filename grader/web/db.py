@@ -23,6 +23,7 @@ REMOVED = "removed"
 MERGING = 2
 #: batches.client_token is this prefix + the form's token while the batch's photos are being stored; a crash that
 #: cut the storing short leaves it, and the next start clears it, so sending the form again stores what is missing
+#: (batches.form_token keeps the form's token for good: what the form stored before is not stored again)
 STORING = "storing:"
 
 
@@ -49,6 +50,7 @@ ADDED_COLUMNS = (
     ("jobs", "priority", "INTEGER NOT NULL DEFAULT 0"),      # job priorities
     ("batches", "removed_at", "TEXT"),                       # removals
     ("submissions", "typed_code", "TEXT"),                   # held uploads' codes
+    ("batches", "form_token", "TEXT"),                       # a batch's form, kept when a crash cuts it short
 )
 
 

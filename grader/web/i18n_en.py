@@ -23,6 +23,8 @@ EN: dict[str, str] = {
         "The upload is too large. The limit is {mb} MB per upload; send an ordinary phone photo.",
     "Terjadi kesalahan pada server. Coba lagi sebentar lagi.": "The server had a problem. Try again in a moment.",
     "Terjadi kesalahan.": "Something went wrong.",
+    "Server baru dinyalakan ulang dan masih bersiap. Coba lagi sebentar lagi.":
+        "The server has just restarted and is still getting ready. Try again in a moment.",
     "Formulir kedaluwarsa. Muat ulang halaman lalu kirim lagi.":
         "This form has expired. Reload the page and send it again.",
     # trainee upload

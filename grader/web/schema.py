@@ -18,7 +18,9 @@ CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE TABLE IF NOT EXISTS batches (
   id INTEGER PRIMARY KEY,
   token TEXT NOT NULL UNIQUE,
-  client_token TEXT UNIQUE,
+  client_token TEXT UNIQUE,                      -- the form's token once every photo is stored (see db.STORING)
+  form_token TEXT,                               -- the form's token, kept for good: sent again, it stores only
+                                                 -- what is missing (after a crash or a full disk cut it short)
   exercise TEXT,
   created_by TEXT,
   skipped TEXT NOT NULL DEFAULT '[]',            -- JSON list of {"file", "code", "message_id", "message_en"}

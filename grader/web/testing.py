@@ -203,6 +203,20 @@ def log_in(client, name: str = "Ibu Sari", password: str = TEST_PASSWORD):
     return client.post("/trainer/masuk", data={"csrf_token": token, "name": name, "password": password})
 
 
+def stored_an_hour_ago(app) -> None:
+    """Move everything ``app`` has stored so far (batches, sheets, photos) an hour into the past."""
+    from grader.web.db import connect
+
+    conn = connect(app.config["DATABASE"])
+    try:
+        with conn:
+            for table in ("batches", "submissions", "uploads"):
+                conn.execute(f"UPDATE {table} SET created_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', created_at, "
+                             "'-1 hour')")
+    finally:
+        conn.close()
+
+
 def jpeg_bytes(size: tuple[int, int] = (600, 800), color: str = "white", quality: int = 85) -> bytes:
     img = Image.new("RGB", size, color)
     ImageDraw.Draw(img).rectangle([20, 20, size[0] - 20, size[1] - 20], outline="black", width=6)

@@ -122,8 +122,9 @@ def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest
 
 def recently_sent(conn: sqlite3.Connection, exercise: str, digests: list[str]) -> list[bool]:
     """Which photos (by their sha256 ``digests``) a trainer's batch for ``exercise`` already stored in the last
-    ``DUPLICATE_WINDOW_S`` (a batch sent twice: Back and send again, e.g. after a full disk cut the first one
-    short)."""
+    ``DUPLICATE_WINDOW_S``, whatever its form: the page reloaded (a new form) and the same photos chosen and sent
+    again. Later, the same photos from a new form are a new sending, stored again as the trainer asks (the same
+    form is recognised at any time: :func:`stored_from_form`)."""
     if not digests:
         return []
     marks = ",".join("?" * len(digests))
@@ -131,6 +132,21 @@ def recently_sent(conn: sqlite3.Connection, exercise: str, digests: list[str]) -
         f"SELECT u.sha256 FROM uploads u JOIN submissions s ON s.id = u.submission_id WHERE s.exercise=? AND "
         f"s.source='batch' AND s.state != '{REMOVED}' AND u.created_at >= ? AND u.sha256 IN ({marks})",
         (exercise, _ago(DUPLICATE_WINDOW_S), *digests))}
+    return [d in seen for d in digests]
+
+
+def stored_from_form(conn: sqlite3.Connection, form_token: str | None, digests: list[str]) -> list[bool]:
+    """Which photos (by their sha256 ``digests``) a trainer's batch sent from the form ``form_token`` already
+    stored, however long ago: the same form sent again after a crash or a full disk cut its first sending short
+    (the trainer back after the lesson) stores only what is missing. A new form is a new sending: see
+    :func:`recently_sent`."""
+    if not form_token or not digests:
+        return [False] * len(digests)
+    marks = ",".join("?" * len(digests))
+    seen = {r[0] for r in conn.execute(
+        f"SELECT u.sha256 FROM uploads u JOIN submissions s ON s.id = u.submission_id JOIN batches b ON "
+        f"b.id = s.batch_id WHERE b.form_token=? AND s.state != '{REMOVED}' AND u.sha256 IN ({marks})",
+        (form_token, *digests))}
     return [d in seen for d in digests]
 
 

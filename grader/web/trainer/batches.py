@@ -27,7 +27,8 @@ from grader.web.trainer import bp
 from grader.web.trainee import normalise_code
 from grader.web.trainer.exercises import get_key, has_exercise
 from grader.web.trainer.results import ident_url, printed_for, regrade_under
-from grader.web.uploads import DUPLICATE_WINDOW_S, StorageError, check_photo, recently_sent, store_batch
+from grader.web.uploads import (DUPLICATE_WINDOW_S, StorageError, check_photo, recently_sent, store_batch,
+                                stored_from_form)
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -37,6 +38,9 @@ ALREADY_SENT = ("already_sent",
                 f"Foto ini sudah dikirim dalam {DUPLICATE_WINDOW_S // 60} menit terakhir, jadi tidak disimpan dua kali.",
                 f"This photo was already sent in the last {DUPLICATE_WINDOW_S // 60} minutes, so it is not stored "
                 "twice.")
+SENT_FROM_THIS_FORM = ("already_sent",
+                       "Foto ini sudah tersimpan saat formulir ini dikirim sebelumnya, jadi tidak disimpan dua kali.",
+                       "This photo was stored when this form was sent before, so it is not stored twice.")
 NESTED_ZIP = ("nested_zip", "Zip di dalam zip tidak dibuka. Ekstrak dulu, lalu kirim isinya.",
               "A zip inside a zip is not opened. Extract it first, then send what it holds.")
 NOT_STORED = ("storage_full", "Penyimpanan server penuh; foto ini belum tersimpan. Kosongkan ruang disk, lalu "
@@ -129,12 +133,18 @@ def batch_new(code: str):
             return redirect(url_for("trainer.batch", token=dup["token"]))
     photos, skipped, places = _collect(request.files.getlist("photos"))
     digests = [hashlib.sha256(data).hexdigest() for _, data in photos]     # (each photo hashed once)
-    sent = recently_sent(db, key.exercise, digests)
-    skipped += [skipped_entry(name, ALREADY_SENT) for (name, _data), dup in zip(photos, sent) if dup]
-    new = [i for i, dup in enumerate(sent) if not dup]
+    # the same form sent again (its first sending cut short): what it stored is not stored twice, however late
+    sent = [SENT_FROM_THIS_FORM if form else ALREADY_SENT if recent else None
+            for form, recent in zip(stored_from_form(db, client_token, digests),
+                                    recently_sent(db, key.exercise, digests))]
+    skipped += [skipped_entry(name, why) for (name, _data), why in zip(photos, sent) if why]
+    new = [i for i, why in enumerate(sent) if not why]
     photos, places, digests = [photos[i] for i in new], [places[i] for i in new], [digests[i] for i in new]
     photos, places, twice = _one_of_each(photos, places, digests)
     skipped += twice
+    earlier = _latest_from_form(client_token) if not photos and SENT_FROM_THIS_FORM in sent else None
+    if earlier:                      # every photo was stored by this form before: its batch, as for a double submit
+        return redirect(url_for("trainer.batch", token=earlier["token"]))
     if not photos:
         flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
         for s in skipped:
@@ -143,10 +153,10 @@ def batch_new(code: str):
     token = secrets.token_urlsafe(12)
     try:
         # (marked as storing until every photo is stored: see _sent_before)
-        batch_id = db.execute("INSERT INTO batches(token, client_token, exercise, created_by, skipped, created_at) "
-                              "VALUES (?,?,?,?,?,?)", (token, client_token and STORING + client_token, key.exercise,
-                                                       current_trainer(), json.dumps(skipped, ensure_ascii=False),
-                                                       now_iso())).lastrowid
+        batch_id = db.execute("INSERT INTO batches(token, client_token, form_token, exercise, created_by, skipped, "
+                              "created_at) VALUES (?,?,?,?,?,?,?)",
+                              (token, client_token and STORING + client_token, client_token, key.exercise,
+                               current_trainer(), json.dumps(skipped, ensure_ascii=False), now_iso())).lastrowid
     except Exception:  # noqa: BLE001 - a concurrent double submit inserted the same client token first
         dup = _sent_before(client_token) if client_token else None
         if dup:
@@ -175,6 +185,12 @@ def _sent_before(client_token: str):
     """The batch this form was already sent as: stored, or being stored by another request (a double click)."""
     return get_db().execute("SELECT token FROM batches WHERE client_token IN (?, ?)",
                             (client_token, STORING + client_token)).fetchone()
+
+
+def _latest_from_form(form_token: str):
+    """The latest batch sent from this form that is still listed."""
+    return get_db().execute("SELECT token FROM batches WHERE form_token=? AND removed_at IS NULL ORDER BY id DESC "
+                            "LIMIT 1", (form_token,)).fetchone()
 
 
 def batch_progress(batch_id: int) -> dict:

@@ -1,0 +1,124 @@
+"""At start: finish what a crash (kill -9, a power cut) left unfinished, before any request is served.
+
+The steps, in this order:
+
+1. finish exercise removals a crash cut short (first: a sheet of a removed exercise is not graded again);
+2. re-queue the jobs left ``running`` and dispatch the queued ones (:meth:`grader.web.jobs.JobRunner.recover`);
+3. queue sheets stored without a job, resume batch splits and merges cut short
+   (:func:`grader.web.page_merge.merge_finished_batches`);
+4. regrade the sheets whose stored correction or dispute is missing from their score
+   (:func:`grader.web.grading.settle_stored_reviews`).
+
+``grader serve`` runs it before serving. Under any other WSGI server (waitress or gunicorn importing
+``create_app``) the first request runs it, and every request, whichever arrives meanwhile, waits until it has
+finished: none sees or acts on half-recovered state (a correction racing the recovery's regrade of its sheet).
+
+A step that fails is logged, in English with its traceback, and tried again by the next request; the steps done
+before it are not run again (re-queueing the jobs a second time would grade them twice). The request whose
+attempt failed is answered 503, "try again in a moment", as it must not act on what the failed step left. A step
+that fails :data:`ATTEMPTS` times is given up and logged as such, and the recovery goes on with the next steps:
+one damaged row or a bug in one step must not keep a class from its pages, and what the step left undone is what
+the crash left, which the next start tries again.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Callable
+
+from flask import Flask, make_response
+
+log = logging.getLogger(__name__)
+
+#: times a failing step is tried (one attempt per request) before the app serves without it
+ATTEMPTS = 3
+#: what a request turned away by a failed attempt is told to wait, in seconds (``Retry-After``)
+RETRY_AFTER_S = 5
+
+
+class StartupRecovery:
+    """The start's recovery, run once to the end: call it before serving; ``True`` when requests may be served
+    (finished, or its failing steps given up), ``False`` when this call's attempt failed and the caller should
+    try again later. Concurrent calls wait for the one running."""
+
+    def __init__(self, runner, *, attempts: int = ATTEMPTS):
+        self.attempts = attempts
+        self._steps: list[tuple[str, Callable[[], object]]] = [
+            ("finish the removals a crash cut short", lambda: _finish_removals(runner)),
+            ("re-queue the interrupted jobs", runner.recover),
+            ("resume the batch merges a crash cut short", lambda: _merge_finished_batches(runner)),
+            ("regrade the sheets missing a stored correction or dispute", lambda: _settle_stored_reviews(runner)),
+        ]
+        self._next = 0              # the first step not done yet
+        self._failures = 0          # of that step
+        self._finished = False      # set only once every step is done or given up
+        self._lock = threading.Lock()
+
+    def __call__(self) -> bool:
+        if self._finished:
+            return True
+        with self._lock:            # a request arriving meanwhile waits here
+            if not self._finished:
+                self._finished = self._run()
+            return self._finished
+
+    def _run(self) -> bool:
+        while self._next < len(self._steps):
+            what, step = self._steps[self._next]
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - logged; tried again, or given up, below
+                self._failures += 1
+                if self._failures < self.attempts:
+                    log.exception("startup recovery: could not %s (attempt %d of %d); the next request tries again",
+                                  what, self._failures, self.attempts)
+                    return False
+                log.exception("startup recovery: could not %s (attempt %d of %d); giving up on it and serving "
+                              "without it (the next start tries again)", what, self._failures, self.attempts)
+            self._next += 1
+            self._failures = 0
+        return True
+
+
+def _finish_removals(runner) -> None:
+    from grader.web.db import connect
+    from grader.web.removal import finish_removals
+
+    conn = connect(runner.ctx.database)
+    try:
+        finish_removals(conn, Path(runner.ctx.data_dir))
+    finally:
+        conn.close()
+
+
+def _merge_finished_batches(runner) -> None:
+    from grader.web import page_merge
+
+    page_merge.merge_finished_batches(runner)
+
+
+def _settle_stored_reviews(runner) -> None:
+    from grader.web import grading
+
+    grading.settle_stored_reviews(runner.ctx)
+
+
+def init_app(app: Flask, runner) -> None:
+    """Run the recovery before the first request is served (every request waits for it); ``grader serve`` calls
+    ``app.extensions["grader.recover"]()`` at start, too. Not at import or in CLI commands (``flask init-db``
+    must not start grading)."""
+    recovery = StartupRecovery(runner)
+    app.extensions["grader.recover"] = recovery
+
+    @app.before_request
+    def wait_for_recovery():
+        if recovery():
+            return None
+        from grader.web import error_response
+        from grader.web.i18n import gettext as _
+
+        text = _("Server baru dinyalakan ulang dan masih bersiap. Coba lagi sebentar lagi.")
+        response = make_response(error_response(503, text))
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return response
