@@ -8,6 +8,8 @@ the key's value. It also prints the gate's grays per edge for every filtered pag
 
     python scripts/measure_binarized_scans.py --photos sample_scans [--sheets 11] [--variants bw|ordinary|all]
     python scripts/measure_binarized_scans.py --photos sample_scans --every-file
+    python scripts/measure_binarized_scans.py --photos .cache/eval/dev_marks --sheets 15 --grays-only \
+        --chat-sides 2048,1600,1280,1024      # grays per edge only (no reading), each variant also at chat sizes
 """
 from __future__ import annotations
 
@@ -80,6 +82,33 @@ def measure_sheet(pages: list[tuple[Path, dict]], filt, folder: Path) -> dict:
     return {"counts": out, "grays_per_edge": values}
 
 
+def grays_only(sheets: list[list[tuple[Path, dict]]], filters: list, chat_sides: list[int]) -> None:
+    """Per variant (and per chat size): the spread of grays per edge, and how many pages the gate calls B&W."""
+    from dataclasses import replace
+
+    from grader.photo.quality import QualityThresholds
+    limit = QualityThresholds().min_grays_per_edge
+    variants = [None]
+    for f in filters:
+        variants.append(f)
+        if f.chat_side is None:                  # (a variant already forwarded is kept as it is)
+            variants += [replace(f, chat_side=side) for side in chat_sides]
+    values: dict[str, list[float]] = defaultdict(list)
+    for pages in sheets:
+        for photo, truth in pages:
+            data = photo.read_bytes()
+            for filt in variants:
+                out = data if filt is None else scan(data, filt, page_corners=page_corners_px(truth)
+                                                     if filt.dewarp else None)
+                value = grays_per_edge(out)
+                if value is not None:
+                    values["original" if filt is None else filt.name].append(value)
+    for name, v in values.items():
+        below = sum(x < limit for x in v)
+        print(f"{name:48s} pages {len(v):3d}  min {min(v):6.2f}  median {sorted(v)[len(v) // 2]:6.2f}  "
+              f"max {max(v):6.2f}  below the limit ({limit:g}) {below}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--photos", type=Path, default=Path("sample_scans"))
@@ -88,6 +117,10 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="write every number here too")
     ap.add_argument("--every-file", action="store_true",
                     help="only print the grays per edge of every photo file in --photos (refusal cases too)")
+    ap.add_argument("--grays-only", action="store_true",
+                    help="only the grays per edge of each variant's pages (no reading), against the gate's limit")
+    ap.add_argument("--chat-sides", default="",
+                    help="with --grays-only: also each variant forwarded by a chat app at these sides, e.g. 1600,1024")
     args = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
     chosen = {"bw": VARIANTS, "ordinary": (None, *ORDINARY), "all": (None, *ORDINARY, *VARIANTS),
@@ -100,6 +133,10 @@ def main() -> None:
               f"{min(shares, key=lambda k: shares[k] if shares[k] is not None else float('inf'))}")
         return
     sheets = sheets_of(args.photos, args.sheets)
+    if args.grays_only:
+        sides = [int(x) for x in args.chat_sides.split(",") if x]
+        grays_only(sheets, [f for f in chosen if f is not None], sides)
+        return
     report = {}
     for filt in chosen:
         name = "original" if filt is None else filt.name

@@ -41,10 +41,14 @@ class QualityThresholds:
     max_washed_print: float = 0.003    # share of printed 4 mm tiles washed to white
     frame_dark_level: float = 70.0     # no markers: 90th percentile gray below this -> too_dark
     frame_blur_px: float = 1.5         # no markers: strongest edges wider than this (small copy) -> too_blurry
-    # Gray pixels per black/white edge below which the frame is a B&W scan (scripts/measure_binarized_scans.py):
-    # photos and simulated gray scans >= 11, a clean render of the sheet 3.6, simulated B&W filters <= 0.5
-    # (a B&W scan a chat app has since shrunk: 0.6-2.6, so only some are caught).
-    min_grays_per_edge: float = 1.25
+    # Gray pixels per black/white edge below which the frame is a B&W scan. Chosen on dev sheets (seed 21, 30
+    # pages; scripts/measure_binarized_scans.py --grays-only --chat-sides 2048,1600,1280,1024): simulated B&W
+    # filters <= 0.6; once a chat app has shrunk them (which averages each edge into a few grays) <= 3.9, except
+    # one uncropped page at 1024 px at 5.7 (1,559 of 1,560 B&W pages below the limit); simulated gray scans, also
+    # shrunk, >= 13.0. The 44 real photos and scans of official forms (../shared/data/kawalc1/photos) score
+    # >= 8.2, also at chat sizes: the limit leaves them 1.6x. A noise-free render of the sheet (no camera) scores
+    # 3.6 and is refused too.
+    min_grays_per_edge: float = 5.0
 
 
 @dataclass(frozen=True)
