@@ -174,6 +174,27 @@ def test_bad_files_are_refused_up_front(client, code, content, message):
     assert message in resp.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("lang, words", [(None, "Berkas ini bukan foto atau PDF. Kirim foto lembar latihan (JPEG, "
+                                                "PNG, WebP atau HEIC) atau PDF-nya dari aplikasi pemindai."),
+                                         ("en", "This file is not a photo or a PDF. Send a photo of the practice "
+                                                "sheet (JPEG, PNG, WebP or HEIC) or a scanner app&#39;s PDF of it.")])
+def test_a_file_that_is_not_a_photo_is_told_a_scanner_apps_pdf_would_do(client, code, lang, words):
+    """Every trainee photo input takes a scanner app's PDF: the refusal of a file that is neither says so (it named
+    the photo formats only), on the upload form, a retake and a sheet's missing page alike."""
+    q = "?lang=en" if lang else ""
+    assert words in upload(client, code=code, photos=[("catatan.docx", b"not a photo")], lang=lang).get_data(as_text=True)
+    blurred = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes())]).location
+    retake = client.post(blurred + "/ulang" + q, data={"csrf_token": csrf_of(client), "position": "1",
+                                                     "photo": (io.BytesIO(b"hello"), "x.txt")},
+                         content_type="multipart/form-data")
+    assert retake.status_code == 400 and words in retake.get_data(as_text=True)
+    half = upload(client, code=code, photos=[("bsolo_1.jpg", jpeg_bytes(color="#eeeeee"))]).location
+    added = client.post(half + "/lengkapi" + q, data={"csrf_token": csrf_of(client),
+                                                       "photo": (io.BytesIO(b"hello"), "x.txt")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    assert words in added.get_data(as_text=True)
+
+
 def test_oversize_upload_gets_413_with_an_indonesian_message(code):
     """The message names the limit per photo (what the trainee can act on), not the request's."""
     app = make_test_app(MAX_UPLOAD_BYTES=200_000, MAX_PHOTO_BYTES=3 * 1024 * 1024)

@@ -43,6 +43,8 @@ def check_photo(data: bytes, *, max_bytes: int) -> str:
 
     Raises ``GraderError`` with code ``empty_file``, ``too_large`` or ``not_an_image``.
     The pipeline checks again when it decodes (truncated files, bombs in HEIC).
+    Every caller has opened a PDF first (:func:`grader.photo.pdf_pages.photos_of`), so what is refused as
+    ``not_an_image`` is neither a photo nor a PDF, and the message offers both.
     """
     if not data:
         raise GraderError("empty_file", "the file is empty", "Berkas kosong. Pilih foto lembar latihan.")
@@ -51,8 +53,10 @@ def check_photo(data: bytes, *, max_bytes: int) -> str:
                           f"Foto lebih besar dari {max_bytes // (1024 * 1024)} MB. Kirim foto ponsel biasa.")
     fmt = sniff_image(data)
     if fmt is None:
-        raise GraderError("not_an_image", "this file is not a photo (JPEG, PNG, WebP or HEIC)",
-                          "Berkas ini bukan foto. Kirim foto lembar latihan (JPEG, PNG, WebP atau HEIC).")
+        raise GraderError("not_an_image", "This file is not a photo or a PDF. Send a photo of the practice sheet "
+                          "(JPEG, PNG, WebP or HEIC) or a scanner app's PDF of it.",
+                          "Berkas ini bukan foto atau PDF. Kirim foto lembar latihan (JPEG, PNG, WebP atau HEIC) "
+                          "atau PDF-nya dari aplikasi pemindai.")
     if fmt in ("jpeg", "png", "webp"):
         try:
             with warnings.catch_warnings():
