@@ -206,7 +206,46 @@ def test_oversize_upload_gets_413_with_an_indonesian_message(code):
 
 def test_the_upload_form_refuses_an_oversize_photo_before_sending_it(client):
     html = client.get("/").get_data(as_text=True)
-    assert html.count('data-max-bytes="26214400"') == 2 and "Foto lebih besar dari 25 MB." in html
+    assert html.count('data-max-bytes="26214400"') == 2 and html.count('data-max-pdf-bytes="52428800"') == 2
+    assert "padahal satu foto paling besar 25 MB." in html and "padahal PDF paling besar 50 MB." in html
+    assert 'data-max-total-bytes="53411840"' in html               # the request's 51 MB, less room for the fields
+
+
+def _input_limits(html: str, input_id: str) -> tuple[int, int]:
+    tag = re.search(rf'<input id="{input_id}"[^>]*>', html).group(0)
+    return tuple(int(re.search(rf'{name}="(\d+)"', tag).group(1)) for name in ("data-max-bytes", "data-max-pdf-bytes"))
+
+
+@pytest.mark.parametrize("form", ["upload", "retake", "add_page"])
+def test_every_trainee_photo_input_carries_the_servers_own_limits(code, form):
+    """The browser refuses what the server would (static/app.js): each photo input names the server's limits, from
+    its settings, for a photo and for a PDF of as many pages as the form takes (the upload form checked 25 MB for a
+    PDF the server takes up to 50 MB; a retake or a missing page had no limit at all). At each limit the server
+    takes the file (the PDF here is no real one: it is refused as unreadable, past its size check); a byte more,
+    it refuses it."""
+    app = make_test_app(MAX_PHOTO_BYTES=300_000, MAX_UPLOAD_BYTES=700_000)
+    client = app.test_client()
+    if form == "upload":
+        page, input_id = "/", "photo_1"
+        send = lambda name, data: upload(client, code=code, photos=[(name, data)])
+    else:
+        first = upload(client, code=code, photos=[("017_1_blur.jpg" if form == "retake" else "bsolo_1.jpg", jpeg_bytes())])
+        page, input_id = first.location, "retake-1" if form == "retake" else "add-page"
+        address, fields = (page + "/ulang", {"position": "1"}) if form == "retake" else (page + "/lengkapi", {})
+        send = lambda name, data: client.post(address, data={"csrf_token": csrf_of(client, page), **fields,
+                                                             "photo": (io.BytesIO(data), name)},
+                                              content_type="multipart/form-data", follow_redirects=True)
+    photo, pdf = _input_limits(client.get(page).get_data(as_text=True), input_id)
+    assert (photo, pdf) == (300_000, 600_000 if form == "upload" else 300_000)
+    said = lambda resp: resp.get_data(as_text=True)
+    assert "Foto lebih besar dari" in said(send("besar.jpg", jpeg_bytes().ljust(photo + 1, b"\0")))
+    assert "PDF lebih besar dari" in said(send("pindai.pdf", b"%PDF-1.7\n".ljust(pdf + 1, b"\0")))
+    assert "PDF ini tidak bisa dibuka" in said(send("pindai.pdf", b"%PDF-1.7\n".ljust(pdf, b"\0")))
+    taken = send("pas.jpg", jpeg_bytes(color="#f4f4f4").ljust(photo, b"\0"))
+    if taken.status_code == 302:
+        taken = client.get(taken.location)
+    assert taken.request.path.startswith("/hasil/") and taken.request.path != page          # a new sheet's result
+    assert "lebih besar dari" not in said(taken) and "Hasil penilaian" in said(taken)
 
 
 def test_double_submit_returns_the_first_result(app, client, code):
