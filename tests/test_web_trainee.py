@@ -248,6 +248,18 @@ def test_every_trainee_photo_input_carries_the_servers_own_limits(code, form):
     assert "lebih besar dari" not in said(taken) and "Hasil penilaian" in said(taken)
 
 
+def test_every_photo_form_waits_for_its_answer_as_long_as_the_server_may_take(code):
+    """Once all is sent, the uploader waits for the answer as long as the server may take to store a request of the
+    form's size (uploads.answer_wait_s: two minutes, and a second a MB), not the 45 s of a stalled link."""
+    client = make_test_app(MAX_UPLOAD_BYTES=11 * 1024 * 1024).test_client()
+    retake = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes())]).location
+    half = upload(client, code=code, photos=[("bsolo_1.jpg", jpeg_bytes(color="#eeeeee"))]).location
+    for page, form in (("/", "#photo_1"), (retake, "#retake-1"), (half, "#add-page")):
+        html = client.get(page).get_data(as_text=True)
+        assert form[1:] in html and html.count("data-progress") == 1, page
+        assert 'data-answer-seconds="131"' in html and 'data-processing="Sedang diproses…"' in html, page
+
+
 def test_double_submit_returns_the_first_result(app, client, code):
     token = csrf_of(client)
     first = upload(client, code=code, token=token, client_token="form-1")

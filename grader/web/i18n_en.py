@@ -54,6 +54,9 @@ EN: dict[str, str] = {
         "The files you chose are still here: tap “Upload and grade” again.",
     "Foto, kode, dan nama Anda masih di sini: ketuk “Kirim dan nilai” lagi.":
         "Your photos, code and name are still here: tap “Send and grade” again.",
+    "Sedang diproses…": "Processing…",
+    "Semua sudah terkirim dan kemungkinan besar sudah sampai, tetapi server belum menjawab. Kirim lagi untuk membuka hasilnya: yang sudah sampai tidak disimpan dua kali.":
+        "Everything was sent and has most likely arrived, but the server has not answered. Send again to open the result: what arrived is not stored twice.",
     # a file past the server's limits, refused before it is sent ({name} and {size} are the file's)
     "{name} berukuran {size} MB, padahal satu foto paling besar {mb} MB. Pilih foto lembar dari kamera ponsel, bukan video atau berkas lain.":
         "{name} is {size} MB, but a photo may be at most {mb} MB. Choose a photo of the sheet from the phone's camera, not a video or another file.",

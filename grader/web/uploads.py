@@ -32,6 +32,24 @@ MAX_PIXELS = 80_000_000
 SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 DUPLICATE_WINDOW_S = 600
+# How long a page waits for the server's answer once all of a form is sent (static/app.js, data-answer-seconds): see
+# answer_wait_s.
+ANSWER_WAIT_BASE_S = 120
+SLOW_STORAGE_BYTES_PER_S = 1024 * 1024
+
+
+def answer_wait_s(max_request_bytes: int) -> int:
+    """Seconds a page waits for the answer to a form of at most ``max_request_bytes``, once all of it is sent.
+
+    Until then the uploader gives up after 45 s without progress (a link that dropped); after it, no progress comes
+    while the server works, and the wait is for its worst case, which has no limit of its own: two minutes for a
+    free request thread (a class sending at once) and for the start's recovery, which every request waits for;
+    then a second for each MB the request may carry, a slow SD card's pace at reading the photos (a PDF's pages, a
+    zip's members) and writing and syncing each. About 3 minutes for a trainee's sheet (51 MB), 9 for a trainer's
+    batch (400 MB). Past that, the page says the photos most likely arrived: sending again under the same form
+    token is safe and leads to them.
+    """
+    return ANSWER_WAIT_BASE_S + max_request_bytes // SLOW_STORAGE_BYTES_PER_S
 
 
 # One magic-byte sniffer for the whole app: the photo loader's.

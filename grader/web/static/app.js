@@ -67,15 +67,18 @@
   // stalls, or a proxy answers instead of the server, the form stays as it is (photos, code, name) with a message
   // and the button ready: one tap sends again, under the same client_token, so an upload that did arrive is not
   // stored twice. A form sent by choosing its photo (data-autosubmit: a retake) has no button to tap until then:
-  // its [data-resend] button shows after a failure.
+  // its [data-resend] button shows after a failure. Once all is sent, the server reads and stores it with no
+  // progress to show (a PDF's pages, a slow disk, a class sending at once): the form says it is being processed
+  // and waits for the answer up to data-answer-seconds (uploads.answer_wait_s), not the 45 s of a stalled link;
+  // past that it says the photos most likely arrived (data-no-answer), and sending again is safe.
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
     var button = form.querySelector("button[type=submit]"), label = button ? button.textContent : "";
     var busy = form.querySelector("button[type=submit], label.button"), busyLabel = busy ? busy.textContent : "";
     var alert = form.querySelector("[data-upload-error]"), resend = form.querySelector("[data-resend]");
-    var bar = form.querySelector("progress");
+    var bar = form.querySelector("progress"), barLabel = bar ? bar.getAttribute("aria-label") : "";
     var ready = function () {               // as before sending: one tap (or choosing a photo) sends it
       delete form.dataset.uploading; form.dataset.sent = "";
-      if (bar) { bar.hidden = true; }
+      if (bar) { bar.hidden = true; bar.setAttribute("aria-label", barLabel); }
       if (busy) { busy.textContent = busyLabel; }
       if (button) { button.textContent = label; button.disabled = false; }
     };
@@ -94,8 +97,13 @@
     });
     var send = function () {
       if (bar) { bar.hidden = false; bar.value = 0; }
-      var xhr = new XMLHttpRequest(), last = Date.now(), stall = 1000 * (+form.dataset.stallSeconds || 45);
-      var watch = setInterval(function () { if (Date.now() - last > stall) { xhr.abort(); failed(form.dataset.offline); } }, 500);
+      var xhr = new XMLHttpRequest(), last = Date.now(), sent = false;
+      var stall = 1000 * (+form.dataset.stallSeconds || 45), answer = 1000 * (+form.dataset.answerSeconds || 300);
+      var watch = setInterval(function () {
+        if (Date.now() - last > (sent ? answer : stall)) {
+          xhr.abort(); failed(sent ? form.dataset.noAnswer || form.dataset.offline : form.dataset.offline);
+        }
+      }, 500);
       var failed = function (text) {
         clearInterval(watch); ready();
         if (resend) { resend.hidden = false; }
@@ -104,6 +112,12 @@
       };
       xhr.open("POST", form.action || window.location.href);
       xhr.upload.onprogress = function (e) { last = Date.now(); if (bar && e.lengthComputable) { bar.value = e.loaded / e.total; } };
+      xhr.upload.onload = function () {      // all sent: an indeterminate bar and "processing" until the answer
+        sent = true; last = Date.now();
+        if (!form.dataset.processing) { return; }
+        if (bar) { bar.removeAttribute("value"); bar.setAttribute("aria-label", form.dataset.processing); }
+        if (busy) { busy.textContent = form.dataset.processing; }
+      };
       xhr.onprogress = function () { last = Date.now(); };
       xhr.onload = function () {
         clearInterval(watch);
