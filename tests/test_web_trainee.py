@@ -174,6 +174,27 @@ def test_bad_files_are_refused_up_front(client, code, content, message):
     assert message in resp.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("lang, words", [(None, "Berkas ini bukan foto atau PDF. Kirim foto lembar latihan (JPEG, "
+                                                "PNG, WebP atau HEIC) atau PDF-nya dari aplikasi pemindai."),
+                                         ("en", "This file is not a photo or a PDF. Send a photo of the practice "
+                                                "sheet (JPEG, PNG, WebP or HEIC) or a scanner app&#39;s PDF of it.")])
+def test_a_file_that_is_not_a_photo_is_told_a_scanner_apps_pdf_would_do(client, code, lang, words):
+    """Every trainee photo input takes a scanner app's PDF: the refusal of a file that is neither says so (it named
+    the photo formats only), on the upload form, a retake and a sheet's missing page alike."""
+    q = "?lang=en" if lang else ""
+    assert words in upload(client, code=code, photos=[("catatan.docx", b"not a photo")], lang=lang).get_data(as_text=True)
+    blurred = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes())]).location
+    retake = client.post(blurred + "/ulang" + q, data={"csrf_token": csrf_of(client), "position": "1",
+                                                     "photo": (io.BytesIO(b"hello"), "x.txt")},
+                         content_type="multipart/form-data")
+    assert retake.status_code == 400 and words in retake.get_data(as_text=True)
+    half = upload(client, code=code, photos=[("bsolo_1.jpg", jpeg_bytes(color="#eeeeee"))]).location
+    added = client.post(half + "/lengkapi" + q, data={"csrf_token": csrf_of(client),
+                                                       "photo": (io.BytesIO(b"hello"), "x.txt")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    assert words in added.get_data(as_text=True)
+
+
 def test_oversize_upload_gets_413_with_an_indonesian_message(code):
     """The message names the limit per photo (what the trainee can act on), not the request's."""
     app = make_test_app(MAX_UPLOAD_BYTES=200_000, MAX_PHOTO_BYTES=3 * 1024 * 1024)
@@ -185,7 +206,58 @@ def test_oversize_upload_gets_413_with_an_indonesian_message(code):
 
 def test_the_upload_form_refuses_an_oversize_photo_before_sending_it(client):
     html = client.get("/").get_data(as_text=True)
-    assert html.count('data-max-bytes="26214400"') == 2 and "Foto lebih besar dari 25 MB." in html
+    assert html.count('data-max-bytes="26214400"') == 2 and html.count('data-max-pdf-bytes="52428800"') == 2
+    assert "padahal satu foto paling besar 25 MB." in html and "padahal PDF paling besar 50 MB." in html
+    assert 'data-max-total-bytes="53411840"' in html               # the request's 51 MB, less room for the fields
+
+
+def _input_limits(html: str, input_id: str) -> tuple[int, int]:
+    tag = re.search(rf'<input id="{input_id}"[^>]*>', html).group(0)
+    return tuple(int(re.search(rf'{name}="(\d+)"', tag).group(1)) for name in ("data-max-bytes", "data-max-pdf-bytes"))
+
+
+@pytest.mark.parametrize("form", ["upload", "retake", "add_page"])
+def test_every_trainee_photo_input_carries_the_servers_own_limits(code, form):
+    """The browser refuses what the server would (static/app.js): each photo input names the server's limits, from
+    its settings, for a photo and for a PDF of as many pages as the form takes (the upload form checked 25 MB for a
+    PDF the server takes up to 50 MB; a retake or a missing page had no limit at all). At each limit the server
+    takes the file (the PDF here is no real one: it is refused as unreadable, past its size check); a byte more,
+    it refuses it."""
+    app = make_test_app(MAX_PHOTO_BYTES=300_000, MAX_UPLOAD_BYTES=700_000)
+    client = app.test_client()
+    if form == "upload":
+        page, input_id = "/", "photo_1"
+        send = lambda name, data: upload(client, code=code, photos=[(name, data)])
+    else:
+        first = upload(client, code=code, photos=[("017_1_blur.jpg" if form == "retake" else "bsolo_1.jpg", jpeg_bytes())])
+        page, input_id = first.location, "retake-1" if form == "retake" else "add-page"
+        address, fields = (page + "/ulang", {"position": "1"}) if form == "retake" else (page + "/lengkapi", {})
+        send = lambda name, data: client.post(address, data={"csrf_token": csrf_of(client, page), **fields,
+                                                             "photo": (io.BytesIO(data), name)},
+                                              content_type="multipart/form-data", follow_redirects=True)
+    photo, pdf = _input_limits(client.get(page).get_data(as_text=True), input_id)
+    assert (photo, pdf) == (300_000, 600_000 if form == "upload" else 300_000)
+    said = lambda resp: resp.get_data(as_text=True)
+    assert "Foto lebih besar dari" in said(send("besar.jpg", jpeg_bytes().ljust(photo + 1, b"\0")))
+    assert "PDF lebih besar dari" in said(send("pindai.pdf", b"%PDF-1.7\n".ljust(pdf + 1, b"\0")))
+    assert "PDF ini tidak bisa dibuka" in said(send("pindai.pdf", b"%PDF-1.7\n".ljust(pdf, b"\0")))
+    taken = send("pas.jpg", jpeg_bytes(color="#f4f4f4").ljust(photo, b"\0"))
+    if taken.status_code == 302:
+        taken = client.get(taken.location)
+    assert taken.request.path.startswith("/hasil/") and taken.request.path != page          # a new sheet's result
+    assert "lebih besar dari" not in said(taken) and "Hasil penilaian" in said(taken)
+
+
+def test_every_photo_form_waits_for_its_answer_as_long_as_the_server_may_take(code):
+    """Once all is sent, the uploader waits for the answer as long as the server may take to store a request of the
+    form's size (uploads.answer_wait_s: two minutes, and a second a MB), not the 45 s of a stalled link."""
+    client = make_test_app(MAX_UPLOAD_BYTES=11 * 1024 * 1024).test_client()
+    retake = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes())]).location
+    half = upload(client, code=code, photos=[("bsolo_1.jpg", jpeg_bytes(color="#eeeeee"))]).location
+    for page, form in (("/", "#photo_1"), (retake, "#retake-1"), (half, "#add-page")):
+        html = client.get(page).get_data(as_text=True)
+        assert form[1:] in html and html.count("data-progress") == 1, page
+        assert 'data-answer-seconds="131"' in html and 'data-processing="Sedang diproses…"' in html, page
 
 
 def test_double_submit_returns_the_first_result(app, client, code):

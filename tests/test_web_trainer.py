@@ -191,6 +191,22 @@ def test_batch_of_files_and_a_zip_groups_pages_per_trainee(app, trainer, code):
     assert 'class="ident-img"' not in table            # the class table shows it only for a sheet naming nobody
 
 
+def test_a_batch_file_that_is_not_a_photo_is_told_a_scanned_pdf_would_do(trainer, code):
+    """The batch takes scanned PDFs too: a file left out as neither a photo nor a PDF says both, in either language."""
+    resp = batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("daftar hadir.docx", b"not a photo")])
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "<code>daftar hadir.docx</code>: Berkas ini bukan foto atau PDF." in page
+    english = trainer.get(resp.location + "?lang=en").get_data(as_text=True)
+    assert "<code>daftar hadir.docx</code>: This file is not a photo or a PDF." in english
+
+
+def test_the_batch_form_waits_for_its_answer_as_long_as_storing_a_whole_batch_may_take(trainer, code):
+    """A batch may carry 400 MB to read and store before the server answers: the uploader waits two minutes and a
+    second a MB for it once all is sent (uploads.answer_wait_s), not the 45 s of a stalled link."""
+    html = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+    assert 'data-answer-seconds="520"' in html and 'data-processing="Sedang diproses…"' in html
+
+
 def test_the_class_table_shows_what_is_written_on_a_sheet_that_names_nobody(trainer, code):
     resp = batch(trainer, code, [("IMG-20241127-WA0006.jpg", jpeg_bytes()), ("017_1.jpg", jpeg_bytes(color="#eee"))])
     items = trainer.get(resp.location + ".json").get_json()["items"]

@@ -35,8 +35,6 @@ EN: dict[str, str] = {
     "{n} isian yang perlu dicek belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.":
         "{n} entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.",
     "Cetak umpan balik (1 halaman)": "Printable feedback (1 page, in Indonesian)",
-    "Foto lebih besar dari {mb} MB. Kirim foto ponsel biasa.":
-        "The photo is larger than {mb} MB. Send an ordinary phone photo.",
     "Foto terlalu besar: setiap foto paling besar {mb} MB. Kirim foto ponsel biasa.":
         "The photo is too large: each photo may be at most {mb} MB. Send an ordinary phone photo.",
     "Tertera pada soal. Boleh dikosongkan jika lembar Anda dicetak untuk latihan ini (kodenya ada di pojok lembar dan di kode QR).":
@@ -56,6 +54,16 @@ EN: dict[str, str] = {
         "The files you chose are still here: tap “Upload and grade” again.",
     "Foto, kode, dan nama Anda masih di sini: ketuk “Kirim dan nilai” lagi.":
         "Your photos, code and name are still here: tap “Send and grade” again.",
+    "Sedang diproses…": "Processing…",
+    "Semua sudah terkirim dan kemungkinan besar sudah sampai, tetapi server belum menjawab. Kirim lagi untuk membuka hasilnya: yang sudah sampai tidak disimpan dua kali.":
+        "Everything was sent and has most likely arrived, but the server has not answered. Send again to open the result: what arrived is not stored twice.",
+    # a file past the server's limits, refused before it is sent ({name} and {size} are the file's)
+    "{name} berukuran {size} MB, padahal satu foto paling besar {mb} MB. Pilih foto lembar dari kamera ponsel, bukan video atau berkas lain.":
+        "{name} is {size} MB, but a photo may be at most {mb} MB. Choose a photo of the sheet from the phone's camera, not a video or another file.",
+    "PDF {name} berukuran {size} MB, padahal PDF paling besar {mb} MB. Simpan PDF-nya lebih kecil di aplikasi pemindai, atau kirim foto lembarnya.":
+        "The PDF {name} is {size} MB, but a PDF may be at most {mb} MB. Save it smaller in the scanner app, or send photos of the sheet.",
+    "Berkas yang dipilih berukuran {size} MB bersama-sama, padahal satu kiriman paling besar {mb} MB. Kirim satu foto per halaman, atau satu PDF yang berisi kedua halaman.":
+        "The files you chose come to {size} MB together, but one sending may be at most {mb} MB. Send one photo per page, or one PDF holding both pages.",
     "Percobaan Anda": "Your attempts",
     "Waktu": "Time",
     "Kode": "Code",

@@ -11,6 +11,7 @@ from grader.grading.grade import score_text
 from grader.grading.review_queue import on_unread_page
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
+from grader.web.uploads import answer_wait_s
 
 SECTION_TITLES = {
     "I": "I. Data pemilih dan pengguna hak pilih",
@@ -168,5 +169,6 @@ def init_app(app) -> None:
                                  kind_label=kind_label, fmt_value=fmt_value, note_text=note_text,
                                  score_text=score_text, confidence_text=confidence_text, section_title=section_title,
                                  unread_pages=unread_pages, remarks_by_field=remarks_by_field,
-                                 on_unread_page=on_unread_page, other_findings=other_findings)
+                                 on_unread_page=on_unread_page, other_findings=other_findings,
+                                 answer_wait_s=answer_wait_s)
     app.jinja_env.filters["sections"] = sections

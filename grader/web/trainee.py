@@ -35,6 +35,8 @@ MY_ATTEMPTS = 40
 #: saves by default, whose page photos are graded like photos (:func:`_photos`).
 PHOTO_ACCEPT = "image/*,.pdf,application/pdf"
 bp.add_app_template_global(PHOTO_ACCEPT, "PHOTO_ACCEPT")
+#: Room in a trainee's request for all but its files: the other fields and each part's multipart headers.
+FORM_ROOM_BYTES = 64 * 1024
 
 
 def normalise_code(text: str | None) -> str | None:
@@ -75,8 +77,7 @@ def _form(errors: list[str] | None = None, status: int = 200, **values):
             f"SELECT token, exercise, trainee, trainee_name, state, score, result_status, created_at "
             f"FROM submissions WHERE token IN ({marks}) AND state != '{REMOVED}' ORDER BY id DESC LIMIT 10", mine).fetchall()
     return render_template("trainee/upload.html", errors=errors or [], attempts=attempts,
-                           client_token=secrets.token_urlsafe(16),
-                           max_photo_bytes=current_app.config["MAX_PHOTO_BYTES"], **values), status
+                           client_token=secrets.token_urlsafe(16), max_pages=len(PAGES), **values), status
 
 
 @bp.get("/")
@@ -156,20 +157,35 @@ def _earlier_attempts(row) -> list:
         f"ORDER BY id", (*mine, row["exercise"])).fetchall()
 
 
+@bp.app_template_global()
+def photo_limits(max_pages: int) -> dict[str, int]:
+    """What a trainee's photo input for ``max_pages`` pages takes, in bytes: ``photo``, one photo; ``pdf``, a
+    scanner app's PDF (of up to ``max_pages`` pages, each page's photo within ``photo``); ``request``, all the
+    files of one form together (the app's limit on the request, less :data:`FORM_ROOM_BYTES`).
+
+    :func:`_photos` refuses past the first two and the app past the last (413). The forms' inputs carry them
+    (``_result.html``'s ``photo_limits_of``), so that the browser refuses first: on a weak network, before
+    minutes of upload end in a refusal.
+    """
+    photo = current_app.config["MAX_PHOTO_BYTES"]
+    return {"photo": photo, "pdf": photo * max_pages,
+            "request": current_app.config["MAX_UPLOAD_BYTES"] - FORM_ROOM_BYTES}
+
+
 def _photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
     """An uploaded photo, or the page photos of an uploaded PDF (a scanner app's), each checked
     (:func:`~grader.web.uploads.check_photo`); raises GraderError."""
     from grader.photo.pdf_pages import photos_of
 
-    limit = current_app.config["MAX_PHOTO_BYTES"]
+    limits = photo_limits(max_pages)
     try:
-        out = photos_of(upload.filename, upload.read(), max_pages=max_pages, max_bytes=limit * max_pages)
+        out = photos_of(upload.filename, upload.read(), max_pages=max_pages, max_bytes=limits["pdf"])
     except GraderError as exc:
         if exc.code == "too_many_pages":
             raise _too_many_pdf_pages(max_pages) from None
         raise
     for _name, data in out:
-        check_photo(data, max_bytes=limit)
+        check_photo(data, max_bytes=limits["photo"])
     return out
 
 

@@ -32,6 +32,24 @@ MAX_PIXELS = 80_000_000
 SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 DUPLICATE_WINDOW_S = 600
+# How long a page waits for the server's answer once all of a form is sent (static/app.js, data-answer-seconds): see
+# answer_wait_s.
+ANSWER_WAIT_BASE_S = 120
+SLOW_STORAGE_BYTES_PER_S = 1024 * 1024
+
+
+def answer_wait_s(max_request_bytes: int) -> int:
+    """Seconds a page waits for the answer to a form of at most ``max_request_bytes``, once all of it is sent.
+
+    Until then the uploader gives up after 45 s without progress (a link that dropped); after it, no progress comes
+    while the server works, and the wait is for its worst case, which has no limit of its own: two minutes for a
+    free request thread (a class sending at once) and for the start's recovery, which every request waits for;
+    then a second for each MB the request may carry, a slow SD card's pace at reading the photos (a PDF's pages, a
+    zip's members) and writing and syncing each. About 3 minutes for a trainee's sheet (51 MB), 9 for a trainer's
+    batch (400 MB). Past that, the page says the photos most likely arrived: sending again under the same form
+    token is safe and leads to them.
+    """
+    return ANSWER_WAIT_BASE_S + max_request_bytes // SLOW_STORAGE_BYTES_PER_S
 
 
 # One magic-byte sniffer for the whole app: the photo loader's.
@@ -43,6 +61,8 @@ def check_photo(data: bytes, *, max_bytes: int) -> str:
 
     Raises ``GraderError`` with code ``empty_file``, ``too_large`` or ``not_an_image``.
     The pipeline checks again when it decodes (truncated files, bombs in HEIC).
+    Every caller has opened a PDF first (:func:`grader.photo.pdf_pages.photos_of`), so what is refused as
+    ``not_an_image`` is neither a photo nor a PDF, and the message offers both.
     """
     if not data:
         raise GraderError("empty_file", "the file is empty", "Berkas kosong. Pilih foto lembar latihan.")
@@ -51,8 +71,10 @@ def check_photo(data: bytes, *, max_bytes: int) -> str:
                           f"Foto lebih besar dari {max_bytes // (1024 * 1024)} MB. Kirim foto ponsel biasa.")
     fmt = sniff_image(data)
     if fmt is None:
-        raise GraderError("not_an_image", "this file is not a photo (JPEG, PNG, WebP or HEIC)",
-                          "Berkas ini bukan foto. Kirim foto lembar latihan (JPEG, PNG, WebP atau HEIC).")
+        raise GraderError("not_an_image", "This file is not a photo or a PDF. Send a photo of the practice sheet "
+                          "(JPEG, PNG, WebP or HEIC) or a scanner app's PDF of it.",
+                          "Berkas ini bukan foto atau PDF. Kirim foto lembar latihan (JPEG, PNG, WebP atau HEIC) "
+                          "atau PDF-nya dari aplikasi pemindai.")
     if fmt in ("jpeg", "png", "webp"):
         try:
             with warnings.catch_warnings():

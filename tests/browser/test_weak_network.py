@@ -177,6 +177,88 @@ def test_a_trainers_batch_upload_that_fails_on_the_way_keeps_the_files_too(brows
     ctx.close()
 
 
+def _slow_answer(monkeypatch):
+    """``hold["next"] = s``: the server's next storing of an upload answers ``s`` seconds late (a big PDF being split,
+    a slow disk), with the photos stored. Returns ``hold`` and what each storing returned."""
+    import time
+
+    import grader.web.trainee as trainee
+    real, hold, stored = trainee.store_submission, {}, []
+
+    def slow(*args, **kw):
+        sub = real(*args, **kw)
+        stored.append(sub)
+        time.sleep(hold.pop("next", 0))
+        return sub
+    monkeypatch.setattr(trainee, "store_submission", slow)
+    return hold, stored
+
+
+def _send(page, srv, tmp_path, form):
+    """Fill the upload form, or open a result with ``form`` (RESULT_FORMS); then a function that sends it."""
+    from grader.web.testing import jpeg_bytes
+    if form == "upload":
+        _fill_upload(page, srv, tmp_path)
+        return page.locator("form[data-progress]"), lambda: page.tap("button[type=submit]")
+    html_form = _result_with_form(page, srv, tmp_path, form)
+    (tmp_path / "baru.jpg").write_bytes(jpeg_bytes(color="#fafafa"))
+    return html_form, lambda: page.set_input_files(RESULT_FORMS[form][1], str(tmp_path / "baru.jpg"))
+
+
+@pytest.mark.parametrize("form", ["upload", "retake"])
+def test_an_upload_the_server_is_slow_to_answer_shows_processing_not_a_dropped_link(browser, fake_live_server, shots,
+                                                                                    tmp_path, monkeypatch, form):
+    """All sent, the server takes longer than the stall check to answer: the trainee was told the connection had
+    dropped or stalled although the photos had arrived. Now the form says they are being processed, and waits."""
+    srv = fake_live_server
+    hold, stored = _slow_answer(monkeypatch)
+    ctx, page = _phone(browser)
+    html_form, send = _send(page, srv, tmp_path, form)
+    start_url = page.url
+    html_form.evaluate("f => { f.dataset.stallSeconds = '1'; }")       # (45 s on a phone)
+    hold["next"] = 4
+    send()
+    busy = html_form.locator("button[type=submit]" if form == "upload" else "label.button")
+    page.wait_for_function("b => b.textContent.trim() === 'Sedang diproses…'", arg=busy.element_handle(), timeout=5_000)
+    bar = html_form.locator("progress")
+    assert bar.is_visible() and bar.get_attribute("value") is None, bar.evaluate("b => b.outerHTML")  # (moving)
+    if form == "upload":
+        shots(page, "phone-trainee-upload-processing")
+    page.wait_for_timeout(2_000)                                       # past the stall check: still waiting
+    assert html_form.locator("[role=alert]").is_hidden() and busy.inner_text().strip() == "Sedang diproses…"
+    page.wait_for_url(lambda url: url != start_url, timeout=15_000)
+    page.wait_for_selector("text=Hasil penilaian", timeout=15_000)
+    assert page.url.endswith("/hasil/" + stored[-1].token)
+    ctx.close()
+
+
+def test_an_answer_that_never_comes_after_all_was_sent_says_the_photos_most_likely_arrived(
+        browser, fake_live_server, shots, tmp_path, monkeypatch):
+    """Past the longer wait for the answer, the form says the photos most likely arrived (not that the connection
+    dropped) and that sending again opens the result: the same form token leads to the first sheet."""
+    srv = fake_live_server
+    hold, stored = _slow_answer(monkeypatch)
+    ctx, page = _phone(browser)
+    html_form, send = _send(page, srv, tmp_path, "upload")
+    html_form.evaluate("f => { f.dataset.stallSeconds = '1'; f.dataset.answerSeconds = '1'; }")
+    hold["next"] = 5
+    send()
+    alert = html_form.locator("[role=alert]")
+    alert.wait_for(state="visible", timeout=10_000)
+    assert alert.inner_text() == ("Semua sudah terkirim dan kemungkinan besar sudah sampai, tetapi server belum "
+                                  "menjawab. Kirim lagi untuk membuka hasilnya: yang sudah sampai tidak disimpan dua "
+                                  "kali. Foto, kode, dan nama Anda masih di sini: ketuk “Kirim dan nilai” lagi.")
+    kept = _form_kept(page)
+    assert kept == {"code": srv["code"], "trainee": "Budi", "photos": 2, "button": "Kirim dan nilai",
+                    "disabled": False, "focused": "alert"}, kept
+    assert html_form.locator("progress").is_hidden()
+    shots(page, "phone-trainee-upload-no-answer")
+    page.tap("button[type=submit]")                                   # one tap: the first sheet's result
+    page.wait_for_selector("text=Hasil penilaian", timeout=15_000)
+    assert len(stored) == 2 and not stored[1].created and page.url.endswith("/hasil/" + stored[0].token), stored
+    ctx.close()
+
+
 @pytest.fixture
 def slow_live_server(isolated_data_dir):
     """The fake pipeline, 3 s a sheet: the trainee sees the pending page first."""

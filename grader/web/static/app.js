@@ -15,46 +15,109 @@
     });
   });
 
-  // A photo over the server's limit is refused here, before anything is sent and before the form is lost.
-  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
-    input.addEventListener("change", function () {
-      var big = Array.prototype.some.call(input.files || [], function (f) { return f.size > +input.dataset.maxBytes; });
-      input.setCustomValidity(big ? input.dataset.tooBig : "");
-      if (big) { input.reportValidity(); }
+  // A file past the server's limits is refused here, when chosen and again when sent, before minutes of upload on a
+  // weak network end in a refusal: a photo past its input's data-max-bytes, a PDF past its data-max-pdf-bytes (told
+  // by its first bytes, as the server tells it: grader.photo.pdf_pages.is_pdf), all of a form's files past its
+  // data-max-total-bytes. The form's alert names the file and what to send instead; the input is marked invalid,
+  // so a plain submit stops too.
+  var MB = 1024 * 1024, fileInputs = "input[type=file][data-max-bytes]";
+  var fill = function (text, values) { return text.replace(/\{(\w+)\}/g, function (m, k) { return values.hasOwnProperty(k) ? values[k] : m; }); };
+  var startsAsPdf = function (file) {
+    return new Promise(function (done) {
+      var reader = new FileReader();
+      reader.onload = function () { done(String.fromCharCode.apply(null, new Uint8Array(reader.result)).indexOf("%PDF-") >= 0); };
+      reader.onerror = function () { done(/\.pdf$/i.test(file.name)); };
+      reader.readAsArrayBuffer(file.slice(0, 1024));
     });
+  };
+  var tooLarge = function (form) {        // a promise of the first file past a limit, {input, text}, or null
+    var inputs = Array.prototype.slice.call(form.querySelectorAll(fileInputs)), chosen = [];
+    inputs.forEach(function (input) {
+      Array.prototype.forEach.call(input.files || [], function (file) { chosen.push({ input: input, file: file }); });
+    });
+    return Promise.all(chosen.map(function (c) {
+      var d = c.input.dataset, what = { name: c.file.name, size: Math.ceil(c.file.size / MB) };
+      if (c.file.size <= +d.maxBytes) { return null; }
+      return startsAsPdf(c.file).then(function (pdf) {
+        return pdf && c.file.size <= +d.maxPdfBytes ? null : { input: c.input, text: fill(pdf ? d.pdfTooBig : d.tooBig, what) };
+      });
+    })).then(function (found) {
+      var first = found.filter(Boolean)[0], total = chosen.reduce(function (n, c) { return n + c.file.size; }, 0);
+      if (first || !form.dataset.maxTotalBytes || total <= +form.dataset.maxTotalBytes) { return first || null; }
+      return { input: inputs[inputs.length - 1], text: fill(form.dataset.totalTooBig, { size: Math.ceil(total / MB) }) };
+    });
+  };
+  var sayTooLarge = function (form) {     // tooLarge, said in the form (and gone once a smaller file is chosen)
+    return tooLarge(form).then(function (found) {
+      form.querySelectorAll(fileInputs).forEach(function (input) {
+        input.setCustomValidity(found && found.input === input ? found.text : "");
+      });
+      var alert = form.querySelector("[data-upload-error]");
+      if (!alert) { if (found) { found.input.reportValidity(); } return found; }
+      if (found) { alert.textContent = found.text; alert.hidden = false; alert.dataset.tooLarge = "1"; }
+      else if (alert.dataset.tooLarge) { alert.hidden = true; delete alert.dataset.tooLarge; }
+      return found;
+    });
+  };
+  document.querySelectorAll(fileInputs).forEach(function (input) {
+    input.addEventListener("change", function () { sayTooLarge(input.form); });
   });
 
   // Large uploads on a weak connection: send with XMLHttpRequest and show how much has gone. When the link drops,
   // stalls, or a proxy answers instead of the server, the form stays as it is (photos, code, name) with a message
   // and the button ready: one tap sends again, under the same client_token, so an upload that did arrive is not
   // stored twice. A form sent by choosing its photo (data-autosubmit: a retake) has no button to tap until then:
-  // its [data-resend] button shows after a failure.
+  // its [data-resend] button shows after a failure. Once all is sent, the server reads and stores it with no
+  // progress to show (a PDF's pages, a slow disk, a class sending at once): the form says it is being processed
+  // and waits for the answer up to data-answer-seconds (uploads.answer_wait_s), not the 45 s of a stalled link;
+  // past that it says the photos most likely arrived (data-no-answer), and sending again is safe.
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
     var button = form.querySelector("button[type=submit]"), label = button ? button.textContent : "";
     var busy = form.querySelector("button[type=submit], label.button"), busyLabel = busy ? busy.textContent : "";
     var alert = form.querySelector("[data-upload-error]"), resend = form.querySelector("[data-resend]");
+    var bar = form.querySelector("progress"), barLabel = bar ? bar.getAttribute("aria-label") : "";
+    var ready = function () {               // as before sending: one tap (or choosing a photo) sends it
+      delete form.dataset.uploading; form.dataset.sent = "";
+      if (bar) { bar.hidden = true; bar.setAttribute("aria-label", barLabel); }
+      if (busy) { busy.textContent = busyLabel; }
+      if (button) { button.textContent = label; button.disabled = false; }
+    };
     form.addEventListener("submit", function (ev) {
-      if (!window.FormData || !window.XMLHttpRequest) { return; }
+      if (!window.FormData || !window.XMLHttpRequest || !window.Promise) { return; }
       ev.preventDefault();
       if (form.dataset.uploading) { return; }
       form.dataset.uploading = "1";
       if (alert) { alert.hidden = true; }
       if (resend) { resend.hidden = true; }
-      var bar = form.querySelector("progress");
+      // (checked again: a retake is sent as soon as its photo is chosen, which no input's validity stops)
+      sayTooLarge(form).then(function (found) {
+        if (!found) { send(); return; }
+        setTimeout(function () { ready(); if (alert) { alert.focus(); } }, 0);   // (after data-busy's own)
+      });
+    });
+    var send = function () {
       if (bar) { bar.hidden = false; bar.value = 0; }
-      var xhr = new XMLHttpRequest(), last = Date.now(), stall = 1000 * (+form.dataset.stallSeconds || 45);
-      var watch = setInterval(function () { if (Date.now() - last > stall) { xhr.abort(); failed(form.dataset.offline); } }, 500);
+      var xhr = new XMLHttpRequest(), last = Date.now(), sent = false;
+      var stall = 1000 * (+form.dataset.stallSeconds || 45), answer = 1000 * (+form.dataset.answerSeconds || 300);
+      var watch = setInterval(function () {
+        if (Date.now() - last > (sent ? answer : stall)) {
+          xhr.abort(); failed(sent ? form.dataset.noAnswer || form.dataset.offline : form.dataset.offline);
+        }
+      }, 500);
       var failed = function (text) {
-        clearInterval(watch); delete form.dataset.uploading; form.dataset.sent = "";
-        if (bar) { bar.hidden = true; }
-        if (busy) { busy.textContent = busyLabel; }
-        if (button) { button.textContent = label; button.disabled = false; }
+        clearInterval(watch); ready();
         if (resend) { resend.hidden = false; }
         text = [text, form.dataset.kept].filter(Boolean).join(" ");
         if (alert) { alert.textContent = text; alert.hidden = false; alert.focus(); } else { window.alert(text); }
       };
       xhr.open("POST", form.action || window.location.href);
       xhr.upload.onprogress = function (e) { last = Date.now(); if (bar && e.lengthComputable) { bar.value = e.loaded / e.total; } };
+      xhr.upload.onload = function () {      // all sent: an indeterminate bar and "processing" until the answer
+        sent = true; last = Date.now();
+        if (!form.dataset.processing) { return; }
+        if (bar) { bar.removeAttribute("value"); bar.setAttribute("aria-label", form.dataset.processing); }
+        if (busy) { busy.textContent = form.dataset.processing; }
+      };
       xhr.onprogress = function () { last = Date.now(); };
       xhr.onload = function () {
         clearInterval(watch);
@@ -76,7 +139,7 @@
       };
       xhr.onerror = function () { failed(form.dataset.offline); };
       xhr.send(new FormData(form));
-    });
+    };
   });
 
   // Retake: choosing the photo sends it at once (one tap, then the camera); through the uploader above when the

@@ -1,0 +1,110 @@
+"""A file past the server's size limits is refused in the browser, before minutes of upload on a weak network end in a
+refusal: on the upload form and on a result page's photo forms, with the limits the server renders.
+
+The server here takes photos of at most 1 MB (the defaults' 25 MB scaled down: a two-page PDF 2 MB, a request 3 MB),
+so the files are small to make. The fake pipeline (grader.web.testing) is enough: what is tested is the page.
+"""
+import pytest
+
+from tests.browser.test_weak_network import RESULT_FORMS, _phone, _result_with_form
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def small_limits_server(isolated_data_dir):
+    from tests.browser.conftest import _serve
+    yield from _serve({"JOBS_MODE": "thread", "JOBS_WORKERS": 2, "PIPELINE": "grader.web.testing",
+                       "MAX_PHOTO_BYTES": MB, "MAX_UPLOAD_BYTES": 3 * MB})
+
+
+def photo(name, size):
+    from grader.web.testing import jpeg_bytes
+    return {"name": name, "mimeType": "image/jpeg", "buffer": jpeg_bytes().ljust(size, b"\0")}
+
+
+def pdf(name, size):
+    return {"name": name, "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n".ljust(size, b"\0")}
+
+
+# (what is chosen for page 1 and page 2, what the form's alert says then: None, nothing, and the form is sent)
+UPLOADS = {
+    "photo_too_large": ((photo("IMG_20250114.jpg", 3 * MB // 2), None),
+                        "IMG_20250114.jpg berukuran 2 MB, padahal satu foto paling besar 1 MB. Pilih foto lembar dari "
+                        "kamera ponsel, bukan video atau berkas lain."),
+    "pdf_too_large": ((pdf("Pindaian Budi.pdf", 5 * MB // 2), None),
+                      "PDF Pindaian Budi.pdf berukuran 3 MB, padahal PDF paling besar 2 MB. Simpan PDF-nya lebih kecil "
+                      "di aplikasi pemindai, atau kirim foto lembarnya."),
+    "together_too_large": ((pdf("Pindaian Budi.pdf", 2 * MB - 10), photo("hal2.jpg", MB - 10)),
+                           "Berkas yang dipilih berukuran 3 MB bersama-sama, padahal satu kiriman paling besar 2 MB. "
+                           "Kirim satu foto per halaman, atau satu PDF yang berisi kedua halaman."),
+    # past a photo's limit, within a two-page PDF's: the server takes it, so the browser does too (it refused it as a
+    # photo), also when its name does not say PDF (told by its first bytes, as the server does)
+    "pdf_of_both_pages": ((pdf("Pindaian Budi.pdf", 3 * MB // 2), None), None),
+    "pdf_named_as_a_photo": ((pdf("scan.jpg", 3 * MB // 2) | {"mimeType": "image/jpeg"}, photo("hal2.jpg", MB)), None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UPLOADS))
+def test_the_upload_form_refuses_a_file_past_the_servers_limits_before_sending_it(browser, small_limits_server, shots,
+                                                                                 case):
+    (page_1, page_2), said = UPLOADS[case]
+    srv = small_limits_server
+    ctx, page = _phone(browser)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(srv["url"] + "/")
+    page.fill("#code", srv["code"])
+    page.set_input_files("#photo_1", files=[page_1])
+    if page_2:
+        page.set_input_files("#photo_2", files=[page_2])
+    alert = page.locator("form[data-progress] [role=alert]")
+    if said is None:
+        page.wait_for_timeout(300)                                  # (the check reads the file's first bytes)
+        assert alert.is_hidden()
+        page.tap("button[type=submit]")
+        page.wait_for_selector("text=PDF ini tidak bisa dibuka", timeout=10_000)   # (the server read it: no real PDF)
+        assert len(posts) == 1, posts
+        ctx.close()
+        return
+    alert.wait_for(state="visible", timeout=5_000)
+    assert alert.inner_text() == said
+    shots(page, f"phone-trainee-upload-{case.replace('_', '-')}")
+    page.tap("button[type=submit]")
+    page.wait_for_timeout(500)
+    assert posts == [] and alert.inner_text() == said
+    assert page.evaluate("document.querySelector('button[type=submit]').textContent.trim()") == "Kirim dan nilai"
+    page.set_input_files("#photo_1", files=[photo("hal1.jpg", MB // 2)])      # a phone photo instead: the alert goes
+    page.set_input_files("#photo_2", files=[])
+    alert.wait_for(state="hidden", timeout=5_000)
+    page.tap("button[type=submit]")
+    page.wait_for_selector("text=Hasil penilaian", timeout=15_000)
+    assert len(posts) == 1, posts
+    ctx.close()
+
+
+@pytest.mark.parametrize("form", sorted(RESULT_FORMS))
+def test_a_retake_or_an_added_page_past_the_limit_is_not_sent(browser, small_limits_server, tmp_path, form):
+    """A retake (or a sheet's missing page) is sent as soon as its file is chosen, and had no size check at all: a
+    whole sheet's PDF chosen for one page went up in full before the server refused it."""
+    _, selector, address, _ = RESULT_FORMS[form]
+    ctx, page = _phone(browser)
+    html_form = _result_with_form(page, small_limits_server, tmp_path, form)
+    result_url, sent = page.url, []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    page.set_input_files(selector, files=[pdf("Lembar lengkap.pdf", 3 * MB // 2)])
+    alert = html_form.locator("[role=alert]")
+    alert.wait_for(state="visible", timeout=5_000)
+    assert alert.inner_text() == ("PDF Lembar lengkap.pdf berukuran 2 MB, padahal PDF paling besar 1 MB. Simpan PDF-nya "
+                                  "lebih kecil di aplikasi pemindai, atau kirim foto lembarnya.")
+    page.wait_for_timeout(500)
+    state = html_form.evaluate("""f => ({resend: !f.querySelector('[data-resend]').hidden,
+        label: f.querySelector('label.button').textContent.trim(), focused: document.activeElement.getAttribute('role')})""")
+    assert sent == [] and state == {"resend": False, "label": "Foto ulang" if form == "retake" else "Foto halaman 2",
+                                    "focused": "alert"}, (sent, state)
+    page.set_input_files(selector, files=[photo("baru.jpg", MB // 2)])         # a photo instead: sent at once
+    page.wait_for_url(lambda url: url != result_url, timeout=15_000)
+    page.wait_for_selector("text=Hasil penilaian", timeout=15_000)
+    assert len(sent) == 1 and address.strip("*") in sent[0], sent
+    ctx.close()
