@@ -1,0 +1,56 @@
+"""The app read in English, as an English-reading trainee and trainer use it: every page, flash and error in
+English, one name for one thing, and the language kept from page to page."""
+import io
+import re
+
+from grader.web.testing import csrf_of, jpeg_bytes, log_in
+from tests.test_web_trainee import app, client, code  # noqa: F401 - the same fixtures
+
+
+def lang_links(html: str) -> dict[str, str]:
+    """The header's language links, ``{"ID": href, "EN": href}``."""
+    bar = re.search(r'<span class="lang">(.*?)</span>', html).group(1)
+    return {name: href.replace("&amp;", "&") for href, name in re.findall(r'<a href="([^"]*)"[^>]*>(ID|EN)</a>', bar)}
+
+
+def send(client, url, *, lang="en", **fields):
+    """POST a form of the page at ``url`` (its CSRF token added), as a browser on that page: with its Referer."""
+    data = {"csrf_token": csrf_of(client), **fields}
+    return client.post(url, data=data, content_type="multipart/form-data",
+                       headers={"Referer": f"http://localhost{url.rsplit('/', 1)[0]}?lang={lang}"})
+
+
+def test_switching_language_keeps_the_code_the_classroom_qr_filled_in(client, code):
+    """The classroom screen's QR opens /?kode=<code>: a trainee who switches to English must not lose the code."""
+    links = lang_links(client.get(f"/?kode={code}").get_data(as_text=True))
+    assert links == {"ID": f"/?kode={code}&lang=id", "EN": f"/?kode={code}&lang=en"}
+    english = client.get(links["EN"]).get_data(as_text=True)
+    assert f'value="{code}"' in english and "Send a photo of your practice sheet" in english
+
+
+def test_switching_language_keeps_the_class_tables_order(app, code):
+    trainer = app.test_client()
+    log_in(trainer)
+    html = trainer.get(f"/trainer/latihan/{code}/hasil?sort=score&dir=desc").get_data(as_text=True)
+    assert lang_links(html)["EN"] == f"/trainer/latihan/{code}/hasil?sort=score&dir=desc&lang=en"
+
+
+def test_switching_language_on_a_page_that_answers_a_form_goes_back_to_that_forms_page(client, code):
+    """A refused retake and a wrong code typed again are shown at the form's address, which takes only a POST: the
+    language link there opened "This page cannot be opened that way" (405)."""
+    first = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                           "photo_1": (io.BytesIO(jpeg_bytes()), "a_blur.jpg")},
+                        content_type="multipart/form-data")
+    result = first.location
+    refused = send(client, f"{result}/ulang", position="1", photo=(io.BytesIO(b"not a photo"), "x.jpg"))
+    assert refused.status_code == 400
+    links = lang_links(refused.get_data(as_text=True))
+    assert links["ID"] == f"{result}?lang=id" and client.get(links["ID"]).status_code == 200
+
+    held = client.post("/", data={"csrf_token": csrf_of(client), "code": "ZZZZZZ", "trainee": "Ann",
+                                  "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")}, content_type="multipart/form-data")
+    again = send(client, f"{held.location}/kode", code="QQQQQQ")
+    assert again.status_code == 400 and lang_links(again.get_data(as_text=True))["ID"] == f"{held.location}?lang=id"
+    # without a Referer (a privacy setting), the start page
+    bare = client.post(f"{held.location}/kode", data={"csrf_token": csrf_of(client), "code": "QQQQQQ"})
+    assert lang_links(bare.get_data(as_text=True))["ID"] == "/?lang=id"
