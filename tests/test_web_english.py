@@ -54,3 +54,29 @@ def test_switching_language_on_a_page_that_answers_a_form_goes_back_to_that_form
     # without a Referer (a privacy setting), the start page
     bare = client.post(f"{held.location}/kode", data={"csrf_token": csrf_of(client), "code": "QQQQQQ"})
     assert lang_links(bare.get_data(as_text=True))["ID"] == "/?lang=id"
+
+
+def test_the_printable_feedback_link_no_longer_says_the_sheet_is_in_indonesian(app, client, code):
+    """The printed sheet follows the page's language now; its link said "(1 page, in Indonesian)"."""
+    resp = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                          "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "Printable feedback (1 page)</a>" in html and "in Indonesian" not in html
+    assert "C.Hasil practice feedback" in client.get(resp.location + "/cetak").get_data(as_text=True)
+    trainer = app.test_client()
+    log_in(trainer)
+    sheet = trainer.get("/trainer/lembar/1?lang=en").get_data(as_text=True)
+    assert "Printable feedback (1 page)</a>" in sheet and "in Indonesian" not in sheet
+
+
+def test_the_exercise_page_names_the_roster_columns_it_reads_and_says_the_handout_is_in_indonesian(app, code):
+    """A roster's name column may be called "name" (grader.commands.form.ROSTER_NAME_COLUMNS): the English page asked
+    for "nama". The handout is the Indonesian scenario whatever the page's language: the link says so."""
+    from grader.commands.form import ROSTER_ID_COLUMNS, ROSTER_NAME_COLUMNS
+    trainer = app.test_client()
+    log_in(trainer)
+    html = trainer.get(f"/trainer/latihan/{code}?lang=en").get_data(as_text=True)
+    assert "(a CSV with columns no and name)" in html and "nama" not in html
+    assert "no" in ROSTER_ID_COLUMNS and "name" in ROSTER_NAME_COLUMNS
+    assert "Handout (PDF, in Indonesian)" in html

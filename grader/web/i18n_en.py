@@ -34,7 +34,7 @@ EN: dict[str, str] = {
     "nilai lembar kini {score}": "sheet score now {score}",
     "{n} isian yang perlu dicek belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.":
         "{n} entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.",
-    "Cetak umpan balik (1 halaman)": "Printable feedback (1 page, in Indonesian)",
+    "Cetak umpan balik (1 halaman)": "Printable feedback (1 page)",
     "Foto lebih besar dari {mb} MB. Kirim foto ponsel biasa.":
         "The photo is larger than {mb} MB. Send an ordinary phone photo.",
     "Foto terlalu besar: setiap foto paling besar {mb} MB. Kirim foto ponsel biasa.":
@@ -216,10 +216,10 @@ EN: dict[str, str] = {
     "Unggahan sebelumnya": "Earlier uploads",
     "lembar": "sheets",
     "Cetak": "Print",
-    "Soal (PDF)": "Handout (PDF)",
+    "Soal (PDF)": "Handout (PDF, in Indonesian)",
     "Lembar kosong (PDF)": "Blank sheet (PDF)",
     "Lembar bernama dari daftar peserta (CSV dengan kolom no dan nama)":
-        "Named sheets from a roster (CSV with columns no and nama)",
+        "Named sheets from a roster (a CSV with columns no and name)",
     "Unduh lembar bernama": "Download named sheets",
     "Ekspor": "Export",
     "Lembar (CSV)": "Sheets (CSV)",
