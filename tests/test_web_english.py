@@ -80,3 +80,29 @@ def test_the_exercise_page_names_the_roster_columns_it_reads_and_says_the_handou
     assert "(a CSV with columns no and name)" in html and "nama" not in html
     assert "no" in ROSTER_ID_COLUMNS and "name" in ROSTER_NAME_COLUMNS
     assert "Handout (PDF, in Indonesian)" in html
+
+
+def test_a_wrong_exercise_code_is_explained_in_english_without_the_servers_folders(app, client, isolated_data_dir):
+    resp = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": "ZZZZZZ", "trainee": "Ann",
+                                          "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    held = client.get(resp.location).get_data(as_text=True)
+    assert "Exercise code ZZZZZZ was not found. Check the code on the handout." in held
+    assert str(isolated_data_dir) not in held and "looked in" not in held
+    trainer = app.test_client()
+    log_in(trainer)
+    waiting = trainer.get("/trainer/?lang=en").get_data(as_text=True)        # the trainer's list of held uploads
+    assert "Exercise code ZZZZZZ was not found" in waiting and str(isolated_data_dir) not in waiting
+
+
+def test_a_refused_dispute_says_what_to_write_in_english(client, code):
+    resp = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                          "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    from grader.web.testing import WRONG_FIELD
+    client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
+                                                  "written": "abc"})
+    html = client.get(resp.location).get_data(as_text=True)
+    assert (f"{WRONG_FIELD}: Write what is in the boxes as you wrote it on the sheet (e.g. 47 or X47), or leave it "
+            "empty.") in html
+    assert "'abc'" not in html and "&#39;abc&#39;" not in html

@@ -149,6 +149,37 @@ def test_every_interface_string_has_an_english_translation():
     assert not missing
 
 
+def test_every_error_the_web_raises_has_english_written_for_the_page():
+    """A GraderError's English is what an English page shows (``error_text``). Written for the command line, it
+    read "no exercise with code ZZZZZZ (looked in /srv/…/exercises)" or "'abc' is not a count" to a trainee: each
+    must be a sentence, saying what to do as its Indonesian does."""
+    import ast
+
+    def pieces(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [node.value]
+        if isinstance(node, ast.JoinedStr):
+            return [v.value if isinstance(v, ast.Constant) else None for v in node.values]
+        return []                                       # a name: its text is written (and checked) elsewhere
+
+    root = Path(__import__("grader.web").web.__file__).parent
+    files = list(root.rglob("*.py")) + [root.parent / "exercise" / "store.py"]
+    bad = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            name = getattr(node, "func", None)
+            if not (isinstance(node, ast.Call) and getattr(name, "id", getattr(name, "attr", "")) in
+                    ("GraderError", "StorageError") and len(node.args) >= 2):
+                continue
+            english = pieces(node.args[1])
+            if not english or path.name == "store.py" and node.args[0].value != "exercise_removed":
+                continue                                # (the store's other errors: the trainee module's own)
+            first, last = english[0], english[-1]
+            if (first is not None and not first[:1].isupper()) or last is None or not last.rstrip("”").endswith("."):
+                bad.append(f"{path.name}:{node.lineno}: {ast.unparse(node.args[1])[:60]}")
+    assert not bad
+
+
 def test_no_indonesian_string_is_translated_twice():
     """A key written twice in the dict keeps only its last English: one page's "Score" became another's "Grade"."""
     import ast

@@ -47,7 +47,14 @@ def check_exercise(code: str | None) -> None:
     if code:
         from grader.exercise.store import load_key
 
-        load_key(code, base=Path(current_app.config["DATA_DIR"]))
+        try:
+            load_key(code, base=Path(current_app.config["DATA_DIR"]))
+        except GraderError as exc:
+            if exc.code != "unknown_exercise":
+                raise
+            # (the store's English is for the command line: it names the server's folder it looked in)
+            raise GraderError(exc.code, f"Exercise code {code} was not found. Check the code on the handout.",
+                              exc.message_id) from None
 
 
 def _remember(token: str) -> None:

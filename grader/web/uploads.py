@@ -45,13 +45,16 @@ def check_photo(data: bytes, *, max_bytes: int) -> str:
     The pipeline checks again when it decodes (truncated files, bombs in HEIC).
     """
     if not data:
-        raise GraderError("empty_file", "the file is empty", "Berkas kosong. Pilih foto lembar latihan.")
+        raise GraderError("empty_file", "The file is empty. Choose a photo of the practice sheet.",
+                          "Berkas kosong. Pilih foto lembar latihan.")
     if len(data) > max_bytes:
-        raise GraderError("too_large", f"the photo is larger than {max_bytes // (1024 * 1024)} MB",
+        raise GraderError("too_large", f"The photo is larger than {max_bytes // (1024 * 1024)} MB. Send an ordinary "
+                          f"phone photo.",
                           f"Foto lebih besar dari {max_bytes // (1024 * 1024)} MB. Kirim foto ponsel biasa.")
     fmt = sniff_image(data)
     if fmt is None:
-        raise GraderError("not_an_image", "this file is not a photo (JPEG, PNG, WebP or HEIC)",
+        raise GraderError("not_an_image", "This file is not a photo. Send a photo of the practice sheet (JPEG, PNG, "
+                          "WebP or HEIC).",
                           "Berkas ini bukan foto. Kirim foto lembar latihan (JPEG, PNG, WebP atau HEIC).")
     if fmt in ("jpeg", "png", "webp"):
         try:
@@ -67,7 +70,8 @@ def check_photo(data: bytes, *, max_bytes: int) -> str:
                 return fmt
             w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         if w * h > MAX_PIXELS:
-            raise GraderError("too_large", f"the image is {w}x{h} pixels; that is not a phone photo",
+            raise GraderError("too_large", f"The image is {w}x{h} pixels: that is not a phone photo. Send an ordinary "
+                              f"phone photo.",
                               "Ukuran gambar tidak wajar (terlalu banyak piksel). Kirim foto ponsel biasa.")
     return fmt
 
