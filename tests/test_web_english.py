@@ -106,3 +106,29 @@ def test_a_refused_dispute_says_what_to_write_in_english(client, code):
     assert (f"{WRONG_FIELD}: Write what is in the boxes as you wrote it on the sheet (e.g. 47 or X47), or leave it "
             "empty.") in html
     assert "'abc'" not in html and "&#39;abc&#39;" not in html
+
+
+def test_one_name_for_one_thing_in_english():
+    """An "isian" is an entry on every English page (it was a "field" on some, an "entry" on others); the count of
+    entries a trainer checks is headed as their status is labelled; and the exercise list's heading is not the
+    page's heading again ("Exercises" / "Exercises")."""
+    from grader.web.i18n_en import EN
+    from grader.web.present import STATUS_LABELS
+    assert not [v for v in EN.values() if re.search(r"\bfields?\b", re.sub(r"\{field\}", "", v), re.I)]
+    assert EN["Dicek"] == EN[STATUS_LABELS["review"]]
+    assert EN["Daftar latihan"] != EN["Latihan"]
+
+
+def test_a_disputes_flashes_name_the_entry_in_english(client, code):
+    from grader.web.testing import WRONG_FIELD
+    resp = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                          "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    done = client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
+                                                         "written": "5"})
+    html = client.get(done.location).get_data(as_text=True)
+    assert f"Thank you. Entry {WRONG_FIELD} will not count as wrong until a trainer has checked it." in html
+    again = client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
+                                                          "written": "5"})
+    html = client.get(again.location).get_data(as_text=True)
+    assert f"Entry {WRONG_FIELD} is already disputed" in html and f"{WRONG_FIELD}: Entry" not in html

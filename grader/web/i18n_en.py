@@ -97,7 +97,7 @@ EN: dict[str, str] = {
     "CSV untuk program lain (pemisah koma):": "CSV for other programs (comma-separated):",
     "Ada hasil yang lebih baru untuk lembar ini ({when}).": "There is a newer result for this sheet ({when}).",
     "Lihat hasil terbaru": "See the latest result",
-    "Isian {field}: ": "Field {field}: ",
+    "Isian {field}: ": "Entry {field}: ",
     "Kiriman yang menunggu kode latihan": "Uploads waiting for an exercise code",
     "Peserta mengirim foto dengan kode latihan yang salah. Fotonya disimpan; pesertanya bisa membetulkan kodenya, "
     "atau Anda memilihkan latihannya di halaman lembar.": "A trainee sent photos with a wrong exercise code. The "
@@ -174,7 +174,7 @@ EN: dict[str, str] = {
     "Isi nama Anda (dicatat pada setiap koreksi).": "Fill in your name (it is recorded with every correction).",
     "Kata sandi salah.": "Wrong password.",
     # trainer: exercises
-    "Daftar latihan": "Exercises",
+    "Daftar latihan": "All exercises",
     "Pemilihan": "Contest",
     "Paslon": "Pairs",
     "Lembar": "Sheets",
@@ -267,7 +267,7 @@ EN: dict[str, str] = {
     "Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.":
         "The server's storage is full: {n} of {total} sheets were stored; send the skipped photos again.",
     # trainer: results, sheet, review, insight
-    "Dicek": "Review",
+    "Dicek": "To check",
     "Belum ada lembar untuk latihan ini.": "No sheets for this exercise yet.",
     "Tidak dapat dinilai": "Could not be graded",
     "Nilai ulang dari foto yang tersimpan": "Grade again from the stored photos",
@@ -284,14 +284,14 @@ EN: dict[str, str] = {
     "Ketik angka saja (atau kosongkan untuk kotak kosong).": "Type digits only (or leave empty for a blank box).",
     "Koreksi {field} disimpan.": "Correction of {field} saved.",
     "Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.":
-        "Thank you. {field} will not count as wrong until a trainer has checked it.",
+        "Thank you. Entry {field} will not count as wrong until a trainer has checked it.",
     "Bukan ini yang saya tulis?": "Not what I wrote?",
     "yang saya tulis": "what I wrote",
     "Yang saya tulis di {id}": "What I wrote in {id}",
     "Minta dicek pelatih": "Ask the trainer to check",
     "Disanggah peserta": "Disputed by the trainee",
     "beres oleh koreksi tadi": "settled by that correction",
-    "{n} isian lain kini perlu diperiksa; muat ulang halaman": "{n} more fields now need checking; reload the page",
+    "{n} isian lain kini perlu diperiksa; muat ulang halaman": "{n} more entries now need checking; reload the page",
     "menulis": "wrote",
     "menunggu pelatih": "waiting for the trainer",
     "Alasan": "Why",
@@ -343,5 +343,5 @@ EN: dict[str, str] = {
     "Buka halaman ini lagi lewat alamat jaringan komputer ini (mis. http://192.168.1.20:{port}/trainer); kode QR-nya "
     "akan muncul.": "Open this page again at this computer's network address (e.g. http://192.168.1.20:{port}/trainer); "
     "its QR code will show.",
-    "Dinilai dari {n} dari {total} isian": "Graded on {n} of {total} fields",
+    "Dinilai dari {n} dari {total} isian": "Graded on {n} of {total} entries",
 }

@@ -425,8 +425,10 @@ def dispute(token: str):
         dispute_field(get_db(), submission_id=row["id"], field_id=field_id, written=written,
                       data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"])
     except GraderError as exc:
-        # (shown at the top of the page, where the messages are: at the field, a phone would show none of it)
-        flash(_("Isian {field}: ", field=field_id) + error_text(exc), "error")
+        # (shown at the top of the page, where the messages are: at the field, a phone would show none of it;
+        # named once: "Entry II.3: Entry II.3 is already disputed" said it twice)
+        said = error_text(exc)
+        flash(said if field_id and field_id in said else _("Isian {field}: ", field=field_id) + said, "error")
         return redirect(url_for("trainee.result", token=token), code=303)
     flash(_("Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.", field=field_id), "ok")
     anchor = f"#f-{field_id}" if FIELD_ID_RE.match(field_id) else ""
