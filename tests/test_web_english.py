@@ -132,3 +132,32 @@ def test_a_disputes_flashes_name_the_entry_in_english(client, code):
                                                           "written": "5"})
     html = client.get(again.location).get_data(as_text=True)
     assert f"Entry {WRONG_FIELD} is already disputed" in html and f"{WRONG_FIELD}: Entry" not in html
+
+
+def test_the_printed_sheet_says_in_english_what_the_page_says():
+    """The printable sheet had words of its own in English: "right" and "trainer checks" where the page says
+    "Correct" and "To check", "fields" for entries, "Ballot papers" for ballots, "IV. Votes" for the same
+    "IV. Perolehan suara"; and it promised "Three things to fix" above one."""
+    from grader.grading.report import SECTION, STATUS, render_report
+    from grader.web.i18n_en import EN
+    from grader.web.present import SECTION_TITLES, STATUS_LABELS
+    for status, (_, english) in STATUS.items():
+        assert english == EN[STATUS_LABELS[status]].lower(), status
+    for sid, (indonesian, english) in SECTION.items():
+        if indonesian == SECTION_TITLES[sid]:
+            assert english == EN[indonesian], sid
+    assert SECTION["II"][1] == EN[SECTION_TITLES["II"]]
+    fix = {"message_id": "Isi X di kotak depan.", "message_en": "Fill the leading box with X.", "where": "Halaman 1",
+           "where_en": "Page 1"}
+    result = {"status": "graded", "score": 90, "trainee": "017", "exercise": "ABC123", "identity_source": "qr",
+              "counts": {"ok": 9, "wrong": 1, "review": 1, "blank": 0, "unreadable": 0}, "pages": [], "rules": [],
+              "findings": [], "top_fixes": [fix],
+              "fields": [{"id": "II.1", "section": "II", "value": 5, "expected": 4, "status": "wrong"}]}
+    english = render_report(result, lang="en")
+    assert "What to fix" in english and "Three things" not in english
+    assert "Correct 9 · Wrong 1 · To check 1" in english and "Entries by section" in english
+    assert "II. Ballots" in english and "<th>Read as</th>" in english
+    body = english.split("</style>")[1]
+    assert not re.search(r"\b(fields|right)\b", body, re.I) and "Trainer checks" not in body
+    indonesian = render_report({**result, "top_fixes": [fix] * 3}, lang="id")
+    assert "Tiga hal yang perlu diperbaiki" in indonesian and "Yang perlu" not in indonesian

@@ -528,8 +528,8 @@ def test_the_printable_sheet_is_in_english_when_the_page_is(client, code):
     """A trainee who switched the page to English got the printed sheet in Indonesian only."""
     resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes())])
     english = client.get(resp.location + "/cetak?lang=en").get_data(as_text=True)
-    assert 'lang="en"' in english and "C.Hasil practice feedback" in english and "Three things to fix" in english
-    assert "/100 provisional" in english and "IV. Votes" in english and "Trainer checks" in english
+    assert 'lang="en"' in english and "C.Hasil practice feedback" in english and "What to fix" in english
+    assert "/100 provisional" in english and "IV. Votes" in english and "To check" in english
     for indonesian in ("Umpan balik", "Tiga hal", "sementara", "Perolehan suara", "Seharusnya", "Halaman "):
         assert indonesian not in english, indonesian
     assert "Page " in english                                # the place of each fix, in English too
@@ -544,7 +544,7 @@ def test_a_graded_result_has_a_one_page_printable_feedback_sheet(app, client, co
     sheet = client.get(link)
     text = sheet.get_data(as_text=True)
     assert sheet.status_code == 200 and "@page { size: A4" in text and "Umpan balik latihan C.Hasil" in text
-    assert "Tiga hal yang perlu diperbaiki" in text and code in text
+    assert "Yang perlu diperbaiki" in text and "Tiga hal" not in text and code in text    # one mistake, not "three"
     ident = re.findall(r'<img class="ident" src="([^"]+)"', text)           # what is written on the sheet
     assert len(ident) == 2 and client.get(ident[0].replace("&amp;", "&")).data[:4] == b"\x89PNG"
     from grader.web.testing import log_in
