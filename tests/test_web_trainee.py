@@ -146,6 +146,13 @@ def test_every_interface_string_has_an_english_translation():
     from grader.web.present import KIND_LABELS, NOTE_LABELS, SECTION_TITLES, STATUS_LABELS
     for table in (KIND_LABELS, NOTE_LABELS, SECTION_TITLES, STATUS_LABELS):
         missing |= {("present.py", v) for v in table.values() if v not in EN}
+    # the error pages' words, translated through a name (``_(messages.get(code, ...))``), which the search above
+    # does not see
+    import ast
+    tree = ast.parse((root / "__init__.py").read_text())
+    messages = next(n.value for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                    and getattr(n.targets[0], "id", "") == "messages")
+    missing |= {("__init__.py", v) for v in ast.literal_eval(messages).values() if v not in EN}
     assert not missing
 
 
