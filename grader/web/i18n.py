@@ -31,9 +31,13 @@ def gettext(text: str, **values) -> str:
 
     ``"Latihan@@satu"`` is "Latihan" with a context, for an Indonesian word that English splits in two (one
     exercise, "Exercise", beside the list of them, "Exercises"); Indonesian shows the text before the mark.
+    An English text that depends on a count is a pair, ``(singular, plural)``, chosen by the value ``n``
+    ("1 pair", "3 pairs"; Indonesian says "1 paslon", "3 paslon").
     """
     shown = text.split(CONTEXT_MARK, 1)[0]
     out = EN.get(text, shown) if get_lang() == "en" else shown
+    if isinstance(out, tuple):
+        out = out[0] if values.get("n") == 1 else out[1]
     return out.format(**values) if values else out
 
 

@@ -1,7 +1,7 @@
 """English for every Indonesian UI string (keys are the Indonesian text as written in the code)."""
 from __future__ import annotations
 
-EN: dict[str, str] = {
+EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the count n (i18n.gettext)
     # layout and navigation
     "Latihan C.Hasil": "C.Hasil practice",
     "Latihan C.Hasil KPPS": "KPPS C.Hasil practice",
@@ -32,8 +32,9 @@ EN: dict[str, str] = {
     "Kode latihan": "Exercise code",
     "mis. TJTDFX": "e.g. TJTDFX",
     "nilai lembar kini {score}": "sheet score now {score}",
-    "{n} isian yang perlu dicek belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.":
-        "{n} entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.",
+    "{n} isian yang perlu dicek belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.": (
+        "{n} entry waiting to be checked is not counted in the score yet; it may change once a trainer checks it.",
+        "{n} entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them."),
     "Cetak umpan balik (1 halaman)": "Printable feedback (1 page)",
     "Foto lebih besar dari {mb} MB. Kirim foto ponsel biasa.":
         "The photo is larger than {mb} MB. Send an ordinary phone photo.",
@@ -89,10 +90,12 @@ EN: dict[str, str] = {
     "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
     "Lengkapi lembar ini": "Complete this sheet",
-    "{n} lembar di unggahan ini dicetak untuk latihan {code}, bukan {this}.":
-        "{n} sheet(s) in this upload were printed for exercise {code}, not {this}.",
+    "{n} lembar di unggahan ini dicetak untuk latihan {code}, bukan {this}.": (
+        "{n} sheet in this upload was printed for exercise {code}, not {this}.",
+        "{n} sheets in this upload were printed for exercise {code}, not {this}."),
     "Nilai semuanya dengan latihan {code}": "Grade them all under exercise {code}",
-    "{n} lembar dinilai ulang dengan latihan {code}.": "{n} sheet(s) graded again under exercise {code}.",
+    "{n} lembar dinilai ulang dengan latihan {code}.": ("{n} sheet graded again under exercise {code}.",
+                                                        "{n} sheets graded again under exercise {code}."),
     "Unduh untuk Excel (XLSX)": "Download for Excel (XLSX)",
     "CSV untuk program lain (pemisah koma):": "CSV for other programs (comma-separated):",
     "Ada hasil yang lebih baru untuk lembar ini ({when}).": "There is a newer result for this sheet ({when}).",
@@ -186,7 +189,7 @@ EN: dict[str, str] = {
     "Cetak lembar latihan untuk bimtek KPPS. Setiap lembar berisi dua halaman dengan penanda sudut dan kode QR.":
         "Print practice sheets for the KPPS briefing. Each sheet has two pages with corner markers and a QR code.",
     "Templat {id} versi {version}": "Template {id}, version {version}",
-    "{n} paslon": "{n} pairs",
+    "{n} paslon": ("{n} pair", "{n} pairs"),
     "Jumlah paslon": "Number of candidate pairs",
     "Nomor acak (opsional)": "Random seed (optional)",
     "kosong = acak": "empty = random",
@@ -200,7 +203,6 @@ EN: dict[str, str] = {
     "Buat latihan": "Create exercise",
     "Nomor acak harus berupa angka.": "The random seed must be a number.",
     "Latihan {code} dibuat.": "Exercise {code} created.",
-    "paslon": "pairs",
     "Hasil kelas": "Class results",
     "Periksa": "Review",
     "Wawasan kelas": "Class insight",
@@ -214,7 +216,7 @@ EN: dict[str, str] = {
     "Foto atau zip": "Photos or a zip",
     "Unggah dan nilai": "Upload and grade",
     "Unggahan sebelumnya": "Earlier uploads",
-    "lembar": "sheets",
+    "{n} lembar": ("{n} sheet", "{n} sheets"),
     "Cetak": "Print",
     "Soal (PDF)": "Handout (PDF, in Indonesian)",
     "Lembar kosong (PDF)": "Blank sheet (PDF)",
@@ -261,7 +263,9 @@ EN: dict[str, str] = {
         "Type the exercise code {code} to confirm, then press Remove again.",
     "Masih ada lembar latihan ini yang sedang dinilai; hapus setelah semuanya selesai.":
         "Some sheets of this exercise are still being graded; remove it once they are all done.",
-    "Latihan {code} dihapus, beserta {n} lembar dan fotonya.": "Exercise {code} was removed, with {n} sheets and their photos.",
+    "Latihan {code} dihapus, beserta {n} lembar dan fotonya.": (
+        "Exercise {code} was removed, with {n} sheet and its photos.",
+        "Exercise {code} was removed, with {n} sheets and their photos."),
     "Hal. {n}": "P. {n}",
     "Nomor dan nama yang ditulis peserta": "The number and name the trainee wrote",
     "Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.":
@@ -291,7 +295,8 @@ EN: dict[str, str] = {
     "Minta dicek pelatih": "Ask the trainer to check",
     "Disanggah peserta": "Disputed by the trainee",
     "beres oleh koreksi tadi": "settled by that correction",
-    "{n} isian lain kini perlu diperiksa; muat ulang halaman": "{n} more entries now need checking; reload the page",
+    "{n} isian lain kini perlu diperiksa; muat ulang halaman": ("{n} more entry now needs checking; reload the page",
+                                                                 "{n} more entries now need checking; reload the page"),
     "menulis": "wrote",
     "menunggu pelatih": "waiting for the trainer",
     "Alasan": "Why",
@@ -322,7 +327,7 @@ EN: dict[str, str] = {
     "mungkin ada garis turus tipis": "there may be a faint stroke",
     "kotak turus tidak diisi berurutan": "tally cells not filled in order",
     "garis turus kurang jelas": "unclear tally strokes",
-    "lembar dinilai": "sheets graded",
+    "{n} lembar dinilai": ("{n} sheet graded", "{n} sheets graded"),
     "rata-rata": "average",
     "Isian yang paling sering salah": "Entries most often wrong",
     "Tidak ada isian yang salah.": "No entry is wrong.",
