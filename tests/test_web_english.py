@@ -190,3 +190,19 @@ def test_counts_of_one_are_singular_in_english(app, client, code):
     review = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert 'data-more-text="{n} more entries now need checking; reload the page"' in review
     assert 'data-more-text-one="1 more entry now needs checking; reload the page"' in review
+
+
+def test_the_printed_sheet_says_a_fix_once():
+    """A fix the sheet lists under "What to fix" was printed again under "Notes" (the page leaves it out there)."""
+    from grader.grading.report import render_report
+    fix = {"message_id": "Kotak depan dibiarkan kosong (I.A.3.J).", "message_en": "Leading box left blank (I.A.3.J).",
+           "where": "Halaman 1", "where_en": "Page 1"}
+    other = {"message_id": "Paslon 1: turus 71, bulatan 571.", "message_en": "Pair 1: tally 71, bubbles 571.",
+             "severity": "review"}
+    result = {"status": "graded", "score": 100, "trainee": "017", "exercise": "ABC123", "identity_source": "qr",
+              "counts": {"ok": 9, "wrong": 0, "review": 1, "blank": 0, "unreadable": 0}, "pages": [], "rules": [],
+              "findings": [{**fix, "severity": "warning"}, other], "top_fixes": [fix], "fields": []}
+    english = render_report(result, lang="en")
+    assert english.count("Leading box left blank") == 1 and "Other notes" in english and "Pair 1: tally" in english
+    alone = render_report({**result, "findings": [{**fix, "severity": "warning"}]}, lang="en")
+    assert "Other notes" not in alone and "Notes" not in alone

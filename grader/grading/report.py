@@ -59,7 +59,10 @@ _TEMPLATE = """<!doctype html>
 {% if violated %}<h2>{{ t("Aturan hitung yang tidak terpenuhi", "Arithmetic rules not met") }}</h2><ul>
 {% for x in violated %}<li class="{{ 'wrong' if x.severity == 'error' else 'review' }}">{{ pick(x) }}</li>{% endfor %}
 </ul>{% endif %}
-{% if r.findings %}<h2>{{ t("Catatan", "Notes") }}</h2><ul>{% for x in r.findings %}<li>{{ pick(x) }}</li>{% endfor %}</ul>{% endif %}
+{# a finding already said as one of the fixes above is not said again (as on the web page: present.other_findings) #}
+{% set said = (r.top_fixes or [])[:3] | map(attribute="message_id") | list %}
+{% set notes = (r.findings or []) | rejectattr("message_id", "in", said) | list %}
+{% if notes %}<h2>{{ t("Catatan lain", "Other notes") }}</h2><ul>{% for x in notes %}<li>{{ pick(x) }}</li>{% endfor %}</ul>{% endif %}
 <h2>{{ t("Isian per bagian", "Entries by section") }}</h2>
 <div class="cols">
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
