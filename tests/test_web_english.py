@@ -206,3 +206,15 @@ def test_the_printed_sheet_says_a_fix_once():
     assert english.count("Leading box left blank") == 1 and "Other notes" in english and "Pair 1: tally" in english
     alone = render_report({**result, "findings": [{**fix, "severity": "warning"}]}, lang="en")
     assert "Other notes" not in alone and "Notes" not in alone
+
+
+def test_the_overwritten_boxes_finding_gives_the_same_advice_in_english():
+    """Its Indonesian says how to correct a box (correction fluid, then write again clearly); the English only said
+    that a trainer will check."""
+    from types import SimpleNamespace
+
+    from grader.grading.grade import NOTE_OVERWRITTEN, conventions
+    reading = SimpleNamespace(id="II.1", notes=(NOTE_OVERWRITTEN,), value=188, boxes=("1", "8", "8"),
+                              box_confidence=(0.9, 0.9, 0.9))
+    [finding] = conventions(None, {"II.1": reading})
+    assert "cairan koreksi" in finding.message_id and "correction fluid" in finding.message_en
