@@ -40,3 +40,22 @@ def test_the_trainers_exercise_list_fits_a_narrow_screen(browser, fake_live_serv
     assert no_horizontal_scroll(page)
     shots(page, "narrow-en-trainer-exercises")
     ctx.close()
+
+
+def test_a_batchs_refusal_reasons_are_readable_on_a_narrow_screen(browser, fake_live_server, shots, tmp_path):
+    """The batch table's last columns were squeezed to the width of one letter on a phone: a refusal's reason
+    stood one word, or a few letters, to a line."""
+    from grader.web.testing import jpeg_bytes
+    srv = fake_live_server
+    ctx, page = trainer_page(browser, srv, NARROW)
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}?lang=en")
+    (tmp_path / "017_1_blur.jpg").write_bytes(jpeg_bytes())
+    page.set_input_files("input[name=photos]", str(tmp_path / "017_1_blur.jpg"))
+    page.click("form[action$='/batch'] button[type=submit]")
+    page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=30_000)
+    page.reload()
+    state = page.locator("#items td[data-col=state]").first
+    assert "too blurry" in state.inner_text() and state.bounding_box()["width"] >= 160
+    assert no_horizontal_scroll(page)                 # (the table scrolls in its own frame)
+    shots(page, "narrow-en-trainer-batch")
+    ctx.close()
