@@ -218,3 +218,15 @@ def test_the_overwritten_boxes_finding_gives_the_same_advice_in_english():
                               box_confidence=(0.9, 0.9, 0.9))
     [finding] = conventions(None, {"II.1": reading})
     assert "cairan koreksi" in finding.message_id and "correction fluid" in finding.message_en
+
+
+def test_a_sheet_being_graded_is_not_labelled_graded_in_english(app):
+    """Indonesian says "Dinilai" for both; the class table and a batch's rows said "Graded" for a sheet still being
+    graded."""
+    from grader.web.present import status_label
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        assert status_label("running") == "Being graded" and status_label("graded") == "Graded"
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        assert status_label("running") == status_label("graded") == "Dinilai"

@@ -155,7 +155,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Nilai benar untuk {id}": "Correct value for {id}",
     # statuses, sections, kinds
     "Benar": "Correct", "Perlu dicek": "To check", "Tak terbaca": "Unreadable", "Antre": "Queued",
-    "Dinilai": "Graded", "Selesai": "Done", "Gagal": "Failed", "Sebagian": "Partial", "Ditolak": "Refused",
+    "Dinilai": "Graded", "Dinilai@@sedang": "Being graded", "Selesai": "Done", "Gagal": "Failed", "Sebagian": "Partial", "Ditolak": "Refused",
     "angka": "digits", "bulatan": "bubbles", "turus": "tally",
     "I. Data pemilih dan pengguna hak pilih": "I. Voters and voters who voted",
     "II. Data penggunaan surat suara": "II. Ballots",
