@@ -59,3 +59,22 @@ def test_a_batchs_refusal_reasons_are_readable_on_a_narrow_screen(browser, fake_
     assert no_horizontal_scroll(page)                 # (the table scrolls in its own frame)
     shots(page, "narrow-en-trainer-batch")
     ctx.close()
+
+
+def test_the_class_table_fits_a_narrow_screen_in_english(browser, fake_live_server, shots, tmp_path):
+    """Its English headers ("Score", "Wrong", "To check", "Blank") are longer than the Indonesian ones: the last
+    column was off the screen of a 400 px phone."""
+    from grader.web.testing import jpeg_bytes
+    srv = fake_live_server
+    ctx, page = trainer_page(browser, srv, NARROW)
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}?lang=en")
+    (tmp_path / "017_1.jpg").write_bytes(jpeg_bytes())
+    page.set_input_files("input[name=photos]", str(tmp_path / "017_1.jpg"))
+    page.click("form[action$='/batch'] button[type=submit]")
+    page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=30_000)
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}/hasil")
+    wrap = page.evaluate("(() => { const w = document.querySelector('#class-table').closest('.table-wrap');"
+                         " return [w.scrollWidth, w.clientWidth]; })()")
+    assert wrap[0] <= wrap[1], wrap
+    shots(page, "narrow-en-trainer-class-table")
+    ctx.close()
