@@ -45,14 +45,8 @@ def test_the_trainers_exercise_list_fits_a_narrow_screen(browser, fake_live_serv
 def test_a_batchs_refusal_reasons_are_readable_on_a_narrow_screen(browser, fake_live_server, shots, tmp_path):
     """The batch table's last columns were squeezed to the width of one letter on a phone: a refusal's reason
     stood one word, or a few letters, to a line."""
-    from grader.web.testing import jpeg_bytes
     srv = fake_live_server
-    ctx, page = trainer_page(browser, srv, NARROW)
-    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}?lang=en")
-    (tmp_path / "017_1_blur.jpg").write_bytes(jpeg_bytes())
-    page.set_input_files("input[name=photos]", str(tmp_path / "017_1_blur.jpg"))
-    page.click("form[action$='/batch'] button[type=submit]")
-    page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=30_000)
+    ctx, page = _narrow_trainer_after_a_batch(browser, srv, tmp_path, "017_1_blur.jpg")
     page.reload()
     state = page.locator("#items td[data-col=state]").first
     assert "too blurry" in state.inner_text() and state.bounding_box()["width"] >= 160
@@ -64,17 +58,23 @@ def test_a_batchs_refusal_reasons_are_readable_on_a_narrow_screen(browser, fake_
 def test_the_class_table_fits_a_narrow_screen_in_english(browser, fake_live_server, shots, tmp_path):
     """Its English headers ("Score", "Wrong", "To check", "Blank") are longer than the Indonesian ones: the last
     column was off the screen of a 400 px phone."""
-    from grader.web.testing import jpeg_bytes
     srv = fake_live_server
-    ctx, page = trainer_page(browser, srv, NARROW)
-    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}?lang=en")
-    (tmp_path / "017_1.jpg").write_bytes(jpeg_bytes())
-    page.set_input_files("input[name=photos]", str(tmp_path / "017_1.jpg"))
-    page.click("form[action$='/batch'] button[type=submit]")
-    page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=30_000)
+    ctx, page = _narrow_trainer_after_a_batch(browser, srv, tmp_path, "017_1.jpg")
     page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}/hasil")
     wrap = page.evaluate("(() => { const w = document.querySelector('#class-table').closest('.table-wrap');"
                          " return [w.scrollWidth, w.clientWidth]; })()")
     assert wrap[0] <= wrap[1], wrap
     shots(page, "narrow-en-trainer-class-table")
     ctx.close()
+
+
+def _narrow_trainer_after_a_batch(browser, srv, tmp_path, name):
+    """A trainer on a narrow screen, in English, who has batch-graded one photo ``name``: on that batch's page."""
+    from grader.web.testing import jpeg_bytes
+    ctx, page = trainer_page(browser, srv, NARROW)
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}?lang=en")
+    (tmp_path / name).write_bytes(jpeg_bytes())
+    page.set_input_files("input[name=photos]", str(tmp_path / name))
+    page.click("form[action$='/batch'] button[type=submit]")
+    page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=30_000)
+    return ctx, page
