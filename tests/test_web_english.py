@@ -230,3 +230,20 @@ def test_a_sheet_being_graded_is_not_labelled_graded_in_english(app):
     with app.test_request_context("/"):
         app.preprocess_request()
         assert status_label("running") == status_label("graded") == "Dinilai"
+
+
+def test_a_batchs_one_sheet_of_another_exercise_is_graded_as_it_not_them_all(app, code):
+    import json
+
+    from grader.exercise.store import exercises_dir
+    from tests.test_web_trainer import batch
+    key = json.loads((exercises_dir(app.config["DATA_DIR"]) / code / "answer_key.json").read_text())
+    (exercises_dir(app.config["DATA_DIR"]) / "OTHER01").mkdir()
+    (exercises_dir(app.config["DATA_DIR"]) / "OTHER01" / "answer_key.json").write_text(
+        json.dumps({**key, "exercise": "OTHER01"}))
+    trainer = app.test_client()
+    log_in(trainer)
+    page = trainer.get(batch(trainer, code, [("s_1_otherex.jpg", jpeg_bytes())]).location + "?lang=en")
+    html = page.get_data(as_text=True)
+    assert f"1 sheet in this upload was printed for exercise OTHER01, not {code}." in html
+    assert "Grade it under exercise OTHER01" in html and "them all" not in html

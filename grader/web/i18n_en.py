@@ -34,7 +34,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "nilai lembar kini {score}": "sheet score now {score}",
     "{n} isian yang perlu dicek belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.": (
         "{n} entry waiting to be checked is not counted in the score yet; it may change once a trainer checks it.",
-        "{n} entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them."),
+        "{n} entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.",
+    ),
     "Cetak umpan balik (1 halaman)": "Printable feedback (1 page)",
     "Foto lebih besar dari {mb} MB. Kirim foto ponsel biasa.":
         "The photo is larger than {mb} MB. Send an ordinary phone photo.",
@@ -93,7 +94,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "{n} lembar di unggahan ini dicetak untuk latihan {code}, bukan {this}.": (
         "{n} sheet in this upload was printed for exercise {code}, not {this}.",
         "{n} sheets in this upload were printed for exercise {code}, not {this}."),
-    "Nilai semuanya dengan latihan {code}": "Grade them all under exercise {code}",
+    "Nilai semuanya dengan latihan {code}": ("Grade it under exercise {code}", "Grade them all under exercise {code}"),
     "{n} lembar dinilai ulang dengan latihan {code}.": ("{n} sheet graded again under exercise {code}.",
                                                         "{n} sheets graded again under exercise {code}."),
     "Unduh untuk Excel (XLSX)": "Download for Excel (XLSX)",
