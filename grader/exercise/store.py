@@ -68,8 +68,8 @@ def save_exercise(ex: Exercise, *, base: Path | None = None) -> Path:
 
 def removed_error(code: str) -> GraderError:
     """What a sender of a removed exercise's code is told (its sheets can no longer be graded)."""
-    return GraderError("exercise_removed", f"exercise {code} was removed by its trainer; its sheets are no longer "
-                       "graded", f"Latihan {code} sudah dihapus oleh pelatihnya; lembarnya tidak bisa dinilai lagi. "
+    return GraderError("exercise_removed", f"Exercise {code} was removed by its trainer; its sheets can no longer be "
+                       "graded. Ask your trainer for the new exercise code.", f"Latihan {code} sudah dihapus oleh pelatihnya; lembarnya tidak bisa dinilai lagi. "
                        "Tanyakan kode latihan yang baru kepada pelatih.")
 
 

@@ -275,7 +275,8 @@ def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[F
         out.append(Finding("convention", "review",
                            f"Kotak yang ditimpa/dikoreksi ({', '.join(over)}) akan diperiksa pelatih. Koreksi "
                            f"dengan cairan koreksi lalu tulis ulang dengan jelas.",
-                           f"Overwritten boxes ({', '.join(over)}) will be checked by a trainer.", tuple(over)))
+                           f"Overwritten boxes ({', '.join(over)}) will be checked by a trainer. Cover a mistake "
+                           f"with correction fluid, then write it again clearly.", tuple(over)))
     return out
 
 

@@ -9,15 +9,17 @@ from jinja2 import Environment, select_autoescape
 from grader.grading.grade import score_text
 
 # Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes Indonesian).
-STATUS = {"ok": ("benar", "right"), "wrong": ("salah", "wrong"), "review": ("diperiksa pelatih", "trainer checks"),
+STATUS = {"ok": ("benar", "correct"), "wrong": ("salah", "wrong"), "review": ("diperiksa pelatih", "to check"),
           "blank": ("kosong", "blank"), "unreadable": ("tidak terbaca", "unreadable")}
 SHEET_STATUS = {"graded": ("Dinilai", "Graded"), "partial": ("Dinilai sebagian", "Partly graded"),
                 "refused": ("Ditolak", "Refused")}
 # Where the trainee's identity came from (issue 5: QR, then the number written on the sheet, then the file name).
 SOURCE = {"qr": ("kode QR", "QR code"), "trainee_number": ("nomor peserta di lembar", "trainee number on the sheet"),
           "caller": ("isian pengirim", "the sender's form"), "filename": ("nama berkas", "file name")}
-SECTION = {"I": ("I. Data pemilih", "I. Voters"), "II": ("II. Surat suara", "II. Ballot papers"),
-           "III": ("III. Disabilitas", "III. Voters with disabilities"), "IV": ("IV. Perolehan suara", "IV. Votes"),
+# (short titles, for one page; in English the words the web pages use: grader.web.present.SECTION_TITLES)
+SECTION = {"I": ("I. Data pemilih", "I. Voters"), "II": ("II. Surat suara", "II. Ballots"),
+           "III": ("III. Disabilitas", "III. Voters with disabilities"),
+           "IV": ("IV. Perolehan suara", "IV. Votes per candidate pair"),
            "V": ("V. Suara sah dan tidak sah", "V. Valid and invalid votes")}
 
 _TEMPLATE = """<!doctype html>
@@ -40,27 +42,31 @@ _TEMPLATE = """<!doctype html>
 <h1>{{ t("Umpan balik latihan C.Hasil", "C.Hasil practice feedback") }}</h1>
 <div>{{ t("Peserta", "Trainee") }}: <b>{{ r.trainee_name or r.trainee or '?' }}</b> ({{ t("identitas dari", "identity from") }} {{ word(source, r.identity_source) }}) ·
  {{ t("Kode latihan", "Exercise code") }}: <b>{{ r.exercise or '?' }}</b> · {{ word(sheet_status, r.status) }}</div>
-<div>{{ t("Benar", "Right") }} {{ r.counts.ok }} · {{ t("Salah", "Wrong") }} {{ r.counts.wrong }} · {{ t("Diperiksa pelatih", "Trainer checks") }} {{ r.counts.review }} ·
+<div>{{ t("Benar", "Correct") }} {{ r.counts.ok }} · {{ t("Salah", "Wrong") }} {{ r.counts.wrong }} · {{ t("Diperiksa pelatih", "To check") }} {{ r.counts.review }} ·
  {{ t("Kosong", "Blank") }} {{ r.counts.blank }} · {{ t("Tidak terbaca", "Unreadable") }} {{ r.counts.unreadable }}</div>
 {% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="{{ t("Nomor dan nama yang ditulis", "Number and name as written") }}">{% endfor %}</div>{% endif %}
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ pick(p.refusal) }}</p>{% endfor %}
-{% if r.status == 'partial' %}<p class="review">{{ t("Nilai ini hanya dari halaman yang terbaca", "This score is from the readable pages only") }}{% if r.counts.unreadable %}{% set graded = r.counts.get("ok", 0) + r.counts.get("wrong", 0) + r.counts.get("blank", 0) %} ({{ t("dinilai dari", "graded on") }} {{ graded }} {{ t("dari", "of") }} {{ graded + r.counts.get("review", 0) + r.counts.unreadable }} {{ t("isian", "fields") }}){% endif %}.</p>{% endif %}
-{% if r.counts.review %}<p class="review">{{ t("Isian yang diperiksa pelatih belum dihitung dalam nilai; nilai bisa berubah.", "Fields the trainer checks are not yet in the score; the score may change.") }}</p>{% endif %}
+{% if r.status == 'partial' %}<p class="review">{{ t("Nilai ini hanya dari halaman yang terbaca", "This score is from the readable pages only") }}{% if r.counts.unreadable %}{% set graded = r.counts.get("ok", 0) + r.counts.get("wrong", 0) + r.counts.get("blank", 0) %} ({{ t("dinilai dari", "graded on") }} {{ graded }} {{ t("dari", "of") }} {{ graded + r.counts.get("review", 0) + r.counts.unreadable }} {{ t("isian", "entries") }}){% endif %}.</p>{% endif %}
+{% if r.counts.review %}<p class="review">{{ t("Isian yang diperiksa pelatih belum dihitung dalam nilai; nilai bisa berubah.", "Entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.") }}</p>{% endif %}
 {% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ pick(p.advice) }}</p>{% endfor %}
 {% if r.status == 'refused' %}<h2>{{ t("Lembar ini belum dinilai", "This sheet is not graded yet") }}</h2>
 <p>{{ t("Tidak ada halaman yang bisa dibaca. Perbaiki foto seperti yang disebut di atas, lalu kirim lagi.", "No page could be read. Fix the photo as said above, then send it again.") }}</p>
-{% else %}<h2>{{ t("Tiga hal yang perlu diperbaiki", "Three things to fix") }}</h2>
-{% if r.top_fixes %}<ol>{% for f in r.top_fixes %}<li>{{ pick(f) }} <i>({{ pick(f, "where") }})</i></li>{% endfor %}</ol>
+{% else %}{% set fixes = (r.top_fixes or [])[:3] %}
+<h2>{{ t("Tiga hal yang perlu diperbaiki", "Three things to fix") if fixes | length == 3 else t("Yang perlu diperbaiki", "What to fix") }}</h2>
+{% if fixes %}<ol>{% for f in fixes %}<li>{{ pick(f) }} <i>({{ pick(f, "where") }})</i></li>{% endfor %}</ol>
 {% else %}<p>{{ t("Tidak ada. Bagus!", "None. Well done!") }}</p>{% endif %}{% endif %}
 {% set violated = r.rules | selectattr('status', 'equalto', 'violated') | list %}
 {% if violated %}<h2>{{ t("Aturan hitung yang tidak terpenuhi", "Arithmetic rules not met") }}</h2><ul>
 {% for x in violated %}<li class="{{ 'wrong' if x.severity == 'error' else 'review' }}">{{ pick(x) }}</li>{% endfor %}
 </ul>{% endif %}
-{% if r.findings %}<h2>{{ t("Catatan", "Notes") }}</h2><ul>{% for x in r.findings %}<li>{{ pick(x) }}</li>{% endfor %}</ul>{% endif %}
-<h2>{{ t("Isian per bagian", "Fields by section") }}</h2>
+{# a finding already said as one of the fixes above is not said again (as on the web page: present.other_findings) #}
+{% set said = (r.top_fixes or [])[:3] | map(attribute="message_id") | list %}
+{% set notes = (r.findings or []) | rejectattr("message_id", "in", said) | list %}
+{% if notes %}<h2>{{ t("Catatan lain", "Other notes") }}</h2><ul>{% for x in notes %}<li>{{ pick(x) }}</li>{% endfor %}</ul>{% endif %}
+<h2>{{ t("Isian per bagian", "Entries by section") }}</h2>
 <div class="cols">
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
-<tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
+<tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read as") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
 {% for f in rows %}<tr><td>{{ f.id }}</td><td>{{ '' if f.value is none else f.value }}</td>
 <td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ word(status, f.status) }}</td></tr>
 {% endfor %}</table>{% endfor %}

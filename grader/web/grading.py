@@ -212,11 +212,11 @@ def _stored_field(conn: sqlite3.Connection, submission_id: int, field_id: str) -
     """The submission row, its current result and one of its fields; GraderError if any is missing."""
     sub = conn.execute("SELECT * FROM submissions WHERE id=?", (submission_id,)).fetchone()
     if sub is None or not sub["result"]:
-        raise GraderError("no_result", "this sheet has no result yet", "Lembar ini belum punya hasil")
+        raise GraderError("no_result", "This sheet has no result yet.", "Lembar ini belum punya hasil")
     result = json.loads(sub["result"])
     field = next((f for f in result.get("fields", []) if f.get("id") == field_id), None)
     if field is None:
-        raise GraderError("unknown_field", f"no field {field_id} on this sheet",
+        raise GraderError("unknown_field", f"There is no entry {field_id} on this sheet.",
                           f"Isian {field_id} tidak ada di lembar ini")
     return sub, result, field
 
@@ -292,7 +292,7 @@ def settle_stored_reviews(ctx: JobContext) -> int:
 
 
 def _gone() -> GraderError:
-    return GraderError("removed", "a trainer removed this sheet",
+    return GraderError("removed", "A trainer removed this sheet, with its photos.",
                        "Lembar ini sudah dihapus oleh pelatih, beserta fotonya.")
 
 
@@ -304,19 +304,22 @@ def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, tab
         return _gone()
     if row["state"] == "done" and not kept:          # (what _record refuses a current sheet for: a newer attempt)
         if table == "disputes":
-            return GraderError("retaken", "this sheet was sent again; dispute the field on the latest result",
+            return GraderError("retaken", "This sheet was sent again; open its latest result and dispute the entry "
+                               "there.",
                                "Lembar ini sudah dikirim ulang; buka hasil terbarunya lalu sanggah di sana")
-        return GraderError("retaken", "the trainee sent this sheet again; correct the latest sheet",
+        return GraderError("retaken", "The trainee sent this sheet again; correct the latest sheet.",
                            "Peserta sudah mengirim ulang lembar ini; koreksi di lembar terbarunya")
     if kept:
-        return GraderError("not_current", "this sheet was replaced or queued for grading meanwhile; what was sent "
-                           "is kept and counts on its latest sheet",
+        return GraderError("not_current", "This sheet was just replaced or graded again. What you sent is saved and "
+                           "counts on its latest sheet.",
                            "Lembar ini baru saja diganti atau dinilai ulang. Yang Anda kirim sudah tersimpan dan "
                            "ikut dihitung di lembar terbarunya.")
     if table == "disputes":
-        return GraderError("not_current", "this result has been replaced; open the latest one",
+        return GraderError("not_current", "This result has been replaced; open the latest result and dispute the "
+                           "entry there.",
                            "Hasil ini sudah diganti; buka hasil terbarunya lalu sanggah di sana")
-    return GraderError("not_current", "this sheet has been replaced; correct the sheet that replaced it",
+    return GraderError("not_current", "This sheet has been replaced (merged or split); correct the sheet that "
+                       "replaced it.",
                        "Lembar ini sudah diganti (digabung atau dipisah); koreksi di lembar penggantinya")
 
 
@@ -351,17 +354,20 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     """
     sub, result, field = _stored_field(conn, submission_id, field_id)
     if sub["state"] != "done":     # merged into a two-page sheet, or split into its pages, since it was loaded
-        raise GraderError("not_current", "this sheet has been replaced; correct the sheet that replaced it",
+        raise GraderError("not_current", "This sheet has been replaced (merged or split); correct the sheet that "
+                          "replaced it.",
                           "Lembar ini sudah diganti (digabung atau dipisah); koreksi di lembar penggantinya")
     if on_unread_page(field):
-        raise GraderError("page_not_read", f"field {field_id} is on a page that was not read; ask for a retake",
+        raise GraderError("page_not_read", f"Entry {field_id} is on a page that was not read (its photo was refused or "
+                          f"not sent). Ask the trainee to photograph that page again.",
                           f"Isian {field_id} ada di halaman yang belum terbaca (foto ditolak atau belum dikirim). "
                           f"Minta peserta memotret ulang halaman itu.")
     _record(conn, submission_id, "corrections", {"field_id": field_id, "value": value, "previous": field.get("value"),
                                                  "corrected_by": by, "corrected_at": now_iso()})
     key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
     if key is None:
-        raise GraderError("unknown_exercise", "this sheet has no exercise code; the correction is saved",
+        raise GraderError("unknown_exercise", "This sheet has no exercise code; the correction is saved, but the score "
+                          "is not recalculated.",
                           "Lembar ini tanpa kode latihan; koreksi disimpan tetapi nilai belum dihitung ulang")
     return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
 
@@ -386,29 +392,35 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     sub, result, field = _stored_field(conn, submission_id, field_id)
     if field.get("kind") in ("bubbles", "tally"):       # a count, not boxes: digits only
         if not MARKS_WRITTEN_RE.match(written):
-            raise GraderError("bad_written", f"{written!r} is not a count (e.g. 47, or nothing)",
+            raise GraderError("bad_written", "Write the count you marked (e.g. 47), or leave it empty.",
                               "Tulis jumlah yang Anda tandai (mis. 47), atau kosongkan.")
     elif not WRITTEN_RE.match(written):
-        raise GraderError("bad_written", f"{written!r} is not what a field's boxes can hold (e.g. 47, X47, or nothing)",
+        raise GraderError("bad_written", "Write what is in the boxes as you wrote it on the sheet (e.g. 47 or X47), "
+                          "or leave it empty.",
                           "Tulis isi kotak seperti yang Anda tulis di lembar (mis. 47 atau X47), atau kosongkan.")
     key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
     if key is None:                # nothing is graded against a key, so there is nothing to take back
-        raise GraderError("unknown_exercise", "this sheet has no exercise code, so it cannot be disputed",
+        raise GraderError("unknown_exercise", "This sheet has no exercise code, so it cannot be disputed yet. Send it "
+                          "again with the exercise code.",
                           "Lembar ini tanpa kode latihan, jadi belum bisa disanggah. Kirim ulang dengan kode "
                           "latihan.")
     if sub["state"] != "done":     # e.g. merged into a two-page sheet since the page was loaded
-        raise GraderError("not_current", "this result has been replaced; open the latest one",
+        raise GraderError("not_current", "This result has been replaced; open the latest result and dispute the "
+                          "entry there.",
                           "Hasil ini sudah diganti; buka hasil terbarunya lalu sanggah di sana")
     open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
     if field_id in open_now:       # e.g. sent again from a page opened before the first one
-        raise GraderError("already_disputed", f"field {field_id} is already disputed and waits for a trainer",
+        raise GraderError("already_disputed", f"Entry {field_id} is already disputed and waits for a trainer to "
+                          f"check it.",
                           f"Isian {field_id} sudah disanggah dan menunggu pelatih memeriksanya.")
     if field.get("status") not in DISPUTABLE or field.get("corrected_by"):
-        raise GraderError("not_disputable", f"field {field_id} is not marked wrong or blank by the reader",
+        raise GraderError("not_disputable", f"Entry {field_id} is not marked wrong or blank, so there is nothing "
+                          f"to dispute.",
                           f"Isian {field_id} tidak ditandai salah atau kosong oleh pembaca, jadi tidak perlu "
                           f"disanggah")
     if len(open_now) >= MAX_OPEN_DISPUTES:
-        raise GraderError("too_many_disputes", f"{len(open_now)} disputes of this sheet are waiting for a trainer",
+        raise GraderError("too_many_disputes", f"{len(open_now)} disputes of this sheet are already waiting for a "
+                          f"trainer. Wait until the trainer has checked them, or ask the trainer directly.",
                           f"Sudah ada {len(open_now)} sanggahan yang menunggu pelatih. Tunggu pelatih "
                           f"memeriksanya dulu, atau tanyakan langsung kepada pelatih.")
     _record(conn, submission_id, "disputes", {"field_id": field_id, "written": written, "disputed_at": now_iso()})

@@ -7,7 +7,11 @@ comes from :data:`EN`. The language is chosen with ``?lang=en`` / ``?lang=id``
 """
 from __future__ import annotations
 
-from flask import Flask, g, request
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from flask import Flask, current_app, g, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from grader.web.i18n_en import EN
 
@@ -27,9 +31,13 @@ def gettext(text: str, **values) -> str:
 
     ``"Latihan@@satu"`` is "Latihan" with a context, for an Indonesian word that English splits in two (one
     exercise, "Exercise", beside the list of them, "Exercises"); Indonesian shows the text before the mark.
+    An English text that depends on a count is a pair, ``(singular, plural)``, chosen by the value ``n``
+    ("1 pair", "3 pairs"; Indonesian says "1 paslon", "3 paslon").
     """
     shown = text.split(CONTEXT_MARK, 1)[0]
     out = EN.get(text, shown) if get_lang() == "en" else shown
+    if isinstance(out, tuple):
+        out = out[0] if values.get("n") == 1 else out[1]
     return out.format(**values) if values else out
 
 
@@ -55,10 +63,36 @@ def _remember_lang(response):
     return response
 
 
+def lang_url(lang: str) -> str:
+    """This page in ``lang``: its address with ``?lang=`` set and its other arguments kept (the code a classroom
+    QR filled in, ``?kode=``; a table's ``?sort=``).
+
+    A page shown in answer to a form (a refused retake, a wrong code typed again) has an address that only takes
+    the form: the link goes to the page the form was sent from, or to the start page.
+    """
+    path, args = request.script_root + request.path, MultiDict(request.args)
+    if request.method != "GET" and not _opens_with_get(request.path):
+        came_from = urlsplit(request.referrer or "")
+        if came_from.netloc == request.host and came_from.path:
+            path, args = came_from.path, MultiDict(parse_qsl(came_from.query, keep_blank_values=True))
+        else:
+            path, args = request.script_root + "/", MultiDict()
+    args.setlist("lang", [lang])
+    return f"{path}?{urlencode(list(args.items(multi=True)))}"
+
+
+def _opens_with_get(path: str) -> bool:
+    try:
+        current_app.create_url_adapter(request).match(path, method="GET")
+    except HTTPException:
+        return False
+    return True
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_choose_lang)
     app.after_request(_remember_lang)
-    app.jinja_env.globals.update(_=gettext, pick=pick, get_lang=get_lang)
+    app.jinja_env.globals.update(_=gettext, pick=pick, get_lang=get_lang, lang_url=lang_url)
 
 
 def error_text(exc) -> str:

@@ -1,7 +1,7 @@
 """English for every Indonesian UI string (keys are the Indonesian text as written in the code)."""
 from __future__ import annotations
 
-EN: dict[str, str] = {
+EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the count n (i18n.gettext)
     # layout and navigation
     "Latihan C.Hasil": "C.Hasil practice",
     "Latihan C.Hasil KPPS": "KPPS C.Hasil practice",
@@ -32,9 +32,11 @@ EN: dict[str, str] = {
     "Kode latihan": "Exercise code",
     "mis. TJTDFX": "e.g. TJTDFX",
     "nilai lembar kini {score}": "sheet score now {score}",
-    "{n} isian yang perlu dicek belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.":
+    "{n} isian yang perlu dicek belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.": (
+        "{n} entry waiting to be checked is not counted in the score yet; it may change once a trainer checks it.",
         "{n} entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.",
-    "Cetak umpan balik (1 halaman)": "Printable feedback (1 page, in Indonesian)",
+    ),
+    "Cetak umpan balik (1 halaman)": "Printable feedback (1 page)",
     "Foto terlalu besar: setiap foto paling besar {mb} MB. Kirim foto ponsel biasa.":
         "The photo is too large: each photo may be at most {mb} MB. Send an ordinary phone photo.",
     "Tertera pada soal. Boleh dikosongkan jika lembar Anda dicetak untuk latihan ini (kodenya ada di pojok lembar dan di kode QR).":
@@ -97,15 +99,17 @@ EN: dict[str, str] = {
     "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
     "Lengkapi lembar ini": "Complete this sheet",
-    "{n} lembar di unggahan ini dicetak untuk latihan {code}, bukan {this}.":
-        "{n} sheet(s) in this upload were printed for exercise {code}, not {this}.",
-    "Nilai semuanya dengan latihan {code}": "Grade them all under exercise {code}",
-    "{n} lembar dinilai ulang dengan latihan {code}.": "{n} sheet(s) graded again under exercise {code}.",
+    "{n} lembar di unggahan ini dicetak untuk latihan {code}, bukan {this}.": (
+        "{n} sheet in this upload was printed for exercise {code}, not {this}.",
+        "{n} sheets in this upload were printed for exercise {code}, not {this}."),
+    "Nilai semuanya dengan latihan {code}": ("Grade it under exercise {code}", "Grade them all under exercise {code}"),
+    "{n} lembar dinilai ulang dengan latihan {code}.": ("{n} sheet graded again under exercise {code}.",
+                                                        "{n} sheets graded again under exercise {code}."),
     "Unduh untuk Excel (XLSX)": "Download for Excel (XLSX)",
     "CSV untuk program lain (pemisah koma):": "CSV for other programs (comma-separated):",
     "Ada hasil yang lebih baru untuk lembar ini ({when}).": "There is a newer result for this sheet ({when}).",
     "Lihat hasil terbaru": "See the latest result",
-    "Isian {field}: ": "Field {field}: ",
+    "Isian {field}: ": "Entry {field}: ",
     "Kiriman yang menunggu kode latihan": "Uploads waiting for an exercise code",
     "Peserta mengirim foto dengan kode latihan yang salah. Fotonya disimpan; pesertanya bisa membetulkan kodenya, "
     "atau Anda memilihkan latihannya di halaman lembar.": "A trainee sent photos with a wrong exercise code. The "
@@ -160,7 +164,7 @@ EN: dict[str, str] = {
     "Nilai benar untuk {id}": "Correct value for {id}",
     # statuses, sections, kinds
     "Benar": "Correct", "Perlu dicek": "To check", "Tak terbaca": "Unreadable", "Antre": "Queued",
-    "Dinilai": "Graded", "Selesai": "Done", "Gagal": "Failed", "Sebagian": "Partial", "Ditolak": "Refused",
+    "Dinilai": "Graded", "Dinilai@@sedang": "Being graded", "Selesai": "Done", "Gagal": "Failed", "Sebagian": "Partial", "Ditolak": "Refused",
     "angka": "digits", "bulatan": "bubbles", "turus": "tally",
     "I. Data pemilih dan pengguna hak pilih": "I. Voters and voters who voted",
     "II. Data penggunaan surat suara": "II. Ballots",
@@ -182,7 +186,7 @@ EN: dict[str, str] = {
     "Isi nama Anda (dicatat pada setiap koreksi).": "Fill in your name (it is recorded with every correction).",
     "Kata sandi salah.": "Wrong password.",
     # trainer: exercises
-    "Daftar latihan": "Exercises",
+    "Daftar latihan": "All exercises",
     "Pemilihan": "Contest",
     "Paslon": "Pairs",
     "Lembar": "Sheets",
@@ -194,7 +198,7 @@ EN: dict[str, str] = {
     "Cetak lembar latihan untuk bimtek KPPS. Setiap lembar berisi dua halaman dengan penanda sudut dan kode QR.":
         "Print practice sheets for the KPPS briefing. Each sheet has two pages with corner markers and a QR code.",
     "Templat {id} versi {version}": "Template {id}, version {version}",
-    "{n} paslon": "{n} pairs",
+    "{n} paslon": ("{n} pair", "{n} pairs"),
     "Jumlah paslon": "Number of candidate pairs",
     "Nomor acak (opsional)": "Random seed (optional)",
     "kosong = acak": "empty = random",
@@ -208,7 +212,6 @@ EN: dict[str, str] = {
     "Buat latihan": "Create exercise",
     "Nomor acak harus berupa angka.": "The random seed must be a number.",
     "Latihan {code} dibuat.": "Exercise {code} created.",
-    "paslon": "pairs",
     "Hasil kelas": "Class results",
     "Periksa": "Review",
     "Wawasan kelas": "Class insight",
@@ -222,12 +225,12 @@ EN: dict[str, str] = {
     "Foto atau zip": "Photos or a zip",
     "Unggah dan nilai": "Upload and grade",
     "Unggahan sebelumnya": "Earlier uploads",
-    "lembar": "sheets",
+    "{n} lembar": ("{n} sheet", "{n} sheets"),
     "Cetak": "Print",
-    "Soal (PDF)": "Handout (PDF)",
+    "Soal (PDF)": "Handout (PDF, in Indonesian)",
     "Lembar kosong (PDF)": "Blank sheet (PDF)",
     "Lembar bernama dari daftar peserta (CSV dengan kolom no dan nama)":
-        "Named sheets from a roster (CSV with columns no and nama)",
+        "Named sheets from a roster (a CSV with columns no and name)",
     "Unduh lembar bernama": "Download named sheets",
     "Ekspor": "Export",
     "Lembar (CSV)": "Sheets (CSV)",
@@ -269,13 +272,15 @@ EN: dict[str, str] = {
         "Type the exercise code {code} to confirm, then press Remove again.",
     "Masih ada lembar latihan ini yang sedang dinilai; hapus setelah semuanya selesai.":
         "Some sheets of this exercise are still being graded; remove it once they are all done.",
-    "Latihan {code} dihapus, beserta {n} lembar dan fotonya.": "Exercise {code} was removed, with {n} sheets and their photos.",
+    "Latihan {code} dihapus, beserta {n} lembar dan fotonya.": (
+        "Exercise {code} was removed, with {n} sheet and its photos.",
+        "Exercise {code} was removed, with {n} sheets and their photos."),
     "Hal. {n}": "P. {n}",
     "Nomor dan nama yang ditulis peserta": "The number and name the trainee wrote",
     "Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.":
         "The server's storage is full: {n} of {total} sheets were stored; send the skipped photos again.",
     # trainer: results, sheet, review, insight
-    "Dicek": "Review",
+    "Dicek": "To check",
     "Belum ada lembar untuk latihan ini.": "No sheets for this exercise yet.",
     "Tidak dapat dinilai": "Could not be graded",
     "Nilai ulang dari foto yang tersimpan": "Grade again from the stored photos",
@@ -292,14 +297,15 @@ EN: dict[str, str] = {
     "Ketik angka saja (atau kosongkan untuk kotak kosong).": "Type digits only (or leave empty for a blank box).",
     "Koreksi {field} disimpan.": "Correction of {field} saved.",
     "Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.":
-        "Thank you. {field} will not count as wrong until a trainer has checked it.",
+        "Thank you. Entry {field} will not count as wrong until a trainer has checked it.",
     "Bukan ini yang saya tulis?": "Not what I wrote?",
     "yang saya tulis": "what I wrote",
     "Yang saya tulis di {id}": "What I wrote in {id}",
     "Minta dicek pelatih": "Ask the trainer to check",
     "Disanggah peserta": "Disputed by the trainee",
     "beres oleh koreksi tadi": "settled by that correction",
-    "{n} isian lain kini perlu diperiksa; muat ulang halaman": "{n} more fields now need checking; reload the page",
+    "{n} isian lain kini perlu diperiksa; muat ulang halaman": ("{n} more entry now needs checking; reload the page",
+                                                                 "{n} more entries now need checking; reload the page"),
     "menulis": "wrote",
     "menunggu pelatih": "waiting for the trainer",
     "Alasan": "Why",
@@ -330,7 +336,7 @@ EN: dict[str, str] = {
     "mungkin ada garis turus tipis": "there may be a faint stroke",
     "kotak turus tidak diisi berurutan": "tally cells not filled in order",
     "garis turus kurang jelas": "unclear tally strokes",
-    "lembar dinilai": "sheets graded",
+    "{n} lembar dinilai": ("{n} sheet graded", "{n} sheets graded"),
     "rata-rata": "average",
     "Isian yang paling sering salah": "Entries most often wrong",
     "Tidak ada isian yang salah.": "No entry is wrong.",
@@ -351,5 +357,5 @@ EN: dict[str, str] = {
     "Buka halaman ini lagi lewat alamat jaringan komputer ini (mis. http://192.168.1.20:{port}/trainer); kode QR-nya "
     "akan muncul.": "Open this page again at this computer's network address (e.g. http://192.168.1.20:{port}/trainer); "
     "its QR code will show.",
-    "Dinilai dari {n} dari {total} isian": "Graded on {n} of {total} fields",
+    "Dinilai dari {n} dari {total} isian": "Graded on {n} of {total} entries",
 }

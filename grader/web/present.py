@@ -22,7 +22,7 @@ SECTION_TITLES = {
 }
 STATUS_LABELS = {
     "ok": "Benar", "wrong": "Salah", "review": "Perlu dicek", "blank": "Kosong", "unreadable": "Tak terbaca",
-    "queued": "Antre", "running": "Dinilai", "done": "Selesai", "failed": "Gagal",
+    "queued": "Antre", "running": "Dinilai@@sedang", "done": "Selesai", "failed": "Gagal",
     "graded": "Dinilai", "partial": "Sebagian", "refused": "Ditolak",
 }
 KIND_LABELS = {"digits": "angka", "bubbles": "bulatan", "tally": "turus"}

@@ -49,7 +49,14 @@ def check_exercise(code: str | None) -> None:
     if code:
         from grader.exercise.store import load_key
 
-        load_key(code, base=Path(current_app.config["DATA_DIR"]))
+        try:
+            load_key(code, base=Path(current_app.config["DATA_DIR"]))
+        except GraderError as exc:
+            if exc.code != "unknown_exercise":
+                raise
+            # (the store's English is for the command line: it names the server's folder it looked in)
+            raise GraderError(exc.code, f"Exercise code {code} was not found. Check the code on the handout.",
+                              exc.message_id) from None
 
 
 def _remember(token: str) -> None:
@@ -434,8 +441,10 @@ def dispute(token: str):
         dispute_field(get_db(), submission_id=row["id"], field_id=field_id, written=written,
                       data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"])
     except GraderError as exc:
-        # (shown at the top of the page, where the messages are: at the field, a phone would show none of it)
-        flash(_("Isian {field}: ", field=field_id) + error_text(exc), "error")
+        # (shown at the top of the page, where the messages are: at the field, a phone would show none of it;
+        # named once: "Entry II.3: Entry II.3 is already disputed" said it twice)
+        said = error_text(exc)
+        flash(said if field_id and field_id in said else _("Isian {field}: ", field=field_id) + said, "error")
         return redirect(url_for("trainee.result", token=token), code=303)
     flash(_("Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.", field=field_id), "ok")
     anchor = f"#f-{field_id}" if FIELD_ID_RE.match(field_id) else ""

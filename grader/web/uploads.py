@@ -65,9 +65,11 @@ def check_photo(data: bytes, *, max_bytes: int) -> str:
     ``not_an_image`` is neither a photo nor a PDF, and the message offers both.
     """
     if not data:
-        raise GraderError("empty_file", "the file is empty", "Berkas kosong. Pilih foto lembar latihan.")
+        raise GraderError("empty_file", "The file is empty. Choose a photo of the practice sheet.",
+                          "Berkas kosong. Pilih foto lembar latihan.")
     if len(data) > max_bytes:
-        raise GraderError("too_large", f"the photo is larger than {max_bytes // (1024 * 1024)} MB",
+        raise GraderError("too_large", f"The photo is larger than {max_bytes // (1024 * 1024)} MB. Send an ordinary "
+                          f"phone photo.",
                           f"Foto lebih besar dari {max_bytes // (1024 * 1024)} MB. Kirim foto ponsel biasa.")
     fmt = sniff_image(data)
     if fmt is None:
@@ -89,7 +91,8 @@ def check_photo(data: bytes, *, max_bytes: int) -> str:
                 return fmt
             w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         if w * h > MAX_PIXELS:
-            raise GraderError("too_large", f"the image is {w}x{h} pixels; that is not a phone photo",
+            raise GraderError("too_large", f"The image is {w}x{h} pixels: that is not a phone photo. Send an ordinary "
+                              f"phone photo.",
                               "Ukuran gambar tidak wajar (terlalu banyak piksel). Kirim foto ponsel biasa.")
     return fmt
 

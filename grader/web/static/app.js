@@ -246,7 +246,7 @@
                   }
                 });
                 var more = d.open.filter(function (id) { return id !== form.dataset.field && !here[id]; }).length;
-                if (more) { status.textContent += " · " + review.dataset.moreText.replace("{n}", more);
+                if (more) { status.textContent += " · " + (more === 1 ? review.dataset.moreTextOne : review.dataset.moreText).replace("{n}", more);
                   status.parentNode.classList.add("status-below"); }
               }
               var next = items.findIndex(function (f, j) { return j > i && !f.dataset.done; }); focus(next >= 0 ? next : i); }

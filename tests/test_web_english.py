@@ -1,0 +1,249 @@
+"""The app read in English, as an English-reading trainee and trainer use it: every page, flash and error in
+English, one name for one thing, and the language kept from page to page."""
+import io
+import re
+
+from grader.web.testing import csrf_of, jpeg_bytes, log_in
+from tests.test_web_trainee import app, client, code  # noqa: F401 - the same fixtures
+
+
+def lang_links(html: str) -> dict[str, str]:
+    """The header's language links, ``{"ID": href, "EN": href}``."""
+    bar = re.search(r'<span class="lang">(.*?)</span>', html).group(1)
+    return {name: href.replace("&amp;", "&") for href, name in re.findall(r'<a href="([^"]*)"[^>]*>(ID|EN)</a>', bar)}
+
+
+def send(client, url, *, lang="en", **fields):
+    """POST a form of the page at ``url`` (its CSRF token added), as a browser on that page: with its Referer."""
+    data = {"csrf_token": csrf_of(client), **fields}
+    return client.post(url, data=data, content_type="multipart/form-data",
+                       headers={"Referer": f"http://localhost{url.rsplit('/', 1)[0]}?lang={lang}"})
+
+
+def test_switching_language_keeps_the_code_the_classroom_qr_filled_in(client, code):
+    """The classroom screen's QR opens /?kode=<code>: a trainee who switches to English must not lose the code."""
+    links = lang_links(client.get(f"/?kode={code}").get_data(as_text=True))
+    assert links == {"ID": f"/?kode={code}&lang=id", "EN": f"/?kode={code}&lang=en"}
+    english = client.get(links["EN"]).get_data(as_text=True)
+    assert f'value="{code}"' in english and "Send a photo of your practice sheet" in english
+
+
+def test_switching_language_keeps_the_class_tables_order(app, code):
+    trainer = app.test_client()
+    log_in(trainer)
+    html = trainer.get(f"/trainer/latihan/{code}/hasil?sort=score&dir=desc").get_data(as_text=True)
+    assert lang_links(html)["EN"] == f"/trainer/latihan/{code}/hasil?sort=score&dir=desc&lang=en"
+
+
+def test_switching_language_on_a_page_that_answers_a_form_goes_back_to_that_forms_page(client, code):
+    """A refused retake and a wrong code typed again are shown at the form's address, which takes only a POST: the
+    language link there opened "This page cannot be opened that way" (405)."""
+    first = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                           "photo_1": (io.BytesIO(jpeg_bytes()), "a_blur.jpg")},
+                        content_type="multipart/form-data")
+    result = first.location
+    refused = send(client, f"{result}/ulang", position="1", photo=(io.BytesIO(b"not a photo"), "x.jpg"))
+    assert refused.status_code == 400
+    links = lang_links(refused.get_data(as_text=True))
+    assert links["ID"] == f"{result}?lang=id" and client.get(links["ID"]).status_code == 200
+
+    held = client.post("/", data={"csrf_token": csrf_of(client), "code": "ZZZZZZ", "trainee": "Ann",
+                                  "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")}, content_type="multipart/form-data")
+    again = send(client, f"{held.location}/kode", code="QQQQQQ")
+    assert again.status_code == 400 and lang_links(again.get_data(as_text=True))["ID"] == f"{held.location}?lang=id"
+    # without a Referer (a privacy setting), the start page
+    bare = client.post(f"{held.location}/kode", data={"csrf_token": csrf_of(client), "code": "QQQQQQ"})
+    assert lang_links(bare.get_data(as_text=True))["ID"] == "/?lang=id"
+
+
+def test_the_printable_feedback_link_no_longer_says_the_sheet_is_in_indonesian(app, client, code):
+    """The printed sheet follows the page's language now; its link said "(1 page, in Indonesian)"."""
+    resp = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                          "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "Printable feedback (1 page)</a>" in html and "in Indonesian" not in html
+    assert "C.Hasil practice feedback" in client.get(resp.location + "/cetak").get_data(as_text=True)
+    trainer = app.test_client()
+    log_in(trainer)
+    sheet = trainer.get("/trainer/lembar/1?lang=en").get_data(as_text=True)
+    assert "Printable feedback (1 page)</a>" in sheet and "in Indonesian" not in sheet
+
+
+def test_the_exercise_page_names_the_roster_columns_it_reads_and_says_the_handout_is_in_indonesian(app, code):
+    """A roster's name column may be called "name" (grader.commands.form.ROSTER_NAME_COLUMNS): the English page asked
+    for "nama". The handout is the Indonesian scenario whatever the page's language: the link says so."""
+    from grader.commands.form import ROSTER_ID_COLUMNS, ROSTER_NAME_COLUMNS
+    trainer = app.test_client()
+    log_in(trainer)
+    html = trainer.get(f"/trainer/latihan/{code}?lang=en").get_data(as_text=True)
+    assert "(a CSV with columns no and name)" in html and "nama" not in html
+    assert "no" in ROSTER_ID_COLUMNS and "name" in ROSTER_NAME_COLUMNS
+    assert "Handout (PDF, in Indonesian)" in html
+
+
+def test_a_wrong_exercise_code_is_explained_in_english_without_the_servers_folders(app, client, isolated_data_dir):
+    resp = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": "ZZZZZZ", "trainee": "Ann",
+                                          "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    held = client.get(resp.location).get_data(as_text=True)
+    assert "Exercise code ZZZZZZ was not found. Check the code on the handout." in held
+    assert str(isolated_data_dir) not in held and "looked in" not in held
+    trainer = app.test_client()
+    log_in(trainer)
+    waiting = trainer.get("/trainer/?lang=en").get_data(as_text=True)        # the trainer's list of held uploads
+    assert "Exercise code ZZZZZZ was not found" in waiting and str(isolated_data_dir) not in waiting
+
+
+def test_a_refused_dispute_says_what_to_write_in_english(client, code):
+    resp = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                          "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    from grader.web.testing import WRONG_FIELD
+    client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
+                                                  "written": "abc"})
+    html = client.get(resp.location).get_data(as_text=True)
+    assert (f"{WRONG_FIELD}: Write what is in the boxes as you wrote it on the sheet (e.g. 47 or X47), or leave it "
+            "empty.") in html
+    assert "'abc'" not in html and "&#39;abc&#39;" not in html
+
+
+def test_one_name_for_one_thing_in_english():
+    """An "isian" is an entry on every English page (it was a "field" on some, an "entry" on others); the count of
+    entries a trainer checks is headed as their status is labelled; and the exercise list's heading is not the
+    page's heading again ("Exercises" / "Exercises")."""
+    from grader.web.i18n_en import EN
+    from grader.web.present import STATUS_LABELS
+    english = [v for value in EN.values() for v in (value if isinstance(value, tuple) else (value,))]
+    assert not [v for v in english if re.search(r"\bfields?\b", re.sub(r"\{field\}", "", v), re.I)]
+    assert EN["Dicek"] == EN[STATUS_LABELS["review"]]
+    assert EN["Daftar latihan"] != EN["Latihan"]
+
+
+def test_a_disputes_flashes_name_the_entry_in_english(client, code):
+    from grader.web.testing import WRONG_FIELD
+    resp = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                          "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    done = client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
+                                                         "written": "5"})
+    html = client.get(done.location).get_data(as_text=True)
+    assert f"Thank you. Entry {WRONG_FIELD} will not count as wrong until a trainer has checked it." in html
+    again = client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
+                                                          "written": "5"})
+    html = client.get(again.location).get_data(as_text=True)
+    assert f"Entry {WRONG_FIELD} is already disputed" in html and f"{WRONG_FIELD}: Entry" not in html
+
+
+def test_the_printed_sheet_says_in_english_what_the_page_says():
+    """The printable sheet had words of its own in English: "right" and "trainer checks" where the page says
+    "Correct" and "To check", "fields" for entries, "Ballot papers" for ballots, "IV. Votes" for the same
+    "IV. Perolehan suara"; and it promised "Three things to fix" above one."""
+    from grader.grading.report import SECTION, STATUS, render_report
+    from grader.web.i18n_en import EN
+    from grader.web.present import SECTION_TITLES, STATUS_LABELS
+    for status, (_, english) in STATUS.items():
+        assert english == EN[STATUS_LABELS[status]].lower(), status
+    for sid, (indonesian, english) in SECTION.items():
+        if indonesian == SECTION_TITLES[sid]:
+            assert english == EN[indonesian], sid
+    assert SECTION["II"][1] == EN[SECTION_TITLES["II"]]
+    fix = {"message_id": "Isi X di kotak depan.", "message_en": "Fill the leading box with X.", "where": "Halaman 1",
+           "where_en": "Page 1"}
+    result = {"status": "graded", "score": 90, "trainee": "017", "exercise": "ABC123", "identity_source": "qr",
+              "counts": {"ok": 9, "wrong": 1, "review": 1, "blank": 0, "unreadable": 0}, "pages": [], "rules": [],
+              "findings": [], "top_fixes": [fix],
+              "fields": [{"id": "II.1", "section": "II", "value": 5, "expected": 4, "status": "wrong"}]}
+    english = render_report(result, lang="en")
+    assert "What to fix" in english and "Three things" not in english
+    assert "Correct 9 · Wrong 1 · To check 1" in english and "Entries by section" in english
+    assert "II. Ballots" in english and "<th>Read as</th>" in english
+    body = english.split("</style>")[1]
+    assert not re.search(r"\b(fields|right)\b", body, re.I) and "Trainer checks" not in body
+    indonesian = render_report({**result, "top_fixes": [fix] * 3}, lang="id")
+    assert "Tiga hal yang perlu diperbaiki" in indonesian and "Yang perlu" not in indonesian
+
+
+def test_counts_of_one_are_singular_in_english(app, client, code):
+    """'1 pairs', '1 sheets graded', '1 entries waiting to be checked are': English has a singular."""
+    from grader.web.i18n import gettext
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        assert gettext("{n} paslon", n=1) == "1 pair" and gettext("{n} paslon", n=3) == "3 pairs"
+        assert gettext("{n} lembar dinilai", n=1) == "1 sheet graded"
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        assert gettext("{n} paslon", n=1) == "1 paslon"
+    resp = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                          "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    result = client.get(resp.location).get_data(as_text=True)       # the fake pipeline leaves one entry unsure
+    assert "1 entry waiting to be checked is not counted in the score yet; it may change once a trainer checks it." \
+        in result
+    trainer = app.test_client()
+    log_in(trainer)
+    token = csrf_of(trainer, "/trainer/")
+    created = trainer.post("/trainer/latihan", data={"csrf_token": token, "contest": "bupati", "pairs": "1"})
+    exercise = trainer.get(created.location + "?lang=en").get_data(as_text=True)
+    assert " · 1 pair · " in exercise and "1 pairs" not in exercise
+    assert "1 sheet graded" in trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
+    review = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert 'data-more-text="{n} more entries now need checking; reload the page"' in review
+    assert 'data-more-text-one="1 more entry now needs checking; reload the page"' in review
+
+
+def test_the_printed_sheet_says_a_fix_once():
+    """A fix the sheet lists under "What to fix" was printed again under "Notes" (the page leaves it out there)."""
+    from grader.grading.report import render_report
+    fix = {"message_id": "Kotak depan dibiarkan kosong (I.A.3.J).", "message_en": "Leading box left blank (I.A.3.J).",
+           "where": "Halaman 1", "where_en": "Page 1"}
+    other = {"message_id": "Paslon 1: turus 71, bulatan 571.", "message_en": "Pair 1: tally 71, bubbles 571.",
+             "severity": "review"}
+    result = {"status": "graded", "score": 100, "trainee": "017", "exercise": "ABC123", "identity_source": "qr",
+              "counts": {"ok": 9, "wrong": 0, "review": 1, "blank": 0, "unreadable": 0}, "pages": [], "rules": [],
+              "findings": [{**fix, "severity": "warning"}, other], "top_fixes": [fix], "fields": []}
+    english = render_report(result, lang="en")
+    assert english.count("Leading box left blank") == 1 and "Other notes" in english and "Pair 1: tally" in english
+    alone = render_report({**result, "findings": [{**fix, "severity": "warning"}]}, lang="en")
+    assert "Other notes" not in alone and "Notes" not in alone
+
+
+def test_the_overwritten_boxes_finding_gives_the_same_advice_in_english():
+    """Its Indonesian says how to correct a box (correction fluid, then write again clearly); the English only said
+    that a trainer will check."""
+    from types import SimpleNamespace
+
+    from grader.grading.grade import NOTE_OVERWRITTEN, conventions
+    reading = SimpleNamespace(id="II.1", notes=(NOTE_OVERWRITTEN,), value=188, boxes=("1", "8", "8"),
+                              box_confidence=(0.9, 0.9, 0.9))
+    [finding] = conventions(None, {"II.1": reading})
+    assert "cairan koreksi" in finding.message_id and "correction fluid" in finding.message_en
+
+
+def test_a_sheet_being_graded_is_not_labelled_graded_in_english(app):
+    """Indonesian says "Dinilai" for both; the class table and a batch's rows said "Graded" for a sheet still being
+    graded."""
+    from grader.web.present import status_label
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        assert status_label("running") == "Being graded" and status_label("graded") == "Graded"
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        assert status_label("running") == status_label("graded") == "Dinilai"
+
+
+def test_a_batchs_one_sheet_of_another_exercise_is_graded_as_it_not_them_all(app, code):
+    import json
+
+    from grader.exercise.store import exercises_dir
+    from tests.test_web_trainer import batch
+    key = json.loads((exercises_dir(app.config["DATA_DIR"]) / code / "answer_key.json").read_text())
+    (exercises_dir(app.config["DATA_DIR"]) / "OTHER01").mkdir()
+    (exercises_dir(app.config["DATA_DIR"]) / "OTHER01" / "answer_key.json").write_text(
+        json.dumps({**key, "exercise": "OTHER01"}))
+    trainer = app.test_client()
+    log_in(trainer)
+    page = trainer.get(batch(trainer, code, [("s_1_otherex.jpg", jpeg_bytes())]).location + "?lang=en")
+    html = page.get_data(as_text=True)
+    assert f"1 sheet in this upload was printed for exercise OTHER01, not {code}." in html
+    assert "Grade it under exercise OTHER01" in html and "them all" not in html
