@@ -435,6 +435,11 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert 'src="/trainer/lembar/1/gambar/crops/V.B.png"' in queue and "keyakinan 40%" in queue
     assert "Alasan: ada kotak yang kurang jelas" in queue                # why it is there, in words
+    # the ✓ button is named for a screen reader, in the page's language (QA: it had no accessible name)
+    assert 'aria-label="Simpan nilai V.B"' in queue
+    assert 'aria-label="Save the value of V.B"' in trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(
+        as_text=True)
+    assert 'aria-label="Simpan nilai V.B"' in trainer.get("/trainer/lembar/1?lang=id").get_data(as_text=True)
     assert trainer.get("/trainer/lembar/1/gambar/crops/V.B.png").status_code == 200
     version_before = re.search(r"gambar/page1.png\?v=(\w+)", trainer.get("/trainer/lembar/1").get_data(as_text=True)).group(1)
     token = csrf_of(trainer, "/trainer/")

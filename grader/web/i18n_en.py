@@ -37,6 +37,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "{n} entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.",
     ),
     "Cetak umpan balik (1 halaman)": "Printable feedback (1 page)",
+    "Simpan nilai {id}": "Save the value of {id}",
     "Foto terlalu besar: setiap foto paling besar {mb} MB. Kirim foto ponsel biasa.":
         "The photo is too large: each photo may be at most {mb} MB. Send an ordinary phone photo.",
     "Tertera pada soal. Boleh dikosongkan jika lembar Anda dicetak untuk latihan ini (kodenya ada di pojok lembar dan di kode QR).":
