@@ -1110,3 +1110,22 @@ def test_the_result_pages_photo_forms_say_in_the_pages_language_what_a_failed_se
         assert len(forms) == 2 and all("data-progress" in f and "data-upload-error" in f for f in forms)
         assert all(w in html for w in words), lang
         assert "kode, dan nama" not in html and "code and name" not in html
+
+
+def test_a_page_whose_answer_was_lost_can_ask_whether_its_sending_arrived(app, client, code):
+    """The uploader asks by the form's token (static/app.js, data-arrived) before sending the photos again."""
+    assert client.get("/kiriman/never-sent.json").status_code == 404
+    assert client.get("/kiriman/never-sent.json").get_json() == {"url": None}
+    resp = upload(client, code=code, client_token="form-1")
+    other = app.test_client()                       # the answer (and its cookie) never reached the phone
+    asked = other.get("/kiriman/form-1.json")
+    assert asked.status_code == 200 and asked.get_json() == {"url": resp.location}
+    assert resp.location in other.get("/").get_data(as_text=True)      # now among this browser's attempts
+    form = client.get("/").get_data(as_text=True)
+    token = re.search(r'name="client_token" value="([^"]+)"', form).group(1)
+    assert f'data-arrived="/kiriman/{token}.json"' in form              # each form names where to ask
+    from grader.web.db import connect
+    conn = connect(app.config["DATABASE"])
+    conn.execute("UPDATE submissions SET state='removed' WHERE client_token='form-1'")
+    conn.close()
+    assert other.get("/kiriman/form-1.json").status_code == 404       # a removed sheet is not offered

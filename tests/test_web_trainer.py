@@ -1407,3 +1407,18 @@ def test_a_correction_sent_just_after_the_trainee_retook_the_sheet_is_not_lost(a
     assert [tuple(r) for r in conn.execute("SELECT submission_id, field_id FROM corrections ORDER BY id")] == \
         [(1, "II.1"), (2, "II.1")]
     conn.close()
+
+
+def test_a_batch_page_whose_answer_was_lost_can_ask_whether_its_sending_arrived(app, trainer, code):
+    assert trainer.get("/trainer/kiriman/b7.json").status_code == 404
+    resp = batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="b7")
+    assert trainer.get("/trainer/kiriman/b7.json").get_json() == {"url": resp.location}
+    page = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+    token = re.search(r'name="client_token" value="([^"]+)"', page).group(1)
+    assert f'data-arrived="/trainer/kiriman/{token}.json"' in page
+    from grader.web.db import connect
+    conn = connect(app.config["DATABASE"])            # a batch cut short gives up its token: sending again stores the rest
+    conn.execute("UPDATE batches SET client_token=NULL WHERE form_token='b7'")
+    conn.close()
+    assert trainer.get("/trainer/kiriman/b7.json").status_code == 404
+    assert app.test_client().get("/trainer/kiriman/b7.json").status_code in (302, 401, 403)   # trainers only

@@ -287,6 +287,21 @@ def printable_feedback(row, image_url):
     return render_report(res, image_url=image_url, lang=get_lang())
 
 
+@bp.get("/kiriman/<form_token>.json")
+def arrived(form_token: str):
+    """Whether a photo form's sending arrived, asked by the page when its answer was lost (a weak link that dropped
+    after the last byte): the sheet it made, so the page opens it instead of sending the photos all over again.
+
+    The form token is random and only in that page, so it is the proof, as a result's own address is.
+    """
+    row = get_db().execute("SELECT token FROM submissions WHERE client_token=? AND state != ?",
+                           (form_token[:100], REMOVED)).fetchone()
+    if row is None:
+        return jsonify({"url": None}), 404
+    _remember(row["token"])                    # (the answer that would have listed it among this browser's is lost)
+    return jsonify({"url": url_for("trainee.result", token=row["token"])})
+
+
 @bp.get("/hasil/<token>.json")
 def result_json(token: str):
     row = _submission(token)

@@ -70,7 +70,16 @@
   // its [data-resend] button shows after a failure. Once all is sent, the server reads and stores it with no
   // progress to show (a PDF's pages, a slow disk, a class sending at once): the form says it is being processed
   // and waits for the answer up to data-answer-seconds (uploads.answer_wait_s), not the 45 s of a stalled link;
-  // past that it says the photos most likely arrived (data-no-answer), and sending again is safe.
+  // past that it says the photos most likely arrived (data-no-answer), and sending again is safe. After any failure
+  // the page asks whether the sending arrived after all (data-arrived: the server knows the form's token), and opens
+  // its result if it did, at once and again before sending: on a weak link, the photos are not sent twice.
+  var arrivedAt = function (form) {       // a promise of the page the form's sending made, or null
+    if (!form.dataset.arrived || !window.fetch) { return Promise.resolve(null); }
+    var asked = fetch(form.dataset.arrived, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+      return r.ok ? r.json().then(function (j) { return j.url || null; }) : null;
+    }).catch(function () { return null; });
+    return Promise.race([asked, new Promise(function (done) { setTimeout(function () { done(null); }, 15000); })]);
+  };
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
     var button = form.querySelector("button[type=submit]"), label = button ? button.textContent : "";
     var busy = form.querySelector("button[type=submit], label.button"), busyLabel = busy ? busy.textContent : "";
@@ -91,7 +100,11 @@
       if (resend) { resend.hidden = true; }
       // (checked again: a retake is sent as soon as its photo is chosen, which no input's validity stops)
       sayTooLarge(form).then(function (found) {
-        if (!found) { send(); return; }
+        if (!found) {
+          if (!form.dataset.failed) { send(); return; }
+          arrivedAt(form).then(function (url) { if (url) { window.location.assign(url); } else { send(); } });
+          return;
+        }
         setTimeout(function () { ready(); if (alert) { alert.focus(); } }, 0);   // (after data-busy's own)
       });
     });
@@ -105,10 +118,11 @@
         }
       }, 500);
       var failed = function (text) {
-        clearInterval(watch); ready();
+        clearInterval(watch); ready(); form.dataset.failed = "1";
         if (resend) { resend.hidden = false; }
         text = [text, form.dataset.kept].filter(Boolean).join(" ");
         if (alert) { alert.textContent = text; alert.hidden = false; alert.focus(); } else { window.alert(text); }
+        arrivedAt(form).then(function (url) { if (url && !form.dataset.uploading) { window.location.assign(url); } });
       };
       xhr.open("POST", form.action || window.location.href);
       xhr.upload.onprogress = function (e) { last = Date.now(); if (bar && e.lengthComputable) { bar.value = e.loaded / e.total; } };

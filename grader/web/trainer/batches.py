@@ -181,6 +181,17 @@ def batch_new(code: str):
     return redirect(url_for("trainer.batch", token=token))
 
 
+@bp.get("/kiriman/<form_token>.json")
+def batch_arrived(form_token: str):
+    """Whether a batch form's sending arrived whole (its answer lost on the way): the batch, so the page opens it
+    instead of sending every file again. A batch cut short is not: sending again stores the rest."""
+    row = get_db().execute("SELECT token FROM batches WHERE client_token=? AND removed_at IS NULL",
+                           (form_token[:100],)).fetchone()
+    if row is None:
+        return jsonify({"url": None}), 404
+    return jsonify({"url": url_for("trainer.batch", token=row["token"])})
+
+
 def _sent_before(client_token: str):
     """The batch this form was already sent as: stored, or being stored by another request (a double click)."""
     return get_db().execute("SELECT token FROM batches WHERE client_token IN (?, ?)",
