@@ -247,3 +247,31 @@ def test_a_batchs_one_sheet_of_another_exercise_is_graded_as_it_not_them_all(app
     html = page.get_data(as_text=True)
     assert f"1 sheet in this upload was printed for exercise OTHER01, not {code}." in html
     assert "Grade it under exercise OTHER01" in html and "them all" not in html
+
+
+def test_entry_labels_have_english_glosses_from_the_template(app, client, code):
+    """QA: in English the result, the review queue and the fixes named each entry by its Indonesian label
+    ("1. Pemilih dalam DPT (L)"); the template now carries an English gloss (label_en) beside what it prints."""
+    from grader.grading.grade import _where
+    from grader.sheet.layout import layout_sheet
+    from grader.sheet.schema import resolve_template
+
+    sheet = layout_sheet(resolve_template("chasil-kwk"), contest=None, pairs=2)
+    fields = {f.id: f for p in sheet.pages for f in p.fields}
+    assert (fields["I.A.1.L"].label, fields["I.A.1.L"].label_en) == ("1. Pemilih dalam DPT (L)",
+                                                                      "1. Voters on the voter list (DPT) (L)")
+    assert fields["IV.2.tally"].label_en == "Tally, Pair 2" and fields["IV.2.tally"].label == "Turus Paslon 2"
+    graded = [f for f in fields.values() if f.graded and f.kind != "checkbox"]
+    assert all(f.label_en for f in graded), [f.id for f in graded if not f.label_en]
+    assert _where(sheet, "II.3") == {"where": "Halaman 1, II.3 (3. Surat suara rusak / keliru coblos)",
+                                     "where_en": "Page 1, II.3 (3. Ballots damaged or spoiled)"}
+    # and the pages show the gloss in English, the label in Indonesian
+    resp = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                          "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                       content_type="multipart/form-data")
+    assert 'id-inline">V.B</span>Entry V.B' in client.get(resp.location + "?lang=en").get_data(as_text=True)
+    assert 'id-inline">V.B</span>Isian V.B' in client.get(resp.location + "?lang=id").get_data(as_text=True)
+    trainer = app.test_client()
+    log_in(trainer)
+    assert "<code>V.B</code> Entry V.B<br>" in trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(
+        as_text=True)

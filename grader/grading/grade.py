@@ -197,7 +197,8 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             status, why = "review", why + (NOTE_RULE_DOUBT,)
         c = corrections.get(f.id) if r is not None and NOTE_CORRECTED in r.notes else None
         fields_out.append({
-            "id": f.id, "page": f.page, "section": f.section, "label": f.label, "kind": f.kind,
+            "id": f.id, "page": f.page, "section": f.section, "label": f.label, "label_en": f.label_en or f.label,
+            "kind": f.kind,
             "value": r.value if r else None, "confidence": r.confidence if r else 0.0,   # (kept to 4 places)
             "status": status, "expected": exp, "boxes": list(r.boxes) if r else [],
             "box_confidence": list(r.box_confidence) if r else [],
@@ -217,6 +218,10 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
 
 def pair_name(pid: str) -> str:
     return "Kolom kosong" if pid == EMPTY_COLUMN_ID else f"Paslon {pid}"
+
+
+def pair_name_en(pid: str) -> str:
+    return "Empty column" if pid == EMPTY_COLUMN_ID else f"Pair {pid}"
 
 
 EN_MARK = {"turus": "tally", "angka": "digits", "bulatan": "bubbles"}
@@ -250,11 +255,11 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
         if error:
             out.append(Finding("cross_check", "error",
                                f"{pair_name(pid)}: {said_id}. Turus, angka dan bulatan harus sama.",
-                               f"{pair_name(pid)}: {said_en}. Tally, digits and bubbles must agree.", ids))
+                               f"{pair_name_en(pid)}: {said_en}. Tally, digits and bubbles must agree.", ids))
         else:
             out.append(Finding("cross_check", "review",
                                f"{pair_name(pid)}: {said_id}. Bacaan kami belum yakin; pelatih akan memeriksa.",
-                               f"{pair_name(pid)}: {said_en}. Our reading is unsure; a trainer will check.", ids))
+                               f"{pair_name_en(pid)}: {said_en}. Our reading is unsure; a trainer will check.", ids))
     return out
 
 
@@ -383,7 +388,8 @@ def _where(sheet: SheetLayout, field_id: str) -> dict:
         f = sheet.field(field_id)
     except KeyError:
         return {"where": field_id, "where_en": field_id}
-    return {"where": f"Halaman {f.page}, {field_id} ({f.label})", "where_en": f"Page {f.page}, {field_id} ({f.label})"}
+    return {"where": f"Halaman {f.page}, {field_id} ({f.label})",
+            "where_en": f"Page {f.page}, {field_id} ({f.label_en or f.label})"}
 
 
 def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
@@ -421,7 +427,7 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
             parts_id = f" ({', '.join(marks[:-1])} dan {marks[-1]})"
             parts_en = f" ({', '.join(EN_MARK[m] for m in marks[:-1])} and {EN_MARK[marks[-1]]})"
         fixes.append({"message_id": f"{f['label']}: tertulis {f['value']}, seharusnya {f['expected']}{parts_id}.",
-                      "message_en": f"{f['label']}: written {f['value']}, expected {f['expected']}{parts_en}.",
+                      "message_en": f"{f['label_en']}: written {f['value']}, expected {f['expected']}{parts_en}.",
                       **_where(sheet, f["id"])})
     blanks = [f for f in fields if f["status"] == "blank"]
     if blanks:

@@ -78,6 +78,7 @@ class FieldLayout:
     cells: tuple[Rect, ...] = ()
     mirrors: str | None = None
     graded: bool = True
+    label_en: str | None = None     # the template's English gloss of ``label``, when it has one
 
     @property
     def rect(self) -> Rect:
@@ -301,7 +302,9 @@ def _layout_table(pb: _PageBuilder, block: TableBlock) -> None:
             fid = f"{row.id}.{c.key}" if c.key else row.id
             boxes = pb.digit_boxes(c.x_mm, top, n_boxes)
             label = f"{row.label} ({c.key})" if c.key else row.label
-            pb.fields.append(FieldLayout(fid, "digits", block.section, label, pb.number, boxes=boxes))
+            label_en = row.label_en and (f"{row.label_en} ({c.key})" if c.key else row.label_en)
+            pb.fields.append(FieldLayout(fid, "digits", block.section, label, pb.number, boxes=boxes,
+                                         label_en=label_en))
         y += block.row_pitch_mm
         pb.lines.append(Line(block.label_x_mm, y, right, y, 0.15, gray=170))
     pb.section_bottoms[block.section] = y
@@ -315,6 +318,8 @@ def _layout_pairs(pb: _PageBuilder, block: PairGridBlock, pids: tuple[str, ...])
         ox = block.origin[0] + (i % block.columns) * block.col_pitch_mm
         oy = block.origin[1] + (i // block.columns) * block.row_pitch_mm
         name = block.empty_column_label if pid == EMPTY_COLUMN_ID else block.pair_label.format(n=pid)
+        name_en = block.empty_column_label_en if pid == EMPTY_COLUMN_ID else (
+            block.pair_label_en and block.pair_label_en.format(n=pid))
         fid = f"{block.section}.{pid}"
         pb.text(name, ox, oy + 2, scale=1.05, bold=True)
         tx, ty = ox + block.tally_offset_mm[0], oy + block.tally_offset_mm[1]
@@ -328,11 +333,12 @@ def _layout_pairs(pb: _PageBuilder, block: PairGridBlock, pids: tuple[str, ...])
         bubbles = pb.bubble_columns(boxes)
         pb.text("Angka", boxes[-1].x2 + 1.5, boxes[0].center[1], scale=0.75, gray=90)
         pb.text("Bulatan", boxes[-1].x2 + 1.5, bubbles[0][0].y + 2, scale=0.75, gray=90)
-        pb.fields.append(FieldLayout(fid, "digits", block.section, f"Suara {name}", pb.number, boxes=boxes))
+        pb.fields.append(FieldLayout(fid, "digits", block.section, f"Suara {name}", pb.number, boxes=boxes,
+                                     label_en=name_en and f"Votes, {name_en}"))
         pb.fields.append(FieldLayout(f"{fid}.bubbles", "bubbles", block.section, f"Bulatan {name}", pb.number,
-                                     bubbles=bubbles, mirrors=fid))
+                                     bubbles=bubbles, mirrors=fid, label_en=name_en and f"Bubbles, {name_en}"))
         pb.fields.append(FieldLayout(f"{fid}.tally", "tally", block.section, f"Turus {name}", pb.number,
-                                     cells=cells, mirrors=fid))
+                                     cells=cells, mirrors=fid, label_en=name_en and f"Tally, {name_en}"))
         bottom = max(bottom, oy + block.row_pitch_mm)
     pb.section_bottoms[block.section] = bottom
 

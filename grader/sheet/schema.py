@@ -36,6 +36,7 @@ class Row:
     label: str
     heading: bool = False
     emphasis: bool = False
+    label_en: str | None = None     # an English gloss, for pages read in English (the sheet prints ``label``)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class PairGridBlock:
     digits_offset_mm: tuple[float, float]
     boxes: int
     type: str = "pair_grid"
+    pair_label_en: str | None = None            # English glosses of the two labels above
+    empty_column_label_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -343,7 +346,8 @@ def _parse_block(r: _Reader, b: Any, path: str) -> Block:
                 rows.append(Row(id=None, label=r.get(row, "heading", rp, str), heading=True))
             else:
                 rows.append(Row(id=r.field_id(row, "id", rp), label=r.get(row, "label", rp, str),
-                                emphasis=r.get(row, "emphasis", rp, bool, default=False)))
+                                emphasis=r.get(row, "emphasis", rp, bool, default=False),
+                                label_en=r.get(row, "label_en", rp, str, default=None)))
         top_mm = r.get(b, "top_mm", path, float, default=None)
         top_after = r.get(b, "top_after", path, str, default=None)
         if (top_mm is None) == (top_after is None):
@@ -362,7 +366,9 @@ def _parse_block(r: _Reader, b: Any, path: str) -> Block:
             empty_column_label=r.get(b, "empty_column_label", path, str),
             tally_cols=r.get(tally, "cols", f"{path}.tally", int), tally_rows=r.get(tally, "rows", f"{path}.tally", int),
             tally_offset_mm=r.point(b, "tally_offset_mm", path), digits_offset_mm=r.point(b, "digits_offset_mm", path),
-            boxes=r.get(b, "boxes", path, int))
+            boxes=r.get(b, "boxes", path, int),
+            pair_label_en=r.get(b, "pair_label_en", path, str, default=None),
+            empty_column_label_en=r.get(b, "empty_column_label_en", path, str, default=None))
     if kind == "checkbox":
         return CheckboxBlock(id=r.field_id(b, "id", path), section=r.get(b, "section", path, str),
                              at=r.point(b, "at", path), size_mm=r.number(b, "size_mm", path),

@@ -96,6 +96,7 @@ class Tally:
     label: str
     count: int
     share: float          # of the graded sheets
+    label_en: str | None = None
 
 
 def class_insight(results: list[dict], *, top: int = 12) -> dict:
@@ -103,14 +104,14 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
     graded = [r for r in results if r.get("status") in ("graded", "partial")]
     n = len(graded) or 1
     fields: Counter = Counter()
-    labels: dict[str, str] = {}
+    labels: dict[str, tuple[str, str | None]] = {}
     rules: Counter = Counter()
     rule_text: dict[str, tuple[str, str]] = {}
     for res in graded:
         for f in res.get("fields") or []:
             if f.get("status") in WRONG_STATUSES:
                 fields[f["id"]] += 1
-                labels[f["id"]] = f.get("label") or f["id"]
+                labels[f["id"]] = (f.get("label") or f["id"], f.get("label_en"))
         for rule in res.get("rules") or []:
             if rule.get("status") == "violated":
                 base = rule["id"].split("[")[0]
@@ -121,7 +122,7 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
     return {
         "sheets": len(graded),
         "mean_score": sum(scores) / len(scores) if scores else None,
-        "fields": [Tally(fid, labels[fid], c, c / n) for fid, c in fields.most_common(top)],
+        "fields": [Tally(fid, labels[fid][0], c, c / n, labels[fid][1]) for fid, c in fields.most_common(top)],
         "rules": [{"id": rid, "message_id": rule_text[rid][0], "message_en": rule_text[rid][1], "count": c,
                    "share": c / n} for rid, c in rules.most_common(top)],
         "histogram": _histogram(scores),

@@ -40,7 +40,7 @@ def _summarise(result: dict) -> dict:
     result["score"] = round(100.0 * counts["ok"] / graded, 1) if graded else None
     wrong = [f for f in result["fields"] if f["status"] in ("wrong", "blank")]
     result["top_fixes"] = [{"message_id": f"Periksa {f['label']} ({f['id']}): seharusnya {f['expected']}.",
-                            "message_en": f"Check {f['label']} ({f['id']}): it should be {f['expected']}.",
+                            "message_en": f"Check {f['label_en']} ({f['id']}): it should be {f['expected']}.",
                             "where": f"Halaman {f['page']}, {f['section']}",
                             "where_en": f"Page {f['page']}, {f['section']}"} for f in wrong[:3]]
     result["rules"] = [{"id": "ballots_balance", "severity": "error",
@@ -128,7 +128,7 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
         page = 2 if section in SECTIONS_ON_PAGE2 else 1
         if solo and page not in read_pages:
             result["fields"].append({"id": fid, "page": page, "section": section, "label": f"Isian {fid}",
-                                     "kind": "digits", "value": None, "confidence": 0.0, "status": "unreadable",
+                                     "label_en": f"Entry {fid}", "kind": "digits", "value": None, "confidence": 0.0, "status": "unreadable",
                                      "expected": expected, "boxes": [], "crop": None, "corrected_by": None,
                                      "corrected_at": None, "notes": ["page_missing"]})
             continue
@@ -139,7 +139,7 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             crop = f"crops/{fid}.png"
             Image.new("L", (90, 36), 235).save(out_dir / crop)
         result["fields"].append({
-            "id": fid, "page": page, "section": section, "label": f"Isian {fid}",
+            "id": fid, "page": page, "section": section, "label": f"Isian {fid}", "label_en": f"Entry {fid}",
             "kind": "digits", "value": value, "confidence": confidence,
             "status": _status(value, expected, confidence), "expected": expected,
             "boxes": list(f"{value:03d}".replace("0", "X", 2 if value < 10 else 1 if value < 100 else 0)),
