@@ -122,7 +122,10 @@
         if (resend) { resend.hidden = false; }
         text = [text, form.dataset.kept].filter(Boolean).join(" ");
         if (alert) { alert.textContent = text; alert.hidden = false; alert.focus(); } else { window.alert(text); }
-        arrivedAt(form).then(function (url) { if (url && !form.dataset.uploading) { window.location.assign(url); } });
+        // (not while this form, or another on the page (the other page's retake), is sending: leaving would cut it off)
+        arrivedAt(form).then(function (url) {
+          if (url && !document.querySelector("form[data-uploading]")) { window.location.assign(url); }
+        });
       };
       xhr.open("POST", form.action || window.location.href);
       xhr.upload.onprogress = function (e) { last = Date.now(); if (bar && e.lengthComputable) { bar.value = e.loaded / e.total; } };
