@@ -122,9 +122,12 @@
         if (resend) { resend.hidden = false; }
         text = [text, form.dataset.kept].filter(Boolean).join(" ");
         if (alert) { alert.textContent = text; alert.hidden = false; alert.focus(); } else { window.alert(text); }
-        // (not while this form, or another on the page (the other page's retake), is sending: leaving would cut it off)
+        // (not while this form, or another on the page (the other page's retake), is sending: leaving would cut it
+        // off; nor once the page was written anew by a later sending's answer)
         arrivedAt(form).then(function (url) {
-          if (url && !document.querySelector("form[data-uploading]")) { window.location.assign(url); }
+          if (url && document.contains(form) && !document.querySelector("form[data-uploading]")) {
+            window.location.assign(url);
+          }
         });
       };
       xhr.open("POST", form.action || window.location.href);
