@@ -419,11 +419,15 @@ def test_a_lookup_after_one_forms_failure_does_not_leave_while_another_form_is_s
     page.set_input_files("#retake-1", str(tmp_path / "baru_1.jpg"))
     wait_until(page, "document.querySelector('#retake-1').form.querySelector('progress').value === null "
                      "|| !document.querySelector('#retake-1').form.querySelector('progress').hasAttribute('value')")
-    hold["before"] = 6                                                 # page 2's: still being read when page 1 fails
+    hold["before"] = 7                                                 # page 2's: still being read when page 1 fails
     (tmp_path / "baru_2.jpg").write_bytes(jpeg_bytes(color="#f9f9f9"))
     page.set_input_files("#retake-2", str(tmp_path / "baru_2.jpg"))
     page.wait_for_timeout(3_500)                   # page 1 has given up, and its lookup answered that it arrived
     assert len(stored) == 1 and page.url == start, (page.url, start)
     assert first.locator("[role=alert]").is_visible()
+    first.locator("[data-resend]").tap()           # nor does a tap on page 1's 'Kirim ulang' meanwhile leave
+    page.wait_for_timeout(1_000)
+    assert len(stored) == 1 and page.url == start, (page.url, start)
+    assert first.locator("[role=alert]").is_visible() and first.locator("[data-resend]").is_visible()
     page.wait_for_url(lambda url: len(stored) == 2 and url.endswith("/hasil/" + stored[1].token), timeout=15_000)
     ctx.close()
