@@ -1422,3 +1422,17 @@ def test_a_batch_page_whose_answer_was_lost_can_ask_whether_its_sending_arrived(
     conn.close()
     assert trainer.get("/trainer/kiriman/b7.json").status_code == 404
     assert app.test_client().get("/trainer/kiriman/b7.json").status_code in (302, 401, 403)   # trainers only
+
+
+def test_a_batch_still_being_stored_when_its_link_dropped_is_found_without_sending_it_again(app, trainer, code):
+    """Review: the link dropped after the last byte while the server was still storing the batch (minutes for
+    400 MB on a slow card): the page asked whether it arrived, was told no (the batch carries its form token only
+    once stored whole), and the trainer's tap sent every file again, only for the server to lead to that same batch
+    (a form sent while its batch is being stored is led to it). The page is now told of the batch being stored."""
+    from grader.web.db import STORING, connect
+    resp = batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="b8")
+    conn = connect(app.config["DATABASE"])            # as while the request still stores the batch's photos
+    conn.execute("UPDATE batches SET client_token=? WHERE form_token='b8'", (STORING + "b8",))
+    conn.close()
+    assert trainer.get("/trainer/kiriman/b8.json").get_json() == {"url": resp.location}
+    assert batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="b8").location == resp.location

@@ -391,3 +391,43 @@ def test_the_language_links_are_large_enough_to_tap(browser, fake_live_server):
         box = link.bounding_box()
         assert box["width"] >= 24 and box["height"] >= 24, (link.inner_text(), box)
     ctx.close()
+
+
+def test_a_lookup_after_one_forms_failure_does_not_leave_while_another_form_is_sending(
+        browser, fake_live_server, tmp_path, monkeypatch):
+    """Review: both pages refused, the trainee retook page 1 (its answer lost: the page gave up waiting) and, at
+    once, page 2. The lookup after page 1's failure found its sheet and opened it, leaving while page 2's retake was
+    still being sent: that photo was cut off on the way, or stored in a sheet the trainee was never shown. The
+    page now stays for the sending under way, which opens its own result."""
+    from grader.web.testing import jpeg_bytes
+    srv = fake_live_server
+    hold, stored = _slow_answer(monkeypatch)
+    ctx, page = _phone(browser)
+    page.goto(srv["url"] + "/")
+    page.fill("#code", srv["code"])
+    for n in (1, 2):
+        (tmp_path / f"a_{n}_blur.jpg").write_bytes(jpeg_bytes(color=f"#e{n}e{n}e{n}"))
+        page.set_input_files(f"#photo_{n}", str(tmp_path / f"a_{n}_blur.jpg"))
+    page.tap("button[type=submit]")
+    page.wait_for_selector("#retake-2", state="attached", timeout=15_000)
+    start = page.url
+    del stored[:]
+    first = page.locator("form", has=page.locator("#retake-1"))
+    first.evaluate("f => { f.dataset.answerSeconds = '2'; }")
+    hold["next"] = 20                                                  # page 1's retake: stored, its answer lost
+    (tmp_path / "baru_1.jpg").write_bytes(jpeg_bytes(color="#fafafa"))
+    page.set_input_files("#retake-1", str(tmp_path / "baru_1.jpg"))
+    wait_until(page, "document.querySelector('#retake-1').form.querySelector('progress').value === null "
+                     "|| !document.querySelector('#retake-1').form.querySelector('progress').hasAttribute('value')")
+    hold["before"] = 7                                                 # page 2's: still being read when page 1 fails
+    (tmp_path / "baru_2.jpg").write_bytes(jpeg_bytes(color="#f9f9f9"))
+    page.set_input_files("#retake-2", str(tmp_path / "baru_2.jpg"))
+    page.wait_for_timeout(3_500)                   # page 1 has given up, and its lookup answered that it arrived
+    assert len(stored) == 1 and page.url == start, (page.url, start)
+    assert first.locator("[role=alert]").is_visible()
+    first.locator("[data-resend]").tap()           # nor does a tap on page 1's 'Kirim ulang' meanwhile leave
+    page.wait_for_timeout(1_000)
+    assert len(stored) == 1 and page.url == start, (page.url, start)
+    assert first.locator("[role=alert]").is_visible() and first.locator("[data-resend]").is_visible()
+    page.wait_for_url(lambda url: len(stored) == 2 and url.endswith("/hasil/" + stored[1].token), timeout=15_000)
+    ctx.close()

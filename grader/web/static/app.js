@@ -85,6 +85,11 @@
     var busy = form.querySelector("button[type=submit], label.button"), busyLabel = busy ? busy.textContent : "";
     var alert = form.querySelector("[data-upload-error]"), resend = form.querySelector("[data-resend]");
     var bar = form.querySelector("progress"), barLabel = bar ? bar.getAttribute("aria-label") : "";
+    var sendingElsewhere = function () {    // another photo form of the page (the other page's retake) is sending:
+      return Array.prototype.some.call(document.querySelectorAll("form[data-uploading]"), function (f) {
+        return f !== form;                   // opening this form's result would cut it off
+      });
+    };
     var ready = function () {               // as before sending: one tap (or choosing a photo) sends it
       delete form.dataset.uploading; form.dataset.sent = "";
       if (bar) { bar.hidden = true; bar.setAttribute("aria-label", barLabel); }
@@ -102,7 +107,12 @@
       sayTooLarge(form).then(function (found) {
         if (!found) {
           if (!form.dataset.failed) { send(); return; }
-          arrivedAt(form).then(function (url) { if (url) { window.location.assign(url); } else { send(); } });
+          // (arrived: its result, unless another form of the page is sending; then the form stays as it was)
+          arrivedAt(form).then(function (url) {
+            if (!url) { send(); }
+            else if (!sendingElsewhere()) { window.location.assign(url); }
+            else { ready(); if (alert) { alert.hidden = false; } if (resend) { resend.hidden = false; } }
+          });
           return;
         }
         setTimeout(function () { ready(); if (alert) { alert.focus(); } }, 0);   // (after data-busy's own)
@@ -122,7 +132,12 @@
         if (resend) { resend.hidden = false; }
         text = [text, form.dataset.kept].filter(Boolean).join(" ");
         if (alert) { alert.textContent = text; alert.hidden = false; alert.focus(); } else { window.alert(text); }
-        arrivedAt(form).then(function (url) { if (url && !form.dataset.uploading) { window.location.assign(url); } });
+        // (not while this form is sending again, nor once the page was written anew by a later sending's answer)
+        arrivedAt(form).then(function (url) {
+          if (url && document.contains(form) && !form.dataset.uploading && !sendingElsewhere()) {
+            window.location.assign(url);
+          }
+        });
       };
       xhr.open("POST", form.action || window.location.href);
       xhr.upload.onprogress = function (e) { last = Date.now(); if (bar && e.lengthComputable) { bar.value = e.loaded / e.total; } };

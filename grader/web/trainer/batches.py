@@ -183,10 +183,10 @@ def batch_new(code: str):
 
 @bp.get("/kiriman/<form_token>.json")
 def batch_arrived(form_token: str):
-    """Whether a batch form's sending arrived whole (its answer lost on the way): the batch, so the page opens it
-    instead of sending every file again. A batch cut short is not: sending again stores the rest."""
-    row = get_db().execute("SELECT token FROM batches WHERE client_token=? AND removed_at IS NULL",
-                           (form_token[:100],)).fetchone()
+    """Whether a batch form's sending arrived (its answer lost on the way): the batch, stored whole or still being
+    stored, so the page opens it instead of sending every file again (the server would lead that sending to this
+    same batch: :func:`_sent_before`). A batch cut short is not: sending again stores the rest."""
+    row = _sent_before(form_token[:100])
     if row is None:
         return jsonify({"url": None}), 404
     return jsonify({"url": url_for("trainer.batch", token=row["token"])})
