@@ -314,6 +314,12 @@ def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, tab
                            "counts on its latest sheet.",
                            "Lembar ini baru saja diganti atau dinilai ulang. Yang Anda kirim sudah tersimpan dan "
                            "ikut dihitung di lembar terbarunya.")
+    return _replaced(table)
+
+
+def _replaced(table: str) -> GraderError:
+    """A correction (``table="corrections"``) or a dispute (``"disputes"``) sent to a sheet that has been replaced:
+    merged into a two-page sheet or split into its pages, since its page was loaded."""
     if table == "disputes":
         return GraderError("not_current", "This result has been replaced; open the latest result and dispute the "
                            "entry there.",
@@ -354,9 +360,7 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     """
     sub, result, field = _stored_field(conn, submission_id, field_id)
     if sub["state"] != "done":     # merged into a two-page sheet, or split into its pages, since it was loaded
-        raise GraderError("not_current", "This sheet has been replaced (merged or split); correct the sheet that "
-                          "replaced it.",
-                          "Lembar ini sudah diganti (digabung atau dipisah); koreksi di lembar penggantinya")
+        raise _replaced("corrections")
     if on_unread_page(field):
         raise GraderError("page_not_read", f"Entry {field_id} is on a page that was not read (its photo was refused or "
                           f"not sent). Ask the trainee to photograph that page again.",
@@ -405,9 +409,7 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           "Lembar ini tanpa kode latihan, jadi belum bisa disanggah. Kirim ulang dengan kode "
                           "latihan.")
     if sub["state"] != "done":     # e.g. merged into a two-page sheet since the page was loaded
-        raise GraderError("not_current", "This result has been replaced; open the latest result and dispute the "
-                          "entry there.",
-                          "Hasil ini sudah diganti; buka hasil terbarunya lalu sanggah di sana")
+        raise _replaced("disputes")
     open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
     if field_id in open_now:       # e.g. sent again from a page opened before the first one
         raise GraderError("already_disputed", f"Entry {field_id} is already disputed and waits for a trainer to "
