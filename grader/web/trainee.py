@@ -24,8 +24,8 @@ from grader.web.i18n import error_text, get_lang
 from grader.web.images import scaled_copy
 from grader.web.i18n import gettext as _
 from grader.web.present import unread_pages
-from grader.web.uploads import (CONTROL_RE, check_photo, queue_grading, read_stored, release_held, store_submission,
-                                submission_dir)
+from grader.web.uploads import (CONTROL_RE, check_photo, queue_grading, read_stored, release_held, sent_with_form,
+                                store_submission, submission_dir)
 
 bp = Blueprint("trainee", __name__)
 FIELD_ID_RE = re.compile(r"^[A-Za-z0-9.]{1,40}$")
@@ -294,8 +294,7 @@ def arrived(form_token: str):
 
     The form token is random and only in that page, so it is the proof, as a result's own address is.
     """
-    row = get_db().execute("SELECT token FROM submissions WHERE client_token=? AND state != ?",
-                           (form_token[:100], REMOVED)).fetchone()
+    row = sent_with_form(get_db(), form_token[:100])
     if row is None:
         return jsonify({"url": None}), 404
     _remember(row["token"])                    # (the answer that would have listed it among this browser's is lost)

@@ -131,12 +131,18 @@ def content_hash(exercise: str | None, trainee: str | None, photo_digests: list[
     return h.hexdigest()
 
 
+def sent_with_form(conn: sqlite3.Connection, client_token: str) -> sqlite3.Row | None:
+    """The sheet (``id``, ``token``) the form with this token made, unless removed: a form's token is recorded with
+    what it sent, so a double submit, and a page whose answer was lost, find it."""
+    return conn.execute("SELECT id, token FROM submissions WHERE client_token=? AND state != ?",
+                        (client_token, REMOVED)).fetchone()
+
+
 def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest: str,
                    batch_id: int | None = None) -> sqlite3.Row | None:
     """An earlier submission this one repeats: the same form token, or the same photos recently."""
     if client_token:
-        row = conn.execute("SELECT id, token FROM submissions WHERE client_token=? AND state != ?",
-                           (client_token, REMOVED)).fetchone()
+        row = sent_with_form(conn, client_token)
         if row:
             return row
     return conn.execute(
