@@ -376,6 +376,16 @@ def shown_score(score: float | None) -> int | None:
     return None if score is None else int(float(score) + 1e-9)
 
 
+def in_language(obj: dict | None, lang: str, base: str = "message") -> str:
+    """A result's text in ``lang`` (``"id"`` or ``"en"``): ``obj[base + "_" + lang]``, falling back to the other
+    language. A bare ``base`` key (e.g. ``where``) is the Indonesian text, as in the result JSON."""
+    if not obj:
+        return ""
+    first, second = ("en", "id") if lang == "en" else ("id", "en")
+    value = obj.get(f"{base}_{first}") or (obj.get(base) if first == "id" else None)
+    return value or obj.get(f"{base}_{second}") or obj.get(base) or ""
+
+
 def score_text(score: float | None) -> str:
     """:func:`shown_score` as text, with a dash for a sheet that has no score."""
     shown = shown_score(score)

@@ -6,7 +6,7 @@ from typing import Callable
 
 from jinja2 import Environment, select_autoescape
 
-from grader.grading.grade import score_text
+from grader.grading.grade import in_language, score_text
 
 # Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes Indonesian).
 STATUS = {"ok": ("benar", "correct"), "wrong": ("salah", "wrong"), "review": ("diperiksa pelatih", "to check"),
@@ -105,9 +105,7 @@ def render_report(result: dict, image_url: Callable[[str], str] | None = None, l
         return table[key][en] if key in table else (key or "?")
 
     def pick(obj: dict, base: str = "message") -> str:
-        # the result JSON's ``where`` is the Indonesian text; the other language is the fallback
-        first, second = (obj.get(f"{base}_en"), obj.get(f"{base}_id") or obj.get(base))[::1 if en else -1]
-        return first or second or ""
+        return in_language(obj, lang, base)
 
     sections: dict[str, list] = {}
     for f in result["fields"]:

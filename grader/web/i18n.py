@@ -13,6 +13,7 @@ from flask import Flask, current_app, g, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from grader.grading.grade import in_language
 from grader.web.i18n_en import EN
 
 LANGS = ("id", "en")
@@ -43,12 +44,7 @@ def gettext(text: str, **values) -> str:
 
 def pick(obj: dict | None, base: str = "message") -> str:
     """``obj[base + "_id"]`` or ``obj[base + "_en"]`` for the current language (falls back to the other)."""
-    if not obj:
-        return ""
-    first, second = ("en", "id") if get_lang() == "en" else ("id", "en")
-    # A bare ``base`` key (e.g. "where") is the Indonesian text, as in the pipeline's result JSON.
-    value = obj.get(f"{base}_{first}") or (obj.get(base) if first == "id" else None)
-    return value or obj.get(f"{base}_{second}") or obj.get(base) or ""
+    return in_language(obj, get_lang(), base)
 
 
 def _choose_lang() -> None:
