@@ -52,13 +52,20 @@ class RuleResult:
     lhs_value: int | None
     rhs_value: int | None
     missing: tuple[str, ...] = ()
+    unsure: tuple[str, ...] = ()   # a violated rule's fields we are unsure of (it fails whatever they say)
 
     def message(self, lang: str = "id") -> str:
         base = self.rule.text_id if lang == "id" else self.rule.text_en
         if self.status != "violated":
             return base
         got = "tertulis" if lang == "id" else "written"
-        return f"{base} ({got}: {self.lhs_value} vs {self.rhs_value})"
+        if not self.unsure:
+            return f"{base} ({got}: {self.lhs_value} vs {self.rhs_value})"
+        # The sums shown use our best reading of the unsure fields, which may be off; the verdict does not depend
+        # on them, and the message says so rather than stating numbers we are not sure of as fact.
+        whatever = ("tidak cocok berapa pun angka yang belum terbaca pasti" if lang == "id"
+                    else "it fails whatever the digits we are unsure of say")
+        return f"{base} ({got}: {self.lhs_value} vs {self.rhs_value}; {whatever})"
 
 
 def expand_rules(specs: tuple[RuleSpec, ...], sheet: SheetLayout) -> list[Rule]:
@@ -111,3 +118,33 @@ def evaluate_rules(rules: list[Rule], values: Mapping[str, int | None]) -> list[
         ok = lhs == rhs if rule.op == "==" else lhs <= rhs
         results.append(RuleResult(rule, "ok" if ok else "violated", lhs, rhs))
     return results
+
+
+# Sums of unsure fields' possible values are built up to this many; beyond it the rule is taken as able to hold.
+MAX_SUMS = 200_000
+
+
+def can_hold(rule: Rule, options: Mapping[str, frozenset[int] | None]) -> bool:
+    """Could ``rule`` hold for some choice of each field's value among ``options``?
+
+    ``options`` gives each field of the rule the values it may have (one value for a field read surely; None for
+    a field that could be anything). Used by grading to tell a rule that fails whatever our unsure readings
+    really say from one that is merely not checkable yet. When in doubt (a field that could be anything, or
+    too many combinations to try) the answer is True: the rule is then not held against the trainee.
+    """
+    sets = {f: options.get(f) for f in rule.fields}
+    if any(s is None for s in sets.values()):
+        return True
+    if any(not s for s in sets.values()):
+        return True     # (no value at all: not a number we can reason about)
+    if rule.op == "<=":
+        return sum(min(sets[f]) for f in rule.lhs) <= sum(max(sets[f]) for f in rule.rhs)
+    # lhs - rhs = 0 for some choice: build the reachable differences field by field.
+    reach = {0}
+    for terms, sign in ((rule.lhs, 1), (rule.rhs, -1)):
+        for f in terms:
+            s = sets[f]
+            if len(reach) * len(s) > MAX_SUMS:
+                return True
+            reach = {r + sign * v for r in reach for v in s}
+    return 0 in reach

@@ -727,3 +727,102 @@ def test_top_fixes_point_at_the_wrong_mark_and_say_a_pairs_one_mistake_once(chas
     assert len(trio) == 1 and trio[0].endswith("(angka, bulatan dan turus).") and fixes[trio[0]].startswith("Halaman 2, IV.2 ")
     assert any(r["base_id"] == "valid_votes_sum" and r["status"] == "violated" for r in res["rules"])
     assert len(res["top_fixes"]) == 3
+
+
+def _boxed(fid, value, confs, status="review"):
+    """A three-box digits reading of ``value`` with the given box confidences."""
+    text = str(value).rjust(3, "X")
+    conf = 1.0
+    for c in confs:
+        conf *= c
+    return FieldReading(fid, "digits", 1, value, conf, status, boxes=tuple(text), box_confidence=tuple(confs),
+                        notes=("unsure_box",) if status == "review" else ())
+
+
+def test_a_rule_that_fails_whatever_the_unsure_boxes_say_is_violated(chasil_spec):
+    """Row I.A.1: L written one too few. Its hundreds box is unsure, but no digit there (nor X) can make
+    L + P = J, because the units already disagree: the sum off by one is the trainee's, not our doubt."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.L"] -= 1
+    readings = readings_from(sheet, values)
+    readings["I.A.1.L"] = _boxed("I.A.1.L", values["I.A.1.L"], (0.6, 0.9999, 0.9999))
+    res = grade_readings(sheet, readings, key)
+    rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
+    assert rule["status"] == "violated" and rule["unsure"] == ["I.A.1.L"]
+    assert (rule["lhs"], rule["rhs"]) == (values["I.A.1.J"], values["I.A.1.L"] + values["I.A.1.P"])
+    assert "berapa pun angka yang belum terbaca pasti" in rule["message_id"]
+    assert "whatever the digits we are unsure of say" in rule["message_en"]
+    # the unsure field itself is still in review, never wrong
+    assert next(f for f in res["fields"] if f["id"] == "I.A.1.L")["status"] == "review"
+    assert res["score"] < 100
+
+
+def test_a_rule_the_unsure_box_could_still_satisfy_stays_not_checkable(chasil_spec):
+    """J written one too many, and J's units box is the unsure one: another digit there would make the row hold,
+    so the failure may be our misreading."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.J"] += 1
+    readings = readings_from(sheet, values)
+    readings["I.A.1.J"] = _boxed("I.A.1.J", values["I.A.1.J"], (0.9999, 0.9999, 0.6))
+    res = grade_readings(sheet, readings, key)
+    rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
+    assert rule["status"] == "not_checkable" and rule["unsure"] == []
+    # with its tens box unsure instead, no digit makes the units agree: the trainee's mistake
+    readings["I.A.1.J"] = _boxed("I.A.1.J", values["I.A.1.J"], (0.9999, 0.6, 0.9999))
+    res = grade_readings(sheet, readings, key)
+    assert next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")["status"] == "violated"
+
+
+def test_a_box_below_the_wrong_bar_is_not_kept_as_read(chasil_spec):
+    """A box accepted by the reader (0.995) but below the bar for calling a trainee wrong (0.999) counts as
+    unsure too: the units box of J, read 0.995, could be the digit that makes the row hold."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.L"] -= 1
+    readings = readings_from(sheet, values)
+    readings["I.A.1.L"] = _boxed("I.A.1.L", values["I.A.1.L"], (0.6, 0.9999, 0.9999))
+    readings["I.A.1.J"] = _boxed("I.A.1.J", values["I.A.1.J"], (0.9999, 0.9999, 0.995), status="ok")
+    res = grade_readings(sheet, readings, key)
+    rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
+    assert rule["status"] == "not_checkable"
+
+
+def test_a_disputed_field_keeps_its_rules_not_checkable_even_when_they_cannot_hold(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.L"] -= 1
+    readings = readings_from(sheet, values)
+    readings["I.A.1.L"] = _boxed("I.A.1.L", values["I.A.1.L"], (0.6, 0.9999, 0.9999))
+    res = grade_sheet(sheet, readings, key, disputed=["I.A.1.P"])
+    rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
+    assert rule["status"] == "not_checkable"
+
+
+def test_can_hold_on_sets_of_values():
+    from grader.rules import Rule, can_hold
+    eq = Rule("r", "r", "error", ("a", "b"), "==", ("c",), "", "")
+    le = Rule("s", "s", "warning", ("a",), "<=", ("c",), "", "")
+    assert can_hold(eq, {"a": frozenset({10, 20}), "b": frozenset({5}), "c": frozenset({25})})
+    assert not can_hold(eq, {"a": frozenset({10, 30}), "b": frozenset({5}), "c": frozenset({25})})
+    assert can_hold(eq, {"a": None, "b": frozenset({5}), "c": frozenset({25})})      # could be anything
+    assert not can_hold(le, {"a": frozenset({30, 40}), "c": frozenset({20, 29})})
+    assert can_hold(le, {"a": frozenset({30, 40}), "c": frozenset({20, 30})})
+    big = frozenset(range(1000))
+    assert can_hold(eq, {"a": big, "b": big, "c": frozenset({5000})})   # too many sums to try: not held against
+
+
+def test_the_evaluation_counts_a_rule_reported_violated_that_holds_as_written(chasil_spec):
+    """The evaluation's check on violated rules: one that fails as read but holds on what the trainee wrote is
+    our misreading held against them, and is listed; a true violation is not."""
+    from grader.grading.mistakes_eval import rules_falsely_violated
+    sheet, key = setup(chasil_spec)
+    written = dict(key.fields)
+    graded = grade_readings(sheet, readings_from(sheet, written), key)
+    stored = {**graded, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs}
+    row = "row_total[row=I.A.1]"
+    stored["rules"] = [{**r, "status": "violated"} if r["id"] == row else r for r in stored["rules"]]
+    assert rules_falsely_violated(stored, written) == [row]
+    written["I.A.1.J"] += 1              # the trainee's own sum off by one: a true violation
+    assert rules_falsely_violated(stored, written) == []

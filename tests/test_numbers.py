@@ -52,3 +52,17 @@ def test_overwritten_box_goes_to_review():
     b[1] = BoxLabel("4", 0.99, False, overwritten=True)
     r = assemble_number(b)
     assert r.status == "review" and NOTE_OVERWRITTEN in r.notes
+
+
+def test_values_within_keeps_sure_boxes_and_tries_everything_else():
+    from grader.read.numbers import values_within
+    # "1?6": the middle box could be any digit
+    assert values_within(("1", "1", "6"), (True, False, True)) == frozenset(range(106, 200, 10))
+    # an unsure first box may also be an unused box (X or blank): "?47" is 47 or 047..947
+    assert values_within(("7", "4", "7"), (False, True, True)) == frozenset({47} | {d * 100 + 47 for d in range(10)})
+    # a sure X before an unsure box: the number has at most two digits
+    assert values_within(("X", "4", "7"), (True, False, False)) == frozenset(range(100))
+    # an unsure last box cannot be an unused box after a digit: "4?" is 40..49, not 4
+    assert values_within(("X", "4", "7"), (True, True, False)) == frozenset(range(40, 50))
+    assert values_within(("X", "X", "X"), (True, True, True)) == frozenset({0})
+    assert values_within(("1",) * 5, (False,) * 5) is None      # too many free boxes: could be anything

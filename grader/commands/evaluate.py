@@ -134,4 +134,8 @@ def _print_outcomes(g: dict) -> None:
         charged = g["right_answers_marked_wrong"]
         print(f"  right answers marked wrong, on any sheet: {sum(len(x['fields']) for x in charged)}"
               + "".join(f"  [{x['sheet']}: {', '.join(x['fields'])}]" for x in charged))
+    if "rules_violated_though_they_hold" in g:
+        false = g["rules_violated_though_they_hold"]
+        print(f"  rules reported violated that hold as written, on any sheet: {sum(len(x['rules']) for x in false)}"
+              + "".join(f"  [{x['sheet']}: {', '.join(x['rules'])}]" for x in false))
 

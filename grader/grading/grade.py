@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from grader.exercise.store import AnswerKey
 from grader.read.context import (NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, NOTE_PINNED, NOTE_TALLY_BACKED_UP,
                                  apply_context)
-from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
+from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN, values_within
 from grader.read.sheet_reader import FieldReading
 from grader.grading.review_queue import NOTE_PAGE_MISSING
-from grader.rules import RuleResult, evaluate_rules, expand_rules
+from grader.rules import Rule, RuleResult, can_hold, evaluate_rules, expand_rules
 from grader.sheet.layout import EMPTY_COLUMN_ID, FieldLayout, SheetLayout
 
 # Score weights (README "Score"): points per graded item; review/unreadable items and
@@ -178,11 +178,14 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     doubted: set[str] = set()
     checked: list[RuleResult] = []
     for rr in rule_results:
-        if rr.status == "violated":
-            weak = [f for f in rr.rule.fields if not is_firm(readings[f])]
-            if weak:  # context policy: a conflict with a weak reading sends it to review, never to "violated"
-                doubted.update(weak)
-                rr = RuleResult(rr.rule, "not_checkable", None, None, tuple(weak))
+        weak = tuple(f for f in rr.rule.fields if f not in readings or not is_firm(readings[f]))
+        if weak and rr.status != "ok" and fails_whatever_unsure(rr.rule, readings):
+            lhs, rhs = (sum(readings[f].value for f in side) for side in (rr.rule.lhs, rr.rule.rhs))
+            rr = RuleResult(rr.rule, "violated", lhs, rhs, unsure=weak)
+        elif rr.status == "violated" and weak:
+            # context policy: a conflict with a weak reading sends it to review, never to "violated"
+            doubted.update(weak)
+            rr = RuleResult(rr.rule, "not_checkable", None, None, weak)
         checked.append(rr)
 
     fields_out = []
@@ -209,7 +212,8 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     counts = {s: sum(1 for x in fields_out if x["status"] == s) for s in STATUSES}
     rules_out = [{"id": rr.rule.id, "base_id": rr.rule.base_id, "severity": rr.rule.severity, "status": rr.status,
                   "message_id": rr.message("id"), "message_en": rr.message("en"), "fields": list(rr.rule.fields),
-                  "lhs": rr.lhs_value, "rhs": rr.rhs_value, "expression": rr.rule.expression()}
+                  "lhs": rr.lhs_value, "rhs": rr.rhs_value, "expression": rr.rule.expression(),
+                  "unsure": list(rr.unsure)}
                  for rr in checked]
     return {"fields": fields_out, "rules": rules_out, "findings": [x.to_json() for x in findings],
             "counts": counts, "score": score(fields_out, rules_out),
@@ -297,6 +301,31 @@ def _blank_boxes_sure(r: FieldReading) -> bool:
     surely blank. How sure its digits are does not matter: whatever they are, a box before them was left empty."""
     blanks = [c for lab, c in zip(r.boxes, r.box_confidence) if lab == ""]
     return r.value is not None and bool(blanks) and min(blanks) >= WRONG_MIN_CONFIDENCE
+
+
+def fails_whatever_unsure(rule: Rule, readings: dict[str, FieldReading]) -> bool:
+    """A rule that fails on the boxes we read surely, whatever our unsure boxes really say.
+
+    An unsure field leaves its rules "not checkable yet" (we must not blame the trainee for our misreading).
+    But when even every value its unsure boxes could spell (any digit, X or blank in each box read below
+    :data:`WRONG_MIN_CONFIDENCE`; the boxes above it as read) leaves the rule failing, the failure rests only
+    on readings firm enough to call a field wrong: a sum off by one in its last digit, with an unsure first
+    digit elsewhere, is the trainee's. A field we have no box-level reading for, one the trainee disputes,
+    a suspected misread, or one left blank or unreadable keeps the rule not checkable.
+    """
+    options: dict[str, frozenset[int] | None] = {}
+    for fid in rule.fields:
+        r = readings.get(fid)
+        if (r is None or r.kind != "digits" or r.value is None or r.status not in ("ok", "review")
+                or NOTE_DISPUTED in r.notes):
+            return False
+        if is_firm(r):
+            options[fid] = frozenset({r.value})
+        elif NOTE_RULE_SUSPECT in r.notes or not r.boxes or len(r.boxes) != len(r.box_confidence):
+            options[fid] = None
+        else:
+            options[fid] = values_within(r.boxes, [c >= WRONG_MIN_CONFIDENCE for c in r.box_confidence])
+    return not can_hold(rule, options)
 
 
 def score(fields: list[dict], rules: list[dict]) -> float | None:

@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from grader.grading.review_queue import REVIEW_STATUSES, queue_order, waiting
+from grader.rules import evaluate_rules, expand_rules
 
 FOUND, REVIEW, MISSED = "found", "review", "missed"
 
@@ -109,7 +110,22 @@ def _grade_sheet(truth_paths: list[str]) -> dict:
             "against_trainee": against_trainee(result) if not mistakes else [],
             "against_trainee_after_review": against_trainee(reviewed) if not mistakes else [],
             "right_charged": right_charged(result, written),
+            "rules_falsely_violated": rules_falsely_violated(result, written),
             "waiting": n_waiting, "trainer_actions": actions}
+
+
+def rules_falsely_violated(result: dict, written: dict[str, int | None]) -> list[str]:
+    """Rules reported ``violated`` although they hold on what the trainee wrote: our misreading held against them.
+
+    Counted on every sheet (a planted mistake elsewhere does not excuse a false violation), errors and warnings.
+    """
+    from grader.sheet.layout import layout_sheet
+    from grader.sheet.schema import resolve_template
+
+    sheet = layout_sheet(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
+    holding = {rr.rule.id for rr in evaluate_rules(expand_rules(sheet.spec.rules, sheet), written)
+               if rr.status == "ok"}
+    return [r["id"] for r in result["rules"] if r["status"] == "violated" and r["id"] in holding]
 
 
 def right_charged(result: dict, written: dict[str, int | None]) -> list[str]:
@@ -149,6 +165,8 @@ def evaluate_grading(folder: Path, *, workers: int = 1, limit: int | None = None
     return {"sheets": len(rows), "sheets_with_a_refused_page": sum(r["refused_pages"] > 0 for r in rows),
             "right_answers_marked_wrong": [{"sheet": r["sheet"], "fields": r["right_charged"]}
                                            for r in rows if r["right_charged"]],
+            "rules_violated_though_they_hold": [{"sheet": r["sheet"], "rules": r["rules_falsely_violated"]}
+                                                for r in rows if r["rules_falsely_violated"]],
             **outcomes("outcome", "against_trainee"),
             "after_review": {"fields_waiting": sum(r["waiting"] for r in rows),
                              "trainer_actions": sum(r["trainer_actions"] for r in rows),

@@ -9,6 +9,7 @@ guess a number for a trainee.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -101,3 +102,32 @@ def assemble_number(boxes: Sequence[BoxLabel]) -> NumberReading:
 
 def _first_non_digit(labels: Sequence[str]) -> int:
     return next(i for i, lab in enumerate(labels) if not lab.isdigit())
+
+
+# Free boxes (read below the bar) are tried as every digit and as an unused box; more than this many in one
+# field and the field could be almost anything: it is not worth enumerating (the caller treats it as unknown).
+MAX_FREE_BOXES = 4
+
+
+def values_within(labels: Sequence[str], fixed: Sequence[bool]) -> frozenset[int] | None:
+    """Every number the boxes can spell when the ``fixed`` boxes are what they were read as and the others
+    may be anything (a digit, X, a dash, or left blank), under the writing convention.
+
+    Used to ask whether a rule can hold at all whatever our unsure boxes really say (grading decides what
+    counts as fixed). A spelling that breaks the convention (a digit, then an unused box, then a digit) is
+    not a number and is left out. None when more than :data:`MAX_FREE_BOXES` boxes are free.
+    """
+    free = [i for i, f in enumerate(fixed) if not f]
+    if len(free) > MAX_FREE_BOXES:
+        return None
+    choices = [tuple("0123456789") + ("X",) if not f else (("X",) if lab in FILLERS or lab == BLANK else (lab,))
+               for lab, f in zip(labels, fixed)]
+    out: set[int] = set()
+    for spelled in itertools.product(*choices):
+        text = "".join(spelled)
+        digits = text.lstrip("X")
+        if not digits:
+            out.add(0)
+        elif digits.isdigit():
+            out.add(int(digits))
+    return frozenset(out)
