@@ -635,8 +635,10 @@ def test_planted_mistakes_are_classed_found_review_or_missed():
 
 
 def _with_blank_lead(fid, value, blank_conf, digit_conf, status):
+    # (the last box just below SURE_BOX: these tests are about the blank box, and a "7" read surely would make
+    # the field wrong on its own against the key's value, which is not 47)
     return FieldReading(fid, "digits", 1, value, blank_conf * digit_conf, status, ("", "4", "7"),
-                        (blank_conf, digit_conf, 0.9999), notes=("blank_leading_box",) +
+                        (blank_conf, digit_conf, 0.9997), notes=("blank_leading_box",) +
                         (("unsure_box",) if status == "review" else ()))
 
 
@@ -729,6 +731,16 @@ def test_top_fixes_point_at_the_wrong_mark_and_say_a_pairs_one_mistake_once(chas
     assert len(res["top_fixes"]) == 3
 
 
+def _one_off(spec, fid, delta, confs, status="review"):
+    """A clean sheet with ``fid`` written ``delta`` off the key and read box by box at ``confs``."""
+    sheet, key = setup(spec)
+    values = dict(key.fields)
+    values[fid] += delta
+    readings = readings_from(sheet, values)
+    readings[fid] = _boxed(fid, values[fid], confs, status)
+    return sheet, key, values, readings
+
+
 def _boxed(fid, value, confs, status="review"):
     """A three-box digits reading of ``value`` with the given box confidences."""
     text = str(value).rjust(3, "X")
@@ -742,30 +754,23 @@ def _boxed(fid, value, confs, status="review"):
 def test_a_rule_that_fails_whatever_the_unsure_boxes_say_is_violated(chasil_spec):
     """Row I.A.1: L written one too few. Its hundreds box is unsure, but no digit there (nor X) can make
     L + P = J, because the units already disagree: the sum off by one is the trainee's, not our doubt."""
-    sheet, key = setup(chasil_spec)
-    values = dict(key.fields)
-    values["I.A.1.L"] -= 1
-    readings = readings_from(sheet, values)
-    readings["I.A.1.L"] = _boxed("I.A.1.L", values["I.A.1.L"], (0.6, 0.9999, 0.9999))
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", -1, (0.6, 0.9999, 0.9999))
     res = grade_readings(sheet, readings, key)
     rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
     assert rule["status"] == "violated" and rule["unsure"] == ["I.A.1.L"]
     assert (rule["lhs"], rule["rhs"]) == (values["I.A.1.J"], values["I.A.1.L"] + values["I.A.1.P"])
     assert "berapa pun angka yang belum terbaca pasti" in rule["message_id"]
     assert "whatever the digits we are unsure of say" in rule["message_en"]
-    # the unsure field itself is still in review, never wrong
-    assert next(f for f in res["fields"] if f["id"] == "I.A.1.L")["status"] == "review"
+    # the unsure field itself differs from the key in its sure units box: wrong, with the unsure digit left open
+    la = next(f for f in res["fields"] if f["id"] == "I.A.1.L")
+    assert la["status"] == "wrong" and la["read_as"].startswith("?")
     assert res["score"] < 100
 
 
 def test_a_rule_the_unsure_box_could_still_satisfy_stays_not_checkable(chasil_spec):
     """J written one too many, and J's units box is the unsure one: another digit there would make the row hold,
     so the failure may be our misreading."""
-    sheet, key = setup(chasil_spec)
-    values = dict(key.fields)
-    values["I.A.1.J"] += 1
-    readings = readings_from(sheet, values)
-    readings["I.A.1.J"] = _boxed("I.A.1.J", values["I.A.1.J"], (0.9999, 0.9999, 0.6))
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.J", 1, (0.9999, 0.9999, 0.6))
     res = grade_readings(sheet, readings, key)
     rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
     assert rule["status"] == "not_checkable" and rule["unsure"] == []
@@ -775,14 +780,10 @@ def test_a_rule_the_unsure_box_could_still_satisfy_stays_not_checkable(chasil_sp
     assert next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")["status"] == "violated"
 
 
-def test_a_box_below_the_wrong_bar_is_not_kept_as_read(chasil_spec):
-    """A box accepted by the reader (0.995) but below the bar for calling a trainee wrong (0.999) counts as
-    unsure too: the units box of J, read 0.995, could be the digit that makes the row hold."""
-    sheet, key = setup(chasil_spec)
-    values = dict(key.fields)
-    values["I.A.1.L"] -= 1
-    readings = readings_from(sheet, values)
-    readings["I.A.1.L"] = _boxed("I.A.1.L", values["I.A.1.L"], (0.6, 0.9999, 0.9999))
+def test_a_box_below_the_sure_bar_is_not_kept_as_read(chasil_spec):
+    """A box accepted by the reader (0.995) but below the bar for holding a box against the trainee (SURE_BOX)
+    counts as unsure too: the units box of J, read 0.995, could be the digit that makes the row hold."""
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", -1, (0.6, 0.9999, 0.9999))
     readings["I.A.1.J"] = _boxed("I.A.1.J", values["I.A.1.J"], (0.9999, 0.9999, 0.995), status="ok")
     res = grade_readings(sheet, readings, key)
     rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
@@ -790,11 +791,7 @@ def test_a_box_below_the_wrong_bar_is_not_kept_as_read(chasil_spec):
 
 
 def test_a_disputed_field_keeps_its_rules_not_checkable_even_when_they_cannot_hold(chasil_spec):
-    sheet, key = setup(chasil_spec)
-    values = dict(key.fields)
-    values["I.A.1.L"] -= 1
-    readings = readings_from(sheet, values)
-    readings["I.A.1.L"] = _boxed("I.A.1.L", values["I.A.1.L"], (0.6, 0.9999, 0.9999))
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", -1, (0.6, 0.9999, 0.9999))
     res = grade_sheet(sheet, readings, key, disputed=["I.A.1.P"])
     rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
     assert rule["status"] == "not_checkable"
@@ -826,3 +823,47 @@ def test_the_evaluation_counts_a_rule_reported_violated_that_holds_as_written(ch
     assert rules_falsely_violated(stored, written) == [row]
     written["I.A.1.J"] += 1              # the trainee's own sum off by one: a true violation
     assert rules_falsely_violated(stored, written) == []
+
+
+def test_a_field_whose_sure_boxes_already_differ_from_the_key_is_wrong(chasil_spec):
+    """The trainee wrote one more than the key for L (141 for 140). The hundreds box is unsure, but the units box,
+    read surely, is a 1: whatever the unsure box says, this is not 140. The value shown keeps the unsure digit
+    open: "?41"."""
+    from grader.grading.grade import NOTE_WRONG_BY_SURE_BOXES, SURE_BOX
+    from grader.pipeline import regrade
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.L"] += 1
+    readings = readings_from(sheet, values)
+    text = str(values["I.A.1.L"]).rjust(3, "X")
+    readings["I.A.1.L"] = _boxed("I.A.1.L", values["I.A.1.L"], (0.6, 0.9999, SURE_BOX))
+    res = grade_readings(sheet, readings, key)
+    f = next(x for x in res["fields"] if x["id"] == "I.A.1.L")
+    assert f["status"] == "wrong" and NOTE_WRONG_BY_SURE_BOXES in f["notes"]
+    assert f["read_as"] == "?" + text[1:]
+    said = [x["message_id"] for x in res["top_fixes"]]
+    assert any(f"tertulis ?{text[1:]}, seharusnya {key.fields['I.A.1.L']}" in m for m in said), said
+    # a regrade (after a correction elsewhere) starts from the reader's review, and reaches the same verdict
+    stored = {**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": []}
+    again = regrade(stored, {"II.1": values["II.1"]}, key)
+    g = next(x for x in again["fields"] if x["id"] == "I.A.1.L")
+    assert (g["status"], g["read_as"], g["notes"]) == ("wrong", f["read_as"], f["notes"])
+    # a trainer's correction to what the trainee really wrote ends the doubt: plain wrong, nothing left open
+    fixed = regrade(stored, {"I.A.1.L": values["I.A.1.L"]}, key)
+    h = next(x for x in fixed["fields"] if x["id"] == "I.A.1.L")
+    assert h["status"] == "wrong" and h["read_as"] is None
+
+
+def test_a_differing_box_below_the_sure_bar_leaves_the_field_in_review(chasil_spec):
+    """The same field, but the differing units box is read at 0.9995: a digit that sure is still not sure enough
+    (dev photos: a 3 read 5 at 0.9996), so it may be our misread of the key's digit."""
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 0.9999, 0.9995))
+    res = grade_readings(sheet, readings, key)
+    f = next(x for x in res["fields"] if x["id"] == "I.A.1.L")
+    assert f["status"] == "review" and f["read_as"] is None
+
+
+def test_a_field_wrong_by_its_sure_boxes_can_be_disputed(chasil_spec):
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 0.9999, 0.9999))
+    res = grade_sheet(sheet, readings, key, disputed=["I.A.1.L"])
+    assert next(x for x in res["fields"] if x["id"] == "I.A.1.L")["status"] == "review"

@@ -66,3 +66,10 @@ def test_values_within_keeps_sure_boxes_and_tries_everything_else():
     assert values_within(("X", "4", "7"), (True, True, False)) == frozenset(range(40, 50))
     assert values_within(("X", "X", "X"), (True, True, True)) == frozenset({0})
     assert values_within(("1",) * 5, (False,) * 5) is None      # too many free boxes: could be anything
+
+
+def test_sure_spelling_shows_unsure_boxes_as_question_marks():
+    from grader.read.numbers import sure_spelling
+    assert sure_spelling(("1", "1", "6"), (False, True, True)) == "?16"
+    assert sure_spelling(("X", "4", "7"), (True, False, True)) == "?7"
+    assert sure_spelling(("X", "X", "X"), (True, True, True)) == "0"

@@ -103,7 +103,7 @@ def _label(draw: ImageDraw.ImageDraw, at: tuple[float, float], text: str, size_p
 def _caption(fr: dict) -> str:
     value = "?" if fr.get("value") is None else str(fr["value"])
     if fr["status"] == "wrong":
-        return f"{value} → {fr['expected']}"
+        return f"{fr.get('read_as') or value} → {fr['expected']}"
     if fr["status"] == "review":
         return f"{value}?"
     if fr["status"] == "blank":

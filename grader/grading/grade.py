@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from grader.exercise.store import AnswerKey
 from grader.read.context import (NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, NOTE_PINNED, NOTE_TALLY_BACKED_UP,
                                  apply_context)
-from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN, values_within
+from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN, NOTE_UNSURE_BOX, sure_spelling, values_within
 from grader.read.sheet_reader import FieldReading
 from grader.grading.review_queue import NOTE_PAGE_MISSING
 from grader.rules import Rule, RuleResult, can_hold, evaluate_rules, expand_rules
@@ -36,8 +36,15 @@ NOTE_RULE_DOUBT = "in_failing_rule_unsure"
 # failure may be our misread of this very field (a 3 read 2 at 0.9994 beside a sum that holds with 3), so it is
 # not called wrong. Dev photos (seed 23): the one right answer marked wrong was such a field.
 NOTE_RULE_SUSPECT = "in_failing_rule_with_unsure"
+# A field not read firmly as a whole, whose surely read boxes already differ from the key (the field's
+# ``read_as`` shows them, "?" where unsure): wrong whatever the unsure boxes say. Such a box must be as sure as
+# each box of a firm field is in practice: three boxes at 0.9997 make the 0.999 bar. On the development photos
+# (seeds 21, 29, 31; 14,744 graded fields) a bar of 0.999 marked 3 right answers wrong (a 3 read 5 at 0.9996,
+# a 6 read 2 at 0.9993 and at 0.999); at 0.9998 none, with 6 more planted mistakes found.
+SURE_BOX = 0.9998
+NOTE_WRONG_BY_SURE_BOXES = "wrong_by_its_sure_boxes"
 #: Notes the grader adds (a regrade starts from the readings without them).
-GRADER_NOTES = (NOTE_DISPUTED, NOTE_NOT_SURE_ENOUGH, NOTE_RULE_DOUBT, NOTE_RULE_SUSPECT)
+GRADER_NOTES = (NOTE_DISPUTED, NOTE_NOT_SURE_ENOUGH, NOTE_RULE_DOUBT, NOTE_RULE_SUSPECT, NOTE_WRONG_BY_SURE_BOXES)
 # That bar is for digit fields, whose confidence is a calibrated probability. The bubble and tally
 # readers score confidence heuristically (bubbles top out at 0.99) and send anything doubtful to review
 # themselves, so for them an accepted ("ok") reading is the bar: on 600 generated photos
@@ -81,6 +88,10 @@ def reader_view(field: dict) -> tuple[str, tuple[str, ...]]:
     status = field["status"]
     if status == "wrong" or (status == "review" and set(notes) & set(GRADER_NOTES)):
         status = "blank" if field.get("value") is None else "ok"
+    # Wrong by its sure boxes, while the reader had it in review: a digits reading the reader accepted never
+    # carries an unsure or overwritten box (one accepted by context is put back in review by undo_context).
+    if NOTE_WRONG_BY_SURE_BOXES in notes and {NOTE_UNSURE_BOX, NOTE_OVERWRITTEN} & set(notes):
+        status = "review"
     return status, tuple(n for n in notes if n not in GRADER_NOTES)
 
 
@@ -198,11 +209,17 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             why = (NOTE_NOT_SURE_ENOUGH,)            # read, differs from the key, but not surely enough to say so
         if f.id in doubted:                          # (read ok: rules only take accepted values)
             status, why = "review", why + (NOTE_RULE_DOUBT,)
+        read_as = None
+        if status == "review" and wrong_whatever_unsure(r, exp):
+            # (a field in a failing rule with unsure readings, doubted above, is wrong here on its own sure boxes)
+            status, why = "wrong", (NOTE_WRONG_BY_SURE_BOXES,)
+            read_as = sure_spelling(r.boxes, sure_boxes(r))
         c = corrections.get(f.id) if r is not None and NOTE_CORRECTED in r.notes else None
         fields_out.append({
             "id": f.id, "page": f.page, "section": f.section, "label": f.label, "label_en": f.label_en or f.label,
             "kind": f.kind,
             "value": r.value if r else None, "confidence": r.confidence if r else 0.0,   # (kept to 4 places)
+            "read_as": read_as,
             "status": status, "expected": exp, "boxes": list(r.boxes) if r else [],
             "box_confidence": list(r.box_confidence) if r else [],
             "notes": list(r.notes) + list(why) if r else [NOTE_PAGE_MISSING], "crop": None,
@@ -303,14 +320,38 @@ def _blank_boxes_sure(r: FieldReading) -> bool:
     return r.value is not None and bool(blanks) and min(blanks) >= WRONG_MIN_CONFIDENCE
 
 
+def sure_boxes(r: FieldReading) -> list[bool]:
+    """Which boxes of a digits reading are read surely enough to hold against the trainee (:data:`SURE_BOX`)."""
+    return [c >= SURE_BOX for c in r.box_confidence]
+
+
+def _box_reasoned(r: FieldReading | None) -> bool:
+    """A digits reading with a number and box-level confidences, that nobody has called into question."""
+    return (r is not None and r.kind == "digits" and r.value is not None and r.status in ("ok", "review")
+            and bool(r.boxes) and len(r.boxes) == len(r.box_confidence)
+            and NOTE_DISPUTED not in r.notes and NOTE_RULE_SUSPECT not in r.notes)
+
+
+def wrong_whatever_unsure(r: FieldReading | None, expected: int | None) -> bool:
+    """A digits field that differs from the key whatever its unsure boxes say: its sure boxes already spell
+    something else (key 117; boxes "1", "1" read unsurely, "6" read at 0.9999: the trainee wrote 1?6, not 117).
+
+    Each box below :data:`SURE_BOX` is tried as every digit, X and blank (``values_within``).
+    """
+    if expected is None or not _box_reasoned(r):
+        return False
+    values = values_within(r.boxes, sure_boxes(r))
+    return values is not None and expected not in values
+
+
 def fails_whatever_unsure(rule: Rule, readings: dict[str, FieldReading]) -> bool:
     """A rule that fails on the boxes we read surely, whatever our unsure boxes really say.
 
     An unsure field leaves its rules "not checkable yet" (we must not blame the trainee for our misreading).
     But when even every value its unsure boxes could spell (any digit, X or blank in each box read below
-    :data:`WRONG_MIN_CONFIDENCE`; the boxes above it as read) leaves the rule failing, the failure rests only
-    on readings firm enough to call a field wrong: a sum off by one in its last digit, with an unsure first
-    digit elsewhere, is the trainee's. A field we have no box-level reading for, one the trainee disputes,
+    :data:`SURE_BOX`; the boxes above it as read) leaves the rule failing, the failure rests only on boxes
+    as sure as those of a field firm enough to call wrong: a sum off by one in its last digit, with an unsure
+    first digit elsewhere, is the trainee's. A field we have no box-level reading for, one the trainee disputes,
     a suspected misread, or one left blank or unreadable keeps the rule not checkable.
     """
     options: dict[str, frozenset[int] | None] = {}
@@ -321,10 +362,8 @@ def fails_whatever_unsure(rule: Rule, readings: dict[str, FieldReading]) -> bool
             return False
         if is_firm(r):
             options[fid] = frozenset({r.value})
-        elif NOTE_RULE_SUSPECT in r.notes or not r.boxes or len(r.boxes) != len(r.box_confidence):
-            options[fid] = None
         else:
-            options[fid] = values_within(r.boxes, [c >= WRONG_MIN_CONFIDENCE for c in r.box_confidence])
+            options[fid] = values_within(r.boxes, sure_boxes(r)) if _box_reasoned(r) else None
     return not can_hold(rule, options)
 
 
@@ -405,6 +444,14 @@ def shown_score(score: float | None) -> int | None:
     return None if score is None else int(float(score) + 1e-9)
 
 
+def shown_value(field: dict) -> str:
+    """A field's value as shown to people: what we read surely, "?" for a digit we did not (``read_as``, on a
+    field wrong by its sure boxes), else the value read; "—" for none."""
+    if field.get("read_as"):
+        return field["read_as"]
+    return "—" if field.get("value") is None else str(field["value"])
+
+
 def in_language(obj: dict | None, lang: str, base: str = "message") -> str:
     """A result's text in ``lang`` (``"id"`` or ``"en"``): ``obj[base + "_" + lang]``, falling back to the other
     language. A bare ``base`` key (e.g. ``where``) is the Indonesian text, as in the result JSON."""
@@ -465,8 +512,9 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
             marks = [MARK_OF_KIND[g["kind"]] for g in group]
             parts_id = f" ({', '.join(marks[:-1])} dan {marks[-1]})"
             parts_en = f" ({', '.join(EN_MARK[m] for m in marks[:-1])} and {EN_MARK[marks[-1]]})"
-        fixes.append({"message_id": f"{f['label']}: tertulis {f['value']}, seharusnya {f['expected']}{parts_id}.",
-                      "message_en": f"{f['label_en']}: written {f['value']}, expected {f['expected']}{parts_en}.",
+        written = shown_value(f)
+        fixes.append({"message_id": f"{f['label']}: tertulis {written}, seharusnya {f['expected']}{parts_id}.",
+                      "message_en": f"{f['label_en']}: written {written}, expected {f['expected']}{parts_en}.",
                       **_where(sheet, f["id"])})
     blanks = [f for f in fields if f["status"] == "blank"]
     if blanks:

@@ -67,7 +67,7 @@ _TEMPLATE = """<!doctype html>
 <div class="cols">
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
 <tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read as") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
-{% for f in rows %}<tr><td>{{ f.id }}</td><td>{{ '' if f.value is none else f.value }}</td>
+{% for f in rows %}<tr><td>{{ f.id }}</td><td>{{ f.read_as or ('' if f.value is none else f.value) }}</td>
 <td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ word(status, f.status) }}</td></tr>
 {% endfor %}</table>{% endfor %}
 </div>

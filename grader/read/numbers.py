@@ -131,3 +131,10 @@ def values_within(labels: Sequence[str], fixed: Sequence[bool]) -> frozenset[int
         elif digits.isdigit():
             out.add(int(digits))
     return frozenset(out)
+
+
+def sure_spelling(labels: Sequence[str], sure: Sequence[bool]) -> str:
+    """The number as far as it is read surely, for people: "?" for each box that is not ("1?6"); unused boxes
+    read surely are left out ("X47" with the 4 unsure is "?7")."""
+    text = "".join((lab if lab.isdigit() else "") if s else "?" for lab, s in zip(labels, sure))
+    return text or "0"

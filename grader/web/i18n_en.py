@@ -327,6 +327,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "an arithmetic rule fails and this entry is one of its unsure readings",
     "berbeda dengan kunci, tetapi bacaan lain di aturan hitungannya kurang yakin":
         "differs from the key, but its arithmetic rule fails on another, unsure reading: we may have misread",
+    "angka yang terbaca pasti sudah berbeda dengan kunci (? = angka yang kurang jelas)":
+        "the digits read surely already differ from the key (? = a digit we could not read surely)",
     "kelompok turus tidak berbentuk lima": "a tally group is not a group of five",
     "dua garis turus bersentuhan": "two tally strokes touch",
     "garis turus bertumpuk": "tally strokes drawn over each other",
