@@ -867,3 +867,20 @@ def test_a_field_wrong_by_its_sure_boxes_can_be_disputed(chasil_spec):
     sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 0.9999, 0.9999))
     res = grade_sheet(sheet, readings, key, disputed=["I.A.1.L"])
     assert next(x for x in res["fields"] if x["id"] == "I.A.1.L")["status"] == "review"
+
+
+def test_a_field_wrong_by_its_sure_boxes_shows_only_what_was_read_surely(chasil_spec):
+    """The printable sheet, the feedback image's caption and the fixes show "?41", never our guess at the unsure
+    digit (which would state as written a digit the trainee may not have written)."""
+    from grader.grading.annotate import _caption
+    from grader.grading.report import render_report
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 0.9999, 0.9999))
+    readings["I.A.1.L"] = FieldReading("I.A.1.L", "digits", 1, 741, 0.6, "review", ("7", "4", "1"),
+                                       (0.6, 0.9999, 0.9999), notes=("unsure_box",))
+    res = grade_readings(sheet, readings, key)
+    f = next(x for x in res["fields"] if x["id"] == "I.A.1.L")
+    assert f["read_as"] == "?41" and f["value"] == 741
+    assert _caption(f) == f"?41 → {key.fields['I.A.1.L']}"
+    page = render_report({**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs,
+                          "pages": [], "trainee": "t", "exercise": "E", "status": "graded"})
+    assert "<td>I.A.1.L</td><td>?41</td>" in page and "741" not in page

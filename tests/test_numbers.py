@@ -71,5 +71,7 @@ def test_values_within_keeps_sure_boxes_and_tries_everything_else():
 def test_sure_spelling_shows_unsure_boxes_as_question_marks():
     from grader.read.numbers import sure_spelling
     assert sure_spelling(("1", "1", "6"), (False, True, True)) == "?16"
-    assert sure_spelling(("X", "4", "7"), (True, False, True)) == "?7"
-    assert sure_spelling(("X", "X", "X"), (True, True, True)) == "0"
+    assert sure_spelling(("X", "4", "7"), (True, False, True)) == "X?7"
+    assert sure_spelling(("", "4", "7"), (True, False, True)) == "?7"
+    assert sure_spelling(("X", "X", "X"), (False, False, True)) == "0"      # a last X leaves nothing but 0
+    assert sure_spelling(("X", "4", "7"), (True, True, True)) == "47"

@@ -134,7 +134,10 @@ def values_within(labels: Sequence[str], fixed: Sequence[bool]) -> frozenset[int
 
 
 def sure_spelling(labels: Sequence[str], sure: Sequence[bool]) -> str:
-    """The number as far as it is read surely, for people: "?" for each box that is not ("1?6"); unused boxes
-    read surely are left out ("X47" with the 4 unsure is "?7")."""
-    text = "".join((lab if lab.isdigit() else "") if s else "?" for lab, s in zip(labels, sure))
-    return text or "0"
+    """The number as far as it is read surely, for people: the number itself when the sure boxes leave only one
+    ("XX" and an unsure last box that can only be X is 0); else the boxes, "?" for each one that is not read
+    surely ("1?6", "X?7"), a blank box read surely left out."""
+    values = values_within(labels, sure)
+    if values is not None and len(values) == 1:
+        return str(next(iter(values)))
+    return "".join((lab if lab.isdigit() or lab in FILLERS else "") if s else "?" for lab, s in zip(labels, sure))
