@@ -1,4 +1,6 @@
 """The rule engine and the verdicts on hand-made readings (no photos involved)."""
+from dataclasses import replace
+
 import pytest
 
 from grader.exercise.scenario import generate_exercise
@@ -248,6 +250,24 @@ def test_digits_below_the_wrong_bar_cannot_make_a_cross_check_error(chasil_spec)
     readings["IV.1"] = FieldReading("IV.1", "digits", 2, v + 1, 0.997, "ok")   # accepted, but not sure enough
     res = grade_readings(sheet, readings, key)
     cc = [x for x in res["findings"] if x["kind"] == "cross_check"]
+    assert [x["severity"] for x in cc] == ["review"]
+
+
+def test_digits_whose_sure_boxes_rule_out_a_firm_marks_count_are_the_trainees_inconsistency(chasil_spec):
+    """Dev seed 31: tally 10 (read firmly) against digits "X 1 4" with the 1 unsure. Whatever that box is, the digits
+    end in 4, so they cannot be 10: an error, citing the digits as read surely. With the 4 unsure too, it may be
+    our misreading: review."""
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    readings["IV.2"] = FieldReading("IV.2", "digits", 2, 14, 0.98, "review", ("X", "1", "4"), (0.9999, 0.98, 1.0),
+                                    notes=("unsure_box",))
+    readings["IV.2.tally"] = FieldReading("IV.2.tally", "tally", 2, 10, 1.0, "ok")
+    readings["IV.2.bubbles"] = FieldReading("IV.2.bubbles", "bubbles", 2, 14, 0.75, "review")
+    cc = [x for x in grade_readings(sheet, readings, key)["findings"] if x["kind"] == "cross_check"]
+    assert [(x["severity"], x["message_id"]) for x in cc] == [
+        ("error", "Paslon 2: turus 10, angka X?4. Turus, angka dan bulatan harus sama.")]
+    readings["IV.2"] = replace(readings["IV.2"], box_confidence=(0.9999, 0.98, 0.9997))
+    cc = [x for x in grade_readings(sheet, readings, key)["findings"] if x["kind"] == "cross_check"]
     assert [x["severity"] for x in cc] == ["review"]
 
 

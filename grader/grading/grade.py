@@ -270,9 +270,20 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
         firm = {k: r for k, r in present.items() if is_firm(r)}
         error = len({r.value for r in firm.values()}) > 1
         cited = firm if error else present
+        shown = {k: str(r.value) for k, r in cited.items()}
+        digits = present.get("angka")
+        if not error and "angka" not in firm and _box_reasoned(digits):
+            # Digits not read firmly as a whole, whose sure boxes already rule out what a firm mark shows: the
+            # trainee's inconsistency whatever the unsure boxes say (tally 10, digits "X?4"). Cited as read surely.
+            possible = values_within(digits.boxes, sure_boxes(digits))
+            against = {k: r for k, r in firm.items() if possible is not None and r.value not in possible}
+            if against:
+                error, cited = True, {**against, "angka": digits}
+                shown = {k: str(r.value) for k, r in against.items()} | {
+                    "angka": sure_spelling(digits.boxes, sure_boxes(digits))}
         ids = tuple(r.id for r in cited.values())
-        said_id = ", ".join(f"{k} {r.value}" for k, r in cited.items())
-        said_en = ", ".join(f"{EN_MARK[k]} {r.value}" for k, r in cited.items())
+        said_id = ", ".join(f"{k} {shown[k]}" for k in cited)
+        said_en = ", ".join(f"{EN_MARK[k]} {shown[k]}" for k in cited)
         if error:
             out.append(Finding("cross_check", "error",
                                f"{pair_name(pid)}: {said_id}. Turus, angka dan bulatan harus sama.",
