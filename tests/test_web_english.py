@@ -275,3 +275,47 @@ def test_entry_labels_have_english_glosses_from_the_template(app, client, code):
     log_in(trainer)
     assert "<code>V.B</code> Entry V.B<br>" in trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(
         as_text=True)
+
+
+def test_every_page_has_a_title_of_its_own_in_both_languages(app, client, code):
+    """Almost every page's <title> was the generic "Latihan C.Hasil": a phone's tabs and history, and a trainer's
+    browser with the class table, the review queue and three sheets open, showed one name for all of them."""
+    from grader.web.db import connect
+    from tests.test_web_trainer import batch
+
+    sent = client.post("/", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                  "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")}, content_type="multipart/form-data")
+    held = client.post("/", data={"csrf_token": csrf_of(client), "code": "ZZZZZZ", "trainee": "Ann",
+                                  "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")}, content_type="multipart/form-data")
+    trainer = app.test_client()
+    log_in(trainer)
+    batch_page = batch(trainer, code, [("017_1.jpg", jpeg_bytes())]).location
+    queued = client.post("/", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Budi",
+                                    "photo_1": (io.BytesIO(jpeg_bytes()), "b.jpg")},
+                         content_type="multipart/form-data").location
+    conn = connect(app.config["DATABASE"])
+    with conn:
+        conn.execute("UPDATE submissions SET state='queued' WHERE token=?", (queued.rsplit("/", 1)[1],))
+    conn.close()
+    pages = {   # address: (the title in Indonesian, in English), before " — Latihan C.Hasil" / " — C.Hasil practice"
+        (client, "/"): ("Kirim foto", "Send a photo"),
+        (client, sent.location): ("Hasil Ann", "Result for Ann"),
+        (client, queued): ("Sedang dinilai…", "Grading…"),
+        (client, held.location): ("Periksa kode latihan", "Check the exercise code"),
+        (client, "/forms/"): ("Lembar latihan", "Practice sheets"),
+        (client, "/tidak-ada"): ("Kesalahan 404", "Error 404"),
+        (app.test_client(), "/trainer/masuk"): ("Masuk sebagai pelatih", "Trainer log in"),
+        (trainer, "/trainer/"): ("Latihan", "Exercises"),
+        (trainer, f"/trainer/latihan/{code}"): (f"Latihan {code}", f"Exercise {code}"),
+        (trainer, batch_page): (f"Penilaian banyak lembar {code}", f"Batch grading {code}"),
+        (trainer, f"/trainer/latihan/{code}/hasil"): (f"Hasil kelas {code}", f"Class results {code}"),
+        (trainer, f"/trainer/latihan/{code}/periksa"): (f"Antrian periksa {code}", f"Review queue {code}"),
+        (trainer, f"/trainer/latihan/{code}/wawasan"): (f"Wawasan kelas {code}", f"Class insight {code}"),
+        (trainer, "/trainer/lembar/1"): (f"Lembar Ann · {code}", f"Sheet Ann · {code}"),
+        (trainer, f"/trainer/latihan/{code}/layar"): (f"Kirim foto · {code}", f"Send a photo · {code}"),
+    }
+    for (who, address), (indonesian, english) in pages.items():
+        for lang, title, app_name in (("id", indonesian, "Latihan C.Hasil"), ("en", english, "C.Hasil practice")):
+            html = who.get(f"{address}{'&' if '?' in address else '?'}lang={lang}").get_data(as_text=True)
+            shown = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+            assert shown == f"{title} — {app_name}", (address, lang, shown)

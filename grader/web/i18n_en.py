@@ -81,6 +81,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto Anda sudah tersimpan. Hasil muncul di sini dalam beberapa detik; halaman ini boleh dimuat ulang.":
         "Your photo is saved. The result appears here in a few seconds; you may reload this page.",
     "Hasil": "Result",
+    "Hasil {who}": "Result for {who}",
     "Hasil penilaian": "Your result",
     "Foto tidak dapat dinilai": "The photo could not be graded",
     "Kirim ulang": "Send again",
@@ -215,6 +216,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Latihan {code} dibuat.": "Exercise {code} created.",
     "Hasil kelas": "Class results",
     "Periksa": "Review",
+    "Antrian periksa": "Review queue",
     "Wawasan kelas": "Class insight",
     "Nilai banyak lembar": "Grade many sheets",
     "Pilih banyak foto sekaligus, satu berkas zip, atau PDF hasil pindaian (satu halaman lembar per halaman PDF). "
