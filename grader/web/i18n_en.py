@@ -147,8 +147,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "tertulis": "written",
     "kotak": "boxes",
     "Catatan lain": "Other notes",
-    "salah": "error",
-    "peringatan": "warning",
+    "Peringatan": "Warning",
+    "Catatan": "Note",
     "Lembar Anda, dengan tanda": "Your sheet, marked",
     "Lembar bertanda": "The sheet, marked",
     "Halaman {n} bertanda": "Page {n}, marked",
@@ -182,6 +182,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Nilai sekarang": "Grade now",
     # trainer: login
     "Masuk sebagai pelatih": "Trainer log in",
+    "Anda belum masuk sebagai pelatih. Masuk lagi, lalu coba lagi.":
+        "You are not logged in as a trainer. Log in again, then try again.",
     "Nama Anda": "Your name",
     "Kata sandi pelatih": "Trainer password",
     "Masuk": "Log in",
