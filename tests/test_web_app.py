@@ -19,7 +19,7 @@ def test_configuration_comes_from_the_environment_once(monkeypatch, isolated_dat
 def test_settings_defaults():
     s = settings_from_env({})
     assert s["MAX_PHOTO_BYTES"] == 25 * 1024 * 1024 and s["JOBS_MODE"] == "process"
-    assert s["SESSION_COOKIE_SECURE"] is False
+    assert s["SESSION_COOKIE_SECURE"] is False and s["RECOVERY_WAIT_S"] == 20
     assert settings_from_env({"GRADER_SECURE_COOKIES": "1"})["SESSION_COOKIE_SECURE"] is True
 
 

@@ -498,3 +498,46 @@ def test_a_start_recovery_that_fails_is_tried_again_and_never_wedges_the_app(cod
     statuses = [client.get("/").status_code for _ in range(5)]
     assert statuses[-1] == 200 and statuses.count(503) < 5     # given up after a few attempts: the app serves
     assert "giving up" in caplog.text
+
+
+def test_a_start_recovery_step_that_hangs_keeps_no_request_waiting_past_the_bound(code, monkeypatch, caplog):
+    """A step that hangs (a database another process holds locked, a stuck disk) rather than fails kept every
+    request waiting behind it for good, and with them every thread of the server. A request now waits up to the
+    app's RECOVERY_WAIT_S and is told to try again in a moment (503, as for a failed attempt); the hang is logged
+    once, naming the step; the recovery keeps running, and once it has finished, requests are served as usual."""
+    import logging
+    import threading
+    import time
+
+    import grader.web.grading as grading
+
+    page, before = _store_a_correction_then_crash(make_test_app(), code, monkeypatch)
+    real, release, calls = grading.settle_stored_reviews, threading.Event(), []
+
+    def hangs(ctx):
+        calls.append(1)
+        assert release.wait(30)
+        return real(ctx)
+    monkeypatch.setattr(grading, "settle_stored_reviews", hangs)
+    app = make_test_app(RECOVERY_WAIT_S=0.5)
+    client = app.test_client()
+    with caplog.at_level(logging.WARNING, logger="grader.web.recovery"):
+        started = time.monotonic()
+        first = client.get("/", headers={"Accept": "application/json"})
+        waited = time.monotonic() - started
+        assert first.status_code == 503 and first.headers["Retry-After"] and 0.4 < waited < 5
+        assert first.get_json()["message"].startswith("Server baru dinyalakan ulang")
+        started = time.monotonic()
+        second = client.get(page + "?lang=en")                   # past the bound already: told at once
+        assert second.status_code == 503 and time.monotonic() - started < 0.4
+        assert "The server has just restarted" in second.get_data(as_text=True)
+        hung = [r.getMessage() for r in caplog.records if "still trying to" in r.getMessage()]
+        assert hung == [hung[0]] and "regrade the sheets missing a stored correction or dispute" in hung[0]
+        assert sheet(app)[0]["score"] == before["score"]         # not recovered yet
+        release.set()
+        deadline = time.monotonic() + 10
+        while client.get("/").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert client.get(page + ".json").get_json()["score"] == sheet(app)[0]["score"] > before["score"]
+    assert len(calls) == 1                                       # it ran on: not started again by the requests
+    assert len([r for r in caplog.records if "still trying to" in r.getMessage()]) == 1

@@ -275,3 +275,108 @@ def test_entry_labels_have_english_glosses_from_the_template(app, client, code):
     log_in(trainer)
     assert "<code>V.B</code> Entry V.B<br>" in trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(
         as_text=True)
+
+
+def test_every_page_has_a_title_of_its_own_in_both_languages(app, client, code):
+    """Almost every page's <title> was the generic "Latihan C.Hasil": a phone's tabs and history, and a trainer's
+    browser with the class table, the review queue and three sheets open, showed one name for all of them."""
+    from grader.web.db import connect
+    from tests.test_web_trainer import batch
+
+    sent = client.post("/", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                  "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")}, content_type="multipart/form-data")
+    held = client.post("/", data={"csrf_token": csrf_of(client), "code": "ZZZZZZ", "trainee": "Ann",
+                                  "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")}, content_type="multipart/form-data")
+    trainer = app.test_client()
+    log_in(trainer)
+    batch_page = batch(trainer, code, [("017_1.jpg", jpeg_bytes())]).location
+    queued = client.post("/", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Budi",
+                                    "photo_1": (io.BytesIO(jpeg_bytes()), "b.jpg")},
+                         content_type="multipart/form-data").location
+    conn = connect(app.config["DATABASE"])
+    with conn:
+        conn.execute("UPDATE submissions SET state='queued' WHERE token=?", (queued.rsplit("/", 1)[1],))
+    conn.close()
+    pages = {   # address: (the title in Indonesian, in English), before " — Latihan C.Hasil" / " — C.Hasil practice"
+        (client, "/"): ("Kirim foto", "Send a photo"),
+        (client, sent.location): ("Hasil Ann", "Result for Ann"),
+        (client, queued): ("Sedang dinilai…", "Grading…"),
+        (client, held.location): ("Periksa kode latihan", "Check the exercise code"),
+        (client, "/forms/"): ("Lembar latihan", "Practice sheets"),
+        (client, "/tidak-ada"): ("Kesalahan 404", "Error 404"),
+        (app.test_client(), "/trainer/masuk"): ("Masuk sebagai pelatih", "Trainer log in"),
+        (trainer, "/trainer/"): ("Latihan", "Exercises"),
+        (trainer, f"/trainer/latihan/{code}"): (f"Latihan {code}", f"Exercise {code}"),
+        (trainer, batch_page): (f"Penilaian banyak lembar {code}", f"Batch grading {code}"),
+        (trainer, f"/trainer/latihan/{code}/hasil"): (f"Hasil kelas {code}", f"Class results {code}"),
+        (trainer, f"/trainer/latihan/{code}/periksa"): (f"Antrian periksa {code}", f"Review queue {code}"),
+        (trainer, f"/trainer/latihan/{code}/wawasan"): (f"Wawasan kelas {code}", f"Class insight {code}"),
+        (trainer, "/trainer/lembar/1"): (f"Lembar Ann · {code}", f"Sheet Ann · {code}"),
+        (trainer, f"/trainer/latihan/{code}/layar"): (f"Kirim foto · {code}", f"Send a photo · {code}"),
+    }
+    for (who, address), (indonesian, english) in pages.items():
+        for lang, title, app_name in (("id", indonesian, "Latihan C.Hasil"), ("en", english, "C.Hasil practice")):
+            html = who.get(f"{address}{'&' if '?' in address else '?'}lang={lang}").get_data(as_text=True)
+            shown = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+            assert shown == f"{title} — {app_name}", (address, lang, shown)
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees of ``html``: its text, without the tags, their attributes, scripts and styles."""
+    import html as entities
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return entities.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+#: the codes a result and a sheet's state are stored with; a page says them in words
+CODE_WORDS = ("error", "warning", "review", "cross_check", "convention", "too_slow")
+
+
+def test_code_words_reach_no_page_a_finding_is_badged_in_the_pages_language(app, client, code):
+    """The "Other notes" of a result badged each finding with its severity: "error" and "warning" on an English
+    page (the codes themselves), "salah" and "peringatan" in lower case beside "Perlu dicek"; an unknown severity read
+    "peringatan". A failed sheet said its error code, "(too_slow)", after its reason."""
+    import json
+
+    from grader.web.db import connect
+    sent = client.post("/", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
+                                  "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")}, content_type="multipart/form-data")
+    conn = connect(app.config["DATABASE"])
+    res = json.loads(conn.execute("SELECT result FROM submissions WHERE id=1").fetchone()["result"])
+    res["findings"] = [{"kind": kind, "severity": severity, "message_id": f"Temuan {n}.", "message_en": f"Finding {n}.",
+                        "fields": ["II.1"]}
+                       for n, (kind, severity) in enumerate([("cross_check", "error"), ("convention", "warning"),
+                                                             ("cross_check", "review"), ("convention", "info")])]
+    with conn:
+        conn.execute("UPDATE submissions SET result=? WHERE id=1", (json.dumps(res),))
+    trainer = app.test_client()
+    log_in(trainer)
+    badges = {"id": ["Salah", "Peringatan", "Perlu dicek", "Catatan"], "en": ["Wrong", "Warning", "To check", "Note"]}
+    for lang, words in badges.items():
+        for who, address in ((client, sent.location), (trainer, "/trainer/lembar/1")):
+            html = who.get(f"{address}?lang={lang}").get_data(as_text=True)
+            notes = html.split("<h2>" + ("Catatan lain" if lang == "id" else "Other notes"))[1].split("</ul>")[0]
+            assert re.findall(r'<span class="badge [a-z]+">([^<]*)</span>', notes) == words, (address, lang)
+            assert not re.findall(rf"\b({'|'.join(CODE_WORDS)})\b", visible_text(html)), (address, lang)
+    with conn:
+        conn.execute("UPDATE submissions SET state='failed', error_code='too_slow', "
+                     "error_id='Penilaian terlalu lama.', error_en='Grading took too long.' WHERE id=1")
+    conn.close()
+    for lang in ("id", "en"):
+        failed = visible_text(trainer.get(f"/trainer/lembar/1?lang={lang}").get_data(as_text=True))
+        assert ("Penilaian terlalu lama." if lang == "id" else "Grading took too long.") in failed
+        assert not re.findall(rf"\b({'|'.join(CODE_WORDS)})\b", failed), lang
+
+
+def test_a_trainer_logged_out_is_told_so_in_the_pages_language(app, code):
+    """The review queue saves with a script: a trainer who had logged out in another tab was told the server's
+    "login required" beside the field, in English on an Indonesian page."""
+    trainer = app.test_client()
+    log_in(trainer)
+    token = csrf_of(trainer, "/trainer/")
+    trainer.post("/trainer/keluar", data={"csrf_token": token})
+    for lang, said in (("id", "Anda belum masuk sebagai pelatih. Masuk lagi, lalu coba lagi."),
+                       ("en", "You are not logged in as a trainer. Log in again, then try again.")):
+        answer = trainer.post(f"/trainer/lembar/1/koreksi?lang={lang}", data={"field": "V.B", "value": "5"},
+                              headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
+        assert answer.status_code == 401 and answer.get_json()["message"] == said

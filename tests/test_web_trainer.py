@@ -681,6 +681,45 @@ def test_roster_longer_than_the_limit_is_refused_with_a_message(trainer, code):
     assert f"maksimal {MAX_ROSTER} orang" in resp.get_data(as_text=True)
 
 
+def flashed_errors(page) -> list[str]:
+    """The error flashes of a page, as its reader sees them."""
+    import html
+    return [html.unescape(m) for m in re.findall(r'<div class="flash error" role="status">(.*?)</div>',
+                                                 page.get_data(as_text=True), re.S)]
+
+
+@pytest.mark.parametrize("roster, indonesian, english", [
+    (b"email,telepon,alamat,kelas,kecamatan,desa,tps,catatan\nx@y,1,2,3,4,5,6,7\n",
+     "Daftar peserta harus punya kolom nomor (id/no/nomor/trainee/no_peserta) dan kolom nama (name/nama); yang ada: "
+     "email, telepon, alamat, kelas, kecamatan, dan 3 lainnya.",
+     "The roster r.csv needs an id column (id/no/nomor/trainee/no_peserta) and a name column (name/nama); its "
+     "columns are email, telepon, alamat, kelas, kecamatan, and 3 more."),
+    (b"NIK;Nama Lengkap Peserta Bimtek KPPS Kecamatan Sukamaju\n1;Budi\n",
+     "Daftar peserta harus punya kolom nomor (id/no/nomor/trainee/no_peserta) dan kolom nama (name/nama); yang ada: "
+     "NIK, Nama Lengkap Peserta Bimtek….",
+     "The roster r.csv needs an id column (id/no/nomor/trainee/no_peserta) and a name column (name/nama); its "
+     "columns are NIK, Nama Lengkap Peserta Bimtek…."),
+    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb2\xc3\x8f\xa0[Content_Types].xml\xec\x97",
+     "r.csv adalah buku kerja Excel, bukan CSV. Di Excel, pilih Simpan Sebagai lalu CSV, dan kirim berkas CSV itu.",
+     "r.csv is an Excel workbook, not a CSV. In Excel, choose Save As, then CSV, and send that CSV file."),
+    ("no;nama\n1;André\n".encode() + b"2;Budi\xff\n",
+     "Daftar peserta r.csv tidak dapat dibaca: baris 3 berisi huruf yang rusak. Simpan lagi sebagai CSV UTF-8, lalu "
+     "coba lagi.",
+     "The roster r.csv cannot be read: line 3 holds a damaged character. Save it again as CSV UTF-8, then try "
+     "again."),
+], ids=["many-columns", "long-column", "excel-workbook", "damaged-byte"])
+def test_a_bad_rosters_message_is_a_sentence_in_the_pages_language(trainer, code, roster, indonesian, english):
+    """A roster without the columns it needs was refused with "found ['email', 'telepon', ...]" on an English page,
+    every column of a wide export listed; an Excel workbook sent as it is, or a damaged byte, with Python's
+    "'utf-8' codec can't decode byte 0xff in position 24"."""
+    token = csrf_of(trainer, "/trainer/")
+    for lang, said in (("id", indonesian), ("en", english)):
+        page = trainer.post(f"/trainer/latihan/{code}/lembar.pdf?lang={lang}",
+                            data={"csrf_token": token, "roster": (io.BytesIO(roster), "r.csv")},
+                            content_type="multipart/form-data", follow_redirects=True)
+        assert flashed_errors(page) == [said]
+
+
 def test_an_excel_roster_separated_by_semicolons_prints_named_sheets(trainer, code):
     """Excel in an Indonesian locale saves CSV with ";" and a BOM: one named sheet per trainee, not a refusal."""
     token = csrf_of(trainer, "/trainer/")

@@ -49,6 +49,10 @@ def _variant_args(p: argparse.ArgumentParser) -> None:
 
 
 UTF8_SEQUENCE_RE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")   # a character UTF-8 writes in two or more bytes
+# How an Excel workbook begins: .xlsx (a zip) and the older .xls; sent as the roster instead of a CSV saved from it
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+#: a roster's header columns named in a message: this many at most, each cut to this many characters
+COLUMNS_SHOWN, COLUMN_CHARS = 5, 30
 
 
 def read_roster(path: Path, *, number_boxes: int) -> list[tuple[str, str]]:
@@ -68,12 +72,20 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
     not UTF-8); the header row decides the separator. A numeric trainee id must fit the sheet's
     ``number_boxes`` trainee-number boxes (leading zeros aside), or the trainee could never write it there.
     """
+    if data.startswith(WORKBOOK_MAGIC):
+        raise GraderError("bad_roster", f"{source} is an Excel workbook, not a CSV. In Excel, choose Save As, then "
+                          "CSV, and send that CSV file.",
+                          f"{source} adalah buku kerja Excel, bukan CSV. Di Excel, pilih Simpan Sebagai lalu CSV, dan "
+                          "kirim berkas CSV itu.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         if UTF8_SEQUENCE_RE.search(data):   # UTF-8 with a damaged byte, not Windows-1252: names would print garbled
-            raise GraderError("bad_roster", f"cannot read roster {source}: {exc}",
-                              "Daftar peserta tidak dapat dibaca") from None
+            line = data[:exc.start].count(b"\n") + 1
+            raise GraderError("bad_roster", f"The roster {source} cannot be read: line {line} holds a damaged "
+                              "character. Save it again as CSV UTF-8, then try again.",
+                              f"Daftar peserta {source} tidak dapat dibaca: baris {line} berisi huruf yang rusak. "
+                              "Simpan lagi sebagai CSV UTF-8, lalu coba lagi.") from None
         text = data.decode("cp1252", errors="replace")
     # (read as a file, not split with str.splitlines: that also breaks a line at a vertical tab or a line break
     # inside a quoted cell, Excel's Alt+Enter, which cut the name in two or glued its halves together)
@@ -86,10 +98,12 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
     id_col = next((cols[c] for c in ROSTER_ID_COLUMNS if c in cols), None)
     name_col = next((cols[c] for c in ROSTER_NAME_COLUMNS if c in cols), None)
     if not id_col or not name_col:
-        raise GraderError("bad_roster", f"roster {source} needs an id column ({'/'.join(ROSTER_ID_COLUMNS)}) "
-                          f"and a name column ({'/'.join(ROSTER_NAME_COLUMNS)}); found {list(cols)}",
+        found = [c.strip() for c in reader.fieldnames if c and c.strip()]
+        raise GraderError("bad_roster", f"The roster {source} needs an id column ({'/'.join(ROSTER_ID_COLUMNS)}) "
+                          f"and a name column ({'/'.join(ROSTER_NAME_COLUMNS)}); its columns are "
+                          f"{_columns_in_words(found, lang='en')}.",
                           f"Daftar peserta harus punya kolom nomor ({'/'.join(ROSTER_ID_COLUMNS)}) dan kolom nama "
-                          f"({'/'.join(ROSTER_NAME_COLUMNS)}); yang ada: {', '.join(cols) or '-'}")
+                          f"({'/'.join(ROSTER_NAME_COLUMNS)}); yang ada: {_columns_in_words(found, lang='id')}.")
     out = []
     seen: dict[str, tuple[int, str]] = {}     # trainee id as grouping compares it -> (line, name)
     for line, row in rows:
@@ -109,6 +123,28 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
                 f"({first[1]}). Setiap peserta perlu nomor sendiri.")
         out.append((tid, name))
     return out
+
+
+def _columns_in_words(columns: list[str], *, lang: str) -> str:
+    """A roster's header columns for a message in ``lang``: "a, b, c, and 2 more" (at most :data:`COLUMNS_SHOWN`,
+    each cut by :func:`_short_column`); "none" for a header without any."""
+    if not columns:
+        return "none" if lang == "en" else "tidak ada"
+    shown = [_short_column(c) for c in columns[:COLUMNS_SHOWN]]
+    more = len(columns) - len(shown)
+    if more:
+        shown.append(f"and {more} more" if lang == "en" else f"dan {more} lainnya")
+    return ", ".join(shown)
+
+
+def _short_column(column: str) -> str:
+    """A header column as a message shows it: printable (a binary file's first line is not), and past
+    :data:`COLUMN_CHARS` cut after a whole word, with "…"."""
+    column = "".join(ch if ch.isprintable() else "?" for ch in column)
+    if len(column) <= COLUMN_CHARS:
+        return column
+    head = column[:COLUMN_CHARS]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip() + "…"
 
 
 def _roster_delimiter(header: str) -> str:

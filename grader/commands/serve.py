@@ -64,7 +64,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         app.extensions["grader.jobs"].warm_up()     # worker processes start (and import the pipeline) now
-        app.extensions["grader.recover"]()          # finish what a previous run left (a failing step: logged, retried)
+        # finish what a previous run left (a failing step: logged, retried; one that hangs: serving starts after
+        # RECOVERY_WAIT_S all the same, requests answered 503 until it ends)
+        app.extensions["grader.recover"]()
         if args.demo_class:
             _seed_demo_class(app)
         print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)", flush=True)

@@ -16,6 +16,8 @@ Environment variables:
 - ``GRADER_MAX_UPLOAD_MB`` (25): per photo; a trainee upload may carry two. ``GRADER_MAX_BATCH_MB`` (400).
 - ``GRADER_JOBS`` (``process``; ``thread``/``inline`` for tests), ``GRADER_WORKERS`` (default: CPUs, at most 4),
   ``GRADER_JOB_TIMEOUT_S`` (120).
+- ``GRADER_RECOVERY_WAIT_S`` (20): how long requests wait for the start's recovery (:mod:`grader.web.recovery`)
+  before they are answered 503, "try again in a moment", while it runs on.
 """
 from __future__ import annotations
 
@@ -48,6 +50,7 @@ def settings_from_env(env: os._Environ | dict = os.environ) -> dict:
         "JOBS_MODE": env.get("GRADER_JOBS", "process"),
         "JOBS_WORKERS": int(env["GRADER_WORKERS"]) if env.get("GRADER_WORKERS") else None,
         "JOB_TIMEOUT_S": int(env.get("GRADER_JOB_TIMEOUT_S", "120")),
+        "RECOVERY_WAIT_S": int(env.get("GRADER_RECOVERY_WAIT_S", "20")),
         "SESSION_COOKIE_SECURE": env.get("GRADER_SECURE_COOKIES", "0") == "1",
         "TIMEZONE": env.get("GRADER_TIMEZONE") or None,                   # WIB, WITA or WIT (None: WIB)
     }
@@ -56,7 +59,8 @@ def settings_from_env(env: os._Environ | dict = os.environ) -> dict:
 ENV_NAMES = {"SECRET_KEY": "GRADER_SECRET_KEY", "TRAINER_PASSWORD": "GRADER_TRAINER_PASSWORD",
              "MAX_PHOTO_BYTES": "GRADER_MAX_UPLOAD_MB", "MAX_UPLOAD_BYTES": "GRADER_MAX_UPLOAD_MB",
              "MAX_CONTENT_LENGTH": "GRADER_MAX_BATCH_MB", "JOBS_MODE": "GRADER_JOBS", "JOBS_WORKERS": "GRADER_WORKERS",
-             "JOB_TIMEOUT_S": "GRADER_JOB_TIMEOUT_S", "SESSION_COOKIE_SECURE": "GRADER_SECURE_COOKIES",
+             "JOB_TIMEOUT_S": "GRADER_JOB_TIMEOUT_S", "RECOVERY_WAIT_S": "GRADER_RECOVERY_WAIT_S",
+             "SESSION_COOKIE_SECURE": "GRADER_SECURE_COOKIES",
              "TIMEZONE": "GRADER_TIMEZONE"}
 
 

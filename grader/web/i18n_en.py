@@ -67,6 +67,15 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The PDF {name} is {size} MB, but a PDF may be at most {mb} MB. Save it smaller in the scanner app, or send photos of the sheet.",
     "Berkas yang dipilih berukuran {size} MB bersama-sama, padahal satu kiriman paling besar {mb} MB. Kirim satu foto per halaman, atau satu PDF yang berisi kedua halaman.":
         "The files you chose come to {size} MB together, but one sending may be at most {mb} MB. Send one photo per page, or one PDF holding both pages.",
+    # ... and in a trainer's batch, which takes zips too
+    "{name} berukuran {size} MB, padahal satu foto paling besar {mb} MB. Pilih lagi tanpa berkas itu: foto lembar dari ponsel jauh lebih kecil.":
+        "{name} is {size} MB, but a photo may be at most {mb} MB. Choose the files again without it: a phone's photo of a sheet is much smaller.",
+    "PDF {name} berukuran {size} MB, padahal satu PDF paling besar {mb} MB. Pindai ulang dengan resolusi lebih rendah, atau bagi PDF-nya menjadi beberapa berkas.":
+        "The PDF {name} is {size} MB, but a PDF may be at most {mb} MB. Scan it again at a lower resolution, or split it into several files.",
+    "Zip {name} berukuran {size} MB, padahal satu unggahan paling besar {mb} MB. Bagi fotonya ke beberapa zip, lalu unggah satu per satu.":
+        "The zip {name} is {size} MB, but one upload may be at most {mb} MB. Split its photos into several zips and upload them one at a time.",
+    "Berkas yang dipilih berukuran {size} MB bersama-sama, padahal satu unggahan paling besar {mb} MB. Unggah dalam beberapa bagian.":
+        "The files you chose come to {size} MB together, but one upload may be at most {mb} MB. Upload them in several parts.",
     "Percobaan Anda": "Your attempts",
     "Waktu": "Time",
     "Kode": "Code",
@@ -81,6 +90,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto Anda sudah tersimpan. Hasil muncul di sini dalam beberapa detik; halaman ini boleh dimuat ulang.":
         "Your photo is saved. The result appears here in a few seconds; you may reload this page.",
     "Hasil": "Result",
+    "Hasil {who}": "Result for {who}",
     "Hasil penilaian": "Your result",
     "Foto tidak dapat dinilai": "The photo could not be graded",
     "Kirim ulang": "Send again",
@@ -146,8 +156,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "tertulis": "written",
     "kotak": "boxes",
     "Catatan lain": "Other notes",
-    "salah": "error",
-    "peringatan": "warning",
+    "Peringatan": "Warning",
+    "Catatan": "Note",
     "Lembar Anda, dengan tanda": "Your sheet, marked",
     "Lembar bertanda": "The sheet, marked",
     "Halaman {n} bertanda": "Page {n}, marked",
@@ -181,6 +191,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Nilai sekarang": "Grade now",
     # trainer: login
     "Masuk sebagai pelatih": "Trainer log in",
+    "Anda belum masuk sebagai pelatih. Masuk lagi, lalu coba lagi.":
+        "You are not logged in as a trainer. Log in again, then try again.",
     "Nama Anda": "Your name",
     "Kata sandi pelatih": "Trainer password",
     "Masuk": "Log in",
@@ -215,6 +227,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Latihan {code} dibuat.": "Exercise {code} created.",
     "Hasil kelas": "Class results",
     "Periksa": "Review",
+    "Antrian periksa": "Review queue",
     "Wawasan kelas": "Class insight",
     "Nilai banyak lembar": "Grade many sheets",
     "Pilih banyak foto sekaligus, satu berkas zip, atau PDF hasil pindaian (satu halaman lembar per halaman PDF). "

@@ -25,6 +25,9 @@ STATUS_LABELS = {
     "queued": "Antre", "running": "Dinilai@@sedang", "done": "Selesai", "failed": "Gagal",
     "graded": "Dinilai", "partial": "Sebagian", "refused": "Ditolak",
 }
+# A finding's severity (grader.grading.grade.Finding), as its badge says it: the trainee's mistake (a cross-check
+# that fails), a writing convention not followed, or a reading left for the trainer; another one, a note.
+SEVERITY_LABELS = {"error": "Salah", "warning": "Peringatan", "review": STATUS_LABELS["review"]}
 KIND_LABELS = {"digits": "angka", "bubbles": "bulatan", "tally": "turus"}
 # Why the reader (or the context policy) left a field for the trainer: the readers' note codes, in words.
 NOTE_LABELS = {
@@ -80,6 +83,10 @@ class Section:
 
 def status_label(status: str | None) -> str:
     return _(STATUS_LABELS.get(status or "", status or "—"))
+
+
+def severity_label(severity: str | None) -> str:
+    return _(SEVERITY_LABELS.get(severity or "", "Catatan"))
 
 
 def kind_label(kind: str | None) -> str:
@@ -167,6 +174,7 @@ NOT_A_PHOTO_PROBLEM = ("wrong_exercise", "other_trainee", "duplicate_page")
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, status_label=status_label,
+                                 severity_label=severity_label,
                                  kind_label=kind_label, fmt_value=fmt_value, note_text=note_text,
                                  score_text=score_text, confidence_text=confidence_text, section_title=section_title,
                                  unread_pages=unread_pages, remarks_by_field=remarks_by_field,

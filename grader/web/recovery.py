@@ -9,9 +9,13 @@ The steps, in this order:
 4. regrade the sheets whose stored correction or dispute is missing from their score
    (:func:`grader.web.grading.settle_stored_reviews`).
 
-``grader serve`` runs it before serving. Under any other WSGI server (waitress or gunicorn importing
-``create_app``) the first request runs it, and every request, whichever arrives meanwhile, waits until it has
+``grader serve`` starts it before serving. Under any other WSGI server (waitress or gunicorn importing
+``create_app``) the first request starts it, and every request, whichever arrives meanwhile, waits until it has
 finished: none sees or acts on half-recovered state (a correction racing the recovery's regrade of its sheet).
+It runs in a thread of its own, and a request waits for it only until it has run ``RECOVERY_WAIT_S`` seconds (the
+app's setting): a step that hangs (a locked database, a stuck disk) must not hold every request, and with it every
+server thread, for good. Past that, a request is answered 503 as for a failed attempt, and the step is logged once,
+by name; the recovery keeps running, and once it has finished, requests are served as usual.
 
 A step that fails is logged, in English with its traceback, and tried again by the next request; the steps done
 before it are not run again (re-queueing the jobs a second time would grade them twice). The request whose
@@ -24,6 +28,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -37,13 +43,23 @@ ATTEMPTS = 3
 RETRY_AFTER_S = 5
 
 
+@dataclass
+class _Attempt:
+    """One run of the steps not done yet, in the recovery's thread; ``ok`` once ``done`` is set."""
+    started: float = field(default_factory=time.monotonic)
+    done: threading.Event = field(default_factory=threading.Event)
+    ok: bool = False
+
+
 class StartupRecovery:
     """The start's recovery, run once to the end: call it before serving; ``True`` when requests may be served
-    (finished, or its failing steps given up), ``False`` when this call's attempt failed and the caller should
-    try again later. Concurrent calls wait for the one running."""
+    (finished, or its failing steps given up), ``False`` when the caller should try again later: the attempt it
+    waited for failed, or has been running ``wait_s`` seconds (a step that hangs). A call starts an attempt if none
+    is running (in a thread of its own), and concurrent calls wait for the one running."""
 
-    def __init__(self, runner, *, attempts: int = ATTEMPTS):
+    def __init__(self, runner, *, wait_s: float, attempts: int = ATTEMPTS):
         self.attempts = attempts
+        self.wait_s = wait_s
         self._steps: list[tuple[str, Callable[[], object]]] = [
             ("finish the removals a crash cut short", lambda: _finish_removals(runner)),
             ("re-queue the interrupted jobs", runner.recover),
@@ -52,20 +68,53 @@ class StartupRecovery:
         ]
         self._next = 0              # the first step not done yet
         self._failures = 0          # of that step
+        self._step_started = 0.0    # when that step started (time.monotonic)
         self._finished = False      # set only once every step is done or given up
+        self._attempt: _Attempt | None = None     # the one running
+        self._hung: set[int] = set()              # steps whose hang was logged
         self._lock = threading.Lock()
 
     def __call__(self) -> bool:
         if self._finished:
             return True
-        with self._lock:            # a request arriving meanwhile waits here
-            if not self._finished:
-                self._finished = self._run()
-            return self._finished
+        with self._lock:
+            if self._finished:
+                return True
+            if self._attempt is None:
+                self._attempt = _Attempt()
+                threading.Thread(target=self._attempt_thread, args=(self._attempt,), name="startup-recovery",
+                                 daemon=True).start()
+            attempt = self._attempt
+        if attempt.done.wait(max(0.0, attempt.started + self.wait_s - time.monotonic())):
+            return attempt.ok
+        self._log_hang()
+        return False
+
+    def _attempt_thread(self, attempt: _Attempt) -> None:
+        ok = False
+        try:
+            ok = self._run()
+        finally:
+            with self._lock:
+                self._finished = attempt.ok = ok
+                self._attempt = None            # a failed attempt: the next call starts another
+            attempt.done.set()
+
+    def _log_hang(self) -> None:
+        """Say once, per step, that a step has kept requests waiting past the bound (its name, for how long)."""
+        with self._lock:
+            step = self._next
+            if self._finished or step >= len(self._steps) or step in self._hung:
+                return
+            self._hung.add(step)
+        log.warning("startup recovery: still trying to %s after %.0f s; requests are answered 503 until it finishes "
+                    "(a step that hangs: a locked database, a stuck disk?)", self._steps[step][0],
+                    time.monotonic() - self._step_started)
 
     def _run(self) -> bool:
         while self._next < len(self._steps):
             what, step = self._steps[self._next]
+            self._step_started = time.monotonic()
             try:
                 step()
             except Exception:  # noqa: BLE001 - logged; tried again, or given up, below
@@ -76,6 +125,9 @@ class StartupRecovery:
                     return False
                 log.exception("startup recovery: could not %s (attempt %d of %d); giving up on it and serving "
                               "without it (the next start tries again)", what, self._failures, self.attempts)
+            if self._next in self._hung:
+                log.warning("startup recovery: the step that kept requests waiting (%s) ended after %.0f s",
+                            what, time.monotonic() - self._step_started)
             self._next += 1
             self._failures = 0
         return True
@@ -105,10 +157,10 @@ def _settle_stored_reviews(runner) -> None:
 
 
 def init_app(app: Flask, runner) -> None:
-    """Run the recovery before the first request is served (every request waits for it); ``grader serve`` calls
-    ``app.extensions["grader.recover"]()`` at start, too. Not at import or in CLI commands (``flask init-db``
-    must not start grading)."""
-    recovery = StartupRecovery(runner)
+    """Run the recovery before the first request is served (every request waits for it, up to the app's
+    ``RECOVERY_WAIT_S``); ``grader serve`` calls ``app.extensions["grader.recover"]()`` at start, too. Not at
+    import or in CLI commands (``flask init-db`` must not start grading)."""
+    recovery = StartupRecovery(runner, wait_s=app.config["RECOVERY_WAIT_S"])
     app.extensions["grader.recover"] = recovery
 
     @app.before_request

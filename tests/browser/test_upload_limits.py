@@ -28,6 +28,24 @@ def pdf(name, size):
     return {"name": name, "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n".ljust(size, b"\0")}
 
 
+def sent_unless_said(page, alert, send, posts, said, *, answer) -> bool:
+    """Whether ``send()`` sent the chosen files: once, the server answering ``answer``, when the form's ``alert``
+    says nothing (``said`` None); else it says ``said``, and nothing is sent."""
+    if said is None:
+        page.wait_for_timeout(300)                                  # (the check reads the files' first bytes)
+        assert alert.is_hidden()
+        send()
+        page.wait_for_selector(f"text={answer}", timeout=10_000)
+        assert len(posts) == 1, posts
+        return True
+    alert.wait_for(state="visible", timeout=5_000)
+    assert alert.inner_text() == said
+    send()
+    page.wait_for_timeout(500)
+    assert posts == [] and alert.inner_text() == said
+    return False
+
+
 # (what is chosen for page 1 and page 2, what the form's alert says then: None, nothing, and the form is sent)
 UPLOADS = {
     "photo_too_large": ((photo("IMG_20250114.jpg", 3 * MB // 2), None),
@@ -60,20 +78,11 @@ def test_the_upload_form_refuses_a_file_past_the_servers_limits_before_sending_i
     if page_2:
         page.set_input_files("#photo_2", files=[page_2])
     alert = page.locator("form[data-progress] [role=alert]")
-    if said is None:
-        page.wait_for_timeout(300)                                  # (the check reads the file's first bytes)
-        assert alert.is_hidden()
-        page.tap("button[type=submit]")
-        page.wait_for_selector("text=PDF ini tidak bisa dibuka", timeout=10_000)   # (the server read it: no real PDF)
-        assert len(posts) == 1, posts
+    send = lambda: page.tap("button[type=submit]")                  # noqa: E731
+    if sent_unless_said(page, alert, send, posts, said, answer="PDF ini tidak bisa dibuka"):   # (no real PDF)
         ctx.close()
         return
-    alert.wait_for(state="visible", timeout=5_000)
-    assert alert.inner_text() == said
     shots(page, f"phone-trainee-upload-{case.replace('_', '-')}")
-    page.tap("button[type=submit]")
-    page.wait_for_timeout(500)
-    assert posts == [] and alert.inner_text() == said
     assert page.evaluate("document.querySelector('button[type=submit]').textContent.trim()") == "Kirim dan nilai"
     page.set_input_files("#photo_1", files=[photo("hal1.jpg", MB // 2)])      # a phone photo instead: the alert goes
     page.set_input_files("#photo_2", files=[])
@@ -107,4 +116,70 @@ def test_a_retake_or_an_added_page_past_the_limit_is_not_sent(browser, small_lim
     page.wait_for_url(lambda url: url != result_url, timeout=15_000)
     page.wait_for_selector("text=Hasil penilaian", timeout=15_000)
     assert len(sent) == 1 and address.strip("*") in sent[0], sent
+    ctx.close()
+
+
+def zip_file(name, size):
+    return {"name": name, "mimeType": "application/zip", "buffer": b"PK\x03\x04".ljust(size, b"\0")}
+
+
+@pytest.fixture
+def small_batch_limits_server(isolated_data_dir):
+    """Photos of at most 1 MB (a batch's PDF 20 MB), a batch's files 4 MB together (its request 5 MB, less the room
+    batch_limits keeps for the form)."""
+    from grader.web.trainer.batches import BATCH_FORM_ROOM_BYTES
+    from tests.browser.conftest import _serve
+    yield from _serve({"JOBS_MODE": "thread", "JOBS_WORKERS": 2, "PIPELINE": "grader.web.testing",
+                       "MAX_PHOTO_BYTES": MB, "MAX_CONTENT_LENGTH": 4 * MB + BATCH_FORM_ROOM_BYTES})
+
+
+# (the page's language, the files chosen at once, what the form's alert says then: None, nothing, and it is sent)
+BATCHES = {
+    "photo_too_large": ("id", [photo("017_1.jpg", MB // 2), photo("VID_20250114.jpg", 3 * MB // 2)],
+                        "VID_20250114.jpg berukuran 2 MB, padahal satu foto paling besar 1 MB. Pilih lagi tanpa "
+                        "berkas itu: foto lembar dari ponsel jauh lebih kecil."),
+    "pdf_too_large": ("id", [pdf("Pindaian kelas.pdf", 21 * MB)],
+                      "PDF Pindaian kelas.pdf berukuran 21 MB, padahal satu PDF paling besar 20 MB. Pindai ulang "
+                      "dengan resolusi lebih rendah, atau bagi PDF-nya menjadi beberapa berkas."),
+    "zip_too_large": ("id", [zip_file("Kelas A.zip", 9 * MB // 2)],
+                      "Zip Kelas A.zip berukuran 5 MB, padahal satu unggahan paling besar 4 MB. Bagi fotonya ke "
+                      "beberapa zip, lalu unggah satu per satu."),
+    "zip_too_large_in_english": ("en", [zip_file("Kelas A.zip", 9 * MB // 2)],
+                                 "The zip Kelas A.zip is 5 MB, but one upload may be at most 4 MB. Split its photos "
+                                 "into several zips and upload them one at a time."),
+    "together_too_large": ("id", [zip_file("Kelas A.zip", 3 * MB), pdf("Pindaian.pdf", 3 * MB // 2)],
+                           "Berkas yang dipilih berukuran 5 MB bersama-sama, padahal satu unggahan paling besar 4 MB. "
+                           "Unggah dalam beberapa bagian."),
+    # past a photo's limit, within the upload's: the server opens a zip of any size the upload takes, and so the
+    # browser sends it, also when its name does not say zip (told by its first bytes, as the server does)
+    "zip_within_the_upload": ("id", [zip_file("Kelas A.zip", 3 * MB)], None),
+    "zip_named_as_a_photo": ("id", [zip_file("kelas.jpg", 2 * MB) | {"mimeType": "image/jpeg"}], None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BATCHES))
+def test_the_batch_form_refuses_a_file_past_the_servers_batch_limits_before_sending_it(
+        browser, small_batch_limits_server, shots, case):
+    """The trainer's batch input had no size check at all: a video among a class's photos, or a zip past the
+    upload's limit, went up in full on the training room's Wi-Fi before the server skipped or refused it."""
+    from tests.browser.test_browser import trainer_page
+    lang, files, said = BATCHES[case]
+    srv = small_batch_limits_server
+    ctx, page = trainer_page(browser, srv)
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}?lang={lang}")
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    form = page.locator("form[action$='/batch']")
+    page.set_input_files("input[name=photos]", files=files)
+    alert = form.locator("[role=alert]")
+    send = form.locator("button[type=submit]").click
+    if sent_unless_said(page, alert, send, posts, said, answer="Tidak ada foto yang bisa dinilai"):   # (no real zip)
+        ctx.close()
+        return
+    shots(page, f"trainer-batch-{case.replace('_', '-')}")
+    page.set_input_files("input[name=photos]", files=[photo("017_1.jpg", MB // 2)])   # a photo instead: it goes
+    alert.wait_for(state="hidden", timeout=5_000)
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#batch", timeout=15_000)
+    assert len(posts) == 1, posts
     ctx.close()

@@ -31,6 +31,24 @@ from grader.web.uploads import (DUPLICATE_WINDOW_S, StorageError, check_photo, r
                                 stored_from_form)
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+#: A PDF in a batch (a copier's or a scanner app's stack of a class's sheets) may be this many photos' limit.
+PDF_PHOTOS = 20
+#: Room in a batch's request for all but its files: the other fields and each file's multipart headers.
+BATCH_FORM_ROOM_BYTES = 1024 * 1024
+
+
+@bp.app_template_global()
+def batch_limits() -> dict[str, int]:
+    """What a batch takes, in bytes: ``photo``, one photo (a loose one or one in a zip); ``pdf``, one PDF;
+    ``zip``, one zip, which only the request's limit bounds (its photos are each held to ``photo``); ``request``,
+    all the files of one upload together (the app's limit on a batch, less :data:`BATCH_FORM_ROOM_BYTES`).
+
+    :func:`_collect` skips a photo or a PDF past its limit, and the app refuses a request past its own (413). The
+    batch input carries them (``_result.html``'s ``batch_limits_of``), so that the browser refuses first.
+    """
+    photo = current_app.config["MAX_PHOTO_BYTES"]
+    request_bytes = current_app.config["MAX_CONTENT_LENGTH"] - BATCH_FORM_ROOM_BYTES
+    return {"photo": photo, "pdf": photo * PDF_PHOTOS, "zip": request_bytes, "request": request_bytes}
 
 
 # Reasons a photo of a batch is left out after it was taken in: (code, Indonesian, English).
@@ -59,7 +77,7 @@ def skipped_entry(name: str, reason) -> dict:
 def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
     """Photos from plain files and zips, every skipped file with its reason, and where each photo came from
     (its zip and folder in it; plain files share one place), so names pair only within one place."""
-    max_photo = current_app.config["MAX_PHOTO_BYTES"]
+    limits = batch_limits()
     photos: list[tuple[str, bytes]] = []
     skipped: list[dict] = []
     places: list[str] = []
@@ -73,7 +91,7 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
         data = up.read()
         if data[:4] in ZIP_MAGIC:
             try:
-                contents = read_zip(data, limits=ZipLimits(max_member_bytes=max_photo), keep_folders=True)
+                contents = read_zip(data, limits=ZipLimits(max_member_bytes=limits["photo"]), keep_folders=True)
             except GraderError as exc:
                 skip(up.filename, exc)
                 continue
@@ -88,13 +106,13 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
                 continue
             try:
                 # (a PDF: the photos a scanner app or a copier saved; a class's stack may be large)
-                pages = photos_of(member, content, max_bytes=max_photo * 20)
+                pages = photos_of(member, content, max_bytes=limits["pdf"])
             except GraderError as exc:
                 skip(where + member, exc)
                 continue
             for name, page in pages:
                 try:
-                    check_photo(page, max_bytes=max_photo)
+                    check_photo(page, max_bytes=limits["photo"])
                 except GraderError as exc:
                     skip(where + name, exc)
                     continue
