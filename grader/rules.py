@@ -9,7 +9,9 @@ answer key when checking a generated exercise.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import itertools
+import operator
 import re
 from dataclasses import dataclass
 from typing import Mapping
@@ -120,31 +122,25 @@ def evaluate_rules(rules: list[Rule], values: Mapping[str, int | None]) -> list[
     return results
 
 
-# Sums of unsure fields' possible values are built up to this many; beyond it the rule is taken as able to hold.
-MAX_SUMS = 200_000
-
-
 def can_hold(rule: Rule, options: Mapping[str, frozenset[int] | None]) -> bool:
     """Could ``rule`` hold for some choice of each field's value among ``options``?
 
     ``options`` gives each field of the rule the values it may have (one value for a field read surely; None for
     a field that could be anything). Used by grading to tell a rule that fails whatever our unsure readings
-    really say from one that is merely not checkable yet. When in doubt (a field that could be anything, or
-    too many combinations to try) the answer is True: the rule is then not held against the trainee.
+    really say from one that is merely not checkable yet. When in doubt (a field that could be anything) the
+    answer is True: the rule is then not held against the trainee.
     """
     sets = {f: options.get(f) for f in rule.fields}
-    if any(s is None for s in sets.values()):
-        return True
     if any(not s for s in sets.values()):
-        return True     # (no value at all: not a number we can reason about)
+        return True     # (could be anything, or no value we can reason about)
     if rule.op == "<=":
         return sum(min(sets[f]) for f in rule.lhs) <= sum(max(sets[f]) for f in rule.rhs)
-    # lhs - rhs = 0 for some choice: build the reachable differences field by field.
-    reach = {0}
-    for terms, sign in ((rule.lhs, 1), (rule.rhs, -1)):
-        for f in terms:
-            s = sets[f]
-            if len(reach) * len(s) > MAX_SUMS:
-                return True
-            reach = {r + sign * v for r in reach for v in s}
-    return 0 in reach
+    return bool(_sums(sets[f] for f in rule.lhs) & _sums(sets[f] for f in rule.rhs))
+
+
+def _sums(sets) -> int:
+    """Every sum of one value from each set, as a bit mask (bit n set: n is reachable); values are counts, >= 0."""
+    reach = 1
+    for values in sets:
+        reach = functools.reduce(operator.or_, (reach << v for v in values))
+    return reach

@@ -826,8 +826,10 @@ def test_can_hold_on_sets_of_values():
     assert can_hold(eq, {"a": None, "b": frozenset({5}), "c": frozenset({25})})      # could be anything
     assert not can_hold(le, {"a": frozenset({30, 40}), "c": frozenset({20, 29})})
     assert can_hold(le, {"a": frozenset({30, 40}), "c": frozenset({20, 30})})
-    big = frozenset(range(1000))
-    assert can_hold(eq, {"a": big, "b": big, "c": frozenset({5000})})   # too many sums to try: not held against
+    big = frozenset(range(1000))                                        # three unsure boxes each: exact all the same
+    assert can_hold(eq, {"a": big, "b": big, "c": frozenset({1998})})
+    assert not can_hold(eq, {"a": big, "b": big, "c": frozenset({1999})})
+    assert can_hold(eq, {"a": frozenset(), "b": big, "c": frozenset({5})})  # no value we can reason about
 
 
 def test_the_evaluation_counts_a_rule_reported_violated_that_holds_as_written(chasil_spec):

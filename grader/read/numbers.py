@@ -9,6 +9,7 @@ guess a number for a trainee.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Sequence
@@ -117,6 +118,11 @@ def values_within(labels: Sequence[str], fixed: Sequence[bool]) -> frozenset[int
     counts as fixed). A spelling that breaks the convention (a digit, then an unused box, then a digit) is
     not a number and is left out. None when more than :data:`MAX_FREE_BOXES` boxes are free.
     """
+    return _values_within(tuple(labels), tuple(bool(f) for f in fixed))
+
+
+@functools.lru_cache(maxsize=4096)
+def _values_within(labels: tuple[str, ...], fixed: tuple[bool, ...]) -> frozenset[int] | None:
     free = [i for i, f in enumerate(fixed) if not f]
     if len(free) > MAX_FREE_BOXES:
         return None

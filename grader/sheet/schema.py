@@ -6,6 +6,8 @@ is wrong, so a template author never sees a traceback.
 """
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,6 +209,14 @@ def load_template(path: str | Path) -> TemplateSpec:
         raise TemplateError(source, "", f"file not found at {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(source, "", f"cannot read file ({exc})") from None
+    return _parse_text(text, source)
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_text(text: str, source: str) -> TemplateSpec:
+    """Parse one template's text, once per text: every regrade of a stored result resolves its template, and
+    parsing the YAML took half a regrade's time. Keyed by the text, so an edited file is parsed anew. (The spec is
+    frozen; nothing may change it.)"""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
