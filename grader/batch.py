@@ -319,7 +319,9 @@ def sheet_rows(results: list[dict]) -> list[dict]:
 def field_rows(results: list[dict]) -> list[dict]:
     return [{"trainee": r.get("trainee") or "", "exercise": r.get("exercise") or "", "field": f["id"],
              "page": f["page"], "section": f["section"], "kind": f["kind"], "status": f["status"],
-             "value": "" if f["value"] is None else f["value"], "expected": "" if f["expected"] is None else f["expected"],
+             # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
+             "value": f.get("read_as") or ("" if f["value"] is None else f["value"]),
+             "expected": "" if f["expected"] is None else f["expected"],
              "confidence": f["confidence"], "notes": ";".join(f.get("notes") or ())}
             for r in results for f in r["fields"]]
 

@@ -55,6 +55,7 @@ class RuleResult:
     rhs_value: int | None
     missing: tuple[str, ...] = ()
     unsure: tuple[str, ...] = ()   # a violated rule's fields we are unsure of (it fails whatever they say)
+    terms_read: tuple[str, str] = ()   # then its two sides as read surely ("?39 + 96", "236"), not as sums
 
     def message(self, lang: str = "id") -> str:
         base = self.rule.text_id if lang == "id" else self.rule.text_en
@@ -63,11 +64,11 @@ class RuleResult:
         got = "tertulis" if lang == "id" else "written"
         if not self.unsure:
             return f"{base} ({got}: {self.lhs_value} vs {self.rhs_value})"
-        # The sums shown use our best reading of the unsure fields, which may be off; the verdict does not depend
-        # on them, and the message says so rather than stating numbers we are not sure of as fact.
-        whatever = ("tidak cocok berapa pun angka yang belum terbaca pasti" if lang == "id"
-                    else "it fails whatever the digits we are unsure of say")
-        return f"{base} ({got}: {self.lhs_value} vs {self.rhs_value}; {whatever})"
+        # A sum would add our guess at the unsure digits: the terms are shown as read surely ("?" where not), and
+        # the message says the verdict does not depend on them.
+        whatever = ("tidak cocok berapa pun angka yang belum terbaca pasti (?)" if lang == "id"
+                    else "it fails whatever the digits we are unsure of (?) say")
+        return f"{base} ({got}: {self.terms_read[0]} vs {self.terms_read[1]}; {whatever})"
 
 
 def expand_rules(specs: tuple[RuleSpec, ...], sheet: SheetLayout) -> list[Rule]:

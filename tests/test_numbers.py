@@ -56,14 +56,16 @@ def test_overwritten_box_goes_to_review():
 
 def test_values_within_keeps_sure_boxes_and_tries_everything_else():
     from grader.read.numbers import values_within
-    # "1?6": the middle box could be any digit
-    assert values_within(("1", "1", "6"), (True, False, True)) == frozenset(range(106, 200, 10))
+    # "1?6": the middle box could be any digit, or an X a person would read as 16 (or 106)
+    assert values_within(("1", "1", "6"), (True, False, True)) == frozenset(range(106, 200, 10)) | {16}
     # an unsure first box may also be an unused box (X or blank): "?47" is 47 or 047..947
     assert values_within(("7", "4", "7"), (False, True, True)) == frozenset({47} | {d * 100 + 47 for d in range(10)})
     # a sure X before an unsure box: the number has at most two digits
     assert values_within(("X", "4", "7"), (True, False, False)) == frozenset(range(100))
-    # an unsure last box cannot be an unused box after a digit: "4?" is 40..49, not 4
-    assert values_within(("X", "4", "7"), (True, True, False)) == frozenset(range(40, 50))
+    # an unsure last box may be an X after the digit ("X4X", written from the left): 4 as meant, or 40
+    assert values_within(("X", "4", "7"), (True, True, False)) == frozenset(range(40, 50)) | {4}
+    # a sure X between digits is off the convention: 16 or 106, as a person might take "1X6"
+    assert values_within(("1", "X", "6"), (True, True, True)) == frozenset({16, 106})
     assert values_within(("X", "X", "X"), (True, True, True)) == frozenset({0})
     assert values_within(("1",) * 5, (False,) * 5) is None      # too many free boxes: could be anything
 
@@ -73,5 +75,6 @@ def test_sure_spelling_shows_unsure_boxes_as_question_marks():
     assert sure_spelling(("1", "1", "6"), (False, True, True)) == "?16"
     assert sure_spelling(("X", "4", "7"), (True, False, True)) == "X?7"
     assert sure_spelling(("", "4", "7"), (True, False, True)) == "?7"
-    assert sure_spelling(("X", "X", "X"), (False, False, True)) == "0"      # a last X leaves nothing but 0
+    assert sure_spelling(("X", "X", "X"), (True, True, True)) == "0"
+    assert sure_spelling(("X", "X", "X"), (False, False, True)) == "??X"    # "5XX" from the left is possible
     assert sure_spelling(("X", "4", "7"), (True, True, True)) == "47"

@@ -88,10 +88,11 @@ def reader_view(field: dict) -> tuple[str, tuple[str, ...]]:
     status = field["status"]
     if status == "wrong" or (status == "review" and set(notes) & set(GRADER_NOTES)):
         status = "blank" if field.get("value") is None else "ok"
-    # Wrong by its sure boxes, while the reader had it in review: a digits reading the reader accepted never
-    # carries an unsure or overwritten box (one accepted by context is put back in review by undo_context).
-    if NOTE_WRONG_BY_SURE_BOXES in notes and {NOTE_UNSURE_BOX, NOTE_OVERWRITTEN} & set(notes):
-        status = "review"
+        # ... unless the reader itself had it in review: a digits reading it accepted never carries an unsure or
+        # overwritten box (one accepted by context is put back in review by undo_context as well). A field wrong by
+        # its sure boxes, or disputed, may have been read so.
+        if {NOTE_UNSURE_BOX, NOTE_OVERWRITTEN} & set(notes):
+            status = "review"
     return status, tuple(n for n in notes if n not in GRADER_NOTES)
 
 
@@ -191,8 +192,8 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     for rr in rule_results:
         weak = tuple(f for f in rr.rule.fields if f not in readings or not is_firm(readings[f]))
         if weak and rr.status != "ok" and fails_whatever_unsure(rr.rule, readings):
-            lhs, rhs = (sum(readings[f].value for f in side) for side in (rr.rule.lhs, rr.rule.rhs))
-            rr = RuleResult(rr.rule, "violated", lhs, rhs, unsure=weak)
+            lhs, rhs = (" + ".join(read_surely(readings[f]) for f in side) for side in (rr.rule.lhs, rr.rule.rhs))
+            rr = RuleResult(rr.rule, "violated", None, None, unsure=weak, terms_read=(lhs, rhs))
         elif rr.status == "violated" and weak:
             # context policy: a conflict with a weak reading sends it to review, never to "violated"
             doubted.update(weak)
@@ -213,7 +214,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
         if status == "review" and wrong_whatever_unsure(r, exp):
             # (a field in a failing rule with unsure readings, doubted above, is wrong here on its own sure boxes)
             status, why = "wrong", (NOTE_WRONG_BY_SURE_BOXES,)
-            read_as = sure_spelling(r.boxes, sure_boxes(r))
+            read_as = read_surely(r)
         c = corrections.get(f.id) if r is not None and NOTE_CORRECTED in r.notes else None
         fields_out.append({
             "id": f.id, "page": f.page, "section": f.section, "label": f.label, "label_en": f.label_en or f.label,
@@ -279,8 +280,7 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
             against = {k: r for k, r in firm.items() if possible is not None and r.value not in possible}
             if against:
                 error, cited = True, {**against, "angka": digits}
-                shown = {k: str(r.value) for k, r in against.items()} | {
-                    "angka": sure_spelling(digits.boxes, sure_boxes(digits))}
+                shown = {k: str(r.value) for k, r in against.items()} | {"angka": read_surely(digits)}
         ids = tuple(r.id for r in cited.values())
         said_id = ", ".join(f"{k} {shown[k]}" for k in cited)
         said_en = ", ".join(f"{EN_MARK[k]} {shown[k]}" for k in cited)
@@ -343,14 +343,34 @@ def _box_reasoned(r: FieldReading | None) -> bool:
             and NOTE_DISPUTED not in r.notes and NOTE_RULE_SUSPECT not in r.notes)
 
 
+def _exact(r: FieldReading) -> bool:
+    """Taken at its value in the rule check: corrected by a trainer, or firm with every box sure. A firm field with
+    a box below SURE_BOX (1, 0.9993, 1 is firm as a whole) may hold exactly the misread a rule would blame on the
+    trainee, so its boxes are reasoned about like any other's."""
+    return NOTE_CORRECTED in r.notes or (is_firm(r) and (not r.box_confidence or all(sure_boxes(r))))
+
+
+def read_surely(r: FieldReading) -> str:
+    """A digits reading for people: its value when taken exactly, else its boxes as read surely ("?39")."""
+    return str(r.value) if _exact(r) else sure_spelling(r.boxes, sure_boxes(r))
+
+
+def possible_values(r: FieldReading) -> frozenset[int] | None:
+    """What a digits reading could really say: its value when taken exactly, every spelling its unsure boxes allow
+    when reasoned about box by box, or None (anything)."""
+    if _exact(r):
+        return frozenset({r.value})
+    return values_within(r.boxes, sure_boxes(r)) if _box_reasoned(r) else None
+
+
 def wrong_whatever_unsure(r: FieldReading | None, expected: int | None) -> bool:
     """A digits field that differs from the key whatever its unsure boxes say: its sure boxes already spell
     something else (key 117; boxes "1", "1" read unsurely, "6" read at 0.9999: the trainee wrote 1?6, not 117).
 
     Each box below :data:`SURE_BOX` is tried as every digit, X and blank (``values_within``).
     """
-    if expected is None or not _box_reasoned(r):
-        return False
+    if expected is None or not _box_reasoned(r) or NOTE_OVERWRITTEN in r.notes:
+        return False        # (an overwritten box stays in review: the trainee is told a trainer will look at it)
     values = values_within(r.boxes, sure_boxes(r))
     return values is not None and expected not in values
 
@@ -371,10 +391,7 @@ def fails_whatever_unsure(rule: Rule, readings: dict[str, FieldReading]) -> bool
         if (r is None or r.kind != "digits" or r.value is None or r.status not in ("ok", "review")
                 or NOTE_DISPUTED in r.notes):
             return False
-        if is_firm(r):
-            options[fid] = frozenset({r.value})
-        else:
-            options[fid] = values_within(r.boxes, sure_boxes(r)) if _box_reasoned(r) else None
+        options[fid] = possible_values(r)
     return not can_hold(rule, options)
 
 
@@ -515,7 +532,7 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
     same_mistake: dict[tuple, list[dict]] = {}
     for f in fields:
         if f["status"] == "wrong" and f["id"] not in named:
-            same_mistake.setdefault((_pair_base(f), f["value"], f["expected"]), []).append(f)
+            same_mistake.setdefault((_pair_base(f), shown_value(f), f["expected"]), []).append(f)
     for group in same_mistake.values():
         f = next((g for g in group if g["kind"] == "digits"), group[0])
         parts_id = parts_en = ""

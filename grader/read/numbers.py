@@ -115,8 +115,10 @@ def values_within(labels: Sequence[str], fixed: Sequence[bool]) -> frozenset[int
     may be anything (a digit, X, a dash, or left blank), under the writing convention.
 
     Used to ask whether a rule can hold at all whatever our unsure boxes really say (grading decides what
-    counts as fixed). A spelling that breaks the convention (a digit, then an unused box, then a digit) is
-    not a number and is left out. None when more than :data:`MAX_FREE_BOXES` boxes are free.
+    counts as fixed). A spelling that breaks the convention ("51X" written from the left, "1X6") would be read
+    ``review`` with no value, and a trainer would settle it as the trainee meant it: it counts as each number a
+    person could take it for (51; 16 or 106), so that what the trainee may have meant is never ruled out.
+    None when more than :data:`MAX_FREE_BOXES` boxes are free.
     """
     return _values_within(tuple(labels), tuple(bool(f) for f in fixed))
 
@@ -136,6 +138,8 @@ def _values_within(labels: tuple[str, ...], fixed: tuple[bool, ...]) -> frozense
             out.add(0)
         elif digits.isdigit():
             out.add(int(digits))
+        else:                                   # off the convention: as a person might read it
+            out.update((int(text.replace("X", "0")), int(text.replace("X", "") or "0")))
     return frozenset(out)
 
 

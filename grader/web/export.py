@@ -59,7 +59,9 @@ def field_rows(results: list[tuple[dict, dict]], *, zone: str = DEFAULT_ZONE) ->
         for f in res.get("fields") or []:
             out.append(tuple(spreadsheet_safe(v) for v in (
                 who, row["trainee_name"], f.get("id"), f.get("page"), f.get("section"), f.get("label"),
-                f.get("kind"), f.get("value"), f.get("expected"), f.get("status"), f.get("confidence"),
+                # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
+                f.get("kind"), f.get("read_as") or f.get("value"), f.get("expected"), f.get("status"),
+                f.get("confidence"),
                 ";".join(f.get("notes") or ()), f.get("trainee_says"), exported(f.get("disputed_at"), zone),
                 f.get("corrected_by"), exported(f.get("corrected_at"), zone))))
     return out
