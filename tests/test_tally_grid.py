@@ -3,7 +3,7 @@ import cv2
 import numpy as np
 
 from grader.recognize.tally import read_tally
-from grader.recognize.tally_grid import grid_crossings, straightening_maps
+from grader.recognize.tally_grid import _band_sums, grid_crossings, straightening_maps
 from test_tally import PX, groups, tallied
 
 
@@ -64,3 +64,17 @@ def test_curl_bending_the_last_rows_adds_no_strokes(sheet, blank_page):
         assert set(r.per_cell[used:]) == {0}, (fid, r.per_cell)
         assert r.count == count, (fid, r.per_cell)
         assert r.status == "ok" or r.confidence < 0.6
+
+
+def test_band_sums_are_the_differences_of_a_cumulative_sum():
+    # What remove_grid reads of a filtered crop: its sums between line positions, rows and columns; also where
+    # the positions do not move forward (the differences are then 0 or negative, as a cumulative sum gives them).
+    img = np.random.default_rng(2).integers(0, 256, (90, 70), dtype=np.uint8)
+    for edges in ([5, 30, 61, 89], [0, 0, 40], [50, 20, 60], [3, 69]):
+        for axis in (0, 1):
+            e = np.clip(np.array(edges), 0, img.shape[axis] - 1)
+            cum = np.concatenate([np.zeros_like(np.take(img, [0], axis=axis), dtype=np.int32),
+                                  np.cumsum(img, axis=axis, dtype=np.int32)], axis=axis)
+            expected = (np.take(cum, e[1:], axis=axis) - np.take(cum, e[:-1], axis=axis)).swapaxes(0, axis)
+            got = _band_sums(img, e, axis=axis)
+            assert got.dtype == np.int32 and np.array_equal(got, expected), (edges, axis)

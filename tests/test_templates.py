@@ -110,3 +110,14 @@ def test_unparseable_yaml_reports_the_line(tmp_path):
         load_template(p)
     assert info.value.source == "bad.yaml" and info.value.key.startswith("line ")
     assert "not valid YAML" in info.value.problem
+
+
+def test_shared_layout_is_the_layout_computed_once(chasil_spec):
+    from grader.sheet.layout import shared_layout
+
+    a = shared_layout(chasil_spec, contest="bupati", pairs=4)
+    assert a == layout_sheet(chasil_spec, contest="bupati", pairs=4)
+    assert shared_layout(chasil_spec, contest="bupati", pairs=4) is a
+    assert shared_layout(chasil_spec, contest="bupati", pairs=5) is not a
+    # another template object (even an equal one) gets its own
+    assert shared_layout(copy.deepcopy(chasil_spec), contest="bupati", pairs=4) is not a

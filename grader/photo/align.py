@@ -43,7 +43,7 @@ from grader.photo.quality import QualityReport, QualityThresholds
 from grader.photo.refusal import Refusal
 from grader.photo.warp import frame_size, warp_to_frame
 from grader.sheet.identity import SheetIdentity, decode_payload
-from grader.sheet.layout import PageLayout, SheetLayout, layout_sheet
+from grader.sheet.layout import PageLayout, SheetLayout, shared_layout
 from grader.sheet.schema import TemplateSpec, list_templates, resolve_template
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     clock("detect")
     if page_no is None or len(hits) < 3:
         raise _diagnose_missing(gray, detection, specs, spec, page_no, hits, thresholds, grays_per_edge=grays_per_edge)
-    page = layout_sheet(spec).pages[page_no - 1]
+    page = shared_layout(spec).pages[page_no - 1]
     ppm = spec.read_px_per_mm
     if len(hits) == 3:
         hits = _find_fourth(gray, spec, page, hits, detection.frame_size)
@@ -152,13 +152,13 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
                               contest=contest, pairs=pairs)
     if ident.template != spec.id:   # the sheet names another template: use its geometry
         spec = specs[ident.template]
-        page = layout_sheet(spec).pages[page_no - 1]
+        page = shared_layout(spec).pages[page_no - 1]
         ppm = spec.read_px_per_mm
         fit = fit_page(page, hits, px_per_mm=ppm)
         if fit is None:
             raise Refusal("unknown_template", detail=f"{filename}: markers do not fit template {spec.id}")
     try:
-        sheet = layout_sheet(spec, contest=ident.contest, pairs=ident.pairs)
+        sheet = shared_layout(spec, contest=ident.contest, pairs=ident.pairs)
     except Exception as exc:   # parameters out of the template's range: not a sheet we printed
         raise Refusal("unknown_template", detail=f"{filename}: {exc}") from None
     page = sheet.pages[page_no - 1]
@@ -296,7 +296,7 @@ def _diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, T
         return Refusal("binarized_scan", detail=f"{len(hits)} markers; {measures}", quality=report)
     if hits:
         measures.update(q.marker_measures(hits, marker_mm=spec.marker_size_mm))
-        if _missing_outside(hits, layout_sheet(spec).pages[page_no - 1], det.frame_size):
+        if _missing_outside(hits, shared_layout(spec).pages[page_no - 1], det.frame_size):
             measures["cut_off"] = 1.0
     level, blur = q.frame_measures(det.small_gray)
     measures.update(frame_level=level, frame_blur_px=blur)

@@ -96,9 +96,12 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
     kinds : which field kinds to read.
     """
     out: dict[str, FieldReading] = {}
-    readers = {"bubbles": _read_bubbles, "tally": _read_tally}
+    # (slowest first: a tally grid takes about twice a bubble field's time, so tally grids are queued first and
+    # the threads finish together, instead of one waiting on a last tally grid)
+    readers = {"tally": _read_tally, "bubbles": _read_bubbles}
     others = [f for f in page.fields if f.kind in readers and f.kind in kinds]
-    pending = [field_pool().submit(readers[f.kind], gray, f, page.number, px_per_mm) for f in others]
+    queued = sorted(others, key=lambda f: list(readers).index(f.kind))
+    pending = {f.id: field_pool().submit(readers[f.kind], gray, f, page.number, px_per_mm) for f in queued}
     try:
         digit_fields = [f for f in page.fields if f.kind == "digits" and "digits" in kinds]
         crops = digit_box_crops(gray, digit_fields, px_per_mm)
@@ -112,10 +115,10 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
             unsure = [k for k, b in enumerate(labels) if b.ambiguous or b.overwritten]
             out[f.id] = FieldReading(f.id, "digits", page.number, num.value, num.confidence, num.status, num.boxes,
                                      num.box_confidence, num.notes, detail={"unsure_boxes": unsure} if unsure else {})
-        for f, reading in zip(others, pending):
-            out[f.id] = reading.result()
+        for f in others:
+            out[f.id] = pending[f.id].result()
     finally:
-        for reading in pending:       # a job stopped by its time limit (or a failed field) leaves no reads queued
+        for reading in pending.values():   # a job stopped by its time limit (or a failed field) leaves no reads queued
             reading.cancel()
     return out
 

@@ -134,7 +134,6 @@ def grid_crossings(dark: np.ndarray, x_guess: np.ndarray, y_guess: np.ndarray, *
     x, y : (horizontal lines, vertical lines) positions; a crossing whose line is
     too faint to see keeps its guess.
     """
-    d = dark.astype(np.float32)
     offs = np.arange(-search, search + 1)
     across = np.arange(-band, band + 1)
 
@@ -144,7 +143,7 @@ def grid_crossings(dark: np.ndarray, x_guess: np.ndarray, y_guess: np.ndarray, *
         xi = np.rint(xg).astype(int)
         rows = np.clip((np.rint(yc).astype(int) + inward)[..., None, None] + across[:, None], 0, h - 1)
         cols = np.clip(xi[..., None, None] + offs[None, :], 0, w - 1)
-        pos, strength = _subpixel_peak(img[rows, cols].sum(axis=2))
+        pos, strength = _subpixel_peak(img[rows, cols].astype(np.float32).sum(axis=2))
         return np.where(strength > 0.3 * np.median(strength), xi + pos - search, xg)
 
     # On the grid's edges the lines only run inwards, so there the bands are moved in by half.
@@ -154,12 +153,12 @@ def grid_crossings(dark: np.ndarray, x_guess: np.ndarray, y_guess: np.ndarray, *
     col_in[0], col_in[-1] = band // 2, -(band // 2)
 
     def find_y(xc: np.ndarray, yg: np.ndarray) -> np.ndarray:
-        return find_x(d.T, yg.T, xc.T, col_in).T
+        return find_x(dark.T, yg.T, xc.T, col_in).T
 
     # The horizontal lines first, then the vertical ones where those were found, then the horizontal
     # ones again where the vertical ones were found.
     y = find_y(x_guess, y_guess)
-    x = find_x(d, x_guess, y, row_in)
+    x = find_x(dark, x_guess, y, row_in)
     y = find_y(x, y_guess)
     return x, y
 
@@ -184,6 +183,18 @@ def straightening_maps(shape: tuple[int, int], xl: np.ndarray, yl: np.ndarray, c
         along = (1 - s) * p[:, c] + s * p[:, c + 1]                    # (horizontal lines, w)
         out.append(np.ascontiguousarray((1 - t) * along[r] + t * along[r + 1]))
     return out[0], out[1]
+
+
+def _band_sums(img: np.ndarray, edges: np.ndarray, *, axis: int) -> np.ndarray:
+    """Sums of ``img`` across ``axis`` over each band ``[edges[k], edges[k + 1])`` of rows (axis 0) or columns
+    (axis 1), int32, one row per band: differences of a cumulative sum at ``edges``, without all of it."""
+    if np.all(np.diff(edges) > 0):
+        part = img[:edges[-1]] if axis == 0 else img[:, :edges[-1]]
+        sums = np.add.reduceat(part, edges[:-1], axis=axis, dtype=np.int32)
+        return sums if axis == 0 else sums.T
+    cum = np.cumsum(img, axis=axis, dtype=np.int32)     # (bands that do not move forward: as the differences say)
+    cum = np.concatenate([np.zeros_like(np.take(cum, [0], axis=axis)), cum], axis=axis)
+    return (np.take(cum, edges[1:], axis=axis) - np.take(cum, edges[:-1], axis=axis)).swapaxes(0, axis)
 
 
 def _line_presence(dark: np.ndarray, pos: np.ndarray, ends: np.ndarray, *, tolerance: int) -> np.ndarray:
@@ -259,15 +270,13 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     gv, gh = printed_lines(dark, wide1, lv, lh)
     gv = cv2.erode(gv, np.ones((1, wide1), np.uint8))
     gh = cv2.erode(gh, np.ones((wide1, 1), np.uint8))
-    cum_v = np.vstack([np.zeros((1, gv.shape[1]), np.int32), np.cumsum(gv, axis=0, dtype=np.int32)])
-    cum_h = np.hstack([np.zeros((gh.shape[0], 1), np.int32), np.cumsum(gh, axis=1, dtype=np.int32)])
-    xl = refine_lines(cum_v[-1].astype(np.float64), xs_mm * px - 0.5 - xa, search=search)
-    yl = refine_lines(cum_h[:, -1].astype(np.float64), ys_mm * px - 0.5 - ya, search=search)
+    xl = refine_lines(gv.sum(axis=0, dtype=np.int32).astype(np.float64), xs_mm * px - 0.5 - xa, search=search)
+    yl = refine_lines(gh.sum(axis=1, dtype=np.int32).astype(np.float64), ys_mm * px - 0.5 - ya, search=search)
     seg = max(1, int(round(segment_mm * px)))
     yi = np.clip(np.rint(yl).astype(int), 0, gv.shape[0] - 1)
     xi = np.clip(np.rint(xl).astype(int), 0, gh.shape[1] - 1)
-    x_by_row = refine_lines((cum_v[yi[1:]] - cum_v[yi[:-1]]).astype(np.float64), xl, search=seg, local=1)
-    y_by_col = refine_lines((cum_h[:, xi[1:]] - cum_h[:, xi[:-1]]).T.astype(np.float64), yl, search=seg, local=1)
+    x_by_row = refine_lines(_band_sums(gv, yi, axis=0).astype(np.float64), xl, search=seg, local=1)
+    y_by_col = refine_lines(_band_sums(gh, xi, axis=1).astype(np.float64), yl, search=seg, local=1)
 
     # 2. The crossings, where no pen goes.
     corners_x, corners_y = grid_crossings(dark, _at_borders(x_by_row), _at_borders(y_by_col).T,

@@ -7,6 +7,7 @@ All coordinates are millimetres from the page's top-left corner.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -191,6 +192,33 @@ def layout_sheet(spec: TemplateSpec, *, contest: str | None = None, pairs: int |
     pids = pair_ids_for(pairs)
     pages = tuple(_layout_page(spec, page, contest, pids, len(spec.pages)) for page in spec.pages)
     return SheetLayout(spec=spec, contest=contest, pairs=pairs, pages=pages, pair_ids=pids)
+
+
+def shared_layout(spec: TemplateSpec, *, contest: str | None = None, pairs: int | None = None) -> SheetLayout:
+    """:func:`layout_sheet`, computed once per template object and parameters, then shared: a layout is
+    immutable, and the photo reader needs one for every photo."""
+    return _shared_layout(_Same(spec), contest, pairs)
+
+
+class _Same:
+    """A cache key that is its object, by identity (a template holds dicts, so it has no hash of its own)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object):
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.obj is self.obj
+
+
+@functools.lru_cache(maxsize=32)
+def _shared_layout(spec: _Same, contest: str | None, pairs: int | None) -> SheetLayout:
+    # (the cache holds the template while its layout is cached, so no other object can take its id)
+    return layout_sheet(spec.obj, contest=contest, pairs=pairs)
 
 
 class _PageBuilder:
