@@ -860,9 +860,9 @@ SENT_BEFORE = "sudah tersimpan saat formulir ini dikirim sebelumnya"
 @pytest.mark.parametrize("later", [False, True], ids=["at_once", "after_the_lesson"])
 def test_a_batch_cut_short_by_a_full_disk_grades_what_was_stored_and_says_how_much(app, trainer, code, monkeypatch,
                                                                                    later):
-    """What was stored is graded, and the photos left out are listed for good. Sending the same form again stores
-    them, and only them, however late (review: after ten minutes the photos stored the first time were stored a
-    second time, two sheets for each of those trainees)."""
+    """What was stored is graded, and the photos left out are listed until they are stored. Sending the same form
+    again stores them, and only them, into the same batch, however late (review: after ten minutes the photos
+    stored the first time were stored a second time, two sheets for each of those trainees)."""
     from test_web_trainee import full_disk_after
     full_disk_after(monkeypatch, writes=2)              # two of three sheets fit
     resp = batch(trainer, code, CLASS, client_token="full")
@@ -877,16 +877,19 @@ def test_a_batch_cut_short_by_a_full_disk_grades_what_was_stored_and_says_how_mu
     if later:
         stored_an_hour_ago(app)                        # room made on the disk after the lesson
     resent = batch(trainer, code, CLASS, client_token="full")                  # Back, and send again
-    assert resent.location != resp.location              # the photo left out is not dropped...
-    assert [i["trainee"] for i in trainer.get(resent.location + ".json").get_json()["items"]] == ["033"]
-    assert trainer.get(resent.location).get_data(as_text=True).count(SENT_BEFORE) == 2     # nor stored twice
+    assert resent.location == resp.location              # the photo left out joins the batch...
+    assert [i["trainee"] for i in trainer.get(resent.location + ".json").get_json()["items"]] == ["017", "021", "033"]
+    page = trainer.get(resent.location).get_data(as_text=True)
+    assert "kini tersimpan di unggahan ini: 1 foto" in page
+    assert SENT_BEFORE not in page and "Penyimpanan server penuh" not in page     # none left out, none listed twice
     assert batch(trainer, code, CLASS, client_token="full").location == resent.location   # once more: that batch
     full_disk_after(monkeypatch, writes=0)             # nothing fits: no empty batch is left behind
     resp = batch(trainer, code, [("040_1.jpg", jpeg_bytes(color="#d0d0d0"))], client_token="full2")
     assert resp.status_code == 302 and "penyimpanan penuh" in trainer.get(resp.location).get_data(as_text=True)
     with app.app_context():
         from grader.web.db import get_db
-        assert get_db().execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 2     # the two above
+        assert get_db().execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 1     # the one above
+        assert get_db().execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 3
 
 
 def test_the_same_photos_from_a_new_form_are_skipped_for_ten_minutes_then_stored_again(app, trainer, code):
