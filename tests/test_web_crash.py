@@ -617,3 +617,35 @@ def test_a_start_recovery_step_that_hangs_keeps_no_request_waiting_past_the_boun
     assert client.get(page + ".json").get_json()["score"] == sheet(app)[0]["score"] > before["score"]
     assert len(calls) == 1                                       # it ran on: not started again by the requests
     assert len([r for r in caplog.records if "still trying to" in r.getMessage()]) == 1
+
+
+def test_static_files_are_served_while_the_start_recovery_runs_and_nothing_else_is(code, monkeypatch):
+    """QA: the stylesheet and app.js waited behind a slow start recovery like every page, and past the bound were
+    answered 503: the page the trainee finally saw had no style and no uploader. Static files do not read or change
+    what the recovery puts right, so they are served at once; every other request still waits for it."""
+    import threading
+    import time
+
+    import grader.web.grading as grading
+
+    release = threading.Event()
+    monkeypatch.setattr(grading, "settle_stored_reviews", lambda ctx: release.wait(30))
+    app = make_test_app(RECOVERY_WAIT_S=3)
+    client = app.test_client()
+    page = {}
+    waiting = threading.Thread(target=lambda: page.update(status=app.test_client().get("/").status_code))
+    try:
+        waiting.start()                             # the first request starts the recovery, which hangs
+        for path in ("/static/style.css", "/static/app.js", "/static/favicon.svg"):
+            started = time.monotonic()
+            resp = client.get(path)
+            assert resp.status_code == 200 and time.monotonic() - started < 1, path
+            resp.close()
+        assert client.get("/static/no-such-file.css").status_code == 404
+        waiting.join(0.5)
+        assert waiting.is_alive()                   # a page still waits for the recovery
+    finally:
+        release.set()
+        waiting.join(10)
+    assert page["status"] in (200, 503)
+    assert client.get("/").status_code == 200
