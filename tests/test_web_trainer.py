@@ -684,7 +684,7 @@ def test_roster_longer_than_the_limit_is_refused_with_a_message(trainer, code):
 def flashed_errors(page) -> list[str]:
     """The error flashes of a page, as its reader sees them."""
     import html
-    return [html.unescape(m) for m in re.findall(r'<div class="flash error" role="status">(.*?)</div>',
+    return [html.unescape(m) for m in re.findall(r'<div class="flash error" role="alert">(.*?)</div>',
                                                  page.get_data(as_text=True), re.S)]
 
 
@@ -1478,3 +1478,30 @@ def test_a_batch_still_being_stored_when_its_link_dropped_is_found_without_sendi
     conn.close()
     assert trainer.get("/trainer/kiriman/b8.json").get_json() == {"url": resp.location}
     assert batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="b8").location == resp.location
+
+
+def test_an_error_is_announced_as_an_alert_and_other_messages_as_a_status(app, trainer, code):
+    """QA: every flash was role="status", which a screen reader says only when it is idle, if at all: a refused batch
+    or a failed removal went unheard. An error (a flash of category "error", the error page, a refused retake's
+    reason, a result whose code could not be read) is role="alert"; a confirmation or a warning stays a status."""
+    from test_web_trainee import upload
+
+    refused = trainer.get(batch(trainer, code, [("a.txt", b"text")], client_token="al").location)
+    page = refused.get_data(as_text=True)
+    assert re.search(r'<div class="flash error" role="alert">Tidak ada foto yang bisa dinilai', page)
+    assert 'role="status">Tidak ada foto' not in page
+    made = trainer.get(f"/trainer/latihan/{new_exercise(trainer, seed=991)}").get_data(as_text=True)
+    assert re.search(r'<div class="flash ok" role="status">Latihan \w+ dibuat\.</div>', made)
+    missing = trainer.get("/trainer/batch/no-such-batch")
+    assert missing.status_code == 404 and '<p class="errors" role="alert">' in missing.get_data(as_text=True)
+
+    client = app.test_client()
+    result = upload(client, code=code, photos=[("a_blur.jpg", jpeg_bytes())], client_token="al1").location
+    retake = client.post(f"{result}/ulang", data={"csrf_token": csrf_of(client, result), "position": "1",
+                                                  "client_token": "al2", "photo": (io.BytesIO(b"no photo"), "x.jpg")},
+                         content_type="multipart/form-data")
+    assert retake.status_code == 400
+    assert re.search(r'<p class="errors" role="alert">Berkas ini bukan foto', retake.get_data(as_text=True))
+    unread = upload(client, code="", photos=[("b_1.jpg", jpeg_bytes())], client_token="al3").location
+    assert re.search(r'<div class="errors" role="alert">Kode latihan tidak terbaca dari lembar',
+                     client.get(unread).get_data(as_text=True))
