@@ -35,6 +35,24 @@ def crash_after(module, name: str):
             yield
 
 
+@contextmanager
+def cut_while_storing(sheets: int):
+    """Within the block, a batch's sheets are stored one by one until ``sheets`` of them are; then the process
+    stops (a power cut while the rest is being stored)."""
+    import grader.web.uploads as uploads
+    real, calls = uploads.store_submission, []
+
+    def store_then_cut(*a, **k):
+        if len(calls) == sheets:
+            raise PowerCut()
+        calls.append(1)
+        return real(*a, **k)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(uploads, "store_submission", store_then_cut)
+        with pytest.raises(PowerCut):
+            yield
+
+
 def upload(client, code, name="017_1.jpg"):
     data = {"csrf_token": csrf_of(client), "code": code, "trainee": "017", "photo_1": (io.BytesIO(jpeg_bytes()), name)}
     return client.post("/", data=data, content_type="multipart/form-data").location
@@ -135,24 +153,14 @@ def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_
     token). That must not lead to the half-stored batch as if it were all there: the photos never stored are
     stored now, and those stored before are not stored twice, however long after the crash the form comes back
     (review: after ten minutes they were stored again, a second sheet for the same trainee)."""
-    import grader.web.uploads as uploads
     from test_web_trainer import CLASS as photos
     from test_web_trainer import batch
 
     app = make_test_app()
     trainer = app.test_client()
     log_in(trainer)
-    real, calls = uploads.store_submission, []
-
-    def cut_after_one(*a, **k):
-        if calls:
-            raise PowerCut()
-        calls.append(1)
-        return real(*a, **k)
-    with monkeypatch.context() as m:
-        m.setattr(uploads, "store_submission", cut_after_one)
-        with pytest.raises(PowerCut):
-            batch(trainer, code, photos, client_token="reload")
+    with cut_while_storing(sheets=1):
+        batch(trainer, code, photos, client_token="reload")
     app = restart()
     if later:
         stored_an_hour_ago(app)                    # the trainer sends the form again after the lesson
@@ -192,6 +200,74 @@ def test_a_batch_stored_whole_just_before_a_crash_is_that_batch_when_its_form_co
     finally:
         conn.close()
     assert resent.status_code == 302 and resent.location.endswith(f"/trainer/batch/{first['token']}")
+
+
+#: a class sent as a chat export: trainee 063's two pages carry no page number in their names, and only the number
+#: written on them, read unsure, pairs them (evidence that names nobody, so it pairs pages within one batch only);
+#: "Foto 3/1/2" are a camera's count, each its own sheet. A cut after two sheets splits 063's pages, and leaves
+#: "Foto 1" and "Foto 2", which sent alone would read as one sheet's page 1 and page 2.
+SPLIT_CLASS = [("unsure-063-WA0001_p1.jpg", jpeg_bytes()), ("Foto 3.jpg", jpeg_bytes(color="#eeeeee")),
+               ("Foto 1.jpg", jpeg_bytes(color="#e0e0e0")), ("Foto 2.jpg", jpeg_bytes(color="#d8d8d8")),
+               ("unsure-063-WA0002_p2.jpg", jpeg_bytes(color="#d0d0d0"))]
+
+
+@pytest.mark.parametrize("cut", ["crash", "full_disk"])
+def test_a_batch_cut_short_and_sent_again_is_one_batch_paired_as_if_sent_at_once(code, monkeypatch, cut):
+    """QA: the rest of a batch cut short (a crash or a full disk while storing), sent again from the same form, was
+    stored as a second batch: a trainee's page 1 in the first and page 2 in the second stayed two half sheets (an
+    unsure number pairs pages within one batch only), and the rest was grouped by file name on its own ("Foto 1",
+    "Foto 2" made one sheet). The rest now joins the first batch, grouped with what that stored, and is merged with
+    it; every photo is stored once."""
+    import hashlib
+
+    from test_web_trainee import full_disk_after
+    from test_web_trainer import batch
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    if cut == "crash":
+        with cut_while_storing(sheets=2):
+            batch(trainer, code, SPLIT_CLASS, client_token="cut")
+        app = restart()
+        trainer = app.test_client()
+        log_in(trainer)
+    else:
+        with monkeypatch.context() as m:
+            full_disk_after(m, writes=2)                 # two of five sheets fit
+            assert "/trainer/batch/" in batch(trainer, code, SPLIT_CLASS, client_token="cut").location
+    conn = connect(app.config["DATABASE"])
+    assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 2       # the cut: two sheets stored
+    conn.close()
+
+    resent = batch(trainer, code, SPLIT_CLASS, client_token="cut")                    # the same form, sent again
+    conn = connect(app.config["DATABASE"])
+    try:
+        [first] = conn.execute("SELECT * FROM batches").fetchall()                     # one batch
+        kept = conn.execute("SELECT s.id, s.state, s.batch_id, GROUP_CONCAT(u.filename, '|') AS files, "
+                            "GROUP_CONCAT(u.sha256, '|') AS digests FROM submissions s JOIN uploads u ON "
+                            "u.submission_id = s.id WHERE s.state != 'merged' GROUP BY s.id").fetchall()
+        stored = conn.execute("SELECT COUNT(*) FROM submissions WHERE superseded_by IS NOT NULL").fetchone()[0]
+    finally:
+        conn.close()
+    assert resent.status_code == 302 and resent.location.endswith(f"/trainer/batch/{first['token']}")
+    assert first["client_token"] == "cut"            # stored whole now: "did it arrive?" opens it
+    assert {r["state"] for r in kept} == {"done"} and {r["batch_id"] for r in kept} == {first["id"]}
+    digests = [d for r in kept for d in r["digests"].split("|")]
+    assert sorted(digests) == sorted(hashlib.sha256(data).hexdigest() for _, data in SPLIT_CLASS)   # each once
+    assert sorted(sorted(r["files"].split("|")) for r in kept) == [
+        ["Foto 1.jpg"], ["Foto 2.jpg"], ["Foto 3.jpg"], ["unsure-063-WA0001_p1.jpg", "unsure-063-WA0002_p2.jpg"]]
+    assert stored == 2                               # 063's two single pages, replaced by the merged sheet
+    page = trainer.get(resent.location).get_data(as_text=True)
+    assert "sudah tersimpan saat formulir ini dikirim sebelumnya" not in page      # they are this batch's own
+    assert "Penyimpanan server penuh" not in page                                  # nothing is left out now
+    status = trainer.get(resent.location + ".json").get_json()
+    assert status["complete"] and status["total"] == 4
+    again = batch(trainer, code, SPLIT_CLASS, client_token="cut")                  # once more: that batch, as it is
+    assert again.location == resent.location
+    conn = connect(app.config["DATABASE"])
+    assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 6
+    conn.close()
 
 
 def test_a_disk_that_fills_up_while_grading_is_named_as_the_reason(code, monkeypatch):
@@ -541,3 +617,35 @@ def test_a_start_recovery_step_that_hangs_keeps_no_request_waiting_past_the_boun
     assert client.get(page + ".json").get_json()["score"] == sheet(app)[0]["score"] > before["score"]
     assert len(calls) == 1                                       # it ran on: not started again by the requests
     assert len([r for r in caplog.records if "still trying to" in r.getMessage()]) == 1
+
+
+def test_static_files_are_served_while_the_start_recovery_runs_and_nothing_else_is(code, monkeypatch):
+    """QA: the stylesheet and app.js waited behind a slow start recovery like every page, and past the bound were
+    answered 503: the page the trainee finally saw had no style and no uploader. Static files do not read or change
+    what the recovery puts right, so they are served at once; every other request still waits for it."""
+    import threading
+    import time
+
+    import grader.web.grading as grading
+
+    release = threading.Event()
+    monkeypatch.setattr(grading, "settle_stored_reviews", lambda ctx: release.wait(30))
+    app = make_test_app(RECOVERY_WAIT_S=3)
+    client = app.test_client()
+    page = {}
+    waiting = threading.Thread(target=lambda: page.update(status=app.test_client().get("/").status_code))
+    try:
+        waiting.start()                             # the first request starts the recovery, which hangs
+        for path in ("/static/style.css", "/static/app.js", "/static/favicon.svg"):
+            started = time.monotonic()
+            resp = client.get(path)
+            assert resp.status_code == 200 and time.monotonic() - started < 1, path
+            resp.close()
+        assert client.get("/static/no-such-file.css").status_code == 404
+        waiting.join(0.5)
+        assert waiting.is_alive()                   # a page still waits for the recovery
+    finally:
+        release.set()
+        waiting.join(10)
+    assert page["status"] in (200, 503)
+    assert client.get("/").status_code == 200

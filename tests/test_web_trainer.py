@@ -684,7 +684,7 @@ def test_roster_longer_than_the_limit_is_refused_with_a_message(trainer, code):
 def flashed_errors(page) -> list[str]:
     """The error flashes of a page, as its reader sees them."""
     import html
-    return [html.unescape(m) for m in re.findall(r'<div class="flash error" role="status">(.*?)</div>',
+    return [html.unescape(m) for m in re.findall(r'<div class="flash error" role="alert">(.*?)</div>',
                                                  page.get_data(as_text=True), re.S)]
 
 
@@ -860,9 +860,9 @@ SENT_BEFORE = "sudah tersimpan saat formulir ini dikirim sebelumnya"
 @pytest.mark.parametrize("later", [False, True], ids=["at_once", "after_the_lesson"])
 def test_a_batch_cut_short_by_a_full_disk_grades_what_was_stored_and_says_how_much(app, trainer, code, monkeypatch,
                                                                                    later):
-    """What was stored is graded, and the photos left out are listed for good. Sending the same form again stores
-    them, and only them, however late (review: after ten minutes the photos stored the first time were stored a
-    second time, two sheets for each of those trainees)."""
+    """What was stored is graded, and the photos left out are listed until they are stored. Sending the same form
+    again stores them, and only them, into the same batch, however late (review: after ten minutes the photos
+    stored the first time were stored a second time, two sheets for each of those trainees)."""
     from test_web_trainee import full_disk_after
     full_disk_after(monkeypatch, writes=2)              # two of three sheets fit
     resp = batch(trainer, code, CLASS, client_token="full")
@@ -877,16 +877,19 @@ def test_a_batch_cut_short_by_a_full_disk_grades_what_was_stored_and_says_how_mu
     if later:
         stored_an_hour_ago(app)                        # room made on the disk after the lesson
     resent = batch(trainer, code, CLASS, client_token="full")                  # Back, and send again
-    assert resent.location != resp.location              # the photo left out is not dropped...
-    assert [i["trainee"] for i in trainer.get(resent.location + ".json").get_json()["items"]] == ["033"]
-    assert trainer.get(resent.location).get_data(as_text=True).count(SENT_BEFORE) == 2     # nor stored twice
+    assert resent.location == resp.location              # the photo left out joins the batch...
+    assert [i["trainee"] for i in trainer.get(resent.location + ".json").get_json()["items"]] == ["017", "021", "033"]
+    page = trainer.get(resent.location).get_data(as_text=True)
+    assert "kini tersimpan di unggahan ini: 1 foto" in page
+    assert SENT_BEFORE not in page and "Penyimpanan server penuh" not in page     # none left out, none listed twice
     assert batch(trainer, code, CLASS, client_token="full").location == resent.location   # once more: that batch
     full_disk_after(monkeypatch, writes=0)             # nothing fits: no empty batch is left behind
     resp = batch(trainer, code, [("040_1.jpg", jpeg_bytes(color="#d0d0d0"))], client_token="full2")
     assert resp.status_code == 302 and "penyimpanan penuh" in trainer.get(resp.location).get_data(as_text=True)
     with app.app_context():
         from grader.web.db import get_db
-        assert get_db().execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 2     # the two above
+        assert get_db().execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 1     # the one above
+        assert get_db().execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 3
 
 
 def test_the_same_photos_from_a_new_form_are_skipped_for_ten_minutes_then_stored_again(app, trainer, code):
@@ -1475,3 +1478,30 @@ def test_a_batch_still_being_stored_when_its_link_dropped_is_found_without_sendi
     conn.close()
     assert trainer.get("/trainer/kiriman/b8.json").get_json() == {"url": resp.location}
     assert batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="b8").location == resp.location
+
+
+def test_an_error_is_announced_as_an_alert_and_other_messages_as_a_status(app, trainer, code):
+    """QA: every flash was role="status", which a screen reader says only when it is idle, if at all: a refused batch
+    or a failed removal went unheard. An error (a flash of category "error", the error page, a refused retake's
+    reason, a result whose code could not be read) is role="alert"; a confirmation or a warning stays a status."""
+    from test_web_trainee import upload
+
+    refused = trainer.get(batch(trainer, code, [("a.txt", b"text")], client_token="al").location)
+    page = refused.get_data(as_text=True)
+    assert re.search(r'<div class="flash error" role="alert">Tidak ada foto yang bisa dinilai', page)
+    assert 'role="status">Tidak ada foto' not in page
+    made = trainer.get(f"/trainer/latihan/{new_exercise(trainer, seed=991)}").get_data(as_text=True)
+    assert re.search(r'<div class="flash ok" role="status">Latihan \w+ dibuat\.</div>', made)
+    missing = trainer.get("/trainer/batch/no-such-batch")
+    assert missing.status_code == 404 and '<p class="errors" role="alert">' in missing.get_data(as_text=True)
+
+    client = app.test_client()
+    result = upload(client, code=code, photos=[("a_blur.jpg", jpeg_bytes())], client_token="al1").location
+    retake = client.post(f"{result}/ulang", data={"csrf_token": csrf_of(client, result), "position": "1",
+                                                  "client_token": "al2", "photo": (io.BytesIO(b"no photo"), "x.jpg")},
+                         content_type="multipart/form-data")
+    assert retake.status_code == 400
+    assert re.search(r'<p class="errors" role="alert">Berkas ini bukan foto', retake.get_data(as_text=True))
+    unread = upload(client, code="", photos=[("b_1.jpg", jpeg_bytes())], client_token="al3").location
+    assert re.search(r'<div class="errors" role="alert">Kode latihan tidak terbaca dari lembar',
+                     client.get(unread).get_data(as_text=True))

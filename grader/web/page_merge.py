@@ -41,8 +41,8 @@ def merge_finished_batches(runner) -> int:
         for sid in orphans:
             log.warning("sheet %s was stored but never queued for grading; queueing it now", sid)
             queue_grading(conn, sid, priority=BATCH_PRIORITY, runner=runner)
-        # a batch a crash cut short while its photos were stored: the same form sent again stores the rest (the
-        # photos stored are then skipped as already sent)
+        # a batch a crash cut short while its photos were stored: the same form sent again stores the rest into it
+        # (the photos stored are grouped with the rest, not stored again)
         conn.execute("UPDATE batches SET client_token=NULL WHERE client_token LIKE ? || '%'", (STORING,))
         # a merge a crash cut short is claimed again (it only touches sheets still single, so it resumes)
         conn.execute(f"UPDATE batches SET merged=0 WHERE merged={MERGING}")

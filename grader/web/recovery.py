@@ -11,7 +11,8 @@ The steps, in this order:
 
 ``grader serve`` starts it before serving. Under any other WSGI server (waitress or gunicorn importing
 ``create_app``) the first request starts it, and every request, whichever arrives meanwhile, waits until it has
-finished: none sees or acts on half-recovered state (a correction racing the recovery's regrade of its sheet).
+finished: none sees or acts on half-recovered state (a correction racing the recovery's regrade of its sheet). A
+static file's (``/static/...``: the stylesheet, app.js), which reads no state, is served at once.
 It runs in a thread of its own, and a request waits for it only until it has run ``RECOVERY_WAIT_S`` seconds (the
 app's setting): a step that hangs (a locked database, a stuck disk) must not hold every request, and with it every
 server thread, for good. Past that, a request is answered 503 as for a failed attempt, and the step is logged once,
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from flask import Flask, make_response
+from flask import Flask, make_response, request
 
 log = logging.getLogger(__name__)
 
@@ -157,15 +158,17 @@ def _settle_stored_reviews(runner) -> None:
 
 
 def init_app(app: Flask, runner) -> None:
-    """Run the recovery before the first request is served (every request waits for it, up to the app's
-    ``RECOVERY_WAIT_S``); ``grader serve`` calls ``app.extensions["grader.recover"]()`` at start, too. Not at
-    import or in CLI commands (``flask init-db`` must not start grading)."""
+    """Run the recovery before the first request is served (every request but a static file's waits for it, up to
+    the app's ``RECOVERY_WAIT_S``); ``grader serve`` calls ``app.extensions["grader.recover"]()`` at start, too.
+    Not at import or in CLI commands (``flask init-db`` must not start grading)."""
     recovery = StartupRecovery(runner, wait_s=app.config["RECOVERY_WAIT_S"])
     app.extensions["grader.recover"] = recovery
 
     @app.before_request
     def wait_for_recovery():
-        if recovery():
+        # A static file (the stylesheet, app.js) reads nothing the recovery puts right: served at once, so that the
+        # page a slow recovery finally lets through is not left without its style and its script.
+        if request.endpoint == "static" or recovery():
             return None
         from grader.web import error_response
         from grader.web.i18n import gettext as _

@@ -6,7 +6,10 @@ from the photo, copies the answer key with a few planted mistakes, and
 refuses any file whose name contains ``blur`` (too blurry) or ``otherex`` (printed for
 exercise ``OTHER01``) and advises a retake of any whose name contains ``bent``. With ``solo`` in a name, the
 fields of a page no photo showed are left unread (``page_missing``), as the real grader leaves them; otherwise a
-single photo stands for the whole sheet. Deterministic, so tests can assert exact numbers.
+single photo stands for the whole sheet. A name ``qr-<id>-…`` reads as if the QR named trainee ``<id>``,
+``num-<id>-…`` as if ``<id>`` were written and read firmly, ``unsure-<id>-…`` as if it were read with its last box
+unsure (evidence that pairs a batch's single pages, but names nobody). Deterministic, so tests can assert exact
+numbers.
 """
 from __future__ import annotations
 
@@ -95,8 +98,12 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             from grader.pipeline import IDENTITY_NAME
             ident = IDENTITY_NAME.format(page=page)
             Image.new("L", (240, 24), 230).save(out_dir / ident)
+        number = {}
+        if name.startswith("unsure-"):       # the number boxes read, the last one unsure
+            value = name.split("-")[1]
+            number = {"trainee_number": {"value": value, "status": "review", "sure": value[:-1] + "?"}}
         pages.append({"file": name, "page": page, "refusal": None, "advice": advice,
-                      "annotated": f"page{page}.png" if ok else None, "identity_crop": ident})
+                      "annotated": f"page{page}.png" if ok else None, "identity_crop": ident, **number})
     read_pages = {p["page"] for p in pages if not p["refusal"]}
     # "solo" in a name: the fields of the pages no photo showed are left unread, as the real grader does (the
     # other tests' single photos stand for a whole sheet)

@@ -369,13 +369,22 @@ def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int
 
 
 def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exercise: str,
-                photos: list[tuple[str, bytes]], places: list[str] | None = None) -> list[int]:
+                photos: list[tuple[str, bytes]], places: list[str] | None = None,
+                held: frozenset[str] = frozenset()) -> list[int]:
     """Store a trainer's batch, one sheet per file-name group (:func:`grader.web.batching.group_by_filename`),
     then queue every sheet: everything is on disk and in the database before any grading starts.
-    Returns the sheets' ids."""
-    from grader.web.batching import group_by_filename
+    Returns the sheets' ids.
+
+    ``held`` are the sha256 digests (hex) of photos among ``photos`` that the batch holds already: its form was
+    sent before and cut short. They are grouped with the rest, as if the whole form were sent at once (a file
+    name's page number is read among all of its folder's names), but not stored again. The batch's merge step is
+    then due again, once its new sheets are graded (:func:`grader.web.page_merge.merge_batch`)."""
+    from grader.web.batching import PhotoGroup, group_by_filename
 
     groups = group_by_filename(photos, places)
+    if held:
+        groups = [PhotoGroup(g.key, new) for g in groups
+                  if (new := [f for f in g.files if hashlib.sha256(f[1]).hexdigest() not in held])]
     stored: list[int] = []
     try:
         for g in groups:
@@ -387,6 +396,10 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
         exc.left_out = [name for g in groups[len(stored):] for name, _ in g.files]
         raise
     finally:
+        if stored:
+            # (after the new sheets are stored and before any is graded: a merge of the batch's earlier sheets that
+            # is running keeps this mark, so the batch is merged again once the new ones are graded)
+            conn.execute("UPDATE batches SET merged=0 WHERE id=?", (batch_id,))
         for sid in stored:
             queue_grading(conn, sid, priority=BATCH_PRIORITY)
     return stored

@@ -431,3 +431,50 @@ def test_a_lookup_after_one_forms_failure_does_not_leave_while_another_form_is_s
     assert first.locator("[role=alert]").is_visible() and first.locator("[data-resend]").is_visible()
     page.wait_for_url(lambda url: len(stored) == 2 and url.endswith("/hasil/" + stored[1].token), timeout=15_000)
     ctx.close()
+
+
+@pytest.mark.parametrize("form, lookup", [("upload", "said_no"), ("upload", "late"), ("retake", "said_no")])
+def test_a_photo_changed_after_a_failed_sending_is_sent_and_graded_not_the_first_one(
+        browser, fake_live_server, tmp_path, monkeypatch, form, lookup):
+    """QA: the sending failed, the trainee chose another photo and sent again, and got the first sending's result
+    back: the form's token was the same, so the lookup ("did it arrive?") opened the first sheet, and the server
+    would have led the same token to it too. The chosen photo changed, so the page now sends under a new token,
+    and a lookup about the first sending, answered late, no longer opens its result."""
+    from grader.web.db import get_db
+    from grader.web.testing import jpeg_bytes
+    srv = fake_live_server
+    hold, stored = _slow_answer(monkeypatch)
+    ctx, page = _phone(browser)
+    html_form, send = _send(page, srv, tmp_path, form)
+    start = page.url
+    del stored[:]                                       # (a retake's result page came from an upload of its own)
+    html_form.evaluate("f => { f.dataset.stallSeconds = '1'; f.dataset.answerSeconds = '1'; }")
+    lookups = []
+    if lookup == "late":
+        page.route("**/kiriman/*.json", lambda route: lookups.append(route))   # the lookup, answered only later
+        hold["next"] = 20                               # stored; its answer lost
+    else:
+        hold["before"] = 4                              # not stored yet when the page gives up and asks
+    send()
+    html_form.locator("[role=alert]").wait_for(state="visible", timeout=10_000)
+    for _ in range(50):
+        if lookups or lookup != "late":
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(4_500 if lookup == "said_no" else 0)   # meanwhile the first sending was stored
+    assert len(stored) == 1 and page.url == start, (stored, page.url)
+    (tmp_path / "lagi.jpg").write_bytes(jpeg_bytes(color="#f0f0f0"))
+    page.set_input_files("#photo_1" if form == "upload" else "#retake-1", str(tmp_path / "lagi.jpg"))
+    if lookup == "late":
+        lookups[0].continue_()                          # it says the first sending arrived: too late to open it
+        page.unroute("**/kiriman/*.json")
+        page.wait_for_timeout(1_500)
+        assert page.url == start and len(stored) == 1, (page.url, stored)
+    if form == "upload":
+        page.tap("button[type=submit]")                 # (a retake is sent as soon as its photo is chosen)
+    page.wait_for_url(lambda url: len(stored) == 2 and url.endswith("/hasil/" + stored[1].token), timeout=15_000)
+    with srv["app"].app_context():
+        files = [r[0] for r in get_db().execute("SELECT filename FROM uploads WHERE submission_id=? ORDER BY "
+                                                "position", (stored[1].id,))]
+    assert stored[1].created and "lagi.jpg" in files, files          # the new photo is what is graded
+    ctx.close()

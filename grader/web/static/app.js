@@ -88,6 +88,28 @@
     }).catch(function () { return null; });
     return Promise.race([asked, new Promise(function (done) { setTimeout(function () { done(null); }, 15000); })]);
   };
+  // A form's token stands for what it sent. When the chosen files change after a sending failed, sending again is a
+  // new sending (the trainee's new photo is to be graded, not the first one to be found again): the form takes a new
+  // token, and its lookup asks about that one.
+  var chosenFiles = function (form) {     // what the form's file inputs hold, to tell a change of photo
+    return Array.prototype.map.call(form.querySelectorAll("input[type=file]"), function (input) {
+      return Array.prototype.map.call(input.files || [], function (f) {
+        return [f.name, f.size, f.lastModified].join("/");
+      }).join("|");
+    }).join("||");
+  };
+  var tokenOf = function (form) { var i = form.querySelector("input[name=client_token]"); return i ? i.value : ""; };
+  var newToken = function (form) {       // random as the server's (the lookup takes the token as proof)
+    var input = form.querySelector("input[name=client_token]"), bytes = new Uint8Array(16);
+    if (!input) { return; }
+    if (!window.crypto || !window.crypto.getRandomValues) {      // none to be had: no token, and no lookup
+      input.value = ""; delete form.dataset.arrived; return;
+    }
+    window.crypto.getRandomValues(bytes);
+    var token = btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    if (form.dataset.arrived) { form.dataset.arrived = form.dataset.arrived.split(input.value).join(token); }
+    input.value = token;
+  };
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
     var button = form.querySelector("button[type=submit]"), label = button ? button.textContent : "";
     var busy = form.querySelector("button[type=submit], label.button"), busyLabel = busy ? busy.textContent : "";
@@ -98,6 +120,8 @@
         return f !== form;                   // opening this form's result would cut it off
       });
     };
+    var sentFiles = null;                   // the files of the last sending (chosenFiles)
+    var changed = function () { return sentFiles !== null && chosenFiles(form) !== sentFiles; };
     var ready = function () {               // as before sending: one tap (or choosing a photo) sends it
       delete form.dataset.uploading; form.dataset.sent = "";
       if (bar) { bar.hidden = true; bar.setAttribute("aria-label", barLabel); }
@@ -114,6 +138,7 @@
       // (checked again: a retake is sent as soon as its photo is chosen, which no input's validity stops)
       sayTooLarge(form).then(function (found) {
         if (!found) {
+          if (form.dataset.failed && changed()) { newToken(form); delete form.dataset.failed; }   // other photos
           if (!form.dataset.failed) { send(); return; }
           // (arrived: its result, unless another form of the page is sending; then the form stays as it was)
           arrivedAt(form).then(function (url) {
@@ -127,6 +152,7 @@
       });
     });
     var send = function () {
+      sentFiles = chosenFiles(form);
       if (bar) { bar.hidden = false; bar.value = 0; }
       var xhr = new XMLHttpRequest(), last = Date.now(), sent = false;
       var stall = 1000 * (+form.dataset.stallSeconds || 45), answer = 1000 * (+form.dataset.answerSeconds || 300);
@@ -140,9 +166,12 @@
         if (resend) { resend.hidden = false; }
         text = [text, form.dataset.kept].filter(Boolean).join(" ");
         if (alert) { alert.textContent = text; alert.hidden = false; alert.focus(); } else { window.alert(text); }
-        // (not while this form is sending again, nor once the page was written anew by a later sending's answer)
+        // (not while this form is sending again, nor once the page was written anew by a later sending's answer,
+        // nor once other photos were chosen: that sending is not what the trainee wants to see now)
+        var asked = tokenOf(form);
         arrivedAt(form).then(function (url) {
-          if (url && document.contains(form) && !form.dataset.uploading && !sendingElsewhere()) {
+          if (url && document.contains(form) && !form.dataset.uploading && !sendingElsewhere() &&
+              tokenOf(form) === asked && !changed()) {
             window.location.assign(url);
           }
         });

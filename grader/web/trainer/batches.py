@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import sqlite3
 from collections import Counter
 from pathlib import Path, PurePosixPath
 
@@ -123,12 +124,13 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
 
 
 def _one_of_each(photos: list[tuple[str, bytes]], places: list[str], digests: list[str]
-                 ) -> tuple[list, list, list[dict]]:
-    """The photos with a byte-identical copy of an earlier one left out, and a skipped entry for each copy. A chat
+                 ) -> tuple[list, list, list[str], list[dict]]:
+    """The photos, their places and digests with a byte-identical copy of an earlier one left out, and a skipped
+    entry for each copy. A chat
     export often holds a photo twice (forwarded again, ``IMG-…-WA0006 (1).jpg``): graded twice, one page became two
     sheets, and a page whose trainee number was read unsure was then joined to none of the trainee's pages."""
-    kept, kept_places, twice = [], [], []
-    for photo, place, copy in zip(photos, places, earlier_copies(digests)):
+    kept, kept_places, kept_digests, twice = [], [], [], []
+    for photo, place, digest, copy in zip(photos, places, digests, earlier_copies(digests)):
         if copy is not None:
             first = photos[copy][0]
             twice.append(skipped_entry(photo[0], (
@@ -137,7 +139,8 @@ def _one_of_each(photos: list[tuple[str, bytes]], places: list[str], digests: li
             continue
         kept.append(photo)
         kept_places.append(place)
-    return kept, kept_places, twice
+        kept_digests.append(digest)
+    return kept, kept_places, kept_digests, twice
 
 
 @bp.post("/latihan/<code>/batch")
@@ -151,59 +154,114 @@ def batch_new(code: str):
             return redirect(url_for("trainer.batch", token=dup["token"]))
     photos, skipped, places = _collect(request.files.getlist("photos"))
     digests = [hashlib.sha256(data).hexdigest() for _, data in photos]     # (each photo hashed once)
-    # the same form sent again (its first sending cut short): what it stored is not stored twice, however late
-    sent = [SENT_FROM_THIS_FORM if form else ALREADY_SENT if recent else None
-            for form, recent in zip(stored_from_form(db, client_token, digests),
-                                    recently_sent(db, key.exercise, digests))]
+    # The same form sent again after a crash or a full disk cut its first sending short, however late: the rest
+    # joins the batch it made. What that stored is not stored twice, but is grouped with the rest, as if the whole
+    # form were sent at once; the batch's merge step then pairs its pages across the two sendings.
+    cut_short = _cut_short(client_token, key.exercise) if client_token else None
+    from_form = stored_from_form(db, client_token, digests)
+    sent = [None if form and cut_short else SENT_FROM_THIS_FORM if form else ALREADY_SENT if recent else None
+            for form, recent in zip(from_form, recently_sent(db, key.exercise, digests))]
     skipped += [skipped_entry(name, why) for (name, _data), why in zip(photos, sent) if why]
-    new = [i for i, why in enumerate(sent) if not why]
-    photos, places, digests = [photos[i] for i in new], [places[i] for i in new], [digests[i] for i in new]
-    photos, places, twice = _one_of_each(photos, places, digests)
+    kept = [i for i, why in enumerate(sent) if not why]
+    photos, places, digests = [photos[i] for i in kept], [places[i] for i in kept], [digests[i] for i in kept]
+    held = frozenset(d for d, i in zip(digests, kept) if from_form[i])
+    photos, places, digests, twice = _one_of_each(photos, places, digests)
     skipped += twice
-    earlier = _latest_from_form(client_token) if not photos and SENT_FROM_THIS_FORM in sent else None
-    if earlier:                      # every photo was stored by this form before: its batch, as for a double submit
-        return redirect(url_for("trainer.batch", token=earlier["token"]))
-    if not photos:
+    new = [name for (name, _data), digest in zip(photos, digests) if digest not in held]
+    if not new and (held or SENT_FROM_THIS_FORM in sent):
+        # every photo was stored by this form before: its batch, as for a double submit (whole now)
+        earlier = cut_short if cut_short and _claim(cut_short["id"], client_token, done=True) else \
+            _latest_from_form(client_token)
+        if earlier:
+            return redirect(url_for("trainer.batch", token=earlier["token"]))
+    if not new:
         flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
         for s in skipped:
             flash(f"{s['file']}: {pick(s)}", "error")
         return redirect(url_for("trainer.exercise", code=key.exercise), code=303)
-    token = secrets.token_urlsafe(12)
-    try:
-        # (marked as storing until every photo is stored: see _sent_before)
-        batch_id = db.execute("INSERT INTO batches(token, client_token, form_token, exercise, created_by, skipped, "
-                              "created_at) VALUES (?,?,?,?,?,?,?)",
-                              (token, client_token and STORING + client_token, client_token, key.exercise,
-                               current_trainer(), json.dumps(skipped, ensure_ascii=False), now_iso())).lastrowid
-    except Exception:  # noqa: BLE001 - a concurrent double submit inserted the same client token first
-        dup = _sent_before(client_token) if client_token else None
-        if dup:
-            return redirect(url_for("trainer.batch", token=dup["token"]))
-        raise
+    if cut_short:
+        batch_id, token, listed = cut_short["id"], cut_short["token"], json.loads(cut_short["skipped"])
+        if not _claim(batch_id, client_token):       # another request is storing the rest (a double click)
+            dup = _sent_before(client_token)
+            return redirect(url_for("trainer.batch", token=dup["token"] if dup else token))
+    else:
+        token, listed = secrets.token_urlsafe(12), []
+        try:
+            # (marked as storing until every photo is stored: see _sent_before)
+            batch_id = db.execute("INSERT INTO batches(token, client_token, form_token, exercise, created_by, "
+                                  "skipped, created_at) VALUES (?,?,?,?,?,?,?)",
+                                  (token, client_token and STORING + client_token, client_token, key.exercise,
+                                   current_trainer(), json.dumps(skipped, ensure_ascii=False), now_iso())).lastrowid
+        except Exception:  # noqa: BLE001 - a concurrent double submit inserted the same client token first
+            dup = _sent_before(client_token) if client_token else None
+            if dup:
+                return redirect(url_for("trainer.batch", token=dup["token"]))
+            raise
     try:
         store_batch(db, Path(current_app.config["DATA_DIR"]), batch_id=batch_id, exercise=key.exercise,
-                    photos=photos, places=places)
+                    photos=photos, places=places, held=held)
     except StorageError as exc:
         if not exc.stored:
-            db.execute("DELETE FROM batches WHERE id=?", (batch_id,))
+            if cut_short:
+                _claim(batch_id, client_token, release=True)       # still cut short: sending again stores the rest
+            else:
+                db.execute("DELETE FROM batches WHERE id=?", (batch_id,))
             raise
-        # The photos left out are listed on the batch page for good, and the batch gives up its client token, so
-        # sending them again (even from the same form, after Back) starts a new batch instead of landing here.
+        # The photos left out are listed on the batch page until they are stored, and the batch gives up its client
+        # token, so sending them again from the same form stores them into this batch.
         left = [skipped_entry(name, NOT_STORED) for name in exc.left_out]
-        db.execute("UPDATE batches SET skipped=?, client_token=NULL WHERE id=?",
-                   (json.dumps(skipped + left, ensure_ascii=False), batch_id))
+        db.execute("UPDATE batches SET client_token=NULL WHERE id=?", (batch_id,))
+        _list_skipped(batch_id, listed, skipped + left, set(new) - set(exc.left_out))
         flash(_("Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.",
                 n=exc.stored, total=exc.total), "error")
     else:
         db.execute("UPDATE batches SET client_token=? WHERE id=?", (client_token, batch_id))
+        if cut_short:
+            _list_skipped(batch_id, listed, skipped, set(new))
+            flash(_("Foto yang belum tersimpan sebelumnya kini tersimpan di unggahan ini: {n} foto.", n=len(new)),
+                  "ok")
     return redirect(url_for("trainer.batch", token=token))
+
+
+def _cut_short(form_token: str, exercise: str):
+    """The batch this form made whose storing a crash or a full disk cut short (``id``, ``token``, ``skipped``):
+    the form sent again stores the rest into it."""
+    return get_db().execute("SELECT id, token, skipped FROM batches WHERE form_token=? AND exercise=? AND "
+                            "client_token IS NULL AND removed_at IS NULL ORDER BY id DESC LIMIT 1",
+                            (form_token, exercise)).fetchone()
+
+
+def _claim(batch_id: int, form_token: str, *, done: bool = False, release: bool = False) -> bool:
+    """Mark a batch cut short as being stored again by this request (see :func:`_sent_before`): False when another
+    request has it. ``done``: as stored whole, at once; ``release``: back to cut short."""
+    db = get_db()
+    if release:
+        db.execute("UPDATE batches SET client_token=NULL WHERE id=? AND client_token=?",
+                   (batch_id, STORING + form_token))
+        return True
+    try:
+        return db.execute("UPDATE batches SET client_token=? WHERE id=? AND client_token IS NULL RETURNING id",
+                          (form_token if done else STORING + form_token, batch_id)).fetchone() is not None
+    except sqlite3.IntegrityError:          # another batch holds this form's token (made before this one)
+        return False
+
+
+def _list_skipped(batch_id: int, listed: list[dict], skipped: list[dict], stored: set[str]) -> None:
+    """A batch's list of files left out, once a sending stored ``stored`` (file names) into it: what it ``listed``,
+    less the photos a full disk left out that are stored now, and what this sending left out (``skipped``), each
+    once. Not on a batch retired with its exercise meanwhile (its list was emptied: the names may be trainees')."""
+    keep = [s for s in listed if not (s["code"] == NOT_STORED[0] and s["file"] in stored)]
+    seen = {(s["file"], s["code"]) for s in keep}
+    now = keep + [s for s in skipped if (s["file"], s["code"]) not in seen]
+    get_db().execute("UPDATE batches SET skipped=? WHERE id=? AND removed_at IS NULL",
+                     (json.dumps(now, ensure_ascii=False), batch_id))
 
 
 @bp.get("/kiriman/<form_token>.json")
 def batch_arrived(form_token: str):
     """Whether a batch form's sending arrived (its answer lost on the way): the batch, stored whole or still being
     stored, so the page opens it instead of sending every file again (the server would lead that sending to this
-    same batch: :func:`_sent_before`). A batch cut short is not: sending again stores the rest."""
+    same batch: :func:`_sent_before`). A batch cut short is not: sending again stores the rest into it."""
     row = _sent_before(form_token[:100])
     if row is None:
         return jsonify({"url": None}), 404
