@@ -190,14 +190,19 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     doubted: set[str] = set()
     checked: list[RuleResult] = []
     for rr in rule_results:
-        weak = tuple(f for f in rr.rule.fields if f not in readings or not is_firm(readings[f]))
-        if weak and rr.status != "ok" and fails_whatever_unsure(rr.rule, readings):
+        # Every field of a violated rule must be taken at its value (firm, each box sure) for the failure to be
+        # the trainee's as it stands; otherwise it is theirs only if no value our unsure boxes allow makes it hold.
+        inexact = tuple(f for f in rr.rule.fields if f not in readings or not _exact(readings[f]))
+        if rr.status == "ok" or not inexact:
+            pass
+        elif fails_whatever_unsure(rr.rule, readings):
             lhs, rhs = (" + ".join(read_surely(readings[f]) for f in side) for side in (rr.rule.lhs, rr.rule.rhs))
-            rr = RuleResult(rr.rule, "violated", None, None, unsure=weak, terms_read=(lhs, rhs))
-        elif rr.status == "violated" and weak:
-            # context policy: a conflict with a weak reading sends it to review, never to "violated"
-            doubted.update(weak)
-            rr = RuleResult(rr.rule, "not_checkable", None, None, weak)
+            rr = RuleResult(rr.rule, "violated", None, None, unsure=inexact, terms_read=(lhs, rhs))
+        elif rr.status == "violated":
+            # context policy: a conflict with a weak reading sends it to review, never to "violated"; so does one
+            # with a firm reading that has a box below SURE_BOX (the failure may be our misread of that box)
+            doubted.update(inexact)
+            rr = RuleResult(rr.rule, "not_checkable", None, None, inexact)
         checked.append(rr)
 
     fields_out = []
@@ -271,7 +276,8 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
         firm = {k: r for k, r in present.items() if is_firm(r)}
         error = len({r.value for r in firm.values()}) > 1
         cited = firm if error else present
-        shown = {k: str(r.value) for k, r in cited.items()}
+        # (digits not taken exactly are shown as read surely, "?52", never with our guess at an unsure box)
+        shown = {k: read_surely(r) if k == "angka" and r.kind == "digits" else str(r.value) for k, r in cited.items()}
         digits = present.get("angka")
         if not error and "angka" not in firm and _box_reasoned(digits):
             # Digits not read firmly as a whole, whose sure boxes already rule out what a firm mark shows: the
@@ -337,22 +343,30 @@ def sure_boxes(r: FieldReading) -> list[bool]:
 
 
 def _box_reasoned(r: FieldReading | None) -> bool:
-    """A digits reading with a number and box-level confidences, that nobody has called into question."""
+    """A digits reading with a number and box-level confidences, that nobody has called into question (a trainee's
+    dispute, a suspected misread) and that no trainer is promised to look at (an overwritten box)."""
     return (r is not None and r.kind == "digits" and r.value is not None and r.status in ("ok", "review")
             and bool(r.boxes) and len(r.boxes) == len(r.box_confidence)
-            and NOTE_DISPUTED not in r.notes and NOTE_RULE_SUSPECT not in r.notes)
+            and not {NOTE_DISPUTED, NOTE_RULE_SUSPECT, NOTE_OVERWRITTEN} & set(r.notes))
 
 
 def _exact(r: FieldReading) -> bool:
-    """Taken at its value in the rule check: corrected by a trainer, or firm with every box sure. A firm field with
-    a box below SURE_BOX (1, 0.9993, 1 is firm as a whole) may hold exactly the misread a rule would blame on the
-    trainee, so its boxes are reasoned about like any other's."""
-    return NOTE_CORRECTED in r.notes or (is_firm(r) and (not r.box_confidence or all(sure_boxes(r))))
+    """Taken at its value in the rules and cross-checks: corrected by a trainer; firm by independent evidence that
+    agrees with the value its pixels favour (backed up by its pair's bubbles and tally, or pinned by arithmetic:
+    ``grader.read.context``); or firm by its own confidence with every box sure. A field firm as a whole with a
+    box below SURE_BOX (1, 0.9993, 1) may hold exactly the misread a rule would blame on the trainee, so its boxes
+    are reasoned about like any other's."""
+    if NOTE_CORRECTED in r.notes or (is_firm(r) and {NOTE_BACKED_UP, NOTE_PINNED} & set(r.notes)):
+        return True
+    return is_firm(r) and (not r.box_confidence or all(sure_boxes(r)))
 
 
 def read_surely(r: FieldReading) -> str:
-    """A digits reading for people: its value when taken exactly, else its boxes as read surely ("?39")."""
-    return str(r.value) if _exact(r) else sure_spelling(r.boxes, sure_boxes(r))
+    """A digits reading for people: its value when taken exactly, else its boxes as read surely ("?39"); "?" for
+    an unsure reading without boxes."""
+    if _exact(r):
+        return str(r.value)
+    return sure_spelling(r.boxes, sure_boxes(r)) if r.boxes and len(r.boxes) == len(r.box_confidence) else "?"
 
 
 def possible_values(r: FieldReading) -> frozenset[int] | None:
@@ -369,8 +383,8 @@ def wrong_whatever_unsure(r: FieldReading | None, expected: int | None) -> bool:
 
     Each box below :data:`SURE_BOX` is tried as every digit, X and blank (``values_within``).
     """
-    if expected is None or not _box_reasoned(r) or NOTE_OVERWRITTEN in r.notes:
-        return False        # (an overwritten box stays in review: the trainee is told a trainer will look at it)
+    if expected is None or not _box_reasoned(r):
+        return False
     values = values_within(r.boxes, sure_boxes(r))
     return values is not None and expected not in values
 
