@@ -1027,3 +1027,19 @@ def test_an_overwritten_field_is_not_cited_in_a_cross_check_error(chasil_spec):
                                                        ("unsure_box", "overwritten_box"))
     cc = [x for x in grade_readings(sheet, readings, key)["findings"] if x["kind"] == "cross_check"]
     assert [x["severity"] for x in cc] == ["review"]
+
+
+def test_class_insight_names_a_rule_by_its_text_not_one_sheets_numbers(chasil_spec):
+    """(re-review) The class page listed a violated rule under the last sheet's message, "(tertulis: 236 vs 237)"
+    included: the rule is named by its own text, counted over sheets whatever their numbers."""
+    from grader.web.classroom import class_insight
+    sheet, key = setup(chasil_spec)
+    results = []
+    for delta in (1, 2):
+        values = dict(key.fields)
+        values["I.A.1.J"] += delta
+        results.append({**grade_readings(sheet, readings_from(sheet, values), key), "status": "graded"})
+    rules = class_insight(results)["rules"]
+    row = next(r for r in rules if r["id"] == "row_total[row=I.A.1]")
+    assert row["count"] == 2 and "tertulis" not in row["message_id"] and "written" not in row["message_en"]
+    assert row["message_id"].startswith("Jumlah (J) harus sama")

@@ -366,7 +366,9 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           f"not sent). Ask the trainee to photograph that page again.",
                           f"Isian {field_id} ada di halaman yang belum terbaca (foto ditolak atau belum dikirim). "
                           f"Minta peserta memotret ulang halaman itu.")
-    _record(conn, submission_id, "corrections", {"field_id": field_id, "value": value, "previous": field.get("value"),
+    # (a field wrong by its sure boxes was shown as "?41": that, not our guess at its unsure box, is what was changed)
+    _record(conn, submission_id, "corrections", {"field_id": field_id, "value": value,
+                                                 "previous": field.get("read_as") or field.get("value"),
                                                  "corrected_by": by, "corrected_at": now_iso()})
     key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
     if key is None:
