@@ -858,7 +858,7 @@ def test_a_field_whose_sure_boxes_already_differ_from_the_key_is_wrong(chasil_sp
     """The trainee wrote one more than the key for L (141 for 140). The hundreds box is unsure, but the units box,
     read surely, is a 1: whatever the unsure box says, this is not 140. The value shown keeps the unsure digit
     open: "?41"."""
-    from grader.grading.grade import NOTE_WRONG_BY_SURE_BOXES, SURE_BOX
+    from grader.grading.certainty import NOTE_WRONG_BY_SURE_BOXES, SURE_BOX
     from grader.pipeline import regrade
     sheet, key = setup(chasil_spec)
     values = dict(key.fields)

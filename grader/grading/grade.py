@@ -11,45 +11,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from grader.exercise.store import AnswerKey
-from grader.read.context import (NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, NOTE_PINNED, NOTE_TALLY_BACKED_UP,
-                                 apply_context)
-from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN, NOTE_UNSURE_BOX, sure_spelling, values_within
-from grader.read.sheet_reader import FieldReading
+from grader.grading.certainty import (NOTE_RULE_SUSPECT, NOTE_WRONG_BY_SURE_BOXES, WRONG_MIN_CONFIDENCE, exact,
+                                      fails_whatever_unsure, is_firm, possible_values, read_surely,
+                                      wrong_whatever_unsure)
 from grader.grading.review_queue import NOTE_PAGE_MISSING
-from grader.rules import Rule, RuleResult, can_hold, evaluate_rules, expand_rules
+from grader.read.context import NOTE_CORRECTED, NOTE_DISPUTED, apply_context
+from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN, NOTE_UNSURE_BOX
+from grader.read.sheet_reader import FieldReading
+from grader.rules import RuleResult, evaluate_rules, expand_rules
 from grader.sheet.layout import EMPTY_COLUMN_ID, FieldLayout, SheetLayout
 
 # Score weights (README "Score"): points per graded item; review/unreadable items and
 # not-checkable rules are left out of both the earned and the possible points.
 WEIGHTS = {"digits": 1.0, "bubbles": 0.5, "tally": 0.5, "rule": 1.0}
-# Saying a trainee is wrong needs more certainty than saying they are right: a field that differs from
-# the key, or breaks a rule, with a reading below this goes to review instead (never "wrong"/"violated").
-# This is a verdict threshold on our own confidence; the reading itself (value, status) is never changed.
-WRONG_MIN_CONFIDENCE = 0.999
 # NOTE_DISPUTED: the trainee says we misread this field ("that is not what I wrote"): until a trainer looks, it
 # is in review (and context relies on it for nothing).
 # Why the grader (not the reader) left a field to review: it differs from the key but is not read surely enough
 # to call wrong; or a rule fails and this field is one of its unsure readings.
 NOTE_NOT_SURE_ENOUGH = "not_sure_enough_for_wrong"
 NOTE_RULE_DOUBT = "in_failing_rule_unsure"
-# A firm reading that differs from the key, in a rule that fails while another of its readings is unsure: the
-# failure may be our misread of this very field (a 3 read 2 at 0.9994 beside a sum that holds with 3), so it is
-# not called wrong. Dev photos (seed 23): the one right answer marked wrong was such a field.
-NOTE_RULE_SUSPECT = "in_failing_rule_with_unsure"
-# A field not read firmly as a whole, whose surely read boxes already differ from the key (the field's
-# ``read_as`` shows them, "?" where unsure): wrong whatever the unsure boxes say. Such a box must be as sure as
-# each box of a firm field is in practice: three boxes at 0.9997 make the 0.999 bar. On the development photos
-# (seeds 21, 29, 31; 14,744 graded fields) a bar of 0.999 marked 3 right answers wrong (a 3 read 5 at 0.9996,
-# a 6 read 2 at 0.9993 and at 0.999); at 0.9998 none, with 6 more planted mistakes found.
-SURE_BOX = 0.9998
-NOTE_WRONG_BY_SURE_BOXES = "wrong_by_its_sure_boxes"
 #: Notes the grader adds (a regrade starts from the readings without them).
 GRADER_NOTES = (NOTE_DISPUTED, NOTE_NOT_SURE_ENOUGH, NOTE_RULE_DOUBT, NOTE_RULE_SUSPECT, NOTE_WRONG_BY_SURE_BOXES)
-# That bar is for digit fields, whose confidence is a calibrated probability. The bubble and tally
-# readers score confidence heuristically (bubbles top out at 0.99) and send anything doubtful to review
-# themselves, so for them an accepted ("ok") reading is the bar: on 600 generated photos
-# (grader eval, seed 1) none of their 1,600 accepted fields was misread.
-MARKS_KINDS = ("bubbles", "tally")
 MAGIC_RULES = ("ballots_used_equal_voters", "votes_equal_voters")
 STATUSES = ("ok", "wrong", "review", "blank", "unreadable")
 
@@ -94,13 +76,6 @@ def reader_view(field: dict) -> tuple[str, tuple[str, ...]]:
         if {NOTE_UNSURE_BOX, NOTE_OVERWRITTEN} & set(notes):
             status = "review"
     return status, tuple(n for n in notes if n not in GRADER_NOTES)
-
-
-def is_firm(reading: FieldReading) -> bool:
-    """Read surely enough to hold against the trainee: the bar for ``wrong`` and for cross-check errors."""
-    return reading.status == "ok" and ((reading.kind in MARKS_KINDS and NOTE_TALLY_BACKED_UP not in reading.notes)
-                                       or reading.confidence >= WRONG_MIN_CONFIDENCE or NOTE_PINNED in reading.notes
-                                       or NOTE_BACKED_UP in reading.notes)
 
 
 def graded_fields(sheet: SheetLayout) -> list[FieldLayout]:
@@ -192,7 +167,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     for rr in rule_results:
         # Every field of a violated rule must be taken at its value (firm, each box sure) for the failure to be
         # the trainee's as it stands; otherwise it is theirs only if no value our unsure boxes allow makes it hold.
-        inexact = tuple(f for f in rr.rule.fields if f not in readings or not _exact(readings[f]))
+        inexact = tuple(f for f in rr.rule.fields if f not in readings or not exact(readings[f]))
         if rr.status == "ok" or not inexact:
             pass
         elif fails_whatever_unsure(rr.rule, readings):
@@ -200,7 +175,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             rr = RuleResult(rr.rule, "violated", None, None, unsure=inexact, terms_read=(lhs, rhs))
         elif rr.status == "violated":
             # context policy: a conflict with a weak reading sends it to review, never to "violated"; so does one
-            # with a firm reading that has a box below SURE_BOX (the failure may be our misread of that box)
+            # with a firm reading that has a box below certainty.SURE_BOX (the failure may be our misread of that box)
             doubted.update(inexact)
             rr = RuleResult(rr.rule, "not_checkable", None, None, inexact)
         checked.append(rr)
@@ -279,11 +254,11 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
         # (digits not taken exactly are shown as read surely, "?52", never with our guess at an unsure box)
         shown = {k: read_surely(r) if k == "angka" and r.kind == "digits" else str(r.value) for k, r in cited.items()}
         digits = present.get("angka")
-        if not error and "angka" not in firm and _box_reasoned(digits):
+        possible = possible_values(digits) if not error and digits is not None and "angka" not in firm else None
+        if possible is not None:
             # Digits not read firmly as a whole, whose sure boxes already rule out what a firm mark shows: the
             # trainee's inconsistency whatever the unsure boxes say (tally 10, digits "X?4"). Cited as read surely.
-            possible = values_within(digits.boxes, sure_boxes(digits))
-            against = {k: r for k, r in firm.items() if possible is not None and r.value not in possible}
+            against = {k: r for k, r in firm.items() if r.value not in possible}
             if against:
                 error, cited = True, {**against, "angka": digits}
                 shown = {k: str(r.value) for k, r in against.items()} | {"angka": read_surely(digits)}
@@ -335,78 +310,6 @@ def _blank_boxes_sure(r: FieldReading) -> bool:
     surely blank. How sure its digits are does not matter: whatever they are, a box before them was left empty."""
     blanks = [c for lab, c in zip(r.boxes, r.box_confidence) if lab == ""]
     return r.value is not None and bool(blanks) and min(blanks) >= WRONG_MIN_CONFIDENCE
-
-
-def sure_boxes(r: FieldReading) -> list[bool]:
-    """Which boxes of a digits reading are read surely enough to hold against the trainee (:data:`SURE_BOX`)."""
-    return [c >= SURE_BOX for c in r.box_confidence]
-
-
-def _box_reasoned(r: FieldReading | None) -> bool:
-    """A digits reading with a number and box-level confidences, that nobody has called into question (a trainee's
-    dispute, a suspected misread) and that no trainer is promised to look at (an overwritten box)."""
-    return (r is not None and r.kind == "digits" and r.value is not None and r.status in ("ok", "review")
-            and bool(r.boxes) and len(r.boxes) == len(r.box_confidence)
-            and not {NOTE_DISPUTED, NOTE_RULE_SUSPECT, NOTE_OVERWRITTEN} & set(r.notes))
-
-
-def _exact(r: FieldReading) -> bool:
-    """Taken at its value in the rules and cross-checks: corrected by a trainer; firm by independent evidence that
-    agrees with the value its pixels favour (backed up by its pair's bubbles and tally, or pinned by arithmetic:
-    ``grader.read.context``); or firm by its own confidence with every box sure. A field firm as a whole with a
-    box below SURE_BOX (1, 0.9993, 1) may hold exactly the misread a rule would blame on the trainee, so its boxes
-    are reasoned about like any other's."""
-    if NOTE_CORRECTED in r.notes or (is_firm(r) and {NOTE_BACKED_UP, NOTE_PINNED} & set(r.notes)):
-        return True
-    return is_firm(r) and (not r.box_confidence or all(sure_boxes(r)))
-
-
-def read_surely(r: FieldReading) -> str:
-    """A digits reading for people: its value when taken exactly, else its boxes as read surely ("?39"); "?" for
-    an unsure reading without boxes."""
-    if _exact(r):
-        return str(r.value)
-    return sure_spelling(r.boxes, sure_boxes(r)) if r.boxes and len(r.boxes) == len(r.box_confidence) else "?"
-
-
-def possible_values(r: FieldReading) -> frozenset[int] | None:
-    """What a digits reading could really say: its value when taken exactly, every spelling its unsure boxes allow
-    when reasoned about box by box, or None (anything)."""
-    if _exact(r):
-        return frozenset({r.value})
-    return values_within(r.boxes, sure_boxes(r)) if _box_reasoned(r) else None
-
-
-def wrong_whatever_unsure(r: FieldReading | None, expected: int | None) -> bool:
-    """A digits field that differs from the key whatever its unsure boxes say: its sure boxes already spell
-    something else (key 117; boxes "1", "1" read unsurely, "6" read at 0.9999: the trainee wrote 1?6, not 117).
-
-    Each box below :data:`SURE_BOX` is tried as every digit, X and blank (``values_within``).
-    """
-    if expected is None or not _box_reasoned(r):
-        return False
-    values = values_within(r.boxes, sure_boxes(r))
-    return values is not None and expected not in values
-
-
-def fails_whatever_unsure(rule: Rule, readings: dict[str, FieldReading]) -> bool:
-    """A rule that fails on the boxes we read surely, whatever our unsure boxes really say.
-
-    An unsure field leaves its rules "not checkable yet" (we must not blame the trainee for our misreading).
-    But when even every value its unsure boxes could spell (any digit, X or blank in each box read below
-    :data:`SURE_BOX`; the boxes above it as read) leaves the rule failing, the failure rests only on boxes
-    as sure as those of a field firm enough to call wrong: a sum off by one in its last digit, with an unsure
-    first digit elsewhere, is the trainee's. A field we have no box-level reading for, one the trainee disputes,
-    a suspected misread, or one left blank or unreadable keeps the rule not checkable.
-    """
-    options: dict[str, frozenset[int] | None] = {}
-    for fid in rule.fields:
-        r = readings.get(fid)
-        if (r is None or r.kind != "digits" or r.value is None or r.status not in ("ok", "review")
-                or NOTE_DISPUTED in r.notes):
-            return False
-        options[fid] = possible_values(r)
-    return not can_hold(rule, options)
 
 
 def score(fields: list[dict], rules: list[dict]) -> float | None:

@@ -77,7 +77,7 @@ CONFIDENT = 0.8
 NOTE_BACKED_UP = "backed_up_by_bubbles_and_tally"
 NOTE_BACKED_UP_RULES = "backed_up_by_arithmetic"
 NOTE_PINNED = "pinned_by_arithmetic"
-PIN_MIN_CONFIDENCE = 0.999    # the grader's bar for a "wrong" verdict (grading.grade.WRONG_MIN_CONFIDENCE)
+PIN_MIN_CONFIDENCE = 0.999    # the grader's bar for a "wrong" verdict (grading.certainty.WRONG_MIN_CONFIDENCE)
 NOTE_DISAGREES_WEAK = "disagrees_with_weak_reading"
 # Notes the grader puts on readings (grader.grading.grade.reviewed_readings): a trainer's correction makes a
 # reading certain; a reading the trainee disputes ("that is not what I wrote") is never relied on or backed up.

@@ -1,0 +1,114 @@
+"""How sure a reading is, for holding it against a trainee: firm readings, sure boxes, and what the unsure boxes
+of a digits reading cannot change.
+
+A digits reading is *firm* when it is sure enough as a whole to call a trainee wrong (:func:`is_firm`). Below that,
+each box read at :data:`SURE_BOX` or more still counts as read, and every other box could say anything (any digit,
+X or blank): a verdict that holds whatever those boxes say (:func:`wrong_whatever_unsure`,
+:func:`fails_whatever_unsure`) rests only on what was read surely. Grading (:mod:`grader.grading.grade`) applies it.
+"""
+from __future__ import annotations
+
+from grader.read.context import NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, NOTE_PINNED, NOTE_TALLY_BACKED_UP
+from grader.read.numbers import NOTE_OVERWRITTEN, sure_spelling, values_within
+from grader.read.sheet_reader import FieldReading
+from grader.rules import Rule, can_hold
+
+# Saying a trainee is wrong needs more certainty than saying they are right: a field that differs from
+# the key, or breaks a rule, with a reading below this goes to review instead (never "wrong"/"violated").
+# This is a verdict threshold on our own confidence; the reading itself (value, status) is never changed.
+WRONG_MIN_CONFIDENCE = 0.999
+# That bar is for digit fields, whose confidence is a calibrated probability. The bubble and tally
+# readers score confidence heuristically (bubbles top out at 0.99) and send anything doubtful to review
+# themselves, so for them an accepted ("ok") reading is the bar: on 600 generated photos
+# (grader eval, seed 1) none of their 1,600 accepted fields was misread.
+MARKS_KINDS = ("bubbles", "tally")
+# A firm reading that differs from the key, in a rule that fails while another of its readings is unsure: the
+# failure may be our misread of this very field (a 3 read 2 at 0.9994 beside a sum that holds with 3), so it is
+# not called wrong. Dev photos (seed 23): the one right answer marked wrong was such a field.
+NOTE_RULE_SUSPECT = "in_failing_rule_with_unsure"
+# A field not read firmly as a whole, whose surely read boxes already differ from the key (the field's
+# ``read_as`` shows them, "?" where unsure): wrong whatever the unsure boxes say. Such a box must be as sure as
+# each box of a firm field is in practice: three boxes at 0.9997 make the 0.999 bar. On the development photos
+# (seeds 21, 29, 31; 14,744 graded fields) a bar of 0.999 marked 3 right answers wrong (a 3 read 5 at 0.9996,
+# a 6 read 2 at 0.9993 and at 0.999); at 0.9998 none, with 6 more planted mistakes found.
+SURE_BOX = 0.9998
+NOTE_WRONG_BY_SURE_BOXES = "wrong_by_its_sure_boxes"
+
+
+def is_firm(reading: FieldReading) -> bool:
+    """Read surely enough to hold against the trainee: the bar for ``wrong`` and for cross-check errors."""
+    return reading.status == "ok" and ((reading.kind in MARKS_KINDS and NOTE_TALLY_BACKED_UP not in reading.notes)
+                                       or reading.confidence >= WRONG_MIN_CONFIDENCE or NOTE_PINNED in reading.notes
+                                       or NOTE_BACKED_UP in reading.notes)
+
+
+def sure_boxes(r: FieldReading) -> list[bool]:
+    """Which boxes of a digits reading are read surely enough to hold against the trainee (:data:`SURE_BOX`)."""
+    return [c >= SURE_BOX for c in r.box_confidence]
+
+
+def box_reasoned(r: FieldReading | None) -> bool:
+    """A digits reading with a number and box-level confidences, that nobody has called into question (a trainee's
+    dispute, a suspected misread) and that no trainer is promised to look at (an overwritten box)."""
+    return (r is not None and r.kind == "digits" and r.value is not None and r.status in ("ok", "review")
+            and bool(r.boxes) and len(r.boxes) == len(r.box_confidence)
+            and not {NOTE_DISPUTED, NOTE_RULE_SUSPECT, NOTE_OVERWRITTEN} & set(r.notes))
+
+
+def exact(r: FieldReading) -> bool:
+    """Taken at its value in the rules and cross-checks: corrected by a trainer; firm by independent evidence that
+    agrees with the value its pixels favour (backed up by its pair's bubbles and tally, or pinned by arithmetic:
+    ``grader.read.context``); or firm by its own confidence with every box sure. A field firm as a whole with a
+    box below SURE_BOX (1, 0.9993, 1) may hold exactly the misread a rule would blame on the trainee, so its boxes
+    are reasoned about like any other's."""
+    if NOTE_CORRECTED in r.notes or (is_firm(r) and {NOTE_BACKED_UP, NOTE_PINNED} & set(r.notes)):
+        return True
+    return is_firm(r) and (not r.box_confidence or all(sure_boxes(r)))
+
+
+def read_surely(r: FieldReading) -> str:
+    """A digits reading for people: its value when taken exactly, else its boxes as read surely ("?39"); "?" for
+    an unsure reading without boxes."""
+    if exact(r):
+        return str(r.value)
+    return sure_spelling(r.boxes, sure_boxes(r)) if r.boxes and len(r.boxes) == len(r.box_confidence) else "?"
+
+
+def possible_values(r: FieldReading) -> frozenset[int] | None:
+    """What a digits reading could really say: its value when taken exactly, every spelling its unsure boxes allow
+    when reasoned about box by box, or None (anything)."""
+    if exact(r):
+        return frozenset({r.value})
+    return values_within(r.boxes, sure_boxes(r)) if box_reasoned(r) else None
+
+
+def wrong_whatever_unsure(r: FieldReading | None, expected: int | None) -> bool:
+    """A digits field that differs from the key whatever its unsure boxes say: its sure boxes already spell
+    something else (key 117; boxes "1", "1" read unsurely, "6" read at 0.9999: the trainee wrote 1?6, not 117).
+
+    Each box below :data:`SURE_BOX` is tried as every digit, X and blank (``values_within``).
+    """
+    if expected is None or not box_reasoned(r):
+        return False
+    values = values_within(r.boxes, sure_boxes(r))
+    return values is not None and expected not in values
+
+
+def fails_whatever_unsure(rule: Rule, readings: dict[str, FieldReading]) -> bool:
+    """A rule that fails on the boxes we read surely, whatever our unsure boxes really say.
+
+    An unsure field leaves its rules "not checkable yet" (we must not blame the trainee for our misreading).
+    But when even every value its unsure boxes could spell (any digit, X or blank in each box read below
+    :data:`SURE_BOX`; the boxes above it as read) leaves the rule failing, the failure rests only on boxes
+    as sure as those of a field firm enough to call wrong: a sum off by one in its last digit, with an unsure
+    first digit elsewhere, is the trainee's. A field we have no box-level reading for, one the trainee disputes,
+    a suspected misread, or one left blank or unreadable keeps the rule not checkable.
+    """
+    options: dict[str, frozenset[int] | None] = {}
+    for fid in rule.fields:
+        r = readings.get(fid)
+        if (r is None or r.kind != "digits" or r.value is None or r.status not in ("ok", "review")
+                or NOTE_DISPUTED in r.notes):
+            return False
+        options[fid] = possible_values(r)
+    return not can_hold(rule, options)
