@@ -211,13 +211,32 @@ SPLIT_CLASS = [("unsure-063-WA0001_p1.jpg", jpeg_bytes()), ("Foto 3.jpg", jpeg_b
                ("unsure-063-WA0002_p2.jpg", jpeg_bytes(color="#d0d0d0"))]
 
 
-@pytest.mark.parametrize("cut", ["crash", "full_disk"])
-def test_a_batch_cut_short_and_sent_again_is_one_batch_paired_as_if_sent_at_once(code, monkeypatch, cut):
-    """QA: the rest of a batch cut short (a crash or a full disk while storing), sent again from the same form, was
-    stored as a second batch: a trainee's page 1 in the first and page 2 in the second stayed two half sheets (an
-    unsure number pairs pages within one batch only), and the rest was grouped by file name on its own ("Foto 1",
-    "Foto 2" made one sheet). The rest now joins the first batch, grouped with what that stored, and is merged with
-    it; every photo is stored once."""
+def error_at_photo(monkeypatch, n: int):
+    """The ``n``-th photo file written raises a RuntimeError once created (a bug in the middle of storing)."""
+    import builtins
+
+    import grader.web.uploads as uploads
+    opened = []
+
+    def open_then_fail(path, mode):
+        fh = builtins.open(path, mode)
+        opened.append(path)
+        if len(opened) == n:
+            fh.close()
+            raise RuntimeError("a bug while writing a photo")
+        return fh
+    monkeypatch.setattr(uploads, "open", open_then_fail, raising=False)
+
+
+@pytest.mark.parametrize("cut", ["crash", "full_disk", "error"])
+def test_a_batch_cut_short_and_sent_again_is_one_batch_paired_as_if_sent_at_once(code, monkeypatch, caplog, cut):
+    """QA: the rest of a batch cut short (a crash, a full disk or an unexpected error while storing), sent again from
+    the same form, was stored as a second batch: a trainee's page 1 in the first and page 2 in the second stayed two
+    half sheets (an unsure number pairs pages within one batch only), and the rest was grouped by file name on its
+    own ("Foto 1", "Foto 2" made one sheet). The rest now joins the first batch, grouped with what that stored, and
+    is merged with it; every photo is stored once. An unexpected error (a bug, an odd I/O error) left the batch
+    marked "being stored" until the next start, so sending the form again led to it as if whole; it is now cut
+    short as a full disk leaves it, and the error is logged with its traceback."""
     import hashlib
 
     from test_web_trainee import full_disk_after
@@ -232,12 +251,24 @@ def test_a_batch_cut_short_and_sent_again_is_one_batch_paired_as_if_sent_at_once
         app = restart()
         trainer = app.test_client()
         log_in(trainer)
-    else:
+    elif cut == "full_disk":
         with monkeypatch.context() as m:
             full_disk_after(m, writes=2)                 # two of five sheets fit
             assert "/trainer/batch/" in batch(trainer, code, SPLIT_CLASS, client_token="cut").location
+    else:
+        with monkeypatch.context() as m:
+            error_at_photo(m, 3)                         # two of five sheets are stored, then a bug raises
+            first = batch(trainer, code, SPLIT_CLASS, client_token="cut")
+        assert first.status_code == 302 and "/trainer/batch/" in first.location
+        page = trainer.get(first.location).get_data(as_text=True)
+        assert "Server gagal menyimpan: 2 dari 5 lembar tersimpan; kirim lagi formulir yang sama." in page
+        assert "Foto 1.jpg" in page and "Kirim lagi formulir yang sama." in page        # the photos left out, named
+        assert "a bug while writing a photo" in caplog.text and "Traceback" in caplog.text    # logged for the admin
+        assert trainer.get("/trainer/kiriman/cut.json").status_code == 404   # not "arrived": it is not whole
+        assert sum(1 for _ in (app.config["DATA_DIR"] / "submissions").iterdir()) == 2   # no half-written photo
     conn = connect(app.config["DATABASE"])
     assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 2       # the cut: two sheets stored
+    assert conn.execute("SELECT client_token FROM batches").fetchone()[0] is None    # cut short, not being stored
     conn.close()
 
     resent = batch(trainer, code, SPLIT_CLASS, client_token="cut")                    # the same form, sent again
@@ -268,6 +299,38 @@ def test_a_batch_cut_short_and_sent_again_is_one_batch_paired_as_if_sent_at_once
     conn = connect(app.config["DATABASE"])
     assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 6
     conn.close()
+
+
+def test_an_error_before_any_photo_of_a_batch_is_stored_keeps_nothing_and_the_same_form_sends_it_all(code,
+                                                                                                     monkeypatch):
+    """An unexpected error on a batch's first photo: no batch is left "being stored" (nor an empty one), the trainer
+    is told to send the same form again, and that sending stores every photo once."""
+    from test_web_trainer import CLASS, batch
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    with monkeypatch.context() as m:
+        error_at_photo(m, 1)
+        first = batch(trainer, code, CLASS, client_token="again")
+    assert first.status_code == 302
+    assert "Kirim lagi formulir yang sama" in trainer.get(first.location).get_data(as_text=True)
+    assert trainer.get("/trainer/kiriman/again.json").status_code == 404
+    conn = connect(app.config["DATABASE"])
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
+    finally:
+        conn.close()
+    assert not any((app.config["DATA_DIR"] / "submissions").iterdir())       # no half-written photo left behind
+    resent = batch(trainer, code, CLASS, client_token="again")
+    assert "/trainer/batch/" in resent.location
+    conn = connect(app.config["DATABASE"])
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM uploads").fetchone()[0] == 3
+        assert conn.execute("SELECT client_token FROM batches").fetchone()[0] == "again"
+    finally:
+        conn.close()
 
 
 def test_a_disk_that_fills_up_while_grading_is_named_as_the_reason(code, monkeypatch):

@@ -168,8 +168,8 @@ def recently_sent(conn: sqlite3.Connection, exercise: str, digests: list[str]) -
 
 def stored_from_form(conn: sqlite3.Connection, form_token: str | None, digests: list[str]) -> list[bool]:
     """Which photos (by their sha256 ``digests``) a trainer's batch sent from the form ``form_token`` already
-    stored, however long ago: the same form sent again after a crash or a full disk cut its first sending short
-    (the trainer back after the lesson) stores only what is missing. A new form is a new sending: see
+    stored, however long ago: the same form sent again after a crash, a full disk or an error cut its first sending
+    short (the trainer back after the lesson) stores only what is missing. A new form is a new sending: see
     :func:`recently_sent`."""
     if not form_token or not digests:
         return [False] * len(digests)
@@ -258,6 +258,9 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
         log.error("could not store an upload under %s: %s", data_dir, exc)
         _drop(data_dir, written)
         raise storage_error() from exc
+    except BaseException:
+        _drop(data_dir, written)         # (an unexpected error: the caller says so; no photo left behind either)
+        raise
     now = now_iso()
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -304,8 +307,8 @@ def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[
                 os.fsync(fh.fileno())      # on the disk before the database says it is (a power cut in class)
             stored.append((i, display, str(path.relative_to(data_dir)), digest.hex(), len(data)))
         _sync_folder(folder)
-    except OSError:
-        shutil.rmtree(folder.parent, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(folder.parent, ignore_errors=True)     # no half-written photo that no sheet holds
         raise
     return token, stored
 
@@ -381,33 +384,40 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
     then due again, once its new sheets are graded (:func:`grader.web.page_merge.merge_batch`)."""
     from grader.web.batching import PhotoGroup, group_by_filename
 
-    groups = group_by_filename(photos, places)
-    if held:
-        groups = [PhotoGroup(g.key, new) for g in groups
-                  if (new := [f for f in g.files if hashlib.sha256(f[1]).hexdigest() not in held])]
+    groups: list[PhotoGroup] = []
     stored: list[int] = []
     try:
+        groups = group_by_filename(photos, places)
+        if held:
+            groups = [PhotoGroup(g.key, new) for g in groups
+                      if (new := [f for f in g.files if hashlib.sha256(f[1]).hexdigest() not in held])]
         for g in groups:
             stored.append(store_submission(conn, data_dir, files=g.files, source="batch", exercise=exercise,
                                            batch_id=batch_id, group_key=g.key, dedupe=False).id)
     except StorageError as exc:
-        # what did get in is graded; the trainer is told which photos to send again
-        exc.stored, exc.total = len(stored), len(groups)
-        exc.left_out = [name for g in groups[len(stored):] for name, _ in g.files]
+        # what did get in is graded; the trainer is told which photos to send again (the same form stores them)
+        _cut_short(exc, stored, groups)
         raise
+    except Exception as exc:  # noqa: BLE001 - any other error (a bug, another I/O error) cuts it short the same way
+        log.exception("storing batch %s failed after %d of %d sheets", batch_id, len(stored), len(groups))
+        raise _cut_short(store_failed_error(), stored, groups) from exc
     finally:
         if stored:
             # (after the new sheets are stored and before any is graded: a merge of the batch's earlier sheets that
             # is running keeps this mark, so the batch is merged again once the new ones are graded)
             conn.execute("UPDATE batches SET merged=0 WHERE id=?", (batch_id,))
         for sid in stored:
-            queue_grading(conn, sid, priority=BATCH_PRIORITY)
+            try:
+                queue_grading(conn, sid, priority=BATCH_PRIORITY)
+            except Exception:  # noqa: BLE001 - the sheet is stored: the next start queues it (page_merge)
+                log.exception("sheet %s of batch %s was stored but could not be queued for grading", sid, batch_id)
     return stored
 
 
 class StorageError(GraderError):
-    """The server could not write an upload (disk full, data folder not writable): nothing of it was kept.
-    ``stored`` of ``total`` sheets of a batch did get in; ``left_out`` names the photos that did not."""
+    """The server could not write an upload (disk full, data folder not writable; for a batch, any error while
+    storing it: :func:`store_failed_error`): nothing of it was kept. ``stored`` of ``total`` sheets of a batch did
+    get in; ``left_out`` names the photos that did not."""
 
     stored = total = 0
     left_out: list[str] = []
@@ -420,3 +430,20 @@ def storage_error() -> StorageError:
                         "were not kept. Tell your trainer, then send them again later.",
                         "Server tidak bisa menyimpan foto (penyimpanan penuh atau tidak bisa ditulisi), jadi foto "
                         "belum tersimpan. Beri tahu pelatih atau pengelola, lalu kirim lagi nanti.")
+
+
+def _cut_short(exc: StorageError, stored: list[int], groups: list) -> StorageError:
+    """``exc`` for a batch whose storing stopped once ``stored`` of its ``groups`` were stored."""
+    exc.stored, exc.total = len(stored), len(groups)
+    exc.left_out = [name for g in groups[len(stored):] for name, _ in g.files]
+    return exc
+
+
+def store_failed_error() -> StorageError:
+    """What the sender of a batch is told when an unexpected error (a bug, an I/O error of another kind) stopped
+    its storing: as for a full disk, what was stored is kept and the same form sent again stores the rest."""
+    return StorageError("store_failed",
+                        "The server hit an error while storing the photos, so they were not all kept. Send the "
+                        "same form again; if it fails again, tell the server's administrator.",
+                        "Server mengalami kesalahan saat menyimpan foto, jadi belum semua foto tersimpan. Kirim "
+                        "lagi formulir yang sama; bila gagal lagi, beri tahu pengelola server.")

@@ -65,6 +65,11 @@ NESTED_ZIP = ("nested_zip", "Zip di dalam zip tidak dibuka. Ekstrak dulu, lalu k
 NOT_STORED = ("storage_full", "Penyimpanan server penuh; foto ini belum tersimpan. Kosongkan ruang disk, lalu "
               "kirim lagi.", "The server's storage is full; this photo was not stored. Free disk space, then "
               "send it again.")
+STORE_FAILED = ("store_failed", "Server mengalami kesalahan saat menyimpan; foto ini belum tersimpan. Kirim lagi "
+                "formulir yang sama.", "The server hit an error while storing; this photo was not stored. Send the "
+                "same form again.")
+#: what a batch cut short lists for a photo left out: it is dropped from the list once a sending stores it
+LEFT_OUT = {reason[0]: reason for reason in (NOT_STORED, STORE_FAILED)}
 
 
 def skipped_entry(name: str, reason) -> dict:
@@ -154,9 +159,9 @@ def batch_new(code: str):
             return redirect(url_for("trainer.batch", token=dup["token"]))
     photos, skipped, places = _collect(request.files.getlist("photos"))
     digests = [hashlib.sha256(data).hexdigest() for _, data in photos]     # (each photo hashed once)
-    # The same form sent again after a crash or a full disk cut its first sending short, however late: the rest
-    # joins the batch it made. What that stored is not stored twice, but is grouped with the rest, as if the whole
-    # form were sent at once; the batch's merge step then pairs its pages across the two sendings.
+    # The same form sent again after a crash, a full disk or an error cut its first sending short, however late: the
+    # rest joins the batch it made. What that stored is not stored twice, but is grouped with the rest, as if the
+    # whole form were sent at once; the batch's merge step then pairs its pages across the two sendings.
     cut_short = _cut_short(client_token, key.exercise) if client_token else None
     from_form = stored_from_form(db, client_token, digests)
     sent = [None if form and cut_short else SENT_FROM_THIS_FORM if form else ALREADY_SENT if recent else None
@@ -209,11 +214,15 @@ def batch_new(code: str):
             raise
         # The photos left out are listed on the batch page until they are stored, and the batch gives up its client
         # token, so sending them again from the same form stores them into this batch.
-        left = [skipped_entry(name, NOT_STORED) for name in exc.left_out]
+        left = [skipped_entry(name, LEFT_OUT.get(exc.code, STORE_FAILED)) for name in exc.left_out]
         db.execute("UPDATE batches SET client_token=NULL WHERE id=?", (batch_id,))
         _list_skipped(batch_id, listed, skipped + left, set(new) - set(exc.left_out))
-        flash(_("Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.",
-                n=exc.stored, total=exc.total), "error")
+        if exc.code == NOT_STORED[0]:
+            flash(_("Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.",
+                    n=exc.stored, total=exc.total), "error")
+        else:                               # an unexpected error, logged where it happened (uploads.store_batch)
+            flash(_("Server gagal menyimpan: {n} dari {total} lembar tersimpan; kirim lagi formulir yang sama.",
+                    n=exc.stored, total=exc.total), "error")
     else:
         db.execute("UPDATE batches SET client_token=? WHERE id=?", (client_token, batch_id))
         if cut_short:
@@ -224,8 +233,8 @@ def batch_new(code: str):
 
 
 def _cut_short(form_token: str, exercise: str):
-    """The batch this form made whose storing a crash or a full disk cut short (``id``, ``token``, ``skipped``):
-    the form sent again stores the rest into it."""
+    """The batch this form made whose storing a crash, a full disk or an error cut short (``id``, ``token``,
+    ``skipped``): the form sent again stores the rest into it."""
     return get_db().execute("SELECT id, token, skipped FROM batches WHERE form_token=? AND exercise=? AND "
                             "client_token IS NULL AND removed_at IS NULL ORDER BY id DESC LIMIT 1",
                             (form_token, exercise)).fetchone()
@@ -248,9 +257,10 @@ def _claim(batch_id: int, form_token: str, *, done: bool = False, release: bool 
 
 def _list_skipped(batch_id: int, listed: list[dict], skipped: list[dict], stored: set[str]) -> None:
     """A batch's list of files left out, once a sending stored ``stored`` (file names) into it: what it ``listed``,
-    less the photos a full disk left out that are stored now, and what this sending left out (``skipped``), each
-    once. Not on a batch retired with its exercise meanwhile (its list was emptied: the names may be trainees')."""
-    keep = [s for s in listed if not (s["code"] == NOT_STORED[0] and s["file"] in stored)]
+    less the photos a full disk or an error left out that are stored now, and what this sending left out
+    (``skipped``), each once. Not on a batch retired with its exercise meanwhile (its list was emptied: the names may
+    be trainees')."""
+    keep = [s for s in listed if not (s["code"] in LEFT_OUT and s["file"] in stored)]
     seen = {(s["file"], s["code"]) for s in keep}
     now = keep + [s for s in skipped if (s["file"], s["code"]) not in seen]
     get_db().execute("UPDATE batches SET skipped=? WHERE id=? AND removed_at IS NULL",
