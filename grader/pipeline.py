@@ -24,7 +24,7 @@ from grader.file_names import trainee_from_filename
 from grader.page_groups import normalise_id
 from grader.read.context import undo_context
 from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
-from grader.sheet.layout import Rect, SheetLayout, layout_sheet
+from grader.sheet.layout import Rect, SheetLayout, shared_layout
 from grader.sheet.schema import resolve_template
 
 log = logging.getLogger(__name__)
@@ -224,8 +224,8 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
                 "counts": {s: 0 for s in ("ok", "wrong", "review", "blank", "unreadable")},
                 "fields": [], "rules": [], "findings": [], "top_fixes": []}
 
-    sheet = good[0].aligned.sheet if key is None else layout_sheet(resolve_template(key.template),
-                                                                   contest=key.contest, pairs=key.pairs)
+    sheet = good[0].aligned.sheet if key is None else shared_layout(resolve_template(key.template),
+                                                                    contest=key.contest, pairs=key.pairs)
     readings: dict[str, FieldReading] = {}
     for pr in good:
         on_page = {f.id for f in sheet.pages[pr.page - 1].fields if f.graded}
@@ -354,7 +354,7 @@ def redraw_feedback(result: dict, out_dir: Path) -> None:
     first reading's. Pages stored without their aligned image (older results) keep their marks.
     """
     out_dir = Path(out_dir)
-    sheet = layout_sheet(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
+    sheet = shared_layout(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
     for page in result.get("pages") or ():
         src = out_dir / ALIGNED_NAME.format(page=page.get("page"))
         if not page.get("annotated") or not src.is_file():
@@ -385,7 +385,7 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     Earlier corrections stored in ``result`` are kept; ``corrections`` add to or replace them.
     ``disputed`` fields (the trainee says we misread them) go to review until corrected.
     """
-    sheet = layout_sheet(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
+    sheet = shared_layout(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
     readings = {f["id"]: _as_read(f) for f in result["fields"] if not on_unread_page(f)}
     stamp = at or time.strftime("%Y-%m-%dT%H:%M:%S")
     kept = {f["id"]: {"value": f["value"], "by": f["corrected_by"], "at": f["corrected_at"]}

@@ -86,11 +86,9 @@ def wrong_whatever_unsure(r: FieldReading | None, expected: int | None) -> bool:
     """A digits field that differs from the key whatever its unsure boxes say: its sure boxes already spell
     something else (key 117; boxes "1", "1" read unsurely, "6" read at 0.9999: the trainee wrote 1?6, not 117).
 
-    Each box below :data:`SURE_BOX` is tried as every digit, X and blank (``values_within``).
+    Each box below :data:`SURE_BOX` is tried as every digit, X and blank (:func:`possible_values`).
     """
-    if expected is None or not box_reasoned(r):
-        return False
-    values = values_within(r.boxes, sure_boxes(r))
+    values = possible_values(r) if expected is not None and box_reasoned(r) else None
     return values is not None and expected not in values
 
 

@@ -251,17 +251,16 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
         firm = {k: r for k, r in present.items() if is_firm(r)}
         error = len({r.value for r in firm.values()}) > 1
         cited = firm if error else present
-        # (digits not taken exactly are shown as read surely, "?52", never with our guess at an unsure box)
-        shown = {k: read_surely(r) if k == "angka" and r.kind == "digits" else str(r.value) for k, r in cited.items()}
         digits = present.get("angka")
         possible = possible_values(digits) if not error and digits is not None and "angka" not in firm else None
         if possible is not None:
             # Digits not read firmly as a whole, whose sure boxes already rule out what a firm mark shows: the
-            # trainee's inconsistency whatever the unsure boxes say (tally 10, digits "X?4"). Cited as read surely.
+            # trainee's inconsistency whatever the unsure boxes say (tally 10, digits "X?4").
             against = {k: r for k, r in firm.items() if r.value not in possible}
             if against:
                 error, cited = True, {**against, "angka": digits}
-                shown = {k: str(r.value) for k, r in against.items()} | {"angka": read_surely(digits)}
+        # (digits not taken exactly are shown as read surely, "?52", never with our guess at an unsure box)
+        shown = {k: read_surely(r) if k == "angka" else str(r.value) for k, r in cited.items()}
         ids = tuple(r.id for r in cited.values())
         said_id = ", ".join(f"{k} {shown[k]}" for k in cited)
         said_en = ", ".join(f"{EN_MARK[k]} {shown[k]}" for k in cited)

@@ -7,7 +7,6 @@ is wrong, so a template author never sees a traceback.
 from __future__ import annotations
 
 import functools
-
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
