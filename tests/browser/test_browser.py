@@ -279,3 +279,34 @@ def test_trainee_disputes_a_misread_on_a_phone(browser, fake_live_server, shots,
     row.scroll_into_view_if_needed()
     shots(page, "phone-trainee-disputed")
     ctx.close()
+
+
+def test_a_fields_status_and_why_take_the_full_width_on_a_phone(browser, fake_live_server, shots, tmp_path):
+    """On a phone each field is one block: its name, what we read and what was expected on a line, the status and
+    its explanation below at the full width (in a fifth column they wrapped one word per line). A desktop keeps the
+    table."""
+    from grader.web.testing import WRONG_FIELD, jpeg_bytes
+    srv, code = fake_live_server, fake_live_server["code"]
+    (tmp_path / "h1.jpg").write_bytes(jpeg_bytes())
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(srv["url"] + "/")
+    page.fill("#code", code)
+    page.set_input_files("#photo_1", str(tmp_path / "h1.jpg"))
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Hasil penilaian", timeout=30_000)
+    row = page.locator(f"tr[id='f-{WRONG_FIELD}']")
+    row.scroll_into_view_if_needed()
+    box = {name: row.locator(sel).first.bounding_box() for name, sel in
+           (("row", "xpath=."), ("read", "td.num >> nth=0"), ("status", "td.status"))}
+    assert box["status"]["width"] >= 0.9 * box["row"]["width"]
+    assert box["status"]["y"] >= box["read"]["y"] + box["read"]["height"] - 1      # below what we read
+    assert "Terbaca" in row.locator("td.num").first.evaluate("e => getComputedStyle(e, '::before').content")
+    assert no_horizontal_scroll(page)
+    shots(page, "phone-field-blocks")
+    page.set_viewport_size(DESKTOP)
+    box = {name: row.locator(sel).first.bounding_box() for name, sel in
+           (("row", "xpath=."), ("read", "td.num >> nth=0"), ("status", "td.status"))}
+    assert box["status"]["width"] < 0.6 * box["row"]["width"] and abs(box["status"]["y"] - box["read"]["y"]) < 2
+    assert row.locator("td.num").first.evaluate("e => getComputedStyle(e, '::before').content") in ("none", "normal")
+    ctx.close()
