@@ -255,18 +255,24 @@ def test_review_queue_marks_fields_the_regrade_settled(browser, fake_live_server
     ctx.close()
 
 
-def test_trainee_disputes_a_misread_on_a_phone(browser, fake_live_server, shots, tmp_path):
-    """'Not what I wrote' on a wrong field: one tap opens it, the field leaves the score and waits for a trainer."""
-    from grader.web.testing import WRONG_FIELD, jpeg_bytes
-    srv, code = fake_live_server, fake_live_server["code"]
+def phone_result(browser, srv, tmp_path):
+    """A trainee's result page on a phone, for the fake server's one-page sheet (its WRONG_FIELD is wrong)."""
+    from grader.web.testing import jpeg_bytes
     (tmp_path / "h1.jpg").write_bytes(jpeg_bytes())
     ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
     page = ctx.new_page()
     page.goto(srv["url"] + "/")
-    page.fill("#code", code)
+    page.fill("#code", srv["code"])
     page.set_input_files("#photo_1", str(tmp_path / "h1.jpg"))
     page.click("button[type=submit]")
     page.wait_for_selector("text=Hasil penilaian", timeout=30_000)
+    return ctx, page
+
+
+def test_trainee_disputes_a_misread_on_a_phone(browser, fake_live_server, shots, tmp_path):
+    """'Not what I wrote' on a wrong field: one tap opens it, the field leaves the score and waits for a trainer."""
+    from grader.web.testing import WRONG_FIELD
+    ctx, page = phone_result(browser, fake_live_server, tmp_path)
     row = page.locator(f"tr[id='f-{WRONG_FIELD}']")
     assert "Salah" in row.inner_text()
     row.locator("summary").click()
@@ -285,16 +291,8 @@ def test_a_fields_status_and_why_take_the_full_width_on_a_phone(browser, fake_li
     """On a phone each field is one block: its name, what we read and what was expected on a line, the status and
     its explanation below at the full width (in a fifth column they wrapped one word per line). A desktop keeps the
     table."""
-    from grader.web.testing import WRONG_FIELD, jpeg_bytes
-    srv, code = fake_live_server, fake_live_server["code"]
-    (tmp_path / "h1.jpg").write_bytes(jpeg_bytes())
-    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    page.goto(srv["url"] + "/")
-    page.fill("#code", code)
-    page.set_input_files("#photo_1", str(tmp_path / "h1.jpg"))
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=Hasil penilaian", timeout=30_000)
+    from grader.web.testing import WRONG_FIELD
+    ctx, page = phone_result(browser, fake_live_server, tmp_path)
     row = page.locator(f"tr[id='f-{WRONG_FIELD}']")
     row.scroll_into_view_if_needed()
     box = {name: row.locator(sel).first.bounding_box() for name, sel in
