@@ -408,4 +408,5 @@ def _as_read(f: dict) -> FieldReading:
     status, notes = reader_view(f)
     return undo_context(FieldReading(f["id"], f["kind"], f["page"], f["value"], f["confidence"], status,
                                      boxes=tuple(f.get("boxes", [])),
-                                     box_confidence=tuple(f.get("box_confidence", [])), notes=notes))
+                                     box_confidence=tuple(f.get("box_confidence", [])), notes=notes,
+                                     detail={"unsure_boxes": list(f["unsure_boxes"])} if f.get("unsure_boxes") else {}))

@@ -1043,3 +1043,22 @@ def test_class_insight_names_a_rule_by_its_text_not_one_sheets_numbers(chasil_sp
     row = next(r for r in rules if r["id"] == "row_total[row=I.A.1]")
     assert row["count"] == 2 and "tertulis" not in row["message_id"] and "written" not in row["message_en"]
     assert row["message_id"].startswith("Jumlah (J) harus sama")
+
+
+def test_which_boxes_were_unsure_is_kept_through_a_regrade_and_a_correction_clears_it(chasil_spec):
+    """The reader's unsure boxes reach the result (a trainer looks at those first), a regrade keeps them, and a
+    trainer's correction leaves nothing unsure."""
+    from grader.pipeline import regrade
+
+    ex = generate_exercise(chasil_spec, pairs=3, seed=11)
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields, conf=0.9995)
+    readings["I.A.1.L"] = replace(_unsure("I.A.1.L", 1, key.fields["I.A.1.L"]), detail={"unsure_boxes": [2, 0]})
+    res = grade_sheet(sheet, readings, key)
+    fields = {f["id"]: f for f in res["fields"]}
+    assert fields["I.A.1.L"]["unsure_boxes"] == [0, 2]             # (context backs it up: still what the reader said)
+    assert fields["I.A.1.P"]["unsure_boxes"] == []
+    stored = {"template": "chasil-kwk", "contest": ex.contest, "pairs": ex.pairs, **res}
+    assert regrade(stored, {}, key)["fields"] == res["fields"]
+    fixed = {f["id"]: f for f in regrade(stored, {"I.A.1.L": key.fields["I.A.1.L"]}, key)["fields"]}
+    assert fixed["I.A.1.L"]["status"] == "ok" and fixed["I.A.1.L"]["unsure_boxes"] == []

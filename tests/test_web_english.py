@@ -3,6 +3,8 @@ English, one name for one thing, and the language kept from page to page."""
 import io
 import re
 
+import pytest
+
 from grader.web.testing import csrf_of, jpeg_bytes, log_in
 from tests.test_web_trainee import app, client, code  # noqa: F401 - the same fixtures
 
@@ -380,3 +382,16 @@ def test_a_trainer_logged_out_is_told_so_in_the_pages_language(app, code):
         answer = trainer.post(f"/trainer/lembar/1/koreksi?lang={lang}", data={"field": "V.B", "value": "5"},
                               headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
         assert answer.status_code == 401 and answer.get_json()["message"] == said
+
+
+@pytest.mark.parametrize("lang, boxes, said", [
+    ("id", [2], "kotak ke-3 kurang jelas"), ("id", [2, 0], "kotak ke-1 dan 3 kurang jelas"),
+    ("id", [0, 1, 2], "kotak ke-1, 2 dan 3 kurang jelas"), ("id", [], "ada kotak yang kurang jelas"),
+    ("en", [1], "box 2 is unclear"), ("en", [0, 2], "boxes 1 and 3 are unclear"), ("en", [], "a box is unclear")])
+def test_an_unsure_box_is_named_where_the_reader_said_which(app, lang, boxes, said):
+    """A trainer looks at the box we were unsure of first; a result stored without the list keeps the general words."""
+    from grader.web.present import note_text
+    with app.test_request_context(f"/?lang={lang}"):
+        from flask import g
+        g.lang = lang
+        assert note_text(["unsure_box", "overwritten_box"], boxes).split("; ")[0] == said

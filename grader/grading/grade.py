@@ -203,6 +203,8 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             "read_as": read_as,
             "status": status, "expected": exp, "boxes": list(r.boxes) if r else [],
             "box_confidence": list(r.box_confidence) if r else [],
+            # (which boxes the reader was unsure of, or saw overwritten: a trainer looks at those first)
+            "unsure_boxes": sorted(r.detail.get("unsure_boxes", ())) if r else [],
             "notes": list(r.notes) + list(why) if r else [NOTE_PAGE_MISSING], "crop": None,
             "corrected_by": c.get("by") if c else None, "corrected_at": c.get("at") if c else None})
 

@@ -106,10 +106,22 @@ def sections(result: dict) -> list[Section]:
     return list(out.values())
 
 
-def note_text(notes) -> str:
-    """The reasons among ``notes`` a trainer can act on, in the reader's language ("" if none)."""
-    said = dict.fromkeys(_(NOTE_LABELS[n]) for n in notes or () if n in NOTE_LABELS)
+def note_text(notes, unsure_boxes=()) -> str:
+    """The reasons among ``notes`` a trainer can act on, in the reader's language ("" if none).
+
+    With the field's ``unsure_boxes`` (0-based, from the left), an unsure box is named: "kotak ke-2 kurang
+    jelas" tells the trainer where to look, and the trainee which digit to write more clearly.
+    """
+    said = dict.fromkeys(unsure_box_text(unsure_boxes) if n == "unsure_box" and unsure_boxes else _(NOTE_LABELS[n])
+                         for n in notes or () if n in NOTE_LABELS)
     return "; ".join(said)
+
+
+def unsure_box_text(boxes) -> str:
+    """ "kotak ke-2 kurang jelas", "kotak ke-1 dan 3 kurang jelas" (boxes counted from the left, 1-based)."""
+    n = [str(b + 1) for b in sorted(boxes)]
+    listed = n[0] if len(n) == 1 else f"{', '.join(n[:-1])} {_('dan')} {n[-1]}"
+    return _("kotak ke-{ns} kurang jelas", ns=listed, n=len(n))
 
 
 def fmt_value(value) -> str:

@@ -151,6 +151,8 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             "status": _status(value, expected, confidence), "expected": expected,
             "boxes": list(f"{value:03d}".replace("0", "X", 2 if value < 10 else 1 if value < 100 else 0)),
             "crop": crop, "corrected_by": None, "corrected_at": None,
+            # (the last box unsure, as the reader says it; LINKED_FIELD without the list, as results stored before it)
+            "unsure_boxes": [2] if fid == REVIEW_FIELD else [],
             "notes": ["unsure_box"] if fid in unsure else []})
     return _summarise(result)
 
