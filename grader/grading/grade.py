@@ -210,7 +210,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     counts = {s: sum(1 for x in fields_out if x["status"] == s) for s in STATUSES}
     rules_out = [{"id": rr.rule.id, "base_id": rr.rule.base_id, "severity": rr.rule.severity, "status": rr.status,
                   "message_id": rr.message("id"), "message_en": rr.message("en"), "fields": list(rr.rule.fields),
-                  "lhs": rr.lhs_value, "rhs": rr.rhs_value, "expression": rr.rule.expression(),
+                  "lhs": rr.lhs_value, "rhs": rr.rhs_value, "op": rr.rule.op, "expression": rr.rule.expression(),
                   "unsure": list(rr.unsure), "text_id": rr.rule.text_id, "text_en": rr.rule.text_en}
                  for rr in checked]
     return {"fields": fields_out, "rules": rules_out, "findings": [x.to_json() for x in findings],
