@@ -953,6 +953,37 @@ def test_exports_give_a_field_wrong_by_its_sure_boxes_as_read_surely(chasil_spec
     assert (web[7], web[9]) == ("?41", "wrong")
 
 
+def test_a_field_read_as_0_shows_0_everywhere_and_an_empty_one_each_outputs_empty_form(chasil_spec):
+    """"read_as, else the value" has one source (grade.value_read / shown_value): a 0 written is shown as 0 on the
+    pages, the printed sheet, the feedback image and both exports, never as nothing; a blank field keeps each
+    output's own empty form ("—" on the pages, "" in the printed table and the CSV, an empty XLSX cell)."""
+    from grader.batch import field_rows as cli_rows
+    from grader.grading.annotate import _caption
+    from grader.grading.grade import shown_value, value_read
+    from grader.grading.report import render_report
+    from grader.web.export import field_rows as web_rows
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["III.A.L"], values["III.A.P"] = values["III.A.P"], values["III.A.L"]    # L and P swapped: J still adds up
+    assert values["III.A.P"] == 0 and key.fields["III.A.P"] != 0
+    readings = readings_from(sheet, values)
+    readings["I.A.2.L"] = FieldReading("I.A.2.L", "digits", 1, None, 0.9999, "blank")
+    res = grade_readings(sheet, readings, key)
+    zero, blank = (next(f for f in res["fields"] if f["id"] == fid) for fid in ("III.A.P", "I.A.2.L"))
+    assert (zero["status"], zero["value"], zero["read_as"]) == ("wrong", 0, None) and blank["status"] == "blank"
+    assert (value_read(zero), shown_value(zero), shown_value(zero, empty="")) == (0, "0", "0")
+    assert (value_read(blank), shown_value(blank), shown_value(blank, empty="")) == (None, "—", "")
+    assert value_read({"read_as": "?41", "value": 741}) == "?41" and shown_value({"read_as": "?0", "value": 0}) == "?0"
+    assert _caption(zero) == f"0 → {key.fields['III.A.P']}" and _caption(blank) == "kosong"
+    page = render_report({**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs,
+                          "pages": [], "trainee": "t", "exercise": "E", "status": "graded"})
+    assert "<td>III.A.P</td><td>0</td>" in page and "<td>I.A.2.L</td><td></td>" in page
+    cli = {r["field"]: r["value"] for r in cli_rows([{**res, "trainee": "t", "exercise": "E"}])}
+    assert (cli["III.A.P"], cli["I.A.2.L"]) == ("0", "")
+    web = {r[2]: r[7] for r in web_rows([({"trainee": "t", "trainee_name": "T", "group_key": "g"}, res)])}
+    assert (web["III.A.P"], web["I.A.2.L"]) == (0, None)          # a number cell in the workbook; an empty one
+
+
 def test_an_unsure_box_may_be_an_x_written_off_the_convention(chasil_spec):
     """Review of this change: pair 1 written "5 1 X" from the left, its X read as a 4 at 0.7; tally and bubbles 51.
     Read right, that field would be in review (no value); so "51?" must not rule out 51: no wrong verdict, no

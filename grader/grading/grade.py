@@ -388,12 +388,19 @@ def shown_score(score: float | None) -> int | None:
     return None if score is None else int(float(score) + 1e-9)
 
 
-def shown_value(field: dict) -> str:
-    """A field's value as shown to people: what we read surely, "?" for a digit we did not (``read_as``, on a
-    field wrong by its sure boxes), else the value read; "—" for none."""
-    if field.get("read_as"):
-        return field["read_as"]
-    return "—" if field.get("value") is None else str(field["value"])
+def value_read(field: dict) -> str | int | None:
+    """What a result field says was written, the one rule for everything that shows or exports it: what we read
+    surely, "?" for a digit we did not (``read_as``, on a field wrong by its sure boxes: never our guess at that
+    digit), else the value read (0 is a value); None when nothing was read."""
+    read_as = field.get("read_as")
+    return read_as if read_as not in (None, "") else field.get("value")
+
+
+def shown_value(field: dict, empty: str = "—") -> str:
+    """:func:`value_read` as text, ``empty`` when nothing was read: "—" on the pages and in the fixes, "" in a
+    table cell or CSV, "?" on the feedback image."""
+    value = value_read(field)
+    return empty if value is None else str(value)
 
 
 def in_language(obj: dict | None, lang: str, base: str = "message") -> str:
