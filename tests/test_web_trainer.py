@@ -460,6 +460,26 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     assert row["field_id"] == "V.B" and row["corrected_by"] == "Ibu Sari" and row["corrected_at"]
 
 
+def test_the_review_queue_announces_what_a_save_did_and_alerts_why_it_failed(trainer, code):
+    """QA: each field's status line ("✓ nilai lembar kini 92", "beres oleh koreksi tadi", "1 isian lain ...") changed
+    after a save with no live region, so a screen reader said nothing. It is a polite status; why a save failed
+    goes to an alert of its own, hidden until then (said once, assertively, and not again by the status)."""
+    batch(trainer, code, [("sums_1.jpg", jpeg_bytes())])
+    for lang, failed in (("id", "Belum tersimpan. Coba lagi."), ("en", "Not saved. Try again.")):
+        queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang={lang}").get_data(as_text=True)
+        items = re.findall(r"<form[^>]*data-review-item.*?</form>", queue, re.S)
+        assert len(items) == 2
+        for item in items:
+            status = re.findall(r"<span[^>]*data-review-status[^>]*>", item)
+            assert status == ['<span class="small" role="status" aria-live="polite" data-review-status>'], status
+            assert re.findall(r"<span[^>]*data-review-error[^>]*>", item) == [
+                '<span class="small" role="alert" data-review-error hidden>']
+            assert item.count('role="status"') == item.count('role="alert"') == 1   # one of each, neither inside the other
+            assert re.search(r"data-review-status>\s*</span>", item) and re.search(r"data-review-error hidden>\s*</span>", item)
+        assert f'data-failed-text="{failed}"' in queue
+        assert "aria-live" not in queue.split("data-review-item")[0].split("<main")[-1]   # nothing around them is live
+
+
 def test_a_correction_reports_what_else_the_regrade_settled(trainer, code):
     """Correcting one misread can let the sums back up its neighbours: the reply says what still waits."""
     batch(trainer, code, [("sums_1.jpg", jpeg_bytes())])
