@@ -23,7 +23,7 @@ import numpy as np
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
 from grader.file_names import BARE_PAGE_RE, member_path, named_pages, shown_name, split_member
-from grader.grading.grade import shown_score
+from grader.grading.grade import shown_score, shown_value
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo, sure_digits
 
@@ -320,7 +320,7 @@ def field_rows(results: list[dict]) -> list[dict]:
     return [{"trainee": r.get("trainee") or "", "exercise": r.get("exercise") or "", "field": f["id"],
              "page": f["page"], "section": f["section"], "kind": f["kind"], "status": f["status"],
              # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
-             "value": f.get("read_as") or ("" if f["value"] is None else f["value"]),
+             "value": shown_value(f, empty=""),
              "expected": "" if f["expected"] is None else f["expected"],
              "confidence": f["confidence"], "notes": ";".join(f.get("notes") or ())}
             for r in results for f in r["fields"]]

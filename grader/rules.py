@@ -19,6 +19,11 @@ from typing import Mapping
 from grader.sheet.layout import SheetLayout
 from grader.sheet.schema import RULE_CHECK_RE, RuleSpec
 
+#: A rule's relation as written for people, and the relation its two sides are in when it is broken: a violated
+#: ``a == b`` has ``a ≠ b``; a violated ``a <= b`` has ``a > b`` (not merely "≠": the left side is too big).
+SIGN = {"==": "=", "<=": "≤"}
+BROKEN_SIGN = {"==": "≠", "<=": ">"}
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -38,7 +43,7 @@ class Rule:
         return self.lhs + self.rhs
 
     def expression(self) -> str:
-        return f"{' + '.join(self.lhs)} {'=' if self.op == '==' else '≤'} {' + '.join(self.rhs)}"
+        return f"{' + '.join(self.lhs)} {SIGN[self.op]} {' + '.join(self.rhs)}"
 
 
 @dataclass(frozen=True)
@@ -62,13 +67,23 @@ class RuleResult:
         if self.status != "violated":
             return base
         got = "tertulis" if lang == "id" else "written"
+        sign = BROKEN_SIGN[self.rule.op]
         if not self.unsure:
-            return f"{base} ({got}: {self.lhs_value} vs {self.rhs_value})"
+            return f"{base} ({got}: {self.lhs_value} {sign} {self.rhs_value})"
         # A sum would add our guess at the unsure digits: the terms are shown as read surely ("?" where not), and
-        # the message says the verdict does not depend on them.
+        # the message says the verdict does not depend on them (whatever they say, the sides are in ``sign``).
         whatever = ("tidak cocok berapa pun angka yang belum terbaca pasti (?)" if lang == "id"
                     else "it fails whatever the digits we are unsure of (?) say")
-        return f"{base} ({got}: {self.terms_read[0]} vs {self.terms_read[1]}; {whatever})"
+        return f"{base} ({got}: {self.terms_read[0]} {sign} {self.terms_read[1]}; {whatever})"
+
+
+def broken_sign(rule: dict) -> str:
+    """How the two sides of a violated rule of a result (``result["rules"]``) relate, for people: "≠" or ">".
+
+    From its ``op``; a result stored before rules carried one says its relation only in its ``expression``.
+    """
+    op = rule.get("op") or ("<=" if SIGN["<="] in (rule.get("expression") or "") else "==")
+    return BROKEN_SIGN[op]
 
 
 def expand_rules(specs: tuple[RuleSpec, ...], sheet: SheetLayout) -> list[Rule]:

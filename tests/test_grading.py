@@ -76,6 +76,29 @@ def test_soft_checks_warn_without_costing_points(chasil_spec):
     assert res["score"] == 100.0  # warnings don't cost points
 
 
+def test_a_violated_rule_says_the_relation_its_sides_are_in(chasil_spec):
+    """QA: every violated rule's values were written with "≠" between them, "III.B.J ≤ III.A.J" broken as "12 ≠ 7"
+    too. A broken equality has its sides unequal; a broken "at most" has its left side greater: "12 > 7"."""
+    from grader.rules import broken_sign
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["III.B.L"] = values["III.A.L"] + 5
+    values["III.B.J"] = values["III.B.L"] + values["III.B.P"]
+    values["II.4"] += 1
+    res = grade_readings(sheet, readings_from(sheet, values), None)
+    at_most = next(r for r in res["rules"] if r["id"] == "disabled_voted_not_above_registered")
+    equal = next(r for r in res["rules"] if r["id"] == "ballots_balance")
+    assert at_most["status"] == equal["status"] == "violated"
+    assert (at_most["op"], equal["op"]) == ("<=", "==")
+    assert at_most["message_id"].endswith(f"(tertulis: {values['III.B.J']} > {values['III.A.J']})")
+    assert at_most["message_en"].endswith(f"(written: {values['III.B.J']} > {values['III.A.J']})")
+    assert "≠" not in at_most["message_id"] + at_most["message_en"]
+    assert equal["message_id"].endswith(f"(tertulis: {equal['lhs']} ≠ {equal['rhs']})")
+    assert (broken_sign(at_most), broken_sign(equal)) == (">", "≠")
+    # a result stored before rules carried their op: the relation is in the expression
+    assert [broken_sign({k: v for k, v in r.items() if k != "op"}) for r in (at_most, equal)] == [">", "≠"]
+
+
 def test_trainee_consistent_but_wrong_is_caught_by_the_key_not_the_rules(chasil_spec):
     sheet, key = setup(chasil_spec)
     values = dict(key.fields)
@@ -785,7 +808,7 @@ def test_a_rule_that_fails_whatever_the_unsure_boxes_say_is_violated(chasil_spec
     assert rule["status"] == "violated" and rule["unsure"] == ["I.A.1.L"]
     # no sum that would add our guess at the unsure digit: the terms as read surely
     assert (rule["lhs"], rule["rhs"]) == (None, None)
-    shown = f"{values['I.A.1.J']} vs ?{str(values['I.A.1.L'])[1:]} + {values['I.A.1.P']}"
+    shown = f"{values['I.A.1.J']} ≠ ?{str(values['I.A.1.L'])[1:]} + {values['I.A.1.P']}"
     assert f"(tertulis: {shown}; tidak cocok berapa pun angka yang belum terbaca pasti (?))" in rule["message_id"]
     assert f"(written: {shown}; it fails whatever the digits we are unsure of (?) say)" in rule["message_en"]
     # the unsure field itself differs from the key in its sure units box: wrong, with the unsure digit left open
@@ -930,6 +953,37 @@ def test_exports_give_a_field_wrong_by_its_sure_boxes_as_read_surely(chasil_spec
     assert (web[7], web[9]) == ("?41", "wrong")
 
 
+def test_a_field_read_as_0_shows_0_everywhere_and_an_empty_one_each_outputs_empty_form(chasil_spec):
+    """"read_as, else the value" has one source (grade.value_read / shown_value): a 0 written is shown as 0 on the
+    pages, the printed sheet, the feedback image and both exports, never as nothing; a blank field keeps each
+    output's own empty form ("—" on the pages, "" in the printed table and the CSV, an empty XLSX cell)."""
+    from grader.batch import field_rows as cli_rows
+    from grader.grading.annotate import _caption
+    from grader.grading.grade import shown_value, value_read
+    from grader.grading.report import render_report
+    from grader.web.export import field_rows as web_rows
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["III.A.L"], values["III.A.P"] = values["III.A.P"], values["III.A.L"]    # L and P swapped: J still adds up
+    assert values["III.A.P"] == 0 and key.fields["III.A.P"] != 0
+    readings = readings_from(sheet, values)
+    readings["I.A.2.L"] = FieldReading("I.A.2.L", "digits", 1, None, 0.9999, "blank")
+    res = grade_readings(sheet, readings, key)
+    zero, blank = (next(f for f in res["fields"] if f["id"] == fid) for fid in ("III.A.P", "I.A.2.L"))
+    assert (zero["status"], zero["value"], zero["read_as"]) == ("wrong", 0, None) and blank["status"] == "blank"
+    assert (value_read(zero), shown_value(zero), shown_value(zero, empty="")) == (0, "0", "0")
+    assert (value_read(blank), shown_value(blank), shown_value(blank, empty="")) == (None, "—", "")
+    assert value_read({"read_as": "?41", "value": 741}) == "?41" and shown_value({"read_as": "?0", "value": 0}) == "?0"
+    assert _caption(zero) == f"0 → {key.fields['III.A.P']}" and _caption(blank) == "kosong"
+    page = render_report({**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs,
+                          "pages": [], "trainee": "t", "exercise": "E", "status": "graded"})
+    assert "<td>III.A.P</td><td>0</td>" in page and "<td>I.A.2.L</td><td></td>" in page
+    cli = {r["field"]: r["value"] for r in cli_rows([{**res, "trainee": "t", "exercise": "E"}])}
+    assert (cli["III.A.P"], cli["I.A.2.L"]) == ("0", "")
+    web = {r[2]: r[7] for r in web_rows([({"trainee": "t", "trainee_name": "T", "group_key": "g"}, res)])}
+    assert (web["III.A.P"], web["I.A.2.L"]) == (0, None)          # a number cell in the workbook; an empty one
+
+
 def test_an_unsure_box_may_be_an_x_written_off_the_convention(chasil_spec):
     """Review of this change: pair 1 written "5 1 X" from the left, its X read as a 4 at 0.7; tally and bubbles 51.
     Read right, that field would be in review (no value); so "51?" must not rule out 51: no wrong verdict, no
@@ -999,7 +1053,10 @@ def test_an_inequality_with_unsure_fields_is_violated_only_when_no_choice_satisf
     readings["III.B.J"] = FieldReading("III.B.J", "digits", 1, 17, 0.6, "review", ("X", "1", "7"), (1.0, 0.6, 1.0),
                                        notes=("unsure_box",))
     rule = "disabled_voted_not_above_registered"
-    assert next(r for r in grade_readings(sheet, readings, None)["rules"] if r["id"] == rule)["status"] == "violated"
+    said = next(r for r in grade_readings(sheet, readings, None)["rules"] if r["id"] == rule)
+    assert said["status"] == "violated"
+    # whatever the unsure tens box says, the voters are more than the registered: "> ", not "≠"
+    assert said["message_en"].startswith(said["text_en"] + " (written: X?7 > 5;")
     readings["III.B.J"] = replace(readings["III.B.J"], box_confidence=(1.0, 1.0, 0.6))
     assert next(r for r in grade_readings(sheet, readings, None)["rules"] if r["id"] == rule)["status"] \
         == "not_checkable"

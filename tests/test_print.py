@@ -105,6 +105,14 @@ def test_bad_roster_is_a_clear_usage_error(tmp_path, capsys):
     assert err.startswith("grader: error:") and "needs an id column" in err and "Traceback" not in err
 
 
+def test_a_roster_that_cannot_be_opened_is_said_in_a_sentence(tmp_path, capsys):
+    """It said "cannot read roster PATH: [Errno 2] No such file or directory: 'PATH'", Python's words included."""
+    missing = tmp_path / "kelas.csv"
+    assert main(["form", "print", "chasil-kwk", "--roster", str(missing), "-o", str(tmp_path / "x.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"grader: error: The roster {missing} cannot be opened: No such file or directory.\n"
+
+
 @pytest.mark.parametrize("data", [
     b"id;name\n1;Budi\n002;Siti Aminah\n",                          # Excel, Indonesian locale
     b"\xef\xbb\xbfNo;Nama\r\n1;Budi\r\n002;Siti Aminah\r\n",          # ... with its BOM and CRLF

@@ -461,6 +461,26 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     assert row["field_id"] == "V.B" and row["corrected_by"] == "Ibu Sari" and row["corrected_at"]
 
 
+def test_the_review_queue_announces_what_a_save_did_and_alerts_why_it_failed(trainer, code):
+    """QA: each field's status line ("✓ nilai lembar kini 92", "beres oleh koreksi tadi", "1 isian lain ...") changed
+    after a save with no live region, so a screen reader said nothing. It is a polite status; why a save failed
+    goes to an alert of its own, hidden until then (said once, assertively, and not again by the status)."""
+    batch(trainer, code, [("sums_1.jpg", jpeg_bytes())])
+    for lang, failed in (("id", "Belum tersimpan. Coba lagi."), ("en", "Not saved. Try again.")):
+        queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang={lang}").get_data(as_text=True)
+        items = re.findall(r"<form[^>]*data-review-item.*?</form>", queue, re.S)
+        assert len(items) == 2
+        for item in items:
+            status = re.findall(r"<span[^>]*data-review-status[^>]*>", item)
+            assert status == ['<span class="small" role="status" aria-live="polite" data-review-status>'], status
+            assert re.findall(r"<span[^>]*data-review-error[^>]*>", item) == [
+                '<span class="small" role="alert" data-review-error hidden>']
+            assert item.count('role="status"') == item.count('role="alert"') == 1   # one of each, neither inside the other
+            assert re.search(r"data-review-status>\s*</span>", item) and re.search(r"data-review-error hidden>\s*</span>", item)
+        assert f'data-failed-text="{failed}"' in queue
+        assert "aria-live" not in queue.split("data-review-item")[0].split("<main")[-1]   # nothing around them is live
+
+
 def test_a_correction_reports_what_else_the_regrade_settled(trainer, code):
     """Correcting one misread can let the sums back up its neighbours: the reply says what still waits."""
     batch(trainer, code, [("sums_1.jpg", jpeg_bytes())])
@@ -708,11 +728,23 @@ def flashed_errors(page) -> list[str]:
      "coba lagi.",
      "The roster r.csv cannot be read: line 3 holds a damaged character. Save it again as CSV UTF-8, then try "
      "again."),
-], ids=["many-columns", "long-column", "excel-workbook", "damaged-byte"])
+    # QA: the rarer ones were lower-case fragments in English ("roster r.csv has no rows", "... empty id or name")
+    (b"no,nama\n",
+     "Daftar peserta r.csv kosong: di bawah baris judulnya, tulis satu peserta per baris.",
+     "The roster r.csv is empty: under its header row, write one trainee per line."),
+    (b"no,nama\n1,Budi\n2,\n",
+     "Daftar peserta baris 3: nomor atau nama kosong. Setiap peserta perlu nomor dan nama.",
+     "Roster r.csv, line 3: the number or the name is empty. Every trainee needs both."),
+    (b"no,nama\n1,Budi\n001,Siti\n",
+     "Daftar peserta baris 3 (Siti): nomor peserta 001 sudah dipakai di baris 2 (Budi). Setiap peserta perlu nomor "
+     "sendiri.",
+     "Roster r.csv, line 3 (Siti): trainee number 001 is already used on line 2 (Budi). Every trainee needs a number "
+     "of their own."),
+], ids=["many-columns", "long-column", "excel-workbook", "damaged-byte", "no-rows", "empty-name", "same-number"])
 def test_a_bad_rosters_message_is_a_sentence_in_the_pages_language(trainer, code, roster, indonesian, english):
     """A roster without the columns it needs was refused with "found ['email', 'telepon', ...]" on an English page,
     every column of a wide export listed; an Excel workbook sent as it is, or a damaged byte, with Python's
-    "'utf-8' codec can't decode byte 0xff in position 24"."""
+    "'utf-8' codec can't decode byte 0xff in position 24". Each says what is wrong in a sentence, as Indonesian does."""
     token = csrf_of(trainer, "/trainer/")
     for lang, said in (("id", indonesian), ("en", english)):
         page = trainer.post(f"/trainer/latihan/{code}/lembar.pdf?lang={lang}",
@@ -747,7 +779,8 @@ def test_a_trainee_number_too_long_for_the_boxes_is_refused_naming_its_row(train
                         data={"csrf_token": token, "roster": (io.BytesIO(roster), "peserta.csv")},
                         content_type="multipart/form-data", follow_redirects=True)
     english = resp.get_data(as_text=True)
-    assert "roster peserta.csv line 3 (Budi): trainee number 1234 has more than 3 digits" in english
+    assert ("Roster peserta.csv, line 3 (Budi): trainee number 1234 has more than 3 digits, but the sheet has only 3 "
+            "trainee-number boxes. Use numbers of at most 3 digits.") in english
 
 
 def test_file_names_from_a_zip_are_escaped(trainer, code):

@@ -60,7 +60,8 @@ def read_roster(path: Path, *, number_boxes: int) -> list[tuple[str, str]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise GraderError("bad_roster", f"cannot read roster {path}: {exc}", "Daftar peserta tidak dapat dibaca")
+        raise GraderError("bad_roster", f"The roster {path} cannot be opened: {exc.strerror or exc}.",
+                          f"Daftar peserta {path} tidak dapat dibuka.") from None
     return parse_roster(data, str(path), number_boxes=number_boxes)
 
 
@@ -93,7 +94,9 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_roster_delimiter(header))
     rows = [(reader.line_num, row) for row in reader]
     if not rows:
-        raise GraderError("bad_roster", f"roster {source} has no rows", "Daftar peserta kosong")
+        raise GraderError("bad_roster", f"The roster {source} is empty: under its header row, write one trainee per "
+                          "line.",
+                          f"Daftar peserta {source} kosong: di bawah baris judulnya, tulis satu peserta per baris.")
     cols = {c.strip().lower(): c for c in reader.fieldnames if c}
     id_col = next((cols[c] for c in ROSTER_ID_COLUMNS if c in cols), None)
     name_col = next((cols[c] for c in ROSTER_NAME_COLUMNS if c in cols), None)
@@ -109,16 +112,18 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
     for line, row in rows:
         tid, name = (row.get(id_col) or "").strip(), " ".join((row.get(name_col) or "").split())
         if not tid or not name:
-            raise GraderError("bad_roster", f"roster {source} line {line}: empty id or name",
-                              f"Daftar peserta baris {line}: nomor atau nama kosong")
+            raise GraderError("bad_roster", f"Roster {source}, line {line}: the number or the name is empty. Every "
+                              "trainee needs both.",
+                              f"Daftar peserta baris {line}: nomor atau nama kosong. Setiap peserta perlu nomor dan "
+                              "nama.")
         if tid.isascii() and tid.isdigit() and len(str(int(tid))) > number_boxes:
             raise _number_too_long(source, line, tid, name, number_boxes)
         # two sheets with one trainee number in their QR would be graded as one trainee's pages
         first = seen.setdefault(normalise_id(tid), (line, name))
         if first[0] != line:
             raise GraderError(
-                "bad_roster", f"roster {source} line {line} ({name}): trainee number {tid} is already on line "
-                f"{first[0]} ({first[1]}); every trainee needs a number of their own",
+                "bad_roster", f"Roster {source}, line {line} ({name}): trainee number {tid} is already used on line "
+                f"{first[0]} ({first[1]}). Every trainee needs a number of their own.",
                 f"Daftar peserta baris {line} ({name}): nomor peserta {tid} sudah dipakai di baris {first[0]} "
                 f"({first[1]}). Setiap peserta perlu nomor sendiri.")
         out.append((tid, name))
@@ -163,8 +168,8 @@ def _number_too_long(source: str, line: int, tid: str, name: str, boxes: int) ->
     """A roster number the sheet's trainee-number boxes cannot hold: the trainee could never write it there."""
     return GraderError(
         "bad_roster",
-        f"roster {source} line {line} ({name}): trainee number {tid} has more than {boxes} digits, but the sheet "
-        f"has {boxes} trainee-number boxes; give numbers of at most {boxes} digits",
+        f"Roster {source}, line {line} ({name}): trainee number {tid} has more than {boxes} digits, but the sheet "
+        f"has only {boxes} trainee-number boxes. Use numbers of at most {boxes} digits.",
         f"Daftar peserta baris {line} ({name}): nomor peserta {tid} lebih dari {boxes} angka, padahal lembar hanya "
         f"punya {boxes} kotak nomor peserta. Pakai nomor paling banyak {boxes} angka.")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
+from grader.grading.grade import shown_value
 from grader.sheet.layout import FieldLayout, PageLayout
 from grader.sheet.render import font
 
@@ -101,9 +102,9 @@ def _label(draw: ImageDraw.ImageDraw, at: tuple[float, float], text: str, size_p
 
 
 def _caption(fr: dict) -> str:
-    value = "?" if fr.get("value") is None else str(fr["value"])
+    value = shown_value(fr, empty="?")
     if fr["status"] == "wrong":
-        return f"{fr.get('read_as') or value} → {fr['expected']}"
+        return f"{value} → {fr['expected']}"
     if fr["status"] == "review":
         return f"{value}?"
     if fr["status"] == "blank":

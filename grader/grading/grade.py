@@ -212,7 +212,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     counts = {s: sum(1 for x in fields_out if x["status"] == s) for s in STATUSES}
     rules_out = [{"id": rr.rule.id, "base_id": rr.rule.base_id, "severity": rr.rule.severity, "status": rr.status,
                   "message_id": rr.message("id"), "message_en": rr.message("en"), "fields": list(rr.rule.fields),
-                  "lhs": rr.lhs_value, "rhs": rr.rhs_value, "expression": rr.rule.expression(),
+                  "lhs": rr.lhs_value, "rhs": rr.rhs_value, "op": rr.rule.op, "expression": rr.rule.expression(),
                   "unsure": list(rr.unsure), "text_id": rr.rule.text_id, "text_en": rr.rule.text_en}
                  for rr in checked]
     return {"fields": fields_out, "rules": rules_out, "findings": [x.to_json() for x in findings],
@@ -390,12 +390,19 @@ def shown_score(score: float | None) -> int | None:
     return None if score is None else int(float(score) + 1e-9)
 
 
-def shown_value(field: dict) -> str:
-    """A field's value as shown to people: what we read surely, "?" for a digit we did not (``read_as``, on a
-    field wrong by its sure boxes), else the value read; "—" for none."""
-    if field.get("read_as"):
-        return field["read_as"]
-    return "—" if field.get("value") is None else str(field["value"])
+def value_read(field: dict) -> str | int | None:
+    """What a result field says was written, the one rule for everything that shows or exports it: what we read
+    surely, "?" for a digit we did not (``read_as``, on a field wrong by its sure boxes: never our guess at that
+    digit), else the value read (0 is a value); None when nothing was read."""
+    read_as = field.get("read_as")
+    return read_as if read_as not in (None, "") else field.get("value")
+
+
+def shown_value(field: dict, empty: str = "—") -> str:
+    """:func:`value_read` as text, ``empty`` when nothing was read: "—" on the pages and in the fixes, "" in a
+    table cell or CSV, "?" on the feedback image."""
+    value = value_read(field)
+    return empty if value is None else str(value)
 
 
 def in_language(obj: dict | None, lang: str, base: str = "message") -> str:

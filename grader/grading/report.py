@@ -6,7 +6,7 @@ from typing import Callable
 
 from jinja2 import Environment, select_autoescape
 
-from grader.grading.grade import in_language, score_text
+from grader.grading.grade import in_language, score_text, shown_value
 
 # Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes Indonesian).
 STATUS = {"ok": ("benar", "correct"), "wrong": ("salah", "wrong"), "review": ("diperiksa pelatih", "to check"),
@@ -67,7 +67,7 @@ _TEMPLATE = """<!doctype html>
 <div class="cols">
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
 <tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read as") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
-{% for f in rows %}<tr><td>{{ f.id }}</td><td>{{ f.read_as or ('' if f.value is none else f.value) }}</td>
+{% for f in rows %}<tr><td>{{ f.id }}</td><td>{{ shown_value(f, "") }}</td>
 <td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ word(status, f.status) }}</td></tr>
 {% endfor %}</table>{% endfor %}
 </div>
@@ -75,7 +75,7 @@ _TEMPLATE = """<!doctype html>
 """
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_env.globals["score_text"] = score_text
+_env.globals.update(score_text=score_text, shown_value=shown_value)
 
 
 def photo_name(file: str) -> str:

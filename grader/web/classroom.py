@@ -117,7 +117,7 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
                 base = rule["id"].split("[")[0]
                 rid = rule["id"]
                 rules[rid] += 1
-                # the rule itself, not one sheet's message with its numbers ("tertulis: 236 vs 237")
+                # the rule itself, not one sheet's message with its numbers ("tertulis: 236 ≠ 237")
                 rule_text[rid] = (rule.get("text_id") or rule.get("message_id") or base,
                                   rule.get("text_en") or rule.get("message_en") or base)
     scores = [r["score"] for r in graded if r.get("score") is not None]

@@ -9,7 +9,7 @@ import csv
 import io
 
 from grader.batch import refusal_messages, refusals, retake_advised
-from grader.grading.grade import shown_score
+from grader.grading.grade import shown_score, value_read
 from grader.web.local_time import DEFAULT_ZONE, exported
 
 SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "ok", "wrong", "review", "blank", "unreadable",
@@ -60,7 +60,7 @@ def field_rows(results: list[tuple[dict, dict]], *, zone: str = DEFAULT_ZONE) ->
             out.append(tuple(spreadsheet_safe(v) for v in (
                 who, row["trainee_name"], f.get("id"), f.get("page"), f.get("section"), f.get("label"),
                 # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
-                f.get("kind"), f.get("read_as") or f.get("value"), f.get("expected"), f.get("status"),
+                f.get("kind"), value_read(f), f.get("expected"), f.get("status"),
                 f.get("confidence"),
                 ";".join(f.get("notes") or ()), f.get("trainee_says"), exported(f.get("disputed_at"), zone),
                 f.get("corrected_by"), exported(f.get("corrected_at"), zone))))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
+from grader.grading.grade import value_read
 from grader.grading.review_queue import on_unread_page
 from grader.page_groups import normalise_id
 from grader.pipeline import IDENTITY_NAME
@@ -368,7 +369,7 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           f"Minta peserta memotret ulang halaman itu.")
     # (a field wrong by its sure boxes was shown as "?41": that, not our guess at its unsure box, is what was changed)
     _record(conn, submission_id, "corrections", {"field_id": field_id, "value": value,
-                                                 "previous": field.get("read_as") or field.get("value"),
+                                                 "previous": value_read(field),
                                                  "corrected_by": by, "corrected_at": now_iso()})
     key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
     if key is None:

@@ -325,6 +325,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "beres oleh koreksi tadi": "settled by that correction",
     "{n} isian lain kini perlu diperiksa; muat ulang halaman": ("{n} more entry now needs checking; reload the page",
                                                                  "{n} more entries now need checking; reload the page"),
+    "Belum tersimpan. Coba lagi.": "Not saved. Try again.",
     "menulis": "wrote",
     "menunggu pelatih": "waiting for the trainer",
     "Alasan": "Why",

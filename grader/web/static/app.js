@@ -288,7 +288,13 @@
       form.querySelector("input[name=value]").addEventListener("focus", function () { items.forEach(function (f, j) { f.classList.toggle("current", i === j); }); });
       form.addEventListener("submit", function (ev) {
         ev.preventDefault();
-        var status = form.querySelector("[data-review-status]");
+        // What a save did is said politely (role="status"); why it failed is an alert, said once: not also in the status.
+        var status = form.querySelector("[data-review-status]"), error = form.querySelector("[data-review-error]");
+        var failed = function (message) {
+          status.textContent = ""; error.textContent = message; error.hidden = false;
+          status.parentNode.classList.add("status-below");
+        };
+        error.hidden = true; error.textContent = "";
         status.textContent = "…";
         fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
                              headers: { "X-Requested-With": "fetch", "X-CSRF-Token": csrf(form) } })
@@ -316,9 +322,9 @@
                   status.parentNode.classList.add("status-below"); }
               }
               var next = items.findIndex(function (f, j) { return j > i && !f.dataset.done; }); focus(next >= 0 ? next : i); }
-            else { status.textContent = d.message; }
+            else { failed(d.message); }
           })
-          .catch(function () { status.textContent = "!"; });
+          .catch(function () { failed(review.dataset.failedText || "!"); });
       });
     });
     focus(0);
