@@ -77,15 +77,6 @@ class RuleResult:
         return f"{base} ({got}: {self.terms_read[0]} {sign} {self.terms_read[1]}; {whatever})"
 
 
-def broken_sign(rule: dict) -> str:
-    """How the two sides of a violated rule of a result (``result["rules"]``) relate, for people: "≠" or ">".
-
-    From its ``op``; a result stored before rules carried one says its relation only in its ``expression``.
-    """
-    op = rule.get("op") or ("<=" if SIGN["<="] in (rule.get("expression") or "") else "==")
-    return BROKEN_SIGN[op]
-
-
 def expand_rules(specs: tuple[RuleSpec, ...], sheet: SheetLayout) -> list[Rule]:
     """Expand ``foreach`` and globs against the fields that exist on ``sheet``."""
     known = [f.id for f in sheet.number_fields()]

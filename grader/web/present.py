@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from grader.grading.grade import score_text, shown_value
 from grader.grading.review_queue import on_unread_page
-from grader.rules import broken_sign
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
 from grader.web.uploads import answer_wait_s
@@ -188,7 +187,7 @@ NOT_A_PHOTO_PROBLEM = ("wrong_exercise", "other_trainee", "duplicate_page")
 def init_app(app) -> None:
     app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, status_label=status_label,
                                  severity_label=severity_label, kind_label=kind_label, fmt_value=fmt_value,
-                                 shown_value=shown_value, note_text=note_text, broken_sign=broken_sign,
+                                 shown_value=shown_value, note_text=note_text,
                                  score_text=score_text, confidence_text=confidence_text, section_title=section_title,
                                  unread_pages=unread_pages, remarks_by_field=remarks_by_field,
                                  on_unread_page=on_unread_page, other_findings=other_findings,
