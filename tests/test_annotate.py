@@ -38,3 +38,25 @@ def test_a_wrong_fields_expected_value_is_drawn_before_the_next_columns_frame(pa
     img = annotate_page(image, page, [{"id": "I.A.1.L", "status": "blank", "value": None, "expected": 7}], px_per_mm=PX)
     amber = COLOURS["blank"]
     assert _colour_pixels(img, amber, lf.rect.x + 1, lf.rect.x2 - 1, lf.rect.y + 1, lf.rect.y2 - 1) > 40
+
+
+def test_the_boxes_we_were_unsure_of_are_marked_inside_their_fields_frame(page1):
+    """A field in review marks the boxes the reader was unsure of (the page names them: "kotak ke-3 kurang jelas"),
+    so the trainee sees which digit to write more clearly; the other boxes keep the field's light tint."""
+    page, image = page1
+    f = {x.id: x for x in page.fields}["I.A.1.L"]
+    review = {"id": "I.A.1.L", "status": "review", "value": 71, "expected": 71}
+    boxes = f.boxes
+
+    def tinted(img, b):      # mean shift of a box's inner paper towards amber (its middle, away from the border)
+        a = np.asarray(img, np.float64)[int((b.y + 2) * PX):int((b.y2 - 2) * PX), int((b.x + 2) * PX):int((b.x2 - 2) * PX)]
+        return float(np.abs(a - np.asarray(image, np.float64)[int((b.y + 2) * PX):int((b.y2 - 2) * PX),
+                                                                 int((b.x + 2) * PX):int((b.x2 - 2) * PX)]).mean())
+
+    plain = annotate_page(image, page, [review], px_per_mm=PX)
+    marked = annotate_page(image, page, [{**review, "unsure_boxes": [2]}], px_per_mm=PX)
+    assert tinted(marked, boxes[2]) > 2 * tinted(plain, boxes[2])
+    assert tinted(marked, boxes[0]) == pytest.approx(tinted(plain, boxes[0])) == pytest.approx(tinted(marked, boxes[1]))
+    # a field not in review (a trainer settled it) has no box marked
+    settled = annotate_page(image, page, [{**review, "status": "ok", "unsure_boxes": [2]}], px_per_mm=PX)
+    assert tinted(settled, boxes[2]) == pytest.approx(tinted(settled, boxes[0]))

@@ -20,6 +20,8 @@ LABEL_MM = 2.6
 MIN_LABEL_MM = 1.8          # smallest caption, still legible on a phone held at arm's length
 CAPTION_GAP_MM = 0.5        # between a frame and its caption, and a caption and the next field's boxes
 PAGE_EDGE_MM = 4.0          # a caption stops this far from the page edge
+UNSURE_BOX_LINE_MM = 0.3    # a box the reader was unsure of: outlined on its printed border ...
+UNSURE_BOX_ALPHA = 70       # ... and tinted more strongly than its field (28)
 
 
 def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *, px_per_mm: float) -> Image.Image:
@@ -46,11 +48,24 @@ def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *
         box = [r.x * px_per_mm, r.y * px_per_mm, r.x2 * px_per_mm, r.y2 * px_per_mm]
         draw.rectangle(box, fill=colour + (28,))   # overlay pixels are replaced, not blended: fill first
         draw.rectangle(box, outline=colour + (255,), width=width)
+        if fr["status"] == "review" and layout.kind == "digits":
+            _mark_unsure_boxes(draw, layout, fr.get("unsure_boxes") or (), colour, px_per_mm=px_per_mm)
         if _caption(fr):
             captions.append((fr, layout, colour))
     for fr, layout, colour in captions:           # after every frame, so no frame is drawn over a caption
         _draw_caption(draw, fr, layout, page, colour, px_per_mm=px_per_mm)
     return Image.alpha_composite(img.convert("RGBA"), overlay).convert("RGB")
+
+
+def _mark_unsure_boxes(draw: ImageDraw.ImageDraw, layout: FieldLayout, unsure, colour, *, px_per_mm: float) -> None:
+    """Each box the reader was unsure of, outlined and tinted inside its field's frame: the trainee sees which
+    digit to write more clearly (the page says "kotak ke-3 kurang jelas")."""
+    width = max(2, round(UNSURE_BOX_LINE_MM * px_per_mm))
+    for k in unsure:
+        if 0 <= k < len(layout.boxes):
+            b = layout.boxes[k]
+            box = [b.x * px_per_mm, b.y * px_per_mm, b.x2 * px_per_mm, b.y2 * px_per_mm]
+            draw.rectangle(box, fill=colour + (UNSURE_BOX_ALPHA,), outline=colour + (255,), width=width)
 
 
 def _room_right_mm(layout: FieldLayout, page: PageLayout) -> float:
