@@ -127,12 +127,15 @@ def upload():
     def hold(conn, sid: int) -> None:
         # the photos are kept: the trainee only fixes the code (see hold_code), nothing is chosen again; held in
         # the transaction that stores them, so a crash cannot leave them queued without their code
-        conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=?, typed_code=? "
-                     "WHERE id=?", (code_error.code, code_error.message_id, code_error.message, code, sid))
+        conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=? WHERE id=?",
+                     (code_error.code, code_error.message_id, code_error.message, sid))
 
     db = get_db()
+    # (the form's token finds the sheet it made only if it is sent again as it was: with the name or the code
+    # corrected after a failed sending, it is a new sheet with them; uploads.find_duplicate)
     sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source="trainee",
                            exercise=None if code_error else code, trainee=trainee,
+                           typed_code=code if code_error else None,
                            client_token=request.form.get("client_token") or None, then=hold if code_error else None)
     if sub.created and not code_error:
         queue_grading(db, sub.id)
