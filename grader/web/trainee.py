@@ -22,6 +22,7 @@ from grader.web.db import REMOVED, get_db
 from grader.web.grading import carry_over_reviews, dispute_field, stored_photos
 from grader.web.i18n import error_text, get_lang
 from grader.web.images import scaled_copy
+from grader.web.job_worker import SERVER_FAILURES
 from grader.web.i18n import gettext as _
 from grader.web.present import unread_pages
 from grader.web.uploads import (CONTROL_RE, check_photo, queue_grading, read_stored, release_held, sent_with_form,
@@ -35,6 +36,7 @@ MY_ATTEMPTS = 40
 #: saves by default, whose page photos are graded like photos (:func:`_photos`).
 PHOTO_ACCEPT = "image/*,.pdf,application/pdf"
 bp.add_app_template_global(PHOTO_ACCEPT, "PHOTO_ACCEPT")
+bp.add_app_template_global(SERVER_FAILURES, "SERVER_FAILURES")
 #: Room in a trainee's request for all but its files: the other fields and each part's multipart headers.
 FORM_ROOM_BYTES = 64 * 1024
 
