@@ -1,10 +1,13 @@
 """The background job runner: real worker processes, failures recorded with reasons, recovery after a restart."""
+import errno
 import io
+import sqlite3
 import time
 
 import pytest
 
 from grader.commands.serve import ensure_demo_data
+from grader.errors import GraderError
 from grader.web.db import connect
 from grader.web.jobs import MAX_ATTEMPTS, JobContext, JobRunner
 from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
@@ -72,6 +75,159 @@ def test_a_crash_inside_the_pipeline_is_recorded_not_lost(code, monkeypatch):
     app.extensions["grader.jobs"].submit("grade", {"submission_id": sid})
     row = wait_for(conn, sid)
     assert row["state"] == "failed" and row["error_code"] == "internal_error" and "server" in row["error_id"]
+
+
+def failing_first(monkeypatch, times, error):
+    """The fake pipeline raises ``error()`` the first ``times`` times it is run (every time: ``times=None``), then
+    grades; returns the list of its runs."""
+    import grader.web.testing as fake
+
+    real, runs = fake.grade_upload, []
+
+    def flaky(*args, **kwargs):
+        runs.append(1)
+        if times is None or len(runs) <= times:
+            raise error()
+        return real(*args, **kwargs)
+    monkeypatch.setattr(fake, "grade_upload", flaky)
+    return runs
+
+
+@pytest.mark.parametrize("error", [lambda: sqlite3.OperationalError("database is locked"),
+                                   lambda: OSError(errno.EIO, "Input/output error"), lambda: MemoryError()],
+                         ids=["database_locked", "io_error", "out_of_memory"])
+def test_a_transient_failure_is_tried_again_without_a_restart(code, monkeypatch, error):
+    """QA: an unexpected error in a grading job (a database locked for a moment, a read error, memory short while a
+    class sends at once) failed the sheet at once, for good: 'the server failed while grading', and the trainee had
+    to send the photos again, or wait for a trainer. It is tried again now, a few seconds later, by the running
+    server: no restart, nothing sent again."""
+    runs = failing_first(monkeypatch, 1, error)
+    app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, JOBS_RETRY_DELAY_S=0.05, JOBS_RECOVER=False)
+    try:
+        conn, sid = stored(app, code)
+        job = app.extensions["grader.jobs"].submit("grade", {"submission_id": sid})
+        row = wait_for(conn, sid, timeout=20)
+        assert row["state"] == "done" and row["score"] > 90 and len(runs) == 2
+        assert app.extensions["grader.jobs"].status(job).attempts == 2
+    finally:
+        app.extensions["grader.jobs"].shutdown()
+
+
+def test_a_failure_that_persists_is_given_up_with_a_clear_message_and_the_photos_kept(code, monkeypatch, caplog):
+    """Tried MAX_ATTEMPTS times, then the sheet is failed: the trainee's result page says in Indonesian that the
+    server could not grade it and that the photos are kept, the log says so in English, and the photos stay for a
+    trainer's 'grade again'."""
+    runs = failing_first(monkeypatch, None, lambda: ZeroDivisionError("division by zero"))
+    app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, JOBS_RETRY_DELAY_S=0.05, JOBS_RECOVER=False)
+    client = app.test_client()
+    try:
+        resp = client.post("/", data={"csrf_token": csrf_of(client), "code": code, "trainee": "7",
+                                      "photo_1": (io.BytesIO(jpeg_bytes()), "7_1.jpg")},
+                           content_type="multipart/form-data")
+        conn = connect(app.config["DATABASE"])
+        row = wait_for(conn, 1, states=("failed",), timeout=20)
+        job = app.extensions["grader.jobs"].status(row["job_id"])
+    finally:
+        app.extensions["grader.jobs"].shutdown()
+    assert len(runs) == MAX_ATTEMPTS and job.state == "failed" and job.attempts == MAX_ATTEMPTS > 1
+    assert row["error_code"] == "internal_error"
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "Server gagal menilai lembar ini" in html and "Foto Anda tetap tersimpan" in html, html
+    assert "Foto tidak dapat dinilai" not in html          # (the photo is not what failed)
+    folder = app.config["DATA_DIR"] / "submissions" / row["token"] / "upload"
+    assert [p.name for p in folder.iterdir()] == ["01-7_1.jpg"]
+    said = [r.getMessage() for r in caplog.records]
+    assert any(f"attempt 1 of {MAX_ATTEMPTS}" in m and "tried again" in m for m in said), said
+    assert any(f"failed for good after {MAX_ATTEMPTS} attempt(s): internal_error" in m for m in said), said
+
+
+def test_a_photo_refused_for_a_reason_is_not_tried_again(code, monkeypatch):
+    """A refusal is a result, not a failure: a blurry photo is graded once (its retake advice is the result), and a
+    file the pipeline refuses is failed with its reason after one run."""
+    runs = failing_first(monkeypatch, None, lambda: GraderError("not_an_image", "not a photo", "Berkas ini bukan foto."))
+    app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, JOBS_RETRY_DELAY_S=0.05, JOBS_RECOVER=False)
+    try:
+        conn, sid = stored(app, code)
+        job = app.extensions["grader.jobs"].submit("grade", {"submission_id": sid})
+        row = wait_for(conn, sid, timeout=20)
+        time.sleep(0.3)                                  # (time for a retry that must not come)
+        assert row["state"] == "failed" and row["error_code"] == "not_an_image" and len(runs) == 1
+        assert app.extensions["grader.jobs"].status(job).attempts == 1
+        monkeypatch.undo()
+        _, blurry = stored(app, code, "017_1_blur.jpg", jpeg_bytes(color="#eee"))
+        job = app.extensions["grader.jobs"].submit("grade", {"submission_id": blurry})
+        row = wait_for(conn, blurry, timeout=20)
+        assert row["state"] == "done" and row["result_status"] == "refused"
+        assert app.extensions["grader.jobs"].status(job).attempts == 1
+    finally:
+        app.extensions["grader.jobs"].shutdown()
+
+
+class RefusingPool:
+    """A pool that cannot take work (it could not start a worker process: too many open files, memory short)."""
+
+    def submit(self, *args, **kwargs):
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    def shutdown(self, *args, **kwargs):
+        pass
+
+
+def test_a_sheet_the_pool_could_not_take_is_tried_again_and_the_queue_goes_on(code, caplog):
+    """QA: when the pool could not take a job (it could not start a worker process), the error went up to the
+    trainee's upload (a 500 after the photos were stored), the sheet stayed queued until the next start, and its
+    worker's place was never given back: with one worker, no sheet was graded again until a restart. Now the job
+    is tried again a moment later (at most MAX_ATTEMPTS times), and the queue goes on."""
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, first = stored(app, code, "a_1.jpg")
+    _, second = stored(app, code, "b_1.jpg", jpeg_bytes(color="#eee"))
+    ctx = JobContext(database=app.config["DATABASE"], data_dir=str(app.config["DATA_DIR"]),
+                     pipeline="grader.web.testing")
+    runner = JobRunner(ctx, mode="thread", workers=1, retry_delay_s=0.05)
+    real, refused = runner._get_executor, []
+
+    def pool():                                          # the first job handed over finds the pool unable to take it
+        if not refused:
+            refused.append(1)
+            return RefusingPool()
+        return real()
+    runner._get_executor = pool
+    try:
+        job = runner.submit("grade", {"submission_id": first})          # (no error for the sender: it is stored)
+        runner.submit("grade", {"submission_id": second})
+        assert wait_for(conn, first, timeout=20)["state"] == "done"
+        assert wait_for(conn, second, timeout=20)["state"] == "done"
+        assert runner.status(job).attempts == 2
+    finally:
+        runner.shutdown()
+    assert any("could not be handed to a grading worker" in r.getMessage() for r in caplog.records)
+
+
+def test_a_job_whose_outcome_could_not_be_recorded_is_tried_again(code, monkeypatch):
+    """QA: a worker that raised outside the job (the database locked past its wait while recording the outcome) had
+    its sheet failed at once as 'the grading process stopped'. That is as transient as an error in the job: it is
+    tried again."""
+    import grader.web.job_worker as job_worker
+
+    real, calls = job_worker._finish, []
+
+    def locked_once(conn, job_id, state, error=None):
+        calls.append(state)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real(conn, job_id, state, error)
+    monkeypatch.setattr(job_worker, "_finish", locked_once)
+    app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, JOBS_RETRY_DELAY_S=0.05, JOBS_RECOVER=False)
+    try:
+        conn, sid = stored(app, code)
+        job = app.extensions["grader.jobs"].submit("grade", {"submission_id": sid})
+        end = time.time() + 20
+        while app.extensions["grader.jobs"].status(job).state != "done" and time.time() < end:
+            time.sleep(0.05)
+        assert app.extensions["grader.jobs"].status(job).state == "done" and calls == ["done", "done"]
+        assert wait_for(conn, sid)["state"] == "done"
+    finally:
+        app.extensions["grader.jobs"].shutdown()
 
 
 def test_restart_requeues_interrupted_jobs_and_fails_those_tried_too_often(code):
@@ -152,9 +308,10 @@ def test_a_job_that_runs_too_long_is_stopped_and_marked_failed(code):
                      pipeline=SlowPipeline(), timeout_s=1)
     runner = JobRunner(ctx, mode="process", workers=1)
     try:
-        runner.submit("grade", {"submission_id": sid})
+        job = runner.submit("grade", {"submission_id": sid})
         row = wait_for(conn, sid, timeout=30)
         assert row["state"] == "failed" and row["error_code"] == "too_slow" and "terlalu lama" in row["error_id"]
+        assert runner.status(job).attempts == 1            # the same photo would take as long again: not retried
     finally:
         runner.shutdown(wait=False)
 

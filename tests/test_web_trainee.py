@@ -319,6 +319,44 @@ def test_the_same_form_sent_again_after_the_lesson_is_still_the_first_sheet(app,
     assert upload(client, code=code, client_token="form-2").location != first.location
 
 
+@pytest.mark.parametrize("first, corrected", [
+    ({"trainee": "Budy"}, {}),                                   # the name corrected
+    ({"code": "ZZZZZZ"}, {}),                                    # the code corrected (the first was held for it)
+    ({"code": "ZZZZZZ"}, {"code": "ZZZZZY"}),                    # another code typed, still not an exercise's
+    ({}, {"photos": [("017_1.jpg", jpeg_bytes(color="#eee"))]}),  # another photo (a browser without the script)
+], ids=["name", "code", "unknown_code", "photo"])
+def test_a_form_sent_again_with_its_details_corrected_is_graded_with_them_and_the_first_sheet_is_kept(
+        app, client, code, first, corrected):
+    """QA: the sending failed, the trainee corrected the name (or the code) and sent again: the server found the
+    first sending by the form's token and returned it, with the old name, silently. A form's token stands for what
+    it sent: sent again with other details, it is a new sheet with them (the first is kept, as every sending
+    stored is); sent again as it is, the sheet it made, as before. The lookup ("did it arrive?") leads to the
+    latest sheet the form made."""
+    details = {"code": code, "trainee": "Budi"}
+    sent = upload(client, **{**details, **first}, client_token="form-1")
+    again = upload(client, **{**details, **corrected}, client_token="form-1")
+    assert sent.status_code == again.status_code == 302 and again.location != sent.location
+    with app.app_context():
+        from grader.web.db import get_db
+        rows = get_db().execute("SELECT token, exercise, typed_code, trainee, state FROM submissions ORDER BY id"
+                                ).fetchall()
+    assert [r["token"] for r in rows] == [sent.location.rsplit("/", 1)[1], again.location.rsplit("/", 1)[1]]
+    kept, new = rows
+    assert kept["state"] in ("done", "held")                     # the first sheet is kept, as it was stored
+    assert new["trainee"] == "Budi"
+    if corrected.get("code"):
+        assert new["state"] == "held" and new["typed_code"] == corrected["code"]
+    else:
+        assert new["state"] == "done" and new["exercise"] == code
+    for row in rows:                                             # (and the photos of both)
+        assert list((app.config["DATA_DIR"] / "submissions" / row["token"] / "upload").iterdir())
+    # the corrected form sent again as it is (its answer lost too): the sheet it made, not a third
+    assert upload(client, **{**details, **corrected}, client_token="form-1").location == again.location
+    assert client.get("/kiriman/form-1.json").get_json()["url"] == again.location
+    with app.app_context():
+        assert get_db().execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 2
+
+
 def test_post_without_csrf_token_is_refused(client, code):
     resp = client.post("/", data={"code": code, "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
                        content_type="multipart/form-data")

@@ -110,7 +110,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     ref = pipeline.__name__ if hasattr(pipeline, "__spec__") and hasattr(pipeline, "__name__") else pipeline
     ctx = jobs.JobContext(database=app.config["DATABASE"], data_dir=str(data), pipeline=ref,
                           timeout_s=app.config["JOB_TIMEOUT_S"])
-    runner = jobs.JobRunner(ctx, mode=app.config["JOBS_MODE"], workers=app.config["JOBS_WORKERS"])
+    runner = jobs.JobRunner(ctx, mode=app.config["JOBS_MODE"], workers=app.config["JOBS_WORKERS"],
+                            retry_delay_s=app.config.get("JOBS_RETRY_DELAY_S", jobs.RETRY_DELAY_S))
     app.extensions["grader.jobs"] = runner
 
     from grader.web import forms, present, recovery, trainee, trainer

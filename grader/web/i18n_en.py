@@ -93,6 +93,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Hasil {who}": "Result for {who}",
     "Hasil penilaian": "Your result",
     "Foto tidak dapat dinilai": "The photo could not be graded",
+    "Server gagal menilai lembar ini": "The server could not grade this sheet",
     "Kirim ulang": "Send again",
     "Kode latihan tidak terbaca dari lembar. Kirim ulang dengan mengetik kode latihan.":
         "The exercise code could not be read from the sheet. Send again and type the exercise code.",

@@ -4,8 +4,13 @@ Job state lives in SQLite (table ``jobs``), not in memory, so a page reload
 shows progress and a restart loses nothing: :meth:`JobRunner.recover` puts
 every job left ``running`` back in the queue (or marks it failed with a reason
 once it has been tried :data:`MAX_ATTEMPTS` times) and dispatches the queued
-ones again. A distributed queue can replace :class:`JobRunner` later without
-touching the pages: they only call :func:`submit` and :func:`status`.
+ones again. The running server does the same without a restart: a job stopped by
+an unexpected error (:data:`grader.web.job_worker.RETRY`), one whose worker
+died, and one the pool could not take (it could not start a worker process) are
+dispatched again a few seconds later, until each has been tried
+:data:`MAX_ATTEMPTS` times; then it is failed with its reason, which its item's
+page shows, and logged. A distributed queue can replace :class:`JobRunner` later
+without touching the pages: they only call :func:`submit` and :func:`status`.
 
 A job kind names a handler ``run(payload, ctx)``, a failure hook
 ``fail(payload, ctx, code, message_id, message_en)`` and a follow-up run here
@@ -31,11 +36,15 @@ from typing import Callable
 from flask import current_app
 
 from grader.web.db import connect, now_iso
-from grader.web.job_worker import (INTERRUPTED, KINDS, MAX_ATTEMPTS, WORKER_CRASHED, JobContext, _after_hook,
-                                   _resolve, _warm_up, execute_job)
+from grader.web.job_worker import (INTERNAL_ERROR, INTERRUPTED, KINDS, MAX_ATTEMPTS, RETRY, SERVER_FAILURES,
+                                   WORKER_CRASHED, JobContext, _after_hook, _resolve, _warm_up, execute_job)
 
 __all__ = ["JobContext", "JobRunner", "JobStatus", "MAX_ATTEMPTS", "execute_job", "runner", "status", "submit"]
 log = logging.getLogger(__name__)
+
+#: seconds before a job that failed unexpectedly is dispatched again, times the attempts it has had (3 s, then 6 s):
+#: long enough for a lock to be released or memory to be freed, short for a trainee waiting at the page
+RETRY_DELAY_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -56,12 +65,14 @@ class JobStatus:
 class JobRunner:
     """Dispatches jobs to an executor: ``process`` (default), ``thread`` or ``inline`` (tests)."""
 
-    def __init__(self, ctx: JobContext, *, mode: str = "process", workers: int | None = None):
+    def __init__(self, ctx: JobContext, *, mode: str = "process", workers: int | None = None,
+                 retry_delay_s: float = RETRY_DELAY_S):
         if mode not in ("process", "thread", "inline"):
             raise ValueError(f"unknown job executor mode {mode!r}")
         self.ctx = ctx
         self.mode = mode
         self.workers = workers or max(1, min(4, os.cpu_count() or 1))
+        self.retry_delay_s = retry_delay_s
         self._executor: cf.Executor | None = None
         self._lock = threading.Lock()
         # follow-ups (after-job hooks, crash handling) run here, never in the pool's own management thread
@@ -117,7 +128,8 @@ class JobRunner:
     def dispatch(self, job_id: int, priority: int | None = None) -> None:
         """Run ``job_id`` when a worker is free; waiting jobs start in (priority, arrival) order."""
         if self.mode == "inline":
-            execute_job(self.ctx, job_id)
+            while execute_job(self.ctx, job_id) == RETRY:     # (at once: each run counts one of its attempts)
+                pass
             self._run_after(job_id)
             return
         if self._closed:                # shut down: the job stays queued in the database for the next start
@@ -134,21 +146,78 @@ class JobRunner:
         self._pump()
 
     def _pump(self) -> None:
-        """Hand waiting jobs to the pool while it has a free worker (the pool never queues behind our back)."""
+        """Hand waiting jobs to the pool while it has a free worker (the pool never queues behind our back).
+
+        A pool that cannot take a job (a broken one is replaced once; a new one could not start its worker
+        processes: too many open files, memory short) costs that job an attempt: it is dispatched again a little
+        later, or failed once it has had them all, and the worker's place is given back. The error never reaches
+        the caller (a trainee's upload, stored already) and the jobs waiting behind it are not lost."""
         while True:
             with self._queue_lock:
                 if self._in_flight >= self.workers or not self._waiting:
                     return
                 _, _, job_id = heapq.heappop(self._waiting)
                 self._in_flight += 1
-            executor = self._get_executor()
             try:
-                future = executor.submit(execute_job, self.ctx, job_id)
-            except (RuntimeError, cf.BrokenExecutor):   # a broken pool: start a new one, once
-                self._forget(executor)
                 executor = self._get_executor()
-                future = executor.submit(execute_job, self.ctx, job_id)
+                try:
+                    future = executor.submit(execute_job, self.ctx, job_id)
+                except (RuntimeError, cf.BrokenExecutor):   # a broken pool: start a new one, once
+                    self._forget(executor)
+                    executor = self._get_executor()
+                    future = executor.submit(execute_job, self.ctx, job_id)
+            except Exception:  # noqa: BLE001 - logged; the job is tried again later or failed, never left queued
+                with self._queue_lock:
+                    self._in_flight -= 1
+                log.exception("job %s could not be handed to a grading worker", job_id)
+                try:
+                    self._followups.submit(self._followup, self._try_again_later, job_id, INTERNAL_ERROR)
+                except RuntimeError:    # shutting down: the job stays queued for the next start
+                    pass
+                return                  # (the next attempt, or the next job's submit, pumps the rest)
             future.add_done_callback(lambda f, job_id=job_id, ex=executor: self._after(job_id, f, ex))
+
+    def _try_again_later(self, job_id: int, error: tuple[str, str, str]) -> None:
+        """``job_id`` did not run to an outcome: the pool could not take it, or its worker raised outside the job
+        (a database locked while claiming or recording it). Count that as one of its attempts (a claimed job has
+        counted it), and dispatch it again a little later, or fail it with ``error`` once it has had
+        :data:`MAX_ATTEMPTS`: a job is never left queued with nothing to dispatch it."""
+        conn = connect(self.ctx.database)
+        try:
+            row = conn.execute("UPDATE jobs SET state='queued', attempts=attempts+(state='queued') WHERE id=? AND "
+                               "state IN ('queued', 'running') RETURNING attempts", (job_id,)).fetchone()
+        finally:
+            conn.close()
+        if row is not None and row["attempts"] < MAX_ATTEMPTS:
+            self._later(self.retry_delay_s * row["attempts"], self.dispatch, job_id)
+            return
+        if row is not None:
+            self.fail_unfinished(job_id, error)
+        self._later(self.retry_delay_s, self._pump)      # (the jobs waiting behind it)
+
+    def _later(self, seconds: float, fn: Callable, *args) -> None:
+        """``fn(*args)`` as a follow-up, ``seconds`` from now (unless the runner has been shut down meanwhile: what is
+        queued in the database is dispatched at the next start)."""
+        def due() -> None:
+            if self._closed:
+                return
+            try:
+                self._followups.submit(self._followup, fn, *args)
+            except RuntimeError:        # shut down meanwhile
+                pass
+        timer = threading.Timer(max(0.0, seconds), due)
+        timer.daemon = True
+        timer.start()
+
+    @staticmethod
+    def _followup(fn: Callable, *args) -> None:
+        """Run a follow-up; an error is logged, never lost in the follow-up thread's futures. What it left undone is
+        in the database as it was (a job queued or running), for the next start to take up."""
+        try:
+            fn(*args)
+        except Exception:  # noqa: BLE001 - a follow-up must never take the runner down
+            log.exception("job follow-up %s%r failed; the next start takes up what it left undone",
+                          getattr(fn, "__name__", fn), args)
 
     def warm_up(self) -> None:
         """Start the worker processes now (each imports the pipeline once), so the first trainee does not wait."""
@@ -179,20 +248,41 @@ class JobRunner:
             log.error("job %s: worker failed: %r", job_id, exc)
             if isinstance(exc, cf.BrokenExecutor):
                 self._forget(executor)
+        outcome = future.result() if exc is None else None
         try:
-            self._followups.submit(self._pump)
-            if exc is None:
-                self._followups.submit(self._run_after, job_id)
+            self._followups.submit(self._followup, self._pump)
+            if outcome == RETRY:        # an unexpected error, not its last attempt: again in a few seconds
+                self._followups.submit(self._followup, self._dispatch_again_later, job_id)
+            elif exc is None:
+                if outcome == "failed":
+                    self._followups.submit(self._followup, self._log_failed, job_id)
+                self._followups.submit(self._followup, self._run_after, job_id)
             elif isinstance(exc, cf.BrokenExecutor):
-                self._followups.submit(self._retry_or_fail, job_id)
-            else:
-                self._followups.submit(self.fail_unfinished, job_id, WORKER_CRASHED)
+                self._followups.submit(self._followup, self._retry_or_fail, job_id)
+            else:                       # (raised outside the job: a database locked while claiming or recording it)
+                self._followups.submit(self._followup, self._try_again_later, job_id, INTERNAL_ERROR)
         except RuntimeError:            # shutting down: what is unfinished is recovered at the next start
             log.info("job %s finished during shutdown; follow-up left to the next start", job_id)
 
+    def _dispatch_again_later(self, job_id: int) -> None:
+        """Dispatch a job its worker put back in the queue (:data:`RETRY`) again, later each time it is tried."""
+        job = self.status(job_id)
+        if job is not None and job.state == "queued":
+            self._later(self.retry_delay_s * max(1, job.attempts), self.dispatch, job_id)
+
+    def _log_failed(self, job_id: int) -> None:
+        """Say in this process's log (the workers' own go to their stderr) that a job failed for good, and why: an
+        error for a failure of the server, a warning for a reason the job gave (a file that is not a photo)."""
+        job = self.status(job_id)
+        if job is not None and job.state == "failed":
+            log.log(logging.ERROR if job.error_code in SERVER_FAILURES else logging.WARNING,
+                    "job %s (%s) failed for good after %d attempt(s): %s: %s", job_id, job.kind, job.attempts,
+                    job.error_code, job.error_en)
+
     def _retry_or_fail(self, job_id: int) -> None:
-        """A worker process died. Jobs it never started go to a new pool; a started one is retried once
-        (it may have died with a neighbour), then marked failed with the reason."""
+        """A worker process died. Jobs it never started go to a new pool; a started one is tried again (it may have
+        died with a neighbour) until it has been tried :data:`MAX_ATTEMPTS` times, then marked failed with the
+        reason."""
         conn = connect(self.ctx.database)
         try:
             row = conn.execute("UPDATE jobs SET state='queued' WHERE id=? AND (state='queued' OR "
@@ -218,6 +308,7 @@ class JobRunner:
             log.exception("after-job hook for job %s failed", job_id)
 
     def fail_unfinished(self, job_id: int, error: tuple[str, str, str]) -> None:
+        """Mark a job its worker did not finish failed with ``error``, and its item with it (the failure hook)."""
         conn = connect(self.ctx.database)
         try:
             row = conn.execute("UPDATE jobs SET state='failed', error_code=?, error_id=?, error_en=?, finished_at=? "
@@ -228,6 +319,7 @@ class JobRunner:
         if row is not None:
             _, fail = _resolve(row["kind"])
             fail(json.loads(row["payload"]), self.ctx, *error)
+            self._log_failed(job_id)
 
     def recover(self) -> tuple[int, int]:
         """After a restart: re-queue interrupted jobs (or fail them after MAX_ATTEMPTS) and dispatch the queue.

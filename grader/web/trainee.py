@@ -22,6 +22,7 @@ from grader.web.db import REMOVED, get_db
 from grader.web.grading import carry_over_reviews, dispute_field, stored_photos
 from grader.web.i18n import error_text, get_lang
 from grader.web.images import scaled_copy
+from grader.web.job_worker import SERVER_FAILURES
 from grader.web.i18n import gettext as _
 from grader.web.present import unread_pages
 from grader.web.uploads import (CONTROL_RE, check_photo, queue_grading, read_stored, release_held, sent_with_form,
@@ -35,6 +36,7 @@ MY_ATTEMPTS = 40
 #: saves by default, whose page photos are graded like photos (:func:`_photos`).
 PHOTO_ACCEPT = "image/*,.pdf,application/pdf"
 bp.add_app_template_global(PHOTO_ACCEPT, "PHOTO_ACCEPT")
+bp.add_app_template_global(SERVER_FAILURES, "SERVER_FAILURES")
 #: Room in a trainee's request for all but its files: the other fields and each part's multipart headers.
 FORM_ROOM_BYTES = 64 * 1024
 
@@ -127,12 +129,15 @@ def upload():
     def hold(conn, sid: int) -> None:
         # the photos are kept: the trainee only fixes the code (see hold_code), nothing is chosen again; held in
         # the transaction that stores them, so a crash cannot leave them queued without their code
-        conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=?, typed_code=? "
-                     "WHERE id=?", (code_error.code, code_error.message_id, code_error.message, code, sid))
+        conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=? WHERE id=?",
+                     (code_error.code, code_error.message_id, code_error.message, sid))
 
     db = get_db()
+    # (the form's token finds the sheet it made only if it is sent again as it was: with the name or the code
+    # corrected after a failed sending, it is a new sheet with them; uploads.find_duplicate)
     sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source="trainee",
                            exercise=None if code_error else code, trainee=trainee,
+                           typed_code=code if code_error else None,
                            client_token=request.form.get("client_token") or None, then=hold if code_error else None)
     if sub.created and not code_error:
         queue_grading(db, sub.id)

@@ -3,7 +3,8 @@
 A submission is one trainee's sheet (one photo per page). Its files go to
 ``<instance>/submissions/<token>/upload/`` and a row per file to ``uploads``;
 only then is a grading job queued. Submitting the same form twice (same
-client token) or the same photos again returns the first submission.
+client token, same details and photos) or the same photos again returns the first submission; the same form sent
+again with its details or photos changed is a new submission.
 """
 from __future__ import annotations
 
@@ -132,18 +133,23 @@ def content_hash(exercise: str | None, trainee: str | None, photo_digests: list[
 
 
 def sent_with_form(conn: sqlite3.Connection, client_token: str) -> sqlite3.Row | None:
-    """The sheet (``id``, ``token``) the form with this token made, unless removed: a form's token is recorded with
-    what it sent, so a double submit, and a page whose answer was lost, find it."""
-    return conn.execute("SELECT id, token FROM submissions WHERE client_token=? AND state != ?",
+    """The sheet (``id``, ``token``, ``content_hash``) the form with this token made last, unless removed: a form's
+    token is recorded with what it sent, so a double submit, and a page whose answer was lost, find it."""
+    return conn.execute("SELECT id, token, content_hash FROM submissions WHERE client_token=? AND state != ?",
                         (client_token, REMOVED)).fetchone()
 
 
 def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest: str,
                    batch_id: int | None = None) -> sqlite3.Row | None:
-    """An earlier submission this one repeats: the same form token, or the same photos recently."""
+    """An earlier submission this one repeats: what the same form sent, if it is the same sending (``digest``,
+    :func:`content_hash`), or the same photos recently.
+
+    The same form sent again with another name, code or photo (a sending that failed, corrected before it was sent
+    again) is not the sheet it made first: that would be returned with the details the trainee has just corrected.
+    It is a new sending, which takes the form's token over (:func:`store_sheets`); the first sheet is kept."""
     if client_token:
         row = sent_with_form(conn, client_token)
-        if row:
+        if row and row["content_hash"] == digest:
             return row
     return conn.execute(
         "SELECT id, token FROM submissions WHERE content_hash=? AND state NOT IN ('failed', ?) AND batch_id IS ? "
@@ -195,17 +201,19 @@ def _ago(seconds: int) -> str:
 def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tuple[str, bytes]], source: str,
                      exercise: str | None = None, trainee: str | None = None, trainee_name: str | None = None,
                      client_token: str | None = None, batch_id: int | None = None, group_key: str | None = None,
-                     retake_of: int | None = None, dedupe: bool = True,
+                     retake_of: int | None = None, typed_code: str | None = None, dedupe: bool = True,
                      then: Callable[[sqlite3.Connection, int], None] | None = None) -> NewSubmission:
     """Write ``files`` to disk, then record the submission and its uploads in one transaction.
 
-    ``files`` are ``(original name, bytes)`` in page order. Returns the
+    ``files`` are ``(original name, bytes)`` in page order. ``typed_code`` is the code typed for an upload held
+    because no exercise has it (``exercise`` is then None). Returns the
     existing submission instead when this is a double submit. ``then(conn, new id)`` runs inside the same
     transaction: what the new sheet replaces (pages merged into it, corrections carried over) is recorded with
     it or not at all, so a crash between the two cannot leave a merge to be done twice or a correction behind.
     """
     sheet = NewSheet(files=files, source=source, exercise=exercise, trainee=trainee, trainee_name=trainee_name,
-                     client_token=client_token, batch_id=batch_id, group_key=group_key, retake_of=retake_of)
+                     client_token=client_token, batch_id=batch_id, group_key=group_key, retake_of=retake_of,
+                     typed_code=typed_code)
     if dedupe:
         dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id)
         if dup:
@@ -233,6 +241,7 @@ class NewSheet:
     batch_id: int | None = None
     group_key: str | None = None
     retake_of: int | None = None
+    typed_code: str | None = None        # held for it: no exercise has this code (``exercise`` is None)
 
     @functools.cached_property
     def photo_digests(self) -> list[bytes]:
@@ -241,14 +250,18 @@ class NewSheet:
 
     @functools.cached_property
     def digest(self) -> str:
-        """:func:`content_hash`."""
-        return content_hash(self.exercise, self.trainee, self.photo_digests, self.retake_of)
+        """:func:`content_hash` (of the code as typed, for an upload held for it: two codes are two sendings)."""
+        return content_hash(self.exercise or self.typed_code, self.trainee, self.photo_digests, self.retake_of)
 
 
 def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet], *,
                  then: Callable[[sqlite3.Connection, list[int]], None] | None = None) -> list[NewSubmission]:
     """Write every sheet's photos to disk, then record all the sheets and ``then(conn, their ids)`` in one
-    transaction (a split's two halves and the pair they replace: all or nothing). No double-submit check."""
+    transaction (a split's two halves and the pair they replace: all or nothing). No double-submit check.
+
+    A sheet sent with a form token that an earlier sheet holds (the form sent again with other details or photos:
+    :func:`find_duplicate`) takes it over, so that the form's token leads to the latest sheet it made; the earlier
+    sheet is kept, without it."""
     written: list[tuple[str, list[tuple]]] = []
     try:
         for sheet in sheets:
@@ -266,12 +279,16 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
         conn.execute("BEGIN IMMEDIATE")
         ids = []
         for sheet, (token, stored) in zip(sheets, written):
+            if sheet.client_token:       # (the same sending, a double submit that raced this one, keeps it)
+                conn.execute("UPDATE submissions SET client_token=NULL WHERE client_token=? AND content_hash != ?",
+                             (sheet.client_token, sheet.digest))
             sid = conn.execute(
                 "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
-                "trainee, trainee_name, retake_of, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "trainee, trainee_name, retake_of, typed_code, created_at, updated_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (token, sheet.client_token, sheet.digest, sheet.source, sheet.batch_id, sheet.group_key,
-                 sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.retake_of, now,
-                 now)).lastrowid
+                 sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.retake_of,
+                 sheet.typed_code, now, now)).lastrowid
             conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, created_at) "
                              "VALUES (?,?,?,?,?,?,?)", [(sid, *s, now) for s in stored])
             ids.append(sid)

@@ -433,21 +433,12 @@ def test_a_lookup_after_one_forms_failure_does_not_leave_while_another_form_is_s
     ctx.close()
 
 
-@pytest.mark.parametrize("form, lookup", [("upload", "said_no"), ("upload", "late"), ("retake", "said_no")])
-def test_a_photo_changed_after_a_failed_sending_is_sent_and_graded_not_the_first_one(
-        browser, fake_live_server, tmp_path, monkeypatch, form, lookup):
-    """QA: the sending failed, the trainee chose another photo and sent again, and got the first sending's result
-    back: the form's token was the same, so the lookup ("did it arrive?") opened the first sheet, and the server
-    would have led the same token to it too. The chosen photo changed, so the page now sends under a new token,
-    and a lookup about the first sending, answered late, no longer opens its result."""
-    from grader.web.db import get_db
-    from grader.web.testing import jpeg_bytes
-    srv = fake_live_server
-    hold, stored = _slow_answer(monkeypatch)
-    ctx, page = _phone(browser)
-    html_form, send = _send(page, srv, tmp_path, form)
+def _first_sending_fails(page, html_form, send, hold, stored, lookup):
+    """Send the form and let it fail while the server stores its sheet all the same: its answer lost (``late``: the
+    page's lookup, "did it arrive?", is held), or stored only after the page gave up and its lookup said no
+    (``said_no``). Returns what answers a held lookup (it says the first sending arrived) and checks the page has
+    not left for it."""
     start = page.url
-    del stored[:]                                       # (a retake's result page came from an upload of its own)
     html_form.evaluate("f => { f.dataset.stallSeconds = '1'; f.dataset.answerSeconds = '1'; }")
     lookups = []
     if lookup == "late":
@@ -463,13 +454,34 @@ def test_a_photo_changed_after_a_failed_sending_is_sent_and_graded_not_the_first
         page.wait_for_timeout(100)
     page.wait_for_timeout(4_500 if lookup == "said_no" else 0)   # meanwhile the first sending was stored
     assert len(stored) == 1 and page.url == start, (stored, page.url)
+
+    def answer_late():
+        if lookup == "late":
+            lookups[0].continue_()
+            page.unroute("**/kiriman/*.json")
+            page.wait_for_timeout(1_500)
+            assert page.url == start and len(stored) == 1, (page.url, stored)
+    return answer_late
+
+
+@pytest.mark.parametrize("form, lookup", [("upload", "said_no"), ("upload", "late"), ("retake", "said_no")])
+def test_a_photo_changed_after_a_failed_sending_is_sent_and_graded_not_the_first_one(
+        browser, fake_live_server, tmp_path, monkeypatch, form, lookup):
+    """QA: the sending failed, the trainee chose another photo and sent again, and got the first sending's result
+    back: the form's token was the same, so the lookup ("did it arrive?") opened the first sheet, and the server
+    would have led the same token to it too. The chosen photo changed, so the page now sends under a new token,
+    and a lookup about the first sending, answered late, no longer opens its result."""
+    from grader.web.db import get_db
+    from grader.web.testing import jpeg_bytes
+    srv = fake_live_server
+    hold, stored = _slow_answer(monkeypatch)
+    ctx, page = _phone(browser)
+    html_form, send = _send(page, srv, tmp_path, form)
+    del stored[:]                                       # (a retake's result page came from an upload of its own)
+    answer_late = _first_sending_fails(page, html_form, send, hold, stored, lookup)
     (tmp_path / "lagi.jpg").write_bytes(jpeg_bytes(color="#f0f0f0"))
     page.set_input_files("#photo_1" if form == "upload" else "#retake-1", str(tmp_path / "lagi.jpg"))
-    if lookup == "late":
-        lookups[0].continue_()                          # it says the first sending arrived: too late to open it
-        page.unroute("**/kiriman/*.json")
-        page.wait_for_timeout(1_500)
-        assert page.url == start and len(stored) == 1, (page.url, stored)
+    answer_late()                                       # (it says the first arrived: too late to open it)
     if form == "upload":
         page.tap("button[type=submit]")                 # (a retake is sent as soon as its photo is chosen)
     page.wait_for_url(lambda url: len(stored) == 2 and url.endswith("/hasil/" + stored[1].token), timeout=15_000)
@@ -477,4 +489,37 @@ def test_a_photo_changed_after_a_failed_sending_is_sent_and_graded_not_the_first
         files = [r[0] for r in get_db().execute("SELECT filename FROM uploads WHERE submission_id=? ORDER BY "
                                                 "position", (stored[1].id,))]
     assert stored[1].created and "lagi.jpg" in files, files          # the new photo is what is graded
+    ctx.close()
+
+
+@pytest.mark.parametrize("lookup", ["said_no", "late"])
+@pytest.mark.parametrize("field", ["trainee", "code"])
+def test_a_name_or_code_corrected_after_a_failed_sending_is_sent_with_the_correction(
+        browser, fake_live_server, tmp_path, monkeypatch, field, lookup):
+    """QA: the sending failed, the trainee corrected only the name (or the code) and sent again, and got the first
+    sending back with the old name: the lookup ("did it arrive?") opened it, and the server led the same form token
+    to it too. What the form holds changed, so the page now sends under a new token, a lookup about the first
+    sending answered late no longer opens it, and the corrected details are what the new sheet is stored under;
+    the first sheet is kept."""
+    from grader.web.db import get_db
+    srv = fake_live_server
+    hold, stored = _slow_answer(monkeypatch)
+    ctx, page = _phone(browser)
+    html_form, send = _send(page, srv, tmp_path, "upload")
+    typo, corrected = ("Budy", "Budi") if field == "trainee" else ("ZZZZZZ", srv["code"])
+    page.fill(f"#{field}", typo)
+    answer_late = _first_sending_fails(page, html_form, send, hold, stored, lookup)
+    page.fill(f"#{field}", corrected)                   # only the name (or the code) is corrected
+    answer_late()                                       # (it says the first arrived: too late to open it)
+    page.tap("button[type=submit]")
+    page.wait_for_url(lambda url: len(stored) == 2 and url.endswith("/hasil/" + stored[1].token), timeout=15_000)
+    page.wait_for_selector("text=Hasil penilaian", timeout=15_000)
+    assert stored[1].created
+    with srv["app"].app_context():
+        rows = get_db().execute("SELECT token, exercise, trainee, state FROM submissions ORDER BY id").fetchall()
+    assert [r["token"] for r in rows] == [s.token for s in stored]       # the first sheet is kept
+    new = rows[1]
+    assert new["trainee"] == "Budi" and new["exercise"] == srv["code"], dict(new)   # with the correction
+    assert rows[0]["trainee"] == ("Budy" if field == "trainee" else "Budi")   # (its grading may not have started:
+    assert rows[0]["state"] in (("held",) if field == "code" else ("queued", "running", "done"))   # answer held)
     ctx.close()

@@ -88,14 +88,20 @@
     }).catch(function () { return null; });
     return Promise.race([asked, new Promise(function (done) { setTimeout(function () { done(null); }, 15000); })]);
   };
-  // A form's token stands for what it sent. When the chosen files change after a sending failed, sending again is a
-  // new sending (the trainee's new photo is to be graded, not the first one to be found again): the form takes a new
-  // token, and its lookup asks about that one.
-  var chosenFiles = function (form) {     // what the form's file inputs hold, to tell a change of photo
-    return Array.prototype.map.call(form.querySelectorAll("input[type=file]"), function (input) {
-      return Array.prototype.map.call(input.files || [], function (f) {
-        return [f.name, f.size, f.lastModified].join("/");
-      }).join("|");
+  // A form's token stands for what it sent. When what the form holds changes after a sending failed (another photo
+  // chosen, the name or the code corrected), sending again is a new sending (the new photo is to be graded, under
+  // the corrected name and code, not the first sending to be found again): the form takes a new token, and its
+  // lookup asks about that one. (The server also takes a token sent again with other details as a new sending.)
+  var whatIsSent = function (form) {      // what the form's inputs hold (not its hidden ones), to tell a change
+    return Array.prototype.map.call(form.elements, function (input) {
+      if (!input.name || /^(hidden|submit|button|reset)$/.test(input.type)) { return ""; }
+      if (input.type === "file") {
+        return Array.prototype.map.call(input.files || [], function (f) {
+          return [f.name, f.size, f.lastModified].join("/");
+        }).join("|");
+      }
+      if (input.type === "checkbox" || input.type === "radio") { return input.checked ? "1" : ""; }
+      return String(input.value).replace(/\s+/g, " ").trim();     // (as the server reads it: spaces are no change)
     }).join("||");
   };
   var tokenOf = function (form) { var i = form.querySelector("input[name=client_token]"); return i ? i.value : ""; };
@@ -120,8 +126,8 @@
         return f !== form;                   // opening this form's result would cut it off
       });
     };
-    var sentFiles = null;                   // the files of the last sending (chosenFiles)
-    var changed = function () { return sentFiles !== null && chosenFiles(form) !== sentFiles; };
+    var lastSent = null;                    // what the last sending held (whatIsSent)
+    var changed = function () { return lastSent !== null && whatIsSent(form) !== lastSent; };
     var ready = function () {               // as before sending: one tap (or choosing a photo) sends it
       delete form.dataset.uploading; form.dataset.sent = "";
       if (bar) { bar.hidden = true; bar.setAttribute("aria-label", barLabel); }
@@ -138,7 +144,7 @@
       // (checked again: a retake is sent as soon as its photo is chosen, which no input's validity stops)
       sayTooLarge(form).then(function (found) {
         if (!found) {
-          if (form.dataset.failed && changed()) { newToken(form); delete form.dataset.failed; }   // other photos
+          if (form.dataset.failed && changed()) { newToken(form); delete form.dataset.failed; }   // other details
           if (!form.dataset.failed) { send(); return; }
           // (arrived: its result, unless another form of the page is sending; then the form stays as it was)
           arrivedAt(form).then(function (url) {
@@ -152,7 +158,7 @@
       });
     });
     var send = function () {
-      sentFiles = chosenFiles(form);
+      lastSent = whatIsSent(form);
       if (bar) { bar.hidden = false; bar.value = 0; }
       var xhr = new XMLHttpRequest(), last = Date.now(), sent = false;
       var stall = 1000 * (+form.dataset.stallSeconds || 45), answer = 1000 * (+form.dataset.answerSeconds || 300);
@@ -167,7 +173,8 @@
         text = [text, form.dataset.kept].filter(Boolean).join(" ");
         if (alert) { alert.textContent = text; alert.hidden = false; alert.focus(); } else { window.alert(text); }
         // (not while this form is sending again, nor once the page was written anew by a later sending's answer,
-        // nor once other photos were chosen: that sending is not what the trainee wants to see now)
+        // nor once other photos were chosen or the name or code corrected: that sending is not what the trainee
+        // wants to see now)
         var asked = tokenOf(form);
         arrivedAt(form).then(function (url) {
           if (url && document.contains(form) && !form.dataset.uploading && !sendingElsewhere() &&
