@@ -1115,3 +1115,19 @@ def test_which_boxes_were_unsure_is_kept_through_a_regrade_and_a_correction_clea
     assert regrade(stored, {}, key)["fields"] == res["fields"]
     fixed = {f["id"]: f for f in regrade(stored, {"I.A.1.L": key.fields["I.A.1.L"]}, key)["fields"]}
     assert fixed["I.A.1.L"]["status"] == "ok" and fixed["I.A.1.L"]["unsure_boxes"] == []
+
+
+def test_the_printed_sheet_names_the_boxes_we_were_unsure_of(chasil_spec):
+    """As on the page ("kotak ke-3 kurang jelas"): the printed sheet's status says which box a trainer will check."""
+    from grader.grading.report import render_report
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields, conf=0.9995)
+    v = key.fields["II.1"] + 7                                    # differs from the key, every box unsure
+    readings["II.1"] = FieldReading("II.1", "digits", 1, v, 0.7, "review", tuple(f"{v:03d}"), (0.9, 0.95, 0.9),
+                                    notes=("unsure_box",), detail={"unsure_boxes": [0, 2]})
+    res = grade_readings(sheet, readings, key)
+    assert next(f for f in res["fields"] if f["id"] == "II.1")["status"] == "review"
+    doc = {**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": [],
+           "trainee": "t", "exercise": "E", "status": "graded"}
+    assert 'class="review">diperiksa pelatih (kotak ke-1, 3)</td>' in render_report(doc)
+    assert 'class="review">to check (box 1, 3)</td>' in render_report(doc, lang="en")

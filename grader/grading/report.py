@@ -68,7 +68,7 @@ _TEMPLATE = """<!doctype html>
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
 <tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read as") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
 {% for f in rows %}<tr><td>{{ f.id }}</td><td>{{ shown_value(f, "") }}</td>
-<td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ word(status, f.status) }}</td></tr>
+<td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ word(status, f.status) }}{% if f.status == "review" and f.unsure_boxes %} ({{ t("kotak ke-", "box ") }}{{ f.unsure_boxes | map("add1") | join(", ") }}){% endif %}</td></tr>
 {% endfor %}</table>{% endfor %}
 </div>
 </body></html>
@@ -88,6 +88,7 @@ def photo_name(file: str) -> str:
 
 
 _env.filters["photo_name"] = photo_name
+_env.filters["add1"] = lambda k: k + 1          # a box index counted from 1, as people count boxes
 
 
 def render_report(result: dict, image_url: Callable[[str], str] | None = None, lang: str = "id") -> str:
