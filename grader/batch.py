@@ -23,7 +23,7 @@ import numpy as np
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
 from grader.file_names import BARE_PAGE_RE, member_path, named_pages, shown_name, split_member
-from grader.grading.grade import shown_score, shown_value
+from grader.grading.shown import shown_score, shown_value
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo, sure_digits
 

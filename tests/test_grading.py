@@ -5,7 +5,8 @@ import pytest
 
 from grader.exercise.scenario import generate_exercise
 from grader.exercise.store import AnswerKey
-from grader.grading.grade import grade_readings, grade_sheet, score_text
+from grader.grading.grade import grade_readings, grade_sheet
+from grader.grading.shown import score_text
 from grader.read.context import apply_context
 from grader.read.sheet_reader import FieldReading
 from grader.sheet.layout import layout_sheet
@@ -632,7 +633,7 @@ def test_a_sum_mistake_never_pins_a_misread(chasil_spec):
 
 
 def test_pin_bar_is_the_wrong_verdict_bar():
-    from grader.grading.grade import WRONG_MIN_CONFIDENCE
+    from grader.grading.certainty import WRONG_MIN_CONFIDENCE
     from grader.read.context import PIN_MIN_CONFIDENCE
     assert PIN_MIN_CONFIDENCE == WRONG_MIN_CONFIDENCE
 
@@ -955,7 +956,7 @@ def test_a_field_read_as_0_shows_0_everywhere_and_an_empty_one_each_outputs_empt
     output's own empty form ("—" on the pages, "" in the printed table and the CSV, an empty XLSX cell)."""
     from grader.batch import field_rows as cli_rows
     from grader.grading.annotate import _caption
-    from grader.grading.grade import shown_value, value_read
+    from grader.grading.shown import shown_value, value_read
     from grader.grading.report import render_report
     from grader.web.export import field_rows as web_rows
     sheet, key = setup(chasil_spec)

@@ -215,7 +215,7 @@ def test_the_overwritten_boxes_finding_gives_the_same_advice_in_english():
     that a trainer will check."""
     from types import SimpleNamespace
 
-    from grader.grading.grade import NOTE_OVERWRITTEN, conventions
+    from grader.grading.findings import NOTE_OVERWRITTEN, conventions
     reading = SimpleNamespace(id="II.1", notes=(NOTE_OVERWRITTEN,), value=188, boxes=("1", "8", "8"),
                               box_confidence=(0.9, 0.9, 0.9))
     [finding] = conventions(None, {"II.1": reading})
@@ -254,7 +254,7 @@ def test_a_batchs_one_sheet_of_another_exercise_is_graded_as_it_not_them_all(app
 def test_entry_labels_have_english_glosses_from_the_template(app, client, code):
     """QA: in English the result, the review queue and the fixes named each entry by its Indonesian label
     ("1. Pemilih dalam DPT (L)"); the template now carries an English gloss (label_en) beside what it prints."""
-    from grader.grading.grade import _where
+    from grader.grading.summary import _where
     from grader.sheet.layout import layout_sheet
     from grader.sheet.schema import resolve_template
 

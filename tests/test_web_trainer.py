@@ -640,7 +640,7 @@ def test_a_replaced_sheet_takes_no_correction(app, trainer, code):
 
 def test_the_export_holds_the_score_the_pages_show():
     """Whole points rounded down (score_text), not the exact 98.8 beside a page that says 98."""
-    from grader.grading.grade import score_text
+    from grader.grading.shown import score_text
     from grader.web.export import SHEET_COLUMNS, sheet_rows
 
     row = {"id": 1, "trainee": "7", "group_key": "7", "trainee_name": "Ani", "state": "done",

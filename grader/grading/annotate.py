@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from grader.grading.grade import shown_value
+from grader.grading.shown import shown_value
 from grader.sheet.layout import FieldLayout, PageLayout
 from grader.sheet.render import font
 

@@ -8,22 +8,20 @@ above all: only a confident reading can make a field ``wrong`` or a rule
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from grader.exercise.store import AnswerKey
-from grader.grading.certainty import (NOTE_RULE_SUSPECT, NOTE_WRONG_BY_SURE_BOXES, WRONG_MIN_CONFIDENCE, exact,
-                                      fails_whatever_unsure, is_firm, possible_values, read_surely,
-                                      wrong_whatever_unsure)
+from grader.grading.certainty import (NOTE_RULE_SUSPECT, NOTE_WRONG_BY_SURE_BOXES, exact, fails_whatever_unsure,
+                                      is_firm, read_surely, wrong_whatever_unsure)
+from grader.grading.findings import conventions, cross_checks
 from grader.grading.review_queue import NOTE_PAGE_MISSING
+from grader.grading.summary import score, top_fixes
 from grader.read.context import NOTE_CORRECTED, NOTE_DISPUTED, apply_context
 from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN, NOTE_UNSURE_BOX
 from grader.read.sheet_reader import FieldReading
 from grader.rules import RuleResult, evaluate_rules, expand_rules
-from grader.sheet.layout import EMPTY_COLUMN_ID, FieldLayout, SheetLayout
+from grader.sheet.layout import FieldLayout, SheetLayout
 
-# Score weights (README "Score"): points per graded item; review/unreadable items and
-# not-checkable rules are left out of both the earned and the possible points.
-WEIGHTS = {"digits": 1.0, "bubbles": 0.5, "tally": 0.5, "rule": 1.0}
 # NOTE_DISPUTED: the trainee says we misread this field ("that is not what I wrote"): until a trainer looks, it
 # is in review (and context relies on it for nothing).
 # Why the grader (not the reader) left a field to review: it differs from the key but is not read surely enough
@@ -32,21 +30,7 @@ NOTE_NOT_SURE_ENOUGH = "not_sure_enough_for_wrong"
 NOTE_RULE_DOUBT = "in_failing_rule_unsure"
 #: Notes the grader adds (a regrade starts from the readings without them).
 GRADER_NOTES = (NOTE_DISPUTED, NOTE_NOT_SURE_ENOUGH, NOTE_RULE_DOUBT, NOTE_RULE_SUSPECT, NOTE_WRONG_BY_SURE_BOXES)
-MAGIC_RULES = ("ballots_used_equal_voters", "votes_equal_voters")
 STATUSES = ("ok", "wrong", "review", "blank", "unreadable")
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str          # cross_check | convention
-    severity: str      # error | warning | review
-    message_id: str
-    message_en: str
-    fields: tuple[str, ...]
-
-    def to_json(self) -> dict:
-        return {"kind": self.kind, "severity": self.severity, "message_id": self.message_id,
-                "message_en": self.message_en, "fields": list(self.fields)}
 
 
 def field_status(reading: FieldReading | None, expected: int | None) -> str:
@@ -220,112 +204,11 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             "top_fixes": top_fixes(sheet, fields_out, rules_out, findings)}
 
 
-def pair_name(pid: str) -> str:
-    return "Kolom kosong" if pid == EMPTY_COLUMN_ID else f"Paslon {pid}"
-
-
-def pair_name_en(pid: str) -> str:
-    return "Empty column" if pid == EMPTY_COLUMN_ID else f"Pair {pid}"
-
-
-EN_MARK = {"turus": "tally", "angka": "digits", "bulatan": "bubbles"}
-MARK_OF_KIND = {"tally": "turus", "digits": "angka", "bubbles": "bulatan"}
-
-
-def _pair_base(field: dict) -> str:
-    """``IV.2`` for ``IV.2``, ``IV.2.tally`` and ``IV.2.bubbles``: the number a pair's three ways of writing share."""
-    suffix = f".{field['kind']}"
-    return field["id"][:-len(suffix)] if field["id"].endswith(suffix) else field["id"]
-
-
-def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
-    """Tally = digits = bubbles for each pair: the trainee's own inconsistency, or our doubt."""
-    out = []
-    for pid in sheet.pair_ids:
-        fid = f"IV.{pid}"
-        trio = {"turus": readings.get(f"{fid}.tally"), "angka": readings.get(fid),
-                "bulatan": readings.get(f"{fid}.bubbles")}
-        present = {k: r for k, r in trio.items() if r is not None and r.value is not None}
-        if len({r.value for r in present.values()}) <= 1:
-            continue
-        # Two readings we are sure of that disagree prove the trainee's own inconsistency, whatever the
-        # third says; then only the sure ones are cited. Otherwise the disagreement may be our misreading.
-        firm = {k: r for k, r in present.items() if is_firm(r)}
-        error = len({r.value for r in firm.values()}) > 1
-        cited = firm if error else present
-        digits = present.get("angka")
-        possible = possible_values(digits) if not error and digits is not None and "angka" not in firm else None
-        if possible is not None:
-            # Digits not read firmly as a whole, whose sure boxes already rule out what a firm mark shows: the
-            # trainee's inconsistency whatever the unsure boxes say (tally 10, digits "X?4").
-            against = {k: r for k, r in firm.items() if r.value not in possible}
-            if against:
-                error, cited = True, {**against, "angka": digits}
-        # (digits not taken exactly are shown as read surely, "?52", never with our guess at an unsure box)
-        shown = {k: read_surely(r) if k == "angka" else str(r.value) for k, r in cited.items()}
-        ids = tuple(r.id for r in cited.values())
-        said_id = ", ".join(f"{k} {shown[k]}" for k in cited)
-        said_en = ", ".join(f"{EN_MARK[k]} {shown[k]}" for k in cited)
-        if error:
-            out.append(Finding("cross_check", "error",
-                               f"{pair_name(pid)}: {said_id}. Turus, angka dan bulatan harus sama.",
-                               f"{pair_name_en(pid)}: {said_en}. Tally, digits and bubbles must agree.", ids))
-        else:
-            out.append(Finding("cross_check", "review",
-                               f"{pair_name(pid)}: {said_id}. Bacaan kami belum yakin; pelatih akan memeriksa.",
-                               f"{pair_name_en(pid)}: {said_en}. Our reading is unsure; a trainer will check.", ids))
-    return out
-
-
-def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
-    """Writing conventions: a blank leading box instead of X, and overwritten boxes."""
-    # A remark about the trainee's writing is a finding against them: only on a very confident reading.
-    blank = [r.id for r in readings.values() if NOTE_BLANK_LEADING in r.notes and _blank_boxes_sure(r)
-             and NOTE_DISPUTED not in r.notes]
-    over = [r.id for r in readings.values() if NOTE_OVERWRITTEN in r.notes]
-    out = []
-    if blank:
-        out.append(Finding("convention", "warning",
-                           f"Kotak depan dibiarkan kosong ({', '.join(blank)}). Isi kotak yang tidak terpakai "
-                           f"dengan X, misalnya X47.",
-                           f"Leading box left blank ({', '.join(blank)}). Fill unused boxes with X, e.g. X47.",
-                           tuple(blank)))
-    if over:
-        out.append(Finding("convention", "review",
-                           f"Kotak yang ditimpa/dikoreksi ({', '.join(over)}) akan diperiksa pelatih. Koreksi "
-                           f"dengan cairan koreksi lalu tulis ulang dengan jelas.",
-                           f"Overwritten boxes ({', '.join(over)}) will be checked by a trainer. Cover a mistake "
-                           f"with correction fluid, then write it again clearly.", tuple(over)))
-    return out
-
-
 def _fits_after_blanks(value: int | None, boxes: tuple[str, ...]) -> bool:
     """``value`` fits in the boxes after the last blank box that comes before the digits read."""
     first = next((i for i, b in enumerate(boxes) if b.isdigit()), len(boxes))
     blanks = [i for i, b in enumerate(boxes[:first]) if b == ""]
     return value is not None and bool(blanks) and len(str(value)) <= len(boxes) - blanks[-1] - 1
-
-
-def _blank_boxes_sure(r: FieldReading) -> bool:
-    """The field reads as a number (so something is written after its blank boxes), and every blank box is
-    surely blank. How sure its digits are does not matter: whatever they are, a box before them was left empty."""
-    blanks = [c for lab, c in zip(r.boxes, r.box_confidence) if lab == ""]
-    return r.value is not None and bool(blanks) and min(blanks) >= WRONG_MIN_CONFIDENCE
-
-
-def score(fields: list[dict], rules: list[dict]) -> float | None:
-    """Points earned over points possible, out of 100 (see WEIGHTS)."""
-    earned = possible = 0.0
-    for f in fields:
-        if f["status"] in ("ok", "wrong", "blank"):
-            w = WEIGHTS[f["kind"]]
-            possible += w
-            earned += w if f["status"] == "ok" else 0.0
-    for r in rules:
-        if r["severity"] == "error" and r["status"] in ("ok", "violated"):
-            possible += WEIGHTS["rule"]
-            earned += WEIGHTS["rule"] if r["status"] == "ok" else 0.0
-    return round(100.0 * earned / possible, 1) if possible else None
 
 
 def misread_suspects(rules, readings: dict[str, FieldReading], key: AnswerKey | None) -> set[str]:
@@ -380,108 +263,3 @@ def misread_suspects(rules, readings: dict[str, FieldReading], key: AnswerKey | 
     return out
 
 
-def shown_score(score: float | None) -> int | None:
-    """A score as shown anywhere (web pages, printed report, CLI, CSV and XLSX exports): whole points,
-    rounded *down*.
-
-    One rule everywhere, so a sheet never shows 99 on one page and 98 on another (or 98.8 in the export);
-    and rounding down means a 99.5 never reads as a perfect 100.
-    """
-    return None if score is None else int(float(score) + 1e-9)
-
-
-def value_read(field: dict) -> str | int | None:
-    """What a result field says was written, the one rule for everything that shows or exports it: what we read
-    surely, "?" for a digit we did not (``read_as``, on a field wrong by its sure boxes: never our guess at that
-    digit), else the value read (0 is a value); None when nothing was read."""
-    read_as = field.get("read_as")
-    return read_as if read_as not in (None, "") else field.get("value")
-
-
-def shown_value(field: dict, empty: str = "—") -> str:
-    """:func:`value_read` as text, ``empty`` when nothing was read: "—" on the pages and in the fixes, "" in a
-    table cell or CSV, "?" on the feedback image."""
-    value = value_read(field)
-    return empty if value is None else str(value)
-
-
-def in_language(obj: dict | None, lang: str, base: str = "message") -> str:
-    """A result's text in ``lang`` (``"id"`` or ``"en"``): ``obj[base + "_" + lang]``, falling back to the other
-    language. A bare ``base`` key (e.g. ``where``) is the Indonesian text, as in the result JSON."""
-    if not obj:
-        return ""
-    first, second = ("en", "id") if lang == "en" else ("id", "en")
-    value = obj.get(f"{base}_{first}") or (obj.get(base) if first == "id" else None)
-    return value or obj.get(f"{base}_{second}") or obj.get(base) or ""
-
-
-def score_text(score: float | None) -> str:
-    """:func:`shown_score` as text, with a dash for a sheet that has no score."""
-    shown = shown_score(score)
-    return "—" if shown is None else str(shown)
-
-
-def _where(sheet: SheetLayout, field_id: str) -> dict:
-    """The place on the sheet, in Indonesian (``where``) and English (``where_en``)."""
-    try:
-        f = sheet.field(field_id)
-    except KeyError:
-        return {"where": field_id, "where_en": field_id}
-    return {"where": f"Halaman {f.page}, {field_id} ({f.label})",
-            "where_en": f"Page {f.page}, {field_id} ({f.label_en or f.label})"}
-
-
-def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
-    """The three most important things to fix, most important first.
-
-    A finding points at the field of it that is wrong (``turus 71, bulatan 571`` at the bubbles, not the tally),
-    and a wrong field that a cross-check already names is not listed again on its own.
-    """
-    fixes: list[dict] = []
-    wrong = {f["id"] for f in fields if f["status"] == "wrong"}
-
-    def place(ids) -> str:
-        return next((i for i in ids if i in wrong), ids[0])
-
-    violated = [r for r in rules if r["status"] == "violated" and r["severity"] == "error"]
-    violated.sort(key=lambda r: (r["base_id"] not in MAGIC_RULES, r["id"]))
-    for r in violated:
-        fixes.append({"message_id": r["message_id"], "message_en": r["message_en"],
-                      **_where(sheet, place(r["fields"]))})
-    named = set()
-    for x in findings:
-        if x.kind == "cross_check" and x.severity == "error":
-            fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, place(x.fields))})
-            named |= set(x.fields)
-    # One pair's digits, tally and bubbles all wrong the same way are one mistake (a wrong count), said once.
-    same_mistake: dict[tuple, list[dict]] = {}
-    for f in fields:
-        if f["status"] == "wrong" and f["id"] not in named:
-            same_mistake.setdefault((_pair_base(f), shown_value(f), f["expected"]), []).append(f)
-    for group in same_mistake.values():
-        f = next((g for g in group if g["kind"] == "digits"), group[0])
-        parts_id = parts_en = ""
-        if len(group) > 1:
-            marks = [MARK_OF_KIND[g["kind"]] for g in group]
-            parts_id = f" ({', '.join(marks[:-1])} dan {marks[-1]})"
-            parts_en = f" ({', '.join(EN_MARK[m] for m in marks[:-1])} and {EN_MARK[marks[-1]]})"
-        written = shown_value(f)
-        fixes.append({"message_id": f"{f['label']}: tertulis {written}, seharusnya {f['expected']}{parts_id}.",
-                      "message_en": f"{f['label_en']}: written {written}, expected {f['expected']}{parts_en}.",
-                      **_where(sheet, f["id"])})
-    blanks = [f for f in fields if f["status"] == "blank"]
-    if blanks:
-        ids = ", ".join(f["id"] for f in blanks[:5]) + (" …" if len(blanks) > 5 else "")
-        fixes.append({"message_id": f"Ada {len(blanks)} isian kosong ({ids}). Setiap angka harus diisi; "
-                                    f"nol ditulis XXX.",
-                      "message_en": f"{len(blanks)} fields left blank ({ids}). Every number must be written; "
-                                    f"zero is XXX.", **_where(sheet, blanks[0]["id"])})
-    for x in findings:
-        if x.kind == "convention" and x.severity == "warning":
-            fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, x.fields[0])})
-    seen, out = set(), []
-    for fx in fixes:
-        if fx["message_id"] not in seen:
-            seen.add(fx["message_id"])
-            out.append(fx)
-    return out[:3]

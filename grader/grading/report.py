@@ -6,7 +6,7 @@ from typing import Callable
 
 from jinja2 import Environment, select_autoescape
 
-from grader.grading.grade import in_language, score_text, shown_value
+from grader.grading.shown import in_language, score_text, shown_value
 
 # Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes Indonesian).
 STATUS = {"ok": ("benar", "correct"), "wrong": ("salah", "wrong"), "review": ("diperiksa pelatih", "to check"),

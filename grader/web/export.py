@@ -9,7 +9,7 @@ import csv
 import io
 
 from grader.batch import refusal_messages, refusals, retake_advised
-from grader.grading.grade import shown_score, value_read
+from grader.grading.shown import shown_score, value_read
 from grader.web.local_time import DEFAULT_ZONE, exported
 
 SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "ok", "wrong", "review", "blank", "unreadable",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
-from grader.grading.grade import value_read
+from grader.grading.shown import value_read
 from grader.grading.review_queue import on_unread_page
 from grader.page_groups import normalise_id
 from grader.pipeline import IDENTITY_NAME

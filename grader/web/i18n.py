@@ -13,7 +13,7 @@ from flask import Flask, current_app, g, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from grader.grading.grade import in_language
+from grader.grading.shown import in_language
 from grader.web.i18n_en import EN
 
 LANGS = ("id", "en")

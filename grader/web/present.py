@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grader.grading.grade import score_text, shown_value
+from grader.grading.shown import score_text, shown_value
 from grader.grading.review_queue import on_unread_page
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
@@ -25,7 +25,7 @@ STATUS_LABELS = {
     "queued": "Antre", "running": "Dinilai@@sedang", "done": "Selesai", "failed": "Gagal",
     "graded": "Dinilai", "partial": "Sebagian", "refused": "Ditolak",
 }
-# A finding's severity (grader.grading.grade.Finding), as its badge says it: the trainee's mistake (a cross-check
+# A finding's severity (grader.grading.findings.Finding), as its badge says it: the trainee's mistake (a cross-check
 # that fails), a writing convention not followed, or a reading left for the trainer; another one, a note.
 SEVERITY_LABELS = {"error": "Salah", "warning": "Peringatan", "review": STATUS_LABELS["review"]}
 KIND_LABELS = {"digits": "angka", "bubbles": "bulatan", "tally": "turus"}

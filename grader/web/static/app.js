@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var csrf = function (form) { var i = form && form.querySelector("input[name=csrf_token]"); return i ? i.value : ""; };
-  // As grader.grading.grade.score_text: whole points rounded down, so every page shows the same number.
+  // As grader.grading.shown.score_text: whole points rounded down, so every page shows the same number.
   var scoreText = function (s) { return s === null || s === undefined ? "—" : String(Math.floor(s + 1e-9)); };
 
   // A form shows it is busy and cannot be sent twice (the server is idempotent anyway).

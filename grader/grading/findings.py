@@ -1,0 +1,114 @@
+"""What a trainee did besides each field's value: a pair whose tally, digits and bubbles disagree (cross-checks),
+and the writing conventions (a blank leading box instead of X, an overwritten box).
+
+A finding is against the trainee only on readings we are sure of (:mod:`grader.grading.certainty`); where the
+disagreement may be our misreading it is a review item.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.grading.certainty import WRONG_MIN_CONFIDENCE, is_firm, possible_values, read_surely
+from grader.read.context import NOTE_DISPUTED
+from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
+from grader.read.sheet_reader import FieldReading
+from grader.sheet.layout import EMPTY_COLUMN_ID, SheetLayout
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str          # cross_check | convention
+    severity: str      # error | warning | review
+    message_id: str
+    message_en: str
+    fields: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "severity": self.severity, "message_id": self.message_id,
+                "message_en": self.message_en, "fields": list(self.fields)}
+
+
+def pair_name(pid: str) -> str:
+    return "Kolom kosong" if pid == EMPTY_COLUMN_ID else f"Paslon {pid}"
+
+
+def pair_name_en(pid: str) -> str:
+    return "Empty column" if pid == EMPTY_COLUMN_ID else f"Pair {pid}"
+
+
+EN_MARK = {"turus": "tally", "angka": "digits", "bulatan": "bubbles"}
+MARK_OF_KIND = {"tally": "turus", "digits": "angka", "bubbles": "bulatan"}
+
+
+def pair_base(field: dict) -> str:
+    """``IV.2`` for ``IV.2``, ``IV.2.tally`` and ``IV.2.bubbles``: the number a pair's three ways of writing share."""
+    suffix = f".{field['kind']}"
+    return field["id"][:-len(suffix)] if field["id"].endswith(suffix) else field["id"]
+
+
+def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
+    """Tally = digits = bubbles for each pair: the trainee's own inconsistency, or our doubt."""
+    out = []
+    for pid in sheet.pair_ids:
+        fid = f"IV.{pid}"
+        trio = {"turus": readings.get(f"{fid}.tally"), "angka": readings.get(fid),
+                "bulatan": readings.get(f"{fid}.bubbles")}
+        present = {k: r for k, r in trio.items() if r is not None and r.value is not None}
+        if len({r.value for r in present.values()}) <= 1:
+            continue
+        # Two readings we are sure of that disagree prove the trainee's own inconsistency, whatever the
+        # third says; then only the sure ones are cited. Otherwise the disagreement may be our misreading.
+        firm = {k: r for k, r in present.items() if is_firm(r)}
+        error = len({r.value for r in firm.values()}) > 1
+        cited = firm if error else present
+        digits = present.get("angka")
+        possible = possible_values(digits) if not error and digits is not None and "angka" not in firm else None
+        if possible is not None:
+            # Digits not read firmly as a whole, whose sure boxes already rule out what a firm mark shows: the
+            # trainee's inconsistency whatever the unsure boxes say (tally 10, digits "X?4").
+            against = {k: r for k, r in firm.items() if r.value not in possible}
+            if against:
+                error, cited = True, {**against, "angka": digits}
+        # (digits not taken exactly are shown as read surely, "?52", never with our guess at an unsure box)
+        shown = {k: read_surely(r) if k == "angka" else str(r.value) for k, r in cited.items()}
+        ids = tuple(r.id for r in cited.values())
+        said_id = ", ".join(f"{k} {shown[k]}" for k in cited)
+        said_en = ", ".join(f"{EN_MARK[k]} {shown[k]}" for k in cited)
+        if error:
+            out.append(Finding("cross_check", "error",
+                               f"{pair_name(pid)}: {said_id}. Turus, angka dan bulatan harus sama.",
+                               f"{pair_name_en(pid)}: {said_en}. Tally, digits and bubbles must agree.", ids))
+        else:
+            out.append(Finding("cross_check", "review",
+                               f"{pair_name(pid)}: {said_id}. Bacaan kami belum yakin; pelatih akan memeriksa.",
+                               f"{pair_name_en(pid)}: {said_en}. Our reading is unsure; a trainer will check.", ids))
+    return out
+
+
+def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
+    """Writing conventions: a blank leading box instead of X, and overwritten boxes."""
+    # A remark about the trainee's writing is a finding against them: only on a very confident reading.
+    blank = [r.id for r in readings.values() if NOTE_BLANK_LEADING in r.notes and _blank_boxes_sure(r)
+             and NOTE_DISPUTED not in r.notes]
+    over = [r.id for r in readings.values() if NOTE_OVERWRITTEN in r.notes]
+    out = []
+    if blank:
+        out.append(Finding("convention", "warning",
+                           f"Kotak depan dibiarkan kosong ({', '.join(blank)}). Isi kotak yang tidak terpakai "
+                           f"dengan X, misalnya X47.",
+                           f"Leading box left blank ({', '.join(blank)}). Fill unused boxes with X, e.g. X47.",
+                           tuple(blank)))
+    if over:
+        out.append(Finding("convention", "review",
+                           f"Kotak yang ditimpa/dikoreksi ({', '.join(over)}) akan diperiksa pelatih. Koreksi "
+                           f"dengan cairan koreksi lalu tulis ulang dengan jelas.",
+                           f"Overwritten boxes ({', '.join(over)}) will be checked by a trainer. Cover a mistake "
+                           f"with correction fluid, then write it again clearly.", tuple(over)))
+    return out
+
+
+def _blank_boxes_sure(r: FieldReading) -> bool:
+    """The field reads as a number (so something is written after its blank boxes), and every blank box is
+    surely blank. How sure its digits are does not matter: whatever they are, a box before them was left empty."""
+    blanks = [c for lab, c in zip(r.boxes, r.box_confidence) if lab == ""]
+    return r.value is not None and bool(blanks) and min(blanks) >= WRONG_MIN_CONFIDENCE

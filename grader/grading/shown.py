@@ -1,0 +1,44 @@
+"""A result as people see it, the one rule for every page, printout, image and export: the score in whole points,
+the value written (what we read surely, never our guess at an unsure digit) and a text in the reader's language."""
+from __future__ import annotations
+
+
+def shown_score(score: float | None) -> int | None:
+    """A score as shown anywhere (web pages, printed report, CLI, CSV and XLSX exports): whole points,
+    rounded *down*.
+
+    One rule everywhere, so a sheet never shows 99 on one page and 98 on another (or 98.8 in the export);
+    and rounding down means a 99.5 never reads as a perfect 100.
+    """
+    return None if score is None else int(float(score) + 1e-9)
+
+
+def value_read(field: dict) -> str | int | None:
+    """What a result field says was written, the one rule for everything that shows or exports it: what we read
+    surely, "?" for a digit we did not (``read_as``, on a field wrong by its sure boxes: never our guess at that
+    digit), else the value read (0 is a value); None when nothing was read."""
+    read_as = field.get("read_as")
+    return read_as if read_as not in (None, "") else field.get("value")
+
+
+def shown_value(field: dict, empty: str = "—") -> str:
+    """:func:`value_read` as text, ``empty`` when nothing was read: "—" on the pages and in the fixes, "" in a
+    table cell or CSV, "?" on the feedback image."""
+    value = value_read(field)
+    return empty if value is None else str(value)
+
+
+def in_language(obj: dict | None, lang: str, base: str = "message") -> str:
+    """A result's text in ``lang`` (``"id"`` or ``"en"``): ``obj[base + "_" + lang]``, falling back to the other
+    language. A bare ``base`` key (e.g. ``where``) is the Indonesian text, as in the result JSON."""
+    if not obj:
+        return ""
+    first, second = ("en", "id") if lang == "en" else ("id", "en")
+    value = obj.get(f"{base}_{first}") or (obj.get(base) if first == "id" else None)
+    return value or obj.get(f"{base}_{second}") or obj.get(base) or ""
+
+
+def score_text(score: float | None) -> str:
+    """:func:`shown_score` as text, with a dash for a sheet that has no score."""
+    shown = shown_score(score)
+    return "—" if shown is None else str(shown)

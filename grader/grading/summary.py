@@ -1,0 +1,93 @@
+"""A graded sheet in brief: its score out of 100 and the three most important things to fix, each with its place
+on the sheet."""
+from __future__ import annotations
+
+from grader.grading.findings import EN_MARK, MARK_OF_KIND, Finding, pair_base
+from grader.grading.shown import shown_value
+from grader.sheet.layout import SheetLayout
+
+# Score weights (README "Score"): points per graded item; review/unreadable items and
+# not-checkable rules are left out of both the earned and the possible points.
+WEIGHTS = {"digits": 1.0, "bubbles": 0.5, "tally": 0.5, "rule": 1.0}
+MAGIC_RULES = ("ballots_used_equal_voters", "votes_equal_voters")
+
+
+def score(fields: list[dict], rules: list[dict]) -> float | None:
+    """Points earned over points possible, out of 100 (see WEIGHTS)."""
+    earned = possible = 0.0
+    for f in fields:
+        if f["status"] in ("ok", "wrong", "blank"):
+            w = WEIGHTS[f["kind"]]
+            possible += w
+            earned += w if f["status"] == "ok" else 0.0
+    for r in rules:
+        if r["severity"] == "error" and r["status"] in ("ok", "violated"):
+            possible += WEIGHTS["rule"]
+            earned += WEIGHTS["rule"] if r["status"] == "ok" else 0.0
+    return round(100.0 * earned / possible, 1) if possible else None
+
+
+def _where(sheet: SheetLayout, field_id: str) -> dict:
+    """The place on the sheet, in Indonesian (``where``) and English (``where_en``)."""
+    try:
+        f = sheet.field(field_id)
+    except KeyError:
+        return {"where": field_id, "where_en": field_id}
+    return {"where": f"Halaman {f.page}, {field_id} ({f.label})",
+            "where_en": f"Page {f.page}, {field_id} ({f.label_en or f.label})"}
+
+
+def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
+    """The three most important things to fix, most important first.
+
+    A finding points at the field of it that is wrong (``turus 71, bulatan 571`` at the bubbles, not the tally),
+    and a wrong field that a cross-check already names is not listed again on its own.
+    """
+    fixes: list[dict] = []
+    wrong = {f["id"] for f in fields if f["status"] == "wrong"}
+
+    def place(ids) -> str:
+        return next((i for i in ids if i in wrong), ids[0])
+
+    violated = [r for r in rules if r["status"] == "violated" and r["severity"] == "error"]
+    violated.sort(key=lambda r: (r["base_id"] not in MAGIC_RULES, r["id"]))
+    for r in violated:
+        fixes.append({"message_id": r["message_id"], "message_en": r["message_en"],
+                      **_where(sheet, place(r["fields"]))})
+    named = set()
+    for x in findings:
+        if x.kind == "cross_check" and x.severity == "error":
+            fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, place(x.fields))})
+            named |= set(x.fields)
+    # One pair's digits, tally and bubbles all wrong the same way are one mistake (a wrong count), said once.
+    same_mistake: dict[tuple, list[dict]] = {}
+    for f in fields:
+        if f["status"] == "wrong" and f["id"] not in named:
+            same_mistake.setdefault((pair_base(f), shown_value(f), f["expected"]), []).append(f)
+    for group in same_mistake.values():
+        f = next((g for g in group if g["kind"] == "digits"), group[0])
+        parts_id = parts_en = ""
+        if len(group) > 1:
+            marks = [MARK_OF_KIND[g["kind"]] for g in group]
+            parts_id = f" ({', '.join(marks[:-1])} dan {marks[-1]})"
+            parts_en = f" ({', '.join(EN_MARK[m] for m in marks[:-1])} and {EN_MARK[marks[-1]]})"
+        written = shown_value(f)
+        fixes.append({"message_id": f"{f['label']}: tertulis {written}, seharusnya {f['expected']}{parts_id}.",
+                      "message_en": f"{f['label_en']}: written {written}, expected {f['expected']}{parts_en}.",
+                      **_where(sheet, f["id"])})
+    blanks = [f for f in fields if f["status"] == "blank"]
+    if blanks:
+        ids = ", ".join(f["id"] for f in blanks[:5]) + (" …" if len(blanks) > 5 else "")
+        fixes.append({"message_id": f"Ada {len(blanks)} isian kosong ({ids}). Setiap angka harus diisi; "
+                                    f"nol ditulis XXX.",
+                      "message_en": f"{len(blanks)} fields left blank ({ids}). Every number must be written; "
+                                    f"zero is XXX.", **_where(sheet, blanks[0]["id"])})
+    for x in findings:
+        if x.kind == "convention" and x.severity == "warning":
+            fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, x.fields[0])})
+    seen, out = set(), []
+    for fx in fixes:
+        if fx["message_id"] not in seen:
+            seen.add(fx["message_id"])
+            out.append(fx)
+    return out[:3]
