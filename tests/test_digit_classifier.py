@@ -11,15 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.recognize.digit_classifier import (
-    INPUT_SIZE,
-    MODEL_DIR,
-    BoxReading,
-    DigitClassifier,
-    default_classifier,
-    preprocess_box,
-    preprocess_boxes,
-)
+from grader.recognize.box_preprocess import INPUT_SIZE, preprocess_box, preprocess_boxes
+from grader.recognize.digit_classifier import MODEL_DIR, BoxReading, DigitClassifier, default_classifier
 from grader.recognize.digit_eval import SHARED_DATA, load_kawalc1_crops, score_predictions
 
 CLASSES = [str(d) for d in range(10)] + ["X", "-", ""]
@@ -232,7 +225,7 @@ def test_preprocess_still_drops_a_partial_border_line():
 def test_border_rule_on_every_side(turns):
     """On each side: a full-length printed line is cleared with what lies beyond it; a partial line inside it is
     handwriting and stays; with no full line, a partial line is a border and goes."""
-    from grader.recognize.digit_classifier import WORK_SIZE, _border_keep
+    from grader.recognize.box_preprocess import WORK_SIZE, _border_keep
     s = WORK_SIZE
 
     def on_side(rows: list[tuple[int, int, int]]) -> np.ndarray:

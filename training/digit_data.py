@@ -16,7 +16,7 @@ and for out-of-domain evaluation).
 
 Every sample is rendered as a realistic box crop (paper, printed border at
 the crop edge, neighbouring boxes, ink, blur, JPEG, low resolution) and then
-passed through the run-time :func:`grader.recognize.digit_classifier.preprocess_boxes`,
+passed through the run-time :func:`grader.recognize.box_preprocess.preprocess_boxes`,
 so training sees exactly what inference sees.
 """
 
@@ -31,7 +31,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from grader.recognize.digit_classifier import preprocess_boxes
+from grader.recognize.box_preprocess import preprocess_boxes
 from training.digit_synth import add_regional_strokes, elastic, synth_cross, synth_dash, synth_font_digit
 from training.stroke_digits import synth_stroke_digit
 

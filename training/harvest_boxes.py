@@ -94,7 +94,7 @@ def _harvest_one(truth_path: str) -> tuple[list[np.ndarray], list[str]]:
 def boxes_cache_file(folder: Path) -> Path:
     """Where the preprocessed boxes of ``folder`` are cached: keyed by the preprocessing settings, so a change
     to preprocessing cuts the boxes again instead of training on inputs the reader no longer produces."""
-    from grader.recognize.digit_classifier import preprocessing_params
+    from grader.recognize.box_preprocess import preprocessing_params
 
     key = hashlib.sha256(json.dumps(preprocessing_params(), sort_keys=True).encode()).hexdigest()[:10]
     return folder / f"boxes-{key}.npz"
@@ -105,7 +105,7 @@ def harvest(folder: Path, cache_file: Path, *, workers: int = 2) -> tuple[np.nda
 
     Cached in ``cache_file`` (float16 inputs), since aligning is the slow part.
     """
-    from grader.recognize.digit_classifier import preprocess_boxes
+    from grader.recognize.box_preprocess import preprocess_boxes
     from training.digit_data import CLASS_INDEX
 
     if cache_file.is_file():

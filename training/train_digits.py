@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.recognize import box_preprocess as bp
 from grader.recognize import digit_classifier as dc
 from training import digit_data as dd
 from training import harvest_boxes as hb
@@ -256,17 +257,17 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out_dir.mkdir(parents=True, exist_ok=True)
     onnx_path = args.out_dir / "digits.onnx"
-    dummy = torch.zeros(1, 1, dc.INPUT_SIZE, dc.INPUT_SIZE)
+    dummy = torch.zeros(1, 1, bp.INPUT_SIZE, bp.INPUT_SIZE)
     torch.onnx.export(model, dummy, str(onnx_path), input_names=["input"],
                       output_names=["logits"], dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}},
                       opset_version=13, dynamo=False)
     meta = {
         "classes": dd.CLASSES,
         "class_names": {c: (c if c else "blank") for c in dd.CLASSES},
-        "input_size": dc.INPUT_SIZE,
+        "input_size": bp.INPUT_SIZE,
         "input_mean": mean,
         "input_std": std,
-        "preprocessing": dc.preprocessing_params(),
+        "preprocessing": bp.preprocessing_params(),
         "temperature": round(temperature, 4),
         "review_threshold": threshold,
         "review_margin": 0.5,

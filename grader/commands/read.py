@@ -90,7 +90,7 @@ def _header_pixels(data: bytes) -> int:
 
 def _box_crop(path: Path) -> np.ndarray | GraderError:
     """The crop in ``path``, or why it cannot be classified (a missing file raises: a typo, not a bad crop)."""
-    from grader.recognize.digit_classifier import MIN_CROP_SIDE
+    from grader.recognize.box_preprocess import MIN_CROP_SIDE
 
     data = _read_bytes(path)
     if isinstance(data, GraderError):

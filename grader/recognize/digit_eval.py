@@ -396,7 +396,7 @@ def benchmark_batch(
             cv2.putText(c, str(int(rng.integers(0, 10))), (18, 60), cv2.FONT_HERSHEY_SIMPLEX,
                         1.6, 40, 4)
     crops = list(crops)[:n]
-    from grader.recognize.digit_classifier import preprocess_boxes
+    from grader.recognize.box_preprocess import preprocess_boxes
 
     clf.classify(crops)  # warm-up
     total, pre = [], []

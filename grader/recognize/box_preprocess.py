@@ -1,0 +1,368 @@
+"""Turn digit-box crops into the network's input: the one preprocessing that training and reading share.
+
+Preprocessing (:func:`preprocess_boxes`, vectorised over a whole sheet's
+boxes; :func:`preprocess_box` for one) is shared by training and inference, so
+what the network saw in training is exactly what it sees here:
+
+1. grey, resized to a ``WORK_SIZE`` square tile (the true aspect ratio is
+   remembered and restored in step 6);
+2. ink = ``1 - image / paper`` where *paper* is a local background estimate
+   (max filter), which removes shading and exposure differences;
+3. printed box borders: rows (columns) in an outer band of each side that
+   are mostly covered by long straight runs of ``ink > MIN_INK`` are printed
+   lines; everything from the innermost such line out to the crop edge is
+   cleared (it is border, a neighbouring box or printed text). A partial line
+   lying inside a full-length one is a pen stroke, not a border, and stays;
+4. ink mask: remaining ink above ``max(MIN_INK, REL_INK * strongest ink)``;
+5. specks that are tiny compared with the largest stroke are dropped;
+6. the remaining ink is scaled so its bounding box fits ``DIGIT_SIZE`` pixels,
+   but never magnified beyond what the crop size allows (so a speck or a small
+   cross stays small), and centred by mass in an ``INPUT_SIZE`` square, as in
+   MNIST.
+
+All tiles of a batch are stacked into one tall image (with padding between
+them) so that each OpenCV operation runs once per batch, not once per box.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+#: Side of the network input, in pixels.
+INPUT_SIZE = 28
+#: The ink bounding box is scaled to fit this many pixels (MNIST uses 20).
+DIGIT_SIZE = 20
+#: Working resolution: the longer side of the crop is resized to this.
+WORK_SIZE = 64
+#: Ink smaller than this fraction of the working size is not magnified.
+MIN_MAGNIFY_FRACTION = 0.4
+#: Minimum ink strength (1 - pixel/paper) to count as ink.
+MIN_INK = 0.22
+#: Ink also has to reach this fraction of the strongest ink in the crop.
+REL_INK = 0.35
+#: Outer band (fraction of the side) where a long line is taken as a border.
+BORDER_BAND = 0.26
+#: A border line must cover at least this fraction of the side it runs along.
+BORDER_MIN_SPAN = 0.6
+#: A line covering this much is certainly printed. Inside such a line, a shorter one is handwriting: the flat
+#: base of a 2 or the bar of a 7 covers 0.6-0.7 of the crop, a printed border of our sheet 0.94 or more.
+BORDER_FULL_SPAN = 0.8
+#: Bumped whenever the preprocessing logic changes (not only its settings): cached training inputs are keyed on it.
+PREPROCESSING_VERSION = 2
+#: Side of the max filter that estimates the paper brightness.
+PAPER_KERNEL = 15
+#: Fewer ink pixels than this (at working size) means a blank box.
+MIN_INK_PIXELS = 6
+#: A crop narrower or lower than this many pixels holds no readable box (it is refused, not guessed).
+MIN_CROP_SIDE = 4
+
+
+
+def preprocessing_params() -> dict:
+    """The preprocessing settings, as recorded with a trained model and in the key of cached training inputs."""
+    return {
+        "function": "grader.recognize.box_preprocess.preprocess_boxes",
+        "work_size": WORK_SIZE, "digit_size": DIGIT_SIZE, "min_magnify_fraction": MIN_MAGNIFY_FRACTION,
+        "min_ink": MIN_INK, "rel_ink": REL_INK, "border_band": BORDER_BAND, "border_min_span": BORDER_MIN_SPAN,
+        "border_full_span": BORDER_FULL_SPAN, "paper_kernel": PAPER_KERNEL,
+        "min_ink_pixels": MIN_INK_PIXELS, "input_size": INPUT_SIZE, "version": PREPROCESSING_VERSION,
+    }
+
+
+def _as_gray_uint8(crop: np.ndarray) -> np.ndarray:
+    """Validate a crop and return it as a 2-D uint8 grey image."""
+    arr = np.asarray(crop)
+    if arr.ndim == 3:
+        if arr.shape[2] == 1:
+            arr = arr[:, :, 0]
+        elif arr.shape[2] in (3, 4):
+            if arr.dtype != np.uint8:
+                arr = _to_uint8(arr)
+            code = cv2.COLOR_BGR2GRAY if arr.shape[2] == 3 else cv2.COLOR_BGRA2GRAY
+            arr = cv2.cvtColor(np.ascontiguousarray(arr), code)
+        else:
+            raise ValueError(
+                f"crop must be grey (H, W) or BGR (H, W, 3); got shape {arr.shape}"
+            )
+    elif arr.ndim != 2:
+        raise ValueError(
+            f"crop must be a 2-D grey or 3-D BGR array; got {arr.ndim} dimension(s)"
+        )
+    if arr.shape[0] < MIN_CROP_SIDE or arr.shape[1] < MIN_CROP_SIDE:
+        raise ValueError(f"crop is too small to read: shape {arr.shape}")
+    if arr.dtype != np.uint8:
+        arr = _to_uint8(arr)
+    return np.ascontiguousarray(arr)
+
+
+def _to_uint8(arr: np.ndarray) -> np.ndarray:
+    """Convert a float (0..1 or 0..255) or integer image to uint8."""
+    if arr.dtype == bool:
+        return arr.astype(np.uint8) * 255
+    a = arr.astype(np.float32)
+    if np.issubdtype(arr.dtype, np.floating) and a.size and float(np.nanmax(a)) <= 1.0:
+        a = a * 255.0
+    return np.clip(np.nan_to_num(a), 0, 255).astype(np.uint8)
+
+
+def _to_work_tile(gray: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Resize a grey crop to a WORK_SIZE square tile.
+
+    Returns the tile and the factors (sy, sx) that map tile pixels back to an
+    aspect-preserving image whose longer side is WORK_SIZE.
+    """
+    h0, w0 = gray.shape
+    s = WORK_SIZE / max(h0, w0)
+    th, tw = h0 * s, w0 * s  # aspect-preserving working size
+    interp = cv2.INTER_AREA if (h0 > WORK_SIZE and w0 > WORK_SIZE) else cv2.INTER_LINEAR
+    tile = cv2.resize(gray, (WORK_SIZE, WORK_SIZE), interpolation=interp)
+    return tile, th / WORK_SIZE, tw / WORK_SIZE
+
+
+def _kth(values: np.ndarray, q: float) -> np.ndarray:
+    """Per-row q-quantile (0..1) of a 2-D array, by partial sort.
+
+    Callers pass every second pixel of every second row, which is plenty for
+    a paper or ink level and four times cheaper.
+    """
+    k = min(values.shape[1] - 1, max(0, int(round(q * (values.shape[1] - 1)))))
+    return np.partition(values, k, axis=1)[:, k]
+
+
+def _stack_with_gap(tiles: np.ndarray, gap: int, mode: str) -> np.ndarray:
+    """Stack (N, S, S) tiles into one tall image, each padded by ``gap`` pixels.
+
+    ``mode`` is ``"edge"`` (replicate) or ``"zero"``; the padding keeps
+    neighbourhood operations from mixing two tiles.
+    """
+    if mode == "edge":
+        padded = np.pad(tiles, ((0, 0), (gap, gap), (gap, gap)), mode="edge")
+    else:
+        padded = np.pad(tiles, ((0, 0), (gap, gap), (gap, gap)))
+    n, h, w = padded.shape
+    return np.ascontiguousarray(padded.reshape(n * h, w))
+
+
+def _unstack(tall: np.ndarray, n: int, gap: int) -> np.ndarray:
+    """Inverse of :func:`_stack_with_gap`."""
+    side = WORK_SIZE + 2 * gap
+    return tall.reshape(n, side, side)[:, gap : gap + WORK_SIZE, gap : gap + WORK_SIZE]
+
+
+def _ink_maps(tiles: np.ndarray) -> np.ndarray:
+    """Ink strength in [0, 1] per tile: ``1 - pixel / local paper brightness``."""
+    n = len(tiles)
+    gap = PAPER_KERNEL // 2 + 1
+    tall = _stack_with_gap(tiles, gap, "edge")
+    kernel = np.ones((PAPER_KERNEL, PAPER_KERNEL), np.uint8)
+    paper = cv2.dilate(tall, kernel)
+    paper = cv2.blur(paper, (5, 5))
+    paper = _unstack(paper, n, gap).astype(np.float32)
+    g = tiles.astype(np.float32)
+    # Paper cannot be darker than the pixel itself, nor (for a fully inked
+    # region) far darker than the crop's bright paper level.
+    floor = 0.6 * _kth(tiles[:, ::2, ::2].reshape(n, -1), 0.9).astype(np.float32)
+    paper = np.maximum(np.maximum(paper, g), np.maximum(floor, 1.0)[:, None, None])
+    return np.clip(1.0 - g / paper, 0.0, 1.0)
+
+
+def _line_coverage(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row and per-column coverage by long straight runs.
+
+    ``mask`` is (N, S, S) uint8.  Returns ``(rows, cols)``, each (N, S): the
+    fraction of a row (column) covered by horizontal (vertical) runs of at
+    least ``0.3 * S`` pixels, taking the union of three neighbouring rows
+    (columns) so that a slightly tilted line still counts.  Text, digits and
+    blobs of ink cover little of a row; a printed line covers most of it.
+    """
+    n, side = len(mask), WORK_SIZE
+    gap = 2
+    tall = _stack_with_gap(mask, gap, "zero")
+    length = max(3, int(0.3 * side))
+    runs_h = _unstack(cv2.morphologyEx(tall, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)), n, gap)
+    runs_v = _unstack(cv2.morphologyEx(tall, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)), n, gap)
+    h = runs_h > 0
+    v = runs_v > 0
+    h3 = h.copy()
+    h3[:, 1:] |= h[:, :-1]
+    h3[:, :-1] |= h[:, 1:]
+    v3 = v.copy()
+    v3[:, :, 1:] |= v[:, :, :-1]
+    v3[:, :, :-1] |= v[:, :, 1:]
+    return h3.mean(axis=2), v3.mean(axis=1)
+
+
+def _border_keep(mask: np.ndarray) -> np.ndarray:
+    """Where handwriting may be: not a printed border, nor beyond one.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray
+        (N, S, S) uint8 {0, 255} candidate ink.
+
+    Returns
+    -------
+    numpy.ndarray
+        (N, S, S) bool, False from each printed line found in the outer
+        ``BORDER_BAND`` of a side out to that side's edge (border, neighbouring
+        boxes, printed text beyond them). A line shorter than
+        ``BORDER_FULL_SPAN`` counts only when no full-length line is in that
+        side's band; inside a full one, it is handwriting.
+    """
+    n, side = len(mask), WORK_SIZE
+    band = max(2, int(round(BORDER_BAND * side)))
+    rows_cov, cols_cov = _line_coverage(mask)
+    idx = np.arange(side)
+    lims = []
+    for cov in (rows_cov, cols_cov):
+        line = cov >= BORDER_MIN_SPAN  # (N, S)
+        full = cov >= BORDER_FULL_SPAN
+        # Where the printed border runs the full length, a shorter line inside it is handwriting (a 2's flat
+        # base cleared as a border, with everything beyond it, leaves a 9). Crops whose border is only
+        # partly inside (real forms cut loosely) have no full line, and keep the partial-line rule. (A border
+        # tilted by 4 degrees or more inside its crop then leaves fragments, which lower the confidence:
+        # review. Counting partial lines next to a full one as border too cut strokes that run along it.)
+        has_near_full = (full & (idx < band)[None, :]).any(axis=1)[:, None]
+        has_far_full = (full & (idx >= side - band)[None, :]).any(axis=1)[:, None]
+        near = line & (idx < band)[None, :] & (full | ~has_near_full)
+        far = line & (idx >= side - band)[None, :] & (full | ~has_far_full)
+        lo = np.where(near.any(axis=1), np.max(np.where(near, idx, -1), axis=1) + 2, 0)
+        hi = np.where(far.any(axis=1), np.min(np.where(far, idx, side), axis=1) - 1, side)
+        lims.append((lo, hi))
+    (top, bottom), (left, right) = lims
+    keep_rows = (idx[None, :] >= top[:, None]) & (idx[None, :] < bottom[:, None])
+    keep_cols = (idx[None, :] >= left[:, None]) & (idx[None, :] < right[:, None])
+    return keep_rows[:, :, None] & keep_cols[:, None, :]
+
+
+def _components(mask: np.ndarray):
+    """Drop specks; return the cleaned mask and per-tile ink bounding boxes.
+
+    Returns ``(mask, boxes, ink_pixels)`` where ``boxes`` is (N, 4) int
+    ``y0, y1, x0, x1`` (exclusive ends) of the kept ink in each tile.
+    """
+    n, side = len(mask), WORK_SIZE
+    gap = 1
+    pitch = side + 2 * gap
+    tall = _stack_with_gap(mask, gap, "zero")
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(tall, connectivity=8)
+    boxes = np.zeros((n, 4), np.int64)
+    ink = np.zeros(n, np.int64)
+    if count <= 1:
+        return np.zeros_like(mask), boxes, ink
+    x, y, w, h, area = (stats[1:, i] for i in range(5))
+    tile = y // pitch
+    largest = np.zeros(n, np.int64)
+    np.maximum.at(largest, tile, area)
+    keep = np.zeros(count, bool)
+    keep[1:] = ((area >= 0.08 * largest[tile]) | (area >= 40)) & (area >= 3)
+    cleaned = _unstack(np.where(keep[labels], 255, 0).astype(np.uint8), n, gap)
+    k = keep[1:]
+    ly, lx = y - tile * pitch - gap, x - gap
+    y0 = np.full(n, side, np.int64)
+    x0 = np.full(n, side, np.int64)
+    y1 = np.zeros(n, np.int64)
+    x1 = np.zeros(n, np.int64)
+    np.minimum.at(y0, tile[k], ly[k])
+    np.minimum.at(x0, tile[k], lx[k])
+    np.maximum.at(y1, tile[k], (ly + h)[k])
+    np.maximum.at(x1, tile[k], (lx + w)[k])
+    np.add.at(ink, tile[k], area[k])
+    boxes[:] = np.stack([y0, y1, x0, x1], axis=1)
+    return cleaned, boxes, ink
+
+
+def preprocess_boxes(crops: Sequence[np.ndarray]) -> np.ndarray:
+    """Turn many digit-box crops into network inputs at once (vectorised).
+
+    Parameters
+    ----------
+    crops : sequence of numpy.ndarray
+        Box crops as accepted by :func:`preprocess_box`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32`` array of shape ``(N, INPUT_SIZE, INPUT_SIZE)``.
+
+    Raises
+    ------
+    ValueError
+        If any crop is not a valid image (see :func:`preprocess_box`).
+    """
+    n = len(crops)
+    out = np.zeros((n, INPUT_SIZE, INPUT_SIZE), np.float32)
+    if n == 0:
+        return out
+    tiles = np.empty((n, WORK_SIZE, WORK_SIZE), np.uint8)
+    aspect = np.empty((n, 2), np.float64)
+    for i, crop in enumerate(crops):
+        tiles[i], aspect[i, 0], aspect[i, 1] = _to_work_tile(_as_gray_uint8(crop))
+
+    ink = _ink_maps(tiles)
+    # Borders are found on everything inky; the relative ink threshold is
+    # then taken over what is left, so a dark printed border cannot make
+    # light ballpoint handwriting look like noise.
+    candidate = np.where(ink > MIN_INK, 255, 0).astype(np.uint8)
+    ink = np.where(_border_keep(candidate), ink, 0.0)
+    strongest = _kth(ink[:, ::2, ::2].reshape(n, -1), 0.995)
+    thr = np.maximum(MIN_INK, REL_INK * strongest)
+    mask = np.where(ink > thr[:, None, None], 255, 0).astype(np.uint8)
+    mask, boxes, ink_pixels = _components(mask)
+
+    gap = 2
+    dil = _unstack(cv2.dilate(_stack_with_gap(mask, gap, "zero"), np.ones((3, 3), np.uint8)), n, gap)
+    soft = np.where(dil > 0, ink, 0.0)
+    soft = np.clip(soft / np.maximum(strongest, MIN_INK)[:, None, None], 0.0, 1.0)
+    soft = soft.astype(np.float32)
+    cap = DIGIT_SIZE / (MIN_MAGNIFY_FRACTION * WORK_SIZE)
+    for i in np.nonzero(ink_pixels >= MIN_INK_PIXELS)[0]:
+        y0, y1, x0, x1 = boxes[i]
+        y0, x0 = max(0, y0 - 1), max(0, x0 - 1)
+        y1, x1 = min(WORK_SIZE, y1 + 1), min(WORK_SIZE, x1 + 1)
+        glyph = soft[i, y0:y1, x0:x1]
+        gh, gw = (y1 - y0) * aspect[i, 0], (x1 - x0) * aspect[i, 1]  # true-aspect size
+        scale = min(DIGIT_SIZE / max(gh, gw), cap)
+        nw = min(INPUT_SIZE, max(1, int(round(gw * scale))))
+        nh = min(INPUT_SIZE, max(1, int(round(gh * scale))))
+        shrink = nw < glyph.shape[1] and nh < glyph.shape[0]
+        glyph = cv2.resize(glyph, (nw, nh),
+                           interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+        total = float(glyph.sum())
+        if total <= 1e-6:
+            continue
+        cy = float(glyph.sum(axis=1) @ np.arange(nh)) / total
+        cx = float(glyph.sum(axis=0) @ np.arange(nw)) / total
+        oy = min(max(int(round(INPUT_SIZE / 2 - 0.5 - cy)), 0), INPUT_SIZE - nh)
+        ox = min(max(int(round(INPUT_SIZE / 2 - 0.5 - cx)), 0), INPUT_SIZE - nw)
+        out[i, oy : oy + nh, ox : ox + nw] = np.clip(glyph, 0.0, 1.0)
+    return out
+
+
+def preprocess_box(crop: np.ndarray) -> np.ndarray:
+    """Turn one digit-box crop into the network input.
+
+    Parameters
+    ----------
+    crop : numpy.ndarray
+        A single box crop of any size, uint8 grey ``(H, W)`` or BGR
+        ``(H, W, 3)`` (BGRA and ``(H, W, 1)`` are accepted too), dark ink on
+        light paper.  Parts of the printed box border may lie inside the crop
+        edges.  Other dtypes are converted (floats in [0, 1] are scaled).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32`` array of shape ``(INPUT_SIZE, INPUT_SIZE)``, ink = 1 and
+        paper = 0, the ink centred by mass as in MNIST.  An empty box gives an
+        all-zero array.
+
+    Raises
+    ------
+    ValueError
+        If the crop is not a 2-D or 3-D image, has an unsupported channel
+        count, or is smaller than 4 pixels on a side.
+    """
+    return preprocess_boxes([crop])[0]
