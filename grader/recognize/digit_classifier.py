@@ -118,7 +118,7 @@ class DigitClassifier:
         Parameters
         ----------
         crops : sequence of numpy.ndarray
-            Box crops as accepted by :func:`preprocess_box`.
+            Box crops as accepted by :func:`grader.recognize.box_preprocess.preprocess_box`.
 
         Returns
         -------
