@@ -434,6 +434,7 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert 'src="/trainer/lembar/1/gambar/crops/V.B.png"' in queue and "keyakinan 40%" in queue
+    assert queue.count('loading="lazy"') == queue.count('<img class="crop"')   # a class's queue: crops load as reached
     assert "Alasan: kotak ke-3 kurang jelas" in queue                    # why it is there, in words: which box
     assert re.search(r'<mark title="kurang jelas">\d</mark></span>', queue)  # the unsure box marked in the boxes read
     # the ✓ button is named for a screen reader, in the page's language (QA: it had no accessible name)
