@@ -1132,3 +1132,29 @@ def test_the_printed_sheet_names_the_boxes_we_were_unsure_of(chasil_spec):
            "trainee": "t", "exercise": "E", "status": "graded"}
     assert 'class="review">diperiksa pelatih (kotak ke-1, 3)</td>' in render_report(doc)
     assert 'class="review">to check (box 1, 3)</td>' in render_report(doc, lang="en")
+
+
+def test_class_insight_counts_each_writing_habit_once_per_sheet(chasil_spec):
+    """A trainer teaches the class the habits many sheets show: a pair whose tally, digits and bubbles disagree, a
+    blank leading box, an entry left blank. A sheet counts once per habit; a pair we only misread (a review item) and
+    a box that only looks written over are no habit; a result stored before findings had codes counts the same."""
+    from grader.web.classroom import class_insight
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    readings = readings_from(sheet, values)
+    readings["IV.1.tally"] = replace(readings["IV.1.tally"], value=values["IV.1"] + 1)   # the trainee's tally disagrees
+    for fid in ("I.A.2.L", "I.A.3.L"):                                 # two blank leading boxes: one habit
+        readings[fid] = replace(readings[fid], boxes=("", "X", str(values[fid])[-1]) if values[fid] < 10 else
+                                ("", *str(values[fid]).zfill(2)), box_confidence=(0.9999,) * 3,
+                                notes=("blank_leading_box",))
+    mismatch = grade_readings(sheet, readings, key)
+    assert {x["code"] for x in mismatch["findings"]} == {"pair_mismatch", "blank_leading_box"}
+    clean = grade_readings(sheet, readings_from(sheet, key.fields), key)
+    older = {**mismatch, "findings": [{k: v for k, v in x.items() if k != "code"} for x in mismatch["findings"]]}
+    blank = grade_readings(sheet, {**readings_from(sheet, key.fields),
+                                   "II.2": FieldReading("II.2", "digits", 1, None, 0.9999, "blank")}, key)
+    looks_over = {**clean, "findings": [{"kind": "convention", "code": "overwritten_box", "severity": "review",
+                                         "message_id": "", "message_en": "", "fields": ["II.1"]}]}
+    results = [{**r, "status": "graded"} for r in (mismatch, older, clean, blank, looks_over)]
+    habits = {h["code"]: (h["count"], h["share"]) for h in class_insight(results)["habits"]}
+    assert habits == {"pair_mismatch": (2, 0.4), "blank_leading_box": (2, 0.4), "blank_field": (1, 0.2)}

@@ -542,6 +542,10 @@ def test_insight_chart_lists_the_most_wrong_field_and_rule(trainer, code):
     html = trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
     assert "<code>II.3</code>" in html and "2 (100%)" in html and "Surat suara diterima" in html
     assert "<svg" in html or 'class="bars"' in html
+    # the writing habits card: the stand-in pipeline's sheets leave boxes blank in no field and show no finding
+    assert "Kebiasaan menulis yang perlu dibahas" in html and "Tidak ada: setiap lembar mengikuti" in html
+    english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
+    assert "Writing habits to go over with the class" in english and "None: every sheet follows" in english
 
 
 def test_exports_csv_and_xlsx(app, trainer, code):

@@ -15,6 +15,13 @@ from grader.read.sheet_reader import FieldReading
 from grader.sheet.layout import EMPTY_COLUMN_ID, SheetLayout
 
 
+# What a finding is about, as a stable code (its messages carry one sheet's numbers): the class insight counts them.
+PAIR_MISMATCH = "pair_mismatch"            # a pair's tally, digits and bubbles disagree: the trainee's
+PAIR_UNSURE = "pair_unsure"                # ... or may only be our misreading: a trainer checks
+BLANK_LEADING = "blank_leading_box"        # an unused leading box left blank instead of X
+OVERWRITTEN = "overwritten_box"            # a box that looks as if it holds two digits (written over, or unclear)
+
+
 @dataclass(frozen=True)
 class Finding:
     kind: str          # cross_check | convention
@@ -22,10 +29,20 @@ class Finding:
     message_id: str
     message_en: str
     fields: tuple[str, ...]
+    code: str = ""     # PAIR_MISMATCH, PAIR_UNSURE, BLANK_LEADING or OVERWRITTEN
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "severity": self.severity, "message_id": self.message_id,
+        return {"kind": self.kind, "code": self.code, "severity": self.severity, "message_id": self.message_id,
                 "message_en": self.message_en, "fields": list(self.fields)}
+
+
+def finding_code(finding: dict) -> str:
+    """A stored finding's code; a result stored before findings carried one is told by its kind and severity."""
+    if finding.get("code"):
+        return finding["code"]
+    if finding.get("kind") == "cross_check":
+        return PAIR_MISMATCH if finding.get("severity") == "error" else PAIR_UNSURE
+    return BLANK_LEADING if finding.get("severity") == "warning" else OVERWRITTEN
 
 
 def pair_name(pid: str) -> str:
@@ -77,11 +94,13 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
         if error:
             out.append(Finding("cross_check", "error",
                                f"{pair_name(pid)}: {said_id}. Turus, angka dan bulatan harus sama.",
-                               f"{pair_name_en(pid)}: {said_en}. Tally, digits and bubbles must agree.", ids))
+                               f"{pair_name_en(pid)}: {said_en}. Tally, digits and bubbles must agree.", ids,
+                               PAIR_MISMATCH))
         else:
             out.append(Finding("cross_check", "review",
                                f"{pair_name(pid)}: {said_id}. Bacaan kami belum yakin; pelatih akan memeriksa.",
-                               f"{pair_name_en(pid)}: {said_en}. Our reading is unsure; a trainer will check.", ids))
+                               f"{pair_name_en(pid)}: {said_en}. Our reading is unsure; a trainer will check.", ids,
+                               PAIR_UNSURE))
     return out
 
 
@@ -97,13 +116,18 @@ def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[F
                            f"Kotak depan dibiarkan kosong ({', '.join(blank)}). Isi kotak yang tidak terpakai "
                            f"dengan X, misalnya X47.",
                            f"Leading box left blank ({', '.join(blank)}). Fill unused boxes with X, e.g. X47.",
-                           tuple(blank)))
+                           tuple(blank), BLANK_LEADING))
     if over:
+        # (what the reader sees is two digits in a box: a correction, or a digit it cannot tell between two. On the
+        # development photos most such boxes held one unclear digit, so the message does not say the trainee wrote
+        # over it, and the class insight does not count it as a habit)
         out.append(Finding("convention", "review",
-                           f"Kotak yang ditimpa/dikoreksi ({', '.join(over)}) akan diperiksa pelatih. Koreksi "
-                           f"dengan cairan koreksi lalu tulis ulang dengan jelas.",
-                           f"Overwritten boxes ({', '.join(over)}) will be checked by a trainer. Cover a mistake "
-                           f"with correction fluid, then write it again clearly.", tuple(over)))
+                           f"Kotak yang tampak berisi dua angka ({', '.join(over)}) akan diperiksa pelatih. Jika "
+                           f"Anda memang mengoreksi angka, tutup angka yang salah dengan cairan koreksi lalu tulis "
+                           f"ulang dengan jelas.",
+                           f"Boxes that look as if they hold two digits ({', '.join(over)}) will be checked by a "
+                           f"trainer. If you did correct a digit, cover the wrong one with correction fluid and "
+                           f"write it again clearly.", tuple(over), OVERWRITTEN))
     return out
 
 

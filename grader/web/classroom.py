@@ -10,10 +10,19 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 
+from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code
 from grader.grading.review_queue import waiting
 from grader.page_groups import normalise_id
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
+# Habits a trainer can teach to the whole class, by the finding (or field status) that shows them on a sheet, with
+# the words the insight page uses. A sheet counts once per habit, however often it shows it. Only what we read surely
+# counts: not a box that looks as if it holds two digits (on the development photos most of those held one unclear
+# digit, not a correction), nor a pair whose readings disagree only through a reading we are unsure of.
+BLANK_FIELD = "blank_field"
+HABITS = {PAIR_MISMATCH: "Turus, angka dan bulatan satu paslon tidak sama",
+          BLANK_LEADING: "Kotak depan dibiarkan kosong, bukan diisi X",
+          BLANK_FIELD: "Isian dibiarkan kosong (nol ditulis XXX)"}
 SORT_COLUMNS = {"trainee": "trainee_key", "score": "score", "wrong": "n_wrong", "review": "n_review",
                 "blank": "n_blank", "time": "created_at", "state": "state"}
 
@@ -100,7 +109,7 @@ class Tally:
 
 
 def class_insight(results: list[dict], *, top: int = 12) -> dict:
-    """Which fields and rules the class gets wrong most, over the given results."""
+    """Which fields and rules the class gets wrong most, and which writing habits show on how many sheets."""
     graded = [r for r in results if r.get("status") in ("graded", "partial")]
     n = len(graded) or 1
     fields: Counter = Counter()
@@ -120,6 +129,12 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
                 # the rule itself, not one sheet's message with its numbers ("tertulis: 236 ≠ 237")
                 rule_text[rid] = (rule.get("text_id") or rule.get("message_id") or base,
                                   rule.get("text_en") or rule.get("message_en") or base)
+    habits: Counter = Counter()
+    for res in graded:
+        shown = {finding_code(x) for x in res.get("findings") or []}
+        if any(f.get("status") == "blank" for f in res.get("fields") or []):
+            shown.add(BLANK_FIELD)
+        habits.update(shown & set(HABITS))
     scores = [r["score"] for r in graded if r.get("score") is not None]
     return {
         "sheets": len(graded),
@@ -127,6 +142,7 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
         "fields": [Tally(fid, labels[fid][0], c, c / n, labels[fid][1]) for fid, c in fields.most_common(top)],
         "rules": [{"id": rid, "message_id": rule_text[rid][0], "message_en": rule_text[rid][1], "count": c,
                    "share": c / n} for rid, c in rules.most_common(top)],
+        "habits": [{"code": code, "text": HABITS[code], "count": c, "share": c / n} for code, c in habits.most_common()],
         "histogram": _histogram(scores),
     }
 

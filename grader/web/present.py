@@ -32,7 +32,7 @@ KIND_LABELS = {"digits": "angka", "bubbles": "bulatan", "tally": "turus"}
 # Why the reader (or the context policy) left a field for the trainer: the readers' note codes, in words.
 NOTE_LABELS = {
     "unsure_box": "ada kotak yang kurang jelas",
-    "overwritten_box": "ada kotak yang ditimpa",
+    "overwritten_box": "ada kotak yang tampak berisi dua angka",
     "impossible_pattern": "susunan kotak tidak mungkin (angka, X, angka)",
     "trailing_blank_box": "kotak belakang kosong",
     "none_filled": "tidak ada bulatan terisi",
