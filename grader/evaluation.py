@@ -16,6 +16,7 @@ from pathlib import Path
 from grader.grading.grade import field_status
 from grader.pipeline import read_photo
 from grader.read.context import apply_context
+from grader.read.numbers import NOTE_OVERWRITTEN
 from grader.rules import expand_rules
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def _compare_one(args: tuple[str, str]) -> dict:
         out["fields"].append({"id": fid, "kind": r.kind, "truth": true_value, "value": r.value, "status": r.status,
                               "status_in_context": in_context[fid].status,
                               "confidence": r.confidence, "overwritten": fid in overwritten,
+                              "noted_overwritten": NOTE_OVERWRITTEN in r.notes,
                               "verdict": field_status(in_context[fid], expected) if expected is not None else None,
                               "trainee_right": expected is not None and true_value == expected})
         if r.kind == "digits":
@@ -109,6 +111,9 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
             if f["overwritten"]:
                 c["overwritten"] += 1
                 c["overwritten_to_review"] += f["status"] != "ok"
+            if f.get("noted_overwritten"):                # the reader's note: how often is it a real correction?
+                c["noted_overwritten"] += 1
+                c["noted_overwritten_truly"] += f["overwritten"]
     kinds = {}
     for kind, c in by_kind.items():
         n = c["fields"] or 1
@@ -120,6 +125,8 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
                        "accepted_after_context_wrong": c["ctx_accepted_wrong"],
                        "accepted_after_context_wrong_share": c["ctx_accepted_wrong"] / max(c["ctx_accepted"], 1),
                        "overwritten_fields": c["overwritten"], "overwritten_sent_to_review": c["overwritten_to_review"],
+                       "noted_overwritten": c["noted_overwritten"],
+                       "noted_overwritten_truly": c["noted_overwritten_truly"],
                        # Grading verdicts against each photo's answer key (the trainee's point of view):
                        "verdict_false_wrong": c["false_wrong"],
                        "verdict_false_wrong_share": c["false_wrong"] / max(c["graded"], 1),
