@@ -111,9 +111,9 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
             if f["overwritten"]:
                 c["overwritten"] += 1
                 c["overwritten_to_review"] += f["status"] != "ok"
-            if f.get("noted_overwritten"):                # the reader's note: how often is it a real correction?
+            if f.get("noted_overwritten"):      # the reader's "two digits in a box": how often on a planted correction?
                 c["noted_overwritten"] += 1
-                c["noted_overwritten_truly"] += f["overwritten"]
+                c["noted_overwritten_on_planted"] += f["overwritten"]
     kinds = {}
     for kind, c in by_kind.items():
         n = c["fields"] or 1
@@ -126,7 +126,7 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
                        "accepted_after_context_wrong_share": c["ctx_accepted_wrong"] / max(c["ctx_accepted"], 1),
                        "overwritten_fields": c["overwritten"], "overwritten_sent_to_review": c["overwritten_to_review"],
                        "noted_overwritten": c["noted_overwritten"],
-                       "noted_overwritten_truly": c["noted_overwritten_truly"],
+                       "noted_overwritten_on_planted": c["noted_overwritten_on_planted"],
                        # Grading verdicts against each photo's answer key (the trainee's point of view):
                        "verdict_false_wrong": c["false_wrong"],
                        "verdict_false_wrong_share": c["false_wrong"] / max(c["graded"], 1),

@@ -24,10 +24,10 @@ def test_reading_and_verdict_shares():
     assert k["verdict_review_share"] == 1 / 5 and k["verdict_false_ok"] == 1
     assert (k["planted_wrong_fields"], k["planted_flagged_wrong"], k["planted_sent_to_review"]) == (3, 1, 1)
     assert k["verdict_false_wrong"] == 0
-    assert (k["noted_overwritten"], k["noted_overwritten_truly"]) == (0, 0)
+    assert (k["noted_overwritten"], k["noted_overwritten_on_planted"]) == (0, 0)
     rows[0]["fields"][3].update(noted_overwritten=True)                           # an unclear digit, noted
     rows[0]["fields"][4].update(noted_overwritten=True, overwritten=True)         # a real correction, noted
     k = summarise(rows, engine="cnn")["fields"]["digits"]
-    assert (k["overwritten_fields"], k["noted_overwritten"], k["noted_overwritten_truly"]) == (1, 2, 1)
+    assert (k["overwritten_fields"], k["noted_overwritten"], k["noted_overwritten_on_planted"]) == (1, 2, 1)
     b = summarise(rows, engine="cnn")["boxes"]
     assert b["n"] == 2 and b["accuracy"] == 0.5 and b["per_class"]["7"]["accuracy"] == 0.0

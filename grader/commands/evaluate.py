@@ -114,9 +114,10 @@ def print_summary(r: dict) -> None:
                   f"{_pct(k['accepted_after_context_wrong_share'])} ({k['accepted_after_context_wrong']})"
                   f"  verdict 'ok' on a wrong answer {k['verdict_false_ok']}")
             if k["overwritten_fields"] or k["noted_overwritten"]:
-                print(f"  {'':8s} overwritten: {k['overwritten_fields']} planted, "
-                      f"{k['overwritten_sent_to_review']} of them sent to review; noted by the reader "
-                      f"{k['noted_overwritten']}, of them truly overwritten {k['noted_overwritten_truly']}")
+                print(f"  {'':8s} planted corrections (an old digit under correction fluid, a new one on it): "
+                      f"{k['overwritten_fields']}, {k['overwritten_sent_to_review']} of them sent to review; fields the "
+                      f"reader noted 'overwritten' (two digits in a box): {k['noted_overwritten']}, "
+                      f"{k['noted_overwritten_on_planted']} of them on a planted correction")
     g = r.get("grading")
     if g:
         print(f"Grading {g['sheets']} sheets: planted mistakes found as their kind / left to review / missed:")
