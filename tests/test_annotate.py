@@ -41,8 +41,8 @@ def test_a_wrong_fields_expected_value_is_drawn_before_the_next_columns_frame(pa
 
 
 def test_the_boxes_we_were_unsure_of_are_marked_inside_their_fields_frame(page1):
-    """A field in review marks the boxes the reader was unsure of (the page names them: "kotak ke-3 kurang jelas"),
-    so the trainee sees which digit to write more clearly; the other boxes keep the field's light tint."""
+    """A field in review marks the boxes the reader was unsure of (the page names them: "kami belum yakin membaca
+    kotak ke-3"), where a trainer looks first; the other boxes keep the field's light tint."""
     page, image = page1
     f = {x.id: x for x in page.fields}["I.A.1.L"]
     review = {"id": "I.A.1.L", "status": "review", "value": 71, "expected": 71}

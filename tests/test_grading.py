@@ -951,7 +951,7 @@ def test_exports_give_a_field_wrong_by_its_sure_boxes_as_read_surely(chasil_spec
 
 
 def test_a_field_read_as_0_shows_0_everywhere_and_an_empty_one_each_outputs_empty_form(chasil_spec):
-    """"read_as, else the value" has one source (grade.value_read / shown_value): a 0 written is shown as 0 on the
+    """"read_as, else the value" has one source (shown.value_read / shown_value): a 0 written is shown as 0 on the
     pages, the printed sheet, the feedback image and both exports, never as nothing; a blank field keeps each
     output's own empty form ("—" on the pages, "" in the printed table and the CSV, an empty XLSX cell)."""
     from grader.batch import field_rows as cli_rows
@@ -1119,7 +1119,7 @@ def test_which_boxes_were_unsure_is_kept_through_a_regrade_and_a_correction_clea
 
 
 def test_the_printed_sheet_names_the_boxes_we_were_unsure_of(chasil_spec):
-    """As on the page ("kotak ke-3 kurang jelas"): the printed sheet's status says which box a trainer will check."""
+    """As on the page ("kami belum yakin membaca kotak ke-3"): the printed sheet's status says which box a trainer will check."""
     from grader.grading.report import render_report
     sheet, key = setup(chasil_spec)
     readings = readings_from(sheet, key.fields, conf=0.9995)
@@ -1158,3 +1158,24 @@ def test_class_insight_counts_each_writing_habit_once_per_sheet(chasil_spec):
     results = [{**r, "status": "graded"} for r in (mismatch, older, clean, blank, looks_over)]
     habits = {h["code"]: (h["count"], h["share"]) for h in class_insight(results)["habits"]}
     assert habits == {"pair_mismatch": (2, 0.4), "blank_leading_box": (2, 0.4), "blank_field": (1, 0.2)}
+
+
+def test_a_stored_overwritten_finding_is_shown_in_todays_words_and_only_doubted_boxes_are_named():
+    """Results stored before said the trainee wrote over boxes that only looked as if they held two digits: the page
+    and the printout word it as today. A box is named as not read surely only on a field in review that is neither
+    disputed (a trainer looks at all of it) nor shown as read surely ("??3": its "?" follow a stricter bar)."""
+    from grader.grading.findings import as_worded_now
+    from grader.grading.shown import boxes_to_name
+    old = {"kind": "convention", "severity": "review", "fields": ["II.1"],
+           "message_id": "Kotak yang ditimpa/dikoreksi (II.1) akan diperiksa pelatih. Koreksi dengan cairan koreksi lalu "
+                         "tulis ulang dengan jelas.", "message_en": "Overwritten boxes (II.1) will be checked by a trainer."}
+    now = as_worded_now(old)
+    assert now["message_id"].startswith("Kotak yang tampak berisi dua angka (II.1)") and "ditimpa" not in now["message_id"]
+    assert now["message_en"].startswith("Boxes that look as if they hold two digits (II.1)")
+    other = {"kind": "convention", "severity": "warning", "fields": ["I.A.2.L"], "message_id": "Kotak depan …"}
+    assert as_worded_now(other) is other and as_worded_now({"message_id": "B"}) == {"message_id": "B"}
+    field = {"status": "review", "unsure_boxes": [0], "read_as": None}
+    assert boxes_to_name(field) == [0]
+    assert boxes_to_name({**field, "disputed_at": "2026-12-03"}) == []
+    assert boxes_to_name({**field, "status": "wrong", "read_as": "??3"}) == []
+    assert boxes_to_name({**field, "status": "ok"}) == []

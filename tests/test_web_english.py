@@ -385,9 +385,10 @@ def test_a_trainer_logged_out_is_told_so_in_the_pages_language(app, code):
 
 
 @pytest.mark.parametrize("lang, boxes, said", [
-    ("id", [2], "kotak ke-3 kurang jelas"), ("id", [2, 0], "kotak ke-1 dan 3 kurang jelas"),
-    ("id", [0, 1, 2], "kotak ke-1, 2 dan 3 kurang jelas"), ("id", [], "ada kotak yang kurang jelas"),
-    ("en", [1], "box 2 is unclear"), ("en", [0, 2], "boxes 1 and 3 are unclear"), ("en", [], "a box is unclear")])
+    ("id", [2], "kami belum yakin membaca kotak ke-3"), ("id", [2, 0], "kami belum yakin membaca kotak ke-1 dan 3"),
+    ("id", [0, 1, 2], "kami belum yakin membaca kotak ke-1, 2 dan 3"),
+    ("id", [], "ada kotak yang belum kami baca dengan yakin"), ("en", [1], "we are not sure how to read box 2"),
+    ("en", [0, 2], "we are not sure how to read boxes 1 and 3"), ("en", [], "we could not read a box surely")])
 def test_an_unsure_box_is_named_where_the_reader_said_which(app, lang, boxes, said):
     """A trainer looks at the box we were unsure of first; a result stored without the list keeps the general words."""
     from grader.web.present import note_text

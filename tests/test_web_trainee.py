@@ -464,7 +464,7 @@ def test_a_field_in_review_says_why(client, code):
 
     html = client.get(upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location).get_data(as_text=True)
     row = re.search(rf'id="f-{re.escape(REVIEW_FIELD)}".*?</tr>', html, re.S).group(0)
-    assert "Perlu dicek" in row and "kotak ke-3 kurang jelas" in row          # which box: the trainee writes it clearer
+    assert "Perlu dicek" in row and "kami belum yakin membaca kotak ke-3" in row     # our doubt, and which box
 
 
 def test_a_trainee_disputes_a_wrong_field_and_the_trainer_settles_it(app, client, code):

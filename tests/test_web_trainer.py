@@ -435,12 +435,12 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert 'src="/trainer/lembar/1/gambar/crops/V.B.png"' in queue and "keyakinan 40%" in queue
     assert queue.count('loading="lazy"') == queue.count('<img class="crop"')   # a class's queue: crops load as reached
-    assert "Alasan: kotak ke-3 kurang jelas" in queue                    # why it is there, in words: which box
-    assert re.search(r'<mark title="kurang jelas">\d</mark></span>', queue)  # the unsure box marked in the boxes read
+    assert "Alasan: kami belum yakin membaca kotak ke-3" in queue      # why it is there, in words: which box
+    assert re.search(r'<mark title="belum terbaca dengan yakin">\d</mark></span>', queue)   # that box marked
     # the ✓ button is named for a screen reader, in the page's language (QA: it had no accessible name)
     assert 'aria-label="Simpan nilai V.B"' in queue
     english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
-    assert 'aria-label="Save the value of V.B"' in english and "Why: box 3 is unclear" in english
+    assert 'aria-label="Save the value of V.B"' in english and "Why: we are not sure how to read box 3" in english
     assert 'aria-label="Simpan nilai V.B"' in trainer.get("/trainer/lembar/1?lang=id").get_data(as_text=True)
     assert trainer.get("/trainer/lembar/1/gambar/crops/V.B.png").status_code == 200
     version_before = re.search(r"gambar/page1.png\?v=(\w+)", trainer.get("/trainer/lembar/1").get_data(as_text=True)).group(1)

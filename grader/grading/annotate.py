@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from grader.grading.shown import shown_value
+from grader.grading.shown import boxes_to_name, shown_value
 from grader.sheet.layout import FieldLayout, PageLayout
 from grader.sheet.render import font
 
@@ -48,8 +48,8 @@ def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *
         box = [r.x * px_per_mm, r.y * px_per_mm, r.x2 * px_per_mm, r.y2 * px_per_mm]
         draw.rectangle(box, fill=colour + (28,))   # overlay pixels are replaced, not blended: fill first
         draw.rectangle(box, outline=colour + (255,), width=width)
-        if fr["status"] == "review" and layout.kind == "digits":
-            _mark_unsure_boxes(draw, layout, fr.get("unsure_boxes") or (), colour, px_per_mm=px_per_mm)
+        if layout.kind == "digits":
+            _mark_unsure_boxes(draw, layout, boxes_to_name(fr), colour, px_per_mm=px_per_mm)
         if _caption(fr):
             captions.append((fr, layout, colour))
     for fr, layout, colour in captions:           # after every frame, so no frame is drawn over a caption
@@ -58,8 +58,8 @@ def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *
 
 
 def _mark_unsure_boxes(draw: ImageDraw.ImageDraw, layout: FieldLayout, unsure, colour, *, px_per_mm: float) -> None:
-    """Each box the reader was unsure of, outlined and tinted inside its field's frame: the trainee sees which
-    digit to write more clearly (the page says "kotak ke-3 kurang jelas")."""
+    """Each box the reader was unsure of, outlined and tinted inside its field's frame: where a trainer looks first
+    (the page says "kami belum yakin membaca kotak ke-3")."""
     width = max(2, round(UNSURE_BOX_LINE_MM * px_per_mm))
     for k in unsure:
         if 0 <= k < len(layout.boxes):

@@ -42,7 +42,9 @@ def finding_code(finding: dict) -> str:
         return finding["code"]
     if finding.get("kind") == "cross_check":
         return PAIR_MISMATCH if finding.get("severity") == "error" else PAIR_UNSURE
-    return BLANK_LEADING if finding.get("severity") == "warning" else OVERWRITTEN
+    if finding.get("kind") == "convention":
+        return BLANK_LEADING if finding.get("severity") == "warning" else OVERWRITTEN
+    return ""
 
 
 def pair_name(pid: str) -> str:
@@ -121,14 +123,25 @@ def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[F
         # (what the reader sees is two digits in a box: a correction, or a digit it cannot tell between two. On the
         # development photos most such boxes held one unclear digit, so the message does not say the trainee wrote
         # over it, and the class insight does not count it as a habit)
-        out.append(Finding("convention", "review",
-                           f"Kotak yang tampak berisi dua angka ({', '.join(over)}) akan diperiksa pelatih. Jika "
-                           f"Anda memang mengoreksi angka, tutup angka yang salah dengan cairan koreksi lalu tulis "
-                           f"ulang dengan jelas.",
-                           f"Boxes that look as if they hold two digits ({', '.join(over)}) will be checked by a "
-                           f"trainer. If you did correct a digit, cover the wrong one with correction fluid and "
-                           f"write it again clearly.", tuple(over), OVERWRITTEN))
+        out.append(Finding("convention", "review", *overwritten_message(over), tuple(over), OVERWRITTEN))
     return out
+
+
+def overwritten_message(ids) -> tuple[str, str]:
+    """What a finding about boxes that look as if they hold two digits says (Indonesian, English)."""
+    listed = ", ".join(ids)
+    return (f"Kotak yang tampak berisi dua angka ({listed}) akan diperiksa pelatih. Jika Anda memang mengoreksi angka, "
+            f"tutup angka yang salah dengan cairan koreksi lalu tulis ulang dengan jelas.",
+            f"Boxes that look as if they hold two digits ({listed}) will be checked by a trainer. If you did correct a "
+            f"digit, cover the wrong one with correction fluid and write it again clearly.")
+
+
+def as_worded_now(finding: dict) -> dict:
+    """A stored finding with today's words where they changed: a result stored before said the trainee had written
+    over boxes that look as if they hold two digits, which was mostly untrue (README, ``overwritten_box``)."""
+    if finding_code(finding) != OVERWRITTEN:
+        return finding
+    return dict(finding, **dict(zip(("message_id", "message_en"), overwritten_message(finding.get("fields") or ()))))
 
 
 def _blank_boxes_sure(r: FieldReading) -> bool:

@@ -6,7 +6,8 @@ from typing import Callable
 
 from jinja2 import Environment, select_autoescape
 
-from grader.grading.shown import in_language, score_text, shown_value
+from grader.grading.findings import as_worded_now
+from grader.grading.shown import boxes_to_name, in_language, score_text, shown_value
 
 # Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes Indonesian).
 STATUS = {"ok": ("benar", "correct"), "wrong": ("salah", "wrong"), "review": ("diperiksa pelatih", "to check"),
@@ -61,21 +62,21 @@ _TEMPLATE = """<!doctype html>
 </ul>{% endif %}
 {# a finding already said as one of the fixes above is not said again (as on the web page: present.other_findings) #}
 {% set said = (r.top_fixes or [])[:3] | map(attribute="message_id") | list %}
-{% set notes = (r.findings or []) | rejectattr("message_id", "in", said) | list %}
+{% set notes = (r.findings or []) | rejectattr("message_id", "in", said) | map("as_worded_now") | list %}
 {% if notes %}<h2>{{ t("Catatan lain", "Other notes") }}</h2><ul>{% for x in notes %}<li>{{ pick(x) }}</li>{% endfor %}</ul>{% endif %}
 <h2>{{ t("Isian per bagian", "Entries by section") }}</h2>
 <div class="cols">
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
 <tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read as") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
 {% for f in rows %}<tr><td>{{ f.id }}</td><td>{{ shown_value(f, "") }}</td>
-<td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ word(status, f.status) }}{% if f.status == "review" and f.unsure_boxes %} ({{ t("kotak ke-", "box ") }}{{ f.unsure_boxes | map("add1") | join(", ") }}){% endif %}</td></tr>
+<td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ word(status, f.status) }}{% set named = boxes_to_name(f) %}{% if named %} ({{ t("kotak ke-", "box ") }}{{ named | map("add1") | join(", ") }}){% endif %}</td></tr>
 {% endfor %}</table>{% endfor %}
 </div>
 </body></html>
 """
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_env.globals.update(score_text=score_text, shown_value=shown_value)
+_env.globals.update(score_text=score_text, shown_value=shown_value, boxes_to_name=boxes_to_name)
 
 
 def photo_name(file: str) -> str:
@@ -88,7 +89,8 @@ def photo_name(file: str) -> str:
 
 
 _env.filters["photo_name"] = photo_name
-_env.filters["add1"] = lambda k: k + 1          # a box index counted from 1, as people count boxes
+_env.filters["add1"] = lambda k: k + 1
+_env.filters["as_worded_now"] = as_worded_now          # a box index counted from 1, as people count boxes
 
 
 def render_report(result: dict, image_url: Callable[[str], str] | None = None, lang: str = "id") -> str:

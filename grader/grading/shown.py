@@ -21,6 +21,15 @@ def value_read(field: dict) -> str | int | None:
     return read_as if read_as not in (None, "") else field.get("value")
 
 
+def boxes_to_name(field: dict) -> list[int]:
+    """The boxes (0-based) a field in review names as not read surely: the reader's ``unsure_boxes``. None for a field
+    the trainee disputes (a trainer looks at the whole field) or one shown as read surely (``read_as``: its "?" marks
+    follow the stricter bar for holding a digit against the trainee, and must not disagree with the names)."""
+    if field.get("status") != "review" or field.get("disputed_at") or field.get("read_as"):
+        return []
+    return list(field.get("unsure_boxes") or [])
+
+
 def shown_value(field: dict, empty: str = "—") -> str:
     """:func:`value_read` as text, ``empty`` when nothing was read: "—" on the pages and in the fixes, "" in a
     table cell or CSV, "?" on the feedback image."""

@@ -241,7 +241,8 @@ def test_review_queue_marks_fields_the_regrade_settled(browser, fake_live_server
     page.keyboard.type(str(load_key(code).fields["V.B"]))
     page.keyboard.press("Enter")
     page.wait_for_selector("form[data-field='V.C'].done")
-    assert "beres oleh koreksi tadi" in items.nth(1).locator("[data-review-status]").inner_text()
+    settled = items.nth(1)
+    assert f"{settled.get_attribute('data-field')} beres oleh koreksi tadi" in settled.locator("[data-review-status]").inner_text()
     shots(page, "desktop-trainer-review-settled")
     # the trainer corrects V.B again, to a value that breaks the sum: V.C reopens, and V.A (not on the page)
     # is announced
