@@ -397,12 +397,18 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
 
     ``held`` are the sha256 digests (hex) of photos among ``photos`` that the batch holds already: its form was
     sent before and cut short. They are grouped with the rest, as if the whole form were sent at once (a file
-    name's page number is read among all of its folder's names), but not stored again. The batch's merge step is
-    then due again, once its new sheets are graded (:func:`grader.web.page_merge.merge_batch`)."""
+    name's page number is read among all of its folder's names), but not stored again. Each sheet is stored with
+    the batch's merge step marked due again, once its new sheets are graded
+    (:func:`grader.web.page_merge.merge_batch`)."""
     from grader.web.batching import PhotoGroup, group_by_filename
 
     groups: list[PhotoGroup] = []
     stored: list[int] = []
+
+    def merge_due(c: sqlite3.Connection, _sheet_id: int) -> None:
+        # (with the sheet, before any is graded: a merge of the batch's earlier sheets that is running keeps this
+        # mark, so the batch is merged again once the new ones are graded)
+        c.execute("UPDATE batches SET merged=0 WHERE id=?", (batch_id,))
     try:
         groups = group_by_filename(photos, places)
         if held:
@@ -410,7 +416,7 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
                       if (new := [f for f in g.files if hashlib.sha256(f[1]).hexdigest() not in held])]
         for g in groups:
             stored.append(store_submission(conn, data_dir, files=g.files, source="batch", exercise=exercise,
-                                           batch_id=batch_id, group_key=g.key, dedupe=False).id)
+                                           batch_id=batch_id, group_key=g.key, dedupe=False, then=merge_due).id)
     except StorageError as exc:
         # what did get in is graded; the trainer is told which photos to send again (the same form stores them)
         _cut_short(exc, stored, groups)
@@ -419,10 +425,6 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
         log.exception("storing batch %s failed after %d of %d sheets", batch_id, len(stored), len(groups))
         raise _cut_short(store_failed_error(), stored, groups) from exc
     finally:
-        if stored:
-            # (after the new sheets are stored and before any is graded: a merge of the batch's earlier sheets that
-            # is running keeps this mark, so the batch is merged again once the new ones are graded)
-            conn.execute("UPDATE batches SET merged=0 WHERE id=?", (batch_id,))
         for sid in stored:
             try:
                 queue_grading(conn, sid, priority=BATCH_PRIORITY)

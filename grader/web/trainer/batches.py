@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 import sqlite3
 from collections import Counter
@@ -30,6 +31,8 @@ from grader.web.trainer.exercises import get_key, has_exercise
 from grader.web.trainer.results import ident_url, printed_for, regrade_under
 from grader.web.uploads import (DUPLICATE_WINDOW_S, StorageError, check_photo, recently_sent, store_batch,
                                 stored_from_form)
+
+log = logging.getLogger(__name__)
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 #: A PDF in a batch (a copier's or a scanner app's stack of a class's sheets) may be this many photos' limit.
@@ -185,12 +188,12 @@ def batch_new(code: str):
             flash(f"{s['file']}: {pick(s)}", "error")
         return redirect(url_for("trainer.exercise", code=key.exercise), code=303)
     if cut_short:
-        batch_id, token, listed = cut_short["id"], cut_short["token"], json.loads(cut_short["skipped"])
+        batch_id, token = cut_short["id"], cut_short["token"]
         if not _claim(batch_id, client_token):       # another request is storing the rest (a double click)
             dup = _sent_before(client_token)
             return redirect(url_for("trainer.batch", token=dup["token"] if dup else token))
     else:
-        token, listed = secrets.token_urlsafe(12), []
+        token = secrets.token_urlsafe(12)
         try:
             # (marked as storing until every photo is stored: see _sent_before)
             batch_id = db.execute("INSERT INTO batches(token, client_token, form_token, exercise, created_by, "
@@ -203,7 +206,29 @@ def batch_new(code: str):
                 return redirect(url_for("trainer.batch", token=dup["token"]))
             raise
     try:
-        store_batch(db, Path(current_app.config["DATA_DIR"]), batch_id=batch_id, exercise=key.exercise,
+        _store_into(batch_id, cut_short, key.exercise, client_token, photos=photos, places=places, held=held,
+                    skipped=skipped, new=new)
+    except StorageError:
+        raise                               # (what it left is said and done: _store_into)
+    except Exception:
+        # An unexpected error once the batch was marked as being stored (after its photos were, too): it must not stay
+        # so until the next start, which the form sent again would take for a batch stored whole
+        log.exception("batch %s: an error after its storing began", batch_id)
+        _give_up(batch_id, client_token, keep=cut_short is not None)
+        raise
+    return redirect(url_for("trainer.batch", token=token))
+
+
+def _store_into(batch_id: int, cut_short, exercise: str, client_token: str | None, *,
+                photos: list[tuple[str, bytes]], places: list[str], held: frozenset[str], skipped: list[dict],
+                new: list[str]) -> None:
+    """Store a sending's photos (:func:`store_batch`) into the batch it marked as being stored, then mark it stored
+    whole, or cut short with the photos left out listed with what it ``skipped``. ``cut_short``: the batch's row,
+    when an earlier sending made it; ``new``: the names of the photos it does not hold."""
+    db = get_db()
+    listed = json.loads(cut_short["skipped"]) if cut_short else []
+    try:
+        store_batch(db, Path(current_app.config["DATA_DIR"]), batch_id=batch_id, exercise=exercise,
                     photos=photos, places=places, held=held)
     except StorageError as exc:
         if not exc.stored:
@@ -223,13 +248,26 @@ def batch_new(code: str):
         else:                               # an unexpected error, logged where it happened (uploads.store_batch)
             flash(_("Server gagal menyimpan: {n} dari {total} lembar tersimpan; kirim lagi formulir yang sama.",
                     n=exc.stored, total=exc.total), "error")
-    else:
-        db.execute("UPDATE batches SET client_token=? WHERE id=?", (client_token, batch_id))
-        if cut_short:
-            _list_skipped(batch_id, listed, skipped, set(new))
-            flash(_("Foto yang belum tersimpan sebelumnya kini tersimpan di unggahan ini: {n} foto.", n=len(new)),
-                  "ok")
-    return redirect(url_for("trainer.batch", token=token))
+        return
+    db.execute("UPDATE batches SET client_token=? WHERE id=?", (client_token, batch_id))
+    if cut_short:
+        _list_skipped(batch_id, listed, skipped, set(new))
+        flash(_("Foto yang belum tersimpan sebelumnya kini tersimpan di unggahan ini: {n} foto.", n=len(new)), "ok")
+
+
+def _give_up(batch_id: int, client_token: str | None, *, keep: bool) -> None:
+    """After an unexpected error, a batch this request marked as being stored is cut short (sending the form again
+    stores what is missing), or, when it is new and holds nothing, not kept. Best effort: logged if even that fails
+    (the next start clears the mark)."""
+    db = get_db()
+    try:
+        if client_token:
+            _claim(batch_id, client_token, release=True)
+        if not keep:
+            db.execute("DELETE FROM batches WHERE id=? AND NOT EXISTS (SELECT 1 FROM submissions WHERE batch_id=?)",
+                       (batch_id, batch_id))
+    except Exception:  # noqa: BLE001 - the error that brought us here is what the sender is told of
+        log.exception("batch %s could not be marked cut short; the next start does it", batch_id)
 
 
 def _cut_short(form_token: str, exercise: str):
