@@ -6,12 +6,24 @@ import pytest
 
 from grader.commands.serve import ensure_demo_data
 from grader.web.db import connect
-from grader.web.testing import log_in, make_test_app
+from grader.web.testing import jpeg_bytes, log_in, make_test_app
+
+PHOTOS = {name: jpeg_bytes(color=f"#{shade:02x}{shade:02x}{shade:02x}") for shade, name in enumerate(
+    ["017_1.jpg", "017_2.jpg", "021_1.jpg", "021_2.jpg", "033_1.jpg", "salah.jpg"], start=200)}
+#: the class as first chosen: trainee 017's page 2 forgotten, and a photo chosen by mistake
+FIRST = ["017_1.jpg", "021_1.jpg", "021_2.jpg", "salah.jpg"]
+#: chosen again after the failure: 017's page 2 and trainee 033 added, the wrong photo left out, in another order
+AGAIN = ["033_1.jpg", "021_2.jpg", "017_2.jpg", "021_1.jpg", "017_1.jpg"]
 
 
 @pytest.fixture
 def code():
     return ensure_demo_data()
+
+
+def send(trainer, code, names, form):
+    from test_web_trainer import batch
+    return batch(trainer, code, [(name, PHOTOS[name]) for name in names], client_token=form)
 
 
 FAULTS = {
@@ -56,3 +68,30 @@ def test_an_error_after_a_batchs_photos_are_stored_never_leaves_it_being_stored(
         assert {r[0] for r in conn.execute("SELECT state FROM submissions")} == {"done"}
     finally:
         conn.close()
+
+
+def test_a_batch_sent_again_hashes_the_photos_it_holds_once(code, monkeypatch):
+    """Review: storing a batch sent again hashed once more every photo of it, to tell those the batch holds already,
+    which the request had just hashed (a class's 400 MB, twice, on a small server). Only the request hashes them."""
+    import hashlib as real
+
+    import grader.web.uploads as uploads
+    from test_web_trainee import full_disk_after
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    with monkeypatch.context() as m:
+        full_disk_after(m, writes=1)                    # 017's page 1 is stored
+        send(trainer, code, FIRST, "klas")
+    hashed = []
+
+    class Counting:
+        @staticmethod
+        def sha256(data=b""):
+            hashed.append(bytes(data))
+            return real.sha256(data)
+    monkeypatch.setattr(uploads, "hashlib", Counting)
+    monkeypatch.setattr(uploads, "queue_grading", lambda *a, **k: None)     # (the storing only: no merge step)
+    assert send(trainer, code, AGAIN, "klas").status_code == 302
+    assert PHOTOS["017_1.jpg"] not in hashed and PHOTOS["021_1.jpg"] in hashed

@@ -110,6 +110,7 @@ def test_grouping_puts_one_trainees_pages_together_in_order():
                                 ("y.jpg", b"e")])
     assert [(g.key, [n for n, _ in g.files]) for g in groups] == [
         ("017", ["017_1.jpg", "017_2.jpg"]), ("021", ["021_1.jpg"]), ("x", ["x.jpg"]), ("y", ["y.jpg"])]
+    assert [g.positions for g in groups] == [[2, 0], [1], [3], [4]]       # where each photo stood
 
 
 def test_merge_candidates_pair_single_pages_of_one_qr_trainee():

@@ -17,18 +17,20 @@ from grader.page_groups import PageEvidence, group_pages, normalise_id, page_num
 class PhotoGroup:
     key: str                                   # the file's stem as named, shown when nothing better is known
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)     # each file's place in the list grouped
 
 
 def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None = None) -> list[PhotoGroup]:
-    """Groups of at most two photos, pages in order; a name without a page number is its own group.
+    """Groups of at most two photos, pages in order; a name without a page number is its own group. Each group
+    says where its photos stand in ``files`` (``positions``).
 
     ``folders`` (one per file: the zip and folder it came from) keep names of different zips and folders apart.
     """
     groups: dict[str, PhotoGroup] = {}
     order: list[str] = []
     folders = folders or [""] * len(files)
-    page_of: dict[str, int] = {}
-    for (name, data), named in zip(files, named_pages(list(zip(folders, (n for n, _ in files))))):
+    page_of: list[int] = []
+    for i, ((name, data), named) in enumerate(zip(files, named_pages(list(zip(folders, (n for n, _ in files)))))):
         stem = split_page(name)[0]
         key = f"{named[0]}\x00{named[1]}" if named is not None else f"{stem}\x00{len(order)}"
         if key not in groups or len(groups[key].files) >= MAX_PAGES:
@@ -38,12 +40,13 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
             groups[key] = PhotoGroup(trainee_from_filename(name) or split_page(name, keep_case=True)[0])
             order.append(key)
         groups[key].files.append((name, data))
-        page_of[name] = named[2] if named else 0
+        groups[key].positions.append(i)
+        page_of.append(named[2] if named else 0)
     out = []
     for k in order:
         g = groups[k]
-        g.files.sort(key=lambda f: page_of.get(f[0], 0))
-        out.append(g)
+        paged = sorted(zip(g.positions, g.files), key=lambda pf: page_of[pf[0]])
+        out.append(PhotoGroup(g.key, [f for _, f in paged], [p for p, _ in paged]))
     return out
 
 

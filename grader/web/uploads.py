@@ -389,15 +389,16 @@ def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int
 
 
 def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exercise: str,
-                photos: list[tuple[str, bytes]], places: list[str] | None = None,
+                photos: list[tuple[str, bytes]], places: list[str] | None = None, digests: list[str] | None = None,
                 held: frozenset[str] = frozenset()) -> list[int]:
     """Store a trainer's batch, one sheet per file-name group (:func:`grader.web.batching.group_by_filename`),
     then queue every sheet: everything is on disk and in the database before any grading starts.
     Returns the sheets' ids.
 
-    ``held`` are the sha256 digests (hex) of photos among ``photos`` that the batch holds already: its form was
-    sent before and cut short. They are grouped with the rest, as if the whole form were sent at once (a file
-    name's page number is read among all of its folder's names), but not stored again. Each sheet is stored with
+    ``digests`` are the photos' sha256 digests (hex), when the caller has them; ``held`` are those of the photos
+    that the batch holds already: its form was sent before and cut short. They are grouped with the rest, as if the
+    whole form were sent at once (a file name's page number is read among all of its folder's names), but not stored
+    again (nor hashed again: the request did). Each sheet is stored with
     the batch's merge step marked due again, once its new sheets are graded
     (:func:`grader.web.page_merge.merge_batch`)."""
     from grader.web.batching import PhotoGroup, group_by_filename
@@ -412,8 +413,9 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
     try:
         groups = group_by_filename(photos, places)
         if held:
-            groups = [PhotoGroup(g.key, new) for g in groups
-                      if (new := [f for f in g.files if hashlib.sha256(f[1]).hexdigest() not in held])]
+            digests = digests or [hashlib.sha256(data).hexdigest() for _, data in photos]
+            groups = [PhotoGroup(g.key, [f for f, i in new], [i for f, i in new]) for g in groups
+                      if (new := [(f, i) for f, i in zip(g.files, g.positions) if digests[i] not in held])]
         for g in groups:
             stored.append(store_submission(conn, data_dir, files=g.files, source="batch", exercise=exercise,
                                            batch_id=batch_id, group_key=g.key, dedupe=False, then=merge_due).id)

@@ -206,8 +206,8 @@ def batch_new(code: str):
                 return redirect(url_for("trainer.batch", token=dup["token"]))
             raise
     try:
-        _store_into(batch_id, cut_short, key.exercise, client_token, photos=photos, places=places, held=held,
-                    skipped=skipped, new=new)
+        _store_into(batch_id, cut_short, key.exercise, client_token, photos=photos, places=places, digests=digests,
+                    held=held, skipped=skipped, new=new)
     except StorageError:
         raise                               # (what it left is said and done: _store_into)
     except Exception:
@@ -220,8 +220,8 @@ def batch_new(code: str):
 
 
 def _store_into(batch_id: int, cut_short, exercise: str, client_token: str | None, *,
-                photos: list[tuple[str, bytes]], places: list[str], held: frozenset[str], skipped: list[dict],
-                new: list[str]) -> None:
+                photos: list[tuple[str, bytes]], places: list[str], digests: list[str], held: frozenset[str],
+                skipped: list[dict], new: list[str]) -> None:
     """Store a sending's photos (:func:`store_batch`) into the batch it marked as being stored, then mark it stored
     whole, or cut short with the photos left out listed with what it ``skipped``. ``cut_short``: the batch's row,
     when an earlier sending made it; ``new``: the names of the photos it does not hold."""
@@ -229,7 +229,7 @@ def _store_into(batch_id: int, cut_short, exercise: str, client_token: str | Non
     listed = json.loads(cut_short["skipped"]) if cut_short else []
     try:
         store_batch(db, Path(current_app.config["DATA_DIR"]), batch_id=batch_id, exercise=exercise,
-                    photos=photos, places=places, held=held)
+                    photos=photos, places=places, digests=digests, held=held)
     except StorageError as exc:
         if not exc.stored:
             if cut_short:
