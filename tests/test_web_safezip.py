@@ -134,6 +134,27 @@ def test_merge_candidates_pair_single_pages_of_one_qr_trainee():
     assert [[r["id"] for r in g] for g in merge_candidates(rows)] == [[1, 2], [7, 6], [8, 10, 9]]
 
 
+def test_a_page_sent_again_pairs_with_the_page_its_file_name_names_unless_what_is_read_contradicts():
+    """A batch's form sent again after a failure with budi_2.jpg added: its file name pairs it with budi_1.jpg,
+    stored the first time (``pairs_with``), as file names pair the pages of one sending; numbers read that disagree
+    keep them apart, as they would split such a pair."""
+    unsure = lambda n: {"value": n, "status": "review", "sure": n[:-1] + "?"}      # noqa: E731
+    rows = [{"id": 1, "exercise": "E", "trainee": "budi", "identity_source": "filename", "pages": [1]},
+            {"id": 5, "exercise": "E", "trainee": "budi", "identity_source": "filename", "pages": [2], "pairs_with": 1},
+            # two numbers read firmly, 103 and 104: two trainees
+            {"id": 2, "exercise": "E", "trainee": "103", "identity_source": "trainee_number", "pages": [1]},
+            {"id": 6, "exercise": "E", "trainee": "104", "identity_source": "trainee_number", "pages": [2],
+             "pairs_with": 2},
+            # 06? and 06? read unsure, as 063 and 068: one box misread is the likelier story
+            {"id": 3, "exercise": "E", "trainee": "x", "identity_source": "filename", "pages": [1],
+             "trainee_number": unsure("063")},
+            {"id": 7, "exercise": "E", "trainee": "x", "identity_source": "filename", "pages": [2],
+             "trainee_number": unsure("068"), "pairs_with": 3},
+            # (the page it named is no longer single: merged or removed meanwhile)
+            {"id": 8, "exercise": "E", "trainee": "y", "identity_source": "filename", "pages": [2], "pairs_with": 4}]
+    assert [[r["id"] for r in g] for g in merge_candidates(rows)] == [[1, 5], [3, 7]]
+
+
 def test_a_count_past_two_is_no_page_number_and_names_pair_only_within_their_zip():
     """QA: Foto 1 / Foto 2 of a folder of Foto 1..12 were taken as one trainee's pages 1 and 2, and budi_p1 of
     one zip was paired with budi_p2 of another."""

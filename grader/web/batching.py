@@ -60,21 +60,35 @@ def merge_candidates(rows: list[dict]) -> list[list[dict]]:
     ``grader grade`` (:mod:`grader.page_groups`): the QR's trainee or the number written on the sheet, read
     firmly (``"027"`` written is QR ``27``), or else an unsure number that only these two pages show. Chat
     exports carry no page numbers in their file names, and a class printed without a roster has no trainee in
-    its QR, so the written number is what pairs their pages. A file name is no evidence here.
+    its QR, so the written number is what pairs their pages. A file name is evidence here only where the batch's
+    file names paired two pages that two sendings of it stored (``budi_1.jpg`` stored, and the form sent again
+    after a failure with ``budi_2.jpg`` added): as file names do, that pairs them unless what is read contradicts.
 
     ``rows`` are dicts with ``id``, ``exercise``, ``trainee``, ``identity_source``, ``pages`` (the page numbers
     the pipeline recognised) and optionally ``trainee_number`` (the page's number read unsure, as the result's
-    pages hold it: ``value``, ``status``, ``sure``). Returns the groups
+    pages hold it: ``value``, ``status``, ``sure``) and ``pairs_with`` (the id of the page stored before that the
+    file names pair this one with). Returns the groups
     that make a whole sheet (page 1 and page 2), pages in order. A page photographed twice by a trainee whom
     the QR or a firm number names goes into the group too: grading says which photo it took, as ``grader
     grade`` does (``duplicate_page``); weaker evidence never joins a page twice.
     """
     singles = [r for r in rows if len(r.get("pages") or []) == 1 and r["pages"][0] is not None]
+    ids = {r["id"] for r in singles}
+    # a page sent later and the page its file name pairs it with share a key, as file names in one sending do
+    # (the page stored first names the key; a page always pairs with one stored before it)
+    link = {r["id"]: r["pairs_with"] for r in singles if r.get("pairs_with") in ids}
+    linked = set(link) | set(link.values())
+
+    def first_stored(i: int) -> int:
+        while i in link:
+            i = link[i]
+        return i
 
     def evidence(r: dict) -> PageEvidence:
         said = ({"trainee": normalise_id(r.get("trainee"))} if is_named(r)
                 else page_number_evidence(r.get("trainee_number")))
-        return PageEvidence(page=r["pages"][0], exercise=r.get("exercise"), **said)
+        file_key = ("sent again", str(first_stored(r["id"]))) if r["id"] in linked else None
+        return PageEvidence(page=r["pages"][0], exercise=r.get("exercise"), file_key=file_key, **said)
 
     out = []
     for group in group_pages([evidence(r) for r in singles]):
