@@ -110,6 +110,7 @@ def test_grouping_puts_one_trainees_pages_together_in_order():
                                 ("y.jpg", b"e")])
     assert [(g.key, [n for n, _ in g.files]) for g in groups] == [
         ("017", ["017_1.jpg", "017_2.jpg"]), ("021", ["021_1.jpg"]), ("x", ["x.jpg"]), ("y", ["y.jpg"])]
+    assert [g.positions for g in groups] == [[2, 0], [1], [3], [4]]       # where each photo stood
 
 
 def test_merge_candidates_pair_single_pages_of_one_qr_trainee():
@@ -131,6 +132,27 @@ def test_merge_candidates_pair_single_pages_of_one_qr_trainee():
             {"id": 12, "exercise": "E", "trainee": "g", "identity_source": "filename", "pages": [1], "trainee_number": five},
             {"id": 13, "exercise": "E", "trainee": "h", "identity_source": "filename", "pages": [2], "trainee_number": five}]
     assert [[r["id"] for r in g] for g in merge_candidates(rows)] == [[1, 2], [7, 6], [8, 10, 9]]
+
+
+def test_a_page_sent_again_pairs_with_the_page_its_file_name_names_unless_what_is_read_contradicts():
+    """A batch's form sent again after a failure with budi_2.jpg added: its file name pairs it with budi_1.jpg,
+    stored the first time (``pairs_with``), as file names pair the pages of one sending; numbers read that disagree
+    keep them apart, as they would split such a pair."""
+    unsure = lambda n: {"value": n, "status": "review", "sure": n[:-1] + "?"}      # noqa: E731
+    rows = [{"id": 1, "exercise": "E", "trainee": "budi", "identity_source": "filename", "pages": [1]},
+            {"id": 5, "exercise": "E", "trainee": "budi", "identity_source": "filename", "pages": [2], "pairs_with": 1},
+            # two numbers read firmly, 103 and 104: two trainees
+            {"id": 2, "exercise": "E", "trainee": "103", "identity_source": "trainee_number", "pages": [1]},
+            {"id": 6, "exercise": "E", "trainee": "104", "identity_source": "trainee_number", "pages": [2],
+             "pairs_with": 2},
+            # 06? and 06? read unsure, as 063 and 068: one box misread is the likelier story
+            {"id": 3, "exercise": "E", "trainee": "x", "identity_source": "filename", "pages": [1],
+             "trainee_number": unsure("063")},
+            {"id": 7, "exercise": "E", "trainee": "x", "identity_source": "filename", "pages": [2],
+             "trainee_number": unsure("068"), "pairs_with": 3},
+            # (the page it named is no longer single: merged or removed meanwhile)
+            {"id": 8, "exercise": "E", "trainee": "y", "identity_source": "filename", "pages": [2], "pairs_with": 4}]
+    assert [[r["id"] for r in g] for g in merge_candidates(rows)] == [[1, 5], [3, 7]]
 
 
 def test_a_count_past_two_is_no_page_number_and_names_pair_only_within_their_zip():

@@ -17,18 +17,20 @@ from grader.page_groups import PageEvidence, group_pages, normalise_id, page_num
 class PhotoGroup:
     key: str                                   # the file's stem as named, shown when nothing better is known
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)     # each file's place in the list grouped
 
 
 def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None = None) -> list[PhotoGroup]:
-    """Groups of at most two photos, pages in order; a name without a page number is its own group.
+    """Groups of at most two photos, pages in order; a name without a page number is its own group. Each group
+    says where its photos stand in ``files`` (``positions``).
 
     ``folders`` (one per file: the zip and folder it came from) keep names of different zips and folders apart.
     """
     groups: dict[str, PhotoGroup] = {}
     order: list[str] = []
     folders = folders or [""] * len(files)
-    page_of: dict[str, int] = {}
-    for (name, data), named in zip(files, named_pages(list(zip(folders, (n for n, _ in files))))):
+    page_of: list[int] = []
+    for i, ((name, data), named) in enumerate(zip(files, named_pages(list(zip(folders, (n for n, _ in files)))))):
         stem = split_page(name)[0]
         key = f"{named[0]}\x00{named[1]}" if named is not None else f"{stem}\x00{len(order)}"
         if key not in groups or len(groups[key].files) >= MAX_PAGES:
@@ -38,12 +40,13 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
             groups[key] = PhotoGroup(trainee_from_filename(name) or split_page(name, keep_case=True)[0])
             order.append(key)
         groups[key].files.append((name, data))
-        page_of[name] = named[2] if named else 0
+        groups[key].positions.append(i)
+        page_of.append(named[2] if named else 0)
     out = []
     for k in order:
         g = groups[k]
-        g.files.sort(key=lambda f: page_of.get(f[0], 0))
-        out.append(g)
+        paged = sorted(zip(g.positions, g.files), key=lambda pf: page_of[pf[0]])
+        out.append(PhotoGroup(g.key, [f for _, f in paged], [p for p, _ in paged]))
     return out
 
 
@@ -57,21 +60,35 @@ def merge_candidates(rows: list[dict]) -> list[list[dict]]:
     ``grader grade`` (:mod:`grader.page_groups`): the QR's trainee or the number written on the sheet, read
     firmly (``"027"`` written is QR ``27``), or else an unsure number that only these two pages show. Chat
     exports carry no page numbers in their file names, and a class printed without a roster has no trainee in
-    its QR, so the written number is what pairs their pages. A file name is no evidence here.
+    its QR, so the written number is what pairs their pages. A file name is evidence here only where the batch's
+    file names paired two pages that two sendings of it stored (``budi_1.jpg`` stored, and the form sent again
+    after a failure with ``budi_2.jpg`` added): as file names do, that pairs them unless what is read contradicts.
 
     ``rows`` are dicts with ``id``, ``exercise``, ``trainee``, ``identity_source``, ``pages`` (the page numbers
     the pipeline recognised) and optionally ``trainee_number`` (the page's number read unsure, as the result's
-    pages hold it: ``value``, ``status``, ``sure``). Returns the groups
+    pages hold it: ``value``, ``status``, ``sure``) and ``pairs_with`` (the id of the page stored before that the
+    file names pair this one with). Returns the groups
     that make a whole sheet (page 1 and page 2), pages in order. A page photographed twice by a trainee whom
     the QR or a firm number names goes into the group too: grading says which photo it took, as ``grader
     grade`` does (``duplicate_page``); weaker evidence never joins a page twice.
     """
     singles = [r for r in rows if len(r.get("pages") or []) == 1 and r["pages"][0] is not None]
+    ids = {r["id"] for r in singles}
+    # a page sent later and the page its file name pairs it with share a key, as file names in one sending do
+    # (the page stored first names the key; a page always pairs with one stored before it)
+    link = {r["id"]: r["pairs_with"] for r in singles if r.get("pairs_with") in ids}
+    linked = set(link) | set(link.values())
+
+    def first_stored(i: int) -> int:
+        while i in link:
+            i = link[i]
+        return i
 
     def evidence(r: dict) -> PageEvidence:
         said = ({"trainee": normalise_id(r.get("trainee"))} if is_named(r)
                 else page_number_evidence(r.get("trainee_number")))
-        return PageEvidence(page=r["pages"][0], exercise=r.get("exercise"), **said)
+        file_key = ("sent again", str(first_stored(r["id"]))) if r["id"] in linked else None
+        return PageEvidence(page=r["pages"][0], exercise=r.get("exercise"), file_key=file_key, **said)
 
     out = []
     for group in group_pages([evidence(r) for r in singles]):

@@ -51,6 +51,7 @@ ADDED_COLUMNS = (
     ("batches", "removed_at", "TEXT"),                       # removals
     ("submissions", "typed_code", "TEXT"),                   # held uploads' codes
     ("batches", "form_token", "TEXT"),                       # a batch's form, kept when a crash cuts it short
+    ("submissions", "pairs_with", "INTEGER REFERENCES submissions(id)"),   # pages of two sendings of a batch
 )
 
 

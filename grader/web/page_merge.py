@@ -192,13 +192,13 @@ def _single_pages(conn: sqlite3.Connection, where: str, params: tuple) -> list[d
     """Graded sheets of one photo, not replaced, matching ``where``: what the merge step pairs
     (:func:`grader.web.batching.merge_candidates`)."""
     rows = []
-    for r in conn.execute(f"SELECT s.id, s.exercise, s.group_key, s.result FROM submissions s WHERE "
+    for r in conn.execute(f"SELECT s.id, s.exercise, s.group_key, s.pairs_with, s.result FROM submissions s WHERE "
                           f"{where} AND {_kept_sheets(1)} ORDER BY s.id", params):
         res = json.loads(r["result"])
         read = [p for p in res.get("pages", []) if not p.get("refusal")]
         unsure = [p["trainee_number"] for p in read if (p.get("trainee_number") or {}).get("status") == "review"]
         rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], "trainee": res.get("trainee"),
-                     "group_key": r["group_key"],
+                     "group_key": r["group_key"], "pairs_with": r["pairs_with"],
                      "identity_source": res.get("identity_source"), "pages": [p.get("page") for p in read],
                      "trainee_number": unsure[0] if unsure else None})
     return rows

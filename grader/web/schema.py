@@ -19,8 +19,8 @@ CREATE TABLE IF NOT EXISTS batches (
   id INTEGER PRIMARY KEY,
   token TEXT NOT NULL UNIQUE,
   client_token TEXT UNIQUE,                      -- the form's token once every photo is stored (see db.STORING)
-  form_token TEXT,                               -- the form's token, kept for good: sent again, it stores only
-                                                 -- what is missing (after a crash or a full disk cut it short)
+  form_token TEXT,                               -- the form's token, kept for good: sent again after a failure,
+                                                 -- whatever it holds, it stores what is missing into this batch
   exercise TEXT,
   created_by TEXT,
   skipped TEXT NOT NULL DEFAULT '[]',            -- JSON list of {"file", "code", "message_id", "message_en"}
@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS submissions (
   n_ok INTEGER, n_wrong INTEGER, n_review INTEGER, n_blank INTEGER, n_unreadable INTEGER,
   superseded_by INTEGER REFERENCES submissions(id),
   retake_of INTEGER REFERENCES submissions(id),
+  pairs_with INTEGER REFERENCES submissions(id), -- a batch's page stored by a later sending of its form, and the
+                                                 -- single page stored before that its file name pairs it with
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS submissions_exercise ON submissions(exercise, state);

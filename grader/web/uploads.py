@@ -18,8 +18,8 @@ import shutil
 import sqlite3
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable
+from pathlib import Path, PurePosixPath
+from typing import Callable, NamedTuple
 
 from PIL import Image
 
@@ -160,8 +160,8 @@ def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest
 def recently_sent(conn: sqlite3.Connection, exercise: str, digests: list[str]) -> list[bool]:
     """Which photos (by their sha256 ``digests``) a trainer's batch for ``exercise`` already stored in the last
     ``DUPLICATE_WINDOW_S``, whatever its form: the page reloaded (a new form) and the same photos chosen and sent
-    again. Later, the same photos from a new form are a new sending, stored again as the trainer asks (the same
-    form is recognised at any time: :func:`stored_from_form`)."""
+    again. Later, the same photos from a new form are a new sending, stored again as the trainer asks (what a batch
+    holds is recognised at any time: :func:`held_by_batch`)."""
     if not digests:
         return []
     marks = ",".join("?" * len(digests))
@@ -172,18 +172,16 @@ def recently_sent(conn: sqlite3.Connection, exercise: str, digests: list[str]) -
     return [d in seen for d in digests]
 
 
-def stored_from_form(conn: sqlite3.Connection, form_token: str | None, digests: list[str]) -> list[bool]:
-    """Which photos (by their sha256 ``digests``) a trainer's batch sent from the form ``form_token`` already
-    stored, however long ago: the same form sent again after a crash, a full disk or an error cut its first sending
-    short (the trainer back after the lesson) stores only what is missing. A new form is a new sending: see
-    :func:`recently_sent`."""
-    if not form_token or not digests:
-        return [False] * len(digests)
+def held_by_batch(conn: sqlite3.Connection, batch_id: int, digests: list[str]) -> list[bool]:
+    """Which photos (by their sha256 ``digests``) the batch ``batch_id`` holds, however long ago it stored them: its
+    form sent again after a failure (the trainer back after the lesson) stores only what is missing. A new form
+    with the same photos is a new sending: see :func:`recently_sent`."""
+    if not digests:
+        return []
     marks = ",".join("?" * len(digests))
     seen = {r[0] for r in conn.execute(
-        f"SELECT u.sha256 FROM uploads u JOIN submissions s ON s.id = u.submission_id JOIN batches b ON "
-        f"b.id = s.batch_id WHERE b.form_token=? AND s.state != '{REMOVED}' AND u.sha256 IN ({marks})",
-        (form_token, *digests))}
+        f"SELECT u.sha256 FROM uploads u JOIN submissions s ON s.id = u.submission_id WHERE s.batch_id=? AND "
+        f"s.state != '{REMOVED}' AND u.sha256 IN ({marks})", (batch_id, *digests))}
     return [d in seen for d in digests]
 
 
@@ -201,7 +199,8 @@ def _ago(seconds: int) -> str:
 def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tuple[str, bytes]], source: str,
                      exercise: str | None = None, trainee: str | None = None, trainee_name: str | None = None,
                      client_token: str | None = None, batch_id: int | None = None, group_key: str | None = None,
-                     retake_of: int | None = None, typed_code: str | None = None, dedupe: bool = True,
+                     retake_of: int | None = None, typed_code: str | None = None, pairs_with: int | None = None,
+                     dedupe: bool = True,
                      then: Callable[[sqlite3.Connection, int], None] | None = None) -> NewSubmission:
     """Write ``files`` to disk, then record the submission and its uploads in one transaction.
 
@@ -213,7 +212,7 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
     """
     sheet = NewSheet(files=files, source=source, exercise=exercise, trainee=trainee, trainee_name=trainee_name,
                      client_token=client_token, batch_id=batch_id, group_key=group_key, retake_of=retake_of,
-                     typed_code=typed_code)
+                     typed_code=typed_code, pairs_with=pairs_with)
     if dedupe:
         dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id)
         if dup:
@@ -242,6 +241,7 @@ class NewSheet:
     group_key: str | None = None
     retake_of: int | None = None
     typed_code: str | None = None        # held for it: no exercise has this code (``exercise`` is None)
+    pairs_with: int | None = None        # a batch's single page stored before that file names pair this one with
 
     @functools.cached_property
     def photo_digests(self) -> list[bytes]:
@@ -284,11 +284,11 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
                              (sheet.client_token, sheet.digest))
             sid = conn.execute(
                 "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
-                "trainee, trainee_name, retake_of, typed_code, created_at, updated_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "trainee, trainee_name, retake_of, typed_code, pairs_with, created_at, updated_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (token, sheet.client_token, sheet.digest, sheet.source, sheet.batch_id, sheet.group_key,
                  sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.retake_of,
-                 sheet.typed_code, now, now)).lastrowid
+                 sheet.typed_code, sheet.pairs_with, now, now)).lastrowid
             conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, created_at) "
                              "VALUES (?,?,?,?,?,?,?)", [(sid, *s, now) for s in stored])
             ids.append(sid)
@@ -389,40 +389,42 @@ def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int
 
 
 def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exercise: str,
-                photos: list[tuple[str, bytes]], places: list[str] | None = None,
+                photos: list[tuple[str, bytes]], places: list[str] | None = None, digests: list[str] | None = None,
                 held: frozenset[str] = frozenset()) -> list[int]:
     """Store a trainer's batch, one sheet per file-name group (:func:`grader.web.batching.group_by_filename`),
     then queue every sheet: everything is on disk and in the database before any grading starts.
     Returns the sheets' ids.
 
-    ``held`` are the sha256 digests (hex) of photos among ``photos`` that the batch holds already: its form was
-    sent before and cut short. They are grouped with the rest, as if the whole form were sent at once (a file
-    name's page number is read among all of its folder's names), but not stored again. The batch's merge step is
-    then due again, once its new sheets are graded (:func:`grader.web.page_merge.merge_batch`)."""
-    from grader.web.batching import PhotoGroup, group_by_filename
-
-    groups: list[PhotoGroup] = []
+    ``digests`` are the photos' sha256 digests (hex), when the caller has them; ``held`` are those of the photos
+    that the batch holds already: its form was sent before, and cut short or its answer lost. They are grouped with
+    the rest, as are the photos the batch holds that this sending does not (page 1 stored the first time, page 2
+    chosen the second), as if everything were sent at once (a file name's page number is read among all of its
+    folder's names), but none is stored again (nor hashed again: the request did). A new photo whose file name
+    pairs it with a single page the batch holds is a sheet that names that page (``pairs_with``), and the batch's
+    merge step pairs them once they are graded (:func:`grader.web.page_merge.merge_batch`). Each sheet is stored
+    with the merge step marked due."""
+    sheets: list[_BatchSheet] = []
     stored: list[int] = []
+
+    def merge_due(c: sqlite3.Connection, _sheet_id: int) -> None:
+        # (with the sheet, before any is graded: a merge of the batch's earlier sheets that is running keeps this
+        # mark, so the batch is merged again once the new ones are graded)
+        c.execute("UPDATE batches SET merged=0 WHERE id=?", (batch_id,))
     try:
-        groups = group_by_filename(photos, places)
-        if held:
-            groups = [PhotoGroup(g.key, new) for g in groups
-                      if (new := [f for f in g.files if hashlib.sha256(f[1]).hexdigest() not in held])]
-        for g in groups:
-            stored.append(store_submission(conn, data_dir, files=g.files, source="batch", exercise=exercise,
-                                           batch_id=batch_id, group_key=g.key, dedupe=False).id)
+        sheets = _batch_sheets(conn, batch_id, photos, places or [""] * len(photos),
+                               digests or [hashlib.sha256(data).hexdigest() for _, data in photos], held)
+        for sheet in sheets:
+            stored.append(store_submission(conn, data_dir, files=sheet.files, source="batch", exercise=exercise,
+                                           batch_id=batch_id, group_key=sheet.key, pairs_with=sheet.pairs_with,
+                                           dedupe=False, then=merge_due).id)
     except StorageError as exc:
         # what did get in is graded; the trainer is told which photos to send again (the same form stores them)
-        _cut_short(exc, stored, groups)
+        _cut_short(exc, stored, sheets)
         raise
     except Exception as exc:  # noqa: BLE001 - any other error (a bug, another I/O error) cuts it short the same way
-        log.exception("storing batch %s failed after %d of %d sheets", batch_id, len(stored), len(groups))
-        raise _cut_short(store_failed_error(), stored, groups) from exc
+        log.exception("storing batch %s failed after %d of %d sheets", batch_id, len(stored), len(sheets))
+        raise _cut_short(store_failed_error(), stored, sheets) from exc
     finally:
-        if stored:
-            # (after the new sheets are stored and before any is graded: a merge of the batch's earlier sheets that
-            # is running keeps this mark, so the batch is merged again once the new ones are graded)
-            conn.execute("UPDATE batches SET merged=0 WHERE id=?", (batch_id,))
         for sid in stored:
             try:
                 queue_grading(conn, sid, priority=BATCH_PRIORITY)
@@ -431,13 +433,55 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
     return stored
 
 
+class _BatchSheet(NamedTuple):
+    """One sheet of a batch's sending to store: its file-name group's key, the new photos and their sha256 digests,
+    and the single page stored before that file names pair it with."""
+
+    key: str
+    files: list[tuple[str, bytes]]
+    digests: list[str]
+    pairs_with: int | None
+
+
+def _batch_sheets(conn: sqlite3.Connection, batch_id: int, photos: list[tuple[str, bytes]], places: list[str],
+                  digests: list[str], held: frozenset[str]) -> list[_BatchSheet]:
+    """The sheets a sending's new photos make, grouped by file name with all the photos the batch holds
+    (:func:`store_batch`)."""
+    from grader.web.batching import group_by_filename
+
+    holds = _photos_held(conn, batch_id)
+    chosen = set(digests)
+    others = [(d, name) for d, (name, _sheet, _n) in holds.items() if d not in chosen]
+    groups = group_by_filename(photos + [(name, b"") for _, name in others],
+                               places + [str(PurePosixPath(name).parent) for _, name in others])
+    every = digests + [d for d, _ in others]
+    sheets = []
+    for g in groups:
+        new = [i for i in g.positions if i < len(photos) and digests[i] not in held]
+        if not new:
+            continue
+        partners = {holds[every[i]][1:] for i in g.positions if every[i] in holds}     # (sheet id, its photos)
+        pair = next((sheet for sheet, n in partners if n == 1), None) if len(partners) == 1 else None
+        sheets.append(_BatchSheet(g.key, [photos[i] for i in new], [digests[i] for i in new], pair))
+    return sheets
+
+
+def _photos_held(conn: sqlite3.Connection, batch_id: int) -> dict[str, tuple[str, int, int]]:
+    """The photos a batch's sheets hold now (not merged into another, not removed), by sha256: ``(name, sheet id,
+    how many photos that sheet holds)``."""
+    return {r["sha256"]: (r["filename"], r["id"], r["n"]) for r in conn.execute(
+        "SELECT u.sha256, u.filename, s.id, (SELECT COUNT(*) FROM uploads v WHERE v.submission_id = s.id) AS n "
+        "FROM uploads u JOIN submissions s ON s.id = u.submission_id WHERE s.batch_id=? AND s.superseded_by IS NULL "
+        "AND s.state NOT IN ('merged', ?) ORDER BY s.id, u.position", (batch_id, REMOVED))}
+
+
 class StorageError(GraderError):
     """The server could not write an upload (disk full, data folder not writable; for a batch, any error while
     storing it: :func:`store_failed_error`): nothing of it was kept. ``stored`` of ``total`` sheets of a batch did
-    get in; ``left_out`` names the photos that did not."""
+    get in; ``left_out`` names the photos that did not, each ``(name, sha256)``."""
 
     stored = total = 0
-    left_out: list[str] = []
+    left_out: list[tuple[str, str]] = []
 
 
 def storage_error() -> StorageError:
@@ -449,10 +493,11 @@ def storage_error() -> StorageError:
                         "belum tersimpan. Beri tahu pelatih atau pengelola, lalu kirim lagi nanti.")
 
 
-def _cut_short(exc: StorageError, stored: list[int], groups: list) -> StorageError:
-    """``exc`` for a batch whose storing stopped once ``stored`` of its ``groups`` were stored."""
-    exc.stored, exc.total = len(stored), len(groups)
-    exc.left_out = [name for g in groups[len(stored):] for name, _ in g.files]
+def _cut_short(exc: StorageError, stored: list[int], sheets: list[_BatchSheet]) -> StorageError:
+    """``exc`` for a batch whose storing stopped once ``stored`` of its ``sheets`` were stored."""
+    exc.stored, exc.total = len(stored), len(sheets)
+    exc.left_out = [(name, digest) for sheet in sheets[len(stored):]
+                    for (name, _data), digest in zip(sheet.files, sheet.digests)]
     return exc
 
 

@@ -309,3 +309,40 @@ def test_a_fields_status_and_why_take_the_full_width_on_a_phone(browser, fake_li
     assert box["status"]["width"] < 0.6 * box["row"]["width"] and abs(box["status"]["y"] - box["read"]["y"]) < 2
     assert row.locator("td.num").first.evaluate("e => getComputedStyle(e, '::before').content") in ("none", "normal")
     ctx.close()
+
+
+def test_a_batch_a_full_disk_cut_short_is_completed_by_going_back_and_sending_again(browser, fake_live_server,
+                                                                                    tmp_path, monkeypatch):
+    """QA: a full disk stored 1 of 3 sheets and the batch page said to send the rest again. Back on the exercise
+    page (opened anew: a new form, though the browser keeps the chosen files), the trainer sent again and got a
+    second batch, the photos stored the first time skipped as already sent. The class sent again completes the
+    batch cut short: one batch, every photo once."""
+    from grader.web.db import get_db
+    from grader.web.testing import jpeg_bytes
+    from tests.test_web_trainee import full_disk_after
+    srv = fake_live_server
+    ctx, page = trainer_page(browser, srv, PHONE)
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")
+    names = ["017_1.jpg", "021_1.jpg", "033_1.jpg"]
+    for n, name in enumerate(names):
+        (tmp_path / name).write_bytes(jpeg_bytes(color=f"#e{n}e{n}e{n}"))
+    page.set_input_files("input[name=photos]", [str(tmp_path / n) for n in names])
+    with monkeypatch.context() as m:
+        full_disk_after(m, writes=1)
+        page.click("form[action$='/batch'] button[type=submit]")
+        page.wait_for_url("**/trainer/batch/**", timeout=15_000)
+    first = page.url
+    assert "021_1.jpg: Penyimpanan server penuh" in page.locator("main").inner_text()
+    page.go_back()
+    page.wait_for_selector("form[action$='/batch']")
+    if not page.evaluate("document.querySelector('input[name=photos]').files.length"):    # (kept by chromium)
+        page.set_input_files("input[name=photos]", [str(tmp_path / n) for n in names])
+    page.click("form[action$='/batch'] button[type=submit]")
+    page.wait_for_url("**/trainer/batch/**", timeout=15_000)
+    assert page.url == first, (page.url, first)                       # the batch cut short, completed
+    assert "Penyimpanan server penuh" not in page.locator("main").inner_text()       # nothing left out now
+    with srv["app"].app_context():
+        db = get_db()
+        assert db.execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 1
+        assert sorted(r[0] for r in db.execute("SELECT filename FROM uploads")) == names
+    ctx.close()

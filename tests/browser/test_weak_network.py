@@ -321,6 +321,53 @@ def test_a_batch_whose_answer_is_lost_opens_its_batch_without_sending_again(brow
     ctx.close()
 
 
+def test_a_batch_whose_answer_is_lost_then_chosen_again_with_a_page_added_completes_that_batch(
+        browser, fake_live_server, tmp_path, monkeypatch):
+    """Review: the batch was stored but its answer lost; the trainer added the page that was missing and sent again.
+    The changed selection made the page take a new form token, so the server saw a new batch: the photos stored
+    the first time were skipped as already sent and the added page 2 was stored alone in a second batch, apart from
+    its page 1. A batch form now keeps its token after a failure, whatever is chosen: one batch, every photo once."""
+    import time
+
+    import grader.web.trainer.batches as batches
+    from grader.web.db import get_db
+    from grader.web.testing import jpeg_bytes
+    real, late = batches.redirect, []
+
+    def answer_lost_once(location, *args, **kw):
+        if "/trainer/batch/" in location and not late:
+            late.append(location)
+            time.sleep(8)                                             # stored; its answer lost
+        return real(location, *args, **kw)
+    monkeypatch.setattr(batches, "redirect", answer_lost_once)
+    srv = fake_live_server
+    ctx, page = trainer_page(browser, srv, PHONE)
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")
+    for n, name in enumerate(["017_1.jpg", "021_1.jpg", "017_2.jpg"]):
+        (tmp_path / name).write_bytes(jpeg_bytes(color=f"#e{n}e{n}e{n}"))
+    page.set_input_files("input[name=photos]", [str(tmp_path / n) for n in ("017_1.jpg", "021_1.jpg")])
+    html_form = page.locator("form[action$='/batch']")
+    html_form.evaluate("f => { f.dataset.stallSeconds = '1'; f.dataset.answerSeconds = '1'; }")
+    lookups = []
+    page.route("**/kiriman/*.json", lambda route: lookups.append(route))     # "did it arrive?", answered later
+    html_form.locator("button[type=submit]").click()
+    html_form.locator("[role=alert]").wait_for(state="visible", timeout=10_000)
+    page.set_input_files("input[name=photos]", [str(tmp_path / n) for n in ("017_1.jpg", "017_2.jpg", "021_1.jpg")])
+    for route in lookups:
+        route.continue_()                                             # it arrived: too late to open it
+    page.unroute("**/kiriman/*.json")
+    html_form.locator("button[type=submit]").click()
+    page.wait_for_url("**/trainer/batch/**", timeout=15_000)
+    with srv["app"].app_context():
+        db = get_db()
+        tokens = [r["token"] for r in db.execute("SELECT token FROM batches")]
+        files = sorted(r["filename"] for r in db.execute(        # (the sheets as they are: a merge replaces two)
+            "SELECT u.filename FROM uploads u JOIN submissions s ON s.id = u.submission_id WHERE s.state != 'merged'"))
+    assert len(tokens) == 1 and page.url.endswith("/trainer/batch/" + tokens[0]), (tokens, page.url)
+    assert files == ["017_1.jpg", "017_2.jpg", "021_1.jpg"], files                   # each photo once
+    ctx.close()
+
+
 @pytest.fixture
 def slow_live_server(isolated_data_dir):
     """The fake pipeline, 3 s a sheet: the trainee sees the pending page first."""

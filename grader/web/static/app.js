@@ -92,6 +92,9 @@
   // chosen, the name or the code corrected), sending again is a new sending (the new photo is to be graded, under
   // the corrected name and code, not the first sending to be found again): the form takes a new token, and its
   // lookup asks about that one. (The server also takes a token sent again with other details as a new sending.)
+  // A trainer's batch form (data-keep-token) keeps its token: what it sends again after a failure, whatever is
+  // chosen then (the missing photos added, a wrong one left out, the folder again), completes the batch its first
+  // sending made, which stores only what it does not hold and pairs the pages across the sendings.
   var whatIsSent = function (form) {      // what the form's inputs hold (not its hidden ones), to tell a change
     return Array.prototype.map.call(form.elements, function (input) {
       if (!input.name || /^(hidden|submit|button|reset)$/.test(input.type)) { return ""; }
@@ -144,7 +147,10 @@
       // (checked again: a retake is sent as soon as its photo is chosen, which no input's validity stops)
       sayTooLarge(form).then(function (found) {
         if (!found) {
-          if (form.dataset.failed && changed()) { newToken(form); delete form.dataset.failed; }   // other details
+          if (form.dataset.failed && changed()) {                           // other details: sent, not looked up
+            if (!("keepToken" in form.dataset)) { newToken(form); }
+            delete form.dataset.failed;
+          }
           if (!form.dataset.failed) { send(); return; }
           // (arrived: its result, unless another form of the page is sending; then the form stays as it was)
           arrivedAt(form).then(function (url) {

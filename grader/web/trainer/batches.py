@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 import sqlite3
 from collections import Counter
@@ -28,8 +29,10 @@ from grader.web.trainer import bp
 from grader.web.trainee import normalise_code
 from grader.web.trainer.exercises import get_key, has_exercise
 from grader.web.trainer.results import ident_url, printed_for, regrade_under
-from grader.web.uploads import (DUPLICATE_WINDOW_S, StorageError, check_photo, recently_sent, store_batch,
-                                stored_from_form)
+from grader.web.uploads import (DUPLICATE_WINDOW_S, StorageError, check_photo, held_by_batch, recently_sent,
+                                store_batch)
+
+log = logging.getLogger(__name__)
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 #: A PDF in a batch (a copier's or a scanner app's stack of a class's sheets) may be this many photos' limit.
@@ -57,9 +60,6 @@ ALREADY_SENT = ("already_sent",
                 f"Foto ini sudah dikirim dalam {DUPLICATE_WINDOW_S // 60} menit terakhir, jadi tidak disimpan dua kali.",
                 f"This photo was already sent in the last {DUPLICATE_WINDOW_S // 60} minutes, so it is not stored "
                 "twice.")
-SENT_FROM_THIS_FORM = ("already_sent",
-                       "Foto ini sudah tersimpan saat formulir ini dikirim sebelumnya, jadi tidak disimpan dua kali.",
-                       "This photo was stored when this form was sent before, so it is not stored twice.")
 NESTED_ZIP = ("nested_zip", "Zip di dalam zip tidak dibuka. Ekstrak dulu, lalu kirim isinya.",
               "A zip inside a zip is not opened. Extract it first, then send what it holds.")
 NOT_STORED = ("storage_full", "Penyimpanan server penuh; foto ini belum tersimpan. Kosongkan ruang disk, lalu "
@@ -72,12 +72,13 @@ STORE_FAILED = ("store_failed", "Server mengalami kesalahan saat menyimpan; foto
 LEFT_OUT = {reason[0]: reason for reason in (NOT_STORED, STORE_FAILED)}
 
 
-def skipped_entry(name: str, reason) -> dict:
-    """One line of a batch's list of files left out; ``reason`` is a GraderError or ``(code, id, en)``."""
+def skipped_entry(name: str, reason, *, sha256: str | None = None) -> dict:
+    """One line of a batch's list of files left out; ``reason`` is a GraderError or ``(code, id, en)``. A photo
+    that a full disk or an error left out keeps its ``sha256``: sent again from a new form, it completes the batch."""
     if isinstance(reason, GraderError):
         reason = (reason.code, reason.message_id, reason.message)
     code, mid, men = reason
-    return {"file": name, "code": code, "message_id": mid, "message_en": men}
+    return {"file": name, "code": code, "message_id": mid, "message_en": men, **({"sha256": sha256} if sha256 else {})}
 
 
 def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
@@ -153,44 +154,43 @@ def batch_new(code: str):
     key = get_key(code)
     db = get_db()
     client_token = request.form.get("client_token") or None
-    if client_token:
-        dup = _sent_before(client_token)
-        if dup:
-            return redirect(url_for("trainer.batch", token=dup["token"]))
+    mine = _form_batch(client_token, key.exercise) if client_token else None
+    if mine is not None and mine["client_token"] == STORING + client_token:
+        return redirect(url_for("trainer.batch", token=mine["token"]))    # a double click: the first one stores it
     photos, skipped, places = _collect(request.files.getlist("photos"))
     digests = [hashlib.sha256(data).hexdigest() for _, data in photos]     # (each photo hashed once)
-    # The same form sent again after a crash, a full disk or an error cut its first sending short, however late: the
-    # rest joins the batch it made. What that stored is not stored twice, but is grouped with the rest, as if the
-    # whole form were sent at once; the batch's merge step then pairs its pages across the two sendings.
-    cut_short = _cut_short(client_token, key.exercise) if client_token else None
-    from_form = stored_from_form(db, client_token, digests)
-    sent = [None if form and cut_short else SENT_FROM_THIS_FORM if form else ALREADY_SENT if recent else None
-            for form, recent in zip(from_form, recently_sent(db, key.exercise, digests))]
+    # A batch's form sent again after a failure (a crash, a full disk or an error cut its sending short, or its answer
+    # was lost on the way), however late and whatever it holds now (the photos that were missing added, a wrong one
+    # left out, the folder chosen again in another order), is that batch; so is a new form (the page opened again)
+    # holding photos of a batch cut short. What the batch holds is not stored twice, but grouped with the rest as if
+    # everything were sent at once; the batch's merge step then pairs its pages across the sendings.
+    earlier = mine or (_cut_short_holding(key.exercise, digests) if client_token else None)
+    held_by = held_by_batch(db, earlier["id"], digests) if earlier else [False] * len(digests)
+    sent = [None if held else ALREADY_SENT if recent else None
+            for held, recent in zip(held_by, recently_sent(db, key.exercise, digests))]
     skipped += [skipped_entry(name, why) for (name, _data), why in zip(photos, sent) if why]
     kept = [i for i, why in enumerate(sent) if not why]
     photos, places, digests = [photos[i] for i in kept], [places[i] for i in kept], [digests[i] for i in kept]
-    held = frozenset(d for d, i in zip(digests, kept) if from_form[i])
+    held = frozenset(d for d, i in zip(digests, kept) if held_by[i])
     photos, places, digests, twice = _one_of_each(photos, places, digests)
     skipped += twice
     new = [name for (name, _data), digest in zip(photos, digests) if digest not in held]
-    if not new and (held or SENT_FROM_THIS_FORM in sent):
-        # every photo was stored by this form before: its batch, as for a double submit (whole now)
-        earlier = cut_short if cut_short and _claim(cut_short["id"], client_token, done=True) else \
-            _latest_from_form(client_token)
-        if earlier:
-            return redirect(url_for("trainer.batch", token=earlier["token"]))
+    if not new and held:
+        # every photo is in the batch already: that batch, as for a double submit (and whole now, if it was cut short)
+        _claim(earlier["id"], client_token, was=None, done=True)
+        return redirect(url_for("trainer.batch", token=earlier["token"]))
     if not new:
         flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
         for s in skipped:
             flash(f"{s['file']}: {pick(s)}", "error")
         return redirect(url_for("trainer.exercise", code=key.exercise), code=303)
-    if cut_short:
-        batch_id, token, listed = cut_short["id"], cut_short["token"], json.loads(cut_short["skipped"])
-        if not _claim(batch_id, client_token):       # another request is storing the rest (a double click)
+    if earlier:
+        batch_id, token = earlier["id"], earlier["token"]
+        if not _claim(batch_id, client_token, was=earlier["client_token"]):   # another request is storing into it
             dup = _sent_before(client_token)
             return redirect(url_for("trainer.batch", token=dup["token"] if dup else token))
     else:
-        token, listed = secrets.token_urlsafe(12), []
+        token = secrets.token_urlsafe(12)
         try:
             # (marked as storing until every photo is stored: see _sent_before)
             batch_id = db.execute("INSERT INTO batches(token, client_token, form_token, exercise, created_by, "
@@ -203,54 +203,106 @@ def batch_new(code: str):
                 return redirect(url_for("trainer.batch", token=dup["token"]))
             raise
     try:
-        store_batch(db, Path(current_app.config["DATA_DIR"]), batch_id=batch_id, exercise=key.exercise,
-                    photos=photos, places=places, held=held)
+        _store_into(batch_id, earlier, key.exercise, client_token, photos=photos, places=places, digests=digests,
+                    held=held, skipped=skipped, new=new)
+    except StorageError:
+        raise                               # (what it left is said and done: _store_into)
+    except Exception:
+        # An unexpected error once the batch was marked as being stored (after its photos were, too): it must not stay
+        # so until the next start, which the form sent again would take for a batch stored whole
+        log.exception("batch %s: an error after its storing began", batch_id)
+        _give_up(batch_id, client_token, keep=earlier is not None)
+        raise
+    return redirect(url_for("trainer.batch", token=token))
+
+
+def _store_into(batch_id: int, earlier, exercise: str, client_token: str | None, *, photos: list[tuple[str, bytes]],
+                places: list[str], digests: list[str], held: frozenset[str], skipped: list[dict],
+                new: list[str]) -> None:
+    """Store a sending's photos (:func:`store_batch`) into the batch it marked as being stored, then mark it stored
+    whole, or cut short with the photos left out listed with what it ``skipped``. ``earlier``: the batch's row, when
+    an earlier sending made it; ``new``: the names of the photos it does not hold."""
+    db = get_db()
+    listed = json.loads(earlier["skipped"]) if earlier else []
+    try:
+        store_batch(db, Path(current_app.config["DATA_DIR"]), batch_id=batch_id, exercise=exercise,
+                    photos=photos, places=places, digests=digests, held=held)
     except StorageError as exc:
         if not exc.stored:
-            if cut_short:
-                _claim(batch_id, client_token, release=True)       # still cut short: sending again stores the rest
+            if earlier:
+                _claim(batch_id, client_token, release=True)        # still cut short: sending again stores the rest
             else:
                 db.execute("DELETE FROM batches WHERE id=?", (batch_id,))
             raise
         # The photos left out are listed on the batch page until they are stored, and the batch gives up its client
-        # token, so sending them again from the same form stores them into this batch.
-        left = [skipped_entry(name, LEFT_OUT.get(exc.code, STORE_FAILED)) for name in exc.left_out]
+        # token, so sending them again (from the same form, or a new one: _cut_short_holding) stores them into it.
+        left = [skipped_entry(name, LEFT_OUT.get(exc.code, STORE_FAILED), sha256=digest)
+                for name, digest in exc.left_out]
         db.execute("UPDATE batches SET client_token=NULL WHERE id=?", (batch_id,))
-        _list_skipped(batch_id, listed, skipped + left, set(new) - set(exc.left_out))
+        _list_skipped(batch_id, listed, skipped + left, set(new) - {name for name, _ in exc.left_out})
         if exc.code == NOT_STORED[0]:
             flash(_("Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.",
                     n=exc.stored, total=exc.total), "error")
         else:                               # an unexpected error, logged where it happened (uploads.store_batch)
             flash(_("Server gagal menyimpan: {n} dari {total} lembar tersimpan; kirim lagi formulir yang sama.",
                     n=exc.stored, total=exc.total), "error")
-    else:
-        db.execute("UPDATE batches SET client_token=? WHERE id=?", (client_token, batch_id))
-        if cut_short:
-            _list_skipped(batch_id, listed, skipped, set(new))
-            flash(_("Foto yang belum tersimpan sebelumnya kini tersimpan di unggahan ini: {n} foto.", n=len(new)),
-                  "ok")
-    return redirect(url_for("trainer.batch", token=token))
+        return
+    db.execute("UPDATE batches SET client_token=? WHERE id=?", (client_token, batch_id))
+    if earlier:
+        _list_skipped(batch_id, listed, skipped, set(new))
+        flash(_("Foto yang belum tersimpan sebelumnya kini tersimpan di unggahan ini: {n} foto.", n=len(new)), "ok")
 
 
-def _cut_short(form_token: str, exercise: str):
-    """The batch this form made whose storing a crash, a full disk or an error cut short (``id``, ``token``,
-    ``skipped``): the form sent again stores the rest into it."""
-    return get_db().execute("SELECT id, token, skipped FROM batches WHERE form_token=? AND exercise=? AND "
-                            "client_token IS NULL AND removed_at IS NULL ORDER BY id DESC LIMIT 1",
-                            (form_token, exercise)).fetchone()
+def _give_up(batch_id: int, client_token: str | None, *, keep: bool) -> None:
+    """After an unexpected error, a batch this request marked as being stored is cut short (sending the form again
+    stores what is missing), or, when it is new and holds nothing, not kept. Best effort: logged if even that fails
+    (the next start clears the mark)."""
+    db = get_db()
+    try:
+        if client_token:
+            _claim(batch_id, client_token, release=True)
+        if not keep:
+            db.execute("DELETE FROM batches WHERE id=? AND NOT EXISTS (SELECT 1 FROM submissions WHERE batch_id=?)",
+                       (batch_id, batch_id))
+    except Exception:  # noqa: BLE001 - the error that brought us here is what the sender is told of
+        log.exception("batch %s could not be marked cut short; the next start does it", batch_id)
 
 
-def _claim(batch_id: int, form_token: str, *, done: bool = False, release: bool = False) -> bool:
-    """Mark a batch cut short as being stored again by this request (see :func:`_sent_before`): False when another
-    request has it. ``done``: as stored whole, at once; ``release``: back to cut short."""
+def _form_batch(form_token: str, exercise: str):
+    """The batch this form made (``id``, ``token``, ``client_token``, ``skipped``), still listed: stored whole
+    (``client_token`` is the form's token), being stored (:data:`STORING` and the token) or cut short (None)."""
+    return get_db().execute("SELECT id, token, client_token, skipped FROM batches WHERE (form_token=? OR "
+                            "client_token IN (?, ?)) AND exercise=? AND removed_at IS NULL ORDER BY id DESC LIMIT 1",
+                            (form_token, form_token, STORING + form_token, exercise)).fetchone()
+
+
+def _cut_short_holding(exercise: str, digests: list[str]):
+    """The latest batch of this exercise cut short (by a crash, a full disk or an error) that holds one of these
+    photos or lists one as left out: the class sent again from a new form (the page opened again after the
+    failure) completes it, as its own form would."""
+    db, chosen = get_db(), set(digests)
+    for row in db.execute("SELECT id, token, client_token, skipped FROM batches WHERE exercise=? AND client_token IS "
+                          "NULL AND form_token IS NOT NULL AND removed_at IS NULL ORDER BY id DESC",
+                          (exercise,)).fetchall():
+        left_out = {s.get("sha256") for s in json.loads(row["skipped"])}
+        if chosen & left_out or any(held_by_batch(db, row["id"], digests)):
+            return row
+    return None
+
+
+def _claim(batch_id: int, form_token: str, *, was: str | None = None, done: bool = False,
+           release: bool = False) -> bool:
+    """Mark a batch as being stored into by this request (see :func:`_sent_before`), if its client token is still
+    ``was`` (None: cut short; the form's token: stored whole): False when another request has it. ``done``: as
+    stored whole, at once; ``release``: back to cut short."""
     db = get_db()
     if release:
         db.execute("UPDATE batches SET client_token=NULL WHERE id=? AND client_token=?",
                    (batch_id, STORING + form_token))
         return True
     try:
-        return db.execute("UPDATE batches SET client_token=? WHERE id=? AND client_token IS NULL RETURNING id",
-                          (form_token if done else STORING + form_token, batch_id)).fetchone() is not None
+        return db.execute("UPDATE batches SET client_token=? WHERE id=? AND client_token IS ? RETURNING id",
+                          (form_token if done else STORING + form_token, batch_id, was)).fetchone() is not None
     except sqlite3.IntegrityError:          # another batch holds this form's token (made before this one)
         return False
 
@@ -282,12 +334,6 @@ def _sent_before(client_token: str):
     """The batch this form was already sent as: stored, or being stored by another request (a double click)."""
     return get_db().execute("SELECT token FROM batches WHERE client_token IN (?, ?)",
                             (client_token, STORING + client_token)).fetchone()
-
-
-def _latest_from_form(form_token: str):
-    """The latest batch sent from this form that is still listed."""
-    return get_db().execute("SELECT token FROM batches WHERE form_token=? AND removed_at IS NULL ORDER BY id DESC "
-                            "LIMIT 1", (form_token,)).fetchone()
 
 
 def batch_progress(batch_id: int) -> dict:

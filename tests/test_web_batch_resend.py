@@ -1,0 +1,163 @@
+"""A trainer's batch sent again after a failure: what the first sending stored and what the next one brings are one
+batch, whatever the trainer chose the second time, and no failure leaves a batch marked as being stored."""
+import hashlib
+
+import pytest
+
+from grader.commands.serve import ensure_demo_data
+from grader.web.db import connect
+from grader.web.testing import jpeg_bytes, log_in, make_test_app
+
+PHOTOS = {name: jpeg_bytes(color=f"#{shade:02x}{shade:02x}{shade:02x}") for shade, name in enumerate(
+    ["017_1.jpg", "017_2.jpg", "021_1.jpg", "021_2.jpg", "033_1.jpg", "salah.jpg"], start=200)}
+#: the class as first chosen: trainee 017's page 2 forgotten, and a photo chosen by mistake
+FIRST = ["017_1.jpg", "021_1.jpg", "021_2.jpg", "salah.jpg"]
+#: chosen again after the failure: 017's page 2 and trainee 033 added, the wrong photo left out, in another order
+AGAIN = ["033_1.jpg", "021_2.jpg", "017_2.jpg", "021_1.jpg", "017_1.jpg"]
+#: only what is missing: the photos the first sending left out, 017's page 2 and trainee 033
+MISSING = ["021_2.jpg", "017_2.jpg", "021_1.jpg", "033_1.jpg"]
+
+
+@pytest.fixture
+def code():
+    return ensure_demo_data()
+
+
+def send(trainer, code, names, form):
+    from test_web_trainer import batch
+    return batch(trainer, code, [(name, PHOTOS[name]) for name in names], client_token=form)
+
+
+def sheets_of(app) -> list[list[str]]:
+    """Each sheet the batches hold now (not merged into another): its photos' names."""
+    conn = connect(app.config["DATABASE"])
+    try:
+        rows = conn.execute("SELECT s.id, u.filename FROM submissions s JOIN uploads u ON u.submission_id = s.id "
+                            "WHERE s.state != 'merged' ORDER BY s.id, u.position").fetchall()
+    finally:
+        conn.close()
+    by_sheet: dict[int, list[str]] = {}
+    for r in rows:
+        by_sheet.setdefault(r["id"], []).append(r["filename"])
+    return sorted(by_sheet.values())
+
+
+@pytest.mark.parametrize("failure, form, chosen", [
+    ("full_disk", "same", AGAIN), ("full_disk", "new", AGAIN), ("full_disk", "new", MISSING),
+    ("answer_lost", "same", AGAIN)],
+    ids=["cut_short-same_form-chosen_again", "cut_short-page_reloaded-chosen_again",
+         "cut_short-page_reloaded-only_the_missing", "answer_lost-same_form-chosen_again"])
+def test_a_batch_sent_again_with_another_choice_of_photos_completes_the_first(code, monkeypatch, failure, form,
+                                                                             chosen):
+    """Review: a trainer whose batch failed (a full disk cut it short, or its answer was lost on the way) and who
+    then chose the photos again (the missing page added, a wrong photo removed, the folder picked in another order)
+    started a second batch: trainee 017's page 1 in the first and page 2 in the second stayed two half sheets, and
+    after the answer was lost the added photos were not stored at all (the same form led to the first batch as it
+    was). Now the form sent again after a failure, whatever it holds, is the first batch; so is a new form (the page
+    opened again) holding photos of a batch cut short. Nothing is stored twice, and pages pair by file name across
+    everything the batch holds."""
+    from test_web_trainee import full_disk_after
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    with monkeypatch.context() as m:
+        if failure == "full_disk":
+            full_disk_after(m, writes=1)                  # 017's page 1 fits, then the disk is full
+        first = send(trainer, code, FIRST, "klas")
+    assert first.status_code == 302 and "/trainer/batch/" in first.location
+    resent = send(trainer, code, chosen, "klas" if form == "same" else "klas-lagi")
+    assert resent.status_code == 302 and resent.location == first.location       # the first batch
+    expected = [["017_1.jpg", "017_2.jpg"], ["021_1.jpg", "021_2.jpg"], ["033_1.jpg"]]
+    if failure == "answer_lost":
+        expected.append(["salah.jpg"])                  # stored the first time: the trainer removes its sheet
+    assert sheets_of(app) == sorted(expected)            # 017's pages paired across the two sendings; none twice
+    status = trainer.get(resent.location + ".json").get_json()
+    assert status["complete"] and sorted(i["trainee"] for i in status["items"]) == sorted(
+        ["017", "021", "033"] + (["salah"] if failure == "answer_lost" else []))
+    conn = connect(app.config["DATABASE"])
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 1
+        stored = [r[0] for r in conn.execute("SELECT u.sha256 FROM uploads u JOIN submissions s ON "
+                                             "s.id = u.submission_id WHERE s.state != 'merged'")]
+        assert sorted(stored) == sorted({hashlib.sha256(PHOTOS[n]).hexdigest() for n in FIRST + chosen
+                                         if failure == "answer_lost" or n != "salah.jpg"})
+    finally:
+        conn.close()
+    page = trainer.get(resent.location).get_data(as_text=True)
+    assert "021_1.jpg</code>: Penyimpanan server penuh" not in page           # stored now: no longer listed
+    if failure == "full_disk":                            # never stored, and not sent again: still said
+        assert "salah.jpg</code>: Penyimpanan server penuh" in page
+    again = send(trainer, code, chosen, "klas" if form == "same" else "klas-lagi")
+    assert again.location == first.location and len(sheets_of(app)) == len(expected)    # once more: as it is
+
+
+FAULTS = {
+    # the batch's merge step cannot be marked due (after its photos are stored, the way the code was)
+    "merge_mark": "CREATE TRIGGER fault BEFORE UPDATE OF merged ON batches BEGIN SELECT RAISE(ABORT, 'disk I/O "
+                  "error'); END",
+    # the batch cannot be marked stored whole, once every photo is
+    "whole_mark": "CREATE TRIGGER fault BEFORE UPDATE OF client_token ON batches WHEN NEW.client_token = 'err' "
+                  "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_an_error_after_a_batchs_photos_are_stored_never_leaves_it_being_stored(code, fault):
+    """Review: an unexpected error once a batch's photos were stored (marking its merge step due, or the batch
+    stored whole) left it marked "being stored" until the next start: the form sent again was led to it as if it
+    were whole, and its sheets waited for the next start to be graded. Now the batch is cut short (or, when nothing
+    of it was stored, not kept), what was stored is graded at once, and the same form sent again completes it."""
+    from test_web_trainer import CLASS, batch
+
+    app = make_test_app(PROPAGATE_EXCEPTIONS=False)
+    trainer = app.test_client()
+    log_in(trainer)
+    conn = connect(app.config["DATABASE"])
+    try:
+        conn.execute(FAULTS[fault])
+        resp = batch(trainer, code, CLASS, client_token="err")
+        assert resp.status_code in (302, 500)
+        assert conn.execute("SELECT COUNT(*) FROM batches WHERE client_token LIKE 'storing:%'").fetchone()[0] == 0
+        assert trainer.get("/trainer/kiriman/err.json").status_code == 404   # not "arrived": sending again completes
+        assert conn.execute("SELECT COUNT(*) FROM submissions WHERE state != 'done'").fetchone()[0] == 0   # graded
+        conn.execute("DROP TRIGGER fault")
+    finally:
+        conn.close()
+    resent = batch(trainer, code, CLASS, client_token="err")
+    assert resent.status_code == 302 and "/trainer/batch/" in resent.location
+    conn = connect(app.config["DATABASE"])
+    try:
+        assert [tuple(r) for r in conn.execute("SELECT client_token FROM batches")] == [("err",)]
+        assert sorted(r[0] for r in conn.execute("SELECT u.sha256 FROM uploads u")) == sorted(
+            hashlib.sha256(data).hexdigest() for _, data in CLASS)                            # each photo once
+        assert {r[0] for r in conn.execute("SELECT state FROM submissions")} == {"done"}
+    finally:
+        conn.close()
+
+
+def test_a_batch_sent_again_hashes_the_photos_it_holds_once(code, monkeypatch):
+    """Review: storing a batch sent again hashed once more every photo of it, to tell those the batch holds already,
+    which the request had just hashed (a class's 400 MB, twice, on a small server). Only the request hashes them."""
+    import hashlib as real
+
+    import grader.web.uploads as uploads
+    from test_web_trainee import full_disk_after
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    with monkeypatch.context() as m:
+        full_disk_after(m, writes=1)                    # 017's page 1 is stored
+        send(trainer, code, FIRST, "klas")
+    hashed = []
+
+    class Counting:
+        @staticmethod
+        def sha256(data=b""):
+            hashed.append(bytes(data))
+            return real.sha256(data)
+    monkeypatch.setattr(uploads, "hashlib", Counting)
+    monkeypatch.setattr(uploads, "queue_grading", lambda *a, **k: None)     # (the storing only: no merge step)
+    assert send(trainer, code, AGAIN, "klas").status_code == 302
+    assert PHOTOS["017_1.jpg"] not in hashed and PHOTOS["021_1.jpg"] in hashed
