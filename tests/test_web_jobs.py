@@ -9,6 +9,7 @@ import pytest
 from grader.commands.serve import ensure_demo_data
 from grader.errors import GraderError
 from grader.web.db import connect
+from grader.web.job_pools import WorkerPool
 from grader.web.jobs import MAX_ATTEMPTS, JobContext, JobRunner
 from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
 from grader.web.uploads import store_submission
@@ -166,7 +167,11 @@ def test_a_photo_refused_for_a_reason_is_not_tried_again(code, monkeypatch):
 class RefusingPool:
     """A pool that cannot take work (it could not start a worker process: too many open files, memory short)."""
 
+    def __init__(self):
+        self.submits = 0
+
     def submit(self, *args, **kwargs):
+        self.submits += 1
         raise OSError(errno.EMFILE, "Too many open files")
 
     def shutdown(self, *args, **kwargs):
@@ -177,21 +182,21 @@ def test_a_sheet_the_pool_could_not_take_is_tried_again_and_the_queue_goes_on(co
     """QA: when the pool could not take a job (it could not start a worker process), the error went up to the
     trainee's upload (a 500 after the photos were stored), the sheet stayed queued until the next start, and its
     worker's place was never given back: with one worker, no sheet was graded again until a restart. Now the job
-    is tried again a moment later (at most MAX_ATTEMPTS times), and the queue goes on."""
+    is tried again a moment later (at most MAX_ATTEMPTS times), and the queue goes on. QA: the pool itself was kept
+    and handed the next job too, so a pool left broken failed every sheet for good; it is replaced now."""
     app = make_test_app(JOBS_RECOVER=False)
     conn, first = stored(app, code, "a_1.jpg")
     _, second = stored(app, code, "b_1.jpg", jpeg_bytes(color="#eee"))
     ctx = JobContext(database=app.config["DATABASE"], data_dir=str(app.config["DATA_DIR"]),
                      pipeline="grader.web.testing")
     runner = JobRunner(ctx, mode="thread", workers=1, retry_delay_s=0.05)
-    real, refused = runner._get_executor, []
+    real, refused = runner._current_pool, []
 
-    def pool():                                          # the first job handed over finds the pool unable to take it
+    def pool():                                  # the first job handed over finds the pool unable to take any
         if not refused:
-            refused.append(1)
-            return RefusingPool()
-        return real()
-    runner._get_executor = pool
+            refused.append(WorkerPool(RefusingPool()))
+        return refused[0] if not refused[0].retired else real()
+    runner._current_pool = pool
     try:
         job = runner.submit("grade", {"submission_id": first})          # (no error for the sender: it is stored)
         runner.submit("grade", {"submission_id": second})
@@ -200,6 +205,7 @@ def test_a_sheet_the_pool_could_not_take_is_tried_again_and_the_queue_goes_on(co
         assert runner.status(job).attempts == 2
     finally:
         runner.shutdown()
+    assert refused[0].executor.submits == 1                      # retired at once, never handed a job again
     assert any("could not be handed to a grading worker" in r.getMessage() for r in caplog.records)
 
 
