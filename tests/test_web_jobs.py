@@ -37,6 +37,14 @@ def wait_for(conn, sid, states=("done", "failed"), timeout=60):
     raise AssertionError(f"submission {sid} still {row['state']}")
 
 
+def wait_for_job(runner, job_id, states=("done", "failed"), timeout=20):
+    """The job's status once it is in one of ``states`` (the worker records a sheet's outcome, then its job's)."""
+    end = time.time() + timeout
+    while (job := runner.status(job_id)).state not in states and time.time() < end:
+        time.sleep(0.05)
+    return job
+
+
 def test_process_pool_grades_in_a_worker_process(code):
     app = make_test_app(JOBS_MODE="process", JOBS_WORKERS=1)
     client = app.test_client()
@@ -127,7 +135,7 @@ def test_a_failure_that_persists_is_given_up_with_a_clear_message_and_the_photos
                            content_type="multipart/form-data")
         conn = connect(app.config["DATABASE"])
         row = wait_for(conn, 1, states=("failed",), timeout=20)
-        job = app.extensions["grader.jobs"].status(row["job_id"])
+        job = wait_for_job(app.extensions["grader.jobs"], row["job_id"])
     finally:
         app.extensions["grader.jobs"].shutdown()
     assert len(runs) == MAX_ATTEMPTS and job.state == "failed" and job.attempts == MAX_ATTEMPTS > 1
@@ -227,10 +235,8 @@ def test_a_job_whose_outcome_could_not_be_recorded_is_tried_again(code, monkeypa
     try:
         conn, sid = stored(app, code)
         job = app.extensions["grader.jobs"].submit("grade", {"submission_id": sid})
-        end = time.time() + 20
-        while app.extensions["grader.jobs"].status(job).state != "done" and time.time() < end:
-            time.sleep(0.05)
-        assert app.extensions["grader.jobs"].status(job).state == "done" and calls == ["done", "done"]
+        assert wait_for_job(app.extensions["grader.jobs"], job, states=("done",)).state == "done"
+        assert calls == ["done", "done"]
         assert wait_for(conn, sid)["state"] == "done"
     finally:
         app.extensions["grader.jobs"].shutdown()
