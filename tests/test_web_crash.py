@@ -131,7 +131,7 @@ def test_worker_processes_end_when_the_web_process_is_killed(tmp_path):
               "from grader.web.jobs import JobContext, JobRunner\n"
               f"r = JobRunner(JobContext({str(tmp_path / 'db')!r}, {str(tmp_path)!r}, 'grader.web.testing'), "
               "mode='process', workers=1)\n"
-              "print(r._get_executor().submit(os.getpid).result(), flush=True)\n"
+              "print(r._current_pool().executor.submit(os.getpid).result(), flush=True)\n"
               "time.sleep(60)\n")
     web = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     worker = int(web.stdout.readline())

@@ -9,6 +9,7 @@ import pytest
 from grader.commands.serve import ensure_demo_data
 from grader.errors import GraderError
 from grader.web.db import connect
+from grader.web.job_pools import WorkerPool
 from grader.web.jobs import MAX_ATTEMPTS, JobContext, JobRunner
 from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
 from grader.web.uploads import store_submission
@@ -34,6 +35,14 @@ def wait_for(conn, sid, states=("done", "failed"), timeout=60):
             return row
         time.sleep(0.1)
     raise AssertionError(f"submission {sid} still {row['state']}")
+
+
+def wait_for_job(runner, job_id, states=("done", "failed"), timeout=20):
+    """The job's status once it is in one of ``states`` (the worker records a sheet's outcome, then its job's)."""
+    end = time.time() + timeout
+    while (job := runner.status(job_id)).state not in states and time.time() < end:
+        time.sleep(0.05)
+    return job
 
 
 def test_process_pool_grades_in_a_worker_process(code):
@@ -126,7 +135,7 @@ def test_a_failure_that_persists_is_given_up_with_a_clear_message_and_the_photos
                            content_type="multipart/form-data")
         conn = connect(app.config["DATABASE"])
         row = wait_for(conn, 1, states=("failed",), timeout=20)
-        job = app.extensions["grader.jobs"].status(row["job_id"])
+        job = wait_for_job(app.extensions["grader.jobs"], row["job_id"])
     finally:
         app.extensions["grader.jobs"].shutdown()
     assert len(runs) == MAX_ATTEMPTS and job.state == "failed" and job.attempts == MAX_ATTEMPTS > 1
@@ -166,7 +175,11 @@ def test_a_photo_refused_for_a_reason_is_not_tried_again(code, monkeypatch):
 class RefusingPool:
     """A pool that cannot take work (it could not start a worker process: too many open files, memory short)."""
 
+    def __init__(self):
+        self.submits = 0
+
     def submit(self, *args, **kwargs):
+        self.submits += 1
         raise OSError(errno.EMFILE, "Too many open files")
 
     def shutdown(self, *args, **kwargs):
@@ -177,21 +190,21 @@ def test_a_sheet_the_pool_could_not_take_is_tried_again_and_the_queue_goes_on(co
     """QA: when the pool could not take a job (it could not start a worker process), the error went up to the
     trainee's upload (a 500 after the photos were stored), the sheet stayed queued until the next start, and its
     worker's place was never given back: with one worker, no sheet was graded again until a restart. Now the job
-    is tried again a moment later (at most MAX_ATTEMPTS times), and the queue goes on."""
+    is tried again a moment later (at most MAX_ATTEMPTS times), and the queue goes on. QA: the pool itself was kept
+    and handed the next job too, so a pool left broken failed every sheet for good; it is replaced now."""
     app = make_test_app(JOBS_RECOVER=False)
     conn, first = stored(app, code, "a_1.jpg")
     _, second = stored(app, code, "b_1.jpg", jpeg_bytes(color="#eee"))
     ctx = JobContext(database=app.config["DATABASE"], data_dir=str(app.config["DATA_DIR"]),
                      pipeline="grader.web.testing")
     runner = JobRunner(ctx, mode="thread", workers=1, retry_delay_s=0.05)
-    real, refused = runner._get_executor, []
+    real, refused = runner._current_pool, []
 
-    def pool():                                          # the first job handed over finds the pool unable to take it
+    def pool():                                  # the first job handed over finds the pool unable to take any
         if not refused:
-            refused.append(1)
-            return RefusingPool()
-        return real()
-    runner._get_executor = pool
+            refused.append(WorkerPool(RefusingPool()))
+        return refused[0] if not refused[0].retired else real()
+    runner._current_pool = pool
     try:
         job = runner.submit("grade", {"submission_id": first})          # (no error for the sender: it is stored)
         runner.submit("grade", {"submission_id": second})
@@ -200,6 +213,7 @@ def test_a_sheet_the_pool_could_not_take_is_tried_again_and_the_queue_goes_on(co
         assert runner.status(job).attempts == 2
     finally:
         runner.shutdown()
+    assert refused[0].executor.submits == 1                      # retired at once, never handed a job again
     assert any("could not be handed to a grading worker" in r.getMessage() for r in caplog.records)
 
 
@@ -221,10 +235,8 @@ def test_a_job_whose_outcome_could_not_be_recorded_is_tried_again(code, monkeypa
     try:
         conn, sid = stored(app, code)
         job = app.extensions["grader.jobs"].submit("grade", {"submission_id": sid})
-        end = time.time() + 20
-        while app.extensions["grader.jobs"].status(job).state != "done" and time.time() < end:
-            time.sleep(0.05)
-        assert app.extensions["grader.jobs"].status(job).state == "done" and calls == ["done", "done"]
+        assert wait_for_job(app.extensions["grader.jobs"], job, states=("done",)).state == "done"
+        assert calls == ["done", "done"]
         assert wait_for(conn, sid)["state"] == "done"
     finally:
         app.extensions["grader.jobs"].shutdown()

@@ -12,32 +12,42 @@ dispatched again a few seconds later, until each has been tried
 page shows, and logged. A distributed queue can replace :class:`JobRunner` later
 without touching the pages: they only call :func:`submit` and :func:`status`.
 
+A worker that dies (a photo that makes OpenCV segfault, memory exhausted) breaks
+its pool and takes every job in flight on it down. Only a job that was running
+alone when its worker died is charged an attempt; when several were running,
+none is, and each is run again alone, one at a time, until the one that kills
+its worker is found (:func:`grader.web.job_pools.settle_jobs`). A broken pool,
+and one that could not take a job, is replaced, and the jobs that were on it are
+run again only once all its processes have ended: a sheet is never graded by two
+processes at once.
+
 A job kind names a handler ``run(payload, ctx)``, a failure hook
 ``fail(payload, ctx, code, message_id, message_en)`` and a follow-up run here
 after the job (see :data:`grader.web.job_worker.KINDS`). Handlers run in
 worker processes (:mod:`grader.web.job_worker`), open their own database
 connection and write their results themselves, so a finished result survives
 a crash of the web process. Waiting jobs are kept here, in (priority,
-arrival) order, and handed to the pool only as workers free up.
+arrival) order, and handed to the pool only as workers free up
+(:mod:`grader.web.job_queue`).
 """
 from __future__ import annotations
 
 import concurrent.futures as cf
-import heapq
-import itertools
 import json
 import logging
-import multiprocessing
 import os
 import threading
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Callable
 
 from flask import current_app
 
 from grader.web.db import connect, now_iso
+from grader.web.job_pools import STOP_GRACE_S, WorkerPool, retire, settle_jobs, start_pool
+from grader.web.job_queue import JobQueue
 from grader.web.job_worker import (INTERNAL_ERROR, INTERRUPTED, KINDS, MAX_ATTEMPTS, RETRY, SERVER_FAILURES,
-                                   WORKER_CRASHED, JobContext, _after_hook, _resolve, _warm_up, execute_job)
+                                   WORKER_CRASHED, JobContext, _after_hook, _resolve, execute_job)
 
 __all__ = ["JobContext", "JobRunner", "JobStatus", "MAX_ATTEMPTS", "execute_job", "runner", "status", "submit"]
 log = logging.getLogger(__name__)
@@ -66,21 +76,19 @@ class JobRunner:
     """Dispatches jobs to an executor: ``process`` (default), ``thread`` or ``inline`` (tests)."""
 
     def __init__(self, ctx: JobContext, *, mode: str = "process", workers: int | None = None,
-                 retry_delay_s: float = RETRY_DELAY_S):
+                 retry_delay_s: float = RETRY_DELAY_S, stop_grace_s: float = STOP_GRACE_S):
         if mode not in ("process", "thread", "inline"):
             raise ValueError(f"unknown job executor mode {mode!r}")
         self.ctx = ctx
         self.mode = mode
         self.workers = workers or max(1, min(4, os.cpu_count() or 1))
         self.retry_delay_s = retry_delay_s
-        self._executor: cf.Executor | None = None
+        self.stop_grace_s = stop_grace_s
+        self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
         # follow-ups (after-job hooks, crash handling) run here, never in the pool's own management thread
         self._followups = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-job-followup")
-        self._queue_lock = threading.Lock()
-        self._waiting: list[tuple[int, int, int]] = []      # heap of (priority, arrival, job id)
-        self._arrival = itertools.count()
-        self._in_flight = 0
+        self._queue = JobQueue(self.workers)
         self._closed = False
 
     # -- the interface the pages use -------------------------------------------------------
@@ -92,41 +100,30 @@ class JobRunner:
         """
         if kind not in KINDS:
             raise ValueError(f"unknown job kind {kind!r}")
-        conn = connect(self.ctx.database)
-        try:
+        with closing(connect(self.ctx.database)) as conn:
             job_id = conn.execute("INSERT INTO jobs(kind, payload, priority, created_at) VALUES (?, ?, ?, ?)",
                                   (kind, json.dumps(payload), priority, now_iso())).lastrowid
-        finally:
-            conn.close()
         if on_queued:
             on_queued(job_id)
         self.dispatch(job_id, priority)
         return job_id
 
     def status(self, job_id: int) -> JobStatus | None:
-        conn = connect(self.ctx.database)
-        try:
+        with closing(connect(self.ctx.database)) as conn:
             row = conn.execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
-        finally:
-            conn.close()
         if row is None:
             return None
         return JobStatus(**{k: row[k] for k in JobStatus.__dataclass_fields__})
 
     # -- machinery ---------------------------------------------------------------------------
-    def _get_executor(self) -> cf.Executor:
+    def _current_pool(self) -> WorkerPool:
         with self._lock:
-            if self._executor is None:
-                if self.mode == "process":
-                    self._executor = cf.ProcessPoolExecutor(
-                        max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                        initializer=_warm_up, initargs=(self.ctx.pipeline, self.ctx.data_dir))
-                else:
-                    self._executor = cf.ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="grader-job")
-            return self._executor
+            if self._pool is None:
+                self._pool = start_pool(self.ctx, mode=self.mode, workers=self.workers)
+            return self._pool
 
     def dispatch(self, job_id: int, priority: int | None = None) -> None:
-        """Run ``job_id`` when a worker is free; waiting jobs start in (priority, arrival) order."""
+        """Run ``job_id`` when a worker is free (:class:`grader.web.job_queue.JobQueue`)."""
         if self.mode == "inline":
             while execute_job(self.ctx, job_id) == RETRY:     # (at once: each run counts one of its attempts)
                 pass
@@ -135,59 +132,71 @@ class JobRunner:
         if self._closed:                # shut down: the job stays queued in the database for the next start
             return
         if priority is None:
-            conn = connect(self.ctx.database)
-            try:
+            with closing(connect(self.ctx.database)) as conn:
                 row = conn.execute("SELECT priority FROM jobs WHERE id=?", (job_id,)).fetchone()
-            finally:
-                conn.close()
             priority = row["priority"] if row else 0
-        with self._queue_lock:
-            heapq.heappush(self._waiting, (priority, next(self._arrival), job_id))
+        self._queue.put(job_id, priority)
         self._pump()
 
     def _pump(self) -> None:
-        """Hand waiting jobs to the pool while it has a free worker (the pool never queues behind our back).
-
-        A pool that cannot take a job (a broken one is replaced once; a new one could not start its worker
-        processes: too many open files, memory short) costs that job an attempt: it is dispatched again a little
-        later, or failed once it has had them all, and the worker's place is given back. The error never reaches
-        the caller (a trainee's upload, stored already) and the jobs waiting behind it are not lost."""
-        while True:
-            with self._queue_lock:
-                if self._in_flight >= self.workers or not self._waiting:
-                    return
-                _, _, job_id = heapq.heappop(self._waiting)
-                self._in_flight += 1
-            try:
-                executor = self._get_executor()
-                try:
-                    future = executor.submit(execute_job, self.ctx, job_id)
-                except (RuntimeError, cf.BrokenExecutor):   # a broken pool: start a new one, once
-                    self._forget(executor)
-                    executor = self._get_executor()
-                    future = executor.submit(execute_job, self.ctx, job_id)
-            except Exception:  # noqa: BLE001 - logged; the job is tried again later or failed, never left queued
-                with self._queue_lock:
-                    self._in_flight -= 1
-                log.exception("job %s could not be handed to a grading worker", job_id)
-                try:
-                    self._followups.submit(self._followup, self._try_again_later, job_id, INTERNAL_ERROR)
-                except RuntimeError:    # shutting down: the job stays queued for the next start
-                    pass
+        """Hand the queue's jobs to the pool while it lets them go."""
+        while not self._closed and (job_id := self._queue.take()) is not None:
+            if not self._hand_over(job_id):
                 return                  # (the next attempt, or the next job's submit, pumps the rest)
-            future.add_done_callback(lambda f, job_id=job_id, ex=executor: self._after(job_id, f, ex))
+
+    def _hand_over(self, job_id: int) -> bool:
+        """Give ``job_id`` to the current pool; False if it would not take it.
+
+        A pool that broke or was retired meanwhile did not take the job: it goes to a new pool at once. A pool whose
+        ``submit`` raised otherwise (it could not start a worker process: too many open files, memory short) may be
+        broken and may still run the job: it is retired, and once it has ended (:meth:`_settle`) the job costs an
+        attempt, is dispatched again a little later, or failed once it has had them all. The error never reaches the
+        caller (a trainee's upload, stored already) and the jobs waiting behind it are not lost."""
+        pool = None
+        try:
+            pool = self._current_pool()
+            try:
+                future = pool.executor.submit(execute_job, self.ctx, job_id)
+            except Exception as exc:    # it broke, or was retired, meanwhile: it did not take it; a new pool, once
+                if not (isinstance(exc, cf.BrokenExecutor) or pool.retired):
+                    raise
+                self._forget(pool)
+                pool = self._current_pool()
+                future = pool.executor.submit(execute_job, self.ctx, job_id)
+        except Exception:  # noqa: BLE001 - logged; the job is tried again later or failed, never left queued
+            log.exception("job %s could not be handed to a grading worker; the pool is replaced", job_id)
+            self._queue.back(job_id)
+            if pool is not None and pool.refuse(job_id):
+                self._retire(pool, grace_s=self.ctx.timeout_s + self.stop_grace_s)
+            else:
+                self._submit_followup(self._try_again_later, job_id, INTERNAL_ERROR)
+            return False
+        pool.took(job_id)
+        future.add_done_callback(lambda f, job_id=job_id, pool=pool: self._after(job_id, f, pool))
+        return True
+
+    def _retire(self, pool: WorkerPool, *, grace_s: float) -> None:
+        """Hand ``pool`` no more jobs; once all its processes have ended (killed if they are still running
+        ``grace_s`` seconds on), settle the jobs left on it (:meth:`_settle`)."""
+        self._forget(pool)
+        if pool.retire_once():
+            retire(pool, grace_s=grace_s, then=lambda stuck: self._submit_followup(self._settle, pool, stuck),
+                   fallback=self._submit_followup)
+
+    def _submit_followup(self, fn: Callable, *args) -> None:
+        try:
+            self._followups.submit(self._followup, fn, *args)
+        except RuntimeError:            # shut down: what is unfinished is in the database for the next start
+            log.info("job follow-up %s%r left to the next start (shutting down)", getattr(fn, "__name__", fn), args)
 
     def _try_again_later(self, job_id: int, error: tuple[str, str, str]) -> None:
         """``job_id`` did not run to an outcome: the pool could not take it, or its worker raised outside the job
         (a database locked while claiming or recording it). Count that as one of its attempts (a claimed job has
         counted it), and dispatch it again a little later, or fail it with ``error`` once it has had
         :data:`MAX_ATTEMPTS`: a job is never left queued with nothing to dispatch it."""
-        conn = connect(self.ctx.database)
-        try:
+        with closing(connect(self.ctx.database)) as conn:
             row = conn.execute("UPDATE jobs SET state='queued', attempts=attempts+(state='queued') WHERE id=? AND "
                                "state IN ('queued', 'running') RETURNING attempts", (job_id,)).fetchone()
-        finally:
-            conn.close()
         if row is not None and row["attempts"] < MAX_ATTEMPTS:
             self._later(self.retry_delay_s * row["attempts"], self.dispatch, job_id)
             return
@@ -199,12 +208,8 @@ class JobRunner:
         """``fn(*args)`` as a follow-up, ``seconds`` from now (unless the runner has been shut down meanwhile: what is
         queued in the database is dispatched at the next start)."""
         def due() -> None:
-            if self._closed:
-                return
-            try:
-                self._followups.submit(self._followup, fn, *args)
-            except RuntimeError:        # shut down meanwhile
-                pass
+            if not self._closed:
+                self._submit_followup(fn, *args)
         timer = threading.Timer(max(0.0, seconds), due)
         timer.daemon = True
         timer.start()
@@ -222,47 +227,117 @@ class JobRunner:
     def warm_up(self) -> None:
         """Start the worker processes now (each imports the pipeline once), so the first trainee does not wait."""
         if self.mode == "process":
-            executor = self._get_executor()
+            executor = self._current_pool().executor
             for _ in range(self.workers):
                 executor.submit(os.getpid)
 
     def waiting(self) -> int:
         """Jobs queued here and not yet handed to a worker."""
-        with self._queue_lock:
-            return len(self._waiting)
+        return self._queue.waiting()
 
-    def _forget(self, executor: cf.Executor) -> None:
-        """Drop a broken pool (only if it is still the current one); the next dispatch starts a new one."""
+    def _forget(self, pool: WorkerPool) -> None:
+        """Drop a pool (only if it is still the current one); the next dispatch starts a new one."""
         with self._lock:
-            if self._executor is executor:
-                self._executor = None
+            if self._pool is pool:
+                self._pool = None
 
-    def _after(self, job_id: int, future: cf.Future, executor: cf.Executor) -> None:
-        """Runs in the pool's own thread: hand the follow-up to the follow-up thread and return at once."""
-        with self._queue_lock:
-            self._in_flight -= 1
-        if future.cancelled():          # shutting down: the job stays queued and is recovered at the next start
+    def _after(self, job_id: int, future: cf.Future, pool: WorkerPool) -> None:
+        """Runs in the pool's own thread: hand the follow-up to the follow-up thread and return at once.
+
+        A job that comes back because its pool broke stays on the pool until the pool's processes have ended and
+        :meth:`_settle` decides about it; until then no job goes to any pool."""
+        broken = not future.cancelled() and isinstance(future.exception(), cf.BrokenExecutor)
+        came = pool.came_back(job_id, broken=broken)
+        if came in ("first_break", "late"):
+            self._queue.hold()
+        if came == "first_break":
+            log.error("job %s: a grading worker process died; the jobs on its pool are run again once its "
+                      "processes have stopped", job_id)
+            self._retire(pool, grace_s=self.stop_grace_s)
+        elif came == "late":
+            self._submit_followup(self._settle, pool, [])
+        if came != "back":
+            return
+        self._queue.back(job_id)
+        if future.cancelled():          # never started: shut down (queued for the next start), or its pool retired
+            if not self._closed:
+                self._submit_followup(self.dispatch, job_id)
             return
         exc = future.exception()
         if exc is not None:
             log.error("job %s: worker failed: %r", job_id, exc)
-            if isinstance(exc, cf.BrokenExecutor):
-                self._forget(executor)
         outcome = future.result() if exc is None else None
+        if outcome in ("done", "failed"):
+            self._queue.clear(job_id)
+        self._submit_followup(self._pump)
+        if outcome == RETRY:            # an unexpected error, not its last attempt: again in a few seconds
+            self._submit_followup(self._dispatch_again_later, job_id)
+        elif exc is None:
+            if outcome == "failed":
+                self._submit_followup(self._log_failed, job_id)
+            self._submit_followup(self._run_after, job_id)
+        else:                           # (raised outside the job: a database locked while claiming or recording it)
+            self._submit_followup(self._try_again_later, job_id, INTERNAL_ERROR)
+
+    def _settle(self, pool: WorkerPool, stuck: list[int]) -> None:
+        """Decide what becomes of the jobs left on a retired pool (:func:`grader.web.job_pools.settle_jobs`), now that
+        its processes have ended; then let the queue go on."""
+        jobs, refused, ends_hold = pool.take_left()
+        self._queue.back(*jobs)
         try:
-            self._followups.submit(self._followup, self._pump)
-            if outcome == RETRY:        # an unexpected error, not its last attempt: again in a few seconds
-                self._followups.submit(self._followup, self._dispatch_again_later, job_id)
-            elif exc is None:
-                if outcome == "failed":
-                    self._followups.submit(self._followup, self._log_failed, job_id)
-                self._followups.submit(self._followup, self._run_after, job_id)
-            elif isinstance(exc, cf.BrokenExecutor):
-                self._followups.submit(self._followup, self._retry_or_fail, job_id)
-            else:                       # (raised outside the job: a database locked while claiming or recording it)
-                self._followups.submit(self._followup, self._try_again_later, job_id, INTERNAL_ERROR)
-        except RuntimeError:            # shutting down: what is unfinished is recovered at the next start
-            log.info("job %s finished during shutdown; follow-up left to the next start", job_id)
+            if not self._closed and (jobs or refused):
+                self._carry_out(jobs, refused, broke=pool.broke, stuck=stuck)
+        finally:
+            if ends_hold:
+                self._queue.release()
+            self._pump()
+
+    def _carry_out(self, jobs: list[int], refused: list[int], *, broke: bool, stuck: list[int]) -> None:
+        with closing(connect(self.ctx.database)) as conn:
+            rows = {r["id"]: r for r in conn.execute(
+                f"SELECT id, kind, state FROM jobs WHERE id IN ({','.join('?' * len(jobs + refused))})",
+                (*jobs, *refused))}
+            to = settle_jobs({j: r["state"] for j, r in rows.items()}, jobs=jobs, refused=refused, broke=broke,
+                             stuck=stuck)
+            conn.executemany("UPDATE jobs SET state='queued', attempts=MAX(attempts - 1, 0) WHERE id=? AND "
+                             "state='running'", [(j,) for j in to.suspects])
+        if to.left:
+            log.error("job(s) %s were running in grading worker process(es) %s that could not be stopped; they are "
+                      "left running, for the next start", ", ".join(map(str, to.left)), ", ".join(map(str, stuck)))
+        for job_id in to.finished:
+            self._queue.clear(job_id)
+            self._log_failed(job_id)
+            self._run_after(job_id)
+        for job_id in to.crashed_alone:
+            self._crashed_alone(job_id)
+        for job_id in to.suspects:
+            log.warning("job %s (%s) was running beside job(s) %s when a grading worker process died: not counted as "
+                        "an attempt; each is run again alone, to find the one that stops its worker", job_id,
+                        rows[job_id]["kind"], ", ".join(str(j) for j in to.suspects if j != job_id))
+            self._queue.suspect(job_id)
+            self.dispatch(job_id)
+        for job_id in to.again:
+            self.dispatch(job_id)
+        for job_id in to.charged:
+            log.warning("job %s (%s) had not started when its grading worker pool broke with no job running (a "
+                        "worker could not start?): counted as an attempt", job_id, rows[job_id]["kind"])
+            self._try_again_later(job_id, WORKER_CRASHED)
+        for job_id in to.refused:
+            self._try_again_later(job_id, INTERNAL_ERROR)
+
+    def _crashed_alone(self, job_id: int) -> None:
+        """``job_id`` was the one job running when its worker process died: the attempt counts. It is tried again
+        alone a little later, or failed once it has had :data:`MAX_ATTEMPTS`."""
+        with closing(connect(self.ctx.database)) as conn:
+            row = conn.execute("UPDATE jobs SET state='queued' WHERE id=? AND state='running' AND attempts < ? "
+                               "RETURNING kind, attempts", (job_id, MAX_ATTEMPTS)).fetchone()
+        if row is None:
+            self.fail_unfinished(job_id, WORKER_CRASHED)
+            return
+        log.warning("job %s (%s) stopped its grading worker process while running alone (attempt %d of %d); it is "
+                    "tried again alone", job_id, row["kind"], row["attempts"], MAX_ATTEMPTS)
+        self._queue.suspect(job_id)
+        self._later(self.retry_delay_s * row["attempts"], self.dispatch, job_id)
 
     def _dispatch_again_later(self, job_id: int) -> None:
         """Dispatch a job its worker put back in the queue (:data:`RETRY`) again, later each time it is tried."""
@@ -279,29 +354,11 @@ class JobRunner:
                     "job %s (%s) failed for good after %d attempt(s): %s: %s", job_id, job.kind, job.attempts,
                     job.error_code, job.error_en)
 
-    def _retry_or_fail(self, job_id: int) -> None:
-        """A worker process died. Jobs it never started go to a new pool; a started one is tried again (it may have
-        died with a neighbour) until it has been tried :data:`MAX_ATTEMPTS` times, then marked failed with the
-        reason."""
-        conn = connect(self.ctx.database)
-        try:
-            row = conn.execute("UPDATE jobs SET state='queued' WHERE id=? AND (state='queued' OR "
-                               "(state='running' AND attempts < ?)) RETURNING id", (job_id, MAX_ATTEMPTS)).fetchone()
-        finally:
-            conn.close()
-        if row is None:
-            self.fail_unfinished(job_id, WORKER_CRASHED)
-        else:
-            self.dispatch(job_id)
-
     def _run_after(self, job_id: int) -> None:
         """The kind's follow-up in this process (it may submit more jobs); its errors are logged, not raised."""
         try:
-            conn = connect(self.ctx.database)
-            try:
+            with closing(connect(self.ctx.database)) as conn:
                 row = conn.execute("SELECT kind, payload FROM jobs WHERE id=?", (job_id,)).fetchone()
-            finally:
-                conn.close()
             if row is not None:
                 _after_hook(row["kind"])(json.loads(row["payload"]), self)
         except Exception:  # noqa: BLE001 - a follow-up must never take the runner down
@@ -309,14 +366,12 @@ class JobRunner:
 
     def fail_unfinished(self, job_id: int, error: tuple[str, str, str]) -> None:
         """Mark a job its worker did not finish failed with ``error``, and its item with it (the failure hook)."""
-        conn = connect(self.ctx.database)
-        try:
+        with closing(connect(self.ctx.database)) as conn:
             row = conn.execute("UPDATE jobs SET state='failed', error_code=?, error_id=?, error_en=?, finished_at=? "
                                "WHERE id=? AND state IN ('queued', 'running') RETURNING kind, payload",
                                (*error, now_iso(), job_id)).fetchone()
-        finally:
-            conn.close()
         if row is not None:
+            self._queue.clear(job_id)
             _, fail = _resolve(row["kind"])
             fail(json.loads(row["payload"]), self.ctx, *error)
             self._log_failed(job_id)
@@ -326,15 +381,12 @@ class JobRunner:
 
         Returns ``(dispatched, failed)``.
         """
-        conn = connect(self.ctx.database)
-        try:
+        with closing(connect(self.ctx.database)) as conn:
             stuck = conn.execute("SELECT id, attempts FROM jobs WHERE state='running'").fetchall()
             give_up = [r["id"] for r in stuck if r["attempts"] >= MAX_ATTEMPTS]
             conn.executemany("UPDATE jobs SET state='queued' WHERE id=? AND state='running'",
                              [(r["id"],) for r in stuck if r["attempts"] < MAX_ATTEMPTS])
             queued = [r["id"] for r in conn.execute("SELECT id FROM jobs WHERE state='queued' ORDER BY id")]
-        finally:
-            conn.close()
         for job_id in give_up:
             self.fail_unfinished(job_id, INTERRUPTED)
         for job_id in queued:
@@ -347,9 +399,9 @@ class JobRunner:
         """Stop the pool; queued jobs stay queued in the database and are recovered at the next start."""
         self._closed = True
         with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=wait, cancel_futures=not wait)
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.executor.shutdown(wait=wait, cancel_futures=not wait)
         self._followups.shutdown(wait=wait)
 
 

@@ -1,0 +1,255 @@
+"""The job runner's worker pools: a worker process that dies, a pool that cannot take a job.
+
+A photo that kills its worker (OpenCV segfaults on it, or it exhausts memory) breaks the pool, and every job in
+flight on it comes back broken. Only the job that kills a worker while it runs alone may be charged for it; its
+neighbours are run again, never while their old process is still stopping.
+"""
+import errno
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.web.jobs import MAX_ATTEMPTS, JobContext, JobRunner
+from grader.web.testing import jpeg_bytes, make_test_app
+from test_web_jobs import stored, wait_for
+
+
+class SideBySidePipeline:
+    """Grades a sheet while its neighbour, a photo named ``die*``, kills its worker process (as a photo that makes
+    OpenCV segfault does) its first ``dies`` runs: at the moment the neighbour is being graded, or at once when the
+    neighbour is not being graded.
+
+    Every run notes in ``log`` when it starts and, every 0.1 s, that it is still going (``time pid event photo``), so
+    a test can see which runs of a sheet overlapped. ``stop`` is how the neighbour's first run takes its pool's
+    SIGTERM: ``"at_once"``, ``"slowly"`` (it goes on for 2 s, as a process caught in a slow write), ``"never"``."""
+
+    def __init__(self, log: Path, *, dies: int, stop: str = "at_once"):
+        self.log, self.dies, self.stop = str(log), dies, stop
+
+    def grade_upload(self, files, **kwargs):
+        import grader.web.testing as fake
+
+        name = files[0][0]
+        if name.startswith("die"):
+            earlier = sum(1 for _, _, event, photo in self.notes() if event == "start" and photo == name)
+            self.note("start", name)
+            if earlier < self.dies:
+                end = time.time() + (10.0 if earlier == 0 else 1.5)     # (the first run is side by side)
+                while time.time() < end and not self.neighbour_running() and not self.neighbour_ended():
+                    time.sleep(0.02)
+                self.note("dies", name)
+                os._exit(3)
+            return fake.grade_upload(files, **kwargs)
+        first = not any(photo == name for _, _, _, photo in self.notes())
+        if first and self.stop == "slowly":
+            signal.signal(signal.SIGTERM, lambda *_: (self.going_on("stopping", name, 2.0), os._exit(1)))
+        elif first and self.stop == "never":
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        self.note("start", name)
+        self.going_on("grading", name, (30.0 if self.stop == "never" else 4.0) if first else 0.5)
+        result = fake.grade_upload(files, **kwargs)
+        self.note("end", name)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        return result
+
+    def regrade(self, *args):
+        import grader.web.testing as fake
+        return fake.regrade(*args)
+
+    def going_on(self, event, name, seconds):
+        end = time.time() + seconds
+        while time.time() < end:
+            self.note(event, name)
+            time.sleep(0.1)
+
+    def note(self, event, name):
+        with open(self.log, "a") as f:
+            f.write(f"{time.time():.3f} {os.getpid()} {event} {name}\n")
+
+    def notes(self):
+        try:
+            with open(self.log) as f:
+                return [(float(t), int(pid), event, photo) for t, pid, event, photo in (line.split() for line in f)]
+        except FileNotFoundError:
+            return []
+
+    def neighbour_running(self):
+        """A run of the neighbour has started in a process still alive and has not ended."""
+        started = {pid for _, pid, event, photo in self.notes() if event == "start" and not photo.startswith("die")}
+        ended = {pid for _, pid, event, _ in self.notes() if event == "end"}
+        return any(pid not in ended and _alive(pid) for pid in started)
+
+    def neighbour_ended(self):
+        return any(event == "end" and not photo.startswith("die") for _, _, event, photo in self.notes())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def runs_of(log: Path, name: str) -> list[tuple[int, float, float]]:
+    """The runs of photo ``name``: ``(pid, first note, last note)``, in the order they started."""
+    runs: dict[int, list[float]] = {}
+    for line in log.read_text().splitlines():
+        t, pid, _, photo = line.split()
+        if photo == name:
+            runs.setdefault(int(pid), []).append(float(t))
+    return sorted(((pid, min(ts), max(ts)) for pid, ts in runs.items()), key=lambda r: r[1])
+
+
+def two_sheets(app, code, names=("a_1.jpg", "b_1.jpg")):
+    conn, first = stored(app, code, names[0])
+    _, second = stored(app, code, names[1], jpeg_bytes(color="#eee"))
+    return conn, first, second
+
+
+def context(app, pipeline) -> JobContext:
+    return JobContext(database=app.config["DATABASE"], data_dir=str(app.config["DATA_DIR"]), pipeline=pipeline)
+
+
+def two_sheets_side_by_side(app, code, tmp_path, **pipeline):
+    conn, culprit, neighbour = two_sheets(app, code, ("die_1.jpg", "ok_1.jpg"))
+    log = tmp_path / "runs.log"
+    return conn, culprit, neighbour, log, context(app, SideBySidePipeline(log, **pipeline))
+
+
+def test_a_photo_that_kills_its_worker_does_not_take_its_neighbour_down(code, tmp_path):
+    """QA: a photo that killed its worker process three times failed for good, and so did the sheet graded beside
+    it each time (every job in flight on a broken pool was charged an attempt). Now the jobs in flight are run
+    again one at a time: only the one that kills a worker while it runs alone is charged."""
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, culprit, neighbour, log, ctx = two_sheets_side_by_side(app, code, tmp_path, dies=MAX_ATTEMPTS + 1)
+    runner = JobRunner(ctx, mode="process", workers=2, retry_delay_s=0.05)
+    try:
+        bad = runner.submit("grade", {"submission_id": culprit})
+        good = runner.submit("grade", {"submission_id": neighbour})
+        assert wait_for(conn, neighbour, timeout=90)["state"] == "done"
+        row = wait_for(conn, culprit, timeout=90)
+        assert row["state"] == "failed" and row["error_code"] == "worker_crashed"
+        assert runner.status(bad).attempts == MAX_ATTEMPTS
+        assert runner.status(good).state == "done" and runner.status(good).attempts == 1
+    finally:
+        runner.shutdown(wait=False)
+    (_, _, first_died), *alone = runs_of(log, "die_1.jpg")
+    graded = runs_of(log, "ok_1.jpg")
+    assert len(alone) >= MAX_ATTEMPTS - 1 and all(first_died < start for _, start, _ in alone)
+    assert not [(a, b) for a in alone for b in graded if a[1] <= b[2] and b[1] <= a[2]], "it ran beside it again"
+
+
+@pytest.mark.parametrize("stop", ["slowly", "never"])
+def test_a_neighbour_is_run_again_only_once_its_old_process_has_stopped(code, tmp_path, stop):
+    """Review: the jobs of a broken pool were queued again as soon as it broke, before its other processes were
+    stopped: a neighbour whose process took a moment to stop (a slow write) was graded by two processes at once,
+    writing the same files. Now its process is waited for (and killed, if it does not stop on SIGTERM) first."""
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, culprit, neighbour, log, ctx = two_sheets_side_by_side(app, code, tmp_path, dies=1, stop=stop)
+    runner = JobRunner(ctx, mode="process", workers=2, retry_delay_s=0.05, stop_grace_s=1.0)
+    try:
+        bad = runner.submit("grade", {"submission_id": culprit})
+        good = runner.submit("grade", {"submission_id": neighbour})
+        assert wait_for(conn, neighbour, timeout=90)["state"] == "done"
+        assert wait_for(conn, culprit, timeout=90)["state"] == "done"
+        attempts = runner.status(bad).attempts, runner.status(good).attempts
+    finally:
+        runner.shutdown(wait=False)
+    runs = runs_of(log, "ok_1.jpg")
+    assert len(runs) == 2
+    (_, _, first_ended), (_, second_started, _) = runs
+    assert second_started > first_ended, f"the second run started while the first was still going: {runs}"
+    assert attempts == (1, 1)
+
+
+def test_a_process_pool_that_could_not_start_a_worker_is_replaced(code, monkeypatch):
+    """A process pool whose worker could not be started (too many processes, memory short) keeps the job it
+    failed to take, to run later behind our back; it is shut down and replaced, and the job is graded once."""
+    import concurrent.futures.process as cfp
+
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, sid = stored(app, code, "a_1.jpg")
+    runner = JobRunner(context(app, "grader.web.testing"), mode="process", workers=1, retry_delay_s=0.05)
+    real, spawned = cfp.ProcessPoolExecutor._spawn_process, []
+
+    def spawn(pool):
+        spawned.append(pool)
+        if len(spawned) == 1:
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        return real(pool)
+    monkeypatch.setattr(cfp.ProcessPoolExecutor, "_spawn_process", spawn)
+    try:
+        job = runner.submit("grade", {"submission_id": sid})
+        assert wait_for(conn, sid, timeout=60)["state"] == "done"
+        assert runner.status(job).attempts == 2
+    finally:
+        runner.shutdown(wait=False)
+    assert len(spawned) == 2 and spawned[1] is not spawned[0]
+
+
+@pytest.fixture
+def code():
+    from grader.commands.serve import ensure_demo_data
+    return ensure_demo_data()
+
+
+def test_a_pool_whose_workers_cannot_start_fails_its_jobs_instead_of_starting_new_pools_for_ever(code, tmp_path,
+                                                                                                   monkeypatch):
+    """Review: the jobs of a pool that broke before any of them started went to a new pool at once, uncharged: a
+    pipeline whose import kills every worker started pool after pool, for ever. Such a break costs each job an
+    attempt now."""
+    (tmp_path / "killing_pipeline.py").write_text("import os\nos._exit(3)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))         # (the workers import it; this process never does)
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, first, second = two_sheets(app, code)
+    runner = JobRunner(context(app, "killing_pipeline"), mode="process", workers=2, retry_delay_s=0.05)
+    try:
+        jobs = [runner.submit("grade", {"submission_id": sid}) for sid in (first, second)]
+        for sid in (first, second):
+            row = wait_for(conn, sid, timeout=60)
+            assert row["state"] == "failed" and row["error_code"] == "worker_crashed"
+        assert [runner.status(job).attempts for job in jobs] == [MAX_ATTEMPTS, MAX_ATTEMPTS]
+    finally:
+        runner.shutdown(wait=False)
+
+
+@pytest.mark.parametrize("states, broke, expected", [
+    ({1: "running", 2: "running", 3: "queued"}, True, {"suspects": [1, 2], "again": [3]}),
+    ({1: "running", 2: "queued", 3: "done"}, True, {"crashed_alone": [1], "again": [2], "finished": [3]}),
+    ({1: "queued", 2: "queued"}, True, {"charged": [1, 2]}),
+    ({1: "queued", 2: "failed"}, False, {"refused": [1], "finished": [2]}),
+])
+def test_what_becomes_of_the_jobs_left_on_a_retired_pool(states, broke, expected):
+    from grader.web.job_pools import Settlement, settle_jobs
+
+    refused = [] if broke else [1]
+    jobs = [j for j in states if j not in refused]
+    assert settle_jobs(states, jobs=jobs, refused=refused, broke=broke, stuck=[]) == Settlement(**expected)
+    assert settle_jobs({1: "running", 2: "running"}, jobs=[1, 2], refused=[], broke=True, stuck=[99]) == \
+        Settlement(left=[1, 2])                        # (a process that could not be killed may still write)
+
+
+def test_a_suspect_runs_alone():
+    """The jobs in flight finish first, and nothing starts beside a suspect; the rest go in (priority, arrival)."""
+    from grader.web.job_queue import JobQueue
+
+    queue = JobQueue(workers=2)
+    for job, priority in ((1, 1), (2, 1), (3, 0)):
+        queue.put(job, priority)
+    assert [queue.take(), queue.take(), queue.take()] == [3, 1, None]
+    queue.suspect(7)
+    queue.put(7, 0)
+    queue.put(8, 0)
+    queue.back(3)
+    assert queue.take() is None                        # (1 is still in flight)
+    queue.back(1)
+    assert [queue.take(), queue.take()] == [7, None]   # alone
+    queue.back(7)
+    assert [queue.take(), queue.take(), queue.take()] == [8, 2, None]
+    queue.hold()
+    queue.back(8)
+    assert queue.take() is None
