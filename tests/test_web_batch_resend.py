@@ -161,3 +161,71 @@ def test_a_batch_sent_again_hashes_the_photos_it_holds_once(code, monkeypatch):
     monkeypatch.setattr(uploads, "queue_grading", lambda *a, **k: None)     # (the storing only: no merge step)
     assert send(trainer, code, AGAIN, "klas").status_code == 302
     assert PHOTOS["017_1.jpg"] not in hashed and PHOTOS["021_1.jpg"] in hashed
+
+
+def _cut_short(app, trainer, code, monkeypatch):
+    from test_web_trainee import full_disk_after
+    with monkeypatch.context() as m:
+        full_disk_after(m, writes=1)                      # 017's page 1 fits, then the disk is full
+        first = send(trainer, code, FIRST, "klas")
+    return first.location
+
+
+def _batch_rows(app):
+    conn = connect(app.config["DATABASE"])
+    try:
+        return [dict(r) for r in conn.execute("SELECT id, client_token, created_by FROM batches ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def test_a_batch_another_form_is_storing_into_is_not_stored_into_beside_it(code, monkeypatch):
+    """Review: the batch's own form sent again while a reopened page's form was storing into it took the batch over
+    (its claim compared with that request's 'storing' mark), so both could store the same missing photos."""
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    location = _cut_short(app, trainer, code, monkeypatch)
+    before = sheets_of(app)
+    conn = connect(app.config["DATABASE"])
+    conn.execute("UPDATE batches SET client_token='storing:klas-lagi'")      # the reopened page's request, storing
+    conn.commit()
+    conn.close()
+    resent = send(trainer, code, AGAIN, "klas")
+    assert resent.status_code == 302 and resent.location == location
+    assert [r["client_token"] for r in _batch_rows(app)] == ["storing:klas-lagi"]    # still that request's
+    assert sheets_of(app) == before                                                # nothing stored beside it
+
+
+@pytest.mark.parametrize("who", ["another trainer", "a day later"])
+def test_a_new_form_completes_only_its_trainers_recent_batch(code, monkeypatch, who):
+    """Review: a new form holding a photo of any batch cut short completed it, however old and whoever sent it: a
+    class sent again weeks later had its photos taken as already stored, and not graded again."""
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    location = _cut_short(app, trainer, code, monkeypatch)
+    if who == "another trainer":
+        trainer = app.test_client()
+        log_in(trainer, name="Pak Budi")
+    else:
+        conn = connect(app.config["DATABASE"])
+        conn.execute("UPDATE batches SET created_at='2026-01-01T00:00:00+00:00'")
+        conn.commit()
+        conn.close()
+    resent = send(trainer, code, AGAIN, "klas-lagi")
+    assert resent.status_code == 302 and resent.location != location          # a batch of its own
+    assert len(_batch_rows(app)) == 2
+
+
+def test_the_job_runner_refuses_a_python_without_the_pool_internals_it_relies_on():
+    """Without ProcessPoolExecutor's private _processes the runner could not wait for a broken pool's processes,
+    and a job could be graded twice at once: that fails when the pool starts, not silently later."""
+    from grader.web.job_pools import _require_private
+
+    class Renamed:
+        _processes: dict = {}
+
+    with pytest.raises(RuntimeError, match="_safe_to_dynamically_spawn_children"):
+        _require_private(Renamed(), ("_safe_to_dynamically_spawn_children", "_processes"))
+    _require_private(Renamed(), ("_processes",))

@@ -91,6 +91,16 @@ class WorkerPool:
         return list((getattr(self.executor, "_processes", None) or {}).values())
 
 
+def _require_private(executor, names: tuple[str, ...]) -> None:
+    """The two private attributes of :class:`concurrent.futures.ProcessPoolExecutor` the runner relies on (CPython 3.11
+    to 3.13): without ``_processes`` it could not wait for a broken pool's processes before running their jobs again,
+    and a job could be graded by two processes at once. A Python that renames them fails here, loudly, not later."""
+    missing = [n for n in names if not hasattr(executor, n)]
+    if missing:
+        raise RuntimeError(f"this Python's ProcessPoolExecutor has no {', '.join(missing)}: the job runner cannot "
+                           f"tell when a broken pool's processes have ended (grader/web/job_pools.py)")
+
+
 def start_pool(ctx: JobContext, *, mode: str, workers: int) -> WorkerPool:
     """A new pool of ``workers``: processes that import the pipeline once (``mode="process"``), or threads."""
     if mode == "process":
@@ -99,6 +109,7 @@ def start_pool(ctx: JobContext, *, mode: str, workers: int) -> WorkerPool:
         # All its workers start with the first job, before the pool's own thread starts watching them, as in a "fork"
         # pool. Started one per job instead (the default under "spawn", CPython 3.11 to 3.13), a worker may be watched
         # only once another job comes back: its death goes unnoticed until then, its job left running meanwhile.
+        _require_private(executor, ("_safe_to_dynamically_spawn_children", "_processes"))
         executor._safe_to_dynamically_spawn_children = False
         return WorkerPool(executor)
     return WorkerPool(cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader-job"))

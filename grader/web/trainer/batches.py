@@ -11,6 +11,7 @@ import logging
 import secrets
 import sqlite3
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -33,6 +34,8 @@ from grader.web.uploads import (DUPLICATE_WINDOW_S, StorageError, check_photo, h
                                 store_batch)
 
 log = logging.getLogger(__name__)
+#: A new form (the page opened again) completes a batch cut short this long ago at most, and only its trainer's.
+COMPLETE_WITHIN_S = 24 * 3600
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 #: A PDF in a batch (a copier's or a scanner app's stack of a class's sheets) may be this many photos' limit.
@@ -155,8 +158,10 @@ def batch_new(code: str):
     db = get_db()
     client_token = request.form.get("client_token") or None
     mine = _form_batch(client_token, key.exercise) if client_token else None
-    if mine is not None and mine["client_token"] == STORING + client_token:
-        return redirect(url_for("trainer.batch", token=mine["token"]))    # a double click: the first one stores it
+    if mine is not None and (mine["client_token"] or "").startswith(STORING):
+        # a double click, or another form (the page opened again) storing into this batch right now: that request
+        # stores it; storing beside it could store the same missing photos twice
+        return redirect(url_for("trainer.batch", token=mine["token"]))
     photos, skipped, places = _collect(request.files.getlist("photos"))
     digests = [hashlib.sha256(data).hexdigest() for _, data in photos]     # (each photo hashed once)
     # A batch's form sent again after a failure (a crash, a full disk or an error cut its sending short, or its answer
@@ -279,11 +284,13 @@ def _form_batch(form_token: str, exercise: str):
 def _cut_short_holding(exercise: str, digests: list[str]):
     """The latest batch of this exercise cut short (by a crash, a full disk or an error) that holds one of these
     photos or lists one as left out: the class sent again from a new form (the page opened again after the
-    failure) completes it, as its own form would."""
+    failure) completes it, as its own form would. Only this trainer's, of the last :data:`COMPLETE_WITHIN_S`: a
+    class sent again weeks later, or by another trainer, is a new batch."""
     db, chosen = get_db(), set(digests)
+    since = (datetime.now(timezone.utc) - timedelta(seconds=COMPLETE_WITHIN_S)).replace(microsecond=0).isoformat()
     for row in db.execute("SELECT id, token, client_token, skipped FROM batches WHERE exercise=? AND client_token IS "
-                          "NULL AND form_token IS NOT NULL AND removed_at IS NULL ORDER BY id DESC",
-                          (exercise,)).fetchall():
+                          "NULL AND form_token IS NOT NULL AND removed_at IS NULL AND created_by IS ? AND "
+                          "created_at >= ? ORDER BY id DESC", (exercise, current_trainer(), since)).fetchall():
         left_out = {s.get("sha256") for s in json.loads(row["skipped"])}
         if chosen & left_out or any(held_by_batch(db, row["id"], digests)):
             return row
@@ -295,6 +302,8 @@ def _claim(batch_id: int, form_token: str, *, was: str | None = None, done: bool
     """Mark a batch as being stored into by this request (see :func:`_sent_before`), if its client token is still
     ``was`` (None: cut short; the form's token: stored whole): False when another request has it. ``done``: as
     stored whole, at once; ``release``: back to cut short."""
+    if was is not None and was.startswith(STORING):
+        return False                        # another request is storing into it (its own form, or a page reopened)
     db = get_db()
     if release:
         db.execute("UPDATE batches SET client_token=NULL WHERE id=? AND client_token=?",
