@@ -1,5 +1,7 @@
 """Trainee pages through the Flask test client, with the fake pipeline run inline."""
+import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -25,11 +27,13 @@ def code():
     return ensure_demo_data()
 
 
-def upload(client, *, code="", trainee="017", photos=None, token=None, client_token=None, lang=None):
+def upload(client, *, code="", trainee="017", photos=None, token=None, client_token=None, replaces=None, lang=None):
     token = token or csrf_of(client)
     data = {"csrf_token": token, "code": code, "trainee": trainee}
     if client_token:
         data["client_token"] = client_token
+    if replaces:                  # (what the page's script sends: the tokens of the sendings this one corrects)
+        data["replaces"] = replaces
     for i, (name, content) in enumerate(photos or [("017_1.jpg", jpeg_bytes())], start=1):
         data[f"photo_{i}"] = (io.BytesIO(content), name)
     url = "/?lang=en" if lang else "/"
@@ -355,6 +359,209 @@ def test_a_form_sent_again_with_its_details_corrected_is_graded_with_them_and_th
     assert client.get("/kiriman/form-1.json").get_json()["url"] == again.location
     with app.app_context():
         assert get_db().execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 2
+
+
+def _sheets(app) -> list[dict]:
+    with app.app_context():
+        from grader.web.db import get_db
+        return [dict(r) for r in get_db().execute(
+            "SELECT id, token, trainee, exercise, state, superseded_by FROM submissions ORDER BY id")]
+
+
+def _trainer(app):
+    from grader.web.testing import log_in
+    trainer = app.test_client()
+    assert log_in(trainer).status_code == 302
+    return trainer
+
+
+def _count(app, table: str, submission_id: int) -> int:
+    with app.app_context():
+        from grader.web.db import get_db
+        return get_db().execute(f"SELECT COUNT(*) FROM {table} WHERE submission_id=?", (submission_id,)).fetchone()[0]
+
+
+@pytest.mark.parametrize("script", [False, True], ids=["same_token", "new_token"])
+@pytest.mark.parametrize("first", [
+    {"trainee": "Budy"},                                         # the name corrected
+    {"code": "ZZZZZZ"},                                          # the code corrected (the first was held for it)
+    {"photos": [("017_1.jpg", jpeg_bytes(color="#eee"))]},       # another photo
+], ids=["name", "code", "photo"])
+def test_the_first_sheet_of_a_form_sent_again_corrected_is_replaced_in_every_trainer_view(
+        app, client, code, first, script):
+    """Reviewer: a form sent again with its name (or code, or photo) corrected after a failed sending was graded
+    with the correction, but the first sending stayed a live sheet of its own: the class table showed "Budy" and
+    "Budi", the insight counted two sheets, the review queue and the exports held both, and a sending first held
+    for a wrong code stayed in the trainer's list of uploads waiting for a code, inviting a duplicate grading.
+
+    The later sending replaces the first (``superseded_by``), whether the same form token came again (a browser
+    without the script: the token is taken over) or the page's script sent it under a new token naming the one it
+    replaces (``replaces``). The first sheet's row and photos are kept, and its own link shows what it was, with a
+    note that a later sending replaced it and a link to that one; no trainer view counts it."""
+    details = {"code": code, "trainee": "Budi"}
+    sent = upload(client, **{**details, **first}, client_token="form-1")
+    again = upload(client, **details, **({"client_token": "form-2", "replaces": "form-1"} if script
+                                         else {"client_token": "form-1"}))
+    assert again.status_code == 302 and again.location != sent.location
+    old, new = _sheets(app)
+    assert old["superseded_by"] == new["id"] and new["superseded_by"] is None
+    assert new["trainee"] == "Budi" and new["exercise"] == code and new["state"] == "done"
+    assert list((app.config["DATA_DIR"] / "submissions" / old["token"] / "upload").iterdir())   # kept
+
+    trainer = _trainer(app)
+    rows = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+    assert [(r["trainee"], r["url"]) for r in rows] == [("Budi", f"/trainer/lembar/{new['id']}")]
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert "Budy" not in table and f'/trainer/lembar/{old["id"]}"' not in table
+    assert "1 lembar dinilai" in trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert f'data-sid="{new["id"]}"' in queue and f'data-sid="{old["id"]}"' not in queue
+    for what in ("lembar", "isian"):
+        exported = list(csv.reader(io.StringIO(trainer.get(f"/trainer/latihan/{code}/ekspor/{what}.csv")
+                                                .get_data(as_text=True).lstrip("\ufeff"))))[1:]
+        assert exported and {r[0] for r in exported} == {"Budi"}, exported
+    assert f'/trainer/lembar/{old["id"]}"' not in trainer.get("/trainer/").get_data(as_text=True)   # not "held"
+
+    # its own link: what it was, that a later sending replaced it, and where that one is; nothing to act on
+    page = client.get(sent.location)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Kiriman ini sudah diganti oleh kiriman Anda berikutnya" in html
+    assert f'href="{again.location}"' in html
+    assert "Foto ulang" not in html and "Bukan ini yang saya tulis?" not in html and 'name="code"' not in html
+    assert "This sending was replaced by your later sending" in client.get(sent.location + "?lang=en").get_data(
+        as_text=True)
+    sheet = trainer.get(f"/trainer/lembar/{old['id']}").get_data(as_text=True)
+    assert "Lembar ini diganti oleh kiriman berikutnya" in sheet and f'href="/trainer/lembar/{new["id"]}"' in sheet
+    assert "/koreksi" not in sheet and "Nilai dengan latihan" not in sheet
+    later = trainer.get(f"/trainer/lembar/{new['id']}").get_data(as_text=True)
+    assert "Lembar ini menggantikan kiriman sebelumnya" in later and f'href="/trainer/lembar/{old["id"]}"' in later
+    # a lookup about the first sending leads to the latest one
+    assert client.get("/kiriman/form-1.json").get_json()["url"] == again.location
+
+
+def test_a_true_resend_is_still_the_first_sheet_and_a_replaced_sending_is_not_found_again(app, client, code):
+    """The same form sent again as it was (its answer lost) is the sheet it made, replacing nothing; and a sending
+    that a correction replaced is no longer what the same photos sent again find: a new form sending "Budy" again
+    within minutes is a live sheet, not the replaced one."""
+    sent = upload(client, code=code, trainee="Budy", client_token="form-1")
+    assert upload(client, code=code, trainee="Budy", client_token="form-1").location == sent.location
+    assert [s["superseded_by"] for s in _sheets(app)] == [None]
+    again = upload(client, code=code, trainee="Budi", client_token="form-2", replaces="form-1")
+    third = upload(client, code=code, trainee="Budy", client_token="form-3")
+    assert third.location not in (sent.location, again.location)
+    old, new, latest = _sheets(app)
+    assert (old["superseded_by"], new["superseded_by"], latest["superseded_by"]) == (new["id"], None, None)
+
+
+def test_a_held_sending_replaced_by_a_corrected_one_is_not_graded_from_either_side(app, client, code):
+    """A sending held for a wrong code and replaced by the corrected one is not to be graded a second time: its
+    code can no longer be fixed by the trainee (its page shows the note instead of the form) nor picked by a
+    trainer."""
+    sent = upload(client, code="ZZZZZZ", trainee="Budi", client_token="form-1")
+    again = upload(client, code=code, trainee="Budi", client_token="form-2", replaces="form-1")
+    token = sent.location.rsplit("/", 1)[1]
+    fixed = client.post(f"/hasil/{token}/kode", data={"csrf_token": csrf_of(client), "code": code})
+    assert fixed.status_code in (302, 303)
+    trainer = _trainer(app)
+    picked = trainer.post("/trainer/lembar/1/kode", data={"csrf_token": csrf_of(trainer, "/trainer/lembar/1"),
+                                                          "code": code})
+    assert picked.status_code in (302, 303)
+    old, new = _sheets(app)
+    assert old["state"] == "held" and old["superseded_by"] == new["id"] and old["exercise"] is None
+    assert f'href="{again.location}"' in client.get(sent.location).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("resent, replaced", [
+    ({}, True),                                                  # only the name: the same photos, the same code
+    ({"photos": [("017_1.jpg", jpeg_bytes(color="#eee"))]}, False),   # another photo too
+], ids=["name", "name_and_photo"])
+def test_a_trainers_corrections_of_the_first_sending_are_not_lost_to_a_corrected_resend(
+        app, client, code, resent, replaced):
+    """A trainer corrected a field of the first sending before the corrected one came. With the same photos under
+    the same code, what the trainer said about them still holds: it is carried over to the new sheet, which
+    replaces the first. Of other photos (or another code), it would not hold, and replacing the first silently
+    would hide the trainer's work: both sheets stay in the class, for the trainer to decide."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import REVIEW_FIELD
+
+    upload(client, code=code, trainee="Budy", client_token="form-1")
+    trainer = _trainer(app)
+    value = load_key(code).fields[REVIEW_FIELD]
+    saved = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/lembar/1"),
+                                                            "field": REVIEW_FIELD, "value": str(value)},
+                         headers={"X-Requested-With": "fetch"})
+    assert saved.get_json()["ok"]
+    upload(client, code=code, trainee="Budi", client_token="form-2", replaces="form-1", **resent)
+    old, new = _sheets(app)
+    rows = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+    assert _count(app, "corrections", old["id"]) == 1                 # the first sheet keeps its own, always
+    if replaced:
+        assert old["superseded_by"] == new["id"] and [r["trainee"] for r in rows] == ["Budi"]
+        assert _count(app, "corrections", new["id"]) == 1
+        with app.app_context():
+            from grader.web.db import get_db
+            res = json.loads(get_db().execute("SELECT result FROM submissions WHERE id=?", (new["id"],))
+                             .fetchone()["result"])
+        field = next(f for f in res["fields"] if f["id"] == REVIEW_FIELD)
+        assert field["corrected_by"] == "Ibu Sari" and field["value"] == value
+    else:
+        assert old["superseded_by"] is None and sorted(r["trainee"] for r in rows) == ["Budi", "Budy"]
+        assert _count(app, "corrections", new["id"]) == 0
+
+
+def test_a_replaced_sending_takes_no_correction_dispute_or_retake(app, client, code):
+    """Once replaced, a sending is the trainee's record of what they sent, not a sheet to work on: a trainer's
+    correction, a trainee's dispute or a retake sent from a page opened before is refused, saying where the latest
+    sheet is, and nothing is stored."""
+    from grader.web.testing import REVIEW_FIELD, WRONG_FIELD
+
+    sent = upload(client, code=code, trainee="Budy", client_token="form-1")
+    page = sent.location
+    form_csrf = csrf_of(client, page)
+    upload(client, code=code, trainee="Budi", client_token="form-2", replaces="form-1")
+    trainer = _trainer(app)
+    got = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/lembar/2"),
+                                                          "field": REVIEW_FIELD, "value": "5"},
+                       headers={"X-Requested-With": "fetch"})
+    assert got.status_code == 400 and "koreksi di lembar terbarunya" in got.get_json()["message"]
+    token = page.rsplit("/", 1)[1]
+    got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": form_csrf, "field": WRONG_FIELD},
+                      follow_redirects=True)
+    assert "sudah diganti oleh kiriman Anda berikutnya" in got.get_data(as_text=True)
+    got = client.post(f"/hasil/{token}/ulang", data={"csrf_token": form_csrf, "position": "1",
+                                                    "photo": (io.BytesIO(jpeg_bytes(color="#ddd")), "lagi.jpg")},
+                      content_type="multipart/form-data")
+    assert got.status_code == 303 and got.location.endswith(page)
+    assert len(_sheets(app)) == 2 and _count(app, "corrections", 1) == _count(app, "disputes", 1) == 0
+
+
+def test_removing_a_sheet_removes_the_sendings_it_replaced(app, client, code):
+    """A trainer removing the sheet (a test photo, the wrong class) removes the earlier sendings it replaced too:
+    they hold the same photos, or the ones the trainee corrected, and no page would list them any more."""
+    sent = upload(client, code=code, trainee="Budy", client_token="form-1")
+    upload(client, code=code, trainee="Budi", client_token="form-1")
+    trainer = _trainer(app)
+    page = trainer.get("/trainer/lembar/2").get_data(as_text=True)
+    assert "beserta fotonya dan kiriman sebelumnya yang digantikannya" in page
+    removed = trainer.post("/trainer/lembar/2/hapus", data={"csrf_token": csrf_of(trainer, "/trainer/lembar/2"),
+                                                            "confirm": "1"})
+    assert removed.status_code == 303
+    assert [s["state"] for s in _sheets(app)] == ["removed", "removed"]
+    assert not (app.config["DATA_DIR"] / "submissions" / sent.location.rsplit("/", 1)[1]).exists()
+    assert client.get(sent.location).status_code == 410
+
+
+def test_removing_an_exercise_removes_a_held_sending_one_of_its_sheets_replaced(app, client, code):
+    """A sending held for a wrong code belongs to no class; replaced by the corrected sending, it is listed
+    nowhere: it goes with the class of the sheet that replaced it."""
+    sent = upload(client, code="ZZZZZZ", trainee="Budi", client_token="form-1")
+    upload(client, code=code, trainee="Budi", client_token="form-2", replaces="form-1")
+    trainer = _trainer(app)
+    removed = trainer.post(f"/trainer/latihan/{code}/hapus",
+                           data={"csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"), "confirm_code": code})
+    assert removed.status_code == 303
+    assert [s["state"] for s in _sheets(app)] == ["removed", "removed"]
+    assert not (app.config["DATA_DIR"] / "submissions" / sent.location.rsplit("/", 1)[1]).exists()
 
 
 def test_post_without_csrf_token_is_refused(client, code):

@@ -262,7 +262,9 @@ def settle_stored_reviews(ctx: JobContext) -> int:
     settled = 0
     try:
         # one sheet at a time: a season's database holds thousands of corrected sheets, each result tens of kB
-        for (sid,) in conn.execute("SELECT id FROM submissions s WHERE state='done' AND result IS NOT NULL AND ("
+        # (not a sheet a later sending replaced: its result counts nowhere, and it takes no correction any more)
+        for (sid,) in conn.execute("SELECT id FROM submissions s WHERE state='done' AND result IS NOT NULL AND "
+                                   "superseded_by IS NULL AND ("
                                    "EXISTS (SELECT 1 FROM corrections c WHERE c.submission_id=s.id) OR "
                                    "EXISTS (SELECT 1 FROM disputes d WHERE d.submission_id=s.id))").fetchall():
             sub = conn.execute("SELECT * FROM submissions WHERE id=? AND state='done'", (sid,)).fetchone()
@@ -300,9 +302,11 @@ def _gone() -> GraderError:
 def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, table: str = "corrections") -> GraderError:
     """Why a correction or a dispute could not go into the sheet's result: removed, or no longer its current sheet
     (merged or split, or queued to be graded again). ``kept``: it was stored all the same, and counts there."""
-    row = conn.execute("SELECT state FROM submissions WHERE id=?", (submission_id,)).fetchone()
+    row = conn.execute("SELECT state, superseded_by FROM submissions WHERE id=?", (submission_id,)).fetchone()
     if row is None or row["state"] == REMOVED:
         return _gone()
+    if row["state"] != "merged" and row["superseded_by"] is not None and not kept:
+        return _resent(table)
     if row["state"] == "done" and not kept:          # (what _record refuses a current sheet for: a newer attempt)
         if table == "disputes":
             return GraderError("retaken", "This sheet was sent again; open its latest result and dispute the entry "
@@ -330,12 +334,28 @@ def _replaced(table: str) -> GraderError:
                        "Lembar ini sudah diganti (digabung atau dipisah); koreksi di lembar penggantinya")
 
 
+def _resent(table: str) -> GraderError:
+    """A correction (``table="corrections"``) or a dispute (``"disputes"``) sent to a sending that a later sending
+    of its form, with the name, the code or a photo corrected, replaced (:mod:`grader.web.resent`)."""
+    if table == "disputes":
+        return GraderError("resent", "This sending was replaced by your later one; open it and dispute the entry "
+                           "there.",
+                           "Kiriman ini sudah diganti oleh kiriman Anda berikutnya; buka kiriman itu lalu sanggah "
+                           "di sana")
+    return GraderError("resent", "The trainee sent this form again with the name, code or photo corrected; correct "
+                       "the latest sheet.",
+                       "Peserta sudah mengirim ulang formulir ini dengan nama, kode atau foto yang dibetulkan; "
+                       "koreksi di lembar terbarunya")
+
+
 def _record(conn: sqlite3.Connection, submission_id: int, table: str, row: dict) -> None:
     """Insert a correction or a dispute, only while the sheet is current: a removal may have just committed, or
-    the trainee's retake (which carries over what was stored before it, in the same transaction as it is stored)."""
+    the trainee's retake (which carries over what was stored before it, in the same transaction as it is stored),
+    or a later sending of its form that replaced it (which carries over the same photos' in the same way)."""
     cols = ", ".join(row)
     added = conn.execute(f"INSERT INTO {table}(submission_id, {cols}) SELECT ?, {', '.join('?' * len(row))} "
-                         f"WHERE EXISTS (SELECT 1 FROM submissions WHERE id=? AND state='done') AND NOT EXISTS "
+                         f"WHERE EXISTS (SELECT 1 FROM submissions WHERE id=? AND state='done' AND "
+                         f"superseded_by IS NULL) AND NOT EXISTS "
                          f"(SELECT 1 FROM submissions WHERE retake_of=? AND state != '{REMOVED}')",
                          (submission_id, *row.values(), submission_id, submission_id)).rowcount
     if not added:
@@ -362,6 +382,8 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     sub, result, field = _stored_field(conn, submission_id, field_id)
     if sub["state"] != "done":     # merged into a two-page sheet, or split into its pages, since it was loaded
         raise _replaced("corrections")
+    if sub["superseded_by"] is not None:         # a later sending of its form replaced it
+        raise _resent("corrections")
     if on_unread_page(field):
         raise GraderError("page_not_read", f"Entry {field_id} is on a page that was not read (its photo was refused or "
                           f"not sent). Ask the trainee to photograph that page again.",
@@ -413,6 +435,8 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           "latihan.")
     if sub["state"] != "done":     # e.g. merged into a two-page sheet since the page was loaded
         raise _replaced("disputes")
+    if sub["superseded_by"] is not None:         # a later sending of its form replaced it
+        raise _resent("disputes")
     open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
     if field_id in open_now:       # e.g. sent again from a page opened before the first one
         raise GraderError("already_disputed", f"Entry {field_id} is already disputed and waits for a trainer to "

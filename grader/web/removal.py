@@ -3,7 +3,8 @@ class), or a whole exercise with its class's sheets once the training is over.
 
 These are the only ways anything stored leaves the app, and only on a trainer's explicit, confirmed request. A
 sheet goes with the sheets it replaced, which hold the same photos: a batch's single pages merged into it, or the
-pair it was split from. A later attempt that retook it stays, as an attempt of its own.
+pair it was split from; and the earlier sendings of its form that it replaced, corrected (:mod:`grader.web.resent`:
+no page lists them any more). A later attempt that retook it stays, as an attempt of its own.
 
 The sheet's row stays behind as a tombstone (state ``removed``, its result and photos gone): SQLite would
 otherwise give its id to the next upload, and a trainer's page still open on the old sheet would then correct
@@ -29,19 +30,20 @@ REMOVABLE_STATES = ("done", "failed", "held")
 
 
 def sheets_to_remove(conn: sqlite3.Connection, sid: int) -> list[dict]:
-    """``sid`` and every replaced sheet holding one of the same photos, as dicts with ``id`` and ``token``.
+    """``sid`` and every sheet it replaced, as dicts with ``id``, ``token`` and ``state``.
 
-    Replaced sheets are found through ``superseded_by`` (the pages merged into a sheet, recursively) and by
-    their photos' content within the batch (a pair split into single pages points at only one of its halves).
+    Replaced sheets are found through ``superseded_by`` (the pages merged into a sheet, the earlier sendings of its
+    form: recursively) and by their photos' content within the batch (a pair split into single pages points at
+    only one of its halves).
     """
-    out = [dict(r) for r in conn.execute("SELECT id, token, batch_id FROM submissions WHERE id=?", (sid,))]
+    out = [dict(r) for r in conn.execute("SELECT id, token, batch_id, state FROM submissions WHERE id=?", (sid,))]
     todo = [sid]
     while todo:
         marks = ",".join("?" * len(todo))
         seen = {r["id"] for r in out}
         parts = [dict(r) for r in conn.execute(
-            f"SELECT DISTINCT s.id, s.token, s.batch_id FROM submissions s WHERE s.state='merged' AND ("
-            f"s.superseded_by IN ({marks}) OR (s.batch_id IS NOT NULL AND EXISTS ("
+            f"SELECT DISTINCT s.id, s.token, s.batch_id, s.state FROM submissions s WHERE s.state != '{REMOVED}' AND ("
+            f"s.superseded_by IN ({marks}) OR (s.state='merged' AND s.batch_id IS NOT NULL AND EXISTS ("
             f"SELECT 1 FROM uploads u JOIN uploads v ON v.sha256 = u.sha256 JOIN submissions t ON t.id = v.submission_id "
             f"WHERE u.submission_id = s.id AND t.id IN ({marks}) AND t.batch_id = s.batch_id)))", todo + todo)
             if r["id"] not in seen]
@@ -54,7 +56,8 @@ def remove_sheet(conn: sqlite3.Connection, data_dir: Path, sid: int) -> list[int
     """Remove sheet ``sid`` (and the sheets it replaced): photos, result, corrections and disputes.
 
     Returns the ids removed (none when another request removed it first), or None when it cannot be now: the
-    sheet is being graded, or its batch's merge step is running (it reads the batch's photos). The database goes
+    sheet (or an earlier sending it replaced) is being graded, or its batch's merge step is running (it reads the
+    batch's photos). The database goes
     first, in one transaction; the files after it, so a crash between the two leaves files without a sheet
     (logged), never a sheet without its photos.
     """
@@ -68,6 +71,8 @@ def remove_sheet(conn: sqlite3.Connection, data_dir: Path, sid: int) -> list[int
         if row is None or row["state"] not in REMOVABLE_STATES or row["merging"]:
             return None
         sheets = sheets_to_remove(conn, sid)
+        if any(s["state"] in ("queued", "running") for s in sheets):
+            return None
         ids = [s["id"] for s in sheets]
         _tombstone(conn, ids)
     _remove_files(data_dir, sheets)
@@ -143,19 +148,28 @@ def finish_removals(conn: sqlite3.Connection, data_dir: Path) -> int:
     return len(left)
 
 
+# SQL: ``class(id)``, every kept sheet of the exercise bound to ``?``, and the sheets they replaced (an earlier
+# sending of a form, corrected: held for a wrong code, it has no exercise; see grader.web.resent), recursively
+_CLASS_SHEETS = (f"WITH RECURSIVE class(id) AS (SELECT id FROM submissions WHERE exercise=? AND state != '{REMOVED}' "
+                 f"UNION SELECT s.id FROM submissions s JOIN class c ON s.superseded_by = c.id "
+                 f"WHERE s.state != '{REMOVED}') ")
+
+
 def _busy(conn: sqlite3.Connection, code: str) -> bool:
-    """A sheet of the exercise is queued or being graded, or a batch holding one of its sheets is being merged."""
+    """A sheet of the exercise (or one it replaced) is queued or being graded, or a batch holding one of its sheets
+    is being merged."""
     return conn.execute(
-        "SELECT 1 FROM submissions WHERE exercise=? AND state IN ('queued', 'running') UNION ALL "
-        "SELECT 1 FROM batches b WHERE b.merged=? AND (b.exercise=? OR EXISTS (SELECT 1 FROM submissions s "
+        _CLASS_SHEETS + "SELECT 1 FROM submissions s JOIN class USING (id) WHERE s.state IN ('queued', 'running') "
+        "UNION ALL SELECT 1 FROM batches b WHERE b.merged=? AND (b.exercise=? OR EXISTS (SELECT 1 FROM submissions s "
         "WHERE s.batch_id = b.id AND s.exercise=?))", (code, MERGING, code, code)).fetchone() is not None
 
 
 def _tombstone_exercise(conn: sqlite3.Connection, code: str) -> list[dict]:
-    """Within the caller's transaction: tombstone every kept sheet of ``code`` and retire its batches (a batch's
-    skipped list names the photos it left out, and file names often name a trainee). Returns the sheets."""
-    sheets = [dict(r) for r in conn.execute("SELECT id, token FROM submissions WHERE exercise=? AND state != ?",
-                                            (code, REMOVED))]
+    """Within the caller's transaction: tombstone every kept sheet of ``code`` (and the earlier sendings they
+    replaced) and retire its batches (a batch's skipped list names the photos it left out, and file names often
+    name a trainee). Returns the sheets."""
+    sheets = [dict(r) for r in conn.execute(_CLASS_SHEETS + "SELECT s.id, s.token FROM submissions s JOIN class "
+                                            "USING (id)", (code,))]
     _tombstone(conn, [s["id"] for s in sheets])
     _retire_batches(conn, "exercise=?", (code,))
     return sheets

@@ -45,7 +45,9 @@ CREATE TABLE IF NOT EXISTS submissions (
   result TEXT, result_original TEXT,
   result_status TEXT, score REAL,
   n_ok INTEGER, n_wrong INTEGER, n_review INTEGER, n_blank INTEGER, n_unreadable INTEGER,
-  superseded_by INTEGER REFERENCES submissions(id),
+  superseded_by INTEGER REFERENCES submissions(id),  -- the sheet that replaced it: state 'merged', a page merged
+                                                 -- into it or a pair split; else a later sending of its form,
+                                                 -- corrected (grader.web.resent)
   retake_of INTEGER REFERENCES submissions(id),
   pairs_with INTEGER REFERENCES submissions(id), -- a batch's page stored by a later sending of its form, and the
                                                  -- single page stored before that its file name pairs it with
@@ -54,6 +56,7 @@ CREATE TABLE IF NOT EXISTS submissions (
 CREATE INDEX IF NOT EXISTS submissions_exercise ON submissions(exercise, state);
 CREATE INDEX IF NOT EXISTS submissions_batch ON submissions(batch_id);
 CREATE INDEX IF NOT EXISTS submissions_hash ON submissions(content_hash);
+CREATE INDEX IF NOT EXISTS submissions_superseded ON submissions(superseded_by);   -- what a sheet replaced
 
 CREATE TABLE IF NOT EXISTS uploads (
   id INTEGER PRIMARY KEY,

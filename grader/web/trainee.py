@@ -25,6 +25,7 @@ from grader.web.images import scaled_copy
 from grader.web.job_worker import SERVER_FAILURES
 from grader.web.i18n import gettext as _
 from grader.web.present import unread_pages
+from grader.web.resent import replaced_tokens, replacement_of
 from grader.web.uploads import (CONTROL_RE, check_photo, queue_grading, read_stored, release_held, sent_with_form,
                                 store_submission, submission_dir)
 
@@ -134,11 +135,13 @@ def upload():
 
     db = get_db()
     # (the form's token finds the sheet it made only if it is sent again as it was: with the name or the code
-    # corrected after a failed sending, it is a new sheet with them; uploads.find_duplicate)
+    # corrected after a failed sending, it is a new sheet with them, which replaces the first; uploads.find_duplicate,
+    # grader.web.resent)
     sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source="trainee",
                            exercise=None if code_error else code, trainee=trainee,
                            typed_code=code if code_error else None,
-                           client_token=request.form.get("client_token") or None, then=hold if code_error else None)
+                           client_token=request.form.get("client_token") or None,
+                           replaces=replaced_tokens(request.form.get("replaces")), then=hold if code_error else None)
     if sub.created and not code_error:
         queue_grading(db, sub.id)
     _remember(sub.token)
@@ -166,7 +169,7 @@ def _earlier_attempts(row) -> list:
     return get_db().execute(
         f"SELECT id, token, trainee, trainee_name, score, state, result_status, n_wrong, n_review, n_blank, "
         f"created_at, result FROM submissions WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' "
-        f"ORDER BY id", (*mine, row["exercise"])).fetchall()
+        f"AND superseded_by IS NULL ORDER BY id", (*mine, row["exercise"])).fetchall()     # (not one replaced)
 
 
 @bp.app_template_global()
@@ -253,9 +256,11 @@ def _pages_for(row, attempt, missing: set[int]) -> set[int]:
 @bp.get("/hasil/<token>")
 def result(token: str):
     row = _submission(token)
-    if row["state"] in ("queued", "running"):
+    # a later sending of the same form, corrected, replaced it: what it was, said so, with a link to that one
+    replaced_by = replacement_of(get_db(), row)
+    if row["state"] in ("queued", "running") and replaced_by is None:
         return render_template("trainee/pending.html", sub=row)
-    if row["state"] == "held":
+    if row["state"] == "held" and replaced_by is None:
         return render_template("trainee/held.html", sub=row, code=_held_code(row))
     if row["state"] == "merged":
         merged = get_db().execute("SELECT token FROM submissions WHERE id=?", (row["superseded_by"],)).fetchone()
@@ -264,12 +269,13 @@ def result(token: str):
     res = json.loads(row["result"]) if row["result"] else None
     uploads = get_db().execute("SELECT position, filename FROM uploads WHERE submission_id=? ORDER BY position",
                                (row["id"],)).fetchall()
-    missing = _missing_pages(row, res)
+    missing = _missing_pages(row, res) if replaced_by is None else set()
     # A retake (or a completed sheet) is a newer sheet: an old link, kept in a chat or a history, leads to it.
     newer = get_db().execute(f"SELECT token, created_at FROM submissions WHERE retake_of=? AND state NOT IN "
                              f"('{REMOVED}', 'merged') ORDER BY id DESC LIMIT 1", (row["id"],)).fetchone()
     return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, newer=newer,
-                           attempts=_earlier_attempts(row), client_token=secrets.token_urlsafe(16),
+                           replaced_by=replaced_by, attempts=_earlier_attempts(row),
+                           client_token=secrets.token_urlsafe(16),
                            image_url=image_urls(row), missing=sorted(missing), offers=_page_offers(row, missing))
 
 
@@ -299,11 +305,13 @@ def arrived(form_token: str):
 
     The form token is random and only in that page, so it is the proof, as a result's own address is.
     """
-    row = sent_with_form(get_db(), form_token[:100])
+    db = get_db()
+    row = sent_with_form(db, form_token[:100])
     if row is None:
         return jsonify({"url": None}), 404
     _remember(row["token"])                    # (the answer that would have listed it among this browser's is lost)
-    return jsonify({"url": url_for("trainee.result", token=row["token"])})
+    latest = replacement_of(db, row) or row    # (replaced by a later sending, corrected: its page leads there too)
+    return jsonify({"url": url_for("trainee.result", token=latest["token"])})
 
 
 @bp.get("/hasil/<token>.json")
@@ -343,6 +351,8 @@ def send_derived(folder: Path, name: str):
 def retake(token: str):
     """Replace one page's photo and grade again; the other page's photo is reused."""
     row = _submission(token)
+    if (gone := _replaced_sending(row)) is not None:
+        return gone
     position = request.form.get("position", type=int)
     db = get_db()
     uploads = db.execute("SELECT position, filename, path FROM uploads WHERE submission_id=? ORDER BY position",
@@ -365,6 +375,15 @@ def retake(token: str):
         return _retake_refused(row, res, uploads, exc), 409
     kept = {p.get("page") for i, p in enumerate((res or {}).get("pages") or ()) if i + 1 != position}
     return _grade_again(row, files, [(row["id"], res, kept - {None})])
+
+
+def _replaced_sending(row):
+    """For a page of a sending that a later sending of its form replaced (:mod:`grader.web.resent`): its result page,
+    saying so, instead of a new sheet made of it (opened before, it still offered a retake or a missing page)."""
+    if replacement_of(get_db(), row) is None:
+        return None
+    flash(_("Kiriman ini sudah diganti oleh kiriman Anda berikutnya; kirim dari kiriman itu."), "error")
+    return redirect(url_for("trainee.result", token=row["token"]), code=303)
 
 
 def _retake_refused(row, res: dict | None, uploads, exc: GraderError) -> str:
@@ -391,7 +410,8 @@ def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, di
     sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source=row["source"],
                            exercise=row["exercise"], trainee=row["trainee"], trainee_name=row["trainee_name"],
                            batch_id=row["batch_id"], group_key=row["group_key"], retake_of=row["id"],
-                           client_token=request.form.get("client_token") or None, then=carry_over)
+                           client_token=request.form.get("client_token") or None,
+                           replaces=replaced_tokens(request.form.get("replaces")), then=carry_over)
     if sub.created:
         queue_grading(db, sub.id)
     _remember(sub.token)
@@ -403,6 +423,8 @@ def complete(token: str):
     """Grade a sheet again with a page it lacks: a new photo of it, or the page this browser sent in an earlier
     sheet of the same exercise (``dari``). The sheet's own photos are reused; the new sheet is the latest."""
     row = _submission(token)
+    if (gone := _replaced_sending(row)) is not None:
+        return gone
     res = json.loads(row["result"]) if row["result"] else None
     missing = _missing_pages(row, res)
     if not missing:          # already complete (or a second tap after the first one went through)
@@ -474,7 +496,7 @@ def dispute(token: str):
 def hold_code(token: str):
     """Fix the exercise code of a held upload (or leave it empty to use the sheet's QR), then grade it."""
     row = _submission(token)
-    if row["state"] != "held":
+    if row["state"] != "held" or row["superseded_by"] is not None:    # (replaced: the corrected sending is graded)
         return redirect(url_for("trainee.result", token=token))
     code = normalise_code(request.form.get("code"))
     try:

@@ -4,7 +4,7 @@ A submission is one trainee's sheet (one photo per page). Its files go to
 ``<instance>/submissions/<token>/upload/`` and a row per file to ``uploads``;
 only then is a grading job queued. Submitting the same form twice (same
 client token, same details and photos) or the same photos again returns the first submission; the same form sent
-again with its details or photos changed is a new submission.
+again with its details or photos changed is a new submission, which replaces the first (:mod:`grader.web.resent`).
 """
 from __future__ import annotations
 
@@ -133,10 +133,11 @@ def content_hash(exercise: str | None, trainee: str | None, photo_digests: list[
 
 
 def sent_with_form(conn: sqlite3.Connection, client_token: str) -> sqlite3.Row | None:
-    """The sheet (``id``, ``token``, ``content_hash``) the form with this token made last, unless removed: a form's
-    token is recorded with what it sent, so a double submit, and a page whose answer was lost, find it."""
-    return conn.execute("SELECT id, token, content_hash FROM submissions WHERE client_token=? AND state != ?",
-                        (client_token, REMOVED)).fetchone()
+    """The sheet (``id``, ``token``, ``content_hash``, ``state``, ``superseded_by``) the form with this token made
+    last, unless removed: a form's token is recorded with what it sent, so a double submit, and a page whose answer
+    was lost, find it."""
+    return conn.execute("SELECT id, token, content_hash, state, superseded_by FROM submissions WHERE client_token=? "
+                        "AND state != ?", (client_token, REMOVED)).fetchone()
 
 
 def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest: str,
@@ -146,14 +147,16 @@ def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest
 
     The same form sent again with another name, code or photo (a sending that failed, corrected before it was sent
     again) is not the sheet it made first: that would be returned with the details the trainee has just corrected.
-    It is a new sending, which takes the form's token over (:func:`store_sheets`); the first sheet is kept."""
+    It is a new sending, which takes the form's token over and replaces the first sheet (:func:`store_sheets`).
+    A sheet a later sending replaced is not what the same photos sent again from another form are: those are a
+    new sheet, not one the class no longer counts."""
     if client_token:
         row = sent_with_form(conn, client_token)
         if row and row["content_hash"] == digest:
             return row
     return conn.execute(
         "SELECT id, token FROM submissions WHERE content_hash=? AND state NOT IN ('failed', ?) AND batch_id IS ? "
-        "AND created_at >= ? ORDER BY id DESC LIMIT 1",
+        "AND created_at >= ? AND superseded_by IS NULL ORDER BY id DESC LIMIT 1",
         (digest, REMOVED, batch_id, _ago(DUPLICATE_WINDOW_S))).fetchone()
 
 
@@ -200,19 +203,20 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
                      exercise: str | None = None, trainee: str | None = None, trainee_name: str | None = None,
                      client_token: str | None = None, batch_id: int | None = None, group_key: str | None = None,
                      retake_of: int | None = None, typed_code: str | None = None, pairs_with: int | None = None,
-                     dedupe: bool = True,
+                     replaces: tuple[str, ...] = (), dedupe: bool = True,
                      then: Callable[[sqlite3.Connection, int], None] | None = None) -> NewSubmission:
     """Write ``files`` to disk, then record the submission and its uploads in one transaction.
 
     ``files`` are ``(original name, bytes)`` in page order. ``typed_code`` is the code typed for an upload held
-    because no exercise has it (``exercise`` is then None). Returns the
+    because no exercise has it (``exercise`` is then None). ``replaces`` are the tokens of earlier sendings of the
+    same form that this one corrects (:mod:`grader.web.resent`). Returns the
     existing submission instead when this is a double submit. ``then(conn, new id)`` runs inside the same
     transaction: what the new sheet replaces (pages merged into it, corrections carried over) is recorded with
     it or not at all, so a crash between the two cannot leave a merge to be done twice or a correction behind.
     """
     sheet = NewSheet(files=files, source=source, exercise=exercise, trainee=trainee, trainee_name=trainee_name,
                      client_token=client_token, batch_id=batch_id, group_key=group_key, retake_of=retake_of,
-                     typed_code=typed_code, pairs_with=pairs_with)
+                     typed_code=typed_code, pairs_with=pairs_with, replaces=replaces)
     if dedupe:
         dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id)
         if dup:
@@ -242,6 +246,7 @@ class NewSheet:
     retake_of: int | None = None
     typed_code: str | None = None        # held for it: no exercise has this code (``exercise`` is None)
     pairs_with: int | None = None        # a batch's single page stored before that file names pair this one with
+    replaces: tuple[str, ...] = ()       # form tokens of earlier sendings this one corrects (grader.web.resent)
 
     @functools.cached_property
     def photo_digests(self) -> list[bytes]:
@@ -261,7 +266,8 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
 
     A sheet sent with a form token that an earlier sheet holds (the form sent again with other details or photos:
     :func:`find_duplicate`) takes it over, so that the form's token leads to the latest sheet it made; the earlier
-    sheet is kept, without it."""
+    sheet is kept, without it, and replaced by the new one, as are the sheets holding the tokens it ``replaces``
+    (:func:`grader.web.resent.supersede`)."""
     written: list[tuple[str, list[tuple]]] = []
     try:
         for sheet in sheets:
@@ -279,6 +285,7 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
         conn.execute("BEGIN IMMEDIATE")
         ids = []
         for sheet, (token, stored) in zip(sheets, written):
+            earlier = _sent_before(conn, sheet)
             if sheet.client_token:       # (the same sending, a double submit that raced this one, keeps it)
                 conn.execute("UPDATE submissions SET client_token=NULL WHERE client_token=? AND content_hash != ?",
                              (sheet.client_token, sheet.digest))
@@ -291,6 +298,11 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
                  sheet.typed_code, sheet.pairs_with, now, now)).lastrowid
             conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, created_at) "
                              "VALUES (?,?,?,?,?,?,?)", [(sid, *s, now) for s in stored])
+            if earlier:
+                from grader.web.resent import supersede
+
+                for earlier_id in earlier:
+                    supersede(conn, earlier_id, sid)
             ids.append(sid)
         if then is not None:
             then(conn, ids)
@@ -304,6 +316,19 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
             raise storage_error() from exc
         raise
     return [NewSubmission(sid, token, True) for sid, (token, _) in zip(ids, written)]
+
+
+def _sent_before(conn: sqlite3.Connection, sheet: NewSheet) -> list[int]:
+    """The sheets earlier sendings of ``sheet``'s form made, which it corrects and replaces: the one holding its
+    form token with other details or photos, and those holding a token it ``replaces``."""
+    tokens = ([sheet.client_token] if sheet.client_token else []) + list(sheet.replaces)
+    if not tokens:
+        return []
+    marks = ",".join("?" * len(tokens))
+    return [r["id"] for r in conn.execute(
+        f"SELECT id FROM submissions WHERE client_token IN ({marks}) AND (client_token != ? OR content_hash != ?) "
+        f"AND superseded_by IS NULL AND state NOT IN ('merged', ?) ORDER BY id",
+        (*tokens, sheet.client_token or "", sheet.digest, REMOVED))]
 
 
 def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[bytes]) -> tuple[str, list[tuple]]:
@@ -363,9 +388,11 @@ TRAINEE_PRIORITY, BATCH_PRIORITY = 0, 1
 
 def release_held(conn: sqlite3.Connection, submission_id: int, exercise: str | None) -> bool:
     """Grade an upload held for its exercise code under ``exercise`` (None: the sheet's QR decides); False when it
-    is no longer held (a second tap, or the other side released it first)."""
+    is no longer held (a second tap, or the other side released it first), or a later sending of its form, with the
+    code corrected, replaced it (:mod:`grader.web.resent`: that one is graded, not this one a second time)."""
     claimed = conn.execute("UPDATE submissions SET state='queued', exercise=?, error_code=NULL, error_id=NULL, "
-                           "error_en=NULL, updated_at=? WHERE id=? AND state='held' RETURNING id",
+                           "error_en=NULL, updated_at=? WHERE id=? AND state='held' AND superseded_by IS NULL "
+                           "RETURNING id",
                            (exercise, now_iso(), submission_id)).fetchone()
     if claimed:
         queue_grading(conn, submission_id)

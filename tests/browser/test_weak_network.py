@@ -517,7 +517,8 @@ def test_a_photo_changed_after_a_failed_sending_is_sent_and_graded_not_the_first
     """QA: the sending failed, the trainee chose another photo and sent again, and got the first sending's result
     back: the form's token was the same, so the lookup ("did it arrive?") opened the first sheet, and the server
     would have led the same token to it too. The chosen photo changed, so the page now sends under a new token,
-    and a lookup about the first sending, answered late, no longer opens its result."""
+    and a lookup about the first sending, answered late, no longer opens its result; it names the first token, so
+    the first sheet, which arrived, is replaced by the new one (not a second sheet in the trainer's class)."""
     from grader.web.db import get_db
     from grader.web.testing import jpeg_bytes
     srv = fake_live_server
@@ -535,7 +536,10 @@ def test_a_photo_changed_after_a_failed_sending_is_sent_and_graded_not_the_first
     with srv["app"].app_context():
         files = [r[0] for r in get_db().execute("SELECT filename FROM uploads WHERE submission_id=? ORDER BY "
                                                 "position", (stored[1].id,))]
+        replaced_by = get_db().execute("SELECT superseded_by FROM submissions WHERE id=?",
+                                       (stored[0].id,)).fetchone()[0]
     assert stored[1].created and "lagi.jpg" in files, files          # the new photo is what is graded
+    assert replaced_by == stored[1].id                               # and the first sheet is replaced by it
     ctx.close()
 
 
@@ -547,7 +551,8 @@ def test_a_name_or_code_corrected_after_a_failed_sending_is_sent_with_the_correc
     sending back with the old name: the lookup ("did it arrive?") opened it, and the server led the same form token
     to it too. What the form holds changed, so the page now sends under a new token, a lookup about the first
     sending answered late no longer opens it, and the corrected details are what the new sheet is stored under;
-    the first sheet is kept."""
+    the first sheet is kept, replaced by the new one: the sending names the token it corrects, so the trainer's
+    class does not show "Budy" beside "Budi" (nor the list of uploads waiting for a code the first one)."""
     from grader.web.db import get_db
     srv = fake_live_server
     hold, stored = _slow_answer(monkeypatch)
@@ -563,10 +568,12 @@ def test_a_name_or_code_corrected_after_a_failed_sending_is_sent_with_the_correc
     page.wait_for_selector("text=Hasil penilaian", timeout=15_000)
     assert stored[1].created
     with srv["app"].app_context():
-        rows = get_db().execute("SELECT token, exercise, trainee, state FROM submissions ORDER BY id").fetchall()
+        rows = get_db().execute("SELECT id, token, exercise, trainee, state, superseded_by FROM submissions "
+                                "ORDER BY id").fetchall()
     assert [r["token"] for r in rows] == [s.token for s in stored]       # the first sheet is kept
     new = rows[1]
     assert new["trainee"] == "Budi" and new["exercise"] == srv["code"], dict(new)   # with the correction
     assert rows[0]["trainee"] == ("Budy" if field == "trainee" else "Budi")   # (its grading may not have started:
     assert rows[0]["state"] in (("held",) if field == "code" else ("queued", "running", "done"))   # answer held)
+    assert rows[0]["superseded_by"] == new["id"] and new["superseded_by"] is None
     ctx.close()

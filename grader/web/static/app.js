@@ -92,6 +92,8 @@
   // chosen, the name or the code corrected), sending again is a new sending (the new photo is to be graded, under
   // the corrected name and code, not the first sending to be found again): the form takes a new token, and its
   // lookup asks about that one. (The server also takes a token sent again with other details as a new sending.)
+  // The new sending names the tokens the form held before (replaces): if a sending of them arrived after all, the
+  // sheet it made is replaced by the corrected one, not left in the trainer's class as a second sheet.
   // A trainer's batch form (data-keep-token) keeps its token: what it sends again after a failure, whatever is
   // chosen then (the missing photos added, a wrong one left out, the folder again), completes the batch its first
   // sending made, which stores only what it does not hold and pairs the pages across the sendings.
@@ -108,6 +110,14 @@
     }).join("||");
   };
   var tokenOf = function (form) { var i = form.querySelector("input[name=client_token]"); return i ? i.value : ""; };
+  var replacing = function (form) {      // the form's token so far, named by its next sendings (grader.web.resent)
+    var old = tokenOf(form), input = form.querySelector("input[name=replaces]");
+    if (!old) { return; }
+    if (!input) {
+      input = document.createElement("input"); input.type = "hidden"; input.name = "replaces"; form.appendChild(input);
+    }
+    input.value = (input.value ? input.value.split(" ") : []).concat([old]).slice(-10).join(" ");
+  };
   var newToken = function (form) {       // random as the server's (the lookup takes the token as proof)
     var input = form.querySelector("input[name=client_token]"), bytes = new Uint8Array(16);
     if (!input) { return; }
@@ -148,7 +158,7 @@
       sayTooLarge(form).then(function (found) {
         if (!found) {
           if (form.dataset.failed && changed()) {                           // other details: sent, not looked up
-            if (!("keepToken" in form.dataset)) { newToken(form); }
+            if (!("keepToken" in form.dataset)) { replacing(form); newToken(form); }
             delete form.dataset.failed;
           }
           if (!form.dataset.failed) { send(); return; }

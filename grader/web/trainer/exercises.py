@@ -81,9 +81,10 @@ HELD_SHOWN = 50
 
 def held_uploads(db) -> list:
     """Trainee uploads kept for a code that names no exercise here (or not the sheet's own): they belong to no
-    class until someone gives them one, so the trainers see them too ("I sent it, but I am not in the table")."""
+    class until someone gives them one, so the trainers see them too ("I sent it, but I am not in the table").
+    Not one that a later sending of its form, with the code corrected, replaced (:mod:`grader.web.resent`)."""
     return db.execute("SELECT id, trainee, trainee_name, error_id, error_en, created_at FROM submissions "
-                      "WHERE state='held' ORDER BY id DESC LIMIT ?", (HELD_SHOWN,)).fetchall()
+                      "WHERE state='held' AND superseded_by IS NULL ORDER BY id DESC LIMIT ?", (HELD_SHOWN,)).fetchall()
 
 
 @bp.post("/latihan")

@@ -14,6 +14,7 @@ from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, res
 from grader.web.db import REMOVED, get_db, now_iso
 from grader.web.i18n import gettext as _
 from grader.web.images import photo_preview
+from grader.web.resent import replaced_by_sheet, replacement_of
 from grader.web.trainee import image_version, normalise_code, printable_feedback, send_derived
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key, has_exercise
@@ -79,9 +80,12 @@ def submission(sid: int):
                          (sid,)).fetchall()
     corrections = db.execute("SELECT field_id, value, previous, corrected_by, corrected_at FROM corrections "
                              "WHERE submission_id=? ORDER BY id DESC", (sid,)).fetchall()
+    # a later sending of its form, corrected, replaced it: shown as it was, said so, and nothing to act on but removal
+    replaced_by = replacement_of(db, row)
     movable = {code for code in printed_for(row) if has_exercise(code)}    # (what move_to_exercise takes)
     keys = list_exercises(base=current_app.config["DATA_DIR"]) if row["state"] == "held" else []
     return render_template("trainer/submission.html", sub=row, res=res, uploads=uploads, corrections=corrections,
+                           replaced_by=replaced_by, replaces=replaced_by_sheet(db, sid),
                            movable=movable, exercises=[k.exercise for k in reversed(keys)],
                            client_token=secrets.token_urlsafe(16),
                            image_url=image_urls(row))

@@ -1,0 +1,88 @@
+"""A sending corrected and sent again: the later sheet replaces the earlier one.
+
+A trainee whose sending seemed to fail may correct the name, the exercise code or a photo and send the same form
+again. That is a new sheet, graded with what was corrected (:func:`grader.web.uploads.find_duplicate`). If the
+first sending arrived after all, the sheet it made is then replaced: its ``superseded_by`` names the new sheet,
+and the class table, the review queue, the insight, the exports (:func:`grader.web.classroom.latest_sheets`) and the
+list of uploads waiting for a code leave it out. Its row and photos are kept: its own link shows what it was, says
+that a later sending replaced it and leads there. It takes no correction, dispute, retake or code any more, and it
+goes with the sheet that replaced it when a trainer removes that one (:mod:`grader.web.removal`).
+
+How a sending names the one it replaces: the same form token sent again with other details (a browser without the
+script; the new sheet takes the token over), or the tokens the page's script sends in ``replaces``: it gives the
+form a new token when what the form holds changed after a failed sending, and names the tokens the form held before.
+
+A trainer's corrections of the first sheet are never lost to this. Of the same photos under the same exercise (only
+the name corrected) they still hold, and they are carried over to the new sheet, with the trainee's disputes. Of
+other photos or another exercise they would not hold: the first sheet is then not replaced, and both stay in the
+class for the trainer to see and decide (removing one by hand).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+
+from grader.web.db import REMOVED, now_iso
+
+log = logging.getLogger(__name__)
+
+#: the most form tokens one sending may say it replaces (a form corrected and sent again after each of its failures)
+MAX_REPLACED = 10
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+
+
+def replaced_tokens(text: str | None) -> tuple[str, ...]:
+    """The form tokens a sending says it replaces: the ``replaces`` field, space-separated, the latest
+    :data:`MAX_REPLACED` of them; what is not a form token is ignored."""
+    return tuple(t for t in (text or "").split() if TOKEN_RE.match(t))[-MAX_REPLACED:]
+
+
+def supersede(conn: sqlite3.Connection, earlier_id: int, new_id: int) -> bool:
+    """Within the transaction storing sheet ``new_id``: mark sheet ``earlier_id`` (the one a sending of the same
+    form made before) replaced by it, carrying over the corrections and disputes of the same photos under the same
+    exercise. Returns False, changing nothing, when the earlier sheet is gone, merged or already replaced, or when a
+    trainer corrected it and the new sheet holds other photos or another exercise (see the module's notes)."""
+    earlier = conn.execute("SELECT id, exercise, state, superseded_by FROM submissions WHERE id=?",
+                           (earlier_id,)).fetchone()
+    new = conn.execute("SELECT exercise FROM submissions WHERE id=?", (new_id,)).fetchone()
+    if earlier is None or new is None or earlier_id == new_id or earlier["state"] in ("merged", REMOVED) or \
+            earlier["superseded_by"] is not None:
+        return False
+    if earlier["exercise"] is not None and earlier["exercise"] == new["exercise"] and \
+            _photos(conn, earlier_id) == _photos(conn, new_id):
+        from grader.web.grading import carry_over_reviews
+
+        carry_over_reviews(conn, [earlier_id], new_id)
+    elif conn.execute("SELECT 1 FROM corrections WHERE submission_id=?", (earlier_id,)).fetchone():
+        log.info("sheet %s, corrected by a trainer, was sent again with other photos or another exercise as sheet "
+                 "%s: both are kept in the class", earlier_id, new_id)
+        return False
+    conn.execute("UPDATE submissions SET superseded_by=?, updated_at=? WHERE id=?", (new_id, now_iso(), earlier_id))
+    return True
+
+
+def _photos(conn: sqlite3.Connection, submission_id: int) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT sha256 FROM uploads WHERE submission_id=? ORDER BY position",
+                                       (submission_id,))]
+
+
+def replacement_of(conn: sqlite3.Connection, row) -> sqlite3.Row | None:
+    """The sheet that replaces sheet ``row`` now (``id``, ``token``, ``created_at``): the later sending of its form
+    that replaced it, or the one that replaced that in turn. None when no later sending replaced it (a page merged
+    into a sheet is :mod:`grader.web.page_merge`'s, not this)."""
+    found, seen = None, set()
+    while row["superseded_by"] is not None and row["state"] != "merged" and row["id"] not in seen:
+        seen.add(row["id"])
+        nxt = conn.execute("SELECT id, token, state, superseded_by, created_at FROM submissions WHERE id=?",
+                           (row["superseded_by"],)).fetchone()
+        if nxt is None or nxt["state"] == REMOVED:
+            break
+        found = row = nxt
+    return found
+
+
+def replaced_by_sheet(conn: sqlite3.Connection, submission_id: int) -> list[sqlite3.Row]:
+    """The earlier sendings sheet ``submission_id`` replaced (``id``, ``token``, ``created_at``), oldest first."""
+    return conn.execute("SELECT id, token, created_at FROM submissions WHERE superseded_by=? AND state NOT IN "
+                        "('merged', ?) ORDER BY id", (submission_id, REMOVED)).fetchall()
