@@ -169,3 +169,25 @@ def test_every_page_names_its_icon_and_favicon_ico_is_found(isolated_data_dir):
         assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data, path
     ico = client.get("/favicon.ico")
     assert ico.status_code == 200 and ico.mimetype == "image/svg+xml" and b"<svg" in ico.data
+
+
+def test_the_uploader_is_handed_a_redirect_with_the_cookies_it_sets(isolated_data_dir):
+    """The uploader (static/app.js) sends with X-Uploader: a redirect comes back as 204 with X-Uploader-Redirect, for
+    the page to open (a message flashed for that page is shown there, not used up by the script), and with what the
+    redirect set: the remembered code and name, the session. Anything but a redirect is answered as before."""
+    import io
+
+    from grader.commands.serve import ensure_demo_data
+    from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
+    code = ensure_demo_data()
+    client = make_test_app().test_client()
+    data = {"csrf_token": csrf_of(client), "code": code, "trainee": "Budi", "client_token": "t1",
+            "photo_1": (io.BytesIO(jpeg_bytes()), "017_1.jpg")}
+    resp = client.post("/", data=data, content_type="multipart/form-data", headers={"X-Uploader": "1"})
+    assert resp.status_code == 204 and resp.get_data() == b"" and "Location" not in resp.headers, resp.headers
+    assert resp.headers["X-Uploader-Redirect"].startswith("/hasil/")
+    cookies = " ".join(resp.headers.get_all("Set-Cookie"))
+    assert f"code={code}" in cookies and "trainee=Budi" in cookies and "session=" in cookies, cookies
+    assert "Hasil penilaian" in client.get(resp.headers["X-Uploader-Redirect"]).get_data(as_text=True)
+    refused = client.post("/", data={"csrf_token": csrf_of(client), "code": code}, headers={"X-Uploader": "1"})
+    assert refused.status_code == 400 and "X-Uploader-Redirect" not in refused.headers     # the page, written

@@ -37,11 +37,12 @@ def zip_of(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def batch(client, code, files, client_token="b1"):
+def batch(client, code, files, client_token="b1", headers=None):
     token = csrf_of(client, f"/trainer/latihan/{code}")
     data = {"csrf_token": token, "client_token": client_token,
             "photos": [(io.BytesIO(content), name) for name, content in files]}
-    return client.post(f"/trainer/latihan/{code}/batch", data=data, content_type="multipart/form-data")
+    return client.post(f"/trainer/latihan/{code}/batch", data=data, content_type="multipart/form-data",
+                       headers=headers)
 
 
 TRAINER_GETS = ["/trainer/", "/trainer/latihan/{code}", "/trainer/latihan/{code}/hasil",
@@ -929,6 +930,37 @@ def test_a_batch_cut_short_by_a_full_disk_grades_what_was_stored_and_says_how_mu
         from grader.web.db import get_db
         assert get_db().execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 1     # the one above
         assert get_db().execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 3
+
+
+#: what the uploader (static/app.js) sends its forms with
+UPLOADER = {"X-Uploader": "1"}
+
+
+def test_the_uploader_is_handed_a_batchs_redirect_so_the_page_it_opens_says_the_message(trainer, code, monkeypatch):
+    """QA: with the script on, the trainer never saw what the server said of a batch (a full disk cut it short; sent
+    again, the rest is stored now): the uploader followed the redirect itself, which used the flashed message up,
+    then opened the batch page without it. The uploader is now handed the redirect (204, X-Uploader-Redirect), and
+    the page the browser opens says the message, once. Without the header (no script), the redirect as before."""
+    from test_web_trainee import full_disk_after
+    with monkeypatch.context() as m:
+        full_disk_after(m, writes=1)
+        cut = batch(trainer, code, CLASS, client_token="js", headers=UPLOADER)
+    where = cut.headers["X-Uploader-Redirect"]
+    assert cut.status_code == 204 and "Location" not in cut.headers and "/trainer/batch/" in where, cut.headers
+    assert cut.get_data() == b""
+    assert flashed_errors(trainer.get(where)) == ["Penyimpanan server penuh: 1 dari 3 lembar tersimpan; kirim lagi foto yang "
+                                    "dilewati."]
+    assert flashed_errors(trainer.get(where)) == []                                   # said once
+    done = batch(trainer, code, CLASS, client_token="js", headers=UPLOADER)
+    assert done.status_code == 204 and done.headers["X-Uploader-Redirect"] == where
+    assert "kini tersimpan di unggahan ini: 2 foto" in trainer.get(where).get_data(as_text=True)
+    none = batch(trainer, code, [("catatan.txt", b"not a photo")], client_token="js2", headers=UPLOADER)
+    back = none.headers["X-Uploader-Redirect"]                    # (the exercise page, where the form is)
+    assert none.status_code == 204 and back.endswith(f"/trainer/latihan/{code}"), none.headers
+    assert flashed_errors(trainer.get(back))[0] == "Tidak ada foto yang bisa dinilai dalam unggahan ini."
+    plain = batch(trainer, code, [("040_1.jpg", jpeg_bytes(color="#d0d0d0"))], client_token="plain")
+    assert plain.status_code == 302 and "/trainer/batch/" in plain.location and "X-Uploader-Redirect" not in \
+        plain.headers
 
 
 def test_the_same_photos_from_a_new_form_are_skipped_for_ten_minutes_then_stored_again(app, trainer, code):

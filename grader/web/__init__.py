@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 MB = 1024 * 1024
 #: endpoints that accept a batch (many photos or a zip); every other request gets the single-sheet limit
 BATCH_ENDPOINTS = {"trainer.batch_new"}
+#: The request header the uploader (static/app.js, form[data-progress]) sends a form with, and the header that hands
+#: it a redirect to open instead of one it would follow itself (:func:`_redirect_for_the_uploader`).
+UPLOADER_HEADER = "X-Uploader"
+UPLOADER_REDIRECT = "X-Uploader-Redirect"
 
 
 def settings_from_env(env: os._Environ | dict = os.environ) -> dict:
@@ -104,6 +108,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     local_time.init_app(app)
     app.before_request(_limit_upload_size)
     app.after_request(_security_headers)
+    app.after_request(_redirect_for_the_uploader)
     security.init_app(app)
 
     pipeline = app.config["PIPELINE"]
@@ -155,6 +160,21 @@ def _security_headers(response):
     """Nothing from elsewhere runs on these pages, and they cannot be framed."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    return response
+
+
+def _redirect_for_the_uploader(response):
+    """A redirect answering the uploader's sending is handed to the page (204, :data:`UPLOADER_REDIRECT`: where to),
+    which opens it: the browser then asks for the page, as when a form is sent without the script, and a message
+    flashed for that page (a batch cut short by a full disk, or completed by a sending again) is shown on it. A
+    redirect the script's request followed itself used the message up on a page no one saw."""
+    if request.headers.get(UPLOADER_HEADER) == "1" and response.status_code in (301, 302, 303, 307, 308) \
+            and response.location:
+        response.headers[UPLOADER_REDIRECT] = response.location
+        del response.headers["Location"]
+        response.status_code = 204              # (with its cookies: the session's flashed messages, the remembered code)
+        response.set_data(b"")
+        del response.headers["Content-Type"]
     return response
 
 

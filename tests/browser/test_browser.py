@@ -176,9 +176,9 @@ def test_trainer_logs_in_batch_uploads_a_zip_and_sees_the_class_table(browser, l
     ctx.close()
 
 
-def trainer_page(browser, srv, viewport=DESKTOP):
-    """A browser context and page logged in as a trainer."""
-    ctx = browser.new_context(viewport=viewport)
+def trainer_page(browser, srv, viewport=DESKTOP, *, js=True):
+    """A browser context and page logged in as a trainer (``js``: with the pages' script on)."""
+    ctx = browser.new_context(viewport=viewport, java_script_enabled=js)
     page = ctx.new_page()
     page.goto(srv["url"] + "/trainer/masuk")
     page.fill("#name", "Pak Budi")
@@ -311,6 +311,29 @@ def test_a_fields_status_and_why_take_the_full_width_on_a_phone(browser, fake_li
     ctx.close()
 
 
+#: a class of three trainees, one photo each, sent as a batch that a full disk cuts short after the first
+CLASS = ["017_1.jpg", "021_1.jpg", "033_1.jpg"]
+
+
+def _batch_cut_short(browser, srv, tmp_path, monkeypatch, *, js=True):
+    """Log in as a trainer and send :data:`CLASS` as a batch while the disk holds only its first photo; the page is
+    left on the batch cut short. Returns the context, the page and the paths of the class's photos."""
+    from grader.web.testing import jpeg_bytes
+    from tests.test_web_trainee import full_disk_after
+    ctx, page = trainer_page(browser, srv, PHONE, js=js)
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")
+    photos = [str(tmp_path / name) for name in CLASS]
+    for n, path in enumerate(photos):
+        Path(path).write_bytes(jpeg_bytes(color=f"#e{n}e{n}e{n}"))
+    page.set_input_files("input[name=photos]", photos)
+    with monkeypatch.context() as m:
+        full_disk_after(m, writes=1)
+        page.click("form[action$='/batch'] button[type=submit]")
+        page.wait_for_url("**/trainer/batch/**", timeout=15_000)
+        page.wait_for_selector("#batch")
+    return ctx, page, photos
+
+
 def test_a_batch_a_full_disk_cut_short_is_completed_by_going_back_and_sending_again(browser, fake_live_server,
                                                                                     tmp_path, monkeypatch):
     """QA: a full disk stored 1 of 3 sheets and the batch page said to send the rest again. Back on the exercise
@@ -318,25 +341,14 @@ def test_a_batch_a_full_disk_cut_short_is_completed_by_going_back_and_sending_ag
     second batch, the photos stored the first time skipped as already sent. The class sent again completes the
     batch cut short: one batch, every photo once."""
     from grader.web.db import get_db
-    from grader.web.testing import jpeg_bytes
-    from tests.test_web_trainee import full_disk_after
     srv = fake_live_server
-    ctx, page = trainer_page(browser, srv, PHONE)
-    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")
-    names = ["017_1.jpg", "021_1.jpg", "033_1.jpg"]
-    for n, name in enumerate(names):
-        (tmp_path / name).write_bytes(jpeg_bytes(color=f"#e{n}e{n}e{n}"))
-    page.set_input_files("input[name=photos]", [str(tmp_path / n) for n in names])
-    with monkeypatch.context() as m:
-        full_disk_after(m, writes=1)
-        page.click("form[action$='/batch'] button[type=submit]")
-        page.wait_for_url("**/trainer/batch/**", timeout=15_000)
+    ctx, page, photos = _batch_cut_short(browser, srv, tmp_path, monkeypatch)
     first = page.url
     assert "021_1.jpg: Penyimpanan server penuh" in page.locator("main").inner_text()
     page.go_back()
     page.wait_for_selector("form[action$='/batch']")
     if not page.evaluate("document.querySelector('input[name=photos]').files.length"):    # (kept by chromium)
-        page.set_input_files("input[name=photos]", [str(tmp_path / n) for n in names])
+        page.set_input_files("input[name=photos]", photos)
     page.click("form[action$='/batch'] button[type=submit]")
     page.wait_for_url("**/trainer/batch/**", timeout=15_000)
     assert page.url == first, (page.url, first)                       # the batch cut short, completed
@@ -344,5 +356,34 @@ def test_a_batch_a_full_disk_cut_short_is_completed_by_going_back_and_sending_ag
     with srv["app"].app_context():
         db = get_db()
         assert db.execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 1
-        assert sorted(r[0] for r in db.execute("SELECT filename FROM uploads")) == names
+        assert sorted(r[0] for r in db.execute("SELECT filename FROM uploads")) == CLASS
+    ctx.close()
+
+
+def _flashes(page) -> list[str]:
+    """The flashed messages the page shows, as its reader sees them."""
+    return [m.strip() for m in page.locator("main .flash").all_inner_texts()]
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["script", "no_script"])
+def test_a_batch_cut_short_by_a_full_disk_says_so_on_its_page_then_that_the_rest_is_stored(
+        browser, fake_live_server, tmp_path, monkeypatch, js):
+    """QA: with the script on, the trainer never saw the server's message after a batch upload ("storage full: 1 of
+    3 sheets stored", then "now stored" once sent again), only the list of files left out: the uploader followed the
+    server's redirect itself, which used the flashed message up, then opened the batch page again without it. The
+    page the trainer lands on says it now, once, with the script on as off."""
+    srv = fake_live_server
+    ctx, page, photos = _batch_cut_short(browser, srv, tmp_path, monkeypatch, js=js)
+    said = "Penyimpanan server penuh: 1 dari 3 lembar tersimpan; kirim lagi foto yang dilewati."
+    assert _flashes(page) == [said], _flashes(page)                    # said once, and nothing else
+    first = page.url
+    page.reload()
+    assert _flashes(page) == [], _flashes(page)                        # said on the page it was meant for, not later
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")         # the class's photos sent again
+    page.set_input_files("input[name=photos]", photos)
+    page.click("form[action$='/batch'] button[type=submit]")
+    page.wait_for_url(lambda url: url == first, timeout=15_000)
+    page.wait_for_selector("#batch")
+    assert _flashes(page) == ["Foto yang belum tersimpan sebelumnya kini tersimpan di unggahan ini: 2 foto."], \
+        _flashes(page)
     ctx.close()

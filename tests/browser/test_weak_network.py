@@ -145,9 +145,10 @@ def test_a_retake_or_an_added_page_that_fails_on_the_way_keeps_its_photo(browser
 
 @pytest.mark.parametrize("address", ["#lengkapi", "?lang=en"])
 def test_a_refused_added_page_says_why_through_the_uploader(browser, fake_live_server, tmp_path, address):
-    """The server refuses the chosen file (not a photo) by showing the same result page with its reason: the
-    uploader writes that page instead of loading it again (which would have lost the reason), also when the page's
-    address carries a #fragment or a ?lang=."""
+    """The server refuses the chosen file (not a photo) by flashing its reason on the same result page: the uploader
+    is handed the redirect and loads that page (it wrote the page it had followed the redirect to, since loading it
+    again then lost the reason), also when the page's address carries a #fragment (going there would only scroll)
+    or a ?lang=."""
     ctx, page = _phone(browser)
     _result_with_form(page, fake_live_server, tmp_path, "add_page")
     page.goto(page.url + address)

@@ -129,6 +129,19 @@
     if (form.dataset.arrived) { form.dataset.arrived = form.dataset.arrived.split(input.value).join(token); }
     input.value = token;
   };
+  // The page a sending's answer leads to (the server hands the uploader its redirect: X-Uploader-Redirect) is opened
+  // by the browser, as after a form sent without the script, so that a message the server flashed for it shows
+  // there, once. This same page again (a refusal said on it) is loaded anew, also when only its #fragment differs
+  // (going there would only scroll).
+  var openAnswer = function (url) {
+    var to = new URL(url, window.location.href);
+    if (to.hash && to.href.split("#")[0] === window.location.href.split("#")[0]) {
+      window.history.replaceState(window.history.state, "", to.href);
+      window.location.reload();
+    } else {
+      window.location.assign(to.href);
+    }
+  };
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
     var button = form.querySelector("button[type=submit]"), label = button ? button.textContent : "";
     var busy = form.querySelector("button[type=submit], label.button"), busyLabel = busy ? busy.textContent : "";
@@ -200,6 +213,7 @@
         });
       };
       xhr.open("POST", form.action || window.location.href);
+      xhr.setRequestHeader("X-Uploader", "1");    // (a redirect is handed to the page to open: openAnswer)
       xhr.upload.onprogress = function (e) { last = Date.now(); if (bar && e.lengthComputable) { bar.value = e.loaded / e.total; } };
       xhr.upload.onload = function () {      // all sent: an indeterminate bar and "processing" until the answer
         sent = true; last = Date.now();
@@ -210,6 +224,8 @@
       xhr.onprogress = function () { last = Date.now(); };
       xhr.onload = function () {
         clearInterval(watch);
+        var moved = xhr.status === 204 && xhr.getResponseHeader("X-Uploader-Redirect");
+        if (moved) { openAnswer(moved); return; }
         var page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
         if (xhr.status >= 400 && !page.querySelector("header.top")) {       // not our page: a proxy, a captive portal
           failed((form.dataset.serverError || "").replace("{status}", xhr.status)); return;
@@ -218,8 +234,9 @@
           var why = page.querySelector("main .errors");
           failed(why && why.textContent.trim()); return;
         }
-        // (the same page, e.g. a refusal flashed on it, also when this address has a ?lang= or a #fragment: written
-        // below, since following the redirect used its message up)
+        // (a redirect this request followed itself, its X-Uploader header lost on the way: the same page, e.g. a
+        // refusal flashed on it, also when this address has a ?lang= or a #fragment, is written below, since
+        // following the redirect used its message up; another page is opened, without a message flashed for it)
         var path = function (url) { return url.split(/[?#]/)[0]; };
         if (xhr.status < 400 && xhr.responseURL && path(xhr.responseURL) !== path(window.location.href)) {
           window.location.assign(xhr.responseURL); return;
