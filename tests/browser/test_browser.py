@@ -387,3 +387,24 @@ def test_a_batch_cut_short_by_a_full_disk_says_so_on_its_page_then_that_the_rest
     assert _flashes(page) == ["Foto yang belum tersimpan sebelumnya kini tersimpan di unggahan ini: 2 foto."], \
         _flashes(page)
     ctx.close()
+
+
+def test_a_batch_form_shown_again_from_the_back_forward_cache_is_a_new_sending(browser, fake_live_server):
+    """Review: a phone's Back may restore the exercise page as it was left for the batch's answer: its form still
+    'uploading' (it would not send again) under the sending's token (the next class's photos would join the last
+    class's batch). Restored so, the form is ready under a new token; a page shown anew is untouched."""
+    srv, code = fake_live_server, fake_live_server["code"]
+    ctx, page = trainer_page(browser, srv)
+    page.goto(srv["url"] + f"/trainer/latihan/{code}")
+    form = "form[action$='/batch']"
+    token = page.get_attribute(f"{form} input[name=client_token]", "value")
+    state = f"document.querySelector(\"{form}\").dataset.uploading"
+    fire = "(persisted) => window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted}))"
+    page.evaluate(f"() => {{ {state} = '1'; }}")
+    page.evaluate(fire, False)                                        # a page shown anew: as it is
+    assert page.get_attribute(f"{form} input[name=client_token]", "value") == token
+    page.evaluate(fire, True)                                         # from the back-forward cache
+    assert page.evaluate(f"() => {state}") is None
+    new = page.get_attribute(f"{form} input[name=client_token]", "value")
+    assert new and new != token and not page.get_attribute(f"{form} button[type=submit]", "disabled")
+    ctx.close()

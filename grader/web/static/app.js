@@ -160,6 +160,13 @@
       if (busy) { busy.textContent = busyLabel; }
       if (button) { button.textContent = label; button.disabled = false; }
     };
+    // Left for a sending's answer and shown again from the browser's back-forward cache (a phone's Back): that
+    // sending arrived, so the form is ready again, under a new token. The next photos are a new sending, not more of
+    // that one (a trainer's next class added to the last class's batch, its names paired with that class's).
+    window.addEventListener("pageshow", function (e) {
+      if (!e.persisted || !form.dataset.uploading) { return; }
+      ready(); lastSent = null; delete form.dataset.failed; newToken(form);
+    });
     form.addEventListener("submit", function (ev) {
       if (!window.FormData || !window.XMLHttpRequest || !window.Promise) { return; }
       ev.preventDefault();
