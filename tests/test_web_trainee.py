@@ -1163,7 +1163,9 @@ def test_a_missing_page_can_be_photographed_from_the_result(app, client, code):
     bad = client.post(resp.location + "/lengkapi", data={"csrf_token": csrf_of(client),
                                                          "photo": (io.BytesIO(b"hello"), "x.txt")},
                       content_type="multipart/form-data", follow_redirects=True)
-    assert "Berkas ini bukan foto" in bad.get_data(as_text=True)
+    said = bad.get_data(as_text=True)
+    # said in the card the answer opens at (#lengkapi), not at the page's top, out of view on a phone; and once
+    assert said.count("Berkas ini bukan foto") == 1 and said.index("Berkas ini bukan foto") > said.index('id="lengkapi"')
     page2 = jpeg_bytes(color="#f0f0f0")
     done = client.post(resp.location + "/lengkapi", data={"csrf_token": csrf_of(client),
                                                           "photo": (io.BytesIO(page2), "b_2.jpg")},

@@ -38,6 +38,10 @@ MY_ATTEMPTS = 40
 PHOTO_ACCEPT = "image/*,.pdf,application/pdf"
 bp.add_app_template_global(PHOTO_ACCEPT, "PHOTO_ACCEPT")
 bp.add_app_template_global(SERVER_FAILURES, "SERVER_FAILURES")
+#: The flash category of why a page could not be added to a sheet: said in the "complete this sheet" card, where the
+#: answer opens the page (#lengkapi), not at the page's top (base.html leaves "error@…" messages to their card).
+COMPLETE_ERROR = "error@lengkapi"
+bp.add_app_template_global(COMPLETE_ERROR, "COMPLETE_ERROR")
 #: Room in a trainee's request for all but its files: the other fields and each part's multipart headers.
 FORM_ROOM_BYTES = 64 * 1024
 
@@ -453,7 +457,7 @@ def complete(token: str):
             added = list(zip(sorted(missing), _photos(upload, max_pages=len(missing))))
             reused = []
         except GraderError as exc:
-            flash(error_text(exc), "error")
+            flash(error_text(exc), COMPLETE_ERROR)
             return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
     shown = _read_pages(res)
     own = _stored_or_flash(db, base, row["id"])
@@ -468,7 +472,7 @@ def _stored_or_flash(db, base: Path, submission_id: int) -> list[tuple[str, byte
     try:
         return stored_photos(db, base, submission_id)
     except GraderError as exc:
-        flash(error_text(exc), "error")
+        flash(error_text(exc), COMPLETE_ERROR)
         return None
 
 
