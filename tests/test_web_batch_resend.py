@@ -158,7 +158,8 @@ def test_a_batch_sent_again_hashes_the_photos_it_holds_once(code, monkeypatch):
             hashed.append(bytes(data))
             return real.sha256(data)
     monkeypatch.setattr(uploads, "hashlib", Counting)
-    monkeypatch.setattr(uploads, "queue_grading", lambda *a, **k: None)     # (the storing only: no merge step)
+    import grader.web.batch_storing as batch_storing
+    monkeypatch.setattr(batch_storing, "queue_grading", lambda *a, **k: None)   # (the storing only: no merge step)
     assert send(trainer, code, AGAIN, "klas").status_code == 302
     assert PHOTOS["017_1.jpg"] not in hashed and PHOTOS["021_1.jpg"] in hashed
 

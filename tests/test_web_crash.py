@@ -39,8 +39,8 @@ def crash_after(module, name: str):
 def cut_while_storing(sheets: int):
     """Within the block, a batch's sheets are stored one by one until ``sheets`` of them are; then the process
     stops (a power cut while the rest is being stored)."""
-    import grader.web.uploads as uploads
-    real, calls = uploads.store_submission, []
+    import grader.web.batch_storing as batch_storing
+    real, calls = batch_storing.store_submission, []
 
     def store_then_cut(*a, **k):
         if len(calls) == sheets:
@@ -48,7 +48,7 @@ def cut_while_storing(sheets: int):
         calls.append(1)
         return real(*a, **k)
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(uploads, "store_submission", store_then_cut)
+        m.setattr(batch_storing, "store_submission", store_then_cut)
         with pytest.raises(PowerCut):
             yield
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from grader.exercise.store import exercises_dir
 from grader.web.db import get_db, now_iso
-from grader.web.uploads import store_batch
+from grader.web.batch_storing import store_batch
 
 log = logging.getLogger(__name__)
 

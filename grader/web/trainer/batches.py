@@ -19,6 +19,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from grader.batch import earlier_copies, refusal_messages
 from grader.errors import GraderError
 from grader.photo.pdf_pages import photos_of
+from grader.web.batch_storing import held_by_batch, recently_sent, store_batch
 from grader.web.db import REMOVED, STORING, get_db, now_iso
 from grader.web.i18n import error_text, get_lang
 from grader.web.i18n import gettext as _
@@ -30,8 +31,7 @@ from grader.web.trainer import bp
 from grader.web.trainee import normalise_code
 from grader.web.trainer.exercises import get_key, has_exercise
 from grader.web.trainer.results import ident_url, printed_for, regrade_under
-from grader.web.uploads import (DUPLICATE_WINDOW_S, StorageError, check_photo, held_by_batch, recently_sent,
-                                store_batch)
+from grader.web.uploads import DUPLICATE_WINDOW_S, StorageError, check_photo
 
 log = logging.getLogger(__name__)
 #: A new form (the page opened again) completes a batch cut short this long ago at most, and only its trainer's.
@@ -248,7 +248,7 @@ def _store_into(batch_id: int, earlier, exercise: str, client_token: str | None,
         if exc.code == NOT_STORED[0]:
             flash(_("Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.",
                     n=exc.stored, total=exc.total), "error")
-        else:                               # an unexpected error, logged where it happened (uploads.store_batch)
+        else:                               # an unexpected error, logged where it happened (batch_storing.store_batch)
             flash(_("Server gagal menyimpan: {n} dari {total} lembar tersimpan; kirim lagi formulir yang sama.",
                     n=exc.stored, total=exc.total), "error")
         return
