@@ -89,8 +89,8 @@ def photo_name(file: str) -> str:
 
 
 _env.filters["photo_name"] = photo_name
-_env.filters["add1"] = lambda k: k + 1
-_env.filters["as_worded_now"] = as_worded_now          # a box index counted from 1, as people count boxes
+_env.filters["add1"] = lambda k: k + 1          # a box index counted from 1, as people count boxes
+_env.filters["as_worded_now"] = as_worded_now
 
 
 def render_report(result: dict, image_url: Callable[[str], str] | None = None, lang: str = "id") -> str:

@@ -22,9 +22,10 @@ def value_read(field: dict) -> str | int | None:
 
 
 def boxes_to_name(field: dict) -> list[int]:
-    """The boxes (0-based) a field in review names as not read surely: the reader's ``unsure_boxes``. None for a field
+    """The boxes (0-based) a field in review names as not read surely: the reader's ``unsure_boxes``. None on a field
     the trainee disputes (a trainer looks at the whole field) or one shown as read surely (``read_as``: its "?" marks
-    follow the stricter bar for holding a digit against the trainee, and must not disagree with the names)."""
+    follow the stricter bar for holding a digit against the trainee, and must not disagree with the names); none either
+    on a field not in review."""
     if field.get("status") != "review" or field.get("disputed_at") or field.get("read_as"):
         return []
     return list(field.get("unsure_boxes") or [])

@@ -166,6 +166,7 @@ def submission_dir(data_dir: Path | str, token: str) -> Path:
 
 
 def ago_iso(seconds: int) -> str:
+    """``seconds`` before now, as the database stores times (:func:`grader.web.db.now_iso`)."""
     from datetime import datetime, timedelta, timezone
 
     return (datetime.now(timezone.utc) - timedelta(seconds=seconds)).replace(microsecond=0).isoformat()

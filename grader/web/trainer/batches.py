@@ -11,7 +11,6 @@ import logging
 import secrets
 import sqlite3
 from collections import Counter
-from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -31,7 +30,7 @@ from grader.web.trainer import bp
 from grader.web.trainee import normalise_code
 from grader.web.trainer.exercises import get_key, has_exercise
 from grader.web.trainer.results import ident_url, printed_for, regrade_under
-from grader.web.uploads import DUPLICATE_WINDOW_S, StorageError, check_photo
+from grader.web.uploads import DUPLICATE_WINDOW_S, StorageError, ago_iso, check_photo
 
 log = logging.getLogger(__name__)
 #: A new form (the page opened again) completes a batch cut short this long ago at most, and only its trainer's.
@@ -287,10 +286,9 @@ def _cut_short_holding(exercise: str, digests: list[str]):
     failure) completes it, as its own form would. Only this trainer's, of the last :data:`COMPLETE_WITHIN_S`: a
     class sent again weeks later, or by another trainer, is a new batch."""
     db, chosen = get_db(), set(digests)
-    since = (datetime.now(timezone.utc) - timedelta(seconds=COMPLETE_WITHIN_S)).replace(microsecond=0).isoformat()
     for row in db.execute("SELECT id, token, client_token, skipped FROM batches WHERE exercise=? AND client_token IS "
                           "NULL AND form_token IS NOT NULL AND removed_at IS NULL AND created_by IS ? AND "
-                          "created_at >= ? ORDER BY id DESC", (exercise, current_trainer(), since)).fetchall():
+                          "created_at >= ? ORDER BY id DESC", (exercise, current_trainer(), ago_iso(COMPLETE_WITHIN_S))).fetchall():
         left_out = {s.get("sha256") for s in json.loads(row["skipped"])}
         if chosen & left_out or any(held_by_batch(db, row["id"], digests)):
             return row
