@@ -141,6 +141,24 @@ def test_unknown_page_and_json_errors(isolated_data_dir):
     assert client.get("/hasil/nope.json").get_json()["error"] == 404
 
 
+def test_an_error_page_leaves_a_waiting_message_for_the_page_it_was_meant_for(isolated_data_dir):
+    """helper-58's finding: a 404 or 500 page shown in between (the uploader's answer, a stale link) used up a
+    message flashed for the next page, e.g. a batch's "storage full: 3 of 5 stored"."""
+    app = create_app({"JOBS_MODE": "inline", "TRAINER_PASSWORD": "x"})
+
+    def boom():
+        raise RuntimeError("a bug")
+    app.add_url_rule("/boom", "boom", boom)
+    client = app.test_client()
+    for broken, code in (("/tidak-ada", 404), ("/boom", 500)):
+        with client.session_transaction() as session:
+            session["_flashes"] = [("warning", "Baru 3 dari 5 foto tersimpan.")]
+        page = client.get(broken)
+        assert page.status_code == code and "Baru 3 dari 5" not in page.get_data(as_text=True)
+        assert "Baru 3 dari 5 foto tersimpan." in client.get("/").get_data(as_text=True)
+        assert "Baru 3 dari 5" not in client.get("/").get_data(as_text=True)      # shown once
+
+
 def test_pages_carry_security_headers(isolated_data_dir):
     app = create_app({"JOBS_MODE": "inline", "TRAINER_PASSWORD": "x"})
     resp = app.test_client().get("/")
