@@ -325,10 +325,11 @@ def test_the_same_form_sent_again_after_the_lesson_is_still_the_first_sheet(app,
 
 @pytest.mark.parametrize("first, corrected", [
     ({"trainee": "Budy"}, {}),                                   # the name corrected
+    ({"trainee": "budi"}, {}),                                   # only its case corrected
     ({"code": "ZZZZZZ"}, {}),                                    # the code corrected (the first was held for it)
     ({"code": "ZZZZZZ"}, {"code": "ZZZZZY"}),                    # another code typed, still not an exercise's
     ({}, {"photos": [("017_1.jpg", jpeg_bytes(color="#eee"))]}),  # another photo (a browser without the script)
-], ids=["name", "code", "unknown_code", "photo"])
+], ids=["name", "name_case", "code", "unknown_code", "photo"])
 def test_a_form_sent_again_with_its_details_corrected_is_graded_with_them_and_the_first_sheet_is_kept(
         app, client, code, first, corrected):
     """QA: the sending failed, the trainee corrected the name (or the code) and sent again: the server found the

@@ -136,12 +136,12 @@ def sent_with_form(conn: sqlite3.Connection, client_token: str) -> sqlite3.Row |
     """The sheet (``id``, ``token``, ``content_hash``, ``state``, ``superseded_by``) the form with this token made
     last, unless removed: a form's token is recorded with what it sent, so a double submit, and a page whose answer
     was lost, find it."""
-    return conn.execute("SELECT id, token, content_hash, state, superseded_by FROM submissions WHERE client_token=? "
-                        "AND state != ?", (client_token, REMOVED)).fetchone()
+    return conn.execute("SELECT id, token, content_hash, trainee, state, superseded_by FROM submissions "
+                        "WHERE client_token=? AND state != ?", (client_token, REMOVED)).fetchone()
 
 
 def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest: str,
-                   batch_id: int | None = None) -> sqlite3.Row | None:
+                   batch_id: int | None = None, trainee: str | None = None) -> sqlite3.Row | None:
     """An earlier submission this one repeats: what the same form sent, if it is the same sending (``digest``,
     :func:`content_hash`), or the same photos recently.
 
@@ -149,15 +149,21 @@ def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest
     again) is not the sheet it made first: that would be returned with the details the trainee has just corrected.
     It is a new sending, which takes the form's token over and replaces the first sheet (:func:`store_sheets`).
     A sheet a later sending replaced is not what the same photos sent again from another form are: those are a
-    new sheet, not one the class no longer counts."""
+    new sheet, not one the class no longer counts.
+
+    ``trainee`` is the name as typed: the digest ignores its case (two forms' "Budi" and "budi" within minutes are
+    one sending), but the same form sent again with only its case corrected is a correction like any other."""
+    corrected = None
     if client_token:
         row = sent_with_form(conn, client_token)
         if row and row["content_hash"] == digest:
-            return row
+            if row["trainee"] == (trainee or None):
+                return row
+            corrected = row["id"]
     return conn.execute(
         "SELECT id, token FROM submissions WHERE content_hash=? AND state NOT IN ('failed', ?) AND batch_id IS ? "
-        "AND created_at >= ? AND superseded_by IS NULL ORDER BY id DESC LIMIT 1",
-        (digest, REMOVED, batch_id, ago_iso(DUPLICATE_WINDOW_S))).fetchone()
+        "AND created_at >= ? AND superseded_by IS NULL AND id IS NOT ? ORDER BY id DESC LIMIT 1",
+        (digest, REMOVED, batch_id, ago_iso(DUPLICATE_WINDOW_S), corrected)).fetchone()
 
 
 def submission_dir(data_dir: Path | str, token: str) -> Path:
@@ -191,13 +197,15 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
                      client_token=client_token, batch_id=batch_id, group_key=group_key, retake_of=retake_of,
                      typed_code=typed_code, pairs_with=pairs_with, replaces=replaces)
     if dedupe:
-        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id)
+        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
+                             trainee=trainee)
         if dup:
             return NewSubmission(dup["id"], dup["token"], False)
     try:
         [new] = store_sheets(conn, data_dir, [sheet], then=(lambda c, ids: then(c, ids[0])) if then else None)
     except sqlite3.IntegrityError:
-        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id)
+        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
+                             trainee=trainee)
         if dup is None:
             raise
         return NewSubmission(dup["id"], dup["token"], False)
@@ -260,8 +268,9 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
         for sheet, (token, stored) in zip(sheets, written):
             earlier = _sent_before(conn, sheet)
             if sheet.client_token:       # (the same sending, a double submit that raced this one, keeps it)
-                conn.execute("UPDATE submissions SET client_token=NULL WHERE client_token=? AND content_hash != ?",
-                             (sheet.client_token, sheet.digest))
+                conn.execute("UPDATE submissions SET client_token=NULL WHERE client_token=? AND "
+                             "(content_hash != ? OR trainee IS NOT ?)", (sheet.client_token, sheet.digest,
+                                                                         sheet.trainee or None))
             sid = conn.execute(
                 "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
                 "trainee, trainee_name, retake_of, typed_code, pairs_with, created_at, updated_at) "
@@ -299,9 +308,9 @@ def _sent_before(conn: sqlite3.Connection, sheet: NewSheet) -> list[int]:
         return []
     marks = ",".join("?" * len(tokens))
     return [r["id"] for r in conn.execute(
-        f"SELECT id FROM submissions WHERE client_token IN ({marks}) AND (client_token != ? OR content_hash != ?) "
-        f"AND superseded_by IS NULL AND state NOT IN ('merged', ?) ORDER BY id",
-        (*tokens, sheet.client_token or "", sheet.digest, REMOVED))]
+        f"SELECT id FROM submissions WHERE client_token IN ({marks}) AND (client_token != ? OR content_hash != ? "
+        f"OR trainee IS NOT ?) AND superseded_by IS NULL AND state NOT IN ('merged', ?) ORDER BY id",
+        (*tokens, sheet.client_token or "", sheet.digest, sheet.trainee or None, REMOVED))]
 
 
 def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[bytes]) -> tuple[str, list[tuple]]:
