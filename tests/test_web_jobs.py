@@ -11,7 +11,7 @@ from grader.errors import GraderError
 from grader.web.db import connect
 from grader.web.job_pools import WorkerPool
 from grader.web.jobs import MAX_ATTEMPTS, JobContext, JobRunner
-from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
+from grader.web.testing import csrf_of, failing_first, jpeg_bytes, make_test_app
 from grader.web.uploads import store_submission
 
 
@@ -84,22 +84,6 @@ def test_a_crash_inside_the_pipeline_is_recorded_not_lost(code, monkeypatch):
     app.extensions["grader.jobs"].submit("grade", {"submission_id": sid})
     row = wait_for(conn, sid)
     assert row["state"] == "failed" and row["error_code"] == "internal_error" and "server" in row["error_id"]
-
-
-def failing_first(monkeypatch, times, error):
-    """The fake pipeline raises ``error()`` the first ``times`` times it is run (every time: ``times=None``), then
-    grades; returns the list of its runs."""
-    import grader.web.testing as fake
-
-    real, runs = fake.grade_upload, []
-
-    def flaky(*args, **kwargs):
-        runs.append(1)
-        if times is None or len(runs) <= times:
-            raise error()
-        return real(*args, **kwargs)
-    monkeypatch.setattr(fake, "grade_upload", flaky)
-    return runs
 
 
 @pytest.mark.parametrize("error", [lambda: sqlite3.OperationalError("database is locked"),

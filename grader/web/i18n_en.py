@@ -95,6 +95,19 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto tidak dapat dinilai": "The photo could not be graded",
     "Server gagal menilai lembar ini": "The server could not grade this sheet",
     "Kirim ulang": "Send again",
+    "Coba proses lagi": "Try processing again",
+    "Foto yang sudah tersimpan diproses lagi, tanpa perlu dikirim ulang. Sisa percobaan: {n}.":
+        "The photos already stored are processed again; you do not need to send them again. Tries left: {n}.",
+    "Anda sudah {n} kali meminta lembar ini diproses lagi, tetapi server gagal lagi.": (
+        "You asked for this sheet to be processed again once, and the server failed again.",
+        "You asked for this sheet to be processed again {n} times, and the server failed again.",
+    ),
+    "Percobaan dari halaman ini sudah habis. Minta pelatih menilai ulang lembar ini dari foto yang tersimpan; Anda tidak perlu mengirim foto lagi.":
+        "No tries are left from this page. Ask the trainer to grade this sheet again from the stored photos; you do not "
+        "need to send the photos again.",
+    "Lembar Anda diproses lagi dari foto yang sudah tersimpan.": "Your sheet is being processed again from the stored photos.",
+    "Lembar ini tidak bisa diproses lagi dari sini; lihat keterangannya di bawah.":
+        "This sheet cannot be processed again from here; see the explanation below.",
     "Kode latihan tidak terbaca dari lembar. Kirim ulang dengan mengetik kode latihan.":
         "The exercise code could not be read from the sheet. Send again and type the exercise code.",
     "Percobaan sebelumnya pada latihan ini": "Your earlier attempts at this exercise",

@@ -42,7 +42,7 @@ KINDS: dict[str, tuple[str, str, str, str]] = {
     "grade": ("grader.web.grading", "run_grade_job", "fail_grade_job", "after_grade_job"),
 }
 # (what a trainee reads once a job has been tried MAX_ATTEMPTS times: the photos are kept, a trainer can grade the
-# sheet again from them, trainer.results.regrade_failed)
+# sheet again from them, and the trainee a few times: grader.web.grade_again)
 INTERNAL_ERROR = ("internal_error", "Terjadi kesalahan pada server saat menilai, juga saat dicoba lagi. Foto Anda "
                   "tetap tersimpan: beri tahu pelatih, yang dapat menilainya ulang tanpa Anda mengirim foto lagi.",
                   "The server failed while grading, also when it tried again. Your photos are kept: tell the "

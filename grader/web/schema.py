@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS submissions (
   retake_of INTEGER REFERENCES submissions(id),
   pairs_with INTEGER REFERENCES submissions(id), -- a batch's page stored by a later sending of its form, and the
                                                  -- single page stored before that its file name pairs it with
+  trainee_retries INTEGER NOT NULL DEFAULT 0,    -- times its trainee had it graded again after the server failed
+                                                 -- on it (grader.web.grade_again)
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS submissions_exercise ON submissions(exercise, state);

@@ -191,6 +191,23 @@ def regrade(result: dict, corrections: dict[str, int | None], key, *, disputed=(
 TEST_PASSWORD = "latihan-rahasia"
 
 
+def failing_first(monkeypatch, times: int | None, error) -> list:
+    """This fake pipeline raises ``error()`` the first ``times`` times it is run (every time: ``times=None``), then
+    grades; returns the list of its runs. (For the job modes that run in this process: ``inline``, ``thread``.)"""
+    import sys
+
+    fake = sys.modules[__name__]
+    real, runs = fake.grade_upload, []
+
+    def flaky(*args, **kwargs):
+        runs.append(1)
+        if times is None or len(runs) <= times:
+            raise error()
+        return real(*args, **kwargs)
+    monkeypatch.setattr(fake, "grade_upload", flaky)
+    return runs
+
+
 def make_test_app(**config):
     """An app on the current ``GRADER_DATA_DIR`` with this fake pipeline, run inline (no processes)."""
     from grader.web import create_app

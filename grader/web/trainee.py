@@ -1,5 +1,6 @@
 """Trainee pages: upload a photographed sheet, see the result, retake a refused photo, see earlier attempts,
-and dispute a field we marked wrong ("that is not what I wrote"), which sends it to the trainer.
+dispute a field we marked wrong ("that is not what I wrote"), which sends it to the trainer, and have a sheet the
+server failed on graded again from its stored photos (a few times: :mod:`grader.web.grade_again`).
 
 Results are addressed by an unguessable token. A browser remembers the
 tokens of its own attempts (in the signed session), which is how a trainee
@@ -19,6 +20,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 from grader.errors import GraderError
 from grader.page_groups import normalise_id
 from grader.web.db import REMOVED, get_db
+from grader.web.grade_again import TRAINEE_RETRIES, grade_failed_again, trainee_retry
 from grader.web.grading import carry_over_reviews, dispute_field, stored_photos
 from grader.web.i18n import error_text, get_lang
 from grader.web.images import scaled_copy
@@ -38,6 +40,7 @@ MY_ATTEMPTS = 40
 PHOTO_ACCEPT = "image/*,.pdf,application/pdf"
 bp.add_app_template_global(PHOTO_ACCEPT, "PHOTO_ACCEPT")
 bp.add_app_template_global(SERVER_FAILURES, "SERVER_FAILURES")
+bp.add_app_template_global(TRAINEE_RETRIES, "TRAINEE_RETRIES")
 #: The flash category of why a page could not be added to a sheet: said in the "complete this sheet" card, where the
 #: answer opens the page (#lengkapi), not at the page's top (base.html leaves "error@…" messages to their card).
 COMPLETE_ERROR = "error@lengkapi"
@@ -278,7 +281,7 @@ def result(token: str):
     newer = get_db().execute(f"SELECT token, created_at FROM submissions WHERE retake_of=? AND state NOT IN "
                              f"('{REMOVED}', 'merged') ORDER BY id DESC LIMIT 1", (row["id"],)).fetchone()
     return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, newer=newer,
-                           replaced_by=replaced_by, attempts=_earlier_attempts(row),
+                           replaced_by=replaced_by, attempts=_earlier_attempts(row), retry=trainee_retry(row),
                            client_token=secrets.token_urlsafe(16),
                            image_url=image_urls(row), missing=sorted(missing), offers=_page_offers(row, missing))
 
@@ -420,6 +423,23 @@ def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, di
         queue_grading(db, sub.id)
     _remember(sub.token)
     return redirect(url_for("trainee.result", token=sub.token))
+
+
+@bp.post("/hasil/<token>/nilai-ulang")
+def retry_failed(token: str):
+    """Grade a sheet the server failed on again from its stored photos, at its trainee's request (a few times: then
+    the page says to ask the trainer). The page then waits for the result, as after an upload."""
+    row = _submission(token)
+    if (gone := _replaced_sending(row)) is not None:
+        return gone
+    if grade_failed_again(get_db(), row["id"], by_trainee=True):
+        flash(_("Lembar Anda diproses lagi dari foto yang sudah tersimpan."), "ok")
+        return redirect(url_for("trainee.result", token=token), code=303)
+    # (tried too often, or failed for a reason of the photo's: the page says what to do instead; a second tap finds
+    # the sheet queued already, with nothing to say)
+    if _submission(token)["state"] == "failed":
+        flash(_("Lembar ini tidak bisa diproses lagi dari sini; lihat keterangannya di bawah."), "error")
+    return redirect(url_for("trainee.result", token=token), code=303)
 
 
 @bp.post("/hasil/<token>/lengkapi")

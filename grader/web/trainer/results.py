@@ -12,6 +12,7 @@ from grader.exercise.store import list_exercises
 from grader.pipeline import IDENTITY_NAME
 from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, results_of
 from grader.web.db import REMOVED, get_db, now_iso
+from grader.web.grade_again import grade_failed_again
 from grader.web.i18n import gettext as _
 from grader.web.images import photo_preview
 from grader.web.resent import replaced_by_sheet, replacement_of
@@ -94,13 +95,8 @@ def submission(sid: int):
 @bp.post("/lembar/<int:sid>/nilai-ulang")
 def regrade_failed(sid: int):
     """Grade a failed sheet again from its stored photos (after a crash, a restart or a time-out)."""
-    db = get_db()
-    row = db.execute("UPDATE submissions SET state='queued', error_code=NULL, error_id=NULL, error_en=NULL, "
-                     "updated_at=? WHERE id=? AND state='failed' RETURNING id", (now_iso(), sid)).fetchone()
-    if row is None:
+    if not grade_failed_again(get_db(), sid):
         _sheet(sid)                               # 404 if it does not exist; otherwise nothing to do
-    else:
-        queue_grading(db, sid, priority=BATCH_PRIORITY)
     return redirect(url_for("trainer.submission", sid=sid), code=303)
 
 
