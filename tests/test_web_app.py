@@ -46,10 +46,12 @@ def test_a_database_from_an_older_version_gains_the_new_columns(tmp_path):
     init_schema(conn)
     conn.execute("INSERT INTO submissions (token, content_hash, source, created_at, updated_at) "
                  "VALUES ('t', 'h', 'trainee', 'now', 'now')")
-    for table, column in (("jobs", "priority"), ("batches", "removed_at"), ("submissions", "typed_code")):
+    for table, column in (("jobs", "priority"), ("batches", "removed_at"), ("submissions", "typed_code"),
+                          ("uploads", "place")):
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     init_schema(conn)
-    for table, column in (("jobs", "priority"), ("batches", "removed_at"), ("submissions", "typed_code")):
+    for table, column in (("jobs", "priority"), ("batches", "removed_at"), ("submissions", "typed_code"),
+                          ("uploads", "place")):
         assert column in {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
     assert conn.execute("SELECT token FROM submissions").fetchone()["token"] == "t"
 
