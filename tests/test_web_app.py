@@ -47,11 +47,11 @@ def test_a_database_from_an_older_version_gains_the_new_columns(tmp_path):
     conn.execute("INSERT INTO submissions (token, content_hash, source, created_at, updated_at) "
                  "VALUES ('t', 'h', 'trainee', 'now', 'now')")
     for table, column in (("jobs", "priority"), ("batches", "removed_at"), ("submissions", "typed_code"),
-                          ("submissions", "trainee_retries")):
+                          ("submissions", "trainee_retries"), ("uploads", "place")):
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     init_schema(conn)
     for table, column in (("jobs", "priority"), ("batches", "removed_at"), ("submissions", "typed_code"),
-                          ("submissions", "trainee_retries")):
+                          ("submissions", "trainee_retries"), ("uploads", "place")):
         assert column in {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
     assert conn.execute("SELECT token FROM submissions").fetchone()["token"] == "t"
     assert conn.execute("SELECT trainee_retries FROM submissions").fetchone()[0] == 0     # (a sheet from before)

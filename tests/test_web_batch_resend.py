@@ -28,17 +28,19 @@ def send(trainer, code, names, form):
     return batch(trainer, code, [(name, PHOTOS[name]) for name in names], client_token=form)
 
 
-def sheets_of(app) -> list[list[str]]:
-    """Each sheet the batches hold now (not merged into another): its photos' names."""
+def sheets_of(app, photos: dict[str, bytes] | None = None) -> list[list[str]]:
+    """Each sheet the batches hold now (not merged into another): its photos' names, or, with ``photos``, the keys
+    of those it holds (photos whose names are alike)."""
+    named = {hashlib.sha256(data).hexdigest(): name for name, data in (photos or {}).items()}
     conn = connect(app.config["DATABASE"])
     try:
-        rows = conn.execute("SELECT s.id, u.filename FROM submissions s JOIN uploads u ON u.submission_id = s.id "
-                            "WHERE s.state != 'merged' ORDER BY s.id, u.position").fetchall()
+        rows = conn.execute("SELECT s.id, u.filename, u.sha256 FROM submissions s JOIN uploads u ON "
+                            "u.submission_id = s.id WHERE s.state != 'merged' ORDER BY s.id, u.position").fetchall()
     finally:
         conn.close()
     by_sheet: dict[int, list[str]] = {}
     for r in rows:
-        by_sheet.setdefault(r["id"], []).append(r["filename"])
+        by_sheet.setdefault(r["id"], []).append(named[r["sha256"]] if photos else r["filename"])
     return sorted(by_sheet.values())
 
 
@@ -230,3 +232,76 @@ def test_the_job_runner_refuses_a_python_without_the_pool_internals_it_relies_on
     with pytest.raises(RuntimeError, match="_safe_to_dynamically_spawn_children"):
         _require_private(Renamed(), ("_safe_to_dynamically_spawn_children", "_processes"))
     _require_private(Renamed(), ("_processes",))
+
+
+#: page 1 and page 2 of trainees a and b, each sent in their own chat export's zip under the same inner names
+ZIPPED = {name: jpeg_bytes(color=color) for name, color in
+          (("a1", "#d0d0d0"), ("b1", "#c0c0c0"), ("b2", "#b0b0b0"), ("a2", "#a0a0a0"))}
+
+
+@pytest.mark.parametrize("zips, later, expected", [
+    (("A.zip", "B.zip"), [("B.zip", {"C.Hasil 2.jpg": "b2"})], [["a1"], ["b1", "b2"]]),
+    (("A.zip", "B.zip"), [("B.zip", {"C.Hasil 2.jpg": "b2"}), ("A.zip", {"C.Hasil 2.jpg": "a2"})],
+     [["a1", "a2"], ["b1", "b2"]]),
+    (("A.zip", "B.zip"), [("C.Hasil 2.jpg", "b2")], [["a1"], ["b1"], ["b2"]]),
+    (("WhatsApp Chat.zip", "WhatsApp Chat.zip"), [("WhatsApp Chat.zip", {"C.Hasil 2.jpg": "b2"})],
+     [["a1"], ["b1"], ["b2"]])],
+    ids=["its_own_zip", "each_its_own_zip_in_another_order", "a_loose_file", "a_zip_named_as_both"])
+def test_a_page_sent_later_pairs_only_with_the_held_page_of_its_own_zip(code, zips, later, expected):
+    """Review: a page sent later paired by file name with a page the batch held from another zip of it: the stored
+    photos did not say which zip they came from, and two trainees' chat exports hold the same names. Now each
+    photo's place (its zip, and its folder in it) is kept, and a page sent later pairs only with a held page of the
+    same place, the same zip sent again (whatever its order among the files); a loose file, or a zip whose name both
+    held pages' zips had, could be either trainee's, so it pairs with neither (the merge step may still pair it by
+    the QR or the number written on it)."""
+    from test_web_trainer import batch, zip_of
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    first = batch(trainer, code, [(zips[0], zip_of({"C.Hasil 1.jpg": ZIPPED["a1"]})),
+                                  (zips[1], zip_of({"C.Hasil 1.jpg": ZIPPED["b1"]}))], client_token="kelas")
+    assert sheets_of(app, ZIPPED) == [["a1"], ["b1"]]
+    conn = connect(app.config["DATABASE"])
+    try:           # kept without the upload's index: the same zip sent again is known whatever its order
+        assert [r[0] for r in conn.execute("SELECT place FROM uploads ORDER BY id")] == [f"{zips[0]}: .",
+                                                                                          f"{zips[1]}: ."]
+    finally:
+        conn.close()
+    files = [(name, zip_of({member: ZIPPED[photo] for member, photo in what.items()}) if isinstance(what, dict)
+              else ZIPPED[what]) for name, what in later]
+    resent = batch(trainer, code, files, client_token="kelas")          # the same form: the same batch
+    assert resent.status_code == 302 and resent.location == first.location
+    assert sheets_of(app, ZIPPED) == expected
+
+
+def test_a_page_held_from_before_places_were_kept_pairs_by_name_with_nothing(code):
+    """A batch stored before the photos' places were kept (a database from an older version, given the column at the
+    start) and sent again after: its held pages' zips are not known, so a page sent later pairs with none of them by
+    file name (either trainee's could be it), and the rest of the batch is stored as ever."""
+    from test_web_trainer import batch, zip_of
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    first = batch(trainer, code, [("A.zip", zip_of({"C.Hasil 1.jpg": ZIPPED["a1"]})),
+                                  ("B.zip", zip_of({"C.Hasil 1.jpg": ZIPPED["b1"]}))], client_token="kelas")
+    conn = connect(app.config["DATABASE"])
+    conn.execute("ALTER TABLE uploads DROP COLUMN place")            # as an older version stored them
+    conn.close()
+    app = make_test_app()                                              # the start adds the column
+    trainer = app.test_client()
+    log_in(trainer)
+    resent = batch(trainer, code, [("B.zip", zip_of({"C.Hasil 2.jpg": ZIPPED["b2"]})),
+                                   ("A.zip", zip_of({"C.Hasil 1.jpg": ZIPPED["a1"], "C.Hasil 2.jpg": ZIPPED["a2"]}))],
+                   client_token="kelas")
+    assert resent.location == first.location
+    # b2: its held page's zip is not known; a2: its page 1 is in this sending, in its zip, and pairs as ever
+    assert sheets_of(app, ZIPPED) == [["a1", "a2"], ["b1"], ["b2"]]
+    conn = connect(app.config["DATABASE"])
+    try:
+        # (then the merge step's sheet of a1 and a2: a merge's photos have no place, as they pair by name no more)
+        assert [r[0] for r in conn.execute("SELECT place FROM uploads ORDER BY id LIMIT 4")] == [
+            None, None, "B.zip: .", "A.zip: ."]
+    finally:
+        conn.close()

@@ -50,14 +50,17 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
     then queue every sheet: everything is on disk and in the database before any grading starts.
     Returns the sheets' ids.
 
+    ``places`` say where each photo came from in this sending (:func:`place_kept`); none: loose files.
     ``digests`` are the photos' sha256 digests (hex), when the caller has them; ``held`` are those of the photos
     that the batch holds already: its form was sent before, and cut short or its answer lost. They are grouped with
     the rest, as are the photos the batch holds that this sending does not (page 1 stored the first time, page 2
     chosen the second), as if everything were sent at once (a file name's page number is read among all of its
-    folder's names), but none is stored again (nor hashed again: the request did). A new photo whose file name
-    pairs it with a single page the batch holds is a sheet that names that page (``pairs_with``), and the batch's
-    merge step pairs them once they are graded (:func:`grader.web.page_merge.merge_batch`). Each sheet is stored
-    with the merge step marked due."""
+    folder's names), but none is stored again (nor hashed again: the request did). Those are grouped in the place
+    they came from, kept with them: a page sent later pairs only with a page of its own zip and folder (two
+    trainees' chat exports hold the same names), and with none when two held pages of its place have its name. A
+    new photo whose file name pairs it with a single page the batch holds is a sheet that names that page
+    (``pairs_with``), and the batch's merge step pairs them once they are graded
+    (:func:`grader.web.page_merge.merge_batch`). Each sheet is stored with the merge step marked due."""
     sheets: list[_BatchSheet] = []
     stored: list[int] = []
 
@@ -66,12 +69,12 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
         # mark, so the batch is merged again once the new ones are graded)
         c.execute("UPDATE batches SET merged=0 WHERE id=?", (batch_id,))
     try:
-        sheets = _batch_sheets(conn, batch_id, photos, places or [""] * len(photos),
+        sheets = _batch_sheets(conn, batch_id, photos, places or [f":{PurePosixPath(n).parent}" for n, _ in photos],
                                digests or [hashlib.sha256(data).hexdigest() for _, data in photos], held)
         for sheet in sheets:
             stored.append(store_submission(conn, data_dir, files=sheet.files, source="batch", exercise=exercise,
                                            batch_id=batch_id, group_key=sheet.key, pairs_with=sheet.pairs_with,
-                                           dedupe=False, then=merge_due).id)
+                                           places=sheet.places, dedupe=False, then=merge_due).id)
     except StorageError as exc:
         # what did get in is graded; the trainer is told which photos to send again (the same form stores them)
         _cut_short(exc, stored, sheets)
@@ -88,13 +91,22 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
     return stored
 
 
+def place_kept(place: str) -> str:
+    """A photo's place as the batch keeps it (``uploads.place``), from its place in a sending: ``<upload>:<zip>:
+    <folder>`` for a zip's member (the upload's index keeps two zips of one name apart in that sending), ``:<folder>``
+    for a loose file (:func:`grader.web.trainer.batches._collect`). Kept without the index, which another sending
+    numbers anew: ``kelas.zip: Budi``, ``.``."""
+    return place.partition(":")[2]
+
+
 class _BatchSheet(NamedTuple):
-    """One sheet of a batch's sending to store: its file-name group's key, the new photos and their sha256 digests,
-    and the single page stored before that file names pair it with."""
+    """One sheet of a batch's sending to store: its file-name group's key, the new photos, their sha256 digests and
+    places kept (:func:`place_kept`), and the single page stored before that file names pair it with."""
 
     key: str
     files: list[tuple[str, bytes]]
     digests: list[str]
+    places: tuple[str, ...]
     pairs_with: int | None
 
 
@@ -102,32 +114,61 @@ def _batch_sheets(conn: sqlite3.Connection, batch_id: int, photos: list[tuple[st
                   digests: list[str], held: frozenset[str]) -> list[_BatchSheet]:
     """The sheets a sending's new photos make, grouped by file name with all the photos the batch holds
     (:func:`store_batch`)."""
+    from grader.file_names import named_pages
     from grader.web.batching import group_by_filename
 
     holds = _photos_held(conn, batch_id)
     chosen = set(digests)
-    others = [(d, name) for d, (name, _sheet, _n) in holds.items() if d not in chosen]
-    groups = group_by_filename(photos + [(name, b"") for _, name in others],
-                               places + [str(PurePosixPath(name).parent) for _, name in others])
+    others = [(d, h) for d, h in holds.items() if d not in chosen]
+    # a held photo this sending does not hold joins this sending's place of its zip and folder, whatever the zip's
+    # index now; none (a place of its own) when two zips of this sending have its zip's name, or its place is not
+    # known (a merge's or a split's page, or stored before places were): then no name pairs a page with it
+    now_at: dict[str, set[str]] = {}
+    for place in places:
+        now_at.setdefault(place_kept(place), set()).add(place)
+    found = [now_at.get(h.place, set()) if h.place is not None else set() for _, h in others]
+    names = [name for name, _ in photos] + [h.name for _, h in others]
+    folders = places + [next(iter(f)) if len(f) == 1 else f"held:{d}" for f, (d, _) in zip(found, others)]
+    groups = group_by_filename([(name, b"") for name in names], folders)
     every = digests + [d for d, _ in others]
+    # the held sheets whose photos bear each name (folder and stem, as grouping reads it): two of them, and a page
+    # of that name could be either's (two chat exports of one name, sent before as two zips)
+    named = named_pages(list(zip(folders, names)))
+    bearing: dict[tuple[str, str], set[int]] = {}
+    for name_key, d in zip(named, every):
+        if name_key is not None and d in holds:
+            bearing.setdefault(name_key[:2], set()).add(holds[d].sheet)
     sheets = []
     for g in groups:
         new = [i for i in g.positions if i < len(photos) and digests[i] not in held]
         if not new:
             continue
-        partners = {holds[every[i]][1:] for i in g.positions if every[i] in holds}     # (sheet id, its photos)
+        partners = {(holds[every[i]].sheet, holds[every[i]].photos) for i in g.positions if every[i] in holds}
         pair = next((sheet for sheet, n in partners if n == 1), None) if len(partners) == 1 else None
-        sheets.append(_BatchSheet(g.key, [photos[i] for i in new], [digests[i] for i in new], pair))
+        name_key = named[g.positions[0]]
+        if pair is not None and name_key is not None and len(bearing[name_key[:2]]) > 1:
+            pair = None
+        sheets.append(_BatchSheet(g.key, [photos[i] for i in new], [digests[i] for i in new],
+                                  tuple(place_kept(places[i]) for i in new), pair))
     return sheets
 
 
-def _photos_held(conn: sqlite3.Connection, batch_id: int) -> dict[str, tuple[str, int, int]]:
-    """The photos a batch's sheets hold now (not merged into another, not removed), by sha256: ``(name, sheet id,
-    how many photos that sheet holds)``."""
-    return {r["sha256"]: (r["filename"], r["id"], r["n"]) for r in conn.execute(
-        "SELECT u.sha256, u.filename, s.id, (SELECT COUNT(*) FROM uploads v WHERE v.submission_id = s.id) AS n "
-        "FROM uploads u JOIN submissions s ON s.id = u.submission_id WHERE s.batch_id=? AND s.superseded_by IS NULL "
-        "AND s.state NOT IN ('merged', ?) ORDER BY s.id, u.position", (batch_id, REMOVED))}
+class _Held(NamedTuple):
+    """A photo a batch holds: its name as stored, its sheet, how many photos that sheet holds, and its place kept
+    (:func:`place_kept`; None when not known)."""
+
+    name: str
+    sheet: int
+    photos: int
+    place: str | None
+
+
+def _photos_held(conn: sqlite3.Connection, batch_id: int) -> dict[str, _Held]:
+    """The photos a batch's sheets hold now (not merged into another, not removed), by sha256."""
+    return {r["sha256"]: _Held(r["filename"], r["id"], r["n"], r["place"]) for r in conn.execute(
+        "SELECT u.sha256, u.filename, u.place, s.id, (SELECT COUNT(*) FROM uploads v WHERE v.submission_id = s.id) "
+        "AS n FROM uploads u JOIN submissions s ON s.id = u.submission_id WHERE s.batch_id=? AND s.superseded_by IS "
+        "NULL AND s.state NOT IN ('merged', ?) ORDER BY s.id, u.position", (batch_id, REMOVED))}
 
 
 def _cut_short(exc: StorageError, stored: list[int], sheets: list[_BatchSheet]) -> StorageError:

@@ -53,6 +53,7 @@ ADDED_COLUMNS = (
     ("batches", "form_token", "TEXT"),                       # a batch's form, kept when a crash cuts it short
     ("submissions", "pairs_with", "INTEGER REFERENCES submissions(id)"),   # pages of two sendings of a batch
     ("submissions", "trainee_retries", "INTEGER NOT NULL DEFAULT 0"),     # a trainee's "try again" on a failure
+    ("uploads", "place", "TEXT"),                            # where in a batch's sending a photo came from
 )
 
 

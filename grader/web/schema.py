@@ -68,6 +68,10 @@ CREATE TABLE IF NOT EXISTS uploads (
   path TEXT NOT NULL,                            -- relative to the instance folder
   sha256 TEXT NOT NULL,
   size INTEGER NOT NULL,
+  place TEXT,                                    -- a batch's photo: the zip and folder it came from ("kelas.zip:
+                                                 -- Budi", a loose file's folder "."), so that a page sent later
+                                                 -- pairs by file name within it only; NULL: not known (a trainee's,
+                                                 -- a merge's or a split's, or stored before places were)
   created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS uploads_submission ON uploads(submission_id);

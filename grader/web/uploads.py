@@ -182,12 +182,13 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
                      exercise: str | None = None, trainee: str | None = None, trainee_name: str | None = None,
                      client_token: str | None = None, batch_id: int | None = None, group_key: str | None = None,
                      retake_of: int | None = None, typed_code: str | None = None, pairs_with: int | None = None,
-                     replaces: tuple[str, ...] = (), dedupe: bool = True,
+                     places: tuple[str, ...] = (), replaces: tuple[str, ...] = (), dedupe: bool = True,
                      then: Callable[[sqlite3.Connection, int], None] | None = None) -> NewSubmission:
     """Write ``files`` to disk, then record the submission and its uploads in one transaction.
 
     ``files`` are ``(original name, bytes)`` in page order. ``typed_code`` is the code typed for an upload held
-    because no exercise has it (``exercise`` is then None). ``replaces`` are the tokens of earlier sendings of the
+    because no exercise has it (``exercise`` is then None). ``places`` are a batch's photos' places in it, one per
+    file (:func:`grader.web.batch_storing.store_batch`). ``replaces`` are the tokens of earlier sendings of the
     same form that this one corrects (:mod:`grader.web.resent`). Returns the
     existing submission instead when this is a double submit. ``then(conn, new id)`` runs inside the same
     transaction: what the new sheet replaces (pages merged into it, corrections carried over) is recorded with
@@ -195,7 +196,7 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
     """
     sheet = NewSheet(files=files, source=source, exercise=exercise, trainee=trainee, trainee_name=trainee_name,
                      client_token=client_token, batch_id=batch_id, group_key=group_key, retake_of=retake_of,
-                     typed_code=typed_code, pairs_with=pairs_with, replaces=replaces)
+                     typed_code=typed_code, pairs_with=pairs_with, places=places, replaces=replaces)
     if dedupe:
         dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
                              trainee=trainee)
@@ -227,7 +228,12 @@ class NewSheet:
     retake_of: int | None = None
     typed_code: str | None = None        # held for it: no exercise has this code (``exercise`` is None)
     pairs_with: int | None = None        # a batch's single page stored before that file names pair this one with
+    places: tuple[str, ...] = ()         # a batch's photos: each one's zip and folder (uploads.place); else none
     replaces: tuple[str, ...] = ()       # form tokens of earlier sendings this one corrects (grader.web.resent)
+
+    def __post_init__(self) -> None:
+        if self.places and len(self.places) != len(self.files):
+            raise ValueError(f"{len(self.places)} places for {len(self.files)} photos")
 
     @functools.cached_property
     def photo_digests(self) -> list[bytes]:
@@ -278,8 +284,9 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
                 (token, sheet.client_token, sheet.digest, sheet.source, sheet.batch_id, sheet.group_key,
                  sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.retake_of,
                  sheet.typed_code, sheet.pairs_with, now, now)).lastrowid
-            conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, created_at) "
-                             "VALUES (?,?,?,?,?,?,?)", [(sid, *s, now) for s in stored])
+            conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, place, "
+                             "created_at) VALUES (?,?,?,?,?,?,?,?)",
+                             [(sid, *s, place, now) for s, place in zip(stored, sheet.places or [None] * len(stored))])
             if earlier:
                 from grader.web.resent import supersede
 

@@ -126,8 +126,11 @@ def _collect(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
                     skip(where + name, exc)
                     continue
                 photos.append((name, page))
-                # one place per zip (two may share a name: "WhatsApp Chat.zip"), one for all loose files
-                places.append(f"{n}:{where}{PurePosixPath(name).parent}" if where else str(PurePosixPath(name).parent))
+                # one place per zip and folder in it (two zips may share a name, "WhatsApp Chat.zip": the upload's
+                # index, before the first colon, keeps them apart), one per folder of loose files
+                # (batch_storing.place_kept: what the batch keeps of it)
+                folder = PurePosixPath(name).parent
+                places.append(f"{n}:{where}{folder}" if where else f":{folder}")
     return photos, skipped, places
 
 
