@@ -52,6 +52,7 @@ ADDED_COLUMNS = (
     ("submissions", "typed_code", "TEXT"),                   # held uploads' codes
     ("batches", "form_token", "TEXT"),                       # a batch's form, kept when a crash cuts it short
     ("submissions", "pairs_with", "INTEGER REFERENCES submissions(id)"),   # pages of two sendings of a batch
+    ("jobs", "run_alone", "INTEGER NOT NULL DEFAULT 0"),     # suspects of killing their worker, across restarts
 )
 
 

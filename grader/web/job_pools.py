@@ -142,24 +142,28 @@ class Settlement:
     """What becomes of the jobs left on a retired pool (:func:`settle_jobs`)."""
 
     finished: list[int] = field(default_factory=list)       # recorded done or failed; their answer was lost with it
-    crashed_alone: list[int] = field(default_factory=list)  # the one job running when a worker died
-    suspects: list[int] = field(default_factory=list)       # running beside others when a worker died
+    crashed_alone: list[int] = field(default_factory=list)  # running alone (a suspect) when a worker died
+    suspects: list[int] = field(default_factory=list)       # running otherwise when a worker died
     again: list[int] = field(default_factory=list)          # not started
     charged: list[int] = field(default_factory=list)        # not started, and the pool broke with no job running
     refused: list[int] = field(default_factory=list)        # the pool could not take them
     left: list[int] = field(default_factory=list)           # running in a process that could not be stopped
 
 
-def settle_jobs(states: dict[int, str], *, jobs: list[int], refused: list[int], broke: bool,
-                stuck: list[int]) -> Settlement:
+def settle_jobs(states: dict[int, str], *, jobs: list[int], refused: list[int], broke: bool, stuck: list[int],
+                alone: int | None) -> Settlement:
     """Sort the jobs left on a retired pool, now that its processes have ended, by their ``states`` in the database.
 
     - Finished: the worker recorded it (its answer was lost with the pool); only its follow-up is left.
-    - Running when the pool broke, alone (``crashed_alone``): the job killed its worker. The attempt counts; it is
-      tried again, alone, and failed (``worker_crashed``) once it has had its attempts.
-    - Running beside others (``suspects``): any of them may have killed it. None is charged (the attempt is given
-      back); each is run again alone, one at a time, until it is finished. A suspect that kills its worker then is
-      the one running alone, and charged. Each run alone costs an attempt or finishes the job, so this ends.
+    - Running when the pool broke as the suspect run ``alone`` (``crashed_alone``), nothing else in flight: it is
+      taken to have killed its worker (an idle worker dying just then is charged to it too: rare, and it costs one
+      attempt of a job already suspect). The attempt counts; it is tried again, alone, and failed
+      (``worker_crashed``) once it has had its attempts.
+    - Running otherwise (``suspects``): beside others, any of them may have killed it; even the one job running
+      may not have, as the process that died may have been an idle worker (the OOM killer's choice). None is charged
+      (the attempt is given back); each is run again alone, one at a time, until it is finished. A suspect that
+      kills its worker then is the one running alone, and charged. Each run alone costs an attempt or finishes the
+      job, so this ends.
     - Not started (``again``): dispatched again as it was, without a charge; but when the pool broke with no job
       running (a worker could not even start), each is ``charged`` an attempt, so a pool that cannot start ends too.
     - One the pool could not take (``refused``): it costs an attempt.
@@ -173,7 +177,7 @@ def settle_jobs(states: dict[int, str], *, jobs: list[int], refused: list[int], 
         if state in ("done", "failed"):
             out.finished.append(job_id)
         elif state == "running":
-            (out.left if stuck else out.crashed_alone if len(running) == 1 else out.suspects).append(job_id)
+            (out.left if stuck else out.crashed_alone if job_id == alone else out.suspects).append(job_id)
         elif state != "queued":
             continue                    # (no such job)
         elif job_id in refused:

@@ -13,10 +13,15 @@ page shows, and logged. A distributed queue can replace :class:`JobRunner` later
 without touching the pages: they only call :func:`submit` and :func:`status`.
 
 A worker that dies (a photo that makes OpenCV segfault, memory exhausted) breaks
-its pool and takes every job in flight on it down. Only a job that was running
-alone when its worker died is charged an attempt; when several were running,
-none is, and each is run again alone, one at a time, until the one that kills
-its worker is found (:func:`grader.web.job_pools.settle_jobs`). A broken pool,
+its pool and takes every job in flight on it down. Only a suspect that was
+running alone when its worker died is charged an attempt; the jobs running
+otherwise are not (beside each other, any may be the culprit; beside idle
+workers, the one that died may have been idle), and each becomes a suspect, run
+again alone, one at a time, until the one that kills its worker is found
+(:func:`grader.web.job_pools.settle_jobs`). Suspects are kept in the database
+(``jobs.run_alone``), with the jobs a restart interrupted: they run alone after a
+restart too, where a photo that took the server down with its worker would
+otherwise break the new pool with its neighbours again. A broken pool,
 and one that could not take a job, is replaced, and the jobs that were on it are
 run again only once all its processes have ended: a sheet is never graded by two
 processes at once.
@@ -283,24 +288,26 @@ class JobRunner:
         """Decide what becomes of the jobs left on a retired pool (:func:`grader.web.job_pools.settle_jobs`), now that
         its processes have ended; then let the queue go on."""
         jobs, refused, ends_hold = pool.take_left()
+        alone = self._queue.running_alone()         # (before it is back)
         self._queue.back(*jobs)
         try:
             if not self._closed and (jobs or refused):
-                self._carry_out(jobs, refused, broke=pool.broke, stuck=stuck)
+                self._carry_out(jobs, refused, broke=pool.broke, stuck=stuck, alone=alone)
         finally:
             if ends_hold:
                 self._queue.release()
             self._pump()
 
-    def _carry_out(self, jobs: list[int], refused: list[int], *, broke: bool, stuck: list[int]) -> None:
+    def _carry_out(self, jobs: list[int], refused: list[int], *, broke: bool, stuck: list[int],
+                   alone: int | None) -> None:
         with closing(connect(self.ctx.database)) as conn:
             rows = {r["id"]: r for r in conn.execute(
                 f"SELECT id, kind, state FROM jobs WHERE id IN ({','.join('?' * len(jobs + refused))})",
                 (*jobs, *refused))}
             to = settle_jobs({j: r["state"] for j, r in rows.items()}, jobs=jobs, refused=refused, broke=broke,
-                             stuck=stuck)
-            conn.executemany("UPDATE jobs SET state='queued', attempts=MAX(attempts - 1, 0) WHERE id=? AND "
-                             "state='running'", [(j,) for j in to.suspects])
+                             stuck=stuck, alone=alone)
+            conn.executemany("UPDATE jobs SET state='queued', attempts=MAX(attempts - 1, 0), run_alone=1 WHERE id=? "
+                             "AND state='running'", [(j,) for j in to.suspects])
         if to.left:
             log.error("job(s) %s were running in grading worker process(es) %s that could not be stopped; they are "
                       "left running, for the next start", ", ".join(map(str, to.left)), ", ".join(map(str, stuck)))
@@ -311,9 +318,10 @@ class JobRunner:
         for job_id in to.crashed_alone:
             self._crashed_alone(job_id)
         for job_id in to.suspects:
-            log.warning("job %s (%s) was running beside job(s) %s when a grading worker process died: not counted as "
-                        "an attempt; each is run again alone, to find the one that stops its worker", job_id,
-                        rows[job_id]["kind"], ", ".join(str(j) for j in to.suspects if j != job_id))
+            beside = ", ".join(str(j) for j in to.suspects if j != job_id)
+            log.warning("job %s (%s) was running %s when a grading worker process died: not counted as an attempt; it "
+                        "is run again alone, to find the job that stops its worker", job_id, rows[job_id]["kind"],
+                        f"beside job(s) {beside}" if beside else "not alone (the worker that died may have been idle)")
             self._queue.suspect(job_id)
             self.dispatch(job_id)
         for job_id in to.again:
@@ -326,11 +334,11 @@ class JobRunner:
             self._try_again_later(job_id, INTERNAL_ERROR)
 
     def _crashed_alone(self, job_id: int) -> None:
-        """``job_id`` was the one job running when its worker process died: the attempt counts. It is tried again
-        alone a little later, or failed once it has had :data:`MAX_ATTEMPTS`."""
+        """``job_id`` was running alone when its worker process died: the attempt counts. It is tried again alone a
+        little later, or failed once it has had :data:`MAX_ATTEMPTS`."""
         with closing(connect(self.ctx.database)) as conn:
-            row = conn.execute("UPDATE jobs SET state='queued' WHERE id=? AND state='running' AND attempts < ? "
-                               "RETURNING kind, attempts", (job_id, MAX_ATTEMPTS)).fetchone()
+            row = conn.execute("UPDATE jobs SET state='queued', run_alone=1 WHERE id=? AND state='running' AND "
+                               "attempts < ? RETURNING kind, attempts", (job_id, MAX_ATTEMPTS)).fetchone()
         if row is None:
             self.fail_unfinished(job_id, WORKER_CRASHED)
             return
@@ -379,20 +387,27 @@ class JobRunner:
     def recover(self) -> tuple[int, int]:
         """After a restart: re-queue interrupted jobs (or fail them after MAX_ATTEMPTS) and dispatch the queue.
 
+        The attempt an interrupted job was on counts. It runs alone from now on (``jobs.run_alone``), as do the
+        suspects of the last run: the server may have died with the worker it ran in (a service manager stopping the
+        whole service when the OOM killer strikes one of its processes), before it could see the pool break.
+
         Returns ``(dispatched, failed)``.
         """
         with closing(connect(self.ctx.database)) as conn:
             stuck = conn.execute("SELECT id, attempts FROM jobs WHERE state='running'").fetchall()
             give_up = [r["id"] for r in stuck if r["attempts"] >= MAX_ATTEMPTS]
-            conn.executemany("UPDATE jobs SET state='queued' WHERE id=? AND state='running'",
+            conn.executemany("UPDATE jobs SET state='queued', run_alone=1 WHERE id=? AND state='running'",
                              [(r["id"],) for r in stuck if r["attempts"] < MAX_ATTEMPTS])
-            queued = [r["id"] for r in conn.execute("SELECT id FROM jobs WHERE state='queued' ORDER BY id")]
+            queued = conn.execute("SELECT id, run_alone FROM jobs WHERE state='queued' ORDER BY id").fetchall()
         for job_id in give_up:
             self.fail_unfinished(job_id, INTERRUPTED)
-        for job_id in queued:
+        for job_id, alone in queued:
+            if alone:
+                self._queue.suspect(job_id)
             self.dispatch(job_id)
         if stuck or queued:
-            log.warning("recovered jobs: %d re-dispatched, %d marked failed", len(queued), len(give_up))
+            log.warning("recovered jobs: %d re-dispatched (%d to run alone), %d marked failed", len(queued),
+                        sum(alone for _, alone in queued), len(give_up))
         return len(queued), len(give_up)
 
     def shutdown(self, wait: bool = True) -> None:
