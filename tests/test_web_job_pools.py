@@ -228,7 +228,7 @@ def test_a_pool_whose_workers_cannot_start_fails_its_jobs_instead_of_starting_ne
 ])
 def test_what_becomes_of_the_jobs_left_on_a_retired_pool(states, broke, alone, expected):
     """Only the suspect run alone is charged: the one job running beside idle workers may not be the one that died."""
-    from grader.web.job_pools import Settlement, settle_jobs
+    from grader.web.job_settling import Settlement, settle_jobs
 
     refused = [] if broke else [1]
     jobs = [j for j in states if j not in refused]
