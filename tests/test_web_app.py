@@ -46,15 +46,17 @@ def test_a_database_from_an_older_version_gains_the_new_columns(tmp_path):
     init_schema(conn)
     conn.execute("INSERT INTO submissions (token, content_hash, source, created_at, updated_at) "
                  "VALUES ('t', 'h', 'trainee', 'now', 'now')")
-    for table, column in (("jobs", "priority"), ("batches", "removed_at"), ("submissions", "typed_code"),
-                          ("submissions", "trainee_retries"), ("uploads", "place")):
+    conn.execute("INSERT INTO jobs (kind, payload, state, created_at) VALUES ('grade', '{}', 'queued', 'now')")
+    added = (("jobs", "priority"), ("jobs", "run_alone"), ("batches", "removed_at"), ("submissions", "typed_code"),
+             ("submissions", "trainee_retries"), ("uploads", "place"))
+    for table, column in added:
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     init_schema(conn)
-    for table, column in (("jobs", "priority"), ("batches", "removed_at"), ("submissions", "typed_code"),
-                          ("submissions", "trainee_retries"), ("uploads", "place")):
+    for table, column in added:
         assert column in {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
     assert conn.execute("SELECT token FROM submissions").fetchone()["token"] == "t"
     assert conn.execute("SELECT trainee_retries FROM submissions").fetchone()[0] == 0     # (a sheet from before)
+    assert tuple(conn.execute("SELECT state, run_alone FROM jobs").fetchone()) == ("queued", 0)
 
 
 def test_serve_command_is_registered():

@@ -19,8 +19,8 @@ from test_web_jobs import stored, wait_for
 
 class SideBySidePipeline:
     """Grades a sheet while its neighbour, a photo named ``die*``, kills its worker process (as a photo that makes
-    OpenCV segfault does) its first ``dies`` runs: at the moment the neighbour is being graded, or at once when the
-    neighbour is not being graded.
+    OpenCV segfault does) its first ``dies`` runs: at the moment a neighbour is being graded, or, when none is, once
+    one has ended or after a while (1.5 s; 10 s the first run, which waits for its neighbour to start).
 
     Every run notes in ``log`` when it starts and, every 0.1 s, that it is still going (``time pid event photo``), so
     a test can see which runs of a sheet overlapped. ``stop`` is how the neighbour's first run takes its pool's
@@ -35,10 +35,11 @@ class SideBySidePipeline:
         name = files[0][0]
         if name.startswith("die"):
             earlier = sum(1 for _, _, event, photo in self.notes() if event == "start" and photo == name)
+            started = time.time()
             self.note("start", name)
             if earlier < self.dies:
-                end = time.time() + (10.0 if earlier == 0 else 1.5)     # (the first run is side by side)
-                while time.time() < end and not self.neighbour_running() and not self.neighbour_ended():
+                end = started + (10.0 if earlier == 0 else 1.5)     # (the first run is side by side)
+                while time.time() < end and not self.neighbour_running() and not self.neighbour_ended(started):
                     time.sleep(0.02)
                 self.note("dies", name)
                 os._exit(3)
@@ -82,8 +83,9 @@ class SideBySidePipeline:
         ended = {pid for _, pid, event, _ in self.notes() if event == "end"}
         return any(pid not in ended and _alive(pid) for pid in started)
 
-    def neighbour_ended(self):
-        return any(event == "end" and not photo.startswith("die") for _, _, event, photo in self.notes())
+    def neighbour_ended(self, since):
+        return any(event == "end" and not photo.startswith("die") and t >= since
+                   for t, _, event, photo in self.notes())
 
 
 def _alive(pid: int) -> bool:
@@ -217,19 +219,21 @@ def test_a_pool_whose_workers_cannot_start_fails_its_jobs_instead_of_starting_ne
         runner.shutdown(wait=False)
 
 
-@pytest.mark.parametrize("states, broke, expected", [
-    ({1: "running", 2: "running", 3: "queued"}, True, {"suspects": [1, 2], "again": [3]}),
-    ({1: "running", 2: "queued", 3: "done"}, True, {"crashed_alone": [1], "again": [2], "finished": [3]}),
-    ({1: "queued", 2: "queued"}, True, {"charged": [1, 2]}),
-    ({1: "queued", 2: "failed"}, False, {"refused": [1], "finished": [2]}),
+@pytest.mark.parametrize("states, broke, alone, expected", [
+    ({1: "running", 2: "running", 3: "queued"}, True, None, {"suspects": [1, 2], "again": [3]}),
+    ({1: "running", 2: "queued", 3: "done"}, True, 1, {"crashed_alone": [1], "again": [2], "finished": [3]}),
+    ({1: "running", 2: "queued", 3: "done"}, True, None, {"suspects": [1], "again": [2], "finished": [3]}),
+    ({1: "queued", 2: "queued"}, True, None, {"charged": [1, 2]}),
+    ({1: "queued", 2: "failed"}, False, None, {"refused": [1], "finished": [2]}),
 ])
-def test_what_becomes_of_the_jobs_left_on_a_retired_pool(states, broke, expected):
-    from grader.web.job_pools import Settlement, settle_jobs
+def test_what_becomes_of_the_jobs_left_on_a_retired_pool(states, broke, alone, expected):
+    """Only the suspect run alone is charged: the one job running beside idle workers may not be the one that died."""
+    from grader.web.job_settling import Settlement, settle_jobs
 
     refused = [] if broke else [1]
     jobs = [j for j in states if j not in refused]
-    assert settle_jobs(states, jobs=jobs, refused=refused, broke=broke, stuck=[]) == Settlement(**expected)
-    assert settle_jobs({1: "running", 2: "running"}, jobs=[1, 2], refused=[], broke=True, stuck=[99]) == \
+    assert settle_jobs(states, jobs=jobs, refused=refused, broke=broke, stuck=[], alone=alone) == Settlement(**expected)
+    assert settle_jobs({1: "running", 2: "running"}, jobs=[1, 2], refused=[], broke=True, stuck=[99], alone=None) == \
         Settlement(left=[1, 2])                        # (a process that could not be killed may still write)
 
 
@@ -248,8 +252,112 @@ def test_a_suspect_runs_alone():
     assert queue.take() is None                        # (1 is still in flight)
     queue.back(1)
     assert [queue.take(), queue.take()] == [7, None]   # alone
+    assert queue.running_alone() == 7
     queue.back(7)
+    assert queue.running_alone() is None
     assert [queue.take(), queue.take(), queue.take()] == [8, 2, None]
     queue.hold()
     queue.back(8)
     assert queue.take() is None
+
+
+def test_the_one_job_running_is_not_charged_when_an_idle_worker_dies(code, tmp_path):
+    """Review: when a pool broke with one job running, that job was charged, even when the process that died was an
+    idle worker beside it (killed by the OOM killer, say). Now a job is charged only when it was run alone (a suspect)
+    when its pool broke; here it is given its attempt back and run again alone."""
+    import signal as signals
+
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, sid = stored(app, code, "ok_1.jpg")
+    log = tmp_path / "runs.log"
+    runner = JobRunner(context(app, SideBySidePipeline(log, dies=0)), mode="process", workers=2, retry_delay_s=0.05)
+    try:
+        job = runner.submit("grade", {"submission_id": sid})
+        end = time.time() + 60
+        while not (log.exists() and log.read_text()) and time.time() < end:
+            time.sleep(0.05)
+        grading = runs_of(log, "ok_1.jpg")[0][0]
+        idle = [p.pid for p in runner._current_pool().processes() if p.pid != grading]
+        assert len(idle) == 1
+        os.kill(idle[0], signals.SIGKILL)
+        assert wait_for(conn, sid, timeout=60)["state"] == "done"
+        assert runner.status(job).attempts == 1
+    finally:
+        runner.shutdown(wait=False)
+    assert len(runs_of(log, "ok_1.jpg")) == 2          # (its first run was stopped with its pool)
+
+
+def test_a_job_in_flight_when_its_pool_broke_still_runs_alone_after_a_restart(code, tmp_path):
+    """Review: the jobs to run alone were kept in memory only: after a restart, a photo that had killed its worker
+    ran beside other sheets again, breaking their pool again. Now it runs alone after the restart too, and the
+    crash it was charged with before the restart still counts."""
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, culprit, neighbour, log, ctx = two_sheets_side_by_side(app, code, tmp_path, dies=99)
+    before = JobRunner(ctx, mode="process", workers=2, retry_delay_s=600)    # (the culprit's next run: not before)
+    try:
+        bad = before.submit("grade", {"submission_id": culprit})
+        before.submit("grade", {"submission_id": neighbour})
+        assert wait_for(conn, neighbour, timeout=90)["state"] == "done"
+        end = time.time() + 60
+        while (job := before.status(bad)).state != "queued" or job.attempts != 1:    # charged once, run alone
+            assert time.time() < end, job
+            time.sleep(0.05)
+    finally:
+        before.shutdown(wait=False)                    # the server stops
+    _, later = stored(app, code, "new_1.jpg", jpeg_bytes(color="#ddd"))
+    restart = time.time()
+    after = JobRunner(ctx, mode="process", workers=2, retry_delay_s=0.05)
+    try:
+        after.recover()
+        after.submit("grade", {"submission_id": later})
+        assert wait_for(conn, later, timeout=90)["state"] == "done"
+        row = wait_for(conn, culprit, timeout=90)
+        assert row["state"] == "failed" and row["error_code"] == "worker_crashed"
+        assert after.status(bad).attempts == MAX_ATTEMPTS
+    finally:
+        after.shutdown(wait=False)
+    alone = [run for run in runs_of(log, "die_1.jpg") if run[1] > restart]
+    graded = runs_of(log, "new_1.jpg")
+    assert not [(a, b) for a in alone for b in graded if a[1] <= b[2] and b[1] <= a[2]], "it ran beside it again"
+    assert len(alone) == MAX_ATTEMPTS - 1              # (its crash before the restart counts)
+
+
+class OverlapPipeline:
+    """Grades each sheet for 0.3 s, noting in ``runs`` when (in threads: a runner of mode ``thread``)."""
+
+    def __init__(self):
+        self.runs = []
+
+    def grade_upload(self, files, **kwargs):
+        import grader.web.testing as fake
+        start = time.monotonic()
+        time.sleep(0.3)
+        self.runs.append((files[0][0], start, time.monotonic()))
+        return fake.grade_upload(files, **kwargs)
+
+
+def test_the_jobs_running_when_the_server_died_run_alone_at_the_next_start(code):
+    """A server killed in the same crash as its worker (the OOM killer, a service manager stopping the whole service)
+    never sees the pool break: the jobs left running may hold the photo that killed it. At the next start each runs
+    alone; the attempt counts (a restart under a job does), so a photo that takes the server down fails in the end."""
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, first, second = two_sheets(app, code)
+    _, third = stored(app, code, "c_1.jpg", jpeg_bytes(color="#ddd"))
+    jobs = []
+    for sid, state in ((first, "running"), (second, "running"), (third, "queued")):
+        jobs.append(conn.execute("INSERT INTO jobs(kind, payload, state, attempts, created_at) VALUES ('grade', ?, ?, "
+                                 "?, 'x')", (f'{{"submission_id": {sid}}}', state, int(state == "running"))).lastrowid)
+        conn.execute("UPDATE submissions SET job_id=?, state=? WHERE id=?", (jobs[-1], state, sid))
+    pipeline = OverlapPipeline()
+    runner = JobRunner(context(app, pipeline), mode="thread", workers=2)
+    try:
+        assert runner.recover() == (3, 0)
+        for sid in (first, second, third):
+            assert wait_for(conn, sid, timeout=30)["state"] == "done"
+        assert [runner.status(job).attempts for job in jobs] == [2, 2, 1]
+    finally:
+        runner.shutdown()
+    runs = {name: (start, end) for name, start, end in pipeline.runs}
+    for name in ("a_1.jpg", "b_1.jpg"):
+        start, end = runs[name]
+        assert not [other for other, (s, e) in runs.items() if other != name and s <= end and start <= e], name

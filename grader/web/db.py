@@ -54,6 +54,7 @@ ADDED_COLUMNS = (
     ("submissions", "pairs_with", "INTEGER REFERENCES submissions(id)"),   # pages of two sendings of a batch
     ("submissions", "trainee_retries", "INTEGER NOT NULL DEFAULT 0"),     # a trainee's "try again" on a failure
     ("uploads", "place", "TEXT"),                            # where in a batch's sending a photo came from
+    ("jobs", "run_alone", "INTEGER NOT NULL DEFAULT 0"),     # suspects of killing their worker, across restarts
 )
 
 

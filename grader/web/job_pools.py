@@ -2,11 +2,12 @@
 
 A pool is retired, never handed a job again, when it broke (a worker process died: a photo that makes OpenCV
 segfault, memory exhausted) or when it could not take a job (it could not start a worker process). What becomes of
-the jobs that were on it is decided only once every process of it has ended: :mod:`concurrent.futures` hands
-back the jobs of a broken pool *before* it stops its other processes, and a pool whose ``submit`` raised may
-still run that job later. A job queued again any sooner could be graded by two processes at once, both writing
-the same sheet's files. So the processes of a retired pool are waited for (a broken pool sends them SIGTERM; a
-pool that could not take a job lets them finish what they run) and killed if they have not ended in time.
+the jobs that were on it is decided (:mod:`grader.web.job_settling`) only once every process of it has ended:
+:mod:`concurrent.futures` hands back the jobs of a broken pool *before* it stops its other processes, and a pool
+whose ``submit`` raised may still run that job later. A job queued again any sooner could be graded by two processes
+at once, both writing the same sheet's files. So the processes of a retired pool are waited for (a broken pool sends
+them SIGTERM; a pool that could not take a job lets them finish what they run) and killed if they have not ended in
+time.
 """
 from __future__ import annotations
 
@@ -21,8 +22,7 @@ from typing import Callable
 
 from grader.web.job_worker import JobContext, _warm_up
 
-__all__ = ["KILL_WAIT_S", "STOP_GRACE_S", "Settlement", "WorkerPool", "retire", "settle_jobs", "start_pool",
-           "stop_processes"]
+__all__ = ["KILL_WAIT_S", "STOP_GRACE_S", "WorkerPool", "retire", "start_pool", "stop_processes"]
 log = logging.getLogger(__name__)
 
 #: seconds the processes of a broken pool have to end after its SIGTERM, before they are killed
@@ -135,54 +135,6 @@ def retire(pool: WorkerPool, *, grace_s: float, then: Callable[[list[int]], None
         threading.Thread(target=stop, name="grader-pool-stop", daemon=True).start()
     except RuntimeError:
         fallback(stop)
-
-
-@dataclass
-class Settlement:
-    """What becomes of the jobs left on a retired pool (:func:`settle_jobs`)."""
-
-    finished: list[int] = field(default_factory=list)       # recorded done or failed; their answer was lost with it
-    crashed_alone: list[int] = field(default_factory=list)  # the one job running when a worker died
-    suspects: list[int] = field(default_factory=list)       # running beside others when a worker died
-    again: list[int] = field(default_factory=list)          # not started
-    charged: list[int] = field(default_factory=list)        # not started, and the pool broke with no job running
-    refused: list[int] = field(default_factory=list)        # the pool could not take them
-    left: list[int] = field(default_factory=list)           # running in a process that could not be stopped
-
-
-def settle_jobs(states: dict[int, str], *, jobs: list[int], refused: list[int], broke: bool,
-                stuck: list[int]) -> Settlement:
-    """Sort the jobs left on a retired pool, now that its processes have ended, by their ``states`` in the database.
-
-    - Finished: the worker recorded it (its answer was lost with the pool); only its follow-up is left.
-    - Running when the pool broke, alone (``crashed_alone``): the job killed its worker. The attempt counts; it is
-      tried again, alone, and failed (``worker_crashed``) once it has had its attempts.
-    - Running beside others (``suspects``): any of them may have killed it. None is charged (the attempt is given
-      back); each is run again alone, one at a time, until it is finished. A suspect that kills its worker then is
-      the one running alone, and charged. Each run alone costs an attempt or finishes the job, so this ends.
-    - Not started (``again``): dispatched again as it was, without a charge; but when the pool broke with no job
-      running (a worker could not even start), each is ``charged`` an attempt, so a pool that cannot start ends too.
-    - One the pool could not take (``refused``): it costs an attempt.
-    - Running in a process that could not be stopped (``stuck``), even killed: ``left`` as it is, for the next start
-      (a sheet is never graded by two processes at once).
-    """
-    out = Settlement()
-    running = [j for j in (*jobs, *refused) if states.get(j) == "running"]
-    for job_id in (*jobs, *refused):
-        state = states.get(job_id)
-        if state in ("done", "failed"):
-            out.finished.append(job_id)
-        elif state == "running":
-            (out.left if stuck else out.crashed_alone if len(running) == 1 else out.suspects).append(job_id)
-        elif state != "queued":
-            continue                    # (no such job)
-        elif job_id in refused:
-            out.refused.append(job_id)
-        elif broke and not running:
-            out.charged.append(job_id)
-        else:
-            out.again.append(job_id)
-    return out
 
 
 def stop_processes(processes: list[multiprocessing.Process], *, grace_s: float) -> list[int]:

@@ -2,9 +2,10 @@
 
 Waiting jobs go in (priority, arrival) order, and only as workers free up: the pool never queues behind our back,
 so a trainee's sheet goes before a batch that has not started yet. A *suspect*, a job that may kill its worker
-(:func:`grader.web.job_pools.settle_jobs`), goes alone: the jobs in flight finish first and none starts beside it,
-so that a worker that dies under it is its own. Nothing goes while the queue is held (a broken pool's processes are
-being stopped).
+(:func:`grader.web.job_settling.settle_jobs`), goes alone: the jobs in flight finish first and none starts beside it,
+so that a worker that dies under it is its own. (The runner keeps the suspects in the database too, ``jobs.run_alone``,
+and tells the queue about them again after a restart.) Nothing goes while the queue is held (a broken pool's
+processes are being stopped).
 """
 from __future__ import annotations
 
@@ -60,6 +61,11 @@ class JobQueue:
             self._in_flight -= len(job_ids)
             if self._alone_running in job_ids:
                 self._alone_running = None
+
+    def running_alone(self) -> int | None:
+        """The suspect in flight alone, if any: nothing else was in flight when it went, and nothing has gone since."""
+        with self._lock:
+            return self._alone_running
 
     def suspect(self, job_id: int) -> None:
         """From now on, ``job_id`` runs alone, until :meth:`clear`."""

@@ -13,10 +13,15 @@ page shows, and logged. A distributed queue can replace :class:`JobRunner` later
 without touching the pages: they only call :func:`submit` and :func:`status`.
 
 A worker that dies (a photo that makes OpenCV segfault, memory exhausted) breaks
-its pool and takes every job in flight on it down. Only a job that was running
-alone when its worker died is charged an attempt; when several were running,
-none is, and each is run again alone, one at a time, until the one that kills
-its worker is found (:func:`grader.web.job_pools.settle_jobs`). A broken pool,
+its pool and takes every job in flight on it down. Only a suspect that was
+running alone when its worker died is charged an attempt; the jobs running
+otherwise are not (beside each other, any may be the culprit; beside idle
+workers, the one that died may have been idle), and each becomes a suspect, run
+again alone, one at a time, until the one that kills its worker is found
+(:mod:`grader.web.job_settling`). Suspects are kept in the database
+(``jobs.run_alone``), with the jobs a restart interrupted: they run alone after a
+restart too, where a photo that took the server down with its worker would
+otherwise break the new pool with its neighbours again. A broken pool,
 and one that could not take a job, is replaced, and the jobs that were on it are
 run again only once all its processes have ended: a sheet is never graded by two
 processes at once.
@@ -44,10 +49,11 @@ from typing import Callable
 from flask import current_app
 
 from grader.web.db import connect, now_iso
-from grader.web.job_pools import STOP_GRACE_S, WorkerPool, retire, settle_jobs, start_pool
+from grader.web.job_pools import STOP_GRACE_S, WorkerPool, retire, start_pool
 from grader.web.job_queue import JobQueue
-from grader.web.job_worker import (INTERNAL_ERROR, INTERRUPTED, KINDS, MAX_ATTEMPTS, RETRY, SERVER_FAILURES,
-                                   WORKER_CRASHED, JobContext, _after_hook, _resolve, execute_job)
+from grader.web.job_settling import CrashSettling
+from grader.web.job_worker import (INTERNAL_ERROR, KINDS, MAX_ATTEMPTS, RETRY, SERVER_FAILURES, JobContext,
+                                   _after_hook, _resolve, execute_job)
 
 __all__ = ["JobContext", "JobRunner", "JobStatus", "MAX_ATTEMPTS", "execute_job", "runner", "status", "submit"]
 log = logging.getLogger(__name__)
@@ -72,8 +78,9 @@ class JobStatus:
 
 
 
-class JobRunner:
-    """Dispatches jobs to an executor: ``process`` (default), ``thread`` or ``inline`` (tests)."""
+class JobRunner(CrashSettling):
+    """Dispatches jobs to an executor: ``process`` (default), ``thread`` or ``inline`` (tests). What becomes of the
+    jobs a worker's death or a restart interrupted (``_settle``, ``recover``): :class:`CrashSettling`."""
 
     def __init__(self, ctx: JobContext, *, mode: str = "process", workers: int | None = None,
                  retry_delay_s: float = RETRY_DELAY_S, stop_grace_s: float = STOP_GRACE_S):
@@ -279,66 +286,6 @@ class JobRunner:
         else:                           # (raised outside the job: a database locked while claiming or recording it)
             self._submit_followup(self._try_again_later, job_id, INTERNAL_ERROR)
 
-    def _settle(self, pool: WorkerPool, stuck: list[int]) -> None:
-        """Decide what becomes of the jobs left on a retired pool (:func:`grader.web.job_pools.settle_jobs`), now that
-        its processes have ended; then let the queue go on."""
-        jobs, refused, ends_hold = pool.take_left()
-        self._queue.back(*jobs)
-        try:
-            if not self._closed and (jobs or refused):
-                self._carry_out(jobs, refused, broke=pool.broke, stuck=stuck)
-        finally:
-            if ends_hold:
-                self._queue.release()
-            self._pump()
-
-    def _carry_out(self, jobs: list[int], refused: list[int], *, broke: bool, stuck: list[int]) -> None:
-        with closing(connect(self.ctx.database)) as conn:
-            rows = {r["id"]: r for r in conn.execute(
-                f"SELECT id, kind, state FROM jobs WHERE id IN ({','.join('?' * len(jobs + refused))})",
-                (*jobs, *refused))}
-            to = settle_jobs({j: r["state"] for j, r in rows.items()}, jobs=jobs, refused=refused, broke=broke,
-                             stuck=stuck)
-            conn.executemany("UPDATE jobs SET state='queued', attempts=MAX(attempts - 1, 0) WHERE id=? AND "
-                             "state='running'", [(j,) for j in to.suspects])
-        if to.left:
-            log.error("job(s) %s were running in grading worker process(es) %s that could not be stopped; they are "
-                      "left running, for the next start", ", ".join(map(str, to.left)), ", ".join(map(str, stuck)))
-        for job_id in to.finished:
-            self._queue.clear(job_id)
-            self._log_failed(job_id)
-            self._run_after(job_id)
-        for job_id in to.crashed_alone:
-            self._crashed_alone(job_id)
-        for job_id in to.suspects:
-            log.warning("job %s (%s) was running beside job(s) %s when a grading worker process died: not counted as "
-                        "an attempt; each is run again alone, to find the one that stops its worker", job_id,
-                        rows[job_id]["kind"], ", ".join(str(j) for j in to.suspects if j != job_id))
-            self._queue.suspect(job_id)
-            self.dispatch(job_id)
-        for job_id in to.again:
-            self.dispatch(job_id)
-        for job_id in to.charged:
-            log.warning("job %s (%s) had not started when its grading worker pool broke with no job running (a "
-                        "worker could not start?): counted as an attempt", job_id, rows[job_id]["kind"])
-            self._try_again_later(job_id, WORKER_CRASHED)
-        for job_id in to.refused:
-            self._try_again_later(job_id, INTERNAL_ERROR)
-
-    def _crashed_alone(self, job_id: int) -> None:
-        """``job_id`` was the one job running when its worker process died: the attempt counts. It is tried again
-        alone a little later, or failed once it has had :data:`MAX_ATTEMPTS`."""
-        with closing(connect(self.ctx.database)) as conn:
-            row = conn.execute("UPDATE jobs SET state='queued' WHERE id=? AND state='running' AND attempts < ? "
-                               "RETURNING kind, attempts", (job_id, MAX_ATTEMPTS)).fetchone()
-        if row is None:
-            self.fail_unfinished(job_id, WORKER_CRASHED)
-            return
-        log.warning("job %s (%s) stopped its grading worker process while running alone (attempt %d of %d); it is "
-                    "tried again alone", job_id, row["kind"], row["attempts"], MAX_ATTEMPTS)
-        self._queue.suspect(job_id)
-        self._later(self.retry_delay_s * row["attempts"], self.dispatch, job_id)
-
     def _dispatch_again_later(self, job_id: int) -> None:
         """Dispatch a job its worker put back in the queue (:data:`RETRY`) again, later each time it is tried."""
         job = self.status(job_id)
@@ -375,25 +322,6 @@ class JobRunner:
             _, fail = _resolve(row["kind"])
             fail(json.loads(row["payload"]), self.ctx, *error)
             self._log_failed(job_id)
-
-    def recover(self) -> tuple[int, int]:
-        """After a restart: re-queue interrupted jobs (or fail them after MAX_ATTEMPTS) and dispatch the queue.
-
-        Returns ``(dispatched, failed)``.
-        """
-        with closing(connect(self.ctx.database)) as conn:
-            stuck = conn.execute("SELECT id, attempts FROM jobs WHERE state='running'").fetchall()
-            give_up = [r["id"] for r in stuck if r["attempts"] >= MAX_ATTEMPTS]
-            conn.executemany("UPDATE jobs SET state='queued' WHERE id=? AND state='running'",
-                             [(r["id"],) for r in stuck if r["attempts"] < MAX_ATTEMPTS])
-            queued = [r["id"] for r in conn.execute("SELECT id FROM jobs WHERE state='queued' ORDER BY id")]
-        for job_id in give_up:
-            self.fail_unfinished(job_id, INTERRUPTED)
-        for job_id in queued:
-            self.dispatch(job_id)
-        if stuck or queued:
-            log.warning("recovered jobs: %d re-dispatched, %d marked failed", len(queued), len(give_up))
-        return len(queued), len(give_up)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop the pool; queued jobs stay queued in the database and are recovered at the next start."""

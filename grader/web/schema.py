@@ -10,6 +10,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   state TEXT NOT NULL DEFAULT 'queued',          -- queued | running | done | failed
   attempts INTEGER NOT NULL DEFAULT 0,
   priority INTEGER NOT NULL DEFAULT 0,           -- lower runs first: a trainee waiting (0) before a batch (1)
+  run_alone INTEGER NOT NULL DEFAULT 0,          -- 1: it may kill its worker (in flight when a worker pool broke or
+                                                 -- the server died): it runs alone until it is finished
   error_code TEXT, error_id TEXT, error_en TEXT,
   created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT
 );
