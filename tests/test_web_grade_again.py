@@ -118,6 +118,9 @@ def test_each_failure_of_the_server_is_offered_again_in_both_languages(code, err
     client.get(page + "?lang=id")
     assert try_again(client, page).status_code == 303
     assert sheet(app, page)["state"] == "done" and len(jobs_of(app, sheet(app, page))) == 2
+    # a photo that killed its worker runs alone from the start this time (helper-60's finding: it was handed to
+    # the pool beside the class's sheets, and took them down with it again)
+    assert [j["run_alone"] for j in jobs_of(app, sheet(app, page))] == [0, int(error_code == "worker_crashed")]
 
 
 def test_another_trainees_link_cannot_have_a_sheet_graded_again(code, monkeypatch):

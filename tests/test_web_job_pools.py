@@ -145,6 +145,25 @@ def test_a_photo_that_kills_its_worker_does_not_take_its_neighbour_down(code, tm
     assert not [(a, b) for a in alone for b in graded if a[1] <= b[2] and b[1] <= a[2]], "it ran beside it again"
 
 
+def test_a_job_submitted_to_run_alone_never_runs_beside_another(code, tmp_path):
+    """A sheet failed as worker_crashed and graded again (grader.web.grade_again) is submitted to run alone: even
+    its first run goes with nothing beside it, so its neighbour is never thrown out with it."""
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, culprit, neighbour, log, ctx = two_sheets_side_by_side(app, code, tmp_path, dies=MAX_ATTEMPTS + 1)
+    runner = JobRunner(ctx, mode="process", workers=2, retry_delay_s=0.05)
+    try:
+        bad = runner.submit("grade", {"submission_id": culprit}, run_alone=True)
+        good = runner.submit("grade", {"submission_id": neighbour})
+        assert wait_for(conn, neighbour, timeout=90)["state"] == "done"
+        assert wait_for(conn, culprit, timeout=90)["error_code"] == "worker_crashed"
+        assert runner.status(good).attempts == 1 and runner.status(bad).attempts == MAX_ATTEMPTS
+    finally:
+        runner.shutdown(wait=False)
+    died, graded = runs_of(log, "die_1.jpg"), runs_of(log, "ok_1.jpg")
+    assert len(died) == MAX_ATTEMPTS and len(graded) == 1
+    assert not [(a, b) for a in died for b in graded if a[1] <= b[2] and b[1] <= a[2]], "it ran beside another"
+
+
 @pytest.mark.parametrize("stop", ["slowly", "never"])
 def test_a_neighbour_is_run_again_only_once_its_old_process_has_stopped(code, tmp_path, stop):
     """Review: the jobs of a broken pool were queued again as soon as it broke, before its other processes were

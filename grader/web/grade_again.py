@@ -16,7 +16,7 @@ import logging
 import sqlite3
 
 from grader.web.db import now_iso
-from grader.web.job_worker import SERVER_FAILURES
+from grader.web.job_worker import SERVER_FAILURES, WORKER_CRASHED
 from grader.web.uploads import BATCH_PRIORITY, TRAINEE_PRIORITY, queue_grading
 
 __all__ = ["TRAINEE_RETRIES", "grade_failed_again", "trainee_retry"]
@@ -58,5 +58,7 @@ def grade_failed_again(conn: sqlite3.Connection, submission_id: int, *, by_train
     else:
         log.info("sheet %s failed (%s) and is graded again at a trainer's request", submission_id,
                  before["error_code"])
-    queue_grading(conn, submission_id, priority=TRAINEE_PRIORITY if by_trainee else BATCH_PRIORITY)
+    # (a photo that killed its worker runs alone from the start: its neighbours are not thrown out with it again)
+    queue_grading(conn, submission_id, priority=TRAINEE_PRIORITY if by_trainee else BATCH_PRIORITY,
+                  run_alone=before["error_code"] == WORKER_CRASHED[0])
     return True

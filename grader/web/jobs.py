@@ -100,18 +100,22 @@ class JobRunner(CrashSettling):
 
     # -- the interface the pages use -------------------------------------------------------
     def submit(self, kind: str, payload: dict, *, priority: int = 0,
-               on_queued: Callable[[int], None] | None = None) -> int:
+               on_queued: Callable[[int], None] | None = None, run_alone: bool = False) -> int:
         """Record a job as ``queued`` and dispatch it; lower ``priority`` runs first.
 
-        ``on_queued(job_id)`` runs before dispatch.
+        ``on_queued(job_id)`` runs before dispatch. ``run_alone``: the job is known to have killed its worker before
+        (a sheet failed as ``worker_crashed``, graded again), so it runs alone from the start, as a suspect.
         """
         if kind not in KINDS:
             raise ValueError(f"unknown job kind {kind!r}")
         with closing(connect(self.ctx.database)) as conn:
-            job_id = conn.execute("INSERT INTO jobs(kind, payload, priority, created_at) VALUES (?, ?, ?, ?)",
-                                  (kind, json.dumps(payload), priority, now_iso())).lastrowid
+            job_id = conn.execute("INSERT INTO jobs(kind, payload, priority, run_alone, created_at) "
+                                  "VALUES (?, ?, ?, ?, ?)",
+                                  (kind, json.dumps(payload), priority, int(run_alone), now_iso())).lastrowid
         if on_queued:
             on_queued(job_id)
+        if run_alone:
+            self._queue.suspect(job_id)
         self.dispatch(job_id, priority)
         return job_id
 
@@ -339,9 +343,10 @@ def runner() -> JobRunner:
 
 
 def submit(job_kind: str, payload: dict, *, priority: int = 0,
-           on_queued: Callable[[int], None] | None = None) -> int:
-    """Queue a job of ``job_kind`` with a JSON-serialisable ``payload``; returns its id. Lower priority runs first."""
-    return runner().submit(job_kind, payload, priority=priority, on_queued=on_queued)
+           on_queued: Callable[[int], None] | None = None, run_alone: bool = False) -> int:
+    """Queue a job of ``job_kind`` with a JSON-serialisable ``payload``; returns its id. Lower priority runs first
+    (``run_alone``: see :meth:`JobRunner.submit`)."""
+    return runner().submit(job_kind, payload, priority=priority, on_queued=on_queued, run_alone=run_alone)
 
 
 def status(job_id: int) -> JobStatus | None:

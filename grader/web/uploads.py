@@ -389,11 +389,12 @@ def release_held(conn: sqlite3.Connection, submission_id: int, exercise: str | N
 
 
 def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int = TRAINEE_PRIORITY,
-                  runner=None) -> int:
+                  runner=None, run_alone: bool = False) -> int:
     """Queue the ``grade`` job for a stored submission and link it.
 
     A trainee waiting at the result page goes before a trainer's batch (``BATCH_PRIORITY``). ``runner`` is the
     job runner when there is no app context (the merge step runs after a job, in the runner's thread).
+    ``run_alone``: its photos killed a worker before (:meth:`grader.web.jobs.JobRunner.submit`).
     """
     from grader.web import jobs
 
@@ -401,7 +402,7 @@ def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int
         conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, submission_id))
 
     submit = runner.submit if runner is not None else jobs.submit
-    return submit("grade", {"submission_id": submission_id}, priority=priority, on_queued=link)
+    return submit("grade", {"submission_id": submission_id}, priority=priority, on_queued=link, run_alone=run_alone)
 
 
 class StorageError(GraderError):
