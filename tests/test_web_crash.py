@@ -77,7 +77,7 @@ def test_a_correction_and_a_dispute_stored_just_before_a_crash_are_in_the_score_
                                                                                                  caplog):
     """Both are stored first; a crash before the regrade stored the new result must not leave the score without them
     (the trainee could not dispute again: 'already disputed'; the field would not be in the trainer's queue)."""
-    import grader.web.grading as grading
+    import grader.web.review_actions as review_actions
 
     app = make_test_app()
     trainee, trainer = app.test_client(), app.test_client()
@@ -89,7 +89,7 @@ def test_a_correction_and_a_dispute_stored_just_before_a_crash_are_in_the_score_
     def cut(*a, **k):
         raise PowerCut()
     with monkeypatch.context() as m:
-        m.setattr(grading, "_regrade_stored", cut)
+        m.setattr(review_actions, "_regrade_stored", cut)
         with pytest.raises(PowerCut):
             trainee.post(page + "/sanggah", data={"csrf_token": csrf_of(trainee, page), "field": WRONG_FIELD,
                                                   "written": "5"})
@@ -478,7 +478,7 @@ def test_the_start_checks_corrected_sheets_one_at_a_time(tmp_path):
     import tracemalloc
 
     from grader.web.db import init_schema, now_iso
-    from grader.web.grading import settle_stored_reviews
+    from grader.web.review_actions import settle_stored_reviews
     from grader.web.job_worker import JobContext
 
     at = "2026-12-02T02:10:00+00:00"
@@ -544,14 +544,14 @@ def test_a_second_correction_in_the_same_second_lost_to_a_crash_is_caught_up(cod
 def _store_a_correction_then_crash(app, code, monkeypatch) -> tuple[str, dict]:
     """A trainee's sheet whose trainer correction was stored, then the crash came before the regrade stored the new
     score. Returns the sheet's result page and the row as it was before."""
-    import grader.web.grading as grading
+    import grader.web.review_actions as review_actions
 
     page = upload(app.test_client(), code)
     trainer = app.test_client()
     log_in(trainer)
     before, _ = sheet(app)
     with monkeypatch.context() as m:
-        m.setattr(grading, "_regrade_stored", lambda *a, **k: (_ for _ in ()).throw(PowerCut()))
+        m.setattr(review_actions, "_regrade_stored", lambda *a, **k: (_ for _ in ()).throw(PowerCut()))
         with pytest.raises(PowerCut):
             trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"),
                                                             "field": REVIEW_FIELD,
@@ -566,17 +566,17 @@ def test_a_request_during_the_start_recovery_waits_until_it_has_finished(code, m
     recovery is putting back in."""
     import threading
 
-    import grader.web.grading as grading
+    import grader.web.review_actions as review_actions
 
     page, before = _store_a_correction_then_crash(make_test_app(), code, monkeypatch)
     started, release = threading.Event(), threading.Event()
-    real = grading.settle_stored_reviews
+    real = review_actions.settle_stored_reviews
 
     def slow_settle(ctx):
         started.set()
         release.wait(10)
         return real(ctx)
-    monkeypatch.setattr(grading, "settle_stored_reviews", slow_settle)
+    monkeypatch.setattr(review_actions, "settle_stored_reviews", slow_settle)
     app = make_test_app()                          # the restart, under a WSGI server: nothing recovered yet
     seen = {}
 
@@ -607,17 +607,17 @@ def test_a_start_recovery_that_fails_is_tried_again_and_never_wedges_the_app(cod
     failing is given up after a few attempts, logged, and the app serves on (the next start tries again)."""
     import logging
 
-    import grader.web.grading as grading
+    import grader.web.review_actions as review_actions
 
     _store_a_correction_then_crash(make_test_app(), code, monkeypatch)
-    real, calls = grading.settle_stored_reviews, []
+    real, calls = review_actions.settle_stored_reviews, []
 
     def fails_once(ctx):
         calls.append(1)
         if len(calls) == 1:
             raise OSError("database disk image is malformed")
         return real(ctx)
-    monkeypatch.setattr(grading, "settle_stored_reviews", fails_once)
+    monkeypatch.setattr(review_actions, "settle_stored_reviews", fails_once)
     app = make_test_app()
     client = app.test_client()
     with caplog.at_level(logging.ERROR):
@@ -630,7 +630,7 @@ def test_a_start_recovery_that_fails_is_tried_again_and_never_wedges_the_app(cod
     client.get("/")
     assert len(calls) == 2                                     # finished: not run again
 
-    monkeypatch.setattr(grading, "settle_stored_reviews", lambda ctx: calls.append(1) or 1 / 0)
+    monkeypatch.setattr(review_actions, "settle_stored_reviews", lambda ctx: calls.append(1) or 1 / 0)
     app = make_test_app()
     client = app.test_client()
     caplog.clear()
@@ -648,16 +648,16 @@ def test_a_start_recovery_step_that_hangs_keeps_no_request_waiting_past_the_boun
     import threading
     import time
 
-    import grader.web.grading as grading
+    import grader.web.review_actions as review_actions
 
     page, before = _store_a_correction_then_crash(make_test_app(), code, monkeypatch)
-    real, release, calls = grading.settle_stored_reviews, threading.Event(), []
+    real, release, calls = review_actions.settle_stored_reviews, threading.Event(), []
 
     def hangs(ctx):
         calls.append(1)
         assert release.wait(30)
         return real(ctx)
-    monkeypatch.setattr(grading, "settle_stored_reviews", hangs)
+    monkeypatch.setattr(review_actions, "settle_stored_reviews", hangs)
     app = make_test_app(RECOVERY_WAIT_S=0.5)
     client = app.test_client()
     with caplog.at_level(logging.WARNING, logger="grader.web.recovery"):
@@ -689,10 +689,10 @@ def test_static_files_are_served_while_the_start_recovery_runs_and_nothing_else_
     import threading
     import time
 
-    import grader.web.grading as grading
+    import grader.web.review_actions as review_actions
 
     release = threading.Event()
-    monkeypatch.setattr(grading, "settle_stored_reviews", lambda ctx: release.wait(30))
+    monkeypatch.setattr(review_actions, "settle_stored_reviews", lambda ctx: release.wait(30))
     app = make_test_app(RECOVERY_WAIT_S=3)
     client = app.test_client()
     page = {}

@@ -742,7 +742,7 @@ def test_open_disputes_per_sheet_are_capped(app, client, code):
     """A trainee cannot wave away a whole sheet: after a few open disputes, they are asked to wait for the trainer."""
     import json
 
-    from grader.web.grading import MAX_OPEN_DISPUTES
+    from grader.web.review_actions import MAX_OPEN_DISPUTES
 
     page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
     token = page.rsplit("/", 1)[1]
@@ -782,12 +782,12 @@ def test_a_replaced_result_cannot_be_disputed(app, client, code):
 
 
 def test_a_sheet_without_an_exercise_key_cannot_be_disputed_and_says_so(app, client, code, monkeypatch):
-    from grader.web import grading
+    from grader.web import review_actions
     from grader.web.testing import WRONG_FIELD
 
     page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
     token = page.rsplit("/", 1)[1]
-    monkeypatch.setattr(grading, "load_exercise_key", lambda code, data_dir: None)   # the key is gone
+    monkeypatch.setattr(review_actions, "load_exercise_key", lambda code, data_dir: None)   # the key is gone
     got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD},
                       follow_redirects=True)
     assert "tanpa kode latihan, jadi belum bisa disanggah" in got.get_data(as_text=True)

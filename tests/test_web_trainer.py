@@ -839,7 +839,7 @@ def test_corrections_and_disputes_of_merged_pages_carry_over_to_the_merged_sheet
     """A merge replaces single pages by one sheet; what a trainer or trainee said about those pages moves with it."""
     import sqlite3
 
-    from grader.web.grading import carry_over_reviews, corrections_for, disputes_for
+    from grader.web.corrections import carry_over_reviews, corrections_for, disputes_for
     from grader.web.schema import SCHEMA
 
     conn = sqlite3.connect(":memory:")
@@ -1321,8 +1321,8 @@ def test_two_corrections_of_one_sheet_at_once_both_stay_in_its_result(app, train
     the corrections before the next one was stored, and stored after it, dropped that correction from the
     result (it came back to the queue, and the score left it out) although it was saved (QA)."""
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
-    from grader.web import grading
-    real, calls = grading.apply_corrections, []
+    from grader.web import review_actions
+    real, calls = review_actions.apply_corrections, []
 
     def with_a_second_correction_meanwhile(pipeline, result, corrections, key, disputes=None):
         graded = real(pipeline, result, corrections, key, disputes)
@@ -1333,7 +1333,7 @@ def test_two_corrections_of_one_sheet_at_once_both_stay_in_its_result(app, train
                                 headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).status_code == 200
         return graded
 
-    monkeypatch.setattr(grading, "apply_corrections", with_a_second_correction_meanwhile)
+    monkeypatch.setattr(review_actions, "apply_corrections", with_a_second_correction_meanwhile)
     token = csrf_of(trainer, "/trainer/")
     assert trainer.post("/trainer/lembar/1/koreksi", data={"field": "II.3", "value": "7"},
                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).status_code == 200
@@ -1456,17 +1456,17 @@ def test_a_correction_racing_the_merge_of_its_page_does_not_bring_the_page_back(
 def test_a_correction_of_a_page_merged_just_before_says_replaced_not_removed(app, trainer, code, monkeypatch):
     """QA (concurrency): a correction whose sheet was merged between loading it and storing the correction was
     refused as "removed by a trainer, with its photos", which it was not."""
-    from grader.web import grading
+    from grader.web import review_actions
     batch(trainer, code, [("qr-27-WA0001_p1.jpg", jpeg_bytes())], client_token="day1")
     other = app.test_client()
     log_in(other, name="Pak Budi")
-    real_record = grading._record
+    real_record = review_actions._record
 
     def merge_first(conn, *a, **k):
         batch(other, code, [("qr-27-WA0007_p2.jpg", jpeg_bytes(color="#eee"))], client_token="day2")
         return real_record(conn, *a, **k)
 
-    monkeypatch.setattr(grading, "_record", merge_first)
+    monkeypatch.setattr(review_actions, "_record", merge_first)
     token = csrf_of(trainer, "/trainer/")
     resp = trainer.post("/trainer/lembar/1/koreksi", data={"field": "II.3", "value": "7"},
                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})

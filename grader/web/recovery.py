@@ -7,7 +7,7 @@ The steps, in this order:
 3. queue sheets stored without a job, resume batch splits and merges cut short
    (:func:`grader.web.page_merge.merge_finished_batches`);
 4. regrade the sheets whose stored correction or dispute is missing from their score
-   (:func:`grader.web.grading.settle_stored_reviews`).
+   (:func:`grader.web.review_actions.settle_stored_reviews`).
 
 ``grader serve`` starts it before serving. Under any other WSGI server (waitress or gunicorn importing
 ``create_app``) the first request starts it, and every request, whichever arrives meanwhile, waits until it has
@@ -152,9 +152,9 @@ def _merge_finished_batches(runner) -> None:
 
 
 def _settle_stored_reviews(runner) -> None:
-    from grader.web import grading
+    from grader.web import review_actions
 
-    grading.settle_stored_reviews(runner.ctx)
+    review_actions.settle_stored_reviews(runner.ctx)
 
 
 def init_app(app: Flask, runner) -> None:

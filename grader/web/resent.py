@@ -51,7 +51,7 @@ def supersede(conn: sqlite3.Connection, earlier_id: int, new_id: int) -> bool:
         return False
     if earlier["exercise"] is not None and earlier["exercise"] == new["exercise"] and \
             _photos(conn, earlier_id) == _photos(conn, new_id):
-        from grader.web.grading import carry_over_reviews
+        from grader.web.corrections import carry_over_reviews
 
         carry_over_reviews(conn, [earlier_id], new_id)
     elif conn.execute("SELECT 1 FROM corrections WHERE submission_id=?", (earlier_id,)).fetchone():

@@ -21,7 +21,9 @@ from grader.errors import GraderError
 from grader.page_groups import normalise_id
 from grader.web.db import REMOVED, get_db
 from grader.web.grade_again import TRAINEE_RETRIES, grade_failed_again, trainee_retry
-from grader.web.grading import carry_over_reviews, dispute_field, stored_photos
+from grader.web.corrections import carry_over_reviews
+from grader.web.grading import stored_photos
+from grader.web.review_actions import dispute_field
 from grader.web.i18n import error_text, get_lang
 from grader.web.images import scaled_copy
 from grader.web.job_worker import SERVER_FAILURES

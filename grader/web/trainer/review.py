@@ -14,7 +14,7 @@ from grader.errors import GraderError
 from grader.grading.review_queue import queue_order, waiting
 from grader.web.classroom import latest_sheets, results_of
 from grader.web.db import get_db
-from grader.web.grading import correct_field
+from grader.web.review_actions import correct_field
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.security import current_trainer

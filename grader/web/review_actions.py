@@ -1,0 +1,265 @@
+"""A trainer's correction and a trainee's dispute of a graded sheet: recorded first, so it is never lost, then the
+sheet regraded at once (:func:`correct_field`, :func:`dispute_field`); at startup, the sheets a crash left
+without a correction or dispute stored before it (:func:`settle_stored_reviews`)."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from grader.errors import GraderError
+from grader.grading.review_queue import on_unread_page
+from grader.grading.shown import value_read
+from grader.web.corrections import apply_corrections, corrections_for, disputes_for, open_disputes
+from grader.web.db import REMOVED, connect, now_iso
+from grader.web.grading import load_exercise_key, redraw, resolve_pipeline, store_result
+from grader.web.job_worker import JobContext
+from grader.web.uploads import submission_dir
+
+log = logging.getLogger(__name__)
+
+
+def _stored_field(conn: sqlite3.Connection, submission_id: int, field_id: str) -> tuple[sqlite3.Row, dict, dict]:
+    """The submission row, its current result and one of its fields; GraderError if any is missing."""
+    sub = conn.execute("SELECT * FROM submissions WHERE id=?", (submission_id,)).fetchone()
+    if sub is None or not sub["result"]:
+        raise GraderError("no_result", "This sheet has no result yet.", "Lembar ini belum punya hasil")
+    result = json.loads(sub["result"])
+    field = next((f for f in result.get("fields", []) if f.get("id") == field_id), None)
+    if field is None:
+        raise GraderError("unknown_field", f"There is no entry {field_id} on this sheet.",
+                          f"Isian {field_id} tidak ada di lembar ini")
+    return sub, result, field
+
+
+def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_ref: Any, data_dir: Path | str) -> dict:
+    """Regrade the reader's original result with every stored correction and dispute, and store it.
+
+    Two corrections of one sheet may arrive at once (a trainer typing through the review queue): the result is
+    stored only if no correction or dispute came in while it was computed, else it is computed again, so the
+    last result stored always holds every correction (it was stored under the write lock that a later one's
+    insert waits for)."""
+    base = json.loads(sub["result_original"] or sub["result"])
+    pipeline = resolve_pipeline(pipeline_ref)
+    sid = sub["id"]
+    while True:
+        corrections, disputes = corrections_for(conn, sid), disputes_for(conn, sid)
+        new = apply_corrections(pipeline, base, corrections, key, disputes)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = corrections_for(conn, sid) == corrections and disputes_for(conn, sid) == disputes
+            # (only while the sheet is current: a merge or a split that replaced it meanwhile carried what was
+            # stored over to the sheet replacing it, and a regrade was not to write the page back as 'done')
+            stored = current and store_result(conn, sid, new, current_only=True)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if current:
+            break
+    if not stored:
+        raise _not_stored(conn, sid, kept=True)
+    redraw(pipeline, new, submission_dir(data_dir, sub["token"]) / "derived", sub["id"])
+    return new
+
+
+def settle_stored_reviews(ctx: JobContext) -> int:
+    """At startup: regrade the graded sheets whose stored result lacks a correction or an open dispute that was
+    stored before it (a crash between storing one and storing the regrade: the score would go on without it, and
+    a disputed field would wait in no trainer's queue). Returns how many sheets were regraded."""
+    conn = connect(ctx.database)
+    settled = 0
+    try:
+        # one sheet at a time: a season's database holds thousands of corrected sheets, each result tens of kB
+        # (not a sheet a later sending replaced: its result counts nowhere, and it takes no correction any more)
+        for (sid,) in conn.execute("SELECT id FROM submissions s WHERE state='done' AND result IS NOT NULL AND "
+                                   "superseded_by IS NULL AND ("
+                                   "EXISTS (SELECT 1 FROM corrections c WHERE c.submission_id=s.id) OR "
+                                   "EXISTS (SELECT 1 FROM disputes d WHERE d.submission_id=s.id))").fetchall():
+            sub = conn.execute("SELECT * FROM submissions WHERE id=? AND state='done'", (sid,)).fetchone()
+            if sub is None:
+                continue
+            result = json.loads(sub["result"])
+            fields = {f.get("id"): f for f in result.get("fields", [])}
+            corrections = corrections_for(conn, sub["id"])
+            disputes = open_disputes(disputes_for(conn, sub["id"]), corrections)
+            # (the value too: two corrections of one field by one trainer within a second share who and when)
+            if all(f not in fields or (fields[f].get("value"), fields[f].get("corrected_by"),
+                                       fields[f].get("corrected_at")) == (v, by, at)
+                   for f, (v, by, at) in corrections.items()) and \
+                    all(f not in fields or fields[f].get("disputed_at") == at for f, (_, at) in disputes.items()):
+                continue
+            try:
+                key = load_exercise_key(result.get("exercise") or sub["exercise"], ctx.data_dir)
+                if key is not None:
+                    log.warning("sheet %s: a correction or dispute stored before a crash is not in its result; "
+                                "regrading it", sub["id"])
+                    _regrade_stored(conn, sub, key, ctx.pipeline, ctx.data_dir)
+                    settled += 1
+            except Exception:  # noqa: BLE001 - one sheet must not stop the server from starting
+                log.exception("could not regrade sheet %s with its stored corrections", sub["id"])
+        return settled
+    finally:
+        conn.close()
+
+
+def _gone() -> GraderError:
+    return GraderError("removed", "A trainer removed this sheet, with its photos.",
+                       "Lembar ini sudah dihapus oleh pelatih, beserta fotonya.")
+
+
+def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, table: str = "corrections") -> GraderError:
+    """Why a correction or a dispute could not go into the sheet's result: removed, or no longer its current sheet
+    (merged or split, or queued to be graded again). ``kept``: it was stored all the same, and counts there."""
+    row = conn.execute("SELECT state, superseded_by FROM submissions WHERE id=?", (submission_id,)).fetchone()
+    if row is None or row["state"] == REMOVED:
+        return _gone()
+    if row["state"] != "merged" and row["superseded_by"] is not None and not kept:
+        return _resent(table)
+    if row["state"] == "done" and not kept:          # (what _record refuses a current sheet for: a newer attempt)
+        if table == "disputes":
+            return GraderError("retaken", "This sheet was sent again; open its latest result and dispute the entry "
+                               "there.",
+                               "Lembar ini sudah dikirim ulang; buka hasil terbarunya lalu sanggah di sana")
+        return GraderError("retaken", "The trainee sent this sheet again; correct the latest sheet.",
+                           "Peserta sudah mengirim ulang lembar ini; koreksi di lembar terbarunya")
+    if kept:
+        return GraderError("not_current", "This sheet was just replaced or graded again. What you sent is saved and "
+                           "counts on its latest sheet.",
+                           "Lembar ini baru saja diganti atau dinilai ulang. Yang Anda kirim sudah tersimpan dan "
+                           "ikut dihitung di lembar terbarunya.")
+    return _replaced(table)
+
+
+def _replaced(table: str) -> GraderError:
+    """A correction (``table="corrections"``) or a dispute (``"disputes"``) sent to a sheet that has been replaced:
+    merged into a two-page sheet or split into its pages, since its page was loaded."""
+    if table == "disputes":
+        return GraderError("not_current", "This result has been replaced; open the latest result and dispute the "
+                           "entry there.",
+                           "Hasil ini sudah diganti; buka hasil terbarunya lalu sanggah di sana")
+    return GraderError("not_current", "This sheet has been replaced (merged or split); correct the sheet that "
+                       "replaced it.",
+                       "Lembar ini sudah diganti (digabung atau dipisah); koreksi di lembar penggantinya")
+
+
+def _resent(table: str) -> GraderError:
+    """A correction (``table="corrections"``) or a dispute (``"disputes"``) sent to a sending that a later sending
+    of its form, with the name, the code or a photo corrected, replaced (:mod:`grader.web.resent`)."""
+    if table == "disputes":
+        return GraderError("resent", "This sending was replaced by your later one; open it and dispute the entry "
+                           "there.",
+                           "Kiriman ini sudah diganti oleh kiriman Anda berikutnya; buka kiriman itu lalu sanggah "
+                           "di sana")
+    return GraderError("resent", "The trainee sent this form again with the name, code or photo corrected; correct "
+                       "the latest sheet.",
+                       "Peserta sudah mengirim ulang formulir ini dengan nama, kode atau foto yang dibetulkan; "
+                       "koreksi di lembar terbarunya")
+
+
+def _record(conn: sqlite3.Connection, submission_id: int, table: str, row: dict) -> None:
+    """Insert a correction or a dispute, only while the sheet is current: a removal may have just committed, or
+    the trainee's retake (which carries over what was stored before it, in the same transaction as it is stored),
+    or a later sending of its form that replaced it (which carries over the same photos' in the same way)."""
+    cols = ", ".join(row)
+    added = conn.execute(f"INSERT INTO {table}(submission_id, {cols}) SELECT ?, {', '.join('?' * len(row))} "
+                         f"WHERE EXISTS (SELECT 1 FROM submissions WHERE id=? AND state='done' AND "
+                         f"superseded_by IS NULL) AND NOT EXISTS "
+                         f"(SELECT 1 FROM submissions WHERE retake_of=? AND state != '{REMOVED}')",
+                         (submission_id, *row.values(), submission_id, submission_id)).rowcount
+    if not added:
+        raise _not_stored(conn, submission_id, kept=False, table=table)
+
+
+def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str, value: int | None, by: str,
+                  data_dir: Path | str, pipeline_ref: Any) -> dict:
+    """Record a trainer's correction first (so it is never lost), then regrade the sheet at once.
+
+    Returns the new result. Raises GraderError if the field does not exist or
+    the sheet has no result to correct.
+    """
+    sub, result, field = _stored_field(conn, submission_id, field_id)
+    if sub["state"] != "done":     # merged into a two-page sheet, or split into its pages, since it was loaded
+        raise _replaced("corrections")
+    if sub["superseded_by"] is not None:         # a later sending of its form replaced it
+        raise _resent("corrections")
+    if on_unread_page(field):
+        raise GraderError("page_not_read", f"Entry {field_id} is on a page that was not read (its photo was refused or "
+                          f"not sent). Ask the trainee to photograph that page again.",
+                          f"Isian {field_id} ada di halaman yang belum terbaca (foto ditolak atau belum dikirim). "
+                          f"Minta peserta memotret ulang halaman itu.")
+    # (a field wrong by its sure boxes was shown as "?41": that, not our guess at its unsure box, is what was changed)
+    _record(conn, submission_id, "corrections", {"field_id": field_id, "value": value,
+                                                 "previous": value_read(field),
+                                                 "corrected_by": by, "corrected_at": now_iso()})
+    key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
+    if key is None:
+        raise GraderError("unknown_exercise", "This sheet has no exercise code; the correction is saved, but the score "
+                          "is not recalculated.",
+                          "Lembar ini tanpa kode latihan; koreksi disimpan tetapi nilai belum dihitung ulang")
+    return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
+
+
+DISPUTABLE = ("wrong", "blank")
+
+
+# A misread touches a few fields; a trainee disputing more than this many at once is more likely disputing
+# their mistakes than ours, and each dispute costs a trainer's look. (Settled disputes do not count.)
+MAX_OPEN_DISPUTES = 5
+
+
+# What a trainee may say they wrote: what boxes hold (digits, X, dash; a few characters, as a number field has a
+# few boxes), or nothing. Free text would reach the trainer's queue as "menulis <text>".
+WRITTEN_RE = re.compile(r"^[0-9xX-]{0,4}$")
+
+
+MARKS_WRITTEN_RE = re.compile(r"^[0-9]{0,3}$")      # a pair's bubbles or tally: the count they show
+
+
+def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str, written: str,
+                  data_dir: Path | str, pipeline_ref: Any) -> dict:
+    """Record a trainee's "that is not what I wrote" first (so it is never lost), then regrade at once.
+
+    Only a field held against the trainee (``wrong`` or ``blank``) that no trainer has corrected can be
+    disputed: it goes to review, out of the score, and into the trainer's queue. Returns the new result.
+    """
+    sub, result, field = _stored_field(conn, submission_id, field_id)
+    if field.get("kind") in ("bubbles", "tally"):       # a count, not boxes: digits only
+        if not MARKS_WRITTEN_RE.match(written):
+            raise GraderError("bad_written", "Write the count you marked (e.g. 47), or leave it empty.",
+                              "Tulis jumlah yang Anda tandai (mis. 47), atau kosongkan.")
+    elif not WRITTEN_RE.match(written):
+        raise GraderError("bad_written", "Write what is in the boxes as you wrote it on the sheet (e.g. 47 or X47), "
+                          "or leave it empty.",
+                          "Tulis isi kotak seperti yang Anda tulis di lembar (mis. 47 atau X47), atau kosongkan.")
+    key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
+    if key is None:                # nothing is graded against a key, so there is nothing to take back
+        raise GraderError("unknown_exercise", "This sheet has no exercise code, so it cannot be disputed yet. Send it "
+                          "again with the exercise code.",
+                          "Lembar ini tanpa kode latihan, jadi belum bisa disanggah. Kirim ulang dengan kode "
+                          "latihan.")
+    if sub["state"] != "done":     # e.g. merged into a two-page sheet since the page was loaded
+        raise _replaced("disputes")
+    if sub["superseded_by"] is not None:         # a later sending of its form replaced it
+        raise _resent("disputes")
+    open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
+    if field_id in open_now:       # e.g. sent again from a page opened before the first one
+        raise GraderError("already_disputed", f"Entry {field_id} is already disputed and waits for a trainer to "
+                          f"check it.",
+                          f"Isian {field_id} sudah disanggah dan menunggu pelatih memeriksanya.")
+    if field.get("status") not in DISPUTABLE or field.get("corrected_by"):
+        raise GraderError("not_disputable", f"Entry {field_id} is not marked wrong or blank, so there is nothing "
+                          f"to dispute.",
+                          f"Isian {field_id} tidak ditandai salah atau kosong oleh pembaca, jadi tidak perlu "
+                          f"disanggah")
+    if len(open_now) >= MAX_OPEN_DISPUTES:
+        raise GraderError("too_many_disputes", f"{len(open_now)} disputes of this sheet are already waiting for a "
+                          f"trainer. Wait until the trainer has checked them, or ask the trainer directly.",
+                          f"Sudah ada {len(open_now)} sanggahan yang menunggu pelatih. Tunggu pelatih "
+                          f"memeriksanya dulu, atau tanyakan langsung kepada pelatih.")
+    _record(conn, submission_id, "disputes", {"field_id": field_id, "written": written, "disputed_at": now_iso()})
+    return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
