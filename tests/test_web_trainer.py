@@ -526,6 +526,47 @@ def test_correction_form_path_and_bad_values(trainer, code):
     assert resp.status_code == 303 and resp.location == "/trainer/lembar/1"
 
 
+def test_a_correction_the_field_cannot_hold_is_refused_and_x_fills_as_on_the_form(app, trainer, code):
+    """QA: the review queue saved "1000" in a field of three boxes as the trainer's correction. And a trainer typing
+    "x" (the form's filler: "XXX" is 0) made the field blank."""
+    from grader.web.trainer.review import parse_value
+
+    assert [parse_value(t) for t in ("47", "X47", "-47", "xxx", "x", "---", "", "kosong", "4x7", "xxxx1")] == [
+        (True, 47), (True, 47), (True, 47), (True, 0), (True, 0), (True, 0), (True, None), (True, None),
+        (False, None), (False, None)]
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes(color="#eee"))])
+    token = csrf_of(trainer, "/trainer/")
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"field": "II.3", "value": "1000"},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
+    assert resp.status_code == 400 and "Isian II.3 paling besar 999" in resp.get_json()["message"]
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": "999"},
+                        follow_redirects=True)                     # (the form path: said on the page)
+    assert "Isian II.3 paling besar" not in resp.get_data(as_text=True)
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": "9999"},
+                        follow_redirects=True)
+    assert "Isian II.3 paling besar 999; 9999 tidak mungkin tertulis di situ." in resp.get_data(as_text=True)
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 1      # (the 999)
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"field": "II.3", "value": "xxx"},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
+    assert resp.status_code == 200 and resp.get_json()["value"] == 0
+
+
+def test_the_largest_value_a_field_holds_comes_from_the_template():
+    from grader.sheet.layout import shared_layout
+    from grader.sheet.schema import resolve_template
+    from grader.web.review_actions import largest_value
+
+    sheet = shared_layout(resolve_template("chasil-kwk"))
+    result = {"template": "chasil-kwk", "contest": sheet.contest, "pairs": sheet.pairs}
+    tally, bubbles = sheet.field("IV.1.tally"), sheet.field("IV.1.bubbles")
+    assert largest_value(result, "IV.1.tally") == 5 * len(tally.cells) < 999
+    assert largest_value(result, "IV.1.bubbles") == 10 ** len(bubbles.bubbles) - 1
+    assert largest_value(result, "II.3") == 10 ** len(sheet.field("II.3").boxes) - 1
+    assert largest_value({"template": None}, "II.3") is None and largest_value(result, "NOPE") is None
+
+
 def test_corrections_survive_a_regrade(app, trainer, code):
     """A re-run of the grading job (e.g. after a crash) re-applies the stored corrections."""
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])

@@ -97,7 +97,7 @@ def generate_exercise(spec: TemplateSpec, *, contest: str | None = None, pairs: 
 
 def _tally_capacity(sheet: SheetLayout) -> int:
     tallies = [f for f in sheet.fields() if f.kind == "tally"]
-    return min(len(f.cells) for f in tallies) * 5 if tallies else 999
+    return min(f.largest_value for f in tallies) if tallies else 999
 
 
 def _draw(rng: random.Random, sheet: SheetLayout, traps: tuple[str, ...], cap: int):

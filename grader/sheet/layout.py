@@ -86,6 +86,18 @@ class FieldLayout:
         parts = list(self.boxes) + list(self.cells) + [b for col in self.bubbles for b in col]
         return Rect.union(parts)
 
+    @property
+    def largest_value(self) -> int | None:
+        """The largest number the field can hold: 999 in three boxes or three bubble columns, five strokes a tally
+        cell; None for a text line or a checkbox."""
+        if self.kind == "digits":
+            return 10 ** len(self.boxes) - 1
+        if self.kind == "bubbles":
+            return 10 ** len(self.bubbles) - 1
+        if self.kind == "tally":
+            return 5 * len(self.cells)
+        return None
+
 
 @dataclass(frozen=True)
 class Label:

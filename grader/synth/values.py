@@ -94,7 +94,7 @@ def _plant(kind: str, written: dict[str, int], sheet: SheetLayout, rng: np.rando
         fid = counts[rng.integers(len(counts))]
         delta = int(rng.choice([-1, 1]) * rng.integers(1, 13))
         new = min(999, max(0, written[fid] + delta))
-        cap = len(sheet.field(f"{fid}.tally").cells) * 5 if fid in pair_fields else 999
+        cap = sheet.field(f"{fid}.tally").largest_value if fid in pair_fields else 999
         if new == written[fid] or new > cap:
             return None
         written[fid] = new
@@ -126,7 +126,7 @@ def _plant(kind: str, written: dict[str, int], sheet: SheetLayout, rng: np.rando
         pid = pair_fields[rng.integers(len(pair_fields))]
         value = written[pid]
         if kind == "tally_mismatch":
-            cap = len(sheet.field(f"{pid}.tally").cells) * 5
+            cap = sheet.field(f"{pid}.tally").largest_value
             delta = int(rng.choice([-1, 1]) * rng.integers(1, 6))
             new = min(cap, max(0, value + delta))
             if new == value or f"{pid}.tally" in tally_override:

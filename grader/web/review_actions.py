@@ -192,6 +192,11 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           f"not sent). Ask the trainee to photograph that page again.",
                           f"Isian {field_id} ada di halaman yang belum terbaca (foto ditolak atau belum dikirim). "
                           f"Minta peserta memotret ulang halaman itu.")
+    largest = largest_value(result, field_id)
+    if value is not None and largest is not None and value > largest:
+        raise GraderError("value_too_large", f"Entry {field_id} can hold at most {largest}; {value} cannot be what "
+                          f"the trainee wrote there.",
+                          f"Isian {field_id} paling besar {largest}; {value} tidak mungkin tertulis di situ.")
     # (a field wrong by its sure boxes was shown as "?41": that, not our guess at its unsure box, is what was changed)
     _record(conn, submission_id, "corrections", {"field_id": field_id, "value": value,
                                                  "previous": value_read(field),
@@ -202,6 +207,20 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           "is not recalculated.",
                           "Lembar ini tanpa kode latihan; koreksi disimpan tetapi nilai belum dihitung ulang")
     return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
+
+
+def largest_value(result: dict, field_id: str) -> int | None:
+    """The largest number ``field_id`` can hold on the sheet ``result`` was graded on (its boxes, bubble columns or
+    tally cells, from the template); None when the result names no template we know."""
+    from grader.sheet.layout import shared_layout
+    from grader.sheet.schema import resolve_template
+
+    try:
+        sheet = shared_layout(resolve_template(result["template"]), contest=result.get("contest"),
+                              pairs=result.get("pairs"))
+        return sheet.field(field_id).largest_value
+    except (KeyError, LookupError, TypeError, ValueError, GraderError):
+        return None
 
 
 DISPUTABLE = ("wrong", "blank")

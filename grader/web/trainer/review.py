@@ -22,17 +22,20 @@ from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
 
 MAX_QUEUE = 300
-VALUE_RE = re.compile(r"^\d{1,4}$")
-BLANK_WORDS = {"", "-", "x", "kosong", "blank"}
+# typed as the form is written: X or a dash fills the unused leading boxes ("X47", "-47" are 47, "XXX" is 0)
+VALUE_RE = re.compile(r"^[x\-–]{0,3}(\d{0,4})$")
+BLANK_WORDS = {"", "kosong", "blank"}
 
 
 def parse_value(text: str | None) -> tuple[bool, int | None]:
-    """``(ok, value)``: digits -> int; empty, ``-``, ``x`` or ``kosong`` -> None (a blank box)."""
+    """``(ok, value)``: ``47``, ``X47``, ``-47`` -> 47; ``XXX`` or ``---`` -> 0; empty or ``kosong`` -> None (a
+    blank field)."""
     t = (text or "").strip().lower()
     if t in BLANK_WORDS:
         return True, None
-    if VALUE_RE.match(t):
-        return True, int(t)
+    m = VALUE_RE.match(t)
+    if m:
+        return True, int(m.group(1) or 0)
     return False, None
 
 
