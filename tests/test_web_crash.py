@@ -506,11 +506,11 @@ def test_the_start_checks_corrected_sheets_one_at_a_time(tmp_path):
 def test_an_upload_held_for_its_code_is_still_held_after_a_crash(code):
     """Review: a mistyped code's upload was stored, then marked held in a second write; a crash between the two left
     it queued with no exercise, and the next start graded it so instead of asking for the code."""
-    import grader.web.trainee as trainee
+    import grader.web.trainee.upload as trainee_upload
 
     app = make_test_app()
     client = app.test_client()
-    with crash_after(trainee, "store_submission"):
+    with crash_after(trainee_upload, "store_submission"):
         upload(client, "KQXW7")
     restart()
     conn = connect(app.config["DATABASE"])

@@ -184,8 +184,9 @@ def _slow_answer(monkeypatch):
     (still reading it). Returns ``hold`` and what each storing returned."""
     import time
 
-    import grader.web.trainee as trainee
-    real, hold, stored = trainee.store_submission, {}, []
+    import grader.web.trainee.retake as trainee_retake
+    import grader.web.trainee.upload as trainee_upload
+    real, hold, stored = trainee_upload.store_submission, {}, []
 
     def slow(*args, **kw):
         time.sleep(hold.pop("before", 0))
@@ -193,7 +194,8 @@ def _slow_answer(monkeypatch):
         stored.append(sub)
         time.sleep(hold.pop("next", 0))
         return sub
-    monkeypatch.setattr(trainee, "store_submission", slow)
+    for module in (trainee_upload, trainee_retake):      # (the upload form; a retake or a page added)
+        monkeypatch.setattr(module, "store_submission", slow)
     return hold, stored
 
 
