@@ -301,15 +301,15 @@ def test_a_batch_whose_answer_is_lost_opens_its_batch_without_sending_again(brow
                                                                              monkeypatch):
     import time
 
-    import grader.web.trainer.batches as batches
+    import grader.web.trainer.batch_upload as batch_upload
     from grader.web.testing import jpeg_bytes
-    real = batches.redirect
+    real = batch_upload.redirect
 
     def late(location, *args, **kw):                                  # the batch is stored; its answer is lost
         if "/trainer/batch/" in location:
             time.sleep(20)
         return real(location, *args, **kw)
-    monkeypatch.setattr(batches, "redirect", late)
+    monkeypatch.setattr(batch_upload, "redirect", late)
     srv = fake_live_server
     ctx, page = trainer_page(browser, srv, PHONE)
     page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")
@@ -332,17 +332,17 @@ def test_a_batch_whose_answer_is_lost_then_chosen_again_with_a_page_added_comple
     its page 1. A batch form now keeps its token after a failure, whatever is chosen: one batch, every photo once."""
     import time
 
-    import grader.web.trainer.batches as batches
+    import grader.web.trainer.batch_upload as batch_upload
     from grader.web.db import get_db
     from grader.web.testing import jpeg_bytes
-    real, late = batches.redirect, []
+    real, late = batch_upload.redirect, []
 
     def answer_lost_once(location, *args, **kw):
         if "/trainer/batch/" in location and not late:
             late.append(location)
             time.sleep(8)                                             # stored; its answer lost
         return real(location, *args, **kw)
-    monkeypatch.setattr(batches, "redirect", answer_lost_once)
+    monkeypatch.setattr(batch_upload, "redirect", answer_lost_once)
     srv = fake_live_server
     ctx, page = trainer_page(browser, srv, PHONE)
     page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")
