@@ -180,13 +180,13 @@ def test_a_batch_stored_whole_just_before_a_crash_is_that_batch_when_its_form_co
     """The crash came after every photo of a batch was stored but before the batch was marked sent (the next start
     clears what it was marked with): the same form sent again, however late, leads to that batch. Nothing is stored
     twice, and the trainer is not told there was nothing to grade."""
-    import grader.web.trainer.batches as batches
+    import grader.web.trainer.batch_upload as batch_upload
     from test_web_trainer import CLASS, batch
 
     app = make_test_app()
     trainer = app.test_client()
     log_in(trainer)
-    with crash_after(batches, "store_batch"):
+    with crash_after(batch_upload, "store_batch"):
         batch(trainer, code, CLASS, client_token="reload")
     app = restart()
     stored_an_hour_ago(app)
@@ -506,11 +506,11 @@ def test_the_start_checks_corrected_sheets_one_at_a_time(tmp_path):
 def test_an_upload_held_for_its_code_is_still_held_after_a_crash(code):
     """Review: a mistyped code's upload was stored, then marked held in a second write; a crash between the two left
     it queued with no exercise, and the next start graded it so instead of asking for the code."""
-    import grader.web.trainee as trainee
+    import grader.web.trainee.upload as trainee_upload
 
     app = make_test_app()
     client = app.test_client()
-    with crash_after(trainee, "store_submission"):
+    with crash_after(trainee_upload, "store_submission"):
         upload(client, "KQXW7")
     restart()
     conn = connect(app.config["DATABASE"])

@@ -1061,7 +1061,7 @@ def test_a_full_database_leaves_no_photo_behind(app, client, code, monkeypatch):
     """The photos fit on disk but the database cannot take the submission: say so, and keep no orphan files."""
     import sqlite3
 
-    import grader.web.trainee as trainee
+    import grader.web.trainee.upload as trainee_upload
     import grader.web.uploads as uploads
 
     class FullConn:
@@ -1077,7 +1077,7 @@ def test_a_full_database_leaves_no_photo_behind(app, client, code, monkeypatch):
             return getattr(self.conn, name)
 
     original = uploads.store_submission
-    monkeypatch.setattr(trainee, "store_submission", lambda conn, *a, **kw: original(FullConn(conn), *a, **kw))
+    monkeypatch.setattr(trainee_upload, "store_submission", lambda conn, *a, **kw: original(FullConn(conn), *a, **kw))
     resp = upload(client, code=code)
     assert resp.status_code == 507 and "penyimpanan penuh" in resp.get_data(as_text=True)
     assert list((app.config["DATA_DIR"] / "submissions").iterdir()) == []

@@ -331,7 +331,7 @@ def test_class_counts_agree_and_trainee_numbers_sort_as_numbers(trainer, code):
 def test_a_partly_graded_sheet_in_a_batch_says_which_page_is_missing(app):
     import json as _json
 
-    from grader.web.trainer.batches import item_status
+    from grader.web.trainer.batch_status import item_status
     result = {"pages": [{"file": "a_1.jpg", "page": 1, "refusal": None}],
               "fields": [{"id": "IV.1", "page": 2, "status": "unreadable", "notes": ["page_missing"]}]}
     row = {"state": "done", "result_status": "partial", "result": _json.dumps(result), "error_id": None,
@@ -1165,9 +1165,9 @@ def test_a_dispute_racing_the_removal_of_its_exercise_does_not_bring_the_sheet_b
 def _remove_while_the_photos_are_checked(app, monkeypatch, code: str):
     """Exercise ``code`` is removed while a batch upload, already past its exercise check, checks its photos.
     Returns the function the hook replaced, to put it back."""
-    import grader.web.trainer.batches as batches
+    import grader.web.trainer.batch_upload as batch_upload
     from grader.web.removal import remove_exercise
-    real = batches.recently_sent
+    real = batch_upload.recently_sent
 
     def removal_while_the_photos_are_checked(db, exercise, photos):
         conn = _conn(app)
@@ -1175,7 +1175,7 @@ def _remove_while_the_photos_are_checked(app, monkeypatch, code: str):
         conn.close()
         return real(db, exercise, photos)
 
-    monkeypatch.setattr(batches, "recently_sent", removal_while_the_photos_are_checked)
+    monkeypatch.setattr(batch_upload, "recently_sent", removal_while_the_photos_are_checked)
     return real
 
 
@@ -1526,8 +1526,8 @@ def test_a_batch_stored_while_its_exercise_is_removed_is_retired_with_it(app, tr
         "csrf_token": csrf_of(trainer, f"/trainer/latihan/{new}"), "client_token": "late",
         "photos": [(io.BytesIO(jpeg_bytes()), "budi_1.jpg"), (io.BytesIO(b"not a photo"), "Siti Rahma.docx")]},
         content_type="multipart/form-data")
-    import grader.web.trainer.batches as batches
-    monkeypatch.setattr(batches, "recently_sent", real)
+    import grader.web.trainer.batch_upload as batch_upload
+    monkeypatch.setattr(batch_upload, "recently_sent", real)
     conn = _conn(app)
     assert {r[0] for r in conn.execute("SELECT state FROM submissions WHERE exercise=?", (new,))} == {"removed"}
     assert conn.execute("SELECT skipped FROM batches").fetchone()[0] == "[]"

@@ -94,8 +94,8 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
 def place_kept(place: str) -> str:
     """A photo's place as the batch keeps it (``uploads.place``), from its place in a sending: ``<upload>:<zip>:
     <folder>`` for a zip's member (the upload's index keeps two zips of one name apart in that sending), ``:<folder>``
-    for a loose file (:func:`grader.web.trainer.batches._collect`). Kept without the index, which another sending
-    numbers anew: ``kelas.zip: Budi``, ``.``."""
+    for a loose file (:func:`grader.web.trainer.batch_files.collect_photos`). Kept without the index, which another
+    sending numbers anew: ``kelas.zip: Budi``, ``.``."""
     return place.partition(":")[2]
 
 

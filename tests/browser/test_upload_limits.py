@@ -127,7 +127,7 @@ def zip_file(name, size):
 def small_batch_limits_server(isolated_data_dir):
     """Photos of at most 1 MB (a batch's PDF 20 MB), a batch's files 4 MB together (its request 5 MB, less the room
     batch_limits keeps for the form)."""
-    from grader.web.trainer.batches import BATCH_FORM_ROOM_BYTES
+    from grader.web.trainer.batch_files import BATCH_FORM_ROOM_BYTES
     from tests.browser.conftest import _serve
     yield from _serve({"JOBS_MODE": "thread", "JOBS_WORKERS": 2, "PIPELINE": "grader.web.testing",
                        "MAX_PHOTO_BYTES": MB, "MAX_CONTENT_LENGTH": 4 * MB + BATCH_FORM_ROOM_BYTES})

@@ -184,8 +184,9 @@ def _slow_answer(monkeypatch):
     (still reading it). Returns ``hold`` and what each storing returned."""
     import time
 
-    import grader.web.trainee as trainee
-    real, hold, stored = trainee.store_submission, {}, []
+    import grader.web.trainee.retake as trainee_retake
+    import grader.web.trainee.upload as trainee_upload
+    real, hold, stored = trainee_upload.store_submission, {}, []
 
     def slow(*args, **kw):
         time.sleep(hold.pop("before", 0))
@@ -193,7 +194,8 @@ def _slow_answer(monkeypatch):
         stored.append(sub)
         time.sleep(hold.pop("next", 0))
         return sub
-    monkeypatch.setattr(trainee, "store_submission", slow)
+    for module in (trainee_upload, trainee_retake):      # (the upload form; a retake or a page added)
+        monkeypatch.setattr(module, "store_submission", slow)
     return hold, stored
 
 
@@ -299,15 +301,15 @@ def test_a_batch_whose_answer_is_lost_opens_its_batch_without_sending_again(brow
                                                                              monkeypatch):
     import time
 
-    import grader.web.trainer.batches as batches
+    import grader.web.trainer.batch_upload as batch_upload
     from grader.web.testing import jpeg_bytes
-    real = batches.redirect
+    real = batch_upload.redirect
 
     def late(location, *args, **kw):                                  # the batch is stored; its answer is lost
         if "/trainer/batch/" in location:
             time.sleep(20)
         return real(location, *args, **kw)
-    monkeypatch.setattr(batches, "redirect", late)
+    monkeypatch.setattr(batch_upload, "redirect", late)
     srv = fake_live_server
     ctx, page = trainer_page(browser, srv, PHONE)
     page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")
@@ -330,17 +332,17 @@ def test_a_batch_whose_answer_is_lost_then_chosen_again_with_a_page_added_comple
     its page 1. A batch form now keeps its token after a failure, whatever is chosen: one batch, every photo once."""
     import time
 
-    import grader.web.trainer.batches as batches
+    import grader.web.trainer.batch_upload as batch_upload
     from grader.web.db import get_db
     from grader.web.testing import jpeg_bytes
-    real, late = batches.redirect, []
+    real, late = batch_upload.redirect, []
 
     def answer_lost_once(location, *args, **kw):
         if "/trainer/batch/" in location and not late:
             late.append(location)
             time.sleep(8)                                             # stored; its answer lost
         return real(location, *args, **kw)
-    monkeypatch.setattr(batches, "redirect", answer_lost_once)
+    monkeypatch.setattr(batch_upload, "redirect", answer_lost_once)
     srv = fake_live_server
     ctx, page = trainer_page(browser, srv, PHONE)
     page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")

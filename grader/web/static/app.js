@@ -18,7 +18,7 @@
   // A file past the server's limits is refused here, when chosen and again when sent, before minutes of upload on a
   // weak network end in a refusal: a photo past its input's data-max-bytes, a PDF past its data-max-pdf-bytes, a zip
   // (on an input that takes them: a trainer's batch) past its data-max-zip-bytes, each told by its first bytes as the
-  // server tells them (trainer.batches.ZIP_MAGIC, then grader.photo.pdf_pages.is_pdf), all of a form's files past
+  // server tells them (trainer.batch_files.ZIP_MAGIC, then grader.photo.pdf_pages.is_pdf), all of a form's files past
   // its data-max-total-bytes. The form's alert names the file and what to send instead; the input is marked
   // invalid, so a plain submit stops too.
   var MB = 1024 * 1024, fileInputs = "input[type=file][data-max-bytes]";

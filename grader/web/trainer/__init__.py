@@ -1,8 +1,10 @@
 """Trainer pages under ``/trainer``, all behind the login except the login page itself."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, request, url_for
 
+from grader.errors import GraderError
+from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.security import current_trainer
 
@@ -22,4 +24,13 @@ def require_login():
     return redirect(url_for("trainer.login", next=nxt))
 
 
-from grader.web.trainer import auth, batches, exercises, export, results, review, screen  # noqa: E402,F401
+@bp.errorhandler(GraderError)
+def grader_error(exc: GraderError):
+    """A refusal on a trainer page (a batch with nothing to grade, an exercise that is not here): said on the page
+    the trainer came from."""
+    flash(error_text(exc), "error")
+    return redirect(request.referrer or url_for("trainer.index"))
+
+
+from grader.web.trainer import (auth, batch_files, batch_status, batch_upload, exercises, export,  # noqa: E402,F401
+                                results, review, screen)

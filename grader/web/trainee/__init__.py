@@ -1,0 +1,62 @@
+"""Trainee pages at ``/``: the blueprint, and what its modules share (the exercise code typed, a sheet by its token).
+
+Results are addressed by an unguessable token. A browser remembers the
+tokens of its own attempts (in the signed session, :mod:`.attempts`), which is how a trainee
+sees their earlier attempts without anyone else seeing them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
+
+from grader.errors import GraderError
+from grader.web.db import REMOVED, get_db
+from grader.web.i18n import gettext as _
+from grader.web.resent import replacement_of
+
+bp = Blueprint("trainee", __name__)
+
+
+def normalise_code(text: str | None) -> str | None:
+    code = (text or "").strip().upper().replace(" ", "")
+    return code or None
+
+
+def check_exercise(code: str | None) -> None:
+    """Raise ``unknown_exercise`` (with the Indonesian message from the store) for a code that does not exist."""
+    if code:
+        from grader.exercise.store import load_key
+
+        try:
+            load_key(code, base=Path(current_app.config["DATA_DIR"]))
+        except GraderError as exc:
+            if exc.code != "unknown_exercise":
+                raise
+            # (the store's English is for the command line: it names the server's folder it looked in)
+            raise GraderError(exc.code, f"Exercise code {code} was not found. Check the code on the handout.",
+                              exc.message_id) from None
+
+
+def get_submission(token: str):
+    """The sheet with this token; 404 if there is none, 410 if a trainer removed it."""
+    row = get_db().execute("SELECT * FROM submissions WHERE token=?", (token,)).fetchone()
+    if row is None:
+        abort(404)
+    if row["state"] == REMOVED:
+        abort(410)
+    return row
+
+
+def replaced_sending(row):
+    """For a page of a sending that a later sending of its form replaced (:mod:`grader.web.resent`): its result page,
+    saying so, instead of a new sheet made of it (opened before, it still offered a retake or a missing page)."""
+    if replacement_of(get_db(), row) is None:
+        return None
+    flash(_("Kiriman ini sudah diganti oleh kiriman Anda berikutnya; kirim dari kiriman itu."), "error")
+    return redirect(url_for("trainee.result", token=row["token"]), code=303)
+
+
+from grader.web.trainee import attempts, dispute, photos, results, retake, retry, upload  # noqa: E402,F401
+# (the trainer's pages show a sheet's result and images as the trainee's do)
+from grader.web.trainee.results import image_version, printable_feedback, send_derived  # noqa: E402,F401

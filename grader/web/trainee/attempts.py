@@ -1,0 +1,64 @@
+"""This browser's attempts: remembered in the signed session, the earlier ones of a sheet's exercise, and the pages
+they can give a graded sheet that lacks one."""
+from __future__ import annotations
+
+import json
+
+from flask import session
+
+from grader.page_groups import normalise_id
+from grader.web.db import REMOVED, get_db
+from grader.web.present import unread_pages
+
+MY_ATTEMPTS = 40
+
+
+def remember_attempt(token: str) -> None:
+    mine = [t for t in session.get("mine", []) if t != token]
+    session["mine"] = (mine + [token])[-MY_ATTEMPTS:]
+
+
+def earlier_attempts(row) -> list:
+    mine = [t for t in session.get("mine", []) if t != row["token"]]
+    if not mine or not row["exercise"]:
+        return []
+    marks = ",".join("?" * len(mine))
+    return get_db().execute(
+        f"SELECT id, token, trainee, trainee_name, score, state, result_status, n_wrong, n_review, n_blank, "
+        f"created_at, result FROM submissions WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' "
+        f"AND superseded_by IS NULL ORDER BY id", (*mine, row["exercise"])).fetchall()     # (not one replaced)
+
+
+def missing_pages(row, res: dict | None) -> set[int]:
+    """Pages of a graded sheet that no photo of it showed (never sent, not refused): the trainee may add them."""
+    if row["state"] != "done" or not res or res.get("status") != "partial":
+        return set()
+    return set(unread_pages(res).missing)
+
+
+def read_pages(res: dict) -> dict[int, int]:
+    """``page -> index`` of the photo that showed it, for the pages a result read (photos are in upload order)."""
+    return {p["page"]: i for i, p in reversed(list(enumerate(res.get("pages") or []))) if p.get("page") and not p.get("refusal")}
+
+
+def page_offers(row, missing: set[int]) -> list[dict]:
+    """This browser's earlier graded sheets of the same exercise that read a page this one lacks, newest first, one
+    per page. A trainee who sent page 2 again on its own (to fix it) can grade it together with the page 1 they
+    sent before, instead of leaving a half sheet as their latest. Each offer names whom that sheet names, and the
+    page links to it: on a phone lent round, neither sheet may name anyone, and the trainee decides by looking."""
+    offers: dict[int, dict] = {}
+    for a in reversed(earlier_attempts(row)):
+        for page in sorted(pages_for(row, a, missing)):
+            offers.setdefault(page, {"page": page, "token": a["token"], "created_at": a["created_at"],
+                                     "who": a["trainee_name"] or a["trainee"]})
+    return [offers[p] for p in sorted(offers)]
+
+
+def pages_for(row, attempt, missing: set[int]) -> set[int]:
+    """The missing pages that an earlier ``attempt`` (a row of :func:`earlier_attempts`) read. None from a sheet
+    naming another trainee: a phone lent to a friend remembers the friend's attempts too."""
+    if attempt["state"] != "done" or not attempt["result"]:
+        return set()
+    if row["trainee"] and attempt["trainee"] and normalise_id(row["trainee"]) != normalise_id(attempt["trainee"]):
+        return set()
+    return missing & set(read_pages(json.loads(attempt["result"])))

@@ -1,0 +1,62 @@
+"""The trainee's photo inputs: what they take (a photo, or a scanner app's PDF of the sheet's pages), and the checked
+photos of one."""
+from __future__ import annotations
+
+from flask import current_app
+
+from grader.errors import GraderError
+from grader.web.trainee import bp
+from grader.web.uploads import check_photo
+
+#: What the trainee's photo inputs offer: photos, and the PDF a scanner app (CamScanner, Adobe Scan, Microsoft Lens)
+#: saves by default, whose page photos are graded like photos (:func:`uploaded_photos`).
+PHOTO_ACCEPT = "image/*,.pdf,application/pdf"
+bp.add_app_template_global(PHOTO_ACCEPT, "PHOTO_ACCEPT")
+#: Room in a trainee's request for all but its files: the other fields and each part's multipart headers.
+FORM_ROOM_BYTES = 64 * 1024
+
+
+@bp.app_template_global()
+def photo_limits(max_pages: int) -> dict[str, int]:
+    """What a trainee's photo input for ``max_pages`` pages takes, in bytes: ``photo``, one photo; ``pdf``, a
+    scanner app's PDF (of up to ``max_pages`` pages, each page's photo within ``photo``); ``request``, all the
+    files of one form together (the app's limit on the request, less :data:`FORM_ROOM_BYTES`).
+
+    :func:`uploaded_photos` refuses past the first two and the app past the last (413). The forms' inputs carry them
+    (``_result.html``'s ``photo_limits_of``), so that the browser refuses first: on a weak network, before
+    minutes of upload end in a refusal.
+    """
+    photo = current_app.config["MAX_PHOTO_BYTES"]
+    return {"photo": photo, "pdf": photo * max_pages,
+            "request": current_app.config["MAX_UPLOAD_BYTES"] - FORM_ROOM_BYTES}
+
+
+def uploaded_photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
+    """An uploaded photo, or the page photos of an uploaded PDF (a scanner app's), each checked
+    (:func:`~grader.web.uploads.check_photo`); raises GraderError."""
+    from grader.photo.pdf_pages import photos_of
+
+    limits = photo_limits(max_pages)
+    try:
+        out = photos_of(upload.filename, upload.read(), max_pages=max_pages, max_bytes=limits["pdf"])
+    except GraderError as exc:
+        if exc.code == "too_many_pages":
+            raise _too_many_pdf_pages(max_pages) from None
+        raise
+    for _name, data in out:
+        check_photo(data, max_bytes=limits["photo"])
+    return out
+
+
+def _too_many_pdf_pages(max_pages: int) -> GraderError:
+    """A scanner app's PDF with more pages than this form takes: the whole sheet sent to a one-page retake, or a
+    stack of sheets to the upload form."""
+    if max_pages == 1:
+        return GraderError("too_many_pages", "This PDF holds more than one page. Here, send one page only: its photo, "
+                           "or a one-page PDF. To send the whole sheet again, use “Send a photo”.",
+                           "PDF ini berisi lebih dari satu halaman. Di sini kirim satu halaman saja: fotonya, atau "
+                           "PDF satu halaman. Untuk mengirim ulang seluruh lembar, pakai halaman Kirim foto.")
+    return GraderError("too_many_pages", f"This PDF holds more than {max_pages} pages, but a sheet has "
+                       f"{max_pages}. Send a PDF of this sheet's pages only.",
+                       f"PDF ini berisi lebih dari {max_pages} halaman, padahal lembar ini {max_pages} halaman. "
+                       f"Kirim PDF yang berisi halaman lembar ini saja.")

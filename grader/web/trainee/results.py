@@ -1,0 +1,127 @@
+"""A sheet's result: its page (waiting, held for its code, or graded), the printable feedback sheet, its state as
+JSON for polling, its images, and whether a form's sending arrived."""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from pathlib import Path
+
+from flask import (abort, current_app, jsonify, redirect, render_template, request, send_file, send_from_directory,
+                   url_for)
+
+from grader.page_groups import normalise_id
+from grader.web.db import REMOVED, get_db
+from grader.web.grade_again import TRAINEE_RETRIES, trainee_retry
+from grader.web.i18n import get_lang
+from grader.web.images import scaled_copy
+from grader.web.job_worker import SERVER_FAILURES
+from grader.web.resent import replacement_of
+from grader.web.trainee import bp, get_submission, normalise_code
+from grader.web.trainee.attempts import earlier_attempts, missing_pages, page_offers, remember_attempt
+from grader.web.uploads import sent_with_form, submission_dir
+
+bp.add_app_template_global(SERVER_FAILURES, "SERVER_FAILURES")
+bp.add_app_template_global(TRAINEE_RETRIES, "TRAINEE_RETRIES")
+
+
+def _held_code(row) -> str:
+    """The code to offer for fixing on a held upload's page: what was typed for this upload when no exercise had
+    it (its typo is one character to fix; not the browser's latest code, which may be another upload's), else
+    nothing (the sheet's QR then decides)."""
+    typed = request.args.get("kode") or (row["typed_code"] if row["error_code"] == "unknown_exercise" else "")
+    return normalise_code(typed) or ""
+
+
+@bp.get("/hasil/<token>")
+def result(token: str):
+    row = get_submission(token)
+    # a later sending of the same form, corrected, replaced it: what it was, said so, with a link to that one
+    replaced_by = replacement_of(get_db(), row)
+    if row["state"] in ("queued", "running") and replaced_by is None:
+        return render_template("trainee/pending.html", sub=row)
+    if row["state"] == "held" and replaced_by is None:
+        return render_template("trainee/held.html", sub=row, code=_held_code(row))
+    if row["state"] == "merged":
+        merged = get_db().execute("SELECT token FROM submissions WHERE id=?", (row["superseded_by"],)).fetchone()
+        if merged:
+            return redirect(url_for("trainee.result", token=merged["token"]))
+    res = json.loads(row["result"]) if row["result"] else None
+    uploads = get_db().execute("SELECT position, filename FROM uploads WHERE submission_id=? ORDER BY position",
+                               (row["id"],)).fetchall()
+    missing = missing_pages(row, res) if replaced_by is None else set()
+    # A retake (or a completed sheet) is a newer sheet: an old link, kept in a chat or a history, leads to it.
+    newer = get_db().execute(f"SELECT token, created_at FROM submissions WHERE retake_of=? AND state NOT IN "
+                             f"('{REMOVED}', 'merged') ORDER BY id DESC LIMIT 1", (row["id"],)).fetchone()
+    return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, newer=newer,
+                           replaced_by=replaced_by, attempts=earlier_attempts(row), retry=trainee_retry(row),
+                           client_token=secrets.token_urlsafe(16),
+                           image_url=image_urls(row), missing=sorted(missing), offers=page_offers(row, missing))
+
+
+@bp.get("/hasil/<token>/cetak")
+def printable(token: str):
+    """The one-page printable feedback sheet of a graded result (the same page ``grader grade --out`` writes)."""
+    row = get_submission(token)
+    return printable_feedback(row, image_urls(row))
+
+
+def printable_feedback(row, image_url):
+    from grader.grading.report import render_report
+
+    res = json.loads(row["result"]) if row["result"] else None
+    if row["state"] != "done" or not res or res.get("status") == "refused":
+        abort(404)
+    if row["trainee"] and normalise_id(row["trainee"]) != normalise_id(res.get("trainee")):
+        # the sheet's row kept what the sender typed (grading.store_result): the paper names whom the table names
+        res = {**res, "trainee": row["trainee"], "trainee_name": row["trainee_name"], "identity_source": "caller"}
+    return render_report(res, image_url=image_url, lang=get_lang())
+
+
+@bp.get("/kiriman/<form_token>.json")
+def arrived(form_token: str):
+    """Whether a photo form's sending arrived, asked by the page when its answer was lost (a weak link that dropped
+    after the last byte): the sheet it made, so the page opens it instead of sending the photos all over again.
+
+    The form token is random and only in that page, so it is the proof, as a result's own address is.
+    """
+    db = get_db()
+    row = sent_with_form(db, form_token[:100])
+    if row is None:
+        return jsonify({"url": None}), 404
+    remember_attempt(row["token"])             # (the answer that would have listed it among this browser's is lost)
+    latest = replacement_of(db, row) or row    # (replaced by a later sending, corrected: its page leads there too)
+    return jsonify({"url": url_for("trainee.result", token=latest["token"])})
+
+
+@bp.get("/hasil/<token>.json")
+def result_json(token: str):
+    row = get_submission(token)
+    return jsonify({"state": row["state"], "status": row["result_status"], "score": row["score"],
+                    "url": url_for("trainee.result", token=token)})
+
+
+@bp.get("/hasil/<token>/gambar/<path:name>")
+def image(token: str, name: str):
+    row = get_submission(token)
+    return send_derived(submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived", name)
+
+
+def image_urls(row):
+    """``name -> URL`` of a result's derived images for the trainee's pages (``w=`` for a smaller copy)."""
+    return lambda name, **kw: url_for("trainee.image", token=row["token"], name=name, v=image_version(row), **kw)
+
+
+def image_version(row) -> str:
+    """Changes whenever the stored result does: marked pages are cached an hour, and a regrade redraws them."""
+    return hashlib.sha1((row["result"] or row["updated_at"] or "").encode()).hexdigest()[:10]
+
+
+def send_derived(folder: Path, name: str):
+    """A derived image, or its smaller copy with ``?w=480`` / ``?w=900``; 404 outside ``folder``."""
+    width = request.args.get("w", type=int)
+    if width:
+        small = scaled_copy(folder, name, width)
+        if small is not None:
+            return send_file(small, mimetype="image/jpeg", max_age=3600)
+    return send_from_directory(folder, name, max_age=3600)

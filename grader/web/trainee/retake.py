@@ -1,0 +1,143 @@
+"""New photos for a graded sheet: one page retaken, or a page it lacks added (a new photo, or the page an earlier
+attempt read). Either makes a new sheet, graded with the photos of the other pages kept."""
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+
+from grader.errors import GraderError
+from grader.web.db import get_db
+from grader.web.corrections import carry_over_reviews
+from grader.web.grading import stored_photos
+from grader.web.i18n import error_text
+from grader.web.i18n import gettext as _
+from grader.web.resent import replaced_tokens
+from grader.web.trainee import bp, get_submission, replaced_sending
+from grader.web.trainee.attempts import earlier_attempts, missing_pages, pages_for, read_pages, remember_attempt
+from grader.web.trainee.photos import uploaded_photos
+from grader.web.trainee.results import image_urls
+from grader.web.uploads import check_photo, queue_grading, read_stored, store_submission
+
+#: The flash category of why a page could not be added to a sheet: said in the "complete this sheet" card, where the
+#: answer opens the page (#lengkapi), not at the page's top (base.html leaves "error@…" messages to their card).
+COMPLETE_ERROR = "error@lengkapi"
+bp.add_app_template_global(COMPLETE_ERROR, "COMPLETE_ERROR")
+
+
+@bp.post("/hasil/<token>/ulang")
+def retake(token: str):
+    """Replace one page's photo and grade again; the other page's photo is reused."""
+    row = get_submission(token)
+    if (gone := replaced_sending(row)) is not None:
+        return gone
+    position = request.form.get("position", type=int)
+    db = get_db()
+    uploads = db.execute("SELECT position, filename, path FROM uploads WHERE submission_id=? ORDER BY position",
+                         (row["id"],)).fetchall()
+    if position is None or not any(u["position"] == position for u in uploads):
+        abort(400, description=_("Halaman yang akan difoto ulang tidak dikenal."))
+    upload = request.files.get("photo")
+    res = json.loads(row["result"]) if row["result"] else None
+    try:
+        if upload is None or not upload.filename:
+            check_photo(b"", max_bytes=0)                   # (says: choose a photo)
+        [(name, data)] = uploaded_photos(upload, max_pages=1)
+    except GraderError as exc:
+        return _retake_refused(row, res, uploads, exc), 400
+    base = Path(current_app.config["DATA_DIR"])
+    try:
+        files = [(name, data) if u["position"] == position else
+                 (u["filename"], read_stored(base, u["path"], u["filename"])) for u in uploads]
+    except GraderError as exc:                              # (a photo of the other page is gone from the disk)
+        return _retake_refused(row, res, uploads, exc), 409
+    kept = {p.get("page") for i, p in enumerate((res or {}).get("pages") or ()) if i + 1 != position}
+    return _grade_again(row, files, [(row["id"], res, kept - {None})])
+
+
+def _retake_refused(row, res: dict | None, uploads, exc: GraderError) -> str:
+    """The result page again, saying why the retake was not taken."""
+    return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, attempts=[],
+                           client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
+                           image_url=image_urls(row))
+
+
+def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, dict | None, set[int]]]):
+    """Store ``files`` as a new sheet following ``row`` (same exercise and trainee), grade it, and show it.
+
+    ``reused`` names the sheets whose photos of some pages are used again, ``(sheet id, its result, pages)``: the
+    trainer's corrections and the trainee's disputes of those pages' fields come along (the photo is the same, so
+    what was said about it still holds; a retaken page starts afresh).
+    """
+    def carry_over(conn, new_id: int) -> None:
+        for sheet_id, res, pages in reused:
+            fields = [f["id"] for f in (res or {}).get("fields") or () if f.get("page") in pages]
+            if fields:
+                carry_over_reviews(conn, [sheet_id], new_id, fields)
+
+    db = get_db()
+    sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source=row["source"],
+                           exercise=row["exercise"], trainee=row["trainee"], trainee_name=row["trainee_name"],
+                           batch_id=row["batch_id"], group_key=row["group_key"], retake_of=row["id"],
+                           client_token=request.form.get("client_token") or None,
+                           replaces=replaced_tokens(request.form.get("replaces")), then=carry_over)
+    if sub.created:
+        queue_grading(db, sub.id)
+    remember_attempt(sub.token)
+    return redirect(url_for("trainee.result", token=sub.token))
+
+
+@bp.post("/hasil/<token>/lengkapi")
+def complete(token: str):
+    """Grade a sheet again with a page it lacks: a new photo of it, or the page this browser sent in an earlier
+    sheet of the same exercise (``dari``). The sheet's own photos are reused; the new sheet is the latest."""
+    row = get_submission(token)
+    if (gone := replaced_sending(row)) is not None:
+        return gone
+    res = json.loads(row["result"]) if row["result"] else None
+    missing = missing_pages(row, res)
+    if not missing:          # already complete (or a second tap after the first one went through)
+        return redirect(url_for("trainee.result", token=token))
+    db = get_db()
+    base = Path(current_app.config["DATA_DIR"])
+    origin = request.form.get("dari")
+    if origin:
+        # (only this browser's own sheets of this exercise are looked at: a token alone lends no one's photos)
+        earlier = next((a for a in earlier_attempts(row) if a["token"] == origin), None)
+        pages = pages_for(row, earlier, missing) if earlier is not None else set()
+        if not pages:
+            abort(400, description=_("Halaman dari kiriman itu tidak bisa dipakai untuk lembar ini."))
+        photos = _stored_or_flash(db, base, earlier["id"])
+        if photos is None:
+            return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
+        earlier_res = json.loads(earlier["result"])
+        earlier_shown = read_pages(earlier_res)
+        added = [(page, photos[earlier_shown[page]]) for page in sorted(pages)]
+        reused = [(earlier["id"], earlier_res, pages)]
+    else:
+        upload = request.files.get("photo")
+        try:
+            if upload is None or not upload.filename:
+                check_photo(b"", max_bytes=0)               # (says: choose a photo)
+            added = list(zip(sorted(missing), uploaded_photos(upload, max_pages=len(missing))))
+            reused = []
+        except GraderError as exc:
+            flash(error_text(exc), COMPLETE_ERROR)
+            return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
+    shown = read_pages(res)
+    own = _stored_or_flash(db, base, row["id"])
+    if own is None:
+        return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
+    by_page = sorted([(page, own[i]) for page, i in shown.items()] + added, key=lambda pair: pair[0])
+    return _grade_again(row, [photo for _, photo in by_page], [(row["id"], res, set(shown))] + reused)
+
+
+def _stored_or_flash(db, base: Path, submission_id: int) -> list[tuple[str, bytes]] | None:
+    """A sheet's stored photos, or None with the reason flashed (a photo missing from the disk)."""
+    try:
+        return stored_photos(db, base, submission_id)
+    except GraderError as exc:
+        flash(error_text(exc), COMPLETE_ERROR)
+        return None

@@ -1,0 +1,115 @@
+"""The upload form and sending a sheet (held, photos kept, when its code names no exercise), and fixing the code of
+a held upload."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import current_app, redirect, render_template, request, session, url_for
+
+from grader.errors import GraderError
+from grader.web.db import REMOVED, get_db
+from grader.web.i18n import error_text
+from grader.web.i18n import gettext as _
+from grader.web.resent import replaced_tokens
+from grader.web.trainee import bp, check_exercise, get_submission, normalise_code
+from grader.web.trainee.attempts import remember_attempt
+from grader.web.trainee.photos import uploaded_photos
+from grader.web.uploads import CONTROL_RE, queue_grading, release_held, store_submission
+
+PAGES = (1, 2)
+
+
+def _form(errors: list[str] | None = None, status: int = 200, **values):
+    values.setdefault("code", normalise_code(request.args.get("kode") or request.cookies.get("code")) or "")
+    values.setdefault("trainee", request.cookies.get("trainee", ""))
+    mine = session.get("mine", [])
+    attempts = []
+    if mine:
+        marks = ",".join("?" * len(mine))
+        attempts = get_db().execute(
+            f"SELECT token, exercise, trainee, trainee_name, state, score, result_status, created_at "
+            f"FROM submissions WHERE token IN ({marks}) AND state != '{REMOVED}' ORDER BY id DESC LIMIT 10", mine).fetchall()
+    return render_template("trainee/upload.html", errors=errors or [], attempts=attempts,
+                           client_token=secrets.token_urlsafe(16), max_pages=len(PAGES), **values), status
+
+
+@bp.get("/")
+def upload_form():
+    return _form()
+
+
+@bp.post("/")
+def upload():
+    code = normalise_code(request.form.get("code"))
+    # (a name pasted from a chat may hold control characters: they would reach the cookie and the exports)
+    trainee = " ".join(CONTROL_RE.sub(" ", request.form.get("trainee") or "").split())[:80] or None
+    errors: list[str] = []
+    code_error: GraderError | None = None
+    try:
+        check_exercise(code)
+    except GraderError as exc:
+        code_error = exc
+    files = []
+    for page in PAGES:
+        upload = request.files.get(f"photo_{page}")
+        if upload is None or not upload.filename:
+            continue
+        try:
+            files += uploaded_photos(upload, max_pages=len(PAGES))    # (a scanner app's PDF may hold both pages)
+        except GraderError as exc:
+            errors.append(_("Halaman {page}: ", page=page) + (error_text(exc)))
+    if not files and not errors:
+        errors.append(_("Pilih foto lembar latihan (minimal satu halaman)."))
+    if len(files) > len(PAGES):
+        errors.append(_("Lembar ini {n} halaman, tetapi ada {k} foto. Kirim satu foto per halaman.",
+                        n=len(PAGES), k=len(files)))
+    if code_error and code_error.code == "exercise_removed":      # no code fixes that: nothing is kept
+        errors.insert(0, error_text(code_error))
+        return _form(errors, 400, code=code or "", trainee=trainee or "")
+    if errors:
+        if code_error:
+            errors.insert(0, error_text(code_error))
+        return _form(errors, 400, code=code or "", trainee=trainee or "")
+    def hold(conn, sid: int) -> None:
+        # the photos are kept: the trainee only fixes the code (see hold_code), nothing is chosen again; held in
+        # the transaction that stores them, so a crash cannot leave them queued without their code
+        conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=? WHERE id=?",
+                     (code_error.code, code_error.message_id, code_error.message, sid))
+
+    db = get_db()
+    # (the form's token finds the sheet it made only if it is sent again as it was: with the name or the code
+    # corrected after a failed sending, it is a new sheet with them, which replaces the first; uploads.find_duplicate,
+    # grader.web.resent)
+    sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source="trainee",
+                           exercise=None if code_error else code, trainee=trainee,
+                           typed_code=code if code_error else None,
+                           client_token=request.form.get("client_token") or None,
+                           replaces=replaced_tokens(request.form.get("replaces")), then=hold if code_error else None)
+    if sub.created and not code_error:
+        queue_grading(db, sub.id)
+    remember_attempt(sub.token)
+    resp = redirect(url_for("trainee.result", token=sub.token))
+    if code:
+        resp.set_cookie("code", code, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
+    if trainee:
+        resp.set_cookie("trainee", trainee, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
+    return resp
+
+
+@bp.post("/hasil/<token>/kode")
+def hold_code(token: str):
+    """Fix the exercise code of a held upload (or leave it empty to use the sheet's QR), then grade it."""
+    row = get_submission(token)
+    if row["state"] != "held" or row["superseded_by"] is not None:    # (replaced: the corrected sending is graded)
+        return redirect(url_for("trainee.result", token=token))
+    code = normalise_code(request.form.get("code"))
+    try:
+        check_exercise(code)
+    except GraderError as exc:
+        return render_template("trainee/held.html", sub=row, code=code or "", error=error_text(exc)), 400
+    release_held(get_db(), row["id"], code)
+    resp = redirect(url_for("trainee.result", token=token))
+    if code:
+        resp.set_cookie("code", code, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
+    return resp

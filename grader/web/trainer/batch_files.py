@@ -1,0 +1,120 @@
+"""What a trainer's batch upload holds: the photos of its loose files, zips and PDFs with where each came from, every
+file left out with why, and a photo that is in it twice taken once."""
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from flask import current_app
+
+from grader.batch import earlier_copies
+from grader.errors import GraderError
+from grader.photo.pdf_pages import photos_of
+from grader.web.safezip import ZipLimits, read_zip
+from grader.web.trainer import bp
+from grader.web.uploads import check_photo
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+#: A PDF in a batch (a copier's or a scanner app's stack of a class's sheets) may be this many photos' limit.
+PDF_PHOTOS = 20
+#: Room in a batch's request for all but its files: the other fields and each file's multipart headers.
+BATCH_FORM_ROOM_BYTES = 1024 * 1024
+
+
+@bp.app_template_global()
+def batch_limits() -> dict[str, int]:
+    """What a batch takes, in bytes: ``photo``, one photo (a loose one or one in a zip); ``pdf``, one PDF;
+    ``zip``, one zip, which only the request's limit bounds (its photos are each held to ``photo``); ``request``,
+    all the files of one upload together (the app's limit on a batch, less :data:`BATCH_FORM_ROOM_BYTES`).
+
+    :func:`collect_photos` skips a photo or a PDF past its limit, and the app refuses a request past its own (413). The
+    batch input carries them (``_result.html``'s ``batch_limits_of``), so that the browser refuses first.
+    """
+    photo = current_app.config["MAX_PHOTO_BYTES"]
+    request_bytes = current_app.config["MAX_CONTENT_LENGTH"] - BATCH_FORM_ROOM_BYTES
+    return {"photo": photo, "pdf": photo * PDF_PHOTOS, "zip": request_bytes, "request": request_bytes}
+
+
+#: Why a zip found in a batch's zip is left out: (code, Indonesian, English).
+NESTED_ZIP = ("nested_zip", "Zip di dalam zip tidak dibuka. Ekstrak dulu, lalu kirim isinya.",
+              "A zip inside a zip is not opened. Extract it first, then send what it holds.")
+
+
+def skipped_entry(name: str, reason, *, sha256: str | None = None) -> dict:
+    """One line of a batch's list of files left out; ``reason`` is a GraderError or ``(code, id, en)``. A photo
+    that a full disk or an error left out keeps its ``sha256``: sent again from a new form, it completes the batch."""
+    if isinstance(reason, GraderError):
+        reason = (reason.code, reason.message_id, reason.message)
+    code, mid, men = reason
+    return {"file": name, "code": code, "message_id": mid, "message_en": men, **({"sha256": sha256} if sha256 else {})}
+
+
+def collect_photos(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
+    """Photos from plain files and zips, every skipped file with its reason, and where each photo came from
+    (its zip and folder in it; plain files share one place), so names pair only within one place."""
+    limits = batch_limits()
+    photos: list[tuple[str, bytes]] = []
+    skipped: list[dict] = []
+    places: list[str] = []
+
+    def skip(name: str, reason) -> None:
+        skipped.append(skipped_entry(name, reason))
+
+    for n, up in enumerate(uploads):
+        if not up or not up.filename:
+            continue
+        data = up.read()
+        if data[:4] in ZIP_MAGIC:
+            try:
+                contents = read_zip(data, limits=ZipLimits(max_member_bytes=limits["photo"]), keep_folders=True)
+            except GraderError as exc:
+                skip(up.filename, exc)
+                continue
+            for s in contents.skipped:
+                skip(f"{up.filename}: {s.name}", (s.code, s.message_id, s.message_en))
+            members, where = contents.files, f"{up.filename}: "     # a skipped member is named with its zip
+        else:
+            members, where = [(up.filename, data)], ""
+        for member, content in members:
+            if where and content[:4] in ZIP_MAGIC and member.lower().endswith(".zip"):   # (an .xlsx is a zip too)
+                skip(where + member, NESTED_ZIP)
+                continue
+            try:
+                # (a PDF: the photos a scanner app or a copier saved; a class's stack may be large)
+                pages = photos_of(member, content, max_bytes=limits["pdf"])
+            except GraderError as exc:
+                skip(where + member, exc)
+                continue
+            for name, page in pages:
+                try:
+                    check_photo(page, max_bytes=limits["photo"])
+                except GraderError as exc:
+                    skip(where + name, exc)
+                    continue
+                photos.append((name, page))
+                # one place per zip and folder in it (two zips may share a name, "WhatsApp Chat.zip": the upload's
+                # index, before the first colon, keeps them apart), one per folder of loose files
+                # (batch_storing.place_kept: what the batch keeps of it)
+                folder = PurePosixPath(name).parent
+                places.append(f"{n}:{where}{folder}" if where else f":{folder}")
+    return photos, skipped, places
+
+
+def drop_same_photos(photos: list[tuple[str, bytes]], places: list[str], digests: list[str]
+                 ) -> tuple[list, list, list[str], list[dict]]:
+    """The photos, their places and digests with a byte-identical copy of an earlier one left out, and a skipped
+    entry for each copy. A chat
+    export often holds a photo twice (forwarded again, ``IMG-…-WA0006 (1).jpg``): graded twice, one page became two
+    sheets, and a page whose trainee number was read unsure was then joined to none of the trainee's pages."""
+    kept, kept_places, kept_digests, twice = [], [], [], []
+    for photo, place, digest, copy in zip(photos, places, digests, earlier_copies(digests)):
+        if copy is not None:
+            first = photos[copy][0]
+            twice.append(skipped_entry(photo[0], (
+                "same_photo", f"Foto ini sama persis dengan {first} dalam unggahan ini; dinilai sekali saja.",
+                f"This photo is the same as {first} in this upload; it is graded once.")))
+            continue
+        kept.append(photo)
+        kept_places.append(place)
+        kept_digests.append(digest)
+    return kept, kept_places, kept_digests, twice
+

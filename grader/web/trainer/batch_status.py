@@ -1,0 +1,109 @@
+"""A batch's page and its status as JSON (polled, so the progress bar survives a reload: the state is in the
+database, not in the page), and its sheets printed for another exercise graded under that one at once."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+
+from grader.batch import refusal_messages
+from grader.web.db import REMOVED, get_db
+from grader.web.i18n import get_lang
+from grader.web.i18n import gettext as _
+from grader.web.present import status_label, unread_pages
+from grader.web.trainee import normalise_code
+from grader.web.trainer import bp
+from grader.web.trainer.exercises import get_key, has_exercise
+from grader.web.trainer.results import ident_url, printed_for, regrade_under
+
+
+def batch_progress(batch_id: int) -> dict:
+    rows = get_db().execute("SELECT state, SUM(result_status='refused') AS refused, COUNT(*) AS n FROM submissions "
+                            "WHERE batch_id=? GROUP BY state", (batch_id,)).fetchall()
+    counts = {r["state"]: r["n"] for r in rows}
+    refused = sum(r["refused"] or 0 for r in rows if r["state"] == "done")
+    total = sum(n for s, n in counts.items() if s not in ("merged", REMOVED))
+    finished = counts.get("done", 0) + counts.get("failed", 0)
+    return {"total": total, "done": counts.get("done", 0), "failed": counts.get("failed", 0), "refused": refused,
+            "pending": counts.get("queued", 0) + counts.get("running", 0), "finished": finished,
+            "percent": round(100 * finished / total) if total else 100, "complete": finished == total}
+
+
+def item_status(r) -> dict:
+    """A batch row's badge class, label and reason: a sheet whose photos were refused (all or some) says so and
+    why, so the trainer sees who must retake without opening every sheet."""
+    en = get_lang() == "en"
+    if r["state"] == "failed":
+        return {"badge": "failed", "label": status_label("failed"), "reason": r["error_en"] if en else r["error_id"]}
+    if r["state"] == "done" and r["result_status"] in ("refused", "partial"):
+        result = json.loads(r["result"]) if r["result"] else {}
+        reasons = refusal_messages(result, lang="en" if en else "id")
+        missing = unread_pages(result).missing
+        if missing:
+            reasons.append(_("Halaman {pages} belum dikirim.", pages=", ".join(map(str, missing))))
+        return {"badge": r["result_status"], "label": status_label(r["result_status"]), "reason": " ".join(reasons)}
+    return {"badge": r["state"], "label": status_label(r["state"]), "reason": ""}
+
+
+def _batch(token: str):
+    row = get_db().execute("SELECT * FROM batches WHERE token=?", (token,)).fetchone()
+    if row is None:
+        abort(404)
+    if row["removed_at"]:                 # its exercise was removed, with its sheets
+        abort(410, _("Unggahan ini sudah dihapus bersama latihannya."))
+    return row
+
+
+def _items(batch_id: int) -> list:
+    return get_db().execute(
+        "SELECT s.id, s.token, s.updated_at, s.state, s.group_key, s.trainee, s.trainee_name, s.score, s.result_status, s.error_id, "
+        "s.error_en, s.n_wrong, s.n_review, s.n_blank, "
+        # (the full result only where the row must say why: a poll of a big batch stays cheap)
+        "CASE WHEN s.result_status IN ('refused', 'partial') THEN s.result END AS result, "
+        "(SELECT GROUP_CONCAT(filename, ', ') FROM uploads u WHERE u.submission_id=s.id) AS files "
+        "FROM submissions s WHERE s.batch_id=? AND s.state NOT IN ('merged', ?) ORDER BY s.id",
+        (batch_id, REMOVED)).fetchall()
+
+
+@bp.get("/batch/<token>")
+def batch(token: str):
+    row = _batch(token)
+    rows = _items(row["id"])
+    items = [{**dict(r), "status": item_status(r), "ident_url": ident_url(r)} for r in rows]
+    return render_template("trainer/batch.html", batch=row, progress=batch_progress(row["id"]),
+                           items=items, skipped=json.loads(row["skipped"]), movable=_movable(rows))
+
+
+def _movable(rows) -> dict[str, int]:
+    """``exercise -> sheets``: the batch's sheets refused as printed for another exercise that is here (a class's
+    photos sent under the wrong exercise), so they can all be graded under it at once."""
+    counts = Counter(code for r in rows if r["state"] == "done" for code in printed_for(r))
+    return {code: n for code, n in sorted(counts.items()) if has_exercise(code)}
+
+
+@bp.post("/batch/<token>/latihan")
+def batch_move(token: str):
+    """Grade every sheet of a batch that was printed for exercise ``code`` under it, instead of one page at a time."""
+    row = _batch(token)
+    code = normalise_code(request.form.get("code"))
+    get_key(code or "-")                          # 404 if that exercise is not in this app
+    db = get_db()
+    moved = sum(regrade_under(db, r["id"], code) for r in _items(row["id"]) if code in printed_for(r))
+    flash(_("{n} lembar dinilai ulang dengan latihan {code}.", n=moved, code=code), "ok")
+    return redirect(url_for("trainer.batch", token=token), code=303)
+
+
+@bp.get("/batch/<token>.json")
+def batch_json(token: str):
+    row = _batch(token)
+    progress = batch_progress(row["id"])
+    items = []
+    for r in _items(row["id"]):
+        st = item_status(r)
+        items.append({"id": r["id"], "state": r["state"], "badge": st["badge"], "state_label": st["label"],
+                      "error": st["reason"], "trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"],
+                      "score": r["score"], "status": r["result_status"], "ident_url": ident_url(r),
+                      "url": url_for("trainer.submission", sid=r["id"])})
+    return jsonify({**progress, "items": items})
+
