@@ -839,7 +839,10 @@ def test_a_page_that_was_not_sent_or_was_refused_is_named_beside_the_score(app):
             return render_template_string('{% import "_result.html" as m %}{{ m.summary(sub, res) }}', res=r,
                                           sub={"created_at": "2026-12-02T10:00:00", "exercise": "ABC"})
     assert "Halaman 1 belum dikirim." in summary(res) and "hanya dari halaman yang terbaca" in summary(res)
-    assert "Dinilai dari 9 dari 43 isian" in summary(res)     # (counts stored without their zero keys too)
+    assert "9 dari 43 isian dinilai" in summary(res)     # (counts stored without their zero keys too)
+    # no headline "100 / 100" for a sheet a page of which is unread (helper-63's review): its score is said as partial
+    assert '<b>—</b>' in summary(res) and "belum lengkap" in summary(res) and "<b>100</b>" not in summary(res)
+    assert "sementara 100 / 100 untuk halaman yang terbaca" in summary(res)
     html = summary(refused)
     assert "Foto halaman 1 ditolak (lihat di atas)." in html and "hanya dari halaman yang terbaca" in html
     assert "belum dikirim" not in html
@@ -1148,13 +1151,37 @@ def test_a_page_sent_again_on_its_own_can_take_the_other_page_from_the_earlier_s
 def test_a_half_sheets_score_says_how_few_fields_it_covers(client, code):
     """QA: a sheet with page 1 missing showed a big '100 / 100 sementara' from the few fields of page 2."""
     half = client.get(upload(client, code=code, trainee="019", photos=[("csolo_2.jpg", jpeg_bytes())]).location)
-    graded, total = map(int, re.search(r"Dinilai dari (\d+) dari (\d+) isian", half.get_data(as_text=True)).groups())
-    assert 0 < graded < total
+    graded, total = map(int, re.search(r"(\d+) dari (\d+) isian dinilai", half.get_data(as_text=True)).groups())
+    assert 0 < graded < total and "belum lengkap" in half.get_data(as_text=True)
     printed = client.get(half.request.path + "/cetak").get_data(as_text=True)       # and on paper
-    assert f"dinilai dari {graded} dari {total} isian" in printed
+    assert f"({graded} dari {total} isian dinilai)" in printed and "belum lengkap" in printed
     whole = client.get(upload(client, code=code, trainee="020", photos=[("d_1.jpg", jpeg_bytes()),
                                                                          ("d_2.jpg", jpeg_bytes(color="#eee"))]).location)
-    assert "Dinilai dari" not in whole.get_data(as_text=True)
+    assert "isian dinilai" not in whole.get_data(as_text=True) and "belum lengkap" not in whole.get_data(as_text=True)
+
+
+def test_a_half_sheets_score_is_not_the_class_tables_score_nor_in_its_mean(app, client, code):
+    """helper-63's review: the class table showed a half sheet's "100" (page 2 alone) as the trainee's score, ranked
+    it first, and took it into the class mean."""
+    from grader.web.classroom import class_summary, latest_sheets
+    from grader.web.db import get_db
+    from grader.web.testing import log_in
+
+    upload(client, code=code, trainee="019", photos=[("csolo_2.jpg", jpeg_bytes())])
+    upload(client, code=code, trainee="020", photos=[("d_1.jpg", jpeg_bytes()), ("d_2.jpg", jpeg_bytes(color="#eee"))])
+    with app.app_context():
+        rows = {r["trainee"]: r for r in latest_sheets(get_db(), code, sort="score", descending=True)}
+        summary = class_summary(get_db(), code)
+        ranked = [r["trainee"] for r in latest_sheets(get_db(), code, sort="score", descending=True)]
+    half, whole = rows["019"], rows["020"]
+    assert half["result_status"] == "partial" and half["score"] is not None and half["full_score"] is None
+    assert whole["full_score"] == whole["score"] is not None
+    assert summary["mean"] == whole["score"] and ranked == ["020", "019"]        # (no full score: last)
+    trainer = app.test_client()
+    log_in(trainer)
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    half_row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*019(?:(?!</tr>).)*</tr>", table, re.S).group(0)
+    assert '<td class="num"><b>—</b></td>' in half_row
 
 
 def test_a_missing_page_can_be_photographed_from_the_result(app, client, code):

@@ -48,6 +48,13 @@ def in_language(obj: dict | None, lang: str, base: str = "message") -> str:
     return value or obj.get(f"{base}_{second}") or obj.get(base) or ""
 
 
+def full_score(status: str | None, score: float | None) -> float | None:
+    """A sheet's score as a score of the whole sheet: None while a page of it is unread (status ``partial``). Its
+    score then covers the fields read so far: a class's mean, its ranking and a headline "100 / 100" must not take
+    it for the sheet's."""
+    return score if status == "graded" else None
+
+
 def score_text(score: float | None) -> str:
     """:func:`shown_score` as text, with a dash for a sheet that has no score."""
     shown = shown_score(score)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code
 from grader.grading.review_queue import waiting
+from grader.grading.shown import full_score
 from grader.page_groups import normalise_id
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
@@ -23,7 +24,7 @@ BLANK_FIELD = "blank_field"
 HABITS = {PAIR_MISMATCH: "Turus, angka dan bulatan satu paslon tidak sama",
           BLANK_LEADING: "Kotak depan dibiarkan kosong, bukan diisi X",
           BLANK_FIELD: "Isian dibiarkan kosong (nol ditulis XXX)"}
-SORT_COLUMNS = {"trainee": "trainee_key", "score": "score", "wrong": "n_wrong", "review": "n_review",
+SORT_COLUMNS = {"trainee": "trainee_key", "score": "full_score", "wrong": "n_wrong", "review": "n_review",
                 "blank": "n_blank", "time": "created_at", "state": "state"}
 
 
@@ -51,7 +52,7 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     for r in rows:
         k = identity_key(r)
         attempts[k] += 1
-        latest[k] = {**dict(r), "trainee_key": k}
+        latest[k] = {**dict(r), "trainee_key": k, "full_score": full_score(r["result_status"], r["score"])}
     out = [{**r, "attempts": attempts[k]} for k, r in latest.items()]
     col = SORT_COLUMNS.get(sort, "trainee_key")
     order = _by_trainee if col == "trainee_key" else (lambda r: r[col])
@@ -80,7 +81,7 @@ def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = Fals
     """
     rows = latest_sheets(conn, exercise)
     done = [r for r in rows if r["state"] == "done"]
-    scores = [r["score"] for r in done if r["score"] is not None]
+    scores = [r["full_score"] for r in done if r["full_score"] is not None]
     out = {"n": len(rows), "graded": len(done), "mean": sum(scores) / len(scores) if scores else None}
     if queue:   # the queue's own sheets: each trainee's latest *graded* one (a pending retake is not yet there)
         graded = latest_sheets(conn, exercise, include_pending=False)
@@ -135,7 +136,7 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
         if any(f.get("status") == "blank" for f in res.get("fields") or []):
             shown.add(BLANK_FIELD)
         habits.update(shown & set(HABITS))
-    scores = [r["score"] for r in graded if r.get("score") is not None]
+    scores = [s for r in graded if (s := full_score(r.get("status"), r.get("score"))) is not None]
     return {
         "sheets": len(graded),
         "mean_score": sum(scores) / len(scores) if scores else None,

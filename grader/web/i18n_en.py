@@ -418,5 +418,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Buka halaman ini lagi lewat alamat jaringan komputer ini (mis. http://192.168.1.20:{port}/trainer); kode QR-nya "
     "akan muncul.": "Open this page again at this computer's network address (e.g. http://192.168.1.20:{port}/trainer); "
     "its QR code will show.",
-    "Dinilai dari {n} dari {total} isian": "Graded on {n} of {total} entries",
+    "{n} dari {total} isian dinilai": "{n} of {total} entries graded",
+    "belum lengkap": "incomplete",
+    "sementara {score} / 100 untuk halaman yang terbaca": "provisionally {score} / 100 for the pages read",
 }

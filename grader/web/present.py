@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from grader.grading.findings import as_worded_now
-from grader.grading.shown import boxes_to_name, score_text, shown_value
+from grader.grading.shown import boxes_to_name, full_score, score_text, shown_value
 from grader.grading.review_queue import on_unread_page
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
@@ -192,7 +192,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, status_label=status_label,
                                  severity_label=severity_label, kind_label=kind_label, fmt_value=fmt_value,
                                  shown_value=shown_value, note_text=note_text, boxes_to_name=boxes_to_name,
-                                 score_text=score_text, confidence_text=confidence_text, section_title=section_title,
+                                 score_text=score_text, full_score=full_score, confidence_text=confidence_text, section_title=section_title,
                                  unread_pages=unread_pages, remarks_by_field=remarks_by_field,
                                  on_unread_page=on_unread_page, other_findings=other_findings,
                                  answer_wait_s=answer_wait_s)
