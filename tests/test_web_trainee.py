@@ -147,8 +147,8 @@ def test_every_interface_string_has_an_english_translation():
         for m in re.finditer(r"""_\(\s*(["'])((?:(?!\1).)*)\1""", text):
             if m.group(2) not in EN:
                 missing.add((path.name, m.group(2)))
-    from grader.web.present import KIND_LABELS, NOTE_LABELS, SECTION_TITLES, SEVERITY_LABELS, STATUS_LABELS
-    for table in (KIND_LABELS, NOTE_LABELS, SECTION_TITLES, SEVERITY_LABELS, STATUS_LABELS):
+    from grader.web.present import NOTE_LABELS, SECTION_TITLES, SEVERITY_LABELS, STATUS_LABELS
+    for table in (NOTE_LABELS, SECTION_TITLES, SEVERITY_LABELS, STATUS_LABELS):
         missing |= {("present.py", v) for v in table.values() if v not in EN}
     # the error pages' words, translated through a name (``_(messages.get(code, ...))``), which the search above
     # does not see

@@ -29,7 +29,6 @@ STATUS_LABELS = {
 # A finding's severity (grader.grading.findings.Finding), as its badge says it: the trainee's mistake (a cross-check
 # that fails), a writing convention not followed, or a reading left for the trainer; another one, a note.
 SEVERITY_LABELS = {"error": "Salah", "warning": "Peringatan", "review": STATUS_LABELS["review"]}
-KIND_LABELS = {"digits": "angka", "bubbles": "bulatan", "tally": "turus"}
 # Why the reader (or the context policy) left a field for the trainer: the readers' note codes, in words.
 NOTE_LABELS = {
     "unsure_box": "ada kotak yang belum kami baca dengan yakin",
@@ -88,10 +87,6 @@ def status_label(status: str | None) -> str:
 
 def severity_label(severity: str | None) -> str:
     return _(SEVERITY_LABELS.get(severity or "", "Catatan"))
-
-
-def kind_label(kind: str | None) -> str:
-    return _(KIND_LABELS.get(kind or "", kind or ""))
 
 
 def section_title(section_id: str) -> str:
@@ -190,7 +185,7 @@ NOT_A_PHOTO_PROBLEM = ("wrong_exercise", "other_trainee", "duplicate_page")
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, status_label=status_label,
-                                 severity_label=severity_label, kind_label=kind_label, fmt_value=fmt_value,
+                                 severity_label=severity_label, fmt_value=fmt_value,
                                  shown_value=shown_value, note_text=note_text, boxes_to_name=boxes_to_name,
                                  score_text=score_text, full_score=full_score, confidence_text=confidence_text, section_title=section_title,
                                  unread_pages=unread_pages, remarks_by_field=remarks_by_field,
