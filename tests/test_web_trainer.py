@@ -158,7 +158,7 @@ def test_bad_roster_and_bad_seed_are_explained(trainer, code):
     assert ("Daftar peserta harus punya kolom nomor (id/no/nomor/trainee/no_peserta) dan kolom nama (name/nama); "
             "yang ada: foo, bar") in said
     resp = trainer.post("/trainer/latihan", data={"csrf_token": token, "seed": "abc"}, follow_redirects=True)
-    assert "Nomor acak harus berupa angka" in resp.get_data(as_text=True)
+    assert "Nomor variasi soal harus berupa angka" in resp.get_data(as_text=True)
 
 
 def test_unknown_exercise_is_404(trainer):

@@ -233,8 +233,11 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Templat {id} versi {version}": "Template {id}, version {version}",
     "{n} paslon": ("{n} pair", "{n} pairs"),
     "Jumlah paslon": "Number of candidate pairs",
-    "Nomor acak (opsional)": "Random seed (optional)",
-    "kosong = acak": "empty = random",
+    "Nomor variasi soal (opsional)": "Exercise variant number (optional)",
+    "kosong = dipilih acak": "empty = chosen at random",
+    "Nomor yang sama memberi soal yang sama (misalnya untuk kelas kedua).":
+        "The same number gives the same exercise (for a second class, say).",
+    "Belum ada latihan untuk menilainya.": "There is no exercise to grade it with yet.",
     "Jebakan": "Traps",
     "surat suara rusak": "damaged ballots",
     "pemilih DPTb": "DPTb voters",
@@ -243,7 +246,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "An empty column (kolom kosong) exists only where a single pair runs: this exercise was made with {n} pair, "
         "not {chosen}.",
     "Buat latihan": "Create exercise",
-    "Nomor acak harus berupa angka.": "The random seed must be a number.",
+    "Nomor variasi soal harus berupa angka.": "The exercise variant number must be a number.",
     "Latihan {code} dibuat.": "Exercise {code} created.",
     "Hasil kelas": "Class results",
     "Periksa": "Review",
@@ -408,6 +411,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Tampilkan di layar kelas": "Show on the classroom screen",
     "Pindai untuk mengirim foto lembar": "Scan to send the photos of your sheet",
     "atau buka": "or open",
+    "atau": "or",
     "Ponsel peserta belum bisa membuka alamat ini": "The trainees' phones cannot open this address yet",
     "Anda membuka aplikasi lewat {url}: alamat itu hanya ada di komputer ini. Di ponsel, alamat yang sama berarti "
     "ponsel itu sendiri.": "You opened the app at {url}: that address exists on this computer only. On a phone, the "

@@ -102,7 +102,7 @@ def exercise_new():
         seed = int(seed_text) if seed_text else random.SystemRandom().randint(1, 999_999)
         ex = generate_exercise(spec, contest=contest, pairs=pairs, seed=seed, traps=traps)
     except ValueError:
-        flash(_("Nomor acak harus berupa angka."), "error")
+        flash(_("Nomor variasi soal harus berupa angka."), "error")
         return redirect(url_for("trainer.index"))
     except GraderError as exc:
         flash(error_text(exc), "error")
