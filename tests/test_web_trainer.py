@@ -512,6 +512,55 @@ def test_the_queue_shows_a_sheets_disputed_then_least_sure_fields_first():
     assert [f["id"] for f in queue_order(fields)] == ["E", "F", "C", "A"]
 
 
+def _dispute(app, sid: int, field: str, written: str):
+    """The trainee of sheet ``sid`` says ``field`` is not what they wrote (from their result page)."""
+    with app.app_context():
+        from grader.web.db import get_db
+        token = get_db().execute("SELECT token FROM submissions WHERE id=?", (sid,)).fetchone()["token"]
+    trainee = app.test_client()
+    resp = trainee.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(trainee, f"/hasil/{token}"),
+                                                         "field": field, "written": written})
+    assert resp.status_code == 303
+
+
+def test_the_class_queue_lists_the_trainees_disputes_first_the_longest_waiting_first(app, trainer, code, monkeypatch):
+    """Usability review: a trainee's dispute ("Disanggah peserta: menulis 54") was item 79 of 93, since the queue
+    went sheet by sheet. A dispute is a trainee waiting on the trainer, contesting a verdict against them: every
+    dispute of the class comes first, the one made first at the top; then the rest, sheet by sheet, as before.
+    A dispute past the queue's length is not cut off either."""
+    from grader.web.testing import REVIEW_FIELD, WRONG_FIELD
+    import grader.web.review_actions as review_actions
+    batch(trainer, code, [(f"{who}_1.jpg", jpeg_bytes(color=f"#e{n}e{n}e{n}")) for n, who in enumerate("abc")])
+    for sid, at in ((3, "2026-12-01T09:00:00+00:00"), (2, "2026-12-01T09:05:00+00:00")):   # c disputes first
+        monkeypatch.setattr(review_actions, "now_iso", lambda at=at: at)
+        _dispute(app, sid, WRONG_FIELD, str(sid * 10))
+
+    def queue(lang="id"):
+        html = trainer.get(f"/trainer/latihan/{code}/periksa?lang={lang}").get_data(as_text=True)
+        return html, re.findall(r'data-sid="(\d+)" data-field="([^"]+)"', html)
+
+    html, order = queue()
+    assert order == [("3", WRONG_FIELD), ("2", WRONG_FIELD),
+                     ("1", REVIEW_FIELD), ("2", REVIEW_FIELD), ("3", REVIEW_FIELD)]
+    assert html.index("Disanggah peserta: menulis 30") < html.index("Disanggah peserta: menulis 20")
+    # headed as such, so the trainer sees why the queue does not start with the first sheet
+    assert html.index("<h2>Sanggahan peserta (2)</h2>") < html.index('data-sid="3"')
+    assert html.index("<h2>Isian lain yang meragukan</h2>") < html.index(f'data-sid="1" data-field="{REVIEW_FIELD}"')
+    english = queue("en")[0]
+    assert "<h2>Disputes from trainees (2)</h2>" in english and "<h2>Other uncertain entries</h2>" in english
+
+    # a queue cut at its length keeps every dispute (they were the last items of a long class's queue)
+    import grader.web.trainer.review as review
+    monkeypatch.setattr(review, "MAX_QUEUE", 3)
+    assert queue()[1] == [("3", WRONG_FIELD), ("2", WRONG_FIELD), ("1", REVIEW_FIELD)]
+
+
+def test_a_queue_without_disputes_has_no_dispute_heading(trainer, code):
+    batch(trainer, code, [("a_1.jpg", jpeg_bytes())])
+    html = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert "Sanggahan peserta" not in html and "Isian lain yang meragukan" not in html
+
+
 def test_correction_form_path_and_bad_values(trainer, code):
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
     token = csrf_of(trainer, "/trainer/")

@@ -353,6 +353,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Yang saya tulis di {id}": "What I wrote in {id}",
     "Minta dicek pelatih": "Ask the trainer to check",
     "Disanggah peserta": "Disputed by the trainee",
+    "Sanggahan peserta ({n})": "Disputes from trainees ({n})",
+    "Isian lain yang meragukan": "Other uncertain entries",
     "{id} beres oleh koreksi tadi": "{id} settled by that correction",
     "{n} isian lain kini perlu diperiksa; muat ulang halaman": ("{n} more entry now needs checking; reload the page",
                                                                  "{n} more entries now need checking; reload the page"),
