@@ -561,6 +561,51 @@ def test_a_queue_without_disputes_has_no_dispute_heading(trainer, code):
     assert "Sanggahan peserta" not in html and "Isian lain yang meragukan" not in html
 
 
+def test_the_trainers_sheet_page_shows_the_photo_of_a_refused_page(app, trainer, code):
+    """Usability review: a refused sheet (too blurry; a chat-named IMG-…-WA0091 naming nobody) showed only "Foto
+    perlu diulang …": the trainer could not tell whose it was nor judge the refusal. Each refused page's card shows
+    its photo as sent (lazy-loaded, named for a screen reader by its page), as a held sheet's page does; a page read
+    and marked shows its marked image instead, and a file with no picture in it shows none."""
+    import json
+    from PIL import Image
+    batch(trainer, code, [("IMG-20241127-WA0091-blur.jpg", jpeg_bytes())], client_token="b1")
+    html = trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    assert "Foto perlu diulang" in html
+    card = re.search(r'<div class="card refused" id="ulang-1">.*?</div>', html, re.S).group(0)
+    img = re.search(r'<img class="sent-photo" [^>]*>', card).group(0)
+    assert 'src="/trainer/lembar/1/foto/1"' in img and 'loading="lazy"' in img
+    assert 'alt="Foto halaman 1 yang ditolak (IMG-20241127-WA0091-blur.jpg)"' in img
+    photo = trainer.get("/trainer/lembar/1/foto/1")
+    assert photo.status_code == 200 and Image.open(io.BytesIO(photo.data)).size == (600, 800)
+    english = trainer.get("/trainer/lembar/1?lang=en").get_data(as_text=True)
+    assert 'alt="The refused photo of page 1 (IMG-20241127-WA0091-blur.jpg)"' in english
+
+    # partly refused: the refused page 2 is shown as sent, page 1 as marked (not twice)
+    trainee = app.test_client()
+    trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "Siti",
+                            "photo_1": (io.BytesIO(jpeg_bytes(color="#eee")), "siti_1.jpg"),
+                            "photo_2": (io.BytesIO(jpeg_bytes(color="#ddd")), "siti_2-blur.jpg")},
+                 content_type="multipart/form-data")
+    html = trainer.get("/trainer/lembar/2?lang=id").get_data(as_text=True)
+    assert "Foto perlu diulang — halaman 2" in html
+    assert re.findall(r'<img class="sent-photo" src="([^"]+)"', html) == ["/trainer/lembar/2/foto/2"]
+    assert 'alt="Foto halaman 2 yang ditolak (siti_2-blur.jpg)"' in html and "Lembar bertanda" in html
+
+    # a photo refused before its page was known is named by its place among those sent; a file with no picture in
+    # it (damaged) has nothing to show: no broken image
+    with app.app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        for sid, change in ((2, lambda page: page.update(page=None)),
+                            (1, lambda page: page["refusal"].update(code="corrupt_file"))):
+            res = json.loads(db.execute("SELECT result FROM submissions WHERE id=?", (sid,)).fetchone()["result"])
+            change(next(page for page in res["pages"] if page["refusal"]))
+            db.execute("UPDATE submissions SET result=? WHERE id=?", (json.dumps(res), sid))
+        db.commit()
+    assert 'alt="Foto ke-2 yang ditolak (siti_2-blur.jpg)"' in trainer.get("/trainer/lembar/2").get_data(as_text=True)
+    assert "sent-photo" not in trainer.get("/trainer/lembar/1").get_data(as_text=True)
+
+
 def test_correction_form_path_and_bad_values(trainer, code):
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
     token = csrf_of(trainer, "/trainer/")
@@ -1344,7 +1389,7 @@ def test_an_upload_held_for_a_wrong_code_is_shown_to_trainers_who_can_grade_it(a
     assert "Menunggu kode latihan" in page and f'<option value="{code}">' in page
     # the photo as sent, so the trainer sees which sheet it is (the code printed on it), upright
     from PIL import Image
-    photo = trainer.get(re.search(r'<img src="(/trainer/lembar/\d+/foto/1)"', page).group(1))
+    photo = trainer.get(re.search(r'<img class="sent-photo" src="(/trainer/lembar/\d+/foto/1)"', page).group(1))
     assert photo.status_code == 200 and Image.open(io.BytesIO(photo.data)).size == (600, 800)
     assert trainer.get(sheet_url + "/foto/2").status_code == 404
     # an exercise that is not here is refused, and nothing changes

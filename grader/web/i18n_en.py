@@ -147,6 +147,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "photos are kept; the trainee can correct the code, or you can pick the exercise on the sheet's page.",
     "Menunggu kode latihan": "Waiting for an exercise code",
     "Foto yang dikirim": "Photos as sent",
+    "Foto ke-{n} yang dikirim ({file})": "Photo {n} as sent ({file})",
+    "Foto halaman {n} yang ditolak ({file})": "The refused photo of page {n} ({file})",
+    "Foto ke-{n} yang ditolak ({file})": "Refused photo {n} as sent ({file})",
     "Nilai dengan latihan": "Grade under exercise",
     "Pilih latihannya dulu.": "Choose the exercise first.",
     "Halaman {pages} tidak ada di kiriman ini. Pelatih melihat kiriman terakhir Anda, jadi lengkapi di sini agar "

@@ -89,7 +89,8 @@ def submission(sid: int):
                            replaced_by=replaced_by, replaces=replaced_by_sheet(db, sid),
                            movable=movable, exercises=[k.exercise for k in reversed(keys)],
                            client_token=secrets.token_urlsafe(16),
-                           image_url=image_urls(row))
+                           image_url=image_urls(row),
+                           photo_url=lambda position: url_for("trainer.photo", sid=sid, position=position))
 
 
 @bp.post("/lembar/<int:sid>/nilai-ulang")
@@ -177,7 +178,8 @@ def image(sid: int, name: str):
 
 @bp.get("/lembar/<int:sid>/foto/<int:position>")
 def photo(sid: int, position: int):
-    """An uploaded photo as sent (a smaller upright copy): what a held or failed sheet shows, having no marks."""
+    """An uploaded photo as sent (a smaller upright copy): what a held sheet, or a refused page, shows, having no
+    marks."""
     row = _sheet(sid)
     upload = get_db().execute("SELECT path FROM uploads WHERE submission_id=? AND position=?",
                               (sid, position)).fetchone()
