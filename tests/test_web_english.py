@@ -188,7 +188,7 @@ def test_counts_of_one_are_singular_in_english(app, client, code):
     created = trainer.post("/trainer/latihan", data={"csrf_token": token, "contest": "bupati", "pairs": "1"})
     exercise = trainer.get(created.location + "?lang=en").get_data(as_text=True)
     assert " · 1 pair · " in exercise and "1 pairs" not in exercise
-    assert "1 sheet graded" in trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
+    assert "1 trainee graded" in trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
     review = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert 'data-more-text="{n} more entries now need checking; reload the page"' in review
     assert 'data-more-text-one="1 more entry now needs checking; reload the page"' in review

@@ -414,7 +414,7 @@ def test_the_first_sheet_of_a_form_sent_again_corrected_is_replaced_in_every_tra
     assert [(r["trainee"], r["url"]) for r in rows] == [("Budi", f"/trainer/lembar/{new['id']}")]
     table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
     assert "Budy" not in table and f'/trainer/lembar/{old["id"]}"' not in table
-    assert "1 lembar dinilai" in trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
+    assert "1 peserta dinilai" in trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert f'data-sid="{new["id"]}"' in queue and f'data-sid="{old["id"]}"' not in queue
     for what in ("lembar", "isian"):

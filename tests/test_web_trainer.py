@@ -643,6 +643,48 @@ def test_insight_chart_lists_the_most_wrong_field_and_rule(trainer, code):
     assert "Writing habits to go over with the class" in english and "None: every sheet follows" in english
 
 
+def test_class_insight_counts_each_trainee_once_and_says_peserta(app, trainer, code):
+    """Usability review: "Kotak depan dibiarkan kosong 6 lembar (35%)" read as six sendings, some of them one
+    person's. The insight counts per trainee, as the class table lists them (each one's latest graded sheet): Budi's
+    three attempts count once, a form sent again corrected does not count the sending it replaced (its "Budy" would
+    be a trainee of its own), and a trainer's batch photo whose number is read on the sheet counts with the trainee
+    who typed it. The page says so, in trainees ("peserta"), not sheets."""
+    import json
+    from tests.test_web_trainee import upload
+    from grader.web.testing import WRONG_FIELD
+    client = app.test_client()
+    for n in range(2):
+        upload(client, code=code, trainee="Budi", photos=[("budi.jpg", jpeg_bytes(color=f"#e{n}e{n}e{n}"))])
+    upload(client, code=code, trainee="Budy", photos=[("budi.jpg", jpeg_bytes(color="#ddd"))], client_token="form-1")
+    upload(client, code=code, trainee="Budi", photos=[("budi.jpg", jpeg_bytes(color="#ddd"))], client_token="form-1")
+    upload(client, code=code, trainee="Siti", photos=[("siti.jpg", jpeg_bytes(color="#ccc"))])
+    upload(client, code=code, trainee="017", photos=[("a.jpg", jpeg_bytes(color="#bbb"))])
+    batch(trainer, code, [("num-017-kirim-ulang.jpg", jpeg_bytes(color="#aaa"))])
+    with app.app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        sheets = db.execute("SELECT id, trainee, superseded_by, result FROM submissions ORDER BY id").fetchall()
+        assert len(sheets) == 7 and sheets[2]["superseded_by"] == sheets[3]["id"]
+        for row in sheets:
+            if row["trainee"] in ("Budi", "Budy"):      # each of Budi's sendings leaves a box blank
+                res = json.loads(row["result"])
+                next(f for f in res["fields"] if f["id"] != WRONG_FIELD)["status"] = "blank"
+                db.execute("UPDATE submissions SET result=? WHERE id=?", (json.dumps(res), row["id"]))
+        db.commit()
+    table = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+    assert sorted(r["trainee"] for r in table) == ["017", "Budi", "Siti"]
+    html = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
+    assert "3 peserta dinilai" in html and "lembar dinilai" not in html
+    assert "dari lembar terakhirnya yang dinilai, seperti di tabel kelas" in html
+    assert f"<code>{WRONG_FIELD}</code>" in html and "<em>3 (100%)</em>" in html
+    habit = re.search(r"Isian dibiarkan kosong \(nol ditulis XXX\)</div>\s*<div class=\"bar\">.*?<em>([^<]*)</em>",
+                      html, re.S).group(1)
+    assert habit == "1 peserta (33%)"
+    english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
+    assert "3 trainees graded" in english and "<em>1 trainee (33%)</em>" in english
+    assert "Each trainee counts once, by their latest graded sheet" in english
+
+
 def test_exports_csv_and_xlsx(app, trainer, code):
     batch(trainer, code, [("b_1.jpg", jpeg_bytes(color="#eee")), ("b_2-bent.jpg", jpeg_bytes(color="#ddd"))])
     trainee = app.test_client()

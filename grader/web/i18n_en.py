@@ -402,7 +402,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "mungkin ada garis turus tipis": "there may be a faint stroke",
     "kotak turus tidak diisi berurutan": "tally cells not filled in order",
     "garis turus kurang jelas": "unclear tally strokes",
-    "{n} lembar dinilai": ("{n} sheet graded", "{n} sheets graded"),
+    "{n} peserta dinilai": ("{n} trainee graded", "{n} trainees graded"),
+    "{n} peserta": ("{n} trainee", "{n} trainees"),
+    "Setiap peserta dihitung sekali, dari lembar terakhirnya yang dinilai, seperti di tabel kelas.":
+        "Each trainee counts once, by their latest graded sheet, as in the class table.",
     "rata-rata": "average",
     "Isian yang paling sering salah": "Entries most often wrong",
     "Tidak ada isian yang salah.": "No entry is wrong.",

@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from grader.exercise.store import list_exercises
 from grader.pipeline import IDENTITY_NAME
-from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, results_of
+from grader.web.classroom import SORT_COLUMNS, latest_sheets, trainees_insight
 from grader.web.db import REMOVED, get_db, now_iso
 from grader.web.grade_again import grade_failed_again
 from grader.web.i18n import gettext as _
@@ -196,7 +196,4 @@ def photo(sid: int, position: int):
 @bp.get("/latihan/<code>/wawasan")
 def insight(code: str):
     key = get_key(code)
-    db = get_db()
-    sheets = latest_sheets(db, key.exercise, include_pending=False)
-    results = [res for _, res in results_of(db, [r["id"] for r in sheets])]
-    return render_template("trainer/insight.html", key=key, insight=class_insight(results))
+    return render_template("trainer/insight.html", key=key, insight=trainees_insight(get_db(), key.exercise))
