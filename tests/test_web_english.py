@@ -167,12 +167,12 @@ def test_the_printed_sheet_says_in_english_what_the_page_says():
 
 
 def test_counts_of_one_are_singular_in_english(app, client, code):
-    """'1 pairs', '1 sheets graded', '1 entries waiting to be checked are': English has a singular."""
+    """'1 pairs', '1 trainees graded', '1 entries waiting to be checked are': English has a singular."""
     from grader.web.i18n import gettext
     with app.test_request_context("/?lang=en"):
         app.preprocess_request()
         assert gettext("{n} paslon", n=1) == "1 pair" and gettext("{n} paslon", n=3) == "3 pairs"
-        assert gettext("{n} lembar dinilai", n=1) == "1 sheet graded"
+        assert gettext("{n} peserta dinilai", n=1) == "1 trainee graded"
     with app.test_request_context("/"):
         app.preprocess_request()
         assert gettext("{n} paslon", n=1) == "1 paslon"
