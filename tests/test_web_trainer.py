@@ -463,6 +463,31 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     assert row["field_id"] == "V.B" and row["corrected_by"] == "Ibu Sari" and row["corrected_at"]
 
 
+def test_a_crop_in_the_review_queue_is_named_by_its_fields_label_and_what_was_read(app, trainer, code):
+    """Usability review (accessibility): a crop's alt text was only the field id ("V.B"). It names the field's label
+    and what was read, in the page's language; a field with nothing read says so."""
+    import json
+    from grader.web.testing import REVIEW_FIELD
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    with app.app_context():
+        from grader.web.db import get_db
+        value = next(f for f in json.loads(get_db().execute("SELECT result FROM submissions").fetchone()["result"])
+                     ["fields"] if f["id"] == REVIEW_FIELD)["value"]
+    crop = r'<img class="crop" [^>]*alt="([^"]*)"'
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
+    assert re.findall(crop, queue) == [f"{REVIEW_FIELD} Isian {REVIEW_FIELD}: terbaca {value}"]
+    english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
+    assert re.findall(crop, english) == [f"{REVIEW_FIELD} Entry {REVIEW_FIELD}: read as {value}"]
+    with app.app_context():
+        db = get_db()
+        res = json.loads(db.execute("SELECT result FROM submissions").fetchone()["result"])
+        next(f for f in res["fields"] if f["id"] == REVIEW_FIELD)["value"] = None
+        db.execute("UPDATE submissions SET result=?", (json.dumps(res),))
+        db.commit()
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
+    assert re.findall(crop, queue) == [f"{REVIEW_FIELD} Isian {REVIEW_FIELD}: belum terbaca"]
+
+
 def test_the_review_queue_announces_what_a_save_did_and_alerts_why_it_failed(trainer, code):
     """QA: each field's status line ("✓ nilai lembar kini 92", "beres oleh koreksi tadi", "1 isian lain ...") changed
     after a save with no live region, so a screen reader said nothing. It is a polite status; why a save failed

@@ -344,6 +344,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Ketik angka yang benar lalu tekan": "Type the correct number and press",
     "Enter saja untuk membenarkan; kosongkan untuk kotak kosong.": "Enter alone confirms; empty means a blank box.",
     "tanpa gambar": "no image",
+    "{id} {label}: terbaca {value}": "{id} {label}: read as {value}",
+    "{id} {label}: belum terbaca": "{id} {label}: not read yet",
     "terbaca": "read",
     "keyakinan": "confidence",
     "Tidak ada isian yang perlu diperiksa.": "Nothing to review.",
@@ -352,6 +354,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.":
         "Thank you. Entry {field} will not count as wrong until a trainer has checked it.",
     "Bukan ini yang saya tulis?": "Not what I wrote?",
+    "(isian {id}, {label})": "(entry {id}, {label})",
     "yang saya tulis": "what I wrote",
     "Yang saya tulis di {id}": "What I wrote in {id}",
     "Minta dicek pelatih": "Ask the trainer to check",

@@ -311,6 +311,9 @@ def test_trainee_disputes_a_misread_on_a_phone(browser, fake_live_server, shots,
     ctx, page = phone_result(browser, fake_live_server, tmp_path)
     row = page.locator(f"tr[id='f-{WRONG_FIELD}']")
     assert "Salah" in row.inner_text()
+    # the toggle's name, for a screen reader, names its field; the words are not shown (the row shows them)
+    assert f"(isian {WRONG_FIELD}, " in row.locator("summary").aria_snapshot()
+    assert row.locator("summary .visually-hidden").bounding_box()["width"] <= 1
     row.locator("summary").click()
     row.locator("input[name=written]").fill("5")
     row.locator("button[type=submit]").click()
