@@ -452,7 +452,7 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
     body = resp.get_json()
     assert resp.status_code == 200 and body["ok"] and body["status"] == "ok"
-    assert "Tidak ada isian yang perlu diperiksa" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert "Tidak ada isian yang perlu dicek" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert version_before != re.search(r"gambar/page1.png\?v=(\w+)", trainer.get("/trainer/lembar/1").get_data(
         as_text=True)).group(1)                                          # the redrawn page is not served from cache
     sheet = trainer.get("/trainer/lembar/1").get_data(as_text=True)
@@ -488,6 +488,37 @@ def test_a_crop_in_the_review_queue_is_named_by_its_fields_label_and_what_was_re
     assert re.findall(crop, queue) == [f"{REVIEW_FIELD} Isian {REVIEW_FIELD}: belum terbaca"]
 
 
+def test_fields_waiting_for_a_trainer_are_said_to_need_checking_on_every_page(app, trainer, code):
+    """Usability review: the class table's column "Dicek", the section badges "1 dicek pelatih" and the printed
+    sheet's "Diperiksa pelatih 3" / "diperiksa pelatih (kotak ke-2)" read as already checked. A field in review
+    "perlu dicek" (to check) everywhere, as its status badge says; in English "to check" throughout."""
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])         # (its one field in review is in section V)
+    table = trainer.get(f"/trainer/latihan/{code}/hasil?lang=id").get_data(as_text=True)
+    assert re.search(r'<th class="num"><a href="\?sort=review&dir=desc">Perlu dicek</a></th>', table)
+    english = trainer.get(f"/trainer/latihan/{code}/hasil?lang=en").get_data(as_text=True)
+    assert re.search(r'<a href="\?sort=review&dir=desc">To check</a>', english)
+    trainee = app.test_client()
+    printed = trainer.get("/trainer/lembar/1/cetak?lang=id").get_data(as_text=True)
+    assert "Perlu dicek 1" in printed and 'class="review">perlu dicek (kotak ke-3)</td>' in printed
+    assert "Isian yang perlu dicek belum dihitung dalam nilai" in printed
+    with app.app_context():
+        from grader.web.db import get_db
+        result_url = "/hasil/" + get_db().execute("SELECT token FROM submissions WHERE id=1").fetchone()["token"]
+    pages = {"trainer's sheet": trainer.get("/trainer/lembar/1?lang=id").get_data(as_text=True),
+             "trainee's result": trainee.get(f"{result_url}?lang=id").get_data(as_text=True),
+             "class table": table, "printed sheet": printed,
+             "trainee's printed sheet": trainee.get(f"{result_url}/cetak?lang=id").get_data(as_text=True),
+             "review queue": trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)}
+    for name in ("trainer's sheet", "trainee's result"):
+        assert '<span class="badge review">1 perlu dicek</span>' in pages[name], name
+    assert 'data-more-text="{n} isian lain kini perlu dicek; muat ulang halaman"' in pages["review queue"]
+    for name, html in pages.items():
+        assert not re.search(r"(?i)\bdicek pelatih|diperiksa|>Dicek<", html.replace("Minta dicek pelatih", "")), name
+    sheet = trainer.get("/trainer/lembar/1?lang=en").get_data(as_text=True)
+    assert '<span class="badge review">1 to check</span>' in sheet and "for the trainer to check" not in sheet
+    assert 'class="review">to check (box 3)</td>' in trainer.get("/trainer/lembar/1/cetak?lang=en").get_data(as_text=True)
+
+
 def test_the_review_queue_announces_what_a_save_did_and_alerts_why_it_failed(trainer, code):
     """QA: each field's status line ("✓ nilai lembar kini 92", "beres oleh koreksi tadi", "1 isian lain ...") changed
     after a save with no live region, so a screen reader said nothing. It is a polite status; why a save failed
@@ -519,7 +550,7 @@ def test_a_correction_reports_what_else_the_regrade_settled(trainer, code):
                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).get_json()
     assert body["ok"] and body["open"] == []                           # V.C was settled by the regrade
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
-    assert "Tidak ada isian yang perlu diperiksa" in queue
+    assert "Tidak ada isian yang perlu dicek" in queue
     # corrected to another value, the sum fails: V.C waits again and V.A joins it
     body = trainer.post("/trainer/lembar/1/koreksi", data={"field": "V.B", "value": "1"},
                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).get_json()

@@ -226,7 +226,7 @@ def test_review_queue_keyboard_fast_path(browser, fake_live_server, shots, tmp_p
         page.keyboard.press("Enter")
         page.wait_for_selector(f"form[data-review-item]:nth-of-type({i + 1}).done")
     page.reload()
-    assert "Tidak ada isian yang perlu diperiksa" in page.inner_text("main")
+    assert "Tidak ada isian yang perlu dicek" in page.inner_text("main")
     page.set_viewport_size(PHONE)
     page.goto(srv["url"] + f"/trainer/lembar/1")
     assert "Pak Budi" in page.inner_text("main")
@@ -285,7 +285,7 @@ def test_review_queue_marks_fields_the_regrade_settled(browser, fake_live_server
     field.fill("1")
     field.press("Enter")
     page.wait_for_selector("form[data-field='V.C']:not(.done)")
-    assert "1 isian lain kini perlu diperiksa" in items.nth(0).locator("[data-review-status]").inner_text()
+    assert "1 isian lain kini perlu dicek" in items.nth(0).locator("[data-review-status]").inner_text()
     assert items.nth(1).locator("[data-review-status]").inner_text() == ""
     shots(page, "desktop-trainer-review-reopened")
     ctx.close()
