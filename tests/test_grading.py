@@ -1130,7 +1130,7 @@ def test_the_printed_sheet_names_the_boxes_we_were_unsure_of(chasil_spec):
     assert next(f for f in res["fields"] if f["id"] == "II.1")["status"] == "review"
     doc = {**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": [],
            "trainee": "t", "exercise": "E", "status": "graded"}
-    assert 'class="review">diperiksa pelatih (kotak ke-1, 3)</td>' in render_report(doc)
+    assert 'class="review">perlu dicek (kotak ke-1, 3)</td>' in render_report(doc)
     assert 'class="review">to check (box 1, 3)</td>' in render_report(doc, lang="en")
 
 

@@ -118,7 +118,8 @@ def test_one_name_for_one_thing_in_english():
     from grader.web.present import STATUS_LABELS
     english = [v for value in EN.values() for v in (value if isinstance(value, tuple) else (value,))]
     assert not [v for v in english if re.search(r"\bfields?\b", re.sub(r"\{field\}", "", v), re.I)]
-    assert EN["Dicek"] == EN[STATUS_LABELS["review"]]
+    # (the class table heads the count with the status label itself; a section's badge says the same words)
+    assert EN["perlu dicek"] == EN[STATUS_LABELS["review"]].lower()
     assert EN["Daftar latihan"] != EN["Latihan"]
 
 
@@ -167,12 +168,12 @@ def test_the_printed_sheet_says_in_english_what_the_page_says():
 
 
 def test_counts_of_one_are_singular_in_english(app, client, code):
-    """'1 pairs', '1 sheets graded', '1 entries waiting to be checked are': English has a singular."""
+    """'1 pairs', '1 trainees graded', '1 entries waiting to be checked are': English has a singular."""
     from grader.web.i18n import gettext
     with app.test_request_context("/?lang=en"):
         app.preprocess_request()
         assert gettext("{n} paslon", n=1) == "1 pair" and gettext("{n} paslon", n=3) == "3 pairs"
-        assert gettext("{n} lembar dinilai", n=1) == "1 sheet graded"
+        assert gettext("{n} peserta dinilai", n=1) == "1 trainee graded"
     with app.test_request_context("/"):
         app.preprocess_request()
         assert gettext("{n} paslon", n=1) == "1 paslon"
@@ -188,7 +189,7 @@ def test_counts_of_one_are_singular_in_english(app, client, code):
     created = trainer.post("/trainer/latihan", data={"csrf_token": token, "contest": "bupati", "pairs": "1"})
     exercise = trainer.get(created.location + "?lang=en").get_data(as_text=True)
     assert " · 1 pair · " in exercise and "1 pairs" not in exercise
-    assert "1 sheet graded" in trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
+    assert "1 trainee graded" in trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
     review = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert 'data-more-text="{n} more entries now need checking; reload the page"' in review
     assert 'data-more-text-one="1 more entry now needs checking; reload the page"' in review

@@ -414,7 +414,7 @@ def test_the_first_sheet_of_a_form_sent_again_corrected_is_replaced_in_every_tra
     assert [(r["trainee"], r["url"]) for r in rows] == [("Budi", f"/trainer/lembar/{new['id']}")]
     table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
     assert "Budy" not in table and f'/trainer/lembar/{old["id"]}"' not in table
-    assert "1 lembar dinilai" in trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
+    assert "1 peserta dinilai" in trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert f'data-sid="{new["id"]}"' in queue and f'data-sid="{old["id"]}"' not in queue
     for what in ("lembar", "isian"):
@@ -1423,3 +1423,31 @@ def test_a_page_whose_answer_was_lost_can_ask_whether_its_sending_arrived(app, c
     conn.execute("UPDATE submissions SET state='removed' WHERE client_token='form-1'")
     conn.close()
     assert other.get("/kiriman/form-1.json").status_code == 404       # a removed sheet is not offered
+
+
+def test_each_not_what_i_wrote_toggle_names_its_field_for_a_screen_reader(app, client, code):
+    """Usability review (accessibility): the "Bukan ini yang saya tulis?" toggles, one per field marked wrong or
+    blank, and their "Minta dicek pelatih" buttons were identical for a screen reader. Each carries its field's id
+    and label, read out but not shown (the row already shows them)."""
+    import json
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    with app.app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        res = json.loads(db.execute("SELECT result FROM submissions").fetchone()["result"])
+        for f in res["fields"]:
+            if f["id"] in ("II.1", "II.2"):
+                f.update(status="blank", value=None, label="Surat suara diterima" if f["id"] == "II.1" else f["label"],
+                         label_en="Ballot papers received" if f["id"] == "II.1" else f["label_en"])
+        db.execute("UPDATE submissions SET result=?", (json.dumps(res),))
+        db.commit()
+    for lang, said in (("id", "(isian II.1, Surat suara diterima)"), ("en", "(entry II.1, Ballot papers received)")):
+        html = client.get(f"{page}?lang={lang}").get_data(as_text=True)
+        toggles = re.findall(r'<details class="dispute"><summary class="small">(.*?)</summary>', html, re.S)
+        names = [re.sub(r"<[^>]+>", "", t) for t in toggles]
+        assert len(names) == 3 and len(set(names)) == 3, names
+        assert all(re.search(r'<span class="visually-hidden"> \((?:isian|entry) [IV.\d]+, [^)]+\)</span>$', t)
+                   for t in toggles), toggles
+        assert any(n.endswith(said) for n in names), names
+        buttons = re.findall(r'<button class="secondary" type="submit"[^>]*>(.*?)</button>', html, re.S)
+        assert len({re.sub(r"<[^>]+>", "", b) for b in buttons}) == 3

@@ -452,7 +452,7 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
     body = resp.get_json()
     assert resp.status_code == 200 and body["ok"] and body["status"] == "ok"
-    assert "Tidak ada isian yang perlu diperiksa" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert "Tidak ada isian yang perlu dicek" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert version_before != re.search(r"gambar/page1.png\?v=(\w+)", trainer.get("/trainer/lembar/1").get_data(
         as_text=True)).group(1)                                          # the redrawn page is not served from cache
     sheet = trainer.get("/trainer/lembar/1").get_data(as_text=True)
@@ -461,6 +461,62 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
         from grader.web.db import get_db
         row = get_db().execute("SELECT * FROM corrections").fetchone()
     assert row["field_id"] == "V.B" and row["corrected_by"] == "Ibu Sari" and row["corrected_at"]
+
+
+def test_a_crop_in_the_review_queue_is_named_by_its_fields_label_and_what_was_read(app, trainer, code):
+    """Usability review (accessibility): a crop's alt text was only the field id ("V.B"). It names the field's label
+    and what was read, in the page's language; a field with nothing read says so."""
+    import json
+    from grader.web.testing import REVIEW_FIELD
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    with app.app_context():
+        from grader.web.db import get_db
+        value = next(f for f in json.loads(get_db().execute("SELECT result FROM submissions").fetchone()["result"])
+                     ["fields"] if f["id"] == REVIEW_FIELD)["value"]
+    crop = r'<img class="crop" [^>]*alt="([^"]*)"'
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
+    assert re.findall(crop, queue) == [f"{REVIEW_FIELD} Isian {REVIEW_FIELD}: terbaca {value}"]
+    english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
+    assert re.findall(crop, english) == [f"{REVIEW_FIELD} Entry {REVIEW_FIELD}: read as {value}"]
+    with app.app_context():
+        db = get_db()
+        res = json.loads(db.execute("SELECT result FROM submissions").fetchone()["result"])
+        next(f for f in res["fields"] if f["id"] == REVIEW_FIELD)["value"] = None
+        db.execute("UPDATE submissions SET result=?", (json.dumps(res),))
+        db.commit()
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
+    assert re.findall(crop, queue) == [f"{REVIEW_FIELD} Isian {REVIEW_FIELD}: belum terbaca"]
+
+
+def test_fields_waiting_for_a_trainer_are_said_to_need_checking_on_every_page(app, trainer, code):
+    """Usability review: the class table's column "Dicek", the section badges "1 dicek pelatih" and the printed
+    sheet's "Diperiksa pelatih 3" / "diperiksa pelatih (kotak ke-2)" read as already checked. A field in review
+    "perlu dicek" (to check) everywhere, as its status badge says; in English "to check" throughout."""
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])         # (its one field in review is in section V)
+    table = trainer.get(f"/trainer/latihan/{code}/hasil?lang=id").get_data(as_text=True)
+    assert re.search(r'<th class="num"><a href="\?sort=review&dir=desc">Perlu dicek</a></th>', table)
+    english = trainer.get(f"/trainer/latihan/{code}/hasil?lang=en").get_data(as_text=True)
+    assert re.search(r'<a href="\?sort=review&dir=desc">To check</a>', english)
+    trainee = app.test_client()
+    printed = trainer.get("/trainer/lembar/1/cetak?lang=id").get_data(as_text=True)
+    assert "Perlu dicek 1" in printed and 'class="review">perlu dicek (kotak ke-3)</td>' in printed
+    assert "Isian yang perlu dicek belum dihitung dalam nilai" in printed
+    with app.app_context():
+        from grader.web.db import get_db
+        result_url = "/hasil/" + get_db().execute("SELECT token FROM submissions WHERE id=1").fetchone()["token"]
+    pages = {"trainer's sheet": trainer.get("/trainer/lembar/1?lang=id").get_data(as_text=True),
+             "trainee's result": trainee.get(f"{result_url}?lang=id").get_data(as_text=True),
+             "class table": table, "printed sheet": printed,
+             "trainee's printed sheet": trainee.get(f"{result_url}/cetak?lang=id").get_data(as_text=True),
+             "review queue": trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)}
+    for name in ("trainer's sheet", "trainee's result"):
+        assert '<span class="badge review">1 perlu dicek</span>' in pages[name], name
+    assert 'data-more-text="{n} isian lain kini perlu dicek; muat ulang halaman"' in pages["review queue"]
+    for name, html in pages.items():
+        assert not re.search(r"(?i)\bdicek pelatih|diperiksa|>Dicek<", html.replace("Minta dicek pelatih", "")), name
+    sheet = trainer.get("/trainer/lembar/1?lang=en").get_data(as_text=True)
+    assert '<span class="badge review">1 to check</span>' in sheet and "for the trainer to check" not in sheet
+    assert 'class="review">to check (box 3)</td>' in trainer.get("/trainer/lembar/1/cetak?lang=en").get_data(as_text=True)
 
 
 def test_the_review_queue_announces_what_a_save_did_and_alerts_why_it_failed(trainer, code):
@@ -494,7 +550,7 @@ def test_a_correction_reports_what_else_the_regrade_settled(trainer, code):
                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).get_json()
     assert body["ok"] and body["open"] == []                           # V.C was settled by the regrade
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
-    assert "Tidak ada isian yang perlu diperiksa" in queue
+    assert "Tidak ada isian yang perlu dicek" in queue
     # corrected to another value, the sum fails: V.C waits again and V.A joins it
     body = trainer.post("/trainer/lembar/1/koreksi", data={"field": "V.B", "value": "1"},
                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).get_json()
@@ -510,6 +566,100 @@ def test_the_queue_shows_a_sheets_disputed_then_least_sure_fields_first():
               {"id": "E", "status": "review", "confidence": 0.95, "disputed_at": "2026-12-01T10:00:00"},
               {"id": "F", "status": "unreadable", "confidence": 0.0}]
     assert [f["id"] for f in queue_order(fields)] == ["E", "F", "C", "A"]
+
+
+def _dispute(app, sid: int, field: str, written: str):
+    """The trainee of sheet ``sid`` says ``field`` is not what they wrote (from their result page)."""
+    with app.app_context():
+        from grader.web.db import get_db
+        token = get_db().execute("SELECT token FROM submissions WHERE id=?", (sid,)).fetchone()["token"]
+    trainee = app.test_client()
+    resp = trainee.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(trainee, f"/hasil/{token}"),
+                                                         "field": field, "written": written})
+    assert resp.status_code == 303
+
+
+def test_the_class_queue_lists_the_trainees_disputes_first_the_longest_waiting_first(app, trainer, code, monkeypatch):
+    """Usability review: a trainee's dispute ("Disanggah peserta: menulis 54") was item 79 of 93, since the queue
+    went sheet by sheet. A dispute is a trainee waiting on the trainer, contesting a verdict against them: every
+    dispute of the class comes first, the one made first at the top; then the rest, sheet by sheet, as before.
+    A dispute past the queue's length is not cut off either."""
+    from grader.web.testing import REVIEW_FIELD, WRONG_FIELD
+    import grader.web.review_actions as review_actions
+    batch(trainer, code, [(f"{who}_1.jpg", jpeg_bytes(color=f"#e{n}e{n}e{n}")) for n, who in enumerate("abc")])
+    for sid, at in ((3, "2026-12-01T09:00:00+00:00"), (2, "2026-12-01T09:05:00+00:00")):   # c disputes first
+        monkeypatch.setattr(review_actions, "now_iso", lambda at=at: at)
+        _dispute(app, sid, WRONG_FIELD, str(sid * 10))
+
+    def queue(lang="id"):
+        html = trainer.get(f"/trainer/latihan/{code}/periksa?lang={lang}").get_data(as_text=True)
+        return html, re.findall(r'data-sid="(\d+)" data-field="([^"]+)"', html)
+
+    html, order = queue()
+    assert order == [("3", WRONG_FIELD), ("2", WRONG_FIELD),
+                     ("1", REVIEW_FIELD), ("2", REVIEW_FIELD), ("3", REVIEW_FIELD)]
+    assert html.index("Disanggah peserta: menulis 30") < html.index("Disanggah peserta: menulis 20")
+    # headed as such, so the trainer sees why the queue does not start with the first sheet
+    assert html.index("<h2>Sanggahan peserta (2)</h2>") < html.index('data-sid="3"')
+    assert html.index("<h2>Isian lain yang meragukan</h2>") < html.index(f'data-sid="1" data-field="{REVIEW_FIELD}"')
+    english = queue("en")[0]
+    assert "<h2>Disputes from trainees (2)</h2>" in english and "<h2>Other uncertain entries</h2>" in english
+
+    # a queue cut at its length keeps every dispute (they were the last items of a long class's queue)
+    import grader.web.trainer.review as review
+    monkeypatch.setattr(review, "MAX_QUEUE", 3)
+    assert queue()[1] == [("3", WRONG_FIELD), ("2", WRONG_FIELD), ("1", REVIEW_FIELD)]
+
+
+def test_a_queue_without_disputes_has_no_dispute_heading(trainer, code):
+    batch(trainer, code, [("a_1.jpg", jpeg_bytes())])
+    html = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert "Sanggahan peserta" not in html and "Isian lain yang meragukan" not in html
+
+
+def test_the_trainers_sheet_page_shows_the_photo_of_a_refused_page(app, trainer, code):
+    """Usability review: a refused sheet (too blurry; a chat-named IMG-…-WA0091 naming nobody) showed only "Foto
+    perlu diulang …": the trainer could not tell whose it was nor judge the refusal. Each refused page's card shows
+    its photo as sent (lazy-loaded, named for a screen reader by its page), as a held sheet's page does; a page read
+    and marked shows its marked image instead, and a file with no picture in it shows none."""
+    import json
+    from PIL import Image
+    batch(trainer, code, [("IMG-20241127-WA0091-blur.jpg", jpeg_bytes())], client_token="b1")
+    html = trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    assert "Foto perlu diulang" in html
+    card = re.search(r'<div class="card refused" id="ulang-1">.*?</div>', html, re.S).group(0)
+    img = re.search(r'<img class="sent-photo" [^>]*>', card).group(0)
+    assert 'src="/trainer/lembar/1/foto/1"' in img and 'loading="lazy"' in img
+    assert 'alt="Foto halaman 1 yang ditolak (IMG-20241127-WA0091-blur.jpg)"' in img
+    photo = trainer.get("/trainer/lembar/1/foto/1")
+    assert photo.status_code == 200 and Image.open(io.BytesIO(photo.data)).size == (600, 800)
+    english = trainer.get("/trainer/lembar/1?lang=en").get_data(as_text=True)
+    assert 'alt="The refused photo of page 1 (IMG-20241127-WA0091-blur.jpg)"' in english
+
+    # partly refused: the refused page 2 is shown as sent, page 1 as marked (not twice)
+    trainee = app.test_client()
+    trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "Siti",
+                            "photo_1": (io.BytesIO(jpeg_bytes(color="#eee")), "siti_1.jpg"),
+                            "photo_2": (io.BytesIO(jpeg_bytes(color="#ddd")), "siti_2-blur.jpg")},
+                 content_type="multipart/form-data")
+    html = trainer.get("/trainer/lembar/2?lang=id").get_data(as_text=True)
+    assert "Foto perlu diulang — halaman 2" in html
+    assert re.findall(r'<img class="sent-photo" src="([^"]+)"', html) == ["/trainer/lembar/2/foto/2"]
+    assert 'alt="Foto halaman 2 yang ditolak (siti_2-blur.jpg)"' in html and "Lembar bertanda" in html
+
+    # a photo refused before its page was known is named by its place among those sent; a file with no picture in
+    # it (damaged) has nothing to show: no broken image
+    with app.app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        for sid, change in ((2, lambda page: page.update(page=None)),
+                            (1, lambda page: page["refusal"].update(code="corrupt_file"))):
+            res = json.loads(db.execute("SELECT result FROM submissions WHERE id=?", (sid,)).fetchone()["result"])
+            change(next(page for page in res["pages"] if page["refusal"]))
+            db.execute("UPDATE submissions SET result=? WHERE id=?", (json.dumps(res), sid))
+        db.commit()
+    assert 'alt="Foto ke-2 yang ditolak (siti_2-blur.jpg)"' in trainer.get("/trainer/lembar/2").get_data(as_text=True)
+    assert "sent-photo" not in trainer.get("/trainer/lembar/1").get_data(as_text=True)
 
 
 def test_correction_form_path_and_bad_values(trainer, code):
@@ -588,6 +738,48 @@ def test_insight_chart_lists_the_most_wrong_field_and_rule(trainer, code):
     assert "Kebiasaan menulis yang perlu dibahas" in html and "Tidak ada: setiap lembar mengikuti" in html
     english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
     assert "Writing habits to go over with the class" in english and "None: every sheet follows" in english
+
+
+def test_class_insight_counts_each_trainee_once_and_says_peserta(app, trainer, code):
+    """Usability review: "Kotak depan dibiarkan kosong 6 lembar (35%)" read as six sendings, some of them one
+    person's. The insight counts per trainee, as the class table lists them (each one's latest graded sheet): Budi's
+    three attempts count once, a form sent again corrected does not count the sending it replaced (its "Budy" would
+    be a trainee of its own), and a trainer's batch photo whose number is read on the sheet counts with the trainee
+    who typed it. The page says so, in trainees ("peserta"), not sheets."""
+    import json
+    from tests.test_web_trainee import upload
+    from grader.web.testing import WRONG_FIELD
+    client = app.test_client()
+    for n in range(2):
+        upload(client, code=code, trainee="Budi", photos=[("budi.jpg", jpeg_bytes(color=f"#e{n}e{n}e{n}"))])
+    upload(client, code=code, trainee="Budy", photos=[("budi.jpg", jpeg_bytes(color="#ddd"))], client_token="form-1")
+    upload(client, code=code, trainee="Budi", photos=[("budi.jpg", jpeg_bytes(color="#ddd"))], client_token="form-1")
+    upload(client, code=code, trainee="Siti", photos=[("siti.jpg", jpeg_bytes(color="#ccc"))])
+    upload(client, code=code, trainee="017", photos=[("a.jpg", jpeg_bytes(color="#bbb"))])
+    batch(trainer, code, [("num-017-kirim-ulang.jpg", jpeg_bytes(color="#aaa"))])
+    with app.app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        sheets = db.execute("SELECT id, trainee, superseded_by, result FROM submissions ORDER BY id").fetchall()
+        assert len(sheets) == 7 and sheets[2]["superseded_by"] == sheets[3]["id"]
+        for row in sheets:
+            if row["trainee"] in ("Budi", "Budy"):      # each of Budi's sendings leaves a box blank
+                res = json.loads(row["result"])
+                next(f for f in res["fields"] if f["id"] != WRONG_FIELD)["status"] = "blank"
+                db.execute("UPDATE submissions SET result=? WHERE id=?", (json.dumps(res), row["id"]))
+        db.commit()
+    table = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+    assert sorted(r["trainee"] for r in table) == ["017", "Budi", "Siti"]
+    html = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
+    assert "3 peserta dinilai" in html and "lembar dinilai" not in html
+    assert "dari lembar terakhirnya yang dinilai, seperti di tabel kelas" in html
+    assert f"<code>{WRONG_FIELD}</code>" in html and "<em>3 (100%)</em>" in html
+    habit = re.search(r"Isian dibiarkan kosong \(nol ditulis XXX\)</div>\s*<div class=\"bar\">.*?<em>([^<]*)</em>",
+                      html, re.S).group(1)
+    assert habit == "1 peserta (33%)"
+    english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
+    assert "3 trainees graded" in english and "<em>1 trainee (33%)</em>" in english
+    assert "Each trainee counts once, by their latest graded sheet" in english
 
 
 def test_exports_csv_and_xlsx(app, trainer, code):
@@ -1336,7 +1528,7 @@ def test_an_upload_held_for_a_wrong_code_is_shown_to_trainers_who_can_grade_it(a
     assert "Menunggu kode latihan" in page and f'<option value="{code}">' in page
     # the photo as sent, so the trainer sees which sheet it is (the code printed on it), upright
     from PIL import Image
-    photo = trainer.get(re.search(r'<img src="(/trainer/lembar/\d+/foto/1)"', page).group(1))
+    photo = trainer.get(re.search(r'<img class="sent-photo" src="(/trainer/lembar/\d+/foto/1)"', page).group(1))
     assert photo.status_code == 200 and Image.open(io.BytesIO(photo.data)).size == (600, 800)
     assert trainer.get(sheet_url + "/foto/2").status_code == 404
     # an exercise that is not here is refused, and nothing changes

@@ -10,7 +10,7 @@ from grader.grading.findings import as_worded_now
 from grader.grading.shown import boxes_to_name, in_language, score_text, shown_value
 
 # Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes Indonesian).
-STATUS = {"ok": ("benar", "correct"), "wrong": ("salah", "wrong"), "review": ("diperiksa pelatih", "to check"),
+STATUS = {"ok": ("benar", "correct"), "wrong": ("salah", "wrong"), "review": ("perlu dicek", "to check"),
           "blank": ("kosong", "blank"), "unreadable": ("tidak terbaca", "unreadable")}
 SHEET_STATUS = {"graded": ("Dinilai", "Graded"), "partial": ("Dinilai sebagian", "Partly graded"),
                 "refused": ("Ditolak", "Refused")}
@@ -43,12 +43,12 @@ _TEMPLATE = """<!doctype html>
 <h1>{{ t("Umpan balik latihan C.Hasil", "C.Hasil practice feedback") }}</h1>
 <div>{{ t("Peserta", "Trainee") }}: <b>{{ r.trainee_name or r.trainee or '?' }}</b> ({{ t("identitas dari", "identity from") }} {{ word(source, r.identity_source) }}) ·
  {{ t("Kode latihan", "Exercise code") }}: <b>{{ r.exercise or '?' }}</b> · {{ word(sheet_status, r.status) }}</div>
-<div>{{ t("Benar", "Correct") }} {{ r.counts.ok }} · {{ t("Salah", "Wrong") }} {{ r.counts.wrong }} · {{ t("Diperiksa pelatih", "To check") }} {{ r.counts.review }} ·
+<div>{{ t("Benar", "Correct") }} {{ r.counts.ok }} · {{ t("Salah", "Wrong") }} {{ r.counts.wrong }} · {{ t("Perlu dicek", "To check") }} {{ r.counts.review }} ·
  {{ t("Kosong", "Blank") }} {{ r.counts.blank }} · {{ t("Tidak terbaca", "Unreadable") }} {{ r.counts.unreadable }}</div>
 {% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="{{ t("Nomor dan nama yang ditulis", "Number and name as written") }}">{% endfor %}</div>{% endif %}
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ pick(p.refusal) }}</p>{% endfor %}
 {% if r.status == 'partial' %}<p class="review">{{ t("Nilai sementara", "Provisional score") }} {{ score_text(r.score) }}/100 {{ t("hanya dari halaman yang terbaca", "from the readable pages only") }}{% if r.counts.unreadable %}{% set graded = r.counts.get("ok", 0) + r.counts.get("wrong", 0) + r.counts.get("blank", 0) %} ({{ graded }} {{ t("dari", "of") }} {{ graded + r.counts.get("review", 0) + r.counts.unreadable }} {{ t("isian dinilai", "entries graded") }}){% endif %}.</p>{% endif %}
-{% if r.counts.review %}<p class="review">{{ t("Isian yang diperiksa pelatih belum dihitung dalam nilai; nilai bisa berubah.", "Entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.") }}</p>{% endif %}
+{% if r.counts.review %}<p class="review">{{ t("Isian yang perlu dicek belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.", "Entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.") }}</p>{% endif %}
 {% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ pick(p.advice) }}</p>{% endfor %}
 {% if r.status == 'refused' %}<h2>{{ t("Lembar ini belum dinilai", "This sheet is not graded yet") }}</h2>
 <p>{{ t("Tidak ada halaman yang bisa dibaca. Perbaiki foto seperti yang disebut di atas, lalu kirim lagi.", "No page could be read. Fix the photo as said above, then send it again.") }}</p>

@@ -5,6 +5,10 @@ trainer who clears it.
 """
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
 REVIEW_STATUSES = ("review", "unreadable")
 #: The grader's note on every field of a page that was not read (no photo, or its photo refused).
 NOTE_PAGE_MISSING = "page_missing"
@@ -31,3 +35,10 @@ def queue_order(fields: list[dict]) -> list[dict]:
     neighbours by itself (dev photos, seed 21: 593 trainer actions to clear 100 sheets' queues, 699 in form order)."""
     return sorted((f for f in fields if waiting(f)),
                   key=lambda f: (not f.get("disputed_at"), f.get("confidence") or 0.0))
+
+
+def disputes_first(items: list[T], field: Callable[[T], dict]) -> list[T]:
+    """A class's queue (``items``, each holding one waiting ``field(item)``) with the trainees' disputes first, the
+    longest waiting first, then the rest in the order given (sheet by sheet). A dispute is a trainee waiting on the
+    trainer, contesting a verdict against them: it must not wait behind a whole class's unsure readings."""
+    return sorted(items, key=lambda it: (not field(it).get("disputed_at"), field(it).get("disputed_at") or ""))

@@ -17,9 +17,10 @@ from grader.page_groups import normalise_id
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
 # Habits a trainer can teach to the whole class, by the finding (or field status) that shows them on a sheet, with
-# the words the insight page uses. A sheet counts once per habit, however often it shows it. Only what we read surely
-# counts: not a box that looks as if it holds two digits (on the development photos most of those held one unclear
-# digit, not a correction), nor a pair whose readings disagree only through a reading we are unsure of.
+# the words the insight page uses. A trainee counts once per habit (on their latest graded sheet), however often it
+# shows. Only what we read surely counts: not a box that looks as if it holds two digits (on the development photos
+# most of those held one unclear digit, not a correction), nor a pair whose readings disagree only through a reading
+# we are unsure of.
 BLANK_FIELD = "blank_field"
 HABITS = {PAIR_MISMATCH: "Turus, angka dan bulatan satu paslon tidak sama",
           BLANK_LEADING: "Kotak depan dibiarkan kosong, bukan diisi X",
@@ -109,8 +110,17 @@ class Tally:
     label_en: str | None = None
 
 
+def trainees_insight(conn: sqlite3.Connection, exercise: str) -> dict:
+    """:func:`class_insight` per trainee, as the class table counts them: each one's latest graded sheet. A trainee
+    who sent several times (attempts, a page sent again, a form sent again corrected: ``superseded_by``) counts once;
+    a sheet that names nobody (``IMG-…-WA0091``, no number read on it) is a row of its own there, and here too."""
+    sheets = latest_sheets(conn, exercise, include_pending=False)
+    return class_insight([res for _, res in results_of(conn, [r["id"] for r in sheets])])
+
+
 def class_insight(results: list[dict], *, top: int = 12) -> dict:
-    """Which fields and rules the class gets wrong most, and which writing habits show on how many sheets."""
+    """Which fields and rules the class gets wrong most, and which writing habits show, on how many of ``results``
+    (one per trainee: :func:`trainees_insight`); ``trainees`` of them graded, the shares out of those."""
     graded = [r for r in results if r.get("status") in ("graded", "partial")]
     n = len(graded) or 1
     fields: Counter = Counter()
@@ -138,7 +148,7 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
         habits.update(shown & set(HABITS))
     scores = [s for r in graded if (s := full_score(r.get("status"), r.get("score"))) is not None]
     return {
-        "sheets": len(graded),
+        "trainees": len(graded),
         "mean_score": sum(scores) / len(scores) if scores else None,
         "fields": [Tally(fid, labels[fid][0], c, c / n, labels[fid][1]) for fid, c in fields.most_common(top)],
         "rules": [{"id": rid, "message_id": rule_text[rid][0], "message_en": rule_text[rid][1], "count": c,

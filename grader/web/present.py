@@ -181,13 +181,16 @@ def confidence_text(confidence) -> str:
 
 #: Refusals a better photo does not fix: the page is fine, but not this sheet's or this exercise's (or twice).
 NOT_A_PHOTO_PROBLEM = ("wrong_exercise", "other_trainee", "duplicate_page")
+#: Refusals of a file with no picture to show (not an image, damaged, or past the size a server opens).
+NO_PHOTO_TO_SHOW = ("not_an_image", "corrupt_file", "too_large")
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, status_label=status_label,
-                                 severity_label=severity_label, fmt_value=fmt_value,
+    app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, NO_PHOTO_TO_SHOW=NO_PHOTO_TO_SHOW,
+                                 status_label=status_label, severity_label=severity_label, fmt_value=fmt_value,
                                  shown_value=shown_value, note_text=note_text, boxes_to_name=boxes_to_name,
-                                 score_text=score_text, full_score=full_score, confidence_text=confidence_text, section_title=section_title,
+                                 score_text=score_text, full_score=full_score, confidence_text=confidence_text,
+                                 section_title=section_title,
                                  unread_pages=unread_pages, remarks_by_field=remarks_by_field,
                                  on_unread_page=on_unread_page, other_findings=other_findings,
                                  answer_wait_s=answer_wait_s)

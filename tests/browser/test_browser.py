@@ -198,17 +198,22 @@ def _review_queue_after_batch(browser, srv, code, upload):
     return ctx, page
 
 
-def test_review_queue_keyboard_fast_path(browser, fake_live_server, shots, tmp_path):
-    """Type the digits, press Enter, land on the next field: the sheet is regraded without a reload."""
-    from grader.exercise.store import load_key
+def _three_sheets_zip(tmp_path) -> Path:
+    """A zip of three trainees' one-page sheets (a, b, c), for the fake pipeline: one field of each to review."""
     from grader.web.testing import jpeg_bytes
-    srv, code = fake_live_server, fake_live_server["code"]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for i, name in enumerate(("a_1.jpg", "b_1.jpg", "c_1.jpg")):
             zf.writestr(name, jpeg_bytes(color=f"#f{i}f{i}f{i}"))
     (tmp_path / "k.zip").write_bytes(buf.getvalue())
-    ctx, page = _review_queue_after_batch(browser, srv, code, tmp_path / "k.zip")
+    return tmp_path / "k.zip"
+
+
+def test_review_queue_keyboard_fast_path(browser, fake_live_server, shots, tmp_path):
+    """Type the digits, press Enter, land on the next field: the sheet is regraded without a reload."""
+    from grader.exercise.store import load_key
+    srv, code = fake_live_server, fake_live_server["code"]
+    ctx, page = _review_queue_after_batch(browser, srv, code, _three_sheets_zip(tmp_path))
     items = page.locator("form[data-review-item]")
     assert items.count() == 3
     assert page.locator("img.crop").first.evaluate("i => i.complete && i.naturalWidth > 0")
@@ -221,11 +226,41 @@ def test_review_queue_keyboard_fast_path(browser, fake_live_server, shots, tmp_p
         page.keyboard.press("Enter")
         page.wait_for_selector(f"form[data-review-item]:nth-of-type({i + 1}).done")
     page.reload()
-    assert "Tidak ada isian yang perlu diperiksa" in page.inner_text("main")
+    assert "Tidak ada isian yang perlu dicek" in page.inner_text("main")
     page.set_viewport_size(PHONE)
     page.goto(srv["url"] + f"/trainer/lembar/1")
     assert "Pak Budi" in page.inner_text("main")
     shots(page, "phone-trainer-sheet")
+    ctx.close()
+
+
+def test_review_queue_starts_with_a_trainees_dispute_and_enter_goes_on_through_the_rest(
+        browser, fake_live_server, shots, tmp_path):
+    """The dispute of the class's last sheet is the first field (focused), and Enter still walks the whole queue."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import REVIEW_FIELD, WRONG_FIELD, csrf_of
+    srv, code = fake_live_server, fake_live_server["code"]
+    ctx, page = _review_queue_after_batch(browser, srv, code, _three_sheets_zip(tmp_path))
+    with srv["app"].app_context():
+        from grader.web.db import get_db
+        token = get_db().execute("SELECT token FROM submissions WHERE group_key='c'").fetchone()["token"]
+    trainee = srv["app"].test_client()
+    assert trainee.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(trainee, f"/hasil/{token}"),
+                                                         "field": WRONG_FIELD, "written": "54"}).status_code == 303
+    page.reload()
+    items = page.locator("form[data-review-item]")
+    assert items.count() == 4 and items.nth(0).get_attribute("data-field") == WRONG_FIELD
+    assert "Disanggah peserta: menulis 54" in items.nth(0).inner_text()
+    shots(page, "desktop-trainer-review-dispute-first")
+    key = load_key(code)
+    for i, value in enumerate([key.fields[WRONG_FIELD] + 1] + [key.fields[REVIEW_FIELD]] * 3):
+        field = items.nth(i).locator("input[name=value]")
+        assert field.evaluate("el => el === document.activeElement"), f"item {i} not focused"
+        page.keyboard.type(str(value))
+        page.keyboard.press("Enter")
+        wait_until(page, f"document.querySelectorAll('form[data-review-item]')[{i}].classList.contains('done')")
+    page.reload()
+    assert "Tidak ada isian yang perlu" in page.inner_text("main")
     ctx.close()
 
 
@@ -250,7 +285,7 @@ def test_review_queue_marks_fields_the_regrade_settled(browser, fake_live_server
     field.fill("1")
     field.press("Enter")
     page.wait_for_selector("form[data-field='V.C']:not(.done)")
-    assert "1 isian lain kini perlu diperiksa" in items.nth(0).locator("[data-review-status]").inner_text()
+    assert "1 isian lain kini perlu dicek" in items.nth(0).locator("[data-review-status]").inner_text()
     assert items.nth(1).locator("[data-review-status]").inner_text() == ""
     shots(page, "desktop-trainer-review-reopened")
     ctx.close()
@@ -276,6 +311,9 @@ def test_trainee_disputes_a_misread_on_a_phone(browser, fake_live_server, shots,
     ctx, page = phone_result(browser, fake_live_server, tmp_path)
     row = page.locator(f"tr[id='f-{WRONG_FIELD}']")
     assert "Salah" in row.inner_text()
+    # the toggle's name, for a screen reader, names its field; the words are not shown (the row shows them)
+    assert f"(isian {WRONG_FIELD}, " in row.locator("summary").aria_snapshot()
+    assert row.locator("summary .visually-hidden").bounding_box()["width"] <= 1
     row.locator("summary").click()
     row.locator("input[name=written]").fill("5")
     row.locator("button[type=submit]").click()

@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from grader.exercise.store import list_exercises
 from grader.pipeline import IDENTITY_NAME
-from grader.web.classroom import SORT_COLUMNS, class_insight, latest_sheets, results_of
+from grader.web.classroom import SORT_COLUMNS, latest_sheets, trainees_insight
 from grader.web.db import REMOVED, get_db, now_iso
 from grader.web.grade_again import grade_failed_again
 from grader.web.i18n import gettext as _
@@ -89,7 +89,8 @@ def submission(sid: int):
                            replaced_by=replaced_by, replaces=replaced_by_sheet(db, sid),
                            movable=movable, exercises=[k.exercise for k in reversed(keys)],
                            client_token=secrets.token_urlsafe(16),
-                           image_url=image_urls(row))
+                           image_url=image_urls(row),
+                           photo_url=lambda position: url_for("trainer.photo", sid=sid, position=position))
 
 
 @bp.post("/lembar/<int:sid>/nilai-ulang")
@@ -177,7 +178,8 @@ def image(sid: int, name: str):
 
 @bp.get("/lembar/<int:sid>/foto/<int:position>")
 def photo(sid: int, position: int):
-    """An uploaded photo as sent (a smaller upright copy): what a held or failed sheet shows, having no marks."""
+    """An uploaded photo as sent (a smaller upright copy): what a held sheet, or a refused page, shows, having no
+    marks."""
     row = _sheet(sid)
     upload = get_db().execute("SELECT path FROM uploads WHERE submission_id=? AND position=?",
                               (sid, position)).fetchone()
@@ -194,7 +196,4 @@ def photo(sid: int, position: int):
 @bp.get("/latihan/<code>/wawasan")
 def insight(code: str):
     key = get_key(code)
-    db = get_db()
-    sheets = latest_sheets(db, key.exercise, include_pending=False)
-    results = [res for _, res in results_of(db, [r["id"] for r in sheets])]
-    return render_template("trainer/insight.html", key=key, insight=class_insight(results))
+    return render_template("trainer/insight.html", key=key, insight=trainees_insight(get_db(), key.exercise))

@@ -11,7 +11,7 @@ import re
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from grader.errors import GraderError
-from grader.grading.review_queue import queue_order, waiting
+from grader.grading.review_queue import disputes_first, queue_order, waiting
 from grader.web.classroom import latest_sheets, results_of
 from grader.web.db import get_db
 from grader.web.review_actions import correct_field
@@ -40,22 +40,22 @@ def parse_value(text: str | None) -> tuple[bool, int | None]:
 
 
 def review_items(exercise: str) -> list[dict]:
+    """The class's waiting fields: every trainee's disputes first (wherever their sheet is in the class), then
+    sheet by sheet, each sheet's in :func:`queue_order`; at most ``MAX_QUEUE``."""
     db = get_db()
     sheets = latest_sheets(db, exercise, include_pending=False)
-    items = []
-    for row, res in results_of(db, [r["id"] for r in sheets]):
-        for f in queue_order(res.get("fields") or []):
-            items.append({"sid": row["id"], "trainee": row["trainee"] or row["group_key"],
-                          "name": row["trainee_name"], "field": f})
-            if len(items) >= MAX_QUEUE:
-                return items
-    return items
+    items = [{"sid": row["id"], "trainee": row["trainee"] or row["group_key"], "name": row["trainee_name"], "field": f}
+             for row, res in results_of(db, [r["id"] for r in sheets])
+             for f in queue_order(res.get("fields") or [])]
+    return disputes_first(items, lambda it: it["field"])[:MAX_QUEUE]
 
 
 @bp.get("/latihan/<code>/periksa")
 def review(code: str):
     key = get_key(code)
-    return render_template("trainer/review.html", key=key, items=review_items(key.exercise))
+    items = review_items(key.exercise)
+    return render_template("trainer/review.html", key=key, items=items,
+                           disputed=sum(1 for it in items if it["field"].get("disputed_at")))
 
 
 @bp.post("/lembar/<int:sid>/koreksi")
