@@ -1039,6 +1039,13 @@ def test_a_failed_sheet_can_be_graded_again_from_its_stored_photos(app, trainer,
                          "error_id='Penilaian terhenti' WHERE id=1")
     page = trainer.get("/trainer/lembar/1").get_data(as_text=True)
     assert "Penilaian terhenti" in page and "Nilai ulang dari foto yang tersimpan" in page
+    # the photo that failed is shown, to judge it before grading it again (helper-66's finding)
+    assert 'src="/trainer/lembar/1/foto/1"' in page and "Foto ke-1 yang dikirim (017_1.jpg)" in page
+    with app.app_context():
+        get_db().execute("UPDATE submissions SET error_code='not_an_image' WHERE id=1")
+    assert "/trainer/lembar/1/foto/1" not in trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    with app.app_context():
+        get_db().execute("UPDATE submissions SET error_code='interrupted' WHERE id=1")
     token = csrf_of(trainer, "/trainer/")
     resp = trainer.post("/trainer/lembar/1/nilai-ulang", data={"csrf_token": token})
     assert resp.status_code == 303
