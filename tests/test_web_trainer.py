@@ -251,6 +251,45 @@ def test_a_zip_of_one_folder_per_trainee_pairs_and_names_each_trainees_pages(app
     assert {"Budi", "Lestari"} <= set(re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table))
 
 
+def test_a_folder_per_trainee_names_the_photos_in_it_whose_names_name_nobody(app, trainer, code):
+    """Usability review: kelas/Andi/foto.jpg was the sheet of "foto". A photo whose own name names nobody (a
+    camera's or a chat's name, or only a page) takes the name of its trainee's folder, and a folder's two such
+    photos are one sheet; a folder around the whole class, or holding a wave's photos, names nobody."""
+    photos = zip_of({"kelas/Andi/foto.jpg": jpeg_bytes(), "kelas/Sari/hal1.jpg": jpeg_bytes(color="#eee"),
+                     "kelas/Budi/IMG-20241127-WA0006.jpg": jpeg_bytes(color="#ddd"),
+                     "kelas/Budi/IMG-20241127-WA0007.jpg": jpeg_bytes(color="#ccc"),
+                     **{f"kelas/gelombang 2/IMG-20241128-WA00{i}.jpg": jpeg_bytes(color=f"#a{i}a{i}a{i % 10}")
+                        for i in (11, 12, 13)}})
+    resp = batch(trainer, code, [("kelas.zip", photos)])
+    items = trainer.get(resp.location + ".json").get_json()["items"]
+    assert sorted(i["trainee"] for i in items) == ["Andi", "Budi", "IMG-20241128-WA0011", "IMG-20241128-WA0012",
+                                                   "IMG-20241128-WA0013", "Sari"]
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "kelas/Budi/IMG-20241127-WA0006.jpg, kelas/Budi/IMG-20241127-WA0007.jpg" in page    # one sheet
+    with app.app_context():
+        from grader.web.db import get_db
+        named = {r["group_key"]: (r["trainee"], json.loads(r["result"])["identity_source"]) for r in get_db().execute(
+            "SELECT group_key, trainee, result FROM submissions WHERE group_key IN ('Andi', 'Budi')")}
+    assert named == {"Andi": ("Andi", "filename"), "Budi": ("Budi", "filename")}   # the result names them too
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert {"Andi", "Budi", "Sari"} <= set(re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table))
+    # a folder zipped as it is, around all its photos, is the class's, not a trainee's
+    whole = batch(trainer, code, [("foto kelas.zip", zip_of({"foto kelas/IMG-20241129-WA0001.jpg": jpeg_bytes(
+        color="#b0b0b0"), "foto kelas/IMG-20241129-WA0002.jpg": jpeg_bytes(color="#b1b1b1")}))], client_token="b2")
+    assert sorted(i["trainee"] for i in trainer.get(whole.location + ".json").get_json()["items"]) == [
+        "IMG-20241129-WA0001", "IMG-20241129-WA0002"]
+
+
+def test_which_folder_names_a_trainee():
+    from grader.file_names import trainee_folders
+    entries = [("z", "kelas/Andi/foto.jpg"), ("z", "kelas/Andi/foto (2).jpg"), ("z", "kelas/Sari/budi_1.jpg"),
+               ("z", "kelas/Photos/IMG_0001.jpg"), ("z", "kelas/DCIM/scan.jpg"), ("z", "kelas/IMG_0002.jpg"),
+               ("y", "Rina/hal2.jpg"), ("y", "Tono/IMG_0003.jpg"), ("x", "Rina/hal1.jpg"), ("x", "Rina/p2.jpg"),
+               ("w", "scan.jpg")]
+    # (z: a name, a phone's folder, the class's own folder; x: one folder zipped as it is; w: the zip's root)
+    assert trainee_folders(entries) == ["Andi", "Andi", None, None, None, None, "Rina", "Tono", None, None, None]
+
+
 def test_zip_bomb_is_refused(trainer, code):
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
