@@ -1055,6 +1055,34 @@ def test_the_same_photos_from_a_new_form_are_skipped_for_ten_minutes_then_stored
     assert [i["trainee"] for i in trainer.get(later.location + ".json").get_json()["items"]] == ["017", "021", "033"]
 
 
+def test_the_files_left_out_of_a_batch_are_named_alike_and_said_to_the_trainer(trainer, code):
+    """Usability review: a photo sent again did not say which sheet holds it, a file that is no photo was told to
+    send "a photo of the practice sheet" as a trainee is, and a zip's members were named with their zip only when
+    the zip reader skipped them ("b2.zip: ../../evil.jpg" but "kelas/Sari/hal1.jpg")."""
+    sari = jpeg_bytes(color="#e8e8e8")
+    first = batch(trainer, code, [("kelas.zip", zip_of({"kelas/Sari/hal1.jpg": sari, "kelas/Sari/hal2.jpg":
+                                                        jpeg_bytes(color="#e9e9e9")}))], client_token="one")
+    sheet = trainer.get(first.location + ".json").get_json()["items"][0]
+    assert sheet["trainee"] == "Sari"
+    photo = jpeg_bytes(color="#f1f1f1")
+    again = batch(trainer, code, [("b2.zip", zip_of({"kelas/Sari/hal1.jpg": sari, "../../evil.jpg": photo,
+                                                      "budi_1.jpg": photo, "budi_1 (1).jpg": photo})),
+                                  ("chat.txt", b"Selamat pagi")], client_token="two")
+    page = trainer.get(again.location).get_data(as_text=True)
+    lines = dict(re.findall(r"<li><code>([^<]+)</code>: (.+?)</li>", page))
+    assert set(lines) == {"b2.zip: kelas/Sari/hal1.jpg", "b2.zip: ../../evil.jpg", "b2.zip: budi_1 (1).jpg",
+                          "chat.txt"}
+    assert lines["b2.zip: kelas/Sari/hal1.jpg"] == (
+        f'Foto ini sudah dikirim dalam 10 menit terakhir dan ada di lembar <a href="{sheet["url"]}">Sari</a>; '
+        "tidak disimpan dua kali.")
+    assert "sama persis dengan b2.zip: budi_1.jpg dalam unggahan ini" in lines["b2.zip: budi_1 (1).jpg"]
+    assert lines["chat.txt"].startswith("Berkas ini bukan foto atau PDF. Dilewati")
+    assert "Kirim foto lembar latihan" not in page and "Kirim" not in lines["chat.txt"]
+    english = trainer.get(again.location + "?lang=en").get_data(as_text=True)
+    assert (f'This photo was already sent in the last 10 minutes and is on sheet <a href="{sheet["url"]}">Sari</a>'
+            in english) and "Skipped: sheets are graded from photos" in english
+
+
 def test_a_trainer_removes_a_merged_sheet_with_its_pages_photos_and_corrections(app, trainer, code):
     """A sheet made of two merged single pages goes with both pages and every photo; nothing else is touched."""
     resp = batch(trainer, code, [("qr-12-WA0001_p1.jpg", jpeg_bytes()), ("qr-12-WA0002_p2.jpg", jpeg_bytes(color="#eee")),
@@ -1437,7 +1465,7 @@ def test_a_photo_twice_in_one_batch_is_graded_once(trainer, code):
     assert sorted(i["trainee"] for i in status["items"]) == ["017", "IMG-20241127-WA0006"]
     page = trainer.get(resp.location).get_data(as_text=True)
     assert "Berkas yang dilewati (2)" in page
-    assert page.count("sama persis dengan IMG-20241127-WA0006.jpg dalam unggahan ini") == 2
+    assert page.count("sama persis dengan chat.zip: IMG-20241127-WA0006.jpg dalam unggahan ini") == 2
 
 
 def test_the_xlsx_export_holds_a_name_typed_with_a_control_character(app, trainer, code):

@@ -281,6 +281,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Lihat hasil kelas": "See the class results",
     "Muat ulang untuk melihat kemajuan": "Reload to see progress",
     "Berkas yang dilewati": "Files skipped",
+    "Foto ini sudah dikirim dalam {minutes} menit terakhir dan ada di lembar {sheet}; tidak disimpan dua kali.":
+        "This photo was already sent in the last {minutes} minutes and is on sheet {sheet}; it is not stored twice.",
     "Berkas": "Files",
     "Tidak ada foto yang bisa dinilai dalam unggahan ini.": "This upload has no photo that can be graded.",
     "Tertulis di lembar": "Written on the sheet",

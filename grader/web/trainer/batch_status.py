@@ -6,16 +6,21 @@ import json
 from collections import Counter
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from grader.batch import refusal_messages
+from grader.web.batch_storing import sheet_label, sheets_holding
 from grader.web.db import REMOVED, get_db
 from grader.web.i18n import get_lang
 from grader.web.i18n import gettext as _
+from grader.web.i18n import pick
 from grader.web.present import status_label, unread_pages
 from grader.web.trainee import normalise_code
 from grader.web.trainer import bp
+from grader.web.trainer.batch_upload import ALREADY_SENT_ON
 from grader.web.trainer.exercises import get_key, has_exercise
 from grader.web.trainer.results import ident_url, printed_for, regrade_under
+from grader.web.uploads import DUPLICATE_WINDOW_S
 
 
 def batch_progress(batch_id: int) -> dict:
@@ -71,8 +76,25 @@ def batch(token: str):
     row = _batch(token)
     rows = _items(row["id"])
     items = [{**dict(r), "status": item_status(r), "ident_url": ident_url(r)} for r in rows]
-    return render_template("trainer/batch.html", batch=row, progress=batch_progress(row["id"]),
-                           items=items, skipped=json.loads(row["skipped"]), movable=_movable(rows))
+    return render_template("trainer/batch.html", batch=row, progress=batch_progress(row["id"]), items=items,
+                           skipped=skipped_lines(json.loads(row["skipped"]), row["exercise"]), movable=_movable(rows))
+
+
+def skipped_lines(entries: list[dict], exercise: str) -> list[dict]:
+    """A batch's files left out, each ``file`` with its reason as ``text`` (markup) in the page's language: a photo
+    sent before names the sheet that holds it now, linked (it may have been merged or graded since)."""
+    holders = sheets_holding(get_db(), exercise, [s["same_as"] for s in entries if s.get("same_as")])
+    lines = []
+    for s in entries:
+        holder = holders.get(s.get("same_as"))
+        if holder is None:
+            text = escape(pick(s))
+        else:
+            link = Markup('<a href="{}">{}</a>').format(url_for("trainer.submission", sid=holder["id"]),
+                                                       sheet_label(holder))
+            text = Markup(_(ALREADY_SENT_ON, minutes=DUPLICATE_WINDOW_S // 60, sheet=link))
+        lines.append({"file": s["file"], "text": text})
+    return lines
 
 
 def _movable(rows) -> dict[str, int]:
