@@ -915,6 +915,38 @@ def test_a_batch_finished_before_a_restart_is_merged_at_the_next_start(trainer, 
     assert status["total"] == 1 and status["complete"] and status["items"][0]["trainee"] == "12"
 
 
+def test_a_batch_counts_photos_read_until_its_pages_are_paired_then_sheets(app, trainer, code, monkeypatch):
+    """Usability review: the live page said "0 / 17 lembar" for 19 photos, then "9 / 9 lembar selesai … Selesai"
+    while pages were still being paired (a page then said "Halaman 2 belum dikirim" of a page 2 in the batch). The
+    rows are photos until the merge step pairs them: the counter says photos read, the page 2 is being looked for,
+    and the batch is complete only once paired."""
+    import grader.web.grading as grading
+    with monkeypatch.context() as m:
+        m.setattr(grading, "after_grade_job", lambda payload, runner: None)          # the merge step not run yet
+        resp = batch(trainer, code, [("qr-12-solo-a_p1.jpg", jpeg_bytes()), ("017_1.jpg", jpeg_bytes(color="#eee")),
+                                     ("017_2.jpg", jpeg_bytes(color="#ddd")),
+                                     ("qr-12-solo-b_p2.jpg", jpeg_bytes(color="#ccc"))], client_token="pairing")
+        status = trainer.get(resp.location + ".json").get_json()
+        assert (status["counter"], status["total"], status["paired"], status["complete"]) == (
+            "4 / 4 foto dibaca", 3, False, False)
+        page = trainer.get(resp.location).get_data(as_text=True)
+        assert '<b id="batch-counter" data-field="counter">4 / 4 foto dibaca</b>' in page
+        assert "data-complete" not in page and re.search(r'data-show-when="complete"\s+hidden', page)
+        assert "Halaman 2 dicari di antara foto lain unggahan ini." in page and "belum dikirim" not in page
+        assert "4 / 4 photos read" in trainer.get(resp.location + "?lang=en").get_data(as_text=True)
+    restarted = make_test_app().test_client()
+    restarted.get("/")                                                   # the first request runs the merge step
+    log_in(restarted)
+    status = restarted.get(resp.location + ".json").get_json()
+    assert (status["counter"], status["total"], status["paired"], status["complete"]) == (
+        "2 / 2 lembar selesai", 2, True, True)
+    page = restarted.get(resp.location).get_data(as_text=True)
+    assert "data-complete" in page and "2 / 2 lembar selesai" in page and "dicari" not in page
+    # the parts the page's script takes anew from the server once its rows are not the server's
+    assert all(f'id="{part}" data-refresh' in page for part in ("batch-moves", "batch-skipped", "batch-rows"))
+    assert page.count('role="status"') == 1 and "aria-live" not in page
+
+
 def test_corrections_and_disputes_of_merged_pages_carry_over_to_the_merged_sheet():
     """A merge replaces single pages by one sheet; what a trainer or trainee said about those pages moves with it."""
     import sqlite3
