@@ -57,6 +57,47 @@ def trainee_from_filename(name: str) -> str | None:
     return split_page(member.name, keep_case=True)[0]
 
 
+def names_nobody(name: str) -> bool:
+    """Whether a photo's own file name names nobody: a name the camera or the chat app gave
+    (:data:`CAMERA_NAME_RE`: ``foto``, ``IMG-…-WA0006``, ``scan 3``), or only a page (``hal1``, ``page2``)."""
+    stem = member_path(name).stem.strip()
+    return not stem or bool(CAMERA_NAME_RE.match(stem) or BARE_PAGE_RE.match(stem))
+
+
+# Folders a phone, a chat app or a file manager makes: they hold anyone's photos, and name nobody.
+MEDIA_FOLDER_RE = re.compile(
+    r"^(?:photos?|images?|pictures?|pics?|fotos?|gambar|media|files?|camera|dcim|screenshots?|scans?|downloads?"
+    r"|uploads?|documents?|whatsapp\b.*|telegram\b.*|chatexport.*|__macosx)$", re.IGNORECASE)
+
+
+def trainee_folders(entries: list[tuple[str, str]]) -> list[str | None]:
+    """For ``(upload, path)`` entries, one per photo of a batch (``upload``: the zip or the loose files it came in;
+    ``path``: its path there), the name of the folder that names the photo's trainee, else None.
+
+    A photo whose own name names nobody (:func:`names_nobody`) in a folder per trainee (``kelas/Andi/foto.jpg``,
+    ``kelas/Sari/IMG-…-WA0006.jpg``) is that trainee's: the folder is the better file-name identity. Not a folder
+    that is the upload's root or holds all of its photos (``kelas/`` around a whole class, a folder zipped as it
+    is), one that holds more photos than a sheet has pages (a wave's or a chat's photos), nor one a phone or an app
+    makes (:data:`MEDIA_FOLDER_RE`).
+    """
+    paths = [(upload, PurePosixPath(path.replace("\\", "/")).parent.parts) for upload, path in entries]
+    shared: dict[str, tuple[str, ...]] = {}
+    for upload, folder in paths:
+        common = shared.get(upload, folder)
+        n = next((k for k, (a, b) in enumerate(zip(common, folder)) if a != b), min(len(common), len(folder)))
+        shared[upload] = common[:n]
+    photos_in: dict[tuple[str, tuple[str, ...]], int] = {}
+    for key in paths:
+        photos_in[key] = photos_in.get(key, 0) + 1
+    out = []
+    for (upload, folder), (_upload, path) in zip(paths, entries):
+        name = folder[-1].strip() if folder else ""
+        mine = (len(folder) > len(shared[upload]) and photos_in[(upload, folder)] <= MAX_PAGES and name
+                and not MEDIA_FOLDER_RE.match(name) and not CAMERA_NAME_RE.match(name))
+        out.append(name if mine and names_nobody(path) else None)
+    return out
+
+
 def split_page(filename: str, *, keep_case: bool = False) -> tuple[str, int | None]:
     """``("budi", 2)`` for ``Budi_hal2.JPG`` (``("Budi", 2)`` with ``keep_case``, for showing); ``(stem, None)``
     when the name carries no page number."""

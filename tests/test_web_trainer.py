@@ -251,6 +251,45 @@ def test_a_zip_of_one_folder_per_trainee_pairs_and_names_each_trainees_pages(app
     assert {"Budi", "Lestari"} <= set(re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table))
 
 
+def test_a_folder_per_trainee_names_the_photos_in_it_whose_names_name_nobody(app, trainer, code):
+    """Usability review: kelas/Andi/foto.jpg was the sheet of "foto". A photo whose own name names nobody (a
+    camera's or a chat's name, or only a page) takes the name of its trainee's folder, and a folder's two such
+    photos are one sheet; a folder around the whole class, or holding a wave's photos, names nobody."""
+    photos = zip_of({"kelas/Andi/foto.jpg": jpeg_bytes(), "kelas/Sari/hal1.jpg": jpeg_bytes(color="#eee"),
+                     "kelas/Budi/IMG-20241127-WA0006.jpg": jpeg_bytes(color="#ddd"),
+                     "kelas/Budi/IMG-20241127-WA0007.jpg": jpeg_bytes(color="#ccc"),
+                     **{f"kelas/gelombang 2/IMG-20241128-WA00{i}.jpg": jpeg_bytes(color=f"#a{i}a{i}a{i % 10}")
+                        for i in (11, 12, 13)}})
+    resp = batch(trainer, code, [("kelas.zip", photos)])
+    items = trainer.get(resp.location + ".json").get_json()["items"]
+    assert sorted(i["trainee"] for i in items) == ["Andi", "Budi", "IMG-20241128-WA0011", "IMG-20241128-WA0012",
+                                                   "IMG-20241128-WA0013", "Sari"]
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "kelas/Budi/IMG-20241127-WA0006.jpg, kelas/Budi/IMG-20241127-WA0007.jpg" in page    # one sheet
+    with app.app_context():
+        from grader.web.db import get_db
+        named = {r["group_key"]: (r["trainee"], json.loads(r["result"])["identity_source"]) for r in get_db().execute(
+            "SELECT group_key, trainee, result FROM submissions WHERE group_key IN ('Andi', 'Budi')")}
+    assert named == {"Andi": ("Andi", "filename"), "Budi": ("Budi", "filename")}   # the result names them too
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert {"Andi", "Budi", "Sari"} <= set(re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table))
+    # a folder zipped as it is, around all its photos, is the class's, not a trainee's
+    whole = batch(trainer, code, [("foto kelas.zip", zip_of({"foto kelas/IMG-20241129-WA0001.jpg": jpeg_bytes(
+        color="#b0b0b0"), "foto kelas/IMG-20241129-WA0002.jpg": jpeg_bytes(color="#b1b1b1")}))], client_token="b2")
+    assert sorted(i["trainee"] for i in trainer.get(whole.location + ".json").get_json()["items"]) == [
+        "IMG-20241129-WA0001", "IMG-20241129-WA0002"]
+
+
+def test_which_folder_names_a_trainee():
+    from grader.file_names import trainee_folders
+    entries = [("z", "kelas/Andi/foto.jpg"), ("z", "kelas/Andi/foto (2).jpg"), ("z", "kelas/Sari/budi_1.jpg"),
+               ("z", "kelas/Photos/IMG_0001.jpg"), ("z", "kelas/DCIM/scan.jpg"), ("z", "kelas/IMG_0002.jpg"),
+               ("y", "Rina/hal2.jpg"), ("y", "Tono/IMG_0003.jpg"), ("x", "Rina/hal1.jpg"), ("x", "Rina/p2.jpg"),
+               ("w", "scan.jpg")]
+    # (z: a name, a phone's folder, the class's own folder; x: one folder zipped as it is; w: the zip's root)
+    assert trainee_folders(entries) == ["Andi", "Andi", None, None, None, None, "Rina", "Tono", None, None, None]
+
+
 def test_zip_bomb_is_refused(trainer, code):
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -1075,6 +1114,38 @@ def test_a_batch_finished_before_a_restart_is_merged_at_the_next_start(trainer, 
     assert status["total"] == 1 and status["complete"] and status["items"][0]["trainee"] == "12"
 
 
+def test_a_batch_counts_photos_read_until_its_pages_are_paired_then_sheets(app, trainer, code, monkeypatch):
+    """Usability review: the live page said "0 / 17 lembar" for 19 photos, then "9 / 9 lembar selesai … Selesai"
+    while pages were still being paired (a page then said "Halaman 2 belum dikirim" of a page 2 in the batch). The
+    rows are photos until the merge step pairs them: the counter says photos read, the page 2 is being looked for,
+    and the batch is complete only once paired."""
+    import grader.web.grading as grading
+    with monkeypatch.context() as m:
+        m.setattr(grading, "after_grade_job", lambda payload, runner: None)          # the merge step not run yet
+        resp = batch(trainer, code, [("qr-12-solo-a_p1.jpg", jpeg_bytes()), ("017_1.jpg", jpeg_bytes(color="#eee")),
+                                     ("017_2.jpg", jpeg_bytes(color="#ddd")),
+                                     ("qr-12-solo-b_p2.jpg", jpeg_bytes(color="#ccc"))], client_token="pairing")
+        status = trainer.get(resp.location + ".json").get_json()
+        assert (status["counter"], status["total"], status["paired"], status["complete"]) == (
+            "4 / 4 foto dibaca", 3, False, False)
+        page = trainer.get(resp.location).get_data(as_text=True)
+        assert '<b id="batch-counter" data-field="counter">4 / 4 foto dibaca</b>' in page
+        assert "data-complete" not in page and re.search(r'data-show-when="complete"\s+hidden', page)
+        assert "Halaman 2 dicari di antara foto lain unggahan ini." in page and "belum dikirim" not in page
+        assert "4 / 4 photos read" in trainer.get(resp.location + "?lang=en").get_data(as_text=True)
+    restarted = make_test_app().test_client()
+    restarted.get("/")                                                   # the first request runs the merge step
+    log_in(restarted)
+    status = restarted.get(resp.location + ".json").get_json()
+    assert (status["counter"], status["total"], status["paired"], status["complete"]) == (
+        "2 / 2 lembar selesai", 2, True, True)
+    page = restarted.get(resp.location).get_data(as_text=True)
+    assert "data-complete" in page and "2 / 2 lembar selesai" in page and "dicari" not in page
+    # the parts the page's script takes anew from the server once its rows are not the server's
+    assert all(f'id="{part}" data-refresh' in page for part in ("batch-moves", "batch-skipped", "batch-rows"))
+    assert page.count('role="status"') == 1 and "aria-live" not in page
+
+
 def test_corrections_and_disputes_of_merged_pages_carry_over_to_the_merged_sheet():
     """A merge replaces single pages by one sheet; what a trainer or trainee said about those pages moves with it."""
     import sqlite3
@@ -1213,6 +1284,34 @@ def test_the_same_photos_from_a_new_form_are_skipped_for_ten_minutes_then_stored
     stored_an_hour_ago(app)
     later = batch(trainer, code, CLASS, client_token="third")
     assert [i["trainee"] for i in trainer.get(later.location + ".json").get_json()["items"]] == ["017", "021", "033"]
+
+
+def test_the_files_left_out_of_a_batch_are_named_alike_and_said_to_the_trainer(trainer, code):
+    """Usability review: a photo sent again did not say which sheet holds it, a file that is no photo was told to
+    send "a photo of the practice sheet" as a trainee is, and a zip's members were named with their zip only when
+    the zip reader skipped them ("b2.zip: ../../evil.jpg" but "kelas/Sari/hal1.jpg")."""
+    sari = jpeg_bytes(color="#e8e8e8")
+    first = batch(trainer, code, [("kelas.zip", zip_of({"kelas/Sari/hal1.jpg": sari, "kelas/Sari/hal2.jpg":
+                                                        jpeg_bytes(color="#e9e9e9")}))], client_token="one")
+    sheet = trainer.get(first.location + ".json").get_json()["items"][0]
+    assert sheet["trainee"] == "Sari"
+    photo = jpeg_bytes(color="#f1f1f1")
+    again = batch(trainer, code, [("b2.zip", zip_of({"kelas/Sari/hal1.jpg": sari, "../../evil.jpg": photo,
+                                                      "budi_1.jpg": photo, "budi_1 (1).jpg": photo})),
+                                  ("chat.txt", b"Selamat pagi")], client_token="two")
+    page = trainer.get(again.location).get_data(as_text=True)
+    lines = dict(re.findall(r"<li><code>([^<]+)</code>: (.+?)</li>", page))
+    assert set(lines) == {"b2.zip: kelas/Sari/hal1.jpg", "b2.zip: ../../evil.jpg", "b2.zip: budi_1 (1).jpg",
+                          "chat.txt"}
+    assert lines["b2.zip: kelas/Sari/hal1.jpg"] == (
+        f'Foto ini sudah dikirim dalam 10 menit terakhir dan ada di lembar <a href="{sheet["url"]}">Sari</a>; '
+        "tidak disimpan dua kali.")
+    assert "sama persis dengan b2.zip: budi_1.jpg dalam unggahan ini" in lines["b2.zip: budi_1 (1).jpg"]
+    assert lines["chat.txt"].startswith("Berkas ini bukan foto atau PDF. Dilewati")
+    assert "Kirim foto lembar latihan" not in page and "Kirim" not in lines["chat.txt"]
+    english = trainer.get(again.location + "?lang=en").get_data(as_text=True)
+    assert (f'This photo was already sent in the last 10 minutes and is on sheet <a href="{sheet["url"]}">Sari</a>'
+            in english) and "Skipped: sheets are graded from photos" in english
 
 
 def test_a_trainer_removes_a_merged_sheet_with_its_pages_photos_and_corrections(app, trainer, code):
@@ -1597,7 +1696,7 @@ def test_a_photo_twice_in_one_batch_is_graded_once(trainer, code):
     assert sorted(i["trainee"] for i in status["items"]) == ["017", "IMG-20241127-WA0006"]
     page = trainer.get(resp.location).get_data(as_text=True)
     assert "Berkas yang dilewati (2)" in page
-    assert page.count("sama persis dengan IMG-20241127-WA0006.jpg dalam unggahan ini") == 2
+    assert page.count("sama persis dengan chat.zip: IMG-20241127-WA0006.jpg dalam unggahan ini") == 2
 
 
 def test_the_xlsx_export_holds_a_name_typed_with_a_control_character(app, trainer, code):

@@ -30,6 +30,24 @@ def recently_sent(conn: sqlite3.Connection, exercise: str, digests: list[str]) -
     return [d in seen for d in digests]
 
 
+def sheets_holding(conn: sqlite3.Connection, exercise: str, digests: list[str]) -> dict[str, sqlite3.Row]:
+    """``digest -> sheet`` (``id``, ``trainee``, ``group_key``): the sheet of ``exercise`` that holds each photo now
+    (by its sha256), the latest where several do; not one that a merge or a later sending replaced, nor a removed
+    one. A photo sent again is said to be on it (the page reloaded, the class chosen again)."""
+    if not digests:
+        return {}
+    marks = ",".join("?" * len(digests))
+    return {r["sha256"]: r for r in conn.execute(
+        f"SELECT u.sha256, s.id, s.trainee, s.group_key FROM uploads u JOIN submissions s ON s.id = u.submission_id "
+        f"WHERE s.exercise=? AND s.state NOT IN ('merged', '{REMOVED}') AND s.superseded_by IS NULL AND "
+        f"u.sha256 IN ({marks}) ORDER BY s.id", (exercise, *digests))}
+
+
+def sheet_label(row) -> str:
+    """What the trainer's pages call a sheet: its trainee, else its file-name group's label, else its number."""
+    return row["trainee"] or row["group_key"] or f"#{row['id']}"
+
+
 def held_by_batch(conn: sqlite3.Connection, batch_id: int, digests: list[str]) -> list[bool]:
     """Which photos (by their sha256 ``digests``) the batch ``batch_id`` holds, however long ago it stored them: its
     form sent again after a failure (the trainer back after the lesson) stores only what is missing. A new form

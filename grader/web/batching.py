@@ -8,8 +8,9 @@ trainee (by the QR's trainee id or the number written on the sheet) are merged (
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
-from grader.file_names import MAX_PAGES, named_pages, split_page, trainee_from_filename
+from grader.file_names import MAX_PAGES, named_pages, split_page, trainee_folders, trainee_from_filename
 from grader.page_groups import PageEvidence, group_pages, normalise_id, page_number_evidence
 
 
@@ -25,19 +26,30 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
     says where its photos stand in ``files`` (``positions``).
 
     ``folders`` (one per file: the zip and folder it came from) keep names of different zips and folders apart.
+    A folder per trainee names the photos in it whose own names name nobody, and holds them together
+    (``kelas/Andi/IMG-…-WA0006.jpg`` and ``…-WA0007.jpg`` are Andi's two pages: :func:`trainee_folders`).
     """
     groups: dict[str, PhotoGroup] = {}
     order: list[str] = []
     folders = folders or [""] * len(files)
+    names = [n for n, _ in files]
     page_of: list[int] = []
-    for i, ((name, data), named) in enumerate(zip(files, named_pages(list(zip(folders, (n for n, _ in files)))))):
+    by_folder = trainee_folders([(_upload_of(place, name), name) for place, name in zip(folders, names)])
+    for i, ((name, data), named) in enumerate(zip(files, named_pages(list(zip(folders, names))))):
         stem = split_page(name)[0]
-        key = f"{named[0]}\x00{named[1]}" if named is not None else f"{stem}\x00{len(order)}"
+        if named is not None:
+            key = f"{named[0]}\x00{named[1]}"
+        elif by_folder[i]:
+            key = f"{folders[i]}\x00\x00folder"     # (a folder holds at most a sheet's pages: trainee_folders)
+        else:
+            key = f"{stem}\x00{len(order)}"
         if key not in groups or len(groups[key].files) >= MAX_PAGES:
             if key in groups:
                 key = f"{key}\x00{len(order)}"
-            # (a name that is only a page, kelas/Lestari/hal1.jpg, is labelled by its folder, as grader grade does)
-            groups[key] = PhotoGroup(trainee_from_filename(name) or split_page(name, keep_case=True)[0])
+            # (a name that is only a page, kelas/Lestari/hal1.jpg, or that names nobody, kelas/Andi/foto.jpg, is
+            # labelled by its folder, as grader grade does)
+            groups[key] = PhotoGroup(by_folder[i] or trainee_from_filename(name)
+                                     or split_page(name, keep_case=True)[0])
             order.append(key)
         groups[key].files.append((name, data))
         groups[key].positions.append(i)
@@ -48,6 +60,13 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
         paged = sorted(zip(g.positions, g.files), key=lambda pf: page_of[pf[0]])
         out.append(PhotoGroup(g.key, [f for _, f in paged], [p for p, _ in paged]))
     return out
+
+
+def _upload_of(place: str, name: str) -> str:
+    """The upload a photo came in (its zip, or the loose files of one sending), from its place (the zip and the
+    folder in it, :func:`grader.web.trainer.batch_files.collect_photos`) less the folder its name gives."""
+    folder = str(PurePosixPath(name.replace("\\", "/")).parent)
+    return place[:-len(folder)] if place.endswith(folder) else place
 
 
 def is_named(row: dict) -> bool:

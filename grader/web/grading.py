@@ -129,6 +129,8 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
             old.unlink(missing_ok=True)                              # none may be left from an earlier run
         result = pipeline.grade_upload(files, key=key, exercise=sub["exercise"], trainee=sub["trainee"],
                                        out_dir=out_dir, keep_aligned=True)
+        if sub["source"] == "batch":
+            result = named_by_its_group(result, sub["group_key"])
         if key is None and result.get("exercise"):
             try:
                 key = load_exercise_key(result["exercise"], ctx.data_dir)
@@ -153,6 +155,19 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
             redraw(pipeline, graded, out_dir, sid)
     finally:
         conn.close()
+
+
+def named_by_its_group(result: dict, group_key: str | None) -> dict:
+    """A batch's sheet that nothing names (no QR trainee, no number written on it, no name in its photos' own
+    file names) named by the label its file-name group was given, where that names someone: the folder per
+    trainee that a chat's or a camera's photos sit in (``kelas/Andi/foto.jpg`` is Andi's,
+    :func:`grader.file_names.trainee_folders`), which the pipeline, seeing one sheet's photos, cannot tell from a
+    folder around a whole class. The identity order stays: QR, number on the sheet, then the file name."""
+    from grader.file_names import trainee_from_filename
+
+    if result.get("trainee") or not group_key or trainee_from_filename(group_key) != group_key:
+        return result
+    return {**result, "trainee": group_key, "identity_source": "filename"}
 
 
 def _only_wrong_exercise(result: dict) -> bool:

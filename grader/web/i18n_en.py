@@ -280,13 +280,20 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The roster is too long (at most {n} people per download).",
     # trainer: batches
     "Penilaian banyak lembar": "Batch grading",
-    "lembar selesai": "sheets done",
+    "{finished} / {total} lembar selesai": "{finished} / {total} sheets done",
+    "{read} / {total} foto dibaca": "{read} / {total} photos read",
+    "Setelah semua foto dibaca, halaman 1 dan 2 tiap peserta dipasangkan menjadi satu lembar, lalu dinilai bersama.":
+        "Once every photo is read, each trainee's page 1 and page 2 are paired into one sheet and graded together.",
+    "Halaman {pages} dicari di antara foto lain unggahan ini.": "Page {pages} is being looked for among this "
+                                                                "upload's other photos.",
     "gagal": "failed",
     "ditolak": "refused",
     "Selesai.": "Done.",
     "Lihat hasil kelas": "See the class results",
     "Muat ulang untuk melihat kemajuan": "Reload to see progress",
     "Berkas yang dilewati": "Files skipped",
+    "Foto ini sudah dikirim dalam {minutes} menit terakhir dan ada di lembar {sheet}; tidak disimpan dua kali.":
+        "This photo was already sent in the last {minutes} minutes and is on sheet {sheet}; it is not stored twice.",
     "Berkas": "Files",
     "Tidak ada foto yang bisa dinilai dalam unggahan ini.": "This upload has no photo that can be graded.",
     "Tertulis di lembar": "Written on the sheet",

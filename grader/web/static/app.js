@@ -280,24 +280,75 @@
         })
         .then(function (data) {
           clearTimeout(timer);
-          if (el.hasAttribute("data-poll-batch")) { updateBatch(el, data); if (data.complete) { return; } }
-          else if (until.indexOf(data.state) >= 0) { window.location.replace(data.url); return; }
-          delay = Math.min(delay * 1.3, 4000); setTimeout(tick, delay);
+          var next = function () { delay = Math.min(delay * 1.3, 4000); setTimeout(tick, delay); };
+          if (el.hasAttribute("data-poll-batch")) {
+            // (polled on until the page shows the complete batch: a refresh that failed is tried again)
+            updateBatch(el, data).then(function (shown) { if (!(data.complete && shown)) { next(); } });
+            return;
+          }
+          if (until.indexOf(data.state) >= 0) { window.location.replace(data.url); return; }
+          next();
         })
         .catch(function (why) { clearTimeout(timer); if (why !== "gone") { setTimeout(tick, 4000); } });
     };
     setTimeout(tick, 700);
   });
 
+  // A batch's page: the counter, the bar and each row's state from the JSON. Its rows are the photos as stored until
+  // the pages are paired per trainee (a merge replaces two rows with one new sheet, graded again): when the rows the
+  // JSON lists are not the page's, and once more when the batch is complete (a sheet's name, the sheets printed for
+  // another exercise), the page's parts marked data-refresh are taken anew from the server's page, so the live page
+  // shows what a reload would. Only the "done" line is announced (role=status), not every change.
+  var refreshing = null;
+  var refreshBatch = function () {         // a promise, once at a time; a failure is left to the next poll
+    if (refreshing) { return refreshing; }
+    refreshing = fetch(window.location.href.split("#")[0], { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        var fresh = html && new DOMParser().parseFromString(html, "text/html");
+        if (!fresh || !fresh.getElementById("batch")) { return false; }     // (not the batch's page: a login's)
+        var focused = document.activeElement, inPart = focused && focused.closest && focused.closest("[data-refresh]");
+        var row = inPart && focused.closest("tr[data-id]");
+        document.querySelectorAll("[data-refresh][id]").forEach(function (part) {
+          var now = fresh.getElementById(part.id);
+          if (now) { part.innerHTML = now.innerHTML; }
+        });
+        if (inPart && !document.contains(focused)) {
+          // (focus was in a part replaced: back on that row's link, else the part's first control, else the table)
+          var back = row && document.querySelector("#batch-rows tr[data-id='" + row.dataset.id + "'] a");
+          back = back || inPart.querySelector("a[href], button, input:not([type=hidden])");
+          (back || document.getElementById("batch-rows-title")).focus();
+        }
+        return true;
+      })
+      .catch(function () { return false; })
+      .then(function (done) { refreshing = null; return done; });
+    return refreshing;
+  };
+
   function updateBatch(el, d) {
-    ["finished", "total", "failed", "refused"].forEach(function (k) {
-      var f = el.querySelector("[data-field=" + k + "]"); if (f) { f.textContent = d[k]; }
+    ["counter", "failed", "refused"].forEach(function (k) {
+      var f = el.querySelector("[data-field=" + k + "]"); if (f && d[k] !== undefined) { f.textContent = d[k]; }
     });
     var bar = el.querySelector(".progress > span"); if (bar) { bar.style.width = d.percent + "%"; }
     var pb = el.querySelector(".progress"); if (pb) { pb.setAttribute("aria-valuenow", d.percent); }
-    if (d.complete) { el.querySelectorAll("[data-show-when=complete]").forEach(function (n) { n.hidden = false; }); }
+    el.querySelectorAll("[data-show-when=pairing]").forEach(function (n) { n.hidden = !!d.paired; });
+    var shown = Array.prototype.map.call(document.querySelectorAll("#batch-rows tr[data-id]"), function (r) {
+      return r.dataset.id;
+    });
+    var listed = (d.items || []).map(function (it) { return String(it.id); });
+    if (shown.join(",") !== listed.join(",") || (d.complete && !("complete" in el.dataset))) {
+      return refreshBatch().then(function (done) {
+        if (!done) { return false; }
+        if (d.complete) {
+          el.dataset.complete = "";
+          el.querySelectorAll("[data-show-when=complete]").forEach(function (n) { n.hidden = false; });
+        }
+        return true;
+      });
+    }
     (d.items || []).forEach(function (it) {
-      var row = document.querySelector("#items tr[data-id='" + it.id + "']"); if (!row) { return; }
+      var row = document.querySelector("#batch-rows tr[data-id='" + it.id + "']"); if (!row) { return; }
       var st = row.querySelector("[data-col=state]"), sc = row.querySelector("[data-col=score]");
       if (st) { st.innerHTML = ""; var b = document.createElement("span"); b.className = "badge " + (it.badge || it.state); b.textContent = it.state_label || it.state; st.appendChild(b);
         if (it.error) { var why = document.createElement("span"); why.className = "small"; why.textContent = " " + it.error; st.appendChild(why); } }
@@ -309,6 +360,7 @@
       }
       var a = row.querySelector("a"); if (a && it.trainee) { a.textContent = it.trainee; }
     });
+    return Promise.resolve(true);
   }
 
   // A table row with data-href opens on a click anywhere in it (the link in its first cell still works alone).

@@ -37,6 +37,14 @@ def batch_limits() -> dict[str, int]:
 #: Why a zip found in a batch's zip is left out: (code, Indonesian, English).
 NESTED_ZIP = ("nested_zip", "Zip di dalam zip tidak dibuka. Ekstrak dulu, lalu kirim isinya.",
               "A zip inside a zip is not opened. Extract it first, then send what it holds.")
+#: A photo check's reasons said to a trainer, who skips the file, where its own words ask a trainee for a photo
+#: of their sheet (:func:`grader.web.uploads.check_photo`): (code, Indonesian, English).
+FOR_TRAINER = {reason[0]: reason for reason in (
+    ("not_an_image", "Berkas ini bukan foto atau PDF. Dilewati: lembar dinilai dari foto (JPEG, PNG, WebP atau "
+     "HEIC) atau PDF hasil pindaian.", "This file is not a photo or a PDF. Skipped: sheets are graded from photos "
+     "(JPEG, PNG, WebP or HEIC) or scanned PDFs."),
+    ("empty_file", "Berkas ini kosong; dilewati.", "This file is empty; skipped."),
+)}
 
 
 def skipped_entry(name: str, reason, *, sha256: str | None = None) -> dict:
@@ -46,6 +54,14 @@ def skipped_entry(name: str, reason, *, sha256: str | None = None) -> dict:
         reason = (reason.code, reason.message_id, reason.message)
     code, mid, men = reason
     return {"file": name, "code": code, "message_id": mid, "message_en": men, **({"sha256": sha256} if sha256 else {})}
+
+
+def shown_as(place: str, name: str) -> str:
+    """How a batch's list of files left out names a photo (:func:`collect_photos` gives its ``place`` and
+    ``name``): ``kelas.zip: kelas/Sari/hal1.jpg`` for a zip's member, as a member the zip reader skipped is named;
+    the name alone for a loose file."""
+    upload, folder = place.partition(":")[2], str(PurePosixPath(name).parent)     # (the upload's index dropped)
+    return (upload[:-len(folder)] if upload.endswith(folder) else "") + name
 
 
 def collect_photos(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[str]]:
@@ -88,7 +104,7 @@ def collect_photos(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[s
                 try:
                     check_photo(page, max_bytes=limits["photo"])
                 except GraderError as exc:
-                    skip(where + name, exc)
+                    skip(where + name, FOR_TRAINER.get(exc.code, exc))
                     continue
                 photos.append((name, page))
                 # one place per zip and folder in it (two zips may share a name, "WhatsApp Chat.zip": the upload's
@@ -108,8 +124,8 @@ def drop_same_photos(photos: list[tuple[str, bytes]], places: list[str], digests
     kept, kept_places, kept_digests, twice = [], [], [], []
     for photo, place, digest, copy in zip(photos, places, digests, earlier_copies(digests)):
         if copy is not None:
-            first = photos[copy][0]
-            twice.append(skipped_entry(photo[0], (
+            first = shown_as(places[copy], photos[copy][0])
+            twice.append(skipped_entry(shown_as(place, photo[0]), (
                 "same_photo", f"Foto ini sama persis dengan {first} dalam unggahan ini; dinilai sekali saja.",
                 f"This photo is the same as {first} in this upload; it is graded once.")))
             continue

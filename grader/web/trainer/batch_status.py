@@ -6,42 +6,67 @@ import json
 from collections import Counter
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from grader.batch import refusal_messages
+from grader.web.batch_storing import sheet_label, sheets_holding
 from grader.web.db import REMOVED, get_db
 from grader.web.i18n import get_lang
 from grader.web.i18n import gettext as _
+from grader.web.i18n import pick
 from grader.web.present import status_label, unread_pages
 from grader.web.trainee import normalise_code
 from grader.web.trainer import bp
+from grader.web.trainer.batch_upload import ALREADY_SENT_ON
 from grader.web.trainer.exercises import get_key, has_exercise
 from grader.web.trainer.results import ident_url, printed_for, regrade_under
+from grader.web.uploads import DUPLICATE_WINDOW_S
 
 
 def batch_progress(batch_id: int) -> dict:
-    rows = get_db().execute("SELECT state, SUM(result_status='refused') AS refused, COUNT(*) AS n FROM submissions "
-                            "WHERE batch_id=? GROUP BY state", (batch_id,)).fetchall()
+    """How far a batch is. Its rows are the photos (or file-name pairs) as stored until its pages are ``paired``
+    per trainee (:func:`grader.web.page_merge.merge_batch`, once every photo is read), then its sheets: ``counter``
+    says so, in photos read, then in sheets done, and ``percent`` follows it. ``complete``: every sheet is graded
+    and paired (the merged sheets are graded again before that). ``total``, ``finished``: the rows, as listed."""
+    db = get_db()
+    rows = db.execute("SELECT state, SUM(result_status='refused') AS refused, COUNT(*) AS n, SUM((SELECT COUNT(*) "
+                      "FROM uploads u WHERE u.submission_id = s.id)) AS photos FROM submissions s WHERE batch_id=? "
+                      "GROUP BY state", (batch_id,)).fetchall()
     counts = {r["state"]: r["n"] for r in rows}
+    photos = {r["state"]: r["photos"] or 0 for r in rows}
     refused = sum(r["refused"] or 0 for r in rows if r["state"] == "done")
     total = sum(n for s, n in counts.items() if s not in ("merged", REMOVED))
     finished = counts.get("done", 0) + counts.get("failed", 0)
+    photos_total = sum(n for s, n in photos.items() if s not in ("merged", REMOVED))
+    photos_read = photos.get("done", 0) + photos.get("failed", 0)
+    paired = db.execute("SELECT merged FROM batches WHERE id=?", (batch_id,)).fetchone()["merged"] == 1
+    if paired:
+        counter, percent = _("{finished} / {total} lembar selesai", finished=finished, total=total), (
+            round(100 * finished / total) if total else 100)
+    else:
+        counter, percent = _("{read} / {total} foto dibaca", read=photos_read, total=photos_total), (
+            round(100 * photos_read / photos_total) if photos_total else 100)
     return {"total": total, "done": counts.get("done", 0), "failed": counts.get("failed", 0), "refused": refused,
             "pending": counts.get("queued", 0) + counts.get("running", 0), "finished": finished,
-            "percent": round(100 * finished / total) if total else 100, "complete": finished == total}
+            "photos": photos_total, "photos_read": photos_read, "paired": paired, "counter": counter,
+            "percent": percent, "complete": finished == total and paired}
 
 
-def item_status(r) -> dict:
+def item_status(r, *, paired: bool = True) -> dict:
     """A batch row's badge class, label and reason: a sheet whose photos were refused (all or some) says so and
-    why, so the trainer sees who must retake without opening every sheet."""
+    why, so the trainer sees who must retake without opening every sheet. A page whose other page is missing is
+    looked for among the batch's photos until its pages are ``paired`` (:func:`batch_progress`)."""
     en = get_lang() == "en"
     if r["state"] == "failed":
         return {"badge": "failed", "label": status_label("failed"), "reason": r["error_en"] if en else r["error_id"]}
     if r["state"] == "done" and r["result_status"] in ("refused", "partial"):
         result = json.loads(r["result"]) if r["result"] else {}
         reasons = refusal_messages(result, lang="en" if en else "id")
-        missing = unread_pages(result).missing
-        if missing:
-            reasons.append(_("Halaman {pages} belum dikirim.", pages=", ".join(map(str, missing))))
+        missing = ", ".join(map(str, unread_pages(result).missing))
+        if missing and paired:
+            reasons.append(_("Halaman {pages} belum dikirim.", pages=missing))
+        elif missing:
+            reasons.append(_("Halaman {pages} dicari di antara foto lain unggahan ini.", pages=missing))
         return {"badge": r["result_status"], "label": status_label(r["result_status"]), "reason": " ".join(reasons)}
     return {"badge": r["state"], "label": status_label(r["state"]), "reason": ""}
 
@@ -69,10 +94,28 @@ def _items(batch_id: int) -> list:
 @bp.get("/batch/<token>")
 def batch(token: str):
     row = _batch(token)
+    progress = batch_progress(row["id"])
     rows = _items(row["id"])
-    items = [{**dict(r), "status": item_status(r), "ident_url": ident_url(r)} for r in rows]
-    return render_template("trainer/batch.html", batch=row, progress=batch_progress(row["id"]),
-                           items=items, skipped=json.loads(row["skipped"]), movable=_movable(rows))
+    items = [{**dict(r), "status": item_status(r, paired=progress["paired"]), "ident_url": ident_url(r)} for r in rows]
+    return render_template("trainer/batch.html", batch=row, progress=progress, items=items,
+                           skipped=skipped_lines(json.loads(row["skipped"]), row["exercise"]), movable=_movable(rows))
+
+
+def skipped_lines(entries: list[dict], exercise: str) -> list[dict]:
+    """A batch's files left out, each ``file`` with its reason as ``text`` (markup) in the page's language: a photo
+    sent before names the sheet that holds it now, linked (it may have been merged or graded since)."""
+    holders = sheets_holding(get_db(), exercise, [s["same_as"] for s in entries if s.get("same_as")])
+    lines = []
+    for s in entries:
+        holder = holders.get(s.get("same_as"))
+        if holder is None:
+            text = escape(pick(s))
+        else:
+            link = Markup('<a href="{}">{}</a>').format(url_for("trainer.submission", sid=holder["id"]),
+                                                       sheet_label(holder))
+            text = Markup(_(ALREADY_SENT_ON, minutes=DUPLICATE_WINDOW_S // 60, sheet=link))
+        lines.append({"file": s["file"], "text": text})
+    return lines
 
 
 def _movable(rows) -> dict[str, int]:
@@ -100,7 +143,7 @@ def batch_json(token: str):
     progress = batch_progress(row["id"])
     items = []
     for r in _items(row["id"]):
-        st = item_status(r)
+        st = item_status(r, paired=progress["paired"])
         items.append({"id": r["id"], "state": r["state"], "badge": st["badge"], "state_label": st["label"],
                       "error": st["reason"], "trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"],
                       "score": r["score"], "status": r["result_status"], "ident_url": ident_url(r),

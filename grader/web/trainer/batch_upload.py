@@ -12,13 +12,14 @@ from pathlib import Path
 
 from flask import current_app, flash, jsonify, redirect, request, url_for
 
-from grader.web.batch_storing import held_by_batch, recently_sent, store_batch
+from grader.web.batch_storing import held_by_batch, recently_sent, sheet_label, sheets_holding, store_batch
 from grader.web.db import STORING, get_db, now_iso
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
+from grader.web.i18n_en import EN
 from grader.web.security import current_trainer
 from grader.web.trainer import bp
-from grader.web.trainer.batch_files import collect_photos, drop_same_photos, skipped_entry
+from grader.web.trainer.batch_files import collect_photos, drop_same_photos, shown_as, skipped_entry
 from grader.web.trainer.exercises import get_key
 from grader.web.uploads import DUPLICATE_WINDOW_S, StorageError, ago_iso
 
@@ -31,6 +32,8 @@ ALREADY_SENT = ("already_sent",
                 f"Foto ini sudah dikirim dalam {DUPLICATE_WINDOW_S // 60} menit terakhir, jadi tidak disimpan dua kali.",
                 f"This photo was already sent in the last {DUPLICATE_WINDOW_S // 60} minutes, so it is not stored "
                 "twice.")
+#: ALREADY_SENT naming the sheet that holds the photo (``{minutes}``, ``{sheet}``); English in i18n_en
+ALREADY_SENT_ON = "Foto ini sudah dikirim dalam {minutes} menit terakhir dan ada di lembar {sheet}; tidak disimpan dua kali."
 NOT_STORED = ("storage_full", "Penyimpanan server penuh; foto ini belum tersimpan. Kosongkan ruang disk, lalu "
               "kirim lagi.", "The server's storage is full; this photo was not stored. Free disk space, then "
               "send it again.")
@@ -60,15 +63,16 @@ def batch_new(code: str):
     # everything were sent at once; the batch's merge step then pairs its pages across the sendings.
     earlier = mine or (_cut_short_holding(key.exercise, digests) if client_token else None)
     held_by = held_by_batch(db, earlier["id"], digests) if earlier else [False] * len(digests)
-    sent = [None if held else ALREADY_SENT if recent else None
-            for held, recent in zip(held_by, recently_sent(db, key.exercise, digests))]
-    skipped += [skipped_entry(name, why) for (name, _data), why in zip(photos, sent) if why]
+    sent = [not held and recent for held, recent in zip(held_by, recently_sent(db, key.exercise, digests))]
+    holders = sheets_holding(db, key.exercise, [d for d, why in zip(digests, sent) if why])
+    skipped += [already_sent_entry(shown_as(place, name), holders.get(digest), digest)
+                for (name, _data), place, digest, why in zip(photos, places, digests, sent) if why]
     kept = [i for i, why in enumerate(sent) if not why]
     photos, places, digests = [photos[i] for i in kept], [places[i] for i in kept], [digests[i] for i in kept]
     held = frozenset(d for d, i in zip(digests, kept) if held_by[i])
     photos, places, digests, twice = drop_same_photos(photos, places, digests)
     skipped += twice
-    new = [name for (name, _data), digest in zip(photos, digests) if digest not in held]
+    new = [digest for digest in digests if digest not in held]
     if not new and held:
         # every photo is in the batch already: that batch, as for a double submit (and whole now, if it was cut short)
         _claim(earlier["id"], client_token, was=None, done=True)
@@ -115,7 +119,7 @@ def _store_into(batch_id: int, earlier, exercise: str, client_token: str | None,
                 new: list[str]) -> None:
     """Store a sending's photos (:func:`store_batch`) into the batch it marked as being stored, then mark it stored
     whole, or cut short with the photos left out listed with what it ``skipped``. ``earlier``: the batch's row, when
-    an earlier sending made it; ``new``: the names of the photos it does not hold."""
+    an earlier sending made it; ``new``: the digests of the photos it does not hold."""
     db = get_db()
     listed = json.loads(earlier["skipped"]) if earlier else []
     try:
@@ -130,10 +134,11 @@ def _store_into(batch_id: int, earlier, exercise: str, client_token: str | None,
             raise
         # The photos left out are listed on the batch page until they are stored, and the batch gives up its client
         # token, so sending them again (from the same form, or a new one: _cut_short_holding) stores them into it.
-        left = [skipped_entry(name, LEFT_OUT.get(exc.code, STORE_FAILED), sha256=digest)
+        shown = {digest: shown_as(place, name) for (name, _data), place, digest in zip(photos, places, digests)}
+        left = [skipped_entry(shown.get(digest, name), LEFT_OUT.get(exc.code, STORE_FAILED), sha256=digest)
                 for name, digest in exc.left_out]
         db.execute("UPDATE batches SET client_token=NULL WHERE id=?", (batch_id,))
-        _list_skipped(batch_id, listed, skipped + left, set(new) - {name for name, _ in exc.left_out})
+        _list_skipped(batch_id, listed, skipped + left, set(new) - {digest for _, digest in exc.left_out})
         if exc.code == NOT_STORED[0]:
             flash(_("Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.",
                     n=exc.stored, total=exc.total), "error")
@@ -145,6 +150,18 @@ def _store_into(batch_id: int, earlier, exercise: str, client_token: str | None,
     if earlier:
         _list_skipped(batch_id, listed, skipped, set(new))
         flash(_("Foto yang belum tersimpan sebelumnya kini tersimpan di unggahan ini: {n} foto.", n=len(new)), "ok")
+
+
+def already_sent_entry(name: str, holder, digest: str) -> dict:
+    """The line of a batch's list of files left out for a photo sent within :data:`DUPLICATE_WINDOW_S` (by another
+    form: the page opened again and the class chosen again), naming the sheet that holds it now (``holder``, a row
+    of :func:`sheets_holding`; the batch page links it, :func:`grader.web.trainer.batch_status.skipped_lines`).
+    ``same_as`` keeps the photo's digest, to find that sheet again once it is merged or replaced."""
+    if holder is None:
+        return {**skipped_entry(name, ALREADY_SENT), "same_as": digest}
+    values = {"minutes": DUPLICATE_WINDOW_S // 60, "sheet": sheet_label(holder)}
+    return {**skipped_entry(name, (ALREADY_SENT[0], ALREADY_SENT_ON.format(**values),
+                                   EN[ALREADY_SENT_ON].format(**values))), "same_as": digest}
 
 
 def _give_up(batch_id: int, client_token: str | None, *, keep: bool) -> None:
@@ -205,11 +222,11 @@ def _claim(batch_id: int, form_token: str, *, was: str | None = None, done: bool
 
 
 def _list_skipped(batch_id: int, listed: list[dict], skipped: list[dict], stored: set[str]) -> None:
-    """A batch's list of files left out, once a sending stored ``stored`` (file names) into it: what it ``listed``,
-    less the photos a full disk or an error left out that are stored now, and what this sending left out
-    (``skipped``), each once. Not on a batch retired with its exercise meanwhile (its list was emptied: the names may
-    be trainees')."""
-    keep = [s for s in listed if not (s["code"] in LEFT_OUT and s["file"] in stored)]
+    """A batch's list of files left out, once a sending stored ``stored`` (the photos' digests) into it: what it
+    ``listed``, less the photos a full disk or an error left out that are stored now (whatever the zip or folder
+    they came in this time), and what this sending left out (``skipped``), each once. Not on a batch retired with
+    its exercise meanwhile (its list was emptied: the names may be trainees')."""
+    keep = [s for s in listed if not (s["code"] in LEFT_OUT and s.get("sha256") in stored)]
     seen = {(s["file"], s["code"]) for s in keep}
     now = keep + [s for s in skipped if (s["file"], s["code"]) not in seen]
     get_db().execute("UPDATE batches SET skipped=? WHERE id=? AND removed_at IS NULL",
