@@ -22,10 +22,11 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
-from grader.file_names import BARE_PAGE_RE, member_path, named_pages, shown_name, split_member
+from grader.file_names import BARE_PAGE_RE, member_path, named_pages, shown_name, split_member, trainee_folders
 from grader.grading.shown import shown_score, shown_value
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
-from grader.pipeline import TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, read_photo, sure_digits
+from grader.pipeline import (TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, named_by_folder, read_photo,
+                             sure_digits)
 
 log = logging.getLogger(__name__)
 
@@ -200,10 +201,11 @@ def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | N
     return out
 
 
-def page_evidence(pr: PhotoRead, named: tuple[str, str, int] | None) -> PageEvidence:
-    """What one read says about whose sheet it is (see :mod:`grader.page_groups`); ``named`` is its folder,
-    stem and page number as its file name gives them (:func:`grader.file_names.named_pages`)."""
-    ev = PageEvidence(file_key=named[:2] if named else None)
+def page_evidence(pr: PhotoRead, file_key: tuple[str, str] | None) -> PageEvidence:
+    """What one read says about whose sheet it is (see :mod:`grader.page_groups`); ``file_key`` is its folder and
+    the stem its file name gives without the page number (:func:`grader.file_names.named_pages`), or its folder
+    per trainee."""
+    ev = PageEvidence(file_key=file_key)
     if pr.aligned is None:
         return ev
     ident = pr.aligned.identity
@@ -222,9 +224,23 @@ def _place(file: str) -> tuple[str, str]:
 
 
 def group_reads(reads: list[PhotoRead]) -> list[list[PhotoRead]]:
-    """One group per trainee's sheet, from the QR, the trainee number and the file names (:mod:`grader.page_groups`)."""
-    named = named_pages([_place(pr.file) for pr in reads])
-    return [[reads[i] for i in group] for group in group_pages([page_evidence(pr, n) for pr, n in zip(reads, named)])]
+    """One group per trainee's sheet, from the QR, the trainee number and the file names (:mod:`grader.page_groups`).
+
+    Photos whose own names name nobody, in a folder per trainee (``kelas/Andi/foto.jpg``), are named by their
+    folder (:func:`grader.file_names.trainee_folders`, as the web batch does): that folder's photos are one sheet by
+    file name."""
+    places = [_place(pr.file) for pr in reads]
+    named = named_pages(places)
+    by_folder = folder_names(reads)
+    keys = [n[:2] if n else ((place, "") if folder else None)
+            for n, place, folder in zip(named, (p for p, _ in places), by_folder)]
+    return [[reads[i] for i in group] for group in group_pages([page_evidence(pr, k) for pr, k in zip(reads, keys)])]
+
+
+def folder_names(reads: list[PhotoRead]) -> list[str | None]:
+    """The trainee's folder that names each photo (:func:`grader.file_names.trainee_folders`), else None: a zip's
+    members are looked at within their zip, the loose files together."""
+    return trainee_folders([(split_member(pr.file)[0] or "", split_member(pr.file)[1]) for pr in reads])
 
 
 def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, out_dir: Path | None = None,
@@ -233,12 +249,17 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
     reads = read_all(items, key=key, workers=workers, progress=progress)
     results = []
     used: set[str] = set()
+    folder_of = dict(zip((pr.file for pr in reads), folder_names(reads)))     # (over the whole upload)
     for group in group_reads(reads):
+        folder = {folder_of[pr.file] for pr in group}
+        # (the folder per trainee names the sheet where its photos name nobody: after the QR and the number read,
+        # in the identity order; the pipeline, seeing one sheet, cannot tell it from a folder around a class)
+        by_folder = folder.pop() if len(folder) == 1 else None
         sub = None
         if out_dir is not None:
             who, _, _ = identify_trainee(group)   # the same identity grade_reads will report
-            sub = out_dir / unique_name(who or member_path(group[0].file).stem, used)     # as sheet_label
-        results.append(grade_reads(group, key=key, out_dir=sub))
+            sub = out_dir / unique_name(who or by_folder or member_path(group[0].file).stem, used)  # as sheet_label
+        results.append(named_by_folder(grade_reads(group, key=key, out_dir=sub), by_folder))
     return results
 
 

@@ -178,6 +178,16 @@ def identify_trainee(reads: list[PhotoRead], *, caller: str | None = None) -> tu
     return None, None, None
 
 
+def named_by_folder(result: dict, folder: str | None) -> dict:
+    """A sheet that nothing names (no QR trainee, no number written on it, no name in its photos' own file names)
+    named by the folder per trainee its photos sit in (``kelas/Andi/foto.jpg`` is Andi's:
+    :func:`grader.file_names.trainee_folders`), which grading one sheet's photos cannot tell from a folder around a
+    whole class. The identity order stays: the QR, the number on the sheet, then the file name."""
+    if result.get("trainee") or not folder:
+        return result
+    return {**result, "trainee": folder, "identity_source": "filename"}
+
+
 def grade_upload(files: list[tuple[str, bytes]], *, key: AnswerKey | None, exercise: str | None = None,
                  trainee: str | None = None, out_dir: Path | None = None, engine: str = "cnn",
                  keep_aligned: bool = False) -> dict:

@@ -540,3 +540,41 @@ def test_report_lang_en_writes_the_printable_reports_in_english(tmp_path, capsys
     assert 'lang="id"' in default and "Lembar ini belum dinilai" in default
     assert main(["grade", photo, "--key", key, "--out", str(tmp_path / "x"), "--report-lang", "fr"]) == 2
     assert "invalid choice: 'fr'" in capsys.readouterr().err
+
+
+def test_a_folder_per_trainee_names_and_holds_together_photos_whose_names_name_nobody():
+    """helper-63's review, for the command line as for the web batch: a class's zip of folders per trainee
+    (kelas/Andi/IMG-…-WA0006.jpg) named the sheet by its camera file name, and did not hold Andi's two photos
+    together; the folder around the whole class, or a folder of more photos than a sheet has pages, names nobody."""
+    from grader.batch import folder_names, group_reads
+    from grader.pipeline import PhotoRead, named_by_folder
+
+    files = ["/t/kelas.zip:kelas/Andi/IMG-20241127-WA0006.jpg", "/t/kelas.zip:kelas/Andi/IMG-20241127-WA0007.jpg",
+             "/t/kelas.zip:kelas/Sari/foto.jpg", "/t/kelas.zip:kelas/Budi_p1.jpg",
+             "/t/kelas.zip:kelas/wave/a.jpg", "/t/kelas.zip:kelas/wave/b.jpg", "/t/kelas.zip:kelas/wave/c.jpg"]
+    reads = [PhotoRead(file=f) for f in files]
+    assert folder_names(reads) == ["Andi", "Andi", "Sari", None, None, None, None]
+    groups = [[pr.file.rsplit("/", 1)[1] for pr in g] for g in group_reads(reads)]
+    assert ["IMG-20241127-WA0006.jpg", "IMG-20241127-WA0007.jpg"] in groups and ["foto.jpg"] in groups
+    assert ["a.jpg"] in groups and ["b.jpg"] in groups               # a wave's photos are not one sheet
+    assert folder_names([PhotoRead(file="/t/Andi/foto.jpg"), PhotoRead(file="/t/Andi/hal2.jpg")]) == [None, None]
+    assert named_by_folder({"trainee": None}, "Andi") == {"trainee": "Andi", "identity_source": "filename"}
+    assert named_by_folder({"trainee": "104", "identity_source": "qr"}, "Andi")["trainee"] == "104"
+
+
+def test_grade_batch_names_a_sheet_by_its_trainees_folder_after_the_qr_and_the_number(tmp_path, monkeypatch):
+    import grader.batch as batch
+    from grader.pipeline import PhotoRead
+
+    with zipfile.ZipFile(tmp_path / "kelas.zip", "w") as zf:
+        for name, content in (("kelas/Andi/IMG-20241127-WA0006.jpg", b"1"), ("kelas/Andi/IMG-20241127-WA0007.jpg", b"2"),
+                              ("kelas/Sari/foto.jpg", b"3")):
+            zf.writestr(name, b"\xff\xd8\xff" + content)
+    monkeypatch.setattr(batch, "read_all", lambda items, **k: [PhotoRead(file=name) for name, _ in items])
+    said = {"foto.jpg": "104"}                # as if the number written on Sari's sheet were read firmly
+    monkeypatch.setattr(batch, "grade_reads", lambda group, **k: {
+        "trainee": said.get(group[0].file.rsplit("/", 1)[1]), "identity_source": "trainee_number",
+        "files": [pr.file.rsplit("/", 1)[1] for pr in group]})
+    results = batch.grade_batch([str(tmp_path / "kelas.zip")], key=None)
+    assert sorted((r["trainee"], r["identity_source"], len(r["files"])) for r in results) == [
+        ("104", "trainee_number", 1), ("Andi", "filename", 2)]

@@ -164,10 +164,9 @@ def named_by_its_group(result: dict, group_key: str | None) -> dict:
     :func:`grader.file_names.trainee_folders`), which the pipeline, seeing one sheet's photos, cannot tell from a
     folder around a whole class. The identity order stays: QR, number on the sheet, then the file name."""
     from grader.file_names import trainee_from_filename
+    from grader.pipeline import named_by_folder
 
-    if result.get("trainee") or not group_key or trainee_from_filename(group_key) != group_key:
-        return result
-    return {**result, "trainee": group_key, "identity_source": "filename"}
+    return named_by_folder(result, group_key if group_key and trainee_from_filename(group_key) == group_key else None)
 
 
 def _only_wrong_exercise(result: dict) -> bool:
