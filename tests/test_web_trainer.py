@@ -1268,7 +1268,10 @@ def test_the_uploader_is_handed_a_batchs_redirect_so_the_page_it_opens_says_the_
     none = batch(trainer, code, [("catatan.txt", b"not a photo")], client_token="js2", headers=UPLOADER)
     back = none.headers["X-Uploader-Redirect"]                    # (the exercise page, where the form is)
     assert none.status_code == 204 and back.endswith(f"/trainer/latihan/{code}"), none.headers
-    assert flashed_errors(trainer.get(back))[0] == "Tidak ada foto yang bisa dinilai dalam unggahan ini."
+    page = trainer.get(back)
+    # one alert, then each file's reason as a status (helper-68: eight skipped photos were nine alerts)
+    assert flashed_errors(page) == ["Tidak ada foto yang bisa dinilai dalam unggahan ini."]
+    assert re.search(r'<div class="flash warn" role="status">catatan.txt: [^<]+</div>', page.get_data(as_text=True))
     plain = batch(trainer, code, [("040_1.jpg", jpeg_bytes(color="#d0d0d0"))], client_token="plain")
     assert plain.status_code == 302 and "/trainer/batch/" in plain.location and "X-Uploader-Redirect" not in \
         plain.headers

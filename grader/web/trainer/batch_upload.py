@@ -79,8 +79,8 @@ def batch_new(code: str):
         return redirect(url_for("trainer.batch", token=earlier["token"]))
     if not new:
         flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
-        for s in skipped:
-            flash(f"{s['file']}: {pick(s)}", "error")
+        for s in skipped:      # (why, file by file: said when the screen reader is free, after the one alert above)
+            flash(f"{s['file']}: {pick(s)}", "warn")
         return redirect(url_for("trainer.exercise", code=key.exercise), code=303)
     if earlier:
         batch_id, token = earlier["id"], earlier["token"]
