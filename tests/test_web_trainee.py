@@ -610,6 +610,45 @@ def test_attempts_are_private_to_the_browser(app, code):
     assert first.location.split("/")[-1] not in other.get("/").get_data(as_text=True)
 
 
+EARLIER = "Percobaan sebelumnya pada latihan ini"
+
+
+def _earlier_attempts(html: str) -> list[list[str]]:
+    """The rows of a result page's earlier attempts, each as its cells' text (the last one is "now")."""
+    if EARLIER not in html:
+        return []
+    table = html[html.index(EARLIER):]
+    table = table[:table.index("</table>")]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+
+
+def test_a_shared_phone_lists_only_this_trainees_earlier_attempts(client, code):
+    """QA: on a phone passed round the class, Wati's result listed Dedi's, Rudi's and Andi's scores as her earlier
+    attempts. Only the same trainee's (the name or number typed, compared as the class table compares trainees:
+    "wati " is "Wati"), of the same exercise, sent before it."""
+    sent = {who: upload(client, code=code, trainee=who, photos=[("a_1.jpg", jpeg_bytes(color=color))]).location
+            for who, color in (("Dedi", "#fefefe"), ("Rudi", "#fdfdfd"), ("Wati", "#fcfcfc"), ("Andi", "#fbfbfb"),
+                               ("wati ", "#fafafa"))}
+    html = client.get(sent["wati "]).get_data(as_text=True)
+    listed = re.findall(r'href="(/hasil/[^"]+)"', html.split(EARLIER)[1].split("</table>")[0])
+    assert listed == [sent["Wati"]] and [r[0] for r in _earlier_attempts(html)][-1] == "Sekarang"
+    assert _earlier_attempts(client.get(sent["Wati"]).get_data(as_text=True)) == []    # her first: none before it
+    assert _earlier_attempts(client.get(sent["Dedi"]).get_data(as_text=True)) == []
+
+
+def test_a_refused_attempt_counts_no_wrong_or_blank_fields(client, code):
+    """QA: a refused photo's attempt showed "Salah 0, Kosong 0", as if it had been graded without a mistake."""
+    send = lambda name, color: upload(client, code=code, trainee="Rudi",
+                                      photos=[(name, jpeg_bytes(color=color))]).location
+    refused, graded, again = send("r_1_blur.jpg", "#fefefe"), send("r_1.jpg", "#fdfdfd"), send("r_1_blur.jpg", "#eee")
+    rows = _earlier_attempts(client.get(graded).get_data(as_text=True))
+    assert rows[0][1:4] == ["—", "—", "—"] and rows[1][0] == "Sekarang" and "—" not in rows[1][1:4]
+    rows = _earlier_attempts(client.get(again).get_data(as_text=True))
+    assert [r[1:4] for r in rows] == [["—", "—", "—"], rows[1][1:4], ["—", "—", "—"]]    # "now" refused too
+    assert "—" not in rows[1][1:4] and refused in client.get(again).get_data(as_text=True)
+
+
 def test_unknown_result_and_path_traversal_are_404(client, code):
     resp = upload(client, code=code)
     assert client.get("/hasil/nope").status_code == 404

@@ -7,6 +7,7 @@ import json
 from flask import session
 
 from grader.page_groups import normalise_id
+from grader.web.classroom import identity_key
 from grader.web.db import REMOVED, get_db
 from grader.web.present import unread_pages
 
@@ -19,14 +20,25 @@ def remember_attempt(token: str) -> None:
 
 
 def earlier_attempts(row) -> list:
+    """This browser's other sheets of ``row``'s exercise, whoever they name (a phone lent round remembers the
+    friend's too: :func:`own_attempts` are the trainee's own), oldest first."""
     mine = [t for t in session.get("mine", []) if t != row["token"]]
     if not mine or not row["exercise"]:
         return []
     marks = ",".join("?" * len(mine))
     return get_db().execute(
-        f"SELECT id, token, trainee, trainee_name, score, state, result_status, n_wrong, n_review, n_blank, "
-        f"created_at, result FROM submissions WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' "
+        f"SELECT id, token, trainee, trainee_name, group_key, score, state, result_status, n_wrong, n_review, "
+        f"n_blank, created_at, result FROM submissions WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' "
         f"AND superseded_by IS NULL ORDER BY id", (*mine, row["exercise"])).fetchall()     # (not one replaced)
+
+
+def own_attempts(row) -> list:
+    """The earlier attempts a result page lists: this browser's sheets of the same exercise by the same trainee,
+    told apart as the class table tells them (:func:`grader.web.classroom.identity_key`: "wati " is "Wati"; a sheet
+    naming nobody is nobody else's), sent before it (the table ends with it, "now"). A phone shared in class must
+    not list Dedi's and Rudi's scores under Wati's."""
+    who = identity_key(row)
+    return [a for a in earlier_attempts(row) if a["id"] < row["id"] and identity_key(a) == who]
 
 
 def missing_pages(row, res: dict | None) -> set[int]:

@@ -18,7 +18,7 @@ from grader.web.images import scaled_copy
 from grader.web.job_worker import SERVER_FAILURES
 from grader.web.resent import replacement_of
 from grader.web.trainee import bp, get_submission, normalise_code
-from grader.web.trainee.attempts import earlier_attempts, missing_pages, page_offers, remember_attempt
+from grader.web.trainee.attempts import missing_pages, own_attempts, page_offers, remember_attempt
 from grader.web.uploads import sent_with_form, submission_dir
 
 bp.add_app_template_global(SERVER_FAILURES, "SERVER_FAILURES")
@@ -54,7 +54,7 @@ def result(token: str):
     newer = get_db().execute(f"SELECT token, created_at FROM submissions WHERE retake_of=? AND state NOT IN "
                              f"('{REMOVED}', 'merged') ORDER BY id DESC LIMIT 1", (row["id"],)).fetchone()
     return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, newer=newer,
-                           replaced_by=replaced_by, attempts=earlier_attempts(row), retry=trainee_retry(row),
+                           replaced_by=replaced_by, attempts=own_attempts(row), retry=trainee_retry(row),
                            client_token=secrets.token_urlsafe(16),
                            image_url=image_urls(row), missing=sorted(missing), offers=page_offers(row, missing))
 
