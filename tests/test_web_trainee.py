@@ -12,6 +12,10 @@ from grader.commands.serve import ensure_demo_data
 from grader.web.testing import csrf_of, jpeg_bytes, make_test_app, stored_an_hour_ago
 
 
+# A second page's photo other than jpeg_bytes(): the same photo chosen for both pages is graded once (upload.py)
+OTHER_PHOTO = jpeg_bytes(color="#f7f7f7")
+
+
 @pytest.fixture
 def app():
     return make_test_app()
@@ -122,7 +126,7 @@ def test_pending_page_stops_polling_when_the_upload_is_held(app):
 
 def test_one_good_page_and_one_of_another_exercise_is_graded_in_part(client, code):
     resp = upload(client, code=code, trainee="Siti", photos=[("s_1.jpg", jpeg_bytes()),
-                                                               ("s_2_otherex.jpg", jpeg_bytes())])
+                                                               ("s_2_otherex.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)
     assert client.get(resp.location + ".json").get_json()["state"] == "done"
     assert "Lembar ini untuk latihan OTHER01" in html and "Halaman ini tidak dinilai" in html
@@ -578,7 +582,7 @@ def test_user_text_is_escaped(client, code):
 
 
 def test_refused_photo_gets_retake_message_and_one_tap_retake(client, code):
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)
     assert "Foto perlu diulang" in html and "Foto terlalu buram" in html
     form = re.search(r'<form method="post" action="(/hasil/[^"]+/ulang)".*?name="position" value="(\d)"', html, re.S)
@@ -843,7 +847,7 @@ def test_a_field_id_with_odd_characters_is_refused_cleanly(client, code):
 
 
 def test_a_photo_with_print_out_of_place_is_graded_and_a_retake_is_advised(client, code):
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_bent.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_bent.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)
     assert "Sebaiknya foto ulang" in html and "Foto perlu diulang" not in html
     assert "tidak tepat di tempat cetakannya" in html
@@ -902,7 +906,7 @@ def test_the_printable_sheet_is_in_english_when_the_page_is(client, code):
 
 
 def test_a_graded_result_has_a_one_page_printable_feedback_sheet(app, client, code):
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)
     link = re.search(r'href="(/hasil/[^"]+/cetak)"', html).group(1)
     sheet = client.get(link)
@@ -1085,7 +1089,7 @@ def full_disk_after(monkeypatch, writes: int):
 
 def test_a_full_disk_says_so_and_leaves_nothing_half_stored(app, client, code, monkeypatch):
     full_disk_after(monkeypatch, writes=1)
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", OTHER_PHOTO)])
     assert resp.status_code == 507
     assert "penyimpanan penuh" in resp.get_data(as_text=True) and "kirim lagi" in resp.get_data(as_text=True)
     en = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())], lang="en").get_data(as_text=True)
@@ -1123,7 +1127,7 @@ def test_a_full_database_leaves_no_photo_behind(app, client, code, monkeypatch):
 
 
 def test_a_trainer_removing_a_first_attempt_keeps_its_retake(app, client, code):
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)
     action = re.search(r'<form method="post" action="(/hasil/[^"]+/ulang)"', html).group(1)
     retake = client.post(action, data={"csrf_token": csrf_of(client), "position": "2",
@@ -1232,7 +1236,7 @@ def test_only_this_trainees_own_earlier_pages_are_offered(app, client, code):
 
 def test_an_old_result_link_leads_to_the_retake(client, code):
     """QA: after a retake, the old link (kept in a chat or the history) still offered 'Foto ulang' and no way on."""
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
     assert "Ada hasil yang lebih baru" not in client.get(resp.location).get_data(as_text=True)
     retake = client.post(resp.location + "/ulang", data={"csrf_token": csrf_of(client), "position": "2",
                                                          "photo": (io.BytesIO(jpeg_bytes(color="#fafafa")), "017_2.jpg")},
@@ -1349,7 +1353,7 @@ def test_a_retake_or_an_added_page_sent_again_returns_the_first_and_stores_it_on
                                                                                    action):
     """The phone sends a retake (or the missing page of a half sheet) again under the same form token when the
     network lost the first answer: the sheet the first one stored is the answer, nothing is stored or graded twice."""
-    photos = {"ulang": [("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())],
+    photos = {"ulang": [("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)],
               "lengkapi": [("bsolo_1.jpg", jpeg_bytes())]}[action]
     resp = upload(client, code=code, photos=photos)
     html = client.get(resp.location).get_data(as_text=True)
@@ -1378,7 +1382,7 @@ def test_each_photo_form_of_a_result_page_is_its_own_sending(app, client, code):
     """Review: the retakes of both pages and the added page shared the page's one form token, so the second of
     them (after the first one's answer was lost, or from the old page) got the first one's sheet back: the photo
     just taken was dropped without a word. Each form now sends under its own token."""
-    resp = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)
     tokens = _form_tokens(html, "ulang")
     assert len(tokens) == 2
