@@ -187,7 +187,7 @@ def test_a_retake_or_an_added_page_takes_a_one_page_pdf_and_explains_a_longer_on
     app = make_test_app()
     client = app.test_client()
     code = ensure_demo_data()
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes(color="#f7f7f7"))])
     html = client.get(resp.location).get_data(as_text=True)
     assert re.search(r'id="retake-1" type="file" name="photo" accept="image/\*,.pdf,application/pdf"', html)
     both = jpeg_pdf([jpeg_bytes(color="#fafafa"), jpeg_bytes(color="#f9f9f9")])

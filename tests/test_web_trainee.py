@@ -12,6 +12,10 @@ from grader.commands.serve import ensure_demo_data
 from grader.web.testing import csrf_of, jpeg_bytes, make_test_app, stored_an_hour_ago
 
 
+# A second page's photo other than jpeg_bytes(): the same photo chosen for both pages is graded once (upload.py)
+OTHER_PHOTO = jpeg_bytes(color="#f7f7f7")
+
+
 @pytest.fixture
 def app():
     return make_test_app()
@@ -122,7 +126,7 @@ def test_pending_page_stops_polling_when_the_upload_is_held(app):
 
 def test_one_good_page_and_one_of_another_exercise_is_graded_in_part(client, code):
     resp = upload(client, code=code, trainee="Siti", photos=[("s_1.jpg", jpeg_bytes()),
-                                                               ("s_2_otherex.jpg", jpeg_bytes())])
+                                                               ("s_2_otherex.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)
     assert client.get(resp.location + ".json").get_json()["state"] == "done"
     assert "Lembar ini untuk latihan OTHER01" in html and "Halaman ini tidak dinilai" in html
@@ -578,7 +582,7 @@ def test_user_text_is_escaped(client, code):
 
 
 def test_refused_photo_gets_retake_message_and_one_tap_retake(client, code):
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)
     assert "Foto perlu diulang" in html and "Foto terlalu buram" in html
     form = re.search(r'<form method="post" action="(/hasil/[^"]+/ulang)".*?name="position" value="(\d)"', html, re.S)
@@ -608,6 +612,45 @@ def test_attempts_are_private_to_the_browser(app, code):
     upload(mine, code=code, photos=[("a_1.jpg", jpeg_bytes(color="#eeeeee"))])
     assert first.location.split("/")[-1] in mine.get("/").get_data(as_text=True)
     assert first.location.split("/")[-1] not in other.get("/").get_data(as_text=True)
+
+
+EARLIER = "Percobaan sebelumnya pada latihan ini"
+
+
+def _earlier_attempts(html: str) -> list[list[str]]:
+    """The rows of a result page's earlier attempts, each as its cells' text (the last one is "now")."""
+    if EARLIER not in html:
+        return []
+    table = html[html.index(EARLIER):]
+    table = table[:table.index("</table>")]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+
+
+def test_a_shared_phone_lists_only_this_trainees_earlier_attempts(client, code):
+    """QA: on a phone passed round the class, Wati's result listed Dedi's, Rudi's and Andi's scores as her earlier
+    attempts. Only the same trainee's (the name or number typed, compared as the class table compares trainees:
+    "wati " is "Wati"), of the same exercise, sent before it."""
+    sent = {who: upload(client, code=code, trainee=who, photos=[("a_1.jpg", jpeg_bytes(color=color))]).location
+            for who, color in (("Dedi", "#fefefe"), ("Rudi", "#fdfdfd"), ("Wati", "#fcfcfc"), ("Andi", "#fbfbfb"),
+                               ("wati ", "#fafafa"))}
+    html = client.get(sent["wati "]).get_data(as_text=True)
+    listed = re.findall(r'href="(/hasil/[^"]+)"', html.split(EARLIER)[1].split("</table>")[0])
+    assert listed == [sent["Wati"]] and [r[0] for r in _earlier_attempts(html)][-1] == "Sekarang"
+    assert _earlier_attempts(client.get(sent["Wati"]).get_data(as_text=True)) == []    # her first: none before it
+    assert _earlier_attempts(client.get(sent["Dedi"]).get_data(as_text=True)) == []
+
+
+def test_a_refused_attempt_counts_no_wrong_or_blank_fields(client, code):
+    """QA: a refused photo's attempt showed "Salah 0, Kosong 0", as if it had been graded without a mistake."""
+    send = lambda name, color: upload(client, code=code, trainee="Rudi",
+                                      photos=[(name, jpeg_bytes(color=color))]).location
+    refused, graded, again = send("r_1_blur.jpg", "#fefefe"), send("r_1.jpg", "#fdfdfd"), send("r_1_blur.jpg", "#eee")
+    rows = _earlier_attempts(client.get(graded).get_data(as_text=True))
+    assert rows[0][1:4] == ["—", "—", "—"] and rows[1][0] == "Sekarang" and "—" not in rows[1][1:4]
+    rows = _earlier_attempts(client.get(again).get_data(as_text=True))
+    assert [r[1:4] for r in rows] == [["—", "—", "—"], rows[1][1:4], ["—", "—", "—"]]    # "now" refused too
+    assert "—" not in rows[1][1:4] and refused in client.get(again).get_data(as_text=True)
 
 
 def test_unknown_result_and_path_traversal_are_404(client, code):
@@ -804,7 +847,7 @@ def test_a_field_id_with_odd_characters_is_refused_cleanly(client, code):
 
 
 def test_a_photo_with_print_out_of_place_is_graded_and_a_retake_is_advised(client, code):
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_bent.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_bent.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)
     assert "Sebaiknya foto ulang" in html and "Foto perlu diulang" not in html
     assert "tidak tepat di tempat cetakannya" in html
@@ -866,7 +909,7 @@ def test_the_printable_sheet_is_in_english_when_the_page_is(client, code):
 
 
 def test_a_graded_result_has_a_one_page_printable_feedback_sheet(app, client, code):
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)
     link = re.search(r'href="(/hasil/[^"]+/cetak)"', html).group(1)
     sheet = client.get(link)
@@ -1049,7 +1092,7 @@ def full_disk_after(monkeypatch, writes: int):
 
 def test_a_full_disk_says_so_and_leaves_nothing_half_stored(app, client, code, monkeypatch):
     full_disk_after(monkeypatch, writes=1)
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", OTHER_PHOTO)])
     assert resp.status_code == 507
     assert "penyimpanan penuh" in resp.get_data(as_text=True) and "kirim lagi" in resp.get_data(as_text=True)
     en = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())], lang="en").get_data(as_text=True)
@@ -1087,7 +1130,7 @@ def test_a_full_database_leaves_no_photo_behind(app, client, code, monkeypatch):
 
 
 def test_a_trainer_removing_a_first_attempt_keeps_its_retake(app, client, code):
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)
     action = re.search(r'<form method="post" action="(/hasil/[^"]+/ulang)"', html).group(1)
     retake = client.post(action, data={"csrf_token": csrf_of(client), "position": "2",
@@ -1220,7 +1263,7 @@ def test_only_this_trainees_own_earlier_pages_are_offered(app, client, code):
 
 def test_an_old_result_link_leads_to_the_retake(client, code):
     """QA: after a retake, the old link (kept in a chat or the history) still offered 'Foto ulang' and no way on."""
-    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
     assert "Ada hasil yang lebih baru" not in client.get(resp.location).get_data(as_text=True)
     retake = client.post(resp.location + "/ulang", data={"csrf_token": csrf_of(client), "position": "2",
                                                          "photo": (io.BytesIO(jpeg_bytes(color="#fafafa")), "017_2.jpg")},
@@ -1337,7 +1380,7 @@ def test_a_retake_or_an_added_page_sent_again_returns_the_first_and_stores_it_on
                                                                                    action):
     """The phone sends a retake (or the missing page of a half sheet) again under the same form token when the
     network lost the first answer: the sheet the first one stored is the answer, nothing is stored or graded twice."""
-    photos = {"ulang": [("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())],
+    photos = {"ulang": [("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)],
               "lengkapi": [("bsolo_1.jpg", jpeg_bytes())]}[action]
     resp = upload(client, code=code, photos=photos)
     html = client.get(resp.location).get_data(as_text=True)
@@ -1366,7 +1409,7 @@ def test_each_photo_form_of_a_result_page_is_its_own_sending(app, client, code):
     """Review: the retakes of both pages and the added page shared the page's one form token, so the second of
     them (after the first one's answer was lost, or from the old page) got the first one's sheet back: the photo
     just taken was dropped without a word. Each form now sends under its own token."""
-    resp = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes())])
+    resp = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)
     tokens = _form_tokens(html, "ulang")
     assert len(tokens) == 2

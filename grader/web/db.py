@@ -55,6 +55,7 @@ ADDED_COLUMNS = (
     ("submissions", "trainee_retries", "INTEGER NOT NULL DEFAULT 0"),     # a trainee's "try again" on a failure
     ("uploads", "place", "TEXT"),                            # where in a batch's sending a photo came from
     ("jobs", "run_alone", "INTEGER NOT NULL DEFAULT 0"),     # suspects of killing their worker, across restarts
+    ("submissions", "left_out", "TEXT"),                     # a trainee's files not graded with the sheet
 )
 
 

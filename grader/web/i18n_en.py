@@ -155,6 +155,16 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Halaman {pages} tidak ada di kiriman ini. Pelatih melihat kiriman terakhir Anda, jadi lengkapi di sini agar "
     "semua halaman dinilai bersama.": "Page {pages} is not in this upload. Your trainer sees your latest upload, so "
     "complete it here to have all pages graded together.",
+    "Foto halaman {kept} sudah tersimpan dan dinilai di bawah; tidak perlu dikirim lagi. Tambahkan halaman {pages} "
+    "di sini agar semua halaman dinilai bersama.": "The photo of page {kept} is stored and graded below; there is no "
+    "need to send it again. Add page {pages} here to have all pages graded together.",
+    "Halaman {page} belum dinilai ({file}).": "Page {page} was not graded ({file}).",
+    "Foto yang sama ({file}) dipilih untuk halaman {first} dan halaman {page}, jadi hanya dinilai sekali.":
+        "The same photo ({file}) was chosen for page {first} and page {page}, so it was graded once.",
+    "Berkas yang tidak ikut dinilai": "Files that were not graded",
+    "Setelah hasilnya muncul, tambahkan halaman {pages} di halaman hasil; foto yang sudah terkirim tidak perlu "
+    "dikirim lagi.": "Once the result is shown, add page {pages} on the result page; the photos already sent need "
+    "not be sent again.",
     "Pakai halaman {n} dari kiriman {when}": "Use page {n} from your upload of {when}",
     "Lihat kiriman itu": "See that upload",
     "Foto halaman {n}": "Photograph page {n}",

@@ -16,6 +16,9 @@ A trainer's corrections of the first sheet are never lost to this. Of the same p
 the name corrected) they still hold, and they are carried over to the new sheet, with the trainee's disputes. Of
 other photos or another exercise they would not hold: the first sheet is then not replaced, and both stay in the
 class for the trainer to see and decide (removing one by hand).
+
+A form sent again after the sheet it made was completed on its result page (a page added, or retaken), holding the
+photos that sheet holds now, is that sheet (:func:`completed_since`).
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ import re
 import sqlite3
 
 from grader.web.db import REMOVED, now_iso
+from grader.web.uploads import DUPLICATE_WINDOW_S, NewSheet, ago_iso, content_hash
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +69,31 @@ def supersede(conn: sqlite3.Connection, earlier_id: int, new_id: int) -> bool:
 def _photos(conn: sqlite3.Connection, submission_id: int) -> list[str]:
     return [r[0] for r in conn.execute("SELECT sha256 FROM uploads WHERE submission_id=? ORDER BY position",
                                        (submission_id,))]
+
+
+def completed_since(conn: sqlite3.Connection, sheet: NewSheet) -> sqlite3.Row | None:
+    """A sheet that already holds what ``sheet`` sends, as the retake or the completed sheet (``retake_of``) of an
+    earlier sending: ``id``, ``token``.
+
+    A trainee's half sheet (page 2 was not a photo) is completed on its result page; the upload form, shown again
+    by Back with page 2 chosen again, then sends both pages: that is the completed sheet, not the same photos
+    graded a third time as another sheet of the class, nor a correction replacing the half one. Looked for among
+    the sheets that follow the one the form's token made, at any time (a form's token is recognised at any time),
+    and among those stored within :data:`~grader.web.uploads.DUPLICATE_WINDOW_S` for the same exercise (a page shown again by Back
+    sends under a new token). A retake or a completed sheet itself is not looked for (:func:`~grader.web.uploads.content_hash`).
+    """
+    if sheet.retake_of is not None:
+        return None
+    rows = conn.execute(
+        "WITH RECURSIVE later(id) AS (SELECT f.id FROM submissions f JOIN submissions s ON f.retake_of = s.id "
+        "WHERE s.client_token=? UNION SELECT f.id FROM submissions f JOIN later ON f.retake_of = later.id) "
+        "SELECT id, token, retake_of, content_hash FROM submissions WHERE (id IN later OR (exercise IS ? AND "
+        "retake_of IS NOT NULL AND created_at >= ?)) AND batch_id IS ? AND superseded_by IS NULL AND state NOT IN "
+        "('failed', 'merged', ?) ORDER BY id DESC",
+        (sheet.client_token, sheet.exercise, ago_iso(DUPLICATE_WINDOW_S), sheet.batch_id, REMOVED)).fetchall()
+    return next((r for r in rows if r["content_hash"] == content_hash(
+        sheet.exercise or sheet.typed_code, sheet.trainee, sheet.photo_digests, r["retake_of"],
+        sheet.left_out_codes)), None)
 
 
 def replacement_of(conn: sqlite3.Connection, row) -> sqlite3.Row | None:

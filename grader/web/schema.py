@@ -55,12 +55,16 @@ CREATE TABLE IF NOT EXISTS submissions (
                                                  -- single page stored before that its file name pairs it with
   trainee_retries INTEGER NOT NULL DEFAULT 0,    -- times its trainee had it graded again after the server failed
                                                  -- on it (grader.web.grade_again)
+  left_out TEXT,                                 -- JSON list of {"page", "file", "code", "message_id", "message_en"}:
+                                                 -- a trainee's files not graded with it (not a photo, too large, the
+                                                 -- same photo as another page's), said where the page is added
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS submissions_exercise ON submissions(exercise, state);
 CREATE INDEX IF NOT EXISTS submissions_batch ON submissions(batch_id);
 CREATE INDEX IF NOT EXISTS submissions_hash ON submissions(content_hash);
 CREATE INDEX IF NOT EXISTS submissions_superseded ON submissions(superseded_by);   -- what a sheet replaced
+CREATE INDEX IF NOT EXISTS submissions_retake ON submissions(retake_of);   -- its retakes and completed sheets
 
 CREATE TABLE IF NOT EXISTS uploads (
   id INTEGER PRIMARY KEY,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import os
 import re
@@ -121,11 +122,13 @@ class NewSubmission:
 
 
 def content_hash(exercise: str | None, trainee: str | None, photo_digests: list[bytes],
-                 retake_of: int | None = None) -> str:
+                 retake_of: int | None = None, left_out: tuple[str, ...] = ()) -> str:
     """What makes two submissions the same sending, from the photos' sha256 digests. A retake or a completed sheet
     names the sheet it follows: the same photos as an older sheet are then a new, latest sheet, not that older one
-    sent again."""
-    head = f"{exercise or ''}|{(trainee or '').strip().lower()}" + (f"|after {retake_of}" if retake_of else "")
+    sent again. ``left_out`` names the files sent with them that were not graded (``"page:code"``,
+    :attr:`NewSheet.left_out`): the same photo with a document for page 2 is told of that document."""
+    head = f"{exercise or ''}|{(trainee or '').strip().lower()}" + (f"|after {retake_of}" if retake_of else "") + \
+        (f"|left out {','.join(left_out)}" if left_out else "")
     h = hashlib.sha256(head.encode())
     for digest in photo_digests:
         h.update(digest)
@@ -182,24 +185,29 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
                      exercise: str | None = None, trainee: str | None = None, trainee_name: str | None = None,
                      client_token: str | None = None, batch_id: int | None = None, group_key: str | None = None,
                      retake_of: int | None = None, typed_code: str | None = None, pairs_with: int | None = None,
-                     places: tuple[str, ...] = (), replaces: tuple[str, ...] = (), dedupe: bool = True,
+                     places: tuple[str, ...] = (), replaces: tuple[str, ...] = (), left_out: tuple[dict, ...] = (),
+                     dedupe: bool = True,
                      then: Callable[[sqlite3.Connection, int], None] | None = None) -> NewSubmission:
     """Write ``files`` to disk, then record the submission and its uploads in one transaction.
 
     ``files`` are ``(original name, bytes)`` in page order. ``typed_code`` is the code typed for an upload held
     because no exercise has it (``exercise`` is then None). ``places`` are a batch's photos' places in it, one per
     file (:func:`grader.web.batch_storing.store_batch`). ``replaces`` are the tokens of earlier sendings of the
-    same form that this one corrects (:mod:`grader.web.resent`). Returns the
+    same form that this one corrects (:mod:`grader.web.resent`). ``left_out`` are the files sent with ``files``
+    that are not graded (:attr:`NewSheet.left_out`). Returns the
     existing submission instead when this is a double submit. ``then(conn, new id)`` runs inside the same
     transaction: what the new sheet replaces (pages merged into it, corrections carried over) is recorded with
     it or not at all, so a crash between the two cannot leave a merge to be done twice or a correction behind.
     """
     sheet = NewSheet(files=files, source=source, exercise=exercise, trainee=trainee, trainee_name=trainee_name,
                      client_token=client_token, batch_id=batch_id, group_key=group_key, retake_of=retake_of,
-                     typed_code=typed_code, pairs_with=pairs_with, places=places, replaces=replaces)
+                     typed_code=typed_code, pairs_with=pairs_with, places=places, replaces=replaces,
+                     left_out=tuple(left_out))
     if dedupe:
+        from grader.web.resent import completed_since
+
         dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
-                             trainee=trainee)
+                             trainee=trainee) or completed_since(conn, sheet)
         if dup:
             return NewSubmission(dup["id"], dup["token"], False)
     try:
@@ -230,6 +238,9 @@ class NewSheet:
     pairs_with: int | None = None        # a batch's single page stored before that file names pair this one with
     places: tuple[str, ...] = ()         # a batch's photos: each one's zip and folder (uploads.place); else none
     replaces: tuple[str, ...] = ()       # form tokens of earlier sendings this one corrects (grader.web.resent)
+    # a trainee's files sent with these that are not graded: {"page" (the input's), "file", "code", "message_id",
+    # "message_en"}, said on the sheet's pages (submissions.left_out; grader.web.trainee.upload)
+    left_out: tuple[dict, ...] = ()
 
     def __post_init__(self) -> None:
         if self.places and len(self.places) != len(self.files):
@@ -243,7 +254,13 @@ class NewSheet:
     @functools.cached_property
     def digest(self) -> str:
         """:func:`content_hash` (of the code as typed, for an upload held for it: two codes are two sendings)."""
-        return content_hash(self.exercise or self.typed_code, self.trainee, self.photo_digests, self.retake_of)
+        return content_hash(self.exercise or self.typed_code, self.trainee, self.photo_digests, self.retake_of,
+                            self.left_out_codes)
+
+    @property
+    def left_out_codes(self) -> tuple[str, ...]:
+        """What was left out, as the content hash takes it: ``"page:code"``."""
+        return tuple(f"{n['page']}:{n['code']}" for n in self.left_out)
 
 
 def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet], *,
@@ -279,11 +296,12 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
                                                                          sheet.trainee or None))
             sid = conn.execute(
                 "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
-                "trainee, trainee_name, retake_of, typed_code, pairs_with, created_at, updated_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "trainee, trainee_name, retake_of, typed_code, pairs_with, left_out, created_at, updated_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (token, sheet.client_token, sheet.digest, sheet.source, sheet.batch_id, sheet.group_key,
                  sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.retake_of,
-                 sheet.typed_code, sheet.pairs_with, now, now)).lastrowid
+                 sheet.typed_code, sheet.pairs_with,
+                 json.dumps(list(sheet.left_out), ensure_ascii=False) if sheet.left_out else None, now, now)).lastrowid
             conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, place, "
                              "created_at) VALUES (?,?,?,?,?,?,?,?)",
                              [(sid, *s, place, now) for s, place in zip(stored, sheet.places or [None] * len(stored))])

@@ -7,6 +7,7 @@ import json
 from flask import session
 
 from grader.page_groups import normalise_id
+from grader.web.classroom import identity_key
 from grader.web.db import REMOVED, get_db
 from grader.web.present import unread_pages
 
@@ -19,14 +20,25 @@ def remember_attempt(token: str) -> None:
 
 
 def earlier_attempts(row) -> list:
+    """This browser's other sheets of ``row``'s exercise, whoever they name (a phone lent round remembers the
+    friend's too: :func:`own_attempts` are the trainee's own), oldest first."""
     mine = [t for t in session.get("mine", []) if t != row["token"]]
     if not mine or not row["exercise"]:
         return []
     marks = ",".join("?" * len(mine))
     return get_db().execute(
-        f"SELECT id, token, trainee, trainee_name, score, state, result_status, n_wrong, n_review, n_blank, "
-        f"created_at, result FROM submissions WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' "
+        f"SELECT id, token, trainee, trainee_name, group_key, score, state, result_status, n_wrong, n_review, "
+        f"n_blank, created_at, result FROM submissions WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' "
         f"AND superseded_by IS NULL ORDER BY id", (*mine, row["exercise"])).fetchall()     # (not one replaced)
+
+
+def own_attempts(row) -> list:
+    """The earlier attempts a result page lists: this browser's sheets of the same exercise by the same trainee,
+    told apart as the class table tells them (:func:`grader.web.classroom.identity_key`: "wati " is "Wati"; a sheet
+    naming nobody is nobody else's), sent before it (the table ends with it, "now"). A phone shared in class must
+    not list Dedi's and Rudi's scores under Wati's."""
+    who = identity_key(row)
+    return [a for a in earlier_attempts(row) if a["id"] < row["id"] and identity_key(a) == who]
 
 
 def missing_pages(row, res: dict | None) -> set[int]:
@@ -34,6 +46,20 @@ def missing_pages(row, res: dict | None) -> set[int]:
     if row["state"] != "done" or not res or res.get("status") != "partial":
         return set()
     return set(unread_pages(res).missing)
+
+
+def left_out_of(row) -> list[dict]:
+    """The files sent with a sheet that were not graded with it (``submissions.left_out``, written by the upload:
+    a page's file that is not a usable photo, or the same photo as another page's), to say where its missing page is
+    added; none for a sheet stored before they were kept."""
+    return json.loads(row["left_out"]) if row["left_out"] else []
+
+
+def duplicate_photos(res: dict | None) -> list[int]:
+    """Places (1-based, upload order) of the photos a result refused as a page it had read already
+    (``duplicate_page``): on a sheet lacking a page, that page is what the trainee should send, not this one again."""
+    return [i for i, p in enumerate((res or {}).get("pages") or (), start=1)
+            if (p.get("refusal") or {}).get("code") == "duplicate_page"]
 
 
 def read_pages(res: dict) -> dict[int, int]:

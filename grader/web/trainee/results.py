@@ -18,7 +18,8 @@ from grader.web.images import scaled_copy
 from grader.web.job_worker import SERVER_FAILURES
 from grader.web.resent import replacement_of
 from grader.web.trainee import bp, get_submission, normalise_code
-from grader.web.trainee.attempts import earlier_attempts, missing_pages, page_offers, remember_attempt
+from grader.web.trainee.attempts import (duplicate_photos, left_out_of, missing_pages, own_attempts, page_offers,
+                                         read_pages, remember_attempt)
 from grader.web.uploads import sent_with_form, submission_dir
 
 bp.add_app_template_global(SERVER_FAILURES, "SERVER_FAILURES")
@@ -39,7 +40,7 @@ def result(token: str):
     # a later sending of the same form, corrected, replaced it: what it was, said so, with a link to that one
     replaced_by = replacement_of(get_db(), row)
     if row["state"] in ("queued", "running") and replaced_by is None:
-        return render_template("trainee/pending.html", sub=row)
+        return render_template("trainee/pending.html", sub=row, left_out=left_out_of(row))
     if row["state"] == "held" and replaced_by is None:
         return render_template("trainee/held.html", sub=row, code=_held_code(row))
     if row["state"] == "merged":
@@ -50,13 +51,17 @@ def result(token: str):
     uploads = get_db().execute("SELECT position, filename FROM uploads WHERE submission_id=? ORDER BY position",
                                (row["id"],)).fetchall()
     missing = missing_pages(row, res) if replaced_by is None else set()
+    # (a second photo of a page read already: said where the missing page is added, not as a retake of its own)
+    folded = duplicate_photos(res) if missing else []
     # A retake (or a completed sheet) is a newer sheet: an old link, kept in a chat or a history, leads to it.
     newer = get_db().execute(f"SELECT token, created_at FROM submissions WHERE retake_of=? AND state NOT IN "
                              f"('{REMOVED}', 'merged') ORDER BY id DESC LIMIT 1", (row["id"],)).fetchone()
     return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, newer=newer,
-                           replaced_by=replaced_by, attempts=earlier_attempts(row), retry=trainee_retry(row),
+                           replaced_by=replaced_by, attempts=own_attempts(row), retry=trainee_retry(row),
                            client_token=secrets.token_urlsafe(16),
-                           image_url=image_urls(row), missing=sorted(missing), offers=page_offers(row, missing))
+                           image_url=image_urls(row), missing=sorted(missing), offers=page_offers(row, missing),
+                           left_out=[] if replaced_by else left_out_of(row), folded=folded,
+                           kept=sorted(read_pages(res)) if missing else [])
 
 
 @bp.get("/hasil/<token>/cetak")

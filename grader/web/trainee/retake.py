@@ -16,7 +16,8 @@ from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.resent import replaced_tokens
 from grader.web.trainee import bp, get_submission, replaced_sending
-from grader.web.trainee.attempts import earlier_attempts, missing_pages, pages_for, read_pages, remember_attempt
+from grader.web.trainee.attempts import (earlier_attempts, left_out_of, missing_pages, pages_for, read_pages,
+                                         remember_attempt)
 from grader.web.trainee.photos import uploaded_photos
 from grader.web.trainee.results import image_urls
 from grader.web.uploads import check_photo, queue_grading, read_stored, store_submission
@@ -54,7 +55,8 @@ def retake(token: str):
     except GraderError as exc:                              # (a photo of the other page is gone from the disk)
         return _retake_refused(row, res, uploads, exc), 409
     kept = {p.get("page") for i, p in enumerate((res or {}).get("pages") or ()) if i + 1 != position}
-    return _grade_again(row, files, [(row["id"], res, kept - {None})])
+    # (a page's file the upload left out is still missing: the new sheet says so where that page is added)
+    return _grade_again(row, files, [(row["id"], res, kept - {None})], left_out=left_out_of(row))
 
 
 def _retake_refused(row, res: dict | None, uploads, exc: GraderError) -> str:
@@ -64,12 +66,14 @@ def _retake_refused(row, res: dict | None, uploads, exc: GraderError) -> str:
                            image_url=image_urls(row))
 
 
-def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, dict | None, set[int]]]):
+def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, dict | None, set[int]]], *,
+                 left_out: list[dict] = ()):
     """Store ``files`` as a new sheet following ``row`` (same exercise and trainee), grade it, and show it.
 
     ``reused`` names the sheets whose photos of some pages are used again, ``(sheet id, its result, pages)``: the
     trainer's corrections and the trainee's disputes of those pages' fields come along (the photo is the same, so
-    what was said about it still holds; a retaken page starts afresh).
+    what was said about it still holds; a retaken page starts afresh). ``left_out``: the files of ``row``'s upload
+    that were not graded (:func:`~grader.web.trainee.attempts.left_out_of`), still not in the new sheet.
     """
     def carry_over(conn, new_id: int) -> None:
         for sheet_id, res, pages in reused:
@@ -82,7 +86,8 @@ def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, di
                            exercise=row["exercise"], trainee=row["trainee"], trainee_name=row["trainee_name"],
                            batch_id=row["batch_id"], group_key=row["group_key"], retake_of=row["id"],
                            client_token=request.form.get("client_token") or None,
-                           replaces=replaced_tokens(request.form.get("replaces")), then=carry_over)
+                           replaces=replaced_tokens(request.form.get("replaces")), left_out=tuple(left_out),
+                           then=carry_over)
     if sub.created:
         queue_grading(db, sub.id)
     remember_attempt(sub.token)

@@ -2,6 +2,7 @@
 a held upload."""
 from __future__ import annotations
 
+import logging
 import secrets
 from pathlib import Path
 
@@ -9,15 +10,20 @@ from flask import current_app, redirect, render_template, request, session, url_
 
 from grader.errors import GraderError
 from grader.web.db import REMOVED, get_db
-from grader.web.i18n import error_text
+from grader.web.i18n import error_text, pick
 from grader.web.i18n import gettext as _
 from grader.web.resent import replaced_tokens
 from grader.web.trainee import bp, check_exercise, get_submission, normalise_code
 from grader.web.trainee.attempts import remember_attempt
 from grader.web.trainee.photos import uploaded_photos
-from grader.web.uploads import CONTROL_RE, queue_grading, release_held, store_submission
+from grader.web.uploads import CONTROL_RE, display_name, queue_grading, release_held, store_submission
+
+log = logging.getLogger(__name__)
 
 PAGES = (1, 2)
+#: ``submissions.left_out`` code of a page whose input held the same photo as an earlier page's (graded once)
+SAME_PHOTO = "same_photo"
+bp.add_app_template_global(SAME_PHOTO, "SAME_PHOTO")
 
 
 def _form(errors: list[str] | None = None, status: int = 200, **values):
@@ -50,15 +56,8 @@ def upload():
         check_exercise(code)
     except GraderError as exc:
         code_error = exc
-    files = []
-    for page in PAGES:
-        upload = request.files.get(f"photo_{page}")
-        if upload is None or not upload.filename:
-            continue
-        try:
-            files += uploaded_photos(upload, max_pages=len(PAGES))    # (a scanner app's PDF may hold both pages)
-        except GraderError as exc:
-            errors.append(_("Halaman {page}: ", page=page) + (error_text(exc)))
+    files, left_out = _chosen_photos()
+    errors += [_("Halaman {page}: ", page=n["page"]) + pick(n) for n in left_out if n["code"] != SAME_PHOTO]
     if not files and not errors:
         errors.append(_("Pilih foto lembar latihan (minimal satu halaman)."))
     if len(files) > len(PAGES):
@@ -67,7 +66,11 @@ def upload():
     if code_error and code_error.code == "exercise_removed":      # no code fixes that: nothing is kept
         errors.insert(0, error_text(code_error))
         return _form(errors, 400, code=code or "", trainee=trainee or "")
-    if errors:
+    # A bad file beside a good photo does not cost the good one: on a weak link it was sent for nothing, and a file
+    # input cannot be filled again. The good photos are graded as if sent alone, a sheet lacking that page, and the
+    # result says why where the page is added ("Lengkapi lembar ini"). With nothing to keep, too many photos, or a
+    # code to fix as well, the form comes back saying what to fix, and nothing is kept (as before).
+    if errors and (not files or len(files) > len(PAGES) or code_error):
         if code_error:
             errors.insert(0, error_text(code_error))
         return _form(errors, 400, code=code or "", trainee=trainee or "")
@@ -85,9 +88,13 @@ def upload():
                            exercise=None if code_error else code, trainee=trainee,
                            typed_code=code if code_error else None,
                            client_token=request.form.get("client_token") or None,
-                           replaces=replaced_tokens(request.form.get("replaces")), then=hold if code_error else None)
+                           replaces=replaced_tokens(request.form.get("replaces")), left_out=tuple(left_out),
+                           then=hold if code_error else None)
     if sub.created and not code_error:
         queue_grading(db, sub.id)
+    if sub.created and left_out:
+        log.info("sheet %s stored without the file of page(s) %s: %s", sub.token,
+                 ", ".join(str(n["page"]) for n in left_out), ", ".join(n["code"] for n in left_out))
     remember_attempt(sub.token)
     resp = redirect(url_for("trainee.result", token=sub.token))
     if code:
@@ -95,6 +102,36 @@ def upload():
     if trainee:
         resp.set_cookie("trainee", trainee, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
     return resp
+
+
+def _chosen_photos() -> tuple[list[tuple[str, bytes]], list[dict]]:
+    """The photos chosen in the form's page inputs, checked, in page order (a scanner app's PDF may hold both
+    pages), and what was left out of them, as ``submissions.left_out`` keeps it: a file that is not a usable
+    photo, ``{"page", "file", "code", "message_id", "message_en"}`` (the GraderError's words), and a photo that an
+    earlier input holds already, ``{"page", "file", "code": SAME_PHOTO, "same_as"}`` (the same photo chosen for
+    both pages: graded once, and said so, rather than refused as "page 1 again" beside the missing page 2)."""
+    files: list[tuple[str, bytes]] = []
+    inputs: list[int] = []                 # the page input each photo came from
+    left_out: list[dict] = []
+    for page in PAGES:
+        upload = request.files.get(f"photo_{page}")
+        if upload is None or not upload.filename:
+            continue
+        name = display_name(upload.filename, f"halaman-{page}")
+        try:
+            photos = uploaded_photos(upload, max_pages=len(PAGES))
+        except GraderError as exc:
+            left_out.append({"page": page, "file": name, "code": exc.code, "message_id": exc.message_id,
+                             "message_en": exc.message})
+            continue
+        for photo in photos:
+            same = next((i for i, (_, data) in enumerate(files) if data == photo[1]), None)
+            if same is None:
+                files.append(photo)
+                inputs.append(page)
+            else:
+                left_out.append({"page": page, "file": name, "code": SAME_PHOTO, "same_as": inputs[same]})
+    return files, left_out
 
 
 @bp.post("/hasil/<token>/kode")
