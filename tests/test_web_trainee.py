@@ -882,6 +882,8 @@ def test_a_page_that_was_not_sent_or_was_refused_is_named_beside_the_score(app):
             return render_template_string('{% import "_result.html" as m %}{{ m.summary(sub, res) }}', res=r,
                                           sub={"created_at": "2026-12-02T10:00:00", "exercise": "ABC"})
     assert "Halaman 1 belum dikirim." in summary(res) and "hanya dari halaman yang terbaca" in summary(res)
+    # (what to do is the card's where the missing page is added: "send the sheet again" contradicted it, helper-67)
+    assert "Kirim lembar lagi" not in summary(res)
     assert "9 dari 43 isian dinilai" in summary(res)     # (counts stored without their zero keys too)
     # no headline "100 / 100" for a sheet a page of which is unread (helper-63's review): its score is said as partial
     assert '<b>—</b>' in summary(res) and "belum lengkap" in summary(res) and "<b>100</b>" not in summary(res)
