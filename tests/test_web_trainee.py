@@ -1496,3 +1496,17 @@ def test_each_not_what_i_wrote_toggle_names_its_field_for_a_screen_reader(app, c
         assert any(n.endswith(said) for n in names), names
         buttons = re.findall(r'<button class="secondary" type="submit"[^>]*>(.*?)</button>', html, re.S)
         assert len({re.sub(r"<[^>]+>", "", b) for b in buttons}) == 3
+
+
+def test_the_upload_page_lists_this_devices_sendings_with_whose_they_were(app, client, code):
+    """helper-67's note: on a phone lent round the class, the upload page called everyone's sheets "Percobaan Anda";
+    each sending now names its trainee, and a half sheet shows no score out of 100."""
+    upload(client, code=code, trainee="Dedi 021", photos=[("d_1.jpg", jpeg_bytes()), ("d_2.jpg", jpeg_bytes(color="#eee"))])
+    upload(client, code=code, trainee="Wati 022", photos=[("wsolo_2.jpg", jpeg_bytes(color="#ddd"))])
+    page = client.get("/").get_data(as_text=True)
+    table = page[page.index("Kiriman dari perangkat ini"):]
+    rows = re.findall(r"<tr><td>.*?</tr>", table, re.S)
+    assert "Percobaan Anda" not in page and len(rows) == 2
+    wati = next(r for r in rows if "Wati 022" in r)
+    dedi = next(r for r in rows if "Dedi 021" in r)
+    assert '<td class="num">—</td>' in wati and '<td class="num">—</td>' not in dedi

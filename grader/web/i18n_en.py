@@ -76,7 +76,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The zip {name} is {size} MB, but one upload may be at most {mb} MB. Split its photos into several zips and upload them one at a time.",
     "Berkas yang dipilih berukuran {size} MB bersama-sama, padahal satu unggahan paling besar {mb} MB. Unggah dalam beberapa bagian.":
         "The files you chose come to {size} MB together, but one upload may be at most {mb} MB. Upload them in several parts.",
-    "Percobaan Anda": "Your attempts",
+    "Kiriman dari perangkat ini": "Sent from this device",
     "Waktu": "Time",
     "Kode": "Code",
     "Nilai": "Score",
