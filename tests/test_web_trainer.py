@@ -1918,3 +1918,14 @@ def test_an_error_is_announced_as_an_alert_and_other_messages_as_a_status(app, t
     unread = upload(client, code="", photos=[("b_1.jpg", jpeg_bytes())], client_token="al3").location
     assert re.search(r'<div class="errors" role="alert">Kode latihan tidak terbaca dari lembar',
                      client.get(unread).get_data(as_text=True))
+
+
+def test_a_half_sheet_in_a_batch_shows_no_score_out_of_100(app, trainer, code):
+    """As in the class table: a batch's single page (its other page not in the batch) is no score of the sheet."""
+    resp = batch(trainer, code, [("asolo_1.jpg", jpeg_bytes()), ("b_1.jpg", jpeg_bytes(color="#ddd"))],
+                 client_token="half")
+    items = {i["trainee"]: i for i in trainer.get(resp.location + ".json").get_json()["items"]}
+    assert items["asolo"]["status"] == "partial" and items["asolo"]["score"] is None
+    assert items["b"]["status"] == "graded" and items["b"]["score"] is not None
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert page.count('<td class="num" data-col="score">—</td>') == 1

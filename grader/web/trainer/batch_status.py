@@ -9,6 +9,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from markupsafe import Markup, escape
 
 from grader.batch import refusal_messages
+from grader.grading.shown import full_score
 from grader.web.batch_storing import sheet_label, sheets_holding
 from grader.web.db import REMOVED, get_db
 from grader.web.i18n import get_lang
@@ -146,7 +147,8 @@ def batch_json(token: str):
         st = item_status(r, paired=progress["paired"])
         items.append({"id": r["id"], "state": r["state"], "badge": st["badge"], "state_label": st["label"],
                       "error": st["reason"], "trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"],
-                      "score": r["score"], "status": r["result_status"], "ident_url": ident_url(r),
+                      "score": full_score(r["result_status"], r["score"]), "status": r["result_status"],
+                      "ident_url": ident_url(r),
                       "url": url_for("trainer.submission", sid=r["id"])})
     return jsonify({**progress, "items": items})
 
