@@ -139,12 +139,12 @@ def sent_with_form(conn: sqlite3.Connection, client_token: str) -> sqlite3.Row |
     """The sheet (``id``, ``token``, ``content_hash``, ``state``, ``superseded_by``) the form with this token made
     last, unless removed: a form's token is recorded with what it sent, so a double submit, and a page whose answer
     was lost, find it."""
-    return conn.execute("SELECT id, token, content_hash, trainee, state, superseded_by FROM submissions "
-                        "WHERE client_token=? AND state != ?", (client_token, REMOVED)).fetchone()
+    return conn.execute("SELECT id, token, content_hash, state, superseded_by FROM submissions WHERE client_token=? "
+                        "AND state != ?", (client_token, REMOVED)).fetchone()
 
 
 def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest: str,
-                   batch_id: int | None = None, trainee: str | None = None) -> sqlite3.Row | None:
+                   batch_id: int | None = None) -> sqlite3.Row | None:
     """An earlier submission this one repeats: what the same form sent, if it is the same sending (``digest``,
     :func:`content_hash`), or the same photos recently.
 
@@ -154,19 +154,18 @@ def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest
     A sheet a later sending replaced is not what the same photos sent again from another form are: those are a
     new sheet, not one the class no longer counts.
 
-    ``trainee`` is the name as typed: the digest ignores its case (two forms' "Budi" and "budi" within minutes are
-    one sending), but the same form sent again with only its case corrected is a correction like any other."""
-    corrected = None
+    The digest ignores the name's case, so the same form sent again with only its case changed ("budi", then
+    "Budi") is the first sheet. Telling that apart would need the name as first typed: the sheet's trainee column
+    is rewritten by grading (the QR's trainee, the number read on the sheet), and comparing with it took the same
+    form sent again for a corrected one (helper-69's review)."""
     if client_token:
         row = sent_with_form(conn, client_token)
         if row and row["content_hash"] == digest:
-            if row["trainee"] == (trainee or None):
-                return row
-            corrected = row["id"]
+            return row
     return conn.execute(
         "SELECT id, token FROM submissions WHERE content_hash=? AND state NOT IN ('failed', ?) AND batch_id IS ? "
-        "AND created_at >= ? AND superseded_by IS NULL AND id IS NOT ? ORDER BY id DESC LIMIT 1",
-        (digest, REMOVED, batch_id, ago_iso(DUPLICATE_WINDOW_S), corrected)).fetchone()
+        "AND created_at >= ? AND superseded_by IS NULL ORDER BY id DESC LIMIT 1",
+        (digest, REMOVED, batch_id, ago_iso(DUPLICATE_WINDOW_S))).fetchone()
 
 
 def submission_dir(data_dir: Path | str, token: str) -> Path:
@@ -206,15 +205,14 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
     if dedupe:
         from grader.web.resent import completed_since
 
-        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
-                             trainee=trainee) or completed_since(conn, sheet)
+        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id) or \
+            completed_since(conn, sheet)
         if dup:
             return NewSubmission(dup["id"], dup["token"], False)
     try:
         [new] = store_sheets(conn, data_dir, [sheet], then=(lambda c, ids: then(c, ids[0])) if then else None)
     except sqlite3.IntegrityError:
-        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
-                             trainee=trainee)
+        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id)
         if dup is None:
             raise
         return NewSubmission(dup["id"], dup["token"], False)
@@ -291,9 +289,8 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
         for sheet, (token, stored) in zip(sheets, written):
             earlier = _sent_before(conn, sheet)
             if sheet.client_token:       # (the same sending, a double submit that raced this one, keeps it)
-                conn.execute("UPDATE submissions SET client_token=NULL WHERE client_token=? AND "
-                             "(content_hash != ? OR trainee IS NOT ?)", (sheet.client_token, sheet.digest,
-                                                                         sheet.trainee or None))
+                conn.execute("UPDATE submissions SET client_token=NULL WHERE client_token=? AND content_hash != ?",
+                             (sheet.client_token, sheet.digest))
             sid = conn.execute(
                 "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
                 "trainee, trainee_name, retake_of, typed_code, pairs_with, left_out, created_at, updated_at) "
@@ -333,9 +330,9 @@ def _sent_before(conn: sqlite3.Connection, sheet: NewSheet) -> list[int]:
         return []
     marks = ",".join("?" * len(tokens))
     return [r["id"] for r in conn.execute(
-        f"SELECT id FROM submissions WHERE client_token IN ({marks}) AND (client_token != ? OR content_hash != ? "
-        f"OR trainee IS NOT ?) AND superseded_by IS NULL AND state NOT IN ('merged', ?) ORDER BY id",
-        (*tokens, sheet.client_token or "", sheet.digest, sheet.trainee or None, REMOVED))]
+        f"SELECT id FROM submissions WHERE client_token IN ({marks}) AND (client_token != ? OR content_hash != ?) "
+        f"AND superseded_by IS NULL AND state NOT IN ('merged', ?) ORDER BY id",
+        (*tokens, sheet.client_token or "", sheet.digest, REMOVED))]
 
 
 def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[bytes]) -> tuple[str, list[tuple]]:
