@@ -1522,3 +1522,27 @@ def test_the_upload_page_lists_this_devices_sendings_with_whose_they_were(app, c
     wati = next(r for r in rows if "Wati 022" in r)
     dedi = next(r for r in rows if "Dedi 021" in r)
     assert '<td class="num">—</td>' in wati and '<td class="num">—</td>' not in dedi
+
+
+def test_a_half_sheets_earlier_attempts_table_shows_no_score_out_of_100(client, code):
+    """helper-69's review: the headline said "— / 100 belum lengkap" while the attempts table under it showed the same
+    half sheet's score, for the earlier attempt and for "Sekarang"."""
+    send = lambda color: upload(client, code=code, trainee="Wati", photos=[("wsolo_1.jpg", jpeg_bytes(color=color))])
+    send("#fefefe")
+    html = client.get(send("#fdfdfd").location).get_data(as_text=True)
+    table = html.split("Percobaan sebelumnya")[1].split("</table>")[0]
+    cells = re.findall(r'<td class="num">(?:<b>)?([^<]*)', table)
+    assert cells and "100" not in cells and cells.count("—") >= 2, cells
+
+
+def test_a_trainee_who_typed_no_name_still_sees_their_earlier_unnamed_attempts(client, code):
+    """helper-69's review: a sheet naming nobody is keyed by its own token, so it matched no earlier attempt at all;
+    it lists the browser's earlier sheets that name nobody either, and not a named trainee's."""
+    upload(client, code=code, trainee="Dedi", photos=[("d_1.jpg", jpeg_bytes(color="#eeeeee"))])
+    upload(client, code=code, trainee="", photos=[("IMG-20241127-WA0001.jpg", jpeg_bytes(color="#fafafa"))])
+    html = client.get(upload(client, code=code, trainee="",
+                             photos=[("IMG-20241127-WA0002.jpg", jpeg_bytes(color="#f5f5f5"))]).location
+                      ).get_data(as_text=True)
+    assert "Percobaan sebelumnya" in html
+    table = html.split("Percobaan sebelumnya")[1].split("</table>")[0]
+    assert len(re.findall(r"<tr><td>", table)) == 2            # the earlier unnamed one, and "Sekarang"

@@ -361,7 +361,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Oleh": "By",
     "Periksa isian yang meragukan": "Review uncertain entries",
     "Ketik angka yang benar lalu tekan": "Type the correct number and press",
-    "Enter saja untuk membenarkan; kosongkan untuk kotak kosong.": "Enter alone confirms; empty means a blank box.",
+    "Enter saja untuk membenarkan; kosongkan untuk kotak kosong; X dan tanda - seperti di lembar (XXX = 0).":
+        "Enter alone confirms; empty means a blank box; X and dashes as on the sheet (XXX = 0).",
     "tanpa gambar": "no image",
     "{id} {label}: terbaca {value}": "{id} {label}: read as {value}",
     "{id} {label}: belum terbaca": "{id} {label}: not read yet",

@@ -36,9 +36,12 @@ def own_attempts(row) -> list:
     """The earlier attempts a result page lists: this browser's sheets of the same exercise by the same trainee,
     told apart as the class table tells them (:func:`grader.web.classroom.identity_key`: "wati " is "Wati"; a sheet
     naming nobody is nobody else's), sent before it (the table ends with it, "now"). A phone shared in class must
-    not list Dedi's and Rudi's scores under Wati's."""
+    not list Dedi's and Rudi's scores under Wati's. A sheet that names nobody lists this browser's earlier sheets
+    that name nobody either: there is no name to tell them apart by, and none of them is a named trainee's."""
     who = identity_key(row)
-    return [a for a in earlier_attempts(row) if a["id"] < row["id"] and identity_key(a) == who]
+    nobody = who == row["token"]
+    return [a for a in earlier_attempts(row) if a["id"] < row["id"]
+            and (identity_key(a) == who or nobody and identity_key(a) == a["token"])]
 
 
 def missing_pages(row, res: dict | None) -> set[int]:

@@ -12,6 +12,7 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 
 from grader.errors import GraderError
 from grader.grading.review_queue import disputes_first, queue_order, waiting
+from grader.grading.shown import full_score
 from grader.web.classroom import latest_sheets, results_of
 from grader.web.db import get_db
 from grader.web.review_actions import correct_field
@@ -81,7 +82,9 @@ def correct(sid: int):
     if wants_json:
         # "open": what still waits on this sheet; the regrade may have settled other fields (a corrected misread
         # lets the sums back up its neighbours), and the page marks those done too
-        return jsonify({"ok": True, "score": new.get("score"), "status": field.get("status"),
+        # (a half sheet's score is no score of the sheet: nothing is said, as in the class table)
+        return jsonify({"ok": True, "score": full_score(new.get("status"), new.get("score")),
+                        "status": field.get("status"),
                         "value": field.get("value"),
                         "open": sorted(f["id"] for f in new.get("fields", []) if waiting(f))})
     flash(_("Koreksi {field} disimpan.", field=field_id), "ok")
