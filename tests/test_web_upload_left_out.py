@@ -76,6 +76,9 @@ def test_a_good_page_is_kept_and_graded_when_the_other_file_is_not_a_photo(app, 
     assert "Halaman 2 belum dinilai (rekap.docx)." in card and SAID in card and html.count(SAID) == 1
     assert "tidak perlu dikirim lagi" in card                   # page 1 is not to be sent again
     assert "rekap.docx" not in client.get(alone.location).get_data(as_text=True)
+    # the score card says page 2 is not graded, not that it was never sent (it was, as a .docx)
+    assert "Halaman 2 belum dinilai." in html and "Halaman 2 belum dikirim." not in html
+    assert "Halaman 2 belum dikirim." in client.get(alone.location).get_data(as_text=True)
     en = client.get(resp.location + "?lang=en").get_data(as_text=True)
     assert "Page 2 was not graded (rekap.docx)." in _card(en) and "This file is not a photo or a PDF." in _card(en)
     # page 2 added there: the sheet is whole, and says nothing more of the file left out

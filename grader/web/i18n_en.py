@@ -123,6 +123,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Nilai dengan latihan {code}": "Grade it under exercise {code}",
     "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
+    "Halaman {pages} belum dinilai.": "Page {pages} is not graded yet.",
     "Lengkapi lembar ini": "Complete this sheet",
     "{n} lembar di unggahan ini dicetak untuk latihan {code}, bukan {this}.": (
         "{n} sheet in this upload was printed for exercise {code}, not {this}.",

@@ -5,6 +5,7 @@ except the language chosen by :mod:`grader.web.i18n`.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from grader.grading.findings import as_worded_now
@@ -180,6 +181,16 @@ def confidence_text(confidence) -> str:
 
 
 #: Refusals a better photo does not fix: the page is fine, but not this sheet's or this exercise's (or twice).
+def left_out_pages(sub) -> set[int]:
+    """The pages whose file a trainee sent but that were not graded with the sheet (``submissions.left_out``: not a
+    photo, or the same photo as another page's): "not graded", not "not sent"."""
+    try:
+        text = sub["left_out"]
+    except (KeyError, IndexError, TypeError):
+        return set()
+    return {n["page"] for n in json.loads(text)} if text else set()
+
+
 NOT_A_PHOTO_PROBLEM = ("wrong_exercise", "other_trainee", "duplicate_page")
 #: Refusals of a file with no picture to show (not an image, damaged, or past the size a server opens).
 NO_PHOTO_TO_SHOW = ("not_an_image", "corrupt_file", "too_large")
@@ -191,7 +202,7 @@ def init_app(app) -> None:
                                  shown_value=shown_value, note_text=note_text, boxes_to_name=boxes_to_name,
                                  score_text=score_text, full_score=full_score, confidence_text=confidence_text,
                                  section_title=section_title,
-                                 unread_pages=unread_pages, remarks_by_field=remarks_by_field,
+                                 unread_pages=unread_pages, left_out_pages=left_out_pages, remarks_by_field=remarks_by_field,
                                  on_unread_page=on_unread_page, other_findings=other_findings,
                                  answer_wait_s=answer_wait_s)
     app.jinja_env.filters["sections"] = sections
