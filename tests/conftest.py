@@ -15,6 +15,25 @@ def isolated_data_dir(tmp_path, monkeypatch):
     return d
 
 
+@pytest.fixture
+def code():
+    """The demo exercise's code, in this test's data folder (the web tests' exercise)."""
+    from grader.commands.serve import ensure_demo_data
+    return ensure_demo_data()
+
+
+@pytest.fixture
+def app():
+    """A web app on this test's data folder, grading with the fake pipeline inline (grader.web.testing)."""
+    from grader.web.testing import make_test_app
+    return make_test_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
 @pytest.fixture(scope="session")
 def chasil_spec():
     from grader.sheet.schema import resolve_template

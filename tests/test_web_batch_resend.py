@@ -4,7 +4,6 @@ import hashlib
 
 import pytest
 
-from grader.commands.serve import ensure_demo_data
 from grader.web.db import connect
 from grader.web.testing import jpeg_bytes, log_in, make_test_app
 
@@ -16,11 +15,6 @@ FIRST = ["017_1.jpg", "021_1.jpg", "021_2.jpg", "salah.jpg"]
 AGAIN = ["033_1.jpg", "021_2.jpg", "017_2.jpg", "021_1.jpg", "017_1.jpg"]
 #: only what is missing: the photos the first sending left out, 017's page 2 and trainee 033
 MISSING = ["021_2.jpg", "017_2.jpg", "021_1.jpg", "033_1.jpg"]
-
-
-@pytest.fixture
-def code():
-    return ensure_demo_data()
 
 
 def send(trainer, code, names, form):

@@ -5,16 +5,10 @@ from contextlib import contextmanager
 
 import pytest
 
-from grader.commands.serve import ensure_demo_data
 from grader.exercise.store import load_key
 from grader.web.db import connect
 from grader.web.testing import (REVIEW_FIELD, WRONG_FIELD, csrf_of, jpeg_bytes, log_in, make_test_app,
                                 stored_an_hour_ago)
-
-
-@pytest.fixture
-def code():
-    return ensure_demo_data()
 
 
 class PowerCut(BaseException):

@@ -6,7 +6,6 @@ import re
 import pytest
 
 from grader.web.testing import csrf_of, jpeg_bytes, log_in
-from tests.test_web_trainee import app, client, code  # noqa: F401 - the same fixtures
 
 
 def lang_links(html: str) -> dict[str, str]:

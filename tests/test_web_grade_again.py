@@ -10,7 +10,6 @@ import time
 import pytest
 
 import grader.web.testing as fake
-from grader.commands.serve import ensure_demo_data
 from grader.errors import GraderError
 from grader.web.db import connect
 from grader.web.grade_again import TRAINEE_RETRIES
@@ -19,11 +18,6 @@ from grader.web.jobs import MAX_ATTEMPTS
 from grader.web.testing import csrf_of, failing_first, jpeg_bytes, log_in, make_test_app
 
 BUTTON = "Coba proses lagi"
-
-
-@pytest.fixture
-def code():
-    return ensure_demo_data()
 
 
 def upload(client, code, name="017_1.jpg", trainee="017") -> str:

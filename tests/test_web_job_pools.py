@@ -212,12 +212,6 @@ def test_a_process_pool_that_could_not_start_a_worker_is_replaced(code, monkeypa
     assert len(spawned) == 2 and spawned[1] is not spawned[0]
 
 
-@pytest.fixture
-def code():
-    from grader.commands.serve import ensure_demo_data
-    return ensure_demo_data()
-
-
 def test_a_pool_whose_workers_cannot_start_fails_its_jobs_instead_of_starting_new_pools_for_ever(code, tmp_path,
                                                                                                    monkeypatch):
     """Review: the jobs of a pool that broke before any of them started went to a new pool at once, uncharged: a

@@ -6,18 +6,12 @@ import time
 
 import pytest
 
-from grader.commands.serve import ensure_demo_data
 from grader.errors import GraderError
 from grader.web.db import connect
 from grader.web.job_pools import WorkerPool
 from grader.web.jobs import MAX_ATTEMPTS, JobContext, JobRunner
 from grader.web.testing import csrf_of, failing_first, jpeg_bytes, make_test_app
 from grader.web.uploads import store_submission
-
-
-@pytest.fixture
-def code():
-    return ensure_demo_data()
 
 
 def stored(app, code, name="017_1.jpg", data=None):

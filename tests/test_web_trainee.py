@@ -8,27 +8,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from grader.commands.serve import ensure_demo_data
 from grader.web.testing import csrf_of, jpeg_bytes, make_test_app, stored_an_hour_ago
 
 
 # A second page's photo other than jpeg_bytes(): the same photo chosen for both pages is graded once (upload.py)
 OTHER_PHOTO = jpeg_bytes(color="#f7f7f7")
-
-
-@pytest.fixture
-def app():
-    return make_test_app()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def code():
-    return ensure_demo_data()
 
 
 def upload(client, *, code="", trainee="017", photos=None, token=None, client_token=None, replaces=None, lang=None):

@@ -8,18 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.commands.serve import ensure_demo_data
 from grader.web.testing import csrf_of, jpeg_bytes, log_in, make_test_app, stored_an_hour_ago
-
-
-@pytest.fixture
-def app():
-    return make_test_app()
-
-
-@pytest.fixture
-def code():
-    return ensure_demo_data()
 
 
 @pytest.fixture

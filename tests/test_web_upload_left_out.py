@@ -5,26 +5,10 @@ import io
 
 import pytest
 
-from grader.commands.serve import ensure_demo_data
 from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
 
 NOT_A_PHOTO = ("rekap.docx", b"PK\x03\x04 a word document, not a photo")
 SAID = "Berkas ini bukan foto atau PDF."
-
-
-@pytest.fixture
-def app():
-    return make_test_app()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def code():
-    return ensure_demo_data()
 
 
 def upload(client, *, code, trainee="Wati", photos, client_token=None, lang=None):
