@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, g
+from flask import Flask, abort, current_app, g
 from flask.cli import with_appcontext
 
 from grader.web.schema import SCHEMA
@@ -72,6 +72,19 @@ def get_db() -> sqlite3.Connection:
     if "db" not in g:
         g.db = connect(current_app.config["DATABASE"])
     return g.db
+
+
+def sheet_or_abort(column: str, value) -> sqlite3.Row:
+    """The request's sheet: the ``submissions`` row whose ``column`` (``token`` for a trainee's link, ``id`` for a
+    trainer's page) is ``value``; 404 if there is none, 410 if a trainer removed it."""
+    if column not in ("token", "id"):
+        raise ValueError(f"sheets are found by token or id, not {column!r}")
+    row = get_db().execute(f"SELECT * FROM submissions WHERE {column}=?", (value,)).fetchone()
+    if row is None:
+        abort(404)
+    if row["state"] == REMOVED:
+        abort(410)
+    return row
 
 
 def close_db(e: BaseException | None = None) -> None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask import Blueprint, current_app, flash, redirect, url_for
 
 from grader.errors import GraderError
-from grader.web.db import REMOVED, get_db
+from grader.web.db import get_db, sheet_or_abort
 from grader.web.i18n import gettext as _
 from grader.web.resent import replacement_of
 
@@ -40,12 +40,7 @@ def check_exercise(code: str | None) -> None:
 
 def get_submission(token: str):
     """The sheet with this token; 404 if there is none, 410 if a trainer removed it."""
-    row = get_db().execute("SELECT * FROM submissions WHERE token=?", (token,)).fetchone()
-    if row is None:
-        abort(404)
-    if row["state"] == REMOVED:
-        abort(410)
-    return row
+    return sheet_or_abort("token", token)
 
 
 def replaced_sending(row):

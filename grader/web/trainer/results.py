@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from grader.exercise.store import list_exercises
 from grader.pipeline import IDENTITY_NAME
 from grader.web.classroom import SORT_COLUMNS, latest_sheets, trainees_insight
-from grader.web.db import REMOVED, get_db, now_iso
+from grader.web.db import get_db, now_iso, sheet_or_abort
 from grader.web.grade_again import grade_failed_again
 from grader.web.i18n import gettext as _
 from grader.web.images import photo_preview
@@ -64,12 +64,7 @@ def image_urls(row):
 
 
 def _sheet(sid: int):
-    row = get_db().execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
-    if row is None:
-        abort(404)
-    if row["state"] == REMOVED:
-        abort(410)
-    return row
+    return sheet_or_abort("id", sid)
 
 
 @bp.get("/lembar/<int:sid>")
