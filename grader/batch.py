@@ -223,15 +223,15 @@ def _place(file: str) -> tuple[str, str]:
     return str(Path(member).resolve().parent), member
 
 
-def group_reads(reads: list[PhotoRead]) -> list[list[PhotoRead]]:
+def group_reads(reads: list[PhotoRead], folders: list[str | None] | None = None) -> list[list[PhotoRead]]:
     """One group per trainee's sheet, from the QR, the trainee number and the file names (:mod:`grader.page_groups`).
 
     Photos whose own names name nobody, in a folder per trainee (``kelas/Andi/foto.jpg``), are named by their
     folder (:func:`grader.file_names.trainee_folders`, as the web batch does): that folder's photos are one sheet by
-    file name."""
+    file name. ``folders`` are :func:`folder_names` of ``reads``, when the caller has them."""
     places = [_place(pr.file) for pr in reads]
     named = named_pages(places)
-    by_folder = folder_names(reads)
+    by_folder = folder_names(reads) if folders is None else folders
     keys = [n[:2] if n else ((place, "") if folder else None)
             for n, place, folder in zip(named, (p for p, _ in places), by_folder)]
     return [[reads[i] for i in group] for group in group_pages([page_evidence(pr, k) for pr, k in zip(reads, keys)])]
@@ -240,7 +240,7 @@ def group_reads(reads: list[PhotoRead]) -> list[list[PhotoRead]]:
 def folder_names(reads: list[PhotoRead]) -> list[str | None]:
     """The trainee's folder that names each photo (:func:`grader.file_names.trainee_folders`), else None: a zip's
     members are looked at within their zip, the loose files together."""
-    return trainee_folders([(split_member(pr.file)[0] or "", split_member(pr.file)[1]) for pr in reads])
+    return trainee_folders([(zip_path or "", member) for zip_path, member in (split_member(pr.file) for pr in reads)])
 
 
 def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, out_dir: Path | None = None,
@@ -249,8 +249,9 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
     reads = read_all(items, key=key, workers=workers, progress=progress)
     results = []
     used: set[str] = set()
-    folder_of = dict(zip((pr.file for pr in reads), folder_names(reads)))     # (over the whole upload)
-    for group in group_reads(reads):
+    folders = folder_names(reads)                  # (over the whole upload: a folder around it names nobody)
+    folder_of = dict(zip((pr.file for pr in reads), folders))
+    for group in group_reads(reads, folders):
         folder = {folder_of[pr.file] for pr in group}
         # (the folder per trainee names the sheet where its photos name nobody: after the QR and the number read,
         # in the identity order; the pipeline, seeing one sheet, cannot tell it from a folder around a class)
