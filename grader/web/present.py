@@ -181,14 +181,18 @@ def confidence_text(confidence) -> str:
 
 
 #: Refusals a better photo does not fix: the page is fine, but not this sheet's or this exercise's (or twice).
+def left_out_of(row) -> list[dict]:
+    """The files sent with a sheet that were not graded with it (``submissions.left_out``, written by the upload:
+    a page's file that is not a usable photo, or the same photo as another page's), to say where its missing page is
+    added; none for a sheet stored before they were kept, or a row without the column."""
+    text = row["left_out"] if "left_out" in row.keys() else None
+    return json.loads(text) if text else []
+
+
 def left_out_pages(sub) -> set[int]:
-    """The pages whose file a trainee sent but that were not graded with the sheet (``submissions.left_out``: not a
-    photo, or the same photo as another page's): "not graded", not "not sent"."""
-    try:
-        text = sub["left_out"]
-    except (KeyError, IndexError, TypeError):
-        return set()
-    return {n["page"] for n in json.loads(text)} if text else set()
+    """The pages whose file a trainee sent but that were not graded with the sheet (:func:`left_out_of`): "not
+    graded", not "not sent"."""
+    return {n["page"] for n in left_out_of(sub)}
 
 
 NOT_A_PHOTO_PROBLEM = ("wrong_exercise", "other_trainee", "duplicate_page")

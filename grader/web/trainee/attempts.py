@@ -51,13 +51,6 @@ def missing_pages(row, res: dict | None) -> set[int]:
     return set(unread_pages(res).missing)
 
 
-def left_out_of(row) -> list[dict]:
-    """The files sent with a sheet that were not graded with it (``submissions.left_out``, written by the upload:
-    a page's file that is not a usable photo, or the same photo as another page's), to say where its missing page is
-    added; none for a sheet stored before they were kept."""
-    return json.loads(row["left_out"]) if row["left_out"] else []
-
-
 def duplicate_photos(res: dict | None) -> list[int]:
     """Places (1-based, upload order) of the photos a result refused as a page it had read already
     (``duplicate_page``): on a sheet lacking a page, that page is what the trainee should send, not this one again."""

@@ -16,10 +16,11 @@ from grader.web.grade_again import TRAINEE_RETRIES, trainee_retry
 from grader.web.i18n import get_lang
 from grader.web.images import scaled_copy
 from grader.web.job_worker import SERVER_FAILURES
+from grader.web.present import left_out_of
 from grader.web.resent import replacement_of
 from grader.web.trainee import bp, get_submission, normalise_code
-from grader.web.trainee.attempts import (duplicate_photos, left_out_of, missing_pages, own_attempts, page_offers,
-                                         read_pages, remember_attempt)
+from grader.web.trainee.attempts import (duplicate_photos, missing_pages, own_attempts, page_offers, read_pages,
+                                         remember_attempt)
 from grader.web.uploads import sent_with_form, submission_dir
 
 bp.add_app_template_global(SERVER_FAILURES, "SERVER_FAILURES")

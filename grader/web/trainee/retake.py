@@ -14,10 +14,10 @@ from grader.web.corrections import carry_over_reviews
 from grader.web.grading import stored_photos
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
+from grader.web.present import left_out_of
 from grader.web.resent import replaced_tokens
 from grader.web.trainee import bp, get_submission, replaced_sending
-from grader.web.trainee.attempts import (earlier_attempts, left_out_of, missing_pages, pages_for, read_pages,
-                                         remember_attempt)
+from grader.web.trainee.attempts import earlier_attempts, missing_pages, pages_for, read_pages, remember_attempt
 from grader.web.trainee.photos import uploaded_photos
 from grader.web.trainee.results import image_urls
 from grader.web.uploads import check_photo, queue_grading, read_stored, store_submission
@@ -73,7 +73,7 @@ def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, di
     ``reused`` names the sheets whose photos of some pages are used again, ``(sheet id, its result, pages)``: the
     trainer's corrections and the trainee's disputes of those pages' fields come along (the photo is the same, so
     what was said about it still holds; a retaken page starts afresh). ``left_out``: the files of ``row``'s upload
-    that were not graded (:func:`~grader.web.trainee.attempts.left_out_of`), still not in the new sheet.
+    that were not graded (:func:`~grader.web.present.left_out_of`), still not in the new sheet.
     """
     def carry_over(conn, new_id: int) -> None:
         for sheet_id, res, pages in reused:
