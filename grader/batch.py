@@ -23,7 +23,7 @@ import numpy as np
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
 from grader.file_names import BARE_PAGE_RE, member_path, named_pages, shown_name, split_member, trainee_folders
-from grader.grading.shown import shown_score, shown_value
+from grader.grading.shown import sheet_scores, shown_value
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import (TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, named_by_folder, read_photo,
                              sure_digits)
@@ -299,7 +299,7 @@ def progress_bar(stream=None) -> Callable[[int, int], None] | None:
     return show
 
 
-SHEET_COLUMNS = ("trainee", "trainee_source", "exercise", "status", "score", "wrong", "review", "blank",
+SHEET_COLUMNS = ("trainee", "trainee_source", "exercise", "status", "score", "partial_score", "wrong", "review", "blank",
                  "unreadable", "violated_rules", "refusal", "refusal_message", "retake_advised", "files")
 FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "status", "value", "expected",
                  "confidence", "notes")
@@ -328,7 +328,10 @@ def sheet_rows(results: list[dict]) -> list[dict]:
         rows.append({
             "trainee": r.get("trainee") or "", "trainee_source": r.get("identity_source") or "",
             "exercise": r.get("exercise") or "", "status": r["status"],
-            "score": "" if r.get("score") is None else shown_score(r["score"]),
+            # (a sheet with a page unread has no score of the whole sheet: a spreadsheet's mean would take its
+            # read pages' score for one; grader.web.export does the same)
+            **{k: "" if v is None else v for k, v in zip(("score", "partial_score"),
+                                                          sheet_scores(r["status"], r.get("score")))},
             **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
             "refusal": refusals(r),

@@ -389,6 +389,9 @@ def test_a_retake_advice_reaches_the_sheet_csv_and_the_printable_report():
     assert set(row) == set(SHEET_COLUMNS)
     assert row["score"] == 80
     assert sheet_rows([{**res, "score": 98.8}])[0]["score"] == 98         # as every page shows it
+    # a sheet with a page unread: no score of the whole sheet, its read pages' score beside it
+    half = sheet_rows([{**res, "status": "partial", "score": 100.0}])[0]
+    assert (half["score"], half["partial_score"], row["partial_score"]) == ("", 100, "")
     assert row["retake_advised"] == "a-p2.jpg=IV.1.bubbles,IV.3.bubbles" and row["refusal"] == ""
     assert "a-p2.jpg: Di foto halaman 2, bulatan 2 isian" in render_report(res)
 

@@ -917,6 +917,22 @@ def test_the_export_holds_the_score_the_pages_show():
     out = dict(zip(SHEET_COLUMNS, sheet_rows([row])[0]))
     assert out["score"] == 98 and str(out["score"]) == score_text(98.8)
     assert dict(zip(SHEET_COLUMNS, sheet_rows([{**row, "score": None}])[0]))["score"] is None
+    assert out["partial_score"] is None
+
+
+def test_the_export_gives_a_half_sheet_no_score_of_the_whole_sheet():
+    """A sheet with page 2 unread scored 100 on the 9 entries of page 1: its 'score' was 100 in the export while
+    the class table showed '—', so a spreadsheet's mean of the column was not the class mean."""
+    from grader.web.export import SHEET_COLUMNS, sheet_rows
+
+    row = {"id": 1, "trainee": "7", "group_key": "7", "trainee_name": "Ani", "state": "done",
+           "result_status": "partial", "score": 100.0, "n_ok": 9, "n_wrong": 0, "n_review": 0, "n_blank": 0,
+           "n_unreadable": 0, "attempts": 1, "source": "trainee", "created_at": "2026-12-02T05:00", "error_id": None,
+           "error_en": None}
+    out = dict(zip(SHEET_COLUMNS, sheet_rows([row])[0]))
+    assert (out["status"], out["score"], out["partial_score"]) == ("partial", None, 100)
+    done = dict(zip(SHEET_COLUMNS, sheet_rows([{**row, "result_status": "graded", "score": 97.5}])[0]))
+    assert (done["score"], done["partial_score"]) == (97, None)
 
 
 def test_the_export_says_why_a_sheet_failed_in_the_trainers_language(app, trainer, code):

@@ -55,6 +55,12 @@ def full_score(status: str | None, score: float | None) -> float | None:
     return score if status == "graded" else None
 
 
+def sheet_scores(status: str | None, score: float | None) -> tuple[int | None, int | None]:
+    """``(score, partial_score)`` of a sheet as exported: the whole sheet's, and the read pages' of a sheet with a
+    page unread (:func:`full_score`); one of them is None."""
+    return shown_score(full_score(status, score)), (shown_score(score) if status == "partial" else None)
+
+
 def score_text(score: float | None) -> str:
     """:func:`shown_score` as text, with a dash for a sheet that has no score."""
     shown = shown_score(score)

@@ -9,10 +9,10 @@ import csv
 import io
 
 from grader.batch import refusal_messages, refusals, retake_advised
-from grader.grading.shown import shown_score, value_read
+from grader.grading.shown import sheet_scores, value_read
 from grader.web.local_time import DEFAULT_ZONE, exported
 
-SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "ok", "wrong", "review", "blank", "unreadable",
+SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "partial_score", "ok", "wrong", "review", "blank", "unreadable",
                  "attempts", "source", "submitted_at", "error", "refusal", "retake_advised")
 FIELD_COLUMNS = ("trainee", "name", "field", "page", "section", "label", "kind", "value", "expected", "status",
                  "confidence", "notes", "trainee_says", "disputed_at", "corrected_by", "corrected_at")
@@ -41,11 +41,13 @@ def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, la
     ``grader grade``'s CSV, and their reasons in the ``error`` column) and the retake advice.
 
     The column names and codes stay the same in every language; the reasons in words (``error``) are in
-    ``lang`` ("id" or "en"), the trainer's. Times carry ``zone``'s offset (:func:`~grader.web.local_time.exported`)."""
+    ``lang`` ("id" or "en"), the trainer's. Times carry ``zone``'s offset (:func:`~grader.web.local_time.exported`).
+    A sheet with a page unread (``partial``) has no ``score``, as the class table shows none: its score over the
+    pages read is ``partial_score``, so a spreadsheet's mean of ``score`` is the class mean."""
     results = results or {}
     return [tuple(spreadsheet_safe(v) for v in (
         r["trainee"] or r["group_key"], r["trainee_name"], r["state"], r["result_status"],
-        shown_score(r["score"]), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
+        *sheet_scores(r["result_status"], r["score"]), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
         r["n_unreadable"], r["attempts"], r["source"], exported(r["created_at"], zone),
         r["error_" + lang] or " ".join(refusal_messages(results.get(r["id"]), lang=lang)) or None,
         refusals(results.get(r["id"])), retake_advised(results.get(r["id"])))) for r in sheets]
