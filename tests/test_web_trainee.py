@@ -265,8 +265,11 @@ def test_every_trainee_photo_input_carries_the_servers_own_limits(code, form):
         send = lambda name, data: client.post(address, data={"csrf_token": csrf_of(client, page), **fields,
                                                              "photo": (io.BytesIO(data), name)},
                                               content_type="multipart/form-data", follow_redirects=True)
-    photo, pdf = _input_limits(client.get(page).get_data(as_text=True), input_id)
+    html = client.get(page).get_data(as_text=True)
+    photo, pdf = _input_limits(html, input_id)
     assert (photo, pdf) == (300_000, 600_000 if form == "upload" else 300_000)
+    # (and the long side its camera photos are shrunk to before sending: an A4 page at 8 px/mm filling 80% of it)
+    assert re.search(rf'<input id="{input_id}"[^>]*data-shrink-to="2970"', html), input_id
     said = lambda resp: resp.get_data(as_text=True)
     assert "Foto lebih besar dari" in said(send("besar.jpg", jpeg_bytes().ljust(photo + 1, b"\0")))
     assert "PDF lebih besar dari" in said(send("pindai.pdf", b"%PDF-1.7\n".ljust(pdf + 1, b"\0")))

@@ -2,6 +2,9 @@
 photos of one."""
 from __future__ import annotations
 
+import functools
+import math
+
 from flask import current_app
 
 from grader.errors import GraderError
@@ -14,6 +17,11 @@ PHOTO_ACCEPT = "image/*,.pdf,application/pdf"
 bp.add_app_template_global(PHOTO_ACCEPT, "PHOTO_ACCEPT")
 #: Room in a trainee's request for all but its files: the other fields and each part's multipart headers.
 FORM_ROOM_BYTES = 64 * 1024
+#: The share of a photo's long side a trainee's framed page is taken to fill. A camera photo larger than the page
+#: needs at that share (:func:`photo_long_side`) is shrunk in the browser before it is sent (static/app.js): a
+#: 12 MP phone photo of 3 MB goes as about 0.9 MB, a third of the wait on a weak link, and the reader reads
+#: chat-app photos of 1,600 px as well as camera ones (the development photos mix both).
+PAGE_FILLS = 0.8
 
 
 @bp.app_template_global()
@@ -28,7 +36,18 @@ def photo_limits(max_pages: int) -> dict[str, int]:
     """
     photo = current_app.config["MAX_PHOTO_BYTES"]
     return {"photo": photo, "pdf": photo * max_pages,
-            "request": current_app.config["MAX_UPLOAD_BYTES"] - FORM_ROOM_BYTES}
+            "request": current_app.config["MAX_UPLOAD_BYTES"] - FORM_ROOM_BYTES, "long_side": photo_long_side()}
+
+
+@functools.cache
+def photo_long_side() -> int:
+    """The long side, in pixels, of a photo whose page (:data:`PAGE_FILLS` of it) is sampled at its template's
+    reading resolution: the largest over the templates (an A4 page read at 8 px/mm: 2,970 px). From the templates,
+    as all geometry is."""
+    from grader.sheet.schema import list_templates, resolve_template
+
+    specs = [resolve_template(str(path)) for path in list_templates()]
+    return max(math.ceil(max(s.page_w_mm, s.page_h_mm) * s.read_px_per_mm / PAGE_FILLS) for s in specs)
 
 
 def uploaded_photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
