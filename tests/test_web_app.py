@@ -48,7 +48,8 @@ def test_a_database_from_an_older_version_gains_the_new_columns(tmp_path):
                  "VALUES ('t', 'h', 'trainee', 'now', 'now')")
     conn.execute("INSERT INTO jobs (kind, payload, state, created_at) VALUES ('grade', '{}', 'queued', 'now')")
     added = (("jobs", "priority"), ("jobs", "run_alone"), ("batches", "removed_at"), ("submissions", "typed_code"),
-             ("submissions", "trainee_retries"), ("uploads", "place"), ("submissions", "left_out"))
+             ("submissions", "trainee_retries"), ("uploads", "place"), ("submissions", "left_out"),
+             ("submissions", "typed_trainee"))
     for table, column in added:
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     init_schema(conn)
@@ -56,6 +57,7 @@ def test_a_database_from_an_older_version_gains_the_new_columns(tmp_path):
         assert column in {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
     assert conn.execute("SELECT token FROM submissions").fetchone()["token"] == "t"
     assert conn.execute("SELECT trainee_retries FROM submissions").fetchone()[0] == 0     # (a sheet from before)
+    assert conn.execute("SELECT typed_trainee FROM submissions").fetchone()[0] is None   # (not known: as before)
     assert tuple(conn.execute("SELECT state, run_alone FROM jobs").fetchone()) == ("queued", 0)
 
 

@@ -318,6 +318,44 @@ def test_the_same_form_sent_again_after_grading_renamed_its_sheet_is_still_that_
     assert [(r["superseded_by"], r["state"]) for r in _sheets(app)] == [(None, "done")]
 
 
+@pytest.mark.parametrize("typed, name", [("budi", "qr-017-a_1.jpg"), ("fitri 104", "num-104-a_1.jpg"),
+                                         ("budi", "017_1.jpg")])
+def test_the_same_form_with_only_the_case_of_its_name_corrected_after_grading_replaces_its_sheet(
+        app, client, code, typed, name):
+    """helper-53's finding, kept apart from helper-69's case above: the name typed is kept as typed
+    (``typed_trainee``), which grading leaves alone whatever it writes in ``trainee``; so after grading, the same
+    form sent again as it was is its sheet, and with only the name's case corrected it is a new sheet that replaces
+    the first, as any corrected name is."""
+    first = upload(client, code=code, trainee=typed, photos=[(name, jpeg_bytes())], client_token="form-1")
+    assert upload(client, code=code, trainee=f" {typed}\t", photos=[(name, jpeg_bytes())],
+                  client_token="form-1").location == first.location          # (spaces cleaned as before: as it was)
+    corrected = upload(client, code=code, trainee=typed.title(), photos=[(name, jpeg_bytes())], client_token="form-1")
+    assert corrected.status_code == 302 and corrected.location != first.location
+    old, new = _sheets(app)
+    assert (old["superseded_by"], new["superseded_by"], new["state"]) == (new["id"], None, "done")
+    assert client.get("/kiriman/form-1.json").get_json()["url"] == corrected.location
+    # the corrected form sent again as it is: the sheet it made, not a third
+    assert upload(client, code=code, trainee=typed.title(), photos=[(name, jpeg_bytes())],
+                  client_token="form-1").location == corrected.location and len(_sheets(app)) == 2
+
+
+@pytest.mark.parametrize("script", [False, True], ids=["same_token", "new_token"])
+def test_a_sheet_stored_before_the_typed_name_was_kept_is_found_by_its_form_as_before(app, client, code, script):
+    """A sheet from before ``typed_trainee`` (NULL: the name as typed not known) is what its form sent, as it was
+    or with only the name's case changed, as before the column: its stored trainee is not what was typed and
+    cannot tell a case correction from a resend."""
+    first = upload(client, code=code, trainee="budi", photos=[("qr-017-a_1.jpg", jpeg_bytes())],
+                   client_token="form-1")
+    with app.app_context():
+        from grader.web.db import get_db
+        get_db().execute("UPDATE submissions SET typed_trainee=NULL")
+    for typed in ("budi", "Budi"):
+        again = upload(client, code=code, trainee=typed, photos=[("qr-017-a_1.jpg", jpeg_bytes())],
+                       **({"client_token": "form-2", "replaces": "form-1"} if script else {"client_token": "form-1"}))
+        assert again.location == first.location
+    assert [(r["superseded_by"], r["state"]) for r in _sheets(app)] == [(None, "done")]
+
+
 def test_the_same_form_sent_again_after_the_lesson_is_still_the_first_sheet(app, client, code):
     """A trainee's form token is recognised at any time, not for ten minutes only (a phone that lost the answer,
     Send tapped again after the lesson); the same photos from a new form later are a new sheet, as asked."""
@@ -329,10 +367,11 @@ def test_the_same_form_sent_again_after_the_lesson_is_still_the_first_sheet(app,
 
 @pytest.mark.parametrize("first, corrected", [
     ({"trainee": "Budy"}, {}),                                   # the name corrected
+    ({"trainee": "budi"}, {}),                                   # only its case corrected (helper-53's finding)
     ({"code": "ZZZZZZ"}, {}),                                    # the code corrected (the first was held for it)
     ({"code": "ZZZZZZ"}, {"code": "ZZZZZY"}),                    # another code typed, still not an exercise's
     ({}, {"photos": [("017_1.jpg", jpeg_bytes(color="#eee"))]}),  # another photo (a browser without the script)
-], ids=["name", "code", "unknown_code", "photo"])
+], ids=["name", "name_case", "code", "unknown_code", "photo"])
 def test_a_form_sent_again_with_its_details_corrected_is_graded_with_them_and_the_first_sheet_is_kept(
         app, client, code, first, corrected):
     """QA: the sending failed, the trainee corrected the name (or the code) and sent again: the server found the
@@ -388,9 +427,10 @@ def _count(app, table: str, submission_id: int) -> int:
 @pytest.mark.parametrize("script", [False, True], ids=["same_token", "new_token"])
 @pytest.mark.parametrize("first", [
     {"trainee": "Budy"},                                         # the name corrected
+    {"trainee": "budi"},                                         # only its case corrected
     {"code": "ZZZZZZ"},                                          # the code corrected (the first was held for it)
     {"photos": [("017_1.jpg", jpeg_bytes(color="#eee"))]},       # another photo
-], ids=["name", "code", "photo"])
+], ids=["name", "name_case", "code", "photo"])
 def test_the_first_sheet_of_a_form_sent_again_corrected_is_replaced_in_every_trainer_view(
         app, client, code, first, script):
     """Reviewer: a form sent again with its name (or code, or photo) corrected after a failed sending was graded

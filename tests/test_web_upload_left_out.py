@@ -193,6 +193,29 @@ def test_the_form_sent_again_after_the_sheet_was_completed_is_the_completed_shee
     assert other.location not in (first.location, done.location) and len(_rows(app)) == 3
 
 
+def test_the_form_sent_again_after_completion_with_only_the_name_s_case_corrected_is_a_new_sending(app, client,
+                                                                                                  code):
+    """The completed sheet keeps the name its upload form typed (``typed_trainee``): the same form sent again with
+    only the name's case corrected is a corrected sending, graded with it, as another page 2 is above; a new form
+    (no script: it names no sending it corrects) within minutes is the completed sheet, the case ignored as the
+    same photos from another form are (uploads.find_duplicate)."""
+    page1, page2 = jpeg_bytes(color="#fdfdfd"), jpeg_bytes(color="#fcfcfc")
+    first = upload(client, code=code, trainee="wati", photos=[("wsolo_1.jpg", page1), NOT_A_PHOTO],
+                   client_token="form-1")
+    done = client.post(first.location + "/lengkapi", data={"csrf_token": csrf_of(client),
+                                                           "photo": (io.BytesIO(page2), "w_2.jpg")},
+                       content_type="multipart/form-data")
+    both = [("wsolo_1.jpg", page1), ("w_2.jpg", page2)]
+    assert upload(client, code=code, trainee="wati", photos=both, client_token="form-1").location == done.location
+    assert upload(client, code=code, trainee="Wati", photos=both, client_token="form-2").location == done.location
+    corrected = upload(client, code=code, trainee="Wati", photos=both, client_token="form-1")
+    assert corrected.location not in (first.location, done.location) and len(_rows(app)) == 3
+    from grader.web.db import get_db
+    with app.app_context():
+        assert get_db().execute("SELECT trainee FROM submissions WHERE token=?",
+                                (corrected.location.rsplit("/", 1)[1],)).fetchone()[0] == "Wati"
+
+
 # -- the same photo chosen for both pages ------------------------------------------------------------------------
 
 def test_the_same_photo_for_both_pages_is_said_once_with_the_one_action_that_helps(app, client, code):

@@ -8,9 +8,10 @@ list of uploads waiting for a code leave it out. Its row and photos are kept: it
 that a later sending replaced it and leads there. It takes no correction, dispute, retake or code any more, and it
 goes with the sheet that replaced it when a trainer removes that one (:mod:`grader.web.removal`).
 
-How a sending names the one it replaces: the same form token sent again with other details (a browser without the
-script; the new sheet takes the token over), or the tokens the page's script sends in ``replaces``: it gives the
-form a new token when what the form holds changed after a failed sending, and names the tokens the form held before.
+How a sending names the one it replaces: the same form token sent again with other details, the name's case
+included (``submissions.typed_trainee``; a browser without the script; the new sheet takes the token over), or the
+tokens the page's script sends in ``replaces``: it gives the form a new token when what the form holds changed
+after a failed sending, and names the tokens the form held before.
 
 A trainer's corrections of the first sheet are never lost to this. Of the same photos under the same exercise (only
 the name corrected) they still hold, and they are carried over to the new sheet, with the trainee's disputes. Of
@@ -27,7 +28,7 @@ import re
 import sqlite3
 
 from grader.web.db import REMOVED, now_iso
-from grader.web.uploads import DUPLICATE_WINDOW_S, NewSheet, ago_iso, content_hash
+from grader.web.uploads import DUPLICATE_WINDOW_S, NewSheet, ago_iso, content_hash, same_name_typed
 
 log = logging.getLogger(__name__)
 
@@ -81,19 +82,23 @@ def completed_since(conn: sqlite3.Connection, sheet: NewSheet) -> sqlite3.Row | 
     the sheets that follow the one the form's token made, at any time (a form's token is recognised at any time),
     and among those stored within :data:`~grader.web.uploads.DUPLICATE_WINDOW_S` for the same exercise (a page shown again by Back
     sends under a new token). A retake or a completed sheet itself is not looked for (:func:`~grader.web.uploads.content_hash`).
+    As in :func:`~grader.web.uploads.find_duplicate`, the form's own sheets are it only with the name typed as it
+    was, case and all (a retake or a completed sheet keeps the name its upload form typed); the others, from
+    another form, by the digest, which ignores the name's case.
     """
     if sheet.retake_of is not None:
         return None
     rows = conn.execute(
         "WITH RECURSIVE later(id) AS (SELECT f.id FROM submissions f JOIN submissions s ON f.retake_of = s.id "
         "WHERE s.client_token=? UNION SELECT f.id FROM submissions f JOIN later ON f.retake_of = later.id) "
-        "SELECT id, token, retake_of, content_hash FROM submissions WHERE (id IN later OR (exercise IS ? AND "
-        "retake_of IS NOT NULL AND created_at >= ?)) AND batch_id IS ? AND superseded_by IS NULL AND state NOT IN "
-        "('failed', 'merged', ?) ORDER BY id DESC",
+        "SELECT id, token, retake_of, content_hash, typed_trainee, id IN later AS of_form FROM submissions "
+        "WHERE (id IN later OR (exercise IS ? AND retake_of IS NOT NULL AND created_at >= ?)) AND batch_id IS ? "
+        "AND superseded_by IS NULL AND state NOT IN ('failed', 'merged', ?) ORDER BY id DESC",
         (sheet.client_token, sheet.exercise, ago_iso(DUPLICATE_WINDOW_S), sheet.batch_id, REMOVED)).fetchall()
     return next((r for r in rows if r["content_hash"] == content_hash(
         sheet.exercise or sheet.typed_code, sheet.trainee, sheet.photo_digests, r["retake_of"],
-        sheet.left_out_codes)), None)
+        sheet.left_out_codes) and (not r["of_form"] or same_name_typed(r["typed_trainee"], sheet.typed_trainee))),
+        None)
 
 
 def replacement_of(conn: sqlite3.Connection, row) -> sqlite3.Row | None:

@@ -44,6 +44,11 @@ CREATE TABLE IF NOT EXISTS submissions (
   state TEXT NOT NULL DEFAULT 'queued',          -- queued | running | done | failed | merged
   error_code TEXT, error_id TEXT, error_en TEXT,
   typed_code TEXT,                               -- a held upload's code as the trainee typed it (to fix a typo)
+  typed_trainee TEXT,                            -- the name exactly as typed on the upload form ('' none; a retake
+                                                 -- keeps its sheet's), which grading leaves alone (trainee may
+                                                 -- become the QR's or the number read): the form sent again as it
+                                                 -- was is told by it from a corrected one (uploads.find_duplicate);
+                                                 -- NULL: not known (a batch's sheet, a row from before the column)
   result TEXT, result_original TEXT,
   result_status TEXT, score REAL,
   n_ok INTEGER, n_wrong INTEGER, n_review INTEGER, n_blank INTEGER, n_unreadable INTEGER,

@@ -136,15 +136,23 @@ def content_hash(exercise: str | None, trainee: str | None, photo_digests: list[
 
 
 def sent_with_form(conn: sqlite3.Connection, client_token: str) -> sqlite3.Row | None:
-    """The sheet (``id``, ``token``, ``content_hash``, ``state``, ``superseded_by``) the form with this token made
-    last, unless removed: a form's token is recorded with what it sent, so a double submit, and a page whose answer
-    was lost, find it."""
-    return conn.execute("SELECT id, token, content_hash, state, superseded_by FROM submissions WHERE client_token=? "
-                        "AND state != ?", (client_token, REMOVED)).fetchone()
+    """The sheet (``id``, ``token``, ``content_hash``, ``typed_trainee``, ``state``, ``superseded_by``) the form
+    with this token made last, unless removed: a form's token is recorded with what it sent, so a double submit, and
+    a page whose answer was lost, find it."""
+    return conn.execute("SELECT id, token, content_hash, typed_trainee, state, superseded_by FROM submissions "
+                        "WHERE client_token=? AND state != ?", (client_token, REMOVED)).fetchone()
+
+
+def same_name_typed(earlier: str | None, now: str | None) -> bool:
+    """Whether two sendings carry the same name as typed (``submissions.typed_trainee``): exactly, case included.
+    A name not known (None: a batch's sheet, a sheet stored before the column was added) is not told apart: such
+    a sheet is the same sending by its digest alone, which ignores the name's case, as before."""
+    return earlier is None or now is None or earlier == now
 
 
 def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest: str,
-                   batch_id: int | None = None) -> sqlite3.Row | None:
+                   batch_id: int | None = None, typed_trainee: str | None = None,
+                   replaces: tuple[str, ...] = ()) -> sqlite3.Row | None:
     """An earlier submission this one repeats: what the same form sent, if it is the same sending (``digest``,
     :func:`content_hash`), or the same photos recently.
 
@@ -154,18 +162,25 @@ def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest
     A sheet a later sending replaced is not what the same photos sent again from another form are: those are a
     new sheet, not one the class no longer counts.
 
-    The digest ignores the name's case, so the same form sent again with only its case changed ("budi", then
-    "Budi") is the first sheet. Telling that apart would need the name as first typed: the sheet's trainee column
-    is rewritten by grading (the QR's trainee, the number read on the sheet), and comparing with it took the same
-    form sent again for a corrected one (helper-69's review)."""
+    The digest ignores the name's case (two forms' "budi" and "Budi" within minutes are one sending), so the name
+    as typed (``typed_trainee``) is compared too (:func:`same_name_typed`): the same form sent again with only its
+    case corrected, under its token or a new one naming it in ``replaces``, is a correction like any other. It is
+    compared with the name the form typed (``submissions.typed_trainee``), never with the sheet's trainee column,
+    which grading rewrites (the QR's trainee, the number read on the sheet): the form sent again as it was after
+    grading is still its sheet (helper-69's review of aa0cf17)."""
     if client_token:
         row = sent_with_form(conn, client_token)
-        if row and row["content_hash"] == digest:
+        if row and row["content_hash"] == digest and same_name_typed(row["typed_trainee"], typed_trainee):
             return row
+    tokens = [t for t in (client_token, *replaces) if t]
+    corrected = [r["id"] for r in conn.execute(     # (a NULL typed name, not known, is never "other": SQL's NULL)
+        f"SELECT id FROM submissions WHERE client_token IN ({','.join('?' * len(tokens))}) AND typed_trainee != ?",
+        (*tokens, typed_trainee))] if tokens and typed_trainee is not None else []
     return conn.execute(
-        "SELECT id, token FROM submissions WHERE content_hash=? AND state NOT IN ('failed', ?) AND batch_id IS ? "
-        "AND created_at >= ? AND superseded_by IS NULL ORDER BY id DESC LIMIT 1",
-        (digest, REMOVED, batch_id, ago_iso(DUPLICATE_WINDOW_S))).fetchone()
+        f"SELECT id, token FROM submissions WHERE content_hash=? AND state NOT IN ('failed', ?) AND batch_id IS ? "
+        f"AND created_at >= ? AND superseded_by IS NULL AND id NOT IN ({','.join('?' * len(corrected))}) "
+        f"ORDER BY id DESC LIMIT 1",
+        (digest, REMOVED, batch_id, ago_iso(DUPLICATE_WINDOW_S), *corrected)).fetchone()
 
 
 def submission_dir(data_dir: Path | str, token: str) -> Path:
@@ -182,37 +197,39 @@ def ago_iso(seconds: int) -> str:
 
 def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tuple[str, bytes]], source: str,
                      exercise: str | None = None, trainee: str | None = None, trainee_name: str | None = None,
-                     client_token: str | None = None, batch_id: int | None = None, group_key: str | None = None,
-                     retake_of: int | None = None, typed_code: str | None = None, pairs_with: int | None = None,
-                     places: tuple[str, ...] = (), replaces: tuple[str, ...] = (), left_out: tuple[dict, ...] = (),
-                     dedupe: bool = True,
+                     typed_trainee: str | None = None, client_token: str | None = None, batch_id: int | None = None,
+                     group_key: str | None = None, retake_of: int | None = None, typed_code: str | None = None,
+                     pairs_with: int | None = None, places: tuple[str, ...] = (), replaces: tuple[str, ...] = (),
+                     left_out: tuple[dict, ...] = (), dedupe: bool = True,
                      then: Callable[[sqlite3.Connection, int], None] | None = None) -> NewSubmission:
     """Write ``files`` to disk, then record the submission and its uploads in one transaction.
 
-    ``files`` are ``(original name, bytes)`` in page order. ``typed_code`` is the code typed for an upload held
-    because no exercise has it (``exercise`` is then None). ``places`` are a batch's photos' places in it, one per
-    file (:func:`grader.web.batch_storing.store_batch`). ``replaces`` are the tokens of earlier sendings of the
-    same form that this one corrects (:mod:`grader.web.resent`). ``left_out`` are the files sent with ``files``
-    that are not graded (:attr:`NewSheet.left_out`). Returns the
-    existing submission instead when this is a double submit. ``then(conn, new id)`` runs inside the same
-    transaction: what the new sheet replaces (pages merged into it, corrections carried over) is recorded with
-    it or not at all, so a crash between the two cannot leave a merge to be done twice or a correction behind.
+    ``files`` are ``(original name, bytes)`` in page order. ``typed_trainee`` is the name exactly as typed on the
+    upload form (``""`` for none; None when no name was typed: a batch). ``typed_code`` is the code typed for an
+    upload held because no exercise has it (``exercise`` is then None). ``places`` are a batch's photos' places in
+    it, one per file (:func:`grader.web.batch_storing.store_batch`). ``replaces`` are the tokens of earlier
+    sendings of the same form that this one corrects (:mod:`grader.web.resent`). ``left_out`` are the files sent
+    with ``files`` that are not graded (:attr:`NewSheet.left_out`). Returns the existing submission instead when
+    this is a double submit. ``then(conn, new id)`` runs inside the same transaction: what the new sheet replaces
+    (pages merged into it, corrections carried over) is recorded with it or not at all, so a crash between the two
+    cannot leave a merge to be done twice or a correction behind.
     """
     sheet = NewSheet(files=files, source=source, exercise=exercise, trainee=trainee, trainee_name=trainee_name,
-                     client_token=client_token, batch_id=batch_id, group_key=group_key, retake_of=retake_of,
-                     typed_code=typed_code, pairs_with=pairs_with, places=places, replaces=replaces,
-                     left_out=tuple(left_out))
+                     typed_trainee=typed_trainee, client_token=client_token, batch_id=batch_id, group_key=group_key,
+                     retake_of=retake_of, typed_code=typed_code, pairs_with=pairs_with, places=places,
+                     replaces=replaces, left_out=tuple(left_out))
     if dedupe:
         from grader.web.resent import completed_since
 
-        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id) or \
-            completed_since(conn, sheet)
+        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
+                             typed_trainee=typed_trainee, replaces=replaces) or completed_since(conn, sheet)
         if dup:
             return NewSubmission(dup["id"], dup["token"], False)
     try:
         [new] = store_sheets(conn, data_dir, [sheet], then=(lambda c, ids: then(c, ids[0])) if then else None)
     except sqlite3.IntegrityError:
-        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id)
+        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
+                             typed_trainee=typed_trainee, replaces=replaces)
         if dup is None:
             raise
         return NewSubmission(dup["id"], dup["token"], False)
@@ -228,6 +245,7 @@ class NewSheet:
     exercise: str | None = None
     trainee: str | None = None
     trainee_name: str | None = None
+    typed_trainee: str | None = None     # the name exactly as typed on the upload form (submissions.typed_trainee)
     client_token: str | None = None
     batch_id: int | None = None
     group_key: str | None = None
@@ -289,15 +307,15 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
         for sheet, (token, stored) in zip(sheets, written):
             earlier = _sent_before(conn, sheet)
             if sheet.client_token:       # (the same sending, a double submit that raced this one, keeps it)
-                conn.execute("UPDATE submissions SET client_token=NULL WHERE client_token=? AND content_hash != ?",
-                             (sheet.client_token, sheet.digest))
+                conn.execute(f"UPDATE submissions SET client_token=NULL WHERE client_token=? AND {_OTHER_SENDING}",
+                             (sheet.client_token, sheet.digest, sheet.typed_trainee))
             sid = conn.execute(
                 "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
-                "trainee, trainee_name, retake_of, typed_code, pairs_with, left_out, created_at, updated_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "trainee, trainee_name, typed_trainee, retake_of, typed_code, pairs_with, left_out, created_at, "
+                "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (token, sheet.client_token, sheet.digest, sheet.source, sheet.batch_id, sheet.group_key,
-                 sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.retake_of,
-                 sheet.typed_code, sheet.pairs_with,
+                 sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.typed_trainee,
+                 sheet.retake_of, sheet.typed_code, sheet.pairs_with,
                  json.dumps(list(sheet.left_out), ensure_ascii=False) if sheet.left_out else None, now, now)).lastrowid
             conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, place, "
                              "created_at) VALUES (?,?,?,?,?,?,?,?)",
@@ -322,6 +340,12 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
     return [NewSubmission(sid, token, True) for sid, (token, _) in zip(ids, written)]
 
 
+#: a sheet holding a form's token is another sending of that form than ``(digest, typed name)``: other details or
+#: photos, or the name typed otherwise (its case: the digest ignores it). A typed name not known on either side
+#: (NULL) is not "other" (SQL's NULL: :func:`same_name_typed`)
+_OTHER_SENDING = "(content_hash != ? OR typed_trainee != ?)"
+
+
 def _sent_before(conn: sqlite3.Connection, sheet: NewSheet) -> list[int]:
     """The sheets earlier sendings of ``sheet``'s form made, which it corrects and replaces: the one holding its
     form token with other details or photos, and those holding a token it ``replaces``."""
@@ -330,9 +354,9 @@ def _sent_before(conn: sqlite3.Connection, sheet: NewSheet) -> list[int]:
         return []
     marks = ",".join("?" * len(tokens))
     return [r["id"] for r in conn.execute(
-        f"SELECT id FROM submissions WHERE client_token IN ({marks}) AND (client_token != ? OR content_hash != ?) "
+        f"SELECT id FROM submissions WHERE client_token IN ({marks}) AND (client_token != ? OR {_OTHER_SENDING}) "
         f"AND superseded_by IS NULL AND state NOT IN ('merged', ?) ORDER BY id",
-        (*tokens, sheet.client_token or "", sheet.digest, REMOVED))]
+        (*tokens, sheet.client_token or "", sheet.digest, sheet.typed_trainee, REMOVED))]
 
 
 def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[bytes]) -> tuple[str, list[tuple]]:

@@ -84,6 +84,7 @@ def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, di
     db = get_db()
     sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source=row["source"],
                            exercise=row["exercise"], trainee=row["trainee"], trainee_name=row["trainee_name"],
+                           typed_trainee=row["typed_trainee"],     # (the upload form's, for resent.completed_since)
                            batch_id=row["batch_id"], group_key=row["group_key"], retake_of=row["id"],
                            client_token=request.form.get("client_token") or None,
                            replaces=replaced_tokens(request.form.get("replaces")), left_out=tuple(left_out),

@@ -81,11 +81,11 @@ def upload():
                      (code_error.code, code_error.message_id, code_error.message, sid))
 
     db = get_db()
-    # (the form's token finds the sheet it made only if it is sent again as it was: with the name or the code
-    # corrected after a failed sending, it is a new sheet with them, which replaces the first; uploads.find_duplicate,
-    # grader.web.resent)
+    # (the form's token finds the sheet it made only if it is sent again as it was, the name as typed, case and all:
+    # with the name or the code corrected after a failed sending, it is a new sheet with them, which replaces the
+    # first; uploads.find_duplicate, grader.web.resent)
     sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source="trainee",
-                           exercise=None if code_error else code, trainee=trainee,
+                           exercise=None if code_error else code, trainee=trainee, typed_trainee=trainee or "",
                            typed_code=code if code_error else None,
                            client_token=request.form.get("client_token") or None,
                            replaces=replaced_tokens(request.form.get("replaces")), left_out=tuple(left_out),
