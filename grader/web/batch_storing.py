@@ -104,7 +104,7 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
         for sid in stored:
             try:
                 queue_grading(conn, sid, priority=BATCH_PRIORITY)
-            except Exception:  # noqa: BLE001 - the sheet is stored: the next start queues it (page_merge)
+            except Exception:  # noqa: BLE001 - the sheet is stored: the sweep queues it (grader.web.stranded)
                 log.exception("sheet %s of batch %s was stored but could not be queued for grading", sid, batch_id)
     return stored
 

@@ -9,7 +9,9 @@ an unexpected error (:data:`grader.web.job_worker.RETRY`), one whose worker
 died, and one the pool could not take (it could not start a worker process) are
 dispatched again a few seconds later, until each has been tried
 :data:`MAX_ATTEMPTS` times; then it is failed with its reason, which its item's
-page shows, and logged. A distributed queue can replace :class:`JobRunner` later
+page shows, and logged. A sheet marked queued whose job could not be recorded
+is queued by a sweep the runner makes every so often (:mod:`grader.web.stranded`,
+:meth:`JobRunner.every`). A distributed queue can replace :class:`JobRunner` later
 without touching the pages: they only call :func:`submit` and :func:`status`.
 
 A worker that dies (a photo that makes OpenCV segfault, memory exhausted) breaks
@@ -99,25 +101,32 @@ class JobRunner(CrashSettling):
         self._closed = False
 
     # -- the interface the pages use -------------------------------------------------------
-    def submit(self, kind: str, payload: dict, *, priority: int = 0,
-               on_queued: Callable[[int], None] | None = None, run_alone: bool = False) -> int:
+    def submit(self, kind: str, payload: dict, *, priority: int = 0, run_alone: bool = False) -> int:
         """Record a job as ``queued`` and dispatch it; lower ``priority`` runs first.
 
-        ``on_queued(job_id)`` runs before dispatch. ``run_alone``: the job is known to have killed its worker before
-        (a sheet failed as ``worker_crashed``, graded again), so it runs alone from the start, as a suspect.
+        ``run_alone``: the job is known to have killed its worker before (a sheet failed as ``worker_crashed``,
+        graded again), so it runs alone from the start, as a suspect. A caller that must link the job to its item in
+        the same transaction records it with :meth:`record` and dispatches it with :meth:`enqueue` once committed.
         """
+        with closing(connect(self.ctx.database)) as conn:
+            job_id = self.record(conn, kind, payload, priority=priority, run_alone=run_alone)
+        self.enqueue(job_id, priority, run_alone=run_alone)
+        return job_id
+
+    @staticmethod
+    def record(conn, kind: str, payload: dict, *, priority: int = 0, run_alone: bool = False) -> int:
+        """Insert a ``queued`` job on ``conn`` (in the caller's transaction) and return its id; nothing runs it until
+        :meth:`enqueue`, which the caller calls once the transaction is committed (a worker could not see it before)."""
         if kind not in KINDS:
             raise ValueError(f"unknown job kind {kind!r}")
-        with closing(connect(self.ctx.database)) as conn:
-            job_id = conn.execute("INSERT INTO jobs(kind, payload, priority, run_alone, created_at) "
-                                  "VALUES (?, ?, ?, ?, ?)",
-                                  (kind, json.dumps(payload), priority, int(run_alone), now_iso())).lastrowid
-        if on_queued:
-            on_queued(job_id)
+        return conn.execute("INSERT INTO jobs(kind, payload, priority, run_alone, created_at) VALUES (?, ?, ?, ?, ?)",
+                            (kind, json.dumps(payload), priority, int(run_alone), now_iso())).lastrowid
+
+    def enqueue(self, job_id: int, priority: int, *, run_alone: bool = False) -> None:
+        """Dispatch a job :meth:`record` stored (``run_alone``: as a suspect, alone)."""
         if run_alone:
             self._queue.suspect(job_id)
         self.dispatch(job_id, priority)
-        return job_id
 
     def status(self, job_id: int) -> JobStatus | None:
         with closing(connect(self.ctx.database)) as conn:
@@ -224,6 +233,14 @@ class JobRunner(CrashSettling):
         timer = threading.Timer(max(0.0, seconds), due)
         timer.daemon = True
         timer.start()
+
+    def every(self, seconds: float, fn: Callable[[], object]) -> None:
+        """``fn()`` as a follow-up every ``seconds`` (the first ``seconds`` from now), until the runner is shut down;
+        an error in one run is logged, and the next runs all the same."""
+        def again() -> None:
+            self._later(seconds, again)
+            fn()
+        self._later(seconds, again)
 
     @staticmethod
     def _followup(fn: Callable, *args) -> None:
@@ -342,11 +359,10 @@ def runner() -> JobRunner:
     return current_app.extensions["grader.jobs"]
 
 
-def submit(job_kind: str, payload: dict, *, priority: int = 0,
-           on_queued: Callable[[int], None] | None = None, run_alone: bool = False) -> int:
+def submit(job_kind: str, payload: dict, *, priority: int = 0, run_alone: bool = False) -> int:
     """Queue a job of ``job_kind`` with a JSON-serialisable ``payload``; returns its id. Lower priority runs first
     (``run_alone``: see :meth:`JobRunner.submit`)."""
-    return runner().submit(job_kind, payload, priority=priority, on_queued=on_queued, run_alone=run_alone)
+    return runner().submit(job_kind, payload, priority=priority, run_alone=run_alone)
 
 
 def status(job_id: int) -> JobStatus | None:

@@ -19,6 +19,7 @@ from grader.page_groups import PageEvidence, group_pages, page_number_evidence
 from grader.web.db import MERGING, STORING, connect, now_iso
 from grader.web.corrections import carry_over_reviews
 from grader.web.grading import stored_photos
+from grader.web.stranded import queue_stranded
 from grader.web.uploads import BATCH_PRIORITY, NewSheet, queue_grading, store_sheets, store_submission
 
 log = logging.getLogger(__name__)
@@ -31,17 +32,13 @@ def _kept_sheets(photos: int) -> str:
 
 
 def merge_finished_batches(runner) -> int:
-    """At startup: queue the sheets a crash left stored but without a grading job (between a split's or a merge's
-    storing and queueing), then merge batches that finished while the merge step could not run. Returns how
+    """At startup: queue the sheets a crash or an error left marked queued but without a grading job (between a
+    sheet's storing, or its claim to be graded again, and its queueing), as their callers would have queued them
+    (:mod:`grader.web.stranded`), then merge batches that finished while the merge step could not run. Returns how
     many batches were merged."""
+    queue_stranded(runner, older_than_s=0)         # (every request waits for this: none is between its commits)
     conn = connect(runner.ctx.database)
     try:
-        orphans = [r["id"] for r in conn.execute(
-            "SELECT s.id FROM submissions s LEFT JOIN jobs j ON j.id = s.job_id WHERE s.state = 'queued' "
-            "AND (s.job_id IS NULL OR j.state IN ('done', 'failed'))")]
-        for sid in orphans:
-            log.warning("sheet %s was stored but never queued for grading; queueing it now", sid)
-            queue_grading(conn, sid, priority=BATCH_PRIORITY, runner=runner)
         # a batch a crash cut short while its photos were stored: the same form sent again stores the rest into it
         # (the photos stored are grouped with the rest, not stored again)
         conn.execute("UPDATE batches SET client_token=NULL WHERE client_token LIKE ? || '%'", (STORING,))

@@ -4,10 +4,12 @@ The steps, in this order:
 
 1. finish exercise removals a crash cut short (first: a sheet of a removed exercise is not graded again);
 2. re-queue the jobs left ``running`` and dispatch the queued ones (:meth:`grader.web.jobs.JobRunner.recover`);
-3. queue sheets stored without a job, resume batch splits and merges cut short
-   (:func:`grader.web.page_merge.merge_finished_batches`);
+3. queue sheets left queued without a job, as their callers would have (:mod:`grader.web.stranded`), resume batch
+   splits and merges cut short (:func:`grader.web.page_merge.merge_finished_batches`);
 4. regrade the sheets whose stored correction or dispute is missing from their score
-   (:func:`grader.web.review_actions.settle_stored_reviews`).
+   (:func:`grader.web.review_actions.settle_stored_reviews`);
+5. from then on, have the job runner sweep for sheets an error left queued without a job
+   (:func:`grader.web.stranded.watch`).
 
 ``grader serve`` starts it before serving. Under any other WSGI server (waitress or gunicorn importing
 ``create_app``) the first request starts it, and every request, whichever arrives meanwhile, waits until it has
@@ -58,14 +60,16 @@ class StartupRecovery:
     waited for failed, or has been running ``wait_s`` seconds (a step that hangs). A call starts an attempt if none
     is running (in a thread of its own), and concurrent calls wait for the one running."""
 
-    def __init__(self, runner, *, wait_s: float, attempts: int = ATTEMPTS):
+    def __init__(self, runner, *, wait_s: float, attempts: int = ATTEMPTS, sweep: dict | None = None):
         self.attempts = attempts
         self.wait_s = wait_s
+        sweep = sweep or {}          # grader.web.stranded.watch's settings
         self._steps: list[tuple[str, Callable[[], object]]] = [
             ("finish the removals a crash cut short", lambda: _finish_removals(runner)),
             ("re-queue the interrupted jobs", runner.recover),
             ("resume the batch merges a crash cut short", lambda: _merge_finished_batches(runner)),
             ("regrade the sheets missing a stored correction or dispute", lambda: _settle_stored_reviews(runner)),
+            ("watch for sheets left queued without a grading job", lambda: _watch_stranded(runner, **sweep)),
         ]
         self._next = 0              # the first step not done yet
         self._failures = 0          # of that step
@@ -157,11 +161,21 @@ def _settle_stored_reviews(runner) -> None:
     review_actions.settle_stored_reviews(runner.ctx)
 
 
+def _watch_stranded(runner, **sweep) -> None:
+    from grader.web import stranded
+
+    stranded.watch(runner, **sweep)
+
+
 def init_app(app: Flask, runner) -> None:
     """Run the recovery before the first request is served (every request but a static file's waits for it, up to
     the app's ``RECOVERY_WAIT_S``); ``grader serve`` calls ``app.extensions["grader.recover"]()`` at start, too.
     Not at import or in CLI commands (``flask init-db`` must not start grading)."""
-    recovery = StartupRecovery(runner, wait_s=app.config["RECOVERY_WAIT_S"])
+    from grader.web import stranded
+
+    sweep = {"every_s": app.config.get("JOBS_SWEEP_S", stranded.SWEEP_EVERY_S),
+             "older_than_s": app.config.get("JOBS_STRANDED_AFTER_S", stranded.STRANDED_AFTER_S)}
+    recovery = StartupRecovery(runner, wait_s=app.config["RECOVERY_WAIT_S"], sweep=sweep)
     app.extensions["grader.recover"] = recovery
 
     @app.before_request
