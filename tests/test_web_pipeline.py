@@ -129,9 +129,9 @@ def test_a_chat_export_of_sheets_without_a_roster_is_merged_by_the_number_writte
     assert status["complete"]
     done = [i for i in status["items"] if i["state"] == "done"]
     assert len(done) == 2 and all(i["status"] == "graded" for i in done)      # two whole sheets, not four halves
-    # s0004's number is read firmly on page 1: it names the sheet; s0005's only unsure, so it is not claimed,
-    # and a name the chat app gave names nobody: the sheet keeps its file's name as a label, not as a trainee
-    assert sorted(i["trainee"] for i in done) == ["103", "IMG-20241127-WA0002"]
+    # each sheet is named by the number read firmly on it (s0005's 041: its 1 accepted for its shape), not by the
+    # name the chat app gave its photos, which names nobody
+    assert sorted(i["trainee"] for i in done) == ["041", "103"]
 
 
 def test_a_pair_by_file_name_whose_pages_name_two_trainees_is_split_and_each_page_finds_its_trainee(tmp_path):

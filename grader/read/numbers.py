@@ -26,6 +26,9 @@ NOTE_IMPOSSIBLE = "impossible_pattern"
 NOTE_TRAILING_BLANK = "trailing_blank_box"
 NOTE_UNSURE_BOX = "unsure_box"
 NOTE_OVERWRITTEN = "overwritten_box"
+# A "1" the network was unsure of, accepted because its ink is one upright stroke (grader.recognize.box_shape): the
+# field is read, below the confidence that could call a trainee wrong.
+NOTE_ONE_BY_SHAPE = "one_by_its_shape"
 
 
 @dataclass(frozen=True)

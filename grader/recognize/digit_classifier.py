@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from grader.recognize.box_preprocess import INPUT_SIZE, preprocess_boxes
+from grader.recognize.box_shape import accepted_by_shape
 
 __all__ = [
     "BoxReading",
@@ -51,7 +52,8 @@ class BoxReading:
     ambiguous : bool
         True when the box should go to human review: the confidence is
         below the review threshold, or a second class is close behind (as in
-        an overwritten box).
+        an overwritten box); except a ``1`` whose ink is one upright stroke
+        (``by_shape``), which keeps its confidence.
     """
 
     label: str
@@ -59,6 +61,7 @@ class BoxReading:
     probs: dict[str, float]
     ambiguous: bool
     empty: bool = False    # no ink survived preprocessing: the network saw an all-paper input
+    by_shape: bool = False  # a "1" below the review threshold accepted for its shape (grader.recognize.box_shape)
 
 
 class DigitClassifier:
@@ -130,7 +133,9 @@ class DigitClassifier:
         inputs = preprocess_boxes(crops)
         readings = self.readings_from_probabilities(self.probabilities(inputs))
         empty = inputs.reshape(len(inputs), -1).max(axis=1) <= 0
-        return [replace(r, empty=True) if e else r for r, e in zip(readings, empty)]
+        return [replace(r, empty=True) if e else
+                replace(r, ambiguous=False, by_shape=True) if r.ambiguous and accepted_by_shape(r.label, r.confidence, x)
+                else r for r, e, x in zip(readings, empty, inputs)]
 
     def readings_from_probabilities(self, probs: np.ndarray) -> list[BoxReading]:
         """Turn calibrated probability rows into :class:`BoxReading` objects."""
