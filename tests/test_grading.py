@@ -495,6 +495,18 @@ def test_a_blank_leading_box_does_not_stop_a_back_up(chasil_spec):
     assert after["I.A.1.L"].status == "ok" and "backed_up_by_arithmetic" in after["I.A.1.L"].notes
 
 
+def test_a_one_accepted_for_its_shape_does_not_stop_a_back_up(chasil_spec):
+    """'1' accepted for its shape beside an unsure '5': in review only for the 5, so arithmetic backs it up as it
+    would without the 1 (the 1's note made it look like a field in review for another reason: 83 of 3,999 dev
+    fields went back to the trainer)."""
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    r = _unsure("I.A.1.L", 1, key.fields["I.A.1.L"])
+    readings["I.A.1.L"] = replace(r, notes=("unsure_box", "one_by_its_shape"))
+    after = apply_context(readings, _rules(sheet))
+    assert after["I.A.1.L"].status == "ok" and "backed_up_by_arithmetic" in after["I.A.1.L"].notes
+
+
 def test_a_failing_rule_backs_nothing_up(chasil_spec):
     """The trainee's own sum mistake (or our misread) must not be accepted on the strength of other rules."""
     sheet, key = setup(chasil_spec)

@@ -64,7 +64,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_UNSURE_BOX, OK, REVIEW
+from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_ONE_BY_SHAPE, NOTE_UNSURE_BOX, OK, REVIEW
 from grader.read.sheet_reader import FieldReading
 from grader.rules import Rule
 
@@ -160,9 +160,10 @@ def _weak(r: FieldReading) -> bool:
 
 def _only_unsure(r: FieldReading) -> bool:
     """In review only because a box fell below the threshold, and the pixels still favour a value."""
-    # (a blank leading box does not change the value: " 47" is 47, so it may be backed up like "X47")
+    # (a blank leading box does not change the value: " 47" is 47, so it may be backed up like "X47"; nor does a 1
+    # accepted for its shape, "1" beside an unsure "5")
     return (r.kind == "digits" and r.status == REVIEW and r.value is not None
-            and set(r.notes) - {NOTE_BLANK_LEADING} == {NOTE_UNSURE_BOX}
+            and set(r.notes) - {NOTE_BLANK_LEADING, NOTE_ONE_BY_SHAPE} == {NOTE_UNSURE_BOX}
             and bool(r.box_confidence) and min(r.box_confidence) >= BACKUP_BOX_FLOOR)
 
 
