@@ -57,6 +57,7 @@ ADDED_COLUMNS = (
     ("jobs", "run_alone", "INTEGER NOT NULL DEFAULT 0"),     # suspects of killing their worker, across restarts
     ("submissions", "left_out", "TEXT"),                     # a trainee's files not graded with the sheet
     ("submissions", "typed_trainee", "TEXT"),                # the name as typed on the upload form (NULL: not known)
+    ("submissions", "replaces", "TEXT"),                     # the form tokens a sending corrects (NULL: none)
 )
 
 

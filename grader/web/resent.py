@@ -11,7 +11,14 @@ goes with the sheet that replaced it when a trainer removes that one (:mod:`grad
 How a sending names the one it replaces: the same form token sent again with other details, the name's case
 included (``submissions.typed_trainee``; a browser without the script; the new sheet takes the token over), or the
 tokens the page's script sends in ``replaces``: it gives the form a new token when what the form holds changed
-after a failed sending, and names the tokens the form held before.
+after a failed sending, and names the tokens the form held before. Those are kept with the new sheet
+(``submissions.replaces``): a sending slower than its correction (a weak link; the page gave up on it) arrives after
+it, and is stored replaced by it at once (:func:`replaced_on_arrival`), so it is never live; its link shows what it
+was as any replaced sending's does. (Under the same token, a browser without the script, a late first sending
+cannot be told from a correction: it would take the token over and replace the corrected sheet.)
+
+The retakes and completed sheets made from a replaced sheet go with it (:func:`supersede`): they hold its name,
+code and other page, which the later sending corrects, so the class would show "Budy" beside "Budi" again.
 
 A trainer's corrections of the first sheet are never lost to this. Of the same photos under the same exercise (only
 the name corrected) they still hold, and they are carried over to the new sheet, with the trainee's disputes. Of
@@ -46,8 +53,10 @@ def replaced_tokens(text: str | None) -> tuple[str, ...]:
 def supersede(conn: sqlite3.Connection, earlier_id: int, new_id: int) -> bool:
     """Within the transaction storing sheet ``new_id``: mark sheet ``earlier_id`` (the one a sending of the same
     form made before) replaced by it, carrying over the corrections and disputes of the same photos under the same
-    exercise. Returns False, changing nothing, when the earlier sheet is gone, merged or already replaced, or when a
-    trainer corrected it and the new sheet holds other photos or another exercise (see the module's notes)."""
+    exercise, and so the live sheets made from it (its retakes and completed sheets, theirs in turn): they hold the
+    details and photos the new sending corrects. Returns False, changing nothing, when the earlier sheet is gone,
+    merged or already replaced, or when a trainer corrected it and the new sheet holds other photos or another
+    exercise (see the module's notes); a sheet made from it that is kept so keeps its own retakes too."""
     earlier = conn.execute("SELECT id, exercise, state, superseded_by FROM submissions WHERE id=?",
                            (earlier_id,)).fetchone()
     new = conn.execute("SELECT exercise FROM submissions WHERE id=?", (new_id,)).fetchone()
@@ -64,7 +73,32 @@ def supersede(conn: sqlite3.Connection, earlier_id: int, new_id: int) -> bool:
                  "%s: both are kept in the class", earlier_id, new_id)
         return False
     conn.execute("UPDATE submissions SET superseded_by=?, updated_at=? WHERE id=?", (new_id, now_iso(), earlier_id))
+    for made in conn.execute("SELECT id FROM submissions WHERE retake_of=? AND superseded_by IS NULL AND state NOT IN "
+                             "('merged', ?) ORDER BY id", (earlier_id, REMOVED)).fetchall():
+        supersede(conn, made["id"], new_id)
     return True
+
+
+def replaced_on_arrival(conn: sqlite3.Connection, sheet: NewSheet) -> sqlite3.Row | None:
+    """The sheet that replaces ``sheet`` as it is stored (``id``, ``token``), if a later sending replaced its
+    sending before it arrived: a sending on a weak link, slower than the corrected one the page sent after giving up
+    on it, whose form token that one names in ``replaces``; or a retake or completion of a sheet replaced while it
+    was being sent (its page offers neither once replaced). The latest sheet naming the token, or what replaced
+    that in turn (:func:`replacement_of`); None when none is live (removed by a trainer, say)."""
+    if sheet.client_token:
+        named = conn.execute(
+            "SELECT id, token, state, superseded_by, created_at FROM submissions WHERE replaces IS NOT NULL AND "
+            "instr(' ' || replaces || ' ', ' ' || ? || ' ') > 0 AND state NOT IN ('merged', ?) "
+            "ORDER BY superseded_by IS NULL DESC, id DESC LIMIT 1", (sheet.client_token, REMOVED)).fetchone()
+        if named is not None:
+            live = named if named["superseded_by"] is None else replacement_of(conn, named)
+            if live is not None:
+                return live
+    if sheet.retake_of is not None:
+        origin = conn.execute("SELECT id, state, superseded_by FROM submissions WHERE id=?",
+                              (sheet.retake_of,)).fetchone()
+        return replacement_of(conn, origin) if origin is not None else None
+    return None
 
 
 def _photos(conn: sqlite3.Connection, submission_id: int) -> list[str]:

@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS submissions (
                                                  -- into it or a pair split; else a later sending of its form,
                                                  -- corrected (grader.web.resent)
   retake_of INTEGER REFERENCES submissions(id),
+  replaces TEXT,                                 -- the form tokens this sending named as the earlier sendings it
+                                                 -- corrects, space-separated (NULL: none): one of them arriving
+                                                 -- late is stored replaced by it (grader.web.resent)
   pairs_with INTEGER REFERENCES submissions(id), -- a batch's page stored by a later sending of its form, and the
                                                  -- single page stored before that its file name pairs it with
   trainee_retries INTEGER NOT NULL DEFAULT 0,    -- times its trainee had it graded again after the server failed

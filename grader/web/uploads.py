@@ -287,7 +287,9 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
     A sheet sent with a form token that an earlier sheet holds (the form sent again with other details or photos:
     :func:`find_duplicate`) takes it over, so that the form's token leads to the latest sheet it made; the earlier
     sheet is kept, without it, and replaced by the new one, as are the sheets holding the tokens it ``replaces``
-    (:func:`grader.web.resent.supersede`)."""
+    (:func:`grader.web.resent.supersede`). A sheet whose sending a later one already replaced (its form token in
+    that one's ``replaces``: it arrived after its correction; or a retake of a replaced sheet) is stored replaced
+    by it (:func:`grader.web.resent.replaced_on_arrival`)."""
     written: list[tuple[str, list[tuple]]] = []
     try:
         for sheet in sheets:
@@ -311,20 +313,22 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
                              (sheet.client_token, sheet.digest, sheet.typed_trainee))
             sid = conn.execute(
                 "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
-                "trainee, trainee_name, typed_trainee, retake_of, typed_code, pairs_with, left_out, created_at, "
-                "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "trainee, trainee_name, typed_trainee, retake_of, typed_code, pairs_with, left_out, replaces, "
+                "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (token, sheet.client_token, sheet.digest, sheet.source, sheet.batch_id, sheet.group_key,
                  sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.typed_trainee,
                  sheet.retake_of, sheet.typed_code, sheet.pairs_with,
-                 json.dumps(list(sheet.left_out), ensure_ascii=False) if sheet.left_out else None, now, now)).lastrowid
+                 json.dumps(list(sheet.left_out), ensure_ascii=False) if sheet.left_out else None,
+                 " ".join(sheet.replaces) or None, now, now)).lastrowid
             conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, place, "
                              "created_at) VALUES (?,?,?,?,?,?,?,?)",
                              [(sid, *s, place, now) for s, place in zip(stored, sheet.places or [None] * len(stored))])
-            if earlier:
-                from grader.web.resent import supersede
+            from grader.web.resent import replaced_on_arrival, supersede
 
-                for earlier_id in earlier:
-                    supersede(conn, earlier_id, sid)
+            for earlier_id in earlier:
+                supersede(conn, earlier_id, sid)
+            if (later := replaced_on_arrival(conn, sheet)) is not None:
+                supersede(conn, sid, later["id"])      # (a sending slower than its correction: never live)
             ids.append(sid)
         if then is not None:
             then(conn, ids)
