@@ -283,7 +283,7 @@ def test_every_trainee_photo_input_carries_the_servers_own_limits(code, form):
 
 def test_every_photo_form_waits_for_its_answer_as_long_as_the_server_may_take(code):
     """Once all is sent, the uploader waits for the answer as long as the server may take to store a request of the
-    form's size (uploads.answer_wait_s: two minutes, and a second a MB), not the 45 s of a stalled link."""
+    form's size (sheet_storing.answer_wait_s: two minutes, and a second a MB), not the 45 s of a stalled link."""
     client = make_test_app(MAX_UPLOAD_BYTES=11 * 1024 * 1024).test_client()
     retake = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes())]).location
     half = upload(client, code=code, photos=[("bsolo_1.jpg", jpeg_bytes(color="#eeeeee"))]).location
@@ -688,7 +688,7 @@ def test_a_retake_stored_after_its_sheet_was_replaced_is_stored_replaced(app, cl
     before, still offered it): stored after the first sheet was replaced, it is replaced by the same sheet at
     once, not a live sheet made from a sending the trainee corrected."""
     from grader.web.db import get_db
-    from grader.web.uploads import store_submission
+    from grader.web.sheet_storing import store_submission
 
     upload(client, code=code, trainee="Budy", client_token="form-1")
     again = upload(client, code=code, trainee="Budi", client_token="form-2", replaces="form-1")
@@ -809,7 +809,7 @@ def test_printable_forms_page_and_pdf(client):
 
 
 def test_real_photo_header_passes_the_up_front_check():
-    from grader.web.uploads import check_photo
+    from grader.web.photo_checks import check_photo
     buf = io.BytesIO()
     Image.new("RGB", (3000, 4000)).save(buf, "PNG")
     assert check_photo(buf.getvalue(), max_bytes=10**8) == "png"
@@ -821,7 +821,7 @@ def test_real_photo_header_passes_the_up_front_check():
     (b"PK\x03\x04", None), (b"<svg", None),
 ])
 def test_image_formats_are_recognised_by_their_magic_bytes(head, fmt):
-    from grader.web.uploads import sniff_image
+    from grader.web.photo_checks import sniff_image
     assert sniff_image(head + b"\0" * 16) == fmt
 
 
@@ -1197,7 +1197,7 @@ def full_disk_after(monkeypatch, writes: int):
     import builtins
     import errno
 
-    import grader.web.uploads as uploads
+    import grader.web.sheet_storing as sheet_storing
     count = {"n": 0}
 
     class Full:
@@ -1223,7 +1223,7 @@ def full_disk_after(monkeypatch, writes: int):
         def fileno(self):
             return self.fh.fileno()
 
-    monkeypatch.setattr(uploads, "open", Full, raising=False)
+    monkeypatch.setattr(sheet_storing, "open", Full, raising=False)
 
 
 def test_a_full_disk_says_so_and_leaves_nothing_half_stored(app, client, code, monkeypatch):
@@ -1243,8 +1243,8 @@ def test_a_full_database_leaves_no_photo_behind(app, client, code, monkeypatch):
     """The photos fit on disk but the database cannot take the submission: say so, and keep no orphan files."""
     import sqlite3
 
+    import grader.web.sheet_storing as sheet_storing
     import grader.web.trainee.upload as trainee_upload
-    import grader.web.uploads as uploads
 
     class FullConn:
         def __init__(self, conn):
@@ -1258,7 +1258,7 @@ def test_a_full_database_leaves_no_photo_behind(app, client, code, monkeypatch):
         def __getattr__(self, name):
             return getattr(self.conn, name)
 
-    original = uploads.store_submission
+    original = sheet_storing.store_submission
     monkeypatch.setattr(trainee_upload, "store_submission", lambda conn, *a, **kw: original(FullConn(conn), *a, **kw))
     resp = upload(client, code=code)
     assert resp.status_code == 507 and "penyimpanan penuh" in resp.get_data(as_text=True)
@@ -1498,14 +1498,14 @@ def _counts(app) -> tuple[int, int, int]:
 def _sent_twice_while_the_first_was_being_stored(monkeypatch, send):
     """``send()`` as a resend that looked for an earlier sending before the first one was recorded (both in
     flight: the phone gave up on a stalled first one that the server was still storing)."""
-    import grader.web.uploads as uploads
-    real, looks = uploads.find_duplicate, []
+    import grader.web.sheet_storing as sheet_storing
+    real, looks = sheet_storing.find_duplicate, []
 
     def too_early(conn, **kw):
         looks.append(kw)
         return None if len(looks) == 1 else real(conn, **kw)
     with monkeypatch.context() as m:
-        m.setattr(uploads, "find_duplicate", too_early)
+        m.setattr(sheet_storing, "find_duplicate", too_early)
         resp = send()
     assert len(looks) == 2                              # the second look came after the database refused a copy
     return resp

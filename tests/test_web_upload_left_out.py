@@ -201,7 +201,7 @@ def test_the_form_sent_again_after_completion_with_only_the_name_s_case_correcte
     """The completed sheet keeps the name its upload form typed (``typed_trainee``): the same form sent again with
     only the name's case corrected is a corrected sending, graded with it, as another page 2 is above; a new form
     (no script: it names no sending it corrects) within minutes is the completed sheet, the case ignored as the
-    same photos from another form are (uploads.find_duplicate)."""
+    same photos from another form are (earlier_sendings.find_duplicate)."""
     page1, page2 = jpeg_bytes(color="#fdfdfd"), jpeg_bytes(color="#fcfcfc")
     first = upload(client, code=code, trainee="wati", photos=[("wsolo_1.jpg", page1), NOT_A_PHOTO],
                    client_token="form-1")

@@ -1,7 +1,7 @@
 """A sending corrected and sent again: the later sheet replaces the earlier one.
 
 A trainee whose sending seemed to fail may correct the name, the exercise code or a photo and send the same form
-again. That is a new sheet, graded with what was corrected (:func:`grader.web.uploads.find_duplicate`). If the
+again. That is a new sheet, graded with what was corrected (:func:`grader.web.earlier_sendings.find_duplicate`). If the
 first sending arrived after all, the sheet it made is then replaced: its ``superseded_by`` names the new sheet,
 and the class table, the review queue, the insight, the exports (:func:`grader.web.classroom.latest_sheets`) and the
 list of uploads waiting for a code leave it out. Its row and photos are kept: its own link shows what it was, says
@@ -33,9 +33,13 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from typing import TYPE_CHECKING
 
-from grader.web.db import REMOVED, now_iso
-from grader.web.uploads import DUPLICATE_WINDOW_S, NewSheet, ago_iso, content_hash, same_name_typed
+from grader.web.db import REMOVED, ago_iso, now_iso
+from grader.web.earlier_sendings import DUPLICATE_WINDOW_S, content_hash, same_name_typed
+
+if TYPE_CHECKING:
+    from grader.web.sheet_storing import NewSheet
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +118,9 @@ def completed_since(conn: sqlite3.Connection, sheet: NewSheet) -> sqlite3.Row | 
     by Back with page 2 chosen again, then sends both pages: that is the completed sheet, not the same photos
     graded a third time as another sheet of the class, nor a correction replacing the half one. Looked for among
     the sheets that follow the one the form's token made, at any time (a form's token is recognised at any time),
-    and among those stored within :data:`~grader.web.uploads.DUPLICATE_WINDOW_S` for the same exercise (a page shown again by Back
-    sends under a new token). A retake or a completed sheet itself is not looked for (:func:`~grader.web.uploads.content_hash`).
-    As in :func:`~grader.web.uploads.find_duplicate`, the form's own sheets are it only with the name typed as it
+    and among those stored within :data:`~grader.web.earlier_sendings.DUPLICATE_WINDOW_S` for the same exercise (a page shown again by Back
+    sends under a new token). A retake or a completed sheet itself is not looked for (:func:`~grader.web.earlier_sendings.content_hash`).
+    As in :func:`~grader.web.earlier_sendings.find_duplicate`, the form's own sheets are it only with the name typed as it
     was, case and all (a retake or a completed sheet keeps the name its upload form typed); the others, from
     another form, by the digest, which ignores the name's case.
     """

@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS submissions (
   typed_trainee TEXT,                            -- the name exactly as typed on the upload form ('' none; a retake
                                                  -- keeps its sheet's), which grading leaves alone (trainee may
                                                  -- become the QR's or the number read): the form sent again as it
-                                                 -- was is told by it from a corrected one (uploads.find_duplicate);
+                                                 -- was is told by it from a corrected one
+                                                 -- (earlier_sendings.find_duplicate);
                                                  -- NULL: not known (a batch's sheet, a row from before the column)
   result TEXT, result_original TEXT,
   result_status TEXT, score REAL,
