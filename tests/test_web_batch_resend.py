@@ -137,7 +137,7 @@ def test_a_batch_sent_again_hashes_the_photos_it_holds_once(code, monkeypatch):
     which the request had just hashed (a class's 400 MB, twice, on a small server). Only the request hashes them."""
     import hashlib as real
 
-    import grader.web.uploads as uploads
+    import grader.web.sheet_storing as sheet_storing
     from test_web_trainee import full_disk_after
 
     app = make_test_app()
@@ -153,7 +153,7 @@ def test_a_batch_sent_again_hashes_the_photos_it_holds_once(code, monkeypatch):
         def sha256(data=b""):
             hashed.append(bytes(data))
             return real.sha256(data)
-    monkeypatch.setattr(uploads, "hashlib", Counting)
+    monkeypatch.setattr(sheet_storing, "hashlib", Counting)
     import grader.web.batch_storing as batch_storing
     monkeypatch.setattr(batch_storing, "queue_grading", lambda *a, **k: None)   # (the storing only: no merge step)
     assert send(trainer, code, AGAIN, "klas").status_code == 302

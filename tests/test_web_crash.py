@@ -209,7 +209,7 @@ def error_at_photo(monkeypatch, n: int):
     """The ``n``-th photo file written raises a RuntimeError once created (a bug in the middle of storing)."""
     import builtins
 
-    import grader.web.uploads as uploads
+    import grader.web.sheet_storing as sheet_storing
     opened = []
 
     def open_then_fail(path, mode):
@@ -219,7 +219,7 @@ def error_at_photo(monkeypatch, n: int):
             fh.close()
             raise RuntimeError("a bug while writing a photo")
         return fh
-    monkeypatch.setattr(uploads, "open", open_then_fail, raising=False)
+    monkeypatch.setattr(sheet_storing, "open", open_then_fail, raising=False)
 
 
 @pytest.mark.parametrize("cut", ["crash", "full_disk", "error"])
@@ -357,7 +357,7 @@ def test_a_stored_photo_is_on_the_disk_before_the_database_says_it_is(code, monk
     file and of its folder before the commit), and the commit itself must survive (synchronous = FULL)."""
     import os
 
-    import grader.web.uploads as uploads
+    import grader.web.sheet_storing as sheet_storing
 
     synced, order = [], []
     real_fsync = os.fsync
@@ -367,9 +367,9 @@ def test_a_stored_photo_is_on_the_disk_before_the_database_says_it_is(code, monk
         return real_fsync(fd)
     app = make_test_app()
     client = app.test_client()
-    real_execute_begin = uploads.now_iso
-    monkeypatch.setattr(uploads.os, "fsync", fsync)
-    monkeypatch.setattr(uploads, "now_iso", lambda: order.append(len(synced)) or real_execute_begin())
+    real_execute_begin = sheet_storing.now_iso
+    monkeypatch.setattr(sheet_storing.os, "fsync", fsync)
+    monkeypatch.setattr(sheet_storing, "now_iso", lambda: order.append(len(synced)) or real_execute_begin())
     upload(client, code)
     photo = next(p for p in synced if p.endswith("017_1.jpg"))
     folder = os.path.dirname(photo)

@@ -10,8 +10,8 @@ from grader.errors import GraderError
 from grader.web.db import connect
 from grader.web.job_pools import WorkerPool
 from grader.web.jobs import MAX_ATTEMPTS, JobContext, JobRunner
+from grader.web.sheet_storing import store_submission
 from grader.web.testing import csrf_of, failing_first, jpeg_bytes, make_test_app
-from grader.web.uploads import store_submission
 
 
 def stored(app, code, name="017_1.jpg", data=None):
@@ -372,7 +372,7 @@ def test_a_sheet_stored_but_never_queued_is_graded_at_the_next_start(tmp_path):
 
     from grader.web.page_merge import merge_finished_batches
     from grader.web.testing import jpeg_bytes, make_test_app
-    from grader.web.uploads import store_submission
+    from grader.web.sheet_storing import store_submission
     app = make_test_app()
     with app.app_context():
         from grader.web.db import get_db
@@ -451,7 +451,7 @@ def test_removing_either_half_of_a_split_pair_removes_the_pair_that_held_its_pho
 
     from grader.web.db import connect
     from grader.web.page_merge import merge_batch
-    from grader.web.uploads import submission_dir
+    from grader.web.sheet_storing import submission_dir
     from grader.web.removal import remove_sheet
     from grader.web.testing import make_test_app
     app = make_test_app()
@@ -533,7 +533,7 @@ def graded_pair_of_two_trainees(app, fields=(), numbers=None) -> tuple[int, int]
 
     from grader.web.db import get_db, now_iso
     from grader.web.testing import jpeg_bytes
-    from grader.web.uploads import store_submission
+    from grader.web.sheet_storing import store_submission
     numbers = numbers or ({"value": "009", "status": "ok"}, {"value": "104", "status": "ok"})
     with app.app_context():
         db = get_db()

@@ -9,7 +9,8 @@ from grader.web import grade_again
 from grader.web.db import connect
 from grader.web.jobs import JobRunner
 from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
-from grader.web.uploads import queue_grading, store_submission
+from grader.web.grading_queue import queue_grading
+from grader.web.sheet_storing import store_submission
 
 # a sweep every 0.1 s, taking any sheet at once (the default waits a minute: a request may still be queueing it)
 SWEEPING = {"JOBS_MODE": "thread", "JOBS_WORKERS": 1, "JOBS_SWEEP_S": 0.1, "JOBS_STRANDED_AFTER_S": 0,

@@ -283,7 +283,7 @@ def test_every_trainee_photo_input_carries_the_servers_own_limits(code, form):
 
 def test_every_photo_form_waits_for_its_answer_as_long_as_the_server_may_take(code):
     """Once all is sent, the uploader waits for the answer as long as the server may take to store a request of the
-    form's size (uploads.answer_wait_s: two minutes, and a second a MB), not the 45 s of a stalled link."""
+    form's size (sheet_storing.answer_wait_s: two minutes, and a second a MB), not the 45 s of a stalled link."""
     client = make_test_app(MAX_UPLOAD_BYTES=11 * 1024 * 1024).test_client()
     retake = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes())]).location
     half = upload(client, code=code, photos=[("bsolo_1.jpg", jpeg_bytes(color="#eeeeee"))]).location
@@ -446,9 +446,48 @@ def test_the_first_sheet_of_a_form_sent_again_corrected_is_replaced_in_every_tra
     sent = upload(client, **{**details, **first}, client_token="form-1")
     again = upload(client, **details, **({"client_token": "form-2", "replaces": "form-1"} if script
                                          else {"client_token": "form-1"}))
+    _replaced_in_every_view(app, client, code, sent, again)
+
+
+@pytest.mark.parametrize("first", [
+    {"trainee": "Budy"},                                         # the name corrected
+    {"code": "ZZZZZZ"},                                          # the code corrected (the first is held for it)
+    {"photos": [("017_1.jpg", jpeg_bytes(color="#eee"))]},       # another photo
+], ids=["name", "code", "photo"])
+def test_a_first_sending_arriving_after_its_corrected_one_is_stored_replaced(app, client, code, first):
+    """A weak link: the first sending stalled, the page gave up on it and sent the corrected form under a new token
+    naming the first (``replaces``), and the first arrived after all, last. Nothing replaced it then: it was a live
+    sheet beside the corrected one ("Budy" beside "Budi", or an extra attempt). It is stored replaced by the sheet
+    naming its token, in the same transaction, and is seen as any replaced sending is: its own link shows what it
+    was, with the note leading to the corrected one, and no trainer view counts it. (Only the name's case
+    corrected, it is that sheet again: the same photos of the same trainee within minutes, find_duplicate.)"""
+    details = {"code": code, "trainee": "Budi"}
+    again = upload(client, **details, client_token="form-2", replaces="form-1")
+    sent = upload(client, **{**details, **first}, client_token="form-1")
+    _replaced_in_every_view(app, client, code, sent, again)
+    assert client.get("/kiriman/form-2.json").get_json()["url"] == again.location
+
+
+def test_a_late_first_sending_goes_to_what_replaced_the_sheet_naming_it(app, client, code):
+    """Corrected twice, the last sending naming only the one before it: the first, arriving last, is replaced by
+    the latest sheet, not by the one a correction replaced already."""
+    second = upload(client, code=code, trainee="Budi", client_token="form-2", replaces="form-1")
+    third = upload(client, code=code, trainee="Budi Santoso", client_token="form-3", replaces="form-2")
+    upload(client, code=code, trainee="Budy", client_token="form-1")
+    by_token = {r["token"]: r for r in _sheets(app)}
+    latest = by_token[third.location.rsplit("/", 1)[1]]
+    assert by_token[second.location.rsplit("/", 1)[1]]["superseded_by"] == latest["id"]
+    assert [r["trainee"] for r in by_token.values() if r["superseded_by"] is None] == ["Budi Santoso"]
+    assert client.get("/kiriman/form-1.json").get_json()["url"] == third.location
+
+
+def _replaced_in_every_view(app, client, code, sent, again):
+    """The sheet of ``sent`` is replaced by that of ``again`` (named Budi, under ``code``) for the trainer and on
+    its own page; the lookup about its form (``form-1``) leads to the latter."""
     assert again.status_code == 302 and again.location != sent.location
-    old, new = _sheets(app)
-    assert old["superseded_by"] == new["id"] and new["superseded_by"] is None
+    by_token = {r["token"]: r for r in _sheets(app)}
+    old, new = by_token[sent.location.rsplit("/", 1)[1]], by_token[again.location.rsplit("/", 1)[1]]
+    assert len(by_token) == 2 and old["superseded_by"] == new["id"] and new["superseded_by"] is None
     assert new["trainee"] == "Budi" and new["exercise"] == code and new["state"] == "done"
     assert list((app.config["DATA_DIR"] / "submissions" / old["token"] / "upload").iterdir())   # kept
 
@@ -608,6 +647,62 @@ def test_removing_an_exercise_removes_a_held_sending_one_of_its_sheets_replaced(
     assert not (app.config["DATA_DIR"] / "submissions" / sent.location.rsplit("/", 1)[1]).exists()
 
 
+@pytest.mark.parametrize("corrected", [False, True], ids=["retake", "retake_corrected_by_trainer"])
+def test_a_retake_of_a_sending_a_corrected_one_replaced_goes_with_it(app, client, code, corrected):
+    """The first sending arrived after all, the trainee retook its blurry page on its result page, and then sent
+    the form again with the name corrected (under a new token naming the first): the first sheet was replaced,
+    but its retake, made with the name and photos the correction replaces, stayed live: "Budy" beside "Budi" in
+    the class. What was made from a replaced sending is replaced with it, unless a trainer corrected it (other
+    photos than the new sheet's: the correction would not hold, so both stay, as for the first sheet itself)."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import REVIEW_FIELD
+
+    photos = [("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)]
+    sent = upload(client, code=code, trainee="Budy", photos=photos, client_token="form-1")
+    retake = client.post(sent.location + "/ulang", data={"csrf_token": csrf_of(client), "position": "2",
+                                                         "photo": (io.BytesIO(jpeg_bytes(color="#fafafa")),
+                                                                   "017_2.jpg")},
+                         content_type="multipart/form-data")
+    assert retake.status_code == 302
+    trainer = _trainer(app)
+    if corrected:
+        saved = trainer.post("/trainer/lembar/2/koreksi", data={
+            "csrf_token": csrf_of(trainer, "/trainer/lembar/2"), "field": REVIEW_FIELD,
+            "value": str(load_key(code).fields[REVIEW_FIELD])}, headers={"X-Requested-With": "fetch"})
+        assert saved.get_json()["ok"]
+    again = upload(client, code=code, trainee="Budi", photos=photos, client_token="form-2", replaces="form-1")
+    first, retaken, new = _sheets(app)
+    assert first["superseded_by"] == new["id"] and new["superseded_by"] is None
+    rows = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+    if corrected:
+        assert retaken["superseded_by"] is None and sorted(r["trainee"] for r in rows) == ["Budi", "Budy"]
+        return
+    assert retaken["superseded_by"] == new["id"]
+    assert [(r["trainee"], r["url"]) for r in rows] == [("Budi", f"/trainer/lembar/{new['id']}")]
+    html = client.get(retake.location).get_data(as_text=True)
+    assert "Kiriman ini sudah diganti oleh kiriman Anda berikutnya" in html and f'href="{again.location}"' in html
+
+
+def test_a_retake_stored_after_its_sheet_was_replaced_is_stored_replaced(app, client, code):
+    """A retake sent from the first sheet's page while the corrected sending was being stored (the page, opened
+    before, still offered it): stored after the first sheet was replaced, it is replaced by the same sheet at
+    once, not a live sheet made from a sending the trainee corrected."""
+    from grader.web.db import get_db
+    from grader.web.sheet_storing import store_submission
+
+    upload(client, code=code, trainee="Budy", client_token="form-1")
+    again = upload(client, code=code, trainee="Budi", client_token="form-2", replaces="form-1")
+    first, new = _sheets(app)
+    with app.app_context():
+        late = store_submission(get_db(), app.config["DATA_DIR"], files=[("017_1.jpg", jpeg_bytes(color="#fafafa"))],
+                                source="trainee", exercise=code, trainee="Budy", typed_trainee="Budy",
+                                retake_of=first["id"], client_token="retake-form")
+    assert late.created
+    assert {r["id"]: r["superseded_by"] for r in _sheets(app)} == {first["id"]: new["id"], new["id"]: None,
+                                                                  late.id: new["id"]}
+    assert client.get(f"/hasil/{late.token}").get_data(as_text=True).count(f'href="{again.location}"') >= 1
+
+
 def test_post_without_csrf_token_is_refused(client, code):
     resp = client.post("/", data={"code": code, "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
                        content_type="multipart/form-data")
@@ -714,7 +809,7 @@ def test_printable_forms_page_and_pdf(client):
 
 
 def test_real_photo_header_passes_the_up_front_check():
-    from grader.web.uploads import check_photo
+    from grader.web.photo_checks import check_photo
     buf = io.BytesIO()
     Image.new("RGB", (3000, 4000)).save(buf, "PNG")
     assert check_photo(buf.getvalue(), max_bytes=10**8) == "png"
@@ -726,7 +821,7 @@ def test_real_photo_header_passes_the_up_front_check():
     (b"PK\x03\x04", None), (b"<svg", None),
 ])
 def test_image_formats_are_recognised_by_their_magic_bytes(head, fmt):
-    from grader.web.uploads import sniff_image
+    from grader.web.photo_checks import sniff_image
     assert sniff_image(head + b"\0" * 16) == fmt
 
 
@@ -1102,7 +1197,7 @@ def full_disk_after(monkeypatch, writes: int):
     import builtins
     import errno
 
-    import grader.web.uploads as uploads
+    import grader.web.sheet_storing as sheet_storing
     count = {"n": 0}
 
     class Full:
@@ -1128,7 +1223,7 @@ def full_disk_after(monkeypatch, writes: int):
         def fileno(self):
             return self.fh.fileno()
 
-    monkeypatch.setattr(uploads, "open", Full, raising=False)
+    monkeypatch.setattr(sheet_storing, "open", Full, raising=False)
 
 
 def test_a_full_disk_says_so_and_leaves_nothing_half_stored(app, client, code, monkeypatch):
@@ -1148,8 +1243,8 @@ def test_a_full_database_leaves_no_photo_behind(app, client, code, monkeypatch):
     """The photos fit on disk but the database cannot take the submission: say so, and keep no orphan files."""
     import sqlite3
 
+    import grader.web.sheet_storing as sheet_storing
     import grader.web.trainee.upload as trainee_upload
-    import grader.web.uploads as uploads
 
     class FullConn:
         def __init__(self, conn):
@@ -1163,7 +1258,7 @@ def test_a_full_database_leaves_no_photo_behind(app, client, code, monkeypatch):
         def __getattr__(self, name):
             return getattr(self.conn, name)
 
-    original = uploads.store_submission
+    original = sheet_storing.store_submission
     monkeypatch.setattr(trainee_upload, "store_submission", lambda conn, *a, **kw: original(FullConn(conn), *a, **kw))
     resp = upload(client, code=code)
     assert resp.status_code == 507 and "penyimpanan penuh" in resp.get_data(as_text=True)
@@ -1403,14 +1498,14 @@ def _counts(app) -> tuple[int, int, int]:
 def _sent_twice_while_the_first_was_being_stored(monkeypatch, send):
     """``send()`` as a resend that looked for an earlier sending before the first one was recorded (both in
     flight: the phone gave up on a stalled first one that the server was still storing)."""
-    import grader.web.uploads as uploads
-    real, looks = uploads.find_duplicate, []
+    import grader.web.sheet_storing as sheet_storing
+    real, looks = sheet_storing.find_duplicate, []
 
     def too_early(conn, **kw):
         looks.append(kw)
         return None if len(looks) == 1 else real(conn, **kw)
     with monkeypatch.context() as m:
-        m.setattr(uploads, "find_duplicate", too_early)
+        m.setattr(sheet_storing, "find_duplicate", too_early)
         resp = send()
     assert len(looks) == 2                              # the second look came after the database refused a copy
     return resp

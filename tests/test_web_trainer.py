@@ -192,7 +192,7 @@ def test_a_batch_file_that_is_not_a_photo_is_told_a_scanned_pdf_would_do(trainer
 
 def test_the_batch_form_waits_for_its_answer_as_long_as_storing_a_whole_batch_may_take(trainer, code):
     """A batch may carry 400 MB to read and store before the server answers: the uploader waits two minutes and a
-    second a MB for it once all is sent (uploads.answer_wait_s), not the 45 s of a stalled link."""
+    second a MB for it once all is sent (sheet_storing.answer_wait_s), not the 45 s of a stalled link."""
     html = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
     assert 'data-answer-seconds="520"' in html and 'data-processing="Sedang diproses…"' in html
 

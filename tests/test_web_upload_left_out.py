@@ -191,6 +191,9 @@ def test_the_form_sent_again_after_the_sheet_was_completed_is_the_completed_shee
     other = upload(client, code=code, photos=[("wsolo_1.jpg", page1), ("w_2.jpg", jpeg_bytes(color="#fbfbfb"))],
                    client_token="form-1" if form == "same_form" else "form-3")
     assert other.location not in (first.location, done.location) and len(_rows(app)) == 3
+    if form == "same_form":     # (a correction of the form's sending: the sheet completed from it goes with it)
+        half, completed, latest = _rows(app)
+        assert half["superseded_by"] == completed["superseded_by"] == latest["id"]
 
 
 def test_the_form_sent_again_after_completion_with_only_the_name_s_case_corrected_is_a_new_sending(app, client,
@@ -198,7 +201,7 @@ def test_the_form_sent_again_after_completion_with_only_the_name_s_case_correcte
     """The completed sheet keeps the name its upload form typed (``typed_trainee``): the same form sent again with
     only the name's case corrected is a corrected sending, graded with it, as another page 2 is above; a new form
     (no script: it names no sending it corrects) within minutes is the completed sheet, the case ignored as the
-    same photos from another form are (uploads.find_duplicate)."""
+    same photos from another form are (earlier_sendings.find_duplicate)."""
     page1, page2 = jpeg_bytes(color="#fdfdfd"), jpeg_bytes(color="#fcfcfc")
     first = upload(client, code=code, trainee="wati", photos=[("wsolo_1.jpg", page1), NOT_A_PHOTO],
                    client_token="form-1")
@@ -210,6 +213,8 @@ def test_the_form_sent_again_after_completion_with_only_the_name_s_case_correcte
     assert upload(client, code=code, trainee="Wati", photos=both, client_token="form-2").location == done.location
     corrected = upload(client, code=code, trainee="Wati", photos=both, client_token="form-1")
     assert corrected.location not in (first.location, done.location) and len(_rows(app)) == 3
+    half, completed, latest = _rows(app)          # (the sheet completed from the sending corrected goes with it)
+    assert half["superseded_by"] == completed["superseded_by"] == latest["id"]
     from grader.web.db import get_db
     with app.app_context():
         assert get_db().execute("SELECT trainee FROM submissions WHERE token=?",

@@ -207,7 +207,7 @@ def error_response(status: int, text: str, **extra):
 def _register_errors(app: Flask) -> None:
     from grader.web.i18n import error_text
     from grader.web.i18n import gettext as _
-    from grader.web.uploads import StorageError
+    from grader.web.sheet_storing import StorageError
 
     messages = {
         400: "Permintaan tidak valid.",
@@ -239,7 +239,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(StorageError)
     def storage_error(exc: StorageError):
-        # logged where it happened (uploads.store_submission); the sender keeps their photos and sends again
+        # logged where it happened (sheet_storing.store_submission); the sender keeps their photos and sends again
         return error_response(507, error_text(exc), code=exc.code)
 
     @app.errorhandler(500)

@@ -1,5 +1,5 @@
 """Storing a trainer's batch: one sheet per file-name group, what a batch already holds, and what its sender is told
-when storing stops part way. Built on :mod:`grader.web.uploads`, which stores each sheet."""
+when storing stops part way. Built on :mod:`grader.web.sheet_storing`, which stores each sheet."""
 from __future__ import annotations
 
 import hashlib
@@ -8,9 +8,10 @@ import sqlite3
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from grader.web.db import REMOVED
-from grader.web.uploads import (BATCH_PRIORITY, DUPLICATE_WINDOW_S, StorageError, ago_iso, queue_grading,
-                                store_submission)
+from grader.web.db import REMOVED, ago_iso
+from grader.web.earlier_sendings import DUPLICATE_WINDOW_S
+from grader.web.grading_queue import BATCH_PRIORITY, queue_grading
+from grader.web.sheet_storing import StorageError, store_submission
 
 log = logging.getLogger(__name__)
 

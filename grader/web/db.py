@@ -7,7 +7,7 @@ the workers can read and write at the same time.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import click
@@ -30,6 +30,11 @@ STORING = "storing:"
 def now_iso() -> str:
     """The current UTC time, ISO 8601 to the second."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def ago_iso(seconds: int) -> str:
+    """``seconds`` before now, as the database stores times (:func:`now_iso`)."""
+    return (datetime.now(timezone.utc) - timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
@@ -57,6 +62,7 @@ ADDED_COLUMNS = (
     ("jobs", "run_alone", "INTEGER NOT NULL DEFAULT 0"),     # suspects of killing their worker, across restarts
     ("submissions", "left_out", "TEXT"),                     # a trainee's files not graded with the sheet
     ("submissions", "typed_trainee", "TEXT"),                # the name as typed on the upload form (NULL: not known)
+    ("submissions", "replaces", "TEXT"),                     # the form tokens a sending corrects (NULL: none)
 )
 
 

@@ -16,8 +16,8 @@ import logging
 import sqlite3
 
 from grader.web.db import now_iso
+from grader.web.grading_queue import BATCH_PRIORITY, TRAINEE_PRIORITY, queue_grading
 from grader.web.job_worker import SERVER_FAILURES, WORKER_CRASHED
-from grader.web.uploads import BATCH_PRIORITY, TRAINEE_PRIORITY, queue_grading
 
 __all__ = ["TRAINEE_RETRIES", "grade_failed_again", "trainee_retry"]
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from grader.web.corrections import apply_corrections, corrections_for, disputes_
 from grader.web.db import REMOVED, connect, now_iso
 from grader.web.job_worker import JobContext
 from grader.web.removal import drop_photos, remove_late_sheet
-from grader.web.uploads import read_stored, submission_dir
+from grader.web.sheet_storing import read_stored, submission_dir
 
 log = logging.getLogger(__name__)
 

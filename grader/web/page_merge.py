@@ -16,11 +16,12 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.page_groups import PageEvidence, group_pages, page_number_evidence
-from grader.web.db import MERGING, STORING, connect, now_iso
 from grader.web.corrections import carry_over_reviews
+from grader.web.db import MERGING, STORING, connect, now_iso
 from grader.web.grading import stored_photos
+from grader.web.grading_queue import BATCH_PRIORITY, queue_grading
+from grader.web.sheet_storing import NewSheet, store_sheets, store_submission
 from grader.web.stranded import queue_stranded
-from grader.web.uploads import BATCH_PRIORITY, NewSheet, queue_grading, store_sheets, store_submission
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ import json
 from dataclasses import dataclass, field
 
 from grader.grading.findings import as_worded_now
-from grader.grading.shown import boxes_to_name, full_score, score_text, shown_value
 from grader.grading.review_queue import on_unread_page
+from grader.grading.shown import boxes_to_name, full_score, score_text, shown_value
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
-from grader.web.uploads import answer_wait_s
+from grader.web.sheet_storing import answer_wait_s
 
 SECTION_TITLES = {
     "I": "I. Data pemilih dan pengguna hak pilih",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from grader.exercise.store import KEY_NAME, REMOVED_MARK, exercises_dir, removed_exercises
 from grader.web.db import MERGING, REMOVED, now_iso
-from grader.web.uploads import submission_dir
+from grader.web.sheet_storing import submission_dir
 
 log = logging.getLogger(__name__)
 

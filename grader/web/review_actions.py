@@ -17,7 +17,7 @@ from grader.web.corrections import apply_corrections, corrections_for, disputes_
 from grader.web.db import REMOVED, connect, now_iso
 from grader.web.grading import load_exercise_key, redraw, resolve_pipeline, store_result
 from grader.web.job_worker import JobContext
-from grader.web.uploads import submission_dir
+from grader.web.sheet_storing import submission_dir
 
 log = logging.getLogger(__name__)
 

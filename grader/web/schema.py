@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS submissions (
   typed_trainee TEXT,                            -- the name exactly as typed on the upload form ('' none; a retake
                                                  -- keeps its sheet's), which grading leaves alone (trainee may
                                                  -- become the QR's or the number read): the form sent again as it
-                                                 -- was is told by it from a corrected one (uploads.find_duplicate);
+                                                 -- was is told by it from a corrected one
+                                                 -- (earlier_sendings.find_duplicate);
                                                  -- NULL: not known (a batch's sheet, a row from before the column)
   result TEXT, result_original TEXT,
   result_status TEXT, score REAL,
@@ -56,6 +57,9 @@ CREATE TABLE IF NOT EXISTS submissions (
                                                  -- into it or a pair split; else a later sending of its form,
                                                  -- corrected (grader.web.resent)
   retake_of INTEGER REFERENCES submissions(id),
+  replaces TEXT,                                 -- the form tokens this sending named as the earlier sendings it
+                                                 -- corrects, space-separated (NULL: none): one of them arriving
+                                                 -- late is stored replaced by it (grader.web.resent)
   pairs_with INTEGER REFERENCES submissions(id), -- a batch's page stored by a later sending of its form, and the
                                                  -- single page stored before that its file name pairs it with
   trainee_retries INTEGER NOT NULL DEFAULT 0,    -- times its trainee had it graded again after the server failed

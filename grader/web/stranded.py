@@ -1,7 +1,7 @@
 """Sheets marked ``queued`` with no job to grade them: queued as their caller would have queued them.
 
 A sheet is marked ``queued`` (stored, released from its held code, graded again, moved to another exercise), then
-its ``grade`` job is recorded (:func:`grader.web.uploads.queue_grading`). Those are two commits, made by every
+its ``grade`` job is recorded (:func:`grader.web.grading_queue.queue_grading`). Those are two commits, made by every
 caller; an error between them (a database locked past its timeout, a bug) or a crash leaves the sheet waiting with
 no job. Folding each caller's claim into the job's transaction would mean reworking every caller (and each new one
 could open the gap again); one sweep closes it for all of them: the start's recovery once
@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 
 from grader.web.db import connect
 from grader.web.job_worker import WORKER_CRASHED
-from grader.web.uploads import BATCH_PRIORITY, TRAINEE_PRIORITY, queue_grading
+from grader.web.grading_queue import BATCH_PRIORITY, TRAINEE_PRIORITY, queue_grading
 
 __all__ = ["STRANDED_AFTER_S", "SWEEP_EVERY_S", "queue_stranded", "watch"]
 log = logging.getLogger(__name__)

@@ -77,7 +77,7 @@
   // stored twice. A form sent by choosing its photo (data-autosubmit: a retake) has no button to tap until then:
   // its [data-resend] button shows after a failure. Once all is sent, the server reads and stores it with no
   // progress to show (a PDF's pages, a slow disk, a class sending at once): the form says it is being processed
-  // and waits for the answer up to data-answer-seconds (uploads.answer_wait_s), not the 45 s of a stalled link;
+  // and waits for the answer up to data-answer-seconds (sheet_storing.answer_wait_s), not the 45 s of a stalled link;
   // past that it says the photos most likely arrived (data-no-answer), and sending again is safe. After any failure
   // the page asks whether the sending arrived after all (data-arrived: the server knows the form's token), and opens
   // its result if it did, at once and again before sending: on a weak link, the photos are not sent twice.

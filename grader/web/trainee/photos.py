@@ -8,8 +8,8 @@ import math
 from flask import current_app
 
 from grader.errors import GraderError
+from grader.web.photo_checks import check_photo
 from grader.web.trainee import bp
-from grader.web.uploads import check_photo
 
 #: What the trainee's photo inputs offer: photos, and the PDF a scanner app (CamScanner, Adobe Scan, Microsoft Lens)
 #: saves by default, whose page photos are graded like photos (:func:`uploaded_photos`).
@@ -52,7 +52,7 @@ def photo_long_side() -> int:
 
 def uploaded_photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
     """An uploaded photo, or the page photos of an uploaded PDF (a scanner app's), each checked
-    (:func:`~grader.web.uploads.check_photo`); raises GraderError."""
+    (:func:`~grader.web.photo_checks.check_photo`); raises GraderError."""
     from grader.photo.pdf_pages import photos_of
 
     limits = photo_limits(max_pages)

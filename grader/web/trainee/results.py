@@ -21,7 +21,8 @@ from grader.web.resent import replacement_of
 from grader.web.trainee import bp, get_submission, normalise_code
 from grader.web.trainee.attempts import (duplicate_photos, missing_pages, own_attempts, page_offers, read_pages,
                                          remember_attempt)
-from grader.web.uploads import sent_with_form, submission_dir
+from grader.web.earlier_sendings import sent_with_form
+from grader.web.sheet_storing import submission_dir
 
 bp.add_app_template_global(SERVER_FAILURES, "SERVER_FAILURES")
 bp.add_app_template_global(TRAINEE_RETRIES, "TRAINEE_RETRIES")

@@ -9,18 +9,20 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from grader.errors import GraderError
-from grader.web.db import get_db
 from grader.web.corrections import carry_over_reviews
+from grader.web.db import get_db
 from grader.web.grading import stored_photos
+from grader.web.grading_queue import queue_grading
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
+from grader.web.photo_checks import check_photo
 from grader.web.present import left_out_of
 from grader.web.resent import replaced_tokens
+from grader.web.sheet_storing import read_stored, store_submission
 from grader.web.trainee import bp, get_submission, replaced_sending
 from grader.web.trainee.attempts import earlier_attempts, missing_pages, pages_for, read_pages, remember_attempt
 from grader.web.trainee.photos import uploaded_photos
 from grader.web.trainee.results import image_urls
-from grader.web.uploads import check_photo, queue_grading, read_stored, store_submission
 
 #: The flash category of why a page could not be added to a sheet: said in the "complete this sheet" card, where the
 #: answer opens the page (#lengkapi), not at the page's top (base.html leaves "error@…" messages to their card).

@@ -10,13 +10,15 @@ from flask import current_app, redirect, render_template, request, session, url_
 
 from grader.errors import GraderError
 from grader.web.db import REMOVED, get_db
+from grader.web.grading_queue import queue_grading, release_held
 from grader.web.i18n import error_text, pick
 from grader.web.i18n import gettext as _
+from grader.web.photo_checks import CONTROL_RE, display_name
 from grader.web.resent import replaced_tokens
+from grader.web.sheet_storing import store_submission
 from grader.web.trainee import bp, check_exercise, get_submission, normalise_code
 from grader.web.trainee.attempts import remember_attempt
 from grader.web.trainee.photos import uploaded_photos
-from grader.web.uploads import CONTROL_RE, display_name, queue_grading, release_held, store_submission
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ def upload():
     db = get_db()
     # (the form's token finds the sheet it made only if it is sent again as it was, the name as typed, case and all:
     # with the name or the code corrected after a failed sending, it is a new sheet with them, which replaces the
-    # first; uploads.find_duplicate, grader.web.resent)
+    # first; earlier_sendings.find_duplicate, grader.web.resent)
     sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source="trainee",
                            exercise=None if code_error else code, trainee=trainee, typed_trainee=trainee or "",
                            typed_code=code if code_error else None,

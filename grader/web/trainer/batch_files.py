@@ -9,9 +9,9 @@ from flask import current_app
 from grader.batch import earlier_copies
 from grader.errors import GraderError
 from grader.photo.pdf_pages import photos_of
+from grader.web.photo_checks import check_photo
 from grader.web.safezip import ZipLimits, read_zip
 from grader.web.trainer import bp
-from grader.web.uploads import check_photo
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 #: A PDF in a batch (a copier's or a scanner app's stack of a class's sheets) may be this many photos' limit.
@@ -38,7 +38,7 @@ def batch_limits() -> dict[str, int]:
 NESTED_ZIP = ("nested_zip", "Zip di dalam zip tidak dibuka. Ekstrak dulu, lalu kirim isinya.",
               "A zip inside a zip is not opened. Extract it first, then send what it holds.")
 #: A photo check's reasons said to a trainer, who skips the file, where its own words ask a trainee for a photo
-#: of their sheet (:func:`grader.web.uploads.check_photo`): (code, Indonesian, English).
+#: of their sheet (:func:`grader.web.photo_checks.check_photo`): (code, Indonesian, English).
 FOR_TRAINER = {reason[0]: reason for reason in (
     ("not_an_image", "Berkas ini bukan foto atau PDF. Dilewati: lembar dinilai dari foto (JPEG, PNG, WebP atau "
      "HEIC) atau PDF hasil pindaian.", "This file is not a photo or a PDF. Skipped: sheets are graded from photos "

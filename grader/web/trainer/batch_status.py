@@ -12,6 +12,7 @@ from grader.batch import refusal_messages
 from grader.grading.shown import full_score
 from grader.web.batch_storing import sheet_label, sheets_holding
 from grader.web.db import REMOVED, get_db
+from grader.web.earlier_sendings import DUPLICATE_WINDOW_S
 from grader.web.i18n import get_lang
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
@@ -21,7 +22,6 @@ from grader.web.trainer import bp
 from grader.web.trainer.batch_upload import ALREADY_SENT_ON
 from grader.web.trainer.exercises import get_key, has_exercise
 from grader.web.trainer.results import ident_url, printed_for, regrade_under
-from grader.web.uploads import DUPLICATE_WINDOW_S
 
 
 def batch_progress(batch_id: int) -> dict:

@@ -13,15 +13,16 @@ from pathlib import Path
 from flask import current_app, flash, jsonify, redirect, request, url_for
 
 from grader.web.batch_storing import held_by_batch, recently_sent, sheet_label, sheets_holding, store_batch
-from grader.web.db import STORING, get_db, now_iso
+from grader.web.db import STORING, ago_iso, get_db, now_iso
+from grader.web.earlier_sendings import DUPLICATE_WINDOW_S
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
 from grader.web.i18n_en import EN
 from grader.web.security import current_trainer
+from grader.web.sheet_storing import StorageError
 from grader.web.trainer import bp
 from grader.web.trainer.batch_files import collect_photos, drop_same_photos, shown_as, skipped_entry
 from grader.web.trainer.exercises import get_key
-from grader.web.uploads import DUPLICATE_WINDOW_S, StorageError, ago_iso
 
 log = logging.getLogger(__name__)
 #: A new form (the page opened again) completes a batch cut short this long ago at most, and only its trainer's.

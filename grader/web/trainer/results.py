@@ -13,13 +13,14 @@ from grader.pipeline import IDENTITY_NAME
 from grader.web.classroom import SORT_COLUMNS, latest_sheets, trainees_insight
 from grader.web.db import get_db, now_iso, sheet_or_abort
 from grader.web.grade_again import grade_failed_again
+from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
 from grader.web.i18n import gettext as _
 from grader.web.images import photo_preview
 from grader.web.resent import replaced_by_sheet, replacement_of
+from grader.web.sheet_storing import submission_dir
 from grader.web.trainee import image_version, normalise_code, printable_feedback, send_derived
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key, has_exercise
-from grader.web.uploads import BATCH_PRIORITY, queue_grading, release_held, submission_dir
 
 
 @bp.get("/latihan/<code>/hasil")

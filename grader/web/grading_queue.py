@@ -1,0 +1,64 @@
+"""Queueing a stored sheet's ``grade`` job: a trainee waiting at the result page before a trainer's batch; an
+upload held for its exercise code, released to be graded."""
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from grader.web.db import now_iso
+
+log = logging.getLogger(__name__)
+
+TRAINEE_PRIORITY, BATCH_PRIORITY = 0, 1
+
+
+def release_held(conn: sqlite3.Connection, submission_id: int, exercise: str | None) -> bool:
+    """Grade an upload held for its exercise code under ``exercise`` (None: the sheet's QR decides); False when it
+    is no longer held (a second tap, or the other side released it first), or a later sending of its form, with the
+    code corrected, replaced it (:mod:`grader.web.resent`: that one is graded, not this one a second time)."""
+    claimed = conn.execute("UPDATE submissions SET state='queued', exercise=?, error_code=NULL, error_id=NULL, "
+                           "error_en=NULL, updated_at=? WHERE id=? AND state='held' AND superseded_by IS NULL "
+                           "RETURNING id",
+                           (exercise, now_iso(), submission_id)).fetchone()
+    if claimed:
+        queue_grading(conn, submission_id)
+    return claimed is not None
+
+
+def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int = TRAINEE_PRIORITY,
+                  runner=None, run_alone: bool = False) -> int | None:
+    """Queue the ``grade`` job for a stored submission marked ``queued``, and link it; the job's id, or None.
+
+    A trainee waiting at the result page goes before a trainer's batch (``BATCH_PRIORITY``). ``runner`` is the
+    job runner when there is no app context (the merge step runs after a job, in the runner's thread).
+    ``run_alone``: its photos killed a worker before (:meth:`grader.web.jobs.JobRunner.submit`).
+
+    The job is recorded and linked in one transaction, and only for a sheet still ``queued`` with no job waiting or
+    running: a job recorded but not linked would wait in the database with nothing to dispatch it, and a sheet queued
+    twice (a request and :mod:`grader.web.stranded`'s sweep) would be graded twice. None: the sheet needs no job
+    (removed meanwhile, or its job is waiting), or recording it failed (a database locked past its timeout). That
+    error is logged, not raised: the sheet is stored and marked queued, and the sweep queues it shortly, so its
+    sender is shown its page waiting rather than an error that would have them send the photos again.
+    """
+    from grader.web import jobs
+
+    runner = runner if runner is not None else jobs.runner()
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        row = conn.execute("SELECT s.state, j.state AS job_state FROM submissions s "
+                           "LEFT JOIN jobs j ON j.id = s.job_id WHERE s.id=?", (submission_id,)).fetchone()
+        if row is None or row["state"] != "queued" or row["job_state"] in ("queued", "running"):
+            conn.execute("COMMIT")
+            return None
+        job_id = runner.record(conn, "grade", {"submission_id": submission_id}, priority=priority,
+                               run_alone=run_alone)
+        conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, submission_id))
+        conn.execute("COMMIT")
+    except Exception:  # noqa: BLE001 - logged; the sheet stays queued for the sweep (grader.web.stranded)
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        log.exception("sheet %s is stored but its grading job could not be recorded; the job runner's sweep for "
+                      "sheets without a job queues it", submission_id)
+        return None
+    runner.enqueue(job_id, priority, run_alone=run_alone)
+    return job_id

@@ -1,0 +1,286 @@
+"""Storing a sheet: its photos written to the disk and synced, then its rows recorded in one transaction, before any
+processing.
+
+A submission is one trainee's sheet (one photo per page). Its files go to
+``<instance>/submissions/<token>/upload/`` and a row per file to ``uploads``;
+only then is a grading job queued (:mod:`grader.web.grading_queue`). Submitting the same form twice (same
+client token, same details and photos) or the same photos again returns the first submission
+(:mod:`grader.web.earlier_sendings`); the same form sent again with its details or photos changed is a new
+submission, which replaces the first (:mod:`grader.web.resent`).
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from grader.errors import GraderError
+from grader.web.db import now_iso
+from grader.web.earlier_sendings import OTHER_SENDING, content_hash, find_duplicate, sent_before
+from grader.web.photo_checks import display_name, sniff_image
+from grader.web.resent import completed_since, replaced_on_arrival, supersede
+
+log = logging.getLogger(__name__)
+
+SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
+# How long a page waits for the server's answer once all of a form is sent (static/app.js, data-answer-seconds): see
+# answer_wait_s.
+ANSWER_WAIT_BASE_S = 120
+SLOW_STORAGE_BYTES_PER_S = 1024 * 1024
+
+
+def answer_wait_s(max_request_bytes: int) -> int:
+    """Seconds a page waits for the answer to a form of at most ``max_request_bytes``, once all of it is sent.
+
+    Until then the uploader gives up after 45 s without progress (a link that dropped); after it, no progress comes
+    while the server works, and the wait is for its worst case, which has no limit of its own: two minutes for a
+    free request thread (a class sending at once) and for the start's recovery, which every request waits for;
+    then a second for each MB the request may carry, a slow SD card's pace at reading the photos (a PDF's pages, a
+    zip's members) and writing and syncing each. About 3 minutes for a trainee's sheet (51 MB), 9 for a trainer's
+    batch (400 MB). Past that, the page says the photos most likely arrived: sending again under the same form
+    token is safe and leads to them.
+    """
+    return ANSWER_WAIT_BASE_S + max_request_bytes // SLOW_STORAGE_BYTES_PER_S
+
+
+def safe_filename(name: str, fallback: str) -> str:
+    """A file name safe to show and to put in a path (never a path itself)."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = SAFE_NAME_RE.sub("_", base).strip("._")[:80]
+    return base or fallback
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    id: int
+    token: str
+    created: bool          # False: an earlier identical submission was returned instead
+
+
+def submission_dir(data_dir: Path | str, token: str) -> Path:
+    """A sheet's folder: its photos under ``upload/``, what grading drew under ``derived/``."""
+    return Path(data_dir) / "submissions" / token
+
+
+def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tuple[str, bytes]], source: str,
+                     exercise: str | None = None, trainee: str | None = None, trainee_name: str | None = None,
+                     typed_trainee: str | None = None, client_token: str | None = None, batch_id: int | None = None,
+                     group_key: str | None = None, retake_of: int | None = None, typed_code: str | None = None,
+                     pairs_with: int | None = None, places: tuple[str, ...] = (), replaces: tuple[str, ...] = (),
+                     left_out: tuple[dict, ...] = (), dedupe: bool = True,
+                     then: Callable[[sqlite3.Connection, int], None] | None = None) -> NewSubmission:
+    """Write ``files`` to disk, then record the submission and its uploads in one transaction.
+
+    ``files`` are ``(original name, bytes)`` in page order. ``typed_trainee`` is the name exactly as typed on the
+    upload form (``""`` for none; None when no name was typed: a batch). ``typed_code`` is the code typed for an
+    upload held because no exercise has it (``exercise`` is then None). ``places`` are a batch's photos' places in
+    it, one per file (:func:`grader.web.batch_storing.store_batch`). ``replaces`` are the tokens of earlier
+    sendings of the same form that this one corrects (:mod:`grader.web.resent`). ``left_out`` are the files sent
+    with ``files`` that are not graded (:attr:`NewSheet.left_out`). Returns the existing submission instead when
+    this is a double submit. ``then(conn, new id)`` runs inside the same transaction: what the new sheet replaces
+    (pages merged into it, corrections carried over) is recorded with it or not at all, so a crash between the two
+    cannot leave a merge to be done twice or a correction behind.
+    """
+    sheet = NewSheet(files=files, source=source, exercise=exercise, trainee=trainee, trainee_name=trainee_name,
+                     typed_trainee=typed_trainee, client_token=client_token, batch_id=batch_id, group_key=group_key,
+                     retake_of=retake_of, typed_code=typed_code, pairs_with=pairs_with, places=places,
+                     replaces=replaces, left_out=tuple(left_out))
+    if dedupe:
+        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
+                             typed_trainee=typed_trainee, replaces=replaces) or completed_since(conn, sheet)
+        if dup:
+            return NewSubmission(dup["id"], dup["token"], False)
+    try:
+        [new] = store_sheets(conn, data_dir, [sheet], then=(lambda c, ids: then(c, ids[0])) if then else None)
+    except sqlite3.IntegrityError:
+        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
+                             typed_trainee=typed_trainee, replaces=replaces)
+        if dup is None:
+            raise
+        return NewSubmission(dup["id"], dup["token"], False)
+    return new
+
+
+@dataclass(frozen=True)
+class NewSheet:
+    """One sheet to store: its photos ``(original name, bytes)`` in page order and its columns."""
+
+    files: list[tuple[str, bytes]]
+    source: str
+    exercise: str | None = None
+    trainee: str | None = None
+    trainee_name: str | None = None
+    typed_trainee: str | None = None     # the name exactly as typed on the upload form (submissions.typed_trainee)
+    client_token: str | None = None
+    batch_id: int | None = None
+    group_key: str | None = None
+    retake_of: int | None = None
+    typed_code: str | None = None        # held for it: no exercise has this code (``exercise`` is None)
+    pairs_with: int | None = None        # a batch's single page stored before that file names pair this one with
+    places: tuple[str, ...] = ()         # a batch's photos: each one's zip and folder (uploads.place); else none
+    replaces: tuple[str, ...] = ()       # form tokens of earlier sendings this one corrects (grader.web.resent)
+    # a trainee's files sent with these that are not graded: {"page" (the input's), "file", "code", "message_id",
+    # "message_en"}, said on the sheet's pages (submissions.left_out; grader.web.trainee.upload)
+    left_out: tuple[dict, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.places and len(self.places) != len(self.files):
+            raise ValueError(f"{len(self.places)} places for {len(self.files)} photos")
+
+    @functools.cached_property
+    def photo_digests(self) -> list[bytes]:
+        """Each photo's sha256, once: the content hash and the uploads' rows both use them."""
+        return [hashlib.sha256(data).digest() for _, data in self.files]
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """:func:`~grader.web.earlier_sendings.content_hash` (of the code as typed, for an upload held for it: two codes are two sendings)."""
+        return content_hash(self.exercise or self.typed_code, self.trainee, self.photo_digests, self.retake_of,
+                            self.left_out_codes)
+
+    @property
+    def left_out_codes(self) -> tuple[str, ...]:
+        """What was left out, as the content hash takes it: ``"page:code"``."""
+        return tuple(f"{n['page']}:{n['code']}" for n in self.left_out)
+
+
+def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet], *,
+                 then: Callable[[sqlite3.Connection, list[int]], None] | None = None) -> list[NewSubmission]:
+    """Write every sheet's photos to disk, then record all the sheets and ``then(conn, their ids)`` in one
+    transaction (a split's two halves and the pair they replace: all or nothing). No double-submit check.
+
+    A sheet sent with a form token that an earlier sheet holds (the form sent again with other details or photos:
+    :func:`~grader.web.earlier_sendings.find_duplicate`) takes it over, so that the form's token leads to the latest sheet it made; the earlier
+    sheet is kept, without it, and replaced by the new one, as are the sheets holding the tokens it ``replaces``
+    (:func:`grader.web.resent.supersede`). A sheet whose sending a later one already replaced (its form token in
+    that one's ``replaces``: it arrived after its correction; or a retake of a replaced sheet) is stored replaced
+    by it (:func:`grader.web.resent.replaced_on_arrival`)."""
+    written: list[tuple[str, list[tuple]]] = []
+    try:
+        for sheet in sheets:
+            written.append(_write_photos(data_dir, sheet.files, sheet.photo_digests))
+    except OSError as exc:
+        # a full disk or a read-only data folder: say so, and leave no half-written photo behind
+        log.error("could not store an upload under %s: %s", data_dir, exc)
+        _drop(data_dir, written)
+        raise storage_error() from exc
+    except BaseException:
+        _drop(data_dir, written)         # (an unexpected error: the caller says so; no photo left behind either)
+        raise
+    now = now_iso()
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        ids = []
+        for sheet, (token, stored) in zip(sheets, written):
+            earlier = sent_before(conn, sheet)
+            if sheet.client_token:       # (the same sending, a double submit that raced this one, keeps it)
+                conn.execute(f"UPDATE submissions SET client_token=NULL WHERE client_token=? AND {OTHER_SENDING}",
+                             (sheet.client_token, sheet.digest, sheet.typed_trainee))
+            sid = conn.execute(
+                "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
+                "trainee, trainee_name, typed_trainee, retake_of, typed_code, pairs_with, left_out, replaces, "
+                "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (token, sheet.client_token, sheet.digest, sheet.source, sheet.batch_id, sheet.group_key,
+                 sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.typed_trainee,
+                 sheet.retake_of, sheet.typed_code, sheet.pairs_with,
+                 json.dumps(list(sheet.left_out), ensure_ascii=False) if sheet.left_out else None,
+                 " ".join(sheet.replaces) or None, now, now)).lastrowid
+            conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, place, "
+                             "created_at) VALUES (?,?,?,?,?,?,?,?)",
+                             [(sid, *s, place, now) for s, place in zip(stored, sheet.places or [None] * len(stored))])
+            for earlier_id in earlier:
+                supersede(conn, earlier_id, sid)
+            if (later := replaced_on_arrival(conn, sheet)) is not None:
+                supersede(conn, sid, later["id"])      # (a sending slower than its correction: never live)
+            ids.append(sid)
+        if then is not None:
+            then(conn, ids)
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        _drop(data_dir, written)         # no photo on disk that no submission holds
+        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+            log.error("could not record an upload: %s", exc)     # "database or disk is full"
+            raise storage_error() from exc
+        raise
+    return [NewSubmission(sid, token, True) for sid, (token, _) in zip(ids, written)]
+
+
+def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[bytes]) -> tuple[str, list[tuple]]:
+    """A new sheet folder holding ``files`` (whose sha256 ``digests`` are known), synced to the disk:
+    ``(token, upload rows)``."""
+    token = secrets.token_urlsafe(16)
+    folder = submission_dir(data_dir, token) / "upload"
+    stored = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, ((name, data), digest) in enumerate(zip(files, digests), start=1):
+            fmt = sniff_image(data) or "bin"
+            display = display_name(name, f"foto-{i}.{fmt}")
+            path = folder / f"{i:02d}-{safe_filename(name, f'foto-{i}.{fmt}')}"
+            with open(path, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())      # on the disk before the database says it is (a power cut in class)
+            stored.append((i, display, str(path.relative_to(data_dir)), digest.hex(), len(data)))
+        _sync_folder(folder)
+    except BaseException:
+        shutil.rmtree(folder.parent, ignore_errors=True)     # no half-written photo that no sheet holds
+        raise
+    return token, stored
+
+
+def _drop(data_dir: Path, written: list[tuple[str, list[tuple]]]) -> None:
+    for token, _stored in written:
+        shutil.rmtree(submission_dir(data_dir, token), ignore_errors=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the photos' names in ``folder`` (and the folder's in its parent) durable, as their bytes are."""
+    for d in (folder, folder.parent, folder.parent.parent):
+        fd = os.open(d, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def read_stored(data_dir: Path | str, path: str, filename: str) -> bytes:
+    """A stored photo's bytes; ``photo_missing`` when its file is gone (deleted by hand, or lost to a crash of
+    the disk): grading it again cannot help, sending it again can."""
+    try:
+        return (Path(data_dir) / path).read_bytes()
+    except FileNotFoundError:
+        log.error("stored photo %s is missing", path)
+        raise GraderError("photo_missing", f"The stored photo {filename} of this sheet is missing from the server's "
+                          "disk. Send the photo again.",
+                          f"Foto {filename} dari lembar ini tidak ada lagi di penyimpanan server. Kirim ulang "
+                          "fotonya.") from None
+
+
+class StorageError(GraderError):
+    """The server could not write an upload (disk full, data folder not writable; for a batch, any error while
+    storing it: :func:`grader.web.batch_storing.store_failed_error`): nothing of it was kept. ``stored`` of ``total`` sheets of a batch did
+    get in; ``left_out`` names the photos that did not, each ``(name, sha256)``."""
+
+    stored = total = 0
+    left_out: list[tuple[str, str]] = []
+
+
+def storage_error() -> StorageError:
+    """What the sender is told (the cause, with the server's paths, goes to the log only)."""
+    return StorageError("storage_full",
+                        "The server could not store the photos (its storage is full or not writable), so they "
+                        "were not kept. Tell your trainer, then send them again later.",
+                        "Server tidak bisa menyimpan foto (penyimpanan penuh atau tidak bisa ditulisi), jadi foto "
+                        "belum tersimpan. Beri tahu pelatih atau pengelola, lalu kirim lagi nanti.")
