@@ -16,7 +16,7 @@ from pathlib import Path
 from grader.grading.grade import field_status
 from grader.pipeline import read_photo
 from grader.read.context import apply_context
-from grader.read.numbers import NOTE_OVERWRITTEN
+from grader.read.numbers import NOTE_ONE_BY_SHAPE, NOTE_OVERWRITTEN
 from grader.rules import expand_rules
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ def _compare_one(args: tuple[str, str]) -> dict:
                               "status_in_context": in_context[fid].status,
                               "confidence": r.confidence, "overwritten": fid in overwritten,
                               "noted_overwritten": NOTE_OVERWRITTEN in r.notes,
+                              "one_by_shape": NOTE_ONE_BY_SHAPE in r.notes,
                               "verdict": field_status(in_context[fid], expected) if expected is not None else None,
                               "trainee_right": expected is not None and true_value == expected})
         if r.kind == "digits":
@@ -95,6 +96,9 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
             if f["status"] == "ok":
                 c["accepted"] += 1
                 c["accepted_wrong"] += f["value"] != f["truth"]
+                if f.get("one_by_shape"):             # accepted with a 1 the network was unsure of (box_shape)
+                    c["by_shape"] += 1
+                    c["by_shape_wrong"] += f["value"] != f["truth"]
             else:
                 c["review"] += 1
             if f["status_in_context"] == "ok":       # accepted once context has backed readings up
@@ -121,6 +125,8 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
                        "auto_accepted": c["accepted"] / n,
                        "auto_accepted_wrong_share": c["accepted_wrong"] / max(c["accepted"], 1),
                        "auto_accepted_wrong": c["accepted_wrong"], "review_share": c["review"] / n,
+                       "auto_accepted_with_a_one_by_shape": c["by_shape"],
+                       "auto_accepted_with_a_one_by_shape_wrong": c["by_shape_wrong"],
                        "accepted_after_context": c["ctx_accepted"] / n,
                        "accepted_after_context_wrong": c["ctx_accepted_wrong"],
                        "accepted_after_context_wrong_share": c["ctx_accepted_wrong"] / max(c["ctx_accepted"], 1),

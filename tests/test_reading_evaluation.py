@@ -29,5 +29,11 @@ def test_reading_and_verdict_shares():
     rows[0]["fields"][4].update(noted_overwritten=True, overwritten=True)         # a real correction, noted
     k = summarise(rows, engine="cnn")["fields"]["digits"]
     assert (k["overwritten_fields"], k["noted_overwritten"], k["noted_overwritten_on_planted"]) == (1, 2, 1)
+    assert (k["auto_accepted_with_a_one_by_shape"], k["auto_accepted_with_a_one_by_shape_wrong"]) == (0, 0)
+    rows[0]["fields"][0].update(one_by_shape=True)            # accepted with a 1 taken for its shape, read right
+    rows[0]["fields"][1].update(one_by_shape=True)            # ... and the misread
+    rows[0]["fields"][3].update(one_by_shape=True)            # in review for another box: not counted
+    k = summarise(rows, engine="cnn")["fields"]["digits"]
+    assert (k["auto_accepted_with_a_one_by_shape"], k["auto_accepted_with_a_one_by_shape_wrong"]) == (2, 1)
     b = summarise(rows, engine="cnn")["boxes"]
     assert b["n"] == 2 and b["accuracy"] == 0.5 and b["per_class"]["7"]["accuracy"] == 0.0
