@@ -276,6 +276,11 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto atau zip": "Photos or a zip",
     "Unggah dan nilai": "Upload and grade",
     "Unggahan sebelumnya": "Earlier uploads",
+    "Unggahan sebelumnya sudah sampai, walau jawabannya terputus. Unggah lagi untuk melengkapinya: yang sudah sampai "
+    "tidak disimpan dua kali.":
+        "Your earlier upload arrived, though its answer was cut off. Upload again to complete it: what arrived is not "
+        "stored twice.",
+    "Lihat unggahan itu": "See that upload",
     "{n} lembar": ("{n} sheet", "{n} sheets"),
     "Cetak": "Print",
     "Soal (PDF)": "Handout (PDF, in Indonesian)",

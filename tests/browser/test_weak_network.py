@@ -324,25 +324,31 @@ def test_a_batch_whose_answer_is_lost_opens_its_batch_without_sending_again(brow
     ctx.close()
 
 
+def batch_answer_lost_once(monkeypatch, seconds=8):
+    """The server's first batch answer comes ``seconds`` late, the batch stored: with the page's answer wait cut to
+    a second, its answer is lost."""
+    import time
+
+    import grader.web.trainer.batch_upload as batch_upload
+    real, late = batch_upload.redirect, []
+
+    def answer_lost_once(location, *args, **kw):
+        if "/trainer/batch/" in location and not late:
+            late.append(location)
+            time.sleep(seconds)                                       # stored; its answer lost
+        return real(location, *args, **kw)
+    monkeypatch.setattr(batch_upload, "redirect", answer_lost_once)
+
+
 def test_a_batch_whose_answer_is_lost_then_chosen_again_with_a_page_added_completes_that_batch(
         browser, fake_live_server, tmp_path, monkeypatch):
     """Review: the batch was stored but its answer lost; the trainer added the page that was missing and sent again.
     The changed selection made the page take a new form token, so the server saw a new batch: the photos stored
     the first time were skipped as already sent and the added page 2 was stored alone in a second batch, apart from
     its page 1. A batch form now keeps its token after a failure, whatever is chosen: one batch, every photo once."""
-    import time
-
-    import grader.web.trainer.batch_upload as batch_upload
     from grader.web.db import get_db
     from grader.web.testing import jpeg_bytes
-    real, late = batch_upload.redirect, []
-
-    def answer_lost_once(location, *args, **kw):
-        if "/trainer/batch/" in location and not late:
-            late.append(location)
-            time.sleep(8)                                             # stored; its answer lost
-        return real(location, *args, **kw)
-    monkeypatch.setattr(batch_upload, "redirect", answer_lost_once)
+    batch_answer_lost_once(monkeypatch)
     srv = fake_live_server
     ctx, page = trainer_page(browser, srv, PHONE)
     page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")

@@ -169,6 +169,42 @@
     })]);
   };
 
+  // A trainer's batch form whose sending got no answer (the upload arrived, the answer was lost) and whose page is
+  // then reloaded would be a new form (the server renders a new token): sent again, with the photos chosen again, it
+  // would make a second batch, not complete the first. So this tab remembers (sessionStorage, by the form's address)
+  // the token of a sending not answered yet, and the page reloaded takes it back (and says if that sending arrived,
+  // data-arrived-before, linking its batch): sent again, it completes the batch it made. An answer forgets it (the
+  // page opened, or the server's page written; not a failure the server says, e.g. a batch a full disk cut short),
+  // and so does the page opened anew rather than reloaded (the next class's photos are a new batch). No storage (a
+  // private window's errors): as without this.
+  var unanswered = function (form) {       // the form's token remembered by this tab: get, set, forget
+    var key = "grader.unanswered:" + form.action;
+    var use = function (f) { try { return f(window.sessionStorage) || null; } catch (e) { return null; } };
+    return { get: function () { return use(function (s) { return s.getItem(key); }); },
+             set: function (token) { use(function (s) { s.setItem(key, token); }); },
+             forget: function () { use(function (s) { s.removeItem(key); }); } };
+  };
+  var reloaded = function () {
+    var nav = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+    if (nav) { return nav.type === "reload"; }
+    return !!(window.performance && performance.navigation && performance.navigation.type === 1);
+  };
+  var takeBack = function (form, memory, alert) {   // a reload: the token of the sending not answered, if any
+    var token = memory.get(), input = form.querySelector("input[name=client_token]");
+    if (!token || !input || !reloaded()) { memory.forget(); return; }
+    if (form.dataset.arrived) { form.dataset.arrived = form.dataset.arrived.split(input.value).join(token); }
+    input.value = token;
+    arrivedAt(form).then(function (url) {
+      if (!url || !form.dataset.arrivedBefore || form.dataset.uploading || tokenOf(form) !== token) { return; }
+      var note = document.createElement("p"), link = document.createElement("a");
+      note.className = "flash ok"; note.setAttribute("role", "status"); note.dataset.arrivedNote = "";
+      link.href = url; link.textContent = form.dataset.arrivedLink || url;
+      note.appendChild(document.createTextNode(form.dataset.arrivedBefore + " "));
+      note.appendChild(link);
+      if (alert) { alert.parentNode.insertBefore(note, alert); } else { form.insertBefore(note, form.firstChild); }
+    });
+  };
+
   var openAnswer = function (url) {
     var to = new URL(url, window.location.href);
     if (to.hash && to.href.split("#")[0] === window.location.href.split("#")[0]) {
@@ -188,6 +224,9 @@
         return f !== form;                   // opening this form's result would cut it off
       });
     };
+    var memory = "keepToken" in form.dataset ? unanswered(form) : null;  // (a trainer's batch form only)
+    var leave = function (url) { if (memory) { memory.forget(); } window.location.assign(url); };
+    if (memory) { takeBack(form, memory, alert); }
     var lastSent = null;                    // what the last sending held (whatIsSent)
     var changed = function () { return lastSent !== null && whatIsSent(form) !== lastSent; };
     var ready = function () {               // as before sending: one tap (or choosing a photo) sends it
@@ -201,7 +240,7 @@
     // that one (a trainer's next class added to the last class's batch, its names paired with that class's).
     window.addEventListener("pageshow", function (e) {
       if (!e.persisted || !form.dataset.uploading) { return; }
-      ready(); lastSent = null; delete form.dataset.failed; newToken(form);
+      ready(); lastSent = null; delete form.dataset.failed; newToken(form); if (memory) { memory.forget(); }
     });
     form.addEventListener("submit", function (ev) {
       if (!window.FormData || !window.XMLHttpRequest || !window.Promise) { return; }
@@ -210,6 +249,7 @@
       form.dataset.uploading = "1";
       if (alert) { alert.hidden = true; }
       if (resend) { resend.hidden = true; }
+      form.querySelectorAll("[data-arrived-note]").forEach(function (n) { n.remove(); });
       // (checked again: a retake is sent as soon as its photo is chosen, which no input's validity stops)
       sayTooLarge(form).then(function (found) {
         if (!found) {
@@ -221,7 +261,7 @@
           // (arrived: its result, unless another form of the page is sending; then the form stays as it was)
           arrivedAt(form).then(function (url) {
             if (!url) { send(); }
-            else if (!sendingElsewhere()) { window.location.assign(url); }
+            else if (!sendingElsewhere()) { leave(url); }
             else { ready(); if (alert) { alert.hidden = false; } if (resend) { resend.hidden = false; } }
           });
           return;
@@ -254,12 +294,13 @@
         arrivedAt(form).then(function (url) {
           if (url && document.contains(form) && !form.dataset.uploading && !sendingElsewhere() &&
               tokenOf(form) === asked && !changed()) {
-            window.location.assign(url);
+            leave(url);
           }
         });
       };
       xhr.open("POST", form.action || window.location.href);
       xhr.setRequestHeader("X-Uploader", "1");    // (a redirect is handed to the page to open: openAnswer)
+      if (memory) { memory.set(tokenOf(form)); }  // (until its answer: a reload takes the token back)
       xhr.upload.onprogress = function (e) { last = Date.now(); if (bar && e.lengthComputable) { bar.value = e.loaded / e.total; } };
       xhr.upload.onload = function () {      // all sent: an indeterminate bar and "processing" until the answer
         sent = true; last = Date.now();
@@ -271,7 +312,7 @@
       xhr.onload = function () {
         clearInterval(watch);
         var moved = xhr.status === 204 && xhr.getResponseHeader("X-Uploader-Redirect");
-        if (moved) { openAnswer(moved); return; }
+        if (moved) { if (memory) { memory.forget(); } openAnswer(moved); return; }
         var page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
         if (xhr.status >= 400 && !page.querySelector("header.top")) {       // not our page: a proxy, a captive portal
           failed((form.dataset.serverError || "").replace("{status}", xhr.status)); return;
@@ -285,8 +326,9 @@
         // following the redirect used its message up; another page is opened, without a message flashed for it)
         var path = function (url) { return url.split(/[?#]/)[0]; };
         if (xhr.status < 400 && xhr.responseURL && path(xhr.responseURL) !== path(window.location.href)) {
-          window.location.assign(xhr.responseURL); return;
+          leave(xhr.responseURL); return;
         }
+        if (memory) { memory.forget(); }
         document.open(); document.write(xhr.responseText); document.close();   // the server's page: errors explained
       };
       xhr.onerror = function () { failed(form.dataset.offline); };
