@@ -1504,6 +1504,7 @@ def test_an_upload_after_the_removal_is_refused_and_a_recreated_exercise_starts_
     new = new_exercise(trainer, seed=777)
     batch(trainer, new, [("budi_1.jpg", jpeg_bytes()), ("siti_1.jpg", jpeg_bytes(color="#eee"))], client_token="x")
     old_batch = trainer.get(f"/trainer/latihan/{new}").get_data(as_text=True)
+    assert "<h3>Unggahan sebelumnya</h3>" in old_batch                # the list the re-created exercise must not show
     old_batch = re.search(r'href="(/trainer/batch/[^"]+)"', old_batch).group(1)
     trainer.post(f"/trainer/latihan/{new}/hapus", data={"csrf_token": csrf_of(trainer, f"/trainer/latihan/{new}"),
                                                        "confirm_code": new})
@@ -1516,7 +1517,7 @@ def test_an_upload_after_the_removal_is_refused_and_a_recreated_exercise_starts_
     assert gone.status_code == 410 and "Unggahan ini sudah dihapus bersama latihannya" in gone.get_data(as_text=True)
     assert new_exercise(trainer, seed=777) == new
     page = trainer.get(f"/trainer/latihan/{new}").get_data(as_text=True)
-    assert "Unggahan sebelumnya" not in page and "semua lembar kelas ini (0)" in page
+    assert "<h3>Unggahan sebelumnya</h3>" not in page and "semua lembar kelas ini (0)" in page
     assert trainer.get(f"/trainer/latihan/{new}/hasil.json").get_json()["rows"] == []
     assert not (app.config["DATA_DIR"] / "exercises" / new / "removed").exists()
 
@@ -1840,7 +1841,7 @@ def test_a_batch_stored_while_its_exercise_is_removed_is_retired_with_it(app, tr
     conn.close()
     assert trainer.get(resp.location).status_code == 410
     assert new_exercise(trainer, seed=778) == new
-    assert "Unggahan sebelumnya" not in trainer.get(f"/trainer/latihan/{new}").get_data(as_text=True)
+    assert "<h3>Unggahan sebelumnya</h3>" not in trainer.get(f"/trainer/latihan/{new}").get_data(as_text=True)
 
 
 def test_a_correction_sent_just_after_the_trainee_retook_the_sheet_is_not_lost(app, trainer, code):
