@@ -32,7 +32,7 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def ago_iso(seconds: int) -> str:
+def ago_iso(seconds: float) -> str:
     """``seconds`` before now, as the database stores times (:func:`now_iso`)."""
     return (datetime.now(timezone.utc) - timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
 

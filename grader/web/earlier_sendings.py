@@ -73,14 +73,15 @@ def find_duplicate(conn: sqlite3.Connection, *, client_token: str | None, digest
         if row and row["content_hash"] == digest and same_name_typed(row["typed_trainee"], typed_trainee):
             return row
     tokens = [t for t in (client_token, *replaces) if t]
-    corrected = [r["id"] for r in conn.execute(     # (a NULL typed name, not known, is never "other": SQL's NULL)
-        f"SELECT id FROM submissions WHERE client_token IN ({','.join('?' * len(tokens))}) AND typed_trainee != ?",
-        (*tokens, typed_trainee))] if tokens and typed_trainee is not None else []
+    # (not a sheet of this form's tokens with the name typed otherwise: this sending corrects it; a typed name not
+    # known on either side, NULL, is never "other", and coalesce keeps such a sheet)
+    other_name = f"AND NOT coalesce(client_token IN ({','.join('?' * len(tokens))}) AND typed_trainee != ?, 0) " \
+        if tokens else ""
     return conn.execute(
         f"SELECT id, token FROM submissions WHERE content_hash=? AND state NOT IN ('failed', ?) AND batch_id IS ? "
-        f"AND created_at >= ? AND superseded_by IS NULL AND id NOT IN ({','.join('?' * len(corrected))}) "
-        f"ORDER BY id DESC LIMIT 1",
-        (digest, REMOVED, batch_id, ago_iso(DUPLICATE_WINDOW_S), *corrected)).fetchone()
+        f"AND created_at >= ? AND superseded_by IS NULL {other_name}ORDER BY id DESC LIMIT 1",
+        (digest, REMOVED, batch_id, ago_iso(DUPLICATE_WINDOW_S), *((*tokens, typed_trainee) if tokens else ()))
+    ).fetchone()
 
 
 #: a sheet holding a form's token is another sending of that form than ``(digest, typed name)``: other details or

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import logging
 from contextlib import closing
-from datetime import datetime, timedelta, timezone
 
-from grader.web.db import connect
-from grader.web.job_worker import WORKER_CRASHED
+from grader.web.db import ago_iso, connect
 from grader.web.grading_queue import BATCH_PRIORITY, TRAINEE_PRIORITY, queue_grading
+from grader.web.job_worker import WORKER_CRASHED
 
 __all__ = ["STRANDED_AFTER_S", "SWEEP_EVERY_S", "queue_stranded", "watch"]
 log = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ def queue_stranded(runner, *, older_than_s: float = STRANDED_AFTER_S) -> int:
     """Queue every sheet marked ``queued`` at least ``older_than_s`` seconds ago whose job is missing or finished;
     returns how many were queued. (The start's recovery passes 0: every request waits for it, so none is between
     its two commits.)"""
-    cutoff = (datetime.now(timezone.utc) - timedelta(seconds=older_than_s)).replace(microsecond=0).isoformat()
+    cutoff = ago_iso(older_than_s)
     with closing(connect(runner.ctx.database)) as conn:
         rows = conn.execute(
             "SELECT s.id, s.source, s.retake_of, j.error_code AS last_error FROM submissions s "
