@@ -299,8 +299,8 @@ def progress_bar(stream=None) -> Callable[[int, int], None] | None:
     return show
 
 
-SHEET_COLUMNS = ("trainee", "trainee_source", "exercise", "status", "score", "partial_score", "wrong", "review", "blank",
-                 "unreadable", "violated_rules", "refusal", "refusal_message", "retake_advised", "files")
+SHEET_COLUMNS = ("trainee", "trainee_source", "exercise", "status", "score", "partial_score", "wrong", "review",
+                 "blank", "unreadable", "violated_rules", "refusal", "refusal_message", "retake_advised", "files")
 FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "status", "value", "expected",
                  "confidence", "notes")
 

@@ -133,9 +133,14 @@ class DigitClassifier:
         inputs = preprocess_boxes(crops)
         readings = self.readings_from_probabilities(self.probabilities(inputs))
         empty = inputs.reshape(len(inputs), -1).max(axis=1) <= 0
-        return [replace(r, empty=True) if e else
-                replace(r, ambiguous=False, by_shape=True) if r.ambiguous and accepted_by_shape(r.label, r.confidence, x)
-                else r for r, e, x in zip(readings, empty, inputs)]
+        out = []
+        for r, e, x in zip(readings, empty, inputs):
+            if e:
+                r = replace(r, empty=True)
+            elif r.ambiguous and accepted_by_shape(r.label, r.confidence, x):   # a 1 whose ink is one upright stroke
+                r = replace(r, ambiguous=False, by_shape=True)
+            out.append(r)
+        return out
 
     def readings_from_probabilities(self, probs: np.ndarray) -> list[BoxReading]:
         """Turn calibrated probability rows into :class:`BoxReading` objects."""

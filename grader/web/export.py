@@ -12,8 +12,8 @@ from grader.batch import refusal_messages, refusals, retake_advised
 from grader.grading.shown import sheet_scores, value_read
 from grader.web.local_time import DEFAULT_ZONE, exported
 
-SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "partial_score", "ok", "wrong", "review", "blank", "unreadable",
-                 "attempts", "source", "submitted_at", "error", "refusal", "retake_advised")
+SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "partial_score", "ok", "wrong", "review", "blank",
+                 "unreadable", "attempts", "source", "submitted_at", "error", "refusal", "retake_advised")
 FIELD_COLUMNS = ("trainee", "name", "field", "page", "section", "label", "kind", "value", "expected", "status",
                  "confidence", "notes", "trainee_says", "disputed_at", "corrected_by", "corrected_at")
 
