@@ -248,6 +248,25 @@ def test_our_disagreement_with_a_weak_reading_is_review_not_error(chasil_spec):
     assert next(f for f in res["fields"] if f["id"] == "IV.2.tally")["status"] == "review"
 
 
+def test_a_weak_reading_a_confident_one_repeats_is_kept_when_a_third_disagrees(chasil_spec):
+    # Dev s0395-p2 (seed 23): bubbles 59 read beside an erased bubble (0.75), digits 59, the trainee's tally 63.
+    # The tally is the odd one out: the bubbles stay read and the mismatch is the trainee's.
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.2"]
+    readings["IV.2.bubbles"] = FieldReading("IV.2.bubbles", "bubbles", 2, v, 0.75, "ok", notes=("erased_second",))
+    readings["IV.2.tally"] = FieldReading("IV.2.tally", "tally", 2, v + 4, 0.96, "ok")
+    after = apply_context(readings)
+    assert after["IV.2.bubbles"].status == "ok"
+    res = grade_readings(sheet, after, key)
+    cc = [x for x in res["findings"] if x["kind"] == "cross_check"]
+    assert [x["severity"] for x in cc] == ["error"]
+    assert cc[0]["message_id"].startswith(f"Paslon 2: turus {v + 4}, angka {v}, bulatan {v}.")
+    # With the digits unsure there is no confident reading saying the same: the weak bubbles go to review.
+    readings["IV.2"] = FieldReading("IV.2", "digits", 2, v, 0.98, "review", notes=("unsure_box",))
+    assert apply_context(readings)["IV.2.bubbles"].status == "review"
+
+
 def test_two_sure_marks_that_disagree_are_an_error_even_with_the_digits_unsure(chasil_spec):
     # s0006's planted mistake: bubbles 571, tally 71, and the digits 71 read with an unsure box.
     sheet, key = setup(chasil_spec)

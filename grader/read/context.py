@@ -145,9 +145,12 @@ def _mirror_context(readings: dict[str, FieldReading]) -> dict[str, FieldReading
         values = {g.value for g in group if g.value is not None and g.status == OK}
         if len(values) > 1:
             # Readings disagree. If one of them is weak, we cannot tell the trainee's
-            # inconsistency from our misreading: review the weak ones.
+            # inconsistency from our misreading: review the weak ones, unless a confident reading of
+            # the same pair says the same number (the odd one out is then another reading: a misread
+            # of the weak one would have had to land on exactly that number).
+            confident = {g.value for g in group if g.status == OK and g.confidence >= CONFIDENT}
             for g in group:
-                if g.status == OK and g.confidence < CONFIDENT:
+                if g.status == OK and g.confidence < CONFIDENT and g.value not in confident:
                     out[g.id] = replace(g, status=REVIEW, notes=g.notes + (NOTE_DISAGREES_WEAK,))
     return out
 
