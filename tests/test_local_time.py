@@ -50,4 +50,4 @@ def test_pages_and_exports_show_the_classroom_clock(isolated_data_dir, zone, hou
     assert re.search(rf"\d\d:\d\d {label}</td>", table)
     rows = list(csv.DictReader(io.StringIO(
         client.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
-    assert rows[0]["submitted_at"] == exported(stored, label) and rows[0]["submitted_at"].endswith(f"+0{hours}:00")
+    assert rows[0]["Dikirim"] == exported(stored, label) and rows[0]["Dikirim"].endswith(f"+0{hours}:00")

@@ -333,13 +333,13 @@ def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, c
     assert '<span class="badge refused">Ditolak</span>' in table
     sheets = list(csv.DictReader(io.StringIO(
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
-    assert {r["trainee"]: r["refusal"] for r in sheets} == {"b": "", "c": "c_1_blur.jpg=too_blurry"}
-    assert {r["trainee"]: r["error"] for r in sheets} == {                # and why, in the trainer's words
+    assert {r["Peserta"]: r["Alasan (kode)"] for r in sheets} == {"b": "", "c": "c_1_blur.jpg=too_blurry"}
+    assert {r["Peserta"]: r["Alasan"] for r in sheets} == {                # and why, in the trainer's words
         "b": "", "c": "c_1_blur.jpg: Foto terlalu buram. Pegang ponsel lebih stabil, lalu foto ulang."}
     assert "The photo is too blurry" in trainer.get(resp.location + ".json?lang=en").get_json()["items"][1]["error"]
     sheets = list(csv.DictReader(io.StringIO(                            # the language switch, remembered
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
-    assert {r["trainee"]: r["error"] for r in sheets}["c"] == (
+    assert {r["Trainee"]: r["Why"] for r in sheets}["c"] == (
         "c_1_blur.jpg: The photo is too blurry. Hold the phone steady and take it again.")
 
 
@@ -818,14 +818,14 @@ def test_exports_csv_and_xlsx(app, trainer, code):
     sheets = trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv")
     assert sheets.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(sheets.data.decode("utf-8-sig"))))
-    assert rows[0][:5] == ["trainee", "name", "state", "status", "score"] and len(rows) == 3
+    assert rows[0][:5] == ["Peserta", "Nama", "Penilaian", "Hasil", "Nilai"] and len(rows) == 3
     assert {r[0] for r in rows[1:]} == {"'=cmd|' /C calc'!A0", "b"}                  # no formula injection
-    advised = {r[0]: r[rows[0].index("retake_advised")] for r in rows[1:]}       # the print sat out of place
+    advised = {r[0]: r[rows[0].index("Sebaiknya foto ulang")] for r in rows[1:]}     # the print sat out of place
     assert advised == {"'=cmd|' /C calc'!A0": "", "b": "b_2-bent.jpg=IV.1.bubbles"}
     fields = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv").data.decode("utf-8-sig")
     assert "II.3" in fields and fields.count("\n") > 40
     table = list(csv.DictReader(io.StringIO(fields)))
-    assert {r["notes"] for r in table if r["field"] == "V.B"} == {"unsure_box"}    # why it was left to review
+    assert {r["Alasan (kode)"] for r in table if r["Kotak"] == "V.B"} == {"unsure_box"}    # why it was left to review
     from openpyxl import load_workbook
     wb = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx").data))
     assert wb.sheetnames == ["lembar", "isian"] and wb["lembar"].max_row == 3
@@ -930,14 +930,14 @@ def test_the_export_gives_a_half_sheet_no_score_of_the_whole_sheet():
            "n_unreadable": 0, "attempts": 1, "source": "trainee", "created_at": "2026-12-02T05:00", "error_id": None,
            "error_en": None}
     out = dict(zip(SHEET_COLUMNS, sheet_rows([row])[0]))
-    assert (out["status"], out["score"], out["partial_score"]) == ("partial", None, 100)
+    assert (out["status_code"], out["status"], out["score"], out["partial_score"]) == ("partial", "Sebagian", None, 100)
     done = dict(zip(SHEET_COLUMNS, sheet_rows([{**row, "result_status": "graded", "score": 97.5}])[0]))
     assert (done["score"], done["partial_score"]) == (97, None)
 
 
 def test_the_export_says_why_a_sheet_failed_in_the_trainers_language(app, trainer, code):
-    """A sheet whose grading failed: its reason in the export is Indonesian by default, English when switched,
-    and the column names stay the same in both (a spreadsheet or script reading them never breaks)."""
+    """A sheet whose grading failed: its reason in the export is Indonesian by default, English when switched, as
+    are the column names; its code is the same in both."""
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="ex")
     with app.app_context():
         from grader.web.db import get_db
@@ -948,9 +948,10 @@ def test_the_export_says_why_a_sheet_failed_in_the_trainers_language(app, traine
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
     english = list(csv.reader(io.StringIO(
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=en").data.decode("utf-8-sig"))))
-    assert indonesian[0] == english[0] and "error" in indonesian[0]
-    error = indonesian[0].index("error")
+    error, code_of_it = indonesian[0].index("Alasan"), indonesian[0].index("Alasan (kode)")
+    assert (english[0][error], english[0][code_of_it]) == ("Why", "Why (code)")
     assert (indonesian[1][error], english[1][error]) == ("Penilaian terlalu lama", "Grading took too long")
+    assert indonesian[1][code_of_it] == english[1][code_of_it] == "too_slow"
     from openpyxl import load_workbook
     wb = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx?lang=id").data))
     assert wb["lembar"].cell(2, error + 1).value == "Penilaian terlalu lama"

@@ -45,8 +45,8 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     """One row per trainee (their latest sheet) for ``exercise``, with the number of attempts."""
     states = "('done','failed','queued','running')" if include_pending else "('done')"
     rows = conn.execute(
-        f"SELECT id, token, trainee, trainee_name, group_key, state, result_status, score, n_ok, n_wrong, "
-        f"n_review, n_blank, n_unreadable, error_id, error_en, source, created_at, updated_at FROM submissions "
+        f"SELECT id, token, trainee, trainee_name, group_key, state, result_status, score, n_ok, n_wrong, n_review, "
+        f"n_blank, n_unreadable, error_code, error_id, error_en, source, created_at, updated_at FROM submissions "
         f"WHERE exercise=? AND state IN {states} AND superseded_by IS NULL ORDER BY id", (exercise,)).fetchall()
     latest: dict[str, dict] = {}
     attempts: Counter = Counter()

@@ -1,4 +1,9 @@
-"""Exports of a class's results: one table of sheets and one of fields, as CSV or XLSX.
+"""Exports of a class's results: one table of sheets and one of fields, as CSV or XLSX, for a trainer.
+
+A trainer opens them in a spreadsheet: the headers are in the trainer's language, and what the pages say in words
+(a status, a field's kind, why a field waits for review) is said in the same words. The codes behind those words
+(``wrong``, ``unsure_box``, ``file=too_blurry``) follow at the end of each row, for whoever processes the file; the
+command line's CSV (:mod:`grader.batch`) stays in English codes.
 
 Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
 ``-``, ``@``) are prefixed with ``'`` when they come from user text.
@@ -9,13 +14,45 @@ import csv
 import io
 
 from grader.batch import refusal_messages, refusals, retake_advised
-from grader.grading.shown import sheet_scores, value_read
+from grader.grading.findings import MARK_OF_KIND
+from grader.grading.shown import in_language, sheet_scores, value_read
+from grader.web.i18n import gettext as _
 from grader.web.local_time import DEFAULT_ZONE, exported
+from grader.web.present import STATUS_LABELS, field_reasons, status_label
 
-SHEET_COLUMNS = ("trainee", "name", "state", "status", "score", "partial_score", "ok", "wrong", "review", "blank",
-                 "unreadable", "attempts", "source", "submitted_at", "error", "refusal", "retake_advised")
-FIELD_COLUMNS = ("trainee", "name", "field", "page", "section", "label", "kind", "value", "expected", "status",
-                 "confidence", "notes", "trainee_says", "disputed_at", "corrected_by", "corrected_at")
+#: The sheets' worded columns, key -> header (Indonesian; English from ``i18n_en``), then the columns holding the
+#: codes behind the words of some of them, headed "Hasil (kode)".
+SHEET_HEADERS = {
+    "trainee": "Peserta", "name": "Nama", "state": "Penilaian", "status": "Hasil", "score": "Nilai",
+    "partial_score": "Nilai halaman yang terbaca",
+    **{k: STATUS_LABELS[k] for k in ("ok", "wrong", "review", "blank", "unreadable")},
+    "attempts": "Percobaan", "source": "Dikirim oleh", "submitted_at": "Dikirim", "error": "Alasan",
+    "retake_advised": "Sebaiknya foto ulang"}
+SHEET_CODES = ("state", "status", "source", "error")
+FIELD_HEADERS = {
+    "trainee": "Peserta", "name": "Nama", "field": "Kotak", "page": "Halaman", "section": "Bagian", "label": "Isian",
+    "kind": "Jenis", "value": "Terbaca", "expected": "Seharusnya", "status": "Status", "confidence": "Keyakinan",
+    "notes": "Alasan", "trainee_says": "Menurut peserta", "disputed_at": "Waktu sanggahan",
+    "corrected_by": "Dikoreksi oleh", "corrected_at": "Waktu koreksi"}
+FIELD_CODES = ("kind", "status", "notes")
+SHEET_COLUMNS = (*SHEET_HEADERS, *(f"{c}_code" for c in SHEET_CODES))
+FIELD_COLUMNS = (*FIELD_HEADERS, *(f"{c}_code" for c in FIELD_CODES))
+#: Who sent a sheet: the trainee, from the upload page, or a trainer, in a batch.
+SOURCE_LABELS = {"trainee": "Peserta", "batch": "Pelatih"}
+
+
+def headers(names: dict[str, str], codes: tuple[str, ...], *, lang: str) -> tuple[str, ...]:
+    """A table's header row in ``lang`` ("id" or "en"): its worded columns, then its code columns, "Hasil (kode)"."""
+    worded = {k: _(v, lang=lang) for k, v in names.items()}
+    return (*worded.values(), *(_("{column} (kode)", lang=lang, column=worded[c]) for c in codes))
+
+
+def sheet_headers(lang: str) -> tuple[str, ...]:
+    return headers(SHEET_HEADERS, SHEET_CODES, lang=lang)
+
+
+def field_headers(lang: str) -> tuple[str, ...]:
+    return headers(FIELD_HEADERS, FIELD_CODES, lang=lang)
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -37,35 +74,42 @@ def _unguarded(value):
 
 def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, lang: str = "id",
                zone: str = DEFAULT_ZONE) -> list[tuple]:
-    """One row per sheet; ``results`` (sheet id -> result) fills the refused pages (``file=code``, as in
-    ``grader grade``'s CSV, and their reasons in the ``error`` column) and the retake advice.
+    """One row per sheet, in :data:`SHEET_COLUMNS`' order; ``results`` (sheet id -> result) fills the refused pages
+    (their reasons in ``error``; ``file=code`` in its code column, as in ``grader grade``'s CSV) and the retake advice.
 
-    The column names and codes stay the same in every language; the reasons in words (``error``) are in
-    ``lang`` ("id" or "en"), the trainer's. Times carry ``zone``'s offset (:func:`~grader.web.local_time.exported`).
+    Words in ``lang`` ("id" or "en"), the trainer's, as the pages say them; the codes at the row's end. Times carry
+    ``zone``'s offset (:func:`~grader.web.local_time.exported`).
     A sheet with a page unread (``partial``) has no ``score``, as the class table shows none: its score over the
     pages read is ``partial_score``, so a spreadsheet's mean of ``score`` is the class mean."""
     results = results or {}
     return [tuple(spreadsheet_safe(v) for v in (
-        r["trainee"] or r["group_key"], r["trainee_name"], r["state"], r["result_status"],
+        r["trainee"] or r["group_key"], r["trainee_name"], status_label(r["state"], lang),
+        r["result_status"] and status_label(r["result_status"], lang),
         *sheet_scores(r["result_status"], r["score"]), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
-        r["n_unreadable"], r["attempts"], r["source"], exported(r["created_at"], zone),
+        r["n_unreadable"], r["attempts"], _(SOURCE_LABELS.get(r["source"], r["source"]), lang=lang),
+        exported(r["created_at"], zone),
         r["error_" + lang] or " ".join(refusal_messages(results.get(r["id"]), lang=lang)) or None,
-        refusals(results.get(r["id"])), retake_advised(results.get(r["id"])))) for r in sheets]
+        retake_advised(results.get(r["id"])),
+        r["state"], r["result_status"], r["source"], r.get("error_code") or refusals(results.get(r["id"]))))
+        for r in sheets]
 
 
-
-def field_rows(results: list[tuple[dict, dict]], *, zone: str = DEFAULT_ZONE) -> list[tuple]:
+def field_rows(results: list[tuple[dict, dict]], *, lang: str = "id", zone: str = DEFAULT_ZONE) -> list[tuple]:
+    """One row per field of each ``(sheet row, result)``, in :data:`FIELD_COLUMNS`' order: words in ``lang``, as the
+    sheet's page says them (its label, kind, status and why it waits for review), then their codes."""
     out = []
     for row, res in results:
         who = row["trainee"] or row["group_key"]
         for f in res.get("fields") or []:
+            kind, notes = f.get("kind"), ";".join(f.get("notes") or ())
             out.append(tuple(spreadsheet_safe(v) for v in (
-                who, row["trainee_name"], f.get("id"), f.get("page"), f.get("section"), f.get("label"),
+                who, row["trainee_name"], f.get("id"), f.get("page"), f.get("section"),
+                in_language(f, lang, "label") or None, _(MARK_OF_KIND.get(kind, kind or ""), lang=lang) or None,
                 # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
-                f.get("kind"), value_read(f), f.get("expected"), f.get("status"),
-                f.get("confidence"),
-                ";".join(f.get("notes") or ()), f.get("trainee_says"), exported(f.get("disputed_at"), zone),
-                f.get("corrected_by"), exported(f.get("corrected_at"), zone))))
+                value_read(f), f.get("expected"), f.get("status") and status_label(f.get("status"), lang),
+                f.get("confidence"), field_reasons(f, lang) or None, f.get("trainee_says"),
+                exported(f.get("disputed_at"), zone), f.get("corrected_by"), exported(f.get("corrected_at"), zone),
+                kind, f.get("status"), notes)))
     return out
 
 

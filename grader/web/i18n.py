@@ -27,8 +27,9 @@ def get_lang() -> str:
 CONTEXT_MARK = "@@"
 
 
-def gettext(text: str, **values) -> str:
-    """``text`` (Indonesian) in the current language, with ``{name}`` placeholders filled.
+def gettext(text: str, *, lang: str | None = None, **values) -> str:
+    """``text`` (Indonesian) in the current language (``lang``, "id" or "en", when given: an export built for the
+    trainer's language), with ``{name}`` placeholders filled.
 
     ``"Latihan@@satu"`` is "Latihan" with a context, for an Indonesian word that English splits in two (one
     exercise, "Exercise", beside the list of them, "Exercises"); Indonesian shows the text before the mark.
@@ -36,7 +37,7 @@ def gettext(text: str, **values) -> str:
     ("1 pair", "3 pairs"; Indonesian says "1 paslon", "3 paslon").
     """
     shown = text.split(CONTEXT_MARK, 1)[0]
-    out = EN.get(text, shown) if get_lang() == "en" else shown
+    out = EN.get(text, shown) if (lang or get_lang()) == "en" else shown
     if isinstance(out, tuple):
         out = out[0] if values.get("n") == 1 else out[1]
     return out.format(**values) if values else out

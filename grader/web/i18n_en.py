@@ -358,6 +358,23 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto yang belum tersimpan sebelumnya kini tersimpan di unggahan ini: {n} foto.": (
         "The photo not stored before is now stored in this upload: {n} photo.",
         "The photos not stored before are now stored in this upload: {n} photos."),
+    # trainer: the exports' worksheets and headers (grader.web.export; the rest are the pages' words)
+    "lembar": "sheets",
+    "isian": "entries",
+    "Nama": "Name",
+    "Penilaian": "Grading",
+    "Nilai halaman yang terbaca": "Score of the pages read",
+    "Percobaan": "Attempts",
+    "Dikirim oleh": "Sent by",
+    "Halaman": "Page",
+    "Bagian": "Section",
+    "Jenis": "Kind",
+    "Keyakinan": "Confidence",
+    "Menurut peserta": "The trainee says",
+    "Waktu sanggahan": "Disputed at",
+    "Dikoreksi oleh": "Corrected by",
+    "Waktu koreksi": "Corrected at",
+    "{column} (kode)": "{column} (code)",
     # trainer: results, sheet, review, insight
     "Belum ada lembar untuk latihan ini.": "No sheets for this exercise yet.",
     "Tidak dapat dinilai": "Could not be graded",

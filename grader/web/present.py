@@ -82,8 +82,8 @@ class Section:
         return sum(1 for f in self.fields if on_unread_page(f))
 
 
-def status_label(status: str | None) -> str:
-    return _(STATUS_LABELS.get(status or "", status or "—"))
+def status_label(status: str | None, lang: str | None = None) -> str:
+    return _(STATUS_LABELS.get(status or "", status or "—"), lang=lang)
 
 
 def severity_label(severity: str | None) -> str:
@@ -103,25 +103,34 @@ def sections(result: dict) -> list[Section]:
     return list(out.values())
 
 
-def note_text(notes, unsure_boxes=()) -> str:
-    """The reasons among ``notes`` a trainer can act on, in the reader's language ("" if none).
+def note_text(notes, unsure_boxes=(), lang: str | None = None) -> str:
+    """The reasons among ``notes`` a trainer can act on, in the reader's language (or ``lang``; "" if none).
 
     With the field's ``unsure_boxes`` (0-based, from the left), an unsure box is named: "kami belum yakin membaca
     kotak ke-2" tells the trainer where to look first.
     """
-    said = dict.fromkeys(unsure_box_text(unsure_boxes) if n == "unsure_box" and unsure_boxes else _(NOTE_LABELS[n])
-                         for n in notes or () if n in NOTE_LABELS)
+    said = dict.fromkeys(unsure_box_text(unsure_boxes, lang) if n == "unsure_box" and unsure_boxes
+                         else _(NOTE_LABELS[n], lang=lang) for n in notes or () if n in NOTE_LABELS)
     return "; ".join(said)
 
 
-def unsure_box_text(boxes) -> str:
+def field_reasons(field: dict, lang: str | None = None) -> str:
+    """What a field's row says under its status (:func:`note_text`), in the reader's language (or ``lang``): why it
+    waits for a trainer, or why it reads "?41"; nothing on a field the trainee disputes (its row says that instead)
+    or on one read surely."""
+    if (field.get("status") in ("review", "unreadable") or field.get("read_as")) and not field.get("disputed_at"):
+        return note_text(field.get("notes"), boxes_to_name(field), lang)
+    return ""
+
+
+def unsure_box_text(boxes, lang: str | None = None) -> str:
     """ "kami belum yakin membaca kotak ke-2", "... kotak ke-1 dan 3" (boxes counted from the left, 1-based).
 
     Our doubt, said as ours: most boxes we are unsure of hold a digit written plainly enough (on the sample sheets 69
     of 96 such boxes were read right), so the words never tell the trainee their writing was unclear."""
     n = [str(b + 1) for b in sorted(boxes)]
-    listed = n[0] if len(n) == 1 else f"{', '.join(n[:-1])} {_('dan')} {n[-1]}"
-    return _("kami belum yakin membaca kotak ke-{ns}", ns=listed, n=len(n))
+    listed = n[0] if len(n) == 1 else f"{', '.join(n[:-1])} {_('dan', lang=lang)} {n[-1]}"
+    return _("kami belum yakin membaca kotak ke-{ns}", lang=lang, ns=listed, n=len(n))
 
 
 def fmt_value(value) -> str:
@@ -203,7 +212,8 @@ NO_PHOTO_TO_SHOW = ("not_an_image", "corrupt_file", "too_large")
 def init_app(app) -> None:
     app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, NO_PHOTO_TO_SHOW=NO_PHOTO_TO_SHOW,
                                  status_label=status_label, severity_label=severity_label, fmt_value=fmt_value,
-                                 shown_value=shown_value, note_text=note_text, boxes_to_name=boxes_to_name,
+                                 shown_value=shown_value, note_text=note_text, field_reasons=field_reasons,
+                                 boxes_to_name=boxes_to_name,
                                  score_text=score_text, full_score=full_score, confidence_text=confidence_text,
                                  section_title=section_title,
                                  unread_pages=unread_pages, left_out_pages=left_out_pages, remarks_by_field=remarks_by_field,

@@ -5,8 +5,9 @@ from flask import Response, abort, current_app
 
 from grader.web.classroom import latest_sheets, results_of
 from grader.web.db import get_db
-from grader.web.export import FIELD_COLUMNS, SHEET_COLUMNS, field_rows, sheet_rows, to_csv, to_xlsx
+from grader.web.export import field_headers, field_rows, sheet_headers, sheet_rows, to_csv, to_xlsx
 from grader.web.i18n import get_lang
+from grader.web.i18n import gettext as _
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
 
@@ -14,14 +15,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _tables(code: str):
+    """The exercise's key, then its sheets' and its fields' ``(header row, rows)``, in the trainer's language."""
     key = get_key(code)
     db = get_db()
     sheets = latest_sheets(db, key.exercise)
     results = results_of(db, [r["id"] for r in sheets])
     by_id = {row["id"]: res for row, res in results}
-    zone = current_app.config["TIMEZONE"]
-    return key, (SHEET_COLUMNS, sheet_rows(sheets, by_id, lang=get_lang(), zone=zone)), \
-        (FIELD_COLUMNS, field_rows(results, zone=zone))
+    zone, lang = current_app.config["TIMEZONE"], get_lang()
+    return key, (sheet_headers(lang), sheet_rows(sheets, by_id, lang=lang, zone=zone)), \
+        (field_headers(lang), field_rows(results, lang=lang, zone=zone))
 
 
 @bp.get("/latihan/<code>/ekspor/<what>.<ext>")
@@ -32,6 +34,6 @@ def export(code: str, what: str, ext: str):
     name = f"{key.exercise}-{what}.{ext}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if ext == "xlsx":
-        return Response(to_xlsx({"lembar": sheets, "isian": fields}), mimetype=XLSX, headers=headers)
+        return Response(to_xlsx({_("lembar"): sheets, _("isian"): fields}), mimetype=XLSX, headers=headers)
     columns, rows = sheets if what == "lembar" else fields
     return Response(to_csv(columns, rows), content_type="text/csv; charset=utf-8", headers=headers)

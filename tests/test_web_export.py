@@ -1,0 +1,160 @@
+"""A trainer's exports as a trainer opens them in a spreadsheet: headers and words in the trainer's language (the
+pages' words), numbers as numbers, and the codes behind the words at the end of each row; the command line's CSV
+keeps its English codes."""
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from grader.web.testing import REVIEW_FIELD, WRONG_FIELD, csrf_of, jpeg_bytes, log_in
+
+SHEET_HEADERS = {
+    "id": ["Peserta", "Nama", "Penilaian", "Hasil", "Nilai", "Nilai halaman yang terbaca", "Benar", "Salah",
+           "Perlu dicek", "Kosong", "Tak terbaca", "Percobaan", "Dikirim oleh", "Dikirim", "Alasan",
+           "Sebaiknya foto ulang", "Penilaian (kode)", "Hasil (kode)", "Dikirim oleh (kode)", "Alasan (kode)"],
+    "en": ["Trainee", "Name", "Grading", "Result", "Score", "Score of the pages read", "Correct", "Wrong", "To check",
+           "Blank", "Unreadable", "Attempts", "Sent by", "Sent", "Why", "A retake is advised", "Grading (code)",
+           "Result (code)", "Sent by (code)", "Why (code)"]}
+FIELD_HEADERS = {
+    "id": ["Peserta", "Nama", "Kotak", "Halaman", "Bagian", "Isian", "Jenis", "Terbaca", "Seharusnya", "Status",
+           "Keyakinan", "Alasan", "Menurut peserta", "Waktu sanggahan", "Dikoreksi oleh", "Waktu koreksi",
+           "Jenis (kode)", "Status (kode)", "Alasan (kode)"],
+    "en": ["Trainee", "Name", "Box", "Page", "Section", "Entry", "Kind", "Read as", "Expected", "Status",
+           "Confidence", "Why", "The trainee says", "Disputed at", "Corrected by", "Corrected at", "Kind (code)",
+           "Status (code)", "Why (code)"]}
+#: What the class's two sheets and two of b's entries say, in each language: the pages' words, then the codes.
+SAID = {
+    "id": {"b": ("Selesai", "Dinilai", "Pelatih", None), "c": ("Selesai", "Ditolak", "Pelatih",
+                                                              "c_1_blur.jpg: Foto terlalu buram. Pegang ponsel lebih "
+                                                              "stabil, lalu foto ulang."),
+           WRONG_FIELD: (f"Isian {WRONG_FIELD}", "angka", "Salah", None),
+           REVIEW_FIELD: (f"Isian {REVIEW_FIELD}", "angka", "Perlu dicek", "kami belum yakin membaca kotak ke-3")},
+    "en": {"b": ("Done", "Graded", "Trainer", None), "c": ("Done", "Refused", "Trainer",
+                                                           "c_1_blur.jpg: The photo is too blurry. Hold the phone "
+                                                           "steady and take it again."),
+           WRONG_FIELD: (f"Entry {WRONG_FIELD}", "digits", "Wrong", None),
+           REVIEW_FIELD: (f"Entry {REVIEW_FIELD}", "digits", "To check", "we are not sure how to read box 3")}}
+CODES = {"b": ("done", "graded", "batch", None), "c": ("done", "refused", "batch", "c_1_blur.jpg=too_blurry"),
+         WRONG_FIELD: ("digits", "wrong", None), REVIEW_FIELD: ("digits", "review", "unsure_box")}
+
+
+@pytest.fixture
+def trainer(app):
+    client = app.test_client()
+    assert log_in(client).status_code == 302
+    return client
+
+
+def send_batch(trainer, code, files):
+    return trainer.post(f"/trainer/latihan/{code}/batch", data={
+        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"), "client_token": "x1",
+        "photos": [(io.BytesIO(data), name) for name, data in files]}, content_type="multipart/form-data")
+
+
+def csv_table(trainer, url) -> list[list[str]]:
+    resp = trainer.get(url)
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
+
+
+def by_first(rows, key_col: int = 0) -> dict:
+    """Rows by the value of their column ``key_col``, each a list with None for an empty cell."""
+    return {r[key_col]: [None if v == "" else v for v in r] for r in rows}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_exports_speak_the_trainers_language_and_keep_the_codes_at_the_end(app, trainer, code, lang):
+    """Trainers read the exports in a spreadsheet: the headers were the code names ("trainee", "state", "status",
+    "notes") and the cells the codes ("done", "wrong", "unsure_box") in Indonesian as in English. Now both say what
+    the pages say, in the pages' language (Indonesian unless switched), with the codes at the row's end."""
+    send_batch(trainer, code, [("b_1.jpg", jpeg_bytes()), ("c_1_blur.jpg", jpeg_bytes(color="#ddd"))])
+    if lang == "en":
+        trainer.get(f"/trainer/latihan/{code}?lang=en")                 # the switch, remembered as the pages do
+    said = SAID[lang]
+    sheets = csv_table(trainer, f"/trainer/latihan/{code}/ekspor/lembar.csv")
+    assert sheets[0] == SHEET_HEADERS[lang]
+    col = {h: i for i, h in enumerate(SHEET_HEADERS["id"])}
+    rows = by_first(sheets[1:])
+    for who in ("b", "c"):
+        row = rows[who]
+        assert tuple(row[col[h]] for h in ("Penilaian", "Hasil", "Dikirim oleh", "Alasan")) == said[who]
+        assert tuple(row[-4:]) == CODES[who]
+    assert rows["b"][col["Salah"]] == "1" and rows["b"][col["Perlu dicek"]] == "1"
+
+    fields = csv_table(trainer, f"/trainer/latihan/{code}/ekspor/isian.csv")
+    assert fields[0] == FIELD_HEADERS[lang]
+    col = {h: i for i, h in enumerate(FIELD_HEADERS["id"])}
+    entries = by_first([r for r in fields[1:] if r[0] == "b"], col["Kotak"])
+    for fid in (WRONG_FIELD, REVIEW_FIELD):
+        row = entries[fid]
+        assert tuple(row[col[h]] for h in ("Isian", "Jenis", "Status", "Alasan")) == said[fid]
+        assert tuple(row[-3:]) == CODES[fid]
+    assert entries[REVIEW_FIELD][col["Keyakinan"]] == "0.4"
+
+    resp = trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx")
+    wb = load_workbook(io.BytesIO(resp.data))
+    assert wb.sheetnames == (["lembar", "isian"] if lang == "id" else ["sheets", "entries"])
+    sheet_ws, field_ws = wb.worksheets
+    assert [c.value for c in sheet_ws[1]] == SHEET_HEADERS[lang]
+    b = next(r for r in sheet_ws.iter_rows(min_row=2, values_only=True) if r[0] == "b")
+    assert b[2:4] == said["b"][:2] and b[-4:] == CODES["b"]
+    assert isinstance(b[4], int) and b[5] is None and (b[7], b[8]) == (1, 1)     # numbers stay numbers
+    assert [c.value for c in field_ws[1]] == FIELD_HEADERS[lang]
+    row = next(r for r in field_ws.iter_rows(min_row=2, values_only=True) if r[0] == "b" and r[2] == WRONG_FIELD)
+    assert (row[6], row[9], row[-3:-1]) == (said[WRONG_FIELD][1], said[WRONG_FIELD][2], CODES[WRONG_FIELD][:2])
+    assert isinstance(row[7], int) and isinstance(row[8], int) and isinstance(row[10], float)
+
+
+def test_a_half_sheet_keeps_no_score_and_its_score_of_the_pages_read(app, trainer, code):
+    """A sheet with page 2 unsent: "Sebagian", an empty "Nilai" and its score over page 1 beside it, in both
+    exports; its unread entries "Tak terbaca", with their code."""
+    trainee = app.test_client()
+    trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "Ani",
+                            "photo_1": (io.BytesIO(jpeg_bytes()), "solo-p1.jpg")}, content_type="multipart/form-data")
+    sheets = csv_table(trainer, f"/trainer/latihan/{code}/ekspor/lembar.csv")
+    row = dict(zip(sheets[0], sheets[1]))
+    assert (row["Hasil"], row["Nilai"], row["Hasil (kode)"], row["Dikirim oleh"]) == ("Sebagian", "", "partial",
+                                                                                     "Peserta")
+    assert int(row["Nilai halaman yang terbaca"]) > 0
+    ws = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx").data))["lembar"]
+    cells = dict(zip((c.value for c in ws[1]), (c.value for c in ws[2])))
+    assert cells["Nilai"] is None and cells["Nilai halaman yang terbaca"] == int(row["Nilai halaman yang terbaca"])
+    fields = csv_table(trainer, f"/trainer/latihan/{code}/ekspor/isian.csv")
+    unread = [dict(zip(fields[0], r)) for r in fields[1:] if r[fields[0].index("Halaman")] == "2"]
+    assert unread and {(r["Status"], r["Status (kode)"], r["Alasan (kode)"]) for r in unread} == {
+        ("Tak terbaca", "unreadable", "page_missing")}
+
+
+def test_the_command_lines_csv_keeps_its_english_codes(app, trainer, code, tmp_path, monkeypatch):
+    """The same sheet the web export words ("Salah", "Perlu dicek") is, in ``grader grade --csv``, the CSV it always
+    was: English column names and codes (English in logs and on the command line)."""
+    send_batch(trainer, code, [("b_1.jpg", jpeg_bytes()), ("c_1_blur.jpg", jpeg_bytes(color="#ddd"))])
+    fields = csv_table(trainer, f"/trainer/latihan/{code}/ekspor/isian.csv")
+    web = {r[2]: dict(zip(fields[0], r)) for r in fields[1:] if r[0] == "b"}
+    assert (web[WRONG_FIELD]["Status"], web[REVIEW_FIELD]["Status"]) == ("Salah", "Perlu dicek")
+
+    from grader.cli import main
+    from grader.web.db import connect
+    conn = connect(app.config["DATABASE"])
+    results = [json.loads(r["result"]) for r in conn.execute("SELECT result FROM submissions ORDER BY id")]
+    conn.close()
+    monkeypatch.setattr("grader.commands.grade.grade_batch", lambda *a, **kw: results)
+    photo = tmp_path / "b_1.jpg"
+    photo.write_bytes(jpeg_bytes())
+    out = tmp_path / "kelas.csv"
+    assert main(["grade", str(photo), "--key", code, "--csv", str(out)]) == 0
+    sheet_lines = out.read_text(encoding="utf-8").splitlines()
+    assert sheet_lines[0] == ("trainee,trainee_source,exercise,status,score,partial_score,wrong,review,blank,"
+                              "unreadable,violated_rules,refusal,refusal_message,retake_advised,files")
+    sheets = {r["trainee"]: r for r in csv.DictReader(sheet_lines)}
+    assert (sheets["b"]["status"], sheets["c"]["status"], sheets["c"]["refusal"]) == (
+        "graded", "refused", "c_1_blur.jpg=too_blurry")
+    assert sheets["c"]["refusal_message"] == ("c_1_blur.jpg: The photo is too blurry. Hold the phone steady and "
+                                              "take it again.")
+    field_lines = (tmp_path / "kelas-fields.csv").read_text(encoding="utf-8").splitlines()
+    assert field_lines[0] == "trainee,exercise,field,page,section,kind,status,value,expected,confidence,notes"
+    cli = {r["field"]: r for r in csv.DictReader(field_lines) if r["trainee"] == "b"}
+    assert (cli[WRONG_FIELD]["status"], cli[WRONG_FIELD]["kind"]) == ("wrong", "digits")
+    assert (cli[REVIEW_FIELD]["status"], cli[REVIEW_FIELD]["notes"]) == ("review", "unsure_box")
