@@ -7,8 +7,8 @@ import time
 
 from grader.web import grade_again
 from grader.web.db import connect
-from grader.web.jobs import JobRunner
-from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
+from grader.web.jobs import MAX_ATTEMPTS, JobRunner
+from grader.web.testing import csrf_of, failing_first, jpeg_bytes, make_test_app
 from grader.web.grading_queue import queue_grading
 from grader.web.sheet_storing import store_submission
 
@@ -144,3 +144,59 @@ def test_the_start_queues_a_stranded_sheet_as_it_would_have_been_queued(code):
     assert wait_for(app, trainee)["state"] == "done" and wait_for(app, other)["state"] == "done"
     assert [(j["priority"], j["run_alone"]) for j in jobs_of(app, trainee)][-1] == (0, 1)
     assert [(j["priority"], j["run_alone"]) for j in jobs_of(app, other)][-1] == (1, 0)
+
+
+def test_a_sheet_left_running_after_its_job_failed_is_failed_with_its_reason(code, monkeypatch):
+    """Review: a job that failed for good whose failure hook could not mark its sheet failed (the database locked
+    past its timeout, in the worker and again in the runner) left the sheet "being graded" for good: its page
+    waited, and neither the sweep (queued sheets only) nor a restart (running jobs only) looked at it again. The
+    sweep gives it its job's reason now, and its page offers to grade it again."""
+    import grader.web.grading as grading
+
+    runs = failing_first(monkeypatch, None, lambda: ZeroDivisionError("division by zero"))
+    real, hooks = grading.fail_grade_job, []
+
+    def locked_twice(*a, **k):
+        hooks.append(a)
+        if len(hooks) <= 2:
+            raise sqlite3.OperationalError("database is locked")
+        return real(*a, **k)
+    monkeypatch.setattr(grading, "fail_grade_job", locked_twice)
+    app = make_test_app(**{**SWEEPING, "JOBS_RETRY_DELAY_S": 0.05})
+    client = app.test_client()
+    try:
+        page = upload(client, code).location
+        sid = query(app, "SELECT id FROM submissions")[0]["id"]
+        row = wait_for(app, sid, states=("failed",))
+    finally:
+        app.extensions["grader.jobs"].shutdown()
+    assert (row["state"], row["error_code"]) == ("failed", "internal_error")
+    assert len(hooks) == 2 and len(runs) == MAX_ATTEMPTS          # both hooks failed; the photo was not graded again
+    assert [(j["state"], j["attempts"]) for j in jobs_of(app, sid)] == [("failed", MAX_ATTEMPTS)]
+    html = client.get(page).get_data(as_text=True)
+    assert "Server gagal menilai lembar ini" in html and "Coba proses lagi" in html
+
+
+def test_a_sheet_running_under_a_live_job_is_left_to_it(code):
+    """The sweep fails a sheet marked running only when its job has failed: a job queued again (an error it will be
+    tried again for) or running, however long, keeps its sheet."""
+    from grader.web.stranded import queue_stranded
+
+    app = make_test_app(JOBS_RECOVER=False)
+    runner = JobRunner(app.extensions["grader.jobs"].ctx, mode="thread", workers=1)
+    runner.shutdown()                               # (it dispatches nothing)
+    conn = connect(app.config["DATABASE"])
+    try:
+        sheets = []
+        for n, state in enumerate(("queued", "running")):
+            sid = store_submission(conn, app.config["DATA_DIR"], files=[(f"01{n}_1.jpg", jpeg_bytes())],
+                                   source="trainee", exercise=code, dedupe=False).id
+            queue_grading(conn, sid, runner=runner)
+            conn.execute("UPDATE jobs SET state=?, attempts=1 WHERE id=(SELECT job_id FROM submissions WHERE id=?)",
+                         (state, sid))
+            sheets.append(sid)
+        conn.execute("UPDATE submissions SET state='running', updated_at='2000-01-01T00:00:00+00:00'")
+        assert queue_stranded(runner, older_than_s=0) == 0
+        assert [r["state"] for r in conn.execute("SELECT state FROM submissions ORDER BY id")] == ["running"] * 2
+    finally:
+        conn.close()

@@ -76,7 +76,7 @@ class CrashSettling:
     """The part of :class:`grader.web.jobs.JobRunner` that settles a retired pool's jobs and recovers a restart's.
 
     It uses the runner's ``ctx``, ``retry_delay_s``, ``_queue``, ``_closed``, ``dispatch``, ``_pump``, ``_later``,
-    ``_try_again_later``, ``fail_unfinished``, ``_log_failed`` and ``_run_after``."""
+    ``_try_again_later``, ``fail_unfinished``, ``_log_failed`` and ``run_after``."""
 
     def _settle(self, pool: WorkerPool, stuck: list[int]) -> None:
         """Decide what becomes of the jobs left on a retired pool (:func:`settle_jobs`), now that its processes have
@@ -108,7 +108,7 @@ class CrashSettling:
         for job_id in to.finished:
             self._queue.clear(job_id)
             self._log_failed(job_id)
-            self._run_after(job_id)
+            self.run_after(job_id)
         for job_id in to.crashed_alone:
             self._crashed_alone(job_id)
         for job_id in to.suspects:

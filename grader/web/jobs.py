@@ -159,7 +159,7 @@ class JobRunner(CrashSettling):
         if self.mode == "inline":
             while execute_job(self.ctx, job_id) == RETRY:     # (at once: each run counts one of its attempts)
                 pass
-            self._run_after(job_id)
+            self.run_after(job_id)
             return
         if self._closed:                # shut down: the job stays queued in the database for the next start
             return
@@ -317,7 +317,7 @@ class JobRunner(CrashSettling):
         elif exc is None:
             if outcome == "failed":
                 self._submit_followup(self._log_failed, job_id)
-            self._submit_followup(self._run_after, job_id)
+            self._submit_followup(self.run_after, job_id)
         else:                           # (raised outside the job: a database locked while claiming or recording it)
             self._submit_followup(self._try_again_later, job_id, INTERNAL_ERROR)
 
@@ -336,7 +336,7 @@ class JobRunner(CrashSettling):
                     "job %s (%s) failed for good after %d attempt(s): %s: %s", job_id, job.kind, job.attempts,
                     job.error_code, job.error_en)
 
-    def _run_after(self, job_id: int) -> None:
+    def run_after(self, job_id: int) -> None:
         """The kind's follow-up in this process (it may submit more jobs); its errors are logged, not raised."""
         try:
             with closing(connect(self.ctx.database)) as conn:
