@@ -8,7 +8,7 @@ import time
 from grader.web import grade_again
 from grader.web.db import connect
 from grader.web.jobs import MAX_ATTEMPTS, JobRunner
-from grader.web.testing import csrf_of, failing_first, jpeg_bytes, make_test_app
+from grader.web.testing import csrf_of, failing_first, jpeg_bytes, log_in, make_test_app
 from grader.web.grading_queue import queue_grading
 from grader.web.sheet_storing import store_submission
 
@@ -52,6 +52,20 @@ def crashed_its_worker(app, sid):
     conn.close()
 
 
+def queue_grading_locked_once(monkeypatch) -> list:
+    """A "grade again" request's queueing of its job finds the database locked past its timeout, once (then it is
+    released); returns the list of its calls."""
+    real, calls = grade_again.queue_grading, []
+
+    def locked_once(*a, **k):
+        calls.append(a)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real(*a, **k)
+    monkeypatch.setattr(grade_again, "queue_grading", locked_once)
+    return calls
+
+
 def test_a_sheet_queued_again_whose_job_could_not_be_made_is_graded_without_a_restart(code, monkeypatch):
     """Review: "Coba proses lagi" marks the sheet queued (one commit), then makes its job (another); an error between
     them (the database locked past its timeout) left it queued with no job until the next start, which then queued
@@ -64,15 +78,7 @@ def test_a_sheet_queued_again_whose_job_could_not_be_made_is_graded_without_a_re
         sid = query(app, "SELECT id FROM submissions")[0]["id"]
         assert wait_for(app, sid)["state"] == "done"
         crashed_its_worker(app, sid)
-        calls = []
-        real = grade_again.queue_grading
-
-        def locked_once(*a, **k):
-            calls.append(a)
-            if len(calls) == 1:
-                raise sqlite3.OperationalError("database is locked")
-            return real(*a, **k)
-        monkeypatch.setattr(grade_again, "queue_grading", locked_once)
+        queue_grading_locked_once(monkeypatch)
         assert client.post(page + "/nilai-ulang", data={"csrf_token": csrf_of(client)}).status_code == 500
         # the state the review found: queued, and its only job the one that failed
         assert wait_for(app, sid, timeout=0)["state"] == "queued"
@@ -84,6 +90,30 @@ def test_a_sheet_queued_again_whose_job_could_not_be_made_is_graded_without_a_re
     jobs = jobs_of(app, sid)
     assert [j["state"] for j in jobs] == ["failed", "done"] and done["job_id"] == jobs[1]["id"]
     assert (jobs[1]["priority"], jobs[1]["run_alone"]) == (0, 1)     # a trainee's, and alone: it killed its worker
+
+
+def test_a_trainers_grade_again_queued_by_the_sweep_goes_with_the_batches(code, monkeypatch):
+    """Review: a trainer's "grade again" of a trainee's sheet is queued with the batches (no trainee waits at its
+    page), but when its job could not be made the sweep, which could not tell who had asked, queued it before them,
+    as a trainee's. The sheet keeps the priority its request chose until its job is made."""
+    app = make_test_app(**SWEEPING)
+    client, trainer = app.test_client(), app.test_client()
+    log_in(trainer)
+    try:
+        upload(client, code)
+        sid = query(app, "SELECT id FROM submissions")[0]["id"]
+        assert wait_for(app, sid)["state"] == "done"
+        crashed_its_worker(app, sid)
+        calls = queue_grading_locked_once(monkeypatch)
+        resp = trainer.post(f"/trainer/lembar/{sid}/nilai-ulang", data={"csrf_token": csrf_of(trainer, "/trainer/")})
+        assert resp.status_code == 500
+        done = wait_for(app, sid)
+    finally:
+        app.extensions["grader.jobs"].shutdown()
+    jobs = jobs_of(app, sid)
+    assert done["state"] == "done" and [j["state"] for j in jobs] == ["failed", "done"]
+    assert len(calls) == 1 and done["job_id"] == jobs[-1]["id"]      # (queued by the sweep, not the request)
+    assert (jobs[-1]["priority"], jobs[-1]["run_alone"]) == (1, 1)    # the trainer's: with the batches; and alone
 
 
 def test_a_job_whose_link_to_its_sheet_failed_is_not_left_behind(code):

@@ -9,9 +9,9 @@ could open the gap again); one sweep closes it for all of them: the start's reco
 (:func:`grader.web.page_merge.merge_finished_batches`), and the job runner every ``JOBS_SWEEP_S`` seconds
 (:func:`watch`), so a sheet is not left waiting until the next start. Either queues a sheet as its caller would
 have: a trainee's (or a retake, sent from a trainee's page) before the batches, and one whose last job killed its
-worker (``worker_crashed``) alone, as :func:`grader.web.grade_again.grade_failed_again` does. (The sheet does not
-say who asked: a trainer's "grade again" of a trainee's sheet, which its request queues with the batches, goes
-before them here.)
+worker (``worker_crashed``) alone, as :func:`grader.web.grade_again.grade_failed_again` does; a request that chose
+another priority than the sheet's source gives (a trainer's "grade again" of a trainee's sheet: with the batches)
+marked the sheet with it (``submissions.queue_priority``).
 
 A sheet is also left waiting when its job failed for good but its failure hook could not mark it failed (the database
 locked past its timeout, in the worker and again in the runner): it stays marked ``running``, which nothing else looks
@@ -45,16 +45,17 @@ def queue_stranded(runner, *, older_than_s: float = STRANDED_AFTER_S) -> int:
     with closing(connect(runner.ctx.database)) as conn:
         failed = fail_left_running(conn, cutoff)
         rows = conn.execute(
-            "SELECT s.id, s.source, s.retake_of, j.error_code AS last_error FROM submissions s "
+            "SELECT s.id, s.source, s.retake_of, s.queue_priority, j.error_code AS last_error FROM submissions s "
             "LEFT JOIN jobs j ON j.id = s.job_id WHERE s.state = 'queued' AND s.updated_at <= ? "
             "AND (s.job_id IS NULL OR j.state IN ('done', 'failed')) ORDER BY s.id", (cutoff,)).fetchall()
         queued = 0
         for row in rows:
             trainee = row["source"] == "trainee" or row["retake_of"] is not None
+            priority = row["queue_priority"] if row["queue_priority"] is not None else (
+                TRAINEE_PRIORITY if trainee else BATCH_PRIORITY)
             alone = row["last_error"] == WORKER_CRASHED[0]
             # (queue_grading checks again, in its transaction: a request or another sweep may have queued it since)
-            if queue_grading(conn, row["id"], priority=TRAINEE_PRIORITY if trainee else BATCH_PRIORITY,
-                             runner=runner, run_alone=alone) is not None:
+            if queue_grading(conn, row["id"], priority=priority, runner=runner, run_alone=alone) is not None:
                 queued += 1
                 log.warning("sheet %s was marked queued but had no grading job; queued now%s", row["id"],
                             " (alone: its last job killed its worker)" if alone else "")
