@@ -49,7 +49,7 @@ def test_a_database_from_an_older_version_gains_the_new_columns(tmp_path):
     conn.execute("INSERT INTO jobs (kind, payload, state, created_at) VALUES ('grade', '{}', 'queued', 'now')")
     added = (("jobs", "priority"), ("jobs", "run_alone"), ("batches", "removed_at"), ("submissions", "typed_code"),
              ("submissions", "trainee_retries"), ("uploads", "place"), ("submissions", "left_out"),
-             ("submissions", "typed_trainee"))
+             ("submissions", "typed_trainee"), ("submissions", "queue_priority"))
     for table, column in added:
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     init_schema(conn)

@@ -300,6 +300,38 @@ def test_the_one_job_running_is_not_charged_when_an_idle_worker_dies(code, tmp_p
     assert len(runs_of(log, "ok_1.jpg")) == 2          # (its first run was stopped with its pool)
 
 
+def test_a_suspect_is_not_charged_when_an_idle_worker_dies_while_it_runs_alone(code, tmp_path):
+    """Review: a suspect (a sheet failed as worker_crashed, graded again) ran alone in the pool of every worker, so a
+    worker killed while idle beside it (the OOM killer's choice) broke the pool, and the suspect was charged as the
+    crasher and run again. It runs in a pool of its own now: only its own worker's death is charged to it, and the
+    sheets after it are graded by a new pool, uncharged."""
+    import signal as signals
+
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, suspect, after = two_sheets(app, code, ("ok_1.jpg", "next_1.jpg"))
+    log = tmp_path / "runs.log"
+    runner = JobRunner(context(app, SideBySidePipeline(log, dies=0)), mode="process", workers=2, retry_delay_s=0.05)
+    try:
+        runner.warm_up()                               # (the pool's workers are up, idle)
+        job = runner.submit("grade", {"submission_id": suspect}, run_alone=True)
+        end = time.time() + 60
+        while not (log.exists() and log.read_text()) and time.time() < end:
+            time.sleep(0.05)
+        grading = runs_of(log, "ok_1.jpg")[0][0]
+        idle = [p.pid for p in runner._current_pool().processes() if p.pid != grading]
+        assert idle
+        for pid in idle:
+            os.kill(pid, signals.SIGKILL)
+        assert wait_for(conn, suspect, timeout=60)["state"] == "done"
+        assert runner.status(job).attempts == 1
+        later = runner.submit("grade", {"submission_id": after})
+        assert wait_for(conn, after, timeout=60)["state"] == "done"
+        assert runner.status(later).attempts == 1
+    finally:
+        runner.shutdown(wait=False)
+    assert len(runs_of(log, "ok_1.jpg")) == 1          # its one run was not stopped
+
+
 def test_a_job_in_flight_when_its_pool_broke_still_runs_alone_after_a_restart(code, tmp_path):
     """Review: the jobs to run alone were kept in memory only: after a restart, a photo that had killed its worker
     ran beside other sheets again, breaking their pool again. Now it runs alone after the restart too, and the

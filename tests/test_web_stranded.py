@@ -7,8 +7,8 @@ import time
 
 from grader.web import grade_again
 from grader.web.db import connect
-from grader.web.jobs import JobRunner
-from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
+from grader.web.jobs import MAX_ATTEMPTS, JobRunner
+from grader.web.testing import csrf_of, failing_first, jpeg_bytes, log_in, make_test_app
 from grader.web.grading_queue import queue_grading
 from grader.web.sheet_storing import store_submission
 
@@ -52,6 +52,20 @@ def crashed_its_worker(app, sid):
     conn.close()
 
 
+def queue_grading_locked_once(monkeypatch) -> list:
+    """A "grade again" request's queueing of its job finds the database locked past its timeout, once (then it is
+    released); returns the list of its calls."""
+    real, calls = grade_again.queue_grading, []
+
+    def locked_once(*a, **k):
+        calls.append(a)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real(*a, **k)
+    monkeypatch.setattr(grade_again, "queue_grading", locked_once)
+    return calls
+
+
 def test_a_sheet_queued_again_whose_job_could_not_be_made_is_graded_without_a_restart(code, monkeypatch):
     """Review: "Coba proses lagi" marks the sheet queued (one commit), then makes its job (another); an error between
     them (the database locked past its timeout) left it queued with no job until the next start, which then queued
@@ -64,15 +78,7 @@ def test_a_sheet_queued_again_whose_job_could_not_be_made_is_graded_without_a_re
         sid = query(app, "SELECT id FROM submissions")[0]["id"]
         assert wait_for(app, sid)["state"] == "done"
         crashed_its_worker(app, sid)
-        calls = []
-        real = grade_again.queue_grading
-
-        def locked_once(*a, **k):
-            calls.append(a)
-            if len(calls) == 1:
-                raise sqlite3.OperationalError("database is locked")
-            return real(*a, **k)
-        monkeypatch.setattr(grade_again, "queue_grading", locked_once)
+        queue_grading_locked_once(monkeypatch)
         assert client.post(page + "/nilai-ulang", data={"csrf_token": csrf_of(client)}).status_code == 500
         # the state the review found: queued, and its only job the one that failed
         assert wait_for(app, sid, timeout=0)["state"] == "queued"
@@ -84,6 +90,30 @@ def test_a_sheet_queued_again_whose_job_could_not_be_made_is_graded_without_a_re
     jobs = jobs_of(app, sid)
     assert [j["state"] for j in jobs] == ["failed", "done"] and done["job_id"] == jobs[1]["id"]
     assert (jobs[1]["priority"], jobs[1]["run_alone"]) == (0, 1)     # a trainee's, and alone: it killed its worker
+
+
+def test_a_trainers_grade_again_queued_by_the_sweep_goes_with_the_batches(code, monkeypatch):
+    """Review: a trainer's "grade again" of a trainee's sheet is queued with the batches (no trainee waits at its
+    page), but when its job could not be made the sweep, which could not tell who had asked, queued it before them,
+    as a trainee's. The sheet keeps the priority its request chose until its job is made."""
+    app = make_test_app(**SWEEPING)
+    client, trainer = app.test_client(), app.test_client()
+    log_in(trainer)
+    try:
+        upload(client, code)
+        sid = query(app, "SELECT id FROM submissions")[0]["id"]
+        assert wait_for(app, sid)["state"] == "done"
+        crashed_its_worker(app, sid)
+        calls = queue_grading_locked_once(monkeypatch)
+        resp = trainer.post(f"/trainer/lembar/{sid}/nilai-ulang", data={"csrf_token": csrf_of(trainer, "/trainer/")})
+        assert resp.status_code == 500
+        done = wait_for(app, sid)
+    finally:
+        app.extensions["grader.jobs"].shutdown()
+    jobs = jobs_of(app, sid)
+    assert done["state"] == "done" and [j["state"] for j in jobs] == ["failed", "done"]
+    assert len(calls) == 1 and done["job_id"] == jobs[-1]["id"]      # (queued by the sweep, not the request)
+    assert (jobs[-1]["priority"], jobs[-1]["run_alone"]) == (1, 1)    # the trainer's: with the batches; and alone
 
 
 def test_a_job_whose_link_to_its_sheet_failed_is_not_left_behind(code):
@@ -144,3 +174,59 @@ def test_the_start_queues_a_stranded_sheet_as_it_would_have_been_queued(code):
     assert wait_for(app, trainee)["state"] == "done" and wait_for(app, other)["state"] == "done"
     assert [(j["priority"], j["run_alone"]) for j in jobs_of(app, trainee)][-1] == (0, 1)
     assert [(j["priority"], j["run_alone"]) for j in jobs_of(app, other)][-1] == (1, 0)
+
+
+def test_a_sheet_left_running_after_its_job_failed_is_failed_with_its_reason(code, monkeypatch):
+    """Review: a job that failed for good whose failure hook could not mark its sheet failed (the database locked
+    past its timeout, in the worker and again in the runner) left the sheet "being graded" for good: its page
+    waited, and neither the sweep (queued sheets only) nor a restart (running jobs only) looked at it again. The
+    sweep gives it its job's reason now, and its page offers to grade it again."""
+    import grader.web.grading as grading
+
+    runs = failing_first(monkeypatch, None, lambda: ZeroDivisionError("division by zero"))
+    real, hooks = grading.fail_grade_job, []
+
+    def locked_twice(*a, **k):
+        hooks.append(a)
+        if len(hooks) <= 2:
+            raise sqlite3.OperationalError("database is locked")
+        return real(*a, **k)
+    monkeypatch.setattr(grading, "fail_grade_job", locked_twice)
+    app = make_test_app(**{**SWEEPING, "JOBS_RETRY_DELAY_S": 0.05})
+    client = app.test_client()
+    try:
+        page = upload(client, code).location
+        sid = query(app, "SELECT id FROM submissions")[0]["id"]
+        row = wait_for(app, sid, states=("failed",))
+    finally:
+        app.extensions["grader.jobs"].shutdown()
+    assert (row["state"], row["error_code"]) == ("failed", "internal_error")
+    assert len(hooks) == 2 and len(runs) == MAX_ATTEMPTS          # both hooks failed; the photo was not graded again
+    assert [(j["state"], j["attempts"]) for j in jobs_of(app, sid)] == [("failed", MAX_ATTEMPTS)]
+    html = client.get(page).get_data(as_text=True)
+    assert "Server gagal menilai lembar ini" in html and "Coba proses lagi" in html
+
+
+def test_a_sheet_running_under_a_live_job_is_left_to_it(code):
+    """The sweep fails a sheet marked running only when its job has failed: a job queued again (an error it will be
+    tried again for) or running, however long, keeps its sheet."""
+    from grader.web.stranded import queue_stranded
+
+    app = make_test_app(JOBS_RECOVER=False)
+    runner = JobRunner(app.extensions["grader.jobs"].ctx, mode="thread", workers=1)
+    runner.shutdown()                               # (it dispatches nothing)
+    conn = connect(app.config["DATABASE"])
+    try:
+        sheets = []
+        for n, state in enumerate(("queued", "running")):
+            sid = store_submission(conn, app.config["DATA_DIR"], files=[(f"01{n}_1.jpg", jpeg_bytes())],
+                                   source="trainee", exercise=code, dedupe=False).id
+            queue_grading(conn, sid, runner=runner)
+            conn.execute("UPDATE jobs SET state=?, attempts=1 WHERE id=(SELECT job_id FROM submissions WHERE id=?)",
+                         (state, sid))
+            sheets.append(sid)
+        conn.execute("UPDATE submissions SET state='running', updated_at='2000-01-01T00:00:00+00:00'")
+        assert queue_stranded(runner, older_than_s=0) == 0
+        assert [r["state"] for r in conn.execute("SELECT state FROM submissions ORDER BY id")] == ["running"] * 2
+    finally:
+        conn.close()

@@ -63,6 +63,7 @@ ADDED_COLUMNS = (
     ("submissions", "left_out", "TEXT"),                     # a trainee's files not graded with the sheet
     ("submissions", "typed_trainee", "TEXT"),                # the name as typed on the upload form (NULL: not known)
     ("submissions", "replaces", "TEXT"),                     # the form tokens a sending corrects (NULL: none)
+    ("submissions", "queue_priority", "INTEGER"),            # a request's priority, until its grading job is made
 )
 
 

@@ -39,17 +39,20 @@ def grade_failed_again(conn: sqlite3.Connection, submission_id: int, *, by_train
     """Queue a failed sheet's grading again; False when it is not one to queue: not failed (any more: a second tap,
     or the other side queued it first), or, asked ``by_trainee``, not one :func:`trainee_retry` offers.
 
-    A trainee waits at the page, so their sheet goes before a batch; a trainer's goes with the batches."""
+    A trainee waits at the page, so their sheet goes before a batch; a trainer's goes with the batches, also when
+    the sweep queues it (``submissions.queue_priority``)."""
     limits, args = "", ()
     if by_trainee:
         codes = sorted(SERVER_FAILURES)
         limits = (f" AND error_code IN ({','.join('?' * len(codes))}) AND trainee_retries < ? "
                   f"AND superseded_by IS NULL")
         args = (*codes, TRAINEE_RETRIES)
+    priority = TRAINEE_PRIORITY if by_trainee else BATCH_PRIORITY
     before = conn.execute("SELECT error_code FROM submissions WHERE id=?", (submission_id,)).fetchone()
     claimed = conn.execute("UPDATE submissions SET state='queued', error_code=NULL, error_id=NULL, error_en=NULL, "
-                           "trainee_retries=trainee_retries+?, updated_at=? WHERE id=? AND state='failed'" + limits +
-                           " RETURNING trainee_retries", (int(by_trainee), now_iso(), submission_id, *args)).fetchone()
+                           "trainee_retries=trainee_retries+?, queue_priority=?, updated_at=? WHERE id=? AND "
+                           "state='failed'" + limits + " RETURNING trainee_retries",
+                           (int(by_trainee), priority, now_iso(), submission_id, *args)).fetchone()
     if claimed is None:
         return False
     if by_trainee:
@@ -59,6 +62,5 @@ def grade_failed_again(conn: sqlite3.Connection, submission_id: int, *, by_train
         log.info("sheet %s failed (%s) and is graded again at a trainer's request", submission_id,
                  before["error_code"])
     # (a photo that killed its worker runs alone from the start: its neighbours are not thrown out with it again)
-    queue_grading(conn, submission_id, priority=TRAINEE_PRIORITY if by_trainee else BATCH_PRIORITY,
-                  run_alone=before["error_code"] == WORKER_CRASHED[0])
+    queue_grading(conn, submission_id, priority=priority, run_alone=before["error_code"] == WORKER_CRASHED[0])
     return True

@@ -31,7 +31,9 @@ def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int
 
     A trainee waiting at the result page goes before a trainer's batch (``BATCH_PRIORITY``). ``runner`` is the
     job runner when there is no app context (the merge step runs after a job, in the runner's thread).
-    ``run_alone``: its photos killed a worker before (:meth:`grader.web.jobs.JobRunner.submit`).
+    ``run_alone``: its photos killed a worker before (:meth:`grader.web.jobs.JobRunner.submit`). A caller that gives
+    a priority other than its sheet's source would (a trainer's request for a trainee's sheet) marks it queued with
+    it (``submissions.queue_priority``), for the sweep should the job not be made here; linked, it is cleared.
 
     The job is recorded and linked in one transaction, and only for a sheet still ``queued`` with no job waiting or
     running: a job recorded but not linked would wait in the database with nothing to dispatch it, and a sheet queued
@@ -52,7 +54,7 @@ def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int
             return None
         job_id = runner.record(conn, "grade", {"submission_id": submission_id}, priority=priority,
                                run_alone=run_alone)
-        conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job_id, submission_id))
+        conn.execute("UPDATE submissions SET job_id=?, queue_priority=NULL WHERE id=?", (job_id, submission_id))
         conn.execute("COMMIT")
     except Exception:  # noqa: BLE001 - logged; the sheet stays queued for the sweep (grader.web.stranded)
         if conn.in_transaction:

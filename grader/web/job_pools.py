@@ -41,6 +41,7 @@ class WorkerPool:
     broke: bool = False                                  # a worker process of it died
     retired: bool = False                                # handed no more jobs; its processes are being stopped
     settled: bool = False                                # ended, and what was on it decided
+    alone: bool = False                                  # a suspect's own, of one worker (:func:`start_pool`)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def took(self, job_id: int) -> None:
@@ -101,8 +102,12 @@ def _require_private(executor, names: tuple[str, ...]) -> None:
                            f"tell when a broken pool's processes have ended (grader/web/job_pools.py)")
 
 
-def start_pool(ctx: JobContext, *, mode: str, workers: int) -> WorkerPool:
-    """A new pool of ``workers``: processes that import the pipeline once (``mode="process"``), or threads."""
+def start_pool(ctx: JobContext, *, mode: str, workers: int, alone: bool = False) -> WorkerPool:
+    """A new pool of ``workers``: processes that import the pipeline once (``mode="process"``), or threads.
+
+    ``alone``: a suspect's pool, of one worker (:class:`grader.web.job_queue.JobQueue`). In the pool of every worker,
+    an idle worker killed while the suspect runs (the OOM killer's choice) would break the pool and be charged to the
+    suspect; in a pool of its own, a worker that dies is the suspect's."""
     if mode == "process":
         executor = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                           initializer=_warm_up, initargs=(ctx.pipeline, ctx.data_dir))
@@ -111,8 +116,8 @@ def start_pool(ctx: JobContext, *, mode: str, workers: int) -> WorkerPool:
         # only once another job comes back: its death goes unnoticed until then, its job left running meanwhile.
         _require_private(executor, ("_safe_to_dynamically_spawn_children", "_processes"))
         executor._safe_to_dynamically_spawn_children = False
-        return WorkerPool(executor)
-    return WorkerPool(cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader-job"))
+        return WorkerPool(executor, alone=alone)
+    return WorkerPool(cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader-job"), alone=alone)
 
 
 def retire(pool: WorkerPool, *, grace_s: float, then: Callable[[list[int]], None],

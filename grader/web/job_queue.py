@@ -3,9 +3,10 @@
 Waiting jobs go in (priority, arrival) order, and only as workers free up: the pool never queues behind our back,
 so a trainee's sheet goes before a batch that has not started yet. A *suspect*, a job that may kill its worker
 (:func:`grader.web.job_settling.settle_jobs`), goes alone: the jobs in flight finish first and none starts beside it,
-so that a worker that dies under it is its own. (The runner keeps the suspects in the database too, ``jobs.run_alone``,
-and tells the queue about them again after a restart.) Nothing goes while the queue is held (a broken pool's
-processes are being stopped).
+and the runner hands it to a pool of its own (:func:`grader.web.job_pools.start_pool`), so that a worker that dies
+under it is its own. (The runner keeps the suspects in the database too, ``jobs.run_alone``, and tells the queue
+about them again after a restart.) Nothing goes while the queue is held (a broken pool's processes are being
+stopped).
 """
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 A worker process that dies (a photo that makes OpenCV segfault, memory exhausted) breaks its pool and takes every
 job in flight on it down; once the pool's processes have ended (:mod:`grader.web.job_pools`), :func:`settle_jobs`
 sorts what was on it, and :class:`CrashSettling`, a part of :class:`grader.web.jobs.JobRunner`, carries that out.
-Only the suspect run alone is charged; any other job running is given its attempt back and becomes a *suspect*, run
-alone (:class:`grader.web.job_queue.JobQueue`) until it is finished. Suspects are marked in the database
+Only the suspect run alone (in a pool of its own) is charged; any other job running is given its attempt back and
+becomes a *suspect*, run alone (:class:`grader.web.job_queue.JobQueue`) until it is finished. Suspects are marked in the database
 (``jobs.run_alone``), and so are the jobs a restart finds running: after a restart they still run alone.
 """
 from __future__ import annotations
@@ -39,10 +39,9 @@ def settle_jobs(states: dict[int, str], *, jobs: list[int], refused: list[int], 
     """Sort the jobs left on a retired pool, now that its processes have ended, by their ``states`` in the database.
 
     - Finished: the worker recorded it (its answer was lost with the pool); only its follow-up is left.
-    - Running when the pool broke as the suspect run ``alone`` (``crashed_alone``), nothing else in flight: it is
-      taken to have killed its worker (an idle worker dying just then is charged to it too: rare, and it costs one
-      attempt of a job already suspect). The attempt counts; it is tried again, alone, and failed
-      (``worker_crashed``) once it has had its attempts.
+    - Running when the pool broke as the suspect run ``alone`` (``crashed_alone``), in a pool of its own of one
+      worker (:func:`grader.web.job_pools.start_pool`): the worker that died was its own, so it killed it. The attempt
+      counts; it is tried again, alone, and failed (``worker_crashed``) once it has had its attempts.
     - Running otherwise (``suspects``): beside others, any of them may have killed it; even the one job running
       may not have, as the process that died may have been an idle worker (the OOM killer's choice). None is charged
       (the attempt is given back); each is run again alone, one at a time, until it is finished. A suspect that
@@ -77,7 +76,7 @@ class CrashSettling:
     """The part of :class:`grader.web.jobs.JobRunner` that settles a retired pool's jobs and recovers a restart's.
 
     It uses the runner's ``ctx``, ``retry_delay_s``, ``_queue``, ``_closed``, ``dispatch``, ``_pump``, ``_later``,
-    ``_try_again_later``, ``fail_unfinished``, ``_log_failed`` and ``_run_after``."""
+    ``_try_again_later``, ``fail_unfinished``, ``_log_failed`` and ``run_after``."""
 
     def _settle(self, pool: WorkerPool, stuck: list[int]) -> None:
         """Decide what becomes of the jobs left on a retired pool (:func:`settle_jobs`), now that its processes have
@@ -109,7 +108,7 @@ class CrashSettling:
         for job_id in to.finished:
             self._queue.clear(job_id)
             self._log_failed(job_id)
-            self._run_after(job_id)
+            self.run_after(job_id)
         for job_id in to.crashed_alone:
             self._crashed_alone(job_id)
         for job_id in to.suspects:

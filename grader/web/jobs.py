@@ -19,14 +19,15 @@ its pool and takes every job in flight on it down. Only a suspect that was
 running alone when its worker died is charged an attempt; the jobs running
 otherwise are not (beside each other, any may be the culprit; beside idle
 workers, the one that died may have been idle), and each becomes a suspect, run
-again alone, one at a time, until the one that kills its worker is found
-(:mod:`grader.web.job_settling`). Suspects are kept in the database
-(``jobs.run_alone``), with the jobs a restart interrupted: they run alone after a
-restart too, where a photo that took the server down with its worker would
-otherwise break the new pool with its neighbours again. A broken pool,
-and one that could not take a job, is replaced, and the jobs that were on it are
-run again only once all its processes have ended: a sheet is never graded by two
-processes at once.
+again alone, one at a time, in a pool of its own of one worker (an idle worker
+of the main pool dying meanwhile is not its doing), until the one that kills
+its worker is found (:mod:`grader.web.job_settling`). Suspects are kept in the
+database (``jobs.run_alone``), with the jobs a restart interrupted: they run
+alone after a restart too, where a photo that took the server down with its
+worker would otherwise break the new pool with its neighbours again. A broken
+pool, and one that could not take a job, is replaced, and the jobs that were on
+it are run again only once all its processes have ended: a sheet is never graded
+by two processes at once.
 
 A job kind names a handler ``run(payload, ctx)``, a failure hook
 ``fail(payload, ctx, code, message_id, message_en)`` and a follow-up run here
@@ -94,6 +95,7 @@ class JobRunner(CrashSettling):
         self.retry_delay_s = retry_delay_s
         self.stop_grace_s = stop_grace_s
         self._pool: WorkerPool | None = None
+        self._alone_pool: WorkerPool | None = None          # the last suspect's own (:meth:`_pool_for`)
         self._lock = threading.Lock()
         # follow-ups (after-job hooks, crash handling) run here, never in the pool's own management thread
         self._followups = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-job-followup")
@@ -142,12 +144,22 @@ class JobRunner(CrashSettling):
                 self._pool = start_pool(self.ctx, mode=self.mode, workers=self.workers)
             return self._pool
 
+    def _pool_for(self, job_id: int) -> WorkerPool:
+        """The pool to hand ``job_id`` to: the current one, or, for the suspect the queue lets go alone, a new pool of
+        one worker, ended once its job is back (:func:`grader.web.job_pools.start_pool`)."""
+        if self._queue.running_alone() != job_id:
+            return self._current_pool()
+        pool = start_pool(self.ctx, mode=self.mode, workers=1, alone=True)
+        with self._lock:
+            self._alone_pool = pool
+        return pool
+
     def dispatch(self, job_id: int, priority: int | None = None) -> None:
         """Run ``job_id`` when a worker is free (:class:`grader.web.job_queue.JobQueue`)."""
         if self.mode == "inline":
             while execute_job(self.ctx, job_id) == RETRY:     # (at once: each run counts one of its attempts)
                 pass
-            self._run_after(job_id)
+            self.run_after(job_id)
             return
         if self._closed:                # shut down: the job stays queued in the database for the next start
             return
@@ -174,14 +186,14 @@ class JobRunner(CrashSettling):
         caller (a trainee's upload, stored already) and the jobs waiting behind it are not lost."""
         pool = None
         try:
-            pool = self._current_pool()
+            pool = self._pool_for(job_id)
             try:
                 future = pool.executor.submit(execute_job, self.ctx, job_id)
             except Exception as exc:    # it broke, or was retired, meanwhile: it did not take it; a new pool, once
                 if not (isinstance(exc, cf.BrokenExecutor) or pool.retired):
                     raise
                 self._forget(pool)
-                pool = self._current_pool()
+                pool = self._pool_for(job_id)
                 future = pool.executor.submit(execute_job, self.ctx, job_id)
         except Exception:  # noqa: BLE001 - logged; the job is tried again later or failed, never left queued
             log.exception("job %s could not be handed to a grading worker; the pool is replaced", job_id)
@@ -286,6 +298,8 @@ class JobRunner(CrashSettling):
             self._submit_followup(self._settle, pool, [])
         if came != "back":
             return
+        if pool.alone:                  # (a suspect's own pool: its one job is back, its worker is not needed)
+            self._submit_followup(pool.executor.shutdown, False)
         self._queue.back(job_id)
         if future.cancelled():          # never started: shut down (queued for the next start), or its pool retired
             if not self._closed:
@@ -303,7 +317,7 @@ class JobRunner(CrashSettling):
         elif exc is None:
             if outcome == "failed":
                 self._submit_followup(self._log_failed, job_id)
-            self._submit_followup(self._run_after, job_id)
+            self._submit_followup(self.run_after, job_id)
         else:                           # (raised outside the job: a database locked while claiming or recording it)
             self._submit_followup(self._try_again_later, job_id, INTERNAL_ERROR)
 
@@ -322,7 +336,7 @@ class JobRunner(CrashSettling):
                     "job %s (%s) failed for good after %d attempt(s): %s: %s", job_id, job.kind, job.attempts,
                     job.error_code, job.error_en)
 
-    def _run_after(self, job_id: int) -> None:
+    def run_after(self, job_id: int) -> None:
         """The kind's follow-up in this process (it may submit more jobs); its errors are logged, not raised."""
         try:
             with closing(connect(self.ctx.database)) as conn:
@@ -348,9 +362,10 @@ class JobRunner(CrashSettling):
         """Stop the pool; queued jobs stay queued in the database and are recovered at the next start."""
         self._closed = True
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.executor.shutdown(wait=wait, cancel_futures=not wait)
+            pools, self._pool, self._alone_pool = (self._pool, self._alone_pool), None, None
+        for pool in pools:
+            if pool is not None:
+                pool.executor.shutdown(wait=wait, cancel_futures=not wait)
         self._followups.shutdown(wait=wait)
 
 

@@ -4,8 +4,9 @@ The steps, in this order:
 
 1. finish exercise removals a crash cut short (first: a sheet of a removed exercise is not graded again);
 2. re-queue the jobs left ``running`` and dispatch the queued ones (:meth:`grader.web.jobs.JobRunner.recover`);
-3. queue sheets left queued without a job, as their callers would have (:mod:`grader.web.stranded`), resume batch
-   splits and merges cut short (:func:`grader.web.page_merge.merge_finished_batches`);
+3. queue sheets left queued without a job, as their callers would have, and fail those left running by a job that
+   failed (:mod:`grader.web.stranded`), resume batch splits and merges cut short
+   (:func:`grader.web.page_merge.merge_finished_batches`);
 4. regrade the sheets whose stored correction or dispute is missing from their score
    (:func:`grader.web.review_actions.settle_stored_reviews`);
 5. from then on, have the job runner sweep for sheets an error left queued without a job

@@ -64,6 +64,10 @@ CREATE TABLE IF NOT EXISTS submissions (
                                                  -- single page stored before that its file name pairs it with
   trainee_retries INTEGER NOT NULL DEFAULT 0,    -- times its trainee had it graded again after the server failed
                                                  -- on it (grader.web.grade_again)
+  queue_priority INTEGER,                        -- the priority the request that marked it queued chose for its
+                                                 -- grading job (a trainer's "grade again": with the batches), kept
+                                                 -- until the job is made, for the sweep (grader.web.stranded);
+                                                 -- NULL: as its source gives (a trainee's before the batches)
   left_out TEXT,                                 -- JSON list of {"page", "file", "code", "message_id", "message_en"}:
                                                  -- a trainee's files not graded with it (not a photo, too large, the
                                                  -- same photo as another page's), said where the page is added

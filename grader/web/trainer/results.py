@@ -139,8 +139,9 @@ def printed_for(row) -> set[str]:
 
 def regrade_under(db, sid: int, code: str) -> bool:
     """Grade a sheet again under exercise ``code`` (checked by the caller); False when it changed meanwhile."""
-    claimed = db.execute("UPDATE submissions SET exercise=?, state='queued', updated_at=? WHERE id=? AND state='done' "
-                         "RETURNING id, batch_id", (code, now_iso(), sid)).fetchone()
+    claimed = db.execute("UPDATE submissions SET exercise=?, state='queued', queue_priority=?, updated_at=? WHERE "
+                         "id=? AND state='done' RETURNING id, batch_id",
+                         (code, BATCH_PRIORITY, now_iso(), sid)).fetchone()      # (the sweep's, too: with the batches)
     if claimed:
         if claimed["batch_id"] is not None:    # once graded, its batch merges single pages of one trainee again
             db.execute("UPDATE batches SET merged=0 WHERE id=?", (claimed["batch_id"],))
