@@ -206,6 +206,7 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
                 trainee: str | None = None, out_dir: Path | None = None, keep_aligned: bool = False) -> dict:
     """Grade already-read photos of one trainee (see :func:`grade_upload`)."""
     good = [pr for pr in reads if pr.aligned is not None]
+    unkeyed = None      # the exercise code printed on the sheet (its QR), when no key was found for it
     if key is None:
         code = exercise or next((pr.aligned.identity.exercise for pr in good if pr.aligned.identity.exercise), None)
         if code:
@@ -213,6 +214,7 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
                 key = load_key(code)
             except GraderError as exc:
                 log.warning("grading without a key: %s", exc.message)
+                unkeyed = None if exercise else code
     for pr in good:  # a page printed for another exercise or variant cannot be graded against this key
         ident = pr.aligned.identity
         if key is not None and (ident.template != key.template or ident.pairs != key.pairs or
@@ -227,7 +229,7 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
               **({"sheet_exercise": pr.sheet_exercise} if pr.sheet_exercise else {}),
               **_trainee_number_read(pr)} for pr in reads]
     base = {"exercise": key.exercise if key else (exercise or None), "trainee": who, "trainee_name": name,
-            "identity_source": source, "pages": pages}
+            "identity_source": source, "pages": pages, **({"sheet_exercise": unkeyed} if unkeyed else {})}
     if not good:
         return {**base, "template": key.template if key else None, "contest": key.contest if key else None,
                 "pairs": key.pairs if key else None, "status": "refused", "score": None,

@@ -157,3 +157,19 @@ def test_a_pair_by_file_name_whose_pages_name_two_trainees_is_split_and_each_pag
     assert sorted(done) == ["009", "104"] and all(i["status"] == "graded" for i in done.values())
     sheet = trainer.get(done["009"]["url"]).get_data(as_text=True)
     assert "budi_p1.jpg" in sheet and "ani_p2.jpg" in sheet and "budi_p2.jpg" not in sheet
+
+
+def test_a_sheet_whose_qr_names_an_exercise_unknown_here_waits_for_the_code():
+    """Printed for an exercise this server does not have, sent with no code typed: held with its photos, saying which
+    code the sheet carries, and no score (graded without a key, every field read would show as right)."""
+    from grader.photo.mock_photo import mock_photo
+    ensure_demo_data()
+    app = make_test_app(PIPELINE=None)
+    client = app.test_client()
+    files = {"photo_1": (io.BytesIO(mock_photo(page=1, exercise="ZZ9ZZ9", seed=1).jpeg()), "foto_1.jpg")}
+    resp = client.post("/", data={"csrf_token": csrf_of(client), "code": "", **files},
+                       content_type="multipart/form-data")
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "Kode latihan ZZ9ZZ9 yang tercetak pada lembar tidak ada di sini" in html
+    assert "/ 100" not in html
+    assert client.get(resp.location + ".json").get_json()["state"] == "held"

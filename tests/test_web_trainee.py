@@ -795,10 +795,20 @@ def test_unknown_result_and_path_traversal_are_404(client, code):
     assert client.get(resp.location + "/gambar/../upload/01-017_1.jpg?w=480").status_code == 404
 
 
-def test_sheet_without_exercise_code_uses_the_one_the_pipeline_found(client, code):
-    resp = upload(client, code="")      # the fake finds no code: the page says to type it
+def test_sheet_whose_code_cannot_be_read_waits_for_it_and_shows_no_score(client, code):
+    """No code typed and none read from the sheet: graded so, every field read would show as right and the score
+    as 100. The sheet is held with its photos until the trainee types the code, then graded against it."""
+    resp = upload(client, code="")      # the fake finds no code on the sheet
     html = client.get(resp.location).get_data(as_text=True)
-    assert "Kode latihan tidak terbaca" in html
+    assert "Periksa kode latihan" in html and "Kode latihan tidak terbaca dari lembar" in html
+    assert "Nilai</" not in html and "/ 100" not in html and "atau kosongkan" not in html
+    fix = resp.location + "/kode"
+    empty = client.post(fix, data={"csrf_token": csrf_of(client, resp.location), "code": ""})
+    assert empty.status_code == 400 and "Ketik kode latihan." in empty.get_data(as_text=True)
+    done = client.post(fix, data={"csrf_token": csrf_of(client, resp.location), "code": code})
+    assert done.status_code == 302
+    result = client.get(resp.location + ".json").get_json()
+    assert result["state"] == "done" and result["score"] is not None
 
 
 def test_printable_forms_page_and_pdf(client):

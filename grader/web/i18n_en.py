@@ -218,6 +218,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "V. Suara sah dan tidak sah": "V. Valid and invalid votes",
     "Periksa kode latihan": "Check the exercise code",
     "Mengirim…": "Sending…",
+    "Foto Anda sudah tersimpan; tidak perlu memilihnya lagi. Ketik kode latihan (tertera pada soal).":
+        "Your photos are saved; you need not choose them again. Type the exercise code (it is on the handout).",
     "Foto Anda sudah tersimpan; tidak perlu memilihnya lagi. Ketik kode latihan yang benar (tertera pada soal), atau "
     "kosongkan agar kode dibaca dari QR lembar.":
         "Your photos are saved; you need not choose them again. Type the right exercise code (it is on the "

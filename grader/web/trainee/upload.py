@@ -10,6 +10,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 
 from grader.errors import GraderError
 from grader.web.db import REMOVED, get_db
+from grader.web.grading import SHEET_CODE_HOLDS
 from grader.web.grading_queue import queue_grading, release_held
 from grader.web.i18n import error_text, pick
 from grader.web.i18n import gettext as _
@@ -26,6 +27,7 @@ PAGES = (1, 2)
 #: ``submissions.left_out`` code of a page whose input held the same photo as an earlier page's (graded once)
 SAME_PHOTO = "same_photo"
 bp.add_app_template_global(SAME_PHOTO, "SAME_PHOTO")
+bp.add_app_template_global(SHEET_CODE_HOLDS, "SHEET_CODE_HOLDS")
 
 
 def _form(errors: list[str] | None = None, status: int = 200, **values):
@@ -144,6 +146,8 @@ def hold_code(token: str):
         return redirect(url_for("trainee.result", token=token))
     code = normalise_code(request.form.get("code"))
     try:
+        if code is None and row["error_code"] in SHEET_CODE_HOLDS:    # (its QR gave no key: only a typed code can)
+            raise GraderError("code_required", "Type the exercise code.", "Ketik kode latihan.")
         check_exercise(code)
     except GraderError as exc:
         return render_template("trainee/held.html", sub=row, code=code or "", error=error_text(exc)), 400
