@@ -143,8 +143,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "This sending was replaced by your later one; send from that one.",
     "Isian {field}: ": "Entry {field}: ",
     "Kiriman yang menunggu kode latihan": "Uploads waiting for an exercise code",
-    "Peserta mengirim foto dengan kode latihan yang salah. Fotonya disimpan; pesertanya bisa membetulkan kodenya, "
-    "atau Anda memilihkan latihannya di halaman lembar.": "A trainee sent photos with a wrong exercise code. The "
+    "Kode latihan kiriman ini salah atau tidak diketahui. Fotonya disimpan; pesertanya bisa membetulkan kodenya, "
+    "atau Anda memilihkan latihannya di halaman lembar.": "These uploads' exercise code is wrong or unknown. The "
     "photos are kept; the trainee can correct the code, or you can pick the exercise on the sheet's page.",
     "Menunggu kode latihan": "Waiting for an exercise code",
     "Foto yang dikirim": "Photos as sent",
