@@ -131,9 +131,9 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
                                        out_dir=out_dir, keep_aligned=True)
         if sub["source"] == "batch":
             result = named_by_its_group(result, sub["group_key"])
-        if key is None and (result.get("exercise") or result.get("sheet_exercise")):
+        if key is None and result.get("exercise"):
             try:
-                key = load_exercise_key(result.get("exercise") or result["sheet_exercise"], ctx.data_dir)
+                key = load_exercise_key(result["exercise"], ctx.data_dir)
             except GraderError as exc:
                 if exc.code == "exercise_removed":
                     # the QR names an exercise its trainer removed: no score, the sender is told why, and its
