@@ -146,7 +146,8 @@ class CrashSettling:
 
         The attempt an interrupted job was on counts. It runs alone from now on (``jobs.run_alone``), as do the
         suspects of the last run: the server may have died with the worker it ran in (a service manager stopping the
-        whole service when the OOM killer strikes one of its processes), before it could see the pool break.
+        whole service when the OOM killer strikes one of its processes), before it could see the pool break. A job
+        failed here has its follow-up run (a batch whose last sheet it was is merged).
 
         Returns ``(dispatched, failed)``.
         """

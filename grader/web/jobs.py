@@ -31,7 +31,8 @@ by two processes at once.
 
 A job kind names a handler ``run(payload, ctx)``, a failure hook
 ``fail(payload, ctx, code, message_id, message_en)`` and a follow-up run here
-after the job (see :data:`grader.web.job_worker.KINDS`). Handlers run in
+once the job has ended, whoever ended it: its worker, or this runner failing it
+for good (see :data:`grader.web.job_worker.KINDS`). Handlers run in
 worker processes (:mod:`grader.web.job_worker`), open their own database
 connection and write their results themselves, so a finished result survives
 a crash of the web process. Waiting jobs are kept here, in (priority,
@@ -44,6 +45,7 @@ import concurrent.futures as cf
 import json
 import logging
 import os
+import sqlite3
 import threading
 from contextlib import closing
 from dataclasses import dataclass
@@ -314,11 +316,11 @@ class JobRunner(CrashSettling):
         self._submit_followup(self._pump)
         if outcome == RETRY:            # an unexpected error, not its last attempt: again in a few seconds
             self._submit_followup(self._dispatch_again_later, job_id)
-        elif exc is None:
+        elif outcome in ("done", "failed"):     # (not "skipped": whoever has that job ends it and runs its follow-up)
             if outcome == "failed":
                 self._submit_followup(self._log_failed, job_id)
             self._submit_followup(self.run_after, job_id)
-        else:                           # (raised outside the job: a database locked while claiming or recording it)
+        elif exc is not None:           # (raised outside the job: a database locked while claiming or recording it)
             self._submit_followup(self._try_again_later, job_id, INTERNAL_ERROR)
 
     def _dispatch_again_later(self, job_id: int) -> None:
@@ -329,8 +331,13 @@ class JobRunner(CrashSettling):
 
     def _log_failed(self, job_id: int) -> None:
         """Say in this process's log (the workers' own go to their stderr) that a job failed for good, and why: an
-        error for a failure of the server, a warning for a reason the job gave (a file that is not a photo)."""
-        job = self.status(job_id)
+        error for a failure of the server, a warning for a reason the job gave (a file that is not a photo). Never
+        raises: it is said after the job has been failed, and must not keep its follow-up from running."""
+        try:
+            job = self.status(job_id)
+        except sqlite3.Error as exc:
+            log.error("job %s failed for good (its reason could not be read: %s)", job_id, exc)
+            return
         if job is not None and job.state == "failed":
             log.log(logging.ERROR if job.error_code in SERVER_FAILURES else logging.WARNING,
                     "job %s (%s) failed for good after %d attempt(s): %s: %s", job_id, job.kind, job.attempts,
@@ -347,7 +354,13 @@ class JobRunner(CrashSettling):
             log.exception("after-job hook for job %s failed", job_id)
 
     def fail_unfinished(self, job_id: int, error: tuple[str, str, str]) -> None:
-        """Mark a job its worker did not finish failed with ``error``, and its item with it (the failure hook)."""
+        """Mark a job its worker did not finish failed with ``error``, its item with it (the failure hook), and run its
+        follow-up (:meth:`run_after`: a batch whose last sheet it was is merged): no worker will answer for it.
+
+        A job already finished is left as it is (its worker ran the hook, and its answer the follow-up). If the
+        failure hook raises (the database locked past its timeout), the item is left marked running and the follow-up
+        is not run here: the sweep fails the item with the job's reason, then runs it
+        (:func:`grader.web.stranded.fail_left_running`). Either way the follow-up runs once."""
         with closing(connect(self.ctx.database)) as conn:
             row = conn.execute("UPDATE jobs SET state='failed', error_code=?, error_id=?, error_en=?, finished_at=? "
                                "WHERE id=? AND state IN ('queued', 'running') RETURNING kind, payload",
@@ -357,6 +370,7 @@ class JobRunner(CrashSettling):
             _, fail = _resolve(row["kind"])
             fail(json.loads(row["payload"]), self.ctx, *error)
             self._log_failed(job_id)
+            self.run_after(job_id)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop the pool; queued jobs stay queued in the database and are recovered at the next start."""
