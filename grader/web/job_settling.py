@@ -75,8 +75,10 @@ def settle_jobs(states: dict[int, str], *, jobs: list[int], refused: list[int], 
 class CrashSettling:
     """The part of :class:`grader.web.jobs.JobRunner` that settles a retired pool's jobs and recovers a restart's.
 
-    It uses the runner's ``ctx``, ``retry_delay_s``, ``_queue``, ``_closed``, ``dispatch``, ``_pump``, ``_later``,
-    ``_try_again_later``, ``fail_unfinished``, ``_log_failed`` and ``run_after``."""
+    It uses the runner's ``ctx``, ``retry_delay_s``, ``_queue``, ``_closed``, ``_followups``, ``dispatch``, ``_pump``,
+    ``_try_again_later``, ``fail_unfinished``, ``_log_failed`` and ``run_after``. Each job's step that may meet the
+    database locked is run with ``_followups.now``: tried again later on its own, never dropped, nor keeping the
+    other jobs waiting (:mod:`grader.web.job_followups`)."""
 
     def _settle(self, pool: WorkerPool, stuck: list[int]) -> None:
         """Decide what becomes of the jobs left on a retired pool (:func:`settle_jobs`), now that its processes have
@@ -86,22 +88,25 @@ class CrashSettling:
         self._queue.back(*jobs)
         try:
             if not self._closed and (jobs or refused):
-                self._carry_out(jobs, refused, broke=pool.broke, stuck=stuck, alone=alone)
+                self._followups.now(self._carry_out, jobs, refused, pool.broke, stuck, alone)
         finally:
             if ends_hold:
                 self._queue.release()
             self._pump()
 
-    def _carry_out(self, jobs: list[int], refused: list[int], *, broke: bool, stuck: list[int],
+    def _carry_out(self, jobs: list[int], refused: list[int], broke: bool, stuck: list[int],
                    alone: int | None) -> None:
+        """Read the jobs' states and give the suspects their attempt back (one write: if the database refuses it or
+        the read, nothing has changed, and this runs again later), then pass each job on."""
         with closing(connect(self.ctx.database)) as conn:
             rows = {r["id"]: r for r in conn.execute(
                 f"SELECT id, kind, state FROM jobs WHERE id IN ({','.join('?' * len(jobs + refused))})",
                 (*jobs, *refused))}
             to = settle_jobs({j: r["state"] for j, r in rows.items()}, jobs=jobs, refused=refused, broke=broke,
                              stuck=stuck, alone=alone)
-            conn.executemany("UPDATE jobs SET state='queued', attempts=MAX(attempts - 1, 0), run_alone=1 WHERE id=? "
-                             "AND state='running'", [(j,) for j in to.suspects])
+            if to.suspects:
+                conn.execute(f"UPDATE jobs SET state='queued', attempts=MAX(attempts - 1, 0), run_alone=1 WHERE id IN "
+                             f"({','.join('?' * len(to.suspects))}) AND state='running'", to.suspects)
         if to.left:
             log.error("job(s) %s were running in grading worker process(es) %s that could not be stopped; they are "
                       "left running, for the next start", ", ".join(map(str, to.left)), ", ".join(map(str, stuck)))
@@ -110,22 +115,22 @@ class CrashSettling:
             self._log_failed(job_id)
             self.run_after(job_id)
         for job_id in to.crashed_alone:
-            self._crashed_alone(job_id)
+            self._followups.now(self._crashed_alone, job_id)
         for job_id in to.suspects:
             beside = ", ".join(str(j) for j in to.suspects if j != job_id)
             log.warning("job %s (%s) was running %s when a grading worker process died: not counted as an attempt; it "
                         "is run again alone, to find the job that stops its worker", job_id, rows[job_id]["kind"],
                         f"beside job(s) {beside}" if beside else "not alone (the worker that died may have been idle)")
             self._queue.suspect(job_id)
-            self.dispatch(job_id)
+            self._followups.now(self.dispatch, job_id)
         for job_id in to.again:
-            self.dispatch(job_id)
+            self._followups.now(self.dispatch, job_id)
         for job_id in to.charged:
             log.warning("job %s (%s) had not started when its grading worker pool broke with no job running (a "
                         "worker could not start?): counted as an attempt", job_id, rows[job_id]["kind"])
-            self._try_again_later(job_id, WORKER_CRASHED)
+            self._followups.now(self._try_again_later, job_id, WORKER_CRASHED)
         for job_id in to.refused:
-            self._try_again_later(job_id, INTERNAL_ERROR)
+            self._followups.now(self._try_again_later, job_id, INTERNAL_ERROR)
 
     def _crashed_alone(self, job_id: int) -> None:
         """``job_id`` was running alone when its worker process died: the attempt counts. It is tried again alone a
@@ -134,19 +139,20 @@ class CrashSettling:
             row = conn.execute("UPDATE jobs SET state='queued', run_alone=1 WHERE id=? AND state='running' AND "
                                "attempts < ? RETURNING kind, attempts", (job_id, MAX_ATTEMPTS)).fetchone()
         if row is None:
-            self.fail_unfinished(job_id, WORKER_CRASHED)
+            self._followups.now(self.fail_unfinished, job_id, WORKER_CRASHED)
             return
         log.warning("job %s (%s) stopped its grading worker process while running alone (attempt %d of %d); it is "
                     "tried again alone", job_id, row["kind"], row["attempts"], MAX_ATTEMPTS)
         self._queue.suspect(job_id)
-        self._later(self.retry_delay_s * row["attempts"], self.dispatch, job_id)
+        self._followups.later(self.retry_delay_s * row["attempts"], self.dispatch, job_id)
 
     def recover(self) -> tuple[int, int]:
         """After a restart: re-queue interrupted jobs (or fail them after MAX_ATTEMPTS) and dispatch the queue.
 
         The attempt an interrupted job was on counts. It runs alone from now on (``jobs.run_alone``), as do the
         suspects of the last run: the server may have died with the worker it ran in (a service manager stopping the
-        whole service when the OOM killer strikes one of its processes), before it could see the pool break.
+        whole service when the OOM killer strikes one of its processes), before it could see the pool break. A job
+        failed here has its follow-up run (a batch whose last sheet it was is merged).
 
         Returns ``(dispatched, failed)``.
         """

@@ -31,7 +31,11 @@ by two processes at once.
 
 A job kind names a handler ``run(payload, ctx)``, a failure hook
 ``fail(payload, ctx, code, message_id, message_en)`` and a follow-up run here
-after the job (see :data:`grader.web.job_worker.KINDS`). Handlers run in
+once the job has ended, whoever ended it: its worker, or this runner failing it
+for good (see :data:`grader.web.job_worker.KINDS`). What the runner does itself
+about a job runs in a thread of its own; a step the database refuses (locked
+past its timeout) is tried again later, never dropped with its job left queued
+or running (:mod:`grader.web.job_followups`). Handlers run in
 worker processes (:mod:`grader.web.job_worker`), open their own database
 connection and write their results themselves, so a finished result survives
 a crash of the web process. Waiting jobs are kept here, in (priority,
@@ -44,6 +48,7 @@ import concurrent.futures as cf
 import json
 import logging
 import os
+import sqlite3
 import threading
 from contextlib import closing
 from dataclasses import dataclass
@@ -52,6 +57,7 @@ from typing import Callable
 from flask import current_app
 
 from grader.web.db import connect, now_iso
+from grader.web.job_followups import Followups
 from grader.web.job_pools import STOP_GRACE_S, WorkerPool, retire, start_pool
 from grader.web.job_queue import JobQueue
 from grader.web.job_settling import CrashSettling
@@ -97,8 +103,8 @@ class JobRunner(CrashSettling):
         self._pool: WorkerPool | None = None
         self._alone_pool: WorkerPool | None = None          # the last suspect's own (:meth:`_pool_for`)
         self._lock = threading.Lock()
-        # follow-ups (after-job hooks, crash handling) run here, never in the pool's own management thread
-        self._followups = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-job-followup")
+        # what the runner does itself about a job (send it back, fail it, its after-job hook), in a thread of its own
+        self._followups = Followups(retry_s=retry_delay_s)
         self._queue = JobQueue(self.workers)
         self._closed = False
 
@@ -201,7 +207,7 @@ class JobRunner(CrashSettling):
             if pool is not None and pool.refuse(job_id):
                 self._retire(pool, grace_s=self.ctx.timeout_s + self.stop_grace_s)
             else:
-                self._submit_followup(self._try_again_later, job_id, INTERNAL_ERROR)
+                self._followups.submit(self._try_again_later, job_id, INTERNAL_ERROR)
             return False
         pool.took(job_id)
         future.add_done_callback(lambda f, job_id=job_id, pool=pool: self._after(job_id, f, pool))
@@ -212,57 +218,29 @@ class JobRunner(CrashSettling):
         ``grace_s`` seconds on), settle the jobs left on it (:meth:`_settle`)."""
         self._forget(pool)
         if pool.retire_once():
-            retire(pool, grace_s=grace_s, then=lambda stuck: self._submit_followup(self._settle, pool, stuck),
-                   fallback=self._submit_followup)
-
-    def _submit_followup(self, fn: Callable, *args) -> None:
-        try:
-            self._followups.submit(self._followup, fn, *args)
-        except RuntimeError:            # shut down: what is unfinished is in the database for the next start
-            log.info("job follow-up %s%r left to the next start (shutting down)", getattr(fn, "__name__", fn), args)
+            retire(pool, grace_s=grace_s, then=lambda stuck: self._followups.submit(self._settle, pool, stuck),
+                   fallback=self._followups.submit)
 
     def _try_again_later(self, job_id: int, error: tuple[str, str, str]) -> None:
         """``job_id`` did not run to an outcome: the pool could not take it, or its worker raised outside the job
         (a database locked while claiming or recording it). Count that as one of its attempts (a claimed job has
         counted it), and dispatch it again a little later, or fail it with ``error`` once it has had
-        :data:`MAX_ATTEMPTS`: a job is never left queued with nothing to dispatch it."""
+        :data:`MAX_ATTEMPTS`: a job is never left queued with nothing to dispatch it. (A follow-up: if the database
+        refuses this write too, it is made again later, :mod:`grader.web.job_followups`.)"""
         with closing(connect(self.ctx.database)) as conn:
             row = conn.execute("UPDATE jobs SET state='queued', attempts=attempts+(state='queued') WHERE id=? AND "
                                "state IN ('queued', 'running') RETURNING attempts", (job_id,)).fetchone()
         if row is not None and row["attempts"] < MAX_ATTEMPTS:
-            self._later(self.retry_delay_s * row["attempts"], self.dispatch, job_id)
+            self._followups.later(self.retry_delay_s * row["attempts"], self.dispatch, job_id)
             return
         if row is not None:
-            self.fail_unfinished(job_id, error)
-        self._later(self.retry_delay_s, self._pump)      # (the jobs waiting behind it)
-
-    def _later(self, seconds: float, fn: Callable, *args) -> None:
-        """``fn(*args)`` as a follow-up, ``seconds`` from now (unless the runner has been shut down meanwhile: what is
-        queued in the database is dispatched at the next start)."""
-        def due() -> None:
-            if not self._closed:
-                self._submit_followup(fn, *args)
-        timer = threading.Timer(max(0.0, seconds), due)
-        timer.daemon = True
-        timer.start()
+            self._followups.now(self.fail_unfinished, job_id, error)
+        self._followups.later(self.retry_delay_s, self._pump)      # (the jobs waiting behind it)
 
     def every(self, seconds: float, fn: Callable[[], object]) -> None:
         """``fn()`` as a follow-up every ``seconds`` (the first ``seconds`` from now), until the runner is shut down;
         an error in one run is logged, and the next runs all the same."""
-        def again() -> None:
-            self._later(seconds, again)
-            fn()
-        self._later(seconds, again)
-
-    @staticmethod
-    def _followup(fn: Callable, *args) -> None:
-        """Run a follow-up; an error is logged, never lost in the follow-up thread's futures. What it left undone is
-        in the database as it was (a job queued or running), for the next start to take up."""
-        try:
-            fn(*args)
-        except Exception:  # noqa: BLE001 - a follow-up must never take the runner down
-            log.exception("job follow-up %s%r failed; the next start takes up what it left undone",
-                          getattr(fn, "__name__", fn), args)
+        self._followups.every(seconds, fn)
 
     def warm_up(self) -> None:
         """Start the worker processes now (each imports the pipeline once), so the first trainee does not wait."""
@@ -295,15 +273,15 @@ class JobRunner(CrashSettling):
                       "processes have stopped", job_id)
             self._retire(pool, grace_s=self.stop_grace_s)
         elif came == "late":
-            self._submit_followup(self._settle, pool, [])
+            self._followups.submit(self._settle, pool, [])
         if came != "back":
             return
         if pool.alone:                  # (a suspect's own pool: its one job is back, its worker is not needed)
-            self._submit_followup(pool.executor.shutdown, False)
+            self._followups.submit(pool.executor.shutdown, False)
         self._queue.back(job_id)
         if future.cancelled():          # never started: shut down (queued for the next start), or its pool retired
             if not self._closed:
-                self._submit_followup(self.dispatch, job_id)
+                self._followups.submit(self.dispatch, job_id)
             return
         exc = future.exception()
         if exc is not None:
@@ -311,26 +289,31 @@ class JobRunner(CrashSettling):
         outcome = future.result() if exc is None else None
         if outcome in ("done", "failed"):
             self._queue.clear(job_id)
-        self._submit_followup(self._pump)
+        self._followups.submit(self._pump)
         if outcome == RETRY:            # an unexpected error, not its last attempt: again in a few seconds
-            self._submit_followup(self._dispatch_again_later, job_id)
-        elif exc is None:
+            self._followups.submit(self._dispatch_again_later, job_id)
+        elif outcome in ("done", "failed"):     # (not "skipped": whoever has that job ends it and runs its follow-up)
             if outcome == "failed":
-                self._submit_followup(self._log_failed, job_id)
-            self._submit_followup(self.run_after, job_id)
-        else:                           # (raised outside the job: a database locked while claiming or recording it)
-            self._submit_followup(self._try_again_later, job_id, INTERNAL_ERROR)
+                self._followups.submit(self._log_failed, job_id)
+            self._followups.submit(self.run_after, job_id)
+        elif exc is not None:           # (raised outside the job: a database locked while claiming or recording it)
+            self._followups.submit(self._try_again_later, job_id, INTERNAL_ERROR)
 
     def _dispatch_again_later(self, job_id: int) -> None:
         """Dispatch a job its worker put back in the queue (:data:`RETRY`) again, later each time it is tried."""
         job = self.status(job_id)
         if job is not None and job.state == "queued":
-            self._later(self.retry_delay_s * max(1, job.attempts), self.dispatch, job_id)
+            self._followups.later(self.retry_delay_s * max(1, job.attempts), self.dispatch, job_id)
 
     def _log_failed(self, job_id: int) -> None:
         """Say in this process's log (the workers' own go to their stderr) that a job failed for good, and why: an
-        error for a failure of the server, a warning for a reason the job gave (a file that is not a photo)."""
-        job = self.status(job_id)
+        error for a failure of the server, a warning for a reason the job gave (a file that is not a photo). Never
+        raises: it is said after the job has been failed, and must not keep its follow-up from running."""
+        try:
+            job = self.status(job_id)
+        except sqlite3.Error as exc:
+            log.error("job %s failed for good (its reason could not be read: %s)", job_id, exc)
+            return
         if job is not None and job.state == "failed":
             log.log(logging.ERROR if job.error_code in SERVER_FAILURES else logging.WARNING,
                     "job %s (%s) failed for good after %d attempt(s): %s: %s", job_id, job.kind, job.attempts,
@@ -347,7 +330,13 @@ class JobRunner(CrashSettling):
             log.exception("after-job hook for job %s failed", job_id)
 
     def fail_unfinished(self, job_id: int, error: tuple[str, str, str]) -> None:
-        """Mark a job its worker did not finish failed with ``error``, and its item with it (the failure hook)."""
+        """Mark a job its worker did not finish failed with ``error``, its item with it (the failure hook), and run its
+        follow-up (:meth:`run_after`: a batch whose last sheet it was is merged): no worker will answer for it.
+
+        A job already finished is left as it is (its worker ran the hook, and its answer the follow-up). If the
+        failure hook raises (the database locked past its timeout), the item is left marked running and the follow-up
+        is not run here: the sweep fails the item with the job's reason, then runs it
+        (:func:`grader.web.stranded.fail_left_running`). Either way the follow-up runs once."""
         with closing(connect(self.ctx.database)) as conn:
             row = conn.execute("UPDATE jobs SET state='failed', error_code=?, error_id=?, error_en=?, finished_at=? "
                                "WHERE id=? AND state IN ('queued', 'running') RETURNING kind, payload",
@@ -357,10 +346,12 @@ class JobRunner(CrashSettling):
             _, fail = _resolve(row["kind"])
             fail(json.loads(row["payload"]), self.ctx, *error)
             self._log_failed(job_id)
+            self.run_after(job_id)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop the pool; queued jobs stay queued in the database and are recovered at the next start."""
         self._closed = True
+        self._followups.close()
         with self._lock:
             pools, self._pool, self._alone_pool = (self._pool, self._alone_pool), None, None
         for pool in pools:
