@@ -22,6 +22,7 @@ from grader.page_groups import normalise_id
 from grader.pipeline import IDENTITY_NAME
 from grader.web.corrections import apply_corrections, corrections_for, disputes_for
 from grader.web.db import REMOVED, connect, now_iso
+from grader.web.grading_queue import hold_for_code, no_key_error
 from grader.web.job_worker import JobContext
 from grader.web.removal import drop_photos, remove_late_sheet
 from grader.web.sheet_storing import read_stored, submission_dir
@@ -145,13 +146,13 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
             # The photos are fine and kept; the code the trainee typed is not the one printed on the sheet. A
             # retake cannot fix that: hold the upload for the trainee to fix the code (trainee.hold_code).
             refusal = result["pages"][0]["refusal"]
-            _hold_for_code(conn, sid, GraderError(refusal["code"], refusal["message_en"], refusal["message_id"]))
+            hold_for_code(conn, sid, GraderError(refusal["code"], refusal["message_en"], refusal["message_id"]))
             return
         if sub["source"] == "trainee" and key is None and result.get("status") != "refused":
             # No answer key: the sheet's QR could not be read, or names an exercise unknown here, and no code was
             # typed. Graded so, every field read would show as right and the score as 100 (the form's own
             # arithmetic is all there is to check). The photos are kept; the trainee types the code.
-            _hold_for_code(conn, sid, no_key_error(result.get("sheet_exercise")))
+            hold_for_code(conn, sid, no_key_error(result.get("sheet_exercise")))
             return
         corrections, disputes = corrections_for(conn, sid), disputes_for(conn, sid)
         graded = apply_corrections(pipeline, result, corrections, key, disputes)
@@ -172,29 +173,6 @@ def named_by_its_group(result: dict, group_key: str | None) -> dict:
     from grader.pipeline import named_by_folder
 
     return named_by_folder(result, group_key if group_key and trainee_from_filename(group_key) == group_key else None)
-
-
-#: Why a trainee's sheet is held for its exercise code after its QR gave no answer key (:func:`no_key_error`).
-SHEET_CODE_HOLDS = ("sheet_exercise_unknown", "sheet_exercise_unread")
-
-
-def no_key_error(sheet_code: str | None) -> GraderError:
-    """Why a trainee's sheet waits for its exercise code: its QR named ``sheet_code``, unknown here, or nothing."""
-    if sheet_code:
-        return GraderError(SHEET_CODE_HOLDS[0], f"The exercise code {sheet_code} printed on the sheet is not "
-                           "known here. Type the exercise code given with the exercise, then grade the sheet.",
-                           f"Kode latihan {sheet_code} yang tercetak pada lembar tidak ada di sini. Ketik kode "
-                           f"latihan yang tertera pada soal, lalu nilai lembar ini.")
-    return GraderError(SHEET_CODE_HOLDS[1], "The exercise code could not be read from the sheet. Type the "
-                       "exercise code given with the exercise, then grade the sheet.",
-                       "Kode latihan tidak terbaca dari lembar. Ketik kode latihan yang tertera pada soal, lalu "
-                       "nilai lembar ini.")
-
-
-def _hold_for_code(conn: sqlite3.Connection, sid: int, why: GraderError) -> None:
-    """Hold a trainee's graded-too-early upload for its exercise code (``trainee.hold_code``), saying ``why``."""
-    conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=?, updated_at=? WHERE id=?",
-                 (why.code, why.message_id, why.message, now_iso(), sid))
 
 
 def _only_wrong_exercise(result: dict) -> bool:

@@ -1,15 +1,40 @@
 """Queueing a stored sheet's ``grade`` job: a trainee waiting at the result page before a trainer's batch; an
-upload held for its exercise code, released to be graded."""
+upload held for its exercise code, and released to be graded."""
 from __future__ import annotations
 
 import logging
 import sqlite3
 
+from grader.errors import GraderError
 from grader.web.db import now_iso
 
 log = logging.getLogger(__name__)
 
 TRAINEE_PRIORITY, BATCH_PRIORITY = 0, 1
+
+
+#: Why a trainee's sheet is held for its exercise code after its QR gave no answer key (:func:`no_key_error`).
+SHEET_CODE_HOLDS = ("sheet_exercise_unknown", "sheet_exercise_unread")
+
+
+def no_key_error(sheet_code: str | None) -> GraderError:
+    """Why a trainee's sheet waits for its exercise code: its QR named ``sheet_code``, unknown here, or nothing."""
+    if sheet_code:
+        return GraderError(SHEET_CODE_HOLDS[0], f"The exercise code {sheet_code} printed on the sheet is not "
+                           "known here. Type the exercise code given with the exercise, then grade the sheet.",
+                           f"Kode latihan {sheet_code} yang tercetak pada lembar tidak ada di sini. Ketik kode "
+                           f"latihan yang tertera pada soal, lalu nilai lembar ini.")
+    return GraderError(SHEET_CODE_HOLDS[1], "The exercise code could not be read from the sheet. Type the "
+                       "exercise code given with the exercise, then grade the sheet.",
+                       "Kode latihan tidak terbaca dari lembar. Ketik kode latihan yang tertera pada soal, lalu "
+                       "nilai lembar ini.")
+
+
+def hold_for_code(conn: sqlite3.Connection, sid: int, why: GraderError) -> None:
+    """Hold a trainee's upload for its exercise code, saying ``why`` (:func:`release_held` lets it go): a code that
+    names no exercise, a sheet printed for another, or no answer key found from its QR (:func:`no_key_error`)."""
+    conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=?, updated_at=? WHERE id=?",
+                 (why.code, why.message_id, why.message, now_iso(), sid))
 
 
 def release_held(conn: sqlite3.Connection, submission_id: int, exercise: str | None) -> bool:

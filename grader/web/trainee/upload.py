@@ -10,8 +10,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 
 from grader.errors import GraderError
 from grader.web.db import REMOVED, get_db
-from grader.web.grading import SHEET_CODE_HOLDS
-from grader.web.grading_queue import queue_grading, release_held
+from grader.web.grading_queue import SHEET_CODE_HOLDS, hold_for_code, queue_grading, release_held
 from grader.web.i18n import error_text, pick
 from grader.web.i18n import gettext as _
 from grader.web.photo_checks import CONTROL_RE, display_name
@@ -81,8 +80,7 @@ def upload():
     def hold(conn, sid: int) -> None:
         # the photos are kept: the trainee only fixes the code (see hold_code), nothing is chosen again; held in
         # the transaction that stores them, so a crash cannot leave them queued without their code
-        conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=? WHERE id=?",
-                     (code_error.code, code_error.message_id, code_error.message, sid))
+        hold_for_code(conn, sid, code_error)
 
     db = get_db()
     # (the form's token finds the sheet it made only if it is sent again as it was, the name as typed, case and all:
