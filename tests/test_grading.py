@@ -33,6 +33,10 @@ def violated(result):
     return {r["base_id"] for r in result["rules"] if r["status"] == "violated"}
 
 
+def cross_checks(result):
+    return [x for x in result["findings"] if x["kind"] == "cross_check"]
+
+
 def test_clean_sheet_is_all_ok_with_full_score(chasil_spec):
     sheet, key = setup(chasil_spec)
     res = grade_readings(sheet, readings_from(sheet, key.fields), key)
@@ -230,7 +234,7 @@ def test_cross_check_trainee_inconsistency_is_an_error_with_its_message(chasil_s
     v = key.fields["IV.1"]
     readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v + 1, 0.99, "ok")
     res = grade_readings(sheet, readings, key)
-    cc = [x for x in res["findings"] if x["kind"] == "cross_check"]
+    cc = cross_checks(res)
     assert len(cc) == 1 and cc[0]["severity"] == "error"
     assert cc[0]["message_id"] == f"Paslon 1: turus {v + 1}, angka {v}, bulatan {v}. Turus, angka dan bulatan harus sama."
 
@@ -243,7 +247,7 @@ def test_our_disagreement_with_a_weak_reading_is_review_not_error(chasil_spec):
     readings = apply_context(readings)
     assert readings["IV.2.tally"].status == "review"
     res = grade_readings(sheet, readings, key)
-    cc = [x for x in res["findings"] if x["kind"] == "cross_check"]
+    cc = cross_checks(res)
     assert [x["severity"] for x in cc] == ["review"]
     assert next(f for f in res["fields"] if f["id"] == "IV.2.tally")["status"] == "review"
 
@@ -259,7 +263,7 @@ def test_a_weak_reading_a_confident_one_repeats_is_kept_when_a_third_disagrees(c
     after = apply_context(readings)
     assert after["IV.2.bubbles"].status == "ok"
     res = grade_readings(sheet, after, key)
-    cc = [x for x in res["findings"] if x["kind"] == "cross_check"]
+    cc = cross_checks(res)
     assert [x["severity"] for x in cc] == ["error"]
     assert cc[0]["message_id"].startswith(f"Paslon 2: turus {v + 4}, angka {v}, bulatan {v}.")
     # With the digits unsure there is no confident reading saying the same: the weak bubbles go to review.
@@ -275,7 +279,7 @@ def test_two_sure_marks_that_disagree_are_an_error_even_with_the_digits_unsure(c
     readings["IV.1"] = FieldReading("IV.1", "digits", 2, v, 0.98, "review", notes=("unsure_box",))
     readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, v + 500, 0.95, "ok")
     res = grade_readings(sheet, apply_context(readings), key)
-    cc = [x for x in res["findings"] if x["kind"] == "cross_check"]
+    cc = cross_checks(res)
     assert [x["severity"] for x in cc] == ["error"]
     assert cc[0]["fields"] == ["IV.1.tally", "IV.1.bubbles"]          # only what we are sure of is cited
     assert cc[0]["message_id"] == (f"Paslon 1: turus {v}, bulatan {v + 500}. "
@@ -288,7 +292,7 @@ def test_digits_below_the_wrong_bar_cannot_make_a_cross_check_error(chasil_spec)
     v = key.fields["IV.1"]
     readings["IV.1"] = FieldReading("IV.1", "digits", 2, v + 1, 0.997, "ok")   # accepted, but not sure enough
     res = grade_readings(sheet, readings, key)
-    cc = [x for x in res["findings"] if x["kind"] == "cross_check"]
+    cc = cross_checks(res)
     assert [x["severity"] for x in cc] == ["review"]
 
 
@@ -307,11 +311,11 @@ def test_digits_whose_sure_boxes_rule_out_a_firm_marks_count_are_the_trainees_in
     end in 4, so they cannot be 10: an error, citing the digits as read surely. With the 4 unsure too, it may be
     our misreading: review."""
     sheet, key, readings = _digits_14_against_tally_10(chasil_spec, (0.9999, 0.98, 1.0), ("unsure_box",))
-    cc = [x for x in grade_readings(sheet, readings, key)["findings"] if x["kind"] == "cross_check"]
+    cc = cross_checks(grade_readings(sheet, readings, key))
     assert [(x["severity"], x["message_id"]) for x in cc] == [
         ("error", "Paslon 2: turus 10, angka X?4. Turus, angka dan bulatan harus sama.")]
     readings["IV.2"] = replace(readings["IV.2"], box_confidence=(0.9999, 0.98, 0.9997))
-    cc = [x for x in grade_readings(sheet, readings, key)["findings"] if x["kind"] == "cross_check"]
+    cc = cross_checks(grade_readings(sheet, readings, key))
     assert [x["severity"] for x in cc] == ["review"]
 
 
@@ -1029,7 +1033,7 @@ def test_an_unsure_box_may_be_an_x_written_off_the_convention(chasil_spec):
                                     notes=("unsure_box",))
     res = grade_readings(sheet, readings, key)
     assert next(f for f in res["fields"] if f["id"] == "IV.1")["status"] == "review"
-    assert [x["severity"] for x in res["findings"] if x["kind"] == "cross_check"] in ([], ["review"])
+    assert [x["severity"] for x in cross_checks(res)] in ([], ["review"])
     assert violated(res) == set()
 
 
@@ -1102,7 +1106,7 @@ def test_a_cross_check_never_shows_our_guess_at_an_unsure_digit(chasil_spec):
     readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, 56, 0.6, "review")
     readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, 58, 0.6, "review")
     res = grade_readings(sheet, readings, key)
-    cc = [x for x in res["findings"] if x["kind"] == "cross_check"]
+    cc = cross_checks(res)
     assert [x["severity"] for x in cc] == ["review"] and "angka ?52" in cc[0]["message_id"]
     assert "752" not in cc[0]["message_id"] + cc[0]["message_en"]
 
@@ -1112,7 +1116,7 @@ def test_an_overwritten_field_is_not_cited_in_a_cross_check_error(chasil_spec):
     trainee is told a trainer will look at an overwritten box, so it is a review item, not their inconsistency."""
     sheet, key, readings = _digits_14_against_tally_10(chasil_spec, (0.9999, 0.5, 1.0),
                                                        ("unsure_box", "overwritten_box"))
-    cc = [x for x in grade_readings(sheet, readings, key)["findings"] if x["kind"] == "cross_check"]
+    cc = cross_checks(grade_readings(sheet, readings, key))
     assert [x["severity"] for x in cc] == ["review"]
 
 
