@@ -6,7 +6,8 @@ Usage (from the repository root)::
     python -m training.eval_digits --no-tesseract  # fast
     python -m training.eval_digits --forms train   # sanity check on training forms
 
-Held-out kawalc1 forms are read from ``grader/models/digits.json``.
+Held-out kawalc1 forms are read from ``grader/models/digits.json``; the boxes of the 2014 C1 scans
+(``kawalc1_scans``, none of them in training) from ``grader/recognize/kawalc1_scan_boxes.json``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 from pathlib import Path
 
 from grader.recognize.digit_classifier import DigitClassifier
-from grader.recognize.digit_eval import benchmark_batch, evaluate_ardis, evaluate_kawalc1
+from grader.recognize.digit_eval import benchmark_batch, evaluate_ardis, evaluate_kawalc1, evaluate_kawalc1_scans
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             "review_margin": clf.review_margin,
         },
         "kawalc1_" + args.forms: evaluate_kawalc1(clf, forms=forms, tesseract=tess),
+        "kawalc1_scans": evaluate_kawalc1_scans(clf, tesseract=tess),
         "ardis_test": evaluate_ardis(clf, tesseract=tess, tesseract_limit=args.tesseract_limit),
         "speed": benchmark_batch(clf),
     }

@@ -3,7 +3,9 @@ out-of-domain, tesseract baseline).
 
 Generated photos come from ``grader synth`` (ARDIS writers, never in the
 recognizer's training data); the real crops are the kawalc1 forms held out
-from training (split by form, recorded in ``grader/models/digits.json``).
+from training (split by form, recorded in ``grader/models/digits.json``), and
+the boxes of eleven 2014 C1 scans no labelled crop comes from
+(``training/kawalc1_scans.py``).
 """
 from __future__ import annotations
 
@@ -56,13 +58,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from grader.evaluation import evaluate_reading
     from grader.grading.mistakes_eval import evaluate_grading
     from grader.photo.evaluation import evaluate_alignment
-    from grader.recognize.digit_eval import evaluate_ardis, evaluate_kawalc1
+    from grader.recognize.digit_eval import evaluate_ardis, evaluate_kawalc1, evaluate_kawalc1_scans
 
     folder = args.photos or ensure_photos(DEFAULT_DIR / f"seed{args.seed}", sheets=args.sheets,
                                           refusals=args.refusals, seed=args.seed, jobs=args.jobs)
     report: dict = {"photos_dir": str(folder), "split": {
         "generated_photos": "ARDIS writers (synthesis only; never in recognizer training)",
         "kawalc1": "held-out forms only (list in grader/models/digits.json)",
+        "kawalc1_scans": "2014 C1 scans no labelled crop comes from, boxes labelled by hand; never in training",
         "ardis_test": "ARDIS X_test, out-of-domain (ARDIS never in training)"}}
     t0 = time.perf_counter()
     align = evaluate_alignment(folder)
@@ -73,6 +76,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                                                                 limit=args.tesseract_photos)
     report["grading"] = evaluate_grading(folder, workers=args.jobs)
     report["kawalc1_heldout"] = evaluate_kawalc1(tesseract=True)
+    report["kawalc1_scans"] = evaluate_kawalc1_scans(tesseract=True)
     report["ardis_test"] = evaluate_ardis(tesseract=True, tesseract_limit=args.tesseract_ardis)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -126,7 +130,7 @@ def print_summary(r: dict) -> None:
         print(f"After a trainer clears the review queues ({a['trainer_actions']} corrections or confirmations for "
               f"{a['fields_waiting']} fields waiting): found / left to review / missed:")
         _print_outcomes(a)
-    for name in ("kawalc1_heldout", "ardis_test"):
+    for name in ("kawalc1_heldout", "kawalc1_scans", "ardis_test"):
         d = r.get(name, {})
         print(f"{name}: {json.dumps({k: v for k, v in d.items() if not isinstance(v, (dict, list))})}")
 

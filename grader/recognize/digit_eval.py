@@ -15,6 +15,7 @@ Nothing here is needed to read a sheet; ``grader eval`` and
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import os
 import re
@@ -34,9 +35,11 @@ __all__ = [
     "benchmark_batch",
     "evaluate_ardis",
     "evaluate_kawalc1",
+    "evaluate_kawalc1_scans",
     "form_id",
     "load_ardis_test",
     "load_kawalc1_crops",
+    "load_kawalc1_scan_boxes",
     "pad_normalised",
     "score_predictions",
     "tesseract_predict",
@@ -49,6 +52,9 @@ SHARED_DATA = Path(
     os.environ.get("GRADER_SHARED_DATA")
     or Path(__file__).resolve().parents[3] / "shared" / "data"
 )
+
+#: Boxes located and hand-labelled on eleven unlabelled 2014 C1 scans of kawalc1 (``training/kawalc1_scans.py``).
+SCAN_BOXES_FILE = Path(__file__).with_name("kawalc1_scan_boxes.json")
 
 #: labels.csv label -> classifier class ("_" is a blank box).
 LABEL_TO_CLASS = {**{str(d): str(d) for d in range(10)}, "X": "X", "-": "-", "_": ""}
@@ -280,6 +286,33 @@ def _tesseract_all(crops: Sequence[np.ndarray]) -> tuple[list[str], float]:
     return preds, ms
 
 
+def load_kawalc1_scan_boxes(data_dir: Path | None = None, boxes_file: Path | None = None) -> list[LabelledCrop]:
+    """The digit boxes of the 2014 C1 scans among kawalc1's photos, cut straight from each photo.
+
+    Each box is a quadrilateral in the photo's pixels (:data:`SCAN_BOXES_FILE`), warped to the size of the
+    labelled 2014 crops, as those were cut from their registered forms. The form id is ``2014-scan-<photo>``.
+    """
+    data_dir = Path(data_dir) if data_dir is not None else SHARED_DATA / "kawalc1"
+    spec = json.loads(Path(boxes_file or SCAN_BOXES_FILE).read_text())
+    w, h = spec["crop_size"]
+    target = np.float32([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
+    out = []
+    for form in spec["forms"]:
+        photo = cv2.imread(str(data_dir / "photos" / form["photo"]), cv2.IMREAD_GRAYSCALE)
+        if photo is None:
+            raise FileNotFoundError(data_dir / "photos" / form["photo"])
+        stem = Path(form["photo"]).stem.split("__")[-1]
+        for k, box in enumerate(form["boxes"]):
+            m = cv2.getPerspectiveTransform(np.float32(box["quad"]), target)
+            # (area sampling when the photo is finer than the crop, as when the labelled crops were cut)
+            shrink = cv2.contourArea(np.float32(box["quad"])) > w * h
+            image = cv2.warpPerspective(photo, m, (w, h), flags=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR,
+                                        borderMode=cv2.BORDER_REPLICATE)
+            out.append(LabelledCrop(f"{form['photo']}#{k}", f"2014-scan-{stem}", "2014_scan_box",
+                                    LABEL_TO_CLASS[box["label"]], image))
+    return out
+
+
 def evaluate_kawalc1(
     classifier: DigitClassifier | None = None,
     *,
@@ -308,11 +341,29 @@ def evaluate_kawalc1(
     if forms is None:
         forms = clf.meta["kawalc1_split"]["heldout_forms"]
     crops = load_kawalc1_crops(data_dir, forms=forms)
+    return _evaluate_crops(clf, crops, "kawalc1 labelled crops of the held-out forms (split by form)", list(forms),
+                           tesseract=tesseract, list_errors=list_errors)
+
+
+def evaluate_kawalc1_scans(classifier: DigitClassifier | None = None, *, data_dir: Path | None = None,
+                           tesseract: bool = False, list_errors: bool = True) -> dict:
+    """Evaluate on the boxes of the eleven 2014 C1 scans (:func:`load_kawalc1_scan_boxes`): forms and writers
+    that no labelled crop comes from, so none of them was in training. Same report as :func:`evaluate_kawalc1`."""
+    clf = classifier or default_classifier()
+    crops = load_kawalc1_scan_boxes(data_dir)
+    return _evaluate_crops(clf, crops, "kawalc1 2014 C1 scans with no labelled crop, boxes labelled by hand "
+                           "(training/kawalc1_scans.py); never in training", sorted({c.form for c in crops}),
+                           tesseract=tesseract, list_errors=list_errors)
+
+
+def _evaluate_crops(clf: DigitClassifier, crops: list[LabelledCrop], data: str, forms: list[str], *,
+                    tesseract: bool, list_errors: bool) -> dict:
+    """The classifier's (and optionally tesseract's) scores on labelled crops, with every misread listed."""
     truth = [c.label for c in crops]
     pred, conf, acc = _classify_all(clf, [c.image for c in crops])
     out = {
-        "data": "kawalc1 labelled crops of the held-out forms (split by form)",
-        "forms": list(forms),
+        "data": data,
+        "forms": forms,
         "classifier": score_predictions(truth, pred, conf, acc, clf.classes),
     }
     out["classifier"]["by_kind"] = {
