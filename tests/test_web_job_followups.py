@@ -78,11 +78,10 @@ def another_writer(app, monkeypatch) -> sqlite3.Connection:
     return connect(app.config["DATABASE"])
 
 
-def runner_noting_refusals(app, step: str) -> tuple[JobRunner, threading.Event]:
-    """A runner of one worker thread on ``app``'s data whose ``step`` sets the event it returns when the database
-    refuses it (it raises as before)."""
-    runner = JobRunner(context(app, "grader.web.testing"), mode="thread", workers=1, retry_delay_s=0.05)
-    refused, real = threading.Event(), getattr(runner, step)
+def noting_refusals(monkeypatch, owner, name: str) -> threading.Event:
+    """``owner.name`` (a module's function, a runner's step) as it was, but setting the event returned when the
+    database refuses it (it raises as before)."""
+    refused, real = threading.Event(), getattr(owner, name)
 
     def noting(*args, **kwargs):
         try:
@@ -90,8 +89,15 @@ def runner_noting_refusals(app, step: str) -> tuple[JobRunner, threading.Event]:
         except sqlite3.OperationalError:
             refused.set()
             raise
-    setattr(runner, step, noting)
-    return runner, refused
+    monkeypatch.setattr(owner, name, noting)
+    return refused
+
+
+def runner_noting_refusals(app, monkeypatch, step: str) -> tuple[JobRunner, threading.Event]:
+    """A runner of one worker thread on ``app``'s data whose ``step`` sets the event it returns when the database
+    refuses it (it raises as before)."""
+    runner = JobRunner(context(app, "grader.web.testing"), mode="thread", workers=1, retry_delay_s=0.05)
+    return runner, noting_refusals(monkeypatch, runner, step)
 
 
 @pytest.mark.parametrize("locked_while", ["claiming", "recording"])
@@ -112,7 +118,7 @@ def test_a_job_the_runner_could_not_send_back_to_the_queue_is_sent_again_later(c
             lock.execute("BEGIN IMMEDIATE")                  # (the job's result and its retry cannot be recorded)
         return real_grade(*args, **kwargs)
     monkeypatch.setattr(fake, "grade_upload", grade)
-    runner, unsent = runner_noting_refusals(app, "_try_again_later")
+    runner, unsent = runner_noting_refusals(app, monkeypatch, "_try_again_later")
     try:
         job = runner.record(conn, "grade", {"submission_id": sid})
         conn.execute("UPDATE submissions SET job_id=? WHERE id=?", (job, sid))
@@ -147,7 +153,7 @@ def test_a_job_on_a_broken_pool_the_runner_could_not_settle_is_settled_later(cod
             raise cfp.BrokenProcessPool("a worker process died")
         return real_finish(worker_conn, job_id, state, error)
     monkeypatch.setattr(job_worker, "_finish", dying)
-    runner, unsettled = runner_noting_refusals(app, "_carry_out")
+    runner, unsettled = runner_noting_refusals(app, monkeypatch, "_carry_out")
     try:
         job = runner.submit("grade", {"submission_id": sid})
         assert unsettled.wait(20)
@@ -182,3 +188,169 @@ def test_only_the_database_refusing_for_now_has_a_follow_up_tried_again():
     finally:
         followups.shutdown()
     assert tries == ["mistaken", "send_back", "send_back", "send_back"]
+
+
+def wait_until_complete(client, page, timeout=10) -> dict:
+    end = time.time() + timeout
+    while not (status := client.get(page + ".json").get_json())["complete"] and time.time() < end:
+        time.sleep(0.05)
+    return status
+
+
+@pytest.mark.parametrize("locked_while", ["claiming", "merging"])
+def test_a_batch_whose_merge_the_database_refused_is_merged_later(code, monkeypatch, locked_while):
+    """Review: the follow-up that merges a batch once its last sheet is graded met the database locked past its
+    timeout (claiming the merge, or storing the merged sheet) and was logged and dropped: the batch was never merged
+    (claimed, or not), and its page kept polling, never "Selesai.", until a restart. It is tried again later now, the
+    merge a refusal cut short resumed, and the batch is merged once."""
+    import grader.web.page_merge as page_merge
+
+    app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, JOBS_RETRY_DELAY_S=0.05, JOBS_RECOVER=False)
+    lock = another_writer(app, monkeypatch)
+    real_after = grading.after_grade_job
+
+    def after(payload, runner):                     # (the merge's turn: the last sheet of the batch is graded)
+        conn = connect(runner.ctx.database)
+        last = not conn.execute("SELECT 1 FROM submissions WHERE state IN ('queued', 'running')").fetchone()
+        conn.close()
+        if last and not lock.in_transaction and not refused.is_set():
+            lock.execute("BEGIN IMMEDIATE")
+        return real_after(payload, runner)
+    if locked_while == "claiming":
+        monkeypatch.setattr(grading, "after_grade_job", after)
+        refused = noting_refusals(monkeypatch, grading, "after_grade_job")
+    else:
+        refused = noting_refusals(monkeypatch, page_merge, "store_submission")
+        real_split = page_merge.split_contradicting_pairs
+        monkeypatch.setattr(page_merge, "split_contradicting_pairs", lambda conn, batch_id, runner: (
+            lock.in_transaction or refused.is_set() or lock.execute("BEGIN IMMEDIATE"),
+            real_split(conn, batch_id, runner))[1])
+    client = app.test_client()
+    try:
+        page = batch_of(client, code, ["qr-12-a_p1.jpg", "qr-12-b_p2.jpg"])
+        assert refused.wait(20)
+        lock.execute("ROLLBACK")
+        status = wait_until_complete(client, page)
+        conn = connect(app.config["DATABASE"])
+        states = sorted(r["state"] for r in conn.execute("SELECT state FROM submissions"))
+        merged = conn.execute("SELECT merged FROM batches").fetchone()["merged"]
+    finally:
+        lock.close()
+        app.extensions["grader.jobs"].shutdown()
+    assert status["complete"] and status["paired"] and merged == 1
+    assert states == ["done", "merged", "merged"]            # merged once, and the merged sheet graded
+
+
+def test_a_job_recorded_done_whose_worker_then_raised_has_its_follow_up(code, monkeypatch):
+    """Review: a worker that recorded its job's outcome and then raised (its answer lost) handed the job back as
+    unfinished; the runner found it finished, did nothing more, and the job's follow-up never ran: the batch whose
+    last sheet it was was never merged, its page never complete. The follow-up runs now, once, and the sheet is not
+    graded again."""
+    real_finish, raised = job_worker._finish, []
+
+    def recorded_then_raised(conn, job_id, state, error=None):
+        real_finish(conn, job_id, state, error)
+        if sheet_of_job(conn, job_id) == "b_1.jpg" and not raised:
+            raised.append(job_id)
+            raise RuntimeError("the worker's answer was lost after it recorded the outcome")
+    monkeypatch.setattr(job_worker, "_finish", recorded_then_raised)
+    real_after, after = grading.after_grade_job, []
+    monkeypatch.setattr(grading, "after_grade_job", lambda payload, runner: (after.append(payload["submission_id"]),
+                                                                           real_after(payload, runner)))
+    runs = fake.failing_first(monkeypatch, 0, RuntimeError)
+    app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, JOBS_RETRY_DELAY_S=0.05, JOBS_RECOVER=False)
+    client = app.test_client()
+    try:
+        page = batch_of(client, code, ["a_1.jpg", "b_1.jpg"])
+        status = wait_until_complete(client, page)
+        job = app.extensions["grader.jobs"].status(raised[0])
+    finally:
+        app.extensions["grader.jobs"].shutdown()
+    assert status["complete"] and (status["done"], status["failed"]) == (2, 0)
+    assert (job.state, job.attempts) == ("done", 1) and len(runs) == 2       # not graded again
+    assert sorted(after) == [1, 2]                           # each sheet's follow-up, once
+
+
+def test_a_follow_up_that_fails_for_another_reason_fails_its_job_and_keeps_the_photos(code, monkeypatch, caplog):
+    """Review: a follow-up of the runner that raised anything but the database refusing (a bug; no thread to be had
+    for its timer) was logged and dropped, its job left queued with nothing to run it: the trainee's page said
+    "being graded" until a restart. Such an error would come again: the job is failed now, with the reason the page
+    shows for a failure of the server (the photos are kept, "Coba proses lagi"), and the log has the traceback."""
+    import logging
+    from pathlib import Path
+
+    fake.failing_first(monkeypatch, 1, lambda: ZeroDivisionError("division by zero"))   # (tried again: a follow-up)
+    app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, JOBS_RETRY_DELAY_S=0.05, JOBS_RECOVER=False)
+    runner = app.extensions["grader.jobs"]
+    real_later = runner._followups.later
+
+    def later(seconds, fn, *args):
+        if getattr(fn, "__name__", "") == "dispatch":
+            raise RuntimeError("can't start new thread")
+        return real_later(seconds, fn, *args)
+    monkeypatch.setattr(runner._followups, "later", later)
+    client = app.test_client()
+    try:
+        with caplog.at_level(logging.ERROR):
+            resp = client.post("/", data={"csrf_token": csrf_of(client), "code": code, "trainee": "017",
+                                          "photo_1": (io.BytesIO(jpeg_bytes()), "017_1.jpg")},
+                               content_type="multipart/form-data")
+            conn = connect(app.config["DATABASE"])
+            row = wait_for(conn, 1, timeout=10)
+        job = runner.status(row["job_id"])
+        photos = [Path(app.config["DATA_DIR"]) / r["path"] for r in conn.execute("SELECT path FROM uploads")]
+        html = client.get(resp.location).get_data(as_text=True)
+    finally:
+        runner.shutdown()
+    assert (row["state"], row["error_code"], job.state) == ("failed", "internal_error", "failed")
+    assert photos and all(p.is_file() for p in photos)
+    assert "Coba proses lagi" in html
+    assert "can't start new thread" in caplog.text and "Traceback" in caplog.text
+
+
+class CountingPipeline:
+    """The fake pipeline, noting each sheet it grades (``runs``); a photo named ``slow*`` takes 1 s (threads only)."""
+
+    def __init__(self):
+        self.runs = []
+
+    def grade_upload(self, files, **kwargs):
+        self.runs.append(files[0][0])
+        if files[0][0].startswith("slow"):
+            time.sleep(1.0)
+        return fake.grade_upload(files, **kwargs)
+
+
+def test_a_start_that_finds_the_database_locked_recovers_the_jobs_once_it_is_free(code, monkeypatch):
+    """Review: the start's recovery of the jobs a crash left running or queued met the database locked past its
+    timeout and raised; the requests retrying it gave up after three attempts, and those jobs never ran until the next
+    start. The runner tries again later now, until it goes through; a job sent meanwhile waits for it (were it running
+    then, it would be taken for one the crash interrupted and graded twice)."""
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, first = stored(app, code, "a_1.jpg")
+    _, second = stored(app, code, "b_1.jpg", jpeg_bytes(color="#eee"))
+    _, later = stored(app, code, "slow_1.jpg", jpeg_bytes(color="#ddd"))
+    jobs = []
+    for sid, state in ((first, "running"), (second, "queued")):
+        jobs.append(conn.execute("INSERT INTO jobs(kind, payload, state, attempts, created_at) VALUES ('grade', ?, ?, "
+                                 "?, 'x')", (f'{{"submission_id": {sid}}}', state, int(state == "running"))).lastrowid)
+        conn.execute("UPDATE submissions SET job_id=?, state=? WHERE id=?", (jobs[-1], state, sid))
+    lock = another_writer(app, monkeypatch)
+    pipeline = CountingPipeline()
+    runner = JobRunner(context(app, pipeline), mode="thread", workers=2, retry_delay_s=0.3)
+    try:
+        lock.execute("BEGIN IMMEDIATE")
+        assert runner.recover() is None                      # refused: tried again later
+        lock.execute("ROLLBACK")
+        jobs.append(runner.submit("grade", {"submission_id": later}))      # (sent before the retry)
+        for sid in (first, second, later):
+            assert wait_for(conn, sid, timeout=10)["state"] == "done"
+        statuses = [runner.status(job) for job in jobs]
+        alone = [conn.execute("SELECT run_alone FROM jobs WHERE id=?", (job,)).fetchone()[0] for job in jobs]
+    finally:
+        lock.close()
+        runner.shutdown()
+    # (the attempt the crash cut short counts; the job sent meanwhile is not taken for an interrupted one)
+    assert [(s.state, s.attempts) for s in statuses] == [("done", 2), ("done", 1), ("done", 1)]
+    assert alone == [1, 0, 0]
+    assert sorted(pipeline.runs) == ["a_1.jpg", "b_1.jpg", "slow_1.jpg"]     # each graded once

@@ -12,17 +12,22 @@ the next start. So a follow-up that raises that error is run again later, a litt
 it has changed anything: its one write comes first, and each step after it that may meet the database again is run
 with :meth:`Followups.now`, which gives that step the same treatment on its own. (A job failed for good whose failure
 hook is then refused is the one exception: run again, it finds the job failed and does nothing; the sweep fails its
-sheet, :func:`grader.web.stranded.fail_left_running`.) Any other error is logged: it would come again.
+sheet, :func:`grader.web.stranded.fail_left_running`.) Any other error is logged: it would come again. A follow-up
+holding one job (:func:`fails_its_job`) fails that job then, rather than leave it queued or running with nothing to
+run it: its page says the server failed and offers to grade the photos, which are kept, again.
 """
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import logging
 import sqlite3
 import threading
 from typing import Callable
 
-__all__ = ["MAX_WAIT_S", "REFUSALS", "Followups", "refused"]
+from grader.web.job_worker import INTERNAL_ERROR
+
+__all__ = ["MAX_WAIT_S", "REFUSALS", "Followups", "fails_its_job", "refused"]
 log = logging.getLogger(__name__)
 
 #: the database's answers that may not be its answer later: busy or locked, an I/O error, a full disk, a file it could
@@ -107,6 +112,29 @@ class Followups:
 def refused(exc: BaseException) -> bool:
     """Whether ``exc`` is the database refusing for now (:data:`REFUSALS`), not for good."""
     return isinstance(exc, sqlite3.OperationalError) and (exc.sqlite_errorcode or 0) & 0xFF in REFUSALS
+
+
+def fails_its_job(method: Callable) -> Callable:
+    """Mark a follow-up of the runner (a method ``method(runner, job_id, ...)``) as holding the job ``job_id``: nothing
+    else will send it to a worker or fail it.
+
+    The database refusing it for now is raised, to be tried again later (:class:`Followups`). Any other error (a bug,
+    memory short, no thread to be had for a timer) would most likely come again, and tried again forever it would keep
+    the trainee's page "being graded" with nothing happening: it is logged with its traceback, and the job is failed
+    for good, as a failure of the server (``internal_error``), with its item (the failure hook: a sheet's photos stay
+    stored, and its page offers to grade them again) and its kind's follow-up (``runner.fail_unfinished``). A job
+    finished meanwhile is left as it is."""
+    @functools.wraps(method)
+    def follow_up(runner, job_id: int, *args):
+        try:
+            return method(runner, job_id, *args)
+        except Exception as exc:  # noqa: BLE001 - logged, and its job failed rather than left waiting
+            if refused(exc):
+                raise
+            log.exception("job %s: the job runner's follow-up %s failed (%s); the job is failed for good, as a "
+                          "failure of the server (its photos are kept)", job_id, method.__name__, exc)
+            runner.now(runner.fail_unfinished, job_id, INTERNAL_ERROR)
+    return follow_up
 
 
 def _name(fn: Callable) -> str:

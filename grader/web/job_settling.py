@@ -14,6 +14,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 
 from grader.web.db import connect
+from grader.web.job_followups import fails_its_job, refused as database_refused
 from grader.web.job_pools import WorkerPool
 from grader.web.job_worker import INTERNAL_ERROR, INTERRUPTED, MAX_ATTEMPTS, WORKER_CRASHED
 
@@ -76,7 +77,7 @@ class CrashSettling:
     """The part of :class:`grader.web.jobs.JobRunner` that settles a retired pool's jobs and recovers a restart's.
 
     It uses the runner's ``ctx``, ``retry_delay_s``, ``_queue``, ``_closed``, ``_followups``, ``dispatch``, ``_pump``,
-    ``_try_again_later``, ``fail_unfinished``, ``_log_failed`` and ``run_after``. Each job's step that may meet the
+    ``_try_again_later``, ``fail_unfinished``, ``_answer_lost`` and ``now``. Each job's step that may meet the
     database locked is run with ``_followups.now``: tried again later on its own, never dropped, nor keeping the
     other jobs waiting (:mod:`grader.web.job_followups`)."""
 
@@ -111,9 +112,7 @@ class CrashSettling:
             log.error("job(s) %s were running in grading worker process(es) %s that could not be stopped; they are "
                       "left running, for the next start", ", ".join(map(str, to.left)), ", ".join(map(str, stuck)))
         for job_id in to.finished:
-            self._queue.clear(job_id)
-            self._log_failed(job_id)
-            self.run_after(job_id)
+            self._answer_lost(job_id)
         for job_id in to.crashed_alone:
             self._followups.now(self._crashed_alone, job_id)
         for job_id in to.suspects:
@@ -132,6 +131,7 @@ class CrashSettling:
         for job_id in to.refused:
             self._followups.now(self._try_again_later, job_id, INTERNAL_ERROR)
 
+    @fails_its_job
     def _crashed_alone(self, job_id: int) -> None:
         """``job_id`` was running alone when its worker process died: the attempt counts. It is tried again alone a
         little later, or failed once it has had :data:`MAX_ATTEMPTS`."""
@@ -146,7 +146,7 @@ class CrashSettling:
         self._queue.suspect(job_id)
         self._followups.later(self.retry_delay_s * row["attempts"], self.dispatch, job_id)
 
-    def recover(self) -> tuple[int, int]:
+    def recover(self) -> tuple[int, int] | None:
         """After a restart: re-queue interrupted jobs (or fail them after MAX_ATTEMPTS) and dispatch the queue.
 
         The attempt an interrupted job was on counts. It runs alone from now on (``jobs.run_alone``), as do the
@@ -154,21 +154,69 @@ class CrashSettling:
         whole service when the OOM killer strikes one of its processes), before it could see the pool break. A job
         failed here has its follow-up run (a batch whose last sheet it was is merged).
 
-        Returns ``(dispatched, failed)``.
+        If the database refuses it for now (locked at start-up past its timeout), the runner tries again later, until
+        it goes through (:meth:`_recover_later`), rather than leave those jobs to the next start; the start goes on.
+        Meanwhile no job goes to a worker: a job sent in the meantime, running when it went through, would be taken
+        for one the restart interrupted, and run twice at once.
+
+        Returns ``(dispatched, failed)``, or None when it is left to the runner's retry.
         """
+        try:
+            interrupted = self._requeue_interrupted()
+        except Exception as exc:
+            if not database_refused(exc):
+                raise
+            log.warning("the jobs a restart interrupted could not be queued again: the database refused it (%s); the "
+                        "job runner tries again in %.1f s, and sends no job to a worker until then", exc,
+                        self.retry_delay_s)
+            self._queue.hold()
+            self._followups.later(self.retry_delay_s, self._recover_later)
+            return None
+        return self._take_up(*interrupted)
+
+    def _recover_later(self) -> None:
+        """:meth:`recover`, tried again as a follow-up (the database refusing it again: later again), then the queue
+        let go. Another error is raised, to be logged, and lets the queue go all the same: the jobs it left are the
+        next start's, as they would have been; the others must not wait for good."""
+        try:
+            interrupted = self._requeue_interrupted()
+        except Exception as exc:
+            if not database_refused(exc):
+                self._queue.release()
+                self._pump()
+            raise
+        self._queue.release()
+        self._take_up(*interrupted)
+
+    def _requeue_interrupted(self) -> tuple[list[int], list]:
+        """In one transaction, so that it changes all or nothing (run again, it must not take a job sent to a worker
+        since for an interrupted one): queue again the jobs left ``running`` with attempts left, marked to run alone;
+        return those past their attempts (to fail) and every queued job (``id``, ``run_alone``, ``priority``)."""
         with closing(connect(self.ctx.database)) as conn:
-            stuck = conn.execute("SELECT id, attempts FROM jobs WHERE state='running'").fetchall()
-            give_up = [r["id"] for r in stuck if r["attempts"] >= MAX_ATTEMPTS]
-            conn.executemany("UPDATE jobs SET state='queued', run_alone=1 WHERE id=? AND state='running'",
-                             [(r["id"],) for r in stuck if r["attempts"] < MAX_ATTEMPTS])
-            queued = conn.execute("SELECT id, run_alone FROM jobs WHERE state='queued' ORDER BY id").fetchall()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                stuck = conn.execute("SELECT id, attempts FROM jobs WHERE state='running'").fetchall()
+                conn.executemany("UPDATE jobs SET state='queued', run_alone=1 WHERE id=? AND state='running'",
+                                 [(r["id"],) for r in stuck if r["attempts"] < MAX_ATTEMPTS])
+                queued = conn.execute("SELECT id, run_alone, priority FROM jobs WHERE state='queued' "
+                                      "ORDER BY id").fetchall()
+                conn.execute("COMMIT")
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+        return [r["id"] for r in stuck if r["attempts"] >= MAX_ATTEMPTS], queued
+
+    def _take_up(self, give_up: list[int], queued: list) -> tuple[int, int]:
+        """Fail the interrupted jobs past their attempts and dispatch the queued ones. Nothing here raises the
+        database's refusal (each failure is tried again on its own; a dispatch given its priority reads nothing):
+        :meth:`_requeue_interrupted` must not run again once it has gone through."""
         for job_id in give_up:
-            self.fail_unfinished(job_id, INTERRUPTED)
-        for job_id, alone in queued:
-            if alone:
-                self._queue.suspect(job_id)
-            self.dispatch(job_id)
-        if stuck or queued:
+            self._followups.now(self.fail_unfinished, job_id, INTERRUPTED)
+        for row in queued:
+            if row["run_alone"]:
+                self._queue.suspect(row["id"])
+            self.dispatch(row["id"], row["priority"])
+        if give_up or queued:
             log.warning("recovered jobs: %d re-dispatched (%d to run alone), %d marked failed", len(queued),
-                        sum(alone for _, alone in queued), len(give_up))
+                        sum(row["run_alone"] for row in queued), len(give_up))
         return len(queued), len(give_up)

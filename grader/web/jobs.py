@@ -57,7 +57,7 @@ from typing import Callable
 from flask import current_app
 
 from grader.web.db import connect, now_iso
-from grader.web.job_followups import Followups
+from grader.web.job_followups import Followups, fails_its_job
 from grader.web.job_pools import STOP_GRACE_S, WorkerPool, retire, start_pool
 from grader.web.job_queue import JobQueue
 from grader.web.job_settling import CrashSettling
@@ -221,26 +221,47 @@ class JobRunner(CrashSettling):
             retire(pool, grace_s=grace_s, then=lambda stuck: self._followups.submit(self._settle, pool, stuck),
                    fallback=self._followups.submit)
 
+    @fails_its_job
     def _try_again_later(self, job_id: int, error: tuple[str, str, str]) -> None:
         """``job_id`` did not run to an outcome: the pool could not take it, or its worker raised outside the job
         (a database locked while claiming or recording it). Count that as one of its attempts (a claimed job has
         counted it), and dispatch it again a little later, or fail it with ``error`` once it has had
         :data:`MAX_ATTEMPTS`: a job is never left queued with nothing to dispatch it. (A follow-up: if the database
-        refuses this write too, it is made again later, :mod:`grader.web.job_followups`.)"""
+        refuses this write too, it is made again later, :mod:`grader.web.job_followups`.)
+
+        A worker may also raise after it recorded the job ``done`` or ``failed`` (its answer lost on the way back):
+        then only the job's follow-up is left (:meth:`_answer_lost`), and the job is not run again."""
         with closing(connect(self.ctx.database)) as conn:
             row = conn.execute("UPDATE jobs SET state='queued', attempts=attempts+(state='queued') WHERE id=? AND "
                                "state IN ('queued', 'running') RETURNING attempts", (job_id,)).fetchone()
+            finished = row is None and conn.execute("SELECT 1 FROM jobs WHERE id=? AND state IN ('done', 'failed')",
+                                                    (job_id,)).fetchone() is not None
         if row is not None and row["attempts"] < MAX_ATTEMPTS:
             self._followups.later(self.retry_delay_s * row["attempts"], self.dispatch, job_id)
             return
         if row is not None:
             self._followups.now(self.fail_unfinished, job_id, error)
+        elif finished:
+            self._answer_lost(job_id)
         self._followups.later(self.retry_delay_s, self._pump)      # (the jobs waiting behind it)
+
+    def _answer_lost(self, job_id: int) -> None:
+        """``job_id`` was recorded ``done`` or ``failed`` by its worker, whose answer never came back (it raised
+        after recording it, or its pool broke): what the answer would have led to, its follow-up (a batch's merge)."""
+        self._queue.clear(job_id)
+        self._log_failed(job_id)
+        self.run_after(job_id)
 
     def every(self, seconds: float, fn: Callable[[], object]) -> None:
         """``fn()`` as a follow-up every ``seconds`` (the first ``seconds`` from now), until the runner is shut down;
         an error in one run is logged, and the next runs all the same."""
         self._followups.every(seconds, fn)
+
+    def now(self, fn: Callable, *args) -> None:
+        """``fn(*args)`` here, as a step of a follow-up (an after-job hook's merge): if the database refuses it for
+        now, the runner runs it again later, on its own, until it goes through; another error is logged, not raised
+        (:meth:`grader.web.job_followups.Followups.now`)."""
+        self._followups.now(fn, *args)
 
     def warm_up(self) -> None:
         """Start the worker processes now (each imports the pipeline once), so the first trainee does not wait."""
@@ -299,6 +320,7 @@ class JobRunner(CrashSettling):
         elif exc is not None:           # (raised outside the job: a database locked while claiming or recording it)
             self._followups.submit(self._try_again_later, job_id, INTERNAL_ERROR)
 
+    @fails_its_job
     def _dispatch_again_later(self, job_id: int) -> None:
         """Dispatch a job its worker put back in the queue (:data:`RETRY`) again, later each time it is tried."""
         job = self.status(job_id)
@@ -320,14 +342,18 @@ class JobRunner(CrashSettling):
                     job.error_code, job.error_en)
 
     def run_after(self, job_id: int) -> None:
-        """The kind's follow-up in this process (it may submit more jobs); its errors are logged, not raised."""
-        try:
-            with closing(connect(self.ctx.database)) as conn:
-                row = conn.execute("SELECT kind, payload FROM jobs WHERE id=?", (job_id,)).fetchone()
-            if row is not None:
-                _after_hook(row["kind"])(json.loads(row["payload"]), self)
-        except Exception:  # noqa: BLE001 - a follow-up must never take the runner down
-            log.exception("after-job hook for job %s failed", job_id)
+        """The kind's follow-up in this process (it may submit more jobs). Never raises: if the database refuses it
+        (locked past its timeout), it is run again later, until it goes through (a batch whose last sheet this was
+        would otherwise never be merged, its page never complete); another error is logged with its traceback."""
+        self._followups.now(self._run_after_hook, job_id)
+
+    def _run_after_hook(self, job_id: int) -> None:
+        """Run the job kind's after-job hook. The hook changes nothing before a step the database may refuse, or
+        runs that step with :meth:`now` (a batch's merge, once claimed), so it can be run again from the start."""
+        with closing(connect(self.ctx.database)) as conn:
+            row = conn.execute("SELECT kind, payload FROM jobs WHERE id=?", (job_id,)).fetchone()
+        if row is not None:
+            _after_hook(row["kind"])(json.loads(row["payload"]), self)
 
     def fail_unfinished(self, job_id: int, error: tuple[str, str, str]) -> None:
         """Mark a job its worker did not finish failed with ``error``, its item with it (the failure hook), and run its

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from grader.errors import GraderError
@@ -20,6 +21,7 @@ from grader.web.corrections import carry_over_reviews
 from grader.web.db import MERGING, STORING, connect, now_iso
 from grader.web.grading import stored_photos
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading
+from grader.web.job_followups import refused
 from grader.web.sheet_storing import NewSheet, store_sheets, store_submission
 from grader.web.stranded import queue_stranded
 
@@ -125,19 +127,44 @@ def merge_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
 
     Runs once per batch (claimed with ``batches.merged``). The merged sheet is
     a new submission built from the stored photos; the originals are kept,
-    marked ``merged`` and linked to it.
+    marked ``merged`` and linked to it. The claim is this function's only write on ``conn``: if the database refuses
+    it, nothing has changed, and the caller may run it again. The merge itself is a step of the job runner's
+    (``runner.now``, :func:`merge_claimed_batch`): if the database refuses it part way, it is resumed later.
     """
     pending = conn.execute("SELECT COUNT(*) FROM submissions WHERE batch_id=? AND state IN ('queued', 'running')",
                            (batch_id,)).fetchone()[0]
     if pending or conn.execute(f"UPDATE batches SET merged={MERGING} WHERE id=? AND merged=0 RETURNING id",
                                (batch_id,)).fetchone() is None:
         return
-    try:
-        _merge_claimed_batch(conn, batch_id, runner)
-    finally:
-        # done (unless a split asked for another merge once its halves are graded); while MERGING, no sheet of
-        # the batch can be removed (removal.remove_sheet), as this step reads their photos
-        conn.execute(f"UPDATE batches SET merged=1 WHERE id=? AND merged={MERGING}", (batch_id,))
+    runner.now(merge_claimed_batch, runner, batch_id)
+
+
+def merge_claimed_batch(runner, batch_id: int) -> None:
+    """Merge a batch claimed for it (``MERGING``), then mark it done, unless a split asked for another merge once its
+    halves are graded (while ``MERGING``, no sheet of the batch can be removed, :func:`grader.web.removal.remove_sheet`,
+    as this step reads their photos).
+
+    If the database refuses a step for now (locked past its timeout), the batch stays claimed and this is raised, to
+    be run again: it resumes, as it only touches sheets still single, and nothing else claims the batch meanwhile
+    (released, it would be merged by nothing until the last sheet graded again or the next start). Another error
+    would come again: the batch is marked done as it is (its pages graded, single: the trainer sees them all, and
+    the page says the batch is complete) and the error raised, to be logged."""
+    with closing(connect(runner.ctx.database)) as conn:
+        row = conn.execute("SELECT merged FROM batches WHERE id=?", (batch_id,)).fetchone()
+        if row is None or row["merged"] != MERGING:
+            return                      # (a split asked for another merge before a refusal cut this short)
+        try:
+            _merge_claimed_batch(conn, batch_id, runner)
+        except Exception as exc:
+            if refused(exc):
+                raise
+            _merged(conn, batch_id)
+            raise
+        _merged(conn, batch_id)
+
+
+def _merged(conn: sqlite3.Connection, batch_id: int) -> None:
+    conn.execute(f"UPDATE batches SET merged=1 WHERE id=? AND merged={MERGING}", (batch_id,))
 
 
 def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:

@@ -3,7 +3,9 @@
 The steps, in this order:
 
 1. finish exercise removals a crash cut short (first: a sheet of a removed exercise is not graded again);
-2. re-queue the jobs left ``running`` and dispatch the queued ones (:meth:`grader.web.jobs.JobRunner.recover`);
+2. re-queue the jobs left ``running`` and dispatch the queued ones (:meth:`grader.web.jobs.JobRunner.recover`; if
+   the database refuses it for now, the job runner tries again until it goes through, and the start goes on: given
+   up after three requests' attempts, those jobs would wait for the next start);
 3. queue sheets left queued without a job, as their callers would have, and fail those left running by a job that
    failed (:mod:`grader.web.stranded`), resume batch splits and merges cut short
    (:func:`grader.web.page_merge.merge_finished_batches`);
