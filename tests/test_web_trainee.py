@@ -63,6 +63,15 @@ def test_upload_then_result_shows_score_sections_rules_and_fixes(client, code):
     assert status["state"] == "done" and status["score"] > 90
 
 
+def test_the_marked_pages_are_shown_in_page_order_whichever_input_each_photo_was_chosen_in(client, code):
+    """Walk-through: page 2's photo chosen in the first input and page 1's in the second were graded as the right
+    pages, but the result showed "Halaman 2" before (on a wide screen, left of) "Halaman 1"."""
+    resp = upload(client, code=code, photos=[("017_p2.jpg", jpeg_bytes()), ("017_p1.jpg", OTHER_PHOTO)])
+    html = client.get(resp.location).get_data(as_text=True)
+    first, second = html.find('alt="Halaman 1 bertanda"'), html.find('alt="Halaman 2 bertanda"')
+    assert 0 <= first < second
+
+
 def test_the_upload_is_stored_before_grading(app, client, code):
     resp = upload(client, code=code)
     token = resp.location.rsplit("/", 1)[1]
