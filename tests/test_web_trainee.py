@@ -757,6 +757,28 @@ def test_attempts_are_private_to_the_browser(app, code):
     assert first.location.split("/")[-1] not in other.get("/").get_data(as_text=True)
 
 
+def test_the_sendings_listed_on_the_upload_page_say_why_one_has_no_score(client, code):
+    """Walk-through on a phone: "Kiriman dari perangkat ini" listed a blurry photo's sheet, a half sheet and an
+    upload held for its code each with only "—" for a score, like a sheet still being graded; the class table says
+    Ditolak, Sebagian. Each now says it, as the class table does."""
+    upload(client, code=code, trainee="Dewi", photos=[("d_1_blur.jpg", jpeg_bytes(color="#fefefe"))])
+    upload(client, code="ZZZZZZ", trainee="Maya", photos=[("m_1.jpg", jpeg_bytes(color="#fdfdfd"))])
+    upload(client, code=code, trainee="Rina", photos=[("r_1.jpg", jpeg_bytes(color="#fcfcfc")),
+                                                      ("r_2.jpg", jpeg_bytes(color="#fbfbfb"))])
+    rows = {cells[1].split()[0]: cells for cells in _sendings(client.get("/").get_data(as_text=True))}
+    assert "Ditolak" in rows["Dewi"][1] and "Menunggu kode latihan" in rows["Maya"][1]
+    assert rows["Rina"][3] != "—" and rows["Rina"][1] == "Rina"                 # graded: its score, no badge
+    en = {cells[1].split()[0]: cells for cells in _sendings(client.get("/?lang=en").get_data(as_text=True))}
+    assert "Refused" in en["Dewi"][1] and "Waiting for an exercise code" in en["Maya"][1]
+
+
+def _sendings(html: str) -> list[list[str]]:
+    """The upload page's "Kiriman dari perangkat ini" rows, each as its cells' text."""
+    table = html[html.index('<table'):html.index("</table>")]
+    return [[" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+
+
 EARLIER = "Percobaan sebelumnya pada latihan ini"
 
 
