@@ -1484,6 +1484,16 @@ def test_a_held_upload_offers_its_own_mistyped_code_not_the_browsers_latest(clie
     assert 'name="code" value="KQXW7"' in held
 
 
+def test_the_upload_form_remembers_only_a_code_that_names_an_exercise(client, code):
+    """Walk-through on a shared phone: a code that names no exercise (held for fixing) was remembered for the next
+    upload: the form came back filled with it, and the next trainee's sheet was held too. The form keeps the last
+    code that named an exercise; the held page still offers the code as typed, to fix it."""
+    upload(client, code=code.lower(), photos=[("a_1.jpg", jpeg_bytes())])
+    held = upload(client, code="zzzz9", trainee="Maya", photos=[("b_1.jpg", jpeg_bytes(color="#fafafa"))])
+    assert f'name="code" value="{code}"' in client.get("/").get_data(as_text=True)
+    assert 'name="code" value="ZZZZ9"' in client.get(held.location).get_data(as_text=True)
+
+
 def test_completing_with_the_same_photos_as_an_older_sheet_makes_a_new_latest_sheet(app, client, code):
     """Review: page 2 sent again unchanged, then completed with page 1: the photos were those of the first sheet,
     so the upload was taken for that sheet sent again, and the half sheet stayed the latest."""
