@@ -63,6 +63,15 @@ def test_upload_then_result_shows_score_sections_rules_and_fixes(client, code):
     assert status["state"] == "done" and status["score"] > 90
 
 
+def test_the_marked_pages_are_shown_in_page_order_whichever_input_each_photo_was_chosen_in(client, code):
+    """Walk-through: page 2's photo chosen in the first input and page 1's in the second were graded as the right
+    pages, but the result showed "Halaman 2" before (on a wide screen, left of) "Halaman 1"."""
+    resp = upload(client, code=code, photos=[("017_p2.jpg", jpeg_bytes()), ("017_p1.jpg", OTHER_PHOTO)])
+    html = client.get(resp.location).get_data(as_text=True)
+    first, second = html.find('alt="Halaman 1 bertanda"'), html.find('alt="Halaman 2 bertanda"')
+    assert 0 <= first < second
+
+
 def test_the_upload_is_stored_before_grading(app, client, code):
     resp = upload(client, code=code)
     token = resp.location.rsplit("/", 1)[1]
@@ -746,6 +755,28 @@ def test_attempts_are_private_to_the_browser(app, code):
     upload(mine, code=code, photos=[("a_1.jpg", jpeg_bytes(color="#eeeeee"))])
     assert first.location.split("/")[-1] in mine.get("/").get_data(as_text=True)
     assert first.location.split("/")[-1] not in other.get("/").get_data(as_text=True)
+
+
+def test_the_sendings_listed_on_the_upload_page_say_why_one_has_no_score(client, code):
+    """Walk-through on a phone: "Kiriman dari perangkat ini" listed a blurry photo's sheet, a half sheet and an
+    upload held for its code each with only "—" for a score, like a sheet still being graded; the class table says
+    Ditolak, Sebagian. Each now says it, as the class table does."""
+    upload(client, code=code, trainee="Dewi", photos=[("d_1_blur.jpg", jpeg_bytes(color="#fefefe"))])
+    upload(client, code="ZZZZZZ", trainee="Maya", photos=[("m_1.jpg", jpeg_bytes(color="#fdfdfd"))])
+    upload(client, code=code, trainee="Rina", photos=[("r_1.jpg", jpeg_bytes(color="#fcfcfc")),
+                                                      ("r_2.jpg", jpeg_bytes(color="#fbfbfb"))])
+    rows = {cells[1].split()[0]: cells for cells in _sendings(client.get("/").get_data(as_text=True))}
+    assert "Ditolak" in rows["Dewi"][1] and "Menunggu kode latihan" in rows["Maya"][1]
+    assert rows["Rina"][3] != "—" and rows["Rina"][1] == "Rina"                 # graded: its score, no badge
+    en = {cells[1].split()[0]: cells for cells in _sendings(client.get("/?lang=en").get_data(as_text=True))}
+    assert "Refused" in en["Dewi"][1] and "Waiting for an exercise code" in en["Maya"][1]
+
+
+def _sendings(html: str) -> list[list[str]]:
+    """The upload page's "Kiriman dari perangkat ini" rows, each as its cells' text."""
+    table = html[html.index('<table'):html.index("</table>")]
+    return [[" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
 
 
 EARLIER = "Percobaan sebelumnya pada latihan ini"
@@ -1451,6 +1482,16 @@ def test_a_held_upload_offers_its_own_mistyped_code_not_the_browsers_latest(clie
     upload(client, code="zzzz9", photos=[("b_1.jpg", jpeg_bytes(color="#fafafa"))])
     held = client.get(first.location).get_data(as_text=True)
     assert 'name="code" value="KQXW7"' in held
+
+
+def test_the_upload_form_remembers_only_a_code_that_names_an_exercise(client, code):
+    """Walk-through on a shared phone: a code that names no exercise (held for fixing) was remembered for the next
+    upload: the form came back filled with it, and the next trainee's sheet was held too. The form keeps the last
+    code that named an exercise; the held page still offers the code as typed, to fix it."""
+    upload(client, code=code.lower(), photos=[("a_1.jpg", jpeg_bytes())])
+    held = upload(client, code="zzzz9", trainee="Maya", photos=[("b_1.jpg", jpeg_bytes(color="#fafafa"))])
+    assert f'name="code" value="{code}"' in client.get("/").get_data(as_text=True)
+    assert 'name="code" value="ZZZZ9"' in client.get(held.location).get_data(as_text=True)
 
 
 def test_completing_with_the_same_photos_as_an_older_sheet_makes_a_new_latest_sheet(app, client, code):

@@ -25,7 +25,7 @@ SECTION_TITLES = {
 STATUS_LABELS = {
     "ok": "Benar", "wrong": "Salah", "review": "Perlu dicek", "blank": "Kosong", "unreadable": "Tak terbaca",
     "queued": "Antre", "running": "Dinilai@@sedang", "done": "Selesai", "failed": "Gagal",
-    "graded": "Dinilai", "partial": "Sebagian", "refused": "Ditolak",
+    "graded": "Dinilai", "partial": "Sebagian", "refused": "Ditolak", "held": "Menunggu kode latihan",
 }
 # A finding's severity (grader.grading.findings.Finding), as its badge says it: the trainee's mistake (a cross-check
 # that fails), a writing convention not followed, or a reading left for the trainer; another one, a note.

@@ -1,7 +1,8 @@
 """A trainer's batch page watched live while its pages are graded, then paired per trainee and graded again."""
 import pytest
 
-from grader.web.testing import TEST_PASSWORD, jpeg_bytes
+from grader.web.testing import jpeg_bytes
+from tests.browser.test_browser import PHONE, trainer_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DESKTOP = {"width": 1280, "height": 800}
@@ -32,12 +33,7 @@ def test_the_live_batch_page_shows_what_a_reload_shows_once_pages_are_paired(bro
     names = ["qr-12-a_p1.jpg", "qr-13-a_p1.jpg", "017_1.jpg", "017_2.jpg", "qr-12-b_p2.jpg", "qr-13-b_p2.jpg"]
     for i, name in enumerate(names):
         (tmp_path / name).write_bytes(jpeg_bytes(color=f"#e{i}e{i}e{i}"))
-    ctx = browser.new_context(viewport=DESKTOP)
-    page = ctx.new_page()
-    page.goto(srv["url"] + "/trainer/masuk")
-    page.fill("#name", "Pak Budi")
-    page.fill("#password", TEST_PASSWORD)
-    page.click("button[type=submit]")
+    ctx, page = trainer_page(browser, srv, DESKTOP)
     page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")
     page.set_input_files("input[name=photos]", [str(tmp_path / n) for n in names])
     page.click("form[action$='/batch'] button[type=submit]")
@@ -61,4 +57,42 @@ def test_the_live_batch_page_shows_what_a_reload_shows_once_pages_are_paired(bro
     shots(page, "desktop-trainer-batch-paired")
     page.reload()
     assert rows_of(page) == shown and page.inner_text("#batch-counter") == "3 / 3 lembar selesai"
+    ctx.close()
+
+
+
+def test_a_batch_rows_status_and_score_are_seen_on_a_phone_without_scrolling_sideways(browser, slow_live_server,
+                                                                                     shots, tmp_path):
+    """Walk-through on a phone: the batch table's five columns ran past the screen's right edge (inside a sideways
+    scrolling box), so a trainer saw whose sheet each row was and its files, but not its state, why it was refused,
+    or its score. On a phone each row is now one block: the trainee and the score on a line, what is written on
+    the sheet, the files and the state below at the full width."""
+    srv = slow_live_server
+    names = ["017_1.jpg", "017_2.jpg", "kelas/Andi/IMG-20241127-WA0006.jpg"]
+    paths = []
+    for i, name in enumerate(names):
+        path = tmp_path / name.replace("/", "_")
+        path.write_bytes(jpeg_bytes(color=f"#e{i}e{i}e{i}"))
+        paths.append(str(path))
+    ctx, page = trainer_page(browser, srv, PHONE)
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")
+    page.set_input_files("input[name=photos]", paths)
+    page.click("form[action$='/batch'] button[type=submit]")
+    page.wait_for_selector("[data-show-when=complete]:not([hidden])", timeout=60_000)
+    width = page.evaluate("window.innerWidth")
+    rows = page.locator("#items tbody tr")
+    assert rows.count() == 2
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        for cell in ("[data-col=state] .badge", "[data-col=score]"):
+            box = row.locator(cell).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (i, cell, box, width)
+        assert "Nilai" in row.locator("[data-col=score]").evaluate("e => getComputedStyle(e, '::before').content")
+    wrap = page.locator("#items").evaluate("t => [t.scrollWidth, t.parentElement.clientWidth]")
+    assert wrap[0] <= wrap[1], wrap                                       # nothing to scroll sideways to
+    shots(page, "phone-trainer-batch")
+    page.set_viewport_size(DESKTOP)                                       # a desktop keeps the table and its header
+    assert page.locator("#items thead").is_visible()
+    assert page.locator("#items [data-col=score]").first.evaluate(
+        "e => getComputedStyle(e, '::before').content") in ("none", "normal")
     ctx.close()

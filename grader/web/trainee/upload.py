@@ -99,7 +99,7 @@ def upload():
                  ", ".join(str(n["page"]) for n in left_out), ", ".join(n["code"] for n in left_out))
     remember_attempt(sub.token)
     resp = redirect(url_for("trainee.result", token=sub.token))
-    if code:
+    if code and not code_error:     # (a code naming no exercise, remembered, would hold the next sheet sent too)
         resp.set_cookie("code", code, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
     if trainee:
         resp.set_cookie("trainee", trainee, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
