@@ -170,6 +170,23 @@ def test_a_sheet_whose_qr_names_an_exercise_unknown_here_waits_for_the_code():
     resp = client.post("/", data={"csrf_token": csrf_of(client), "code": "", **files},
                        content_type="multipart/form-data")
     html = client.get(resp.location).get_data(as_text=True)
-    assert "Kode latihan ZZ9ZZ9 yang tercetak pada lembar tidak ada di sini" in html
+    assert "Lembar ini dicetak untuk latihan ZZ9ZZ9, yang tidak ada di server ini. Tanyakan kepada pelatih" in html
     assert "/ 100" not in html
     assert client.get(resp.location + ".json").get_json()["state"] == "held"
+
+
+def test_a_sheet_printed_for_an_exercise_unknown_here_sent_with_another_code_sends_the_trainee_to_the_trainer():
+    """Sent under a code this server has, the sheet is refused as another exercise's, and the held page used to
+    offer to leave the code empty so the QR would name it: which held it as unknown here, asking for the code
+    again. No code the trainee can type helps; the page says so at once, and who can."""
+    from grader.photo.mock_photo import mock_photo
+    code = ensure_demo_data()
+    app = make_test_app(PIPELINE=None)
+    client = app.test_client()
+    files = {"photo_1": (io.BytesIO(mock_photo(page=1, exercise="ZZ9ZZ9", seed=1).jpeg()), "foto_1.jpg")}
+    resp = client.post("/", data={"csrf_token": csrf_of(client), "code": code, **files},
+                       content_type="multipart/form-data")
+    html = client.get(resp.location).get_data(as_text=True)
+    assert client.get(resp.location + ".json").get_json()["state"] == "held"
+    assert "Lembar ini dicetak untuk latihan ZZ9ZZ9, yang tidak ada di server ini. Tanyakan kepada pelatih" in html
+    assert "kosongkan agar kode dibaca dari QR" not in html and "/ 100" not in html

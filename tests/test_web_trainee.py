@@ -102,7 +102,13 @@ def test_wrong_exercise_code_keeps_the_photos_and_asks_for_the_code(app, client,
 
 
 def test_a_sheet_printed_for_another_exercise_asks_for_the_code_not_a_retake(client, code):
-    """The photos are fine, the code typed is not the sheet's: a retake cannot fix that, a corrected code can."""
+    """The photos are fine, the code typed is not the sheet's: a retake cannot fix that, a corrected code can (the
+    sheet's own exercise, OTHER01, is one this server has)."""
+    import shutil
+
+    from grader.exercise.store import exercises_dir
+    (exercises_dir() / "OTHER01").mkdir()
+    shutil.copy(exercises_dir() / code / "answer_key.json", exercises_dir() / "OTHER01" / "answer_key.json")
     resp = upload(client, code=code, trainee="Siti", photos=[("s_1_otherex.jpg", jpeg_bytes()),
                                                                ("s_2_otherex.jpg", jpeg_bytes())])
     held = client.get(resp.location).get_data(as_text=True)

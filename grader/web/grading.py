@@ -144,7 +144,13 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
                 key = None
         if sub["source"] == "trainee" and _only_wrong_exercise(result):
             # The photos are fine and kept; the code the trainee typed is not the one printed on the sheet. A
-            # retake cannot fix that: hold the upload for the trainee to fix the code (trainee.hold_code).
+            # retake cannot fix that: hold the upload for the trainee to fix the code (trainee.hold_code), unless
+            # the sheet's own exercise is unknown here too: then no code helps, and the trainee is sent to the
+            # trainer (otherwise the held page's "leave it empty" leads to that very hold, and back).
+            printed = _printed_exercise(result)
+            if printed and _unknown_here(printed, ctx.data_dir):
+                hold_for_code(conn, sid, no_key_error(printed))
+                return
             refusal = result["pages"][0]["refusal"]
             hold_for_code(conn, sid, GraderError(refusal["code"], refusal["message_en"], refusal["message_id"]))
             return
@@ -173,6 +179,23 @@ def named_by_its_group(result: dict, group_key: str | None) -> dict:
     from grader.pipeline import named_by_folder
 
     return named_by_folder(result, group_key if group_key and trainee_from_filename(group_key) == group_key else None)
+
+
+def _printed_exercise(result: dict) -> str | None:
+    """The exercise code the sheet's QR names, when its pages were refused as printed for another exercise."""
+    codes = {p.get("sheet_exercise") for p in result.get("pages") or []} - {None}
+    return codes.pop() if len(codes) == 1 else None
+
+
+def _unknown_here(code: str, data_dir) -> bool:
+    """No exercise ``code`` in this server's store (removed counts as unknown: nothing can be graded against it)."""
+    try:
+        load_exercise_key(code, data_dir)
+    except GraderError as exc:
+        if exc.code in ("unknown_exercise", "exercise_removed"):
+            return True
+        raise
+    return False
 
 
 def _only_wrong_exercise(result: dict) -> bool:

@@ -20,10 +20,14 @@ SHEET_CODE_HOLDS = ("sheet_exercise_unknown", "sheet_exercise_unread")
 def no_key_error(sheet_code: str | None) -> GraderError:
     """Why a trainee's sheet waits for its exercise code: its QR named ``sheet_code``, unknown here, or nothing."""
     if sheet_code:
-        return GraderError(SHEET_CODE_HOLDS[0], f"The exercise code {sheet_code} printed on the sheet is not "
-                           "known here. Type the exercise code given with the exercise, then grade the sheet.",
-                           f"Kode latihan {sheet_code} yang tercetak pada lembar tidak ada di sini. Ketik kode "
-                           f"latihan yang tertera pada soal, lalu nilai lembar ini.")
+        # (no code the trainee can type fixes this: the sheet can only be graded against its own exercise, or under
+        # another one by a trainer, from the sheet's page. So the trainee is sent to the trainer, not round the form)
+        return GraderError(SHEET_CODE_HOLDS[0], f"This sheet is printed for exercise {sheet_code}, which this server "
+                           f"does not have. Ask your trainer: once they add exercise {sheet_code}, type {sheet_code} "
+                           "here; or they can grade the sheet under another exercise.",
+                           f"Lembar ini dicetak untuk latihan {sheet_code}, yang tidak ada di server ini. Tanyakan "
+                           f"kepada pelatih Anda: setelah latihan {sheet_code} ditambahkan, ketik {sheet_code} di sini; "
+                           f"atau pelatih dapat menilai lembar ini dengan latihan lain.")
     return GraderError(SHEET_CODE_HOLDS[1], "The exercise code could not be read from the sheet. Type the "
                        "exercise code given with the exercise, then grade the sheet.",
                        "Kode latihan tidak terbaca dari lembar. Ketik kode latihan yang tertera pada soal, lalu "

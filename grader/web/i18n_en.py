@@ -218,6 +218,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "V. Suara sah dan tidak sah": "V. Valid and invalid votes",
     "Periksa kode latihan": "Check the exercise code",
     "Mengirim…": "Sending…",
+    "Foto Anda sudah tersimpan; tidak perlu memilihnya lagi. Setelah pelatih menambahkan latihan yang tercetak pada lembar, ketik kodenya di sini.":
+        "Your photos are saved; you need not choose them again. Once your trainer has added the exercise printed on "
+        "the sheet, type its code here.",
     "Foto Anda sudah tersimpan; tidak perlu memilihnya lagi. Ketik kode latihan (tertera pada soal).":
         "Your photos are saved; you need not choose them again. Type the exercise code (it is on the handout).",
     "Foto Anda sudah tersimpan; tidak perlu memilihnya lagi. Ketik kode latihan yang benar (tertera pada soal), atau "
