@@ -37,3 +37,17 @@ def test_reading_and_verdict_shares():
     assert (k["auto_accepted_with_a_one_by_shape"], k["auto_accepted_with_a_one_by_shape_wrong"]) == (2, 1)
     b = summarise(rows, engine="cnn")["boxes"]
     assert b["n"] == 2 and b["accuracy"] == 0.5 and b["per_class"]["7"]["accuracy"] == 0.0
+
+
+def test_the_summary_line_of_a_real_crop_set_gives_its_scores():
+    """`grader eval` printed only the description of each real-crop set, none of its scores."""
+    from grader.commands.evaluate import crops_line
+    report = {"data": "kawalc1 2014 C1 scans", "classifier": {"n": 132, "top1_accuracy": 0.9318, "top95_accuracy": 0.944,
+                                                            "auto_accepted_share": 0.4621,
+                                                            "auto_accepted_wrong_share": 0.0},
+              "tesseract": {"top1_accuracy": 0.25}}
+    line = crops_line("kawalc1_scans", report)
+    assert line.startswith("kawalc1_scans (132 boxes; kawalc1 2014 C1 scans)")
+    for part in ("top-1  93.18%", "most confident 95%  94.40%", "auto-accepted  46.21% with   0.00% of them wrong",
+                 "tesseract top-1  25.00%"):
+        assert part in line

@@ -131,8 +131,16 @@ def print_summary(r: dict) -> None:
               f"{a['fields_waiting']} fields waiting): found / left to review / missed:")
         _print_outcomes(a)
     for name in ("kawalc1_heldout", "kawalc1_scans", "ardis_test"):
-        d = r.get(name, {})
-        print(f"{name}: {json.dumps({k: v for k, v in d.items() if not isinstance(v, (dict, list))})}")
+        if r.get(name):
+            print(crops_line(name, r[name]))
+
+
+def crops_line(name: str, d: dict) -> str:
+    """One line for a labelled-crop set's report (:mod:`grader.recognize.digit_eval`): what it is, and the scores."""
+    c, t = d["classifier"], d.get("tesseract") or {}
+    return (f"{name} ({c['n']} boxes; {d['data']}): top-1 {_pct(c['top1_accuracy'])}, on the most confident 95% "
+            f"{_pct(c['top95_accuracy'])}, auto-accepted {_pct(c['auto_accepted_share'])} with "
+            f"{_pct(c['auto_accepted_wrong_share'])} of them wrong; tesseract top-1 {_pct(t.get('top1_accuracy'))}")
 
 
 def _print_outcomes(g: dict) -> None:
