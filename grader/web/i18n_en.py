@@ -27,6 +27,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The server has just restarted and is still getting ready. Try again in a moment.",
     "Formulir kedaluwarsa. Muat ulang halaman lalu kirim lagi.":
         "This form has expired. Reload the page and send it again.",
+    "Server belum dapat memeriksa sesi masuk Anda. Tidak ada yang hilang: coba lagi sebentar lagi.":
+        "The server could not check your login just now. Nothing is lost: try again in a moment.",
+    "Server belum dapat mencatat Anda masuk. Coba lagi sebentar lagi.":
+        "The server could not log you in just now. Try again in a moment.",
+    "Server belum dapat mengakhiri sesi masuk Anda, jadi Anda belum keluar. Coba lagi sebentar lagi.":
+        "The server could not end your login just now, so you are not logged out yet. Try again in a moment.",
     # trainee upload
     "Kirim foto lembar latihan": "Send a photo of your practice sheet",
     "Kode latihan": "Exercise code",
