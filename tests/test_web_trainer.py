@@ -393,6 +393,43 @@ def test_a_batch_sheet_of_another_exercise_can_be_graded_under_it(app, trainer, 
                              trainer.get("/trainer/latihan/OTHER01/hasil").get_data(as_text=True))
 
 
+def test_a_sheet_moved_to_another_exercise_is_listed_by_its_batch_as_moved_there(app, trainer, code):
+    """A sheet of exercise Y's batch graded under X from its own page was still listed on Y's batch page as
+    "054 Selesai 100", as if Y's. Its row says where it went, links X's class table and shows no score for Y; the
+    JSON the open page polls says the same."""
+    import json as _json
+
+    from grader.exercise.store import exercises_dir
+    base = app.config["DATA_DIR"]
+    key = _json.loads((exercises_dir(base) / code / "answer_key.json").read_text())
+    (exercises_dir(base) / "OTHER01").mkdir()
+    (exercises_dir(base) / "OTHER01" / "answer_key.json").write_text(_json.dumps({**key, "exercise": "OTHER01"}))
+    sent = batch(trainer, code, [("054_1_otherex.jpg", jpeg_bytes()), ("055_1.jpg", jpeg_bytes(color="#eee"))])
+    token = csrf_of(trainer, "/trainer/lembar/1")
+    assert trainer.post("/trainer/lembar/1/latihan", data={"csrf_token": token, "code": "OTHER01"}).status_code == 303
+    page = trainer.get(sent.location).get_data(as_text=True)
+    moved = re.search(r'<tr data-id="1">.*?</tr>', page, re.S).group(0)
+    assert '<span class="badge moved">Dipindah ke latihan OTHER01</span>' in moved
+    assert 'href="/trainer/latihan/OTHER01/hasil"' in moved and "Selesai" not in moved
+    assert re.search(r'data-col="score"[^>]*>([^<]*)</td>', moved).group(1) == "—"
+    stayed = re.search(r'<tr data-id="2">.*?</tr>', page, re.S).group(0)
+    assert '<span class="badge done">Selesai</span>' in stayed and "Dipindah" not in stayed
+    items = {it["id"]: it for it in trainer.get(sent.location + ".json").get_json()["items"]}
+    assert (items[1]["badge"], items[1]["state_label"], items[1]["score"]) == ("moved", "Dipindah ke latihan OTHER01",
+                                                                              None)
+    assert items[1]["moved_to"] == {"code": "OTHER01", "url": "/trainer/latihan/OTHER01/hasil",
+                                    "text": "Lihat di hasil kelas OTHER01"}
+    assert (items[2]["badge"], items[2]["moved_to"]) == ("done", None) and items[2]["score"] is not None
+    from grader.web.trainer.batch_status import row_status
+    sheet = {"exercise": "OTHER01", "result_status": None, "score": None, "result": None}
+    with app.test_request_context("/"):
+        waiting = row_status({**sheet, "state": "queued", "error_id": None, "error_en": None}, code, paired=False)
+        failed = row_status({**sheet, "state": "failed", "error_id": "Penilaian terlalu lama.", "error_en": "x"}, code,
+                            paired=True)
+    assert waiting["reason"] == "Sedang dinilai dengan latihan OTHER01." and waiting["badge"] == "moved"
+    assert failed["reason"] == "Gagal: Penilaian terlalu lama." and failed["score"] is None
+
+
 def test_a_batch_sent_under_the_wrong_exercise_is_moved_in_one_go(app, trainer, code):
     """QA: 14 pages of another exercise sent under this one each needed their own click on their own page."""
     import json as _json

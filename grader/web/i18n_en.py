@@ -27,6 +27,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The server has just restarted and is still getting ready. Try again in a moment.",
     "Formulir kedaluwarsa. Muat ulang halaman lalu kirim lagi.":
         "This form has expired. Reload the page and send it again.",
+    "Server belum dapat memeriksa sesi masuk Anda. Tidak ada yang hilang: coba lagi sebentar lagi.":
+        "The server could not check your login just now. Nothing is lost: try again in a moment.",
+    "Server belum dapat mencatat Anda masuk. Coba lagi sebentar lagi.":
+        "The server could not log you in just now. Try again in a moment.",
+    "Server belum dapat mengakhiri sesi masuk Anda, jadi Anda belum keluar. Coba lagi sebentar lagi.":
+        "The server could not end your login just now, so you are not logged out yet. Try again in a moment.",
     # trainee upload
     "Kirim foto lembar latihan": "Send a photo of your practice sheet",
     "Kode latihan": "Exercise code",
@@ -131,6 +137,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Nilai semuanya dengan latihan {code}": ("Grade it under exercise {code}", "Grade them all under exercise {code}"),
     "{n} lembar dinilai ulang dengan latihan {code}.": ("{n} sheet graded again under exercise {code}.",
                                                         "{n} sheets graded again under exercise {code}."),
+    "Dipindah ke latihan {code}": "Moved to exercise {code}",
+    "Sedang dinilai dengan latihan {code}.": "Being graded under exercise {code}.",
+    "Lihat di hasil kelas {code}": "See it in the class results of {code}",
     "Unduh untuk Excel (XLSX)": "Download for Excel (XLSX)",
     "CSV untuk program lain (pemisah koma):": "CSV for other programs (comma-separated):",
     "Ada hasil yang lebih baru untuk lembar ini ({when}).": "There is a newer result for this sheet ({when}).",

@@ -1,7 +1,9 @@
 """Trainer login and CSRF protection, with nothing beyond Flask and werkzeug.
 
 The trainer password comes from ``GRADER_TRAINER_PASSWORD`` and is kept only
-as a werkzeug hash. Every state-changing request (any POST) must carry the
+as a werkzeug hash. A login is kept in the database (:mod:`grader.web.trainer_sessions`)
+and the session cookie carries only its id, so logging out ends it for every copy of
+the cookie. Every state-changing request (any POST) must carry the
 session's CSRF token, in the form field ``csrf_token`` or the header
 ``X-CSRF-Token``.
 """
@@ -11,16 +13,35 @@ import functools
 import hmac
 import logging
 import secrets
+import sqlite3
 import time
 from pathlib import Path
 
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, make_response, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from grader.web import trainer_sessions
+from grader.web.db import get_db
 
 log = logging.getLogger(__name__)
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 FAILED_LOGIN_DELAY_S = 0.5
+#: the session key holding the id of the browser's login (a cookie from before logins were kept holds only
+#: ``trainer``, a name: it is not let in, see :func:`current_trainer`)
+LOGIN_KEY = "trainer_login"
+#: what a request the database kept from checking or changing a login is told to wait, in seconds (``Retry-After``)
+RETRY_AFTER_S = 5
+
+
+class LoginCheckFailed(Exception):
+    """The database refused a read or write of the logins: the request cannot tell whether its trainer is logged in
+    (or cannot log in or out), so it is answered 503 with ``message`` (Indonesian, translated when shown), rather
+    than taken for logged out (a correction being sent would be lost on the way to the login page)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def trainer_password_hash(configured: str | None, instance: Path) -> str:
@@ -63,23 +84,77 @@ def check_csrf() -> None:
 
 
 def current_trainer() -> str | None:
-    return session.get("trainer")
+    """The trainer logged in on this request's session: only while its login is live in the database (looked up
+    once per request). Raises :class:`LoginCheckFailed` if the database refuses the lookup."""
+    if "trainer" not in g:
+        g.trainer = _live_trainer()
+    return g.trainer
+
+
+def _live_trainer() -> str | None:
+    login_id = session.get(LOGIN_KEY)
+    if not login_id:
+        return None
+    try:
+        return trainer_sessions.live_trainer(get_db(), str(login_id), lifetime_s=_lifetime_s())
+    except sqlite3.Error as exc:
+        log.error("could not check a trainer's login in the database (answered 503): %s", exc)
+        raise LoginCheckFailed("Server belum dapat memeriksa sesi masuk Anda. Tidak ada yang hilang: "
+                               "coba lagi sebentar lagi.") from exc
+
+
+def trainer_shown() -> str | None:
+    """The trainer a page's header names (with the log-out button), or nobody when the database cannot tell: a
+    trainee's page, or the error page saying so, is still shown."""
+    try:
+        return current_trainer()
+    except LoginCheckFailed:
+        return None
+
+
+def _lifetime_s() -> float:
+    return current_app.permanent_session_lifetime.total_seconds()
 
 
 def log_in(name: str) -> None:
-    token = session.get(CSRF_FIELD)
-    lang = session.get("lang")
-    session.clear()           # a fresh session at login: no fixation
+    """A new login for ``name`` in a fresh session (no fixation), keeping the CSRF token and the language."""
+    try:
+        login_id = trainer_sessions.start(get_db(), name, lifetime_s=_lifetime_s())
+    except sqlite3.Error as exc:
+        log.error("could not record a trainer's login in the database (answered 503): %s", exc)
+        raise LoginCheckFailed("Server belum dapat mencatat Anda masuk. Coba lagi sebentar lagi.") from exc
+    kept = {key: session[key] for key in (CSRF_FIELD, "lang") if session.get(key)}
+    session.clear()
     session.permanent = True
-    session["trainer"] = name
-    if token:
-        session[CSRF_FIELD] = token
-    if lang:
-        session["lang"] = lang
+    session.update(kept)
+    session[LOGIN_KEY] = login_id
+    g.trainer = name
 
 
 def log_out() -> None:
-    session.pop("trainer", None)
+    """End this browser's login in the database, then in its cookie; the trainer's other devices stay logged in.
+    If the database refuses, the login stays whole and the trainer is told they are not logged out yet."""
+    login_id = session.get(LOGIN_KEY)
+    if login_id:
+        try:
+            trainer_sessions.end(get_db(), str(login_id))
+        except sqlite3.Error as exc:
+            log.error("could not end a trainer's login in the database (answered 503): %s", exc)
+            raise LoginCheckFailed("Server belum dapat mengakhiri sesi masuk Anda, jadi Anda belum keluar. "
+                                   "Coba lagi sebentar lagi.") from exc
+    session.pop(LOGIN_KEY, None)
+    session.pop("trainer", None)               # a cookie from before logins were kept
+    g.trainer = None
+
+
+def login_check_failed(exc: LoginCheckFailed):
+    """Error handler: the 503 page (or JSON, to a script) saying what could not be done; logged where it failed."""
+    from grader.web import error_response
+    from grader.web.i18n import gettext as _
+
+    response = make_response(error_response(503, _(exc.message)))
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
 
 
 def login_required(view):
@@ -93,5 +168,6 @@ def login_required(view):
 
 def init_app(app: Flask) -> None:
     app.before_request(check_csrf)
+    app.register_error_handler(LoginCheckFailed, login_check_failed)
     app.jinja_env.globals["csrf_token"] = csrf_token
-    app.jinja_env.globals["current_trainer"] = current_trainer
+    app.jinja_env.globals["current_trainer"] = trainer_shown

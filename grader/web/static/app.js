@@ -432,7 +432,11 @@
       var row = document.querySelector("#batch-rows tr[data-id='" + it.id + "']"); if (!row) { return; }
       var st = row.querySelector("[data-col=state]"), sc = row.querySelector("[data-col=score]");
       if (st) { st.innerHTML = ""; var b = document.createElement("span"); b.className = "badge " + (it.badge || it.state); b.textContent = it.state_label || it.state; st.appendChild(b);
-        if (it.error) { var why = document.createElement("span"); why.className = "small"; why.textContent = " " + it.error; st.appendChild(why); } }
+        if (it.error) { var why = document.createElement("span"); why.className = "small"; why.textContent = " " + it.error; st.appendChild(why); }
+        if (it.moved_to) {    // (a sheet graded under another exercise: a link to that class's table, as the page has)
+          var to = document.createElement("a"); to.className = "small"; to.href = it.moved_to.url; to.textContent = it.moved_to.text;
+          st.appendChild(document.createTextNode(" ")); st.appendChild(to);
+        } }
       if (sc) { sc.textContent = scoreText(it.score); }
       var id = row.querySelector("[data-col=ident]");
       if (id && it.ident_url && !id.querySelector("img")) {

@@ -9,7 +9,8 @@ from grader.web.i18n import gettext as _
 from grader.web.security import current_trainer
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
-PUBLIC_ENDPOINTS = {"trainer.login"}
+#: open without a live login: logging in, and logging out (a login already over still has its cookie cleared)
+PUBLIC_ENDPOINTS = {"trainer.login", "trainer.logout"}
 
 
 @bp.before_request

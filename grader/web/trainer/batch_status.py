@@ -72,6 +72,25 @@ def item_status(r, *, paired: bool = True) -> dict:
     return {"badge": r["state"], "label": status_label(r["state"]), "reason": ""}
 
 
+def row_status(r, batch_exercise: str, *, paired: bool) -> dict:
+    """A batch row as its page and its JSON show it: :func:`item_status`, the score, and ``moved_to``. A sheet graded
+    under another exercise than its batch's (from its own page, or the batch's "grade all under X") is that
+    exercise's now: its row says so and links that class's table rather than showing its grading and score as if
+    they were this exercise's (a moved "054 Selesai 100" read as a score for the batch's exercise)."""
+    status = item_status(r, paired=paired)
+    code = r["exercise"]
+    if not code or code == batch_exercise:
+        return {**status, "score": full_score(r["result_status"], r["score"]), "moved_to": None}
+    if r["state"] in ("queued", "running"):
+        reason = _("Sedang dinilai dengan latihan {code}.", code=code)
+    else:                                       # graded there, or why not: failed, refused, a page missing
+        reason = f"{status['label']}: {status['reason']}" if status["reason"] else ""
+    moved_to = {"code": code, "url": url_for("trainer.results", code=code),
+                "text": _("Lihat di hasil kelas {code}", code=code)}
+    return {"badge": "moved", "label": _("Dipindah ke latihan {code}", code=code), "reason": reason, "score": None,
+            "moved_to": moved_to}
+
+
 def _batch(token: str):
     row = get_db().execute("SELECT * FROM batches WHERE token=?", (token,)).fetchone()
     if row is None:
@@ -83,7 +102,8 @@ def _batch(token: str):
 
 def _items(batch_id: int) -> list:
     return get_db().execute(
-        "SELECT s.id, s.token, s.updated_at, s.state, s.group_key, s.trainee, s.trainee_name, s.score, s.result_status, s.error_id, "
+        "SELECT s.id, s.token, s.updated_at, s.state, s.exercise, s.group_key, s.trainee, s.trainee_name, s.score, "
+        "s.result_status, s.error_id, "
         "s.error_en, s.n_wrong, s.n_review, s.n_blank, "
         # (the full result only where the row must say why: a poll of a big batch stays cheap)
         "CASE WHEN s.result_status IN ('refused', 'partial') THEN s.result END AS result, "
@@ -97,7 +117,8 @@ def batch(token: str):
     row = _batch(token)
     progress = batch_progress(row["id"])
     rows = _items(row["id"])
-    items = [{**dict(r), "status": item_status(r, paired=progress["paired"]), "ident_url": ident_url(r)} for r in rows]
+    items = [{**dict(r), "status": row_status(r, row["exercise"], paired=progress["paired"]), "ident_url": ident_url(r)}
+             for r in rows]
     return render_template("trainer/batch.html", batch=row, progress=progress, items=items,
                            skipped=skipped_lines(json.loads(row["skipped"]), row["exercise"]), movable=_movable(rows))
 
@@ -144,10 +165,10 @@ def batch_json(token: str):
     progress = batch_progress(row["id"])
     items = []
     for r in _items(row["id"]):
-        st = item_status(r, paired=progress["paired"])
+        st = row_status(r, row["exercise"], paired=progress["paired"])
         items.append({"id": r["id"], "state": r["state"], "badge": st["badge"], "state_label": st["label"],
                       "error": st["reason"], "trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"],
-                      "score": full_score(r["result_status"], r["score"]), "status": r["result_status"],
+                      "score": st["score"], "status": r["result_status"], "moved_to": st["moved_to"],
                       "ident_url": ident_url(r),
                       "url": url_for("trainer.submission", sid=r["id"])})
     return jsonify({**progress, "items": items})
