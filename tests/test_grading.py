@@ -803,7 +803,7 @@ def test_top_fixes_point_at_the_wrong_mark_and_say_a_pairs_one_mistake_once(chas
     res = grade_readings(sheet, reads, key)
     fixes = {f["message_id"]: f["where"] for f in res["top_fixes"]}
     cross = next(m for m in fixes if m.startswith("Paslon 1: turus"))
-    assert fixes[cross].startswith("Halaman 2, IV.1.bubbles ")
+    assert fixes[cross].startswith("Halaman 2, IV.1 bulatan ")                 # the place in words, not the id
     assert not any(m.startswith("Bulatan Paslon 1") for m in fixes)            # said once, by the cross-check
     trio = [m for m in fixes if "Paslon 2" in m and "tertulis" in m]
     assert len(trio) == 1 and trio[0].endswith("(angka, bulatan dan turus).") and fixes[trio[0]].startswith("Halaman 2, IV.2 ")
@@ -1167,8 +1167,8 @@ def test_the_printed_sheet_names_the_boxes_we_were_unsure_of(chasil_spec):
     assert next(f for f in res["fields"] if f["id"] == "II.1")["status"] == "review"
     doc = {**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": [],
            "trainee": "t", "exercise": "E", "status": "graded"}
-    assert 'class="review">perlu dicek (kotak ke-1, 3)</td>' in render_report(doc)
-    assert 'class="review">to check (box 1, 3)</td>' in render_report(doc, lang="en")
+    assert 'class="review">Perlu dicek (kotak ke-1, 3)</td>' in render_report(doc)
+    assert 'class="review">To check (box 1, 3)</td>' in render_report(doc, lang="en")
 
 
 def test_class_insight_counts_each_writing_habit_once_per_sheet(chasil_spec):

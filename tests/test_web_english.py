@@ -141,11 +141,12 @@ def test_the_printed_sheet_says_in_english_what_the_page_says():
     """The printable sheet had words of its own in English: "right" and "trainer checks" where the page says
     "Correct" and "To check", "fields" for entries, "Ballot papers" for ballots, "IV. Votes" for the same
     "IV. Perolehan suara"; and it promised "Three things to fix" above one."""
-    from grader.grading.report import SECTION, STATUS, render_report
+    from grader.grading.report import SECTION, render_report
+    from grader.grading.shown import STATUS_WORDS
     from grader.web.i18n_en import EN
     from grader.web.present import SECTION_TITLES, STATUS_LABELS
-    for status, (_, english) in STATUS.items():
-        assert english == EN[STATUS_LABELS[status]].lower(), status
+    for status, (indonesian, english) in STATUS_WORDS.items():      # (the printed sheet's words: report.py)
+        assert (indonesian, english) == (STATUS_LABELS[status], EN[STATUS_LABELS[status]]), status
     for sid, (indonesian, english) in SECTION.items():
         if indonesian == SECTION_TITLES[sid]:
             assert english == EN[indonesian], sid

@@ -20,10 +20,10 @@ SHEET_HEADERS = {
 FIELD_HEADERS = {
     "id": ["Peserta", "Nama", "Kotak", "Halaman", "Bagian", "Isian", "Jenis", "Terbaca", "Seharusnya", "Status",
            "Keyakinan", "Alasan", "Menurut peserta", "Waktu sanggahan", "Dikoreksi oleh", "Waktu koreksi",
-           "Jenis (kode)", "Status (kode)", "Alasan (kode)"],
+           "Kotak (kode)", "Jenis (kode)", "Status (kode)", "Alasan (kode)"],
     "en": ["Trainee", "Name", "Box", "Page", "Section", "Entry", "Kind", "Read as", "Expected", "Status",
-           "Confidence", "Why", "The trainee says", "Disputed at", "Corrected by", "Corrected at", "Kind (code)",
-           "Status (code)", "Why (code)"]}
+           "Confidence", "Why", "The trainee says", "Disputed at", "Corrected by", "Corrected at", "Box (code)",
+           "Kind (code)", "Status (code)", "Why (code)"]}
 #: What the class's two sheets and two of b's entries say, in each language: the pages' words, then the codes.
 SAID = {
     "id": {"b": ("Selesai", "Dinilai", "Pelatih", None), "c": ("Selesai", "Ditolak", "Pelatih",

@@ -564,7 +564,7 @@ def test_fields_waiting_for_a_trainer_are_said_to_need_checking_on_every_page(ap
     assert re.search(r'<a href="\?sort=review&dir=desc">To check</a>', english)
     trainee = app.test_client()
     printed = trainer.get("/trainer/lembar/1/cetak?lang=id").get_data(as_text=True)
-    assert "Perlu dicek 1" in printed and 'class="review">perlu dicek (kotak ke-3)</td>' in printed
+    assert "Perlu dicek 1" in printed and 'class="review">Perlu dicek (kotak ke-3)</td>' in printed
     assert "Isian yang perlu dicek belum dihitung dalam nilai" in printed
     with app.app_context():
         from grader.web.db import get_db
@@ -581,7 +581,7 @@ def test_fields_waiting_for_a_trainer_are_said_to_need_checking_on_every_page(ap
         assert not re.search(r"(?i)\bdicek pelatih|diperiksa|>Dicek<", html.replace("Minta dicek pelatih", "")), name
     sheet = trainer.get("/trainer/lembar/1?lang=en").get_data(as_text=True)
     assert '<span class="badge review">1 to check</span>' in sheet and "for the trainer to check" not in sheet
-    assert 'class="review">to check (box 3)</td>' in trainer.get("/trainer/lembar/1/cetak?lang=en").get_data(as_text=True)
+    assert 'class="review">To check (box 3)</td>' in trainer.get("/trainer/lembar/1/cetak?lang=en").get_data(as_text=True)
 
 
 def test_the_review_queue_announces_what_a_save_did_and_alerts_why_it_failed(trainer, code):

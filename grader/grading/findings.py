@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader.grading.certainty import WRONG_MIN_CONFIDENCE, is_firm, possible_values, read_surely
+from grader.grading.shown import EN_MARK
 from grader.read.context import NOTE_DISPUTED
 from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
 from grader.read.sheet_reader import FieldReading
@@ -53,10 +54,6 @@ def pair_name(pid: str) -> str:
 
 def pair_name_en(pid: str) -> str:
     return "Empty column" if pid == EMPTY_COLUMN_ID else f"Pair {pid}"
-
-
-EN_MARK = {"turus": "tally", "angka": "digits", "bulatan": "bubbles"}
-MARK_OF_KIND = {"tally": "turus", "digits": "angka", "bubbles": "bulatan"}
 
 
 def pair_base(field: dict) -> str:

@@ -7,13 +7,11 @@ from typing import Callable
 from jinja2 import Environment, select_autoescape
 
 from grader.grading.findings import as_worded_now
-from grader.grading.shown import boxes_to_name, in_language, score_text, shown_value
+from grader.grading.shown import STATUS_WORDS, boxes_to_name, field_name, in_language, score_text, shown_value
+from grader.grading.summary import fix_as_worded_now
 
-# Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes Indonesian).
-STATUS = {"ok": ("benar", "correct"), "wrong": ("salah", "wrong"), "review": ("perlu dicek", "to check"),
-          "blank": ("kosong", "blank"), "unreadable": ("tidak terbaca", "unreadable")}
-SHEET_STATUS = {"graded": ("Dinilai", "Graded"), "partial": ("Dinilai sebagian", "Partly graded"),
-                "refused": ("Ditolak", "Refused")}
+# Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes
+# Indonesian). A sheet's and a field's status in the web page's words, from the same table (STATUS_WORDS).
 # Where the trainee's identity came from (issue 5: QR, then the number written on the sheet, then the file name).
 SOURCE = {"qr": ("kode QR", "QR code"), "trainee_number": ("nomor peserta di lembar", "trainee number on the sheet"),
           "caller": ("isian pengirim", "the sender's form"), "filename": ("nama berkas", "file name")}
@@ -42,9 +40,8 @@ _TEMPLATE = """<!doctype html>
 <div class="score">{% if r.status == 'partial' %}—<small>/100 {{ t("belum lengkap", "incomplete") }}</small>{% else %}{{ score_text(r.score) }}<small>/100{% if r.counts.review or r.counts.unreadable %} {{ t("sementara", "provisional") }}{% endif %}</small>{% endif %}</div>
 <h1>{{ t("Umpan balik latihan C.Hasil", "C.Hasil practice feedback") }}</h1>
 <div>{{ t("Peserta", "Trainee") }}: <b>{{ r.trainee_name or r.trainee or '?' }}</b> ({{ t("identitas dari", "identity from") }} {{ word(source, r.identity_source) }}) ·
- {{ t("Kode latihan", "Exercise code") }}: <b>{{ r.exercise or '?' }}</b> · {{ word(sheet_status, r.status) }}</div>
-<div>{{ t("Benar", "Correct") }} {{ r.counts.ok }} · {{ t("Salah", "Wrong") }} {{ r.counts.wrong }} · {{ t("Perlu dicek", "To check") }} {{ r.counts.review }} ·
- {{ t("Kosong", "Blank") }} {{ r.counts.blank }} · {{ t("Tidak terbaca", "Unreadable") }} {{ r.counts.unreadable }}</div>
+ {{ t("Kode latihan", "Exercise code") }}: <b>{{ r.exercise or '?' }}</b> · {{ word(status, r.status) }}</div>
+<div>{% for k in ["ok", "wrong", "review", "blank", "unreadable"] %}{{ word(status, k) }} {{ r.counts[k] }}{{ " · " if not loop.last }}{% endfor %}</div>
 {% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="{{ t("Nomor dan nama yang ditulis", "Number and name as written") }}">{% endfor %}</div>{% endif %}
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ pick(p.refusal) }}</p>{% endfor %}
 {% if r.status == 'partial' %}<p class="review">{{ t("Nilai sementara", "Provisional score") }} {{ score_text(r.score) }}/100 {{ t("hanya dari halaman yang terbaca", "from the readable pages only") }}{% if r.counts.unreadable %}{% set graded = r.counts.get("ok", 0) + r.counts.get("wrong", 0) + r.counts.get("blank", 0) %} ({{ graded }} {{ t("dari", "of") }} {{ graded + r.counts.get("review", 0) + r.counts.unreadable }} {{ t("isian dinilai", "entries graded") }}){% endif %}.</p>{% endif %}
@@ -52,7 +49,7 @@ _TEMPLATE = """<!doctype html>
 {% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ pick(p.advice) }}</p>{% endfor %}
 {% if r.status == 'refused' %}<h2>{{ t("Lembar ini belum dinilai", "This sheet is not graded yet") }}</h2>
 <p>{{ t("Tidak ada halaman yang bisa dibaca. Perbaiki foto seperti yang disebut di atas, lalu kirim lagi.", "No page could be read. Fix the photo as said above, then send it again.") }}</p>
-{% else %}{% set fixes = (r.top_fixes or [])[:3] %}
+{% else %}{% set fixes = (r.top_fixes or [])[:3] | map("fix_as_worded_now") | list %}
 <h2>{{ t("Tiga hal yang perlu diperbaiki", "Three things to fix") if fixes | length == 3 else t("Yang perlu diperbaiki", "What to fix") }}</h2>
 {% if fixes %}<ol>{% for f in fixes %}<li>{{ pick(f) }} <i>({{ pick(f, "where") }})</i></li>{% endfor %}</ol>
 {% else %}<p>{{ t("Tidak ada. Bagus!", "None. Well done!") }}</p>{% endif %}{% endif %}
@@ -68,7 +65,7 @@ _TEMPLATE = """<!doctype html>
 <div class="cols">
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
 <tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read as") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
-{% for f in rows %}<tr><td>{{ f.id }}</td><td>{{ shown_value(f, "") }}</td>
+{% for f in rows %}<tr><td>{{ field_name(f.id, lang) }}</td><td>{{ shown_value(f, "") }}</td>
 <td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ word(status, f.status) }}{% set named = boxes_to_name(f) %}{% if named %} ({{ t("kotak ke-", "box ") }}{{ named | map("add1") | join(", ") }}){% endif %}</td></tr>
 {% endfor %}</table>{% endfor %}
 </div>
@@ -76,7 +73,8 @@ _TEMPLATE = """<!doctype html>
 """
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_env.globals.update(score_text=score_text, shown_value=shown_value, boxes_to_name=boxes_to_name)
+_env.globals.update(score_text=score_text, shown_value=shown_value, boxes_to_name=boxes_to_name,
+                    field_name=field_name)
 
 
 def photo_name(file: str) -> str:
@@ -91,6 +89,7 @@ def photo_name(file: str) -> str:
 _env.filters["photo_name"] = photo_name
 _env.filters["add1"] = lambda k: k + 1          # a box index counted from 1, as people count boxes
 _env.filters["as_worded_now"] = as_worded_now
+_env.filters["fix_as_worded_now"] = fix_as_worded_now
 
 
 def render_report(result: dict, image_url: Callable[[str], str] | None = None, lang: str = "id") -> str:
@@ -114,8 +113,8 @@ def render_report(result: dict, image_url: Callable[[str], str] | None = None, l
     for f in result["fields"]:
         sections.setdefault(word(SECTION, f["section"]), []).append(f)
     return _env.from_string(_TEMPLATE).render(r=result, sections=list(sections.items()), lang="en" if en else "id",
-                                              t=t, word=word, pick=pick, status=STATUS, source=SOURCE,
-                                              sheet_status=SHEET_STATUS, image_url=image_url)
+                                              t=t, word=word, pick=pick, status=STATUS_WORDS, source=SOURCE,
+                                              image_url=image_url)
 
 
 def write_reports(results: list[dict], out_dir: Path, lang: str = "id") -> list[Path]:

@@ -2,6 +2,37 @@
 the value written (what we read surely, never our guess at an unsure digit) and a text in the reader's language."""
 from __future__ import annotations
 
+import re
+
+#: A field's kind as people say it: the mark a pair's number is written with (Indonesian; English below).
+MARK_OF_KIND = {"tally": "turus", "digits": "angka", "bubbles": "bulatan"}
+EN_MARK = {"turus": "tally", "angka": "digits", "bulatan": "bubbles"}
+#: A result's and a field's status as every page, printout and export says it (Indonesian, English): the badges'
+#: words (``grader.web.present.STATUS_LABELS`` takes them, and ``i18n_en`` their English).
+STATUS_WORDS = {"ok": ("Benar", "Correct"), "wrong": ("Salah", "Wrong"), "review": ("Perlu dicek", "To check"),
+                "blank": ("Kosong", "Blank"), "unreadable": ("Tak terbaca", "Unreadable"),
+                "graded": ("Dinilai", "Graded"), "partial": ("Sebagian", "Partial"), "refused": ("Ditolak", "Refused")}
+# a pair's tally or bubbles field's id inside a text stored before ids were worded ("IV.1.tally", "IV.KK.bubbles")
+_MARKED_ID_RE = re.compile(r"\b([A-Z]+(?:\.[A-Za-z0-9]+)+?)\.(" + "|".join(MARK_OF_KIND) + r")\b")
+
+
+def field_name(field_id: str, lang: str = "id") -> str:
+    """A field's id as people read it, in ``lang`` ("id" or "en"): a pair's tally and bubbles fields by the number
+    they share and their mark, "IV.1 turus", "IV.1 bulatan" ("IV.1 tally", "IV.1 bubbles"); any other id as it is
+    ("IV.1", "I.A.1.L"). The id itself stays the code in data, JSON, URLs, form values and the exports' code
+    columns."""
+    base, dot, kind = (field_id or "").rpartition(".")
+    if not (dot and base and kind in MARK_OF_KIND and kind != "digits"):
+        return field_id
+    mark = MARK_OF_KIND[kind]
+    return f"{base} {EN_MARK[mark] if lang == 'en' else mark}"
+
+
+def field_names_in(text: str, lang: str = "id") -> str:
+    """``text`` with every tally or bubbles field id in it worded by :func:`field_name`: a text stored before ids
+    were worded ("Halaman 2, IV.1.tally (Turus Paslon 1)") reads as one written today."""
+    return _MARKED_ID_RE.sub(lambda m: field_name(m[0], lang), text) if text else text
+
 
 def shown_score(score: float | None) -> int | None:
     """A score as shown anywhere (web pages, printed report, CLI, CSV and XLSX exports): whole points,

@@ -2,8 +2,8 @@
 on the sheet."""
 from __future__ import annotations
 
-from grader.grading.findings import EN_MARK, MARK_OF_KIND, Finding, pair_base
-from grader.grading.shown import shown_value
+from grader.grading.findings import Finding, pair_base
+from grader.grading.shown import EN_MARK, MARK_OF_KIND, field_name, field_names_in, shown_value
 from grader.sheet.layout import SheetLayout
 
 # Score weights (README "Score"): points per graded item; review/unreadable items and
@@ -28,13 +28,24 @@ def score(fields: list[dict], rules: list[dict]) -> float | None:
 
 
 def _where(sheet: SheetLayout, field_id: str) -> dict:
-    """The place on the sheet, in Indonesian (``where``) and English (``where_en``)."""
+    """The place on the sheet, in Indonesian (``where``) and English (``where_en``): "Halaman 2, IV.1 turus (Turus
+    Paslon 1)", the id worded (:func:`~grader.grading.shown.field_name`)."""
+    name_id, name_en = field_name(field_id, "id"), field_name(field_id, "en")
     try:
         f = sheet.field(field_id)
     except KeyError:
-        return {"where": field_id, "where_en": field_id}
-    return {"where": f"Halaman {f.page}, {field_id} ({f.label})",
-            "where_en": f"Page {f.page}, {field_id} ({f.label_en or f.label})"}
+        return {"where": name_id, "where_en": name_en}
+    return {"where": f"Halaman {f.page}, {name_id} ({f.label})",
+            "where_en": f"Page {f.page}, {name_en} ({f.label_en or f.label})"}
+
+
+def fix_as_worded_now(fix: dict) -> dict:
+    """A stored fix with today's words: one stored before ids were worded named a pair's tally or bubbles field by
+    its code ("Halaman 2, IV.1.tally (Turus Paslon 1)", "isian kosong (IV.1.bubbles)"); as :func:`top_fixes` says it
+    now, "IV.1 turus", "IV.1 bulatan"."""
+    worded = {k: field_names_in(fix[k], "en" if k.endswith("_en") else "id")
+              for k in ("message_id", "message_en", "where", "where_en") if isinstance(fix.get(k), str)}
+    return dict(fix, **worded)
 
 
 def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
@@ -77,10 +88,11 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
                       **_where(sheet, f["id"])})
     blanks = [f for f in fields if f["status"] == "blank"]
     if blanks:
-        ids = ", ".join(f["id"] for f in blanks[:5]) + (" …" if len(blanks) > 5 else "")
-        fixes.append({"message_id": f"Ada {len(blanks)} isian kosong ({ids}). Setiap angka harus diisi; "
+        more = " …" if len(blanks) > 5 else ""
+        ids_id, ids_en = (", ".join(field_name(f["id"], lang) for f in blanks[:5]) + more for lang in ("id", "en"))
+        fixes.append({"message_id": f"Ada {len(blanks)} isian kosong ({ids_id}). Setiap angka harus diisi; "
                                     f"nol ditulis XXX.",
-                      "message_en": f"{len(blanks)} fields left blank ({ids}). Every number must be written; "
+                      "message_en": f"{len(blanks)} fields left blank ({ids_en}). Every number must be written; "
                                     f"zero is XXX.", **_where(sheet, blanks[0]["id"])})
     for x in findings:
         if x.kind == "convention" and x.severity == "warning":

@@ -14,11 +14,10 @@ import csv
 import io
 
 from grader.batch import refusal_messages, refusals, retake_advised
-from grader.grading.findings import MARK_OF_KIND
-from grader.grading.shown import in_language, sheet_scores, value_read
+from grader.grading.shown import MARK_OF_KIND, in_language, sheet_scores, value_read
 from grader.web.i18n import gettext as _
 from grader.web.local_time import DEFAULT_ZONE, exported
-from grader.web.present import STATUS_LABELS, field_reasons, status_label
+from grader.web.present import STATUS_LABELS, field_name, field_reasons, status_label
 
 #: The sheets' worded columns, key -> header (Indonesian; English from ``i18n_en``), then the columns holding the
 #: codes behind the words of some of them, headed "Hasil (kode)".
@@ -34,7 +33,7 @@ FIELD_HEADERS = {
     "kind": "Jenis", "value": "Terbaca", "expected": "Seharusnya", "status": "Status", "confidence": "Keyakinan",
     "notes": "Alasan", "trainee_says": "Menurut peserta", "disputed_at": "Waktu sanggahan",
     "corrected_by": "Dikoreksi oleh", "corrected_at": "Waktu koreksi"}
-FIELD_CODES = ("kind", "status", "notes")
+FIELD_CODES = ("field", "kind", "status", "notes")
 SHEET_COLUMNS = (*SHEET_HEADERS, *(f"{c}_code" for c in SHEET_CODES))
 FIELD_COLUMNS = (*FIELD_HEADERS, *(f"{c}_code" for c in FIELD_CODES))
 #: Who sent a sheet: the trainee, from the upload page, or a trainer, in a batch.
@@ -96,20 +95,21 @@ def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, la
 
 def field_rows(results: list[tuple[dict, dict]], *, lang: str = "id", zone: str = DEFAULT_ZONE) -> list[tuple]:
     """One row per field of each ``(sheet row, result)``, in :data:`FIELD_COLUMNS`' order: words in ``lang``, as the
-    sheet's page says them (its label, kind, status and why it waits for review), then their codes."""
+    sheet's page says them (its place, "IV.1 turus", label, kind, status and why it waits for review), then their
+    codes (the field's id, ``IV.1.tally``)."""
     out = []
     for row, res in results:
         who = row["trainee"] or row["group_key"]
         for f in res.get("fields") or []:
             kind, notes = f.get("kind"), ";".join(f.get("notes") or ())
             out.append(tuple(spreadsheet_safe(v) for v in (
-                who, row["trainee_name"], f.get("id"), f.get("page"), f.get("section"),
+                who, row["trainee_name"], f.get("id") and field_name(f["id"], lang), f.get("page"), f.get("section"),
                 in_language(f, lang, "label") or None, _(MARK_OF_KIND.get(kind, kind or ""), lang=lang) or None,
                 # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
                 value_read(f), f.get("expected"), f.get("status") and status_label(f.get("status"), lang),
                 f.get("confidence"), field_reasons(f, lang) or None, f.get("trainee_says"),
                 exported(f.get("disputed_at"), zone), f.get("corrected_by"), exported(f.get("corrected_at"), zone),
-                kind, f.get("status"), notes)))
+                f.get("id"), kind, f.get("status"), notes)))
     return out
 
 

@@ -1,6 +1,8 @@
 """English for every Indonesian UI string (keys are the Indonesian text as written in the code)."""
 from __future__ import annotations
 
+from grader.grading.shown import STATUS_WORDS
+
 EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the count n (i18n.gettext)
     # layout and navigation
     "Latihan C.Hasil": "C.Hasil practice",
@@ -117,8 +119,6 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Kode latihan tidak terbaca dari lembar. Kirim ulang dengan mengetik kode latihan.":
         "The exercise code could not be read from the sheet. Send again and type the exercise code.",
     "Percobaan sebelumnya pada latihan ini": "Your earlier attempts at this exercise",
-    "Salah": "Wrong",
-    "Kosong": "Blank",
     "Sekarang": "Now",
     "Kirim lembar lain": "Send another sheet",
     "Peserta": "Trainee",
@@ -217,8 +217,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Koreksi": "Correction",
     "Nilai benar untuk {id}": "Correct value for {id}",
     # statuses, sections, kinds
-    "Benar": "Correct", "Perlu dicek": "To check", "Tak terbaca": "Unreadable", "Antre": "Queued",
-    "Dinilai": "Graded", "Dinilai@@sedang": "Being graded", "Selesai": "Done", "Gagal": "Failed", "Sebagian": "Partial", "Ditolak": "Refused",
+    "Antre": "Queued", "Dinilai@@sedang": "Being graded", "Selesai": "Done", "Gagal": "Failed",
     "angka": "digits", "bulatan": "bubbles", "turus": "tally",
     "I. Data pemilih dan pengguna hak pilih": "I. Voters and voters who voted",
     "II. Data penggunaan surat suara": "II. Ballots",
@@ -491,3 +490,5 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "belum lengkap": "incomplete",
     "sementara {score} / 100 untuk halaman yang terbaca": "provisionally {score} / 100 for the pages read",
 }
+# a result's and a field's statuses, in the words the printable sheet uses too: one table, grader.grading.shown
+EN.update(STATUS_WORDS.values())

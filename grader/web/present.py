@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from grader.grading import shown
 from grader.grading.findings import as_worded_now
 from grader.grading.review_queue import on_unread_page
-from grader.grading.shown import boxes_to_name, full_score, score_text, shown_value
+from grader.grading.shown import STATUS_WORDS, boxes_to_name, full_score, score_text, shown_value
+from grader.grading.summary import fix_as_worded_now
 from grader.web.i18n import gettext as _
-from grader.web.i18n import pick
+from grader.web.i18n import get_lang, pick
 from grader.web.sheet_storing import answer_wait_s
 
 SECTION_TITLES = {
@@ -22,10 +24,11 @@ SECTION_TITLES = {
     "IV": "IV. Perolehan suara",
     "V": "V. Suara sah dan tidak sah",
 }
+# (a result's and a field's statuses in the words the printable sheet uses too: grader.grading.shown.STATUS_WORDS)
 STATUS_LABELS = {
-    "ok": "Benar", "wrong": "Salah", "review": "Perlu dicek", "blank": "Kosong", "unreadable": "Tak terbaca",
+    **{status: words[0] for status, words in STATUS_WORDS.items()},
     "queued": "Antre", "running": "Dinilai@@sedang", "done": "Selesai", "failed": "Gagal",
-    "graded": "Dinilai", "partial": "Sebagian", "refused": "Ditolak", "held": "Menunggu kode latihan",
+    "held": "Menunggu kode latihan",
 }
 # A finding's severity (grader.grading.findings.Finding), as its badge says it: the trainee's mistake (a cross-check
 # that fails), a writing convention not followed, or a reading left for the trainer; another one, a note.
@@ -88,6 +91,18 @@ def status_label(status: str | None, lang: str | None = None) -> str:
 
 def severity_label(severity: str | None) -> str:
     return _(SEVERITY_LABELS.get(severity or "", "Catatan"))
+
+
+def field_name(field_id: str, lang: str | None = None) -> str:
+    """A field's id as the reader reads it, in their language (or ``lang``): "IV.1 turus" for ``IV.1.tally``
+    (:func:`grader.grading.shown.field_name`)."""
+    return shown.field_name(field_id, lang or get_lang())
+
+
+def top_fixes(result: dict) -> list[dict]:
+    """The three things to fix, in today's words (a result stored before named a tally field ``IV.1.tally``:
+    :func:`~grader.grading.summary.fix_as_worded_now`)."""
+    return [fix_as_worded_now(f) for f in (result.get("top_fixes") or [])[:3]]
 
 
 def section_title(section_id: str) -> str:
@@ -215,7 +230,7 @@ def init_app(app) -> None:
                                  shown_value=shown_value, note_text=note_text, field_reasons=field_reasons,
                                  boxes_to_name=boxes_to_name,
                                  score_text=score_text, full_score=full_score, confidence_text=confidence_text,
-                                 section_title=section_title,
+                                 section_title=section_title, field_name=field_name, top_fixes=top_fixes,
                                  unread_pages=unread_pages, left_out_pages=left_out_pages, remarks_by_field=remarks_by_field,
                                  on_unread_page=on_unread_page, other_findings=other_findings,
                                  answer_wait_s=answer_wait_s)

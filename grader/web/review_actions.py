@@ -12,7 +12,7 @@ from typing import Any
 
 from grader.errors import GraderError
 from grader.grading.review_queue import on_unread_page
-from grader.grading.shown import value_read
+from grader.grading.shown import field_name, value_read
 from grader.web.corrections import apply_corrections, corrections_for, disputes_for, open_disputes
 from grader.web.db import REMOVED, connect, now_iso
 from grader.web.grading import load_exercise_key, redraw, resolve_pipeline, store_result
@@ -29,9 +29,10 @@ def _stored_field(conn: sqlite3.Connection, submission_id: int, field_id: str) -
         raise GraderError("no_result", "This sheet has no result yet.", "Lembar ini belum punya hasil")
     result = json.loads(sub["result"])
     field = next((f for f in result.get("fields", []) if f.get("id") == field_id), None)
+    named, named_en = field_name(field_id), field_name(field_id, "en")
     if field is None:
-        raise GraderError("unknown_field", f"There is no entry {field_id} on this sheet.",
-                          f"Isian {field_id} tidak ada di lembar ini")
+        raise GraderError("unknown_field", f"There is no entry {named_en} on this sheet.",
+                          f"Isian {named} tidak ada di lembar ini")
     return sub, result, field
 
 
@@ -183,20 +184,21 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     the sheet has no result to correct.
     """
     sub, result, field = _stored_field(conn, submission_id, field_id)
+    named, named_en = field_name(field_id), field_name(field_id, "en")     # as its row says it: "IV.1 turus"
     if sub["state"] != "done":     # merged into a two-page sheet, or split into its pages, since it was loaded
         raise _replaced("corrections")
     if sub["superseded_by"] is not None:         # a later sending of its form replaced it
         raise _resent("corrections")
     if on_unread_page(field):
-        raise GraderError("page_not_read", f"Entry {field_id} is on a page that was not read (its photo was refused or "
+        raise GraderError("page_not_read", f"Entry {named_en} is on a page that was not read (its photo was refused or "
                           f"not sent). Ask the trainee to photograph that page again.",
-                          f"Isian {field_id} ada di halaman yang belum terbaca (foto ditolak atau belum dikirim). "
+                          f"Isian {named} ada di halaman yang belum terbaca (foto ditolak atau belum dikirim). "
                           f"Minta peserta memotret ulang halaman itu.")
     largest = largest_value(result, field_id)
     if value is not None and largest is not None and value > largest:
-        raise GraderError("value_too_large", f"Entry {field_id} can hold at most {largest}; {value} cannot be what "
+        raise GraderError("value_too_large", f"Entry {named_en} can hold at most {largest}; {value} cannot be what "
                           f"the trainee wrote there.",
-                          f"Isian {field_id} paling besar {largest}; {value} tidak mungkin tertulis di situ.")
+                          f"Isian {named} paling besar {largest}; {value} tidak mungkin tertulis di situ.")
     # (a field wrong by its sure boxes was shown as "?41": that, not our guess at its unsure box, is what was changed)
     _record(conn, submission_id, "corrections", {"field_id": field_id, "value": value,
                                                  "previous": value_read(field),
@@ -247,6 +249,7 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     disputed: it goes to review, out of the score, and into the trainer's queue. Returns the new result.
     """
     sub, result, field = _stored_field(conn, submission_id, field_id)
+    named, named_en = field_name(field_id), field_name(field_id, "en")
     if field.get("kind") in ("bubbles", "tally"):       # a count, not boxes: digits only
         if not MARKS_WRITTEN_RE.match(written):
             raise GraderError("bad_written", "Write the count you marked (e.g. 47), or leave it empty.",
@@ -267,13 +270,13 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
         raise _resent("disputes")
     open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
     if field_id in open_now:       # e.g. sent again from a page opened before the first one
-        raise GraderError("already_disputed", f"Entry {field_id} is already disputed and waits for a trainer to "
+        raise GraderError("already_disputed", f"Entry {named_en} is already disputed and waits for a trainer to "
                           f"check it.",
-                          f"Isian {field_id} sudah disanggah dan menunggu pelatih memeriksanya.")
+                          f"Isian {named} sudah disanggah dan menunggu pelatih memeriksanya.")
     if field.get("status") not in DISPUTABLE or field.get("corrected_by"):
-        raise GraderError("not_disputable", f"Entry {field_id} is not marked wrong or blank, so there is nothing "
+        raise GraderError("not_disputable", f"Entry {named_en} is not marked wrong or blank, so there is nothing "
                           f"to dispute.",
-                          f"Isian {field_id} tidak ditandai salah atau kosong oleh pembaca, jadi tidak perlu "
+                          f"Isian {named} tidak ditandai salah atau kosong oleh pembaca, jadi tidak perlu "
                           f"disanggah")
     if len(open_now) >= MAX_OPEN_DISPUTES:
         raise GraderError("too_many_disputes", f"{len(open_now)} disputes of this sheet are already waiting for a "

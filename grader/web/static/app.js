@@ -496,7 +496,7 @@
                   if (!open && !f.dataset.done) {
                     f.classList.add("done"); f.dataset.done = "1"; f.dataset.settled = "1";
                     // (each says which field: one save can settle several, and a screen reader hears them all)
-                    st.textContent = "✓ " + review.dataset.settledText.replace("{id}", f.dataset.field); st.parentNode.classList.add("status-below");
+                    st.textContent = "✓ " + review.dataset.settledText.replace("{id}", f.dataset.fieldName || f.dataset.field); st.parentNode.classList.add("status-below");
                   } else if (open && f.dataset.settled) {
                     f.classList.remove("done"); delete f.dataset.done; delete f.dataset.settled;
                     st.textContent = ""; st.parentNode.classList.remove("status-below");

@@ -11,6 +11,7 @@ from grader.web.db import get_db
 from grader.web.review_actions import dispute_field
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
+from grader.web.present import field_name
 from grader.web.trainee import bp, get_submission
 
 FIELD_ID_RE = re.compile(r"^[A-Za-z0-9.]{1,40}$")
@@ -28,9 +29,10 @@ def dispute(token: str):
     except GraderError as exc:
         # (shown at the top of the page, where the messages are: at the field, a phone would show none of it;
         # named once: "Entry II.3: Entry II.3 is already disputed" said it twice)
-        said = error_text(exc)
-        flash(said if field_id and field_id in said else _("Isian {field}: ", field=field_id) + said, "error")
+        said, named = error_text(exc), field_name(field_id)
+        flash(said if field_id and named in said else _("Isian {field}: ", field=named) + said, "error")
         return redirect(url_for("trainee.result", token=token), code=303)
-    flash(_("Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.", field=field_id), "ok")
+    flash(_("Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.",
+            field=field_name(field_id)), "ok")
     anchor = f"#f-{field_id}" if FIELD_ID_RE.match(field_id) else ""
     return redirect(url_for("trainee.result", token=token) + anchor, code=303)

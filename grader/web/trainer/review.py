@@ -18,6 +18,7 @@ from grader.web.db import get_db
 from grader.web.review_actions import correct_field
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
+from grader.web.present import field_name
 from grader.web.security import current_trainer
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
@@ -87,7 +88,7 @@ def correct(sid: int):
                         "status": field.get("status"),
                         "value": field.get("value"),
                         "open": sorted(f["id"] for f in new.get("fields", []) if waiting(f))})
-    flash(_("Koreksi {field} disimpan.", field=field_id), "ok")
+    flash(_("Koreksi {field} disimpan.", field=field_name(field_id)), "ok")
     back = request.form.get("back") or ""
     if not back.startswith("/trainer/"):
         back = url_for("trainer.submission", sid=sid)
