@@ -13,10 +13,11 @@ from grader.web.testing import REVIEW_FIELD, WRONG_FIELD, csrf_of, jpeg_bytes, l
 SHEET_HEADERS = {
     "id": ["Peserta", "Nama", "Penilaian", "Hasil", "Nilai", "Nilai halaman yang terbaca", "Benar", "Salah",
            "Perlu dicek", "Kosong", "Tak terbaca", "Percobaan", "Dikirim oleh", "Dikirim", "Alasan",
-           "Sebaiknya foto ulang", "Penilaian (kode)", "Hasil (kode)", "Dikirim oleh (kode)", "Alasan (kode)"],
+           "Sebaiknya foto ulang", "Penilaian (kode)", "Hasil (kode)", "Dikirim oleh (kode)", "Alasan (kode)",
+           "Sebaiknya foto ulang (kode)"],
     "en": ["Trainee", "Name", "Grading", "Result", "Score", "Score of the pages read", "Correct", "Wrong", "To check",
            "Blank", "Unreadable", "Attempts", "Sent by", "Sent", "Why", "A retake is advised", "Grading (code)",
-           "Result (code)", "Sent by (code)", "Why (code)"]}
+           "Result (code)", "Sent by (code)", "Why (code)", "A retake is advised (code)"]}
 FIELD_HEADERS = {
     "id": ["Peserta", "Nama", "Kotak", "Halaman", "Bagian", "Isian", "Jenis", "Terbaca", "Seharusnya", "Status",
            "Keyakinan", "Alasan", "Menurut peserta", "Waktu sanggahan", "Dikoreksi oleh", "Waktu koreksi",
@@ -36,7 +37,8 @@ SAID = {
                                                            "steady and take it again."),
            WRONG_FIELD: (f"Entry {WRONG_FIELD}", "digits", "Wrong", None),
            REVIEW_FIELD: (f"Entry {REVIEW_FIELD}", "digits", "To check", "we are not sure how to read box 3")}}
-CODES = {"b": ("done", "graded", "batch", None), "c": ("done", "refused", "batch", "c_1_blur.jpg=too_blurry"),
+CODES = {"b": ("done", "graded", "batch", None, None),
+         "c": ("done", "refused", "batch", "c_1_blur.jpg=too_blurry", None),
          WRONG_FIELD: ("digits", "wrong", None), REVIEW_FIELD: ("digits", "review", "unsure_box")}
 
 
@@ -80,7 +82,7 @@ def test_the_exports_speak_the_trainers_language_and_keep_the_codes_at_the_end(a
     for who in ("b", "c"):
         row = rows[who]
         assert tuple(row[col[h]] for h in ("Penilaian", "Hasil", "Dikirim oleh", "Alasan")) == said[who]
-        assert tuple(row[-4:]) == CODES[who]
+        assert tuple(row[-5:]) == CODES[who]
     assert rows["b"][col["Salah"]] == "1" and rows["b"][col["Perlu dicek"]] == "1"
 
     fields = csv_table(trainer, f"/trainer/latihan/{code}/ekspor/isian.csv")
@@ -99,7 +101,7 @@ def test_the_exports_speak_the_trainers_language_and_keep_the_codes_at_the_end(a
     sheet_ws, field_ws = wb.worksheets
     assert [c.value for c in sheet_ws[1]] == SHEET_HEADERS[lang]
     b = next(r for r in sheet_ws.iter_rows(min_row=2, values_only=True) if r[0] == "b")
-    assert b[2:4] == said["b"][:2] and b[-4:] == CODES["b"]
+    assert b[2:4] == said["b"][:2] and b[-5:] == CODES["b"]
     assert isinstance(b[4], int) and b[5] is None and (b[7], b[8]) == (1, 1)     # numbers stay numbers
     assert [c.value for c in field_ws[1]] == FIELD_HEADERS[lang]
     row = next(r for r in field_ws.iter_rows(min_row=2, values_only=True) if r[0] == "b" and r[2] == WRONG_FIELD)
@@ -158,3 +160,17 @@ def test_the_command_lines_csv_keeps_its_english_codes(app, trainer, code, tmp_p
     cli = {r["field"]: r for r in csv.DictReader(field_lines) if r["trainee"] == "b"}
     assert (cli[WRONG_FIELD]["status"], cli[WRONG_FIELD]["kind"]) == ("wrong", "digits")
     assert (cli[REVIEW_FIELD]["status"], cli[REVIEW_FIELD]["notes"]) == ("review", "unsure_box")
+
+
+@pytest.mark.parametrize("lang, words", [("id", "bent_1.jpg: IV.1 bulatan"), ("en", "bent_1.jpg: IV.1 bubbles")])
+def test_the_retake_advice_names_the_fields_in_words_and_keeps_their_ids_as_its_code(app, trainer, code, lang, words):
+    """A page whose print was out of place was exported as "bent_1.jpg=IV.1.bubbles" in the trainer's worded
+    column: the field's id, a code. Now it is worded as the pages word it, and the ids go to its code column."""
+    send_batch(trainer, code, [("bent_1.jpg", jpeg_bytes())])
+    if lang == "en":
+        trainer.get(f"/trainer/latihan/{code}?lang=en")
+    sheets = csv_table(trainer, f"/trainer/latihan/{code}/ekspor/lembar.csv")
+    [row] = by_first(sheets[1:]).values()
+    col = {h: i for i, h in enumerate(SHEET_HEADERS["id"])}
+    assert row[col["Sebaiknya foto ulang"]] == words
+    assert row[col["Sebaiknya foto ulang (kode)"]] == "bent_1.jpg=IV.1.bubbles"

@@ -27,7 +27,7 @@ SHEET_HEADERS = {
     **{k: STATUS_LABELS[k] for k in ("ok", "wrong", "review", "blank", "unreadable")},
     "attempts": "Percobaan", "source": "Dikirim oleh", "submitted_at": "Dikirim", "error": "Alasan",
     "retake_advised": "Sebaiknya foto ulang"}
-SHEET_CODES = ("state", "status", "source", "error")
+SHEET_CODES = ("state", "status", "source", "error", "retake_advised")
 FIELD_HEADERS = {
     "trainee": "Peserta", "name": "Nama", "field": "Kotak", "page": "Halaman", "section": "Bagian", "label": "Isian",
     "kind": "Jenis", "value": "Terbaca", "expected": "Seharusnya", "status": "Status", "confidence": "Keyakinan",
@@ -88,9 +88,17 @@ def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, la
         r["n_unreadable"], r["attempts"], _(SOURCE_LABELS.get(r["source"], r["source"]), lang=lang),
         exported(r["created_at"], zone),
         r["error_" + lang] or " ".join(refusal_messages(results.get(r["id"]), lang=lang)) or None,
-        retake_advised(results.get(r["id"])),
-        r["state"], r["result_status"], r["source"], r.get("error_code") or refusals(results.get(r["id"]))))
+        retake_advice_words(results.get(r["id"]), lang) or None,
+        r["state"], r["result_status"], r["source"], r.get("error_code") or refusals(results.get(r["id"])),
+        retake_advised(results.get(r["id"])) or None))
         for r in sheets]
+
+
+def retake_advice_words(result: dict | None, lang: str) -> str:
+    """The pages graded with retake advice as a trainer reads them: "s_2.jpg: IV.1 bulatan, IV.2 bulatan" (the
+    fields by :func:`field_name`; ``file=IV.1.bubbles`` is the code column's, as in ``grader grade``'s CSV)."""
+    return "; ".join(f"{p['file']}: {', '.join(field_name(f, lang) for f in p['advice']['fields'])}"
+                     for p in (result or {}).get("pages") or () if p.get("advice"))
 
 
 def field_rows(results: list[tuple[dict, dict]], *, lang: str = "id", zone: str = DEFAULT_ZONE) -> list[tuple]:
