@@ -858,7 +858,7 @@ def test_exports_csv_and_xlsx(app, trainer, code):
     assert rows[0][:5] == ["Peserta", "Nama", "Penilaian", "Hasil", "Nilai"] and len(rows) == 3
     assert {r[0] for r in rows[1:]} == {"'=cmd|' /C calc'!A0", "b"}                  # no formula injection
     advised = {r[0]: r[rows[0].index("Sebaiknya foto ulang")] for r in rows[1:]}     # the print sat out of place
-    assert advised == {"'=cmd|' /C calc'!A0": "", "b": "b_2-bent.jpg=IV.1.bubbles"}
+    assert advised == {"'=cmd|' /C calc'!A0": "", "b": "b_2-bent.jpg: IV.1 bulatan"}
     fields = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv").data.decode("utf-8-sig")
     assert "II.3" in fields and fields.count("\n") > 40
     table = list(csv.DictReader(io.StringIO(fields)))
