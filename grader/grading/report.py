@@ -8,7 +8,7 @@ from jinja2 import Environment, select_autoescape
 
 from grader.grading.findings import as_worded_now
 from grader.grading.shown import STATUS_WORDS, boxes_to_name, field_name, in_language, score_text, shown_value
-from grader.grading.summary import fix_as_worded_now
+from grader.grading.summary import shown_fixes
 
 # Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes
 # Indonesian). A sheet's and a field's status in the web page's words, from the same table (STATUS_WORDS).
@@ -49,7 +49,7 @@ _TEMPLATE = """<!doctype html>
 {% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ pick(p.advice) }}</p>{% endfor %}
 {% if r.status == 'refused' %}<h2>{{ t("Lembar ini belum dinilai", "This sheet is not graded yet") }}</h2>
 <p>{{ t("Tidak ada halaman yang bisa dibaca. Perbaiki foto seperti yang disebut di atas, lalu kirim lagi.", "No page could be read. Fix the photo as said above, then send it again.") }}</p>
-{% else %}{% set fixes = (r.top_fixes or [])[:3] | map("fix_as_worded_now") | list %}
+{% else %}{% set fixes = shown_fixes(r) %}
 <h2>{{ t("Tiga hal yang perlu diperbaiki", "Three things to fix") if fixes | length == 3 else t("Yang perlu diperbaiki", "What to fix") }}</h2>
 {% if fixes %}<ol>{% for f in fixes %}<li>{{ pick(f) }} <i>({{ pick(f, "where") }})</i></li>{% endfor %}</ol>
 {% else %}<p>{{ t("Tidak ada. Bagus!", "None. Well done!") }}</p>{% endif %}{% endif %}
@@ -74,7 +74,7 @@ _TEMPLATE = """<!doctype html>
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _env.globals.update(score_text=score_text, shown_value=shown_value, boxes_to_name=boxes_to_name,
-                    field_name=field_name)
+                    field_name=field_name, shown_fixes=shown_fixes)
 
 
 def photo_name(file: str) -> str:
@@ -89,7 +89,6 @@ def photo_name(file: str) -> str:
 _env.filters["photo_name"] = photo_name
 _env.filters["add1"] = lambda k: k + 1          # a box index counted from 1, as people count boxes
 _env.filters["as_worded_now"] = as_worded_now
-_env.filters["fix_as_worded_now"] = fix_as_worded_now
 
 
 def render_report(result: dict, image_url: Callable[[str], str] | None = None, lang: str = "id") -> str:

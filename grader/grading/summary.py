@@ -48,6 +48,12 @@ def fix_as_worded_now(fix: dict) -> dict:
     return dict(fix, **worded)
 
 
+def shown_fixes(result: dict) -> list[dict]:
+    """The things to fix a result's page and its printable sheet show: its first three, in today's words
+    (:func:`fix_as_worded_now`)."""
+    return [fix_as_worded_now(f) for f in (result.get("top_fixes") or [])[:3]]
+
+
 def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
     """The three most important things to fix, most important first.
 

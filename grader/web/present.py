@@ -12,7 +12,7 @@ from grader.grading import shown
 from grader.grading.findings import as_worded_now
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import STATUS_WORDS, boxes_to_name, full_score, score_text, shown_value
-from grader.grading.summary import fix_as_worded_now
+from grader.grading.summary import shown_fixes
 from grader.web.i18n import gettext as _
 from grader.web.i18n import get_lang, pick
 from grader.web.sheet_storing import answer_wait_s
@@ -97,12 +97,6 @@ def field_name(field_id: str, lang: str | None = None) -> str:
     """A field's id as the reader reads it, in their language (or ``lang``): "IV.1 turus" for ``IV.1.tally``
     (:func:`grader.grading.shown.field_name`)."""
     return shown.field_name(field_id, lang or get_lang())
-
-
-def top_fixes(result: dict) -> list[dict]:
-    """The three things to fix, in today's words (a result stored before named a tally field ``IV.1.tally``:
-    :func:`~grader.grading.summary.fix_as_worded_now`)."""
-    return [fix_as_worded_now(f) for f in (result.get("top_fixes") or [])[:3]]
 
 
 def section_title(section_id: str) -> str:
@@ -230,7 +224,7 @@ def init_app(app) -> None:
                                  shown_value=shown_value, note_text=note_text, field_reasons=field_reasons,
                                  boxes_to_name=boxes_to_name,
                                  score_text=score_text, full_score=full_score, confidence_text=confidence_text,
-                                 section_title=section_title, field_name=field_name, top_fixes=top_fixes,
+                                 section_title=section_title, field_name=field_name, top_fixes=shown_fixes,
                                  unread_pages=unread_pages, left_out_pages=left_out_pages, remarks_by_field=remarks_by_field,
                                  on_unread_page=on_unread_page, other_findings=other_findings,
                                  answer_wait_s=answer_wait_s)
