@@ -47,9 +47,8 @@ LABELS = {
 }
 
 
-def reference_boxes(kawalc1: Path) -> list[tuple[int, int, int, int]]:
-    """``(x, y, w, h)`` of the 12 boxes on the reference form, found by its own crops (an exact match)."""
-    ref = cv2.imread(str(kawalc1 / "registered_2014" / f"{REFERENCE_FORM}.jpg"), cv2.IMREAD_GRAYSCALE)
+def reference_boxes(kawalc1: Path, ref: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """``(x, y, w, h)`` of the 12 boxes on the reference form ``ref``, found by its own crops (an exact match)."""
     out = []
     for field in FIELDS:
         for i in range(3):
@@ -80,7 +79,7 @@ def scan_to_reference(scan: np.ndarray, ref: np.ndarray) -> np.ndarray:
 def main() -> None:
     kawalc1 = SHARED_DATA / "kawalc1"
     ref = cv2.imread(str(kawalc1 / "registered_2014" / f"{REFERENCE_FORM}.jpg"), cv2.IMREAD_GRAYSCALE)
-    rects = reference_boxes(kawalc1)
+    rects = reference_boxes(kawalc1, ref)
     forms = []
     for name, labels in LABELS.items():
         scan = cv2.imread(str(kawalc1 / "photos" / name), cv2.IMREAD_GRAYSCALE)
