@@ -1,7 +1,8 @@
 """A trainer's login is kept on the server: "Keluar" ends it for a copied cookie too (a walkthrough replayed a
-cookie saved before logging out and was still let in), other devices stay logged in, and a long idle ends it."""
+cookie saved before logging out and was still let in), other devices stay logged in, and a long idle ends it.
+"Keluar dari semua perangkat", and a start with another trainer password, end every login."""
 from grader.web.db import ago_iso, connect
-from grader.web.testing import csrf_of, log_in
+from grader.web.testing import csrf_of, log_in, make_test_app
 
 
 def log_out(client) -> None:
@@ -9,9 +10,10 @@ def log_out(client) -> None:
     assert client.post("/trainer/keluar", data={"csrf_token": token}).status_code == 302
 
 
-def copy_of(client, app):
-    """Another browser holding the same session cookie (a cookie copied off a shared computer or a proxy log)."""
-    copy = app.test_client()
+def copy_of(client, app, into=None):
+    """Another browser holding the same session cookie (a cookie copied off a shared computer or a proxy log); of
+    ``into``, another app on the same data folder (the server started again), when given."""
+    copy = (into or app).test_client()
     copy.set_cookie(app.config["SESSION_COOKIE_NAME"], client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value)
     return copy
 
@@ -104,3 +106,107 @@ def test_a_database_error_checking_the_login_is_a_clear_page_and_loses_nothing(a
     assert is_let_in(trainer)                   # the login was neither lost nor ended
     log_out(trainer)
     assert not is_let_in(trainer)
+
+
+def log_out_everywhere(client, **form):
+    """Press "Keluar dari semua perangkat" on the trainer's page, the box ticked (``confirm``) unless ``form`` says."""
+    return client.post("/trainer/keluar-semua", data={"csrf_token": csrf_of(client, "/trainer/"), "confirm": "1",
+                                                      **form})
+
+
+def logins_left(app) -> int:
+    conn = connect(app.config["DATABASE"])
+    try:
+        return conn.execute("SELECT count(*) FROM trainer_sessions").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_logging_out_on_every_device_ends_every_trainers_login_and_a_new_one_works(app, caplog):
+    """The laptop borrowed for the class still logged in, the phone presses "Keluar dari semua perangkat": both are
+    sent to the login page, told so, and a cookie copied from either before that lets no one in."""
+    laptop, phone = app.test_client(), app.test_client()
+    assert log_in(laptop, name="Pak Budi").status_code == 302 and log_in(phone).status_code == 302
+    copies = copy_of(laptop, app), copy_of(phone, app)
+    assert "Keluar dari semua perangkat" in phone.get("/trainer/").get_data(as_text=True)
+    done = log_out_everywhere(phone)
+    assert done.status_code == 302 and done.location.endswith("/trainer/masuk")
+    login_page = phone.get(done.location).get_data(as_text=True)
+    assert "Anda sudah keluar dari semua perangkat" in login_page
+    for device in (laptop, phone, *copies):
+        page = device.get("/trainer/")
+        assert page.status_code == 302 and "/trainer/masuk" in page.location
+        assert device.get("/trainer/latihan/X/hasil.json").status_code == 401
+    assert logins_left(app) == 0
+    assert "'Ibu Sari' logged out on every device: trainer logins ended (this one included): 2" in caplog.text
+    assert log_in(phone).status_code == 302 and is_let_in(phone)        # a new login works
+    assert not is_let_in(laptop) and not any(is_let_in(copy) for copy in copies)
+    assert log_in(laptop).status_code == 302 and is_let_in(laptop)
+
+
+def test_logging_out_on_every_device_takes_the_csrf_token_a_ticked_box_and_a_trainers_login(app):
+    laptop, phone = app.test_client(), app.test_client()
+    assert log_in(laptop).status_code == 302 and log_in(phone).status_code == 302
+    assert phone.post("/trainer/keluar-semua", data={"confirm": "1"}).status_code == 400     # no token
+    unticked = log_out_everywhere(phone, confirm="")
+    assert unticked.status_code == 302 and unticked.location.endswith("/trainer/")
+    assert "Centang konfirmasi dulu" in phone.get(unticked.location).get_data(as_text=True)
+    trainee = app.test_client()                 # a CSRF token of its own, from the upload page, but no login
+    refused = trainee.post("/trainer/keluar-semua", data={"csrf_token": csrf_of(trainee, "/"), "confirm": "1"})
+    assert refused.status_code == 302 and "/trainer/masuk" in refused.location
+    assert is_let_in(laptop) and is_let_in(phone) and logins_left(app) == 2
+    in_english = phone.post("/trainer/keluar-semua?lang=en", data={"csrf_token": csrf_of(phone, "/trainer/"),
+                                                                   "confirm": "1"})
+    assert "You are logged out on every device" in phone.get(in_english.location).get_data(as_text=True)
+    assert not is_let_in(laptop) and not is_let_in(phone)
+
+
+def test_a_database_error_logging_out_on_every_device_is_a_clear_page_and_ends_no_login(app, caplog):
+    laptop, phone = app.test_client(), app.test_client()
+    assert log_in(laptop).status_code == 302 and log_in(phone).status_code == 302
+    conn = connect(app.config["DATABASE"])      # the database refuses to delete a login (a disk error)
+    conn.execute("CREATE TRIGGER refuse BEFORE DELETE ON trainer_sessions BEGIN SELECT RAISE(ABORT, 'disk"
+                 " I/O error'); END")
+    refused = log_out_everywhere(phone)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 503 and refused.headers["Retry-After"] and "Traceback" not in text
+    assert "belum ada perangkat yang keluar" in text and "Tidak ada yang hilang" in text
+    assert "could not end every trainer login in the database" in caplog.text
+    assert is_let_in(laptop) and is_let_in(phone)       # no login was ended, this one's cookie neither
+    in_english = phone.post("/trainer/keluar-semua?lang=en", data={"csrf_token": csrf_of(phone, "/trainer/"),
+                                                                   "confirm": "1"})
+    assert in_english.status_code == 503 and "Nothing is lost" in in_english.get_data(as_text=True)
+    conn.execute("DROP TRIGGER refuse")
+    conn.close()
+    logins_table_gone(app, True)                # checking the login fails first: the checking's own page
+    unchecked = phone.post("/trainer/keluar-semua?lang=id", data={"csrf_token": csrf_of(phone, "/"), "confirm": "1"})
+    assert unchecked.status_code == 503 and "Tidak ada yang hilang" in unchecked.get_data(as_text=True)
+    logins_table_gone(app, False)
+    assert is_let_in(laptop) and is_let_in(phone)
+    assert log_out_everywhere(phone).status_code == 302
+    assert not is_let_in(laptop) and not is_let_in(phone)
+
+
+def test_a_new_trainer_password_ends_every_login_and_a_restart_with_the_same_one_none(monkeypatch,
+                                                                                      isolated_data_dir, caplog):
+    """The password is changed because it leaked, or someone who knew it should no longer log in: the logins the
+    old one let in end with it. Here the generated password in trainer-password.txt, edited, and the server started
+    again."""
+    monkeypatch.delenv("GRADER_TRAINER_PASSWORD", raising=False)
+    first = make_test_app(TRAINER_PASSWORD=None)
+    old_password = (isolated_data_dir / "trainer-password.txt").read_text().strip()
+    trainer = first.test_client()
+    assert log_in(trainer, password=old_password).status_code == 302
+    same = make_test_app(TRAINER_PASSWORD=None)             # started again with the same password: still logged in
+    assert is_let_in(copy_of(trainer, first, into=same))
+    (isolated_data_dir / "trainer-password.txt").write_text("sandi-baru-kelas-2\n")
+    changed = make_test_app(TRAINER_PASSWORD=None)
+    assert "every trainer login is ended (1)" in caplog.text
+    assert not is_let_in(copy_of(trainer, first, into=changed)) and logins_left(changed) == 0
+    newcomer = changed.test_client()
+    assert log_in(newcomer, password=old_password).status_code == 401
+    assert log_in(newcomer, password="sandi-baru-kelas-2").status_code == 302 and is_let_in(newcomer)
+    again = make_test_app(TRAINER_PASSWORD=None)
+    assert is_let_in(copy_of(newcomer, changed, into=again))
+    configured = make_test_app(TRAINER_PASSWORD="dari-env")  # GRADER_TRAINER_PASSWORD set: another password too
+    assert not is_let_in(copy_of(newcomer, changed, into=configured))

@@ -10,7 +10,8 @@ Environment variables:
 
 - ``GRADER_DATA_DIR``: the instance folder (database, uploads, exercise store); default ``./instance``.
 - ``GRADER_TRAINER_PASSWORD``: the trainer password (kept only hashed). Unset: one is generated, kept in
-  ``<instance>/trainer-password.txt`` and logged at startup.
+  ``<instance>/trainer-password.txt`` and logged at startup. A start with another password than the last one ends
+  every trainer login.
 - ``GRADER_SECRET_KEY``: signs session cookies. Unset: generated once into ``<instance>/secret-key.txt``.
 - ``GRADER_SECURE_COOKIES=1``: session cookie only over HTTPS (set it behind a TLS proxy).
 - ``GRADER_MAX_UPLOAD_MB`` (25): per photo; a trainee upload may carry two. ``GRADER_MAX_BATCH_MB`` (400).
@@ -100,10 +101,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from grader.web import db, i18n, jobs, local_time, security
 
-    if not app.config.get("TRAINER_PASSWORD_HASH"):
-        app.config["TRAINER_PASSWORD_HASH"] = security.trainer_password_hash(app.config.get("TRAINER_PASSWORD"), data)
-    app.config["TRAINER_PASSWORD"] = None       # keep only the hash
     db.init_app(app)
+    if not app.config.get("TRAINER_PASSWORD_HASH"):     # (another password than the last start's ends every login)
+        app.config["TRAINER_PASSWORD_HASH"] = security.trainer_password_hash(
+            app.config.get("TRAINER_PASSWORD"), data, app.config["DATABASE"])
+    app.config["TRAINER_PASSWORD"] = None       # keep only the hash
     i18n.init_app(app)
     local_time.init_app(app)
     app.before_request(_limit_upload_size)

@@ -35,6 +35,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The server could not log you in just now. Try again in a moment.",
     "Server belum dapat mengakhiri sesi masuk Anda, jadi Anda belum keluar. Coba lagi sebentar lagi.":
         "The server could not end your login just now, so you are not logged out yet. Try again in a moment.",
+    "Server belum dapat mengakhiri sesi masuk di semua perangkat, jadi belum ada perangkat yang keluar. Tidak ada "
+    "yang hilang: coba lagi sebentar lagi.":
+        "The server could not end the logins on every device just now, so no device is logged out yet. Nothing is "
+        "lost: try again in a moment.",
     # trainee upload
     "Kirim foto lembar latihan": "Send a photo of your practice sheet",
     "Kode latihan": "Exercise code",
@@ -245,6 +249,20 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Masuk": "Log in",
     "Isi nama Anda (dicatat pada setiap koreksi).": "Fill in your name (it is recorded with every correction).",
     "Kata sandi salah.": "Wrong password.",
+    "Keluar dari semua perangkat": "Log out on every device",
+    "Lupa keluar di komputer pinjaman, atau ponsel Anda hilang? Ini mengakhiri setiap sesi masuk pelatih di semua "
+    "perangkat, termasuk yang ini; setiap pelatih masuk lagi dengan kata sandi pelatih.":
+        "Forgot to log out on a borrowed computer, or lost your phone? This ends every trainer login on every "
+        "device, this one included; each trainer logs in again with the trainer password.",
+    "Bila kata sandinya mungkin diketahui orang lain, minta pengelola server menggantinya: kata sandi baru juga "
+    "mengakhiri semua sesi masuk.":
+        "If someone else may know the password, ask whoever runs the server to change it: a new password ends every "
+        "login too.",
+    "Ya, keluarkan semua perangkat, termasuk yang ini": "Yes, log out every device, this one included",
+    "Centang konfirmasi dulu untuk keluar dari semua perangkat.":
+        "Tick the confirmation first to log out on every device.",
+    "Anda sudah keluar dari semua perangkat: setiap sesi masuk pelatih berakhir, termasuk yang ini.":
+        "You are logged out on every device: every trainer login has ended, this one included.",
     # trainer: exercises
     "Daftar latihan": "All exercises",
     "Pemilihan": "Contest",

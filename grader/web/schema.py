@@ -119,11 +119,20 @@ CREATE INDEX IF NOT EXISTS disputes_submission ON disputes(submission_id);
 
 -- A trainer's login, one row per browser logged in (grader.web.trainer_sessions): the session cookie carries its
 -- random id, kept here only as a SHA-256. "Keluar" deletes the row, so a copy of the cookie no longer lets anyone
--- in; a row unused for the session lifetime (12 hours) is over.
+-- in ("Keluar dari semua perangkat", or a start with another trainer password, deletes every row); a row unused for
+-- the session lifetime (12 hours) is over.
 CREATE TABLE IF NOT EXISTS trainer_sessions (
   id_hash TEXT PRIMARY KEY,
   trainer TEXT NOT NULL,                         -- the name typed at login (signs corrections and batches)
   created_at TEXT NOT NULL,
   last_seen TEXT NOT NULL                        -- noted at most every 5 minutes (trainer_sessions.TOUCH_EVERY_S)
+);
+
+-- The trainer password's hash (werkzeug's, salted and slow), one row: a start with another password ends every row
+-- of trainer_sessions (grader.web.trainer_sessions.password_hash).
+CREATE TABLE IF NOT EXISTS trainer_password (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  hash TEXT NOT NULL,
+  set_at TEXT NOT NULL
 );
 """

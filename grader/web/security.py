@@ -3,7 +3,8 @@
 The trainer password comes from ``GRADER_TRAINER_PASSWORD`` and is kept only
 as a werkzeug hash. A login is kept in the database (:mod:`grader.web.trainer_sessions`)
 and the session cookie carries only its id, so logging out ends it for every copy of
-the cookie. Every state-changing request (any POST) must carry the
+the cookie; logging out everywhere, or starting with another password, ends every
+login. Every state-changing request (any POST) must carry the
 session's CSRF token, in the form field ``csrf_token`` or the header
 ``X-CSRF-Token``.
 """
@@ -18,10 +19,10 @@ import time
 from pathlib import Path
 
 from flask import Flask, abort, current_app, g, make_response, redirect, request, session, url_for
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from grader.web import trainer_sessions
-from grader.web.db import get_db
+from grader.web.db import connect, get_db
 
 log = logging.getLogger(__name__)
 CSRF_FIELD = "csrf_token"
@@ -44,10 +45,19 @@ class LoginCheckFailed(Exception):
         self.message = message
 
 
-def trainer_password_hash(configured: str | None, instance: Path) -> str:
-    """Hash of the configured password; without one, a generated password kept in the instance folder."""
-    if configured:
-        return generate_password_hash(configured)
+def trainer_password_hash(configured: str | None, instance: Path, database: Path | str) -> str:
+    """Hash of the configured password; without one, of a generated password kept in the instance folder. The
+    database keeps it: a password other than the last start's ends every trainer login
+    (:func:`grader.web.trainer_sessions.password_hash`)."""
+    conn = connect(database)
+    try:
+        return trainer_sessions.password_hash(conn, configured or _instance_password(instance))
+    finally:
+        conn.close()
+
+
+def _instance_password(instance: Path) -> str:
+    """The password kept in ``<instance>/trainer-password.txt``, generated there on the first start."""
     path = Path(instance) / "trainer-password.txt"
     if path.is_file():
         password = path.read_text(encoding="utf-8").strip()
@@ -57,7 +67,7 @@ def trainer_password_hash(configured: str | None, instance: Path) -> str:
         path.write_text(password + "\n", encoding="utf-8")
         path.chmod(0o600)
     log.warning("GRADER_TRAINER_PASSWORD is not set; trainer password (kept in %s): %s", path, password)
-    return generate_password_hash(password)
+    return password
 
 
 def check_trainer_password(password: str) -> bool:
@@ -142,6 +152,26 @@ def log_out() -> None:
             log.error("could not end a trainer's login in the database (answered 503): %s", exc)
             raise LoginCheckFailed("Server belum dapat mengakhiri sesi masuk Anda, jadi Anda belum keluar. "
                                    "Coba lagi sebentar lagi.") from exc
+    _forget_login()
+
+
+def log_out_everywhere() -> None:
+    """End every trainer login in the database, on every device (one password is shared: every login is a
+    trainer's), then this browser's cookie. If the database refuses, every login stays and the trainer is told that
+    no device is logged out yet."""
+    name = current_trainer()
+    try:
+        ended = trainer_sessions.end_all(get_db())
+    except sqlite3.Error as exc:
+        log.error("could not end every trainer login in the database (answered 503): %s", exc)
+        raise LoginCheckFailed("Server belum dapat mengakhiri sesi masuk di semua perangkat, jadi belum ada "
+                               "perangkat yang keluar. Tidak ada yang hilang: coba lagi sebentar lagi.") from exc
+    log.warning("trainer %r logged out on every device: trainer logins ended (this one included): %d", name, ended)
+    _forget_login()
+
+
+def _forget_login() -> None:
+    """Clear this browser's login from its cookie (its CSRF token and language stay)."""
     session.pop(LOGIN_KEY, None)
     session.pop("trainer", None)               # a cookie from before logins were kept
     g.trainer = None

@@ -7,6 +7,11 @@ cookie that would let one in), the trainer's name and when it was last used. A r
 its row is there; logging out deletes that row only, so the trainer's other devices stay logged in. A login unused
 for the app's session lifetime (``PERMANENT_SESSION_LIFETIME``, 12 hours: a class day, never mid-class) is over,
 as its cookie would be.
+
+"Keluar dari semua perangkat" deletes every row: a login left open on a borrowed laptop or a lost phone ends without
+the device. There is one trainer password, so every login is a trainer's and all of them end. So do they when the
+server starts with another password than the one it last started with (:func:`password_hash`): the logins the old
+password let in end with it.
 """
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ import hashlib
 import logging
 import secrets
 import sqlite3
+
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from grader.web.db import ago_iso, now_iso
 
@@ -62,3 +69,37 @@ def _touch(db: sqlite3.Connection, digest: str) -> None:
 def end(db: sqlite3.Connection, login_id: str) -> None:
     """Log out this login, for every copy of its cookie; the trainer's other logins stay."""
     db.execute("DELETE FROM trainer_sessions WHERE id_hash = ?", (_digest(login_id),))
+
+
+def end_all(db: sqlite3.Connection) -> int:
+    """Log out every trainer login, on every device (the caller's too): how many there were."""
+    return db.execute("DELETE FROM trainer_sessions").rowcount
+
+
+def password_hash(db: sqlite3.Connection, password: str) -> str:
+    """The hash a login's password is checked against, kept in the table ``trainer_password``. The same password as
+    the last start's keeps its hash; another one (the trainer password changed: it leaked, or someone who knew it
+    should no longer log in) is hashed and kept, and every trainer login ends: they were let in by the old one. A
+    database keeping no hash yet (its first start, or one from before hashes were kept) ends no login."""
+    kept = db.execute("SELECT hash FROM trainer_password WHERE id = 1").fetchone()
+    if kept is not None and check_password_hash(kept["hash"], password):
+        return kept["hash"]
+    new_hash = generate_password_hash(password)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        kept = db.execute("SELECT hash FROM trainer_password WHERE id = 1").fetchone()
+        if kept is not None and check_password_hash(kept["hash"], password):
+            new_hash = kept["hash"]             # another process starting with the new password was first
+        else:
+            ended = end_all(db) if kept is not None else 0
+            db.execute("INSERT OR REPLACE INTO trainer_password (id, hash, set_at) VALUES (1, ?, ?)",
+                       (new_hash, now_iso()))
+            if kept is not None:
+                log.warning("the trainer password is not the one the server last started with: every trainer "
+                            "login is ended (%d), and trainers log in with the new one", ended)
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return new_hash

@@ -1,10 +1,11 @@
-"""Log in (shared trainer password + the trainer's name, used to sign corrections) and log out."""
+"""Log in (shared trainer password + the trainer's name, used to sign corrections), log out, and log out on every
+device."""
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from grader.web.i18n import gettext as _
-from grader.web.security import check_trainer_password, log_in, log_out
+from grader.web.security import check_trainer_password, log_in, log_out, log_out_everywhere
 from grader.web.trainer import bp
 
 
@@ -35,4 +36,17 @@ def login():
 @bp.post("/keluar")
 def logout():
     log_out()
+    return redirect(url_for("trainer.login"))
+
+
+@bp.post("/keluar-semua")
+def logout_everywhere():
+    """Every trainer login ends, this one too: a login left open on a borrowed laptop or a lost phone. Only a trainer
+    logged in may (not a trainee, who has a CSRF token too), and only with the box ticked: a tap by mistake would log
+    out a whole room of trainers."""
+    if request.form.get("confirm") != "1":
+        flash(_("Centang konfirmasi dulu untuk keluar dari semua perangkat."), "error")
+        return redirect(url_for("trainer.index"))
+    log_out_everywhere()
+    flash(_("Anda sudah keluar dari semua perangkat: setiap sesi masuk pelatih berakhir, termasuk yang ini."), "ok")
     return redirect(url_for("trainer.login"))
