@@ -757,6 +757,86 @@ def test_retake_with_a_non_image_explains_and_keeps_the_result(client, code):
     assert bad.status_code == 400 and "Berkas ini bukan foto" in bad.get_data(as_text=True)
 
 
+def _refused_before_the_page_was_known(app, location):
+    """The sheet's refused photos as the real grader leaves a photo refused before its page is known (blurry, no
+    markers): no page (the fake pipeline names the photo's place)."""
+    from grader.web.db import get_db
+    with app.app_context():
+        db = get_db()
+        row = db.execute("SELECT id, result FROM submissions WHERE token=?", (location.rsplit("/", 1)[1],)).fetchone()
+        res = json.loads(row["result"])
+        for page in res["pages"]:
+            if page["refusal"]:
+                page["page"] = None
+        db.execute("UPDATE submissions SET result=? WHERE id=?", (json.dumps(res), row["id"]))
+        db.commit()
+
+
+def _refusal_cards(html):
+    return re.findall(r'<div class="card refused" id="ulang-\d+">(.*?)<form', html, re.S)
+
+
+def test_a_photo_refused_before_its_page_was_known_says_which_photo_input_it_was_sent_in(app, client, code):
+    """Browser walk-through: a photo refused before its page was known (blurry, no markers) had a card saying
+    "Foto perlu diulang" and its file name only, so a trainee who had sent two photos could not tell which one to
+    take again. The card names the input it was chosen in, in the words of the form: "Foto halaman 2" on the upload
+    form (the only photo sent is not "page 1"), each page of a scanner app's PDF its input too."""
+    from test_pdf_pages import jpeg_pdf
+    resp = client.post("/", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "code": code, "trainee": "017",
+        "photo_2": (io.BytesIO(jpeg_bytes()), "IMG_1234_blur.jpg")})
+    _refused_before_the_page_was_known(app, resp.location)
+    [card] = _refusal_cards(client.get(resp.location).get_data(as_text=True))
+    assert "Foto yang dikirim di kotak “Foto halaman 2” (IMG_1234_blur.jpg)" in card and "halaman 1" not in card
+    english = _refusal_cards(client.get(resp.location + "?lang=en").get_data(as_text=True))
+    assert "The photo sent in the “Photo of page 2” box (IMG_1234_blur.jpg)" in english[0]
+
+    both = client.post("/?lang=id", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "code": code, "trainee": "018",
+        "photo_1": (io.BytesIO(jpeg_pdf([jpeg_bytes(color="#fafafa"), jpeg_bytes(color="#f9f9f9")])), "blur-scan.pdf")})
+    _refused_before_the_page_was_known(app, both.location)
+    cards = _refusal_cards(client.get(both.location).get_data(as_text=True))
+    assert ["Foto yang dikirim di kotak “Foto halaman 1” (blur-scan (1).jpg)" in cards[0],
+            "Foto yang dikirim di kotak “Foto halaman 1” (blur-scan (2).jpg)" in cards[1]] == [True, True]
+
+
+def test_a_retaken_or_added_photo_refused_says_the_button_it_was_sent_with_and_a_batchs_says_nothing(app, client, code):
+    """A retake is sent with a card's "Foto ulang", a missing page with the result's "Foto halaman 2": refused
+    again, the new sheet's card says so (the photo reused from the first sending keeps its input). A trainer's
+    batch photo came from no such input: its card names the file only, guessing nothing; a trainee's sheet on the
+    trainer's page says the input as the trainee's does."""
+    from grader.web.testing import log_in
+    first = upload(client, code=code, photos=[("a_1_blur.jpg", jpeg_bytes()), ("a_2_blur.jpg", OTHER_PHOTO)])
+    retake = client.post(first.location + "/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "position": "2", "photo": (io.BytesIO(jpeg_bytes(color="#fafafa")), "b_blur.jpg")})
+    _refused_before_the_page_was_known(app, retake.location)
+    cards = _refusal_cards(client.get(retake.location).get_data(as_text=True))
+    assert "Foto yang dikirim di kotak “Foto halaman 1” (a_1_blur.jpg)" in cards[0]
+    assert "Foto yang dikirim dengan tombol “Foto ulang” (b_blur.jpg)" in cards[1]
+    assert "The photo sent with the “Retake photo” button (b_blur.jpg)" in \
+        _refusal_cards(client.get(retake.location + "?lang=en").get_data(as_text=True))[1]
+    client.get("/?lang=id")
+
+    half = upload(client, code=code, trainee="019", photos=[("wsolo_1.jpg", jpeg_bytes(color="#efefef"))])
+    added = client.post(half.location + "/lengkapi", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "photo": (io.BytesIO(jpeg_bytes(color="#eeeeee")), "wsolo_2_blur.jpg")})
+    _refused_before_the_page_was_known(app, added.location)
+    [card] = _refusal_cards(client.get(added.location).get_data(as_text=True))
+    assert "Foto yang dikirim dengan tombol “Foto halaman 2” (wsolo_2_blur.jpg)" in card
+
+    trainer = app.test_client()
+    log_in(trainer)
+    from test_web_trainer import batch
+    batch(trainer, code, [("IMG-20241127-WA0091-blur.jpg", jpeg_bytes(color="#ededed"))])
+    from grader.web.db import get_db
+    with app.app_context():
+        sids = {r["source"]: r["id"] for r in get_db().execute("SELECT id, source FROM submissions ORDER BY id")}
+    html = trainer.get(f"/trainer/lembar/{sids['batch']}").get_data(as_text=True)
+    assert "IMG-20241127-WA0091-blur.jpg" in html and "Foto yang dikirim" not in html
+    html = trainer.get(f"/trainer/lembar/{sids['trainee']}").get_data(as_text=True)
+    assert "Foto yang dikirim dengan tombol “Foto halaman 2” (wsolo_2_blur.jpg)" in html
+
+
 def test_attempts_are_private_to_the_browser(app, code):
     mine, other = app.test_client(), app.test_client()
     first = upload(mine, code=code, photos=[("a_1.jpg", jpeg_bytes())])
@@ -784,7 +864,7 @@ def _sendings(html: str) -> list[list[str]]:
     """The upload page's "Kiriman dari perangkat ini" rows, each as its cells' text."""
     table = html[html.index('<table'):html.index("</table>")]
     return [[" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+            for row in re.findall(r"<tr(?: [^>]*)?>(.*?)</tr>", table, re.S)[1:]]
 
 
 EARLIER = "Percobaan sebelumnya pada latihan ini"
@@ -797,7 +877,7 @@ def _earlier_attempts(html: str) -> list[list[str]]:
     table = html[html.index(EARLIER):]
     table = table[:table.index("</table>")]
     return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+            for row in re.findall(r"<tr(?: [^>]*)?>(.*?)</tr>", table, re.S)[1:]]
 
 
 def test_a_shared_phone_lists_only_this_trainees_earlier_attempts(client, code):
@@ -1697,12 +1777,11 @@ def test_the_upload_page_lists_this_devices_sendings_with_whose_they_were(app, c
     upload(client, code=code, trainee="Dedi 021", photos=[("d_1.jpg", jpeg_bytes()), ("d_2.jpg", jpeg_bytes(color="#eee"))])
     upload(client, code=code, trainee="Wati 022", photos=[("wsolo_2.jpg", jpeg_bytes(color="#ddd"))])
     page = client.get("/").get_data(as_text=True)
-    table = page[page.index("Kiriman dari perangkat ini"):]
-    rows = re.findall(r"<tr><td>.*?</tr>", table, re.S)
+    rows = _sendings(page)
     assert "Percobaan Anda" not in page and len(rows) == 2
-    wati = next(r for r in rows if "Wati 022" in r)
-    dedi = next(r for r in rows if "Dedi 021" in r)
-    assert '<td class="num">—</td>' in wati and '<td class="num">—</td>' not in dedi
+    wati = next(r for r in rows if "Wati 022" in r[1])
+    dedi = next(r for r in rows if "Dedi 021" in r[1])
+    assert wati[3] == "—" and dedi[3] != "—"
 
 
 def test_a_half_sheets_earlier_attempts_table_shows_no_score_out_of_100(client, code):

@@ -64,6 +64,7 @@ ADDED_COLUMNS = (
     ("submissions", "typed_trainee", "TEXT"),                # the name as typed on the upload form (NULL: not known)
     ("submissions", "replaces", "TEXT"),                     # the form tokens a sending corrects (NULL: none)
     ("submissions", "queue_priority", "INTEGER"),            # a request's priority, until its grading job is made
+    ("uploads", "sent_in", "TEXT"),                          # the photo input a trainee chose a photo in
 )
 
 

@@ -55,8 +55,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Tertera pada soal. Boleh dikosongkan jika lembar Anda dicetak untuk latihan ini (kodenya ada di pojok lembar dan di kode QR).":
         "It is on the exercise handout. Leave it empty if your sheet was printed for this exercise (the code is in the sheet's corner and in its QR code).",
     "Nama atau nomor peserta": "Your name or trainee number",
-    "Foto halaman 1": "Photo of page 1",
-    "Foto halaman 2": "Photo of page 2",
+    "Foto halaman {n}@@kotak": "Photo of page {n}",      # the upload form's inputs (a result's button: "Photograph")
     "Foto seluruh lembar dari atas, di tempat terang, keempat kotak hitam di sudut harus terlihat.":
         "Photograph the whole sheet from above, in good light, with all four black corner squares visible.",
     "PDF dari aplikasi pemindai juga bisa; satu PDF boleh berisi kedua halaman.":
@@ -164,6 +163,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto ke-{n} yang dikirim ({file})": "Photo {n} as sent ({file})",
     "Foto halaman {n} yang ditolak ({file})": "The refused photo of page {n} ({file})",
     "Foto ke-{n} yang ditolak ({file})": "Refused photo {n} as sent ({file})",
+    # which photo a refused one is, by the input it was chosen in (the upload form's box, a result's button)
+    "Foto yang dikirim di kotak “{box}” ({file})": "The photo sent in the “{box}” box ({file})",
+    "Foto yang dikirim dengan tombol “{button}” ({file})": "The photo sent with the “{button}” button ({file})",
     "Nilai dengan latihan": "Grade under exercise",
     "Pilih latihannya dulu.": "Choose the exercise first.",
     "Halaman {pages} tidak ada di kiriman ini. Pelatih melihat kiriman terakhir Anda, jadi lengkapi di sini agar "

@@ -76,7 +76,7 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
                      typed_trainee: str | None = None, client_token: str | None = None, batch_id: int | None = None,
                      group_key: str | None = None, retake_of: int | None = None, typed_code: str | None = None,
                      pairs_with: int | None = None, places: tuple[str, ...] = (), replaces: tuple[str, ...] = (),
-                     left_out: tuple[dict, ...] = (), dedupe: bool = True,
+                     left_out: tuple[dict, ...] = (), sent_in: tuple[str | None, ...] = (), dedupe: bool = True,
                      then: Callable[[sqlite3.Connection, int], None] | None = None) -> NewSubmission:
     """Write ``files`` to disk, then record the submission and its uploads in one transaction.
 
@@ -85,7 +85,8 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
     upload held because no exercise has it (``exercise`` is then None). ``places`` are a batch's photos' places in
     it, one per file (:func:`grader.web.batch_storing.store_batch`). ``replaces`` are the tokens of earlier
     sendings of the same form that this one corrects (:mod:`grader.web.resent`). ``left_out`` are the files sent
-    with ``files`` that are not graded (:attr:`NewSheet.left_out`). Returns the existing submission instead when
+    with ``files`` that are not graded (:attr:`NewSheet.left_out`). ``sent_in`` are a trainee's photos' inputs,
+    one per file (:attr:`NewSheet.sent_in`). Returns the existing submission instead when
     this is a double submit. ``then(conn, new id)`` runs inside the same transaction: what the new sheet replaces
     (pages merged into it, corrections carried over) is recorded with it or not at all, so a crash between the two
     cannot leave a merge to be done twice or a correction behind.
@@ -93,7 +94,7 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
     sheet = NewSheet(files=files, source=source, exercise=exercise, trainee=trainee, trainee_name=trainee_name,
                      typed_trainee=typed_trainee, client_token=client_token, batch_id=batch_id, group_key=group_key,
                      retake_of=retake_of, typed_code=typed_code, pairs_with=pairs_with, places=places,
-                     replaces=replaces, left_out=tuple(left_out))
+                     replaces=replaces, left_out=tuple(left_out), sent_in=tuple(sent_in))
     if dedupe:
         dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
                              typed_trainee=typed_trainee, replaces=replaces) or completed_since(conn, sheet)
@@ -131,10 +132,14 @@ class NewSheet:
     # a trainee's files sent with these that are not graded: {"page" (the input's), "file", "code", "message_id",
     # "message_en"}, said on the sheet's pages (submissions.left_out; grader.web.trainee.upload)
     left_out: tuple[dict, ...] = ()
+    # a trainee's photos: each one's input (uploads.sent_in, grader.web.trainee.photos.SENT_IN; None not known)
+    sent_in: tuple[str | None, ...] = ()
 
     def __post_init__(self) -> None:
         if self.places and len(self.places) != len(self.files):
             raise ValueError(f"{len(self.places)} places for {len(self.files)} photos")
+        if self.sent_in and len(self.sent_in) != len(self.files):
+            raise ValueError(f"{len(self.sent_in)} inputs for {len(self.files)} photos")
 
     @functools.cached_property
     def photo_digests(self) -> list[bytes]:
@@ -195,8 +200,9 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
                  json.dumps(list(sheet.left_out), ensure_ascii=False) if sheet.left_out else None,
                  " ".join(sheet.replaces) or None, now, now)).lastrowid
             conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, place, "
-                             "created_at) VALUES (?,?,?,?,?,?,?,?)",
-                             [(sid, *s, place, now) for s, place in zip(stored, sheet.places or [None] * len(stored))])
+                             "sent_in, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                             [(sid, *s, place, sent_in, now) for s, place, sent_in in
+                              zip(stored, sheet.places or [None] * len(stored), sheet.sent_in or [None] * len(stored))])
             for earlier_id in earlier:
                 supersede(conn, earlier_id, sid)
             if (later := replaced_on_arrival(conn, sheet)) is not None:

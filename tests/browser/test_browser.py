@@ -349,6 +349,44 @@ def test_a_fields_status_and_why_take_the_full_width_on_a_phone(browser, fake_li
     ctx.close()
 
 
+def test_two_refused_photos_each_say_which_photo_input_they_were_sent_in_on_a_phone(browser, fake_live_server, shots,
+                                                                                  tmp_path):
+    """Walk-through: two photos refused before their pages were known (too blurry: no page to name) had two cards
+    "Foto perlu diulang" with the phone's file names only; which one to take again? Each card names the input the
+    photo was chosen in, in the form's words, and the trainer's page says the same."""
+    from tests.test_web_trainee import _refused_before_the_page_was_known
+    from grader.web.testing import jpeg_bytes
+    srv = fake_live_server
+    for n in (1, 2):
+        (tmp_path / f"IMG_000{n}_blur.jpg").write_bytes(jpeg_bytes(color=f"#f{n}f{n}f{n}"))
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(srv["url"] + "/")
+    page.fill("#code", srv["code"])
+    page.fill("#trainee", "Dewi")
+    for n in (1, 2):
+        page.set_input_files(f"#photo_{n}", str(tmp_path / f"IMG_000{n}_blur.jpg"))
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Hasil penilaian", timeout=30_000)
+    _refused_before_the_page_was_known(srv["app"], page.url)
+    page.reload()
+    cards = page.locator(".card.refused")
+    assert cards.count() == 2
+    for n in (1, 2):
+        card = cards.nth(n - 1)
+        assert card.locator("h2").inner_text() == "Foto perlu diulang"
+        assert f"Foto yang dikirim di kotak “Foto halaman {n}” (IMG_000{n}_blur.jpg)" in card.inner_text()
+    assert no_horizontal_scroll(page)
+    shots(page, "phone-trainee-refused-photos-named-by-input")
+    trainer = trainer_page(browser, srv, PHONE)[1]
+    trainer.goto(srv["url"] + "/trainer/lembar/1")
+    assert "Foto yang dikirim di kotak “Foto halaman 2” (IMG_0002_blur.jpg)" in trainer.locator("#ulang-2").inner_text()
+    assert no_horizontal_scroll(trainer)
+    shots(trainer, "phone-trainer-refused-photos-named-by-input")
+    trainer.context.close()
+    ctx.close()
+
+
 #: a class of three trainees, one photo each, sent as a batch that a full disk cuts short after the first
 CLASS = ["017_1.jpg", "021_1.jpg", "033_1.jpg"]
 

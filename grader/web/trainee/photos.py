@@ -8,6 +8,7 @@ import math
 from flask import current_app
 
 from grader.errors import GraderError
+from grader.web.i18n import gettext as _
 from grader.web.photo_checks import check_photo
 from grader.web.trainee import bp
 
@@ -22,6 +23,39 @@ FORM_ROOM_BYTES = 64 * 1024
 #: 12 MP phone photo of 3 MB goes as about 0.9 MB, a third of the wait on a weak link, and the reader reads
 #: chat-app photos of 1,600 px as well as camera ones (the development photos mix both).
 PAGE_FILLS = 0.8
+#: ``uploads.sent_in`` of a photo sent with a result's "Foto ulang" (a refused or advised photo's card); the upload
+#: form's are its inputs' names (:func:`upload_input`), a result's "Foto halaman N" for a page its sheet lacks
+#: :func:`added_input`'s.
+RETAKE = "retake"
+
+
+def upload_input(page: int) -> str:
+    """The upload form's photo input for ``page`` ("Foto halaman 1"): its name, and its photos' ``uploads.sent_in``."""
+    return f"photo_{page}"
+
+
+def added_input(page: int) -> str:
+    """``uploads.sent_in`` of a photo sent with a result's "Foto halaman ``page``", the page its sheet lacked."""
+    return f"add_{page}"
+
+
+@bp.app_template_global()
+def sent_in_words(sent_in: str | None, file: str) -> str | None:
+    """Which photo ``file`` is, by the input a trainee chose it in (``uploads.sent_in``), in that page's words: a
+    photo refused before its page was known is named so on its card (two photos sent, phones naming both alike).
+    None when not known (a trainer's batch, a photo stored before inputs were kept): better nothing than a guess."""
+    kind, _sep, page = (sent_in or "").partition("_")
+    if sent_in == RETAKE:
+        return _("Foto yang dikirim dengan tombol “{button}” ({file})", button=_("Foto ulang"), file=file)
+    if not page.isdigit():
+        return None
+    if kind == "photo":
+        return _("Foto yang dikirim di kotak “{box}” ({file})", box=_("Foto halaman {n}@@kotak", n=int(page)),
+                 file=file)
+    if kind == "add":
+        return _("Foto yang dikirim dengan tombol “{button}” ({file})", button=_("Foto halaman {n}", n=int(page)),
+                 file=file)
+    return None
 
 
 @bp.app_template_global()

@@ -50,8 +50,8 @@ def result(token: str):
         if merged:
             return redirect(url_for("trainee.result", token=merged["token"]))
     res = json.loads(row["result"]) if row["result"] else None
-    uploads = get_db().execute("SELECT position, filename FROM uploads WHERE submission_id=? ORDER BY position",
-                               (row["id"],)).fetchall()
+    uploads = get_db().execute("SELECT position, filename, sent_in FROM uploads WHERE submission_id=? ORDER BY "
+                               "position", (row["id"],)).fetchall()
     missing = missing_pages(row, res) if replaced_by is None else set()
     # (a second photo of a page read already: said where the missing page is added, not as a retake of its own)
     folded = duplicate_photos(res) if missing else []

@@ -21,7 +21,7 @@ from grader.web.resent import replaced_tokens
 from grader.web.sheet_storing import read_stored, store_submission
 from grader.web.trainee import bp, get_submission, replaced_sending
 from grader.web.trainee.attempts import earlier_attempts, missing_pages, pages_for, read_pages, remember_attempt
-from grader.web.trainee.photos import uploaded_photos
+from grader.web.trainee.photos import RETAKE, added_input, uploaded_photos
 from grader.web.trainee.results import image_urls
 
 #: The flash category of why a page could not be added to a sheet: said in the "complete this sheet" card, where the
@@ -38,8 +38,8 @@ def retake(token: str):
         return gone
     position = request.form.get("position", type=int)
     db = get_db()
-    uploads = db.execute("SELECT position, filename, path FROM uploads WHERE submission_id=? ORDER BY position",
-                         (row["id"],)).fetchall()
+    uploads = db.execute("SELECT position, filename, path, sent_in FROM uploads WHERE submission_id=? ORDER BY "
+                         "position", (row["id"],)).fetchall()
     if position is None or not any(u["position"] == position for u in uploads):
         abort(400, description=_("Halaman yang akan difoto ulang tidak dikenal."))
     upload = request.files.get("photo")
@@ -57,8 +57,10 @@ def retake(token: str):
     except GraderError as exc:                              # (a photo of the other page is gone from the disk)
         return _retake_refused(row, res, uploads, exc), 409
     kept = {p.get("page") for i, p in enumerate((res or {}).get("pages") or ()) if i + 1 != position}
-    # (a page's file the upload left out is still missing: the new sheet says so where that page is added)
-    return _grade_again(row, files, [(row["id"], res, kept - {None})], left_out=left_out_of(row))
+    # (a page's file the upload left out is still missing: the new sheet says so where that page is added; the
+    # photos kept were sent in the inputs they were, the new one with this card's "Foto ulang")
+    return _grade_again(row, files, [(row["id"], res, kept - {None})], left_out=left_out_of(row),
+                        sent_in=[RETAKE if u["position"] == position else u["sent_in"] for u in uploads])
 
 
 def _retake_refused(row, res: dict | None, uploads, exc: GraderError) -> str:
@@ -69,13 +71,14 @@ def _retake_refused(row, res: dict | None, uploads, exc: GraderError) -> str:
 
 
 def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, dict | None, set[int]]], *,
-                 left_out: list[dict] = ()):
+                 sent_in: list[str | None], left_out: list[dict] = ()):
     """Store ``files`` as a new sheet following ``row`` (same exercise and trainee), grade it, and show it.
 
     ``reused`` names the sheets whose photos of some pages are used again, ``(sheet id, its result, pages)``: the
     trainer's corrections and the trainee's disputes of those pages' fields come along (the photo is the same, so
     what was said about it still holds; a retaken page starts afresh). ``left_out``: the files of ``row``'s upload
-    that were not graded (:func:`~grader.web.present.left_out_of`), still not in the new sheet.
+    that were not graded (:func:`~grader.web.present.left_out_of`), still not in the new sheet. ``sent_in``: the
+    input each of ``files`` was chosen in (``uploads.sent_in``), which its card names if it is refused.
     """
     def carry_over(conn, new_id: int) -> None:
         for sheet_id, res, pages in reused:
@@ -90,7 +93,7 @@ def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, di
                            batch_id=row["batch_id"], group_key=row["group_key"], retake_of=row["id"],
                            client_token=request.form.get("client_token") or None,
                            replaces=replaced_tokens(request.form.get("replaces")), left_out=tuple(left_out),
-                           then=carry_over)
+                           sent_in=tuple(sent_in), then=carry_over)
     if sub.created:
         queue_grading(db, sub.id)
     remember_attempt(sub.token)
@@ -121,15 +124,17 @@ def complete(token: str):
         if photos is None:
             return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
         earlier_res = json.loads(earlier["result"])
-        earlier_shown = read_pages(earlier_res)
-        added = [(page, photos[earlier_shown[page]]) for page in sorted(pages)]
+        earlier_shown, earlier_inputs = read_pages(earlier_res), _sent_in(db, earlier["id"])
+        added = [(page, photos[earlier_shown[page]], earlier_inputs[earlier_shown[page]]) for page in sorted(pages)]
         reused = [(earlier["id"], earlier_res, pages)]
     else:
         upload = request.files.get("photo")
         try:
             if upload is None or not upload.filename:
                 check_photo(b"", max_bytes=0)               # (says: choose a photo)
-            added = list(zip(sorted(missing), uploaded_photos(upload, max_pages=len(missing))))
+            # (its button says the first page missing: "Foto halaman 2")
+            added = [(page, photo, added_input(min(missing)))
+                     for page, photo in zip(sorted(missing), uploaded_photos(upload, max_pages=len(missing)))]
             reused = []
         except GraderError as exc:
             flash(error_text(exc), COMPLETE_ERROR)
@@ -138,8 +143,16 @@ def complete(token: str):
     own = _stored_or_flash(db, base, row["id"])
     if own is None:
         return redirect(url_for("trainee.result", token=token) + "#lengkapi", code=303)
-    by_page = sorted([(page, own[i]) for page, i in shown.items()] + added, key=lambda pair: pair[0])
-    return _grade_again(row, [photo for _, photo in by_page], [(row["id"], res, set(shown))] + reused)
+    own_inputs = _sent_in(db, row["id"])
+    by_page = sorted([(page, own[i], own_inputs[i]) for page, i in shown.items()] + added, key=lambda kept: kept[0])
+    return _grade_again(row, [photo for _, photo, _ in by_page], [(row["id"], res, set(shown))] + reused,
+                        sent_in=[sent_in for _, _, sent_in in by_page])
+
+
+def _sent_in(db, submission_id: int) -> list[str | None]:
+    """The input each of a sheet's stored photos was chosen in (``uploads.sent_in``), in the order of its photos."""
+    return [u["sent_in"] for u in db.execute("SELECT sent_in FROM uploads WHERE submission_id=? ORDER BY position",
+                                             (submission_id,))]
 
 
 def _stored_or_flash(db, base: Path, submission_id: int) -> list[tuple[str, bytes]] | None:

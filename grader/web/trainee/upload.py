@@ -18,7 +18,7 @@ from grader.web.resent import replaced_tokens
 from grader.web.sheet_storing import store_submission
 from grader.web.trainee import bp, check_exercise, get_submission, normalise_code
 from grader.web.trainee.attempts import remember_attempt
-from grader.web.trainee.photos import uploaded_photos
+from grader.web.trainee.photos import upload_input, uploaded_photos
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def upload():
         check_exercise(code)
     except GraderError as exc:
         code_error = exc
-    files, left_out = _chosen_photos()
+    files, inputs, left_out = _chosen_photos()
     errors += [_("Halaman {page}: ", page=n["page"]) + pick(n) for n in left_out if n["code"] != SAME_PHOTO]
     if not files and not errors:
         errors.append(_("Pilih foto lembar latihan (minimal satu halaman)."))
@@ -91,7 +91,7 @@ def upload():
                            typed_code=code if code_error else None,
                            client_token=request.form.get("client_token") or None,
                            replaces=replaced_tokens(request.form.get("replaces")), left_out=tuple(left_out),
-                           then=hold if code_error else None)
+                           sent_in=tuple(upload_input(page) for page in inputs), then=hold if code_error else None)
     if sub.created and not code_error:
         queue_grading(db, sub.id)
     if sub.created and left_out:
@@ -106,17 +106,18 @@ def upload():
     return resp
 
 
-def _chosen_photos() -> tuple[list[tuple[str, bytes]], list[dict]]:
+def _chosen_photos() -> tuple[list[tuple[str, bytes]], list[int], list[dict]]:
     """The photos chosen in the form's page inputs, checked, in page order (a scanner app's PDF may hold both
-    pages), and what was left out of them, as ``submissions.left_out`` keeps it: a file that is not a usable
-    photo, ``{"page", "file", "code", "message_id", "message_en"}`` (the GraderError's words), and a photo that an
-    earlier input holds already, ``{"page", "file", "code": SAME_PHOTO, "same_as"}`` (the same photo chosen for
-    both pages: graded once, and said so, rather than refused as "page 1 again" beside the missing page 2)."""
+    pages), the page input each came from (a refused photo's card names it), and what was left out of them, as
+    ``submissions.left_out`` keeps it: a file that is not a usable photo, ``{"page", "file", "code", "message_id",
+    "message_en"}`` (the GraderError's words), and a photo that an earlier input holds already, ``{"page", "file",
+    "code": SAME_PHOTO, "same_as"}`` (the same photo chosen for both pages: graded once, and said so, rather than
+    refused as "page 1 again" beside the missing page 2)."""
     files: list[tuple[str, bytes]] = []
     inputs: list[int] = []                 # the page input each photo came from
     left_out: list[dict] = []
     for page in PAGES:
-        upload = request.files.get(f"photo_{page}")
+        upload = request.files.get(upload_input(page))
         if upload is None or not upload.filename:
             continue
         name = display_name(upload.filename, f"halaman-{page}")
@@ -133,7 +134,7 @@ def _chosen_photos() -> tuple[list[tuple[str, bytes]], list[dict]]:
                 inputs.append(page)
             else:
                 left_out.append({"page": page, "file": name, "code": SAME_PHOTO, "same_as": inputs[same]})
-    return files, left_out
+    return files, inputs, left_out
 
 
 @bp.post("/hasil/<token>/kode")

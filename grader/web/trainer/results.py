@@ -73,7 +73,7 @@ def submission(sid: int):
     row = _sheet(sid)
     res = json.loads(row["result"]) if row["result"] else None
     db = get_db()
-    uploads = db.execute("SELECT position, filename FROM uploads WHERE submission_id=? ORDER BY position",
+    uploads = db.execute("SELECT position, filename, sent_in FROM uploads WHERE submission_id=? ORDER BY position",
                          (sid,)).fetchall()
     corrections = db.execute("SELECT field_id, value, previous, corrected_by, corrected_at FROM corrections "
                              "WHERE submission_id=? ORDER BY id DESC", (sid,)).fetchall()
