@@ -40,6 +40,8 @@ def test_logging_out_on_one_device_keeps_the_trainers_other_devices_logged_in(ap
     laptop, phone = app.test_client(), app.test_client()
     assert log_in(laptop).status_code == 302 and log_in(phone).status_code == 302
     log_out(phone)
+    said = phone.get("/trainer/masuk").get_data(as_text=True)       # where the other logins end, said at once
+    assert "Anda sudah keluar di perangkat ini" in said and "Keluar dari semua perangkat" in said
     assert is_let_in(laptop) and not is_let_in(phone)
     assert log_in(phone).status_code == 302 and is_let_in(phone)       # the same browser logs in again
 

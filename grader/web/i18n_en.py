@@ -252,6 +252,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Isi nama Anda (dicatat pada setiap koreksi).": "Fill in your name (it is recorded with every correction).",
     "Kata sandi salah.": "Wrong password.",
     "Keluar dari semua perangkat": "Log out on every device",
+    "Anda sudah keluar di perangkat ini. Perangkat lain yang masuk tetap masuk; untuk mengakhirinya, masuk lalu pilih "
+    "“Keluar dari semua perangkat” di bagian bawah halaman pelatih.":
+        "You are logged out on this device. Other devices logged in stay logged in; to end them, log in and choose "
+        "“Log out on every device” at the foot of the trainer page.",
     "Lupa keluar di komputer pinjaman, atau ponsel Anda hilang? Ini mengakhiri setiap sesi masuk pelatih di semua "
     "perangkat, termasuk yang ini; setiap pelatih masuk lagi dengan kata sandi pelatih.":
         "Forgot to log out on a borrowed computer, or lost your phone? This ends every trainer login on every "

@@ -35,7 +35,10 @@ def login():
 
 @bp.post("/keluar")
 def logout():
+    """This browser's login ends; the login page says so, and where the others end (a phone left logged in)."""
     log_out()
+    flash(_("Anda sudah keluar di perangkat ini. Perangkat lain yang masuk tetap masuk; untuk mengakhirinya, masuk "
+            "lalu pilih “Keluar dari semua perangkat” di bagian bawah halaman pelatih."), "ok")
     return redirect(url_for("trainer.login"))
 
 
