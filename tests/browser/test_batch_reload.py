@@ -94,9 +94,32 @@ def test_a_batch_answered_then_its_page_reloaded_sends_the_next_photos_as_a_new_
     # a sending unanswered (its page left before the answer), then the page opened anew and reloaded: a new form
     page.goto(exercise)
     unanswered = page.get_attribute(f"{FORM} input[name=client_token]", "value")
-    page.evaluate(f"sessionStorage.setItem('grader.unanswered:' + document.querySelector(\"{FORM}\").action, "
-                  f"'{unanswered}')")
+    remember(page, unanswered, seconds_ago=0)
     page.goto(exercise)
     page.reload()
     assert page.get_attribute(f"{FORM} input[name=client_token]", "value") != unanswered
+    ctx.close()
+
+
+def remember(page, token, *, seconds_ago):
+    """This tab remembering ``token`` as a sending left unanswered ``seconds_ago``, as the form's script does."""
+    page.evaluate(f"sessionStorage.setItem('grader.unanswered:' + document.querySelector(\"{FORM}\").action, "
+                  f"'{token} ' + (Date.now() - {seconds_ago * 1000}))")
+
+
+def test_a_sending_left_unanswered_longer_ago_than_the_tab_keeps_it_is_not_taken_back_by_a_reload(
+        browser, fake_live_server):
+    """The token is kept UNANSWERED_KEPT_S from its last sending: a reload then completes that batch; a reload the
+    next hour in the same tab (the next class) makes a new batch, not more of the last class's."""
+    from grader.web.trainer.batch_files import UNANSWERED_KEPT_S
+    srv = fake_live_server
+    ctx, page = trainer_page(browser, srv, PHONE)
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}")
+    assert page.get_attribute(FORM, "data-keep-token") == str(UNANSWERED_KEPT_S)
+    for seconds_ago, taken_back in ((UNANSWERED_KEPT_S - 60, True), (UNANSWERED_KEPT_S + 60, False)):
+        token = page.get_attribute(f"{FORM} input[name=client_token]", "value")
+        remember(page, token, seconds_ago=seconds_ago)
+        page.reload()
+        again = page.get_attribute(f"{FORM} input[name=client_token]", "value")
+        assert (again == token) == taken_back, (seconds_ago, token, again)
     ctx.close()

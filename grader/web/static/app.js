@@ -175,13 +175,16 @@
   // the token of a sending not answered yet, and the page reloaded takes it back (and says if that sending arrived,
   // data-arrived-before, linking its batch): sent again, it completes the batch it made. An answer forgets it (the
   // page opened, or the server's page written; not a failure the server says, e.g. a batch a full disk cut short),
-  // and so does the page opened anew rather than reloaded (the next class's photos are a new batch). No storage (a
-  // private window's errors): as without this.
+  // and so does the page opened anew rather than reloaded (the next class's photos are a new batch), and so does
+  // time: a token is kept data-keep-token seconds from its last sending (a reload the next hour is the next class).
+  // No storage (a private window's errors): as without this.
   var unanswered = function (form) {       // the form's token remembered by this tab: get, set, forget
-    var key = "grader.unanswered:" + form.action;
+    var key = "grader.unanswered:" + form.action, keptMs = (+form.dataset.keepToken || 0) * 1000;
     var use = function (f) { try { return f(window.sessionStorage) || null; } catch (e) { return null; } };
-    return { get: function () { return use(function (s) { return s.getItem(key); }); },
-             set: function (token) { use(function (s) { s.setItem(key, token); }); },
+    return { get: function () {
+               var kept = (use(function (s) { return s.getItem(key); }) || "").split(" ");   // "token sentAtMs"
+               return kept[0] && (!keptMs || Date.now() - (+kept[1] || 0) <= keptMs) ? kept[0] : null; },
+             set: function (token) { use(function (s) { s.setItem(key, token + " " + Date.now()); }); },
              forget: function () { use(function (s) { s.removeItem(key); }); } };
   };
   var reloaded = function () {
