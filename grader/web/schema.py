@@ -92,7 +92,7 @@ CREATE TABLE IF NOT EXISTS uploads (
                                                  -- pairs by file name within it only; NULL: not known (a trainee's,
                                                  -- a merge's or a split's, or stored before places were)
   sent_in TEXT,                                  -- a trainee's photo: the input it was chosen in, as its refusal
-                                                 -- names it (grader.web.trainee.photos.SENT_IN: the upload form's
+                                                 -- names it (grader.web.trainee.photos.sent_in_words: the upload form's
                                                  -- photo_1, photo_2; a result's "Foto ulang", retake; its "Foto
                                                  -- halaman 2" for a missing page, add_2); NULL: not known (a batch's,
                                                  -- or stored before it was kept)

@@ -132,7 +132,8 @@ class NewSheet:
     # a trainee's files sent with these that are not graded: {"page" (the input's), "file", "code", "message_id",
     # "message_en"}, said on the sheet's pages (submissions.left_out; grader.web.trainee.upload)
     left_out: tuple[dict, ...] = ()
-    # a trainee's photos: each one's input (uploads.sent_in, grader.web.trainee.photos.SENT_IN; None not known)
+    # a trainee's photos: each one's input (uploads.sent_in, worded by grader.web.trainee.photos.sent_in_words;
+    # None: not known)
     sent_in: tuple[str | None, ...] = ()
 
     def __post_init__(self) -> None:
