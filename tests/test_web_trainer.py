@@ -353,7 +353,24 @@ def test_class_counts_agree_and_trainee_numbers_sort_as_numbers(trainer, code):
     assert "Hasil kelas (2)" in page
     index = trainer.get("/trainer/").get_data(as_text=True)
     row = re.search(rf"<code>{code}</code>.*?</tr>", index, re.S).group(0)
-    assert re.findall(r'<td class="num">([^<]*)</td>', row)[1] == "2"          # pairs, sheets, mean
+    assert re.search(r'<td class="num" data-col="sheets"[^>]*>([^<]*)</td>', row).group(1) == "2"
+
+
+def test_the_list_of_exercises_names_each_ones_place_as_its_page_does(trainer, code, isolated_data_dir):
+    """Two exercises of one contest differ only by their code in the list: each shows where its polling station is
+    (from its key), as the exercise's page does; a key without a place shows none, not a stray ", TPS"."""
+    from grader.exercise.store import exercises_dir, load_key
+    key = load_key(code)
+    place = f"{key.raw['village']}, TPS&nbsp;{key.raw['tps']}"
+    index = trainer.get("/trainer/").get_data(as_text=True)
+    row = re.search(rf"<code>{code}</code>.*?</tr>", index, re.S).group(0)
+    assert f'<span class="place small muted">{place}</span>' in row
+    assert key.raw["village"] in trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+    path = exercises_dir() / code / "answer_key.json"
+    older = {k: v for k, v in json.loads(path.read_text()).items() if k not in ("village", "tps")}
+    path.write_text(json.dumps(older))
+    row = re.search(rf"<code>{code}</code>.*?</tr>", trainer.get("/trainer/").get_data(as_text=True), re.S).group(0)
+    assert "place" not in row and "TPS" not in row
 
 
 def test_a_partly_graded_sheet_in_a_batch_says_which_page_is_missing(app):
