@@ -373,6 +373,28 @@ def test_the_list_of_exercises_names_each_ones_place_as_its_page_does(trainer, c
     assert "place" not in row and "TPS" not in row
 
 
+def test_the_list_of_exercises_shows_the_newest_first_and_one_made_again_goes_to_the_top(trainer, code):
+    """Codes are in no order: the exercise a trainer just made (for today's class) is at the top, and so is one made
+    again with the same seed (the same code)."""
+    import os
+
+    from grader.exercise.store import exercises_dir
+    token = csrf_of(trainer, "/trainer/")
+    made = [trainer.post("/trainer/latihan", data={"csrf_token": token, "contest": "bupati", "pairs": "2",
+                                                   "seed": str(seed)}).location.rsplit("/", 1)[1] for seed in (7, 8)]
+    for age, made_code in enumerate(reversed([code, *made])):   # made one after another: code, then 7, then 8
+        key = exercises_dir() / made_code / "answer_key.json"
+        os.utime(key, (key.stat().st_atime, key.stat().st_mtime - 3600 * (age + 1)))
+
+    def listed() -> list[str]:
+        return re.findall(r"<code>([A-Z0-9]{6})</code>", trainer.get("/trainer/").get_data(as_text=True))
+
+    assert listed()[:3] == [made[1], made[0], code]
+    again = trainer.post("/trainer/latihan", data={"csrf_token": token, "contest": "bupati", "pairs": "2",
+                                                   "seed": "7"})
+    assert again.location.endswith(made[0]) and listed()[:3] == [made[0], made[1], code]
+
+
 def test_a_partly_graded_sheet_in_a_batch_says_which_page_is_missing(app):
     import json as _json
 

@@ -104,6 +104,15 @@ def load_key(code_or_path: str, *, base: Path | None = None) -> AnswerKey:
     return AnswerKey.from_json(data, source=str(p))
 
 
+def made_at(code: str, *, base: Path | None = None) -> float:
+    """When exercise ``code``'s key was last written (made, or made again with the same code): a timestamp; 0 for
+    one not found. The trainer's list shows the newest first."""
+    try:
+        return (exercises_dir(base) / code / KEY_NAME).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def list_exercises(*, base: Path | None = None) -> list[AnswerKey]:
     d = exercises_dir(base)
     out = []

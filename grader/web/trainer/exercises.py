@@ -65,11 +65,12 @@ def stored_sheets(db, code: str) -> int:
 @bp.get("/")
 def index():
     from grader.exercise.scenario import TRAPS
-    from grader.exercise.store import list_exercises
+    from grader.exercise.store import list_exercises, made_at
     from grader.sheet.schema import resolve_template
 
     spec = resolve_template(TEMPLATE_ID)
-    keys = list_exercises(base=_base())
+    # newest first: the exercise a trainer just made, for today's class, is at the top (codes are in no order)
+    keys = sorted(list_exercises(base=_base()), key=lambda k: made_at(k.exercise, base=_base()), reverse=True)
     db = get_db()
     counts = {k.exercise: class_summary(db, k.exercise) for k in keys}
     return render_template("trainer/index.html", keys=keys, counts=counts, spec=spec, traps=TRAPS,
