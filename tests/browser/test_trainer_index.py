@@ -96,3 +96,28 @@ def test_each_exercise_is_one_compact_block_on_a_phone_and_a_table_row_on_a_desk
     assert table.locator("[data-col=mean]").first.evaluate(
         "e => getComputedStyle(e, '::before').content") in ("none", "normal")
     ctx.close()
+
+
+def test_logging_out_on_every_device_from_a_phone_ends_the_other_browsers_login_too(browser, fake_live_server, shots):
+    """At the foot of the list, folded: the button does nothing until its box is ticked (a tap by mistake would log
+    out every trainer); then this phone lands on the login page saying so, and a laptop logged in before it is sent
+    to the login page at its next click."""
+    srv = fake_live_server
+    laptop_ctx, laptop = trainer_page(browser, srv, DESKTOP)
+    phone_ctx, phone = trainer_page(browser, srv, PHONE)
+    assert phone.url.endswith("/trainer/") and laptop.url.endswith("/trainer/")
+    phone.click("#keluar-semua summary")
+    button = phone.locator("#keluar-semua button[type=submit]")
+    assert button.is_visible()
+    shots(phone, "phone-trainer-logout-everywhere")
+    button.click()                                                    # the box not ticked: the browser stops it
+    assert phone.url.endswith("/trainer/") and phone.locator("#keluar-semua input[name=confirm]").evaluate(
+        "box => !box.validity.valid")
+    phone.check("#keluar-semua input[name=confirm]")
+    button.click()
+    phone.wait_for_url("**/trainer/masuk**")
+    assert "Anda sudah keluar dari semua perangkat" in phone.inner_text("main")
+    laptop.goto(srv["url"] + "/trainer/")
+    assert "/trainer/masuk" in laptop.url and laptop.locator("#password").is_visible()
+    laptop_ctx.close()
+    phone_ctx.close()
