@@ -61,7 +61,7 @@ def test_a_batch_whose_last_sheet_the_runner_fails_is_merged_and_complete(code, 
         end = time.time() + 10
         while not (status := client.get(page + ".json").get_json())["complete"] and time.time() < end:
             time.sleep(0.05)
-        job = app.extensions["grader.jobs"].status(row["job_id"])
+        job = wait_for_job(app.extensions["grader.jobs"], row["job_id"])     # (recorded after its sheet)
     finally:
         app.extensions["grader.jobs"].shutdown()
     assert row["error_code"] == ("internal_error" if "locked" in str(stop()) else "worker_crashed")
@@ -128,7 +128,7 @@ def test_a_job_the_runner_could_not_send_back_to_the_queue_is_sent_again_later(c
         assert unsent.wait(20)                               # the runner's write met the lock too
         lock.execute("ROLLBACK")                             # the lock is released
         row = wait_for(conn, sid, timeout=10)
-        status = runner.status(job)
+        status = wait_for_job(runner, job, timeout=10)          # (a job's outcome is recorded after its sheet's)
     finally:
         lock.close()
         runner.shutdown()
@@ -263,7 +263,7 @@ def test_a_job_recorded_done_whose_worker_then_raised_has_its_follow_up(code, mo
     try:
         page = batch_of(client, code, ["a_1.jpg", "b_1.jpg"])
         status = wait_until_complete(client, page)
-        job = app.extensions["grader.jobs"].status(raised[0])
+        job = wait_for_job(app.extensions["grader.jobs"], raised[0])
     finally:
         app.extensions["grader.jobs"].shutdown()
     assert status["complete"] and (status["done"], status["failed"]) == (2, 0)
@@ -297,7 +297,7 @@ def test_a_follow_up_that_fails_for_another_reason_fails_its_job_and_keeps_the_p
                                content_type="multipart/form-data")
             conn = connect(app.config["DATABASE"])
             row = wait_for(conn, 1, timeout=10)
-        job = runner.status(row["job_id"])
+        job = wait_for_job(runner, row["job_id"], timeout=10)
         photos = [Path(app.config["DATA_DIR"]) / r["path"] for r in conn.execute("SELECT path FROM uploads")]
         html = client.get(resp.location).get_data(as_text=True)
     finally:
@@ -345,7 +345,7 @@ def test_a_start_that_finds_the_database_locked_recovers_the_jobs_once_it_is_fre
         jobs.append(runner.submit("grade", {"submission_id": later}))      # (sent before the retry)
         for sid in (first, second, later):
             assert wait_for(conn, sid, timeout=10)["state"] == "done"
-        statuses = [runner.status(job) for job in jobs]
+        statuses = [wait_for_job(runner, job, timeout=10) for job in jobs]
         alone = [conn.execute("SELECT run_alone FROM jobs WHERE id=?", (job,)).fetchone()[0] for job in jobs]
     finally:
         lock.close()

@@ -14,7 +14,7 @@ import pytest
 
 from grader.web.jobs import MAX_ATTEMPTS, JobContext, JobRunner
 from grader.web.testing import jpeg_bytes, make_test_app
-from test_web_jobs import stored, wait_for
+from test_web_jobs import stored, wait_for, wait_for_job
 
 
 class SideBySidePipeline:
@@ -136,7 +136,7 @@ def test_a_photo_that_kills_its_worker_does_not_take_its_neighbour_down(code, tm
         row = wait_for(conn, culprit, timeout=90)
         assert row["state"] == "failed" and row["error_code"] == "worker_crashed"
         assert runner.status(bad).attempts == MAX_ATTEMPTS
-        assert runner.status(good).state == "done" and runner.status(good).attempts == 1
+        assert wait_for_job(runner, good).state == "done" and runner.status(good).attempts == 1
     finally:
         runner.shutdown(wait=False)
     (_, _, first_died), *alone = runs_of(log, "die_1.jpg")

@@ -49,7 +49,7 @@ def test_process_pool_grades_in_a_worker_process(code):
         conn = connect(app.config["DATABASE"])
         row = wait_for(conn, 1)
         assert row["state"] == "done" and row["score"] > 90
-        job = app.extensions["grader.jobs"].status(row["job_id"])
+        job = wait_for_job(app.extensions["grader.jobs"], row["job_id"])     # (recorded after its sheet)
         assert job.state == "done" and job.attempts == 1
     finally:
         app.extensions["grader.jobs"].shutdown()
@@ -267,7 +267,7 @@ def test_a_killed_worker_marks_its_item_failed(code, tmp_path):
         runner.submit("grade", {"submission_id": innocent})
         row = wait_for(conn, sid)
         assert row["state"] == "failed" and row["error_code"] == "worker_crashed"
-        assert runner.status(job).state == "failed" and runner.status(job).attempts == MAX_ATTEMPTS
+        assert wait_for_job(runner, job).state == "failed" and runner.status(job).attempts == MAX_ATTEMPTS
         assert wait_for(conn, innocent)["state"] == "done"          # its neighbour is not taken down with it
     finally:
         runner.shutdown(wait=False)

@@ -145,17 +145,22 @@ def test_every_interface_string_has_an_english_translation():
     from grader.web.i18n_en import EN
     root = Path(__import__("grader.web").web.__file__).parent
     missing = set()
-    for path in list(root.rglob("*.html")) + list(root.rglob("*.py")):
-        text = path.read_text()
-        for m in re.finditer(r"""_\(\s*(["'])((?:(?!\1).)*)\1""", text):
+    for path in root.rglob("*.html"):
+        for m in re.finditer(r"""_\(\s*(["'])((?:(?!\1).)*)\1""", path.read_text()):
             if m.group(2) not in EN:
                 missing.add((path.name, m.group(2)))
+    import ast
+    for path in root.rglob("*.py"):      # (parsed: a string written over several lines is one string)
+        for call in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(call, ast.Call) and getattr(call.func, "id", "") == "_" and call.args
+                    and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)
+                    and call.args[0].value not in EN):
+                missing.add((path.name, call.args[0].value))
     from grader.web.present import NOTE_LABELS, SECTION_TITLES, SEVERITY_LABELS, STATUS_LABELS
     for table in (NOTE_LABELS, SECTION_TITLES, SEVERITY_LABELS, STATUS_LABELS):
         missing |= {("present.py", v) for v in table.values() if v not in EN}
     # the error pages' words, translated through a name (``_(messages.get(code, ...))``), which the search above
     # does not see
-    import ast
     tree = ast.parse((root / "__init__.py").read_text())
     messages = next(n.value for n in ast.walk(tree) if isinstance(n, ast.Assign)
                     and getattr(n.targets[0], "id", "") == "messages")
