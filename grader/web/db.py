@@ -7,6 +7,8 @@ the workers can read and write at the same time.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -66,6 +68,21 @@ ADDED_COLUMNS = (
     ("submissions", "queue_priority", "INTEGER"),            # a request's priority, until its grading job is made
     ("uploads", "sent_in", "TEXT"),                          # the photo input a trainee chose a photo in
 )
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, taken at once (``BEGIN IMMEDIATE``: another writer waits for it, or it for them, rather
+    than either reading a state the other is changing). Committed when the block ends (also by ``return``), rolled
+    back on an error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def init_schema(conn: sqlite3.Connection) -> None:

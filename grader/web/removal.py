@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 import sqlite3
 from pathlib import Path
 
 from grader.exercise.store import KEY_NAME, REMOVED_MARK, exercises_dir, removed_exercises
-from grader.web.db import MERGING, REMOVED, now_iso
+from grader.web.db import MERGING, REMOVED, immediate, now_iso
 from grader.web.sheet_storing import submission_dir
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ def remove_sheet(conn: sqlite3.Connection, data_dir: Path, sid: int) -> list[int
     first, in one transaction; the files after it, so a crash between the two leaves files without a sheet
     (logged), never a sheet without its photos.
     """
-    with _immediate(conn):
+    with immediate(conn):           # (the merge step claims its batch by a write: it waits for us, or we see it)
         # (a merge reads the photos of its batch, and the single pages of its exercise's other batches)
         row = conn.execute("SELECT s.state, EXISTS (SELECT 1 FROM batches b WHERE b.merged=? AND (b.id = s.batch_id "
                            "OR b.exercise = s.exercise)) AS merging FROM submissions s WHERE s.id=?",
@@ -96,7 +95,7 @@ def remove_exercise(conn: sqlite3.Connection, data_dir: Path, code: str) -> list
     folder = exercises_dir(Path(data_dir)) / code
     key, mark = folder / KEY_NAME, folder / REMOVED_MARK
     # Holding the write lock, nothing can queue a sheet of it: once it is not busy here, the key can go.
-    with _immediate(conn):
+    with immediate(conn):
         if _busy(conn, code):
             return None
         try:
@@ -118,7 +117,7 @@ def remove_late_sheet(conn: sqlite3.Connection, data_dir: Path, sheet: sqlite3.R
     """A grading job's sheet whose exercise was removed after the upload passed its check (its key load said
     ``exercise_removed``): it goes too, the trainer removed the class. So does its batch, if it was recorded after
     the removal: it is retired as the class's other batches were (its skipped files' names go)."""
-    with _immediate(conn):
+    with immediate(conn):
         _tombstone(conn, [sheet["id"]])
         if sheet["batch_id"] is not None:
             _retire_batches(conn, "id=?", (sheet["batch_id"],))
@@ -136,7 +135,7 @@ def finish_removals(conn: sqlite3.Connection, data_dir: Path) -> int:
     """At startup: finish the exercise removals a crash cut short (sheets of a removed exercise still kept), and
     delete the folders left behind removed sheets, whose rows went first. Returns how many sheets had files left."""
     for code in removed_exercises(base=Path(data_dir)):
-        with _immediate(conn):
+        with immediate(conn):
             sheets = _tombstone_exercise(conn, code)
         if sheets:
             log.warning("finishing the removal of exercise %s: %d sheets", code, len(sheets))
@@ -180,20 +179,6 @@ def _retire_batches(conn: sqlite3.Connection, where: str, params: tuple) -> None
     skipped files' names."""
     conn.execute(f"UPDATE batches SET skipped='[]', client_token=NULL, removed_at=COALESCE(removed_at, ?) "
                  f"WHERE {where}", (now_iso(), *params))
-
-
-@contextmanager
-def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction, taken at once: the merge step claims its batch by a write, so it waits for us, or we
-    see its claim. Committed when the block ends (also by ``return``), rolled back on an error."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def _tombstone(conn: sqlite3.Connection, ids: list[int]) -> None:

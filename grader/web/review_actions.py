@@ -14,7 +14,7 @@ from grader.errors import GraderError
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import field_name, value_read
 from grader.web.corrections import apply_corrections, corrections_for, disputes_for, open_disputes
-from grader.web.db import REMOVED, connect, now_iso
+from grader.web.db import REMOVED, connect, immediate, now_iso
 from grader.web.grading import load_exercise_key, redraw, resolve_pipeline, store_result
 from grader.web.job_worker import JobContext
 from grader.web.sheet_storing import submission_dir
@@ -49,17 +49,11 @@ def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_re
     while True:
         corrections, disputes = corrections_for(conn, sid), disputes_for(conn, sid)
         new = apply_corrections(pipeline, base, corrections, key, disputes)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(conn):
             current = corrections_for(conn, sid) == corrections and disputes_for(conn, sid) == disputes
             # (only while the sheet is current: a merge or a split that replaced it meanwhile carried what was
             # stored over to the sheet replacing it, and a regrade was not to write the page back as 'done')
             stored = current and store_result(conn, sid, new, current_only=True)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
         if current:
             break
     if not stored:

@@ -22,7 +22,7 @@ import sqlite3
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from grader.web.db import ago_iso, now_iso
+from grader.web.db import ago_iso, immediate, now_iso
 
 log = logging.getLogger(__name__)
 #: a login's last use is written at most this often (seconds): a batch page polling every few seconds does not
@@ -85,21 +85,13 @@ def password_hash(db: sqlite3.Connection, password: str) -> str:
     if kept is not None and check_password_hash(kept["hash"], password):
         return kept["hash"]
     new_hash = generate_password_hash(password)
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(db):
         kept = db.execute("SELECT hash FROM trainer_password WHERE id = 1").fetchone()
         if kept is not None and check_password_hash(kept["hash"], password):
-            new_hash = kept["hash"]             # another process starting with the new password was first
-        else:
-            ended = end_all(db) if kept is not None else 0
-            db.execute("INSERT OR REPLACE INTO trainer_password (id, hash, set_at) VALUES (1, ?, ?)",
-                       (new_hash, now_iso()))
-            if kept is not None:
-                log.warning("the trainer password is not the one the server last started with: every trainer "
-                            "login is ended (%d), and trainers log in with the new one", ended)
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
+            return kept["hash"]                 # another process starting with the new password was first
+        ended = end_all(db) if kept is not None else 0
+        db.execute("INSERT OR REPLACE INTO trainer_password (id, hash, set_at) VALUES (1, ?, ?)", (new_hash, now_iso()))
+    if kept is not None:
+        log.warning("the trainer password is not the one the server last started with: every trainer login is "
+                    "ended (%d), and trainers log in with the new one", ended)
     return new_hash
