@@ -10,12 +10,14 @@ session's CSRF token, in the form field ``csrf_token`` or the header
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hmac
 import logging
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Flask, abort, current_app, g, make_response, redirect, request, session, url_for
@@ -43,6 +45,17 @@ class LoginCheckFailed(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+@contextlib.contextmanager
+def _answered_503(doing: str, message: str) -> Iterator[None]:
+    """A read or write of the logins that the database refuses: logged (``could not {doing}``) and raised as
+    :class:`LoginCheckFailed` with ``message``, the 503 page's words, rather than taken for logged out."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        log.error("could not %s in the database (answered 503): %s", doing, exc)
+        raise LoginCheckFailed(message) from exc
 
 
 def trainer_password_hash(configured: str | None, instance: Path, database: Path | str) -> str:
@@ -105,12 +118,9 @@ def _live_trainer() -> str | None:
     login_id = session.get(LOGIN_KEY)
     if not login_id:
         return None
-    try:
+    with _answered_503("check a trainer's login", "Server belum dapat memeriksa sesi masuk Anda. Tidak ada yang "
+                       "hilang: coba lagi sebentar lagi."):
         return trainer_sessions.live_trainer(get_db(), str(login_id), lifetime_s=_lifetime_s())
-    except sqlite3.Error as exc:
-        log.error("could not check a trainer's login in the database (answered 503): %s", exc)
-        raise LoginCheckFailed("Server belum dapat memeriksa sesi masuk Anda. Tidak ada yang hilang: "
-                               "coba lagi sebentar lagi.") from exc
 
 
 def trainer_shown() -> str | None:
@@ -128,11 +138,9 @@ def _lifetime_s() -> float:
 
 def log_in(name: str) -> None:
     """A new login for ``name`` in a fresh session (no fixation), keeping the CSRF token and the language."""
-    try:
+    with _answered_503("record a trainer's login", "Server belum dapat mencatat Anda masuk. Coba lagi sebentar "
+                       "lagi."):
         login_id = trainer_sessions.start(get_db(), name, lifetime_s=_lifetime_s())
-    except sqlite3.Error as exc:
-        log.error("could not record a trainer's login in the database (answered 503): %s", exc)
-        raise LoginCheckFailed("Server belum dapat mencatat Anda masuk. Coba lagi sebentar lagi.") from exc
     kept = {key: session[key] for key in (CSRF_FIELD, "lang") if session.get(key)}
     session.clear()
     session.permanent = True
@@ -146,12 +154,9 @@ def log_out() -> None:
     If the database refuses, the login stays whole and the trainer is told they are not logged out yet."""
     login_id = session.get(LOGIN_KEY)
     if login_id:
-        try:
+        with _answered_503("end a trainer's login", "Server belum dapat mengakhiri sesi masuk Anda, jadi Anda "
+                           "belum keluar. Coba lagi sebentar lagi."):
             trainer_sessions.end(get_db(), str(login_id))
-        except sqlite3.Error as exc:
-            log.error("could not end a trainer's login in the database (answered 503): %s", exc)
-            raise LoginCheckFailed("Server belum dapat mengakhiri sesi masuk Anda, jadi Anda belum keluar. "
-                                   "Coba lagi sebentar lagi.") from exc
     _forget_login()
 
 
@@ -160,12 +165,9 @@ def log_out_everywhere() -> None:
     trainer's), then this browser's cookie. If the database refuses, every login stays and the trainer is told that
     no device is logged out yet."""
     name = current_trainer()
-    try:
+    with _answered_503("end every trainer login", "Server belum dapat mengakhiri sesi masuk di semua perangkat, jadi "
+                       "belum ada perangkat yang keluar. Tidak ada yang hilang: coba lagi sebentar lagi."):
         ended = trainer_sessions.end_all(get_db())
-    except sqlite3.Error as exc:
-        log.error("could not end every trainer login in the database (answered 503): %s", exc)
-        raise LoginCheckFailed("Server belum dapat mengakhiri sesi masuk di semua perangkat, jadi belum ada "
-                               "perangkat yang keluar. Tidak ada yang hilang: coba lagi sebentar lagi.") from exc
     log.warning("trainer %r logged out on every device: trainer logins ended (this one included): %d", name, ended)
     _forget_login()
 
