@@ -28,16 +28,14 @@ UNANSWERED_KEPT_S = 30 * 60
 def batch_limits() -> dict[str, int]:
     """What a batch takes, in bytes: ``photo``, one photo (a loose one or one in a zip); ``pdf``, one PDF;
     ``zip``, one zip, which only the request's limit bounds (its photos are each held to ``photo``); ``request``,
-    all the files of one upload together (the app's limit on a batch, less :data:`BATCH_FORM_ROOM_BYTES`); and
-    ``unanswered_kept_s``, :data:`UNANSWERED_KEPT_S`.
+    all the files of one upload together (the app's limit on a batch, less :data:`BATCH_FORM_ROOM_BYTES`).
 
     :func:`collect_photos` skips a photo or a PDF past its limit, and the app refuses a request past its own (413). The
     batch input carries them (``_result.html``'s ``batch_limits_of``), so that the browser refuses first.
     """
     photo = current_app.config["MAX_PHOTO_BYTES"]
     request_bytes = current_app.config["MAX_CONTENT_LENGTH"] - BATCH_FORM_ROOM_BYTES
-    return {"photo": photo, "pdf": photo * PDF_PHOTOS, "zip": request_bytes, "request": request_bytes,
-            "unanswered_kept_s": UNANSWERED_KEPT_S}
+    return {"photo": photo, "pdf": photo * PDF_PHOTOS, "zip": request_bytes, "request": request_bytes}
 
 
 #: Why a zip found in a batch's zip is left out: (code, Indonesian, English).

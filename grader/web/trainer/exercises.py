@@ -14,6 +14,7 @@ from grader.web.db import REMOVED, get_db
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.trainer import bp
+from grader.web.trainer.batch_files import UNANSWERED_KEPT_S
 
 TEMPLATE_ID = "chasil-kwk"
 HANDOUT_DPI = 150
@@ -129,7 +130,8 @@ def exercise(code: str):
 
     contest = resolve_template(key.template).contest_names.get(key.contest, key.contest)
     return render_template("trainer/exercise.html", key=key, contest=contest, stats=stats, batches=batches,
-                           client_token=secrets.token_urlsafe(16), n_sheets=stored_sheets(db, key.exercise))
+                           client_token=secrets.token_urlsafe(16), keep_token_s=UNANSWERED_KEPT_S,
+                           n_sheets=stored_sheets(db, key.exercise))
 
 
 @bp.post("/latihan/<code>/hapus")
