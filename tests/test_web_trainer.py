@@ -395,6 +395,30 @@ def test_the_list_of_exercises_shows_the_newest_first_and_one_made_again_goes_to
     assert again.location.endswith(made[0]) and listed()[:3] == [made[0], made[1], code]
 
 
+def test_an_exercise_shows_its_traps_and_when_it_was_made_in_the_list_and_on_its_page(trainer, code):
+    """Two exercises of one contest, one with traps: the list and the exercise's page say which traps each has
+    (in the form's words) and when it was made, on the trainer's clock; one without traps shows no traps line."""
+    import os
+
+    from grader.exercise.store import exercises_dir
+    token = csrf_of(trainer, "/trainer/")
+    trapped = trainer.post("/trainer/latihan", data={"csrf_token": token, "contest": "bupati", "pairs": "2",
+                                                     "seed": "5", "trap": ["dptb", "damaged"]}).location.rsplit("/", 1)[1]
+    key = exercises_dir() / trapped / "answer_key.json"
+    os.utime(key, (1764740400, 1764740400))          # 2025-12-03 05:40 UTC = 12:40 WIB
+    index = trainer.get("/trainer/").get_data(as_text=True)
+    row = re.search(rf"<code>{trapped}</code>.*?</tr>", index, re.S).group(0)
+    assert '<span class="traps small">Jebakan: surat suara rusak, pemilih DPTb</span>' in row
+    assert '<span class="made small muted">dibuat 2025-12-03 12:40 WIB</span>' in row
+    plain = re.search(rf"<code>{code}</code>.*?</tr>", index, re.S).group(0)
+    assert "Jebakan" not in plain and "dibuat" in plain
+    page = trainer.get(f"/trainer/latihan/{trapped}").get_data(as_text=True)
+    assert "Jebakan: surat suara rusak, pemilih DPTb" in page and "dibuat 2025-12-03 12:40 WIB" in page
+    assert "Jebakan:" not in trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+    english = trainer.get("/trainer/?lang=en").get_data(as_text=True)
+    assert "Traps: damaged ballots, DPTb voters" in english and "made 2025-12-03 12:40 WIB" in english
+
+
 def test_a_partly_graded_sheet_in_a_batch_says_which_page_is_missing(app):
     import json as _json
 

@@ -293,6 +293,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "surat suara rusak": "damaged ballots",
     "pemilih DPTb": "DPTb voters",
     "kolom kosong (satu paslon)": "empty column (single pair)",
+    "dibuat {when}": "made {when}",
     "Kolom kosong hanya ada bila paslon tunggal: latihan ini dibuat dengan {n} paslon, bukan {chosen}.":
         "An empty column (kolom kosong) exists only where a single pair runs: this exercise was made with {n} pair, "
         "not {chosen}.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import random
 import secrets
+from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -63,6 +64,17 @@ def stored_sheets(db, code: str) -> int:
                       (code, REMOVED)).fetchone()[0]
 
 
+def trap_names() -> dict[str, str]:
+    """Each trap an exercise can be made with, in the trainer's words: the form that sets them and the pages that
+    show an exercise's traps name them alike."""
+    return {"damaged": _("surat suara rusak"), "dptb": _("pemilih DPTb"), "kolom_kosong": _("kolom kosong (satu paslon)")}
+
+
+def made_iso(stamp: float) -> str | None:
+    """A key's :func:`~grader.exercise.store.made_at` as a UTC ISO time for the ``waktu`` filter; None if unknown."""
+    return datetime.fromtimestamp(stamp, timezone.utc).replace(microsecond=0).isoformat() if stamp else None
+
+
 @bp.get("/")
 def index():
     from grader.exercise.scenario import TRAPS
@@ -70,11 +82,14 @@ def index():
     from grader.sheet.schema import resolve_template
 
     spec = resolve_template(TEMPLATE_ID)
+    keys = list_exercises(base=_base())
+    made = {k.exercise: made_at(k.exercise, base=_base()) for k in keys}
     # newest first: the exercise a trainer just made, for today's class, is at the top (codes are in no order)
-    keys = sorted(list_exercises(base=_base()), key=lambda k: made_at(k.exercise, base=_base()), reverse=True)
+    keys.sort(key=lambda k: made[k.exercise], reverse=True)
     db = get_db()
     counts = {k.exercise: class_summary(db, k.exercise) for k in keys}
     return render_template("trainer/index.html", keys=keys, counts=counts, spec=spec, traps=TRAPS,
+                           trap_names=trap_names(), made={c: made_iso(t) for c, t in made.items()},
                            held=held_uploads(db))
 
 
@@ -119,6 +134,8 @@ def exercise_new():
 
 @bp.get("/latihan/<code>")
 def exercise(code: str):
+    from grader.exercise.store import made_at
+
     key = get_key(code)
     db = get_db()
     stats = class_summary(db, key.exercise, queue=True)
@@ -130,6 +147,7 @@ def exercise(code: str):
 
     contest = resolve_template(key.template).contest_names.get(key.contest, key.contest)
     return render_template("trainer/exercise.html", key=key, contest=contest, stats=stats, batches=batches,
+                           trap_names=trap_names(), made=made_iso(made_at(key.exercise, base=_base())),
                            client_token=secrets.token_urlsafe(16), keep_token_s=UNANSWERED_KEPT_S,
                            n_sheets=stored_sheets(db, key.exercise))
 
