@@ -1811,3 +1811,20 @@ def test_a_trainee_who_typed_no_name_still_sees_their_earlier_unnamed_attempts(c
     assert "Percobaan sebelumnya" in html
     table = html.split("Percobaan sebelumnya")[1].split("</table>")[0]
     assert len(re.findall(r"<tr><td>", table)) == 2            # the earlier unnamed one, and "Sekarang"
+
+
+def test_a_refused_photos_card_says_the_other_page_is_kept(client, code):
+    """Phone walk-through: page 1 refused as blurry beside a page 2 that was read. The card said "Foto perlu diulang"
+    and nothing of page 2, so a trainee told to retake sent both photos again from the upload form (its "Kirim lembar
+    lain" button is right below). The card says page 2 is kept and graded, and that retaking this one is enough; a
+    sending whose every photo was refused says nothing of the kind."""
+    resp = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes()), ("017_2.jpg", OTHER_PHOTO)])
+    [card] = _refusal_cards(client.get(resp.location).get_data(as_text=True))
+    assert "Foto halaman 2 sudah tersimpan dan dinilai di bawah; tidak perlu dikirim lagi. Cukup foto ulang yang ini." \
+        in card
+    [english] = _refusal_cards(client.get(resp.location + "?lang=en").get_data(as_text=True))
+    assert "The photo of page 2 is stored and graded below" in english
+    client.get("/?lang=id")
+    alone = upload(client, code=code, trainee="018", photos=[("018_1_blur.jpg", jpeg_bytes(color="#fafafa"))])
+    [card] = _refusal_cards(client.get(alone.location).get_data(as_text=True))
+    assert "sudah tersimpan" not in card
