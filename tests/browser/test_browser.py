@@ -317,7 +317,15 @@ def test_trainee_disputes_a_misread_on_a_phone(browser, fake_live_server, shots,
     assert f"(isian {WRONG_FIELD}, " in row.locator("summary").aria_snapshot()
     assert row.locator("summary .visually-hidden").bounding_box()["width"] <= 1
     row.locator("summary").click()
-    row.locator("input[name=written]").fill(str(load_key(fake_live_server["code"]).fields[WRONG_FIELD]))   # misread
+    # the box's hint, "yang saya tulis", shown whole (it read "yang say" at 5.2rem), the button beside it on screen
+    said = row.locator("input[name=written]")
+    hint, room = said.evaluate("""el => { const s = getComputedStyle(el), c = document.createElement('canvas').getContext('2d');
+        c.font = s.font; return [c.measureText(el.placeholder).width,
+                                 el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)]; }""")
+    assert hint <= room, (hint, room)
+    button = row.locator("button[type=submit]").bounding_box()
+    assert button["x"] + button["width"] <= PHONE["width"]
+    said.fill(str(load_key(fake_live_server["code"]).fields[WRONG_FIELD]))   # the key's value: we misread it
     row.locator("button[type=submit]").click()
     page.wait_for_selector(f"text=Isian {WRONG_FIELD} tidak dihitung salah")
     row = page.locator(f"tr[id='f-{WRONG_FIELD}']")
