@@ -79,6 +79,7 @@ def test_a_correction_and_a_dispute_stored_just_before_a_crash_are_in_the_score_
     log_in(trainer)
     before, _ = sheet(app)
     right = load_key(code).fields[REVIEW_FIELD]
+    said = str(load_key(code).fields[WRONG_FIELD])        # what the key says: the trainee wrote it, we misread it
 
     def cut(*a, **k):
         raise PowerCut()
@@ -86,19 +87,19 @@ def test_a_correction_and_a_dispute_stored_just_before_a_crash_are_in_the_score_
         m.setattr(review_actions, "_regrade_stored", cut)
         with pytest.raises(PowerCut):
             trainee.post(page + "/sanggah", data={"csrf_token": csrf_of(trainee, page), "field": WRONG_FIELD,
-                                                  "written": "5"})
+                                                  "written": said})
         with pytest.raises(PowerCut):
             trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"),
                                                             "field": REVIEW_FIELD, "value": str(right)})
     assert sheet(app)[0]["score"] == before["score"]               # (the crash: stored, not yet in the score)
     app = restart()
     row, fields = sheet(app)
-    assert fields[WRONG_FIELD]["status"] == "review" and fields[WRONG_FIELD]["trainee_says"] == "5"
+    assert fields[WRONG_FIELD]["status"] == "review" and fields[WRONG_FIELD]["trainee_says"] == said
     assert fields[REVIEW_FIELD]["value"] == right and fields[REVIEW_FIELD]["corrected_by"] == "Ibu Sari"
     assert row["score"] == 100 > before["score"]
     trainer = app.test_client()
     log_in(trainer)
-    assert "Disanggah peserta: menulis 5" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert f"Disanggah peserta: menulis {said}" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     caplog.clear()
     restart()                                      # settled: the next start regrades nothing
     assert "regrading it" not in caplog.text

@@ -124,15 +124,17 @@ def test_one_name_for_one_thing_in_english():
 
 def test_a_disputes_flashes_name_the_entry_in_english(client, code):
     from grader.web.testing import WRONG_FIELD
+    from grader.exercise.store import load_key
+    said = str(load_key(code).fields[WRONG_FIELD])        # the key's: the trainee wrote it, we misread it
     resp = client.post("/?lang=en", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ann",
                                           "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
                        content_type="multipart/form-data")
     done = client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
-                                                         "written": "5"})
+                                                         "written": said})
     html = client.get(done.location).get_data(as_text=True)
     assert f"Thank you. Entry {WRONG_FIELD} will not count as wrong until a trainer has checked it." in html
     again = client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
-                                                          "written": "5"})
+                                                          "written": said})
     html = client.get(again.location).get_data(as_text=True)
     assert f"Entry {WRONG_FIELD} is already disputed" in html and f"{WRONG_FIELD}: Entry" not in html
 

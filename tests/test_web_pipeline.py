@@ -46,10 +46,11 @@ def test_trainee_upload_graded_by_the_real_pipeline_then_corrected_by_a_trainer(
     # The trainee disputes a field the real grader called blank: it goes to review; the trainer's
     # correction of II.1 is kept through that regrade.
     page = resp.location
-    client.post(f"{page}/sanggah", data={"csrf_token": csrf_of(client), "field": "II.2", "written": "300"})
+    said = str(load_key(code).fields["II.2"])          # what the key says: the trainee wrote it, the reader saw none
+    client.post(f"{page}/sanggah", data={"csrf_token": csrf_of(client), "field": "II.2", "written": said})
     html = client.get(page).get_data(as_text=True)
     row = re.search(r'id="f-II.2".*?</tr>', html, re.S).group(0)
-    assert "Perlu dicek" in row and "menulis <b>300</b>" in row
+    assert "Perlu dicek" in row and f"menulis <b>{said}</b>" in row
     row = re.search(r'id="f-II.1".*?</tr>', html, re.S).group(0)
     assert "Benar" in row and "Ibu Sari" in row
 

@@ -988,7 +988,9 @@ def test_a_field_in_review_says_why(client, code):
 
 def test_a_trainee_disputes_a_wrong_field_and_the_trainer_settles_it(app, client, code):
     """'Not what I wrote' takes the field out of the score and into the trainer's queue; a correction settles it."""
+    from grader.exercise.store import load_key
     from grader.web.testing import WRONG_FIELD, log_in
+    said = str(load_key(code).fields[WRONG_FIELD])       # what the key says: the trainee wrote it, we misread it
 
     resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())])
     page = resp.location
@@ -997,11 +999,11 @@ def test_a_trainee_disputes_a_wrong_field_and_the_trainer_settles_it(app, client
     assert "Bukan ini yang saya tulis?" in html
     token = page.rsplit("/", 1)[1]
     got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client, page), "field": WRONG_FIELD,
-                                                       "written": "5"}, follow_redirects=True)
+                                                       "written": said}, follow_redirects=True)
     html = got.get_data(as_text=True)
     assert got.status_code == 200 and f"Isian {WRONG_FIELD} tidak dihitung salah" in html
     row = re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', html, re.S).group(0)
-    assert "Perlu dicek" in row and "menulis <b>5</b>" in row and "menunggu pelatih" in row
+    assert "Perlu dicek" in row and f"menulis <b>{said}</b>" in row and "menunggu pelatih" in row
     assert "Bukan ini yang saya tulis?" not in row                   # once is enough
     assert float(re.search(r'class="score"><b>(\d+)</b>', html).group(1)) > score_before
 
@@ -1016,18 +1018,17 @@ def test_a_trainee_disputes_a_wrong_field_and_the_trainer_settles_it(app, client
     assert "Isian II.1 tidak ditandai salah atau kosong" in got.get_data(as_text=True)
     # The same field again (a page opened before the first dispute): said as already disputed, stored once.
     got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
-                                                       "written": "5"}, follow_redirects=True)
+                                                       "written": said}, follow_redirects=True)
     assert f"Isian {WRONG_FIELD} sudah disanggah dan menunggu pelatih" in got.get_data(as_text=True)
     with app.app_context():
         from grader.web.db import get_db
         rows = get_db().execute("SELECT field_id, written FROM disputes").fetchall()
-    assert [(r["field_id"], r["written"]) for r in rows] == [(WRONG_FIELD, "5")]
+    assert [(r["field_id"], r["written"]) for r in rows] == [(WRONG_FIELD, said)]
 
     trainer = app.test_client()
     log_in(trainer)
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
-    assert f'value="{WRONG_FIELD}"' in queue and "Disanggah peserta: menulis 5" in queue
-    from grader.exercise.store import load_key
+    assert f'value="{WRONG_FIELD}"' in queue and f"Disanggah peserta: menulis {said}" in queue
     read = load_key(code).fields[WRONG_FIELD] + 1                   # the trainer sees we read it right
     trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"),
                                                     "field": WRONG_FIELD, "value": str(read)})
@@ -1608,9 +1609,11 @@ def test_a_dispute_and_a_correction_follow_their_page_into_the_completed_sheet(a
     wrong again, and out of the trainer's queue)."""
     import json as _json
 
+    from grader.exercise.store import load_key
     from grader.web.testing import WRONG_FIELD
+    said = str(load_key(code).fields[WRONG_FIELD])       # what the key says: the trainee wrote it, we misread it
     resp = upload(client, code=code, trainee="030", photos=[("fsolo_1.jpg", jpeg_bytes(color="#eeeeee"))])
-    client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD, "written": "5"})
+    client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD, "written": said})
     done = client.post(resp.location + "/lengkapi", data={"csrf_token": csrf_of(client),
                                                           "photo": (io.BytesIO(jpeg_bytes(color="#efefef")), "f_2.jpg")},
                        content_type="multipart/form-data")
@@ -1620,7 +1623,7 @@ def test_a_dispute_and_a_correction_follow_their_page_into_the_completed_sheet(a
         row = db.execute("SELECT id, result FROM submissions WHERE token=?", (done.location.rsplit("/", 1)[1],)).fetchone()
         disputes = db.execute("SELECT field_id, written FROM disputes WHERE submission_id=?", (row["id"],)).fetchall()
     field = next(f for f in _json.loads(row["result"])["fields"] if f["id"] == WRONG_FIELD)
-    assert field["status"] == "review" and [tuple(d) for d in disputes] == [(WRONG_FIELD, "5")]
+    assert field["status"] == "review" and [tuple(d) for d in disputes] == [(WRONG_FIELD, said)]
 
 
 def _form_tokens(html: str, action: str) -> list[str]:
@@ -1811,3 +1814,63 @@ def test_a_trainee_who_typed_no_name_still_sees_their_earlier_unnamed_attempts(c
     assert "Percobaan sebelumnya" in html
     table = html.split("Percobaan sebelumnya")[1].split("</table>")[0]
     assert len(re.findall(r"<tr><td>", table)) == 2            # the earlier unnamed one, and "Sekarang"
+
+
+def test_a_refused_photos_card_says_the_other_page_is_kept(client, code):
+    """Phone walk-through: page 1 refused as blurry beside a page 2 that was read. The card said "Foto perlu diulang"
+    and nothing of page 2, so a trainee told to retake sent both photos again from the upload form (its "Kirim lembar
+    lain" button is right below). The card says page 2 is kept and graded, and that retaking this one is enough; a
+    sending whose every photo was refused says nothing of the kind."""
+    resp = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes()), ("017_2.jpg", OTHER_PHOTO)])
+    [card] = _refusal_cards(client.get(resp.location).get_data(as_text=True))
+    assert "Foto halaman 2 sudah tersimpan dan dinilai di bawah; tidak perlu dikirim lagi. Cukup foto ulang yang ini." \
+        in card
+    [english] = _refusal_cards(client.get(resp.location + "?lang=en").get_data(as_text=True))
+    assert "The photo of page 2 is stored and graded below" in english
+    client.get("/?lang=id")
+    alone = upload(client, code=code, trainee="018", photos=[("018_1_blur.jpg", jpeg_bytes(color="#fafafa"))])
+    [card] = _refusal_cards(client.get(alone.location).get_data(as_text=True))
+    assert "sudah tersimpan" not in card
+
+
+def test_a_dispute_saying_a_number_other_than_the_keys_is_answered_at_once(app, client, code):
+    """Phone walk-through: I.A.4.P read "??4" where the key says 113; the trainee, who had written 114, disputed
+    with 114. The field went to review, out of the score: the sheet showed 100 / 100 "sementara" with "Terbaca 114,
+    Seharusnya 113" waiting for a trainer, for an entry that is wrong whatever was read. Such a dispute is answered at
+    once (the number written, the key's, and that the count is to be checked), nothing is stored and the score stays;
+    the key's value, in any way boxes write it, or nothing said, is a dispute as before."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import WRONG_FIELD
+    expected = load_key(code).fields[WRONG_FIELD]
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    token = page.rsplit("/", 1)[1]
+    html = client.get(page).get_data(as_text=True)
+    score = re.search(r'class="score"><b>(\d+)</b>', html).group(1)
+    got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client, page), "field": WRONG_FIELD,
+                                                       "written": f"X{expected + 4}"})
+    assert got.status_code == 303 and "#" not in got.location          # said at the top, where the page opens
+    html = client.get(got.location).get_data(as_text=True)
+    assert (f"Isian {WRONG_FIELD}: Anda menulis X{expected + 4}, padahal seharusnya {expected}, jadi isian ini tetap "
+            f"salah") in html
+    assert re.search(r'class="score"><b>(\d+)</b>', html).group(1) == score
+    row = re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', html, re.S).group(0)
+    assert "Salah" in row and "Bukan ini yang saya tulis?" in row
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT COUNT(*) FROM disputes").fetchone()[0] == 0
+    english = client.post(f"/hasil/{token}/sanggah?lang=en", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
+                                                                   "written": str(expected + 4)}, follow_redirects=True)
+    assert f"you wrote {expected + 4}, but it should be {expected}" in english.get_data(as_text=True)
+    client.get("/?lang=id")
+    # what the key says, written with a filler box, is a dispute: we misread it
+    done = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
+                                                        "written": f"X{expected}"}, follow_redirects=True)
+    assert f"Isian {WRONG_FIELD} tidak dihitung salah" in done.get_data(as_text=True)
+
+
+def test_the_number_a_dispute_says_is_read_as_boxes_mean_it():
+    from grader.web.trainee.dispute import written_number
+    assert [written_number(w, "digits") for w in ("X47", "x47", "-47", "047", "47", "XXX", "-", "")] == \
+        [47, 47, 47, 47, 47, 0, 0, None]
+    assert written_number("4X7", "digits") is None and written_number("abc", "digits") is None
+    assert written_number("-5", "tally") is None and written_number("12", "bubbles") == 12

@@ -174,6 +174,15 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto halaman {kept} sudah tersimpan dan dinilai di bawah; tidak perlu dikirim lagi. Tambahkan halaman {pages} "
     "di sini agar semua halaman dinilai bersama.": "The photo of page {kept} is stored and graded below; there is no "
     "need to send it again. Add page {pages} here to have all pages graded together.",
+    # a dispute saying a number other than the key's: the field is wrong whatever we read
+    "Isian {field}: Anda menulis {written}, padahal seharusnya {expected}, jadi isian ini tetap salah walaupun kami "
+    "salah membacanya. Tidak perlu dicek pelatih; periksa lagi hitungan Anda.": "Entry {field}: you wrote {written}, "
+    "but it should be {expected}, so the entry is wrong even if we misread it. There is nothing for a trainer to "
+    "check; go over your count again.",
+    # a refused photo's card, when the sending's other photos were read: a retake keeps them
+    "Foto halaman {pages} sudah tersimpan dan dinilai di bawah; tidak perlu dikirim lagi. Cukup foto ulang yang "
+    "ini.": "The photo of page {pages} is stored and graded below; there is no need to send it again. Just retake "
+    "this one.",
     "Halaman {page} belum dinilai ({file}).": "Page {page} was not graded ({file}).",
     "Foto yang sama ({file}) dipilih untuk halaman {first} dan halaman {page}, jadi hanya dinilai sekali.":
         "The same photo ({file}) was chosen for page {first} and page {page}, so it was graded once.",

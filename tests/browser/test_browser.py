@@ -245,14 +245,15 @@ def test_review_queue_starts_with_a_trainees_dispute_and_enter_goes_on_through_t
         from grader.web.db import get_db
         token = get_db().execute("SELECT token FROM submissions WHERE group_key='c'").fetchone()["token"]
     trainee = srv["app"].test_client()
+    key = load_key(code)
+    said = f"X{key.fields[WRONG_FIELD]}"              # the key's value, boxes filled: the trainee wrote it, we misread
     assert trainee.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(trainee, f"/hasil/{token}"),
-                                                         "field": WRONG_FIELD, "written": "54"}).status_code == 303
+                                                         "field": WRONG_FIELD, "written": said}).status_code == 303
     page.reload()
     items = page.locator("form[data-review-item]")
     assert items.count() == 4 and items.nth(0).get_attribute("data-field") == WRONG_FIELD
-    assert "Disanggah peserta: menulis 54" in items.nth(0).inner_text()
+    assert f"Disanggah peserta: menulis {said}" in items.nth(0).inner_text()
     shots(page, "desktop-trainer-review-dispute-first")
-    key = load_key(code)
     for i, value in enumerate([key.fields[WRONG_FIELD] + 1] + [key.fields[REVIEW_FIELD]] * 3):
         field = items.nth(i).locator("input[name=value]")
         assert field.evaluate("el => el === document.activeElement"), f"item {i} not focused"
@@ -307,6 +308,7 @@ def phone_result(browser, srv, tmp_path):
 
 def test_trainee_disputes_a_misread_on_a_phone(browser, fake_live_server, shots, tmp_path):
     """'Not what I wrote' on a wrong field: one tap opens it, the field leaves the score and waits for a trainer."""
+    from grader.exercise.store import load_key
     from grader.web.testing import WRONG_FIELD
     ctx, page = phone_result(browser, fake_live_server, tmp_path)
     row = page.locator(f"tr[id='f-{WRONG_FIELD}']")
@@ -315,7 +317,15 @@ def test_trainee_disputes_a_misread_on_a_phone(browser, fake_live_server, shots,
     assert f"(isian {WRONG_FIELD}, " in row.locator("summary").aria_snapshot()
     assert row.locator("summary .visually-hidden").bounding_box()["width"] <= 1
     row.locator("summary").click()
-    row.locator("input[name=written]").fill("5")
+    # the box's hint, "yang saya tulis", shown whole (it read "yang say" at 5.2rem), the button beside it on screen
+    said = row.locator("input[name=written]")
+    hint, room = said.evaluate("""el => { const s = getComputedStyle(el), c = document.createElement('canvas').getContext('2d');
+        c.font = s.font; return [c.measureText(el.placeholder).width,
+                                 el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)]; }""")
+    assert hint <= room, (hint, room)
+    button = row.locator("button[type=submit]").bounding_box()
+    assert button["x"] + button["width"] <= PHONE["width"]
+    said.fill(str(load_key(fake_live_server["code"]).fields[WRONG_FIELD]))   # the key's value: we misread it
     row.locator("button[type=submit]").click()
     page.wait_for_selector(f"text=Isian {WRONG_FIELD} tidak dihitung salah")
     row = page.locator(f"tr[id='f-{WRONG_FIELD}']")

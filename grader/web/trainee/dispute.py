@@ -1,20 +1,49 @@
 """A trainee's dispute of a field marked wrong or blank ("that is not what I wrote"): the field goes to review until
-a trainer checks it."""
+a trainer checks it. A dispute saying a number other than the key's is answered at once: the field is wrong
+whatever we read."""
 from __future__ import annotations
 
+import json
 import re
 
 from flask import current_app, flash, redirect, request, url_for
 
 from grader.errors import GraderError
 from grader.web.db import get_db
-from grader.web.review_actions import dispute_field
+from grader.web.review_actions import DISPUTABLE, dispute_field
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.present import field_name
 from grader.web.trainee import bp, get_submission
 
 FIELD_ID_RE = re.compile(r"^[A-Za-z0-9.]{1,40}$")
+BOXES_RE = re.compile(r"^[xX-]*([0-9]*)$")        # what boxes hold: fillers, then the digits ("X47", "-47", "XXX")
+
+
+def written_number(written: str, kind: str | None) -> int | None:
+    """The number a trainee says they wrote, as the boxes mean it ("X47" and "047" are 47, "XXX" is 0); None for
+    nothing said, or what is no number (left to :func:`dispute_field` to refuse)."""
+    if kind in ("bubbles", "tally"):                 # a count: digits only
+        return int(written) if written.isdigit() else None
+    m = BOXES_RE.match(written)
+    if not written or m is None:
+        return None
+    return int(m.group(1) or "0")
+
+
+def still_wrong(row, field_id: str, written: str):
+    """The key's value of ``field_id`` when what the trainee says they wrote differs from it: the field is wrong
+    whether or not we misread it, so a dispute would only take a real mistake out of the score (shown as "perlu
+    dicek", the sheet at 100) and cost a trainer's look. None otherwise (nothing said, or the key's value said)."""
+    if row["state"] != "done" or not row["result"]:
+        return None
+    field = next((f for f in json.loads(row["result"]).get("fields", []) if f.get("id") == field_id), None)
+    if field is None or field.get("status") not in DISPUTABLE or field.get("corrected_by"):
+        return None
+    said, expected = written_number(written, field.get("kind")), field.get("expected")
+    if said is None or not isinstance(expected, int) or isinstance(expected, bool) or said == expected:
+        return None
+    return expected
 
 
 @bp.post("/hasil/<token>/sanggah")
@@ -23,6 +52,13 @@ def dispute(token: str):
     row = get_submission(token)
     field_id = request.form.get("field", "")
     written = (request.form.get("written") or "").strip()[:20]
+    expected = still_wrong(row, field_id, written)
+    if expected is not None:
+        # (said at the top, as a refused dispute is: the field is still marked wrong, so nothing at it changes)
+        flash(_("Isian {field}: Anda menulis {written}, padahal seharusnya {expected}, jadi isian ini tetap salah "
+                "walaupun kami salah membacanya. Tidak perlu dicek pelatih; periksa lagi hitungan Anda.",
+                field=field_name(field_id), written=written, expected=expected), "error")
+        return redirect(url_for("trainee.result", token=token), code=303)
     try:
         dispute_field(get_db(), submission_id=row["id"], field_id=field_id, written=written,
                       data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"])

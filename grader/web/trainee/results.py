@@ -63,7 +63,8 @@ def result(token: str):
                            client_token=secrets.token_urlsafe(16),
                            image_url=image_urls(row), missing=sorted(missing), offers=page_offers(row, missing),
                            left_out=[] if replaced_by else left_out_of(row), folded=folded,
-                           kept=sorted(read_pages(res)) if missing else [])
+                           kept=sorted(read_pages(res)) if missing else [],
+                           pages_read=sorted(read_pages(res)) if res and replaced_by is None else [])
 
 
 @bp.get("/hasil/<token>/cetak")

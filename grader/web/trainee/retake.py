@@ -67,7 +67,7 @@ def _retake_refused(row, res: dict | None, uploads, exc: GraderError) -> str:
     """The result page again, saying why the retake was not taken."""
     return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, attempts=[],
                            client_token=secrets.token_urlsafe(16), retake_error=error_text(exc),
-                           image_url=image_urls(row))
+                           image_url=image_urls(row), pages_read=sorted(read_pages(res)) if res else [])
 
 
 def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, dict | None, set[int]]], *,
