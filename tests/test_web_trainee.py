@@ -1844,6 +1844,14 @@ def test_a_dispute_saying_a_number_other_than_the_keys_is_answered_at_once(app, 
     expected = load_key(code).fields[WRONG_FIELD]
     page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
     token = page.rsplit("/", 1)[1]
+    with app.app_context():       # the fake grading breaks a rule with this field: here its sum holds as read
+        from grader.web.db import get_db
+        db = get_db()
+        result = json.loads(db.execute("SELECT result FROM submissions WHERE token=?", (token,)).fetchone()[0])
+        for rule in result["rules"]:
+            rule["status"] = "ok"
+        db.execute("UPDATE submissions SET result=? WHERE token=?", (json.dumps(result), token))
+        db.commit()
     html = client.get(page).get_data(as_text=True)
     score = re.search(r'class="score"><b>(\d+)</b>', html).group(1)
     got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client, page), "field": WRONG_FIELD,
@@ -1866,6 +1874,24 @@ def test_a_dispute_saying_a_number_other_than_the_keys_is_answered_at_once(app, 
     done = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
                                                         "written": f"X{expected}"}, follow_redirects=True)
     assert f"Isian {WRONG_FIELD} tidak dihitung salah" in done.get_data(as_text=True)
+
+
+def test_a_dispute_of_a_field_in_a_broken_rule_goes_to_a_trainer_whatever_number_it_says(app, client, code):
+    """A rule broken on what we read may hold on what the trainee wrote (their total 114 = their parts, read 174):
+    a dispute saying a number other than the key's is then not answered at once, but stored, and the field and its
+    rule wait for a trainer, so our misread cannot charge the trainee with a broken sum meanwhile."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import WRONG_FIELD
+    said = str(load_key(code).fields[WRONG_FIELD] + 4)
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    token = page.rsplit("/", 1)[1]
+    assert "Surat suara diterima harus sama" in client.get(page).get_data(as_text=True)      # the rule is broken
+    done = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client, page), "field": WRONG_FIELD,
+                                                        "written": said}, follow_redirects=True)
+    assert f"Isian {WRONG_FIELD} tidak dihitung salah" in done.get_data(as_text=True)
+    with app.app_context():
+        from grader.web.db import get_db
+        assert [tuple(r) for r in get_db().execute("SELECT field_id, written FROM disputes")] == [(WRONG_FIELD, said)]
 
 
 def test_the_number_a_dispute_says_is_read_as_boxes_mean_it():

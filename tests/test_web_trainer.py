@@ -1558,8 +1558,10 @@ def test_a_dispute_racing_the_removal_of_its_exercise_does_not_bring_the_sheet_b
         return real_regrade(*a, **k)
 
     monkeypatch.setattr(fake, "regrade", regrade_while_the_trainer_removes)
+    from grader.exercise.store import load_key
+    said = str(load_key(code).fields[fake.WRONG_FIELD])      # (the key's value: a number that differs is no dispute)
     resp = trainee.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(trainee), "field": fake.WRONG_FIELD,
-                                                          "written": "5"}, follow_redirects=True)
+                                                          "written": said}, follow_redirects=True)
     assert resp.status_code == 410 or "sudah dihapus oleh pelatih" in resp.get_data(as_text=True)
     conn = _conn(app)
     row = conn.execute("SELECT state, trainee, result FROM submissions WHERE token=?", (token,)).fetchone()

@@ -34,11 +34,17 @@ def written_number(written: str, kind: str | None) -> int | None:
 def still_wrong(row, field_id: str, written: str):
     """The key's value of ``field_id`` when what the trainee says they wrote differs from it: the field is wrong
     whether or not we misread it, so a dispute would only take a real mistake out of the score (shown as "perlu
-    dicek", the sheet at 100) and cost a trainer's look. None otherwise (nothing said, or the key's value said)."""
+    dicek", the sheet at 100) and cost a trainer's look. None otherwise (nothing said, or the key's value said), and
+    for a field in a broken rule or a cross-check error: those were judged on what we read, which the trainee says
+    is not what they wrote (their sum may hold with it), so a trainer settles it, as any dispute."""
     if row["state"] != "done" or not row["result"]:
         return None
-    field = next((f for f in json.loads(row["result"]).get("fields", []) if f.get("id") == field_id), None)
+    result = json.loads(row["result"])
+    field = next((f for f in result.get("fields", []) if f.get("id") == field_id), None)
     if field is None or field.get("status") not in DISPUTABLE or field.get("corrected_by"):
+        return None
+    if any(field_id in r.get("fields", ()) and r.get("status") == "violated" for r in result.get("rules") or ()) or \
+            any(field_id in x.get("fields", ()) and x.get("severity") == "error" for x in result.get("findings") or ()):
         return None
     said, expected = written_number(written, field.get("kind")), field.get("expected")
     if said is None or not isinstance(expected, int) or isinstance(expected, bool) or said == expected:
