@@ -69,7 +69,7 @@ def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys, ca
     report = next((tmp_path / "feedback").glob(f"{sheet['trainee']}*-feedback.html")).read_text()
     assert "perlu diperbaiki" in report and code in report
     assert re.search(r"identitas dari (kode QR|nomor peserta di lembar|nama berkas)\)", report)   # in words
-    assert "· Dinilai" in report and "<th>Seharusnya</th>" in report
+    assert "· Status: Dinilai" in report and "<th>Seharusnya</th>" in report
     assert (tmp_path / "feedback" / sheet["trainee"] / "page2.jpg").exists()
 
 

@@ -926,7 +926,8 @@ def test_a_field_whose_sure_boxes_already_differ_from_the_key_is_wrong(chasil_sp
     assert f["status"] == "wrong" and NOTE_WRONG_BY_SURE_BOXES in f["notes"]
     assert f["read_as"] == "?" + text[1:]
     said = [x["message_id"] for x in res["top_fixes"]]
-    assert any(f"tertulis ?{text[1:]}, seharusnya {key.fields['I.A.1.L']}" in m for m in said), said
+    assert any(f"tertulis ?{text[1:]}, seharusnya {key.fields['I.A.1.L']}; ? = angka yang belum terbaca pasti."
+               in m for m in said), said                   # the "?" said, as a rule's message says it
     # a regrade (after a correction elsewhere) starts from the reader's review, and reaches the same verdict
     stored = {**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": []}
     again = regrade(stored, {"II.1": values["II.1"]}, key)
@@ -1216,3 +1217,16 @@ def test_a_stored_overwritten_finding_is_shown_in_todays_words_and_only_doubted_
     assert boxes_to_name({**field, "disputed_at": "2026-12-03"}) == []
     assert boxes_to_name({**field, "status": "wrong", "read_as": "??3"}) == []
     assert boxes_to_name({**field, "status": "ok"}) == []
+
+
+def test_a_fix_that_starts_with_its_fields_label_does_not_repeat_it_in_its_place():
+    """"4. Jumlah (1 + 2 + 3) (P): tertulis 114, seharusnya 113. (Halaman 1, I.A.4.P (4. Jumlah (1 + 2 + 3) (P)))"
+    said the label twice (trainee walk-through); the place keeps it when the message does not start with it."""
+    from grader.grading.summary import fix_as_worded_now
+    label = "4. Jumlah (1 + 2 + 3) (P)"
+    fix = {"message_id": f"{label}: tertulis 114, seharusnya 113.", "message_en": "4. Total (P): written 114, expected 113.",
+           "where": f"Halaman 1, I.A.4.P ({label})", "where_en": "Page 1, I.A.4.P (4. Total (P))"}
+    shown = fix_as_worded_now(fix)
+    assert (shown["where"], shown["where_en"]) == ("Halaman 1, I.A.4.P", "Page 1, I.A.4.P")
+    other = {"message_id": "Kotak depan dibiarkan kosong (I.A.3.J).", "where": "Halaman 1, I.A.3.J (3. Pemilih (J))"}
+    assert fix_as_worded_now(other)["where"] == other["where"]

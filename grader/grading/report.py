@@ -40,7 +40,7 @@ _TEMPLATE = """<!doctype html>
 <div class="score">{% if r.status == 'partial' %}—<small>/100 {{ t("belum lengkap", "incomplete") }}</small>{% else %}{{ score_text(r.score) }}<small>/100{% if r.counts.review or r.counts.unreadable %} {{ t("sementara", "provisional") }}{% endif %}</small>{% endif %}</div>
 <h1>{{ t("Umpan balik latihan C.Hasil", "C.Hasil practice feedback") }}</h1>
 <div>{{ t("Peserta", "Trainee") }}: <b>{{ r.trainee_name or r.trainee or '?' }}</b> ({{ t("identitas dari", "identity from") }} {{ word(source, r.identity_source) }}) ·
- {{ t("Kode latihan", "Exercise code") }}: <b>{{ r.exercise or '?' }}</b> · {{ word(status, r.status) }}</div>
+ {{ t("Kode latihan", "Exercise code") }}: <b>{{ r.exercise or '?' }}</b> · {{ t("Status", "Status") }}: {{ word(status, r.status) }}</div>
 <div>{% for k in ["ok", "wrong", "review", "blank", "unreadable"] %}{{ word(status, k) }} {{ r.counts[k] }}{{ " · " if not loop.last }}{% endfor %}</div>
 {% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="{{ t("Nomor dan nama yang ditulis", "Number and name as written") }}">{% endfor %}</div>{% endif %}
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ pick(p.refusal) }}</p>{% endfor %}

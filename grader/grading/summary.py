@@ -42,9 +42,15 @@ def _where(sheet: SheetLayout, field_id: str) -> dict:
 def fix_as_worded_now(fix: dict) -> dict:
     """A stored fix with today's words: one stored before ids were worded named a pair's tally or bubbles field by
     its code ("Halaman 2, IV.1.tally (Turus Paslon 1)", "isian kosong (IV.1.bubbles)"); as :func:`top_fixes` says it
-    now, "IV.1 turus", "IV.1 bulatan"."""
+    now, "IV.1 turus", "IV.1 bulatan". A place whose field's label the message already starts with does not say it
+    again ("4. Jumlah (P): tertulis 114, seharusnya 113. (Halaman 1, I.A.4.P)", not "... I.A.4.P (4. Jumlah (P))")."""
     worded = {k: field_names_in(fix[k], "en" if k.endswith("_en") else "id")
               for k in ("message_id", "message_en", "where", "where_en") if isinstance(fix.get(k), str)}
+    for message, where in (("message_id", "where"), ("message_en", "where_en")):
+        said, place = worded.get(message), worded.get(where)
+        label = said.partition(": ")[0] if said and ": " in said else None
+        if label and place and place.endswith(f" ({label})"):
+            worded[where] = place[:-len(label) - 3]
     return dict(fix, **worded)
 
 
@@ -89,8 +95,13 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
             parts_id = f" ({', '.join(marks[:-1])} dan {marks[-1]})"
             parts_en = f" ({', '.join(EN_MARK[m] for m in marks[:-1])} and {EN_MARK[marks[-1]]})"
         written = shown_value(f)
-        fixes.append({"message_id": f"{f['label']}: tertulis {written}, seharusnya {f['expected']}{parts_id}.",
-                      "message_en": f"{f['label_en']}: written {written}, expected {f['expected']}{parts_en}.",
+        # (what we read surely, "?" for a box we did not: say so, as a rule's message does)
+        unsure_id, unsure_en = ("; ? = angka yang belum terbaca pasti", "; ? = a digit not read for certain") \
+            if "?" in str(written) else ("", "")
+        fixes.append({"message_id": f"{f['label']}: tertulis {written}, seharusnya {f['expected']}{parts_id}"
+                                    f"{unsure_id}.",
+                      "message_en": f"{f['label_en']}: written {written}, expected {f['expected']}{parts_en}"
+                                    f"{unsure_en}.",
                       **_where(sheet, f["id"])})
     blanks = [f for f in fields if f["status"] == "blank"]
     if blanks:
