@@ -777,7 +777,27 @@ def test_correction_form_path_and_bad_values(trainer, code):
     assert "Isian NOPE tidak ada" in resp.get_data(as_text=True)
     resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": "",
                                                            "back": "/trainer/lembar/1"})
-    assert resp.status_code == 303 and resp.location == "/trainer/lembar/1"
+    assert resp.status_code == 303 and resp.location == "/trainer/lembar/1#f-II.3"
+
+
+def test_a_correction_on_the_sheet_page_lands_back_at_its_row(trainer, code):
+    """Walk-through (trainer): a correction made in the sheet page's table (IV.2, 3,450 px down at 1280 px, 8,000 on
+    a phone) reloaded the page at its top, and the trainer scrolled back down to see what it did and go on. It lands
+    at the row corrected, which the page has under that id; a value refused goes to the top, where its message is."""
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    token = csrf_of(trainer, "/trainer/")
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "V.B", "value": "7",
+                                                           "back": "/trainer/lembar/1"})
+    assert resp.status_code == 303 and resp.location == "/trainer/lembar/1#f-V.B"
+    assert 'id="f-V.B"' in trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    refused = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": "abc",
+                                                              "back": "/trainer/lembar/1"})
+    assert refused.status_code == 303 and refused.location == "/trainer/lembar/1"
+    # the queue's form (without the script) goes back to the queue, where the field is no longer listed
+    queue = f"/trainer/latihan/{code}/periksa"
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": "1",
+                                                           "back": queue})
+    assert resp.location == queue
 
 
 def test_a_correction_the_field_cannot_hold_is_refused_and_x_fills_as_on_the_form(app, trainer, code):

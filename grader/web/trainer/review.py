@@ -7,6 +7,7 @@ Enter saves and moves to the next field without a reload.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 
@@ -92,4 +93,8 @@ def correct(sid: int):
     back = request.form.get("back") or ""
     if not back.startswith("/trainer/"):
         back = url_for("trainer.submission", sid=sid)
+    if back == url_for("trainer.submission", sid=sid):
+        # back at the row just corrected (its new status, "✎ who"), not at the top of a sheet page 4,000 px (on a
+        # phone 9,000 px) above it; a refused value goes back to the top, where its message is
+        back += "#" + quote(f"f-{field_id}", safe=".-_")
     return redirect(back, code=303)
