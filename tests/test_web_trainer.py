@@ -567,6 +567,22 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     assert row["field_id"] == "V.B" and row["corrected_by"] == "Ibu Sari" and row["corrected_at"]
 
 
+def test_a_review_item_opens_its_whole_sheet_at_that_field(trainer, code):
+    """Walk-through (trainer): the queue showed one crop per field and the trainee's number as plain text. A crop of
+    "-21" whose 2 is the trainee's way of writing 7 cannot be told apart from the crop alone, and the sheet (the
+    trainee's other 7s, the marked page, the sums) was three pages away. The number links the sheet at that
+    field's row, in a new tab, so the queue keeps its place."""
+    from grader.web.testing import REVIEW_FIELD
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
+    link = re.search(rf'<a href="/trainer/lembar/1#f-{re.escape(REVIEW_FIELD)}" target="_blank" rel="noopener" '
+                     r'title="([^"]*)"><b>017</b></a>', queue)
+    assert link and link.group(1) == "Buka lembar 017 di tab baru", queue
+    assert f'id="f-{REVIEW_FIELD}"' in trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
+    assert 'title="Open sheet 017 in a new tab"' in english
+
+
 def test_a_crop_in_the_review_queue_is_named_by_its_fields_label_and_what_was_read(app, trainer, code):
     """Usability review (accessibility): a crop's alt text was only the field id ("V.B"). It names the field's label
     and what was read, in the page's language; a field with nothing read says so."""

@@ -50,6 +50,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     ),
     "Cetak umpan balik (1 halaman)": "Printable feedback (1 page)",
     "Simpan nilai {id}": "Save the value of {id}",
+    "Buka lembar {trainee} di tab baru": "Open sheet {trainee} in a new tab",
     "Foto terlalu besar: setiap foto paling besar {mb} MB. Kirim foto ponsel biasa.":
         "The photo is too large: each photo may be at most {mb} MB. Send an ordinary phone photo.",
     "Tertera pada soal. Boleh dikosongkan jika lembar Anda dicetak untuk latihan ini (kodenya ada di pojok lembar dan di kode QR).":
