@@ -430,6 +430,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "terbaca": "read",
     "keyakinan": "confidence",
     "Tidak ada isian yang perlu dicek.": "Nothing to review.",
+    "Selesai: semua isian di antrean ini sudah diperiksa.": "Done: every entry in this queue has been checked.",
+    "Isian di halaman ini sudah diperiksa. Isian lain yang kini perlu dicek: {n}.":
+        "The entries on this page are checked. Other entries that now need checking: {n}.",
+    "Muat ulang antrean": "Reload the queue",
     "Ketik angka saja (atau kosongkan untuk kotak kosong).": "Type digits only (or leave empty for a blank box).",
     "Koreksi {field} disimpan.": "Correction of {field} saved.",
     "Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.":

@@ -42,22 +42,22 @@ def parse_value(text: str | None) -> tuple[bool, int | None]:
     return False, None
 
 
-def review_items(exercise: str) -> list[dict]:
+def review_items(exercise: str) -> tuple[list[dict], int]:
     """The class's waiting fields: every trainee's disputes first (wherever their sheet is in the class), then
-    sheet by sheet, each sheet's in :func:`queue_order`; at most ``MAX_QUEUE``."""
+    sheet by sheet, each sheet's in :func:`queue_order`; at most ``MAX_QUEUE``, with how many wait in all."""
     db = get_db()
     sheets = latest_sheets(db, exercise, include_pending=False)
     items = [{"sid": row["id"], "trainee": row["trainee"] or row["group_key"], "name": row["trainee_name"], "field": f}
              for row, res in results_of(db, [r["id"] for r in sheets])
              for f in queue_order(res.get("fields") or [])]
-    return disputes_first(items, lambda it: it["field"])[:MAX_QUEUE]
+    return disputes_first(items, lambda it: it["field"])[:MAX_QUEUE], len(items)
 
 
 @bp.get("/latihan/<code>/periksa")
 def review(code: str):
     key = get_key(code)
-    items = review_items(key.exercise)
-    return render_template("trainer/review.html", key=key, items=items,
+    items, waiting_in_all = review_items(key.exercise)
+    return render_template("trainer/review.html", key=key, items=items, beyond=waiting_in_all - len(items),
                            disputed=sum(1 for it in items if it["field"].get("disputed_at")))
 
 
