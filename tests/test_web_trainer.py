@@ -591,6 +591,22 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     assert row["field_id"] == "V.B" and row["corrected_by"] == "Ibu Sari" and row["corrected_at"]
 
 
+def test_a_review_item_opens_its_whole_sheet_at_that_field(trainer, code):
+    """Walk-through (trainer): the queue showed one crop per field and the trainee's number as plain text. A crop of
+    "-21" whose 2 is the trainee's way of writing 7 cannot be told apart from the crop alone, and the sheet (the
+    trainee's other 7s, the marked page, the sums) was three pages away. The number links the sheet at that
+    field's row, in a new tab, so the queue keeps its place."""
+    from grader.web.testing import REVIEW_FIELD
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
+    link = re.search(rf'<a href="/trainer/lembar/1#f-{re.escape(REVIEW_FIELD)}" target="_blank" rel="noopener" '
+                     r'title="([^"]*)"><b>017</b></a>', queue)
+    assert link and link.group(1) == "Buka lembar 017 di tab baru", queue
+    assert f'id="f-{REVIEW_FIELD}"' in trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
+    assert 'title="Open sheet 017 in a new tab"' in english
+
+
 def test_a_crop_in_the_review_queue_is_named_by_its_fields_label_and_what_was_read(app, trainer, code):
     """Usability review (accessibility): a crop's alt text was only the field id ("V.B"). It names the field's label
     and what was read, in the page's language; a field with nothing read says so."""
@@ -801,7 +817,27 @@ def test_correction_form_path_and_bad_values(trainer, code):
     assert "Isian NOPE tidak ada" in resp.get_data(as_text=True)
     resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": "",
                                                            "back": "/trainer/lembar/1"})
-    assert resp.status_code == 303 and resp.location == "/trainer/lembar/1"
+    assert resp.status_code == 303 and resp.location == "/trainer/lembar/1#f-II.3"
+
+
+def test_a_correction_on_the_sheet_page_lands_back_at_its_row(trainer, code):
+    """Walk-through (trainer): a correction made in the sheet page's table (IV.2, 3,450 px down at 1280 px, 8,000 on
+    a phone) reloaded the page at its top, and the trainer scrolled back down to see what it did and go on. It lands
+    at the row corrected, which the page has under that id; a value refused goes to the top, where its message is."""
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    token = csrf_of(trainer, "/trainer/")
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "V.B", "value": "7",
+                                                           "back": "/trainer/lembar/1"})
+    assert resp.status_code == 303 and resp.location == "/trainer/lembar/1#f-V.B"
+    assert 'id="f-V.B"' in trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    refused = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": "abc",
+                                                              "back": "/trainer/lembar/1"})
+    assert refused.status_code == 303 and refused.location == "/trainer/lembar/1"
+    # the queue's form (without the script) goes back to the queue, where the field is no longer listed
+    queue = f"/trainer/latihan/{code}/periksa"
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": "1",
+                                                           "back": queue})
+    assert resp.location == queue
 
 
 def test_a_correction_the_field_cannot_hold_is_refused_and_x_fills_as_on_the_form(app, trainer, code):

@@ -50,6 +50,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     ),
     "Cetak umpan balik (1 halaman)": "Printable feedback (1 page)",
     "Simpan nilai {id}": "Save the value of {id}",
+    "Buka lembar {trainee} di tab baru": "Open sheet {trainee} in a new tab",
     "Foto terlalu besar: setiap foto paling besar {mb} MB. Kirim foto ponsel biasa.":
         "The photo is too large: each photo may be at most {mb} MB. Send an ordinary phone photo.",
     "Tertera pada soal. Boleh dikosongkan jika lembar Anda dicetak untuk latihan ini (kodenya ada di pojok lembar dan di kode QR).":
@@ -439,6 +440,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "terbaca": "read",
     "keyakinan": "confidence",
     "Tidak ada isian yang perlu dicek.": "Nothing to review.",
+    "Selesai: semua isian di antrean ini sudah diperiksa.": "Done: every entry in this queue has been checked.",
+    "Isian di halaman ini sudah diperiksa. Isian lain yang kini perlu dicek: {n}.":
+        "The entries on this page are checked. Other entries that now need checking: {n}.",
+    "Muat ulang antrean": "Reload the queue",
     "Ketik angka saja (atau kosongkan untuk kotak kosong).": "Type digits only (or leave empty for a blank box).",
     "Koreksi {field} disimpan.": "Correction of {field} saved.",
     "Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.":

@@ -466,6 +466,19 @@
   var review = document.querySelector("[data-review]");
   if (review) {
     var items = Array.prototype.slice.call(review.querySelectorAll("form[data-review-item]"));
+    // Per sheet, the fields its last regrade put in review that this page does not list: once every item is
+    // saved, the end says how many wait (with those past the queue's length) and offers the reload.
+    var unlisted = {}, end = review.querySelector("[data-review-end]");
+    var finish = function () {
+      var n = +(end.dataset.beyond || 0);
+      Object.keys(unlisted).forEach(function (sid) { n += unlisted[sid]; });
+      var text = end.querySelector("[data-review-end-text]"), reload = end.querySelector("[data-review-reload]");
+      items.forEach(function (f) { f.classList.remove("current"); });
+      end.hidden = false; reload.hidden = !n;
+      text.textContent = n ? text.dataset.moreText.replace("{n}", n) : text.dataset.doneText;
+      (n ? reload.querySelector("a") : end).focus();     // Enter on the link reloads: the keyboard goes on
+      end.scrollIntoView({ block: "center", behavior: "smooth" });
+    };
     var focus = function (i) {
       items.forEach(function (f, j) { f.classList.toggle("current", i === j); });
       if (items[i]) { var inp = items[i].querySelector("input[name=value]"); inp.focus(); inp.select();
@@ -506,10 +519,15 @@
                   }
                 });
                 var more = d.open.filter(function (id) { return id !== form.dataset.field && !here[id]; }).length;
+                unlisted[form.dataset.sid] = more;
                 if (more) { status.textContent += " · " + (more === 1 ? review.dataset.moreTextOne : review.dataset.moreText).replace("{n}", more);
                   status.parentNode.classList.add("status-below"); }
               }
-              var next = items.findIndex(function (f, j) { return j > i && !f.dataset.done; }); focus(next >= 0 ? next : i); }
+              // the next item not done, else one skipped above it, else the queue's end
+              var next = items.findIndex(function (f, j) { return j > i && !f.dataset.done; });
+              if (next < 0) { next = items.findIndex(function (f) { return !f.dataset.done; }); }
+              end.hidden = true;
+              if (next >= 0) { focus(next); } else { finish(); } }
             else { failed(d.message); }
           })
           .catch(function () { failed(review.dataset.failedText || "!"); });

@@ -7,6 +7,7 @@ Enter saves and moves to the next field without a reload.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 
@@ -41,22 +42,22 @@ def parse_value(text: str | None) -> tuple[bool, int | None]:
     return False, None
 
 
-def review_items(exercise: str) -> list[dict]:
+def review_items(exercise: str) -> tuple[list[dict], int]:
     """The class's waiting fields: every trainee's disputes first (wherever their sheet is in the class), then
-    sheet by sheet, each sheet's in :func:`queue_order`; at most ``MAX_QUEUE``."""
+    sheet by sheet, each sheet's in :func:`queue_order`; at most ``MAX_QUEUE``, with how many wait in all."""
     db = get_db()
     sheets = latest_sheets(db, exercise, include_pending=False)
     items = [{"sid": row["id"], "trainee": row["trainee"] or row["group_key"], "name": row["trainee_name"], "field": f}
              for row, res in results_of(db, [r["id"] for r in sheets])
              for f in queue_order(res.get("fields") or [])]
-    return disputes_first(items, lambda it: it["field"])[:MAX_QUEUE]
+    return disputes_first(items, lambda it: it["field"])[:MAX_QUEUE], len(items)
 
 
 @bp.get("/latihan/<code>/periksa")
 def review(code: str):
     key = get_key(code)
-    items = review_items(key.exercise)
-    return render_template("trainer/review.html", key=key, items=items,
+    items, waiting_in_all = review_items(key.exercise)
+    return render_template("trainer/review.html", key=key, items=items, beyond=waiting_in_all - len(items),
                            disputed=sum(1 for it in items if it["field"].get("disputed_at")))
 
 
@@ -92,4 +93,8 @@ def correct(sid: int):
     back = request.form.get("back") or ""
     if not back.startswith("/trainer/"):
         back = url_for("trainer.submission", sid=sid)
+    if back == url_for("trainer.submission", sid=sid):
+        # back at the row just corrected (its new status, "✎ who"), not at the top of a sheet page 4,000 px (on a
+        # phone 9,000 px) above it; a refused value goes back to the top, where its message is
+        back += "#" + quote(f"f-{field_id}", safe=".-_")
     return redirect(back, code=303)
