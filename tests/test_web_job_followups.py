@@ -354,3 +354,82 @@ def test_a_start_that_finds_the_database_locked_recovers_the_jobs_once_it_is_fre
     assert [(s.state, s.attempts) for s in statuses] == [("done", 2), ("done", 1), ("done", 1)]
     assert alone == [1, 0, 0]
     assert sorted(pipeline.runs) == ["a_1.jpg", "b_1.jpg", "slow_1.jpg"]     # each graded once
+
+
+def single_pages_of_a_batch(app, code, names) -> int:
+    """A trainer's batch of ``names`` (one page each) graded as single sheets, its merge not run yet; its id."""
+    import grader.web.page_merge as page_merge
+
+    client = app.test_client()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(page_merge, "merge_batch", lambda *a, **k: None)
+        batch_of(client, code, names)
+    conn = connect(app.config["DATABASE"])
+    try:
+        return conn.execute("SELECT id FROM batches").fetchone()["id"]
+    finally:
+        conn.close()
+
+
+def merged_twice_at_once(app, monkeypatch, batch_id, step: str) -> None:
+    """Run the claimed merge of ``batch_id`` as a refused merge resuming does, and, once it has read the batch's
+    pages, as the start's :func:`merge_finished_batches` does after resetting the claim: the second runs to its end
+    before the first stores what it read (the start's merge runs in the recovery's thread, the resumed one in the
+    runner's). ``step``: what the first has got to, ``store_submission`` (a merge) or ``store_sheets`` (a split)."""
+    import grader.web.page_merge as page_merge
+    from grader.web.db import MERGING
+
+    runner, real, ran = app.extensions["grader.jobs"], getattr(page_merge, step), []
+
+    def other_run_first(*args, **kwargs):
+        if not ran:
+            ran.append(1)
+            conn = connect(app.config["DATABASE"])
+            conn.execute(f"UPDATE batches SET merged={MERGING} WHERE id=?", (batch_id,))   # (reset, claimed again)
+            conn.close()
+            page_merge.merge_claimed_batch(runner, batch_id)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(page_merge, step, other_run_first)
+    conn = connect(app.config["DATABASE"])
+    conn.execute(f"UPDATE batches SET merged={MERGING} WHERE id=?", (batch_id,))
+    conn.close()
+    page_merge.merge_claimed_batch(runner, batch_id)
+    assert ran
+
+
+def sheets_and_photos(app) -> tuple[list, int]:
+    conn = connect(app.config["DATABASE"])
+    try:
+        sheets = [(r["state"], r["n"]) for r in conn.execute(
+            "SELECT state, (SELECT COUNT(*) FROM uploads u WHERE u.submission_id = s.id) AS n FROM submissions s "
+            "ORDER BY id")]
+    finally:
+        conn.close()
+    return sheets, len(list((app.config["DATA_DIR"] / "submissions").iterdir()))
+
+
+def test_a_batch_merged_twice_at_once_is_merged_once(code, monkeypatch):
+    """Review: at start, :func:`merge_finished_batches` resets the batches claimed for a merge and merges them; a merge
+    the database had refused, resuming then in the runner's thread, merged the same batch at the same time. Both
+    read the same single pages, and each stored a merged sheet of them: the trainee had two sheets, both graded. A
+    page is merged once now, whatever else merges it at the same time; the other run stores nothing (no photo left
+    behind)."""
+    app = make_test_app()
+    batch_id = single_pages_of_a_batch(app, code, ["qr-12-a_p1.jpg", "qr-12-b_p2.jpg"])
+    merged_twice_at_once(app, monkeypatch, batch_id, "store_submission")
+    sheets, folders = sheets_and_photos(app)
+    assert sheets == [("merged", 1), ("merged", 1), ("done", 2)]
+    assert folders == 3
+
+
+def test_a_pair_split_twice_at_once_is_split_once(code, monkeypatch):
+    """The same for a pair of two trainees' pages split by the merge step: split by both runs, it made four halves,
+    each graded, and two sheets of each trainee once merged again."""
+    from test_web_jobs import graded_pair_of_two_trainees
+
+    app = make_test_app()
+    batch_id, _ = graded_pair_of_two_trainees(app)
+    merged_twice_at_once(app, monkeypatch, batch_id, "store_sheets")
+    sheets, folders = sheets_and_photos(app)
+    assert [state for state, _ in sheets].count("merged") == 1 and len(sheets) == 3
+    assert folders == 3
