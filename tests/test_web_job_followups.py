@@ -277,7 +277,6 @@ def test_a_follow_up_that_fails_for_another_reason_fails_its_job_and_keeps_the_p
     "being graded" until a restart. Such an error would come again: the job is failed now, with the reason the page
     shows for a failure of the server (the photos are kept, "Coba proses lagi"), and the log has the traceback."""
     import logging
-    from pathlib import Path
 
     fake.failing_first(monkeypatch, 1, lambda: ZeroDivisionError("division by zero"))   # (tried again: a follow-up)
     app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, JOBS_RETRY_DELAY_S=0.05, JOBS_RECOVER=False)
@@ -285,27 +284,37 @@ def test_a_follow_up_that_fails_for_another_reason_fails_its_job_and_keeps_the_p
     real_later = runner._followups.later
 
     def later(seconds, fn, *args):
-        if getattr(fn, "__name__", "") == "dispatch":
+        if getattr(fn, "__name__", "") == "_dispatch_held":     # (the runner dispatching a job again)
             raise RuntimeError("can't start new thread")
         return real_later(seconds, fn, *args)
     monkeypatch.setattr(runner._followups, "later", later)
-    client = app.test_client()
-    try:
-        with caplog.at_level(logging.ERROR):
-            resp = client.post("/", data={"csrf_token": csrf_of(client), "code": code, "trainee": "017",
-                                          "photo_1": (io.BytesIO(jpeg_bytes()), "017_1.jpg")},
-                               content_type="multipart/form-data")
-            conn = connect(app.config["DATABASE"])
-            row = wait_for(conn, 1, timeout=10)
-        job = wait_for_job(runner, row["job_id"], timeout=10)
-        photos = [Path(app.config["DATA_DIR"]) / r["path"] for r in conn.execute("SELECT path FROM uploads")]
-        html = client.get(resp.location).get_data(as_text=True)
-    finally:
-        runner.shutdown()
+    with caplog.at_level(logging.ERROR):
+        row, job, photos, html = sent_until_it_ends(app, code)
     assert (row["state"], row["error_code"], job.state) == ("failed", "internal_error", "failed")
     assert photos and all(p.is_file() for p in photos)
     assert "Coba proses lagi" in html
     assert "can't start new thread" in caplog.text and "Traceback" in caplog.text
+
+
+def sent_until_it_ends(app, code) -> tuple:
+    """A trainee's sheet sent to ``app`` and graded (its runner shut down then): its row, its job's status, its
+    stored photos' paths and its page's HTML."""
+    from pathlib import Path
+
+    runner, client = app.extensions["grader.jobs"], app.test_client()
+    try:
+        resp = client.post("/", data={"csrf_token": csrf_of(client), "code": code, "trainee": "017",
+                                      "photo_1": (io.BytesIO(jpeg_bytes()), "017_1.jpg")},
+                           content_type="multipart/form-data")
+        conn = connect(app.config["DATABASE"])
+        row = wait_for(conn, 1, timeout=10)
+        job = wait_for_job(runner, row["job_id"], timeout=10)
+        photos = [Path(app.config["DATA_DIR"]) / r["path"] for r in conn.execute("SELECT path FROM uploads")]
+        html = client.get(resp.location).get_data(as_text=True)
+        conn.close()
+    finally:
+        runner.shutdown()
+    return row, job, photos, html
 
 
 class CountingPipeline:
@@ -354,3 +363,174 @@ def test_a_start_that_finds_the_database_locked_recovers_the_jobs_once_it_is_fre
     assert [(s.state, s.attempts) for s in statuses] == [("done", 2), ("done", 1), ("done", 1)]
     assert alone == [1, 0, 0]
     assert sorted(pipeline.runs) == ["a_1.jpg", "b_1.jpg", "slow_1.jpg"]     # each graded once
+
+
+def single_pages_of_a_batch(app, code, names) -> int:
+    """A trainer's batch of ``names`` (one page each) graded as single sheets, its merge not run yet; its id."""
+    import grader.web.page_merge as page_merge
+
+    client = app.test_client()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(page_merge, "merge_batch", lambda *a, **k: None)
+        batch_of(client, code, names)
+    conn = connect(app.config["DATABASE"])
+    try:
+        return conn.execute("SELECT id FROM batches").fetchone()["id"]
+    finally:
+        conn.close()
+
+
+def merged_twice_at_once(app, monkeypatch, batch_id, step: str) -> None:
+    """Run the claimed merge of ``batch_id`` as a refused merge resuming does, and, once it has read the batch's
+    pages, as the start's :func:`merge_finished_batches` does after resetting the claim: the second runs to its end
+    before the first stores what it read (the start's merge runs in the recovery's thread, the resumed one in the
+    runner's). ``step``: what the first has got to, ``store_submission`` (a merge) or ``store_sheets`` (a split)."""
+    import grader.web.page_merge as page_merge
+    from grader.web.db import MERGING
+
+    runner, real, ran = app.extensions["grader.jobs"], getattr(page_merge, step), []
+
+    def other_run_first(*args, **kwargs):
+        if not ran:
+            ran.append(1)
+            conn = connect(app.config["DATABASE"])
+            conn.execute(f"UPDATE batches SET merged={MERGING} WHERE id=?", (batch_id,))   # (reset, claimed again)
+            conn.close()
+            page_merge.merge_claimed_batch(runner, batch_id)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(page_merge, step, other_run_first)
+    conn = connect(app.config["DATABASE"])
+    conn.execute(f"UPDATE batches SET merged={MERGING} WHERE id=?", (batch_id,))
+    conn.close()
+    page_merge.merge_claimed_batch(runner, batch_id)
+    assert ran
+
+
+def sheets_and_photos(app) -> tuple[list, int]:
+    conn = connect(app.config["DATABASE"])
+    try:
+        sheets = [(r["state"], r["n"]) for r in conn.execute(
+            "SELECT state, (SELECT COUNT(*) FROM uploads u WHERE u.submission_id = s.id) AS n FROM submissions s "
+            "ORDER BY id")]
+    finally:
+        conn.close()
+    return sheets, len(list((app.config["DATA_DIR"] / "submissions").iterdir()))
+
+
+def test_a_batch_merged_twice_at_once_is_merged_once(code, monkeypatch):
+    """Review: at start, :func:`merge_finished_batches` resets the batches claimed for a merge and merges them; a merge
+    the database had refused, resuming then in the runner's thread, merged the same batch at the same time. Both
+    read the same single pages, and each stored a merged sheet of them: the trainee had two sheets, both graded. A
+    page is merged once now, whatever else merges it at the same time; the other run stores nothing (no photo left
+    behind)."""
+    app = make_test_app()
+    batch_id = single_pages_of_a_batch(app, code, ["qr-12-a_p1.jpg", "qr-12-b_p2.jpg"])
+    merged_twice_at_once(app, monkeypatch, batch_id, "store_submission")
+    sheets, folders = sheets_and_photos(app)
+    assert sheets == [("merged", 1), ("merged", 1), ("done", 2)]
+    assert folders == 3
+
+
+def test_a_pair_split_twice_at_once_is_split_once(code, monkeypatch):
+    """The same for a pair of two trainees' pages split by the merge step: split by both runs, it made four halves,
+    each graded, and two sheets of each trainee once merged again."""
+    from test_web_jobs import graded_pair_of_two_trainees
+
+    app = make_test_app()
+    batch_id, _ = graded_pair_of_two_trainees(app)
+    merged_twice_at_once(app, monkeypatch, batch_id, "store_sheets")
+    sheets, folders = sheets_and_photos(app)
+    assert [state for state, _ in sheets].count("merged") == 1 and len(sheets) == 3
+    assert folders == 3
+
+
+def putting_fails_for(monkeypatch, runner, job_ids, *, after: int = 0) -> list:
+    """``runner``'s queue raises a bug putting one of ``job_ids`` in it, past its first ``after`` times; returns the
+    ids it raised for."""
+    real_put, puts, raised = runner._queue.put, [], []
+
+    def put(job_id, priority):
+        if job_id in job_ids:
+            puts.append(job_id)
+            if puts.count(job_id) > after:
+                raised.append(job_id)
+                raise RuntimeError("a bug in the job queue")
+        return real_put(job_id, priority)
+    monkeypatch.setattr(runner._queue, "put", put)
+    return raised
+
+
+def test_a_job_the_runner_could_not_dispatch_again_is_failed_and_its_photos_kept(code, monkeypatch):
+    """Review: a job dispatched again by the runner (tried again after an unexpected error) whose dispatch failed
+    otherwise than the database refusing (a bug in the queue, memory short) was only logged: the job stayed queued
+    with nothing to send it to a worker, and the trainee's page said "being graded" until a restart (the sweep looks
+    only at sheets whose job is missing or finished). The job is failed now, as a failure of the server: the photos
+    are kept and the page offers "Coba proses lagi"."""
+    fake.failing_first(monkeypatch, 1, lambda: OSError("a read error"))        # (tried again: a follow-up)
+    app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, JOBS_RETRY_DELAY_S=0.05, JOBS_RECOVER=False)
+    raised = putting_fails_for(monkeypatch, app.extensions["grader.jobs"], [1], after=1)   # (its first put goes)
+    row, job, photos, html = sent_until_it_ends(app, code)
+    assert raised == [1]
+    assert (row["state"], row["error_code"], job.state) == ("failed", "internal_error", "failed")
+    assert photos and all(p.is_file() for p in photos)
+    assert "Coba proses lagi" in html
+
+
+def two_jobs(app, code) -> tuple[sqlite3.Connection, list[tuple[int, int]]]:
+    """Two stored sheets with a grading job each, the first running (claimed), the second queued: ``(sheet, job)``."""
+    conn, first = stored(app, code, "a_1.jpg")
+    _, second = stored(app, code, "b_1.jpg", jpeg_bytes(color="#eee"))
+    pairs = []
+    for sid, state in ((first, "running"), (second, "queued")):
+        job = conn.execute("INSERT INTO jobs(kind, payload, state, attempts, created_at) VALUES ('grade', ?, ?, ?, "
+                           "'x')", (f'{{"submission_id": {sid}}}', state, int(state == "running"))).lastrowid
+        conn.execute("UPDATE submissions SET job_id=?, state=? WHERE id=?", (job, state, sid))
+        pairs.append((sid, job))
+    return conn, pairs
+
+
+@pytest.mark.parametrize("stuck", [[], [4242]], ids=["stopped", "a_process_could_not_be_stopped"])
+def test_jobs_left_on_a_broken_pool_that_could_not_be_sorted_are_failed(code, monkeypatch, stuck):
+    """Review: settling the jobs left on a retired pool failed, before any was passed on, otherwise than the database
+    refusing (a bug): it was only logged, and the jobs stayed running or queued with nothing to run them, their
+    sheets "being graded" until a restart. Each is failed now, as a failure of the server (photos kept); but a job
+    running when a process of the pool could not be stopped is left for the next start, as it would have been."""
+    import grader.web.job_settling as job_settling
+
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, [(running_sheet, running), (queued_sheet, queued)] = two_jobs(app, code)
+
+    def sorting(*args, **kwargs):
+        raise RuntimeError("a bug in sorting the jobs")
+    monkeypatch.setattr(job_settling, "settle_jobs", sorting)
+    runner = JobRunner(context(app, "grader.web.testing"), mode="thread", workers=1, retry_delay_s=0.05)
+    try:
+        runner._followups.now(runner._carry_out, [running, queued], [], True, stuck, None)
+        states = {job: wait_for_job(runner, job, timeout=5).state for job in (running, queued)}
+        sheets = {sid: conn.execute("SELECT state, error_code FROM submissions WHERE id=?", (sid,)).fetchone()
+                  for sid in (running_sheet, queued_sheet)}
+    finally:
+        runner.shutdown()
+    assert states == {running: "running" if stuck else "failed", queued: "failed"}
+    assert tuple(sheets[queued_sheet]) == ("failed", "internal_error")
+    assert tuple(sheets[running_sheet]) == (("running", None) if stuck else ("failed", "internal_error"))
+
+
+def test_a_job_a_restart_could_not_dispatch_is_failed_and_the_others_run(code, monkeypatch):
+    """Review: at start, a job the restart's recovery could not dispatch (a bug, not the database refusing) raised
+    out of the recovery, leaving that job and those after it queued with nothing to dispatch them; the next request's
+    attempt would then take the jobs it had dispatched, running by then, for interrupted ones and run them twice at
+    once. That job is failed now (photos kept), and the others run, once."""
+    app = make_test_app(JOBS_RECOVER=False)
+    conn, [(first_sheet, first), (second_sheet, second)] = two_jobs(app, code)
+    runner = JobRunner(context(app, "grader.web.testing"), mode="thread", workers=1, retry_delay_s=0.05)
+    raised = putting_fails_for(monkeypatch, runner, [first])
+    try:
+        runner.recover()
+        statuses = [wait_for_job(runner, job, timeout=10) for job in (first, second)]
+        sheets = [wait_for(conn, sid, timeout=10) for sid in (first_sheet, second_sheet)]
+    finally:
+        runner.shutdown()
+    assert raised == [first]
+    assert [(s.state, s.error_code) for s in statuses] == [("failed", "internal_error"), ("done", None)]
+    assert [(r["state"], r["error_code"]) for r in sheets] == [("failed", "internal_error"), ("done", None)]

@@ -76,9 +76,9 @@ def settle_jobs(states: dict[int, str], *, jobs: list[int], refused: list[int], 
 class CrashSettling:
     """The part of :class:`grader.web.jobs.JobRunner` that settles a retired pool's jobs and recovers a restart's.
 
-    It uses the runner's ``ctx``, ``retry_delay_s``, ``_queue``, ``_closed``, ``_followups``, ``dispatch``, ``_pump``,
-    ``_try_again_later``, ``fail_unfinished``, ``_answer_lost`` and ``now``. Each job's step that may meet the
-    database locked is run with ``_followups.now``: tried again later on its own, never dropped, nor keeping the
+    It uses the runner's ``ctx``, ``retry_delay_s``, ``_queue``, ``_closed``, ``_followups``, ``_dispatch_held``,
+    ``_pump``, ``_try_again_later``, ``fail_unfinished``, ``_answer_lost`` and ``now``. Each job's step that may meet
+    the database locked is run with ``_followups.now``: tried again later on its own, never dropped, nor keeping the
     other jobs waiting (:mod:`grader.web.job_followups`)."""
 
     def _settle(self, pool: WorkerPool, stuck: list[int]) -> None:
@@ -98,16 +98,18 @@ class CrashSettling:
     def _carry_out(self, jobs: list[int], refused: list[int], broke: bool, stuck: list[int],
                    alone: int | None) -> None:
         """Read the jobs' states and give the suspects their attempt back (one write: if the database refuses it or
-        the read, nothing has changed, and this runs again later), then pass each job on."""
-        with closing(connect(self.ctx.database)) as conn:
-            rows = {r["id"]: r for r in conn.execute(
-                f"SELECT id, kind, state FROM jobs WHERE id IN ({','.join('?' * len(jobs + refused))})",
-                (*jobs, *refused))}
-            to = settle_jobs({j: r["state"] for j, r in rows.items()}, jobs=jobs, refused=refused, broke=broke,
-                             stuck=stuck, alone=alone)
-            if to.suspects:
-                conn.execute(f"UPDATE jobs SET state='queued', attempts=MAX(attempts - 1, 0), run_alone=1 WHERE id IN "
-                             f"({','.join('?' * len(to.suspects))}) AND state='running'", to.suspects)
+        the read, nothing has changed, and this runs again later), then pass each job on.
+
+        Another error before the jobs are passed on (a bug; memory short) would come again, and nothing else holds
+        them: each is failed for good, as a failure of the server, with its sheet (:meth:`_fail_unsettled`), rather
+        than left queued or running with nothing to run it, its sheet "being graded" until a restart."""
+        try:
+            to, rows = self._sort_left(jobs, refused, broke, stuck, alone)
+        except Exception as exc:
+            if database_refused(exc):
+                raise
+            self._fail_unsettled(jobs + refused, stuck, exc)
+            return
         if to.left:
             log.error("job(s) %s were running in grading worker process(es) %s that could not be stopped; they are "
                       "left running, for the next start", ", ".join(map(str, to.left)), ", ".join(map(str, stuck)))
@@ -121,15 +123,42 @@ class CrashSettling:
                         "is run again alone, to find the job that stops its worker", job_id, rows[job_id]["kind"],
                         f"beside job(s) {beside}" if beside else "not alone (the worker that died may have been idle)")
             self._queue.suspect(job_id)
-            self._followups.now(self.dispatch, job_id)
+            self._followups.now(self._dispatch_held, job_id)
         for job_id in to.again:
-            self._followups.now(self.dispatch, job_id)
+            self._followups.now(self._dispatch_held, job_id)
         for job_id in to.charged:
             log.warning("job %s (%s) had not started when its grading worker pool broke with no job running (a "
                         "worker could not start?): counted as an attempt", job_id, rows[job_id]["kind"])
             self._followups.now(self._try_again_later, job_id, WORKER_CRASHED)
         for job_id in to.refused:
             self._followups.now(self._try_again_later, job_id, INTERNAL_ERROR)
+
+    def _sort_left(self, jobs: list[int], refused: list[int], broke: bool, stuck: list[int],
+                   alone: int | None) -> tuple[Settlement, dict]:
+        """:func:`settle_jobs` on the jobs' states as stored, the suspects given their attempt back (the one write);
+        returns that and the jobs' rows (``id``, ``kind``, ``state``)."""
+        with closing(connect(self.ctx.database)) as conn:
+            rows = {r["id"]: r for r in conn.execute(
+                f"SELECT id, kind, state FROM jobs WHERE id IN ({','.join('?' * len(jobs + refused))})",
+                (*jobs, *refused))}
+            to = settle_jobs({j: r["state"] for j, r in rows.items()}, jobs=jobs, refused=refused, broke=broke,
+                             stuck=stuck, alone=alone)
+            if to.suspects:
+                conn.execute(f"UPDATE jobs SET state='queued', attempts=MAX(attempts - 1, 0), run_alone=1 WHERE id IN "
+                             f"({','.join('?' * len(to.suspects))}) AND state='running'", to.suspects)
+        return to, rows
+
+    def _fail_unsettled(self, jobs: list[int], stuck: list[int], exc: Exception) -> None:
+        """The jobs left on a retired pool could not be sorted (``exc``, not the database refusing): fail each for
+        good, as a failure of the server (``internal_error``), its sheet with it (photos kept, "Coba proses lagi"),
+        and its follow-up run (:meth:`fail_unfinished`). A job finished meanwhile is left as it is; so is one running
+        when a process of the pool could not be stopped (``stuck``: it may still write), for the next start."""
+        log.error("the job(s) %s left on a retired grading worker pool could not be settled (%r); they are failed, as "
+                  "a failure of the server (their photos are kept)%s", ", ".join(map(str, jobs)), exc,
+                  "; one running is left, for the next start: a process of the pool could not be stopped"
+                  if stuck else "", exc_info=exc)
+        for job_id in jobs:
+            self._followups.now(self.fail_unfinished, job_id, INTERNAL_ERROR, not stuck)
 
     @fails_its_job
     def _crashed_alone(self, job_id: int) -> None:
@@ -144,7 +173,7 @@ class CrashSettling:
         log.warning("job %s (%s) stopped its grading worker process while running alone (attempt %d of %d); it is "
                     "tried again alone", job_id, row["kind"], row["attempts"], MAX_ATTEMPTS)
         self._queue.suspect(job_id)
-        self._followups.later(self.retry_delay_s * row["attempts"], self.dispatch, job_id)
+        self._followups.later(self.retry_delay_s * row["attempts"], self._dispatch_held, job_id)
 
     def recover(self) -> tuple[int, int] | None:
         """After a restart: re-queue interrupted jobs (or fail them after MAX_ATTEMPTS) and dispatch the queue.
@@ -207,15 +236,16 @@ class CrashSettling:
         return [r["id"] for r in stuck if r["attempts"] >= MAX_ATTEMPTS], queued
 
     def _take_up(self, give_up: list[int], queued: list) -> tuple[int, int]:
-        """Fail the interrupted jobs past their attempts and dispatch the queued ones. Nothing here raises the
-        database's refusal (each failure is tried again on its own; a dispatch given its priority reads nothing):
-        :meth:`_requeue_interrupted` must not run again once it has gone through."""
+        """Fail the interrupted jobs past their attempts and dispatch the queued ones. Nothing here raises (each
+        failure is tried again on its own; a dispatch given its priority reads nothing, and one that fails otherwise
+        fails its job, :meth:`_dispatch_held`): :meth:`_requeue_interrupted` must not run again once it has gone
+        through (it would take the jobs sent to a worker since for interrupted ones, and run them twice at once)."""
         for job_id in give_up:
             self._followups.now(self.fail_unfinished, job_id, INTERRUPTED)
         for row in queued:
             if row["run_alone"]:
                 self._queue.suspect(row["id"])
-            self.dispatch(row["id"], row["priority"])
+            self._followups.now(self._dispatch_held, row["id"], row["priority"])
         if give_up or queued:
             log.warning("recovered jobs: %d re-dispatched (%d to run alone), %d marked failed", len(queued),
                         sum(row["run_alone"] for row in queued), len(give_up))

@@ -169,12 +169,31 @@ class JobRunner(CrashSettling):
             return
         if self._closed:                # shut down: the job stays queued in the database for the next start
             return
+        self._line_up(job_id, priority)
+        self._pump()
+
+    def _line_up(self, job_id: int, priority: int | None) -> None:
+        """Put ``job_id`` in the queue, with ``priority`` (None: its own, read from the database)."""
         if priority is None:
             with closing(connect(self.ctx.database)) as conn:
                 row = conn.execute("SELECT priority FROM jobs WHERE id=?", (job_id,)).fetchone()
             priority = row["priority"] if row else 0
         self._queue.put(job_id, priority)
-        self._pump()
+
+    @fails_its_job
+    def _dispatch_held(self, job_id: int, priority: int | None = None) -> None:
+        """:meth:`dispatch`, as a follow-up of the runner's (sending a job back, dispatching it again later, the
+        jobs left on a retired pool, those a restart interrupted): no request and no worker holds the job, so an error
+        putting it in the queue that is not the database refusing for now (a bug; memory short) fails it for good,
+        as a failure of the server, with its sheet (:func:`grader.web.job_followups.fails_its_job`), rather than leave
+        it queued with nothing to send it to a worker, its sheet "being graded" until a restart. An error once it is
+        in the queue, handing the queue's jobs on, is not this job's (it may be running already): logged, and the
+        next job to come back or be sent hands it on."""
+        if self.mode == "inline" or self._closed:
+            self.dispatch(job_id, priority)
+            return
+        self._line_up(job_id, priority)
+        self.now(self._pump)
 
     def _pump(self) -> None:
         """Hand the queue's jobs to the pool while it lets them go."""
@@ -237,7 +256,7 @@ class JobRunner(CrashSettling):
             finished = row is None and conn.execute("SELECT 1 FROM jobs WHERE id=? AND state IN ('done', 'failed')",
                                                     (job_id,)).fetchone() is not None
         if row is not None and row["attempts"] < MAX_ATTEMPTS:
-            self._followups.later(self.retry_delay_s * row["attempts"], self.dispatch, job_id)
+            self._followups.later(self.retry_delay_s * row["attempts"], self._dispatch_held, job_id)
             return
         if row is not None:
             self._followups.now(self.fail_unfinished, job_id, error)
@@ -302,7 +321,7 @@ class JobRunner(CrashSettling):
         self._queue.back(job_id)
         if future.cancelled():          # never started: shut down (queued for the next start), or its pool retired
             if not self._closed:
-                self._followups.submit(self.dispatch, job_id)
+                self._followups.submit(self._dispatch_held, job_id)
             return
         exc = future.exception()
         if exc is not None:
@@ -325,7 +344,7 @@ class JobRunner(CrashSettling):
         """Dispatch a job its worker put back in the queue (:data:`RETRY`) again, later each time it is tried."""
         job = self.status(job_id)
         if job is not None and job.state == "queued":
-            self._followups.later(self.retry_delay_s * max(1, job.attempts), self.dispatch, job_id)
+            self._followups.later(self.retry_delay_s * max(1, job.attempts), self._dispatch_held, job_id)
 
     def _log_failed(self, job_id: int) -> None:
         """Say in this process's log (the workers' own go to their stderr) that a job failed for good, and why: an
@@ -355,18 +374,19 @@ class JobRunner(CrashSettling):
         if row is not None:
             _after_hook(row["kind"])(json.loads(row["payload"]), self)
 
-    def fail_unfinished(self, job_id: int, error: tuple[str, str, str]) -> None:
+    def fail_unfinished(self, job_id: int, error: tuple[str, str, str], running: bool = True) -> None:
         """Mark a job its worker did not finish failed with ``error``, its item with it (the failure hook), and run its
         follow-up (:meth:`run_after`: a batch whose last sheet it was is merged): no worker will answer for it.
 
-        A job already finished is left as it is (its worker ran the hook, and its answer the follow-up). If the
+        A job already finished is left as it is (its worker ran the hook, and its answer the follow-up); so is one
+        running, unless ``running`` (not: it may be running in a process that could not be stopped). If the
         failure hook raises (the database locked past its timeout), the item is left marked running and the follow-up
         is not run here: the sweep fails the item with the job's reason, then runs it
         (:func:`grader.web.stranded.fail_left_running`). Either way the follow-up runs once."""
         with closing(connect(self.ctx.database)) as conn:
             row = conn.execute("UPDATE jobs SET state='failed', error_code=?, error_id=?, error_en=?, finished_at=? "
-                               "WHERE id=? AND state IN ('queued', 'running') RETURNING kind, payload",
-                               (*error, now_iso(), job_id)).fetchone()
+                               "WHERE id=? AND (state='queued' OR state='running' AND ?) RETURNING kind, payload",
+                               (*error, now_iso(), job_id, running)).fetchone()
         if row is not None:
             self._queue.clear(job_id)
             _, fail = _resolve(row["kind"])

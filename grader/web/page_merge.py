@@ -4,8 +4,9 @@ A batch's photos are graded one sheet each as they come (a chat export names nob
 graded, :func:`merge_batch` joins the single pages that the QR or a firmly read trainee number give to one
 trainee (across the exercise's batches), after :func:`split_contradicting_pairs` has undone pairs that file
 names made of two trainees' pages. A merged sheet is a new submission built from the stored photos, recorded
-in one transaction with its pages marked ``merged`` and their corrections carried over. At startup,
-:func:`merge_finished_batches` finishes what a crash left.
+in one transaction with its pages marked ``merged`` and their corrections carried over, and only if those pages are
+still single then: a page is merged (a pair split) once, however many runs of the merge read it at the same time
+(:func:`_replace`). At startup, :func:`merge_finished_batches` finishes what a crash left.
 """
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ def merge_finished_batches(runner) -> int:
         # a batch a crash cut short while its photos were stored: the same form sent again stores the rest into it
         # (the photos stored are grouped with the rest, not stored again)
         conn.execute("UPDATE batches SET client_token=NULL WHERE client_token LIKE ? || '%'", (STORING,))
-        # a merge a crash cut short is claimed again (it only touches sheets still single, so it resumes)
+        # a merge a crash cut short is claimed again (it only touches sheets still single, so it resumes; a refused
+        # merge of this process resuming meanwhile may run beside it: each page is replaced once, by one of them)
         conn.execute(f"UPDATE batches SET merged=0 WHERE merged={MERGING}")
         ids = [r["id"] for r in conn.execute(
             "SELECT id FROM batches b WHERE merged=0 AND NOT EXISTS (SELECT 1 FROM submissions s "
@@ -67,7 +69,7 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
     merge step pairs it by the number written on it. The pair is kept, marked ``merged``. Returns how many.
     """
     ctx = runner.ctx
-    jobs = []
+    jobs, split = [], 0
     for r in conn.execute(f"SELECT id, exercise, result FROM submissions s WHERE batch_id=? AND {_kept_sheets(2)}",
                           (batch_id,)).fetchall():
         result = json.loads(r["result"])
@@ -86,22 +88,51 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
 
         def replace_pair(c: sqlite3.Connection, new_ids: list[int]) -> None:
             # (with the halves, in one transaction: a crash between them would split the pair again)
+            _replace(c, [r["id"]], new_ids[0])
             for (name, _data), sid in zip(photos, new_ids):
                 page = page_of_file.get(name)
                 carry_over_reviews(c, [r["id"]], sid,
                                    [f["id"] for f in result.get("fields", []) if f.get("page") == page])
-            c.execute("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
-                      (new_ids[0], now_iso(), r["id"]))
-        new_ids = [new.id for new in store_sheets(conn, Path(ctx.data_dir), halves, then=replace_pair)]
+        try:
+            new_ids = [new.id for new in store_sheets(conn, Path(ctx.data_dir), halves, then=replace_pair)]
+        except AlreadyReplaced:
+            # changed since it was read: split by another run of the merge (its halves are graded, then merged with
+            # the batch's other pages by that run's next merge, as after this one's split), or graded again
+            if conn.execute("SELECT state FROM submissions WHERE id=?", (r["id"],)).fetchone()["state"] == "merged":
+                log.info("batch %s: sheet %s was split meanwhile by another run of its merge", batch_id, r["id"])
+                split += 1
+            continue
         log.info("batch %s: sheet %s paired by file name holds two trainees' pages; split into %s",
                  batch_id, r["id"], new_ids)
         jobs += new_ids
+        split += 1
     if jobs:
         # the merge runs again once these are graded (every new sheet is stored and queued before any runs)
         conn.execute("UPDATE batches SET merged=0 WHERE id=?", (batch_id,))
     for sid in jobs:
         queue_grading(conn, sid, priority=BATCH_PRIORITY, runner=runner)
-    return len(jobs) // 2
+    return split
+
+
+class AlreadyReplaced(Exception):
+    """Raised inside a merge's or a split's transaction (:func:`_replace`): a sheet it read as single is merged or
+    replaced already; its new sheet is not stored (the transaction is rolled back, its photos removed)."""
+
+
+def _replace(conn: sqlite3.Connection, old_ids: list[int], new_id: int) -> None:
+    """In the transaction storing ``new_id``: mark the sheets ``old_ids`` merged into it, if each is still a graded
+    sheet nothing replaced (:func:`_kept_sheets`); else raise :class:`AlreadyReplaced`.
+
+    Two runs of the merge of one batch may read the same single pages before either stores its merged sheet: at
+    start, :func:`merge_finished_batches` resets the batches claimed for a merge, while a merge the database refused
+    may be resuming in the job runner's thread (:func:`merge_claimed_batch`); or the merge of another batch of the
+    exercise takes the same page across batches. The store's ``BEGIN IMMEDIATE`` puts the two stores one after the
+    other, and this check makes the second store nothing: each page is merged once, into one sheet."""
+    marks = ",".join("?" * len(old_ids))
+    replaced = conn.execute(f"UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id IN "
+                            f"({marks}) AND state='done' AND superseded_by IS NULL", (new_id, now_iso(), *old_ids))
+    if replaced.rowcount != len(old_ids):
+        raise AlreadyReplaced(f"sheet(s) {old_ids} were merged or replaced meanwhile")
 
 
 def _holds_two_trainees(result: dict) -> bool:
@@ -146,7 +177,9 @@ def merge_claimed_batch(runner, batch_id: int) -> None:
 
     If the database refuses a step for now (locked past its timeout), the batch stays claimed and this is raised, to
     be run again: it resumes, as it only touches sheets still single, and nothing else claims the batch meanwhile
-    (released, it would be merged by nothing until the last sheet graded again or the next start). Another error
+    (released, it would be merged by nothing until the last sheet graded again or the next start) but the start's
+    :func:`merge_finished_batches`, which may run it beside this one: the two merge each page once (:func:`_replace`),
+    so running it twice, even at the same time, merges the batch as running it once does. Another error
     would come again: the batch is marked done as it is (its pages graded, single: the trainer sees them all, and
     the page says the batch is complete) and the error raised, to be logged."""
     with closing(connect(runner.ctx.database)) as conn:
@@ -193,12 +226,16 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
             continue
         named = next((r["trainee"] for r in group if is_named(r)), None)
         def replace_pages(c: sqlite3.Connection, new_id: int, group=group) -> None:
-            c.executemany("UPDATE submissions SET state='merged', superseded_by=?, updated_at=? WHERE id=?",
-                          [(new_id, now_iso(), r["id"]) for r in group])
+            _replace(c, [r["id"] for r in group], new_id)
             carry_over_reviews(c, [r["id"] for r in group], new_id)
-        new = store_submission(conn, Path(ctx.data_dir), files=files, source="batch", exercise=group[0]["exercise"],
-                               trainee=named, batch_id=batch_id, group_key=named or group[0]["group_key"],
-                               dedupe=False, then=replace_pages)
+        try:
+            new = store_submission(conn, Path(ctx.data_dir), files=files, source="batch",
+                                   exercise=group[0]["exercise"], trainee=named, batch_id=batch_id,
+                                   group_key=named or group[0]["group_key"], dedupe=False, then=replace_pages)
+        except AlreadyReplaced:
+            log.info("batch %s: sheets %s were merged meanwhile by another run of a merge", batch_id,
+                     [r["id"] for r in group])
+            continue
         log.info("batch %s: merged sheets %s of trainee %s into %s", batch_id, [r["id"] for r in group],
                  group[0]["trainee"], new.id)
         queue_grading(conn, new.id, priority=BATCH_PRIORITY, runner=runner)
