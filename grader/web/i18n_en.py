@@ -440,8 +440,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "terbaca": "read",
     "keyakinan": "confidence",
     "Tidak ada isian yang perlu dicek.": "Nothing to review.",
-    "Selesai: semua isian di antrean ini sudah diperiksa.": "Done: every entry in this queue has been checked.",
-    "Isian di halaman ini sudah diperiksa. Isian lain yang kini perlu dicek: {n}.":
+    "Selesai: semua isian di antrean ini sudah Anda cek.": "Done: every entry in this queue has been checked.",
+    "Isian di halaman ini sudah Anda cek. Isian lain yang kini perlu dicek: {n}.":
         "The entries on this page are checked. Other entries that now need checking: {n}.",
     "Muat ulang antrean": "Reload the queue",
     "Ketik angka saja (atau kosongkan untuk kotak kosong).": "Type digits only (or leave empty for a blank box).",

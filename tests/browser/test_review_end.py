@@ -33,7 +33,7 @@ def test_the_last_save_says_the_queue_is_done(browser, fake_live_server, tmp_pat
         wait_until(page, f"document.querySelectorAll('form[data-review-item]')[{i}].classList.contains('done')")
     wait_until(page, f"!document.querySelector('{END}').hidden")
     end = page.locator(END)
-    assert end.inner_text().strip() == "Selesai: semua isian di antrean ini sudah diperiksa. ✓"
+    assert end.inner_text().strip() == "Selesai: semua isian di antrean ini sudah Anda cek. ✓"
     assert page.locator("[data-review-reload]").is_hidden() and _focused(page) == "end"
     assert page.locator("form.current").count() == 0
     ctx.close()
