@@ -417,9 +417,23 @@ def test_the_grader_says_why_it_left_a_field_to_review_and_a_regrade_does_not_re
     res = grade_readings(sheet, readings, key)
     notes = {f["id"]: f["notes"] for f in res["fields"]}
     assert notes["I.A.1.L"] == ["not_sure_enough_for_wrong", "in_failing_rule_unsure"]
+    # which rules: the trainer's queue shows each with its terms as read, this field's marked (review walk-through:
+    # "a rule does not match" without saying which sent the trainer to the sheet)
+    from grader.web.present import doubting_rules
+    field = next(f for f in res["fields"] if f["id"] == "I.A.1.L")
+    failing = {r["id"] for r in res["rules"] if r["status"] == "not_checkable" and "I.A.1.L" in r["fields"]
+               and sum(values[f] for f in r["expression"].split(" = ")[0].split(" + ")) !=
+               sum(values[f] for f in r["expression"].split(" = ")[1].split(" + "))}
+    assert failing and set(field["doubted_by"]) == failing
+    assert all(not f["doubted_by"] for f in res["fields"] if f["id"] != "I.A.1.L")
+    row = next(r for r in doubting_rules(res, field) if r["terms"][0][0] == str(values["I.A.1.J"]))
+    assert row["terms"] == [(str(values["I.A.1.J"]), False), ("≠", False), (str(values["I.A.1.L"]), True), ("+", False),
+                            (str(values["I.A.1.P"]), False)]
+    assert row["text_id"] == next(r["text_id"] for r in res["rules"] if r["id"] in failing and "I.A.1.J" in r["fields"])
     stored = {"template": "chasil-kwk", "contest": ex.contest, "pairs": ex.pairs, **res}
     again = regrade(regrade(stored, {}, key), {}, key)
     assert [f["notes"] for f in again["fields"]] == [f["notes"] for f in res["fields"]]
+    assert [f["doubted_by"] for f in again["fields"]] == [f["doubted_by"] for f in res["fields"]]
 
 
 def test_a_trainer_correction_lets_context_back_up_the_neighbours(chasil_spec):

@@ -632,6 +632,32 @@ def test_a_crop_in_the_review_queue_is_named_by_its_fields_label_and_what_was_re
     assert re.findall(crop, queue) == [f"{REVIEW_FIELD} Isian {REVIEW_FIELD}: belum terbaca"]
 
 
+def test_a_review_item_put_in_doubt_by_a_failing_sum_shows_that_sum_as_read(app, trainer, code):
+    """Review walk-through: an item's reason was "aturan hitungan tidak cocok dan bacaan isian ini kurang yakin",
+    without which rule; the trainer opened the sheet to find it. The item shows the rule and its terms as read, the
+    reading in question marked: which of them is the misread one is a look at the crop away."""
+    import json
+    from grader.web.testing import REVIEW_FIELD
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    with app.app_context():
+        from grader.web.db import get_db
+        db = get_db()
+        res = json.loads(db.execute("SELECT result FROM submissions").fetchone()["result"])
+        values = {f["id"]: f["value"] for f in res["fields"]}
+        field = next(f for f in res["fields"] if f["id"] == REVIEW_FIELD)
+        field["doubted_by"] = ["valid_total"]
+        res["rules"].append({"id": "valid_total", "base_id": "valid_total", "severity": "error",
+                             "status": "not_checkable", "fields": ["V.C", "V.A", REVIEW_FIELD],
+                             "expression": f"V.C = V.A + {REVIEW_FIELD}", "text_id": "Jumlah suara (C = A + B)",
+                             "text_en": "Total votes (C = A + B)", "message_id": "", "message_en": ""})
+        db.execute("UPDATE submissions SET result=?", (json.dumps(res),))
+        db.commit()
+    said = f"Jumlah suara (C = A + B) · terbaca: {values['V.C']} ≠ {values['V.A']} + <mark>{values[REVIEW_FIELD]}</mark>"
+    assert said in trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
+    english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
+    assert f"Total votes (C = A + B) · read: {values['V.C']} ≠" in english
+
+
 def test_fields_waiting_for_a_trainer_are_said_to_need_checking_on_every_page(app, trainer, code):
     """Usability review: the class table's column "Dicek", the section badges "1 dicek pelatih" and the printed
     sheet's "Diperiksa pelatih 3" / "diperiksa pelatih (kotak ke-2)" read as already checked. A field in review
@@ -661,6 +687,24 @@ def test_fields_waiting_for_a_trainer_are_said_to_need_checking_on_every_page(ap
     sheet = trainer.get("/trainer/lembar/1?lang=en").get_data(as_text=True)
     assert '<span class="badge review">1 to check</span>' in sheet and "for the trainer to check" not in sheet
     assert 'class="review">To check (box 3)</td>' in trainer.get("/trainer/lembar/1/cetak?lang=en").get_data(as_text=True)
+
+
+def test_the_class_table_says_a_score_with_fields_still_to_check_is_provisional(app, trainer, code):
+    """Review walk-through: the class table showed 100 for a sheet with 9 fields waiting (a score counts only what is
+    graded), where the trainee's page says "sementara". The table says so too, until the last field is checked."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import REVIEW_FIELD
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])         # (its one field in review)
+
+    def score_cell(lang="id") -> str:
+        table = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
+        return re.search(r'<tr data-href="/trainer/lembar/1">.*?<td class="num">(.*?)</td>', table, re.S).group(1)
+
+    assert score_cell().endswith('<br><span class="muted small" data-provisional>sementara</span>')
+    assert score_cell("en").endswith(">provisional</span>")
+    trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"), "field": REVIEW_FIELD,
+                                                    "value": str(load_key(code).fields[REVIEW_FIELD])})
+    assert "data-provisional" not in score_cell()
 
 
 def test_the_review_queue_announces_what_a_save_did_and_alerts_why_it_failed(trainer, code):

@@ -146,7 +146,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
                 for fid, r in readings.items()}
     values = {fid: r.value for fid, r in readings.items() if r.kind == "digits" and r.status == "ok"}
     rule_results = evaluate_rules(rules, values)
-    doubted: set[str] = set()
+    doubted: dict[str, list[str]] = {}           # field -> the failing rules that put it in doubt (their ids)
     checked: list[RuleResult] = []
     for rr in rule_results:
         # Every field of a violated rule must be taken at its value (firm, each box sure) for the failure to be
@@ -160,7 +160,8 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
         elif rr.status == "violated":
             # context policy: a conflict with a weak reading sends it to review, never to "violated"; so does one
             # with a firm reading that has a box below certainty.SURE_BOX (the failure may be our misread of that box)
-            doubted.update(inexact)
+            for f in inexact:
+                doubted.setdefault(f, []).append(rr.rule.id)
             rr = RuleResult(rr.rule, "not_checkable", None, None, inexact)
         checked.append(rr)
 
@@ -186,6 +187,8 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             "value": r.value if r else None, "confidence": r.confidence if r else 0.0,   # (kept to 4 places)
             "read_as": read_as,
             "status": status, "expected": exp, "boxes": list(r.boxes) if r else [],
+            # (the rules whose failure put it in review: a trainer checks their terms, not the crop alone)
+            "doubted_by": doubted.get(f.id, []) if status == "review" else [],
             "box_confidence": list(r.box_confidence) if r else [],
             # (which boxes the reader was unsure of, or saw overwritten: a trainer looks at those first)
             "unsure_boxes": sorted(r.detail.get("unsure_boxes", ())) if r else [],

@@ -13,6 +13,7 @@ from grader.grading.findings import as_worded_now
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import STATUS_WORDS, boxes_to_name, full_score, score_text, shown_value
 from grader.grading.summary import shown_fixes
+from grader.rules import BROKEN_SIGN, SIGN
 from grader.web.i18n import gettext as _
 from grader.web.i18n import get_lang, pick
 from grader.web.sheet_storing import answer_wait_s
@@ -146,6 +147,29 @@ def fmt_value(value) -> str:
     return "—" if value is None else str(value)
 
 
+BROKEN = {SIGN[op]: sign for op, sign in BROKEN_SIGN.items()}     # "=" -> "≠", "≤" -> ">"
+
+
+def doubting_rules(result: dict, field: dict) -> list[dict]:
+    """The failing rules that put ``field`` in review (its ``doubted_by``), each with its own text and its terms as
+    read ("183 = 71 + 112": ``terms``, a list of ``(text, is_this_field)``): the trainer sees which sum does not
+    add up and which of its readings may be the misread one, rather than a crop alone."""
+    values = {f.get("id"): f.get("value") for f in result.get("fields") or []}
+    rules = {r.get("id"): r for r in result.get("rules") or []}
+    out = []
+    for rule_id in field.get("doubted_by") or ():
+        rule = rules.get(rule_id)
+        if rule is None or not rule.get("expression"):
+            continue
+        # (the expression is field ids joined by " + " and its sign: each id becomes the value read there, and the
+        # sign the one that says it fails as read, "183 ≠ 71 + 111")
+        terms = [(fmt_value(values[t]) if t in values else BROKEN.get(t, t), t == field.get("id"))
+                 for t in rule["expression"].split(" ")]
+        out.append({"text_id": rule.get("text_id") or rule_id, "text_en": rule.get("text_en") or rule_id,
+                    "terms": terms})
+    return out
+
+
 def remarks_by_field(result: dict) -> dict[str, list[str]]:
     """The trainee's own slips (cross-checks, writing conventions) by the field they name, in the reader's language.
 
@@ -221,6 +245,7 @@ NO_PHOTO_TO_SHOW = ("not_an_image", "corrupt_file", "too_large")
 def init_app(app) -> None:
     app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, NO_PHOTO_TO_SHOW=NO_PHOTO_TO_SHOW,
                                  status_label=status_label, severity_label=severity_label, fmt_value=fmt_value,
+                                 doubting_rules=doubting_rules,
                                  shown_value=shown_value, note_text=note_text, field_reasons=field_reasons,
                                  boxes_to_name=boxes_to_name,
                                  score_text=score_text, full_score=full_score, confidence_text=confidence_text,

@@ -19,7 +19,7 @@ from grader.web.db import get_db
 from grader.web.review_actions import correct_field
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
-from grader.web.present import field_name
+from grader.web.present import doubting_rules, field_name
 from grader.web.security import current_trainer
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
@@ -47,7 +47,8 @@ def review_items(exercise: str) -> tuple[list[dict], int]:
     sheet by sheet, each sheet's in :func:`queue_order`; at most ``MAX_QUEUE``, with how many wait in all."""
     db = get_db()
     sheets = latest_sheets(db, exercise, include_pending=False)
-    items = [{"sid": row["id"], "trainee": row["trainee"] or row["group_key"], "name": row["trainee_name"], "field": f}
+    items = [{"sid": row["id"], "trainee": row["trainee"] or row["group_key"], "name": row["trainee_name"], "field": f,
+              "rules": doubting_rules(res, f)}
              for row, res in results_of(db, [r["id"] for r in sheets])
              for f in queue_order(res.get("fields") or [])]
     return disputes_first(items, lambda it: it["field"])[:MAX_QUEUE], len(items)
