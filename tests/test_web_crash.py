@@ -707,3 +707,30 @@ def test_static_files_are_served_while_the_start_recovery_runs_and_nothing_else_
         waiting.join(10)
     assert page["status"] in (200, 503)
     assert client.get("/").status_code == 200
+
+
+def test_a_write_transaction_whose_commit_fails_is_rolled_back_and_its_connection_usable(tmp_path):
+    """db.immediate committed outside its try: a COMMIT refused (the disk full at the last moment) left the
+    connection inside the transaction, its next BEGIN failing (helper-86's review of the job runner)."""
+    import sqlite3
+
+    from grader.web.db import immediate
+
+    class FullAtCommit(sqlite3.Connection):
+        full = True
+
+        def execute(self, sql, *args):
+            if sql == "COMMIT" and self.full:
+                raise sqlite3.OperationalError("database or disk is full")
+            return super().execute(sql, *args)
+
+    conn = sqlite3.connect(tmp_path / "t.sqlite3", factory=FullAtCommit, isolation_level=None)
+    conn.execute("CREATE TABLE t (x INTEGER)")
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        with immediate(conn):
+            conn.execute("INSERT INTO t VALUES (1)")
+    assert not conn.in_transaction and conn.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 0
+    conn.full = False
+    with immediate(conn):                       # the connection goes on
+        conn.execute("INSERT INTO t VALUES (2)")
+    assert conn.execute("SELECT x FROM t").fetchall() == [(2,)]

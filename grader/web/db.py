@@ -74,15 +74,16 @@ ADDED_COLUMNS = (
 def immediate(conn: sqlite3.Connection) -> Iterator[None]:
     """One write transaction, taken at once (``BEGIN IMMEDIATE``: another writer waits for it, or it for them, rather
     than either reading a state the other is changing). Committed when the block ends (also by ``return``), rolled
-    back on an error."""
+    back on an error, the commit's own included (the disk full at the last moment): a connection that is used again
+    must not be left inside a transaction, where its next ``BEGIN`` would fail."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
+        conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def init_schema(conn: sqlite3.Connection) -> None:
