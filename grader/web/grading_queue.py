@@ -6,7 +6,7 @@ import logging
 import sqlite3
 
 from grader.errors import GraderError
-from grader.web.db import now_iso
+from grader.web.db import immediate, now_iso
 
 log = logging.getLogger(__name__)
 
@@ -75,19 +75,15 @@ def queue_grading(conn: sqlite3.Connection, submission_id: int, *, priority: int
 
     runner = runner if runner is not None else jobs.runner()
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        row = conn.execute("SELECT s.state, j.state AS job_state FROM submissions s "
-                           "LEFT JOIN jobs j ON j.id = s.job_id WHERE s.id=?", (submission_id,)).fetchone()
-        if row is None or row["state"] != "queued" or row["job_state"] in ("queued", "running"):
-            conn.execute("COMMIT")
-            return None
-        job_id = runner.record(conn, "grade", {"submission_id": submission_id}, priority=priority,
-                               run_alone=run_alone)
-        conn.execute("UPDATE submissions SET job_id=?, queue_priority=NULL WHERE id=?", (job_id, submission_id))
-        conn.execute("COMMIT")
+        with immediate(conn):
+            row = conn.execute("SELECT s.state, j.state AS job_state FROM submissions s "
+                               "LEFT JOIN jobs j ON j.id = s.job_id WHERE s.id=?", (submission_id,)).fetchone()
+            if row is None or row["state"] != "queued" or row["job_state"] in ("queued", "running"):
+                return None
+            job_id = runner.record(conn, "grade", {"submission_id": submission_id}, priority=priority,
+                                   run_alone=run_alone)
+            conn.execute("UPDATE submissions SET job_id=?, queue_priority=NULL WHERE id=?", (job_id, submission_id))
     except Exception:  # noqa: BLE001 - logged; the sheet stays queued for the sweep (grader.web.stranded)
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
         log.exception("sheet %s is stored but its grading job could not be recorded; the job runner's sweep for "
                       "sheets without a job queues it", submission_id)
         return None

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from grader.errors import GraderError
-from grader.web.db import now_iso
+from grader.web.db import immediate, now_iso
 from grader.web.earlier_sendings import OTHER_SENDING, content_hash, find_duplicate, sent_before
 from grader.web.photo_checks import display_name, sniff_image
 from grader.web.resent import completed_since, replaced_on_arrival, supersede
@@ -184,43 +184,47 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
         raise
     now = now_iso()
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        ids = []
-        for sheet, (token, stored) in zip(sheets, written):
-            earlier = sent_before(conn, sheet)
-            if sheet.client_token:       # (the same sending, a double submit that raced this one, keeps it)
-                conn.execute(f"UPDATE submissions SET client_token=NULL WHERE client_token=? AND {OTHER_SENDING}",
-                             (sheet.client_token, sheet.digest, sheet.typed_trainee))
-            sid = conn.execute(
-                "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
-                "trainee, trainee_name, typed_trainee, retake_of, typed_code, pairs_with, left_out, replaces, "
-                "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (token, sheet.client_token, sheet.digest, sheet.source, sheet.batch_id, sheet.group_key,
-                 sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.typed_trainee,
-                 sheet.retake_of, sheet.typed_code, sheet.pairs_with,
-                 json.dumps(list(sheet.left_out), ensure_ascii=False) if sheet.left_out else None,
-                 " ".join(sheet.replaces) or None, now, now)).lastrowid
-            conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, place, "
-                             "sent_in, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                             [(sid, *s, place, sent_in, now) for s, place, sent_in in
-                              zip(stored, sheet.places or [None] * len(stored), sheet.sent_in or [None] * len(stored))])
-            for earlier_id in earlier:
-                supersede(conn, earlier_id, sid)
-            if (later := replaced_on_arrival(conn, sheet)) is not None:
-                supersede(conn, sid, later["id"])      # (a sending slower than its correction: never live)
-            ids.append(sid)
-        if then is not None:
-            then(conn, ids)
-        conn.execute("COMMIT")
+        with immediate(conn):
+            ids = _record(conn, sheets, written, now)
+            if then is not None:
+                then(conn, ids)
     except BaseException as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
         _drop(data_dir, written)         # no photo on disk that no submission holds
         if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
             log.error("could not record an upload: %s", exc)     # "database or disk is full"
             raise storage_error() from exc
         raise
     return [NewSubmission(sid, token, True) for sid, (token, _) in zip(ids, written)]
+
+
+def _record(conn: sqlite3.Connection, sheets: list[NewSheet], written: list[tuple[str, list[tuple]]], now: str) -> list[int]:
+    """Insert each sheet and its uploads (already written to ``written``), superseding what each replaces; their ids.
+    Inside the caller's write transaction."""
+    ids = []
+    for sheet, (token, stored) in zip(sheets, written):
+        earlier = sent_before(conn, sheet)
+        if sheet.client_token:       # (the same sending, a double submit that raced this one, keeps it)
+            conn.execute(f"UPDATE submissions SET client_token=NULL WHERE client_token=? AND {OTHER_SENDING}",
+                         (sheet.client_token, sheet.digest, sheet.typed_trainee))
+        sid = conn.execute(
+            "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
+            "trainee, trainee_name, typed_trainee, retake_of, typed_code, pairs_with, left_out, replaces, "
+            "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (token, sheet.client_token, sheet.digest, sheet.source, sheet.batch_id, sheet.group_key,
+             sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.typed_trainee,
+             sheet.retake_of, sheet.typed_code, sheet.pairs_with,
+             json.dumps(list(sheet.left_out), ensure_ascii=False) if sheet.left_out else None,
+             " ".join(sheet.replaces) or None, now, now)).lastrowid
+        conn.executemany("INSERT INTO uploads(submission_id, position, filename, path, sha256, size, place, "
+                         "sent_in, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                         [(sid, *s, place, sent_in, now) for s, place, sent_in in
+                          zip(stored, sheet.places or [None] * len(stored), sheet.sent_in or [None] * len(stored))])
+        for earlier_id in earlier:
+            supersede(conn, earlier_id, sid)
+        if (later := replaced_on_arrival(conn, sheet)) is not None:
+            supersede(conn, sid, later["id"])      # (a sending slower than its correction: never live)
+        ids.append(sid)
+    return ids
 
 
 def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[bytes]) -> tuple[str, list[tuple]]:
