@@ -425,6 +425,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "{column} (kode)": "{column} (code)",
     # trainer: results, sheet, review, insight
     "Belum ada lembar untuk latihan ini.": "No sheets for this exercise yet.",
+    "Urutkan menurut:": "Sort by:",
     "Tidak dapat dinilai": "Could not be graded",
     "Nilai ulang dari foto yang tersimpan": "Grade again from the stored photos",
     "Sebelum": "Before",
