@@ -762,6 +762,24 @@ def test_retake_with_a_non_image_explains_and_keeps_the_result(client, code):
     assert bad.status_code == 400 and "Berkas ini bukan foto" in bad.get_data(as_text=True)
 
 
+def test_a_sheet_whose_every_photo_was_refused_is_headed_not_graded_yet(client, code):
+    """Walk-through: a result page whose every photo was refused was headed "Hasil penilaian" (results) above
+    cards saying to take the photos again. It is headed that the sheet is not graded yet; a sheet with a page
+    read keeps "Hasil penilaian"."""
+    def heading(location, lang="id"):
+        html = client.get(location + f"?lang={lang}").get_data(as_text=True)
+        return re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+
+    refused = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
+    assert heading(refused.location) == "Lembar belum dinilai"
+    assert heading(refused.location, "en") == "Your sheet is not graded yet"
+    assert "Foto perlu diulang" in client.get(refused.location + "?lang=id").get_data(as_text=True)
+    half = upload(client, code=code, trainee="018", photos=[("018_1.jpg", jpeg_bytes(color="#f5f5f5")),
+                                                           ("018_2_blur.jpg", jpeg_bytes(color="#f3f3f3"))])
+    assert heading(half.location) == "Hasil penilaian"
+    assert heading(half.location, "en") == "Your result"
+
+
 def _refused_before_the_page_was_known(app, location):
     """The sheet's refused photos as the real grader leaves a photo refused before its page is known (blurry, no
     markers): no page (the fake pipeline names the photo's place)."""

@@ -104,6 +104,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Hasil": "Result",
     "Hasil {who}": "Result for {who}",
     "Hasil penilaian": "Your result",
+    "Lembar belum dinilai": "Your sheet is not graded yet",
     "Foto tidak dapat dinilai": "The photo could not be graded",
     "Server gagal menilai lembar ini": "The server could not grade this sheet",
     "Kirim ulang": "Send again",
