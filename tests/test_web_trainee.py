@@ -780,6 +780,23 @@ def test_a_sheet_whose_every_photo_was_refused_is_headed_not_graded_yet(client, 
     assert heading(half.location, "en") == "Your result"
 
 
+def test_the_marked_pages_hold_their_place_while_they_load(client, code):
+    """Walk-through: the marked pages load lazily, with no width or height, so while they loaded each was a line
+    high, the captions under them bunched up and the page jumped as each arrived. Each <img> has the size of the
+    aligned page the marks are drawn on: its template's page at its reading resolution (no number of its own)."""
+    from grader.sheet.schema import resolve_template
+    from grader.web.trainer.exercises import TEMPLATE_ID
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", OTHER_PHOTO)])
+    html = client.get(resp.location).get_data(as_text=True)
+    spec = resolve_template(TEMPLATE_ID)                  # (the exercise's, as the result names it)
+    imgs = re.findall(r'<img class="sheet-img"[^>]*>', html)
+    assert len(imgs) == 2
+    for img in imgs:
+        width, height = (int(re.search(rf' {a}="(\d+)"', img).group(1)) for a in ("width", "height"))
+        assert (width, height) == (round(spec.page_w_mm * spec.read_px_per_mm), round(spec.page_h_mm * spec.read_px_per_mm))
+        assert abs(width / height - spec.page_w_mm / spec.page_h_mm) < 1e-3
+
+
 def _refused_before_the_page_was_known(app, location):
     """The sheet's refused photos as the real grader leaves a photo refused before its page is known (blurry, no
     markers): no page (the fake pipeline names the photo's place)."""
