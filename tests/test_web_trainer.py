@@ -471,11 +471,11 @@ def test_a_sheet_moved_to_another_exercise_is_listed_by_its_batch_as_moved_there
     token = csrf_of(trainer, "/trainer/lembar/1")
     assert trainer.post("/trainer/lembar/1/latihan", data={"csrf_token": token, "code": "OTHER01"}).status_code == 303
     page = trainer.get(sent.location).get_data(as_text=True)
-    moved = re.search(r'<tr data-id="1">.*?</tr>', page, re.S).group(0)
+    moved = re.search(r'<tr data-id="1"[^>]*>.*?</tr>', page, re.S).group(0)
     assert '<span class="badge moved">Dipindah ke latihan OTHER01</span>' in moved
     assert 'href="/trainer/latihan/OTHER01/hasil"' in moved and "Selesai" not in moved
     assert re.search(r'data-col="score"[^>]*>([^<]*)</td>', moved).group(1) == "—"
-    stayed = re.search(r'<tr data-id="2">.*?</tr>', page, re.S).group(0)
+    stayed = re.search(r'<tr data-id="2"[^>]*>.*?</tr>', page, re.S).group(0)
     assert '<span class="badge done">Selesai</span>' in stayed and "Dipindah" not in stayed
     items = {it["id"]: it for it in trainer.get(sent.location + ".json").get_json()["items"]}
     assert (items[1]["badge"], items[1]["state_label"], items[1]["score"]) == ("moved", "Dipindah ke latihan OTHER01",
