@@ -762,6 +762,41 @@ def test_retake_with_a_non_image_explains_and_keeps_the_result(client, code):
     assert bad.status_code == 400 and "Berkas ini bukan foto" in bad.get_data(as_text=True)
 
 
+def test_a_sheet_whose_every_photo_was_refused_is_headed_not_graded_yet(client, code):
+    """Walk-through: a result page whose every photo was refused was headed "Hasil penilaian" (results) above
+    cards saying to take the photos again. It is headed that the sheet is not graded yet; a sheet with a page
+    read keeps "Hasil penilaian"."""
+    def heading(location, lang="id"):
+        html = client.get(location + f"?lang={lang}").get_data(as_text=True)
+        return re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+
+    refused = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
+    assert heading(refused.location) == "Lembar belum dinilai"
+    assert heading(refused.location, "en") == "Your sheet is not graded yet"
+    assert "Foto perlu diulang" in client.get(refused.location + "?lang=id").get_data(as_text=True)
+    half = upload(client, code=code, trainee="018", photos=[("018_1.jpg", jpeg_bytes(color="#f5f5f5")),
+                                                           ("018_2_blur.jpg", jpeg_bytes(color="#f3f3f3"))])
+    assert heading(half.location) == "Hasil penilaian"
+    assert heading(half.location, "en") == "Your result"
+
+
+def test_the_marked_pages_hold_their_place_while_they_load(client, code):
+    """Walk-through: the marked pages load lazily, with no width or height, so while they loaded each was a line
+    high, the captions under them bunched up and the page jumped as each arrived. Each <img> has the size of the
+    aligned page the marks are drawn on: its template's page at its reading resolution (no number of its own)."""
+    from grader.sheet.schema import resolve_template
+    from grader.web.trainer.exercises import TEMPLATE_ID
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", OTHER_PHOTO)])
+    html = client.get(resp.location).get_data(as_text=True)
+    spec = resolve_template(TEMPLATE_ID)                  # (the exercise's, as the result names it)
+    imgs = re.findall(r'<img class="sheet-img"[^>]*>', html)
+    assert len(imgs) == 2
+    for img in imgs:
+        width, height = (int(re.search(rf' {a}="(\d+)"', img).group(1)) for a in ("width", "height"))
+        assert (width, height) == (round(spec.page_w_mm * spec.read_px_per_mm), round(spec.page_h_mm * spec.read_px_per_mm))
+        assert abs(width / height - spec.page_w_mm / spec.page_h_mm) < 1e-3
+
+
 def _refused_before_the_page_was_known(app, location):
     """The sheet's refused photos as the real grader leaves a photo refused before its page is known (blurry, no
     markers): no page (the fake pipeline names the photo's place)."""
@@ -1495,7 +1530,7 @@ def test_a_half_sheets_score_is_not_the_class_tables_score_nor_in_its_mean(app, 
     log_in(trainer)
     table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
     half_row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*019(?:(?!</tr>).)*</tr>", table, re.S).group(0)
-    assert '<td class="num"><b>—</b></td>' in half_row
+    assert re.search(r'<td class="num" data-col="score"[^>]*><b>—</b></td>', half_row)
 
 
 def test_a_missing_page_can_be_photographed_from_the_result(app, client, code):

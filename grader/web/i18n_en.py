@@ -104,6 +104,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Hasil": "Result",
     "Hasil {who}": "Result for {who}",
     "Hasil penilaian": "Your result",
+    "Lembar belum dinilai": "Your sheet is not graded yet",
     "Foto tidak dapat dinilai": "The photo could not be graded",
     "Server gagal menilai lembar ini": "The server could not grade this sheet",
     "Kirim ulang": "Send again",
@@ -425,6 +426,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "{column} (kode)": "{column} (code)",
     # trainer: results, sheet, review, insight
     "Belum ada lembar untuk latihan ini.": "No sheets for this exercise yet.",
+    "Urutkan menurut:": "Sort by:",
     "Tidak dapat dinilai": "Could not be graded",
     "Nilai ulang dari foto yang tersimpan": "Grade again from the stored photos",
     "Sebelum": "Before",

@@ -5,6 +5,7 @@ except the language chosen by :mod:`grader.web.i18n`.
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 
@@ -13,7 +14,9 @@ from grader.grading.findings import as_worded_now
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import STATUS_WORDS, boxes_to_name, full_score, score_text, shown_value
 from grader.grading.summary import shown_fixes
+from grader.errors import GraderError
 from grader.rules import BROKEN_SIGN, SIGN
+from grader.sheet.schema import resolve_template
 from grader.web.i18n import gettext as _
 from grader.web.i18n import get_lang, pick
 from grader.web.sheet_storing import answer_wait_s
@@ -237,6 +240,19 @@ def left_out_pages(sub) -> set[int]:
     return {n["page"] for n in left_out_of(sub)}
 
 
+@functools.lru_cache(maxsize=8)
+def marked_page_size(template: str | None) -> tuple[int, int] | None:
+    """``(width, height)`` in px of a marked page of ``template`` (a result's ``template``): the aligned page the
+    marks are drawn on, the template's page at its reading resolution (the frame the reader warps a photo to,
+    ``grader.photo.warp.frame_size``). The pages' ``<img>`` take it as their width and height, so a page still
+    loading holds its place and the captions under it stay put. None for a template not known here."""
+    try:
+        spec = resolve_template(template) if template else None
+    except (GraderError, OSError):
+        return None
+    return (round(spec.page_w_mm * spec.read_px_per_mm), round(spec.page_h_mm * spec.read_px_per_mm)) if spec else None
+
+
 NOT_A_PHOTO_PROBLEM = ("wrong_exercise", "other_trainee", "duplicate_page")
 #: Refusals of a file with no picture to show (not an image, damaged, or past the size a server opens).
 NO_PHOTO_TO_SHOW = ("not_an_image", "corrupt_file", "too_large")
@@ -252,5 +268,5 @@ def init_app(app) -> None:
                                  section_title=section_title, field_name=field_name, top_fixes=shown_fixes,
                                  unread_pages=unread_pages, left_out_pages=left_out_pages, remarks_by_field=remarks_by_field,
                                  on_unread_page=on_unread_page, other_findings=other_findings,
-                                 answer_wait_s=answer_wait_s)
+                                 answer_wait_s=answer_wait_s, marked_page_size=marked_page_size)
     app.jinja_env.filters["sections"] = sections

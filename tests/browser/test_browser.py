@@ -377,7 +377,7 @@ def test_two_refused_photos_each_say_which_photo_input_they_were_sent_in_on_a_ph
     for n in (1, 2):
         page.set_input_files(f"#photo_{n}", str(tmp_path / f"IMG_000{n}_blur.jpg"))
     page.click("button[type=submit]")
-    page.wait_for_selector("text=Hasil penilaian", timeout=30_000)
+    page.wait_for_selector("text=Lembar belum dinilai", timeout=30_000)
     _refused_before_the_page_was_known(srv["app"], page.url)
     page.reload()
     cards = page.locator(".card.refused")
@@ -386,6 +386,7 @@ def test_two_refused_photos_each_say_which_photo_input_they_were_sent_in_on_a_ph
         card = cards.nth(n - 1)
         assert card.locator("h2").inner_text() == "Foto perlu diulang"
         assert f"Foto yang dikirim di kotak “Foto halaman {n}” (IMG_000{n}_blur.jpg)" in card.inner_text()
+    assert page.locator("h1").inner_text() == "Lembar belum dinilai"   # not "Hasil penilaian": nothing graded
     assert no_horizontal_scroll(page)
     shots(page, "phone-trainee-refused-photos-named-by-input")
     trainer = trainer_page(browser, srv, PHONE)[1]

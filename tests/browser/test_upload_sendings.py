@@ -38,7 +38,7 @@ def test_each_sending_is_one_compact_block_on_a_phone_and_a_table_row_on_a_deskt
     under the name, and when, the code and "Lihat" on a line below. A desktop keeps the table with its header."""
     srv = fake_live_server
     ctx, page = phone_result(browser, srv, tmp_path)                   # a graded sheet (no name)
-    for name, code, trainee, wait in (("d_1_blur.jpg", srv["code"], "Dewi Lestari", "Hasil penilaian"),
+    for name, code, trainee, wait in (("d_1_blur.jpg", srv["code"], "Dewi Lestari", "Lembar belum dinilai"),
                                       ("m1.jpg", "ZZZZZZ", "Maya Sari Wulandari", "Periksa kode latihan")):
         (tmp_path / name).write_bytes(jpeg_bytes(color="#fdfdfd" if code == "ZZZZZZ" else "#fcfcfc"))
         page.goto(srv["url"] + "/")
