@@ -9,13 +9,15 @@ import functools
 import json
 from dataclasses import dataclass, field
 
+from grader.errors import GraderError
 from grader.grading import shown
 from grader.grading.findings import as_worded_now
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import STATUS_WORDS, boxes_to_name, full_score, score_text, shown_value
 from grader.grading.summary import shown_fixes
-from grader.errors import GraderError
+from grader.photo.warp import frame_size
 from grader.rules import BROKEN_SIGN, SIGN
+from grader.sheet.layout import shared_layout
 from grader.sheet.schema import resolve_template
 from grader.web.i18n import gettext as _
 from grader.web.i18n import get_lang, pick
@@ -243,14 +245,14 @@ def left_out_pages(sub) -> set[int]:
 @functools.lru_cache(maxsize=8)
 def marked_page_size(template: str | None) -> tuple[int, int] | None:
     """``(width, height)`` in px of a marked page of ``template`` (a result's ``template``): the aligned page the
-    marks are drawn on, the template's page at its reading resolution (the frame the reader warps a photo to,
-    ``grader.photo.warp.frame_size``). The pages' ``<img>`` take it as their width and height, so a page still
+    marks are drawn on: the frame the reader warps a photo to (``grader.photo.warp.frame_size`` of the template's
+    page at its reading resolution). The pages' ``<img>`` take it as their width and height, so a page still
     loading holds its place and the captions under it stay put. None for a template not known here."""
     try:
         spec = resolve_template(template) if template else None
     except (GraderError, OSError):
         return None
-    return (round(spec.page_w_mm * spec.read_px_per_mm), round(spec.page_h_mm * spec.read_px_per_mm)) if spec else None
+    return frame_size(shared_layout(spec).pages[0], px_per_mm=spec.read_px_per_mm) if spec else None
 
 
 NOT_A_PHOTO_PROBLEM = ("wrong_exercise", "other_trainee", "duplicate_page")
