@@ -227,6 +227,24 @@ DISPUTABLE = ("wrong", "blank")
 MAX_OPEN_DISPUTES = 5
 
 
+# typed as the form is written: X or a dash fills the unused leading boxes ("X47", "-47" are 47, "XXX" is 0)
+VALUE_RE = re.compile(r"^[x\-–]{0,3}(\d{0,4})$")
+BLANK_WORDS = {"", "kosong", "blank"}
+
+
+def parse_value(text: str | None) -> tuple[bool, int | None]:
+    """What a number typed as its boxes are written means (a trainer's correction, a trainee's dispute):
+    ``(ok, value)``: ``47``, ``X47``, ``-47`` -> 47; ``XXX`` or ``---`` -> 0; empty or ``kosong`` -> None (a blank
+    field)."""
+    t = (text or "").strip().lower()
+    if t in BLANK_WORDS:
+        return True, None
+    m = VALUE_RE.match(t)
+    if m:
+        return True, int(m.group(1) or 0)
+    return False, None
+
+
 # What a trainee may say they wrote: what boxes hold (digits, X, dash; a few characters, as a number field has a
 # few boxes), or nothing. Free text would reach the trainer's queue as "menulis <text>".
 WRITTEN_RE = re.compile(r"^[0-9xX-]{0,4}$")

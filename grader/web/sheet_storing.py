@@ -197,7 +197,8 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
     return [NewSubmission(sid, token, True) for sid, (token, _) in zip(ids, written)]
 
 
-def _record(conn: sqlite3.Connection, sheets: list[NewSheet], written: list[tuple[str, list[tuple]]], now: str) -> list[int]:
+def _record(conn: sqlite3.Connection, sheets: list[NewSheet], written: list[tuple[str, list[tuple]]],
+            now: str) -> list[int]:
     """Insert each sheet and its uploads (already written to ``written``), superseding what each replaces; their ids.
     Inside the caller's write transaction."""
     ids = []

@@ -10,25 +10,23 @@ from flask import current_app, flash, redirect, request, url_for
 
 from grader.errors import GraderError
 from grader.web.db import get_db
-from grader.web.review_actions import DISPUTABLE, dispute_field
+from grader.web.review_actions import DISPUTABLE, MARKS_WRITTEN_RE, WRITTEN_RE, dispute_field, parse_value
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.present import field_name
 from grader.web.trainee import bp, get_submission
 
 FIELD_ID_RE = re.compile(r"^[A-Za-z0-9.]{1,40}$")
-BOXES_RE = re.compile(r"^[xX-]*([0-9]*)$")        # what boxes hold: fillers, then the digits ("X47", "-47", "XXX")
 
 
 def written_number(written: str, kind: str | None) -> int | None:
-    """The number a trainee says they wrote, as the boxes mean it ("X47" and "047" are 47, "XXX" is 0); None for
-    nothing said, or what is no number (left to :func:`dispute_field` to refuse)."""
+    """The number a trainee says they wrote, as the boxes mean it ("X47" and "047" are 47, "XXX" is 0: read as a
+    trainer's correction is, :func:`parse_value`); None for nothing said, or what a dispute may not say (left to
+    :func:`dispute_field` to refuse, with its reason)."""
     if kind in ("bubbles", "tally"):                 # a count: digits only
-        return int(written) if written.isdigit() else None
-    m = BOXES_RE.match(written)
-    if not written or m is None:
-        return None
-    return int(m.group(1) or "0")
+        return int(written) if written and MARKS_WRITTEN_RE.match(written) else None
+    ok, value = parse_value(written) if WRITTEN_RE.match(written) else (False, None)
+    return value if ok else None
 
 
 def still_wrong(row, field_id: str, written: str):

@@ -6,7 +6,6 @@ Enter saves and moves to the next field without a reload.
 """
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -16,7 +15,7 @@ from grader.grading.review_queue import disputes_first, queue_order, waiting
 from grader.grading.shown import full_score
 from grader.web.classroom import latest_sheets, results_of
 from grader.web.db import get_db
-from grader.web.review_actions import correct_field
+from grader.web.review_actions import correct_field, parse_value
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.present import doubting_rules, field_name
@@ -25,23 +24,6 @@ from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
 
 MAX_QUEUE = 300
-# typed as the form is written: X or a dash fills the unused leading boxes ("X47", "-47" are 47, "XXX" is 0)
-VALUE_RE = re.compile(r"^[x\-–]{0,3}(\d{0,4})$")
-BLANK_WORDS = {"", "kosong", "blank"}
-
-
-def parse_value(text: str | None) -> tuple[bool, int | None]:
-    """``(ok, value)``: ``47``, ``X47``, ``-47`` -> 47; ``XXX`` or ``---`` -> 0; empty or ``kosong`` -> None (a
-    blank field)."""
-    t = (text or "").strip().lower()
-    if t in BLANK_WORDS:
-        return True, None
-    m = VALUE_RE.match(t)
-    if m:
-        return True, int(m.group(1) or 0)
-    return False, None
-
-
 def review_items(exercise: str) -> tuple[list[dict], int]:
     """The class's waiting fields: every trainee's disputes first (wherever their sheet is in the class), then
     sheet by sheet, each sheet's in :func:`queue_order`; at most ``MAX_QUEUE``, with how many wait in all."""
