@@ -591,6 +591,60 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     assert row["field_id"] == "V.B" and row["corrected_by"] == "Ibu Sari" and row["corrected_at"]
 
 
+def test_correction_prefill_offers_enter_only_a_reading_likely_right():
+    """Enter alone saves what a correction's input holds. A box read unsurely in a field below PREFILL_SURE is a "?"
+    (a save refuses it), so Enter cannot confirm a coin flip; nor a blank for a field we could not read, nor our
+    reading of a field the trainee disputes."""
+    from grader.web.present import PREFILL_SURE, correction_prefill
+    unsure = {"kind": "digits", "status": "review", "value": 185, "boxes": ["1", "8", "5"], "unsure_boxes": [1]}
+    assert correction_prefill({**unsure, "confidence": 0.24}) == "1?5"
+    assert correction_prefill({**unsure, "confidence": PREFILL_SURE - 0.01, "boxes": ["X", "8", "5"],
+                               "unsure_boxes": [1, 2]}) == "X??"
+    assert correction_prefill({**unsure, "confidence": PREFILL_SURE}) == "185"
+    assert correction_prefill({**unsure, "confidence": 0.24, "unsure_boxes": []}) == "185"   # no box named
+    assert correction_prefill({**unsure, "confidence": 0.24, "disputed_at": "t"}) == "???"
+    assert correction_prefill({**unsure, "status": "wrong", "confidence": 0.99, "read_as": "??4"}) == "??4"
+    assert correction_prefill({**unsure, "status": "unreadable", "value": None, "confidence": 0.0}) == "???"
+    assert correction_prefill({"kind": "tally", "status": "review", "value": None, "confidence": 0.2}) == "?"
+    assert correction_prefill({**unsure, "status": "blank", "value": None, "boxes": ["", "", ""]}) == ""
+    assert correction_prefill({**unsure, "status": "ok", "value": 0, "confidence": 0.99}) == "0"
+    for sure in correction_prefill({**unsure, "confidence": 0.24}), "X??", "???", "?":
+        from grader.web.review_actions import parse_value
+        assert parse_value(sure) == (False, None)        # never saved as it is
+
+
+def test_a_queue_item_read_unsurely_asks_for_the_box_and_enter_alone_saves_nothing(app, trainer, code):
+    """Walk-through (trainer): the queue put our reading in the input, selected, and Enter alone saved it. For a
+    field read at 24% ("185", written 125) that confirmed our misread against the trainee. Its unsure box is now a
+    "?", and saving it as it is is refused with what to do, in the page's language; nothing is stored."""
+    from grader.web.testing import REVIEW_FIELD
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
+    held = re.search(r'<input type="text" name="value" [^>]*value="([^"]*)" aria-label="Nilai benar untuk '
+                     + re.escape(REVIEW_FIELD), queue).group(1)
+    assert len(held) == 3 and held[2] == "?" and "?" not in held[:2]     # the fake's box 3 is unsure, at 40%
+    assert "ganti ? dengan isi kotak yang belum terbaca pasti" in queue
+    token = csrf_of(trainer, "/trainer/")
+    for lang, said in (("id", "Ganti setiap tanda ? dengan isi kotak itu seperti tertulis di lembar."),
+                       ("en", "Replace each ? with what that box holds on the sheet.")):
+        trainer.get(f"/trainer/?lang={lang}")
+        resp = trainer.post("/trainer/lembar/1/koreksi", data={"field": REVIEW_FIELD, "value": held},
+                            headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
+        assert resp.status_code == 400 and resp.get_json() == {"ok": False, "message": said}
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0
+        # the same reading at 90% is offered as it is: Enter confirms it
+        db = get_db()
+        res = json.loads(db.execute("SELECT result FROM submissions WHERE id=1").fetchone()["result"])
+        field = next(f for f in res["fields"] if f["id"] == REVIEW_FIELD)
+        field["confidence"] = 0.9
+        db.execute("UPDATE submissions SET result=? WHERE id=1", (json.dumps(res),))
+        db.commit()
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
+    assert f'value="{field["value"]}" aria-label="Nilai benar untuk {REVIEW_FIELD}' in queue
+
+
 def test_a_review_item_opens_its_whole_sheet_at_that_field(trainer, code):
     """Walk-through (trainer): the queue showed one crop per field and the trainee's number as plain text. A crop of
     "-21" whose 2 is the trainee's way of writing 7 cannot be told apart from the crop alone, and the sheet (the

@@ -434,8 +434,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Oleh": "By",
     "Periksa isian yang meragukan": "Review uncertain entries",
     "Ketik angka yang benar lalu tekan": "Type the correct number and press",
-    "Enter saja untuk membenarkan; kosongkan untuk kotak kosong; X dan tanda - seperti di lembar (XXX = 0).":
-        "Enter alone confirms; empty means a blank box; X and dashes as on the sheet (XXX = 0).",
+    "Enter saja untuk membenarkan; ganti ? dengan isi kotak yang belum terbaca pasti; kosongkan untuk kotak kosong; "
+    "X dan tanda - seperti di lembar (XXX = 0).":
+        "Enter alone confirms; replace ? with what a box not read surely holds; empty means a blank box; X and dashes "
+        "as on the sheet (XXX = 0).",
     "tanpa gambar": "no image",
     "{id} {label}: terbaca {value}": "{id} {label}: read as {value}",
     "{id} {label}: belum terbaca": "{id} {label}: not read yet",
@@ -447,6 +449,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The entries on this page are checked. Other entries that now need checking: {n}.",
     "Muat ulang antrean": "Reload the queue",
     "Ketik angka saja (atau kosongkan untuk kotak kosong).": "Type digits only (or leave empty for a blank box).",
+    "Ganti setiap tanda ? dengan isi kotak itu seperti tertulis di lembar.":
+        "Replace each ? with what that box holds on the sheet.",
     "Koreksi {field} disimpan.": "Correction of {field} saved.",
     "Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.":
         "Thank you. Entry {field} will not count as wrong until a trainer has checked it.",

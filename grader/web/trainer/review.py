@@ -48,9 +48,12 @@ def review(code: str):
 def correct(sid: int):
     wants_json = request.headers.get("X-Requested-With") == "fetch"
     field_id = request.form.get("field", "")
-    ok, value = parse_value(request.form.get("value"))
+    typed = request.form.get("value") or ""
+    ok, value = parse_value(typed)
     if not ok:
-        message = _("Ketik angka saja (atau kosongkan untuk kotak kosong).")
+        # (a "?" is a box we did not read surely, left in the input for the trainer: present.correction_prefill)
+        message = (_("Ganti setiap tanda ? dengan isi kotak itu seperti tertulis di lembar.") if "?" in typed
+                   else _("Ketik angka saja (atau kosongkan untuk kotak kosong)."))
         if wants_json:
             return jsonify({"ok": False, "message": message}), 400
         flash(message, "error")
