@@ -70,6 +70,12 @@ def trap_names() -> dict[str, str]:
     return {"damaged": _("surat suara rusak"), "dptb": _("pemilih DPTb"), "kolom_kosong": _("kolom kosong (satu paslon)")}
 
 
+def traps_worded(key_raw: dict) -> str:
+    """An exercise's traps as its list and its page say them, "surat suara rusak, pemilih DPTb"; "" for none."""
+    names = trap_names()
+    return ", ".join(names.get(t, t) for t in key_raw.get("traps") or ())
+
+
 def made_iso(stamp: float) -> str | None:
     """A key's :func:`~grader.exercise.store.made_at` as a UTC ISO time for the ``waktu`` filter; None if unknown."""
     return datetime.fromtimestamp(stamp, timezone.utc).replace(microsecond=0).isoformat() if stamp else None
@@ -89,7 +95,8 @@ def index():
     db = get_db()
     counts = {k.exercise: class_summary(db, k.exercise) for k in keys}
     return render_template("trainer/index.html", keys=keys, counts=counts, spec=spec, traps=TRAPS,
-                           trap_names=trap_names(), made={c: made_iso(t) for c, t in made.items()},
+                           trap_names=trap_names(), traps_worded=traps_worded,
+                           made={c: made_iso(t) for c, t in made.items()},
                            held=held_uploads(db))
 
 
@@ -147,7 +154,7 @@ def exercise(code: str):
 
     contest = resolve_template(key.template).contest_names.get(key.contest, key.contest)
     return render_template("trainer/exercise.html", key=key, contest=contest, stats=stats, batches=batches,
-                           trap_names=trap_names(), made=made_iso(made_at(key.exercise, base=_base())),
+                           traps_worded=traps_worded(key.raw), made=made_iso(made_at(key.exercise, base=_base())),
                            client_token=secrets.token_urlsafe(16), keep_token_s=UNANSWERED_KEPT_S,
                            n_sheets=stored_sheets(db, key.exercise))
 
