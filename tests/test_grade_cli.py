@@ -16,7 +16,8 @@ from grader.cli import main
 from grader.exercise.store import load_key
 from grader.file_names import trainee_from_filename
 from grader.grading.report import render_report
-from grader.pipeline import CROP_MARGIN_MM, grade_upload, regrade
+from grader.grading.feedback_files import CROP_MARGIN_MM
+from grader.pipeline import grade_upload, regrade
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
 
@@ -427,7 +428,7 @@ def test_the_header_picture_is_cut_by_the_templates_header_fields_only():
     """A text field elsewhere on a page (a note line) must not stretch the header picture down the page."""
     from types import SimpleNamespace as NS
 
-    from grader.pipeline import identity_rect
+    from grader.grading.feedback_files import identity_rect
     from grader.sheet.layout import Rect
     fields = [NS(id="H.TRAINEE", kind="digits", rect=Rect(38, 28, 22.5, 9)), NS(id="H.NAME", kind="text",
               rect=Rect(82, 28, 74, 8)), NS(id="X.NOTE", kind="text", rect=Rect(20, 200, 100, 20))]

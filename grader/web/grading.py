@@ -19,7 +19,7 @@ from typing import Any
 
 from grader.errors import GraderError
 from grader.page_groups import normalise_id
-from grader.pipeline import IDENTITY_NAME
+from grader.grading.feedback_files import IDENTITY_NAME
 from grader.web.corrections import apply_corrections, corrections_for, disputes_for
 from grader.web.db import REMOVED, connect, now_iso
 from grader.web.grading_queue import hold_for_code, no_key_error

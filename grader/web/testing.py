@@ -95,7 +95,7 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             advice = print_out_of_place_advice(page, ["IV.1.bubbles"])
         ident = None
         if ok:      # as the real pipeline: the header's number and name, cut out
-            from grader.pipeline import IDENTITY_NAME
+            from grader.grading.feedback_files import IDENTITY_NAME
             ident = IDENTITY_NAME.format(page=page)
             Image.new("L", (240, 24), 230).save(out_dir / ident)
         number = {}

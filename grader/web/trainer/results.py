@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from grader.exercise.store import list_exercises
-from grader.pipeline import IDENTITY_NAME
+from grader.grading.feedback_files import IDENTITY_NAME
 from grader.web.classroom import SORT_COLUMNS, latest_sheets, trainees_insight
 from grader.web.db import get_db, now_iso, sheet_or_abort
 from grader.web.grade_again import grade_failed_again
@@ -37,7 +37,7 @@ def results(code: str):
 
 def ident_url(row) -> str | None:
     """The picture of the number and name written on a graded sheet's first read page, if there is one
-    (:func:`grader.pipeline.identity_rect`), found on disk: a poll of a big batch, or the class table,
+    (:func:`grader.grading.feedback_files.identity_rect`), found on disk: a poll of a big batch, or the class table,
     reads no result. (Each grading of the sheet cuts it again; ``updated_at`` tells the cache.)"""
     if row["state"] != "done":
         return None
