@@ -1002,6 +1002,30 @@ def test_insight_chart_lists_the_most_wrong_field_and_rule(trainer, code):
     assert "Writing habits to go over with the class" in english and "None: every sheet follows" in english
 
 
+def test_class_insight_says_its_figures_are_provisional_while_fields_wait_for_a_trainer(trainer, code):
+    """Walk-through (trainer): the insight showed "rata-rata 99" and its bars with 42 fields of the class still in the
+    review queue, as if final; the class table already says "sementara" under such a score. The insight says how
+    many fields wait, on how many sheets, and links the queue; once they are checked, the note is gone."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import REVIEW_FIELD
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("018_1.jpg", jpeg_bytes(color="#ddd"))])
+    html = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
+    note = re.search(r'<p class="flash warn" id="provisional">(.*?)</p>', html, re.S).group(1)
+    assert ("Sementara: 2 isian pada lembar 2 peserta masih perlu dicek, jadi angka di halaman ini masih bisa "
+            "berubah.") in note
+    assert f'href="/trainer/latihan/{code}/periksa">Periksa (2)</a>' in note
+    english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
+    assert "Provisional: 2 entries still need checking, on 2 of the sheets counted here" in english
+    token = csrf_of(trainer, "/trainer/")
+    for sid in (1, 2):
+        assert trainer.post(f"/trainer/lembar/{sid}/koreksi", data={"field": REVIEW_FIELD,
+                                                                    "value": str(load_key(code).fields[REVIEW_FIELD])},
+                            headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).get_json()["ok"]
+        english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
+        assert ("Provisional: 1 entry still needs checking, on 1 of the sheets" in english) == (sid == 1)
+    assert 'id="provisional"' not in trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
+
+
 def test_class_insight_counts_each_trainee_once_and_says_peserta(app, trainer, code):
     """Usability review: "Kotak depan dibiarkan kosong 6 lembar (35%)" read as six sendings, some of them one
     person's. The insight counts per trainee, as the class table lists them (each one's latest graded sheet): Budi's

@@ -147,8 +147,12 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
             shown.add(BLANK_FIELD)
         habits.update(shown & set(HABITS))
     scores = [s for r in graded if (s := full_score(r.get("status"), r.get("score"))) is not None]
+    # fields a trainer has still to check: until then a mean, a field's count or a bar may move (a misread
+    # corrected to a mistake, a doubt confirmed right)
+    unsettled = [sum(1 for f in r.get("fields") or [] if waiting(f)) for r in graded]
     return {
         "trainees": len(graded),
+        "waiting": {"fields": sum(unsettled), "trainees": sum(1 for n in unsettled if n)},
         "mean_score": sum(scores) / len(scores) if scores else None,
         "fields": [Tally(fid, labels[fid][0], c, c / n, labels[fid][1]) for fid, c in fields.most_common(top)],
         "rules": [{"id": rid, "message_id": rule_text[rid][0], "message_en": rule_text[rid][1], "count": c,

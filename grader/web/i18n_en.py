@@ -448,6 +448,11 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Isian di halaman ini sudah Anda cek. Isian lain yang kini perlu dicek: {n}.":
         "The entries on this page are checked. Other entries that now need checking: {n}.",
     "Muat ulang antrean": "Reload the queue",
+    "Sementara: {n} isian pada lembar {k} peserta masih perlu dicek, jadi angka di halaman ini masih bisa berubah.": (
+        "Provisional: {n} entry still needs checking, on {k} of the sheets counted here, so the figures on this "
+        "page may still change.",
+        "Provisional: {n} entries still need checking, on {k} of the sheets counted here, so the figures on this "
+        "page may still change."),
     "Ketik angka saja (atau kosongkan untuk kotak kosong).": "Type digits only (or leave empty for a blank box).",
     "Ganti setiap tanda ? dengan isi kotak itu seperti tertulis di lembar.":
         "Replace each ? with what that box holds on the sheet.",
