@@ -8,7 +8,11 @@ import cv2
 import numpy as np
 import pytest
 
+import grader.synth.generate as generate
 from grader.cli import main
+from grader.exercise.store import load_key
+from grader.grading.mistakes_eval import against_trainee, right_charged
+from grader.pipeline import grade_upload
 from grader.synth.copier import CopierPass, PrintCopy, copy_print, random_print_copy
 from grader.synth.fill import fill_page
 from grader.synth.generate import Job, SynthOptions, make_one, plan_sheet
@@ -139,3 +143,25 @@ def test_random_copies_stay_on_the_paper_and_are_reproducible():
         assert corners.min() > 1.0 and corners[:, 0].max() < 209 and corners[:, 1].max() < 296
     with pytest.raises(ValueError):
         random_print_copy(np.random.default_rng(0), "laser")
+
+
+@pytest.mark.parametrize("passes", [None, (LIGHT, LIGHT)], ids=["drawn", "lightest"])
+def test_a_copied_sheet_reads_and_grades_with_nothing_held_against_the_trainee(tmp_path, monkeypatch, passes):
+    """Both pages of a clean sheet copied twice: as the generator draws it, and from a 94 % "fit to page" print at
+    the lightest setting twice (the grey digits in the bubbles and the grey labels gone, a pale band)."""
+    opts = replace(SMALL, seed=11, pairs=3, max_megapixels=3.0, copies=1.0, copy_kind="copy_of_copy")
+    if passes:
+        copy = PrintCopy("copy_of_copy", 0.94, -1.2, (-3.0, 3.0), passes)
+        monkeypatch.setattr(generate, "print_copy", lambda opts, index: copy)
+    entries = [make_one(Job(f"s0000-p{p}", "sheet", 0, p), opts, tmp_path) for p in (1, 2)]
+    generate.write_keys(opts, [Job("s0000-p1", "sheet", 0, 1)], tmp_path)
+    truths = [load_truth(tmp_path / e["truth"]) for e in entries]
+    assert all(len(t["photo"]["print"]["passes"]) == 2 and not t["mistakes"] for t in truths)
+    key = load_key(str(tmp_path / "keys" / truths[0]["exercise"]))
+    result = grade_upload([(e["file"], (tmp_path / e["file"]).read_bytes()) for e in entries], key=key)
+    assert all(p["refusal"] is None for p in result["pages"])
+    written = {fid: v for t in truths for fid, v in t["fields"].items()}
+    assert against_trainee(result) == [] and right_charged(result, written) == []
+    fields = [f for f in result["fields"] if f["id"] in written]
+    assert sum(f["status"] == "ok" for f in fields) >= 0.7 * len(fields)
+    assert all(f["value"] == written[f["id"]] for f in fields if f["status"] == "ok")
