@@ -9,6 +9,7 @@ from pathlib import Path
 
 from grader.commands import worker_count
 from grader.errors import GraderError
+from grader.synth.copier import KINDS as COPY_KINDS
 from grader.synth.generate import SynthOptions, generate
 from grader.synth.values import MISTAKE_KINDS
 
@@ -29,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-megapixels", type=float, default=12.0,
                    help="cap the camera resolution (the range is 2-12 MP; the committed samples use 3)")
     p.add_argument("--template", default="chasil-kwk", help="template id (default chasil-kwk)")
+    p.add_argument("--copies", type=float, default=0.0,
+                   help="share of sheets whose print is a photocopy or a 'fit to page' print, 0..1 (default 0: "
+                        "every sheet an exact laser print)")
+    p.add_argument("--copy-kind", choices=list(COPY_KINDS), default=None,
+                   help="make every copied sheet this kind (default: drawn per sheet)")
     p.add_argument("-j", "--jobs", type=worker_count, default=min(2, os.cpu_count() or 1),
                    help="worker processes (default: 2, or 1 on a single core)")
     p.set_defaults(func=cmd_synth)
@@ -52,11 +58,13 @@ def _options(args: argparse.Namespace) -> SynthOptions:
         raise GraderError("bad_usage", f"--pages must be like 1,2 (got {args.pages!r})") from None
     if not pages or any(p not in (1, 2) for p in pages):
         raise GraderError("bad_usage", f"--pages must list pages 1 and/or 2 (got {args.pages!r})")
+    if not 0.0 <= args.copies <= 1.0:
+        raise GraderError("bad_usage", f"--copies is a share between 0 and 1, got {args.copies}")
     if args.max_megapixels < 0.5:
         raise GraderError("bad_usage", "--max-megapixels must be at least 0.5")
     return SynthOptions(count=args.count, seed=args.seed, pairs=pairs, contest=args.contest, refusals=args.refusals,
                         mistakes=args.mistakes, pages=pages, max_megapixels=args.max_megapixels,
-                        template=args.template)
+                        template=args.template, copies=args.copies, copy_kind=args.copy_kind)
 
 
 def cmd_synth(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ import numpy as np
 from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import FieldLayout, PageLayout, Rect, SheetLayout
 from grader.sheet.render import MM_PER_INCH, render_page
+from grader.synth.copier import PrintCopy, copy_print
 from grader.synth.handwriting import (GlyphBank, bubble_fill_strokes, cross_strokes, dash_strokes, digit_alpha,
                                       load_glyph_bank, name_alpha, tally_strokes, tick_strokes)
 from grader.synth.ink import Pen, apply_ink, paint_patch, random_pen, rasterize_strokes
@@ -191,7 +192,8 @@ def _fill_tally(page, f: FieldLayout, writing: Writing, hand: Hand, s: float, rn
 
 def fill_page(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, writing: Writing,
               rng: np.random.Generator, *, px_per_mm: float = FILL_PX_PER_MM, hand: Hand | None = None,
-              bank: GlyphBank | None = None) -> FilledPage:
+              bank: GlyphBank | None = None, copy: PrintCopy | None = None,
+              copy_rng: np.random.Generator | None = None) -> FilledPage:
     """Render ``page`` and write ``writing`` on it.
 
     Parameters
@@ -203,11 +205,20 @@ def fill_page(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, writin
     px_per_mm : fill resolution.
     hand : the writer; drawn from ``rng`` if not given.
     bank : digit glyph source (ARDIS by default).
+    copy : how the print reached the paper (a "fit to page" print, a photocopy), applied to the print before
+        the trainee writes on it, at its place on the paper; its speckle comes from ``copy_rng``, so ``rng``
+        draws the same writing with or without it.
     """
     bank = bank or load_glyph_bank()
     hand = hand or random_hand(rng, bank)
     s = px_per_mm
-    img, paper = paper_page(_render_gray(sheet, page, ident, s), rng)
+    gray = _render_gray(sheet, page, ident, s)
+    if copy is not None:
+        if copy_rng is None:
+            raise ValueError("a copied print needs its own copy_rng")
+        gray = copy_print(gray, copy, s, copy_rng)
+        page = copy.placed(page)
+    img, paper = paper_page(gray, rng)
     bubble_styles = {}
     for f in page.fields:
         if f.kind == "digits":

@@ -29,6 +29,7 @@ from grader.rules import evaluate_rules, expand_rules
 from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import SheetLayout, layout_sheet
 from grader.sheet.schema import TemplateSpec, resolve_template
+from grader.synth.copier import PrintCopy, random_print_copy
 from grader.synth.fill import fill_page, random_hand
 from grader.synth.photo import MEGAPIXELS, Conditions, sample_conditions, take_photo
 from grader.synth.refusals import (REFUSAL_CYCLE, REFUSAL_KINDS, SHEET_KINDS, corrupt_file, kpu_form, not_an_image,
@@ -53,6 +54,8 @@ class SynthOptions:
     pages: tuple[int, ...] = (1, 2)
     max_megapixels: float = 12.0
     template: str = "chasil-kwk"
+    copies: float = 0.0               # share of sheets printed "fit to page" or photocopied (grader/synth/copier.py)
+    copy_kind: str | None = None      # None: drawn per sheet (copier.KINDS)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class SheetPlan:
     writing: Writing
     ident: SheetIdentity
     hand: object
+    copy: PrintCopy | None = None
 
 
 def plan_sheet(opts: SynthOptions, index: int) -> SheetPlan:
@@ -99,7 +103,19 @@ def plan_sheet(opts: SynthOptions, index: int) -> SheetPlan:
     ident = SheetIdentity(template=spec.id, version=spec.version, page=1, contest=ex.contest, pairs=ex.pairs,
                           exercise=ex.code, trainee=writing.trainee if writing.personalised else None,
                           trainee_name=writing.trainee_name if writing.personalised else None)
-    return SheetPlan(spec, sheet, ex, writing, ident, hand)
+    return SheetPlan(spec, sheet, ex, writing, ident, hand, print_copy(opts, index))
+
+
+def print_copy(opts: SynthOptions, index: int) -> PrintCopy | None:
+    """How sheet ``index``'s print reached its paper (both pages alike), or None for an exact laser print.
+
+    Drawn from the sheet's own stream, apart from the writing's, so a sheet copied or not carries the same
+    writing (its ink and the photo, drawn after it, differ: the ink follows the print's size).
+    """
+    if not opts.copies:
+        return None
+    rng = np.random.default_rng([opts.seed, 4, index])
+    return random_print_copy(rng, opts.copy_kind) if rng.random() < opts.copies else None
 
 
 def _cap_megapixels(cond: Conditions, cap: float) -> Conditions:
@@ -147,14 +163,20 @@ def make_one(job: Job, opts: SynthOptions, out: Path) -> dict:
         plan = plan_sheet(opts, job.sheet)
         page = plan.sheet.pages[job.page - 1]
         truth = page_truth(plan, job.page, job.name, photo_file)
-        filled = fill_page(plan.sheet, page, plan.ident.for_page(job.page), plan.writing, rng, hand=plan.hand)
+        copy = plan.copy
+        filled = fill_page(plan.sheet, page, plan.ident.for_page(job.page), plan.writing, rng, hand=plan.hand,
+                           copy=copy, copy_rng=np.random.default_rng([opts.seed, 5, job.sheet, job.page]))
         cond = _cap_megapixels(sample_conditions(rng), opts.max_megapixels)
         if job.kind in SHEET_KINDS:
             cond = refusal_conditions(job.kind, cond, rng)
-        photo = take_photo(filled, page, cond, rng)
+        photo = take_photo(filled, copy.placed(page) if copy else page, cond, rng)
         data = photo.data
-        truth["truth_points"] = truth_points(page, photo.transform)
+        wh = (page.width_mm, page.height_mm)   # the truth follows the print: template mm -> paper mm -> photo
+        truth["truth_points"] = truth_points(page, photo.transform if copy is None else
+                                             lambda mm: photo.transform(copy.place(mm, wh)))
         truth["photo"] = {**photo.info, "hand": plan.hand.to_json(), "paper": filled.paper}
+        if copy:
+            truth["photo"]["print"] = copy.to_json()
         if job.kind == "corrupt_file":
             data, info = corrupt_file(data, rng)
             truth["photo"]["corruption"] = info
@@ -175,7 +197,9 @@ def make_one(job: Job, opts: SynthOptions, out: Path) -> dict:
     log.info("%s: %d KB in %.2f s", photo_file, len(data) // 1024, time.perf_counter() - t0)
     return {"file": photo_file, "truth": f"{job.name}.truth.json", "page": truth["page"],
             "exercise": truth["exercise"], "expect_refusal": expect,
-            "mistakes": [m["kind"] for m in truth["mistakes"]], "seconds": round(time.perf_counter() - t0, 3)}
+            "mistakes": [m["kind"] for m in truth["mistakes"]],
+            **({"print": truth["photo"]["print"]["kind"]} if "print" in truth["photo"] else {}),
+            "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def _worker_init() -> None:
@@ -230,4 +254,5 @@ def generate(out: Path, opts: SynthOptions, *, processes: int = 1, progress=None
 def _options_json(opts: SynthOptions) -> dict:
     return {"count": opts.count, "seed": opts.seed, "pairs": opts.pairs, "contest": opts.contest,
             "refusals": opts.refusals, "mistakes": opts.mistakes, "pages": list(opts.pages),
-            "max_megapixels": opts.max_megapixels, "template": opts.template}
+            "max_megapixels": opts.max_megapixels, "template": opts.template,
+            **({"copies": opts.copies, "copy_kind": opts.copy_kind} if opts.copies else {})}

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from grader.sheet.layout import PageLayout
-from grader.synth.camera import PageToPhoto
 
 TRUTH_FORMAT = "grader-synth-truth/1"
 REFUSAL_CODES = ("too_blurry", "too_dark", "glare", "sheet_cut_off", "sheet_too_small", "markers_not_found",
@@ -44,8 +44,12 @@ def truth_point_mm(page: PageLayout) -> list[tuple[float, float]]:
     return pts
 
 
-def truth_points(page: PageLayout, transform: PageToPhoto) -> list[list[float]]:
-    """``[[x_mm, y_mm, x_px, y_px], ...]``: true photo positions (pixel-centre coordinates)."""
+def truth_points(page: PageLayout, transform: Callable[[np.ndarray], np.ndarray]) -> list[list[float]]:
+    """``[[x_mm, y_mm, x_px, y_px], ...]``: template positions and their true photo positions (pixel centres).
+
+    ``transform`` maps template mm to photo pixels: the camera's :class:`~grader.synth.camera.PageToPhoto`,
+    after the print's own placement on the paper when it was scaled or copied (:mod:`grader.synth.copier`).
+    """
     mm = np.array(truth_point_mm(page), float)
     px = transform(mm)
     return [[round(float(a), 3), round(float(b), 3), round(float(c), 3), round(float(d), 3)]
