@@ -54,8 +54,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Sebagian lembar terpotong. Pastikan keempat kotak hitam di sudut lembar masuk ke dalam foto, lalu foto ulang.",
     ),
     "markers_not_found": (
-        "The black corner squares of the sheet could not be found. Photograph the whole sheet flat, with nothing covering its corners.",
-        "Kotak hitam di sudut lembar tidak ditemukan. Foto seluruh lembar dalam keadaan rata dan jangan ada yang menutupi sudutnya.",
+        "The black corner squares of the sheet could not be found. Photograph the whole sheet flat, with nothing covering its corners. "
+        "If the small white squares inside them are smudged or filled in (a photocopy too dark), ask the trainer for a cleaner sheet.",
+        "Kotak hitam di sudut lembar tidak ditemukan. Foto seluruh lembar dalam keadaan rata dan jangan ada yang menutupi sudutnya. "
+        "Jika kotak putih kecil di dalamnya kabur atau tertutup tinta (fotokopi terlalu gelap), minta lembar yang lebih bersih kepada pelatih.",
     ),
     "not_practice_sheet": (
         "This does not look like a practice sheet. Photograph a printed grader practice sheet (with black squares in its corners), not an official KPU form.",
