@@ -1002,6 +1002,21 @@ def test_insight_chart_lists_the_most_wrong_field_and_rule(trainer, code):
     assert "Writing habits to go over with the class" in english and "None: every sheet follows" in english
 
 
+def test_class_table_json_gives_a_half_sheet_no_score_as_the_page_and_exports_do(trainer, code):
+    """Rehearsal (helper-89): Nur's sheet with page 2 not sent showed "Sebagian —" in the class table and no score in
+    the exports (its read pages' 100 as ``partial_score``), but ``hasil.json`` gave it ``"score": 100.0``: whatever
+    reads the JSON took a half sheet for a perfect one. Its score is now null there too, the read pages' score
+    ``partial_score``, with the sheet's ``status``."""
+    batch(trainer, code, [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#eee")),
+                          ("solo_1.jpg", jpeg_bytes(color="#ddd"))])
+    rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
+    half, whole = rows["solo"], rows["a"]
+    assert half["status"] == "partial" and half["score"] is None and half["partial_score"] is not None
+    assert whole["status"] == "graded" and whole["score"] is not None and whole["partial_score"] is None
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert "Sebagian" in table
+
+
 def test_class_insight_counts_each_trainee_once_and_says_peserta(app, trainer, code):
     """Usability review: "Kotak depan dibiarkan kosong 6 lembar (35%)" read as six sendings, some of them one
     person's. The insight counts per trainee, as the class table lists them (each one's latest graded sheet): Budi's

@@ -55,7 +55,10 @@ def results_json(code: str):
     rows = latest_sheets(get_db(), key.exercise)
     return {"exercise": key.exercise, "rows": [
         {"trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"], "state": r["state"],
-         "score": r["score"], "wrong": r["n_wrong"], "review": r["n_review"], "blank": r["n_blank"],
+         "status": r["result_status"], "score": r["full_score"],
+         # (a half sheet's score is its read pages', no score of the sheet: as the page and the exports say)
+         "partial_score": r["score"] if r["result_status"] == "partial" else None,
+         "wrong": r["n_wrong"], "review": r["n_review"], "blank": r["n_blank"],
          "url": url_for("trainer.submission", sid=r["id"])} for r in rows]}
 
 
