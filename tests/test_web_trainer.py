@@ -1002,6 +1002,21 @@ def test_insight_chart_lists_the_most_wrong_field_and_rule(trainer, code):
     assert "Writing habits to go over with the class" in english and "None: every sheet follows" in english
 
 
+def test_insight_says_how_many_trainees_its_average_and_spread_count(trainer, code):
+    """Rehearsal (helper-89): with one trainee's sheet missing a page, the insight said "8 peserta dinilai ·
+    rata-rata 98" while its score spread held 7: a half sheet has no score, so the average and the spread leave it
+    out, and the page did not say so. It now says over how many trainees the average is, and how many have none."""
+    batch(trainer, code, [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#eee")),
+                          ("solo_1.jpg", jpeg_bytes(color="#ddd"))])
+    html = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
+    assert "2 peserta dinilai" in html
+    assert re.search(r"rata-rata \d+ dari 1 peserta yang lembarnya lengkap", html)
+    assert "Tanpa nilai karena lembarnya belum lengkap: 1 peserta" in html
+    english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
+    assert re.search(r"average \d+ over the 1 trainee whose sheet is complete", english)
+    assert "No score yet, their sheet missing a page: 1 trainee" in english
+
+
 def test_class_table_json_gives_a_half_sheet_no_score_as_the_page_and_exports_do(trainer, code):
     """Rehearsal (helper-89): Nur's sheet with page 2 not sent showed "Sebagian —" in the class table and no score in
     the exports (its read pages' 100 as ``partial_score``), but ``hasil.json`` gave it ``"score": 100.0``: whatever

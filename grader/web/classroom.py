@@ -149,6 +149,7 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
     scores = [s for r in graded if (s := full_score(r.get("status"), r.get("score"))) is not None]
     return {
         "trainees": len(graded),
+        "scored": len(scores),       # the trainees whose sheet is whole: the mean and the spread are theirs
         "mean_score": sum(scores) / len(scores) if scores else None,
         "fields": [Tally(fid, labels[fid][0], c, c / n, labels[fid][1]) for fid, c in fields.most_common(top)],
         "rules": [{"id": rid, "message_id": rule_text[rid][0], "message_en": rule_text[rid][1], "count": c,
