@@ -1138,6 +1138,27 @@ def test_a_trainees_pages_sent_in_two_batches_become_one_sheet(app, trainer, cod
     assert sorted((r["trainee"], r["attempts"]) for r in rows) == [("27", 1), ("budi", 2)]   # budi: by name only
 
 
+def test_a_page_photographed_twice_in_one_batch_is_one_sheet_of_its_trainee(app, trainer, code):
+    """Rehearsal (helper-89): Rina sent page 1 twice (rina-hal1.jpg, rina-hal2-wrongpage.jpg), both naming her in
+    the QR. ``grader grade`` made one sheet of them, the second photo refused as ``duplicate_page`` ("Foto ini
+    halaman 1 lagi"), as the trainee's upload page does; a trainer's batch of the same zip made two sheets of Rina,
+    each "Halaman 2 belum dikirim", never saying that the second photo was page 1 again (10 sheets beside the CLI's
+    9). Within one batch they are now one sheet, as in ``grader grade``. Across batches a page sent again stays a
+    sheet of its own: a later batch's page 1 is a retake, and it must not be the photo that grading leaves out."""
+    first = batch(trainer, code, [("qr-5-rina-hal1.jpg", jpeg_bytes()),
+                                  ("qr-5-rina-wrongpage_p1.jpg", jpeg_bytes(color="#eee"))], client_token="d1")
+    items = trainer.get(first.location + ".json").get_json()["items"]
+    assert [i["trainee"] for i in items] == ["5"]
+    sheet = trainer.get(items[0]["url"]).get_data(as_text=True)
+    assert "qr-5-rina-hal1.jpg" in sheet and "qr-5-rina-wrongpage_p1.jpg" in sheet
+    later = batch(trainer, code, [("qr-5-rina-ulang_p1.jpg", jpeg_bytes(color="#ddd"))], client_token="d2")
+    assert [i["trainee"] for i in trainer.get(later.location + ".json").get_json()["items"]] == ["5"]
+    with app.app_context():
+        from grader.web.db import get_db
+        kept = get_db().execute("SELECT COUNT(*) FROM submissions WHERE trainee='5' AND state='done'").fetchone()[0]
+    assert kept == 2                      # the first batch's sheet (two photos) and the later batch's retake
+
+
 def test_two_zips_of_one_name_are_two_places_and_a_named_file_keeps_its_row_before_grading(app, trainer, code):
     """Review: two uploaded "WhatsApp Chat.zip" holding budi_p1 and budi_p2 became one sheet; and a batch sheet not
     yet graded (no trainee yet) was a second row beside its own earlier attempt."""
