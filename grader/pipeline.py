@@ -20,7 +20,7 @@ from grader.exercise.store import AnswerKey, load_key
 from grader.grading.annotate import annotate_page
 from grader.grading.grade import grade_sheet, graded_fields, reader_view
 from grader.grading.review_queue import on_unread_page
-from grader.file_names import trainee_from_filename
+from grader.file_names import photo_name, trainee_from_filename
 from grader.page_groups import normalise_id
 from grader.read.context import undo_context
 from grader.read.sheet_reader import FieldReading, crop_rect, read_page_fields
@@ -301,13 +301,13 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
     for pr in reads:
         if pr.aligned is None:
             continue
-        if pr.page in seen:
+        if pr.page in seen:          # (the first photo as the trainee knows it, on their feedback sheet too)
             _refuse(pr, GraderError(
                 "duplicate_page",
                 f"This is page {pr.page} again (already in {seen[pr.page]}). Take a photo of the other page.",
                 f"Foto ini halaman {pr.page} lagi (sudah ada di {seen[pr.page]}). Foto halaman yang lain."))
         else:
-            seen[pr.page] = pr.file
+            seen[pr.page] = photo_name(pr.file)
 
 
 def write_feedback_files(result: dict, reads: list[PhotoRead], sheet: SheetLayout, out_dir: Path, *,
