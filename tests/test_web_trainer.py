@@ -1002,6 +1002,25 @@ def test_insight_chart_lists_the_most_wrong_field_and_rule(trainer, code):
     assert "Writing habits to go over with the class" in english and "None: every sheet follows" in english
 
 
+def test_the_open_class_table_can_tell_when_what_it_shows_has_changed(trainer, code):
+    """Rehearsal (helper-89): a trainer kept the class table open while the class sent their photos, and it stayed
+    "Belum ada lembar untuk latihan ini." as sheets arrived and were graded: it reloaded itself only while a sheet it
+    already listed was being graded. The page now carries the table's version and where to ask for it
+    (``hasil.json``'s ``version``), which changes when a sheet arrives, is graded or corrected, whatever the sort."""
+    json_url = f"/trainer/latihan/{code}/hasil.json"
+    empty = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert f'data-watch="{json_url}"' in empty
+    v0 = re.search(r'data-version="([0-9a-f]+)"', empty).group(1)
+    assert trainer.get(json_url).get_json()["version"] == v0
+    batch(trainer, code, [("a_1.jpg", jpeg_bytes())])
+    v1 = trainer.get(json_url).get_json()["version"]
+    assert v1 != v0 and trainer.get(json_url).get_json()["version"] == v1       # the same while nothing changes
+    table = trainer.get(f"/trainer/latihan/{code}/hasil?sort=score&dir=desc").get_data(as_text=True)
+    assert f'data-version="{v1}"' in table
+    batch(trainer, code, [("b_1.jpg", jpeg_bytes(color="#eee"))], client_token="b2")
+    assert trainer.get(json_url).get_json()["version"] not in (v0, v1)
+
+
 def test_insight_says_how_many_trainees_its_average_and_spread_count(trainer, code):
     """Rehearsal (helper-89): with one trainee's sheet missing a page, the insight said "8 peserta dinilai ·
     rata-rata 98" while its score spread held 7: a half sheet has no score, so the average and the spread leave it
