@@ -45,6 +45,13 @@ def member_path(file: str) -> PurePosixPath:
     return PurePosixPath(split_member(file)[1].replace("\\", "/"))
 
 
+def photo_name(file: str) -> str:
+    """A photo as the trainee knows it: its file name, without the trainer's folders (``zip:member`` keeps the zip)."""
+    container = split_member(file)[0]
+    name = member_path(file).name
+    return f"{member_path(container).name}:{name}" if container else name      # (the zip's name, either slash)
+
+
 def trainee_from_filename(name: str) -> str | None:
     """A trainee name from a photo's file name: ``budi_p1.jpg`` → ``budi`` (``zip:member`` names use the member);
     None for a name the camera or the chat app gave (:data:`CAMERA_NAME_RE`)."""

@@ -17,7 +17,7 @@ from grader.grading.feedback_files import redraw_feedback, write_feedback_files 
 #   part of the pipeline's contract with the web app (grader.web.grading calls pipeline.redraw_feedback)
 from grader.grading.grade import grade_sheet, reader_view
 from grader.grading.review_queue import on_unread_page
-from grader.file_names import trainee_from_filename
+from grader.file_names import photo_name, trainee_from_filename
 from grader.page_groups import normalise_id
 from grader.read.context import undo_context
 from grader.read.sheet_reader import FieldReading, read_page_fields
@@ -297,13 +297,13 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
     for pr in reads:
         if pr.aligned is None:
             continue
-        if pr.page in seen:
+        if pr.page in seen:          # (the first photo as the trainee knows it, on their feedback sheet too)
             _refuse(pr, GraderError(
                 "duplicate_page",
                 f"This is page {pr.page} again (already in {seen[pr.page]}). Take a photo of the other page.",
                 f"Foto ini halaman {pr.page} lagi (sudah ada di {seen[pr.page]}). Foto halaman yang lain."))
         else:
-            seen[pr.page] = pr.file
+            seen[pr.page] = photo_name(pr.file)
 
 
 def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | None, *,

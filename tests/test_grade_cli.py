@@ -278,6 +278,20 @@ def test_pages_of_another_trainee_are_refused_not_mixed_into_one_result():
     assert reads[0].refusal is None and reads[1].refusal is None
 
 
+def test_the_page_a_photo_repeats_is_named_as_the_trainee_knows_it_not_by_the_trainers_folders():
+    """Rehearsal (helper-89): ``grader grade kelas.zip --out fb/`` printed on Rina's feedback sheet "photos.zip:
+    rina-hal2.jpg: Foto ini halaman 1 lagi (sudah ada di /tmp/h89/photos.zip:rina-hal1.jpg)": the photo it refused
+    named as she knows it, the one it repeats by the trainer's whole path. Both are named alike now."""
+    from grader.pipeline import _refuse_pages_that_do_not_belong
+    reads = [_read("/home/bu-ratna/bimtek/kelas.zip:Rina/hal1.jpg", 1, "5"),
+             _read("/home/bu-ratna/bimtek/kelas.zip:Rina/hal2.jpg", 1, "5")]
+    _refuse_pages_that_do_not_belong(reads, caller=None)
+    refusal = reads[1].refusal
+    assert refusal.code == "duplicate_page"
+    assert "(sudah ada di kelas.zip:hal1.jpg)" in refusal.message_id and "bu-ratna" not in refusal.message_id
+    assert "(already in kelas.zip:hal1.jpg)" in refusal.message and "bu-ratna" not in refusal.message
+
+
 def test_the_same_page_twice_is_said_and_the_other_page_is_missing():
     code, names = first_sheet()
     res = grade_upload([(n, sample(names[0]).read_bytes()) for n in ("one.jpg", "again.jpg")],

@@ -199,6 +199,33 @@ def test_cli_writes_photos_truth_keys_and_index(tmp_path):
     assert main(["synth", "--out", str(out), "--pages", "3"]) == 2
 
 
+def test_cli_fills_a_trainers_exercise_for_the_trainees_of_a_roster(tmp_path, isolated_data_dir):
+    """Rehearsal (helper-89): a class rehearsed end to end needs photos of the exercise the trainer made (its traps,
+    its code in the QR) filled in by the roster's trainees (their number in the QR and written in the boxes, their
+    name on the name line), as the personalised sheets are printed; ``grader synth`` drew exercises of its own and
+    random trainees, so the rehearsal had to patch its internals. ``--exercise CODE --roster CSV`` do that."""
+    from grader.exercise.store import save_exercise
+    ex = generate_exercise(resolve_template("chasil-kwk"), contest="bupati", pairs=2, seed=7, traps=("damaged",))
+    save_exercise(ex)
+    roster = tmp_path / "peserta.csv"
+    roster.write_text("nomor;nama\n7;Siti Aminah\n12;Budi Santoso\n", encoding="utf-8")
+    out = tmp_path / "kelas"
+    rc = main(["synth", "--out", str(out), "--count", "3", "--pages", "1", "--seed", "1", "--max-megapixels", "2",
+               "-j", "1", "--exercise", ex.code.lower(), "--roster", str(roster)])
+    assert rc == 0
+    truths = [load_truth(out / f"s{i:04d}-p1.truth.json") for i in range(3)]
+    assert [t["exercise"] for t in truths] == [ex.code] * 3
+    assert [(t["trainee"], t["trainee_name"]) for t in truths] == [("7", "Siti Aminah"), ("12", "Budi Santoso"),
+                                                                   ("7", "Siti Aminah")]     # the roster, again
+    assert all(t["personalised"] and t["key"] == {k: ex.fields[k] for k in t["key"]} for t in truths)
+    assert boxes_value(truths[1]["boxes"]["H.TRAINEE"]) == 12                     # the number written, too
+    qr = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(out / "s0001-p1.jpg")))[0]
+    if qr:                                                                          # (when the photo lets it)
+        assert decode_payload(qr).trainee == "12" and decode_payload(qr).exercise == ex.code
+    assert main(["synth", "--out", str(out), "--exercise", "ZZZZZZ"]) == 2          # not in the store: said so
+    assert main(["synth", "--out", str(out), "--exercise", ex.code, "--pairs", "3"]) == 2   # the exercise decides
+
+
 def test_sample_scans_are_complete_and_parse():
     truths = sorted(SAMPLES.glob("*.truth.json"))
     assert len(truths) >= 25

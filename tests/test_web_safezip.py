@@ -132,6 +132,12 @@ def test_merge_candidates_pair_single_pages_of_one_qr_trainee():
             {"id": 12, "exercise": "E", "trainee": "g", "identity_source": "filename", "pages": [1], "trainee_number": five},
             {"id": 13, "exercise": "E", "trainee": "h", "identity_source": "filename", "pages": [2], "trainee_number": five}]
     assert [[r["id"] for r in g] for g in merge_candidates(rows)] == [[1, 2], [7, 6], [8, 10, 9]]
+    # a firmly named trainee's page 1 photographed twice and no page 2: one sheet where ``repeats`` (within one
+    # batch, as grader grade does), two otherwise; unsure numbers never
+    again = rows + [{"id": 14, "exercise": "E", "trainee": "13", "identity_source": "qr", "pages": [1]}]
+    assert [[r["id"] for r in g] for g in merge_candidates(again)] == [[1, 2], [7, 6], [8, 10, 9]]
+    assert [[r["id"] for r in g] for g in merge_candidates(again, repeats=True)] == [
+        [1, 2], [3, 14], [7, 6], [8, 10, 9]]
 
 
 def test_a_page_sent_again_pairs_with_the_page_its_file_name_names_unless_what_is_read_contradicts():

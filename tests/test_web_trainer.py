@@ -1026,6 +1026,55 @@ def test_class_insight_says_its_figures_are_provisional_while_fields_wait_for_a_
     assert 'id="provisional"' not in trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
 
 
+def test_the_open_class_table_can_tell_when_what_it_shows_has_changed(trainer, code):
+    """Rehearsal (helper-89): a trainer kept the class table open while the class sent their photos, and it stayed
+    "Belum ada lembar untuk latihan ini." as sheets arrived and were graded: it reloaded itself only while a sheet it
+    already listed was being graded. The page now carries the table's version and where to ask for it
+    (``hasil.json``'s ``version``), which changes when a sheet arrives, is graded or corrected, whatever the sort."""
+    json_url = f"/trainer/latihan/{code}/hasil.json"
+    empty = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert f'data-watch="{json_url}"' in empty
+    v0 = re.search(r'data-version="([0-9a-f]+)"', empty).group(1)
+    assert trainer.get(json_url).get_json()["version"] == v0
+    batch(trainer, code, [("a_1.jpg", jpeg_bytes())])
+    v1 = trainer.get(json_url).get_json()["version"]
+    assert v1 != v0 and trainer.get(json_url).get_json()["version"] == v1       # the same while nothing changes
+    table = trainer.get(f"/trainer/latihan/{code}/hasil?sort=score&dir=desc").get_data(as_text=True)
+    assert f'data-version="{v1}"' in table
+    batch(trainer, code, [("b_1.jpg", jpeg_bytes(color="#eee"))], client_token="b2")
+    assert trainer.get(json_url).get_json()["version"] not in (v0, v1)
+
+
+def test_insight_says_how_many_trainees_its_average_and_spread_count(trainer, code):
+    """Rehearsal (helper-89): with one trainee's sheet missing a page, the insight said "8 peserta dinilai ·
+    rata-rata 98" while its score spread held 7: a half sheet has no score, so the average and the spread leave it
+    out, and the page did not say so. It now says over how many trainees the average is, and how many have none."""
+    batch(trainer, code, [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#eee")),
+                          ("solo_1.jpg", jpeg_bytes(color="#ddd"))])
+    html = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
+    assert "2 peserta dinilai" in html
+    assert re.search(r"rata-rata \d+ dari 1 peserta yang lembarnya lengkap", html)
+    assert "Tanpa nilai karena lembarnya belum lengkap: 1 peserta" in html
+    english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
+    assert re.search(r"average \d+ over the 1 trainee whose sheet is complete", english)
+    assert "No score yet, their sheet missing a page: 1 trainee" in english
+
+
+def test_class_table_json_gives_a_half_sheet_no_score_as_the_page_and_exports_do(trainer, code):
+    """Rehearsal (helper-89): Nur's sheet with page 2 not sent showed "Sebagian —" in the class table and no score in
+    the exports (its read pages' 100 as ``partial_score``), but ``hasil.json`` gave it ``"score": 100.0``: whatever
+    reads the JSON took a half sheet for a perfect one. Its score is now null there too, the read pages' score
+    ``partial_score``, with the sheet's ``status``."""
+    batch(trainer, code, [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#eee")),
+                          ("solo_1.jpg", jpeg_bytes(color="#ddd"))])
+    rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
+    half, whole = rows["solo"], rows["a"]
+    assert half["status"] == "partial" and half["score"] is None and half["partial_score"] is not None
+    assert whole["status"] == "graded" and whole["score"] is not None and whole["partial_score"] is None
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert "Sebagian" in table
+
+
 def test_class_insight_counts_each_trainee_once_and_says_peserta(app, trainer, code):
     """Usability review: "Kotak depan dibiarkan kosong 6 lembar (35%)" read as six sendings, some of them one
     person's. The insight counts per trainee, as the class table lists them (each one's latest graded sheet): Budi's
@@ -1130,6 +1179,27 @@ def test_a_trainees_pages_sent_in_two_batches_become_one_sheet(app, trainer, cod
         from grader.web.db import get_db
         rows = latest_sheets(get_db(), code)
     assert sorted((r["trainee"], r["attempts"]) for r in rows) == [("27", 1), ("budi", 2)]   # budi: by name only
+
+
+def test_a_page_photographed_twice_in_one_batch_is_one_sheet_of_its_trainee(app, trainer, code):
+    """Rehearsal (helper-89): Rina sent page 1 twice (rina-hal1.jpg, rina-hal2-wrongpage.jpg), both naming her in
+    the QR. ``grader grade`` made one sheet of them, the second photo refused as ``duplicate_page`` ("Foto ini
+    halaman 1 lagi"), as the trainee's upload page does; a trainer's batch of the same zip made two sheets of Rina,
+    each "Halaman 2 belum dikirim", never saying that the second photo was page 1 again (10 sheets beside the CLI's
+    9). Within one batch they are now one sheet, as in ``grader grade``. Across batches a page sent again stays a
+    sheet of its own: a later batch's page 1 is a retake, and it must not be the photo that grading leaves out."""
+    first = batch(trainer, code, [("qr-5-rina-hal1.jpg", jpeg_bytes()),
+                                  ("qr-5-rina-wrongpage_p1.jpg", jpeg_bytes(color="#eee"))], client_token="d1")
+    items = trainer.get(first.location + ".json").get_json()["items"]
+    assert [i["trainee"] for i in items] == ["5"]
+    sheet = trainer.get(items[0]["url"]).get_data(as_text=True)
+    assert "qr-5-rina-hal1.jpg" in sheet and "qr-5-rina-wrongpage_p1.jpg" in sheet
+    later = batch(trainer, code, [("qr-5-rina-ulang_p1.jpg", jpeg_bytes(color="#ddd"))], client_token="d2")
+    assert [i["trainee"] for i in trainer.get(later.location + ".json").get_json()["items"]] == ["5"]
+    with app.app_context():
+        from grader.web.db import get_db
+        kept = get_db().execute("SELECT COUNT(*) FROM submissions WHERE trainee='5' AND state='done'").fetchone()[0]
+    assert kept == 2                      # the first batch's sheet (two photos) and the later batch's retake
 
 
 def test_two_zips_of_one_name_are_two_places_and_a_named_file_keeps_its_row_before_grading(app, trainer, code):

@@ -35,6 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "every sheet an exact laser print)")
     p.add_argument("--copy-kind", choices=list(COPY_KINDS), default=None,
                    help="make every copied sheet this kind (default: drawn per sheet)")
+    p.add_argument("--exercise", default=None, metavar="CODE_OR_KEY",
+                   help="fill this exercise on every sheet (a code in the exercise store, or an answer key, as "
+                        "grade --key), instead of drawing exercises; its contest and pairs decide the sheet")
+    p.add_argument("--roster", type=Path, default=None, metavar="CSV",
+                   help="the trainees (a roster CSV, as form print --roster): sheet i is row i (again from the top "
+                        "when the rows run out), printed personalised and its number written in the boxes")
     p.add_argument("-j", "--jobs", type=worker_count, default=min(2, os.cpu_count() or 1),
                    help="worker processes (default: 2, or 1 on a single core)")
     p.set_defaults(func=cmd_synth)
@@ -62,9 +68,28 @@ def _options(args: argparse.Namespace) -> SynthOptions:
         raise GraderError("bad_usage", f"--copies is a share between 0 and 1, got {args.copies}")
     if args.max_megapixels < 0.5:
         raise GraderError("bad_usage", "--max-megapixels must be at least 0.5")
+    exercise, roster = None, ()
+    if args.exercise:
+        if pairs is not None or args.contest:
+            raise GraderError("bad_usage", "--exercise decides the contest and the pairs: leave out --contest and "
+                                           "--pairs")
+        from grader.synth.generate import given_exercise
+        given = Path(args.exercise.strip())
+        ex = given_exercise(str(given))                               # (one not found is said: exit 2)
+        # (what the worker processes load again: the key's file where one was named, else the code in the store)
+        exercise = str(given.resolve()) if given.exists() else ex.code
+        if ex.template != args.template:
+            raise GraderError("bad_usage", f"exercise {ex.code} is for template {ex.template}, not {args.template}")
+    if args.roster:
+        from grader.commands.form import read_roster, trainee_number_boxes
+        from grader.sheet.layout import layout_sheet
+        from grader.sheet.schema import resolve_template
+        sheet = layout_sheet(resolve_template(args.template))
+        roster = tuple(read_roster(args.roster, number_boxes=trainee_number_boxes(sheet)))
     return SynthOptions(count=args.count, seed=args.seed, pairs=pairs, contest=args.contest, refusals=args.refusals,
                         mistakes=args.mistakes, pages=pages, max_megapixels=args.max_megapixels,
-                        template=args.template, copies=args.copies, copy_kind=args.copy_kind)
+                        template=args.template, copies=args.copies, copy_kind=args.copy_kind,
+                        exercise=exercise, roster=roster)
 
 
 def cmd_synth(args: argparse.Namespace) -> int:

@@ -41,6 +41,14 @@ class Exercise:
     tps: str = ""
     village: str = ""
 
+    @classmethod
+    def from_key_json(cls, data: dict) -> "Exercise":
+        """The exercise an answer key (:meth:`to_key_json`) was written from."""
+        return cls(code=data["exercise"], template=data["template"], template_version=data["template_version"],
+                   contest=data["contest"], pairs=data["pairs"], seed=data["seed"], traps=tuple(data["traps"]),
+                   facts=dict(data["facts"]), ballots=tuple(data["ballots"]), fields=dict(data["fields"]),
+                   tps=data.get("tps", ""), village=data.get("village", ""))
+
     def to_key_json(self) -> dict:
         """The documented answer-key format (see README, "Answer key")."""
         d = asdict(self)

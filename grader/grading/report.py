@@ -6,6 +6,7 @@ from typing import Callable
 
 from jinja2 import Environment, select_autoescape
 
+from grader.file_names import photo_name
 from grader.grading.findings import as_worded_now
 from grader.grading.shown import STATUS_WORDS, boxes_to_name, field_name, in_language, score_text, shown_value
 from grader.grading.summary import shown_fixes
@@ -75,15 +76,6 @@ _TEMPLATE = """<!doctype html>
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _env.globals.update(score_text=score_text, shown_value=shown_value, boxes_to_name=boxes_to_name,
                     field_name=field_name, shown_fixes=shown_fixes)
-
-
-def photo_name(file: str) -> str:
-    """A photo as the trainee knows it: its file name, without the trainer's folders (``zip:member`` keeps the zip)."""
-    from grader.file_names import member_path, split_member
-
-    container = split_member(file)[0]
-    name = member_path(file).name
-    return f"{Path(container).name}:{name}" if container else name
 
 
 _env.filters["photo_name"] = photo_name

@@ -14,6 +14,7 @@ Layout of an output folder::
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import multiprocessing
@@ -35,7 +36,7 @@ from grader.synth.photo import MEGAPIXELS, Conditions, sample_conditions, take_p
 from grader.synth.refusals import (REFUSAL_CYCLE, REFUSAL_KINDS, SHEET_KINDS, corrupt_file, kpu_form, not_an_image,
                                    refusal_conditions, something_else, too_large)
 from grader.synth.truth import TRUTH_FORMAT, truth_points, write_truth
-from grader.synth.values import Writing, plan_writing
+from grader.synth.values import Writing, box_strings, plan_writing
 
 log = logging.getLogger(__name__)
 TRAINEES_PER_EXERCISE = 8      # a class shares an exercise
@@ -56,6 +57,8 @@ class SynthOptions:
     template: str = "chasil-kwk"
     copies: float = 0.0               # share of sheets printed "fit to page" or photocopied (grader/synth/copier.py)
     copy_kind: str | None = None      # None: drawn per sheet (copier.KINDS)
+    exercise: str | None = None       # an exercise's code in the store, or its key: every sheet fills it
+    roster: tuple[tuple[str, str], ...] = ()   # (number, name): sheet i is roster[i % len], printed personalised
 
 
 @dataclass(frozen=True)
@@ -91,14 +94,25 @@ class SheetPlan:
 def plan_sheet(opts: SynthOptions, index: int) -> SheetPlan:
     """Exercise, writing and writer of sheet ``index`` (identical for each of its pages)."""
     spec = resolve_template(opts.template)
-    group = index // TRAINEES_PER_EXERCISE
-    erng = np.random.default_rng([opts.seed, 3, group])
-    contest = opts.contest or str(erng.choice(spec.contests))
-    pairs = opts.pairs or int(erng.choice([1, 2, 2, 3, 3, 3, 4, 5, 6]))
-    ex = generate_exercise(spec, contest=contest, pairs=pairs, seed=opts.seed * 100000 + group)
+    if opts.exercise:
+        ex = given_exercise(opts.exercise)
+    else:
+        group = index // TRAINEES_PER_EXERCISE
+        erng = np.random.default_rng([opts.seed, 3, group])
+        contest = opts.contest or str(erng.choice(spec.contests))
+        pairs = opts.pairs or int(erng.choice([1, 2, 2, 3, 3, 3, 4, 5, 6]))
+        ex = generate_exercise(spec, contest=contest, pairs=pairs, seed=opts.seed * 100000 + group)
     sheet = layout_sheet(spec, contest=ex.contest, pairs=ex.pairs)
     rng = np.random.default_rng([opts.seed, 1, index])
-    writing = plan_writing(sheet, ex.fields, rng, mistake_rate=opts.mistakes)
+    writing = plan_writing(sheet, ex.fields, rng, mistake_rate=opts.mistakes,
+                           personalised=True if opts.roster else None)
+    if opts.roster:          # the roster's trainee, whose number (a numeric one) is written in the boxes as printed
+        number, name = opts.roster[index % len(opts.roster)]
+        writing = replace(writing, trainee=number, trainee_name=name)
+        if number.isdigit():
+            boxes = box_strings(int(number), len(writing.boxes["H.TRAINEE"]), writing.filler)
+            writing = replace(writing, boxes={**writing.boxes, "H.TRAINEE": boxes},
+                              fields={**writing.fields, "H.TRAINEE": int(number)})
     hand = random_hand(rng)
     ident = SheetIdentity(template=spec.id, version=spec.version, page=1, contest=ex.contest, pairs=ex.pairs,
                           exercise=ex.code, trainee=writing.trainee if writing.personalised else None,
@@ -116,6 +130,14 @@ def print_copy(opts: SynthOptions, index: int) -> PrintCopy | None:
         return None
     rng = np.random.default_rng([opts.seed, 4, index])
     return random_print_copy(rng, opts.copy_kind) if rng.random() < opts.copies else None
+
+
+@functools.lru_cache(maxsize=4)
+def given_exercise(code_or_key: str):
+    """The exercise of an answer key in the store (by its code) or at a path, as :func:`load_key` finds it."""
+    from grader.exercise.scenario import Exercise
+    from grader.exercise.store import load_key
+    return Exercise.from_key_json(load_key(code_or_key).raw)
 
 
 def _cap_megapixels(cond: Conditions, cap: float) -> Conditions:
@@ -255,4 +277,7 @@ def _options_json(opts: SynthOptions) -> dict:
     return {"count": opts.count, "seed": opts.seed, "pairs": opts.pairs, "contest": opts.contest,
             "refusals": opts.refusals, "mistakes": opts.mistakes, "pages": list(opts.pages),
             "max_megapixels": opts.max_megapixels, "template": opts.template,
+            # (options left at their defaults are not written: a set made before they existed reads the same)
+            **({"exercise": opts.exercise} if opts.exercise else {}),
+            **({"roster": [list(r) for r in opts.roster]} if opts.roster else {}),
             **({"copies": opts.copies, "copy_kind": opts.copy_kind} if opts.copies else {})}

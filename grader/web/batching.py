@@ -74,7 +74,7 @@ def is_named(row: dict) -> bool:
     return row.get("identity_source") in ("qr", "trainee_number")
 
 
-def merge_candidates(rows: list[dict]) -> list[list[dict]]:
+def merge_candidates(rows: list[dict], *, repeats: bool = False) -> list[list[dict]]:
     """Pairs of single-page sheets that are one trainee's page 1 and page 2, by the same evidence and rules as
     ``grader grade`` (:mod:`grader.page_groups`): the QR's trainee or the number written on the sheet, read
     firmly (``"027"`` written is QR ``27``), or else an unsure number that only these two pages show. Chat
@@ -89,7 +89,10 @@ def merge_candidates(rows: list[dict]) -> list[list[dict]]:
     file names pair this one with). Returns the groups
     that make a whole sheet (page 1 and page 2), pages in order. A page photographed twice by a trainee whom
     the QR or a firm number names goes into the group too: grading says which photo it took, as ``grader
-    grade`` does (``duplicate_page``); weaker evidence never joins a page twice.
+    grade`` does (``duplicate_page``); weaker evidence never joins a page twice. With ``repeats`` (the pages of
+    one batch), such a trainee's page photographed twice is one sheet even with no other page, as in ``grader
+    grade``: not two sheets of one trainee, each said to miss the other page. Across batches it is not: a page
+    sent again later is a retake, which grading must not be the photo it leaves out.
     """
     singles = [r for r in rows if len(r.get("pages") or []) == 1 and r["pages"][0] is not None]
     ids = {r["id"] for r in singles}
@@ -112,6 +115,6 @@ def merge_candidates(rows: list[dict]) -> list[list[dict]]:
     out = []
     for group in group_pages([evidence(r) for r in singles]):
         sheet = sorted((singles[i] for i in group), key=lambda r: r["pages"][0])
-        if len(sheet) >= 2 and {r["pages"][0] for r in sheet} == {1, 2}:
+        if len(sheet) >= 2 and ({r["pages"][0] for r in sheet} == {1, 2} or repeats):
             out.append(sheet)
     return out

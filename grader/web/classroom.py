@@ -5,6 +5,7 @@ tests share one definition of "the class table".
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections import Counter
@@ -59,6 +60,15 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     order = _by_trainee if col == "trainee_key" else (lambda r: r[col])
     known = sorted((r for r in out if r[col] is not None), key=order, reverse=descending)
     return known + [r for r in out if r[col] is None]      # missing values last either way
+
+
+def table_version(rows: list[dict]) -> str:
+    """What :func:`latest_sheets` shows, in short: it changes when a sheet arrives, is graded, corrected or removed
+    (each row's sheet, its last change and its attempts), whatever the sort. The class table left open asks for it
+    (``hasil.json``) and takes its new rows when it has changed."""
+    shown = ";".join(f"{r['id']}:{r['state']}:{r['updated_at']}:{r['attempts']}"
+                     for r in sorted(rows, key=lambda r: r["id"]))
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
 
 def _by_trainee(row: dict) -> tuple:
@@ -153,6 +163,7 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
     return {
         "trainees": len(graded),
         "waiting": {"fields": sum(unsettled), "trainees": sum(1 for n in unsettled if n)},
+        "scored": len(scores),       # the trainees whose sheet is whole: the mean and the spread are theirs
         "mean_score": sum(scores) / len(scores) if scores else None,
         "fields": [Tally(fid, labels[fid][0], c, c / n, labels[fid][1]) for fid, c in fields.most_common(top)],
         "rules": [{"id": rid, "message_id": rule_text[rid][0], "message_en": rule_text[rid][1], "count": c,

@@ -516,6 +516,11 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Setiap peserta dihitung sekali, dari lembar terakhirnya yang dinilai, seperti di tabel kelas.":
         "Each trainee counts once, by their latest graded sheet, as in the class table.",
     "rata-rata": "average",
+    "rata-rata {score} dari {n} peserta yang lembarnya lengkap": (
+        "average {score} over the {n} trainee whose sheet is complete",
+        "average {score} over the {n} trainees whose sheet is complete"),
+    "Tanpa nilai karena lembarnya belum lengkap: {n} peserta": (
+        "No score yet, their sheet missing a page: {n} trainee", "No score yet, their sheets missing a page: {n} trainees"),
     "Isian yang paling sering salah": "Entries most often wrong",
     "Tidak ada isian yang salah.": "No entry is wrong.",
     "Aturan yang paling sering dilanggar": "Rules most often broken",

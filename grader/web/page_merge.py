@@ -207,7 +207,7 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
     if split_contradicting_pairs(conn, batch_id, runner):
         return                                      # merged once the halves are graded
     singles = _single_pages(conn, "s.batch_id=?", (batch_id,))
-    groups = merge_candidates(singles)
+    groups = merge_candidates(singles, repeats=True)        # (a page twice: one sheet, as grader grade makes it)
     # A trainee's other page may have come in another batch of the exercise (page 1 photos one day, page 2 the
     # next): pages that the QR or a firmly read number name join across batches, weaker evidence never does.
     merged = {r["id"] for g in groups for r in g}

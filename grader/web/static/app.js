@@ -462,6 +462,23 @@
     setTimeout(function () { window.location.reload(); }, 1000 * (+el.dataset.pollReload || 5));
   });
 
+  // The class table, left open while the class sends its photos: every few seconds it asks the server for the
+  // version of what it shows (a sheet sent, graded, corrected or removed changes it) and, once that has changed,
+  // takes the new rows as a reload shows them. Not while the tab is hidden; a failed ask is tried again.
+  document.querySelectorAll("[data-watch]").forEach(function (el) {
+    var every = 1000 * (+el.dataset.every || 5);
+    var tick = function () {
+      if (document.hidden) { setTimeout(tick, every); return; }
+      fetch(el.dataset.watch, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (d) {
+          if (d && d.version && d.version !== el.dataset.version) { window.location.reload(); } else { setTimeout(tick, every); }
+        })
+        .catch(function () { setTimeout(tick, every); });
+    };
+    setTimeout(tick, every);
+  });
+
   // Review queue: type the digits, Enter saves and moves to the next field.
   var review = document.querySelector("[data-review]");
   if (review) {

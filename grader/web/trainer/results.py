@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from grader.exercise.store import list_exercises
 from grader.grading.feedback_files import IDENTITY_NAME
-from grader.web.classroom import SORT_COLUMNS, latest_sheets, trainees_insight
+from grader.web.classroom import SORT_COLUMNS, latest_sheets, table_version, trainees_insight
 from grader.web.db import get_db, now_iso, sheet_or_abort
 from grader.web.grade_again import grade_failed_again
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
@@ -32,7 +32,8 @@ def results(code: str):
     rows = latest_sheets(get_db(), key.exercise, sort=sort, descending=desc)
     # a sheet that names nobody (a chat export's IMG-…-WA0006) shows what is written on it instead
     rows = [{**r, "ident_url": None if r["trainee"] else ident_url(r)} for r in rows]
-    return render_template("trainer/results.html", key=key, rows=rows, sort=sort, desc=desc)
+    return render_template("trainer/results.html", key=key, rows=rows, sort=sort, desc=desc,
+                           version=table_version(rows))
 
 
 def ident_url(row) -> str | None:
@@ -53,9 +54,12 @@ def ident_url(row) -> str | None:
 def results_json(code: str):
     key = get_key(code)
     rows = latest_sheets(get_db(), key.exercise)
-    return {"exercise": key.exercise, "rows": [
+    return {"exercise": key.exercise, "version": table_version(rows), "rows": [
         {"trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"], "state": r["state"],
-         "score": r["score"], "wrong": r["n_wrong"], "review": r["n_review"], "blank": r["n_blank"],
+         "status": r["result_status"], "score": r["full_score"],
+         # (a half sheet's score is its read pages', no score of the sheet: as the page and the exports say)
+         "partial_score": r["score"] if r["result_status"] == "partial" else None,
+         "wrong": r["n_wrong"], "review": r["n_review"], "blank": r["n_blank"],
          "url": url_for("trainer.submission", sid=r["id"])} for r in rows]}
 
 
