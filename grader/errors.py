@@ -53,3 +53,11 @@ class TemplateError(GraderError):
             f"{source}: {key or '<top>'}: {problem}",
             f"Templat {source} salah pada '{key or '<top>'}': {problem}",
         )
+
+
+class SettingError(GraderError, ValueError):
+    """A setting of the web app (a ``GRADER_*`` variable, the config file) that cannot be used: the server is not
+    started, and ``grader serve`` exits 2 with this one line rather than a traceback."""
+
+    def __init__(self, message: str):
+        super().__init__("bad_setting", message)

@@ -19,6 +19,7 @@ import numpy as np
 from grader.errors import GraderError
 
 DEFAULT_DIR = Path(".cache/bench")
+DECODED_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}     # what OpenCV decodes: not HEIC, nor a scanner's PDF
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -111,12 +112,29 @@ def bench_batch(sheets: int) -> dict:
     return out
 
 
+def photos_to_bench(folder: Path) -> list[Path]:
+    """The photos of ``--photos``: those of a ``grader synth`` set that are not refusal cases, by their truth files;
+    in a folder without truth files, every photo in it that the baseline, ``cv2.imdecode``, decodes."""
+    if not folder.is_dir():
+        raise GraderError("bad_usage", f"--photos {folder}: no such folder")
+    truths = sorted(folder.glob("*.truth.json"))
+    if truths:
+        photos = [t.with_name(t.name.replace(".truth.json", ".jpg")) for t in truths
+                  if json.loads(t.read_text()).get("expect_refusal") is None]
+    else:
+        photos = sorted(p for p in folder.iterdir()
+                        if p.suffix.lower() in DECODED_SUFFIXES and p.is_file())
+    if not photos:
+        raise GraderError("bad_usage", f"--photos {folder}: no photos to time in that folder")
+    return photos
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     report = {}
+    if args.count < 1 or args.repeat < 1 or args.batch < 0:
+        raise GraderError("bad_usage", "--count and --repeat must be 1 or more, --batch 0 or more")
     if args.photos:
-        readable = [t.with_name(t.name.replace(".truth.json", ".jpg")) for t in sorted(args.photos.glob("*.truth.json"))
-                    if json.loads(t.read_text()).get("expect_refusal") is None]
-        report["photos"] = bench_photos(readable[: args.count], repeat=args.repeat)
+        report["photos"] = bench_photos(photos_to_bench(args.photos)[: args.count], repeat=args.repeat)
     else:
         _, big = _generated("12mp", count=args.count, megapixels=12.0, chat=False)
         report["12mp"] = bench_photos(big, repeat=args.repeat)

@@ -16,7 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from grader.commands import worker_count
+from grader.commands import worker_count, writable_file
+from grader.errors import GraderError
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +55,27 @@ def ensure_photos(folder: Path, *, sheets: int, refusals: int, seed: int, jobs: 
     return folder
 
 
+def _check_args(args: argparse.Namespace) -> None:
+    """Refuse a typo before the long run, not after it (a report that cannot be written would be lost)."""
+    if min(args.sheets, args.refusals, args.tesseract_photos, args.tesseract_ardis) < 0:
+        raise GraderError("bad_usage", "--sheets, --refusals, --tesseract-photos and --tesseract-ardis must not be "
+                                       "negative")
+    if args.photos is not None:
+        if not args.photos.is_dir():
+            raise GraderError("bad_usage", f"--photos {args.photos}: no such folder")
+        if not any(args.photos.glob("*.truth.json")):
+            raise GraderError("bad_usage", f"--photos {args.photos}: no truth files (NAME.truth.json beside NAME.jpg) "
+                                           "in that folder; write a set with grader synth")
+    writable_file(args.output, f"-o {args.output}", make_folder=True)
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from grader.evaluation import evaluate_reading
     from grader.grading.mistakes_eval import evaluate_grading
     from grader.photo.evaluation import evaluate_alignment
     from grader.recognize.digit_eval import evaluate_ardis, evaluate_kawalc1, evaluate_kawalc1_scans
 
+    _check_args(args)
     folder = args.photos or ensure_photos(DEFAULT_DIR / f"seed{args.seed}", sheets=args.sheets,
                                           refusals=args.refusals, seed=args.seed, jobs=args.jobs)
     report: dict = {"photos_dir": str(folder), "split": {
@@ -79,7 +95,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     report["kawalc1_scans"] = evaluate_kawalc1_scans(tesseract=True)
     report["ardis_test"] = evaluate_ardis(tesseract=True, tesseract_limit=args.tesseract_ardis)
     report["seconds"] = round(time.perf_counter() - t0, 1)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=1, default=str))
     if args.json:
         json.dump(report, sys.stdout, indent=1, default=str)

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from grader.commands import writable_folder
 from grader.exercise.handout import render_handout
 from grader.exercise.scenario import TRAPS, generate_exercise
 from grader.exercise.store import list_exercises, save_exercise
@@ -36,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_new(args: argparse.Namespace) -> int:
     spec = resolve_template(args.template)
     ex = generate_exercise(spec, contest=args.contest, pairs=args.pairs, seed=args.seed, traps=tuple(args.trap))
-    args.output.mkdir(parents=True, exist_ok=True)
+    writable_folder(args.output, f"-o {args.output}")
     (args.output / "answer_key.json").write_text(json.dumps(ex.to_key_json(), indent=1, ensure_ascii=False))
     write_pdf(render_handout(ex, dpi=HANDOUT_DPI), args.output / "handout.pdf", dpi=HANDOUT_DPI)
     if not args.no_register:

@@ -9,6 +9,7 @@ import re
 import sys
 from pathlib import Path
 
+from grader.commands import writable_file
 from grader.errors import GraderError
 from grader.page_groups import normalise_id
 from grader.sheet.identity import SheetIdentity
@@ -32,14 +33,43 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--roster", type=Path, help="CSV with id and name columns: one personalised sheet per trainee")
     p.add_argument("-o", "--output", type=Path, required=True, help="output PDF path")
     p.add_argument("--png", type=Path, help="also write PNG page(s); pages after the first get -p2, -p3 ...")
-    p.add_argument("--dpi", type=float, default=300, help="raster resolution (default 300)")
+    p.add_argument("--dpi", type=_print_dpi, default=300,
+                   help=f"raster resolution, {PRINT_DPI_RANGE[0]} to {PRINT_DPI_RANGE[1]} (default 300)")
     p.set_defaults(func=cmd_print)
 
     p = fsub.add_parser("layout", help="print the geometry of every page in pixels")
     _variant_args(p)
-    p.add_argument("--dpi", type=float, default=None, help="pixel scale (default: the template's reading frame)")
+    p.add_argument("--dpi", type=_positive_dpi, default=None,
+                   help="pixel scale (default: the template's reading frame)")
     p.add_argument("--json", action="store_true", help="JSON output (the only format)")
     p.set_defaults(func=cmd_layout)
+
+
+#: the resolutions a sheet can be printed at: below 13 dpi the corner markers cannot be drawn at all (25 gives each
+#: of their cells two pixels); above, one page's raster alone takes gigabytes
+PRINT_DPI_RANGE = (25, 1200)
+
+
+def _positive_dpi(text: str) -> float:
+    """``--dpi D`` of ``form layout``: a pixel scale, above 0 (argparse reports anything else as bad usage)."""
+    try:
+        dpi = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of dots per inch, got {text!r}") from None
+    if not dpi > 0:     # (also refuses nan)
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return dpi
+
+
+def _print_dpi(text: str) -> float:
+    """``--dpi D`` of ``form print``: a resolution in :data:`PRINT_DPI_RANGE`."""
+    try:
+        dpi = float(text)
+    except ValueError:
+        dpi = None
+    if dpi is None or not PRINT_DPI_RANGE[0] <= dpi <= PRINT_DPI_RANGE[1]:     # (nan is in no range)
+        raise argparse.ArgumentTypeError(f"must be from {PRINT_DPI_RANGE[0]} to {PRINT_DPI_RANGE[1]}, got {text!r}")
+    return dpi
 
 
 def _variant_args(p: argparse.ArgumentParser) -> None:
@@ -193,10 +223,12 @@ def cmd_print(args: argparse.Namespace) -> int:
     sheet = layout_sheet(spec, contest=args.contest, pairs=args.pairs)
     exercise = args.exercise.strip().upper() if args.exercise else None
     roster = read_roster(args.roster, number_boxes=trainee_number_boxes(sheet)) if args.roster else None
+    writable_file(args.output, f"-o {args.output}", make_folder=True)     # before rendering, not after it
+    if args.png:
+        writable_file(args.png, f"--png {args.png}", make_folder=True)
     pages = []
     for ident in sheets_for(sheet, exercise, roster):
         pages.extend(render_sheet(sheet, ident, dpi=args.dpi))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
     write_pdf(pages, args.output, dpi=args.dpi)
     written = [str(args.output)]
     if args.png:

@@ -4,13 +4,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from grader.batch import (FIELD_COLUMNS, PHOTO_SUFFIXES, SHEET_COLUMNS, default_workers, field_rows, grade_batch,
                           progress_bar, refusal_messages, sheet_label, sheet_rows, write_csv)
-from grader.commands import worker_count
+from grader.commands import worker_count, writable_file, writable_folder
 from grader.errors import GraderError
 from grader.exercise.store import load_key
 
@@ -38,29 +37,9 @@ def _check_paths(args: argparse.Namespace) -> None:
         raise GraderError("bad_usage", f"no such file or folder: {', '.join(missing)}")
     if args.csv is not None:
         for path in (args.csv, fields_csv(args.csv)):
-            if path.is_dir():
-                raise GraderError("bad_usage", f"--csv {args.csv}: {path} is a folder; name a file")
-        if not args.csv.parent.is_dir():
-            raise GraderError("bad_usage", f"--csv {args.csv}: the folder {args.csv.parent} does not exist")
-        for path in (args.csv, fields_csv(args.csv)):
-            existed = path.exists()
-            try:
-                open(path, "a").close()    # writable now, not only after the whole batch was graded
-            except OSError as exc:
-                raise GraderError("bad_usage", f"--csv {args.csv}: cannot write {path} ({exc.strerror})") from exc
-            if not existed:
-                path.unlink()              # until the batch is done: a refused or interrupted one leaves no table
+            writable_file(path, f"--csv {args.csv}", make_folder=False)
     if args.out is not None:
-        if args.out.exists() and not args.out.is_dir():
-            raise GraderError("bad_usage", f"--out {args.out}: that is a file; name a folder (it is created if needed)")
-        try:
-            args.out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise GraderError("bad_usage", f"--out {args.out}: cannot create that folder ({exc.strerror})") from exc
-        try:
-            tempfile.TemporaryFile(dir=args.out).close()     # an existing folder may still be read-only
-        except OSError as exc:
-            raise GraderError("bad_usage", f"--out {args.out}: cannot write in that folder ({exc.strerror})") from exc
+        writable_folder(args.out, f"--out {args.out}")
 
 
 def fields_csv(path: Path) -> Path:

@@ -38,10 +38,32 @@ def _read_bytes(path: Path) -> bytes | GraderError:
     """The file's bytes, or the refusal of a photo too large to read (:func:`grader.batch.read_photo_file`)."""
     from grader.batch import read_photo_file
 
+    if path.exists() and not path.is_file():     # a folder, or a pipe that reading would wait on forever
+        raise GraderError("not_a_file", f"{path}: not a photo file (a folder or a device)",
+                          f"{path}: bukan berkas foto")
     try:
         return read_photo_file(path)
     except OSError as exc:
         raise GraderError("not_found", f"{path}: {exc.strerror or exc}", f"{path}: berkas tidak dapat dibaca") from None
+
+
+def _check_read_args(args: argparse.Namespace) -> None:
+    """A --template that does not exist, or --pairs it cannot have, is the user's mistake (exit 2), not a refusal of
+    every photo (each one's ``bad_template``, though the photo may be fine)."""
+    from grader.sheet.layout import validate_params
+    from grader.sheet.schema import list_templates, resolve_template
+
+    if args.template is None and args.pairs is None:
+        return
+    specs = [resolve_template(args.template)] if args.template else [resolve_template(str(p)) for p in list_templates()]
+    problems = []
+    for spec in specs:
+        try:
+            validate_params(spec, None, args.pairs)
+            return
+        except GraderError as exc:
+            problems.append(exc)
+    raise problems[0]
 
 
 def cmd_read(args: argparse.Namespace) -> int:
@@ -49,6 +71,7 @@ def cmd_read(args: argparse.Namespace) -> int:
     from grader.file_names import shown_name
     from grader.pipeline import PhotoRead, read_json, read_photo
 
+    _check_read_args(args)
     out = []
     for path in args.photos:
         data = _read_bytes(path)

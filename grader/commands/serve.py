@@ -5,19 +5,33 @@ import argparse
 import logging
 import signal
 
+from grader.commands import count_of
+from grader.errors import GraderError
+
 log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--threads", type=int, default=8, help="request threads (grading runs in worker processes)")
+    p.add_argument("--port", type=_port, default=8000)
+    p.add_argument("--threads", type=count_of("request threads"), default=8, help="request threads (grading runs in worker processes)")
     p.add_argument("--demo", action="store_true", help="make sure a demo exercise exists first")
     p.add_argument("--demo-class", action="store_true",
                    help="also grade the sample photos once as a demo class (for trying the trainer pages; "
                         "not for a real deployment, whose class tables it would join)")
     p.set_defaults(func=cmd_serve)
+
+
+def _port(text: str) -> int:
+    """``--port P``: a TCP port, 1 to 65535 (argparse reports anything else as bad usage)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is from 1 to 65535, got {port}")
+    return port
 
 
 def ensure_demo_data() -> str:
@@ -69,8 +83,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app.extensions["grader.recover"]()
         if args.demo_class:
             _seed_demo_class(app)
+        try:
+            server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads)
+        except OSError as exc:      # the port taken (another server still running), an address not this machine's
+            raise GraderError("bad_usage", f"cannot serve on {args.host}:{args.port} ({exc.strerror or exc}); "
+                                           "choose another --port or --host") from None
         print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)", flush=True)
-        waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+        server.print_listen("Serving on http://{}:{}")
+        server.run()
     finally:
         app.extensions["grader.jobs"].shutdown(wait=False)
     return 0

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from grader.commands import worker_count
+from grader.commands import worker_count, writable_folder
 from grader.errors import GraderError
 from grader.synth.copier import KINDS as COPY_KINDS
 from grader.synth.generate import SynthOptions, generate
@@ -97,6 +97,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     from grader.sheet.layout import validate_params
     from grader.sheet.schema import resolve_template
     validate_params(resolve_template(opts.template), opts.contest, opts.pairs)
+    writable_folder(args.out, f"--out {args.out}")
     t0 = time.perf_counter()
     tty = sys.stderr.isatty()
 

@@ -32,6 +32,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from grader.config import data_dir
+from grader.errors import SettingError
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
@@ -44,21 +45,41 @@ UPLOADER_REDIRECT = "X-Uploader-Redirect"
 
 
 def settings_from_env(env: os._Environ | dict = os.environ) -> dict:
-    """The app's settings from ``GRADER_*`` variables, with defaults for a local install."""
-    photo_mb = int(env.get("GRADER_MAX_UPLOAD_MB", "25"))
+    """The app's settings from ``GRADER_*`` variables, with defaults for a local install; a value that cannot be
+    used is a :class:`SettingError` naming it."""
+    from grader.web.jobs import MODES as JOBS_MODES
+
+    photo_mb = _whole_number(env, "GRADER_MAX_UPLOAD_MB", "25", least=1)
+    jobs_mode = env.get("GRADER_JOBS", "process")
+    if jobs_mode not in JOBS_MODES:
+        raise SettingError(f"GRADER_JOBS={jobs_mode!r}: use one of {', '.join(JOBS_MODES)}")
     return {
         "SECRET_KEY": env.get("GRADER_SECRET_KEY"),
         "TRAINER_PASSWORD": env.get("GRADER_TRAINER_PASSWORD"),
         "MAX_PHOTO_BYTES": photo_mb * MB,
         "MAX_UPLOAD_BYTES": (2 * photo_mb + 1) * MB,                       # one sheet: two photos
-        "MAX_CONTENT_LENGTH": int(env.get("GRADER_MAX_BATCH_MB", "400")) * MB,
-        "JOBS_MODE": env.get("GRADER_JOBS", "process"),
-        "JOBS_WORKERS": int(env["GRADER_WORKERS"]) if env.get("GRADER_WORKERS") else None,
-        "JOB_TIMEOUT_S": int(env.get("GRADER_JOB_TIMEOUT_S", "120")),
-        "RECOVERY_WAIT_S": int(env.get("GRADER_RECOVERY_WAIT_S", "20")),
+        "MAX_CONTENT_LENGTH": _whole_number(env, "GRADER_MAX_BATCH_MB", "400", least=1) * MB,
+        "JOBS_MODE": jobs_mode,
+        "JOBS_WORKERS": _whole_number(env, "GRADER_WORKERS", None, least=1),
+        "JOB_TIMEOUT_S": _whole_number(env, "GRADER_JOB_TIMEOUT_S", "120", least=1),
+        "RECOVERY_WAIT_S": _whole_number(env, "GRADER_RECOVERY_WAIT_S", "20", least=0),
         "SESSION_COOKIE_SECURE": env.get("GRADER_SECURE_COOKIES", "0") == "1",
         "TIMEZONE": env.get("GRADER_TIMEZONE") or None,                   # WIB, WITA or WIT (None: WIB)
     }
+
+
+def _whole_number(env, name: str, default: str | None, *, least: int) -> int | None:
+    """The variable ``name`` as a whole number of at least ``least`` (``default`` when unset or empty)."""
+    text = env.get(name) or default
+    if text is None:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < least:
+        raise SettingError(f"{name}={text!r}: expected a whole number, {least} or more")
+    return value
 
 
 ENV_NAMES = {"SECRET_KEY": "GRADER_SECRET_KEY", "TRAINER_PASSWORD": "GRADER_TRAINER_PASSWORD",

@@ -87,13 +87,17 @@ class JobStatus:
 
 
 
+#: how jobs run: worker processes (the server), threads or inline in the request (tests); ``GRADER_JOBS``
+MODES = ("process", "thread", "inline")
+
+
 class JobRunner(CrashSettling):
     """Dispatches jobs to an executor: ``process`` (default), ``thread`` or ``inline`` (tests). What becomes of the
     jobs a worker's death or a restart interrupted (``_settle``, ``recover``): :class:`CrashSettling`."""
 
     def __init__(self, ctx: JobContext, *, mode: str = "process", workers: int | None = None,
                  retry_delay_s: float = RETRY_DELAY_S, stop_grace_s: float = STOP_GRACE_S):
-        if mode not in ("process", "thread", "inline"):
+        if mode not in MODES:
             raise ValueError(f"unknown job executor mode {mode!r}")
         self.ctx = ctx
         self.mode = mode

@@ -11,16 +11,19 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Flask, current_app
 
+from grader.errors import SettingError
+
 #: Indonesia's time zones and their offsets from UTC, in hours (fixed all year)
 ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
 DEFAULT_ZONE = "WIB"
 
 
 def zone_name(value: str | None) -> str:
-    """The zone called ``value`` (any case; empty = the default); ValueError names the three there are."""
+    """The zone called ``value`` (any case; empty = the default); a :class:`SettingError` (a ValueError) names
+    the three there are."""
     name = (value or DEFAULT_ZONE).strip().upper()
     if name not in ZONES:
-        raise ValueError(f"GRADER_TIMEZONE={value!r}: use one of {', '.join(ZONES)} (Indonesian time zones)")
+        raise SettingError(f"GRADER_TIMEZONE={value!r}: use one of {', '.join(ZONES)} (Indonesian time zones)")
     return name
 
 

@@ -1,0 +1,114 @@
+"""The README's contract for every command: a user's mistake exits 2 with a one-line reason on stderr, never a
+traceback, and is said before the work it would have spoiled (a long eval whose report cannot be written)."""
+import os
+import signal
+import socket
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+from grader.web import settings_from_env
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
+
+
+def refused(argv, capsys):
+    """Run ``grader argv``: it must exit 2 with one line on stderr; that line."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1 and err.startswith("grader: error: "), err
+    return err
+
+
+def test_unwritable_outputs_are_refused_before_any_work(tmp_path, capsys):
+    """Review (README audit): an -o, --png or --out that could not be written was an OSError traceback, exit 1,
+    from form print, exercise new, synth and eval (eval's only after the whole run)."""
+    a_file = tmp_path / "a.pdf"
+    a_file.write_bytes(b"%PDF")
+    no_dir = "/proc/no-such/x"           # a folder nobody can create, root included
+    cases = {
+        "cannot create the folder": ["form", "print", "chasil-kwk", "-o", f"{no_dir}/x.pdf"],
+        "is a folder; name a file": ["form", "print", "chasil-kwk", "-o", str(tmp_path)],
+        "--png": ["form", "print", "chasil-kwk", "-o", str(tmp_path / "ok.pdf"), "--png", "/proc/x.png"],
+        "cannot create that folder": ["exercise", "new", "chasil-kwk", "-o", no_dir],
+        "that is a file; name a folder": ["synth", "--out", str(a_file), "--count", "1"],
+        "cannot write /proc/e.json": ["eval", "--photos", str(SAMPLES), "-o", "/proc/e.json"],
+    }
+    for said, argv in cases.items():
+        assert said in refused(argv, capsys)
+    assert not (tmp_path / "ok.pdf").exists()        # refused before rendering: nothing left half written
+    assert main(["synth", "--out", str(tmp_path / "new" / "set"), "--count", "0"]) == 0   # a new folder is made
+
+
+def test_bad_values_are_refused_with_the_reason(tmp_path, capsys):
+    """Review (README audit): --dpi 0 or -5 on form print was an OpenCV or Pillow traceback (form layout printed
+    negative pixels); a bench or eval --photos folder that does not exist reported zeros, exit 0; bench --repeat 0
+    was a StatisticsError; read --template with a typo refused every photo as bad_template, exit 0."""
+    (tmp_path / "empty").mkdir()
+    photo = str(SAMPLES / "s0000-p1.jpg")
+    cases = {
+        "--dpi: must be from 25 to 1200": ["form", "print", "chasil-kwk", "-o", str(tmp_path / "x.pdf"), "--dpi", "0"],
+        "--dpi: must be above 0": ["form", "layout", "chasil-kwk", "--json", "--dpi", "-5"],
+        "no such folder": ["eval", "--photos", str(tmp_path / "nope")],
+        "no truth files": ["eval", "--photos", str(tmp_path / "empty")],
+        "must not be negative": ["eval", "--sheets", "-1"],
+        "--photos": ["bench", "--photos", str(tmp_path / "nope")],
+        "no photos to time": ["bench", "--photos", str(tmp_path / "empty")],
+        "--repeat must be 1 or more": ["bench", "--photos", str(SAMPLES), "--repeat", "0"],
+        "no such template": ["read", photo, "--template", "chasil-kwkk"],
+        "pairs must be 1..6": ["read", photo, "--pairs", "9"],
+        "a port is from 1 to 65535": ["serve", "--port", "99999"],
+        "request threads must be 1 or more": ["serve", "--threads", "0"],
+    }
+    for said, argv in cases.items():
+        assert said in refused(argv, capsys)
+
+
+def test_reading_a_pipe_is_refused_not_waited_on(tmp_path, capsys):
+    """Review: `grader read` of a named pipe waited forever (grade skips it as not_a_file)."""
+    fifo = tmp_path / "photo.jpg"
+    os.mkfifo(fifo)
+
+    def waited(*_):
+        raise AssertionError("waited on the pipe")
+
+    before = signal.signal(signal.SIGALRM, waited)
+    signal.alarm(20)        # a regression fails here, not hangs the suite
+    try:
+        for command in ("read", "read-boxes"):
+            assert "not a photo file" in refused([command, str(fifo), "--json"], capsys)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+
+
+@pytest.mark.parametrize("name, value, said", [
+    ("GRADER_MAX_UPLOAD_MB", "25MB", "GRADER_MAX_UPLOAD_MB='25MB': expected a whole number"),
+    ("GRADER_WORKERS", "0", "GRADER_WORKERS='0'"),
+    ("GRADER_JOBS", "threads", "use one of process, thread, inline"),
+    ("GRADER_TIMEZONE", "PST", "use one of WIB, WITA, WIT"),
+])
+def test_serve_with_a_setting_it_cannot_use_exits_2(monkeypatch, capsys, name, value, said):
+    """Review (README audit): a documented setting with a value it cannot take was a ValueError traceback, exit 1."""
+    monkeypatch.setenv("GRADER_JOBS", "inline")
+    monkeypatch.setenv(name, value)
+    assert said in refused(["serve", "--port", "8809"], capsys)
+
+
+def test_settings_stay_valueerrors_for_the_wsgi_factory():
+    with pytest.raises(ValueError, match="GRADER_JOB_TIMEOUT_S"):
+        settings_from_env({"GRADER_JOB_TIMEOUT_S": "2m"})
+    assert settings_from_env({"GRADER_WORKERS": "3"})["JOBS_WORKERS"] == 3
+
+
+def test_serve_on_a_port_taken_exits_2(monkeypatch, capsys):
+    """Review (README audit): a second `grader serve` on the same port was an OSError traceback, exit 1."""
+    monkeypatch.setenv("GRADER_JOBS", "inline")
+    monkeypatch.setenv("GRADER_TRAINER_PASSWORD", "x")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        err = refused(["serve", "--port", str(port)], capsys)
+    assert f"cannot serve on 127.0.0.1:{port}" in err and "choose another --port" in err
