@@ -1073,6 +1073,37 @@ def test_a_trainee_disputes_a_wrong_field_and_the_trainer_settles_it(app, client
     assert float(re.search(r'class="score"><b>(\d+)</b>', html).group(1)) == score_before
 
 
+def test_a_dispute_a_trainer_answered_stays_said_on_the_page_and_in_the_export(app, client, code):
+    """Rehearsal (helper-89): Joko disputed V.A ("menulis 148"); the trainer checked the crop, saw 149 and confirmed
+    it. Joko's page then showed only "Salah ✎ Bu Ratna", nothing of his dispute, and the fields export lost what he
+    had said ("Menurut peserta", "Waktu sanggahan" empty). Both now keep it, with the dispute said as checked."""
+    import csv
+    import io as _io
+
+    from grader.exercise.store import load_key
+    from grader.web.testing import WRONG_FIELD, log_in
+    said = str(load_key(code).fields[WRONG_FIELD])
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    token = page.rsplit("/", 1)[1]
+    client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client, page), "field": WRONG_FIELD,
+                                                 "written": said})
+    trainer = app.test_client()
+    log_in(trainer)
+    read = load_key(code).fields[WRONG_FIELD] + 1                   # the trainer sees we read it right
+    trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"),
+                                                    "field": WRONG_FIELD, "value": str(read)})
+    html = client.get(page).get_data(as_text=True)
+    row = re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', html, re.S).group(0)
+    assert "Salah" in row and "menunggu pelatih" not in row
+    assert f"menulis <b>{said}</b>" in row and "sudah diperiksa pelatih" in row
+    english = client.get(page + "?lang=en").get_data(as_text=True)
+    assert "checked by the trainer" in re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', english, re.S).group(0)
+    exported = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv?lang=id").get_data(as_text=True)
+    rows = list(csv.DictReader(_io.StringIO(exported.lstrip("\ufeff"))))
+    mine = next(r for r in rows if r["Kotak (kode)"] == WRONG_FIELD)
+    assert mine["Menurut peserta"] == said and mine["Waktu sanggahan"] and mine["Dikoreksi oleh"]
+
+
 def test_a_dispute_survives_a_regrade(app, client, code):
     from grader.web.grading import run_grade_job
     from grader.web.testing import WRONG_FIELD

@@ -31,7 +31,8 @@ def open_disputes(disputes: dict[str, tuple[str, str]] | None, corrections: dict
 
 def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int | None, str, str]], key,
                       disputes: dict[str, tuple[str, str]] | None = None) -> dict:
-    """Regrade ``result`` with the trainer's corrections and the trainee's open disputes; stamp who and when."""
+    """Regrade ``result`` with the trainer's corrections and the trainee's open disputes; stamp who and when (and on
+    a corrected field the trainee had disputed, what they said and when: ``trainee_said``, ``trainee_said_at``)."""
     still_open = open_disputes(disputes, corrections)
     if (not corrections and not still_open) or key is None:
         return result
@@ -41,6 +42,8 @@ def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int |
             _, by, at = corrections[field["id"]]
             field["corrected_by"] = by
             field["corrected_at"] = at
+            if field["id"] in (disputes or {}):     # a dispute the trainer answered: said on the pages and exports
+                field["trainee_said"], field["trainee_said_at"] = disputes[field["id"]]
         elif field.get("id") in still_open:
             field["trainee_says"], field["disputed_at"] = still_open[field["id"]]
     return new

@@ -115,8 +115,10 @@ def field_rows(results: list[tuple[dict, dict]], *, lang: str = "id", zone: str 
                 in_language(f, lang, "label") or None, _(MARK_OF_KIND.get(kind, kind or ""), lang=lang) or None,
                 # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
                 value_read(f), f.get("expected"), f.get("status") and status_label(f.get("status"), lang),
-                f.get("confidence"), field_reasons(f, lang) or None, f.get("trainee_says"),
-                exported(f.get("disputed_at"), zone), f.get("corrected_by"), exported(f.get("corrected_at"), zone),
+                # (a dispute still open, or one a trainer answered by correcting or confirming the field)
+                f.get("confidence"), field_reasons(f, lang) or None, f.get("trainee_says") or f.get("trainee_said"),
+                exported(f.get("disputed_at") or f.get("trainee_said_at"), zone),
+                f.get("corrected_by"), exported(f.get("corrected_at"), zone),
                 f.get("id"), kind, f.get("status"), notes)))
     return out
 
