@@ -1095,9 +1095,9 @@ def test_a_dispute_a_trainer_answered_stays_said_on_the_page_and_in_the_export(a
     html = client.get(page).get_data(as_text=True)
     row = re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', html, re.S).group(0)
     assert "Salah" in row and "menunggu pelatih" not in row
-    assert f"menulis <b>{said}</b>" in row and "sudah diperiksa pelatih" in row
+    assert f"menulis <b>{said}</b>" in row and "sudah dijawab pelatih" in row and "diperiksa" not in row
     english = client.get(page + "?lang=en").get_data(as_text=True)
-    assert "checked by the trainer" in re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', english, re.S).group(0)
+    assert "answered by the trainer" in re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', english, re.S).group(0)
     exported = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv?lang=id").get_data(as_text=True)
     rows = list(csv.DictReader(_io.StringIO(exported.lstrip("\ufeff"))))
     mine = next(r for r in rows if r["Kotak (kode)"] == WRONG_FIELD)

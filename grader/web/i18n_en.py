@@ -473,7 +473,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Belum tersimpan. Coba lagi.": "Not saved. Try again.",
     "menulis": "wrote",
     "menunggu pelatih": "waiting for the trainer",
-    "sudah diperiksa pelatih": "checked by the trainer",
+    "sudah dijawab pelatih": "answered by the trainer",
     "Alasan": "Why",
     "ada kotak yang belum kami baca dengan yakin": "we could not read a box surely",
     "kami belum yakin membaca kotak ke-{ns}": ("we are not sure how to read box {ns}", "we are not sure how to read boxes {ns}"),
