@@ -76,7 +76,7 @@ def test_a_fix_stored_before_reads_as_one_written_today():
     now = fix_as_worded_now(blanks)
     assert now == {"message_id": "Ada 2 isian kosong (IV.1 turus, IV.2).",
                    "message_en": "2 fields left blank (IV.1 tally, IV.2).",
-                   "where": "Halaman 2, IV.1 turus (Turus Paslon 1)", "where_en": "Page 2, IV.1 tally (Tally, Pair 1)"}
+                   "where": "Halaman 2, IV.1 turus: Turus Paslon 1", "where_en": "Page 2, IV.1 tally: Tally, Pair 1"}
     assert fix_as_worded_now(now) == now
 
 
@@ -85,11 +85,12 @@ def test_the_result_page_says_the_place_in_words_in_each_language(app, client, c
     page = client.get(url).get_data(as_text=True)
     seen = visible(page)
     assert "IV.1 turus" in seen and "IV.1 bulatan" in seen and TALLY not in seen and BUBBLES not in seen
-    assert "(Halaman 2, IV.1 turus)" in seen            # the stored fix, in today's words (its label said once)
+    assert "— Halaman 2, IV.1 turus" in seen            # the stored fix, in today's words (its label said once)
+    assert "turus)" not in seen and "(Halaman" not in seen
     assert 'aria-label="Yang saya tulis di IV.1 turus"' in page           # a screen reader hears the words too
     assert f'name="field" value="{TALLY}"' in page and f'id="f-{TALLY}"' in page     # the code stays in the form
     english = visible(client.get(url + "?lang=en").get_data(as_text=True))
-    assert "IV.1 tally" in english and "IV.1 bubbles" in english and "(Page 2, IV.1 tally)" in english
+    assert "IV.1 tally" in english and "IV.1 bubbles" in english and "— Page 2, IV.1 tally" in english
     assert TALLY not in english and "IV.1 turus" not in english
 
 
@@ -97,7 +98,7 @@ def test_the_printable_sheet_says_the_place_in_words_and_the_pages_status_words(
     url = sheet_with_a_pair_in_trouble(app, client, code, status="partial")
     printed = visible(client.get(url + "/cetak").get_data(as_text=True))
     assert "IV.1 turus" in printed and "IV.1 bulatan" in printed and TALLY not in printed and BUBBLES not in printed
-    assert "Halaman 2, IV.1 turus)" in printed and "(Turus Paslon 1)" not in printed
+    assert "— Halaman 2, IV.1 turus" in printed and "(Turus Paslon 1)" not in printed
     # the web page's own words for a sheet and an entry (present.STATUS_LABELS), not words of its own
     assert "Sebagian" in printed and "Tak terbaca 0" in printed
     assert "Dinilai sebagian" not in printed and "Tidak terbaca" not in printed

@@ -52,7 +52,7 @@ _TEMPLATE = """<!doctype html>
 <p>{{ t("Tidak ada halaman yang bisa dibaca. Perbaiki foto seperti yang disebut di atas, lalu kirim lagi.", "No page could be read. Fix the photo as said above, then send it again.") }}</p>
 {% else %}{% set fixes = shown_fixes(r) %}
 <h2>{{ t("Tiga hal yang perlu diperbaiki", "Three things to fix") if fixes | length == 3 else t("Yang perlu diperbaiki", "What to fix") }}</h2>
-{% if fixes %}<ol>{% for f in fixes %}<li>{{ pick(f) }} <i>({{ pick(f, "where") }})</i></li>{% endfor %}</ol>
+{% if fixes %}<ol>{% for f in fixes %}<li>{{ pick(f) }} <i>— {{ pick(f, "where") }}</i></li>{% endfor %}</ol>
 {% else %}<p>{{ t("Tidak ada. Bagus!", "None. Well done!") }}</p>{% endif %}{% endif %}
 {% set violated = r.rules | selectattr('status', 'equalto', 'violated') | list %}
 {% if violated %}<h2>{{ t("Aturan hitung yang tidak terpenuhi", "Arithmetic rules not met") }}</h2><ul>

@@ -2,6 +2,8 @@
 on the sheet."""
 from __future__ import annotations
 
+import re
+
 from grader.grading.findings import Finding, pair_base
 from grader.grading.shown import EN_MARK, MARK_OF_KIND, field_name, field_names_in, shown_value
 from grader.sheet.layout import SheetLayout
@@ -39,18 +41,29 @@ def _where(sheet: SheetLayout, field_id: str) -> dict:
             "where_en": f"Page {f.page}, {name_en} ({f.label_en or f.label})"}
 
 
+#: A place as :func:`_where` writes it, "Halaman 1, I.A.3.J (3. Pemilih tambahan (DPTb) (J))": the page and the
+#: field's worded id (no spaces but " turus"/" bulatan", " tally"/" bubbles"), then its label in brackets.
+_PLACE_RE = re.compile(r"^((?:Halaman|Page) \d+, \S+(?: (?:turus|bulatan|tally|bubbles))?) \((.+)\)$")
+
+
 def fix_as_worded_now(fix: dict) -> dict:
-    """A stored fix with today's words: one stored before ids were worded named a pair's tally or bubbles field by
-    its code ("Halaman 2, IV.1.tally (Turus Paslon 1)", "isian kosong (IV.1.bubbles)"); as :func:`top_fixes` says it
-    now, "IV.1 turus", "IV.1 bulatan". A place whose field's label the message already starts with does not say it
-    again ("4. Jumlah (P): tertulis 114, seharusnya 113. (Halaman 1, I.A.4.P)", not "... I.A.4.P (4. Jumlah (P))")."""
+    """A stored fix with today's words, as every page and printout shows it after its message ("... X47. — Halaman
+    1, I.A.3.J: 3. Pemilih tambahan (DPTb) (J)").
+
+    One stored before ids were worded named a pair's tally or bubbles field by its code ("Halaman 2, IV.1.tally
+    (Turus Paslon 1)", "isian kosong (IV.1.bubbles)"); as :func:`top_fixes` says it now, "IV.1 turus", "IV.1
+    bulatan". The place's label follows a colon, not brackets around brackets (a label has its own: "(DPTb) (J)"),
+    and a place whose field's label the message already starts with does not say it again ("4. Jumlah (P):
+    tertulis 114, seharusnya 113. — Halaman 1, I.A.4.P", not "... I.A.4.P: 4. Jumlah (P)")."""
     worded = {k: field_names_in(fix[k], "en" if k.endswith("_en") else "id")
               for k in ("message_id", "message_en", "where", "where_en") if isinstance(fix.get(k), str)}
     for message, where in (("message_id", "where"), ("message_en", "where_en")):
         said, place = worded.get(message), worded.get(where)
-        label = said.partition(": ")[0] if said and ": " in said else None
-        if label and place and place.endswith(f" ({label})"):
-            worded[where] = place[:-len(label) - 3]
+        m = _PLACE_RE.match(place or "")
+        if m:
+            head, label = m.groups()
+            said_label = said.partition(": ")[0] if said and ": " in said else None
+            worded[where] = head if label == said_label else f"{head}: {label}"
     return dict(fix, **worded)
 
 
