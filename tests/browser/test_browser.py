@@ -234,6 +234,24 @@ def test_review_queue_keyboard_fast_path(browser, fake_live_server, shots, tmp_p
     ctx.close()
 
 
+def test_a_field_saved_twice_before_the_answer_comes_is_stored_once(browser, fake_live_server, tmp_path):
+    """Rehearsal (helper-89): one keypress in the queue left two identical correction rows once. A second submit of
+    the same field while its save is on the way is ignored; the field is saved once and the queue goes on."""
+    from grader.exercise.store import load_key
+    srv, code = fake_live_server, fake_live_server["code"]
+    ctx, page = _review_queue_after_batch(browser, srv, code, _three_sheets_zip(tmp_path))
+    first = page.locator("form[data-review-item]").nth(0)
+    first.locator("input[name=value]").fill(str(load_key(code).fields["V.B"]))
+    first.evaluate("f => { f.requestSubmit(); f.requestSubmit(); }")        # both before any answer
+    page.wait_for_selector("form[data-review-item].done")
+    page.wait_for_timeout(500)                                              # a second save would have landed by now
+    with srv["app"].app_context():
+        from grader.web.db import get_db
+        rows = get_db().execute("SELECT COUNT(*) FROM corrections").fetchone()[0]
+    assert rows == 1
+    ctx.close()
+
+
 def test_review_queue_starts_with_a_trainees_dispute_and_enter_goes_on_through_the_rest(
         browser, fake_live_server, shots, tmp_path):
     """The dispute of the class's last sheet is the first field (focused), and Enter still walks the whole queue."""

@@ -505,6 +505,9 @@
       form.querySelector("input[name=value]").addEventListener("focus", function () { items.forEach(function (f, j) { f.classList.toggle("current", i === j); }); });
       form.addEventListener("submit", function (ev) {
         ev.preventDefault();
+        // One save at a time per field: Enter pressed twice before the answer came stored the correction twice.
+        if (form.dataset.saving) { return; }
+        form.dataset.saving = "1";
         // What a save did is said politely (role="status"); why it failed is an alert, said once: not also in the status.
         var status = form.querySelector("[data-review-status]"), error = form.querySelector("[data-review-error]");
         var failed = function (message) {
@@ -517,6 +520,7 @@
                              headers: { "X-Requested-With": "fetch", "X-CSRF-Token": csrf(form) } })
           .then(function (r) { return r.json(); })
           .then(function (d) {
+            delete form.dataset.saving;
             if (d.ok) { status.textContent = "✓ " + (d.score === null ? "" : (review.dataset.scoreText || "{score}").replace("{score}", scoreText(d.score))); form.classList.add("done"); form.dataset.done = "1";
               // The regrade may have settled other fields of this sheet (the sums now back them up), or put one
               // back in review (a sum that now fails): follow what still waits.
@@ -547,7 +551,7 @@
               if (next >= 0) { focus(next); } else { finish(); } }
             else { failed(d.message); }
           })
-          .catch(function () { failed(review.dataset.failedText || "!"); });
+          .catch(function () { delete form.dataset.saving; failed(review.dataset.failedText || "!"); });
       });
     });
     focus(0);
