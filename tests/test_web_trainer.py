@@ -2266,3 +2266,49 @@ def test_a_half_sheet_in_a_batch_shows_no_score_out_of_100(app, trainer, code):
     assert items["b"]["status"] == "graded" and items["b"]["score"] is not None
     page = trainer.get(resp.location).get_data(as_text=True)
     assert len(re.findall(r'<td class="num" data-col="score"[^>]*>—</td>', page)) == 1
+
+
+@pytest.mark.parametrize("order", ["trainee_first", "batch_first"])
+def test_a_photo_sent_again_in_another_sending_keeps_what_the_trainer_said_of_it(app, trainer, code, order):
+    """helper-89's rehearsal: the trainer's batch of the class's chat photos held photos the trainees had sent
+    themselves and the trainer had corrected. The batch's sheets, each trainee's latest, showed those fields unsettled
+    again (the queue asked for them once more). A correction says what is written on a photo: it now follows the
+    photo, whichever sending came first; a retaken (different) photo starts afresh."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import REVIEW_FIELD
+    from test_web_trainee import upload
+    photo, retaken = jpeg_bytes(), jpeg_bytes(color="#dddddd")        # page 2's, which holds REVIEW_FIELD
+    expected = load_key(code).fields[REVIEW_FIELD]
+
+    def send(data: bytes, *, by_trainee: bool, name: str) -> None:
+        if by_trainee:
+            upload(app.test_client(), code=code, trainee="017", photos=[("017_2.jpg", data)])
+        else:
+            batch(trainer, code, [("017_2.jpg", data)], client_token=name)
+
+    def latest() -> dict:
+        with app.app_context():
+            from grader.web.db import get_db
+            row = get_db().execute("SELECT id, result FROM submissions WHERE trainee='017' ORDER BY id DESC").fetchone()
+        return {"id": row["id"], **{f["id"]: f for f in json.loads(row["result"])["fields"]}}
+
+    send(photo, by_trainee=order == "trainee_first", name="first")
+    first = latest()
+    assert first[REVIEW_FIELD]["status"] == "review"
+    token = csrf_of(trainer, "/trainer/")
+    trainer.post(f"/trainer/lembar/{first['id']}/koreksi", data={"csrf_token": token, "field": REVIEW_FIELD,
+                                                                 "value": str(expected)})
+    assert latest()[REVIEW_FIELD]["status"] == "ok"
+    # the same photo from the other side: a new sheet, the trainee's latest, with the trainer's word on it
+    send(photo, by_trainee=order == "batch_first", name="again")
+    again = latest()
+    assert again["id"] != first["id"]
+    assert again[REVIEW_FIELD]["status"] == "ok" and again[REVIEW_FIELD]["corrected_by"] == "Ibu Sari"
+    assert "Tidak ada isian yang perlu dicek" in trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT COUNT(*) FROM corrections WHERE submission_id=?",
+                                (again["id"],)).fetchone()[0] == 1          # copied once
+    # a retaken photo is another photo: its field waits for the trainer again
+    send(retaken, by_trainee=True, name="retaken")
+    assert latest()[REVIEW_FIELD]["status"] == "review"

@@ -1,11 +1,12 @@
 """A graded sheet's corrections (a trainer's) and disputes (a trainee's), as stored: read back, applied to a result,
-carried over to the sheet that replaces their pages.
+carried over to the sheet that replaces their pages or holds their photos again.
 
 They live in their own tables, never only in a result: every (re-)grading applies them again
 (:mod:`grader.web.grading`), so none is lost to a regrade, a merge or a split.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 
 
@@ -63,3 +64,48 @@ def carry_over_reviews(conn: sqlite3.Connection, old_ids: list[int], new_id: int
     conn.execute(f"INSERT INTO disputes(submission_id, field_id, written, disputed_at) "
                  f"SELECT ?, field_id, written, disputed_at FROM disputes WHERE submission_id IN ({marks}){only} "
                  f"ORDER BY id", args)
+
+
+def carry_over_same_photos(conn: sqlite3.Connection, new_id: int) -> int:
+    """Copy onto a new sheet what a trainer corrected and a trainee disputed of the same photos on other sheets of
+    its exercise: a trainer's batch of the class's chat photos holds photos the trainees sent themselves (or the
+    other way round), and the new sheet, each trainee's latest, would otherwise show again, unsettled, the fields
+    the trainer already settled. A correction says what is written in a field of a photo, so it holds wherever that
+    photo goes; only the fields of the page the photo was read as on the earlier sheet come along (a refused photo
+    gives none). In their order, so the latest word still wins; a row the new sheet holds already is not copied
+    twice. Returns how many rows were copied."""
+    new = conn.execute("SELECT exercise FROM submissions WHERE id=?", (new_id,)).fetchone()
+    if new is None or new["exercise"] is None:
+        return 0
+    held = conn.execute(
+        "SELECT s.id, s.result, u.filename FROM uploads u JOIN submissions s ON s.id = u.submission_id "
+        "WHERE s.exercise=? AND s.id != ? AND s.state='done' AND s.superseded_by IS NULL AND s.result IS NOT NULL "
+        "AND u.sha256 IN (SELECT sha256 FROM uploads WHERE submission_id=?) AND (EXISTS (SELECT 1 FROM corrections "
+        "c WHERE c.submission_id=s.id) OR EXISTS (SELECT 1 FROM disputes d WHERE d.submission_id=s.id))",
+        (new["exercise"], new_id, new_id)).fetchall()
+    fields: dict[int, set[str]] = {}
+    for r in held:
+        result = json.loads(r["result"])
+        pages = {p.get("page") for p in result.get("pages") or () if p.get("file") == r["filename"]
+                 and not p.get("refusal")}
+        fields.setdefault(r["id"], set()).update(
+            f["id"] for f in result.get("fields") or () if f.get("page") in pages)
+    if not fields:
+        return 0
+    copied = 0
+    for table, columns in (("corrections", "field_id, value, previous, corrected_by, corrected_at"),
+                           ("disputes", "field_id, written, disputed_at")):
+        names = [c.strip() for c in columns.split(",")]
+        rows = [r for r in conn.execute(
+            f"SELECT id, submission_id, {columns} FROM {table} WHERE submission_id IN "
+            f"({','.join('?' * len(fields))}) ORDER BY id", tuple(fields)) if r["field_id"] in fields[r["submission_id"]]]
+        have = {tuple(r[n] for n in names) for r in conn.execute(
+            f"SELECT {columns} FROM {table} WHERE submission_id=?", (new_id,))}
+        for r in rows:
+            values = tuple(r[n] for n in names)
+            if values not in have:
+                have.add(values)
+                conn.execute(f"INSERT INTO {table}(submission_id, {columns}) VALUES (?{', ?' * len(names)})",
+                             (new_id, *values))
+                copied += 1
+    return copied

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from grader.errors import GraderError
+from grader.web.corrections import carry_over_same_photos
 from grader.web.db import immediate, now_iso
 from grader.web.earlier_sendings import OTHER_SENDING, content_hash, find_duplicate, sent_before
 from grader.web.photo_checks import display_name, sniff_image
@@ -169,7 +170,9 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
     sheet is kept, without it, and replaced by the new one, as are the sheets holding the tokens it ``replaces``
     (:func:`grader.web.resent.supersede`). A sheet whose sending a later one already replaced (its form token in
     that one's ``replaces``: it arrived after its correction; or a retake of a replaced sheet) is stored replaced
-    by it (:func:`grader.web.resent.replaced_on_arrival`)."""
+    by it (:func:`grader.web.resent.replaced_on_arrival`). A sheet holding a photo that another sheet of its
+    exercise holds takes the corrections and disputes of that photo's fields
+    (:func:`grader.web.corrections.carry_over_same_photos`)."""
     written: list[tuple[str, list[tuple]]] = []
     try:
         for sheet in sheets:
@@ -188,6 +191,8 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
             ids = _record(conn, sheets, written, now)
             if then is not None:
                 then(conn, ids)
+            for sid in ids:     # (a photo already on a corrected sheet: what the trainer said of it holds here too)
+                carry_over_same_photos(conn, sid)
     except BaseException as exc:
         _drop(data_dir, written)         # no photo on disk that no submission holds
         if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
