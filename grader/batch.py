@@ -258,17 +258,21 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
         by_folder = folder.pop() if len(folder) == 1 else None
         sub = None
         if out_dir is not None:
-            who, _, _ = identify_trainee(group)   # the same identity grade_reads will report
-            sub = out_dir / unique_name(who or by_folder or member_path(group[0].file).stem, used)  # as sheet_label
+            who, name, _ = identify_trainee(group)   # the same identity grade_reads will report
+            sub = out_dir / unique_name(sheet_label({"trainee": who or by_folder, "trainee_name": name,
+                                                     "pages": [{"file": group[0].file}]}), used)
         results.append(named_by_folder(grade_reads(group, key=key, out_dir=sub), by_folder))
     return results
 
 
 def sheet_label(result: dict) -> str:
-    """What to call a sheet's output files: its trainee, else its first photo's file name (a chat's
-    ``IMG-…-WA0006`` names nobody, but it tells the trainer which photos these are)."""
+    """What to call a sheet's output files: its trainee, with the name the QR carried (a roster's numbers, ``7``,
+    mean little to a trainer on their own), else its first photo's file name (a chat's ``IMG-…-WA0006`` names
+    nobody, but it tells the trainer which photos these are)."""
+    if result.get("trainee"):
+        return " ".join(filter(None, (result["trainee"], result.get("trainee_name"))))
     files = [p["file"] for p in result.get("pages") or ()]
-    return result.get("trainee") or (member_path(files[0]).stem if files else "unknown")
+    return member_path(files[0]).stem if files else "unknown"
 
 
 def unique_name(text: str, used: set[str]) -> str:
@@ -299,8 +303,8 @@ def progress_bar(stream=None) -> Callable[[int, int], None] | None:
     return show
 
 
-SHEET_COLUMNS = ("trainee", "trainee_source", "exercise", "status", "score", "partial_score", "wrong", "review",
-                 "blank", "unreadable", "violated_rules", "refusal", "refusal_message", "retake_advised", "files")
+SHEET_COLUMNS = ("trainee", "trainee_name", "trainee_source", "exercise", "status", "score", "partial_score", "wrong",
+                 "review", "blank", "unreadable", "violated_rules", "refusal", "refusal_message", "retake_advised", "files")
 FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "status", "value", "expected",
                  "confidence", "notes")
 
@@ -326,7 +330,8 @@ def sheet_rows(results: list[dict]) -> list[dict]:
     rows = []
     for r in results:
         rows.append({
-            "trainee": r.get("trainee") or "", "trainee_source": r.get("identity_source") or "",
+            "trainee": r.get("trainee") or "", "trainee_name": r.get("trainee_name") or "",
+            "trainee_source": r.get("identity_source") or "",
             "exercise": r.get("exercise") or "", "status": r["status"],
             # (a sheet with a page unread has no score of the whole sheet: a spreadsheet's mean would take its
             # read pages' score for one; grader.web.export does the same)

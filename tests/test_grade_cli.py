@@ -74,6 +74,22 @@ def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys, ca
     assert (tmp_path / "feedback" / sheet["trainee"] / "page2.jpg").exists()
 
 
+def test_a_personalised_sheets_feedback_is_named_by_its_trainee_and_the_name_its_qr_carries(tmp_path):
+    """helper-89's rehearsal: ``--out`` named a roster's sheets "1".."8", which a trainer cannot match to anyone
+    without the roster; the QR carries the name too, and the CSV left it out."""
+    t = truth("s0002-p1.jpg")
+    assert t["personalised"] and t["trainee_name"]
+    out = tmp_path / "kelas.csv"
+    assert main(["grade", str(sample("s0002-p1.jpg")), str(sample("s0002-p2.jpg")), "--key",
+                 str(SAMPLES / "keys" / t["exercise"]), "--csv", str(out), "--out", str(tmp_path / "umpan")]) == 0
+    [row] = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert (row["trainee"], row["trainee_name"], row["trainee_source"]) == (t["trainee"], t["trainee_name"], "qr")
+    folder = f"{t['trainee']}_{t['trainee_name'].replace(' ', '_')}"        # "110_Yanti_Marpaung"
+    assert sorted(p.name for p in (tmp_path / "umpan").iterdir()) == [folder, f"{folder}-feedback.html"]
+    report = (tmp_path / "umpan" / f"{folder}-feedback.html").read_text(encoding="utf-8")
+    assert f'src="{folder}/ident1.png"' in report and (tmp_path / "umpan" / folder / "page1.jpg").is_file()
+
+
 def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp_path, capsys, caplog):
     """QA: a --csv into a missing folder crashed after the whole batch (results lost); a typo or an empty folder
     exited 0; files that are not photos were left out without a word."""
