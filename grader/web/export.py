@@ -23,7 +23,7 @@ from grader.web.present import STATUS_LABELS, field_name, field_reasons, status_
 #: codes behind the words of some of them, headed "Hasil (kode)".
 SHEET_HEADERS = {
     "trainee": "Peserta", "name": "Nama", "state": "Penilaian", "status": "Hasil", "score": "Nilai",
-    "partial_score": "Nilai halaman yang terbaca",
+    "partial_score": "Nilai halaman yang terbaca", "provisional": "Nilai sementara",
     **{k: STATUS_LABELS[k] for k in ("ok", "wrong", "review", "blank", "unreadable")},
     "attempts": "Percobaan", "source": "Dikirim oleh", "submitted_at": "Dikirim", "error": "Alasan",
     "retake_advised": "Sebaiknya foto ulang"}
@@ -79,12 +79,13 @@ def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, la
     Words in ``lang`` ("id" or "en"), the trainer's, as the pages say them; the codes at the row's end. Times carry
     ``zone``'s offset (:func:`~grader.web.local_time.exported`).
     A sheet with a page unread (``partial``) has no ``score``, as the class table shows none: its score over the
-    pages read is ``partial_score``, so a spreadsheet's mean of ``score`` is the class mean."""
+    pages read is ``partial_score``, so a spreadsheet's mean of ``score`` is the class mean. A score with fields
+    still to check is marked ``provisional``, as the class table marks it "sementara"."""
     results = results or {}
     return [tuple(spreadsheet_safe(v) for v in (
         r["trainee"] or r["group_key"], r["trainee_name"], status_label(r["state"], lang),
         r["result_status"] and status_label(r["result_status"], lang),
-        *sheet_scores(r["result_status"], r["score"]), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
+        *sheet_scores(r["result_status"], r["score"]), provisional_word(r, lang), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
         r["n_unreadable"], r["attempts"], _(SOURCE_LABELS.get(r["source"], r["source"]), lang=lang),
         exported(r["created_at"], zone),
         r["error_" + lang] or " ".join(refusal_messages(results.get(r["id"]), lang=lang)) or None,
@@ -92,6 +93,13 @@ def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, la
         r["state"], r["result_status"], r["source"], r.get("error_code") or refusals(results.get(r["id"])),
         retake_advised(results.get(r["id"])) or None))
         for r in sheets]
+
+
+def provisional_word(row, lang: str) -> str | None:
+    """"ya" beside a score that fields still waiting for review may change (the class table's "sementara"): a
+    trainer copying scores from a spreadsheet would otherwise take it as final."""
+    scored = any(v is not None for v in sheet_scores(row["result_status"], row["score"]))
+    return _("ya", lang=lang) if scored and row["n_review"] else None
 
 
 def retake_advice_words(result: dict | None, lang: str) -> str:

@@ -413,6 +413,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Nama": "Name",
     "Penilaian": "Grading",
     "Nilai halaman yang terbaca": "Score of the pages read",
+    "Nilai sementara": "Provisional score",
+    "ya": "yes",
     "Percobaan": "Attempts",
     "Dikirim oleh": "Sent by",
     "Halaman": "Page",
