@@ -85,8 +85,8 @@ def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, la
     return [tuple(spreadsheet_safe(v) for v in (
         r["trainee"] or r["group_key"], r["trainee_name"], status_label(r["state"], lang),
         r["result_status"] and status_label(r["result_status"], lang),
-        *sheet_scores(r["result_status"], r["score"]), provisional_word(r, lang), r["n_ok"], r["n_wrong"], r["n_review"], r["n_blank"],
-        r["n_unreadable"], r["attempts"], _(SOURCE_LABELS.get(r["source"], r["source"]), lang=lang),
+        *sheet_scores(r["result_status"], r["score"]), provisional_word(r, lang), r["n_ok"], r["n_wrong"],
+        r["n_review"], r["n_blank"], r["n_unreadable"], r["attempts"], _(SOURCE_LABELS.get(r["source"], r["source"]), lang=lang),
         exported(r["created_at"], zone),
         r["error_" + lang] or " ".join(refusal_messages(results.get(r["id"]), lang=lang)) or None,
         retake_advice_words(results.get(r["id"]), lang) or None,
