@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from grader.grading.grade import field_status
+from grader.photo.evaluation import sheet_variant
 from grader.pipeline import read_photo
 from grader.read.context import apply_context
 from grader.read.numbers import NOTE_ONE_BY_SHAPE, NOTE_OVERWRITTEN
@@ -41,7 +42,11 @@ def _compare_one(args: tuple[str, str]) -> dict:
     truth_path, engine = Path(args[0]), args[1]
     truth = json.loads(truth_path.read_text())
     photo = photo_for(truth_path)
-    pr = read_photo(photo.read_bytes(), filename=photo.name, engine=engine)
+    # Read as the product does: every grading knows the exercise, so the form's variant (template, contest, pairs:
+    # which boxes exist, never what belongs in them) is given; the sheet's own QR still comes first. Read
+    # without it, a page whose QR and header are unreadable had its variant guessed (3 pairs on a 6-pair print:
+    # another pair's boxes read, right answers marked wrong), which no trainee's sheet meets.
+    pr = read_photo(photo.read_bytes(), filename=photo.name, engine=engine, **sheet_variant(truth))
     out = {"file": photo.name, "expect_refusal": truth.get("expect_refusal"),
            "refused": pr.refusal.code if pr.refusal else None, "fields": [], "boxes": [],
            "ms": pr.timings_ms.get("total")}

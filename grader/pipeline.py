@@ -77,7 +77,8 @@ def read_photo(data: bytes, *, filename: str = "", template: str | None = None, 
 
 # The bubble reader's note that a column's printed rings are not where the template puts them on the warped
 # page. (The tally reader's "bent_grid" is not used: on 400 dev photos it fired on 8 grids that were all aligned
-# within 0.2 mm, for strokes over the printed lines, where a retake would not help.)
+# within 0.2 mm, for strokes over the printed lines, where a retake would not help. Nor is its "faint_print": rings
+# a pale photocopy faded away are no sign of a misplaced page, and a retake would not bring them back.)
 PRINT_OUT_OF_PLACE_NOTES = frozenset({"misaligned"})
 
 

@@ -142,3 +142,52 @@ def test_one_stretched_bubble_pushing_the_column_down_is_never_read_as_a_neighbo
         r = read_bubbles(out, f, px_per_mm=PX)
         assert r.value == 57 or r.status == "review", (factor, r)
         assert not (r.status == "ok" and r.value != 57), (factor, r)
+
+
+def _faded(sheet, blank_page, fid: str, rows: tuple[int, int], keep: float = 0.12) -> np.ndarray:
+    """``blank_page`` with the print of bubble rows ``rows[0]..rows[1]`` of ``fid`` faded to ``keep`` of its
+    darkness across the field: a pale band of a photocopy whose toner ran short (before anything is written)."""
+    f = sheet.field(fid)
+    x, _, w, _ = f.rect.grow(2.0).to_px(PX)
+    y0 = int(round((f.bubbles[0][rows[0]].y - 0.4) * PX))
+    y1 = int(round((f.bubbles[0][rows[1]].y2 + 0.4) * PX))
+    page = blank_page.copy()
+    page[y0:y1, x:x + w] = 1 - (1 - page[y0:y1, x:x + w]) * keep
+    return page
+
+
+def test_rings_faded_by_a_pale_copy_are_not_misaligned_and_the_pen_is_read(sheet, blank_page):
+    """Rows 4-6 of every column printed almost white: their bubbles are placed by the rest of the column, and a
+    fill in them (the 4 of 418) or beside them is read; faint is not misplaced."""
+    rng = np.random.default_rng(34)
+    page = _faded(sheet, blank_page, "IV.2.bubbles", (4, 6))
+    gray = filled(sheet, page, {"IV.2.bubbles": spelled(418)}, rng, hard=False)
+    m = locate_bubbles(gray, sheet.field("IV.2.bubbles"), px_per_mm=PX)
+    assert m.outline[:, 5].max() < 0.3 * np.median(m.outline)                # the rings really are gone there
+    r = read_bubbles(gray, sheet.field("IV.2.bubbles"), px_per_mm=PX)
+    assert (r.value, r.status) == (418, "ok"), r
+    assert not {"misaligned", "faint_print"} & set(r.column_notes)
+
+
+def test_an_empty_column_with_faded_rings_goes_to_review_as_faint_print(sheet, blank_page):
+    """An empty column cannot be taken for a leading zero where its print is too pale to show what is there."""
+    rng = np.random.default_rng(35)
+    page = _faded(sheet, blank_page, "IV.3.bubbles", (3, 6))
+    gray = filled(sheet, page, {"IV.3.bubbles": [[], [(4, "fill")], [(7, "fill")]]}, rng, hard=False)
+    r = read_bubbles(gray, sheet.field("IV.3.bubbles"), px_per_mm=PX)
+    assert (r.value, r.status) == (None, "review"), r
+    assert r.column_notes == ("faint_print", "", "") and r.digits[1:] == (4, 7)
+
+
+def test_a_bent_column_is_still_misaligned_beside_faded_rings(sheet, blank_page):
+    """Faded rows elsewhere do not excuse a column stretched out of place: printed rings away from the bubbles."""
+    rng = np.random.default_rng(36)
+    page = _faded(sheet, blank_page, "IV.1.bubbles", (7, 8))
+    gray = filled(sheet, page, {"IV.1.bubbles": spelled(253)}, rng, hard=False)
+    f, x, y, w, y2 = _column_strip(sheet, "IV.1.bubbles", 1)
+    strip = gray[y:y2, x:x + w]
+    stretched = cv2.resize(strip, (w, int(strip.shape[0] * 1.4)), interpolation=cv2.INTER_LINEAR)
+    gray = gray.copy()
+    gray[y:y2, x:x + w] = stretched[:strip.shape[0]]
+    r = read_bubbles(gray, f, px_per_mm=PX)
+    assert r.status == "review" and r.column_notes[1] == "misaligned"

@@ -167,3 +167,25 @@ def test_a_copied_sheet_reads_and_grades_with_nothing_held_against_the_trainee(t
     fields = [f for f in result["fields"] if f["id"] in written]
     assert sum(f["status"] == "ok" for f in fields) >= 0.7 * len(fields)
     assert all(f["value"] == written[f["id"]] for f in fields if f["status"] == "ok")
+
+
+def test_the_lightest_copy_reads_its_bubbles_and_blames_no_curled_paper(tmp_path, monkeypatch):
+    """The lightest copy twice over fades a band of printed bubble rings (toner running short) to nearly nothing:
+    faint rings are not misplaced ones. Each pair's bubbles are read as written, no field is noted
+    ``misaligned`` and the page carries no advice to retake a curled sheet (it once sent pair 3's bubbles to
+    review, saying "curled or folded paper?", for a sheet lying flat)."""
+    opts = replace(SMALL, seed=11, pairs=3, max_megapixels=3.0, copies=1.0, copy_kind="copy_of_copy")
+    copy = PrintCopy("copy_of_copy", 0.94, -1.2, (-3.0, 3.0), (LIGHT, LIGHT))
+    monkeypatch.setattr(generate, "print_copy", lambda opts, index: copy)
+    entry = make_one(Job("s0000-p2", "sheet", 0, 2), opts, tmp_path)
+    generate.write_keys(opts, [Job("s0000-p2", "sheet", 0, 2)], tmp_path)
+    truth = load_truth(tmp_path / entry["truth"])
+    key = load_key(str(tmp_path / "keys" / truth["exercise"]))
+    result = grade_upload([(entry["file"], (tmp_path / entry["file"]).read_bytes())], key=key)
+    page = result["pages"][0]
+    assert page["refusal"] is None and page["advice"] is None, page["advice"]
+    bubbles = {f["id"]: f for f in result["fields"] if f["kind"] == "bubbles"}
+    assert sorted(bubbles) == ["IV.1.bubbles", "IV.2.bubbles", "IV.3.bubbles"]
+    for fid, f in bubbles.items():
+        assert (f["status"], f["value"]) == ("ok", truth["fields"][fid]), f
+        assert "misaligned" not in (f.get("notes") or ()), f

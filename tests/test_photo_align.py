@@ -101,6 +101,21 @@ def test_caller_fallback_when_nothing_is_readable(monkeypatch):
     assert aligned.sheet.pairs == 4
 
 
+def test_nothing_readable_and_no_caller_word_is_refused_not_guessed(monkeypatch):
+    """helper-92's darkest photocopies: QR and header unreadable, read without an exercise, the page took the
+    template's default of 3 pairs on a 6-pair print, and V.A was read from another pair's boxes (right answers
+    marked wrong). Without the sheet's or the caller's word the variant is not guessed: the page is refused."""
+    import grader.photo.align as align_mod
+
+    monkeypatch.setattr(align_mod, "identity_from_ocr", lambda *a, **k: None)
+    photo = mock_photo(hide_qr=True, page=2, pairs=6, seed=13)
+    with pytest.raises(Refusal) as refused:
+        align_photo(photo.jpeg())
+    assert refused.value.code == "sheet_unidentified"
+    assert "kode latihannya" in refused.value.message_id and "exercise code" in refused.value.message
+    assert align_photo(photo.jpeg(), pairs=6).sheet.pairs == 6           # the exercise's word is enough
+
+
 def test_exif_rotated_photo_aligns():
     """A photo stored sideways with an EXIF orientation tag is handled (and upright after loading)."""
     import io

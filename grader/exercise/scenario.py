@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from grader.sheet.layout import EMPTY_COLUMN_ID, SheetLayout, layout_sheet
 from grader.sheet.schema import TemplateSpec

@@ -197,6 +197,9 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     clock("gate")
     if reasons and refuse:
         raise Refusal(reasons[0], detail=f"{filename}: {measures}", quality=report)
+    if source == UNIDENTIFIED and refuse:
+        raise Refusal("sheet_unidentified", detail=f"{filename}: neither the QR nor the header line was read",
+                      quality=report)
     log.info("%s: page %d of %s via %s, %d markers, residual %.3f mm", filename or "photo", page_no, spec.id,
              source, len(fit.hits), fit.residual_mm)
     return AlignedPage(gray=frame_gray, sheet=sheet, page=page, identity=ident, identity_source=source,
@@ -400,6 +403,15 @@ def _foreign_sheet(det: MarkerDetection, specs: dict[str, TemplateSpec]) -> bool
     return any(len(ids) >= 3 for ids in groups.values())
 
 
+#: The identity source of a page that nothing identified (no QR, no header line read) and that was read without
+#: an exercise (``grader read``), on a template whose number of pairs varies. Its variant is only the template's
+#: default, a guess: on another variant it puts another pair's boxes where this sheet has V.A, and right answers
+#: would be read from the wrong boxes and marked wrong. Such a page is refused (``sheet_unidentified``) once the
+#: quality gate has had its say (a blurred photo is refused as blurred: that is why nothing was read). Every
+#: grading knows its exercise and never meets this.
+UNIDENTIFIED = "guess"
+
+
 def _identify(gray: np.ndarray, homography: np.ndarray, page: PageLayout, spec: TemplateSpec,
               specs: dict[str, TemplateSpec], *, page_no: int, exercise: str | None, contest: str | None,
               pairs: int | None) -> tuple[SheetIdentity, str]:
@@ -414,8 +426,10 @@ def _identify(gray: np.ndarray, homography: np.ndarray, page: PageLayout, spec: 
         ident, source = identity_from_ocr(gray, page, px_per_mm=ppm, specs=known, homography=homography), "ocr"
     if ident is None:
         c, p = contest or spec.default_contest, spec.default_pairs if pairs is None else pairs
+        # (with no word from the caller on a template whose pairs vary, the default is a guess: see UNIDENTIFIED)
         ident, source = SheetIdentity(template=spec.id, version=spec.version, page=page_no, contest=c, pairs=p,
-                                      exercise=exercise), "caller"
+                                      exercise=exercise), \
+            UNIDENTIFIED if pairs is None and spec.pairs_min != spec.pairs_max else "caller"
     if ident.template not in specs:
         try:
             other = _spec(ident.template)

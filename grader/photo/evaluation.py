@@ -59,6 +59,15 @@ def photo_pairs(directory: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
+def sheet_variant(truth: dict) -> dict:
+    """What the grading of a page knows before reading it, from its exercise: the form's variant and the code.
+    Nothing for a photo meant to be refused (another form, a page cut off...), read as before: its truth describes
+    the photo, not an exercise it was sent for."""
+    if truth.get("expect_refusal"):
+        return {}
+    return {k: truth[k] for k in ("template", "exercise", "contest", "pairs") if truth.get(k) is not None}
+
+
 def evaluate_photo(image: Path, truth_path: Path, *, thresholds: QualityThresholds | None = None) -> PhotoResult:
     """Align one photo and compare with its truth."""
     truth = json.loads(truth_path.read_text())
@@ -66,7 +75,7 @@ def evaluate_photo(image: Path, truth_path: Path, *, thresholds: QualityThreshol
     also = tuple(truth.get("refusal_also_ok") or ())
     t0 = time.perf_counter()
     try:
-        aligned = align_photo(image.read_bytes(), filename=image.name, thresholds=thresholds)
+        aligned = align_photo(image.read_bytes(), filename=image.name, thresholds=thresholds, **sheet_variant(truth))
     except Refusal as exc:
         q = exc.quality.measures if exc.quality is not None else {}
         return PhotoResult(image.name, expect, exc.code, also, measures=q, ms=(time.perf_counter() - t0) * 1000)

@@ -15,6 +15,7 @@ import numpy as np
 from grader.sheet.identity import IDENT_LINE_RE, SheetIdentity, decode_payload
 from grader.sheet.layout import PageLayout, Rect
 from grader.sheet.schema import TemplateSpec
+from grader.photo.qr_grid import read_qr_grid
 from grader.photo.warp import warp_region
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,9 @@ def read_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, homography:
     """The QR payload text, or None.
 
     ``gray`` is the aligned page, or the photo when ``homography`` (photo px ->
-    template frame at ``px_per_mm``) is given.
+    template frame at ``px_per_mm``) is given. OpenCV reads the crop first (as
+    it is, thresholded, upscaled); only when it fails is the module grid sampled
+    directly (:mod:`grader.photo.qr_grid`), which reads codes bent by a curled sheet.
     """
     crop = _crop(gray, page.qr.grow(QR_MARGIN_MM), px_per_mm=px_per_mm, homography=homography)
     if crop.size == 0:
@@ -55,7 +58,8 @@ def read_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, homography:
             text = ""
         if text:
             return text
-    return None
+    m = QR_MARGIN_MM * px_per_mm
+    return read_qr_grid(crop, expected=(m - 0.5, m - 0.5, page.qr.w * px_per_mm)) or None
 
 
 def identity_from_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float,

@@ -67,6 +67,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This sheet's form type is not known to this grader. Print a new practice sheet from this grader.",
         "Jenis lembar ini tidak dikenal oleh aplikasi. Cetak lembar latihan baru dari aplikasi ini.",
     ),
+    "sheet_unidentified": (
+        "The sheet's QR code and the code line printed beside it cannot be read, so it is not known how many "
+        "candidate pairs this sheet has. Take the photo again with the top of the sheet sharp and free of shadow, "
+        "or grade it with its exercise code.",
+        "Kode QR dan baris kode yang tercetak di sebelahnya tidak terbaca, jadi jumlah pasangan calon pada lembar "
+        "ini tidak diketahui. Foto ulang dengan bagian atas lembar tajam dan tanpa bayangan, atau kirim dengan "
+        "kode latihannya.",
+    ),
 }
 
 #: The stable codes, in the order the quality gate reports them.

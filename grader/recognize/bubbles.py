@@ -30,7 +30,11 @@ Policy (what the reader decides, and when it refuses to):
   cannot be a leading zero and sends the field to review;
 - no bubble filled anywhere is ``blank``;
 - a column whose printed outlines are not found where they should be (a
-  bent or badly aligned page) is ``misaligned``: review.
+  bent or badly aligned page) is ``misaligned``: review. An outline missing
+  with no printed ink around it at all was faded away (a pale photocopy), not
+  moved: its column is read when the rest of the column places it, a digit
+  is read there and the faint bubbles are clean; otherwise it is
+  ``faint_print``: review, with no word of a misplaced page.
 
 Nothing here guesses: every doubtful column makes the field ``review``.
 """
@@ -53,6 +57,7 @@ NOTE_MULTIPLE = "multiple_filled"
 NOTE_LIGHT = "light_fill"
 NOTE_ERASED = "erased_second"
 NOTE_MISALIGNED = "misaligned"      # the printed outlines are not where they should be (bent page)
+NOTE_FAINT = "faint_print"          # printed outlines too pale to place the column's bubbles surely (a faded copy)
 OUTLINE_STRETCHES = (1.0, 1.3, 1 / 1.3)    # outline shapes tried when checking that a bubble is where it was placed
 
 
@@ -69,7 +74,8 @@ class BubbleReading:
     status : ``ok``, ``review`` or ``blank`` (no bubble filled anywhere).
     column_notes : per column, ``""`` or one of ``none_filled``,
         ``multiple_filled``, ``light_fill``, ``erased_second``, ``misaligned``
-        (the printed outlines were not found where expected: review).
+        (the printed outlines were not found where expected: review), ``faint_print`` (some printed
+        outlines too pale to see, and the column not clear enough to read without them: review).
     fill : per column, the fill score of each bubble 0..9 (ink darkness above
         the column's empty bubbles; about 0.5-0.9 for a pen fill).
     """
@@ -130,6 +136,7 @@ class BubbleMeasure:
     outline: np.ndarray     # how strongly a printed outline is where the bubble was placed (see locate_bubbles)
     centres: np.ndarray     # (columns, bubbles, 2) placed centres (x, y), page pixels
     pitch_px: float         # the template distance between neighbouring bubbles of a column
+    ink: np.ndarray         # the darkest printed ink around the placed centre, wherever it lies (see locate_bubbles)
 
 
 def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7,
@@ -214,8 +221,14 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
         rx = np.clip(bx - ct, 0, r.shape[1] - 1)
         outline = np.maximum(outline, r[ry, rx])
     placed = np.stack([bx + xa, by + ya], axis=-1).reshape(n_cols, n_rows, 2).astype(np.float64)
+    # How dark the printed ink around each placed bubble is, wherever it lies within half a pitch (its own
+    # outline and digit, not its neighbours'): a ring that is printed but not where the bubble was placed
+    # still shows here; a ring the copier faded away does not.
+    ink_half = max(1, int(pitch / 2))
+    around = windows(dark, by, bx, ink_half).reshape(n_cols * n_rows, -1)
+    ink = np.percentile(around, 95, axis=-1).astype(np.float32)
     return BubbleMeasure(fill=fill, peak=peak, outline=outline.reshape(n_cols, n_rows), centres=placed,
-                         pitch_px=float(pitch))
+                         pitch_px=float(pitch), ink=ink.reshape(n_cols, n_rows))
 
 
 def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_level: float = 0.25,
@@ -332,7 +345,8 @@ def empty_bubble_scores(raw: np.ndarray, *, d_px: float) -> np.ndarray:
 
 
 def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7,
-                 outline_min: float = 0.45, pitch_tolerance: float = 0.3) -> BubbleReading:
+                 outline_min: float = 0.45, pitch_tolerance: float = 0.3, faint_ink: float = 0.6,
+                 empty_level: float = 0.04) -> BubbleReading:
     """Read a ``bubbles`` field of an aligned sheet.
 
     Parameters
@@ -345,6 +359,12 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
         typical outline marks its column ``misaligned`` (the page is bent there): review.
     pitch_tolerance : neighbouring bubbles placed closer than ``1 - pitch_tolerance`` or further than
         ``1 + pitch_tolerance`` times their printed distance also mark the column ``misaligned``.
+    faint_ink : an outline not found where expected is faint, not misplaced, when the darkest printed ink
+        within half a pitch of the bubble is below this share of the field's typical: no ring is printed
+        anywhere near (a pale copy). Moved rings keep about all of it (0.95 on the tests' bent columns);
+        the light copies' faded rings have 0.15-0.55.
+    empty_level : a column with faint outlines is read only when :func:`decide_column` read a digit in
+        it and each faint bubble scores less than this (clean, as :func:`decide_column` has it).
 
     Returns
     -------
@@ -369,12 +389,31 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
     looks_empty = scores < 0.07
     typical = float(np.median(outline[looks_empty])) if looks_empty.any() else float(np.median(outline))
     lost = (scores < 0.25) & (outline < outline_min * max(typical, 1e-6))
+    # A ring missing where the reader put it may also have been faded away rather than moved: a copy whose
+    # toner ran short (or whose contrast curve washes out grey print) leaves some rings too pale to see, with
+    # no printed ink around them at all, while a ring that the page moved is still printed nearby. Only the
+    # latter is ``misaligned``; a faint ring says nothing about where the page is.
+    seen = looks_empty & ~lost
+    typical_ink = float(np.median(m.ink[seen])) if seen.any() else float(np.median(m.ink))
+    faint = lost & (m.ink < faint_ink * max(typical_ink, 1e-6))
+    misplaced = lost & ~faint
     if m.centres.shape[1] >= 2:
         gaps = np.linalg.norm(np.diff(m.centres, axis=1), axis=-1) / m.pitch_px        # (columns, bubbles - 1)
         bad_gap = (gaps < 1 - pitch_tolerance) | (gaps > 1 + pitch_tolerance)
-        lost = lost | np.pad(bad_gap, ((0, 0), (0, 1))) | np.pad(bad_gap, ((0, 0), (1, 0)))
-    for c in np.flatnonzero(lost.any(axis=1)):
-        decided[c] = (None, NOTE_MISALIGNED, min(decided[c][2], 0.3), False)
+        misplaced = misplaced | np.pad(bad_gap, ((0, 0), (1, 0))) | np.pad(bad_gap, ((0, 0), (0, 1)))
+    n_rows = scores.shape[1]
+    for c in range(len(decided)):
+        digit, note, conf, accepted = decided[c]
+        if misplaced[c].any():
+            decided[c] = (None, NOTE_MISALIGNED, min(conf, 0.3), False)
+        elif faint[c].any():
+            # The faint bubbles were placed by their neighbours' rings (the column's path), which must hold
+            # most of the column; the column is read only when it was read without them (a pen fill, which
+            # the copier does not fade, decided as on any page) and every faint bubble is clean. An empty
+            # column, or a mark in a faint bubble, could hide what the pale print hides: review, saying why.
+            read = accepted and digit is not None
+            if not (read and faint[c].sum() <= n_rows // 2 and (scores[c, faint[c]] < empty_level).all()):
+                decided[c] = (None, NOTE_FAINT, min(conf, 0.3), False)
     digits = tuple(d for d, _, _, _ in decided)
     notes = tuple(n for _, n, _, _ in decided)
     confs = [c for _, _, c, _ in decided]

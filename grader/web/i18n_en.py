@@ -494,6 +494,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "isian bulatan tipis": "a light bubble fill",
     "ada bekas bulatan yang dihapus": "an erased bubble",
     "bulatan tercetak tidak di tempatnya (kertas melengkung?)": "printed bubbles out of place (curled paper?)",
+    "cetakan bulatan terlalu pucat (fotokopi pudar?)": "printed bubbles too pale (a faded photocopy?)",
     "berbeda dengan bacaan lain pasangan ini": "disagrees with this pair's other readings",
     "disanggah peserta": "disputed by the trainee",
     "berbeda dengan kunci, tetapi bacaan belum cukup yakin untuk dinyatakan salah":

@@ -50,6 +50,7 @@ NOTE_LABELS = {
     "light_fill": "isian bulatan tipis",
     "erased_second": "ada bekas bulatan yang dihapus",
     "misaligned": "bulatan tercetak tidak di tempatnya (kertas melengkung?)",
+    "faint_print": "cetakan bulatan terlalu pucat (fotokopi pudar?)",
     "disagrees_with_weak_reading": "berbeda dengan bacaan lain pasangan ini",
     "disputed_by_trainee": "disanggah peserta",
     "not_sure_enough_for_wrong": "berbeda dengan kunci, tetapi bacaan belum cukup yakin untuk dinyatakan salah",

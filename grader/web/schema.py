@@ -99,6 +99,7 @@ CREATE TABLE IF NOT EXISTS uploads (
   created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS uploads_submission ON uploads(submission_id);
+CREATE INDEX IF NOT EXISTS uploads_sha256 ON uploads(sha256);   -- a photo on other sheets (a batch sent again)
 
 CREATE TABLE IF NOT EXISTS corrections (
   id INTEGER PRIMARY KEY,
