@@ -8,7 +8,7 @@ import pytest
 from grader.photo.align import AlignedPage, align_photo
 from grader.photo.locate import frame_to_mm
 from grader.photo.mock_photo import MockPhoto, mock_photo
-from grader.photo.refusal import Refusal
+from grader.photo.refusal import Refusal, message
 
 
 def box_corner_errors_mm(photo: MockPhoto, aligned: AlignedPage) -> np.ndarray:
@@ -190,3 +190,27 @@ def test_flat_page_keeps_the_plain_homography():
     photo = mock_photo(seed=22)
     assert align_photo(photo.jpeg()).curl is None
 
+
+def test_three_markers_the_printed_boxes_contradict_are_refused_not_read(monkeypatch):
+    """One marker hidden and another's corners found 5 % too small (what an unrefined marker on a dark photocopy
+    gave helper-88: 1 mm off). Three markers fix the perspective only through their own shapes, so the hidden
+    corner lands far off; the box grid shows it (borders still at the edge of the search after the curl pass):
+    the page is refused as a missing marker instead of being read 4 mm off."""
+    import dataclasses
+
+    import grader.photo.align as align
+
+    found = align._find_fourth
+
+    def shrunk(*args, **kwargs):
+        return [dataclasses.replace(h, corners=h.corners.mean(0) + 0.95 * (h.corners - h.corners.mean(0)))
+                if h.id == 2 else h for h in found(*args, **kwargs)]
+
+    monkeypatch.setattr(align, "_find_fourth", shrunk)
+    photo = mock_photo(hide_markers=(1,), tilt=0.3, rotation_deg=90, frame=(2000, 1500), coverage=0.5, seed=7)
+    with pytest.raises(Refusal) as exc:
+        align_photo(photo.jpeg(), refuse=False)      # geometry is refused even when quality is not
+    assert exc.value.code == "markers_not_found"
+    english, indonesian = message("markers_not_found", lang="en"), message("markers_not_found")
+    assert "covering its corners" in english and "a photocopy too dark" in english
+    assert "fotokopi terlalu gelap" in indonesian and "pelatih" in indonesian

@@ -9,8 +9,6 @@ PX = 8.0
 INKS = (0.19, 0.09)      # luminance of blue and black ballpoint ink
 
 
-
-
 def pen_line(alpha: np.ndarray, p0, p1, width: float, density: float, rng, *, pieces: int = 6) -> None:
     """A slightly wobbly anti-aliased pen stroke laid into ``alpha`` (0..1)."""
     pts = np.linspace(np.asarray(p0, float), np.asarray(p1, float), pieces)
@@ -170,7 +168,6 @@ def test_badly_bent_grid_is_never_accepted_wrong(sheet, blank_page):
         assert r.status != "ok" or min(r.cell_confidence) >= 0.6
 
 
-
 def groups_then_strokes(sheet, blank_page, rng, strokes, *, ink: float) -> tuple[np.ndarray, dict]:
     """Each pair's tally: 1-5 full groups, then a last cell of upright ``strokes`` = [(x share, width mm, density)]."""
     alpha = np.zeros_like(blank_page)
@@ -208,3 +205,57 @@ def test_two_strokes_drawn_over_each_other_are_not_accepted_as_one(sheet, blank_
     for fid, count in truth.items():
         r = read_tally(gray, sheet.field(fid), px_per_mm=PX)
         assert r.count == count or r.status == "review", (fid, r.per_cell)
+
+
+def streaked(sheet, blank_page, truth: dict, rng, *, x_mm: float | None = None, y_mm: float | None = None):
+    """``truth``'s tallies photographed on a copy with a black copier streak down (``x_mm``) or across
+    (``y_mm``) the whole page, 0.4 mm wide; the pen does not show on it."""
+    alpha = np.zeros_like(blank_page)
+    for fid, count in truth.items():
+        for cell, n in zip(sheet.field(fid).cells, groups(count)):
+            draw_group(alpha, cell, n, rng, width_mm=0.4)
+    page = blank_page.copy()
+    if x_mm is not None:
+        x = int(round(x_mm * PX))
+        page[:, x - 1:x + 2] *= 0.05
+        alpha[:, x - 1:x + 2] = 0
+    if y_mm is not None:
+        y = int(round(y_mm * PX))
+        page[y - 1:y + 2] *= 0.05
+        alpha[y - 1:y + 2] = 0
+    return photograph(page, alpha, rng, ink=INKS[1])
+
+
+def test_a_copier_streak_through_the_strokes_sends_the_field_to_review(sheet, blank_page):
+    # A photocopier's black streak runs down the whole page, through a stroke of IV.1's last used cell
+    # (three uprights). The printed-line filter takes it away like a grid line, and the stroke with it: the
+    # old reader accepted 22. Fields whose used cells it does not reach are read as before.
+    truth = {"IV.1.tally": 23, "IV.2.tally": 4, "IV.3.tally": 40, "IV.4.tally": 1}
+    cell = sheet.field("IV.1.tally").cells[4]
+    gray = streaked(sheet, blank_page, truth, np.random.default_rng(400), x_mm=cell.x + 0.4 * cell.w)
+    r = read_tally(gray, sheet.field("IV.1.tally"), px_per_mm=PX)
+    assert r.status == "review" and "print_streak" in r.reasons, (r.count, r.per_cell, r.reasons)
+    assert r.confidence < 0.6 and r.cell_confidence[4] < 0.6 and min(r.cell_confidence[:4]) >= 0.6
+    for fid in ("IV.2.tally", "IV.4.tally"):                        # used cells left of the streak
+        r = read_tally(gray, sheet.field(fid), px_per_mm=PX)
+        assert (r.count, r.status, r.reasons) == (truth[fid], "ok", ()), (fid, r.per_cell)
+    # Without the streak, nothing is said about one.
+    clean = streaked(sheet, blank_page, truth, np.random.default_rng(400))
+    for fid, count in truth.items():
+        r = read_tally(clean, sheet.field(fid), px_per_mm=PX)
+        assert "print_streak" not in r.reasons and (r.status == "review" or r.count == count), (fid, r.per_cell)
+    assert read_tally(clean, sheet.field("IV.1.tally"), px_per_mm=PX).status == "ok"
+
+
+def test_a_copier_streak_across_a_row_of_strokes_sends_the_field_to_review(sheet, blank_page):
+    # Across the page, through the first row of cells of IV.1 and IV.2 (side by side), cutting every
+    # upright in two; IV.3 and IV.4 below are read as before.
+    truth = {"IV.1.tally": 23, "IV.2.tally": 4, "IV.3.tally": 12, "IV.4.tally": 7}
+    cell = sheet.field("IV.1.tally").cells[0]
+    gray = streaked(sheet, blank_page, truth, np.random.default_rng(401), y_mm=cell.y + 0.55 * cell.h)
+    for fid in ("IV.1.tally", "IV.2.tally"):
+        r = read_tally(gray, sheet.field(fid), px_per_mm=PX)
+        assert r.status == "review" and "print_streak" in r.reasons, (fid, r.count, r.per_cell, r.reasons)
+    for fid in ("IV.3.tally", "IV.4.tally"):
+        r = read_tally(gray, sheet.field(fid), px_per_mm=PX)
+        assert (r.count, r.status, r.reasons) == (truth[fid], "ok", ()), (fid, r.per_cell)

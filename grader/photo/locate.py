@@ -21,6 +21,12 @@ log = logging.getLogger(__name__)
 
 DETECT_SIDE_PX = 1000       # long side of the copy markers are detected on
 EDGE_SAMPLES = 14           # profiles per marker edge for line fitting
+# Share of each marker cell, on every side, left out when its bit is read: only the cell's centre counts.
+# A photocopy grows the black modules into the white cells (toner spread, a dark setting: an isolated white
+# cell of a 12 mm marker shrinks by a few tenths of a millimetre) and a light copy shrinks them; OpenCV's
+# default (0.13) reads almost the whole cell (none of its 4 px per cell left out), so a dark copy's markers
+# no longer decode. Measured in grader/synth/copier.py's darkest copies: 38 of 40 photos refused, none with this.
+CELL_MARGIN = 0.3
 
 
 @dataclass(frozen=True)
@@ -73,8 +79,14 @@ def downscale_gray(gray: np.ndarray, *, side: int = DETECT_SIDE_PX) -> tuple[np.
     return cv2.resize(gray[:h // f * f, :w // f * f], (w // f, h // f), interpolation=cv2.INTER_AREA), 1.0 / f
 
 
-def _detector(dictionary: str, *, thorough: bool) -> cv2.aruco.ArucoDetector:
+def _parameters() -> cv2.aruco.DetectorParameters:
     params = cv2.aruco.DetectorParameters()
+    params.perspectiveRemoveIgnoredMarginPerCell = CELL_MARGIN
+    return params
+
+
+def _detector(dictionary: str, *, thorough: bool) -> cv2.aruco.ArucoDetector:
+    params = _parameters()
     params.minMarkerPerimeterRate = 0.03
     params.maxMarkerPerimeterRate = 0.6
     if not thorough:
@@ -147,7 +159,7 @@ def detect_near(gray: np.ndarray, quad_px: np.ndarray, *, dictionary: str, marke
     if f > 1:
         rh, rw = roi.shape
         roi = cv2.resize(roi[:rh // f * f, :rw // f * f], (rw // f, rh // f), interpolation=cv2.INTER_AREA)
-    params = cv2.aruco.DetectorParameters()
+    params = _parameters()
     params.minMarkerPerimeterRate = 0.05
     params.adaptiveThreshWinSizeMin, params.adaptiveThreshWinSizeMax, params.adaptiveThreshWinSizeStep = 5, 45, 8
     det = cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, dictionary)), params)

@@ -20,9 +20,13 @@ measured, not by tracing the lines through the cells:
 4. How much of each cell's borders is then really in its place is measured:
    where a line is still bent (between crossings) or a crossing was
    misplaced, its residue may look like a stroke, and the cell is doubtful.
+5. A straight line that the line filter took for a printed one but that is not
+   (a copier streak through every row or column of cells) is measured, so that
+   the cells it crosses can be doubted: any stroke under it went with it.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import cv2
@@ -48,6 +52,10 @@ class GridFit:
         or a crossing was misplaced).
     corners_x, corners_y : where each crossing of the printed lines was found in the page crop,
         (horizontal lines, vertical lines), before straightening.
+    streak : per cell, how dark (uint8 scale, against the columns or rows beside it) a straight line is that
+        crosses the cell's window, is no printed line (over a millimetre from every border) and runs through
+        every row (a vertical line) or column (a horizontal one) of the grid: a copier streak. The line filter
+        removes it like a printed line, and a stroke along it with it. 0 where there is none.
     """
 
     ink: np.ndarray
@@ -59,6 +67,7 @@ class GridFit:
     straightness: np.ndarray
     corners_x: np.ndarray
     corners_y: np.ndarray
+    streak: np.ndarray
 
 
 def refine_lines(profiles: np.ndarray, expected: np.ndarray, *, search: int, local: int = 2) -> np.ndarray:
@@ -220,9 +229,55 @@ def _line_presence(dark: np.ndarray, pos: np.ndarray, ends: np.ndarray, *, toler
     return mass / np.maximum(typical, 1.0)
 
 
+def _windows_max(profile: np.ndarray, centres: np.ndarray, half: int) -> np.ndarray:
+    """The maximum of a 1-D ``profile`` over ``[c - half, c + half]`` around each centre."""
+    idx = np.clip(np.asarray(centres)[:, None] + np.arange(-half, half + 1), 0, len(profile) - 1)
+    return profile[idx].max(axis=1)
+
+
+def line_across(opened: np.ndarray, lines: np.ndarray, ends: np.ndarray, *, near_px: float,
+                beside_px: tuple[float, float]) -> np.ndarray:
+    """Per column, how dark a straight vertical line is that runs through every part, and is no printed line.
+
+    ``opened`` is the darkness after an opening with a vertical line longer than
+    a cell (only lines survive it: the printed ones and a copier streak; pen
+    strokes stay within their cell). In each part (between consecutive ``ends``,
+    one part per row of cells, its borders left out) a column's mean is taken
+    against the median of the columns beside it (``beside_px`` either side, away
+    from the printed lines), so a grey background or fog does not count; the
+    least of these over the parts is what a line running through all of them
+    has everywhere. Columns within ``near_px`` of a printed line (``lines``) or
+    outside the grid are 0.
+
+    Returns
+    -------
+    (columns,) float darkness (uint8 scale).
+    """
+    h, w = opened.shape
+    e = np.clip(np.rint(ends).astype(int), 0, h)
+    pad = int(round(0.15 * np.median(np.diff(e)))) if len(e) > 1 else 0
+    means = np.stack([opened[a + pad:max(b - pad, a + pad + 1)].mean(axis=0) for a, b in zip(e[:-1], e[1:])])
+    xs = np.arange(w)
+    printed = np.min(np.abs(xs[:, None] - np.asarray(lines)[None, :]), axis=1) < near_px
+    inside = (xs > lines.min()) & (xs < lines.max())
+    lo, hi = int(round(beside_px[0])), int(round(beside_px[1]))
+    offs = np.r_[np.arange(-hi, -lo + 1), np.arange(lo, hi + 1)]
+    idx = xs[:, None] + offs[None, :]
+    usable = (idx >= 0) & (idx < w)
+    idx = np.clip(idx, 0, w - 1)
+    usable &= ~printed[idx]
+    vals = np.where(usable[None], means[:, idx], np.nan)                      # (parts, columns, offsets)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)        # (a column with no usable neighbour: 0)
+        base = np.nanmedian(vals, axis=2)
+    contrast = means - np.nan_to_num(base, nan=0.0)
+    out = contrast.min(axis=0)
+    return np.where(printed | ~inside, 0.0, np.maximum(out, 0.0))
+
+
 def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
                 border_mm: float = 0.12, line_mm: float = 0.6, locate_mm: float = 1.0, segment_mm: float = 1.5,
-                corner_band_mm: float = 0.4, corner_search_mm: float = 1.0) -> GridFit:
+                corner_band_mm: float = 0.4, corner_search_mm: float = 1.0, streak_mm: float = 1.0) -> GridFit:
     """Find the printed grid of a tally field, straighten it and subtract it.
 
     Parameters
@@ -307,5 +362,13 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     straight = np.minimum(np.minimum(sv[row, col], sv[row, col + 1]), np.minimum(sh[col, row], sh[col, row + 1]))
     # Cell windows stop short of the printed borders (their residue is not ink).
     inset = border_mm * px
-    return GridFit(ink=ink, cx=ccx, cy=ccy, hx=int(cw / 2 - inset), hy=int(ch / 2 - inset), origin=(xa, ya),
-                   straightness=straight, corners_x=corners_x, corners_y=corners_y)
+    hx, hy = int(cw / 2 - inset), int(ch / 2 - inset)
+    # 5. A straight line that is no printed line but runs through every row (column) of cells: a copier
+    # streak, which the line filter took away with the strokes under it.
+    near = streak_mm * px
+    sv = line_across(gv, xl, yl, near_px=near, beside_px=(near, 3 * near))           # (columns,)
+    sh = line_across(np.ascontiguousarray(gh.T), yl, xl, near_px=near, beside_px=(near, 3 * near))
+    cols = _windows_max(sv, ccx, hx)
+    rows = _windows_max(sh, ccy, hy)
+    return GridFit(ink=ink, cx=ccx, cy=ccy, hx=hx, hy=hy, origin=(xa, ya),
+                   straightness=straight, corners_x=corners_x, corners_y=corners_y, streak=np.maximum(cols, rows))

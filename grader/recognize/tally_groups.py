@@ -22,6 +22,11 @@ FULL_GROUP = 5
 MERGED_WIDTH = 1.7                         # an upright this much wider than the others is two
 LONG_DIAGONAL = 0.9                        # a diagonal this long (x the uprights' width) spans a whole group
 BENT_GRID = 0.5                            # border presence (see GridFit.straightness) below which a cell is doubtful
+# A line printed across a cell (no grid line: a copier streak, see GridFit.streak) this dark, x the field's ink
+# threshold, makes the cell doubtful. Drawn streaks through a stroke lost it from about 1.4 on (and the darkest
+# copies' streaks measure 2-3); real streaks on ordinary copies measured up to 0.95 with every count right, and
+# other lines (a crease, shadows) up to 0.45.
+PRINT_STREAK = 1.0
 
 # Why a tally field went to review, for the trainer who checks it (codes; the web page words them).
 WHY_MALFORMED = "malformed_group"           # a crossing stroke over too few uprights, or too many uprights
@@ -34,6 +39,7 @@ WHY_BENT = "bent_grid"                      # the printed grid is not where it s
 WHY_FAINT = "faint_stroke"                  # more strokes at a low threshold: one may be missed
 WHY_ORDER = "out_of_order"                  # cells not filled left to right, five per cell
 WHY_UNCLEAR = "unclear_strokes"             # the rows of a cell disagree on the count
+WHY_STREAK = "print_streak"                 # a line printed across the cells (a copier streak) may hide a stroke
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,10 @@ def assemble_reading(m: CellMeasure, *, field_id: str, cell_h_mm: float, px_per_
     # Likewise a cell that shows more uprights at a low threshold: a faint stroke may have been missed.
     near = np.arange(len(conf)) < (int(used[-1]) if len(used) else -1) + 2
     conf = _cap(conf, near & (m.straightness < BENT_GRID), 0.5, WHY_BENT, caps)
+    # A straight line that is no printed grid line runs through the cell and through every row (or column)
+    # of the grid, written or not: a copier streak. The line filter takes it away like a printed line,
+    # and with it any stroke along it, or cuts a stroke in two: the count is not to be trusted there.
+    conf = _cap(conf, near & (m.streak >= PRINT_STREAK), 0.5, WHY_STREAK, caps)
     conf = _cap(conf, near & (count < FULL_GROUP) & (m.faint_uprights > count), 0.5, WHY_FAINT, caps)
     per_cell = tuple(int(c) for c in count)
     cell_conf = tuple(round(float(c), 4) for c in conf)

@@ -116,6 +116,7 @@ class TallyMaps:
     thr: float               # ink threshold for this field
     origin: tuple[int, int]  # crop origin in the page
     straightness: np.ndarray  # per cell, how much of its printed borders is in place (see GridFit)
+    streak: np.ndarray        # per cell, darkness of a line printed across it that is no grid line (see GridFit)
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class CellMeasure:
     straightness: np.ndarray    # how much of the cell's printed borders is in place (see GridFit)
     widest: np.ndarray          # widest upright / the others' mean width, for 2 or 3 uprights (0 elsewhere)
     faint_uprights: np.ndarray  # uprights counted at a low threshold (faint strokes), over a third of the cell
+    streak: np.ndarray          # darkness of a line printed across the cell that is no grid line, x the ink threshold
 
 
 def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0) -> TallyMaps:
@@ -177,7 +179,7 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
             diag[k, y0 // 2:y0 // 2 + half.shape[0], :half.shape[1]] = cv2.morphologyEx(half, cv2.MORPH_OPEN,
                                                                                           line_element(ld, a))
     return TallyMaps(ink=ink, up=up, diag=diag, cx=grid.cx, cy=grid.cy, hx=grid.hx, hy=grid.hy, thr=thr,
-                     origin=grid.origin, straightness=grid.straightness)
+                     origin=grid.origin, straightness=grid.straightness, streak=grid.streak)
 
 
 def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
@@ -254,5 +256,6 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     return CellMeasure(uprights=uprights, agreement=agreement, diagonal=diagonal,
                        ink=strong.sum(axis=(1, 2), dtype=np.float64) / 255.0, band_rows=band_rows,
                        straightness=m.straightness, widest=widest, faint_uprights=faint_uprights,
+                       streak=m.streak / thr,
                        column_span=_longest_true_run(b_first.transpose(0, 2, 1).reshape(-1, b_first.shape[1]))
                        .reshape(n, -1).max(axis=1) / b_first.shape[1])

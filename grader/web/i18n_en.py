@@ -513,6 +513,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "garis turus terakhir pendek atau terpotong garis": "the last strokes are short or cut by a line",
     "kotak turus tercetak tidak di tempatnya (kertas melengkung?)": "printed tally grid out of place (curled paper?)",
     "mungkin ada garis turus tipis": "there may be a faint stroke",
+    "ada garis tercetak yang melintasi kotak turus (goresan mesin fotokopi?)":
+        "a line printed across the tally cells (a copier streak?)",
     "kotak turus tidak diisi berurutan": "tally cells not filled in order",
     "garis turus kurang jelas": "unclear tally strokes",
     "{n} peserta dinilai": ("{n} trainee graded", "{n} trainees graded"),

@@ -65,6 +65,7 @@ NOTE_LABELS = {
     "short_strokes": "garis turus terakhir pendek atau terpotong garis",
     "bent_grid": "kotak turus tercetak tidak di tempatnya (kertas melengkung?)",
     "faint_stroke": "mungkin ada garis turus tipis",
+    "print_streak": "ada garis tercetak yang melintasi kotak turus (goresan mesin fotokopi?)",
     "out_of_order": "kotak turus tidak diisi berurutan",
     "unclear_strokes": "garis turus kurang jelas",
 }
