@@ -58,8 +58,10 @@ def read_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, homography:
             text = ""
         if text:
             return text
-    m = QR_MARGIN_MM * px_per_mm
-    return read_qr_grid(crop, expected=(m - 0.5, m - 0.5, page.qr.w * px_per_mm)) or None
+    # The code's square starts QR_MARGIN_MM into the crop; the grid reader counts in pixel centres (pixel 0
+    # spans -0.5..0.5), so an edge at e px from the crop's border lies at e - 0.5.
+    edge = QR_MARGIN_MM * px_per_mm - 0.5
+    return read_qr_grid(crop, expected=(edge, edge, page.qr.w * px_per_mm)) or None
 
 
 def identity_from_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float,

@@ -50,6 +50,17 @@ def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int |
     return new
 
 
+def pages_read_from(result: dict | None, file: str) -> set[int]:
+    """The pages of ``result`` that the photo ``file`` was read as (none if it was refused: a refused photo's page
+    number is the page it was expected to be, whose fields another photo may hold)."""
+    return {p.get("page") for p in (result or {}).get("pages") or () if p.get("file") == file and not p.get("refusal")}
+
+
+def fields_on_pages(result: dict | None, pages) -> list[str]:
+    """The ids of ``result``'s fields on ``pages``: what was said about those pages' photos covers these."""
+    return [f["id"] for f in (result or {}).get("fields") or () if f.get("page") in pages]
+
+
 def carry_over_reviews(conn: sqlite3.Connection, old_ids: list[int], new_id: int,
                        fields: list[str] | None = None) -> None:
     """Copy the corrections and disputes of merged single pages onto the sheet that replaces them (in their
@@ -86,10 +97,7 @@ def carry_over_same_photos(conn: sqlite3.Connection, new_id: int) -> int:
     fields: dict[int, set[str]] = {}
     for r in held:
         result = json.loads(r["result"])
-        pages = {p.get("page") for p in result.get("pages") or () if p.get("file") == r["filename"]
-                 and not p.get("refusal")}
-        fields.setdefault(r["id"], set()).update(
-            f["id"] for f in result.get("fields") or () if f.get("page") in pages)
+        fields.setdefault(r["id"], set()).update(fields_on_pages(result, pages_read_from(result, r["filename"])))
     if not fields:
         return 0
     copied = 0

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.page_groups import PageEvidence, group_pages, page_number_evidence
-from grader.web.corrections import carry_over_reviews
+from grader.web.corrections import carry_over_reviews, fields_on_pages, pages_read_from
 from grader.web.db import MERGING, STORING, connect, now_iso
 from grader.web.grading import stored_photos
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading
@@ -84,15 +84,12 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
                            batch_id=batch_id, group_key=photo[0]) for photo in photos]
         # a trainer's corrections and a trainee's disputes follow the page their field is on
         # (a refused photo's page may be the kept one's page too: its half gets none of them)
-        page_of_file = {p.get("file"): p.get("page") for p in result.get("pages", []) if not p.get("refusal")}
 
         def replace_pair(c: sqlite3.Connection, new_ids: list[int]) -> None:
             # (with the halves, in one transaction: a crash between them would split the pair again)
             _replace(c, [r["id"]], new_ids[0])
             for (name, _data), sid in zip(photos, new_ids):
-                page = page_of_file.get(name)
-                carry_over_reviews(c, [r["id"]], sid,
-                                   [f["id"] for f in result.get("fields", []) if f.get("page") == page])
+                carry_over_reviews(c, [r["id"]], sid, fields_on_pages(result, pages_read_from(result, name)))
         try:
             new_ids = [new.id for new in store_sheets(conn, Path(ctx.data_dir), halves, then=replace_pair)]
         except AlreadyReplaced:

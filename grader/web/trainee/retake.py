@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from grader.errors import GraderError
-from grader.web.corrections import carry_over_reviews
+from grader.web.corrections import carry_over_reviews, fields_on_pages
 from grader.web.db import get_db
 from grader.web.grading import stored_photos
 from grader.web.grading_queue import queue_grading
@@ -82,7 +82,7 @@ def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, di
     """
     def carry_over(conn, new_id: int) -> None:
         for sheet_id, res, pages in reused:
-            fields = [f["id"] for f in (res or {}).get("fields") or () if f.get("page") in pages]
+            fields = fields_on_pages(res, pages)
             if fields:
                 carry_over_reviews(conn, [sheet_id], new_id, fields)
 
