@@ -174,12 +174,13 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
             # Some borders moved as far as the search reaches, or a marker is missing and the
             # homography extrapolates into its corner: on a strongly curled page it can be far
             # off there. Try one fitted to the box grid, keep whichever lets more borders be measured
-            # (as many: whichever needs less bending, i.e. is nearer the page; flat under it needs none).
+            # (as many: whichever needs less bending, i.e. is nearer the page). The refit is bent by its own
+            # field however small: the borders it was fitted to cannot tell it is flat elsewhere.
             better = refit_homography(fit.homography, sample, page, px_per_mm=ppm, anchors=anchors, borders=borders)
             if better is not None:
                 refit = replace(fit, homography=better)
                 found2 = fit_curl_field(photo_sampler(gray, better), page, px_per_mm=ppm, frame_size=size,
-                                        anchors=_marker_residuals(refit, page, ppm))
+                                        anchors=_marker_residuals(refit, page, ppm), flat_mm=0.0)
                 if found2 is not None and found2.nearer_than(found):
                     fit, found = refit, found2
         if fit.missing and _print_disagrees(found):

@@ -102,7 +102,8 @@ def _grid_at(grid: np.ndarray, pts: np.ndarray, step: float) -> np.ndarray:
 
 def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame_size: tuple[int, int],
                    anchors: tuple[np.ndarray, np.ndarray] | None = None,
-                   borders: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> CurlFit | None:
+                   borders: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                   flat_mm: float = MIN_SHIFT_MM) -> CurlFit | None:
     """Measure the print's shifts in the homography frame and smooth them into a field.
 
     ``sample`` reads the homography-warped page (:func:`photo_sampler`);
@@ -111,7 +112,10 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
     corners, whose shift is the homography's residual there. ``borders`` is
     :func:`measure_borders` of the same ``sample``, when the caller has it.
     Returns None when there is too little to measure; a :class:`CurlFit` without a
-    field when the page is flat under the homography (every shift below ``MIN_SHIFT_MM``).
+    field when the page is flat under the homography (every shift below ``flat_mm``).
+    A homography fitted to the borders themselves (:func:`refit_homography`) passes
+    ``flat_mm=0``: they agree with it by construction, which says nothing of the print
+    away from them (a hidden marker's corner, the tally lines, the bubble rings).
     """
     rects = border_rects(page)
     centres, pair, side = borders if borders is not None else measure_borders(sample, page, px_per_mm=px_per_mm)
@@ -147,7 +151,7 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
     finite = np.isfinite(pair)
     near_limit = bool(finite.any() and np.max(np.abs(pair[finite])) / px_per_mm >= 0.9 * SEARCH_MM)
     log.debug("curl field: %d measurements, max shift %.3f mm", n_used, max_shift)
-    if max_shift < MIN_SHIFT_MM and not near_limit:
+    if max_shift < flat_mm and not near_limit:
         return CurlFit(field=None, points=n_used, max_shift_mm=max_shift)
     if any(f.kind == "bubbles" for f in page.fields):
         # The bubble columns lie far from any border (:mod:`grader.photo.bubble_grid`): on curled paper the
