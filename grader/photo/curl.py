@@ -77,9 +77,10 @@ class CurlFit:
     """How the printed box grid sits under one homography: :func:`fit_curl_field`'s answer.
 
     ``field`` is the bending to apply, or None when the page is flat under the homography (every shift below
-    ``MIN_SHIFT_MM``, none near the search limit). Flat is kept apart from "too little measured to tell" (then
+    the flat threshold, none near the search limit). Flat is kept apart from "too little measured to tell" (then
     :func:`fit_curl_field` returns no ``CurlFit`` at all) because the two mean opposite things when homographies
-    are compared: one the print agrees with everywhere is the best there is, not a failed one.
+    are compared: one the print agrees with everywhere is the best there is, not a failed one (a None for both
+    once made the caller drop a box-grid refit that was flat and keep a marker fit boxes were 4 mm off under).
     """
 
     field: CurlField | None
