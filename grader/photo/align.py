@@ -33,7 +33,7 @@ import cv2
 import numpy as np
 
 from grader.photo import quality as q
-from grader.photo.curl import CurlField, curl_maps, fit_curl_field, measure_borders, refit_homography
+from grader.photo.curl import CurlField, CurlFit, curl_maps, fit_curl_field, measure_borders, refit_homography
 from grader.photo.print_grid import SEARCH_MM, photo_sampler
 from grader.photo.identify import identity_from_ocr, identity_from_qr
 from grader.photo.load import DEFAULT_MAX_BYTES, load_photo
@@ -169,22 +169,24 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
         anchors = _marker_residuals(fit, page, ppm)
         sample = photo_sampler(gray, fit.homography)
         borders = measure_borders(sample, page, px_per_mm=ppm)      # (measured once: both fits below start from it)
-        curl = fit_curl_field(sample, page, px_per_mm=ppm, frame_size=size, anchors=anchors, borders=borders)
-        if curl is not None and (curl.saturated or fit.missing):
+        found = fit_curl_field(sample, page, px_per_mm=ppm, frame_size=size, anchors=anchors, borders=borders)
+        if found is not None and found.field is not None and (found.saturated or fit.missing):
             # Some borders moved as far as the search reaches, or a marker is missing and the
             # homography extrapolates into its corner: on a strongly curled page it can be far
             # off there. Try one fitted to the box grid, keep whichever lets more borders be measured
-            # (as many: whichever needs less bending, i.e. is nearer the page).
+            # (as many: whichever needs less bending, i.e. is nearer the page). The refit is bent by its own
+            # field however small: the borders it was fitted to cannot tell it is flat elsewhere.
             better = refit_homography(fit.homography, sample, page, px_per_mm=ppm, anchors=anchors, borders=borders)
             if better is not None:
                 refit = replace(fit, homography=better)
-                curl2 = fit_curl_field(photo_sampler(gray, better), page, px_per_mm=ppm, frame_size=size,
-                                       anchors=_marker_residuals(refit, page, ppm))
-                if curl2 is not None and (curl2.points, -curl2.max_shift_mm) > (curl.points, -curl.max_shift_mm):
-                    fit, curl = refit, curl2
-        if fit.missing and _print_disagrees(curl):
+                found2 = fit_curl_field(photo_sampler(gray, better), page, px_per_mm=ppm, frame_size=size,
+                                        anchors=_marker_residuals(refit, page, ppm), flat_mm=0.0)
+                if found2 is not None and found2.nearer_than(found):
+                    fit, found = refit, found2
+        if fit.missing and _print_disagrees(found):
             raise _diagnose_missing(gray, detection, specs, spec, page_no, list(fit.hits), thresholds,
                                     grays_per_edge=grays_per_edge)
+        curl = found.field if found is not None else None
         clock("curl")
     frame_gray = _resample(gray, fit.homography, curl, size)
     clock("warp")
@@ -207,7 +209,7 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
                        photo_gray=gray, data=data, curl=curl)
 
 
-def _print_disagrees(curl: CurlField | None) -> bool:
+def _print_disagrees(curl: CurlFit | None) -> bool:
     """Does the printed box grid say a three-marker page fit is far off, beyond what bending can surely mend?
 
     Three markers fix a homography only through the markers' own shapes (the fourth corner is extrapolated
@@ -217,7 +219,8 @@ def _print_disagrees(curl: CurlField | None) -> bool:
     after the curl pass and the refit, some are still at the edge of the search (``saturated``) and the field
     moves the print by more than half the search reach, the page is not surely aligned and is refused as a
     missing marker (which it is), never read. Curled pages the refit mends stay well below (dev set: at most
-    0.4 mm among saturated three-marker pages, 2.7 mm among the rest).
+    0.4 mm among saturated three-marker pages, 2.7 mm among the rest). A fit the page is flat under (no field)
+    has nothing to disagree with: every border was found where it puts it.
     """
     return curl is not None and curl.saturated and curl.max_shift_mm > 0.5 * SEARCH_MM
 

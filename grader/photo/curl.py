@@ -49,9 +49,6 @@ class CurlField:
     dx: np.ndarray
     dy: np.ndarray
     step: float                  # frame px between grid nodes
-    points: int                  # border measurements used (not tally lines or rings: this compares fits)
-    max_shift_mm: float
-    saturated: bool = False      # some shifts reached the search limit: the homography may be far off
 
     def at(self, pts: np.ndarray) -> np.ndarray:
         """Bilinear displacement at frame points ``(n, 2)``."""
@@ -75,6 +72,27 @@ class CurlField:
         return u
 
 
+@dataclass(frozen=True)
+class CurlFit:
+    """How the printed box grid sits under one homography: :func:`fit_curl_field`'s answer.
+
+    ``field`` is the bending to apply, or None when the page is flat under the homography (every shift below
+    the flat threshold, none near the search limit). Flat is kept apart from "too little measured to tell" (then
+    :func:`fit_curl_field` returns no ``CurlFit`` at all) because the two mean opposite things when homographies
+    are compared: one the print agrees with everywhere is the best there is, not a failed one (a None for both
+    once made the caller drop a box-grid refit that was flat and keep a marker fit boxes were 4 mm off under).
+    """
+
+    field: CurlField | None
+    points: int                  # border measurements used (not tally lines or rings: this compares fits)
+    max_shift_mm: float          # the field's shift where it was measured (95th percentile)
+    saturated: bool = False      # some shifts reached the search limit: the homography may be far off
+
+    def nearer_than(self, other: CurlFit) -> bool:
+        """Does this homography sit nearer the page: more borders measured, or as many and less bending?"""
+        return (self.points, -self.max_shift_mm) > (other.points, -other.max_shift_mm)
+
+
 def _grid_at(grid: np.ndarray, pts: np.ndarray, step: float) -> np.ndarray:
     """Grid values at the nodes nearest to frame points ``pts``."""
     ny, nx = grid.shape
@@ -85,7 +103,8 @@ def _grid_at(grid: np.ndarray, pts: np.ndarray, step: float) -> np.ndarray:
 
 def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame_size: tuple[int, int],
                    anchors: tuple[np.ndarray, np.ndarray] | None = None,
-                   borders: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> CurlField | None:
+                   borders: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                   flat_mm: float = MIN_SHIFT_MM) -> CurlFit | None:
     """Measure the print's shifts in the homography frame and smooth them into a field.
 
     ``sample`` reads the homography-warped page (:func:`photo_sampler`);
@@ -93,8 +112,11 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
     ``anchors`` are ``(points, shifts)`` known exactly, frame px: the marker
     corners, whose shift is the homography's residual there. ``borders`` is
     :func:`measure_borders` of the same ``sample``, when the caller has it.
-    Returns None when there is nothing to measure or every shift is below
-    ``MIN_SHIFT_MM``.
+    Returns None when there is too little to measure; a :class:`CurlFit` without a
+    field when the page is flat under the homography (every shift below ``flat_mm``).
+    A homography fitted to the borders themselves (:func:`refit_homography`) passes
+    ``flat_mm=0``: they agree with it by construction, which says nothing of the print
+    away from them (a hidden marker's corner, the tally lines, the bubble rings).
     """
     rects = border_rects(page)
     centres, pair, side = borders if borders is not None else measure_borders(sample, page, px_per_mm=px_per_mm)
@@ -130,8 +152,8 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
     finite = np.isfinite(pair)
     near_limit = bool(finite.any() and np.max(np.abs(pair[finite])) / px_per_mm >= 0.9 * SEARCH_MM)
     log.debug("curl field: %d measurements, max shift %.3f mm", n_used, max_shift)
-    if max_shift < MIN_SHIFT_MM and not near_limit:
-        return None
+    if max_shift < flat_mm and not near_limit:
+        return CurlFit(field=None, points=n_used, max_shift_mm=max_shift)
     if any(f.kind == "bubbles" for f in page.fields):
         # The bubble columns lie far from any border (:mod:`grader.photo.bubble_grid`): on curled paper the
         # field can be off there by half a bubble or more. Their printed rings, searched around the field
@@ -144,8 +166,8 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
             # which the rings (a few millimetres away, through the smoothing) would otherwise pull at.
             keep = _near_tally(page, (ny, nx), step=step, px_per_mm=px_per_mm)
             grids = [keep * g + (1.0 - keep) * b for g, b in zip(grids, bent)]
-    return CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=n_used,
-                     max_shift_mm=max_shift, saturated=near_limit)
+    field = CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step)
+    return CurlFit(field=field, points=n_used, max_shift_mm=max_shift, saturated=near_limit)
 
 
 def measure_borders(sample: Sampler, page: PageLayout, *, px_per_mm: float
@@ -182,8 +204,7 @@ def _field_from(rects, centres, side, lines, anchors, shape, *, step, sigma, px_
 
 def _as_field(grids: list, step: float) -> CurlField:
     """The field found so far as a :class:`CurlField`, to predict shifts from (not a result)."""
-    return CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step, points=0,
-                     max_shift_mm=0.0)
+    return CurlField(dx=grids[0].astype(np.float32), dy=grids[1].astype(np.float32), step=step)
 
 
 def _measure(measure, grids, sample, page, step, px_per_mm):
