@@ -26,7 +26,6 @@ measured, not by tracing the lines through the cells:
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import cv2
@@ -266,13 +265,23 @@ def line_across(opened: np.ndarray, lines: np.ndarray, ends: np.ndarray, *, near
     usable = (idx >= 0) & (idx < w)
     idx = np.clip(idx, 0, w - 1)
     usable &= ~printed[idx]
-    vals = np.where(usable[None], means[:, idx], np.nan)                      # (parts, columns, offsets)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)        # (a column with no usable neighbour: 0)
-        base = np.nanmedian(vals, axis=2)
-    contrast = means - np.nan_to_num(base, nan=0.0)
+    contrast = means - _median_where(means[:, idx], usable)                  # (parts, columns)
     out = contrast.min(axis=0)
     return np.where(printed | ~inside, 0.0, np.maximum(out, 0.0))
+
+
+def _median_where(values: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Median over the last axis of ``values`` (parts, columns, offsets) of the offsets ``usable`` (columns,
+    offsets) marks, 0 for a column with none: ``np.nanmedian`` with the unusable ones as NaN, to the bit.
+
+    One sort puts the unusable values last, and the median is the mean of the two middle usable ones. (NumPy's
+    nanmedian of short rows goes through masked arrays: it took a third of a tally field's time.)
+    """
+    n = usable.sum(axis=1)                                                    # (columns,)
+    ordered = np.sort(np.where(usable[None], values, np.inf), axis=2)
+    cols = np.arange(len(n))
+    low, high = ordered[:, cols, np.maximum(n - 1, 0) // 2], ordered[:, cols, n // 2]
+    return np.where(n > 0, (low + high) / 2, 0.0)
 
 
 def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
