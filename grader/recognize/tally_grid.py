@@ -259,15 +259,17 @@ def line_across(opened: np.ndarray, lines: np.ndarray, ends: np.ndarray, *, near
     xs = np.arange(w)
     printed = np.min(np.abs(xs[:, None] - np.asarray(lines)[None, :]), axis=1) < near_px
     inside = (xs > lines.min()) & (xs < lines.max())
+    kept = xs[inside & ~printed]            # (the other columns are 0 whatever their neighbours: not measured)
     lo, hi = int(round(beside_px[0])), int(round(beside_px[1]))
     offs = np.r_[np.arange(-hi, -lo + 1), np.arange(lo, hi + 1)]
-    idx = xs[:, None] + offs[None, :]
+    idx = kept[:, None] + offs[None, :]
     usable = (idx >= 0) & (idx < w)
     idx = np.clip(idx, 0, w - 1)
     usable &= ~printed[idx]
-    contrast = means - _median_where(means[:, idx], usable)                  # (parts, columns)
-    out = contrast.min(axis=0)
-    return np.where(printed | ~inside, 0.0, np.maximum(out, 0.0))
+    contrast = means[:, kept] - _median_where(means[:, idx], usable)          # (parts, kept columns)
+    out = np.zeros(w)
+    out[kept] = np.maximum(contrast.min(axis=0), 0.0)
+    return out
 
 
 def _median_where(values: np.ndarray, usable: np.ndarray) -> np.ndarray:
