@@ -26,7 +26,6 @@ measured, not by tracing the lines through the cells:
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import cv2
@@ -260,19 +259,31 @@ def line_across(opened: np.ndarray, lines: np.ndarray, ends: np.ndarray, *, near
     xs = np.arange(w)
     printed = np.min(np.abs(xs[:, None] - np.asarray(lines)[None, :]), axis=1) < near_px
     inside = (xs > lines.min()) & (xs < lines.max())
+    kept = xs[inside & ~printed]            # (the other columns are 0 whatever their neighbours: not measured)
     lo, hi = int(round(beside_px[0])), int(round(beside_px[1]))
     offs = np.r_[np.arange(-hi, -lo + 1), np.arange(lo, hi + 1)]
-    idx = xs[:, None] + offs[None, :]
+    idx = kept[:, None] + offs[None, :]
     usable = (idx >= 0) & (idx < w)
     idx = np.clip(idx, 0, w - 1)
     usable &= ~printed[idx]
-    vals = np.where(usable[None], means[:, idx], np.nan)                      # (parts, columns, offsets)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)        # (a column with no usable neighbour: 0)
-        base = np.nanmedian(vals, axis=2)
-    contrast = means - np.nan_to_num(base, nan=0.0)
-    out = contrast.min(axis=0)
-    return np.where(printed | ~inside, 0.0, np.maximum(out, 0.0))
+    contrast = means[:, kept] - _median_where(means[:, idx], usable)          # (parts, kept columns)
+    out = np.zeros(w)
+    out[kept] = np.maximum(contrast.min(axis=0), 0.0)
+    return out
+
+
+def _median_where(values: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Median over the last axis of ``values`` (parts, columns, offsets) of the offsets ``usable`` (columns,
+    offsets) marks, 0 for a column with none: ``np.nanmedian`` with the unusable ones as NaN, to the bit.
+
+    One sort puts the unusable values last, and the median is the mean of the two middle usable ones. (NumPy's
+    nanmedian of short rows goes through masked arrays: it took a third of a tally field's time.)
+    """
+    n = usable.sum(axis=1)                                                    # (columns,)
+    ordered = np.sort(np.where(usable[None], values, np.inf), axis=2)
+    cols = np.arange(len(n))
+    low, high = ordered[:, cols, np.maximum(n - 1, 0) // 2], ordered[:, cols, n // 2]
+    return np.where(n > 0, (low + high) / 2, 0.0)
 
 
 def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
