@@ -310,11 +310,11 @@ def test_digits_whose_sure_boxes_rule_out_a_firm_marks_count_are_the_trainees_in
     """Dev seed 31: tally 10 (read firmly) against digits "X 1 4" with the 1 unsure. Whatever that box is, the digits
     end in 4, so they cannot be 10: an error, citing the digits as read surely. With the 4 unsure too, it may be
     our misreading: review."""
-    sheet, key, readings = _digits_14_against_tally_10(chasil_spec, (0.9999, 0.98, 1.0), ("unsure_box",))
+    sheet, key, readings = _digits_14_against_tally_10(chasil_spec, (1.0, 0.98, 1.0), ("unsure_box",))
     cc = cross_checks(grade_readings(sheet, readings, key))
     assert [(x["severity"], x["message_id"]) for x in cc] == [
         ("error", "Paslon 2: turus 10, angka X?4. Turus, angka dan bulatan harus sama.")]
-    readings["IV.2"] = replace(readings["IV.2"], box_confidence=(0.9999, 0.98, 0.9997))
+    readings["IV.2"] = replace(readings["IV.2"], box_confidence=(1.0, 0.98, 0.9997))
     cc = cross_checks(grade_readings(sheet, readings, key))
     assert [x["severity"] for x in cc] == ["review"]
 
@@ -848,7 +848,7 @@ def _boxed(fid, value, confs, status="review"):
 def test_a_rule_that_fails_whatever_the_unsure_boxes_say_is_violated(chasil_spec):
     """Row I.A.1: L written one too few. Its hundreds box is unsure, but no digit there (nor X) can make
     L + P = J, because the units already disagree: the sum off by one is the trainee's, not our doubt."""
-    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", -1, (0.6, 0.9999, 0.9999))
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", -1, (0.6, 1.0, 1.0))
     res = grade_readings(sheet, readings, key)
     rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
     assert rule["status"] == "violated" and rule["unsure"] == ["I.A.1.L"]
@@ -866,12 +866,12 @@ def test_a_rule_that_fails_whatever_the_unsure_boxes_say_is_violated(chasil_spec
 def test_a_rule_the_unsure_box_could_still_satisfy_stays_not_checkable(chasil_spec):
     """J written one too many, and J's units box is the unsure one: another digit there would make the row hold,
     so the failure may be our misreading."""
-    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.J", 1, (0.9999, 0.9999, 0.6))
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.J", 1, (1.0, 1.0, 0.6))
     res = grade_readings(sheet, readings, key)
     rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
     assert rule["status"] == "not_checkable" and rule["unsure"] == []
     # with its tens box unsure instead, no digit makes the units agree: the trainee's mistake
-    readings["I.A.1.J"] = _boxed("I.A.1.J", values["I.A.1.J"], (0.9999, 0.6, 0.9999))
+    readings["I.A.1.J"] = _boxed("I.A.1.J", values["I.A.1.J"], (1.0, 0.6, 1.0))
     res = grade_readings(sheet, readings, key)
     assert next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")["status"] == "violated"
 
@@ -879,15 +879,15 @@ def test_a_rule_the_unsure_box_could_still_satisfy_stays_not_checkable(chasil_sp
 def test_a_box_below_the_sure_bar_is_not_kept_as_read(chasil_spec):
     """A box accepted by the reader (0.995) but below the bar for holding a box against the trainee (SURE_BOX)
     counts as unsure too: the units box of J, read 0.995, could be the digit that makes the row hold."""
-    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", -1, (0.6, 0.9999, 0.9999))
-    readings["I.A.1.J"] = _boxed("I.A.1.J", values["I.A.1.J"], (0.9999, 0.9999, 0.995), status="ok")
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", -1, (0.6, 1.0, 1.0))
+    readings["I.A.1.J"] = _boxed("I.A.1.J", values["I.A.1.J"], (1.0, 1.0, 0.995), status="ok")
     res = grade_readings(sheet, readings, key)
     rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
     assert rule["status"] == "not_checkable"
 
 
 def test_a_disputed_field_keeps_its_rules_not_checkable_even_when_they_cannot_hold(chasil_spec):
-    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", -1, (0.6, 0.9999, 0.9999))
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", -1, (0.6, 1.0, 1.0))
     res = grade_sheet(sheet, readings, key, disputed=["I.A.1.P"])
     rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
     assert rule["status"] == "not_checkable"
@@ -927,14 +927,14 @@ def test_a_field_whose_sure_boxes_already_differ_from_the_key_is_wrong(chasil_sp
     """The trainee wrote one more than the key for L (141 for 140). The hundreds box is unsure, but the units box,
     read surely, is a 1: whatever the unsure box says, this is not 140. The value shown keeps the unsure digit
     open: "?41"."""
-    from grader.grading.certainty import NOTE_WRONG_BY_SURE_BOXES, SURE_BOX
+    from grader.grading.certainty import NOTE_WRONG_BY_SURE_BOXES
     from grader.pipeline import regrade
     sheet, key = setup(chasil_spec)
     values = dict(key.fields)
     values["I.A.1.L"] += 1
     readings = readings_from(sheet, values)
     text = str(values["I.A.1.L"]).rjust(3, "X")
-    readings["I.A.1.L"] = _boxed("I.A.1.L", values["I.A.1.L"], (0.6, 0.9999, SURE_BOX))
+    readings["I.A.1.L"] = _boxed("I.A.1.L", values["I.A.1.L"], (0.6, 1.0, 1.0))
     res = grade_readings(sheet, readings, key)
     f = next(x for x in res["fields"] if x["id"] == "I.A.1.L")
     assert f["status"] == "wrong" and NOTE_WRONG_BY_SURE_BOXES in f["notes"]
@@ -956,14 +956,31 @@ def test_a_field_whose_sure_boxes_already_differ_from_the_key_is_wrong(chasil_sp
 def test_a_differing_box_below_the_sure_bar_leaves_the_field_in_review(chasil_spec):
     """The same field, but the differing units box is read at 0.9995: a digit that sure is still not sure enough
     (dev photos: a 3 read 5 at 0.9996), so it may be our misread of the key's digit."""
-    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 0.9999, 0.9995))
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 1.0, 0.9995))
     res = grade_readings(sheet, readings, key)
     f = next(x for x in res["fields"] if x["id"] == "I.A.1.L")
     assert f["status"] == "review" and f["read_as"] is None
 
 
+@pytest.mark.parametrize("confs", [(0.9955, 0.9988, 0.9998), (0.997, 0.9931, 0.9999)], ids=["0.9998", "0.9999"])
+def test_a_box_read_at_less_than_one_does_not_make_a_right_answer_wrong(chasil_spec, confs):
+    """Dev seed 41: one writer's looped 6 read as 2 at 0.9998 and 0.9999 (106 read 102, 116 read 112), the other
+    boxes unsure. Only a box read at 1 (to the four places kept) is held against the trainee, so the right answer
+    waits for a trainer instead of being marked wrong, and the row it breaks is not called violated."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    readings = readings_from(sheet, values)
+    misread = values["I.A.1.L"] // 10 * 10 + (values["I.A.1.L"] % 10 + 6) % 10      # the units digit read otherwise
+    readings["I.A.1.L"] = _boxed("I.A.1.L", misread, confs)
+    res = grade_readings(sheet, readings, key)
+    f = next(x for x in res["fields"] if x["id"] == "I.A.1.L")
+    assert f["status"] == "review" and f["read_as"] is None, f
+    rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
+    assert rule["status"] == "not_checkable", rule
+
+
 def test_a_field_wrong_by_its_sure_boxes_can_be_disputed(chasil_spec):
-    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 0.9999, 0.9999))
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 1.0, 1.0))
     res = grade_sheet(sheet, readings, key, disputed=["I.A.1.L"])
     assert next(x for x in res["fields"] if x["id"] == "I.A.1.L")["status"] == "review"
 
@@ -973,9 +990,9 @@ def test_a_field_wrong_by_its_sure_boxes_shows_only_what_was_read_surely(chasil_
     digit (which would state as written a digit the trainee may not have written)."""
     from grader.grading.annotate import _caption
     from grader.grading.report import render_report
-    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 0.9999, 0.9999))
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 1.0, 1.0))
     readings["I.A.1.L"] = FieldReading("I.A.1.L", "digits", 1, 741, 0.6, "review", ("7", "4", "1"),
-                                       (0.6, 0.9999, 0.9999), notes=("unsure_box",))
+                                       (0.6, 1.0, 1.0), notes=("unsure_box",))
     res = grade_readings(sheet, readings, key)
     f = next(x for x in res["fields"] if x["id"] == "I.A.1.L")
     assert f["read_as"] == "?41" and f["value"] == 741
@@ -991,9 +1008,9 @@ def test_exports_give_a_field_wrong_by_its_sure_boxes_as_read_surely(chasil_spec
     from grader.batch import field_rows as cli_rows
     from grader.web.export import FIELD_COLUMNS
     from grader.web.export import field_rows as web_rows
-    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 0.9999, 0.9999))
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 1.0, 1.0))
     readings["I.A.1.L"] = FieldReading("I.A.1.L", "digits", 1, 741, 0.6, "review", ("7", "4", "1"),
-                                       (0.6, 0.9999, 0.9999), notes=("unsure_box",))
+                                       (0.6, 1.0, 1.0), notes=("unsure_box",))
     res = grade_readings(sheet, readings, key)
     cli = next(r for r in cli_rows([{**res, "trainee": "t", "exercise": "E"}]) if r["field"] == "I.A.1.L")
     assert (cli["value"], cli["status"]) == ("?41", "wrong")
@@ -1044,7 +1061,7 @@ def test_an_unsure_box_may_be_an_x_written_off_the_convention(chasil_spec):
     spelled = tuple(str(v)) + ("4",) if v < 100 else None
     if spelled is None:
         pytest.skip("needs a two-digit pair 1 in this key")
-    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v * 10 + 4, 0.7, "review", spelled, (0.9999, 0.9999, 0.7),
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v * 10 + 4, 0.7, "review", spelled, (1.0, 1.0, 0.7),
                                     notes=("unsure_box",))
     res = grade_readings(sheet, readings, key)
     assert next(f for f in res["fields"] if f["id"] == "IV.1")["status"] == "review"
@@ -1061,19 +1078,19 @@ def test_a_firm_field_with_a_box_below_the_sure_bar_is_not_taken_exactly_in_a_ru
     readings = readings_from(sheet, values)
     readings["I.A.1.L"] = FieldReading("I.A.1.L", "digits", 1, values["I.A.1.L"] + 1, 0.9993, "ok",
                                        tuple(str(values["I.A.1.L"] + 1).rjust(3, "X")), (1.0, 1.0, 0.9993))
-    readings["I.A.1.P"] = _boxed("I.A.1.P", values["I.A.1.P"], (0.6, 0.9999, 0.9999))
+    readings["I.A.1.P"] = _boxed("I.A.1.P", values["I.A.1.P"], (0.6, 1.0, 1.0))
     res = grade_readings(sheet, readings, None)
     assert next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")["status"] == "not_checkable"
     # (re-review) the same with P read firmly too: every field firm, but L's units box is below SURE_BOX, and the
     # row holds if that box is a 0. Not violated; L, the possible misread, waits for a trainer.
-    readings["I.A.1.P"] = _boxed("I.A.1.P", values["I.A.1.P"], (0.9999, 0.9999, 0.9999), status="ok")
+    readings["I.A.1.P"] = _boxed("I.A.1.P", values["I.A.1.P"], (1.0, 1.0, 1.0), status="ok")
     res = grade_readings(sheet, readings, None)
     assert next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")["status"] == "not_checkable"
     assert next(f for f in res["fields"] if f["id"] == "I.A.1.L")["status"] == "review"
 
 
 def test_an_overwritten_box_keeps_its_field_in_review_for_the_trainer_it_promises(chasil_spec):
-    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.9999, 0.6, 0.9999))
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (1.0, 0.6, 1.0))
     readings["I.A.1.L"] = replace(readings["I.A.1.L"], notes=("unsure_box", "overwritten_box"))
     res = grade_readings(sheet, readings, key)
     assert next(f for f in res["fields"] if f["id"] == "I.A.1.L")["status"] == "review"
@@ -1083,7 +1100,7 @@ def test_an_overwritten_box_keeps_its_field_in_review_for_the_trainer_it_promise
 def test_a_disputed_field_wrong_by_its_sure_boxes_is_regraded_from_the_readers_review(chasil_spec):
     from grader.grading.grade import reader_view
     from grader.pipeline import regrade
-    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 0.9999, 0.9999))
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 1.0, 1.0))
     res = grade_sheet(sheet, readings, key, disputed=["I.A.1.L"])
     f = next(x for x in res["fields"] if x["id"] == "I.A.1.L")
     assert f["status"] == "review" and reader_view(f) == ("review", ("unsure_box",))
@@ -1116,7 +1133,7 @@ def test_a_cross_check_never_shows_our_guess_at_an_unsure_digit(chasil_spec):
     review finding says "angka ?52", as the field's own row does, not 752."""
     sheet, key = setup(chasil_spec)
     readings = readings_from(sheet, key.fields)
-    readings["IV.1"] = FieldReading("IV.1", "digits", 2, 752, 0.6, "review", ("7", "5", "2"), (0.6, 0.9999, 0.9999),
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, 752, 0.6, "review", ("7", "5", "2"), (0.6, 1.0, 1.0),
                                     notes=("unsure_box",))
     readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, 56, 0.6, "review")
     readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, 58, 0.6, "review")
@@ -1129,7 +1146,7 @@ def test_a_cross_check_never_shows_our_guess_at_an_unsure_digit(chasil_spec):
 def test_an_overwritten_field_is_not_cited_in_a_cross_check_error(chasil_spec):
     """(re-review) The case above, with the unsure box overwritten: its sure boxes still rule out the tally, but the
     trainee is told a trainer will look at an overwritten box, so it is a review item, not their inconsistency."""
-    sheet, key, readings = _digits_14_against_tally_10(chasil_spec, (0.9999, 0.5, 1.0),
+    sheet, key, readings = _digits_14_against_tally_10(chasil_spec, (1.0, 0.5, 1.0),
                                                        ("unsure_box", "overwritten_box"))
     cc = cross_checks(grade_readings(sheet, readings, key))
     assert [x["severity"] for x in cc] == ["review"]
@@ -1197,7 +1214,7 @@ def test_class_insight_counts_each_writing_habit_once_per_sheet(chasil_spec):
     readings["IV.1.tally"] = replace(readings["IV.1.tally"], value=values["IV.1"] + 1)   # the trainee's tally disagrees
     for fid in ("I.A.2.L", "I.A.3.L"):                                 # two blank leading boxes: one habit
         readings[fid] = replace(readings[fid], boxes=("", "X", str(values[fid])[-1]) if values[fid] < 10 else
-                                ("", *str(values[fid]).zfill(2)), box_confidence=(0.9999,) * 3,
+                                ("", *str(values[fid]).zfill(2)), box_confidence=(1.0,) * 3,
                                 notes=("blank_leading_box",))
     mismatch = grade_readings(sheet, readings, key)
     assert {x["code"] for x in mismatch["findings"]} == {"pair_mismatch", "blank_leading_box"}
