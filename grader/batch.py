@@ -259,18 +259,18 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
         sub = None
         if out_dir is not None:
             who, name, _ = identify_trainee(group)   # the same identity grade_reads will report
-            sub = out_dir / unique_name(label(who or by_folder, name, group[0].file), used)
+            sub = out_dir / unique_name(output_label(who or by_folder, name, group[0].file), used)
         results.append(named_by_folder(grade_reads(group, key=key, out_dir=sub), by_folder))
     return results
 
 
 def sheet_label(result: dict) -> str:
-    """What to call a graded sheet's output files (see :func:`label`)."""
+    """What to call a graded sheet's output files (see :func:`output_label`)."""
     files = [p["file"] for p in result.get("pages") or ()]
-    return label(result.get("trainee"), result.get("trainee_name"), files[0] if files else None)
+    return output_label(result.get("trainee"), result.get("trainee_name"), files[0] if files else None)
 
 
-def label(trainee: str | None, name: str | None, first_file: str | None) -> str:
+def output_label(trainee: str | None, name: str | None, first_file: str | None) -> str:
     """What to call a sheet's output files: its trainee, with the name the QR carried (a roster's numbers, ``7``,
     mean little to a trainer on their own), else its first photo's file name (a chat's ``IMG-…-WA0006`` names
     nobody, but it tells the trainer which photos these are)."""

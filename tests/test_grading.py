@@ -981,6 +981,7 @@ def test_a_box_read_at_less_than_one_does_not_make_a_right_answer_wrong(chasil_s
 
 def test_a_field_wrong_by_its_sure_boxes_can_be_disputed(chasil_spec):
     sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 1.0, 1.0))
+    assert next(x for x in grade_sheet(sheet, readings, key)["fields"] if x["id"] == "I.A.1.L")["status"] == "wrong"
     res = grade_sheet(sheet, readings, key, disputed=["I.A.1.L"])
     assert next(x for x in res["fields"] if x["id"] == "I.A.1.L")["status"] == "review"
 
@@ -1091,6 +1092,7 @@ def test_a_firm_field_with_a_box_below_the_sure_bar_is_not_taken_exactly_in_a_ru
 
 def test_an_overwritten_box_keeps_its_field_in_review_for_the_trainer_it_promises(chasil_spec):
     sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (1.0, 0.6, 1.0))
+    assert next(f for f in grade_readings(sheet, readings, key)["fields"] if f["id"] == "I.A.1.L")["status"] == "wrong"
     readings["I.A.1.L"] = replace(readings["I.A.1.L"], notes=("unsure_box", "overwritten_box"))
     res = grade_readings(sheet, readings, key)
     assert next(f for f in res["fields"] if f["id"] == "I.A.1.L")["status"] == "review"
@@ -1101,6 +1103,7 @@ def test_a_disputed_field_wrong_by_its_sure_boxes_is_regraded_from_the_readers_r
     from grader.grading.grade import reader_view
     from grader.pipeline import regrade
     sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 1.0, 1.0))
+    assert next(x for x in grade_sheet(sheet, readings, key)["fields"] if x["id"] == "I.A.1.L")["status"] == "wrong"
     res = grade_sheet(sheet, readings, key, disputed=["I.A.1.L"])
     f = next(x for x in res["fields"] if x["id"] == "I.A.1.L")
     assert f["status"] == "review" and reader_view(f) == ("review", ("unsure_box",))

@@ -33,9 +33,10 @@ NOTE_RULE_SUSPECT = "in_failing_rule_with_unsure"
 # (seeds 21, 29, 31; 14,744 graded fields) a bar of 0.999 marked 3 right answers wrong (a 3 read 5 at 0.9996,
 # a 6 read 2 at 0.9993 and at 0.999); 0.9998 did not. On seed 41 (300 more sheets) it marked 4 right answers on
 # 2 clean sheets wrong: a looped 6 read 2 at 0.9998 and 0.9999 (three times, one writer), a 3 read 5 at 0.9998.
-# So a box counts as sure only when it is read at 1 to the four places readings keep (0.99995 or more): on
-# seeds 21 and 41 (400 sheets) no right answer is then marked wrong and no clean sheet charged, and 3 of the 85
-# planted mistakes found go to review instead (a sum off by one, two swapped L and P), 24 more fields of 2,219.
+# So a box counts as sure only when its confidence, as readings keep it (rounded to four places), is 1.0: the
+# bar lies between 0.9999 and 1.0. On seeds 21 and 41 (400 sheets) no right answer is then marked wrong and no
+# clean sheet charged; 3 of the 85 planted mistakes found go to review instead (a sum off by one, two swapped L
+# and P), and the fields in review go from 2,219 to 2,243.
 SURE_BOX = 0.99995
 NOTE_WRONG_BY_SURE_BOXES = "wrong_by_its_sure_boxes"
 
@@ -89,7 +90,7 @@ def possible_values(r: FieldReading) -> frozenset[int] | None:
 
 def wrong_whatever_unsure(r: FieldReading | None, expected: int | None) -> bool:
     """A digits field that differs from the key whatever its unsure boxes say: its sure boxes already spell
-    something else (key 117; boxes "1", "1" read unsurely, "6" read at 0.9999: the trainee wrote 1?6, not 117).
+    something else (key 117; boxes "1", "1" read unsurely, "6" read at 1.0: the trainee wrote 1?6, not 117).
 
     Each box below :data:`SURE_BOX` is tried as every digit, X and blank (:func:`possible_values`).
     """

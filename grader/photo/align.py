@@ -313,7 +313,8 @@ def _outside(points: np.ndarray, frame: tuple[int, int]) -> bool:
 def _diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, TemplateSpec], spec: TemplateSpec,
                       page_no: int | None, hits: list[MarkerHit], t: QualityThresholds, *,
                       grays_per_edge: float) -> Refusal:
-    """Why fewer than three of a page's markers were found (see the module docstring)."""
+    """Why a page's markers do not fix it: fewer than three found (see the module docstring), or three whose fit
+    the printed boxes contradict (:func:`_print_disagrees`); either way, what hid the missing one, if it shows."""
     measures: dict[str, float] = {"grays_per_edge": grays_per_edge}
     if grays_per_edge < t.min_grays_per_edge:     # hollowed markers: the scan, not the sheet, is the problem
         report = q.report(measures, ("binarized_scan",), markers_found=len(hits))

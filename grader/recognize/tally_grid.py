@@ -26,6 +26,7 @@ measured, not by tracing the lines through the cells:
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import cv2
@@ -34,6 +35,13 @@ import numpy as np
 from grader.recognize.bubbles import paper_darkness_u8
 from grader.sheet.layout import FieldLayout
 from grader.subpixel import parabola_offset
+
+# A copier streak's darkness is measured against the columns (rows) beside it, out to this many times its
+# distance from the printed lines: far enough to see the paper around a 0.4 mm streak, near enough to share its fog.
+BESIDE_REACH = 3
+# Share of each row (column) of cells left out at either end when a streak is measured: the residue of the
+# printed border across it lies there, not the streak.
+PART_INSET = 0.15
 
 
 @dataclass(frozen=True)
@@ -254,8 +262,12 @@ def line_across(opened: np.ndarray, lines: np.ndarray, ends: np.ndarray, *, near
     """
     h, w = opened.shape
     e = np.clip(np.rint(ends).astype(int), 0, h)
-    pad = int(round(0.15 * np.median(np.diff(e)))) if len(e) > 1 else 0
-    means = np.stack([opened[a + pad:max(b - pad, a + pad + 1)].mean(axis=0) for a, b in zip(e[:-1], e[1:])])
+    pad = int(round(PART_INSET * np.median(np.diff(e)))) if len(e) > 1 else 0
+    # (an empty part, two ends clipped to the same row, would give NaN: 0, no streak there)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nan_to_num(np.stack([opened[a + pad:max(b - pad, a + pad + 1)].mean(axis=0)
+                                        for a, b in zip(e[:-1], e[1:])]))
     xs = np.arange(w)
     printed = np.min(np.abs(xs[:, None] - np.asarray(lines)[None, :]), axis=1) < near_px
     inside = (xs > lines.min()) & (xs < lines.max())
@@ -302,6 +314,8 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     locate_mm : sideways tolerance of the printed-line filter that first locates the (bent) lines.
     segment_mm : how far each row's (column's) lines may be from the grid-wide position.
     corner_band_mm, corner_search_mm : band and search of the crossing measurement.
+    streak_mm : how far from every printed line a copier streak must lie to be one (closer, it is the line's own
+        residue); its baseline is taken between one and :data:`BESIDE_REACH` times that to either side.
     """
     if gray.ndim != 2 or gray.dtype != np.uint8:
         raise ValueError("gray must be a 2-D uint8 image")
@@ -377,9 +391,10 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     # 5. A straight line that is no printed line but runs through every row (column) of cells: a copier
     # streak, which the line filter took away with the strokes under it.
     near = streak_mm * px
-    sv = line_across(gv, xl, yl, near_px=near, beside_px=(near, 3 * near))           # (columns,)
-    sh = line_across(np.ascontiguousarray(gh.T), yl, xl, near_px=near, beside_px=(near, 3 * near))
-    cols = _windows_max(sv, ccx, hx)
-    rows = _windows_max(sh, ccy, hy)
+    beside = (near, BESIDE_REACH * near)
+    streak_cols = line_across(gv, xl, yl, near_px=near, beside_px=beside)                 # (columns,)
+    streak_rows = line_across(np.ascontiguousarray(gh.T), yl, xl, near_px=near, beside_px=beside)
+    cols = _windows_max(streak_cols, ccx, hx)
+    rows = _windows_max(streak_rows, ccy, hy)
     return GridFit(ink=ink, cx=ccx, cy=ccy, hx=hx, hy=hy, origin=(xa, ya),
                    straightness=straight, corners_x=corners_x, corners_y=corners_y, streak=np.maximum(cols, rows))

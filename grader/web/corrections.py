@@ -53,10 +53,11 @@ def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int |
 def pages_read_from(result: dict | None, file: str) -> set[int]:
     """The pages of ``result`` that the photo ``file`` was read as (none if it was refused: a refused photo's page
     number is the page it was expected to be, whose fields another photo may hold)."""
-    return {p.get("page") for p in (result or {}).get("pages") or () if p.get("file") == file and not p.get("refusal")}
+    return {p["page"] for p in (result or {}).get("pages") or ()
+            if p.get("file") == file and p.get("page") and not p.get("refusal")}
 
 
-def fields_on_pages(result: dict | None, pages) -> list[str]:
+def fields_on_pages(result: dict | None, pages: set[int]) -> list[str]:
     """The ids of ``result``'s fields on ``pages``: what was said about those pages' photos covers these."""
     return [f["id"] for f in (result or {}).get("fields") or () if f.get("page") in pages]
 
