@@ -979,6 +979,16 @@ def test_a_box_read_at_less_than_one_does_not_make_a_right_answer_wrong(chasil_s
     assert rule["status"] == "not_checkable", rule
 
 
+@pytest.mark.parametrize("last, status", [(0.99996, "wrong"), (0.99994, "review")])
+def test_the_sure_box_bar_lies_between_the_four_place_values_0_9999_and_1(chasil_spec, last, status):
+    """Readings keep confidences to four places: a box the network gives 0.99996 is read at 1.0 and is sure, one at
+    0.99994 is read at 0.9999 and is not (the bar is what the rounded value shows, on every page and export)."""
+    sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 1.0, last))
+    assert readings["I.A.1.L"].box_confidence[2] == round(last, 4)
+    f = next(x for x in grade_readings(sheet, readings, key)["fields"] if x["id"] == "I.A.1.L")
+    assert f["status"] == status, f
+
+
 def test_a_field_wrong_by_its_sure_boxes_can_be_disputed(chasil_spec):
     sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 1.0, 1.0))
     assert next(x for x in grade_sheet(sheet, readings, key)["fields"] if x["id"] == "I.A.1.L")["status"] == "wrong"
