@@ -209,7 +209,7 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
                        photo_gray=gray, data=data, curl=curl)
 
 
-def _print_disagrees(curl: CurlFit | None) -> bool:
+def _print_disagrees(found: CurlFit | None) -> bool:
     """Does the printed box grid say a three-marker page fit is far off, beyond what bending can surely mend?
 
     Three markers fix a homography only through the markers' own shapes (the fourth corner is extrapolated
@@ -222,7 +222,7 @@ def _print_disagrees(curl: CurlFit | None) -> bool:
     0.4 mm among saturated three-marker pages, 2.7 mm among the rest). A fit the page is flat under (no field)
     has nothing to disagree with: every border was found where it puts it.
     """
-    return curl is not None and curl.saturated and curl.max_shift_mm > 0.5 * SEARCH_MM
+    return found is not None and found.saturated and found.max_shift_mm > 0.5 * SEARCH_MM
 
 
 def _marker_residuals(fit: PageFit, page: PageLayout, ppm: float) -> tuple[np.ndarray, np.ndarray]:

@@ -84,7 +84,6 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
                            batch_id=batch_id, group_key=photo[0]) for photo in photos]
         # a trainer's corrections and a trainee's disputes follow the page their field is on
         # (a refused photo's page may be the kept one's page too: its half gets none of them)
-
         def replace_pair(c: sqlite3.Connection, new_ids: list[int]) -> None:
             # (with the halves, in one transaction: a crash between them would split the pair again)
             _replace(c, [r["id"]], new_ids[0])
