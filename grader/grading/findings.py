@@ -20,6 +20,7 @@ from grader.sheet.layout import EMPTY_COLUMN_ID, SheetLayout
 PAIR_MISMATCH = "pair_mismatch"            # a pair's tally, digits and bubbles disagree: the trainee's
 PAIR_UNSURE = "pair_unsure"                # ... or may only be our misreading: a trainer checks
 BLANK_LEADING = "blank_leading_box"        # an unused leading box left blank instead of X
+BLANK_LEADING_UNSURE = "blank_leading_unsure"   # ... or so it seems, on a blank box we did not read surely
 OVERWRITTEN = "overwritten_box"            # a box that looks as if it holds two digits (written over, or unclear)
 
 
@@ -30,7 +31,7 @@ class Finding:
     message_id: str
     message_en: str
     fields: tuple[str, ...]
-    code: str = ""     # PAIR_MISMATCH, PAIR_UNSURE, BLANK_LEADING or OVERWRITTEN
+    code: str = ""     # PAIR_MISMATCH, PAIR_UNSURE, BLANK_LEADING, BLANK_LEADING_UNSURE or OVERWRITTEN
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "code": self.code, "severity": self.severity, "message_id": self.message_id,
@@ -106,8 +107,13 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
 def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
     """Writing conventions: a blank leading box instead of X, and overwritten boxes."""
     # A remark about the trainee's writing is a finding against them: only on a very confident reading.
-    blank = [r.id for r in readings.values() if NOTE_BLANK_LEADING in r.notes and _blank_boxes_sure(r)
-             and NOTE_DISPUTED not in r.notes]
+    leading = [r for r in readings.values() if NOTE_BLANK_LEADING in r.notes and r.value is not None
+               and NOTE_DISPUTED not in r.notes]
+    blank = [r.id for r in leading if _blank_boxes_sure(r)]
+    # A blank box read unsurely (a copier's specks in it; an X so faint it may be none) is said as our doubt, not
+    # held against the trainee. It is said whatever became of the field: arithmetic that backs up its value, or a
+    # trainer who confirms it, settles the number, which is the same with X or nothing before it, never the box.
+    unsure = [r.id for r in leading if not _blank_boxes_sure(r)]
     over = [r.id for r in readings.values() if NOTE_OVERWRITTEN in r.notes]
     out = []
     if blank:
@@ -116,6 +122,13 @@ def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[F
                            f"dengan X, misalnya X47.",
                            f"Leading box left blank ({', '.join(blank)}). Fill unused boxes with X, e.g. X47.",
                            tuple(blank), BLANK_LEADING))
+    if unsure:
+        out.append(Finding("convention", "review",
+                           f"Kotak depan tampak kosong ({', '.join(unsure)}), tetapi bacaan kami belum pasti. Jika "
+                           f"memang kosong: isi kotak yang tidak terpakai dengan X, misalnya X47.",
+                           f"Leading box looks blank ({', '.join(unsure)}), but our reading is not certain. If it "
+                           f"is: fill unused boxes with X, e.g. X47.",
+                           tuple(unsure), BLANK_LEADING_UNSURE))
     if over:
         # (what the reader sees is two digits in a box: a correction, or a digit it cannot tell between two. On the
         # development photos most such boxes held one unclear digit, so the message does not say the trainee wrote
