@@ -13,7 +13,8 @@ from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from grader.grading.grade import field_status
+from grader.exercise.store import AnswerKey
+from grader.grading.grade import grade_sheet
 from grader.photo.evaluation import sheet_variant
 from grader.pipeline import read_photo
 from grader.read.context import apply_context
@@ -54,10 +55,14 @@ def _compare_one(args: tuple[str, str]) -> dict:
         return out
     overwritten = set(truth.get("overwritten", []))
     key = truth.get("key") or {}
-    # Verdicts as the trainee sees them: after the context policy, with this page's rules
-    # (rules needing the other page are simply not usable here, so this is conservative).
     sheet = pr.aligned.sheet
     in_context = apply_context(pr.readings, expand_rules(sheet.spec.rules, sheet))
+    # Verdicts as the trainee sees them had they sent this page alone: graded by the grader itself (context, the
+    # rules' doubt, the bar for "wrong"), not re-derived here, so this section and the grading one cannot disagree
+    # on what a verdict is. (Rules that need the other page are not checkable on one page.)
+    verdicts = {f["id"]: f["status"] for f in grade_sheet(sheet, pr.readings, AnswerKey(
+        exercise=truth.get("exercise") or "", template=sheet.spec.id, template_version=sheet.spec.version,
+        contest=sheet.contest, pairs=sheet.pairs, fields=dict(key), raw={}))["fields"]} if key else {}
     for fid, true_value in truth["fields"].items():
         r = pr.readings.get(fid)
         if r is None or fid.startswith("H."):
@@ -68,7 +73,7 @@ def _compare_one(args: tuple[str, str]) -> dict:
                               "confidence": r.confidence, "overwritten": fid in overwritten,
                               "noted_overwritten": NOTE_OVERWRITTEN in r.notes,
                               "one_by_shape": NOTE_ONE_BY_SHAPE in r.notes,
-                              "verdict": field_status(in_context[fid], expected) if expected is not None else None,
+                              "verdict": verdicts.get(fid) if expected is not None else None,
                               "trainee_right": expected is not None and true_value == expected})
         if r.kind == "digits":
             for t, got in zip(truth.get("boxes", {}).get(fid, []), r.boxes):

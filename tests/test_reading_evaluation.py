@@ -1,4 +1,8 @@
-"""Reading/verdict metrics of `grader eval` on hand-made comparison rows."""
+"""Reading/verdict metrics of `grader eval` on hand-made comparison rows, and where its verdicts come from."""
+import json
+
+import pytest
+
 from grader.evaluation import summarise
 
 
@@ -51,3 +55,25 @@ def test_the_summary_line_of_a_real_crop_set_gives_its_scores():
     for part in ("top-1  93.18%", "most confident 95%  94.40%", "auto-accepted  46.21% with   0.00% of them wrong",
                  "tesseract top-1  25.00%"):
         assert part in line
+
+
+@pytest.mark.parametrize("photo", ["s0000-p1", "s0010-p1"])
+def test_the_reading_sections_verdicts_are_the_graders_own(photo):
+    """The reading section's verdicts (verdict 'wrong' on a right answer, verdict review) are what the grader gives
+    that page sent alone, not a simpler re-derivation: that one had said a right answer was marked wrong on a dev
+    page (0.9991, a 0 read 8) whose row sum the grader in fact doubts, so it was never shown wrong."""
+    from pathlib import Path
+
+    from grader.evaluation import _compare_one
+    from grader.exercise.store import load_key
+    from grader.pipeline import grade_upload
+
+    samples = Path(__file__).resolve().parents[1] / "sample_scans"
+    row = _compare_one((str(samples / f"{photo}.truth.json"), "cnn"))
+    truth = json.loads((samples / f"{photo}.truth.json").read_text())
+    key = load_key(str(samples / "keys" / truth["exercise"]))
+    graded = {f["id"]: f["status"] for f in grade_upload([(f"{photo}.jpg", (samples / f"{photo}.jpg").read_bytes())],
+                                                         key=key)["fields"]}
+    verdicts = {f["id"]: f["verdict"] for f in row["fields"] if f["verdict"] is not None}
+    assert len(verdicts) > 20
+    assert verdicts == {fid: graded[fid] for fid in verdicts}
