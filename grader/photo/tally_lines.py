@@ -155,11 +155,33 @@ def _line_dips(sample: Sampler, across: np.ndarray, pos: np.ndarray, *, axis: in
     gray = sample(np.ascontiguousarray(mx, np.float32).reshape(n * SAMPLES, -1),
                   np.ascontiguousarray(my, np.float32).reshape(n * SAMPLES, -1))
     rank = int(round(BRIGHT_PERCENTILE / 100 * (SAMPLES - 1)))                 # (the percentile, without its cost)
-    prof = np.sort(gray.reshape(n, SAMPLES, len(pos)), axis=1)[:, rank].astype(np.float32)
+    prof = ranked(gray.reshape(n, SAMPLES, len(pos)), rank).astype(np.float32)
     # A top-hat: a line is narrow; shading and the paper's edge are broad.
     dip = np.median(prof, axis=1, keepdims=True) - prof
     wide = int(round(LINE_CONTEXT_MM * ppm / STEP_PX)) | 1
     return cv2.morphologyEx(dip, cv2.MORPH_TOPHAT, np.ones((1, wide), np.uint8))
+
+
+def ranked(values: np.ndarray, rank: int) -> np.ndarray:
+    """The ``rank``-th smallest (from 0) of ``values`` along axis 1: ``np.sort(values, axis=1)[:, rank]``.
+
+    Sorting a short middle axis costs NumPy a call per element of the others (half a millisecond per strip
+    set); keeping only the ``m - rank`` largest as they come, by elementwise compare-and-swap, is exact
+    and some fifteen times faster.
+    """
+    m = values.shape[1]
+    if not 0 <= rank < m:
+        raise ValueError(f"rank {rank} out of range for {m} values")
+    top: list[np.ndarray] = []                  # the largest so far, largest first
+    for i in range(m):
+        x = values[:, i].copy()
+        for t in top:                           # (insert x: each place keeps the larger, passes the smaller on)
+            smaller = np.minimum(t, x)
+            np.maximum(t, x, out=t)
+            x = smaller
+        if len(top) < m - rank:
+            top.append(x)
+    return top[-1]
 
 
 def _place_comb(dip: np.ndarray, lines: np.ndarray, pos: np.ndarray, *, ppm: float
