@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from grader.photo.print_grid import frame_sampler
-from grader.photo.tally_lines import line_layout, ranked, tally_line_points
+from grader.photo.tally_lines import line_layout, tally_line_points
 from grader.sheet.layout import Rect
 from test_tally import INKS, PX, draw_group
 
@@ -149,14 +149,3 @@ def test_a_bent_grid_beyond_reach_is_never_measured_a_cell_off(sheet, blank_page
         assert (err < 0.3).all(), (down, np.sort(err)[-5:])
 
 
-
-def test_ranked_is_the_sorted_value_at_every_rank():
-    """The compare-and-swap selection gives what a sort gives, ties and extremes included."""
-    rng = np.random.default_rng(3)
-    values = rng.integers(0, 256, (4, 11, 37), dtype=np.uint8)
-    values[0, :, :6] = 7                      # all equal
-    values[1, :5, 6:9] = 255                  # ties at the top
-    for rank in range(values.shape[1]):
-        assert np.array_equal(ranked(values, rank), np.sort(values, axis=1)[:, rank])
-    floats = rng.normal(size=(2, 3, 5)).astype(np.float32)
-    assert np.array_equal(ranked(floats, 0), floats.min(axis=1))
