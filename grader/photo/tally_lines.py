@@ -30,7 +30,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from grader.order_stats import ranked
+from grader.order_stats import median, ranked
 from grader.photo.print_grid import PRINT_PIXEL_MM, Sampler, centre_line_rect, tally_line_mm
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
 from grader.subpixel import parabola_offset
@@ -158,7 +158,7 @@ def _line_dips(sample: Sampler, across: np.ndarray, pos: np.ndarray, *, axis: in
     rank = int(round(BRIGHT_PERCENTILE / 100 * (SAMPLES - 1)))                 # (the percentile, without its cost)
     prof = ranked(gray.reshape(n, SAMPLES, len(pos)), rank).astype(np.float32)
     # A top-hat: a line is narrow; shading and the paper's edge are broad.
-    dip = np.median(prof, axis=1, keepdims=True) - prof
+    dip = median(prof, axis=1, keepdims=True) - prof
     wide = int(round(LINE_CONTEXT_MM * ppm / STEP_PX)) | 1
     return cv2.morphologyEx(dip, cv2.MORPH_TOPHAT, np.ones((1, wide), np.uint8))
 
