@@ -265,12 +265,13 @@ def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *,
     iy = np.clip(np.rint(gy).astype(int), 0, ny - 1)
     gx, gy = gx - ox, gy - oy
     k = int(np.ceil(3 * sigma)) * 2 + 1
-    m = {}
-    for name, weight in (("1", np.ones_like(gx)), ("x", gx), ("y", gy), ("xx", gx * gx), ("xy", gx * gy),
-                         ("yy", gy * gy), ("v", vals), ("vx", vals * gx), ("vy", vals * gy)):
-        img = np.zeros(shape, np.float32)
-        np.add.at(img, (iy, ix), weight.astype(np.float32))
-        m[name] = cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_CONSTANT).astype(np.float64)
+    names = ("1", "x", "y", "xx", "xy", "yy", "v", "vx", "vy")
+    weights = np.stack([np.ones_like(gx), gx, gy, gx * gx, gx * gy, gy * gy, vals, vals * gx, vals * gy], axis=1)
+    # (all moments as the channels of one image: one scatter and one blur instead of nine, the same numbers)
+    img = np.zeros((ny, nx, len(names)), np.float32)
+    np.add.at(img, (iy, ix), weights.astype(np.float32))
+    blurred = cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_CONSTANT)
+    m = {name: blurred[..., c].astype(np.float64) for c, name in enumerate(names)}
     X, Y = np.meshgrid(np.arange(nx, dtype=np.float64) - ox, np.arange(ny, dtype=np.float64) - oy)
     s0 = m["1"]
     sx, sy = m["x"] - X * s0, m["y"] - Y * s0
