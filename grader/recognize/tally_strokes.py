@@ -167,7 +167,8 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
     cw, ch = field.cells[0].w * px, field.cells[0].h * px
 
     # Threshold from the field's own ink (pen colour, pressure, blur).
-    hist = np.bincount(ink.ravel(), minlength=256)[41:]
+    # (OpenCV's histogram counts in float32, exact to 2**24 a bin: a tally crop holds some 150 000 pixels)
+    hist = cv2.calcHist([ink], [0], None, [256], (0, 256)).ravel().astype(np.int64)[41:]
     level = float(41 + np.searchsorted(np.cumsum(hist), 0.8 * hist.sum())) if hist.sum() > 50 else 120.0
     thr = float(np.clip(0.45 * level, 40, 100))
 
