@@ -240,7 +240,10 @@ def _fit_grids(samples, anchors, shape, *, step: float, sigma: float, px_per_mm:
         agree = np.ones(len(vals), bool)
         for _ in range(2):
             broad = _spread_linear(pts[agree], vals[agree], shape, step=step, sigma=SCREEN_SIGMA_FACTOR * sigma)
-            agree = np.abs(vals - _grid_at(broad, pts, step)) <= MAX_DISAGREE_MM * px_per_mm
+            kept = np.abs(vals - _grid_at(broad, pts, step)) <= MAX_DISAGREE_MM * px_per_mm
+            if np.array_equal(kept, agree):      # (the very points this fit was made from: the next is this one)
+                break
+            agree = kept
         grid = _spread_linear(pts[agree], vals[agree], shape, step=step, sigma=sigma)
         n_used = max(n_used, int(agree[:n_meas].sum()))
         grids.append(grid)
