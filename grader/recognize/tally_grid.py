@@ -279,21 +279,23 @@ def line_across(opened: np.ndarray, lines: np.ndarray, ends: np.ndarray, *, near
     usable = (idx >= 0) & (idx < w)
     idx = np.clip(idx, 0, w - 1)
     usable &= ~printed[idx]
-    contrast = means[:, kept] - _median_where(means[:, idx], usable)          # (parts, kept columns)
+    contrast = means[:, kept] - _median_where(means, idx, usable)             # (parts, kept columns)
     out = np.zeros(w)
     out[kept] = np.maximum(contrast.min(axis=0), 0.0)
     return out
 
 
-def _median_where(values: np.ndarray, usable: np.ndarray) -> np.ndarray:
-    """Median over the last axis of ``values`` (parts, columns, offsets) of the offsets ``usable`` (columns,
+def _median_where(rows: np.ndarray, idx: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Median of ``rows[:, idx]`` (parts, columns, offsets) over the last axis, of the offsets ``usable`` (columns,
     offsets) marks, 0 for a column with none: ``np.nanmedian`` with the unusable ones as NaN, to the bit.
 
-    One sort puts the unusable values last, and the median is the mean of the two middle usable ones. (NumPy's
+    The unusable offsets are gathered from a column of +inf added to ``rows`` (no masking pass over the gathered
+    values), one sort puts them last, and the median is the mean of the two middle usable ones. (NumPy's
     nanmedian of short rows goes through masked arrays: it took a third of a tally field's time.)
     """
     n = usable.sum(axis=1)                                                    # (columns,)
-    ordered = np.sort(np.where(usable[None], values, np.inf), axis=2)
+    padded = np.concatenate([rows, np.full((len(rows), 1), np.inf)], axis=1)
+    ordered = np.sort(padded[:, np.where(usable, idx, rows.shape[1])], axis=2)
     cols = np.arange(len(n))
     low, high = ordered[:, cols, np.maximum(n - 1, 0) // 2], ordered[:, cols, n // 2]
     return np.where(n > 0, (low + high) / 2, 0.0)
