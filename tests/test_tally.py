@@ -259,3 +259,18 @@ def test_a_copier_streak_across_a_row_of_strokes_sends_the_field_to_review(sheet
     for fid in ("IV.3.tally", "IV.4.tally"):
         r = read_tally(gray, sheet.field(fid), px_per_mm=PX)
         assert (r.count, r.status, r.reasons) == (truth[fid], "ok", ()), (fid, r.per_cell)
+
+
+def test_window_columns_any_is_the_windows_any():
+    """The row-band shortcut gives what every window's own rows give: cells sharing a row, windows over the
+    edges (padded with False), centres outside the image (clipped), zero half-sizes."""
+    from grader.recognize.tally_strokes import _window_columns_any, _windows
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        h, w = rng.integers(10, 120, 2)
+        img = rng.random((3, h, w)) > 0.95
+        cy, cx = rng.integers(-4, h + 4, 9), rng.integers(-4, w + 4, 9)
+        cy[:3] = cy[0]
+        hy, hx = rng.integers(0, 15, 2)
+        want = _windows(img, cy, cx, hy, hx).any(axis=-2)
+        assert np.array_equal(_window_columns_any(img, cy, cx, hy, hx), want)

@@ -21,6 +21,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from grader.order_stats import median
 from grader.photo.print_grid import PRINT_PIXEL_MM, Sampler
 from grader.photo.bubble_outlines import column_paths, ring_template, windows
 from grader.sheet.layout import PageLayout
@@ -108,7 +109,7 @@ def _field_shifts(sample: Sampler, centres: np.ndarray, predict: Callable[[np.nd
     for col in range(n_cols):
         off = offs[col]
         got = win[col, np.arange(n_rows), off[:-1, 0] + reach, off[:-1, 1] + reach_x]
-        typical = float(np.median(got))
+        typical = float(median(got))
         # The bottom end is judged a pitch below where the path put the last bubble (the path itself is free
         # to step its end place off a ring, and would).
         beyond = _near_max(win[col, -1], off[-2] + [reach, reach_x], near)

@@ -12,6 +12,8 @@ import functools
 import cv2
 import numpy as np
 
+from grader.order_stats import median
+
 
 @functools.lru_cache(maxsize=16)
 def ring_template(d_px: float, stretch: float = 1.0) -> np.ndarray:
@@ -90,7 +92,7 @@ def column_paths(resp: np.ndarray, *, px_per_mm: float, step_cost: float = 0.15,
     pixel within half a grid step of it.
     """
     k, n, sy, sx = resp.shape
-    scale = np.median(resp.reshape(k, n, -1).max(axis=2), axis=1)
+    scale = median(resp.reshape(k, n, -1).max(axis=2), axis=1)
     r = (resp / np.maximum(scale, 1e-6)[:, None, None, None]).astype(np.float32)
     g = max(1, int(grid_px))
     h = g // 2

@@ -240,7 +240,10 @@ def _fit_grids(samples, anchors, shape, *, step: float, sigma: float, px_per_mm:
         agree = np.ones(len(vals), bool)
         for _ in range(2):
             broad = _spread_linear(pts[agree], vals[agree], shape, step=step, sigma=SCREEN_SIGMA_FACTOR * sigma)
-            agree = np.abs(vals - _grid_at(broad, pts, step)) <= MAX_DISAGREE_MM * px_per_mm
+            kept = np.abs(vals - _grid_at(broad, pts, step)) <= MAX_DISAGREE_MM * px_per_mm
+            if np.array_equal(kept, agree):      # (the very points this fit was made from: the next is this one)
+                break
+            agree = kept
         grid = _spread_linear(pts[agree], vals[agree], shape, step=step, sigma=sigma)
         n_used = max(n_used, int(agree[:n_meas].sum()))
         grids.append(grid)
@@ -265,12 +268,13 @@ def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *,
     iy = np.clip(np.rint(gy).astype(int), 0, ny - 1)
     gx, gy = gx - ox, gy - oy
     k = int(np.ceil(3 * sigma)) * 2 + 1
-    m = {}
-    for name, weight in (("1", np.ones_like(gx)), ("x", gx), ("y", gy), ("xx", gx * gx), ("xy", gx * gy),
-                         ("yy", gy * gy), ("v", vals), ("vx", vals * gx), ("vy", vals * gy)):
-        img = np.zeros(shape, np.float32)
-        np.add.at(img, (iy, ix), weight.astype(np.float32))
-        m[name] = cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_CONSTANT).astype(np.float64)
+    names = ("1", "x", "y", "xx", "xy", "yy", "v", "vx", "vy")
+    weights = np.stack([np.ones_like(gx), gx, gy, gx * gx, gx * gy, gy * gy, vals, vals * gx, vals * gy], axis=1)
+    # (all moments as the channels of one image: one scatter and one blur instead of nine, the same numbers)
+    img = np.zeros((ny, nx, len(names)), np.float32)
+    np.add.at(img, (iy, ix), weights.astype(np.float32))
+    blurred = cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_CONSTANT)
+    m = {name: blurred[..., c].astype(np.float64) for c, name in enumerate(names)}
     X, Y = np.meshgrid(np.arange(nx, dtype=np.float64) - ox, np.arange(ny, dtype=np.float64) - oy)
     s0 = m["1"]
     sx, sy = m["x"] - X * s0, m["y"] - Y * s0

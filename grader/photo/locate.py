@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from grader.order_stats import median
 from grader.sheet.layout import PageLayout
 from grader.sheet.schema import TemplateSpec
 
@@ -221,7 +222,7 @@ def refine_marker(image: np.ndarray, hit: MarkerHit, *, scale: float) -> MarkerH
     if not np.all(np.isfinite(new)) or np.max(np.linalg.norm(new - local, axis=1)) > reach + 2:
         return hit
     return MarkerHit(hit.id, new + (x0, y0), refined=True, edge_sigma_px=tuple(float(s) for s in sigmas),
-                     paper_level=float(np.median(papers)), ink_level=float(np.median(inks)))
+                     paper_level=float(median(papers)), ink_level=float(median(inks)))
 
 
 def _fit_edge(roi: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray, *, reach: float):
@@ -239,8 +240,8 @@ def _fit_edge(roi: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray,
     pts = a[None, None, :] + ts[:, None, None] * d[None, None, :] + offsets[None, :, None] * normal[None, None, :]
     prof = cv2.remap(roi, pts[..., 0].astype(np.float32), pts[..., 1].astype(np.float32), cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_REPLICATE)   # (samples, offsets), dark -> light
-    ink = float(np.median(prof[:, :3]))
-    paper = float(np.median(prof[:, -3:]))
+    ink = float(median(prof[:, :3]))
+    paper = float(median(prof[:, -3:]))
     contrast = paper - ink
     if contrast < 12:
         return None
@@ -269,7 +270,7 @@ def _fit_edge(roi: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray,
     keep = res <= max(np.percentile(res, 75), 0.3)
     if keep.sum() >= 4:
         line = _fit_line(pts_edge[keep])
-    sigma = float(np.median(widths))
+    sigma = float(median(widths))
     return line, sigma, paper, ink
 
 

@@ -14,6 +14,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from grader.order_stats import median
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
 from grader.subpixel import parabola_offset
 
@@ -114,15 +115,15 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
             mx, my = (coord, along_c) if axis == 0 else (along_c, coord)
             prof = sample(mx.reshape(-1, len(offs)).astype(np.float32), my.reshape(-1, len(offs)).astype(np.float32))
             prof = prof.reshape(n, SIDE_SAMPLES, len(offs)).astype(np.float32)
-            profiles.append(np.median(prof, axis=1))
+            profiles.append(median(prof, axis=1))
             # A long lone border must be dark nearly all along: printed labels beside it are not.
             strict.append(np.percentile(prof, 85, axis=1))
         total = profiles[0] + profiles[1]                    # medians: robust to ink crossing a border
         best = np.argmin(total, axis=1)
-        depth = np.median(total, axis=1) - total[idx, best]
+        depth = median(total, axis=1) - total[idx, best]
         # Both borders must show at the found place: correction fluid over one border, or a
         # paper lying over the box, must not let ink or an edge pose as the missing line.
-        each = np.minimum(*(np.median(p, axis=1) - p[idx, best] for p in profiles))
+        each = np.minimum(*(median(p, axis=1) - p[idx, best] for p in profiles))
         ok = (best > 0) & (best < len(offs) - 1) & (depth > 40) & (each > 15)
         # Borders far apart (a whole tally grid) may move differently on curled paper and have no
         # look-alike neighbour within reach: those are searched one by one.
@@ -130,7 +131,7 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
         singles = []
         for prof in strict:
             b1 = np.argmin(prof, axis=1)
-            good = apart & (b1 > 0) & (b1 < len(offs) - 1) & (np.median(prof, axis=1) - prof[idx, b1] > 20)
+            good = apart & (b1 > 0) & (b1 < len(offs) - 1) & (median(prof, axis=1) - prof[idx, b1] > 20)
             singles.append(np.where(good, _subpixel(prof, b1, offs, step), np.nan))
         pair_shift = np.where(apart, (singles[0] + singles[1]) / 2, _subpixel(total, best, offs, step))
         shifts[:, axis] = np.where(apart | ok, pair_shift, np.nan)
@@ -139,7 +140,7 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
                 near = np.abs(offs[None, :] - offs[best][:, None]) <= 0.6 * ppm
                 masked = np.where(near, prof, np.inf)
                 b = np.argmin(masked, axis=1)
-                dip = np.median(prof, axis=1) - prof[idx, b]
+                dip = median(prof, axis=1) - prof[idx, b]
                 good = ok & (b > 0) & (b < len(offs) - 1) & (dip > 20)
                 side_shifts[:, 2 * axis + k] = np.where(apart, singles[k],
                                                         np.where(good, _subpixel(prof, b, offs, step), np.nan))

@@ -186,7 +186,9 @@ def washed_print_share(gray: np.ndarray, page: PageLayout, sheet: SheetLayout, *
     expected = _expected_print_tiles(sheet, page.number, px_per_mm, gray.shape[:2])
     t = round(GLARE_TILE_MM * px_per_mm)
     h, w = (gray.shape[0] // t) * t, (gray.shape[1] // t) * t
-    tile_min = gray[:h, :w].reshape(h // t, t, w // t, t).min(axis=(1, 3))
+    # (rows of a tile first: whole rows against each other, then t values each; NumPy's one reduction over
+    # both axes walks the page a few values at a time, seven times slower)
+    tile_min = gray[:h, :w].reshape(h // t, t, w // t, t).min(axis=1).min(axis=2)
     # Print may sit up to a tile away from where the template has it (imperfect alignment on
     # curled paper): a tile is washed out only if its neighbours are too.
     padded = np.pad(tile_min, 1, mode="edge")

@@ -30,6 +30,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from grader.order_stats import median, ranked
 from grader.photo.print_grid import PRINT_PIXEL_MM, Sampler, centre_line_rect, tally_line_mm
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
 from grader.subpixel import parabola_offset
@@ -155,9 +156,9 @@ def _line_dips(sample: Sampler, across: np.ndarray, pos: np.ndarray, *, axis: in
     gray = sample(np.ascontiguousarray(mx, np.float32).reshape(n * SAMPLES, -1),
                   np.ascontiguousarray(my, np.float32).reshape(n * SAMPLES, -1))
     rank = int(round(BRIGHT_PERCENTILE / 100 * (SAMPLES - 1)))                 # (the percentile, without its cost)
-    prof = np.sort(gray.reshape(n, SAMPLES, len(pos)), axis=1)[:, rank].astype(np.float32)
+    prof = ranked(gray.reshape(n, SAMPLES, len(pos)), rank).astype(np.float32)
     # A top-hat: a line is narrow; shading and the paper's edge are broad.
-    dip = np.median(prof, axis=1, keepdims=True) - prof
+    dip = median(prof, axis=1, keepdims=True) - prof
     wide = int(round(LINE_CONTEXT_MM * ppm / STEP_PX)) | 1
     return cv2.morphologyEx(dip, cv2.MORPH_TOPHAT, np.ones((1, wide), np.uint8))
 

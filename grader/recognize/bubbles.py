@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from grader.order_stats import median
 from grader.photo.bubble_outlines import column_paths, ring_template, windows
 from grader.sheet.layout import FieldLayout
 
@@ -333,7 +334,7 @@ def empty_bubble_scores(raw: np.ndarray, *, d_px: float) -> np.ndarray:
     fitted on the bubbles that look empty (the few darkest are left out).
     """
     glyph = printed_digit_ink(round(d_px, 2), raw.shape[1])
-    level = np.median(raw, axis=1, keepdims=True)
+    level = median(raw, axis=1, keepdims=True)
     resid = raw - level
     keep = resid < np.minimum(0.04, np.percentile(resid, 75) + 0.02)
     g = np.broadcast_to(glyph - glyph.mean(), raw.shape)
@@ -341,7 +342,7 @@ def empty_bubble_scores(raw: np.ndarray, *, d_px: float) -> np.ndarray:
     gain = float((g[keep] * resid[keep]).sum() / denom) if denom > 0 else 0.0
     gain = max(gain, 0.0)
     base = raw - gain * g
-    return base - np.median(base, axis=1, keepdims=True)
+    return base - median(base, axis=1, keepdims=True)
 
 
 def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7,
@@ -377,7 +378,7 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
     m = locate_bubbles(gray, field, px_per_mm=px_per_mm, search_mm=search_mm)
     outline = m.outline
     scores = empty_bubble_scores(m.fill, d_px=field.bubbles[0][0].w * px_per_mm)
-    peaks = m.peak - np.median(m.peak, axis=1, keepdims=True)
+    peaks = m.peak - median(m.peak, axis=1, keepdims=True)
     decided = [decide_column(col, peaks=pk) for col, pk in zip(scores, peaks)]
     # Where an empty bubble's printed outline is not found where the reader put it, the sheet is bent
     # (or badly aligned) there, and nothing in that column can be trusted. Neither can it when two
@@ -387,14 +388,14 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
     # Every bubble short of a firm fill is checked, faint marks included: a bubble placed on the edge of
     # a neighbour's outline measures some darkness, and must not pass as an erased or light mark.
     looks_empty = scores < 0.07
-    typical = float(np.median(outline[looks_empty])) if looks_empty.any() else float(np.median(outline))
+    typical = float(median(outline[looks_empty])) if looks_empty.any() else float(median(outline))
     lost = (scores < 0.25) & (outline < outline_min * max(typical, 1e-6))
     # A ring missing where the reader put it may also have been faded away rather than moved: a copy whose
     # toner ran short (or whose contrast curve washes out grey print) leaves some rings too pale to see, with
     # no printed ink around them at all, while a ring that the page moved is still printed nearby. Only the
     # latter is ``misaligned``; a faint ring says nothing about where the page is.
     seen = looks_empty & ~lost
-    typical_ink = float(np.median(m.ink[seen])) if seen.any() else float(np.median(m.ink))
+    typical_ink = float(median(m.ink[seen])) if seen.any() else float(median(m.ink))
     faint = lost & (m.ink < faint_ink * max(typical_ink, 1e-6))
     misplaced = lost & ~faint
     if m.centres.shape[1] >= 2:

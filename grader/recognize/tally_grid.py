@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from grader.order_stats import median
 from grader.recognize.bubbles import paper_darkness_u8
 from grader.sheet.layout import FieldLayout
 from grader.subpixel import parabola_offset
@@ -106,7 +107,7 @@ def refine_lines(profiles: np.ndarray, expected: np.ndarray, *, search: int, loc
     best = offs[vals.argmax(axis=2)]
     peak = vals.max(axis=2)
     # A line too faint to see (worn print, glare) keeps the common shift.
-    strong = peak > 0.3 * np.median(peak, axis=1, keepdims=True)
+    strong = peak > 0.3 * median(peak, axis=1, keepdims=True)
     out = np.where(strong, base + best, base).astype(float)
     return out[0] if one else out
 
@@ -125,7 +126,7 @@ def _subpixel_peak(profile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     kk = np.clip(k, 1, n - 2)[..., None]
     a, b, c = (np.take_along_axis(profile, kk + d, -1)[..., 0] for d in (-1, 0, 1))
     pos = np.where((k > 0) & (k < n - 1), k + parabola_offset(a, b, c, extremum="max", limit=0.5), k)
-    return pos, profile.max(axis=-1) - np.median(profile, axis=-1)
+    return pos, profile.max(axis=-1) - median(profile, axis=-1)
 
 
 def grid_crossings(dark: np.ndarray, x_guess: np.ndarray, y_guess: np.ndarray, *, band: int,
@@ -160,7 +161,7 @@ def grid_crossings(dark: np.ndarray, x_guess: np.ndarray, y_guess: np.ndarray, *
         rows = np.clip((np.rint(yc).astype(int) + inward)[..., None, None] + across[:, None], 0, h - 1)
         cols = np.clip(xi[..., None, None] + offs[None, :], 0, w - 1)
         pos, strength = _subpixel_peak(img[rows, cols].astype(np.float32).sum(axis=2))
-        return np.where(strength > 0.3 * np.median(strength), xi + pos - search, xg)
+        return np.where(strength > 0.3 * median(strength), xi + pos - search, xg)
 
     # On the grid's edges the lines only run inwards, so there the bands are moved in by half.
     row_in = np.zeros((len(x_guess), 1), int)
@@ -232,7 +233,7 @@ def _line_presence(dark: np.ndarray, pos: np.ndarray, ends: np.ndarray, *, toler
     # (blur spreads it less), so it is compared with the outer border only.
     inner = np.zeros(mass.shape[1], bool)
     inner[1:-1] = True
-    typical = np.where(inner, np.median(mass[:, inner]) if inner.any() else np.median(mass), np.median(mass[:, ~inner]))
+    typical = np.where(inner, median(mass[:, inner]) if inner.any() else median(mass), median(mass[:, ~inner]))
     return mass / np.maximum(typical, 1.0)
 
 
@@ -262,7 +263,7 @@ def line_across(opened: np.ndarray, lines: np.ndarray, ends: np.ndarray, *, near
     """
     h, w = opened.shape
     e = np.clip(np.rint(ends).astype(int), 0, h)
-    pad = int(round(PART_INSET * np.median(np.diff(e)))) if len(e) > 1 else 0
+    pad = int(round(PART_INSET * median(np.diff(e)))) if len(e) > 1 else 0
     # (an empty part, two ends clipped to the same row, would give NaN: 0, no streak there)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -278,21 +279,23 @@ def line_across(opened: np.ndarray, lines: np.ndarray, ends: np.ndarray, *, near
     usable = (idx >= 0) & (idx < w)
     idx = np.clip(idx, 0, w - 1)
     usable &= ~printed[idx]
-    contrast = means[:, kept] - _median_where(means[:, idx], usable)          # (parts, kept columns)
+    contrast = means[:, kept] - _median_where(means, idx, usable)             # (parts, kept columns)
     out = np.zeros(w)
     out[kept] = np.maximum(contrast.min(axis=0), 0.0)
     return out
 
 
-def _median_where(values: np.ndarray, usable: np.ndarray) -> np.ndarray:
-    """Median over the last axis of ``values`` (parts, columns, offsets) of the offsets ``usable`` (columns,
+def _median_where(rows: np.ndarray, idx: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Median of ``rows[:, idx]`` (parts, columns, offsets) over the last axis, of the offsets ``usable`` (columns,
     offsets) marks, 0 for a column with none: ``np.nanmedian`` with the unusable ones as NaN, to the bit.
 
-    One sort puts the unusable values last, and the median is the mean of the two middle usable ones. (NumPy's
+    The unusable offsets are gathered from a column of +inf added to ``rows`` (no masking pass over the gathered
+    values), one sort puts them last, and the median is the mean of the two middle usable ones. (NumPy's
     nanmedian of short rows goes through masked arrays: it took a third of a tally field's time.)
     """
     n = usable.sum(axis=1)                                                    # (columns,)
-    ordered = np.sort(np.where(usable[None], values, np.inf), axis=2)
+    padded = np.concatenate([rows, np.full((len(rows), 1), np.inf)], axis=1)
+    ordered = np.sort(padded[:, np.where(usable, idx, rows.shape[1])], axis=2)
     cols = np.arange(len(n))
     low, high = ordered[:, cols, np.maximum(n - 1, 0) // 2], ordered[:, cols, n // 2]
     return np.where(n > 0, (low + high) / 2, 0.0)

@@ -102,6 +102,22 @@ def _windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int, hx: int) 
     return views[..., ys, xs, :, :]
 
 
+def _window_columns_any(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int, hx: int) -> np.ndarray:
+    """``_windows(img, cy, cx, hy, hx).any(axis=-2)`` for a boolean ``img``: per window column, whether it holds
+    a True in any of the window's rows, as an (..., n, 2*hx+1) stack.
+
+    Taken once per row band (the cells of a grid row share theirs), not over every window's own copy.
+    """
+    h, w = img.shape[-2:]
+    ys = np.clip(cy, 0, h - 1)
+    xs = np.clip(cx, 0, w - 1)
+    rows, band = np.unique(ys, return_inverse=True)
+    bands = np.zeros(img.shape[:-2] + (len(rows), w + 2 * hx), bool)     # (edges padded with False, as _windows)
+    for k, y in enumerate(rows):
+        bands[..., k, hx:hx + w] = img[..., max(y - hy, 0):y + hy + 1, :].any(axis=-2)
+    return bands[..., band.reshape(-1, 1), xs[:, None] + np.arange(2 * hx + 1)]
+
+
 @dataclass(frozen=True)
 class TallyMaps:
     """Intermediate images of a tally field (uint8 darkness, straightened crop coordinates) and its cell centres."""
@@ -151,7 +167,8 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
     cw, ch = field.cells[0].w * px, field.cells[0].h * px
 
     # Threshold from the field's own ink (pen colour, pressure, blur).
-    hist = np.bincount(ink.ravel(), minlength=256)[41:]
+    # (OpenCV's histogram counts in float32, exact to 2**24 a bin: a tally crop holds some 150 000 pixels)
+    hist = cv2.calcHist([ink], [0], None, [256], (0, 256)).ravel().astype(np.int64)[41:]
     level = float(41 + np.searchsorted(np.cumsum(hist), 0.8 * hist.sum())) if hist.sum() > 50 else 120.0
     thr = float(np.clip(0.45 * level, 40, 100))
 
@@ -248,7 +265,7 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
                         up_cols.shape[1] - up_cols[:, ::-1].argmax(axis=1) - up_cols.argmax(axis=1), 0)
     # The crossing stroke: the longest unbroken run of columns it covers at any one angle.
     dx, dy = np.clip(ccx // 2, 0, None), np.clip(ccy // 2, 0, None)
-    cover = _windows(diag > DIAGONAL_LEVEL * thr, dy, dx, hy // 2, hx // 2).any(axis=-2)   # (angles, n, w)
+    cover = _window_columns_any(diag > DIAGONAL_LEVEL * thr, dy, dx, hy // 2, hx // 2)   # (angles, n, w)
     diag_width = 2 * _longest_true_run(cover.reshape(-1, cover.shape[-1])).reshape(cover.shape[:2]).max(axis=0)
     diagonal = diag_width / np.maximum(up_width, 0.5 * cw)
     inner = win_ink[:, 2:-2, 2:-2]                                 # the border residue is not ink
