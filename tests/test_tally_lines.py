@@ -147,5 +147,3 @@ def test_a_bent_grid_beyond_reach_is_never_measured_a_cell_off(sheet, blank_page
         gray, true = _bowed(page, sheet, down, 2.0)
         err, _ = _errors(gray, sheet, true)
         assert (err < 0.3).all(), (down, np.sort(err)[-5:])
-
-
