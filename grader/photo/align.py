@@ -39,6 +39,7 @@ from grader.photo.identify import identity_from_ocr, identity_from_qr
 from grader.photo.load import DEFAULT_MAX_BYTES, load_photo
 from grader.photo.locate import (MarkerDetection, MarkerHit, PageFit, choose_page, detect_markers, detect_near, fit_page,
                                  mm_to_frame, page_of_marker, project_mm)
+from grader.photo.no_ipp import without_ipp
 from grader.photo.quality import QualityReport, QualityThresholds
 from grader.photo.refusal import Refusal
 from grader.photo.warp import frame_size, warp_to_frame
@@ -385,7 +386,8 @@ def _our_qr_visible(gray: np.ndarray) -> bool:
     f = max(1, round(max(gray.shape) / 2000))
     img = gray if f == 1 else cv2.resize(gray, (gray.shape[1] // f, gray.shape[0] // f), interpolation=cv2.INTER_AREA)
     try:
-        text, _, _ = cv2.QRCodeDetector().detectAndDecode(img)
+        with without_ipp():
+            text, _, _ = cv2.QRCodeDetector().detectAndDecode(img)
     except cv2.error:
         return False
     if not text:

@@ -15,6 +15,7 @@ import numpy as np
 from grader.sheet.identity import IDENT_LINE_RE, SheetIdentity, decode_payload
 from grader.sheet.layout import PageLayout, Rect
 from grader.sheet.schema import TemplateSpec
+from grader.photo.no_ipp import without_ipp
 from grader.photo.qr_grid import read_qr_grid
 from grader.photo.warp import warp_region
 
@@ -53,7 +54,8 @@ def read_qr(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, homography:
                 lambda c: cv2.resize(c, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
     for attempt in attempts:
         try:
-            text, _, _ = detector.detectAndDecode(attempt(crop))
+            with without_ipp():
+                text, _, _ = detector.detectAndDecode(attempt(crop))
         except cv2.error:
             text = ""
         if text:
