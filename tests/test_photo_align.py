@@ -5,7 +5,8 @@ import cv2
 import numpy as np
 import pytest
 
-from grader.photo.align import AlignedPage, align_photo
+from grader.photo.align import AlignedPage, _map_buffers, align_photo
+from grader.photo.curl import CurlField, curl_maps, curl_maps_shape
 from grader.photo.locate import frame_to_mm
 from grader.photo.mock_photo import MockPhoto, mock_photo
 from grader.photo.refusal import Refusal, message
@@ -236,3 +237,19 @@ def test_three_markers_the_printed_boxes_contradict_are_refused_not_read(monkeyp
     english, indonesian = message("markers_not_found", lang="en"), message("markers_not_found")
     assert "covering its corners" in english and "a photocopy too dark" in english
     assert "fotokopi terlalu gelap" in indonesian and "pelatih" in indonesian
+
+
+def test_warp_maps_in_the_kept_buffers_are_the_maps_made_afresh():
+    """The curled page's sampling maps are filled into this thread's buffers (no fresh 32 MB a photo); the same
+    values, the buffers reused for the next photo and remade for another frame size."""
+    rng = np.random.default_rng(5)
+    field = CurlField(dx=rng.normal(size=(30, 21)).astype(np.float32),
+                      dy=rng.normal(size=(30, 21)).astype(np.float32), step=16.0)
+    homography = np.array([[0.9, 0.05, 12.0], [-0.04, 1.1, 7.0], [1e-5, 2e-5, 1.0]])
+    size = (330, 475)
+    buffers = _map_buffers(curl_maps_shape(field))
+    kept = curl_maps(homography, field, size, out=buffers)
+    fresh = curl_maps(homography, field, size)
+    assert all(np.array_equal(k, f) and np.shares_memory(k, b) for k, f, b in zip(kept, fresh, buffers))
+    assert _map_buffers(curl_maps_shape(field))[0] is buffers[0]
+    assert _map_buffers((64, 48))[0].shape == (64, 48)

@@ -90,6 +90,25 @@ def test_a_clean_code_is_read_by_opencv_without_the_fallback(aligned, monkeypatc
     assert read_qr(img, page, px_per_mm=ppm) == encode_payload(IDENT)
 
 
+def test_a_code_where_the_template_prints_it_is_read_without_the_detector(aligned, monkeypatch):
+    """The decoder alone, at the corners the printed square gives, reads a code in its place; one moved a few modules
+    off that place is not read there but found by the detector, with the same payload."""
+    import grader.photo.identify as identify
+
+    img, page, ppm = aligned
+    x, y, w, h = _region(page, ppm)
+    square, margin = page.qr.w * ppm, identify.QR_MARGIN_MM * ppm
+    where = identify._decode_where_printed(cv2.QRCodeDetector(), img[y:y + h, x:x + w], square_px=square,
+                                           margin_px=margin)
+    assert where == encode_payload(IDENT)
+    moved = img.copy()
+    moved[y:y + h, x:x + w] = np.roll(img[y:y + h, x:x + w], (9, 14), axis=(0, 1))
+    assert identify._decode_where_printed(cv2.QRCodeDetector(), moved[y:y + h, x:x + w], square_px=square,
+                                          margin_px=margin) == ""
+    monkeypatch.setattr(identify, "read_qr_grid", lambda *a, **k: pytest.fail("fallback ran on a clean code"))
+    assert read_qr(moved, page, px_per_mm=ppm) == encode_payload(IDENT)
+
+
 @pytest.mark.parametrize("share", [0.3, 0.45])
 def test_a_code_smudged_beyond_its_error_correction_gives_no_payload(aligned, share):
     img, page, ppm = aligned

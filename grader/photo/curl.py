@@ -293,8 +293,12 @@ def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *,
     return num / det
 
 
-def curl_maps(homography: np.ndarray, field: CurlField, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Photo sampling maps for ``cv2.remap``: frame pixel u -> photo ``H^-1(u + d(u))``."""
+def curl_maps(homography: np.ndarray, field: CurlField, size: tuple[int, int], *,
+              out: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Photo sampling maps for ``cv2.remap``: frame pixel u -> photo ``H^-1(u + d(u))``.
+
+    ``out``: two float32 arrays of :func:`curl_maps_shape` to fill (the maps returned are then views of them).
+    """
     w, h = size
     ny, nx = field.dx.shape
     step = field.step
@@ -304,10 +308,17 @@ def curl_maps(homography: np.ndarray, field: CurlField, size: tuple[int, int]) -
     pts = np.stack([gx + field.dx, gy + field.dy], axis=-1).reshape(-1, 1, 2)
     photo = cv2.perspectiveTransform(pts, np.linalg.inv(homography)).reshape(ny, nx, 2).astype(np.float32)
     # cv2.resize samples source (x + 0.5) * nx / w - 0.5: exactly the node layout above when w = nx * step.
-    full_w, full_h = round(nx * step), round(ny * step)
-    map_x = cv2.resize(photo[..., 0], (full_w, full_h), interpolation=cv2.INTER_LINEAR)[:h, :w]
-    map_y = cv2.resize(photo[..., 1], (full_w, full_h), interpolation=cv2.INTER_LINEAR)[:h, :w]
+    full_h, full_w = curl_maps_shape(field)
+    dst = out or (None, None)
+    map_x = cv2.resize(photo[..., 0], (full_w, full_h), dst=dst[0], interpolation=cv2.INTER_LINEAR)[:h, :w]
+    map_y = cv2.resize(photo[..., 1], (full_w, full_h), dst=dst[1], interpolation=cv2.INTER_LINEAR)[:h, :w]
     return map_x, map_y
+
+
+def curl_maps_shape(field: CurlField) -> tuple[int, int]:
+    """``(rows, columns)`` of the maps :func:`curl_maps` makes before cutting them to the frame: whole grid cells."""
+    ny, nx = field.dx.shape
+    return round(ny * field.step), round(nx * field.step)
 
 
 def refit_homography(homography: np.ndarray, sample: Sampler, page: PageLayout, *, px_per_mm: float,

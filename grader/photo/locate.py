@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from grader.order_stats import median
+from grader.photo.no_ipp import without_ipp
 from grader.sheet.layout import PageLayout
 from grader.sheet.schema import TemplateSpec
 
@@ -164,7 +165,8 @@ def detect_near(gray: np.ndarray, quad_px: np.ndarray, *, dictionary: str, marke
     params.minMarkerPerimeterRate = 0.05
     params.adaptiveThreshWinSizeMin, params.adaptiveThreshWinSizeMax, params.adaptiveThreshWinSizeStep = 5, 45, 8
     det = cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, dictionary)), params)
-    corners, ids, _ = det.detectMarkers(roi)
+    with without_ipp():
+        corners, ids, _ = det.detectMarkers(roi)
     if ids is None:
         return None
     for c, i in zip(corners, ids.ravel()):
@@ -175,7 +177,8 @@ def detect_near(gray: np.ndarray, quad_px: np.ndarray, *, dictionary: str, marke
 
 
 def _detect(small: np.ndarray, scale: float, dictionary: str, *, thorough: bool) -> list[MarkerHit]:
-    corners, ids, _ = _detector(dictionary, thorough=thorough).detectMarkers(small)
+    with without_ipp():     # (hundreds of candidate quads, each a small warp: see grader.photo.no_ipp)
+        corners, ids, _ = _detector(dictionary, thorough=thorough).detectMarkers(small)
     if ids is None:
         return []
     # Pixel centres: the small copy's pixel i covers full-res [i/scale, (i+1)/scale).

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from grader.order_stats import median
+from grader.photo.no_ipp import without_ipp
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
 from grader.subpixel import parabola_offset
 
@@ -68,9 +69,10 @@ def photo_sampler(gray: np.ndarray, homography: np.ndarray) -> Sampler:
 
     def sample(mx: np.ndarray, my: np.ndarray) -> np.ndarray:
         pts = np.stack([mx.ravel(), my.ravel()], axis=1).astype(np.float64).reshape(-1, 1, 2)
-        photo = cv2.perspectiveTransform(pts, inv).reshape(mx.shape + (2,)).astype(np.float32)
-        return cv2.remap(gray, photo[..., 0], photo[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                         borderValue=255)
+        with without_ipp():     # (a few thousand points a call: IPP's toll outweighs its speed)
+            photo = cv2.perspectiveTransform(pts, inv).reshape(mx.shape + (2,)).astype(np.float32)
+            return cv2.remap(gray, photo[..., 0], photo[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                             borderValue=255)
     return sample
 
 

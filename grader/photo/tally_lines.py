@@ -31,6 +31,7 @@ import cv2
 import numpy as np
 
 from grader.order_stats import median, ranked
+from grader.photo.no_ipp import without_ipp
 from grader.photo.print_grid import PRINT_PIXEL_MM, Sampler, centre_line_rect, tally_line_mm
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
 from grader.subpixel import parabola_offset
@@ -160,7 +161,8 @@ def _line_dips(sample: Sampler, across: np.ndarray, pos: np.ndarray, *, axis: in
     # A top-hat: a line is narrow; shading and the paper's edge are broad.
     dip = median(prof, axis=1, keepdims=True) - prof
     wide = int(round(LINE_CONTEXT_MM * ppm / STEP_PX)) | 1
-    return cv2.morphologyEx(dip, cv2.MORPH_TOPHAT, np.ones((1, wide), np.uint8))
+    with without_ipp():
+        return cv2.morphologyEx(dip, cv2.MORPH_TOPHAT, np.ones((1, wide), np.uint8))
 
 
 def _place_comb(dip: np.ndarray, lines: np.ndarray, pos: np.ndarray, *, ppm: float

@@ -49,6 +49,7 @@ import numpy as np
 
 from grader.order_stats import median
 from grader.photo.bubble_outlines import column_paths, ring_template, windows
+from grader.photo.no_ipp import without_ipp
 from grader.sheet.layout import FieldLayout
 
 log = logging.getLogger(__name__)
@@ -107,13 +108,14 @@ def paper_darkness_u8(gray: np.ndarray, *, window_px: int) -> np.ndarray:
         raise ValueError("gray must be a 2-D uint8 array")
     h, w_img = gray.shape
     f = 4 if min(h, w_img) >= 64 and window_px >= 12 else 1
-    small = cv2.resize(gray, (max(1, w_img // f), max(1, h // f)), interpolation=cv2.INTER_AREA) if f > 1 else gray
     w = max(3, int(round(window_px / f)) | 1)
-    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (w, w)))
-    if f > 1:
-        paper = cv2.resize(paper, (w_img, h), interpolation=cv2.INTER_LINEAR)
-    paper = cv2.max(paper, gray)
-    return cv2.bitwise_not(cv2.divide(gray, np.maximum(paper, 1), scale=255.0))   # 255 - x for uint8
+    with without_ipp():     # (small images: IPP's toll per call outweighs its speed, see grader.photo.no_ipp)
+        small = cv2.resize(gray, (max(1, w_img // f), max(1, h // f)), interpolation=cv2.INTER_AREA) if f > 1 else gray
+        paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (w, w)))
+        if f > 1:
+            paper = cv2.resize(paper, (w_img, h), interpolation=cv2.INTER_LINEAR)
+        paper = cv2.max(paper, gray)
+        return cv2.bitwise_not(cv2.divide(gray, np.maximum(paper, 1), scale=255.0))   # 255 - x for uint8
 
 
 def paper_darkness(gray: np.ndarray, *, window_px: int) -> np.ndarray:

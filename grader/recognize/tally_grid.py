@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 
 from grader.order_stats import median
+from grader.photo.no_ipp import without_ipp
 from grader.recognize.bubbles import paper_darkness_u8
 from grader.sheet.layout import FieldLayout
 from grader.subpixel import parabola_offset
@@ -342,8 +343,11 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     def printed_lines(d: np.ndarray, wide: int, lv: int, lh: int) -> tuple[np.ndarray, np.ndarray]:
         # An opening with a line longer than any pen stroke keeps only the printed lines (they run the
         # whole grid); on a sideways-dilated image it also keeps them where they lean or bend a little.
-        gv = cv2.morphologyEx(cv2.dilate(d, np.ones((1, wide), np.uint8)), cv2.MORPH_OPEN, np.ones((lv, 1), np.uint8))
-        gh = cv2.morphologyEx(cv2.dilate(d, np.ones((wide, 1), np.uint8)), cv2.MORPH_OPEN, np.ones((1, lh), np.uint8))
+        with without_ipp():     # (small images: IPP's toll per call outweighs its speed, see grader.photo.no_ipp)
+            gv = cv2.morphologyEx(cv2.dilate(d, np.ones((1, wide), np.uint8)), cv2.MORPH_OPEN,
+                                  np.ones((lv, 1), np.uint8))
+            gh = cv2.morphologyEx(cv2.dilate(d, np.ones((wide, 1), np.uint8)), cv2.MORPH_OPEN,
+                                  np.ones((1, lh), np.uint8))
         return gv, gh
 
     # 1. Lines over the whole grid, then along each row / column of cells. The filter is more tolerant
@@ -374,7 +378,8 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     size = (2 * hw, 2 * hh)
     map_x = cv2.resize(2 * map_x + 0.5, size, interpolation=cv2.INTER_LINEAR)[:dark.shape[0], :dark.shape[1]]
     map_y = cv2.resize(2 * map_y + 0.5, size, interpolation=cv2.INTER_LINEAR)[:dark.shape[0], :dark.shape[1]]
-    dark = cv2.remap(dark, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    with without_ipp():
+        dark = cv2.remap(dark, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     gv, gh = printed_lines(dark, wide, lv, lh)
     ink = cv2.subtract(dark, cv2.max(gv, gh))
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from grader.photo.no_ipp import without_ipp
 from grader.recognize.tally_grid import remove_grid
 from grader.sheet.layout import FieldLayout
 
@@ -165,7 +166,15 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
     grid = remove_grid(gray, field, px_per_mm=px, search_mm=search_mm)
     ink = grid.ink
     cw, ch = field.cells[0].w * px, field.cells[0].h * px
+    with without_ipp():     # (some thirty small filters a field: IPP's toll per call outweighs its speed)
+        thr, up, diag = _stroke_maps(ink, cw=cw, ch=ch)
+    return TallyMaps(ink=ink, up=up, diag=diag, cx=grid.cx, cy=grid.cy, hx=grid.hx, hy=grid.hy, thr=thr,
+                     origin=grid.origin, straightness=grid.straightness, streak=grid.streak)
 
+
+def _stroke_maps(ink: np.ndarray, *, cw: float, ch: float) -> tuple[float, np.ndarray, np.ndarray]:
+    """The field's ink threshold, and what survives the upright and the diagonal line openings (see
+    :func:`tally_maps`); ``cw``, ``ch``: a cell's size, px."""
     # Threshold from the field's own ink (pen colour, pressure, blur).
     # (OpenCV's histogram counts in float32, exact to 2**24 a bin: a tally crop holds some 150 000 pixels)
     hist = cv2.calcHist([ink], [0], None, [256], (0, 256)).ravel().astype(np.int64)[41:]
@@ -195,8 +204,7 @@ def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search
         for k, a in enumerate(DIAGONAL_ANGLES):
             diag[k, y0 // 2:y0 // 2 + half.shape[0], :half.shape[1]] = cv2.morphologyEx(half, cv2.MORPH_OPEN,
                                                                                           line_element(ld, a))
-    return TallyMaps(ink=ink, up=up, diag=diag, cx=grid.cx, cy=grid.cy, hx=grid.hx, hy=grid.hy, thr=thr,
-                     origin=grid.origin, straightness=grid.straightness, streak=grid.streak)
+    return thr, up, diag
 
 
 def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
