@@ -17,7 +17,7 @@ from grader.sheet.layout import PageLayout, Rect
 from grader.sheet.render import QR_BORDER
 from grader.sheet.schema import TemplateSpec
 from grader.photo.no_ipp import without_ipp
-from grader.photo.qr_grid import SIZES, read_qr_grid
+from grader.photo.qr_grid import SIZES, decode_square, read_qr_grid
 from grader.photo.warp import warp_region
 
 log = logging.getLogger(__name__)
@@ -87,12 +87,7 @@ def _decode_where_printed(detector: cv2.QRCodeDetector, crop: np.ndarray, *, squ
         module = square_px / (n + 2 * QR_BORDER)
         # corners in pixel centres (pixel 0 spans -0.5..0.5): the outer edge of the symbol's first and last module
         lo, hi = margin_px + QR_BORDER * module - 0.5, margin_px + (QR_BORDER + n) * module - 0.5
-        corners = np.float32([[lo, lo], [hi, lo], [hi, hi], [lo, hi]]).reshape(1, 4, 2)
-        try:
-            with without_ipp():
-                text, _ = detector.decode(crop, corners)
-        except cv2.error:
-            text = ""
+        text = decode_square(crop, lo, hi, detector)
         if text:
             return text
     return ""

@@ -108,12 +108,16 @@ def _cv_decode(img: np.ndarray) -> str:
     Its corners are known, so they are given: OpenCV's detector misses some clean codes (a data pattern that
     looks like a finder), its decoder does not.
     """
-    lo, hi = RENDER_QUIET * RENDER_PX, img.shape[0] - RENDER_QUIET * RENDER_PX
+    return decode_square(img, RENDER_QUIET * RENDER_PX, img.shape[0] - RENDER_QUIET * RENDER_PX)
+
+
+def decode_square(img: np.ndarray, lo: float, hi: float, detector: cv2.QRCodeDetector | None = None) -> str:
+    """OpenCV's decoder (no detection) on the upright symbol whose outer corners lie at ``lo`` and ``hi`` on both
+    axes, px; ``""`` when it does not read there."""
     corners = np.float32([[lo, lo], [hi, lo], [hi, hi], [lo, hi]]).reshape(1, 4, 2)
-    detector = cv2.QRCodeDetector()
     try:
         with without_ipp():
-            text, _ = detector.decode(img, corners)
+            text, _ = (detector or cv2.QRCodeDetector()).decode(img, corners)
     except cv2.error:
         text = ""
     return text or ""
