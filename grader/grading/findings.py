@@ -109,11 +109,12 @@ def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[F
     # A remark about the trainee's writing is a finding against them: only on a very confident reading.
     leading = [r for r in readings.values() if NOTE_BLANK_LEADING in r.notes and r.value is not None
                and NOTE_DISPUTED not in r.notes]
-    blank = [r.id for r in leading if _blank_boxes_sure(r)]
+    sure = {r.id: _blank_boxes_sure(r) for r in leading}
+    blank = [fid for fid, ok in sure.items() if ok]
     # A blank box read unsurely (a copier's specks in it; an X so faint it may be none) is said as our doubt, not
     # held against the trainee. It is said whatever became of the field: arithmetic that backs up its value, or a
     # trainer who confirms it, settles the number, which is the same with X or nothing before it, never the box.
-    unsure = [r.id for r in leading if not _blank_boxes_sure(r)]
+    unsure = [fid for fid, ok in sure.items() if not ok]
     over = [r.id for r in readings.values() if NOTE_OVERWRITTEN in r.notes]
     out = []
     if blank:
