@@ -350,27 +350,29 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     def printed_lines(d: np.ndarray, wide: int, lv: int, lh: int) -> tuple[np.ndarray, np.ndarray]:
         # An opening with a line longer than any pen stroke keeps only the printed lines (they run the
         # whole grid); on a sideways-dilated image it also keeps them where they lean or bend a little.
+        # The horizontal lines are filtered as vertical ones in the transposed image, and returned so
+        # (``gh_t``): OpenCV's column filters are the fast ones, and what is read of them is read across.
         with without_ipp():     # (small images: IPP's toll per call outweighs its speed, see grader.photo.no_ipp)
             gv = cv2.morphologyEx(cv2.dilate(d, np.ones((1, wide), np.uint8)), cv2.MORPH_OPEN,
                                   np.ones((lv, 1), np.uint8))
-            gh = cv2.morphologyEx(cv2.dilate(d, np.ones((wide, 1), np.uint8)), cv2.MORPH_OPEN,
-                                  np.ones((1, lh), np.uint8))
-        return gv, gh
+            gh_t = cv2.morphologyEx(cv2.dilate(cv2.transpose(d), np.ones((1, wide), np.uint8)), cv2.MORPH_OPEN,
+                                    np.ones((lh, 1), np.uint8))
+        return gv, gh_t
 
     # 1. Lines over the whole grid, then along each row / column of cells. The filter is more tolerant
     # here (bent lines must survive it to be located) and is eroded back (its dilation would otherwise
     # make each line a plateau whose first pixel, not its middle, is taken as the line).
     wide1 = max(wide, int(round(locate_mm * px)) | 1)
-    gv, gh = printed_lines(dark, wide1, lv, lh)
+    gv, gh_t = printed_lines(dark, wide1, lv, lh)
     gv = cv2.erode(gv, np.ones((1, wide1), np.uint8))
-    gh = cv2.erode(gh, np.ones((wide1, 1), np.uint8))
+    gh_t = cv2.erode(gh_t, np.ones((1, wide1), np.uint8))
     xl = refine_lines(gv.sum(axis=0, dtype=np.int32).astype(np.float64), xs_mm * px - 0.5 - xa, search=search)
-    yl = refine_lines(gh.sum(axis=1, dtype=np.int32).astype(np.float64), ys_mm * px - 0.5 - ya, search=search)
+    yl = refine_lines(gh_t.sum(axis=0, dtype=np.int32).astype(np.float64), ys_mm * px - 0.5 - ya, search=search)
     seg = max(1, int(round(segment_mm * px)))
     yi = np.clip(np.rint(yl).astype(int), 0, gv.shape[0] - 1)
-    xi = np.clip(np.rint(xl).astype(int), 0, gh.shape[1] - 1)
+    xi = np.clip(np.rint(xl).astype(int), 0, gh_t.shape[0] - 1)
     x_by_row = refine_lines(_band_sums(gv, yi, axis=0).astype(np.float64), xl, search=seg, local=1)
-    y_by_col = refine_lines(_band_sums(gh, xi, axis=1).astype(np.float64), yl, search=seg, local=1)
+    y_by_col = refine_lines(_band_sums(gh_t, xi, axis=0).astype(np.float64), yl, search=seg, local=1)
 
     # 2. The crossings, where no pen goes.
     corners_x, corners_y = grid_crossings(dark, _at_borders(x_by_row), _at_borders(y_by_col).T,
@@ -387,8 +389,8 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     map_y = cv2.resize(2 * map_y + 0.5, size, interpolation=cv2.INTER_LINEAR)[:dark.shape[0], :dark.shape[1]]
     with without_ipp():
         dark = cv2.remap(dark, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    gv, gh = printed_lines(dark, wide, lv, lh)
-    ink = cv2.subtract(dark, cv2.max(gv, gh))
+    gv, gh_t = printed_lines(dark, wide, lv, lh)
+    ink = cv2.subtract(dark, cv2.max(gv, cv2.transpose(gh_t)))
 
     col = np.searchsorted(xs_mm, np.round([c.x for c in cells], 3))
     row = np.searchsorted(ys_mm, np.round([c.y for c in cells], 3))
@@ -398,7 +400,7 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     # still bent (between crossings, or where a crossing was misplaced) is not removed there, and its
     # cells are doubtful.
     sv = _line_presence(dark, xl, yl, tolerance=wide // 2)                                  # (rows, lines)
-    sh = _line_presence(np.ascontiguousarray(dark.T), yl, xl, tolerance=wide // 2)
+    sh = _line_presence(cv2.transpose(dark), yl, xl, tolerance=wide // 2)
     straight = np.minimum(np.minimum(sv[row, col], sv[row, col + 1]), np.minimum(sh[col, row], sh[col, row + 1]))
     # Cell windows stop short of the printed borders (their residue is not ink).
     inset = border_mm * px
@@ -408,7 +410,7 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     near = streak_mm * px
     beside = (near, BESIDE_REACH * near)
     streak_cols = line_across(gv, xl, yl, near_px=near, beside_px=beside)                 # (columns,)
-    streak_rows = line_across(np.ascontiguousarray(gh.T), yl, xl, near_px=near, beside_px=beside)
+    streak_rows = line_across(gh_t, yl, xl, near_px=near, beside_px=beside)
     cols = _windows_max(streak_cols, ccx, hx)
     rows = _windows_max(streak_rows, ccy, hy)
     return GridFit(ink=ink, cx=ccx, cy=ccy, hx=hx, hy=hy, origin=(xa, ya),

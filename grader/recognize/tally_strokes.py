@@ -99,7 +99,7 @@ def _longest_true_run(b: np.ndarray, axis: int = -1) -> np.ndarray:
     m = len(b)
     kind = np.int8 if m < 2 ** 7 else np.int16 if m < 2 ** 15 else np.int64
     pos = np.arange(1, m + 1, dtype=kind).reshape((m,) + (1,) * (b.ndim - 1))
-    last_false = ~b * pos
+    last_false = np.multiply(~b, pos, order="C")       # (laid out with the axis first, whatever b's layout)
     step = 1
     while step < m:     # (the output overlaps the input: NumPy reads the input as it was, as a running maximum needs)
         np.maximum(last_false[step:], last_false[:-step], out=last_false[step:])
@@ -221,7 +221,7 @@ def _stroke_maps(ink: np.ndarray, *, cw: float, ch: float) -> tuple[float, np.nd
     # their darkness), one angle at a time. Only the rows of cells that hold ink are filtered.
     up = np.zeros_like(ink)
     diag = np.zeros((len(DIAGONAL_ANGLES), (ink.shape[0] + 1) // 2, (ink.shape[1] + 1) // 2), np.uint8)
-    rows_with_ink = np.flatnonzero((ink > thr).sum(axis=1) >= 2)
+    rows_with_ink = np.flatnonzero(np.count_nonzero(ink > _above(thr), axis=1) >= 2)
     if rows_with_ink.size:
         margin = int(round(0.3 * ch))
         y0 = max(0, (int(rows_with_ink[0]) - margin) // 2 * 2)
