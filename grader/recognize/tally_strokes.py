@@ -123,12 +123,10 @@ def _windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int, hx: int) 
 
 
 def _windows_by_column(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int, hx: int) -> np.ndarray:
-    """The windows of :func:`_windows` of a 2-D ``img`` laid out as (window columns, window rows, n): what is taken
-    along a window's columns or rows is then taken on whole slices of every window at once. (Gathered in this
-    order straight from the padded image, for the price of the (n, h, w) stack.)"""
-    ys = np.clip(cy, 0, img.shape[-2] - 1)
-    xs = np.clip(cx, 0, img.shape[-1] - 1)
-    return _window_view(img, hy, hx).transpose(3, 2, 0, 1)[:, :, ys, xs]
+    """The windows of :func:`_windows` of a 2-D ``img`` as a (window columns, window rows, n) array, laid out so in
+    memory (one transposing copy): what is taken along a window's columns or rows is then taken on whole
+    contiguous slices of every window at once."""
+    return np.ascontiguousarray(_windows(img, cy, cx, hy, hx).transpose(2, 1, 0))
 
 
 def _window_columns_max(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int, hx: int) -> np.ndarray:
@@ -257,9 +255,8 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     m = tally_maps(gray, field, px_per_mm=px, search_mm=search_mm)
     ink, up, diag, ccx, ccy, hx, hy, thr = m.ink, m.up, m.diag, m.cx, m.cy, m.hx, m.hy, m.thr
     cw = field.cells[0].w * px
-    # (windows laid out as (columns, rows, cells): see _windows_by_column)
-    win_ink = _windows_by_column(ink, ccy, ccx, hy, hx)
-    win_up8 = _windows_by_column(up, ccy, ccx, hy, hx)
+    win_ink = _windows(ink, ccy, ccx, hy, hx)
+    win_up8 = _windows_by_column(up, ccy, ccx, hy, hx)          # (columns, rows, cells): see _windows_by_column
     rows = win_up8.shape[1]
 
     # Uprights: the most separate ink runs that a row sees, held over a few consecutive rows
@@ -308,11 +305,11 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     cover = _window_columns_max(diag, dy, dx, hy // 2, hx // 2) > _above(DIAGONAL_LEVEL * thr)   # (angles, n, w)
     diag_width = 2 * _longest_true_run(cover).max(axis=0)
     diagonal = diag_width / np.maximum(up_width, 0.5 * cw)
-    inner = win_ink[2:-2, 2:-2]                                    # the border residue is not ink
+    inner = win_ink[:, 2:-2, 2:-2]                                 # the border residue is not ink
     # (its sum of whole numbers, exact in int64 as in the float64 it is then divided in)
     strong = inner * (inner > _above(thr * 0.5))
     return CellMeasure(uprights=uprights, agreement=agreement, diagonal=diagonal,
-                       ink=strong.sum(axis=(0, 1), dtype=np.int64) / 255.0, band_rows=band_rows,
+                       ink=strong.sum(axis=(1, 2), dtype=np.int64) / 255.0, band_rows=band_rows,
                        straightness=m.straightness, widest=widest, faint_uprights=faint_uprights,
                        streak=m.streak / thr,
                        column_span=_longest_true_run(b_first, axis=1).max(axis=0) / rows)
