@@ -307,7 +307,7 @@ def test_run_counts_and_longest_runs_are_the_straightforward_ones():
         idx = np.arange(1, b.shape[-1] + 1)
         return (idx - np.maximum.accumulate(np.where(b, 0, idx), axis=-1)).max(axis=-1)
 
-    for shape in [(1,), (7,), (3, 1), (4, 9, 2), (2, 51, 59, 5), (3, 130), (2, 300)]:
+    for shape in [(1,), (7,), (3, 1), (4, 9, 2), (2, 51, 59, 5), (3, 130), (2, 300), (2, 600)]:
         for p in (0.0, 0.2, 0.7, 1.0):
             b = rng.random(shape) < p
             for axis in range(b.ndim):

@@ -49,14 +49,14 @@ def line_element(length: int, angle_deg: float) -> np.ndarray:
 
 
 def _runs(b: np.ndarray, axis: int) -> np.ndarray:
-    """Number of separate runs of True along ``axis`` (uint8, that axis removed; the axis must be under 510 long).
+    """Number of separate runs of True along ``axis`` (that axis removed).
 
-    Counted as the rising edges plus a True at the start, in bytes over whole slices of the other axes at once
-    (so ``axis`` is best an outer one).
+    Counted as the rising edges plus a True at the start, over whole slices of the other axes at once (so
+    ``axis`` is best an outer one), in bytes where they hold the count (an axis under 510 long: a window's).
     """
     b = np.moveaxis(b, axis, 0)
     rising = (b[1:] > b[:-1]).view(np.uint8)
-    return rising.sum(axis=0, dtype=np.uint8) + b[0]
+    return rising.sum(axis=0, dtype=np.uint8 if len(b) < 510 else np.int64) + b[0]
 
 
 def _max_pool2(img: np.ndarray) -> np.ndarray:
