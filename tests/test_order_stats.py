@@ -2,7 +2,9 @@
 import numpy as np
 import pytest
 
-from grader.order_stats import median, ranked
+import warnings
+
+from grader.order_stats import median, median_kept, median_of_first, ranked
 
 
 def test_ranked_is_the_sorted_value_at_every_rank():
@@ -36,3 +38,22 @@ def test_median_is_numpys_to_the_bit(dtype, n):
             assert np.array_equal(got, want)
     want, got = np.median(a), median(a)
     assert type(got) is type(want) and got == want
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, 34, 59, 700])
+def test_median_kept_is_nanmedian_to_the_bit(k):
+    """Kept counts of every parity, none kept (0), repeated values and infinities, a mask broadcast over the leading
+    axis; rows short and long enough for each of NumPy's nanmedian paths (masked arrays, then per row)."""
+    rng = np.random.default_rng(k)
+    values = np.round(rng.normal(0, 50, (3, 6, k)), 1) + 0.0      # (no -0.0: a sort may put it either side of 0.0)
+    values[0, 0, ::3] = np.inf
+    keep = rng.random((6, k)) < rng.random((6, 1))
+    keep[1] = False
+    keep[2] = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = np.nan_to_num(np.nanmedian(np.where(keep, values, np.nan), axis=-1), nan=0.0, posinf=np.inf)
+    got = median_kept(values, keep)
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    first = np.sort(values, axis=-1)
+    assert np.array_equal(median_of_first(first, np.full(6, k)), np.median(values, axis=-1))

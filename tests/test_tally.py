@@ -261,10 +261,10 @@ def test_a_copier_streak_across_a_row_of_strokes_sends_the_field_to_review(sheet
         assert (r.count, r.status, r.reasons) == (truth[fid], "ok", ()), (fid, r.per_cell)
 
 
-def test_window_columns_any_is_the_windows_any():
-    """The row-band shortcut gives what every window's own rows give: cells sharing a row, windows over the
-    edges (padded with False), centres outside the image (clipped), zero half-sizes."""
-    from grader.recognize.tally_strokes import _window_columns_any, _windows
+def test_window_columns_max_is_the_windows_max():
+    """The row-band shortcut gives what every window's own rows give, for booleans (any) and bytes: cells sharing a
+    row, windows over the edges (padded with 0), centres outside the image (clipped), zero half-sizes."""
+    from grader.recognize.tally_strokes import _window_columns_max, _windows
     rng = np.random.default_rng(5)
     for _ in range(40):
         h, w = rng.integers(10, 120, 2)
@@ -272,5 +272,54 @@ def test_window_columns_any_is_the_windows_any():
         cy, cx = rng.integers(-4, h + 4, 9), rng.integers(-4, w + 4, 9)
         cy[:3] = cy[0]
         hy, hx = rng.integers(0, 15, 2)
-        want = _windows(img, cy, cx, hy, hx).any(axis=-2)
-        assert np.array_equal(_window_columns_any(img, cy, cx, hy, hx), want)
+        for x in (img, (img * rng.integers(1, 256, img.shape)).astype(np.uint8)):
+            want = _windows(x, cy, cx, hy, hx).max(axis=-2)
+            got = _window_columns_max(x, cy, cx, hy, hx)
+            assert got.dtype == x.dtype and np.array_equal(got, want)
+        assert np.array_equal(_window_columns_max(img, cy, cx, hy, hx), _windows(img, cy, cx, hy, hx).any(axis=-2))
+
+
+def test_windows_by_column_are_the_windows_transposed():
+    from grader.recognize.tally_strokes import _windows, _windows_by_column
+    rng = np.random.default_rng(6)
+    for _ in range(20):
+        h, w = rng.integers(10, 120, 2)
+        img = rng.integers(0, 256, (h, w), dtype=np.uint8)
+        cy, cx = rng.integers(-4, h + 4, 7), rng.integers(-4, w + 4, 7)
+        hy, hx = rng.integers(0, 15, 2)
+        padded = np.pad(img, [(hy, hy), (hx, hx)])               # (the windows as they were first taken)
+        views = np.lib.stride_tricks.sliding_window_view(padded, (2 * hy + 1, 2 * hx + 1))
+        want = views[np.clip(cy, 0, h - 1), np.clip(cx, 0, w - 1)]
+        assert np.array_equal(_windows(img, cy, cx, hy, hx), want)
+        assert np.array_equal(_windows_by_column(img, cy, cx, hy, hx), want.transpose(2, 1, 0))
+
+
+def test_run_counts_and_longest_runs_are_the_straightforward_ones():
+    """Run counts and longest runs along every axis, against the plain formulations they replace (edges counted
+    along the last axis; the longest run by a running maximum of the last False's position)."""
+    from grader.recognize.tally_strokes import _longest_true_run, _runs
+    rng = np.random.default_rng(7)
+
+    def runs(b):
+        return (b[..., 1:] & ~b[..., :-1]).sum(axis=-1) + b[..., 0]
+
+    def longest(b):
+        idx = np.arange(1, b.shape[-1] + 1)
+        return (idx - np.maximum.accumulate(np.where(b, 0, idx), axis=-1)).max(axis=-1)
+
+    for shape in [(1,), (7,), (3, 1), (4, 9, 2), (2, 51, 59, 5), (3, 130), (2, 300), (2, 600)]:
+        for p in (0.0, 0.2, 0.7, 1.0):
+            b = rng.random(shape) < p
+            for axis in range(b.ndim):
+                moved = np.moveaxis(b, axis, -1)
+                got = _longest_true_run(b, axis=axis)
+                assert got.dtype == np.int64 and np.array_equal(got, longest(moved)), (shape, p, axis)
+                if b.shape[axis] > 1:
+                    assert np.array_equal(_runs(b, axis=axis), runs(moved)), (shape, p, axis)
+
+
+def test_above_is_the_float_comparison():
+    from grader.recognize.tally_strokes import _above
+    x = np.arange(256, dtype=np.uint8)
+    for level in np.r_[np.random.default_rng(8).uniform(0, 254.99, 500), 0.0, 40.0, 56.0, 100.0, 190.0, 254.5]:
+        assert np.array_equal(x > _above(level), x > level), level

@@ -3,7 +3,9 @@ import cv2
 import numpy as np
 
 from grader.recognize.tally import read_tally
-from grader.recognize.tally_grid import _band_sums, grid_crossings, straightening_maps
+import warnings
+
+from grader.recognize.tally_grid import _band_sums, _median_where, _part_means, grid_crossings, straightening_maps
 from test_tally import PX, groups, tallied
 
 
@@ -78,3 +80,36 @@ def test_band_sums_are_the_differences_of_a_cumulative_sum():
             expected = (np.take(cum, e[1:], axis=axis) - np.take(cum, e[:-1], axis=axis)).swapaxes(0, axis)
             got = _band_sums(img, e, axis=axis)
             assert got.dtype == np.int32 and np.array_equal(got, expected), (edges, axis)
+
+
+def test_part_means_are_numpys_means_to_the_bit():
+    # What line_across reads of a filtered crop: each band's column means; an empty band (below the image) is 0.
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        h, w = rng.integers(5, 80, 2)
+        img = rng.integers(0, 256, (h, w), dtype=np.uint8)
+        starts = np.sort(rng.integers(0, h + 6, 5))
+        stops = np.maximum(starts + rng.integers(-3, 30, 5), starts + 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want = np.nan_to_num(np.stack([img[a:b].mean(axis=0) for a, b in zip(starts, stops)]))
+        got = _part_means(img, starts, stops)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+
+
+def test_median_where_is_nanmedian_to_the_bit():
+    # Usable offsets of every count (none, one, odd, even), repeated values. (No -0.0: a sort may put it either
+    # side of 0.0; the means measured are never negative.)
+    rng = np.random.default_rng(4)
+    for _ in range(30):
+        parts, w, cols, k = rng.integers(1, 9), rng.integers(2, 60), rng.integers(1, 50), rng.integers(1, 12)
+        rows = np.round(rng.normal(0, 30, (parts, w)), int(rng.integers(0, 3))) + 0.0
+        idx = rng.integers(0, w, (cols, k))
+        usable = rng.random((cols, k)) < rng.random()
+        usable[0] = False
+        gathered = np.where(usable, rows[:, idx], np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want = np.nan_to_num(np.nanmedian(gathered, axis=2))
+        got = _median_where(rows, idx, usable)
+        assert got.tobytes() == want.tobytes()

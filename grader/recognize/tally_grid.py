@@ -26,13 +26,12 @@ measured, not by tracing the lines through the cells:
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from grader.order_stats import median
+from grader.order_stats import median, median_of_first
 from grader.photo.no_ipp import without_ipp
 from grader.recognize.bubbles import paper_darkness_u8
 from grader.sheet.layout import FieldLayout
@@ -195,24 +194,26 @@ def straightening_maps(shape: tuple[int, int], xl: np.ndarray, yl: np.ndarray, c
     r = np.clip(np.searchsorted(yl, v) - 1, 0, len(yl) - 2)
     s = ((u - xl[c]) / (xl[c + 1] - xl[c])).astype(np.float32)
     t = ((v - yl[r]) / (yl[r + 1] - yl[r])).astype(np.float32)[:, None]
-    out = []
-    for p in (cx, cy):
-        p = p.astype(np.float32)
-        along = (1 - s) * p[:, c] + s * p[:, c + 1]                    # (horizontal lines, w)
-        out.append(np.ascontiguousarray((1 - t) * along[r] + t * along[r + 1]))
-    return out[0], out[1]
+    p = np.stack([cx, cy]).astype(np.float32)                          # (both maps at once)
+    along = (1 - s) * p[:, :, c] + s * p[:, :, c + 1]                  # (2, horizontal lines, w)
+    maps = (1 - t) * along.take(r, axis=1) + t * along.take(r + 1, axis=1)
+    return maps[0], maps[1]
 
 
 def _band_sums(img: np.ndarray, edges: np.ndarray, *, axis: int) -> np.ndarray:
     """Sums of ``img`` across ``axis`` over each band ``[edges[k], edges[k + 1])`` of rows (axis 0) or columns
     (axis 1), int32, one row per band: differences of a cumulative sum at ``edges``, without all of it."""
     if np.all(np.diff(edges) > 0):
-        part = img[:edges[-1]] if axis == 0 else img[:, :edges[-1]]
-        sums = np.add.reduceat(part, edges[:-1], axis=axis, dtype=np.int32)
-        return sums if axis == 0 else sums.T
+        return _row_sums(img if axis == 0 else img.T, edges[:-1], edges[1:])
     cum = np.cumsum(img, axis=axis, dtype=np.int32)     # (bands that do not move forward: as the differences say)
     cum = np.concatenate([np.zeros_like(np.take(cum, [0], axis=axis)), cum], axis=axis)
     return (np.take(cum, edges[1:], axis=axis) - np.take(cum, edges[:-1], axis=axis)).swapaxes(0, axis)
+
+
+def _row_sums(img: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Per column, the int32 sum of ``img`` over the rows ``[starts[k], stops[k])``, one row per band (0 where the band
+    is empty). (Band by band: a ``reduceat`` casting to int32 on the way took twice as long.)"""
+    return np.stack([img[a:b].sum(axis=0, dtype=np.int32) for a, b in zip(starts, stops)])
 
 
 def _line_presence(dark: np.ndarray, pos: np.ndarray, ends: np.ndarray, *, tolerance: int) -> np.ndarray:
@@ -265,11 +266,8 @@ def line_across(opened: np.ndarray, lines: np.ndarray, ends: np.ndarray, *, near
     h, w = opened.shape
     e = np.clip(np.rint(ends).astype(int), 0, h)
     pad = int(round(PART_INSET * median(np.diff(e)))) if len(e) > 1 else 0
-    # (an empty part, two ends clipped to the same row, would give NaN: 0, no streak there)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        means = np.nan_to_num(np.stack([opened[a + pad:max(b - pad, a + pad + 1)].mean(axis=0)
-                                        for a, b in zip(e[:-1], e[1:])]))
+    starts = e[:-1] + pad
+    means = _part_means(opened, starts, np.maximum(e[1:] - pad, starts + 1))
     xs = np.arange(w)
     printed = np.min(np.abs(xs[:, None] - np.asarray(lines)[None, :]), axis=1) < near_px
     inside = (xs > lines.min()) & (xs < lines.max())
@@ -280,10 +278,25 @@ def line_across(opened: np.ndarray, lines: np.ndarray, ends: np.ndarray, *, near
     usable = (idx >= 0) & (idx < w)
     idx = np.clip(idx, 0, w - 1)
     usable &= ~printed[idx]
-    contrast = means[:, kept] - _median_where(means, idx, usable)             # (parts, kept columns)
+    # A column no darker than its baseline in the first part is no streak whatever the others say (the least
+    # contrast is at most that), so the other parts are measured only where it is: some 40 % of the columns.
+    contrast = means[0, kept] - _median_where(means[:1], idx, usable)[0]     # (kept columns,)
+    live = np.flatnonzero(contrast > 0)
+    if live.size and len(means) > 1:
+        rest = means[1:, kept[live]] - _median_where(means[1:], idx[live], usable[live])
+        contrast[live] = np.minimum(contrast[live], rest.min(axis=0))
     out = np.zeros(w)
-    out[kept] = np.maximum(contrast.min(axis=0), 0.0)
+    out[kept] = np.maximum(contrast, 0.0)
     return out
+
+
+def _part_means(img: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Mean of each band of rows ``img[starts[k]:stops[k]]`` of a uint8 image, per column: (bands, columns), 0 for an
+    empty band (one that starts below the image). ``np.mean`` of the slice to the bit: its float64 sum of integers
+    is the exact integer sum, taken here in int32, then divided by the same count."""
+    sums = _row_sums(img, starts, stops)
+    count = np.minimum(stops, img.shape[0]) - starts
+    return np.where(count[:, None] > 0, sums / np.maximum(count, 1)[:, None], 0.0)
 
 
 def _median_where(rows: np.ndarray, idx: np.ndarray, usable: np.ndarray) -> np.ndarray:
@@ -291,15 +304,16 @@ def _median_where(rows: np.ndarray, idx: np.ndarray, usable: np.ndarray) -> np.n
     offsets) marks, 0 for a column with none: ``np.nanmedian`` with the unusable ones as NaN, to the bit.
 
     The unusable offsets are gathered from a column of +inf added to ``rows`` (no masking pass over the gathered
-    values), one sort puts them last, and the median is the mean of the two middle usable ones. (NumPy's
+    values), one sort in place puts them last, and the median is that of the usable ones before them. (NumPy's
     nanmedian of short rows goes through masked arrays: it took a third of a tally field's time.)
     """
-    n = usable.sum(axis=1)                                                    # (columns,)
-    padded = np.concatenate([rows, np.full((len(rows), 1), np.inf)], axis=1)
-    ordered = np.sort(padded[:, np.where(usable, idx, rows.shape[1])], axis=2)
-    cols = np.arange(len(n))
-    low, high = ordered[:, cols, np.maximum(n - 1, 0) // 2], ordered[:, cols, n // 2]
-    return np.where(n > 0, (low + high) / 2, 0.0)
+    parts, w = rows.shape
+    padded = np.empty((parts, w + 1))
+    padded[:, :w] = rows
+    padded[:, w] = np.inf
+    ordered = padded.take(np.where(usable, idx, w), axis=1)                   # (parts, columns, offsets)
+    ordered.sort(axis=2)
+    return median_of_first(ordered, np.count_nonzero(usable, axis=1))
 
 
 def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
@@ -343,27 +357,29 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     def printed_lines(d: np.ndarray, wide: int, lv: int, lh: int) -> tuple[np.ndarray, np.ndarray]:
         # An opening with a line longer than any pen stroke keeps only the printed lines (they run the
         # whole grid); on a sideways-dilated image it also keeps them where they lean or bend a little.
+        # The horizontal lines are filtered as vertical ones in the transposed image, and returned so
+        # (``gh_t``): OpenCV's column filters are the fast ones, and what is read of them is read across.
         with without_ipp():     # (small images: IPP's toll per call outweighs its speed, see grader.photo.no_ipp)
             gv = cv2.morphologyEx(cv2.dilate(d, np.ones((1, wide), np.uint8)), cv2.MORPH_OPEN,
                                   np.ones((lv, 1), np.uint8))
-            gh = cv2.morphologyEx(cv2.dilate(d, np.ones((wide, 1), np.uint8)), cv2.MORPH_OPEN,
-                                  np.ones((1, lh), np.uint8))
-        return gv, gh
+            gh_t = cv2.morphologyEx(cv2.dilate(cv2.transpose(d), np.ones((1, wide), np.uint8)), cv2.MORPH_OPEN,
+                                    np.ones((lh, 1), np.uint8))
+        return gv, gh_t
 
     # 1. Lines over the whole grid, then along each row / column of cells. The filter is more tolerant
     # here (bent lines must survive it to be located) and is eroded back (its dilation would otherwise
     # make each line a plateau whose first pixel, not its middle, is taken as the line).
     wide1 = max(wide, int(round(locate_mm * px)) | 1)
-    gv, gh = printed_lines(dark, wide1, lv, lh)
+    gv, gh_t = printed_lines(dark, wide1, lv, lh)
     gv = cv2.erode(gv, np.ones((1, wide1), np.uint8))
-    gh = cv2.erode(gh, np.ones((wide1, 1), np.uint8))
+    gh_t = cv2.erode(gh_t, np.ones((1, wide1), np.uint8))
     xl = refine_lines(gv.sum(axis=0, dtype=np.int32).astype(np.float64), xs_mm * px - 0.5 - xa, search=search)
-    yl = refine_lines(gh.sum(axis=1, dtype=np.int32).astype(np.float64), ys_mm * px - 0.5 - ya, search=search)
+    yl = refine_lines(gh_t.sum(axis=0, dtype=np.int32).astype(np.float64), ys_mm * px - 0.5 - ya, search=search)
     seg = max(1, int(round(segment_mm * px)))
     yi = np.clip(np.rint(yl).astype(int), 0, gv.shape[0] - 1)
-    xi = np.clip(np.rint(xl).astype(int), 0, gh.shape[1] - 1)
+    xi = np.clip(np.rint(xl).astype(int), 0, gh_t.shape[0] - 1)
     x_by_row = refine_lines(_band_sums(gv, yi, axis=0).astype(np.float64), xl, search=seg, local=1)
-    y_by_col = refine_lines(_band_sums(gh, xi, axis=1).astype(np.float64), yl, search=seg, local=1)
+    y_by_col = refine_lines(_band_sums(gh_t, xi, axis=0).astype(np.float64), yl, search=seg, local=1)
 
     # 2. The crossings, where no pen goes.
     corners_x, corners_y = grid_crossings(dark, _at_borders(x_by_row), _at_borders(y_by_col).T,
@@ -380,8 +396,8 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     map_y = cv2.resize(2 * map_y + 0.5, size, interpolation=cv2.INTER_LINEAR)[:dark.shape[0], :dark.shape[1]]
     with without_ipp():
         dark = cv2.remap(dark, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    gv, gh = printed_lines(dark, wide, lv, lh)
-    ink = cv2.subtract(dark, cv2.max(gv, gh))
+    gv, gh_t = printed_lines(dark, wide, lv, lh)
+    ink = cv2.subtract(dark, cv2.max(gv, cv2.transpose(gh_t)))
 
     col = np.searchsorted(xs_mm, np.round([c.x for c in cells], 3))
     row = np.searchsorted(ys_mm, np.round([c.y for c in cells], 3))
@@ -391,7 +407,7 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     # still bent (between crossings, or where a crossing was misplaced) is not removed there, and its
     # cells are doubtful.
     sv = _line_presence(dark, xl, yl, tolerance=wide // 2)                                  # (rows, lines)
-    sh = _line_presence(np.ascontiguousarray(dark.T), yl, xl, tolerance=wide // 2)
+    sh = _line_presence(cv2.transpose(dark), yl, xl, tolerance=wide // 2)
     straight = np.minimum(np.minimum(sv[row, col], sv[row, col + 1]), np.minimum(sh[col, row], sh[col, row + 1]))
     # Cell windows stop short of the printed borders (their residue is not ink).
     inset = border_mm * px
@@ -401,7 +417,7 @@ def remove_grid(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, searc
     near = streak_mm * px
     beside = (near, BESIDE_REACH * near)
     streak_cols = line_across(gv, xl, yl, near_px=near, beside_px=beside)                 # (columns,)
-    streak_rows = line_across(np.ascontiguousarray(gh.T), yl, xl, near_px=near, beside_px=beside)
+    streak_rows = line_across(gh_t, yl, xl, near_px=near, beside_px=beside)
     cols = _windows_max(streak_cols, ccx, hx)
     rows = _windows_max(streak_rows, ccy, hy)
     return GridFit(ink=ink, cx=ccx, cy=ccy, hx=hx, hy=hy, origin=(xa, ya),

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from grader.order_stats import median_kept
 from grader.photo.no_ipp import without_ipp
 from grader.recognize.tally_grid import remove_grid
 from grader.sheet.layout import FieldLayout
@@ -47,9 +48,15 @@ def line_element(length: int, angle_deg: float) -> np.ndarray:
     return k
 
 
-def _runs(b: np.ndarray) -> np.ndarray:
-    """Number of separate runs of True along the last axis of a (cells, rows, columns) array."""
-    return (b[:, :, 1:] & ~b[:, :, :-1]).sum(axis=2) + b[:, :, 0]
+def _runs(b: np.ndarray, axis: int) -> np.ndarray:
+    """Number of separate runs of True along ``axis`` (that axis removed).
+
+    Counted as the rising edges plus a True at the start, over whole slices of the other axes at once (so
+    ``axis`` is best an outer one), in bytes where they hold the count (an axis under 510 long: a window's).
+    """
+    b = np.moveaxis(b, axis, 0)
+    rising = (b[1:] > b[:-1]).view(np.uint8)
+    return rising.sum(axis=0, dtype=np.uint8 if len(b) < 510 else np.int64) + b[0]
 
 
 def _max_pool2(img: np.ndarray) -> np.ndarray:
@@ -77,35 +84,54 @@ def _widest_ratio(b: np.ndarray, uprights: np.ndarray) -> np.ndarray:
     widest = widest.reshape(n, h)
     ratio = widest / np.maximum((total - widest) / np.maximum(count - 1, 1), 1e-6)
     rows = (count == uprights[:, None]) & (count >= 2)
-    ratio = np.where(rows, ratio, np.nan)
-    out = np.zeros(n)
-    has = rows.any(axis=1)
-    if has.any():
-        out[has] = np.nanmedian(ratio[has], axis=1)
-    return out
+    return median_kept(ratio, rows)
 
 
-def _longest_true_run(b: np.ndarray) -> np.ndarray:
-    """Length of the longest run of True along the last axis of a boolean (n, m) array."""
-    n, m = b.shape
-    # (in 16-bit integers when they hold m: the running maximum then moves a quarter of the memory)
-    idx = np.arange(1, m + 1, dtype=np.int16 if m < 2 ** 15 else np.int64)[None, :]
-    last_false = np.maximum.accumulate(np.where(b, 0, idx), axis=1)
-    return (idx - last_false).max(axis=1).astype(np.int64)
+def _longest_true_run(b: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Length of the longest run of True along ``axis`` of a boolean array (int64, that axis removed).
+
+    Each place's distance past the last False before it: the positions of the Falses (from 1, 0 at a True)
+    carried forward by a running maximum, taken by doubling over whole slices of the other axes (a handful of
+    vector steps, where NumPy's ``maximum.accumulate`` steps one element at a time), in the smallest integers
+    that hold the axis (the least memory moved).
+    """
+    b = np.moveaxis(b, axis, 0)
+    m = len(b)
+    kind = np.int8 if m < 2 ** 7 else np.int16 if m < 2 ** 15 else np.int64
+    pos = np.arange(1, m + 1, dtype=kind).reshape((m,) + (1,) * (b.ndim - 1))
+    last_false = np.multiply(~b, pos, order="C")       # (laid out with the axis first, whatever b's layout)
+    step = 1
+    while step < m:     # (the output overlaps the input: NumPy reads the input as it was, as a running maximum needs)
+        np.maximum(last_false[step:], last_false[:-step], out=last_false[step:])
+        step *= 2
+    return (pos - last_false).max(axis=0).astype(np.int64)
+
+
+def _window_view(img: np.ndarray, hy: int, hx: int) -> np.ndarray:
+    """Every (2*hy+1, 2*hx+1) window of ``img`` (over its last two axes, edges padded with 0), as a view indexed
+    by the window's centre: (..., rows, columns, window rows, window columns)."""
+    pad = np.zeros(img.shape[:-2] + (img.shape[-2] + 2 * hy, img.shape[-1] + 2 * hx), img.dtype)
+    pad[..., hy:hy + img.shape[-2], hx:hx + img.shape[-1]] = img
+    return np.lib.stride_tricks.sliding_window_view(pad, (2 * hy + 1, 2 * hx + 1), axis=(-2, -1))
 
 
 def _windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int, hx: int) -> np.ndarray:
     """Windows of (2*hy+1, 2*hx+1) centred on integer pixels, as an (n, h, w) stack (edges padded with 0)."""
-    pad = np.pad(img, [(0, 0)] * (img.ndim - 2) + [(hy, hy), (hx, hx)])
-    views = np.lib.stride_tricks.sliding_window_view(pad, (2 * hy + 1, 2 * hx + 1), axis=(-2, -1))
     ys = np.clip(cy, 0, img.shape[-2] - 1)
     xs = np.clip(cx, 0, img.shape[-1] - 1)
-    return views[..., ys, xs, :, :]
+    return _window_view(img, hy, hx)[..., ys, xs, :, :]
 
 
-def _window_columns_any(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int, hx: int) -> np.ndarray:
-    """``_windows(img, cy, cx, hy, hx).any(axis=-2)`` for a boolean ``img``: per window column, whether it holds
-    a True in any of the window's rows, as an (..., n, 2*hx+1) stack.
+def _windows_by_column(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int, hx: int) -> np.ndarray:
+    """The windows of :func:`_windows` of a 2-D ``img`` as a (window columns, window rows, n) array, laid out so in
+    memory (one transposing copy): what is taken along a window's columns or rows is then taken on whole
+    contiguous slices of every window at once."""
+    return np.ascontiguousarray(_windows(img, cy, cx, hy, hx).transpose(2, 1, 0))
+
+
+def _window_columns_max(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int, hx: int) -> np.ndarray:
+    """``_windows(img, cy, cx, hy, hx).max(axis=-2)``: per window column, the largest value in the window's rows, as
+    an (..., n, 2*hx+1) stack (for a boolean ``img``: whether any is True).
 
     Taken once per row band (the cells of a grid row share theirs), not over every window's own copy.
     """
@@ -113,10 +139,16 @@ def _window_columns_any(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, hy: int
     ys = np.clip(cy, 0, h - 1)
     xs = np.clip(cx, 0, w - 1)
     rows, band = np.unique(ys, return_inverse=True)
-    bands = np.zeros(img.shape[:-2] + (len(rows), w + 2 * hx), bool)     # (edges padded with False, as _windows)
+    bands = np.zeros(img.shape[:-2] + (len(rows), w + 2 * hx), img.dtype)     # (edges padded with 0, as _windows)
     for k, y in enumerate(rows):
-        bands[..., k, hx:hx + w] = img[..., max(y - hy, 0):y + hy + 1, :].any(axis=-2)
+        bands[..., k, hx:hx + w] = img[..., max(y - hy, 0):y + hy + 1, :].max(axis=-2)
     return bands[..., band.reshape(-1, 1), xs[:, None] + np.arange(2 * hx + 1)]
+
+
+def _above(levels) -> np.ndarray:
+    """uint8 bounds ``u`` with ``x > u`` exactly where ``x > level`` for every uint8 ``x``: floor(level), for levels
+    in [0, 255) (the field's ink threshold is at least 40). The test then runs on bytes, not on a float copy."""
+    return np.floor(np.asarray(levels, dtype=np.float64)).astype(np.uint8)
 
 
 @dataclass(frozen=True)
@@ -187,7 +219,7 @@ def _stroke_maps(ink: np.ndarray, *, cw: float, ch: float) -> tuple[float, np.nd
     # their darkness), one angle at a time. Only the rows of cells that hold ink are filtered.
     up = np.zeros_like(ink)
     diag = np.zeros((len(DIAGONAL_ANGLES), (ink.shape[0] + 1) // 2, (ink.shape[1] + 1) // 2), np.uint8)
-    rows_with_ink = np.flatnonzero((ink > thr).sum(axis=1) >= 2)
+    rows_with_ink = np.flatnonzero(np.count_nonzero(ink > _above(thr), axis=1) >= 2)
     if rows_with_ink.size:
         margin = int(round(0.3 * ch))
         y0 = max(0, (int(rows_with_ink[0]) - margin) // 2 * 2)
@@ -224,63 +256,60 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     ink, up, diag, ccx, ccy, hx, hy, thr = m.ink, m.up, m.diag, m.cx, m.cy, m.hx, m.hy, m.thr
     cw = field.cells[0].w * px
     win_ink = _windows(ink, ccy, ccx, hy, hx)
-    win_up8 = _windows(up, ccy, ccx, hy, hx)
+    win_up8 = _windows_by_column(up, ccy, ccx, hy, hx)          # (columns, rows, cells): see _windows_by_column
+    rows = win_up8.shape[1]
 
     # Uprights: the most separate ink runs that a row sees, held over a few consecutive rows
     # (leaning strokes may touch over part of their length, never over all of it). Strokes that
-    # nearly touch stay apart at a higher threshold, so a few thresholds are tried.
+    # nearly touch stay apart at a higher threshold, so a few thresholds are tried. All at once, with
+    # the faint level last: (levels, columns, rows, cells).
     hold = max(3, int(round(persist_mm * px)))
     edge = max(1, int(round(0.12 * px)))
     n = len(ccx)
-    longest = np.zeros((n, 7), int)
-    b_first = None
-    for factor in UPRIGHT_LEVELS:
-        b = win_up8 > thr * factor
-        b[:, :, :edge] = False          # a run at the window edge is a stroke end or a border, not an upright
-        b[:, :, -edge:] = False
-        b[:, :, 1:] &= b[:, :, :-1]     # one-pixel slivers (print residue) are no pen stroke
-        b_first = b if b_first is None else b_first
-        runs = _runs(b)
-        above = runs[:, None, :] >= np.arange(1, 8)[None, :, None]                    # (n, 7, rows)
-        longest = np.maximum(longest, _longest_true_run(above.reshape(-1, above.shape[-1])).reshape(n, 7))
-    win_up = win_up8 > thr
+    levels = len(UPRIGHT_LEVELS)
+    b = win_up8 > _above([thr * f for f in UPRIGHT_LEVELS + (FAINT_LEVEL,)])[:, None, None, None]
+    b[:, :edge] = False                 # a run at the window edge is a stroke end or a border, not an upright
+    b[:, -edge:] = False
+    b[:levels, 1:] &= b[:levels, :-1]   # one-pixel slivers (print residue) are no pen stroke
+    b_first = b[0]
+    # Per level, count and cell: the longest run of rows seeing at least 1..7 uprights.
+    runs = _runs(b, axis=1).transpose(1, 0, 2)                                       # (rows, levels, cells)
+    above = runs[:, :, None, :] >= np.arange(1, 8, dtype=np.uint8)[:, None]          # (rows, levels, 7, cells)
+    held_rows = _longest_true_run(above, axis=0).transpose(0, 2, 1)                  # (levels, cells, 7)
+    longest = held_rows[:levels].max(axis=0)
     # The same count at a low threshold, keeping one-pixel slivers, held over a third of the cell: a
     # faint or thin stroke (little pen pressure) that the count above missed shows here.
-    faint = win_up8 > thr * FAINT_LEVEL
-    faint[:, :, :edge] = False
-    faint[:, :, -edge:] = False
-    above = _runs(faint)[:, None, :] >= np.arange(1, 8)[None, :, None]
-    faint_held = _longest_true_run(above.reshape(-1, above.shape[-1])).reshape(n, 7) >= 0.3 * faint.shape[1]
+    faint_held = held_rows[levels] >= 0.3 * rows
     faint_uprights = np.where(faint_held.any(axis=1), 7 - faint_held[:, ::-1].argmax(axis=1), 0)
     ok = longest >= hold
     uprights = np.where(ok.any(axis=1), 7 - ok[:, ::-1].argmax(axis=1), 0)
     # An upright is long: ink that holds for less than a third of the cell's height (a waving printed
     # line, a neighbour's stroke end) is no upright at all.
-    uprights = np.where(longest[:, 0] >= 0.3 * win_up8.shape[1], uprights, 0)
+    uprights = np.where(longest[:, 0] >= 0.3 * rows, uprights, 0)
     # Two or three uprights may hide one more drawn over one of them (see tally_groups): measured there.
     widest = np.zeros(n)
     few = np.flatnonzero((uprights == 2) | (uprights == 3))
     if few.size:
-        widest[few] = _widest_ratio(b_first[few], uprights[few])
+        widest[few] = _widest_ratio(b_first.transpose(2, 1, 0)[few], uprights[few])
     idx = np.clip(uprights - 1, 0, 6)
     held = longest[np.arange(n), idx]
     more = longest[np.arange(n), np.clip(uprights, 0, 6)]
     agreement = np.where(uprights > 0, 1.0 - more / np.maximum(held, 1), 1.0)
     band_rows = held
 
-    up_cols = win_up.any(axis=1)
+    up_cols = (win_up8.max(axis=1) > _above(thr)).T                                  # (cells, columns)
     up_width = np.where(up_cols.any(axis=1),
                         up_cols.shape[1] - up_cols[:, ::-1].argmax(axis=1) - up_cols.argmax(axis=1), 0)
     # The crossing stroke: the longest unbroken run of columns it covers at any one angle.
     dx, dy = np.clip(ccx // 2, 0, None), np.clip(ccy // 2, 0, None)
-    cover = _window_columns_any(diag > DIAGONAL_LEVEL * thr, dy, dx, hy // 2, hx // 2)   # (angles, n, w)
-    diag_width = 2 * _longest_true_run(cover.reshape(-1, cover.shape[-1])).reshape(cover.shape[:2]).max(axis=0)
+    cover = _window_columns_max(diag, dy, dx, hy // 2, hx // 2) > _above(DIAGONAL_LEVEL * thr)   # (angles, n, w)
+    diag_width = 2 * _longest_true_run(cover).max(axis=0)
     diagonal = diag_width / np.maximum(up_width, 0.5 * cw)
     inner = win_ink[:, 2:-2, 2:-2]                                 # the border residue is not ink
-    strong = np.where(inner > thr * 0.5, inner, 0)
+    # (its sum of whole numbers, exact in int64 as in the float64 it is then divided in)
+    strong = inner * (inner > _above(thr * 0.5))
     return CellMeasure(uprights=uprights, agreement=agreement, diagonal=diagonal,
-                       ink=strong.sum(axis=(1, 2), dtype=np.float64) / 255.0, band_rows=band_rows,
+                       ink=strong.sum(axis=(1, 2), dtype=np.int64) / 255.0, band_rows=band_rows,
                        straightness=m.straightness, widest=widest, faint_uprights=faint_uprights,
                        streak=m.streak / thr,
-                       column_span=_longest_true_run(b_first.transpose(0, 2, 1).reshape(-1, b_first.shape[1]))
-                       .reshape(n, -1).max(axis=1) / b_first.shape[1])
+                       column_span=_longest_true_run(b_first, axis=1).max(axis=0) / rows)
