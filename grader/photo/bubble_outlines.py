@@ -56,18 +56,27 @@ def _path_grid(sy: int, sx: int, px_per_mm: float, step_cost: float,
     return gy.ravel(), gx.ravel(), cost_y, cost_x
 
 
-def _best_moves(total: np.ndarray, cost_y: np.ndarray, cost_x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For every state of each column's my x mx grid, the best predecessor (``total`` minus the move cost) and
-    its score; ``total`` is (columns, my, mx).
+def _best_scores(total: np.ndarray, cost_y: np.ndarray, cost_x: np.ndarray) -> np.ndarray:
+    """For every state of each column's my x mx grid, the best score one move can bring from ``total``
+    (columns, my, mx): the largest ``total`` minus the move cost over all predecessors.
 
     Exact max-plus step with a separable cost: the best row first for each (target row, source column), then the
-    best column (about m times less work than comparing all state pairs)."""
-    a = total[:, :, None, :] - cost_y[None, :, :, None]          # (col, from y, to y, from x)
-    by = a.argmax(axis=1)                                         # (col, to y, from x)
-    b = np.take_along_axis(a, by[:, None], 1)[:, 0][..., None] - cost_x[None, None]     # (col, to y, from x, to x)
-    bx = b.argmax(axis=2)                                         # (col, to y, to x)
-    score = np.take_along_axis(b, bx[:, :, None, :], 2)[:, :, 0, :]
-    return np.take_along_axis(by, bx, 2) * len(cost_x) + bx, score
+    best column (about m times less work than comparing all state pairs). Scores only: which move won is asked
+    afterwards, for the states on the best path alone (:func:`_best_move`)."""
+    best_y = (total[:, :, None, :] - cost_y[None, :, :, None]).max(axis=1)      # (col, to y, from x)
+    return (best_y[..., None] - cost_x[None, None]).max(axis=2)                # (col, to y, to x)
+
+
+def _best_move(total: np.ndarray, to: np.ndarray, cost_y: np.ndarray, cost_x: np.ndarray) -> np.ndarray:
+    """Per column, the predecessor state in ``total`` (columns, my, mx) of its state ``to`` that
+    :func:`_best_scores` took: the same sums compared in the same order (the first of equal ones wins)."""
+    mx = len(cost_x)
+    ty, tx = to // mx, to % mx
+    a = total - cost_y[:, ty].T[:, :, None]                                     # (col, from y, from x)
+    by = a.argmax(axis=1)                                                       # (col, from x)
+    b = a.max(axis=1) - cost_x[:, tx].T                                         # (the values at ``by``)
+    bx = b.argmax(axis=1)
+    return by[np.arange(len(to)), bx] * mx + bx
 
 
 def column_paths(resp: np.ndarray, *, px_per_mm: float, step_cost: float = 0.15, grid_px: int = 2) -> np.ndarray:
@@ -105,17 +114,14 @@ def column_paths(resp: np.ndarray, *, px_per_mm: float, step_cost: float = 0.15,
     gy, gx, cost_y, cost_x = _path_grid(sy, sx, float(px_per_mm), float(step_cost), g)
     my, mx = len(cost_y), len(cost_x)
     unary = pooled[:, :, gy, gx].reshape(k, n, my, mx)                    # (col, bubble, grid y, grid x)
-    total = unary[:, 0].copy()
-    back = np.zeros((k, n, my * mx), int)
+    totals = [unary[:, 0]]
     for i in range(1, n):
-        prev, score = _best_moves(total, cost_y, cost_x)
-        back[:, i] = prev.reshape(k, -1)
-        total = score + unary[:, i]
+        totals.append(_best_scores(totals[-1], cost_y, cost_x) + unary[:, i])
     states = np.zeros((k, n), int)
-    states[:, -1] = total.reshape(k, -1).argmax(axis=1)
-    cols = np.arange(k)
+    states[:, -1] = totals[-1].reshape(k, -1).argmax(axis=1)
     for i in range(n - 1, 0, -1):
-        states[:, i - 1] = back[cols, i, states[:, i]]
+        states[:, i - 1] = _best_move(totals[i - 1], states[:, i], cost_y, cost_x)
+    cols = np.arange(k)
     # Refine each grid point to the best pixel around it (windows clipped at the edges).
     y0, x0 = gy[states], gx[states]                                        # (col, bubble)
     dy, dx = np.meshgrid(np.arange(-h, h + 1), np.arange(-h, h + 1), indexing="ij")

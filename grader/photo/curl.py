@@ -95,10 +95,15 @@ class CurlFit:
 
 def _grid_at(grid: np.ndarray, pts: np.ndarray, step: float) -> np.ndarray:
     """Grid values at the nodes nearest to frame points ``pts``."""
-    ny, nx = grid.shape
+    return grid[_nodes(pts, grid.shape, step)]
+
+
+def _nodes(pts: np.ndarray, shape: tuple[int, int], step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of the grid nodes nearest to frame points ``pts``."""
+    ny, nx = shape
     gx = np.clip(np.rint((pts[:, 0] + 0.5) / step - 0.5).astype(int), 0, nx - 1)
     gy = np.clip(np.rint((pts[:, 1] + 0.5) / step - 0.5).astype(int), 0, ny - 1)
-    return grid[gy, gx]
+    return gy, gx
 
 
 def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame_size: tuple[int, int],
@@ -239,8 +244,9 @@ def _fit_grids(samples, anchors, shape, *, step: float, sigma: float, px_per_mm:
         # the fine fit on what is left.
         agree = np.ones(len(vals), bool)
         for _ in range(2):
-            broad = _spread_linear(pts[agree], vals[agree], shape, step=step, sigma=SCREEN_SIGMA_FACTOR * sigma)
-            kept = np.abs(vals - _grid_at(broad, pts, step)) <= MAX_DISAGREE_MM * px_per_mm
+            broad = _spread_linear(pts[agree], vals[agree], shape, step=step, sigma=SCREEN_SIGMA_FACTOR * sigma,
+                                   at=_nodes(pts, shape, step))
+            kept = np.abs(vals - broad) <= MAX_DISAGREE_MM * px_per_mm
             if np.array_equal(kept, agree):      # (the very points this fit was made from: the next is this one)
                 break
             agree = kept
@@ -251,13 +257,15 @@ def _fit_grids(samples, anchors, shape, *, step: float, sigma: float, px_per_mm:
 
 
 def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *, step: float,
-                   sigma: float) -> np.ndarray:
+                   sigma: float, at: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Locally linear normalised convolution of scattered values onto the grid.
 
     At every node a plane is fitted to the samples, weighted by a Gaussian of
     their distance: unlike a weighted mean, it follows a steady gradient out to
     the edge of the data (a box's outer corner) instead of flattening it. Far
     from any data the value falls back to 0 (the homography alone).
+    With ``at`` (row and column indices of some nodes), only those nodes' values: the plane fits are solved
+    node by node, so they are the very numbers the whole grid has there.
     """
     ny, nx = shape
     # Grid units, centred so that float32 moments keep their precision.
@@ -274,8 +282,10 @@ def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *,
     img = np.zeros((ny, nx, len(names)), np.float32)
     np.add.at(img, (iy, ix), weights.astype(np.float32))
     blurred = cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_CONSTANT)
-    m = {name: blurred[..., c].astype(np.float64) for c, name in enumerate(names)}
     X, Y = np.meshgrid(np.arange(nx, dtype=np.float64) - ox, np.arange(ny, dtype=np.float64) - oy)
+    if at is not None:
+        blurred, X, Y = blurred[at], X[at], Y[at]
+    m = {name: blurred[..., c].astype(np.float64) for c, name in enumerate(names)}
     s0 = m["1"]
     sx, sy = m["x"] - X * s0, m["y"] - Y * s0
     sxx = m["xx"] - 2 * X * m["x"] + X * X * s0

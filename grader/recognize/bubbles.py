@@ -213,16 +213,10 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     # How strongly an outline is where the bubble was placed: the best of a round outline and a
     # stretched or squeezed one (a bent page leaves the outlines oval, still around their bubble),
     # within a pixel of the place. Normalised by each filter's own response to a clean outline.
-    outline = np.zeros(n_cols * n_rows, np.float32)
     by, bx = fy + off[:, 0], fx + off[:, 1]
-    for stretch in OUTLINE_STRETCHES:
-        t = tmpl if stretch == 1.0 else ring_template(round(d_px, 2), stretch)
-        ct = t.shape[0] // 2
-        r = resp if stretch == 1.0 else cv2.matchTemplate(np.ascontiguousarray(dark), t, cv2.TM_CCORR)
-        r = cv2.dilate(r, np.ones((3, 3), np.uint8)) / max(float((t * (t > 0)).sum()), 1e-6)
-        ry = np.clip(by - ct, 0, r.shape[0] - 1)
-        rx = np.clip(bx - ct, 0, r.shape[1] - 1)
-        outline = np.maximum(outline, r[ry, rx])
+    outline = np.zeros(n_cols * n_rows, np.float32)
+    for near in _outline_responses(dark, resp, round(d_px, 2), by, bx):
+        outline = np.maximum(outline, near)
     placed = np.stack([bx + xa, by + ya], axis=-1).reshape(n_cols, n_rows, 2).astype(np.float64)
     # How dark the printed ink around each placed bubble is, wherever it lies within half a pitch (its own
     # outline and digit, not its neighbours'): a ring that is printed but not where the bubble was placed
@@ -232,6 +226,62 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     ink = np.percentile(around, 95, axis=-1).astype(np.float32)
     return BubbleMeasure(fill=fill, peak=peak, outline=outline.reshape(n_cols, n_rows), centres=placed,
                          pitch_px=float(pitch), ink=ink.reshape(n_cols, n_rows))
+
+
+def _outline_responses(dark: np.ndarray, resp: np.ndarray, d_px: float, by: np.ndarray, bx: np.ndarray
+                       ) -> list[np.ndarray]:
+    """Per outline shape of ``OUTLINE_STRETCHES``, its best response within a pixel of each placed centre
+    (``by``, ``bx``) of ``dark``, normalised by the shape's own response to a clean outline.
+
+    ``resp`` is the round outline's response (``cv2.matchTemplate`` TM_CCORR) over all of ``dark``. The stretched
+    shapes are asked only there, so they are matched at those nine places a bubble alone, on one patch of ``dark``
+    around each bubble (:func:`_near_responses`: ``cv2.matchTemplate``'s response up to its float32 rounding, a
+    few parts in 10^7). Near the crop's edge, where the response stops, they are matched over the whole crop.
+    """
+    out = []
+    near = _near_responses(dark, d_px, by, bx)
+    for stretch in OUTLINE_STRETCHES:
+        t = ring_template(d_px, stretch)
+        if stretch != 1.0 and near is not None:
+            best = near[len(out) - 1]
+        else:
+            r = resp if stretch == 1.0 else cv2.matchTemplate(np.ascontiguousarray(dark), t, cv2.TM_CCORR)
+            ct = t.shape[0] // 2
+            ry, rx = np.clip(by - ct, 0, r.shape[0] - 1), np.clip(bx - ct, 0, r.shape[1] - 1)
+            best = windows(r, ry, rx, 1).max(axis=(1, 2))       # (a 3 x 3 dilation: the edge repeats a pixel in reach)
+        out.append(best / max(float((t * (t > 0)).sum()), 1e-6))
+    return out
+
+
+def _near_responses(dark: np.ndarray, d_px: float, by: np.ndarray, bx: np.ndarray) -> np.ndarray | None:
+    """Per stretched outline shape, its largest TM_CCORR response at the nine places within a pixel of each centre
+    (``by``, ``bx``) of ``dark``: (shapes, centres); None when some of those places lie where ``cv2.matchTemplate``
+    gives no response (the shape would reach past the image)."""
+    index, weight, n = _ring_taps(d_px)
+    c = n // 2
+    H, W = dark.shape
+    if not ((by - c >= 1) & (by + c + 2 <= H) & (bx - c >= 1) & (bx + c + 2 <= W)).all():
+        return None
+    patches = windows(dark, by, bx, c + 1).reshape(len(by), -1)                # (centres, (n + 2) ** 2)
+    resp = np.einsum("bfk,fk->bf", patches[:, index], weight)                  # (in float64, rounded once)
+    return resp.astype(np.float32).reshape(len(by), -1, 9).max(axis=2).T
+
+
+@functools.lru_cache(maxsize=8)
+def _ring_taps(d_px: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """The stretched outline shapes as taps on a patch of n + 2 pixels a side (n: the shapes' size), one row per
+    shape and each of the nine places within a pixel of the patch's centre: the flat patch indices and weights of
+    the shapes' nonzero pixels (rows padded with zero weights; the shapes are mostly zero), and n."""
+    shapes = [ring_template(d_px, s) for s in OUTLINE_STRETCHES if s != 1.0]
+    n = shapes[0].shape[0]
+    rows = []
+    for t in shapes:
+        ys, xs = np.nonzero(t)
+        rows += [((ys + dy) * (n + 2) + xs + dx, t[ys, xs]) for dy in range(3) for dx in range(3)]
+    width = max(len(i) for i, _ in rows)
+    index = np.stack([np.pad(i, (0, width - len(i))) for i, _ in rows])
+    weight = np.stack([np.pad(w, (0, width - len(w))) for _, w in rows]).astype(np.float64)
+    return index, weight, n
 
 
 def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_level: float = 0.25,

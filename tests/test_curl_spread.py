@@ -1,0 +1,18 @@
+"""The curl field's spreading of scattered shifts onto its grid: the values at a few nodes are the whole grid's."""
+import numpy as np
+import pytest
+
+from grader.photo.curl import _grid_at, _nodes, _spread_linear
+
+
+@pytest.mark.parametrize("sigma", [2.0, 4.0, 1.3])
+def test_spread_at_nodes_is_the_whole_grid_there(sigma):
+    rng = np.random.default_rng(int(sigma * 10))
+    shape, step = (149, 105), 16.0
+    for n in (1, 7, 300):
+        pts = rng.uniform(-30, 1700, size=(n, 2)) * [1.0, 1.41]
+        vals = rng.normal(scale=8.0, size=n)
+        whole = _spread_linear(pts, vals, shape, step=step, sigma=sigma)
+        query = rng.uniform(-30, 2400, size=(50, 2))
+        got = _spread_linear(pts, vals, shape, step=step, sigma=sigma, at=_nodes(query, shape, step))
+        assert np.array_equal(got, _grid_at(whole, query, step))
