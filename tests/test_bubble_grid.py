@@ -159,3 +159,27 @@ def test_ring_shifts_are_measured_to_a_fraction_of_a_pixel(sheet, blank_page):
     ddx, ddy = dx1 - dx0, dy1 - dy0
     assert abs(float(np.mean(ddx)) - 1.3) < 0.15 and abs(float(np.mean(ddy)) + 2.7) < 0.15
     assert np.max(np.abs(ddx - 1.3)) < 0.5 and np.max(np.abs(ddy + 2.7)) < 0.5
+
+
+def test_all_fields_measured_together_are_each_field_measured_alone(sheet, blank_page):
+    """:func:`bubble_points` finds the paths of all fields' columns in one call: the very shifts that measuring
+    each field on its own gives (a column's path is its own), under an estimate that differs from field to field."""
+    from grader.photo import bubble_grid
+    gray = _page(sheet, blank_page, 275, 58)
+    page = sheet.pages[1]
+    predict = lambda p: np.stack([0.4 * np.sin(p[:, 1] / 90.0), 1.5 * np.cos(p[:, 0] / 70.0)], axis=1)  # noqa: E731
+    (pts, dx), (_, dy) = bubble_points(frame_sampler(gray), page, predict, px_per_mm=PX)
+    alone_pts, alone_dx, alone_dy = [], [], []
+    for f in page.fields:
+        if f.kind != "bubbles":
+            continue
+        centres = np.array([[b.center for b in col] for col in f.bubbles]) + bubble_grid.PRINT_PIXEL_MM / 2
+        centres = centres * PX - 0.5
+        for c, (x, y) in bubble_grid._field_shifts(frame_sampler(gray), centres, predict, d_px=f.bubbles[0][0].w * PX,
+                                                   px_per_mm=PX):
+            alone_pts.append(centres[c])
+            alone_dx.append(x)
+            alone_dy.append(y)
+    assert len(alone_pts) >= 2
+    assert np.array_equal(pts, np.concatenate(alone_pts))
+    assert np.array_equal(dx, np.concatenate(alone_dx)) and np.array_equal(dy, np.concatenate(alone_dy))
