@@ -22,7 +22,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from grader.order_stats import median
+from grader.order_stats import median, percentile
 from grader.photo.print_grid import PRINT_PIXEL_MM, Sampler
 from grader.photo.bubble_outlines import column_paths, ring_template, windows
 from grader.sheet.layout import PageLayout
@@ -130,7 +130,7 @@ def _ring_windows(sample: Sampler, centres: np.ndarray, predict: Callable[[np.nd
     hi = np.ceil(ext.reshape(-1, 2).max(axis=0)) + margin + 1
     gx, gy = np.meshgrid(*((np.arange(lo[k], hi[k] + 1) + 0.5) * scale - 0.5 for k in (0, 1)))
     strip = sample(gx.astype(np.float32), gy.astype(np.float32)).astype(np.float32)
-    paper = max(float(np.percentile(strip[::3, ::3], 90)), 1.0)      # every ninth pixel tells the paper
+    paper = max(float(percentile(strip[::3, ::3], 90)), 1.0)      # every ninth pixel tells the paper
     dark = np.clip(1.0 - strip / paper, 0.0, 1.0)
     resp = cv2.matchTemplate(dark, tmpl, cv2.TM_CCORR)            # resp[y, x]: the ring centred at (x + c, y + c)
     at = np.rint(ext - lo).astype(int) - c                        # (columns, bubbles + 1, 2) in resp coordinates

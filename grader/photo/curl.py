@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from grader.order_stats import percentile
 from grader.photo.bubble_grid import bubble_points
 from grader.photo.print_grid import (SEARCH_MM, WIDE_SEARCH_MM, Sampler, border_points, border_rects,
                                      measure_shifts)
@@ -152,7 +153,7 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
         return None
     # Judge the field where it was measured: its extrapolation beyond the data says little.
     at_data = np.concatenate([border_points(rects, centres, side, px_per_mm=px_per_mm)[k][0] for k in (0, 1)])
-    max_shift = float(np.percentile(np.hypot(_grid_at(grids[0], at_data, step), _grid_at(grids[1], at_data, step)),
+    max_shift = float(percentile(np.hypot(_grid_at(grids[0], at_data, step), _grid_at(grids[1], at_data, step)),
                                     95)) / px_per_mm
     finite = np.isfinite(pair)
     near_limit = bool(finite.any() and np.max(np.abs(pair[finite])) / px_per_mm >= 0.9 * SEARCH_MM)

@@ -14,7 +14,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from grader.order_stats import median
+from grader.order_stats import median, percentile
 from grader.photo.no_ipp import without_ipp
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
 from grader.subpixel import parabola_offset
@@ -120,7 +120,7 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
             prof = prof.reshape(n, SIDE_SAMPLES, len(offs)).astype(np.float32)
             profiles.append(median(prof, axis=1))
             # A long lone border must be dark nearly all along: printed labels beside it are not.
-            strict.append(np.percentile(prof, 85, axis=1))
+            strict.append(percentile(prof, 85, axis=1))
         total = profiles[0] + profiles[1]                    # medians: robust to ink crossing a border
         best = np.argmin(total, axis=1)
         depth = median(total, axis=1) - total[idx, best]

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from grader.order_stats import median
+from grader.order_stats import median, percentile
 from grader.photo.bubble_outlines import column_paths, ring_template, windows
 from grader.photo.no_ipp import without_ipp
 from grader.sheet.layout import FieldLayout
@@ -209,7 +209,7 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     off = column_paths(rwin, px_per_mm=px).reshape(-1, 2)
     patches = windows(dark, fy + off[:, 0], fx + off[:, 1], k).reshape(n_cols, n_rows, 2 * k + 1, 2 * k + 1)
     fill = (np.einsum("cbij,ij->cb", patches, disk) / area).astype(np.float32)
-    peak = np.percentile(patches[..., disk > 0], 80, axis=-1).astype(np.float32)
+    peak = percentile(patches[..., disk > 0], 80, axis=-1).astype(np.float32)
     # How strongly an outline is where the bubble was placed: the best of a round outline and a
     # stretched or squeezed one (a bent page leaves the outlines oval, still around their bubble),
     # within a pixel of the place. Normalised by each filter's own response to a clean outline.
@@ -223,7 +223,7 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     # still shows here; a ring the copier faded away does not.
     ink_half = max(1, int(pitch / 2))
     around = windows(dark, by, bx, ink_half).reshape(n_cols * n_rows, -1)
-    ink = np.percentile(around, 95, axis=-1).astype(np.float32)
+    ink = percentile(around, 95, axis=-1).astype(np.float32)
     return BubbleMeasure(fill=fill, peak=peak, outline=outline.reshape(n_cols, n_rows), centres=placed,
                          pitch_px=float(pitch), ink=ink.reshape(n_cols, n_rows))
 
@@ -388,7 +388,7 @@ def empty_bubble_scores(raw: np.ndarray, *, d_px: float) -> np.ndarray:
     glyph = printed_digit_ink(round(d_px, 2), raw.shape[1])
     level = median(raw, axis=1, keepdims=True)
     resid = raw - level
-    keep = resid < np.minimum(0.04, np.percentile(resid, 75) + 0.02)
+    keep = resid < np.minimum(0.04, percentile(resid, 75) + 0.02)
     g = np.broadcast_to(glyph - glyph.mean(), raw.shape)
     denom = float((g[keep] ** 2).sum())
     gain = float((g[keep] * resid[keep]).sum() / denom) if denom > 0 else 0.0
