@@ -159,28 +159,30 @@ def _paths(fields: list[_Rings]) -> list[np.ndarray]:
 
 def _column_shifts(rings: _Rings, offs: np.ndarray) -> list[tuple[int, tuple[np.ndarray, np.ndarray]]]:
     """Per measured column: its index and the (dx, dy) shift of each bubble, frame px, from its path ``offs``
-    (columns, bubbles + 1, 2) through the ring responses."""
+    (columns, bubbles + 1, 2) through the ring responses. (All columns at once, each judged on its own.)"""
     r = rings
-    reach, reach_x = r.reach, r.reach_x
-    n_rows = r.centres.shape[1]
-    out = []
-    for col in range(len(r.centres)):
-        off = offs[col]
-        got = r.win[col, np.arange(n_rows), off[:-1, 0] + reach, off[:-1, 1] + reach_x]
-        typical = float(median(got))
-        # The bottom end is judged a pitch below where the path put the last bubble (the path itself is free
-        # to step its end place off a ring, and would).
-        beyond = _near_max(r.win[col, -1], off[-2] + [reach, reach_x], r.near)
-        if typical <= 0 or got.min() < MIN_RING * typical or beyond >= END_RING * typical:
-            continue
-        found = (r.at[col, :-1] + r.origin + off[:-1, ::-1] + _subpixel(r.win[col, :-1], off[:-1] + [reach, reach_x])
-                 - r.centres[col])                                # measured shift (dx, dy), measuring px
-        # The top ring lies a few millimetres under the field's digit boxes, whose borders the estimate
-        # already follows: found far from the estimate there, the placement has slipped.
-        if np.hypot(*(found[0] - r.pred[col, 0])) > TOP_SLACK * r.pitch:
-            continue
-        out.append((col, (found[:, 0] * r.scale, found[:, 1] * r.scale)))
-    return out
+    n_cols, n_rows = r.centres.shape[:2]
+    centre = np.array([r.reach, r.reach_x])
+    place = offs + centre                                         # (columns, bubbles + 1, 2) window (y, x)
+    got = r.win[np.arange(n_cols)[:, None], np.arange(n_rows), place[:, :-1, 0], place[:, :-1, 1]]
+    typical = median(got, axis=1).astype(np.float64)
+    # The bottom end is judged a pitch below where the path put the last bubble (the path itself is free
+    # to step its end place off a ring, and would).
+    span = np.arange(-r.near, r.near + 1)
+    ys = np.clip(place[:, -2, :1] + span, 0, r.win.shape[2] - 1)       # (each column's window clipped to itself)
+    xs = np.clip(place[:, -2, 1:] + span, 0, r.win.shape[3] - 1)
+    beyond = r.win[np.arange(n_cols)[:, None, None], -1, ys[:, :, None], xs[:, None, :]].max(axis=(1, 2))
+    beyond = beyond.astype(np.float64)
+    # (the limits as they were compared column by column: the ring's in the responses' float32)
+    lost = (got.min(axis=1) < (MIN_RING * typical).astype(np.float32)) | (beyond >= END_RING * typical)
+    sub = _subpixel(r.win[:, :-1].reshape(-1, *r.win.shape[2:]), place[:, :-1].reshape(-1, 2))
+    found = (r.at[:, :-1] + r.origin + offs[:, :-1, ::-1] + sub.reshape(n_cols, n_rows, 2)
+             - r.centres)                                         # measured shift (dx, dy), measuring px
+    # The top ring lies a few millimetres under the field's digit boxes, whose borders the estimate
+    # already follows: found far from the estimate there, the placement has slipped.
+    slipped = np.hypot(*(found[:, 0] - r.pred[:, 0]).T) > TOP_SLACK * r.pitch
+    return [(col, (found[col, :, 0] * r.scale, found[col, :, 1] * r.scale)) for col in range(n_cols)
+            if not (typical[col] <= 0 or lost[col] or slipped[col])]
 
 
 def _subpixel(win: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -199,10 +201,3 @@ def _subpixel(win: np.ndarray, at: np.ndarray) -> np.ndarray:
         inside = (at[:, axis] >= 1) & (at[:, axis] <= size - 2)
         out[:, k] = np.where(inside, parabola_offset(f0, f1, f2, extremum="max", limit=0.5), 0.0)
     return out
-
-
-def _near_max(win: np.ndarray, at: np.ndarray, reach: int) -> float:
-    """The largest response of ``win`` within ``reach`` px of ``at`` (y, x)."""
-    y, x = int(at[0]), int(at[1])
-    return float(win[max(0, y - reach):y + reach + 1, max(0, x - reach):x + reach + 1].max())
-
