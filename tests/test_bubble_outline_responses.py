@@ -36,3 +36,21 @@ def test_outline_responses_are_the_whole_crop_filters_read_at_the_bubbles(d_px, 
         np.testing.assert_allclose(g, w, rtol=2e-6, atol=1e-6 * float(np.abs(w).max()))
         if edge:                                           # (near the edge, over the whole crop: the same numbers)
             assert np.array_equal(g, w)
+
+
+@pytest.mark.parametrize("n_cols, n_rows, half, edge", [(3, 10, 25, False), (1, 10, 25, False), (4, 12, 31, False),
+                                                       (3, 10, 25, True), (2, 3, 7, False)])
+def test_mean_window_is_the_mean_of_the_gathered_windows(n_cols, n_rows, half, edge):
+    """The field's mean bubble window, summed from slices, is NumPy's mean of the gathered windows to the bit
+    (values of very different sizes, so that another order of the sums would round differently)."""
+    from grader.photo.bubble_outlines import windows
+    from grader.recognize.bubbles import _mean_window
+    rng = np.random.default_rng(n_cols * 100 + half + edge)
+    for _ in range(20):
+        img = (rng.random((385, 224)) * 10.0 ** rng.integers(-3, 4, (385, 224))).astype(np.float32)
+        lo = 0 if edge else half
+        cy = rng.integers(lo, 385 - lo, n_cols * n_rows)
+        cx = rng.integers(lo, 224 - lo, n_cols * n_rows)
+        want = windows(img, cy, cx, half).reshape(n_cols, n_rows, 2 * half + 1, 2 * half + 1).mean(axis=(0, 1))
+        got = _mean_window(img, cy, cx, half)
+        assert got.dtype == want.dtype and np.array_equal(got, want)

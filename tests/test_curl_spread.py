@@ -16,3 +16,11 @@ def test_spread_at_nodes_is_the_whole_grid_there(sigma):
         query = rng.uniform(-30, 2400, size=(50, 2))
         got = _spread_linear(pts, vals, shape, step=step, sigma=sigma, at=_nodes(query, shape, step))
         assert np.array_equal(got, _grid_at(whole, query, step))
+
+
+def test_centred_nodes_are_the_meshgrid():
+    from grader.photo.curl import _centred_nodes
+    for nx, ny in ((105, 149), (1, 3), (8, 8)):
+        X, Y = _centred_nodes(nx, ny)
+        X0, Y0 = np.meshgrid(np.arange(nx, dtype=np.float64) - (nx - 1) / 2, np.arange(ny, dtype=np.float64) - (ny - 1) / 2)
+        assert np.array_equal(X, X0) and np.array_equal(Y, Y0) and not X.flags.writeable

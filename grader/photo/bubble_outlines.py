@@ -107,7 +107,8 @@ def column_paths(resp: np.ndarray, *, px_per_mm: float, step_cost: float = 0.15,
     h = g // 2
     # Each grid point stands for the best response around it: one dilation of all windows stacked, with
     # rows of -inf between them so that no window borrows from its neighbour.
-    padded = np.pad(r.reshape(k * n, sy, sx), ((0, 0), (h, h), (0, 0)), constant_values=-np.inf)
+    padded = np.full((k * n, sy + 2 * h, sx), -np.inf, np.float32)
+    padded[:, h:h + sy] = r.reshape(k * n, sy, sx)
     pooled = cv2.dilate(padded.reshape(-1, sx), np.ones((2 * h + 1, 2 * h + 1), np.uint8),
                         borderType=cv2.BORDER_REPLICATE)
     pooled = pooled.reshape(k * n, sy + 2 * h, sx)[:, h:h + sy].reshape(k, n, sy, sx)

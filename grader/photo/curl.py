@@ -14,6 +14,7 @@ is resampled once, straight from the photo, through ``H^-1(u + d(u))``.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -283,7 +284,7 @@ def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *,
     img = np.zeros((ny, nx, len(names)), np.float32)
     np.add.at(img, (iy, ix), weights.astype(np.float32))
     blurred = cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_CONSTANT)
-    X, Y = np.meshgrid(np.arange(nx, dtype=np.float64) - ox, np.arange(ny, dtype=np.float64) - oy)
+    X, Y = _centred_nodes(nx, ny)
     if at is not None:
         blurred, X, Y = blurred[at], X[at], Y[at]
     m = {name: blurred[..., c].astype(np.float64) for c, name in enumerate(names)}
@@ -302,6 +303,14 @@ def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *,
     det = p * minor - q * (q * u - t * r) + r * (q * t - s_ * r)
     num = v * minor - q * (vx * u - t * vy) + r * (vx * t - s_ * vy)
     return num / det
+
+
+@functools.lru_cache(maxsize=4)
+def _centred_nodes(nx: int, ny: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every grid node's column and row, centred (as :func:`_spread_linear` takes them): (ny, nx) each, read-only."""
+    X, Y = np.meshgrid(np.arange(nx, dtype=np.float64) - (nx - 1) / 2, np.arange(ny, dtype=np.float64) - (ny - 1) / 2)
+    X.flags.writeable = Y.flags.writeable = False
+    return X, Y
 
 
 def curl_maps(homography: np.ndarray, field: CurlField, size: tuple[int, int], *,

@@ -185,12 +185,11 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     d_px = d_mm * px
     tmpl = ring_template(round(d_px, 2))
     half = tmpl.shape[0] // 2 + search
-    win = windows(dark, cy, cx, half).reshape(n_cols, n_rows, 2 * half + 1, 2 * half + 1)
     disk, k = _disk(d_px / 2 * inner)
     area = float(disk.sum())
     # One shift for the whole field (a few centimetres: page curl is negligible at that scale),
     # found on the average of all its bubbles so that fills cannot pull the fit.
-    mean_win = win.mean(axis=(0, 1))
+    mean_win = _mean_window(dark, cy, cx, half)
     views = np.lib.stride_tricks.sliding_window_view(mean_win, tmpl.shape)
     score = np.einsum("yxij,ij->yx", views, tmpl)
     dy, dx = np.unravel_index(int(score.argmax()), score.shape)
@@ -226,6 +225,20 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     ink = percentile(around, 95, axis=-1).astype(np.float32)
     return BubbleMeasure(fill=fill, peak=peak, outline=outline.reshape(n_cols, n_rows), centres=placed,
                          pitch_px=float(pitch), ink=ink.reshape(n_cols, n_rows))
+
+
+def _mean_window(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, half: int) -> np.ndarray:
+    """``windows(img, cy, cx, half).mean(axis=0)`` to the bit, for a float ``img``: NumPy's mean adds the windows
+    one after the other in ``img``'s type and divides by their count; so does this, on slices of ``img`` (no
+    gathered copy of every window). Where a window reaches past the image (whose edge ``windows`` repeats),
+    the windows are gathered."""
+    h, w = img.shape
+    if not ((cy >= half) & (cy + half < h) & (cx >= half) & (cx + half < w)).all():
+        return windows(img, cy, cx, half).mean(axis=0)
+    total = img[cy[0] - half:cy[0] + half + 1, cx[0] - half:cx[0] + half + 1].copy()
+    for y, x in zip(cy[1:], cx[1:]):
+        total += img[y - half:y + half + 1, x - half:x + half + 1]
+    return total / len(cy)
 
 
 def _outline_responses(dark: np.ndarray, resp: np.ndarray, d_px: float, by: np.ndarray, bx: np.ndarray
