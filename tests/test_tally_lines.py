@@ -147,3 +147,25 @@ def test_a_bent_grid_beyond_reach_is_never_measured_a_cell_off(sheet, blank_page
         gray, true = _bowed(page, sheet, down, 2.0)
         err, _ = _errors(gray, sheet, true)
         assert (err < 0.3).all(), (down, np.sort(err)[-5:])
+
+
+def test_interpolation_is_the_first_formulation():
+    """_interp (np.take) and _interp_rows (each strip at its own places) give what the fancy-indexed
+    interpolation gave, to the bit, indices beyond either end included."""
+    from grader.photo.tally_lines import _interp, _interp_rows
+
+    def reference(profiles, at):
+        i0 = np.clip(np.floor(at).astype(int), 0, profiles.shape[1] - 2)
+        t = np.clip(at - i0, 0.0, 1.0)
+        return profiles[:, i0] * (1 - t) + profiles[:, i0 + 1] * t
+
+    rng = np.random.default_rng(5)
+    for strips, n in ((1, 551), (8, 551), (6, 40), (3, 2)):
+        profiles = (rng.random((strips, n)) * 60).astype(np.float32)
+        for shape in ((25, 6, 73), (9, 73), (17,)):
+            at = rng.uniform(-3, n + 2, shape)
+            at[..., :2] = np.floor(at[..., :2])                   # whole indices too
+            assert np.array_equal(_interp(profiles, at), reference(profiles, at))
+        at = rng.uniform(-3, n + 2, (strips, 9))
+        full = reference(profiles, at)                            # (strips, strips, 9): strip s at row s of at
+        assert np.array_equal(_interp_rows(profiles, at), full[np.arange(strips), np.arange(strips)])
