@@ -218,15 +218,15 @@ def _refine_lines(dip: np.ndarray, placed: np.ndarray, offsets: np.ndarray, pos:
     k = int(round(LINE_REACH_MM * ppm / STEP_PX))
     centre = np.rint((placed[None, :] + offsets[:, None] - pos[0]) / STEP_PX).astype(int)   # (strips, lines)
     win = centre[..., None] + np.arange(-k - 1, k + 2)                          # one extra each side for the peak test
-    vals = np.take_along_axis(dip[:, None, :], np.clip(win, 0, dip.shape[1] - 1), axis=2)
+    s_idx, l_idx = np.arange(len(dip))[:, None], np.arange(len(placed))[None, :]
+    vals = dip[s_idx[..., None], np.clip(win, 0, dip.shape[1] - 1)]
     inner = vals[..., 1:-1]
     deep = np.maximum(MIN_DIP, 0.5 * inner.max(axis=2, keepdims=True))
     peak = (inner >= vals[..., :-2]) & (inner > vals[..., 2:]) & (inner >= deep)
     dist = np.where(peak, np.abs(np.arange(-k, k + 1))[None, None, :], np.inf)
     pick = np.argmin(dist, axis=2)
-    found = np.isfinite(np.take_along_axis(dist, pick[..., None], axis=2)[..., 0])
-    j = pick[..., None] + 1
-    f0, f1, f2 = (np.take_along_axis(vals, j + d, axis=2)[..., 0] for d in (-1, 0, 1))
+    found = np.isfinite(dist.min(axis=2))                                       # (the distance at ``pick``)
+    f0, f1, f2 = (vals[s_idx, l_idx, pick + 1 + d] for d in (-1, 0, 1))
     return found, pos[0] + (centre + pick - k + parabola_offset(f0, f1, f2, extremum="max", limit=0.5)) * STEP_PX
 
 
