@@ -24,3 +24,22 @@ def test_centred_nodes_are_the_meshgrid():
         X, Y = _centred_nodes(nx, ny)
         X0, Y0 = np.meshgrid(np.arange(nx, dtype=np.float64) - (nx - 1) / 2, np.arange(ny, dtype=np.float64) - (ny - 1) / 2)
         assert np.array_equal(X, X0) and np.array_equal(Y, Y0) and not X.flags.writeable
+
+
+def test_tally_weight_is_the_per_field_loop(sheet):
+    """The kept weight around the tally grids (cached per layout) is what the loop over the page's fields gave."""
+    from grader.photo.curl import TALLY_FEATHER_MM, TALLY_KEEP_MM, _near_tally
+    from grader.sheet.layout import Rect
+    page, shape, step, ppm = sheet.pages[1], (149, 105), 16.0, 8.0
+    gx = (np.arange(shape[1]) + 0.5) * step / ppm
+    gy = (np.arange(shape[0]) + 0.5) * step / ppm
+    want = np.zeros(shape)
+    for f in page.fields:
+        if f.kind == "tally" and f.cells:
+            r = Rect.union(f.cells)
+            dist = np.hypot(np.maximum(np.maximum(r.y - gy, gy - r.y2), 0.0)[:, None],
+                            np.maximum(np.maximum(r.x - gx, gx - r.x2), 0.0)[None, :])
+            want = np.maximum(want, np.clip(1.0 - (dist - TALLY_KEEP_MM) / TALLY_FEATHER_MM, 0.0, 1.0))
+    assert want.max() == 1.0
+    for _ in range(2):                                    # (the second from the cache)
+        assert np.array_equal(_near_tally(page, shape, step=step, px_per_mm=ppm), want)

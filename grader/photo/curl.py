@@ -186,18 +186,23 @@ def measure_borders(sample: Sampler, page: PageLayout, *, px_per_mm: float
 
 def _near_tally(page: PageLayout, shape: tuple[int, int], *, step: float, px_per_mm: float) -> np.ndarray:
     """Per grid node, 1 within ``TALLY_KEEP_MM`` of a tally grid, falling to 0 over ``TALLY_FEATHER_MM`` beyond."""
+    grids = tuple(Rect.union(f.cells) for f in page.fields if f.kind == "tally" and f.cells)
+    return _tally_weight(grids, shape, float(step), float(px_per_mm))
+
+
+@functools.lru_cache(maxsize=8)
+def _tally_weight(grids: tuple[Rect, ...], shape: tuple[int, int], step: float, px_per_mm: float) -> np.ndarray:
+    """:func:`_near_tally` of the tally grids ``grids`` (mm): the same for every photo of a page (read-only)."""
     ny, nx = shape
     gx = (np.arange(nx) + 0.5) * step / px_per_mm          # node positions, mm (frame px + 0.5, over px/mm)
     gy = (np.arange(ny) + 0.5) * step / px_per_mm
     weight = np.zeros(shape)
-    for f in page.fields:
-        if f.kind != "tally" or not f.cells:
-            continue
-        r = Rect.union(f.cells)
+    for r in grids:
         dx = np.maximum(np.maximum(r.x - gx, gx - r.x2), 0.0)
         dy = np.maximum(np.maximum(r.y - gy, gy - r.y2), 0.0)
         dist = np.hypot(dy[:, None], dx[None, :])
         weight = np.maximum(weight, np.clip(1.0 - (dist - TALLY_KEEP_MM) / TALLY_FEATHER_MM, 0.0, 1.0))
+    weight.flags.writeable = False
     return weight
 
 
