@@ -44,7 +44,7 @@ def test_mean_window_is_the_mean_of_the_gathered_windows(n_cols, n_rows, half, e
     """The field's mean bubble window, summed from slices, is NumPy's mean of the gathered windows to the bit
     (values of very different sizes, so that another order of the sums would round differently)."""
     from grader.photo.bubble_outlines import windows
-    from grader.recognize.bubbles import _mean_window
+    from grader.photo.bubble_outlines import mean_window
     rng = np.random.default_rng(n_cols * 100 + half + edge)
     for _ in range(20):
         img = (rng.random((385, 224)) * 10.0 ** rng.integers(-3, 4, (385, 224))).astype(np.float32)
@@ -52,5 +52,5 @@ def test_mean_window_is_the_mean_of_the_gathered_windows(n_cols, n_rows, half, e
         cy = rng.integers(lo, 385 - lo, n_cols * n_rows)
         cx = rng.integers(lo, 224 - lo, n_cols * n_rows)
         want = windows(img, cy, cx, half).reshape(n_cols, n_rows, 2 * half + 1, 2 * half + 1).mean(axis=(0, 1))
-        got = _mean_window(img, cy, cx, half)
+        got = mean_window(img, cy, cx, half)
         assert got.dtype == want.dtype and np.array_equal(got, want)

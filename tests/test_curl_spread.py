@@ -22,7 +22,8 @@ def test_centred_nodes_are_the_meshgrid():
     from grader.photo.curl import _centred_nodes
     for nx, ny in ((105, 149), (1, 3), (8, 8)):
         X, Y = _centred_nodes(nx, ny)
-        X0, Y0 = np.meshgrid(np.arange(nx, dtype=np.float64) - (nx - 1) / 2, np.arange(ny, dtype=np.float64) - (ny - 1) / 2)
+        X0, Y0 = np.meshgrid(np.arange(nx, dtype=np.float64) - (nx - 1) / 2,
+                             np.arange(ny, dtype=np.float64) - (ny - 1) / 2)
         assert np.array_equal(X, X0) and np.array_equal(Y, Y0) and not X.flags.writeable
 
 

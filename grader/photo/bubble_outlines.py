@@ -43,6 +43,55 @@ def windows(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, half: int, half_x: 
     return img[ys[:, :, None], xs[:, None, :]]
 
 
+def mean_window(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, half: int) -> np.ndarray:
+    """``windows(img, cy, cx, half).mean(axis=0)`` to the bit, for a float ``img``: NumPy's mean adds the windows
+    one after the other in ``img``'s type and divides by their count; so does this, on slices of ``img`` (no
+    gathered copy of every window). Where a window reaches past the image (whose edge ``windows`` repeats),
+    the windows are gathered."""
+    h, w = img.shape
+    if not ((cy >= half) & (cy + half < h) & (cx >= half) & (cx + half < w)).all():
+        return windows(img, cy, cx, half).mean(axis=0)
+    total = img[cy[0] - half:cy[0] + half + 1, cx[0] - half:cx[0] + half + 1].copy()
+    for y, x in zip(cy[1:], cx[1:]):
+        total += img[y - half:y + half + 1, x - half:x + half + 1]
+    return total / len(cy)
+
+
+def responses_near(img: np.ndarray, d_px: float, stretches: tuple[float, ...], cy: np.ndarray, cx: np.ndarray
+                   ) -> np.ndarray | None:
+    """Per outline shape ``ring_template(d_px, stretch)`` (``stretches`` other than 1: shapes of one size), its
+    largest TM_CCORR response at the nine places within a pixel of each centre (``cy``, ``cx``) of ``img``:
+    (shapes, centres). None when some of those places lie where ``cv2.matchTemplate`` gives no response (the
+    shape would reach past the image). The sums are taken in float64 and rounded to float32 once."""
+    index, weight, n = _ring_taps(d_px, stretches)
+    c = n // 2
+    h, w = img.shape
+    if not ((cy - c >= 1) & (cy + c + 2 <= h) & (cx - c >= 1) & (cx + c + 2 <= w)).all():
+        return None
+    patches = windows(img, cy, cx, c + 1).reshape(len(cy), -1)                 # (centres, (n + 2) ** 2)
+    resp = np.einsum("bfk,fk->bf", patches[:, index], weight)
+    return resp.astype(np.float32).reshape(len(cy), -1, 9).max(axis=2).T
+
+
+@functools.lru_cache(maxsize=8)
+def _ring_taps(d_px: float, stretches: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray, int]:
+    """The outline shapes as taps on a patch of n + 2 pixels a side (n: the shapes' size), one row per shape and
+    each of the nine places within a pixel of the patch's centre: the flat patch indices and weights of the
+    shapes' nonzero pixels (rows padded with zero weights; the rings are mostly zero), and n."""
+    shapes = [ring_template(d_px, s) for s in stretches]
+    n = shapes[0].shape[0]
+    if any(t.shape[0] != n for t in shapes):
+        raise ValueError("the shapes must be of one size (stretches s and 1/s are)")
+    rows = []
+    for t in shapes:
+        ys, xs = np.nonzero(t)
+        rows += [((ys + dy) * (n + 2) + xs + dx, t[ys, xs]) for dy in range(3) for dx in range(3)]
+    width = max(len(i) for i, _ in rows)
+    index = np.stack([np.pad(i, (0, width - len(i))) for i, _ in rows])
+    weight = np.stack([np.pad(t, (0, width - len(t))) for _, t in rows]).astype(np.float64)
+    return index, weight, n
+
+
 @functools.lru_cache(maxsize=8)
 def _path_grid(sy: int, sx: int, px_per_mm: float, step_cost: float,
                grid_px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

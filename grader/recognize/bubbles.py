@@ -48,7 +48,7 @@ import cv2
 import numpy as np
 
 from grader.order_stats import median, percentile
-from grader.photo.bubble_outlines import column_paths, ring_template, windows
+from grader.photo.bubble_outlines import column_paths, mean_window, responses_near, ring_template, windows
 from grader.photo.no_ipp import without_ipp
 from grader.sheet.layout import FieldLayout
 
@@ -189,7 +189,7 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     area = float(disk.sum())
     # One shift for the whole field (a few centimetres: page curl is negligible at that scale),
     # found on the average of all its bubbles so that fills cannot pull the fit.
-    mean_win = _mean_window(dark, cy, cx, half)
+    mean_win = mean_window(dark, cy, cx, half)
     views = np.lib.stride_tricks.sliding_window_view(mean_win, tmpl.shape)
     score = np.einsum("yxij,ij->yx", views, tmpl)
     dy, dx = np.unravel_index(int(score.argmax()), score.shape)
@@ -227,20 +227,6 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
                          pitch_px=float(pitch), ink=ink.reshape(n_cols, n_rows))
 
 
-def _mean_window(img: np.ndarray, cy: np.ndarray, cx: np.ndarray, half: int) -> np.ndarray:
-    """``windows(img, cy, cx, half).mean(axis=0)`` to the bit, for a float ``img``: NumPy's mean adds the windows
-    one after the other in ``img``'s type and divides by their count; so does this, on slices of ``img`` (no
-    gathered copy of every window). Where a window reaches past the image (whose edge ``windows`` repeats),
-    the windows are gathered."""
-    h, w = img.shape
-    if not ((cy >= half) & (cy + half < h) & (cx >= half) & (cx + half < w)).all():
-        return windows(img, cy, cx, half).mean(axis=0)
-    total = img[cy[0] - half:cy[0] + half + 1, cx[0] - half:cx[0] + half + 1].copy()
-    for y, x in zip(cy[1:], cx[1:]):
-        total += img[y - half:y + half + 1, x - half:x + half + 1]
-    return total / len(cy)
-
-
 def _outline_responses(dark: np.ndarray, resp: np.ndarray, d_px: float, by: np.ndarray, bx: np.ndarray
                        ) -> list[np.ndarray]:
     """Per outline shape of ``OUTLINE_STRETCHES``, its best response within a pixel of each placed centre
@@ -248,11 +234,12 @@ def _outline_responses(dark: np.ndarray, resp: np.ndarray, d_px: float, by: np.n
 
     ``resp`` is the round outline's response (``cv2.matchTemplate`` TM_CCORR) over all of ``dark``. The stretched
     shapes are asked only there, so they are matched at those nine places a bubble alone, on one patch of ``dark``
-    around each bubble (:func:`_near_responses`: ``cv2.matchTemplate``'s response up to its float32 rounding, a
-    few parts in 10^7). Near the crop's edge, where the response stops, they are matched over the whole crop.
+    around each bubble (:func:`~grader.photo.bubble_outlines.responses_near`: ``cv2.matchTemplate``'s response
+    up to its float32 rounding, a few parts in 10^7). Near the crop's edge, where the response stops, they are
+    matched over the whole crop.
     """
     out = []
-    near = _near_responses(dark, d_px, by, bx)
+    near = responses_near(dark, d_px, tuple(s for s in OUTLINE_STRETCHES if s != 1.0), by, bx)
     for stretch in OUTLINE_STRETCHES:
         t = ring_template(d_px, stretch)
         if stretch != 1.0 and near is not None:
@@ -264,37 +251,6 @@ def _outline_responses(dark: np.ndarray, resp: np.ndarray, d_px: float, by: np.n
             best = windows(r, ry, rx, 1).max(axis=(1, 2))       # (a 3 x 3 dilation: the edge repeats a pixel in reach)
         out.append(best / max(float((t * (t > 0)).sum()), 1e-6))
     return out
-
-
-def _near_responses(dark: np.ndarray, d_px: float, by: np.ndarray, bx: np.ndarray) -> np.ndarray | None:
-    """Per stretched outline shape, its largest TM_CCORR response at the nine places within a pixel of each centre
-    (``by``, ``bx``) of ``dark``: (shapes, centres); None when some of those places lie where ``cv2.matchTemplate``
-    gives no response (the shape would reach past the image)."""
-    index, weight, n = _ring_taps(d_px)
-    c = n // 2
-    H, W = dark.shape
-    if not ((by - c >= 1) & (by + c + 2 <= H) & (bx - c >= 1) & (bx + c + 2 <= W)).all():
-        return None
-    patches = windows(dark, by, bx, c + 1).reshape(len(by), -1)                # (centres, (n + 2) ** 2)
-    resp = np.einsum("bfk,fk->bf", patches[:, index], weight)                  # (in float64, rounded once)
-    return resp.astype(np.float32).reshape(len(by), -1, 9).max(axis=2).T
-
-
-@functools.lru_cache(maxsize=8)
-def _ring_taps(d_px: float) -> tuple[np.ndarray, np.ndarray, int]:
-    """The stretched outline shapes as taps on a patch of n + 2 pixels a side (n: the shapes' size), one row per
-    shape and each of the nine places within a pixel of the patch's centre: the flat patch indices and weights of
-    the shapes' nonzero pixels (rows padded with zero weights; the shapes are mostly zero), and n."""
-    shapes = [ring_template(d_px, s) for s in OUTLINE_STRETCHES if s != 1.0]
-    n = shapes[0].shape[0]
-    rows = []
-    for t in shapes:
-        ys, xs = np.nonzero(t)
-        rows += [((ys + dy) * (n + 2) + xs + dx, t[ys, xs]) for dy in range(3) for dx in range(3)]
-    width = max(len(i) for i, _ in rows)
-    index = np.stack([np.pad(i, (0, width - len(i))) for i, _ in rows])
-    weight = np.stack([np.pad(w, (0, width - len(w))) for _, w in rows]).astype(np.float64)
-    return index, weight, n
 
 
 def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_level: float = 0.25,
