@@ -70,7 +70,6 @@ def _largest(values: np.ndarray, keep: int, axis: int) -> list[np.ndarray]:
     return top
 
 
-
 def median_kept(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """Median along the last axis of the ``values`` that ``keep`` (broadcast to them) marks, 0 where none is kept:
     ``np.nanmedian`` with the others as NaN, to the bit (its masked-array path for short rows costs a sort and
@@ -92,3 +91,31 @@ def median_of_first(ordered: np.ndarray, n: np.ndarray) -> np.ndarray:
     flat = ordered.ravel()
     low, high = flat[first + np.maximum(n - 1, 0) // 2], flat[first + n // 2]
     return np.where(n > 0, (low + high) / 2, 0.0)
+
+
+def percentile(a: np.ndarray, q: float, axis: int | None = None):
+    """``np.percentile(a, q, axis)`` (its default, linear method) to the bit, for floating-point ``a`` without NaN.
+
+    The two order statistics around the quantile's place (by one partition, or by selection along a short inner
+    axis), interpolated as NumPy does it: in ``a``'s type, from the lower one below half-way, from the upper one
+    from half-way on. NumPy moves the axis first and partitions along it, some 100 µs a call on a field's windows.
+    """
+    a = np.asarray(a)
+    if a.dtype.kind != "f":
+        raise TypeError("percentile takes floating-point values")
+    if axis is None:
+        a, axis = a.ravel(), 0
+    axis = axis % a.ndim
+    n = a.shape[axis]
+    place = (n - 1) * np.true_divide(q, a.dtype.type(100))       # (NumPy's quantile and place, in a's type)
+    below = int(np.floor(place)) if place < n - 1 else n - 1
+    above = min(below + 1, n - 1)
+    if axis < a.ndim - 1 and n <= SHORT_AXIS:
+        top = _largest(a, n - below, axis)
+        low, high = top[-1], top[-2] if above > below else top[-1]
+    else:
+        part = np.partition(a, sorted({below, above}), axis=axis)
+        low, high = np.take(part, below, axis=axis), np.take(part, above, axis=axis)
+    t = place - below if above > below else place - (-1)        # (NumPy's weight: to index -1 at the top end)
+    diff = high - low
+    return high - diff * (1 - t) if t >= 0.5 else low + diff * t

@@ -159,3 +159,76 @@ def test_ring_shifts_are_measured_to_a_fraction_of_a_pixel(sheet, blank_page):
     ddx, ddy = dx1 - dx0, dy1 - dy0
     assert abs(float(np.mean(ddx)) - 1.3) < 0.15 and abs(float(np.mean(ddy)) + 2.7) < 0.15
     assert np.max(np.abs(ddx - 1.3)) < 0.5 and np.max(np.abs(ddy + 2.7)) < 0.5
+
+
+def test_all_fields_measured_together_are_each_field_measured_alone(sheet, blank_page):
+    """:func:`bubble_points` finds the paths of all fields' columns in one call: the very shifts that measuring
+    each field on its own gives (a column's path is its own), under an estimate that differs from field to field."""
+    from grader.photo import bubble_grid
+    gray = _page(sheet, blank_page, 275, 58)
+    page = sheet.pages[1]
+    predict = lambda p: np.stack([0.4 * np.sin(p[:, 1] / 90.0), 1.5 * np.cos(p[:, 0] / 70.0)], axis=1)  # noqa: E731
+    (pts, dx), (_, dy) = bubble_points(frame_sampler(gray), page, predict, px_per_mm=PX)
+    alone_pts, alone_dx, alone_dy = [], [], []
+    for f in page.fields:
+        if f.kind != "bubbles":
+            continue
+        centres = np.array([[b.center for b in col] for col in f.bubbles]) + bubble_grid.PRINT_PIXEL_MM / 2
+        centres = centres * PX - 0.5
+        for c, (x, y) in bubble_grid._field_shifts(frame_sampler(gray), centres, predict, d_px=f.bubbles[0][0].w * PX,
+                                                   px_per_mm=PX):
+            alone_pts.append(centres[c])
+            alone_dx.append(x)
+            alone_dy.append(y)
+    assert len(alone_pts) >= 2
+    assert np.array_equal(pts, np.concatenate(alone_pts))
+    assert np.array_equal(dx, np.concatenate(alone_dx)) and np.array_equal(dy, np.concatenate(alone_dy))
+
+
+def _column_shifts_reference(r, offs):
+    """The columns judged one by one, as first written."""
+    from grader.photo import bubble_grid as bg
+    out = []
+    for col in range(len(r.centres)):
+        off = offs[col]
+        got = r.win[col, np.arange(r.centres.shape[1]), off[:-1, 0] + r.reach, off[:-1, 1] + r.reach_x]
+        typical = float(bg.median(got))
+        y, x = int(off[-2, 0] + r.reach), int(off[-2, 1] + r.reach_x)
+        beyond = float(r.win[col, -1][max(0, y - r.near):y + r.near + 1, max(0, x - r.near):x + r.near + 1].max())
+        if typical <= 0 or got.min() < bg.MIN_RING * typical or beyond >= bg.END_RING * typical:
+            continue
+        found = (r.at[col, :-1] + r.origin + off[:-1, ::-1]
+                 + bg._subpixel(r.win[col, :-1], off[:-1] + [r.reach, r.reach_x]) - r.centres[col])
+        if np.hypot(*(found[0] - r.pred[col, 0])) > bg.TOP_SLACK * r.pitch:
+            continue
+        out.append((col, (found[:, 0] * r.scale, found[:, 1] * r.scale)))
+    return out
+
+
+def test_columns_judged_together_are_the_columns_judged_one_by_one():
+    """Random responses and paths (paths at the windows' edges, faint, negative and ring-below columns): the
+    columns :func:`_column_shifts` keeps and their shifts are those of judging each column alone."""
+    from grader.photo import bubble_grid as bg
+    rng = np.random.default_rng(11)
+    kept = dropped = 0
+    for trial in range(300):
+        n_cols, n_rows, reach, reach_x, near = int(rng.integers(1, 7)), 10, 22, 9, 3
+        win = rng.gamma(2.0, 1.0, (n_cols, n_rows + 1, 2 * reach + 1, 2 * reach_x + 1)).astype(np.float32)
+        offs = np.stack([rng.integers(-reach, reach + 1, (n_cols, n_rows + 1)),
+                         rng.integers(-reach_x, reach_x + 1, (n_cols, n_rows + 1))], axis=-1)
+        c, i = np.meshgrid(np.arange(n_cols), np.arange(n_rows), indexing="ij")
+        win[c, i, offs[:, :-1, 0] + reach, offs[:, :-1, 1] + reach_x] += rng.uniform(2, 12, (n_cols, n_rows))  # rings
+        win *= rng.choice([1.0, 1.0, 0.3, -1.0], size=(n_cols, 1, 1, 1)).astype(np.float32)
+        win[:, -1] *= np.float32(rng.uniform(0, 0.6))
+        centres = rng.uniform(50, 400, (n_cols, n_rows, 2))
+        rings = bg._Rings(frame_centres=centres * 2, centres=centres, pred=rng.normal(0, 2, (n_cols, n_rows, 2)),
+                          at=rng.integers(0, 300, (n_cols, n_rows + 1, 2)), origin=np.array([17.0, 23.0]), win=win,
+                          signed=win, reach=reach, reach_x=reach_x, near=near, pitch=15.6 if trial % 3 == 0 else 1e4,
+                          scale=2.0, ppm=4.0)
+        got, want = bg._column_shifts(rings, offs), _column_shifts_reference(rings, offs)
+        assert [c for c, _ in got] == [c for c, _ in want]
+        kept += len(want)
+        dropped += n_cols - len(want)
+        for (_, (gx, gy)), (_, (wx, wy)) in zip(got, want):
+            assert np.array_equal(gx, wx) and np.array_equal(gy, wy)
+    assert kept > 100 and dropped > 100, (kept, dropped)

@@ -57,3 +57,19 @@ def test_median_kept_is_nanmedian_to_the_bit(k):
     assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
     first = np.sort(values, axis=-1)
     assert np.array_equal(median_of_first(first, np.full(6, k)), np.median(values, axis=-1))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_percentile_is_numpys_to_the_bit(dtype):
+    from grader.order_stats import percentile
+    rng = np.random.default_rng(7)
+    cases = [((30, 961), -1), ((30, 221), 1), ((40, 7, 73), 1), ((7, 5), 0), ((123,), None), ((45, 19), None),
+             ((3, 4, 5), 2), ((1,), None), ((2, 9), 1)]
+    for shape, axis in cases:
+        for q in (0, 12.5, 50, 75, 80, 85, 90, 95, 99.9, 100):
+            for values in (rng.normal(size=shape), rng.integers(0, 6, size=shape) / 4.0):
+                x = values.astype(dtype)
+                want = np.percentile(x, q, axis=axis)
+                got = percentile(x, q, axis=axis)
+                assert np.asarray(got).dtype == np.asarray(want).dtype, (shape, axis, q)
+                assert np.array_equal(got, want), (shape, axis, q)

@@ -147,3 +147,56 @@ def test_a_bent_grid_beyond_reach_is_never_measured_a_cell_off(sheet, blank_page
         gray, true = _bowed(page, sheet, down, 2.0)
         err, _ = _errors(gray, sheet, true)
         assert (err < 0.3).all(), (down, np.sort(err)[-5:])
+
+
+def test_interpolation_is_the_first_formulation():
+    """_interp (np.take) and _interp_rows (each strip at its own places) give what the fancy-indexed
+    interpolation gave, to the bit, indices beyond either end included."""
+    from grader.photo.tally_lines import _interp, _interp_rows
+
+    def reference(profiles, at):
+        i0 = np.clip(np.floor(at).astype(int), 0, profiles.shape[1] - 2)
+        t = np.clip(at - i0, 0.0, 1.0)
+        return profiles[:, i0] * (1 - t) + profiles[:, i0 + 1] * t
+
+    rng = np.random.default_rng(5)
+    for strips, n in ((1, 551), (8, 551), (6, 40), (3, 2)):
+        profiles = (rng.random((strips, n)) * 60).astype(np.float32)
+        for shape in ((25, 6, 73), (9, 73), (17,)):
+            at = rng.uniform(-3, n + 2, shape)
+            at[..., :2] = np.floor(at[..., :2])                   # whole indices too
+            assert np.array_equal(_interp(profiles, at), reference(profiles, at))
+        at = rng.uniform(-3, n + 2, (strips, 9))
+        full = reference(profiles, at)                            # (strips, strips, 9): strip s at row s of at
+        assert np.array_equal(_interp_rows(profiles, at), full[np.arange(strips), np.arange(strips)])
+
+
+def test_refine_lines_is_the_first_formulation():
+    """_refine_lines (plain indexing) gives what it gave with np.take_along_axis, to the bit."""
+    from grader.photo.tally_lines import LINE_REACH_MM, MIN_DIP, STEP_PX, _refine_lines
+    from grader.subpixel import parabola_offset
+
+    def reference(dip, placed, offsets, pos, ppm):
+        k = int(round(LINE_REACH_MM * ppm / STEP_PX))
+        centre = np.rint((placed[None, :] + offsets[:, None] - pos[0]) / STEP_PX).astype(int)
+        win = centre[..., None] + np.arange(-k - 1, k + 2)
+        vals = np.take_along_axis(dip[:, None, :], np.clip(win, 0, dip.shape[1] - 1), axis=2)
+        inner = vals[..., 1:-1]
+        deep = np.maximum(MIN_DIP, 0.5 * inner.max(axis=2, keepdims=True))
+        peak = (inner >= vals[..., :-2]) & (inner > vals[..., 2:]) & (inner >= deep)
+        dist = np.where(peak, np.abs(np.arange(-k, k + 1))[None, None, :], np.inf)
+        pick = np.argmin(dist, axis=2)
+        found = np.isfinite(np.take_along_axis(dist, pick[..., None], axis=2)[..., 0])
+        j = pick[..., None] + 1
+        f0, f1, f2 = (np.take_along_axis(vals, j + d, axis=2)[..., 0] for d in (-1, 0, 1))
+        return found, pos[0] + (centre + pick - k + parabola_offset(f0, f1, f2, extremum="max", limit=0.5)) * STEP_PX
+
+    rng = np.random.default_rng(9)
+    for _ in range(50):
+        strips, n = int(rng.integers(1, 10)), 551
+        dip = (rng.gamma(1.0, 8.0, (strips, n)) * rng.integers(0, 2, (strips, n))).astype(np.float32)
+        pos = np.arange(n) * STEP_PX + rng.uniform(-50, 50)
+        placed = np.sort(rng.uniform(pos[0] - 10, pos[-1] + 10, int(rng.integers(2, 10))))
+        offsets = rng.uniform(-20, 20, strips)
+        got, want = _refine_lines(dip, placed, offsets, pos, ppm=8.0), reference(dip, placed, offsets, pos, 8.0)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])

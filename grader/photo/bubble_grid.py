@@ -16,12 +16,13 @@ where the field says. A column like that measures nothing. Used by
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import cv2
 import numpy as np
 
-from grader.order_stats import median
+from grader.order_stats import median, percentile
 from grader.photo.print_grid import PRINT_PIXEL_MM, Sampler
 from grader.photo.bubble_outlines import column_paths, ring_template, windows
 from grader.sheet.layout import PageLayout
@@ -45,7 +46,7 @@ def bubble_points(sample: Sampler, page: PageLayout, predict: Callable[[np.ndarr
     with one sample per bubble of each column that was measured.
     """
     ppm = float(px_per_mm)
-    pts_out, dx_out, dy_out = [], [], []
+    fields = []
     for f in page.fields:
         if f.kind != "bubbles" or not f.bubbles or min(len(col) for col in f.bubbles) < 3 or \
                 len({len(col) for col in f.bubbles}) > 1:
@@ -53,9 +54,12 @@ def bubble_points(sample: Sampler, page: PageLayout, predict: Callable[[np.ndarr
         # The renderer's outlines include their right and bottom pixel: a ring's centre sits half a print
         # pixel right of and below its rectangle's (as border centre lines do, :func:`centre_line_rect`).
         printed = np.array([[b.center for b in col] for col in f.bubbles], np.float64) + PRINT_PIXEL_MM / 2
-        centres = printed * ppm - 0.5
-        for c, (dx, dy) in _field_shifts(sample, centres, predict, d_px=f.bubbles[0][0].w * ppm, px_per_mm=ppm):
-            pts_out.append(centres[c])
+        fields.append(_ring_windows(sample, printed * ppm - 0.5, predict, d_px=f.bubbles[0][0].w * ppm,
+                                    px_per_mm=ppm))
+    pts_out, dx_out, dy_out = [], [], []
+    for rings, offs in zip(fields, _paths(fields)):
+        for c, (dx, dy) in _column_shifts(rings, offs):
+            pts_out.append(rings.frame_centres[c])
             dx_out.append(dx)
             dy_out.append(dy)
     if not pts_out:
@@ -65,21 +69,51 @@ def bubble_points(sample: Sampler, page: PageLayout, predict: Callable[[np.ndarr
     return (pts, np.concatenate(dx_out)), (pts, np.concatenate(dy_out))
 
 
+@dataclass(frozen=True)
+class _Rings:
+    """One field's ring responses around each bubble (and a pitch below each column), measuring px."""
+
+    frame_centres: np.ndarray   # (columns, bubbles, 2) printed ring centres, frame px
+    centres: np.ndarray         # ... measuring px
+    pred: np.ndarray            # (columns, bubbles, 2) the estimate's shifts there, measuring px
+    at: np.ndarray              # (columns, bubbles + 1, 2) window centres (x, y), response px
+    origin: np.ndarray          # (x, y) of the response's ring centre (0, 0), measuring px
+    win: np.ndarray             # (columns, bubbles + 1, 2 reach + 1, 2 reach_x + 1) ring filter responses
+    signed: np.ndarray          # ``win``, with a ring below the last bubble counting against (the path's input)
+    reach: int
+    reach_x: int
+    near: int
+    pitch: float
+    scale: float                # frame px per measuring px
+    ppm: float                  # measuring px per mm
+
+
 def _field_shifts(sample: Sampler, centres: np.ndarray, predict: Callable[[np.ndarray], np.ndarray], *,
                   d_px: float, px_per_mm: float) -> list[tuple[int, tuple[np.ndarray, np.ndarray]]]:
     """Per measured column of one field: its index and the (dx, dy) shift of each bubble, frame px.
 
     ``centres`` ``(columns, bubbles, 2)`` are the printed ring centres, frame px, of columns that run down the
-    page (the search reaches further along y than along x). The field is sampled once,
-    at ``MEASURE_PX_PER_MM`` (rings 0.25 mm wide stay visible there, and the search costs a sixteenth of
-    what it would at the frame's 8 px/mm), as one strip around where the estimate puts it (its mean
-    shift: the windows stay evenly spaced, so the path's moves are the column's own deformation).
+    page. (:func:`bubble_points` does this for all fields, their columns' paths found together.)
     """
+    rings = _ring_windows(sample, centres, predict, d_px=d_px, px_per_mm=px_per_mm)
+    return _column_shifts(rings, _paths([rings])[0])
+
+
+def _ring_windows(sample: Sampler, centres: np.ndarray, predict: Callable[[np.ndarray], np.ndarray], *,
+                  d_px: float, px_per_mm: float) -> _Rings:
+    """The ring filter's responses around each bubble of one field (``centres`` ``(columns, bubbles, 2)``, the
+    printed ring centres, frame px, of columns that run down the page: the search reaches further along y
+    than along x).
+
+    The field is sampled once, at ``MEASURE_PX_PER_MM`` (rings 0.25 mm wide stay visible there, and the search
+    costs a sixteenth of what it would at the frame's 8 px/mm), as one strip around where the estimate puts it
+    (its mean shift: the windows stay evenly spaced, so the path's moves are the column's own deformation).
+    """
+    frame_centres = centres
     scale = max(1.0, px_per_mm / MEASURE_PX_PER_MM)                  # frame px per measuring px
     pred = predict(centres.reshape(-1, 2)).reshape(centres.shape) / scale
     centres = (centres + 0.5) / scale - 0.5
     d_px, ppm = d_px / scale, px_per_mm / scale
-    n_cols, n_rows = centres.shape[:2]
     step = centres[0, 1] - centres[0, 0]
     pitch = float(np.hypot(*step))
     reach = max(1, int(round(REACH_PITCHES * pitch)))
@@ -96,33 +130,59 @@ def _field_shifts(sample: Sampler, centres: np.ndarray, predict: Callable[[np.nd
     hi = np.ceil(ext.reshape(-1, 2).max(axis=0)) + margin + 1
     gx, gy = np.meshgrid(*((np.arange(lo[k], hi[k] + 1) + 0.5) * scale - 0.5 for k in (0, 1)))
     strip = sample(gx.astype(np.float32), gy.astype(np.float32)).astype(np.float32)
-    paper = max(float(np.percentile(strip[::3, ::3], 90)), 1.0)      # every ninth pixel tells the paper
+    paper = max(float(percentile(strip[::3, ::3], 90)), 1.0)      # every ninth pixel tells the paper
     dark = np.clip(1.0 - strip / paper, 0.0, 1.0)
     resp = cv2.matchTemplate(dark, tmpl, cv2.TM_CCORR)            # resp[y, x]: the ring centred at (x + c, y + c)
     at = np.rint(ext - lo).astype(int) - c                        # (columns, bubbles + 1, 2) in resp coordinates
     win = windows(resp, at[..., 1].ravel(), at[..., 0].ravel(), reach, reach_x)
+    n_cols, n_rows = centres.shape[:2]
     win = win.reshape(n_cols, n_rows + 1, *win.shape[1:])      # (columns, bubbles + 1, 2 reach + 1, 2 reach_x + 1)
     signed = win.copy()
     signed[:, -1] = -np.maximum(win[:, -1], 0.0)               # a ring below the last bubble counts against
-    offs = column_paths(signed, px_per_mm=ppm, grid_px=PATH_GRID_PX)
-    out = []
-    for col in range(n_cols):
-        off = offs[col]
-        got = win[col, np.arange(n_rows), off[:-1, 0] + reach, off[:-1, 1] + reach_x]
-        typical = float(median(got))
-        # The bottom end is judged a pitch below where the path put the last bubble (the path itself is free
-        # to step its end place off a ring, and would).
-        beyond = _near_max(win[col, -1], off[-2] + [reach, reach_x], near)
-        if typical <= 0 or got.min() < MIN_RING * typical or beyond >= END_RING * typical:
-            continue
-        found = (at[col, :-1] + c + lo + off[:-1, ::-1] + _subpixel(win[col, :-1], off[:-1] + [reach, reach_x])
-                 - centres[col])                                  # measured shift (dx, dy), measuring px
-        # The top ring lies a few millimetres under the field's digit boxes, whose borders the estimate
-        # already follows: found far from the estimate there, the placement has slipped.
-        if np.hypot(*(found[0] - pred[col, 0])) > TOP_SLACK * pitch:
-            continue
-        out.append((col, (found[:, 0] * scale, found[:, 1] * scale)))
+    return _Rings(frame_centres, centres, pred, at, lo + c, win, signed, reach, reach_x, near, pitch, scale, ppm)
+
+
+def _paths(fields: list[_Rings]) -> list[np.ndarray]:
+    """:func:`~grader.photo.bubble_outlines.column_paths` of each field's columns: those of all fields whose
+    windows are alike in one call (each column's path is its own; one call costs less than several)."""
+    out: list[np.ndarray | None] = [None] * len(fields)
+    groups: dict[tuple, list[int]] = {}
+    for i, r in enumerate(fields):
+        groups.setdefault((r.signed.shape[1:], r.ppm), []).append(i)
+    for (_, ppm), members in groups.items():
+        offs = column_paths(np.concatenate([fields[i].signed for i in members]), px_per_mm=ppm, grid_px=PATH_GRID_PX)
+        ends = np.cumsum([len(fields[i].signed) for i in members])[:-1]
+        for i, part in zip(members, np.split(offs, ends)):
+            out[i] = part
     return out
+
+
+def _column_shifts(rings: _Rings, offs: np.ndarray) -> list[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+    """Per measured column: its index and the (dx, dy) shift of each bubble, frame px, from its path ``offs``
+    (columns, bubbles + 1, 2) through the ring responses. (All columns at once, each judged on its own.)"""
+    r = rings
+    n_cols, n_rows = r.centres.shape[:2]
+    centre = np.array([r.reach, r.reach_x])
+    place = offs + centre                                         # (columns, bubbles + 1, 2) window (y, x)
+    got = r.win[np.arange(n_cols)[:, None], np.arange(n_rows), place[:, :-1, 0], place[:, :-1, 1]]
+    typical = median(got, axis=1).astype(np.float64)
+    # The bottom end is judged a pitch below where the path put the last bubble (the path itself is free
+    # to step its end place off a ring, and would).
+    span = np.arange(-r.near, r.near + 1)
+    ys = np.clip(place[:, -2, :1] + span, 0, r.win.shape[2] - 1)       # (each column's window clipped to itself)
+    xs = np.clip(place[:, -2, 1:] + span, 0, r.win.shape[3] - 1)
+    beyond = r.win[np.arange(n_cols)[:, None, None], -1, ys[:, :, None], xs[:, None, :]].max(axis=(1, 2))
+    beyond = beyond.astype(np.float64)
+    # (the limits as they were compared column by column: the ring's in the responses' float32)
+    lost = (got.min(axis=1) < (MIN_RING * typical).astype(np.float32)) | (beyond >= END_RING * typical)
+    sub = _subpixel(r.win[:, :-1].reshape(-1, *r.win.shape[2:]), place[:, :-1].reshape(-1, 2))
+    found = (r.at[:, :-1] + r.origin + offs[:, :-1, ::-1] + sub.reshape(n_cols, n_rows, 2)
+             - r.centres)                                         # measured shift (dx, dy), measuring px
+    # The top ring lies a few millimetres under the field's digit boxes, whose borders the estimate
+    # already follows: found far from the estimate there, the placement has slipped.
+    slipped = np.hypot(*(found[:, 0] - r.pred[:, 0]).T) > TOP_SLACK * r.pitch
+    return [(col, (found[col, :, 0] * r.scale, found[col, :, 1] * r.scale)) for col in range(n_cols)
+            if not (typical[col] <= 0 or lost[col] or slipped[col])]
 
 
 def _subpixel(win: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -141,10 +201,3 @@ def _subpixel(win: np.ndarray, at: np.ndarray) -> np.ndarray:
         inside = (at[:, axis] >= 1) & (at[:, axis] <= size - 2)
         out[:, k] = np.where(inside, parabola_offset(f0, f1, f2, extremum="max", limit=0.5), 0.0)
     return out
-
-
-def _near_max(win: np.ndarray, at: np.ndarray, reach: int) -> float:
-    """The largest response of ``win`` within ``reach`` px of ``at`` (y, x)."""
-    y, x = int(at[0]), int(at[1])
-    return float(win[max(0, y - reach):y + reach + 1, max(0, x - reach):x + reach + 1].max())
-

@@ -14,12 +14,14 @@ is resampled once, straight from the photo, through ``H^-1(u + d(u))``.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from grader.order_stats import percentile
 from grader.photo.bubble_grid import bubble_points
 from grader.photo.print_grid import (SEARCH_MM, WIDE_SEARCH_MM, Sampler, border_points, border_rects,
                                      measure_shifts)
@@ -95,10 +97,15 @@ class CurlFit:
 
 def _grid_at(grid: np.ndarray, pts: np.ndarray, step: float) -> np.ndarray:
     """Grid values at the nodes nearest to frame points ``pts``."""
-    ny, nx = grid.shape
+    return grid[_nodes(pts, grid.shape, step)]
+
+
+def _nodes(pts: np.ndarray, shape: tuple[int, int], step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of the grid nodes nearest to frame points ``pts``."""
+    ny, nx = shape
     gx = np.clip(np.rint((pts[:, 0] + 0.5) / step - 0.5).astype(int), 0, nx - 1)
     gy = np.clip(np.rint((pts[:, 1] + 0.5) / step - 0.5).astype(int), 0, ny - 1)
-    return grid[gy, gx]
+    return gy, gx
 
 
 def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame_size: tuple[int, int],
@@ -147,7 +154,7 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
         return None
     # Judge the field where it was measured: its extrapolation beyond the data says little.
     at_data = np.concatenate([border_points(rects, centres, side, px_per_mm=px_per_mm)[k][0] for k in (0, 1)])
-    max_shift = float(np.percentile(np.hypot(_grid_at(grids[0], at_data, step), _grid_at(grids[1], at_data, step)),
+    max_shift = float(percentile(np.hypot(_grid_at(grids[0], at_data, step), _grid_at(grids[1], at_data, step)),
                                     95)) / px_per_mm
     finite = np.isfinite(pair)
     near_limit = bool(finite.any() and np.max(np.abs(pair[finite])) / px_per_mm >= 0.9 * SEARCH_MM)
@@ -179,18 +186,23 @@ def measure_borders(sample: Sampler, page: PageLayout, *, px_per_mm: float
 
 def _near_tally(page: PageLayout, shape: tuple[int, int], *, step: float, px_per_mm: float) -> np.ndarray:
     """Per grid node, 1 within ``TALLY_KEEP_MM`` of a tally grid, falling to 0 over ``TALLY_FEATHER_MM`` beyond."""
+    grids = tuple(Rect.union(f.cells) for f in page.fields if f.kind == "tally" and f.cells)
+    return _tally_weight(grids, shape, float(step), float(px_per_mm))
+
+
+@functools.lru_cache(maxsize=8)
+def _tally_weight(grids: tuple[Rect, ...], shape: tuple[int, int], step: float, px_per_mm: float) -> np.ndarray:
+    """:func:`_near_tally` of the tally grids ``grids`` (mm): the same for every photo of a page (read-only)."""
     ny, nx = shape
     gx = (np.arange(nx) + 0.5) * step / px_per_mm          # node positions, mm (frame px + 0.5, over px/mm)
     gy = (np.arange(ny) + 0.5) * step / px_per_mm
     weight = np.zeros(shape)
-    for f in page.fields:
-        if f.kind != "tally" or not f.cells:
-            continue
-        r = Rect.union(f.cells)
+    for r in grids:
         dx = np.maximum(np.maximum(r.x - gx, gx - r.x2), 0.0)
         dy = np.maximum(np.maximum(r.y - gy, gy - r.y2), 0.0)
         dist = np.hypot(dy[:, None], dx[None, :])
         weight = np.maximum(weight, np.clip(1.0 - (dist - TALLY_KEEP_MM) / TALLY_FEATHER_MM, 0.0, 1.0))
+    weight.flags.writeable = False
     return weight
 
 
@@ -239,8 +251,9 @@ def _fit_grids(samples, anchors, shape, *, step: float, sigma: float, px_per_mm:
         # the fine fit on what is left.
         agree = np.ones(len(vals), bool)
         for _ in range(2):
-            broad = _spread_linear(pts[agree], vals[agree], shape, step=step, sigma=SCREEN_SIGMA_FACTOR * sigma)
-            kept = np.abs(vals - _grid_at(broad, pts, step)) <= MAX_DISAGREE_MM * px_per_mm
+            broad = _spread_linear(pts[agree], vals[agree], shape, step=step, sigma=SCREEN_SIGMA_FACTOR * sigma,
+                                   at=_nodes(pts, shape, step))
+            kept = np.abs(vals - broad) <= MAX_DISAGREE_MM * px_per_mm
             if np.array_equal(kept, agree):      # (the very points this fit was made from: the next is this one)
                 break
             agree = kept
@@ -251,13 +264,15 @@ def _fit_grids(samples, anchors, shape, *, step: float, sigma: float, px_per_mm:
 
 
 def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *, step: float,
-                   sigma: float) -> np.ndarray:
+                   sigma: float, at: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Locally linear normalised convolution of scattered values onto the grid.
 
     At every node a plane is fitted to the samples, weighted by a Gaussian of
     their distance: unlike a weighted mean, it follows a steady gradient out to
     the edge of the data (a box's outer corner) instead of flattening it. Far
     from any data the value falls back to 0 (the homography alone).
+    With ``at`` (row and column indices of some nodes), only those nodes' values: the plane fits are solved
+    node by node, so they are the very numbers the whole grid has there.
     """
     ny, nx = shape
     # Grid units, centred so that float32 moments keep their precision.
@@ -274,8 +289,10 @@ def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *,
     img = np.zeros((ny, nx, len(names)), np.float32)
     np.add.at(img, (iy, ix), weights.astype(np.float32))
     blurred = cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_CONSTANT)
+    X, Y = _centred_nodes(nx, ny)
+    if at is not None:
+        blurred, X, Y = blurred[at], X[at], Y[at]
     m = {name: blurred[..., c].astype(np.float64) for c, name in enumerate(names)}
-    X, Y = np.meshgrid(np.arange(nx, dtype=np.float64) - ox, np.arange(ny, dtype=np.float64) - oy)
     s0 = m["1"]
     sx, sy = m["x"] - X * s0, m["y"] - Y * s0
     sxx = m["xx"] - 2 * X * m["x"] + X * X * s0
@@ -291,6 +308,14 @@ def _spread_linear(pts: np.ndarray, vals: np.ndarray, shape: tuple[int, int], *,
     det = p * minor - q * (q * u - t * r) + r * (q * t - s_ * r)
     num = v * minor - q * (vx * u - t * vy) + r * (vx * t - s_ * vy)
     return num / det
+
+
+@functools.lru_cache(maxsize=4)
+def _centred_nodes(nx: int, ny: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every grid node's column and row, centred (as :func:`_spread_linear` takes them): (ny, nx) each, read-only."""
+    X, Y = np.meshgrid(np.arange(nx, dtype=np.float64) - (nx - 1) / 2, np.arange(ny, dtype=np.float64) - (ny - 1) / 2)
+    X.flags.writeable = Y.flags.writeable = False
+    return X, Y
 
 
 def curl_maps(homography: np.ndarray, field: CurlField, size: tuple[int, int], *,

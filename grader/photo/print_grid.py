@@ -14,7 +14,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from grader.order_stats import median
+from grader.order_stats import median, percentile
 from grader.photo.no_ipp import without_ipp
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
 from grader.subpixel import parabola_offset
@@ -68,11 +68,12 @@ def photo_sampler(gray: np.ndarray, homography: np.ndarray) -> Sampler:
     inv = np.linalg.inv(homography)
 
     def sample(mx: np.ndarray, my: np.ndarray) -> np.ndarray:
-        pts = np.stack([mx.ravel(), my.ravel()], axis=1).astype(np.float64).reshape(-1, 1, 2)
+        # (one two-channel map: the same sampling as two maps, without copying each out of the interleaved points)
+        pts = np.empty((mx.shape if mx.ndim == 2 else (mx.size, 1)) + (2,))
+        pts[..., 0], pts[..., 1] = mx.reshape(pts.shape[:2]), my.reshape(pts.shape[:2])
         with without_ipp():     # (a few thousand points a call: IPP's toll outweighs its speed)
-            photo = cv2.perspectiveTransform(pts, inv).reshape(mx.shape + (2,)).astype(np.float32)
-            return cv2.remap(gray, photo[..., 0], photo[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                             borderValue=255)
+            photo = cv2.perspectiveTransform(pts.reshape(-1, 1, 2), inv).reshape(pts.shape).astype(np.float32)
+            return cv2.remap(gray, photo, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
     return sample
 
 
@@ -119,7 +120,7 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
             prof = prof.reshape(n, SIDE_SAMPLES, len(offs)).astype(np.float32)
             profiles.append(median(prof, axis=1))
             # A long lone border must be dark nearly all along: printed labels beside it are not.
-            strict.append(np.percentile(prof, 85, axis=1))
+            strict.append(percentile(prof, 85, axis=1))
         total = profiles[0] + profiles[1]                    # medians: robust to ink crossing a border
         best = np.argmin(total, axis=1)
         depth = median(total, axis=1) - total[idx, best]

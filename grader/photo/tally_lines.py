@@ -192,7 +192,7 @@ def _place_comb(dip: np.ndarray, lines: np.ndarray, pos: np.ndarray, *, ppm: flo
     near = np.abs(offs - offs[whole]) <= STRIP_SEARCH_MM * ppm
     best = np.argmax(np.where(near[None, :], _interp(capped, at).sum(axis=1), -np.inf), axis=1)
     strips = np.arange(len(best))
-    teeth = _interp(tolerant, at)[strips, :, best]                              # (strips, lines)
+    teeth = _interp_rows(tolerant, at[:, best].T)                               # (strips, lines)
     shown = (teeth >= MIN_DIP).mean(axis=1) >= MIN_TEETH
     # The whole grid's comb reaches further than half a cell, so it may have slipped by one (the grid lies
     # further than it reaches, and the best it found matches all lines but one). Then, at each strip's own
@@ -218,20 +218,36 @@ def _refine_lines(dip: np.ndarray, placed: np.ndarray, offsets: np.ndarray, pos:
     k = int(round(LINE_REACH_MM * ppm / STEP_PX))
     centre = np.rint((placed[None, :] + offsets[:, None] - pos[0]) / STEP_PX).astype(int)   # (strips, lines)
     win = centre[..., None] + np.arange(-k - 1, k + 2)                          # one extra each side for the peak test
-    vals = np.take_along_axis(dip[:, None, :], np.clip(win, 0, dip.shape[1] - 1), axis=2)
+    s_idx, l_idx = np.arange(len(dip))[:, None], np.arange(len(placed))[None, :]
+    vals = dip[s_idx[..., None], np.clip(win, 0, dip.shape[1] - 1)]
     inner = vals[..., 1:-1]
     deep = np.maximum(MIN_DIP, 0.5 * inner.max(axis=2, keepdims=True))
     peak = (inner >= vals[..., :-2]) & (inner > vals[..., 2:]) & (inner >= deep)
     dist = np.where(peak, np.abs(np.arange(-k, k + 1))[None, None, :], np.inf)
     pick = np.argmin(dist, axis=2)
-    found = np.isfinite(np.take_along_axis(dist, pick[..., None], axis=2)[..., 0])
-    j = pick[..., None] + 1
-    f0, f1, f2 = (np.take_along_axis(vals, j + d, axis=2)[..., 0] for d in (-1, 0, 1))
+    found = np.isfinite(dist.min(axis=2))                                       # (the distance at ``pick``)
+    f0, f1, f2 = (vals[s_idx, l_idx, pick + 1 + d] for d in (-1, 0, 1))
     return found, pos[0] + (centre + pick - k + parabola_offset(f0, f1, f2, extremum="max", limit=0.5)) * STEP_PX
 
 
 def _interp(profiles: np.ndarray, at: np.ndarray) -> np.ndarray:
     """``profiles`` (strips, n) linearly interpolated at fractional indices ``at`` (any shape): (strips, *at.shape)."""
-    i0 = np.clip(np.floor(at).astype(int), 0, profiles.shape[1] - 2)
-    t = np.clip(at - i0, 0.0, 1.0)
-    return profiles[:, i0] * (1 - t) + profiles[:, i0 + 1] * t
+    i0, t = _interp_weights(at, profiles.shape[1])
+    return np.take(profiles, i0, axis=1) * (1 - t) + np.take(profiles[:, 1:], i0, axis=1) * t
+
+
+def _interp_rows(profiles: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Each row of ``profiles`` (strips, n) interpolated as :func:`_interp` does at its own row of ``at``
+    (strips, m): what ``_interp(profiles, at)`` has on its diagonal of strips, without the rest."""
+    i0, t = _interp_weights(at, profiles.shape[1])
+    rows = np.arange(len(profiles))[:, None]
+    return profiles[rows, i0] * (1 - t) + profiles[rows, i0 + 1] * t
+
+
+def _interp_weights(at: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sample left of each fractional index ``at`` into n samples, and the weight of the one right of it."""
+    i0 = np.floor(at).astype(int)
+    np.clip(i0, 0, n - 2, out=i0)
+    t = at - i0
+    np.clip(t, 0.0, 1.0, out=t)
+    return i0, t

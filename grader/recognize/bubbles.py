@@ -47,8 +47,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from grader.order_stats import median
-from grader.photo.bubble_outlines import column_paths, ring_template, windows
+from grader.order_stats import median, percentile
+from grader.photo.bubble_outlines import column_paths, mean_window, responses_near, ring_template, windows
 from grader.photo.no_ipp import without_ipp
 from grader.sheet.layout import FieldLayout
 
@@ -185,12 +185,11 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     d_px = d_mm * px
     tmpl = ring_template(round(d_px, 2))
     half = tmpl.shape[0] // 2 + search
-    win = windows(dark, cy, cx, half).reshape(n_cols, n_rows, 2 * half + 1, 2 * half + 1)
     disk, k = _disk(d_px / 2 * inner)
     area = float(disk.sum())
     # One shift for the whole field (a few centimetres: page curl is negligible at that scale),
     # found on the average of all its bubbles so that fills cannot pull the fit.
-    mean_win = win.mean(axis=(0, 1))
+    mean_win = mean_window(dark, cy, cx, half)
     views = np.lib.stride_tricks.sliding_window_view(mean_win, tmpl.shape)
     score = np.einsum("yxij,ij->yx", views, tmpl)
     dy, dx = np.unravel_index(int(score.argmax()), score.shape)
@@ -209,29 +208,49 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     off = column_paths(rwin, px_per_mm=px).reshape(-1, 2)
     patches = windows(dark, fy + off[:, 0], fx + off[:, 1], k).reshape(n_cols, n_rows, 2 * k + 1, 2 * k + 1)
     fill = (np.einsum("cbij,ij->cb", patches, disk) / area).astype(np.float32)
-    peak = np.percentile(patches[..., disk > 0], 80, axis=-1).astype(np.float32)
+    peak = percentile(patches[..., disk > 0], 80, axis=-1).astype(np.float32)
     # How strongly an outline is where the bubble was placed: the best of a round outline and a
     # stretched or squeezed one (a bent page leaves the outlines oval, still around their bubble),
     # within a pixel of the place. Normalised by each filter's own response to a clean outline.
-    outline = np.zeros(n_cols * n_rows, np.float32)
     by, bx = fy + off[:, 0], fx + off[:, 1]
-    for stretch in OUTLINE_STRETCHES:
-        t = tmpl if stretch == 1.0 else ring_template(round(d_px, 2), stretch)
-        ct = t.shape[0] // 2
-        r = resp if stretch == 1.0 else cv2.matchTemplate(np.ascontiguousarray(dark), t, cv2.TM_CCORR)
-        r = cv2.dilate(r, np.ones((3, 3), np.uint8)) / max(float((t * (t > 0)).sum()), 1e-6)
-        ry = np.clip(by - ct, 0, r.shape[0] - 1)
-        rx = np.clip(bx - ct, 0, r.shape[1] - 1)
-        outline = np.maximum(outline, r[ry, rx])
+    outline = np.zeros(n_cols * n_rows, np.float32)
+    for near in _outline_responses(dark, resp, round(d_px, 2), by, bx):
+        outline = np.maximum(outline, near)
     placed = np.stack([bx + xa, by + ya], axis=-1).reshape(n_cols, n_rows, 2).astype(np.float64)
     # How dark the printed ink around each placed bubble is, wherever it lies within half a pitch (its own
     # outline and digit, not its neighbours'): a ring that is printed but not where the bubble was placed
     # still shows here; a ring the copier faded away does not.
     ink_half = max(1, int(pitch / 2))
     around = windows(dark, by, bx, ink_half).reshape(n_cols * n_rows, -1)
-    ink = np.percentile(around, 95, axis=-1).astype(np.float32)
+    ink = percentile(around, 95, axis=-1).astype(np.float32)
     return BubbleMeasure(fill=fill, peak=peak, outline=outline.reshape(n_cols, n_rows), centres=placed,
                          pitch_px=float(pitch), ink=ink.reshape(n_cols, n_rows))
+
+
+def _outline_responses(dark: np.ndarray, resp: np.ndarray, d_px: float, by: np.ndarray, bx: np.ndarray
+                       ) -> list[np.ndarray]:
+    """Per outline shape of ``OUTLINE_STRETCHES``, its best response within a pixel of each placed centre
+    (``by``, ``bx``) of ``dark``, normalised by the shape's own response to a clean outline.
+
+    ``resp`` is the round outline's response (``cv2.matchTemplate`` TM_CCORR) over all of ``dark``. The stretched
+    shapes are asked only there, so they are matched at those nine places a bubble alone, on one patch of ``dark``
+    around each bubble (:func:`~grader.photo.bubble_outlines.responses_near`: ``cv2.matchTemplate``'s response
+    up to its float32 rounding, a few parts in 10^7). Near the crop's edge, where the response stops, they are
+    matched over the whole crop.
+    """
+    out = []
+    near = responses_near(dark, d_px, tuple(s for s in OUTLINE_STRETCHES if s != 1.0), by, bx)
+    for stretch in OUTLINE_STRETCHES:
+        t = ring_template(d_px, stretch)
+        if stretch != 1.0 and near is not None:
+            best = near[len(out) - 1]
+        else:
+            r = resp if stretch == 1.0 else cv2.matchTemplate(np.ascontiguousarray(dark), t, cv2.TM_CCORR)
+            ct = t.shape[0] // 2
+            ry, rx = np.clip(by - ct, 0, r.shape[0] - 1), np.clip(bx - ct, 0, r.shape[1] - 1)
+            best = windows(r, ry, rx, 1).max(axis=(1, 2))       # (a 3 x 3 dilation: the edge repeats a pixel in reach)
+        out.append(best / max(float((t * (t > 0)).sum()), 1e-6))
+    return out
 
 
 def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_level: float = 0.25,
@@ -338,7 +357,7 @@ def empty_bubble_scores(raw: np.ndarray, *, d_px: float) -> np.ndarray:
     glyph = printed_digit_ink(round(d_px, 2), raw.shape[1])
     level = median(raw, axis=1, keepdims=True)
     resid = raw - level
-    keep = resid < np.minimum(0.04, np.percentile(resid, 75) + 0.02)
+    keep = resid < np.minimum(0.04, percentile(resid, 75) + 0.02)
     g = np.broadcast_to(glyph - glyph.mean(), raw.shape)
     denom = float((g[keep] ** 2).sum())
     gain = float((g[keep] * resid[keep]).sum() / denom) if denom > 0 else 0.0
