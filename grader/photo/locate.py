@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from grader.order_stats import median
+from grader.order_stats import median, percentile
 from grader.photo.no_ipp import without_ipp
 from grader.sheet.layout import PageLayout
 from grader.sheet.schema import TemplateSpec
@@ -270,7 +270,7 @@ def _fit_edge(roi: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray,
     # Robust line: drop the worst quarter (ink touching the marker, specks), refit.
     line = _fit_line(pts_edge)
     res = np.abs((pts_edge - line[0]) @ line[1])
-    keep = res <= max(np.percentile(res, 75), 0.3)
+    keep = res <= max(percentile(res, 75), 0.3)
     if keep.sum() >= 4:
         line = _fit_line(pts_edge[keep])
     sigma = float(median(widths))
