@@ -126,6 +126,14 @@ def test_a_ring_like_mark_beyond_the_column_never_makes_it_slip(sheet, blank_pag
     assert all(p in got for p in _column(sheet, 0))
 
 
+def _one_field_shifts(sample, centres, predict, *, d_px, px_per_mm):
+    """What :func:`bubble_points` measures of one field's columns (``centres``: printed ring centres, frame px),
+    that field alone: per measured column, its index and the (dx, dy) shift of each bubble."""
+    from grader.photo import bubble_grid
+    rings = bubble_grid._ring_windows(sample, centres, predict, d_px=d_px, px_per_mm=px_per_mm)
+    return bubble_grid._column_shifts(rings, bubble_grid._paths([rings])[0])
+
+
 def test_the_ring_below_the_column_stops_an_upward_slip_even_without_the_top_check(monkeypatch):
     """A drawn column of ten rings with a darker eleventh a pitch above it: rings -1..8 look like a whole column
     one bubble higher, and darker. With the top-ring check switched off, ring 9, a pitch below that
@@ -139,7 +147,7 @@ def test_the_ring_below_the_column_stops_an_upward_slip_even_without_the_top_che
         cx, cy = 3 * pitch, (k + 5) * pitch
         cv2.circle(canvas, (int(round(cx)), int(round(cy))), int(round(d / 2)), 40 if k < 0 else 110,
                    3 if k < 0 else 2, cv2.LINE_AA)
-    got = bubble_grid._field_shifts(frame_sampler(canvas), centres, lambda p: np.zeros_like(p), d_px=d,
+    got = _one_field_shifts(frame_sampler(canvas), centres, lambda p: np.zeros_like(p), d_px=d,
                                     px_per_mm=PX)
     assert len(got) <= 1                              # nothing, or the column where it is
     for _, (dx, dy) in got:
@@ -175,7 +183,7 @@ def test_all_fields_measured_together_are_each_field_measured_alone(sheet, blank
             continue
         centres = np.array([[b.center for b in col] for col in f.bubbles]) + bubble_grid.PRINT_PIXEL_MM / 2
         centres = centres * PX - 0.5
-        for c, (x, y) in bubble_grid._field_shifts(frame_sampler(gray), centres, predict, d_px=f.bubbles[0][0].w * PX,
+        for c, (x, y) in _one_field_shifts(frame_sampler(gray), centres, predict, d_px=f.bubbles[0][0].w * PX,
                                                    px_per_mm=PX):
             alone_pts.append(centres[c])
             alone_dx.append(x)

@@ -88,17 +88,6 @@ class _Rings:
     ppm: float                  # measuring px per mm
 
 
-def _field_shifts(sample: Sampler, centres: np.ndarray, predict: Callable[[np.ndarray], np.ndarray], *,
-                  d_px: float, px_per_mm: float) -> list[tuple[int, tuple[np.ndarray, np.ndarray]]]:
-    """Per measured column of one field: its index and the (dx, dy) shift of each bubble, frame px.
-
-    ``centres`` ``(columns, bubbles, 2)`` are the printed ring centres, frame px, of columns that run down the
-    page. (:func:`bubble_points` does this for all fields, their columns' paths found together.)
-    """
-    rings = _ring_windows(sample, centres, predict, d_px=d_px, px_per_mm=px_per_mm)
-    return _column_shifts(rings, _paths([rings])[0])
-
-
 def _ring_windows(sample: Sampler, centres: np.ndarray, predict: Callable[[np.ndarray], np.ndarray], *,
                   d_px: float, px_per_mm: float) -> _Rings:
     """The ring filter's responses around each bubble of one field (``centres`` ``(columns, bubbles, 2)``, the

@@ -239,11 +239,12 @@ def _outline_responses(dark: np.ndarray, resp: np.ndarray, d_px: float, by: np.n
     matched over the whole crop.
     """
     out = []
-    near = responses_near(dark, d_px, tuple(s for s in OUTLINE_STRETCHES if s != 1.0), by, bx)
+    stretched = tuple(s for s in OUTLINE_STRETCHES if s != 1.0)
+    near = responses_near(dark, d_px, stretched, by, bx)
     for stretch in OUTLINE_STRETCHES:
         t = ring_template(d_px, stretch)
         if stretch != 1.0 and near is not None:
-            best = near[len(out) - 1]
+            best = near[stretched.index(stretch)]
         else:
             r = resp if stretch == 1.0 else cv2.matchTemplate(np.ascontiguousarray(dark), t, cv2.TM_CCORR)
             ct = t.shape[0] // 2
