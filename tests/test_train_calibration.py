@@ -5,7 +5,6 @@ import argparse
 import numpy as np
 import pytest
 
-from grader.recognize.box_preprocess import INPUT_SIZE
 from training import digit_data as dd
 from training import train_digits as td
 
@@ -47,17 +46,24 @@ def test_temperature_grows_with_confident_mistakes():
     assert noisy > 1.5 * clean
 
 
+@pytest.fixture(scope="module")
+def base_split():
+    """The calibration set without stroke numerals or photos (here, no glyphs: the X / dash / blank boxes)."""
+    return td.calibration_split([], argparse.Namespace(cal_stroke=0, workers=1, cal_photos=0, cache=None))
+
+
 @pytest.mark.parametrize("n", [0, 25])
-def test_calibration_split_adds_stroke_numerals_as_digits(n):
-    base_x = np.zeros((3, INPUT_SIZE, INPUT_SIZE), np.float32)
-    base_y = np.eye(len(dd.CLASSES), dtype=np.float32)[[dd.CLASS_INDEX["X"]] * 3]
+def test_calibration_split_adds_stroke_numerals_as_digits(base_split, n):
+    base_x, base_y, _ = base_split
+    assert len(base_x) > 0 and {dd.CLASSES[i] for i in base_y.argmax(1)} <= {"X", "-", ""}
     args = argparse.Namespace(cal_stroke=n, workers=1, cal_photos=0, cache=None)
-    x, y, photo_boxes = td.calibration_split(base_x, base_y, [], args)
-    assert photo_boxes == 0 and len(x) == len(y) == 3 + n
-    assert (y[:3] == base_y).all()
-    labels = [dd.CLASSES[i] for i in y[3:].argmax(1)]
+    x, y, photo_boxes = td.calibration_split([], args)
+    k = len(base_x)
+    assert photo_boxes == 0 and len(x) == len(y) == k + n
+    assert (y[:k] == base_y).all() and (x[:k] == base_x).all()
+    labels = [dd.CLASSES[i] for i in y[k:].argmax(1)]
     assert set(labels) <= set("0123456789") and (n == 0 or len(set(labels)) == 10)
-    assert all(xi.max() > 0 for xi in x[3:])   # rendered ink, not empty inputs
+    assert all(xi.max() > 0 for xi in x[k:])   # rendered ink, not empty inputs
 
 
 def test_the_temperature_never_goes_below_its_floor():

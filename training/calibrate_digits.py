@@ -5,15 +5,15 @@
 
 Rebuilds ``train_digits``'s calibration split from its caches (``.cache/train``; generates what is missing), runs
 the network of ``DIR/digits.onnx`` on it through ``cv2.dnn`` and fits the temperature and review threshold by the
-same rules and options (``--cal-stroke``, ``--max-error``, ``--min-temperature``, ``--cal-photos``). This is how the shipped weights'
-calibration is checked against the current script (training/README.md, "Calibration drift").
+same rules and options (``train_digits.add_calibration_options``). This is how the shipped weights' calibration
+is checked against the current script (training/README.md, "Calibration drift").
 """
 from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 import logging
+from datetime import date
 from pathlib import Path
 
 from grader.recognize import digit_classifier as dc
@@ -26,18 +26,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model-dir", type=Path, default=dc.MODEL_DIR)
     ap.add_argument("--cache", type=Path, default=dd.DEFAULT_CACHE)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--cal-photos", type=int, default=300)
-    ap.add_argument("--cal-stroke", type=int, default=10000)
-    ap.add_argument("--max-error", type=float, default=0.0003)
-    ap.add_argument("--min-temperature", type=float, default=td.MIN_TEMPERATURE)
+    td.add_calibration_options(ap)
     ap.add_argument("--write", action="store_true", help="write the temperature and threshold into digits.json")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
     dd.fetch_sources(args.cache)
     _, glyphs_val, _ = td.glyph_splits(args.cache)
-    xv, yv = td.render_calibration_tasks(glyphs_val, args.workers)
-    xv, yv, n_photo_boxes = td.calibration_split(xv, yv, glyphs_val, args)
+    xv, yv, n_photo_boxes = td.calibration_split(glyphs_val, args)
     clf = dc.DigitClassifier(args.model_dir)
     cal = td.calibrate(clf.logits(xv), yv.argmax(1), args.max_error, args.min_temperature)
     report = {"model_dir": str(args.model_dir), "calibration_samples": int(len(xv)),
@@ -50,11 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         meta_path = args.model_dir / "digits.json"
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         meta["temperature"], meta["review_threshold"] = round(cal["temperature"], 4), cal["threshold"]
-        meta["calibration"].update(data=td.calibration_description(args.cal_stroke), n=int(len(xv)), max_error_among_accepted=args.max_error,
-                                   accepted_share=round(cal["accepted_share"], 4),
-                                   accuracy=round(cal["accuracy"], 4), stroke_numerals=args.cal_stroke,
-                                   min_temperature=args.min_temperature,
-                                   recalibrated_by="training/calibrate_digits.py", recalibrated_at=date.today().isoformat())
+        meta["calibration"].update(td.calibration_meta(cal, len(xv), args),
+                                   recalibrated_by="training/calibrate_digits.py",
+                                   recalibrated_at=date.today().isoformat())
         meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return 0
 

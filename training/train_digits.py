@@ -136,13 +136,16 @@ def photo_boxes(split: str, glyphs: list, count: int, seed: int, cache: Path, wo
     return hb.harvest(folder, hb.boxes_cache_file(folder), workers=workers)
 
 
-def calibration_split(xv: np.ndarray, yv: np.ndarray, glyphs_val: list, args) -> tuple[np.ndarray, np.ndarray, int]:
-    """The rendered calibration samples plus pen-stroke numerals and the calibration photos' boxes.
+def calibration_split(glyphs_val: list, args) -> tuple[np.ndarray, np.ndarray, int]:
+    """The calibration set: the calibration glyphs and fresh X / dash / blank boxes rendered as box crops (their
+    own seed), pen-stroke numerals, and the calibration photos' boxes; with the count of the last.
 
     The pen-stroke numerals (``--cal-stroke``, rendered with their own seed; not in the weights unless
     ``--n-stroke``) stand in for writers the network has not seen: the calibration glyphs are other samples of
     the training writers, on which the network is surer than on new hands (see training/README.md).
     """
+    xv, yv = dd.render_tasks(dd.build_tasks(glyphs_val, [], digit_repeats=1, n_cross=500, n_dash=500, n_blank=500,
+                                            real_repeats=0, n_overlay=0, seed=SEED + 2), args.workers)
     if args.cal_stroke > 0:
         xs, ys = dd.render_tasks(dd.build_tasks([], [], digit_repeats=0, n_cross=0, n_dash=0, n_blank=0,
                                                 real_repeats=0, n_overlay=0, n_stroke=args.cal_stroke,
@@ -198,10 +201,24 @@ def glyph_splits(cache: Path) -> tuple[list, list, np.random.Generator]:
             [(mx[i], str(my[i])) for i in m_val] + [(ox[i], str(oy[i])) for i in o_val], rng)
 
 
-def render_calibration_tasks(glyphs_val: list, workers: int) -> tuple[np.ndarray, np.ndarray]:
-    """The calibration glyphs and fresh X / dash / blank boxes, rendered as box crops (their own seed)."""
-    return dd.render_tasks(dd.build_tasks(glyphs_val, [], digit_repeats=1, n_cross=500, n_dash=500, n_blank=500,
-                                          real_repeats=0, n_overlay=0, seed=SEED + 2), workers)
+def add_calibration_options(ap: argparse.ArgumentParser) -> None:
+    """The calibration's options, shared by this script and ``training.calibrate_digits``."""
+    ap.add_argument("--cal-photos", type=int, default=300,
+                    help="generated photos written with the calibration-split glyphs (calibration only)")
+    ap.add_argument("--cal-stroke", type=int, default=10000,
+                    help="pen-stroke numerals added to the calibration set only, as writers the network "
+                         "has not seen (0 = none, as the shipped model's run)")
+    ap.add_argument("--min-temperature", type=float, default=MIN_TEMPERATURE,
+                    help="never calibrate sharper than this (0 = the NLL fit alone, as the shipped model's run)")
+    ap.add_argument("--max-error", type=float, default=0.0003,
+                    help="error allowed among auto-accepted calibration boxes (the shipped model's run: 0.002)")
+
+
+def calibration_meta(cal: dict, n: int, args) -> dict:
+    """The ``calibration`` block of ``digits.json`` for a :func:`calibrate` result on ``n`` samples."""
+    return {"data": calibration_description(args.cal_stroke), "n": int(n), "max_error_among_accepted": args.max_error,
+            "accepted_share": round(cal["accepted_share"], 4), "accuracy": round(cal["accuracy"], 4),
+            "stroke_numerals": args.cal_stroke, "min_temperature": args.min_temperature}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,8 +237,6 @@ def main(argv: list[str] | None = None) -> int:
                          "(0 = synthetic/MNIST only, to use the training forms as a dev set)")
     ap.add_argument("--photos", type=int, default=1200,
                     help="generated photos written with the weights-split glyphs, cut into training boxes")
-    ap.add_argument("--cal-photos", type=int, default=300,
-                    help="generated photos written with the calibration-split glyphs (calibration only)")
     ap.add_argument("--affine-share", type=float, default=0.0,
                     help="share of each batch given a fresh random rotation/shear/scale (0 = off)")
     ap.add_argument("--width", type=float, default=1.0,
@@ -232,13 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--init-seed", type=int, default=0,
                     help="offset of the network's seed (initial weights, dropout, batch order); the data, split and "
                          "calibration set stay the same (0 = the shipped model's run)")
-    ap.add_argument("--cal-stroke", type=int, default=10000,
-                    help="pen-stroke numerals added to the calibration set only, as writers the network "
-                         "has not seen (0 = none, as the shipped model's run)")
-    ap.add_argument("--min-temperature", type=float, default=MIN_TEMPERATURE,
-                    help="never calibrate sharper than this (0 = the NLL fit alone, as the shipped model's run)")
-    ap.add_argument("--max-error", type=float, default=0.0003,
-                    help="error allowed among auto-accepted calibration boxes (the shipped model's run: 0.002)")
+    add_calibration_options(ap)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
@@ -260,22 +269,17 @@ def main(argv: list[str] | None = None) -> int:
     logger.info("glyphs: %d train, %d calibration; kawalc1 train crops: %d from %d forms",
                 len(glyphs_tr), len(glyphs_val), len(real_tr), len(train_forms))
 
-    tasks_tr = dd.build_tasks(glyphs_tr, real_tr, digit_repeats=args.digit_repeats,
-                              n_cross=4500, n_dash=4500, n_blank=4500, real_repeats=args.real_repeats,
-                              n_overlay=2000, n_font=args.n_font, n_stroke=args.n_stroke,
-                              seed=SEED + 1)
-    xt, yt = dd.render_tasks(tasks_tr, args.workers)
+    def render_weights(seed: int) -> tuple[np.ndarray, np.ndarray]:
+        return dd.render_tasks(dd.build_tasks(glyphs_tr, real_tr, digit_repeats=args.digit_repeats,
+                                              n_cross=4500, n_dash=4500, n_blank=4500, real_repeats=args.real_repeats,
+                                              n_overlay=2000, n_font=args.n_font, n_stroke=args.n_stroke,
+                                              seed=seed), args.workers)
+
+    xt, yt = render_weights(SEED + 1)
     # Further versions of the same samples, each with its own random rendering (pen, border, paper, wobble,
     # blur...): the network then never sees one rendering of a glyph for all its epochs.
-    more_renders = [dd.render_tasks(dd.build_tasks(glyphs_tr, real_tr, digit_repeats=args.digit_repeats,
-                                                   n_cross=4500, n_dash=4500, n_blank=4500,
-                                                   real_repeats=args.real_repeats, n_overlay=2000,
-                                                   n_font=args.n_font, n_stroke=args.n_stroke,
-                                                   seed=SEED + 1 + 7919 * r), args.workers)
-                    for r in range(1, args.fresh_renders)]
-    xv, yv = render_calibration_tasks(glyphs_val, args.workers)
-    logger.info("rendered %d train / %d calibration samples in %.0fs",
-                len(xt), len(xv), time.time() - t_start)
+    more_renders = [render_weights(SEED + 1 + 7919 * r) for r in range(1, args.fresh_renders)]
+    logger.info("rendered %d train samples in %.0fs", len(xt), time.time() - t_start)
     n_photo_boxes = {}
     if args.photos > 0:
         xh, yh = photo_boxes("train", glyphs_tr, args.photos, SEED + 3, args.cache, args.workers)
@@ -286,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         more_renders = [(np.concatenate([x, xh]), np.concatenate([y, onehot])) for x, y in more_renders]
         n_photo_boxes["train"] = int(len(xh))
         logger.info("train: %d boxes from %d generated photos (%.0fs)", len(xh), args.photos, time.time() - t_start)
-    xv, yv, n_photo_boxes["calibration"] = calibration_split(xv, yv, glyphs_val, args)
+    xv, yv, n_photo_boxes["calibration"] = calibration_split(glyphs_val, args)
     logger.info("calibration: %d samples (%.0fs)", len(xv), time.time() - t_start)
 
     mean, std = 0.1, 0.3
@@ -356,17 +360,10 @@ def main(argv: list[str] | None = None) -> int:
         "temperature": round(temperature, 4),
         "review_threshold": threshold,
         "review_margin": 0.5,
-        "calibration": {
-            "data": calibration_description(args.cal_stroke),
-            "n": int(len(xv)),
-            "max_error_among_accepted": args.max_error,
-            "accepted_share": round(cal["accepted_share"], 4),
-            "accuracy": round(cal["accuracy"], 4),
-            "stroke_numerals": args.cal_stroke,
-            "min_temperature": args.min_temperature,
-        },
+        "calibration": calibration_meta(cal, len(xv), args),
         "training": {
-            "seed": SEED, **({"init_seed": args.init_seed} if args.init_seed else {}), "epochs": args.epochs, "n_samples": int(len(xt)),
+            "seed": SEED, **({"init_seed": args.init_seed} if args.init_seed else {}), "epochs": args.epochs,
+            "n_samples": int(len(xt)),
             "batch_affine_share": args.affine_share, "width": args.width,
             **({"fresh_renders": args.fresh_renders} if args.fresh_renders > 1 else {}),
             "digit_repeats": args.digit_repeats, "kawalc1_real_repeats": args.real_repeats,
