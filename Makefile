@@ -34,9 +34,12 @@ bench: setup
 eval: setup
 	$(BIN)/grader eval
 
+# Writes a candidate to build/digits-model; it replaces grader/models only once it passes the field-level check
+# (training/README.md, "Reproduce").
 train-digits: setup
 	$(BIN)/pip install -q -r requirements-train.txt
 	$(BIN)/python -m training.train_digits
+	@echo "candidate in build/digits-model: check it with grader eval --digits-model build/digits-model (training/README.md)"
 
 samples: setup
 	$(BIN)/grader synth --out sample_scans --count 22 --refusals 10 --seed 2041 --mistakes 0.5 --max-megapixels 3 -j 2

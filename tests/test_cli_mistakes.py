@@ -53,6 +53,8 @@ def test_bad_values_are_refused_with_the_reason(tmp_path, capsys):
         "no such folder": ["eval", "--photos", str(tmp_path / "nope")],
         "no truth files": ["eval", "--photos", str(tmp_path / "empty")],
         "must not be negative": ["eval", "--sheets", "-1"],
+        "no digits.onnx or digits.json in that folder": ["eval", "--photos", str(SAMPLES), "--digits-model",
+                                                         str(tmp_path / "empty")],
         "--photos": ["bench", "--photos", str(tmp_path / "nope")],
         "no photos to time": ["bench", "--photos", str(tmp_path / "empty")],
         "--repeat must be 1 or more": ["bench", "--photos", str(SAMPLES), "--repeat", "0"],

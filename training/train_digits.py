@@ -1,8 +1,13 @@
-"""Train the digit-box CNN and export it to ``grader/models/digits.onnx``.
+"""Train the digit-box CNN and export it as a candidate model (``build/digits-model/digits.onnx`` and ``.json``).
 
 Run from the repository root (``make train-digits``)::
 
     python -m training.train_digits
+
+The candidate replaces the shipped model (``grader/models``) only after it passes the field-level check
+(``training/README.md``: no right answer marked wrong and no clean sheet charged on the development photos, read
+with ``grader eval --digits-model build/digits-model``). A calibration alone does not show that: the script's own
+default run of 2026-12-04 passed its calibration and marked a trainee wrong on the development photos.
 
 Reproducible: fixed seeds, deterministic data rendering, 2 CPU threads.
 Takes about 15 minutes on 2 CPU cores once the generated photos are cached (generating them takes about 15 more).  Needs the training-only packages in
@@ -47,6 +52,8 @@ SEED = 20241127
 # the 2026-12-04 calibration split), grader eval marked 4 right answers wrong on dev41's 300 sheets
 # (training/README.md, "Calibration drift").
 MIN_TEMPERATURE = 1.3617
+# Where a run writes its model: never straight over the shipped one (see the module docstring).
+CANDIDATE_DIR = Path("build/digits-model")
 
 
 def build_model(width: float = 1.0):
@@ -224,7 +231,9 @@ def calibration_meta(cal: dict, n: int, args) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, default=dd.DEFAULT_CACHE)
-    ap.add_argument("--out-dir", type=Path, default=dc.MODEL_DIR)
+    ap.add_argument("--out-dir", type=Path, default=CANDIDATE_DIR,
+                    help=f"where digits.onnx and digits.json go (default {CANDIDATE_DIR}: a candidate; the shipped "
+                         f"model in grader/models is replaced by hand once the candidate passes the field-level check)")
     ap.add_argument("--epochs", type=int, default=24)
     ap.add_argument("--digit-repeats", type=int, default=2)
     ap.add_argument("--workers", type=int, default=2)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="photos also read with the tesseract baseline (slow: ~100 ms a box; default 12)")
     p.add_argument("--tesseract-ardis", type=int, default=300,
                    help="ARDIS test digits also read with tesseract (default 300 of 1000)")
+    p.add_argument("--digits-model", type=Path, metavar="DIR",
+                   help="read with the digits.onnx and digits.json in DIR instead of the shipped model (a retrained "
+                        "model is checked this way before it replaces grader/models)")
     p.add_argument("-j", "--jobs", type=worker_count, default=2)
     p.add_argument("--json", action="store_true", help="print the whole report as JSON")
     p.add_argument("-o", "--output", type=Path, default=Path("eval_out/eval.json"), help="where to save the report")
@@ -66,7 +70,22 @@ def _check_args(args: argparse.Namespace) -> None:
         if not any(args.photos.glob("*.truth.json")):
             raise GraderError("bad_usage", f"--photos {args.photos}: no truth files (NAME.truth.json beside NAME.jpg) "
                                            "in that folder; write a set with grader synth")
+    if args.digits_model is not None:
+        missing = [n for n in ("digits.onnx", "digits.json") if not (args.digits_model / n).is_file()]
+        if missing:
+            raise GraderError("bad_usage", f"--digits-model {args.digits_model}: no {' or '.join(missing)} in that "
+                                           "folder (python -m training.train_digits --out-dir writes both)")
     writable_file(args.output, f"-o {args.output}", make_folder=True)
+
+
+def digit_model_report() -> dict:
+    """Which digit model the report's readings come from: its folder, training time and calibration."""
+    from grader.recognize.digit_classifier import MODEL_DIR, model_dir
+
+    folder = model_dir().resolve()
+    meta = json.loads((folder / "digits.json").read_text(encoding="utf-8"))
+    return {"dir": str(folder), "shipped": folder == MODEL_DIR.resolve(), "trained_at": meta.get("trained_at"),
+            "temperature": meta.get("temperature"), "review_threshold": meta.get("review_threshold")}
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -76,11 +95,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from grader.recognize.digit_eval import evaluate_ardis, evaluate_kawalc1, evaluate_kawalc1_scans
 
     _check_args(args)
+    if args.digits_model is not None:
+        from grader.recognize.digit_classifier import MODEL_ENV
+
+        # set before any classifier loads; the worker processes inherit it
+        os.environ[MODEL_ENV] = str(args.digits_model.resolve())
     folder = args.photos or ensure_photos(DEFAULT_DIR / f"seed{args.seed}", sheets=args.sheets,
                                           refusals=args.refusals, seed=args.seed, jobs=args.jobs)
-    report: dict = {"photos_dir": str(folder), "split": {
+    report: dict = {"photos_dir": str(folder), "digit_model": digit_model_report(), "split": {
         "generated_photos": "ARDIS writers (synthesis only; never in recognizer training)",
-        "kawalc1": "held-out forms only (list in grader/models/digits.json)",
+        "kawalc1": "held-out forms only (list in the digit model's digits.json)",
         "kawalc1_scans": "2014 C1 scans no labelled crop comes from, boxes labelled by hand; never in training",
         "ardis_test": "ARDIS X_test, out-of-domain (ARDIS never in training)"}}
     t0 = time.perf_counter()
@@ -110,6 +134,10 @@ def _pct(x) -> str:
 
 
 def print_summary(r: dict) -> None:
+    m = r.get("digit_model")
+    if m and not m["shipped"]:
+        print(f"Digit model under evaluation (not the shipped one): {m['dir']} (trained {m['trained_at']}, "
+              f"temperature {m['temperature']}, review threshold {m['review_threshold']})")
     a = r["alignment"]
     print(f"Alignment ({a['readable']} readable photos, {a['refusal_set']} refusal-set photos)")
     print(f"  located {_pct(a['located_share'])}  wrongly refused {_pct(a['wrongly_refused_share'])}  "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -30,11 +31,22 @@ __all__ = [
     "DigitClassifier",
     "default_classifier",
     "MODEL_DIR",
+    "MODEL_ENV",
+    "model_dir",
 ]
 
 logger = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
+# A folder holding another digits.onnx and digits.json to read with: a retrained model under evaluation
+# (``grader eval --digits-model``) before it may replace the shipped one. An environment variable, so that the
+# evaluation's worker processes read with the same model.
+MODEL_ENV = "GRADER_DIGITS_MODEL"
+
+
+def model_dir() -> Path:
+    """The folder the shared classifier loads: ``$GRADER_DIGITS_MODEL`` when set, else ``grader/models``."""
+    return Path(os.environ.get(MODEL_ENV) or MODEL_DIR)
 
 
 @dataclass(frozen=True)
@@ -163,5 +175,5 @@ class DigitClassifier:
 
 @functools.lru_cache(maxsize=1)
 def default_classifier() -> DigitClassifier:
-    """The shared classifier loaded from ``grader/models`` (loaded once)."""
-    return DigitClassifier()
+    """The shared classifier loaded from :func:`model_dir` (loaded once)."""
+    return DigitClassifier(model_dir())
