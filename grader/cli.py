@@ -9,8 +9,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
+from pathlib import Path
 
+from grader.config import DIGITS_MODEL_ENV
 from grader.errors import GraderError
 
 # Command modules, each with ``register(subparsers)``; order is the help order.
@@ -40,12 +43,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_digits_model_env() -> None:
+    """A ``GRADER_DIGITS_MODEL`` folder (a candidate digit model) without the model files is said before any work,
+    not as a traceback at the first photo, nor as every upload of a server failing."""
+    folder = os.environ.get(DIGITS_MODEL_ENV)
+    if not folder:
+        return
+    from grader.recognize.digit_classifier import missing_model_files
+
+    missing = missing_model_files(Path(folder))
+    if missing:
+        raise GraderError("bad_usage", f"{DIGITS_MODEL_ENV}={folder}: no {' or '.join(missing)} in that folder; "
+                                       "unset it to read with the shipped model")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                             format="%(levelname)s %(name)s: %(message)s")
+        _check_digits_model_env()
         return int(args.func(args) or 0)
     except GraderError as exc:
         print(f"grader: error: {exc.message}", file=sys.stderr)

@@ -114,3 +114,13 @@ def test_serve_on_a_port_taken_exits_2(monkeypatch, capsys):
         port = taken.getsockname()[1]
         err = refused(["serve", "--port", str(port)], capsys)
     assert f"cannot serve on 127.0.0.1:{port}" in err and "choose another --port" in err
+
+
+def test_a_candidate_model_folder_without_the_model_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
+    """GRADER_DIGITS_MODEL (a retrained model under evaluation) naming a folder without the model files: one line
+    with the reason and exit 2 before reading anything, not a traceback at the first photo (or, for a server, every
+    upload failing)."""
+    monkeypatch.setenv("GRADER_DIGITS_MODEL", str(tmp_path))
+    for argv in (["read", str(SAMPLES / "s0000-p1.jpg"), "--json"], ["serve", "--port", "8799"]):
+        said = refused(argv, capsys)
+        assert "GRADER_DIGITS_MODEL" in said and "no digits.onnx or digits.json" in said

@@ -71,7 +71,9 @@ def _check_args(args: argparse.Namespace) -> None:
             raise GraderError("bad_usage", f"--photos {args.photos}: no truth files (NAME.truth.json beside NAME.jpg) "
                                            "in that folder; write a set with grader synth")
     if args.digits_model is not None:
-        missing = [n for n in ("digits.onnx", "digits.json") if not (args.digits_model / n).is_file()]
+        from grader.recognize.digit_classifier import missing_model_files
+
+        missing = missing_model_files(args.digits_model)
         if missing:
             raise GraderError("bad_usage", f"--digits-model {args.digits_model}: no {' or '.join(missing)} in that "
                                            "folder (python -m training.train_digits --out-dir writes both)")

@@ -23,6 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from grader.config import DIGITS_MODEL_ENV
 from grader.recognize.box_preprocess import INPUT_SIZE, preprocess_boxes
 from grader.recognize.box_shape import accepted_by_shape
 
@@ -32,6 +33,7 @@ __all__ = [
     "default_classifier",
     "MODEL_DIR",
     "MODEL_ENV",
+    "missing_model_files",
     "model_dir",
 ]
 
@@ -41,12 +43,17 @@ MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 # A folder holding another digits.onnx and digits.json to read with: a retrained model under evaluation
 # (``grader eval --digits-model``) before it may replace the shipped one. An environment variable, so that the
 # evaluation's worker processes read with the same model.
-MODEL_ENV = "GRADER_DIGITS_MODEL"
+MODEL_ENV = DIGITS_MODEL_ENV
 
 
 def model_dir() -> Path:
     """The folder the shared classifier loads: ``$GRADER_DIGITS_MODEL`` when set, else ``grader/models``."""
     return Path(os.environ.get(MODEL_ENV) or MODEL_DIR)
+
+
+def missing_model_files(folder: Path) -> list[str]:
+    """The model files a folder lacks (``digits.onnx``, ``digits.json``): none for a usable model folder."""
+    return [name for name in ("digits.onnx", "digits.json") if not (Path(folder) / name).is_file()]
 
 
 @dataclass(frozen=True)
