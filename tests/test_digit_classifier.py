@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grader.config import DIGITS_MODEL_ENV
 from grader.recognize.box_preprocess import INPUT_SIZE, preprocess_box, preprocess_boxes
-from grader.recognize.digit_classifier import (MODEL_DIR, MODEL_ENV, BoxReading, DigitClassifier, default_classifier,
-                                               model_dir)
+from grader.recognize.digit_classifier import MODEL_DIR, BoxReading, DigitClassifier, default_classifier, model_dir
 from grader.recognize.digit_eval import (SCAN_BOXES_FILE, SHARED_DATA, evaluate_kawalc1_scans, load_kawalc1_crops,
                                          load_kawalc1_scan_boxes, score_predictions)
 
@@ -87,20 +87,20 @@ def test_default_classifier_is_cached():
 def test_a_candidate_model_is_read_from_the_environment_folder(tmp_path, monkeypatch):
     """grader eval --digits-model: a retrained model is checked at field level before it replaces the shipped one;
     the environment variable carries the folder to the evaluation's worker processes."""
-    monkeypatch.delenv(MODEL_ENV, raising=False)
+    monkeypatch.delenv(DIGITS_MODEL_ENV, raising=False)
     assert model_dir() == MODEL_DIR
     for name in ("digits.onnx", "digits.json"):
         (tmp_path / name).write_bytes((MODEL_DIR / name).read_bytes())
     meta = json.loads((tmp_path / "digits.json").read_text())
     meta["review_threshold"] = 0.5            # tells the candidate from the shipped model
     (tmp_path / "digits.json").write_text(json.dumps(meta))
-    monkeypatch.setenv(MODEL_ENV, str(tmp_path))
+    monkeypatch.setenv(DIGITS_MODEL_ENV, str(tmp_path))
     default_classifier.cache_clear()
     try:
         assert model_dir() == tmp_path
         assert default_classifier().review_threshold == 0.5
     finally:
-        monkeypatch.delenv(MODEL_ENV)
+        monkeypatch.delenv(DIGITS_MODEL_ENV)
         default_classifier.cache_clear()
     assert default_classifier().review_threshold == json.loads((MODEL_DIR / "digits.json").read_text())[
         "review_threshold"]

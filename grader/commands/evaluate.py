@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from grader.commands import worker_count, writable_file
+from grader.config import DIGITS_MODEL_ENV
 from grader.errors import GraderError
 
 log = logging.getLogger(__name__)
@@ -98,10 +99,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     _check_args(args)
     if args.digits_model is not None:
-        from grader.recognize.digit_classifier import MODEL_ENV
-
         # set before any classifier loads; the worker processes inherit it
-        os.environ[MODEL_ENV] = str(args.digits_model.resolve())
+        os.environ[DIGITS_MODEL_ENV] = str(args.digits_model.resolve())
     folder = args.photos or ensure_photos(DEFAULT_DIR / f"seed{args.seed}", sheets=args.sheets,
                                           refusals=args.refusals, seed=args.seed, jobs=args.jobs)
     report: dict = {"photos_dir": str(folder), "digit_model": digit_model_report(), "split": {

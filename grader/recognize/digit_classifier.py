@@ -32,7 +32,6 @@ __all__ = [
     "DigitClassifier",
     "default_classifier",
     "MODEL_DIR",
-    "MODEL_ENV",
     "missing_model_files",
     "model_dir",
 ]
@@ -40,15 +39,16 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
-# A folder holding another digits.onnx and digits.json to read with: a retrained model under evaluation
-# (``grader eval --digits-model``) before it may replace the shipped one. An environment variable, so that the
-# evaluation's worker processes read with the same model.
-MODEL_ENV = DIGITS_MODEL_ENV
 
 
 def model_dir() -> Path:
-    """The folder the shared classifier loads: ``$GRADER_DIGITS_MODEL`` when set, else ``grader/models``."""
-    return Path(os.environ.get(MODEL_ENV) or MODEL_DIR)
+    """The folder the shared classifier loads: ``$GRADER_DIGITS_MODEL`` when set, else ``grader/models``.
+
+    The variable names another digits.onnx and digits.json to read with: a retrained model under evaluation
+    (``grader eval --digits-model``) before it may replace the shipped one. An environment variable, so that the
+    evaluation's worker processes read with the same model.
+    """
+    return Path(os.environ.get(DIGITS_MODEL_ENV) or MODEL_DIR)
 
 
 def missing_model_files(folder: Path) -> list[str]:
@@ -97,7 +97,7 @@ class DigitClassifier:
         model_dir = Path(model_dir) if model_dir is not None else MODEL_DIR
         meta_path = model_dir / "digits.json"
         onnx_path = model_dir / "digits.onnx"
-        if not meta_path.is_file() or not onnx_path.is_file():
+        if missing_model_files(model_dir):
             raise FileNotFoundError(
                 f"digit model not found in {model_dir} (need digits.onnx and digits.json)"
             )
