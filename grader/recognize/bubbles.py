@@ -8,7 +8,7 @@ column: every bubble carries the same printed outline and a small gray digit,
 so only what stands out from the column's typical empty bubble is ink. The
 printed digits differ in ink (an "8" is darker than a "1"); the reader
 expects that difference from the shipped font, scaled by the field's own
-contrast (:func:`empty_bubble_scores`). The printed outlines are located
+contrast (:func:`grader.recognize.bubble_print.empty_bubble_scores`). The printed outlines are located
 first (alignment is good to about half a millimetre, not to a pixel).
 
 Policy (what the reader decides, and when it refuses to):
@@ -49,7 +49,8 @@ import numpy as np
 
 from grader.order_stats import median, percentile
 from grader.photo.bubble_outlines import column_paths, mean_window, responses_near, ring_template, windows
-from grader.photo.no_ipp import without_ipp
+from grader.recognize.bubble_print import empty_bubble_scores
+from grader.recognize.paper_darkness import paper_darkness
 from grader.sheet.layout import FieldLayout
 
 log = logging.getLogger(__name__)
@@ -88,39 +89,6 @@ class BubbleReading:
     status: str
     column_notes: tuple[str, ...]
     fill: tuple[tuple[float, ...], ...]
-
-
-def paper_darkness_u8(gray: np.ndarray, *, window_px: int) -> np.ndarray:
-    """Darkness relative to the local paper as uint8: 0 = paper, 255 = black.
-
-    The paper level is a morphological closing over ``window_px`` (wider than
-    any pen mark or printed line), so shadows and gradients cancel; a closing
-    keeps the edges of shadows in place, where a blurred maximum would smear
-    light into them. Paper light varies slowly, so it is estimated at a
-    quarter of the resolution.
-
-    Parameters
-    ----------
-    gray : uint8 grayscale crop.
-    window_px : size of the paper-estimation window in pixels.
-    """
-    if gray.dtype != np.uint8 or gray.ndim != 2:
-        raise ValueError("gray must be a 2-D uint8 array")
-    h, w_img = gray.shape
-    f = 4 if min(h, w_img) >= 64 and window_px >= 12 else 1
-    w = max(3, int(round(window_px / f)) | 1)
-    with without_ipp():     # (small images: IPP's toll per call outweighs its speed, see grader.photo.no_ipp)
-        small = cv2.resize(gray, (max(1, w_img // f), max(1, h // f)), interpolation=cv2.INTER_AREA) if f > 1 else gray
-        paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (w, w)))
-        if f > 1:
-            paper = cv2.resize(paper, (w_img, h), interpolation=cv2.INTER_LINEAR)
-        paper = cv2.max(paper, gray)
-        return cv2.bitwise_not(cv2.divide(gray, np.maximum(paper, 1), scale=255.0))   # 255 - x for uint8
-
-
-def paper_darkness(gray: np.ndarray, *, window_px: int) -> np.ndarray:
-    """Darkness relative to the local paper as float32 in 0..1 (see :func:`paper_darkness_u8`)."""
-    return paper_darkness_u8(gray, window_px=window_px).astype(np.float32) / 255.0
 
 
 @functools.lru_cache(maxsize=16)
@@ -324,47 +292,6 @@ def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_l
         return k1, NOTE_LIGHT, 0.7 + 0.15 * strength + 0.1 * sep, True
     note = NOTE_MULTIPLE if s2 >= 0.6 * s1 else NOTE_LIGHT
     return None, note, 0.3 * strength, False
-
-
-@functools.lru_cache(maxsize=8)
-def printed_digit_ink(d_px: float, n: int = 10, *, inner: float = 0.7) -> np.ndarray:
-    """Relative amount of printed ink of the small digits 0..n-1 inside a bubble's measured disk.
-
-    Drawn with the same shipped font and proportions the sheet renderer uses,
-    so the reader can expect a "8" to look darker than a "1" when both are empty.
-    """
-    from PIL import Image, ImageDraw
-
-    from grader.sheet.render import font
-
-    size = int(round(d_px)) * 4 + 1
-    c = size // 2
-    yy, xx = np.mgrid[0:size, 0:size]
-    disk = np.hypot(yy - c, xx - c) <= d_px * 2 * inner
-    out = np.zeros(n)
-    for k in range(n):
-        img = Image.new("L", (size, size), 0)
-        ImageDraw.Draw(img).text((c, c), str(k), fill=255, anchor="mm", font=font(int(round(d_px * 4 * 0.62))))
-        out[k] = np.asarray(img, np.float64)[disk].sum() / 255.0
-    return out / max(out.mean(), 1e-9)
-
-
-def empty_bubble_scores(raw: np.ndarray, *, d_px: float) -> np.ndarray:
-    """Fill scores: raw darkness minus what an empty bubble with that printed digit would show.
-
-    Per column a level, shared by the field a gain on the printed digit's ink,
-    fitted on the bubbles that look empty (the few darkest are left out).
-    """
-    glyph = printed_digit_ink(round(d_px, 2), raw.shape[1])
-    level = median(raw, axis=1, keepdims=True)
-    resid = raw - level
-    keep = resid < np.minimum(0.04, percentile(resid, 75) + 0.02)
-    g = np.broadcast_to(glyph - glyph.mean(), raw.shape)
-    denom = float((g[keep] ** 2).sum())
-    gain = float((g[keep] * resid[keep]).sum() / denom) if denom > 0 else 0.0
-    gain = max(gain, 0.0)
-    base = raw - gain * g
-    return base - median(base, axis=1, keepdims=True)
 
 
 def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7,

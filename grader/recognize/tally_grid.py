@@ -33,7 +33,7 @@ import numpy as np
 
 from grader.order_stats import median, median_of_first
 from grader.photo.no_ipp import without_ipp
-from grader.recognize.bubbles import paper_darkness_u8
+from grader.recognize.paper_darkness import paper_darkness_u8
 from grader.sheet.layout import FieldLayout
 from grader.subpixel import parabola_offset
 
