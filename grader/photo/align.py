@@ -12,15 +12,7 @@ A black-and-white scan (no grays at its edges: a scanner app's B&W filter, which
 markers and can hollow filled bubbles) is refused as ``binarized_scan``, whether its markers are found (by
 the gate) or not (first of the reasons below), so it is never read nor reported as missing markers.
 
-Policy when markers are missing (see :func:`_diagnose_missing`):
-- the frame is very dark, or very blurred (the markers found, or the whole frame, or our
-  markers reappear once the photo is shrunk): ``too_dark`` / ``too_blurry`` -- a blurred
-  photo of anything is asked for again before it is judged;
-- 1-2 of our markers, and a missing one would lie outside the frame: ``sheet_cut_off``;
-- 1-2 of our markers: ``markers_not_found``;
-- none, but 3+ markers of our dictionary whose ids no known template uses: ``unknown_template``;
-- none, but one of our QR codes is readable: ``markers_not_found``;
-- nothing of ours at all: ``not_practice_sheet``.
+Why a page's markers do not fix it, when they do not: :mod:`grader.photo.missing_markers`.
 """
 from __future__ import annotations
 
@@ -40,12 +32,12 @@ from grader.photo.print_grid import SEARCH_MM, photo_sampler
 from grader.photo.identify import identity_from_ocr, identity_from_qr
 from grader.photo.load import DEFAULT_MAX_BYTES, load_photo
 from grader.photo.locate import (MarkerDetection, MarkerHit, PageFit, choose_page, detect_markers, detect_near, fit_page,
-                                 mm_to_frame, page_of_marker, project_mm)
-from grader.photo.no_ipp import without_ipp
+                                 mm_to_frame, project_mm)
+from grader.photo.missing_markers import diagnose_missing
 from grader.photo.quality import QualityReport, QualityThresholds
 from grader.photo.refusal import Refusal
 from grader.photo.warp import frame_size, warp_to_frame
-from grader.sheet.identity import SheetIdentity, decode_payload
+from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import PageLayout, SheetLayout, shared_layout
 from grader.sheet.schema import TemplateSpec, list_templates, resolve_template
 
@@ -160,7 +152,7 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     spec, detection, page_no, hits = _locate(gray, specs)
     clock("detect")
     if page_no is None or len(hits) < 3:
-        raise _diagnose_missing(gray, detection, specs, spec, page_no, hits, thresholds, grays_per_edge=grays_per_edge)
+        raise diagnose_missing(gray, detection, specs, spec, page_no, hits, thresholds, grays_per_edge=grays_per_edge)
     page = shared_layout(spec).pages[page_no - 1]
     ppm = spec.read_px_per_mm
     if len(hits) == 3:
@@ -203,7 +195,7 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
                 if found2 is not None and found2.nearer_than(found):
                     fit, found = refit, found2
         if fit.missing and _print_disagrees(found):
-            raise _diagnose_missing(gray, detection, specs, spec, page_no, list(fit.hits), thresholds,
+            raise diagnose_missing(gray, detection, specs, spec, page_no, list(fit.hits), thresholds,
                                     grays_per_edge=grays_per_edge)
         curl = found.field if found is not None else None
         clock("curl")
@@ -327,104 +319,6 @@ def _outside(points: np.ndarray, frame: tuple[int, int]) -> bool:
     mx, my = CUT_OFF_MARGIN * w, CUT_OFF_MARGIN * h
     p = np.asarray(points)
     return bool(np.any((p[:, 0] < mx) | (p[:, 0] > w - 1 - mx) | (p[:, 1] < my) | (p[:, 1] > h - 1 - my)))
-
-
-def _diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, TemplateSpec], spec: TemplateSpec,
-                      page_no: int | None, hits: list[MarkerHit], t: QualityThresholds, *,
-                      grays_per_edge: float) -> Refusal:
-    """Why a page's markers do not fix it: fewer than three found (see the module docstring), or three whose fit
-    the printed boxes contradict (:func:`_print_disagrees`); either way, what hid the missing one, if it shows."""
-    measures: dict[str, float] = {"grays_per_edge": grays_per_edge}
-    if grays_per_edge < t.min_grays_per_edge:     # hollowed markers: the scan, not the sheet, is the problem
-        report = q.report(measures, ("binarized_scan",), markers_found=len(hits))
-        return Refusal("binarized_scan", detail=f"{len(hits)} markers; {measures}", quality=report)
-    if hits:
-        measures.update(q.marker_measures(hits, marker_mm=spec.marker_size_mm))
-        if _missing_outside(hits, shared_layout(spec).pages[page_no - 1], det.frame_size):
-            measures["cut_off"] = 1.0
-    level, blur = q.frame_measures(det.small_gray)
-    measures.update(frame_level=level, frame_blur_px=blur)
-    if level < t.frame_dark_level or measures.get("paper_level", 255) < t.min_paper_level:
-        code = "too_dark"
-    elif "too_blurry" in q.judge(measures, t) or blur > t.frame_blur_px or \
-            (not hits and _markers_when_shrunk(gray, spec)):
-        code = "too_blurry"
-    elif measures.get("cut_off"):
-        code = "sheet_cut_off"
-    elif hits:
-        code = "markers_not_found"
-    elif _foreign_sheet(det, specs):
-        code = "unknown_template"
-    elif _our_qr_visible(gray):
-        code = "markers_not_found"
-    else:
-        code = "not_practice_sheet"
-    report = q.report(measures, (code,), markers_found=len(hits))
-    return Refusal(code, detail=f"{len(hits)} markers; {measures}", quality=report)
-
-
-def _markers_when_shrunk(gray: np.ndarray, spec: TemplateSpec) -> bool:
-    """Do our markers appear once the photo is shrunk a lot? Then the sheet is there but too blurred."""
-    wanted = set(range(spec.marker_ids_per_page * len(spec.pages)))
-    for side in (480, 320):
-        det = detect_markers(gray, dictionary=spec.marker_dictionary, wanted_ids=wanted, side=side, refine=False)
-        if sum(1 for h in det.hits if h.id in wanted) >= 2:
-            return True
-    return False
-
-
-def _missing_outside(hits: list[MarkerHit], page: PageLayout, frame: tuple[int, int]) -> bool:
-    """With one or two markers, would a missing marker lie clearly outside the photo?
-
-    The page is predicted with a similarity transform (rotation, scale, shift)
-    from the markers found: with so few points a full homography extrapolates
-    wildly. A missing marker counts as outside when its centre is beyond the
-    frame edge by more than half a marker.
-    """
-    by_id = {m.id: m for m in page.markers}
-    src = np.concatenate([np.array(by_id[h.id].corners) for h in hits]).astype(np.float32)
-    dst = np.concatenate([h.corners for h in hits]).astype(np.float32)
-    A, _ = cv2.estimateAffinePartial2D(src, dst, method=cv2.LMEDS)
-    if A is None:
-        return False
-    scale = float(np.hypot(A[0, 0], A[1, 0]))
-    w, h = frame
-    for m in page.markers:
-        if m.id in {hit.id for hit in hits}:
-            continue
-        cx, cy = A @ np.array([*m.rect.center, 1.0])
-        slack = 0.5 * m.rect.w * scale
-        if cx < -slack or cy < -slack or cx > w - 1 + slack or cy > h - 1 + slack:
-            return True
-    return False
-
-
-def _our_qr_visible(gray: np.ndarray) -> bool:
-    """Is one of our QR payloads readable anywhere in the photo (at up to ~2000 px)?"""
-    f = max(1, round(max(gray.shape) / 2000))
-    img = gray if f == 1 else cv2.resize(gray, (gray.shape[1] // f, gray.shape[0] // f), interpolation=cv2.INTER_AREA)
-    try:
-        with without_ipp():
-            text, _, _ = cv2.QRCodeDetector().detectAndDecode(img)
-    except cv2.error:
-        return False
-    if not text:
-        return False
-    try:
-        decode_payload(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _foreign_sheet(det: MarkerDetection, specs: dict[str, TemplateSpec]) -> bool:
-    """Three or more markers of one page group, with ids no known template uses."""
-    groups: dict[int, set[int]] = {}
-    any_spec = next(iter(specs.values()))
-    for h in det.hits:
-        if all(page_of_marker(s, h.id) is None for s in specs.values()):
-            groups.setdefault(h.id // any_spec.marker_ids_per_page, set()).add(h.id)
-    return any(len(ids) >= 3 for ids in groups.values())
 
 
 #: The identity source of a page that nothing identified (no QR, no header line read) and that was read without
