@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from grader.config import DIGITS_MODEL_ENV
 from grader.recognize.box_preprocess import INPUT_SIZE, preprocess_box, preprocess_boxes
 from grader.recognize.digit_classifier import MODEL_DIR, BoxReading, DigitClassifier, default_classifier, model_dir
-from grader.recognize.digit_eval import (SCAN_BOXES_FILE, SHARED_DATA, evaluate_kawalc1_scans, load_kawalc1_crops,
-                                         load_kawalc1_scan_boxes, score_predictions)
+from grader.recognize.digit_eval import evaluate_kawalc1_scans, score_predictions
+from grader.recognize.labelled_crops import SCAN_BOXES_FILE, SHARED_DATA, load_kawalc1_crops, load_kawalc1_scan_boxes
 
 CLASSES = [str(d) for d in range(10)] + ["X", "-", ""]
 KAWALC1 = SHARED_DATA / "kawalc1"

@@ -8,7 +8,7 @@ digit boxes as the labelled 2014 forms: the votes of each pair, the valid total 
 Where the boxes are: each scan is registered onto the labelled form ``registered_2014/1672382-...``
 (SIFT features, a MAGSAC homography), whose box rectangles are found exactly by matching its own labelled
 crops in it; the rectangles are mapped back into the scan and stored as quadrilaterals in the scan's own
-pixels, so the evaluation cuts each box straight from the photo (:func:`grader.recognize.digit_eval.
+pixels, so the evaluation cuts each box straight from the photo (:func:`grader.recognize.labelled_crops.
 load_kawalc1_scan_boxes`), at the labelled crops' size.
 
 What each box holds (:data:`LABELS`) was read by hand from the cut boxes, then checked against the form's own
@@ -27,7 +27,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from grader.recognize.digit_eval import SCAN_BOXES_FILE, SHARED_DATA
+from grader.recognize.labelled_crops import SCAN_BOXES_FILE, SHARED_DATA
 
 REFERENCE_FORM = "1672382-005044000604"
 FIELDS = ("prabowo", "jokowi", "jumlah", "tidakSah")

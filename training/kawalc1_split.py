@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.recognize.digit_eval import LabelledCrop, load_kawalc1_crops
+from grader.recognize.labelled_crops import LabelledCrop, load_kawalc1_crops
 
 #: Forms whose crops are never used for weights, calibration or any choice.
 HELDOUT_FORMS: tuple[str, ...] = (

@@ -14,146 +14,27 @@ Nothing here is needed to read a sheet; ``grader eval`` and
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
-import os
-import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from grader.recognize.digit_classifier import DigitClassifier, default_classifier
+from grader.recognize.labelled_crops import LabelledCrop, load_ardis_test, load_kawalc1_crops, load_kawalc1_scan_boxes
+from grader.recognize.tesseract_boxes import tesseract_predict
 
 __all__ = [
-    "LabelledCrop",
-    "SHARED_DATA",
     "benchmark_batch",
     "evaluate_ardis",
     "evaluate_kawalc1",
     "evaluate_kawalc1_scans",
-    "form_id",
-    "load_ardis_test",
-    "load_kawalc1_crops",
-    "load_kawalc1_scan_boxes",
-    "pad_normalised",
     "score_predictions",
-    "tesseract_predict",
 ]
 
 logger = logging.getLogger(__name__)
-
-#: ``../shared/data`` beside the checkout (override with ``GRADER_SHARED_DATA``).
-SHARED_DATA = Path(
-    os.environ.get("GRADER_SHARED_DATA")
-    or Path(__file__).resolve().parents[3] / "shared" / "data"
-)
-
-#: Boxes located and hand-labelled on eleven unlabelled 2014 C1 scans of kawalc1 (``training/kawalc1_scans.py``).
-SCAN_BOXES_FILE = Path(__file__).with_name("kawalc1_scan_boxes.json")
-
-#: labels.csv label -> classifier class ("_" is a blank box).
-LABEL_TO_CLASS = {**{str(d): str(d) for d in range(10)}, "X": "X", "-": "-", "_": ""}
-
-TESSERACT_CONFIG = "--psm 10 -c tessedit_char_whitelist=0123456789X-"
-
-
-@dataclass(frozen=True)
-class LabelledCrop:
-    """One labelled box crop (dark ink on light paper)."""
-
-    file: str
-    form: str
-    kind: str
-    label: str  # "0".."9", "X", "-", "" (blank)
-    image: np.ndarray
-
-
-def pad_normalised(img: np.ndarray, pad: int = 10) -> np.ndarray:
-    """Pad an MNIST-style 28x28 digit (dark on light) with paper, like a box crop.
-
-    Parameters
-    ----------
-    img : numpy.ndarray
-        uint8 grey image, dark ink on light paper, ink filling most of it.
-    pad : int
-        Paper margin added on every side, in pixels.
-    """
-    return cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
-
-
-def form_id(file: str) -> str:
-    """Form id of a kawalc1 crop file name (e.g. ``2014-1672382``, ``2019-set1``).
-
-    Raises
-    ------
-    ValueError
-        If the file name follows none of the known patterns.
-    """
-    name = Path(file).name
-    for pattern, prefix in (
-        (r"c1_2014_(\d+)-", "2014-"),
-        (r"numbers_(set\d+)_", "2019-"),
-        (r"extracted_(\d+)_", "2014-"),
-        (r"tukangsortir_(\d+)-", "2014-"),
-    ):
-        m = re.match(pattern, name)
-        if m:
-            return prefix + m.group(1)
-    raise ValueError(f"cannot tell the form of {file!r}")
-
-
-def load_kawalc1_crops(
-    data_dir: Path | None = None, *, forms: Sequence[str] | None = None
-) -> list[LabelledCrop]:
-    """Load the labelled single-box crops of kawalc1.
-
-    Parameters
-    ----------
-    data_dir : pathlib.Path, optional
-        The ``kawalc1`` folder; defaults to ``../shared/data/kawalc1``.
-    forms : sequence of str, optional
-        Keep only crops of these form ids; all forms when None.
-
-    Returns
-    -------
-    list of LabelledCrop
-        Crops with a usable label (``?`` and ``multi/unlabeled`` are skipped).
-        The ``2014_preprocessed_28x28`` crops (white on black, already
-        normalised) are inverted and padded with paper.
-    """
-    data_dir = Path(data_dir) if data_dir is not None else SHARED_DATA / "kawalc1"
-    wanted = set(forms) if forms is not None else None
-    out = []
-    with open(data_dir / "labels.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["label"] not in LABEL_TO_CLASS:
-                continue
-            form = form_id(row["file"])
-            if wanted is not None and form not in wanted:
-                continue
-            img = cv2.imread(str(data_dir / row["file"]), cv2.IMREAD_GRAYSCALE)
-            if img is None:
-                raise FileNotFoundError(data_dir / row["file"])
-            if row["kind"] == "2014_preprocessed_28x28":
-                img = pad_normalised(255 - img)
-            out.append(LabelledCrop(row["file"], form, row["kind"],
-                                    LABEL_TO_CLASS[row["label"]], img))
-    return out
-
-
-def load_ardis_test(path: Path | None = None) -> tuple[list[np.ndarray], list[str]]:
-    """ARDIS-IV test digits as dark-on-light padded crops, with their labels."""
-    path = Path(path) if path is not None else SHARED_DATA / "ardis_iv" / "ardis_iv_28x28.npz"
-    with np.load(path) as data:
-        xs, ys = data["X_test"], data["y_test"]
-    crops = [pad_normalised(255 - x.astype(np.uint8)) for x in xs]
-    return crops, [str(int(y)) for y in ys]
-
 
 # --------------------------------------------------------------------------
 # Scoring
@@ -258,59 +139,11 @@ def _classify_all(clf: DigitClassifier, crops: Sequence[np.ndarray]):
     )
 
 
-def tesseract_predict(crop: np.ndarray) -> str:
-    """Read one box crop with tesseract (``--psm 10``), mapped to our classes.
-
-    The crop is enlarged to at least 64 px tall and padded with paper, which
-    helps tesseract; the first whitelisted character is the answer and no
-    character means blank.
-    """
-    import pytesseract
-
-    img = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    if img.shape[0] < 64:
-        s = 64 / img.shape[0]
-        img = cv2.resize(img, (max(1, round(img.shape[1] * s)), 64), interpolation=cv2.INTER_CUBIC)
-    img = cv2.copyMakeBorder(img, 16, 16, 16, 16, cv2.BORDER_REPLICATE)
-    text = pytesseract.image_to_string(img, config=TESSERACT_CONFIG)
-    for ch in text:
-        if ch in "0123456789X-":
-            return ch
-    return ""
-
-
 def _tesseract_all(crops: Sequence[np.ndarray]) -> tuple[list[str], float]:
     t0 = time.perf_counter()
     preds = [tesseract_predict(c) for c in crops]
     ms = 1000 * (time.perf_counter() - t0) / max(1, len(crops))
     return preds, ms
-
-
-def load_kawalc1_scan_boxes(data_dir: Path | None = None, boxes_file: Path | None = None) -> list[LabelledCrop]:
-    """The digit boxes of the 2014 C1 scans among kawalc1's photos, cut straight from each photo.
-
-    Each box is a quadrilateral in the photo's pixels (:data:`SCAN_BOXES_FILE`), warped to the size of the
-    labelled 2014 crops, as those were cut from their registered forms. The form id is ``2014-scan-<photo>``.
-    """
-    data_dir = Path(data_dir) if data_dir is not None else SHARED_DATA / "kawalc1"
-    spec = json.loads(Path(boxes_file or SCAN_BOXES_FILE).read_text())
-    w, h = spec["crop_size"]
-    target = np.float32([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
-    out = []
-    for form in spec["forms"]:
-        photo = cv2.imread(str(data_dir / "photos" / form["photo"]), cv2.IMREAD_GRAYSCALE)
-        if photo is None:
-            raise FileNotFoundError(data_dir / "photos" / form["photo"])
-        stem = Path(form["photo"]).stem.split("__")[-1]
-        for k, box in enumerate(form["boxes"]):
-            m = cv2.getPerspectiveTransform(np.float32(box["quad"]), target)
-            # (area sampling when the photo is finer than the crop, as when the labelled crops were cut)
-            shrink = cv2.contourArea(np.float32(box["quad"])) > w * h
-            image = cv2.warpPerspective(photo, m, (w, h), flags=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR,
-                                        borderMode=cv2.BORDER_REPLICATE)
-            out.append(LabelledCrop(f"{form['photo']}#{k}", f"2014-scan-{stem}", "2014_scan_box",
-                                    LABEL_TO_CLASS[box["label"]], image))
-    return out
 
 
 def evaluate_kawalc1(

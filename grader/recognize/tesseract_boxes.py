@@ -9,12 +9,34 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import cv2
 import numpy as np
 
 from grader.recognize.digit_classifier import BoxReading
-from grader.recognize.digit_eval import tesseract_predict
 
 BASELINE_CONFIDENCE = 0.99
+TESSERACT_CONFIG = "--psm 10 -c tessedit_char_whitelist=0123456789X-"
+
+
+def tesseract_predict(crop: np.ndarray) -> str:
+    """Read one box crop with tesseract (``--psm 10``), mapped to our classes.
+
+    The crop is enlarged to at least 64 px tall and padded with paper, which
+    helps tesseract; the first whitelisted character is the answer and no
+    character means blank.
+    """
+    import pytesseract
+
+    img = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    if img.shape[0] < 64:
+        s = 64 / img.shape[0]
+        img = cv2.resize(img, (max(1, round(img.shape[1] * s)), 64), interpolation=cv2.INTER_CUBIC)
+    img = cv2.copyMakeBorder(img, 16, 16, 16, 16, cv2.BORDER_REPLICATE)
+    text = pytesseract.image_to_string(img, config=TESSERACT_CONFIG)
+    for ch in text:
+        if ch in "0123456789X-":
+            return ch
+    return ""
 
 
 class TesseractBoxClassifier:
