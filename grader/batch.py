@@ -23,7 +23,7 @@ import numpy as np
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
 from grader.file_names import BARE_PAGE_RE, member_path, named_pages, shown_name, split_member, trainee_folders
-from grader.grading.shown import sheet_scores, shown_value
+from grader.grading.shown import missing_pages, sheet_scores, shown_value
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import (TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, named_by_folder, read_photo,
                              sure_digits)
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".pdf"}   # (a PDF: a scanner's photos)
 MAX_FILE_BYTES = 30 * 1024 * 1024
+#: Left in every ``grader grade --out`` folder: a later batch over a folder holding it leaves it out, so the marked
+#: pages and crops of an earlier run are never read (and graded) as trainees' photos.
+OUTPUT_MARK = ".grader-feedback"
 # A class's chat export may hold far more than a web upload's 400 files (stickers, voice notes, other media),
 # and a photo in it may be as large as one given as a file.
 ZIP_MAX_MEMBERS, ZIP_MAX_TOTAL_BYTES = 5000, 2 * 1024 ** 3
@@ -49,7 +52,10 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            files = sorted(x for x in p.rglob("*") if x.is_file())
+            ours = sorted({m.parent for m in p.rglob(OUTPUT_MARK)})
+            for folder in ours:
+                _say_left_out(str(folder), "feedback_folder", "feedback written by grader grade --out, not photos")
+            files = sorted(x for x in p.rglob("*") if x.is_file() and not any(d in ours for d in x.parents))
             wanted = [x for x in files if x.suffix.lower() in PHOTO_SUFFIXES | {".zip"}]
             _say_skipped([str(x) for x in files if x not in wanted])
             yield from iter_inputs(wanted)
@@ -87,6 +93,12 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             yield from photos_in(str(Path("..") / Path.cwd().name / p), data)
         else:
             yield from photos_in(str(p), data)
+
+
+def mark_output_folder(folder: Path) -> None:
+    """Mark ``folder`` as a batch's feedback output (:data:`OUTPUT_MARK`)."""
+    (folder / OUTPUT_MARK).write_text("Feedback written by `grader grade --out`: marked pages, crops and reports, not "
+                                      "photos. A batch over this folder leaves it out.\n", encoding="utf-8")
 
 
 def read_photo_file(path: Path) -> bytes | GraderError:
@@ -193,12 +205,29 @@ def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | N
                 progress(i + 1, len(jobs))
         return out
     # spawn, not fork: forking a process that has OpenCV's thread pools running can kill the child.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_leave_interrupts_to_parent)
+    try:
         for i, pr in enumerate(pool.map(_read_one, jobs, chunksize=1)):
             out.append(pr)
             if progress:
                 progress(i + 1, len(jobs))
+    except BaseException:
+        # Ctrl-C (or any failure here): drop the queued photos; the workers finish the few already handed to them
+        # (seconds) and stop. Left to the executor, a shutdown would wait for every queued photo. The workers ignore
+        # SIGINT: one killed by the terminal's Ctrl-C, or by us, breaks the pool, and on Python 3.11 its clean-up
+        # then fails on the cancelled photos (CPython gh-107219) and can hang the exit for good.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return out
+
+
+def _leave_interrupts_to_parent() -> None:
+    """A worker's initializer: Ctrl-C is the parent's to handle (:func:`read_all`)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def page_evidence(pr: PhotoRead, file_key: tuple[str, str] | None) -> PageEvidence:
@@ -310,7 +339,12 @@ def progress_bar(stream=None) -> Callable[[int, int], None] | None:
 SHEET_COLUMNS = ("trainee", "trainee_name", "trainee_source", "exercise", "status", "score", "partial_score", "wrong",
                  "review", "blank", "unreadable", "violated_rules", "refusal", "refusal_message", "retake_advised", "files")
 FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "status", "value", "expected",
-                 "confidence", "notes")
+                 "confidence", "notes", "files")   # files: the sheet's, as in its sheet row (a sheet may name nobody)
+
+
+#: What a sheet with a page no photo showed is told (``{page}``: its number), in English and Indonesian.
+MISSING_PAGE_MESSAGE = {"en": "page {page}: no photo of this page was sent; photograph it and send it with the others",
+                        "id": "halaman {page}: foto halaman ini tidak ada; foto dan kirim bersama halaman lainnya"}
 
 
 def refusals(result: dict | None) -> str:
@@ -322,6 +356,11 @@ def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
     """``file: reason`` for each refused page, in ``lang`` ("en" or "id")."""
     return [f"{p['file']}: {p['refusal']['message_' + lang]}" for p in (result or {}).get("pages") or ()
             if p.get("refusal")]
+
+
+def missing_page_messages(result: dict | None, *, lang: str = "en") -> list[str]:
+    """A line for each page of the sheet that no photo showed, in ``lang`` (the web says it in its own words)."""
+    return [MISSING_PAGE_MESSAGE[lang].format(page=n) for n in missing_pages(result)]
 
 
 def retake_advised(result: dict | None) -> str:
@@ -343,8 +382,9 @@ def sheet_rows(results: list[dict]) -> list[dict]:
                                                           sheet_scores(r["status"], r.get("score")))},
             **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
-            "refusal": refusals(r),
-            "refusal_message": " ".join(refusal_messages(r)),
+            # (what to retake: the refused pages, then the pages no photo showed)
+            "refusal": ";".join(filter(None, [refusals(r), *(f"page{n}=page_missing" for n in missing_pages(r))])),
+            "refusal_message": " ".join(refusal_messages(r) + missing_page_messages(r)),
             "retake_advised": retake_advised(r),
             "files": ";".join(p["file"] for p in r["pages"])})
     return rows
@@ -356,7 +396,8 @@ def field_rows(results: list[dict]) -> list[dict]:
              # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
              "value": shown_value(f, empty=""),
              "expected": "" if f["expected"] is None else f["expected"],
-             "confidence": f["confidence"], "notes": ";".join(f.get("notes") or ())}
+             "confidence": f["confidence"], "notes": ";".join(f.get("notes") or ()),
+             "files": ";".join(p["file"] for p in r.get("pages") or ())}
             for r in results for f in r["fields"]]
 
 
@@ -364,7 +405,7 @@ def write_csv(path: Path, rows: list[dict], columns: tuple[str, ...]) -> None:
     """Write rows as CSV; text a spreadsheet would run as a formula is defused, as in the web export."""
     from grader.web.export import spreadsheet_safe
 
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:    # (the BOM: Excel then reads UTF-8 names right)
         w = csv.DictWriter(fh, fieldnames=columns)
         w.writeheader()
         w.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)

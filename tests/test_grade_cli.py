@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from grader.batch import iter_inputs
+from grader.batch import OUTPUT_MARK, iter_inputs
 from grader.cli import main
 from grader.exercise.store import load_key
 from grader.file_names import trainee_from_filename
@@ -50,7 +50,7 @@ def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys, ca
     with caplog.at_level("WARNING", logger="grader.batch"):
         assert main(["grade", str(z), str(blurry), "--key", str(key_dir), "--csv", str(out), "-j", "2",
                      "--out", str(tmp_path / "feedback")]) == 0
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     err = capsys.readouterr().err        # fields left to review are said to be out of the scores
     assert ("left to review: they are not in the scores" in err) == any(int(r["review"]) for r in rows)
     sheet = next(r for r in rows if names[0] in r["files"])
@@ -64,7 +64,7 @@ def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys, ca
     assert {"too_blurry", "not_an_image"} <= refused
     assert not any("evil.jpg" in r["files"] for r in rows), "a skipped zip member is no sheet"
     assert f"skipped {z}:../../evil.jpg [zip_path_traversal]" in caplog.text
-    fields = list(csv.DictReader((tmp_path / "class-fields.csv").open(encoding="utf-8")))
+    fields = list(csv.DictReader((tmp_path / "class-fields.csv").open(encoding="utf-8-sig")))
     assert {f["field"] for f in fields if f["trainee"] == sheet["trainee"]} >= {"I.A.1.L", "IV.1", "IV.1.tally", "V.C"}
     assert all(f["notes"] for f in fields if f["status"] == "review")       # every doubt says why
     report = next((tmp_path / "feedback").glob(f"{sheet['trainee']}*-feedback.html")).read_text()
@@ -82,10 +82,10 @@ def test_a_personalised_sheets_feedback_is_named_by_its_trainee_and_the_name_its
     out = tmp_path / "kelas.csv"
     assert main(["grade", str(sample("s0002-p1.jpg")), str(sample("s0002-p2.jpg")), "--key",
                  str(SAMPLES / "keys" / t["exercise"]), "--csv", str(out), "--out", str(tmp_path / "umpan")]) == 0
-    [row] = list(csv.DictReader(out.open(encoding="utf-8")))
+    [row] = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert (row["trainee"], row["trainee_name"], row["trainee_source"]) == (t["trainee"], t["trainee_name"], "qr")
     folder = f"{t['trainee']}_{t['trainee_name'].replace(' ', '_')}"        # "110_Yanti_Marpaung"
-    assert sorted(p.name for p in (tmp_path / "umpan").iterdir()) == [folder, f"{folder}-feedback.html"]
+    assert sorted(p.name for p in (tmp_path / "umpan").iterdir()) == [OUTPUT_MARK, folder, f"{folder}-feedback.html"]
     report = (tmp_path / "umpan" / f"{folder}-feedback.html").read_text(encoding="utf-8")
     assert f'src="{folder}/ident1.png"' in report and (tmp_path / "umpan" / folder / "page1.jpg").is_file()
 
@@ -513,7 +513,7 @@ def test_a_file_name_that_is_not_utf8_is_written_with_a_replacement_character(tm
     table = tmp_path / "kelas.csv"
     assert main(["grade", str(folder), "--key", str(SAMPLES / "keys" / first_sheet()[0]), "--csv", str(table),
                  "--out", str(tmp_path / "umpan")]) == 0
-    row, = csv.DictReader(table.open(encoding="utf-8"))
+    row, = csv.DictReader(table.open(encoding="utf-8-sig"))
     assert row["trainee"] == "siti\ufffd" and row["files"] == f"{folder}/siti\ufffd_p1.jpg"
     assert "siti\ufffd_p1.jpg" in next((tmp_path / "umpan").glob("*-feedback.html")).read_text(encoding="utf-8")
     capsys.readouterr()

@@ -115,7 +115,7 @@ def test_a_scanned_pdf_is_graded_from_the_command_line_as_one_sheet(tmp_path):
     out = tmp_path / "class.csv"
     assert main(["grade", str(scan), str(empty), "--key", str(SAMPLES / "keys" / t["exercise"]),
                  "--csv", str(out)]) == 0
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     sheet = next(r for r in rows if "s0001 (1).jpg" in r["files"])
     assert sheet["status"] == "graded" and sheet["files"].count(";") == 1 and float(sheet["score"]) > 0
     refused = next(r for r in rows if "ketikan.pdf" in r["files"])

@@ -10,7 +10,7 @@ from grader.cli import main
 from grader.sheet.identity import SheetIdentity, decode_payload
 from grader.sheet.layout import layout_sheet
 from grader.sheet.render import render_sheet
-from grader.sheet.schema import list_templates, load_template
+from grader.sheet.schema import list_templates, load_template, resolve_template
 
 DPI = 150  # a low-resolution print still has to work; keeps the test quick
 
@@ -67,9 +67,20 @@ def _decode_qr_region(gray, rect, px_per_mm):
     return cv2.QRCodeDetector().detectAndDecode(crop)[0]
 
 
+def _stored_exercise(contest: str, pairs: int) -> str:
+    """An exercise of chasil-kwk registered in the test's store; its code."""
+    from grader.exercise.scenario import generate_exercise
+    from grader.exercise.store import save_exercise
+
+    ex = generate_exercise(resolve_template("chasil-kwk"), contest=contest, pairs=pairs, seed=3)
+    save_exercise(ex)
+    return ex.code
+
+
 def test_form_print_cli_writes_pdf_and_pngs(tmp_path):
     out = tmp_path / "sheet.pdf"
-    rc = main(["form", "print", "chasil-kwk", "--pairs", "4", "--contest", "gubernur", "--exercise", "abc234",
+    code = _stored_exercise("gubernur", 4)
+    rc = main(["form", "print", "chasil-kwk", "--exercise", code.lower(),
                "-o", str(out), "--png", str(tmp_path / "sheet.png"), "--dpi", "100"])
     assert rc == 0
     pdf = out.read_bytes()
@@ -79,7 +90,26 @@ def test_form_print_cli_writes_pdf_and_pngs(tmp_path):
     assert p1.shape == p2.shape == (round(297 / 25.4 * 100), round(210 / 25.4 * 100))
     text, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.cvtColor(p2, cv2.COLOR_GRAY2BGR))
     ident = decode_payload(text)
-    assert (ident.page, ident.pairs, ident.contest, ident.exercise) == (2, 4, "gubernur", "ABC234")
+    assert (ident.page, ident.pairs, ident.contest, ident.exercise) == (2, 4, "gubernur", code)
+
+
+def test_a_sheet_printed_for_an_exercise_carries_the_exercises_variant_or_is_refused(tmp_path, capsys):
+    """Review: --exercise was printed into the QR beside the template's default contest and pairs (bupati, 3), so
+    no sheet printed for a walikota exercise of 2 pairs could be graded; an unknown code printed too."""
+    code = _stored_exercise("walikota", 2)
+    png = tmp_path / "s.png"
+    assert main(["form", "print", "chasil-kwk", "--exercise", code, "-o", str(tmp_path / "s.pdf"),
+                 "--png", str(png), "--dpi", "100"]) == 0
+    ident = decode_payload(cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(png)))[0])
+    assert (ident.contest, ident.pairs, ident.exercise) == ("walikota", 2, code)
+    capsys.readouterr()
+    for extra, said in ((["--exercise", "ZZZZZZ"], "no exercise with code ZZZZZZ"),
+                        (["--exercise", code, "--pairs", "3"], f"--pairs 3 contradicts exercise {code} (pairs 2)"),
+                        (["--exercise", code, "--contest", "bupati"], "--contest bupati contradicts")):
+        assert main(["form", "print", "chasil-kwk", *extra, "-o", str(tmp_path / "x.pdf")]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err
+    assert not (tmp_path / "x.pdf").exists()
 
 
 def test_roster_prints_one_personalised_sheet_per_trainee(tmp_path):

@@ -152,7 +152,7 @@ def test_the_command_lines_csv_keeps_its_english_codes(app, trainer, code, tmp_p
     photo.write_bytes(jpeg_bytes())
     out = tmp_path / "kelas.csv"
     assert main(["grade", str(photo), "--key", code, "--csv", str(out)]) == 0
-    sheet_lines = out.read_text(encoding="utf-8").splitlines()
+    sheet_lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert sheet_lines[0] == ("trainee,trainee_name,trainee_source,exercise,status,score,partial_score,wrong,review,blank,"
                               "unreadable,violated_rules,refusal,refusal_message,retake_advised,files")
     sheets = {r["trainee"]: r for r in csv.DictReader(sheet_lines)}
@@ -160,8 +160,8 @@ def test_the_command_lines_csv_keeps_its_english_codes(app, trainer, code, tmp_p
         "graded", "refused", "c_1_blur.jpg=too_blurry")
     assert sheets["c"]["refusal_message"] == ("c_1_blur.jpg: The photo is too blurry. Hold the phone steady and "
                                               "take it again.")
-    field_lines = (tmp_path / "kelas-fields.csv").read_text(encoding="utf-8").splitlines()
-    assert field_lines[0] == "trainee,exercise,field,page,section,kind,status,value,expected,confidence,notes"
+    field_lines = (tmp_path / "kelas-fields.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert field_lines[0] == "trainee,exercise,field,page,section,kind,status,value,expected,confidence,notes,files"
     cli = {r["field"]: r for r in csv.DictReader(field_lines) if r["trainee"] == "b"}
     assert (cli[WRONG_FIELD]["status"], cli[WRONG_FIELD]["kind"]) == ("wrong", "digits")
     assert (cli[REVIEW_FIELD]["status"], cli[REVIEW_FIELD]["notes"]) == ("review", "unsure_box")

@@ -9,7 +9,7 @@ from pathlib import Path
 from grader.commands import writable_folder
 from grader.exercise.handout import render_handout
 from grader.exercise.scenario import TRAPS, generate_exercise
-from grader.exercise.store import list_exercises, save_exercise
+from grader.exercise.store import exercises_dir, list_exercises, save_exercise
 from grader.sheet.render import write_pdf
 from grader.sheet.schema import resolve_template
 
@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_new(args: argparse.Namespace) -> int:
     spec = resolve_template(args.template)
     ex = generate_exercise(spec, contest=args.contest, pairs=args.pairs, seed=args.seed, traps=tuple(args.trap))
+    if not args.no_register:      # the store too, before anything is written (a key left unregistered is half done)
+        writable_folder(exercises_dir(), f"the exercise store {exercises_dir()} (GRADER_DATA_DIR; or --no-register)")
     writable_folder(args.output, f"-o {args.output}")
     (args.output / "answer_key.json").write_text(json.dumps(ex.to_key_json(), indent=1, ensure_ascii=False))
     write_pdf(render_handout(ex, dpi=HANDOUT_DPI), args.output / "handout.pdf", dpi=HANDOUT_DPI)

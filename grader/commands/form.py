@@ -11,6 +11,7 @@ from pathlib import Path
 
 from grader.commands import writable_file
 from grader.errors import GraderError
+from grader.exercise.store import load_key
 from grader.page_groups import normalise_id
 from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import SheetLayout, layout_sheet
@@ -29,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = fsub.add_parser("print", help="write a printable A4 PDF (and PNG) of a template")
     _variant_args(p)
-    p.add_argument("--exercise", help="exercise code to print in the header and the QR")
+    p.add_argument("--exercise", help="exercise code (from the store) to print in the header and the QR; its contest "
+                                      "and pairs are used")
     p.add_argument("--roster", type=Path, help="CSV with id and name columns: one personalised sheet per trainee")
     p.add_argument("-o", "--output", type=Path, required=True, help="output PDF path")
     p.add_argument("--png", type=Path, help="also write PNG page(s); pages after the first get -p2, -p3 ...")
@@ -218,10 +220,26 @@ def sheets_for(sheet: SheetLayout, exercise: str | None, roster: list[tuple[str,
     return [SheetIdentity(**{**base.__dict__, "trainee": tid, "trainee_name": name}) for tid, name in roster]
 
 
+def exercise_variant(args: argparse.Namespace, spec) -> tuple[str | None, str | None, int | None]:
+    """(exercise code, contest, pairs) to print: an exercise's own, from the store (its QR must name the variant its
+    key grades, or no sheet printed with it could be graded); ``--contest``/``--pairs`` may only repeat them."""
+    if not args.exercise:
+        return None, args.contest, args.pairs
+    key = load_key(args.exercise.strip().upper())        # an unknown code stops here, with its reason
+    if key.template != spec.id:
+        raise GraderError("bad_usage", f"--exercise {key.exercise} is an exercise of template {key.template}, "
+                                       f"not {spec.id}")
+    for flag, given, own in (("contest", args.contest, key.contest), ("pairs", args.pairs, key.pairs)):
+        if given is not None and str(given).strip().lower() != str(own).lower():
+            raise GraderError("bad_usage", f"--{flag} {given} contradicts exercise {key.exercise} ({flag} {own}); "
+                                           f"leave --{flag} out")
+    return key.exercise, key.contest, key.pairs
+
+
 def cmd_print(args: argparse.Namespace) -> int:
     spec = resolve_template(args.template)
-    sheet = layout_sheet(spec, contest=args.contest, pairs=args.pairs)
-    exercise = args.exercise.strip().upper() if args.exercise else None
+    exercise, contest, pairs = exercise_variant(args, spec)
+    sheet = layout_sheet(spec, contest=contest, pairs=pairs)
     roster = read_roster(args.roster, number_boxes=trainee_number_boxes(sheet)) if args.roster else None
     writable_file(args.output, f"-o {args.output}", make_folder=True)     # before rendering, not after it
     if args.png:

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from grader.batch import (FIELD_COLUMNS, PHOTO_SUFFIXES, SHEET_COLUMNS, default_workers, field_rows, grade_batch,
-                          progress_bar, refusal_messages, sheet_label, sheet_rows, write_csv)
+                          mark_output_folder, missing_page_messages, progress_bar, refusal_messages, sheet_label,
+                          sheet_rows, write_csv)
 from grader.commands import worker_count, writable_file, writable_folder
 from grader.errors import GraderError
 from grader.exercise.store import load_key
@@ -36,10 +37,16 @@ def _check_paths(args: argparse.Namespace) -> None:
     if missing:
         raise GraderError("bad_usage", f"no such file or folder: {', '.join(missing)}")
     if args.csv is not None:
+        inputs = {Path(p).resolve() for p in args.paths}
         for path in (args.csv, fields_csv(args.csv)):
+            # a slip such as `--csv *.jpg` names a photo as OUT: it would be written over
+            if path.suffix.lower() in PHOTO_SUFFIXES | {".zip"} or path.resolve() in inputs:
+                raise GraderError("bad_usage", f"--csv {args.csv}: {path} is a photo or zip (or one of the inputs), "
+                                               "and would be written over; name a .csv file")
             writable_file(path, f"--csv {args.csv}", make_folder=False)
     if args.out is not None:
         writable_folder(args.out, f"--out {args.out}")
+        mark_output_folder(args.out)     # a later batch over a folder around it leaves it out
 
 
 def fields_csv(path: Path) -> Path:
@@ -76,6 +83,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             print(f"{label:{width}s} {str(row['score']):>6s}  wrong {row['wrong']:3d}  review "
                   f"{row['review']:3d}  blank {row['blank']:3d}  {row['status']}"
                   + "".join(f"\n    refused {m}" for m in refusal_messages(res))
+                  + "".join(f"\n    {m}" for m in missing_page_messages(res))
                   + (f"\n    retake advised: {row['retake_advised']}" if row["retake_advised"] else ""))
     if args.out:
         print(f"feedback reports and marked pages: {args.out}", file=sys.stderr)

@@ -96,3 +96,8 @@ def score_text(score: float | None) -> str:
     """:func:`shown_score` as text, with a dash for a sheet that has no score."""
     shown = shown_score(score)
     return "—" if shown is None else str(shown)
+
+
+def missing_pages(result: dict | None) -> list[int]:
+    """The pages of a graded sheet that no photo showed (their fields are noted ``page_missing``): what to send."""
+    return sorted({f["page"] for f in (result or {}).get("fields") or () if "page_missing" in (f.get("notes") or ())})

@@ -1,0 +1,120 @@
+"""What `grader grade` writes, and what it must never write over or read back: a review of the command line
+(session 33) found a photo written over by `--csv`, a second run grading the first run's marked pages, a partial
+sheet not told which page was missing, unnamed sheets that the fields table could not tell apart, and a Ctrl-C
+that could hang with worker processes."""
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from grader.batch import OUTPUT_MARK
+from grader.cli import main
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
+KEY = str(SAMPLES / "keys" / "6ARJET")          # the exercise of sample sheet s0001
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _rows(path: Path) -> list[dict]:
+    return list(csv.DictReader(path.open(encoding="utf-8-sig")))
+
+
+def test_a_csv_named_like_a_photo_or_an_input_is_refused_and_the_photo_kept(tmp_path, capsys):
+    """`--csv kelas/*.jpg` made the first photo OUT: it was written over with the table, exit 0."""
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    for n in ("s0001-p1.jpg", "s0001-p2.jpg"):
+        shutil.copy(SAMPLES / n, folder / n)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for out in (folder / "s0001-p1.jpg", tmp_path / "kelas.zip", tmp_path / "Kelas.JPEG"):
+        assert main(["grade", str(folder / "s0001-p2.jpg"), "--key", KEY, "--csv", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "would be written over; name a .csv file" in err and "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert not (tmp_path / "kelas.zip").exists()
+
+
+def test_a_second_run_leaves_out_the_first_runs_feedback_and_tables(tmp_path, capsys, caplog):
+    """The second of two identical runs graded 92 "sheets": every marked page, crop and header strip of the first
+    run's --out folder inside the class folder, the trainee's sheet made of the marked copies."""
+    folder = tmp_path / "K"
+    folder.mkdir()
+    for n in ("s0001-p1.jpg", "s0001-p2.jpg"):
+        shutil.copy(SAMPLES / n, folder / n)
+    args = ["grade", str(folder), "--key", KEY, "--out", str(folder / "feedback"), "--csv", str(folder / "hasil.csv")]
+    assert main(args) == 0
+    first, first_fields = _rows(folder / "hasil.csv"), _rows(folder / "hasil-fields.csv")
+    assert (folder / "feedback" / OUTPUT_MARK).is_file() and any((folder / "feedback").rglob("*.jpg"))
+    with caplog.at_level("WARNING", logger="grader.batch"):
+        assert main(args) == 0
+    assert "feedback written by grader grade --out" in caplog.text
+    second, second_fields = _rows(folder / "hasil.csv"), _rows(folder / "hasil-fields.csv")
+    assert len(first) == len(second) == 1
+    assert second == first and second_fields == first_fields
+    # each field row names its sheet's photos, as the sheet row does: the two tables join on it
+    assert {r["files"] for r in second_fields} == {second[0]["files"]}
+    assert second[0]["files"] == f"{folder / 's0001-p1.jpg'};{folder / 's0001-p2.jpg'}"
+
+
+def test_a_sheet_with_a_page_not_sent_says_which_page_to_photograph(tmp_path, capsys):
+    """A partial sheet's summary pointed at "the reasons above", and there were none; its CSV said nothing."""
+    photo = str(SAMPLES / "s0001-p1.jpg")
+    assert main(["grade", photo, "--key", KEY]) == 0
+    out, err = capsys.readouterr()
+    assert "partial" in out and "page 2: no photo of this page was sent; photograph it" in out
+    assert "graded in part (a page refused or missing): the reasons above say what to retake" in err
+    table = tmp_path / "t.csv"
+    assert main(["grade", photo, "--key", KEY, "--csv", str(table)]) == 0
+    [row] = _rows(table)
+    assert row["status"] == "partial" and row["refusal"] == "page2=page_missing"
+    assert row["refusal_message"].startswith("page 2: no photo of this page was sent")
+    assert table.read_bytes().startswith(b"\xef\xbb\xbf")          # with a BOM, as the web export: Excel reads UTF-8
+
+
+def test_ctrl_c_stops_a_batch_with_workers_at_once(tmp_path):
+    """With -j 2, a Ctrl-C (SIGINT to the terminal's process group, workers included) printed a traceback from the
+    executor and could hang for good (CPython gh-107219). The batch must stop within seconds, exit 130, and leave
+    no worker behind."""
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    for copy in range(4):         # (a byte after the JPEG's end makes each copy another photo, still readable)
+        for p in sorted(SAMPLES.glob("s00*.jpg")):
+            (folder / f"{copy}-{p.name}").write_bytes(p.read_bytes() + bytes([copy]))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "grade", str(folder), "--key", KEY, "-j", "2"],
+                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    time.sleep(5)                 # the workers have started and are reading
+    assert proc.poll() is None, "the batch ended before it could be interrupted: give it more photos"
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        rc = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("the interrupted batch did not stop within 30 s")
+    err = proc.stderr.read().decode()
+    assert rc == 130 and "interrupted" in err, err
+    assert "Traceback" not in err and "InvalidStateError" not in err, err
+    deadline = time.monotonic() + 10      # (a worker that just ended may be a zombie for a moment, until reaped)
+    while True:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "a worker process outlived the interrupted batch"
+        time.sleep(0.2)
+
+
+def test_a_new_exercise_with_a_store_it_cannot_write_is_refused_before_writing_anything(tmp_path, monkeypatch,
+                                                                                        capsys):
+    """It wrote answer_key.json and handout.pdf, then crashed with a PermissionError traceback (exit 1)."""
+    monkeypatch.setenv("GRADER_DATA_DIR", "/proc/grader-store")
+    out = tmp_path / "latihan"
+    assert main(["exercise", "new", "chasil-kwk", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "the exercise store /proc/grader-store/exercises" in err and "cannot create" in err
+    assert "Traceback" not in err and not out.exists()
