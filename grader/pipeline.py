@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.exercise.store import AnswerKey, load_key
+from grader.exercise.store import AnswerKey, load_key_by_code
 from grader.grading.feedback_files import redraw_feedback, write_feedback_files  # noqa: F401 - redraw_feedback:
 #   part of the pipeline's contract with the web app (grader.web.grading calls pipeline.redraw_feedback)
 from grader.grading.grade import grade_sheet, reader_view
@@ -208,7 +208,7 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
         code = exercise or next((pr.aligned.identity.exercise for pr in good if pr.aligned.identity.exercise), None)
         if code:
             try:
-                key = load_key(code)
+                key = load_key_by_code(code)     # (a code, from the sheet or the caller: never a path)
             except GraderError as exc:
                 log.warning("grading without a key: %s", exc.message)
                 unkeyed = None if exercise else code

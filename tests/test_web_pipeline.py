@@ -191,3 +191,19 @@ def test_a_sheet_printed_for_an_exercise_unknown_here_sent_with_another_code_sen
     assert client.get(resp.location + ".json").get_json()["state"] == "held"
     assert "Lembar ini dicetak untuk latihan ZZ9ZZ9, yang tidak ada di server ini. Tanyakan kepada pelatih" in html
     assert "kosongkan agar kode dibaca dari QR" not in html and "/ 100" not in html
+
+
+def test_the_demo_exercise_is_made_once_and_stays_removed_when_a_trainer_removed_it():
+    """`serve --demo` wrote the demo exercise at every start: its "made" time moved (it jumped to the top of the
+    trainer's list) and a removed demo exercise came back."""
+    import os
+
+    from grader.exercise.store import KEY_NAME, REMOVED_MARK, exercises_dir, removed_exercises
+
+    code = ensure_demo_data()
+    key = exercises_dir() / code / KEY_NAME
+    os.utime(key, (1_000_000, 1_000_000))          # made long ago
+    assert ensure_demo_data() == code and key.stat().st_mtime == 1_000_000
+    key.unlink()                                    # as grader.web.removal leaves a removed exercise
+    (key.parent / REMOVED_MARK).write_text("")
+    assert ensure_demo_data() == code and not key.exists() and removed_exercises() == [code]

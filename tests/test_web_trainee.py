@@ -139,6 +139,21 @@ def test_wrong_code_without_a_photo_is_explained_on_the_form(client):
     assert "Kode latihan ZZZZZZ tidak ditemukan" in html and 'value="Siti"' in html
 
 
+@pytest.mark.parametrize("typed", [".", "./", "NJE-3T7"])
+def test_a_typed_code_is_never_taken_for_a_key_file(client, code, app, tmp_path, monkeypatch, typed):
+    """Review: a code typed as "." graded the sheet with whatever answer_key.json lay in the server's working
+    folder, and stored the sheet under exercise "." (in no class table, queue or export)."""
+    from grader.exercise.store import exercises_dir
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "answer_key.json").write_bytes((exercises_dir() / code / "answer_key.json").read_bytes())
+    resp = upload(client, code=typed, trainee="Siti")
+    assert resp.status_code == 302                     # kept, and held for a code (as any unknown code)
+    held = client.get(resp.location).get_data(as_text=True)
+    assert f"Kode latihan {typed} tidak ditemukan" in held and "Hasil penilaian" not in held
+    assert client.get(resp.location + ".json").get_json()["state"] == "held"
+
+
 def test_every_interface_string_has_an_english_translation():
     import re
     from pathlib import Path

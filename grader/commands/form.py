@@ -11,7 +11,7 @@ from pathlib import Path
 
 from grader.commands import writable_file
 from grader.errors import GraderError
-from grader.exercise.store import load_key
+from grader.exercise.store import load_key_by_code
 from grader.page_groups import normalise_id
 from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import SheetLayout, layout_sheet
@@ -225,7 +225,7 @@ def exercise_variant(args: argparse.Namespace, spec) -> tuple[str | None, str | 
     key grades, or no sheet printed with it could be graded); ``--contest``/``--pairs`` may only repeat them."""
     if not args.exercise:
         return None, args.contest, args.pairs
-    key = load_key(args.exercise.strip().upper())        # an unknown code stops here, with its reason
+    key = load_key_by_code(args.exercise)        # an unknown code stops here, with its reason
     if key.template != spec.id:
         raise GraderError("bad_usage", f"--exercise {key.exercise} is an exercise of template {key.template}, "
                                        f"not {spec.id}")

@@ -35,12 +35,22 @@ def _port(text: str) -> int:
 
 
 def ensure_demo_data() -> str:
-    """Create (once) the demo exercise so a fresh install has something to grade against."""
+    """Create (once) the demo exercise so a fresh install has something to grade against.
+
+    Once: written again at every start, its "made" time moved and it jumped to the top of the trainer's list, and
+    a demo exercise the trainer had removed came back. (A key that cannot be read is written again.)"""
+    from grader.errors import GraderError
     from grader.exercise.scenario import generate_exercise
-    from grader.exercise.store import save_exercise
+    from grader.exercise.store import REMOVED_MARK, exercises_dir, load_key_by_code, save_exercise
     from grader.sheet.schema import resolve_template
 
     ex = generate_exercise(resolve_template("chasil-kwk"), contest="bupati", pairs=3, seed=1)
+    try:
+        load_key_by_code(ex.code)
+        return ex.code
+    except GraderError:
+        if (exercises_dir() / ex.code / REMOVED_MARK).exists():
+            return ex.code                    # removed by the trainer: left removed
     save_exercise(ex)
     return ex.code
 

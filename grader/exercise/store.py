@@ -82,21 +82,36 @@ def removed_exercises(*, base: Path | None = None) -> list[str]:
 
 
 def load_key(code_or_path: str, *, base: Path | None = None) -> AnswerKey:
-    """Find a key by exercise code (in the store) or by a path to its JSON file or folder."""
+    """Find a key by exercise code (in the store) or by a path to its JSON file or folder (the command line's
+    ``--key``; what a trainee or trainer types on a web page is a code only: :func:`load_key_by_code`)."""
     p = Path(code_or_path)
     if p.is_dir():
         p = p / "answer_key.json"
     if not p.is_file():
-        code = code_or_path.strip().upper()
-        if not CODE_RE.match(code):
-            raise GraderError("unknown_exercise", f"'{code_or_path}' is neither a key file nor an exercise code",
-                              f"'{code_or_path}' bukan kode latihan yang dikenal")
-        p = exercises_dir(base) / code / KEY_NAME
-        if not p.is_file() and (p.parent / REMOVED_MARK).exists():
-            raise removed_error(code)
-        if not p.is_file():
-            raise GraderError("unknown_exercise", f"no exercise with code {code} (looked in {p.parent.parent})",
-                              f"Kode latihan {code} tidak ditemukan. Periksa kembali kode pada soal.")
+        return load_key_by_code(code_or_path, base=base, path_too=True)
+    return _read_key(p)
+
+
+def load_key_by_code(code: str, *, base: Path | None = None, path_too: bool = False) -> AnswerKey:
+    """The key of exercise ``code`` in the store; never a file named by the text (a code typed as ``.`` graded a
+    web upload with whatever ``answer_key.json`` lay in the server's working folder)."""
+    typed, code = code, code.strip().upper()
+    if not CODE_RE.match(code):
+        if path_too:
+            raise GraderError("unknown_exercise", f"'{typed}' is neither a key file nor an exercise code",
+                              f"'{typed}' bukan kode latihan yang dikenal")
+        raise GraderError("unknown_exercise", f"'{typed}' is not an exercise code",
+                          f"Kode latihan {typed} tidak ditemukan. Periksa kembali kode pada soal.")
+    p = exercises_dir(base) / code / KEY_NAME
+    if not p.is_file() and (p.parent / REMOVED_MARK).exists():
+        raise removed_error(code)
+    if not p.is_file():
+        raise GraderError("unknown_exercise", f"no exercise with code {code} (looked in {p.parent.parent})",
+                          f"Kode latihan {code} tidak ditemukan. Periksa kembali kode pada soal.")
+    return _read_key(p)
+
+
+def _read_key(p: Path) -> AnswerKey:
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

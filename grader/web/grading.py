@@ -51,9 +51,9 @@ def load_exercise_key(code: str | None, data_dir: Path | str):
     """The answer key for ``code`` from the exercise store under ``data_dir`` (``None`` if no code)."""
     if not code:
         return None
-    from grader.exercise.store import load_key
+    from grader.exercise.store import load_key_by_code
 
-    return load_key(code, base=Path(data_dir))
+    return load_key_by_code(code, base=Path(data_dir))
 
 
 def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, original: dict | None = None,

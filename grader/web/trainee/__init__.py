@@ -26,10 +26,10 @@ def normalise_code(text: str | None) -> str | None:
 def check_exercise(code: str | None) -> None:
     """Raise ``unknown_exercise`` (with the Indonesian message from the store) for a code that does not exist."""
     if code:
-        from grader.exercise.store import load_key
+        from grader.exercise.store import load_key_by_code
 
         try:
-            load_key(code, base=Path(current_app.config["DATA_DIR"]))
+            load_key_by_code(code, base=Path(current_app.config["DATA_DIR"]))
         except GraderError as exc:
             if exc.code != "unknown_exercise":
                 raise

@@ -28,10 +28,10 @@ def _base() -> Path:
 
 
 def get_key(code: str):
-    from grader.exercise.store import load_key
+    from grader.exercise.store import load_key_by_code
 
     try:
-        return load_key(code, base=_base())
+        return load_key_by_code(code, base=_base())
     except GraderError as exc:
         if exc.code == "exercise_removed":
             abort(410, error_text(exc))
@@ -39,10 +39,10 @@ def get_key(code: str):
 
 
 def has_exercise(code: str) -> bool:
-    from grader.exercise.store import load_key
+    from grader.exercise.store import load_key_by_code
 
     try:
-        load_key(code, base=_base())
+        load_key_by_code(code, base=_base())
     except GraderError:
         return False
     return True
