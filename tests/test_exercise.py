@@ -1,5 +1,6 @@
 """Exercises: every generated key satisfies its template's rules, and the handout adds up to the key."""
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -10,6 +11,8 @@ from grader.exercise.scenario import CODE_ALPHABET, DAMAGED, INVALID, TRAPS, bal
 from grader.exercise.store import load_key
 from grader.rules import evaluate_rules, expand_rules
 from grader.sheet.layout import layout_sheet
+
+SAMPLE_KEYS = Path(__file__).resolve().parents[1] / "sample_scans" / "keys"
 
 
 @settings(max_examples=150, deadline=None)
@@ -92,3 +95,25 @@ def test_a_removed_exercise_is_one_whose_key_became_the_mark_and_was_not_created
             (d / f).write_text("")
     # BBB222: re-created, and a crash came before the mark was cleared: its new class must not be removed
     assert removed_exercises(base=tmp_path) == ["AAA111"]
+
+
+@pytest.mark.parametrize("change, said", [
+    ({"template": "nosuch"}, "its form (template nosuch"),
+    ({"pairs": 9}, "9 pairs) does not exist"),
+    ({"fields": {}}, "no expected value for: I.A.1.J"),
+    ({"extra": "IV.9"}, "fields its form lacks: IV.9"),
+])
+def test_a_key_that_cannot_grade_its_form_is_refused_at_load(tmp_path, capsys, change, said):
+    """Review: with an unknown template or pairs every sheet of a batch was refused one by one (exit 0), and with no
+    fields every trainee scored 100."""
+    data = json.loads((SAMPLE_KEYS / "6ARJET" / "answer_key.json").read_text())
+    if "extra" in change:
+        data["fields"][change.pop("extra")] = 5
+    data.update(change)
+    (tmp_path / "answer_key.json").write_text(json.dumps(data))
+    with pytest.raises(GraderError) as err:
+        load_key(str(tmp_path))
+    assert err.value.code == "bad_key" and said in err.value.message
+    photo = str(Path(__file__).resolve().parents[1] / "sample_scans" / "s0001-p1.jpg")
+    assert main(["grade", photo, "--key", str(tmp_path)]) == 2
+    assert said in capsys.readouterr().err

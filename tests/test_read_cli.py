@@ -79,3 +79,19 @@ def test_read_boxes_refuses_a_decompression_bomb_before_decoding_it(capsys):
     entry, = json.loads(capsys.readouterr().out)
     assert entry["refusal"]["code"] == "too_large" and "label" not in entry
     assert "megapixels" in entry["refusal"]["message_en"]
+
+
+def test_read_boxes_reads_16_bit_and_transparent_crops_as_the_8_bit_crop(tmp_path, capsys):
+    """Review: a 16-bit PNG of a clear 1 was read blank (its ink taken for paper), and black ink on a transparent
+    ground was read 0 at 0.36 (the alpha dropped: all black)."""
+    box = _digit_box("4")
+    cv2.imwrite(str(tmp_path / "b8.png"), box)
+    cv2.imwrite(str(tmp_path / "b16.png"), box.astype(np.uint16) * 257)
+    rgba = np.zeros((*box.shape[:2], 4), np.uint8)
+    gray = box if box.ndim == 2 else cv2.cvtColor(box, cv2.COLOR_BGR2GRAY)
+    rgba[:, :, 3] = 255 - gray                  # the ink as opacity on a transparent ground
+    cv2.imwrite(str(tmp_path / "ba.png"), rgba)
+    assert main(["read-boxes", *(str(tmp_path / n) for n in ("b8.png", "b16.png", "ba.png")), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [e["label"] for e in out] == [out[0]["label"]] * 3 and out[0]["label"] == "4"
+    assert out[1]["confidence"] == pytest.approx(out[0]["confidence"], abs=1e-3)

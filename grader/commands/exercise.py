@@ -52,6 +52,10 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    for key in list_exercises():
+    keys = list_exercises()
+    for key in keys:
         print(f"{key.exercise}\t{key.template}\t{key.contest}\t{key.pairs} paslon")
+    if not keys:      # (said on stderr: stdout stays a table, empty)
+        print(f"no exercises in {exercises_dir()} (GRADER_DATA_DIR); make one with `grader exercise new`",
+              file=sys.stderr)
     return 0

@@ -130,8 +130,13 @@ def _box_crop(path: Path) -> np.ndarray | GraderError:
         least = f"{MIN_CROP_SIDE}x{MIN_CROP_SIDE} px"
         return GraderError("crop_too_small", f"{w}x{h} px is too small to hold a box: a crop needs at least {least}.",
                            f"{w}x{h} px terlalu kecil untuk sebuah kotak: potongan minimal {least}.")
-    if img.ndim == 3 and img.shape[2] == 4:
-        img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+    if img.dtype == np.uint16:      # a 16-bit PNG: its top byte (kept as 16 bits, ink read as paper: a blank box)
+        img = (img >> 8).astype(np.uint8)
+    elif img.dtype != np.uint8:
+        img = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    if img.ndim == 3 and img.shape[2] == 4:     # laid on white paper: ink on a transparent ground is not all black
+        alpha = img[:, :, 3:].astype(np.float32) / 255.0
+        img = (img[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)).round().astype(np.uint8)
     return img
 
 

@@ -6,7 +6,9 @@ so a trainer can later grade with just the code printed on the sheet.
 """
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,8 @@ from pathlib import Path
 from grader.config import data_dir
 from grader.errors import GraderError
 from grader.exercise.scenario import KEY_FORMAT, Exercise
+
+log = logging.getLogger(__name__)
 
 CODE_RE = re.compile(r"^[A-Z0-9]{4,12}$")
 
@@ -116,7 +120,34 @@ def _read_key(p: Path) -> AnswerKey:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise GraderError("bad_key", f"{p}: cannot read answer key ({exc})", f"{p}: kunci jawaban rusak") from None
-    return AnswerKey.from_json(data, source=str(p))
+    return checked_against_its_form(AnswerKey.from_json(data, source=str(p)), source=str(p))
+
+
+def checked_against_its_form(key: AnswerKey, *, source: str) -> AnswerKey:
+    """``key``, once it is known to grade its form: a template and variant that exist, and an expected value for
+    every number the form holds and no other. A key that fails is refused at load (``bad_key``): with an unknown
+    template every sheet of a batch was refused one by one, and with no fields every trainee scored 100."""
+    try:
+        wanted = _numbers_of_form(key.template, key.contest, key.pairs)
+    except (GraderError, ValueError, KeyError) as exc:
+        raise GraderError("bad_key", f"{source}: its form (template {key.template}, contest {key.contest}, "
+                                     f"{key.pairs} pairs) does not exist ({exc})",
+                          f"{source}: kunci jawaban untuk formulir yang tidak ada") from None
+    missing, extra = sorted(wanted - key.fields.keys()), sorted(key.fields.keys() - wanted)
+    if missing or extra:
+        said = "; ".join(f"{what}: {', '.join(ids[:5])}{' ...' if len(ids) > 5 else ''}"
+                         for what, ids in (("no expected value for", missing), ("fields its form lacks", extra)) if ids)
+        raise GraderError("bad_key", f"{source}: malformed answer key ({said})", f"{source}: kunci jawaban rusak")
+    return key
+
+
+@functools.lru_cache(maxsize=32)
+def _numbers_of_form(template: str, contest: str, pairs: int) -> frozenset[str]:
+    """The ids of the numbers a key of this form variant gives (as ``grader exercise new`` writes them)."""
+    from grader.exercise.scenario import generate_exercise
+    from grader.sheet.schema import resolve_template
+
+    return frozenset(generate_exercise(resolve_template(template), contest=contest, pairs=pairs).fields)
 
 
 def made_at(code: str, *, base: Path | None = None) -> float:
@@ -134,6 +165,6 @@ def list_exercises(*, base: Path | None = None) -> list[AnswerKey]:
     for path in sorted(d.glob("*/answer_key.json")) if d.exists() else []:
         try:
             out.append(load_key(str(path)))
-        except GraderError:
-            continue
+        except GraderError as exc:      # (one bad key must not hide the others; said, not silently dropped)
+            log.warning("exercise list: left out %s", exc.message)
     return out
