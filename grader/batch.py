@@ -336,8 +336,9 @@ def progress_bar(stream=None) -> Callable[[int, int], None] | None:
     return show
 
 
-SHEET_COLUMNS = ("trainee", "trainee_name", "trainee_source", "exercise", "status", "score", "partial_score", "wrong",
-                 "review", "blank", "unreadable", "violated_rules", "refusal", "refusal_message", "retake_advised", "files")
+SHEET_COLUMNS = ("trainee", "trainee_name", "trainee_source", "exercise", "status", "score", "partial_score",
+                 "provisional", "wrong", "review", "blank", "unreadable", "violated_rules", "refusal",
+                 "refusal_message", "retake_advised", "files")
 FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "status", "value", "expected",
                  "confidence", "notes", "files")   # files: the sheet's, as in its sheet row (a sheet may name nobody)
 
@@ -380,6 +381,9 @@ def sheet_rows(results: list[dict]) -> list[dict]:
             # read pages' score for one; grader.web.export does the same)
             **{k: "" if v is None else v for k, v in zip(("score", "partial_score"),
                                                           sheet_scores(r["status"], r.get("score")))},
+            # (a score that fields waiting for review may change: the web export's "Nilai sementara")
+            "provisional": "yes" if r["counts"]["review"] and r.get("score") is not None
+            and r["status"] in ("graded", "partial") else "",
             **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
             # (what to retake: the refused pages, then the pages no photo showed)

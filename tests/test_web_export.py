@@ -153,8 +153,8 @@ def test_the_command_lines_csv_keeps_its_english_codes(app, trainer, code, tmp_p
     out = tmp_path / "kelas.csv"
     assert main(["grade", str(photo), "--key", code, "--csv", str(out)]) == 0
     sheet_lines = out.read_text(encoding="utf-8-sig").splitlines()
-    assert sheet_lines[0] == ("trainee,trainee_name,trainee_source,exercise,status,score,partial_score,wrong,review,blank,"
-                              "unreadable,violated_rules,refusal,refusal_message,retake_advised,files")
+    assert sheet_lines[0] == ("trainee,trainee_name,trainee_source,exercise,status,score,partial_score,provisional,wrong,"
+                              "review,blank,unreadable,violated_rules,refusal,refusal_message,retake_advised,files")
     sheets = {r["trainee"]: r for r in csv.DictReader(sheet_lines)}
     assert (sheets["b"]["status"], sheets["c"]["status"], sheets["c"]["refusal"]) == (
         "graded", "refused", "c_1_blur.jpg=too_blurry")

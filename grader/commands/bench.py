@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--repeat", type=int, default=7, help="interleaved repetitions per photo (default 7)")
     p.add_argument("--load", action="store_true", help="also run the web load check (20 concurrent uploads)")
     p.add_argument("--batch", type=int, default=0, help="also time `grade -j 1` vs `-j 2` on N generated sheets")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_bench)
 
 

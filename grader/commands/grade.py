@@ -22,12 +22,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the full results as JSON")
     out.add_argument("--csv", type=Path, metavar="OUT",
-                     help="write one row per sheet to OUT and one row per field to OUT with -fields")
-    p.add_argument("--out", type=Path, help="folder for feedback images, crops and printable reports")
+                     help="write one row per sheet to OUT (a .csv file) and one row per field beside it, to "
+                          "OUT-fields.csv")
+    p.add_argument("--out", type=Path, metavar="DIR", help="folder for feedback images, crops and printable reports")
     p.add_argument("--report-lang", choices=("id", "en"), default="id",
                    help="language of the printable reports in --out (default: id, Indonesian)")
     p.add_argument("-j", "--jobs", type=worker_count, default=1,
-                   help=f"worker processes, 1 or more (suggested: {default_workers()})")
+                   help=f"worker processes, 1 or more (default 1; suggested: {default_workers()})")
     p.set_defaults(func=cmd_grade)
 
 
