@@ -431,6 +431,32 @@ def test_a_partly_graded_sheet_in_a_batch_says_which_page_is_missing(app):
         assert item_status(row) == {"badge": "partial", "label": "Sebagian", "reason": "Halaman 2 belum dikirim."}
 
 
+def test_a_held_upload_offers_first_the_exercise_its_sheet_was_printed_for(app, trainer, code):
+    """Review: a trainee's upload held because its sheet was printed for another exercise offered the trainer the
+    first exercise of the list, preselected; "Nilai sekarang" as shown graded it under that one, and it was held
+    again. The code the sheet's QR names is now the one chosen."""
+    import json as _json
+
+    from grader.exercise.store import exercises_dir
+    with app.app_context():
+        base = app.config["DATA_DIR"]
+    key = _json.loads((exercises_dir(base) / code / "answer_key.json").read_text())
+    for other in ("AAAA01", "OTHER01"):           # AAAA01 sorts first: it would be the one preselected before
+        (exercises_dir(base) / other).mkdir()
+        (exercises_dir(base) / other / "answer_key.json").write_text(_json.dumps({**key, "exercise": other}))
+    client = app.test_client()
+    resp = client.post("/", data={"csrf_token": csrf_of(client), "code": code, "trainee": "017",
+                                  "photo_1": (io.BytesIO(jpeg_bytes()), "017_1_otherex.jpg")},
+                       content_type="multipart/form-data")
+    with app.app_context():
+        from grader.web.db import get_db
+        sid, state = get_db().execute("SELECT id, state FROM submissions ORDER BY id DESC").fetchone()
+    assert state == "held"
+    page = trainer.get(f"/trainer/lembar/{sid}").get_data(as_text=True)
+    assert re.search(r'<option value="OTHER01" selected>', page)
+    assert not re.search(r'<option value="(AAAA01|%s)" selected>' % code, page)
+
+
 def test_a_batch_sheet_of_another_exercise_can_be_graded_under_it(app, trainer, code):
     """A class's photo sent to the wrong exercise's batch: the trainer grades it under the exercise its QR names."""
     import json as _json

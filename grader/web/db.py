@@ -67,6 +67,7 @@ ADDED_COLUMNS = (
     ("submissions", "replaces", "TEXT"),                     # the form tokens a sending corrects (NULL: none)
     ("submissions", "queue_priority", "INTEGER"),            # a request's priority, until its grading job is made
     ("uploads", "sent_in", "TEXT"),                          # the photo input a trainee chose a photo in
+    ("submissions", "printed_code", "TEXT"),                 # a held upload's code as printed on its sheet (QR)
 )
 
 

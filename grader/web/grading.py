@@ -152,7 +152,8 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
                 hold_for_code(conn, sid, no_key_error(printed))
                 return
             refusal = result["pages"][0]["refusal"]
-            hold_for_code(conn, sid, GraderError(refusal["code"], refusal["message_en"], refusal["message_id"]))
+            hold_for_code(conn, sid, GraderError(refusal["code"], refusal["message_en"], refusal["message_id"]),
+                          printed=printed)
             return
         if sub["source"] == "trainee" and key is None and result.get("status") != "refused":
             # No answer key: the sheet's QR could not be read, or names an exercise unknown here, and no code was

@@ -34,11 +34,12 @@ def no_key_error(sheet_code: str | None) -> GraderError:
                        "nilai lembar ini.")
 
 
-def hold_for_code(conn: sqlite3.Connection, sid: int, why: GraderError) -> None:
+def hold_for_code(conn: sqlite3.Connection, sid: int, why: GraderError, *, printed: str | None = None) -> None:
     """Hold a trainee's upload for its exercise code, saying ``why`` (:func:`release_held` lets it go): a code that
-    names no exercise, a sheet printed for another, or no answer key found from its QR (:func:`no_key_error`)."""
-    conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=?, updated_at=? WHERE id=?",
-                 (why.code, why.message_id, why.message, now_iso(), sid))
+    names no exercise, a sheet printed for another, or no answer key found from its QR (:func:`no_key_error`).
+    ``printed``: the code its sheet's QR names, which the trainer's page offers first."""
+    conn.execute("UPDATE submissions SET state='held', error_code=?, error_id=?, error_en=?, printed_code=?, "
+                 "updated_at=? WHERE id=?", (why.code, why.message_id, why.message, printed, now_iso(), sid))
 
 
 def release_held(conn: sqlite3.Connection, submission_id: int, exercise: str | None) -> bool:

@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS submissions (
   state TEXT NOT NULL DEFAULT 'queued',          -- queued | running | done | failed | merged
   error_code TEXT, error_id TEXT, error_en TEXT,
   typed_code TEXT,                               -- a held upload's code as the trainee typed it (to fix a typo)
+  printed_code TEXT,                             -- a held upload's code as its sheet's QR names it (NULL: unread)
   typed_trainee TEXT,                            -- the name exactly as typed on the upload form ('' none; a retake
                                                  -- keeps its sheet's), which grading leaves alone (trainee may
                                                  -- become the QR's or the number read): the form sent again as it
