@@ -119,3 +119,12 @@ def test_a_new_exercise_with_a_store_it_cannot_write_is_refused_before_writing_a
     err = capsys.readouterr().err
     assert "the exercise store /proc/grader-store/exercises" in err and "cannot create" in err
     assert "Traceback" not in err and not out.exists()
+
+
+def test_a_report_language_without_reports_is_refused(tmp_path, capsys):
+    """--report-lang en without --out was ignored without a word (the reports it names are written by --out)."""
+    assert main(["grade", str(SAMPLES / "s0001-p1.jpg"), "--key", KEY, "--report-lang", "en"]) == 2
+    assert "add --out DIR" in capsys.readouterr().err
+    assert main(["grade", str(SAMPLES / "s0001-p1.jpg"), "--key", KEY, "--report-lang", "en",
+                 "--out", str(tmp_path / "fb")]) == 0
+    assert "C.Hasil practice feedback" in next((tmp_path / "fb").glob("*-feedback.html")).read_text()

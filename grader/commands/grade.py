@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="write one row per sheet to OUT (a .csv file) and one row per field beside it, to "
                           "OUT-fields.csv")
     p.add_argument("--out", type=Path, metavar="DIR", help="folder for feedback images, crops and printable reports")
-    p.add_argument("--report-lang", choices=("id", "en"), default="id",
+    p.add_argument("--report-lang", choices=("id", "en"),
                    help="language of the printable reports in --out (default: id, Indonesian)")
     p.add_argument("-j", "--jobs", type=worker_count, default=1,
                    help=f"worker processes, 1 or more (default 1; suggested: {default_workers()})")
@@ -45,6 +45,9 @@ def _check_paths(args: argparse.Namespace) -> None:
                 raise GraderError("bad_usage", f"--csv {args.csv}: {path} is a photo or zip (or one of the inputs), "
                                                "and would be written over; name a .csv file")
             writable_file(path, f"--csv {args.csv}", make_folder=False)
+    if args.report_lang and args.out is None:      # (it would be ignored without a word)
+        raise GraderError("bad_usage", "--report-lang sets the language of the printable reports of --out; add "
+                                       "--out DIR")
     if args.out is not None:
         writable_folder(args.out, f"--out {args.out}")
         mark_output_folder(args.out)     # a later batch over a folder around it leaves it out
@@ -67,7 +70,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
                                        f"(looked for {' '.join(sorted(PHOTO_SUFFIXES))} and .zip)")
     if args.out:
         from grader.grading.report import write_reports
-        write_reports(results, args.out, lang=args.report_lang)
+        write_reports(results, args.out, lang=args.report_lang or "id")
     if args.json:
         json.dump(results, sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")

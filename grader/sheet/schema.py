@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from grader.errors import TemplateError
+from grader.errors import GraderError, TemplateError
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -422,4 +422,6 @@ def resolve_template(name_or_path: str) -> TemplateSpec:
     if candidate.exists():
         return load_template(candidate)
     known = ", ".join(t.stem for t in list_templates()) or "none"
-    raise TemplateError(name_or_path, "", f"no such template (known: {known})")
+    # (a GraderError of the same code, not a TemplateError: no file was read, so no "file: key:" to point at)
+    raise GraderError("bad_template", f"no such template {name_or_path!r} (known: {known}); name a template id or "
+                                      "a .yaml file", f"Templat {name_or_path} tidak ada (yang ada: {known})")
