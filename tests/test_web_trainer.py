@@ -1492,6 +1492,7 @@ def test_a_batch_counts_photos_read_until_its_pages_are_paired_then_sheets(app, 
         assert '<b id="batch-counter" data-field="counter">4 / 4 foto dibaca</b>' in page
         assert "data-complete" not in page and re.search(r'data-show-when="complete"\s+hidden', page)
         assert "Halaman 2 dicari di antara foto lain unggahan ini." in page and "belum dikirim" not in page
+        assert "Muat ulang untuk melihat kemajuan" in page                 # (without the script: reload by hand)
         assert "4 / 4 photos read" in trainer.get(resp.location + "?lang=en").get_data(as_text=True)
     restarted = make_test_app().test_client()
     restarted.get("/")                                                   # the first request runs the merge step
@@ -1501,6 +1502,7 @@ def test_a_batch_counts_photos_read_until_its_pages_are_paired_then_sheets(app, 
         "2 / 2 lembar selesai", 2, True, True)
     page = restarted.get(resp.location).get_data(as_text=True)
     assert "data-complete" in page and "2 / 2 lembar selesai" in page and "dicari" not in page
+    assert "Muat ulang untuk melihat kemajuan" not in page     # (web review: said under "Selesai." without the script)
     # the parts the page's script takes anew from the server once its rows are not the server's
     assert all(f'id="{part}" data-refresh' in page for part in ("batch-moves", "batch-skipped", "batch-rows"))
     assert page.count('role="status"') == 1 and "aria-live" not in page
