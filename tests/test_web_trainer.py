@@ -2340,3 +2340,16 @@ def test_a_photo_sent_again_in_another_sending_keeps_what_the_trainer_said_of_it
     # a retaken photo is another photo: its field waits for the trainer again
     send(retaken, by_trainee=True, name="retaken")
     assert latest()[REVIEW_FIELD]["status"] == "review"
+
+
+def test_the_batch_page_marks_a_score_that_fields_in_review_may_change(trainer, code):
+    """Review: the class table says "sementara" under a score that fields waiting for review may change; the batch
+    page showed the same sheet's score bare (100, read as final)."""
+    resp = batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes(color="#eee"))],
+                 client_token="prov")
+    [item] = trainer.get(resp.location + ".json").get_json()["items"]
+    assert item["score"] is not None and item["provisional"] is True
+    page = trainer.get(resp.location).get_data(as_text=True)
+    cell = re.search(r'<td class="num" data-col="score"[^>]*>(.*?)</td>', page, re.S).group(1)
+    assert "data-provisional" in cell and "sementara" in cell
+    assert 'data-provisional-text="provisional"' in trainer.get(resp.location + "?lang=en").get_data(as_text=True)

@@ -17,10 +17,11 @@ def slow_live_server(isolated_data_dir, monkeypatch):
     yield from _serve({"JOBS_MODE": "thread", "JOBS_WORKERS": 1, "PIPELINE": "tests.browser.slow_pipeline"})
 
 
-def rows_of(page) -> list[tuple[str, str, str, str]]:
-    """The batch table as shown: each row's id, trainee, files and state."""
+def rows_of(page) -> list[tuple[str, str, str, str, str]]:
+    """The batch table as shown: each row's id, trainee, files, state and score."""
     return page.eval_on_selector_all("#items tbody tr", """rows => rows.map(r => [r.dataset.id,
-        r.cells[0].innerText.trim(), r.cells[2].innerText.trim(), r.cells[3].innerText.trim()])""")
+        r.cells[0].innerText.trim(), r.cells[2].innerText.trim(), r.cells[3].innerText.trim(),
+        r.cells[4].innerText.trim()])""")
 
 
 def test_the_live_batch_page_shows_what_a_reload_shows_once_pages_are_paired(browser, slow_live_server, shots,
@@ -50,6 +51,8 @@ def test_the_live_batch_page_shows_what_a_reload_shows_once_pages_are_paired(bro
     shown = rows_of(page)
     assert len(shown) == 3 and [r[1] for r in shown if r[1] in ("12", "13")] == ["12", "13"]
     assert all(r[3].startswith("Selesai") for r in shown), shown
+    # 017's page 2 holds a field in review (the fake pipeline's V.B): its score may change, and the row says so
+    assert next(r for r in shown if r[1] == "017")[4].endswith("sementara"), shown
     assert page.inner_text("#batch-counter") == "3 / 3 lembar selesai"
     assert page.is_hidden("[data-show-when=pairing]")
     assert page.evaluate("document.activeElement.closest('tr').innerText").startswith("017")

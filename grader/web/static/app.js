@@ -440,7 +440,11 @@
           var to = document.createElement("a"); to.className = "small"; to.href = it.moved_to.url; to.textContent = it.moved_to.text;
           st.appendChild(document.createTextNode(" ")); st.appendChild(to);
         } }
-      if (sc) { sc.textContent = scoreText(it.score); }
+      if (sc) { sc.textContent = scoreText(it.score);
+        if (it.provisional) {    // (a score that fields waiting for review may change, as the page says it)
+          var pv = document.createElement("span"); pv.className = "muted small"; pv.setAttribute("data-provisional", "");
+          pv.textContent = sc.getAttribute("data-provisional-text") || ""; sc.appendChild(document.createElement("br")); sc.appendChild(pv);
+        } }
       var id = row.querySelector("[data-col=ident]");
       if (id && it.ident_url && !id.querySelector("img")) {
         var img = document.createElement("img"); img.className = "ident-img"; img.src = it.ident_url;

@@ -80,7 +80,9 @@ def row_status(r, batch_exercise: str, *, paired: bool) -> dict:
     status = item_status(r, paired=paired)
     code = r["exercise"]
     if not code or code == batch_exercise:
-        return {**status, "score": full_score(r["result_status"], r["score"]), "moved_to": None}
+        score = full_score(r["result_status"], r["score"])
+        # (a score that fields waiting for review may change: "sementara", as the class table says it)
+        return {**status, "score": score, "provisional": score is not None and bool(r["n_review"]), "moved_to": None}
     if r["state"] in ("queued", "running"):
         reason = _("Sedang dinilai dengan latihan {code}.", code=code)
     else:                                       # graded there, or why not: failed, refused, a page missing
@@ -88,7 +90,7 @@ def row_status(r, batch_exercise: str, *, paired: bool) -> dict:
     moved_to = {"code": code, "url": url_for("trainer.results", code=code),
                 "text": _("Lihat di hasil kelas {code}", code=code)}
     return {"badge": "moved", "label": _("Dipindah ke latihan {code}", code=code), "reason": reason, "score": None,
-            "moved_to": moved_to}
+            "provisional": False, "moved_to": moved_to}
 
 
 def _batch(token: str):
@@ -168,7 +170,8 @@ def batch_json(token: str):
         st = row_status(r, row["exercise"], paired=progress["paired"])
         items.append({"id": r["id"], "state": r["state"], "badge": st["badge"], "state_label": st["label"],
                       "error": st["reason"], "trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"],
-                      "score": st["score"], "status": r["result_status"], "moved_to": st["moved_to"],
+                      "score": st["score"], "provisional": st["provisional"], "status": r["result_status"],
+                      "moved_to": st["moved_to"],
                       "ident_url": ident_url(r),
                       "url": url_for("trainer.submission", sid=r["id"])})
     return jsonify({**progress, "items": items})
