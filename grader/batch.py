@@ -23,7 +23,7 @@ import numpy as np
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
 from grader.file_names import BARE_PAGE_RE, member_path, named_pages, shown_name, split_member, trainee_folders
-from grader.grading.shown import missing_pages, sheet_scores, shown_value
+from grader.grading.shown import MISSING_PAGE_ADVICE, sheet_scores, shown_value, unread_pages
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import (TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, named_by_folder, read_photo,
                              sure_digits)
@@ -343,10 +343,6 @@ FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "sta
                  "confidence", "notes", "files")   # files: the sheet's, as in its sheet row (a sheet may name nobody)
 
 
-#: What a sheet with a page no photo showed is told (``{page}``: its number), in English and Indonesian.
-MISSING_PAGE_MESSAGE = {"en": "page {page}: no photo of this page was sent; photograph it and send it with the others",
-                        "id": "halaman {page}: foto halaman ini tidak ada; foto dan kirim bersama halaman lainnya"}
-
 
 def refusals(result: dict | None) -> str:
     """``file=code;...`` for the pages of a result that were refused."""
@@ -361,7 +357,8 @@ def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
 
 def missing_page_messages(result: dict | None, *, lang: str = "en") -> list[str]:
     """A line for each page of the sheet that no photo showed, in ``lang`` (the web says it in its own words)."""
-    return [MISSING_PAGE_MESSAGE[lang].format(page=n) for n in missing_pages(result)]
+    word = {"en": "page", "id": "halaman"}[lang]
+    return [f"{word} {n}: {MISSING_PAGE_ADVICE[lang]}" for n in unread_pages(result or {}).missing]
 
 
 def retake_advised(result: dict | None) -> str:
@@ -387,7 +384,7 @@ def sheet_rows(results: list[dict]) -> list[dict]:
             **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
             # (what to retake: the refused pages, then the pages no photo showed)
-            "refusal": ";".join(filter(None, [refusals(r), *(f"page{n}=page_missing" for n in missing_pages(r))])),
+            "refusal": ";".join(filter(None, [refusals(r), *(f"page{n}=page_missing" for n in unread_pages(r).missing)])),
             "refusal_message": " ".join(refusal_messages(r) + missing_page_messages(r)),
             "retake_advised": retake_advised(r),
             "files": ";".join(p["file"] for p in r["pages"])})

@@ -76,6 +76,23 @@ def test_a_sheet_with_a_page_not_sent_says_which_page_to_photograph(tmp_path, ca
     assert table.read_bytes().startswith(b"\xef\xbb\xbf")          # with a BOM, as the web export: Excel reads UTF-8
 
 
+def test_a_page_whose_photo_was_refused_is_not_said_to_be_missing(tmp_path, capsys):
+    """Read-through: every field of an unread page is noted page_missing, refused or never sent; a sheet whose page 2
+    photo was refused as blurred was also told "page 2: no photo of this page was sent"."""
+    import cv2
+
+    (tmp_path / "k").mkdir()
+    shutil.copy(SAMPLES / "s0001-p1.jpg", tmp_path / "k" / "s0001-p1.jpg")
+    sharp = cv2.imread(str(SAMPLES / "s0001-p2.jpg"))
+    cv2.imwrite(str(tmp_path / "k" / "s0001-p2.jpg"), cv2.GaussianBlur(sharp, (0, 0), 12))
+    table = tmp_path / "t.csv"
+    assert main(["grade", str(tmp_path / "k"), "--key", KEY, "--csv", str(table), "--out", str(tmp_path / "fb")]) == 0
+    [row] = _rows(table)
+    assert row["status"] == "partial" and row["refusal"].endswith("s0001-p2.jpg=too_blurry")
+    assert "page_missing" not in row["refusal"] and "no photo of this page" not in row["refusal_message"]
+    assert "belum dikirim" not in next((tmp_path / "fb").glob("*-feedback.html")).read_text()
+
+
 def test_ctrl_c_stops_a_batch_with_workers_at_once(tmp_path):
     """With -j 2, a Ctrl-C (SIGINT to the terminal's process group, workers included) printed a traceback from the
     executor and could hang for good (CPython gh-107219). The batch must stop within seconds, exit 130, and leave

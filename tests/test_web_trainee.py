@@ -1211,7 +1211,8 @@ def test_a_page_that_was_not_sent_or_was_refused_is_named_beside_the_score(app):
     waiting for a trainer (nobody can check a page that was never read)."""
     from flask import render_template_string
 
-    from grader.web.present import UnreadPages, sections, unread_pages
+    from grader.grading.shown import UnreadPages, unread_pages
+    from grader.web.present import sections
     res = {"status": "partial", "score": 100.0, "counts": {"ok": 9, "unreadable": 34},
            "pages": [{"file": "p2.jpg", "page": 2, "refusal": None, "advice": None}],
            "fields": [{"id": "I.A.1.L", "page": 1, "section": "I", "status": "unreadable", "notes": ["page_missing"]},

@@ -8,8 +8,8 @@ from jinja2 import Environment, select_autoescape
 
 from grader.file_names import photo_name
 from grader.grading.findings import as_worded_now
-from grader.grading.shown import (STATUS_WORDS, boxes_to_name, field_name, in_language, missing_pages, score_text,
-                                  shown_value)
+from grader.grading.shown import (MISSING_PAGE_ADVICE, STATUS_WORDS, boxes_to_name, field_name, in_language,
+                                  score_text, shown_value, unread_pages)
 from grader.grading.summary import shown_fixes
 
 # Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes
@@ -46,7 +46,7 @@ _TEMPLATE = """<!doctype html>
 <div>{% for k in ["ok", "wrong", "review", "blank", "unreadable"] %}{{ word(status, k) }} {{ r.counts[k] }}{{ " · " if not loop.last }}{% endfor %}</div>
 {% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="{{ t("Nomor dan nama yang ditulis", "Number and name as written") }}">{% endfor %}</div>{% endif %}
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ pick(p.refusal) }}</p>{% endfor %}
-{% for n in missing_pages(r) %}<p class="wrong">{{ t("Halaman", "Page") }} {{ n }}: {{ t("foto halaman ini belum dikirim; foto dan kirim bersama halaman lainnya.", "no photo of this page was sent; photograph it and send it with the others.") }}</p>{% endfor %}
+{% for n in unread_pages(r).missing %}<p class="wrong">{{ t("Halaman", "Page") }} {{ n }}: {{ missing_page_advice[lang] }}.</p>{% endfor %}
 {% if r.status == 'partial' %}<p class="review">{{ t("Nilai sementara", "Provisional score") }} {{ score_text(r.score) }}/100 {{ t("hanya dari halaman yang terbaca", "from the readable pages only") }}{% if r.counts.unreadable %}{% set graded = r.counts.get("ok", 0) + r.counts.get("wrong", 0) + r.counts.get("blank", 0) %} ({{ graded }} {{ t("dari", "of") }} {{ graded + r.counts.get("review", 0) + r.counts.unreadable }} {{ t("isian dinilai", "entries graded") }}){% endif %}.</p>{% endif %}
 {% if r.counts.review %}<p class="review">{{ t("Isian yang perlu dicek belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.", "Entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.") }}</p>{% endif %}
 {% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ pick(p.advice) }}</p>{% endfor %}
@@ -78,7 +78,8 @@ _TEMPLATE = """<!doctype html>
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _env.globals.update(score_text=score_text, shown_value=shown_value, boxes_to_name=boxes_to_name,
-                    field_name=field_name, shown_fixes=shown_fixes, missing_pages=missing_pages)
+                    field_name=field_name, shown_fixes=shown_fixes, unread_pages=unread_pages,
+                    missing_page_advice=MISSING_PAGE_ADVICE)
 
 
 _env.filters["photo_name"] = photo_name

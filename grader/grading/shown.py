@@ -3,6 +3,9 @@ the value written (what we read surely, never our guess at an unsure digit) and 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from grader.grading.review_queue import on_unread_page
 
 #: A field's kind as people say it: the mark a pair's number is written with (Indonesian; English below).
 MARK_OF_KIND = {"tally": "turus", "digits": "angka", "bubbles": "bulatan"}
@@ -98,6 +101,33 @@ def score_text(score: float | None) -> str:
     return "—" if shown is None else str(shown)
 
 
-def missing_pages(result: dict | None) -> list[int]:
-    """The pages of a graded sheet that no photo showed (their fields are noted ``page_missing``): what to send."""
-    return sorted({f["page"] for f in (result or {}).get("fields") or () if "page_missing" in (f.get("notes") or ())})
+#: What a sheet is told of a page no photo showed (:attr:`UnreadPages.missing`), after the page's number: the
+#: printable report and the command line's output and CSV.
+MISSING_PAGE_ADVICE = {"id": "foto halaman ini belum dikirim; foto dan kirim bersama halaman lainnya",
+                       "en": "no photo of this page was sent; photograph it and send it with the others"}
+
+
+@dataclass(frozen=True)
+class UnreadPages:
+    """Pages whose fields are out of the score, and why: no photo sent, a photo refused, or not known which."""
+    missing: tuple[int, ...] = ()      # no photo of this page
+    refused: tuple[int, ...] = ()      # its photo was refused (it has its own retake card)
+    unknown: tuple[int, ...] = ()      # not read, and some photo was refused before its page was known
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.refused or self.unknown)
+
+
+def unread_pages(result: dict) -> UnreadPages:
+    """Which pages of the sheet were not read, so the score (which leaves their fields out) is only partial.
+
+    A trainee whose page 1 was refused or never sent must not take the score of page 2 alone for a full one.
+    """
+    unread = {f.get("page") for f in result.get("fields") or [] if on_unread_page(f)}
+    unread.discard(None)
+    refused = [p.get("page") for p in result.get("pages") or [] if p.get("refusal")]
+    refused_known = unread & set(refused)
+    rest = tuple(sorted(unread - refused_known))
+    if None in refused:     # refused before its page was known: it may be any of the others
+        return UnreadPages(refused=tuple(sorted(refused_known)), unknown=rest)
+    return UnreadPages(missing=rest, refused=tuple(sorted(refused_known)))

@@ -13,7 +13,7 @@ from grader.errors import GraderError
 from grader.grading import shown
 from grader.grading.findings import as_worded_now
 from grader.grading.review_queue import on_unread_page
-from grader.grading.shown import STATUS_WORDS, boxes_to_name, full_score, score_text, shown_value
+from grader.grading.shown import STATUS_WORDS, boxes_to_name, full_score, score_text, shown_value, unread_pages
 from grader.grading.summary import shown_fixes
 from grader.photo.warp import frame_size
 from grader.rules import BROKEN_SIGN, SIGN
@@ -225,32 +225,6 @@ def other_findings(result: dict) -> list[dict]:
     """Findings not already said by one of the fixes shown above them, in today's words (:func:`as_worded_now`)."""
     said = {f.get("message_id") for f in (result.get("top_fixes") or [])[:3]}
     return [as_worded_now(f) for f in result.get("findings") or [] if f.get("message_id") not in said]
-
-
-@dataclass(frozen=True)
-class UnreadPages:
-    """Pages whose fields are out of the score, and why: no photo sent, a photo refused, or not known which."""
-    missing: tuple[int, ...] = ()      # no photo of this page
-    refused: tuple[int, ...] = ()      # its photo was refused (it has its own retake card)
-    unknown: tuple[int, ...] = ()      # not read, and some photo was refused before its page was known
-
-    def __bool__(self) -> bool:
-        return bool(self.missing or self.refused or self.unknown)
-
-
-def unread_pages(result: dict) -> UnreadPages:
-    """Which pages of the sheet were not read, so the score (which leaves their fields out) is only partial.
-
-    A trainee whose page 1 was refused or never sent must not take the score of page 2 alone for a full one.
-    """
-    unread = {f.get("page") for f in result.get("fields") or [] if on_unread_page(f)}
-    unread.discard(None)
-    refused = [p.get("page") for p in result.get("pages") or [] if p.get("refusal")]
-    refused_known = unread & set(refused)
-    rest = tuple(sorted(unread - refused_known))
-    if None in refused:     # refused before its page was known: it may be any of the others
-        return UnreadPages(refused=tuple(sorted(refused_known)), unknown=rest)
-    return UnreadPages(missing=rest, refused=tuple(sorted(refused_known)))
 
 
 def confidence_text(confidence) -> str:
