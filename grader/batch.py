@@ -23,7 +23,8 @@ import numpy as np
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
 from grader.file_names import BARE_PAGE_RE, member_path, named_pages, shown_name, split_member, trainee_folders
-from grader.grading.shown import MISSING_PAGE_ADVICE, sheet_scores, shown_value, unread_pages
+from grader.grading.shown import (MISSING_PAGE_ADVICE, score_may_change, sheet_scores, shown_value,
+                                  unread_pages)
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.pipeline import (TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, named_by_folder, read_photo,
                              sure_digits)
@@ -378,9 +379,8 @@ def sheet_rows(results: list[dict]) -> list[dict]:
             # read pages' score for one; grader.web.export does the same)
             **{k: "" if v is None else v for k, v in zip(("score", "partial_score"),
                                                           sheet_scores(r["status"], r.get("score")))},
-            # (a score that fields waiting for review may change: the web export's "Nilai sementara")
-            "provisional": "yes" if r["counts"]["review"] and r.get("score") is not None
-            and r["status"] in ("graded", "partial") else "",
+            # (as the web export's "Nilai sementara")
+            "provisional": "yes" if score_may_change(r["status"], r.get("score"), r["counts"]["review"]) else "",
             **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
             # (what to retake: the refused pages, then the pages no photo showed)

@@ -95,6 +95,12 @@ def sheet_scores(status: str | None, score: float | None) -> tuple[int | None, i
     return shown_score(full_score(status, score)), (shown_score(score) if status == "partial" else None)
 
 
+def score_may_change(status: str | None, score: float | None, n_review: int) -> bool:
+    """A sheet's exported score (:func:`sheet_scores`, whole or of the read pages) that fields still waiting for
+    review may change: "sementara" beside it, or a trainer copying scores would take it as final."""
+    return bool(n_review) and any(v is not None for v in sheet_scores(status, score))
+
+
 def score_text(score: float | None) -> str:
     """:func:`shown_score` as text, with a dash for a sheet that has no score."""
     shown = shown_score(score)

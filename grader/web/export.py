@@ -14,7 +14,7 @@ import csv
 import io
 
 from grader.batch import refusal_messages, refusals, retake_advised
-from grader.grading.shown import MARK_OF_KIND, in_language, sheet_scores, value_read
+from grader.grading.shown import MARK_OF_KIND, in_language, score_may_change, sheet_scores, value_read
 from grader.web.i18n import gettext as _
 from grader.web.local_time import DEFAULT_ZONE, exported
 from grader.web.present import STATUS_LABELS, field_name, field_reasons, status_label
@@ -99,8 +99,7 @@ def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, la
 def provisional_word(row, lang: str) -> str | None:
     """"ya" beside a score that fields still waiting for review may change (the class table's "sementara"): a
     trainer copying scores from a spreadsheet would otherwise take it as final."""
-    scored = any(v is not None for v in sheet_scores(row["result_status"], row["score"]))
-    return _("ya", lang=lang) if scored and row["n_review"] else None
+    return _("ya", lang=lang) if score_may_change(row["result_status"], row["score"], row["n_review"]) else None
 
 
 def retake_advice_words(result: dict | None, lang: str) -> str:
