@@ -53,10 +53,11 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            ours = sorted({m.parent for m in p.rglob(OUTPUT_MARK)})
-            for folder in ours:
+            listed = sorted(x for x in p.rglob("*") if x.is_file())
+            ours = {x.parent for x in listed if x.name == OUTPUT_MARK}
+            for folder in sorted(ours):
                 _say_left_out(str(folder), "feedback_folder", "feedback written by grader grade --out, not photos")
-            files = sorted(x for x in p.rglob("*") if x.is_file() and not any(d in ours for d in x.parents))
+            files = [x for x in listed if ours.isdisjoint(x.parents)]
             wanted = [x for x in files if x.suffix.lower() in PHOTO_SUFFIXES | {".zip"}]
             _say_skipped([str(x) for x in files if x not in wanted])
             yield from iter_inputs(wanted)
