@@ -879,6 +879,35 @@ def test_the_class_queue_lists_the_trainees_disputes_first_the_longest_waiting_f
     assert queue()[1] == [("3", WRONG_FIELD), ("2", WRONG_FIELD), ("1", REVIEW_FIELD)]
 
 
+def test_a_dispute_stays_in_the_queue_after_its_trainee_sends_a_later_sheet(app, trainer, code):
+    """Review (s33): trainee a disputed a field, then sent a retake. The queue lists each trainee's latest sheet only,
+    so the dispute vanished from it while a's first result page still said "menunggu pelatih". It stays, marked as
+    on an earlier sheet (without that sheet's other unsure fields, which no longer count), until a trainer answers;
+    the exercise page counts it too."""
+    from grader.web.testing import REVIEW_FIELD, WRONG_FIELD, csrf_of
+    batch(trainer, code, [("a_1.jpg", jpeg_bytes())], client_token="b1")
+    _dispute(app, 1, WRONG_FIELD, "7")
+    batch(trainer, code, [("a_1.jpg", jpeg_bytes(color="#eaeaea"))], client_token="b2")   # a's retake: sheet 2
+
+    def queue():
+        html = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+        return html, re.findall(r'data-sid="(\d+)" data-field="([^"]+)"', html)
+
+    html, order = queue()
+    assert order == [("1", WRONG_FIELD), ("2", REVIEW_FIELD)]
+    assert "lembar sebelumnya" in html and "Disanggah peserta: menulis 7" in html
+    page = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+    assert f'/trainer/latihan/{code}/periksa">Periksa (2)</a>' in page     # the earlier sheet's dispute counted
+    english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
+    assert "earlier sheet" in english
+
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"),
+                                                           "field": WRONG_FIELD, "value": "7"})
+    assert resp.status_code == 303
+    html, order = queue()
+    assert order == [("2", REVIEW_FIELD)] and "lembar sebelumnya" not in html
+
+
 def test_a_queue_without_disputes_has_no_dispute_heading(trainer, code):
     batch(trainer, code, [("a_1.jpg", jpeg_bytes())])
     html = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)

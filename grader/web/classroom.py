@@ -62,6 +62,16 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     return known + [r for r in out if r[col] is None]      # missing values last either way
 
 
+def earlier_disputed_sheets(conn: sqlite3.Connection, exercise: str, latest_ids: set[int]) -> list[int]:
+    """Graded sheets of ``exercise`` that hold a trainee's dispute but are no longer their trainee's latest (a retake,
+    or another sheet read with the same trainee number, came after). Their disputes still wait for a trainer: the
+    trainee's page of that sheet says so, and a later sheet must not make the trainer's queue forget them."""
+    rows = conn.execute("SELECT DISTINCT s.id FROM submissions s JOIN disputes d ON d.submission_id = s.id "
+                        "WHERE s.exercise=? AND s.state='done' AND s.superseded_by IS NULL ORDER BY s.id",
+                        (exercise,)).fetchall()
+    return [r["id"] for r in rows if r["id"] not in latest_ids]
+
+
 def table_version(rows: list[dict]) -> str:
     """What :func:`latest_sheets` shows, in short: it changes when a sheet arrives, is graded, corrected or removed
     (each row's sheet, its last change and its attempts), whatever the sort. The class table left open asks for it
@@ -95,9 +105,12 @@ def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = Fals
     scores = [r["full_score"] for r in done if r["full_score"] is not None]
     out = {"n": len(rows), "graded": len(done), "mean": sum(scores) / len(scores) if scores else None}
     if queue:   # the queue's own sheets: each trainee's latest *graded* one (a pending retake is not yet there)
-        graded = latest_sheets(conn, exercise, include_pending=False)
-        out["review"] = sum(waiting(f) for _, res in results_of(conn, [r["id"] for r in graded])
-                            for f in res.get("fields") or ())
+        graded = [r["id"] for r in latest_sheets(conn, exercise, include_pending=False)]
+        out["review"] = sum(waiting(f) for _, res in results_of(conn, graded) for f in res.get("fields") or ())
+        # and the disputes still open on earlier sheets, which the queue lists too
+        out["review"] += sum(waiting(f) and bool(f.get("disputed_at"))
+                             for _, res in results_of(conn, earlier_disputed_sheets(conn, exercise, set(graded)))
+                             for f in res.get("fields") or ())
     return out
 
 

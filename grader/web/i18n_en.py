@@ -469,6 +469,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Disanggah peserta": "Disputed by the trainee",
     "Sanggahan peserta ({n})": "Disputes from trainees ({n})",
     "Isian lain yang meragukan": "Other uncertain entries",
+    "lembar sebelumnya": "earlier sheet",
+    "Peserta ini sudah mengirim lembar lain sesudahnya; sanggahan pada lembar ini tetap menunggu jawaban Anda.":
+        "This trainee has sent another sheet since; the dispute on this sheet still waits for your answer.",
     "{id} beres oleh koreksi tadi": "{id} settled by that correction",
     "{n} isian lain kini perlu dicek; muat ulang halaman": ("{n} more entry now needs checking; reload the page",
                                                                  "{n} more entries now need checking; reload the page"),
