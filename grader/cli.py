@@ -24,7 +24,9 @@ log = logging.getLogger("grader")
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse would exit with its own format
-        raise GraderError("bad_usage", f"{self.prog}: {message}")
+        # "grader: error: grade: ... (see 'grader grade --help')": main() already says "grader"
+        command = self.prog.partition(" ")[2]
+        raise GraderError("bad_usage", f"{command + ': ' if command else ''}{message} (see '{self.prog} --help')")
 
 
 def build_parser() -> argparse.ArgumentParser:

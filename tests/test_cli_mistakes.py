@@ -124,3 +124,13 @@ def test_a_candidate_model_folder_without_the_model_is_refused_before_any_work(t
     for argv in (["read", str(SAMPLES / "s0000-p1.jpg"), "--json"], ["serve", "--port", "8799"]):
         said = refused(argv, capsys)
         assert "GRADER_DIGITS_MODEL" in said and "no digits.onnx or digits.json" in said
+
+
+def test_a_usage_mistake_names_the_command_once_and_where_its_help_is(capsys):
+    """Review (s33): argparse's message came out as "grader: error: grader grade: the following arguments ...",
+    the program named twice and no word on where to look next."""
+    err = refused(["grade"], capsys)
+    assert err == ("grader: error: grade: the following arguments are required: paths, --key "
+                   "(see 'grader grade --help')\n")
+    assert refused(["form", "print"], capsys).startswith("grader: error: form print: ")
+    assert "(see 'grader --help')" in refused(["no-such-command"], capsys)
