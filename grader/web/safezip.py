@@ -11,8 +11,10 @@ caller stores what it gets under names it chooses.
 from __future__ import annotations
 
 import io
+import lzma
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -134,7 +136,10 @@ def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits(), keep_folders: bool
         if problem is None:
             try:
                 content = _read_capped(zf, info, min(limits.max_member_bytes, limits.max_total_bytes - total))
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            # (damaged data: a CRC mismatch is BadZipFile, but a broken deflate or LZMA stream raises its own codec's
+            # error, which crashed the whole batch, good photos included)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error,
+                    lzma.LZMAError):
                 problem = ("corrupt_file", "Berkas di dalam zip rusak; dilewati.", "A damaged file inside the zip; skipped.")
             else:
                 if content is None:
