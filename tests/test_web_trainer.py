@@ -1489,6 +1489,29 @@ def test_batch_over_the_size_limit_gets_413(code):
     assert resp.status_code == 413 and "Berkas terlalu besar" in resp.get_data(as_text=True)
 
 
+def test_a_batch_of_too_many_files_is_said_as_such_not_as_too_large(code):
+    """Review (s34): 1,200 tiny files (30 KB together) met the form parser's limit on parts, and the trainer read
+    "Berkas terlalu besar. Batasnya 400 MB". It now says how many files one upload may hold; the batch form carries
+    the same limit so that the browser says it before sending, and a trainee's form past it is not called a photo
+    too large either."""
+    import grader.web as web
+    app = make_test_app(MAX_FORM_PARTS=web.FORM_PARTS_ROOM + 20)
+    client = app.test_client()
+    log_in(client)
+    resp = batch(client, code, [(f"{n}_1.jpg", b"x") for n in range(130)], client_token="many")
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 413 and "Terlalu banyak berkas dalam satu unggahan: paling banyak 20." in text
+    assert "terlalu besar" not in text
+    form = client.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+    assert 'data-max-files="20"' in form and "padahal satu unggahan paling banyak 20" in form
+    assert web.batch_max_files(make_test_app().config) == web.BATCH_MAX_FILES == 900
+    trainee = app.test_client()
+    resp = trainee.post("/", data={"csrf_token": csrf_of(trainee, "/"), "code": code,
+                                   "photos": [(io.BytesIO(b"x"), f"{n}.jpg") for n in range(130)]},
+                        content_type="multipart/form-data")
+    assert resp.status_code == 413 and "Foto terlalu besar" not in resp.get_data(as_text=True)
+
+
 def test_a_batch_finished_before_a_restart_is_merged_at_the_next_start(trainer, code, monkeypatch):
     import grader.web.grading as grading
     with monkeypatch.context() as m:

@@ -38,6 +38,15 @@ log = logging.getLogger(__name__)
 MB = 1024 * 1024
 #: endpoints that accept a batch (many photos or a zip); every other request gets the single-sheet limit
 BATCH_ENDPOINTS = {"trainer.batch_new"}
+#: Files one batch upload may hold (a class of 60 sends 120 pages; a zip holds up to 400 photos). The form parser
+#: counts every part of a request; past ``MAX_FORM_PARTS`` it refuses with a 413, said as too many files.
+BATCH_MAX_FILES = 900
+FORM_PARTS_ROOM = 100                       # (the form's own fields besides the files)
+
+
+def batch_max_files(config) -> int:
+    """How many files one batch upload may hold, by the app's ``MAX_FORM_PARTS``."""
+    return max(1, config["MAX_FORM_PARTS"] - FORM_PARTS_ROOM)
 #: The request header the uploader (static/app.js, form[data-progress]) sends a form with, and the header that hands
 #: it a redirect to open instead of one it would follow itself (:func:`_redirect_for_the_uploader`).
 UPLOADER_HEADER = "X-Uploader"
@@ -105,6 +114,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         JOBS_RECOVER=True,
+        MAX_FORM_PARTS=BATCH_MAX_FILES + FORM_PARTS_ROOM,
     )
     env = settings_from_env()
     app.config.update(env)
@@ -248,6 +258,12 @@ def _register_errors(app: Flask) -> None:
         limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
         if code == 400 and exc.description == "csrf":
             text = _("Formulir kedaluwarsa. Muat ulang halaman lalu kirim lagi.")
+        elif code == 413 and (request.content_length or 0) <= limit:
+            # not too many bytes: too many parts (files), or a form field past the parser's memory limit
+            text = (_("Terlalu banyak berkas dalam satu unggahan: paling banyak {n}. Unggah dalam beberapa bagian.",
+                      n=batch_max_files(app.config)) if request.endpoint in BATCH_ENDPOINTS else
+                    _("Formulir ini tidak bisa diterima: terlalu banyak berkas atau isian terlalu panjang. Muat ulang "
+                      "halaman, pilih foto lembar Anda, lalu kirim lagi."))
         elif code == 413 and request.endpoint not in BATCH_ENDPOINTS:
             # a trainee upload: the limit that matters to them is the one per photo, not the request's
             text = _("Foto terlalu besar: setiap foto paling besar {mb} MB. Kirim foto ponsel biasa.",

@@ -470,6 +470,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Sanggahan peserta ({n})": "Disputes from trainees ({n})",
     "Isian lain yang meragukan": "Other uncertain entries",
     "lembar sebelumnya": "earlier sheet",
+    "Terlalu banyak berkas dalam satu unggahan: paling banyak {n}. Unggah dalam beberapa bagian.":
+        "Too many files in one upload: at most {n}. Upload them in several parts.",
+    "Formulir ini tidak bisa diterima: terlalu banyak berkas atau isian terlalu panjang. Muat ulang halaman, pilih foto lembar Anda, lalu kirim lagi.":
+        "This form cannot be accepted: too many files or an entry too long. Reload the page, choose the photos of your sheet, and send again.",
+    "Dipilih {n} berkas, padahal satu unggahan paling banyak {max}. Unggah dalam beberapa bagian.":
+        "{n} files chosen, but one upload may hold at most {max}. Upload them in several parts.",
     "Peserta ini sudah mengirim lembar lain sesudahnya; sanggahan pada lembar ini tetap menunggu jawaban Anda.":
         "This trainee has sent another sheet since; the dispute on this sheet still waits for your answer.",
     "{id} beres oleh koreksi tadi": "{id} settled by that correction",

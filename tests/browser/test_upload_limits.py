@@ -130,11 +130,13 @@ def zip_file(name, size):
 @pytest.fixture
 def small_batch_limits_server(isolated_data_dir):
     """Photos of at most 1 MB (a batch's PDF 20 MB), a batch's files 4 MB together (its request 5 MB, less the room
-    batch_limits keeps for the form)."""
+    batch_limits keeps for the form), and 6 files at most."""
     from grader.web.trainer.batch_files import BATCH_FORM_ROOM_BYTES
     from tests.browser.conftest import _serve
+    from grader.web import FORM_PARTS_ROOM
     yield from _serve({"JOBS_MODE": "thread", "JOBS_WORKERS": 2, "PIPELINE": "grader.web.testing",
-                       "MAX_PHOTO_BYTES": MB, "MAX_CONTENT_LENGTH": 4 * MB + BATCH_FORM_ROOM_BYTES})
+                       "MAX_PHOTO_BYTES": MB, "MAX_CONTENT_LENGTH": 4 * MB + BATCH_FORM_ROOM_BYTES,
+                       "MAX_FORM_PARTS": FORM_PARTS_ROOM + 6})
 
 
 # (the page's language, the files chosen at once, what the form's alert says then: None, nothing, and it is sent)
@@ -157,6 +159,11 @@ BATCHES = {
     # past a photo's limit, within the upload's: the server opens a zip of any size the upload takes, and so the
     # browser sends it, also when its name does not say zip (told by its first bytes, as the server does)
     "zip_within_the_upload": ("id", [zip_file("Kelas A.zip", 3 * MB)], None),
+    # more files than the server's form parser takes (its MAX_FORM_PARTS, here 6 files): said, not sent; as many as
+    # it takes are sent (the server then finds no real zip among them)
+    "too_many_files": ("id", [zip_file(f"Kelas {n}.zip", 1000) for n in range(7)],
+                       "Dipilih 7 berkas, padahal satu unggahan paling banyak 6. Unggah dalam beberapa bagian."),
+    "as_many_files_as_it_takes": ("id", [zip_file(f"Kelas {n}.zip", 1000) for n in range(6)], None),
     "zip_named_as_a_photo": ("id", [zip_file("kelas.jpg", 2 * MB) | {"mimeType": "image/jpeg"}], None),
 }
 

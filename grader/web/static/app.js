@@ -51,6 +51,9 @@
       });
     })).then(function (found) {
       var first = found.filter(Boolean)[0], total = chosen.reduce(function (n, c) { return n + c.file.size; }, 0);
+      if (!first && form.dataset.maxFiles && chosen.length > +form.dataset.maxFiles) {   // (the server's form parts)
+        return { input: inputs[inputs.length - 1], text: fill(form.dataset.tooManyFiles, { n: chosen.length }) };
+      }
       if (first || !form.dataset.maxTotalBytes || total <= +form.dataset.maxTotalBytes) { return first || null; }
       return { input: inputs[inputs.length - 1], text: fill(form.dataset.totalTooBig, { size: Math.ceil(total / MB) }) };
     });

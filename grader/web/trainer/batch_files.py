@@ -9,6 +9,7 @@ from flask import current_app
 from grader.batch import earlier_copies
 from grader.errors import GraderError
 from grader.photo.pdf_pages import photos_of
+from grader.web import batch_max_files
 from grader.web.photo_checks import check_photo
 from grader.web.safezip import ZipLimits, read_zip
 from grader.web.trainer import bp
@@ -28,14 +29,16 @@ UNANSWERED_KEPT_S = 30 * 60
 def batch_limits() -> dict[str, int]:
     """What a batch takes, in bytes: ``photo``, one photo (a loose one or one in a zip); ``pdf``, one PDF;
     ``zip``, one zip, which only the request's limit bounds (its photos are each held to ``photo``); ``request``,
-    all the files of one upload together (the app's limit on a batch, less :data:`BATCH_FORM_ROOM_BYTES`).
+    all the files of one upload together (the app's limit on a batch, less :data:`BATCH_FORM_ROOM_BYTES`); and
+    ``files``, how many files one upload may hold (:func:`grader.web.batch_max_files`).
 
     :func:`collect_photos` skips a photo or a PDF past its limit, and the app refuses a request past its own (413). The
     batch input carries them (``_result.html``'s ``batch_limits_of``), so that the browser refuses first.
     """
     photo = current_app.config["MAX_PHOTO_BYTES"]
     request_bytes = current_app.config["MAX_CONTENT_LENGTH"] - BATCH_FORM_ROOM_BYTES
-    return {"photo": photo, "pdf": photo * PDF_PHOTOS, "zip": request_bytes, "request": request_bytes}
+    return {"photo": photo, "pdf": photo * PDF_PHOTOS, "zip": request_bytes, "request": request_bytes,
+            "files": batch_max_files(current_app.config)}
 
 
 #: Why a zip found in a batch's zip is left out: (code, Indonesian, English).
