@@ -612,3 +612,31 @@ def test_grade_batch_names_a_sheet_by_its_trainees_folder_after_the_qr_and_the_n
     results = batch.grade_batch([str(tmp_path / "kelas.zip")], key=None)
     assert sorted((r["trainee"], r["identity_source"], len(r["files"])) for r in results) == [
         ("104", "trainee_number", 1), ("Andi", "filename", 2)]
+
+
+def test_a_table_that_cannot_be_written_at_the_end_prints_the_results_instead(tmp_path, capsys, monkeypatch):
+    """Review (s34): --csv on a disk that filled up during the batch ended in an OSError traceback, exit 1, and the
+    whole graded class was lost (with --csv nothing goes to stdout). It now prints the table and exits 2 saying
+    why. An empty --csv or path (an unset shell variable) and a --csv that is no regular file (/dev/null, whose
+    -fields.csv would be made in /dev) are refused before any work."""
+    import errno
+    exercise, files = first_sheet()
+    key = str(SAMPLES / "keys" / exercise)
+
+    def disk_full(path, rows, columns):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    monkeypatch.setattr("grader.commands.grade.write_csv", disk_full)
+    out = tmp_path / "kelas.csv"
+    assert main(["grade", *(str(sample(f)) for f in files), "--key", key, "--csv", str(out)]) == 2
+    printed = capsys.readouterr()
+    assert re.search(r"^\S+ +\d+ +wrong +\d+ +review", printed.out, re.M), printed.out      # the sheet's row
+    assert f"cannot write {out} (No space left on device); the results are printed above instead" in printed.err
+    assert "Traceback" not in printed.err
+
+    for argv in (["grade", str(sample(files[0])), "--key", key, "--csv", ""],
+                 ["grade", "", "--key", key], ["grade", str(sample(files[0])), "--key", key, "--out", " "]):
+        assert main(argv) == 2
+        assert "an empty path (an unset shell variable?)" in capsys.readouterr().err
+    assert main(["grade", str(sample(files[0])), "--key", key, "--csv", "/dev/null"]) == 2
+    assert "/dev/null is not a regular file" in capsys.readouterr().err
+    assert not Path("/dev/null-fields.csv").exists()

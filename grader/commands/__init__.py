@@ -25,6 +25,14 @@ def count_of(things: str):
 worker_count = count_of("worker processes")
 
 
+def path_arg(text: str) -> Path:
+    """An argparse type for a file or folder named on the command line. An empty one is refused: it would mean the
+    current folder (``--csv $OUT`` with OUT unset wrote there, or crashed)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path (an unset shell variable?); name a file or folder")
+    return Path(text)
+
+
 def writable_folder(path: Path, what: str) -> Path:
     """An output folder, created if needed and checked writable before any work: a path that cannot be one is the
     user's mistake, said at once (exit 2), not a traceback after a long run. ``what`` names it: ``"--out DIR"``."""

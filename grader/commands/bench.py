@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from grader.commands import path_arg
 from grader.errors import GraderError
 
 DEFAULT_DIR = Path(".cache/bench")
@@ -24,7 +25,7 @@ DECODED_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}     # what OpenCV decodes:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="speed report (ratios to decoding the same photo)")
-    p.add_argument("--photos", type=Path, help="folder of photos (default: generate 12 MP and chat-app sets)")
+    p.add_argument("--photos", type=path_arg, help="folder of photos (default: generate 12 MP and chat-app sets)")
     p.add_argument("--count", type=int, default=8, help="photos per generated set (default 8)")
     p.add_argument("--repeat", type=int, default=7, help="interleaved repetitions per photo (default 7)")
     p.add_argument("--load", action="store_true", help="also run the web load check (20 concurrent uploads)")

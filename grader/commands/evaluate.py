@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from grader.commands import worker_count, writable_file
+from grader.commands import path_arg, worker_count, writable_file
 from grader.config import DIGITS_MODEL_ENV
 from grader.errors import GraderError
 
@@ -28,7 +28,7 @@ DEFAULT_DIR = Path(".cache/eval")
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="accuracy report on generated photos and real labelled crops")
-    p.add_argument("--photos", type=Path, help="folder of photos with truth files (default: generate one)")
+    p.add_argument("--photos", type=path_arg, help="folder of photos with truth files (default: generate one)")
     p.add_argument("--sheets", type=int, default=300, help="sheets to generate (two photos each; default 300)")
     p.add_argument("--refusals", type=int, default=40, help="refusal-set photos to generate (default 40)")
     p.add_argument("--seed", type=int, default=1, help="seed of the generated photos (default 1: the reporting set)")
@@ -36,12 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="photos also read with the tesseract baseline (slow: ~100 ms a box; default 12)")
     p.add_argument("--tesseract-ardis", type=int, default=300,
                    help="ARDIS test digits also read with tesseract (default 300 of 1000)")
-    p.add_argument("--digits-model", type=Path, metavar="DIR",
+    p.add_argument("--digits-model", type=path_arg, metavar="DIR",
                    help="read with the digits.onnx and digits.json in DIR instead of the shipped model (a retrained "
                         "model is checked this way before it replaces grader/models)")
     p.add_argument("-j", "--jobs", type=worker_count, default=2, help="worker processes (default 2)")
     p.add_argument("--json", action="store_true", help="print the whole report as JSON")
-    p.add_argument("-o", "--output", type=Path, default=Path("eval_out/eval.json"), help="where to save the report")
+    p.add_argument("-o", "--output", type=path_arg, default=Path("eval_out/eval.json"), help="where to save the report")
     p.set_defaults(func=cmd_eval)
 
 

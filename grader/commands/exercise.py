@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from grader.commands import writable_folder
+from grader.commands import path_arg, writable_folder
 from grader.exercise.handout import render_handout
 from grader.exercise.scenario import TRAPS, generate_exercise
 from grader.exercise.store import exercises_dir, list_exercises, save_exercise
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same exercise)")
     p.add_argument("--trap", action="append", choices=TRAPS, default=[],
                    help="plant a deliberate difficulty (repeatable)")
-    p.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    p.add_argument("-o", "--output", type=path_arg, required=True, help="output folder")
     p.add_argument("--no-register", action="store_true", help="do not add the key to the exercise store")
     p.set_defaults(func=cmd_new)
     p = esub.add_parser("list", help="list exercises in the store")

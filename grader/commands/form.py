@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 
-from grader.commands import writable_file
+from grader.commands import path_arg, writable_file
 from grader.errors import GraderError
 from grader.exercise.store import load_key_by_code
 from grader.page_groups import normalise_id
@@ -32,9 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     _variant_args(p)
     p.add_argument("--exercise", help="exercise code (from the store) to print in the header and the QR; its contest "
                                       "and pairs are used")
-    p.add_argument("--roster", type=Path, help="CSV with id and name columns: one personalised sheet per trainee")
-    p.add_argument("-o", "--output", type=Path, required=True, help="output PDF path")
-    p.add_argument("--png", type=Path, help="also write PNG page(s); pages after the first get -p2, -p3 ...")
+    p.add_argument("--roster", type=path_arg, help="CSV with id and name columns: one personalised sheet per trainee")
+    p.add_argument("-o", "--output", type=path_arg, required=True, help="output PDF path")
+    p.add_argument("--png", type=path_arg, help="also write PNG page(s); pages after the first get -p2, -p3 ...")
     p.add_argument("--dpi", type=_print_dpi, default=300,
                    help=f"raster resolution, {PRINT_DPI_RANGE[0]} to {PRINT_DPI_RANGE[1]} (default 300)")
     p.set_defaults(func=cmd_print)

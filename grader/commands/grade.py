@@ -10,21 +10,21 @@ from pathlib import Path
 from grader.batch import (FIELD_COLUMNS, PHOTO_SUFFIXES, SHEET_COLUMNS, default_workers, field_rows, grade_batch,
                           mark_output_folder, missing_page_messages, progress_bar, refusal_messages, sheet_label,
                           sheet_rows, write_csv)
-from grader.commands import worker_count, writable_file, writable_folder
+from grader.commands import path_arg, worker_count, writable_file, writable_folder
 from grader.errors import GraderError
 from grader.exercise.store import load_key
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("grade", help="grade photos against an exercise's answer key")
-    p.add_argument("paths", nargs="+", help="photos, folders or zips (chat-app exports)")
+    p.add_argument("paths", nargs="+", type=path_arg, help="photos, folders or zips (chat-app exports)")
     p.add_argument("--key", required=True, help="exercise code, or path to answer_key.json / its folder")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the full results as JSON")
-    out.add_argument("--csv", type=Path, metavar="OUT",
+    out.add_argument("--csv", type=path_arg, metavar="OUT",
                      help="write one row per sheet to OUT (a .csv file) and one row per field beside it, to "
                           "OUT-fields.csv")
-    p.add_argument("--out", type=Path, metavar="DIR", help="folder for feedback images, crops and printable reports")
+    p.add_argument("--out", type=path_arg, metavar="DIR", help="folder for feedback images, crops and printable reports")
     p.add_argument("--report-lang", choices=("id", "en"),
                    help="language of the printable reports in --out (default: id, Indonesian)")
     p.add_argument("-j", "--jobs", type=worker_count, default=1,
@@ -36,7 +36,7 @@ def _check_paths(args: argparse.Namespace) -> None:
     """Refuse a typo before a long batch, not after it (a CSV that cannot be written would lose the results)."""
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
-        raise GraderError("bad_usage", f"no such file or folder: {', '.join(missing)}")
+        raise GraderError("bad_usage", f"no such file or folder: {', '.join(map(str, missing))}")
     if args.csv is not None:
         inputs = {Path(p).resolve() for p in args.paths}
         for path in (args.csv, fields_csv(args.csv)):
@@ -44,6 +44,8 @@ def _check_paths(args: argparse.Namespace) -> None:
             if path.suffix.lower() in PHOTO_SUFFIXES | {".zip"} or path.resolve() in inputs:
                 raise GraderError("bad_usage", f"--csv {args.csv}: {path} is a photo or zip (or one of the inputs), "
                                                "and would be written over; name a .csv file")
+            if path.exists() and not path.is_dir() and not path.is_file():   # (/dev/null: its -fields.csv in /dev)
+                raise GraderError("bad_usage", f"--csv {args.csv}: {path} is not a regular file; name a .csv file")
             writable_file(path, f"--csv {args.csv}", make_folder=False)
     if args.report_lang and args.out is None:      # (it would be ignored without a word)
         raise GraderError("bad_usage", "--report-lang sets the language of the printable reports of --out; add "
@@ -58,6 +60,19 @@ def fields_csv(path: Path) -> Path:
     return path.with_name(f"{path.stem}-fields{path.suffix or '.csv'}")
 
 
+def _print_table(results: list[dict]) -> None:
+    """One line per sheet on stdout (and why a page was refused, missing or worth a retake)."""
+    rows = sheet_rows(results)
+    labels = [row["trainee"] or f"?{sheet_label(res)}" for row, res in zip(rows, results)]   # ?: named by nobody
+    width = max(12, *map(len, labels))
+    for label, row, res in zip(labels, rows, results):
+        print(f"{label:{width}s} {str(row['score']):>6s}  wrong {row['wrong']:3d}  review "
+              f"{row['review']:3d}  blank {row['blank']:3d}  {row['status']}"
+              + "".join(f"\n    refused {m}" for m in refusal_messages(res))
+              + "".join(f"\n    {m}" for m in missing_page_messages(res))
+              + (f"\n    retake advised: {row['retake_advised']}" if row["retake_advised"] else ""))
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     key = load_key(args.key)      # before _check_paths creates the --out folder
     _check_paths(args)
@@ -66,7 +81,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
                           progress=progress_bar())
     elapsed = time.perf_counter() - t0
     if not results:
-        raise GraderError("bad_usage", f"no photos found in {', '.join(args.paths)} "
+        raise GraderError("bad_usage", f"no photos found in {', '.join(map(str, args.paths))} "
                                        f"(looked for {' '.join(sorted(PHOTO_SUFFIXES))} and .zip)")
     if args.out:
         from grader.grading.report import write_reports
@@ -75,20 +90,18 @@ def cmd_grade(args: argparse.Namespace) -> int:
         json.dump(results, sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")
     elif args.csv:
-        write_csv(args.csv, sheet_rows(results), SHEET_COLUMNS)
         fields_path = fields_csv(args.csv)
-        write_csv(fields_path, field_rows(results), FIELD_COLUMNS)
+        try:
+            write_csv(args.csv, sheet_rows(results), SHEET_COLUMNS)
+            write_csv(fields_path, field_rows(results), FIELD_COLUMNS)
+        except OSError as exc:
+            # (checked writable before the run; a disk that filled up during it must not lose the graded class)
+            _print_table(results)
+            raise GraderError("write_failed", f"--csv {args.csv}: cannot write {exc.filename or args.csv} "
+                                              f"({exc.strerror}); the results are printed above instead") from None
         print(f"{args.csv}\n{fields_path}")
     else:
-        rows = sheet_rows(results)
-        labels = [row["trainee"] or f"?{sheet_label(res)}" for row, res in zip(rows, results)]   # ?: named by nobody
-        width = max(12, *map(len, labels))
-        for label, row, res in zip(labels, rows, results):
-            print(f"{label:{width}s} {str(row['score']):>6s}  wrong {row['wrong']:3d}  review "
-                  f"{row['review']:3d}  blank {row['blank']:3d}  {row['status']}"
-                  + "".join(f"\n    refused {m}" for m in refusal_messages(res))
-                  + "".join(f"\n    {m}" for m in missing_page_messages(res))
-                  + (f"\n    retake advised: {row['retake_advised']}" if row["retake_advised"] else ""))
+        _print_table(results)
     if args.out:
         print(f"feedback reports and marked pages: {args.out}", file=sys.stderr)
     unsure = [r for r in results if r["counts"]["review"]]

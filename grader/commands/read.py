@@ -12,13 +12,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from grader.commands import path_arg
 from grader.errors import GraderError
 from grader.photo.load import DEFAULT_MAX_PIXELS as MAX_CROP_PIXELS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("read", help="read every field of one or more photos (no grading)")
-    p.add_argument("photos", nargs="+", type=Path, help="photos of practice sheets")
+    p.add_argument("photos", nargs="+", type=path_arg, help="photos of practice sheets")
     p.add_argument("--template", help="template id, when the QR and header cannot be read")
     p.add_argument("--exercise", help="exercise code, when the QR and header cannot be read")
     p.add_argument("--pairs", type=int, help="number of pairs, when the QR and header cannot be read")
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_read)
 
     p = sub.add_parser("read-boxes", help="classify single handwritten box crops")
-    p.add_argument("images", nargs="+", type=Path, help="single box crops, any size, with or without its border")
+    p.add_argument("images", nargs="+", type=path_arg, help="single box crops, any size, with or without its border")
     p.add_argument("--digits-engine", choices=("cnn", "tesseract"), default="cnn",
                    help="digit-box reader (tesseract is the evaluation baseline: a fixed confidence, never review)")
     p.add_argument("--json", action="store_true", help="JSON output (the only format)")

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from grader.commands import worker_count, writable_folder
+from grader.commands import path_arg, worker_count, writable_folder
 from grader.errors import GraderError
 from grader.synth.copier import KINDS as COPY_KINDS
 from grader.synth.generate import SynthOptions, generate
@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("synth", help="generate synthetic phone photos of filled sheets, with truth files",
                        description="Generate phone photos of filled practice sheets (handwriting from ARDIS) and "
                                    "a NAME.truth.json beside each NAME.jpg. Same options and seed, same bytes.")
-    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--out", type=path_arg, required=True, help="output folder")
     p.add_argument("--count", type=int, default=20, help="photos of filled sheets (default 20)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--pairs", default="random", help="candidate pairs 1..6, or 'random' per exercise (default)")
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exercise", default=None, metavar="CODE_OR_KEY",
                    help="fill this exercise on every sheet (a code in the exercise store, or an answer key, as "
                         "grade --key), instead of drawing exercises; its contest and pairs decide the sheet")
-    p.add_argument("--roster", type=Path, default=None, metavar="CSV",
+    p.add_argument("--roster", type=path_arg, default=None, metavar="CSV",
                    help="the trainees (a roster CSV, as form print --roster): sheet i is row i (again from the top "
                         "when the rows run out), printed personalised and its number written in the boxes")
     p.add_argument("-j", "--jobs", type=worker_count, default=min(2, os.cpu_count() or 1),
