@@ -31,7 +31,7 @@ from grader.pipeline import (TRAINEE_FIELD, PhotoRead, grade_reads, identify_tra
 
 log = logging.getLogger(__name__)
 
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".pdf"}   # (a PDF: a scanner's photos)
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".avif", ".pdf"}   # (a PDF: a scanner's photos)
 MAX_FILE_BYTES = 30 * 1024 * 1024
 #: Left in every ``grader grade --out`` folder: a later batch over a folder holding it leaves it out, so the marked
 #: pages and crops of an earlier run are never read (and graded) as trainees' photos.

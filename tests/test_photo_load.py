@@ -59,6 +59,26 @@ def test_heic_loads():
     assert got.image[10, 10, 2] > 180 and got.image[10, 10, 0] < 80
 
 
+def test_avif_loads_upright_and_a_damaged_one_is_refused_as_damaged():
+    """Review (s34): an AVIF photo (newer Android cameras, chat apps) was sniffed as HEIF, which pillow-heif here
+    cannot decode, and refused as a damaged file: a retake from the same phone looped. Pillow decodes it; its EXIF
+    orientation is applied as a JPEG's."""
+    pil = Image.fromarray(cv2.cvtColor(_gradient(), cv2.COLOR_BGR2RGB))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    pil.save(buf, format="AVIF", quality=90, exif=exif.tobytes())
+    got = load_photo(buf.getvalue())
+    assert got.format == "avif" and got.orientation == 6 and got.image.shape == (400, 300, 3)
+    assert got.image[10, 290, 2] > 180 and got.image[10, 290, 0] < 80        # red top-right, as a JPEG's 6
+    assert load_photo(buf.getvalue(), color=False).image.shape == (400, 300)
+    damaged = bytearray(buf.getvalue())
+    damaged[len(damaged) // 2:] = bytes(len(damaged) - len(damaged) // 2)
+    with pytest.raises(Refusal) as exc:
+        load_photo(bytes(damaged))
+    assert exc.value.code == "corrupt_file"
+
+
 @pytest.mark.parametrize("orientation,expect_shape,red_at", [
     (1, (300, 400), (10, 10)),          # as stored: red top-left
     (3, (300, 400), (290, 390)),        # rotated 180: red bottom-right

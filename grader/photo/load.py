@@ -1,7 +1,9 @@
 """Decode photo bytes into an upright BGR image, refusing what is not a usable photo.
 
 JPEG, PNG and WebP are decoded by ``cv2.imdecode`` (the fastest decoder we
-have); HEIC/HEIF goes through pillow-heif. Dimensions and the EXIF orientation
+have); HEIC/HEIF goes through pillow-heif, and AVIF (newer Android cameras and
+chat apps) through Pillow, whose wheels bundle libavif (pillow-heif here is built
+without it). Dimensions and the EXIF orientation
 are read from the headers with Pillow (which parses headers lazily and does not
 decode pixels) so decompression bombs are refused before any pixel is decoded.
 """
@@ -28,7 +30,8 @@ DEFAULT_MAX_SIDE = 16_384
 DEFAULT_MAX_ASPECT = 6.0             # a phone photo of an A4 sheet is never a strip
 MIN_SIDE = 240                       # below this no sheet can be read
 
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+_AVIF_BRANDS = {b"avif", b"avis"}
 
 # EXIF orientation -> operations turning the stored pixels upright.
 _ORIENT_OPS: dict[int, tuple[int | None, bool]] = {   # (cv2 rotate code, flip horizontally first)
@@ -45,7 +48,7 @@ class LoadedPhoto:
     Attributes
     ----------
     image : uint8 array, upright (EXIF orientation applied): BGR, or gray when loaded with ``color=False``.
-    format : ``jpeg``, ``png``, ``webp`` or ``heif``.
+    format : ``jpeg``, ``png``, ``webp``, ``heif`` or ``avif``.
     orientation : the EXIF orientation tag that was applied (1 = none).
     stored_size : ``(width, height)`` as stored in the file, before orientation.
     """
@@ -67,6 +70,8 @@ def sniff_format(data: bytes) -> str | None:
         return "webp"
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
         return "heif"
+    if data[4:8] == b"ftyp" and data[8:12] in _AVIF_BRANDS:
+        return "avif"
     return None
 
 
@@ -93,8 +98,9 @@ def load_photo(data: bytes, *, color: bool = True, max_bytes: int = DEFAULT_MAX_
     fmt = sniff_format(data)
     if fmt is None:
         raise Refusal("not_an_image", detail=f"unknown magic {data[:12]!r}")
-    if fmt == "heif":
-        image, orientation, stored = _decode_heif(data, max_pixels=max_pixels, max_side=max_side)
+    if fmt in ("heif", "avif"):
+        decode = _decode_heif if fmt == "heif" else _decode_avif
+        image, orientation, stored = decode(data, max_pixels=max_pixels, max_side=max_side)
         if not color:
             image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     else:
@@ -215,3 +221,16 @@ def _decode_heif(data: bytes, *, max_pixels: int, max_side: int) -> tuple[np.nda
     # libheif applies the container's rotation (irot/imir) itself and pillow-heif drops the
     # EXIF orientation accordingly, so what we get is already upright.
     return image, 1, (w, h)
+
+
+def _decode_avif(data: bytes, *, max_pixels: int, max_side: int) -> tuple[np.ndarray, int, tuple[int, int]]:
+    """An AVIF photo through Pillow: size and EXIF orientation from the header first (a bomb is refused before any
+    pixel is decoded), then the pixels, turned upright here as a JPEG's are (Pillow leaves the orientation to us)."""
+    (w, h), orientation = _header_size_and_orientation(data, "avif")
+    _check_dimensions(w, h, max_pixels=max_pixels, max_side=max_side)
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            rgb = np.asarray(im.convert("RGB"))
+    except Exception as exc:   # libavif's errors for damaged files come as several types
+        raise Refusal("corrupt_file", detail=f"AVIF decode: {exc}") from None
+    return apply_orientation(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), orientation), orientation, (w, h)
