@@ -1644,6 +1644,20 @@ def test_control_characters_in_a_typed_name_go_nowhere(app, client, code):
         assert get_db().execute("SELECT trainee FROM submissions").fetchone()["trainee"] == "Esc Name 017"
 
 
+def test_invisible_characters_pasted_from_a_chat_app_are_dropped_from_the_code_and_the_name(app, client, code):
+    """Review (s34): a code pasted with a zero-width space ("6ARJET\u200b") looked right and was "not found", the
+    upload held; a name of only a zero-width space made an invisible trainee, and a right-to-left override showed a
+    name backwards in the class table. Such characters are dropped (a code also loses no-break spaces)."""
+    resp = upload(client, code=f" {code.lower()[:3]}\u00a0{code.lower()[3:]}\u200b", trainee="\u202eSari\u200b 017",
+                  photos=[("x_1.jpg", jpeg_bytes())])
+    assert "/ditahan" not in resp.location and "tidak ditemukan" not in client.get(resp.location).get_data(as_text=True)
+    upload(client, code=code, trainee="\u200b", photos=[("y_1.jpg", jpeg_bytes(color="#fafafa"))])
+    from grader.web.db import get_db
+    with app.app_context():
+        rows = get_db().execute("SELECT exercise, trainee FROM submissions ORDER BY id").fetchall()
+    assert [(r["exercise"], r["trainee"]) for r in rows] == [(code, "Sari 017"), (code, "y")]   # (named by its file)
+
+
 def test_a_mistyped_code_is_offered_for_fixing_not_retyping(client, code):
     """QA: the held page's code field was empty, so one wrong character meant typing the whole code again."""
     resp = upload(client, code="kqxw7", photos=[("a_1.jpg", jpeg_bytes())])

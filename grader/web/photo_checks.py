@@ -15,7 +15,11 @@ from grader.errors import GraderError
 from grader.photo.load import sniff_format
 
 MAX_PIXELS = 80_000_000
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# Characters that show nothing, or turn what follows around: control characters, and the invisible format ones a
+# paste from a chat app brings (zero-width spaces and joiners, direction marks and overrides, the BOM). In a name
+# they make an invisible trainee, or one shown backwards; in a code, one that looks right and is not found.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                        "\u2066-\u206f\ufeff\ufff9-\ufffb]")
 
 # One magic-byte sniffer for the whole app: the photo loader's.
 sniff_image = sniff_format

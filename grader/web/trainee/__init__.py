@@ -13,13 +13,19 @@ from flask import Blueprint, current_app, flash, redirect, url_for
 from grader.errors import GraderError
 from grader.web.db import get_db, sheet_or_abort
 from grader.web.i18n import gettext as _
+from grader.web.photo_checks import CONTROL_RE
 from grader.web.resent import replacement_of
 
 bp = Blueprint("trainee", __name__)
 
 
+MAX_CODE_CHARS = 32      # a code is 6 characters; what is longer is a paste gone wrong, kept short to say so
+
+
 def normalise_code(text: str | None) -> str | None:
-    code = (text or "").strip().upper().replace(" ", "")
+    """An exercise code as typed or pasted: upper case, without any space (a no-break one too) or invisible
+    character (a zero-width space from a chat app), at most :data:`MAX_CODE_CHARS` long."""
+    code = "".join(CONTROL_RE.sub("", text or "").split()).upper()[:MAX_CODE_CHARS]
     return code or None
 
 
