@@ -4,6 +4,7 @@ import io
 import json
 from pathlib import Path
 
+import pypdf
 import pytest
 from PIL import Image
 
@@ -81,6 +82,25 @@ def test_pdfs_that_hold_no_photo_are_refused_with_their_reason():
     locked.encrypt("rahasia")
     buf = io.BytesIO()
     locked.write(buf)
+    with pytest.raises(GraderError) as exc:
+        pdf_photos(buf.getvalue())
+    assert exc.value.code == "pdf_unreadable" and "kata sandi" in exc.value.message_id
+
+
+def test_a_pdf_locked_only_against_printing_opens_without_a_password(monkeypatch):
+    """Review (s34): a PDF with an owner password only (the user's empty: it opens in every viewer) was refused as
+    password-locked, and its sender had no password to remove. One whose cipher needs a crypto library we do not
+    ship (AES: pypdf's DependencyError) is still said as locked, not as damaged."""
+    from pypdf.errors import DependencyError
+    restricted = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf_of([Image.new("RGB", (60, 80), "white")] * 2))))
+    restricted.encrypt(user_password="", owner_password="pemilik", algorithm="RC4-128")
+    buf = io.BytesIO()
+    restricted.write(buf)
+    assert len(pdf_photos(buf.getvalue())) == 2
+
+    def needs_aes(self, password):
+        raise DependencyError("cryptography>=3.1 is required for AES algorithm")
+    monkeypatch.setattr(pypdf.PdfReader, "decrypt", needs_aes)
     with pytest.raises(GraderError) as exc:
         pdf_photos(buf.getvalue())
     assert exc.value.code == "pdf_unreadable" and "kata sandi" in exc.value.message_id

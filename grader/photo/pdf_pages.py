@@ -35,14 +35,20 @@ def pdf_photos(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[bytes]:
         ``pdf_unreadable`` (damaged or password-protected), ``pdf_no_photo`` (no page holds a JPEG image) or
         ``too_many_pages`` (more than ``max_pages`` pages with a photo).
     """
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import DependencyError, PyPdfError
 
+    locked = GraderError("pdf_unreadable", "This PDF is password-protected. Send the photos, or a PDF without a password.",
+                         "PDF ini terkunci kata sandi. Kirim fotonya, atau PDF tanpa kata sandi.")
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise GraderError("pdf_unreadable", "This PDF is password-protected. Send the photos, or a PDF without a password.",
-                              "PDF ini terkunci kata sandi. Kirim fotonya, atau PDF tanpa kata sandi.")
+        # A PDF locked only against printing or copying (an owner password, the user's empty) opens in every viewer
+        # without a password: its sender has none to remove. (AES needs a crypto library we do not ship.)
+        try:
+            if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+                raise locked
+        except DependencyError:
+            raise locked from None
         if len(reader.pages) > MAX_PDF_PAGES:
             raise too_many_pages(MAX_PDF_PAGES)
         photos = []
