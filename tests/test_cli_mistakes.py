@@ -114,6 +114,8 @@ def test_serve_on_a_port_taken_exits_2(monkeypatch, capsys):
         port = taken.getsockname()[1]
         err = refused(["serve", "--port", str(port)], capsys)
     assert f"cannot serve on 127.0.0.1:{port}" in err and "choose another --port" in err
+    for host in ("256.1.1.1", ""):       # (review s34: a traceback, waitress's ValueError after the resolver's)
+        assert f"cannot serve on {host}:8000" in refused(["serve", "--host", host], capsys)
 
 
 def test_a_candidate_model_folder_without_the_model_is_refused_before_any_work(tmp_path, monkeypatch, capsys):

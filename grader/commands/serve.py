@@ -95,8 +95,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             _seed_demo_class(app)
         try:
             server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads)
-        except OSError as exc:      # the port taken (another server still running), an address not this machine's
-            raise GraderError("bad_usage", f"cannot serve on {args.host}:{args.port} ({exc.strerror or exc}); "
+        # the port taken (another server still running), an address not this machine's; one that is no address at
+        # all (256.1.1.1, ''), which waitress says as a ValueError after the resolver's error
+        except (OSError, ValueError) as exc:
+            why = getattr(exc, "strerror", None) or exc
+            raise GraderError("bad_usage", f"cannot serve on {args.host}:{args.port} ({why}); "
                                            "choose another --port or --host") from None
         print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)", flush=True)
         server.print_listen("Serving on http://{}:{}")
