@@ -361,6 +361,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "This photo was already sent in the last {minutes} minutes and is on sheet {sheet}; it is not stored twice.",
     "Berkas": "Files",
     "Tidak ada foto yang bisa dinilai dalam unggahan ini.": "This upload has no photo that can be graded.",
+    "Semua foto dalam unggahan ini sudah dikirim dan dinilai tadi; tidak ada yang dinilai lagi.":
+        "Every photo in this upload was sent and graded a moment ago; none is graded again.",
     "Tertulis di lembar": "Written on the sheet",
     "Hapus lembar ini": "Remove this sheet",
     "Untuk foto uji coba atau lembar yang salah kirim. Lembar, fotonya, koreksi dan sanggahannya dihapus untuk selamanya; peserta tidak bisa membukanya lagi.":

@@ -79,7 +79,11 @@ def batch_new(code: str):
         _claim(earlier["id"], client_token, was=None, done=True)
         return redirect(url_for("trainer.batch", token=earlier["token"]))
     if not new:
-        flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
+        if skipped and all(s["code"] == ALREADY_SENT[0] for s in skipped):   # (each line says which sheet has it)
+            flash(_("Semua foto dalam unggahan ini sudah dikirim dan dinilai tadi; tidak ada yang dinilai lagi."),
+                  "error")
+        else:
+            flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
         for s in skipped:      # (why, file by file: said when the screen reader is free, after the one alert above)
             flash(f"{s['file']}: {pick(s)}", "warn")
         return redirect(url_for("trainer.exercise", code=key.exercise), code=303)
