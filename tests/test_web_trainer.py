@@ -971,6 +971,11 @@ def test_correction_form_path_and_bad_values(trainer, code):
     resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": "",
                                                            "back": "/trainer/lembar/1"})
     assert resp.status_code == 303 and resp.location == "/trainer/lembar/1#f-II.3"
+    # a form naming another site goes back to the sheet, refused or not (review s34: a refused one followed it)
+    for value in ("abc", "1"):
+        resp = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": token, "field": "II.3", "value": value,
+                                                               "back": "https://elsewhere.example/x"})
+        assert resp.status_code == 303 and resp.location.startswith("/trainer/lembar/1")
 
 
 def test_a_correction_on_the_sheet_page_lands_back_at_its_row(trainer, code):

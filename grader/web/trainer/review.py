@@ -49,6 +49,13 @@ def review(code: str):
                            disputed=sum(1 for it in items if it["field"].get("disputed_at")))
 
 
+def _back_to(sid: int) -> str:
+    """Where a correction's form goes back to: the page it names (the queue, the sheet), if it is a trainer page of
+    this site (never another site, whatever the form says), else the sheet."""
+    back = request.form.get("back") or ""
+    return back if back.startswith("/trainer/") else url_for("trainer.submission", sid=sid)
+
+
 @bp.post("/lembar/<int:sid>/koreksi")
 def correct(sid: int):
     wants_json = request.headers.get("X-Requested-With") == "fetch"
@@ -62,7 +69,7 @@ def correct(sid: int):
         if wants_json:
             return jsonify({"ok": False, "message": message}), 400
         flash(message, "error")
-        return redirect(request.form.get("back") or url_for("trainer.submission", sid=sid), code=303)
+        return redirect(_back_to(sid), code=303)
     try:
         new = correct_field(get_db(), submission_id=sid, field_id=field_id, value=value, by=current_trainer(),
                             data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"])
@@ -70,7 +77,7 @@ def correct(sid: int):
         if wants_json:
             return jsonify({"ok": False, "message": error_text(exc)}), 400
         flash(error_text(exc), "error")
-        return redirect(request.form.get("back") or url_for("trainer.submission", sid=sid), code=303)
+        return redirect(_back_to(sid), code=303)
     field = next((f for f in new.get("fields", []) if f.get("id") == field_id), {})
     if wants_json:
         # "open": what still waits on this sheet; the regrade may have settled other fields (a corrected misread
@@ -81,9 +88,7 @@ def correct(sid: int):
                         "value": field.get("value"),
                         "open": sorted(f["id"] for f in new.get("fields", []) if waiting(f))})
     flash(_("Koreksi {field} disimpan.", field=field_name(field_id)), "ok")
-    back = request.form.get("back") or ""
-    if not back.startswith("/trainer/"):
-        back = url_for("trainer.submission", sid=sid)
+    back = _back_to(sid)
     if back == url_for("trainer.submission", sid=sid):
         # back at the row just corrected (its new status, "✎ who"), not at the top of a sheet page 4,000 px (on a
         # phone 9,000 px) above it; a refused value goes back to the top, where its message is
