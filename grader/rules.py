@@ -70,11 +70,22 @@ class RuleResult:
         sign = BROKEN_SIGN[self.rule.op]
         if not self.unsure:
             return f"{base} ({got}: {self.lhs_value} {sign} {self.rhs_value})"
+        lhs, rhs = self.terms_read
+        if "?" not in lhs + rhs:      # every term shown at its value (grading.certainty.shown_term): the sums too
+            return f"{base} ({got}: {_with_sum(lhs)} {sign} {_with_sum(rhs)})"
         # A sum would add our guess at the unsure digits: the terms are shown as read surely ("?" where not), and
         # the message says the verdict does not depend on them (whatever they say, the sides are in ``sign``).
         whatever = ("tidak cocok berapa pun angka yang belum terbaca pasti (?)" if lang == "id"
                     else "it fails whatever the digits we are unsure of (?) say")
-        return f"{base} ({got}: {self.terms_read[0]} {sign} {self.terms_read[1]}; {whatever})"
+        return f"{base} ({got}: {lhs} {sign} {rhs}; {whatever})"
+
+
+def _with_sum(side: str) -> str:
+    """``"23 + 7 + 9 = 39"`` for a side of several terms, each a number; the side itself otherwise."""
+    terms = side.split(" + ")
+    if len(terms) < 2 or not all(t.isdigit() for t in terms):
+        return side
+    return f"{side} = {sum(map(int, terms))}"
 
 
 def expand_rules(specs: tuple[RuleSpec, ...], sheet: SheetLayout) -> list[Rule]:

@@ -1301,3 +1301,39 @@ def test_a_fix_that_starts_with_its_fields_label_does_not_repeat_it_in_its_place
     assert (shown["where"], shown["where_en"]) == ("Halaman 1, I.A.3.J: 3. Pemilih (DPTb) (J)",
                                                    "Page 1, I.A.3.J: 3. Voters (DPTb) (J)")
     assert fix_as_worded_now(shown) == shown
+
+
+def test_a_reading_accepted_as_the_key_has_it_is_shown_at_its_value_in_rule_and_pair_messages(chasil_spec):
+    """Review (s34): a rule broken whatever our unsure boxes say wrote its terms "as read surely", so a field the
+    same page showed as "132 Benar" (accepted at 0.998: no box at SURE_BOX) appeared as "?3?" in the message, and a
+    pair's "angka 41 Benar" as "angka ???". A reading accepted at the key's value is shown at that value (were it
+    misread, it would be misread onto the key exactly); with no "?" left, the sums are written out. A reading that
+    differs from the key, or is unsure, is still shown as read surely."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.J"] += 1                                   # the trainee's sum off by one, in its units
+    readings = readings_from(sheet, values)
+    lv, pv, jv = values["I.A.1.L"], values["I.A.1.P"], values["I.A.1.J"]
+    readings["I.A.1.J"] = _boxed("I.A.1.J", jv, (1.0, 1.0, 1.0), "ok")
+    readings["I.A.1.P"] = _boxed("I.A.1.P", pv, (1.0, 1.0, 1.0), "ok")
+    readings["I.A.1.L"] = _boxed("I.A.1.L", lv, (0.9993, 1.0, 1.0), "ok")     # accepted, first box below SURE_BOX
+    res = grade_readings(sheet, readings, key)
+    rule = next(r for r in res["rules"] if r["id"] == "row_total[row=I.A.1]")
+    assert rule["status"] == "violated" and rule["unsure"] == ["I.A.1.L"]
+    assert rule["message_id"].endswith(f"(tertulis: {jv} ≠ {lv} + {pv} = {lv + pv})"), rule["message_id"]
+    assert "?" not in rule["message_en"]
+    # the same reading differing from the key keeps its unsure box open
+    readings["I.A.1.L"] = _boxed("I.A.1.L", lv + 100, (0.9993, 1.0, 1.0), "ok")
+    values["I.A.1.J"] = lv + 100 + pv + 1
+    readings["I.A.1.J"] = _boxed("I.A.1.J", values["I.A.1.J"], (1.0, 1.0, 1.0), "ok")
+    rule = next(r for r in grade_readings(sheet, readings, key)["rules"] if r["id"] == "row_total[row=I.A.1]")
+    assert f"≠ ?{str(lv + 100)[1:]} + {pv}; tidak cocok berapa pun" in rule["message_id"], rule["message_id"]
+
+    # a pair: digits accepted at the key's value (0.998, no box sure), tally one more, bubbles as the digits
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.1"]
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v, 0.998, "ok", boxes=tuple(str(v).rjust(3, "X")),
+                                    box_confidence=(0.9994, 0.9995, 0.9991))
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v + 1, 0.7, "review")
+    cc = cross_checks(grade_readings(sheet, readings, key))
+    assert cc and f"angka {v}," in cc[0]["message_id"] and "?" not in cc[0]["message_id"].split(".")[0]

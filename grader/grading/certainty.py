@@ -80,6 +80,16 @@ def read_surely(r: FieldReading) -> str:
     return sure_spelling(r.boxes, sure_boxes(r)) if r.boxes and len(r.boxes) == len(r.box_confidence) else "?"
 
 
+def shown_term(r: FieldReading, expected: int | None) -> str:
+    """A digits reading as a message about a rule or a pair shows it: its value when it is read as the key has it
+    (the field's own row says "Benar" with that value: "?3?" beside "132 Benar" only confused trainees; were it a
+    misread, it would be one landing exactly on the key), else as read surely (:func:`read_surely`), never with
+    our guess at an unsure box."""
+    if r.status == "ok" and r.value is not None and r.value == expected:
+        return str(r.value)
+    return read_surely(r)
+
+
 def possible_values(r: FieldReading) -> frozenset[int] | None:
     """What a digits reading could really say: its value when taken exactly, every spelling its unsure boxes allow
     when reasoned about box by box, or None (anything)."""

@@ -6,6 +6,7 @@ disagreement may be our misreading it is a review item.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from grader.grading.certainty import WRONG_MIN_CONFIDENCE, is_firm, possible_values, read_surely
@@ -63,8 +64,10 @@ def pair_base(field: dict) -> str:
     return field["id"][:-len(suffix)] if field["id"].endswith(suffix) else field["id"]
 
 
-def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
-    """Tally = digits = bubbles for each pair: the trainee's own inconsistency, or our doubt."""
+def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading],
+                 shown: Callable[[FieldReading], str] = read_surely) -> list[Finding]:
+    """Tally = digits = bubbles for each pair: the trainee's own inconsistency, or our doubt. ``shown`` writes a
+    digits reading not taken exactly (by default as read surely, "?52")."""
     out = []
     for pid in sheet.pair_ids:
         fid = f"IV.{pid}"
@@ -87,10 +90,10 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[
             if against:
                 error, cited = True, {**against, "angka": digits}
         # (digits not taken exactly are shown as read surely, "?52", never with our guess at an unsure box)
-        shown = {k: read_surely(r) if k == "angka" else str(r.value) for k, r in cited.items()}
+        said = {k: shown(r) if k == "angka" else str(r.value) for k, r in cited.items()}
         ids = tuple(r.id for r in cited.values())
-        said_id = ", ".join(f"{k} {shown[k]}" for k in cited)
-        said_en = ", ".join(f"{EN_MARK[k]} {shown[k]}" for k in cited)
+        said_id = ", ".join(f"{k} {said[k]}" for k in cited)
+        said_en = ", ".join(f"{EN_MARK[k]} {said[k]}" for k in cited)
         if error:
             out.append(Finding("cross_check", "error",
                                f"{pair_name(pid)}: {said_id}. Turus, angka dan bulatan harus sama.",

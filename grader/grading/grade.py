@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from grader.exercise.store import AnswerKey
 from grader.grading.certainty import (NOTE_RULE_SUSPECT, NOTE_WRONG_BY_SURE_BOXES, exact, fails_whatever_unsure,
-                                      is_firm, read_surely, wrong_whatever_unsure)
+                                      is_firm, read_surely, shown_term, wrong_whatever_unsure)
 from grader.grading.findings import conventions, cross_checks
 from grader.grading.review_queue import NOTE_PAGE_MISSING
 from grader.grading.summary import score, top_fixes
@@ -145,6 +145,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     readings = {fid: replace(r, status="review", notes=r.notes + (NOTE_RULE_SUSPECT,)) if fid in suspects else r
                 for fid, r in readings.items()}
     values = {fid: r.value for fid, r in readings.items() if r.kind == "digits" and r.status == "ok"}
+    expected = {f.id: expected_for(f, key) for f in graded_fields(sheet)}     # (for showing readings, never reading)
     rule_results = evaluate_rules(rules, values)
     doubted: dict[str, list[str]] = {}           # field -> the failing rules that put it in doubt (their ids)
     checked: list[RuleResult] = []
@@ -155,7 +156,8 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
         if rr.status == "ok" or not inexact:
             pass
         elif fails_whatever_unsure(rr.rule, readings):
-            lhs, rhs = (" + ".join(read_surely(readings[f]) for f in side) for side in (rr.rule.lhs, rr.rule.rhs))
+            lhs, rhs = (" + ".join(shown_term(readings[f], expected.get(f)) for f in side)
+                        for side in (rr.rule.lhs, rr.rule.rhs))
             rr = RuleResult(rr.rule, "violated", None, None, unsure=inexact, terms_read=(lhs, rhs))
         elif rr.status == "violated":
             # context policy: a conflict with a weak reading sends it to review, never to "violated"; so does one
@@ -195,7 +197,8 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             "notes": list(r.notes) + list(why) if r else [NOTE_PAGE_MISSING], "crop": None,
             "corrected_by": c.get("by") if c else None, "corrected_at": c.get("at") if c else None})
 
-    findings = cross_checks(sheet, readings) + conventions(sheet, readings)
+    findings = (cross_checks(sheet, readings, shown=lambda r: shown_term(r, expected.get(r.id)))
+                + conventions(sheet, readings))
     counts = {s: sum(1 for x in fields_out if x["status"] == s) for s in STATUSES}
     rules_out = [{"id": rr.rule.id, "base_id": rr.rule.base_id, "severity": rr.rule.severity, "status": rr.status,
                   "message_id": rr.message("id"), "message_en": rr.message("en"), "fields": list(rr.rule.fields),
