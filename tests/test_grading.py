@@ -1337,3 +1337,20 @@ def test_a_reading_accepted_as_the_key_has_it_is_shown_at_its_value_in_rule_and_
     readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v + 1, 0.7, "review")
     cc = cross_checks(grade_readings(sheet, readings, key))
     assert cc and f"angka {v}," in cc[0]["message_id"] and "?" not in cc[0]["message_id"].split(".")[0]
+
+
+def test_one_mistake_takes_one_of_the_three_fixes_however_many_rules_it_breaks(chasil_spec):
+    """Review (s34): a sum off by one (I.A.1.J) breaks its row's rule and its column's and is a wrong value itself:
+    all three fixes pointed at that one cell, and the sheet's second mistake (a pair's tally) was left out. One
+    rule is said there, with the value to write."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.J"] += 1                       # (its row's rule and its column's broken)
+    reads = readings_from(sheet, values)
+    reads["IV.2.tally"] = replace(reads["IV.2.tally"], value=values["IV.2"] + 3)
+    res = grade_readings(sheet, reads, key)
+    assert {r["id"] for r in res["rules"] if r["status"] == "violated"} >= {"row_total[row=I.A.1]"}
+    places = [f["where"] for f in res["top_fixes"]]
+    at_cell = [f for f in res["top_fixes"] if "I.A.1.J" in f["where"]]
+    assert len(places) == 3 and len(at_cell) == 2 and any("IV.2 turus" in p for p in places), places
+    assert "(tertulis:" in at_cell[0]["message_id"] and "seharusnya" in at_cell[1]["message_id"]   # a rule, the value

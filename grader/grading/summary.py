@@ -74,7 +74,7 @@ def shown_fixes(result: dict) -> list[dict]:
 
 
 def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
-    """The three most important things to fix, most important first.
+    """The three most important things to fix, most important first (one broken rule per place).
 
     A finding points at the field of it that is wrong (``turus 71, bulatan 571`` at the bubbles, not the tally),
     and a wrong field that a cross-check already names is not listed again on its own.
@@ -88,7 +88,7 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
     violated = [r for r in rules if r["status"] == "violated" and r["severity"] == "error"]
     violated.sort(key=lambda r: (r["base_id"] not in MAGIC_RULES, r["id"]))
     for r in violated:
-        fixes.append({"message_id": r["message_id"], "message_en": r["message_en"],
+        fixes.append({"message_id": r["message_id"], "message_en": r["message_en"], "rule": True,
                       **_where(sheet, place(r["fields"]))})
     named = set()
     for x in findings:
@@ -127,9 +127,15 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
     for x in findings:
         if x.kind == "convention" and x.severity == "warning":
             fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, x.fields[0])})
-    seen, out = set(), []
+    # One broken rule per place: a sum off by one breaks its row's rule and its column's, both at its cell, and
+    # with its own wrong value it filled the list and pushed the sheet's other mistakes out. The first rule there
+    # stays (the page's list of rules still names every one), beside the cell's value, which says what to write.
+    seen, ruled, out = set(), set(), []
     for fx in fixes:
-        if fx["message_id"] not in seen:
-            seen.add(fx["message_id"])
-            out.append(fx)
+        if fx["message_id"] in seen or (fx.get("rule") and fx["where"] in ruled):
+            continue
+        seen.add(fx["message_id"])
+        if fx.pop("rule", False):
+            ruled.add(fx["where"])
+        out.append(fx)
     return out[:3]
