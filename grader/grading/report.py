@@ -56,6 +56,7 @@ _TEMPLATE = """<!doctype html>
 <h2>{{ t("Tiga hal yang perlu diperbaiki", "Three things to fix") if fixes | length == 3 else t("Yang perlu diperbaiki", "What to fix") }}</h2>
 {% if fixes %}<ol>{% for f in fixes %}<li>{{ pick(f) }} <i>— {{ pick(f, "where") }}</i></li>{% endfor %}</ol>
 {% elif r.status == 'partial' %}<p>{{ t("Belum ada, di halaman yang terbaca.", "Nothing yet, on the pages read.") }}</p>
+{% elif r.counts.review or r.counts.unreadable %}<p class="review">{{ t("Belum ada di isian yang sudah terbaca pasti. Isian yang perlu dicek masih menunggu pelatih.", "Nothing among the entries read for certain. The entries waiting to be checked still wait for a trainer.") }}</p>
 {% else %}<p>{{ t("Tidak ada. Bagus!", "None. Well done!") }}</p>{% endif %}{% endif %}
 {% set violated = r.rules | selectattr('status', 'equalto', 'violated') | list %}
 {% if violated %}<h2>{{ t("Aturan hitung yang tidak terpenuhi", "Arithmetic rules not met") }}</h2><ul>
