@@ -22,7 +22,8 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
-from grader.file_names import BARE_PAGE_RE, member_path, named_pages, shown_name, split_member, trainee_folders
+from grader.file_names import (BARE_PAGE_RE, member_path, named_pages, page_said_plainly, shown_name, split_member,
+                                trainee_folders)
 from grader.grading.shown import (MISSING_PAGE_ADVICE, score_may_change, sheet_scores, shown_value,
                                   unread_pages)
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
@@ -265,7 +266,10 @@ def group_reads(reads: list[PhotoRead], folders: list[str | None] | None = None)
     by_folder = folder_names(reads) if folders is None else folders
     keys = [n[:2] if n else ((place, "") if folder else None)
             for n, place, folder in zip(named, (p for p, _ in places), by_folder)]
-    return [[reads[i] for i in group] for group in group_pages([page_evidence(pr, k) for pr, k in zip(reads, keys)])]
+    # (a folder per trainee names its photos' sheet as plainly as "budi_p1" does)
+    plain = [bool(n and page_said_plainly(name)) or bool(k and not n) for n, (_, name), k in zip(named, places, keys)]
+    evidence = [dataclasses.replace(page_evidence(pr, k), named_page=p) for pr, k, p in zip(reads, keys, plain)]
+    return [[reads[i] for i in group] for group in group_pages(evidence)]
 
 
 def folder_names(reads: list[PhotoRead]) -> list[str | None]:

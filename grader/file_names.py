@@ -118,6 +118,14 @@ def split_page(filename: str, *, keep_case: bool = False) -> tuple[str, int | No
     return (stem if keep_case else stem.lower()), number
 
 
+def page_said_plainly(filename: str) -> bool:
+    """Whether the file name says its page as a person names one (``budi_p1``, ``Budi-hal2``, ``017_2``, ``hal1``), not
+    as a browser counts downloads of one name (``C.Hasil (2)``, which two trainees' sheets may share)."""
+    stem = PurePosixPath(filename.replace("\\", "/")).stem.strip()
+    m = PAGE_SUFFIX_RE.match(stem)
+    return bool(BARE_PAGE_RE.match(stem) or (m and m["stem"].strip(" _.-") and not m["paren"]))
+
+
 NUMBERED_RE = re.compile(r"^(?P<base>.*?)[\s_.\-]*(?:\(\s*(?P<paren>\d+)\s*\)|(?P<num>\d+))$")
 
 

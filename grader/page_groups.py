@@ -15,7 +15,9 @@ when nothing contradicts it: one exercise, one trainee by every number read on t
 page twice. A firm number contradicts any other; two unsure ones contradict unless they differ in one box only,
 which one of them read unsure: ``063`` read with its last box unsure and ``069`` named as one sheet's two pages are
 one trainee (one misread box is the likelier story than file names that lie), ``068`` read surely there is not, and
-neither is a firm ``063`` (a file name such as ``C.Hasil (1).jpg`` may pair two trainees' downloads). An unsure
+neither is a firm ``063`` when the names are a download's count (``C.Hasil (1).jpg`` / ``(2)`` may be two trainees'
+downloads). Names that say their pages plainly (``budi_p1`` / ``budi_p2``, ``017_1``) do pair a firm ``037`` with
+a ``057`` whose middle box was read unsure: a person named them as one sheet's pages. An unsure
 number (3) joins all the photos that show it, or none: if they hold a page twice, one of
 them is misread, and which one cannot be told, so they stay apart (a partial sheet, never a mixed one). This
 module sees only the evidence, never the photos, so it is tested on hand-made cases.
@@ -38,6 +40,7 @@ class PageEvidence:
     trainee_guess: str | None = None     # the trainee number the pixels favour, read unsure
     trainee_sure: str | None = None      # that number's boxes as read surely, "?" where unsure ("06?")
     file_key: tuple[str, str] | None = None   # (folder or zip, file name without its page suffix)
+    named_page: bool = False             # that name says its page plainly ("budi_p1"), not as a download's "(1)"
 
 
 def normalise_id(text: str | None) -> str | None:
@@ -98,9 +101,10 @@ def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
     def values(roots: set[int], attr: str) -> list:
         return [getattr(evidence[i], attr) for r in roots for i in members[r] if getattr(evidence[i], attr) is not None]
 
-    def one_sheet(roots: set[int], *, strong: bool = False) -> bool:
+    def one_sheet(roots: set[int], *, strong: bool = False, named: bool = False) -> bool:
         """Whether these groups can be one trainee's one sheet: one exercise, and (unless a QR or a firm
-        number already says so) one trainee, by any number read, and no page twice."""
+        number already says so) one trainee, by any number read, and no page twice. ``named``: file names that say
+        their pages plainly pair them, and a firm number admits an unsure one that may be it (:func:`may_be_one`)."""
         if len(set(values(roots, "exercise"))) > 1:
             return False
         if strong:
@@ -111,7 +115,8 @@ def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
         guesses = {(evidence[i].trainee_guess, evidence[i].trainee_sure) for r in roots for i in members[r]
                    if evidence[i].trainee_guess}
         # a firm number admits only itself; unsure ones may differ by one box read unsure (may_be_one)
-        agree = (len(firm) <= 1 and all(g == n for n in firm for g, _ in guesses)
+        agree = (len(firm) <= 1
+                 and all(g == n or (named and may_be_one((n, n), (g, sure))) for n in firm for g, sure in guesses)
                  and all(may_be_one(a, b) for a, b in combinations(guesses, 2)))
         return agree and len(pages) == len(set(pages))
 
@@ -139,7 +144,8 @@ def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
     for pages in same(lambda e: e.file_key).values():         # 2. the same file name, in the same folder or zip
         for i in pages[1:]:
             fit = next((root(j) for j in pages[:pages.index(i)] if root(j) != root(i)
-                        and one_sheet({root(j), root(i)})), None)
+                        and one_sheet({root(j), root(i)}, named=evidence[i].named_page and evidence[j].named_page)),
+                       None)
             if fit is not None:
                 join({fit, root(i)})
     # 3. an unsure number: only where it is unambiguous, within one exercise (a trainee may do two)

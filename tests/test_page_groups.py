@@ -125,3 +125,23 @@ def test_may_be_one():
     assert not may_be_one(("69", "069"), ("68", "068")) and not may_be_one(("23", "0?3"), ("69", "06?"))
     assert not may_be_one(("63", None), ("69", "069"))              # no sure digits kept: every digit counts
     assert number_evidence("063", "ok") == {"trainee": "63"} and number_evidence(None, "blank") == {}
+
+
+def test_names_that_say_their_pages_plainly_pair_a_firm_number_with_an_unsure_one_that_may_be_it():
+    """Review (s34): s0000-p1.jpg / s0000-p2.jpg, page 1's number read 057 with only its first box sure (0??),
+    page 2's 037 firmly: two partial sheets, each told its other page was never sent. Names a person gave as one
+    sheet's pages pair them when the numbers may be one (they differ only where one was read unsure); a download's
+    count "(1)" / "(2)" still does not, nor do plain names whose numbers differ in two boxes, or in a sure one."""
+    from grader.file_names import page_said_plainly
+    assert page_said_plainly("s0000-p1.jpg") and page_said_plainly("Budi_hal2.jpg") and page_said_plainly("hal1.jpg")
+    assert not page_said_plainly("C.Hasil (2).jpg") and not page_said_plainly("IMG-20241127-WA0006.jpg")
+
+    def pair(first, second, named=True):
+        return group_pages([E(page=1, exercise="A", file_key=("d", "s0000"), named_page=named, **first),
+                            E(page=2, exercise="A", file_key=("d", "s0000"), named_page=named, **second)])
+    firm, unsure = number_evidence("037", "ok"), number_evidence("057", "review", "0??")
+    assert pair(unsure, firm) == pair(firm, unsure) == [[0, 1]]
+    assert pair(unsure, firm, named=False) == [[0], [1]]                              # "(1)" / "(2)"
+    assert pair(number_evidence("058", "review", "0??"), firm) == [[0], [1]]            # two boxes differ
+    assert pair(number_evidence("057", "review", "05?"), firm) == [[0], [1]]            # the 5 was read surely
+    assert pair(firm, number_evidence("038", "ok")) == [[0], [1]]                       # two firm numbers
