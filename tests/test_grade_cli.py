@@ -347,6 +347,29 @@ def test_feedback_image_frames_sit_on_the_template_geometry(tmp_path):
     assert differs(0, 0) < 6 and differs(0, 0) < differs(16, 0) / 2 and differs(0, 0) < differs(0, 16) / 2
 
 
+def test_the_marked_page_puts_an_x_in_a_leading_box_left_blank(tmp_path):
+    """Review (s34): the trainee was told "Kotak depan dibiarkan kosong (I.A.3.J)" but the marked page framed that
+    field green and nothing more: the box to fix was not shown. Sample s0000's I.A.3.J ("  02"): its first box
+    carries an amber X (the field stays green: its number is right); a field without the finding has none."""
+    names = ["s0000-p1.jpg", "s0000-p2.jpg"]
+    res = grade_upload([(n, sample(n).read_bytes()) for n in names],
+                       key=load_key(str(SAMPLES / "keys" / truth(names[0])["exercise"])), out_dir=tmp_path)
+    assert any(x["code"] == "blank_leading_box" and x["fields"] == ["I.A.3.J"] for x in res["findings"])
+    img = cv2.imread(str(tmp_path / "page1.jpg")).astype(int)
+    from grader.sheet.layout import layout_sheet
+    from grader.sheet.schema import resolve_template
+    sheet = layout_sheet(resolve_template(res["template"]), contest=res["contest"], pairs=res["pairs"])
+
+    def amber_in(fid: str) -> int:
+        b = sheet.field(fid).boxes[0]
+        x, y, w, h = (round(v * 8) for v in (b.x, b.y, b.w, b.h))
+        inner = img[y + h // 4:y + 3 * h // 4, x + w // 4:x + 3 * w // 4]      # inside the box, off its outline
+        bgr = np.array((0, 150, 235))
+        return int((np.abs(inner - bgr).max(axis=-1) < 50).sum())
+    assert amber_in("I.A.3.J") > 20
+    assert amber_in("I.A.3.P") == 0
+
+
 def test_regrade_applies_a_trainer_correction_and_keeps_it():
     code, names = first_sheet()
     key = load_key(str(SAMPLES / "keys" / code))

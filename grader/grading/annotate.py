@@ -2,7 +2,8 @@
 
 Frames come from the template layout, so they sit exactly on the printed
 boxes of the aligned page: green for right, red for wrong (with the expected
-value beside it), amber for anything we are not sure of or that is blank.
+value beside it), amber for anything we are not sure of or that is blank, and
+an amber X in a leading box the trainee left blank.
 """
 from __future__ import annotations
 
@@ -24,14 +25,17 @@ UNSURE_BOX_LINE_MM = 0.3    # a box the reader was unsure of: outlined on its pr
 UNSURE_BOX_ALPHA = 70       # ... and tinted more strongly than its field (28)
 
 
-def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *, px_per_mm: float) -> Image.Image:
+def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *, px_per_mm: float,
+                  blank_leading: frozenset[str] = frozenset()) -> Image.Image:
     """Draw each graded field's verdict on the aligned page.
 
     Parameters
     ----------
     image_bgr : the page in the template frame.
     page : its layout.
-    fields : result field dicts (``id``, ``status``, ``value``, ``expected``) of this page.
+    fields : result field dicts (``id``, ``status``, ``value``, ``expected``, ``boxes``) of this page.
+    blank_leading : the fields the result tells off for a leading box left blank (its warning, read surely): each
+        such box gets an amber "X", what belongs there (a right number stays framed green; the box is the fix).
     """
     img = Image.fromarray(np.ascontiguousarray(image_bgr[:, :, ::-1])).convert("RGB")
     overlay = Image.new("RGBA", img.size, (0, 0, 0, 0))
@@ -50,6 +54,8 @@ def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *
         draw.rectangle(box, outline=colour + (255,), width=width)
         if layout.kind == "digits":
             _mark_unsure_boxes(draw, layout, boxes_to_name(fr), colour, px_per_mm=px_per_mm)
+            if fr["id"] in blank_leading:
+                _mark_blank_leading(draw, layout, fr.get("boxes") or [], px_per_mm=px_per_mm)
         if _caption(fr):
             captions.append((fr, layout, colour))
     for fr, layout, colour in captions:           # after every frame, so no frame is drawn over a caption
@@ -66,6 +72,20 @@ def _mark_unsure_boxes(draw: ImageDraw.ImageDraw, layout: FieldLayout, unsure, c
             b = layout.boxes[k]
             box = [b.x * px_per_mm, b.y * px_per_mm, b.x2 * px_per_mm, b.y2 * px_per_mm]
             draw.rectangle(box, fill=colour + (UNSURE_BOX_ALPHA,), outline=colour + (255,), width=width)
+
+
+def _mark_blank_leading(draw: ImageDraw.ImageDraw, layout: FieldLayout, labels, *, px_per_mm: float) -> None:
+    """The leading boxes left blank, outlined in amber with the X that belongs in them."""
+    colour = COLOURS["review"]
+    width = max(2, round(UNSURE_BOX_LINE_MM * px_per_mm))
+    for b, label in zip(layout.boxes, labels):
+        if label != "":
+            break
+        box = [b.x * px_per_mm, b.y * px_per_mm, b.x2 * px_per_mm, b.y2 * px_per_mm]
+        draw.rectangle(box, outline=colour + (255,), width=width)
+        size = 0.7 * min(b.w, b.h) * px_per_mm
+        draw.text(((b.x + b.w / 2) * px_per_mm, (b.y + b.h / 2) * px_per_mm), "X", font=font(round(size)),
+                  fill=colour + (255,), anchor="mm")
 
 
 def _room_right_mm(layout: FieldLayout, page: PageLayout) -> float:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import cv2
 
 from grader.grading.annotate import annotate_page
+from grader.grading.findings import BLANK_LEADING, finding_code
 from grader.grading.grade import graded_fields
 from grader.read.sheet_reader import crop_rect
 from grader.sheet.layout import Rect, SheetLayout, shared_layout
@@ -58,7 +59,7 @@ def write_feedback_files(result: dict, reads: list[PhotoRead], sheet: SheetLayou
             cv2.imwrite(str(out_dir / page["identity_crop"]),
                         crop_rect(pr.aligned.gray, ident, pr.aligned.px_per_mm, margin_mm=CROP_MARGIN_MM))
         page["annotated"] = f"page{pr.page}.jpg"
-        _save_marked_page(out_dir / page["annotated"], pr.aligned.image, pr.aligned.page, result["fields"],
+        _save_marked_page(out_dir / page["annotated"], pr.aligned.image, pr.aligned.page, result,
                           px_per_mm=pr.aligned.px_per_mm)
         if keep_aligned:   # the clean page, so a regrade (a trainer's correction) can redraw the marks on it
             cv2.imwrite(str(out_dir / ALIGNED_NAME.format(page=pr.page)), pr.aligned.image,
@@ -94,14 +95,17 @@ def redraw_feedback(result: dict, out_dir: Path) -> None:
             log.warning("cannot redraw %s: its aligned page is unreadable", page["annotated"])
             continue
         layout = sheet.pages[page["page"] - 1]
-        _save_marked_page(out_dir / page["annotated"], image, layout, result["fields"],
+        _save_marked_page(out_dir / page["annotated"], image, layout, result,
                           px_per_mm=image.shape[1] / layout.width_mm)
 
 
-def _save_marked_page(path: Path, image_bgr, layout, fields: list[dict], *, px_per_mm: float) -> None:
+def _save_marked_page(path: Path, image_bgr, layout, result: dict, *, px_per_mm: float) -> None:
     """The page with its fields' verdicts drawn on it, written atomically (a request never gets half an image;
     the temporary name is unique even for two threads of one process)."""
-    img = annotate_page(image_bgr, layout, [f for f in fields if f["page"] == layout.number], px_per_mm=px_per_mm)
+    blank_leading = frozenset(fid for x in result.get("findings") or () if finding_code(x) == BLANK_LEADING
+                              for fid in x.get("fields") or ())
+    img = annotate_page(image_bgr, layout, [f for f in result["fields"] if f["page"] == layout.number],
+                        px_per_mm=px_per_mm, blank_leading=blank_leading)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:
         img.save(fh, format="JPEG", quality=85)
