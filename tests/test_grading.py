@@ -1354,3 +1354,20 @@ def test_one_mistake_takes_one_of_the_three_fixes_however_many_rules_it_breaks(c
     at_cell = [f for f in res["top_fixes"] if "I.A.1.J" in f["where"]]
     assert len(places) == 3 and len(at_cell) == 2 and any("IV.2 turus" in p for p in places), places
     assert "(tertulis:" in at_cell[0]["message_id"] and "seharusnya" in at_cell[1]["message_id"]   # a rule, the value
+
+
+def test_l_and_p_written_in_each_others_place_are_one_fix_said_as_swapped(chasil_spec):
+    """Review (s34): a trainee who wrote the men's count in the women's box and back got two unrelated fixes
+    ("tertulis 96, seharusnya 140" twice over); a trainer would say L and P are swapped. It is one fix now, at L."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.L"], values["I.A.1.P"] = key.fields["I.A.1.P"], key.fields["I.A.1.L"]
+    assert values["I.A.1.L"] != values["I.A.1.P"]
+    res = grade_readings(sheet, readings_from(sheet, values), key)
+    assert {f["id"] for f in res["fields"] if f["status"] == "wrong"} == {"I.A.1.L", "I.A.1.P"}
+    swapped = [f for f in res["top_fixes"] if "tertukar" in f["message_id"]]     # (beside the column totals it breaks)
+    assert len(swapped) == 1 and swapped[0]["message_id"] == (
+        f"1. Pemilih dalam DPT: laki-laki (L) dan perempuan (P) tertukar: tertulis L {values['I.A.1.L']}, "
+        f"P {values['I.A.1.P']}; seharusnya L {key.fields['I.A.1.L']}, P {key.fields['I.A.1.P']}.")
+    assert "I.A.1.L" in swapped[0]["where"] and "swapped" in swapped[0]["message_en"]
+    assert not [f for f in res["top_fixes"] if "seharusnya" in f["message_id"] and f is not swapped[0]]

@@ -95,6 +95,19 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
         if x.kind == "cross_check" and x.severity == "error":
             fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, place(x.fields))})
             named |= set(x.fields)
+    # L and P written in each other's place are one mistake, said as such (two wrong values read as two counts).
+    by_id = {f["id"]: f for f in fields}
+    for f in fields:
+        other = by_id.get(f["id"][:-1] + "P") if f["id"].endswith(".L") else None
+        if (other is not None and f["status"] == other["status"] == "wrong" and f["id"] not in named
+                and other["id"] not in named and f["value"] == other["expected"] and other["value"] == f["expected"]):
+            row_id, row_en = (x.removesuffix(" (L)") for x in (f["label"], f["label_en"]))
+            fixes.append({"message_id": f"{row_id}: laki-laki (L) dan perempuan (P) tertukar: tertulis L {f['value']}, "
+                                        f"P {other['value']}; seharusnya L {f['expected']}, P {other['expected']}.",
+                          "message_en": f"{row_en}: men (L) and women (P) swapped: written L {f['value']}, "
+                                        f"P {other['value']}; expected L {f['expected']}, P {other['expected']}.",
+                          **_where(sheet, f["id"])})
+            named |= {f["id"], other["id"]}
     # One pair's digits, tally and bubbles all wrong the same way are one mistake (a wrong count), said once.
     same_mistake: dict[tuple, list[dict]] = {}
     for f in fields:
