@@ -117,3 +117,23 @@ def test_a_key_that_cannot_grade_its_form_is_refused_at_load(tmp_path, capsys, c
     photo = str(Path(__file__).resolve().parents[1] / "sample_scans" / "s0001-p1.jpg")
     assert main(["grade", photo, "--key", str(tmp_path)]) == 2
     assert said in capsys.readouterr().err
+
+
+def test_the_handout_says_how_tally_cells_and_bubbles_are_filled_and_that_the_empty_column_is_valid(monkeypatch):
+    """Print review (s34): the tally reader takes one group of five per cell, left to right and row by row, and the
+    bubbles a 0 for a box filled with X; neither sheet nor handout said so. And with one pair, V.A is the pair's
+    votes plus the kolom kosong's, which the sheet's label "(seluruh paslon)" (printed ink: it cannot change without
+    a new template version) does not say."""
+    import grader.exercise.handout as handout
+    from grader.exercise.scenario import generate_exercise
+    from grader.sheet.schema import resolve_template
+    said: list[str] = []
+    monkeypatch.setattr(handout._Pages, "wrapped", lambda self, text, **kw: said.append(text))
+    spec = resolve_template("chasil-kwk")
+    handout.render_handout(generate_exercise(spec, pairs=1, seed=3), dpi=50)
+    text = " ".join(said)
+    assert "satu ikat lima" in text and "baris demi baris" in text and "hitamkan bulatan 0" in text
+    assert "suara paslon ditambah suara kolom kosong" in text
+    said.clear()
+    handout.render_handout(generate_exercise(spec, pairs=3, seed=3), dpi=50)
+    assert "satu ikat lima" in " ".join(said) and "Kolom kosong dihitung" not in " ".join(said)

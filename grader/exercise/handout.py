@@ -67,6 +67,14 @@ def render_handout(ex: Exercise, *, dpi: float = 200, upload_url: str | None = N
               f"Gunakan data di bawah ini untuk mengisi lembar latihan C.Hasil (halaman 1 dan 2). "
               f"Hitung surat suara satu per satu dengan turus (per lima), lalu tulis angkanya di kotak "
               f"dan hitamkan bulatan yang sesuai. Kotak depan yang tidak terpakai diisi X.")
+    # How the reader counts tally cells and reads bubble columns (grader.recognize.tally_groups, bubbles): said to the
+    # trainee, who otherwise may put one stroke per cell or fill down the columns, and be sent to review for it.
+    p.wrapped("Turus: satu kotak turus berisi satu ikat lima (empat garis tegak, yang kelima mencoret), diisi dari "
+              "kiri ke kanan, baris demi baris; ikat terakhir boleh kurang dari lima. Bulatan: hitamkan tepat satu "
+              "bulatan di setiap kolom; untuk kotak yang diisi X, hitamkan bulatan 0.", size=3.3)
+    if "KK" in _pair_codes(ex):          # (one pair: the kolom kosong is a column of section IV)
+        p.wrapped("Kolom kosong dihitung sebagai suara sah: jumlah suara sah (V.A) adalah suara paslon ditambah suara "
+                  "kolom kosong.", size=3.3)
     p.y += 3
     p.text("Data pemilih", size=4, bold=True)
     rows = [
