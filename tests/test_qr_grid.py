@@ -139,3 +139,18 @@ def test_the_fixed_patterns_match_a_real_code():
         real = qr_matrix(text)[QR_BORDER:-QR_BORDER, QR_BORDER:-QR_BORDER] == 0
         known, dark = function_patterns(real.shape[0])
         assert np.array_equal(real[known], dark[known])
+
+
+def test_a_very_long_roster_name_is_cut_in_the_qr_so_the_code_stays_small():
+    """Print review (s34): a 300-character roster name went whole into the QR (version 14, 0.32 mm modules in the
+    25 mm code), which phone photos could not read: the sheet lost its trainee. The name is cut to 60 characters
+    (the printed line cuts it too); the code stays the size of a sheet with an ordinary name."""
+    from dataclasses import replace
+    from grader.sheet.identity import MAX_QR_NAME_CHARS, decode_payload
+    long = replace(IDENT, trainee="17", trainee_name="Sri Rahayu binti Ahmad, Jl. Merdeka " * 9)
+    ordinary = replace(IDENT, trainee="17", trainee_name="Sri Rahayu binti Ahmad Sulaiman Wibowo Kusuma")
+    assert len(long.trainee_name) > 300
+    back = decode_payload(encode_payload(long))
+    assert back.trainee == "17" and back.trainee_name == long.trainee_name[:MAX_QR_NAME_CHARS].rstrip()
+    assert qr_matrix(encode_payload(long)).shape[0] <= qr_matrix(encode_payload(ordinary)).shape[0] + 4
+    assert decode_payload(encode_payload(ordinary)).trainee_name == ordinary.trainee_name       # kept whole

@@ -10,6 +10,10 @@ from dataclasses import dataclass, replace
 
 PREFIX = "KPPS1"
 _SAFE = re.compile(r"[;\n\r]")
+# A roster name in the QR is cut to this many characters: the code grows with its payload, and a name pasted with an
+# address or titles (300 characters: version 14, 0.32 mm modules in the 25 mm code) made the code unreadable on
+# phone photos, so the sheet lost its trainee. The printed name line cuts long names too.
+MAX_QR_NAME_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class SheetIdentity:
 def encode_payload(ident: SheetIdentity) -> str:
     """Serialise ``ident`` for the QR code."""
     parts = [PREFIX, ident.template, str(ident.version), str(ident.page), ident.contest, str(ident.pairs),
-             ident.exercise or "", ident.trainee or "", ident.trainee_name or ""]
+             ident.exercise or "", ident.trainee or "", (ident.trainee_name or "")[:MAX_QR_NAME_CHARS].rstrip()]
     return ";".join(_SAFE.sub(" ", p) for p in parts)
 
 
