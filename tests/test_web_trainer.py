@@ -34,7 +34,7 @@ def batch(client, code, files, client_token="b1", headers=None):
                        headers=headers)
 
 
-TRAINER_GETS = ["/trainer/", "/trainer/latihan/{code}", "/trainer/latihan/{code}/hasil",
+TRAINER_GETS = ["/trainer/", "/trainer/latihan/{code}", "/trainer/latihan/{code}/hasil", "/trainer/latihan/{code}/kunci",
                 "/trainer/latihan/{code}/hasil.json", "/trainer/latihan/{code}/periksa",
                 "/trainer/latihan/{code}/wawasan", "/trainer/latihan/{code}/soal.pdf",
                 "/trainer/latihan/{code}/lembar.pdf", "/trainer/latihan/{code}/ekspor/hasil.xlsx",
@@ -2414,3 +2414,19 @@ def test_the_batch_page_marks_a_score_that_fields_in_review_may_change(trainer, 
     cell = re.search(r'<td class="num" data-col="score"[^>]*>(.*?)</td>', page, re.S).group(1)
     assert "data-provisional" in cell and "sementara" in cell
     assert 'data-provisional-text="provisional"' in trainer.get(resp.location + "?lang=en").get_data(as_text=True)
+
+
+def test_the_trainer_has_the_exercises_answer_key_to_read_and_print(app, trainer, code):
+    """Print review (s34): the trainer's only key was answer_key.json, in field codes ("I.B.4.J": 119): nothing to go
+    through with the class. The exercise page links a key page, section by section with the sheet's labels, every
+    number once (a pair's tally and bubbles repeat it), in the trainer's language."""
+    from grader.exercise.store import load_key
+    key = load_key(code)
+    page = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+    assert f'href="/trainer/latihan/{code}/kunci"' in page
+    html = trainer.get(f"/trainer/latihan/{code}/kunci").get_data(as_text=True)
+    rows = dict(re.findall(r"<code>([^<]+)</code></td><td class=\"label\">[^<]*</td><td class=\"num\"><b>(\d+)</b>", html))
+    assert rows == {fid: str(v) for fid, v in key.fields.items()}, set(rows) ^ set(key.fields)
+    assert "Pemilih dalam DPT (L)" in html and "I. Data pemilih dan pengguna hak pilih" in html
+    assert "Voters on the voter list (DPT) (L)" in trainer.get(f"/trainer/latihan/{code}/kunci?lang=en").get_data(as_text=True)
+    assert app.test_client().get(f"/trainer/latihan/{code}/kunci").status_code in (302, 303)     # trainers only

@@ -472,6 +472,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Sanggahan peserta ({n})": "Disputes from trainees ({n})",
     "Isian lain yang meragukan": "Other uncertain entries",
     "lembar sebelumnya": "earlier sheet",
+    "Kunci jawaban": "Answer key",
+    "Untuk pelatih: jangan dibagikan sebelum peserta selesai. Turus dan bulatan setiap paslon sama dengan angkanya.":
+        "For the trainer: do not hand it out before the trainees are done. Each pair's tally and bubbles equal its number.",
     "Terlalu banyak berkas dalam satu unggahan: paling banyak {n}. Unggah dalam beberapa bagian.":
         "Too many files in one upload: at most {n}. Upload them in several parts.",
     "Formulir ini tidak bisa diterima: terlalu banyak berkas atau isian terlalu panjang. Muat ulang halaman, pilih foto lembar Anda, lalu kirim lagi.":

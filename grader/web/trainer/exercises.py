@@ -177,6 +177,28 @@ def exercise_remove(code: str):
     return redirect(url_for("trainer.index"), code=303)
 
 
+@bp.get("/latihan/<code>/kunci")
+def answer_key(code: str):
+    """The exercise's answer key for the trainer, section by section as the sheet has them, to print or to go
+    through with the class: every number of the form (a pair's tally and bubbles repeat its number, so it is
+    listed once)."""
+    from grader.grading.grade import expected_for, graded_fields
+    from grader.sheet.layout import shared_layout
+    from grader.sheet.schema import resolve_template
+    from grader.web.present import section_title
+
+    key = get_key(code)
+    spec = resolve_template(key.template)
+    sheet = shared_layout(spec, contest=key.contest, pairs=key.pairs)
+    sections: dict[str, list] = {}
+    for f in graded_fields(sheet):
+        if f.kind == "digits":
+            sections.setdefault(f.section, []).append({"id": f.id, "label": f.label, "label_en": f.label_en or f.label,
+                                                       "value": expected_for(f, key)})
+    return render_template("trainer/key.html", key=key, contest=spec.contest_names.get(key.contest, key.contest),
+                           sections=[(section_title(sid), rows) for sid, rows in sections.items()])
+
+
 @bp.get("/latihan/<code>/soal.pdf")
 def handout(code: str):
     from grader.exercise.handout import render_handout
