@@ -137,3 +137,33 @@ def test_the_handout_says_how_tally_cells_and_bubbles_are_filled_and_that_the_em
     said.clear()
     handout.render_handout(generate_exercise(spec, pairs=3, seed=3), dpi=50)
     assert "satu ikat lima" in " ".join(said) and "Kolom kosong dihitung" not in " ".join(said)
+
+
+def test_a_handout_of_two_pages_keeps_its_closing_steps_together_and_says_its_code_on_each_page(monkeypatch):
+    """Print review (s34): a 6-pair handout's page 2 held the second half of one sentence and nothing else; and
+    a ballot list run onto page 2 had no heading there, and no page said its exercise code or number. A long upload
+    address ran off the paper."""
+    from PIL import ImageDraw
+
+    import grader.exercise.handout as handout
+    from grader.exercise.scenario import generate_exercise
+    from grader.sheet.schema import resolve_template
+    drawn: list[tuple[int, str]] = []
+    real = ImageDraw.ImageDraw.text
+
+    def spy(self, xy, text, *args, **kwargs):
+        drawn.append((id(self._image), xy, text))
+        return real(self, xy, text, *args, **kwargs)
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", spy)
+    ex = generate_exercise(resolve_template("chasil-kwk"), pairs=6, contest="gubernur", seed=7)
+    url = "http://pelatihan-kpps-kecamatan-muara-beliti-kabupaten-musi-rawas.local:8773/?kode=" + ex.code
+    pages = handout.render_handout(ex, dpi=60, upload_url=url)
+    assert len(pages) == 2
+    page_of = {id(im): n for n, im in enumerate(pages, start=1)}
+    said = [(page_of.get(img), xy, text) for img, xy, text in drawn]
+    closing = [n for n, _, t in said if t.startswith(("Setelah selesai", "lalu pindai"))]
+    assert len(closing) == 2 and len(set(closing)) == 1
+    assert [n for n, _, t in said if t.startswith("Kode latihan " + ex.code + " · hal.")] == [1, 2]
+    assert any(n == 2 and t == "Daftar surat suara (lanjutan)" for n, _, t in said)
+    pieces = [t for _, _, t in said if t and t in url and len(t) > 8]
+    assert "".join(pieces) == url and len(pieces) >= 2     # the address whole, in lines that fit beside the code

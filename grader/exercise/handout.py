@@ -20,6 +20,7 @@ class _Pages:
     def __init__(self, dpi: float):
         self.s = dpi / MM_PER_INCH
         self.pages: list[Image.Image] = []
+        self.continued: str | None = None      # a heading said again at the top of a page the flow runs onto
         self.new_page()
 
     def new_page(self) -> None:
@@ -27,6 +28,10 @@ class _Pages:
         self.draw = ImageDraw.Draw(self.img)
         self.pages.append(self.img)
         self.y = MARGIN_MM
+        if self.continued and len(self.pages) > 1:
+            self.draw.text((self.px(MARGIN_MM), self.px(self.y)), self.continued, fill=0,
+                           font=font(self.px(4), bold=True))
+            self.y += 4 + 1.6
 
     def px(self, mm: float) -> int:
         return round(mm * self.s)
@@ -99,19 +104,33 @@ def render_handout(ex: Exercise, *, dpi: float = 200, upload_url: str | None = N
     p.wrapped(f"Keterangan: {legend}; {INVALID} = suara tidak sah; {DAMAGED} = surat suara rusak / keliru "
               f"coblos (tidak masuk kotak suara, dicatat di II.3). Jumlah: {len(ex.ballots)} catatan.", size=3.3)
     p.y += 2
+    p.continued = "Daftar surat suara (lanjutan)"
     _ballot_table(p, ex.ballots)
+    p.continued = None
     p.y += 4
-    if upload_url is not None:
-        p.ensure(2 * (3.3 + 1.6) + QR_MM + 2)      # the steps and their QR code on one page
+    # the closing steps (and their QR code) on one page: a sentence cut across pages left a page of half a line
+    p.ensure(2 * (3.3 + 1.6) + (QR_MM + 2 if upload_url is not None else 0))
     p.text("Setelah selesai: foto kedua halaman lembar latihan dengan terang dan tegak lurus,", size=3.3)
     if upload_url is None:
         p.text("lalu unggah di halaman latihan. Kode latihan sudah tercetak di QR bila lembar dicetak dengan kode.",
                size=3.3)
-        return p.pages
-    p.text("lalu pindai kode QR ini dengan ponsel untuk membuka halaman unggah (kode latihan sudah terisi):",
-           size=3.3)
-    _upload_qr(p, upload_url)
+    else:
+        p.text("lalu pindai kode QR ini dengan ponsel untuk membuka halaman unggah (kode latihan sudah terisi):",
+               size=3.3)
+        _upload_qr(p, upload_url)
+    _number_pages(p, ex.code)
     return p.pages
+
+
+def _number_pages(p: _Pages, code: str) -> None:
+    """On a handout of more than one page, each page's foot says its exercise code and "hal. n/N": a loose second
+    page (the ballot list run on, with no heading) still says which exercise it belongs to."""
+    if len(p.pages) < 2:
+        return
+    for n, page in enumerate(p.pages, start=1):
+        ImageDraw.Draw(page).text((p.px(MARGIN_MM), p.px(PAGE_H_MM - MARGIN_MM / 2)),
+                                  f"Kode latihan {code} · hal. {n}/{len(p.pages)}", fill=0,
+                                  font=font(p.px(3.0)), anchor="ls")
 
 
 def _upload_qr(p: _Pages, url: str) -> None:
@@ -124,8 +143,13 @@ def _upload_qr(p: _Pages, url: str) -> None:
     p.img.paste(qr, (p.px(MARGIN_MM), p.px(p.y + 1)))
     top = p.y
     p.y += QR_MM / 2 - 2
-    p.text(url, size=3.6, mono=True, indent=QR_MM + 4)
-    p.y = top + QR_MM + 2
+    # (a long host name ran off the paper: the address is broken into lines that fit beside the code)
+    room = p.px(PAGE_W_MM - 2 * MARGIN_MM - QR_MM - 4)
+    mono = font(p.px(3.6), mono=True)
+    per_line = max(8, int(room // max(mono.getlength("M"), 1)))
+    for k in range(0, len(url), per_line):
+        p.text(url[k:k + per_line], size=3.6, mono=True, indent=QR_MM + 4)
+    p.y = max(p.y, top + QR_MM + 2)
 
 
 def _code(ballot: str) -> str:
