@@ -104,16 +104,20 @@ def test_settings_stay_valueerrors_for_the_wsgi_factory():
     assert settings_from_env({"GRADER_WORKERS": "3"})["JOBS_WORKERS"] == 3
 
 
-def test_serve_on_a_port_taken_exits_2(monkeypatch, capsys):
-    """Review (README audit): a second `grader serve` on the same port was an OSError traceback, exit 1."""
+def test_serve_on_a_port_taken_exits_2(monkeypatch, capsys, tmp_path):
+    """Review (README audit): a second `grader serve` on the same port was an OSError traceback, exit 1. And
+    (review s34) it stopped only after its start-up had run on the data folder it shares with the running server
+    (recovery re-queued that server's jobs): the port is taken first, before the data folder is touched."""
     monkeypatch.setenv("GRADER_JOBS", "inline")
     monkeypatch.setenv("GRADER_TRAINER_PASSWORD", "x")
+    monkeypatch.setenv("GRADER_DATA_DIR", str(tmp_path / "data"))
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        err = refused(["serve", "--port", str(port)], capsys)
+        err = refused(["serve", "--port", str(port), "--demo"], capsys)
     assert f"cannot serve on 127.0.0.1:{port}" in err and "choose another --port" in err
+    assert not (tmp_path / "data").exists()                   # no database, no demo exercise, no recovery
     for host in ("256.1.1.1", ""):       # (review s34: a traceback, waitress's ValueError after the resolver's)
         assert f"cannot serve on {host}:8000" in refused(["serve", "--host", host], capsys)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import socket
 
 from grader.commands import count_of
 from grader.errors import GraderError
@@ -74,12 +75,33 @@ def _exit_on_signal(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (waitress listens on it): the port taken (another server still running), an
+    address not this machine's, or one that is no address at all (256.1.1.1, '') is said here, before any work."""
+    try:
+        if not host.strip():
+            raise ValueError("an empty address")
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)     # (as waitress does: not a port in use)
+        sock.bind(address)
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise GraderError("bad_usage", f"cannot serve on {host}:{port} ({why}); choose another --port or --host") \
+            from None
+    return sock
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
     from grader.web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The address first: a second `grader serve` on a port taken by a running one must stop before it touches the
+    # data folder they share (its start-up recovery re-queued the running server's jobs, its password check could
+    # end that server's logins, its demo data be written again).
+    sock = _listening_socket(args.host, args.port)
     if args.demo:
         print(f"demo exercise: {ensure_demo_data()}")
     app = create_app()
@@ -93,14 +115,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app.extensions["grader.recover"]()
         if args.demo_class:
             _seed_demo_class(app)
-        try:
-            server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads)
-        # the port taken (another server still running), an address not this machine's; one that is no address at
-        # all (256.1.1.1, ''), which waitress says as a ValueError after the resolver's error
-        except (OSError, ValueError) as exc:
-            why = getattr(exc, "strerror", None) or exc
-            raise GraderError("bad_usage", f"cannot serve on {args.host}:{args.port} ({why}); "
-                                           "choose another --port or --host") from None
+        server = waitress.create_server(app, sockets=[sock], threads=args.threads)
         print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)", flush=True)
         server.print_listen("Serving on http://{}:{}")
         server.run()
