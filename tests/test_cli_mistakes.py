@@ -90,6 +90,8 @@ def test_reading_a_pipe_is_refused_not_waited_on(tmp_path, capsys):
     ("GRADER_WORKERS", "0", "GRADER_WORKERS='0'"),
     ("GRADER_JOBS", "threads", "use one of process, thread, inline"),
     ("GRADER_TIMEZONE", "PST", "use one of WIB, WITA, WIT"),
+    # (review s34: "true" was taken for off, and behind HTTPS the cookies then also went over plain HTTP)
+    ("GRADER_SECURE_COOKIES", "true", "GRADER_SECURE_COOKIES='true': use 1 (on) or 0 (off)"),
 ])
 def test_serve_with_a_setting_it_cannot_use_exits_2(monkeypatch, capsys, name, value, said):
     """Review (README audit): a documented setting with a value it cannot take was a ValueError traceback, exit 1."""

@@ -103,9 +103,12 @@ def test_ctrl_c_stops_a_batch_with_workers_at_once(tmp_path):
         for p in sorted(SAMPLES.glob("s00*.jpg")):
             (folder / f"{copy}-{p.name}").write_bytes(p.read_bytes() + bytes([copy]))
     env = dict(os.environ, PYTHONPATH=str(REPO))
+    # (as from a terminal: a suite started in the background, `make test &` or a CI step, inherits SIGINT ignored,
+    # and the batch would then rightly run to its end)
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "grade", str(folder), "--key", KEY, "-j", "2"],
                             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(5)                 # the workers have started and are reading
     assert proc.poll() is None, "the batch ended before it could be interrupted: give it more photos"
     os.killpg(proc.pid, signal.SIGINT)

@@ -72,9 +72,18 @@ def settings_from_env(env: os._Environ | dict = os.environ) -> dict:
         "JOBS_WORKERS": _whole_number(env, "GRADER_WORKERS", None, least=1),
         "JOB_TIMEOUT_S": _whole_number(env, "GRADER_JOB_TIMEOUT_S", "120", least=1),
         "RECOVERY_WAIT_S": _whole_number(env, "GRADER_RECOVERY_WAIT_S", "20", least=0),
-        "SESSION_COOKIE_SECURE": env.get("GRADER_SECURE_COOKIES", "0") == "1",
+        "SESSION_COOKIE_SECURE": _flag(env, "GRADER_SECURE_COOKIES"),
         "TIMEZONE": env.get("GRADER_TIMEZONE") or None,                   # WIB, WITA or WIT (None: WIB)
     }
+
+
+def _flag(env, name: str) -> bool:
+    """The variable ``name`` as on (``1``) or off (``0``, unset or empty). Anything else stops the start: a ``true``
+    or ``yes`` read as off would serve a site behind HTTPS with cookies that also travel over plain HTTP."""
+    text = (env.get(name) or "0").strip()
+    if text not in ("0", "1"):
+        raise SettingError(f"{name}={text!r}: use 1 (on) or 0 (off)")
+    return text == "1"
 
 
 def _whole_number(env, name: str, default: str | None, *, least: int) -> int | None:
