@@ -157,6 +157,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if name in ("batch", "web_load"):
             print(f"{name}: {json.dumps(r, default=str)}")
             continue
-        print(f"{name}: {r['photos']} photos; decode median {r['median_decode_ms']} ms; "
-              f"load+gate+locate+warp = {r['median_align_ratio']}x decode; whole read = {r['median_read_ratio']}x decode")
+        print(f"{name}: {r['photos']} photos; decode median {r['median_decode_ms']:.1f} ms; "
+              f"load+gate+locate+warp = {r['median_align_ratio']:.2f}x decode; "
+              f"whole read = {r['median_read_ratio']:.2f}x decode")
     return 0
