@@ -1658,6 +1658,20 @@ def test_invisible_characters_pasted_from_a_chat_app_are_dropped_from_the_code_a
     assert [(r["exercise"], r["trainee"]) for r in rows] == [(code, "Sari 017"), (code, "y")]   # (named by its file)
 
 
+def test_a_g_typed_for_the_6_it_looks_like_finds_the_exercise(app, client, code):
+    """Print review (s34): codes never hold G (the alphabet keeps 6 of that look-alike pair), yet "GARJET" typed off
+    a handout for "6ARJET" was not found and the upload held. A G is read as 6, on the web and in the store."""
+    from grader.exercise.store import load_key_by_code
+    assert "6" in code, "the demo code must hold a 6 for this test"
+    typed = code.replace("6", "g")
+    resp = upload(client, code=typed, photos=[("x_1.jpg", jpeg_bytes())])
+    assert "/ditahan" not in resp.location
+    from grader.web.db import get_db
+    with app.app_context():
+        assert get_db().execute("SELECT exercise FROM submissions").fetchone()["exercise"] == code
+    assert load_key_by_code(typed).exercise == code
+
+
 def test_a_mistyped_code_is_offered_for_fixing_not_retyping(client, code):
     """QA: the held page's code field was empty, so one wrong character meant typing the whole code again."""
     resp = upload(client, code="kqxw7", photos=[("a_1.jpg", jpeg_bytes())])

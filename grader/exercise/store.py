@@ -20,6 +20,13 @@ from grader.exercise.scenario import KEY_FORMAT, Exercise
 log = logging.getLogger(__name__)
 
 CODE_RE = re.compile(r"^[A-Z0-9]{4,12}$")
+# A code never holds G (scenario.CODE_ALPHABET keeps 6 of the look-alike pair): a G typed or read off a handout is a 6.
+LOOK_ALIKES = str.maketrans({"G": "6"})
+
+
+def canonical_code(text: str) -> str:
+    """An exercise code as stored: upper case, a G (never in a code) taken for the 6 it looks like."""
+    return text.strip().upper().translate(LOOK_ALIKES)
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,7 @@ def load_key(code_or_path: str, *, base: Path | None = None) -> AnswerKey:
 def load_key_by_code(code: str, *, base: Path | None = None, path_too: bool = False) -> AnswerKey:
     """The key of exercise ``code`` in the store; never a file named by the text (a code typed as ``.`` graded a
     web upload with whatever ``answer_key.json`` lay in the server's working folder)."""
-    typed, code = code, code.strip().upper()
+    typed, code = code, canonical_code(code)
     if not CODE_RE.match(code):
         if path_too:
             raise GraderError("unknown_exercise", f"'{typed}' is neither a key file nor an exercise code",

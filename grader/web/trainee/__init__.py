@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, flash, redirect, url_for
 
 from grader.errors import GraderError
+from grader.exercise.store import canonical_code
 from grader.web.db import get_db, sheet_or_abort
 from grader.web.i18n import gettext as _
 from grader.web.photo_checks import CONTROL_RE
@@ -23,9 +24,10 @@ MAX_CODE_CHARS = 32      # a code is 6 characters; what is longer is a paste gon
 
 
 def normalise_code(text: str | None) -> str | None:
-    """An exercise code as typed or pasted: upper case, without any space (a no-break one too) or invisible
-    character (a zero-width space from a chat app), at most :data:`MAX_CODE_CHARS` long."""
-    code = "".join(CONTROL_RE.sub("", text or "").split()).upper()[:MAX_CODE_CHARS]
+    """An exercise code as typed or pasted: as stored (:func:`grader.exercise.store.canonical_code`: upper case, G
+    read as 6), without any space (a no-break one too) or invisible character (a zero-width space from a chat app),
+    at most :data:`MAX_CODE_CHARS` long."""
+    code = canonical_code("".join(CONTROL_RE.sub("", text or "").split()))[:MAX_CODE_CHARS]
     return code or None
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from grader.errors import GraderError
+from grader.exercise.store import canonical_code
 from grader.web.classroom import class_summary
 from grader.web.db import REMOVED, get_db
 from grader.web.i18n import error_text
@@ -165,7 +166,7 @@ def exercise_remove(code: str):
     from grader.web.removal import remove_exercise
 
     key = get_key(code)
-    if (request.form.get("confirm_code") or "").strip().upper() != key.exercise:
+    if canonical_code(request.form.get("confirm_code") or "") != key.exercise:
         flash(_("Ketik kode latihan {code} untuk memastikan, lalu tekan Hapus lagi.", code=key.exercise), "error")
         return redirect(url_for("trainer.exercise", code=key.exercise), code=303)
     db = get_db()
