@@ -515,8 +515,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "differs from the key, but not read surely enough to call it wrong",
     "aturan hitungan tidak cocok dan bacaan isian ini kurang yakin":
         "an arithmetic rule fails and this entry is one of its unsure readings",
-    "berbeda dengan kunci, tetapi bacaan lain di aturan hitungannya kurang yakin":
-        "differs from the key, but its arithmetic rule fails on another, unsure reading: we may have misread",
+    "berbeda dengan kunci, tetapi hitungannya memuat isian lain yang belum kami baca dengan yakin; pelatih memeriksanya dulu":
+        "differs from the key, but its sum holds another entry we could not read surely; a trainer checks it first",
     "angka yang terbaca pasti sudah berbeda dengan kunci (? = angka yang belum terbaca pasti)":
         "the digits read surely already differ from the key (? = a digit we could not read surely)",
     "kelompok turus tidak berbentuk lima": "a tally group is not a group of five",
