@@ -257,3 +257,18 @@ def test_a_line_break_inside_a_roster_name_is_a_space(data):
     cut the row in two and the roster was refused for a line 3 the file did not have (QA)."""
     from grader.commands.form import parse_roster
     assert parse_roster(data, "r.csv", number_boxes=3) == [("1", "Budi Santoso"), ("2", "Ani")]
+
+
+def test_a_roster_number_must_be_digits_and_a_names_invisible_characters_go():
+    """Print review (s34): roster numbers '-1' and 'AB-12' were accepted, though a trainee can only write digits in
+    the number boxes (the sheet then relied on its QR alone); and a name pasted with a zero-width space or a
+    right-to-left override printed invisible or backwards, in the QR and the class table too."""
+    from grader.commands.form import parse_roster
+    from grader.errors import GraderError
+    for tid in ("-1", "AB-12", "１２"):                   # (full-width digits are no ASCII digits either)
+        with pytest.raises(GraderError) as exc:
+            parse_roster(f"no;nama\n{tid};Budi\n".encode(), "r.csv", number_boxes=3)
+        assert exc.value.code == "bad_roster" and "is not a number" in exc.value.message and "baris 2" in \
+            exc.value.message_id
+    got = parse_roster("no;nama\n\u200b7\u200b;\u202eSiti\u200bAminah\ufeff\n".encode(), "r.csv", number_boxes=3)
+    assert got == [("7", "Siti Aminah")]

@@ -12,6 +12,7 @@ from pathlib import Path
 from grader.commands import path_arg, writable_file
 from grader.errors import GraderError
 from grader.exercise.store import load_key_by_code
+from grader.invisible import visible_words
 from grader.page_groups import normalise_id
 from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import SheetLayout, layout_sheet
@@ -142,13 +143,21 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
     out = []
     seen: dict[str, tuple[int, str]] = {}     # trainee id as grouping compares it -> (line, name)
     for line, row in rows:
-        tid, name = (row.get(id_col) or "").strip(), " ".join((row.get(name_col) or "").split())
+        # (a name pasted from a chat app or a spreadsheet may carry zero-width or direction characters: an invisible
+        # or backwards name on the sheet, in its QR and in the class table)
+        tid, name = visible_words(row.get(id_col)), visible_words(row.get(name_col))
         if not tid or not name:
             raise GraderError("bad_roster", f"Roster {source}, line {line}: the number or the name is empty. Every "
                               "trainee needs both.",
                               f"Daftar peserta baris {line}: nomor atau nama kosong. Setiap peserta perlu nomor dan "
                               "nama.")
-        if tid.isascii() and tid.isdigit() and len(str(int(tid))) > number_boxes:
+        if not (tid.isascii() and tid.isdigit()):
+            # the trainee writes it in the number boxes, which hold digits; the sheet would carry it in its QR only
+            raise GraderError("bad_roster", f"Roster {source}, line {line} ({name}): trainee number {tid!r} is not a "
+                              "number. Give every trainee a number of digits only, as they will write it on the sheet.",
+                              f"Daftar peserta baris {line} ({name}): nomor peserta {tid} bukan angka. Beri setiap "
+                              f"peserta nomor yang hanya berisi angka, seperti yang akan ditulisnya di lembar.")
+        if len(str(int(tid))) > number_boxes:
             raise _number_too_long(source, line, tid, name, number_boxes)
         # two sheets with one trainee number in their QR would be graded as one trainee's pages
         first = seen.setdefault(normalise_id(tid), (line, name))

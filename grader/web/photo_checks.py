@@ -6,20 +6,16 @@ again when it decodes (truncated files, bombs in HEIC).
 """
 from __future__ import annotations
 
-import re
 import warnings
 
 from PIL import Image
 
 from grader.errors import GraderError
+from grader.invisible import INVISIBLE_RE
 from grader.photo.load import sniff_format
 
 MAX_PIXELS = 80_000_000
-# Characters that show nothing, or turn what follows around: control characters, and the invisible format ones a
-# paste from a chat app brings (zero-width spaces and joiners, direction marks and overrides, the BOM). In a name
-# they make an invisible trainee, or one shown backwards; in a code, one that looks right and is not found.
-CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-                        "\u2066-\u206f\ufeff\ufff9-\ufffb]")
+CONTROL_RE = INVISIBLE_RE        # (grader.invisible: control and invisible format characters)
 
 # One magic-byte sniffer for the whole app: the photo loader's.
 sniff_image = sniff_format
