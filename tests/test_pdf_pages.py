@@ -131,7 +131,7 @@ def test_a_scanned_pdf_is_graded_from_the_command_line_as_one_sheet(tmp_path):
     scan = tmp_path / "s0001.pdf"
     scan.write_bytes(jpeg_pdf([(SAMPLES / n).read_bytes() for n in ("s0001-p1.jpg", "s0001-p2.jpg")]))
     empty = tmp_path / "ketikan.pdf"
-    empty.write_bytes(pdf_of([Image.new("1", (50, 50), 1)]).replace(b"/DCTDecode", b"/RunLengthDecode"))
+    empty.write_bytes(pdf_of([Image.new("L", (50, 50), 255)]).replace(b"/DCTDecode", b"/RunLengthDecode"))
     out = tmp_path / "class.csv"
     assert main(["grade", str(scan), str(empty), "--key", str(SAMPLES / "keys" / t["exercise"]),
                  "--csv", str(out)]) == 0
@@ -162,7 +162,8 @@ def test_a_trainee_may_send_a_scanner_apps_pdf_and_its_pages_are_stored_as_photo
         three.get_data(as_text=True)
     both = upload(client, code=code, photos=[("017.pdf", jpeg_pdf(pages)), ("017_2.jpg", jpeg_bytes())])
     assert both.status_code == 400 and "Lembar ini 2 halaman, tetapi ada 3 foto" in both.get_data(as_text=True)
-    typed = upload(client, code=code, photos=[("surat.pdf", pdf_of([Image.new("1", (50, 50), 1)]))])
+    typed = upload(client, code=code, photos=[("surat.pdf", pdf_of([Image.new("L", (50, 50), 255)])
+                                                           .replace(b"/DCTDecode", b"/RunLengthDecode"))])
     assert typed.status_code == 400 and "tidak berisi foto atau hasil pindaian" in typed.get_data(as_text=True)
 
 
@@ -305,3 +306,21 @@ def test_one_page_per_pdf_keeps_the_pdfs_name_so_a_trainees_two_scans_pair():
     names = pdf_page_names("Budi_1.pdf", 1) + pdf_page_names("Budi_2.pdf", 1) + pdf_page_names("Lestari/hal2.pdf", 1)
     assert names == ["Budi_1.jpg", "Budi_2.jpg", "Lestari/hal2.jpg"]
     assert [p[1:] for p in named_pages([("", n) for n in names[:2]])] == [("budi", 1), ("budi", 2)]
+
+
+def test_a_black_and_white_scan_in_a_pdf_is_said_as_such_not_as_no_photo():
+    """Input review (s34): a copier's black-and-white scan saved as PDF (fax-coded, one bit a pixel) was told "PDF
+    ini tidak berisi foto atau hasil pindaian lembar", though it is a scan. It is said as the black-and-white scan it
+    is, with what to change (as a B&W photo is: binarized_scan); a PDF of a document still holds no photo."""
+    buf = io.BytesIO()
+    Image.new("1", (400, 560), 1).save(buf, "PDF")          # (Pillow writes a 1-bit page with CCITTFaxDecode)
+    with pytest.raises(GraderError) as exc:
+        pdf_photos(buf.getvalue())
+    assert exc.value.code == "binarized_scan" and "abu-abu" in exc.value.message_id
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=100, height=100)
+    plain = io.BytesIO()
+    writer.write(plain)
+    with pytest.raises(GraderError) as exc:
+        pdf_photos(plain.getvalue())
+    assert exc.value.code == "pdf_no_photo"

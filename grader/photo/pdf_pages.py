@@ -19,6 +19,7 @@ _MAX_FORM_DEPTH = 3          # images wrapped in form objects, as some apps do
 # Objects looked at in the whole file, each once: a scan has a few per page. A crafted file naming the same
 # objects from every page and form would otherwise cost work growing with the fourth power of its size.
 _MAX_OBJECTS = 2000
+_BLACK_AND_WHITE = "black-and-white scan seen"     # (a key of ``seen`` no object id can be)
 
 
 def is_pdf(data: bytes) -> bool:
@@ -65,6 +66,11 @@ def pdf_photos(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[bytes]:
         log.info("unreadable PDF: %s", exc)
         raise GraderError("pdf_unreadable", "This PDF cannot be opened (damaged?). Send the photos themselves.",
                           "PDF ini tidak bisa dibuka (rusak?). Kirim fotonya saja.") from None
+    if not photos and seen.get(_BLACK_AND_WHITE):
+        # a copier's or an app's black-and-white scan (fax or JBIG2 coding, one bit a pixel): a scan all the same,
+        # whose sender is told what to change, not that the PDF holds none
+        from grader.photo.refusal import MESSAGES
+        raise GraderError("binarized_scan", *MESSAGES["binarized_scan"])
     if not photos:
         raise GraderError("pdf_no_photo", "This PDF holds no photo or scan of a sheet (a document saved as PDF has none). "
                           "Send the photo itself, or the PDF a scanner app made.",
@@ -120,6 +126,9 @@ def _image_of(obj, *, depth: int, seen: dict) -> tuple[bytes, int] | None:
         found = obj.get_data()        # (a JPEG stream decodes to itself: the photo's own bytes)
         area = int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
     else:
+        if kind == "/Image" and (set(_filters(obj)) & {"/CCITTFaxDecode", "/JBIG2Decode"}
+                                 or obj.get("/BitsPerComponent") == 1 or obj.get("/ImageMask")):
+            seen[_BLACK_AND_WHITE] = True
         return None
     return (found, max(area, 1)) if found is not None and found[:3] == b"\xff\xd8\xff" else None
 
