@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code
-from grader.grading.review_queue import waiting
+from grader.grading.review_queue import queue_order, waiting
 from grader.grading.shown import full_score
 from grader.page_groups import normalise_id
 
@@ -104,14 +104,22 @@ def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = Fals
     done = [r for r in rows if r["state"] == "done"]
     scores = [r["full_score"] for r in done if r["full_score"] is not None]
     out = {"n": len(rows), "graded": len(done), "mean": sum(scores) / len(scores) if scores else None}
-    if queue:   # the queue's own sheets: each trainee's latest *graded* one (a pending retake is not yet there)
-        graded = [r["id"] for r in latest_sheets(conn, exercise, include_pending=False)]
-        out["review"] = sum(waiting(f) for _, res in results_of(conn, graded) for f in res.get("fields") or ())
-        # and the disputes still open on earlier sheets, which the queue lists too
-        out["review"] += sum(waiting(f) and bool(f.get("disputed_at"))
-                             for _, res in results_of(conn, earlier_disputed_sheets(conn, exercise, set(graded)))
-                             for f in res.get("fields") or ())
+    if queue:
+        out["review"] = len(queue_fields(conn, exercise))
     return out
+
+
+def queue_fields(conn: sqlite3.Connection, exercise: str) -> list[tuple[dict, dict, dict, bool]]:
+    """The review queue's fields, sheet by sheet, each sheet's in :func:`queue_order`, as ``(row, result, field,
+    earlier)``: every waiting field of each trainee's latest *graded* sheet (a pending retake is not yet there), and
+    the disputes still open on their earlier sheets (``earlier``: :func:`earlier_disputed_sheets`; those sheets'
+    other unsure fields are not listed, as the class table no longer counts them)."""
+    latest = [r["id"] for r in latest_sheets(conn, exercise, include_pending=False)]
+    earlier = set(earlier_disputed_sheets(conn, exercise, set(latest)))
+    return [(row, res, f, row["id"] in earlier)
+            for row, res in results_of(conn, latest + sorted(earlier))
+            for f in queue_order(res.get("fields") or [])
+            if row["id"] not in earlier or f.get("disputed_at")]
 
 
 def results_of(conn: sqlite3.Connection, sheet_ids: list[int]) -> list[tuple[dict, dict]]:

@@ -11,9 +11,9 @@ from urllib.parse import quote
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from grader.errors import GraderError
-from grader.grading.review_queue import disputes_first, queue_order, waiting
+from grader.grading.review_queue import disputes_first, waiting
 from grader.grading.shown import full_score
-from grader.web.classroom import earlier_disputed_sheets, latest_sheets, results_of
+from grader.web.classroom import queue_fields
 from grader.web.db import get_db
 from grader.web.review_actions import correct_field, parse_value
 from grader.web.i18n import error_text
@@ -28,16 +28,11 @@ def review_items(exercise: str) -> tuple[list[dict], int]:
     """The class's waiting fields: every trainee's disputes first (wherever their sheet is in the class), then
     sheet by sheet, each sheet's in :func:`queue_order`; at most ``MAX_QUEUE``, with how many wait in all.
 
-    A dispute on a sheet that is no longer its trainee's latest (``earlier``) is listed too; that sheet's other
-    unsure fields are not, as the class table no longer counts it."""
-    db = get_db()
-    latest = [r["id"] for r in latest_sheets(db, exercise, include_pending=False)]
-    earlier = earlier_disputed_sheets(db, exercise, set(latest))
+    A dispute on a sheet that is no longer its trainee's latest (``earlier``) is listed too
+    (:func:`grader.web.classroom.queue_fields`, which the exercise page counts)."""
     items = [{"sid": row["id"], "trainee": row["trainee"] or row["group_key"], "name": row["trainee_name"], "field": f,
-              "rules": doubting_rules(res, f), "earlier": row["id"] in earlier}
-             for row, res in results_of(db, latest + earlier)
-             for f in queue_order(res.get("fields") or [])
-             if row["id"] not in earlier or f.get("disputed_at")]
+              "rules": doubting_rules(res, f), "earlier": earlier}
+             for row, res, f, earlier in queue_fields(get_db(), exercise)]
     return disputes_first(items, lambda it: it["field"])[:MAX_QUEUE], len(items)
 
 
