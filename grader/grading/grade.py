@@ -145,7 +145,8 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     readings = {fid: replace(r, status="review", notes=r.notes + (NOTE_RULE_SUSPECT,)) if fid in suspects else r
                 for fid, r in readings.items()}
     values = {fid: r.value for fid, r in readings.items() if r.kind == "digits" and r.status == "ok"}
-    expected = {f.id: expected_for(f, key) for f in graded_fields(sheet)}     # (for showing readings, never reading)
+    # the key's value per field: for the verdicts below, and for showing a reading in a message (never for reading)
+    expected = {f.id: expected_for(f, key) for f in graded_fields(sheet)}
     rule_results = evaluate_rules(rules, values)
     doubted: dict[str, list[str]] = {}           # field -> the failing rules that put it in doubt (their ids)
     checked: list[RuleResult] = []
@@ -170,7 +171,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     fields_out = []
     for f in graded_fields(sheet):
         r = readings.get(f.id)
-        exp = expected_for(f, key)
+        exp = expected[f.id]
         status = field_status(r, exp)
         why: tuple[str, ...] = ()
         if status == "review" and r is not None and r.status == "ok":
