@@ -87,9 +87,15 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
 
     violated = [r for r in rules if r["status"] == "violated" and r["severity"] == "error"]
     violated.sort(key=lambda r: (r["base_id"] not in MAGIC_RULES, r["id"]))
+    # One broken rule per place: a sum off by one breaks its row's rule and its column's, both at its cell, and
+    # with its own wrong value it filled the list and pushed the sheet's other mistakes out. The first rule there
+    # is said (the page's list of rules still names every one), beside the cell's value, which says what to write.
+    ruled: set[str] = set()
     for r in violated:
-        fixes.append({"message_id": r["message_id"], "message_en": r["message_en"], "rule": True,
-                      **_where(sheet, place(r["fields"]))})
+        where = _where(sheet, place(r["fields"]))
+        if where["where"] not in ruled:
+            ruled.add(where["where"])
+            fixes.append({"message_id": r["message_id"], "message_en": r["message_en"], **where})
     named = set()
     for x in findings:
         if x.kind == "cross_check" and x.severity == "error":
@@ -140,15 +146,9 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
     for x in findings:
         if x.kind == "convention" and x.severity == "warning":
             fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, x.fields[0])})
-    # One broken rule per place: a sum off by one breaks its row's rule and its column's, both at its cell, and
-    # with its own wrong value it filled the list and pushed the sheet's other mistakes out. The first rule there
-    # stays (the page's list of rules still names every one), beside the cell's value, which says what to write.
-    seen, ruled, out = set(), set(), []
+    seen, out = set(), []
     for fx in fixes:
-        if fx["message_id"] in seen or (fx.get("rule") and fx["where"] in ruled):
-            continue
-        seen.add(fx["message_id"])
-        if fx.pop("rule", False):
-            ruled.add(fx["where"])
-        out.append(fx)
+        if fx["message_id"] not in seen:
+            seen.add(fx["message_id"])
+            out.append(fx)
     return out[:3]
