@@ -15,7 +15,6 @@ from grader.invisible import INVISIBLE_RE
 from grader.photo.load import sniff_format
 
 MAX_PIXELS = 80_000_000
-CONTROL_RE = INVISIBLE_RE        # (grader.invisible: control and invisible format characters)
 
 # One magic-byte sniffer for the whole app: the photo loader's.
 sniff_image = sniff_format
@@ -66,5 +65,5 @@ def display_name(name: str, fallback: str) -> str:
     """A photo's name as sent, with its folders in a zip (``kelas/Lestari/hal1.jpg``: a folder may name the
     trainee, as in ``grader grade``): shown (escaped) and read for identity and page numbers (``C.Hasil (2).jpg``
     as grouping read it), never used as a path; control characters and ``.``/``..`` parts are dropped."""
-    parts = [CONTROL_RE.sub("", p).strip()[:80] for p in (name or "").replace("\\", "/").split("/")]
+    parts = [INVISIBLE_RE.sub("", p).strip()[:80] for p in (name or "").replace("\\", "/").split("/")]
     return "/".join(p for p in parts if p and p not in (".", ".."))[-200:].lstrip("/") or fallback

@@ -12,9 +12,9 @@ from flask import Blueprint, current_app, flash, redirect, url_for
 
 from grader.errors import GraderError
 from grader.exercise.store import canonical_code
+from grader.invisible import INVISIBLE_RE
 from grader.web.db import get_db, sheet_or_abort
 from grader.web.i18n import gettext as _
-from grader.web.photo_checks import CONTROL_RE
 from grader.web.resent import replacement_of
 
 bp = Blueprint("trainee", __name__)
@@ -27,7 +27,7 @@ def normalise_code(text: str | None) -> str | None:
     """An exercise code as typed or pasted: as stored (:func:`grader.exercise.store.canonical_code`: upper case, G
     read as 6), without any space (a no-break one too) or invisible character (a zero-width space from a chat app),
     at most :data:`MAX_CODE_CHARS` long."""
-    code = canonical_code("".join(CONTROL_RE.sub("", text or "").split()))[:MAX_CODE_CHARS]
+    code = canonical_code("".join(INVISIBLE_RE.sub("", text or "").split()))[:MAX_CODE_CHARS]
     return code or None
 
 

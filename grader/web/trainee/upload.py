@@ -9,11 +9,12 @@ from pathlib import Path
 from flask import current_app, redirect, render_template, request, session, url_for
 
 from grader.errors import GraderError
+from grader.invisible import visible_words
 from grader.web.db import REMOVED, get_db
 from grader.web.grading_queue import SHEET_CODE_HOLDS, hold_for_code, queue_grading, release_held
 from grader.web.i18n import error_text, pick
 from grader.web.i18n import gettext as _
-from grader.web.photo_checks import CONTROL_RE, display_name
+from grader.web.photo_checks import display_name
 from grader.web.resent import replaced_tokens
 from grader.web.sheet_storing import store_submission
 from grader.web.trainee import bp, check_exercise, get_submission, normalise_code
@@ -52,7 +53,7 @@ def upload_form():
 def upload():
     code = normalise_code(request.form.get("code"))
     # (a name pasted from a chat may hold control characters: they would reach the cookie and the exports)
-    trainee = " ".join(CONTROL_RE.sub(" ", request.form.get("trainee") or "").split())[:80] or None
+    trainee = visible_words(request.form.get("trainee"))[:80] or None
     errors: list[str] = []
     code_error: GraderError | None = None
     try:
