@@ -151,10 +151,7 @@ def exercise(code: str):
                          "LEFT JOIN submissions s ON s.batch_id=b.id AND s.state NOT IN ('merged', ?) "      # (sheets, not pages)
                          "WHERE b.exercise=? AND b.removed_at IS NULL GROUP BY b.id ORDER BY b.id DESC LIMIT 10",
                          (REMOVED, key.exercise)).fetchall()
-    from grader.sheet.schema import resolve_template
-
-    contest = resolve_template(key.template).contest_names.get(key.contest, key.contest)
-    return render_template("trainer/exercise.html", key=key, contest=contest, stats=stats, batches=batches,
+    return render_template("trainer/exercise.html", key=key, contest=_contest_name(key), stats=stats, batches=batches,
                            traps_worded=traps_worded(key.raw), made=made_iso(made_at(key.exercise, base=_base())),
                            client_token=secrets.token_urlsafe(16), keep_token_s=UNANSWERED_KEPT_S,
                            n_sheets=stored_sheets(db, key.exercise))
@@ -196,8 +193,15 @@ def answer_key(code: str):
         if f.kind == "digits":
             sections.setdefault(f.section, []).append({"id": f.id, "label": f.label, "label_en": f.label_en or f.label,
                                                        "value": expected_for(f, key)})
-    return render_template("trainer/key.html", key=key, contest=spec.contest_names.get(key.contest, key.contest),
+    return render_template("trainer/key.html", key=key, contest=_contest_name(key),
                            sections=[(section_title(sid), rows) for sid, rows in sections.items()])
+
+
+def _contest_name(key) -> str:
+    """The exercise's contest as its template names it ("PEMILIHAN BUPATI DAN WAKIL BUPATI")."""
+    from grader.sheet.schema import resolve_template
+
+    return resolve_template(key.template).contest_names.get(key.contest, key.contest)
 
 
 @bp.get("/latihan/<code>/soal.pdf")
