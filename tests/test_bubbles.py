@@ -110,7 +110,7 @@ def test_two_filled_bubbles_in_a_column_go_to_review(sheet, blank_page):
     gray = filled(sheet, blank_page, {"IV.1.bubbles": [[(0, "fill")], [(3, "fill"), (8, "fill")], [(2, "fill")]]},
                   rng)
     r = read_bubbles(gray, sheet.field("IV.1.bubbles"), px_per_mm=PX)
-    assert r.status == "review" and r.value is None
+    assert r.status == "review" and r.value is None          # (two fills: no number is favoured)
     assert r.column_notes[1] == "multiple_filled" and r.digits[1] is None
     assert r.confidence < 0.5
 
@@ -216,3 +216,32 @@ def test_column_on_a_badly_bent_part_of_the_page_goes_to_review(sheet, blank_pag
     assert r.status == "review" and r.value is None
     assert r.column_notes[1] == "misaligned"
     assert r.digits[0] == 2 and r.column_notes[0] == ""
+
+
+def test_a_field_in_review_favours_a_number_only_where_every_doubtful_column_has_a_clear_favourite():
+    from grader.recognize.bubbles import _favoured_value
+    clean = np.full(10, 0.005)
+
+    def col(**marks):
+        c = clean.copy()
+        for d, v in marks.items():
+            c[int(d[1:])] = v
+        return c
+    cols = np.stack([col(d0=0.6), col(d3=0.5, d9=0.16), col(d5=0.55)])
+    decided = [decide_column(c) for c in cols]
+    notes = tuple(d[1] for d in decided)
+    assert notes[1] == "multiple_filled" and _favoured_value(decided, notes, cols) == 35
+    cols[1] = col(d3=0.5, d9=0.4)                          # two fills nearly alike
+    decided = [decide_column(c) for c in cols]
+    assert _favoured_value(decided, tuple(d[1] for d in decided), cols) is None
+    cols[1] = col(d3=0.5, d9=0.16)
+    decided = [decide_column(c) for c in cols]
+    notes = ("", "misaligned", "")                          # the column's print was not where it belongs
+    assert _favoured_value(decided, notes, cols) is None
+    cols = np.stack([col(d4=0.6), clean, col(d3=0.5, d9=0.16)])   # 4 _ 3: no leading zero can be empty there
+    decided = [decide_column(c) for c in cols]
+    assert _favoured_value(decided, tuple(d[1] for d in decided), cols) is None
+    cols = np.stack([clean, col(d4=0.6), col(d3=0.085, d9=0.012)])   # a light fill short of the margin
+    decided = [decide_column(c) for c in cols]
+    notes = tuple(d[1] for d in decided)
+    assert notes[2] == "light_fill" and not decided[2][3] and _favoured_value(decided, notes, cols) == 43

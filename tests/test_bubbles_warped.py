@@ -121,6 +121,9 @@ def test_a_light_second_fill_beside_a_firm_one_goes_to_review(sheet, blank_page,
                       rng, hard=bool(seed % 2))
         r = read_bubbles(gray, sheet.field("IV.2.bubbles"), px_per_mm=PX)
         assert r.status == "review" and r.digits[1] is None, (seed, r.fill[1])
+        # It still says the number the firm fill favours (for context to back up, never on its own); a light
+        # second fill may come too near the firm one for that.
+        assert r.value == 61 if kind == "pale" else r.value in (61, None), (seed, r.fill[1], r.value)
 
 
 def test_one_stretched_bubble_pushing_the_column_down_is_never_read_as_a_neighbour(sheet, blank_page):

@@ -7,7 +7,7 @@ from grader.exercise.scenario import generate_exercise
 from grader.exercise.store import AnswerKey
 from grader.grading.grade import grade_readings, grade_sheet
 from grader.grading.shown import score_text
-from grader.read.context import apply_context
+from grader.read.context import apply_context, undo_context
 from grader.read.sheet_reader import FieldReading
 from grader.sheet.layout import layout_sheet
 
@@ -351,6 +351,51 @@ def test_a_doubtful_tally_is_backed_up_only_by_sure_digits_and_bubbles_that_agre
     assert after["IV.2.tally"].value == v + tally_delta                # never changed
     assert (after["IV.2.tally"].status == "ok") is backed
     assert ("backed_up_by_digits_and_bubbles" in after["IV.2.tally"].notes) is backed
+
+
+@pytest.mark.parametrize("bubble_notes,tally,digits,backed", [
+    (("multiple_filled",), ("ok", 0, 0.7), ("ok", 0.9995, ()), True),          # an erasure darker than accepted
+    (("light_fill",), ("ok", 0, 0.99), ("review", 0.9, ("unsure_box",)), True),  # digits favour it by their pixels
+    (("multiple_filled",), ("ok", 1, 0.99), ("ok", 0.9995, ()), False),        # the tally says another number
+    (("multiple_filled",), ("review", 0, 0.5), ("ok", 0.9995, ()), False),     # the tally itself in doubt
+    (("multiple_filled",), ("ok", 0, 0.99), ("review", 0.5, ("unsure_box",)), False),   # digits: a box below 0.6
+    (("misaligned",), ("ok", 0, 0.99), ("ok", 0.9995, ()), False),             # printed bubbles not where they belong
+    (("multiple_filled", "disputed_by_trainee"), ("ok", 0, 0.99), ("ok", 0.9995, ()), False),
+])
+def test_bubbles_in_review_are_backed_up_only_when_digits_and_tally_show_their_favoured_number(
+        chasil_spec, bubble_notes, tally, digits, backed):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.2"]
+    status, conf, notes = digits
+    box = (0.999, 0.9, 0.999) if conf > 0.5 else (0.999, 0.5, 0.999)
+    readings["IV.2"] = FieldReading("IV.2", "digits", 2, v, conf, status, box_confidence=box, notes=notes)
+    t_status, t_delta, t_conf = tally
+    readings["IV.2.tally"] = FieldReading("IV.2.tally", "tally", 2, v + t_delta, t_conf, t_status)
+    readings["IV.2.bubbles"] = FieldReading("IV.2.bubbles", "bubbles", 2, v, 0.2, "review", notes=bubble_notes)
+    after = apply_context(readings)
+    assert after["IV.2.bubbles"].value == v                               # never changed
+    assert (after["IV.2.bubbles"].status == "ok") is backed
+    assert ("backed_up_by_digits_and_tally" in after["IV.2.bubbles"].notes) is backed
+    if backed:
+        assert undo_context(after["IV.2.bubbles"]) == readings["IV.2.bubbles"]
+        # the bubbles back up nothing in turn: digits in review stay there (or go on to the arithmetic)
+        assert "backed_up_by_bubbles_and_tally" not in after["IV.2"].notes
+
+
+def test_backed_up_bubbles_are_never_called_wrong_on_that_strength(chasil_spec):
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields, conf=0.9995)
+    v = key.fields["IV.2"] + 2                                          # the trainee wrote 2 more, everywhere
+    readings["IV.2"] = FieldReading("IV.2", "digits", 2, v, 0.9995, "ok")
+    readings["IV.2.tally"] = FieldReading("IV.2.tally", "tally", 2, v, 0.99, "ok")
+    readings["IV.2.bubbles"] = FieldReading("IV.2.bubbles", "bubbles", 2, v, 0.2, "review", notes=("light_fill",))
+    status = {f["id"]: f["status"] for f in grade_readings(sheet, apply_context(readings), key)["fields"]}
+    assert status["IV.2"] == status["IV.2.tally"] == "wrong" and status["IV.2.bubbles"] == "review"
+    readings["IV.2.bubbles"] = FieldReading("IV.2.bubbles", "bubbles", 2, key.fields["IV.2"], 0.2, "review",
+                                            notes=("light_fill",))
+    status = {f["id"]: f["status"] for f in grade_readings(sheet, apply_context(readings), key)["fields"]}
+    assert status["IV.2.bubbles"] == "review"                              # the tally and digits show another number
 
 
 def test_a_backed_up_tally_is_never_called_wrong_on_that_strength(chasil_spec):

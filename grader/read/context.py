@@ -35,7 +35,17 @@ rules hold. So context is allowed to do only two things:
    a guess): it is accepted when the digits, read confidently by their own
    pixels (not themselves backed up), and the bubbles, read confidently, both
    show that count. A trainee's tally mismatch is hidden only if our misread
-   of the tally exactly cancels it.
+   of the tally exactly cancels it. Bubbles likewise: a bubbles field in
+   review only for its marks (a second mark darker than an erasure should be,
+   a light fill) whose pixels still favour a number
+   (:data:`grader.recognize.bubbles.FAVOUR_RATIO`) is accepted when the
+   digits (read confidently, or in review only for an unsure box whose top
+   classes spell the number) and the tally (accepted by its reader) both show
+   that number by their own pixels. Three readers that share nothing would
+   have to land on one number for a misread to pass: on the development
+   photos (seeds 21, 41, 61) every bubbles field in review favoured its true
+   number. The digits are not accepted by this: the bubbles back them up only
+   when read firmly on their own.
 
 A backed-up field keeps its (low) confidence, so the grader can accept it as
 matching the key but will not call it wrong on that strength: a mismatch with
@@ -52,7 +62,7 @@ the key stays in review. There are two exceptions, both digits fields:
   trainee would have to make arithmetic mistakes that exactly match our
   misread in every rule at once.
 
-The grader may call either wrong. A backed-up tally is never called wrong.
+The grader may call either wrong. A backed-up tally or bubbles field is never called wrong.
 
 Context never changes a value, never turns a reading into a different number,
 and never sees the answer key: this module takes readings only. A
@@ -92,10 +102,15 @@ NOTE_TALLY_BACKED_UP = "backed_up_by_digits_and_bubbles"
 # wrong. Backed up: 6 of 6 right there, and 19 of 19 on the 600 page-2 photos of the digit model's training set
 # (never the evaluation set).
 TALLY_BACKUP_FLOOR = 0.4
+NOTE_BUBBLES_BACKED_UP = "backed_up_by_digits_and_tally"
+# The bubble reader's notes of a field in doubt only between its marks (grader.recognize.bubbles): never a column
+# whose printed bubbles were not found where they belong, nor a trainee's dispute.
+BUBBLE_DOUBTS = frozenset({"multiple_filled", "light_fill", "erased_second", "none_filled"})
 
 
 #: Every note this module adds (see :func:`undo_context`).
-CONTEXT_NOTES = (NOTE_BACKED_UP, NOTE_BACKED_UP_RULES, NOTE_PINNED, NOTE_DISAGREES_WEAK, NOTE_TALLY_BACKED_UP)
+CONTEXT_NOTES = (NOTE_BACKED_UP, NOTE_BACKED_UP_RULES, NOTE_PINNED, NOTE_DISAGREES_WEAK, NOTE_TALLY_BACKED_UP,
+                 NOTE_BUBBLES_BACKED_UP)
 
 
 def undo_context(r: FieldReading) -> FieldReading:
@@ -111,7 +126,8 @@ def undo_context(r: FieldReading) -> FieldReading:
     status = r.status
     if NOTE_DISAGREES_WEAK in notes:
         status = OK
-    elif notes & {NOTE_TALLY_BACKED_UP, NOTE_BACKED_UP_RULES} or {NOTE_BACKED_UP, NOTE_UNSURE_BOX} <= notes:
+    elif (notes & {NOTE_TALLY_BACKED_UP, NOTE_BUBBLES_BACKED_UP, NOTE_BACKED_UP_RULES}
+          or {NOTE_BACKED_UP, NOTE_UNSURE_BOX} <= notes):
         status = REVIEW
     return replace(r, status=status, notes=tuple(n for n in r.notes if n not in CONTEXT_NOTES))
 
@@ -138,6 +154,9 @@ def _mirror_context(readings: dict[str, FieldReading]) -> dict[str, FieldReading
         if tally is not None and bubbles is not None and _tally_can_be_backed_up(tally, r, bubbles):
             out[tally.id] = replace(tally, status=OK, notes=tally.notes + (NOTE_TALLY_BACKED_UP,))
             mirrors = [bubbles, out[tally.id]]
+        elif tally is not None and bubbles is not None and _bubbles_can_be_backed_up(bubbles, r, tally):
+            out[bubbles.id] = replace(bubbles, status=OK, notes=bubbles.notes + (NOTE_BUBBLES_BACKED_UP,))
+            mirrors = [out[bubbles.id], tally]
         if _can_back_up(r, mirrors):
             out[fid] = replace(r, status=OK, notes=r.notes + (NOTE_BACKED_UP,))
             continue
@@ -233,6 +252,13 @@ def _tally_can_be_backed_up(tally: FieldReading, digits: FieldReading, bubbles: 
             and tally.value == digits.value == bubbles.value)
 
 
+def _bubbles_can_be_backed_up(bubbles: FieldReading, digits: FieldReading, tally: FieldReading) -> bool:
+    digits_favour = (_sure(digits) and set(digits.notes) <= {NOTE_BLANK_LEADING, NOTE_CORRECTED}) or _only_unsure(digits)
+    return (bubbles.status == REVIEW and bubbles.value is not None and set(bubbles.notes) <= BUBBLE_DOUBTS
+            and digits_favour and tally.status == OK and NOTE_TALLY_BACKED_UP not in tally.notes
+            and bubbles.value == digits.value == tally.value)
+
+
 def _can_back_up(r: FieldReading, mirrors: list[FieldReading]) -> bool:
     """Weak digits (in review for an unsure box, or accepted below the bar for ``wrong``) that both marks repeat.
 
@@ -242,4 +268,5 @@ def _can_back_up(r: FieldReading, mirrors: list[FieldReading]) -> bool:
     photos of the digit model's training set).
     """
     return _weak(r) and len(mirrors) == 2 and all(
-        _sure(m) and m.value == r.value and NOTE_TALLY_BACKED_UP not in m.notes for m in mirrors)
+        _sure(m) and m.value == r.value and not {NOTE_TALLY_BACKED_UP, NOTE_BUBBLES_BACKED_UP} & set(m.notes)
+        for m in mirrors)
