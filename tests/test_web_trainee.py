@@ -990,6 +990,10 @@ def test_printable_forms_page_and_pdf(client):
     pdf = client.get("/forms/chasil-kwk.pdf?contest=bupati&pairs=1")
     assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF"
     assert client.get("/forms/nope.pdf").status_code == 404
+    for bad in ("abc", "3x", "-1", "٣"):
+        resp = client.get(f"/forms/chasil-kwk.pdf?pairs={bad}")
+        assert resp.status_code == 400 and "Jumlah paslon" in resp.get_data(as_text=True), bad
+    assert client.get("/forms/chasil-kwk.pdf?pairs=9").status_code == 400
 
 
 def test_real_photo_header_passes_the_up_front_check():

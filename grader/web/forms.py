@@ -27,8 +27,11 @@ def form_pdf(template_id: str):
     if template_id not in paths:
         abort(404)
     spec = load_template(paths[template_id])
+    raw = (request.args.get("pairs") or "").strip()
+    if raw and not (raw.isascii() and raw.isdigit()):       # (type=int would print the default 3 pairs)
+        abort(400, "Jumlah paslon harus berupa angka, misalnya pairs=3.")
     try:
-        pairs = request.args.get("pairs", type=int)
+        pairs = int(raw) if raw else None
         sheet = layout_sheet(spec, contest=request.args.get("contest"), pairs=pairs)
     except GraderError as exc:
         abort(400, exc.message_id)
