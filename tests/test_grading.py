@@ -1416,3 +1416,22 @@ def test_l_and_p_written_in_each_others_place_are_one_fix_said_as_swapped(chasil
         f"P {values['I.A.1.P']}; seharusnya L {key.fields['I.A.1.L']}, P {key.fields['I.A.1.P']}.")
     assert "I.A.1.L" in swapped[0]["where"] and "swapped" in swapped[0]["message_en"]
     assert not [f for f in res["top_fixes"] if "seharusnya" in f["message_id"] and f is not swapped[0]]
+
+
+def test_an_x_or_dash_is_sure_at_the_bar_for_wrong_a_digit_only_at_sure_box(chasil_spec):
+    """An X (or dash) read at 0.999 is held to: "X 1 4" with the X at 0.9992 is 14 exactly when the 1 and 4 are sure,
+    so its tally 10 read firmly is the trainee's inconsistency; a digit at 0.9992 is not sure."""
+    from grader.grading.certainty import sure_boxes
+    r = FieldReading("IV.2", "digits", 2, 14, 0.9992, "ok", ("X", "1", "4"), (0.9992, 1.0, 1.0))
+    assert sure_boxes(r) == [True, True, True]
+    assert sure_boxes(replace(r, boxes=("-", "1", "4"))) == [True, True, True]
+    assert sure_boxes(replace(r, boxes=("1", "1", "4"), value=114)) == [False, True, True]
+    assert sure_boxes(replace(r, box_confidence=(0.9985, 1.0, 1.0))) == [False, True, True]
+    sheet, key, readings = _digits_14_against_tally_10(chasil_spec, (0.9992, 1.0, 1.0), ())
+    readings["IV.2"] = replace(readings["IV.2"], status="ok", confidence=0.9992, notes=())
+    cc = cross_checks(grade_readings(sheet, readings, key))
+    assert [(x["severity"], x["message_id"]) for x in cc] == [
+        ("error", "Paslon 2: turus 10, angka 14. Turus, angka dan bulatan harus sama.")]
+    readings["IV.2"] = replace(readings["IV.2"], boxes=("1", "1", "4"), value=114)
+    cc = cross_checks(grade_readings(sheet, readings, key))
+    assert "angka ?14" in cc[0]["message_id"]
