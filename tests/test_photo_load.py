@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from PIL import Image
 
 from grader.photo.load import load_photo, sniff_format
+from grader.pipeline import read_photo
 from grader.photo.refusal import MESSAGES, REASON_CODES, Refusal
 
 
@@ -125,6 +127,43 @@ def test_jpeg_with_trailer_after_end_marker_still_loads():
     """Motion photos and vendor trailers append bytes after the JPEG's end marker."""
     data = _encode(_gradient(), ".jpg") + b"\x00\x00\x00\x18ftypmp42" + b"\x01" * 5000
     assert load_photo(data).image.shape == (300, 400, 3)
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_scans" / "s0000-p1.jpg"
+
+
+@pytest.mark.parametrize("damage", ["cut short", "overwritten"])
+def test_jpeg_damaged_inside_its_image_data_is_a_damaged_file_not_a_cut_off_sheet(damage):
+    """The decoder paints what it had no data for grey and warns only on stderr; the sheet then looked cut off at
+    the bottom (``sheet_cut_off``: "frame the whole sheet"), when the file is what must be sent again."""
+    data = SAMPLE.read_bytes()
+    mid = len(data) // 2
+    bad = data[:mid] + b"\xff\xd9" if damage == "cut short" else data[:mid] + bytes(2000) + data[mid + 2000:]
+    assert bad.endswith(b"\xff\xd9") and cv2.imdecode(np.frombuffer(bad, np.uint8), cv2.IMREAD_COLOR) is not None
+    for color in (True, False):
+        with pytest.raises(Refusal) as e:
+            load_photo(bad, color=color)
+        assert e.value.code == "corrupt_file"
+    assert read_photo(bad, filename="damaged.jpg").refusal.code == "corrupt_file"
+
+
+@pytest.mark.parametrize("params", [[], [cv2.IMWRITE_JPEG_RST_INTERVAL, 4], [cv2.IMWRITE_JPEG_QUALITY, 60],
+                                    [cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444]])
+def test_whole_jpeg_ending_in_flat_grey_loads(params):
+    """A whole photo whose last block happens to be the decoder's grey is asked of the decoder, and loads; the
+    sample scans load too."""
+    img = cv2.imread(str(SAMPLE))
+    h, w = img.shape[:2]
+    img[h // 2:, w // 2:] = 128
+    data = cv2.imencode(".jpg", img, params)[1].tobytes()
+    for color in (True, False):
+        got = load_photo(data, color=color).image
+        assert np.all(got[-1, -1] == 128) and got.shape[:2] == (h, w)
+    with pytest.raises(Refusal) as e:                  # the same file cut short still is damaged
+        load_photo(data[: len(data) * 2 // 5] + b"\xff\xd9")
+    assert e.value.code == "corrupt_file"
+    for photo in sorted(SAMPLE.parent.glob("s*.jpg")):
+        assert load_photo(photo.read_bytes()).image.ndim == 3
 
 
 def test_png_decompression_bomb_is_refused_before_decoding():

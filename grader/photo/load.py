@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from grader.photo.jpeg_damage import image_data_ran_out
 from grader.photo.refusal import Refusal
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,8 @@ def load_photo(data: bytes, *, color: bool = True, max_bytes: int = DEFAULT_MAX_
         image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
         if image is None:
             raise Refusal("corrupt_file", detail=f"{fmt} decoder failed")
+        if fmt == "jpeg" and image_data_ran_out(data, image):    # (before rotation: the grey is at the stored end)
+            raise Refusal("corrupt_file", detail="JPEG image data damaged: the decoder filled the rest with grey")
         stored = (image.shape[1], image.shape[0])
         image = apply_orientation(image, orientation)
     return LoadedPhoto(image=image, format=fmt, orientation=orientation, stored_size=stored,
