@@ -2,8 +2,12 @@
 import csv
 import io
 import json
+import struct
+import zlib
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pypdf
 import pytest
 from PIL import Image
@@ -20,22 +24,26 @@ def pdf_of(images: list[Image.Image]) -> bytes:
     return buf.getvalue()
 
 
-def jpeg_pdf(jpegs: list[bytes]) -> bytes:
-    """A PDF holding these JPEG files as its pages' images, as scanner apps write them (pypdf draws nothing)."""
+def image_pdf(images: list[tuple[bytes, dict]]) -> bytes:
+    """A PDF whose pages each show one image object, ``(its stored bytes, its dictionary)`` (pypdf draws nothing)."""
     from pypdf import PdfWriter
     from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
     from pypdf.generic import StreamObject
 
+    def pdf_value(v):
+        if isinstance(v, dict):
+            return DictionaryObject({NameObject(k): pdf_value(x) for k, x in v.items()})
+        if isinstance(v, list):
+            return ArrayObject(pdf_value(x) for x in v)
+        return NameObject(v) if isinstance(v, str) else NumberObject(v)
+
     writer = PdfWriter()
-    for data in jpegs:
-        w, h = Image.open(io.BytesIO(data)).size
+    for data, entries in images:
+        w, h = entries["/Width"], entries["/Height"]
         page = writer.add_blank_page(width=w, height=h)
         img = StreamObject()
         img._data = data
-        img.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
-                    NameObject("/Width"): NumberObject(w), NameObject("/Height"): NumberObject(h),
-                    NameObject("/ColorSpace"): NameObject("/DeviceRGB"), NameObject("/BitsPerComponent"): NumberObject(8),
-                    NameObject("/Filter"): ArrayObject([NameObject("/DCTDecode")])})
+        img.update(pdf_value({"/Type": "/XObject", "/Subtype": "/Image", **entries}))
         content = DecodedStreamObject()
         content.set_data(f"q {w} 0 0 {h} 0 0 cm /Im0 Do Q".encode())
         page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(
@@ -44,6 +52,13 @@ def jpeg_pdf(jpegs: list[bytes]) -> bytes:
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
+
+
+def jpeg_pdf(jpegs: list[bytes]) -> bytes:
+    """A PDF holding these JPEG files as its pages' images, as scanner apps write them."""
+    sizes = [Image.open(io.BytesIO(data)).size for data in jpegs]
+    return image_pdf([(data, {"/Width": w, "/Height": h, "/ColorSpace": "/DeviceRGB", "/BitsPerComponent": 8,
+                              "/Filter": ["/DCTDecode"]}) for data, (w, h) in zip(jpegs, sizes)])
 
 
 def test_each_pages_photo_comes_out_as_it_was_stored():
@@ -324,3 +339,104 @@ def test_a_black_and_white_scan_in_a_pdf_is_said_as_such_not_as_no_photo():
     with pytest.raises(GraderError) as exc:
         pdf_photos(plain.getvalue())
     assert exc.value.code == "pdf_no_photo"
+
+
+def flate_pdf(pages: list[np.ndarray], *, predictor: int | None = None) -> bytes:
+    """A PDF holding these grey or BGR pixels as Flate-coded page images, as many scanner apps write scans:
+    without a predictor, with the TIFF one (2) or with PNG's (15: the rows of a PNG file, filters chosen per row)."""
+    images = []
+    for pixels in pages:
+        h, w = pixels.shape[:2]
+        comps = 1 if pixels.ndim == 2 else 3
+        entries = {"/Width": w, "/Height": h, "/ColorSpace": "/DeviceGray" if comps == 1 else "/DeviceRGB",
+                   "/BitsPerComponent": 8, "/Filter": "/FlateDecode"}
+        if predictor is not None:
+            entries["/DecodeParms"] = {"/Predictor": predictor, "/Colors": comps, "/Columns": w}
+        if predictor == 15:
+            data = b"".join(_png_chunks(cv2.imencode(".png", pixels)[1].tobytes(), b"IDAT"))
+        else:
+            rgb = (pixels if comps == 1 else cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)).reshape(h, w, comps)
+            if predictor == 2:
+                rgb = np.diff(rgb.astype(np.int16), axis=1, prepend=0).astype(np.uint8)
+            data = zlib.compress(rgb.tobytes())
+        images.append((data, entries))
+    return image_pdf(images)
+
+
+def _png_chunks(png: bytes, kind: bytes) -> list[bytes]:
+    chunks, pos = [], 8
+    while pos < len(png):
+        length = struct.unpack(">I", png[pos:pos + 4])[0]
+        if png[pos + 4:pos + 8] == kind:
+            chunks.append(png[pos + 8:pos + 8 + length])
+        pos += 12 + length
+    return chunks
+
+
+def test_a_lossless_scan_in_a_pdf_is_read_and_graded_as_its_jpeg(tmp_path, capsys):
+    """Input review (h35): a PDF whose page images are Flate-coded (zlib, lossless: how many scanner apps save a grey
+    or colour scan) was refused as holding no photo. Its pixels are read exactly, with or without a predictor, and
+    the sheet is graded as the same pixels sent as photos are."""
+    from grader.cli import main
+    from grader.photo.load import load_photo
+
+    names = ("s0001-p1.jpg", "s0001-p2.jpg")
+    grey = [cv2.imread(str(SAMPLES / n), cv2.IMREAD_GRAYSCALE) for n in names]     # the pixels the JPEGs are read as
+    for predictor in (None, 15):
+        pages = photos_of("Budi.pdf", flate_pdf(grey, predictor=predictor))
+        assert [n for n, _ in pages] == ["Budi (1).png", "Budi (2).png"]
+        assert all(np.array_equal(load_photo(p, color=False).image, g) for (_, p), g in zip(pages, grey))
+    colour = cv2.imread(str(SAMPLES / names[0]))
+    for predictor in (None, 2, 15):
+        [(_, png)] = photos_of("a.pdf", flate_pdf([colour], predictor=predictor))
+        assert np.array_equal(load_photo(png).image, colour)
+
+    key = str(SAMPLES / "keys" / json.loads((SAMPLES / "s0001-p1.truth.json").read_text())["exercise"])
+    scan = tmp_path / "s0001.pdf"
+    scan.write_bytes(flate_pdf(grey, predictor=15))
+    assert main(["grade", str(scan), "--key", key, "--json"]) == 0
+    from_pdf = json.loads(capsys.readouterr().out)
+    assert main(["grade", *(str(SAMPLES / n) for n in names), "--key", key, "--json"]) == 0
+    from_jpegs = json.loads(capsys.readouterr().out)
+
+    def fields(result):
+        return [(f["id"], f["value"], f["status"]) for f in result[0]["fields"]]
+    assert len(from_pdf) == 1 and from_pdf[0]["status"] == "graded" and from_pdf[0]["score"] == from_jpegs[0]["score"]
+    assert fields(from_pdf) == fields(from_jpegs)
+
+
+def test_a_pdfs_scan_coded_in_a_way_not_read_is_said_so_not_taken_for_no_photo():
+    """What is not 8-bit grey or RGB is refused as not readable here, never read with wrong colours or lines."""
+    from grader.photo.pdf_flate import UnreadableImage, _components
+
+    w, h = 400, 560
+    plain = {"/Width": w, "/Height": h, "/BitsPerComponent": 8, "/Filter": "/FlateDecode"}
+    not_read = [
+        (zlib.compress(bytes(w * h * 4)), {**plain, "/ColorSpace": "/DeviceCMYK"}),
+        (zlib.compress(bytes(w * h * 2)), {**plain, "/ColorSpace": "/DeviceGray", "/BitsPerComponent": 16}),
+        (zlib.compress(bytes(w * h // 2)), {**plain, "/ColorSpace": "/DeviceGray"}),          # pixels cut short
+        (zlib.compress(bytes(w * h)), {**plain, "/ColorSpace": "/DeviceGray", "/Decode": [1, 0]}),
+        (zlib.compress(bytes(w * h)), {**plain, "/ColorSpace": "/DeviceGray", "/DecodeParms": {"/Predictor": 5}}),
+        (zlib.compress(bytes(w * h * 3)), {**plain, "/ColorSpace": "/DeviceRGB",        # PNG rows of another width
+                                            "/DecodeParms": {"/Predictor": 15, "/Colors": 3, "/Columns": w // 2}}),
+    ]
+    for image in not_read:
+        with pytest.raises(GraderError) as exc:
+            pdf_photos(image_pdf([image]))
+        assert exc.value.code == "pdf_unreadable" and "8-bit grey or colour" in exc.value.message
+    readable = (zlib.compress(bytes(w * h)), {**plain, "/ColorSpace": "/DeviceGray"})
+    assert len(pdf_photos(image_pdf([not_read[0], readable]))) == 1      # the page it can read is read
+    assert _components(["/ICCBased", pypdf.generic.DictionaryObject({pypdf.generic.NameObject("/N"): 3})]) == 3
+    with pytest.raises(UnreadableImage):
+        _components(["/Indexed", "/DeviceRGB", 255, b"\x00" * 768])
+
+
+def test_a_sheet_this_grader_printed_sent_back_holds_no_photo(tmp_path):
+    """Its lossless page, now readable, would be told as a black-and-white scan: it is said as what it is."""
+    from grader.cli import main
+
+    out = tmp_path / "lembar.pdf"
+    assert main(["form", "print", "chasil-kwk", "-o", str(out), "--dpi", "100"]) == 0
+    with pytest.raises(GraderError) as exc:
+        pdf_photos(out.read_bytes())
+    assert exc.value.code == "pdf_no_photo" and "dibuat oleh aplikasi ini" in exc.value.message_id

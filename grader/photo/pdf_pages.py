@@ -1,8 +1,10 @@
-"""The photos inside a PDF: the pages a scanner app or an office copier saved as JPEG images.
+"""The photos inside a PDF: the pages a scanner app or an office copier saved as JPEG or Flate-coded images.
 
-Phone scanner apps and copiers save a scanned sheet as a PDF holding one JPEG per page. Those JPEGs are the
-photos: each page's largest one is taken out as it is (no decoding, no re-encoding) and read like any photo.
-A PDF with no such image (a form printed to PDF, a text document) holds no photo, and says so.
+Phone scanner apps and copiers save a scanned sheet as a PDF holding one image per page. Those images are the
+photos: each page's largest one is taken out, a JPEG as it is (no decoding, no re-encoding), a Flate-coded one
+(lossless, as many scanner apps write grey or colour scans) as a PNG (:mod:`grader.photo.pdf_flate`), and read
+like any photo. A PDF with no such image (a text document) holds no photo, and says so; one whose only images
+are coded in a way not read here says that.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import logging
 from pathlib import PurePosixPath
 
 from grader.errors import GraderError
+from grader.photo.pdf_flate import UnreadableImage, flate_image_png
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +22,11 @@ _MAX_FORM_DEPTH = 3          # images wrapped in form objects, as some apps do
 # Objects looked at in the whole file, each once: a scan has a few per page. A crafted file naming the same
 # objects from every page and form would otherwise cost work growing with the fourth power of its size.
 _MAX_OBJECTS = 2000
-_BLACK_AND_WHITE = "black-and-white scan seen"     # (a key of ``seen`` no object id can be)
+_BLACK_AND_WHITE = "black-and-white scan seen"     # (keys of ``seen`` no object id can be)
+_UNREADABLE_IMAGE = "image not read seen"
+#: The producer named in the PDFs this grader writes (:func:`grader.sheet.render.write_pdf`): a blank sheet or a
+#: handout sent back is no scan of a filled-in sheet (its clean page would read as a black-and-white scan).
+OWN_PDF_PRODUCER = "grader practice sheet"
 
 
 def is_pdf(data: bytes) -> bool:
@@ -28,13 +35,14 @@ def is_pdf(data: bytes) -> bool:
 
 
 def pdf_photos(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[bytes]:
-    """The JPEG photo of each page of a PDF, in page order (pages without one are left out).
+    """The photo (JPEG or PNG file) of each page of a PDF, in page order (pages without one are left out).
 
     Raises
     ------
     GraderError
-        ``pdf_unreadable`` (damaged or password-protected), ``pdf_no_photo`` (no page holds a JPEG image) or
-        ``too_many_pages`` (more than ``max_pages`` pages with a photo).
+        ``pdf_unreadable`` (damaged or password-protected, or its only images are coded in a way not read here),
+        ``pdf_no_photo`` (no page holds a photo), ``binarized_scan`` or ``too_many_pages`` (more than
+        ``max_pages`` pages with a photo).
     """
     from pypdf import PasswordType, PdfReader
     from pypdf.errors import DependencyError, PyPdfError
@@ -52,10 +60,15 @@ def pdf_photos(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[bytes]:
             raise locked from None
         if len(reader.pages) > MAX_PDF_PAGES:
             raise too_many_pages(MAX_PDF_PAGES)
+        if reader.metadata is not None and reader.metadata.producer == OWN_PDF_PRODUCER:
+            raise GraderError("pdf_no_photo", "This PDF was made by this grader (a sheet or a handout to print), "
+                              "not a photo of a filled-in sheet. Print the sheet, fill it in by hand, and send a photo "
+                              "of it.", "PDF ini dibuat oleh aplikasi ini (lembar atau bahan untuk dicetak), bukan "
+                              "foto lembar yang sudah diisi. Cetak lembarnya, isi dengan tangan, lalu kirim fotonya.")
         photos = []
         seen: dict = {}
         for page in reader.pages:
-            best = _largest_jpeg(page.get("/Resources"), depth=0, seen=seen)
+            best = _largest_photo(page.get("/Resources"), depth=0, seen=seen)
             if best is not None:
                 photos.append(best)
                 if len(photos) > max_pages:
@@ -71,6 +84,12 @@ def pdf_photos(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[bytes]:
         # whose sender is told what to change, not that the PDF holds none
         from grader.photo.refusal import MESSAGES
         raise GraderError("binarized_scan", *MESSAGES["binarized_scan"])
+    if not photos and seen.get(_UNREADABLE_IMAGE):
+        raise GraderError("pdf_unreadable", "This PDF's scans are stored in a way this grader cannot read (only JPEG "
+                          "images and 8-bit grey or colour lossless images are read). Send the photos themselves.",
+                          "Hasil pindaian dalam PDF ini disimpan dengan cara yang tidak bisa dibaca aplikasi ini "
+                          "(hanya gambar JPEG dan gambar abu-abu atau berwarna 8-bit tanpa kompresi lossy yang bisa "
+                          "dibaca). Kirim fotonya saja.")
     if not photos:
         raise GraderError("pdf_no_photo", "This PDF holds no photo or scan of a sheet (a document saved as PDF has none). "
                           "Send the photo itself, or the PDF a scanner app made.",
@@ -83,19 +102,21 @@ def too_many_pages(limit: int) -> GraderError:
     return GraderError("too_many_pages", f"Too many pages: at most {limit}.", f"Terlalu banyak halaman: paling banyak {limit}.")
 
 
-def pdf_page_names(name: str, count: int) -> list[str]:
+def pdf_page_names(name: str, count: int, *, suffixes: list[str] | None = None) -> list[str]:
     """Names for a PDF's page photos: ``Budi (1).jpg``, ``Budi (2).jpg`` for ``Budi.pdf`` (a folder or zip prefix
     kept). Numbered as a download is, so two pages pair as one trainee's sheet and a copier's sixty pages (numbers
-    past 2) name nobody (:func:`grader.file_names.named_pages`); a single page keeps the PDF's own name."""
+    past 2) name nobody (:func:`grader.file_names.named_pages`); a single page keeps the PDF's own name.
+    ``suffixes``: each page's (``.png`` for a lossless scan's), ``.jpg`` without."""
     path = PurePosixPath(name.replace("\\", "/"))
     prefix = name[: len(name) - len(path.name)]
+    suffixes = suffixes or [".jpg"] * count
     if count == 1:                   # one page per PDF: its own name says the page (Budi_2.pdf, Budi/hal2.pdf)
-        return [f"{prefix}{path.stem}.jpg"]
-    return [f"{prefix}{path.stem} ({i}).jpg" for i in range(1, count + 1)]
+        return [f"{prefix}{path.stem}{suffixes[0]}"]
+    return [f"{prefix}{path.stem} ({i}){suffix}" for i, suffix in enumerate(suffixes, start=1)]
 
 
-def _largest_jpeg(resources, *, depth: int, seen: dict) -> bytes | None:
-    """The largest JPEG image among the resources' image objects (and those of their form objects).
+def _largest_photo(resources, *, depth: int, seen: dict) -> bytes | None:
+    """The largest photo among the resources' image objects (and those of their form objects).
 
     ``seen`` remembers, for the whole file, what each object held (``(bytes, area)`` or None), so an object named
     from many pages or forms is looked at once.
@@ -118,19 +139,30 @@ def _largest_jpeg(resources, *, depth: int, seen: dict) -> bytes | None:
 
 
 def _image_of(obj, *, depth: int, seen: dict) -> tuple[bytes, int] | None:
-    """``(JPEG bytes, area)`` of an image object, or of the largest JPEG inside a form object; None otherwise."""
+    """``(photo bytes, area)`` of an image object, or of the largest photo inside a form object; None otherwise."""
     kind = obj.get("/Subtype")
     if kind == "/Form":
-        found, area = _largest_jpeg(obj.get("/Resources"), depth=depth + 1, seen=seen), 1
-    elif kind == "/Image" and _filters(obj) == ["/DCTDecode"]:
+        found, area = _largest_photo(obj.get("/Resources"), depth=depth + 1, seen=seen), 1
+    elif kind != "/Image":
+        return None
+    elif set(_filters(obj)) & {"/CCITTFaxDecode", "/JBIG2Decode"} or obj.get("/BitsPerComponent") == 1 \
+            or obj.get("/ImageMask"):
+        seen[_BLACK_AND_WHITE] = True
+        return None
+    elif _filters(obj) == ["/DCTDecode"]:
         found = obj.get_data()        # (a JPEG stream decodes to itself: the photo's own bytes)
         area = int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
+    elif _filters(obj) == ["/FlateDecode"]:
+        try:
+            found = flate_image_png(obj)
+        except UnreadableImage as exc:
+            log.info("PDF image not read: %s", exc)
+            seen[_UNREADABLE_IMAGE] = True
+            return None
+        area = int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
     else:
-        if kind == "/Image" and (set(_filters(obj)) & {"/CCITTFaxDecode", "/JBIG2Decode"}
-                                 or obj.get("/BitsPerComponent") == 1 or obj.get("/ImageMask")):
-            seen[_BLACK_AND_WHITE] = True
         return None
-    return (found, max(area, 1)) if found is not None and found[:3] == b"\xff\xd8\xff" else None
+    return (found, max(area, 1)) if found is not None and found[:3] in (b"\xff\xd8\xff", b"\x89PN") else None
 
 
 def _filters(obj) -> list[str]:
@@ -153,4 +185,5 @@ def photos_of(name: str, data: bytes, *, max_pages: int = MAX_PDF_PAGES,
         mb = max_bytes // (1024 * 1024)
         raise GraderError("too_large", f"The PDF is larger than {mb} MB.", f"PDF lebih besar dari {mb} MB.")
     photos = pdf_photos(data, max_pages=max_pages)
-    return list(zip(pdf_page_names(name, len(photos)), photos))
+    suffixes = [".png" if p[:4] == b"\x89PNG" else ".jpg" for p in photos]
+    return list(zip(pdf_page_names(name, len(photos), suffixes=suffixes), photos))

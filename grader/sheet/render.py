@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from grader.photo.pdf_pages import OWN_PDF_PRODUCER
 from grader.sheet.identity import SheetIdentity, encode_payload, ident_line
 from grader.sheet.layout import PageLayout, SheetLayout
 
@@ -149,6 +150,7 @@ def write_pdf(pages: list[Image.Image], out: Path | io.BytesIO, *, dpi: float) -
         objects.append(f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream")
     head = [b"<< /Type /Catalog /Pages 2 0 R >>",
             f"<< /Type /Pages /Kids [{' '.join(page_refs)}] /Count {n} >>".encode()]
+    objects.append(f"<< /Producer ({OWN_PDF_PRODUCER}) >>".encode())     # (sent back as a scan, it is said as ours)
     buf = io.BytesIO()
     buf.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -159,7 +161,8 @@ def write_pdf(pages: list[Image.Image], out: Path | io.BytesIO, *, dpi: float) -
     buf.write(f"xref\n0 {len(offsets) + 1}\n0000000000 65535 f \n".encode())
     for off in offsets:
         buf.write(f"{off:010d} 00000 n \n".encode())
-    buf.write(f"trailer\n<< /Size {len(offsets) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    buf.write(f"trailer\n<< /Size {len(offsets) + 1} /Root 1 0 R /Info {len(offsets)} 0 R >>\nstartxref\n{xref}\n"
+              f"%%EOF\n".encode())
     if isinstance(out, io.BytesIO):
         out.write(buf.getvalue())
     else:
