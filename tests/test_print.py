@@ -1,4 +1,5 @@
 """Printed sheets: every variant's markers are detectable and its QR decodes to the right identity."""
+import codecs
 import itertools
 import json
 
@@ -176,6 +177,37 @@ def test_a_utf8_roster_with_a_damaged_byte_is_refused_not_garbled():
     with pytest.raises(GraderError) as info:
         parse_roster("no;nama\n1;André\n".encode() + b"2;Budi\xff\n", "r.csv", number_boxes=3)
     assert info.value.code == "bad_roster"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_roster_saved_as_excels_unicode_text_is_read(tmp_path, encoding):
+    """Input review (h35): Excel's "Unicode Text" (UTF-16 with its BOM, tab separated) was read as Windows-1252 and
+    refused for its columns "ÿþN?o?, ?N?a?m?a?". It is read, accented names and all."""
+    from grader.commands.form import parse_roster
+
+    bom = codecs.BOM_UTF16_LE if encoding == "utf-16-le" else codecs.BOM_UTF16_BE
+    data = bom + "No\tNama\r\n001\tSiti Aminah\r\n002\tAndré Siregar\r\n".encode(encoding)
+    assert parse_roster(data, "kelas.txt", number_boxes=3) == [("001", "Siti Aminah"), ("002", "André Siregar")]
+    roster = tmp_path / "kelas.txt"
+    roster.write_bytes(data)
+    out = tmp_path / "class.pdf"
+    assert main(["form", "print", "chasil-kwk", "--roster", str(roster), "-o", str(out), "--dpi", "50"]) == 0
+    assert out.read_bytes().count(b"/Type /Page ") == 4
+
+
+def test_a_roster_in_utf16_without_its_bom_or_cut_short_is_refused_in_words():
+    from grader.commands.form import parse_roster
+    from grader.errors import GraderError
+
+    text = "No\tNama\r\n001\tSiti\r\n"
+    with pytest.raises(GraderError) as info:
+        parse_roster(text.encode("utf-16-le"), "kelas.txt", number_boxes=3)
+    assert info.value.message == ("The roster kelas.txt is not a CSV text file. In Excel, choose Save As, then CSV "
+                                  "UTF-8, and send that file.")
+    assert "?" not in info.value.message_id
+    with pytest.raises(GraderError) as info:
+        parse_roster(text.encode("utf-16")[:-1], "kelas.txt", number_boxes=3)      # an odd byte: a character cut
+    assert "line 2 holds a damaged character" in info.value.message
 
 
 def test_a_semicolon_roster_prints_from_the_cli(tmp_path):

@@ -1412,7 +1412,11 @@ def flashed_errors(page) -> list[str]:
      "sendiri.",
      "Roster r.csv, line 3 (Siti): trainee number 001 is already used on line 2 (Budi). Every trainee needs a number "
      "of their own."),
-], ids=["many-columns", "long-column", "excel-workbook", "damaged-byte", "no-rows", "empty-name", "same-number"])
+    ("no\tnama\n1\tBudi\n".encode("utf-16-le"),          # UTF-16 without its BOM: the columns were "n?o?, ?n?a?m?a?"
+     "Daftar peserta r.csv bukan berkas teks CSV. Di Excel, pilih Simpan Sebagai lalu CSV UTF-8, dan kirim berkas itu.",
+     "The roster r.csv is not a CSV text file. In Excel, choose Save As, then CSV UTF-8, and send that file."),
+], ids=["many-columns", "long-column", "excel-workbook", "damaged-byte", "no-rows", "empty-name", "same-number",
+        "utf16-without-bom"])
 def test_a_bad_rosters_message_is_a_sentence_in_the_pages_language(trainer, code, roster, indonesian, english):
     """A roster without the columns it needs was refused with "found ['email', 'telepon', ...]" on an English page,
     every column of a wide export listed; an Excel workbook sent as it is, or a damaged byte, with Python's
@@ -1425,11 +1429,14 @@ def test_a_bad_rosters_message_is_a_sentence_in_the_pages_language(trainer, code
         assert flashed_errors(page) == [said]
 
 
-def test_an_excel_roster_separated_by_semicolons_prints_named_sheets(trainer, code):
-    """Excel in an Indonesian locale saves CSV with ";" and a BOM: one named sheet per trainee, not a refusal."""
+@pytest.mark.parametrize("roster", [b"\xef\xbb\xbfNo;Nama\r\n001;Budi\r\n002;Siti\r\n",
+                                    "\ufeffNo\tNama\r\n001\tBudi\r\n002\tSiti\r\n".encode("utf-16-le")],
+                         ids=["csv-semicolons", "unicode-text"])
+def test_an_excel_roster_separated_by_semicolons_prints_named_sheets(trainer, code, roster):
+    """Excel in an Indonesian locale saves CSV with ";" and a BOM: one named sheet per trainee, not a refusal. Its
+    "Unicode Text" (UTF-16 with a BOM, tabs) too."""
     token = csrf_of(trainer, "/trainer/")
     blank = trainer.get(f"/trainer/latihan/{code}/lembar.pdf").data
-    roster = b"\xef\xbb\xbfNo;Nama\r\n001;Budi\r\n002;Siti\r\n"
     resp = trainer.post(f"/trainer/latihan/{code}/lembar.pdf",
                         data={"csrf_token": token, "roster": (io.BytesIO(roster), "peserta.csv")},
                         content_type="multipart/form-data")

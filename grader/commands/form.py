@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import io
 import json
@@ -103,7 +104,8 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
 
     Comma, semicolon (Excel in an Indonesian locale) and tab separated files are read, with or without the
     UTF-8 BOM Excel writes, or in Windows-1252 (Excel's plain "CSV" on Windows, where a name like "Andrés" is
-    not UTF-8); the header row decides the separator. A numeric trainee id must fit the sheet's
+    not UTF-8), or in UTF-16 with its BOM (Excel's "Unicode Text", tab separated); the header row decides the
+    separator. A numeric trainee id must fit the sheet's
     ``number_boxes`` trainee-number boxes (leading zeros aside), or the trainee could never write it there.
     """
     if data.startswith(WORKBOOK_MAGIC):
@@ -111,16 +113,7 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
                           "CSV, and send that CSV file.",
                           f"{source} adalah buku kerja Excel, bukan CSV. Di Excel, pilih Simpan Sebagai lalu CSV, dan "
                           "kirim berkas CSV itu.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if UTF8_SEQUENCE_RE.search(data):   # UTF-8 with a damaged byte, not Windows-1252: names would print garbled
-            line = data[:exc.start].count(b"\n") + 1
-            raise GraderError("bad_roster", f"The roster {source} cannot be read: line {line} holds a damaged "
-                              "character. Save it again as CSV UTF-8, then try again.",
-                              f"Daftar peserta {source} tidak dapat dibaca: baris {line} berisi huruf yang rusak. "
-                              "Simpan lagi sebagai CSV UTF-8, lalu coba lagi.") from None
-        text = data.decode("cp1252", errors="replace")
+    text = _roster_text(data, source)
     # (read as a file, not split with str.splitlines: that also breaks a line at a vertical tab or a line break
     # inside a quoted cell, Excel's Alt+Enter, which cut the name in two or glued its halves together)
     header = next((x for x in text.splitlines() if x.strip()), "")
@@ -169,6 +162,36 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
                 f"({first[1]}). Setiap peserta perlu nomor sendiri.")
         out.append((tid, name))
     return out
+
+
+def _roster_text(data: bytes, source: str) -> str:
+    """A roster file's text: UTF-16 by its BOM, else UTF-8 (BOM or not), else Windows-1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):      # Excel's "Unicode Text"
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _damaged_roster(source, data[:exc.start].decode("utf-16", errors="replace").count("\n") + 1) \
+                from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            if UTF8_SEQUENCE_RE.search(data):   # UTF-8 with a damaged byte, not Windows-1252: names would print garbled
+                raise _damaged_roster(source, data[:exc.start].count(b"\n") + 1) from None
+            text = data.decode("cp1252", errors="replace")
+    if "\x00" in text:         # UTF-16 without its BOM, or no text at all: its columns would be said as "N?o?"
+        raise GraderError("bad_roster", f"The roster {source} is not a CSV text file. In Excel, choose Save As, then "
+                          "CSV UTF-8, and send that file.",
+                          f"Daftar peserta {source} bukan berkas teks CSV. Di Excel, pilih Simpan Sebagai lalu CSV "
+                          "UTF-8, dan kirim berkas itu.")
+    return text
+
+
+def _damaged_roster(source: str, line: int) -> GraderError:
+    return GraderError("bad_roster", f"The roster {source} cannot be read: line {line} holds a damaged character. "
+                       "Save it again as CSV UTF-8, then try again.",
+                       f"Daftar peserta {source} tidak dapat dibaca: baris {line} berisi huruf yang rusak. Simpan "
+                       "lagi sebagai CSV UTF-8, lalu coba lagi.")
 
 
 def _columns_in_words(columns: list[str], *, lang: str) -> str:
