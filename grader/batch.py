@@ -22,8 +22,8 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
-from grader.file_names import (BARE_PAGE_RE, member_path, named_pages, page_said_plainly, shown_name, split_member,
-                                trainee_folders)
+from grader.file_names import (BARE_PAGE_RE, PHOTO_SUFFIXES, member_path, named_pages, page_said_plainly, shown_name,
+                                split_member, trainee_folders)
 from grader.grading.shown import (MISSING_PAGE_ADVICE, score_may_change, sheet_scores, shown_value,
                                   unread_pages)
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
@@ -32,7 +32,6 @@ from grader.pipeline import (TRAINEE_FIELD, PhotoRead, grade_reads, identify_tra
 
 log = logging.getLogger(__name__)
 
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".avif", ".pdf"}   # (a PDF: a scanner's photos)
 MAX_FILE_BYTES = 30 * 1024 * 1024
 #: Left in every ``grader grade --out`` folder: a later batch over a folder holding it leaves it out, so the marked
 #: pages and crops of an earlier run are never read (and graded) as trainees' photos.

@@ -139,12 +139,15 @@ def test_files_it_skips_are_named_with_their_reason_and_are_no_sheets(tmp_path, 
     with zipfile.ZipFile(chat, "w") as zf:
         zf.writestr("../evil.jpg", sample("r000-too_blurry.jpg").read_bytes())
         zf.writestr("budi_p1.jpg", sample("r000-too_blurry.jpg").read_bytes())
+        zf.writestr(".budi_p2.jpg", sample("r000-too_blurry.jpg").read_bytes())     # a photo hidden: said, as the web does
+        zf.writestr("__MACOSX/._budi_p1.jpg", b"\x00\x05\x16\x07")                   # macOS's resource fork: not said
     with caplog.at_level("WARNING", logger="grader.batch"):
         assert main(["grade", str(notes), str(bad), str(chat), "--key", key, "--json"]) == 0
     out, err = capsys.readouterr()
     assert [[p["file"] for p in r["pages"]] for r in json.loads(out)] == [[f"{chat}:budi_p1.jpg"]]
     assert "graded 1 sheet(s) (1 photo(s))" in err
     assert f"skipped {chat}:../evil.jpg [zip_path_traversal]" in caplog.text
+    assert f"skipped {chat}:.budi_p2.jpg [zip_hidden]: A hidden photo" in caplog.text and "MACOSX" not in caplog.text
     assert f"skipped {bad} [bad_zip]: not a readable zip file" in caplog.text
     assert "not photos" in caplog.text and str(notes) in caplog.text
     # alone, a file that is not a photo grades nothing: exit 2 with the reason, no "graded 1 sheet(s)"

@@ -51,6 +51,26 @@ def test_hidden_and_macos_metadata_are_ignored():
     assert [f[0] for f in out.files] == ["a.jpg"] and out.skipped == []
 
 
+def test_a_hidden_photo_is_named_among_the_skipped_files_and_macos_metadata_is_not():
+    """Input review (h35): every member whose name began with a dot was left out without a word, a real photo
+    (``.IMG_001.jpg``, Android's ``.trashed-…``) as well as ``.DS_Store``: its sheet was missing from the batch and
+    nothing said why. A photo in a hidden folder (``.thumbnails/``) was graded. macOS's resource forks and hidden
+    files that are no photo stay unsaid; so do the resource forks of a chat export's videos (once "not a photo")."""
+    out = read_zip(make_zip([
+        ("__MACOSX/kelas/._IMG_001.jpg", b"1"), ("kelas/._IMG_002.jpg", b"2"), ("__MACOSX/kelas/._klip.mp4", b"3"),
+        (".DS_Store", b"4"), ("kelas/.nomedia", b""),
+        ("kelas/.IMG_001.jpg", b"5"), ("kelas/.thumbnails/IMG_002.jpg", b"6"),
+        (".trashed-1732680000-IMG_003.jpg", b"7"), ("kelas/.scan.PDF", b"8"),
+        ("kelas/IMG_004.jpg", b"9"), ("kelas/klip.mp4", b"10"), ("../.evil.jpg", b"11")]), keep_folders=True)
+    assert out.files == [("kelas/IMG_004.jpg", b"9")]
+    assert [(s.name, s.code) for s in out.skipped] == [
+        ("kelas/.IMG_001.jpg", "zip_hidden"), ("kelas/.thumbnails/IMG_002.jpg", "zip_hidden"),
+        (".trashed-1732680000-IMG_003.jpg", "zip_hidden"), ("kelas/.scan.PDF", "zip_hidden"),
+        ("kelas/klip.mp4", "not_an_image"), ("../.evil.jpg", "zip_path_traversal")]
+    hidden = out.skipped[0]
+    assert "diawali titik" in hidden.message_id and "remove the dot" in hidden.message_en
+
+
 @pytest.mark.parametrize("compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_LZMA])
 def test_a_member_with_damaged_compressed_data_is_skipped_and_the_rest_kept(compression):
     """Review (s34): a broken deflate stream raises zlib.error (LZMA: LZMAError), neither of which was caught: the

@@ -1462,6 +1462,15 @@ def test_a_trainee_number_too_long_for_the_boxes_is_refused_naming_its_row(train
             "trainee-number boxes. Use numbers of at most 3 digits.") in english
 
 
+def test_a_hidden_photo_in_a_batchs_zip_is_listed_as_skipped_and_macos_files_are_not(trainer, code):
+    """Input review (h35): a photo whose name began with a dot was left out of the batch without a word."""
+    photos = zip_of({"kelas/017_1.jpg": jpeg_bytes(), "kelas/.017_2.jpg": jpeg_bytes(color="#f0f0f0"),
+                     "__MACOSX/kelas/._017_1.jpg": b"\x00\x05\x16\x07", "kelas/.DS_Store": b"\x00\x00\x00\x01Bud1"})
+    page = trainer.get(batch(trainer, code, [("kelas.zip", photos)]).location).get_data(as_text=True)
+    assert "Berkas yang dilewati (1)" in page and "<code>kelas.zip: kelas/.017_2.jpg</code>" in page
+    assert "Foto tersembunyi di dalam zip" in page and "MACOSX" not in page and "DS_Store" not in page
+
+
 def test_file_names_from_a_zip_are_escaped(trainer, code):
     evil = '<img src=x onerror=alert(1)>'
     resp = batch(trainer, code, [("k.zip", zip_of({f"{evil}.txt": b"x", f"{evil}_1.jpg": jpeg_bytes()}))],

@@ -3,10 +3,14 @@
 Refused outright (the whole zip): not a zip, too many members, a total
 expanded size over the limit. Skipped with a reason (the rest is kept): a
 video, voice note or text by its name (:data:`NOT_PHOTOS`, not read), a
-member with an absolute path, a ``..`` component, a symlink or other special
-file, an implausible compression ratio (a zip bomb), or one that expands
-past the per-file limit. Nothing is ever written outside memory here; the
-caller stores what it gets under names it chooses.
+hidden photo (its name or a folder above it begins with a dot: Android's
+``.trashed-…`` and ``.thumbnails/``, a photo hidden by hand), a member with
+an absolute path, a ``..`` component, a symlink or other special file, an
+implausible compression ratio (a zip bomb), or one that expands past the
+per-file limit. Left out without a word: what macOS adds beside each file
+(``__MACOSX/``, ``._name``) and hidden files that are no photo by name
+(``.DS_Store``, ``.nomedia``). Nothing is ever written outside memory here;
+the caller stores what it gets under names it chooses.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from grader.errors import GraderError
+from grader.file_names import PHOTO_SUFFIXES
 
 CHUNK = 1 << 16
 # What a chat app's export holds besides photos (videos, voice notes, the chat's text, contacts): named as not a
@@ -51,6 +56,12 @@ class ZipContents:
     skipped: list[Skipped] = field(default_factory=list)
 
 
+HIDDEN_PHOTO = ("zip_hidden", "Foto tersembunyi di dalam zip (nama berkas atau foldernya diawali titik); dilewati. "
+                "Jika ini foto lembar, hapus titik di depan namanya lalu kirim lagi.",
+                "A hidden photo inside the zip (its name or its folder's begins with a dot); skipped. If it is a "
+                "sheet's photo, remove the dot before its name and send it again.")
+
+
 def _bad_zip(msg_en: str, msg_id: str) -> GraderError:
     return GraderError("bad_zip", msg_en, msg_id)
 
@@ -74,6 +85,19 @@ def _member_problem(info: zipfile.ZipInfo, limits: ZipLimits) -> tuple[str, str,
         return ("zip_bomb", "Berkas di dalam zip mengembang tidak wajar (bom zip); dilewati.",
                 "A file inside the zip expands implausibly (a zip bomb); skipped.")
     return None
+
+
+def _macos_metadata(path: PurePosixPath) -> bool:
+    """What macOS's Archive Utility zips beside each file (``__MACOSX/``, ``._name``): never a photo, never said."""
+    return "__MACOSX" in path.parts or path.name.startswith("._")
+
+
+def _hidden(path: PurePosixPath) -> bool:
+    """A member whose name, or a folder's above it, begins with a dot (a ``..`` or absolute path aside: an unsafe
+    path, said as such)."""
+    if ".." in path.parts or path.is_absolute():
+        return False
+    return any(part.startswith(".") for part in path.parts)
 
 
 def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes | None:
@@ -111,9 +135,14 @@ def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits(), keep_folders: bool
     out = ZipContents()
     entries = []
     for info in infos:
-        if info.is_dir():
+        path = PurePosixPath(info.filename.replace("\\", "/"))
+        if info.is_dir() or _macos_metadata(path):
             continue
-        if PurePosixPath(info.filename.replace("\\", "/")).suffix.lower() in NOT_PHOTOS:
+        if _hidden(path):
+            if path.suffix.lower() in PHOTO_SUFFIXES:       # (a trainer would look for it among the sheets)
+                out.skipped.append(Skipped(info.filename, *HIDDEN_PHOTO))
+            continue
+        if path.suffix.lower() in NOT_PHOTOS:
             out.skipped.append(Skipped(info.filename, "not_an_image", "Berkas ini bukan foto; dilewati.",
                                        "This file is not a photo; skipped."))
         else:
@@ -127,7 +156,7 @@ def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits(), keep_folders: bool
     for info in entries:
         path = PurePosixPath(info.filename.replace("\\", "/"))
         base = path.name
-        if not base or base.startswith(".") or "__MACOSX" in info.filename:
+        if not base:
             continue
         problem = _member_problem(info, limits)
         if problem is None and info.flag_bits & 0x1:
