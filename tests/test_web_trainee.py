@@ -342,6 +342,19 @@ def test_double_submit_returns_the_first_result(app, client, code):
         assert get_db().execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 1
 
 
+def test_the_same_photos_from_a_new_form_sent_while_the_first_was_being_stored_are_its_sheet(app, client, code,
+                                                                                             monkeypatch):
+    """h35b's load check: 12 trainees each sent their sheet from two forms at once (the page opened again while the
+    first sending was still on its way); 9 of them got two sheets, each graded. The look for an earlier sending
+    came before the other one was recorded; it is made again where the sheet is recorded."""
+    first = upload(client, code=code, client_token="form-1")
+    raced = _sent_twice_while_the_first_was_being_stored(
+        monkeypatch, lambda: upload(client, code=code, client_token="form-2"))
+    assert (raced.status_code, raced.location) == (302, first.location)
+    assert _counts(app) == (1, 1, 1)
+    assert len(list((app.config["DATA_DIR"] / "submissions").iterdir())) == 1     # the copy left no photo behind
+
+
 @pytest.mark.parametrize("trainee, name", [("", "num-104-a_1.jpg"), ("Budi", "qr-017-a_1.jpg"),
                                            ("Fitri 104", "num-104-a_1.jpg"), ("017", "017_1.jpg")])
 def test_the_same_form_sent_again_after_grading_renamed_its_sheet_is_still_that_sheet(app, client, code, trainee,
@@ -1768,7 +1781,7 @@ def _sent_twice_while_the_first_was_being_stored(monkeypatch, send):
     with monkeypatch.context() as m:
         m.setattr(sheet_storing, "find_duplicate", too_early)
         resp = send()
-    assert len(looks) == 2                              # the second look came after the database refused a copy
+    assert len(looks) == 2                              # looked for again where the sheet was to be recorded
     return resp
 
 

@@ -96,13 +96,19 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
                      typed_trainee=typed_trainee, client_token=client_token, batch_id=batch_id, group_key=group_key,
                      retake_of=retake_of, typed_code=typed_code, pairs_with=pairs_with, places=places,
                      replaces=replaces, left_out=tuple(left_out), sent_in=tuple(sent_in))
-    if dedupe:
-        dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
-                             typed_trainee=typed_trainee, replaces=replaces) or completed_since(conn, sheet)
-        if dup:
-            return NewSubmission(dup["id"], dup["token"], False)
+    def sent_already(c: sqlite3.Connection) -> sqlite3.Row | None:
+        return find_duplicate(c, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
+                              typed_trainee=typed_trainee, replaces=replaces) or completed_since(c, sheet)
+
+    if dedupe and (dup := sent_already(conn)):
+        return NewSubmission(dup["id"], dup["token"], False)
     try:
-        [new] = store_sheets(conn, data_dir, [sheet], then=(lambda c, ids: then(c, ids[0])) if then else None)
+        # (looked for again where the sheet is recorded: the same photos from another form, sent while these were
+        # being written, are one sheet, not two)
+        [new] = store_sheets(conn, data_dir, [sheet], then=(lambda c, ids: then(c, ids[0])) if then else None,
+                             unless=sent_already if dedupe else None)
+    except SentBefore as exc:
+        return NewSubmission(exc.sheet["id"], exc.sheet["token"], False)
     except sqlite3.IntegrityError:
         dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
                              typed_trainee=typed_trainee, replaces=replaces)
@@ -160,10 +166,21 @@ class NewSheet:
         return tuple(f"{n['page']}:{n['code']}" for n in self.left_out)
 
 
+class SentBefore(Exception):
+    """Raised by :func:`store_sheets` when its ``unless`` found the sheet already stored (nothing is kept)."""
+
+    def __init__(self, sheet: sqlite3.Row):
+        super().__init__(sheet["id"])
+        self.sheet = sheet
+
+
 def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet], *,
-                 then: Callable[[sqlite3.Connection, list[int]], None] | None = None) -> list[NewSubmission]:
+                 then: Callable[[sqlite3.Connection, list[int]], None] | None = None,
+                 unless: Callable[[sqlite3.Connection], sqlite3.Row | None] | None = None) -> list[NewSubmission]:
     """Write every sheet's photos to disk, then record all the sheets and ``then(conn, their ids)`` in one
-    transaction (a split's two halves and the pair they replace: all or nothing). No double-submit check.
+    transaction (a split's two halves and the pair they replace: all or nothing). No double-submit check but
+    ``unless(conn)``, asked inside that transaction: a sheet it returns (another request stored the same sending
+    while these photos were written) is raised as :class:`SentBefore`, and nothing is kept.
 
     A sheet sent with a form token that an earlier sheet holds (the form sent again with other details or photos:
     :func:`~grader.web.earlier_sendings.find_duplicate`) takes it over, so that the form's token leads to the latest sheet it made; the earlier
@@ -188,6 +205,8 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
     now = now_iso()
     try:
         with immediate(conn):
+            if unless is not None and (earlier := unless(conn)) is not None:
+                raise SentBefore(earlier)
             ids = _record(conn, sheets, written, now)
             if then is not None:
                 then(conn, ids)
