@@ -1499,6 +1499,45 @@ def test_a_full_database_leaves_no_photo_behind(app, client, code, monkeypatch):
     assert list((app.config["DATA_DIR"] / "submissions").iterdir()) == []
 
 
+def _database_read_only(monkeypatch, *, openable: bool) -> None:
+    """The requests' database as a data folder gone read-only leaves it: opened but refusing every write (its files
+    owned by another user, after a start as root) or not even opened (the folder remounted read-only after a disk
+    error: WAL cannot open without writing). Real SQLite errors, with their codes."""
+    import sqlite3
+
+    import grader.web.db as db
+
+    def read_only(path):
+        if not openable:
+            sqlite3.connect(f"file:{path}-gone/x?mode=ro", uri=True)      # raises SQLITE_CANTOPEN
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        return conn
+    monkeypatch.setattr(db, "connect", read_only)
+
+
+@pytest.mark.parametrize("openable", [True, False], ids=["writes_refused", "not_openable"])
+def test_a_read_only_data_folder_says_so_to_the_trainee_and_keeps_nothing(app, client, code, monkeypatch, openable):
+    """h35b: with the data folder remounted read-only, a trainee's upload (and their result page) answered 500 "a
+    server error, try again in a moment", which sending again never cures; with only the database read-only, the
+    photos were written and dropped and the same 500 said. Both are the storage's trouble, said as such (507)."""
+    sent = upload(client, code=code)
+    token = csrf_of(client)
+    _database_read_only(monkeypatch, openable=openable)
+    resp = upload(client, code=code, photos=[("018_1.jpg", OTHER_PHOTO)], token=token)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 507 and "tidak bisa ditulisi" in text and "foto belum tersimpan" in text
+    page = client.get(sent.location)
+    if openable:                     # (reading still works: the result is shown)
+        assert page.status_code == 200
+    else:
+        assert page.status_code == 507 and "Beri tahu pelatih" in page.get_data(as_text=True)
+        assert "Coba lagi sebentar lagi" not in page.get_data(as_text=True)
+    monkeypatch.undo()
+    assert _counts(app)[:2] == (1, 1)
+    assert len(list((app.config["DATA_DIR"] / "submissions").iterdir())) == 1      # no photo of the refused upload
+
+
 def test_a_trainer_removing_a_first_attempt_keeps_its_retake(app, client, code):
     resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -249,7 +250,9 @@ def error_response(status: int, text: str, **extra):
 def _register_errors(app: Flask) -> None:
     from grader.web.i18n import error_text
     from grader.web.i18n import gettext as _
-    from grader.web.sheet_storing import StorageError
+    from grader.web.db import storage_refused
+    from grader.web.sheet_storing import StorageError, storage_trouble
+    from grader.web.sheet_storing import storage_error as photos_not_stored
 
     messages = {
         400: "Permintaan tidak valid.",
@@ -294,3 +297,13 @@ def _register_errors(app: Flask) -> None:
     def server_error(exc):
         log.exception("internal error on %s", request.path)
         return error_response(500, _(messages[500]))
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def database_refused(exc: sqlite3.OperationalError):
+        # (a data folder gone read-only or full, met outside the storing that says so itself: sending again will
+        # not help until someone makes room, so it is not "try again in a moment"; a lock is, and stays a 500)
+        if not storage_refused(exc):
+            return server_error(exc)
+        log.error("the database's disk refused %s %s: %s", request.method, request.path, exc)
+        said = photos_not_stored() if request.files else storage_trouble()
+        return error_response(507, error_text(said), code=said.code)

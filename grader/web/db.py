@@ -29,6 +29,22 @@ MERGING = 2
 STORING = "storing:"
 
 
+#: SQLite's answers for a disk that will not take or give the database's bytes: read-only (the data folder remounted
+#: so, or its files owned by another user), an I/O error, full, not openable. Said to the sender as the storage's
+#: trouble (507), not as a passing error of the server ("try again in a moment"), which sending again would not cure.
+STORAGE_REFUSALS = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL,
+                              sqlite3.SQLITE_CANTOPEN})
+
+
+def storage_refused(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database refused by its disk (:data:`STORAGE_REFUSALS`; by its words when it carries no
+    code: "database or disk is full")."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF in STORAGE_REFUSALS if code is not None else "disk is full" in str(exc)
+
+
 def now_iso() -> str:
     """The current UTC time, ISO 8601 to the second."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()

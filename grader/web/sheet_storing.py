@@ -25,7 +25,7 @@ from typing import Callable
 
 from grader.errors import GraderError
 from grader.web.corrections import carry_over_same_photos
-from grader.web.db import immediate, now_iso
+from grader.web.db import immediate, now_iso, storage_refused
 from grader.web.earlier_sendings import OTHER_SENDING, content_hash, find_duplicate, sent_before
 from grader.web.photo_checks import display_name, sniff_image
 from grader.web.resent import completed_since, replaced_on_arrival, supersede
@@ -214,8 +214,8 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
                 carry_over_same_photos(conn, sid)
     except BaseException as exc:
         _drop(data_dir, written)         # no photo on disk that no submission holds
-        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
-            log.error("could not record an upload: %s", exc)     # "database or disk is full"
+        if storage_refused(exc):
+            log.error("could not record an upload: %s", exc)     # "database or disk is full", read-only, ...
             raise storage_error() from exc
         raise
     return [NewSubmission(sid, token, True) for sid, (token, _) in zip(ids, written)]
@@ -311,6 +311,16 @@ class StorageError(GraderError):
 
     stored = total = 0
     left_out: list[tuple[str, str]] = []
+
+
+def storage_trouble() -> GraderError:
+    """What a request that met the database refused by its disk is told, when it sent no photos (a page, a
+    correction): the cause goes to the log only."""
+    return GraderError("storage_unavailable",
+                       "The server's storage is full or not writable. Tell your trainer or the administrator, then "
+                       "try again later.",
+                       "Penyimpanan server penuh atau tidak bisa ditulisi. Beri tahu pelatih atau pengelola, lalu "
+                       "coba lagi nanti.")
 
 
 def storage_error() -> StorageError:
