@@ -128,6 +128,33 @@ def test_a_failure_that_persists_is_given_up_with_a_clear_message_and_the_photos
     assert any(f"failed for good after {MAX_ATTEMPTS} attempt(s): internal_error" in m for m in said), said
 
 
+def test_a_disk_full_for_the_database_too_while_grading_is_named_as_the_reason(code, monkeypatch):
+    """h35b, on a data folder filled up while a sheet was being graded: the pictures could not be written (ENOSPC),
+    and then neither could the database record the failure ("database or disk is full"): the worker raised outside
+    the job, and once tried out the sheet was failed as 'the server failed while grading' (internal_error), not as
+    the full disk it was (storage_full: free disk space, then grade it again)."""
+    import grader.web.grading as grading
+
+    failing_first(monkeypatch, None, lambda: OSError(errno.ENOSPC, "No space left on device"))
+    real, refused = grading.fail_grade_job, []
+
+    def full(*args):
+        if len(refused) < MAX_ATTEMPTS:       # (the workers' own tries; the runner's last one goes through)
+            refused.append(1)
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(*args)
+    monkeypatch.setattr(grading, "fail_grade_job", full)
+    app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, JOBS_RETRY_DELAY_S=0.05, JOBS_RECOVER=False)
+    try:
+        conn, sid = stored(app, code)
+        app.extensions["grader.jobs"].submit("grade", {"submission_id": sid})
+        row = wait_for(conn, sid, states=("failed",), timeout=20)
+    finally:
+        app.extensions["grader.jobs"].shutdown()
+    assert len(refused) == MAX_ATTEMPTS
+    assert (row["error_code"], row["error_id"].split(",")[0]) == ("storage_full", "Penyimpanan server penuh")
+
+
 def test_a_photo_refused_for_a_reason_is_not_tried_again(code, monkeypatch):
     """A refusal is a result, not a failure: a blurry photo is graded once (its retake advice is the result), and a
     file the pipeline refuses is failed with its reason after one run."""

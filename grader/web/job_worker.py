@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sqlite3
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -64,6 +65,15 @@ WORKER_CRASHED = ("worker_crashed", "Proses penilaian berhenti mendadak, juga sa
                   "trainer to grade the sheet again, or send a smaller or clearer photo.")
 #: the failures of the server, not of the photo: the trainee's page says the photos are kept (trainee/result.html)
 SERVER_FAILURES = frozenset(e[0] for e in (INTERNAL_ERROR, INTERRUPTED, STORAGE_FULL, WORKER_CRASHED))
+
+
+def failed_outside(exc: BaseException | None) -> tuple[str, str, str]:
+    """What a job is failed with, once tried out, whose worker raised ``exc`` outside it (recording its outcome): a
+    full disk as such (a disk that took no picture takes no failure either: "database or disk is full", its words
+    being all that crosses from a worker process), else a failure of the server."""
+    full = (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or \
+        (isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc))
+    return STORAGE_FULL if full else INTERNAL_ERROR
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ from grader.web.job_pools import STOP_GRACE_S, WorkerPool, retire, start_pool
 from grader.web.job_queue import JobQueue
 from grader.web.job_settling import CrashSettling
 from grader.web.job_worker import (INTERNAL_ERROR, KINDS, MAX_ATTEMPTS, RETRY, SERVER_FAILURES, JobContext,
-                                   _after_hook, _resolve, execute_job)
+                                   _after_hook, _resolve, execute_job, failed_outside)
 
 __all__ = ["JobContext", "JobRunner", "JobStatus", "MAX_ATTEMPTS", "execute_job", "runner", "status", "submit"]
 log = logging.getLogger(__name__)
@@ -341,7 +341,7 @@ class JobRunner(CrashSettling):
                 self._followups.submit(self._log_failed, job_id)
             self._followups.submit(self.run_after, job_id)
         elif exc is not None:           # (raised outside the job: a database locked while claiming or recording it)
-            self._followups.submit(self._try_again_later, job_id, INTERNAL_ERROR)
+            self._followups.submit(self._try_again_later, job_id, failed_outside(exc))
 
     @fails_its_job
     def _dispatch_again_later(self, job_id: int) -> None:
