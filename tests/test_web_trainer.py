@@ -2419,6 +2419,37 @@ def test_a_photo_sent_again_in_another_sending_keeps_what_the_trainer_said_of_it
     assert latest()[REVIEW_FIELD]["status"] == "review"
 
 
+def test_a_retake_keeps_the_trainers_latest_word_on_a_photo_that_two_sheets_hold(app, trainer, code, monkeypatch):
+    """h35b: the trainee's sheet and the trainer's batch held the same page 2 photo; the trainer corrected its field
+    on the batch's sheet, then, looking again, on the trainee's sheet to another value. The trainee's retake of page 1
+    took the trainee's sheet's correction and then the batch sheet's older one after it, which won (the latest by
+    arrival, not by when it was said): the retake showed the value the trainer had taken back."""
+    import grader.web.review_actions as review_actions
+    from grader.web.testing import REVIEW_FIELD
+    from test_web_trainee import upload
+    page2 = jpeg_bytes()
+    client = app.test_client()
+    mine = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes(color="#e0e0e0")), ("017_2.jpg", page2)])
+    batch(trainer, code, [("017_2.jpg", page2)], client_token="chat")
+    with app.app_context():
+        from grader.web.db import get_db
+        own, chat = [r["id"] for r in get_db().execute("SELECT id FROM submissions ORDER BY id")]
+    token = csrf_of(trainer, "/trainer/")
+    for sid, value, at in ((chat, "41", "2026-11-27T03:00:00+00:00"), (own, "42", "2026-11-27T03:05:00+00:00")):
+        monkeypatch.setattr(review_actions, "now_iso", lambda at=at: at)
+        trainer.post(f"/trainer/lembar/{sid}/koreksi", data={"csrf_token": token, "field": REVIEW_FIELD, "value": value})
+    retake = client.post(f"{mine.location}/ulang", data={
+        "csrf_token": csrf_of(client), "position": "1", "photo": (io.BytesIO(jpeg_bytes(color="#d0d0d0")), "017_1.jpg")},
+        content_type="multipart/form-data")
+    assert retake.status_code == 302
+    with app.app_context():
+        from grader.web.db import get_db
+        row = get_db().execute("SELECT result FROM submissions WHERE token=?",
+                               (retake.location.rsplit("/", 1)[1],)).fetchone()
+    field = next(f for f in json.loads(row["result"])["fields"] if f["id"] == REVIEW_FIELD)
+    assert (field["value"], field["corrected_at"]) == (42, "2026-11-27T03:05:00+00:00")
+
+
 def test_the_batch_page_marks_a_score_that_fields_in_review_may_change(trainer, code):
     """Review: the class table says "sementara" under a score that fields waiting for review may change; the batch
     page showed the same sheet's score bare (100, read as final)."""

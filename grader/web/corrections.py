@@ -84,8 +84,9 @@ def carry_over_same_photos(conn: sqlite3.Connection, new_id: int) -> int:
     other way round), and the new sheet, each trainee's latest, would otherwise show again, unsettled, the fields
     the trainer already settled. A correction says what is written in a field of a photo, so it holds wherever that
     photo goes; only the fields of the page the photo was read as on the earlier sheet come along (a refused photo
-    gives none). In their order, so the latest word still wins; a row the new sheet holds already is not copied
-    twice. Returns how many rows were copied."""
+    gives none). In the order they were said (rows carried over from sheet to sheet keep their time, not their
+    arrival), after what the new sheet holds, so the latest word still wins: a row said before the new sheet's own word
+    on that field, or held already, is not copied. Returns how many rows were copied."""
     new = conn.execute("SELECT exercise FROM submissions WHERE id=?", (new_id,)).fetchone()
     if new is None or new["exercise"] is None:
         return 0
@@ -102,18 +103,21 @@ def carry_over_same_photos(conn: sqlite3.Connection, new_id: int) -> int:
     if not fields:
         return 0
     copied = 0
-    for table, columns in (("corrections", "field_id, value, previous, corrected_by, corrected_at"),
-                           ("disputes", "field_id, written, disputed_at")):
+    for table, columns, said_at in (("corrections", "field_id, value, previous, corrected_by, corrected_at",
+                                     "corrected_at"), ("disputes", "field_id, written, disputed_at", "disputed_at")):
         names = [c.strip() for c in columns.split(",")]
         rows = [r for r in conn.execute(
             f"SELECT id, submission_id, {columns} FROM {table} WHERE submission_id IN "
-            f"({','.join('?' * len(fields))}) ORDER BY id", tuple(fields)) if r["field_id"] in fields[r["submission_id"]]]
-        have = {tuple(r[n] for n in names) for r in conn.execute(
-            f"SELECT {columns} FROM {table} WHERE submission_id=?", (new_id,))}
+            f"({','.join('?' * len(fields))}) ORDER BY {said_at}, id", tuple(fields))
+            if r["field_id"] in fields[r["submission_id"]]]
+        own = conn.execute(f"SELECT {columns} FROM {table} WHERE submission_id=? ORDER BY id", (new_id,)).fetchall()
+        have = {tuple(r[n] for n in names) for r in own}
+        last_said = {r["field_id"]: r[said_at] for r in own}        # (the word the new sheet holds now, per field)
         for r in rows:
             values = tuple(r[n] for n in names)
-            if values not in have:
+            if values not in have and r[said_at] >= last_said.get(r["field_id"], ""):
                 have.add(values)
+                last_said[r["field_id"]] = r[said_at]
                 conn.execute(f"INSERT INTO {table}(submission_id, {columns}) VALUES (?{', ?' * len(names)})",
                              (new_id, *values))
                 copied += 1
