@@ -299,3 +299,39 @@ def test_a_page_held_from_before_places_were_kept_pairs_by_name_with_nothing(cod
             None, None, "B.zip: .", "A.zip: ."]
     finally:
         conn.close()
+
+
+def test_the_same_photos_sent_from_two_forms_at_once_are_stored_once(code, monkeypatch):
+    """h35b's load check: the same class zip sent from two batch forms at once (two trainers holding the group's chat
+    export, or a second tab) was stored twice, 80 photos for 40, each graded twice: each sending looked for the
+    other's photos before the other had stored them. The second now waits for the first, and skips what it stored,
+    as a form sent minutes later does."""
+    import threading
+
+    import grader.web.trainer.batch_upload as batch_upload
+
+    app = make_test_app()
+    trainers = [app.test_client(), app.test_client()]
+    for trainer in trainers:
+        log_in(trainer)
+    real, storing, go = batch_upload.store_batch, threading.Event(), threading.Event()
+
+    def held_up(*args, **kwargs):
+        if not storing.is_set():          # (the first sending, held while its photos are being stored)
+            storing.set()
+            go.wait(10)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(batch_upload, "store_batch", held_up)
+    answers = {}
+    first = threading.Thread(target=lambda: answers.setdefault(1, send(trainers[0], code, FIRST, "form-a")))
+    first.start()
+    assert storing.wait(10)
+    second = threading.Thread(target=lambda: answers.setdefault(2, send(trainers[1], code, FIRST, "form-b")))
+    second.start()
+    second.join(1.0)                      # (unheld, it is stored in this time; waiting for the first, it is not)
+    go.set()
+    first.join(10)
+    second.join(10)
+    assert [answers[n].status_code for n in (1, 2)] == [302, 303]
+    assert "/trainer/batch/" in answers[1].location and answers[2].location.endswith(f"/trainer/latihan/{code}")
+    assert sheets_of(app, PHOTOS) == [["017_1.jpg"], ["021_1.jpg", "021_2.jpg"], ["salah.jpg"]]

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -14,6 +17,21 @@ from grader.web.grading_queue import BATCH_PRIORITY, queue_grading
 from grader.web.sheet_storing import StorageError, store_submission
 
 log = logging.getLogger(__name__)
+
+
+_SENDINGS_LOCK = threading.Lock()
+_SENDINGS: dict[str, threading.Lock] = {}
+
+
+@contextmanager
+def one_sending_at_a_time(exercise: str) -> Iterator[None]:
+    """Hold a trainer's batch sending for ``exercise`` until no other one of it is being stored in this process:
+    what it finds already sent (:func:`recently_sent`, :func:`held_by_batch`) is then all that was stored before it.
+    (The web app serves from one process, its request threads; grading's workers never store a sending.)"""
+    with _SENDINGS_LOCK:
+        lock = _SENDINGS.setdefault(exercise, threading.Lock())
+    with lock:
+        yield
 
 
 def recently_sent(conn: sqlite3.Connection, exercise: str, digests: list[str]) -> list[bool]:

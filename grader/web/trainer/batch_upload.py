@@ -12,7 +12,8 @@ from pathlib import Path
 
 from flask import current_app, flash, jsonify, redirect, request, url_for
 
-from grader.web.batch_storing import held_by_batch, recently_sent, sheet_label, sheets_holding, store_batch
+from grader.web.batch_storing import (held_by_batch, one_sending_at_a_time, recently_sent, sheet_label,
+                                     sheets_holding, store_batch)
 from grader.web.db import STORING, ago_iso, get_db, now_iso
 from grader.web.earlier_sendings import DUPLICATE_WINDOW_S
 from grader.web.i18n import gettext as _
@@ -48,13 +49,24 @@ LEFT_OUT = {reason[0]: reason for reason in (NOT_STORED, STORE_FAILED)}
 @bp.post("/latihan/<code>/batch")
 def batch_new(code: str):
     key = get_key(code)
+    # (two sendings of one exercise's photos from two forms at once would each look for the other's photos before
+    # they are stored, and both store them: one stores at a time, and the next skips what it stored; the answer is
+    # made once it is let go, so the next need not wait for it)
+    with one_sending_at_a_time(key.exercise):
+        location, status = _store_sending(key)
+    return redirect(location, code=status)
+
+
+def _store_sending(key) -> tuple[str, int]:
+    """:func:`batch_new` for exercise ``key``, the only sending of its exercise being stored: where its answer leads,
+    and with which status."""
     db = get_db()
     client_token = request.form.get("client_token") or None
     mine = _form_batch(client_token, key.exercise) if client_token else None
     if mine is not None and (mine["client_token"] or "").startswith(STORING):
         # a double click, or another form (the page opened again) storing into this batch right now: that request
         # stores it; storing beside it could store the same missing photos twice
-        return redirect(url_for("trainer.batch", token=mine["token"]))
+        return url_for("trainer.batch", token=mine["token"]), 302
     photos, skipped, places = collect_photos(request.files.getlist("photos"))
     digests = [hashlib.sha256(data).hexdigest() for _, data in photos]     # (each photo hashed once)
     # A batch's form sent again after a failure (a crash, a full disk or an error cut its sending short, or its answer
@@ -77,7 +89,7 @@ def batch_new(code: str):
     if not new and held:
         # every photo is in the batch already: that batch, as for a double submit (and whole now, if it was cut short)
         _claim(earlier["id"], client_token, was=None, done=True)
-        return redirect(url_for("trainer.batch", token=earlier["token"]))
+        return url_for("trainer.batch", token=earlier["token"]), 302
     if not new:
         if skipped and all(s["code"] == ALREADY_SENT[0] for s in skipped):   # (each line says which sheet has it)
             flash(_("Semua foto dalam unggahan ini sudah dikirim dan dinilai tadi; tidak ada yang dinilai lagi."),
@@ -86,12 +98,12 @@ def batch_new(code: str):
             flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
         for s in skipped:      # (why, file by file: said when the screen reader is free, after the one alert above)
             flash(f"{s['file']}: {pick(s)}", "warn")
-        return redirect(url_for("trainer.exercise", code=key.exercise), code=303)
+        return url_for("trainer.exercise", code=key.exercise), 303
     if earlier:
         batch_id, token = earlier["id"], earlier["token"]
         if not _claim(batch_id, client_token, was=earlier["client_token"]):   # another request is storing into it
             dup = _sent_before(client_token)
-            return redirect(url_for("trainer.batch", token=dup["token"] if dup else token))
+            return url_for("trainer.batch", token=dup["token"] if dup else token), 302
     else:
         token = secrets.token_urlsafe(12)
         try:
@@ -103,7 +115,7 @@ def batch_new(code: str):
         except Exception:  # noqa: BLE001 - a concurrent double submit inserted the same client token first
             dup = _sent_before(client_token) if client_token else None
             if dup:
-                return redirect(url_for("trainer.batch", token=dup["token"]))
+                return url_for("trainer.batch", token=dup["token"]), 302
             raise
     try:
         _store_into(batch_id, earlier, key.exercise, client_token, photos=photos, places=places, digests=digests,
@@ -116,7 +128,7 @@ def batch_new(code: str):
         log.exception("batch %s: an error after its storing began", batch_id)
         _give_up(batch_id, client_token, keep=earlier is not None)
         raise
-    return redirect(url_for("trainer.batch", token=token))
+    return url_for("trainer.batch", token=token), 302
 
 
 def _store_into(batch_id: int, earlier, exercise: str, client_token: str | None, *, photos: list[tuple[str, bytes]],
