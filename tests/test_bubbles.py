@@ -227,21 +227,18 @@ def test_a_field_in_review_favours_a_number_only_where_every_doubtful_column_has
         for d, v in marks.items():
             c[int(d[1:])] = v
         return c
-    cols = np.stack([col(d0=0.6), col(d3=0.5, d9=0.16), col(d5=0.55)])
-    decided = [decide_column(c) for c in cols]
-    notes = tuple(d[1] for d in decided)
-    assert notes[1] == "multiple_filled" and _favoured_value(decided, notes, cols) == 35
-    cols[1] = col(d3=0.5, d9=0.4)                          # two fills nearly alike
-    decided = [decide_column(c) for c in cols]
-    assert _favoured_value(decided, tuple(d[1] for d in decided), cols) is None
-    cols[1] = col(d3=0.5, d9=0.16)
-    decided = [decide_column(c) for c in cols]
-    notes = ("", "misaligned", "")                          # the column's print was not where it belongs
-    assert _favoured_value(decided, notes, cols) is None
-    cols = np.stack([col(d4=0.6), clean, col(d3=0.5, d9=0.16)])   # 4 _ 3: no leading zero can be empty there
-    decided = [decide_column(c) for c in cols]
-    assert _favoured_value(decided, tuple(d[1] for d in decided), cols) is None
+    # Two marks in a column favour nothing, however much darker one is: a second mark past the erasure rules'
+    # reach may be a pale but real second fill, and which one the trainee meant is not ours to say.
+    for second in (0.16, 0.25, 0.4):
+        cols = np.stack([col(d0=0.6), col(d3=0.5, d9=second), col(d5=0.55)])
+        decided = [decide_column(c) for c in cols]
+        notes = tuple(d[1] for d in decided)
+        assert notes[1] == "multiple_filled" and _favoured_value(decided, notes, cols) is None, second
     cols = np.stack([clean, col(d4=0.6), col(d3=0.085, d9=0.012)])   # a light fill short of the margin
     decided = [decide_column(c) for c in cols]
     notes = tuple(d[1] for d in decided)
     assert notes[2] == "light_fill" and not decided[2][3] and _favoured_value(decided, notes, cols) == 43
+    assert _favoured_value(decided, ("", "", "misaligned"), cols) is None   # the print was not where it belongs
+    cols = np.stack([col(d4=0.6), clean, col(d3=0.085, d9=0.012)])   # 4 _ 3: no leading zero can be empty there
+    decided = [decide_column(c) for c in cols]
+    assert _favoured_value(decided, tuple(d[1] for d in decided), cols) is None

@@ -36,8 +36,8 @@ rules hold. So context is allowed to do only two things:
    pixels (not themselves backed up), and the bubbles, read confidently, both
    show that count. A trainee's tally mismatch is hidden only if our misread
    of the tally exactly cancels it. Bubbles likewise: a bubbles field in
-   review only for its marks (a second mark darker than an erasure should be,
-   a light fill) whose pixels still favour a number
+   review only for a light mark (a light fill short of its margin) whose
+   pixels still favour a number
    (:data:`grader.recognize.bubbles.FAVOUR_RATIO`) is accepted when the
    digits (read confidently, or in review only for an unsure box whose top
    classes spell the number) and the tally (accepted by its reader) both show
@@ -45,7 +45,11 @@ rules hold. So context is allowed to do only two things:
    have to land on one number for a misread to pass: on the development
    photos (seeds 21, 41, 61) every bubbles field in review favoured its true
    number. The digits are not accepted by this: the bubbles back them up only
-   when read firmly on their own.
+   when read firmly on their own. A column with two marks
+   (``multiple_filled``) is never accepted so: a second fill the trainee
+   made is not our misreading, and the digits and tally showing the darker
+   mark do not make it go away (a pale but real second fill beside a firm
+   one reaches 0.30-0.59 of it, as dark as the erasures that reach review).
 
 A backed-up field keeps its (low) confidence, so the grader can accept it as
 matching the key but will not call it wrong on that strength: a mismatch with
@@ -103,9 +107,11 @@ NOTE_TALLY_BACKED_UP = "backed_up_by_digits_and_bubbles"
 # (never the evaluation set).
 TALLY_BACKUP_FLOOR = 0.4
 NOTE_BUBBLES_BACKED_UP = "backed_up_by_digits_and_tally"
-# The bubble reader's notes of a field in doubt only between its marks (grader.recognize.bubbles): never a column
-# whose printed bubbles were not found where they belong, nor a trainee's dispute.
-BUBBLE_DOUBTS = frozenset({"multiple_filled", "light_fill", "erased_second", "none_filled"})
+# The bubble reader's notes of a field in doubt only for a light mark (grader.recognize.bubbles): never a column
+# whose printed bubbles were not found where they belong, nor one with two marks (``multiple_filled``: a second fill
+# is the trainee's, whatever the digits and tally say; results stored while such columns were favoured carry a
+# value), nor a trainee's dispute.
+BUBBLE_DOUBTS = frozenset({"light_fill", "erased_second", "none_filled"})
 
 
 #: Every note this module adds (see :func:`undo_context`).

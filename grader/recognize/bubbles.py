@@ -29,11 +29,15 @@ Policy (what the reader decides, and when it refuses to):
   ``digits[col] = None``; an empty column after a filled one (4 _ 7 or 47 _)
   cannot be a leading zero and sends the field to review;
 - no bubble filled anywhere is ``blank``;
-- a field in review still says the value its pixels favour when every doubtful column has a clear favourite (a
-  mark at least ``1 / FAVOUR_RATIO`` times as dark as any other of the column: a firm fill beside an erasure
-  darker than the erasure rules accept, a light fill that does not stand out by the light-fill margin), as the
-  digit and tally readers do. It stays in review: only context may accept it
-  (:mod:`grader.read.context`), when the pair's digits and tally, each read surely on their own, say the same;
+- a field in review still says the value its pixels favour when every doubtful column is a single light mark
+  with a clear favourite (at least ``1 / FAVOUR_RATIO`` times as dark as any other of the column: a light fill
+  that does not stand out by the light-fill margin), as the digit and tally readers do. It stays in review: only
+  context may accept it (:mod:`grader.read.context`), when the pair's digits and tally, each read surely on their
+  own, say the same. A column with two marks (``multiple_filled``) favours nothing, however much darker one of
+  them is: beside a firm fill, a second mark past the erasure rules' reach may be a pale but real second fill
+  (the tests' even pale fills are 0.30-0.44 of the firm fill, light ones 0.32-0.59; the development photos'
+  erasures that reach review 0.26-0.63), and which of two filled bubbles the trainee meant is for a trainer to
+  see, not for the digits and tally to settle;
 - a column whose printed outlines are not found where they should be (a
   bent or badly aligned page) is ``misaligned``: review. An outline missing
   with no printed ink around it at all was faded away (a pale photocopy), not
@@ -67,9 +71,10 @@ NOTE_ERASED = "erased_second"
 NOTE_MISALIGNED = "misaligned"      # the printed outlines are not where they should be (bent page)
 NOTE_FAINT = "faint_print"          # printed outlines too pale to place the column's bubbles surely (a faded copy)
 OUTLINE_STRETCHES = (1.0, 1.3, 1 / 1.3)    # outline shapes tried when checking that a bubble is where it was placed
-# A doubtful column's darkest mark is its favourite when every other mark is at most this share of it. On the
-# development photos (seeds 21, 41, 61: 2,500 bubbles fields) the 8 fields in review had their true digit darkest,
-# the other mark at 0.13-0.63 of it; two pen fills a trainee meant come near 1.
+# A light mark short of its margin is its column's favourite when every other mark is at most this share of it. On
+# the development photos (seeds 21, 41, 61: 2,500 bubbles fields) the 8 fields in review had their true digit
+# darkest, the other mark at 0.13-0.63 of it; but a real pale second fill beside a firm one comes to 0.30-0.59 of it
+# too, so a column with two marks is never favoured (see the module docstring).
 FAVOUR_RATIO = 2 / 3
 
 
@@ -396,8 +401,9 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
 
 def _favoured_value(decided: list, notes: tuple[str, ...], scores: np.ndarray) -> int | None:
     """The number a field in review favours: each column's accepted digit, or the clear favourite of a column in
-    doubt only between its marks (``multiple_filled``, ``light_fill``); None when any column has none (misplaced or
-    faint print, a mark too faint to tell from empty) or an empty column follows a digit."""
+    doubt only for a light mark (``light_fill``); None when any column has none (two marks, ``multiple_filled``:
+    which one the trainee meant is theirs to say; misplaced or faint print; a mark too faint to tell from empty) or
+    an empty column follows a digit."""
     picked: list[int | None] = []
     for (digit, _, _, accepted), note, col in zip(decided, notes, scores):
         if accepted and (digit is not None or note == NOTE_NONE):
@@ -405,7 +411,7 @@ def _favoured_value(decided: list, notes: tuple[str, ...], scores: np.ndarray) -
             continue
         order = np.argsort(col)[::-1]
         s1, s2 = float(col[order[0]]), float(col[order[1]])
-        if note not in (NOTE_MULTIPLE, NOTE_LIGHT) or s2 > FAVOUR_RATIO * s1:
+        if note != NOTE_LIGHT or s2 > FAVOUR_RATIO * s1:
             return None
         picked.append(int(order[0]))
     spelled = "".join("" if d is None else str(d) for d in picked)
