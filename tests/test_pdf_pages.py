@@ -66,7 +66,7 @@ def test_each_pages_photo_comes_out_as_it_was_stored():
     data = jpeg_pdf(photos)
     assert is_pdf(data) and not is_pdf(photos[0])
     assert pdf_photos(data) == photos                     # the same bytes: nothing decoded or re-encoded
-    assert [n for n, _ in photos_of("kelas/Budi.pdf", data)] == ["kelas/Budi (1).jpg", "kelas/Budi (2).jpg"]
+    assert [n for n, _ in photos_of("kelas/Budi.pdf", data)] == ["kelas/Budi p1.jpg", "kelas/Budi p2.jpg"]
     assert photos_of("a.jpg", photos[0]) == [("a.jpg", photos[0])]
 
 
@@ -139,6 +139,28 @@ def test_page_names_pair_two_pages_and_name_nobody_in_a_copiers_stack():
     assert named_pages([("", n) for n in stack]) == [None] * 6
 
 
+def test_a_two_page_pdfs_pages_pair_a_firm_trainee_number_with_an_unsure_one_that_may_be_it(monkeypatch):
+    """Dev seed 21, sheet s0021 scanned as one PDF: page 1's number read 11 with its middle box unsure (X?1), page
+    2's 91 firmly. Named "s0021 (1)" / "(2)" like a browser's download count, they were graded as two partial
+    sheets, each told its other page was never sent; named as a person names pages, they are one sheet."""
+    import grader.batch as batch
+    from grader.file_names import page_said_plainly
+    from grader.page_groups import PageEvidence, number_evidence
+    from grader.pipeline import PhotoRead
+
+    def evidence(pr, key):
+        first = pr.file.endswith(("p1.jpg", "(1).jpg"))
+        said = number_evidence("011", "review", "0?1") if first else number_evidence("091", "ok")
+        return PageEvidence(file_key=key, page=1 if first else 2, exercise="A", **said)
+    monkeypatch.setattr(batch, "page_evidence", evidence)
+    pages = pdf_page_names("/t/kelas/s0021.pdf", 2)
+    assert all(page_said_plainly(n) for n in pages)
+    assert len(batch.group_reads([PhotoRead(file=n) for n in pages])) == 1
+    counted = ["/t/kelas/s0021 (1).jpg", "/t/kelas/s0021 (2).jpg"]         # a download's count still does not
+    assert len(batch.group_reads([PhotoRead(file=n) for n in counted])) == 2
+    assert not any(page_said_plainly(n) for n in pdf_page_names("scan.pdf", 6))
+
+
 def test_a_scanned_pdf_is_graded_from_the_command_line_as_one_sheet(tmp_path):
     from grader.cli import main
 
@@ -151,7 +173,7 @@ def test_a_scanned_pdf_is_graded_from_the_command_line_as_one_sheet(tmp_path):
     assert main(["grade", str(scan), str(empty), "--key", str(SAMPLES / "keys" / t["exercise"]),
                  "--csv", str(out)]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
-    sheet = next(r for r in rows if "s0001 (1).jpg" in r["files"])
+    sheet = next(r for r in rows if "s0001 p1.jpg" in r["files"])
     assert sheet["status"] == "graded" and sheet["files"].count(";") == 1 and float(sheet["score"]) > 0
     refused = next(r for r in rows if "ketikan.pdf" in r["files"])
     assert refused["status"] == "refused" and refused["refusal"].endswith("=pdf_no_photo")
@@ -207,7 +229,7 @@ def test_a_trainee_sends_a_scanner_apps_pdf_from_the_upload_form_and_gets_a_grad
     assert state["state"] == "done" and state["status"] == "graded" and state["score"] > 0, state
     html = client.get(resp.location).get_data(as_text=True)
     assert "Hasil penilaian" in html and "belum dikirim" not in html and "Lengkapi lembar ini" not in html
-    assert "CamScanner 02-12-2026 10.15 (1).jpg" in html and "CamScanner 02-12-2026 10.15 (2).jpg" in html
+    assert "CamScanner 02-12-2026 10.15 p1.jpg" in html and "CamScanner 02-12-2026 10.15 p2.jpg" in html
 
 
 def test_a_retake_or_an_added_page_takes_a_one_page_pdf_and_explains_a_longer_one(tmp_path):
@@ -384,7 +406,7 @@ def test_a_lossless_scan_in_a_pdf_is_read_and_graded_as_its_jpeg(tmp_path, capsy
     grey = [cv2.imread(str(SAMPLES / n), cv2.IMREAD_GRAYSCALE) for n in names]     # the pixels the JPEGs are read as
     for predictor in (None, 15):
         pages = photos_of("Budi.pdf", flate_pdf(grey, predictor=predictor))
-        assert [n for n, _ in pages] == ["Budi (1).png", "Budi (2).png"]
+        assert [n for n, _ in pages] == ["Budi p1.png", "Budi p2.png"]
         assert all(np.array_equal(load_photo(p, color=False).image, g) for (_, p), g in zip(pages, grey))
     colour = cv2.imread(str(SAMPLES / names[0]))
     for predictor in (None, 2, 15):

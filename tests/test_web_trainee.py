@@ -864,8 +864,8 @@ def test_a_photo_refused_before_its_page_was_known_says_which_photo_input_it_was
         "photo_1": (io.BytesIO(jpeg_pdf([jpeg_bytes(color="#fafafa"), jpeg_bytes(color="#f9f9f9")])), "blur-scan.pdf")})
     _refused_before_the_page_was_known(app, both.location)
     cards = _refusal_cards(client.get(both.location).get_data(as_text=True))
-    assert ["Foto yang dikirim di kotak “Foto halaman 1” (blur-scan (1).jpg)" in cards[0],
-            "Foto yang dikirim di kotak “Foto halaman 1” (blur-scan (2).jpg)" in cards[1]] == [True, True]
+    assert ["Foto yang dikirim di kotak “Foto halaman 1” (blur-scan p1.jpg)" in cards[0],
+            "Foto yang dikirim di kotak “Foto halaman 1” (blur-scan p2.jpg)" in cards[1]] == [True, True]
 
 
 def test_a_retaken_or_added_photo_refused_says_the_button_it_was_sent_with_and_a_batchs_says_nothing(app, client, code):

@@ -103,16 +103,20 @@ def too_many_pages(limit: int) -> GraderError:
 
 
 def pdf_page_names(name: str, count: int, *, suffixes: list[str] | None = None) -> list[str]:
-    """Names for a PDF's page photos: ``Budi (1).jpg``, ``Budi (2).jpg`` for ``Budi.pdf`` (a folder or zip prefix
-    kept). Numbered as a download is, so two pages pair as one trainee's sheet and a copier's sixty pages (numbers
-    past 2) name nobody (:func:`grader.file_names.named_pages`); a single page keeps the PDF's own name.
-    ``suffixes``: each page's (``.png`` for a lossless scan's), ``.jpg`` without."""
+    """Names for a PDF's page photos (a folder or zip prefix kept). A single page keeps the PDF's own name. Two pages
+    are one sheet's, said as a person names pages, ``Budi p1.jpg`` and ``Budi p2.jpg`` for ``Budi.pdf``: they pair
+    as one trainee's sheet as plainly as ``budi_p1`` does (:func:`grader.file_names.page_said_plainly`), also when
+    one page's trainee number is read surely and the other's with a box in doubt. More pages are numbered as a
+    download is, ``scan (1).jpg`` … ``scan (6).jpg``: a copier's stack, whose numbers past 2 name nobody
+    (:func:`grader.file_names.named_pages`). ``suffixes``: each page's (``.png`` for a lossless scan's), ``.jpg``
+    without."""
     path = PurePosixPath(name.replace("\\", "/"))
     prefix = name[: len(name) - len(path.name)]
     suffixes = suffixes or [".jpg"] * count
     if count == 1:                   # one page per PDF: its own name says the page (Budi_2.pdf, Budi/hal2.pdf)
         return [f"{prefix}{path.stem}{suffixes[0]}"]
-    return [f"{prefix}{path.stem} ({i}){suffix}" for i, suffix in enumerate(suffixes, start=1)]
+    page = "{stem} p{i}" if count == 2 else "{stem} ({i})"
+    return [prefix + page.format(stem=path.stem, i=i) + suffix for i, suffix in enumerate(suffixes, start=1)]
 
 
 def _largest_photo(resources, *, depth: int, seen: dict) -> bytes | None:
