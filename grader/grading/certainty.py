@@ -8,8 +8,7 @@ X or blank): a verdict that holds whatever those boxes say (:func:`wrong_whateve
 """
 from __future__ import annotations
 
-from grader.read.context import (NOTE_BACKED_UP, NOTE_BUBBLES_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, NOTE_PINNED,
-                                 NOTE_TALLY_BACKED_UP)
+from grader.read.context import MARKS_BACKED_UP, NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, NOTE_PINNED
 from grader.read.numbers import NOTE_OVERWRITTEN, sure_spelling, values_within
 from grader.read.sheet_reader import FieldReading
 from grader.rules import Rule, can_hold
@@ -52,8 +51,7 @@ NOTE_WRONG_BY_SURE_BOXES = "wrong_by_its_sure_boxes"
 
 def is_firm(reading: FieldReading) -> bool:
     """Read surely enough to hold against the trainee: the bar for ``wrong`` and for cross-check errors."""
-    return reading.status == "ok" and ((reading.kind in MARKS_KINDS
-                                        and not {NOTE_TALLY_BACKED_UP, NOTE_BUBBLES_BACKED_UP} & set(reading.notes))
+    return reading.status == "ok" and ((reading.kind in MARKS_KINDS and not MARKS_BACKED_UP & set(reading.notes))
                                        or reading.confidence >= WRONG_MIN_CONFIDENCE or NOTE_PINNED in reading.notes
                                        or NOTE_BACKED_UP in reading.notes)
 

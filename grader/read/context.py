@@ -80,6 +80,7 @@ from typing import Sequence
 
 from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_ONE_BY_SHAPE, NOTE_UNSURE_BOX, OK, REVIEW
 from grader.read.sheet_reader import FieldReading
+from grader.recognize.bubbles import NOTE_ERASED, NOTE_LIGHT, NOTE_NONE
 from grader.rules import Rule
 
 BACKUP_BOX_FLOOR = 0.6        # each box's own probability must still be at least this
@@ -111,7 +112,10 @@ NOTE_BUBBLES_BACKED_UP = "backed_up_by_digits_and_tally"
 # whose printed bubbles were not found where they belong, nor one with two marks (``multiple_filled``: a second fill
 # is the trainee's, whatever the digits and tally say; results stored while such columns were favoured carry a
 # value), nor a trainee's dispute.
-BUBBLE_DOUBTS = frozenset({"light_fill", "erased_second", "none_filled"})
+BUBBLE_DOUBTS = frozenset({NOTE_LIGHT, NOTE_ERASED, NOTE_NONE})
+# A mark accepted by context on the strength of the other two readings of its pair: it backs nothing up in turn, and
+# is never called wrong (grader.grading.certainty.is_firm).
+MARKS_BACKED_UP = frozenset({NOTE_TALLY_BACKED_UP, NOTE_BUBBLES_BACKED_UP})
 
 
 #: Every note this module adds (see :func:`undo_context`).
@@ -250,18 +254,23 @@ def _contradicted_by_marks(readings: dict[str, FieldReading], fid: str) -> bool:
                for m in (readings.get(f"{fid}.bubbles"), readings.get(f"{fid}.tally")))
 
 
+def _sure_by_own_pixels(digits: FieldReading) -> bool:
+    """Digits read confidently by their own pixels (or corrected), not accepted by context."""
+    return _sure(digits) and set(digits.notes) <= {NOTE_BLANK_LEADING, NOTE_CORRECTED}
+
+
 def _tally_can_be_backed_up(tally: FieldReading, digits: FieldReading, bubbles: FieldReading) -> bool:
     return (tally.status == REVIEW and tally.value is not None and tally.confidence > TALLY_BACKUP_FLOOR
             and NOTE_DISPUTED not in tally.notes
-            and _sure(digits) and set(digits.notes) <= {NOTE_BLANK_LEADING, NOTE_CORRECTED}
+            and _sure_by_own_pixels(digits)
             and _sure(bubbles)
             and tally.value == digits.value == bubbles.value)
 
 
 def _bubbles_can_be_backed_up(bubbles: FieldReading, digits: FieldReading, tally: FieldReading) -> bool:
-    digits_favour = (_sure(digits) and set(digits.notes) <= {NOTE_BLANK_LEADING, NOTE_CORRECTED}) or _only_unsure(digits)
     return (bubbles.status == REVIEW and bubbles.value is not None and set(bubbles.notes) <= BUBBLE_DOUBTS
-            and digits_favour and tally.status == OK and NOTE_TALLY_BACKED_UP not in tally.notes
+            and (_sure_by_own_pixels(digits) or _only_unsure(digits))
+            and tally.status == OK and NOTE_TALLY_BACKED_UP not in tally.notes
             and bubbles.value == digits.value == tally.value)
 
 
@@ -274,5 +283,4 @@ def _can_back_up(r: FieldReading, mirrors: list[FieldReading]) -> bool:
     photos of the digit model's training set).
     """
     return _weak(r) and len(mirrors) == 2 and all(
-        _sure(m) and m.value == r.value and not {NOTE_TALLY_BACKED_UP, NOTE_BUBBLES_BACKED_UP} & set(m.notes)
-        for m in mirrors)
+        _sure(m) and m.value == r.value and not MARKS_BACKED_UP & set(m.notes) for m in mirrors)

@@ -393,10 +393,7 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
     conf = float(min(confs))
     if not ok:
         return BubbleReading(_favoured_value(decided, notes, scores), digits, min(conf, 0.5), "review", notes, fill)
-    value = 0
-    for d in digits[first:]:
-        value = value * 10 + int(d)
-    return BubbleReading(value, digits, conf, "ok", notes, fill)
+    return BubbleReading(_spelled(digits), digits, conf, "ok", notes, fill)
 
 
 def _favoured_value(decided: list, notes: tuple[str, ...], scores: np.ndarray) -> int | None:
@@ -414,8 +411,13 @@ def _favoured_value(decided: list, notes: tuple[str, ...], scores: np.ndarray) -
         if note != NOTE_LIGHT or s2 > FAVOUR_RATIO * s1:
             return None
         picked.append(int(order[0]))
-    spelled = "".join("" if d is None else str(d) for d in picked)
-    first = next((i for i, d in enumerate(picked) if d is not None), None)
-    if first is None or any(d is None for d in picked[first:]):
+    return _spelled(picked)
+
+
+def _spelled(digits) -> int | None:
+    """The number per-column ``digits`` spell, empty (None) leading columns being leading zeros; None when no column
+    holds a digit or an empty one follows a digit."""
+    first = next((i for i, d in enumerate(digits) if d is not None), None)
+    if first is None or any(d is None for d in digits[first:]):
         return None
-    return int(spelled)
+    return int("".join(str(d) for d in digits[first:]))
