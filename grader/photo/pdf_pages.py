@@ -146,27 +146,28 @@ def _image_of(obj, *, depth: int, seen: dict) -> tuple[bytes, int] | None:
     """``(photo bytes, area)`` of an image object, or of the largest photo inside a form object; None otherwise."""
     kind = obj.get("/Subtype")
     if kind == "/Form":
-        found, area = _largest_photo(obj.get("/Resources"), depth=depth + 1, seen=seen), 1
-    elif kind != "/Image":
+        found = _largest_photo(obj.get("/Resources"), depth=depth + 1, seen=seen)
+        return (found, 1) if found is not None else None
+    if kind != "/Image":
         return None
-    elif set(_filters(obj)) & {"/CCITTFaxDecode", "/JBIG2Decode"} or obj.get("/BitsPerComponent") == 1 \
+    filters = _filters(obj)
+    if set(filters) & {"/CCITTFaxDecode", "/JBIG2Decode"} or obj.get("/BitsPerComponent") == 1 \
             or obj.get("/ImageMask"):
         seen[_BLACK_AND_WHITE] = True
         return None
-    elif _filters(obj) == ["/DCTDecode"]:
+    if filters == ["/DCTDecode"]:
         found = obj.get_data()        # (a JPEG stream decodes to itself: the photo's own bytes)
-        area = int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
-    elif _filters(obj) == ["/FlateDecode"]:
+    elif filters == ["/FlateDecode"]:
         try:
             found = flate_image_png(obj)
         except UnreadableImage as exc:
             log.info("PDF image not read: %s", exc)
             seen[_UNREADABLE_IMAGE] = True
             return None
-        area = int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
     else:
         return None
-    return (found, max(area, 1)) if found is not None and found[:3] in (b"\xff\xd8\xff", b"\x89PN") else None
+    area = int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
+    return (found, max(area, 1)) if found[:3] in (b"\xff\xd8\xff", b"\x89PN") else None
 
 
 def _filters(obj) -> list[str]:

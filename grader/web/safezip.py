@@ -146,15 +146,14 @@ def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits(), keep_folders: bool
             out.skipped.append(Skipped(info.filename, "not_an_image", "Berkas ini bukan foto; dilewati.",
                                        "This file is not a photo; skipped."))
         else:
-            entries.append(info)
+            entries.append((info, path))
     if len(entries) > limits.max_members:
         raise _bad_zip(f"the zip has {len(entries)} files; at most {limits.max_members} per upload",
                        f"Zip berisi {len(entries)} berkas; maksimal {limits.max_members} per unggahan.")
-    if sum(i.file_size for i in entries) > limits.max_total_bytes:
+    if sum(info.file_size for info, _ in entries) > limits.max_total_bytes:
         raise _bad_zip("the zip expands to too much data", "Isi zip terlalu besar setelah dibuka (bom zip?).")
     total = 0
-    for info in entries:
-        path = PurePosixPath(info.filename.replace("\\", "/"))
+    for info, path in entries:
         base = path.name
         if not base:
             continue
