@@ -453,6 +453,74 @@ def test_a_pdfs_scan_coded_in_a_way_not_read_is_said_so_not_taken_for_no_photo()
         _components(["/Indexed", "/DeviceRGB", 255, b"\x00" * 768])
 
 
+def many_images_pdf(pages: list[list[tuple[bytes, dict]]]) -> bytes:
+    """A PDF whose pages each name several image objects (``(stored bytes, dictionary)``), as :func:`image_pdf`."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+
+    writer = PdfWriter()
+    for images in pages:
+        page = writer.add_blank_page(width=100, height=100)
+        names = {}
+        for i, (data, entries) in enumerate(images):
+            img = StreamObject()
+            img._data = data
+            img.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+                        **{NameObject(k): NameObject(v) if isinstance(v, str) else NumberObject(v)
+                           for k, v in entries.items()}})
+            names[NameObject(f"/Im{i}")] = writer._add_object(img)
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(names)})
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def grey_flate(w: int, h: int, *, short: bool = False) -> tuple[bytes, dict]:
+    """A Flate-coded grey image of zeros (a few kilobytes for any size); ``short``: its pixels end a row early."""
+    return (zlib.compress(bytes(w * h - (w if short else 0)), 9),
+            {"/Width": w, "/Height": h, "/ColorSpace": "/DeviceGray", "/BitsPerComponent": 8,
+             "/Filter": "/FlateDecode"})
+
+
+def test_a_page_naming_many_large_images_inflates_only_the_photo_it_gives(monkeypatch):
+    """Review (s35): every Flate image of a page was inflated and coded as PNG before the largest was chosen, so a
+    trainee's 20 MB PDF could name a hundred 64 MP images of zeros on one page (about 3 s each) and hold the upload
+    for minutes. The largest image by its declared size is the page's photo, and only it is inflated."""
+    import grader.photo.pdf_pages as pdf_pages
+
+    inflated = []
+
+    def counting(obj, **kw):
+        inflated.append(int(obj["/Width"]))
+        return flate_image_png(obj, **kw)
+    from grader.photo.pdf_flate import flate_image_png
+    monkeypatch.setattr(pdf_pages, "flate_image_png", counting)
+    page = [grey_flate(800 + 10 * i, 600) for i in range(12)]
+    [photo] = pdf_photos(many_images_pdf([page]))
+    assert inflated == [910] and Image.open(io.BytesIO(photo)).size == (910, 600)
+    # the largest one unreadable: the next largest is the page's photo
+    inflated.clear()
+    [photo] = pdf_photos(many_images_pdf([[grey_flate(900, 600, short=True), grey_flate(800, 600)]]))
+    assert inflated == [900, 800] and Image.open(io.BytesIO(photo)).size == (800, 600)
+
+
+def test_a_pdf_is_refused_past_what_its_pages_photos_could_inflate_to(monkeypatch):
+    """Pages whose only image turns out unreadable once inflated hold no photo, so they never count against the
+    pages a PDF may send: without a bound, 200 such pages of 64 MP each cost minutes. A PDF may inflate what its
+    photos could, a page more, no further (here at a smaller bound per page, to keep the test small)."""
+    import grader.photo.pdf_pages as pdf_pages
+
+    monkeypatch.setattr(pdf_pages, "MAX_INFLATED_PER_PAGE", 1_000_000)
+    page = [grey_flate(1000, 900, short=True)]                     # 0.9 MB each, unreadable once inflated
+    with pytest.raises(GraderError) as exc:                       # (2 + 2) MB allowed for 2 pages of photos
+        pdf_photos(many_images_pdf([page] * 5), max_pages=2)
+    assert exc.value.code == "pdf_unreadable" and "jauh lebih banyak" in exc.value.message_id
+    with pytest.raises(GraderError) as exc:                       # within it: said as an image not read here
+        pdf_photos(many_images_pdf([page] * 5), max_pages=3)
+    assert exc.value.code == "pdf_unreadable" and "8-bit grey or colour" in exc.value.message
+    assert len(pdf_photos(many_images_pdf([[grey_flate(1000, 900)]] * 2), max_pages=2)) == 2
+
+
 def test_a_sheet_this_grader_printed_sent_back_holds_no_photo(tmp_path):
     """Its lossless page, now readable, would be told as a black-and-white scan: it is said as what it is."""
     from grader.cli import main

@@ -17,6 +17,7 @@ import zlib
 import cv2
 import numpy as np
 
+from grader.errors import GraderError
 from grader.photo.load import DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE
 from grader.photo.refusal import Refusal
 
@@ -24,12 +25,32 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _COLOUR_TYPE = {1: 0, 3: 2}           # components -> PNG colour type (grey, RGB)
 
 
+#: The most pixel bytes one page's image may inflate to: the largest photo taken, in colour.
+MAX_INFLATED_PER_PAGE = DEFAULT_MAX_PIXELS * 3
+
+
 class UnreadableImage(ValueError):
     """A Flate-coded image in a form this reader does not decode (the message says which, for the log)."""
 
 
-def flate_image_png(obj) -> bytes:
+class InflateBudget:
+    """The pixel bytes one PDF may still inflate; spending past it refuses the PDF (``pdf_unreadable``)."""
+
+    def __init__(self, left: int):
+        self.left = left
+
+    def spend(self, size: int) -> None:
+        if size > self.left:
+            raise GraderError("pdf_unreadable", "This PDF holds far more image data than the photos of its pages "
+                              "could. Send the photos themselves.", "PDF ini berisi data gambar jauh lebih banyak "
+                              "daripada foto halaman-halamannya. Kirim fotonya saja.")
+        self.left -= size
+
+
+def flate_image_png(obj, *, budget: InflateBudget | None = None) -> bytes:
     """The PNG file of a ``/FlateDecode`` image object (a pypdf stream object).
+
+    Pixels inflated here (not those wrapped as they are, with PNG's predictors) are spent from ``budget``.
 
     Raises
     ------
@@ -37,6 +58,8 @@ def flate_image_png(obj) -> bytes:
         Not 8-bit grey or RGB, an unknown predictor, or pixel data shorter than the image.
     Refusal
         ``too_large``: dimensions no photo has (checked before anything is inflated).
+    GraderError
+        ``pdf_unreadable``: past the ``budget``.
     """
     w, h = int(_get(obj, "/Width", 0)), int(_get(obj, "/Height", 0))
     if w <= 0 or h <= 0:
@@ -62,6 +85,8 @@ def flate_image_png(obj) -> bytes:
     if predictor not in (1, 2):
         raise UnreadableImage(f"predictor {predictor}")
     size = w * h * comps
+    if budget is not None:
+        budget.spend(size)
     try:
         pixels = zlib.decompressobj().decompress(raw, size)
     except zlib.error as exc:

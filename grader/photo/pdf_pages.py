@@ -13,7 +13,7 @@ import logging
 from pathlib import PurePosixPath
 
 from grader.errors import GraderError
-from grader.photo.pdf_flate import UnreadableImage, flate_image_png
+from grader.photo.pdf_flate import MAX_INFLATED_PER_PAGE, InflateBudget, UnreadableImage, flate_image_png
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,12 @@ def pdf_photos(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[bytes]:
                               "foto lembar yang sudah diisi. Cetak lembarnya, isi dengan tangan, lalu kirim fotonya.")
         photos = []
         seen: dict = {}
+        # Inflating a Flate-coded image costs its full size, whatever the file's: a few hundred kilobytes of zeros
+        # declare a 64 MP image. A PDF may make that work for as many pages as it may hold photos, and a little more
+        # (pages whose image turns out unreadable only once inflated hold none, and would otherwise be free).
+        budget = InflateBudget((max_pages + 2) * MAX_INFLATED_PER_PAGE)
         for page in reader.pages:
-            best = _largest_photo(page.get("/Resources"), depth=0, seen=seen)
+            best = _page_photo(page.get("/Resources"), seen=seen, budget=budget)
             if best is not None:
                 photos.append(best)
                 if len(photos) > max_pages:
@@ -119,37 +123,49 @@ def pdf_page_names(name: str, count: int, *, suffixes: list[str] | None = None) 
     return [prefix + page.format(stem=path.stem, i=i) + suffix for i, suffix in enumerate(suffixes, start=1)]
 
 
-def _largest_photo(resources, *, depth: int, seen: dict) -> bytes | None:
-    """The largest photo among the resources' image objects (and those of their form objects).
+def _page_photo(resources, *, seen: dict, budget: InflateBudget) -> bytes | None:
+    """A page's photo: the largest of its image objects (by the size they declare, and those inside its form objects)
+    that is read here; only that one is decoded, so a page naming many large images costs one."""
+    images = sorted(_images(resources, depth=0, seen=seen).items(), key=lambda kv: -kv[1][0])
+    for key, (_area, obj) in images:
+        if (key, "photo") not in seen:
+            seen[key, "photo"] = _photo_of(obj, seen=seen, budget=budget)
+        if seen[key, "photo"] is not None:
+            return seen[key, "photo"]
+    return None
 
-    ``seen`` remembers, for the whole file, what each object held (``(bytes, area)`` or None), so an object named
-    from many pages or forms is looked at once.
+
+def _images(resources, *, depth: int, seen: dict) -> dict:
+    """``{object key: (declared area, image object)}`` of every image the resources name, directly or inside their
+    form objects.
+
+    ``seen`` remembers, for the whole file, what each object named, so an object named from many pages or forms is
+    looked at once.
     """
     if resources is None or depth > _MAX_FORM_DEPTH:
-        return None
+        return {}
     objects = resources.get_object().get("/XObject")
-    best, best_area = None, 0
+    found: dict = {}
     for ref in (objects.get_object().values() if objects is not None else ()):
         key = (ref.idnum, ref.generation) if hasattr(ref, "idnum") else id(ref)
         if key not in seen:
             if len(seen) >= _MAX_OBJECTS:
                 raise GraderError("pdf_unreadable", "This PDF is too complex to be a scan. Send the photos themselves.",
                                   "PDF ini terlalu rumit untuk hasil pindaian. Kirim fotonya saja.")
-            seen[key] = None                      # (a form that names itself ends here)
-            seen[key] = _image_of(ref.get_object(), depth=depth, seen=seen)
-        if seen[key] is not None and seen[key][1] > best_area:
-            best, best_area = seen[key]
-    return best
+            seen[key] = {}                      # (a form that names itself ends here)
+            obj = ref.get_object()
+            kind = obj.get("/Subtype")
+            if kind == "/Form":
+                seen[key] = _images(obj.get("/Resources"), depth=depth + 1, seen=seen)
+            elif kind == "/Image":
+                seen[key] = {key: (max(int(obj.get("/Width", 0)) * int(obj.get("/Height", 0)), 1), obj)}
+        found.update(seen[key])
+    return found
 
 
-def _image_of(obj, *, depth: int, seen: dict) -> tuple[bytes, int] | None:
-    """``(photo bytes, area)`` of an image object, or of the largest photo inside a form object; None otherwise."""
-    kind = obj.get("/Subtype")
-    if kind == "/Form":
-        found = _largest_photo(obj.get("/Resources"), depth=depth + 1, seen=seen)
-        return (found, 1) if found is not None else None
-    if kind != "/Image":
-        return None
+def _photo_of(obj, *, seen: dict, budget: InflateBudget) -> bytes | None:
+    """The photo file (JPEG or PNG) of an image object, or None when it is none read here (what it was is noted in
+    ``seen``)."""
     filters = _filters(obj)
     if set(filters) & {"/CCITTFaxDecode", "/JBIG2Decode"} or obj.get("/BitsPerComponent") == 1 \
             or obj.get("/ImageMask"):
@@ -159,15 +175,14 @@ def _image_of(obj, *, depth: int, seen: dict) -> tuple[bytes, int] | None:
         found = obj.get_data()        # (a JPEG stream decodes to itself: the photo's own bytes)
     elif filters == ["/FlateDecode"]:
         try:
-            found = flate_image_png(obj)
+            found = flate_image_png(obj, budget=budget)
         except UnreadableImage as exc:
             log.info("PDF image not read: %s", exc)
             seen[_UNREADABLE_IMAGE] = True
             return None
     else:
         return None
-    area = int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
-    return (found, max(area, 1)) if found[:3] in (b"\xff\xd8\xff", b"\x89PN") else None
+    return found if found[:3] in (b"\xff\xd8\xff", b"\x89PN") else None
 
 
 def _filters(obj) -> list[str]:
