@@ -27,6 +27,7 @@ from grader.file_names import (BARE_PAGE_RE, PHOTO_SUFFIXES, member_path, named_
 from grader.grading.shown import (MISSING_PAGE_ADVICE, score_may_change, sheet_scores, shown_value,
                                   unread_pages)
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
+from grader.photo.decoder_messages import decoder_messages_logged
 from grader.pipeline import (TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, named_by_folder, read_photo,
                              sure_digits)
 
@@ -187,7 +188,8 @@ def _read_one(args: tuple) -> PhotoRead:
     if isinstance(data, GraderError):
         return PhotoRead(file=name, refusal=data)
     try:
-        return slim(read_photo(data, filename=name, **hints))
+        with decoder_messages_logged(name):
+            return slim(read_photo(data, filename=name, **hints))
     except Exception as exc:  # a bug must not lose the rest of the batch; say which photo
         log.exception("failed to read %s", name)
         return PhotoRead(file=name, refusal=GraderError("internal_error", f"internal error: {exc}",

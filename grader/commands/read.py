@@ -71,6 +71,7 @@ def _check_read_args(args: argparse.Namespace) -> None:
 def cmd_read(args: argparse.Namespace) -> int:
     from grader.batch import photos_in
     from grader.file_names import shown_name
+    from grader.photo.decoder_messages import decoder_messages_logged
     from grader.pipeline import PhotoRead, read_json, read_photo
 
     _check_read_args(args)
@@ -79,9 +80,12 @@ def cmd_read(args: argparse.Namespace) -> int:
         data = _read_bytes(path)
         items = [(shown_name(str(path)), data)] if isinstance(data, GraderError) else photos_in(str(path), data)
         for name, data in items:      # (a scanned PDF: each page's photo)
-            pr = (PhotoRead(file=name, refusal=data) if isinstance(data, GraderError) else
-                  read_photo(data, filename=name, template=args.template, exercise=args.exercise, pairs=args.pairs,
-                             engine=args.digits_engine))
+            if isinstance(data, GraderError):
+                pr = PhotoRead(file=name, refusal=data)
+            else:
+                with decoder_messages_logged(name):
+                    pr = read_photo(data, filename=name, template=args.template, exercise=args.exercise,
+                                    pairs=args.pairs, engine=args.digits_engine)
             out.append(read_json(pr))
     if args.json:
         json.dump(out, sys.stdout, indent=1, ensure_ascii=False)
