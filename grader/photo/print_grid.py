@@ -22,6 +22,8 @@ from grader.subpixel import parabola_offset
 SEARCH_MM = 3.0          # how far a border may have moved (less than half a box width)
 WIDE_SEARCH_MM = 3.6     # second search, around the first field (just under half a box width)
 SIDE_SAMPLES = 7         # profiles per border; their median resists ink crossing the border
+SIDE_SLACK_MM = 0.6      # each border's own place is searched this far from the pair's (paper bent inside a box)
+SHOW_SLACK_MM = 1.0      # ... and must show as a line this close to it (a box stretched by a curl near the page's edge)
 PRINT_PIXEL_MM = 25.4 / 300   # sheets are rendered for print at 300 dpi
 WIDE_MM = 15.0           # rectangles wider than this have their borders measured one by one
 
@@ -126,7 +128,8 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
         depth = median(total, axis=1) - total[idx, best]
         # Both borders must show at the found place: correction fluid over one border, or a
         # paper lying over the box, must not let ink or an edge pose as the missing line.
-        each = np.minimum(*(median(p, axis=1) - p[idx, best] for p in profiles))
+        apart_from_best = np.abs(offs[None, :] - offs[best][:, None])
+        each = np.minimum(*(_dip_near(p, apart_from_best <= SHOW_SLACK_MM * ppm) for p in profiles))
         ok = (best > 0) & (best < len(offs) - 1) & (depth > 40) & (each > 15)
         # Borders far apart (a whole tally grid) may move differently on curled paper and have no
         # look-alike neighbour within reach: those are searched one by one.
@@ -139,8 +142,8 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
         pair_shift = np.where(apart, (singles[0] + singles[1]) / 2, _subpixel(total, best, offs, step))
         shifts[:, axis] = np.where(apart | ok, pair_shift, np.nan)
         if sides:
+            near = apart_from_best <= SIDE_SLACK_MM * ppm
             for k, prof in enumerate(profiles):
-                near = np.abs(offs[None, :] - offs[best][:, None]) <= 0.6 * ppm
                 masked = np.where(near, prof, np.inf)
                 b = np.argmin(masked, axis=1)
                 dip = median(prof, axis=1) - prof[idx, b]
@@ -153,6 +156,17 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
     if sides:
         return centres, shifts, side_shifts
     return centres, shifts
+
+
+def _dip_near(prof: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """How far each profile dips below its median at its darkest point within ``near`` (a window around the pair's
+    place), or 0 when that point is at the window's end: there the profile is still falling, the side of a shadow or a
+    finger, not a printed line."""
+    masked = np.where(near, prof, np.inf)
+    b = np.argmin(masked, axis=1)
+    i = np.arange(len(prof))
+    inside = near[i, np.clip(b - 1, 0, None)] & near[i, np.clip(b + 1, None, prof.shape[1] - 1)]
+    return np.where(inside, median(prof, axis=1) - prof[i, b], 0.0)
 
 
 def _subpixel(f: np.ndarray, best: np.ndarray, offs: np.ndarray, step: float) -> np.ndarray:
