@@ -155,6 +155,28 @@ def test_a_disk_full_for_the_database_too_while_grading_is_named_as_the_reason(c
     assert (row["error_code"], row["error_id"].split(",")[0]) == ("storage_full", "Penyimpanan server penuh")
 
 
+def test_a_full_disk_is_told_by_one_test_wherever_it_is_met(tmp_path):
+    """h36b: the words "disk is full" were matched twice, by db.storage_refused (a request storing an upload: 507)
+    and by job_worker.failed_outside (a job tried out: storage_full), and ENOSPC and EDQUOT by the worker apart from
+    both. One test, db.disk_full, serves them all: SQLite's full by its code, or by its words where it crossed from a
+    worker process without it, and a file's write refused for space; not a lock, nor another error of the disk."""
+    from grader.web.db import disk_full, storage_refused
+    from grader.web.job_worker import failed_outside
+
+    conn = sqlite3.connect(tmp_path / "small.sqlite3")
+    conn.execute("CREATE TABLE t(x)")
+    conn.execute("PRAGMA max_page_count=3")
+    with pytest.raises(sqlite3.OperationalError) as real:        # a real one, with its code
+        conn.execute("INSERT INTO t VALUES (?)", (b"x" * 100_000,))
+    conn.close()
+    words = sqlite3.OperationalError("database or disk is full")
+    full = [real.value, words, OSError(errno.ENOSPC, "No space left on device"), OSError(errno.EDQUOT, "Disk quota")]
+    other = [sqlite3.OperationalError("database is locked"), OSError(errno.EACCES, "Permission denied"), None]
+    assert [disk_full(e) for e in full] == [True] * 4 and [disk_full(e) for e in other] == [False] * 3
+    assert [failed_outside(e)[0] for e in full + other] == ["storage_full"] * 4 + ["internal_error"] * 3
+    assert storage_refused(real.value) and storage_refused(words) and not storage_refused(other[0])
+
+
 def test_a_photo_refused_for_a_reason_is_not_tried_again(code, monkeypatch):
     """A refusal is a result, not a failure: a blurry photo is graded once (its retake advice is the result), and a
     file the pipeline refuses is failed with its reason after one run."""

@@ -6,6 +6,7 @@ the workers can read and write at the same time.
 """
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,12 +38,25 @@ STORAGE_REFUSALS = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sql
 
 
 def storage_refused(exc: BaseException) -> bool:
-    """Whether ``exc`` is the database refused by its disk (:data:`STORAGE_REFUSALS`; by its words when it carries no
-    code: "database or disk is full")."""
+    """Whether ``exc`` is the database refused by its disk (:data:`STORAGE_REFUSALS`; when it carries no code, a
+    :func:`disk_full`)."""
     if not isinstance(exc, sqlite3.OperationalError):
         return False
     code = getattr(exc, "sqlite_errorcode", None)
-    return code & 0xFF in STORAGE_REFUSALS if code is not None else "disk is full" in str(exc)
+    return code & 0xFF in STORAGE_REFUSALS if code is not None else disk_full(exc)
+
+
+def disk_full(exc: BaseException | None) -> bool:
+    """Whether ``exc`` is a disk that takes no more bytes: a file's write refused as out of space or past a quota
+    (ENOSPC, EDQUOT), or SQLite's "database or disk is full" (by its code; by its words when it carries none, as
+    when it crossed from a worker process). The one test of a full disk: storing an upload, a grading job and the
+    runner recording one all say it so."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF == sqlite3.SQLITE_FULL if code is not None else "disk is full" in str(exc)
 
 
 def now_iso() -> str:

@@ -17,20 +17,18 @@ a failure at all: it is the job's result.)
 from __future__ import annotations
 
 import contextlib
-import errno
 import importlib
 import json
 import logging
 import multiprocessing
 import os
 import signal
-import sqlite3
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from grader.errors import GraderError
-from grader.web.db import connect, now_iso
+from grader.web.db import connect, disk_full, now_iso
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +67,9 @@ SERVER_FAILURES = frozenset(e[0] for e in (INTERNAL_ERROR, INTERRUPTED, STORAGE_
 
 def failed_outside(exc: BaseException | None) -> tuple[str, str, str]:
     """What a job is failed with, once tried out, whose worker raised ``exc`` outside it (recording its outcome): a
-    full disk as such (a disk that took no picture takes no failure either: "database or disk is full", its words
-    being all that crosses from a worker process), else a failure of the server."""
-    full = (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or \
-        (isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc))
-    return STORAGE_FULL if full else INTERNAL_ERROR
+    full disk as such (a disk that took no picture takes no failure either: "database or disk is full",
+    :func:`grader.web.db.disk_full`), else a failure of the server."""
+    return STORAGE_FULL if disk_full(exc) else INTERNAL_ERROR
 
 
 @dataclass(frozen=True)
@@ -157,7 +153,7 @@ def execute_job(ctx: JobContext, job_id: int) -> str:
         except GraderError as exc:
             error = (exc.code, exc.message_id, exc.message)
         except OSError as exc:
-            transient = exc.errno not in (errno.ENOSPC, errno.EDQUOT)
+            transient = not disk_full(exc)
             log.exception("job %s (%s) failed on attempt %d of %d", job_id, row["kind"], row["attempts"],
                           MAX_ATTEMPTS)
             error = INTERNAL_ERROR if transient else STORAGE_FULL
