@@ -1,6 +1,7 @@
 """What a crash (kill -9, power cut) in the middle of a request leaves behind, and what the next start makes of it."""
 import io
 import json
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -67,19 +68,25 @@ def restart():
     return app
 
 
+def graded_for_review(code):
+    """A trainee's sheet graded and a trainer logged in: the app, the trainee's and the trainer's clients, the sheet's
+    page and row, what the key says of REVIEW_FIELD (the trainer's correction) and of WRONG_FIELD (what the trainee
+    says they wrote: we misread it)."""
+    app = make_test_app()
+    trainee, trainer = app.test_client(), app.test_client()
+    page = upload(trainee, code)
+    log_in(trainer)
+    key = load_key(code)
+    return app, trainee, trainer, page, sheet(app)[0], key.fields[REVIEW_FIELD], str(key.fields[WRONG_FIELD])
+
+
 def test_a_correction_and_a_dispute_stored_just_before_a_crash_are_in_the_score_after_the_restart(code, monkeypatch,
                                                                                                  caplog):
     """Both are stored first; a crash before the regrade stored the new result must not leave the score without them
     (the trainee could not dispute again: 'already disputed'; the field would not be in the trainer's queue)."""
     import grader.web.review_actions as review_actions
 
-    app = make_test_app()
-    trainee, trainer = app.test_client(), app.test_client()
-    page = upload(trainee, code)
-    log_in(trainer)
-    before, _ = sheet(app)
-    right = load_key(code).fields[REVIEW_FIELD]
-    said = str(load_key(code).fields[WRONG_FIELD])        # what the key says: the trainee wrote it, we misread it
+    app, trainee, trainer, page, before, right, said = graded_for_review(code)
 
     def cut(*a, **k):
         raise PowerCut()
@@ -103,6 +110,100 @@ def test_a_correction_and_a_dispute_stored_just_before_a_crash_are_in_the_score_
     caplog.clear()
     restart()                                      # settled: the next start regrades nothing
     assert "regrading it" not in caplog.text
+
+
+def test_a_correction_while_a_sheet_is_graded_again_after_a_crash_says_so_and_what_was_typed(code, monkeypatch):
+    """h35b: a crash after a sheet's grading stored its result but before its job was marked done re-runs it at
+    start; a trainer correcting the sheet meanwhile (its page loaded before) was refused as "replaced (merged or
+    split)", and a trainee's dispute as "replaced", which sent them looking for a sheet that does not exist. Both are
+    told the sheet is being graded again, with what they typed, to send it again in a moment; then it goes in."""
+    import threading
+
+    import grader.web.grading as grading
+    import grader.web.review_actions  # noqa: F401 - (imported before its store_result is cut below)
+    import grader.web.testing as fake
+
+    with crash_after(grading, "store_result"):
+        upload(make_test_app().test_client(), code)
+    row, _ = sheet(make_test_app())
+    assert row["state"] == "done"                  # (graded; its job left running by the crash)
+    started, release, real = threading.Event(), threading.Event(), fake.grade_upload
+
+    def slow(*a, **k):
+        started.set()
+        release.wait(30)
+        return real(*a, **k)
+    monkeypatch.setattr(fake, "grade_upload", slow)
+    app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1)
+    try:
+        trainer, trainee = app.test_client(), app.test_client()
+        log_in(trainer)                            # (the first request: the start's recovery re-runs the job)
+        assert started.wait(20) and sheet(app)[0]["state"] == "running"
+        headers = {"X-Requested-With": "fetch", "X-CSRF-Token": csrf_of(trainer, "/trainer/")}
+        said = trainer.post("/trainer/lembar/1/koreksi", data={"field": REVIEW_FIELD, "value": "X47"}, headers=headers)
+        message = said.get_json()["message"]
+        assert said.status_code == 400 and "sedang dinilai ulang" in message and "menjadi 47" in message
+        assert "diganti" not in message and "Simpan lagi sebentar lagi" in message
+        page = trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": headers["X-CSRF-Token"],
+                                                                "field": REVIEW_FIELD, "value": "",
+                                                                "back": "/trainer/lembar/1"})
+        text = page.get_data(as_text=True)         # (no form: a page of its own, not the one reloading itself)
+        assert page.status_code == 409 and "sedang dinilai ulang" in text and "menjadi kosong" in text
+        disputed = trainee.post(f"/hasil/{row['token']}/sanggah", data={"csrf_token": csrf_of(trainee),
+                                                                       "field": WRONG_FIELD, "written": "X12"},
+                                follow_redirects=True).get_data(as_text=True)
+        assert "sedang dinilai ulang" in disputed and "Anda menulis X12" in disputed and "diganti" not in disputed
+        conn = connect(app.config["DATABASE"])
+        assert conn.execute("SELECT (SELECT COUNT(*) FROM corrections) + (SELECT COUNT(*) FROM disputes)"
+                            ).fetchone()[0] == 0
+        release.set()
+        for _ in range(200):
+            if sheet(app)[0]["state"] == "done":
+                break
+            time.sleep(0.05)
+        conn.close()
+        again = trainer.post("/trainer/lembar/1/koreksi", data={"field": REVIEW_FIELD, "value": "47"},
+                             headers=headers)
+        assert again.status_code == 200 and sheet(app)[1][REVIEW_FIELD]["value"] == 47
+    finally:
+        release.set()
+        app.extensions["grader.jobs"].shutdown()
+
+
+@pytest.mark.parametrize("table", ["corrections", "disputes"])
+def test_a_correction_whose_regrade_fails_says_it_is_kept_and_counts_at_the_next_start(code, monkeypatch, caplog,
+                                                                                      table):
+    """h35b: a correction (or a dispute) is stored, then its sheet regraded; a regrade failing otherwise than by a
+    crash (a bug, a database locked past its timeout) answered "a server error, try again in a moment", though the
+    correction was kept (saving it again stored it twice) and the score would take it only at the next start. Its
+    sender is now told just that: kept, not yet in the score, and when it will be; the next start puts it there."""
+    import sqlite3
+
+    import grader.web.testing as fake
+
+    app, trainee, trainer, page, before, right, said = graded_for_review(code)
+
+    def locked(*a, **k):
+        raise sqlite3.OperationalError("database is locked")
+    with monkeypatch.context() as m:
+        m.setattr(fake, "regrade", locked)
+        if table == "corrections":
+            resp = trainer.post("/trainer/lembar/1/koreksi", data={"field": REVIEW_FIELD, "value": str(right)},
+                                headers={"X-Requested-With": "fetch", "X-CSRF-Token": csrf_of(trainer, "/trainer/")})
+            text = resp.get_json()["message"]
+            assert "Koreksi" in text and "sudah tersimpan" in text and "belum dihitung ulang" in text
+        else:
+            text = trainee.post(page + "/sanggah", data={"csrf_token": csrf_of(trainee, page), "field": WRONG_FIELD,
+                                                         "written": said}, follow_redirects=True).get_data(as_text=True)
+            assert "Sanggahan Anda" in text and "sudah tersimpan" in text and "belum sampai ke pelatih" in text
+    assert "dinyalakan ulang" in text and "Coba lagi sebentar lagi" not in text
+    assert "is stored, but regrading the sheet with it failed" in caplog.text
+    assert sheet(app)[0]["score"] == before["score"]
+    row, fields = sheet(restart())
+    if table == "corrections":
+        assert fields[REVIEW_FIELD]["value"] == right and fields[REVIEW_FIELD]["corrected_by"] == "Ibu Sari"
+    else:
+        assert fields[WRONG_FIELD]["status"] == "review" and fields[WRONG_FIELD]["trainee_says"] == said
 
 
 def _alive(pid: int) -> bool:

@@ -7,6 +7,8 @@ import json
 import logging
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -107,9 +109,12 @@ def _gone() -> GraderError:
                        "Lembar ini sudah dihapus oleh pelatih, beserta fotonya.")
 
 
-def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, table: str = "corrections") -> GraderError:
-    """Why a correction or a dispute could not go into the sheet's result: removed, or no longer its current sheet
-    (merged or split, or queued to be graded again). ``kept``: it was stored all the same, and counts there."""
+def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, table: str = "corrections",
+                sent: dict | None = None) -> GraderError:
+    """Why a correction or a dispute could not go into the sheet's result: removed, no longer its current sheet
+    (merged or split, sent again), or being graded again. ``kept``: it was stored all the same, and counts there;
+    else ``sent`` is what was sent (its row's ``field_id`` and ``value`` or ``written``), said back where it must be
+    sent again."""
     row = conn.execute("SELECT state, superseded_by FROM submissions WHERE id=?", (submission_id,)).fetchone()
     if row is None or row["state"] == REMOVED:
         return _gone()
@@ -127,7 +132,29 @@ def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, tab
                            "counts on its latest sheet.",
                            "Lembar ini baru saja diganti atau dinilai ulang. Yang Anda kirim sudah tersimpan dan "
                            "ikut dihitung di lembar terbarunya.")
+    if row["state"] in ("queued", "running") and sent is not None:
+        return _being_graded(table, sent)
     return _replaced(table)
+
+
+def _being_graded(table: str, sent: dict) -> GraderError:
+    """A correction (``table="corrections"``) or a dispute (``"disputes"``) sent while its sheet is being graded
+    again (its grading, interrupted by a crash, re-run at start; or the sheet moved to another exercise): not stored,
+    as that grading may store its result without it, and to be sent again in a moment, once it has finished. What
+    was typed is said back: the sheet's page, reloading itself while it is graded, no longer holds it."""
+    named, named_en = field_name(sent["field_id"]), field_name(sent["field_id"], "en")
+    if table == "disputes":
+        said, said_en = sent["written"] or "kosong", sent["written"] or "blank"
+        return GraderError("being_graded", f"This sheet is being graded again, so your dispute of {named_en} (you "
+                           f"wrote {said_en}) is not saved yet. Send it again in a moment, once the result shows.",
+                           f"Lembar ini sedang dinilai ulang, jadi sanggahan Anda untuk {named} (Anda menulis "
+                           f"{said}) belum tersimpan. Kirim lagi sebentar lagi, setelah hasilnya muncul.")
+    value = sent["value"]
+    said, said_en = ("kosong", "blank") if value is None else (value, value)
+    return GraderError("being_graded", f"This sheet is being graded again, so the correction of {named_en} to "
+                       f"{said_en} is not saved yet. Save it again in a moment, once the grading has finished.",
+                       f"Lembar ini sedang dinilai ulang, jadi koreksi {named} menjadi {said} belum tersimpan. "
+                       f"Simpan lagi sebentar lagi, setelah penilaiannya selesai.")
 
 
 def _replaced(table: str) -> GraderError:
@@ -167,7 +194,7 @@ def _record(conn: sqlite3.Connection, submission_id: int, table: str, row: dict)
                          f"(SELECT 1 FROM submissions WHERE retake_of=? AND state != '{REMOVED}')",
                          (submission_id, *row.values(), submission_id, submission_id)).rowcount
     if not added:
-        raise _not_stored(conn, submission_id, kept=False, table=table)
+        raise _not_stored(conn, submission_id, kept=False, table=table, sent=row)
 
 
 def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str, value: int | None, by: str,
@@ -179,10 +206,8 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     """
     sub, result, field = _stored_field(conn, submission_id, field_id)
     named, named_en = field_name(field_id), field_name(field_id, "en")     # as its row says it: "IV.1 turus"
-    if sub["state"] != "done":     # merged into a two-page sheet, or split into its pages, since it was loaded
-        raise _replaced("corrections")
-    if sub["superseded_by"] is not None:         # a later sending of its form replaced it
-        raise _resent("corrections")
+    if sub["state"] != "done" or sub["superseded_by"] is not None:     # since its page was loaded
+        raise _not_stored(conn, submission_id, kept=False, sent={"field_id": field_id, "value": value})
     if on_unread_page(field):
         raise GraderError("page_not_read", f"Entry {named_en} is on a page that was not read (its photo was refused or "
                           f"not sent). Ask the trainee to photograph that page again.",
@@ -197,12 +222,45 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     _record(conn, submission_id, "corrections", {"field_id": field_id, "value": value,
                                                  "previous": value_read(field),
                                                  "corrected_by": by, "corrected_at": now_iso()})
-    key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
-    if key is None:
-        raise GraderError("unknown_exercise", "This sheet has no exercise code; the correction is saved, but the score "
-                          "is not recalculated.",
-                          "Lembar ini tanpa kode latihan; koreksi disimpan tetapi nilai belum dihitung ulang")
-    return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
+    with _stored_if_not_scored("corrections", sub["id"], field_id):
+        key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
+        if key is None:
+            raise GraderError("unknown_exercise", "This sheet has no exercise code; the correction is saved, but the "
+                              "score is not recalculated.",
+                              "Lembar ini tanpa kode latihan; koreksi disimpan tetapi nilai belum dihitung ulang")
+        return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
+
+
+@contextmanager
+def _stored_if_not_scored(table: str, submission_id: int, field_id: str) -> Iterator[None]:
+    """Around the regrade of a correction (``table="corrections"``) or a dispute (``"disputes"``) just stored: an
+    unexpected error there (a bug, a database locked past its timeout, a full disk) is logged, and its sender told
+    that what they sent is kept and when it will count, not "a server error, try again" (which would store it
+    twice, and say nothing of the score that lacks it meanwhile). It counts at the sheet's next regrade (another
+    correction or dispute of it, a grading) or at the next start (:func:`settle_stored_reviews`)."""
+    try:
+        yield
+    except GraderError:
+        raise
+    except Exception as exc:
+        log.exception("sheet %s: the %s of %s is stored, but regrading the sheet with it failed; its score lacks it "
+                      "until its next regrade or the next start", submission_id, table[:-1], field_id)
+        named, named_en = field_name(field_id), field_name(field_id, "en")
+        if table == "disputes":
+            raise GraderError("not_scored", f"Your dispute of {named_en} is saved, but a server error kept it from "
+                              f"reaching the trainer yet. It is not lost: it reaches the trainer when the sheet is "
+                              f"next checked or the server restarts. If it is urgent, tell the trainer.",
+                              f"Sanggahan Anda untuk {named} sudah tersimpan, tetapi karena kesalahan server belum "
+                              f"sampai ke pelatih. Sanggahan ini tidak hilang: sampai ke pelatih saat lembar ini "
+                              f"diperiksa lagi atau server dinyalakan ulang. Bila mendesak, beri tahu pelatih.") \
+                from exc
+        raise GraderError("not_scored", f"The correction of {named_en} is saved, but a server error kept the score "
+                          f"from being recalculated. It is not lost: the score takes it at this sheet's next "
+                          f"correction or when the server restarts. If this keeps happening, tell the administrator.",
+                          f"Koreksi {named} sudah tersimpan, tetapi karena kesalahan server nilai lembar ini belum "
+                          f"dihitung ulang. Koreksi ini tidak hilang: nilainya ikut dihitung pada koreksi berikutnya "
+                          f"di lembar ini atau saat server dinyalakan ulang. Bila terus begini, beri tahu pengelola "
+                          f"server.") from exc
 
 
 def largest_value(result: dict, field_id: str) -> int | None:
@@ -276,10 +334,9 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           "again with the exercise code.",
                           "Lembar ini tanpa kode latihan, jadi belum bisa disanggah. Kirim ulang dengan kode "
                           "latihan.")
-    if sub["state"] != "done":     # e.g. merged into a two-page sheet since the page was loaded
-        raise _replaced("disputes")
-    if sub["superseded_by"] is not None:         # a later sending of its form replaced it
-        raise _resent("disputes")
+    if sub["state"] != "done" or sub["superseded_by"] is not None:     # since its page was loaded
+        raise _not_stored(conn, submission_id, kept=False, table="disputes",
+                          sent={"field_id": field_id, "written": written})
     open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
     if field_id in open_now:       # e.g. sent again from a page opened before the first one
         raise GraderError("already_disputed", f"Entry {named_en} is already disputed and waits for a trainer to "
@@ -296,4 +353,5 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           f"Sudah ada {len(open_now)} sanggahan yang menunggu pelatih. Tunggu pelatih "
                           f"memeriksanya dulu, atau tanyakan langsung kepada pelatih.")
     _record(conn, submission_id, "disputes", {"field_id": field_id, "written": written, "disputed_at": now_iso()})
-    return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
+    with _stored_if_not_scored("disputes", sub["id"], field_id):
+        return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from grader.errors import GraderError
+from grader.web import error_response
 from grader.grading.review_queue import disputes_first, waiting
 from grader.grading.shown import full_score
 from grader.web.classroom import queue_fields
@@ -71,6 +72,10 @@ def correct(sid: int):
     except GraderError as exc:
         if wants_json:
             return jsonify({"ok": False, "message": error_text(exc)}), 400
+        if exc.code == "being_graded":
+            # (a page of its own, saying what was typed: the sheet's page, being graded, reloads itself in a few
+            # seconds and would drop the message; Back returns to the form as it was typed)
+            return error_response(409, error_text(exc))
         flash(error_text(exc), "error")
         return redirect(_back_to(sid), code=303)
     field = next((f for f in new.get("fields", []) if f.get("id") == field_id), {})
