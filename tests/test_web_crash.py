@@ -482,6 +482,42 @@ def test_a_stored_photo_is_on_the_disk_before_the_database_says_it_is(code, monk
     conn.close()
 
 
+def test_photos_a_crash_left_unrecorded_are_set_aside_at_a_later_start_not_deleted(code, caplog):
+    """h35b (kill -9 between writing an upload's photos and recording its row): the photo folder stayed for good,
+    held by no sheet. Never said to be stored, so nothing is lost to its sender, but the disk fills. A start moves
+    such a folder, once an hour old (a younger one may be another process's sending on its way to its row), to
+    quarantine/ beside the database, and says so in the log; a stored sheet's folder stays, however old."""
+    import os
+    import time
+
+    import grader.web.sheet_storing as sheet_storing
+
+    app = make_test_app()
+    with crash_after(sheet_storing, "_write_photos"):
+        upload(app.test_client(), code)
+    upload(app.test_client(), code)                # sent again: stored, graded
+    data = app.config["DATA_DIR"]
+    stored = sheet(app)[0]["token"]
+    [orphan] = [d.name for d in (data / "submissions").iterdir() if d.name != stored]
+    restart()
+    assert (data / "submissions" / orphan / "upload").is_dir()       # (young: kept where it is)
+    hour_ago = time.time() - 3700
+    for folder in (data / "submissions").iterdir():
+        for d in (folder, folder / "upload"):
+            os.utime(d, (hour_ago, hour_ago))
+    caplog.clear()
+    restart()
+    assert not (data / "submissions" / orphan).exists()
+    assert [p.name for p in (data / "quarantine" / "submissions" / orphan / "upload").iterdir()] == ["01-017_1.jpg"]
+    assert (data / "submissions" / stored / "upload" / "01-017_1.jpg").is_file()
+    assert make_test_app().test_client().get(f"/hasil/{stored}").status_code == 200
+    assert f"moved 1 photo folder(s) that no sheet holds to {data / 'quarantine' / 'submissions'}" in caplog.text
+    assert orphan in caplog.text
+    caplog.clear()
+    restart()
+    assert "photo folder" not in caplog.text
+
+
 def test_a_photo_missing_from_the_disk_is_named_not_a_server_error(code):
     """QA: a stored photo lost after a crash failed as internal_error ('send again' was right, but 'grade again' then
     failed the same way for ever without saying why)."""

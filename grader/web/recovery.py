@@ -2,7 +2,9 @@
 
 The steps, in this order:
 
-1. finish exercise removals a crash cut short (first: a sheet of a removed exercise is not graded again);
+1. finish exercise removals a crash cut short (first: a sheet of a removed exercise is not graded again); move the
+   photo folders that no sheet holds, an hour old, to ``quarantine/`` (a crash between writing a sending's photos
+   and recording it: :func:`grader.web.sheet_storing.set_aside_unrecorded`);
 2. re-queue the jobs left ``running`` and dispatch the queued ones (:meth:`grader.web.jobs.JobRunner.recover`; if
    the database refuses it for now, the job runner tries again until it goes through, and the start goes on: given
    up after three requests' attempts, those jobs would wait for the next start);
@@ -69,6 +71,7 @@ class StartupRecovery:
         sweep = sweep or {}          # grader.web.stranded.watch's settings
         self._steps: list[tuple[str, Callable[[], object]]] = [
             ("finish the removals a crash cut short", lambda: _finish_removals(runner)),
+            ("set aside the photo folders no sheet holds", lambda: _set_aside_unrecorded(runner)),
             ("re-queue the interrupted jobs", runner.recover),
             ("resume the batch merges a crash cut short", lambda: _merge_finished_batches(runner)),
             ("regrade the sheets missing a stored correction or dispute", lambda: _settle_stored_reviews(runner)),
@@ -141,15 +144,27 @@ class StartupRecovery:
         return True
 
 
-def _finish_removals(runner) -> None:
+def _on_the_data(runner, step: Callable[..., object]) -> None:
+    """``step(conn, data folder)``, on a connection of its own."""
     from grader.web.db import connect
-    from grader.web.removal import finish_removals
 
     conn = connect(runner.ctx.database)
     try:
-        finish_removals(conn, Path(runner.ctx.data_dir))
+        step(conn, Path(runner.ctx.data_dir))
     finally:
         conn.close()
+
+
+def _finish_removals(runner) -> None:
+    from grader.web.removal import finish_removals
+
+    _on_the_data(runner, finish_removals)
+
+
+def _set_aside_unrecorded(runner) -> None:
+    from grader.web.sheet_storing import set_aside_unrecorded
+
+    _on_the_data(runner, set_aside_unrecorded)
 
 
 def _merge_finished_batches(runner) -> None:

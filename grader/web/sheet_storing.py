@@ -19,6 +19,7 @@ import re
 import secrets
 import shutil
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -279,6 +280,50 @@ def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[
 def _drop(data_dir: Path, written: list[tuple[str, list[tuple]]]) -> None:
     for token, _stored in written:
         shutil.rmtree(submission_dir(data_dir, token), ignore_errors=True)
+
+
+#: a sheet folder that no sheet holds is set aside at start only once untouched this long (seconds): one being stored
+#: by another process on the same data folder (a second server, a command) is recorded within a minute of its photos
+UNRECORDED_AFTER_S = 3600
+#: where such folders go, under the data folder: ``quarantine/submissions/<token>``, as they were
+QUARANTINE = Path("quarantine") / "submissions"
+#: a sheet folder's name, as :func:`_write_photos` makes it (``secrets.token_urlsafe(16)``)
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def set_aside_unrecorded(conn: sqlite3.Connection, data_dir: Path | str,
+                         older_than_s: float = UNRECORDED_AFTER_S) -> int:
+    """At start: move the sheet folders that no sheet holds, untouched for ``older_than_s``, to :data:`QUARANTINE`,
+    not deleted: a crash (kill -9, a power cut) between writing a sending's photos and recording it leaves one, and
+    its sender was never told it was stored (nothing is lost to them), but each one holds a sheet's photos and would
+    fill the disk. Said in the log, for the administrator to look at and delete. Returns how many were moved."""
+    root = Path(data_dir) / "submissions"
+    cutoff = time.time() - older_than_s
+    old = [d for d in (root.iterdir() if root.is_dir() else ()) if TOKEN_RE.match(d.name) and _untouched(d, cutoff)]
+    held = {r[0] for r in conn.execute("SELECT token FROM submissions")} if old else set()
+    moved = []
+    for folder in (d for d in old if d.name not in held):
+        to = Path(data_dir) / QUARANTINE / folder.name
+        try:
+            to.parent.mkdir(parents=True, exist_ok=True)
+            folder.rename(to)
+            moved.append(folder.name)
+        except OSError as exc:          # (left where it is, and said; the next start tries again)
+            log.error("could not move the photo folder %s, which no sheet holds, to %s: %s", folder, to.parent, exc)
+    if moved:
+        log.warning("moved %d photo folder(s) that no sheet holds to %s (a crash between storing a sending's photos "
+                    "and recording it; its sender was never told it was stored): %s. Check them, then delete them",
+                    len(moved), Path(data_dir) / QUARANTINE, ", ".join(moved))
+    return len(moved)
+
+
+def _untouched(folder: Path, since: float) -> bool:
+    """Whether nothing was added to the sheet folder ``folder`` or to its photos' folder since ``since`` (a time.time();
+    False for a folder gone meanwhile, or not a folder)."""
+    try:
+        return folder.is_dir() and all(d.stat().st_mtime < since for d in (folder, folder / "upload") if d.exists())
+    except OSError:
+        return False
 
 
 def _sync_folder(folder: Path) -> None:
