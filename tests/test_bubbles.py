@@ -16,6 +16,15 @@ def fill_bubble(alpha: np.ndarray, rect, rng, *, kind: str = "fill") -> None:
     """A pen fill of one bubble: a jittered ellipse, sometimes scribbly, light or erased."""
     r = rect.w / 2 * PX
     cx, cy = (rect.center[0] * PX - 0.5 + rng.normal(0, r * 0.08), rect.center[1] * PX - 0.5 + rng.normal(0, r * 0.08))
+    if kind == "circled":                                     # a pen loop around the printed outline, not a fill
+        x0, y0 = int(cx - 3 * r), int(cy - 3 * r)
+        m = np.zeros((int(6 * r), int(6 * r)), np.float32)
+        axes = (int(r * rng.uniform(1.05, 1.35) * 16), int(r * rng.uniform(1.05, 1.35) * 16))
+        cv2.ellipse(m, (int((cx - x0) * 16), int((cy - y0) * 16)), axes, rng.uniform(0, 180), rng.uniform(0, 40),
+                    rng.uniform(340, 370), 1.0, max(1, int(round(0.4 * PX))), cv2.LINE_AA, 4)
+        roi = alpha[y0:y0 + m.shape[0], x0:x0 + m.shape[1]]
+        roi[:] = 1 - (1 - roi) * (1 - m * rng.uniform(0.7, 1.0))
+        return
     size, dens = {"fill": (rng.uniform(0.85, 1.2), rng.uniform(0.65, 1.0)),
                   "over": (rng.uniform(1.2, 1.35), rng.uniform(0.7, 1.0)),
                   "light": (rng.uniform(0.75, 1.0), rng.uniform(0.3, 0.45)),
@@ -94,6 +103,22 @@ def test_empty_leading_column_is_a_leading_zero_with_a_note(sheet, blank_page):
     assert r.column_notes == ("none_filled", "", "")
     r = read_bubbles(gray, sheet.field("IV.2.bubbles"), px_per_mm=PX)
     assert (r.value, r.status) == (5, "ok")
+
+
+def test_a_circled_bubble_is_no_empty_column(sheet, blank_page):
+    """A trainee who circles bubbles instead of filling them leaves nothing inside them: read as empty, a circled
+    leading 4 would pass as a leading zero (472 read 72, then "wrong" and a cross-check error against the digits),
+    and a field of circles as blank. A ring of ink around a bubble of a column read empty sends it to review."""
+    rng = np.random.default_rng(30)
+    gray = filled(sheet, blank_page, {"IV.1.bubbles": [[(4, "circled")], [(7, "fill")], [(2, "fill")]],
+                                      "IV.2.bubbles": [[(0, "circled")], [(3, "circled")], [(5, "circled")]],
+                                      "IV.3.bubbles": [[], [(4, "fill")], [(7, "fill")]]}, rng)
+    r = read_bubbles(gray, sheet.field("IV.1.bubbles"), px_per_mm=PX)
+    assert (r.value, r.status, r.column_notes[0]) == (None, "review", "marked_around"), r
+    r = read_bubbles(gray, sheet.field("IV.2.bubbles"), px_per_mm=PX)       # (not blank)
+    assert (r.value, r.status, r.column_notes) == (None, "review", ("marked_around",) * 3), r
+    r = read_bubbles(gray, sheet.field("IV.3.bubbles"), px_per_mm=PX)       # a truly empty leading column still is one
+    assert (r.value, r.status, r.column_notes) == (47, "ok", ("none_filled", "", ""))
 
 
 def test_nothing_filled_is_blank(sheet, blank_page):

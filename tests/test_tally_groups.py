@@ -105,7 +105,7 @@ def test_every_reason_a_reader_gives_has_words_for_the_trainer():
 
     codes = {v for m in (tally_groups,) for k, v in vars(m).items() if k.startswith("WHY_")}
     codes |= {bubbles.NOTE_NONE, bubbles.NOTE_MULTIPLE, bubbles.NOTE_LIGHT, bubbles.NOTE_ERASED,
-              bubbles.NOTE_MISALIGNED, bubbles.NOTE_FAINT, numbers.NOTE_UNSURE_BOX, numbers.NOTE_OVERWRITTEN, numbers.NOTE_IMPOSSIBLE,
+              bubbles.NOTE_MISALIGNED, bubbles.NOTE_FAINT, bubbles.NOTE_AROUND, numbers.NOTE_UNSURE_BOX, numbers.NOTE_OVERWRITTEN, numbers.NOTE_IMPOSSIBLE,
               numbers.NOTE_TRAILING_BLANK, context.NOTE_DISAGREES_WEAK, NOTE_DISPUTED, NOTE_NOT_SURE_ENOUGH,
               NOTE_RULE_DOUBT}
     assert len(codes) >= 20 and codes <= set(NOTE_LABELS)

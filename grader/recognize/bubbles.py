@@ -28,7 +28,8 @@ Policy (what the reader decides, and when it refuses to):
   leading zero, with the note ``none_filled`` on that column and
   ``digits[col] = None``; an empty column after a filled one (4 _ 7 or 47 _)
   cannot be a leading zero and sends the field to review;
-- no bubble filled anywhere is ``blank``;
+- no bubble filled anywhere is ``blank``; but a column with nothing inside its bubbles and pen ink in a ring
+  around one of them (circled instead of filled) is ``marked_around``: review, never a leading zero or a blank;
 - a field in review still says the value its pixels favour when every doubtful column is a single light mark
   with a clear favourite (at least ``1 / FAVOUR_RATIO`` times as dark as any other of the column: a light fill
   that does not stand out by the light-fill margin), as the digit and tally readers do. It stays in review: only
@@ -76,6 +77,18 @@ OUTLINE_STRETCHES = (1.0, 1.3, 1 / 1.3)    # outline shapes tried when checking 
 # darkest, the other mark at 0.13-0.63 of it; but a real pale second fill beside a firm one comes to 0.30-0.59 of it
 # too, so a column with two marks is never favoured (see the module docstring).
 FAVOUR_RATIO = 2 / 3
+# A column read empty (nothing inside any bubble) with pen ink in a ring around one bubble: the trainee circled it
+# instead of filling it (``marked_around``, review). The ring runs from the measured disk's edge out past the
+# printed outline (shares of the bubble's radius); a bubble's ring darkness is taken above the column's typical
+# (every ring holds its printed outline). Measured on generated page-2 photos (grader synth sheets, seeds 3601,
+# 3607 and 3608, never the evaluation set) with the generator's pen drawing a loop 1.0-1.4 radii out instead of
+# each fill: the 304 circled bubbles scored 0.081 and up (208 of their columns were read empty: 13 and 18 of 20
+# sheets were then charged, a circled 4 read as a leading zero or a field of circles as blank); leading columns
+# left empty (48) at most 0.014; bubbles beside a pen fill, which this rule never looks at, up to 0.072 (dev seed
+# 21, 60 page-2 photos, 612 columns). 0.04 lies between, about three times the empty columns' most.
+NOTE_AROUND = "marked_around"
+AROUND_RING = (0.75, 1.55)
+AROUND_MARK = 0.04
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,15 @@ def _disk(radius: float) -> tuple[np.ndarray, int]:
     return (np.hypot(yy, xx) <= radius).astype(np.float32), k
 
 
+@functools.lru_cache(maxsize=16)
+def _ring(radius: float) -> tuple[np.ndarray, int]:
+    """The ring of :data:`AROUND_RING` (shares of the bubble's radius) around a bubble of ``radius`` pixels."""
+    k = int(np.ceil(radius * AROUND_RING[1]))
+    yy, xx = np.mgrid[-k:k + 1, -k:k + 1]
+    d = np.hypot(yy, xx)
+    return ((d >= radius * AROUND_RING[0]) & (d <= radius * AROUND_RING[1])).astype(np.float32), k
+
+
 @dataclass(frozen=True)
 class BubbleMeasure:
     """Where the bubbles of a field were found, and what is inside them (arrays of (columns, bubbles))."""
@@ -123,6 +145,7 @@ class BubbleMeasure:
     centres: np.ndarray     # (columns, bubbles, 2) placed centres (x, y), page pixels
     pitch_px: float         # the template distance between neighbouring bubbles of a column
     ink: np.ndarray         # the darkest printed ink around the placed centre, wherever it lies (see locate_bubbles)
+    around: np.ndarray      # mean darkness of a ring around the inner disk, over the printed outline (AROUND_RING)
 
 
 def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7,
@@ -206,8 +229,12 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     ink_half = max(1, int(pitch / 2))
     around = windows(dark, by, bx, ink_half).reshape(n_cols * n_rows, -1)
     ink = percentile(around, 95, axis=-1).astype(np.float32)
+    # The ring where a bubble is circled rather than filled: from the measured disk's edge out past the outline.
+    ring, kr = _ring(d_px / 2)
+    near_ring = windows(dark, by, bx, kr).reshape(n_cols, n_rows, 2 * kr + 1, 2 * kr + 1)
+    ringed = (np.einsum("cbij,ij->cb", near_ring, ring) / float(ring.sum())).astype(np.float32)
     return BubbleMeasure(fill=fill, peak=peak, outline=outline.reshape(n_cols, n_rows), centres=placed,
-                         pitch_px=float(pitch), ink=ink.reshape(n_cols, n_rows))
+                         pitch_px=float(pitch), ink=ink.reshape(n_cols, n_rows), around=ringed)
 
 
 def _outline_responses(dark: np.ndarray, resp: np.ndarray, d_px: float, by: np.ndarray, bx: np.ndarray
@@ -311,7 +338,7 @@ def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_l
 
 def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7,
                  outline_min: float = 0.45, pitch_tolerance: float = 0.3, faint_ink: float = 0.6,
-                 empty_level: float = 0.04) -> BubbleReading:
+                 empty_level: float = 0.04, around_mark: float = AROUND_MARK) -> BubbleReading:
     """Read a ``bubbles`` field of an aligned sheet.
 
     Parameters
@@ -330,6 +357,8 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
         the light copies' faded rings have 0.15-0.55.
     empty_level : a column with faint outlines is read only when :func:`decide_column` read a digit in
         it and each faint bubble scores less than this (clean, as :func:`decide_column` has it).
+    around_mark : a column read empty whose darkest ring around a bubble (:data:`AROUND_RING`) is this much
+        darker than the column's typical ring holds a mark around that bubble: ``marked_around``, review.
 
     Returns
     -------
@@ -344,6 +373,7 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
     scores = empty_bubble_scores(m.fill, d_px=field.bubbles[0][0].w * px_per_mm)
     peaks = m.peak - median(m.peak, axis=1, keepdims=True)
     decided = [decide_column(col, peaks=pk) for col, pk in zip(scores, peaks)]
+    around = m.around - median(m.around, axis=1, keepdims=True)     # (the printed outline is in every bubble's)
     # Where an empty bubble's printed outline is not found where the reader put it, the sheet is bent
     # (or badly aligned) there, and nothing in that column can be trusted. Neither can it when two
     # neighbouring bubbles were placed much closer together or further apart than printed: the column
@@ -379,6 +409,10 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
             read = accepted and digit is not None
             if not (read and faint[c].sum() <= n_rows // 2 and (scores[c, faint[c]] < empty_level).all()):
                 decided[c] = (None, NOTE_FAINT, min(conf, 0.3), False)
+        elif note == NOTE_NONE and around[c].max() >= around_mark:
+            # Nothing inside any bubble, but pen ink around one: a bubble circled (or ringed) instead of filled.
+            # Read as empty, a leading column would pass as a leading zero (a circled 4, 0 and 0 read as 0).
+            decided[c] = (None, NOTE_AROUND, min(conf, 0.3), False)
     digits = tuple(d for d, _, _, _ in decided)
     notes = tuple(n for _, n, _, _ in decided)
     confs = [c for _, _, c, _ in decided]

@@ -506,6 +506,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "tidak ada bulatan terisi": "no bubble filled",
     "lebih dari satu bulatan terisi": "more than one bubble filled",
     "isian bulatan tipis": "a light bubble fill",
+    "ada tanda di sekeliling bulatan, bukan isian (dilingkari?)": "a mark around a bubble, not a fill (circled?)",
     "ada bekas bulatan yang dihapus": "an erased bubble",
     "bulatan tercetak tidak di tempatnya (kertas melengkung?)": "printed bubbles out of place (curled paper?)",
     "cetakan bulatan terlalu pucat (fotokopi pudar?)": "printed bubbles too pale (a faded photocopy?)",

@@ -51,6 +51,7 @@ NOTE_LABELS = {
     "erased_second": "ada bekas bulatan yang dihapus",
     "misaligned": "bulatan tercetak tidak di tempatnya (kertas melengkung?)",
     "faint_print": "cetakan bulatan terlalu pucat (fotokopi pudar?)",
+    "marked_around": "ada tanda di sekeliling bulatan, bukan isian (dilingkari?)",
     "disagrees_with_weak_reading": "berbeda dengan bacaan lain pasangan ini",
     "disputed_by_trainee": "disanggah peserta",
     "not_sure_enough_for_wrong": "berbeda dengan kunci, tetapi bacaan belum cukup yakin untuk dinyatakan salah",
