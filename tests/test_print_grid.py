@@ -48,3 +48,23 @@ def test_a_shadows_edge_beside_a_hidden_border_does_not_pose_as_it():
     _, shifts, _ = measure_shifts(frame_sampler(frame_with_box(shade_from_mm=BOX.y + BOX.h - 1.5)), [BOX],
                                   px_per_mm=PPM, sides=True)
     assert np.isnan(shifts[0, 1])
+
+
+def test_a_box_whose_borders_were_found_on_handwriting_is_dropped_by_its_neighbours_word():
+    """Dev photos (seed 61, s0219-p2 and s0230-p2): the last of the three trainee-number boxes was 'found' 2.5 mm
+    left, its two borders matched on the strokes of the 3 and the 9 written in it; the curl field followed it and
+    the number was read 124 for 139. Its neighbour measures the line they share 0.1 mm off: the box that disagrees
+    with a neighbour and agrees with none is forgotten along that axis; a row that agrees keeps everything."""
+    from grader.photo.print_grid import _drop_contradicted
+
+    ppm = PPM
+    rects = np.array([(38.2, 28.2, 7.2, 8.7), (45.7, 28.2, 7.2, 8.7), (53.2, 28.2, 7.2, 8.7)]) * ppm
+    sides = np.array([[0.25, 0.25, 0.4, 0.4], [0.14, 0.14, 0.5, 0.5], [-2.9, -2.9, 0.6, 0.6]]) * ppm
+    shifts = np.stack([sides[:, :2].mean(axis=1), sides[:, 2:].mean(axis=1)], axis=1)
+    _drop_contradicted(rects, shifts, sides, px_per_mm=ppm)
+    assert np.isnan(shifts[2, 0]) and np.isnan(sides[2, :2]).all()
+    assert not np.isnan(shifts[:2]).any() and not np.isnan(sides[:2]).any() and not np.isnan(sides[2, 2:]).any()
+    row = np.array([[0.25, 0.3, 0.4, 0.4], [0.3, 0.45, 0.5, 0.5], [0.5, 0.6, 0.6, 0.6]]) * ppm   # a curl: all agree
+    kept = row.copy()
+    _drop_contradicted(rects, np.zeros((3, 2)), kept, px_per_mm=ppm)
+    assert np.array_equal(kept, row)

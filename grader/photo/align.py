@@ -203,8 +203,11 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     clock("warp")
     measures = _sheet_measures(fit, detection, spec, page)
     measures["grays_per_edge"] = grays_per_edge
-    measures["glare_fraction"] = q.glare_fraction(frame_gray, page, px_per_mm=ppm)
-    measures["washed_print"] = q.washed_print_share(frame_gray, page, sheet, px_per_mm=ppm)
+    if source != UNIDENTIFIED:
+        # (both look for the print where the layout has it: a guessed variant's layout is not this sheet's, and bent
+        # to another variant's boxes the frame shows "vanished" print that is only elsewhere)
+        measures["glare_fraction"] = q.glare_fraction(frame_gray, page, px_per_mm=ppm)
+        measures["washed_print"] = q.washed_print_share(frame_gray, page, sheet, px_per_mm=ppm)
     reasons = q.judge(measures, thresholds)
     report = q.report(measures, reasons, markers_found=len(fit.hits))
     clock("gate")
@@ -325,7 +328,8 @@ def _outside(points: np.ndarray, frame: tuple[int, int]) -> bool:
 #: an exercise (``grader read``), on a template whose number of pairs varies. Its variant is only the template's
 #: default, a guess: on another variant it puts another pair's boxes where this sheet has V.A, and right answers
 #: would be read from the wrong boxes and marked wrong. Such a page is refused (``sheet_unidentified``) once the
-#: quality gate has had its say (a blurred photo is refused as blurred: that is why nothing was read). Every
+#: quality gate has had its say (a blurred photo is refused as blurred: that is why nothing was read); the gate's
+#: glare measures, which look for print where the layout has it, are not taken on a guessed layout. Every
 #: grading knows its exercise and never meets this.
 UNIDENTIFIED = "guess"
 

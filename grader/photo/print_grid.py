@@ -24,6 +24,7 @@ WIDE_SEARCH_MM = 3.6     # second search, around the first field (just under hal
 SIDE_SAMPLES = 7         # profiles per border; their median resists ink crossing the border
 SIDE_SLACK_MM = 0.6      # each border's own place is searched this far from the pair's (paper bent inside a box)
 SHOW_SLACK_MM = 1.0      # ... and must show as a line this close to it (a box stretched by a curl near the page's edge)
+SHARED_LINE_MM = 1.0     # two boxes side by side measure the line between them this alike, or one of them is wrong
 PRINT_PIXEL_MM = 25.4 / 300   # sheets are rendered for print at 300 dpi
 WIDE_MM = 15.0           # rectangles wider than this have their borders measured one by one
 
@@ -153,9 +154,42 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
     centres = np.stack([x0 + w / 2, y0 + h / 2], axis=1)
     shifts += base
     side_shifts += np.repeat(base, 2, axis=1)
+    _drop_contradicted(r, shifts, side_shifts, px_per_mm=ppm)
     if sides:
         return centres, shifts, side_shifts
     return centres, shifts
+
+
+def _drop_contradicted(r: np.ndarray, shifts: np.ndarray, side_shifts: np.ndarray, *, px_per_mm: float) -> None:
+    """Forget (NaN, in place) a box's measurement along an axis that its neighbour contradicts.
+
+    Boxes side by side share the printed line between them, which each measures. A pair of handwritten strokes
+    a box width apart can pass for a box's two borders (a row of three trainee-number boxes: the last one's found
+    2.5 mm left, on the strokes of the 3 and the 9 inside); its neighbour then puts their shared line elsewhere.
+    A box that disagrees with a neighbour about a shared line, and agrees with none, is the odd one out.
+    ``r`` is ``(x, y, w, h)`` per box's border centre lines (px); sides are left, right, top, bottom. (Each box's
+    border is printed inside it, so the shared line is two lines' width, their centres a line width apart.)
+    """
+    tol, eps = SHARED_LINE_MM * px_per_mm, 0.5 * px_per_mm
+    for axis in (0, 1):
+        pos, size, other, other_size = (r[:, 0], r[:, 2], r[:, 1], r[:, 3]) if axis == 0 else \
+            (r[:, 1], r[:, 3], r[:, 0], r[:, 2])
+        # i's far side is j's near side: i ends where j begins, in the same row (column), the same height (width)
+        touch = ((np.abs(pos[:, None] + size[:, None] - pos[None, :]) < eps)
+                 & (np.abs(other[:, None] - other[None, :]) < eps)
+                 & (np.abs(other_size[:, None] - other_size[None, :]) < eps))
+        i, j = np.nonzero(touch)
+        if not len(i):
+            continue
+        far, near = side_shifts[i, 2 * axis + 1], side_shifts[j, 2 * axis]
+        both = ~np.isnan(far) & ~np.isnan(near)
+        agree, disagree = np.zeros(len(r), int), np.zeros(len(r), int)
+        for ok, count in ((both & (np.abs(far - near) <= tol), agree), (both & (np.abs(far - near) > tol), disagree)):
+            np.add.at(count, i[ok], 1)
+            np.add.at(count, j[ok], 1)
+        odd = (disagree > 0) & (agree == 0)
+        shifts[odd, axis] = np.nan
+        side_shifts[odd, 2 * axis:2 * axis + 2] = np.nan
 
 
 def _dip_near(prof: np.ndarray, near: np.ndarray) -> np.ndarray:
