@@ -145,17 +145,15 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
         if sides:
             near = apart_from_best <= SIDE_SLACK_MM * ppm
             for k, prof in enumerate(profiles):
-                masked = np.where(near, prof, np.inf)
-                b = np.argmin(masked, axis=1)
-                dip = median(prof, axis=1) - prof[idx, b]
+                b, dip = _darkest_near(prof, near)
                 good = ok & (b > 0) & (b < len(offs) - 1) & (dip > 20)
                 side_shifts[:, 2 * axis + k] = np.where(apart, singles[k],
                                                         np.where(good, _subpixel(prof, b, offs, step), np.nan))
     centres = np.stack([x0 + w / 2, y0 + h / 2], axis=1)
     shifts += base
     side_shifts += np.repeat(base, 2, axis=1)
-    _drop_contradicted(r, shifts, side_shifts, px_per_mm=ppm)
     if sides:
+        _drop_contradicted(r, shifts, side_shifts, px_per_mm=ppm)     # (it compares sides: none measured without)
         return centres, shifts, side_shifts
     return centres, shifts
 
@@ -192,15 +190,20 @@ def _drop_contradicted(r: np.ndarray, shifts: np.ndarray, side_shifts: np.ndarra
         side_shifts[odd, 2 * axis:2 * axis + 2] = np.nan
 
 
+def _darkest_near(prof: np.ndarray, near: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per profile, the index of its darkest point within ``near`` (a window around the pair's place), and how far
+    it dips there below the profile's median."""
+    b = np.argmin(np.where(near, prof, np.inf), axis=1)
+    return b, median(prof, axis=1) - prof[np.arange(len(prof)), b]
+
+
 def _dip_near(prof: np.ndarray, near: np.ndarray) -> np.ndarray:
-    """How far each profile dips below its median at its darkest point within ``near`` (a window around the pair's
-    place), or 0 when that point is at the window's end: there the profile is still falling, the side of a shadow or a
-    finger, not a printed line."""
-    masked = np.where(near, prof, np.inf)
-    b = np.argmin(masked, axis=1)
+    """How far each profile dips below its median at its darkest point within ``near``, or 0 when that point is at
+    the window's end: there the profile is still falling, the side of a shadow or a finger, not a printed line."""
+    b, dip = _darkest_near(prof, near)
     i = np.arange(len(prof))
     inside = near[i, np.clip(b - 1, 0, None)] & near[i, np.clip(b + 1, None, prof.shape[1] - 1)]
-    return np.where(inside, median(prof, axis=1) - prof[i, b], 0.0)
+    return np.where(inside, dip, 0.0)
 
 
 def _subpixel(f: np.ndarray, best: np.ndarray, offs: np.ndarray, step: float) -> np.ndarray:
