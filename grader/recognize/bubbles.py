@@ -119,20 +119,13 @@ class BubbleReading:
     fill: tuple[tuple[float, ...], ...]
 
 
-@functools.lru_cache(maxsize=16)
-def _disk(radius: float) -> tuple[np.ndarray, int]:
-    k = int(np.ceil(radius))
-    yy, xx = np.mgrid[-k:k + 1, -k:k + 1]
-    return (np.hypot(yy, xx) <= radius).astype(np.float32), k
-
-
-@functools.lru_cache(maxsize=16)
-def _ring(radius: float) -> tuple[np.ndarray, int]:
-    """The ring of :data:`AROUND_RING` (shares of the bubble's radius) around a bubble of ``radius`` pixels."""
-    k = int(np.ceil(radius * AROUND_RING[1]))
+@functools.lru_cache(maxsize=32)
+def _annulus(inner: float, outer: float) -> tuple[np.ndarray, int]:
+    """A mask of the pixels from ``inner`` to ``outer`` pixels from the centre (0 to r: a disk), and its half-size."""
+    k = int(np.ceil(outer))
     yy, xx = np.mgrid[-k:k + 1, -k:k + 1]
     d = np.hypot(yy, xx)
-    return ((d >= radius * AROUND_RING[0]) & (d <= radius * AROUND_RING[1])).astype(np.float32), k
+    return ((d >= inner) & (d <= outer)).astype(np.float32), k
 
 
 @dataclass(frozen=True)
@@ -191,7 +184,7 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     d_px = d_mm * px
     tmpl = ring_template(round(d_px, 2))
     half = tmpl.shape[0] // 2 + search
-    disk, k = _disk(d_px / 2 * inner)
+    disk, k = _annulus(0.0, d_px / 2 * inner)
     area = float(disk.sum())
     # One shift for the whole field (a few centimetres: page curl is negligible at that scale),
     # found on the average of all its bubbles so that fills cannot pull the fit.
@@ -230,7 +223,7 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     around = windows(dark, by, bx, ink_half).reshape(n_cols * n_rows, -1)
     ink = percentile(around, 95, axis=-1).astype(np.float32)
     # The ring where a bubble is circled rather than filled: from the measured disk's edge out past the outline.
-    ring, kr = _ring(d_px / 2)
+    ring, kr = _annulus(d_px / 2 * AROUND_RING[0], d_px / 2 * AROUND_RING[1])
     near_ring = windows(dark, by, bx, kr).reshape(n_cols, n_rows, 2 * kr + 1, 2 * kr + 1)
     ringed = (np.einsum("cbij,ij->cb", near_ring, ring) / float(ring.sum())).astype(np.float32)
     return BubbleMeasure(fill=fill, peak=peak, outline=outline.reshape(n_cols, n_rows), centres=placed,
