@@ -70,7 +70,12 @@ class NewSubmission:
 
 def submission_dir(data_dir: Path | str, token: str) -> Path:
     """A sheet's folder: its photos under ``upload/``, what grading drew under ``derived/``."""
-    return Path(data_dir) / "submissions" / token
+    return submissions_root(data_dir) / token
+
+
+def submissions_root(data_dir: Path | str) -> Path:
+    """The folder of every sheet's folder."""
+    return Path(data_dir) / "submissions"
 
 
 def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tuple[str, bytes]], source: str,
@@ -297,7 +302,7 @@ def set_aside_unrecorded(conn: sqlite3.Connection, data_dir: Path | str,
     not deleted: a crash (kill -9, a power cut) between writing a sending's photos and recording it leaves one, and
     its sender was never told it was stored (nothing is lost to them), but each one holds a sheet's photos and would
     fill the disk. Said in the log, for the administrator to look at and delete. Returns how many were moved."""
-    root = Path(data_dir) / "submissions"
+    root = submissions_root(data_dir)
     cutoff = time.time() - older_than_s
     old = [d for d in (root.iterdir() if root.is_dir() else ()) if TOKEN_RE.match(d.name) and _untouched(d, cutoff)]
     held = {r[0] for r in conn.execute("SELECT token FROM submissions")} if old else set()
