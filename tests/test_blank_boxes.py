@@ -1,4 +1,5 @@
 """Blank digit boxes: empty *and* verified in place is blank; an empty crop off its box is not trusted."""
+import cv2
 import numpy as np
 
 from grader.read.box_check import boxes_in_place
@@ -73,3 +74,34 @@ def test_a_page_read_that_fails_leaves_no_field_reads_queued(monkeypatch):
     gate.set()
     pool.shutdown(wait=True)
     assert len(calls) == 1           # only the read already running finished; the queued ones were cancelled
+
+
+def _draw_in_box(gray, box, draw):
+    """Draw into a printed box of the page image with ``draw(crop)``, the crop 66 x 80 px like the classifier tests."""
+    x, y, w, h = box.to_px(PX)
+    patch = np.ascontiguousarray(gray[y:y + h, x:x + w])
+    big = cv2.resize(patch, (66, 80), interpolation=cv2.INTER_LINEAR)
+    before = big.copy()
+    draw(big)
+    ink = cv2.resize(big.astype(np.float32) - before, (w, h), interpolation=cv2.INTER_AREA)
+    gray[y:y + h, x:x + w] = np.clip(patch + ink, 0, 255).astype(np.uint8)
+
+
+def test_a_dry_pen_digit_is_review_with_its_reason_not_a_sure_number_or_a_blank_box(sheet, blank_page):
+    """A pen running dry: "--3" with the 3 pale but its tail, and a pale 1 before "47". Before the faint view the
+    first read "---" (a sure 0) and the second a confirmed blank leading box; both charged a trainee who wrote well."""
+    from tests.test_digit_classifier import _dash, _dry_three, _pale_one
+    gray = (blank_page * 255).astype(np.uint8)
+    first, second = _digits(sheet)[1:3]
+    for box, draw in zip(first.boxes, (_dash, _dash, _dry_three(192))):
+        _draw_in_box(gray, box, draw)
+    four = lambda img: cv2.putText(img, "4", (18, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 40, 3, cv2.LINE_AA)
+    seven = lambda img: cv2.putText(img, "7", (18, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 40, 3, cv2.LINE_AA)
+    for box, draw in zip(second.boxes, (lambda img: _pale_one(img, 207), four, seven)):   # (this paper is white)
+        _draw_in_box(gray, box, draw)
+    out = read_page_fields(gray, sheet.pages[1], px_per_mm=PX, classifier=default_classifier(), kinds=("digits",))
+    a, b = out[first.id], out[second.id]
+    assert a.status == "review" and a.box_confidence[2] < 0.5, a
+    assert b.status == "review" and EMPTY_BLANK_CONFIDENCE not in b.box_confidence and b.box_confidence[0] < 0.5, b
+    from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_FAINT_INK
+    assert NOTE_FAINT_INK in a.notes and {NOTE_FAINT_INK, NOTE_BLANK_LEADING} <= set(b.notes), (a, b)

@@ -328,3 +328,49 @@ def test_preprocess_batch_matches_single():
 def test_preprocess_rejects_bad_input(bad):
     with pytest.raises(ValueError, match="crop"):
         preprocess_box(bad)
+
+
+# --------------------------------------------------------------------------
+# A pen running dry: the faint view
+# --------------------------------------------------------------------------
+
+def _dry_three(pale: int):
+    """A 3 whose pen ran dry: only the tail of the lower bowl dark, the rest at grey level ``pale``."""
+    def draw(img: np.ndarray) -> None:
+        cv2.ellipse(img, (33, 30), (11, 9), 0, -160, 90, pale, 3, cv2.LINE_AA)
+        cv2.ellipse(img, (33, 49), (12, 10), 0, -90, 100, pale, 3, cv2.LINE_AA)
+        cv2.ellipse(img, (33, 49), (12, 10), 0, 60, 120, 50, 3, cv2.LINE_AA)
+    return draw
+
+
+def _pale_one(img: np.ndarray, level: int = 192) -> None:
+    """A 1 whose ink is a fifth of the paper's brightness (0.19 on paper at 236): below the ink threshold."""
+    cv2.line(img, (34, 22), (32, 58), level, 3, cv2.LINE_AA)
+
+
+def test_a_dry_pen_three_that_the_dark_ink_alone_reads_as_a_dash_is_unsure(clf):
+    """Found by an adversarial run: "--3" with a pale 3 was read "---", a sure 0, and marked wrong."""
+    crop = _box(_dry_three(192))
+    dark_only = clf.readings_from_probabilities(clf.probabilities(preprocess_boxes([crop])))[0]
+    from grader.grading.certainty import SURE_FILLER
+    assert dark_only.label == "-" and dark_only.confidence >= SURE_FILLER   # the trap: the tail alone is a sure dash
+    r = clf.classify([crop])[0]
+    assert r.ambiguous and r.faint == "3" and r.label == "-" and r.confidence < 0.5, r
+
+
+def test_a_pale_one_is_not_an_empty_box(clf):
+    """A 1 too pale for the ink threshold left nothing, and the box was confirmed blank ("write X there")."""
+    crop = _box(_pale_one)
+    assert preprocess_boxes([crop]).max() == 0
+    r = clf.classify([crop])[0]
+    assert not r.empty and r.ambiguous and r.faint == "1", r
+
+
+def test_firm_and_lightly_pale_digits_get_no_faint_doubt(clf):
+    """Ink all dark, or a whole digit evenly light (a soft pencil), reads the same in both views."""
+    for pale in (50, 120):
+        r = clf.classify([_box(_dry_three(pale))])[0]
+        assert r.faint is None and r.label == "3", (pale, r)
+    for draw in (_cross, _dash):
+        r = clf.classify([_box(draw)])[0]
+        assert r.faint is None and not r.ambiguous, r

@@ -29,6 +29,9 @@ NOTE_OVERWRITTEN = "overwritten_box"
 # A "1" the network was unsure of, accepted because its ink is one upright stroke (grader.recognize.box_shape): the
 # field is read, below the confidence that could call a trainee wrong.
 NOTE_ONE_BY_SHAPE = "one_by_its_shape"
+# A box whose faint ink reads otherwise than its dark ink (a pen running dry: grader.recognize.box_preprocess): the
+# field is in review and context never backs it up, since the pale strokes may be the digit the trainee meant.
+NOTE_FAINT_INK = "faint_ink"
 
 
 @dataclass(frozen=True)

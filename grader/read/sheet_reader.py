@@ -17,7 +17,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from grader.read.box_check import boxes_in_place
-from grader.read.numbers import NOTE_ONE_BY_SHAPE, UNREADABLE, BoxLabel, assemble_number
+from grader.read.numbers import NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE, UNREADABLE, BoxLabel, assemble_number
 from grader.recognize.bubbles import read_bubbles
 from grader.recognize.tally import read_tally
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
@@ -114,8 +114,9 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
             num = assemble_number(labels)
             unsure = [k for k, b in enumerate(labels) if b.ambiguous or b.overwritten]
             by_shape = (NOTE_ONE_BY_SHAPE,) if any(r.by_shape for r in boxes) else ()
+            faint = (NOTE_FAINT_INK,) if any(r.faint for r in boxes) else ()
             out[f.id] = FieldReading(f.id, "digits", page.number, num.value, num.confidence, num.status, num.boxes,
-                                     num.box_confidence, num.notes + by_shape,
+                                     num.box_confidence, num.notes + by_shape + faint,
                                      detail={"unsure_boxes": unsure} if unsure else {})
         for f in others:
             out[f.id] = pending[f.id].result()

@@ -20,6 +20,10 @@ what the network saw in training is exactly what it sees here:
    cross stays small), and centred by mass in an ``INPUT_SIZE`` square, as in
    MNIST.
 
+Reading (not training) also takes a second, faint view of boxes with pale ink
+(:func:`preprocess_boxes_and_faint`): a reading the two views disagree on is not
+sure (:mod:`grader.recognize.digit_classifier`).
+
 All tiles of a batch are stacked into one tall image (with padding between
 them) so that each OpenCV operation runs once per batch, not once per box.
 """
@@ -57,6 +61,21 @@ PAPER_KERNEL = 15
 MIN_INK_PIXELS = 6
 #: A crop narrower or lower than this many pixels holds no readable box (it is refused, not guessed).
 MIN_CROP_SIDE = 4
+# The faint view (:func:`preprocess_boxes_and_faint`), for pens running dry. Its threshold is the lowest of these
+# that stays above the box's paper texture: ``FAINT_NOISE`` times the 90th percentile of the ink measured on the
+# paper away from the strokes (mottled paper and JPEG noise reach 0.13 there; a fixed 0.10 read noise as strokes
+# in 0.75% of ordinary boxes). Set on the development photos' boxes (seed 61, 36,356 boxes), a darkest copy of a
+# copy (tests/test_copier.py), and simulated dry pens (seeds 3604, 3606, and the sure misreads left on 3702-3704
+# by a first, fixed 0.15 threshold).
+FAINT_MIN_INK = 0.10
+FAINT_REL_INK = 0.12
+FAINT_NOISE = 1.5
+FAINT_STRETCH = 2.0
+FAINT_GAIN = 0.3         # the added ink must be this share of the ink already seen, or more
+#: Ink this close (pixels at working size) to a stroke already seen is the stroke's edge, not a faint stroke.
+FAINT_CLEARANCE = 2
+#: Paper closer than this (pixels at working size) to a stroke is not used to measure the texture.
+TEXTURE_CLEARANCE = 3
 
 
 
@@ -292,10 +311,29 @@ def preprocess_boxes(crops: Sequence[np.ndarray]) -> np.ndarray:
     ValueError
         If any crop is not a valid image (see :func:`preprocess_box`).
     """
+    return preprocess_boxes_and_faint(crops, faint=False)[0]
+
+
+def preprocess_boxes_and_faint(crops: Sequence[np.ndarray], *, faint: bool = True
+                               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The network inputs of :func:`preprocess_boxes`, and a second, *faint* view of the boxes that have faint ink.
+
+    A pen running dry leaves part of a digit pale: below the ink threshold, a 3 whose tail alone is dark becomes a
+    dash, and a pale 1 a blank box. The faint view looks again at a lower threshold, just above the paper's own
+    texture (``FAINT_*``), and adds what it finds away from the strokes already seen at full strength (ink at
+    ``FAINT_STRETCH`` times that threshold or more is black), as a reader looking harder would. Only boxes where it
+    adds ``FAINT_GAIN`` of the ink already seen or more get one.
+
+    Returns
+    -------
+    (inputs, faint_index, faint_inputs)
+        ``inputs`` as :func:`preprocess_boxes`; ``faint_index`` (M,) the boxes with a faint view, and
+        ``faint_inputs`` (M, INPUT_SIZE, INPUT_SIZE) their views. Empty when ``faint`` is False.
+    """
     n = len(crops)
-    out = np.zeros((n, INPUT_SIZE, INPUT_SIZE), np.float32)
+    none = np.zeros(0, np.int64), np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32)
     if n == 0:
-        return out
+        return (np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32), *none)
     tiles = np.empty((n, WORK_SIZE, WORK_SIZE), np.uint8)
     aspect = np.empty((n, 2), np.float64)
     for i, crop in enumerate(crops):
@@ -309,13 +347,51 @@ def preprocess_boxes(crops: Sequence[np.ndarray]) -> np.ndarray:
     ink = np.where(_border_keep(candidate), ink, 0.0)
     strongest = _kth(ink[:, ::2, ::2].reshape(n, -1), 0.995)
     thr = np.maximum(MIN_INK, REL_INK * strongest)
-    mask = np.where(ink > thr[:, None, None], 255, 0).astype(np.uint8)
-    mask, boxes, ink_pixels = _components(mask)
+    mask, boxes, ink_pixels = _components(np.where(ink > thr[:, None, None], 255, 0).astype(np.uint8))
+    soft = np.where(_grow(mask, 1), np.clip(ink / np.maximum(strongest, MIN_INK)[:, None, None], 0.0, 1.0), 0.0)
+    inputs = _place_glyphs(soft, boxes, ink_pixels, aspect)
+    if not faint:
+        return (inputs, *none)
 
-    gap = 2
-    dil = _unstack(cv2.dilate(_stack_with_gap(mask, gap, "zero"), np.ones((3, 3), np.uint8)), n, gap)
-    soft = np.where(dil > 0, ink, 0.0)
-    soft = np.clip(soft / np.maximum(strongest, MIN_INK)[:, None, None], 0.0, 1.0)
+    # The faint view adds only ink at least FAINT_CLEARANCE from the strokes already seen: near them, a lower
+    # threshold would only thicken them (copier toner spread made a 5 an 8), which says nothing of a dry pen.
+    low = np.maximum(np.maximum(FAINT_MIN_INK, FAINT_REL_INK * strongest), FAINT_NOISE * _paper_texture(ink, mask))
+    added = (ink > low[:, None, None]) & ~_grow(mask, FAINT_CLEARANCE)
+    added, _, added_pixels = _components(np.where(added, 255, 0).astype(np.uint8))
+    both, both_boxes, both_pixels = _components(np.where((mask > 0) | (added > 0), 255, 0).astype(np.uint8))
+    index = np.nonzero((added_pixels >= MIN_INK_PIXELS) & (added_pixels + 1 >= FAINT_GAIN * (ink_pixels + 1)))[0]
+    if not len(index):
+        return (inputs, *none)
+    top = np.minimum(np.maximum(strongest, MIN_INK), FAINT_STRETCH * low)[index, None, None]
+    pale = np.where(_grow(added[index], 1), np.clip(ink[index] / top, 0.0, 1.0), 0.0)
+    faint_inputs = _place_glyphs(np.maximum(soft[index], pale), both_boxes[index], both_pixels[index], aspect[index])
+    return inputs, index, faint_inputs
+
+
+def _grow(mask: np.ndarray, r: int) -> np.ndarray:
+    """Per tile, where ``mask`` is set or within ``r`` pixels (a square of side 2r + 1) of it, as bool."""
+    n = len(mask)
+    side = 2 * r + 1
+    return _unstack(cv2.dilate(_stack_with_gap(mask, r, "zero"), np.ones((side, side), np.uint8)), n, r) > 0
+
+
+def _paper_texture(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per tile, the 90th percentile of the ink on paper at least ``TEXTURE_CLEARANCE`` pixels from ``mask``'s
+    strokes (0 where too little such paper is left), i.e. how dark the paper's own texture and noise get."""
+    n = len(ink)
+    # (cleared borders count, as clean paper)
+    paper = np.where(_grow(mask, TEXTURE_CLEARANCE), np.nan, ink)[:, ::2, ::2].reshape(n, -1)
+    enough = np.isfinite(paper).sum(axis=1) >= 50
+    out = np.zeros(n)
+    if enough.any():
+        out[enough] = np.nanpercentile(paper[enough], 90, axis=1)
+    return out
+
+
+def _place_glyphs(soft: np.ndarray, boxes: np.ndarray, ink_pixels: np.ndarray, aspect: np.ndarray) -> np.ndarray:
+    """Step 6: each tile's ``soft`` ink (0..1) inside its ink box, scaled and centred by mass in the network input."""
+    n = len(soft)
+    out = np.zeros((n, INPUT_SIZE, INPUT_SIZE), np.float32)
     soft = soft.astype(np.float32)
     cap = DIGIT_SIZE / (MIN_MAGNIFY_FRACTION * WORK_SIZE)
     for i in np.nonzero(ink_pixels >= MIN_INK_PIXELS)[0]:

@@ -492,6 +492,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "sudah dijawab pelatih": "answered by the trainer",
     "Alasan": "Why",
     "ada kotak yang belum kami baca dengan yakin": "we could not read a box surely",
+    "ada kotak bertinta pucat (pena hampir habis?) yang bisa terbaca lain": "a box has pale ink (a pen running dry?) that could read otherwise",
     "kami belum yakin membaca kotak ke-{ns}": ("we are not sure how to read box {ns}", "we are not sure how to read boxes {ns}"),
     "dan": "and",
     "belum terbaca dengan yakin": "not read surely",

@@ -43,6 +43,7 @@ SEVERITY_LABELS = {"error": "Salah", "warning": "Peringatan", "review": STATUS_L
 NOTE_LABELS = {
     "unsure_box": "ada kotak yang belum kami baca dengan yakin",
     "overwritten_box": "ada kotak yang tampak berisi dua angka",
+    "faint_ink": "ada kotak bertinta pucat (pena hampir habis?) yang bisa terbaca lain",
     "impossible_pattern": "susunan kotak tidak mungkin (angka, X, angka)",
     "trailing_blank_box": "kotak belakang kosong",
     "none_filled": "tidak ada bulatan terisi",
