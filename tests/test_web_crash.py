@@ -170,6 +170,56 @@ def test_a_correction_while_a_sheet_is_graded_again_after_a_crash_says_so_and_wh
         app.extensions["grader.jobs"].shutdown()
 
 
+def test_a_sheet_whose_grading_re_run_failed_says_so_not_replaced_and_what_happens_next(code, monkeypatch):
+    """h35b: a sheet graded, its job left running by a crash, is graded again at start; when that fails (here the disk
+    full), the sheet is failed and still holds its earlier result. A correction of it (the trainer's page loaded
+    before) was refused as "replaced (merged or split)", a dispute as "this result has been replaced", and the
+    trainee's page said "not graded yet" of a sheet that was. They now say that grading it again failed, that the
+    earlier result is kept, and what to do: grade it again from the stored photos, then send it again."""
+    import errno
+
+    import grader.web.grading as grading
+    import grader.web.review_actions  # noqa: F401 - (imported before its store_result is cut below)
+    import grader.web.testing as fake
+
+    with crash_after(grading, "store_result"):
+        upload(make_test_app().test_client(), code)
+
+    def disk_full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    with monkeypatch.context() as m:
+        m.setattr(fake, "grade_upload", disk_full)
+        app = restart()                            # (the re-run fails: storage_full)
+    row, _ = sheet(app)
+    assert row["state"] == "failed" and row["error_code"] == "storage_full" and row["result"]
+    trainee, trainer, page = app.test_client(), app.test_client(), f"/hasil/{row['token']}"
+    text = trainee.get(page).get_data(as_text=True)
+    assert "Penilaian ulang gagal" in text and "sudah pernah dinilai" in text and "Lembar belum dinilai" not in text
+    assert "Coba proses lagi" in text                # (what to do: a failure of the server, graded again from photos)
+    log_in(trainer)
+    text = trainer.get("/trainer/lembar/1").get_data(as_text=True)
+    assert "Penilaian ulang gagal" in text and "Hasil sebelumnya masih tersimpan" in text
+    assert "Nilai ulang dari foto yang tersimpan" in text
+    said = trainer.post("/trainer/lembar/1/koreksi", data={"field": REVIEW_FIELD, "value": "X47"},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": csrf_of(trainer, "/trainer/")})
+    message = said.get_json()["message"]
+    assert said.status_code == 400 and "diganti" not in message
+    assert "Penilaian ulang lembar ini gagal" in message and "menjadi 47 belum tersimpan" in message
+    assert "Nilai ulang lembar ini dari foto yang tersimpan" in message
+    disputed = trainee.post(page + "/sanggah", data={"csrf_token": csrf_of(trainee, page), "field": WRONG_FIELD,
+                                                     "written": "X12"}, follow_redirects=True).get_data(as_text=True)
+    assert "diganti" not in disputed and "Penilaian ulang lembar ini gagal" in disputed
+    assert "Anda menulis X12) belum tersimpan" in disputed
+    conn = connect(app.config["DATABASE"])
+    assert conn.execute("SELECT (SELECT COUNT(*) FROM corrections) + (SELECT COUNT(*) FROM disputes)").fetchone()[0] == 0
+    conn.close()
+    assert trainer.post("/trainer/lembar/1/nilai-ulang", data={"csrf_token": csrf_of(trainer, "/trainer/")}
+                        ).status_code == 303            # (graded again: then the correction goes in)
+    again = trainer.post("/trainer/lembar/1/koreksi", data={"field": REVIEW_FIELD, "value": "47"},
+                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": csrf_of(trainer, "/trainer/")})
+    assert again.status_code == 200 and sheet(app)[1][REVIEW_FIELD]["value"] == 47
+
+
 @pytest.mark.parametrize("table", ["corrections", "disputes"])
 def test_a_correction_whose_regrade_fails_says_it_is_kept_and_counts_at_the_next_start(code, monkeypatch, caplog,
                                                                                       table):

@@ -105,6 +105,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Hasil {who}": "Result for {who}",
     "Hasil penilaian": "Your result",
     "Lembar belum dinilai": "Your sheet is not graded yet",
+    "Penilaian ulang gagal": "Grading again failed",
+    "Lembar ini sudah pernah dinilai, tetapi penilaiannya diulang dan kali ini gagal. Hasil sebelumnya tidak hilang, tetapi belum berlaku lagi dan isiannya belum bisa disanggah sampai lembar ini berhasil dinilai ulang.":
+        "This sheet was graded before, but its grading was run again and this time it failed. The earlier result is "
+        "not lost, but it does not count again, and its entries cannot be disputed, until the sheet is graded again.",
     "Foto tidak dapat dinilai": "The photo could not be graded",
     "Server gagal menilai lembar ini": "The server could not grade this sheet",
     "Kirim ulang": "Send again",
@@ -432,6 +436,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Belum ada lembar untuk latihan ini.": "No sheets for this exercise yet.",
     "Urutkan menurut:": "Sort by:",
     "Tidak dapat dinilai": "Could not be graded",
+    "Lembar ini sudah pernah dinilai, tetapi penilaiannya diulang dan kali ini gagal. Hasil sebelumnya masih tersimpan, tetapi belum bisa dikoreksi atau disanggah sampai lembar ini dinilai ulang dari foto yang tersimpan; koreksi yang sudah disimpan ikut dihitung lagi.":
+        "This sheet was graded before, but its grading was run again and this time it failed. The earlier result is "
+        "still stored, but it cannot be corrected or disputed until the sheet is graded again from its stored "
+        "photos; the corrections already saved count again then.",
     "Nilai ulang dari foto yang tersimpan": "Grade again from the stored photos",
     "Sebelum": "Before",
     "Sesudah": "After",

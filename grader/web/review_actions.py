@@ -127,6 +127,8 @@ def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, tab
                                "Lembar ini sudah dikirim ulang; buka hasil terbarunya lalu sanggah di sana")
         return GraderError("retaken", "The trainee sent this sheet again; correct the latest sheet.",
                            "Peserta sudah mengirim ulang lembar ini; koreksi di lembar terbarunya")
+    if row["state"] == "failed":
+        return _grading_failed(table, None if kept else sent)
     if kept:
         return GraderError("not_current", "This sheet was just replaced or graded again. What you sent is saved and "
                            "counts on its latest sheet.",
@@ -142,19 +144,56 @@ def _being_graded(table: str, sent: dict) -> GraderError:
     again (its grading, interrupted by a crash, re-run at start; or the sheet moved to another exercise): not stored,
     as that grading may store its result without it, and to be sent again in a moment, once it has finished. What
     was typed is said back: the sheet's page, reloading itself while it is graded, no longer holds it."""
-    named, named_en = field_name(sent["field_id"]), field_name(sent["field_id"], "en")
+    named, said, named_en, said_en = _said(table, sent)
     if table == "disputes":
-        said, said_en = sent["written"] or "kosong", sent["written"] or "blank"
         return GraderError("being_graded", f"This sheet is being graded again, so your dispute of {named_en} (you "
                            f"wrote {said_en}) is not saved yet. Send it again in a moment, once the result shows.",
                            f"Lembar ini sedang dinilai ulang, jadi sanggahan Anda untuk {named} (Anda menulis "
                            f"{said}) belum tersimpan. Kirim lagi sebentar lagi, setelah hasilnya muncul.")
-    value = sent["value"]
-    said, said_en = ("kosong", "blank") if value is None else (value, value)
     return GraderError("being_graded", f"This sheet is being graded again, so the correction of {named_en} to "
                        f"{said_en} is not saved yet. Save it again in a moment, once the grading has finished.",
                        f"Lembar ini sedang dinilai ulang, jadi koreksi {named} menjadi {said} belum tersimpan. "
                        f"Simpan lagi sebentar lagi, setelah penilaiannya selesai.")
+
+
+def _said(table: str, sent: dict) -> tuple[str, str, str, str]:
+    """What a correction or a dispute said, to say it back: the field as its row names it and the value (or what the
+    trainee wrote), in Indonesian and in English: ``(named, said, named_en, said_en)``."""
+    named, named_en = field_name(sent["field_id"]), field_name(sent["field_id"], "en")
+    if table == "disputes":
+        return named, sent["written"] or "kosong", named_en, sent["written"] or "blank"
+    value = sent["value"]
+    return (named, "kosong", named_en, "blank") if value is None else (named, str(value), named_en, str(value))
+
+
+def _grading_failed(table: str, sent: dict | None) -> GraderError:
+    """A correction (``table="corrections"``) or a dispute (``"disputes"``) of a sheet whose grading failed since its
+    page was loaded, or while it was being regraded: graded once, then graded again (its grading, interrupted by a
+    crash, re-run at start; a trainer's "grade again") and that failed. Its earlier result is still stored, but the
+    sheet is ``failed`` until it is graded again from its stored photos. ``sent`` (what was sent) when it was not
+    stored: said back, to send again once the sheet is graded; None when it was stored all the same: a grading
+    applies it."""
+    if sent is None:
+        return GraderError("grading_failed", "What you sent is saved, but grading this sheet again has just failed, "
+                           "so its result does not hold it yet. It counts once the sheet is graded again from its "
+                           "stored photos.",
+                           "Yang Anda kirim sudah tersimpan, tetapi penilaian ulang lembar ini baru saja gagal, jadi "
+                           "hasilnya belum memuatnya. Yang Anda kirim ikut dihitung begitu lembar ini dinilai ulang "
+                           "dari foto yang tersimpan.")
+    named, said, named_en, said_en = _said(table, sent)
+    if table == "disputes":
+        return GraderError("grading_failed", f"Grading this sheet again failed, so your dispute of {named_en} (you "
+                           f"wrote {said_en}) is not saved. Send it again once the sheet has been graded again; this "
+                           f"page says how.",
+                           f"Penilaian ulang lembar ini gagal, jadi sanggahan Anda untuk {named} (Anda menulis "
+                           f"{said}) belum tersimpan. Kirim lagi sanggahan Anda setelah lembar ini berhasil dinilai "
+                           f"lagi; halaman ini menjelaskan caranya.")
+    return GraderError("grading_failed", f"Grading this sheet again failed, so the correction of {named_en} to "
+                       f"{said_en} is not saved. Grade the sheet again from its stored photos (on its page), then save "
+                       f"the correction again.",
+                       f"Penilaian ulang lembar ini gagal, jadi koreksi {named} menjadi {said} belum tersimpan. "
+                       f"Nilai ulang lembar ini dari foto yang tersimpan (di halaman lembar ini), lalu simpan lagi "
+                       f"koreksinya.")
 
 
 def _replaced(table: str) -> GraderError:
