@@ -280,6 +280,11 @@ class JobRunner(CrashSettling):
         an error in one run is logged, and the next runs all the same."""
         self._followups.every(seconds, fn)
 
+    def later(self, seconds: float, fn: Callable, *args) -> None:
+        """``fn(*args)`` as a follow-up ``seconds`` from now (unless the runner is shut down meanwhile); an error in it
+        is logged (:meth:`grader.web.job_followups.Followups.later`)."""
+        self._followups.later(seconds, fn, *args)
+
     def now(self, fn: Callable, *args) -> None:
         """``fn(*args)`` here, as a step of a follow-up (an after-job hook's merge): if the database refuses it for
         now, the runner runs it again later, on its own, until it goes through; another error is logged, not raised

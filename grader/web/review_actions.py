@@ -68,6 +68,8 @@ def settle_stored_reviews(ctx: JobContext) -> int:
     """At startup: regrade the graded sheets whose stored result lacks a correction or an open dispute that was
     stored before it (a crash between storing one and storing the regrade: the score would go on without it, and
     a disputed field would wait in no trainer's queue). Returns how many sheets were regraded."""
+    from grader.web.review_settling import settle_sheet
+
     conn = connect(ctx.database)
     settled = 0
     try:
@@ -77,28 +79,11 @@ def settle_stored_reviews(ctx: JobContext) -> int:
                                    "superseded_by IS NULL AND ("
                                    "EXISTS (SELECT 1 FROM corrections c WHERE c.submission_id=s.id) OR "
                                    "EXISTS (SELECT 1 FROM disputes d WHERE d.submission_id=s.id))").fetchall():
-            sub = conn.execute("SELECT * FROM submissions WHERE id=? AND state='done'", (sid,)).fetchone()
-            if sub is None:
-                continue
-            result = json.loads(sub["result"])
-            fields = {f.get("id"): f for f in result.get("fields", [])}
-            corrections = corrections_for(conn, sub["id"])
-            disputes = open_disputes(disputes_for(conn, sub["id"]), corrections)
-            # (the value too: two corrections of one field by one trainer within a second share who and when)
-            if all(f not in fields or (fields[f].get("value"), fields[f].get("corrected_by"),
-                                       fields[f].get("corrected_at")) == (v, by, at)
-                   for f, (v, by, at) in corrections.items()) and \
-                    all(f not in fields or fields[f].get("disputed_at") == at for f, (_, at) in disputes.items()):
-                continue
             try:
-                key = load_exercise_key(result.get("exercise") or sub["exercise"], ctx.data_dir)
-                if key is not None:
-                    log.warning("sheet %s: a correction or dispute stored before a crash is not in its result; "
-                                "regrading it", sub["id"])
-                    _regrade_stored(conn, sub, key, ctx.pipeline, ctx.data_dir)
-                    settled += 1
+                settled += settle_sheet(conn, sid, ctx, why="a correction or dispute stored before a crash is not "
+                                                             "in its result")
             except Exception:  # noqa: BLE001 - one sheet must not stop the server from starting
-                log.exception("could not regrade sheet %s with its stored corrections", sub["id"])
+                log.exception("could not regrade sheet %s with its stored corrections", sid)
         return settled
     finally:
         conn.close()
@@ -275,31 +260,54 @@ def _stored_if_not_scored(table: str, submission_id: int, field_id: str) -> Iter
     """Around the regrade of a correction (``table="corrections"``) or a dispute (``"disputes"``) just stored: an
     unexpected error there (a bug, a database locked past its timeout, a full disk) is logged, and its sender told
     that what they sent is kept and when it will count, not "a server error, try again" (which would store it
-    twice, and say nothing of the score that lacks it meanwhile). It counts at the sheet's next regrade (another
-    correction or dispute of it, a grading) or at the next start (:func:`settle_stored_reviews`)."""
+    twice, and say nothing of the score that lacks it meanwhile). The job runner regrades the sheet again in a
+    moment, a few times (:func:`grader.web.review_settling.regrade_later`); failing that, it counts at the sheet's
+    next regrade (another correction or dispute of it, a grading) or at the next start
+    (:func:`settle_stored_reviews`)."""
     try:
         yield
     except GraderError:
         raise
     except Exception as exc:
+        retried = _regrade_later(submission_id)
         log.exception("sheet %s: the %s of %s is stored, but regrading the sheet with it failed; its score lacks it "
-                      "until its next regrade or the next start", submission_id, table[:-1], field_id)
+                      "until %s", submission_id, table[:-1], field_id,
+                      "the job runner's regrade in a moment" if retried else "its next regrade or the next start")
         named, named_en = field_name(field_id), field_name(field_id, "en")
+        soon_en, soon = (("the server tries again by itself in a few seconds, and if that fails too, ", "server "
+                          "mencobanya lagi sendiri dalam beberapa detik, dan bila tetap gagal, ") if retried
+                         else ("", ""))
         if table == "disputes":
             raise GraderError("not_scored", f"Your dispute of {named_en} is saved, but a server error kept it from "
-                              f"reaching the trainer yet. It is not lost: it reaches the trainer when the sheet is "
-                              f"next checked or the server restarts. If it is urgent, tell the trainer.",
+                              f"reaching the trainer yet. It is not lost: {soon_en}it reaches the trainer when the "
+                              f"sheet is next checked or the server restarts. If it is urgent, tell the trainer.",
                               f"Sanggahan Anda untuk {named} sudah tersimpan, tetapi karena kesalahan server belum "
-                              f"sampai ke pelatih. Sanggahan ini tidak hilang: sampai ke pelatih saat lembar ini "
-                              f"diperiksa lagi atau server dinyalakan ulang. Bila mendesak, beri tahu pelatih.") \
-                from exc
+                              f"sampai ke pelatih. Sanggahan ini tidak hilang: {soon}sanggahan sampai ke pelatih "
+                              f"saat lembar ini diperiksa lagi atau server dinyalakan ulang. Bila mendesak, beri tahu "
+                              f"pelatih.") from exc
         raise GraderError("not_scored", f"The correction of {named_en} is saved, but a server error kept the score "
-                          f"from being recalculated. It is not lost: the score takes it at this sheet's next "
-                          f"correction or when the server restarts. If this keeps happening, tell the administrator.",
+                          f"from being recalculated. It is not lost: {soon_en}the score takes it at this sheet's "
+                          f"next correction or when the server restarts. Reload the sheet in a moment to see its "
+                          f"score. If this keeps happening, tell the administrator.",
                           f"Koreksi {named} sudah tersimpan, tetapi karena kesalahan server nilai lembar ini belum "
-                          f"dihitung ulang. Koreksi ini tidak hilang: nilainya ikut dihitung pada koreksi berikutnya "
-                          f"di lembar ini atau saat server dinyalakan ulang. Bila terus begini, beri tahu pengelola "
-                          f"server.") from exc
+                          f"dihitung ulang. Koreksi ini tidak hilang: {soon}nilainya ikut dihitung pada koreksi "
+                          f"berikutnya di lembar ini atau saat server dinyalakan ulang. Muat ulang lembar ini "
+                          f"sebentar lagi untuk melihat nilainya. Bila terus begini, beri tahu pengelola server.") \
+            from exc
+
+
+def _regrade_later(submission_id: int) -> bool:
+    """Have this app's job runner regrade the sheet again in a moment (:func:`grader.web.review_settling.regrade_later`);
+    False outside an app, or if it cannot (said by the caller as left to the next regrade or start)."""
+    from grader.web.jobs import runner
+    from grader.web.review_settling import regrade_later
+
+    try:
+        regrade_later(runner(), submission_id)
+    except Exception:  # noqa: BLE001 - (outside a request, no thread to be had): the next regrade or start
+        log.exception("sheet %s: could not have its regrade tried again", submission_id)
+        return False
+    return True
 
 
 def largest_value(result: dict, field_id: str) -> int | None:
