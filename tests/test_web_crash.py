@@ -278,6 +278,61 @@ def test_a_correction_whose_regrade_fails_is_kept_and_counts_once_the_server_tri
     assert scored(sheet(restart())[1])
 
 
+@pytest.mark.parametrize("grading", ["finished", "started"])
+def test_a_grading_run_while_a_correction_is_regraded_loses_neither(code, monkeypatch, grading):
+    """h37b: a graded sheet's grading may run again while it is still 'done' (its job left running by a crash is re-run
+    at start; the sheet is marked running only once a worker takes it), and a trainer's correction arriving then is
+    stored. If that grading started and stored its reading while the correction's regrade was computing
+    (``"finished"``), the regrade then stored its result, computed from the earlier reading, over it: the re-run's
+    reading was lost (the sheet's result and its stored original disagreed). The regrade now computes again from the
+    reading stored, holding both. A grading that has started and not finished (``"started"``) applies the correction
+    itself: the trainer is told it is saved and counts once that grading has finished (not "replaced")."""
+    import grader.web.grading as grading_module
+    import grader.web.review_actions as review_actions
+    import grader.web.testing as fake
+
+    app, trainee, trainer, page, before, right, said = graded_for_review(code)
+    assert before["n_wrong"] >= 1
+    ctx = app.extensions["grader.jobs"].ctx
+    real_apply, real_grade, hooked = review_actions.apply_corrections, fake.grade_upload, []
+
+    def reads_it_right(*a, **k):             # the grading run again reads WRONG_FIELD as written this time
+        result = real_grade(*a, **k)
+        for f in result["fields"]:
+            if f["id"] == WRONG_FIELD:
+                f.update(value=f["expected"], status="ok")
+        return fake._summarise(result)
+
+    def regrade_with_a_grading_meanwhile(*a, **k):     # (the correction is stored; its regrade computes)
+        if not hooked:
+            hooked.append(1)
+            conn = connect(app.config["DATABASE"])
+            if grading == "started":                   # (as run_grade_job marks it, first)
+                conn.execute("UPDATE submissions SET state='running' WHERE id=1")
+            else:
+                with monkeypatch.context() as m:
+                    m.setattr(fake, "grade_upload", reads_it_right)
+                    grading_module.run_grade_job({"submission_id": 1}, ctx)
+            conn.close()
+        return real_apply(*a, **k)
+    monkeypatch.setattr(review_actions, "apply_corrections", regrade_with_a_grading_meanwhile)
+    said = trainer.post("/trainer/lembar/1/koreksi", data={"field": REVIEW_FIELD, "value": str(right)},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": csrf_of(trainer, "/trainer/")})
+    if grading == "started":
+        message = said.get_json()["message"]
+        assert said.status_code == 400 and "diganti" not in message and "sudah tersimpan" in message
+        assert "sedang dinilai ulang" in message and "begitu penilaiannya selesai" in message
+        monkeypatch.setattr(fake, "grade_upload", reads_it_right)
+        grading_module.run_grade_job({"submission_id": 1}, ctx)      # (that grading finishes)
+    else:
+        assert said.status_code == 200
+    row, fields = sheet(app)
+    assert fields[REVIEW_FIELD]["value"] == right and fields[REVIEW_FIELD]["corrected_by"] == "Ibu Sari"
+    assert fields[WRONG_FIELD]["status"] == "ok" and row["n_wrong"] == before["n_wrong"] - 1
+    original = {f["id"]: f for f in json.loads(row["result_original"])["fields"]}
+    assert original[WRONG_FIELD]["value"] == fields[WRONG_FIELD]["value"]
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/status") as fh:

@@ -41,27 +41,37 @@ def _stored_field(conn: sqlite3.Connection, submission_id: int, field_id: str) -
 def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_ref: Any, data_dir: Path | str) -> dict:
     """Regrade the reader's original result with every stored correction and dispute, and store it.
 
-    Two corrections of one sheet may arrive at once (a trainer typing through the review queue): the result is
-    stored only if no correction or dispute came in while it was computed, else it is computed again, so the
-    last result stored always holds every correction (it was stored under the write lock that a later one's
-    insert waits for)."""
-    base = json.loads(sub["result_original"] or sub["result"])
+    Two corrections of one sheet may arrive at once (a trainer typing through the review queue), and a grading of
+    the sheet may store its own reading meanwhile (a job a crash left running, re-run at start while the sheet was
+    still graded, then the correction stored): the result is stored only if no correction or dispute came in and no
+    reading was stored while it was computed, else it is computed again, so the last result stored always holds
+    every correction, on the latest reading (it was stored under the write lock that a later one's insert, and a
+    grading's store, waits for)."""
     pipeline = resolve_pipeline(pipeline_ref)
     sid = sub["id"]
     while True:
+        reading = _reading(conn, sid)
         corrections, disputes = corrections_for(conn, sid), disputes_for(conn, sid)
-        new = apply_corrections(pipeline, base, corrections, key, disputes)
+        new = reading and apply_corrections(pipeline, json.loads(reading), corrections, key, disputes)
         with immediate(conn):
-            current = corrections_for(conn, sid) == corrections and disputes_for(conn, sid) == disputes
+            current = corrections_for(conn, sid) == corrections and disputes_for(conn, sid) == disputes and \
+                _reading(conn, sid) == reading
             # (only while the sheet is current: a merge or a split that replaced it meanwhile carried what was
             # stored over to the sheet replacing it, and a regrade was not to write the page back as 'done')
-            stored = current and store_result(conn, sid, new, current_only=True)
+            stored = current and new is not None and store_result(conn, sid, new, current_only=True)
         if current:
             break
     if not stored:
         raise _not_stored(conn, sid, kept=True)
     redraw(pipeline, new, submission_dir(data_dir, sub["token"]) / "derived", sub["id"])
     return new
+
+
+def _reading(conn: sqlite3.Connection, submission_id: int) -> str | None:
+    """The sheet's result as its last grading read it, before any correction (as stored); None without one."""
+    row = conn.execute("SELECT COALESCE(result_original, result) FROM submissions WHERE id=?",
+                       (submission_id,)).fetchone()
+    return row[0] if row else None
 
 
 def settle_stored_reviews(ctx: JobContext) -> int:
@@ -114,6 +124,11 @@ def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, tab
                            "Peserta sudah mengirim ulang lembar ini; koreksi di lembar terbarunya")
     if row["state"] == "failed":
         return _grading_failed(table, None if kept else sent)
+    if kept and row["state"] in ("queued", "running"):     # (that grading applies what is stored)
+        return GraderError("being_graded", "What you sent is saved. This sheet is being graded again just now; what "
+                           "you sent counts once that grading has finished.",
+                           "Yang Anda kirim sudah tersimpan. Lembar ini sedang dinilai ulang; yang Anda kirim ikut "
+                           "dihitung begitu penilaiannya selesai.")
     if kept:
         return GraderError("not_current", "This sheet was just replaced or graded again. What you sent is saved and "
                            "counts on its latest sheet.",
