@@ -645,6 +645,52 @@ def test_photos_a_crash_left_unrecorded_are_set_aside_at_a_later_start_not_delet
     assert "photo folder" not in caplog.text
 
 
+def test_a_whole_sending_a_crash_left_unrecorded_is_recorded_and_graded_at_a_later_start(code, caplog):
+    """h37b: a kill -9 between writing a trainee's sending's photos and recording its row left a folder that a start
+    moved to quarantine/ and no one saw again: in practice a lost submission (its sender, never answered, may not
+    send again). The sending now writes what it was sent with beside its photos, after them (sheet.json); a start
+    records such a whole folder as the sheet it was to be, which is then graded, and the trainee's link to it (the
+    form's token) finds it. A folder without that record (here removed: a crash before it was written) cannot be
+    recorded: it is set aside as before, and the trainer's exercises page says so."""
+    import os
+    import time
+
+    import grader.web.sheet_storing as sheet_storing
+
+    app = make_test_app()
+    trainee = app.test_client()
+    with crash_after(sheet_storing, "_write_photos"):
+        upload(trainee, code)
+    with crash_after(sheet_storing, "_write_photos"):
+        upload(app.test_client(), code, name="018_1.jpg")
+    data = app.config["DATA_DIR"]
+    folders = sorted((data / "submissions").iterdir(), key=lambda d: (d / "upload").iterdir().__next__().name)
+    whole, cut = [d.name for d in folders]          # (017's, 018's)
+    assert (data / "submissions" / whole / "sheet.json").is_file()
+    (data / "submissions" / cut / "sheet.json").unlink()
+    hour_ago = time.time() - 3700
+    for folder in folders:
+        for d in (folder, folder / "upload"):
+            os.utime(d, (hour_ago, hour_ago))
+    caplog.clear()
+    app = restart()
+    row, fields = sheet(app)
+    assert row["token"] == whole and row["state"] == "done" and row["trainee"] == "017" and row["exercise"] == code
+    assert fields[WRONG_FIELD]["status"] == "wrong"                  # (graded by the normal job)
+    assert f"photo folder {whole}, which no sheet held" in caplog.text and "recorded as sheet 1" in caplog.text
+    page = app.test_client().get(f"/hasil/{whole}").get_data(as_text=True)
+    assert "Hasil penilaian" in page
+    assert not (data / "submissions" / cut).exists()
+    assert (data / "quarantine" / "submissions" / cut / "upload" / "01-018_1.jpg").is_file()
+    assert f"{cut} (no record of its sending)" in caplog.text
+    trainer = app.test_client()
+    log_in(trainer)
+    assert "1 kiriman foto disisihkan" in trainer.get("/trainer/").get_data(as_text=True)
+    caplog.clear()
+    restart()
+    assert "photo folder" not in caplog.text and sheet(app)[0]["state"] == "done"
+
+
 def test_a_photo_missing_from_the_disk_is_named_not_a_server_error(code):
     """QA: a stored photo lost after a crash failed as internal_error ('send again' was right, but 'grade again' then
     failed the same way for ever without saying why)."""

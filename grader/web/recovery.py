@@ -2,9 +2,10 @@
 
 The steps, in this order:
 
-1. finish exercise removals a crash cut short (first: a sheet of a removed exercise is not graded again); move the
-   photo folders that no sheet holds, an hour old, to ``quarantine/`` (a crash between writing a sending's photos
-   and recording it: :func:`grader.web.sheet_storing.set_aside_unrecorded`);
+1. finish exercise removals a crash cut short (first: a sheet of a removed exercise is not graded again); record the
+   photo folders that no sheet holds, an hour old (a crash between writing a sending's photos and recording it), as
+   their sheets where they hold the whole sending, and move the others to ``quarantine/``
+   (:mod:`grader.web.unrecorded`);
 2. re-queue the jobs left ``running`` and dispatch the queued ones (:meth:`grader.web.jobs.JobRunner.recover`; if
    the database refuses it for now, the job runner tries again until it goes through, and the start goes on: given
    up after three requests' attempts, those jobs would wait for the next start);
@@ -162,7 +163,7 @@ def _finish_removals(runner) -> None:
 
 
 def _set_aside_unrecorded(runner) -> None:
-    from grader.web.sheet_storing import set_aside_unrecorded
+    from grader.web.unrecorded import set_aside_unrecorded
 
     _on_the_data(runner, set_aside_unrecorded)
 

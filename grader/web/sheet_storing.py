@@ -19,7 +19,6 @@ import re
 import secrets
 import shutil
 import sqlite3
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -27,6 +26,7 @@ from typing import Callable
 from grader.errors import GraderError
 from grader.web.corrections import carry_over_same_photos
 from grader.web.db import immediate, now_iso, storage_refused
+from grader.web.db import now_iso as written_at     # (the manifest's time: before the row's now_iso)
 from grader.web.earlier_sendings import OTHER_SENDING, content_hash, find_duplicate, sent_before
 from grader.web.photo_checks import display_name, sniff_image
 from grader.web.resent import completed_since, replaced_on_arrival, supersede
@@ -199,7 +199,8 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
     written: list[tuple[str, list[tuple]]] = []
     try:
         for sheet in sheets:
-            written.append(_write_photos(data_dir, sheet.files, sheet.photo_digests))
+            written.append(_write_photos(data_dir, sheet.files, sheet.photo_digests,
+                                         _manifest(sheet) if then is None and len(sheets) == 1 else None))
     except OSError as exc:
         # a full disk or a read-only data folder: say so, and leave no half-written photo behind
         log.error("could not store an upload under %s: %s", data_dir, exc)
@@ -213,7 +214,7 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
         with immediate(conn):
             if unless is not None and (earlier := unless(conn)) is not None:
                 raise SentBefore(earlier)
-            ids = _record(conn, sheets, written, now)
+            ids = record_sheets(conn, sheets, written, now)
             if then is not None:
                 then(conn, ids)
             for sid in ids:     # (a photo already on a corrected sheet: what the trainer said of it holds here too)
@@ -227,10 +228,11 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
     return [NewSubmission(sid, token, True) for sid, (token, _) in zip(ids, written)]
 
 
-def _record(conn: sqlite3.Connection, sheets: list[NewSheet], written: list[tuple[str, list[tuple]]],
-            now: str) -> list[int]:
+def record_sheets(conn: sqlite3.Connection, sheets: list[NewSheet], written: list[tuple[str, list[tuple]]],
+                  now: str) -> list[int]:
     """Insert each sheet and its uploads (already written to ``written``), superseding what each replaces; their ids.
-    Inside the caller's write transaction."""
+    Inside the caller's write transaction (:func:`store_sheets`; at start, a sending a crash left unrecorded:
+    :mod:`grader.web.unrecorded`)."""
     ids = []
     for sheet, (token, stored) in zip(sheets, written):
         earlier = sent_before(conn, sheet)
@@ -258,8 +260,27 @@ def _record(conn: sqlite3.Connection, sheets: list[NewSheet], written: list[tupl
     return ids
 
 
-def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[bytes]) -> tuple[str, list[tuple]]:
-    """A new sheet folder holding ``files`` (whose sha256 ``digests`` are known), synced to the disk:
+#: beside a trainee's sending's photos, written after them: what it was sent with, so that a start can record it if a
+#: crash came before its row was (:mod:`grader.web.unrecorded`)
+MANIFEST = "sheet.json"
+#: the columns of a sheet (:class:`NewSheet`) that :data:`MANIFEST` keeps
+MANIFEST_COLUMNS = ("source", "exercise", "trainee", "trainee_name", "typed_trainee", "client_token", "group_key",
+                    "typed_code", "replaces", "left_out", "sent_in")
+
+
+def _manifest(sheet: NewSheet) -> dict | None:
+    """What :data:`MANIFEST` keeps of ``sheet``: a trainee's sending that only stores its sheet (not a batch's sheet,
+    a retake or a merge, whose storing records more than the sheet); None for the others."""
+    if sheet.source != "trainee" or sheet.batch_id is not None or sheet.retake_of is not None or \
+            sheet.pairs_with is not None or sheet.places:
+        return None
+    return {k: getattr(sheet, k) for k in MANIFEST_COLUMNS}
+
+
+def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[bytes],
+                  manifest: dict | None = None) -> tuple[str, list[tuple]]:
+    """A new sheet folder holding ``files`` (whose sha256 ``digests`` are known), and then ``manifest`` (a sheet's
+    columns, :func:`_manifest`) with each photo's name and digest as :data:`MANIFEST`, synced to the disk:
     ``(token, upload rows)``."""
     token = secrets.token_urlsafe(16)
     folder = submission_dir(data_dir, token) / "upload"
@@ -275,6 +296,8 @@ def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[
                 fh.flush()
                 os.fsync(fh.fileno())      # on the disk before the database says it is (a power cut in class)
             stored.append((i, display, str(path.relative_to(data_dir)), digest.hex(), len(data)))
+        if manifest is not None:
+            _write_manifest(folder.parent / MANIFEST, manifest, files, stored)
         _sync_folder(folder)
     except BaseException:
         shutil.rmtree(folder.parent, ignore_errors=True)     # no half-written photo that no sheet holds
@@ -282,53 +305,19 @@ def _write_photos(data_dir: Path, files: list[tuple[str, bytes]], digests: list[
     return token, stored
 
 
+def _write_manifest(path: Path, columns: dict, files: list[tuple[str, bytes]], stored: list[tuple]) -> None:
+    """:data:`MANIFEST`: ``columns``, when, and each photo as sent and as stored, synced (its name with the folder)."""
+    photos = [{"name": name, "file": Path(rel).name, "display": display, "sha256": digest, "size": size}
+              for (name, _), (_, display, rel, digest, size) in zip(files, stored)]
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"sent_at": written_at(), "sheet": columns, "photos": photos}, fh, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 def _drop(data_dir: Path, written: list[tuple[str, list[tuple]]]) -> None:
     for token, _stored in written:
         shutil.rmtree(submission_dir(data_dir, token), ignore_errors=True)
-
-
-#: a sheet folder that no sheet holds is set aside at start only once untouched this long (seconds): one being stored
-#: by another process on the same data folder (a second server, a command) is recorded within a minute of its photos
-UNRECORDED_AFTER_S = 3600
-#: where such folders go, under the data folder: ``quarantine/submissions/<token>``, as they were
-QUARANTINE = Path("quarantine") / "submissions"
-#: a sheet folder's name, as :func:`_write_photos` makes it (``secrets.token_urlsafe(16)``)
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
-
-
-def set_aside_unrecorded(conn: sqlite3.Connection, data_dir: Path | str,
-                         older_than_s: float = UNRECORDED_AFTER_S) -> int:
-    """At start: move the sheet folders that no sheet holds, untouched for ``older_than_s``, to :data:`QUARANTINE`,
-    not deleted: a crash (kill -9, a power cut) between writing a sending's photos and recording it leaves one, and
-    its sender was never told it was stored (nothing is lost to them), but each one holds a sheet's photos and would
-    fill the disk. Said in the log, for the administrator to look at and delete. Returns how many were moved."""
-    root = submissions_root(data_dir)
-    cutoff = time.time() - older_than_s
-    old = [d for d in (root.iterdir() if root.is_dir() else ()) if TOKEN_RE.match(d.name) and _untouched(d, cutoff)]
-    held = {r[0] for r in conn.execute("SELECT token FROM submissions")} if old else set()
-    moved = []
-    for folder in (d for d in old if d.name not in held):
-        to = Path(data_dir) / QUARANTINE / folder.name
-        try:
-            to.parent.mkdir(parents=True, exist_ok=True)
-            folder.rename(to)
-            moved.append(folder.name)
-        except OSError as exc:          # (left where it is, and said; the next start tries again)
-            log.error("could not move the photo folder %s, which no sheet holds, to %s: %s", folder, to.parent, exc)
-    if moved:
-        log.warning("moved %d photo folder(s) that no sheet holds to %s (a crash between storing a sending's photos "
-                    "and recording it; its sender was never told it was stored): %s. Check them, then delete them",
-                    len(moved), Path(data_dir) / QUARANTINE, ", ".join(moved))
-    return len(moved)
-
-
-def _untouched(folder: Path, since: float) -> bool:
-    """Whether nothing was added to the sheet folder ``folder`` or to its photos' folder since ``since`` (a time.time();
-    False for a folder gone meanwhile, or not a folder)."""
-    try:
-        return folder.is_dir() and all(d.stat().st_mtime < since for d in (folder, folder / "upload") if d.exists())
-    except OSError:
-        return False
 
 
 def _sync_folder(folder: Path) -> None:

@@ -17,6 +17,7 @@ from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.trainer import bp
 from grader.web.trainer.batch_files import UNANSWERED_KEPT_S
+from grader.web.unrecorded import set_aside_count
 
 TEMPLATE_ID = "chasil-kwk"
 HANDOUT_DPI = 150
@@ -98,7 +99,7 @@ def index():
     return render_template("trainer/index.html", keys=keys, counts=counts, spec=spec, traps=TRAPS,
                            trap_names=trap_names(), traps_worded=traps_worded,
                            made={c: made_iso(t) for c, t in made.items()},
-                           held=held_uploads(db))
+                           held=held_uploads(db), set_aside=set_aside_count(_base()))
 
 
 HELD_SHOWN = 50
