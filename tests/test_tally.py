@@ -323,3 +323,31 @@ def test_above_is_the_float_comparison():
     x = np.arange(256, dtype=np.uint8)
     for level in np.r_[np.random.default_rng(8).uniform(0, 254.99, 500), 0.0, 40.0, 56.0, 100.0, 190.0, 254.5]:
         assert np.array_equal(x > _above(level), x > level), level
+
+
+def draw_box_group(alpha: np.ndarray, cell, count: int, rng, *, width_mm: float) -> None:
+    """The "box" tally some trainees use: left, top, right and bottom sides of a square, the fifth a diagonal."""
+    x, y, w, h = cell.x * PX, cell.y * PX, cell.w * PX, cell.h * PX
+    x0, x1 = x + w * rng.uniform(0.15, 0.25), x + w * rng.uniform(0.75, 0.85)
+    y0, y1 = y + h * rng.uniform(0.15, 0.25), y + h * rng.uniform(0.75, 0.85)
+    sides = [((x0, y0), (x0, y1)), ((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)), ((x0, y1), (x1, y1)),
+             ((x0, y1), (x1, y0))]
+    for p0, p1 in sides[:count]:
+        pen_line(alpha, p0, p1, width_mm * PX, rng.uniform(0.8, 1.0), rng)
+
+
+def test_a_box_style_tally_is_never_accepted_short(sheet, blank_page):
+    # A trainee who draws groups of five as boxes (four sides and a diagonal). The reader counts uprights, so a
+    # last cell with a side and the top (2) read as one upright, accepted: 6 for 7, a right tally charged wrong.
+    # Its top side is ink the count does not explain: the field goes to review.
+    truth = {"IV.1.tally": 7, "IV.2.tally": 8, "IV.3.tally": 12, "IV.4.tally": 2}
+    for seed in range(3):
+        rng = np.random.default_rng([500, seed])
+        alpha = np.zeros_like(blank_page)
+        for fid, count in truth.items():
+            for cell, n in zip(sheet.field(fid).cells, groups(count)):
+                draw_box_group(alpha, cell, n, rng, width_mm=0.4)
+        gray = photograph(blank_page, alpha, rng, ink=INKS[seed % 2])
+        for fid, count in truth.items():
+            r = read_tally(gray, sheet.field(fid), px_per_mm=PX)
+            assert r.count == count or r.status == "review", (seed, fid, r.count, r.per_cell)

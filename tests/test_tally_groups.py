@@ -21,7 +21,7 @@ def measures(cells: list[tuple[int, float]], n: int = 40, **changes) -> CellMeas
     m = dict(uprights=up, agreement=np.ones(n), diagonal=diag,
              ink=np.where(five, 5.4, up) * 60.0, band_rows=np.where(up > 0, 30, 0),
              column_span=np.where(up > 0, 0.7, 0.0), straightness=np.ones(n), widest=np.where(up == 3, 1.1, 0.0),
-             faint_uprights=up.copy(), streak=np.zeros(n))
+             faint_uprights=up.copy(), streak=np.zeros(n), stray_mm2=np.zeros(n))
     for name, per_cell in changes.items():
         for i, v in per_cell.items():
             m[name][i] = v

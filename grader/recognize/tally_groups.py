@@ -27,6 +27,11 @@ BENT_GRID = 0.5                            # border presence (see GridFit.straig
 # copies' streaks measure 2-3); real streaks on ordinary copies measured up to 0.95 with every count right, and
 # other lines (a crease, shadows) up to 0.45.
 PRINT_STREAK = 1.0
+# Ink that is neither an upright nor a crossing stroke (CellMeasure.stray_mm2), mm², that makes a cell doubtful: a
+# stroke the count does not see (a horizontal side of a "box" tally: 1.3-3 mm² measured), not most pen-rest dots (at
+# most 0.6 in 99% of fields with drawn dots, one 1.2) nor a blurred crossing stroke too flat for the diagonal opening
+# (clean dev photos: at most 0.8).
+STRAY_INK_MM2 = 1.0
 
 # Why a tally field went to review, for the trainer who checks it (codes; the web page words them).
 WHY_MALFORMED = "malformed_group"           # a crossing stroke over too few uprights, or too many uprights
@@ -179,6 +184,9 @@ def assemble_reading(m: CellMeasure, *, field_id: str, cell_h_mm: float, px_per_
     # and with it any stroke along it, or cuts a stroke in two: the count is not to be trusted there.
     conf = _cap(conf, near & (m.streak >= PRINT_STREAK), 0.5, WHY_STREAK, caps)
     conf = _cap(conf, near & (count < FULL_GROUP) & (m.faint_uprights > count), 0.5, WHY_FAINT, caps)
+    # Ink that is no upright and no crossing stroke: a mark the count did not see (a horizontal stroke, a
+    # "box" tally's side), so the count may be short.
+    conf = _cap(conf, near & (m.stray_mm2 >= STRAY_INK_MM2), 0.5, WHY_INK, caps)
     per_cell = tuple(int(c) for c in count)
     cell_conf = tuple(round(float(c), 4) for c in conf)
     field_conf = float(conf.min()) if len(conf) else 1.0

@@ -182,6 +182,7 @@ class CellMeasure:
     widest: np.ndarray          # widest upright / the others' mean width, for 2 or 3 uprights (0 elsewhere)
     faint_uprights: np.ndarray  # uprights counted at a low threshold (faint strokes), over a third of the cell
     streak: np.ndarray          # darkness of a line printed across the cell that is no grid line, x the ink threshold
+    stray_mm2: np.ndarray       # area (mm²) of ink that is neither an upright nor a crossing stroke (see _stray_ink)
 
 
 def tally_maps(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0) -> TallyMaps:
@@ -237,6 +238,18 @@ def _stroke_maps(ink: np.ndarray, *, cw: float, ch: float) -> tuple[float, np.nd
             diag[k, y0 // 2:y0 // 2 + half.shape[0], :half.shape[1]] = cv2.morphologyEx(half, cv2.MORPH_OPEN,
                                                                                           line_element(ld, a))
     return thr, up, diag
+
+
+def _stray_ink(ink: np.ndarray, up: np.ndarray, diag: np.ndarray, *, thr: float, px_per_mm: float) -> np.ndarray:
+    """Ink (over the field's threshold) farther than a quarter millimetre from anything the upright or the
+    crossing-stroke opening kept, as uint8 0/1: a stroke that is neither, such as a horizontal one (a "box"
+    tally's top and bottom sides), which the count would otherwise pass over in silence."""
+    kept = up > _above(thr)
+    crossing = diag.max(axis=0) > _above(DIAGONAL_LEVEL * thr)
+    kept |= np.repeat(np.repeat(crossing, 2, axis=0), 2, axis=1)[:ink.shape[0], :ink.shape[1]]
+    r = max(1, int(round(0.25 * px_per_mm)))
+    near = cv2.dilate(kept.view(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8))
+    return ((ink > _above(thr)) & (near == 0)).view(np.uint8)
 
 
 def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 1.0,
@@ -306,10 +319,11 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     diag_width = 2 * _longest_true_run(cover).max(axis=0)
     diagonal = diag_width / np.maximum(up_width, 0.5 * cw)
     inner = win_ink[:, 2:-2, 2:-2]                                 # the border residue is not ink
+    stray = _windows(_stray_ink(ink, up, diag, thr=thr, px_per_mm=px), ccy, ccx, hy, hx)[:, 2:-2, 2:-2]
     # (its sum of whole numbers, exact in int64 as in the float64 it is then divided in)
     strong = inner * (inner > _above(thr * 0.5))
     return CellMeasure(uprights=uprights, agreement=agreement, diagonal=diagonal,
                        ink=strong.sum(axis=(1, 2), dtype=np.int64) / 255.0, band_rows=band_rows,
                        straightness=m.straightness, widest=widest, faint_uprights=faint_uprights,
-                       streak=m.streak / thr,
+                       streak=m.streak / thr, stray_mm2=stray.sum(axis=(1, 2), dtype=np.int64) / px ** 2,
                        column_span=_longest_true_run(b_first, axis=1).max(axis=0) / rows)
