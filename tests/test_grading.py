@@ -1432,3 +1432,23 @@ def test_an_x_or_dash_is_sure_at_the_bar_for_wrong_a_digit_only_at_sure_box(chas
     readings["IV.2"] = replace(readings["IV.2"], boxes=("1", "1", "4"), value=114)
     cc = cross_checks(grade_readings(sheet, readings, key))
     assert "angka ?14" in cc[0]["message_id"]
+
+
+def test_digits_that_both_sure_marks_contradict_with_the_keys_number_are_suspected_not_wrong(chasil_spec):
+    # Adversarial clean sheet (seed 3750, sheet 12, page 2): the trainee wrote X24, tally 24 and bubbles 24; the
+    # writer's looped 2 was read as 9 at confidence 1.0. IV.3 was marked wrong (94 for 24) with a cross-check
+    # error. Both marks, read firmly, give the key's number: our misread or the trainee's slip in the digits
+    # alone, a trainer's look either way.
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.1"]
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v + 70, 0.9996, "ok", boxes=tuple(str(v + 70).rjust(3, "X")),
+                                    box_confidence=(0.9999, 1.0, 0.9997))
+    res = grade_readings(sheet, apply_context(readings), key)
+    field = next(f for f in res["fields"] if f["id"] == "IV.1")
+    assert field["status"] == "review" and "contradicted_by_own_marks" in field["notes"], field
+    assert [x["severity"] for x in cross_checks(res)] == ["review"]
+    # One mark giving the key's number is not enough: the other agrees with the digits, and the slip is the trainee's.
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v + 70, 0.99, "ok")
+    res = grade_readings(sheet, apply_context(readings), key)
+    assert next(f for f in res["fields"] if f["id"] == "IV.1")["status"] == "wrong"

@@ -26,6 +26,10 @@ MARKS_KINDS = ("bubbles", "tally")
 # failure may be our misread of this very field (a 3 read 2 at 0.9994 beside a sum that holds with 3), so it is
 # not called wrong. Dev photos (seed 23): the one right answer marked wrong was such a field.
 NOTE_RULE_SUSPECT = "in_failing_rule_with_unsure"
+# A firm digits reading that differs from the key where the pair's bubbles and tally, both firm, give the key's
+# number: our misread (a looped 2 read as 9 at 1.0, adversarial clean sheet seed 3750) or the trainee's slip in the
+# digits alone; a trainer's look either way, not a "wrong".
+NOTE_MARKS_SUSPECT = "contradicted_by_own_marks"
 # A field not read firmly as a whole, whose surely read boxes already differ from the key (the field's
 # ``read_as`` shows them, "?" where unsure): wrong whatever the unsure boxes say. Such a box must be surer than
 # the network is of the writing styles it misreads (calibrated on other writers, it is overconfident on those
@@ -68,7 +72,7 @@ def box_reasoned(r: FieldReading | None) -> bool:
     dispute, a suspected misread) and that no trainer is promised to look at (an overwritten box)."""
     return (r is not None and r.kind == "digits" and r.value is not None and r.status in ("ok", "review")
             and bool(r.boxes) and len(r.boxes) == len(r.box_confidence)
-            and not {NOTE_DISPUTED, NOTE_RULE_SUSPECT, NOTE_OVERWRITTEN} & set(r.notes))
+            and not {NOTE_DISPUTED, NOTE_RULE_SUSPECT, NOTE_MARKS_SUSPECT, NOTE_OVERWRITTEN} & set(r.notes))
 
 
 def exact(r: FieldReading) -> bool:

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from grader.exercise.store import AnswerKey
-from grader.grading.certainty import (NOTE_RULE_SUSPECT, NOTE_WRONG_BY_SURE_BOXES, exact, fails_whatever_unsure,
-                                      is_firm, read_surely, shown_term, wrong_whatever_unsure)
+from grader.grading.certainty import (NOTE_MARKS_SUSPECT, NOTE_RULE_SUSPECT, NOTE_WRONG_BY_SURE_BOXES, exact,
+                                      fails_whatever_unsure, is_firm, read_surely, shown_term, wrong_whatever_unsure)
 from grader.grading.findings import conventions, cross_checks
 from grader.grading.review_queue import NOTE_PAGE_MISSING
 from grader.grading.summary import score, top_fixes
@@ -29,7 +29,8 @@ from grader.sheet.layout import FieldLayout, SheetLayout
 NOTE_NOT_SURE_ENOUGH = "not_sure_enough_for_wrong"
 NOTE_RULE_DOUBT = "in_failing_rule_unsure"
 #: Notes the grader adds (a regrade starts from the readings without them).
-GRADER_NOTES = (NOTE_DISPUTED, NOTE_NOT_SURE_ENOUGH, NOTE_RULE_DOUBT, NOTE_RULE_SUSPECT, NOTE_WRONG_BY_SURE_BOXES)
+GRADER_NOTES = (NOTE_DISPUTED, NOTE_NOT_SURE_ENOUGH, NOTE_RULE_DOUBT, NOTE_RULE_SUSPECT, NOTE_MARKS_SUSPECT,
+                NOTE_WRONG_BY_SURE_BOXES)
 STATUSES = ("ok", "wrong", "review", "blank", "unreadable")
 
 
@@ -142,7 +143,9 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     # A suspected misread is unsure from here on, for everything: its own verdict, the rules it is in (not
     # checkable rather than violated) and its pair's cross-checks (a review item, not the trainee's error).
     suspects = misread_suspects(rules, readings, key)
-    readings = {fid: replace(r, status="review", notes=r.notes + (NOTE_RULE_SUSPECT,)) if fid in suspects else r
+    contradicted = contradicted_by_marks(readings, key) - suspects
+    readings = {fid: replace(r, status="review", notes=r.notes + (NOTE_RULE_SUSPECT,)) if fid in suspects else
+                replace(r, status="review", notes=r.notes + (NOTE_MARKS_SUSPECT,)) if fid in contradicted else r
                 for fid, r in readings.items()}
     values = {fid: r.value for fid, r in readings.items() if r.kind == "digits" and r.status == "ok"}
     # the key's value per field: for the verdicts below, and for showing a reading in a message (never for reading)
@@ -216,6 +219,29 @@ def _fits_after_blanks(value: int | None, boxes: tuple[str, ...]) -> bool:
     first = next((i for i, b in enumerate(boxes) if b.isdigit()), len(boxes))
     blanks = [i for i, b in enumerate(boxes[:first]) if b == ""]
     return value is not None and bool(blanks) and len(str(value)) <= len(boxes) - blanks[-1] - 1
+
+
+def contradicted_by_marks(readings: dict[str, FieldReading], key: AnswerKey | None) -> set[str]:
+    """Firm digits readings that differ from the key while the pair's bubbles and tally, both firm, give the key's
+    number.
+
+    Either we misread a digit the trainee wrote right three ways (a looped 2 read as 9 at confidence 1.0), or the
+    trainee slipped in the digits alone; both deserve a trainer's look rather than a "wrong" and a cross-check
+    error. One mark agreeing with the key is not enough (the other repeats the digits: the slip is the trainee's).
+    The key decides a verdict here, never a reading: values are not changed.
+    """
+    if key is None:
+        return set()
+    out = set()
+    for fid, r in readings.items():
+        expected = key.fields.get(fid)
+        if (r.kind != "digits" or not is_firm(r) or expected is None or r.value == expected
+                or NOTE_CORRECTED in r.notes):
+            continue
+        marks = (readings.get(f"{fid}.bubbles"), readings.get(f"{fid}.tally"))
+        if all(m is not None and is_firm(m) and m.value == expected for m in marks):
+            out.add(fid)
+    return out
 
 
 def misread_suspects(rules, readings: dict[str, FieldReading], key: AnswerKey | None) -> set[str]:

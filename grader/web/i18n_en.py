@@ -532,6 +532,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "an arithmetic rule fails and this entry is one of its unsure readings",
     "berbeda dengan kunci, tetapi hitungannya memuat isian lain yang belum kami baca dengan yakin; pelatih memeriksanya dulu":
         "differs from the key, but its sum holds another entry we could not read surely; a trainer checks it first",
+    "berbeda dengan kunci, tetapi turus dan bulatan pasangan ini sama dengan kunci; pelatih memeriksanya dulu":
+        "differs from the key, but this pair's tally and bubbles match the key; a trainer checks it first",
     "angka yang terbaca pasti sudah berbeda dengan kunci (? = angka yang belum terbaca pasti)":
         "the digits read surely already differ from the key (? = a digit we could not read surely)",
     "kelompok turus tidak berbentuk lima": "a tally group is not a group of five",

@@ -58,6 +58,7 @@ NOTE_LABELS = {
     "not_sure_enough_for_wrong": "berbeda dengan kunci, tetapi bacaan belum cukup yakin untuk dinyatakan salah",
     "in_failing_rule_unsure": "aturan hitungan tidak cocok dan bacaan isian ini kurang yakin",
     "in_failing_rule_with_unsure": "berbeda dengan kunci, tetapi hitungannya memuat isian lain yang belum kami baca dengan yakin; pelatih memeriksanya dulu",
+    "contradicted_by_own_marks": "berbeda dengan kunci, tetapi turus dan bulatan pasangan ini sama dengan kunci; pelatih memeriksanya dulu",
     "wrong_by_its_sure_boxes": "angka yang terbaca pasti sudah berbeda dengan kunci (? = angka yang belum terbaca pasti)",
     "malformed_group": "kelompok turus tidak berbentuk lima",
     "joined_strokes": "dua garis turus bersentuhan",
