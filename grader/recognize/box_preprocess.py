@@ -358,7 +358,7 @@ def preprocess_boxes_and_faint(crops: Sequence[np.ndarray], *, faint: bool = Tru
     low = np.maximum(np.maximum(FAINT_MIN_INK, FAINT_REL_INK * strongest), FAINT_NOISE * _paper_texture(ink, mask))
     added = (ink > low[:, None, None]) & ~_grow(mask, FAINT_CLEARANCE)
     added, _, added_pixels = _components(np.where(added, 255, 0).astype(np.uint8))
-    both, both_boxes, both_pixels = _components(np.where((mask > 0) | (added > 0), 255, 0).astype(np.uint8))
+    _, both_boxes, both_pixels = _components(np.where((mask > 0) | (added > 0), 255, 0).astype(np.uint8))
     index = np.nonzero((added_pixels >= MIN_INK_PIXELS) & (added_pixels + 1 >= FAINT_GAIN * (ink_pixels + 1)))[0]
     if not len(index):
         return (inputs, *none)
