@@ -1452,3 +1452,25 @@ def test_digits_that_both_sure_marks_contradict_with_the_keys_number_are_suspect
     readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v + 70, 0.99, "ok")
     res = grade_readings(sheet, apply_context(readings), key)
     assert next(f for f in res["fields"] if f["id"] == "IV.1")["status"] == "wrong"
+
+
+def test_digits_wrong_by_their_sure_boxes_that_both_sure_marks_contradict_are_suspected_not_wrong(chasil_spec):
+    # Dry-pen run (seed 3702, sheet 20): the trainee wrote X26, tally 26 and bubbles 26; the 2 faded to its base
+    # stroke, read as a dash at 1.0, so the field, unsure as a whole ("6" at 0.998), was wrong by its sure boxes
+    # ("X-?"), with a cross-check error. Both marks, read firmly, give the key's number.
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.1"]
+    assert v >= 10, v   # (the tens box is the one misread)
+    boxes = list(str(v).rjust(3, "X"))
+    boxes[-2] = "-"
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v % 10, 0.998, "review", boxes=tuple(boxes),
+                                    box_confidence=(0.9998, 1.0, 0.998), notes=("unsure_box",))
+    res = grade_readings(sheet, apply_context(readings), key)
+    field = next(f for f in res["fields"] if f["id"] == "IV.1")
+    assert field["status"] == "review" and "contradicted_by_own_marks" in field["notes"], field
+    assert [x["severity"] for x in cross_checks(res)] == ["review"]
+    # With one mark repeating the digits, the sure boxes stand: the slip is the trainee's.
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, v % 10, 0.99, "ok")
+    res = grade_readings(sheet, apply_context(readings), key)
+    assert next(f for f in res["fields"] if f["id"] == "IV.1")["status"] == "wrong"

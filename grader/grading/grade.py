@@ -222,8 +222,8 @@ def _fits_after_blanks(value: int | None, boxes: tuple[str, ...]) -> bool:
 
 
 def contradicted_by_marks(readings: dict[str, FieldReading], key: AnswerKey | None) -> set[str]:
-    """Firm digits readings that differ from the key while the pair's bubbles and tally, both firm, give the key's
-    number.
+    """Digits readings held against the trainee (firm, or wrong by their sure boxes alone) that differ from the key
+    while the pair's bubbles and tally, both firm, give the key's number.
 
     Either we misread a digit the trainee wrote right three ways (a looped 2 read as 9 at confidence 1.0), or the
     trainee slipped in the digits alone; both deserve a trainer's look rather than a "wrong" and a cross-check
@@ -235,8 +235,9 @@ def contradicted_by_marks(readings: dict[str, FieldReading], key: AnswerKey | No
     out = set()
     for fid, r in readings.items():
         expected = key.fields.get(fid)
-        if (r.kind != "digits" or not is_firm(r) or expected is None or r.value == expected
-                or NOTE_CORRECTED in r.notes):
+        # (a dash read surely from a dry pen's faded 2 made "26" "X-6": wrong by its sure boxes, 0.998 as a whole)
+        if (r.kind != "digits" or expected is None or r.value == expected or NOTE_CORRECTED in r.notes
+                or not (is_firm(r) or wrong_whatever_unsure(r, expected))):
             continue
         marks = (readings.get(f"{fid}.bubbles"), readings.get(f"{fid}.tally"))
         if all(m is not None and is_firm(m) and m.value == expected for m in marks):
