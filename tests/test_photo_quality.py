@@ -129,3 +129,28 @@ def test_real_kpu_forms_are_not_practice_sheets(name):
 ])
 def test_readable_photos_are_not_refused(kw):
     assert refusal_code(mock_photo(seed=14, **kw).jpeg(quality=70)) is None
+
+
+@pytest.mark.parametrize("below_rot, below_shift, rot, shift", [
+    (8, (-0.1, -0.12), -3, (0.05, 0.08)),
+    (-6, (-0.08, -0.1), 4, (0.06, 0.1)),
+])
+def test_a_sheet_lying_on_another_copy_of_its_page_is_read(below_rot, below_shift, rot, shift):
+    """A stack of practice sheets: the page below is the same page, and two of its markers show beside ours.
+
+    Each of those ids is then seen twice; the hits are chosen by how well they fit the page together, not by
+    size (the old rule put the other sheet's markers into the fit and refused a clean photo, as cut off,
+    glare or unidentified, depending on where the wrong page put the print)."""
+    below = mock_photo(seed=15, coverage=0.5, rotation_deg=below_rot, shift=below_shift)
+    top = mock_photo(seed=16, coverage=0.5, rotation_deg=rot, shift=shift)
+    pg = top.page
+    quad = top.photo_points(np.array([[0, 0], [pg.width_mm, 0], [pg.width_mm, pg.height_mm], [0, pg.height_mm]]))
+    mask = np.zeros(top.image.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(quad).astype(np.int32)], 255)
+    img = np.where(mask[..., None] > 0, top.image, below.image)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    aligned = align_photo(buf.tobytes())
+    assert aligned.markers_found == 4
+    points = np.array([[20.0, 30.0], [100.0, 150.0], [180.0, 260.0]])
+    seen = aligned.photo_to_frame(top.photo_points(points)) / aligned.px_per_mm
+    assert np.max(np.abs(seen - points)) < 0.5

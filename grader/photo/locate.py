@@ -309,20 +309,62 @@ def page_of_marker(spec: TemplateSpec, marker_id: int) -> int | None:
     return page if 1 <= page <= len(spec.pages) else None
 
 
+MAX_MARKER_CHOICES = 64    # combinations of repeated marker ids weighed against each other (beyond: the largest)
+
+
 def choose_page(spec: TemplateSpec, hits: tuple[MarkerHit, ...]) -> tuple[int | None, list[MarkerHit]]:
-    """The page most markers belong to, and those markers (the largest hit for a repeated id)."""
-    by_page: dict[int, dict[int, MarkerHit]] = {}
+    """The page most markers belong to, and those markers, one per id.
+
+    An id seen twice (the sheet lies on another printed copy of the same page, whose uncovered markers show
+    around it) is settled by geometry, not size: of every choice of one hit per id, the one whose markers fit
+    the page best (:func:`_most_consistent`). Taking the largest hit could put the other sheet's marker into
+    the fit; three markers, one of them foreign, still fit a (wrong) homography, and the missing fourth could
+    then be predicted outside the frame: a clean photo refused as ``sheet_cut_off``.
+    """
+    by_page: dict[int, dict[int, list[MarkerHit]]] = {}
     for h in hits:
         page = page_of_marker(spec, h.id)
         if page is None:
             continue
-        best = by_page.setdefault(page, {})
-        if h.id not in best or h.side_px > best[h.id].side_px:
-            best[h.id] = h
+        by_page.setdefault(page, {}).setdefault(h.id, []).append(h)
     if not by_page:
         return None, []
-    page = max(by_page, key=lambda p: (len(by_page[p]), sum(h.side_px for h in by_page[p].values())))
-    return page, sorted(by_page[page].values(), key=lambda h: h.id)
+    page = max(by_page, key=lambda p: (len(by_page[p]), sum(max(c.side_px for c in hs) for hs in by_page[p].values())))
+    found = by_page[page]
+    largest = [max(found[i], key=lambda h: h.side_px) for i in sorted(found)]
+    if all(len(hs) == 1 for hs in found.values()) or len(found) < 3:
+        return page, largest
+    from grader.sheet.layout import shared_layout   # (marker positions do not depend on the variant)
+    return page, _most_consistent(shared_layout(spec).pages[page - 1], found, largest,
+                                  px_per_mm=spec.read_px_per_mm)
+
+
+def _most_consistent(page: PageLayout, found: dict[int, list[MarkerHit]], largest: list[MarkerHit], *,
+                     px_per_mm: float) -> list[MarkerHit]:
+    """Of every choice of one hit per id, the one :func:`fit_page` fits best.
+
+    Preferred: a fit within the tolerance :func:`fit_page` drops a marker at, then one that keeps more markers,
+    then the smaller residual; ties keep the larger markers (the order of :func:`itertools.product` over hits
+    sorted largest first, the old rule).
+    """
+    import itertools
+
+    ids = sorted(found)
+    options = [sorted(found[i], key=lambda h: -h.side_px) for i in ids]
+    if int(np.prod([len(o) for o in options])) > MAX_MARKER_CHOICES:
+        return largest
+    best, best_key = largest, None
+    for combo in itertools.product(*options):
+        fit = fit_page(page, list(combo), px_per_mm=px_per_mm)
+        if fit is None:
+            continue
+        key = (fit.residual_mm > CONSISTENT_MM, -len(fit.hits), fit.residual_mm)
+        if best_key is None or key < best_key:
+            best, best_key = list(combo), key
+    return best
+
+
+CONSISTENT_MM = 0.75       # RMS marker-corner residual (mm) above which four markers do not agree on the page
 
 
 def fit_page(page: PageLayout, hits: list[MarkerHit], *, px_per_mm: float) -> PageFit | None:
@@ -337,7 +379,7 @@ def fit_page(page: PageLayout, hits: list[MarkerHit], *, px_per_mm: float) -> Pa
     if len(hits) < 3:
         return None
     fit = _fit(page, layout, hits, px_per_mm)
-    if len(hits) == 4 and fit.residual_mm > 0.75:
+    if len(hits) == 4 and fit.residual_mm > CONSISTENT_MM:
         trials = [_fit(page, layout, [h for h in hits if h is not out], px_per_mm) for out in hits]
         best = min(trials, key=lambda f: f.residual_mm)
         if best.residual_mm < fit.residual_mm / 3:
