@@ -154,3 +154,25 @@ def test_a_sheet_lying_on_another_copy_of_its_page_is_read(below_rot, below_shif
     points = np.array([[20.0, 30.0], [100.0, 150.0], [180.0, 260.0]])
     seen = aligned.photo_to_frame(top.photo_points(points)) / aligned.px_per_mm
     assert np.max(np.abs(seen - points)) < 0.5
+
+
+def test_correction_tape_over_the_boxes_is_not_glare():
+    """Correction tape taller than the boxes hides their printed borders, and the number is rewritten on it.
+
+    Glare washes out a box's inside with its border; here the handwriting on the tape is plain to see, so the
+    boxes are not counted as washed out (they were: a clean photo refused as glare)."""
+    photo = mock_photo(seed=17, frame=(1800, 2400))
+    img = photo.image.copy()
+    field = next(f for f in photo.page.fields if f.kind == "digits" and len(f.boxes) >= 3 and not f.id.startswith("H."))
+    x0, x1 = field.boxes[0].x - 1.0, field.boxes[-1].x2 + 1.0
+    y0, y1 = field.boxes[0].y - 1.5, field.boxes[0].y2 + 1.5
+    tape = photo.photo_points(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]))
+    cv2.fillPoly(img, [np.round(tape).astype(np.int32)], (250, 250, 250), cv2.LINE_AA)
+    for k, box in enumerate(field.boxes):   # the number written again, on the tape
+        (l, t), (r, b) = photo.photo_points(np.array([[box.x + 0.3 * box.w, box.y + 0.2 * box.h],
+                                                      [box.x + 0.7 * box.w, box.y + 0.8 * box.h]]))
+        width = max(2, round((r - l) / 5))
+        cv2.line(img, (round(l), round(t)), (round(r), round(t)), (60, 40, 30), width, cv2.LINE_AA)
+        cv2.line(img, (round(r), round(t)), (round(l + k), round(b)), (60, 40, 30), width, cv2.LINE_AA)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert refusal_code(buf.tobytes()) is None
