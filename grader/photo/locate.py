@@ -8,6 +8,7 @@ in-plane rotation works; three markers (12 corners) are enough.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from grader.order_stats import median, percentile
 from grader.photo.no_ipp import without_ipp
-from grader.sheet.layout import PageLayout
+from grader.sheet.layout import PageLayout, shared_layout
 from grader.sheet.schema import TemplateSpec
 
 log = logging.getLogger(__name__)
@@ -310,6 +311,7 @@ def page_of_marker(spec: TemplateSpec, marker_id: int) -> int | None:
 
 
 MAX_MARKER_CHOICES = 64    # combinations of repeated marker ids weighed against each other (beyond: the largest)
+CONSISTENT_MM = 0.75       # RMS marker-corner residual (mm) above which four markers do not agree on the page
 
 
 def choose_page(spec: TemplateSpec, hits: tuple[MarkerHit, ...]) -> tuple[int | None, list[MarkerHit]]:
@@ -334,7 +336,7 @@ def choose_page(spec: TemplateSpec, hits: tuple[MarkerHit, ...]) -> tuple[int | 
     largest = [max(found[i], key=lambda h: h.side_px) for i in sorted(found)]
     if all(len(hs) == 1 for hs in found.values()) or len(found) < 3:
         return page, largest
-    from grader.sheet.layout import shared_layout   # (marker positions do not depend on the variant)
+    # (marker positions do not depend on the variant: the shared layout has them)
     return page, _most_consistent(shared_layout(spec).pages[page - 1], found, largest,
                                   px_per_mm=spec.read_px_per_mm)
 
@@ -347,8 +349,6 @@ def _most_consistent(page: PageLayout, found: dict[int, list[MarkerHit]], larges
     then the smaller residual; ties keep the larger markers (the order of :func:`itertools.product` over hits
     sorted largest first, the old rule).
     """
-    import itertools
-
     ids = sorted(found)
     options = [sorted(found[i], key=lambda h: -h.side_px) for i in ids]
     if int(np.prod([len(o) for o in options])) > MAX_MARKER_CHOICES:
@@ -362,9 +362,6 @@ def _most_consistent(page: PageLayout, found: dict[int, list[MarkerHit]], larges
         if best_key is None or key < best_key:
             best, best_key = list(combo), key
     return best
-
-
-CONSISTENT_MM = 0.75       # RMS marker-corner residual (mm) above which four markers do not agree on the page
 
 
 def fit_page(page: PageLayout, hits: list[MarkerHit], *, px_per_mm: float) -> PageFit | None:
