@@ -177,12 +177,13 @@ def glare_fraction(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, wash
     index, box_of, inner, inner_of, n_boxes = _border_pixels(page, px_per_mm, gray.shape)
     if n_boxes == 0:
         return 0.0
-    flat = gray.ravel()
-    dark = flat[index] < washed_level
-    share = np.bincount(box_of, weights=dark, minlength=n_boxes) / np.maximum(np.bincount(box_of, minlength=n_boxes), 1)
-    ink = np.bincount(inner_of, weights=flat[inner] < washed_level, minlength=n_boxes) / \
-        np.maximum(np.bincount(inner_of, minlength=n_boxes), 1)
-    return float(np.mean((share < 0.10) & (ink < MIN_INK_INSIDE)))
+    dark = gray.ravel() < washed_level
+
+    def dark_share(pixels: np.ndarray, owner: np.ndarray) -> np.ndarray:      # per box
+        return np.bincount(owner, weights=dark[pixels], minlength=n_boxes) / \
+            np.maximum(np.bincount(owner, minlength=n_boxes), 1)
+
+    return float(np.mean((dark_share(index, box_of) < 0.10) & (dark_share(inner, inner_of) < MIN_INK_INSIDE)))
 
 
 GLARE_TILE_MM = 4.0

@@ -40,9 +40,10 @@ logger = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 # A box's faint view (a pen running dry: grader.recognize.box_preprocess) that reads another label at this
-# probability or more makes the reading unsure. On the development photos' boxes (seed 61, 36,356 boxes) this
-# unsettled 18 boxes read right and surely; on two sets of simulated dry pens (seeds 3604 and 3606) it caught every
-# box read wrong and surely (3: a 3 and a 5 read as dashes, a 0 read as 7) and the 3 pale digits read blank.
+# probability or more makes the reading unsure. On the development photos' boxes (seed 61, 36,356 boxes) 19 boxes
+# accepted and read right became unsure, and none of the 10 accepted and read wrong was caught; on simulated dry pens
+# (seeds 3604 and 3606, and the sure misreads left on 3702-3704 by a first design) it caught 15 of the 21 boxes read
+# wrong and surely (a 3 or a 5 read as a dash, a 0 read as 7, ...) and the 3 pale digits read blank.
 FAINT_DISAGREES = 0.5
 
 

@@ -24,8 +24,8 @@ REGRADE_TRIES = 6
 
 def settle_sheet(conn: sqlite3.Connection, submission_id: int, ctx: JobContext, *, why: str) -> bool:
     """Regrade the graded sheet ``submission_id`` if its stored result lacks a correction or an open dispute stored
-    for it (logged, with ``why`` it does); True if it did. A sheet not graded (any more: removed, replaced, being graded again, failed) is left to
-    what comes of it (a grading applies them all)."""
+    for it (logged, with ``why`` it does); True if it did. A sheet not graded (any more: removed, replaced, being
+    graded again, failed) is left to what comes of it (a grading applies them all)."""
     from grader.web.review_actions import _regrade_stored
 
     sub = conn.execute("SELECT * FROM submissions WHERE id=? AND state='done' AND result IS NOT NULL AND "

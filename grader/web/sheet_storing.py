@@ -26,7 +26,9 @@ from typing import Callable
 from grader.errors import GraderError
 from grader.web.corrections import carry_over_same_photos
 from grader.web.db import immediate, now_iso, storage_refused
-from grader.web.db import now_iso as written_at     # (the manifest's time: before the row's now_iso)
+# (the manifest's time, taken while the photos are still being written: a name of its own, as ``now_iso`` here
+# stamps the row, which tests/test_web_crash.py watches to see every fsync come before it)
+from grader.web.db import now_iso as written_at
 from grader.web.earlier_sendings import OTHER_SENDING, content_hash, find_duplicate, sent_before
 from grader.web.photo_checks import display_name, sniff_image
 from grader.web.resent import completed_since, replaced_on_arrival, supersede
