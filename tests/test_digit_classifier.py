@@ -374,3 +374,23 @@ def test_firm_and_lightly_pale_digits_get_no_faint_doubt(clf):
     for draw in (_cross, _dash):
         r = clf.classify([_box(draw)])[0]
         assert r.faint is None and not r.ambiguous, r
+
+
+def _dry_two_remains(img: np.ndarray) -> None:
+    """What a dry pen left of a 2 with its pale body below every threshold: the flat base, and the dot where the
+    pen touched down."""
+    cv2.line(img, (20, 46), (40, 46), 70, 3)
+    cv2.ellipse(img, (38, 24), (4, 2), 0, 0, 360, 70, -1)
+
+
+def test_a_dash_in_two_marks_is_not_a_sure_dash(clf):
+    """Found by an adversarial run: a 2's base and touch-down dot read as a dash at 0.9991, so "211" was "-11",
+    wrong by its sure boxes."""
+    crop = _box(_dry_two_remains)
+    network = clf.readings_from_probabilities(clf.probabilities(preprocess_boxes([crop])))[0]
+    from grader.grading.certainty import SURE_FILLER
+    assert network.label == "-" and network.confidence >= SURE_FILLER      # the trap
+    r = clf.classify([crop])[0]
+    assert r.label == "-" and r.ambiguous and r.confidence < SURE_FILLER, r
+    plain = clf.classify([_box(_dash)])[0]
+    assert plain.label == "-" and not plain.ambiguous and plain.confidence >= SURE_FILLER, plain

@@ -25,7 +25,7 @@ import numpy as np
 
 from grader.config import DIGITS_MODEL_ENV
 from grader.recognize.box_preprocess import INPUT_SIZE, preprocess_boxes_and_faint
-from grader.recognize.box_shape import accepted_by_shape
+from grader.recognize.box_shape import accepted_by_shape, split_dash
 
 __all__ = [
     "BoxReading",
@@ -45,6 +45,9 @@ MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 # (seeds 3604 and 3606, and the sure misreads left on 3702-3704 by a first design) it caught 15 of the 21 boxes read
 # wrong and surely (a 3 or a 5 read as a dash, a 0 read as 7, ...) and the 3 pale digits read blank.
 FAINT_DISAGREES = 0.5
+# A dash that is not one stroke (grader.recognize.box_shape.split_dash) is unsure whatever the network says of it:
+# its confidence is capped here, far below any bar that holds a box against the trainee.
+SPLIT_DASH_CONFIDENCE = 0.5
 
 
 def model_dir() -> Path:
@@ -78,7 +81,9 @@ class BoxReading:
         True when the box should go to human review: the confidence is
         below the review threshold, or a second class is close behind (as in
         an overwritten box); except a ``1`` whose ink is one upright stroke
-        (``by_shape``), which keeps its confidence.
+        (``by_shape``), which keeps its confidence. Also a dash in two marks
+        (:data:`SPLIT_DASH_CONFIDENCE`) and a box whose faint view reads
+        another label (``faint``).
     """
 
     label: str
@@ -166,6 +171,8 @@ class DigitClassifier:
                 r = replace(r, empty=True)
             elif r.ambiguous and accepted_by_shape(r.label, r.confidence, x):   # a 1 whose ink is one upright stroke
                 r = replace(r, ambiguous=False, by_shape=True)
+            elif split_dash(r.label, x):          # a dash in two marks: what is left of a digit, perhaps
+                r = replace(r, ambiguous=True, confidence=min(r.confidence, SPLIT_DASH_CONFIDENCE))
             out.append(r)
         for i, p in zip(faint_index, probs[len(inputs):]):
             out[i] = self._unsettled_by_faint_view(out[i], p)
