@@ -521,6 +521,24 @@ def test_a_pdf_is_refused_past_what_its_pages_photos_could_inflate_to(monkeypatc
     assert len(pdf_photos(many_images_pdf([[grey_flate(1000, 900)]] * 2), max_pages=2)) == 2
 
 
+def test_images_decoded_do_not_count_toward_the_objects_a_pdf_may_name(monkeypatch):
+    """The bound on objects looked at (against crafted files) counted each image decoded once more, so a scan
+    whose pages name a few images each reached it at half the objects it names (s36 read-through)."""
+    import grader.photo.pdf_pages as pdf_pages
+
+    monkeypatch.setattr(pdf_pages, "_MAX_OBJECTS", 40)
+    jpeg = cv2.imencode(".jpg", np.full((40, 60), 200, np.uint8))[1].tobytes()
+    # each page: four images coded in a way not read here, declared larger, tried first; then its JPEG
+    odd = (b"\x80", {"/Width": 600, "/Height": 400, "/ColorSpace": "/DeviceGray", "/BitsPerComponent": 8,
+                     "/Filter": "/RunLengthDecode"})
+    page = [odd] * 4 + [(jpeg, {"/Width": 60, "/Height": 40, "/ColorSpace": "/DeviceGray", "/BitsPerComponent": 8,
+                                "/Filter": "/DCTDecode"})]
+    assert pdf_photos(many_images_pdf([page] * 7)) == [jpeg] * 7      # 35 objects named, 35 images tried
+    with pytest.raises(GraderError) as exc:                           # the bound itself still holds
+        pdf_photos(many_images_pdf([page] * 9))                       # 45 objects
+    assert exc.value.code == "pdf_unreadable" and "too complex" in exc.value.message
+
+
 def test_a_sheet_this_grader_printed_sent_back_holds_no_photo(tmp_path):
     """Its lossless page, now readable, would be told as a black-and-white scan: it is said as what it is."""
     from grader.cli import main

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from grader.errors import GraderError
@@ -22,11 +23,18 @@ _MAX_FORM_DEPTH = 3          # images wrapped in form objects, as some apps do
 # Objects looked at in the whole file, each once: a scan has a few per page. A crafted file naming the same
 # objects from every page and form would otherwise cost work growing with the fourth power of its size.
 _MAX_OBJECTS = 2000
-_BLACK_AND_WHITE = "black-and-white scan seen"     # (keys of ``seen`` no object id can be)
-_UNREADABLE_IMAGE = "image not read seen"
 #: The producer named in the PDFs this grader writes (:func:`grader.sheet.render.write_pdf`): a blank sheet or a
 #: handout sent back is no scan of a filled-in sheet (its clean page would read as a black-and-white scan).
 OWN_PDF_PRODUCER = "grader practice sheet"
+
+
+@dataclass
+class _Walk:
+    """What one PDF's pages have shown so far: each object is looked at once, each image decoded once."""
+    named: dict = field(default_factory=dict)    # object key -> the images it names (at most _MAX_OBJECTS keys)
+    photos: dict = field(default_factory=dict)   # image key -> its photo file, or None (none read here)
+    black_and_white: bool = False                # an image was a one-bit scan
+    unreadable_image: bool = False               # an image's coding was not read here
 
 
 def is_pdf(data: bytes) -> bool:
@@ -66,13 +74,13 @@ def pdf_photos(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[bytes]:
                               "of it.", "PDF ini dibuat oleh aplikasi ini (lembar atau bahan untuk dicetak), bukan "
                               "foto lembar yang sudah diisi. Cetak lembarnya, isi dengan tangan, lalu kirim fotonya.")
         photos = []
-        seen: dict = {}
+        walk = _Walk()
         # Inflating a Flate-coded image costs its full size, whatever the file's: a few hundred kilobytes of zeros
         # declare a 64 MP image. A PDF may make that work for as many pages as it may hold photos, and a little more
         # (pages whose image turns out unreadable only once inflated hold none, and would otherwise be free).
         budget = InflateBudget((max_pages + 2) * MAX_INFLATED_PER_PAGE)
         for page in reader.pages:
-            best = _page_photo(page.get("/Resources"), seen=seen, budget=budget)
+            best = _page_photo(page.get("/Resources"), walk=walk, budget=budget)
             if best is not None:
                 photos.append(best)
                 if len(photos) > max_pages:
@@ -83,12 +91,12 @@ def pdf_photos(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[bytes]:
         log.info("unreadable PDF: %s", exc)
         raise GraderError("pdf_unreadable", "This PDF cannot be opened (damaged?). Send the photos themselves.",
                           "PDF ini tidak bisa dibuka (rusak?). Kirim fotonya saja.") from None
-    if not photos and seen.get(_BLACK_AND_WHITE):
+    if not photos and walk.black_and_white:
         # a copier's or an app's black-and-white scan (fax or JBIG2 coding, one bit a pixel): a scan all the same,
         # whose sender is told what to change, not that the PDF holds none
         from grader.photo.refusal import MESSAGES
         raise GraderError("binarized_scan", *MESSAGES["binarized_scan"])
-    if not photos and seen.get(_UNREADABLE_IMAGE):
+    if not photos and walk.unreadable_image:
         raise GraderError("pdf_unreadable", "This PDF's scans are stored in a way this grader cannot read (only JPEG "
                           "images and 8-bit grey or colour lossless images are read). Send the photos themselves.",
                           "Hasil pindaian dalam PDF ini disimpan dengan cara yang tidak bisa dibaca aplikasi ini "
@@ -123,24 +131,24 @@ def pdf_page_names(name: str, count: int, *, suffixes: list[str] | None = None) 
     return [prefix + page.format(stem=path.stem, i=i) + suffix for i, suffix in enumerate(suffixes, start=1)]
 
 
-def _page_photo(resources, *, seen: dict, budget: InflateBudget) -> bytes | None:
+def _page_photo(resources, *, walk: _Walk, budget: InflateBudget) -> bytes | None:
     """A page's photo: the largest of its image objects (by the size they declare, and those inside its form objects)
     that is read here; only that one is decoded, so a page naming many large images costs one."""
-    images = sorted(_images(resources, depth=0, seen=seen).items(), key=lambda kv: -kv[1][0])
+    images = sorted(_images(resources, depth=0, walk=walk).items(), key=lambda kv: -kv[1][0])
     for key, (_area, obj) in images:
-        if (key, "photo") not in seen:
-            seen[key, "photo"] = _photo_of(obj, seen=seen, budget=budget)
-        if seen[key, "photo"] is not None:
-            return seen[key, "photo"]
+        if key not in walk.photos:
+            walk.photos[key] = _photo_of(obj, walk=walk, budget=budget)
+        if walk.photos[key] is not None:
+            return walk.photos[key]
     return None
 
 
-def _images(resources, *, depth: int, seen: dict) -> dict:
+def _images(resources, *, depth: int, walk: _Walk) -> dict:
     """``{object key: (declared area, image object)}`` of every image the resources name, directly or inside their
     form objects.
 
-    ``seen`` remembers, for the whole file, what each object named, so an object named from many pages or forms is
-    looked at once.
+    ``walk.named`` remembers, for the whole file, what each object named, so an object named from many pages or
+    forms is looked at once. Only those objects count toward :data:`_MAX_OBJECTS`, not the images decoded.
     """
     if resources is None or depth > _MAX_FORM_DEPTH:
         return {}
@@ -148,28 +156,28 @@ def _images(resources, *, depth: int, seen: dict) -> dict:
     found: dict = {}
     for ref in (objects.get_object().values() if objects is not None else ()):
         key = (ref.idnum, ref.generation) if hasattr(ref, "idnum") else id(ref)
-        if key not in seen:
-            if len(seen) >= _MAX_OBJECTS:
+        if key not in walk.named:
+            if len(walk.named) >= _MAX_OBJECTS:
                 raise GraderError("pdf_unreadable", "This PDF is too complex to be a scan. Send the photos themselves.",
                                   "PDF ini terlalu rumit untuk hasil pindaian. Kirim fotonya saja.")
-            seen[key] = {}                      # (a form that names itself ends here)
+            walk.named[key] = {}                # (a form that names itself ends here)
             obj = ref.get_object()
             kind = obj.get("/Subtype")
             if kind == "/Form":
-                seen[key] = _images(obj.get("/Resources"), depth=depth + 1, seen=seen)
+                walk.named[key] = _images(obj.get("/Resources"), depth=depth + 1, walk=walk)
             elif kind == "/Image":
-                seen[key] = {key: (max(int(obj.get("/Width", 0)) * int(obj.get("/Height", 0)), 1), obj)}
-        found.update(seen[key])
+                walk.named[key] = {key: (max(int(obj.get("/Width", 0)) * int(obj.get("/Height", 0)), 1), obj)}
+        found.update(walk.named[key])
     return found
 
 
-def _photo_of(obj, *, seen: dict, budget: InflateBudget) -> bytes | None:
+def _photo_of(obj, *, walk: _Walk, budget: InflateBudget) -> bytes | None:
     """The photo file (JPEG or PNG) of an image object, or None when it is none read here (what it was is noted in
-    ``seen``)."""
+    ``walk``)."""
     filters = _filters(obj)
     if set(filters) & {"/CCITTFaxDecode", "/JBIG2Decode"} or obj.get("/BitsPerComponent") == 1 \
             or obj.get("/ImageMask"):
-        seen[_BLACK_AND_WHITE] = True
+        walk.black_and_white = True
         return None
     if filters == ["/DCTDecode"]:
         found = obj.get_data()        # (a JPEG stream decodes to itself: the photo's own bytes)
@@ -178,7 +186,7 @@ def _photo_of(obj, *, seen: dict, budget: InflateBudget) -> bytes | None:
             found = flate_image_png(obj, budget=budget)
         except UnreadableImage as exc:
             log.info("PDF image not read: %s", exc)
-            seen[_UNREADABLE_IMAGE] = True
+            walk.unreadable_image = True
             return None
     else:
         return None
