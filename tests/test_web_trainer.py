@@ -1329,7 +1329,8 @@ def test_the_export_says_why_a_sheet_failed_in_the_trainers_language(app, traine
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())], client_token="ex")
     with app.app_context():
         from grader.web.db import get_db
-        get_db().execute("UPDATE submissions SET state='failed', error_code='too_slow', "
+        get_db().execute("UPDATE submissions SET state='failed', error_code='too_slow', result=NULL, "
+                         "result_status=NULL, score=NULL, "      # (never graded: its first grading failed)
                          "error_id='Penilaian terlalu lama', error_en='Grading took too long' WHERE id=1")
         get_db().commit()
     indonesian = list(csv.reader(io.StringIO(
@@ -1343,6 +1344,51 @@ def test_the_export_says_why_a_sheet_failed_in_the_trainers_language(app, traine
     from openpyxl import load_workbook
     wb = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx?lang=id").data))
     assert wb["lembar"].cell(2, error + 1).value == "Penilaian terlalu lama"
+
+
+def test_a_sheet_whose_grading_again_failed_shows_its_earlier_score_as_not_counted(app, trainer, code):
+    """h38: a sheet graded, then graded again and that failed, showed the "Gagal" badge beside its earlier score in
+    the class table and the export, as if that score counted. It does not until the sheet is graded again (its page
+    says "Penilaian ulang gagal"): the table says so and strikes the earlier score out, the JSON, the export's score
+    and the class mean leave it out, and the export says why."""
+    from grader.grading.shown import shown_score
+    from grader.web.classroom import class_summary
+    from grader.web.db import get_db
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eee"))], client_token="rf")
+    with app.app_context():
+        db = get_db()
+        kept, old = db.execute("SELECT score, (SELECT score FROM submissions WHERE trainee='021') FROM submissions "
+                               "WHERE trainee='017'").fetchone()
+        sid = db.execute("SELECT id FROM submissions WHERE trainee='021'").fetchone()[0]
+        db.execute("UPDATE submissions SET state='failed', error_code='storage_full', error_id='Penyimpanan penuh.', "
+                   "error_en='The storage is full.' WHERE id=?", (sid,))
+        db.commit()
+        assert class_summary(db, code)["mean"] == kept           # (017's alone)
+    for lang, said, label in (("id", "Penilaian ulang gagal", "hasil lama, tidak dihitung"),
+                              ("en", "Grading again failed", "earlier result, not counted")):
+        table = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
+        row = re.search(rf'<tr data-href="/trainer/lembar/{sid}".*?</tr>', table, re.S).group(0)
+        score = re.search(r'data-col="score"[^>]*>(.*?)</td>', row, re.S).group(1)
+        assert said in row and label in score and f"<s>{shown_score(old)}</s>" in score and "<b>" not in score
+        assert re.search(r'data-col="wrong"[^>]*>—</td>', row)
+    rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
+    assert rows["021"]["score"] is None and rows["021"]["state"] == "failed" and rows["017"]["score"] == kept
+    sheets = list(csv.reader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=id").data.decode("utf-8-sig"))))
+    head, failed = sheets[0], next(r for r in sheets[1:] if r[0] == "021")
+    assert failed[head.index("Nilai")] == "" and failed[head.index("Hasil")] == ""
+    assert failed[head.index("Benar")] == "" and failed[head.index("Salah")] == ""
+    why = failed[head.index("Alasan")]
+    assert why.startswith(f"Penilaian ulang gagal: hasil sebelumnya (nilai {shown_score(old)}) tidak dihitung")
+    assert why.endswith("Penyimpanan penuh.") and failed[head.index("Alasan (kode)")] == "storage_full"
+    english = list(csv.reader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=en").data.decode("utf-8-sig"))))
+    why = next(r for r in english[1:] if r[0] == "021")[english[0].index("Why")]
+    assert why == (f"Grading again failed: the earlier result (score {shown_score(old)}) does not count until the "
+                   "sheet is graded again. The storage is full.")
+    trainer.get("/?lang=id")
+    page = trainer.get(f"/trainer/lembar/{sid}").get_data(as_text=True)
+    assert "Penilaian ulang gagal" in page and "tidak dihitung" in page
 
 
 def test_trainer_pages_in_english(trainer, code):

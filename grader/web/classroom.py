@@ -54,12 +54,29 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     for r in rows:
         k = identity_key(r)
         attempts[k] += 1
-        latest[k] = {**dict(r), "trainee_key": k, "full_score": full_score(r["result_status"], r["score"])}
+        latest[k] = {**dict(r), "trainee_key": k, **counted_score(r)}
     out = [{**r, "attempts": attempts[k]} for k, r in latest.items()]
     col = SORT_COLUMNS.get(sort, "trainee_key")
     order = _by_trainee if col == "trainee_key" else (lambda r: r[col])
     known = sorted((r for r in out if r[col] is not None), key=order, reverse=descending)
     return known + [r for r in out if r[col] is None]      # missing values last either way
+
+
+def regrade_failed(row) -> bool:
+    """Whether a sheet was graded once and grading it again failed: it keeps its earlier result, which does not
+    count until it is graded again (its page says "Penilaian ulang gagal"; a sheet never graded, or refused,
+    says "Tidak dapat dinilai")."""
+    return row["state"] == "failed" and row["result_status"] not in (None, "refused")
+
+
+def counted_score(row) -> dict:
+    """A sheet's ``full_score`` as the class counts it (its mean, its ranking, the exports), and the
+    ``earlier_score`` of a sheet whose grading again failed (:func:`regrade_failed`): shown struck out, as the
+    earlier result that does not count, never as its score."""
+    score = full_score(row["result_status"], row["score"])
+    if regrade_failed(row):
+        return {"full_score": None, "earlier_score": score, "regrade_failed": True}
+    return {"full_score": score, "earlier_score": None, "regrade_failed": False}
 
 
 def earlier_disputed_sheets(conn: sqlite3.Connection, exercise: str, latest_ids: set[int]) -> list[int]:

@@ -14,7 +14,9 @@ import csv
 import io
 
 from grader.batch import refusal_messages, refusals, retake_advised
-from grader.grading.shown import MARK_OF_KIND, in_language, score_may_change, sheet_scores, value_read
+from grader.grading.shown import (MARK_OF_KIND, full_score, in_language, score_may_change, score_text, sheet_scores,
+                                  value_read)
+from grader.web.classroom import regrade_failed
 from grader.web.i18n import gettext as _
 from grader.web.local_time import DEFAULT_ZONE, exported
 from grader.web.present import STATUS_LABELS, field_name, field_reasons, status_label
@@ -82,18 +84,35 @@ def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, la
     pages read is ``partial_score``, so a spreadsheet's mean of ``score`` is the class mean. A score with fields
     still to check is marked ``provisional``, as the class table marks it "sementara"."""
     results = results or {}
-    return [tuple(spreadsheet_safe(v) for v in (
+    return [_sheet_row(r, results.get(r["id"]), lang, zone) for r in sheets]
+
+
+def _sheet_row(r, result: dict | None, lang: str, zone: str) -> tuple:
+    """:func:`sheet_rows`' row of one sheet. A sheet whose grading again failed (:func:`regrade_failed`) keeps its
+    earlier result, which does not count until it is graded again, as the class table says: no result, score or
+    counts, and its reason says so first."""
+    counted = None if regrade_failed(r) else r
+    status = counted and r["result_status"]
+    why = r["error_" + lang] or " ".join(refusal_messages(result, lang=lang)) or None
+    if counted is None:
+        why = " ".join(filter(None, (earlier_not_counted(r, lang), why)))
+    return tuple(spreadsheet_safe(v) for v in (
         r["trainee"] or r["group_key"], r["trainee_name"], status_label(r["state"], lang),
-        r["result_status"] and status_label(r["result_status"], lang),
-        *sheet_scores(r["result_status"], r["score"]), provisional_word(r, lang), r["n_ok"], r["n_wrong"],
-        r["n_review"], r["n_blank"], r["n_unreadable"], r["attempts"],
-        _(SOURCE_LABELS.get(r["source"], r["source"]), lang=lang),
-        exported(r["created_at"], zone),
-        r["error_" + lang] or " ".join(refusal_messages(results.get(r["id"]), lang=lang)) or None,
-        retake_advice_words(results.get(r["id"]), lang) or None,
-        r["state"], r["result_status"], r["source"], r.get("error_code") or refusals(results.get(r["id"])),
-        retake_advised(results.get(r["id"])) or None))
-        for r in sheets]
+        status and status_label(status, lang),
+        *sheet_scores(status, r["score"]), counted and provisional_word(r, lang),
+        *((r[k] if counted else None) for k in ("n_ok", "n_wrong", "n_review", "n_blank", "n_unreadable")),
+        r["attempts"], _(SOURCE_LABELS.get(r["source"], r["source"]), lang=lang),
+        exported(r["created_at"], zone), why, retake_advice_words(result, lang) or None,
+        r["state"], status, r["source"], r.get("error_code") or refusals(result), retake_advised(result) or None))
+
+
+def earlier_not_counted(row, lang: str) -> str:
+    """What a sheet whose grading again failed says of its earlier result, with its score if it had one."""
+    score = full_score(row["result_status"], row["score"])
+    if score is None:
+        return _("Penilaian ulang gagal: hasil sebelumnya tidak dihitung sampai lembar ini dinilai ulang.", lang=lang)
+    return _("Penilaian ulang gagal: hasil sebelumnya (nilai {score}) tidak dihitung sampai lembar ini dinilai ulang.",
+             lang=lang, score=score_text(score))
 
 
 def provisional_word(row, lang: str) -> str | None:

@@ -441,10 +441,16 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Belum ada lembar untuk latihan ini.": "No sheets for this exercise yet.",
     "Urutkan menurut:": "Sort by:",
     "Tidak dapat dinilai": "Could not be graded",
-    "Lembar ini sudah pernah dinilai, tetapi penilaiannya diulang dan kali ini gagal. Hasil sebelumnya masih tersimpan, tetapi belum bisa dikoreksi atau disanggah sampai lembar ini dinilai ulang dari foto yang tersimpan; koreksi yang sudah disimpan ikut dihitung lagi.":
+    "Lembar ini sudah pernah dinilai, tetapi penilaiannya diulang dan kali ini gagal. Hasil sebelumnya masih tersimpan, tetapi tidak dihitung (di tabel kelas, rata-rata kelas dan ekspor) dan belum bisa dikoreksi atau disanggah sampai lembar ini dinilai ulang dari foto yang tersimpan; koreksi yang sudah disimpan ikut dihitung lagi.":
         "This sheet was graded before, but its grading was run again and this time it failed. The earlier result is "
-        "still stored, but it cannot be corrected or disputed until the sheet is graded again from its stored "
-        "photos; the corrections already saved count again then.",
+        "still stored, but it does not count (in the class table, the class mean and the exports) and cannot be "
+        "corrected or disputed until the sheet is graded again from its stored photos; the corrections already saved "
+        "count again then.",
+    "hasil lama, tidak dihitung": "earlier result, not counted",
+    "Penilaian ulang gagal: hasil sebelumnya (nilai {score}) tidak dihitung sampai lembar ini dinilai ulang.":
+        "Grading again failed: the earlier result (score {score}) does not count until the sheet is graded again.",
+    "Penilaian ulang gagal: hasil sebelumnya tidak dihitung sampai lembar ini dinilai ulang.":
+        "Grading again failed: the earlier result does not count until the sheet is graded again.",
     "Nilai ulang dari foto yang tersimpan": "Grade again from the stored photos",
     "Sebelum": "Before",
     "Sesudah": "After",
