@@ -620,9 +620,10 @@ def test_photos_a_crash_left_unrecorded_are_set_aside_at_a_later_start_not_delet
     import grader.web.sheet_storing as sheet_storing
 
     app = make_test_app()
+    trainee = app.test_client()
     with crash_after(sheet_storing, "_write_photos"):
-        upload(app.test_client(), code)
-    upload(app.test_client(), code)                # sent again: stored, graded
+        upload(trainee, code)
+    upload(trainee, code)                          # sent again (from the same phone): stored, graded
     data = app.config["DATA_DIR"]
     stored = sheet(app)[0]["token"]
     [orphan] = [d.name for d in (data / "submissions").iterdir() if d.name != stored]
@@ -689,6 +690,51 @@ def test_a_whole_sending_a_crash_left_unrecorded_is_recorded_and_graded_at_a_lat
     caplog.clear()
     restart()
     assert "photo folder" not in caplog.text and sheet(app)[0]["state"] == "done"
+
+
+def test_a_lost_sending_is_superseded_only_by_its_own_trainees_later_one_not_by_a_namesakes(code, caplog):
+    """h38: a sending a crash left unrecorded was set aside as sent again since when any later sheet of the exercise
+    had its trainee's name: two trainees named Siti in a class (common in Indonesia), and one Siti's lost sending
+    was dropped for the other's. The sender is told by its browser too (a random id in its session, kept with the
+    sheet and in sheet.json): another browser's Siti leaves it to be recorded; the same browser's Siti sending
+    again supersedes it, as before."""
+    import os
+    import time
+
+    import grader.web.sheet_storing as sheet_storing
+
+    def send(client, color):
+        data = {"csrf_token": csrf_of(client), "code": code, "trainee": "Siti",
+                "photo_1": (io.BytesIO(jpeg_bytes(color=color)), "siti.jpg")}
+        return client.post("/", data=data, content_type="multipart/form-data")
+
+    app = make_test_app()
+    siti_a, siti_b = app.test_client(), app.test_client()
+    with crash_after(sheet_storing, "_write_photos"):
+        send(siti_a, "#f0f0f0")                 # (Siti A's sending, cut before its row)
+    assert send(siti_b, "#e0e0e0").status_code == 302      # the other Siti, from her own phone, after it
+    data = app.config["DATA_DIR"]
+    [lost] = [d for d in (data / "submissions").iterdir() if d.name != sheet(app)[0]["token"]]
+    hour_ago = time.time() - 3700
+    for d in (lost, lost / "upload"):
+        os.utime(d, (hour_ago, hour_ago))
+    caplog.clear()
+    app = restart()
+    recorded = sheet(app, 2)[0]
+    assert recorded["token"] == lost.name and recorded["typed_trainee"] == "Siti"
+    assert not (data / "quarantine").exists() and "sent the exercise again since" not in caplog.text
+
+    with crash_after(sheet_storing, "_write_photos"):
+        send(siti_a, "#d0d0d0")                 # Siti A again, cut again; she sends it again from the same phone
+    assert send(siti_a, "#c0c0c0").status_code == 302
+    held = {r[0] for r in connect(app.config["DATABASE"]).execute("SELECT token FROM submissions")}
+    [lost] = [d for d in (data / "submissions").iterdir() if d.name not in held]
+    for d in (lost, lost / "upload"):
+        os.utime(d, (hour_ago, hour_ago))
+    caplog.clear()
+    restart()
+    assert (data / "quarantine" / "submissions" / lost.name).is_dir()
+    assert f"{lost.name} (its trainee sent the exercise again since)" in caplog.text
 
 
 def test_a_photo_missing_from_the_disk_is_named_not_a_server_error(code):

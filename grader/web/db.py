@@ -98,6 +98,7 @@ ADDED_COLUMNS = (
     ("submissions", "queue_priority", "INTEGER"),            # a request's priority, until its grading job is made
     ("uploads", "sent_in", "TEXT"),                          # the photo input a trainee chose a photo in
     ("submissions", "printed_code", "TEXT"),                 # a held upload's code as printed on its sheet (QR)
+    ("submissions", "sender", "TEXT"),                       # the trainee's browser that sent it (NULL: not known)
 )
 
 

@@ -69,6 +69,10 @@ CREATE TABLE IF NOT EXISTS submissions (
                                                  -- grading job (a trainer's "grade again": with the batches), kept
                                                  -- until the job is made, for the sweep (grader.web.stranded);
                                                  -- NULL: as its source gives (a trainee's before the batches)
+  sender TEXT,                                   -- a trainee's sending: the browser it came from, a random id kept
+                                                 -- in its session (trainee.attempts.sender_id); with typed_trainee it
+                                                 -- tells two trainees of one name apart (grader.web.unrecorded);
+                                                 -- NULL: not known (a batch's, or stored before the column)
   left_out TEXT,                                 -- JSON list of {"page", "file", "code", "message_id", "message_en"}:
                                                  -- a trainee's files not graded with it (not a photo, too large, the
                                                  -- same photo as another page's), said where the page is added

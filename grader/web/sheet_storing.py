@@ -82,7 +82,8 @@ def submissions_root(data_dir: Path | str) -> Path:
 
 def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tuple[str, bytes]], source: str,
                      exercise: str | None = None, trainee: str | None = None, trainee_name: str | None = None,
-                     typed_trainee: str | None = None, client_token: str | None = None, batch_id: int | None = None,
+                     typed_trainee: str | None = None, sender: str | None = None,
+                     client_token: str | None = None, batch_id: int | None = None,
                      group_key: str | None = None, retake_of: int | None = None, typed_code: str | None = None,
                      pairs_with: int | None = None, places: tuple[str, ...] = (), replaces: tuple[str, ...] = (),
                      left_out: tuple[dict, ...] = (), sent_in: tuple[str | None, ...] = (), dedupe: bool = True,
@@ -90,7 +91,8 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
     """Write ``files`` to disk, then record the submission and its uploads in one transaction.
 
     ``files`` are ``(original name, bytes)`` in page order. ``typed_trainee`` is the name exactly as typed on the
-    upload form (``""`` for none; None when no name was typed: a batch). ``typed_code`` is the code typed for an
+    upload form (``""`` for none; None when no name was typed: a batch), ``sender`` the trainee's browser that sent it
+    (:attr:`NewSheet.sender`). ``typed_code`` is the code typed for an
     upload held because no exercise has it (``exercise`` is then None). ``places`` are a batch's photos' places in
     it, one per file (:func:`grader.web.batch_storing.store_batch`). ``replaces`` are the tokens of earlier
     sendings of the same form that this one corrects (:mod:`grader.web.resent`). ``left_out`` are the files sent
@@ -101,7 +103,8 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
     cannot leave a merge to be done twice or a correction behind.
     """
     sheet = NewSheet(files=files, source=source, exercise=exercise, trainee=trainee, trainee_name=trainee_name,
-                     typed_trainee=typed_trainee, client_token=client_token, batch_id=batch_id, group_key=group_key,
+                     typed_trainee=typed_trainee, sender=sender, client_token=client_token, batch_id=batch_id,
+                     group_key=group_key,
                      retake_of=retake_of, typed_code=typed_code, pairs_with=pairs_with, places=places,
                      replaces=replaces, left_out=tuple(left_out), sent_in=tuple(sent_in))
     def sent_already(c: sqlite3.Connection) -> sqlite3.Row | None:
@@ -136,6 +139,7 @@ class NewSheet:
     trainee: str | None = None
     trainee_name: str | None = None
     typed_trainee: str | None = None     # the name exactly as typed on the upload form (submissions.typed_trainee)
+    sender: str | None = None            # a trainee's browser (submissions.sender): with the name, who sent it
     client_token: str | None = None
     batch_id: int | None = None
     group_key: str | None = None
@@ -243,10 +247,10 @@ def record_sheets(conn: sqlite3.Connection, sheets: list[NewSheet], written: lis
                          (sheet.client_token, sheet.digest, sheet.typed_trainee))
         sid = conn.execute(
             "INSERT INTO submissions(token, client_token, content_hash, source, batch_id, group_key, exercise, "
-            "trainee, trainee_name, typed_trainee, retake_of, typed_code, pairs_with, left_out, replaces, "
-            "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "trainee, trainee_name, typed_trainee, sender, retake_of, typed_code, pairs_with, left_out, replaces, "
+            "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (token, sheet.client_token, sheet.digest, sheet.source, sheet.batch_id, sheet.group_key,
-             sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.typed_trainee,
+             sheet.exercise, sheet.trainee or None, sheet.trainee_name or None, sheet.typed_trainee, sheet.sender,
              sheet.retake_of, sheet.typed_code, sheet.pairs_with,
              json.dumps(list(sheet.left_out), ensure_ascii=False) if sheet.left_out else None,
              " ".join(sheet.replaces) or None, now, now)).lastrowid
@@ -266,8 +270,8 @@ def record_sheets(conn: sqlite3.Connection, sheets: list[NewSheet], written: lis
 #: crash came before its row was (:mod:`grader.web.unrecorded`)
 MANIFEST = "sheet.json"
 #: the columns of a sheet (:class:`NewSheet`) that :data:`MANIFEST` keeps
-MANIFEST_COLUMNS = ("source", "exercise", "trainee", "trainee_name", "typed_trainee", "client_token", "group_key",
-                    "typed_code", "replaces", "left_out", "sent_in")
+MANIFEST_COLUMNS = ("source", "exercise", "trainee", "trainee_name", "typed_trainee", "sender", "client_token",
+                    "group_key", "typed_code", "replaces", "left_out", "sent_in")
 
 
 def _manifest(sheet: NewSheet) -> dict | None:

@@ -5,7 +5,8 @@ A trainee's sending writes, after its photos, what it was sent with (:data:`MANI
 each photo's name and digest), synced with them. A folder holding that and every photo it names is the whole
 sending: it is recorded as the sheet it was to be (waiting to be graded; the start queues it), unless its trainee
 sent the exercise again since (their later sheet is the one that counts; recorded, this older one would take its place
-in the class table). Anything else (no record of the sending, a photo missing or not as written, a trainer's batch or a
+in the class table): the same form, or the same name typed from the same browser (two Sitis of a class send from two
+phones). Anything else (no record of the sending, a photo missing or not as written, a trainer's batch or a
 retake, whose sending did more than store a sheet) is moved to :data:`QUARANTINE`, not deleted, and the log and the
 trainer's exercises page say so, for the administrator to check and delete."""
 from __future__ import annotations
@@ -97,14 +98,21 @@ def _record_again(conn: sqlite3.Connection, data_dir: Path | str, folder: Path) 
 
 def _sent_since(conn: sqlite3.Connection, sheet: NewSheet, sent_at: str) -> bool:
     """Whether the sender stored this sending, or this exercise for this trainee, after it was written: the form
-    sent again (its token), or a sheet of the same exercise and trainee since."""
+    sent again (its token), or a sheet of the same exercise and trainee since. The trainee is the name typed *from
+    the same browser* (:attr:`NewSheet.sender`): two trainees of one name (two Sitis in a class) send from two
+    phones, and one's later sheet must not drop the other's lost sending. A sending written before senders were
+    kept (none in its record) is told by its name alone, as it was then."""
     if sheet.client_token and conn.execute("SELECT 1 FROM submissions WHERE client_token=? AND state != ?",
                                            (sheet.client_token, REMOVED)).fetchone():
         return True
     who = sheet.typed_trainee or sheet.trainee
-    return bool(who and conn.execute(
+    if not who:
+        return False
+    same_sender = "" if sheet.sender is None else " AND sender IS ?"
+    return bool(conn.execute(
         "SELECT 1 FROM submissions WHERE exercise IS ? AND (typed_trainee=? OR trainee=?) AND created_at >= ? "
-        "AND state != ?", (sheet.exercise, who, who, sent_at, REMOVED)).fetchone())
+        f"AND state != ?{same_sender}",
+        (sheet.exercise, who, who, sent_at, REMOVED, *((sheet.sender,) if same_sender else ()))).fetchone())
 
 
 def set_aside_count(data_dir: Path | str) -> int:

@@ -3,6 +3,7 @@ they can give a graded sheet that lacks one."""
 from __future__ import annotations
 
 import json
+import secrets
 
 from flask import session
 
@@ -17,6 +18,15 @@ MY_ATTEMPTS = 40
 def remember_attempt(token: str) -> None:
     mine = [t for t in session.get("mine", []) if t != token]
     session["mine"] = (mine + [token])[-MY_ATTEMPTS:]
+
+
+def sender_id() -> str:
+    """This browser, as the sender of a trainee's sheets (``submissions.sender``): a random id kept in its session.
+    With the name typed it tells two trainees of one name apart, each on their own phone (the "sent again since" of
+    a sending a crash left unrecorded: :mod:`grader.web.unrecorded`)."""
+    if not isinstance(session.get("sender"), str):
+        session["sender"] = secrets.token_urlsafe(12)
+    return session["sender"]
 
 
 def earlier_attempts(row) -> list:

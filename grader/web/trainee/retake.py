@@ -20,7 +20,8 @@ from grader.web.present import left_out_of
 from grader.web.resent import replaced_tokens
 from grader.web.sheet_storing import read_stored, store_submission
 from grader.web.trainee import bp, get_submission, replaced_sending
-from grader.web.trainee.attempts import earlier_attempts, missing_pages, pages_for, read_pages, remember_attempt
+from grader.web.trainee.attempts import (earlier_attempts, missing_pages, pages_for, read_pages, remember_attempt,
+                                         sender_id)
 from grader.web.trainee.photos import RETAKE, added_input, uploaded_photos
 from grader.web.trainee.results import image_urls
 
@@ -90,6 +91,7 @@ def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, di
     sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source=row["source"],
                            exercise=row["exercise"], trainee=row["trainee"], trainee_name=row["trainee_name"],
                            typed_trainee=row["typed_trainee"],     # (the upload form's, for resent.completed_since)
+                           sender=row["sender"] or sender_id(),    # (whose sheet it is: the first sending's browser)
                            batch_id=row["batch_id"], group_key=row["group_key"], retake_of=row["id"],
                            client_token=request.form.get("client_token") or None,
                            replaces=replaced_tokens(request.form.get("replaces")), left_out=tuple(left_out),

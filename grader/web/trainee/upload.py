@@ -18,7 +18,7 @@ from grader.web.photo_checks import display_name
 from grader.web.resent import replaced_tokens
 from grader.web.sheet_storing import store_submission
 from grader.web.trainee import bp, check_exercise, get_submission, normalise_code
-from grader.web.trainee.attempts import remember_attempt
+from grader.web.trainee.attempts import remember_attempt, sender_id
 from grader.web.trainee.photos import upload_input, uploaded_photos
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ bp.add_app_template_global(SHEET_CODE_HOLDS, "SHEET_CODE_HOLDS")
 def _form(errors: list[str] | None = None, status: int = 200, **values):
     values.setdefault("code", normalise_code(request.args.get("kode") or request.cookies.get("code")) or "")
     values.setdefault("trainee", request.cookies.get("trainee", ""))
+    sender_id()     # (kept in the session now: a sending cut short by a crash has the one the next sending has)
     mine = session.get("mine", [])
     attempts = []
     if mine:
@@ -89,6 +90,7 @@ def upload():
     # first; earlier_sendings.find_duplicate, grader.web.resent)
     sub = store_submission(db, Path(current_app.config["DATA_DIR"]), files=files, source="trainee",
                            exercise=None if code_error else code, trainee=trainee, typed_trainee=trainee or "",
+                           sender=sender_id(),
                            typed_code=code if code_error else None,
                            client_token=request.form.get("client_token") or None,
                            replaces=replaced_tokens(request.form.get("replaces")), left_out=tuple(left_out),
