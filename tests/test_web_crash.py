@@ -692,6 +692,82 @@ def test_a_whole_sending_a_crash_left_unrecorded_is_recorded_and_graded_at_a_lat
     assert "photo folder" not in caplog.text and sheet(app)[0]["state"] == "done"
 
 
+def test_a_sending_left_unrecorded_while_the_server_runs_is_recorded_and_graded_without_a_restart(code, caplog):
+    """h38: photo folders no sheet holds were looked for only at start. A crash of another process on the data folder
+    (a WSGI worker killed mid-request) while the server ran on left the sending unrecorded until the next restart,
+    its trainee waiting for nothing. The job runner now looks again every UNRECORDED_SWEEP_S, with the start's rule:
+    a folder still young (maybe still being written) is left alone, one an hour old is recorded and graded."""
+    import os
+
+    import grader.web.sheet_storing as sheet_storing
+
+    app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, UNRECORDED_SWEEP_S=0.1)
+    try:
+        trainee = app.test_client()
+        trainee.get("/")                        # (the start's recovery: the sweeps begin)
+        with crash_after(sheet_storing, "_write_photos"):
+            upload(trainee, code)
+        data = app.config["DATA_DIR"]
+        [folder] = list((data / "submissions").iterdir())
+        time.sleep(0.5)                         # several sweeps: a young folder is left where it is, as written
+        assert (folder / "sheet.json").is_file() and not (data / "quarantine").exists()
+        assert connect(app.config["DATABASE"]).execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
+        hour_ago = time.time() - 3700
+        for d in (folder, folder / "upload"):
+            os.utime(d, (hour_ago, hour_ago))
+        assert _wait_for(lambda: (row := sheet_row(app)) is not None and row["state"] == "done")
+        row = sheet_row(app)
+        assert row["token"] == folder.name and row["trainee"] == "017" and row["result_status"] == "graded"
+        assert f"photo folder {folder.name}, which no sheet held" in caplog.text
+        assert not (data / "quarantine").exists()
+    finally:
+        app.extensions["grader.jobs"].shutdown()
+
+
+def test_a_folder_another_process_records_meanwhile_is_left_to_its_sheet_not_set_aside(code, monkeypatch):
+    """With the running server looking for unrecorded folders too, two processes on one data folder may meet the
+    same folder at once: the one that finds it recorded by the other (by the time it holds the write lock) leaves
+    it to its sheet; before, it was set aside as "cannot be recorded", its sheet's photos moved to quarantine."""
+    import os
+
+    import grader.web.sheet_storing as sheet_storing
+    import grader.web.unrecorded as unrecorded
+
+    app = make_test_app()
+    with crash_after(sheet_storing, "_write_photos"):
+        upload(app.test_client(), code)
+    data = app.config["DATA_DIR"]
+    [folder] = list((data / "submissions").iterdir())
+    hour_ago = time.time() - 3700
+    for d in (folder, folder / "upload"):
+        os.utime(d, (hour_ago, hour_ago))
+    real = unrecorded._record_again
+
+    def other_process_first(conn, data_dir, folder):
+        other = connect(app.config["DATABASE"])
+        try:
+            real(other, data_dir, folder)                              # (the other process records it)
+        finally:
+            other.close()
+        return real(conn, data_dir, folder)
+    monkeypatch.setattr(unrecorded, "_record_again", other_process_first)
+    conn = connect(app.config["DATABASE"])
+    try:
+        assert unrecorded.set_aside_unrecorded(conn, data) == 0
+        assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 1
+    finally:
+        conn.close()
+    assert (folder / "upload").is_dir() and not (data / "quarantine").exists()
+
+
+def sheet_row(app, sid=1):
+    conn = connect(app.config["DATABASE"])
+    try:
+        return conn.execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
+    finally:
+        conn.close()
+
+
 def test_a_lost_sending_is_superseded_only_by_its_own_trainees_later_one_not_by_a_namesakes(code, caplog):
     """h38: a sending a crash left unrecorded was set aside as sent again since when any later sheet of the exercise
     had its trainee's name: two trainees named Siti in a class (common in Indonesia), and one Siti's lost sending

@@ -15,7 +15,8 @@ The steps, in this order:
 4. regrade the sheets whose stored correction or dispute is missing from their score
    (:func:`grader.web.review_actions.settle_stored_reviews`);
 5. from then on, have the job runner sweep for sheets an error left queued without a job
-   (:func:`grader.web.stranded.watch`).
+   (:func:`grader.web.stranded.watch`), and for photo folders no sheet holds, as step 1 does
+   (:func:`grader.web.unrecorded.watch`: another process on the data folder may crash while this one runs).
 
 ``grader serve`` starts it before serving. Under any other WSGI server (waitress or gunicorn importing
 ``create_app``) the first request starts it, and every request, whichever arrives meanwhile, waits until it has
@@ -66,7 +67,8 @@ class StartupRecovery:
     waited for failed, or has been running ``wait_s`` seconds (a step that hangs). A call starts an attempt if none
     is running (in a thread of its own), and concurrent calls wait for the one running."""
 
-    def __init__(self, runner, *, wait_s: float, attempts: int = ATTEMPTS, sweep: dict | None = None):
+    def __init__(self, runner, *, wait_s: float, attempts: int = ATTEMPTS, sweep: dict | None = None,
+                 unrecorded_every_s: float | None = None):
         self.attempts = attempts
         self.wait_s = wait_s
         sweep = sweep or {}          # grader.web.stranded.watch's settings
@@ -77,6 +79,7 @@ class StartupRecovery:
             ("resume the batch merges a crash cut short", lambda: _merge_finished_batches(runner)),
             ("regrade the sheets missing a stored correction or dispute", lambda: _settle_stored_reviews(runner)),
             ("watch for sheets left queued without a grading job", lambda: _watch_stranded(runner, **sweep)),
+            ("watch for photo folders no sheet holds", lambda: _watch_unrecorded(runner, unrecorded_every_s)),
         ]
         self._next = 0              # the first step not done yet
         self._failures = 0          # of that step
@@ -186,6 +189,12 @@ def _watch_stranded(runner, **sweep) -> None:
     stranded.watch(runner, **sweep)
 
 
+def _watch_unrecorded(runner, every_s: float | None) -> None:
+    from grader.web import unrecorded
+
+    unrecorded.watch(runner, every_s=unrecorded.UNRECORDED_SWEEP_S if every_s is None else every_s)
+
+
 def init_app(app: Flask, runner) -> None:
     """Run the recovery before the first request is served (every request but a static file's waits for it, up to
     the app's ``RECOVERY_WAIT_S``); ``grader serve`` calls ``app.extensions["grader.recover"]()`` at start, too.
@@ -194,7 +203,8 @@ def init_app(app: Flask, runner) -> None:
 
     sweep = {"every_s": app.config.get("JOBS_SWEEP_S", stranded.SWEEP_EVERY_S),
              "older_than_s": app.config.get("JOBS_STRANDED_AFTER_S", stranded.STRANDED_AFTER_S)}
-    recovery = StartupRecovery(runner, wait_s=app.config["RECOVERY_WAIT_S"], sweep=sweep)
+    recovery = StartupRecovery(runner, wait_s=app.config["RECOVERY_WAIT_S"], sweep=sweep,
+                               unrecorded_every_s=app.config.get("UNRECORDED_SWEEP_S"))
     app.extensions["grader.recover"] = recovery
 
     @app.before_request
