@@ -1,6 +1,7 @@
 """What a crash (kill -9, power cut) in the middle of a request leaves behind, and what the next start makes of it."""
 import io
 import json
+import re
 import time
 from contextlib import contextmanager
 
@@ -66,6 +67,17 @@ def restart():
     app = make_test_app()
     app.test_client().get("/")                     # the first request runs the recovery
     return app
+
+
+def untouched_for_an_hour(*folders) -> None:
+    """Make photo folders (and their photos' folders) look untouched for over an hour: old enough for the look for
+    folders no sheet holds (grader.web.unrecorded)."""
+    import os
+
+    hour_ago = time.time() - 3700
+    for folder in folders:
+        for d in (folder, folder / "upload"):
+            os.utime(d, (hour_ago, hour_ago))
 
 
 def graded_for_review(code, **config):
@@ -441,8 +453,10 @@ def error_at_photo(monkeypatch, n: int):
     import grader.web.sheet_storing as sheet_storing
     opened = []
 
-    def open_then_fail(path, mode):
-        fh = builtins.open(path, mode)
+    def open_then_fail(path, mode, **kw):
+        fh = builtins.open(path, mode, **kw)
+        if str(path).endswith(sheet_storing.MANIFEST):      # (what a sending was sent with: not a photo)
+            return fh
         opened.append(path)
         if len(opened) == n:
             fh.close()
@@ -614,9 +628,6 @@ def test_photos_a_crash_left_unrecorded_are_set_aside_at_a_later_start_not_delet
     held by no sheet. Never said to be stored, so nothing is lost to its sender, but the disk fills. A start moves
     such a folder, once an hour old (a younger one may be another process's sending on its way to its row), to
     quarantine/ beside the database, and says so in the log; a stored sheet's folder stays, however old."""
-    import os
-    import time
-
     import grader.web.sheet_storing as sheet_storing
 
     app = make_test_app()
@@ -629,10 +640,7 @@ def test_photos_a_crash_left_unrecorded_are_set_aside_at_a_later_start_not_delet
     [orphan] = [d.name for d in (data / "submissions").iterdir() if d.name != stored]
     restart()
     assert (data / "submissions" / orphan / "upload").is_dir()       # (young: kept where it is)
-    hour_ago = time.time() - 3700
-    for folder in (data / "submissions").iterdir():
-        for d in (folder, folder / "upload"):
-            os.utime(d, (hour_ago, hour_ago))
+    untouched_for_an_hour(*(data / "submissions").iterdir())
     caplog.clear()
     restart()
     assert not (data / "submissions" / orphan).exists()
@@ -653,9 +661,6 @@ def test_a_whole_sending_a_crash_left_unrecorded_is_recorded_and_graded_at_a_lat
     records such a whole folder as the sheet it was to be, which is then graded, and the trainee's link to it (the
     form's token) finds it. A folder without that record (here removed: a crash before it was written) cannot be
     recorded: it is set aside as before, and the trainer's exercises page says so."""
-    import os
-    import time
-
     import grader.web.sheet_storing as sheet_storing
 
     app = make_test_app()
@@ -669,10 +674,7 @@ def test_a_whole_sending_a_crash_left_unrecorded_is_recorded_and_graded_at_a_lat
     whole, cut = [d.name for d in folders]          # (017's, 018's)
     assert (data / "submissions" / whole / "sheet.json").is_file()
     (data / "submissions" / cut / "sheet.json").unlink()
-    hour_ago = time.time() - 3700
-    for folder in folders:
-        for d in (folder, folder / "upload"):
-            os.utime(d, (hour_ago, hour_ago))
+    untouched_for_an_hour(*folders)
     caplog.clear()
     app = restart()
     row, fields = sheet(app)
@@ -697,8 +699,6 @@ def test_a_sending_left_unrecorded_while_the_server_runs_is_recorded_and_graded_
     (a WSGI worker killed mid-request) while the server ran on left the sending unrecorded until the next restart,
     its trainee waiting for nothing. The job runner now looks again every UNRECORDED_SWEEP_S, with the start's rule:
     a folder still young (maybe still being written) is left alone, one an hour old is recorded and graded."""
-    import os
-
     import grader.web.sheet_storing as sheet_storing
 
     app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, UNRECORDED_SWEEP_S=0.1)
@@ -712,9 +712,7 @@ def test_a_sending_left_unrecorded_while_the_server_runs_is_recorded_and_graded_
         time.sleep(0.5)                         # several sweeps: a young folder is left where it is, as written
         assert (folder / "sheet.json").is_file() and not (data / "quarantine").exists()
         assert connect(app.config["DATABASE"]).execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
-        hour_ago = time.time() - 3700
-        for d in (folder, folder / "upload"):
-            os.utime(d, (hour_ago, hour_ago))
+        untouched_for_an_hour(folder)
         assert _wait_for(lambda: (row := sheet_row(app)) is not None and row["state"] == "done")
         row = sheet_row(app)
         assert row["token"] == folder.name and row["trainee"] == "017" and row["result_status"] == "graded"
@@ -728,8 +726,6 @@ def test_a_folder_another_process_records_meanwhile_is_left_to_its_sheet_not_set
     """With the running server looking for unrecorded folders too, two processes on one data folder may meet the
     same folder at once: the one that finds it recorded by the other (by the time it holds the write lock) leaves
     it to its sheet; before, it was set aside as "cannot be recorded", its sheet's photos moved to quarantine."""
-    import os
-
     import grader.web.sheet_storing as sheet_storing
     import grader.web.unrecorded as unrecorded
 
@@ -738,9 +734,7 @@ def test_a_folder_another_process_records_meanwhile_is_left_to_its_sheet_not_set
         upload(app.test_client(), code)
     data = app.config["DATA_DIR"]
     [folder] = list((data / "submissions").iterdir())
-    hour_ago = time.time() - 3700
-    for d in (folder, folder / "upload"):
-        os.utime(d, (hour_ago, hour_ago))
+    untouched_for_an_hour(folder)
     real = unrecorded._record_again
 
     def other_process_first(conn, data_dir, folder):
@@ -774,9 +768,6 @@ def test_a_lost_sending_is_superseded_only_by_its_own_trainees_later_one_not_by_
     was dropped for the other's. The sender is told by its browser too (a random id in its session, kept with the
     sheet and in sheet.json): another browser's Siti leaves it to be recorded; the same browser's Siti sending
     again supersedes it, as before."""
-    import os
-    import time
-
     import grader.web.sheet_storing as sheet_storing
 
     def send(client, color):
@@ -791,9 +782,7 @@ def test_a_lost_sending_is_superseded_only_by_its_own_trainees_later_one_not_by_
     assert send(siti_b, "#e0e0e0").status_code == 302      # the other Siti, from her own phone, after it
     data = app.config["DATA_DIR"]
     [lost] = [d for d in (data / "submissions").iterdir() if d.name != sheet(app)[0]["token"]]
-    hour_ago = time.time() - 3700
-    for d in (lost, lost / "upload"):
-        os.utime(d, (hour_ago, hour_ago))
+    untouched_for_an_hour(lost)
     caplog.clear()
     app = restart()
     recorded = sheet(app, 2)[0]
@@ -805,12 +794,65 @@ def test_a_lost_sending_is_superseded_only_by_its_own_trainees_later_one_not_by_
     assert send(siti_a, "#c0c0c0").status_code == 302
     held = {r[0] for r in connect(app.config["DATABASE"]).execute("SELECT token FROM submissions")}
     [lost] = [d for d in (data / "submissions").iterdir() if d.name not in held]
-    for d in (lost, lost / "upload"):
-        os.utime(d, (hour_ago, hour_ago))
+    untouched_for_an_hour(lost)
     caplog.clear()
     restart()
     assert (data / "quarantine" / "submissions" / lost.name).is_dir()
     assert f"{lost.name} (its trainee sent the exercise again since)" in caplog.text
+
+
+def test_a_retake_or_a_batch_sheet_a_crash_left_unrecorded_is_recorded_and_graded_not_set_aside(code, caplog):
+    """h38: only a trainee's first sending wrote what it was sent with (sheet.json); a retake's folder, or a
+    trainer's batch's sheet's, that a crash left unrecorded was set aside in quarantine/ at the next start, the
+    photos lost to the class table until an administrator looked. They write it too now (the retaken sheet, the
+    batch, its place in it) and are recorded as their sheets: the retake follows its sheet, the batch sheet joins
+    its batch (merged again with it), each graded. A batch sheet whose photos the batch holds by then (the trainer
+    sent the form again) is set aside as before: stored twice it would be a duplicate."""
+    import grader.web.sheet_storing as sheet_storing
+    from test_web_trainer import batch
+
+    app = make_test_app()
+    trainee = app.test_client()
+    page = upload(trainee, code, name="017_1_blur.jpg")                      # refused: a retake is offered
+    with crash_after(sheet_storing, "_write_photos"):
+        trainee.post(page + "/ulang", data={"csrf_token": csrf_of(trainee, page), "position": "1",
+                                           "photo": (io.BytesIO(jpeg_bytes(color="#eee")), "017_1.jpg")},
+                     content_type="multipart/form-data")
+    trainer = app.test_client()
+    log_in(trainer)
+    with crash_after(sheet_storing, "_write_photos"):
+        batch(trainer, code, [("021_1.jpg", jpeg_bytes(color="#ddd"))], client_token="b1")
+    with crash_after(sheet_storing, "_write_photos"):
+        batch(trainer, code, [("033_1.jpg", jpeg_bytes(color="#ccc"))], client_token="b2")
+    data = app.config["DATA_DIR"]
+    held = {r[0] for r in connect(app.config["DATABASE"]).execute("SELECT token FROM submissions")}
+    lost = sorted((d for d in (data / "submissions").iterdir() if d.name not in held),
+                  key=lambda d: next((d / "upload").iterdir()).name)
+    assert [next((d / "upload").iterdir()).name for d in lost] == ["01-017_1.jpg", "01-021_1.jpg", "01-033_1.jpg"]
+    retake, in_batch, resent = lost
+    app = restart()                              # (033's batch form is sent again: its photo is stored with it)
+    trainer = app.test_client()
+    log_in(trainer)
+    batch(trainer, code, [("033_1.jpg", jpeg_bytes(color="#ccc"))], client_token="b2")
+    untouched_for_an_hour(*lost)
+    caplog.clear()
+    app = restart()
+    conn = connect(app.config["DATABASE"])
+    try:
+        rows = {r["token"]: r for r in conn.execute("SELECT * FROM submissions")}
+        batches = {r["client_token"] or r["form_token"]: r for r in conn.execute("SELECT * FROM batches")}
+    finally:
+        conn.close()
+    first = next(r for r in rows.values() if r["id"] == 1)
+    assert rows[retake.name]["retake_of"] == first["id"] and rows[retake.name]["state"] == "done"
+    assert rows[retake.name]["result_status"] == "graded" and rows[retake.name]["trainee"] == "017"
+    assert rows[in_batch.name]["batch_id"] == batches["b1"]["id"] and rows[in_batch.name]["state"] == "done"
+    assert rows[in_batch.name]["trainee"] == "021" and rows[in_batch.name]["source"] == "batch"
+    assert resent.name not in rows and (data / "quarantine" / "submissions" / resent.name).is_dir()
+    assert f"{resent.name} (its batch holds its photos since: the form was sent again)" in caplog.text
+    assert not (data / "quarantine" / "submissions" / retake.name).exists()
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table) == ["017", "021", "033"]
 
 
 def test_a_photo_missing_from_the_disk_is_named_not_a_server_error(code):

@@ -111,7 +111,8 @@ def store_batch(conn: sqlite3.Connection, data_dir: Path, *, batch_id: int, exer
         for sheet in sheets:
             stored.append(store_submission(conn, data_dir, files=sheet.files, source="batch", exercise=exercise,
                                            batch_id=batch_id, group_key=sheet.key, pairs_with=sheet.pairs_with,
-                                           places=sheet.places, dedupe=False, then=merge_due).id)
+                                           places=sheet.places, dedupe=False, then=merge_due,
+                                           recoverable=True).id)     # (unrecorded.py marks its merge due)
     except StorageError as exc:
         # what did get in is graded; the trainer is told which photos to send again (the same form stores them)
         _cut_short(exc, stored, sheets)

@@ -13,6 +13,12 @@ log = logging.getLogger(__name__)
 TRAINEE_PRIORITY, BATCH_PRIORITY = 0, 1
 
 
+def priority_of(row) -> int:
+    """The priority a sheet's own request gives its grading (``row``'s ``source`` and ``retake_of``): a trainee's
+    sending, or a retake sent from a trainee's page, before a trainer's batch."""
+    return TRAINEE_PRIORITY if row["source"] == "trainee" or row["retake_of"] is not None else BATCH_PRIORITY
+
+
 #: Why a trainee's sheet is held for its exercise code after its QR gave no answer key (:func:`no_key_error`).
 SHEET_CODE_HOLDS = ("sheet_exercise_unknown", "sheet_exercise_unread")
 

@@ -160,10 +160,11 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Kiriman ini sudah diganti oleh kiriman Anda berikutnya; kirim dari kiriman itu.":
         "This sending was replaced by your later one; send from that one.",
     "Isian {field}: ": "Entry {field}: ",
-    "{n} kiriman foto disisihkan: server berhenti mendadak sebelum mencatatnya, dan kiriman itu tidak bisa dicatat ulang atau sudah dikirim lagi. Pengirimnya tidak pernah diberi tahu bahwa kirimannya tersimpan: bila ada peserta yang belum melihat hasilnya, minta ia mengirim ulang. Fotonya disimpan di server (folder quarantine/submissions) untuk diperiksa pengelola server.":
+    "{n} kiriman foto disisihkan: server berhenti mendadak sebelum mencatatnya, dan kiriman itu tidak bisa dicatat ulang atau sudah dikirim lagi. Pengirimnya tidak pernah diberi tahu bahwa kirimannya tersimpan: bila ada peserta yang belum melihat hasilnya, minta ia mengirim ulang; bila lembar dari unggahan banyak lembar Anda tidak ada di tabel kelas, unggah lagi foto lembar itu. Fotonya disimpan di server (folder quarantine/submissions) untuk diperiksa pengelola server.":
         "{n} photo sending(s) were set aside: the server stopped suddenly before recording them, and they could not "
         "be recorded again or were sent again. Their senders were never told they were stored: if a trainee has not seen their result, "
-        "ask them to send again. The photos are kept on the server (folder quarantine/submissions) for the "
+        "ask them to send again; if a sheet of a batch you uploaded is missing from the class table, upload its photos "
+        "again. The photos are kept on the server (folder quarantine/submissions) for the "
         "administrator to check.",
     "Kiriman yang menunggu kode latihan": "Uploads waiting for an exercise code",
     "Kode latihan kiriman ini salah atau tidak diketahui. Fotonya disimpan; pesertanya bisa membetulkan kodenya, "

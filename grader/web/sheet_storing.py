@@ -87,7 +87,8 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
                      group_key: str | None = None, retake_of: int | None = None, typed_code: str | None = None,
                      pairs_with: int | None = None, places: tuple[str, ...] = (), replaces: tuple[str, ...] = (),
                      left_out: tuple[dict, ...] = (), sent_in: tuple[str | None, ...] = (), dedupe: bool = True,
-                     then: Callable[[sqlite3.Connection, int], None] | None = None) -> NewSubmission:
+                     then: Callable[[sqlite3.Connection, int], None] | None = None,
+                     recoverable: bool = False) -> NewSubmission:
     """Write ``files`` to disk, then record the submission and its uploads in one transaction.
 
     ``files`` are ``(original name, bytes)`` in page order. ``typed_trainee`` is the name exactly as typed on the
@@ -100,7 +101,8 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
     one per file (:attr:`NewSheet.sent_in`). Returns the existing submission instead when
     this is a double submit. ``then(conn, new id)`` runs inside the same transaction: what the new sheet replaces
     (pages merged into it, corrections carried over) is recorded with it or not at all, so a crash between the two
-    cannot leave a merge to be done twice or a correction behind.
+    cannot leave a merge to be done twice or a correction behind. ``recoverable``: a start can do ``then`` again from
+    the sheet's record (:func:`store_sheets`).
     """
     sheet = NewSheet(files=files, source=source, exercise=exercise, trainee=trainee, trainee_name=trainee_name,
                      typed_trainee=typed_trainee, sender=sender, client_token=client_token, batch_id=batch_id,
@@ -117,7 +119,7 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
         # (looked for again where the sheet is recorded: the same photos from another form, sent while these were
         # being written, are one sheet, not two)
         [new] = store_sheets(conn, data_dir, [sheet], then=(lambda c, ids: then(c, ids[0])) if then else None,
-                             unless=sent_already if dedupe else None)
+                             unless=sent_already if dedupe else None, recoverable=recoverable)
     except SentBefore as exc:
         return NewSubmission(exc.sheet["id"], exc.sheet["token"], False)
     except sqlite3.IntegrityError:
@@ -188,7 +190,8 @@ class SentBefore(Exception):
 
 def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet], *,
                  then: Callable[[sqlite3.Connection, list[int]], None] | None = None,
-                 unless: Callable[[sqlite3.Connection], sqlite3.Row | None] | None = None) -> list[NewSubmission]:
+                 unless: Callable[[sqlite3.Connection], sqlite3.Row | None] | None = None,
+                 recoverable: bool = False) -> list[NewSubmission]:
     """Write every sheet's photos to disk, then record all the sheets and ``then(conn, their ids)`` in one
     transaction (a split's two halves and the pair they replace: all or nothing). No double-submit check but
     ``unless(conn)``, asked inside that transaction: a sheet it returns (another request stored the same sending
@@ -201,12 +204,18 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
     that one's ``replaces``: it arrived after its correction; or a retake of a replaced sheet) is stored replaced
     by it (:func:`grader.web.resent.replaced_on_arrival`). A sheet holding a photo that another sheet of its
     exercise holds takes the corrections and disputes of that photo's fields
-    (:func:`grader.web.corrections.carry_over_same_photos`)."""
+    (:func:`grader.web.corrections.carry_over_same_photos`).
+
+    A single sheet's photos are followed by :data:`MANIFEST`, for a start to record it should a crash come before
+    its row: a sheet stored with nothing ``then``, or one whose ``then`` the start can do again from that record
+    alone (``recoverable``: a batch's merge marked due, a retake's corrections carried over with its photos);
+    not a merge's or a split's, whose storing replaces other sheets."""
     written: list[tuple[str, list[tuple]]] = []
+    with_record = len(sheets) == 1 and (then is None or recoverable)
     try:
         for sheet in sheets:
             written.append(_write_photos(data_dir, sheet.files, sheet.photo_digests,
-                                         _manifest(sheet) if then is None and len(sheets) == 1 else None))
+                                         _manifest(sheet) if with_record else None))
     except OSError as exc:
         # a full disk or a read-only data folder: say so, and leave no half-written photo behind
         log.error("could not store an upload under %s: %s", data_dir, exc)
@@ -266,20 +275,17 @@ def record_sheets(conn: sqlite3.Connection, sheets: list[NewSheet], written: lis
     return ids
 
 
-#: beside a trainee's sending's photos, written after them: what it was sent with, so that a start can record it if a
-#: crash came before its row was (:mod:`grader.web.unrecorded`)
+#: beside a sending's photos, written after them: what it was sent with, so that a start can record it if a crash
+#: came before its row was (:mod:`grader.web.unrecorded`): a trainee's sending or retake, a trainer's batch's sheet
 MANIFEST = "sheet.json"
 #: the columns of a sheet (:class:`NewSheet`) that :data:`MANIFEST` keeps
 MANIFEST_COLUMNS = ("source", "exercise", "trainee", "trainee_name", "typed_trainee", "sender", "client_token",
-                    "group_key", "typed_code", "replaces", "left_out", "sent_in")
+                    "group_key", "typed_code", "replaces", "left_out", "sent_in", "batch_id", "retake_of",
+                    "pairs_with", "places")
 
 
-def _manifest(sheet: NewSheet) -> dict | None:
-    """What :data:`MANIFEST` keeps of ``sheet``: a trainee's sending that only stores its sheet (not a batch's sheet,
-    a retake or a merge, whose storing records more than the sheet); None for the others."""
-    if sheet.source != "trainee" or sheet.batch_id is not None or sheet.retake_of is not None or \
-            sheet.pairs_with is not None or sheet.places:
-        return None
+def _manifest(sheet: NewSheet) -> dict:
+    """What :data:`MANIFEST` keeps of ``sheet``."""
     return {k: getattr(sheet, k) for k in MANIFEST_COLUMNS}
 
 

@@ -23,7 +23,7 @@ import logging
 from contextlib import closing
 
 from grader.web.db import ago_iso, connect, now_iso
-from grader.web.grading_queue import BATCH_PRIORITY, TRAINEE_PRIORITY, queue_grading
+from grader.web.grading_queue import priority_of, queue_grading
 from grader.web.job_worker import WORKER_CRASHED
 
 __all__ = ["STRANDED_AFTER_S", "SWEEP_EVERY_S", "fail_left_running", "queue_stranded", "watch"]
@@ -50,9 +50,7 @@ def queue_stranded(runner, *, older_than_s: float = STRANDED_AFTER_S) -> int:
             "AND (s.job_id IS NULL OR j.state IN ('done', 'failed')) ORDER BY s.id", (cutoff,)).fetchall()
         queued = 0
         for row in rows:
-            trainee = row["source"] == "trainee" or row["retake_of"] is not None
-            priority = row["queue_priority"] if row["queue_priority"] is not None else (
-                TRAINEE_PRIORITY if trainee else BATCH_PRIORITY)
+            priority = row["queue_priority"] if row["queue_priority"] is not None else priority_of(row)
             alone = row["last_error"] == WORKER_CRASHED[0]
             # (queue_grading checks again, in its transaction: a request or another sweep may have queued it since)
             if queue_grading(conn, row["id"], priority=priority, runner=runner, run_alone=alone) is not None:

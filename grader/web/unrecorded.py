@@ -5,14 +5,19 @@ itself need not have stopped: another process on the same data folder (a WSGI se
 second server) may have crashed, so the running server looks again, with the same rule as a start: only a folder
 untouched for :data:`UNRECORDED_AFTER_S`, which no request is still writing.
 
-A trainee's sending writes, after its photos, what it was sent with (:data:`MANIFEST`: its code, name, form token,
-each photo's name and digest), synced with them. A folder holding that and every photo it names is the whole
-sending: it is recorded as the sheet it was to be (waiting to be graded; the start queues it), unless its trainee
-sent the exercise again since (their later sheet is the one that counts; recorded, this older one would take its place
-in the class table): the same form, or the same name typed from the same browser (two Sitis of a class send from two
-phones). Anything else (no record of the sending, a photo missing or not as written, a trainer's batch or a
-retake, whose sending did more than store a sheet) is moved to :data:`QUARANTINE`, not deleted, and the log and the
-trainer's exercises page say so, for the administrator to check and delete."""
+A trainee's sending or retake, and a trainer's batch's sheet, write, after their photos, what they were sent with
+(:data:`MANIFEST`: its code, name, browser, form token, the sheet it retakes, its batch and its place in it, each
+photo's name and digest), synced with them. A folder holding that and every photo it names is the whole sending: it
+is recorded as the sheet it was to be (waiting to be graded; the start queues it; a batch's sheet marks its batch's
+merge due, as storing it would have; a retake's photos bring the corrections and disputes of the pages it kept,
+by :func:`~grader.web.corrections.carry_over_same_photos`), unless it was sent again since (the later sheet is the
+one that counts; recorded, this older one would take its place in the class table): the same form, the sheet it
+retakes retaken again, or the same name typed from the same browser (two Sitis of a class send from two phones);
+for a batch's sheet, its photos stored in its batch (the trainer sent the form again). Anything else (no record of
+the sending, a photo missing or not as written, its batch or retaken sheet removed, a merge's or a split's sheet,
+an upload held for its code, whose storing did more than store a sheet) is moved to :data:`QUARANTINE`, not
+deleted, and the log and the trainer's exercises page say so, for the administrator to check and delete (and the
+trainer, to ask a trainee without a result to send again, or upload again a batch's sheet the table lacks)."""
 from __future__ import annotations
 
 import hashlib
@@ -25,6 +30,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Callable
 
+from grader.web.batch_storing import held_by_batch
 from grader.web.db import REMOVED, connect, immediate, now_iso
 from grader.web.corrections import carry_over_same_photos
 from grader.web.sheet_storing import MANIFEST, NewSheet, record_sheets, submissions_root
@@ -105,15 +111,34 @@ def _record_again(conn: sqlite3.Connection, data_dir: Path | str, folder: Path) 
         with immediate(conn):
             if _held(conn, folder):
                 return None
-            if _sent_since(conn, sheet, sent.get("sent_at") or ""):
+            if (why := _cannot_follow(conn, sheet)) is not None:
+                return why
+            if sheet.batch_id is not None and sheet.retake_of is None:
+                if any(held_by_batch(conn, sheet.batch_id, [d.hex() for d in sheet.photo_digests])):
+                    return "its batch holds its photos since: the form was sent again"
+            elif _sent_since(conn, sheet, sent.get("sent_at") or ""):
                 return "its trainee sent the exercise again since"
             [sid] = record_sheets(conn, [sheet], [(folder.name, stored)], sent.get("sent_at") or now_iso())
-            carry_over_same_photos(conn, sid)       # (as store_sheets does)
+            # (as store_sheets does; a retake's photos bring the corrections of the pages it kept, as its storing did)
+            carry_over_same_photos(conn, sid)
+            if sheet.batch_id is not None:          # (as store_batch does: the batch is merged again once graded)
+                conn.execute("UPDATE batches SET merged=0 WHERE id=?", (sheet.batch_id,))
     except sqlite3.IntegrityError as exc:           # (what it names is not as it was: a batch, a sheet removed)
         return f"it cannot be recorded ({exc})"
     log.warning("photo folder %s, which no sheet held (a crash between storing a sending's photos and recording it), "
                 "holds the whole sending: recorded as sheet %s, to be graded", folder.name, sid)
     return sid
+
+
+def _cannot_follow(conn: sqlite3.Connection, sheet: NewSheet) -> str | None:
+    """Why a retake or a batch's sheet cannot be recorded now: the sheet it retakes, or its batch, was removed."""
+    if sheet.retake_of is not None and conn.execute("SELECT 1 FROM submissions WHERE id=? AND state != ?",
+                                                    (sheet.retake_of, REMOVED)).fetchone() is None:
+        return "the sheet it retakes was removed"
+    if sheet.batch_id is not None and conn.execute("SELECT 1 FROM batches WHERE id=? AND removed_at IS NULL",
+                                                   (sheet.batch_id,)).fetchone() is None:
+        return "its batch was removed"
+    return None
 
 
 def _held(conn: sqlite3.Connection, folder: Path) -> bool:
@@ -129,24 +154,33 @@ def _sent_since(conn: sqlite3.Connection, sheet: NewSheet, sent_at: str) -> bool
     if sheet.client_token and conn.execute("SELECT 1 FROM submissions WHERE client_token=? AND state != ?",
                                            (sheet.client_token, REMOVED)).fetchone():
         return True
+    if sheet.retake_of is not None and conn.execute(      # (its sheet retaken again since: that retake counts)
+            "SELECT 1 FROM submissions WHERE retake_of=? AND created_at >= ? AND state != ?",
+            (sheet.retake_of, sent_at, REMOVED)).fetchone():
+        return True
     who = sheet.typed_trainee or sheet.trainee
     if not who:
         return False
     same_sender = "" if sheet.sender is None else " AND sender IS ?"
+    # (times are to the second: the sheet a retake retakes, stored in the same second, is not a later sending)
     return bool(conn.execute(
         "SELECT 1 FROM submissions WHERE exercise IS ? AND (typed_trainee=? OR trainee=?) AND created_at >= ? "
-        f"AND state != ?{same_sender}",
-        (sheet.exercise, who, who, sent_at, REMOVED, *((sheet.sender,) if same_sender else ()))).fetchone())
+        f"AND state != ? AND id IS NOT ?{same_sender}",
+        (sheet.exercise, who, who, sent_at, REMOVED, sheet.retake_of,
+         *((sheet.sender,) if same_sender else ()))).fetchone())
 
 
 def sweep_unrecorded(runner, *, older_than_s: float = UNRECORDED_AFTER_S) -> int:
-    """:func:`set_aside_unrecorded` on ``runner``'s data, each sending recorded queued for grading at once (a trainee's
-    priority: its sender is waiting for it); returns how many folders were moved."""
-    from grader.web.grading_queue import queue_grading
+    """:func:`set_aside_unrecorded` on ``runner``'s data, each sending recorded queued for grading at once, as its
+    request would have (a trainee's or a retake before the batches); returns how many folders were moved."""
+    from grader.web.grading_queue import priority_of, queue_grading
+
+    def queue(conn: sqlite3.Connection, sid: int) -> None:
+        row = conn.execute("SELECT source, retake_of FROM submissions WHERE id=?", (sid,)).fetchone()
+        queue_grading(conn, sid, runner=runner, priority=priority_of(row))
 
     with closing(connect(runner.ctx.database)) as conn:
-        return set_aside_unrecorded(conn, runner.ctx.data_dir, older_than_s,
-                                    on_recorded=lambda sid: queue_grading(conn, sid, runner=runner))
+        return set_aside_unrecorded(conn, runner.ctx.data_dir, older_than_s, on_recorded=lambda sid: queue(conn, sid))
 
 
 def watch(runner, *, every_s: float = UNRECORDED_SWEEP_S) -> None:

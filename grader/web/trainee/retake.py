@@ -95,7 +95,8 @@ def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, di
                            batch_id=row["batch_id"], group_key=row["group_key"], retake_of=row["id"],
                            client_token=request.form.get("client_token") or None,
                            replaces=replaced_tokens(request.form.get("replaces")), left_out=tuple(left_out),
-                           sent_in=tuple(sent_in), then=carry_over)
+                           sent_in=tuple(sent_in), then=carry_over,
+                           recoverable=True)     # (recorded again, its photos bring their corrections along)
     if sub.created:
         queue_grading(db, sub.id)
     remember_attempt(sub.token)
