@@ -1,6 +1,7 @@
 """A trainer's correction and a trainee's dispute of a graded sheet: recorded first, so it is never lost, then the
 sheet regraded at once (:func:`correct_field`, :func:`dispute_field`); at startup, the sheets a crash left
-without a correction or dispute stored before it (:func:`settle_stored_reviews`)."""
+without a correction or dispute stored before it (:func:`settle_stored_reviews`). Why one could not go into the
+result is worded in :mod:`grader.web.review_refusals`."""
 from __future__ import annotations
 
 import json
@@ -19,6 +20,7 @@ from grader.web.corrections import apply_corrections, corrections_for, disputes_
 from grader.web.db import REMOVED, connect, immediate, now_iso
 from grader.web.grading import load_exercise_key, redraw, resolve_pipeline, store_result
 from grader.web.job_worker import JobContext
+from grader.web.review_refusals import not_stored
 from grader.web.sheet_storing import submission_dir
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,7 @@ def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_re
         if current:
             break
     if not stored:
-        raise _not_stored(conn, sid, kept=True)
+        raise not_stored(conn, sid, kept=True)
     redraw(pipeline, new, submission_dir(data_dir, sub["token"]) / "derived", sub["id"])
     return new
 
@@ -99,129 +101,6 @@ def settle_stored_reviews(ctx: JobContext) -> int:
         conn.close()
 
 
-def _gone() -> GraderError:
-    return GraderError("removed", "A trainer removed this sheet, with its photos.",
-                       "Lembar ini sudah dihapus oleh pelatih, beserta fotonya.")
-
-
-def _not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, table: str = "corrections",
-                sent: dict | None = None) -> GraderError:
-    """Why a correction or a dispute could not go into the sheet's result: removed, no longer its current sheet
-    (merged or split, sent again), or being graded again. ``kept``: it was stored all the same, and counts there;
-    else ``sent`` is what was sent (its row's ``field_id`` and ``value`` or ``written``), said back where it must be
-    sent again."""
-    row = conn.execute("SELECT state, superseded_by FROM submissions WHERE id=?", (submission_id,)).fetchone()
-    if row is None or row["state"] == REMOVED:
-        return _gone()
-    if row["state"] != "merged" and row["superseded_by"] is not None and not kept:
-        return _resent(table)
-    if row["state"] == "done" and not kept:          # (what _record refuses a current sheet for: a newer attempt)
-        if table == "disputes":
-            return GraderError("retaken", "This sheet was sent again; open its latest result and dispute the entry "
-                               "there.",
-                               "Lembar ini sudah dikirim ulang; buka hasil terbarunya lalu sanggah di sana")
-        return GraderError("retaken", "The trainee sent this sheet again; correct the latest sheet.",
-                           "Peserta sudah mengirim ulang lembar ini; koreksi di lembar terbarunya")
-    if row["state"] == "failed":
-        return _grading_failed(table, None if kept else sent)
-    if kept and row["state"] in ("queued", "running"):     # (that grading applies what is stored)
-        return GraderError("being_graded", "What you sent is saved. This sheet is being graded again just now; what "
-                           "you sent counts once that grading has finished.",
-                           "Yang Anda kirim sudah tersimpan. Lembar ini sedang dinilai ulang; yang Anda kirim ikut "
-                           "dihitung begitu penilaiannya selesai.")
-    if kept:
-        return GraderError("not_current", "This sheet was just replaced or graded again. What you sent is saved and "
-                           "counts on its latest sheet.",
-                           "Lembar ini baru saja diganti atau dinilai ulang. Yang Anda kirim sudah tersimpan dan "
-                           "ikut dihitung di lembar terbarunya.")
-    if row["state"] in ("queued", "running") and sent is not None:
-        return _being_graded(table, sent)
-    return _replaced(table)
-
-
-def _being_graded(table: str, sent: dict) -> GraderError:
-    """A correction (``table="corrections"``) or a dispute (``"disputes"``) sent while its sheet is being graded
-    again (its grading, interrupted by a crash, re-run at start; or the sheet moved to another exercise): not stored,
-    as that grading may store its result without it, and to be sent again in a moment, once it has finished. What
-    was typed is said back: the sheet's page, reloading itself while it is graded, no longer holds it."""
-    named, said, named_en, said_en = _said(table, sent)
-    if table == "disputes":
-        return GraderError("being_graded", f"This sheet is being graded again, so your dispute of {named_en} (you "
-                           f"wrote {said_en}) is not saved yet. Send it again in a moment, once the result shows.",
-                           f"Lembar ini sedang dinilai ulang, jadi sanggahan Anda untuk {named} (Anda menulis "
-                           f"{said}) belum tersimpan. Kirim lagi sebentar lagi, setelah hasilnya muncul.")
-    return GraderError("being_graded", f"This sheet is being graded again, so the correction of {named_en} to "
-                       f"{said_en} is not saved yet. Save it again in a moment, once the grading has finished.",
-                       f"Lembar ini sedang dinilai ulang, jadi koreksi {named} menjadi {said} belum tersimpan. "
-                       f"Simpan lagi sebentar lagi, setelah penilaiannya selesai.")
-
-
-def _said(table: str, sent: dict) -> tuple[str, str, str, str]:
-    """What a correction or a dispute said, to say it back: the field as its row names it and the value (or what the
-    trainee wrote), in Indonesian and in English: ``(named, said, named_en, said_en)``."""
-    named, named_en = field_name(sent["field_id"]), field_name(sent["field_id"], "en")
-    if table == "disputes":
-        return named, sent["written"] or "kosong", named_en, sent["written"] or "blank"
-    value = sent["value"]
-    return (named, "kosong", named_en, "blank") if value is None else (named, str(value), named_en, str(value))
-
-
-def _grading_failed(table: str, sent: dict | None) -> GraderError:
-    """A correction (``table="corrections"``) or a dispute (``"disputes"``) of a sheet whose grading failed since its
-    page was loaded, or while it was being regraded: graded once, then graded again (its grading, interrupted by a
-    crash, re-run at start; a trainer's "grade again") and that failed. Its earlier result is still stored, but the
-    sheet is ``failed`` until it is graded again from its stored photos. ``sent`` (what was sent) when it was not
-    stored: said back, to send again once the sheet is graded; None when it was stored all the same: a grading
-    applies it."""
-    if sent is None:
-        return GraderError("grading_failed", "What you sent is saved, but grading this sheet again has just failed, "
-                           "so its result does not hold it yet. It counts once the sheet is graded again from its "
-                           "stored photos.",
-                           "Yang Anda kirim sudah tersimpan, tetapi penilaian ulang lembar ini baru saja gagal, jadi "
-                           "hasilnya belum memuatnya. Yang Anda kirim ikut dihitung begitu lembar ini dinilai ulang "
-                           "dari foto yang tersimpan.")
-    named, said, named_en, said_en = _said(table, sent)
-    if table == "disputes":
-        return GraderError("grading_failed", f"Grading this sheet again failed, so your dispute of {named_en} (you "
-                           f"wrote {said_en}) is not saved. Send it again once the sheet has been graded again; this "
-                           f"page says how.",
-                           f"Penilaian ulang lembar ini gagal, jadi sanggahan Anda untuk {named} (Anda menulis "
-                           f"{said}) belum tersimpan. Kirim lagi sanggahan Anda setelah lembar ini berhasil dinilai "
-                           f"lagi; halaman ini menjelaskan caranya.")
-    return GraderError("grading_failed", f"Grading this sheet again failed, so the correction of {named_en} to "
-                       f"{said_en} is not saved. Grade the sheet again from its stored photos (on its page), then save "
-                       f"the correction again.",
-                       f"Penilaian ulang lembar ini gagal, jadi koreksi {named} menjadi {said} belum tersimpan. "
-                       f"Nilai ulang lembar ini dari foto yang tersimpan (di halaman lembar ini), lalu simpan lagi "
-                       f"koreksinya.")
-
-
-def _replaced(table: str) -> GraderError:
-    """A correction (``table="corrections"``) or a dispute (``"disputes"``) sent to a sheet that has been replaced:
-    merged into a two-page sheet or split into its pages, since its page was loaded."""
-    if table == "disputes":
-        return GraderError("not_current", "This result has been replaced; open the latest result and dispute the "
-                           "entry there.",
-                           "Hasil ini sudah diganti; buka hasil terbarunya lalu sanggah di sana")
-    return GraderError("not_current", "This sheet has been replaced (merged or split); correct the sheet that "
-                       "replaced it.",
-                       "Lembar ini sudah diganti (digabung atau dipisah); koreksi di lembar penggantinya")
-
-
-def _resent(table: str) -> GraderError:
-    """A correction (``table="corrections"``) or a dispute (``"disputes"``) sent to a sending that a later sending
-    of its form, with the name, the code or a photo corrected, replaced (:mod:`grader.web.resent`)."""
-    if table == "disputes":
-        return GraderError("resent", "This sending was replaced by your later one; open it and dispute the entry "
-                           "there.",
-                           "Kiriman ini sudah diganti oleh kiriman Anda berikutnya; buka kiriman itu lalu sanggah "
-                           "di sana")
-    return GraderError("resent", "The trainee sent this form again with the name, code or photo corrected; correct "
-                       "the latest sheet.",
-                       "Peserta sudah mengirim ulang formulir ini dengan nama, kode atau foto yang dibetulkan; "
-                       "koreksi di lembar terbarunya")
-
-
 def _record(conn: sqlite3.Connection, submission_id: int, table: str, row: dict) -> None:
     """Insert a correction or a dispute, only while the sheet is current: a removal may have just committed, or
     the trainee's retake (which carries over what was stored before it, in the same transaction as it is stored),
@@ -233,7 +112,7 @@ def _record(conn: sqlite3.Connection, submission_id: int, table: str, row: dict)
                          f"(SELECT 1 FROM submissions WHERE retake_of=? AND state != '{REMOVED}')",
                          (submission_id, *row.values(), submission_id, submission_id)).rowcount
     if not added:
-        raise _not_stored(conn, submission_id, kept=False, table=table, sent=row)
+        raise not_stored(conn, submission_id, kept=False, table=table, sent=row)
 
 
 def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str, value: int | None, by: str,
@@ -246,7 +125,7 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     sub, result, field = _stored_field(conn, submission_id, field_id)
     named, named_en = field_name(field_id), field_name(field_id, "en")     # as its row says it: "IV.1 turus"
     if sub["state"] != "done" or sub["superseded_by"] is not None:     # since its page was loaded
-        raise _not_stored(conn, submission_id, kept=False, sent={"field_id": field_id, "value": value})
+        raise not_stored(conn, submission_id, kept=False, sent={"field_id": field_id, "value": value})
     if on_unread_page(field):
         raise GraderError("page_not_read", f"Entry {named_en} is on a page that was not read (its photo was refused or "
                           f"not sent). Ask the trainee to photograph that page again.",
@@ -397,7 +276,7 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           "Lembar ini tanpa kode latihan, jadi belum bisa disanggah. Kirim ulang dengan kode "
                           "latihan.")
     if sub["state"] != "done" or sub["superseded_by"] is not None:     # since its page was loaded
-        raise _not_stored(conn, submission_id, kept=False, table="disputes",
+        raise not_stored(conn, submission_id, kept=False, table="disputes",
                           sent={"field_id": field_id, "written": written})
     open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
     if field_id in open_now:       # e.g. sent again from a page opened before the first one
