@@ -1373,6 +1373,8 @@ def test_a_sheet_whose_grading_again_failed_shows_its_earlier_score_as_not_count
         assert re.search(r'data-col="wrong"[^>]*>—</td>', row)
     rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
     assert rows["021"]["score"] is None and rows["021"]["state"] == "failed" and rows["017"]["score"] == kept
+    assert rows["021"]["regrade_failed"] and rows["021"]["status"] is None and rows["021"]["wrong"] is None
+    assert rows["017"]["status"] == "graded" and rows["017"]["wrong"] == 1 and not rows["017"]["regrade_failed"]
     sheets = list(csv.reader(io.StringIO(
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=id").data.decode("utf-8-sig"))))
     head, failed = sheets[0], next(r for r in sheets[1:] if r[0] == "021")

@@ -54,13 +54,19 @@ def ident_url(row) -> str | None:
 def results_json(code: str):
     key = get_key(code)
     rows = latest_sheets(get_db(), key.exercise)
-    return {"exercise": key.exercise, "version": table_version(rows), "rows": [
-        {"trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"], "state": r["state"],
-         "status": r["result_status"], "score": r["full_score"],
-         # (a half sheet's score is its read pages', no score of the sheet: as the page and the exports say)
-         "partial_score": r["score"] if r["result_status"] == "partial" else None,
-         "wrong": r["n_wrong"], "review": r["n_review"], "blank": r["n_blank"],
-         "url": url_for("trainer.submission", sid=r["id"])} for r in rows]}
+    return {"exercise": key.exercise, "version": table_version(rows), "rows": [_json_row(r) for r in rows]}
+
+
+def _json_row(r: dict) -> dict:
+    """A class table's row as ``hasil.json`` gives it. A sheet whose grading again failed (``regrade_failed``) has
+    no result, score or counts there, as the table and the exports show none: its earlier result does not count."""
+    counted = None if r["regrade_failed"] else r
+    return {"trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"], "state": r["state"],
+            "status": counted and r["result_status"], "score": r["full_score"], "regrade_failed": r["regrade_failed"],
+            # (a half sheet's score is its read pages', no score of the sheet: as the page and the exports say)
+            "partial_score": r["score"] if counted and r["result_status"] == "partial" else None,
+            **{k: counted and r[f"n_{k}"] for k in ("wrong", "review", "blank")},
+            "url": url_for("trainer.submission", sid=r["id"])}
 
 
 def image_urls(row):
