@@ -6,7 +6,8 @@ between two boxes, or the neighbouring box's digit, and the classifier cannot
 know. The printed borders can tell: each box's pair of opposite borders is
 searched a little around its template place, on the warped page itself
 (:func:`grader.photo.print_grid.measure_shifts`), and the box is *in place* when
-both pairs are found within ``IN_PLACE_MM``.
+both pairs are found within ``IN_PLACE_MM``. A field with a box out of place, and the fields near it, are
+*suspect* (:func:`suspect_fields`): read, but none of their boxes is held against the trainee.
 """
 from __future__ import annotations
 
@@ -41,3 +42,31 @@ def boxes_in_place(gray: np.ndarray, page: PageLayout, boxes: Sequence[Rect], *,
     _, shifts = measure_shifts(frame_sampler(gray), rects, px_per_mm=px_per_mm, search_mm=search_mm)
     found = np.isfinite(shifts).all(axis=1)
     return found & (np.abs(np.nan_to_num(shifts)).max(axis=1) <= in_place_mm * px_per_mm)
+
+
+# Print misregistered by a whole box or row period (paper folded or bent more than the alignment followed) puts
+# the neighbouring box's borders where a box's own should be: only the fields where the periodic grid ends show it,
+# the ones between them look in place and are read from the next box or row (attack "roll", seed 3801: a page
+# shifted one row down, "XX1" read "XX3" at 1.0 from the row above). The shift is smooth, so a field this close to
+# one out of place (edge to edge; the columns L, P and J stand 7.5 mm apart, the rows 1.5 mm) is as suspect.
+NEIGHBOUR_MM = 10.0
+# And when this many fields of a page are out of place, the alignment is not to be trusted anywhere on it: on the
+# 200 development photos (dev seed 21) no page had more than one (6 had one, a border hidden under ink), while on
+# folded and rolled sheets (attacks "fold" and "roll", seeds 3800 and 3801) 21 of the 31 pages with any had 3 or more,
+# up to every field of the page.
+PAGE_OFF_FIELDS = 3
+
+
+def suspect_fields(fields: Sequence, placed: np.ndarray, near: Sequence = ()) -> set[str]:
+    """Ids of the digit ``fields`` some of whose boxes are not in place (``placed``: per box, in the fields' order,
+    from :func:`boxes_in_place`), and of every field of ``fields`` or ``near`` within :data:`NEIGHBOUR_MM` of one;
+    of all of them when :data:`PAGE_OFF_FIELDS` or more are out of place."""
+    off, i = [], 0
+    for f in fields:
+        if not placed[i:i + len(f.boxes)].all():
+            off.append(f)
+        i += len(f.boxes)
+    if len(off) >= PAGE_OFF_FIELDS:
+        return {g.id for g in (*fields, *near)}
+    return {f.id for f in off} | {g.id for g in (*fields, *near)
+                                  if any(f.rect.grow(NEIGHBOUR_MM).overlaps(g.rect) for f in off)}

@@ -32,6 +32,11 @@ NOTE_ONE_BY_SHAPE = "one_by_its_shape"
 # A box whose faint ink reads otherwise than its dark ink (a pen running dry: grader.recognize.box_preprocess): the
 # field is in review and context never backs it up, since the pale strokes may be the digit the trainee meant.
 NOTE_FAINT_INK = "faint_ink"
+# A field some of whose printed boxes are not where its crops were cut on the warped page (grader.read.box_check):
+# paper folded or bent more than the alignment followed. A crop may then hold a neighbouring box's digit, read at
+# 1.0 (folded sheets, attack seed 3800: "134" read "341"), so no box of the field counts as read, and context never
+# backs it up.
+NOTE_BOX_OUT_OF_PLACE = "box_out_of_place"
 
 
 @dataclass(frozen=True)

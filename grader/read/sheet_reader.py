@@ -16,8 +16,9 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from grader.read.box_check import boxes_in_place
-from grader.read.numbers import NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE, UNREADABLE, BoxLabel, assemble_number
+from grader.read.box_check import boxes_in_place, suspect_fields
+from grader.read.numbers import (NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE, OK, REVIEW, UNREADABLE,
+                                  BoxLabel, assemble_number)
 from grader.recognize.bubbles import read_bubbles
 from grader.recognize.tally import read_tally
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
@@ -105,21 +106,29 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
     try:
         digit_fields = [f for f in page.fields if f.kind == "digits" and "digits" in kinds]
         crops = digit_box_crops(gray, digit_fields, px_per_mm)
-        readings = confirm_blanks(classifier.classify(crops) if crops else [], gray, page, digit_fields, px_per_mm)
+        placed = boxes_in_place(gray, page, [b for f in digit_fields for b in f.boxes], px_per_mm=px_per_mm)
+        readings = confirm_blanks(classifier.classify(crops) if crops else [], placed)
+        suspect = suspect_fields(digit_fields, placed, near=[f for f in others if f.kind == "tally"])
         i = 0
         for f in digit_fields:
             boxes = readings[i:i + len(f.boxes)]
+            off = f.id in suspect
             i += len(f.boxes)
-            labels = [BoxLabel(r.label, r.confidence, r.ambiguous, _looks_overwritten(r)) for r in boxes]
+            labels = [BoxLabel(r.label, r.confidence, r.ambiguous or off, _looks_overwritten(r)) for r in boxes]
             num = assemble_number(labels)
             unsure = [k for k, b in enumerate(labels) if b.ambiguous or b.overwritten]
             by_shape = (NOTE_ONE_BY_SHAPE,) if any(r.by_shape for r in boxes) else ()
             faint = (NOTE_FAINT_INK,) if any(r.faint for r in boxes) else ()
             out[f.id] = FieldReading(f.id, "digits", page.number, num.value, num.confidence, num.status, num.boxes,
-                                     num.box_confidence, num.notes + by_shape + faint,
+                                     num.box_confidence, num.notes + by_shape + faint
+                                     + ((NOTE_BOX_OUT_OF_PLACE,) if off else ()),
                                      detail={"unsure_boxes": unsure} if unsure else {})
         for f in others:
             out[f.id] = pending[f.id].result()
+            if f.id in suspect:     # a tally grid beside boxes out of place may be read off its cells too
+                r = out[f.id]
+                out[f.id] = replace(r, status=REVIEW if r.status == OK else r.status,
+                                    notes=r.notes + (NOTE_BOX_OUT_OF_PLACE,))
     finally:
         for reading in pending.values():   # a job stopped by its time limit (or a failed field) leaves no reads queued
             reading.cancel()
@@ -135,28 +144,21 @@ def field_pool() -> ThreadPoolExecutor:
         return _pool[1]
 
 
-def confirm_blanks(readings: list, gray: np.ndarray, page: PageLayout, fields: Sequence[FieldLayout],
-                   px_per_mm: float) -> list:
+def confirm_blanks(readings: list, placed: np.ndarray) -> list:
     """Make a box blank with confidence ``EMPTY_BLANK_CONFIDENCE`` when no ink survived preprocessing *and*
-    its printed borders are verified in place on the warped page.
+    its printed borders are verified in place on the warped page (``placed``, per box: :mod:`grader.read.box_check`).
 
     The network answers an all-paper input with one fixed, middling confidence (it cannot know more), which
     left every blank leading box, and so every field holding one, in review. Emptiness is decided by the
     ink detection, not the network; what it cannot rule out is a crop cut off its box (the gap between two
-    boxes is empty paper too), so the borders are checked (:mod:`grader.read.box_check`). Only empty boxes
-    are checked, so this costs nothing on most sheets.
+    boxes is empty paper too), so the borders must be in place.
     """
-    empty = [i for i, r in enumerate(readings) if r.empty]
-    if not empty:
-        return readings
-    boxes = [b for f in fields for b in f.boxes]
-    in_place = boxes_in_place(gray, page, [boxes[i] for i in empty], px_per_mm=px_per_mm)
     out = list(readings)
-    for i, ok in zip(empty, in_place):
-        if ok:
-            probs = {k: (EMPTY_BLANK_CONFIDENCE if k == "" else (1 - EMPTY_BLANK_CONFIDENCE) / (len(out[i].probs) - 1))
-                     for k in out[i].probs}
-            out[i] = replace(out[i], label="", confidence=EMPTY_BLANK_CONFIDENCE, probs=probs, ambiguous=False)
+    for i, r in enumerate(readings):
+        if r.empty and placed[i]:
+            probs = {k: (EMPTY_BLANK_CONFIDENCE if k == "" else (1 - EMPTY_BLANK_CONFIDENCE) / (len(r.probs) - 1))
+                     for k in r.probs}
+            out[i] = replace(r, label="", confidence=EMPTY_BLANK_CONFIDENCE, probs=probs, ambiguous=False)
     return out
 
 

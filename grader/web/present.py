@@ -44,6 +44,7 @@ NOTE_LABELS = {
     "unsure_box": "ada kotak yang belum kami baca dengan yakin",
     "overwritten_box": "ada kotak yang tampak berisi dua angka",
     "faint_ink": "ada kotak bertinta pucat (pena hampir habis?) yang bisa terbaca lain",
+    "box_out_of_place": "kotak tercetak di isian ini atau di dekatnya tidak di tempatnya (kertas terlipat atau melengkung?)",
     "impossible_pattern": "susunan kotak tidak mungkin (angka, X, angka)",
     "trailing_blank_box": "kotak belakang kosong",
     "none_filled": "tidak ada bulatan terisi",

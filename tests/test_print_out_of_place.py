@@ -1,0 +1,84 @@
+"""Digit fields whose printed boxes are not where the crops are cut (paper folded or bent more than the alignment
+followed) are read, but none of their boxes is held against the trainee; nor are the fields beside them, which a
+shift by a whole box or row period leaves looking in place."""
+import cv2
+import numpy as np
+import pytest
+
+from grader.grading.certainty import box_reasoned, wrong_whatever_unsure
+from grader.read.box_check import suspect_fields
+from grader.read.numbers import NOTE_BOX_OUT_OF_PLACE
+from grader.read.sheet_reader import read_page_fields
+from grader.recognize.digit_classifier import default_classifier
+
+PX = 8.0
+WRITTEN = {"I.A.1.J": "172", "I.A.2.J": "XX3", "I.A.3.J": "XX1", "I.A.4.J": "176"}
+
+
+@pytest.fixture(scope="module")
+def page_one(sheet):
+    """Page 1 of ``sheet`` at 8 px/mm (uint8), the J column of section I.A written in."""
+    from grader.sheet.identity import SheetIdentity
+    from grader.sheet.render import MM_PER_INCH, render_page
+    ident = SheetIdentity(template="chasil-kwk", version=1, page=1, contest="bupati", pairs=4, exercise="T3ST01")
+    gray = np.asarray(render_page(sheet, sheet.pages[0], ident, dpi=PX * MM_PER_INCH), np.uint8).copy()
+    fields = {f.id: f for f in sheet.pages[0].fields}
+    for fid, text in WRITTEN.items():
+        for box, ch in zip(fields[fid].boxes, text):
+            x, y, w, h = box.to_px(PX)
+            big = np.full((80, 66), 255, np.uint8)
+            if ch == "X":
+                cv2.line(big, (12, 14), (54, 66), 40, 3, cv2.LINE_AA)
+                cv2.line(big, (54, 14), (12, 66), 40, 3, cv2.LINE_AA)
+            else:
+                cv2.putText(big, ch, (18, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 40, 3, cv2.LINE_AA)
+            ink = cv2.resize(big, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) - 255
+            gray[y:y + h, x:x + w] = np.clip(gray[y:y + h, x:x + w] + ink, 0, 255).astype(np.uint8)
+    return gray
+
+
+def _read(gray, sheet):
+    return read_page_fields(gray, sheet.pages[0], px_per_mm=PX, classifier=default_classifier(), kinds=("digits",))
+
+
+def test_a_page_in_place_has_no_field_out_of_place(sheet, page_one):
+    out = _read(page_one, sheet)
+    assert not [fid for fid, r in out.items() if NOTE_BOX_OUT_OF_PLACE in r.notes]
+    assert out["I.A.1.J"].value == 172 and out["I.A.2.J"].value == 3, out
+
+
+def test_a_section_shifted_a_whole_row_is_not_held_against_the_trainee(sheet, page_one):
+    """Section I's print one row (10.5 mm) lower than the template has it, as on a rolled sheet (attack "roll",
+    seed 3801): the crop of I.A.2.J holds I.A.1.J's boxes, whose borders sit exactly where I.A.2.J's should. Before,
+    it was read 172, surely, and a trainee who wrote 3 there was marked wrong."""
+    fields = {f.id: f for f in sheet.pages[0].fields}
+    first, last = fields["I.A.1.L"].rect, fields["I.B.4.J"].rect
+    x0, x1 = int((first.x - 3) * PX), int((last.x2 + 3) * PX)
+    y0, y1 = int((first.y - 14) * PX), int((last.y2 + 14) * PX)
+    pitch = round((fields["I.A.2.J"].rect.y - fields["I.A.1.J"].rect.y) * PX)
+    gray = page_one.copy()
+    gray[y0 + pitch:y1, x0:x1] = page_one[y0:y1 - pitch, x0:x1]
+    out = _read(gray, sheet)
+    assert out["I.A.2.J"].value == 172, out["I.A.2.J"]     # (the premise: the crop holds the row above, read as it)
+    for fid, text in WRITTEN.items():
+        r = out[fid]
+        assert r.status == "review" and not wrong_whatever_unsure(r, int(text.lstrip("X"))), r
+    for fid in WRITTEN:
+        assert NOTE_BOX_OUT_OF_PLACE in out[fid].notes and not box_reasoned(out[fid]), out[fid]
+
+
+def test_a_field_out_of_place_makes_its_neighbours_suspect_and_many_the_whole_page(sheet):
+    page = sheet.pages[0]
+    digits = [f for f in page.fields if f.kind == "digits"]
+    placed = np.ones(sum(len(f.boxes) for f in digits), bool)
+    start = {f.id: sum(len(g.boxes) for g in digits[:k]) for k, f in enumerate(digits)}
+    one = placed.copy()
+    one[start["I.A.2.P"] + 1] = False                 # (a border under ink: one box)
+    near = suspect_fields(digits, one)
+    assert {"I.A.2.P", "I.A.1.P", "I.A.3.P", "I.A.2.L", "I.A.2.J"} <= near
+    assert not {"I.B.4.P", "II.4", "III.B.P"} & near
+    many = placed.copy()
+    for fid in ("I.A.1.L", "I.B.1.J", "II.3"):
+        many[start[fid]] = False
+    assert suspect_fields(digits, many) == {f.id for f in digits}
+    assert suspect_fields(digits, placed) == set()
