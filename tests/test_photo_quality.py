@@ -67,6 +67,22 @@ def test_glare_over_the_numbers():
     assert refusal_code(buf.tobytes()) == "glare"
 
 
+def test_print_washed_away_from_every_field_is_not_glare():
+    """The filling instructions at the foot of page 1 missing where the template prints them: no field is near, so
+    nothing graded is hidden. On a folded sheet that line lay a few millimetres off its place (nothing there for the
+    alignment to follow), and readable pages were refused as glare (attack "fold", seed 3800)."""
+    photo = mock_photo(seed=8, frame=(1800, 2400))
+    img = photo.image.copy()
+    fields = [f.rect for f in photo.page.fields if f.kind in ("digits", "bubbles", "tally")]
+    top = max(r.y2 for r in fields) + 8.0                  # below the last field, clear of its margin
+    bottom = photo.page.markers[3].rect.y - 4.0
+    left, right = 20.0, 120.0
+    corners = photo.photo_points(np.array([[left, top], [right, top], [right, bottom], [left, bottom]]))
+    cv2.fillPoly(img, [np.round(corners).astype(np.int32)], (255, 255, 255), cv2.LINE_AA)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert refusal_code(buf.tobytes()) is None
+
+
 def test_two_covered_markers_in_frame_are_not_found():
     assert refusal_code(mock_photo(hide_markers=(0, 2), seed=9).jpeg()) == "markers_not_found"
 

@@ -187,6 +187,12 @@ def glare_fraction(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, wash
 
 
 GLARE_TILE_MM = 4.0
+# Only print this near a field that is read (digit boxes, bubbles, tally grids: their own lines, rings and the
+# labels beside them) counts. Print away from every field (section titles, row labels, the filling instructions)
+# washed out hides nothing that is graded, and is where a folded sheet's print lies farthest from the template
+# (nothing there for the alignment to follow): attack "fold", seed 3800, 3 readable pages of 15 sheets refused as
+# glare for the instruction line or a title a few millimetres off its place.
+GLARE_FIELD_MARGIN_MM = GLARE_TILE_MM
 
 
 def washed_print_share(gray: np.ndarray, page: PageLayout, sheet: SheetLayout, *, px_per_mm: float,
@@ -197,8 +203,10 @@ def washed_print_share(gray: np.ndarray, page: PageLayout, sheet: SheetLayout, *
     (text, lines, boxes) should hold a dark pixel; a specular reflection washes
     ink and paper alike to white, so such a tile whose darkest pixel is still
     above ``washed_level`` is washed out. An evenly bright page keeps its print dark.
+    Only tiles near a field that is read (:data:`GLARE_FIELD_MARGIN_MM`) are counted
+    washed; the share is of all printed tiles.
     """
-    expected = _expected_print_tiles(sheet, page.number, px_per_mm, gray.shape[:2])
+    expected, counted = _expected_print_tiles(sheet, page.number, px_per_mm, gray.shape[:2])
     t = round(GLARE_TILE_MM * px_per_mm)
     h, w = (gray.shape[0] // t) * t, (gray.shape[1] // t) * t
     # (rows of a tile first: whole rows against each other, then t values each; NumPy's one reduction over
@@ -210,13 +218,15 @@ def washed_print_share(gray: np.ndarray, page: PageLayout, sheet: SheetLayout, *
     tile_min = np.min([padded[1 + dy:padded.shape[0] - 1 + dy, 1 + dx:padded.shape[1] - 1 + dx]
                        for dy in (-1, 0, 1) for dx in (-1, 0, 1)], axis=0)
     n = int(expected.sum())
-    return float(np.sum(expected & (tile_min >= washed_level))) / n if n else 0.0
+    return float(np.sum(counted & (tile_min >= washed_level))) / n if n else 0.0
 
 
-_PRINT_CACHE: dict[tuple, np.ndarray] = {}
+_PRINT_CACHE: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
 
-def _expected_print_tiles(sheet: SheetLayout, page_no: int, px_per_mm: float, shape: tuple[int, int]) -> np.ndarray:
+def _expected_print_tiles(sheet: SheetLayout, page_no: int, px_per_mm: float,
+                          shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per 4 mm tile of the frame: does the template print there, and is that print near a field that is read?"""
     from grader.sheet.identity import SheetIdentity
     from grader.sheet.render import MM_PER_INCH, render_page
 
@@ -239,9 +249,14 @@ def _expected_print_tiles(sheet: SheetLayout, page_no: int, px_per_mm: float, sh
         for r in [m.rect for m in page.markers] + [page.qr]:
             x, y, rw, rh = r.grow(3.0).to_px(px_per_mm)
             expected[max(y // t, 0):(y + rh) // t + 1, max(x // t, 0):(x + rw) // t + 1] = False
+        near = np.zeros_like(expected)
+        for f in page.fields:
+            if f.kind in ("digits", "bubbles", "tally"):
+                x, y, rw, rh = f.rect.grow(GLARE_FIELD_MARGIN_MM).to_px(px_per_mm)
+                near[max(y // t, 0):(y + rh) // t + 1, max(x // t, 0):(x + rw) // t + 1] = True
         if len(_PRINT_CACHE) > 32:
             _PRINT_CACHE.clear()
-        _PRINT_CACHE[key] = expected
+        _PRINT_CACHE[key] = expected, expected & near
     return _PRINT_CACHE[key]
 
 
