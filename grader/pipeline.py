@@ -68,7 +68,7 @@ def read_photo(data: bytes, *, filename: str = "", template: str | None = None, 
         return PhotoRead(file=filename, refusal=exc, timings_ms={"total": (time.perf_counter() - t0) * 1000})
     t1 = time.perf_counter()
     readings = read_page_fields(aligned.gray, aligned.page, px_per_mm=aligned.px_per_mm,
-                                classifier=classifier_for(engine))
+                                classifier=classifier_for(engine), blur_mm=aligned.quality.blur_mm or 0.0)
     t2 = time.perf_counter()
     timings = dict(aligned.timings_ms)
     timings.update({"read": (t2 - t1) * 1000, "total": (t2 - t0) * 1000})

@@ -32,6 +32,11 @@ BOX_CROP_MARGIN_MM = 0.6   # crop just outside the printed border: the classifie
 # seed 21, evaluation seed 1): every empty input there was truly blank. Empty inputs that were not came from a
 # misaligned calibration photo (gaps between boxes), which the border check refuses.
 EMPTY_BLANK_CONFIDENCE = 0.9995
+# ... on a photo no blurrier than this (the quality gate's ``blur_mm``: the Gaussian sigma of a printed edge, mm of
+# paper). Those 800 photos' edges were blurred at most about 0.14 mm; the gate accepts up to 0.35 mm, and at 0.31 mm
+# (attack blur_hard, seed 3816: defocus and hand shake on a small, chat-app sheet) a ballpoint 1 and 0 were blurred
+# below the ink threshold, their boxes "surely blank", and a trainee who wrote 183 was told off for a blank box.
+BLANK_MAX_BLUR_MM = 0.2
 # Bubble and tally fields are read on this many threads while the digit boxes are classified. Their readers are
 # mostly OpenCV and NumPy calls on crops too small for OpenCV's own threads to help much, and those calls let
 # other Python threads run: the fields overlap on a second core.
@@ -86,7 +91,8 @@ def digit_box_crops(gray: np.ndarray, fields: Sequence[FieldLayout], px_per_mm: 
 
 
 def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, classifier: BoxClassifier,
-                     kinds: tuple[str, ...] = ("digits", "bubbles", "tally")) -> dict[str, FieldReading]:
+                     kinds: tuple[str, ...] = ("digits", "bubbles", "tally"), blur_mm: float = 0.0
+                     ) -> dict[str, FieldReading]:
     """Read the fields of ``page`` from the aligned grayscale image ``gray``.
 
     Parameters
@@ -95,6 +101,8 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
     page : its layout.
     classifier : anything with ``classify(crops) -> [BoxReading]`` (the CNN, or tesseract for the baseline).
     kinds : which field kinds to read.
+    blur_mm : the photo's measured blur (:mod:`grader.photo.quality`); above :data:`BLANK_MAX_BLUR_MM` no box is
+        called blank with confidence.
     """
     out: dict[str, FieldReading] = {}
     # (slowest first: a tally grid takes about twice a bubble field's time, so tally grids are queued first and
@@ -107,7 +115,8 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
         digit_fields = [f for f in page.fields if f.kind == "digits" and "digits" in kinds]
         crops = digit_box_crops(gray, digit_fields, px_per_mm)
         placed = boxes_in_place(gray, page, [b for f in digit_fields for b in f.boxes], px_per_mm=px_per_mm)
-        readings = confirm_blanks(classifier.classify(crops) if crops else [], placed)
+        sharp = blur_mm <= BLANK_MAX_BLUR_MM
+        readings = confirm_blanks(classifier.classify(crops) if crops else [], placed & sharp)
         suspect = suspect_fields(digit_fields, placed, near=[f for f in others if f.kind == "tally"])
         i = 0
         for f in digit_fields:
@@ -146,7 +155,8 @@ def field_pool() -> ThreadPoolExecutor:
 
 def confirm_blanks(readings: list, placed: np.ndarray) -> list:
     """Make a box blank with confidence ``EMPTY_BLANK_CONFIDENCE`` when no ink survived preprocessing *and*
-    its printed borders are verified in place on the warped page (``placed``, per box: :mod:`grader.read.box_check`).
+    its printed borders are verified in place on the warped page (``placed``, per box: :mod:`grader.read.box_check`;
+    none on a photo blurrier than :data:`BLANK_MAX_BLUR_MM`).
 
     The network answers an all-paper input with one fixed, middling confidence (it cannot know more), which
     left every blank leading box, and so every field holding one, in review. Emptiness is decided by the
