@@ -82,3 +82,17 @@ def test_a_field_out_of_place_makes_its_neighbours_suspect_and_many_the_whole_pa
         many[start[fid]] = False
     assert suspect_fields(digits, many) == {f.id for f in digits}
     assert suspect_fields(digits, placed) == set()
+
+
+def test_a_tally_grid_on_a_page_out_of_place_is_not_read_blank(sheet, blank_page, monkeypatch):
+    """Page 2 half a box off everywhere: a tally grid read "blank" there is not held against the trainee (folded
+    sheet, attack "fold", seed 3820: the grid a whole row off, its first row's strokes above it, and a tally of 25
+    said not written)."""
+    import grader.read.sheet_reader as reader
+    monkeypatch.setattr(reader, "_read_tally", lambda gray, f, page, px: reader.FieldReading(
+        f.id, f.kind, page, 0, 1.0, "blank"))
+    gray = np.roll((blank_page * 255).astype(np.uint8), int(4.5 * PX), axis=1)
+    out = read_page_fields(gray, sheet.pages[1], px_per_mm=PX, classifier=default_classifier())
+    marks = [f.id for f in sheet.pages[1].fields if f.kind in ("tally", "bubbles")]
+    assert marks and all(out[fid].status == "review" for fid in marks), {fid: out[fid].status for fid in marks}
+    assert all(NOTE_BOX_OUT_OF_PLACE in out[fid].notes for fid in marks)

@@ -17,8 +17,8 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from grader.read.box_check import boxes_in_place, suspect_fields
-from grader.read.numbers import (NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE, OK, REVIEW, UNREADABLE,
-                                  BoxLabel, assemble_number)
+from grader.read.numbers import (BLANK_STATUS, NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE, OK, REVIEW,
+                                  UNREADABLE, BoxLabel, assemble_number)
 from grader.recognize.bubbles import read_bubbles
 from grader.recognize.tally import read_tally
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
@@ -117,7 +117,8 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
         placed = boxes_in_place(gray, page, [b for f in digit_fields for b in f.boxes], px_per_mm=px_per_mm)
         sharp = blur_mm <= BLANK_MAX_BLUR_MM
         readings = confirm_blanks(classifier.classify(crops) if crops else [], placed & sharp)
-        suspect = suspect_fields(digit_fields, placed, near=[f for f in others if f.kind == "tally"])
+        suspect = suspect_fields(digit_fields, placed, near=[f for f in others if f.kind == "tally"],
+                                 page_only=[f for f in others if f.kind == "bubbles"])
         i = 0
         for f in digit_fields:
             boxes = readings[i:i + len(f.boxes)]
@@ -134,9 +135,9 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
                                      detail={"unsure_boxes": unsure} if unsure else {})
         for f in others:
             out[f.id] = pending[f.id].result()
-            if f.id in suspect:     # a tally grid beside boxes out of place may be read off its cells too
-                r = out[f.id]
-                out[f.id] = replace(r, status=REVIEW if r.status == OK else r.status,
+            if f.id in suspect:     # a tally grid or bubble column beside boxes out of place may be read off its print
+                r = out[f.id]       # (and "nothing written" would be held against the trainee as much as a value)
+                out[f.id] = replace(r, status=REVIEW if r.status in (OK, BLANK_STATUS) else r.status,
                                     notes=r.notes + (NOTE_BOX_OUT_OF_PLACE,))
     finally:
         for reading in pending.values():   # a job stopped by its time limit (or a failed field) leaves no reads queued
