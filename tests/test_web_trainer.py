@@ -2525,3 +2525,34 @@ def test_the_trainer_has_the_exercises_answer_key_to_read_and_print(app, trainer
     assert "Pemilih dalam DPT (L)" in html and "I. Data pemilih dan pengguna hak pilih" in html
     assert "Voters on the voter list (DPT) (L)" in trainer.get(f"/trainer/latihan/{code}/kunci?lang=en").get_data(as_text=True)
     assert app.test_client().get(f"/trainer/latihan/{code}/kunci").status_code in (302, 303)     # trainers only
+
+
+def test_a_trainee_whose_latest_sheet_failed_grading_again_is_left_out_of_the_insight_and_queue(app, trainer, code):
+    """h38b: the class table shows a trainee's newest sheet whose grading again failed as not counted, but the insight
+    and the review queue took each trainee's latest *done* sheet, so they counted (and asked to check) an older
+    attempt the table no longer shows. They follow the table's sheet now: that trainee is left out of both, and both
+    pages say who is not counted and link the sheet to grade again."""
+    from grader.web.classroom import class_summary, trainees_insight
+    from grader.web.db import get_db
+    from grader.web.testing import REVIEW_FIELD, WRONG_FIELD
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eee"))], client_token="q1")
+    batch(trainer, code, [("021_1.jpg", jpeg_bytes(color="#ddd"))], client_token="q2")      # 021 tries again
+    with app.app_context():
+        db = get_db()
+        newest = db.execute("SELECT max(id) FROM submissions WHERE trainee='021'").fetchone()[0]
+        assert db.execute("SELECT count(*) FROM submissions WHERE trainee='021' AND state='done'").fetchone()[0] == 2
+        db.execute("UPDATE submissions SET state='failed', error_code='storage_full', error_id='Penyimpanan penuh.', "
+                   "error_en='The storage is full.' WHERE id=?", (newest,))     # graded once; grading again failed
+        db.commit()
+        insight = trainees_insight(db, code)
+        assert insight["trainees"] == 1                       # 017 alone, as the class mean counts
+        assert [(t.id, t.count) for t in insight["fields"]] == [(WRONG_FIELD, 1)]
+        assert class_summary(db, code, queue=True)["review"] == 1
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert queue.count(f'data-field="{REVIEW_FIELD}"') == 1 and "021" not in re.findall(r"<b>(\w+)</b></a>", queue)
+    for page in (queue, trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)):
+        note = re.search(r'<p class="flash warn" id="not-counted">(.*?)</p>', page, re.S).group(1)
+        assert "lembar terakhir 1 peserta gagal dinilai" in note
+        assert f'<a href="/trainer/lembar/{newest}">021</a>' in note
+    english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
+    assert "Not counted here: 1 trainee&#39;s latest sheet failed to be graded" in english

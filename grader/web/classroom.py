@@ -43,8 +43,10 @@ def identity_key(row) -> str:
 
 def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "trainee", descending: bool = False,
                   include_pending: bool = True) -> list[dict]:
-    """One row per trainee (their latest sheet) for ``exercise``, with the number of attempts."""
-    states = "('done','failed','queued','running')" if include_pending else "('done')"
+    """One row per trainee (their latest sheet) for ``exercise``, with the number of attempts; without
+    ``include_pending``, their latest *finished* sheet (graded, refused or failed), the one the class table shows once
+    nothing is being graded."""
+    states = "('done','failed','queued','running')" if include_pending else "('done','failed')"
     rows = conn.execute(
         f"SELECT id, token, trainee, trainee_name, group_key, state, result_status, score, n_ok, n_wrong, n_review, "
         f"n_blank, n_unreadable, error_code, error_id, error_en, source, created_at, updated_at FROM submissions "
@@ -131,7 +133,7 @@ def queue_fields(conn: sqlite3.Connection, exercise: str) -> list[tuple[dict, di
     earlier)``: every waiting field of each trainee's latest *graded* sheet (a pending retake is not yet there), and
     the disputes still open on their earlier sheets (``earlier``: :func:`earlier_disputed_sheets`; those sheets'
     other unsure fields are not listed, as the class table no longer counts them)."""
-    latest = [r["id"] for r in latest_sheets(conn, exercise, include_pending=False)]
+    latest = [r["id"] for r in latest_sheets(conn, exercise, include_pending=False) if r["state"] == "done"]
     earlier = set(earlier_disputed_sheets(conn, exercise, set(latest)))
     return [(row, res, f, row["id"] in earlier)
             for row, res in results_of(conn, latest + sorted(earlier))
@@ -159,11 +161,20 @@ class Tally:
 
 
 def trainees_insight(conn: sqlite3.Connection, exercise: str) -> dict:
-    """:func:`class_insight` per trainee, as the class table counts them: each one's latest graded sheet. A trainee
+    """:func:`class_insight` per trainee, as the class table counts them: each one's latest finished sheet, if it was
+    graded (one whose grading failed counts for none, not as an older attempt: :func:`failed_latest`). A trainee
     who sent several times (attempts, a page sent again, a form sent again corrected: ``superseded_by``) counts once;
     a sheet that names nobody (``IMG-…-WA0091``, no number read on it) is a row of its own there, and here too."""
-    sheets = latest_sheets(conn, exercise, include_pending=False)
+    sheets = [r for r in latest_sheets(conn, exercise, include_pending=False) if r["state"] == "done"]
     return class_insight([res for _, res in results_of(conn, [r["id"] for r in sheets])])
+
+
+def failed_latest(conn: sqlite3.Connection, exercise: str) -> list[dict]:
+    """The trainees whose latest finished sheet failed (its first grading, or grading it again:
+    :func:`regrade_failed`), as the class table shows them: not counted. The insight and the review queue leave them
+    out, rather than count or list an older attempt the table no longer shows, and say so until the sheet is graded
+    again."""
+    return [r for r in latest_sheets(conn, exercise, include_pending=False) if r["state"] == "failed"]
 
 
 def class_insight(results: list[dict], *, top: int = 12) -> dict:

@@ -561,6 +561,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "{n} peserta": ("{n} trainee", "{n} trainees"),
     "Setiap peserta dihitung sekali, dari lembar terakhirnya yang dinilai, seperti di tabel kelas.":
         "Each trainee counts once, by their latest graded sheet, as in the class table.",
+    "Tidak dihitung di sini: lembar terakhir {n} peserta gagal dinilai, seperti di tabel kelas. Buka lembarnya lalu "
+    "nilai lagi agar dihitung:": (
+        "Not counted here: {n} trainee's latest sheet failed to be graded, as the class table shows. Open the sheet "
+        "and grade it again to count it:",
+        "Not counted here: {n} trainees' latest sheets failed to be graded, as the class table shows. Open each sheet "
+        "and grade it again to count it:"),
     "rata-rata": "average",
     "rata-rata {score} dari {n} peserta yang lembarnya lengkap": (
         "average {score} over the {n} trainee whose sheet is complete",

@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from grader.exercise.store import list_exercises
 from grader.grading.feedback_files import IDENTITY_NAME
-from grader.web.classroom import SORT_COLUMNS, latest_sheets, table_version, trainees_insight
+from grader.web.classroom import SORT_COLUMNS, failed_latest, latest_sheets, table_version, trainees_insight
 from grader.web.db import get_db, now_iso, sheet_or_abort
 from grader.web.grade_again import grade_failed_again
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
@@ -203,4 +203,5 @@ def photo(sid: int, position: int):
 @bp.get("/latihan/<code>/wawasan")
 def insight(code: str):
     key = get_key(code)
-    return render_template("trainer/insight.html", key=key, insight=trainees_insight(get_db(), key.exercise))
+    return render_template("trainer/insight.html", key=key, insight=trainees_insight(get_db(), key.exercise),
+                           failed=failed_latest(get_db(), key.exercise))
