@@ -357,9 +357,14 @@ def refusals(result: dict | None) -> str:
 
 
 def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
-    """``file: reason`` for each refused page, in ``lang`` ("en" or "id")."""
-    return [f"{p['file']}: {p['refusal']['message_' + lang]}" for p in (result or {}).get("pages") or ()
-            if p.get("refusal")]
+    """``file: reason`` for the refused pages, in ``lang`` ("en" or "id"): pages refused for the same reason (both
+    pages of a sheet printed for another exercise, or too dark) are named together before it, ``a.jpg, b.jpg:
+    reason``, so that a batch row or an export cell says each reason once, in the order the pages came."""
+    files: dict[str, list[str]] = {}
+    for p in (result or {}).get("pages") or ():
+        if p.get("refusal"):
+            files.setdefault(p["refusal"]["message_" + lang], []).append(p["file"])
+    return [f"{', '.join(names)}: {message}" for message, names in files.items()]
 
 
 def missing_page_messages(result: dict | None, *, lang: str = "en") -> list[str]:

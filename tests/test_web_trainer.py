@@ -2556,3 +2556,24 @@ def test_a_trainee_whose_latest_sheet_failed_grading_again_is_left_out_of_the_in
         assert f'<a href="/trainer/lembar/{newest}">021</a>' in note
     english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
     assert "Not counted here: 1 trainee&#39;s latest sheet failed to be graded" in english
+
+
+def test_a_batch_row_says_a_reason_its_pages_share_once(app, trainer, code):
+    """h38b walkthrough: a chat export sent under the wrong exercise had each two-page sheet's row say "a.jpg: This
+    sheet is for exercise X ... b.jpg: This sheet is for exercise X ...", the same sentences twice (on a phone, ten
+    lines a row). Pages refused for one reason are named together before it, once; other reasons keep their own."""
+    from grader.batch import refusal_messages
+    sent = batch(trainer, code, [("andi-otherex_1.jpg", jpeg_bytes()), ("andi-otherex_2.jpg", jpeg_bytes(color="#eee")),
+                                 ("budi_1.jpg", jpeg_bytes(color="#ddd"))])
+    rows = {r["trainee"]: r for r in trainer.get(sent.location + ".json").get_json()["items"]}
+    both = rows["andi-otherex"]["error"]
+    assert both.startswith("andi-otherex_1.jpg, andi-otherex_2.jpg: Lembar ini untuk latihan OTHER01")
+    assert both.count("Lembar ini untuk latihan OTHER01") == 1
+    page = trainer.get(sent.location).get_data(as_text=True)
+    assert page.count("Lembar ini untuk latihan OTHER01") == 1
+    dark = {"code": "too_dark", "message_id": "Foto terlalu gelap.", "message_en": "Too dark."}
+    blurry = {"code": "too_blurry", "message_id": "Foto terlalu buram.", "message_en": "Too blurry."}
+    pages = [{"file": "a.jpg", "refusal": dark}, {"file": "b.jpg", "refusal": blurry}, {"file": "c.jpg", "refusal": None},
+             {"file": "d.jpg", "refusal": dark}]
+    assert refusal_messages({"pages": pages}, lang="id") == ["a.jpg, d.jpg: Foto terlalu gelap.",
+                                                            "b.jpg: Foto terlalu buram."]
