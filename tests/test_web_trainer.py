@@ -2577,3 +2577,23 @@ def test_a_batch_row_says_a_reason_its_pages_share_once(app, trainer, code):
              {"file": "d.jpg", "refusal": dark}]
     assert refusal_messages({"pages": pages}, lang="id") == ["a.jpg, d.jpg: Foto terlalu gelap.",
                                                             "b.jpg: Foto terlalu buram."]
+
+
+def test_a_sheet_of_an_exercise_not_on_this_server_says_so_to_the_trainer(app, trainer, code):
+    """h38b walkthrough: a class's photos of an exercise printed from another server (or removed) were refused "This
+    sheet is for exercise X, not Y. Use the same sheet and code", the trainee's advice, and the trainer's sheet page
+    offered nothing and said nothing more. It says that exercise is not on this server, so it cannot be graded here;
+    once the exercise is here, the button to grade it under it shows instead."""
+    import json as _json
+
+    from grader.exercise.store import exercises_dir
+    batch(trainer, code, [("s_1_otherex.jpg", jpeg_bytes())])
+    for lang, said in (("id", "Latihan OTHER01 tidak ada di server ini"), ("en", "Exercise OTHER01 is not on this server")):
+        page = trainer.get(f"/trainer/lembar/1?lang={lang}").get_data(as_text=True)
+        assert said in page and "OTHER01</button>" not in page
+    base = app.config["DATA_DIR"]
+    key = _json.loads((exercises_dir(base) / code / "answer_key.json").read_text())
+    (exercises_dir(base) / "OTHER01").mkdir()
+    (exercises_dir(base) / "OTHER01" / "answer_key.json").write_text(_json.dumps({**key, "exercise": "OTHER01"}))
+    page = trainer.get("/trainer/lembar/1?lang=id").get_data(as_text=True)
+    assert "Nilai dengan latihan OTHER01" in page and "tidak ada di server ini" not in page

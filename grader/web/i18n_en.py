@@ -135,6 +135,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto perlu diulang": "Please retake this photo",
     "Sebaiknya foto ulang": "A retake is advised",
     "Halaman ini tidak dinilai": "This page was not graded",
+    "Latihan {code} tidak ada di server ini (sudah dihapus, atau lembarnya dicetak dari server lain), jadi halaman ini "
+    "tidak dapat dinilai di sini.":
+        "Exercise {code} is not on this server (it was removed, or the sheet was printed from another server), so this "
+        "page cannot be graded here.",
     "Nilai dengan latihan {code}": "Grade it under exercise {code}",
     "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",

@@ -90,10 +90,13 @@ def submission(sid: int):
     # a later sending of its form, corrected, replaced it: shown as it was, said so, and nothing to act on but removal
     replaced_by = replacement_of(db, row)
     movable = {code for code in printed_for(row) if has_exercise(code)}    # (what move_to_exercise takes)
+    elsewhere = {p["sheet_exercise"] for p in (res or {}).get("pages") or ()
+                 if p.get("sheet_exercise") and (p.get("refusal") or {}).get("code") == "wrong_exercise"
+                 and not has_exercise(p["sheet_exercise"])}
     keys = list_exercises(base=current_app.config["DATA_DIR"]) if row["state"] == "held" else []
     return render_template("trainer/submission.html", sub=row, res=res, uploads=uploads, corrections=corrections,
                            replaced_by=replaced_by, replaces=replaced_by_sheet(db, sid),
-                           movable=movable, exercises=[k.exercise for k in reversed(keys)],
+                           movable=movable, elsewhere=elsewhere, exercises=[k.exercise for k in reversed(keys)],
                            client_token=secrets.token_urlsafe(16),
                            image_url=image_urls(row),
                            photo_url=lambda position: url_for("trainer.photo", sid=sid, position=position))
