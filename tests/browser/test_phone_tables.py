@@ -136,3 +136,20 @@ def test_a_sheets_corrections_are_one_block_each_on_a_phone(browser, fake_live_s
     table.locator("xpath=ancestor::div[contains(@class, 'card')]").screenshot(
         path=str(shots(page, "desktop-trainer-sheet-corrected").with_name("desktop-trainer-corrections.png")))
     ctx.close()
+
+
+def test_the_answer_key_names_each_rows_box_on_a_phone(browser, fake_live_server, shots):
+    """h38b walkthrough at 390 px: the answer key's code column is hidden on a phone, as on every table of fields,
+    but its rows did not carry the code inline as the others do, so section I's "4. Jumlah (1 + 2 + 3) (L)" of A and
+    of B were two identical rows, and a trainer could not match a review item's I.B.4.L to its number. Each row
+    shows its code on a phone now."""
+    srv = fake_live_server
+    ctx, page = trainer_page(browser, srv, PHONE)
+    page.goto(srv["url"] + f"/trainer/latihan/{srv['code']}/kunci")
+    assert no_horizontal_scroll(page)
+    shots(page, "phone-trainer-answer-key")
+    assert not page.locator("td.col-id").first.is_visible()
+    totals = page.locator("td.label", has_text="4. Jumlah (1 + 2 + 3) (L)")
+    assert totals.count() == 2
+    assert [totals.nth(i).inner_text().split("\n")[0].strip() for i in range(2)] == ["I.A.4.L", "I.B.4.L"]
+    ctx.close()
