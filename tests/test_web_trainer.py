@@ -2520,7 +2520,8 @@ def test_the_trainer_has_the_exercises_answer_key_to_read_and_print(app, trainer
     page = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
     assert f'href="/trainer/latihan/{code}/kunci"' in page
     html = trainer.get(f"/trainer/latihan/{code}/kunci").get_data(as_text=True)
-    rows = dict(re.findall(r"<code>([^<]+)</code></td><td class=\"label\">[^<]*</td><td class=\"num\"><b>(\d+)</b>", html))
+    rows = dict(re.findall(r"<code>([^<]+)</code></td><td class=\"label\"><span class=\"id-inline\">[^<]*</span>[^<]*</td>"
+                           r"<td class=\"num\"><b>(\d+)</b>", html))
     assert rows == {fid: str(v) for fid, v in key.fields.items()}, set(rows) ^ set(key.fields)
     assert "Pemilih dalam DPT (L)" in html and "I. Data pemilih dan pengguna hak pilih" in html
     assert "Voters on the voter list (DPT) (L)" in trainer.get(f"/trainer/latihan/{code}/kunci?lang=en").get_data(as_text=True)
