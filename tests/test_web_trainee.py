@@ -2069,3 +2069,26 @@ def test_the_number_a_dispute_says_is_read_as_boxes_mean_it():
         [47, 47, 47, 47, 47, 0, 0, None]
     assert written_number("4X7", "digits") is None and written_number("abc", "digits") is None
     assert written_number("-5", "tally") is None and written_number("12", "bubbles") == 12
+
+
+@pytest.mark.parametrize("header", ["bomb", "big"])
+def test_a_photo_with_too_many_pixels_is_refused_in_the_same_words_in_both_languages(client, code, header):
+    """h38b walkthrough (sample_scans/r009-too_large.png, a PNG header claiming 31416x31416): the English page said
+    "The image is 80000000x2 pixels", a stand-in size for a header too big to open, while the Indonesian one said no
+    size. Both say the limit now, the same in both, and never a size the photo does not have."""
+    import struct
+    import zlib
+
+    side = 31416 if header == "bomb" else 9000            # PIL refuses the first outright, reads the second's size
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    png = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr
+           + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)) + b"\x00" * 64)
+    said = {}
+    for lang in ("id", "en"):
+        resp = client.post(f"/?lang={lang}", data={"csrf_token": csrf_of(client), "code": code, "trainee": "Ani",
+                                                  "photo_1": (io.BytesIO(png), "besar.png")},
+                           content_type="multipart/form-data")
+        said[lang] = resp.get_data(as_text=True)
+    assert "Gambar ini lebih dari 80 megapiksel, bukan foto ponsel." in said["id"]
+    assert "The image has more than 80 megapixels: that is not a phone photo." in said["en"]
+    assert "80000000x2" not in said["en"]

@@ -55,9 +55,12 @@ def check_photo(data: bytes, *, max_bytes: int) -> str:
                 return fmt
             w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         if w * h > MAX_PIXELS:
-            raise GraderError("too_large", f"The image is {w}x{h} pixels: that is not a phone photo. Send an ordinary "
-                              f"phone photo.",
-                              "Ukuran gambar tidak wajar (terlalu banyak piksel). Kirim foto ponsel biasa.")
+            # (the same words in both languages, and never the stand-in size of a header too big to open: it read
+            # "The image is 80000000x2 pixels" in English; a trainee is told the limit, a phone photo is far below it)
+            limit = MAX_PIXELS // 1_000_000
+            raise GraderError("too_large", f"The image has more than {limit} megapixels: that is not a phone photo. "
+                              f"Send an ordinary phone photo.",
+                              f"Gambar ini lebih dari {limit} megapiksel, bukan foto ponsel. Kirim foto ponsel biasa.")
     return fmt
 
 
