@@ -233,7 +233,7 @@ def test_no_indonesian_string_is_translated_twice():
     (b"%PDF-1.4 damaged", "PDF ini tidak bisa dibuka"),             # (a scanner app's PDF is read: test_pdf_pages)
     (b"", "Pilih foto lembar latihan"),
     (b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (60000).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00",
-     "Ukuran gambar tidak wajar"),                                    # a decompression bomb's header
+     "lebih dari 80 megapiksel, bukan foto ponsel"),                  # a decompression bomb's header
 ])
 def test_bad_files_are_refused_up_front(client, code, content, message):
     resp = upload(client, code=code, photos=[("x.jpg", content)])
@@ -2092,3 +2092,19 @@ def test_a_photo_with_too_many_pixels_is_refused_in_the_same_words_in_both_langu
     assert "Gambar ini lebih dari 80 megapiksel, bukan foto ponsel." in said["id"]
     assert "The image has more than 80 megapixels: that is not a phone photo." in said["en"]
     assert "80000000x2" not in said["en"]
+
+
+def test_a_half_sheets_summary_counts_the_page_not_sent_as_not_read_yet_not_unreadable(client, code):
+    """h38b walkthrough: a trainee who sent page 1 only saw "Tak terbaca: 9" at the top of the result, as if nine
+    entries of the photo sent could not be read, while the sections below said "belum terbaca" of page 2's. The
+    summary counts them as the sections do, "Belum terbaca", apart from entries truly unreadable on a photo."""
+    from grader.web.testing import SECTIONS_ON_PAGE2
+    half = upload(client, code=code, photos=[("bsolo_1.jpg", jpeg_bytes(color="#eeeeee"))]).location
+    page = client.get(half).get_data(as_text=True)
+    counts = re.search(r'<div class="counts">(.*?)</div>', page, re.S).group(1)
+    on_page2 = sum(page.count(f'<code>{s}.') for s in SECTIONS_ON_PAGE2)
+    assert "Tak terbaca" not in counts, counts
+    n = int(re.search(r'<span class="badge unread">Belum terbaca: (\d+)</span>', counts).group(1))
+    assert n == on_page2 > 0
+    english = client.get(half + "?lang=en").get_data(as_text=True)
+    assert f"Not read yet: {n}</span>" in english and "Unreadable:" not in english

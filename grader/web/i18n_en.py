@@ -214,6 +214,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto halaman {pages} ditolak (lihat di atas).": "The photo of page {pages} was refused (see above).",
     "Halaman {pages} belum terbaca.": "Page {pages} has not been read.",
     "belum terbaca": "not read yet",
+    "Belum terbaca": "Not read yet",
     "Nilai ini hanya dari halaman yang terbaca; nilai lengkap setelah semua halaman terbaca.":
         "This score is from the pages read only; the full score comes once every page is read.",
     "halaman {n}": "page {n}",
