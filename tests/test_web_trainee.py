@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from grader.web.testing import csrf_of, jpeg_bytes, make_test_app, stored_an_hour_ago
+from grader.web.testing import csrf_of, jpeg_bytes, log_in, make_test_app, stored_an_hour_ago
 
 
 # A second page's photo other than jpeg_bytes(): the same photo chosen for both pages is graded once (upload.py)
@@ -2108,3 +2108,36 @@ def test_a_half_sheets_summary_counts_the_page_not_sent_as_not_read_yet_not_unre
     assert n == on_page2 > 0
     english = client.get(half + "?lang=en").get_data(as_text=True)
     assert f"Not read yet: {n}</span>" in english and "Unreadable:" not in english
+
+
+def test_a_half_sheets_page_not_sent_shows_its_trainee_no_answers(app, client, code):
+    """h38b walkthrough: a trainee who sent page 1 only was shown, on the result and its printable page, the answer
+    key's number of every entry of page 2 ("Seharusnya 71") beside "Tak terbaca", before photographing page 2:
+    numbers to copy onto the sheet (the trainer's key page says not to share them before the trainees finish). The
+    trainee's pages show no expected number for a page not read, and call its entries "Belum terbaca"; the trainer's
+    sheet page still shows the key."""
+    from grader.web.testing import SECTIONS_ON_PAGE2
+    half = upload(client, code=code, photos=[("bsolo_1.jpg", jpeg_bytes(color="#eeeeee"))]).location
+    with app.app_context():
+        from grader.web.db import get_db
+        row = get_db().execute("SELECT id, result FROM submissions").fetchone()
+    fields = json.loads(row["result"])["fields"]
+    unread = [f for f in fields if f["section"] in SECTIONS_ON_PAGE2]
+    assert unread and all(f["expected"] is not None and "page_missing" in f["notes"] for f in unread)
+    page = client.get(half).get_data(as_text=True)
+    for f in unread:
+        cells = re.search(rf'<tr class="st-unreadable" id="f-{re.escape(f["id"])}".*?</tr>', page, re.S).group(0)
+        assert re.search(r'data-label="Seharusnya">—</td>', cells), cells
+        assert "Belum terbaca" in cells and "Tak terbaca" not in cells
+    printed = client.get(half + "/cetak").get_data(as_text=True)
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>[^<]*</td>\s*<td>([^<]*)</td><td[^>]*>([^<(]+)", printed)
+    shown = {name: (expected, said.strip()) for name, expected, said in rows}
+    assert shown["IV.1"] == ("", "Belum terbaca") and shown["V.A"] == ("", "Belum terbaca")
+    assert "Tak terbaca 0 · Belum terbaca" in printed
+    assert shown["I.A.1.L"][0] != ""                      # a page read: the feedback's expected number stays
+    trainer = app.test_client()
+    log_in(trainer)
+    sheet = trainer.get(f"/trainer/lembar/{row['id']}").get_data(as_text=True)
+    first = unread[0]
+    cells = re.search(rf'<tr class="st-unreadable" id="f-{re.escape(first["id"])}".*?</tr>', sheet, re.S).group(0)
+    assert f'data-label="Seharusnya">{first["expected"]}</td>' in cells

@@ -8,6 +8,7 @@ from jinja2 import Environment, select_autoescape
 
 from grader.file_names import photo_name
 from grader.grading.findings import as_worded_now
+from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import (MISSING_PAGE_ADVICE, STATUS_WORDS, boxes_to_name, field_name, in_language,
                                   score_text, shown_value, unread_pages)
 from grader.grading.summary import shown_fixes
@@ -43,7 +44,7 @@ _TEMPLATE = """<!doctype html>
 <h1>{{ t("Umpan balik latihan C.Hasil", "C.Hasil practice feedback") }}</h1>
 <div>{{ t("Peserta", "Trainee") }}: <b>{{ r.trainee_name or r.trainee or '?' }}</b> ({{ t("identitas dari", "identity from") }} {{ word(source, r.identity_source) }}) ·
  {{ t("Kode latihan", "Exercise code") }}: <b>{{ r.exercise or '?' }}</b> · {{ t("Status", "Status") }}: {{ word(status, r.status) }}</div>
-<div>{% for k in ["ok", "wrong", "review", "blank", "unreadable"] %}{{ word(status, k) }} {{ r.counts[k] }}{{ " · " if not loop.last }}{% endfor %}</div>
+<div>{% for k in ["ok", "wrong", "review", "blank", "unreadable"] %}{{ word(status, k) }} {{ (r.counts.get(k) or 0) - (unread | length if k == "unreadable" else 0) }}{{ " · " if not loop.last }}{% endfor %}{% if unread %} · {{ t("Belum terbaca", "Not read yet") }} {{ unread | length }}{% endif %}</div>
 {% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="{{ t("Nomor dan nama yang ditulis", "Number and name as written") }}">{% endfor %}</div>{% endif %}
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ pick(p.refusal) }}</p>{% endfor %}
 {% for n in unread_pages(r).missing %}<p class="wrong">{{ t("Halaman", "Page") }} {{ n }}: {{ missing_page_advice[lang] }}.</p>{% endfor %}
@@ -71,7 +72,8 @@ _TEMPLATE = """<!doctype html>
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
 <tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read as") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
 {% for f in rows %}<tr><td>{{ field_name(f.id, lang) }}</td><td>{{ shown_value(f, "") }}</td>
-<td>{{ '' if f.expected is none else f.expected }}</td><td class="{{ f.status }}">{{ word(status, f.status) }}{% set named = boxes_to_name(f) %}{% if named %} ({{ t("kotak ke-", "box ") }}{{ named | map("add1") | join(", ") }}){% endif %}</td></tr>
+{# (a page not sent or refused: not the key's numbers of it, which its trainee would copy onto the sheet) #}
+<td>{{ '' if f.expected is none or f.id in unread else f.expected }}</td><td class="{{ f.status }}">{{ t("Belum terbaca", "Not read yet") if f.id in unread else word(status, f.status) }}{% set named = boxes_to_name(f) %}{% if named %} ({{ t("kotak ke-", "box ") }}{{ named | map("add1") | join(", ") }}){% endif %}</td></tr>
 {% endfor %}</table>{% endfor %}
 </div>
 </body></html>
@@ -108,9 +110,10 @@ def render_report(result: dict, image_url: Callable[[str], str] | None = None, l
     sections: dict[str, list] = {}
     for f in result["fields"]:
         sections.setdefault(word(SECTION, f["section"]), []).append(f)
+    unread = {f["id"] for f in result["fields"] if on_unread_page(f)}     # the fields of a page not sent or refused
     return _env.from_string(_TEMPLATE).render(r=result, sections=list(sections.items()), lang="en" if en else "id",
                                               t=t, word=word, pick=pick, status=STATUS_WORDS, source=SOURCE,
-                                              image_url=image_url)
+                                              image_url=image_url, unread=unread)
 
 
 def write_reports(results: list[dict], out_dir: Path, lang: str = "id") -> list[Path]:
