@@ -2598,3 +2598,25 @@ def test_a_sheet_of_an_exercise_not_on_this_server_says_so_to_the_trainer(app, t
     (exercises_dir(base) / "OTHER01" / "answer_key.json").write_text(_json.dumps({**key, "exercise": "OTHER01"}))
     page = trainer.get("/trainer/lembar/1?lang=id").get_data(as_text=True)
     assert "Nilai dengan latihan OTHER01" in page and "tidak ada di server ini" not in page
+
+
+def test_a_sheet_refused_whole_has_no_counts_in_the_json_or_the_exports_as_in_the_table(app, trainer, code):
+    """h38b walkthrough: the class table shows "—" for a refused sheet's wrong, to-check and blank counts, but
+    hasil.json gave 0 and the exports' Benar, Salah, Perlu dicek, Kosong and Tak terbaca held 0: zero mistakes for a
+    photo nobody could read, which a spreadsheet's mean counts. They are empty now, as in the table; the refusal's
+    result and reason stay."""
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1_blur.jpg", jpeg_bytes(color="#eee"))], client_token="rz")
+    rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
+    assert rows["021"]["status"] == "refused"
+    assert (rows["021"]["wrong"], rows["021"]["review"], rows["021"]["blank"]) == (None, None, None)
+    assert rows["017"]["wrong"] == 1 and rows["017"]["review"] == 1
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    refused = re.search(r'<tr data-href="[^"]*"[^>]*>(?:(?!</tr>).)*021(?:(?!</tr>).)*</tr>', table, re.S).group(0)
+    assert re.search(r'data-col="wrong"[^>]*>—</td>', refused)
+    sheets = list(csv.reader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=id").data.decode("utf-8-sig"))))
+    head, row = sheets[0], next(r for r in sheets[1:] if r[0] == "021")
+    assert row[head.index("Hasil")] == "Ditolak" and "Foto terlalu buram" in row[head.index("Alasan")]
+    assert [row[head.index(h)] for h in ("Benar", "Salah", "Perlu dicek", "Kosong", "Tak terbaca")] == [""] * 5
+    graded = next(r for r in sheets[1:] if r[0] == "017")
+    assert graded[head.index("Salah")] == "1"

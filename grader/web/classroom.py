@@ -56,7 +56,7 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     for r in rows:
         k = identity_key(r)
         attempts[k] += 1
-        latest[k] = {**dict(r), "trainee_key": k, **counted_score(r)}
+        latest[k] = {**dict(r), "trainee_key": k, **counted_score(r), "counted": counts_count(r)}
     out = [{**r, "attempts": attempts[k]} for k, r in latest.items()]
     col = SORT_COLUMNS.get(sort, "trainee_key")
     order = _by_trainee if col == "trainee_key" else (lambda r: r[col])
@@ -69,6 +69,14 @@ def regrade_failed(row) -> bool:
     count until it is graded again (its page says "Penilaian ulang gagal"; a sheet never graded, or refused,
     says "Tidak dapat dinilai")."""
     return row["state"] == "failed" and row["result_status"] not in (None, "refused")
+
+
+def counts_count(row) -> bool:
+    """Whether a sheet's counts (right, wrong, to check, blank, unreadable) are the class's to count, in the class
+    table, ``hasil.json`` and the exports alike: not for a sheet not graded yet, refused whole (no page was read: its
+    zeros are no trainee's zero mistakes, and a spreadsheet's mean of them would count them), or whose grading again
+    failed (:func:`regrade_failed`)."""
+    return row["n_wrong"] is not None and row["result_status"] != "refused" and not regrade_failed(row)
 
 
 def counted_score(row) -> dict:

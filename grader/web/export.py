@@ -16,7 +16,7 @@ import io
 from grader.batch import refusal_messages, refusals, retake_advised
 from grader.grading.shown import (MARK_OF_KIND, full_score, in_language, score_may_change, score_text, sheet_scores,
                                   value_read)
-from grader.web.classroom import regrade_failed
+from grader.web.classroom import counts_count, regrade_failed
 from grader.web.i18n import gettext as _
 from grader.web.local_time import DEFAULT_ZONE, exported
 from grader.web.present import STATUS_LABELS, field_name, field_reasons, status_label
@@ -100,7 +100,7 @@ def _sheet_row(r, result: dict | None, lang: str, zone: str) -> tuple:
         r["trainee"] or r["group_key"], r["trainee_name"], status_label(r["state"], lang),
         status and status_label(status, lang),
         *sheet_scores(status, r["score"]), counted and provisional_word(r, lang),
-        *((r[k] if counted else None) for k in ("n_ok", "n_wrong", "n_review", "n_blank", "n_unreadable")),
+        *((r[k] if counts_count(r) else None) for k in ("n_ok", "n_wrong", "n_review", "n_blank", "n_unreadable")),
         r["attempts"], _(SOURCE_LABELS.get(r["source"], r["source"]), lang=lang),
         exported(r["created_at"], zone), why, retake_advice_words(result, lang) or None,
         r["state"], status, r["source"], r.get("error_code") or refusals(result), retake_advised(result) or None))

@@ -59,13 +59,15 @@ def results_json(code: str):
 
 def _json_row(r: dict) -> dict:
     """A class table's row as ``hasil.json`` gives it. A sheet whose grading again failed (``regrade_failed``) has
-    no result, score or counts there, as the table and the exports show none: its earlier result does not count."""
+    no result, score or counts there, as the table and the exports show none: its earlier result does not count; nor
+    has a sheet refused whole counts (``classroom.counts_count``)."""
     counted = None if r["regrade_failed"] else r
     return {"trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"], "state": r["state"],
             "status": counted and r["result_status"], "score": r["full_score"], "regrade_failed": r["regrade_failed"],
             # (a half sheet's score is its read pages', no score of the sheet: as the page and the exports say)
             "partial_score": r["score"] if counted and r["result_status"] == "partial" else None,
-            **{k: counted and r[f"n_{k}"] for k in ("wrong", "review", "blank")},
+            # (no counts for a sheet refused whole either: "—" in the table, not zero mistakes)
+            **{k: r[f"n_{k}"] if r["counted"] else None for k in ("wrong", "review", "blank")},
             "url": url_for("trainer.submission", sid=r["id"])}
 
 
