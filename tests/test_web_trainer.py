@@ -2620,3 +2620,17 @@ def test_a_sheet_refused_whole_has_no_counts_in_the_json_or_the_exports_as_in_th
     assert [row[head.index(h)] for h in ("Benar", "Salah", "Perlu dicek", "Kosong", "Tak terbaca")] == [""] * 5
     graded = next(r for r in sheets[1:] if r[0] == "017")
     assert graded[head.index("Salah")] == "1"
+
+
+def test_a_batch_of_an_exercise_not_on_this_server_says_so_once(app, trainer, code):
+    """h38b walkthrough: a class's chat export of exercise E4KWNN, which this server does not have, sent under another
+    exercise: every row said the trainee's "use the same sheet and code", and nothing said what the trainer can do.
+    The batch page says once how many sheets are printed for that exercise and that it is not here, so they cannot
+    be graded here; an exercise that is here keeps its "grade them all under X" button instead."""
+    sent = batch(trainer, code, [("a_1_otherex.jpg", jpeg_bytes()), ("b_1_otherex.jpg", jpeg_bytes(color="#eee")),
+                                 ("c_1.jpg", jpeg_bytes(color="#ddd"))])
+    for lang, said in (("id", "2 lembar di unggahan ini dicetak untuk latihan OTHER01"),
+                       ("en", "Exercise OTHER01 is not on this server")):
+        page = trainer.get(sent.location + f"?lang={lang}").get_data(as_text=True)
+        assert page.count(said) == 1, lang
+    assert "Nilai semuanya dengan latihan OTHER01" not in trainer.get(sent.location + "?lang=id").get_data(as_text=True)

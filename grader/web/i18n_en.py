@@ -139,6 +139,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "tidak dapat dinilai di sini.":
         "Exercise {code} is not on this server (it was removed, or the sheet was printed from another server), so this "
         "page cannot be graded here.",
+    "Latihan {code} tidak ada di server ini (sudah dihapus, atau lembarnya dicetak dari server lain), jadi lembar itu "
+    "tidak dapat dinilai di sini.":
+        "Exercise {code} is not on this server (it was removed, or the sheets were printed from another server), so "
+        "they cannot be graded here.",
     "Nilai dengan latihan {code}": "Grade it under exercise {code}",
     "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",

@@ -122,7 +122,8 @@ def batch(token: str):
     items = [{**dict(r), "status": row_status(r, row["exercise"], paired=progress["paired"]), "ident_url": ident_url(r)}
              for r in rows]
     return render_template("trainer/batch.html", batch=row, progress=progress, items=items,
-                           skipped=skipped_lines(json.loads(row["skipped"]), row["exercise"]), movable=_movable(rows))
+                           skipped=skipped_lines(json.loads(row["skipped"]), row["exercise"]), movable=_movable(rows),
+                           elsewhere=_movable(rows, here=False))
 
 
 def skipped_lines(entries: list[dict], exercise: str) -> list[dict]:
@@ -142,11 +143,13 @@ def skipped_lines(entries: list[dict], exercise: str) -> list[dict]:
     return lines
 
 
-def _movable(rows) -> dict[str, int]:
+def _movable(rows, *, here: bool = True) -> dict[str, int]:
     """``exercise -> sheets``: the batch's sheets refused as printed for another exercise that is here (a class's
-    photos sent under the wrong exercise), so they can all be graded under it at once."""
+    photos sent under the wrong exercise), so they can all be graded under it at once; with ``here=False``, those
+    printed for an exercise this server does not have (removed, or printed from another server), which the page
+    says cannot be graded here rather than leave the trainer with the trainee's "use the same sheet and code"."""
     counts = Counter(code for r in rows if r["state"] == "done" for code in printed_for(r))
-    return {code: n for code, n in sorted(counts.items()) if has_exercise(code)}
+    return {code: n for code, n in sorted(counts.items()) if has_exercise(code) == here}
 
 
 @bp.post("/batch/<token>/latihan")
