@@ -167,6 +167,16 @@ def test_the_printed_sheet_says_in_english_what_the_page_says():
     assert not re.search(r"\b(fields|right)\b", body, re.I) and "Trainer checks" not in body
     indonesian = render_report({**result, "top_fixes": [fix] * 3}, lang="id")
     assert "Tiga hal yang perlu diperbaiki" in indonesian and "Yang perlu" not in indonesian
+    # h38b walkthrough: the broken rules' heading was "Aturan hitung yang tidak terpenuhi" / "Arithmetic rules not
+    # met" on paper, "Aturan hitungan yang dilanggar" / "Arithmetic rules broken" on the page
+    rule = {"id": "ballots", "status": "violated", "severity": "error", "message_id": "II.1 harus sama dengan ...",
+            "message_en": "II.1 must equal ...", "fields": ["II.1"]}
+    heading = "Aturan hitungan yang dilanggar"
+    assert f"<h2>{heading}</h2>" in render_report({**result, "rules": [rule]}, lang="id")
+    assert f"<h2>{EN[heading]}</h2>" in render_report({**result, "rules": [rule]}, lang="en")
+    from pathlib import Path
+    import grader.web
+    assert heading in (Path(grader.web.__file__).parent / "templates" / "_result.html").read_text()
 
 
 def test_counts_of_one_are_singular_in_english(app, client, code):

@@ -60,7 +60,7 @@ _TEMPLATE = """<!doctype html>
 {% elif r.counts.review or r.counts.unreadable %}<p class="review">{{ t("Belum ada di isian yang sudah terbaca pasti. Isian yang perlu dicek masih menunggu pelatih.", "Nothing among the entries read for certain. The entries waiting to be checked still wait for a trainer.") }}</p>
 {% else %}<p>{{ t("Tidak ada. Bagus!", "None. Well done!") }}</p>{% endif %}{% endif %}
 {% set violated = r.rules | selectattr('status', 'equalto', 'violated') | list %}
-{% if violated %}<h2>{{ t("Aturan hitung yang tidak terpenuhi", "Arithmetic rules not met") }}</h2><ul>
+{% if violated %}<h2>{{ t("Aturan hitungan yang dilanggar", "Arithmetic rules broken") }}</h2><ul>
 {% for x in violated %}<li class="{{ 'wrong' if x.severity == 'error' else 'review' }}">{{ pick(x) }}</li>{% endfor %}
 </ul>{% endif %}
 {# a finding already said as one of the fixes above is not said again (as on the web page: present.other_findings) #}
