@@ -178,6 +178,23 @@ def test_the_printed_sheet_says_in_english_what_the_page_says():
     import grader.web
     assert heading in (Path(grader.web.__file__).parent / "templates" / "_result.html").read_text()
 
+def test_the_printed_sheet_says_which_entries_a_trainer_corrected():
+    """h38b walkthrough: a value the trainer corrected was printed under "Terbaca" ("Read as") like any reading, while
+    the page marks it "✎ trainer". The printed sheet says it was corrected by the trainer, in both languages."""
+    from grader.grading.report import render_report
+    fields = [{"id": "IV.1.bubbles", "section": "IV", "value": 71, "expected": 71, "status": "ok",
+               "corrected_by": "Ibu Sari", "corrected_at": "2026-12-05T10:00:00"},
+              {"id": "IV.2", "section": "IV", "value": 54, "expected": 54, "status": "ok", "corrected_by": None}]
+    result = {"status": "graded", "score": 100, "trainee": "069", "exercise": "ABC123", "identity_source": "qr",
+              "counts": {"ok": 2, "wrong": 0, "review": 0, "blank": 0, "unreadable": 0}, "pages": [], "rules": [],
+              "findings": [], "top_fixes": [], "fields": fields}
+    for lang, said in (("id", "dikoreksi pelatih"), ("en", "corrected by the trainer")):
+        page = render_report(result, lang=lang)
+        rows = re.findall(r"<tr><td>([^<]+)</td>.*?</tr>", page, re.S)
+        assert page.count(said) == 1, lang
+        corrected = re.search(r"<tr><td>IV\.1 (?:bulatan|bubbles)</td>.*?</tr>", page, re.S).group(0)
+        assert said in corrected and rows
+
 
 def test_counts_of_one_are_singular_in_english(app, client, code):
     """'1 pairs', '1 trainees graded', '1 entries waiting to be checked are': English has a singular."""
