@@ -2141,3 +2141,18 @@ def test_a_half_sheets_page_not_sent_shows_its_trainee_no_answers(app, client, c
     first = unread[0]
     cells = re.search(rf'<tr class="st-unreadable" id="f-{re.escape(first["id"])}".*?</tr>', sheet, re.S).group(0)
     assert f'data-label="Seharusnya">{first["expected"]}</td>' in cells
+
+
+def test_a_broken_rule_says_which_page_its_boxes_are_on(client, code):
+    """h38b walkthrough: each fix said where it is ("Halaman 1, II.3"), but a broken rule listed only its boxes'
+    codes, "kotak: II.1, II.2, II.3, II.4", leaving the trainee to work out which page of the sheet they are on.
+    The rule says its page too, in the page's language."""
+    from grader.web.testing import WRONG_FIELD
+    result = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    for lang, said in (("id", "halaman 1"), ("en", "page 1")):
+        page = client.get(result + f"?lang={lang}").get_data(as_text=True)
+        rule = re.search(r'<div class="rule error">(.*?)</div>\s*</div>', page, re.S).group(1)
+        assert WRONG_FIELD in rule and rule.rstrip().endswith(f"· {said}"), rule
+    from grader.web.present import rule_pages
+    across = {"fields": [{"id": "V.C", "page": 2}, {"id": "I.B.4.J", "page": 1}]}
+    assert rule_pages(across, {"fields": ["V.C", "I.B.4.J"]}) == [1, 2]

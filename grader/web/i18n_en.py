@@ -222,6 +222,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Nilai ini hanya dari halaman yang terbaca; nilai lengkap setelah semua halaman terbaca.":
         "This score is from the pages read only; the full score comes once every page is read.",
     "halaman {n}": "page {n}",
+    "halaman {pages}": ("page {pages}", "pages {pages}"),     # (n: how many)
     "Halaman {n}": "Page {n}",
     "Foto ulang": "Retake photo",
     "Foto ulang Anda masih di sini: ketuk “Kirim ulang”, tanpa memilih foto lagi.":

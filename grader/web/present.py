@@ -231,6 +231,13 @@ def other_findings(result: dict) -> list[dict]:
     return [as_worded_now(f) for f in result.get("findings") or [] if f.get("message_id") not in said]
 
 
+def rule_pages(result: dict, rule: dict) -> list[int]:
+    """The sheet pages a rule's boxes are on, in order (``[1]``, or ``[1, 2]`` for a sum across the sheet): the
+    result page says where to look beside the box codes, as each fix says its page."""
+    page_of = {f["id"]: f.get("page") for f in result.get("fields") or ()}
+    return sorted({page_of[x] for x in rule.get("fields") or () if page_of.get(x)})
+
+
 def confidence_text(confidence) -> str:
     """A confidence as a whole percentage, rounded down: a reading at 0.9989 that was not sure enough to call
     wrong must not show "100%" beside that reason; only a certain one (a trainer's correction) does."""
@@ -279,6 +286,6 @@ def init_app(app) -> None:
                                  score_text=score_text, full_score=full_score, confidence_text=confidence_text,
                                  section_title=section_title, field_name=field_name, top_fixes=shown_fixes,
                                  unread_pages=unread_pages, left_out_pages=left_out_pages, remarks_by_field=remarks_by_field,
-                                 on_unread_page=on_unread_page, other_findings=other_findings,
+                                 on_unread_page=on_unread_page, other_findings=other_findings, rule_pages=rule_pages,
                                  answer_wait_s=answer_wait_s, marked_page_size=marked_page_size)
     app.jinja_env.filters["sections"] = sections
