@@ -373,6 +373,12 @@ def missing_page_messages(result: dict | None, *, lang: str = "en") -> list[str]
     return [f"{word} {n}: {MISSING_PAGE_ADVICE[lang]}" for n in unread_pages(result or {}).missing]
 
 
+def advice_messages(result: dict | None, *, lang: str = "en") -> list[str]:
+    """``file: advice`` for each page graded with retake advice, in ``lang`` ("en" or "id")."""
+    return [f"{p['file']}: {p['advice']['message_' + lang]}" for p in (result or {}).get("pages") or ()
+            if p.get("advice")]
+
+
 def retake_advised(result: dict | None) -> str:
     """``file=field,field;...`` for the pages graded with retake advice (print out of place)."""
     return ";".join(f"{p['file']}={','.join(p['advice']['fields'])}"

@@ -20,6 +20,7 @@ from grader.grading.review_queue import on_unread_page
 from grader.file_names import photo_name, trainee_from_filename
 from grader.page_groups import normalise_id
 from grader.read.context import undo_context
+from grader.read.numbers import NOTE_BOX_OUT_OF_PLACE, NOTE_PAGE_OUT_OF_PLACE
 from grader.read.sheet_reader import FieldReading, read_page_fields
 from grader.sheet.layout import shared_layout
 from grader.sheet.schema import resolve_template
@@ -80,6 +81,8 @@ def read_photo(data: bytes, *, filename: str = "", template: str | None = None, 
 # within 0.2 mm, for strokes over the printed lines, where a retake would not help. Nor is its "faint_print": rings
 # a pale photocopy faded away are no sign of a misplaced page, and a retake would not bring them back.)
 PRINT_OUT_OF_PLACE_NOTES = frozenset({"misaligned"})
+# The advice's code when the alignment of the whole page is off (the fields' note NOTE_PAGE_OUT_OF_PLACE).
+PAGE_OUT_OF_PLACE_ADVICE = NOTE_PAGE_OUT_OF_PLACE
 
 
 def refusal_json(err: GraderError) -> dict:
@@ -91,20 +94,41 @@ def retake_advice(pr: PhotoRead) -> dict | None:
 
     The page passed the quality gate and is graded, but where the bubble reader found the printed rings away
     from their place (curled or folded paper that the alignment could not follow), those fields (and perhaps
-    their neighbours) wait for a trainer. A flat retake lets them be read, so the trainee is told.
+    their neighbours) wait for a trainer. A flat retake lets them be read, so the trainee is told. Where the
+    alignment of the whole page is off (``page_out_of_place``: a folded sheet), every field of the page waits,
+    and the advice says so: lay the sheet flat and photograph that page again.
     """
     if pr.aligned is None:
         return None
     graded = {f.id for f in pr.aligned.page.fields if f.graded}
-    return print_out_of_place_advice(pr.aligned.page.number, sorted(
-        fid for fid, r in pr.readings.items() if fid in graded and PRINT_OUT_OF_PLACE_NOTES & set(r.notes or ())))
+    notes = {fid: set(r.notes or ()) for fid, r in pr.readings.items() if fid in graded}
+    page_off = any(NOTE_PAGE_OUT_OF_PLACE in n for n in notes.values())
+    shown = PRINT_OUT_OF_PLACE_NOTES | ({NOTE_BOX_OUT_OF_PLACE} if page_off else set())
+    if page_off:
+        log.warning("%s: page %d is not flat on the photo (its print is out of place); a flat retake is advised",
+                    pr.file, pr.aligned.page.number)
+    return print_out_of_place_advice(pr.aligned.page.number, sorted(fid for fid, n in notes.items() if shown & n),
+                                     page_off=page_off)
 
 
-def print_out_of_place_advice(page: int, fields: list[str]) -> dict | None:
-    """The retake advice for page ``page`` naming ``fields`` (None for no fields): one text, wherever it is built."""
+def print_out_of_place_advice(page: int, fields: list[str], *, page_off: bool = False) -> dict | None:
+    """The retake advice for page ``page`` naming ``fields`` (None for no fields): one text, wherever it is built.
+
+    ``page_off``: the alignment of the whole page is off (code ``page_out_of_place``), not a few bubble columns.
+    """
     if not fields:
         return None
     n = len(fields)
+    if page_off:
+        return {"code": PAGE_OUT_OF_PLACE_ADVICE, "fields": fields,
+                "message_id": f"Halaman {page} di foto tidak rata: cetakannya bergeser dari tempatnya (kertas terlipat "
+                              f"atau melengkung?), jadi {n} isian halaman ini belum bisa dibaca dengan pasti dan "
+                              f"menunggu pelatih. Buka lipatan kertas, tekan hingga rata di atas meja, lalu foto "
+                              f"ulang halaman {page}.",
+                "message_en": f"Page {page} is not flat on the photo: its print is out of place (folded or curled "
+                              f"paper?), so {n} field(s) of this page could not be read surely and wait for a "
+                              f"trainer. Unfold the sheet, press it flat on a table and photograph page {page} "
+                              f"again."}
     return {"code": "print_out_of_place", "fields": fields,
             "message_id": f"Di foto halaman {page}, bulatan di {n} isian tidak tepat di tempat cetakannya (kertas "
                           f"melengkung atau terlipat?), jadi isian itu (dan mungkin isian di sekitarnya) belum "
@@ -327,7 +351,8 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     for f in graded["fields"]:
         f["crop"] = crops.get(f["id"])
     # A retake is no longer advised for fields a trainer has settled.
-    pages = [{**p, "advice": print_out_of_place_advice(p["page"], [f for f in p["advice"]["fields"] if f not in kept])}
+    pages = [{**p, "advice": print_out_of_place_advice(p["page"], [f for f in p["advice"]["fields"] if f not in kept],
+                                                       page_off=p["advice"]["code"] == PAGE_OUT_OF_PLACE_ADVICE)}
              if p.get("advice") else p for p in result.get("pages", [])]
     return {**result, "pages": pages, **graded}
 

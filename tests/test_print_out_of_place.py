@@ -96,3 +96,39 @@ def test_a_tally_grid_on_a_page_out_of_place_is_not_read_blank(sheet, blank_page
     marks = [f.id for f in sheet.pages[1].fields if f.kind in ("tally", "bubbles")]
     assert marks and all(out[fid].status == "review" for fid in marks), {fid: out[fid].status for fid in marks}
     assert all(NOTE_BOX_OUT_OF_PLACE in out[fid].notes for fid in marks)
+
+
+def test_a_page_out_of_place_advises_a_flat_retake_of_that_page(sheet, blank_page, monkeypatch):
+    """Page 2 half a box off everywhere (a folded sheet): every field of it waits for a trainer, and the trainee is
+    told why and what to do (unfold the sheet, lay it flat, photograph page 2 again), in the result's advice, on the
+    web page's field rows and on the command line. Before, the page was graded with every field in review and no
+    advice at all (bubble columns out of place were the only advice)."""
+    from types import SimpleNamespace as NS
+
+    import grader.read.sheet_reader as reader
+    from grader.pipeline import print_out_of_place_advice, retake_advice
+    from grader.web.present import note_text
+    monkeypatch.setattr(reader, "_read_tally", lambda gray, f, page, px: reader.FieldReading(
+        f.id, f.kind, page, 0, 1.0, "blank"))
+    monkeypatch.setattr(reader, "_read_bubbles", lambda gray, f, page, px: reader.FieldReading(
+        f.id, f.kind, page, 0, 1.0, "ok"))
+    page = sheet.pages[1]
+    gray = np.roll((blank_page * 255).astype(np.uint8), int(4.5 * PX), axis=1)
+    out = read_page_fields(gray, page, px_per_mm=PX, classifier=default_classifier())
+    advice = retake_advice(NS(file="b-p2.jpg", aligned=NS(page=page), readings=out))
+    assert advice is not None and advice["code"] == "page_out_of_place", advice
+    assert set(advice["fields"]) == {f.id for f in page.fields if f.graded and f.id in out}
+    assert "foto ulang halaman 2" in advice["message_id"] and "rata di atas meja" in advice["message_id"]
+    assert "Unfold the sheet, press it flat on a table and photograph page 2 again" in advice["message_en"]
+    from grader.batch import advice_messages
+    assert advice_messages({"pages": [{"file": "b-p2.jpg", "advice": advice}]}) == [
+        f"b-p2.jpg: {advice['message_en']}"]
+    said = note_text(next(iter(out.values())).notes, lang="id")
+    assert "foto ulang halaman ini" in said and "kotak tercetak" not in said, said
+    # a trainer settling some fields leaves the advice about the page, for the rest
+    rest = print_out_of_place_advice(2, advice["fields"][1:], page_off=True)
+    assert rest["code"] == "page_out_of_place" and rest["message_en"] == advice["message_en"].replace(
+        f"so {len(advice['fields'])} field", f"so {len(advice['fields']) - 1} field")
+    # the same page in place: no advice
+    flat = read_page_fields((blank_page * 255).astype(np.uint8), page, px_per_mm=PX, classifier=default_classifier())
+    assert retake_advice(NS(file="b-p2.jpg", aligned=NS(page=page), readings=flat)) is None

@@ -7,9 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from grader.batch import (FIELD_COLUMNS, PHOTO_SUFFIXES, SHEET_COLUMNS, default_workers, field_rows, grade_batch,
-                          mark_output_folder, missing_page_messages, progress_bar, refusal_messages, sheet_label,
-                          sheet_rows, write_csv)
+from grader.batch import (FIELD_COLUMNS, PHOTO_SUFFIXES, SHEET_COLUMNS, advice_messages, default_workers, field_rows,
+                          grade_batch, mark_output_folder, missing_page_messages, progress_bar, refusal_messages,
+                          sheet_label, sheet_rows, write_csv)
 from grader.commands import path_arg, worker_count, writable_file, writable_folder
 from grader.errors import GraderError
 from grader.exercise.store import load_key
@@ -70,7 +70,7 @@ def _print_table(results: list[dict]) -> None:
               f"{row['review']:3d}  blank {row['blank']:3d}  {row['status']}"
               + "".join(f"\n    refused {m}" for m in refusal_messages(res))
               + "".join(f"\n    {m}" for m in missing_page_messages(res))
-              + (f"\n    retake advised: {row['retake_advised']}" if row["retake_advised"] else ""))
+              + "".join(f"\n    retake advised {m}" for m in advice_messages(res)))
 
 
 def cmd_grade(args: argparse.Namespace) -> int:

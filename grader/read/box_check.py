@@ -57,16 +57,28 @@ NEIGHBOUR_MM = 10.0
 PAGE_OFF_FIELDS = 3
 
 
-def suspect_fields(fields: Sequence, placed: np.ndarray, near: Sequence = (), page_only: Sequence = ()) -> set[str]:
-    """Ids of the digit ``fields`` some of whose boxes are not in place (``placed``: per box, in the fields' order,
-    from :func:`boxes_in_place`), and of every field of ``fields`` or ``near`` within :data:`NEIGHBOUR_MM` of one;
-    of all of them and of ``page_only`` when :data:`PAGE_OFF_FIELDS` or more are out of place (fields that check
-    their own print, as bubble columns their rings, are suspect only when the page's alignment is)."""
+def fields_out_of_place(fields: Sequence, placed: np.ndarray) -> list:
+    """The digit ``fields`` some of whose boxes are not in place (``placed``: per box, in the fields' order)."""
     off, i = [], 0
     for f in fields:
         if not placed[i:i + len(f.boxes)].all():
             off.append(f)
         i += len(f.boxes)
+    return off
+
+
+def page_out_of_place(fields: Sequence, placed: np.ndarray) -> bool:
+    """Is the alignment of the page holding the digit ``fields`` off as a whole (:data:`PAGE_OFF_FIELDS`)? Then
+    a flat retake, not a trainer, is what lets its fields be read."""
+    return len(fields_out_of_place(fields, placed)) >= PAGE_OFF_FIELDS
+
+
+def suspect_fields(fields: Sequence, placed: np.ndarray, near: Sequence = (), page_only: Sequence = ()) -> set[str]:
+    """Ids of the digit ``fields`` some of whose boxes are not in place (``placed``: per box, in the fields' order,
+    from :func:`boxes_in_place`), and of every field of ``fields`` or ``near`` within :data:`NEIGHBOUR_MM` of one;
+    of all of them and of ``page_only`` when :data:`PAGE_OFF_FIELDS` or more are out of place (fields that check
+    their own print, as bubble columns their rings, are suspect only when the page's alignment is)."""
+    off = fields_out_of_place(fields, placed)
     if len(off) >= PAGE_OFF_FIELDS:
         return {g.id for g in (*fields, *near, *page_only)}
     return {f.id for f in off} | {g.id for g in (*fields, *near)

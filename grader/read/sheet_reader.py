@@ -16,9 +16,9 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from grader.read.box_check import boxes_in_place, suspect_fields
-from grader.read.numbers import (BLANK_STATUS, NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE, OK, REVIEW,
-                                  UNREADABLE, BoxLabel, assemble_number)
+from grader.read.box_check import boxes_in_place, page_out_of_place, suspect_fields
+from grader.read.numbers import (BLANK_STATUS, NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE,
+                                  NOTE_PAGE_OUT_OF_PLACE, OK, REVIEW, UNREADABLE, BoxLabel, assemble_number)
 from grader.recognize.bubbles import read_bubbles
 from grader.recognize.tally import read_tally
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
@@ -119,6 +119,9 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
         readings = confirm_blanks(classifier.classify(crops) if crops else [], placed & sharp)
         suspect = suspect_fields(digit_fields, placed, near=[f for f in others if f.kind == "tally"],
                                  page_only=[f for f in others if f.kind == "bubbles"])
+        # (every field of a page out of place says so, for the page's retake advice: grader.pipeline.retake_advice)
+        off_notes = (NOTE_BOX_OUT_OF_PLACE, NOTE_PAGE_OUT_OF_PLACE) if page_out_of_place(digit_fields, placed) else (
+            NOTE_BOX_OUT_OF_PLACE,)
         i = 0
         for f in digit_fields:
             boxes = readings[i:i + len(f.boxes)]
@@ -131,14 +134,14 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
             faint = (NOTE_FAINT_INK,) if any(r.faint for r in boxes) else ()
             out[f.id] = FieldReading(f.id, "digits", page.number, num.value, num.confidence, num.status, num.boxes,
                                      num.box_confidence, num.notes + by_shape + faint
-                                     + ((NOTE_BOX_OUT_OF_PLACE,) if off else ()),
+                                     + (off_notes if off else ()),
                                      detail={"unsure_boxes": unsure} if unsure else {})
         for f in others:
             out[f.id] = pending[f.id].result()
             if f.id in suspect:     # a tally grid or bubble column beside boxes out of place may be read off its print
                 r = out[f.id]       # (and "nothing written" would be held against the trainee as much as a value)
                 out[f.id] = replace(r, status=REVIEW if r.status in (OK, BLANK_STATUS) else r.status,
-                                    notes=r.notes + (NOTE_BOX_OUT_OF_PLACE,))
+                                    notes=r.notes + off_notes)
     finally:
         for reading in pending.values():   # a job stopped by its time limit (or a failed field) leaves no reads queued
             reading.cancel()

@@ -525,6 +525,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "ada kotak bertinta pucat (pena hampir habis?) yang bisa terbaca lain": "a box has pale ink (a pen running dry?) that could read otherwise",
     "kotak tercetak di isian ini atau di dekatnya tidak di tempatnya (kertas terlipat atau melengkung?)":
         "the printed boxes of this entry or of one near it are not in their place (folded or bent paper?)",
+    "cetakan halaman ini di foto tidak di tempatnya (kertas terlipat?): foto ulang halaman ini dengan kertas rata":
+        "this page's print is out of place on the photo (folded paper?): photograph this page again with the sheet flat",
     "kami belum yakin membaca kotak ke-{ns}": ("we are not sure how to read box {ns}", "we are not sure how to read boxes {ns}"),
     "dan": "and",
     "belum terbaca dengan yakin": "not read surely",

@@ -45,6 +45,7 @@ NOTE_LABELS = {
     "overwritten_box": "ada kotak yang tampak berisi dua angka",
     "faint_ink": "ada kotak bertinta pucat (pena hampir habis?) yang bisa terbaca lain",
     "box_out_of_place": "kotak tercetak di isian ini atau di dekatnya tidak di tempatnya (kertas terlipat atau melengkung?)",
+    "page_out_of_place": "cetakan halaman ini di foto tidak di tempatnya (kertas terlipat?): foto ulang halaman ini dengan kertas rata",
     "impossible_pattern": "susunan kotak tidak mungkin (angka, X, angka)",
     "trailing_blank_box": "kotak belakang kosong",
     "none_filled": "tidak ada bulatan terisi",
@@ -130,8 +131,11 @@ def note_text(notes, unsure_boxes=(), lang: str | None = None) -> str:
     With the field's ``unsure_boxes`` (0-based, from the left), an unsure box is named: "kami belum yakin membaca
     kotak ke-2" tells the trainer where to look first.
     """
+    notes = tuple(notes or ())
+    if "page_out_of_place" in notes:       # (the page's words say the boxes' too)
+        notes = tuple(n for n in notes if n != "box_out_of_place")
     said = dict.fromkeys(unsure_box_text(unsure_boxes, lang) if n == "unsure_box" and unsure_boxes
-                         else _(NOTE_LABELS[n], lang=lang) for n in notes or () if n in NOTE_LABELS)
+                         else _(NOTE_LABELS[n], lang=lang) for n in notes if n in NOTE_LABELS)
     return "; ".join(said)
 
 
