@@ -192,3 +192,42 @@ def test_correction_tape_over_the_boxes_is_not_glare():
         cv2.line(img, (round(r), round(t)), (round(l + k), round(b)), (60, 40, 30), width, cv2.LINE_AA)
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])
     assert refusal_code(buf.tobytes()) is None
+
+
+def _bright_page_one(px: float) -> tuple:
+    """Page 1 of a four-pair Bupati sheet rendered at ``px`` px/mm on bright paper (245), its layouts, and the J
+    column of section I (mm rects)."""
+    from grader.sheet.identity import SheetIdentity
+    from grader.sheet.layout import layout_sheet
+    from grader.sheet.render import MM_PER_INCH, render_page
+    from grader.sheet.schema import resolve_template
+    sheet = layout_sheet(resolve_template("chasil-kwk"), contest="bupati", pairs=4)
+    page = sheet.pages[0]
+    ident = SheetIdentity(template="chasil-kwk", version=1, page=1, contest="bupati", pairs=4, exercise="T3ST01")
+    gray = (np.asarray(render_page(sheet, page, ident, dpi=px * MM_PER_INCH), np.float32) * 0.96).astype(np.uint8)
+    column = [f.rect for f in page.fields if f.id.startswith("I.") and f.id.endswith(".J")]
+    return gray, sheet, page, column
+
+
+def test_print_displaced_by_a_fold_is_not_glare_but_glare_still_is():
+    """A fold the alignment did not follow leaves section I's J column 7 mm left of its place (attack "fold_mild",
+    seed 3819, page i0006-p1): the template's place shows bare paper, as under glare, and the page was refused as
+    glare (the trainee told to move away from a lamp there was none of). The print is there, at full darkness, a few
+    millimetres off, on paper no brighter than the rest: not glare. A highlight over the same column still is."""
+    from grader.photo.quality import QualityThresholds, glare_fraction, washed_print_share
+    px, limits = 8.0, QualityThresholds()
+    gray, sheet, page, column = _bright_page_one(px)
+    x0, x1 = int((min(r.x for r in column) - 2) * px), int((max(r.x2 for r in column) + 2) * px)
+    y0, y1 = int((min(r.y for r in column) - 2) * px), int((max(r.y2 for r in column) + 2) * px)
+    shift = int(7 * px)
+    folded = gray.copy()
+    folded[y0:y1, x0:x1] = 245
+    folded[y0:y1, x0 - shift:x1 - shift] = gray[y0:y1, x0:x1]
+    assert glare_fraction(folded, page, px_per_mm=px) <= limits.max_glare_fraction
+    assert washed_print_share(folded, page, sheet, px_per_mm=px) <= limits.max_washed_print
+    yy, xx = np.mgrid[0:gray.shape[0], 0:gray.shape[1]] / px
+    cx, cy = (x0 + x1) / 2 / px, (y0 + y1) / 2 / px
+    lift = np.minimum(1.0, 1.6 * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * 15.0 ** 2)))
+    glared = (gray + (255 - gray.astype(np.float32)) * lift).astype(np.uint8)
+    assert glare_fraction(glared, page, px_per_mm=px) > limits.max_glare_fraction
+    assert washed_print_share(glared, page, sheet, px_per_mm=px) > limits.max_washed_print

@@ -183,7 +183,42 @@ def glare_fraction(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, wash
         return np.bincount(owner, weights=dark[pixels], minlength=n_boxes) / \
             np.maximum(np.bincount(owner, minlength=n_boxes), 1)
 
-    return float(np.mean((dark_share(index, box_of) < 0.10) & (dark_share(inner, inner_of) < MIN_INK_INSIDE)))
+    washed = (dark_share(index, box_of) < 0.10) & (dark_share(inner, inner_of) < MIN_INK_INSIDE)
+    boxes = [b for f in page.fields if f.kind == "digits" for b in f.boxes]
+    for i in np.nonzero(washed)[0]:
+        x, y, w, h = boxes[i].grow(0.4).to_px(px_per_mm)
+        washed[i] = not print_displaced_near(gray, (x, y, w, h), px_per_mm=px_per_mm)
+    return float(np.mean(washed))
+
+
+# Print displaced, not washed out. On a folded sheet the alignment can leave the print several millimetres from
+# where the template has it (attack "fold_mild", seed 3819: a 4 degree quarter fold moved the J column 7 mm; the
+# columns L, P and J stand 7.5 mm apart): the template's place then shows bare paper, as under glare, and such pages
+# were refused as glare (fold seed 3820: 5 pages), telling the trainee to move away from a lamp there was none of.
+# What tells them apart is the print around the place, and the paper in it: a highlight is a blob that lifts the
+# print near what it washes out as well (glare attacks, seeds 3814 and 3815: within DISPLACED_REACH_MM of most
+# washed boxes and tiles, the darkest pixel at 0.4 of the washed paper's level or more), and where its edge is sharp
+# enough to leave print dark nearby, it clips the paper it covers to white (median 255, at or above CLIPPED_LEVEL);
+# displaced print is still there at full darkness (0.2 of the paper or less: below PRINT_DARK_SHARE) beside paper
+# at its own level (246-249 on the brightest folded page, fold_mild seed 3819).
+DISPLACED_REACH_MM = 8.0
+PRINT_DARK_SHARE = 0.25
+CLIPPED_LEVEL = 254
+
+
+def print_displaced_near(gray: np.ndarray, rect_px: tuple[int, int, int, int], *, px_per_mm: float,
+                         reach_mm: float = DISPLACED_REACH_MM, dark_share: float = PRINT_DARK_SHARE) -> bool:
+    """Is the print of a place whose print looks washed out (``rect_px``: x, y, w, h) displaced rather than washed
+    out? It is when print at full darkness (below ``dark_share`` of the paper level inside the place) lies within
+    ``reach_mm`` of it and the paper there is not clipped to white (:data:`CLIPPED_LEVEL`): the paper is not flat."""
+    x, y, w, h = rect_px
+    r = round(reach_mm * px_per_mm)
+    inside = gray[max(y, 0):max(y + h, 0), max(x, 0):max(x + w, 0)]
+    around = gray[max(y - r, 0):max(y + h + r, 0), max(x - r, 0):max(x + w + r, 0)]
+    if inside.size == 0 or around.size == 0:
+        return False
+    paper = float(np.median(inside))
+    return paper < CLIPPED_LEVEL and bool(around.min() < dark_share * paper)
 
 
 GLARE_TILE_MM = 4.0
@@ -218,7 +253,10 @@ def washed_print_share(gray: np.ndarray, page: PageLayout, sheet: SheetLayout, *
     tile_min = np.min([padded[1 + dy:padded.shape[0] - 1 + dy, 1 + dx:padded.shape[1] - 1 + dx]
                        for dy in (-1, 0, 1) for dx in (-1, 0, 1)], axis=0)
     n = int(expected.sum())
-    return float(np.sum(counted & (tile_min >= washed_level))) / n if n else 0.0
+    washed = counted & (tile_min >= washed_level)
+    for r, c in np.argwhere(washed):
+        washed[r, c] = not print_displaced_near(gray, (c * t, r * t, t, t), px_per_mm=px_per_mm)
+    return float(np.sum(washed)) / n if n else 0.0
 
 
 _PRINT_CACHE: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
