@@ -476,7 +476,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "{id} {label}: terbaca {value}": "{id} {label}: read as {value}",
     "{id} {label}: belum terbaca": "{id} {label}: not read yet",
     "terbaca": "read",
-    "keyakinan": "confidence",
+    "Kami menyatakan isian salah hanya bila bacaan kami hampir pasti. Isian di sini belum sepasti itu, walau "
+    "bacaannya mungkin benar: Anda yang memutuskan.":
+        "We mark an entry wrong only when we are almost certain of our reading. The entries here fall short of "
+        "that, though the reading may well be right: you decide.",
     "Tidak ada isian yang perlu dicek.": "Nothing to review.",
     "Selesai: semua isian di antrean ini sudah Anda cek.": "Done: every entry in this queue has been checked.",
     "Isian di halaman ini sudah Anda cek. Isian lain yang kini perlu dicek: {n}.":

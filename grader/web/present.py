@@ -242,12 +242,6 @@ def rule_pages(result: dict, rule: dict) -> list[int]:
     return sorted({page_of[x] for x in rule.get("fields") or () if page_of.get(x)})
 
 
-def confidence_text(confidence) -> str:
-    """A confidence as a whole percentage, rounded down: a reading at 0.9989 that was not sure enough to call
-    wrong must not show "100%" beside that reason; only a certain one (a trainer's correction) does."""
-    return f"{int(float(confidence or 0.0) * 100 + 1e-9)}%"
-
-
 #: Refusals a better photo does not fix: the page is fine, but not this sheet's or this exercise's (or twice).
 def left_out_of(row) -> list[dict]:
     """The files sent with a sheet that were not graded with it (``submissions.left_out``, written by the upload:
@@ -287,7 +281,7 @@ def init_app(app) -> None:
                                  doubting_rules=doubting_rules,
                                  shown_value=shown_value, note_text=note_text, field_reasons=field_reasons,
                                  boxes_to_name=boxes_to_name, correction_prefill=correction_prefill,
-                                 score_text=score_text, full_score=full_score, confidence_text=confidence_text,
+                                 score_text=score_text, full_score=full_score,
                                  section_title=section_title, field_name=field_name, top_fixes=shown_fixes,
                                  unread_pages=unread_pages, left_out_pages=left_out_pages, remarks_by_field=remarks_by_field,
                                  on_unread_page=on_unread_page, other_findings=other_findings, rule_pages=rule_pages,
