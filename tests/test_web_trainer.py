@@ -632,7 +632,7 @@ def test_correction_prefill_offers_enter_only_a_reading_likely_right():
                                "unsure_boxes": [1, 2]}) == "X??"
     assert correction_prefill({**unsure, "confidence": PREFILL_SURE}) == "185"
     assert correction_prefill({**unsure, "confidence": 0.24, "unsure_boxes": []}) == "185"   # no box named
-    assert correction_prefill({**unsure, "confidence": 0.24, "disputed_at": "t"}) == "???"
+    assert correction_prefill({**unsure, "confidence": 0.24, "disputed_at": "t"}) == "1?5"   # as any other field
     assert correction_prefill({**unsure, "status": "wrong", "confidence": 0.99, "read_as": "??4"}) == "??4"
     assert correction_prefill({**unsure, "status": "unreadable", "value": None, "confidence": 0.0}) == "???"
     assert correction_prefill({"kind": "tally", "status": "review", "value": None, "confidence": 0.2}) == "?"
@@ -849,6 +849,27 @@ def _dispute(app, sid: int, field: str, written: str):
     resp = trainee.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(trainee, f"/hasil/{token}"),
                                                          "field": field, "written": written})
     assert resp.status_code == 303
+
+
+def test_a_disputed_entry_starts_as_read_and_offers_what_the_trainee_wrote_as_a_button(app, trainer, code):
+    """Walk-through (trainer): a disputed entry's input started as "???", unlike every other entry, hiding what we
+    read. It starts as read, as the others do (Enter confirms the reading), and what the trainee says they wrote is
+    a button of its own beside ✓ (after it: Enter in the input still saves the input), in the page's language."""
+    from grader.web.testing import WRONG_FIELD
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    _dispute(app, 1, WRONG_FIELD, "30")
+    html = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
+    item = re.search(r'data-field="' + re.escape(WRONG_FIELD) + r'".*?</form>', html, re.S).group(0)
+    held = re.search(r'name="value" [^>]*value="([^"]*)"', item).group(1)
+    assert held and "?" not in held and held != "30"          # our reading, as a sure reading starts
+    assert item.index(">✓</button>") < item.index('name="written" value="30"')
+    assert "Simpan tulisan peserta: 30" in item
+    english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
+    assert "Save what the trainee wrote: 30" in english
+    token = csrf_of(trainer, "/trainer/")
+    resp = trainer.post("/trainer/lembar/1/koreksi", data={"field": WRONG_FIELD, "value": held, "written": "30"},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
+    assert resp.get_json()["ok"] and resp.get_json()["value"] == 30   # the button's value, not the input's
 
 
 def test_the_class_queue_lists_the_trainees_disputes_first_the_longest_waiting_first(app, trainer, code, monkeypatch):

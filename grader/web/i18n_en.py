@@ -473,6 +473,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "Enter alone confirms; replace ? with what a box not read surely holds; empty means a blank box; X and dashes "
         "as on the sheet (XXX = 0).",
     "tanpa gambar": "no image",
+    "Simpan tulisan peserta: {v}": "Save what the trainee wrote: {v}",
     "{id} {label}: terbaca {value}": "{id} {label}: read as {value}",
     "{id} {label}: belum terbaca": "{id} {label}: not read yet",
     "terbaca": "read",

@@ -174,19 +174,19 @@ def correction_prefill(field: dict) -> str:
 
     Never a guess of ours that is as likely wrong as right: each box not read surely is a ``?``, which a save
     refuses until the trainer types what the box holds (``1?5``, ``???`` for a field not read at all). So Enter can
-    confirm a reading that is probably right, never a blank or a coin flip over a box. A field the trainee disputes
-    is all ``?``: the trainer reads it, not our reading that the trainee says is wrong. A field read blank, and a
-    reading we are sure of (a field ``ok`` or ``wrong``, which a trainer rarely changes), are offered as they are."""
+    confirm a reading that is probably right, never a blank or a coin flip over a box. A field read blank, and a
+    reading we are sure of (a field ``ok`` or ``wrong``, which a trainer rarely changes), are offered as they are.
+    A field the trainee disputes starts the same way (it was all ``?``, which looked like a value to keep and hid
+    what we read); the review queue offers what the trainee says they wrote beside it, a button of its own."""
     boxes = list(field.get("boxes") or []) if field.get("kind") == "digits" else []
     unread = "?" * (len(boxes) or 1)
-    if field.get("disputed_at"):
-        return unread
     if field.get("read_as"):                 # wrong by its sure boxes: "??4"
         return str(field["read_as"])
     value = field.get("value")
     if value is None:
         return "" if field.get("status") == "blank" else unread
-    named = boxes_to_name(field)
+    # (the page names no box of a disputed field, but its unsure boxes are still a "?" here: no coin flip on Enter)
+    named = list(field.get("unsure_boxes") or []) if field.get("disputed_at") else boxes_to_name(field)
     if named and boxes and float(field.get("confidence") or 0.0) < PREFILL_SURE:
         return "".join("?" if i in named else b for i, b in enumerate(boxes))
     return str(value)

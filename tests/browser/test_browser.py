@@ -272,7 +272,14 @@ def test_review_queue_starts_with_a_trainees_dispute_and_enter_goes_on_through_t
     assert items.count() == 4 and items.nth(0).get_attribute("data-field") == WRONG_FIELD
     assert f"Disanggah peserta: menulis {said}" in items.nth(0).inner_text()
     shots(page, "desktop-trainer-review-dispute-first")
-    for i, value in enumerate([key.fields[WRONG_FIELD] + 1] + [key.fields[REVIEW_FIELD]] * 3):
+    # what the trainee says they wrote is a button beside ✓: one click saves it, shown in the input
+    first = items.nth(0)
+    assert "?" not in first.locator("input[name=value]").input_value()      # starts as read, as the others
+    first.locator("button[name=written]").click()
+    wait_until(page, "document.querySelectorAll('form[data-review-item]')[0].classList.contains('done')")
+    assert first.locator("input[name=value]").input_value() == said
+    items.nth(1).locator("input[name=value]").focus()
+    for i, value in list(enumerate([key.fields[WRONG_FIELD] + 1] + [key.fields[REVIEW_FIELD]] * 3))[1:]:
         field = items.nth(i).locator("input[name=value]")
         assert field.evaluate("el => el === document.activeElement"), f"item {i} not focused"
         page.keyboard.type(str(value))

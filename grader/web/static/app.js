@@ -523,7 +523,10 @@
         };
         error.hidden = true; error.textContent = "";
         status.textContent = "…";
-        fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+        // (the dispute's "save what the trainee wrote" button: its value is the correction, shown in the input too)
+        var body = new FormData(form), chosen = ev.submitter && ev.submitter.name === "written" ? ev.submitter : null;
+        if (chosen) { body.set("value", chosen.value); form.querySelector("input[name=value]").value = chosen.value; }
+        fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
                              headers: { "X-Requested-With": "fetch", "X-CSRF-Token": csrf(form) } })
           .then(function (r) { return r.json(); })
           .then(function (d) {

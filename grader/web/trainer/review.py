@@ -57,7 +57,8 @@ def _back_to(sid: int) -> str:
 def correct(sid: int):
     wants_json = request.headers.get("X-Requested-With") == "fetch"
     field_id = request.form.get("field", "")
-    typed = request.form.get("value") or ""
+    # ("written": the queue's button saving what a disputing trainee says they wrote, instead of the input)
+    typed = request.form.get("written") or request.form.get("value") or ""
     ok, value = parse_value(typed)
     if not ok:
         # (a "?" is a box we did not read surely, left in the input for the trainer: present.correction_prefill)
