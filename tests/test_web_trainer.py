@@ -318,6 +318,19 @@ def test_results_table_sorts(trainer, code):
     assert re.findall(r'<td class="num"[^>]*>([^<]*)</td>', graded) == ["1", "1", "0"]
 
 
+def test_a_refused_row_of_the_class_table_says_why_in_a_few_words(trainer, code):
+    """Walk-through (trainer): a refused row said "Ditolak" and nothing more; the trainer had to open the sheet. Its
+    row says why in a few words (the sheet's page in full), in the page's language; a graded row says nothing."""
+    batch(trainer, code, [("b_1.jpg", jpeg_bytes()), ("c_1_blur.jpg", jpeg_bytes(color="#ddd"))])
+    for lang, said in (("id", "Foto kabur"), ("en", "Blurry photo")):
+        html = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
+        refused = re.search(r'/trainer/lembar/\d+">c</a>.*?</tr>', html, re.S).group(0)
+        assert f'<span class="small" data-refused-why>{said}</span>' in refused
+        assert "data-refused-why" not in re.search(r'/trainer/lembar/\d+">b</a>.*?</tr>', html, re.S).group(0)
+    sheet = trainer.get(re.search(r'href="(/trainer/lembar/\d+)">c<', html).group(1) + "?lang=id").get_data(as_text=True)
+    assert "Foto terlalu buram. Pegang ponsel lebih stabil" in sheet       # the full text, on the sheet's page
+
+
 def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, code):
     """A refused sheet is not just "done": the batch page counts it, its row says why, the export names the page."""
     resp = batch(trainer, code, [("b_1.jpg", jpeg_bytes()), ("c_1_blur.jpg", jpeg_bytes(color="#ddd"))])

@@ -473,6 +473,15 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "Enter alone confirms; replace ? with what a box not read surely holds; empty means a blank box; X and dashes "
         "as on the sheet (XXX = 0).",
     "tanpa gambar": "no image",
+    # a refused page's reason in a few words (present.REFUSAL_SHORT), in a class table row
+    "Bukan foto": "Not a photo", "Berkas rusak": "Damaged file", "Berkas terlalu besar": "File too large",
+    "Pindaian hitam-putih": "Black-and-white scan", "Foto kabur": "Blurry photo", "Foto terlalu gelap": "Photo too dark",
+    "Foto silau": "Glare on the photo", "Lembar terlalu kecil di foto": "Sheet too small in the photo",
+    "Lembar terpotong": "Sheet cut off", "Sudut lembar tak terlihat": "Sheet corners not found",
+    "Bukan lembar latihan": "Not a practice sheet", "Jenis lembar tak dikenal": "Unknown sheet type",
+    "Kode lembar tak terbaca": "Sheet code unreadable", "Lembar latihan lain": "Another exercise's sheet",
+    "Lembar peserta lain": "Another trainee's sheet", "Halaman terkirim dua kali": "Page sent twice",
+    "Ditolak": "Refused",
     "Simpan tulisan peserta: {v}": "Save what the trainee wrote: {v}",
     "{id} {label}: terbaca {value}": "{id} {label}: read as {value}",
     "{id} {label}: belum terbaca": "{id} {label}: not read yet",

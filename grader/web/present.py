@@ -271,6 +271,31 @@ def marked_page_size(template: str | None) -> tuple[int, int] | None:
 
 
 NOT_A_PHOTO_PROBLEM = ("wrong_exercise", "other_trainee", "duplicate_page")
+
+#: A refused page's reason in a few words, for a row of the class table (the sheet's page says it in full, with
+#: what to do): the trainer sees why without opening the sheet.
+REFUSAL_SHORT = {
+    "not_an_image": "Bukan foto", "corrupt_file": "Berkas rusak", "too_large": "Berkas terlalu besar",
+    "binarized_scan": "Pindaian hitam-putih", "too_blurry": "Foto kabur", "too_dark": "Foto terlalu gelap",
+    "glare": "Foto silau", "sheet_too_small": "Lembar terlalu kecil di foto", "sheet_cut_off": "Lembar terpotong",
+    "markers_not_found": "Sudut lembar tak terlihat", "not_practice_sheet": "Bukan lembar latihan",
+    "unknown_template": "Jenis lembar tak dikenal", "sheet_unidentified": "Kode lembar tak terbaca",
+    "wrong_exercise": "Lembar latihan lain", "other_trainee": "Lembar peserta lain",
+    "duplicate_page": "Halaman terkirim dua kali",
+}
+
+
+def refusal_short(result: dict | None, lang: str | None = None) -> str:
+    """Why a sheet's pages were refused, in short ("Foto kabur, Lembar terpotong"), each reason once, in the order its
+    pages came; a code with no short words here says "Ditolak" rather than nothing."""
+    said: list[str] = []
+    for p in (result or {}).get("pages") or ():
+        code = (p.get("refusal") or {}).get("code")
+        if code:
+            text = _(REFUSAL_SHORT.get(code, "Ditolak"), lang=lang)
+            if text not in said:
+                said.append(text)
+    return ", ".join(said)
 #: Refusals of a file with no picture to show (not an image, damaged, or past the size a server opens).
 NO_PHOTO_TO_SHOW = ("not_an_image", "corrupt_file", "too_large")
 

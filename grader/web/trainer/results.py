@@ -16,6 +16,7 @@ from grader.web.grade_again import grade_failed_again
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
 from grader.web.i18n import gettext as _
 from grader.web.images import photo_preview
+from grader.web.present import refusal_short
 from grader.web.resent import replaced_by_sheet, replacement_of
 from grader.web.sheet_storing import submission_dir
 from grader.web.trainee import image_version, normalise_code, printable_feedback, send_derived
@@ -31,9 +32,18 @@ def results(code: str):
     desc = request.args.get("dir") == "desc"
     rows = latest_sheets(get_db(), key.exercise, sort=sort, descending=desc)
     # a sheet that names nobody (a chat export's IMG-…-WA0006) shows what is written on it instead
-    rows = [{**r, "ident_url": None if r["trainee"] else ident_url(r)} for r in rows]
+    rows = [{**r, "ident_url": None if r["trainee"] else ident_url(r), "refused_why": refused_why(r)} for r in rows]
     return render_template("trainer/results.html", key=key, rows=rows, sort=sort, desc=desc,
                            version=table_version(rows))
+
+
+def refused_why(row) -> str | None:
+    """Why a sheet refused whole was refused, in a few words for its row (``present.refusal_short``); its page says
+    it in full. Only such rows read their result (a class has few)."""
+    if row["state"] != "done" or row["result_status"] != "refused":
+        return None
+    stored = get_db().execute("SELECT result FROM submissions WHERE id=?", (row["id"],)).fetchone()
+    return refusal_short(json.loads(stored["result"])) if stored and stored["result"] else None
 
 
 def ident_url(row) -> str | None:
