@@ -331,6 +331,19 @@ def test_a_refused_row_of_the_class_table_says_why_in_a_few_words(trainer, code)
     assert "Foto terlalu buram. Pegang ponsel lebih stabil" in sheet       # the full text, on the sheet's page
 
 
+def test_batch_page_says_what_is_written_on_a_sheet_refused_as_another_exercises(trainer, code):
+    """Walk-through (trainer): the batch's "Tertulis di lembar" cell was empty for a sheet refused as another
+    exercise's (no picture of its number and name is cut from a refused page). It says what is known: the exercise
+    code printed on it and the trainee number read, in the page's language, on the page and in its JSON."""
+    resp = batch(trainer, code, [("num-061-otherex_1.jpg", jpeg_bytes()), ("t_1.jpg", jpeg_bytes(color="#eee"))])
+    page = trainer.get(resp.location + "?lang=id").get_data(as_text=True)
+    assert '<span class="small" data-written>kode latihan OTHER01 · nomor peserta 061</span>' in page
+    assert page.count("data-written>") == 1                       # the graded sheet has its picture instead
+    items = trainer.get(resp.location + ".json?lang=en").get_json()["items"]
+    assert [i["written"] for i in items] == ["exercise code OTHER01 · trainee number 061", None]
+    assert "exercise code OTHER01 · trainee number 061" in trainer.get(resp.location + "?lang=en").get_data(as_text=True)
+
+
 def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, code):
     """A refused sheet is not just "done": the batch page counts it, its row says why, the export names the page."""
     resp = batch(trainer, code, [("b_1.jpg", jpeg_bytes()), ("c_1_blur.jpg", jpeg_bytes(color="#ddd"))])

@@ -384,6 +384,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Semua foto dalam unggahan ini sudah dikirim dan dinilai tadi; tidak ada yang dinilai lagi.":
         "Every photo in this upload was sent and graded a moment ago; none is graded again.",
     "Tertulis di lembar": "Written on the sheet",
+    "kode latihan {code}": "exercise code {code}",
+    "nomor peserta {n}": "trainee number {n}",
     "Hapus lembar ini": "Remove this sheet",
     "Untuk foto uji coba atau lembar yang salah kirim. Lembar, fotonya, koreksi dan sanggahannya dihapus untuk selamanya; peserta tidak bisa membukanya lagi.":
         "For a test photo or a sheet sent by mistake. The sheet, its photos, corrections and disputes are removed for "

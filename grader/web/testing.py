@@ -85,8 +85,11 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
         if "otherex" in name.lower() and key is not None and key.exercise != "OTHER01":   # printed for OTHER01
             from grader.pipeline import refusal_json, wrong_exercise_error
             refused += 1
+            # (as the real pipeline, the number written on a page refused after it was read: "num-<id>-...")
+            written = name.split("-")[1] if name.startswith("num-") else None
             pages.append({"file": name, "page": page, "annotated": None, "advice": None, "sheet_exercise": "OTHER01",
-                          "refusal": refusal_json(wrong_exercise_error("OTHER01", key.pairs, key.exercise, key.pairs))})
+                          "refusal": refusal_json(wrong_exercise_error("OTHER01", key.pairs, key.exercise, key.pairs)),
+                          **({"trainee_number": {"value": written, "status": "ok", "sure": written}} if written else {})})
             continue
         ok = _page_image(data, out_dir / f"page{page}.png", f"p{page}")
         advice = None

@@ -452,6 +452,9 @@
       if (id && it.ident_url && !id.querySelector("img")) {
         var img = document.createElement("img"); img.className = "ident-img"; img.src = it.ident_url;
         img.alt = id.getAttribute("data-alt") || ""; id.appendChild(img);
+      } else if (id && !it.ident_url && it.written && !id.querySelector("[data-written]")) {
+        // (no picture of the number and name, as on a sheet refused as another exercise's: what was read of it)
+        var w = document.createElement("span"); w.className = "small"; w.setAttribute("data-written", ""); w.textContent = it.written; id.appendChild(w);
       }
       var a = row.querySelector("a"); if (a && it.trainee) { a.textContent = it.trainee; }
     });

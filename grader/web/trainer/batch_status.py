@@ -119,11 +119,26 @@ def batch(token: str):
     row = _batch(token)
     progress = batch_progress(row["id"])
     rows = _items(row["id"])
-    items = [{**dict(r), "status": row_status(r, row["exercise"], paired=progress["paired"]), "ident_url": ident_url(r)}
-             for r in rows]
+    items = [{**dict(r), "status": row_status(r, row["exercise"], paired=progress["paired"]), "ident_url": ident_url(r),
+              "written": written_on(r)} for r in rows]
     return render_template("trainer/batch.html", batch=row, progress=progress, items=items,
                            skipped=skipped_lines(json.loads(row["skipped"]), row["exercise"]), movable=_movable(rows),
                            elsewhere=_movable(rows, here=False))
+
+
+def written_on(r) -> str | None:
+    """What is known of what a sheet says of itself when its written number and name were not cut out (a sheet
+    refused whole, as another exercise's): the exercise code printed on its pages and the trainee number read on
+    them ("kode latihan ABC123 · nomor peserta 061"); None when nothing is known, or the picture is there."""
+    if not r["result"] or ident_url(r):
+        return None
+    pages = json.loads(r["result"]).get("pages") or ()
+    codes = list(dict.fromkeys(p["sheet_exercise"] for p in pages if p.get("sheet_exercise")))
+    numbers = list(dict.fromkeys((p.get("trainee_number") or {}).get("value") for p in pages
+                                 if (p.get("trainee_number") or {}).get("value")))
+    said = ([_("kode latihan {code}", code=", ".join(codes))] if codes else []) + \
+        ([_("nomor peserta {n}", n=", ".join(numbers))] if numbers else [])
+    return " · ".join(said) or None
 
 
 def skipped_lines(entries: list[dict], exercise: str) -> list[dict]:
@@ -175,7 +190,7 @@ def batch_json(token: str):
                       "error": st["reason"], "trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"],
                       "score": st["score"], "provisional": st["provisional"], "status": r["result_status"],
                       "moved_to": st["moved_to"],
-                      "ident_url": ident_url(r),
+                      "ident_url": ident_url(r), "written": written_on(r),
                       "url": url_for("trainer.submission", sid=r["id"])})
     return jsonify({**progress, "items": items})
 
