@@ -1113,6 +1113,30 @@ def test_insight_chart_lists_the_most_wrong_field_and_rule(trainer, code):
     assert "Writing habits to go over with the class" in english and "None: every sheet follows" in english
 
 
+def test_insight_names_a_tally_or_bubbles_field_without_saying_its_mark_twice(trainer, code, monkeypatch):
+    """Walk-through (trainer): the insight chart read "IV.1 turus Turus Paslon 1": the field's name says the mark,
+    and its label said it again. The label follows without it, in either language; other labels stay whole."""
+    import grader.web.trainer.results as results
+    batch(trainer, code, [("a_1.jpg", jpeg_bytes())])
+    real = results.trainees_insight
+
+    def with_marked(db, exercise):
+        out = real(db, exercise)
+        return {**out, "fields": [
+            {"id": "IV.1.tally", "label": "Turus Paslon 1", "label_en": "Tally, Pair 1", "count": 1, "share": 1.0},
+            {"id": "IV.1.bubbles", "label": "Bulatan Paslon 1", "label_en": "Bubbles, Pair 1", "count": 1, "share": 1.0},
+            {"id": "IV.1", "label": "Suara Paslon 1", "label_en": "Votes, Pair 1", "count": 1, "share": 1.0}]}
+    monkeypatch.setattr(results, "trainees_insight", with_marked)
+    html = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
+    assert re.findall(r'<div class="lbl"><code>([^<]+)</code> ([^<]+)</div>', html) == [
+        ("IV.1 turus", "Paslon 1"), ("IV.1 bulatan", "Paslon 1"), ("IV.1", "Suara Paslon 1")]
+    english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
+    assert re.findall(r'<div class="lbl"><code>([^<]+)</code> ([^<]+)</div>', english) == [
+        ("IV.1 tally", "Pair 1"), ("IV.1 bubbles", "Pair 1"), ("IV.1", "Votes, Pair 1")]
+    from grader.web.present import label_after_name
+    assert label_after_name("IV.1.tally", "Turusan lain", "id") == "Turusan lain"     # only the whole word
+
+
 def test_class_insight_says_its_figures_are_provisional_while_fields_wait_for_a_trainer(trainer, code):
     """Walk-through (trainer): the insight showed "rata-rata 99" and its bars with 42 fields of the class still in the
     review queue, as if final; the class table already says "sementara" under such a score. The insight says how

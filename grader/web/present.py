@@ -112,6 +112,20 @@ def field_name(field_id: str, lang: str | None = None) -> str:
     return shown.field_name(field_id, lang or get_lang())
 
 
+def label_after_name(field_id: str, label: str | None, lang: str | None = None) -> str:
+    """A field's label as it follows :func:`field_name`, without the mark that name already says: "Paslon 1" after
+    "IV.1 turus" (its label "Turus Paslon 1"; "Pair 1" after "IV.1 tally", from "Tally, Pair 1"), not "IV.1 turus
+    Turus Paslon 1"; any other label as it is."""
+    label = label or ""
+    name = field_name(field_id, lang)
+    if name == field_id:
+        return label
+    mark = name.rpartition(" ")[2]
+    if label[:len(mark)].casefold() == mark.casefold() and label[len(mark):len(mark) + 1] in (" ", ","):
+        return label[len(mark):].lstrip(", ")
+    return label
+
+
 def section_title(section_id: str) -> str:
     return _(SECTION_TITLES.get(section_id, section_id))
 
@@ -296,6 +310,8 @@ def refusal_short(result: dict | None, lang: str | None = None) -> str:
             if text not in said:
                 said.append(text)
     return ", ".join(said)
+
+
 #: Refusals of a file with no picture to show (not an image, damaged, or past the size a server opens).
 NO_PHOTO_TO_SHOW = ("not_an_image", "corrupt_file", "too_large")
 
@@ -307,7 +323,8 @@ def init_app(app) -> None:
                                  shown_value=shown_value, note_text=note_text, field_reasons=field_reasons,
                                  boxes_to_name=boxes_to_name, correction_prefill=correction_prefill,
                                  score_text=score_text, full_score=full_score,
-                                 section_title=section_title, field_name=field_name, top_fixes=shown_fixes,
+                                 section_title=section_title, field_name=field_name,
+                                 label_after_name=label_after_name, top_fixes=shown_fixes,
                                  unread_pages=unread_pages, left_out_pages=left_out_pages, remarks_by_field=remarks_by_field,
                                  on_unread_page=on_unread_page, other_findings=other_findings, rule_pages=rule_pages,
                                  answer_wait_s=answer_wait_s, marked_page_size=marked_page_size)
