@@ -126,6 +126,16 @@ def label_after_name(field_id: str, label: str | None, lang: str | None = None) 
     return label
 
 
+def contest_choice(name: str) -> str:
+    """A contest's name as a choice under "Jenis pemilihan": without the "PEMILIHAN" that label says, in title case
+    ("Gubernur dan Wakil Gubernur"): a select cannot wrap, and "PEMILIHAN GUBERNUR DAN WAKIL GUBERNUR" was cut at
+    "WAKIL G…" on a 390 px phone."""
+    words = name.split()
+    if words and words[0].casefold() == "pemilihan" and len(words) > 1:
+        words = words[1:]
+    return " ".join(w.lower() if w.casefold() == "dan" else w.capitalize() if w.isupper() else w for w in words)
+
+
 def section_title(section_id: str) -> str:
     return _(SECTION_TITLES.get(section_id, section_id))
 
@@ -329,3 +339,4 @@ def init_app(app) -> None:
                                  on_unread_page=on_unread_page, other_findings=other_findings, rule_pages=rule_pages,
                                  answer_wait_s=answer_wait_s, marked_page_size=marked_page_size)
     app.jinja_env.filters["sections"] = sections
+    app.jinja_env.filters["contest_choice"] = contest_choice

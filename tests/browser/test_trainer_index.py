@@ -121,3 +121,26 @@ def test_logging_out_on_every_device_from_a_phone_ends_the_other_browsers_login_
     assert "/trainer/masuk" in laptop.url and laptop.locator("#password").is_visible()
     laptop_ctx.close()
     phone_ctx.close()
+
+
+def test_every_contest_choice_fits_its_select_on_a_phone(browser, fake_live_server, shots):
+    """Walk-through at 390 px: the create form's contest select cut "PEMILIHAN GUBERNUR DAN WAKIL G…" (a select cannot
+    wrap). Each choice now says the contest without the "PEMILIHAN" its label says, and fits with the select's arrow;
+    its value and the full name (its title) are as before."""
+    srv = fake_live_server
+    ctx, page = trainer_page(browser, srv, PHONE)
+    page.goto(srv["url"] + "/trainer/")
+    select = page.locator("#contest")
+    select.scroll_into_view_if_needed()
+    shots(page, "phone-trainer-create-exercise")
+    widths = select.evaluate("""s => {
+        const st = getComputedStyle(s), c = document.createElement("canvas").getContext("2d");
+        c.font = st.font || `${st.fontWeight} ${st.fontSize} ${st.fontFamily}`;
+        const room = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - 24;   // the arrow
+        return Array.from(s.options).map(o => [o.value, o.text, o.title, c.measureText(o.text).width, room]);
+    }""")
+    assert [w[0] for w in widths] == ["gubernur", "bupati", "walikota"]
+    assert widths[0][1:3] == ["Gubernur dan Wakil Gubernur", "PEMILIHAN GUBERNUR DAN WAKIL GUBERNUR"]
+    for value, text, title, width, room in widths:
+        assert width <= room, (text, width, room)
+    ctx.close()
