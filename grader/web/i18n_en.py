@@ -483,7 +483,6 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Bukan lembar latihan": "Not a practice sheet", "Jenis lembar tak dikenal": "Unknown sheet type",
     "Kode lembar tak terbaca": "Sheet code unreadable", "Lembar latihan lain": "Another exercise's sheet",
     "Lembar peserta lain": "Another trainee's sheet", "Halaman terkirim dua kali": "Page sent twice",
-    "Ditolak": "Refused",
     "Simpan tulisan peserta: {v}": "Save what the trainee wrote: {v}",
     "{id} {label}: terbaca {value}": "{id} {label}: read as {value}",
     "{id} {label}: belum terbaca": "{id} {label}: not read yet",
