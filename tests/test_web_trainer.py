@@ -2703,3 +2703,22 @@ def test_a_batch_of_an_exercise_not_on_this_server_says_so_once(app, trainer, co
         page = trainer.get(sent.location + f"?lang={lang}").get_data(as_text=True)
         assert page.count(said) == 1, lang
     assert "Nilai semuanya dengan latihan OTHER01" not in trainer.get(sent.location + "?lang=id").get_data(as_text=True)
+
+
+def test_the_review_queue_names_a_tally_field_without_saying_its_mark_twice(trainer, code, monkeypatch):
+    """Walk-through (trainer): the queue read "IV.1 turus Turus Paslon 1", as the insight did (d197631)."""
+    import grader.web.testing as testing
+    real = testing.grade_upload
+
+    def with_a_tally_in_review(files, **kw):        # the stand-in reads digits only: its V.B stands for a tally
+        result = real(files, **kw)
+        for f in result["fields"]:
+            if f["id"] == testing.REVIEW_FIELD:
+                f.update(id="IV.1.tally", kind="tally", label="Turus Paslon 1", label_en="Tally, Pair 1")
+        return result
+    monkeypatch.setattr(testing, "grade_upload", with_a_tally_in_review)
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
+    assert "<code>IV.1 turus</code> Paslon 1<br>" in queue and "Turus Paslon 1" not in queue
+    english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
+    assert "<code>IV.1 tally</code> Pair 1<br>" in english and "Tally, Pair 1" not in english
