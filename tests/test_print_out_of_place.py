@@ -70,16 +70,22 @@ def test_a_section_shifted_a_whole_row_is_not_held_against_the_trainee(sheet, pa
 def test_a_field_out_of_place_makes_its_neighbours_suspect_and_many_the_whole_page(sheet):
     page = sheet.pages[0]
     digits = [f for f in page.fields if f.kind == "digits"]
-    placed = np.ones(sum(len(f.boxes) for f in digits), bool)
+    placed = np.ones((sum(len(f.boxes) for f in digits), 2), bool)      # per box: left/right, top/bottom in place
     start = {f.id: sum(len(g.boxes) for g in digits[:k]) for k, f in enumerate(digits)}
-    one = placed.copy()
-    one[start["I.A.2.P"] + 1] = False                 # (a border under ink: one box)
-    near = suspect_fields(digits, one)
+    both = placed.copy()
+    both[start["I.A.2.P"] + 1] = False                # (a box whose borders are all missing: every way)
+    near = suspect_fields(digits, both)
     assert {"I.A.2.P", "I.A.1.P", "I.A.3.P", "I.A.2.L", "I.A.2.J"} <= near
     assert not {"I.B.4.P", "II.4", "III.B.P"} & near
+    sideways = placed.copy()
+    sideways[start["I.A.2.P"] + 1, 0] = False         # its left or right border missing: its own row only
+    assert suspect_fields(digits, sideways) == {"I.A.2.P", "I.A.2.L", "I.A.2.J"}
+    upright = placed.copy()
+    upright[start["I.A.2.P"] + 1, 1] = False          # its top or bottom border missing: its own column only
+    assert suspect_fields(digits, upright) == {"I.A.2.P", "I.A.1.P", "I.A.3.P"}
     many = placed.copy()
     for fid in ("I.A.1.L", "I.B.1.J", "II.3"):
-        many[start[fid]] = False
+        many[start[fid], 0] = False
     assert suspect_fields(digits, many) == {f.id for f in digits}
     assert suspect_fields(digits, placed) == set()
 

@@ -116,7 +116,7 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
         crops = digit_box_crops(gray, digit_fields, px_per_mm)
         placed = boxes_in_place(gray, page, [b for f in digit_fields for b in f.boxes], px_per_mm=px_per_mm)
         sharp = blur_mm <= BLANK_MAX_BLUR_MM
-        readings = confirm_blanks(classifier.classify(crops) if crops else [], placed & sharp)
+        readings = confirm_blanks(classifier.classify(crops) if crops else [], placed.all(axis=1) & sharp)
         suspect = suspect_fields(digit_fields, placed, near=[f for f in others if f.kind == "tally"],
                                  page_only=[f for f in others if f.kind == "bubbles"])
         # (every field of a page out of place says so, for the page's retake advice: grader.pipeline.retake_advice)
