@@ -79,5 +79,5 @@ def split_dash(label: str, x: np.ndarray) -> bool:
     """
     if label != "-":
         return False
-    count, _, stats, _ = cv2.connectedComponentsWithStats((x > INK).astype(np.uint8), connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats((x > INK).astype(np.uint8), connectivity=8)
     return int((stats[1:, cv2.CC_STAT_AREA] >= SPLIT_MIN_PX).sum()) > 1
