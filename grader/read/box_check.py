@@ -6,8 +6,9 @@ between two boxes, or the neighbouring box's digit, and the classifier cannot
 know. The printed borders can tell: each box's pair of opposite borders is
 searched a little around its template place, on the warped page itself
 (:func:`grader.photo.print_grid.measure_shifts`), and the box is *in place* when
-both pairs are found within ``IN_PLACE_MM``. A field with a box out of place, and the fields near it, are
-*suspect* (:func:`suspect_fields`): read, but none of their boxes is held against the trainee.
+both pairs are found within ``IN_PLACE_MM``, or one pair is hidden (:func:`hidden_borders_in_place`). A field
+with a box out of place, and the fields near it, are *suspect* (:func:`suspect_fields`): read, but none of their
+boxes is held against the trainee.
 """
 from __future__ import annotations
 
@@ -34,14 +35,90 @@ def boxes_in_place(gray: np.ndarray, page: PageLayout, boxes: Sequence[Rect], *,
     boxes : printed boxes of ``page`` (template mm).
 
     A border that cannot be found (ink along it can hide it) counts as not in place: this
-    verifies, it never assumes.
+    verifies, it never assumes (:func:`hidden_borders_in_place` weighs it against the boxes around).
     """
+    return border_shifts(gray, page, boxes, px_per_mm=px_per_mm, search_mm=search_mm)[0]
+
+
+def border_shifts(gray: np.ndarray, page: PageLayout, boxes: Sequence[Rect], *, px_per_mm: float,
+                  in_place_mm: float = IN_PLACE_MM, search_mm: float = SEARCH_MM) -> tuple[np.ndarray, np.ndarray]:
+    """Per box and axis (as :func:`boxes_in_place`), ``(placed, found)``: in place, and found at all."""
     widths = dict(page.frames)
     rects = [centre_line_rect(b, widths[b]) for b in boxes]
     if not rects:
-        return np.zeros((0, 2), bool)
+        return np.zeros((0, 2), bool), np.zeros((0, 2), bool)
     _, shifts = measure_shifts(frame_sampler(gray), rects, px_per_mm=px_per_mm, search_mm=search_mm)
-    return np.isfinite(shifts) & (np.abs(np.nan_to_num(shifts)) <= in_place_mm * px_per_mm)
+    found = np.isfinite(shifts)
+    return found & (np.abs(np.nan_to_num(shifts)) <= in_place_mm * px_per_mm), found
+
+
+# A pair of borders not found at all is either hidden (correction fluid, heavy ink along it) or the print is off
+# there: by a whole box or row period, so that the pair falls on paper the template leaves blank (the end of a run of
+# boxes), or bent out of shape on top of that. Print does not jump a period between boxes a few millimetres apart (a
+# fold or roll bends it smoothly), so the boxes around, found in place, say which: when no shift of the print other
+# than none would show each of them where it was found, the print is in place there and the pair is hidden. When
+# one is left (between rows alike, a row up or down shows them all the same), the box stays out of place: on a
+# folded sheet (attack "fold", seed 3800) a column a row up and stretched hid its pairs while the boxes around it
+# matched that shift, and counting them hidden charged a trainee with the next row's "XXX".
+# On the development photos (seed 61) 25 fields were out of place, each with one pair found within 0.03 mm and the
+# other under fluid or ink; this leaves 13 of them.
+WITNESS_MM = 10.0      # boxes this close (edge to edge) witness for a box's place
+SHIFT_MM = 20.0        # shifts looked at: up to about two row periods (a rolled sheet's was one, 10.5 mm)
+MATCH_MM = 1.0         # print counts as where a shift puts it this close (a witness is in place within 0.5 mm)
+COVER = 0.5            # ... and along at least this share of the sampled border (its median must be dark)
+
+
+def hidden_borders_in_place(page: PageLayout, boxes: Sequence[Rect], placed: np.ndarray, found: np.ndarray
+                            ) -> np.ndarray:
+    """``placed`` (from :func:`border_shifts`), with each pair of borders not found counted in place when the boxes
+    within :data:`WITNESS_MM`, found in place, rule out every shift of the print but none."""
+    out = placed.copy()
+    missing = np.argwhere(~found)
+    if not len(missing):
+        return out
+    frames = np.array([(r.x, r.y, r.w, r.h) for r, _ in page.frames])
+    rects = np.array([(b.x, b.y, b.w, b.h) for b in boxes])
+    for i, axis in missing:
+        around = [j for j in range(len(boxes)) if boxes[i].grow(WITNESS_MM).overlaps(boxes[j])]
+        if (found[around] & ~placed[around]).any():     # print found off its place nearby: the page is off here
+            continue
+        near = [(j, b) for j in around for b in (0, 1) if placed[j, b]]
+        if near and not len(_other_shifts(frames, rects, near)):
+            out[i, axis] = True
+    return out
+
+
+def _other_shifts(frames: np.ndarray, rects: np.ndarray, near: list) -> np.ndarray:
+    """The shifts of the print, other than none, that would show every witness's borders where they were found."""
+    s = _shifts(frames, rects, near)
+    for j, b in near:
+        s = s[_shows(frames, rects[j], b, s, MATCH_MM, COVER)]
+    return s
+
+
+def _shifts(frames: np.ndarray, rects: np.ndarray, near: list) -> np.ndarray:
+    """Shifts of the print (mm, x and y) that put a printed rectangle like a witness box where that box is,
+    whole or along the witnessed axis only; none near zero (that is the print in place)."""
+    out = []
+    for j, b in near:
+        r = rects[j]
+        alike = np.abs(frames[:, 2 + b] - r[2 + b]) <= MATCH_MM
+        d = r[None, :2] - frames[alike, :2]
+        out += [d, np.where(np.arange(2) == b, d, 0.0)]      # (the whole box; only along its axis)
+    s = np.unique(np.round(np.concatenate(out), 1), axis=0)
+    keep = (np.abs(s).max(axis=1) <= SHIFT_MM) & (np.abs(s).max(axis=1) > MATCH_MM)
+    return s[keep]
+
+
+def _shows(frames: np.ndarray, r: np.ndarray, axis: int, s: np.ndarray, tol: float, cover: float) -> np.ndarray:
+    """Per shift of ``s`` ``(m, 2)``: does some printed rectangle, shifted by it, have a pair of borders along
+    ``axis`` where ``r``'s are (within ``tol`` mm, covering ``cover`` of their length)?"""
+    a, p = axis, 1 - axis
+    alike = frames[np.abs(frames[:, 2 + a] - r[2 + a]) <= tol]
+    pos = alike[None, :, a] + s[:, None, a]
+    lo = np.maximum(alike[None, :, p] + s[:, None, p], r[p])
+    hi = np.minimum(alike[None, :, p] + s[:, None, p] + alike[None, :, 2 + p], r[p] + r[2 + p])
+    return ((np.abs(pos - r[a]) <= tol) & (hi - lo >= cover * r[2 + p])).any(axis=1)
 
 
 # Print misregistered by a whole box or row period (paper folded or bent more than the alignment followed) puts

@@ -16,7 +16,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from grader.read.box_check import boxes_in_place, page_out_of_place, suspect_fields
+from grader.read.box_check import border_shifts, hidden_borders_in_place, page_out_of_place, suspect_fields
 from grader.read.numbers import (BLANK_STATUS, NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE,
                                   NOTE_PAGE_OUT_OF_PLACE, OK, REVIEW, UNREADABLE, BoxLabel, assemble_number)
 from grader.recognize.bubbles import read_bubbles
@@ -114,9 +114,13 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
     try:
         digit_fields = [f for f in page.fields if f.kind == "digits" and "digits" in kinds]
         crops = digit_box_crops(gray, digit_fields, px_per_mm)
-        placed = boxes_in_place(gray, page, [b for f in digit_fields for b in f.boxes], px_per_mm=px_per_mm)
+        boxes = [b for f in digit_fields for b in f.boxes]
+        seen, found = border_shifts(gray, page, boxes, px_per_mm=px_per_mm)
         sharp = blur_mm <= BLANK_MAX_BLUR_MM
-        readings = confirm_blanks(classifier.classify(crops) if crops else [], placed.all(axis=1) & sharp)
+        # (a box is confirmed blank only with its own borders seen in place; its field is suspect only when the
+        # boxes around leave a whole-period shift possible)
+        readings = confirm_blanks(classifier.classify(crops) if crops else [], seen.all(axis=1) & sharp)
+        placed = hidden_borders_in_place(page, boxes, seen, found)
         suspect = suspect_fields(digit_fields, placed, near=[f for f in others if f.kind == "tally"],
                                  page_only=[f for f in others if f.kind == "bubbles"])
         # (every field of a page out of place says so, for the page's retake advice: grader.pipeline.retake_advice)
