@@ -105,7 +105,8 @@ def retake_advice(pr: PhotoRead) -> dict | None:
     page_off = any(NOTE_PAGE_OUT_OF_PLACE in n for n in notes.values())
     shown = PRINT_OUT_OF_PLACE_NOTES | ({NOTE_BOX_OUT_OF_PLACE} if page_off else set())
     if page_off:
-        log.warning("%s: page %d is not flat on the photo (its print is out of place); a flat retake is advised",
+        log.warning("%s: page %d has many printed boxes out of place (folded paper, or box lines covered); "
+                    "a flat retake is advised if it is folded",
                     pr.file, pr.aligned.page.number)
     return print_out_of_place_advice(pr.aligned.page.number, sorted(fid for fid, n in notes.items() if shown & n),
                                      page_off=page_off)
@@ -121,14 +122,15 @@ def print_out_of_place_advice(page: int, fields: list[str], *, page_off: bool = 
     n = len(fields)
     if page_off:
         return {"code": PAGE_OUT_OF_PLACE_ADVICE, "fields": fields,
-                "message_id": f"Halaman {page} di foto tidak rata: cetakannya bergeser dari tempatnya (kertas terlipat "
-                              f"atau melengkung?), jadi {n} isian halaman ini belum bisa dibaca dengan pasti dan "
-                              f"menunggu pelatih. Buka lipatan kertas, tekan hingga rata di atas meja, lalu foto "
-                              f"ulang halaman {page}.",
-                "message_en": f"Page {page} is not flat on the photo: its print is out of place (folded or curled "
-                              f"paper?), so {n} field(s) of this page could not be read surely and wait for a "
-                              f"trainer. Unfold the sheet, press it flat on a table and photograph page {page} "
-                              f"again."}
+                "message_id": f"Di foto halaman {page}, kotak-kotak cetakan di banyak isian tidak terlihat di "
+                              f"tempatnya (kertas terlipat atau melengkung, atau garis kotaknya tertutup tip-ex atau "
+                              f"pita koreksi?), jadi {n} isian halaman ini belum bisa dibaca dengan pasti dan "
+                              f"menunggu pelatih. Bila kertas terlipat, buka lipatannya, tekan hingga rata di atas "
+                              f"meja, lalu foto ulang halaman {page}.",
+                "message_en": f"On the photo of page {page}, the printed boxes of many fields are not seen in their "
+                              f"place (folded or curled paper, or box lines under correction fluid or tape?), so {n} "
+                              f"field(s) of this page could not be read surely and wait for a trainer. If the sheet "
+                              f"is folded, unfold it, press it flat on a table and photograph page {page} again."}
     return {"code": "print_out_of_place", "fields": fields,
             "message_id": f"Di foto halaman {page}, bulatan di {n} isian tidak tepat di tempat cetakannya (kertas "
                           f"melengkung atau terlipat?), jadi isian itu (dan mungkin isian di sekitarnya) belum "

@@ -537,10 +537,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Alasan": "Why",
     "ada kotak yang belum kami baca dengan yakin": "we could not read a box surely",
     "ada kotak bertinta pucat (pena hampir habis?) yang bisa terbaca lain": "a box has pale ink (a pen running dry?) that could read otherwise",
-    "kotak tercetak di isian ini atau di dekatnya tidak di tempatnya (kertas terlipat atau melengkung?)":
-        "the printed boxes of this entry or of one near it are not in their place (folded or bent paper?)",
-    "cetakan halaman ini di foto tidak di tempatnya (kertas terlipat?): foto ulang halaman ini dengan kertas rata":
-        "this page's print is out of place on the photo (folded paper?): photograph this page again with the sheet flat",
+    "kotak tercetak di isian ini atau di dekatnya tidak terlihat di tempatnya (kertas terlipat atau melengkung? garis kotak tertutup tip-ex?)":
+        "the printed boxes of this entry or of one near it are not seen in their place (folded or bent paper? box lines under correction fluid?)",
+    "cetakan halaman ini di foto tidak terlihat di tempatnya (kertas terlipat? garis kotak tertutup tip-ex?): bila kertas terlipat, foto ulang halaman ini dengan kertas rata":
+        "this page's print is not seen in its place on the photo (folded paper? box lines under correction fluid?): if the sheet is folded, photograph this page again with it flat",
     "kami belum yakin membaca kotak ke-{ns}": ("we are not sure how to read box {ns}", "we are not sure how to read boxes {ns}"),
     "dan": "and",
     "belum terbaca dengan yakin": "not read surely",
