@@ -1387,6 +1387,38 @@ def test_attempts_stay_one_row_however_surely_the_number_was_read(app, code, typ
     assert len(rows) == 1 and rows[0][1] == 2
 
 
+def test_the_number_written_on_the_sheet_wins_over_a_typed_name_spelt_two_ways(app, code):
+    """Issue 5 (identity: the QR, then the number written on the sheet, then the file name): a trainee who sent
+    page 1 typing 'Fitri' and page 2 typing 'fitri r.', both sheets with 104 in the number boxes, was two rows of
+    the class table. She is trainee 104 once, her attempts counted together, her latest typed name shown with it."""
+    client = app.test_client()
+    upload(client, code=code, trainee="Fitri", photos=[("num-104-a_1.jpg", jpeg_bytes())])
+    upload(client, code=code, trainee="fitri r.", photos=[("num-104-b_2.jpg", jpeg_bytes(color="#eee"))],
+           client_token="z2")
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        rows = latest_sheets(get_db(), code)
+    assert [(r["trainee"], r["trainee_name"], r["attempts"]) for r in rows] == [("104", "fitri r.", 2)]
+
+
+def test_a_typed_name_whose_sheet_number_was_not_read_joins_the_number_that_name_was_read_with(app, code):
+    """The sheet's number wins over the typed name, so an attempt whose number was not read firmly (only the typed
+    name says whose it is) is still one row with the attempt that read it, shown as that number; a typed name seen
+    with two numbers (two Fitris in the class) joins neither, and two numbers are never one row."""
+    upload(app.test_client(), code=code, trainee="Fitri", photos=[("num-104-a_1.jpg", jpeg_bytes())])
+    upload(app.test_client(), code=code, trainee="Fitri", photos=[("b_1.jpg", jpeg_bytes(color="#eee"))])
+    upload(app.test_client(), code=code, trainee="Budi", photos=[("num-105-c_1.jpg", jpeg_bytes(color="#ddd"))])
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        rows = latest_sheets(get_db(), code)
+    assert [(r["trainee"], r["trainee_name"], r["attempts"]) for r in rows] == [("104", "Fitri", 2),
+                                                                               ("105", "Budi", 1)]
+    upload(app.test_client(), code=code, trainee="Fitri", photos=[("num-106-d_1.jpg", jpeg_bytes(color="#ccc"))])
+    assert sorted(_class_rows(app, code)) == [("104", 1), ("105", 1), ("106", 1), ("Fitri", 1)]
+
+
 def test_a_number_read_on_the_sheet_that_contradicts_the_typed_one_never_files_it_under_another(app, code):
     """Review: 'Fitri 104' whose 104 is misread firmly as 164 became trainee 164's latest sheet and hid hers."""
     upload(app.test_client(), code=code, trainee="164", photos=[("num-164-own_1.jpg", jpeg_bytes())])

@@ -41,6 +41,42 @@ def identity_key(row) -> str:
     return normalise_id(row["trainee"] or named_by_file) or row["token"]
 
 
+def identity_keys(rows) -> list[dict]:
+    """:func:`identity_key` of each of ``rows`` (one exercise's sheets), with a name typed on the upload form joined
+    to the trainee its sheets name: ``{"key", "trainee", "name"}``, ``trainee`` and ``name`` as a row shows them.
+
+    The sheet names its trainee before the typing does (the QR, then the number written on it: issue 5), so
+    "Fitri" typed on a sheet whose boxes read 104 is trainee 104 (:func:`grader.web.grading.store_result`). An
+    attempt whose number was not read firmly is still only the name typed; it is 104's too when that name (as typed,
+    in any case and spacing) was read with 104 and with no other number. A name read with two numbers (two Fitris)
+    joins neither, a typed text with a number in it ("Fitri 104", "61") is an identity of its own, and a batch's
+    sheet has no typing (``typed_trainee`` NULL)."""
+    base = [identity_key(r) for r in rows]
+    named: dict[str, dict[str, str]] = {}          # a typed name -> {key: trainee as shown} of the sheets naming it
+    for r, k in zip(rows, base):
+        typed = _typed_name(r)
+        if typed and k != typed and k != r["token"]:
+            named.setdefault(typed, {})[k] = r["trainee"]
+    out = []
+    for r, k in zip(rows, base):
+        typed = _typed_name(r)
+        joined = named.get(typed, {}) if typed and k == typed else {}
+        if len(joined) == 1:
+            (key, shown), = joined.items()
+            out.append({"key": key, "trainee": shown, "name": r["trainee_name"] or r["trainee"]})
+        else:
+            out.append({"key": k, "trainee": r["trainee"], "name": r["trainee_name"]})
+    return out
+
+
+def _typed_name(row) -> str | None:
+    """The name typed on the upload form, as trainees are compared (:func:`normalise_id`), if it is a name only."""
+    typed = row["typed_trainee"] if "typed_trainee" in row.keys() else None
+    if not typed or any(ch.isdigit() for ch in typed):
+        return None
+    return normalise_id(typed)
+
+
 def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "trainee", descending: bool = False,
                   include_pending: bool = True) -> list[dict]:
     """One row per trainee (their latest sheet) for ``exercise``, with the number of attempts; without
@@ -48,15 +84,17 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     nothing is being graded."""
     states = "('done','failed','queued','running')" if include_pending else "('done','failed')"
     rows = conn.execute(
-        f"SELECT id, token, trainee, trainee_name, group_key, state, result_status, score, n_ok, n_wrong, n_review, "
-        f"n_blank, n_unreadable, error_code, error_id, error_en, source, created_at, updated_at FROM submissions "
-        f"WHERE exercise=? AND state IN {states} AND superseded_by IS NULL ORDER BY id", (exercise,)).fetchall()
+        f"SELECT id, token, trainee, trainee_name, typed_trainee, group_key, state, result_status, score, n_ok, "
+        f"n_wrong, n_review, n_blank, n_unreadable, error_code, error_id, error_en, source, created_at, updated_at "
+        f"FROM submissions WHERE exercise=? AND state IN {states} AND superseded_by IS NULL ORDER BY id",
+        (exercise,)).fetchall()
     latest: dict[str, dict] = {}
     attempts: Counter = Counter()
-    for r in rows:
-        k = identity_key(r)
+    for r, who in zip(rows, identity_keys(rows)):
+        k = who["key"]
         attempts[k] += 1
-        latest[k] = {**dict(r), "trainee_key": k, **counted_score(r), "counted": counts_count(r)}
+        latest[k] = {**dict(r), "trainee": who["trainee"], "trainee_name": who["name"], "trainee_key": k,
+                     **counted_score(r), "counted": counts_count(r)}
     out = [{**r, "attempts": attempts[k]} for k, r in latest.items()]
     col = SORT_COLUMNS.get(sort, "trainee_key")
     order = _by_trainee if col == "trainee_key" else (lambda r: r[col])

@@ -80,12 +80,16 @@ def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, 
     elif source == "trainee_number" and result.get("trainee"):
         row = conn.execute("SELECT trainee, group_key FROM submissions WHERE id=?", (submission_id,)).fetchone()
         typed = row["trainee"] if row else None
-        if typed and (typed_number(typed) == normalise_id(result["trainee"]) or typed == row["group_key"]):
-            # The number read on the sheet agrees with the one typed in "Fitri 104": the trainee is 104 (one row with
-            # the attempts typed "104"), and the rest of what was typed is the name. A number that disagrees with the
-            # typed one (a misread 104 -> 164?), or typed text without one, leaves the typed text as it is: an
-            # attempt's row must not depend on how surely its number was read. (A label the app gave, a split
-            # half's photo name, is no one's typing: the number wins over it.)
+        if typed and (typed_number(typed) == normalise_id(result["trainee"]) or typed == row["group_key"]
+                      or not has_digits(typed)):
+            # The number read on the sheet wins over what was typed (issue 5's order), which stays as the name: a
+            # name typed without a number ("Fitri", "fitri r." on a retake) and the number in "Fitri 104" agreeing
+            # with it make the trainee 104, one row with her other attempts however she spelt her name. A number
+            # that disagrees with the typed one (a misread 104 -> 164?) leaves the typed text as it is: her sheet
+            # must not become trainee 164's latest. An attempt whose number was not read firmly keeps the name
+            # typed, which the class table joins to the one number that name was read with
+            # (grader.web.classroom.identity_keys). (A label the app gave, a split half's photo name, is no one's
+            # typing: the number wins over it.)
             cols["trainee"] = result["trainee"]
             if normalise_id(typed) != normalise_id(result["trainee"]) and typed != row["group_key"]:
                 cols["trainee_name"] = typed
@@ -96,6 +100,11 @@ def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, 
         f"UPDATE submissions SET {sets}, {fill} WHERE id=? AND state != ?{only}",
         (*cols.values(), *(result.get(k) for k in ("exercise", "trainee", "trainee_name") if k not in cols),
          submission_id, REMOVED)).rowcount > 0
+
+
+def has_digits(text: str) -> bool:
+    """Whether what an uploader typed holds a number (``Fitri 104``), not only a name (``Fitri``)."""
+    return any(ch.isdigit() for ch in text)
 
 
 def typed_number(text: str) -> str | None:

@@ -8,7 +8,7 @@ import secrets
 from flask import session
 
 from grader.page_groups import normalise_id
-from grader.web.classroom import identity_key
+from grader.web.classroom import identity_keys
 from grader.web.db import REMOVED, get_db
 from grader.web.present import unread_pages
 
@@ -37,21 +37,22 @@ def earlier_attempts(row) -> list:
         return []
     marks = ",".join("?" * len(mine))
     return get_db().execute(
-        f"SELECT id, token, trainee, trainee_name, group_key, score, state, result_status, n_wrong, n_review, "
-        f"n_blank, created_at, result FROM submissions WHERE token IN ({marks}) AND exercise=? AND state != '{REMOVED}' "
-        f"AND superseded_by IS NULL ORDER BY id", (*mine, row["exercise"])).fetchall()     # (not one replaced)
+        f"SELECT id, token, trainee, trainee_name, typed_trainee, group_key, score, state, result_status, n_wrong, "
+        f"n_review, n_blank, created_at, result FROM submissions WHERE token IN ({marks}) AND exercise=? "
+        f"AND state != '{REMOVED}' AND superseded_by IS NULL ORDER BY id",     # (not one replaced)
+        (*mine, row["exercise"])).fetchall()
 
 
 def own_attempts(row) -> list:
     """The earlier attempts a result page lists: this browser's sheets of the same exercise by the same trainee,
-    told apart as the class table tells them (:func:`grader.web.classroom.identity_key`: "wati " is "Wati"; a sheet
+    told apart as the class table tells them (:func:`grader.web.classroom.identity_keys`: "wati " is "Wati"; a sheet
     naming nobody is nobody else's), sent before it (the table ends with it, "now"). A phone shared in class must
     not list Dedi's and Rudi's scores under Wati's. A sheet that names nobody lists this browser's earlier sheets
     that name nobody either: there is no name to tell them apart by, and none of them is a named trainee's."""
-    who = identity_key(row)
+    earlier = [a for a in earlier_attempts(row) if a["id"] < row["id"]]
+    *keys, who = [k["key"] for k in identity_keys([*earlier, row])]
     nobody = who == row["token"]
-    return [a for a in earlier_attempts(row) if a["id"] < row["id"]
-            and (identity_key(a) == who or nobody and identity_key(a) == a["token"])]
+    return [a for a, k in zip(earlier, keys) if k == who or nobody and k == a["token"]]
 
 
 def missing_pages(row, res: dict | None) -> set[int]:
