@@ -176,10 +176,11 @@ def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = Fals
 
 def queue_fields(conn: sqlite3.Connection, exercise: str) -> list[tuple[dict, dict, dict, bool]]:
     """The review queue's fields, sheet by sheet, each sheet's in :func:`queue_order`, as ``(row, result, field,
-    earlier)``: every waiting field of each trainee's latest *graded* sheet (a pending retake is not yet there), and
+    earlier)``: every waiting field of each trainee's latest sheet, if it is graded (:func:`current_graded`), and
     the disputes still open on their earlier sheets (``earlier``: :func:`earlier_disputed_sheets`; those sheets'
-    other unsure fields are not listed, as the class table no longer counts them)."""
-    latest = [r["id"] for r in latest_sheets(conn, exercise, include_pending=False) if r["state"] == "done"]
+    other unsure fields are not listed, as the class table no longer counts them, nor those of a sheet whose
+    trainee's newer sending is still being graded: :func:`newer_being_graded`)."""
+    latest = [r["id"] for r in current_graded(conn, exercise)]
     earlier = set(earlier_disputed_sheets(conn, exercise, set(latest)))
     return [(row, res, f, row["id"] in earlier)
             for row, res in results_of(conn, latest + sorted(earlier))
@@ -211,16 +212,32 @@ def trainees_insight(conn: sqlite3.Connection, exercise: str) -> dict:
     graded (one whose grading failed counts for none, not as an older attempt: :func:`failed_latest`). A trainee
     who sent several times (attempts, a page sent again, a form sent again corrected: ``superseded_by``) counts once;
     a sheet that names nobody (``IMG-…-WA0091``, no number read on it) is a row of its own there, and here too."""
-    sheets = [r for r in latest_sheets(conn, exercise, include_pending=False) if r["state"] == "done"]
+    sheets = current_graded(conn, exercise)
     return class_insight([res for _, res in results_of(conn, [r["id"] for r in sheets])])
 
 
+def current_graded(conn: sqlite3.Connection, exercise: str) -> list[dict]:
+    """Each trainee's latest sheet, if it is graded: the sheets the class table counts, which the insight counts and
+    the review queue lists. A trainee whose latest sheet failed (:func:`failed_latest`) or is still being graded
+    (:func:`newer_being_graded`) has none here: an earlier attempt the table no longer shows is not counted, nor its
+    fields asked to be checked as if they were the trainee's current ones."""
+    return [r for r in latest_sheets(conn, exercise) if r["state"] == "done"]
+
+
 def failed_latest(conn: sqlite3.Connection, exercise: str) -> list[dict]:
-    """The trainees whose latest finished sheet failed (its first grading, or grading it again:
-    :func:`regrade_failed`), as the class table shows them: not counted. The insight and the review queue leave them
-    out, rather than count or list an older attempt the table no longer shows, and say so until the sheet is graded
-    again."""
-    return [r for r in latest_sheets(conn, exercise, include_pending=False) if r["state"] == "failed"]
+    """The trainees whose latest sheet failed (its first grading, or grading it again: :func:`regrade_failed`), as
+    the class table shows them: not counted. The insight and the review queue leave them out, rather than count or
+    list an older attempt the table no longer shows, and say so until the sheet is graded again."""
+    return [r for r in latest_sheets(conn, exercise) if r["state"] == "failed"]
+
+
+def newer_being_graded(conn: sqlite3.Connection, exercise: str) -> list[dict]:
+    """The trainees whose latest sending (a retake, a page added, a batch's later photo) is still being graded while
+    an earlier sheet of theirs was graded: the class table shows the new one, waiting, so the insight and the review
+    queue leave the earlier one out (:func:`current_graded`) and say so until the new one is graded."""
+    graded = {r["trainee_key"] for r in latest_sheets(conn, exercise, include_pending=False) if r["state"] == "done"}
+    return [r for r in latest_sheets(conn, exercise)
+            if r["state"] in ("queued", "running") and r["trainee_key"] in graded]
 
 
 def class_insight(results: list[dict], *, top: int = 12) -> dict:

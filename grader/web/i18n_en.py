@@ -593,6 +593,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "and grade it again to count it:",
         "Not counted here: {n} trainees' latest sheets failed to be graded, as the class table shows. Open each sheet "
         "and grade it again to count it:"),
+    "Belum di sini: lembar baru {n} peserta sedang dinilai, seperti di tabel kelas; lembar sebelumnya tidak dihitung "
+    "lagi. Isiannya muncul di sini setelah selesai dinilai:": (
+        "Not here yet: {n} trainee's newer sheet is being graded, as the class table shows; their earlier sheet no "
+        "longer counts. It shows here once it is graded:",
+        "Not here yet: {n} trainees' newer sheets are being graded, as the class table shows; their earlier sheets no "
+        "longer count. They show here once they are graded:"),
     "rata-rata": "average",
     "rata-rata {score} dari {n} peserta yang lembarnya lengkap": (
         "average {score} over the {n} trainee whose sheet is complete",

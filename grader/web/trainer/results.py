@@ -10,7 +10,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from grader.exercise.store import list_exercises
 from grader.grading.feedback_files import IDENTITY_NAME
-from grader.web.classroom import SORT_COLUMNS, failed_latest, latest_sheets, table_version, trainees_insight
+from grader.web.classroom import (SORT_COLUMNS, failed_latest, latest_sheets, newer_being_graded, table_version,
+                                  trainees_insight)
 from grader.web.db import get_db, now_iso, sheet_or_abort
 from grader.web.grade_again import grade_failed_again
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
@@ -219,4 +220,5 @@ def photo(sid: int, position: int):
 def insight(code: str):
     key = get_key(code)
     return render_template("trainer/insight.html", key=key, insight=trainees_insight(get_db(), key.exercise),
-                           failed=failed_latest(get_db(), key.exercise))
+                           failed=failed_latest(get_db(), key.exercise),
+                           being_graded=newer_being_graded(get_db(), key.exercise))

@@ -14,7 +14,7 @@ from grader.errors import GraderError
 from grader.web import error_response
 from grader.grading.review_queue import disputes_first, waiting
 from grader.grading.shown import full_score
-from grader.web.classroom import failed_latest, queue_fields
+from grader.web.classroom import failed_latest, newer_being_graded, queue_fields
 from grader.web.db import get_db
 from grader.web.review_actions import correct_field, parse_value
 from grader.web.i18n import error_text
@@ -43,6 +43,7 @@ def review(code: str):
     items, waiting_in_all = review_items(key.exercise)
     return render_template("trainer/review.html", key=key, items=items, beyond=waiting_in_all - len(items),
                            failed=failed_latest(get_db(), key.exercise),
+                           being_graded=newer_being_graded(get_db(), key.exercise),
                            disputed=sum(1 for it in items if it["field"].get("disputed_at")))
 
 
