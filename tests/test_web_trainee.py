@@ -1402,6 +1402,27 @@ def test_the_number_written_on_the_sheet_wins_over_a_typed_name_spelt_two_ways(a
     assert [(r["trainee"], r["trainee_name"], r["attempts"]) for r in rows] == [("104", "fitri r.", 2)]
 
 
+def test_the_result_page_names_the_number_the_sheet_is_filed_under_and_a_typed_name_it_overrode(app, code):
+    """Walkthrough: 'Fitri' typed on a sheet whose boxes read 104 is trainee 104 in the class table, but her result
+    page said only 'Peserta: Fitri' (a number misread firmly would file her elsewhere unseen); a personalised sheet
+    whose QR names trainee 110, sent with 'Budi Santoso' typed, said '110' and nothing of the name typed (someone
+    else's sheet picked up by mistake goes unnoticed)."""
+    client = app.test_client()
+
+    def who(resp, lang="id"):
+        html = client.get(resp.location + ("?lang=en" if lang == "en" else "")).get_data(as_text=True)
+        return re.sub(r"<[^>]+>|\s+", " ", re.search(r"<dd>((?:(?!</dd>).)*)</dd>\s*<dt>[^<]*</dt><dd>[^<]*WIB",
+                                                      html, re.S).group(1)).split()
+
+    fitri = upload(client, code=code, trainee="Fitri", photos=[("num-104-a_1.jpg", jpeg_bytes())])
+    assert who(fitri) == ["Fitri", "·", "no.", "peserta", "104"]
+    budi = upload(client, code=code, trainee="Budi Santoso", photos=[("qr-110-b_1.jpg", jpeg_bytes(color="#eee"))])
+    assert who(budi) == ["110", "diketik", "di", "formulir:", "Budi", "Santoso"]
+    assert who(budi, "en") == ["110", "typed", "on", "the", "form:", "Budi", "Santoso"]
+    plain = upload(client, code=code, trainee="Fitri 104", photos=[("num-104-c_1.jpg", jpeg_bytes(color="#ddd"))])
+    assert who(plain) == ["Fitri", "104"]                         # the number once, the name as typed
+
+
 def test_a_typed_name_whose_sheet_number_was_not_read_joins_the_number_that_name_was_read_with(app, code):
     """The sheet's number wins over the typed name, so an attempt whose number was not read firmly (only the typed
     name says whose it is) is still one row with the attempt that read it, shown as that number; a typed name seen

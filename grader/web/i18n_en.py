@@ -599,6 +599,11 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "longer counts. It shows here once it is graded:",
         "Not here yet: {n} trainees' newer sheets are being graded, as the class table shows; their earlier sheets no "
         "longer count. They show here once they are graded:"),
+    "no. peserta {n}": "trainee no. {n}",
+    "diketik di formulir: {name}": "typed on the form: {name}",
+    "Lembar ini menyebut pesertanya sendiri (kode QR atau nomor peserta yang tertulis); nama yang diketik di formulir "
+    "hanya keterangan.": "The sheet names its own trainee (its QR code or the trainee number written on it); the name "
+                         "typed on the form is only shown beside it.",
     "rata-rata": "average",
     "rata-rata {score} dari {n} peserta yang lembarnya lengkap": (
         "average {score} over the {n} trainee whose sheet is complete",

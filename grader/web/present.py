@@ -22,6 +22,7 @@ from grader.sheet.schema import resolve_template
 from grader.web.i18n import gettext as _
 from grader.web.i18n import get_lang, pick
 from grader.web.sheet_storing import answer_wait_s
+from grader.web.trainee_shown import trainee_shown
 
 SECTION_TITLES = {
     "I": "I. Data pemilih dan pengguna hak pilih",
@@ -328,6 +329,7 @@ NO_PHOTO_TO_SHOW = ("not_an_image", "corrupt_file", "too_large")
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, NO_PHOTO_TO_SHOW=NO_PHOTO_TO_SHOW,
+                                 trainee_shown=trainee_shown,
                                  status_label=status_label, severity_label=severity_label, fmt_value=fmt_value,
                                  doubting_rules=doubting_rules,
                                  shown_value=shown_value, note_text=note_text, field_reasons=field_reasons,
