@@ -1416,6 +1416,8 @@ def test_the_result_page_names_the_number_the_sheet_is_filed_under_and_a_typed_n
 
     fitri = upload(client, code=code, trainee="Fitri", photos=[("num-104-a_1.jpg", jpeg_bytes())])
     assert who(fitri) == ["Fitri", "·", "no.", "peserta", "104"]
+    paper = client.get(fitri.location + "/cetak").get_data(as_text=True)      # and so does her printed feedback
+    assert "Peserta: <b>Fitri</b> · no. peserta 104 (identitas dari nomor peserta di lembar)" in paper
     budi = upload(client, code=code, trainee="Budi Santoso", photos=[("qr-110-b_1.jpg", jpeg_bytes(color="#eee"))])
     assert who(budi) == ["110", "diketik", "di", "formulir:", "Budi", "Santoso"]
     assert who(budi, "en") == ["110", "typed", "on", "the", "form:", "Budi", "Santoso"]

@@ -42,7 +42,7 @@ _TEMPLATE = """<!doctype html>
 </style></head><body>
 <div class="score">{% if r.status == 'partial' %}—<small>/100 {{ t("belum lengkap", "incomplete") }}</small>{% else %}{{ score_text(r.score) }}<small>/100{% if r.counts.review or r.counts.unreadable %} {{ t("sementara", "provisional") }}{% endif %}</small>{% endif %}</div>
 <h1>{{ t("Umpan balik latihan C.Hasil", "C.Hasil practice feedback") }}</h1>
-<div>{{ t("Peserta", "Trainee") }}: <b>{{ r.trainee_name or r.trainee or '?' }}</b> ({{ t("identitas dari", "identity from") }} {{ word(source, r.identity_source) }}) ·
+<div>{{ t("Peserta", "Trainee") }}: <b>{{ r.trainee_name or r.trainee or '?' }}</b>{% if r.trainee_name and r.trainee and r.trainee not in r.trainee_name %} · {{ t("no. peserta", "trainee no.") }} {{ r.trainee }}{% endif %} ({{ t("identitas dari", "identity from") }} {{ word(source, r.identity_source) }}) ·
  {{ t("Kode latihan", "Exercise code") }}: <b>{{ r.exercise or '?' }}</b> · {{ t("Status", "Status") }}: {{ word(status, r.status) }}</div>
 <div>{% for k in ["ok", "wrong", "review", "blank", "unreadable"] %}{{ word(status, k) }} {{ (r.counts.get(k) or 0) - (unread | length if k == "unreadable" else 0) }}{{ " · " if not loop.last }}{% endfor %}{% if unread %} · {{ t("Belum terbaca", "Not read yet") }} {{ unread | length }}{% endif %}</div>
 {% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="{{ t("Nomor dan nama yang ditulis", "Number and name as written") }}">{% endfor %}</div>{% endif %}

@@ -83,6 +83,10 @@ def printable_feedback(row, image_url):
     if row["trainee"] and normalise_id(row["trainee"]) != normalise_id(res.get("trainee")):
         # the sheet's row kept what the sender typed (grading.store_result): the paper names whom the table names
         res = {**res, "trainee": row["trainee"], "trainee_name": row["trainee_name"], "identity_source": "caller"}
+    elif row["trainee_name"] and not res.get("trainee_name"):
+        # the name typed beside the number read on the sheet (grading.store_result): the paper names her as the
+        # table does, "Fitri · no. peserta 104"
+        res = {**res, "trainee_name": row["trainee_name"]}
     return render_report(res, image_url=image_url, lang=get_lang())
 
 
