@@ -1442,6 +1442,14 @@ def test_a_typed_name_whose_sheet_number_was_not_read_joins_the_number_that_name
     assert sorted(_class_rows(app, code)) == [("104", 1), ("105", 1), ("106", 1), ("Fitri", 1)]
 
 
+def test_a_name_typed_on_another_trainees_personalised_sheet_joins_nobody_to_that_trainee(app, code):
+    """A trainee who sent Yanti's personalised sheet (its QR names 110) typing 'Budi' files it under 110, as the QR
+    says; Budi's own sheet whose number was not read is still Budi's, not trainee 110's."""
+    upload(app.test_client(), code=code, trainee="Budi", photos=[("qr-110-a_1.jpg", jpeg_bytes())])
+    upload(app.test_client(), code=code, trainee="Budi", photos=[("b_1.jpg", jpeg_bytes(color="#eee"))])
+    assert sorted(_class_rows(app, code)) == [("110", 1), ("Budi", 1)]
+
+
 def test_a_number_read_on_the_sheet_that_contradicts_the_typed_one_never_files_it_under_another(app, code):
     """Review: 'Fitri 104' whose 104 is misread firmly as 164 became trainee 164's latest sheet and hid hers."""
     upload(app.test_client(), code=code, trainee="164", photos=[("num-164-own_1.jpg", jpeg_bytes())])

@@ -46,16 +46,18 @@ def identity_keys(rows) -> list[dict]:
     to the trainee its sheets name: ``{"key", "trainee", "name"}``, ``trainee`` and ``name`` as a row shows them.
 
     The sheet names its trainee before the typing does (the QR, then the number written on it: issue 5), so
-    "Fitri" typed on a sheet whose boxes read 104 is trainee 104 (:func:`grader.web.grading.store_result`). An
-    attempt whose number was not read firmly is still only the name typed; it is 104's too when that name (as typed,
-    in any case and spacing) was read with 104 and with no other number. A name read with two numbers (two Fitris)
-    joins neither, a typed text with a number in it ("Fitri 104", "61") is an identity of its own, and a batch's
+    "Fitri" typed on a sheet whose boxes read 104 is trainee 104, named Fitri (:func:`grader.web.grading.store_result`).
+    An attempt whose number was not read firmly is still only the name typed; it is 104's too when a sheet of 104
+    carried that name (as typed, in any case and spacing: the number and the name written by one hand, or a QR
+    naming her so) and no sheet of another number did. A name typed on another trainee's personalised sheet (picked
+    up by mistake: its QR names someone else) joins nobody to that trainee; a name seen with two numbers (two Fitris)
+    joins neither; a typed text with a number in it ("Fitri 104", "61") is an identity of its own; and a batch's
     sheet has no typing (``typed_trainee`` NULL)."""
     base = [identity_key(r) for r in rows]
     named: dict[str, dict[str, str]] = {}          # a typed name -> {key: trainee as shown} of the sheets naming it
     for r, k in zip(rows, base):
         typed = _typed_name(r)
-        if typed and k != typed and k != r["token"]:
+        if typed and k != typed and k != r["token"] and normalise_id(r["trainee_name"]) == typed:
             named.setdefault(typed, {})[k] = r["trainee"]
     out = []
     for r, k in zip(rows, base):
