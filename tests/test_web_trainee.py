@@ -1400,6 +1400,12 @@ def test_the_number_written_on_the_sheet_wins_over_a_typed_name_spelt_two_ways(a
         from grader.web.db import get_db
         rows = latest_sheets(get_db(), code)
     assert [(r["trainee"], r["trainee_name"], r["attempts"]) for r in rows] == [("104", "fitri r.", 2)]
+    assert rows[0]["other_names"] == ["Fitri"]      # and the other spelling is said (two people a misread joined?)
+    trainer = app.test_client()
+    log_in(trainer)
+    for lang, words in (("id", "juga dengan nama: Fitri"), ("en", "also named: Fitri")):
+        table = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
+        assert re.search(r"104</a> <span[^>]*>fitri r\.</span>\s*<br><span[^>]*data-other-names[^>]*>" + words, table)
 
 
 def test_the_result_page_names_the_number_the_sheet_is_filed_under_and_a_typed_name_it_overrode(app, code):

@@ -92,12 +92,20 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
         (exercise,)).fetchall()
     latest: dict[str, dict] = {}
     attempts: Counter = Counter()
+    names: dict[str, dict[str, str]] = {}         # each trainee's names, as their sheets carried them, newest last
     for r, who in zip(rows, identity_keys(rows)):
         k = who["key"]
         attempts[k] += 1
         latest[k] = {**dict(r), "trainee": who["trainee"], "trainee_name": who["name"], "trainee_key": k,
                      **counted_score(r), "counted": counts_count(r)}
-    out = [{**r, "attempts": attempts[k]} for k, r in latest.items()]
+        if who["name"]:
+            names.setdefault(k, {}).pop(normalise_id(who["name"]), None)
+            names[k][normalise_id(who["name"])] = who["name"]
+    # (a trainee's attempts under other names, "Fitri" and "fitri r." with 104 read on both: shown beside the latest,
+    # so that two people a misread number put in one row are seen)
+    out = [{**r, "attempts": attempts[k],
+            "other_names": [n for n_id, n in reversed(names.get(k, {}).items())
+                            if n_id != normalise_id(r["trainee_name"])]} for k, r in latest.items()]
     col = SORT_COLUMNS.get(sort, "trainee_key")
     order = _by_trainee if col == "trainee_key" else (lambda r: r[col])
     known = sorted((r for r in out if r[col] is not None), key=order, reverse=descending)

@@ -600,6 +600,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "Not here yet: {n} trainees' newer sheets are being graded, as the class table shows; their earlier sheets no "
         "longer count. They show here once they are graded:"),
     "no. peserta {n}": "trainee no. {n}",
+    "juga dengan nama: {names}": "also named: {names}",
+    "Kiriman sebelumnya dengan nomor peserta ini memakai nama lain. Bila bukan orang yang sama, buka lembarnya.":
+        "Earlier sendings with this trainee number used another name. If it is not the same person, open the sheets.",
     "diketik di formulir: {name}": "typed on the form: {name}",
     "Lembar ini menyebut pesertanya sendiri (kode QR atau nomor peserta yang tertulis); nama yang diketik di formulir "
     "hanya keterangan.": "The sheet names its own trainee (its QR code or the trainee number written on it); the name "
