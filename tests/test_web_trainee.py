@@ -1405,7 +1405,8 @@ def test_the_number_written_on_the_sheet_wins_over_a_typed_name_spelt_two_ways(a
     log_in(trainer)
     for lang, words in (("id", "juga dengan nama: Fitri"), ("en", "also named: Fitri")):
         table = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
-        assert re.search(r"104</a> <span[^>]*>fitri r\.</span>\s*<br><span[^>]*data-other-names[^>]*>" + words, table)
+        assert re.search(r"104</a> <span[^>]*>fitri r\.</span>.*?\(2×\).*?<br><span[^>]*data-other-names[^>]*>" + words
+                         + "</span></td>", table, re.S)
 
 
 def test_the_result_page_names_the_number_the_sheet_is_filed_under_and_a_typed_name_it_overrode(app, code):
@@ -1454,6 +1455,11 @@ def test_a_name_typed_on_another_trainees_personalised_sheet_joins_nobody_to_tha
     upload(app.test_client(), code=code, trainee="Budi", photos=[("qr-110-a_1.jpg", jpeg_bytes())])
     upload(app.test_client(), code=code, trainee="Budi", photos=[("b_1.jpg", jpeg_bytes(color="#eee"))])
     assert sorted(_class_rows(app, code)) == [("110", 1), ("Budi", 1)]
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        rows = {r["trainee"]: r for r in latest_sheets(get_db(), code)}
+    assert rows["110"]["other_names"] == ["Budi"]         # the class table says the name typed on 110's sheet
 
 
 def test_a_number_read_on_the_sheet_that_contradicts_the_typed_one_never_files_it_under_another(app, code):

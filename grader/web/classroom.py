@@ -98,11 +98,13 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
         attempts[k] += 1
         latest[k] = {**dict(r), "trainee": who["trainee"], "trainee_name": who["name"], "trainee_key": k,
                      **counted_score(r), "counted": counts_count(r)}
-        if who["name"]:
-            names.setdefault(k, {}).pop(normalise_id(who["name"]), None)
-            names[k][normalise_id(who["name"])] = who["name"]
-    # (a trainee's attempts under other names, "Fitri" and "fitri r." with 104 read on both: shown beside the latest,
-    # so that two people a misread number put in one row are seen)
+        # (the name typed too, where the sheet gave another: "Budi" typed on Yanti's personalised sheet)
+        for name in (r["typed_trainee"], who["name"]):
+            if name and normalise_id(name) != k:
+                names.setdefault(k, {}).pop(normalise_id(name), None)
+                names[k][normalise_id(name)] = name
+    # (a trainee's attempts under other names, "Fitri" and "fitri r." with 104 read on both, or a name typed on their
+    # personalised sheet by someone else: said beside the latest, so that two people in one row are seen)
     out = [{**r, "attempts": attempts[k],
             "other_names": [n for n_id, n in reversed(names.get(k, {}).items())
                             if n_id != normalise_id(r["trainee_name"])]} for k, r in latest.items()]
