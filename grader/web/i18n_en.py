@@ -601,8 +601,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "longer count. They show here once they are graded:"),
     "no. peserta {n}": "trainee no. {n}",
     "juga dengan nama: {names}": "also named: {names}",
-    "Kiriman sebelumnya dengan nomor peserta ini memakai nama lain. Bila bukan orang yang sama, buka lembarnya.":
-        "Earlier sendings with this trainee number used another name. If it is not the same person, open the sheets.",
+    "Kiriman dengan nomor peserta ini juga memakai nama ini (diketik di formulir atau tercetak di lembar). Bila bukan "
+    "orang yang sama, buka lembarnya.":
+        "Sendings under this trainee number also carried these names (typed on the form or printed on the sheet). If "
+        "they are not the same person, open the sheets.",
     "diketik di formulir: {name}": "typed on the form: {name}",
     "Lembar ini menyebut pesertanya sendiri (kode QR atau nomor peserta yang tertulis); nama yang diketik di formulir "
     "hanya keterangan.": "The sheet names its own trainee (its QR code or the trainee number written on it); the name "
