@@ -1449,6 +1449,20 @@ def test_a_typed_name_whose_sheet_number_was_not_read_joins_the_number_that_name
     assert sorted(_class_rows(app, code)) == [("104", 1), ("105", 1), ("106", 1), ("Fitri", 1)]
 
 
+def test_the_review_queue_names_a_joined_attempt_as_the_class_table_does(app, code):
+    """Review: Fitri's latest attempt, whose number was not read, is trainee 104's row in the class table (her first
+    read 104), but the review queue listed its fields under 'Fitri', a trainee the table does not have."""
+    from grader.web.testing import REVIEW_FIELD
+    upload(app.test_client(), code=code, trainee="Fitri", photos=[("num-104-a_1.jpg", jpeg_bytes())])
+    upload(app.test_client(), code=code, trainee="Fitri", photos=[("b_1.jpg", jpeg_bytes(color="#eee"))])
+    trainer = app.test_client()
+    log_in(trainer)
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert re.findall(r'data-sid="(\d+)" data-field="([^"]+)"', queue) == [("2", REVIEW_FIELD)]
+    named = r"<b>([^<]+)</b></a> (?:<span class=\"muted small\">([^<]+)</span>)?"
+    assert re.findall(named, queue) == [("104", "Fitri")]
+
+
 def test_a_name_typed_on_another_trainees_personalised_sheet_joins_nobody_to_that_trainee(app, code):
     """A trainee who sent Yanti's personalised sheet (its QR names 110) typing 'Budi' files it under 110, as the QR
     says; Budi's own sheet whose number was not read is still Budi's, not trainee 110's."""

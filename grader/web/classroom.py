@@ -192,9 +192,13 @@ def queue_fields(conn: sqlite3.Connection, exercise: str) -> list[tuple[dict, di
     the disputes still open on their earlier sheets (``earlier``: :func:`earlier_disputed_sheets`; those sheets'
     other unsure fields are not listed, as the class table no longer counts them, nor those of a sheet whose
     trainee's newer sending is still being graded: :func:`newer_being_graded`)."""
-    latest = [r["id"] for r in current_graded(conn, exercise)]
+    shown = {r["id"]: r for r in current_graded(conn, exercise)}
+    latest = list(shown)
     earlier = set(earlier_disputed_sheets(conn, exercise, set(latest)))
-    return [(row, res, f, row["id"] in earlier)
+    # (each named as the class table names it: an attempt joined to its trainee's number by the name typed,
+    # identity_keys, is that trainee's)
+    return [({**row, **{k: shown[row["id"]][k] for k in ("trainee", "trainee_name") if row["id"] in shown}},
+             res, f, row["id"] in earlier)
             for row, res in results_of(conn, latest + sorted(earlier))
             for f in queue_order(res.get("fields") or [])
             if row["id"] not in earlier or f.get("disputed_at")]
