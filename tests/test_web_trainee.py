@@ -1461,6 +1461,10 @@ def test_the_review_queue_names_a_joined_attempt_as_the_class_table_does(app, co
     assert re.findall(r'data-sid="(\d+)" data-field="([^"]+)"', queue) == [("2", REVIEW_FIELD)]
     named = r"<b>([^<]+)</b></a> (?:<span class=\"muted small\">([^<]+)</span>)?"
     assert re.findall(named, queue) == [("104", "Fitri")]
+    for table in ("lembar", "isian"):         # and the exports' two tables, which join on it
+        rows = list(csv.DictReader(io.StringIO(trainer.get(f"/trainer/latihan/{code}/ekspor/{table}.csv")
+                                               .get_data(as_text=True).lstrip("\ufeff"))))
+        assert {(r["Peserta"], r["Nama"]) for r in rows} == {("104", "Fitri")}, table
 
 
 def test_a_name_typed_on_another_trainees_personalised_sheet_joins_nobody_to_that_trainee(app, code):

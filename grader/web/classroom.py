@@ -192,26 +192,27 @@ def queue_fields(conn: sqlite3.Connection, exercise: str) -> list[tuple[dict, di
     the disputes still open on their earlier sheets (``earlier``: :func:`earlier_disputed_sheets`; those sheets'
     other unsure fields are not listed, as the class table no longer counts them, nor those of a sheet whose
     trainee's newer sending is still being graded: :func:`newer_being_graded`)."""
-    shown = {r["id"]: r for r in current_graded(conn, exercise)}
-    latest = list(shown)
+    shown = current_graded(conn, exercise)
+    latest = [r["id"] for r in shown]
     earlier = set(earlier_disputed_sheets(conn, exercise, set(latest)))
-    # (each named as the class table names it: an attempt joined to its trainee's number by the name typed,
-    # identity_keys, is that trainee's)
-    return [({**row, **{k: shown[row["id"]][k] for k in ("trainee", "trainee_name") if row["id"] in shown}},
-             res, f, row["id"] in earlier)
-            for row, res in results_of(conn, latest + sorted(earlier))
+    return [(row, res, f, row["id"] in earlier)
+            for row, res in results_of(conn, latest + sorted(earlier), named_as=shown)
             for f in queue_order(res.get("fields") or [])
             if row["id"] not in earlier or f.get("disputed_at")]
 
 
-def results_of(conn: sqlite3.Connection, sheet_ids: list[int]) -> list[tuple[dict, dict]]:
-    """``(row, result)`` for the given sheets that have a result."""
+def results_of(conn: sqlite3.Connection, sheet_ids: list[int], *,
+               named_as: list[dict] = ()) -> list[tuple[dict, dict]]:
+    """``(row, result)`` for the given sheets that have a result; a sheet among ``named_as`` (rows of
+    :func:`latest_sheets`) with the trainee and name the class table gives it: an attempt joined to its trainee's
+    number by the name typed (:func:`identity_keys`) is that trainee's in the review queue and the exports too."""
     if not sheet_ids:
         return []
     marks = ",".join("?" * len(sheet_ids))
     rows = conn.execute(f"SELECT id, token, trainee, trainee_name, group_key, score, result FROM submissions "
                         f"WHERE id IN ({marks}) AND result IS NOT NULL ORDER BY id", sheet_ids).fetchall()
-    return [(dict(r), json.loads(r["result"])) for r in rows]
+    shown = {r["id"]: {"trainee": r["trainee"], "trainee_name": r["trainee_name"]} for r in named_as}
+    return [({**dict(r), **shown.get(r["id"], {})}, json.loads(r["result"])) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ def _tables(code: str):
     key = get_key(code)
     db = get_db()
     sheets = latest_sheets(db, key.exercise)
-    results = results_of(db, [r["id"] for r in sheets])
+    results = results_of(db, [r["id"] for r in sheets], named_as=sheets)
     by_id = {row["id"]: res for row, res in results}
     zone, lang = current_app.config["TIMEZONE"], get_lang()
     return key, (sheet_headers(lang), sheet_rows(sheets, by_id, lang=lang, zone=zone)), \
