@@ -1219,6 +1219,33 @@ def test_a_cross_check_never_shows_our_guess_at_an_unsure_digit(chasil_spec):
     assert "752" not in cc[0]["message_id"] + cc[0]["message_en"]
 
 
+def test_a_cross_check_of_our_doubt_marks_the_boxes_the_field_row_names(chasil_spec):
+    """(h39 walkthrough) Key 51; digits read "1 5 2", the reader unsure of the last box only (0.6; the first at
+    0.998, which it accepts though it is below the bar for holding a box against the trainee), tally 56 and bubbles
+    58 in review. The field's row names "kotak ke-3"; the review finding said "angka ?5?", as if we doubted the
+    first box too. It says "angka 15?" now. A finding that the trainee is wrong still rests on sure boxes only."""
+    from grader.web.present import field_reasons
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, 152, 0.6, "review", ("1", "5", "2"), (0.998, 1.0, 0.6),
+                                    notes=("unsure_box",), detail={"unsure_boxes": [2]})
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, 56, 0.6, "review")
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, 58, 0.6, "review")
+    res = grade_readings(sheet, readings, key)
+    cc = cross_checks(res)
+    assert [x["severity"] for x in cc] == ["review"] and "angka 15?" in cc[0]["message_id"], cc
+    assert "digits 15?" in cc[0]["message_en"]
+    row = next(f for f in res["fields"] if f["id"] == "IV.1")
+    assert field_reasons(row, "id") == "kami belum yakin membaca kotak ke-3"
+    # the trainee's own inconsistency (tally and bubbles firm at 56; digits "?9?" as read surely, whatever their
+    # unsure boxes say) still shows the sure boxes only
+    readings["IV.1"] = replace(readings["IV.1"], value=192, boxes=("1", "9", "2"))
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, 56, 1.0, "ok")
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, 56, 1.0, "ok")
+    cc = cross_checks(grade_readings(sheet, readings, key))
+    assert [x["severity"] for x in cc] == ["error"] and "angka ?9?" in cc[0]["message_id"], cc
+
+
 def test_an_overwritten_field_is_not_cited_in_a_cross_check_error(chasil_spec):
     """(re-review) The case above, with the unsure box overwritten: its sure boxes still rule out the tally, but the
     trainee is told a trainer will look at an overwritten box, so it is a review item, not their inconsistency."""

@@ -96,14 +96,27 @@ def read_surely(r: FieldReading) -> str:
     return sure_spelling(r.boxes, sure_boxes(r)) if r.boxes and len(r.boxes) == len(r.box_confidence) else "?"
 
 
-def shown_term(r: FieldReading, expected: int | None) -> str:
+def read_as_its_row(r: FieldReading) -> str:
+    """A digits reading as its own row names its doubt: its value when taken exactly, else its boxes with "?" at those
+    the reader itself was unsure of (``unsure_boxes``: the boxes the row names), as read surely
+    (:func:`read_surely`) when the reader named none. For a message that says we are unsure (a pair's marks to
+    check): "?" at every box below the stricter bar for holding it against the trainee said "angka ???" beside a row
+    that named only "kotak ke-3"."""
+    unsure = (r.detail or {}).get("unsure_boxes")
+    if exact(r) or not unsure or not r.boxes or len(r.boxes) != len(r.box_confidence):
+        return read_surely(r)
+    return sure_spelling(r.boxes, [k not in unsure for k in range(len(r.boxes))])
+
+
+def shown_term(r: FieldReading, expected: int | None, *, doubt: bool = False) -> str:
     """A digits reading as a message about a rule or a pair shows it: its value when it is read as the key has it
     (the field's own row says "Benar" with that value: "?3?" beside "132 Benar" only confused trainees; were it a
     misread, it would be one landing exactly on the key), else as read surely (:func:`read_surely`), never with
-    our guess at an unsure box."""
+    our guess at an unsure box. With ``doubt`` (a message that says we are unsure, not that the trainee is wrong), as
+    its row names its doubt (:func:`read_as_its_row`)."""
     if r.status == "ok" and r.value is not None and r.value == expected:
         return str(r.value)
-    return read_surely(r)
+    return read_as_its_row(r) if doubt else read_surely(r)
 
 
 def possible_values(r: FieldReading) -> frozenset[int] | None:

@@ -65,9 +65,11 @@ def pair_base(field: dict) -> str:
 
 
 def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading],
-                 shown: Callable[[FieldReading], str] = read_surely) -> list[Finding]:
+                 shown: Callable[[FieldReading], str] = read_surely,
+                 shown_doubt: Callable[[FieldReading], str] | None = None) -> list[Finding]:
     """Tally = digits = bubbles for each pair: the trainee's own inconsistency, or our doubt. ``shown`` writes a
-    digits reading not taken exactly (by default as read surely, "?52")."""
+    digits reading not taken exactly (by default as read surely, "?52"); ``shown_doubt``, if given, writes it in a
+    note of our doubt (as its row names its doubt: :func:`~grader.grading.certainty.read_as_its_row`)."""
     out = []
     for pid in sheet.pair_ids:
         fid = f"IV.{pid}"
@@ -90,7 +92,9 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading],
             if against:
                 error, cited = True, {**against, "angka": digits}
         # (digits not taken exactly are shown as read surely, "?52", never with our guess at an unsure box)
-        said = {k: shown(r) if k == "angka" else str(r.value) for k, r in cited.items()}
+        # (a note of our doubt shows the digits as their row names its doubt: ``shown_doubt``)
+        show = shown if error or shown_doubt is None else shown_doubt
+        said = {k: show(r) if k == "angka" else str(r.value) for k, r in cited.items()}
         ids = tuple(r.id for r in cited.values())
         said_id = ", ".join(f"{k} {said[k]}" for k in cited)
         said_en = ", ".join(f"{EN_MARK[k]} {said[k]}" for k in cited)

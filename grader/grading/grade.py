@@ -201,7 +201,8 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             "notes": list(r.notes) + list(why) if r else [NOTE_PAGE_MISSING], "crop": None,
             "corrected_by": c.get("by") if c else None, "corrected_at": c.get("at") if c else None})
 
-    findings = (cross_checks(sheet, readings, shown=lambda r: shown_term(r, expected.get(r.id)))
+    findings = (cross_checks(sheet, readings, shown=lambda r: shown_term(r, expected.get(r.id)),
+                             shown_doubt=lambda r: shown_term(r, expected.get(r.id), doubt=True))
                 + conventions(sheet, readings))
     counts = {s: sum(1 for x in fields_out if x["status"] == s) for s in STATUSES}
     rules_out = [{"id": rr.rule.id, "base_id": rr.rule.base_id, "severity": rr.rule.severity, "status": rr.status,
