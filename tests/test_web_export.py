@@ -11,12 +11,12 @@ from openpyxl import load_workbook
 from grader.web.testing import REVIEW_FIELD, WRONG_FIELD, csrf_of, jpeg_bytes, log_in
 
 SHEET_HEADERS = {
-    "id": ["Peserta", "Nama", "Penilaian", "Hasil", "Nilai", "Nilai halaman yang terbaca", "Nilai sementara",
+    "id": ["Peserta", "Nama", "Juga dengan nama", "Penilaian", "Hasil", "Nilai", "Nilai halaman yang terbaca", "Nilai sementara",
            "Benar", "Salah",
            "Perlu dicek", "Kosong", "Tak terbaca", "Percobaan", "Dikirim oleh", "Dikirim", "Alasan",
            "Sebaiknya foto ulang", "Penilaian (kode)", "Hasil (kode)", "Dikirim oleh (kode)", "Alasan (kode)",
            "Sebaiknya foto ulang (kode)"],
-    "en": ["Trainee", "Name", "Grading", "Result", "Score", "Score of the pages read", "Provisional score",
+    "en": ["Trainee", "Name", "Also named", "Grading", "Result", "Score", "Score of the pages read", "Provisional score",
            "Correct", "Wrong", "To check",
            "Blank", "Unreadable", "Attempts", "Sent by", "Sent", "Why", "A retake is advised", "Grading (code)",
            "Result (code)", "Sent by (code)", "Why (code)", "A retake is advised (code)"]}
@@ -105,9 +105,9 @@ def test_the_exports_speak_the_trainers_language_and_keep_the_codes_at_the_end(a
     sheet_ws, field_ws = wb.worksheets
     assert [c.value for c in sheet_ws[1]] == SHEET_HEADERS[lang]
     b = next(r for r in sheet_ws.iter_rows(min_row=2, values_only=True) if r[0] == "b")
-    assert b[2:4] == said["b"][:2] and b[-5:] == CODES["b"]
-    assert isinstance(b[4], int) and b[5] is None and (b[8], b[9]) == (1, 1)     # numbers stay numbers
-    assert b[6] == ("ya" if lang == "id" else "yes")        # one entry still to check: the score may change
+    assert b[3:5] == said["b"][:2] and b[-5:] == CODES["b"]
+    assert isinstance(b[5], int) and b[6] is None and (b[9], b[10]) == (1, 1)     # numbers stay numbers
+    assert b[7] == ("ya" if lang == "id" else "yes")        # one entry still to check: the score may change
     assert [c.value for c in field_ws[1]] == FIELD_HEADERS[lang]
     row = next(r for r in field_ws.iter_rows(min_row=2, values_only=True) if r[0] == "b" and r[2] == WRONG_FIELD)
     assert (row[6], row[9], row[-3:-1]) == (said[WRONG_FIELD][1], said[WRONG_FIELD][2], CODES[WRONG_FIELD][:2])

@@ -1407,6 +1407,10 @@ def test_the_number_written_on_the_sheet_wins_over_a_typed_name_spelt_two_ways(a
         table = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
         assert re.search(r"104</a> <span[^>]*>fitri r\.</span>.*?\(2×\).*?<br><span[^>]*data-other-names[^>]*>" + words
                          + "</span></td>", table, re.S)
+    # the sheets export says it too (h38b left it to the table)
+    sheets = list(csv.DictReader(io.StringIO(trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=id")
+                                             .get_data(as_text=True).lstrip("\ufeff"))))
+    assert [(r["Peserta"], r["Nama"], r["Juga dengan nama"]) for r in sheets] == [("104", "fitri r.", "Fitri")]
 
 
 def test_the_result_page_names_the_number_the_sheet_is_filed_under_and_a_typed_name_it_overrode(app, code):

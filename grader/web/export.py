@@ -24,8 +24,8 @@ from grader.web.present import STATUS_LABELS, field_name, field_reasons, status_
 #: The sheets' worded columns, key -> header (Indonesian; English from ``i18n_en``), then the columns holding the
 #: codes behind the words of some of them, headed "Hasil (kode)".
 SHEET_HEADERS = {
-    "trainee": "Peserta", "name": "Nama", "state": "Penilaian", "status": "Hasil", "score": "Nilai",
-    "partial_score": "Nilai halaman yang terbaca", "provisional": "Nilai sementara",
+    "trainee": "Peserta", "name": "Nama", "other_names": "Juga dengan nama", "state": "Penilaian", "status": "Hasil",
+    "score": "Nilai", "partial_score": "Nilai halaman yang terbaca", "provisional": "Nilai sementara",
     **{k: STATUS_LABELS[k] for k in ("ok", "wrong", "review", "blank", "unreadable")},
     "attempts": "Percobaan", "source": "Dikirim oleh", "submitted_at": "Dikirim", "error": "Alasan",
     "retake_advised": "Sebaiknya foto ulang"}
@@ -97,7 +97,9 @@ def _sheet_row(r, result: dict | None, lang: str, zone: str) -> tuple:
     if counted is None:
         why = " ".join(filter(None, (earlier_not_counted(r, lang), why)))
     return tuple(spreadsheet_safe(v) for v in (
-        r["trainee"] or r["group_key"], r["trainee_name"], status_label(r["state"], lang),
+        # (the other names the trainee's attempts carried, as the class table says them: two people in one row?)
+        r["trainee"] or r["group_key"], r["trainee_name"], ", ".join(r.get("other_names") or ()) or None,
+        status_label(r["state"], lang),
         status and status_label(status, lang),
         *sheet_scores(status, r["score"]), counted and provisional_word(r, lang),
         *((r[k] if counts_count(r) else None) for k in ("n_ok", "n_wrong", "n_review", "n_blank", "n_unreadable")),

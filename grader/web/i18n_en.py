@@ -601,6 +601,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "longer count. They show here once they are graded:"),
     "no. peserta {n}": "trainee no. {n}",
     "juga dengan nama: {names}": "also named: {names}",
+    "Juga dengan nama": "Also named",
     "Kiriman dengan nomor peserta ini juga memakai nama ini (diketik di formulir atau tercetak di lembar). Bila bukan "
     "orang yang sama, buka lembarnya.":
         "Sendings under this trainee number also carried these names (typed on the form or printed on the sheet). If "
