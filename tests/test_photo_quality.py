@@ -36,6 +36,24 @@ def test_moderately_blurred_marker_edges_are_measured_as_blur():
     assert refusal_code(mock_photo(blur_px=4.0, seed=2).jpeg()) == "too_blurry"
 
 
+def _faded(image: np.ndarray, darkness: float) -> np.ndarray:
+    """``image`` as if printed with ``darkness`` of the toner (1 = full): every dark level brought towards white."""
+    return np.clip(255 - (255 - image.astype(np.float32)) * darkness + 0.5, 0, 255).astype(np.uint8)
+
+
+def _jpeg(image: np.ndarray) -> bytes:
+    return cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+
+
+@pytest.mark.parametrize("darkness", [0.4, 0.5, 0.6])
+def test_a_sharp_photo_of_a_low_toner_print_is_not_too_blurry(darkness):
+    """A printer short of toner prints the markers grey (contrast 0.39-0.59, under the 0.65 that heavy blur
+    leaves), with sharp edges: a faint print, not a blurred photo (attack low_toner: every page was refused as
+    too blurry). Blurred as well, it still is."""
+    assert refusal_code(_jpeg(_faded(mock_photo(seed=1).image, darkness))) is None
+    assert refusal_code(_jpeg(_faded(mock_photo(blur_px=3.0, seed=1).image, darkness))) == "too_blurry"
+
+
 def test_dark_photo_is_too_dark():
     assert refusal_code(mock_photo(brightness=0.15, noise=3, seed=3).jpeg()) == "too_dark"
 
