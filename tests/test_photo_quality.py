@@ -54,6 +54,18 @@ def test_a_sharp_photo_of_a_low_toner_print_is_not_too_blurry(darkness):
     assert refusal_code(_jpeg(_faded(mock_photo(blur_px=3.0, seed=1).image, darkness))) == "too_blurry"
 
 
+def test_a_mirrored_photo_is_refused_as_mirrored():
+    """Some front cameras save photos mirrored. Its markers decode as nothing, so it was refused as no practice
+    sheet at all (or as one whose corners are not found), a reason that sends the trainee nowhere. Upside down is
+    no mirror: it is read."""
+    photo = mock_photo(seed=4, rotation_deg=8)
+    assert refusal_code(_jpeg(np.ascontiguousarray(photo.image[:, ::-1]))) == "mirrored_photo"
+    assert refusal_code(_jpeg(np.ascontiguousarray(photo.image[::-1, ::-1]))) is None
+    from grader.photo.refusal import MESSAGES
+    en, ind = MESSAGES["mirrored_photo"]
+    assert "mirrored" in en and "cermin" in ind
+
+
 def test_dark_photo_is_too_dark():
     assert refusal_code(mock_photo(brightness=0.15, noise=3, seed=3).jpeg()) == "too_dark"
 

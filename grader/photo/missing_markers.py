@@ -4,6 +4,8 @@ Policy when markers are missing (:func:`diagnose_missing`):
 - the frame is very dark, or very blurred (the markers found, or the whole frame, or our
   markers reappear once the photo is shrunk): ``too_dark`` / ``too_blurry`` -- a blurred
   photo of anything is asked for again before it is judged;
+- three or more of our markers once the photo is flipped left-right (a front camera that saves mirrored
+  photos; a mirrored marker is no marker, so nothing of the sheet is found as it is): ``mirrored_photo``;
 - 1-2 of our markers, and a missing one would lie outside the frame: ``sheet_cut_off``;
 - 1-2 of our markers: ``markers_not_found``;
 - none, but 3+ markers of our dictionary whose ids no known template uses: ``unknown_template``;
@@ -43,6 +45,10 @@ def diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, Te
     measures.update(frame_level=level, frame_blur_px=blur)
     if level < t.frame_dark_level or measures.get("paper_level", 255) < t.min_paper_level:
         code = "too_dark"
+    elif _mirrored(gray, specs, found=len(hits)):
+        # Before blur: the markers were decoded once flipped, so the photo is sharp enough, and a frame of
+        # mirrored markers (each a meaningless pattern) looks like no sheet, or a blurred one, to the rest.
+        code = "mirrored_photo"
     elif "too_blurry" in q.judge(measures, t) or blur > t.frame_blur_px or \
             (not hits and _markers_when_shrunk(gray, spec)):
         code = "too_blurry"
@@ -67,6 +73,21 @@ def _markers_when_shrunk(gray: np.ndarray, spec: TemplateSpec) -> bool:
         det = detect_markers(gray, dictionary=spec.marker_dictionary, wanted_ids=wanted, side=side, refine=False)
         if sum(1 for h in det.hits if h.id in wanted) >= 2:
             return True
+    return False
+
+
+def _mirrored(gray: np.ndarray, specs: dict[str, TemplateSpec], *, found: int) -> bool:
+    """Does the photo flipped left-right show three or more markers of one of our pages, more than it shows as
+    it is? ArUco patterns are not mirror-symmetric, so a mirrored photo's markers decode as nothing or as stray
+    ids, and only the flip finds the page."""
+    flipped = np.ascontiguousarray(gray[:, ::-1])
+    for spec in specs.values():
+        det = detect_markers(flipped, dictionary=spec.marker_dictionary,
+                             wanted_ids=set(range(spec.marker_ids_per_page * len(spec.pages))), refine=False)
+        for page_no in range(1, len(spec.pages) + 1):
+            ids = {h.id for h in det.hits if page_of_marker(spec, h.id) == page_no}
+            if len(ids) >= 3 and len(ids) > found:
+                return True
     return False
 
 

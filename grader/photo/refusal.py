@@ -59,6 +59,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Kotak hitam di sudut lembar tidak ditemukan. Foto seluruh lembar dalam keadaan rata dan jangan ada yang menutupi sudutnya. "
         "Jika kotak putih kecil di dalamnya kabur atau tertutup tinta (fotokopi terlalu gelap), minta lembar yang lebih bersih kepada pelatih.",
     ),
+    "mirrored_photo": (
+        "The photo is mirrored (left and right swapped), as some front cameras save them. Take the photo with the "
+        "back camera, or turn off 'mirror front camera' in the camera settings, and send it again.",
+        "Foto terbalik seperti cermin (kiri dan kanan tertukar), seperti yang disimpan sebagian kamera depan. Foto "
+        "dengan kamera belakang, atau matikan pengaturan \"cermin kamera depan\" di kamera, lalu kirim ulang.",
+    ),
     "not_practice_sheet": (
         "This does not look like a practice sheet. Photograph a printed grader practice sheet (with black squares in its corners), not an official KPU form.",
         "Ini bukan lembar latihan. Foto lembar latihan yang dicetak dari aplikasi ini (ada kotak hitam di keempat sudutnya), bukan formulir resmi KPU.",

@@ -480,6 +480,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Pindaian hitam-putih": "Black-and-white scan", "Foto kabur": "Blurry photo", "Foto terlalu gelap": "Photo too dark",
     "Foto silau": "Glare on the photo", "Lembar terlalu kecil di foto": "Sheet too small in the photo",
     "Lembar terpotong": "Sheet cut off", "Sudut lembar tak terlihat": "Sheet corners not found",
+    "Foto terbalik cermin": "Mirrored photo",
     "Bukan lembar latihan": "Not a practice sheet", "Jenis lembar tak dikenal": "Unknown sheet type",
     "Kode lembar tak terbaca": "Sheet code unreadable", "Lembar latihan lain": "Another exercise's sheet",
     "Lembar peserta lain": "Another trainee's sheet", "Halaman terkirim dua kali": "Page sent twice",
