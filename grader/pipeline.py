@@ -19,6 +19,7 @@ from grader.grading.grade import grade_sheet, reader_view
 from grader.grading.review_queue import on_unread_page
 from grader.file_names import photo_name, trainee_from_filename
 from grader.page_groups import normalise_id
+from grader.photo.identify import code_read_as
 from grader.read.context import undo_context
 from grader.read.numbers import NOTE_BOX_OUT_OF_PLACE, NOTE_PAGE_OUT_OF_PLACE
 from grader.read.sheet_reader import FieldReading, read_page_fields
@@ -240,8 +241,10 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
                 unkeyed = None if exercise else code
     for pr in good:  # a page printed for another exercise or variant cannot be graded against this key
         ident = pr.aligned.identity
+        # (a code read by OCR, the QR unreadable, may be a character or two off: code_read_as)
         if key is not None and (ident.template != key.template or ident.pairs != key.pairs or
-                                (ident.exercise and ident.exercise != key.exercise)):
+                                (ident.exercise and not code_read_as(ident.exercise, key.exercise,
+                                                                      source=pr.aligned.identity_source))):
             pr.sheet_exercise = ident.exercise
             _refuse(pr, wrong_exercise_error(ident.exercise, ident.pairs, key.exercise, key.pairs))
     _refuse_pages_that_do_not_belong(reads, caller=trainee)

@@ -5,6 +5,7 @@ import json
 import os
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -260,6 +261,26 @@ def test_wrong_exercise_sheet_is_refused_not_graded():
     assert res["status"] == "refused" and res["pages"][0]["refusal"]["code"] == "wrong_exercise"
     assert "bukan" in res["pages"][0]["refusal"]["message_id"]
     assert res["pages"][0]["sheet_exercise"] == code            # so a trainer can grade it under its own exercise
+
+
+@pytest.mark.parametrize("misread", [lambda c: c[:1] + c[2:], lambda c: "G" + c[1:-1] + "S"], ids=["dropped", "two"])
+def test_an_exercise_code_misread_by_ocr_is_not_another_exercise(monkeypatch, misread):
+    """With the QR unreadable (a speckled copy of a copy), the code comes from tesseract's reading of the header
+    line, which may drop a character or misread two ("6DWUR6" as "GDWURS"): the page is graded against its key,
+    not refused as another exercise's. The same code from a QR is another exercise's (a QR is exact)."""
+    import grader.photo.align as align
+    code, names = first_sheet()
+    key = load_key(str(SAMPLES / "keys" / code))
+    real_qr = align.identity_from_qr
+    monkeypatch.setattr(align, "identity_from_qr", lambda *a, **kw: None)
+    monkeypatch.setattr(align, "identity_from_ocr", lambda *a, **kw: replace(
+        real_qr(*a, **{k: v for k, v in kw.items() if k != "specs"}), exercise=misread(code), trainee=None,
+        trainee_name=None))
+    res = grade_upload([(n, sample(n).read_bytes()) for n in names], key=key)
+    assert [p["refusal"] for p in res["pages"]] == [None, None] and res["status"] == "graded"
+    monkeypatch.setattr(align, "identity_from_qr", lambda *a, **kw: replace(real_qr(*a, **kw), exercise=misread(code)))
+    res = grade_upload([(names[0], sample(names[0]).read_bytes())], key=key)
+    assert res["pages"][0]["refusal"]["code"] == "wrong_exercise"
 
 
 def _read(file: str, page: int, trainee: str | None, name: str | None = None):

@@ -166,6 +166,33 @@ def parse_header(text: str, *, specs: dict[str, TemplateSpec]) -> SheetIdentity 
                          exercise=None if exercise in ("-", "") else exercise)
 
 
+#: Edits (a character misread, dropped or added) within which an exercise code tesseract read off the printed
+#: header line is taken for the code of the key it is graded against. OCR of a pale or speckled photocopy's header
+#: misreads a character or two (attack copy_heavy, seed 3901: "6DWUR6" read "GDWURS", "44P7DY" read "44P7Y"), and
+#: an exact comparison refused those pages as another exercise's. Two keys' codes (6 characters of 24) lie this
+#: close with odds of about 1 in 10,000, and the template and the number of pairs must agree as well.
+OCR_CODE_EDITS = 2
+
+
+def code_read_as(read: str, code: str, *, source: str) -> bool:
+    """Can the exercise code ``read`` off a page be ``code``? Exactly, when a QR (or the caller) said it; within
+    :data:`OCR_CODE_EDITS` edits of it when tesseract read it (``source == "ocr"``)."""
+    read, code = read.strip().upper(), code.strip().upper()
+    if read == code:
+        return True
+    return source == "ocr" and len(code) > 2 * OCR_CODE_EDITS and edit_distance(read, code) <= OCR_CODE_EDITS
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: the fewest characters replaced, dropped or added to turn ``a`` into ``b``."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
 def _contest_from_text(text: str, spec: TemplateSpec) -> str:
     """The contest whose printed name best matches the OCR'd subtitle (the default if none does)."""
     first = text.upper().splitlines()
