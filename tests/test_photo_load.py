@@ -208,3 +208,12 @@ def test_every_reason_has_both_messages():
     assert MESSAGES["too_blurry"][1].startswith("Foto terlalu buram.")
     with pytest.raises(ValueError):
         Refusal("nope")
+
+
+def test_corner_squares_not_found_names_a_print_cut_short():
+    """A4 printed at full size on shorter paper (Letter) loses its bottom corner squares: no retake finds them, so
+    the message says so and sends the trainee to the trainer (attack letter_actual: every such page is refused,
+    most as markers_not_found)."""
+    en, ind = MESSAGES["markers_not_found"]
+    assert "not printed on the paper" in en and "shorter than A4" in en and "trainer" in en
+    assert "tidak tercetak" in ind and "lebih pendek dari A4" in ind and "pelatih" in ind

@@ -55,9 +55,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "markers_not_found": (
         "The black corner squares of the sheet could not be found. Photograph the whole sheet flat, with nothing covering its corners. "
-        "If the small white squares inside them are smudged or filled in (a photocopy too dark), ask the trainer for a cleaner sheet.",
+        "If the small white squares inside them are smudged or filled in (a photocopy too dark), or a square is not printed "
+        "on the paper at all (printed on paper shorter than A4 without 'fit to page'), ask the trainer for a cleaner sheet.",
         "Kotak hitam di sudut lembar tidak ditemukan. Foto seluruh lembar dalam keadaan rata dan jangan ada yang menutupi sudutnya. "
-        "Jika kotak putih kecil di dalamnya kabur atau tertutup tinta (fotokopi terlalu gelap), minta lembar yang lebih bersih kepada pelatih.",
+        "Jika kotak putih kecil di dalamnya kabur atau tertutup tinta (fotokopi terlalu gelap), atau kotak hitamnya tidak tercetak "
+        "sama sekali (dicetak di kertas yang lebih pendek dari A4 tanpa \"sesuaikan ke halaman\"), minta lembar yang lebih bersih kepada pelatih.",
     ),
     "mirrored_photo": (
         "The photo is mirrored (left and right swapped), as some front cameras save them. Take the photo with the "
