@@ -54,6 +54,16 @@ def test_a_sharp_photo_of_a_low_toner_print_is_not_too_blurry(darkness):
     assert refusal_code(_jpeg(_faded(mock_photo(blur_px=3.0, seed=1).image, darkness))) == "too_blurry"
 
 
+def test_a_noisy_dim_photo_with_covered_corners_is_not_called_blurry_when_its_markers_are_sharp():
+    """Two corners covered, on a dim, noisy photo of a pale print: the frame-wide edge estimate, widened by the
+    noise and the low contrast, passed its limit and the photo was refused as too blurry, though the two markers
+    found measure sharp (attack low_toner_dim: 13 pages so). They outrank it: the covered corners are the reason."""
+    image = mock_photo(seed=3, brightness=0.35, noise=2, hide_markers=(1, 2)).image.astype(np.float32)
+    paper = np.percentile(image, 90)
+    noisy = paper - (paper - image) * 0.45 + np.random.default_rng(0).normal(0, 22, image.shape[:2])[..., None]
+    assert refusal_code(_jpeg(np.clip(noisy, 0, 255).astype(np.uint8))) == "markers_not_found"
+
+
 def test_a_mirrored_photo_is_refused_as_mirrored():
     """Some front cameras save photos mirrored. Its markers decode as nothing, so it was refused as no practice
     sheet at all (or as one whose corners are not found), a reason that sends the trainee nowhere. Upside down is
