@@ -37,7 +37,7 @@ def boxes_in_place(gray: np.ndarray, page: PageLayout, boxes: Sequence[Rect], *,
     A border that cannot be found (ink along it can hide it) counts as not in place: this
     verifies, it never assumes (:func:`hidden_borders_in_place` weighs it against the boxes around).
     """
-    return border_shifts(gray, page, boxes, px_per_mm=px_per_mm, search_mm=search_mm)[0]
+    return border_shifts(gray, page, boxes, px_per_mm=px_per_mm, in_place_mm=in_place_mm, search_mm=search_mm)[0]
 
 
 def border_shifts(gray: np.ndarray, page: PageLayout, boxes: Sequence[Rect], *, px_per_mm: float,
