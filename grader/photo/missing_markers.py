@@ -6,7 +6,8 @@ Policy when markers are missing (:func:`diagnose_missing`):
   photo of anything is asked for again before it is judged;
 - three or more of our markers once the photo is flipped left-right (a front camera that saves mirrored
   photos; a mirrored marker is no marker, so nothing of the sheet is found as it is): ``mirrored_photo``;
-- 1-2 of our markers, and a missing one would lie outside the frame: ``sheet_cut_off``;
+- 1-2 of our markers, and a missing one would lie outside the frame where paper runs off the frame's edge:
+  ``sheet_cut_off``;
 - 1-2 of our markers: ``markers_not_found``;
 - none, but 3+ markers of our dictionary whose ids no known template uses: ``unknown_template``;
 - none, but one of our QR codes is readable: ``markers_not_found``;
@@ -39,7 +40,7 @@ def diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, Te
         return Refusal("binarized_scan", detail=f"{len(hits)} markers; {measures}", quality=report)
     if hits:
         measures.update(q.marker_measures(hits, marker_mm=spec.marker_size_mm))
-        if _missing_outside(hits, shared_layout(spec).pages[page_no - 1], det.frame_size):
+        if _missing_outside(hits, shared_layout(spec).pages[page_no - 1], det.frame_size, gray):
             measures["cut_off"] = 1.0
     level, blur = q.frame_measures(det.small_gray)
     measures.update(frame_level=level, frame_blur_px=blur)
@@ -96,13 +97,22 @@ def _mirrored(gray: np.ndarray, specs: dict[str, TemplateSpec], *, found: int) -
     return False
 
 
-def _missing_outside(hits: list[MarkerHit], page: PageLayout, frame: tuple[int, int]) -> bool:
-    """With one or two markers, would a missing marker lie clearly outside the photo?
+def _missing_outside(hits: list[MarkerHit], page: PageLayout, frame: tuple[int, int], gray: np.ndarray) -> bool:
+    """With one or two markers, would a missing marker lie clearly outside the photo, with the paper running off
+    the frame's edge on the way there?
 
     The page is predicted with a similarity transform (rotation, scale, shift)
     from the markers found: with so few points a full homography extrapolates
     wildly. A missing marker counts as outside when its centre is beyond the
     frame edge by more than half a marker.
+
+    A similarity cannot foreshorten: under a strong tilt it carries the scale of the near side to the far one and
+    can place a marker outside a page that is wholly in the photo (attack low_toner, seed 3900: a toner streak
+    hid both left markers of a page tilted 25 degrees; the bottom-left one was predicted 34 px below the frame, the
+    page ended 20 px above its edge). So the prediction is checked where the page would leave the photo: a page cut
+    off there runs off the frame's edge as paper, and the page is convex, so the way from a marker found to one
+    beyond the edge crosses that edge on paper. Where the edge shows no paper there, the page cannot be shown to be
+    cut off.
     """
     by_id = {m.id: m for m in page.markers}
     src = np.concatenate([np.array(by_id[h.id].corners) for h in hits]).astype(np.float32)
@@ -112,14 +122,70 @@ def _missing_outside(hits: list[MarkerHit], page: PageLayout, frame: tuple[int, 
         return False
     scale = float(np.hypot(A[0, 0], A[1, 0]))
     w, h = frame
+    found_at = np.mean([hit.corners.mean(axis=0) for hit in hits], axis=0)
+    paper, ink = _levels(gray, hits)
     for m in page.markers:
         if m.id in {hit.id for hit in hits}:
             continue
         cx, cy = A @ np.array([*m.rect.center, 1.0])
         slack = 0.5 * m.rect.w * scale
         if cx < -slack or cy < -slack or cx > w - 1 + slack or cy > h - 1 + slack:
-            return True
+            edge = _edge_crossing(found_at, np.array([cx, cy]), frame)
+            if edge is not None and _paper_at_edge(gray, edge, half=m.rect.w * scale, paper=paper, ink=ink):
+                return True
     return False
+
+
+def _levels(gray: np.ndarray, hits: list[MarkerHit]) -> tuple[float, float]:
+    """Paper and ink gray levels of this photo's print, from the markers found: the median inside their outlines
+    (ink), and in a ring a quarter of a marker wide around them (the blank margin the template leaves around every
+    marker: paper)."""
+    def mask(scale: float) -> np.ndarray:
+        m = np.zeros(gray.shape, np.uint8)
+        for hit in hits:
+            c = hit.corners.astype(np.float64)
+            centre = c.mean(axis=0)
+            cv2.fillConvexPoly(m, np.round(centre + (c - centre) * scale).astype(np.int32), 1)
+        return m > 0
+
+    ring = mask(1.5) & ~mask(1.0)
+    return float(np.median(gray[ring])), float(np.median(gray[mask(0.9)]))
+
+
+def _edge_crossing(start: np.ndarray, end: np.ndarray, frame: tuple[int, int]) -> np.ndarray | None:
+    """Where the straight way from ``start`` (inside the frame) to ``end`` (outside it) leaves the frame."""
+    w, h = frame
+    d = end - start
+    limits = []
+    for axis, size in ((0, w), (1, h)):
+        if d[axis] < 0:
+            limits.append(-start[axis] / d[axis])
+        elif d[axis] > 0:
+            limits.append((size - 1 - start[axis]) / d[axis])
+    t = min(limits, default=np.inf)
+    if not 0 <= t <= 1:
+        return None
+    return np.clip(start + t * d, 0, [w - 1, h - 1])
+
+
+def _paper_at_edge(gray: np.ndarray, point: np.ndarray, *, half: float, paper: float, ink: float) -> bool:
+    """Is the frame's edge at ``point`` paper: the median of a strip along the edge, ``half`` (a marker's side)
+    either side of the point and a quarter of that deep, nearer the print's paper level than its ink level?
+    A strip, not the point: the prediction the point comes from is a similarity's, off under a tilt."""
+    h, w = gray.shape
+    x, y = point
+    depth = max(2, int(round(half / 4)))
+    x0, x1 = int(max(0, x - half)), int(min(w, x + half + 1))
+    y0, y1 = int(max(0, y - half)), int(min(h, y + half + 1))
+    if x <= 0.5:
+        strip = gray[y0:y1, :depth]
+    elif x >= w - 1.5:
+        strip = gray[y0:y1, w - depth:]
+    elif y <= 0.5:
+        strip = gray[:depth, x0:x1]
+    else:
+        strip = gray[h - depth:, x0:x1]
+    return strip.size > 0 and float(np.median(strip)) > (paper + ink) / 2
 
 
 def _our_qr_visible(gray: np.ndarray) -> bool:
