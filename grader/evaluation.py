@@ -18,7 +18,7 @@ from grader.grading.grade import grade_sheet
 from grader.photo.evaluation import sheet_variant
 from grader.pipeline import read_photo
 from grader.read.context import apply_context
-from grader.read.numbers import NOTE_ONE_BY_SHAPE, NOTE_OVERWRITTEN
+from grader.read.numbers import NOTE_ACROSS_BORDERS, NOTE_ONE_BY_SHAPE, NOTE_OVERWRITTEN
 from grader.rules import expand_rules
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ def _compare_one(args: tuple[str, str]) -> dict:
                               "confidence": r.confidence, "overwritten": fid in overwritten,
                               "noted_overwritten": NOTE_OVERWRITTEN in r.notes,
                               "one_by_shape": NOTE_ONE_BY_SHAPE in r.notes,
+                              "noted_across_borders": NOTE_ACROSS_BORDERS in r.notes,
                               "verdict": verdicts.get(fid) if expected is not None else None,
                               "trainee_right": expected is not None and true_value == expected})
         if r.kind == "digits":
@@ -128,6 +129,8 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
             if f.get("noted_overwritten"):      # the reader's "two digits in a box": how often on a planted correction?
                 c["noted_overwritten"] += 1
                 c["noted_overwritten_on_planted"] += f["overwritten"]
+            # the reader's "a digit on a border between boxes": no development photo has one written so
+            c["noted_across_borders"] += bool(f.get("noted_across_borders"))
     kinds = {}
     for kind, c in by_kind.items():
         n = c["fields"] or 1
@@ -143,6 +146,7 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
                        "overwritten_fields": c["overwritten"], "overwritten_sent_to_review": c["overwritten_to_review"],
                        "noted_overwritten": c["noted_overwritten"],
                        "noted_overwritten_on_planted": c["noted_overwritten_on_planted"],
+                       "noted_across_borders": c["noted_across_borders"],
                        # Grading verdicts against each photo's answer key (the trainee's point of view):
                        "verdict_false_wrong": c["false_wrong"],
                        "verdict_false_wrong_share": c["false_wrong"] / max(c["graded"], 1),

@@ -166,6 +166,9 @@ def print_summary(r: dict) -> None:
                       f"{k['overwritten_fields']}, {k['overwritten_sent_to_review']} of them sent to review; fields the "
                       f"reader noted 'overwritten' (two digits in a box): {k['noted_overwritten']}, "
                       f"{k['noted_overwritten_on_planted']} of them on a planted correction")
+            if kind == "digits" and "noted_across_borders" in k:
+                print(f"  {'':8s} fields the reader noted 'across borders' (a digit on the border between two boxes): "
+                      f"{k['noted_across_borders']}")
     g = r.get("grading")
     if g:
         print(f"Grading {g['sheets']} sheets: planted mistakes found as their kind / left to review / missed:")

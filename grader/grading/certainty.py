@@ -9,7 +9,8 @@ X or blank): a verdict that holds whatever those boxes say (:func:`wrong_whateve
 from __future__ import annotations
 
 from grader.read.context import MARKS_BACKED_UP, NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, NOTE_PINNED
-from grader.read.numbers import NOTE_BOX_OUT_OF_PLACE, NOTE_OVERWRITTEN, sure_spelling, values_within
+from grader.read.numbers import (NOTE_ACROSS_BORDERS, NOTE_BOX_OUT_OF_PLACE, NOTE_OVERWRITTEN, sure_spelling,
+                                 values_within)
 from grader.read.sheet_reader import FieldReading
 from grader.rules import Rule, can_hold
 
@@ -69,12 +70,13 @@ def sure_boxes(r: FieldReading) -> list[bool]:
 
 def box_reasoned(r: FieldReading | None) -> bool:
     """A digits reading with a number and box-level confidences, that nobody has called into question (a trainee's
-    dispute, a suspected misread), that no trainer is promised to look at (an overwritten box), and whose crops were
-    cut from their printed boxes (a box out of place may hold its neighbour's digit, surely read)."""
+    dispute, a suspected misread), that no trainer is promised to look at (an overwritten box, a number across the
+    boxes), and whose crops were cut from their printed boxes (a box out of place may hold its neighbour's digit,
+    surely read; a box a digit straddles holds half of it)."""
     return (r is not None and r.kind == "digits" and r.value is not None and r.status in ("ok", "review")
             and bool(r.boxes) and len(r.boxes) == len(r.box_confidence)
             and not {NOTE_DISPUTED, NOTE_RULE_SUSPECT, NOTE_MARKS_SUSPECT, NOTE_OVERWRITTEN,
-                     NOTE_BOX_OUT_OF_PLACE} & set(r.notes))
+                     NOTE_BOX_OUT_OF_PLACE, NOTE_ACROSS_BORDERS} & set(r.notes))
 
 
 def exact(r: FieldReading) -> bool:

@@ -1,5 +1,5 @@
 """What a trainee did besides each field's value: a pair whose tally, digits and bubbles disagree (cross-checks),
-and the writing conventions (a blank leading box instead of X, an overwritten box).
+and the writing conventions (a blank leading box instead of X, an overwritten box, a number written across the boxes).
 
 A finding is against the trainee only on readings we are sure of (:mod:`grader.grading.certainty`); where the
 disagreement may be our misreading it is a review item.
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from grader.grading.certainty import WRONG_MIN_CONFIDENCE, is_firm, possible_values, read_surely
 from grader.grading.shown import EN_MARK
 from grader.read.context import NOTE_DISPUTED
-from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
+from grader.read.numbers import NOTE_ACROSS_BORDERS, NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
 from grader.read.sheet_reader import FieldReading
 from grader.sheet.layout import EMPTY_COLUMN_ID, SheetLayout
 
@@ -23,6 +23,7 @@ PAIR_UNSURE = "pair_unsure"                # ... or may only be our misreading: 
 BLANK_LEADING = "blank_leading_box"        # an unused leading box left blank instead of X
 BLANK_LEADING_UNSURE = "blank_leading_unsure"   # ... or so it seems, on a blank box we did not read surely
 OVERWRITTEN = "overwritten_box"            # a box that looks as if it holds two digits (written over, or unclear)
+ACROSS_BORDERS = "across_borders"          # a number written across the boxes, a digit on a border between two
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Finding:
     message_id: str
     message_en: str
     fields: tuple[str, ...]
-    code: str = ""     # PAIR_MISMATCH, PAIR_UNSURE, BLANK_LEADING, BLANK_LEADING_UNSURE or OVERWRITTEN
+    code: str = ""     # PAIR_MISMATCH, PAIR_UNSURE, BLANK_LEADING, BLANK_LEADING_UNSURE, OVERWRITTEN or ACROSS_BORDERS
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "code": self.code, "severity": self.severity, "message_id": self.message_id,
@@ -112,7 +113,7 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading],
 
 
 def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[Finding]:
-    """Writing conventions: a blank leading box instead of X, and overwritten boxes."""
+    """Writing conventions: a blank leading box instead of X, overwritten boxes, a number across the boxes."""
     # A remark about the trainee's writing is a finding against them: only on a very confident reading.
     leading = [r for r in readings.values() if NOTE_BLANK_LEADING in r.notes and r.value is not None
                and NOTE_DISPUTED not in r.notes]
@@ -142,6 +143,18 @@ def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[F
         # development photos most such boxes held one unclear digit, so the message does not say the trainee wrote
         # over it, and the class insight does not count it as a habit)
         out.append(Finding("convention", "review", *overwritten_message(over), tuple(over), OVERWRITTEN))
+    across = [r.id for r in readings.values() if NOTE_ACROSS_BORDERS in r.notes]
+    if across:
+        # (a hint, never a charge: the reader put the field in review, and the message says what to write instead,
+        # with the convention's example)
+        listed = ", ".join(across)
+        out.append(Finding("convention", "review",
+                           f"Angka tampak ditulis melintasi garis kotak ({listed}); pelatih akan memeriksanya. Tulis "
+                           f"satu angka per kotak, rata kanan, dan isi kotak yang tidak terpakai dengan X, "
+                           f"misalnya X47.",
+                           f"The number looks written across the box borders ({listed}); a trainer will check it. "
+                           f"Write one digit per box, right-aligned, and fill unused boxes with X, e.g. X47.",
+                           tuple(across), ACROSS_BORDERS))
     return out
 
 

@@ -17,7 +17,7 @@ from grader.grading.findings import conventions, cross_checks
 from grader.grading.review_queue import NOTE_PAGE_MISSING
 from grader.grading.summary import score, top_fixes
 from grader.read.context import NOTE_CORRECTED, NOTE_DISPUTED, apply_context
-from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_OVERWRITTEN, NOTE_UNSURE_BOX
+from grader.read.numbers import NOTE_ACROSS_BORDERS, NOTE_BLANK_LEADING, NOTE_OVERWRITTEN, NOTE_UNSURE_BOX
 from grader.read.sheet_reader import FieldReading
 from grader.rules import RuleResult, evaluate_rules, expand_rules
 from grader.sheet.layout import FieldLayout, SheetLayout
@@ -56,9 +56,9 @@ def reader_view(field: dict) -> tuple[str, tuple[str, ...]]:
     if status == "wrong" or (status == "review" and set(notes) & set(GRADER_NOTES)):
         status = "blank" if field.get("value") is None else "ok"
         # ... unless the reader itself had it in review: a digits reading it accepted never carries an unsure or
-        # overwritten box (one accepted by context is put back in review by undo_context as well). A field wrong by
-        # its sure boxes, or disputed, may have been read so.
-        if {NOTE_UNSURE_BOX, NOTE_OVERWRITTEN} & set(notes):
+        # overwritten box, nor a number across its boxes (one accepted by context is put back in review by
+        # undo_context as well). A field wrong by its sure boxes, or disputed, may have been read so.
+        if {NOTE_UNSURE_BOX, NOTE_OVERWRITTEN, NOTE_ACROSS_BORDERS} & set(notes):
             status = "review"
     return status, tuple(n for n in notes if n not in GRADER_NOTES)
 

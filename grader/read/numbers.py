@@ -37,6 +37,9 @@ NOTE_FAINT_INK = "faint_ink"
 # 1.0 (folded sheets, attack seed 3800: "134" read "341"), so no box of the field counts as read, and context never
 # backs it up.
 NOTE_BOX_OUT_OF_PLACE = "box_out_of_place"
+# A number written across its boxes, a digit straddling a printed border between two (grader.read.across_borders):
+# its boxes hold halves of digits, so the field is in review, and the trainee is told to write one digit per box.
+NOTE_ACROSS_BORDERS = "across_borders"
 # ... and on a page whose alignment is off as a whole (grader.read.box_check.page_out_of_place): every field of it
 NOTE_PAGE_OUT_OF_PLACE = "page_out_of_place"
 

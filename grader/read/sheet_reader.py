@@ -16,9 +16,11 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from grader.read.across_borders import straddled_borders
 from grader.read.box_check import border_shifts, hidden_borders_in_place, page_out_of_place, suspect_fields
-from grader.read.numbers import (BLANK_STATUS, NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE,
-                                  NOTE_PAGE_OUT_OF_PLACE, OK, REVIEW, UNREADABLE, BoxLabel, assemble_number)
+from grader.read.numbers import (BLANK_STATUS, NOTE_ACROSS_BORDERS, NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK,
+                                  NOTE_ONE_BY_SHAPE, NOTE_PAGE_OUT_OF_PLACE, OK, REVIEW, UNREADABLE, BoxLabel,
+                                  assemble_number)
 from grader.recognize.bubbles import read_bubbles
 from grader.recognize.tally import read_tally
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
@@ -126,6 +128,7 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
         # (every field of a page out of place says so, for the page's retake advice: grader.pipeline.retake_advice)
         off_notes = (NOTE_BOX_OUT_OF_PLACE, NOTE_PAGE_OUT_OF_PLACE) if page_out_of_place(digit_fields, placed) else (
             NOTE_BOX_OUT_OF_PLACE,)
+        widths = dict(page.frames)
         i = 0
         for f in digit_fields:
             boxes = readings[i:i + len(f.boxes)]
@@ -136,8 +139,13 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
             unsure = [k for k, b in enumerate(labels) if b.ambiguous or b.overwritten]
             by_shape = (NOTE_ONE_BY_SHAPE,) if any(r.by_shape for r in boxes) else ()
             faint = (NOTE_FAINT_INK,) if any(r.faint for r in boxes) else ()
-            out[f.id] = FieldReading(f.id, "digits", page.number, num.value, num.confidence, num.status, num.boxes,
-                                     num.box_confidence, num.notes + by_shape + faint
+            across = (NOTE_ACROSS_BORDERS,) if straddled_borders(gray, f.boxes, line_mm=widths[f.boxes[0]],
+                                                                 px_per_mm=px_per_mm) else ()
+            # (a box a digit straddles holds half of it, so no reading of the field is accepted; on the photos measured
+            # every such field was in review already: grader.read.across_borders)
+            status = REVIEW if across and num.status in (OK, BLANK_STATUS) else num.status
+            out[f.id] = FieldReading(f.id, "digits", page.number, num.value, num.confidence, status, num.boxes,
+                                     num.box_confidence, num.notes + by_shape + faint + across
                                      + (off_notes if off else ()),
                                      detail={"unsure_boxes": unsure} if unsure else {})
         for f in others:

@@ -551,6 +551,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Isian dibiarkan kosong (nol ditulis XXX)": "Entries left blank (zero is written XXX)",
     "Tidak ada: setiap lembar mengikuti cara menulis formulir.": "None: every sheet follows the form's writing rules.",
     "ada kotak yang tampak berisi dua angka": "a box looks as if it holds two digits",
+    "angka tampak ditulis melintasi garis kotak (tulis satu angka per kotak)":
+        "the number looks written across the box borders (write one digit per box)",
     "susunan kotak tidak mungkin (angka, X, angka)": "impossible box pattern (digit, X, digit)",
     "kotak belakang kosong": "a trailing box is blank",
     "tidak ada bulatan terisi": "no bubble filled",

@@ -44,6 +44,7 @@ SEVERITY_LABELS = {"error": "Salah", "warning": "Peringatan", "review": STATUS_L
 NOTE_LABELS = {
     "unsure_box": "ada kotak yang belum kami baca dengan yakin",
     "overwritten_box": "ada kotak yang tampak berisi dua angka",
+    "across_borders": "angka tampak ditulis melintasi garis kotak (tulis satu angka per kotak)",
     "faint_ink": "ada kotak bertinta pucat (pena hampir habis?) yang bisa terbaca lain",
     "box_out_of_place": "kotak tercetak di isian ini atau di dekatnya tidak terlihat di tempatnya (kertas terlipat atau melengkung? garis kotak tertutup tip-ex?)",
     "page_out_of_place": "cetakan halaman ini di foto tidak terlihat di tempatnya (kertas terlipat? garis kotak tertutup tip-ex?): bila kertas terlipat, foto ulang halaman ini dengan kertas rata",
