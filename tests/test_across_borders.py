@@ -86,3 +86,23 @@ def test_a_number_across_the_boxes_is_said_as_a_convention_for_review_never_a_ch
     found = [x for x in conventions(sheet, {f.id: r}) if x.code == ACROSS_BORDERS]
     assert len(found) == 1 and found[0].severity == "review" and found[0].fields == (f.id,)
     assert "satu angka per kotak" in found[0].message_id and "one digit per box" in found[0].message_en
+
+
+def test_the_reader_notes_a_number_across_the_boxes_on_its_field_alone_and_keeps_it_in_review(sheet, blank_page):
+    """On the printed page: '47' centred over one field's three boxes, '120' written one per box in another."""
+    from grader.read.sheet_reader import read_page_fields
+    from grader.recognize.digit_classifier import default_classifier
+
+    gray = (blank_page * 255).astype(np.uint8)
+    fields = [f for f in sheet.pages[1].fields if f.kind == "digits" and len(f.boxes) == 3]
+    across, proper = fields[0], fields[1]
+    boxes = [b.to_px(PPM) for b in across.boxes]
+    for text, box in zip("47", boxes[1:]):
+        _digit(gray, text, box[0], box)
+    for text, b in zip("120", proper.boxes):
+        box = b.to_px(PPM)
+        _digit(gray, text, box[0] + box[2] / 2, box)
+    out = read_page_fields(gray, sheet.pages[1], px_per_mm=PPM, classifier=default_classifier(), kinds=("digits",))
+    assert NOTE_ACROSS_BORDERS in out[across.id].notes and out[across.id].status == "review"
+    assert [fid for fid, r in out.items() if NOTE_ACROSS_BORDERS in r.notes] == [across.id]
+    assert out[proper.id].value == 120
