@@ -548,3 +548,54 @@ def test_a_sheet_this_grader_printed_sent_back_holds_no_photo(tmp_path):
     with pytest.raises(GraderError) as exc:
         pdf_photos(out.read_bytes())
     assert exc.value.code == "pdf_no_photo" and "dibuat oleh aplikasi ini" in exc.value.message_id
+
+
+def layered_page_pdf(photo: bytes, size: tuple[int, int], layer: tuple[int, int], *, stencil: bool) -> bytes:
+    """A one-page PDF with a JPEG ``photo`` and, beside it, a one-bit layer of ``layer`` pixels: drawn itself as a
+    stencil (``/ImageMask``), or as the ``/Mask`` of a small second JPEG, as copiers' "compact" PDFs hold a page."""
+    from pypdf import PdfWriter
+    from pypdf.generic import BooleanObject, DictionaryObject, NameObject, NumberObject, StreamObject
+
+    def image(data: bytes, entries: dict):
+        img = StreamObject()
+        img._data = data
+        img.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image")})
+        img.update({NameObject(k): v if not isinstance(v, (int, str)) or isinstance(v, bool)
+                    else (NameObject(v) if isinstance(v, str) else NumberObject(v)) for k, v in entries.items()})
+        return writer._add_object(img)
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=100, height=100)
+    rgb = {"/ColorSpace": "/DeviceRGB", "/BitsPerComponent": 8, "/Filter": "/DCTDecode"}
+    mask_entries = {"/Width": layer[0], "/Height": layer[1], "/BitsPerComponent": 1, "/Filter": "/FlateDecode"}
+    mask_bits = zlib.compress(bytes((layer[0] + 7) // 8 * layer[1]))
+    names = {NameObject("/Im0"): image(photo, {"/Width": size[0], "/Height": size[1], **rgb})}
+    if stencil:
+        names[NameObject("/Im1")] = image(mask_bits, {**mask_entries, "/ImageMask": BooleanObject(True)})
+    else:
+        small = io.BytesIO()
+        Image.new("RGB", (40, 30), (20, 20, 120)).save(small, "JPEG")
+        names[NameObject("/Im1")] = image(small.getvalue(), {"/Width": 40, "/Height": 30, **rgb,
+                                                            "/Mask": image(mask_bits, mask_entries)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(names)})
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def test_a_copiers_layered_compact_pdf_is_refused_as_such_not_read_from_its_background():
+    """Hunt round 6: a copier's "compact" / "high compression" PDF (MRC) keeps each page's dark ink (print,
+    handwriting, corner markers) in a full-resolution one-bit layer and only paper and colours in a half-resolution
+    JPEG. The JPEG, the page's largest readable image, was read alone: a sheet without its writing, refused as
+    not_practice_sheet and sheet_cut_off (telling the trainee to frame a sheet that was framed), and with its markers
+    kept it would read every box blank. Such a page is said as the layered scan it is, with what to change; a small
+    masked image beside a photo (an app's watermark) still leaves the photo read."""
+    photo = (SAMPLES / "s0001-p1.jpg").read_bytes()
+    w, h = Image.open(io.BytesIO(photo)).size
+    for stencil in (True, False):
+        with pytest.raises(GraderError) as exc:
+            pdf_photos(layered_page_pdf(photo, (w, h), (2 * w, 2 * h), stencil=stencil))
+        assert exc.value.code == "pdf_unreadable" and "high compression" in exc.value.message
+        assert "berlapis" in exc.value.message_id
+    for stencil in (True, False):     # a watermark's mask: a few hundred pixels wide
+        assert pdf_photos(layered_page_pdf(photo, (w, h), (300, 60), stencil=stencil)) == [photo]

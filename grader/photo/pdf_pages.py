@@ -135,12 +135,47 @@ def _page_photo(resources, *, walk: _Walk, budget: InflateBudget) -> bytes | Non
     """A page's photo: the largest of its image objects (by the size they declare, and those inside its form objects)
     that is read here; only that one is decoded, so a page naming many large images costs one."""
     images = sorted(_images(resources, depth=0, walk=walk).items(), key=lambda kv: -kv[1][0])
-    for key, (_area, obj) in images:
+    for key, (area, obj) in images:
         if key not in walk.photos:
             walk.photos[key] = _photo_of(obj, walk=walk, budget=budget)
         if walk.photos[key] is not None:
+            if _layered(area, [o for k, (_a, o) in images if k != key]):
+                raise layered_scan()
             return walk.photos[key]
     return None
+
+
+def _mask_area(obj) -> int:
+    """The pixels of the one-bit layer an image object draws or is cut by: its own when it is a stencil
+    (``/ImageMask``), its ``/Mask`` or ``/SMask`` image's when it has one (a colour-key ``/Mask`` array is no layer)."""
+    if obj.get("/ImageMask"):
+        return int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
+    for entry in ("/Mask", "/SMask"):
+        mask = obj.get(entry)
+        mask = mask.get_object() if mask is not None else None
+        if hasattr(mask, "get") and mask.get("/Width") is not None:
+            return int(mask.get("/Width", 0)) * int(mask.get("/Height", 0))
+    return 0
+
+
+def _layered(photo_area: int, others: list) -> bool:
+    """Whether a page is a copier's layered ("compact", "high compression", MRC) scan: beside the photo, another
+    image draws a one-bit layer at least half the photo's size. Such a copier keeps the page's dark ink (print,
+    handwriting, often the corner markers) in that full-resolution layer and only the paper and colours in the
+    photo, so the photo alone is a sheet without its writing. A small masked image (an app's watermark, a logo) is
+    no such layer."""
+    return any(_mask_area(o) * 2 >= photo_area for o in others)
+
+
+def layered_scan() -> GraderError:
+    return GraderError(
+        "pdf_unreadable",
+        "This PDF is a layered scan (a copier's \"compact\" or \"high compression\" PDF): the handwriting is stored "
+        "apart from the page's picture and cannot be read. Scan again with high compression off (or as JPEG), or "
+        "send photos of the pages.",
+        "PDF ini hasil pindaian berlapis (PDF \"compact\" atau \"high compression\" dari mesin fotokopi): tulisan "
+        "tangan disimpan terpisah dari gambar halaman dan tidak bisa dibaca. Pindai ulang dengan high compression "
+        "dimatikan (atau sebagai JPEG), atau kirim foto halaman-halamannya.")
 
 
 def _images(resources, *, depth: int, walk: _Walk) -> dict:
