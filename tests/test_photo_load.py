@@ -129,6 +129,18 @@ def test_jpeg_with_trailer_after_end_marker_still_loads():
     assert load_photo(data).image.shape == (300, 400, 3)
 
 
+def test_png_with_data_after_its_end_chunk_still_loads_and_one_cut_short_anywhere_is_corrupt():
+    """Hunt round 6: a complete PNG with more than 52 bytes after its IEND chunk (data an app appended, as the JPEG
+    trailers above) was refused as corrupt_file, "send the file again", which sends the same file again. The chunks
+    are walked to IEND instead; a PNG cut within any chunk, or cut just before IEND, is still refused."""
+    data = _encode(_gradient(), ".png")
+    assert load_photo(data + b"SEFH" + b"\x00" * 3000).image.shape == (300, 400, 3)
+    for cut in (len(data) - 12, len(data) // 2, 40):
+        with pytest.raises(Refusal) as e:
+            load_photo(data[:cut] + b"\x00" * 100)
+        assert e.value.code == "corrupt_file"
+
+
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_scans" / "s0000-p1.jpg"
 
 

@@ -182,7 +182,7 @@ def _png_orientation(data: bytes) -> int:
 def _check_complete(data: bytes, fmt: str) -> None:
     """Refuse truncated files: decoders would silently fill the missing part with gray."""
     if fmt == "png":
-        if b"IEND" not in data[-64:]:
+        if not png_reaches_end(data):
             raise Refusal("corrupt_file", detail="PNG without IEND chunk")
     elif fmt == "webp":
         riff_size = struct.unpack("<I", data[4:8])[0]
@@ -200,6 +200,19 @@ def _check_complete(data: bytes, fmt: str) -> None:
                 im.load()
         except OSError as exc:
             raise Refusal("corrupt_file", detail=f"JPEG: {exc}") from None
+
+
+def png_reaches_end(data: bytes) -> bool:
+    """Whether a PNG's chunks run whole up to its end chunk (IEND). The chunks are walked by their lengths, not the
+    file's last bytes looked at: data after the image (as phones and apps append to their pictures, and as the JPEG
+    check above allows) leaves a complete PNG complete, and a file cut short anywhere misses a chunk's end."""
+    pos = 8
+    while pos + 12 <= len(data):
+        length = struct.unpack(">I", data[pos:pos + 4])[0]
+        if data[pos + 4:pos + 8] == b"IEND":
+            return True
+        pos += 12 + length          # length, type, the chunk's data, its CRC
+    return False
 
 
 def _decode_heif(data: bytes, *, max_pixels: int, max_side: int) -> tuple[np.ndarray, int, tuple[int, int]]:
