@@ -599,3 +599,18 @@ def test_a_copiers_layered_compact_pdf_is_refused_as_such_not_read_from_its_back
         assert "berlapis" in exc.value.message_id
     for stencil in (True, False):     # a watermark's mask: a few hundred pixels wide
         assert pdf_photos(layered_page_pdf(photo, (w, h), (300, 60), stencil=stencil)) == [photo]
+
+
+def test_a_jpeg_wrapped_in_flate_is_read_and_a_jpeg_2000_scan_is_said_as_not_read_here():
+    """Hunt round 6: both were told "This PDF holds no photo or scan of a sheet", which the sender knows to be
+    false. A page JPEG that the PDF writer compressed again (filters /FlateDecode then /DCTDecode) is the photo
+    once inflated; a JPEG 2000 scan (/JPXDecode, as PDF optimisers store scans) is said as a coding not read here."""
+    photo = (SAMPLES / "s0001-p1.jpg").read_bytes()
+    w, h = Image.open(io.BytesIO(photo)).size
+    rgb = {"/Width": w, "/Height": h, "/ColorSpace": "/DeviceRGB", "/BitsPerComponent": 8}
+    assert pdf_photos(image_pdf([(zlib.compress(photo), {**rgb, "/Filter": ["/FlateDecode", "/DCTDecode"]})])) == [photo]
+    jpx = io.BytesIO()
+    Image.new("RGB", (64, 64), "white").save(jpx, "JPEG2000")
+    with pytest.raises(GraderError) as exc:
+        pdf_photos(image_pdf([(jpx.getvalue(), {**rgb, "/Width": 64, "/Height": 64, "/Filter": "/JPXDecode"})]))
+    assert exc.value.code == "pdf_unreadable" and "Send the photos themselves" in exc.value.message

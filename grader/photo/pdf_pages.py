@@ -214,8 +214,13 @@ def _photo_of(obj, *, walk: _Walk, budget: InflateBudget) -> bytes | None:
             or obj.get("/ImageMask"):
         walk.black_and_white = True
         return None
-    if filters == ["/DCTDecode"]:
+    if _jpeg_stream(filters):
         found = obj.get_data()        # (a JPEG stream decodes to itself: the photo's own bytes)
+        if len(filters) > 1:          # inflated from its wrapping: count it as a Flate image's pixels are
+            budget.spend(len(found))
+    elif "/JPXDecode" in filters:     # JPEG 2000, as PDF optimisers and some copiers store scans: not read here
+        walk.unreadable_image = True
+        return None
     elif filters == ["/FlateDecode"]:
         try:
             found = flate_image_png(obj, budget=budget)
@@ -226,6 +231,12 @@ def _photo_of(obj, *, walk: _Walk, budget: InflateBudget) -> bytes | None:
     else:
         return None
     return found if found[:3] in (b"\xff\xd8\xff", b"\x89PN") else None
+
+
+def _jpeg_stream(filters: list[str]) -> bool:
+    """Whether an image is a JPEG file, as stored or wrapped in Flate coding (some PDF writers compress every stream
+    again, the JPEG's too): its bytes, once the wrapping is inflated, are the photo."""
+    return bool(filters) and filters[-1] == "/DCTDecode" and all(f == "/FlateDecode" for f in filters[:-1])
 
 
 def _filters(obj) -> list[str]:
