@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from grader.errors import GraderError
 from grader.photo.load import load_photo, sniff_format
 from grader.pipeline import read_photo
 from grader.photo.refusal import MESSAGES, REASON_CODES, Refusal
@@ -139,6 +140,35 @@ def test_png_with_data_after_its_end_chunk_still_loads_and_one_cut_short_anywher
         with pytest.raises(Refusal) as e:
             load_photo(data[:cut] + b"\x00" * 100)
         assert e.value.code == "corrupt_file"
+
+
+def test_a_jpeg_past_the_pixel_limit_is_decoded_at_half_size_up_to_four_times_it():
+    """Hunt round 6: a phone's 108 MP mode (12000 x 9000, sample_scans/s0001-p1.jpg enlarged so) was refused as
+    too_large, "Send an ordinary phone photo", of the photo the phone had just taken. A JPEG up to four times the
+    limit is decoded at half size (the decoder's own scaling, so it costs what one within the limit does); past
+    that, and for formats no decoder scales, the limit holds. Shown here at a limit of 0.3 MP."""
+    img = _gradient()                                           # 400 x 300 = 0.12 MP
+    big = cv2.resize(img, (1000, 600), interpolation=cv2.INTER_LINEAR)   # 0.6 MP: twice the limit
+    loaded = load_photo(_encode(big, ".jpg"), max_pixels=300_000)
+    assert loaded.image.shape == (300, 500, 3) and loaded.stored_size == (500, 300)
+    assert load_photo(_encode(big, ".jpg"), max_pixels=300_000, color=False).image.shape == (300, 500)
+    for data in (_encode(cv2.resize(img, (1400, 1000)), ".jpg"), _encode(big, ".png")):   # 1.4 MP; a PNG
+        with pytest.raises(Refusal) as e:
+            load_photo(data, max_pixels=300_000)
+        assert e.value.code == "too_large"
+
+
+def test_the_web_takes_a_108_mp_jpeg_up_front_and_still_refuses_a_png_of_that_size():
+    from grader.web.photo_checks import check_photo
+
+    small = _encode(_gradient(), ".jpg")
+    sof = small.index(b"\xff\xc0")                             # baseline frame header: height, then width
+    claimed = small[:sof + 5] + struct.pack(">HH", 9000, 12000) + small[sof + 9:]
+    assert check_photo(claimed, max_bytes=25 << 20) == "jpeg"
+    png = _png_header_only(12000, 9000)
+    with pytest.raises(GraderError) as e:
+        check_photo(png, max_bytes=25 << 20)
+    assert e.value.code == "too_large"
 
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_scans" / "s0000-p1.jpg"

@@ -106,9 +106,16 @@ def load_photo(data: bytes, *, color: bool = True, max_bytes: int = DEFAULT_MAX_
             image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     else:
         (w, h), orientation = _header_size_and_orientation(data, fmt)
-        _check_dimensions(w, h, max_pixels=max_pixels, max_side=max_side)
+        halve = jpeg_decoded_at_half(fmt, w, h, max_pixels=max_pixels)
+        # (the limits apply to what is decoded)
+        _check_dimensions(-(-w // 2) if halve else w, -(-h // 2) if halve else h, max_pixels=max_pixels,
+                          max_side=max_side)
         _check_complete(data, fmt)
-        flags = (cv2.IMREAD_COLOR if color else cv2.IMREAD_GRAYSCALE) | cv2.IMREAD_IGNORE_ORIENTATION
+        if halve:   # (the decoder's own scaling: neither the time nor the memory of the full size is spent)
+            flags = cv2.IMREAD_REDUCED_COLOR_2 if color else cv2.IMREAD_REDUCED_GRAYSCALE_2
+        else:
+            flags = cv2.IMREAD_COLOR if color else cv2.IMREAD_GRAYSCALE
+        flags |= cv2.IMREAD_IGNORE_ORIENTATION
         image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
         if image is None:
             raise Refusal("corrupt_file", detail=f"{fmt} decoder failed")
@@ -118,6 +125,16 @@ def load_photo(data: bytes, *, color: bool = True, max_bytes: int = DEFAULT_MAX_
         image = apply_orientation(image, orientation)
     return LoadedPhoto(image=image, format=fmt, orientation=orientation, stored_size=stored,
                        timings_ms={"decode": (time.perf_counter() - t0) * 1000})
+
+
+def jpeg_decoded_at_half(fmt: str, w: int, h: int, *, max_pixels: int) -> bool:
+    """Whether a JPEG is decoded at half its size: one past ``max_pixels`` and within four times it. Phones sold
+    widely in Indonesia save 108 MP photos in their "high resolution" mode (12000 x 9000); refused as too_large,
+    their senders were told to send "an ordinary phone photo" of one they had just taken. At half size it is 27 MP,
+    more than a sheet needs, and a JPEG decoder scales while it decodes, so such a header costs what a photo within
+    the limit does. Other formats cannot be decoded smaller and keep the limit. (Pillow, which reads the header,
+    still refuses one past twice its own bomb limit, about 179 MP: a 200 MP mode's photo stays too_large.)"""
+    return fmt == "jpeg" and max_pixels < w * h <= 4 * max_pixels
 
 
 def apply_orientation(image: np.ndarray, orientation: int) -> np.ndarray:

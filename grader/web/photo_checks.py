@@ -12,9 +12,12 @@ from PIL import Image
 
 from grader.errors import GraderError
 from grader.invisible import INVISIBLE_RE
-from grader.photo.load import sniff_format
+from grader.photo.load import DEFAULT_MAX_PIXELS, sniff_format
 
 MAX_PIXELS = 80_000_000
+#: A JPEG may claim more: the pipeline decodes one of up to four times its pixel limit at half size
+#: (:func:`grader.photo.load.jpeg_decoded_at_half`), as phones' 108 MP modes save them.
+MAX_JPEG_PIXELS = 4 * DEFAULT_MAX_PIXELS
 
 # One magic-byte sniffer for the whole app: the photo loader's.
 sniff_image = sniff_format
@@ -54,10 +57,11 @@ def check_photo(data: bytes, *, max_bytes: int) -> str:
             if fmt != "png" or len(data) < 24:
                 return fmt
             w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-        if w * h > MAX_PIXELS:
+        most = MAX_JPEG_PIXELS if fmt == "jpeg" else MAX_PIXELS
+        if w * h > most:
             # (the same words in both languages, and never the stand-in size of a header too big to open: it read
             # "The image is 80000000x2 pixels" in English; a trainee is told the limit, a phone photo is far below it)
-            limit = MAX_PIXELS // 1_000_000
+            limit = most // 1_000_000
             raise GraderError("too_large", f"The image has more than {limit} megapixels: that is not a phone photo. "
                               f"Send an ordinary phone photo.",
                               f"Gambar ini lebih dari {limit} megapiksel, bukan foto ponsel. Kirim foto ponsel biasa.")
