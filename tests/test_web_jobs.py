@@ -540,6 +540,24 @@ def test_a_pair_is_split_only_by_numbers_that_differ_where_both_were_read_surely
     conn.close()
 
 
+@pytest.mark.parametrize("second, split", [
+    ({"value": "130", "status": "review", "sure": "13?"}, False),   # its unsure box may be the 3 page 1 reads
+    ({"value": "130", "status": "review", "sure": "1?0"}, True),    # the box that differs was read surely
+    ({"value": "104", "status": "ok"}, True),
+])
+def test_a_named_pair_with_a_firm_number_is_kept_when_the_other_page_may_be_it(tmp_path, second, split):
+    """Trainer walk-through (zip of kelas/s0014-p1.jpg and -p2.jpg): page 1 read 133 surely, page 2 read 130 with
+    its last box unsure. ``grader grade`` keeps such a plainly named pair one sheet (a firm number admits an unsure
+    one that may be it), but the web batch split it into two partial sheets, each "page N not sent"."""
+    from grader.web.page_merge import merge_batch
+    app = make_test_app()
+    bid, sid = graded_pair_of_two_trainees(app, numbers=({"value": "133", "status": "ok"}, second))
+    conn = connect(app.config["DATABASE"])
+    merge_batch(conn, bid, app.extensions["grader.jobs"])
+    assert conn.execute("SELECT state FROM submissions WHERE id=?", (sid,)).fetchone()[0] == ("merged" if split else "done")
+    conn.close()
+
+
 @pytest.mark.parametrize("refusal, number, split", [
     ("other_trainee", None, True),                                  # its QR names another trainee
     ("duplicate_page", {"value": "104", "status": "ok"}, True),     # page 1 again, of trainee 104 (not 103)

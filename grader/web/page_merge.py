@@ -17,6 +17,7 @@ from contextlib import closing
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.file_names import page_said_plainly
 from grader.page_groups import PageEvidence, group_pages, page_number_evidence
 from grader.web.corrections import carry_over_reviews, fields_on_pages, pages_read_from
 from grader.web.db import MERGING, STORING, connect, now_iso
@@ -143,7 +144,10 @@ def _holds_two_trainees(result: dict) -> bool:
     if result.get("identity_source") == "qr":
         return False                # the QR names the trainee of both pages
     twice = "duplicate_page" in codes
-    evidence = [PageEvidence(page=None if twice else p.get("page"), file_key=("pair", "pair"),
+    # names that say their pages plainly (s0014-p1, s0014-p2) let a firm number admit an unsure one that may be it
+    # (133, and 130 with its last box unsure), as grader grade pairs them
+    plain = all(page_said_plainly(p.get("file") or "") for p in pages)
+    evidence = [PageEvidence(page=None if twice else p.get("page"), file_key=("pair", "pair"), named_page=plain,
                              **page_number_evidence(p.get("trainee_number")))
                 for p in pages if not p.get("refusal") or p["refusal"].get("code") == "duplicate_page"]
     return len(group_pages(evidence)) >= 2
