@@ -196,6 +196,39 @@ def test_the_printed_sheet_says_which_entries_a_trainer_corrected():
         assert said in corrected and rows
 
 
+def test_the_printed_sheet_says_checked_not_corrected_where_the_trainer_kept_the_reading():
+    """Trainer walk-through: the trainer pressed Enter on a field read 307 (unsure) and answered a trainee's dispute
+    by keeping the 127 read; the printed feedback said "✎ corrected by the trainer" beside both, as if the trainer had
+    changed what the trainee wrote. A value kept as read says "checked by the trainer"; one changed, "corrected"."""
+    import copy
+    from grader.grading.report import render_report
+    from grader.web.corrections import apply_corrections
+
+    class Regrade:
+        def regrade(self, result, corrections, key, disputed=()):
+            new = copy.deepcopy(result)
+            for f in new["fields"]:
+                if f["id"] in corrections:
+                    f["value"] = corrections[f["id"]]
+                    f["status"] = "ok" if f["value"] == f["expected"] else "wrong"
+            return new
+
+    fields = [{"id": "II.1", "section": "II", "value": 307, "expected": 307, "status": "review", "corrected_by": None},
+              {"id": "I.B.1.P", "section": "I", "value": 100, "expected": 105, "status": "review", "corrected_by": None}]
+    result = {"status": "graded", "score": 100, "trainee": "069", "exercise": "ABC123", "identity_source": "qr",
+              "counts": {"ok": 0, "wrong": 0, "review": 2, "blank": 0, "unreadable": 0}, "pages": [], "rules": [],
+              "findings": [], "top_fixes": [], "fields": fields}
+    graded = apply_corrections(Regrade(), result, {"II.1": (307, "Bu Sari", "t"), "I.B.1.P": (105, "Bu Sari", "t")},
+                               key=object())
+    for lang, checked, corrected in (("id", "diperiksa pelatih", "dikoreksi pelatih"),
+                                     ("en", "checked by the trainer", "corrected by the trainer")):
+        page = render_report(graded, lang=lang)
+        kept = re.search(r"<tr><td>II\.1</td>.*?</tr>", page, re.S).group(0)
+        changed = re.search(r"<tr><td>I\.B\.1\.P</td>.*?</tr>", page, re.S).group(0)
+        assert checked in kept and corrected not in kept, lang
+        assert corrected in changed and checked not in changed, lang
+
+
 def test_counts_of_one_are_singular_in_english(app, client, code):
     """'1 pairs', '1 trainees graded', '1 entries waiting to be checked are': English has a singular."""
     from grader.web.i18n import gettext

@@ -73,7 +73,7 @@ _TEMPLATE = """<!doctype html>
 <tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read as") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
 {% for f in rows %}<tr><td>{{ field_name(f.id, lang) }}</td><td>{{ shown_value(f, "") }}</td>
 {# (a page not sent or refused: not the key's numbers of it, which its trainee would copy onto the sheet) #}
-<td>{{ '' if f.expected is none or f.id in unread else f.expected }}</td><td class="{{ f.status }}">{{ t("Belum terbaca", "Not read yet") if f.id in unread else word(status, f.status) }}{% set named = boxes_to_name(f) %}{% if named %} ({{ t("kotak ke-", "box ") }}{{ named | map("add1") | join(", ") }}){% endif %}{% if f.corrected_by %} ✎ {{ t("dikoreksi pelatih", "corrected by the trainer") }}{% endif %}</td></tr>
+<td>{{ '' if f.expected is none or f.id in unread else f.expected }}</td><td class="{{ f.status }}">{{ t("Belum terbaca", "Not read yet") if f.id in unread else word(status, f.status) }}{% set named = boxes_to_name(f) %}{% if named %} ({{ t("kotak ke-", "box ") }}{{ named | map("add1") | join(", ") }}){% endif %}{% if f.corrected_by %} ✎ {{ t("diperiksa pelatih", "checked by the trainer") if f.confirmed else t("dikoreksi pelatih", "corrected by the trainer") }}{% endif %}</td></tr>
 {% endfor %}</table>{% endfor %}
 </div>
 </body></html>

@@ -37,12 +37,15 @@ def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int |
     still_open = open_disputes(disputes, corrections)
     if (not corrections and not still_open) or key is None:
         return result
+    read = {f.get("id"): f.get("value") for f in result.get("fields", [])}
     new = pipeline.regrade(result, {f: v for f, (v, _, _) in corrections.items()}, key, disputed=set(still_open))
     for field in new.get("fields", []):
         if field.get("id") in corrections:
-            _, by, at = corrections[field["id"]]
+            value, by, at = corrections[field["id"]]
             field["corrected_by"] = by
             field["corrected_at"] = at
+            # the trainer kept what was read (Enter on the reading, or typed it over the "?"): checked, not changed
+            field["confirmed"] = field["id"] in read and read[field["id"]] == value
             if field["id"] in (disputes or {}):     # a dispute the trainer answered: said on the pages and exports
                 field["trainee_said"], field["trainee_said_at"] = disputes[field["id"]]
         elif field.get("id") in still_open:
