@@ -47,7 +47,7 @@ def diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, Te
     # The markers found, when their edges measure sharp, say the photo is in focus better than the frame-wide edge
     # estimate, which the noise and low contrast of a dim photo of a pale print widen past its limit (attack
     # low_toner_dim, seed 3909: 13 pages refused as too blurry with the markers found measured 0-0.08 mm).
-    sharp = measures.get("blur_mm") is not None and measures["blur_mm"] <= t.faint_print_max_blur_mm
+    sharp = q.sharp_markers(measures, t)
     if level < t.frame_dark_level or measures.get("paper_level", 255) < t.min_paper_level or \
             (sharp and "too_dark" in q.judge(measures, t)):
         code = "too_dark"
@@ -123,7 +123,7 @@ def _missing_outside(hits: list[MarkerHit], page: PageLayout, frame: tuple[int, 
     scale = float(np.hypot(A[0, 0], A[1, 0]))
     w, h = frame
     found_at = np.mean([hit.corners.mean(axis=0) for hit in hits], axis=0)
-    paper, ink = _levels(gray, hits)
+    levels = None           # (the print's paper and ink levels: measured only once a marker is predicted outside)
     for m in page.markers:
         if m.id in {hit.id for hit in hits}:
             continue
@@ -131,7 +131,10 @@ def _missing_outside(hits: list[MarkerHit], page: PageLayout, frame: tuple[int, 
         slack = 0.5 * m.rect.w * scale
         if cx < -slack or cy < -slack or cx > w - 1 + slack or cy > h - 1 + slack:
             edge = _edge_crossing(found_at, np.array([cx, cy]), frame)
-            if edge is not None and _paper_at_edge(gray, edge, half=m.rect.w * scale, paper=paper, ink=ink):
+            if edge is None:
+                continue
+            levels = levels or _levels(gray, hits)
+            if _paper_at_edge(gray, edge, half=m.rect.w * scale, paper=levels[0], ink=levels[1]):
                 return True
     return False
 

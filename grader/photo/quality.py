@@ -334,6 +334,13 @@ def _border_pixels(page: PageLayout, px_per_mm: float,
     return _BORDER_CACHE[key]
 
 
+def sharp_markers(measures: dict[str, float], thresholds: QualityThresholds) -> bool:
+    """Were markers measured, with edges sharp enough (``faint_print_max_blur_mm``) to say the photo is in focus
+    whatever their contrast or the frame's edges say?"""
+    blur = measures.get("blur_mm")
+    return blur is not None and blur <= thresholds.faint_print_max_blur_mm
+
+
 def judge(measures: dict[str, float], thresholds: QualityThresholds) -> tuple[str, ...]:
     """The refusal reasons ``measures`` call for, most important first."""
     t = thresholds
@@ -348,10 +355,9 @@ def judge(measures: dict[str, float], thresholds: QualityThresholds) -> tuple[st
     # contrast 0.67, blur 0.58-0.66 mm); a low-toner print at 40-60 % darkness has contrast 0.35-0.41 with edges
     # of 0-0.1 mm (attack low_toner, seed 3900: all 30 pages were refused as too blurry), and sharp photos that
     # pass measure up to 0.32 mm.
-    sharp = m("blur_mm") is not None and m("blur_mm") <= t.faint_print_max_blur_mm
     if (m("blur_mm") is not None and m("blur_mm") > t.max_blur_mm) or \
             (m("marker_contrast") is not None and m("marker_contrast") < t.min_marker_contrast
-             and "too_dark" not in found and not sharp):
+             and "too_dark" not in found and not sharp_markers(measures, t)):
         found.add("too_blurry")
     if (m("glare_fraction") is not None and m("glare_fraction") > t.max_glare_fraction) or \
             (m("washed_print") is not None and m("washed_print") > t.max_washed_print):
