@@ -116,13 +116,13 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
     try:
         digit_fields = [f for f in page.fields if f.kind == "digits" and "digits" in kinds]
         crops = digit_box_crops(gray, digit_fields, px_per_mm)
-        boxes = [b for f in digit_fields for b in f.boxes]
-        seen, found = border_shifts(gray, page, boxes, px_per_mm=px_per_mm)
+        printed = [b for f in digit_fields for b in f.boxes]
+        seen, found = border_shifts(gray, page, printed, px_per_mm=px_per_mm)
         sharp = blur_mm <= BLANK_MAX_BLUR_MM
         # (a box is confirmed blank only with its own borders seen in place; its field is suspect only when the
         # boxes around leave a whole-period shift possible)
         readings = confirm_blanks(classifier.classify(crops) if crops else [], seen.all(axis=1) & sharp)
-        placed = hidden_borders_in_place(page, boxes, seen, found)
+        placed = hidden_borders_in_place(page, printed, seen, found)
         suspect = suspect_fields(digit_fields, placed, near=[f for f in others if f.kind == "tally"],
                                  page_only=[f for f in others if f.kind == "bubbles"])
         # (every field of a page out of place says so, for the page's retake advice: grader.pipeline.retake_advice)
@@ -143,7 +143,7 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
                                                                  px_per_mm=px_per_mm) else ()
             # (a box a digit straddles holds half of it, so no reading of the field is accepted; on the photos measured
             # every such field was in review already: grader.read.across_borders)
-            status = REVIEW if across and num.status in (OK, BLANK_STATUS) else num.status
+            status = _held_for_review(num.status) if across else num.status
             out[f.id] = FieldReading(f.id, "digits", page.number, num.value, num.confidence, status, num.boxes,
                                      num.box_confidence, num.notes + by_shape + faint + across
                                      + (off_notes if off else ()),
@@ -152,12 +152,17 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
             out[f.id] = pending[f.id].result()
             if f.id in suspect:     # a tally grid or bubble column beside boxes out of place may be read off its print
                 r = out[f.id]       # (and "nothing written" would be held against the trainee as much as a value)
-                out[f.id] = replace(r, status=REVIEW if r.status in (OK, BLANK_STATUS) else r.status,
-                                    notes=r.notes + off_notes)
+                out[f.id] = replace(r, status=_held_for_review(r.status), notes=r.notes + off_notes)
     finally:
         for reading in pending.values():   # a job stopped by its time limit (or a failed field) leaves no reads queued
             reading.cancel()
     return out
+
+
+def _held_for_review(status: str) -> str:
+    """A reading's status once it may not be taken as read: accepted, or read blank ("nothing written" is held
+    against a trainee as much as a value), it waits for a trainer; review and unreadable stay as they are."""
+    return REVIEW if status in (OK, BLANK_STATUS) else status
 
 
 def field_pool() -> ThreadPoolExecutor:
