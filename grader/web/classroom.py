@@ -15,6 +15,7 @@ from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code
 from grader.grading.review_queue import queue_order, waiting
 from grader.grading.shown import full_score
 from grader.page_groups import normalise_id
+from grader.web.grading import has_digits
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
 # Habits a trainer can teach to the whole class, by the finding (or field status) that shows them on a sheet, with
@@ -74,7 +75,7 @@ def identity_keys(rows) -> list[dict]:
 def _typed_name(row) -> str | None:
     """The name typed on the upload form, as trainees are compared (:func:`normalise_id`), if it is a name only."""
     typed = row["typed_trainee"] if "typed_trainee" in row.keys() else None
-    if not typed or any(ch.isdigit() for ch in typed):
+    if not typed or has_digits(typed):
         return None
     return normalise_id(typed)
 
