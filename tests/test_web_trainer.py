@@ -344,6 +344,27 @@ def test_batch_page_says_what_is_written_on_a_sheet_refused_as_another_exercises
     assert "exercise code OTHER01 · trainee number 061" in trainer.get(resp.location + "?lang=en").get_data(as_text=True)
 
 
+def test_a_stray_sheet_of_another_exercise_never_hides_a_trainees_score(trainer, code):
+    """Walk-through (trainer's day): a photo of another exercise's sheet in the class's batch, refused and stored under
+    the number written on it (061), became trainee 061's latest sheet: the class table said "Ditolak" and hid the
+    score of 061's real sheet, in either order. It is no attempt at this exercise: 061's row keeps the graded sheet,
+    counts one attempt, and lists the stray to be moved. A trainee with only a stray (062) is still shown by it."""
+    batch(trainer, code, [("num-062-otherex_1.jpg", jpeg_bytes(color="#ddd")), ("061_1.jpg", jpeg_bytes()),
+                          ("num-061-otherex_1.jpg", jpeg_bytes(color="#eee"))])
+    rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
+    assert set(rows) == {"061", "062"}
+    assert rows["061"]["status"] == "graded" and rows["061"]["score"] is not None
+    stray_url = rows["061"]["strays"][0]["url"]
+    assert rows["061"]["strays"] == [{"exercise": "OTHER01", "url": stray_url}] and stray_url != rows["061"]["url"]
+    assert "OTHER01" in trainer.get(stray_url).get_data(as_text=True)          # the stray, kept, to be moved
+    assert rows["062"]["status"] == "refused" and rows["062"]["strays"] == []
+    for lang, said in (("id", "juga lembar latihan OTHER01:"), ("en", "also a sheet of exercise OTHER01:")):
+        html = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
+        row = re.search(r'/trainer/lembar/\d+">061</a>.*?</tr>', html, re.S).group(0)
+        assert said in row and f'href="{stray_url}"' in row and "data-refused-why" not in row and "×)" not in row
+        assert "data-stray" not in re.search(r'/trainer/lembar/\d+">062</a>.*?</tr>', html, re.S).group(0)
+
+
 def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, code):
     """A refused sheet is not just "done": the batch page counts it, its row says why, the export names the page."""
     resp = batch(trainer, code, [("b_1.jpg", jpeg_bytes()), ("c_1_blur.jpg", jpeg_bytes(color="#ddd"))])

@@ -15,7 +15,7 @@ from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code
 from grader.grading.review_queue import queue_order, waiting
 from grader.grading.shown import full_score
 from grader.page_groups import normalise_id
-from grader.web.grading import has_digits
+from grader.web.grading import has_digits, only_wrong_exercise, printed_exercise
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
 # Habits a trainer can teach to the whole class, by the finding (or field status) that shows them on a sheet, with
@@ -84,21 +84,34 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
                   include_pending: bool = True) -> list[dict]:
     """One row per trainee (their latest sheet) for ``exercise``, with the number of attempts; without
     ``include_pending``, their latest *finished* sheet (graded, refused or failed), the one the class table shows once
-    nothing is being graded."""
+    nothing is being graded.
+
+    A sheet refused whole as printed for another exercise (a stray photo in a class's batch, stored under the number
+    written on it) is no attempt at this one: it never stands for a trainee who has another sheet here, whose
+    score it would hide behind "Ditolak"; their row lists it (``strays``: its id and the exercise printed on it),
+    so that the trainer can move it where it belongs. A trainee with nothing else here is shown by it."""
     states = "('done','failed','queued','running')" if include_pending else "('done','failed')"
     rows = conn.execute(
         f"SELECT id, token, trainee, trainee_name, typed_trainee, group_key, state, result_status, score, n_ok, "
-        f"n_wrong, n_review, n_blank, n_unreadable, error_code, error_id, error_en, source, created_at, updated_at "
+        f"n_wrong, n_review, n_blank, n_unreadable, error_code, error_id, error_en, source, created_at, updated_at, "
+        f"CASE WHEN result_status='refused' THEN result END AS refused_result "
         f"FROM submissions WHERE exercise=? AND state IN {states} AND superseded_by IS NULL ORDER BY id",
         (exercise,)).fetchall()
+    whose = identity_keys(rows)
+    printed = [_printed_elsewhere(r) for r in rows]
+    here = {who["key"] for who, code in zip(whose, printed) if code is None}
     latest: dict[str, dict] = {}
     attempts: Counter = Counter()
+    strays: dict[str, list[dict]] = {}
     names: dict[str, dict[str, str]] = {}         # each trainee's names, as their sheets carried them, newest last
-    for r, who in zip(rows, identity_keys(rows)):
+    for r, who, code in zip(rows, whose, printed):
         k = who["key"]
+        if code is not None and k in here:
+            strays.setdefault(k, []).append({"id": r["id"], "exercise": code})
+            continue
         attempts[k] += 1
-        latest[k] = {**dict(r), "trainee": who["trainee"], "trainee_name": who["name"], "trainee_key": k,
-                     **counted_score(r), "counted": counts_count(r)}
+        latest[k] = {**{c: r[c] for c in r.keys() if c != "refused_result"}, "trainee": who["trainee"],
+                     "trainee_name": who["name"], "trainee_key": k, **counted_score(r), "counted": counts_count(r)}
         # (the name typed too, where the sheet gave another: "Budi" typed on Yanti's personalised sheet)
         for name in (r["typed_trainee"], who["name"]):
             if name and normalise_id(name) != k:
@@ -106,13 +119,24 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
                 names[k][normalise_id(name)] = name
     # (a trainee's attempts under other names, "Fitri" and "fitri r." with 104 read on both, or a name typed on their
     # personalised sheet by someone else: said beside the latest, so that two people in one row are seen)
-    out = [{**r, "attempts": attempts[k],
+    out = [{**r, "attempts": attempts[k], "strays": strays.get(k, []),
             "other_names": [n for n_id, n in reversed(names.get(k, {}).items())
                             if n_id != normalise_id(r["trainee_name"])]} for k, r in latest.items()]
     col = SORT_COLUMNS.get(sort, "trainee_key")
     order = _by_trainee if col == "trainee_key" else (lambda r: r[col])
     known = sorted((r for r in out if r[col] is not None), key=order, reverse=descending)
     return known + [r for r in out if r[col] is None]      # missing values last either way
+
+
+def _printed_elsewhere(row) -> str | None:
+    """The exercise printed on a sheet refused whole as another exercise's (every page ``wrong_exercise``), else
+    None. ("?" when its pages name none surely: still no attempt at this exercise.)"""
+    if not row["refused_result"]:
+        return None
+    result = json.loads(row["refused_result"])
+    if not only_wrong_exercise(result):
+        return None
+    return printed_exercise(result) or "?"
 
 
 def regrade_failed(row) -> bool:
@@ -154,7 +178,7 @@ def table_version(rows: list[dict]) -> str:
     """What :func:`latest_sheets` shows, in short: it changes when a sheet arrives, is graded, corrected or removed
     (each row's sheet, its last change and its attempts), whatever the sort. The class table left open asks for it
     (``hasil.json``) and takes its new rows when it has changed."""
-    shown = ";".join(f"{r['id']}:{r['state']}:{r['updated_at']}:{r['attempts']}"
+    shown = ";".join(f"{r['id']}:{r['state']}:{r['updated_at']}:{r['attempts']}:{[s['id'] for s in r['strays']]}"
                      for r in sorted(rows, key=lambda r: r["id"]))
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
 

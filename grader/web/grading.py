@@ -151,12 +151,12 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
                     drop_photos(conn, Path(ctx.data_dir), sub)
                     raise
                 key = None
-        if sub["source"] == "trainee" and _only_wrong_exercise(result):
+        if sub["source"] == "trainee" and only_wrong_exercise(result):
             # The photos are fine and kept; the code the trainee typed is not the one printed on the sheet. A
             # retake cannot fix that: hold the upload for the trainee to fix the code (trainee.hold_code), unless
             # the sheet's own exercise is unknown here too: then no code helps, and the trainee is sent to the
             # trainer (otherwise the held page's "leave it empty" leads to that very hold, and back).
-            printed = _printed_exercise(result)
+            printed = printed_exercise(result)
             if printed and _unknown_here(printed, ctx.data_dir):
                 hold_for_code(conn, sid, no_key_error(printed))
                 return
@@ -191,7 +191,7 @@ def named_by_its_group(result: dict, group_key: str | None) -> dict:
     return named_by_folder(result, group_key if group_key and trainee_from_filename(group_key) == group_key else None)
 
 
-def _printed_exercise(result: dict) -> str | None:
+def printed_exercise(result: dict) -> str | None:
     """The exercise code the sheet's QR names, when its pages were refused as printed for another exercise."""
     codes = {p.get("sheet_exercise") for p in result.get("pages") or []} - {None}
     return codes.pop() if len(codes) == 1 else None
@@ -208,7 +208,7 @@ def _unknown_here(code: str, data_dir) -> bool:
     return False
 
 
-def _only_wrong_exercise(result: dict) -> bool:
+def only_wrong_exercise(result: dict) -> bool:
     """Every photo was refused only because the sheet is printed for another exercise than the code given."""
     pages = result.get("pages") or []
     return result.get("status") == "refused" and bool(pages) and all(

@@ -605,6 +605,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "no. peserta {n}": "trainee no. {n}",
     "juga dengan nama: {names}": "also named: {names}",
     "Juga dengan nama": "Also named",
+    "juga lembar latihan {code}:": "also a sheet of exercise {code}:",
+    "buka": "open",
+    "Foto lembar latihan lain dengan nomor peserta ini ada di kiriman. Tidak dihitung di latihan ini; bukalah untuk "
+    "memindahkannya ke latihan yang benar.":
+        "A photo of another exercise's sheet with this trainee number was sent. It does not count in this exercise; "
+        "open it to move it to the right exercise.",
     "Kiriman dengan nomor peserta ini juga memakai nama ini (diketik di formulir atau tercetak di lembar). Bila bukan "
     "orang yang sama, buka lembarnya.":
         "Sendings under this trainee number also carried these names (typed on the form or printed on the sheet). If "
