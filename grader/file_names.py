@@ -9,7 +9,7 @@ import re
 from pathlib import PurePosixPath
 
 #: What a batch takes as a photo by its name (a PDF: a scanner's photos).
-PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".avif", ".pdf"})
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".avif", ".pdf", ".tif", ".tiff"})
 # A photo read from a zip is named "kelas/chat.zip:IMG-1.jpg" (grader.batch.iter_inputs).
 ZIP_MEMBER_RE = re.compile(r"^(?P<zip>.*\.zip):(?P<member>.+)$", re.IGNORECASE | re.DOTALL)
 # "_p1", "-hal-2", " page 1", " (2)", "hal2": the sheet has two pages, so only 1 and 2 are page numbers.

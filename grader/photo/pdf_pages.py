@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 from grader.errors import GraderError
 from grader.photo.pdf_flate import MAX_INFLATED_PER_PAGE, InflateBudget, UnreadableImage, flate_image_png
+from grader.photo.tiff_pages import is_tiff, tiff_photos
 
 log = logging.getLogger(__name__)
 
@@ -249,15 +250,19 @@ def _filters(obj) -> list[str]:
 
 def photos_of(name: str, data: bytes, *, max_pages: int = MAX_PDF_PAGES,
               max_bytes: int | None = None) -> list[tuple[str, bytes]]:
-    """``[(name, data)]`` for a photo; for a PDF, its page photos named by :func:`pdf_page_names`.
+    """``[(name, data)]`` for a photo; for a PDF or a TIFF scan, its page photos named by :func:`pdf_page_names`.
 
-    ``max_bytes`` bounds a PDF's size before it is parsed (a photo's own limit is checked by the caller).
+    ``max_bytes`` bounds a PDF's or a TIFF's size before it is parsed (a photo's own limit is checked by the caller).
     """
-    if not is_pdf(data):
+    tiff = is_tiff(data)
+    if not tiff and not is_pdf(data):
         return [(name, data)]
     if max_bytes is not None and len(data) > max_bytes:
-        mb = max_bytes // (1024 * 1024)
-        raise GraderError("too_large", f"The PDF is larger than {mb} MB.", f"PDF lebih besar dari {mb} MB.")
+        mb, kind = max_bytes // (1024 * 1024), "TIFF" if tiff else "PDF"
+        raise GraderError("too_large", f"The {kind} is larger than {mb} MB.", f"{kind} lebih besar dari {mb} MB.")
+    if tiff:                         # an office scanner's TIFF: its pages, taken out as PNG photos
+        photos = tiff_photos(data, max_pages=max_pages)
+        return list(zip(pdf_page_names(name, len(photos), suffixes=[".png"] * len(photos)), photos))
     photos = pdf_photos(data, max_pages=max_pages)
     suffixes = [".png" if p[:4] == b"\x89PNG" else ".jpg" for p in photos]
     return list(zip(pdf_page_names(name, len(photos), suffixes=suffixes), photos))

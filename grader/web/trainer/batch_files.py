@@ -48,8 +48,8 @@ NESTED_ZIP = ("nested_zip", "Zip di dalam zip tidak dibuka. Ekstrak dulu, lalu k
 #: of their sheet (:func:`grader.web.photo_checks.check_photo`): (code, Indonesian, English).
 FOR_TRAINER = {reason[0]: reason for reason in (
     ("not_an_image", "Berkas ini bukan foto atau PDF. Dilewati: lembar dinilai dari foto (JPEG, PNG, WebP atau "
-     "HEIC) atau PDF hasil pindaian.", "This file is not a photo or a PDF. Skipped: sheets are graded from photos "
-     "(JPEG, PNG, WebP or HEIC) or scanned PDFs."),
+     "HEIC) atau hasil pindaian PDF atau TIFF.", "This file is not a photo or a PDF. Skipped: sheets are graded "
+     "from photos (JPEG, PNG, WebP or HEIC) or scans (PDF or TIFF)."),
     ("empty_file", "Berkas ini kosong; dilewati.", "This file is empty; skipped."),
 )}
 

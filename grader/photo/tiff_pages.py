@@ -1,0 +1,95 @@
+"""The pages of a TIFF scan: what an office scanner's "scan to folder" or a fax app saves, one image per page.
+
+Each page is taken out as a PNG photo (lossless: the scan's pixels as they are, only 16-bit samples brought to 8)
+and read like any photo, so a stack of a class's sheets in one TIFF is graded as a copier's PDF is. A page's own
+problems are the pipeline's to say: a one-bit (black-and-white) page comes out black and white and is refused as
+``binarized_scan``, with what to change on the scanner.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import math
+import warnings
+
+import numpy as np
+from PIL import Image, ImageSequence
+
+from grader.errors import GraderError
+from grader.photo.load import DEFAULT_MAX_PIXELS
+
+log = logging.getLogger(__name__)
+
+_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")      # little/big endian; classic and BigTIFF
+# A page may be larger than a photo is allowed to be: it is reduced by a whole factor to fit, as a reader would lower
+# the scanner's resolution. Past this (a 1200 dpi scan of A4 is 140 MP; 600 dpi, 35 MP), decoding it alone costs
+# too much. (Pillow's own check refuses a first page past twice its limit, 179 MP, before this one.)
+MAX_PAGE_PIXELS = 2 * DEFAULT_MAX_PIXELS
+
+
+def is_tiff(data: bytes) -> bool:
+    """Whether ``data`` is a TIFF file (by its byte-order mark and magic number)."""
+    return data[:4] in _MAGIC
+
+
+def tiff_photos(data: bytes, *, max_pages: int) -> list[bytes]:
+    """The photo (a PNG file) of each page of a TIFF, in page order.
+
+    Raises
+    ------
+    GraderError
+        ``corrupt_file`` (damaged, or stored in a way not read here), ``too_large`` (a page past
+        :data:`MAX_PAGE_PIXELS`) or ``too_many_pages`` (more than ``max_pages`` pages).
+    """
+    from grader.photo.pdf_pages import too_many_pages
+
+    photos = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")          # Pillow warns of a large first page before its own bomb check
+            with Image.open(io.BytesIO(data)) as tiff:
+                if getattr(tiff, "n_frames", 1) > max_pages:
+                    raise too_many_pages(max_pages)
+                for page in ImageSequence.Iterator(tiff):
+                    photos.append(_page_png(page))
+    except GraderError:
+        raise
+    except Image.DecompressionBombError:
+        raise _too_large() from None
+    except (OSError, ValueError, SyntaxError, EOFError, KeyError, TypeError, MemoryError) as exc:
+        log.info("unreadable TIFF: %s", exc)
+        raise GraderError("corrupt_file", "This TIFF scan cannot be opened (damaged, or stored in a way this grader "
+                          "cannot read). Scan again as JPEG or PDF, or send photos.",
+                          "Hasil pindaian TIFF ini tidak bisa dibuka (rusak, atau disimpan dengan cara yang tidak bisa "
+                          "dibaca aplikasi ini). Pindai ulang sebagai JPEG atau PDF, atau kirim fotonya.") from None
+    return photos
+
+
+def _page_png(page: Image.Image) -> bytes:
+    """One TIFF page as an 8-bit grey or colour PNG file, reduced to fit a photo's pixel limit."""
+    w, h = page.size
+    if w * h > MAX_PAGE_PIXELS:
+        raise _too_large()
+    if page.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        samples = np.asarray(page, dtype=np.uint32)
+        # 16-bit grey (some scanners' "48-bit"/"16-bit" modes): its top 8 bits; an "I" page holding 8-bit values
+        # stays as it is
+        shift = 8 if samples.max(initial=0) > 255 else 0
+        page = Image.fromarray((samples >> shift).astype(np.uint8), "L")
+    elif page.mode == "1" or page.mode == "L":
+        page = page.convert("L")
+    else:
+        page = page.convert("RGB")                  # palette, CMYK, YCbCr, 16-bit RGB, with or without alpha
+    factor = math.ceil(math.sqrt(w * h / DEFAULT_MAX_PIXELS)) if w * h > DEFAULT_MAX_PIXELS else 1
+    if factor > 1:
+        page = page.reduce(factor)
+    out = io.BytesIO()
+    page.save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+def _too_large() -> GraderError:
+    limit = MAX_PAGE_PIXELS // 1_000_000
+    return GraderError("too_large", f"A page of this TIFF scan has more than {limit} megapixels. Scan it again at "
+                       f"300 dpi.", f"Satu halaman hasil pindaian TIFF ini lebih dari {limit} megapiksel. Pindai "
+                       f"ulang dengan 300 dpi.")

@@ -1,0 +1,128 @@
+"""TIFF scans (an office scanner's "scan to folder"): each page is taken out as a photo and graded like one."""
+import io
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from grader.errors import GraderError
+from grader.photo.load import load_photo
+from grader.photo.pdf_pages import photos_of
+from grader.photo.tiff_pages import is_tiff
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
+PAIR = ("s0001-p1.jpg", "s0001-p2.jpg")
+
+
+def tiff_of(pages: list[Image.Image], **save) -> bytes:
+    buf = io.BytesIO()
+    pages[0].save(buf, "TIFF", save_all=True, append_images=pages[1:], **save)
+    return buf.getvalue()
+
+
+def test_a_tiff_scans_pages_come_out_as_their_pixels_and_pair_as_one_sheet():
+    grey = [cv2.imread(str(SAMPLES / n), cv2.IMREAD_GRAYSCALE) for n in PAIR]
+    for compression in (None, "tiff_lzw", "tiff_adobe_deflate"):
+        data = tiff_of([Image.fromarray(g) for g in grey], **({"compression": compression} if compression else {}))
+        assert is_tiff(data)
+        pages = photos_of("kelas/Budi.tif", data)
+        assert [n for n, _ in pages] == ["kelas/Budi p1.png", "kelas/Budi p2.png"]      # a pair, as a PDF's
+        assert all(np.array_equal(load_photo(p, color=False).image, g) for (_, p), g in zip(pages, grey))
+    colour = cv2.imread(str(SAMPLES / PAIR[0]))
+    [(name, png)] = photos_of("Budi_1.tiff", tiff_of([Image.fromarray(colour[:, :, ::-1])]))
+    assert name == "Budi_1.png" and np.array_equal(load_photo(png).image, colour)
+    # a scanner's 16-bit grey page: its top eight bits
+    deep = tiff_of([Image.fromarray(grey[0].astype(np.uint16) * 257)])
+    assert np.array_equal(load_photo(photos_of("a.tif", deep)[0][1], color=False).image, grey[0])
+
+
+def test_a_tiff_scan_is_graded_from_the_command_line_as_its_photos_are(tmp_path, capsys):
+    """Input review: a TIFF was skipped as "not a photo" (the message named the types taken), though scanners in
+    offices save TIFF. Its two pages are one sheet, graded as the same pixels sent as photos are."""
+    from grader.cli import main
+
+    key = str(SAMPLES / "keys" / json.loads((SAMPLES / "s0001-p1.truth.json").read_text())["exercise"])
+    grey = [cv2.imread(str(SAMPLES / n), cv2.IMREAD_GRAYSCALE) for n in PAIR]
+    scan = tmp_path / "s0001.tif"
+    scan.write_bytes(tiff_of([Image.fromarray(g) for g in grey], compression="tiff_lzw"))
+    assert main(["grade", str(tmp_path), "--key", key, "--json"]) == 0
+    from_tiff = json.loads(capsys.readouterr().out)
+    pngs = []
+    for n, g in zip(PAIR, grey):
+        pngs.append(tmp_path / "png" / n.replace(".jpg", ".png"))
+        pngs[-1].parent.mkdir(exist_ok=True)
+        cv2.imwrite(str(pngs[-1]), g)
+    assert main(["grade", *map(str, pngs), "--key", key, "--json"]) == 0
+    from_photos = json.loads(capsys.readouterr().out)
+
+    def fields(result):
+        return [(f["id"], f["value"], f["status"]) for f in result[0]["fields"]]
+    assert len(from_tiff) == 1 and from_tiff[0]["status"] == "graded"
+    assert from_tiff[0]["score"] == from_photos[0]["score"] and fields(from_tiff) == fields(from_photos)
+
+
+def test_a_black_and_white_tiff_page_is_refused_as_such(tmp_path, capsys):
+    from grader.cli import main
+
+    grey = cv2.imread(str(SAMPLES / PAIR[0]), cv2.IMREAD_GRAYSCALE)
+    bw = Image.fromarray(grey).point(lambda v: 255 if v > 128 else 0).convert("1")
+    scan = tmp_path / "Budi.tif"
+    scan.write_bytes(tiff_of([bw], compression="group4"))
+    key = str(SAMPLES / "keys" / json.loads((SAMPLES / "s0001-p1.truth.json").read_text())["exercise"])
+    main(["grade", str(scan), "--key", key, "--json"])
+    [sheet] = json.loads(capsys.readouterr().out)
+    assert sheet["status"] == "refused" and sheet["pages"][0]["refusal"]["code"] == "binarized_scan"
+
+
+def test_damaged_huge_and_long_tiffs_are_refused_with_their_reason():
+    data = tiff_of([Image.new("L", (400, 500), 200)], compression="tiff_lzw")
+    with pytest.raises(GraderError) as exc:
+        photos_of("a.tif", data[: len(data) // 2])
+    assert exc.value.code == "corrupt_file" and "TIFF" in exc.value.message
+    with pytest.raises(GraderError) as exc:
+        photos_of("a.tif", tiff_of([Image.new("L", (40, 50), 200)] * 4), max_pages=3)
+    assert exc.value.code == "too_many_pages"
+    with pytest.raises(GraderError) as exc:
+        photos_of("a.tif", data, max_bytes=len(data) - 1)
+    assert exc.value.code == "too_large" and exc.value.message.startswith("The TIFF is larger")
+    # a page of 280 MP in a few kilobytes (1200 dpi on A3): refused, not decoded
+    huge = tiff_of([Image.new("1", (14_000, 20_000))], compression="group4")      # 280 MP, a few kB
+    assert len(huge) < 200_000
+    with pytest.raises(GraderError) as exc:
+        photos_of("a.tif", huge)
+    assert exc.value.code == "too_large"
+
+
+def test_a_scan_larger_than_a_photo_may_be_is_reduced_to_fit(monkeypatch):
+    import grader.photo.tiff_pages as tiff_pages
+
+    monkeypatch.setattr(tiff_pages, "DEFAULT_MAX_PIXELS", 100_000)
+    [(_, png)] = photos_of("a.tif", tiff_of([Image.new("L", (600, 500), 180)]))
+    assert load_photo(png, color=False).image.shape == (250, 300)
+
+
+def test_a_trainer_batch_takes_an_office_scanners_tiff_page_by_page():
+    from grader.commands.serve import ensure_demo_data
+    from grader.web.db import get_db
+    from grader.web.testing import csrf_of, log_in, make_test_app
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    code = ensure_demo_data()
+    stack = tiff_of([Image.new("RGB", (600, 800), c) for c in ("#fafafa", "#f9f9f9", "#f8f8f8")], compression="jpeg")
+    resp = trainer.post(f"/trainer/latihan/{code}/batch", data={
+        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"),
+        "photos": [(io.BytesIO(stack), "SCAN_0001.TIF"), (io.BytesIO(b"II*\x00broken"), "rusak.tif")]},
+        content_type="multipart/form-data")
+    assert resp.status_code == 302
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "rusak.tif" in page and "Hasil pindaian TIFF ini tidak bisa dibuka" in page
+    with app.app_context():
+        names = [r["filename"] for r in get_db().execute(
+            "SELECT u.filename FROM uploads u JOIN submissions s ON s.id=u.submission_id WHERE s.exercise=? "
+            "AND s.source='batch' ORDER BY u.filename", (code,))]
+    assert names == [f"SCAN_0001 ({i}).png" for i in range(1, 4)]
