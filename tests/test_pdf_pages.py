@@ -272,25 +272,15 @@ def test_a_retake_or_an_added_page_takes_a_one_page_pdf_and_explains_a_longer_on
 
 def test_a_trainer_batch_takes_a_copiers_pdf_page_by_page(tmp_path):
     from grader.commands.serve import ensure_demo_data
-    from grader.web.testing import csrf_of, jpeg_bytes, log_in, make_test_app
+    from grader.web.testing import batch_photo_names, jpeg_bytes, log_in, make_test_app
 
     app = make_test_app()
     trainer = app.test_client()
     log_in(trainer)
     code = ensure_demo_data()
     stack = jpeg_pdf([jpeg_bytes(color=c) for c in ("#fafafa", "#f9f9f9", "#f8f8f8", "#f7f7f7")])
-    resp = trainer.post(f"/trainer/latihan/{code}/batch", data={
-        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"),
-        "photos": [(io.BytesIO(stack), "scan0001.pdf"), (io.BytesIO(b"%PDF-1.4 broken"), "rusak.pdf")]},
-        content_type="multipart/form-data")
-    assert resp.status_code == 302
-    page = trainer.get(resp.location).get_data(as_text=True)
+    page, names = batch_photo_names(app, trainer, code, [("scan0001.pdf", stack), ("rusak.pdf", b"%PDF-1.4 broken")])
     assert "rusak.pdf" in page and "PDF ini tidak bisa dibuka" in page
-    from grader.web.db import get_db
-    with app.app_context():
-        names = [r["filename"] for r in get_db().execute(
-            "SELECT u.filename FROM uploads u JOIN submissions s ON s.id=u.submission_id WHERE s.exercise=? "
-            "AND s.source='batch' ORDER BY u.filename", (code,))]
     assert names == [f"scan0001 ({i}).jpg" for i in range(1, 5)]
 
 

@@ -106,23 +106,13 @@ def test_a_scan_larger_than_a_photo_may_be_is_reduced_to_fit(monkeypatch):
 
 def test_a_trainer_batch_takes_an_office_scanners_tiff_page_by_page():
     from grader.commands.serve import ensure_demo_data
-    from grader.web.db import get_db
-    from grader.web.testing import csrf_of, log_in, make_test_app
+    from grader.web.testing import batch_photo_names, log_in, make_test_app
 
     app = make_test_app()
     trainer = app.test_client()
     log_in(trainer)
     code = ensure_demo_data()
     stack = tiff_of([Image.new("RGB", (600, 800), c) for c in ("#fafafa", "#f9f9f9", "#f8f8f8")], compression="jpeg")
-    resp = trainer.post(f"/trainer/latihan/{code}/batch", data={
-        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"),
-        "photos": [(io.BytesIO(stack), "SCAN_0001.TIF"), (io.BytesIO(b"II*\x00broken"), "rusak.tif")]},
-        content_type="multipart/form-data")
-    assert resp.status_code == 302
-    page = trainer.get(resp.location).get_data(as_text=True)
+    page, names = batch_photo_names(app, trainer, code, [("SCAN_0001.TIF", stack), ("rusak.tif", b"II*\x00broken")])
     assert "rusak.tif" in page and "Hasil pindaian TIFF ini tidak bisa dibuka" in page
-    with app.app_context():
-        names = [r["filename"] for r in get_db().execute(
-            "SELECT u.filename FROM uploads u JOIN submissions s ON s.id=u.submission_id WHERE s.exercise=? "
-            "AND s.source='batch' ORDER BY u.filename", (code,))]
     assert names == [f"SCAN_0001 ({i}).png" for i in range(1, 4)]

@@ -252,3 +252,19 @@ def jpeg_bytes(size: tuple[int, int] = (600, 800), color: str = "white", quality
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=quality)
     return buf.getvalue()
+
+
+def batch_photo_names(app, trainer, code: str, files: list[tuple[str, bytes]]) -> tuple[str, list[str]]:
+    """Send ``files`` as one batch of ``code`` from a logged-in ``trainer`` client: the batch page's HTML, and the file
+    names of the photos stored for the exercise's batch sheets, in name order."""
+    from grader.web.db import get_db
+
+    resp = trainer.post(f"/trainer/latihan/{code}/batch", data={
+        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"),
+        "photos": [(io.BytesIO(data), name) for name, data in files]}, content_type="multipart/form-data")
+    assert resp.status_code == 302, resp.status_code
+    with app.app_context():
+        names = [r["filename"] for r in get_db().execute(
+            "SELECT u.filename FROM uploads u JOIN submissions s ON s.id=u.submission_id WHERE s.exercise=? "
+            "AND s.source='batch' ORDER BY u.filename", (code,))]
+    return trainer.get(resp.location).get_data(as_text=True), names
