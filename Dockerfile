@@ -1,5 +1,6 @@
 # The web app with a production WSGI server (waitress, via `grader serve`),
-# tesseract and its Indonesian data. Same requirements and entry point as `make run`.
+# tesseract and its Indonesian data. Same runtime requirements (requirements.txt, not the test-only -dev ones)
+# and entry point as `make run`, without its --demo-class.
 FROM python:3.11-slim-bookworm
 
 RUN apt-get update \
