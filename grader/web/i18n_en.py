@@ -337,10 +337,11 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Wawasan kelas": "Class insight",
     "Nilai banyak lembar": "Grade many sheets",
     "Pilih banyak foto sekaligus, satu berkas zip, atau hasil pindaian PDF atau TIFF (satu halaman lembar per "
-    "halaman berkas). Foto satu peserta dikelompokkan menurut kode QR, atau menurut nama berkas (mis. 017_1.jpg dan "
-    "017_2.jpg).":
+    "halaman berkas). Foto satu peserta dikelompokkan menurut kode QR, nomor peserta yang tertulis di lembar, atau "
+    "nama berkas (mis. 017_1.jpg dan 017_2.jpg).":
         "Choose many photos at once, one zip file, or scans as PDF or TIFF (one sheet page per page of the file). One "
-        "trainee's photos are grouped by their QR code, or by file name (e.g. 017_1.jpg and 017_2.jpg).",
+        "trainee's photos are grouped by their QR code, the trainee number written on the sheet, or file name (e.g. "
+        "017_1.jpg and 017_2.jpg).",
     "Lembar ini {n} halaman, tetapi ada {k} foto. Kirim satu foto per halaman.":
         "This sheet has {n} pages, but there are {k} photos. Send one photo per page.",
     "Foto atau zip": "Photos or a zip",
