@@ -31,10 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--photos", type=path_arg, help="folder of photos with truth files (default: generate one)")
     p.add_argument("--sheets", type=int, default=300, help="sheets to generate (two photos each; default 300)")
     p.add_argument("--refusals", type=int, default=40, help="refusal-set photos to generate (default 40)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the generated photos (default 1: the reporting set)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the generated photos (default 1, the reporting set's)")
     p.add_argument("--tesseract-photos", type=int, default=12,
                    help="photos also read with the tesseract baseline (slow: about 10 s a photo, 80 ms a box, in the "
-                        "reporting run of 4998826; default 12)")
+                        "reporting runs of 4998826 and 8810457; default 12)")
     p.add_argument("--tesseract-ardis", type=int, default=300,
                    help="ARDIS test digits also read with tesseract (default 300 of 1000)")
     p.add_argument("--digits-model", type=path_arg, metavar="DIR",
