@@ -7,6 +7,7 @@ only beside their ratios.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
@@ -129,18 +130,24 @@ def bench_batch(sheets: int) -> dict:
     return out
 
 
-def photos_to_bench(folder: Path) -> list[Path]:
-    """The photos of ``--photos``: those of a ``grader synth`` set that are not refusal cases, by their truth files;
-    in a folder without truth files, every photo in it that the baseline, ``cv2.imdecode``, decodes."""
+def _decodes(path: Path) -> bool:
+    """Whether the baseline, ``cv2.imdecode``, reads ``path`` (a text saved as ``.jpg`` has no decode time)."""
+    return cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_COLOR) is not None
+
+
+def photos_to_bench(folder: Path, count: int | None = None) -> list[Path]:
+    """The photos of ``--photos``, at most ``count``: those of a ``grader synth`` set that are not refusal cases, by
+    their truth files; in a folder without truth files, every photo in it that the baseline, ``cv2.imdecode``,
+    decodes."""
     if not folder.is_dir():
         raise GraderError("bad_usage", f"--photos {folder}: no such folder")
     truths = sorted(folder.glob("*.truth.json"))
     if truths:
         photos = [t.with_name(t.name.replace(".truth.json", ".jpg")) for t in truths
-                  if json.loads(t.read_text()).get("expect_refusal") is None]
+                  if json.loads(t.read_text()).get("expect_refusal") is None][:count]
     else:
-        photos = sorted(p for p in folder.iterdir()
-                        if p.suffix.lower() in DECODED_SUFFIXES and p.is_file())
+        candidates = (p for p in sorted(folder.iterdir()) if p.suffix.lower() in DECODED_SUFFIXES and p.is_file())
+        photos = list(itertools.islice(filter(_decodes, candidates), count))
     if not photos:
         raise GraderError("bad_usage", f"--photos {folder}: no photos to time in that folder")
     return photos
@@ -151,7 +158,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.count < 1 or args.repeat < 1 or args.batch < 0:
         raise GraderError("bad_usage", "--count and --repeat must be 1 or more, --batch 0 or more")
     if args.photos:
-        report["photos"] = bench_photos(photos_to_bench(args.photos)[: args.count], repeat=args.repeat)
+        report["photos"] = bench_photos(photos_to_bench(args.photos, args.count), repeat=args.repeat)
     else:
         _, big = _generated("12mp", count=args.count, megapixels=12.0, chat=False)
         report["12mp"] = bench_photos(big, repeat=args.repeat)
