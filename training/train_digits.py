@@ -230,11 +230,14 @@ def add_calibration_options(ap: argparse.ArgumentParser) -> None:
                     help="generated photos written with the calibration-split glyphs (calibration only)")
     ap.add_argument("--cal-stroke", type=int, default=10000,
                     help="pen-stroke numerals added to the calibration set only, as writers the network "
-                         "has not seen (0 = none, as the shipped model's run)")
+                         "has not seen (0 = none, as v8's own run; the shipped calibration, redone on 2026-12-04 by "
+                         "calibrate_digits, used 10000: grader/models/digits.json)")
     ap.add_argument("--min-temperature", type=float, default=MIN_TEMPERATURE,
-                    help="never calibrate sharper than this (0 = the NLL fit alone, as the shipped model's run)")
+                    help="never calibrate sharper than this (0 = the NLL fit alone, as v8's own run; the shipped "
+                         "calibration used 1.3617)")
     ap.add_argument("--max-error", type=float, default=0.0003,
-                    help="error allowed among auto-accepted calibration boxes (the shipped model's run: 0.002)")
+                    help="error allowed among auto-accepted calibration boxes (v8's own run: 0.002; the shipped "
+                         "calibration: 0.0003)")
 
 
 def calibration_meta(cal: dict, n: int, args) -> dict:
