@@ -723,6 +723,23 @@ def test_a_sum_mistake_never_pins_a_misread(chasil_spec):
     assert next(f for f in res["fields"] if f["id"] == "I.A.1.L")["status"] == "review"
 
 
+def test_a_rule_we_cannot_check_leaves_a_misread_unpinned(chasil_spec):
+    """The same compensating sum mistake, with the column total not checkable (I.A.2.L unreadable): the row alone
+    must not pin our misread of L. (Fuzzer, .cache/fuzz_grading.py seed 2002626: I.A.4.L written 129 for 128, I.A.4.P
+    written 93 and read 92 with its last box at 0.62, I.A.3.P unreadable; P was pinned by the row and marked wrong.)"""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.J"] += 1                                   # the trainee's sum mistake
+    readings = readings_from(sheet, values, conf=0.9995)
+    readings["I.A.1.L"] = _unsure("I.A.1.L", 1, key.fields["I.A.1.L"] + 1)   # our misread, compensating it
+    readings["I.A.2.L"] = FieldReading("I.A.2.L", "digits", 1, None, 0.4, "review", box_confidence=(0.6, 0.8, 0.9),
+                                       notes=("unsure_box", "impossible_pattern"))
+    after = apply_context(readings, _rules(sheet))
+    assert "pinned_by_arithmetic" not in after["I.A.1.L"].notes
+    res = grade_readings(sheet, after, key)
+    assert next(f for f in res["fields"] if f["id"] == "I.A.1.L")["status"] == "review"
+
+
 def test_pin_bar_is_the_wrong_verdict_bar():
     from grader.grading.certainty import WRONG_MIN_CONFIDENCE
     from grader.read.context import PIN_MIN_CONFIDENCE

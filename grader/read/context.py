@@ -205,7 +205,8 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
     Weak: in review only for an unsure box (see :func:`_only_unsure`), or accepted with a field
     confidence below :data:`PIN_MIN_CONFIDENCE`. A weak field is *pinned* when, in addition, some
     holding rule has every other field read confidently by its own pixels: the arithmetic then fixes
-    the value independently of this field's pixels, and both agree.
+    the value independently of this field's pixels, and both agree; and every equality rule it is in can be
+    checked (a rule left unchecked might be the one that fails).
     """
     # (a pair's digits that its bubbles or tally, read surely, contradict are not backed up: a misread hundreds
     # digit repeated in a column total by the same hand can still satisfy the sum)
@@ -222,8 +223,17 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
 
     holds: dict[str, list[bool]] = {fid: [] for fid in weak}
     pinned: set[str] = set()
+    unchecked: set[str] = set()     # weak fields in an equality rule that cannot be checked (a term unread or blank)
     for rule in rules:
-        if rule.op != "==" or not all(usable(f) for f in rule.fields):
+        if rule.op != "==":
+            continue
+        if not all(usable(f) for f in rule.fields):
+            # A pin stands on every equality rule of the field holding: the trainee's own slip in one rule may
+            # exactly offset our misread there (row total one too high, L misread one too high), and only another
+            # rule catches it. A rule we cannot check catches nothing, so it leaves the field unpinned (a row holding
+            # alone pinned such a misread with the column total not checkable, and it was marked wrong: fuzzer
+            # .cache/fuzz_grading.py, seed 2002626).
+            unchecked.update(set(rule.fields) & weak)
             continue
         ok = sum(readings[f].value for f in rule.lhs) == sum(readings[f].value for f in rule.rhs)
         for f in set(rule.fields) & weak:
@@ -236,7 +246,7 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
             continue
         r = readings[fid]
         notes = r.notes + ((NOTE_BACKED_UP_RULES,) if r.status != OK else ()) + \
-            ((NOTE_PINNED,) if fid in pinned else ())
+            ((NOTE_PINNED,) if fid in pinned and fid not in unchecked else ())
         if notes != r.notes:
             out[fid] = replace(r, status=OK, notes=notes)
     return out
