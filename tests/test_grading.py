@@ -740,6 +740,25 @@ def test_a_rule_we_cannot_check_leaves_a_misread_unpinned(chasil_spec):
     assert next(f for f in res["fields"] if f["id"] == "I.A.1.L")["status"] == "review"
 
 
+def test_one_rule_alone_does_not_pin_a_misread(chasil_spec):
+    """III.A.P is in one equality rule (its row). The trainee wrote J one too high; we misread P one too high with
+    its last box unsure: the row holds as read. A second rule would catch the misread; with none, the trainee's one
+    sum mistake is all it takes to hide it, so P is not pinned and stays in review (it was marked wrong, and the
+    row's real failure went unsaid). J, read surely, is still wrong."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["III.A.J"] += 1                                   # the trainee's sum mistake
+    readings = readings_from(sheet, values, conf=1.0)
+    misread = key.fields["III.A.P"] + 1                      # our misread, compensating it
+    readings["III.A.P"] = FieldReading("III.A.P", "digits", 1, misread, 0.7, "review",
+                                       boxes=tuple(f"{misread:X>3}"), box_confidence=(1.0, 1.0, 0.7),
+                                       notes=("unsure_box",))
+    after = apply_context(readings, _rules(sheet))
+    assert "pinned_by_arithmetic" not in after["III.A.P"].notes
+    status = {f["id"]: f["status"] for f in grade_readings(sheet, after, key)["fields"]}
+    assert (status["III.A.P"], status["III.A.J"]) == ("review", "wrong")
+
+
 def test_pin_bar_is_the_wrong_verdict_bar():
     from grader.grading.certainty import WRONG_MIN_CONFIDENCE
     from grader.read.context import PIN_MIN_CONFIDENCE

@@ -62,7 +62,9 @@ the key stays in review. There are two exceptions, both digits fields:
 * *pinned* by arithmetic: a rule that holds and whose every other field is
   read confidently by its own pixels fixes this field's value independently
   of its pixels, and the pixels favour the same value, while every other
-  equality rule it is in holds too. For such a field to be misread, the
+  equality rule it is in holds too (there must be one at least, and each
+  must be checkable: one rule alone can hold only because the trainee's
+  slip in it offsets our misread). For such a field to be misread, the
   trainee would have to make arithmetic mistakes that exactly match our
   misread in every rule at once.
 
@@ -206,7 +208,7 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
     confidence below :data:`PIN_MIN_CONFIDENCE`. A weak field is *pinned* when, in addition, some
     holding rule has every other field read confidently by its own pixels: the arithmetic then fixes
     the value independently of this field's pixels, and both agree; and every equality rule it is in can be
-    checked (a rule left unchecked might be the one that fails).
+    checked (a rule left unchecked might be the one that fails), and they are two or more.
     """
     # (a pair's digits that its bubbles or tally, read surely, contradict are not backed up: a misread hundreds
     # digit repeated in a column total by the same hand can still satisfy the sum)
@@ -241,12 +243,14 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
             if ok and all(confident(g) for g in rule.fields if g != f):
                 pinned.add(f)
     out = dict(readings)
+    # (a pin also needs two rules that hold: one that holds can be the trainee's slip in it offsetting our misread,
+    # III.A.J written one too high beside III.A.P misread one too high; a second rule would fail on the misread)
     for fid, results in holds.items():
         if not results or not all(results):
             continue
         r = readings[fid]
         notes = r.notes + ((NOTE_BACKED_UP_RULES,) if r.status != OK else ()) + \
-            ((NOTE_PINNED,) if fid in pinned and fid not in unchecked else ())
+            ((NOTE_PINNED,) if fid in pinned and fid not in unchecked and len(results) >= 2 else ())
         if notes != r.notes:
             out[fid] = replace(r, status=OK, notes=notes)
     return out
