@@ -759,6 +759,28 @@ def test_one_rule_alone_does_not_pin_a_misread(chasil_spec):
     assert (status["III.A.P"], status["III.A.J"]) == ("review", "wrong")
 
 
+def test_two_misreads_that_offset_each_other_are_not_pinned(chasil_spec):
+    """The trainee swapped I.A.2's L and P (0 and 2), putting both column totals out by 2. We misread I.A.1.L 140 as
+    138 and I.A.1.P 96 as 98 (each field accepted at 0.9987, below the bar for "wrong"): each column holds, and so
+    does row I.A.1, on our two misreads. A row whose other weak field is our misread is no evidence: only the column
+    holds with every other field confident, so neither is pinned, and neither is marked wrong. (Fuzzer,
+    .cache/fuzz_grading.py --adversarial, seeds 5000092 and 5004644.)"""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.2.L"], values["I.A.2.P"] = values["I.A.2.P"], values["I.A.2.L"]
+    assert values["I.A.2.L"] - values["I.A.2.P"] == 2
+    readings = readings_from(sheet, values, conf=0.9995)
+    for fid, read, boxes in (("I.A.1.L", key.fields["I.A.1.L"] - 2, (1.0, 0.9993, 0.9994)),     # 140 as 138
+                             ("I.A.1.P", key.fields["I.A.1.P"] + 2, (1.0, 1.0, 0.9987))):      # 96 as 98
+        readings[fid] = FieldReading(fid, "digits", 1, read, 0.9987, "ok", boxes=tuple(f"{read:X>3}"),
+                                     box_confidence=boxes)
+    after = apply_context(readings, _rules(sheet))
+    assert "pinned_by_arithmetic" not in after["I.A.1.L"].notes + after["I.A.1.P"].notes
+    status = {f["id"]: f["status"] for f in grade_readings(sheet, after, key)["fields"]}
+    assert (status["I.A.1.L"], status["I.A.1.P"]) == ("review", "review")
+    assert status["I.A.2.L"] == status["I.A.2.P"] == "wrong"
+
+
 def test_pin_bar_is_the_wrong_verdict_bar():
     from grader.grading.certainty import WRONG_MIN_CONFIDENCE
     from grader.read.context import PIN_MIN_CONFIDENCE

@@ -62,9 +62,10 @@ the key stays in review. There are two exceptions, both digits fields:
 * *pinned* by arithmetic: a rule that holds and whose every other field is
   read confidently by its own pixels fixes this field's value independently
   of its pixels, and the pixels favour the same value, while every other
-  equality rule it is in holds too (there must be one at least, and each
-  must be checkable: one rule alone can hold only because the trainee's
-  slip in it offsets our misread). For such a field to be misread, the
+  equality rule it is in holds too (each must be checkable, and one more
+  at least must hold with every other field confident: one rule alone can
+  hold only because the trainee's slip in it offsets our misread). For such
+  a field to be misread, the
   trainee would have to make arithmetic mistakes that exactly match our
   misread in every rule at once.
 
@@ -205,10 +206,10 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
     """Accept, and maybe pin, weak digits readings whose favoured values satisfy every equality rule they are in.
 
     Weak: in review only for an unsure box (see :func:`_only_unsure`), or accepted with a field
-    confidence below :data:`PIN_MIN_CONFIDENCE`. A weak field is *pinned* when, in addition, some
-    holding rule has every other field read confidently by its own pixels: the arithmetic then fixes
-    the value independently of this field's pixels, and both agree; and every equality rule it is in can be
-    checked (a rule left unchecked might be the one that fails), and they are two or more.
+    confidence below :data:`PIN_MIN_CONFIDENCE`. A weak field is *pinned* when, in addition, two or more
+    holding rules each have every other field read confidently by its own pixels: the arithmetic then fixes
+    the value independently of this field's pixels, twice, and both agree; and every equality rule it is in can be
+    checked (a rule left unchecked might be the one that fails).
     """
     # (a pair's digits that its bubbles or tally, read surely, contradict are not backed up: a misread hundreds
     # digit repeated in a column total by the same hand can still satisfy the sum)
@@ -224,7 +225,7 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
         return readings[fid].status == OK and readings[fid].confidence >= PIN_MIN_CONFIDENCE
 
     holds: dict[str, list[bool]] = {fid: [] for fid in weak}
-    pinned: set[str] = set()
+    pins: dict[str, int] = {}       # weak field -> the rules that hold with every other field of them confident
     unchecked: set[str] = set()     # weak fields in an equality rule that cannot be checked (a term unread or blank)
     for rule in rules:
         if rule.op != "==":
@@ -241,16 +242,18 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
         for f in set(rule.fields) & weak:
             holds[f].append(ok)
             if ok and all(confident(g) for g in rule.fields if g != f):
-                pinned.add(f)
+                pins[f] = pins.get(f, 0) + 1
     out = dict(readings)
-    # (a pin also needs two rules that hold: one that holds can be the trainee's slip in it offsetting our misread,
-    # III.A.J written one too high beside III.A.P misread one too high; a second rule would fail on the misread)
+    # (a pin also needs two rules that hold with every other field of each confident: one such rule can hold only
+    # because the trainee's slip in it offsets our misread, III.A.J written one too high beside III.A.P misread one
+    # too high; and a rule with another weak field can hold only because we misread that one too, L one too high and
+    # P one too low in a row whose column totals a swapped L and P in another row had put out by one each)
     for fid, results in holds.items():
         if not results or not all(results):
             continue
         r = readings[fid]
         notes = r.notes + ((NOTE_BACKED_UP_RULES,) if r.status != OK else ()) + \
-            ((NOTE_PINNED,) if fid in pinned and fid not in unchecked and len(results) >= 2 else ())
+            ((NOTE_PINNED,) if pins.get(fid, 0) >= 2 and fid not in unchecked else ())
         if notes != r.notes:
             out[fid] = replace(r, status=OK, notes=notes)
     return out
