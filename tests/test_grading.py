@@ -655,11 +655,21 @@ def test_backed_up_reading_that_differs_from_the_key_is_review_not_wrong(chasil_
     assert f["status"] == "review" and f["value"] == values["I.A.1.L"]
 
 
+def _count_carried(key, fid, d):
+    """The key's values with the pair ``fid`` off by ``d``, carried into the valid votes V.A and V.C."""
+    values = dict(key.fields)
+    for f in (fid, "V.A", "V.C"):
+        values[f] += d
+    return values
+
+
 def test_digits_backed_up_by_sure_bubbles_and_tally_can_be_wrong(chasil_spec):
-    """A consistent wrong count on a pair: weak digits, and both marks surely read with the same value."""
+    """A consistent wrong count on a pair: weak digits, and both marks surely read with the same value (and the
+    valid votes V.A and V.C added up with it: a sum written with the key's number would put the digits, firm only
+    by their marks, in doubt)."""
     sheet, key = setup(chasil_spec)
     v = key.fields["IV.1"] + 3
-    readings = readings_from(sheet, key.fields, conf=0.9995)
+    readings = readings_from(sheet, _count_carried(key, "IV.1", 3), conf=0.9995)
     readings["IV.1"] = FieldReading("IV.1", "digits", 2, v, 0.95, "review", box_confidence=(0.999, 0.9, 0.98),
                                     notes=("unsure_box",))
     readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, v, 0.95, "ok")
@@ -677,7 +687,7 @@ def test_accepted_digits_below_the_wrong_bar_are_backed_up_by_sure_marks_only(ch
     """Accepted digits under the bar for "wrong", repeated by both marks each sure on its own, can be wrong."""
     sheet, key = setup(chasil_spec)
     v = key.fields["IV.1"] + 3
-    readings = readings_from(sheet, key.fields, conf=0.9995)
+    readings = readings_from(sheet, _count_carried(key, "IV.1", 3), conf=0.9995)
     readings["IV.1"] = FieldReading("IV.1", "digits", 2, v, 0.995, "ok", box_confidence=(0.999, 0.998, 0.998))
     readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, v, 0.95, "ok")
     readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v, 0.9, "ok")
@@ -1559,3 +1569,29 @@ def test_digits_wrong_by_their_sure_boxes_that_both_sure_marks_contradict_are_su
     readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, v % 10, 0.99, "ok")
     res = grade_readings(sheet, apply_context(readings), key)
     assert next(f for f in res["fields"] if f["id"] == "IV.1")["status"] == "wrong"
+
+
+def test_digits_firm_only_by_their_marks_are_suspected_where_the_sum_says_the_keys_number(chasil_spec):
+    # Fuzzer (.cache/fuzz_grading.py --adversarial, seed 4001078): the trainee wrote IV.1 right in digits, but tally
+    # and bubbles both one too low; we misread the digits' last box (0.81, in review) as that same number. Backed up
+    # by the two marks, the digits were firm, marked wrong, and V.A (written as the key's sum) "violated" its rule.
+    # The digits are firm only by the marks, and the sum, read firmly, says the key's number: a trainer's look.
+    sheet, key = setup(chasil_spec)
+    v = key.fields["IV.1"]
+    readings = readings_from(sheet, key.fields, conf=1.0)
+    for m in ("IV.1.bubbles", "IV.1.tally"):
+        readings[m] = replace(readings[m], value=v - 1, confidence=0.9)
+    read = tuple(str(v - 1).rjust(3, "X"))
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v - 1, 0.81, "review", boxes=read,
+                                    box_confidence=(1.0, 1.0, 0.81), notes=("unsure_box",))
+    res = grade_sheet(sheet, readings, key)
+    status = {f["id"]: f["status"] for f in res["fields"]}
+    assert status["IV.1"] == "review", next(f for f in res["fields"] if f["id"] == "IV.1")
+    assert status["IV.1.bubbles"] == status["IV.1.tally"] == "wrong"      # the marks, read surely, are the trainee's
+    assert "valid_votes_sum" not in violated(res)
+    # A sum written with the marks' number corroborates the digits: the consistent wrong count is the trainee's.
+    readings["V.A"] = replace(readings["V.A"], value=key.fields["V.A"] - 1)
+    readings["V.C"] = replace(readings["V.C"], value=key.fields["V.C"] - 1)
+    readings["V.B"] = replace(readings["V.B"], value=key.fields["V.B"])
+    status = {f["id"]: f["status"] for f in grade_sheet(sheet, readings, key)["fields"]}
+    assert status["IV.1"] == "wrong"

@@ -16,7 +16,7 @@ from grader.grading.certainty import (NOTE_MARKS_SUSPECT, NOTE_RULE_SUSPECT, NOT
 from grader.grading.findings import conventions, cross_checks
 from grader.grading.review_queue import NOTE_PAGE_MISSING
 from grader.grading.summary import score, top_fixes
-from grader.read.context import NOTE_CORRECTED, NOTE_DISPUTED, apply_context
+from grader.read.context import NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, apply_context
 from grader.read.numbers import NOTE_ACROSS_BORDERS, NOTE_BLANK_LEADING, NOTE_OVERWRITTEN, NOTE_UNSURE_BOX
 from grader.read.sheet_reader import FieldReading
 from grader.rules import RuleResult, evaluate_rules, expand_rules
@@ -267,12 +267,21 @@ def misread_suspects(rules, readings: dict[str, FieldReading], key: AnswerKey | 
         val = {f: readings[f].value for f in rule.fields} | ({fid: value} if fid else {})
         return sum(val[f] for f in rule.lhs), sum(val[f] for f in rule.rhs)
 
+    def by_marks(fid: str) -> bool:
+        """Firm only because the pair's bubbles and tally show the number its unsure pixels favour (context's
+        back-up): the marks then cannot vouch for it again, nor other firm readings blame the trainee for a rule
+        it fails. The trainee's marks may both be off where the digits are right, and our misread land on them
+        (fuzzer seed 4001078: IV.1 written right, tally and bubbles one too low, the digits' last box misread at
+        0.81 as the same; V.A, written as the key's sum, was violated and IV.1 marked wrong)."""
+        return NOTE_BACKED_UP in readings[fid].notes
+
     def corroborated(fid: str) -> bool:
         """The trainee's own marks agree with what we read: a rule holds on this reading with every other field
         read firmly (a swapped L and P still add up to their firm row total), or the pair's bubbles or tally,
         read firmly, show the same number (a wrong count written the same way three times)."""
         marks = (readings.get(f"{fid}.bubbles"), readings.get(f"{fid}.tally"))
-        return any(m is not None and is_firm(m) and m.value == readings[fid].value for m in marks) or any(
+        return (not by_marks(fid) and any(m is not None and is_firm(m) and m.value == readings[fid].value
+                                          for m in marks)) or any(
             fid in rule.fields and len(set(sides(rule))) == 1
             and all(is_firm(readings[g]) for g in rule.fields if g != fid) for rule in equalities)
 
@@ -291,7 +300,7 @@ def misread_suspects(rules, readings: dict[str, FieldReading], key: AnswerKey | 
             r, expected = readings[fid], key.fields.get(fid)
             if not is_firm(r) or expected is None or r.value == expected or NOTE_CORRECTED in r.notes:
                 continue            # (a trainer's correction is what was written: no misread to suspect)
-            if all(read_firmly(readings[g]) for g in rule.fields if g != fid):
+            if all(read_firmly(readings[g]) for g in rule.fields if g != fid) and not by_marks(fid):
                 continue
             if len(set(sides(rule, fid, expected))) == 1 and not corroborated(fid):
                 out.add(fid)
