@@ -1595,3 +1595,21 @@ def test_digits_firm_only_by_their_marks_are_suspected_where_the_sum_says_the_ke
     readings["V.B"] = replace(readings["V.B"], value=key.fields["V.B"])
     status = {f["id"]: f["status"] for f in grade_sheet(sheet, readings, key)["fields"]}
     assert status["IV.1"] == "wrong"
+
+
+def test_a_field_whose_every_box_is_sure_is_not_doubted_by_a_failing_rule(chasil_spec):
+    # Fuzzer (.cache/fuzz_grading.py --adversarial, seed 10003993): III.B.J written "XX5", read with each X at 0.9993
+    # (an X or a dash is sure from 0.999, certainty.SURE_FILLER) and the 5 at 1.0, so 0.9986 as a whole: every box
+    # sure, its value beyond doubt, yet it went to review "in a failing rule" beside our unsure misread of another
+    # field of the row. Only the fields that could say something else are in doubt.
+    sheet, key = setup(chasil_spec)
+    assert (key.fields["I.A.2.L"], key.fields["I.A.2.P"], key.fields["I.A.2.J"]) == (0, 2, 2)
+    readings = readings_from(sheet, key.fields, conf=1.0)
+    readings["I.A.2.P"] = FieldReading("I.A.2.P", "digits", 1, 2, 0.9986, "ok", boxes=("X", "X", "2"),
+                                       box_confidence=(0.9993, 0.9993, 1.0))
+    readings["I.A.2.J"] = FieldReading("I.A.2.J", "digits", 1, 3, 0.998, "ok", boxes=("X", "X", "3"),
+                                       box_confidence=(1.0, 1.0, 0.998))      # our misread of the trainee's 2
+    res = grade_sheet(sheet, readings, key)
+    status = {f["id"]: f["status"] for f in res["fields"]}
+    assert (status["I.A.2.P"], status["I.A.2.J"]) == ("ok", "review")
+    assert "row_total" not in violated(res)
