@@ -1613,3 +1613,24 @@ def test_a_field_whose_every_box_is_sure_is_not_doubted_by_a_failing_rule(chasil
     status = {f["id"]: f["status"] for f in res["fields"]}
     assert (status["I.A.2.P"], status["I.A.2.J"]) == ("ok", "review")
     assert "row_total" not in violated(res)
+
+
+def test_digits_firm_only_by_their_marks_are_reasoned_about_box_by_box_in_the_rules(chasil_spec):
+    # Fuzzer (.cache/fuzz_grading.py --adversarial, seed 11008466, once a trainer had settled the fields in review):
+    # the trainee wrote IV.1's digits one too high beside tally and bubbles with the key's number, and IV.2 one too low
+    # throughout; V.A, the key's sum, holds on what they wrote. We misread IV.1's last box (0.998, accepted below the
+    # bar for "wrong") as the marks' number; backed up by them, the digits were taken at that value and V.A's rule was
+    # "violated". The marks vouch for the number the trainee meant, not for the digits' unsure box: a rule reasons
+    # about that box as about any other's, and may hold with it.
+    sheet, key = setup(chasil_spec)
+    v = key.fields["IV.1"]
+    assert v % 10 != 9
+    values = dict(key.fields)
+    values["IV.2"] -= 1                                     # a wrong count, written the same way three times
+    readings = readings_from(sheet, values, conf=1.0)
+    read = tuple(str(v).rjust(3, "X"))                      # the trainee wrote v + 1; we read v
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v, 0.998, "ok", boxes=read, box_confidence=(1.0, 1.0, 0.998))
+    res = grade_sheet(sheet, readings, key)
+    assert "valid_votes_sum" not in violated(res)
+    status = {f["id"]: f["status"] for f in res["fields"]}
+    assert status["IV.2"] == status["IV.2.bubbles"] == status["IV.2.tally"] == "wrong"

@@ -81,11 +81,14 @@ def box_reasoned(r: FieldReading | None) -> bool:
 
 def exact(r: FieldReading) -> bool:
     """Taken at its value in the rules and cross-checks: corrected by a trainer; firm by independent evidence that
-    agrees with the value its pixels favour (backed up by its pair's bubbles and tally, or pinned by arithmetic:
-    ``grader.read.context``); or accepted with every box sure (firm as a whole or not). A field firm as a whole with a
+    agrees with the value its pixels favour (pinned by arithmetic: ``grader.read.context``); or accepted with every
+    box sure (firm as a whole or not). A field firm as a whole with a
     box below SURE_BOX (1, 0.9993, 1) may hold exactly the misread a rule would blame on the trainee, so its boxes
     are reasoned about like any other's."""
-    if NOTE_CORRECTED in r.notes or (is_firm(r) and {NOTE_BACKED_UP, NOTE_PINNED} & set(r.notes)):
+    # (not one backed up by its bubbles and tally: they show the number the trainee meant, and the digits' unsure box
+    # may hold a slip of theirs that our misread undid; taken at the marks' value, a sum that holds on what they wrote
+    # was "violated": fuzzer seed 11008466)
+    if NOTE_CORRECTED in r.notes or (is_firm(r) and NOTE_PINNED in r.notes):
         return True
     if not r.box_confidence:
         return is_firm(r)
