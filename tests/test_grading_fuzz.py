@@ -434,6 +434,13 @@ def run_one(seed, firm_misreads=False, extras=True, adversarial=False):
     for f in res2["fields"]:
         if f["id"] in disputed and f["id"] not in corrections and f["status"] == "wrong":
             problems.append(f"DISPUTED FIELD STILL WRONG {f['id']}: notes {f['notes']}")
+    # ... and that result, stored and regraded with nothing new, says the same (corrections kept, disputes still open)
+    stored2 = {**stored, **res2}
+    res2b = pipeline.regrade(stored2, {}, key, disputed=disputed)
+    for f, g in zip(res2["fields"], res2b["fields"]):
+        if (f["status"], sorted(f["notes"])) != (g["status"], sorted(g["notes"])):
+            problems.append(f"REGRADE AFTER CORRECTIONS CHANGED {f['id']}: {f['status']} {f['notes']} -> "
+                            f"{g['status']} {g['notes']}")
     # the trainer settles everything in review with what was written: each such field then has the truth's verdict
     settle = {f["id"]: case["truth"].value(f["id"]) for f in res["fields"]
               if f["status"] == "review" and f["id"] in readings}
