@@ -36,7 +36,7 @@ from grader.exercise.store import AnswerKey
 from grader.grading.certainty import SURE_BOX, SURE_FILLER, WRONG_MIN_CONFIDENCE
 from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH
 from grader.grading.grade import grade_sheet
-from grader.read.numbers import BoxLabel, assemble_number
+from grader.read.numbers import NOTE_ONE_BY_SHAPE, BoxLabel, assemble_number
 from grader.read.sheet_reader import EMPTY_BLANK_CONFIDENCE, FieldReading
 from grader.recognize.bubbles import NOTE_LIGHT, NOTE_MULTIPLE
 from grader.rules import expand_rules
@@ -137,6 +137,12 @@ MISTAKES = ["wrong_count", "swap_lp", "sum_off", "tally_off", "bubble_other", "d
 def read_box(rng, label, p, stats, firm_misreads):
     """One box as the reader could give it: (BoxLabel, misread?)."""
     other_labels = [c for c in DIGITS + "X-" if c != label]
+    if "by_shape" in p and label in DIGITS and rng.random() < p["by_shape"]:
+        # a "1" the network was unsure of, accepted for its one upright stroke (grader.recognize.box_shape): right,
+        # or our misread of another digit; the box is accepted at the network's low confidence
+        if label != "1":
+            stats["box_misreads"] += 1
+        return BoxLabel("1", rng.uniform(0.3, 0.99), False), label != "1", True
     if rng.random() < p["misread"]:
         wrong = rng.choice(other_labels + ([""] if label in "X-" else []))
         mode = rng.random()
@@ -151,24 +157,24 @@ def read_box(rng, label, p, stats, firm_misreads):
         if wrong in "X-" and wrong != "" and conf >= WRONG_MIN_CONFIDENCE:
             conf = 0.998                                  # a filler is sure at 0.999: never misread that surely
         stats["box_misreads"] += 1
-        return BoxLabel(wrong, conf, conf < AMBIGUOUS_BELOW), True
+        return BoxLabel(wrong, conf, conf < AMBIGUOUS_BELOW), True, False
     u = rng.random()
     if label == "":
         # a truly blank box: by ink (0.9995, not ambiguous) or a network guess
         if u < 0.8:
-            return BoxLabel("", EMPTY_BLANK_CONFIDENCE, False), False
+            return BoxLabel("", EMPTY_BLANK_CONFIDENCE, False), False, False
         c = rng.uniform(0.5, 0.999)
-        return BoxLabel("", c, c < AMBIGUOUS_BELOW), False
+        return BoxLabel("", c, c < AMBIGUOUS_BELOW), False, False
     if u < p["honest_low"]:
         c = rng.uniform(p.get("low_from", 0.6), 0.99994)
-        return BoxLabel(label, c, c < AMBIGUOUS_BELOW), False
+        return BoxLabel(label, c, c < AMBIGUOUS_BELOW), False, False
     if u < p["honest_low"] + p["overwritten"]:
-        return BoxLabel(label, rng.uniform(0.6, 0.99), True, overwritten=True), False
-    return BoxLabel(label, rng.choice([1.0, 1.0, 1.0, 0.99999]), False), False
+        return BoxLabel(label, rng.uniform(0.6, 0.99), True, overwritten=True), False, False
+    return BoxLabel(label, rng.choice([1.0, 1.0, 1.0, 0.99999]), False), False, False
 
 
 def read_digits(rng, f, labels, p, stats, firm_misreads):
-    boxes, missed = zip(*(read_box(rng, lab, p, stats, firm_misreads) for lab in labels))
+    boxes, missed, by_shape = zip(*(read_box(rng, lab, p, stats, firm_misreads) for lab in labels))
     misread = any(missed)
     if misread and not firm_misreads:
         # contract: a field holding a misread box is below the firm bar (or in review): product of confidences
@@ -177,9 +183,10 @@ def read_digits(rng, f, labels, p, stats, firm_misreads):
             conf *= b.confidence
         assert round(conf, 4) < WRONG_MIN_CONFIDENCE or any(b.ambiguous for b in boxes), (labels, boxes)
     num = assemble_number(boxes)
+    notes = num.notes + ((NOTE_ONE_BY_SHAPE,) if any(by_shape) else ())
     unsure = [k for k, b in enumerate(boxes) if b.ambiguous or b.overwritten]
     r = FieldReading(f.id, "digits", f.page, num.value, num.confidence, num.status, num.boxes, num.box_confidence,
-                     num.notes, detail={"unsure_boxes": unsure} if unsure else {})
+                     notes, detail={"unsure_boxes": unsure} if unsure else {})
     return r, misread
 
 
@@ -307,6 +314,9 @@ def make_case(seed, firm_misreads=False, adversarial=False):
          "fuzzy": dict(misread=0.04, honest_low=0.5, overwritten=0.0, mark_misread=0.1, mark_honest_review=0.1,
                        low_from=0.997),
          "wild": dict(misread=0.2, honest_low=0.3, overwritten=0.03, mark_misread=0.3, mark_honest_review=0.2)}[level]
+    # (on a quarter of the sheets, from their own draw so that the others read as they always did: 1s by their shape)
+    if level != "clean" and random.Random(seed * 7 + 1).random() < 0.25:
+        p = dict(p, by_shape=0.03)
     stats = Counter()
     readings, misread = {}, set()
     missing_page = rng.choice([None] * 8 + [1, 2])
