@@ -406,12 +406,13 @@ def check(case, res, label=""):
     return problems
 
 
-def run_one(seed, firm_misreads=False, extras=True, adversarial=False):
+def run_one(seed, firm_misreads=False, extras=True, adversarial=False, keyless=False):
     case = make_case(seed, firm_misreads, adversarial)
     sheet, key, readings = case["sheet"], case["key"], case["readings"]
-    res = grade_sheet(sheet, readings, key)
+    # (without an answer key, grading checks the form's own rules and the pairs' marks: no field can be wrong)
+    res = grade_sheet(sheet, readings, None if keyless else key)
     problems = check(case, res)
-    if not extras:
+    if not extras or keyless:
         return case, res, problems
     rng = case["rng"]
     # a regrade with nothing new must say the same (the stored result read back)
@@ -482,6 +483,15 @@ def test_no_trainee_is_charged_for_our_misreading(adversarial):
     assert not bad, bad
 
 
+def test_without_a_key_no_rule_or_pair_is_charged_for_our_misreading():
+    bad = {}
+    for i in range(300):
+        case, res, problems = run_one(4_000_000 + i, adversarial=True, keyless=True)
+        if problems:
+            bad[4_000_000 + i] = problems[:3]
+    assert not bad, bad
+
+
 def test_the_fuzzer_sees_a_charge_for_a_misread_outside_the_contract():
     """Misreads sure as a whole (a box at 0.999 to SURE_BOX, the field then firm) are charged: the checks can fail."""
     assert any(run_one(3_000_000 + i, firm_misreads=True, extras=False)[2] for i in range(200))
@@ -493,6 +503,7 @@ def main(argv=None):
     ap.add_argument("--firm-misreads", action="store_true")
     ap.add_argument("--no-extras", action="store_true")
     ap.add_argument("--adversarial", action="store_true")
+    ap.add_argument("--keyless", action="store_true", help="grade without the answer key (rules and marks only)")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--stop", type=int, default=20)
     args = ap.parse_args(argv)
@@ -501,7 +512,7 @@ def main(argv=None):
     for i in range(args.n):
         seed = args.seed * 1_000_000 + i
         try:
-            case, res, problems = run_one(seed, args.firm_misreads, not args.no_extras, args.adversarial)
+            case, res, problems = run_one(seed, args.firm_misreads, not args.no_extras, args.adversarial, args.keyless)
         except Exception:
             print(f"seed {seed}: CRASH\n{traceback.format_exc()}")
             bad.append(seed)
