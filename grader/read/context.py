@@ -58,16 +58,19 @@ the key stays in review. There are two exceptions, both digits fields:
 * backed up by its bubbles *and* its tally: two readings sure on their own
   show the value its pixels favour, so for the digits to hold another number
   the trainee would have to have written the pair inconsistently *and* our
-  misread would have to land exactly on the marks' value;
-* *pinned* by arithmetic: a rule that holds and whose every other field is
-  read confidently by its own pixels fixes this field's value independently
+  misread would have to land exactly on the marks' value (the grader still
+  suspects such digits where a failing sum holds with the key's number, and
+  reasons about their boxes in the rules: the marks show what the trainee
+  meant, not what an unsure box of the digits holds);
+* *pinned* by arithmetic: two rules that hold, each with every other field
+  read confidently by its own pixels, fix this field's value independently
   of its pixels, and the pixels favour the same value, while every other
-  equality rule it is in holds too (each must be checkable, and one more
-  at least must hold with every other field confident: one rule alone can
-  hold only because the trainee's slip in it offsets our misread). For such
-  a field to be misread, the
-  trainee would have to make arithmetic mistakes that exactly match our
-  misread in every rule at once.
+  equality rule it is in holds too, and every one can be checked. One rule
+  alone can hold only because the trainee's slip in it offsets our misread
+  (III.A.J one too high, III.A.P misread one too high), and one whose other
+  weak field is a second misread of ours proves nothing. For such a field to
+  be misread, the trainee would have to make arithmetic mistakes that
+  exactly match our misread in two rules at once.
 
 The grader may call either wrong. A backed-up tally or bubbles field is never called wrong.
 
