@@ -15,7 +15,8 @@ the pair's marks. Then grading (:func:`grader.grading.grade.grade_sheet`), a reg
 fields, and a trainer settling every field in review with what was written. Every charge is checked against the
 truth (:func:`check`).
 
-Long runs: ``python tests/test_grading_fuzz.py --n 10000 --seed 11 [--adversarial] [--firm-misreads]``.
+Long runs: ``python tests/test_grading_fuzz.py --n 10000 --seed 11 [--adversarial] [--firm-misreads]``
+(``--sure-misreads``: boxes misread surely, outside the contract, to see the checks fire).
 """
 from __future__ import annotations
 
@@ -149,7 +150,9 @@ def read_box(rng, label, p, stats, firm_misreads):
         if wrong == "":
             conf = rng.uniform(0.5, 0.996)          # a blank the network guessed: middling
         elif firm_misreads and mode < 0.5:
-            conf = rng.uniform(WRONG_MIN_CONFIDENCE, SURE_BOX - 1e-5)   # OUTSIDE the field-level contract
+            # firm as a whole with this box below SURE_BOX (within the contract: held only to its sure boxes); or, with
+            # "sure", a box misread surely: OUTSIDE the contract
+            conf = 1.0 if firm_misreads == "sure" else rng.uniform(WRONG_MIN_CONFIDENCE, SURE_BOX - 1e-5)
         elif mode < 0.6:
             conf = rng.uniform(0.6, AMBIGUOUS_BELOW - 1e-4)
         else:
@@ -223,7 +226,8 @@ def weak_misread(rng, f, truth_labels, target, firm_misreads=False):
         if lab == "X" and t == "":
             lab = ""
         if firm_misreads and rng.random() < 0.5:
-            c = rng.uniform(WRONG_MIN_CONFIDENCE, SURE_BOX - 1e-5) if lab not in ("X", "-", "") else 0.998
+            c = (1.0 if firm_misreads == "sure" else rng.uniform(WRONG_MIN_CONFIDENCE, SURE_BOX - 1e-5)) \
+                if lab not in ("X", "-", "") else 0.998
         elif rng.random() < 0.6:
             c = rng.uniform(0.6, AMBIGUOUS_BELOW - 1e-4)
         else:
@@ -492,15 +496,31 @@ def test_without_a_key_no_rule_or_pair_is_charged_for_our_misreading():
     assert not bad, bad
 
 
+def test_a_misread_box_in_a_field_firm_as_a_whole_is_never_charged():
+    """A box misread at 0.999 to SURE_BOX, its field then firm as a whole (1, 1, 0.9996): the network misreads some
+    writers' styles that surely, so such a field is held only to its sure boxes (certainty.held). Before, it was
+    charged wherever no rule caught it (key 98, written 98, read "X91" at 0.9996 with its rules not checkable:
+    wrong); 3,000 sheets of seed 6 gave 902 false wrongs and 33 false pair mismatches."""
+    bad = {}
+    for i in range(300):
+        case, res, problems = run_one(3_000_000 + i, firm_misreads="firm", extras=False, adversarial=i % 2 == 1)
+        if problems:
+            bad[3_000_000 + i] = problems[:3]
+    assert not bad, bad
+
+
 def test_the_fuzzer_sees_a_charge_for_a_misread_outside_the_contract():
-    """Misreads sure as a whole (a box at 0.999 to SURE_BOX, the field then firm) are charged: the checks can fail."""
-    assert any(run_one(3_000_000 + i, firm_misreads=True, extras=False)[2] for i in range(200))
+    """Boxes misread surely (1.0: outside the reader's contract) are charged: the checks can fail."""
+    assert any(run_one(3_000_000 + i, firm_misreads="sure", extras=False)[2] for i in range(200))
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--firm-misreads", action="store_true")
+    ap.add_argument("--firm-misreads", action="store_const", const="firm",
+                    help="misread boxes at 0.999 to SURE_BOX, their fields firm as a whole (within the contract)")
+    ap.add_argument("--sure-misreads", dest="firm_misreads", action="store_const", const="sure",
+                    help="misread boxes at 1.0 (outside the contract: charges expected)")
     ap.add_argument("--no-extras", action="store_true")
     ap.add_argument("--adversarial", action="store_true")
     ap.add_argument("--keyless", action="store_true", help="grade without the answer key (rules and marks only)")

@@ -61,6 +61,19 @@ def is_firm(reading: FieldReading) -> bool:
                                        or NOTE_BACKED_UP in reading.notes)
 
 
+def held(r: FieldReading) -> bool:
+    """Firm, and held against the trainee at its value (a field ``wrong``, a pair's own inconsistency). A digits
+    reading firm as a whole may still hold a box below :data:`SURE_BOX` (1, 1 and 0.9996 make 0.9996): the network
+    misreads some writers' styles that surely (a looped 6 read 2 at 0.9998, above), so such a field is held only to
+    what its sure boxes say (:func:`wrong_whatever_unsure`, :func:`possible_values`). Digits backed up by their pair's
+    bubbles and tally are held at the marks' number: two readings sure on their own show it."""
+    if not is_firm(r):
+        return False
+    if r.kind != "digits" or not r.box_confidence:
+        return True
+    return exact(r) or NOTE_BACKED_UP in r.notes
+
+
 def sure_boxes(r: FieldReading) -> list[bool]:
     """Which boxes of a digits reading are read surely enough to hold against the trainee (:data:`SURE_BOX`; an X or
     a dash at :data:`SURE_FILLER`)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from grader.grading.certainty import WRONG_MIN_CONFIDENCE, is_firm, possible_values, read_surely
+from grader.grading.certainty import WRONG_MIN_CONFIDENCE, held, possible_values, read_surely
 from grader.grading.shown import EN_MARK
 from grader.read.context import NOTE_DISPUTED
 from grader.read.numbers import NOTE_ACROSS_BORDERS, NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
@@ -80,8 +80,9 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading],
         if len({r.value for r in present.values()}) <= 1:
             continue
         # Two readings we are sure of that disagree prove the trainee's own inconsistency, whatever the
-        # third says; then only the sure ones are cited. Otherwise the disagreement may be our misreading.
-        firm = {k: r for k, r in present.items() if is_firm(r)}
+        # third says; then only the sure ones are cited. Otherwise the disagreement may be our misreading. (Digits
+        # firm as a whole with a box below SURE_BOX count by their sure boxes, below: certainty.held.)
+        firm = {k: r for k, r in present.items() if held(r)}
         error = len({r.value for r in firm.values()}) > 1
         cited = firm if error else present
         digits = present.get("angka")

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from grader.exercise.store import AnswerKey
 from grader.grading.certainty import (NOTE_MARKS_SUSPECT, NOTE_RULE_SUSPECT, NOTE_WRONG_BY_SURE_BOXES, exact,
-                                      fails_whatever_unsure, is_firm, read_surely, shown_term, wrong_whatever_unsure)
+                                      fails_whatever_unsure, held, is_firm, read_surely, shown_term, wrong_whatever_unsure)
 from grader.grading.findings import conventions, cross_checks
 from grader.grading.review_queue import NOTE_PAGE_MISSING
 from grader.grading.summary import score, top_fixes
@@ -35,14 +35,15 @@ STATUSES = ("ok", "wrong", "review", "blank", "unreadable")
 
 
 def field_status(reading: FieldReading | None, expected: int | None) -> str:
-    """The verdict of one field: only a very confident reading can be ``wrong``."""
+    """The verdict of one field: only a very confident reading can be ``wrong`` (:func:`certainty.held`; one firm as a
+    whole with a box below SURE_BOX is ``review`` here, and wrong below only if its sure boxes already differ)."""
     if reading is None:
         return "unreadable"
     if reading.status != "ok":
         return reading.status
     if expected is None or reading.value == expected:
         return "ok"
-    return "wrong" if is_firm(reading) else "review"
+    return "wrong" if held(reading) else "review"
 
 
 def reader_view(field: dict) -> tuple[str, tuple[str, ...]]:
