@@ -116,3 +116,21 @@ def test_a_trainer_batch_takes_an_office_scanners_tiff_page_by_page():
     page, names = batch_photo_names(app, trainer, code, [("SCAN_0001.TIF", stack), ("rusak.tif", b"II*\x00broken")])
     assert "rusak.tif" in page and "Hasil pindaian TIFF ini tidak bisa dibuka" in page
     assert names == [f"SCAN_0001 ({i}).png" for i in range(1, 4)]
+
+
+def test_a_600_dpi_colour_page_is_reduced_to_a_photo_that_may_be_sent():
+    """A scanner's 600 dpi colour A4 page (a 7.6 MB JPEG-coded TIFF) came out as a 45 MB PNG, which the web then
+    refused as "The photo is larger than 25 MB. Send an ordinary phone photo.": a page is reduced by a whole factor
+    until its PNG fits the photo limit it is held to."""
+    from grader.web.photo_checks import check_photo
+
+    rng = np.random.default_rng(0)
+    colour = cv2.imread(str(SAMPLES / PAIR[0]))[:, :, ::-1]
+    page = cv2.resize(colour, (colour.shape[1] * 3 // 2, colour.shape[0] * 3 // 2))
+    page = np.clip(page + rng.normal(0, 3, page.shape), 0, 255).astype(np.uint8)        # a scanner's noise
+    data = tiff_of([Image.fromarray(page)], compression="jpeg")
+    [(_, png)] = photos_of("a.tif", data)
+    assert len(png) > 4_000_000                       # (this page as it is does not fit a 4 MB limit)
+    [(_, png)] = photos_of("a.tif", data, max_photo_bytes=4_000_000)
+    check_photo(png, max_bytes=4_000_000)
+    assert load_photo(png).image.shape[0] == page.shape[0] // 2

@@ -249,10 +249,11 @@ def _filters(obj) -> list[str]:
 
 
 def photos_of(name: str, data: bytes, *, max_pages: int = MAX_PDF_PAGES,
-              max_bytes: int | None = None) -> list[tuple[str, bytes]]:
+              max_bytes: int | None = None, max_photo_bytes: int | None = None) -> list[tuple[str, bytes]]:
     """``[(name, data)]`` for a photo; for a PDF or a TIFF scan, its page photos named by :func:`pdf_page_names`.
 
-    ``max_bytes`` bounds a PDF's or a TIFF's size before it is parsed (a photo's own limit is checked by the caller).
+    ``max_bytes`` bounds a PDF's or a TIFF's size before it is parsed (a photo's own limit is checked by the caller);
+    ``max_photo_bytes``, that limit, is what a TIFF page's PNG is reduced to fit.
     """
     tiff = is_tiff(data)
     if not tiff and not is_pdf(data):
@@ -261,7 +262,7 @@ def photos_of(name: str, data: bytes, *, max_pages: int = MAX_PDF_PAGES,
         mb, kind = max_bytes // (1024 * 1024), "TIFF" if tiff else "PDF"
         raise GraderError("too_large", f"The {kind} is larger than {mb} MB.", f"{kind} lebih besar dari {mb} MB.")
     if tiff:                         # an office scanner's TIFF: its pages, taken out as PNG photos
-        photos = tiff_photos(data, max_pages=max_pages)
+        photos = tiff_photos(data, max_pages=max_pages, max_photo_bytes=max_photo_bytes)
         return list(zip(pdf_page_names(name, len(photos), suffixes=[".png"] * len(photos)), photos))
     photos = pdf_photos(data, max_pages=max_pages)
     suffixes = [".png" if p[:4] == b"\x89PNG" else ".jpg" for p in photos]

@@ -25,6 +25,8 @@ _MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")      # little/big endi
 # the scanner's resolution. Past this (a 1200 dpi scan of A4 is 140 MP; 600 dpi, 35 MP), decoding it alone costs
 # too much. (Pillow's own check refuses a first page past twice its limit, 179 MP, before this one.)
 MAX_PAGE_PIXELS = 2 * DEFAULT_MAX_PIXELS
+#: What a page's PNG may weigh where its caller names no limit: the web's default photo limit (25 MB).
+DEFAULT_PHOTO_BYTES = 25 * 1024 * 1024
 
 
 def is_tiff(data: bytes) -> bool:
@@ -32,8 +34,9 @@ def is_tiff(data: bytes) -> bool:
     return data[:4] in _MAGIC
 
 
-def tiff_photos(data: bytes, *, max_pages: int) -> list[bytes]:
-    """The photo (a PNG file) of each page of a TIFF, in page order.
+def tiff_photos(data: bytes, *, max_pages: int, max_photo_bytes: int | None = None) -> list[bytes]:
+    """The photo (a PNG file) of each page of a TIFF, in page order, each at most ``max_photo_bytes`` (the limit the
+    caller holds a photo to; :data:`DEFAULT_PHOTO_BYTES` without).
 
     Raises
     ------
@@ -51,7 +54,7 @@ def tiff_photos(data: bytes, *, max_pages: int) -> list[bytes]:
                 if getattr(tiff, "n_frames", 1) > max_pages:
                     raise too_many_pages(max_pages)
                 for page in ImageSequence.Iterator(tiff):
-                    photos.append(_page_png(page))
+                    photos.append(_page_png(page, max_bytes=max_photo_bytes or DEFAULT_PHOTO_BYTES))
     except GraderError:
         raise
     except Image.DecompressionBombError:
@@ -65,8 +68,8 @@ def tiff_photos(data: bytes, *, max_pages: int) -> list[bytes]:
     return photos
 
 
-def _page_png(page: Image.Image) -> bytes:
-    """One TIFF page as an 8-bit grey or colour PNG file, reduced to fit a photo's pixel limit."""
+def _page_png(page: Image.Image, *, max_bytes: int) -> bytes:
+    """One TIFF page as an 8-bit grey or colour PNG file, reduced to fit a photo's pixel limit and ``max_bytes``."""
     w, h = page.size
     if w * h > MAX_PAGE_PIXELS:
         raise _too_large()
@@ -81,8 +84,18 @@ def _page_png(page: Image.Image) -> bytes:
     else:
         page = page.convert("RGB")                  # palette, CMYK, YCbCr, 16-bit RGB, with or without alpha
     factor = math.ceil(math.sqrt(w * h / DEFAULT_MAX_PIXELS)) if w * h > DEFAULT_MAX_PIXELS else 1
-    if factor > 1:
-        page = page.reduce(factor)
+    # A lossless page weighs far more than the scanner's file: a 600 dpi colour A4 page (7.6 MB coded as JPEG in
+    # the TIFF) is a 45 MB PNG, which every caller then refused as a photo past its limit ("Send an ordinary phone
+    # photo"). Such a page has twice the resolution the grader reads at: it is reduced by a larger whole factor,
+    # each try's size saying the next, until its PNG fits.
+    while True:
+        png = _png(page.reduce(factor) if factor > 1 else page)
+        if len(png) <= max_bytes or factor * 64 > min(w, h):
+            return png                 # (a page that cannot fit is left to the caller's own limit and words)
+        factor = max(factor + 1, math.ceil(factor * math.sqrt(len(png) / max_bytes)))
+
+
+def _png(page: Image.Image) -> bytes:
     out = io.BytesIO()
     page.save(out, "PNG", compress_level=1)
     return out.getvalue()

@@ -91,7 +91,8 @@ def uploaded_photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
 
     limits = photo_limits(max_pages)
     try:
-        out = photos_of(upload.filename, upload.read(), max_pages=max_pages, max_bytes=limits["pdf"])
+        out = photos_of(upload.filename, upload.read(), max_pages=max_pages, max_bytes=limits["pdf"],
+                        max_photo_bytes=limits["photo"])
     except GraderError as exc:
         if exc.code == "too_many_pages":
             raise _too_many_pdf_pages(max_pages) from None

@@ -103,7 +103,7 @@ def collect_photos(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[s
                 continue
             try:
                 # (a PDF: the photos a scanner app or a copier saved; a class's stack may be large)
-                pages = photos_of(member, content, max_bytes=limits["pdf"])
+                pages = photos_of(member, content, max_bytes=limits["pdf"], max_photo_bytes=limits["photo"])
             except GraderError as exc:
                 skip(where + member, exc)
                 continue
