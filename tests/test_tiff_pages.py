@@ -134,3 +134,33 @@ def test_a_600_dpi_colour_page_is_reduced_to_a_photo_that_may_be_sent():
     [(_, png)] = photos_of("a.tif", data, max_photo_bytes=4_000_000)
     check_photo(png, max_bytes=4_000_000)
     assert load_photo(png).image.shape[0] == page.shape[0] // 2
+
+
+def test_a_trainees_tiff_is_their_sheets_pages_and_one_too_long_is_refused_in_tiff_words():
+    """A trainee's two-page TIFF is stored as its two pages; one of more pages than the sheet, or the whole sheet sent
+    to a one-page retake, was refused as "PDF ini berisi lebih dari …": the words name the file the trainee sent."""
+    from test_web_trainee import _stored, upload
+
+    from grader.commands.serve import ensure_demo_data
+    from grader.web.testing import csrf_of, jpeg_bytes, make_test_app
+
+    app = make_test_app()
+    client = app.test_client()
+    code = ensure_demo_data()
+    pages = [Image.new("RGB", (600, 800), c) for c in ("#fafafa", "#f9f9f9", "#f8f8f8")]
+    resp = upload(client, code=code, photos=[("017.tif", tiff_of(pages[:2], compression="tiff_lzw"))])
+    assert resp.status_code == 302
+    assert [name for name, _ in _stored(app, resp.location.rsplit("/", 1)[1])] == ["017 p1.png", "017 p2.png"]
+    three = upload(client, code=code, photos=[("017.tif", tiff_of(pages))])
+    assert three.status_code == 400
+    assert "TIFF ini berisi lebih dari 2 halaman, padahal lembar ini 2 halaman" in three.get_data(as_text=True)
+    # (a page the fake pipeline advises a retake of: its card offers "Foto ulang")
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", jpeg_bytes(color="#f7f7f7"))])
+    refused = client.post(resp.location + "/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "position": "2", "photo": (io.BytesIO(tiff_of(pages[:2])), "scan.tif")})
+    assert refused.status_code == 400
+    assert "TIFF ini berisi lebih dari satu halaman. Di sini kirim satu halaman saja" in refused.get_data(as_text=True)
+    retaken = client.post(resp.location + "/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "position": "2", "photo": (io.BytesIO(tiff_of(pages[2:])), "hal2.tif")})
+    assert retaken.status_code == 302
+    assert _stored(app, retaken.location.rsplit("/", 1)[1])[1][0] == "hal2.png"

@@ -88,29 +88,33 @@ def uploaded_photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
     """An uploaded photo, or the page photos of an uploaded PDF (a scanner app's), each checked
     (:func:`~grader.web.photo_checks.check_photo`); raises GraderError."""
     from grader.photo.pdf_pages import photos_of
+    from grader.photo.tiff_pages import is_tiff
 
     limits = photo_limits(max_pages)
+    data = upload.read()
     try:
-        out = photos_of(upload.filename, upload.read(), max_pages=max_pages, max_bytes=limits["pdf"],
+        out = photos_of(upload.filename, data, max_pages=max_pages, max_bytes=limits["pdf"],
                         max_photo_bytes=limits["photo"])
     except GraderError as exc:
         if exc.code == "too_many_pages":
-            raise _too_many_pdf_pages(max_pages) from None
+            # (a scanner's TIFF is refused as what it is: "This PDF holds …" of a TIFF sends the trainee looking
+            # for a PDF they never made)
+            raise _too_many_pdf_pages(max_pages, kind="TIFF" if is_tiff(data) else "PDF") from None
         raise
     for _name, data in out:
         check_photo(data, max_bytes=limits["photo"])
     return out
 
 
-def _too_many_pdf_pages(max_pages: int) -> GraderError:
-    """A scanner app's PDF with more pages than this form takes: the whole sheet sent to a one-page retake, or a
-    stack of sheets to the upload form."""
+def _too_many_pdf_pages(max_pages: int, *, kind: str) -> GraderError:
+    """A scanner app's PDF (or a scanner's TIFF: ``kind``) with more pages than this form takes: the whole sheet sent
+    to a one-page retake, or a stack of sheets to the upload form."""
     if max_pages == 1:
-        return GraderError("too_many_pages", "This PDF holds more than one page. Here, send one page only: its photo, "
-                           "or a one-page PDF. To send the whole sheet again, use “Send a photo”.",
-                           "PDF ini berisi lebih dari satu halaman. Di sini kirim satu halaman saja: fotonya, atau "
-                           "PDF satu halaman. Untuk mengirim ulang seluruh lembar, pakai halaman Kirim foto.")
-    return GraderError("too_many_pages", f"This PDF holds more than {max_pages} pages, but a sheet has "
-                       f"{max_pages}. Send a PDF of this sheet's pages only.",
-                       f"PDF ini berisi lebih dari {max_pages} halaman, padahal lembar ini {max_pages} halaman. "
-                       f"Kirim PDF yang berisi halaman lembar ini saja.")
+        return GraderError("too_many_pages", f"This {kind} holds more than one page. Here, send one page only: its "
+                           f"photo, or a one-page {kind}. To send the whole sheet again, use “Send a photo”.",
+                           f"{kind} ini berisi lebih dari satu halaman. Di sini kirim satu halaman saja: fotonya, atau "
+                           f"{kind} satu halaman. Untuk mengirim ulang seluruh lembar, pakai halaman Kirim foto.")
+    return GraderError("too_many_pages", f"This {kind} holds more than {max_pages} pages, but a sheet has "
+                       f"{max_pages}. Send a {kind} of this sheet's pages only.",
+                       f"{kind} ini berisi lebih dari {max_pages} halaman, padahal lembar ini {max_pages} halaman. "
+                       f"Kirim {kind} yang berisi halaman lembar ini saja.")
