@@ -77,6 +77,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "{name} is {size} MB, but a photo may be at most {mb} MB. Choose a photo of the sheet from the phone's camera, not a video or another file.",
     "PDF {name} berukuran {size} MB, padahal PDF paling besar {mb} MB. Simpan PDF-nya lebih kecil di aplikasi pemindai, atau kirim foto lembarnya.":
         "The PDF {name} is {size} MB, but a PDF may be at most {mb} MB. Save it smaller in the scanner app, or send photos of the sheet.",
+    "TIFF {name} berukuran {size} MB, padahal TIFF paling besar {mb} MB. Pindai ulang dengan resolusi lebih rendah atau dengan kompresi (JPEG atau LZW), atau kirim foto lembarnya.":
+        "The TIFF {name} is {size} MB, but a TIFF may be at most {mb} MB. Scan it again at a lower resolution or with compression (JPEG or LZW), or send photos of the sheet.",
     "Berkas yang dipilih berukuran {size} MB bersama-sama, padahal satu kiriman paling besar {mb} MB. Kirim satu foto per halaman, atau satu PDF yang berisi kedua halaman.":
         "The files you chose come to {size} MB together, but one sending may be at most {mb} MB. Send one photo per page, or one PDF holding both pages.",
     # ... and in a trainer's batch, which takes zips too
@@ -84,6 +86,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "{name} is {size} MB, but a photo may be at most {mb} MB. Choose the files again without it: a phone's photo of a sheet is much smaller.",
     "PDF {name} berukuran {size} MB, padahal satu PDF paling besar {mb} MB. Pindai ulang dengan resolusi lebih rendah, atau bagi PDF-nya menjadi beberapa berkas.":
         "The PDF {name} is {size} MB, but a PDF may be at most {mb} MB. Scan it again at a lower resolution, or split it into several files.",
+    "TIFF {name} berukuran {size} MB, padahal satu TIFF paling besar {mb} MB. Pindai ulang dengan resolusi lebih rendah atau dengan kompresi (JPEG atau LZW), atau bagi TIFF-nya menjadi beberapa berkas.":
+        "The TIFF {name} is {size} MB, but a TIFF may be at most {mb} MB. Scan it again at a lower resolution or with compression (JPEG or LZW), or split it into several files.",
     "Zip {name} berukuran {size} MB, padahal satu unggahan paling besar {mb} MB. Bagi fotonya ke beberapa zip, lalu unggah satu per satu.":
         "The zip {name} is {size} MB, but one upload may be at most {mb} MB. Split its photos into several zips and upload them one at a time.",
     "Berkas yang dipilih berukuran {size} MB bersama-sama, padahal satu unggahan paling besar {mb} MB. Unggah dalam beberapa bagian.":

@@ -28,6 +28,11 @@ def pdf(name, size):
     return {"name": name, "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n".ljust(size, b"\0")}
 
 
+def tiff(name, size):
+    """An office scanner's TIFF (told by its first bytes, as the server tells it: grader.photo.tiff_pages.is_tiff)."""
+    return {"name": name, "mimeType": "image/tiff", "buffer": b"II*\x00".ljust(size, b"\0")}
+
+
 def sent_unless_said(page, alert, send, posts, said, *, answer) -> bool:
     """Whether ``send()`` sent the chosen files: once, the server answering ``answer``, when the form's ``alert``
     says nothing (``said`` None); else it says ``said``, and nothing is sent."""
@@ -65,6 +70,12 @@ UPLOADS = {
     # test raced the grading)
     "pdf_named_as_a_photo": ((pdf("scan.jpg", 3 * MB // 2) | {"mimeType": "image/jpeg"}, photo("scan_solo_2.jpg", MB)),
                              None),
+    # a scanner's TIFF is held to a PDF's limit, as the server holds it (it was refused as a photo past 1 MB), and
+    # one past it is named a TIFF
+    "tiff_of_both_pages": ((tiff("SCAN_0001.TIF", 3 * MB // 2), None), None),
+    "tiff_too_large": ((tiff("SCAN_0001.TIF", 5 * MB // 2), None),
+                       "TIFF SCAN_0001.TIF berukuran 3 MB, padahal TIFF paling besar 2 MB. Pindai ulang dengan resolusi "
+                       "lebih rendah atau dengan kompresi (JPEG atau LZW), atau kirim foto lembarnya."),
 }
 
 
@@ -83,7 +94,7 @@ def test_the_upload_form_refuses_a_file_past_the_servers_limits_before_sending_i
         page.set_input_files("#photo_2", files=[page_2])
     alert = page.locator("form[data-progress] [role=alert]")
     send = lambda: page.tap("button[type=submit]")                  # noqa: E731
-    if sent_unless_said(page, alert, send, posts, said, answer="PDF ini tidak bisa dibuka"):   # (no real PDF)
+    if sent_unless_said(page, alert, send, posts, said, answer="ini tidak bisa dibuka"):   # (no real PDF or TIFF)
         ctx.close()
         return
     shots(page, f"phone-trainee-upload-{case.replace('_', '-')}")
@@ -159,6 +170,9 @@ BATCHES = {
     # past a photo's limit, within the upload's: the server opens a zip of any size the upload takes, and so the
     # browser sends it, also when its name does not say zip (told by its first bytes, as the server does)
     "zip_within_the_upload": ("id", [zip_file("Kelas A.zip", 3 * MB)], None),
+    # a scanner's TIFF of a class's stack, past a photo's limit: held to a PDF's, as the server holds it (it was
+    # refused as a photo)
+    "tiff_within_its_limit": ("id", [tiff("SCAN_0001.TIF", 3 * MB)], None),
     # more files than the server's form parser takes (its MAX_FORM_PARTS, here 6 files): said, not sent; as many as
     # it takes are sent (the server then finds no real zip among them)
     "too_many_files": ("id", [zip_file(f"Kelas {n}.zip", 1000) for n in range(7)],

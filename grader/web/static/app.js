@@ -16,21 +16,26 @@
   });
 
   // A file past the server's limits is refused here, when chosen and again when sent, before minutes of upload on a
-  // weak network end in a refusal: a photo past its input's data-max-bytes, a PDF past its data-max-pdf-bytes, a zip
-  // (on an input that takes them: a trainer's batch) past its data-max-zip-bytes, each told by its first bytes as the
-  // server tells them (trainer.batch_files.ZIP_MAGIC, then grader.photo.pdf_pages.is_pdf), all of a form's files past
+  // weak network end in a refusal: a photo past its input's data-max-bytes, a PDF or a scanner's TIFF past its
+  // data-max-pdf-bytes (the server holds both to it), a zip (on an input that takes them: a trainer's batch) past its
+  // data-max-zip-bytes, each told by its first bytes as the server tells them (trainer.batch_files.ZIP_MAGIC, then
+  // grader.photo.tiff_pages.is_tiff and grader.photo.pdf_pages.is_pdf), all of a form's files past
   // its data-max-total-bytes. The form's alert names the file and what to send instead; the input is marked
   // invalid, so a plain submit stops too.
   var MB = 1024 * 1024, fileInputs = "input[type=file][data-max-bytes]";
   var fill = function (text, values) { return text.replace(/\{(\w+)\}/g, function (m, k) { return values.hasOwnProperty(k) ? values[k] : m; }); };
-  var startsAs = function (file) {        // a promise of {zip, pdf}: what the file's first bytes say it is
+  var startsAs = function (file) {        // a promise of {zip, tiff, pdf}: what the file's first bytes say it is
     return new Promise(function (done) {
       var reader = new FileReader();
       reader.onload = function () {
         var head = String.fromCharCode.apply(null, new Uint8Array(reader.result));
-        done({ zip: /^PK(\x03\x04|\x05\x06)/.test(head), pdf: head.indexOf("%PDF-") >= 0 });
+        // (a TIFF was held to a photo's limit: a scanner's two-page TIFF the server takes was refused as a photo)
+        done({ zip: /^PK(\x03\x04|\x05\x06)/.test(head), tiff: /^(II\*\x00|MM\x00\*|II\+\x00|MM\x00\+)/.test(head),
+               pdf: head.indexOf("%PDF-") >= 0 });
       };
-      reader.onerror = function () { done({ zip: /\.zip$/i.test(file.name), pdf: /\.pdf$/i.test(file.name) }); };
+      reader.onerror = function () {
+        done({ zip: /\.zip$/i.test(file.name), tiff: /\.tiff?$/i.test(file.name), pdf: /\.pdf$/i.test(file.name) });
+      };
       reader.readAsArrayBuffer(file.slice(0, 1024));
     });
   };
@@ -44,9 +49,9 @@
       if (c.file.size <= +d.maxBytes) { return null; }
       return startsAs(c.file).then(function (is) {
         // (a zip only where the input takes zips, a batch's; to a trainee's, it is no photo, and a PDF if it says so)
-        var kind = is.zip && d.maxZipBytes ? "zip" : is.pdf ? "pdf" : "photo";
-        var limit = { zip: d.maxZipBytes, pdf: d.maxPdfBytes, photo: d.maxBytes }[kind];
-        var text = { zip: d.zipTooBig, pdf: d.pdfTooBig, photo: d.tooBig }[kind];
+        var kind = is.zip && d.maxZipBytes ? "zip" : is.tiff ? "tiff" : is.pdf ? "pdf" : "photo";
+        var limit = { zip: d.maxZipBytes, tiff: d.maxPdfBytes, pdf: d.maxPdfBytes, photo: d.maxBytes }[kind];
+        var text = { zip: d.zipTooBig, tiff: d.tiffTooBig, pdf: d.pdfTooBig, photo: d.tooBig }[kind];
         return c.file.size <= +limit ? null : { input: c.input, text: fill(text, what) };
       });
     })).then(function (found) {
