@@ -164,3 +164,19 @@ def test_a_trainees_tiff_is_their_sheets_pages_and_one_too_long_is_refused_in_ti
         "csrf_token": csrf_of(client), "position": "2", "photo": (io.BytesIO(tiff_of(pages[2:])), "hal2.tif")})
     assert retaken.status_code == 302
     assert _stored(app, retaken.location.rsplit("/", 1)[1])[1][0] == "hal2.png"
+
+
+def test_the_command_line_names_a_tiff_past_its_size_limit_a_tiff(tmp_path, monkeypatch):
+    """A scanner's TIFF past the command line's file limit was told "Send an ordinary phone photo …, or a PDF of fewer
+    pages": the words name the TIFF, and what makes one smaller."""
+    import grader.batch as batch
+
+    monkeypatch.setattr(batch, "MAX_FILE_BYTES", 1000)
+    scan = tmp_path / "SCAN0001.TIF"
+    scan.write_bytes(tiff_of([Image.new("L", (100, 100), 200)]))
+    refusal = batch.read_photo_file(scan)
+    assert refusal.code == "too_large" and "TIFF" in refusal.message and "PDF" not in refusal.message
+    assert "TIFF" in refusal.message_id
+    photo = tmp_path / "IMG_0001.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + bytes(2000))
+    assert "PDF" in batch.read_photo_file(photo).message           # (a photo's words as they were)
