@@ -180,3 +180,27 @@ def test_the_command_line_names_a_tiff_past_its_size_limit_a_tiff(tmp_path, monk
     photo = tmp_path / "IMG_0001.jpg"
     photo.write_bytes(b"\xff\xd8\xff" + bytes(2000))
     assert "PDF" in batch.read_photo_file(photo).message           # (a photo's words as they were)
+
+
+def test_a_scan_in_a_batchs_zip_is_held_to_a_scans_limit_not_a_photos():
+    """A scanner's TIFF past a photo's limit was taken loose but skipped in a zip ("A file inside the zip is too large;
+    skipped": a zipped scanner folder lost its class stack). In a zip a scan is held to the limit it has loose; a
+    photo there is still held to a photo's, and told so."""
+    import zipfile
+
+    from grader.commands.serve import ensure_demo_data
+    from grader.web.testing import batch_photo_names, jpeg_bytes, log_in, make_test_app
+
+    app = make_test_app(MAX_PHOTO_BYTES=1024 * 1024)
+    trainer = app.test_client()
+    log_in(trainer)
+    code = ensure_demo_data()
+    stack = tiff_of([Image.new("L", (1000, 1100), c) for c in (250, 249)])        # 2.1 MB, its pages a few kB
+    assert len(stack) > 2 * 1024 * 1024
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.writestr("kelas/SCAN0001.TIF", stack)
+        zf.writestr("kelas/VID_0001.jpg", jpeg_bytes().ljust(3 * 1024 * 1024 // 2, b"\0"))
+    page, names = batch_photo_names(app, trainer, code, [("kelas.zip", zipped.getvalue())])
+    assert names == ["kelas/SCAN0001 p1.png", "kelas/SCAN0001 p2.png"]
+    assert "kelas.zip: kelas/VID_0001.jpg" in page and "lebih besar dari 1 MB" in page
