@@ -149,9 +149,14 @@ def photos_in(name: str, data: bytes) -> Iterator[tuple[str, bytes | GraderError
     """The photo, or a PDF's page photos; a PDF that holds none is one refused page, named."""
     from grader.photo.pdf_pages import photos_of
 
+    from grader.photo.tiff_pages import TiffPartlyRead
+
     name = shown_name(name)           # a name that is not UTF-8 would fail every CSV, JSON or HTML writer
     try:
         yield from photos_of(name, data)
+    except TiffPartlyRead as exc:     # a TIFF damaged after its first page: the pages before it, and that one refused
+        yield from exc.pages
+        yield exc.damaged_name, exc
     except GraderError as exc:
         yield name, exc
 

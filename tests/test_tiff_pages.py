@@ -204,3 +204,34 @@ def test_a_scan_in_a_batchs_zip_is_held_to_a_scans_limit_not_a_photos():
     page, names = batch_photo_names(app, trainer, code, [("kelas.zip", zipped.getvalue())])
     assert names == ["kelas/SCAN0001 p1.png", "kelas/SCAN0001 p2.png"]
     assert "kelas.zip: kelas/VID_0001.jpg" in page and "lebih besar dari 1 MB" in page
+
+
+def _cut_in_its_last_page(pages: list[Image.Image]) -> bytes:
+    """A multi-page TIFF whose last page's pixels are cut short (a copy interrupted, a scanner's disk full)."""
+    data = tiff_of(pages, compression="tiff_lzw")
+    with Image.open(io.BytesIO(data)) as tiff:
+        tiff.seek(len(pages) - 1)
+        start = tiff.tag_v2[273][0]                 # where the last page's pixels begin (its first strip)
+    return data[:start + 200] + bytes(len(data) - start - 200)
+
+
+def test_a_tiff_damaged_in_its_last_page_keeps_the_pages_before_it(tmp_path, capsys):
+    """A copier's stack whose last page was cut short lost every page: the whole TIFF was refused as damaged. The
+    pages before the damaged one are graded; that page is refused by its name, saying which page to scan again."""
+    from grader.batch import photos_in
+    from grader.commands.serve import ensure_demo_data
+    from grader.web.testing import batch_photo_names, log_in, make_test_app
+
+    pages = [Image.new("L", (600, 800), 250 - i) for i in range(3)]
+    data = _cut_in_its_last_page(pages)
+    got = list(photos_in("kelas/SCAN0001.TIF", data))
+    assert [n for n, _ in got] == ["kelas/SCAN0001 (1).png", "kelas/SCAN0001 (2).png", "kelas/SCAN0001 (3).png"]
+    assert [isinstance(p, bytes) for _, p in got] == [True, True, False]
+    assert got[2][1].code == "corrupt_file" and "Page 3 of this TIFF scan, and any page after it" in got[2][1].message
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    page, names = batch_photo_names(app, trainer, ensure_demo_data(), [("SCAN0001.TIF", data)])
+    assert names == ["SCAN0001 (1).png", "SCAN0001 (2).png"]
+    assert "SCAN0001.TIF</code>: Halaman 3 dari hasil pindaian TIFF ini, dan halaman sesudahnya" in page

@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 from grader.errors import GraderError
 from grader.photo.pdf_flate import MAX_INFLATED_PER_PAGE, InflateBudget, UnreadableImage, flate_image_png
-from grader.photo.tiff_pages import is_tiff, tiff_photos
+from grader.photo.tiff_pages import TiffPartlyRead, is_tiff, tiff_photos
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +262,12 @@ def photos_of(name: str, data: bytes, *, max_pages: int = MAX_PDF_PAGES,
         mb, kind = max_bytes // (1024 * 1024), "TIFF" if tiff else "PDF"
         raise GraderError("too_large", f"The {kind} is larger than {mb} MB.", f"{kind} lebih besar dari {mb} MB.")
     if tiff:                         # an office scanner's TIFF: its pages, taken out as PNG photos
-        photos = tiff_photos(data, max_pages=max_pages, max_photo_bytes=max_photo_bytes)
+        try:
+            photos = tiff_photos(data, max_pages=max_pages, max_photo_bytes=max_photo_bytes)
+        except TiffPartlyRead as exc:    # (the pages read, and the damaged one, named as in the whole stack)
+            names = pdf_page_names(name, len(exc.photos) + 1, suffixes=[".png"] * (len(exc.photos) + 1))
+            exc.pages, exc.damaged_name = list(zip(names, exc.photos)), names[-1]
+            raise
         return list(zip(pdf_page_names(name, len(photos), suffixes=[".png"] * len(photos)), photos))
     photos = pdf_photos(data, max_pages=max_pages)
     suffixes = [".png" if p[:4] == b"\x89PNG" else ".jpg" for p in photos]

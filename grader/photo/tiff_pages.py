@@ -51,9 +51,18 @@ def tiff_photos(data: bytes, *, max_pages: int, max_photo_bytes: int | None = No
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")          # Pillow warns of a large first page before its own bomb check
             with Image.open(io.BytesIO(data)) as tiff:
-                if getattr(tiff, "n_frames", 1) > max_pages:
-                    raise too_many_pages(max_pages)
-                for page in ImageSequence.Iterator(tiff):
+                # (counting walks every page's directory: one cut off by a truncated file fails it, and then the
+                # pages before it are still read, below)
+                try:
+                    frames = getattr(tiff, "n_frames", 1)
+                except (OSError, ValueError, SyntaxError, EOFError, KeyError, TypeError):
+                    frames = None
+            if frames is not None and frames > max_pages:
+                raise too_many_pages(max_pages)
+            with Image.open(io.BytesIO(data)) as tiff:
+                for n, page in enumerate(ImageSequence.Iterator(tiff)):
+                    if n >= max_pages:
+                        raise too_many_pages(max_pages)
                     photos.append(_page_png(page, max_bytes=max_photo_bytes or DEFAULT_PHOTO_BYTES))
     except GraderError:
         raise
@@ -61,11 +70,33 @@ def tiff_photos(data: bytes, *, max_pages: int, max_photo_bytes: int | None = No
         raise _too_large() from None
     except (OSError, ValueError, SyntaxError, EOFError, KeyError, TypeError, MemoryError) as exc:
         log.info("unreadable TIFF: %s", exc)
+        if photos:          # (a stack cut short in its last page lost every page: the ones read are kept)
+            raise TiffPartlyRead(photos) from None
         raise GraderError("corrupt_file", "This TIFF scan cannot be opened (damaged, or stored in a way this grader "
                           "cannot read). Scan again as JPEG or PDF, or send photos.",
                           "Hasil pindaian TIFF ini tidak bisa dibuka (rusak, atau disimpan dengan cara yang tidak bisa "
                           "dibaca aplikasi ini). Pindai ulang sebagai JPEG atau PDF, atau kirim fotonya.") from None
     return photos
+
+
+class TiffPartlyRead(GraderError):
+    """A TIFF damaged in a page after its first: ``photos``, the PNGs of the pages before it, are read
+    (:func:`grader.photo.pdf_pages.photos_of` names them, ``pages``, and the damaged one, ``damaged_name``); a caller
+    that can take some pages of a file (a batch) grades them and refuses that page by its name, one that cannot
+    (a trainee's sheet) refuses the file with these words."""
+
+    def __init__(self, photos: list[bytes]):
+        n = len(photos) + 1
+        # (a file cut short loses the directories of the pages after it too: they are not known to be there)
+        super().__init__("corrupt_file", f"Page {n} of this TIFF scan, and any page after it, cannot be opened "
+                         f"(damaged, or stored in a way this grader cannot read). Scan them again as JPEG or PDF, or "
+                         f"send photos of them.",
+                         f"Halaman {n} dari hasil pindaian TIFF ini, dan halaman sesudahnya bila ada, tidak bisa dibuka "
+                         f"(rusak, atau disimpan dengan cara yang tidak bisa dibaca aplikasi ini). Pindai ulang "
+                         f"sebagai JPEG atau PDF, atau kirim fotonya.")
+        self.photos = photos
+        self.pages: list[tuple[str, bytes]] = []
+        self.damaged_name = ""
 
 
 def _page_png(page: Image.Image, *, max_bytes: int) -> bytes:

@@ -9,6 +9,7 @@ from flask import current_app
 from grader.batch import earlier_copies
 from grader.errors import GraderError
 from grader.photo.pdf_pages import photos_of
+from grader.photo.tiff_pages import TiffPartlyRead
 from grader.web import batch_max_files
 from grader.web.photo_checks import check_photo
 from grader.web.safezip import ZipLimits, read_zip
@@ -107,6 +108,9 @@ def collect_photos(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[s
             try:
                 # (a PDF: the photos a scanner app or a copier saved; a class's stack may be large)
                 pages = photos_of(member, content, max_bytes=limits["pdf"], max_photo_bytes=limits["photo"])
+            except TiffPartlyRead as exc:    # a TIFF damaged after its first page: the pages before it are graded
+                skip(where + member, exc)   # (the file the trainer has; its words say which page)
+                pages = exc.pages
             except GraderError as exc:
                 skip(where + member, exc)
                 continue
