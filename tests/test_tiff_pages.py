@@ -88,6 +88,8 @@ def test_damaged_huge_and_long_tiffs_are_refused_with_their_reason():
     with pytest.raises(GraderError) as exc:
         photos_of("a.tif", data, max_bytes=len(data) - 1)
     assert exc.value.code == "too_large" and exc.value.message.startswith("The TIFF is larger")
+    # (it said only that: what makes a scanner's TIFF smaller is said too)
+    assert "compression (JPEG or LZW)" in exc.value.message and "kompresi (JPEG atau LZW)" in exc.value.message_id
     # a page of 280 MP in a few kilobytes (1200 dpi on A3): refused, not decoded
     huge = tiff_of([Image.new("1", (14_000, 20_000))], compression="group4")      # 280 MP, a few kB
     assert len(huge) < 200_000

@@ -259,8 +259,13 @@ def photos_of(name: str, data: bytes, *, max_pages: int = MAX_PDF_PAGES,
     if not tiff and not is_pdf(data):
         return [(name, data)]
     if max_bytes is not None and len(data) > max_bytes:
-        mb, kind = max_bytes // (1024 * 1024), "TIFF" if tiff else "PDF"
-        raise GraderError("too_large", f"The {kind} is larger than {mb} MB.", f"{kind} lebih besar dari {mb} MB.")
+        mb = max_bytes // (1024 * 1024)
+        if tiff:                     # (a scanner's TIFF is often stored uncompressed: it said only "larger than")
+            raise GraderError("too_large", f"The TIFF is larger than {mb} MB. Scan it again with compression (JPEG or "
+                              f"LZW) or at 300 dpi, or split its pages into several files.",
+                              f"TIFF lebih besar dari {mb} MB. Pindai ulang dengan kompresi (JPEG atau LZW) atau "
+                              f"300 dpi, atau bagi halamannya menjadi beberapa berkas.")
+        raise GraderError("too_large", f"The PDF is larger than {mb} MB.", f"PDF lebih besar dari {mb} MB.")
     if tiff:                         # an office scanner's TIFF: its pages, taken out as PNG photos
         try:
             photos = tiff_photos(data, max_pages=max_pages, max_photo_bytes=max_photo_bytes)
