@@ -237,3 +237,26 @@ def test_a_tiff_damaged_in_its_last_page_keeps_the_pages_before_it(tmp_path, cap
     page, names = batch_photo_names(app, trainer, ensure_demo_data(), [("SCAN0001.TIF", data)])
     assert names == ["SCAN0001 (1).png", "SCAN0001 (2).png"]
     assert "SCAN0001.TIF</code>: Halaman 3 dari hasil pindaian TIFF ini, dan halaman sesudahnya" in page
+
+
+def test_a_600_dpi_page_is_read_at_300_dpi_and_a_black_and_white_page_stays_black_and_white():
+    """A 600 dpi page was encoded whole before it was found too heavy (3.4 s of a colour A4 page's 5.8 s): a page
+    whose scan says a resolution of 600 dpi or more is reduced to 300 dpi or more first, while it keeps the pixels
+    a sheet is read at (a page claiming 600 dpi at 2,000 px is no A4 page at 600 dpi, and is kept). A one-bit page
+    reduced stays one-bit (it was averaged into grey, and so escaped its refusal as a black-and-white scan)."""
+    import grader.photo.tiff_pages as tiff_pages
+
+    [(_, png)] = photos_of("a.tif", tiff_of([Image.new("L", (4000, 6200), 200)], dpi=(600, 600)))
+    assert load_photo(png, color=False).image.shape == (3100, 2000)
+    [(_, png)] = photos_of("a.tif", tiff_of([Image.new("L", (1500, 2000), 200)], dpi=(600, 600)))
+    assert load_photo(png, color=False).image.shape == (2000, 1500)
+    rng = np.random.default_rng(1)
+    bits = Image.fromarray((rng.random((800, 600)) > 0.5).astype(np.uint8) * 255).convert("1")
+    old = tiff_pages.DEFAULT_MAX_PIXELS
+    try:
+        tiff_pages.DEFAULT_MAX_PIXELS = 200_000                  # (480,000 pixels: halved)
+        [(_, png)] = photos_of("a.tif", tiff_of([bits], compression="group4"))
+    finally:
+        tiff_pages.DEFAULT_MAX_PIXELS = old
+    grey = np.asarray(Image.open(io.BytesIO(png)))
+    assert grey.shape == (400, 300) and set(np.unique(grey)) <= {0, 255}
