@@ -260,3 +260,15 @@ def test_a_600_dpi_page_is_read_at_300_dpi_and_a_black_and_white_page_stays_blac
         tiff_pages.DEFAULT_MAX_PIXELS = old
     grey = np.asarray(Image.open(io.BytesIO(png)))
     assert grey.shape == (400, 300) and set(np.unique(grey)) <= {0, 255}
+
+
+def test_a_page_past_the_size_limit_after_others_keeps_the_pages_before_it():
+    """A stack whose later page declares 144 MP (a few kilobytes of fax coding) was refused whole: the pages before it
+    are taken, and that page is refused as too large, saying which."""
+    from grader.batch import photos_in
+
+    stack = tiff_of([Image.new("1", (600, 800), 1), Image.new("1", (12_000, 12_000), 1)], compression="group4")
+    got = list(photos_in("SCAN0002.TIF", stack))
+    assert [n for n, _ in got] == ["SCAN0002 p1.png", "SCAN0002 p2.png"] and isinstance(got[0][1], bytes)
+    assert got[1][1].code == "too_large" and got[1][1].message.startswith("Page 2 of this TIFF scan has more than")
+    assert got[1][1].message_id.startswith("Halaman 2 dari hasil pindaian TIFF ini lebih dari")

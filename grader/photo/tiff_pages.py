@@ -66,7 +66,13 @@ def tiff_photos(data: bytes, *, max_pages: int, max_photo_bytes: int | None = No
                 for n, page in enumerate(ImageSequence.Iterator(tiff)):
                     if n >= max_pages:
                         raise too_many_pages(max_pages)
-                    photos.append(_page_png(page, max_bytes=max_photo_bytes or DEFAULT_PHOTO_BYTES))
+                    try:
+                        photos.append(_page_png(page, max_bytes=max_photo_bytes or DEFAULT_PHOTO_BYTES))
+                    except GraderError as exc:
+                        # (a later page past the size limit refused the whole stack: the pages before it are kept)
+                        if photos and exc.code == "too_large":
+                            raise TiffPartlyRead(photos, too_large=True) from None
+                        raise
     except GraderError:
         raise
     except Image.DecompressionBombError:
@@ -83,20 +89,28 @@ def tiff_photos(data: bytes, *, max_pages: int, max_photo_bytes: int | None = No
 
 
 class TiffPartlyRead(GraderError):
-    """A TIFF damaged in a page after its first: ``photos``, the PNGs of the pages before it, are read
+    """A TIFF damaged (or past the size limit: ``too_large``) in a page after its first: ``photos``, the PNGs of
+    the pages before it, are read
     (:func:`grader.photo.pdf_pages.photos_of` names them, ``pages``, and the damaged one, ``damaged_name``); a caller
     that can take some pages of a file (a batch) grades them and refuses that page by its name, one that cannot
     (a trainee's sheet) refuses the file with these words."""
 
-    def __init__(self, photos: list[bytes]):
+    def __init__(self, photos: list[bytes], *, too_large: bool = False):
         n = len(photos) + 1
-        # (a file cut short loses the directories of the pages after it too: they are not known to be there)
-        super().__init__("corrupt_file", f"Page {n} of this TIFF scan, and any page after it, cannot be opened "
-                         f"(damaged, or stored in a way this grader cannot read). Scan them again as JPEG or PDF, or "
-                         f"send photos of them.",
-                         f"Halaman {n} dari hasil pindaian TIFF ini, dan halaman sesudahnya bila ada, tidak bisa dibuka "
-                         f"(rusak, atau disimpan dengan cara yang tidak bisa dibaca aplikasi ini). Pindai ulang "
-                         f"sebagai JPEG atau PDF, atau kirim fotonya.")
+        if too_large:                # (a page past MAX_PAGE_PIXELS: the pages after it are not read either)
+            limit = MAX_PAGE_PIXELS // 1_000_000
+            super().__init__("too_large", f"Page {n} of this TIFF scan has more than {limit} megapixels, and is not "
+                             f"read, nor any page after it. Scan them again at 300 dpi.",
+                             f"Halaman {n} dari hasil pindaian TIFF ini lebih dari {limit} megapiksel, dan tidak "
+                             f"dibaca, begitu pula halaman sesudahnya. Pindai ulang dengan 300 dpi.")
+        else:
+            # (a file cut short loses the directories of the pages after it too: they are not known to be there)
+            super().__init__("corrupt_file", f"Page {n} of this TIFF scan, and any page after it, cannot be opened "
+                             f"(damaged, or stored in a way this grader cannot read). Scan them again as JPEG or PDF, "
+                             f"or send photos of them.",
+                             f"Halaman {n} dari hasil pindaian TIFF ini, dan halaman sesudahnya bila ada, tidak bisa "
+                             f"dibuka (rusak, atau disimpan dengan cara yang tidak bisa dibaca aplikasi ini). Pindai "
+                             f"ulang sebagai JPEG atau PDF, atau kirim fotonya.")
         self.photos = photos
         self.pages: list[tuple[str, bytes]] = []
         self.damaged_name = ""
