@@ -272,3 +272,23 @@ def test_a_page_past_the_size_limit_after_others_keeps_the_pages_before_it():
     assert [n for n, _ in got] == ["SCAN0002 p1.png", "SCAN0002 p2.png"] and isinstance(got[0][1], bytes)
     assert got[1][1].code == "too_large" and got[1][1].message.startswith("Page 2 of this TIFF scan has more than")
     assert got[1][1].message_id.startswith("Halaman 2 dari hasil pindaian TIFF ini lebih dari")
+
+
+def test_a_cameras_raw_photo_is_no_tiff_scan():
+    """A phone's RAW photo (DNG, saved beside its JPEG in the camera folder a trainer copies) is a TIFF by its first
+    bytes: its small preview was taken as a scan's page and graded, a refused sheet of nobody in the class table
+    (before TIFFs were read, it was skipped as not a photo). It is refused as a RAW photo, saying to send the JPEG."""
+    from PIL import TiffImagePlugin
+
+    info = TiffImagePlugin.ImageFileDirectory_v2()
+    info[254] = 1                                   # NewSubfileType: a reduced-resolution image (the preview)
+    info[50706] = b"\x01\x04\x00\x00"               # DNGVersion 1.4
+    info.tagtype[50706] = 1                          # (BYTE)
+    dng = tiff_of([Image.new("RGB", (256, 192), "white")], tiffinfo=info)
+    with pytest.raises(GraderError) as exc:
+        photos_of("DCIM/Camera/PXL_20251205_081500.dng", dng)
+    assert exc.value.code == "not_an_image" and "RAW" in exc.value.message and "JPEG" in exc.value.message_id
+    # a scanner's page with a NewSubfileType of 2 (a page of a multi-page file) is read
+    page = TiffImagePlugin.ImageFileDirectory_v2()
+    page[254] = 2
+    assert len(photos_of("SCAN.TIF", tiff_of([Image.new("L", (60, 80), 200)], tiffinfo=page))) == 1

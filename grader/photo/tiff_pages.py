@@ -54,6 +54,8 @@ def tiff_photos(data: bytes, *, max_pages: int, max_photo_bytes: int | None = No
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")          # Pillow warns of a large first page before its own bomb check
             with Image.open(io.BytesIO(data)) as tiff:
+                if _camera_raw(data, tiff):
+                    raise _raw_photo()
                 # (counting walks every page's directory: one cut off by a truncated file fails it, and then the
                 # pages before it are still read, below)
                 try:
@@ -159,6 +161,21 @@ def _png(page: Image.Image) -> bytes:
     out = io.BytesIO()
     page.save(out, "PNG", compress_level=1)
     return out.getvalue()
+
+
+def _camera_raw(data: bytes, tiff: Image.Image) -> bool:
+    """Whether a TIFF is a camera's RAW photo (DNG, Canon CR2, Nikon NEF and others are TIFF files): its first image
+    is a DNG's, a CR2's, or marked a reduced-resolution preview (NewSubfileType bit 0), which no scanner's page is.
+    Read as a scan, its small preview was graded as a page."""
+    tags = getattr(tiff, "tag_v2", {})
+    return data[8:10] == b"CR" or 50706 in tags or int(tags.get(254, 0) or 0) & 1 == 1
+
+
+def _raw_photo() -> GraderError:
+    return GraderError("not_an_image", "This file is a camera's RAW photo (DNG or similar), which the grader does not "
+                       "read. Send the JPEG photo the camera saved with it.",
+                       "Berkas ini foto RAW dari kamera (DNG atau sejenisnya), yang tidak dibaca aplikasi ini. Kirim "
+                       "foto JPEG yang disimpan kamera bersamanya.")
 
 
 def _too_large() -> GraderError:
