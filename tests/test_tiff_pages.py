@@ -186,8 +186,8 @@ def test_the_command_line_names_a_tiff_past_its_size_limit_a_tiff(tmp_path, monk
 
 def test_a_scan_in_a_batchs_zip_is_held_to_a_scans_limit_not_a_photos():
     """A scanner's TIFF past a photo's limit was taken loose but skipped in a zip ("A file inside the zip is too large;
-    skipped": a zipped scanner folder lost its class stack). In a zip a scan is held to the limit it has loose; a
-    photo there is still held to a photo's, and told so."""
+    skipped": a zipped scanner folder lost its class stack). In a zip a scan is held to the limit it has loose; any
+    other member (a photo, a chat export's video) is still held to a photo's, and skipped unread past it."""
     import zipfile
 
     from grader.commands.serve import ensure_demo_data
@@ -205,7 +205,7 @@ def test_a_scan_in_a_batchs_zip_is_held_to_a_scans_limit_not_a_photos():
         zf.writestr("kelas/VID_0001.jpg", jpeg_bytes().ljust(3 * 1024 * 1024 // 2, b"\0"))
     page, names = batch_photo_names(app, trainer, code, [("kelas.zip", zipped.getvalue())])
     assert names == ["kelas/SCAN0001 p1.png", "kelas/SCAN0001 p2.png"]
-    assert "kelas.zip: kelas/VID_0001.jpg" in page and "lebih besar dari 1 MB" in page
+    assert "kelas.zip: kelas/VID_0001.jpg" in page and "Berkas di dalam zip terlalu besar" in page
 
 
 def _cut_in_its_last_page(pages: list[Image.Image]) -> bytes:

@@ -40,6 +40,15 @@ class ZipLimits:
     max_total_bytes: int = 800 * 1024 * 1024
     max_member_bytes: int = 25 * 1024 * 1024
     max_ratio: float = 50.0          # photos barely compress; 50:1 is a bomb, not a photo
+    #: A member named as a scan (a PDF or a TIFF: a class's stack) may be this large; None: ``max_member_bytes``.
+    max_scan_bytes: int | None = None
+
+    def member_bytes(self, name: str) -> int:
+        """What a member of this name may hold: a scan's limit for a PDF or a TIFF, else a photo's. (Held to a photo's,
+        a zipped scanner folder's stack was skipped as too large; a video in a chat export is still skipped unread.)"""
+        if self.max_scan_bytes is not None and name.lower().endswith((".pdf", ".tif", ".tiff")):
+            return self.max_scan_bytes
+        return self.max_member_bytes
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,7 @@ def _member_problem(info: zipfile.ZipInfo, limits: ZipLimits) -> tuple[str, str,
     if mode and not (stat.S_ISREG(mode) or mode & 0o170000 == 0):
         return ("zip_link", "Tautan atau berkas khusus di dalam zip; dilewati.",
                 "A link or special file inside the zip; skipped.")
-    if info.file_size > limits.max_member_bytes:
+    if info.file_size > limits.member_bytes(name):
         return ("too_large", "Berkas di dalam zip terlalu besar; dilewati.", "A file inside the zip is too large; skipped.")
     if info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(info.compress_size, 1):
         return ("zip_bomb", "Berkas di dalam zip mengembang tidak wajar (bom zip); dilewati.",
@@ -163,7 +172,8 @@ def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits(), keep_folders: bool
                        "A password-protected file inside the zip; skipped.")
         if problem is None:
             try:
-                content = _read_capped(zf, info, min(limits.max_member_bytes, limits.max_total_bytes - total))
+                cap = min(limits.member_bytes(info.filename), limits.max_total_bytes - total)
+                content = _read_capped(zf, info, cap)
             # (damaged data: a CRC mismatch is BadZipFile, but a broken deflate or LZMA stream raises its own codec's
             # error, which crashed the whole batch, good photos included)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error,

@@ -89,10 +89,10 @@ def collect_photos(uploads) -> tuple[list[tuple[str, bytes]], list[dict], list[s
         data = up.read()
         if data[:4] in ZIP_MAGIC:
             try:
-                # A member is held to a scan's limit, as a loose PDF or TIFF is: at a photo's, a zipped scanner
-                # folder's class stack was skipped as "too large". A photo in it is still held to a photo's limit
-                # below (check_photo), with its words.
-                contents = read_zip(data, limits=ZipLimits(max_member_bytes=limits["pdf"]), keep_folders=True)
+                # (a PDF or a TIFF in it is held to a scan's limit, as a loose one is: at a photo's, a zipped scanner
+                # folder's class stack was skipped as "too large")
+                held = ZipLimits(max_member_bytes=limits["photo"], max_scan_bytes=limits["pdf"])
+                contents = read_zip(data, limits=held, keep_folders=True)
             except GraderError as exc:
                 skip(up.filename, exc)
                 continue
