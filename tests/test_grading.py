@@ -880,6 +880,25 @@ def test_an_unsure_blank_box_is_said_as_our_doubt_not_held_against_the_trainee(c
     assert "belum pasti" in conv[0]["message_id"] and "not certain" in conv[0]["message_en"]
 
 
+@pytest.mark.parametrize("note", ["box_out_of_place", "across_borders"])
+def test_a_blank_box_of_a_field_not_read_from_its_boxes_is_said_as_our_doubt(chasil_spec, note):
+    """A box out of place may hold its neighbour's blank margin, read blank at 1.0; a box a digit straddles holds half
+    of it: neither field is read from its printed boxes (the reader's notes), so a blank box there is no remark
+    against the trainee. Web fuzzer (tests/test_grading_fuzz_web.py) seed 30000222: "XX0" read "_60" across the
+    borders, every box at 1.0, and the trainee was told to fill the leading box with X, in top_fixes."""
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    readings["I.A.1.L"] = FieldReading("I.A.1.L", "digits", 1, 47, 1.0, "review", ("", "4", "7"), (1.0, 1.0, 1.0),
+                                       notes=("blank_leading_box", note))
+    res = grade_readings(sheet, readings, key)
+    said = [(x["code"], x["severity"]) for x in res["findings"] if x["code"].startswith("blank_leading")]
+    assert said == [("blank_leading_unsure", "review")]
+    assert not any("Leading box left blank" in fx["message_en"] for fx in res["top_fixes"])
+    # ... nor once a trainer has typed the number (the correction keeps what the boxes were read as, not the blank)
+    res = grade_sheet(sheet, readings, key, corrections={"I.A.1.L": {"value": 47, "by": "t", "at": "t"}})
+    assert [x["code"] for x in res["findings"] if x["code"] == "blank_leading_box"] == []
+
+
 def test_arithmetic_that_backs_up_the_value_leaves_an_unsure_blank_box_said(chasil_spec):
     """Dark photocopy s0020 (dev set copies78): IV.2 read ' 55' with the blank box at 0.921, the trainee's planted
     blank leading box. Once corrections elsewhere let the sums back up 55, the field was 'ok' and nothing about the

@@ -17,7 +17,8 @@ from grader.grading.findings import conventions, cross_checks
 from grader.grading.review_queue import NOTE_PAGE_MISSING
 from grader.grading.summary import score, top_fixes
 from grader.read.context import NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, apply_context
-from grader.read.numbers import NOTE_ACROSS_BORDERS, NOTE_BLANK_LEADING, NOTE_OVERWRITTEN, NOTE_UNSURE_BOX
+from grader.read.numbers import (NOT_READ_FROM_ITS_BOXES, NOTE_ACROSS_BORDERS, NOTE_BLANK_LEADING, NOTE_OVERWRITTEN,
+                                 NOTE_UNSURE_BOX)
 from grader.read.sheet_reader import FieldReading
 from grader.rules import RuleResult, evaluate_rules, expand_rules
 from grader.sheet.layout import FieldLayout, SheetLayout
@@ -88,9 +89,11 @@ def reviewed_readings(readings: dict[str, FieldReading], corrections: dict[str, 
         old = readings.get(fid)
         kind = old.kind if old else "digits"
         # A blank leading box stays what it was read as when the trainer's value still fits in the boxes after
-        # it: a correction fixes the digits we misread, not the box the trainee left empty before them.
+        # it: a correction fixes the digits we misread, not the box the trainee left empty before them. (Not of a
+        # field not read from its boxes: its blank box may be a neighbour's margin or half a digit, and the corrected
+        # reading no longer says so; web fuzzer seed 30001498: "XX0" read "X_3" across the borders, corrected to 0.)
         kept = (NOTE_BLANK_LEADING,) if old and NOTE_BLANK_LEADING in old.notes and _fits_after_blanks(
-            c["value"], old.boxes) else ()
+            c["value"], old.boxes) and not NOT_READ_FROM_ITS_BOXES & set(old.notes) else ()
         readings[fid] = FieldReading(fid, kind, old.page if old else 0, c["value"], 1.0,
                                      "blank" if c["value"] is None else "ok",
                                      old.boxes if old else (), old.box_confidence if old else (),

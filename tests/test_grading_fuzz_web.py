@@ -1,0 +1,299 @@
+"""A second seeded fuzzer of "never mark a trainee wrong because of our own misreading" (tests/test_grading_fuzz.py
+makes the sheets): what it leaves out.
+
+- Reader notes on digits fields, each with a misread the note allows: a box out of place (every box ambiguous, one
+  read at up to 1.0 as a neighbour's digit), a number across the borders (the field held for review, halves read at
+  any confidence), faint ink (a box ambiguous, read otherwise at up to 0.5), an overwritten box (read otherwise
+  at up to 1.0), a 1 by its shape (a box read "1" at the network's low confidence), on fields that rules may pin.
+- The web's path of corrections and disputes (:func:`grader.web.corrections.apply_corrections`, always from the
+  sheet's original reading with every stored correction, as :mod:`grader.web.review_actions` does): it must reach
+  the pipeline path's verdicts; a trainee disputes fields held against them (wrong or blank, as
+  ``review_actions.dispute_field`` allows) saying what they wrote; the trainer answers with the trainee's word
+  (the queue's "written" button, through ``parse_value``), keeps a reading (Enter on ``correction_prefill``, only
+  where it holds no "?" and says what was written) or types what is written; then settles every field still in
+  review, round after round, and no false charge may remain.
+- The texts: each of ``top_fixes`` is at a place charged to the trainee (a field wrong or blank, a rule violated, a
+  cross-check or convention finding), and what a fix or a wrong field's caption says was written (``value_read``:
+  "?" for a box not read surely) agrees with what the trainee wrote.
+- The score: a sheet whose only differences from the key are our misreads scores 100 (or nothing), before and after
+  the trainer's corrections.
+
+Long runs: ``python tests/test_grading_fuzz_web.py --n 3000 --seed 31 [--adversarial]``.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import traceback
+from collections import Counter
+
+import pytest
+from test_grading_fuzz import DIGITS, SHEETS, check, make_case
+
+from grader import pipeline
+from grader.grading.certainty import SURE_BOX, SURE_FILLER
+from grader.grading.findings import PAIR_MISMATCH
+from grader.grading.grade import grade_sheet
+from grader.grading.shown import value_read
+from grader.grading.summary import _where
+from grader.read.numbers import (NOTE_ACROSS_BORDERS, NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE,
+                                 BoxLabel, assemble_number)
+from grader.read.sheet_reader import FieldReading, _held_for_review
+from grader.web.corrections import apply_corrections, open_disputes
+from grader.web.present import correction_prefill
+from grader.web.review_actions import DISPUTABLE, MAX_OPEN_DISPUTES, parse_value
+
+NOTE_KINDS = ["out_of_place", "across", "faint", "overwritten", "by_shape"]
+
+
+def other_label(rng, lab):
+    return rng.choice([c for c in DIGITS + "X-" if c != lab] + ([""] if lab in "X-" else []))
+
+
+def noted_reading(rng, f, labels, kind):
+    """A digits reading of ``f`` (written ``labels``) with ``kind``'s note and a misread it allows."""
+    labels = list(labels)
+    n = len(labels)
+    boxes = [BoxLabel(lab, 1.0, False) for lab in labels]
+    extra, hold = (), False
+    k = rng.randrange(n)
+    if kind == "out_of_place":      # crops off their boxes: a neighbour's digit read surely; every box ambiguous
+        read = list(labels)
+        if rng.random() < 0.5:
+            read = read[1:] + [rng.choice(DIGITS)] if rng.random() < 0.5 else [rng.choice(DIGITS + "X")] + read[:-1]
+        else:
+            read[k] = other_label(rng, read[k])
+        boxes = [BoxLabel(lab, rng.choice([1.0, rng.uniform(0.9, 1.0)]), True) for lab in read]
+        extra = (NOTE_BOX_OUT_OF_PLACE,)
+    elif kind == "across":          # halves of digits in boxes: anything, at any confidence; held for review
+        for j in rng.sample(range(n), rng.randint(1, 2)):
+            c = rng.choice([1.0, rng.uniform(0.5, 1.0)])
+            boxes[j] = BoxLabel(other_label(rng, labels[j]), c, rng.random() < 0.3)
+        extra, hold = (NOTE_ACROSS_BORDERS,), True
+    elif kind == "faint":
+        # the faint view reads another label: ambiguous, at most the faint view's probability of the dark view's label
+        # (grader.recognize.digit_classifier)
+        boxes[k] = BoxLabel(other_label(rng, labels[k]), rng.uniform(0.05, 0.5), True)
+        extra = (NOTE_FAINT_INK,)
+    elif kind == "overwritten":
+        boxes[k] = BoxLabel(other_label(rng, labels[k]), rng.uniform(0.6, 1.0), rng.random() < 0.5, overwritten=True)
+    elif kind == "by_shape":
+        digits = [j for j, lab in enumerate(labels) if lab in DIGITS]
+        if not digits:
+            return None
+        k = rng.choice(digits)
+        boxes[k] = BoxLabel("1", rng.uniform(0.3, 0.99), False)
+        extra = (NOTE_ONE_BY_SHAPE,)
+    num = assemble_number(boxes)
+    unsure = [j for j, b in enumerate(boxes) if b.ambiguous or b.overwritten]
+    status = _held_for_review(num.status) if hold else num.status
+    return FieldReading(f.id, "digits", f.page, num.value, num.confidence, status, num.boxes, num.box_confidence,
+                        num.notes + extra, detail={"unsure_boxes": unsure} if unsure else {})
+
+
+def add_reader_notes(case, seed):
+    rng = random.Random(seed * 31 + 7)
+    rate = rng.choice([0.0, 0.03, 0.1, 0.25])
+    sheet, truth, readings = case["sheet"], case["truth"], case["readings"]
+    # (fields that rules hold: a note there may meet a pin by arithmetic)
+    for fid in sorted(readings):
+        r = readings[fid]
+        if r.kind != "digits" or rng.random() >= rate:
+            continue
+        kind = rng.choice(NOTE_KINDS)
+        new = noted_reading(rng, sheet.field(fid), truth.spelled[fid], kind)
+        if new is None:
+            continue
+        readings[fid] = new
+        case["stats"]["note:" + kind] += 1
+        if new.value != truth.value(fid):
+            case["misread"].add(fid)
+        else:
+            case["misread"].discard(fid)
+
+
+def norm(lab):
+    return "X" if lab == "-" else lab
+
+
+def written_claim_problems(truth, f, label):
+    """What a result says the trainee wrote in a field held against them agrees with what they wrote."""
+    fid = f["id"]
+    shown = value_read(f)
+    tv = truth.value(fid)
+    if shown is None:
+        return []
+    if "?" not in str(shown):
+        return [] if int(shown) == tv else [f"{label}SAYS WRITTEN {shown} at {fid} ({f['status']}): trainee wrote "
+                                            f"{tv} {truth.spelled.get(fid)}; boxes {f.get('boxes')} "
+                                            f"{f.get('box_confidence')} notes {f['notes']}"]
+    spelled = truth.spelled[fid]
+    for lab, c, t in zip(f["boxes"], f["box_confidence"], spelled):
+        sure = c >= SURE_BOX or (lab in ("X", "-") and c >= SURE_FILLER)
+        if sure and norm(lab) != norm(t):
+            return [f"{label}SAYS WRITTEN {shown} at {fid}: trainee wrote {spelled}; boxes {f['boxes']} "
+                    f"{f['box_confidence']} notes {f['notes']}"]
+    return []
+
+
+def text_problems(case, res, label=""):
+    sheet, truth = case["sheet"], case["truth"]
+    problems = []
+    fields = {f["id"]: f for f in res["fields"]}
+    charged = {f["id"] for f in res["fields"] if f["status"] in ("wrong", "blank")}
+    for r in res["rules"]:
+        if r["status"] == "violated" and r["severity"] == "error":
+            charged |= set(r["fields"])
+    for x in res["findings"]:
+        if x["severity"] in ("error", "warning") and x["kind"] in ("cross_check", "convention"):
+            charged |= set(x["fields"])
+    places = {}
+    for fid in fields:
+        places.setdefault(_where(sheet, fid)["where_en"], set()).add(fid)
+    for fx in res["top_fixes"]:
+        at = places.get(fx["where_en"], set())
+        if not at & charged:
+            problems.append(f"{label}FIX AT AN UNCHARGED PLACE {fx['where_en']}: {fx['message_en']} "
+                            f"(statuses {[fields[i]['status'] for i in at]})")
+        m = re.search(r": written (\S+), expected", fx["message_en"])
+        if m and not fx["message_en"].startswith(("Pair", "Paslon")):
+            for fid in at:
+                if fields[fid]["status"] == "wrong":
+                    problems += written_claim_problems(truth, fields[fid], label + "[fix] ")
+    for f in res["fields"]:
+        if f["status"] == "wrong":          # the caption "read → expected", the pages' "written"
+            problems += written_claim_problems(truth, f, label + "[caption] ")
+    if case["clean"] and res["score"] not in (None, 100.0):
+        problems.append(f"{label}CLEAN SHEET SCORED {res['score']}")
+    return problems
+
+
+def same_verdicts(a, b, label):
+    out = []
+    fa = {f["id"]: (f["status"], sorted(f["notes"]), f["value"]) for f in a["fields"]}
+    fb = {f["id"]: (f["status"], sorted(f["notes"]), f["value"]) for f in b["fields"]}
+    out += [f"{label}{fid}: {fa[fid]} vs {fb.get(fid)}" for fid in fa if fa[fid] != fb.get(fid)]
+    ra = {r["id"]: r["status"] for r in a["rules"]}
+    rb = {r["id"]: r["status"] for r in b["rules"]}
+    out += [f"{label}rule {rid}: {ra[rid]} vs {rb.get(rid)}" for rid in ra if ra[rid] != rb.get(rid)]
+    xa = sorted((x["code"], x["severity"], tuple(x["fields"])) for x in a["findings"])
+    xb = sorted((x["code"], x["severity"], tuple(x["fields"])) for x in b["findings"])
+    if xa != xb:
+        out.append(f"{label}findings {xa} vs {xb}")
+    if a["score"] != b["score"]:
+        out.append(f"{label}score {a['score']} vs {b['score']}")
+    return out
+
+
+def spelled_text(truth, fid):
+    return "".join(truth.spelled[fid]) if fid in truth.spelled else str(truth.marks[fid])
+
+
+def run_one(seed, adversarial=False, notes=True):
+    case = make_case(seed, adversarial=adversarial)
+    if notes:
+        add_reader_notes(case, seed)
+    sheet, key, readings, truth = case["sheet"], case["key"], case["readings"], case["truth"]
+    rng = random.Random(seed * 17 + 3)
+    res = grade_sheet(sheet, readings, key)
+    problems = check(case, res) + text_problems(case, res)
+    # the web stores this reading, then regrades it from there with every correction and dispute stored
+    reading = {"template": "chasil-kwk", "contest": case["contest"], "pairs": case["pairs"], "pages": [], **res}
+    held = [f["id"] for f in res["fields"] if f["status"] in DISPUTABLE and f["id"] in readings]
+    disputes = {fid: (spelled_text(truth, fid), "2026-01-01T00:00:00")
+                for fid in rng.sample(held, min(len(held), rng.randint(0, MAX_OPEN_DISPUTES)))}
+    cur = apply_corrections(pipeline, reading, {}, key, disputes)
+    problems += same_verdicts(cur, pipeline.regrade(reading, {}, key, disputed=set(disputes)), "[web/pipe disputes] ")
+    problems += check(dict(case, disputed=set(disputes)), cur, "[web disputed] ")
+    problems += text_problems(case, cur, "[web disputed] ")
+    corrections = {}
+    for rnd in range(4):
+        waiting = [f for f in cur["fields"] if f["status"] == "review" and f["id"] not in corrections
+                   and f["id"] in readings]
+        if not waiting:
+            break
+        # the first round some of the fields, the later ones every field still waiting
+        todo = waiting if rnd else rng.sample(waiting, rng.randint(0, len(waiting)))
+        for f in todo:
+            fid = f["id"]
+            ok, prefill = parse_value(correction_prefill(f))
+            if fid in disputes and rng.random() < 0.7:
+                ok, v = parse_value(disputes[fid][0])      # the "written" button: the trainee's word
+                case["stats"]["web:written_button"] += 1
+            elif ok and prefill == truth.value(fid) and rng.random() < 0.7:
+                v = prefill                                # Enter on the reading: kept
+                case["stats"]["web:kept"] += 1
+            else:
+                ok, v = parse_value(spelled_text(truth, fid))
+                case["stats"]["web:typed"] += 1
+            assert ok, (fid, spelled_text(truth, fid))
+            corrections[fid] = (v, "trainer", f"2026-01-0{rnd + 2}T00:00:00")
+        cur = apply_corrections(pipeline, reading, corrections, key, disputes)
+        still_open = open_disputes(disputes, corrections)
+        pipe = pipeline.regrade(reading, {f: v for f, (v, _, _) in corrections.items()}, key,
+                                disputed=set(still_open))
+        problems += same_verdicts(cur, pipe, f"[web/pipe round {rnd}] ")
+        problems += check(dict(case, disputed=set(still_open)), cur, f"[web round {rnd}] ")
+        problems += text_problems(case, cur, f"[web round {rnd}] ")
+        for f in cur["fields"]:
+            if f["id"] in corrections:
+                tv = truth.value(f["id"])
+                want = "blank" if tv is None else "ok" if tv == f["expected"] else "wrong"
+                if f["status"] != want:
+                    problems.append(f"[web round {rnd}] {f['id']} corrected to {tv} (key {f['expected']}) is "
+                                    f"{f['status']}, not {want}: notes {f['notes']}")
+    if not open_disputes(disputes, corrections):
+        left = [f["id"] for f in cur["fields"] if f["status"] == "review" and f["id"] in readings]
+        if left:
+            problems.append(f"[web settled] still in review after every round: {left}")
+    return case, res, problems
+
+
+def bad_seeds(seeds, adversarial=False, notes=True, stop=None, totals=None):
+    """The seeds whose sheets break a promise, each with its first problems (a crash is one)."""
+    bad = {}
+    for seed in seeds:
+        try:
+            case, res, problems = run_one(seed, adversarial, notes)
+        except Exception:       # noqa: BLE001 - a crash is a finding like any other
+            problems, case = [f"CRASH\n{traceback.format_exc()}"], None
+        if case is not None and totals is not None:
+            totals.update(case["stats"], sheets=1, clean=case["clean"], misread_fields=len(case["misread"]),
+                          pair_mismatch=sum(x["code"] == PAIR_MISMATCH for x in res["findings"]))
+        if problems:
+            bad[seed] = problems[:8]
+            if stop and len(bad) >= stop:
+                break
+    return bad
+
+
+# About 18 ms a sheet with its web rounds: the two runs below take about 9 s.
+@pytest.mark.parametrize("adversarial", [False, True], ids=["random", "adversarial"])
+def test_web_corrections_reader_notes_and_texts_charge_no_misreading(adversarial):
+    first = (6 if adversarial else 5) * 1_000_000
+    bad = bad_seeds(range(first, first + SHEETS // 2), adversarial)
+    assert not bad, {seed: problems[:3] for seed, problems in bad.items()}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=30)
+    ap.add_argument("--adversarial", action="store_true")
+    ap.add_argument("--no-notes", action="store_true", help="leave the reader notes out")
+    ap.add_argument("--stop", type=int, default=20)
+    args = ap.parse_args(argv)
+    totals = Counter()
+    first = args.seed * 1_000_000
+    bad = bad_seeds(range(first, first + args.n), args.adversarial, not args.no_notes, args.stop, totals)
+    for seed, problems in bad.items():
+        print(f"seed {seed}:", *problems, sep="\n    ")
+    print(dict(totals))
+    print(f"bad seeds: {list(bad)}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
