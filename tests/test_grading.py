@@ -1689,3 +1689,27 @@ def test_a_field_firm_as_a_whole_is_held_only_to_its_sure_boxes(chasil_spec):
                                     box_confidence=(1.0, 1.0, 0.9996))
     cc = cross_checks(grade_sheet(sheet, readings, key))
     assert [x["severity"] for x in cc] == ["review"]
+
+
+def test_digits_held_at_their_marks_number_say_only_what_was_read_surely(chasil_spec):
+    """Digits backed up by their bubbles and tally are held at the marks' number (certainty.held), and may be wrong;
+    but what the sheet says was written in them is what we read surely, never our guess at their unsure box. Web
+    fuzzer (tests/test_grading_fuzz_web.py) seed 34003492: IV.2 written 139, its bubbles and tally 130, key 129; the
+    digits' last box misread "0" at 0.94, and the caption and top_fixes said "written 130" of the digits."""
+    from grader.grading.shown import value_read
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    k = key.fields["IV.1"]
+    marks = k + 1
+    for m in ("IV.1.bubbles", "IV.1.tally"):
+        readings[m] = replace(readings[m], value=marks)
+    boxes = tuple(f"{marks:X>3}")
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, marks, 0.94, "review", boxes, (1.0, 1.0, 0.94),
+                                    notes=("unsure_box",), detail={"unsure_boxes": [2]})
+    readings["V.A"] = replace(readings["V.A"], value=key.fields["V.A"] + 30)    # the trainee's sum off as well
+    res = grade_sheet(sheet, readings, key)
+    field = next(f for f in res["fields"] if f["id"] == "IV.1")
+    assert field["status"] == "wrong" and "backed_up_by_bubbles_and_tally" in field["notes"]
+    assert value_read(field) == boxes[0] + boxes[1] + "?"
+    said = [fx["message_en"] for fx in res["top_fixes"]]
+    assert not any(f"written {marks}, expected {k} (digits" in m for m in said), said

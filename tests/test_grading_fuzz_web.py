@@ -18,7 +18,7 @@ makes the sheets): what it leaves out.
 - The score: a sheet whose only differences from the key are our misreads scores 100 (or nothing), before and after
   the trainer's corrections.
 
-Long runs: ``python tests/test_grading_fuzz_web.py --n 3000 --seed 31 [--adversarial]``.
+Long runs: ``python tests/test_grading_fuzz_web.py --n 3000 --seed 31 [--adversarial] [--firm-misreads] [--no-notes]``.
 """
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ import pytest
 from test_grading_fuzz import DIGITS, SHEETS, check, make_case
 
 from grader import pipeline
+from grader.grading.annotate import _caption
 from grader.grading.certainty import SURE_BOX, SURE_FILLER
 from grader.grading.findings import PAIR_MISMATCH
 from grader.grading.grade import grade_sheet
@@ -41,6 +42,7 @@ from grader.grading.summary import _where
 from grader.read.numbers import (NOTE_ACROSS_BORDERS, NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE,
                                  BoxLabel, assemble_number)
 from grader.read.sheet_reader import FieldReading, _held_for_review
+from grader.rules import expand_rules
 from grader.web.corrections import apply_corrections, open_disputes
 from grader.web.present import correction_prefill
 from grader.web.review_actions import DISPUTABLE, MAX_OPEN_DISPUTES, parse_value
@@ -162,9 +164,37 @@ def text_problems(case, res, label=""):
             for fid in at:
                 if fields[fid]["status"] == "wrong":
                     problems += written_claim_problems(truth, fields[fid], label + "[fix] ")
+    rules = {r.id: r for r in expand_rules(sheet.spec.rules, sheet)}
+    for rr in res["rules"]:
+        if rr["status"] != "violated":
+            continue
+        # what a violated rule's message says was written: its sums, or each term (as read surely: "?" where not)
+        rule = rules[rr["id"]]
+        tv = {fid: truth.value(fid) for fid in rule.fields}
+        if any(v is None for v in tv.values()):
+            continue                        # (a field left blank: check() already weighs it)
+        m = re.search(r"\(written: (.+?) [≠>] (.+?)(?:; it fails whatever.*)?\)$", rr["message_en"])
+        sides = [re.sub(r" = \d+$", "", side) for side in m.groups()]
+        for side, fids in zip(sides, (rule.lhs, rule.rhs)):
+            terms = side.split(" + ")
+            if not rr["unsure"] or len(terms) != len(fids):
+                if "?" in side or int(side) != sum(tv[f] for f in fids):
+                    problems.append(f"{label}RULE SAYS WRITTEN {side} for {list(fids)}: trainee wrote "
+                                    f"{[tv[f] for f in fids]}: {rr['message_en']}")
+                continue
+            for term, fid in zip(terms, fids):
+                if fields[fid]["status"] == "ok" and term == str(fields[fid]["expected"]) != str(tv[fid]):
+                    # (by design, certainty.shown_term: a field read as the key has it is shown at that value, as its
+                    # row says "ok"; a misread of ours landing exactly on the key is then cited as written)
+                    case["stats"]["design:key_value_cited"] += 1
+                    continue
+                shown = dict(fields[fid], read_as=term)
+                problems += written_claim_problems(truth, shown, label + f"[rule {rr['id']}] ")
     for f in res["fields"]:
-        if f["status"] == "wrong":          # the caption "read → expected", the pages' "written"
-            problems += written_claim_problems(truth, f, label + "[caption] ")
+        if f["status"] == "wrong":          # the feedback image's caption "read → expected", the pages' "written"
+            said = _caption(f).split(" → ")[0]
+            problems += written_claim_problems(truth, dict(f, read_as=said) if value_read(f) is not None else f,
+                                               label + "[caption] ")
     if case["clean"] and res["score"] not in (None, 100.0):
         problems.append(f"{label}CLEAN SHEET SCORED {res['score']}")
     return problems
@@ -191,8 +221,8 @@ def spelled_text(truth, fid):
     return "".join(truth.spelled[fid]) if fid in truth.spelled else str(truth.marks[fid])
 
 
-def run_one(seed, adversarial=False, notes=True):
-    case = make_case(seed, adversarial=adversarial)
+def run_one(seed, adversarial=False, notes=True, firm_misreads=False):
+    case = make_case(seed, firm_misreads, adversarial)
     if notes:
         add_reader_notes(case, seed)
     sheet, key, readings, truth = case["sheet"], case["key"], case["readings"], case["truth"]
@@ -208,6 +238,8 @@ def run_one(seed, adversarial=False, notes=True):
     problems += same_verdicts(cur, pipeline.regrade(reading, {}, key, disputed=set(disputes)), "[web/pipe disputes] ")
     problems += check(dict(case, disputed=set(disputes)), cur, "[web disputed] ")
     problems += text_problems(case, cur, "[web disputed] ")
+    problems += [f"[web disputed] DISPUTE OPEN, FIELD STILL {f['status']}: {f['id']} {f['notes']}"
+                 for f in cur["fields"] if f["id"] in disputes and f["status"] in DISPUTABLE]
     corrections = {}
     for rnd in range(4):
         waiting = [f for f in cur["fields"] if f["status"] == "review" and f["id"] not in corrections
@@ -237,6 +269,8 @@ def run_one(seed, adversarial=False, notes=True):
         problems += same_verdicts(cur, pipe, f"[web/pipe round {rnd}] ")
         problems += check(dict(case, disputed=set(still_open)), cur, f"[web round {rnd}] ")
         problems += text_problems(case, cur, f"[web round {rnd}] ")
+        problems += [f"[web round {rnd}] DISPUTE OPEN, FIELD STILL {f['status']}: {f['id']} {f['notes']}"
+                     for f in cur["fields"] if f["id"] in still_open and f["status"] in DISPUTABLE]
         for f in cur["fields"]:
             if f["id"] in corrections:
                 tv = truth.value(f["id"])
@@ -251,12 +285,12 @@ def run_one(seed, adversarial=False, notes=True):
     return case, res, problems
 
 
-def bad_seeds(seeds, adversarial=False, notes=True, stop=None, totals=None):
+def bad_seeds(seeds, adversarial=False, notes=True, stop=None, totals=None, firm_misreads=False):
     """The seeds whose sheets break a promise, each with its first problems (a crash is one)."""
     bad = {}
     for seed in seeds:
         try:
-            case, res, problems = run_one(seed, adversarial, notes)
+            case, res, problems = run_one(seed, adversarial, notes, firm_misreads)
         except Exception:       # noqa: BLE001 - a crash is a finding like any other
             problems, case = [f"CRASH\n{traceback.format_exc()}"], None
         if case is not None and totals is not None:
@@ -283,11 +317,14 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=30)
     ap.add_argument("--adversarial", action="store_true")
     ap.add_argument("--no-notes", action="store_true", help="leave the reader notes out")
+    ap.add_argument("--firm-misreads", action="store_const", const="firm",
+                    help="misread boxes at 0.999 to SURE_BOX, their fields firm as a whole (within the contract)")
     ap.add_argument("--stop", type=int, default=20)
     args = ap.parse_args(argv)
     totals = Counter()
     first = args.seed * 1_000_000
-    bad = bad_seeds(range(first, first + args.n), args.adversarial, not args.no_notes, args.stop, totals)
+    bad = bad_seeds(range(first, first + args.n), args.adversarial, not args.no_notes, args.stop, totals,
+                     args.firm_misreads)
     for seed, problems in bad.items():
         print(f"seed {seed}:", *problems, sep="\n    ")
     print(dict(totals))
