@@ -38,7 +38,7 @@ from grader.grading.certainty import SURE_BOX, SURE_FILLER
 from grader.grading.findings import PAIR_MISMATCH
 from grader.grading.grade import grade_sheet
 from grader.grading.shown import value_read
-from grader.grading.summary import _where
+from grader.grading.summary import _where, score
 from grader.read.numbers import (NOTE_ACROSS_BORDERS, NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE,
                                  BoxLabel, assemble_number)
 from grader.read.sheet_reader import FieldReading, _held_for_review
@@ -195,6 +195,25 @@ def text_problems(case, res, label=""):
             said = _caption(f).split(" → ")[0]
             problems += written_claim_problems(truth, dict(f, read_as=said) if value_read(f) is not None else f,
                                                label + "[caption] ")
+    # the score counts only what is settled, and never below what the trainee's own writing earns on those items
+    # (a field in review is out of it; a field "ok" on our misread of a wrong value only raises it)
+    as_written = []
+    for f in res["fields"]:
+        tv = truth.value(f["id"]) if f["id"] in truth.spelled or f["id"] in truth.marks else None
+        verdict = f["status"] if f["status"] not in ("ok", "wrong", "blank") else \
+            "blank" if tv is None else "ok" if tv == f["expected"] else "wrong"
+        as_written.append(dict(f, status=verdict))
+    rules_written = []
+    for r in res["rules"]:
+        if r["status"] in ("ok", "violated"):
+            rule = rules[r["id"]]
+            val = {fid: truth.value(fid) or 0 for fid in rule.fields}
+            lhs, rhs = sum(val[f] for f in rule.lhs), sum(val[f] for f in rule.rhs)
+            r = dict(r, status="ok" if (lhs == rhs if rule.op == "==" else lhs <= rhs) else "violated")
+        rules_written.append(r)
+    earned = score(as_written, rules_written)
+    if res["score"] is not None and earned is not None and res["score"] < earned - 1e-9:
+        problems.append(f"{label}SCORE {res['score']} BELOW WHAT THE WRITING EARNS ON THE SAME ITEMS {earned}")
     if case["clean"] and res["score"] not in (None, 100.0):
         problems.append(f"{label}CLEAN SHEET SCORED {res['score']}")
     return problems
@@ -229,6 +248,11 @@ def run_one(seed, adversarial=False, notes=True, firm_misreads=False):
     rng = random.Random(seed * 17 + 3)
     res = grade_sheet(sheet, readings, key)
     problems = check(case, res) + text_problems(case, res)
+    for f in res["fields"]:     # (how often a note met context: a 1 by its shape pinned, an overwritten box backed up)
+        for note in {"one_by_its_shape", "overwritten_box", "faint_ink"} & set(f["notes"]):
+            for ctx in {"pinned_by_arithmetic", "backed_up_by_bubbles_and_tally", "backed_up_by_arithmetic"} & set(
+                    f["notes"]):
+                case["stats"][f"met:{note}+{ctx}"] += 1
     # the web stores this reading, then regrades it from there with every correction and dispute stored
     reading = {"template": "chasil-kwk", "contest": case["contest"], "pairs": case["pairs"], "pages": [], **res}
     held = [f["id"] for f in res["fields"] if f["status"] in DISPUTABLE and f["id"] in readings]
@@ -241,7 +265,7 @@ def run_one(seed, adversarial=False, notes=True, firm_misreads=False):
     problems += [f"[web disputed] DISPUTE OPEN, FIELD STILL {f['status']}: {f['id']} {f['notes']}"
                  for f in cur["fields"] if f["id"] in disputes and f["status"] in DISPUTABLE]
     corrections = {}
-    for rnd in range(4):
+    for rnd in range(10):       # (a correction may put other fields of a failing rule in review: round after round)
         waiting = [f for f in cur["fields"] if f["status"] == "review" and f["id"] not in corrections
                    and f["id"] in readings]
         if not waiting:
@@ -261,7 +285,7 @@ def run_one(seed, adversarial=False, notes=True, firm_misreads=False):
                 ok, v = parse_value(spelled_text(truth, fid))
                 case["stats"]["web:typed"] += 1
             assert ok, (fid, spelled_text(truth, fid))
-            corrections[fid] = (v, "trainer", f"2026-01-0{rnd + 2}T00:00:00")
+            corrections[fid] = (v, "trainer", f"2026-01-{rnd + 2:02d}T00:00:00")
         cur = apply_corrections(pipeline, reading, corrections, key, disputes)
         still_open = open_disputes(disputes, corrections)
         pipe = pipeline.regrade(reading, {f: v for f, (v, _, _) in corrections.items()}, key,
