@@ -114,6 +114,21 @@ def add_reader_notes(case, seed):
             case["misread"].add(fid)
         else:
             case["misread"].discard(fid)
+        if kind == "out_of_place":
+            # a pair's tally grid and bubble column beside boxes out of place may be read off their print too: the
+            # reader holds them for review with the same note (grader.read.sheet_reader), read right or not
+            beside = random.Random(seed * 41 + len(fid))
+            for mid in (f"{fid}.tally", f"{fid}.bubbles"):
+                m = readings.get(mid)
+                if m is None:
+                    continue
+                value = m.value if beside.random() < 0.5 else beside.choice([None, 0, max(0, truth.marks[mid] - 1),
+                                                                              truth.marks[mid] + 1])
+                readings[mid] = FieldReading(mid, m.kind, m.page, value, beside.uniform(0.3, 1.0),
+                                             _held_for_review(m.status), notes=m.notes + (NOTE_BOX_OUT_OF_PLACE,))
+                case["stats"]["note:marks_beside"] += 1
+                if value != truth.marks[mid]:
+                    case["misread"].add(mid)
 
 
 def norm(lab):
@@ -286,6 +301,16 @@ def run_one(seed, adversarial=False, notes=True, firm_misreads=False):
                 case["stats"]["web:typed"] += 1
             assert ok, (fid, spelled_text(truth, fid))
             corrections[fid] = (v, "trainer", f"2026-01-{rnd + 2:02d}T00:00:00")
+        if rnd == 0:
+            # the trainee, seeing the sheet after the trainer's first corrections, disputes more of what is held
+            # against them (never a corrected field, at most MAX_OPEN_DISPUTES open at once)
+            cur = apply_corrections(pipeline, reading, corrections, key, disputes)
+            room = MAX_OPEN_DISPUTES - len(open_disputes(disputes, corrections))
+            more = [f["id"] for f in cur["fields"] if f["status"] in DISPUTABLE and f["id"] in readings
+                    and f["id"] not in corrections and f["id"] not in disputes]
+            for fid in random.Random(seed * 19 + 1).sample(more, min(len(more), max(0, room), 2)):
+                disputes[fid] = (spelled_text(truth, fid), "2026-01-02T12:00:00")
+                case["stats"]["web:late_dispute"] += 1
         cur = apply_corrections(pipeline, reading, corrections, key, disputes)
         still_open = open_disputes(disputes, corrections)
         pipe = pipeline.regrade(reading, {f: v for f, (v, _, _) in corrections.items()}, key,
