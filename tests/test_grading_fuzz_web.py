@@ -193,7 +193,12 @@ def text_problems(case, res, label=""):
         for side, fids in zip(sides, (rule.lhs, rule.rhs)):
             terms = side.split(" + ")
             if not rr["unsure"] or len(terms) != len(fids):
-                if "?" in side or int(side) != sum(tv[f] for f in fids):
+                # (by design as below: a field read as the key has it, or pinned there, is taken at that value)
+                at_key = sum(fields[f]["value"] if fields[f]["status"] == "ok" and fields[f]["value"] ==
+                             fields[f]["expected"] else tv[f] for f in fids)
+                if "?" not in side and int(side) == at_key != sum(tv[f] for f in fids):
+                    case["stats"]["design:key_value_cited"] += 1
+                elif "?" in side or int(side) != sum(tv[f] for f in fids):
                     problems.append(f"{label}RULE SAYS WRITTEN {side} for {list(fids)}: trainee wrote "
                                     f"{[tv[f] for f in fids]}: {rr['message_en']}")
                 continue
