@@ -365,6 +365,27 @@ def test_a_stray_sheet_of_another_exercise_never_hides_a_trainees_score(trainer,
         assert "data-stray" not in re.search(r'/trainer/lembar/\d+">062</a>.*?</tr>', html, re.S).group(0)
 
 
+def test_a_stray_whose_pages_name_two_exercises_is_said_as_another_exercises(app, trainer, code):
+    """h38b (s40): a stray sheet whose two pages are printed for two other exercises was listed as "juga lembar
+    latihan ?:". It says "another exercise" instead, and hasil.json gives no code."""
+    import json as _json
+
+    from grader.web.db import connect
+    batch(trainer, code, [("061_1.jpg", jpeg_bytes()), ("num-061-otherex_1.jpg", jpeg_bytes(color="#eee"))])
+    conn = connect(app.config["DATABASE"])
+    row = conn.execute("SELECT id, result FROM submissions WHERE result_status='refused'").fetchone()
+    result = _json.loads(row["result"])
+    result["pages"] = [{**result["pages"][0], "page": 1}, {**result["pages"][0], "page": 2, "sheet_exercise": "LAIN02"}]
+    with conn:
+        conn.execute("UPDATE submissions SET result=? WHERE id=?", (_json.dumps(result), row["id"]))
+    conn.close()
+    [only] = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+    assert only["status"] == "graded" and [s["exercise"] for s in only["strays"]] == [None]
+    for lang, said in (("id", "juga lembar latihan lain:"), ("en", "also a sheet of another exercise:")):
+        html = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
+        assert said in html and "latihan ?" not in html and "exercise ?" not in html
+
+
 def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, code):
     """A refused sheet is not just "done": the batch page counts it, its row says why, the export names the page."""
     resp = batch(trainer, code, [("b_1.jpg", jpeg_bytes()), ("c_1_blur.jpg", jpeg_bytes(color="#ddd"))])

@@ -107,7 +107,7 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     for r, who, code in zip(rows, whose, printed):
         k = who["key"]
         if code is not None and k in here:
-            strays.setdefault(k, []).append({"id": r["id"], "exercise": code})
+            strays.setdefault(k, []).append({"id": r["id"], "exercise": code or None})
             continue
         attempts[k] += 1
         latest[k] = {**{c: r[c] for c in r.keys() if c != "refused_result"}, "trainee": who["trainee"],
@@ -130,13 +130,13 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
 
 def _printed_elsewhere(row) -> str | None:
     """The exercise printed on a sheet refused whole as another exercise's (every page ``wrong_exercise``), else
-    None. ("?" when its pages name none surely: still no attempt at this exercise.)"""
+    None. (Empty when its pages do not name one exercise, two pages of two exercises: still no attempt at this one.)"""
     if not row["refused_result"]:
         return None
     result = json.loads(row["refused_result"])
     if not only_wrong_exercise(result):
         return None
-    return printed_exercise(result) or "?"
+    return printed_exercise(result) or ""
 
 
 def regrade_failed(row) -> bool:

@@ -612,6 +612,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "juga dengan nama: {names}": "also named: {names}",
     "Juga dengan nama": "Also named",
     "juga lembar latihan {code}:": "also a sheet of exercise {code}:",
+    "juga lembar latihan lain:": "also a sheet of another exercise:",
     "buka": "open",
     "Foto lembar latihan lain dengan nomor peserta ini ada di kiriman. Tidak dihitung di latihan ini; bukalah untuk "
     "memindahkannya ke latihan yang benar.":
