@@ -112,10 +112,8 @@ def read_photo_file(path: Path) -> bytes | GraderError:
         if path.suffix.lower() in (".tif", ".tiff"):
             # (a scanner's TIFF was told to be "a PDF of fewer pages"; an uncompressed one is made smaller by its
             # compression too)
-            return GraderError("too_large", f"The TIFF is larger than {mb} MB. Scan again with compression (JPEG or "
-                                            "LZW) or at 300 dpi, or split it into TIFFs of fewer pages.",
-                               f"TIFF lebih besar dari {mb} MB. Pindai ulang dengan kompresi (JPEG atau LZW) atau "
-                               "300 dpi, atau bagi menjadi beberapa TIFF dengan lebih sedikit halaman.")
+            from grader.photo.tiff_pages import tiff_too_large
+            return tiff_too_large(mb)
         return GraderError("too_large", f"The file is larger than {mb} MB. Send an ordinary phone photo (at most 25 MB), "
                                         "or a PDF of fewer pages.",
                            f"Berkas lebih besar dari {mb} MB. Kirim foto ponsel biasa (maksimal 25 MB), atau PDF "

@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 from grader.errors import GraderError
 from grader.photo.pdf_flate import MAX_INFLATED_PER_PAGE, InflateBudget, UnreadableImage, flate_image_png
-from grader.photo.tiff_pages import TiffPartlyRead, is_tiff, tiff_photos
+from grader.photo.tiff_pages import TiffPartlyRead, is_tiff, tiff_photos, tiff_too_large
 
 log = logging.getLogger(__name__)
 
@@ -261,10 +261,7 @@ def photos_of(name: str, data: bytes, *, max_pages: int = MAX_PDF_PAGES,
     if max_bytes is not None and len(data) > max_bytes:
         mb = max_bytes // (1024 * 1024)
         if tiff:                     # (a scanner's TIFF is often stored uncompressed: it said only "larger than")
-            raise GraderError("too_large", f"The TIFF is larger than {mb} MB. Scan it again with compression (JPEG or "
-                              f"LZW) or at 300 dpi, or split its pages into several files.",
-                              f"TIFF lebih besar dari {mb} MB. Pindai ulang dengan kompresi (JPEG atau LZW) atau "
-                              f"300 dpi, atau bagi halamannya menjadi beberapa berkas.")
+            raise tiff_too_large(mb)
         raise GraderError("too_large", f"The PDF is larger than {mb} MB.", f"PDF lebih besar dari {mb} MB.")
     if tiff:                         # an office scanner's TIFF: its pages, taken out as PNG photos
         try:

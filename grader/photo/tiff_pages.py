@@ -178,6 +178,15 @@ def _raw_photo() -> GraderError:
                        "foto JPEG yang disimpan kamera bersamanya.")
 
 
+def tiff_too_large(mb: int) -> GraderError:
+    """A TIFF file past ``mb`` MB, refused before it is opened, with how to make it smaller (a scanner's TIFF is often
+    stored uncompressed); the CLI's file limit and a web form's scan limit say the same."""
+    return GraderError("too_large", f"The TIFF is larger than {mb} MB. Scan it again with compression (JPEG or LZW) or "
+                       f"at 300 dpi, or split its pages into several files.",
+                       f"TIFF lebih besar dari {mb} MB. Pindai ulang dengan kompresi (JPEG atau LZW) atau 300 dpi, "
+                       f"atau bagi halamannya menjadi beberapa berkas.")
+
+
 def _too_large() -> GraderError:
     limit = MAX_PAGE_PIXELS // 1_000_000
     return GraderError("too_large", f"A page of this TIFF scan has more than {limit} megapixels. Scan it again at "

@@ -101,8 +101,8 @@ def uploaded_photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
             # for a PDF they never made)
             raise _too_many_pdf_pages(max_pages, kind="TIFF" if is_tiff(data) else "PDF") from None
         raise
-    for _name, data in out:
-        check_photo(data, max_bytes=limits["photo"])
+    for _name, page in out:
+        check_photo(page, max_bytes=limits["photo"])
     return out
 
 
