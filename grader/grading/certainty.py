@@ -9,8 +9,7 @@ X or blank): a verdict that holds whatever those boxes say (:func:`wrong_whateve
 from __future__ import annotations
 
 from grader.read.context import MARKS_BACKED_UP, NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, NOTE_PINNED
-from grader.read.numbers import (NOTE_ACROSS_BORDERS, NOTE_BOX_OUT_OF_PLACE, NOTE_OVERWRITTEN, sure_spelling,
-                                 values_within)
+from grader.read.numbers import NOT_READ_FROM_ITS_BOXES, NOTE_OVERWRITTEN, sure_spelling, values_within
 from grader.read.sheet_reader import FieldReading
 from grader.rules import Rule, can_hold
 
@@ -88,8 +87,8 @@ def box_reasoned(r: FieldReading | None) -> bool:
     surely read; a box a digit straddles holds half of it)."""
     return (r is not None and r.kind == "digits" and r.value is not None and r.status in ("ok", "review")
             and bool(r.boxes) and len(r.boxes) == len(r.box_confidence)
-            and not {NOTE_DISPUTED, NOTE_RULE_SUSPECT, NOTE_MARKS_SUSPECT, NOTE_OVERWRITTEN,
-                     NOTE_BOX_OUT_OF_PLACE, NOTE_ACROSS_BORDERS} & set(r.notes))
+            and not ({NOTE_DISPUTED, NOTE_RULE_SUSPECT, NOTE_MARKS_SUSPECT, NOTE_OVERWRITTEN} | NOT_READ_FROM_ITS_BOXES)
+            & set(r.notes))
 
 
 def exact(r: FieldReading) -> bool:

@@ -40,7 +40,8 @@ NOTE_BOX_OUT_OF_PLACE = "box_out_of_place"
 # A number written across its boxes, a digit straddling a printed border between two (grader.read.across_borders):
 # its boxes hold halves of digits, so the field is in review, and the trainee is told to write one digit per box.
 NOTE_ACROSS_BORDERS = "across_borders"
-# The notes of a field not read from its printed boxes: a blank box in it is no remark against the trainee
+# The notes of a field not read from its printed boxes: its boxes are not reasoned about one by one
+# (grader.grading.certainty.box_reasoned), and a blank box in it is no remark against the trainee
 # (grader.grading.findings.conventions), before or after a trainer's correction.
 NOT_READ_FROM_ITS_BOXES = frozenset({NOTE_BOX_OUT_OF_PLACE, NOTE_ACROSS_BORDERS})
 # ... and on a page whose alignment is off as a whole (grader.read.box_check.page_out_of_place): every field of it

@@ -110,8 +110,9 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
             strays.setdefault(k, []).append({"id": r["id"], "exercise": code or None})
             continue
         attempts[k] += 1
-        latest[k] = {**{c: r[c] for c in r.keys() if c != "refused_result"}, "trainee": who["trainee"],
-                     "trainee_name": who["name"], "trainee_key": k, **counted_score(r), "counted": counts_count(r)}
+        # (``refused_result``, a refused sheet's result, stays on its row: the class table says why from it)
+        latest[k] = {**dict(r), "trainee": who["trainee"], "trainee_name": who["name"], "trainee_key": k,
+                     **counted_score(r), "counted": counts_count(r)}
         # (the name typed too, where the sheet gave another: "Budi" typed on Yanti's personalised sheet)
         for name in (r["typed_trainee"], who["name"]):
             if name and normalise_id(name) != k:

@@ -40,11 +40,11 @@ def results(code: str):
 
 def refused_why(row) -> str | None:
     """Why a sheet refused whole was refused, in a few words for its row (``present.refusal_short``); its page says
-    it in full. Only such rows read their result (a class has few)."""
-    if row["state"] != "done" or row["result_status"] != "refused":
+    it in full. Only such rows carry their result (``refused_result``, as ``latest_sheets`` read it; a class has
+    few)."""
+    if row["state"] != "done" or not row["refused_result"]:
         return None
-    stored = get_db().execute("SELECT result FROM submissions WHERE id=?", (row["id"],)).fetchone()
-    return refusal_short(json.loads(stored["result"])) if stored and stored["result"] else None
+    return refusal_short(json.loads(row["refused_result"]))
 
 
 def ident_url(row) -> str | None:
