@@ -112,6 +112,8 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
                     c["by_shape_wrong"] += f["value"] != f["truth"]
             else:
                 c["review"] += 1
+                # (read right all the same, the reader only unsure: the price of its threshold, not a misread)
+                c["review_exact"] += f["value"] == f["truth"]
             if f["status_in_context"] == "ok":       # accepted once context has backed readings up
                 c["ctx_accepted"] += 1
                 c["ctx_accepted_wrong"] += f["value"] != f["truth"]
@@ -138,6 +140,7 @@ def summarise(rows: list[dict], *, engine: str) -> dict:
                        "auto_accepted": c["accepted"] / n,
                        "auto_accepted_wrong_share": c["accepted_wrong"] / max(c["accepted"], 1),
                        "auto_accepted_wrong": c["accepted_wrong"], "review_share": c["review"] / n,
+                       "review_read_exactly_share": c["review_exact"] / max(c["review"], 1),
                        "auto_accepted_with_a_one_by_shape": c["by_shape"],
                        "auto_accepted_with_a_one_by_shape_wrong": c["by_shape_wrong"],
                        "accepted_after_context": c["ctx_accepted"] / n,

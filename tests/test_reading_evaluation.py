@@ -22,7 +22,7 @@ def test_reading_and_verdict_shares():
     k = summarise(rows, engine="cnn")["fields"]["digits"]
     assert k["fields"] == 5 and k["exact_read"] == 4 / 5
     assert k["auto_accepted_wrong"] == 1 and k["auto_accepted_wrong_share"] == 1 / 3
-    assert k["review_share"] == 2 / 5
+    assert k["review_share"] == 2 / 5 and k["review_read_exactly_share"] == 1.0
     assert k["accepted_after_context"] == 4 / 5 and k["accepted_after_context_wrong"] == 1
     assert k["accepted_after_context_wrong_share"] == 1 / 4
     assert k["verdict_review_share"] == 1 / 5 and k["verdict_false_ok"] == 1
@@ -39,6 +39,8 @@ def test_reading_and_verdict_shares():
     rows[0]["fields"][3].update(one_by_shape=True)            # in review for another box: not counted
     k = summarise(rows, engine="cnn")["fields"]["digits"]
     assert (k["auto_accepted_with_a_one_by_shape"], k["auto_accepted_with_a_one_by_shape_wrong"]) == (2, 1)
+    rows[0]["fields"][3].update(value=18)                      # the one in review misread: half read exactly
+    assert summarise(rows, engine="cnn")["fields"]["digits"]["review_read_exactly_share"] == 1 / 2
     b = summarise(rows, engine="cnn")["boxes"]
     assert b["n"] == 2 and b["accuracy"] == 0.5 and b["per_class"]["7"]["accuracy"] == 0.0
 

@@ -155,7 +155,8 @@ def print_summary(r: dict) -> None:
               f"of {rd['boxes']['n']}")
         for kind, k in rd["fields"].items():
             print(f"  {kind:8s} fields {k['fields']:6d}  exact {_pct(k['exact_read'])}  auto-accepted wrong "
-                  f"{_pct(k['auto_accepted_wrong_share'])}  review {_pct(k['review_share'])}  "
+                  f"{_pct(k['auto_accepted_wrong_share'])}  review {_pct(k['review_share'])} "
+                  f"({_pct(k['review_read_exactly_share'])} of it read exactly all the same)  "
                   f"verdict 'wrong' on a right answer {k['verdict_false_wrong']} ({_pct(k['verdict_false_wrong_share'])})"
                   f"  planted wrong values flagged {k['planted_flagged_wrong']}/{k['planted_wrong_fields']}"
                   f"  verdict review (after context) {_pct(k['verdict_review_share'])}"
