@@ -368,4 +368,9 @@ def _as_read(f: dict) -> FieldReading:
     return undo_context(FieldReading(f["id"], f["kind"], f["page"], f["value"], f["confidence"], status,
                                      boxes=tuple(f.get("boxes", [])),
                                      box_confidence=tuple(f.get("box_confidence", [])), notes=notes,
-                                     detail={"unsure_boxes": list(f["unsure_boxes"])} if f.get("unsure_boxes") else {}))
+                                     detail=_reader_detail(f)))
+
+
+def _reader_detail(f: dict) -> dict:
+    """What a stored field keeps of its reading's detail: the digit boxes and the tally cells the reader doubted."""
+    return {k: list(f[k]) for k in ("unsure_boxes", "unsure_cells") if f.get(k)}

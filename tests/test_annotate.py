@@ -60,3 +60,29 @@ def test_the_boxes_we_were_unsure_of_are_marked_inside_their_fields_frame(page1)
     # a field not in review (a trainer settled it) has no box marked
     settled = annotate_page(image, page, [{**review, "status": "ok", "unsure_boxes": [2]}], px_per_mm=PX)
     assert tinted(settled, boxes[2]) == pytest.approx(tinted(settled, boxes[0]))
+
+
+def test_the_tally_cells_in_doubt_are_marked_inside_their_fields_frame(sheet):
+    """A tally in review marks the cells its reader doubted (the queue names them: "baris 2, kolom 3"), so that a
+    trainer checks one cell instead of counting the whole field; the field's other cells keep its light tint."""
+    ident = SheetIdentity(template="chasil-kwk", version=1, page=2, contest="bupati", pairs=4, exercise="T3ST01")
+    page = sheet.pages[1]
+    gray = np.asarray(render_page(sheet, page, ident, dpi=PX * MM_PER_INCH).convert("L"))
+    image = np.dstack([gray] * 3)
+    f = {x.id: x for x in page.fields}["IV.1.tally"]
+    review = {"id": "IV.1.tally", "status": "review", "value": 54, "expected": 54}
+
+    def tinted(img, b):
+        rows, cols = slice(int((b.y + 1.5) * PX), int((b.y2 - 1.5) * PX)), slice(int((b.x + 1.5) * PX), int((b.x2 - 1.5) * PX))
+        return float(np.abs(np.asarray(img, np.float64)[rows, cols] - image[rows, cols]).mean())
+
+    plain = annotate_page(image, page, [review], px_per_mm=PX)
+    marked = annotate_page(image, page, [{**review, "unsure_cells": [{"cell": 10, "row": 2, "col": 3, "read": 4}]}],
+                           px_per_mm=PX)
+    assert f.cell_place(10) == (2, 3)
+    assert tinted(marked, f.cells[10]) > 2 * tinted(plain, f.cells[10])
+    assert tinted(marked, f.cells[9]) == pytest.approx(tinted(plain, f.cells[9]))
+    # settled by a trainer: nothing marked
+    settled = annotate_page(image, page, [{**review, "status": "ok", "unsure_cells": [{"cell": 10}]}], px_per_mm=PX)
+    assert tinted(settled, f.cells[10]) == pytest.approx(tinted(annotate_page(image, page, [{**review, "status": "ok"}],
+                                                                              px_per_mm=PX), f.cells[10]))

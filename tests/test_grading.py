@@ -1713,3 +1713,35 @@ def test_digits_held_at_their_marks_number_say_only_what_was_read_surely(chasil_
     assert value_read(field) == boxes[0] + boxes[1] + "?"
     said = [fx["message_en"] for fx in res["top_fixes"]]
     assert not any(f"written {marks}, expected {k} (digits" in m for m in said), said
+
+
+def test_a_tallys_cells_in_doubt_are_named_in_its_result_kept_by_a_regrade_and_gone_once_a_trainer_counts(chasil_spec):
+    """The cells the tally reader doubted reach the result (the trainer's queue and the marked page name them), a
+    regrade from the stored result keeps them, and a trainer's count settles them."""
+    from grader.pipeline import regrade
+    from grader.web.present import field_reasons
+
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    cell = {"cell": 10, "row": 2, "col": 3, "read": 4}
+    v = key.fields["IV.1"]
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, v, 0.5, "review", notes=("unclear_crossing",),
+                                          detail={"unsure_cells": [cell]})
+    # (the pair's digits unsure too: no context backs the tally up, it waits for a trainer)
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, v, 0.9, "review", notes=("unsure_box",))
+    res = grade_sheet(sheet, readings, key)
+    tally = next(f for f in res["fields"] if f["id"] == "IV.1.tally")
+    assert tally["unsure_cells"] == [cell]
+    assert field_reasons(tally, "id") == ("garis silang kelompok terakhir kurang jelas; "
+                                          "periksa kotak turus baris 2, kolom 3 (terbaca 4)")
+    assert field_reasons(tally, "en").endswith("check the tally cell at row 2, column 3 (read as 4)")
+    stored = {"template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": [], **res}
+    assert regrade(stored, {}, key)["fields"] == res["fields"]
+    settled = next(f for f in regrade(stored, {"IV.1.tally": v}, key)["fields"] if f["id"] == "IV.1.tally")
+    assert settled["status"] == "ok" and settled["unsure_cells"] == [] and field_reasons(settled, "id") == ""
+    # a trainee's dispute: the trainer looks at the whole field, no cell is named
+    disputed = next(f for f in regrade(stored, {}, key, disputed={"IV.1.tally"})["fields"] if f["id"] == "IV.1.tally")
+    assert "periksa kotak turus" not in field_reasons({**disputed, "disputed_at": "2026-12-05"}, "id")
+    # past three cells (a bent grid doubts every cell near the writing) the reasons alone are said
+    many = {**tally, "unsure_cells": [{**cell, "cell": k, "col": k + 1} for k in range(4)]}
+    assert field_reasons(many, "id") == "garis silang kelompok terakhir kurang jelas"

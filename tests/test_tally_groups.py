@@ -109,3 +109,13 @@ def test_every_reason_a_reader_gives_has_words_for_the_trainer():
               numbers.NOTE_TRAILING_BLANK, context.NOTE_DISAGREES_WEAK, NOTE_DISPUTED, NOTE_NOT_SURE_ENOUGH,
               NOTE_RULE_DOUBT}
     assert len(codes) >= 20 and codes <= set(NOTE_LABELS)
+
+
+def test_a_field_in_review_names_the_cells_in_doubt_and_an_accepted_one_none():
+    """A trainer checks the doubtful cell instead of counting every stroke of the field again."""
+    r = read(measures([(4, 1.0), (4, 1.0), (3, 0.65)]))                 # a joint in the third cell
+    assert r.status == "review" and r.unsure_cells == (2,)
+    r = read(measures([(4, 1.0), (2, 0.0), (4, 1.0)]))                  # a short group before a full one
+    assert r.status == "review" and "out_of_order" in r.reasons and r.unsure_cells == (1,)
+    r = read(measures([(4, 1.0), (4, 1.0), (3, 0.0)]))
+    assert r.status == "ok" and r.unsure_cells == ()

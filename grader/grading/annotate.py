@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from grader.grading.shown import boxes_to_name, shown_value
+from grader.grading.shown import boxes_to_name, cells_to_name, shown_value
 from grader.sheet.layout import FieldLayout, PageLayout
 from grader.sheet.render import font
 
@@ -52,6 +52,9 @@ def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *
         box = [r.x * px_per_mm, r.y * px_per_mm, r.x2 * px_per_mm, r.y2 * px_per_mm]
         draw.rectangle(box, fill=colour + (28,))   # overlay pixels are replaced, not blended: fill first
         draw.rectangle(box, outline=colour + (255,), width=width)
+        if layout.kind == "tally":
+            cells = [layout.cells[c["cell"]] for c in cells_to_name(fr) if 0 <= c["cell"] < len(layout.cells)]
+            _mark_cells(draw, cells, colour, px_per_mm=px_per_mm)
         if layout.kind == "digits":
             _mark_unsure_boxes(draw, layout, boxes_to_name(fr), colour, px_per_mm=px_per_mm)
             if fr["id"] in blank_leading:
@@ -66,12 +69,16 @@ def annotate_page(image_bgr: np.ndarray, page: PageLayout, fields: list[dict], *
 def _mark_unsure_boxes(draw: ImageDraw.ImageDraw, layout: FieldLayout, unsure, colour, *, px_per_mm: float) -> None:
     """Each box the reader was unsure of, outlined and tinted inside its field's frame: where a trainer looks first
     (the page says "kami belum yakin membaca kotak ke-3")."""
+    _mark_cells(draw, [layout.boxes[k] for k in unsure if 0 <= k < len(layout.boxes)], colour, px_per_mm=px_per_mm)
+
+
+def _mark_cells(draw: ImageDraw.ImageDraw, rects, colour, *, px_per_mm: float) -> None:
+    """Outline and tint each rectangle (a digit box, a tally cell) inside its field's frame: where a trainer looks
+    first (the page names it: "kotak ke-3", "kotak turus baris 2, kolom 3")."""
     width = max(2, round(UNSURE_BOX_LINE_MM * px_per_mm))
-    for k in unsure:
-        if 0 <= k < len(layout.boxes):
-            b = layout.boxes[k]
-            box = [b.x * px_per_mm, b.y * px_per_mm, b.x2 * px_per_mm, b.y2 * px_per_mm]
-            draw.rectangle(box, fill=colour + (UNSURE_BOX_ALPHA,), outline=colour + (255,), width=width)
+    for b in rects:
+        box = [b.x * px_per_mm, b.y * px_per_mm, b.x2 * px_per_mm, b.y2 * px_per_mm]
+        draw.rectangle(box, fill=colour + (UNSURE_BOX_ALPHA,), outline=colour + (255,), width=width)
 
 
 def _mark_blank_leading(draw: ImageDraw.ImageDraw, layout: FieldLayout, labels, *, px_per_mm: float) -> None:

@@ -207,6 +207,9 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             "box_confidence": list(r.box_confidence) if r else [],
             # (which boxes the reader was unsure of, or saw overwritten: a trainer looks at those first)
             "unsure_boxes": sorted(r.detail.get("unsure_boxes", ())) if r else [],
+            # (a tally's cells in doubt, each with its place in the grid and the count read there: a trainer checks
+            # those instead of counting the whole field again; none once a trainer has given the count)
+            "unsure_cells": list(r.detail.get("unsure_cells", ())) if r else [],
             "notes": list(r.notes) + list(why) if r else [NOTE_PAGE_MISSING], "crop": None,
             "corrected_by": c.get("by") if c else None, "corrected_at": c.get("at") if c else None})
 

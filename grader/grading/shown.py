@@ -55,6 +55,21 @@ def value_read(field: dict) -> str | int | None:
     return read_as if read_as not in (None, "") else field.get("value")
 
 
+#: A tally field names its doubtful cells only up to this many: past it (a bent grid puts every cell near the writing in
+#: doubt) a list of places is no shorter than counting the field again, and the reason alone says why.
+MAX_CELLS_NAMED = 3
+
+
+def cells_to_name(field: dict) -> list[dict]:
+    """The tally cells a field in review names as counted unsurely (the reader's ``unsure_cells``: each with its
+    ``row``, ``col`` and the count ``read`` there), as :func:`boxes_to_name` names a digits field's boxes; none on a
+    field the trainee disputes (a trainer looks at the whole field), or past :data:`MAX_CELLS_NAMED`."""
+    cells = list(field.get("unsure_cells") or [])
+    if field.get("status") != "review" or field.get("disputed_at") or len(cells) > MAX_CELLS_NAMED:
+        return []
+    return cells
+
+
 def boxes_to_name(field: dict) -> list[int]:
     """The boxes (0-based) a field in review names as not read surely: the reader's ``unsure_boxes``. None on a field
     the trainee disputes (a trainer looks at the whole field) or one shown as read surely (``read_as``: its "?" marks

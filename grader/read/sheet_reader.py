@@ -216,5 +216,8 @@ def _read_tally(gray: np.ndarray, f: FieldLayout, page: int, px_per_mm: float) -
     except ValueError as exc:
         log.warning("tally %s unreadable: %s", f.id, exc)
         return FieldReading(f.id, f.kind, page, None, 0.0, UNREADABLE, notes=("outside_image",))
+    # (the doubtful cells named by their place in the grid, with the count read there: "row 2, column 3: 4")
+    unsure = [{"cell": i, "row": row, "col": col, "read": r.per_cell[i]}
+              for i in r.unsure_cells for row, col in [f.cell_place(i)]]
     return FieldReading(f.id, f.kind, page, r.count, r.confidence, r.status, notes=r.reasons,
-                        detail={"per_cell": list(r.per_cell)})
+                        detail={"per_cell": list(r.per_cell), **({"unsure_cells": unsure} if unsure else {})})

@@ -59,6 +59,8 @@ class TallyReading:
     per_cell : strokes counted in each cell, 0..5, in layout order.
     cell_confidence : confidence of each cell's count.
     reasons : for a field in review, why (``WHY_*`` codes); empty otherwise.
+    unsure_cells : for a field in review, the cells (layout order, 0-based) whose count is in doubt or which break
+        the filling order: where a trainer looks first, instead of counting every stroke of the field again.
     """
 
     count: int | None
@@ -67,6 +69,7 @@ class TallyReading:
     per_cell: tuple[int, ...]
     cell_confidence: tuple[float, ...]
     reasons: tuple[str, ...] = ()
+    unsure_cells: tuple[int, ...] = ()
 
 
 Caps = list[tuple[np.ndarray, float, str]]   # (cells, the confidence they were capped at, why)
@@ -197,16 +200,23 @@ def assemble_reading(m: CellMeasure, *, field_id: str, cell_h_mm: float, px_per_
     if len(used) == 0:
         status = "blank" if field_conf >= accept else "review"
         return TallyReading(0 if status == "blank" else None, field_conf, status, per_cell, cell_conf,
-                            _why(status, reasons))
+                            _why(status, reasons), _cells(status, weak))
     last = int(used[-1])
-    in_order = len(used) == last + 1 and bool(np.all(count[:last] == FULL_GROUP))
+    short = np.arange(len(count)) < last
+    short &= count != FULL_GROUP        # (a cell before the last used one short of five: out of filling order)
+    in_order = not short.any()
     if not in_order:
         log.debug("%s: tally cells out of filling order: %s", field_id, per_cell)
         field_conf = min(field_conf, 0.4)
         reasons.append(WHY_ORDER)
     status = "ok" if field_conf >= accept and in_order else "review"
-    return TallyReading(int(count.sum()), field_conf, status, per_cell, cell_conf, _why(status, reasons))
+    return TallyReading(int(count.sum()), field_conf, status, per_cell, cell_conf, _why(status, reasons),
+                        _cells(status, weak | short))
 
 
 def _why(status: str, reasons: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(reasons)) if status == "review" else ()
+
+
+def _cells(status: str, doubtful: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.flatnonzero(doubtful)) if status == "review" else ()

@@ -98,6 +98,14 @@ class FieldLayout:
             return 5 * len(self.cells)
         return None
 
+    def cell_place(self, index: int) -> tuple[int, int]:
+        """Where tally cell ``index`` (layout order) lies in its grid, as people count it: (row, column), from 1,
+        rows from the top and columns from the left, as the printed cells stand."""
+        cell = self.cells[index]
+        rows = sorted({round(c.y, 3) for c in self.cells})
+        cols = sorted({round(c.x, 3) for c in self.cells})
+        return rows.index(round(cell.y, 3)) + 1, cols.index(round(cell.x, 3)) + 1
+
 
 @dataclass(frozen=True)
 class Label:

@@ -550,6 +550,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "this page's print is not seen in its place on the photo (folded paper? box lines under correction fluid?): if the sheet is folded, photograph this page again with it flat",
     "kami belum yakin membaca kotak ke-{ns}": ("we are not sure how to read box {ns}", "we are not sure how to read boxes {ns}"),
     "dan": "and",
+    "periksa kotak turus {places}": ("check the tally cell at {places}", "check the tally cells at {places}"),
+    "baris {row}, kolom {col} (terbaca {read})": "row {row}, column {col} (read as {read})",
     "belum terbaca dengan yakin": "not read surely",
     "Kebiasaan menulis yang perlu dibahas": "Writing habits to go over with the class",
     "Turus, angka dan bulatan satu paslon tidak sama": "A pair's tally, digits and bubbles disagree",

@@ -13,7 +13,8 @@ from grader.errors import GraderError
 from grader.grading import shown
 from grader.grading.findings import as_worded_now
 from grader.grading.review_queue import on_unread_page
-from grader.grading.shown import STATUS_WORDS, boxes_to_name, full_score, score_text, shown_value, unread_pages
+from grader.grading.shown import (STATUS_WORDS, boxes_to_name, cells_to_name, full_score, score_text, shown_value,
+                                  unread_pages)
 from grader.grading.summary import shown_fixes
 from grader.photo.warp import frame_size
 from grader.rules import BROKEN_SIGN, SIGN
@@ -151,17 +152,20 @@ def sections(result: dict) -> list[Section]:
     return list(out.values())
 
 
-def note_text(notes, unsure_boxes=(), lang: str | None = None) -> str:
+def note_text(notes, unsure_boxes=(), lang: str | None = None, unsure_cells=()) -> str:
     """The reasons among ``notes`` a trainer can act on, in the reader's language (or ``lang``; "" if none).
 
     With the field's ``unsure_boxes`` (0-based, from the left), an unsure box is named: "kami belum yakin membaca
-    kotak ke-2" tells the trainer where to look first.
+    kotak ke-2" tells the trainer where to look first. A tally's ``unsure_cells`` (:func:`cells_to_name`) are
+    named after the reasons, with the count read in each: "periksa kotak turus baris 2, kolom 3 (terbaca 4)".
     """
     notes = tuple(notes or ())
     if "page_out_of_place" in notes:       # (the page's words say the boxes' too)
         notes = tuple(n for n in notes if n != "box_out_of_place")
     said = dict.fromkeys(unsure_box_text(unsure_boxes, lang) if n == "unsure_box" and unsure_boxes
                          else _(NOTE_LABELS[n], lang=lang) for n in notes if n in NOTE_LABELS)
+    if unsure_cells:
+        said[unsure_cell_text(unsure_cells, lang)] = None
     return "; ".join(said)
 
 
@@ -170,7 +174,7 @@ def field_reasons(field: dict, lang: str | None = None) -> str:
     waits for a trainer, or why it reads "?41"; nothing on a field the trainee disputes (its row says that instead)
     or on one read surely."""
     if (field.get("status") in ("review", "unreadable") or field.get("read_as")) and not field.get("disputed_at"):
-        return note_text(field.get("notes"), boxes_to_name(field), lang)
+        return note_text(field.get("notes"), boxes_to_name(field), lang, cells_to_name(field))
     return ""
 
 
@@ -182,6 +186,15 @@ def unsure_box_text(boxes, lang: str | None = None) -> str:
     n = [str(b + 1) for b in sorted(boxes)]
     listed = n[0] if len(n) == 1 else f"{', '.join(n[:-1])} {_('dan', lang=lang)} {n[-1]}"
     return _("kami belum yakin membaca kotak ke-{ns}", lang=lang, ns=listed, n=len(n))
+
+
+def unsure_cell_text(cells, lang: str | None = None) -> str:
+    """ "periksa kotak turus baris 2, kolom 3 (terbaca 4)", several joined by "dan": where a trainer looks, and what we
+    counted there, so that one cell is checked instead of every stroke of the field."""
+    places = [_("baris {row}, kolom {col} (terbaca {read})", lang=lang, row=c["row"], col=c["col"], read=c["read"])
+              for c in cells]
+    listed = places[0] if len(places) == 1 else f"{', '.join(places[:-1])} {_('dan', lang=lang)} {places[-1]}"
+    return _("periksa kotak turus {places}", lang=lang, places=listed, n=len(places))
 
 
 def fmt_value(value) -> str:
@@ -335,7 +348,8 @@ def init_app(app) -> None:
                                  status_label=status_label, severity_label=severity_label, fmt_value=fmt_value,
                                  doubting_rules=doubting_rules,
                                  shown_value=shown_value, note_text=note_text, field_reasons=field_reasons,
-                                 boxes_to_name=boxes_to_name, correction_prefill=correction_prefill,
+                                 boxes_to_name=boxes_to_name, cells_to_name=cells_to_name,
+                                 correction_prefill=correction_prefill,
                                  score_text=score_text, full_score=full_score,
                                  section_title=section_title, field_name=field_name,
                                  label_after_name=label_after_name, top_fixes=shown_fixes,
