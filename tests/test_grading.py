@@ -1733,15 +1733,15 @@ def test_a_tallys_cells_in_doubt_are_named_in_its_result_kept_by_a_regrade_and_g
     tally = next(f for f in res["fields"] if f["id"] == "IV.1.tally")
     assert tally["unsure_cells"] == [cell]
     assert field_reasons(tally, "id") == ("garis silang kelompok terakhir kurang jelas; "
-                                          "periksa kotak turus baris 2, kolom 3 (terbaca 4)")
-    assert field_reasons(tally, "en").endswith("check the tally cell at row 2, column 3 (read as 4)")
+                                          "kami belum yakin menghitung turus di kotak baris 2, kolom 3 (terbaca 4)")
+    assert field_reasons(tally, "en").endswith("we are not sure of the count in the tally cell at row 2, column 3 (read as 4)")
     stored = {"template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": [], **res}
     assert regrade(stored, {}, key)["fields"] == res["fields"]
     settled = next(f for f in regrade(stored, {"IV.1.tally": v}, key)["fields"] if f["id"] == "IV.1.tally")
     assert settled["status"] == "ok" and settled["unsure_cells"] == [] and field_reasons(settled, "id") == ""
     # a trainee's dispute: the trainer looks at the whole field, no cell is named
     disputed = next(f for f in regrade(stored, {}, key, disputed={"IV.1.tally"})["fields"] if f["id"] == "IV.1.tally")
-    assert "periksa kotak turus" not in field_reasons({**disputed, "disputed_at": "2026-12-05"}, "id")
+    assert "menghitung turus" not in field_reasons({**disputed, "disputed_at": "2026-12-05"}, "id")
     # past three cells (a bent grid doubts every cell near the writing) the reasons alone are said
     many = {**tally, "unsure_cells": [{**cell, "cell": k, "col": k + 1} for k in range(4)]}
     assert field_reasons(many, "id") == "garis silang kelompok terakhir kurang jelas"

@@ -74,7 +74,7 @@ def _mark_unsure_boxes(draw: ImageDraw.ImageDraw, layout: FieldLayout, unsure, c
 
 def _mark_cells(draw: ImageDraw.ImageDraw, rects, colour, *, px_per_mm: float) -> None:
     """Outline and tint each rectangle (a digit box, a tally cell) inside its field's frame: where a trainer looks
-    first (the page names it: "kotak ke-3", "kotak turus baris 2, kolom 3")."""
+    first (the page names it: "kotak ke-3", "kotak baris 2, kolom 3" of a tally)."""
     width = max(2, round(UNSURE_BOX_LINE_MM * px_per_mm))
     for b in rects:
         box = [b.x * px_per_mm, b.y * px_per_mm, b.x2 * px_per_mm, b.y2 * px_per_mm]

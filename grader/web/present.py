@@ -157,7 +157,8 @@ def note_text(notes, unsure_boxes=(), lang: str | None = None, unsure_cells=()) 
 
     With the field's ``unsure_boxes`` (0-based, from the left), an unsure box is named: "kami belum yakin membaca
     kotak ke-2" tells the trainer where to look first. A tally's ``unsure_cells`` (:func:`cells_to_name`) are
-    named after the reasons, with the count read in each: "periksa kotak turus baris 2, kolom 3 (terbaca 4)".
+    named after the reasons, with the count read in each: "kami belum yakin menghitung turus di kotak baris 2, kolom 3
+    (terbaca 4)".
     """
     notes = tuple(notes or ())
     if "page_out_of_place" in notes:       # (the page's words say the boxes' too)
@@ -189,12 +190,13 @@ def unsure_box_text(boxes, lang: str | None = None) -> str:
 
 
 def unsure_cell_text(cells, lang: str | None = None) -> str:
-    """ "periksa kotak turus baris 2, kolom 3 (terbaca 4)", several joined by "dan": where a trainer looks, and what we
-    counted there, so that one cell is checked instead of every stroke of the field."""
+    """ "kami belum yakin menghitung turus di kotak baris 2, kolom 3 (terbaca 4)", several joined by "dan": where a
+    trainer looks, and what we counted there, so that one cell is checked instead of every stroke of the field. Our
+    doubt, said as ours, as :func:`unsure_box_text` says it of digit boxes."""
     places = [_("baris {row}, kolom {col} (terbaca {read})", lang=lang, row=c["row"], col=c["col"], read=c["read"])
               for c in cells]
     listed = places[0] if len(places) == 1 else f"{', '.join(places[:-1])} {_('dan', lang=lang)} {places[-1]}"
-    return _("periksa kotak turus {places}", lang=lang, places=listed, n=len(places))
+    return _("kami belum yakin menghitung turus di kotak {places}", lang=lang, places=listed, n=len(places))
 
 
 def fmt_value(value) -> str:
