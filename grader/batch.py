@@ -34,6 +34,11 @@ from grader.pipeline import (TRAINEE_FIELD, PhotoRead, grade_reads, identify_tra
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
+#: A PDF or TIFF scan may be this large: a copier's scan of a whole class (about 60 pages) is one file, which the web's
+#: batch form takes up to 20 photos' worth (``grader.web.trainer.batch_files.PDF_PHOTOS`` times its 25 MB photo limit).
+#: Held to a photo's limit, a 40 MB class scan was refused as "larger than 30 MB ... or a PDF of fewer pages".
+MAX_SCAN_BYTES = 20 * 25 * 1024 * 1024
+SCAN_SUFFIXES = (".pdf", ".tif", ".tiff")
 #: Left in every ``grader grade --out`` folder: a later batch over a folder holding it leaves it out, so the marked
 #: pages and crops of an earlier run are never read (and graded) as trainees' photos.
 OUTPUT_MARK = ".grader-feedback"
@@ -49,7 +54,8 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
     sheets."""
     from grader.web.safezip import ZipLimits, read_zip
 
-    limits = ZipLimits(max_members=ZIP_MAX_MEMBERS, max_total_bytes=ZIP_MAX_TOTAL_BYTES, max_member_bytes=MAX_FILE_BYTES)
+    limits = ZipLimits(max_members=ZIP_MAX_MEMBERS, max_total_bytes=ZIP_MAX_TOTAL_BYTES, max_member_bytes=MAX_FILE_BYTES,
+                       max_scan_bytes=MAX_SCAN_BYTES)
 
     for raw in paths:
         p = Path(raw)
@@ -105,15 +111,20 @@ def mark_output_folder(folder: Path) -> None:
 
 
 def read_photo_file(path: Path) -> bytes | GraderError:
-    """The bytes of a photo or a scanned PDF or TIFF, or a ``too_large`` refusal for a file over :data:`MAX_FILE_BYTES`,
-    told by its size without reading it."""
-    if path.stat().st_size > MAX_FILE_BYTES:
+    """The bytes of a photo or a scanned PDF or TIFF, or a ``too_large`` refusal for a photo over
+    :data:`MAX_FILE_BYTES` or a scan over :data:`MAX_SCAN_BYTES`, told by its size without reading it."""
+    scan = path.suffix.lower() in SCAN_SUFFIXES
+    if path.stat().st_size > (MAX_SCAN_BYTES if scan else MAX_FILE_BYTES):
+        if scan:
+            mb = MAX_SCAN_BYTES >> 20
+            if path.suffix.lower() != ".pdf":
+                # (a scanner's TIFF was told to be "a PDF of fewer pages"; an uncompressed one is made smaller by its
+                # compression too)
+                from grader.photo.tiff_pages import tiff_too_large
+                return tiff_too_large(mb)
+            return GraderError("too_large", f"The PDF is larger than {mb} MB. Scan the class in parts, a PDF each.",
+                               f"PDF lebih besar dari {mb} MB. Pindai kelas dalam beberapa bagian, satu PDF per bagian.")
         mb = MAX_FILE_BYTES >> 20
-        if path.suffix.lower() in (".tif", ".tiff"):
-            # (a scanner's TIFF was told to be "a PDF of fewer pages"; an uncompressed one is made smaller by its
-            # compression too)
-            from grader.photo.tiff_pages import tiff_too_large
-            return tiff_too_large(mb)
         return GraderError("too_large", f"The file is larger than {mb} MB. Send an ordinary phone photo (at most 25 MB), "
                                         "or a PDF of fewer pages.",
                            f"Berkas lebih besar dari {mb} MB. Kirim foto ponsel biasa (maksimal 25 MB), atau PDF "

@@ -689,3 +689,29 @@ def test_a_table_that_cannot_be_written_at_the_end_prints_the_results_instead(tm
     assert main(["grade", str(sample(files[0])), "--key", key, "--csv", "/dev/null"]) == 2
     assert "/dev/null is not a regular file" in capsys.readouterr().err
     assert not Path("/dev/null-fields.csv").exists()
+
+
+def test_a_class_scan_is_held_to_a_scans_limit_not_a_photos(tmp_path, monkeypatch):
+    """A copier's 40 MB PDF of a whole class was refused by the command line as "larger than 30 MB ... or a PDF of
+    fewer pages", where the web's batch form takes it: a PDF or TIFF is held to the web batch's limit for one (20
+    photos' worth), and past it refused by its size, unread, with words for a scan."""
+    import grader.batch as batch
+    from grader.errors import GraderError
+    from grader.web import settings_from_env
+    from grader.web.trainer.batch_files import PDF_PHOTOS
+
+    assert batch.MAX_SCAN_BYTES == PDF_PHOTOS * settings_from_env({})["MAX_PHOTO_BYTES"]
+    for name, refused in (("kelas.pdf", False), ("SCAN0001.TIF", False), ("IMG_0001.jpg", True)):
+        f = tmp_path / name
+        with f.open("wb") as fh:
+            fh.truncate(40 * 1024 * 1024)                     # sparse: no disk used
+        got = batch.read_photo_file(f)
+        assert isinstance(got, GraderError) == refused, name
+    huge = tmp_path / "kelas-besar.pdf"
+    with huge.open("wb") as fh:
+        fh.truncate(batch.MAX_SCAN_BYTES + 1)
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: real(p) if p != huge else pytest.fail("read the whole file"))
+    refusal = batch.read_photo_file(huge)
+    assert refusal.code == "too_large" and refusal.message.startswith("The PDF is larger than 500 MB.")
+    assert "photo" not in refusal.message and "PDF" in refusal.message_id

@@ -174,6 +174,7 @@ def test_the_command_line_names_a_tiff_past_its_size_limit_a_tiff(tmp_path, monk
     import grader.batch as batch
 
     monkeypatch.setattr(batch, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(batch, "MAX_SCAN_BYTES", 1000)
     scan = tmp_path / "SCAN0001.TIF"
     scan.write_bytes(tiff_of([Image.new("L", (100, 100), 200)]))
     refusal = batch.read_photo_file(scan)
