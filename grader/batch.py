@@ -12,6 +12,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import re
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -108,6 +109,37 @@ def mark_output_folder(folder: Path) -> None:
     """Mark ``folder`` as a batch's feedback output (:data:`OUTPUT_MARK`)."""
     (folder / OUTPUT_MARK).write_text("Feedback written by `grader grade --out`: marked pages, crops and reports, not "
                                       "photos. A batch over this folder leaves it out.\n", encoding="utf-8")
+
+
+def clear_earlier_feedback(folder: Path) -> int:
+    """Remove what an earlier run wrote into the ``--out`` folder ``folder`` (its reports, and its sheets' marked
+    pages, header pictures and crops, by the names :mod:`grader.grading.feedback_files` gives them), and say how many
+    reports went: a sheet's folder kept the first run's page 2 beside a report saying page 2 was never sent, and a
+    sheet of the first run only kept its report as if graded again. Only a marked folder's files are touched, and
+    only those names; a folder left empty goes. Returns the number of reports removed."""
+    if not (folder / OUTPUT_MARK).is_file():
+        return 0
+    reports = list(folder.glob("*-feedback.html"))
+    for sub in [d for d in folder.iterdir() if d.is_dir() and not d.is_symlink()]:
+        crops = sub / "crops"
+        ours = [*(crops.glob("*.png") if crops.is_dir() else ()),
+                *(p for p in sub.iterdir() if EARLIER_FEEDBACK_RE.fullmatch(p.name))]
+        for p in ours:
+            p.unlink()
+        for d in (crops, sub):
+            if d.is_dir() and not any(d.iterdir()):
+                d.rmdir()
+    for p in reports:
+        p.unlink()
+    if reports:
+        log.warning("--out %s: replaced the feedback of an earlier run (%d report(s)) with this batch's", folder,
+                    len(reports))
+    return len(reports)
+
+
+#: The files a sheet's feedback folder holds (feedback_files: page{n}.jpg, ident{n}.png, aligned{n}.jpg, and the
+#: temporary name of a marked page being written)
+EARLIER_FEEDBACK_RE = re.compile(r"(page\d+\.jpg|ident\d+\.png|aligned\d+\.jpg|tmp\w+\.tmp)")
 
 
 def read_photo_file(path: Path) -> bytes | GraderError:
@@ -304,6 +336,8 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
                 progress: Callable[[int, int], None] | None = None) -> list[dict]:
     items = one_of_each(list(iter_inputs(paths)))
     reads = read_all(items, key=key, workers=workers, progress=progress)
+    if out_dir is not None:
+        clear_earlier_feedback(out_dir)          # (after the reading: a Ctrl-C during it keeps the earlier run's)
     results = []
     used: set[str] = set()
     folders = folder_names(reads)                  # (over the whole upload: a folder around it names nobody)

@@ -60,6 +60,37 @@ def test_a_second_run_leaves_out_the_first_runs_feedback_and_tables(tmp_path, ca
     assert second[0]["files"] == f"{folder / 's0001-p1.jpg'};{folder / 's0001-p2.jpg'}"
 
 
+def test_a_second_run_into_the_same_out_folder_keeps_no_page_or_report_of_the_first(tmp_path, capsys, caplog):
+    """A trainer's run (h41b): grading s0001's two pages into --out, then page 1 alone into the same folder, left the
+    first run's page2.jpg, ident2.png and page-2 crops in the sheet's folder beside a report saying page 2 was never
+    sent; and a sheet of the first run only (here the blurred photo's) kept its report, as if graded again."""
+    fb, blurred = tmp_path / "fb", str(SAMPLES / "r000-too_blurry.jpg")
+    p1, p2 = (str(SAMPLES / f"s0001-p{n}.jpg") for n in (1, 2))
+    assert main(["grade", p1, p2, blurred, "--key", KEY, "--out", str(fb)]) == 0
+    [sheet] = [d for d in fb.iterdir() if d.is_dir()]
+    assert (sheet / "page2.jpg").is_file() and len(list(fb.glob("*-feedback.html"))) == 2
+    page2_crops = {p.name for p in (sheet / "crops").iterdir()} - {f"{fid}.png" for fid in _page1_fields(sheet)}
+    assert page2_crops
+    with caplog.at_level("WARNING", logger="grader.batch"):
+        assert main(["grade", p1, "--key", KEY, "--out", str(fb)]) == 0
+    assert "replaced the feedback of an earlier run (2 report(s))" in caplog.text
+    [sheet] = [d for d in fb.iterdir() if d.is_dir()]       # (named anew: page 1 alone may name its trainee apart)
+    assert sorted(p.name for p in sheet.iterdir()) == ["crops", "ident1.png", "page1.jpg"]
+    assert not page2_crops & {p.name for p in (sheet / "crops").iterdir()}
+    assert [p.name for p in fb.glob("*-feedback.html")] == [f"{sheet.name}-feedback.html"]
+    assert (fb / OUTPUT_MARK).is_file()
+
+
+def _page1_fields(sheet_folder: Path) -> set[str]:
+    """The field ids on page 1 of the sample sheets' form (as the feedback crops name them)."""
+    from grader.exercise.store import load_key
+    from grader.sheet.layout import shared_layout
+    from grader.sheet.schema import resolve_template
+    key = load_key(KEY)
+    layout = shared_layout(resolve_template(key.template), contest=key.contest, pairs=key.pairs)
+    return {f.id for f in layout.pages[0].fields}
+
+
 def test_a_sheet_with_a_page_not_sent_says_which_page_to_photograph(tmp_path, capsys):
     """A partial sheet's summary pointed at "the reasons above", and there were none; its CSV said nothing."""
     photo = str(SAMPLES / "s0001-p1.jpg")
