@@ -119,6 +119,27 @@ def test_a_key_that_cannot_grade_its_form_is_refused_at_load(tmp_path, capsys, c
     assert said in capsys.readouterr().err
 
 
+def test_a_key_given_as_the_wrong_file_or_folder_says_what_it_is(tmp_path, monkeypatch, capsys):
+    """A trainer's slips (h41b): `--key sample_scans/keys` (the folder around the exercises' folders) and an empty
+    folder were told "no exercise with code KEYS" or "neither a key file nor an exercise code"; the handout PDF or the
+    class CSV given as the key, a UTF-8 decoding error; and a key saved again by Notepad (a BOM) was refused."""
+    monkeypatch.chdir(tmp_path)
+    photo = str(Path(__file__).resolve().parents[1] / "sample_scans" / "s0001-p1.jpg")
+    (tmp_path / "kosong").mkdir()
+    (tmp_path / "handout.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    for key, said in ((str(SAMPLE_KEYS), f"{SAMPLE_KEYS} is a folder without answer_key.json; the folders "
+                                         "6ARJET, E4KWNN, UVQJCU in it each hold one: name the exercise's folder"),
+                      ("kosong", "kosong is a folder without answer_key.json"),
+                      ("handout.pdf", "handout.pdf: not an answer key (not JSON text; a key is the answer_key.json")):
+        assert main(["grade", photo, "--key", key]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "codec" not in err and "no exercise with code" not in err and "neither" not in err, err
+    notepad = tmp_path / "6ARJET"
+    notepad.mkdir()
+    (notepad / "answer_key.json").write_bytes(b"\xef\xbb\xbf" + (SAMPLE_KEYS / "6ARJET" / "answer_key.json").read_bytes())
+    assert load_key(str(notepad)).exercise == "6ARJET"
+
+
 def test_the_handout_says_how_tally_cells_and_bubbles_are_filled_and_that_the_empty_column_is_valid(monkeypatch):
     """Print review (s34): the tally reader takes one group of five per cell, left to right and row by row, and the
     bubbles a 0 for a box filled with X; neither sheet nor handout said so. And with one pair, V.A is the pair's

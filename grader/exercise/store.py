@@ -97,10 +97,25 @@ def load_key(code_or_path: str, *, base: Path | None = None) -> AnswerKey:
     ``--key``; what a trainee or trainer types on a web page is a code only: :func:`load_key_by_code`)."""
     p = Path(code_or_path)
     if p.is_dir():
-        p = p / "answer_key.json"
+        p = p / KEY_NAME
     if not p.is_file():
-        return load_key_by_code(code_or_path, base=base, path_too=True)
+        try:
+            return load_key_by_code(code_or_path, base=base, path_too=True)
+        except GraderError as exc:
+            # (a folder named like a code, the class's photos, may stand beside the store's key: the code first)
+            if exc.code == "unknown_exercise" and Path(code_or_path).is_dir():
+                raise folder_without_key(Path(code_or_path)) from None
+            raise
     return _read_key(p)
+
+
+def folder_without_key(folder: Path) -> GraderError:
+    """``--key FOLDER`` naming a folder that holds no key: say so, and name the exercises' folders within it (a
+    trainer gives ``keys/`` for ``keys/CODE/``) rather than taking the folder's name for an unknown code."""
+    within = sorted(d.name for d in folder.iterdir() if (d / KEY_NAME).is_file())
+    hint = f"; the folders {', '.join(within)} in it each hold one: name the exercise's folder" if within else ""
+    return GraderError("unknown_exercise", f"{folder} is a folder without {KEY_NAME}{hint}",
+                       f"{folder} tidak berisi {KEY_NAME}")
 
 
 def load_key_by_code(code: str, *, base: Path | None = None, path_too: bool = False) -> AnswerKey:
@@ -124,8 +139,12 @@ def load_key_by_code(code: str, *, base: Path | None = None, path_too: bool = Fa
 
 def _read_key(p: Path) -> AnswerKey:
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(p.read_text(encoding="utf-8-sig"))     # (-sig: a key saved again by Notepad has a BOM)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        # (a handout PDF or the class CSV given as the key: a decoder's complaint told the trainer nothing)
+        raise GraderError("bad_key", f"{p}: not an answer key (not JSON text; a key is the {KEY_NAME} that `grader "
+                                     "exercise new` writes, or its exercise code)", f"{p}: kunci jawaban rusak") from None
+    except OSError as exc:
         raise GraderError("bad_key", f"{p}: cannot read answer key ({exc})", f"{p}: kunci jawaban rusak") from None
     return checked_against_its_form(AnswerKey.from_json(data, source=str(p)), source=str(p))
 
