@@ -188,6 +188,25 @@ def test_grade_json_and_unknown_key(capsys):
     assert "NOSUCH" in capsys.readouterr().err
 
 
+def test_the_table_says_where_each_trainee_came_from_and_the_name_the_qr_carries(tmp_path, capsys):
+    """Issue 5 asks that the output say which identity was used (QR, number on the sheet, file name); the CSV and
+    JSON did, the table a CLI-only trainer reads did not (h41b): `104` read off the sheet and `s0001` taken from a
+    file name looked alike, and a personalised sheet showed its number without the name its QR carries."""
+    args = ["--key", str(SAMPLES / "keys" / first_sheet()[0])]
+    photos = [str(sample(n)) for n in first_sheet()[1]]
+    for given in (photos, photos[:1]):
+        assert main(["grade", *given, *args, "--json"]) == 0
+        [result] = json.loads(capsys.readouterr().out)
+        assert main(["grade", *given, *args]) == 0
+        [line] = [x for x in capsys.readouterr().out.splitlines() if not x.startswith(" ")]
+        said = {"qr": "from the QR code", "trainee_number": "from the number on the sheet",
+                "filename": "from the file name"}[result["identity_source"]]
+        assert line.startswith(result["trainee"]) and line.endswith(f"({said})"), line
+    from grader.commands.grade import table_label
+    result = {"trainee": "7", "trainee_name": "Siti Rahma", "identity_source": "qr", "pages": [], "status": "graded"}
+    assert table_label(result) == "7 Siti Rahma"
+
+
 def test_a_class_chat_export_larger_than_a_web_upload_is_read_whole(tmp_path):
     """Review: the web's 400-file limit refused a class export of 401 photos as a bad zip ('no photos found')."""
     z = tmp_path / "chat.zip"

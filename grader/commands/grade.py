@@ -60,14 +60,29 @@ def fields_csv(path: Path) -> Path:
     return path.with_name(f"{path.stem}-fields{path.suffix or '.csv'}")
 
 
+#: Where a table line's trainee came from (issue 5: the output says which identity was used, as the CSV's
+#: trainee_source does); a sheet named by nobody has none, and its label a "?"
+SOURCE_WORDS = {"qr": "from the QR code", "trainee_number": "from the number on the sheet",
+                "filename": "from the file name", "caller": "as given"}
+
+
+def table_label(result: dict) -> str:
+    """A table line's trainee: the id with the name a personalised sheet's QR carries (a roster's ``7`` means little
+    on its own), else ``?`` and the label of its files (named by nobody)."""
+    if not result.get("trainee"):
+        return f"?{sheet_label(result)}"
+    return " ".join(filter(None, (result["trainee"], result.get("trainee_name"))))
+
+
 def _print_table(results: list[dict]) -> None:
     """One line per sheet on stdout (and why a page was refused, missing or worth a retake)."""
     rows = sheet_rows(results)
-    labels = [row["trainee"] or f"?{sheet_label(res)}" for row, res in zip(rows, results)]   # ?: named by nobody
+    labels = list(map(table_label, results))
     width = max(12, *map(len, labels))
     for label, row, res in zip(labels, rows, results):
+        source = SOURCE_WORDS.get(res.get("identity_source")) if res.get("trainee") else None
         print(f"{label:{width}s} {str(row['score']):>6s}  wrong {row['wrong']:3d}  review "
-              f"{row['review']:3d}  blank {row['blank']:3d}  {row['status']}"
+              f"{row['review']:3d}  blank {row['blank']:3d}  {row['status']}" + (f"  ({source})" if source else "")
               + "".join(f"\n    refused {m}" for m in refusal_messages(res))
               + "".join(f"\n    {m}" for m in missing_page_messages(res))
               + "".join(f"\n    retake advised {m}" for m in advice_messages(res)))
