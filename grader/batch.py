@@ -351,7 +351,10 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
         if out_dir is not None:
             who, name, _ = identify_trainee(group)   # the same identity grade_reads will report
             sub = out_dir / unique_name(output_label(who or by_folder, name, group[0].file), used)
-        results.append(named_by_folder(grade_reads(group, key=key, out_dir=sub), by_folder))
+        result = named_by_folder(grade_reads(group, key=key, out_dir=sub), by_folder)
+        if sub is not None and sub.is_dir():    # (its pages' and crops' paths are relative to it: say where it is)
+            result["feedback_dir"] = str(sub)
+        results.append(result)
     return results
 
 

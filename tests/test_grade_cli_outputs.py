@@ -3,6 +3,7 @@
 sheet not told which page was missing, unnamed sheets that the fields table could not tell apart, and a Ctrl-C
 that could hang with worker processes."""
 import csv
+import json
 import os
 import shutil
 import signal
@@ -79,6 +80,29 @@ def test_a_second_run_into_the_same_out_folder_keeps_no_page_or_report_of_the_fi
     assert not page2_crops & {p.name for p in (sheet / "crops").iterdir()}
     assert [p.name for p in fb.glob("*-feedback.html")] == [f"{sheet.name}-feedback.html"]
     assert (fb / OUTPUT_MARK).is_file()
+
+
+def test_json_with_out_names_each_sheets_feedback_folder_and_report(tmp_path, capsys):
+    """`--json --out DIR` gave each page's marked page as "page1.jpg" and each field's crop as "crops/I.A.1.L.png",
+    relative to a sheet folder the JSON never named (h41b): a script could not find one sheet's files among the
+    class's folders."""
+    fb = tmp_path / "fb"
+    photos = [str(SAMPLES / f"s0001-p{n}.jpg") for n in (1, 2)] + [str(SAMPLES / "r000-too_blurry.jpg")]
+    assert main(["grade", *photos, "--key", KEY, "--json", "--out", str(fb)]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert len(results) == 2
+    for r in results:
+        assert Path(r["report"]).is_file() and Path(r["report"]).parent == fb
+        if r["status"] == "refused":       # (no page read: no marked page or crop, no folder)
+            assert "feedback_dir" not in r
+            continue
+        folder = Path(r["feedback_dir"])
+        assert folder.parent == fb and folder.is_dir()
+        assert all((folder / p["annotated"]).is_file() for p in r["pages"] if p["annotated"])
+        assert all((folder / f["crop"]).is_file() for f in r["fields"] if f.get("crop"))
+    assert any(p["annotated"] for r in results for p in r["pages"])
+    assert main(["grade", photos[0], "--key", KEY, "--json"]) == 0
+    assert "feedback_dir" not in json.loads(capsys.readouterr().out)[0]      # (no --out, no feedback)
 
 
 def _page1_fields(sheet_folder: Path) -> set[str]:

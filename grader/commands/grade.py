@@ -100,7 +100,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
                                        f"(looked for {' '.join(sorted(PHOTO_SUFFIXES))} and .zip)")
     if args.out:
         from grader.grading.report import write_reports
-        write_reports(results, args.out, lang=args.report_lang or "id")
+        for result, report in zip(results, write_reports(results, args.out, lang=args.report_lang or "id")):
+            result["report"] = str(report)
     if args.json:
         json.dump(results, sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")
