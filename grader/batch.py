@@ -61,7 +61,7 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            listed = sorted(x for x in p.rglob("*") if x.is_file())
+            listed = files_under(p)      # (a broken link or a pipe named like a photo is said below: not_a_file)
             ours = {x.parent for x in listed if x.name == OUTPUT_MARK}
             for folder in sorted(ours):
                 _say_left_out(str(folder), "feedback_folder", "feedback written by grader grade --out, not photos")
@@ -103,6 +103,21 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             yield from photos_in(str(Path("..") / Path.cwd().name / p), data)
         else:
             yield from photos_in(str(p), data)
+
+
+def files_under(folder: Path) -> list[Path]:
+    """Every path under ``folder`` that is no folder, sorted: files, and a broken link or a pipe (left out unsaid
+    before, now named). A linked folder is followed (``kelas/Budi``, a link to a USB stick's folder, was left out
+    unsaid), each folder once by where it leads, so a link back up (``a/atas -> ..``) ends."""
+    found, seen = [], set()
+    for top, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        found += [Path(top) / name for name in names]
+    return sorted(found)
 
 
 def mark_output_folder(folder: Path) -> None:

@@ -157,6 +157,28 @@ def test_files_it_skips_are_named_with_their_reason_and_are_no_sheets(tmp_path, 
     assert f"no photos found in {notes}" in err and "graded" not in err and "Traceback" not in err
 
 
+def test_a_linked_folder_in_the_class_folder_is_graded_and_a_broken_link_is_named(tmp_path, capsys, caplog):
+    """A class folder holding a link to a trainee's folder elsewhere (`kelas/Budi -> /media/usb/Budi`) graded without
+    Budi, said nothing and counted one sheet fewer (h41b); a broken link and a pipe named like photos were left out
+    unsaid, though the README names every file it skips (`not_a_file`). A link back up (`a/atas -> ..`) must end."""
+    elsewhere = tmp_path / "usb" / "Budi"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "hal1.jpg").write_bytes(sample("r000-too_blurry.jpg").read_bytes())
+    kelas = tmp_path / "kelas"
+    (kelas / "a").mkdir(parents=True)
+    (kelas / "Budi").symlink_to(elsewhere, target_is_directory=True)
+    (kelas / "a" / "atas").symlink_to("..", target_is_directory=True)
+    (kelas / "a" / "andi_p1.jpg").write_bytes(sample("r001-too_dark.jpg").read_bytes())
+    (kelas / "hilang.jpg").symlink_to(tmp_path / "nowhere.jpg")
+    os.mkfifo(kelas / "pipa.jpg")
+    with caplog.at_level("WARNING", logger="grader.batch"):
+        assert main(["grade", str(kelas), "--key", str(SAMPLES / "keys" / first_sheet()[0]), "--json"]) == 0
+    files = sorted(p["file"] for r in json.loads(capsys.readouterr().out) for p in r["pages"])
+    assert files == [str(kelas / "Budi" / "hal1.jpg"), str(kelas / "a" / "andi_p1.jpg")]
+    for left_out in ("hilang.jpg", "pipa.jpg"):
+        assert f"skipped {kelas / left_out} [not_a_file]" in caplog.text
+
+
 def test_a_zip_member_is_named_with_its_folders_which_name_the_trainee(tmp_path):
     """QA: kelas/Lestari/hal1.jpg in a zip was reported as b3.zip:hal1.jpg, so the folder that names Lestari was
     lost and two trainees' hal1.jpg had one name."""
