@@ -205,6 +205,25 @@ def test_the_printable_report_of_a_refused_sheet_says_it_was_not_graded():
     assert "budi_p1.jpg: Foto terlalu buram." in html and "/home/pelatih" not in html
 
 
+def test_the_printable_report_of_a_sheet_named_by_nobody_names_its_photos_and_no_empty_section():
+    """Printed reports of a chat export (h41b): a sheet no QR, number or file name named said "Trainee: ? (identity
+    from ?)", naming neither the trainee nor the photos it was made of; and a refused sheet's report ended with an
+    "Entries by section" heading over nothing."""
+    counts = {s: 0 for s in ("ok", "wrong", "review", "blank", "unreadable")}
+    res = {"trainee": None, "trainee_name": None, "identity_source": None, "exercise": "ABC", "status": "refused",
+           "score": None, "counts": counts, "top_fixes": [], "rules": [], "findings": [], "fields": [],
+           "pages": [{"file": "/home/pelatih/chat.zip:IMG-20261205-WA0004.jpg", "page": None, "advice": None,
+                      "refusal": {"code": "too_blurry", "message_id": "Foto terlalu buram.", "message_en": "Blurred."}},
+                     {"file": "/home/pelatih/chat.zip:IMG-20261205-WA0012.jpg", "page": None, "advice": None,
+                      "refusal": {"code": "too_blurry", "message_id": "Foto terlalu buram.", "message_en": "Blurred."}}]}
+    for lang, said, section in (("id", "tidak dikenali; foto chat.zip:IMG-20261205-WA0004.jpg, "
+                                       "chat.zip:IMG-20261205-WA0012.jpg", "Isian per bagian"),
+                                ("en", "not identified; photos chat.zip:IMG-20261205-WA0004.jpg, "
+                                       "chat.zip:IMG-20261205-WA0012.jpg", "Entries by section")):
+        html = render_report(res, lang=lang)
+        assert said in html and "from ?" not in html and "dari ?" not in html and section not in html
+
+
 def test_grade_json_and_unknown_key(capsys):
     assert main(["grade", str(sample("s0002-p2.jpg")), "--key", "NOSUCH"]) == 2
     assert "NOSUCH" in capsys.readouterr().err

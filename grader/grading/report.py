@@ -42,7 +42,7 @@ _TEMPLATE = """<!doctype html>
 </style></head><body>
 <div class="score">{% if r.status == 'partial' %}—<small>/100 {{ t("belum lengkap", "incomplete") }}</small>{% else %}{{ score_text(r.score) }}<small>/100{% if r.counts.review or r.counts.unreadable %} {{ t("sementara", "provisional") }}{% endif %}</small>{% endif %}</div>
 <h1>{{ t("Umpan balik latihan C.Hasil", "C.Hasil practice feedback") }}</h1>
-<div>{{ t("Peserta", "Trainee") }}: <b>{{ r.trainee_name or r.trainee or '?' }}</b>{% if r.trainee_name and r.trainee and r.trainee not in r.trainee_name %} · {{ t("no. peserta", "trainee no.") }} {{ r.trainee }}{% endif %} ({{ t("identitas dari", "identity from") }} {{ word(source, r.identity_source) }}) ·
+<div>{{ t("Peserta", "Trainee") }}: <b>{{ r.trainee_name or r.trainee or '?' }}</b>{% if r.trainee_name and r.trainee and r.trainee not in r.trainee_name %} · {{ t("no. peserta", "trainee no.") }} {{ r.trainee }}{% endif %} ({% if r.identity_source %}{{ t("identitas dari", "identity from") }} {{ word(source, r.identity_source) }}{% else %}{# (named by nobody: the photos it was made of tell the trainer which sheet this is) #}{{ t("tidak dikenali; foto", "not identified; photos") }} {{ r.pages | map(attribute="file") | map("photo_name") | join(", ") }}{% endif %}) ·
  {{ t("Kode latihan", "Exercise code") }}: <b>{{ r.exercise or '?' }}</b> · {{ t("Status", "Status") }}: {{ word(status, r.status) }}</div>
 <div>{% for k in ["ok", "wrong", "review", "blank", "unreadable"] %}{{ word(status, k) }} {{ (r.counts.get(k) or 0) - (unread | length if k == "unreadable" else 0) }}{{ " · " if not loop.last }}{% endfor %}{% if unread %} · {{ t("Belum terbaca", "Not read yet") }} {{ unread | length }}{% endif %}</div>
 {% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="{{ t("Nomor dan nama yang ditulis", "Number and name as written") }}">{% endfor %}</div>{% endif %}
@@ -67,7 +67,7 @@ _TEMPLATE = """<!doctype html>
 {% set said = (r.top_fixes or [])[:3] | map(attribute="message_id") | list %}
 {% set notes = (r.findings or []) | rejectattr("message_id", "in", said) | map("as_worded_now") | list %}
 {% if notes %}<h2>{{ t("Catatan lain", "Other notes") }}</h2><ul>{% for x in notes %}<li>{{ pick(x) }}</li>{% endfor %}</ul>{% endif %}
-<h2>{{ t("Isian per bagian", "Entries by section") }}</h2>
+{% if sections %}<h2>{{ t("Isian per bagian", "Entries by section") }}</h2>{% endif %}
 <div class="cols">
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
 <tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read as") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
