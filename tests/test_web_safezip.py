@@ -88,6 +88,21 @@ def test_compression_bomb_member_is_skipped():
     assert [f[0] for f in out.files] == ["ok.jpg"] and out.skipped[0].code == "zip_bomb"
 
 
+def test_a_scanners_uncompressed_tiff_is_no_bomb_though_it_deflates_far():
+    """A zipped folder of an office scanner's scans (h41b): an uncompressed TIFF of a clean white page deflates
+    75:1 (grey) to 119:1 (colour), and was skipped as a zip bomb; a raw bitmap is not a photo's JPEG. Its size is
+    still held to the member limit as it is read; a photo that deflates so far is still a bomb."""
+    clean_page = b"\xff" * (3 * 1024 * 1024)                    # (a white page's raw pixels, as far as deflate sees)
+    tiff = b"II*\x00" + clean_page
+    out = read_zip(make_zip([("scan/siti_p1.tif", tiff), ("scan/siti_p2.TIFF", tiff), ("foto.jpg", clean_page)],
+                            zipfile.ZIP_DEFLATED))
+    assert [name for name, _ in out.files] == ["siti_p1.tif", "siti_p2.TIFF"]
+    assert [(s.name, s.code) for s in out.skipped] == [("foto.jpg", "zip_bomb")]
+    small = read_zip(make_zip([("scan/siti_p1.tif", tiff)], zipfile.ZIP_DEFLATED),
+                     limits=ZipLimits(max_member_bytes=1024 * 1024))
+    assert [(s.name, s.code) for s in small.skipped] == [("scan/siti_p1.tif", "too_large")]
+
+
 def test_too_many_members_or_too_much_data_refuses_the_zip():
     with pytest.raises(GraderError) as exc:
         read_zip(make_zip([(f"{i}.jpg", b"x") for i in range(6)]), limits=ZipLimits(max_members=5))

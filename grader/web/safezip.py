@@ -6,7 +6,8 @@ video, voice note or text by its name (:data:`NOT_PHOTOS`, not read), a
 hidden photo (its name or a folder above it begins with a dot: Android's
 ``.trashed-…`` and ``.thumbnails/``, a photo hidden by hand), a member with
 an absolute path, a ``..`` component, a symlink or other special file, an
-implausible compression ratio (a zip bomb), or one that expands past the
+implausible compression ratio (a zip bomb; not judged on a TIFF, which a scanner
+may store uncompressed), or one that expands past the
 per-file limit. Left out without a word: what macOS adds beside each file
 (``__MACOSX/``, ``._name``) and hidden files that are no photo by name
 (``.DS_Store``, ``.nomedia``). Nothing is ever written outside memory here;
@@ -90,10 +91,17 @@ def _member_problem(info: zipfile.ZipInfo, limits: ZipLimits) -> tuple[str, str,
                 "A link or special file inside the zip; skipped.")
     if info.file_size > limits.member_bytes(name):
         return ("too_large", "Berkas di dalam zip terlalu besar; dilewati.", "A file inside the zip is too large; skipped.")
-    if info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+    if (info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(info.compress_size, 1)
+            and not _raw_bitmap(name)):
         return ("zip_bomb", "Berkas di dalam zip mengembang tidak wajar (bom zip); dilewati.",
                 "A file inside the zip expands implausibly (a zip bomb); skipped.")
     return None
+
+
+def _raw_bitmap(name: str) -> bool:
+    """A TIFF: an office scanner may store its pages uncompressed, and a clean white page deflates past 100:1 (a
+    zipped scanner folder was skipped as bombs). Its expansion is still held to the member limit as it is read."""
+    return name.lower().endswith((".tif", ".tiff"))
 
 
 def _macos_metadata(path: PurePosixPath) -> bool:
