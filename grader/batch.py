@@ -130,12 +130,14 @@ def clear_earlier_feedback(folder: Path) -> int:
     """Remove what an earlier run wrote into the ``--out`` folder ``folder`` (its reports, and its sheets' marked
     pages, header pictures and crops, by the names :mod:`grader.grading.feedback_files` gives them), and say how many
     reports went: a sheet's folder kept the first run's page 2 beside a report saying page 2 was never sent, and a
-    sheet of the first run only kept its report as if graded again. Only a marked folder's files are touched, and
-    only those names; a folder left empty goes. Returns the number of reports removed."""
+    sheet of the first run only kept its report as if graded again. Only a marked folder's files are touched, only
+    in a sheet's folder (one with its ``NAME-feedback.html`` beside it: not a folder of the trainer's own), and only
+    those names; a folder left empty goes. Returns the number of reports removed."""
     if not (folder / OUTPUT_MARK).is_file():
         return 0
     reports = list(folder.glob("*-feedback.html"))
-    for sub in [d for d in folder.iterdir() if d.is_dir() and not d.is_symlink()]:
+    sheets = {p.name.removesuffix("-feedback.html") for p in reports}
+    for sub in [d for d in folder.iterdir() if d.name in sheets and d.is_dir() and not d.is_symlink()]:
         crops = sub / "crops"
         ours = [*(crops.glob("*.png") if crops.is_dir() else ()),
                 *(p for p in sub.iterdir() if EARLIER_FEEDBACK_RE.fullmatch(p.name))]

@@ -72,9 +72,15 @@ def test_a_second_run_into_the_same_out_folder_keeps_no_page_or_report_of_the_fi
     assert (sheet / "page2.jpg").is_file() and len(list(fb.glob("*-feedback.html"))) == 2
     page2_crops = {p.name for p in (sheet / "crops").iterdir()} - {f"{fid}.png" for fid in _page1_fields(sheet)}
     assert page2_crops
+    own = fb / "Andi"                  # a folder of the trainer's own, no sheet's: page1.jpg in it is not ours
+    own.mkdir()
+    (own / "page1.jpg").write_bytes(b"a photo")
     with caplog.at_level("WARNING", logger="grader.batch"):
         assert main(["grade", p1, "--key", KEY, "--out", str(fb)]) == 0
     assert "replaced the feedback of an earlier run (2 report(s))" in caplog.text
+    assert (own / "page1.jpg").read_bytes() == b"a photo"
+    own.joinpath("page1.jpg").unlink()
+    own.rmdir()
     [sheet] = [d for d in fb.iterdir() if d.is_dir()]       # (named anew: page 1 alone may name its trainee apart)
     assert sorted(p.name for p in sheet.iterdir()) == ["crops", "ident1.png", "page1.jpg"]
     assert not page2_crops & {p.name for p in (sheet / "crops").iterdir()}
