@@ -88,6 +88,27 @@ def test_a_second_run_into_the_same_out_folder_keeps_no_page_or_report_of_the_fi
     assert (fb / OUTPUT_MARK).is_file()
 
 
+def test_an_out_folder_that_holds_the_photos_is_refused_and_not_marked(tmp_path, capsys, monkeypatch):
+    """`grader grade kelas --out kelas` (the feedback put beside the photos, h41b) marked the class folder as a
+    feedback folder: that run graded nothing ("no photos found"), and every later batch over it left it out as
+    "feedback written by grader grade --out", until the hidden mark was found and deleted."""
+    kelas = tmp_path / "kelas"
+    (kelas / "Andi").mkdir(parents=True)
+    for n in (1, 2):
+        shutil.copy(SAMPLES / f"s0001-p{n}.jpg", kelas / "Andi" / f"hal{n}.jpg")
+    monkeypatch.chdir(tmp_path)
+    for photos, out in (([str(kelas)], str(kelas)), ([str(kelas / "Andi" / "hal1.jpg")], str(kelas)),
+                        (["kelas"], "."), (["kelas/Andi"], "kelas")):
+        assert main(["grade", *photos, "--key", KEY, "--out", out]) == 2
+        err = capsys.readouterr().err
+        assert "holds the photos to grade" in err and "name another folder" in err, err
+        assert not list(tmp_path.rglob(OUTPUT_MARK))
+    assert main(["grade", str(kelas), "--key", KEY, "--out", str(kelas / "umpan-balik")]) == 0   # inside it: fine
+    capsys.readouterr()
+    assert main(["grade", str(kelas), "--key", KEY, "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 1
+
+
 def test_json_with_out_names_each_sheets_feedback_folder_and_report(tmp_path, capsys):
     """`--json --out DIR` gave each page's marked page as "page1.jpg" and each field's crop as "crops/I.A.1.L.png",
     relative to a sheet folder the JSON never named (h41b): a script could not find one sheet's files among the

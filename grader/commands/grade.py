@@ -51,8 +51,20 @@ def _check_paths(args: argparse.Namespace) -> None:
         raise GraderError("bad_usage", "--report-lang sets the language of the printable reports of --out; add "
                                        "--out DIR")
     if args.out is not None:
-        writable_folder(args.out, f"--out {args.out}")
+        writable_folder(args.out, f"--out {args.out}")   # (creates only a new folder, which holds no input)
+        _refuse_an_out_around_the_inputs(args.out, args.paths)
         mark_output_folder(args.out)     # a later batch over a folder around it leaves it out
+
+
+def _refuse_an_out_around_the_inputs(out: Path, paths: list[Path]) -> None:
+    """``--out`` may not be, or hold, a path to grade: it is marked as feedback (``OUTPUT_MARK``), which a batch leaves
+    out, so ``grade kelas --out kelas`` graded nothing, and every later batch over ``kelas`` nothing either."""
+    where = Path(out).resolve()
+    held = [p for p in paths if where == Path(p).resolve() or where in Path(p).resolve().parents]
+    if held:
+        raise GraderError("bad_usage", f"--out {out}: it holds the photos to grade ({held[0]}), and a feedback "
+                                       f"folder is left out of every later batch; name another folder, such as "
+                                       f"{Path(out) / 'umpan-balik'}")
 
 
 def fields_csv(path: Path) -> Path:
