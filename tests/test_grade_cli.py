@@ -488,6 +488,25 @@ def test_context_is_undone_exactly_so_a_regrade_can_run_it_again():
     assert changed >= 3                                  # context did back up or doubt something on these photos
 
 
+@pytest.mark.parametrize("name", [
+    "WhatsApp Chat - Pelatihan KPPS.zip:00000012-PHOTO-2026-12-05-08-01-23.jpg",   # WhatsApp's export on an iPhone
+    "Gambar WhatsApp 2026-12-05 pukul 08.01.23_a1b2c3d4.jpg",   # WhatsApp Web/Desktop in Indonesian
+    "WhatsApp Image 2026-12-05 at 08.01.23_a1b2c3d4.jpeg",
+    "CamScanner 12-05-2026 08.01.jpg", "CamScanner 12-05-2026 08.01_1.jpg", "Adobe Scan 5 Des 2026.jpg",
+    "1000012345.jpg"])                                          # Android's photo picker: the photo's media id
+def test_names_that_chat_and_scanner_apps_give_name_nobody(name):
+    """A trainer's chat export and downloads (h41b): an iPhone's WhatsApp export (00000012-PHOTO-…), WhatsApp Web
+    in Indonesian (Gambar WhatsApp … pukul …), CamScanner and Adobe Scan, and Android's picker (1000012345) were
+    taken for trainees' names, 'from the file name' in the CSV, and two CamScanner scans of one minute paired."""
+    assert trainee_from_filename(name) is None
+
+
+@pytest.mark.parametrize("name,expected", [("017.jpg", "017"), ("3171234567890001_p1.jpg", "3171234567890001"),
+                                           ("Budi 1000.jpg", "Budi 1000")])
+def test_a_trainees_number_or_nik_as_a_file_name_still_names_them(name, expected):
+    assert trainee_from_filename(name) == expected
+
+
 @pytest.mark.parametrize("name,expected", [("budi_p1.jpg", "budi"), ("Siti-hal-2.JPG", "Siti"),
                                            ("017 page 1.jpeg", "017"), ("imam_p2.jpg", "imam"),
                                            ("/kelas/Budi/hal1.jpg", "Budi"), ("k.zip:Siti/p2.jpg", "Siti"),
