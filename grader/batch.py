@@ -197,10 +197,18 @@ def earlier_copies(digests: Sequence[Hashable | None]) -> list[int | None]:
 def one_of_each(items: list[tuple[str, bytes | GraderError]]) -> list[tuple[str, bytes | GraderError]]:
     """``items`` without the photos seen earlier in the batch, byte for byte: each copy is named in a warning."""
     copies = earlier_copies([hashlib.sha256(d).digest() if isinstance(d, bytes) else None for _, d in items])
-    for (name, _data), copy in zip(items, copies):
-        if copy is not None:
-            _say_left_out(name, "same_photo", f"the same photo as {items[copy][0]}; graded once")
+    said = [(name, items[copy][0]) for (name, _data), copy in zip(items, copies) if copy is not None]
+    for name, first in said[:SAME_PHOTOS_NAMED]:
+        _say_left_out(name, "same_photo", f"the same photo as {first}; graded once")
+    if len(said) > SAME_PHOTOS_NAMED:
+        # (a chat export beside the folder it was unzipped to: a line per photo buried the warnings that matter)
+        log.warning("and %d more photo(s) the batch already holds byte for byte [same_photo], each graded once (a "
+                    "zip given with the folder it was unzipped to?)", len(said) - SAME_PHOTOS_NAMED)
     return [item for item, copy in zip(items, copies) if copy is None]
+
+
+#: Copies of photos already in the batch named one by one; the rest are counted
+SAME_PHOTOS_NAMED = 5
 
 
 def photos_in(name: str, data: bytes) -> Iterator[tuple[str, bytes | GraderError]]:

@@ -667,6 +667,24 @@ def test_the_same_photo_twice_is_graded_once_and_the_copy_is_named(tmp_path, cap
         assert f"skipped {copy} [same_photo]: the same photo as {photo}; graded once" in caplog.text
 
 
+def test_many_copies_of_photos_already_in_the_batch_are_counted_not_listed_one_by_one(tmp_path, capsys, caplog):
+    """A class folder holding a chat export and the folder it was unzipped to (h41b): each of its photos was said
+    again as a copy, one warning line each, 60 lines for a class of 30 that buried the warnings that matter."""
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    blurred = sample("r000-too_blurry.jpg").read_bytes()
+    with zipfile.ZipFile(folder / "WhatsApp Chat.zip", "w") as zf:
+        for k in range(8):      # (bytes after the JPEG's end: eight photos, each its own)
+            (folder / f"IMG-20261205-WA{k:04d}.jpg").write_bytes(blurred + bytes(k))
+            zf.writestr(f"IMG-20261205-WA{k:04d}.jpg", blurred + bytes(k))
+    with caplog.at_level("WARNING", logger="grader.batch"):
+        assert main(["grade", str(folder), "--key", str(SAMPLES / "keys" / first_sheet()[0])]) == 0
+    assert "graded 8 sheet(s) (8 photo(s))" in capsys.readouterr().err
+    named = [r.getMessage() for r in caplog.records if "[same_photo]: the same photo as" in r.getMessage()]
+    assert len(named) == 5 and all("WhatsApp Chat.zip:IMG-20261205-WA" in m for m in named)
+    assert "and 3 more photo(s) the batch already holds byte for byte [same_photo], each graded once" in caplog.text
+
+
 def test_a_batch_with_refused_sheets_says_so_in_its_summary(tmp_path, capsys):
     """Review: 'graded 11 sheet(s)' was all a batch said when 10 of them were refused and graded not at all."""
     photos = [str(sample(n)) for n in ("r000-too_blurry.jpg", "r001-too_dark.jpg")]
