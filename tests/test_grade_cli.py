@@ -685,6 +685,21 @@ def test_many_copies_of_photos_already_in_the_batch_are_counted_not_listed_one_b
     assert "and 3 more photo(s) the batch already holds byte for byte [same_photo], each graded once" in caplog.text
 
 
+def test_a_class_graded_against_another_exercises_key_says_which_key_to_give(capsys):
+    """`--key` of another existing exercise (h41b: a trainer's slip between two classes' codes) refused every sheet
+    with a message for the trainee ("Use the sheet and the exercise code of the same exercise"), exit 0, and nothing
+    said that the trainer's --key was what was wrong. One stray sheet of another exercise among graded ones is the
+    trainee's mistake, and gets no such hint."""
+    photos = [str(sample(f"s0001-p{n}.jpg")) for n in (1, 2)] + [str(sample(f"s0002-p{n}.jpg")) for n in (1, 2)]
+    assert main(["grade", *photos, "--key", str(SAMPLES / "keys" / "E4KWNN")]) == 0
+    err = capsys.readouterr().err
+    assert "2 of 2 sheet(s) are of exercise 6ARJET, not E4KWNN: if --key names the wrong exercise, grade again " \
+           "with --key 6ARJET" in err, err
+    stray = [str(sample(f"s0008-p{n}.jpg")) for n in (1, 2)]           # an E4KWNN sheet among 6ARJET ones
+    assert main(["grade", *photos, *stray, "--key", str(SAMPLES / "keys" / "6ARJET")]) == 0
+    assert "grade again with --key" not in capsys.readouterr().err
+
+
 def test_a_batch_with_refused_sheets_says_so_in_its_summary(tmp_path, capsys):
     """Review: 'graded 11 sheet(s)' was all a batch said when 10 of them were refused and graded not at all."""
     photos = [str(sample(n)) for n in ("r000-too_blurry.jpg", "r001-too_dark.jpg")]

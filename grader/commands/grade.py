@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from grader.batch import (FIELD_COLUMNS, PHOTO_SUFFIXES, SHEET_COLUMNS, advice_messages, default_workers, field_rows,
@@ -65,6 +66,25 @@ def _refuse_an_out_around_the_inputs(out: Path, paths: list[Path]) -> None:
         raise GraderError("bad_usage", f"--out {out}: it holds the photos to grade ({held[0]}), and a feedback "
                                        f"folder is left out of every later batch; name another folder, such as "
                                        f"{Path(out) / 'umpan-balik'}")
+
+
+def another_exercise_hint(results: list[dict], exercise: str) -> str | None:
+    """When most sheets of the batch are one other exercise's, say that ``--key`` may be the wrong one: each sheet's
+    refusal speaks to its trainee ("use the sheet and the code of the same exercise"), and a class graded against
+    another class's code was all refused without a word to the trainer. A stray sheet among graded ones is not."""
+    codes = Counter(next(iter(found)) for found in map(_other_exercises, results) if len(found) == 1)
+    if not codes:
+        return None
+    other, n = codes.most_common(1)[0]
+    if 2 * n <= len(results):
+        return None
+    return (f"{n} of {len(results)} sheet(s) are of exercise {other}, not {exercise}: if --key names the wrong "
+            f"exercise, grade again with --key {other}")
+
+
+def _other_exercises(result: dict) -> set[str]:
+    """The exercises the pages of a sheet refused as another exercise's name (``sheet_exercise``)."""
+    return {p["sheet_exercise"] for p in result["pages"] if p.get("sheet_exercise")}
 
 
 def fields_csv(path: Path) -> Path:
@@ -143,6 +163,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
                  "each page's \"refusal\" in the JSON" if args.json else "the reasons above")
         print(f"{refused} of {len(results)} sheet(s) were refused and not graded, {partial} graded in part (a page "
               f"refused or missing): {where} say what to retake", file=sys.stderr)
+    hint = another_exercise_hint(results, key.exercise)
+    if hint:
+        print(hint, file=sys.stderr)
     photos = sum(len(r["pages"]) for r in results)
     print(f"graded {len(results)} sheet(s) ({photos} photo(s)) in {elapsed:.1f} s "
           f"({60 * len(results) / max(elapsed, 1e-9):.1f} sheets/min, -j {args.jobs})", file=sys.stderr)
