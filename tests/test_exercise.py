@@ -140,6 +140,19 @@ def test_a_key_given_as_the_wrong_file_or_folder_says_what_it_is(tmp_path, monke
     assert load_key(str(notepad)).exercise == "6ARJET"
 
 
+def test_a_code_not_in_this_folders_store_says_how_to_reach_the_key(tmp_path, monkeypatch, capsys):
+    """A trainer who made the exercise in one folder and grades from another (h41b: cd Downloads) was told only "no
+    exercise with code KVDH6W (looked in …/Downloads/instance/exercises)": the store is ./instance of the folder
+    `grader exercise new` ran in (or $GRADER_DATA_DIR), and the key's own folder works as --key too."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GRADER_DATA_DIR", raising=False)
+    photo = str(Path(__file__).resolve().parents[1] / "sample_scans" / "s0001-p1.jpg")
+    assert main(["grade", photo, "--key", "6ARJET"]) == 2
+    err = capsys.readouterr().err
+    assert f"no exercise with code 6ARJET (looked in {tmp_path / 'instance' / 'exercises'})" in err
+    assert "GRADER_DATA_DIR" in err and "--key path/to/answer_key.json" in err
+
+
 def test_the_handout_says_how_tally_cells_and_bubbles_are_filled_and_that_the_empty_column_is_valid(monkeypatch):
     """Print review (s34): the tally reader takes one group of five per cell, left to right and row by row, and the
     bubbles a 0 for a box filled with X; neither sheet nor handout said so. And with one pair, V.A is the pair's

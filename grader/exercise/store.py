@@ -105,6 +105,12 @@ def load_key(code_or_path: str, *, base: Path | None = None) -> AnswerKey:
             # (a folder named like a code, the class's photos, may stand beside the store's key: the code first)
             if exc.code == "unknown_exercise" and Path(code_or_path).is_dir():
                 raise folder_without_key(Path(code_or_path)) from None
+            if exc.code == "unknown_exercise" and exc.message.startswith("no exercise with code"):
+                # (the command line's store is ./instance of the folder it runs in: made elsewhere, the key is there)
+                raise GraderError(exc.code, f"{exc.message}; the store is ./instance in the folder where `grader "
+                                            "exercise new` ran, or $GRADER_DATA_DIR: run from there, set "
+                                            "GRADER_DATA_DIR, or give the key itself, --key path/to/answer_key.json",
+                                  exc.message_id) from None
             raise
     return _read_key(p)
 
