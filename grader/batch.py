@@ -361,8 +361,9 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
                 progress: Callable[[int, int], None] | None = None) -> list[dict]:
     items = one_of_each(list(iter_inputs(paths)))
     reads = read_all(items, key=key, workers=workers, progress=progress)
-    if out_dir is not None:
-        clear_earlier_feedback(out_dir)          # (after the reading: a Ctrl-C during it keeps the earlier run's)
+    if out_dir is not None and reads:
+        # (after the reading: a Ctrl-C during it, or a batch that finds no photo, keeps the earlier run's)
+        clear_earlier_feedback(out_dir)
     results = []
     used: set[str] = set()
     folders = folder_names(reads)                  # (over the whole upload: a folder around it names nobody)

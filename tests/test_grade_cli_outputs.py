@@ -72,6 +72,9 @@ def test_a_second_run_into_the_same_out_folder_keeps_no_page_or_report_of_the_fi
     assert (sheet / "page2.jpg").is_file() and len(list(fb.glob("*-feedback.html"))) == 2
     page2_crops = {p.name for p in (sheet / "crops").iterdir()} - {f"{fid}.png" for fid in _page1_fields(sheet)}
     assert page2_crops
+    (tmp_path / "kosong").mkdir()      # a run that finds no photo (exit 2) keeps the earlier run's feedback
+    assert main(["grade", str(tmp_path / "kosong"), "--key", KEY, "--out", str(fb)]) == 2
+    assert (sheet / "page2.jpg").is_file() and len(list(fb.glob("*-feedback.html"))) == 2
     own = fb / "Andi"                  # a folder of the trainer's own, no sheet's: page1.jpg in it is not ours
     own.mkdir()
     (own / "page1.jpg").write_bytes(b"a photo")
