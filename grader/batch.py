@@ -6,6 +6,7 @@ stops the batch: it becomes a refused page in its trainee's row.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import hashlib
@@ -290,7 +291,9 @@ def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | N
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_leave_interrupts_to_parent)
     try:
-        for i, pr in enumerate(pool.map(_read_one, jobs, chunksize=1)):
+        with _spawned_deaf_to_interrupts():     # (map spawns every worker as it hands out the photos)
+            read = pool.map(_read_one, jobs, chunksize=1)
+        for i, pr in enumerate(read):
             out.append(pr)
             if progress:
                 progress(i + 1, len(jobs))
@@ -303,6 +306,24 @@ def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | N
         raise
     pool.shutdown()
     return out
+
+
+@contextlib.contextmanager
+def _spawned_deaf_to_interrupts() -> Iterator[None]:
+    """SIGINT blocked while the workers are spawned: each starts with it blocked (a signal mask survives the spawn's
+    exec), where :func:`_leave_interrupts_to_parent` runs only once the worker has imported grader (seconds); a
+    Ctrl-C in those seconds killed the workers, broke the pool and hung the exit for good (gh-107219). Blocked, not
+    ignored: a Ctrl-C to the parent in this window (milliseconds) waits, and stops the batch when it ends."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):        # (not on Windows)
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _leave_interrupts_to_parent() -> None:

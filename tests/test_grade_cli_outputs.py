@@ -215,6 +215,43 @@ def test_ctrl_c_stops_a_batch_with_workers_at_once(tmp_path):
         time.sleep(0.2)
 
 
+def test_ctrl_c_while_the_workers_are_still_starting_stops_the_batch(tmp_path):
+    """A Ctrl-C in the first seconds of a -j 2 batch (h41b: `timeout -s INT 2`, as a trainer who sees the wrong
+    --key at once): the workers, still importing before their initializer could ignore SIGINT, died with a
+    KeyboardInterrupt traceback each, broke the pool, and the batch hung for good after 'grader: interrupted'
+    (CPython gh-107219), until killed."""
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    for p in sorted(SAMPLES.glob("s00*.jpg")):
+        shutil.copy(p, folder / p.name)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "grade", str(folder), "--key", KEY, "-j", "2"],
+                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while not _starting_workers(proc.pid):      # (a worker is spawned: it is still importing, for seconds)
+        assert proc.poll() is None and time.monotonic() < deadline, "no worker was ever started"
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        rc = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("the batch interrupted while its workers started did not stop within 30 s")
+    err = proc.stderr.read().decode()
+    assert rc == 130 and "interrupted" in err and "Traceback" not in err, err
+
+
+def _starting_workers(pid: int) -> list[str]:
+    """The worker processes ``pid`` has spawned so far (Linux's /proc)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+    except OSError:             # (a child that just ended)
+        return []
+
+
 def test_a_new_exercise_with_a_store_it_cannot_write_is_refused_before_writing_anything(tmp_path, monkeypatch,
                                                                                         capsys):
     """It wrote answer_key.json and handout.pdf, then crashed with a PermissionError traceback (exit 1)."""
