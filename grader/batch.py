@@ -310,20 +310,22 @@ def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | N
 
 @contextlib.contextmanager
 def _spawned_deaf_to_interrupts() -> Iterator[None]:
-    """SIGINT blocked while the workers are spawned: each starts with it blocked (a signal mask survives the spawn's
-    exec), where :func:`_leave_interrupts_to_parent` runs only once the worker has imported grader (seconds); a
-    Ctrl-C in those seconds killed the workers, broke the pool and hung the exit for good (gh-107219). Blocked, not
-    ignored: a Ctrl-C to the parent in this window (milliseconds) waits, and stops the batch when it ends."""
+    """SIGINT ignored while the workers are spawned: an ignored signal stays ignored across the spawn's exec, so each
+    worker is deaf to it from its first instruction, where :func:`_leave_interrupts_to_parent` runs only once it has
+    imported grader (seconds); a Ctrl-C in those seconds killed the workers, broke the pool and hung the exit for
+    good (gh-107219). (A blocked signal would not do: the spawn resets the mask.) A Ctrl-C within this window, the
+    milliseconds of spawning, is lost; off the main thread no handler can be set, and nothing changes."""
     import signal
+    import threading
 
-    if not hasattr(signal, "pthread_sigmask"):        # (not on Windows)
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        signal.signal(signal.SIGINT, before)
 
 
 def _leave_interrupts_to_parent() -> None:

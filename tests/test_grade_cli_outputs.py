@@ -230,9 +230,10 @@ def test_ctrl_c_while_the_workers_are_still_starting_stops_the_batch(tmp_path):
                             start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
-    while not _starting_workers(proc.pid):      # (a worker is spawned: it is still importing, for seconds)
-        assert proc.poll() is None and time.monotonic() < deadline, "no worker was ever started"
+    while len(_starting_workers(proc.pid)) < 2:
+        assert proc.poll() is None and time.monotonic() < deadline, "the workers were never started"
         time.sleep(0.01)
+    time.sleep(0.3)           # (both spawned: they import for seconds more, and the parent waits on them)
     os.killpg(proc.pid, signal.SIGINT)
     try:
         rc = proc.wait(timeout=30)
