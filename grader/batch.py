@@ -297,12 +297,14 @@ def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | N
             out.append(pr)
             if progress:
                 progress(i + 1, len(jobs))
-    except BaseException:
+    except BaseException as exc:
         # Ctrl-C (or any failure here): drop the queued photos; the workers finish the few already handed to them
         # (seconds) and stop. Left to the executor, a shutdown would wait for every queued photo. The workers ignore
         # SIGINT: one killed by the terminal's Ctrl-C, or by us, breaks the pool, and on Python 3.11 its clean-up
         # then fails on the cancelled photos (CPython gh-107219) and can hang the exit for good.
         pool.shutdown(wait=False, cancel_futures=True)
+        if isinstance(exc, KeyboardInterrupt):
+            _deaf_to_further_interrupts()
         raise
     pool.shutdown()
     return out
@@ -326,6 +328,17 @@ def _spawned_deaf_to_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def _deaf_to_further_interrupts() -> None:
+    """Once a Ctrl-C stops a batch (the command is ending), SIGINT ignored: a second Ctrl-C (an impatient trainer's) interrupted the executor's
+    clean-up at exit, which then hung for good; that clean-up takes the seconds the workers need to finish the photo
+    in hand. Off the main thread no handler can be set."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _leave_interrupts_to_parent() -> None:
