@@ -112,6 +112,23 @@ def test_an_out_folder_that_holds_the_photos_is_refused_and_not_marked(tmp_path,
     assert len(json.loads(capsys.readouterr().out)) == 1
 
 
+def test_a_ctrl_c_while_the_feedback_is_written_says_the_out_folder_is_incomplete(tmp_path, capsys, monkeypatch):
+    """Interrupted while --out was being written (h41b: timeout -s INT 7.2 on a chat export: 12 sheets' folders,
+    3 of 16 reports), the batch said only 'grader: interrupted', and the folder looked like a class's feedback."""
+    fb = tmp_path / "fb"
+    photos = [str(SAMPLES / f"s0001-p{n}.jpg") for n in (1, 2)]
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr("grader.grading.report.write_reports", interrupted)
+    assert main(["grade", *photos, "--key", KEY, "--out", str(fb)]) == 130
+    err = capsys.readouterr().err
+    assert f"--out {fb}: interrupted while it was written, it holds part of this batch's feedback" in err, err
+    monkeypatch.setattr("grader.commands.grade.grade_batch", interrupted)      # (before any writing: not said)
+    assert main(["grade", *photos, "--key", KEY, "--out", str(tmp_path / "fb2")]) == 130
+    assert "part of this batch" not in capsys.readouterr().err
+
+
 def test_json_with_out_names_each_sheets_feedback_folder_and_report(tmp_path, capsys):
     """`--json --out DIR` gave each page's marked page as "page1.jpg" and each field's crop as "crops/I.A.1.L.png",
     relative to a sheet folder the JSON never named (h41b): a script could not find one sheet's files among the

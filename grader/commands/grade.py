@@ -8,9 +8,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from grader.batch import (FIELD_COLUMNS, PHOTO_SUFFIXES, SHEET_COLUMNS, advice_messages, default_workers, field_rows,
-                          grade_batch, mark_output_folder, missing_page_messages, progress_bar, refusal_messages,
-                          sheet_label, sheet_rows, write_csv)
+from grader.batch import (FIELD_COLUMNS, OUTPUT_MARK, PHOTO_SUFFIXES, SHEET_COLUMNS, advice_messages, default_workers,
+                          field_rows, grade_batch, mark_output_folder, missing_page_messages, progress_bar,
+                          refusal_messages, sheet_label, sheet_rows, write_csv)
 from grader.commands import path_arg, worker_count, writable_file, writable_folder
 from grader.errors import GraderError
 from grader.exercise.store import load_key
@@ -87,6 +87,11 @@ def _other_exercises(result: dict) -> set[str]:
     return {p["sheet_exercise"] for p in result["pages"] if p.get("sheet_exercise")}
 
 
+def _written_since(folder: Path, since: float) -> bool:
+    """Whether anything in ``folder`` but its mark was written at or after ``since`` (a time.time())."""
+    return any(p.stat().st_mtime >= since for p in folder.iterdir() if p.name != OUTPUT_MARK)
+
+
 def fields_csv(path: Path) -> Path:
     """Where ``--csv OUT`` puts the one-row-per-field table: ``OUT-fields.csv`` beside it."""
     return path.with_name(f"{path.stem}-fields{path.suffix or '.csv'}")
@@ -123,17 +128,24 @@ def _print_table(results: list[dict]) -> None:
 def cmd_grade(args: argparse.Namespace) -> int:
     key = load_key(args.key)      # before _check_paths creates the --out folder
     _check_paths(args)
-    t0 = time.perf_counter()
-    results = grade_batch(args.paths, key=key, workers=args.jobs, out_dir=args.out,
-                          progress=progress_bar())
-    elapsed = time.perf_counter() - t0
-    if not results:
-        raise GraderError("bad_usage", f"no photos found in {', '.join(map(str, args.paths))} "
-                                       f"(looked for {' '.join(sorted(PHOTO_SUFFIXES))} and .zip)")
-    if args.out:
-        from grader.grading.report import write_reports
-        for result, report in zip(results, write_reports(results, args.out, lang=args.report_lang or "id")):
-            result["report"] = str(report)
+    t0, started = time.perf_counter(), time.time()      # (started: the clock the files' times are in)
+    try:
+        results = grade_batch(args.paths, key=key, workers=args.jobs, out_dir=args.out,
+                              progress=progress_bar())
+        elapsed = time.perf_counter() - t0
+        if not results:
+            raise GraderError("bad_usage", f"no photos found in {', '.join(map(str, args.paths))} "
+                                           f"(looked for {' '.join(sorted(PHOTO_SUFFIXES))} and .zip)")
+        if args.out:
+            from grader.grading.report import write_reports
+            for result, report in zip(results, write_reports(results, args.out, lang=args.report_lang or "id")):
+                result["report"] = str(report)
+    except KeyboardInterrupt:
+        if args.out is not None and _written_since(args.out, started):
+            # (the sheets' folders and reports written so far look like a class's feedback)
+            print(f"--out {args.out}: interrupted while it was written, it holds part of this batch's feedback "
+                  "only; grade again to complete it", file=sys.stderr)
+        raise
     if args.json:
         json.dump(results, sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")
