@@ -204,7 +204,8 @@ def one_of_each(items: list[tuple[str, bytes | GraderError]]) -> list[tuple[str,
     if len(said) > SAME_PHOTOS_NAMED:
         # (a chat export beside the folder it was unzipped to: a line per photo buried the warnings that matter)
         log.warning("and %d more photo(s) the batch already holds byte for byte [same_photo], each graded once (a "
-                    "zip given with the folder it was unzipped to?)", len(said) - SAME_PHOTOS_NAMED)
+                    "zip given with the folder it was unzipped to?)", len(said) - SAME_PHOTOS_NAMED,
+                    extra={"left_out": True})
     return [item for item, copy in zip(items, copies) if copy is None]
 
 
@@ -231,7 +232,7 @@ def photos_in(name: str, data: bytes) -> Iterator[tuple[str, bytes | GraderError
 def _say_left_out(name: str, code: str, reason: str) -> None:
     """Name a file the batch could not safely open, with its reason code (a zip that is not one, a member with a
     ``../`` path): it is not a trainee's photo, so it is no sheet and no refused page."""
-    log.warning("skipped %s [%s]: %s", name, code, reason)
+    log.warning("skipped %s [%s]: %s", name, code, reason, extra={"left_out": True})
 
 
 def _say_skipped(names: list[str]) -> None:

@@ -179,6 +179,22 @@ def test_a_linked_folder_in_the_class_folder_is_graded_and_a_broken_link_is_name
         assert f"skipped {kelas / left_out} [not_a_file]" in caplog.text
 
 
+def test_a_batch_whose_photos_were_all_skipped_does_not_say_it_found_none(tmp_path, capsys):
+    """A zip whose photos were all skipped as unsafe (h41b: ../ and absolute paths) ended with 'no photos found in
+    evil.zip (looked for .avif .heic ... and .zip)', as if it held no photo, below the warnings naming four."""
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("../../budi_p1.jpg"), sample("r000-too_blurry.jpg").read_bytes())
+        zf.writestr(zipfile.ZipInfo("/tmp/budi_p2.jpg"), sample("r000-too_blurry.jpg").read_bytes())
+    key = str(SAMPLES / "keys" / first_sheet()[0])
+    assert main(["grade", str(evil), "--key", key]) == 2
+    err = capsys.readouterr().err
+    assert f"no photo to grade in {evil}: every file in it was skipped, as the warnings above say" in err, err
+    (tmp_path / "kosong").mkdir()
+    assert main(["grade", str(tmp_path / "kosong"), "--key", key]) == 2
+    assert f"no photos found in {tmp_path / 'kosong'} (looked for" in capsys.readouterr().err
+
+
 def test_a_zip_member_is_named_with_its_folders_which_name_the_trainee(tmp_path):
     """QA: kelas/Lestari/hal1.jpg in a zip was reported as b3.zip:hal1.jpg, so the folder that names Lestari was
     lost and two trainees' hal1.jpg had one name."""

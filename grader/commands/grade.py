@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Iterator
 
 from grader.batch import (FIELD_COLUMNS, OUTPUT_MARK, PHOTO_SUFFIXES, SHEET_COLUMNS, advice_messages, default_workers,
                           field_rows, grade_batch, mark_output_folder, missing_page_messages, progress_bar,
@@ -87,6 +90,31 @@ def _other_exercises(result: dict) -> set[str]:
     return {p["sheet_exercise"] for p in result["pages"] if p.get("sheet_exercise")}
 
 
+@contextlib.contextmanager
+def _warnings_counted() -> Iterator[list[logging.LogRecord]]:
+    """The batch's warnings that leave out a file it could not safely take or already holds (``left_out``: an unsafe
+    zip member, a copy), as they come; not those naming files that are no photos by their names."""
+    seen: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: seen.append(record) if getattr(record, "left_out", False) else None
+    batch_log = logging.getLogger("grader.batch")
+    batch_log.addHandler(handler)
+    try:
+        yield seen
+    finally:
+        batch_log.removeHandler(handler)
+
+
+def _no_photo_error(paths: list[Path], *, skipped: bool) -> GraderError:
+    """Nothing to grade: a zip whose photos were all left out (unsafe paths, copies) did not 'find no photo'."""
+    where = ", ".join(map(str, paths))
+    if skipped:
+        return GraderError("bad_usage", f"no photo to grade in {where}: every file in it was skipped, as the "
+                                        "warnings above say")
+    return GraderError("bad_usage", f"no photos found in {where} (looked for {' '.join(sorted(PHOTO_SUFFIXES))} "
+                                    "and .zip)")
+
+
 def _written_since(folder: Path, since: float) -> bool:
     """Whether anything in ``folder`` but its mark was written at or after ``since`` (a time.time())."""
     return any(p.stat().st_mtime >= since for p in folder.iterdir() if p.name != OUTPUT_MARK)
@@ -130,12 +158,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     _check_paths(args)
     t0, started = time.perf_counter(), time.time()      # (started: the clock the files' times are in)
     try:
-        results = grade_batch(args.paths, key=key, workers=args.jobs, out_dir=args.out,
-                              progress=progress_bar())
+        with _warnings_counted() as skipped:
+            results = grade_batch(args.paths, key=key, workers=args.jobs, out_dir=args.out,
+                                  progress=progress_bar())
         elapsed = time.perf_counter() - t0
         if not results:
-            raise GraderError("bad_usage", f"no photos found in {', '.join(map(str, args.paths))} "
-                                           f"(looked for {' '.join(sorted(PHOTO_SUFFIXES))} and .zip)")
+            raise _no_photo_error(args.paths, skipped=bool(skipped))
         if args.out:
             from grader.grading.report import write_reports
             for result, report in zip(results, write_reports(results, args.out, lang=args.report_lang or "id")):
