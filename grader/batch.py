@@ -332,9 +332,9 @@ def _spawned_deaf_to_interrupts() -> Iterator[None]:
 
 
 def _deaf_to_further_interrupts() -> None:
-    """Once a Ctrl-C stops a batch (the command is ending), SIGINT ignored: a second Ctrl-C (an impatient trainer's) interrupted the executor's
-    clean-up at exit, which then hung for good; that clean-up takes the seconds the workers need to finish the photo
-    in hand. Off the main thread no handler can be set."""
+    """Once a Ctrl-C stops a batch (the command is ending), SIGINT ignored: a second Ctrl-C (an impatient trainer's)
+    interrupted the executor's clean-up at exit, which then hung for good; that clean-up takes the seconds the workers
+    need to finish the photo in hand. Off the main thread no handler can be set."""
     import signal
     import threading
 
