@@ -338,7 +338,8 @@ def make_case(seed, firm_misreads=False, adversarial=False):
         adversarial_misreads(rng, sheet, key, truth, readings, misread, stats)
     clean = clean and not blank_lead and "left_blank" not in planted
     return dict(sheet=sheet, key=key, truth=truth, readings=readings, misread=misread, clean=clean,
-                level=level, missing_page=missing_page, rng=rng, stats=stats, pairs=ex.pairs, contest=ex.contest)
+                level=level, missing_page=missing_page, rng=rng, stats=stats, pairs=ex.pairs, contest=ex.contest,
+                exercise=ex)
 
 
 def check(case, res, label=""):

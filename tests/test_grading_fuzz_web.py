@@ -365,25 +365,37 @@ def test_web_corrections_reader_notes_and_texts_charge_no_misreading(adversarial
     assert not bad, {seed: problems[:3] for seed, problems in bad.items()}
 
 
-def main(argv=None):
+def arguments(seed: int) -> argparse.ArgumentParser:
+    """The long runs' options (this fuzzer's and tests/test_grading_fuzz_routes.py's), first seed ``seed``."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=500)
-    ap.add_argument("--seed", type=int, default=30)
+    ap.add_argument("--seed", type=int, default=seed)
     ap.add_argument("--adversarial", action="store_true")
     ap.add_argument("--no-notes", action="store_true", help="leave the reader notes out")
     ap.add_argument("--firm-misreads", action="store_const", const="firm",
                     help="misread boxes at 0.999 to SURE_BOX, their fields firm as a whole (within the contract)")
+    ap.add_argument("--sure-misreads", dest="firm_misreads", action="store_const", const="sure",
+                    help="misread boxes at 1.0 (outside the contract: charges expected, the checks seen to fire)")
     ap.add_argument("--stop", type=int, default=20)
-    args = ap.parse_args(argv)
-    totals = Counter()
-    first = args.seed * 1_000_000
-    bad = bad_seeds(range(first, first + args.n), args.adversarial, not args.no_notes, args.stop, totals,
-                     args.firm_misreads)
+    return ap
+
+
+def report(bad: dict, totals: Counter) -> int:
+    """Print a long run's bad seeds with their problems, and its counts; the exit status."""
     for seed, problems in bad.items():
         print(f"seed {seed}:", *problems, sep="\n    ")
     print(dict(totals))
     print(f"bad seeds: {list(bad)}")
     return 1 if bad else 0
+
+
+def main(argv=None):
+    args = arguments(30).parse_args(argv)
+    totals = Counter()
+    first = args.seed * 1_000_000
+    bad = bad_seeds(range(first, first + args.n), args.adversarial, not args.no_notes, args.stop, totals,
+                    args.firm_misreads)
+    return report(bad, totals)
 
 
 if __name__ == "__main__":
