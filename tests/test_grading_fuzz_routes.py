@@ -50,7 +50,7 @@ from grader import pipeline
 from grader.exercise.store import exercises_dir, load_key_by_code, save_exercise
 from grader.grading.feedback_files import ALIGNED_NAME, redraw_feedback
 from grader.grading.grade import grade_sheet
-from grader.grading.review_queue import waiting
+from grader.grading.review_queue import on_unread_page, waiting
 from grader.grading.shown import field_name, full_score, shown_score, shown_value, value_read
 from grader.web.corrections import corrections_for, disputes_for, open_disputes
 from grader.web.db import connect
@@ -69,6 +69,10 @@ PX_PER_MM = 3
 NO_RETRY_S = 3600
 ROUNDS = 10                 # a correction may put other fields in review: round after round, as in the web fuzzer
 CRASH_RATE = 0.1            # how often a correction's or a dispute's regrade crashes once
+LIE_RATE = 0.2              # how often a trainee whose field is truly wrong disputes it saying the key's value
+SHEET_PAGE_RATE = 0.3       # how often a trainer also corrects, on the sheet's page, a field that waits for nobody
+TOO_LARGE = 9999            # four digits: typed as a number (parse_value), larger than any field's boxes hold
+STALE_RATE = 0.1            # how often a trainee disputes, from a page left open, a field no longer held against them
 
 
 class SimulatedCrash(RuntimeError):
@@ -249,20 +253,29 @@ class Sheet:
     # -- the trainee -------------------------------------------------------------------------------------------
     def trainee_turn(self, rng, res: dict, label: str) -> dict:
         """The trainee disputes some of what is held against them, saying what they wrote (and what they wrote differs
-        from the key where the page answers at once that the field stays wrong: dispute.still_wrong)."""
+        from the key where the page answers at once that the field stays wrong: dispute.still_wrong); now and then
+        saying the key's value instead (a trainee trying their luck: the trainer types what is written), or
+        disputing from a page left open a field that is no longer held against them (refused, nothing stored)."""
         held = [f for f in res["fields"] if f["status"] in DISPUTABLE and not f.get("corrected_by")
                 and f["id"] not in self.open_disputes() and f["id"] in self.case["readings"]]
         for f in rng.sample(held, min(len(held), rng.randint(0, 2))):
-            res = self.dispute(rng, res, f, label)
+            lie = self.truth.value(f["id"]) != f["expected"] and rng.random() < LIE_RATE
+            res = self.dispute(rng, res, f, label, str(f["expected"]) if lie else None)
+        stale = [f for f in res["fields"] if (f["status"] not in DISPUTABLE or f.get("corrected_by"))
+                 and f["id"] not in self.open_disputes()]
+        if stale and rng.random() < STALE_RATE:
+            res = self.dispute(rng, res, rng.choice(stale), label)
         return res
 
-    def dispute(self, rng, res: dict, f: dict, label: str) -> dict:
-        fid, written = f["id"], spelled_text(self.truth, f["id"])
+    def dispute(self, rng, res: dict, f: dict, label: str, lie: str | None = None) -> dict:
+        fid, written = f["id"], lie or spelled_text(self.truth, f["id"])
         room = len(self.open_disputes()) < MAX_OPEN_DISPUTES
         judged_on_reading = any(fid in r["fields"] and r["status"] == "violated" for r in res["rules"]) or \
             any(fid in x["fields"] and x["severity"] == "error" for x in res["findings"])
-        answered_at_once = not judged_on_reading and self.truth.value(fid) not in (None, f["expected"])
-        crash = room and not answered_at_once and rng.random() < CRASH_RATE
+        said = parse_value(written)[1]
+        answered_at_once = not judged_on_reading and said not in (None, f["expected"])
+        stored = room and not answered_at_once and f["status"] in DISPUTABLE and not f.get("corrected_by")
+        crash = stored and rng.random() < CRASH_RATE
         self.s.pipe.crash_next = int(crash)
         resp = self.s.trainee.post(f"/hasil/{self.token}/sanggah",
                                    data={"csrf_token": self.s.trainee_csrf, "field": fid, "written": written})
@@ -270,11 +283,11 @@ class Sheet:
         if resp.status_code != 303:
             self.problems.append(f"[{label}] DISPUTE OF {fid} ANSWERED {resp.status_code}")
             return res
-        if room and not answered_at_once:
+        if stored:
             self.disputes[fid] = written
-            self.stats["routes:dispute"] += 1
+            self.stats["routes:dispute_of_the_key" if lie else "routes:dispute"] += 1
         else:
-            self.stats["routes:dispute_refused" if not room else "routes:dispute_answered_at_once"] += 1
+            self.stats["routes:dispute_answered_at_once" if answered_at_once else "routes:dispute_refused"] += 1
         if crash:
             self.stats["routes:crash_dispute"] += 1
             self.after_crash(rng, label + " dispute crashed")
@@ -310,7 +323,25 @@ class Sheet:
         todo = items if rnd else rng.sample(items, rng.randint(0, len(items)))
         for it in todo:
             res = self.correct(rng, it, label)
+        settled = [f for f in res["fields"] if not waiting(f) and not on_unread_page(f)]
+        if settled and rng.random() < SHEET_PAGE_RATE:
+            res = self.correct_on_sheet_page(rng, rng.choice(settled), label)
         return res
+
+    def correct_on_sheet_page(self, rng, f: dict, label: str) -> dict:
+        """A trainer, on the sheet's own page, types what is written into a field that waits for nobody (a wrong
+        field they looked at, a right one); or a number too large for its boxes (refused, nothing stored)."""
+        fid = f["id"]
+        too_large = rng.random() < 0.2
+        value = str(TOO_LARGE) if too_large else spelled_text(self.truth, fid)
+        resp = self.s.trainer.post(f"/trainer/lembar/{self.sid}/koreksi", data={
+            "csrf_token": self.s.trainer_csrf, "field": fid, "value": value, "back": f"/trainer/lembar/{self.sid}"})
+        if resp.status_code != 303:
+            self.problems.append(f"[{label}] SHEET PAGE CORRECTION OF {fid} ANSWERED {resp.status_code}")
+        if not too_large:
+            self.corrections[fid] = self.truth.value(fid)
+        self.stats["routes:sheet_page_too_large" if too_large else "routes:sheet_page_correction"] += 1
+        return self.check_now(f"{label} sheet page {fid}")
 
     def correct(self, rng, it: dict, label: str) -> dict:
         """One correction, as the queue's buttons make it: Enter on the reading (where it says what was written; one
@@ -318,7 +349,7 @@ class Sheet:
         fid, truth = it["id"], self.truth.value(it["id"])
         ok, prefill = parse_value(it["prefill"])
         form = {"csrf_token": self.s.trainer_csrf, "field": fid}
-        if it["written"] is not None and rng.random() < 0.7:
+        if it["written"] is not None and parse_value(it["written"])[1] == truth and rng.random() < 0.7:
             form["written"], how = it["written"], "written_button"
         elif "?" in it["prefill"] and rng.random() < 0.2:
             form["value"], how = it["prefill"], "enter_on_unsure"
