@@ -843,3 +843,25 @@ def test_a_class_scan_is_held_to_a_scans_limit_not_a_photos(tmp_path, monkeypatc
     refusal = batch.read_photo_file(huge)
     assert refusal.code == "too_large" and refusal.message.startswith("The PDF is larger than 500 MB.")
     assert "photo" not in refusal.message and "PDF" in refusal.message_id
+
+
+def test_an_out_folder_of_other_files_is_refused_and_not_marked(tmp_path, capsys):
+    """``--out ~/Desktop`` marked the Desktop as feedback, which every later batch leaves out: ``grade ~/Desktop`` then
+    graded nothing saved there (h41b's s41 walkthrough). A folder of other files is refused before any work; a new
+    folder, an empty one and one an earlier --out wrote are taken."""
+    photo = sample("s0000-p1.jpg")
+    key = SAMPLES / "keys" / truth("s0000-p1.jpg")["exercise"]
+    desktop = tmp_path / "Desktop"
+    desktop.mkdir()
+    (desktop / "surat.docx").write_bytes(b"not a photo")
+    assert main(["grade", str(photo), "--key", str(key), "--out", str(desktop)]) == 2
+    err = capsys.readouterr().err
+    assert "already holds other files (surat.docx)" in err and "Traceback" not in err
+    assert not (desktop / OUTPUT_MARK).exists()
+    for out in (tmp_path / "baru", tmp_path / "kosong"):
+        if out.name == "kosong":
+            out.mkdir()
+        assert main(["grade", str(photo), "--key", str(key), "--out", str(out)]) == 0
+        assert (out / OUTPUT_MARK).is_file()
+        assert main(["grade", str(photo), "--key", str(key), "--out", str(out)]) == 0     # its own, again
+    capsys.readouterr()

@@ -57,7 +57,21 @@ def _check_paths(args: argparse.Namespace) -> None:
     if args.out is not None:
         writable_folder(args.out, f"--out {args.out}")   # (creates only a new folder, which holds no input)
         _refuse_an_out_around_the_inputs(args.out, args.paths)
+        _refuse_a_folder_of_other_files(args.out)
         mark_output_folder(args.out)     # a later batch over a folder around it leaves it out
+
+
+def _refuse_a_folder_of_other_files(out: Path) -> None:
+    """``--out`` may be a new folder, an empty one, or one an earlier ``--out`` wrote (marked ``OUTPUT_MARK``), not a
+    folder of other files: marked as feedback, it would be left out of every later batch, so ``--out ~/Desktop``
+    hid every photo later saved on the Desktop from ``grade ~/Desktop`` (h41b's s41 walkthrough)."""
+    if not out.is_dir() or (out / OUTPUT_MARK).is_file():
+        return
+    others = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    if others:
+        raise GraderError("bad_usage", f"--out {out}: that folder already holds other files ({others[0]}"
+                                       f"{', ...' if len(others) > 1 else ''}), and a feedback folder is left out of "
+                                       f"every later batch; name a new or empty folder, such as {out / 'umpan-balik'}")
 
 
 def _refuse_an_out_around_the_inputs(out: Path, paths: list[Path]) -> None:
