@@ -24,10 +24,13 @@ BARE_PAGE_RE = re.compile(r"^(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<pa
 # "WhatsApp Image 2024-11-27 at 10.15.32", 20241127_101530, "Foto 3", "image (2)"; an iPhone's WhatsApp export
 # 00000012-PHOTO-2024-11-27-10-15-32, WhatsApp Web in Indonesian "Gambar WhatsApp 2024-11-27 pukul 10.15.32_…",
 # scanner apps' "CamScanner 11-27-2024 10.15" and "Adobe Scan 27 Nov 2024", Android's photo picker's media id
-# 1000012345): they say nothing about whose sheet it is, and two trainees' phones give the same ones.
+# 1000012345), other chat apps' (Messenger's received_1234567890123456, Signal's signal-2024-11-27-101530, Telegram's
+# telegram-cloud-photo-size-…, LINE's LINE_ALBUM_… and LINE_P2024…): they say nothing about whose sheet it is, and two
+# trainees' phones give the same ones.
 CAMERA_NAME_RE = re.compile(
     r"^(?:(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|sam|wa)[-_ ]?\d{3}.*"
     r"|(?:whatsapp image|gambar whatsapp|foto whatsapp|camscanner|adobe scan)\b.*|\d{8}[-_ ]\d{6}.*"
+    r"|received_\d+.*|signal-\d{4}-\d{2}-\d{2}.*|telegram-cloud-.*|line_(?:album_.*|p?\d{6}.*)"
     r"|\d{8}-(?:photo|video)-\d{4}-.*|1000\d{6}"
     r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera)(?:[\s_\-(]*\d.*)?)$", re.I)
 

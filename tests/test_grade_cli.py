@@ -509,7 +509,10 @@ def test_context_is_undone_exactly_so_a_regrade_can_run_it_again():
     "Gambar WhatsApp 2026-12-05 pukul 08.01.23_a1b2c3d4.jpg",   # WhatsApp Web/Desktop in Indonesian
     "WhatsApp Image 2026-12-05 at 08.01.23_a1b2c3d4.jpeg",
     "CamScanner 12-05-2026 08.01.jpg", "CamScanner 12-05-2026 08.01_1.jpg", "Adobe Scan 5 Des 2026.jpg",
-    "1000012345.jpg"])                                          # Android's photo picker: the photo's media id
+    "1000012345.jpg",                                           # Android's photo picker: the photo's media id
+    # other chat apps: Messenger, Signal, Telegram, LINE (h41b's s41 leftover)
+    "received_1234567890123456.jpeg", "signal-2026-12-05-080123.jpg", "signal-2026-12-05-08-01-23-456.jpg",
+    "telegram-cloud-photo-size-2-5431-y.jpg", "LINE_ALBUM_Kelas KPPS_261205.jpg", "LINE_P20261205_080123456.jpg"])
 def test_names_that_chat_and_scanner_apps_give_name_nobody(name):
     """A trainer's chat export and downloads (h41b): an iPhone's WhatsApp export (00000012-PHOTO-…), WhatsApp Web
     in Indonesian (Gambar WhatsApp … pukul …), CamScanner and Adobe Scan, and Android's picker (1000012345) were
