@@ -282,10 +282,15 @@ def wrong_exercise_error(sheet_exercise: str | None, sheet_pairs: int, exercise:
     """A page printed for another exercise (or another number of pairs) than the key it is graded against."""
     return GraderError(
         "wrong_exercise",
-        f"This sheet is for exercise {sheet_exercise or '-'} ({sheet_pairs} pairs), not {exercise} ({pairs} pairs). "
-        f"Use the sheet and the exercise code of the same exercise.",
+        f"This sheet is for exercise {sheet_exercise or '-'} ({_pairs(sheet_pairs)}), not {exercise} "
+        f"({_pairs(pairs)}). Use the sheet and the exercise code of the same exercise.",
         f"Lembar ini untuk latihan {sheet_exercise or '-'} ({sheet_pairs} paslon), bukan {exercise} "
         f"({pairs} paslon). Pakai lembar dan kode latihan yang sama.")
+
+
+def _pairs(n: int) -> str:
+    """ "1 pair", "3 pairs": a one-pair exercise (kolom kosong) is one (Indonesian says "1 paslon" either way)."""
+    return f"{n} pair" if n == 1 else f"{n} pairs"
 
 
 def _refuse(pr: PhotoRead, err: GraderError) -> None:

@@ -868,3 +868,11 @@ def test_an_out_folder_of_other_files_is_refused_and_not_marked(tmp_path, capsys
         assert (out / OUTPUT_MARK).is_file()
         assert main(["grade", str(photo), "--key", str(key), "--out", str(out)]) == 0     # its own, again
     capsys.readouterr()
+
+
+def test_a_wrong_exercise_refusal_counts_one_pair_as_one():
+    """'(1 pairs)' in the refusal of a one-pair (kolom kosong) exercise's sheet (h41b's s41 walkthrough)."""
+    from grader.pipeline import wrong_exercise_error
+
+    err = wrong_exercise_error("ABC123", 1, "XYZ789", 3)
+    assert "(1 pair), not XYZ789 (3 pairs)" in err.message and "(1 paslon)" in err.message_id
