@@ -69,9 +69,8 @@ def _refuse_a_folder_of_other_files(out: Path) -> None:
         return
     others = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     if others:
-        raise GraderError("bad_usage", f"--out {out}: that folder already holds other files ({others[0]}"
-                                       f"{', ...' if len(others) > 1 else ''}), and a feedback folder is left out of "
-                                       f"every later batch; name a new or empty folder, such as {out / 'umpan-balik'}")
+        raise _not_a_feedback_folder(out, f"that folder already holds other files ({others[0]}"
+                                          f"{', ...' if len(others) > 1 else ''})", "a new or empty folder")
 
 
 def _refuse_an_out_around_the_inputs(out: Path, paths: list[Path]) -> None:
@@ -80,9 +79,13 @@ def _refuse_an_out_around_the_inputs(out: Path, paths: list[Path]) -> None:
     where = Path(out).resolve()
     held = [p for p in paths if where == Path(p).resolve() or where in Path(p).resolve().parents]
     if held:
-        raise GraderError("bad_usage", f"--out {out}: it holds the photos to grade ({held[0]}), and a feedback "
-                                       f"folder is left out of every later batch; name another folder, such as "
-                                       f"{Path(out) / 'umpan-balik'}")
+        raise _not_a_feedback_folder(out, f"it holds the photos to grade ({held[0]})", "another folder")
+
+
+def _not_a_feedback_folder(out: Path, why: str, instead: str) -> GraderError:
+    """An ``--out`` refused because marking it as feedback would hide what it holds from every later batch."""
+    return GraderError("bad_usage", f"--out {out}: {why}, and a feedback folder is left out of every later batch; "
+                                    f"name {instead}, such as {Path(out) / 'umpan-balik'}")
 
 
 def another_exercise_hint(results: list[dict], exercise: str) -> str | None:

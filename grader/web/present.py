@@ -185,8 +185,7 @@ def unsure_box_text(boxes, lang: str | None = None) -> str:
     Our doubt, said as ours: most boxes we are unsure of hold a digit written plainly enough (on the sample sheets 69
     of 96 such boxes were read right), so the words never tell the trainee their writing was unclear."""
     n = [str(b + 1) for b in sorted(boxes)]
-    listed = n[0] if len(n) == 1 else f"{', '.join(n[:-1])} {_('dan', lang=lang)} {n[-1]}"
-    return _("kami belum yakin membaca kotak ke-{ns}", lang=lang, ns=listed, n=len(n))
+    return _("kami belum yakin membaca kotak ke-{ns}", lang=lang, ns=_listed(n, lang), n=len(n))
 
 
 def unsure_cell_text(cells, lang: str | None = None) -> str:
@@ -195,8 +194,13 @@ def unsure_cell_text(cells, lang: str | None = None) -> str:
     doubt, said as ours, as :func:`unsure_box_text` says it of digit boxes."""
     places = [_("baris {row}, kolom {col} (terbaca {read})", lang=lang, row=c["row"], col=c["col"], read=c["read"])
               for c in cells]
-    listed = places[0] if len(places) == 1 else f"{', '.join(places[:-1])} {_('dan', lang=lang)} {places[-1]}"
-    return _("kami belum yakin menghitung turus di kotak {places}", lang=lang, places=listed, n=len(places))
+    return _("kami belum yakin menghitung turus di kotak {places}", lang=lang, places=_listed(places, lang),
+             n=len(places))
+
+
+def _listed(items: list[str], lang: str | None) -> str:
+    """ "a", "a dan b", "a, b dan c" ("and" in English)."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {_('dan', lang=lang)} {items[-1]}"
 
 
 def fmt_value(value) -> str:
