@@ -542,7 +542,7 @@ def field_rows(results: list[dict]) -> list[dict]:
 
 def write_csv(path: Path, rows: list[dict], columns: tuple[str, ...]) -> None:
     """Write rows as CSV; text a spreadsheet would run as a formula is defused, as in the web export."""
-    from grader.web.export import spreadsheet_safe
+    from grader.spreadsheet import spreadsheet_safe
 
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:    # (the BOM: Excel then reads UTF-8 names right)
         w = csv.DictWriter(fh, fieldnames=columns)

@@ -168,7 +168,9 @@ def test_a_sheet_with_a_page_not_sent_says_which_page_to_photograph(tmp_path, ca
     assert main(["grade", photo, "--key", KEY]) == 0
     out, err = capsys.readouterr()
     assert "partial" in out and "page 2: no photo of this page was sent; photograph it" in out
-    assert "graded in part (a page refused or missing): the reasons above say what to retake" in err
+    # (stdout is no terminal here, as when redirected to a file: the reasons are not "above")
+    assert ("graded in part (a page refused or missing): the lines under those sheets in the table on standard "
+            "output say what to retake") in err
     table = tmp_path / "t.csv"
     assert main(["grade", photo, "--key", KEY, "--csv", str(table)]) == 0
     [row] = _rows(table)
@@ -296,3 +298,56 @@ def test_a_report_language_without_reports_is_refused(tmp_path, capsys):
     assert main(["grade", str(SAMPLES / "s0001-p1.jpg"), "--key", KEY, "--report-lang", "en",
                  "--out", str(tmp_path / "fb")]) == 0
     assert "C.Hasil practice feedback" in next((tmp_path / "fb").glob("*-feedback.html")).read_text()
+
+
+def test_the_summary_points_above_only_when_the_table_is_on_the_terminal(capsys, monkeypatch):
+    """With stdout redirected (`grader grade kelas > hasil.txt`) the summary on the terminal said "the reasons above",
+    and nothing was above it (h41b's s41 leftover)."""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["grade", str(SAMPLES / "s0001-p1.jpg"), "--key", KEY]) == 0
+    assert "graded in part (a page refused or missing): the reasons above say what to retake" in capsys.readouterr().err
+
+
+def test_xlsx_holds_the_two_tables_of_the_csv_as_a_workbook(tmp_path, capsys):
+    """A CSV's commas put each row in one column in Excel where the list separator is ';' (an Indonesian locale):
+    `--xlsx` writes the same sheets and fields tables as one workbook, numbers as numbers."""
+    from openpyxl import load_workbook
+
+    photos = [str(SAMPLES / n) for n in ("s0001-p1.jpg", "s0001-p2.jpg", "s0002-p1.jpg", "r001-too_dark.jpg")]
+    assert main(["grade", *photos, "--key", KEY, "--csv", str(tmp_path / "t.csv")]) == 0
+    assert main(["grade", *photos, "--key", KEY, "--xlsx", str(tmp_path / "t.xlsx")]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1] == str(tmp_path / "t.xlsx")
+    assert f"the refusal columns of {tmp_path / 't.xlsx'}'s \"sheets\" say what to retake" in err
+    book = load_workbook(tmp_path / "t.xlsx")
+    assert book.sheetnames == ["sheets", "fields"]
+    for name, csv_path in (("sheets", tmp_path / "t.csv"), ("fields", tmp_path / "t-fields.csv")):
+        rows = list(book[name].iter_rows(values_only=True))
+        expected = _rows(csv_path)
+        assert rows[0] == tuple(expected[0])
+        # (a workbook keeps 0.0 as the number 0; the CSV says "0.0")
+        assert [{k: _same_cell(v, e[k]) for k, v in zip(rows[0], r)} for r, e in zip(rows[1:], expected)] == expected
+        assert len(rows) == len(expected) + 1
+    graded = [r for r in book["sheets"].iter_rows(min_row=2, values_only=True) if r[4] != "refused"]
+    assert len(graded) == 2 and all(isinstance(r[5] if r[5] is not None else r[6], int) for r in graded)
+
+
+def _same_cell(value, csv_text: str) -> str:
+    """``csv_text`` when a workbook's cell holds the same as it, else the cell as text (to show in the diff)."""
+    if value is None:
+        return "" if csv_text == "" else "<empty>"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return csv_text if csv_text and float(csv_text) == value else repr(value)
+    return value
+
+
+def test_an_xlsx_named_otherwise_or_like_an_input_is_refused_before_grading(tmp_path, capsys):
+    photo = tmp_path / "s0001-p1.jpg"
+    shutil.copy(SAMPLES / "s0001-p1.jpg", photo)
+    before = photo.read_bytes()
+    for out, words in ((tmp_path / "hasil.csv", "name a .xlsx file"), (photo, "name a .xlsx file"),
+                       (tmp_path / "nope" / "h.xlsx", "does not exist"), (tmp_path, "name a .xlsx file")):
+        assert main(["grade", str(photo), "--key", KEY, "--xlsx", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err
+    assert photo.read_bytes() == before and not list(tmp_path.glob("*.xlsx"))

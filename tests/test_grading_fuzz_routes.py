@@ -52,9 +52,9 @@ from grader.grading.feedback_files import ALIGNED_NAME, redraw_feedback
 from grader.grading.grade import grade_sheet
 from grader.grading.review_queue import on_unread_page, waiting
 from grader.grading.shown import field_name, full_score, shown_score, shown_value, value_read
+from grader.spreadsheet import spreadsheet_safe
 from grader.web.corrections import corrections_for, disputes_for, open_disputes
 from grader.web.db import connect
-from grader.web.export import spreadsheet_safe
 from grader.web.job_worker import WORKER_CRASHED
 from grader.web.present import correction_prefill
 from grader.web.review_actions import DISPUTABLE, MAX_OPEN_DISPUTES, parse_value, settle_stored_reviews

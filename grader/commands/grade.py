@@ -17,6 +17,7 @@ from grader.batch import (FIELD_COLUMNS, OUTPUT_MARK, PHOTO_SUFFIXES, SHEET_COLU
 from grader.commands import path_arg, worker_count, writable_file, writable_folder
 from grader.errors import GraderError
 from grader.exercise.store import load_key
+from grader.spreadsheet import to_xlsx
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     out.add_argument("--csv", type=path_arg, metavar="OUT",
                      help="write one row per sheet to OUT (a .csv file) and one row per field beside it, to "
                           "OUT-fields.csv")
+    out.add_argument("--xlsx", type=path_arg, metavar="OUT",
+                     help="write the same two tables as one workbook OUT (a .xlsx file), a worksheet each: a "
+                          "spreadsheet in a locale whose list separator is ';' (Indonesian Excel) puts a CSV's "
+                          "rows in one column")
     p.add_argument("--out", type=path_arg, metavar="DIR", help="folder for feedback images, crops and printable reports")
     p.add_argument("--report-lang", choices=("id", "en"),
                    help="language of the printable reports in --out (default: id, Indonesian)")
@@ -51,6 +56,8 @@ def _check_paths(args: argparse.Namespace) -> None:
             if path.exists() and not path.is_dir() and not path.is_file():   # (/dev/null: its -fields.csv in /dev)
                 raise GraderError("bad_usage", f"--csv {args.csv}: {path} is not a regular file; name a .csv file")
             writable_file(path, f"--csv {args.csv}", make_folder=False)
+    if args.xlsx is not None:
+        _check_workbook(args.xlsx, args.paths)
     if args.report_lang and args.out is None:      # (it would be ignored without a word)
         raise GraderError("bad_usage", "--report-lang sets the language of the printable reports of --out; add "
                                        "--out DIR")
@@ -59,6 +66,18 @@ def _check_paths(args: argparse.Namespace) -> None:
         _refuse_an_out_around_the_inputs(args.out, args.paths)
         _refuse_a_folder_of_other_files(args.out)
         mark_output_folder(args.out)     # a later batch over a folder around it leaves it out
+
+
+def _check_workbook(path: Path, inputs: list[Path]) -> None:
+    """``--xlsx OUT`` must name a workbook that may be written, and neither a photo nor an input (``--xlsx *.jpg``)."""
+    if path.suffix.lower() != ".xlsx":
+        raise GraderError("bad_usage", f"--xlsx {path}: name a .xlsx file (a spreadsheet opens a workbook by its "
+                                       "name's .xlsx)")
+    if path.resolve() in {Path(p).resolve() for p in inputs}:
+        raise GraderError("bad_usage", f"--xlsx {path}: it is one of the inputs, and would be written over")
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise GraderError("bad_usage", f"--xlsx {path}: it is not a regular file; name a .xlsx file")
+    writable_file(path, f"--xlsx {path}", make_folder=False)
 
 
 def _refuse_a_folder_of_other_files(out: Path) -> None:
@@ -148,6 +167,11 @@ SOURCE_WORDS = {"qr": "from the QR code", "trainee_number": "from the number on 
                 "filename": "from the file name", "caller": "as given"}
 
 
+def _table(rows: list[dict], columns: tuple[str, ...]) -> tuple[tuple[str, ...], list[tuple]]:
+    """``rows`` as a worksheet's columns and value tuples, numbers kept as numbers (a mean of the scores works)."""
+    return columns, [tuple(row[c] for c in columns) for row in rows]
+
+
 def table_label(result: dict) -> str:
     """A table line's trainee: the id with the name a personalised sheet's QR carries (a roster's ``7`` means little
     on its own), else ``?`` and the label of its files (named by nobody)."""
@@ -205,6 +229,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
             raise GraderError("write_failed", f"--csv {args.csv}: cannot write {exc.filename or args.csv} "
                                               f"({exc.strerror}); the results are printed above instead") from None
         print(f"{args.csv}\n{fields_path}")
+    elif args.xlsx:
+        try:
+            args.xlsx.write_bytes(to_xlsx({"sheets": _table(sheet_rows(results), SHEET_COLUMNS),
+                                           "fields": _table(field_rows(results), FIELD_COLUMNS)}))
+        except OSError as exc:
+            _print_table(results)
+            raise GraderError("write_failed", f"--xlsx {args.xlsx}: cannot write it ({exc.strerror}); the results "
+                                              "are printed above instead") from None
+        print(args.xlsx)
     else:
         _print_table(results)
     if args.out:
@@ -217,7 +250,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     refused, partial = (sum(r["status"] == status for r in results) for status in ("refused", "partial"))
     if refused or partial:   # a batch that ran is not a class that was graded: say what is left to retake
         where = (f"the refusal columns of {args.csv}" if args.csv else
-                 "each page's \"refusal\" in the JSON" if args.json else "the reasons above")
+                 f"the refusal columns of {args.xlsx}'s \"sheets\"" if args.xlsx else
+                 "each page's \"refusal\" in the JSON" if args.json else
+                 "the reasons above" if sys.stdout.isatty() else
+                 "the lines under those sheets in the table on standard output")   # (redirected: not above)
         print(f"{refused} of {len(results)} sheet(s) were refused and not graded, {partial} graded in part (a page "
               f"refused or missing): {where} say what to retake", file=sys.stderr)
     hint = another_exercise_hint(results, key.exercise)

@@ -5,17 +5,14 @@ A trainer opens them in a spreadsheet: the headers are in the trainer's language
 (``wrong``, ``unsure_box``, ``file=too_blurry``) follow at the end of each row, for whoever processes the file; the
 command line's CSV (:mod:`grader.batch`) stays in English codes.
 
-Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
-``-``, ``@``) are prefixed with ``'`` when they come from user text.
+Cells that a spreadsheet would run as a formula are defused (:mod:`grader.spreadsheet`).
 """
 from __future__ import annotations
-
-import csv
-import io
 
 from grader.batch import refusal_messages, refusals, retake_advised
 from grader.grading.shown import (MARK_OF_KIND, full_score, in_language, score_may_change, score_text, sheet_scores,
                                   value_read)
+from grader.spreadsheet import spreadsheet_safe
 from grader.web.classroom import counts_count, regrade_failed
 from grader.web.i18n import gettext as _
 from grader.web.local_time import DEFAULT_ZONE, exported
@@ -54,23 +51,6 @@ def sheet_headers(lang: str) -> tuple[str, ...]:
 
 def field_headers(lang: str) -> tuple[str, ...]:
     return headers(FIELD_HEADERS, FIELD_CODES, lang=lang)
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    if isinstance(value, str) and value[:1] in FORMULA_START:
-        return "'" + value
-    return value
-
-
-def _unguarded(value):
-    """The text :func:`spreadsheet_safe` guarded, as typed: a workbook cell typed as text needs no guard, and
-    Excel would show the apostrophe."""
-    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_START:
-        return value[1:]
-    return value
 
 
 def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, lang: str = "id",
@@ -150,44 +130,3 @@ def field_rows(results: list[tuple[dict, dict]], *, lang: str = "id", zone: str 
                 f.get("corrected_by"), exported(f.get("corrected_at"), zone),
                 f.get("id"), kind, f.get("status"), notes)))
     return out
-
-
-def to_csv(columns: tuple[str, ...], rows: list[tuple]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(columns)
-    w.writerows(rows)
-    return buf.getvalue().encode("utf-8-sig")      # the BOM makes Excel read UTF-8 names correctly
-
-
-def _xml_safe(value):
-    """``value`` without the control characters a worksheet cannot hold (XML 1.0 forbids them): typed into a
-    trainee's name, one of them made the whole class's XLSX export fail."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
-def to_xlsx(tables: dict[str, tuple[tuple[str, ...], list[tuple]]]) -> bytes:
-    """One worksheet per ``name -> (columns, rows)``, with a bold, frozen header row."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, (columns, rows) in tables.items():
-        ws = wb.create_sheet(name[:31])
-        ws.append(list(columns))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for r in rows:
-            ws.append([_xml_safe(_unguarded(v)) for v in r])
-            for cell in ws[ws.max_row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"      # text, never a formula: so no visible ' guard is needed here
-        ws.freeze_panes = "A2"
-        for i, col in enumerate(columns, start=1):
-            ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, len(col) + 2)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

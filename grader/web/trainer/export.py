@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app
 
+from grader.spreadsheet import to_csv, to_xlsx
 from grader.web.classroom import latest_sheets, results_of
 from grader.web.db import get_db
-from grader.web.export import field_headers, field_rows, sheet_headers, sheet_rows, to_csv, to_xlsx
+from grader.web.export import field_headers, field_rows, sheet_headers, sheet_rows
 from grader.web.i18n import get_lang
 from grader.web.i18n import gettext as _
 from grader.web.trainer import bp

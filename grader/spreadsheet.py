@@ -1,0 +1,68 @@
+"""Tables for a spreadsheet: CSV cells defused, and XLSX workbooks, for the web's exports and ``grader grade``.
+
+Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) are prefixed with ``'``
+when they come from user text; a workbook types them as text instead.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """``value`` for a CSV cell: text a spreadsheet would run as a formula gets a leading ``'``."""
+    if isinstance(value, str) and value[:1] in FORMULA_START:
+        return "'" + value
+    return value
+
+
+def unguarded(value):
+    """The text :func:`spreadsheet_safe` guarded, as typed: a workbook cell typed as text needs no guard, and
+    Excel would show the apostrophe."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_START:
+        return value[1:]
+    return value
+
+
+def to_csv(columns: tuple[str, ...], rows: list[tuple]) -> bytes:
+    """A header row and ``rows`` as UTF-8 CSV bytes (cells already defused by the caller)."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(columns)
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8-sig")      # the BOM makes Excel read UTF-8 names correctly
+
+
+def xml_safe(value):
+    """``value`` without the control characters a worksheet cannot hold (XML 1.0 forbids them): typed into a
+    trainee's name, one of them made the whole class's XLSX export fail."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def to_xlsx(tables: dict[str, tuple[tuple[str, ...], list[tuple]]]) -> bytes:
+    """One worksheet per ``name -> (columns, rows)``, with a bold, frozen header row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, (columns, rows) in tables.items():
+        ws = wb.create_sheet(name[:31])
+        ws.append(list(columns))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for r in rows:
+            ws.append([xml_safe(unguarded(v)) for v in r])
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"      # text, never a formula: so no visible ' guard is needed here
+        ws.freeze_panes = "A2"
+        for i, col in enumerate(columns, start=1):
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, len(col) + 2)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
