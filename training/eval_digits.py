@@ -7,7 +7,9 @@ Usage (from the repository root)::
     python -m training.eval_digits --forms train   # sanity check on training forms
 
 Held-out kawalc1 forms are read from ``grader/models/digits.json``; the boxes of the 2014 C1 scans
-(``kawalc1_scans``, none of them in training) from ``grader/recognize/kawalc1_scan_boxes.json``.
+(``kawalc1_scans``, none of them in training) from ``grader/recognize/kawalc1_scan_boxes.json``, and those of the
+photographed 2017 plano forms (``kawalc1_photos``, none in training either) from
+``grader/recognize/kawalc1_photo_boxes.json``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import sys
 from pathlib import Path
 
 from grader.recognize.digit_classifier import DigitClassifier
-from grader.recognize.digit_eval import benchmark_batch, evaluate_ardis, evaluate_kawalc1, evaluate_kawalc1_scans
+from grader.recognize.digit_eval import (benchmark_batch, evaluate_ardis, evaluate_kawalc1, evaluate_kawalc1_photos,
+                                        evaluate_kawalc1_scans, evaluate_real_pooled)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "kawalc1_" + args.forms: evaluate_kawalc1(clf, forms=forms, tesseract=tess),
         "kawalc1_scans": evaluate_kawalc1_scans(clf, tesseract=tess),
+        "kawalc1_photos": evaluate_kawalc1_photos(clf, tesseract=tess),
+        **({"real_pooled": evaluate_real_pooled(clf, tesseract=tess)} if args.forms == "heldout" else {}),
         "ardis_test": evaluate_ardis(clf, tesseract=tess, tesseract_limit=args.tesseract_limit),
         "speed": benchmark_batch(clf),
     }

@@ -4,8 +4,8 @@ out-of-domain, tesseract baseline).
 Generated photos come from ``grader synth`` (ARDIS writers, never in the
 recognizer's training data); the real crops are the kawalc1 forms held out
 from training (split by form, recorded in ``grader/models/digits.json``), and
-the boxes of eleven 2014 C1 scans no labelled crop comes from
-(``training/kawalc1_scans.py``).
+the boxes of eleven 2014 C1 scans and of five photographed 2017 plano forms that no labelled crop comes from
+(``training/kawalc1_scans.py``, ``grader/recognize/kawalc1_photo_boxes.json``), also pooled.
 """
 from __future__ import annotations
 
@@ -96,7 +96,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from grader.evaluation import evaluate_reading
     from grader.grading.mistakes_eval import evaluate_grading
     from grader.photo.evaluation import evaluate_alignment
-    from grader.recognize.digit_eval import evaluate_ardis, evaluate_kawalc1, evaluate_kawalc1_scans
+    from grader.recognize.digit_eval import (evaluate_ardis, evaluate_kawalc1, evaluate_kawalc1_photos,
+                                             evaluate_kawalc1_scans, evaluate_real_pooled)
 
     _check_args(args)
     if args.digits_model is not None:
@@ -108,6 +109,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "generated_photos": "ARDIS writers (synthesis only; never in recognizer training)",
         "kawalc1": "held-out forms only (list in the digit model's digits.json)",
         "kawalc1_scans": "2014 C1 scans no labelled crop comes from, boxes labelled by hand; never in training",
+        "kawalc1_photos": "phone photos of 2017 plano forms (five writers) no labelled crop comes from, boxes placed "
+                          "and labelled by hand; never in training",
+        "real_pooled": "kawalc1 held-out crops, 2014 scans and 2017 photos together",
         "ardis_test": "ARDIS X_test, out-of-domain (ARDIS never in training)"}}
     t0 = time.perf_counter()
     align = evaluate_alignment(folder)
@@ -119,6 +123,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     report["grading"] = evaluate_grading(folder, workers=args.jobs)
     report["kawalc1_heldout"] = evaluate_kawalc1(tesseract=True)
     report["kawalc1_scans"] = evaluate_kawalc1_scans(tesseract=True)
+    report["kawalc1_photos"] = evaluate_kawalc1_photos(tesseract=True)
+    report["real_pooled"] = evaluate_real_pooled(tesseract=True)
     report["ardis_test"] = evaluate_ardis(tesseract=True, tesseract_limit=args.tesseract_ardis)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     args.output.write_text(json.dumps(report, indent=1, default=str))
@@ -179,7 +185,7 @@ def print_summary(r: dict) -> None:
         print(f"After a trainer clears the review queues ({a['trainer_actions']} corrections or confirmations for "
               f"{a['fields_waiting']} fields waiting): found / left to review / missed:")
         _print_outcomes(a)
-    for name in ("kawalc1_heldout", "kawalc1_scans", "ardis_test"):
+    for name in ("kawalc1_heldout", "kawalc1_scans", "kawalc1_photos", "real_pooled", "ardis_test"):
         if r.get(name):
             print(crops_line(name, r[name]))
 

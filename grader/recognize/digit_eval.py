@@ -23,14 +23,17 @@ import cv2
 import numpy as np
 
 from grader.recognize.digit_classifier import DigitClassifier, default_classifier
-from grader.recognize.labelled_crops import LabelledCrop, load_ardis_test, load_kawalc1_crops, load_kawalc1_scan_boxes
+from grader.recognize.labelled_crops import (LabelledCrop, load_ardis_test, load_kawalc1_crops, load_kawalc1_photo_boxes,
+                                             load_kawalc1_scan_boxes)
 from grader.recognize.tesseract_boxes import tesseract_predict
 
 __all__ = [
     "benchmark_batch",
     "evaluate_ardis",
     "evaluate_kawalc1",
+    "evaluate_kawalc1_photos",
     "evaluate_kawalc1_scans",
+    "evaluate_real_pooled",
     "score_predictions",
 ]
 
@@ -187,6 +190,29 @@ def evaluate_kawalc1_scans(classifier: DigitClassifier | None = None, *, data_di
     return _evaluate_crops(clf, crops, "kawalc1 2014 C1 scans with no labelled crop, boxes labelled by hand "
                            "(training/kawalc1_scans.py); never in training", sorted({c.form for c in crops}),
                            tesseract=tesseract, list_errors=list_errors)
+
+
+def evaluate_kawalc1_photos(classifier: DigitClassifier | None = None, *, data_dir: Path | None = None,
+                            tesseract: bool = False, list_errors: bool = True) -> dict:
+    """Evaluate on the boxes of five photographed 2017 plano forms (:func:`load_kawalc1_photo_boxes`): phone
+    photos, five writers no labelled crop comes from, so none of them was in training. Same report as
+    :func:`evaluate_kawalc1`."""
+    clf = classifier or default_classifier()
+    crops = load_kawalc1_photo_boxes(data_dir)
+    return _evaluate_crops(clf, crops, "kawalc1 photos of 2017 plano forms, boxes placed and labelled by hand "
+                           "(grader/recognize/kawalc1_photo_boxes.json); never in training",
+                           sorted({c.form for c in crops}), tesseract=tesseract, list_errors=list_errors)
+
+
+def evaluate_real_pooled(classifier: DigitClassifier | None = None, *, data_dir: Path | None = None,
+                         tesseract: bool = False) -> dict:
+    """The three real sets no weight was trained on, as one: the held-out forms' crops, the 2014 scans' boxes and
+    the 2017 photos' boxes. One of the 57 held-out crops is 1.75 points of its own figure; pooled, a box is 0.34."""
+    clf = classifier or default_classifier()
+    crops = (load_kawalc1_crops(data_dir, forms=clf.meta["kawalc1_split"]["heldout_forms"])
+             + load_kawalc1_scan_boxes(data_dir) + load_kawalc1_photo_boxes(data_dir))
+    return _evaluate_crops(clf, crops, "every real box never in training: kawalc1 held-out crops, 2014 scans and "
+                           "2017 photos", sorted({c.form for c in crops}), tesseract=tesseract, list_errors=False)
 
 
 def _evaluate_crops(clf: DigitClassifier, crops: list[LabelledCrop], data: str, forms: list[str], *,

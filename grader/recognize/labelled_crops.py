@@ -2,6 +2,7 @@
 
 - kawalc1's labelled crops (``labels.csv``), with the form each was cut from, for the split by form;
 - the boxes hand-labelled on kawalc1's 2014 C1 scans (:data:`SCAN_BOXES_FILE`);
+- the boxes hand-labelled on kawalc1's photos of 2017 plano forms (:data:`PHOTO_BOXES_FILE`);
 - the ARDIS-IV test digits, inverted and padded with paper to look like box crops.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ import csv
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,9 @@ SHARED_DATA = Path(
 
 #: Boxes located and hand-labelled on eleven unlabelled 2014 C1 scans of kawalc1 (``training/kawalc1_scans.py``).
 SCAN_BOXES_FILE = Path(__file__).with_name("kawalc1_scan_boxes.json")
+
+#: Rows of boxes placed and labelled by hand on five photographed 2017 plano forms of kawalc1 (see the file's "about").
+PHOTO_BOXES_FILE = Path(__file__).with_name("kawalc1_photo_boxes.json")
 
 #: labels.csv label -> classifier class ("_" is a blank box).
 LABEL_TO_CLASS = {**{str(d): str(d) for d in range(10)}, "X": "X", "-": "-", "_": ""}
@@ -129,16 +133,11 @@ def load_kawalc1_scan_boxes(data_dir: Path | None = None, boxes_file: Path | Non
     Each box is a quadrilateral in the photo's pixels (:data:`SCAN_BOXES_FILE`), warped to the size of the
     labelled 2014 crops, as those were cut from their registered forms. The form id is ``2014-scan-<photo>``.
     """
-    data_dir = Path(data_dir) if data_dir is not None else SHARED_DATA / "kawalc1"
     spec = json.loads(Path(boxes_file or SCAN_BOXES_FILE).read_text())
     w, h = spec["crop_size"]
     target = np.float32([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
     out = []
-    for form in spec["forms"]:
-        photo = cv2.imread(str(data_dir / "photos" / form["photo"]), cv2.IMREAD_GRAYSCALE)
-        if photo is None:
-            raise FileNotFoundError(data_dir / "photos" / form["photo"])
-        stem = Path(form["photo"]).stem.split("__")[-1]
+    for form, photo, stem in _form_photos(spec, data_dir):
         for k, box in enumerate(form["boxes"]):
             m = cv2.getPerspectiveTransform(np.float32(box["quad"]), target)
             # (area sampling when the photo is finer than the crop, as when the labelled crops were cut)
@@ -148,3 +147,52 @@ def load_kawalc1_scan_boxes(data_dir: Path | None = None, boxes_file: Path | Non
             out.append(LabelledCrop(f"{form['photo']}#{k}", f"2014-scan-{stem}", "2014_scan_box",
                                     LABEL_TO_CLASS[box["label"]], image))
     return out
+
+
+def _form_photos(spec: dict, data_dir: Path | None) -> Iterator[tuple[dict, np.ndarray, str]]:
+    """Each form of a hand-placed boxes file with its photo (grey) and the photo's short name."""
+    data_dir = Path(data_dir) if data_dir is not None else SHARED_DATA / "kawalc1"
+    for form in spec["forms"]:
+        photo = cv2.imread(str(data_dir / "photos" / form["photo"]), cv2.IMREAD_GRAYSCALE)
+        if photo is None:
+            raise FileNotFoundError(data_dir / "photos" / form["photo"])
+        yield form, photo, Path(form["photo"]).stem.split("__")[-1]
+
+
+def load_kawalc1_photo_boxes(data_dir: Path | None = None, boxes_file: Path | None = None) -> list[LabelledCrop]:
+    """The digit boxes of the photographed 2017 plano forms among kawalc1's photos, cut straight from each photo.
+
+    Each field's quadrilateral (:data:`PHOTO_BOXES_FILE`) is split evenly into its boxes, one per character of its
+    label (``?``: left out). A box is rectified at its own size in the photo, so a wide, short box of the forms'
+    data section keeps its shape, with the printed border at the crop's edge, as the labelled crops have it. The
+    form id is ``2017-photo-<photo>``.
+    """
+    spec = json.loads(Path(boxes_file or PHOTO_BOXES_FILE).read_text())
+    out = []
+    for form, photo, stem in _form_photos(spec, data_dir):
+        for field in form["fields"]:
+            for k, box in enumerate(split_row(np.float64(field["quad"]), len(field["label"]))):
+                label = field["label"][k]
+                if label == "?":
+                    continue
+                out.append(LabelledCrop(f"{form['photo']}#{field['field']}.{k}", f"2017-photo-{stem}",
+                                        "2017_photo_box", LABEL_TO_CLASS[label], _rectified(photo, box)))
+    return out
+
+
+def split_row(quad: np.ndarray, n: int) -> list[np.ndarray]:
+    """A row of ``n`` equal boxes' quadrilaterals (top-left, top-right, bottom-right, bottom-left) from the row's."""
+    tl, tr, br, bl = quad
+    top = [tl + (tr - tl) * k / n for k in range(n + 1)]
+    bottom = [bl + (br - bl) * k / n for k in range(n + 1)]
+    return [np.array([top[k], top[k + 1], bottom[k + 1], bottom[k]]) for k in range(n)]
+
+
+def _rectified(photo: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """``quad`` of ``photo`` warped to an upright crop of its own mean width and height."""
+    tl, tr, br, bl = quad
+    w = max(1, round((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2))
+    h = max(1, round((np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2))
+    target = np.float32([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
+    m = cv2.getPerspectiveTransform(np.float32(quad), target)
+    return cv2.warpPerspective(photo, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
