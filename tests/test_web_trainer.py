@@ -1162,8 +1162,8 @@ def test_insight_names_a_tally_or_bubbles_field_without_saying_its_mark_twice(tr
     batch(trainer, code, [("a_1.jpg", jpeg_bytes())])
     real = results.trainees_insight
 
-    def with_marked(db, exercise):
-        out = real(db, exercise)
+    def with_marked(db, exercise, **kw):
+        out = real(db, exercise, **kw)
         return {**out, "fields": [
             {"id": "IV.1.tally", "label": "Turus Paslon 1", "label_en": "Tally, Pair 1", "count": 1, "share": 1.0},
             {"id": "IV.1.bubbles", "label": "Bulatan Paslon 1", "label_en": "Bubbles, Pair 1", "count": 1, "share": 1.0},
@@ -2699,6 +2699,52 @@ def test_a_trainee_whose_newer_sending_is_being_graded_is_not_reviewed_on_the_ea
         get_db().commit()
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert re.findall(r'data-sid="(\d+)"', queue) == ["1", str(newest)] and 'id="being-graded"' not in queue
+
+
+def test_a_class_page_reads_the_class_once(app, trainer, code, monkeypatch):
+    """h41b: the insight and the review queue read the whole class (``classroom.latest_sheets``: every sheet of the
+    exercise, with its trainee worked out) four times, once for each thing they show (the insight or the queue, the
+    trainees whose latest sheet failed, and twice for those whose newer sending is being graded), and the exercise
+    page twice: on a class of 300 trainees x 3 sendings, half a second of the page. Each page reads it once now, and
+    a second time, the latest *finished* sheets, only while a sheet is being graded; the pages say the same."""
+    import grader.web.db as db_module
+    from grader.web.db import get_db
+    reads = []
+    connect = db_module.connect
+
+    def traced(path):
+        conn = connect(path)
+        conn.set_trace_callback(lambda sql: reads.append(sql) if "END AS refused_result FROM submissions" in sql
+                                else None)
+        return conn
+    monkeypatch.setattr(db_module, "connect", traced)
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eee")),
+                          ("033_1.jpg", jpeg_bytes(color="#ddd"))], client_token="r1")
+    batch(trainer, code, [("021_1.jpg", jpeg_bytes(color="#ccc"))], client_token="r2")      # 021 tries again
+    with app.app_context():
+        failed = get_db().execute("SELECT id FROM submissions WHERE trainee='033'").fetchone()[0]
+        get_db().execute("UPDATE submissions SET state='failed', error_code='storage_full', error_id='Penyimpanan "
+                         "penuh.', error_en='The storage is full.' WHERE id=?", (failed,))
+        get_db().commit()
+    pages = {"/trainer/": 1, f"/trainer/latihan/{code}": 1, f"/trainer/latihan/{code}/hasil": 1,
+             f"/trainer/latihan/{code}/hasil.json": 1, f"/trainer/latihan/{code}/wawasan": 1,
+             f"/trainer/latihan/{code}/periksa": 1, f"/trainer/latihan/{code}/ekspor/lembar.csv": 1}
+    shown = {}
+    for url, times in pages.items():
+        reads.clear()
+        resp = trainer.get(url)
+        assert resp.status_code == 200 and len(reads) == times, (url, len(reads))
+        shown[url] = resp.get_data(as_text=True)
+    assert 'id="not-counted"' in shown[f"/trainer/latihan/{code}/wawasan"]
+    assert 'id="not-counted"' in shown[f"/trainer/latihan/{code}/periksa"]
+    with app.app_context():
+        newest = get_db().execute("SELECT max(id) FROM submissions WHERE trainee='021'").fetchone()[0]
+        get_db().execute("UPDATE submissions SET state='queued' WHERE id=?", (newest,))     # still being graded
+        get_db().commit()
+    for url in (f"/trainer/latihan/{code}/wawasan", f"/trainer/latihan/{code}/periksa"):
+        reads.clear()
+        page = trainer.get(url).get_data(as_text=True)
+        assert len(reads) == 2 and 'id="being-graded"' in page and 'id="not-counted"' in page, url
 
 
 def test_a_batch_row_says_a_reason_its_pages_share_once(app, trainer, code):

@@ -208,17 +208,19 @@ def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = Fals
     scores = [r["full_score"] for r in done if r["full_score"] is not None]
     out = {"n": len(rows), "graded": len(done), "mean": sum(scores) / len(scores) if scores else None}
     if queue:
-        out["review"] = len(queue_fields(conn, exercise))
+        out["review"] = len(queue_fields(conn, exercise, latest=rows))
     return out
 
 
-def queue_fields(conn: sqlite3.Connection, exercise: str) -> list[tuple[dict, dict, dict, bool]]:
+def queue_fields(conn: sqlite3.Connection, exercise: str, *,
+                 latest: list[dict] | None = None) -> list[tuple[dict, dict, dict, bool]]:
     """The review queue's fields, sheet by sheet, each sheet's in :func:`queue_order`, as ``(row, result, field,
     earlier)``: every waiting field of each trainee's latest sheet, if it is graded (:func:`current_graded`), and
     the disputes still open on their earlier sheets (``earlier``: :func:`earlier_disputed_sheets`; those sheets'
     other unsure fields are not listed, as the class table no longer counts them, nor those of a sheet whose
-    trainee's newer sending is still being graded: :func:`newer_being_graded`)."""
-    shown = current_graded(conn, exercise)
+    trainee's newer sending is still being graded: :func:`newer_being_graded`). ``latest``: :func:`latest_sheets`
+    as the caller read it for the same page (read here otherwise)."""
+    shown = current_graded(conn, exercise, latest=latest)
     latest = [r["id"] for r in shown]
     earlier = set(earlier_disputed_sheets(conn, exercise, set(latest)))
     return [(row, res, f, row["id"] in earlier)
@@ -250,37 +252,49 @@ class Tally:
     label_en: str | None = None
 
 
-def trainees_insight(conn: sqlite3.Connection, exercise: str) -> dict:
+def trainees_insight(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] | None = None) -> dict:
     """:func:`class_insight` per trainee, as the class table counts them: each one's latest finished sheet, if it was
     graded (one whose grading failed counts for none, not as an older attempt: :func:`failed_latest`). A trainee
     who sent several times (attempts, a page sent again, a form sent again corrected: ``superseded_by``) counts once;
-    a sheet that names nobody (``IMG-…-WA0091``, no number read on it) is a row of its own there, and here too."""
-    sheets = current_graded(conn, exercise)
+    a sheet that names nobody (``IMG-…-WA0091``, no number read on it) is a row of its own there, and here too.
+    ``latest``: :func:`latest_sheets` as the caller read it for the same page (read here otherwise)."""
+    sheets = current_graded(conn, exercise, latest=latest)
     return class_insight([res for _, res in results_of(conn, [r["id"] for r in sheets])])
 
 
-def current_graded(conn: sqlite3.Connection, exercise: str) -> list[dict]:
+# A page that shows the class (the insight, the review queue, the exercise page) reads :func:`latest_sheets` once and
+# gives it to each of the functions below as ``latest``: each read it again before, four times for one page, the
+# whole class's sheets every time. Without ``latest`` they read it themselves (a caller wanting one of them only).
+
+def _latest_or_read(conn: sqlite3.Connection, exercise: str, latest: list[dict] | None) -> list[dict]:
+    return latest_sheets(conn, exercise) if latest is None else latest
+
+
+def current_graded(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] | None = None) -> list[dict]:
     """Each trainee's latest sheet, if it is graded: the sheets the class table counts, which the insight counts and
     the review queue lists. A trainee whose latest sheet failed (:func:`failed_latest`) or is still being graded
     (:func:`newer_being_graded`) has none here: an earlier attempt the table no longer shows is not counted, nor its
     fields asked to be checked as if they were the trainee's current ones."""
-    return [r for r in latest_sheets(conn, exercise) if r["state"] == "done"]
+    return [r for r in _latest_or_read(conn, exercise, latest) if r["state"] == "done"]
 
 
-def failed_latest(conn: sqlite3.Connection, exercise: str) -> list[dict]:
+def failed_latest(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] | None = None) -> list[dict]:
     """The trainees whose latest sheet failed (its first grading, or grading it again: :func:`regrade_failed`), as
     the class table shows them: not counted. The insight and the review queue leave them out, rather than count or
     list an older attempt the table no longer shows, and say so until the sheet is graded again."""
-    return [r for r in latest_sheets(conn, exercise) if r["state"] == "failed"]
+    return [r for r in _latest_or_read(conn, exercise, latest) if r["state"] == "failed"]
 
 
-def newer_being_graded(conn: sqlite3.Connection, exercise: str) -> list[dict]:
+def newer_being_graded(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] | None = None) -> list[dict]:
     """The trainees whose latest sending (a retake, a page added, a batch's later photo) is still being graded while
     an earlier sheet of theirs was graded: the class table shows the new one, waiting, so the insight and the review
-    queue leave the earlier one out (:func:`current_graded`) and say so until the new one is graded."""
+    queue leave the earlier one out (:func:`current_graded`) and say so until the new one is graded. (Each trainee's
+    latest *finished* sheet is read only when some latest sheet is being graded: none, no one.)"""
+    pending = [r for r in _latest_or_read(conn, exercise, latest) if r["state"] in ("queued", "running")]
+    if not pending:
+        return []
     graded = {r["trainee_key"] for r in latest_sheets(conn, exercise, include_pending=False) if r["state"] == "done"}
-    return [r for r in latest_sheets(conn, exercise)
-            if r["state"] in ("queued", "running") and r["trainee_key"] in graded]
+    return [r for r in pending if r["trainee_key"] in graded]
 
 
 def class_insight(results: list[dict], *, top: int = 12) -> dict:

@@ -222,6 +222,9 @@ def photo(sid: int, position: int):
 @bp.get("/latihan/<code>/wawasan")
 def insight(code: str):
     key = get_key(code)
-    return render_template("trainer/insight.html", key=key, insight=trainees_insight(get_db(), key.exercise),
-                           failed=failed_latest(get_db(), key.exercise),
-                           being_graded=newer_being_graded(get_db(), key.exercise))
+    db = get_db()
+    latest = latest_sheets(db, key.exercise)           # (once for the page: each of the three counts from it)
+    return render_template("trainer/insight.html", key=key,
+                           insight=trainees_insight(db, key.exercise, latest=latest),
+                           failed=failed_latest(db, key.exercise, latest=latest),
+                           being_graded=newer_being_graded(db, key.exercise, latest=latest))

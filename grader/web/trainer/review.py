@@ -14,7 +14,7 @@ from grader.errors import GraderError
 from grader.web import error_response
 from grader.grading.review_queue import disputes_first, waiting
 from grader.grading.shown import full_score
-from grader.web.classroom import failed_latest, newer_being_graded, queue_fields
+from grader.web.classroom import failed_latest, latest_sheets, newer_being_graded, queue_fields
 from grader.web.db import get_db
 from grader.web.review_actions import correct_field, parse_value
 from grader.web.i18n import error_text
@@ -25,25 +25,28 @@ from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
 
 MAX_QUEUE = 300
-def review_items(exercise: str) -> tuple[list[dict], int]:
+def review_items(exercise: str, *, latest: list[dict] | None = None) -> tuple[list[dict], int]:
     """The class's waiting fields: every trainee's disputes first (wherever their sheet is in the class), then
     sheet by sheet, each sheet's in :func:`queue_order`; at most ``MAX_QUEUE``, with how many wait in all.
 
     A dispute on a sheet that is no longer its trainee's latest (``earlier``) is listed too
-    (:func:`grader.web.classroom.queue_fields`, which the exercise page counts)."""
+    (:func:`grader.web.classroom.queue_fields`, which the exercise page counts). ``latest``: the class's
+    :func:`grader.web.classroom.latest_sheets`, as the page read it."""
     items = [{"sid": row["id"], "trainee": row["trainee"] or row["group_key"], "name": row["trainee_name"], "field": f,
               "rules": doubting_rules(res, f), "earlier": earlier}
-             for row, res, f, earlier in queue_fields(get_db(), exercise)]
+             for row, res, f, earlier in queue_fields(get_db(), exercise, latest=latest)]
     return disputes_first(items, lambda it: it["field"])[:MAX_QUEUE], len(items)
 
 
 @bp.get("/latihan/<code>/periksa")
 def review(code: str):
     key = get_key(code)
-    items, waiting_in_all = review_items(key.exercise)
+    db = get_db()
+    latest = latest_sheets(db, key.exercise)           # (once for the page: the queue and both notes take it)
+    items, waiting_in_all = review_items(key.exercise, latest=latest)
     return render_template("trainer/review.html", key=key, items=items, beyond=waiting_in_all - len(items),
-                           failed=failed_latest(get_db(), key.exercise),
-                           being_graded=newer_being_graded(get_db(), key.exercise),
+                           failed=failed_latest(db, key.exercise, latest=latest),
+                           being_graded=newer_being_graded(db, key.exercise, latest=latest),
                            disputed=sum(1 for it in items if it["field"].get("disputed_at")))
 
 
