@@ -194,3 +194,28 @@ def test_a_score_is_marked_provisional_in_the_export_until_its_entries_are_check
     trainer.post("/trainer/lembar/1/koreksi", data={"csrf_token": csrf_of(trainer, "/trainer/"), "field": REVIEW_FIELD,
                                                     "value": str(load_key(code).fields[REVIEW_FIELD])})
     assert marked() == ""
+
+
+def test_the_workbook_takes_as_long_per_row_however_many_rows_came_before(monkeypatch):
+    """h41b: the XLSX export of a class of 300 trainees (13,000 rows of fields) did not finish in minutes: each row
+    written was looked up again by the sheet's last row (``ws[ws.max_row]``), and both that and the row's width went
+    over every cell written before it. Writing a row no longer looks at the sheet: the lookups do not grow with the
+    rows; the cells are the same, a text that looks like a formula still a text cell."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from grader.spreadsheet import to_xlsx
+    looked = []
+    for name in ("max_row", "max_column"):
+        real = getattr(Worksheet, name)
+        monkeypatch.setattr(Worksheet, name, property(lambda ws, real=real: looked.append(1) or real.fget(ws)))
+
+    def lookups(n: int) -> int:
+        looked.clear()
+        rows = [(f"=HYPERLINK(\"x{i}\")", i, i / 3, None, "Budi\x07") for i in range(n)]
+        book = load_workbook(io.BytesIO(to_xlsx({"isian": (("a", "b", "c", "d", "e"), rows)})))
+        cells = list(book["isian"].iter_rows(min_row=2, values_only=True))
+        assert cells[-1] == (f"=HYPERLINK(\"x{n - 1}\")", n - 1, (n - 1) / 3, None, "Budi")
+        assert {c.data_type for c in book["isian"]["A"][1:]} == {"s"}
+        return len(looked)
+    few = lookups(10)
+    assert lookups(400) == few
