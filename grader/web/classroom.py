@@ -221,10 +221,10 @@ def queue_fields(conn: sqlite3.Connection, exercise: str, *,
     trainee's newer sending is still being graded: :func:`newer_being_graded`). ``latest``: :func:`latest_sheets`
     as the caller read it for the same page (read here otherwise)."""
     shown = current_graded(conn, exercise, latest=latest)
-    latest = [r["id"] for r in shown]
-    earlier = set(earlier_disputed_sheets(conn, exercise, set(latest)))
+    ids = [r["id"] for r in shown]
+    earlier = set(earlier_disputed_sheets(conn, exercise, set(ids)))
     return [(row, res, f, row["id"] in earlier)
-            for row, res in results_of(conn, latest + sorted(earlier), named_as=shown)
+            for row, res in results_of(conn, ids + sorted(earlier), named_as=shown)
             for f in queue_order(res.get("fields") or [])
             if row["id"] not in earlier or f.get("disputed_at")]
 
