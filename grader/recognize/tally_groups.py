@@ -32,6 +32,12 @@ PRINT_STREAK = 1.0
 # most 0.6 in 99% of fields with drawn dots, one 1.2) nor a blurred crossing stroke too flat for the diagonal opening
 # (clean dev photos: at most 0.8).
 STRAY_INK_MM2 = 1.0
+# How long (mm, down the cell) the last used cell's uprights must be seen apart at their count. At 1 mm, three thick
+# felt-pen strokes whose pale tops split into four runs over exactly 1 mm were accepted as four (synth seed 4217, a
+# right tally of 18 read 19 and charged). On the synth sets of seeds 4202-4217 (2,456 tally fields accepted), the
+# last cells held 1-1.5 mm were 17, that one wrong; held 1.5 mm or more, 2,439, none wrong. (At 1.5 mm the cell's
+# count is also held in full in its confidence, 12 rows at the reading's 8 px/mm: ``held`` in cell_counts.)
+LAST_CELL_HOLD_MM = 1.5
 
 # Why a tally field went to review, for the trainer who checks it (codes; the web page words them).
 WHY_MALFORMED = "malformed_group"           # a crossing stroke over too few uprights, or too many uprights
@@ -174,13 +180,13 @@ def assemble_reading(m: CellMeasure, *, field_id: str, cell_h_mm: float, px_per_
             conf = _cap(conf, at_last, 0.5, WHY_LAST_CROSSING, caps)
         if count[last] == FULL_GROUP - 1 and m.diagonal[last] >= 0.75 * diagonal_min:
             conf = _cap(conf, at_last, 0.5, WHY_LAST_CROSSING, caps)
-        # Its uprights must be told apart over a millimetre at least (a bent printed line's residue or a
+        # Its uprights must be told apart over LAST_CELL_HOLD_MM at least (a bent printed line's residue or a
         # neighbour's stroke end is seen over a few rows only), and ink running straight down the whole
         # cell is a printed line, not a tally mark. (A full group with a clear crossing stroke is exempt
         # from the first: the crossing stroke joins its uprights over many rows.)
         closed = (count[last] == FULL_GROUP and m.uprights[last] == FULL_GROUP - 1
                   and m.diagonal[last] >= last_cell_diagonal)
-        if (m.band_rows[last] < px_per_mm and not closed) or m.column_span[last] > 0.9:
+        if (m.band_rows[last] < LAST_CELL_HOLD_MM * px_per_mm and not closed) or m.column_span[last] > 0.9:
             conf = _cap(conf, at_last, 0.5, WHY_SHORT, caps)
     # A cell whose printed borders are not where the straightened grid puts them (a bend between the
     # crossings, a misplaced crossing, a failed alignment) may show line residue as a stroke or lose a
