@@ -145,3 +145,51 @@ def test_names_that_say_their_pages_plainly_pair_a_firm_number_with_an_unsure_on
     assert pair(number_evidence("058", "review", "0??"), firm) == [[0], [1]]            # two boxes differ
     assert pair(number_evidence("057", "review", "05?"), firm) == [[0], [1]]            # the 5 was read surely
     assert pair(firm, number_evidence("038", "ok")) == [[0], [1]]                       # two firm numbers
+
+
+def test_a_firm_number_misread_as_another_trainees_keeps_their_plainly_named_sheets_apart():
+    """h42a (synth seed 4211): trainee 119's number on s0013-p1 read firmly as 111, another trainee's. By the number
+    the page joined trainee 111's sheet, whose own page 1 (s0064-p1) was then refused as a duplicate: 111 was graded on
+    119's page 1. Names that say two sheets' pages plainly keep the two page 1s apart: 111's sheet is its own two
+    pages, and the misread page stays a partial sheet of its own (its firm 111 contradicts its page 2's 119)."""
+    ev = [E(page=1, exercise="A", trainee="111", file_key=("d", "s0013"), named_page=True),
+          E(page=2, exercise="A", trainee="119", file_key=("d", "s0013"), named_page=True),
+          E(page=1, exercise="A", trainee="111", file_key=("d", "s0064"), named_page=True),
+          E(page=2, exercise="A", trainee="111", file_key=("d", "s0064"), named_page=True)]
+    assert group_pages(ev) == [[0], [1], [2, 3]]
+    # a retake of one trainee's page, under names that do not say two sheets, still joins (duplicate_page later)
+    ev = [E(page=1, exercise="A", trainee="111", file_key=("d", "IMG_0001")),
+          E(page=1, exercise="A", trainee="111", file_key=("d", "IMG_0002")),
+          E(page=2, exercise="A", trainee="111", file_key=("d", "IMG_0003"))]
+    assert group_pages(ev) == [[0, 1, 2]]
+    # and so does a page named as the same sheet's twice (budi_p1, budi_hal1: one name)
+    ev = [E(page=1, exercise="A", trainee="7", file_key=("d", "budi"), named_page=True),
+          E(page=1, exercise="A", trainee="7", file_key=("d", "budi"), named_page=True),
+          E(page=2, exercise="A", trainee="7", file_key=("d", "budi"), named_page=True)]
+    assert group_pages(ev) == [[0, 1, 2]]
+
+
+def test_two_trainees_who_wrote_one_number_keep_their_plainly_named_sheets():
+    """h42a (synth seed 4211): two sheets, s0016 and s0028, both carry the number 121. By the number alone s0028's page
+    1 joined s0016's page 2 before s0028's own page 2 came, and that mixed sheet was graded. Named pages whose number
+    agrees join first: each sheet is its own two pages (two sheets of 121, for a trainer to tell apart)."""
+    ev = [E(page=1, exercise="A", trainee_guess="121", file_key=("d", "s0016"), named_page=True),
+          E(page=2, exercise="A", trainee="121", file_key=("d", "s0016"), named_page=True),
+          E(page=1, exercise="A", trainee="121", file_key=("d", "s0028"), named_page=True),
+          E(page=2, exercise="A", trainee="121", file_key=("d", "s0028"), named_page=True)]
+    assert group_pages(ev) == [[0, 1], [2, 3]]
+
+
+def test_a_firm_number_read_alike_on_two_named_sheets_does_not_mix_them():
+    """h42a (synth seed 4212): s0003 and s0008 both carry 128, read firmly on s0003-p1 and s0008-p2 only. The number
+    joined those two, and each sheet's other page was left partial: a mixed sheet graded. Names that say two sheets'
+    pages keep them apart; each page joins its own sheet by its name."""
+    ev = [E(page=1, exercise="A", trainee="128", file_key=("d", "s0003"), named_page=True),
+          E(page=2, exercise="A", trainee_guess="128", file_key=("d", "s0003"), named_page=True),
+          E(page=1, exercise="A", trainee_guess="128", file_key=("d", "s0008"), named_page=True),
+          E(page=2, exercise="A", trainee="128", file_key=("d", "s0008"), named_page=True)]
+    assert group_pages(ev) == [[0, 1], [2, 3]]
+    # photos whose names say no page (a chat export's) are still joined by the number
+    ev = [E(page=1, exercise="A", trainee="128", file_key=("d", "IMG-WA0001")),
+          E(page=2, exercise="A", trainee="128", file_key=("d", "IMG-WA0007"))]
+    assert group_pages(ev) == [[0, 1]]
