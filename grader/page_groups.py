@@ -127,9 +127,9 @@ def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
         two trainees' pages, one of whose numbers is misread (or both wrote one number), so a firm number does not
         join them (a partial sheet, never a mixed one). Generated classes (h42a, seeds 4211 and 4212, 80 sheets each):
         9 and 7 sheets were graded mixed, with 13 and 10 pages refused as duplicates; none after."""
-        named = [{(evidence[i].page, evidence[i].file_key) for i in members[r]
+        named = [{evidence[i].file_key for i in members[r]
                   if evidence[i].named_page and evidence[i].page is not None and evidence[i].file_key} for r in roots]
-        return any(ka != kb for a, b in combinations(named, 2) for _, ka in a for _, kb in b)
+        return any(ka != kb for a, b in combinations(named, 2) for ka in a for kb in b)
 
     def join(roots: set[int]) -> None:
         first, *rest = sorted(roots)               # the earliest photo's group absorbs the others
@@ -145,22 +145,20 @@ def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
                 found.setdefault(key(e), []).append(i)
         return found
 
+    named_sheets = same(lambda e: e.file_key if e.named_page else None).values()
     for pages in same(lambda e: e.trainee).values():          # 1. the same QR trainee or firmly read number
         # first the photos named plainly as one sheet's pages, whose names and number agree: then another sheet's
         # page that shows (or is misread as) the same number finds that sheet whole, and is kept apart from it
-        for mates in same(lambda e: e.file_key if e.named_page else None).values():
+        # (named_as_two_sheets); so a named photo has joined its mates before the loop below
+        for mates in named_sheets:
             mates = [i for i in mates if i in pages]
             for i in mates[1:]:
                 if root(i) != root(mates[0]) and one_sheet({root(mates[0]), root(i)}, strong=True):
                     join({root(mates[0]), root(i)})
         for i in pages[1:]:
             roots = {root(j) for j in pages[:pages.index(i) + 1]}
-            # the first group of this trainee that this photo fits (one trainee may do two exercises), one holding a
-            # photo named as this photo's sheet first (s0064-p2 joins s0064-p1, not another page 1 read as its number)
-            fits = [r for r in sorted(roots) if r != root(i) and one_sheet({r, root(i)}, strong=True)]
-            mates = [r for r in fits if evidence[i].named_page and any(
-                evidence[j].named_page and evidence[j].file_key == evidence[i].file_key for j in members[r])]
-            fit = (mates or fits or [None])[0]
+            # the first group of this trainee that this photo fits (one trainee may do two exercises)
+            fit = next((r for r in sorted(roots) if r != root(i) and one_sheet({r, root(i)}, strong=True)), None)
             if fit is not None:
                 join({fit, root(i)})
     for pages in same(lambda e: e.file_key).values():         # 2. the same file name, in the same folder or zip
