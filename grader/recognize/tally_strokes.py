@@ -81,25 +81,27 @@ def _run_widths(b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return count, total, widest.reshape(n, h)
 
 
-def _widest_ratio(b: np.ndarray, uprights: np.ndarray) -> np.ndarray:
-    """Per cell, the median over rows that see exactly ``uprights`` runs of: widest run / mean of the others.
+def _widest_ratio(runs: tuple[np.ndarray, np.ndarray, np.ndarray], uprights: np.ndarray) -> np.ndarray:
+    """Per cell, the median over rows that see exactly ``uprights`` runs of: widest run / mean of the others
+    (``runs``: :func:`_run_widths` of these cells).
 
     Two strokes drawn over each other show as one run about twice as wide as its neighbours.
     """
-    count, total, widest = _run_widths(b)
+    count, total, widest = runs
     ratio = widest / np.maximum((total - widest) / np.maximum(count - 1, 1), 1e-6)
     rows = (count == uprights[:, None]) & (count >= 2)
     return median_kept(ratio, rows)
 
 
-def _lone_width_ratio(b: np.ndarray, uprights: np.ndarray) -> np.ndarray:
+def _lone_width_ratio(runs: tuple[np.ndarray, np.ndarray, np.ndarray], uprights: np.ndarray) -> np.ndarray:
     """Per cell of one upright, the median width of its run over the rows that see one, against the median width of
     the uprights of the field's cells of two or more (over their rows that see them all); 0 elsewhere, and where the
     field has no such cell. Beside no other upright of its cell, a lone upright's width is told against the others
     the same pen drew: two strokes drawn over each other show as one run about twice as wide. (On drawn fields of
     one full group and one stroke, tests/test_tally.py's pen, 120 lone strokes measured 0.44-1.58, median 0.87; two
-    strokes overlapping by half their width 1.33-2.0, so the ink check in tally_groups is the other half of it.)"""
-    count, total, _ = _run_widths(b)
+    strokes overlapping by half their width 1.33-2.0, so the ink check in tally_groups is the other half of it.)
+    ``runs``: :func:`_run_widths` of the field's cells."""
+    count, total, _ = runs
     seen = (count == uprights[:, None]) & (uprights[:, None] >= 2)
     lone = uprights == 1
     if not seen.any() or not lone.any():
@@ -326,10 +328,11 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     # may a lone upright, against the uprights of the field's other cells.
     widest = np.zeros(n)
     few = np.flatnonzero((uprights == 2) | (uprights == 3))
-    if few.size:
-        widest[few] = _widest_ratio(b_first.transpose(2, 1, 0)[few], uprights[few])
-    if (uprights == 1).any():
-        widest += _lone_width_ratio(b_first.transpose(2, 1, 0), uprights)
+    if few.size or (uprights == 1).any():
+        runs = _run_widths(b_first.transpose(2, 1, 0))          # (once for the field: both ratios read it)
+        if few.size:
+            widest[few] = _widest_ratio(tuple(r[few] for r in runs), uprights[few])
+        widest += _lone_width_ratio(runs, uprights)
     idx = np.clip(uprights - 1, 0, 6)
     held = longest[np.arange(n), idx]
     more = longest[np.arange(n), np.clip(uprights, 0, 6)]
