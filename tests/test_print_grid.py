@@ -50,6 +50,21 @@ def test_a_shadows_edge_beside_a_hidden_border_does_not_pose_as_it():
     assert np.isnan(shifts[0, 1])
 
 
+def test_a_box_between_two_row_rules_thickened_by_copying_is_measured():
+    """Generated photocopy of a photocopy (seed 4208, s0025-p1): toner had thickened every line to about 0.5 mm,
+    and the rules between the rows, darker than the box borders, lay 1.1 mm above the top border and below the
+    bottom one, just past the reach in which each border must show. The darkest point within reach was then at
+    its end, and the border was taken for a shadow's slope: 34 fields of a well-aligned page went to review with
+    the advice to retake it flat. A border is a valley the profile rises from on both sides within reach."""
+    img = frame_with_box()
+    x0, x1 = round((BOX.x - 3) * PPM), round((BOX.x + BOX.w + 3) * PPM)
+    for y_mm in (BOX.y - 1.1, BOX.y + BOX.h + 1.1):
+        cv2.line(img, (x0, round(y_mm * PPM)), (x1, round(y_mm * PPM)), 15, 4)
+    thick = cv2.erode(img, np.ones((3, 3), np.uint8))          # every line a pixel or two wider, as toner spreads
+    _, shifts = measure_shifts(frame_sampler(cv2.GaussianBlur(thick, (3, 3), 0)), [BOX], px_per_mm=PPM)
+    assert np.all(np.abs(shifts[0]) < 0.15 * PPM)
+
+
 def test_a_box_whose_borders_were_found_on_handwriting_is_dropped_by_its_neighbours_word():
     """Dev photos (seed 61, s0219-p2 and s0230-p2): the last of the three trainee-number boxes was 'found' 2.5 mm
     left, its two borders matched on the strokes of the 3 and the 9 written in it; the curl field followed it and

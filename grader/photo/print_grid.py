@@ -24,6 +24,8 @@ WIDE_SEARCH_MM = 3.6     # second search, around the first field (just under hal
 SIDE_SAMPLES = 7         # profiles per border; their median resists ink crossing the border
 SIDE_SLACK_MM = 0.6      # each border's own place is searched this far from the pair's (paper bent inside a box)
 SHOW_SLACK_MM = 1.0      # ... and must show as a line this close to it (a box stretched by a curl near the page's edge)
+VALLEY_RISE = 10.0       # gray levels a line's profile rises on each side of it within that window,
+VALLEY_MM = 0.5          # ... when it lies this close to the pair's place (a border in place, not one a curl moved)
 SHARED_LINE_MM = 1.0     # two boxes side by side measure the line between them this alike, or one of them is wrong
 PRINT_PIXEL_MM = 25.4 / 300   # sheets are rendered for print at 300 dpi
 WIDE_MM = 15.0           # rectangles wider than this have their borders measured one by one
@@ -130,7 +132,8 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
         # Both borders must show at the found place: correction fluid over one border, or a
         # paper lying over the box, must not let ink or an edge pose as the missing line.
         apart_from_best = np.abs(offs[None, :] - offs[best][:, None])
-        each = np.minimum(*(_dip_near(p, apart_from_best <= SHOW_SLACK_MM * ppm) for p in profiles))
+        each = np.minimum(*(_dip_near(p, apart_from_best <= SHOW_SLACK_MM * ppm, apart_from_best <= VALLEY_MM * ppm)
+                            for p in profiles))
         ok = (best > 0) & (best < len(offs) - 1) & (depth > 40) & (each > 15)
         # Borders far apart (a whole tally grid) may move differently on curled paper and have no
         # look-alike neighbour within reach: those are searched one by one.
@@ -197,13 +200,23 @@ def _darkest_near(prof: np.ndarray, near: np.ndarray) -> tuple[np.ndarray, np.nd
     return b, median(prof, axis=1) - prof[np.arange(len(prof)), b]
 
 
-def _dip_near(prof: np.ndarray, near: np.ndarray) -> np.ndarray:
-    """How far each profile dips below its median at its darkest point within ``near``, or 0 when that point is at
-    the window's end: there the profile is still falling, the side of a shadow or a finger, not a printed line."""
+def _dip_near(prof: np.ndarray, near: np.ndarray, close: np.ndarray) -> np.ndarray:
+    """How far each profile dips below its median at its darkest point within ``near`` (a window around the pair's
+    place), or 0 when that point is at the window's end: there the profile is still falling, the side of a shadow or
+    a finger, not a printed line. Unless a valley lies within ``close`` (nearer the pair's place): a point the
+    profile rises from by :data:`VALLEY_RISE` on both sides inside ``near``. Then the darkest such valley counts: a
+    border in place beside a darker line just beyond the window (a row's rule 1.1 mm from its boxes, thickened on a
+    photocopy of a photocopy) is still a border."""
     b, dip = _darkest_near(prof, near)
     i = np.arange(len(prof))
     inside = near[i, np.clip(b - 1, 0, None)] & near[i, np.clip(b + 1, None, prof.shape[1] - 1)]
-    return np.where(inside, dip, 0.0)
+    within = np.where(near, prof, -np.inf)
+    left = np.maximum.accumulate(within, axis=1)
+    right = np.maximum.accumulate(within[:, ::-1], axis=1)[:, ::-1]
+    valley = close & (left - prof >= VALLEY_RISE) & (right - prof >= VALLEY_RISE)
+    darkest_valley = np.min(np.where(valley, prof, np.inf), axis=1)
+    valley_dip = np.where(np.isfinite(darkest_valley), median(prof, axis=1) - darkest_valley, 0.0)
+    return np.where(inside, dip, valley_dip)
 
 
 def _subpixel(f: np.ndarray, best: np.ndarray, offs: np.ndarray, step: float) -> np.ndarray:
