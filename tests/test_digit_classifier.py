@@ -277,6 +277,21 @@ def test_photographed_forms_boxes_are_read_and_no_misread_is_accepted(clf):
     assert score["auto_accepted_share"] > 0.2 and score["auto_accepted_wrong_share"] == 0.0, score
 
 
+def test_tesseract_reads_each_real_crop_once_across_the_evaluations(monkeypatch):
+    """The pooled real set holds the three real sets' crops again: tesseract (about 120 ms a crop) reads each crop
+    once, and the pooled figures keep the time measured on the first reading."""
+    import grader.recognize.digit_eval as digit_eval
+
+    calls = []
+    monkeypatch.setattr(digit_eval, "_TESSERACT_READ", {})
+    monkeypatch.setattr(digit_eval, "tesseract_predict", lambda crop: calls.append(crop.shape) or str(crop.shape[0]))
+    crops = [np.zeros((30, 20), np.uint8), np.full((30, 20), 255, np.uint8), np.zeros((31, 20), np.uint8)]
+    first = digit_eval._tesseract_all(crops[:2])
+    pooled = digit_eval._tesseract_all([crops[1].copy(), crops[0].copy(), crops[2]])
+    assert len(calls) == 3
+    assert first[0] == ["30", "30"] and pooled[0] == ["30", "30", "31"]
+
+
 # --------------------------------------------------------------------------
 # Preprocessing
 # --------------------------------------------------------------------------
