@@ -552,7 +552,7 @@ def test_report_escapes_user_text():
 
 
 def test_a_retake_advice_reaches_the_sheet_csv_and_the_printable_report():
-    from grader.batch import SHEET_COLUMNS, sheet_rows
+    from grader.result_rows import SHEET_COLUMNS, sheet_rows
 
     advice = {"code": "print_out_of_place", "fields": ["IV.1.bubbles", "IV.3.bubbles"],
               "message_id": "Di foto halaman 2, bulatan 2 isian tidak tepat di tempat cetakannya.", "message_en": "x"}

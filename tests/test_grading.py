@@ -1166,7 +1166,7 @@ def test_a_field_wrong_by_its_sure_boxes_shows_only_what_was_read_surely(chasil_
 def test_exports_give_a_field_wrong_by_its_sure_boxes_as_read_surely(chasil_spec):
     """The trainer's CSV/XLSX rows (web and command line) say "?41", not our guess 741, beside status wrong (the web's
     in the trainer's words, its code beside)."""
-    from grader.batch import field_rows as cli_rows
+    from grader.result_rows import field_rows as cli_rows
     from grader.web.export import FIELD_COLUMNS
     from grader.web.export import field_rows as web_rows
     sheet, key, values, readings = _one_off(chasil_spec, "I.A.1.L", 1, (0.6, 1.0, 1.0))
@@ -1184,7 +1184,7 @@ def test_a_field_read_as_0_shows_0_everywhere_and_an_empty_one_each_outputs_empt
     """"read_as, else the value" has one source (shown.value_read / shown_value): a 0 written is shown as 0 on the
     pages, the printed sheet, the feedback image and both exports, never as nothing; a blank field keeps each
     output's own empty form ("—" on the pages, "" in the printed table and the CSV, an empty XLSX cell)."""
-    from grader.batch import field_rows as cli_rows
+    from grader.result_rows import field_rows as cli_rows
     from grader.grading.annotate import _caption
     from grader.grading.shown import shown_value, value_read
     from grader.grading.report import render_report

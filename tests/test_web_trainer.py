@@ -2751,7 +2751,7 @@ def test_a_batch_row_says_a_reason_its_pages_share_once(app, trainer, code):
     """h38b walkthrough: a chat export sent under the wrong exercise had each two-page sheet's row say "a.jpg: This
     sheet is for exercise X ... b.jpg: This sheet is for exercise X ...", the same sentences twice (on a phone, ten
     lines a row). Pages refused for one reason are named together before it, once; other reasons keep their own."""
-    from grader.batch import refusal_messages
+    from grader.result_rows import refusal_messages
     sent = batch(trainer, code, [("andi-otherex_1.jpg", jpeg_bytes()), ("andi-otherex_2.jpg", jpeg_bytes(color="#eee")),
                                  ("budi_1.jpg", jpeg_bytes(color="#ddd"))])
     rows = {r["trainee"]: r for r in trainer.get(sent.location + ".json").get_json()["items"]}

@@ -11,12 +11,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
-from grader.batch import (FIELD_COLUMNS, OUTPUT_MARK, PHOTO_SUFFIXES, SHEET_COLUMNS, advice_messages, default_workers,
-                          field_rows, grade_batch, mark_output_folder, missing_page_messages, progress_bar,
-                          refusal_messages, sheet_label, sheet_rows, write_csv)
+from grader.batch import OUTPUT_MARK, default_workers, grade_batch, mark_output_folder, progress_bar, sheet_label
 from grader.commands import path_arg, worker_count, writable_file, writable_folder
 from grader.errors import GraderError
 from grader.exercise.store import load_key
+from grader.file_names import PHOTO_SUFFIXES
+from grader.result_rows import (FIELD_COLUMNS, SHEET_COLUMNS, advice_messages, field_rows, missing_page_messages,
+                                refusal_messages, sheet_rows, write_csv)
 from grader.spreadsheet import to_xlsx
 
 

@@ -3,15 +3,15 @@
 A trainer opens them in a spreadsheet: the headers are in the trainer's language, and what the pages say in words
 (a status, a field's kind, why a field waits for review) is said in the same words. The codes behind those words
 (``wrong``, ``unsure_box``, ``file=too_blurry``) follow at the end of each row, for whoever processes the file; the
-command line's CSV (:mod:`grader.batch`) stays in English codes.
+command line's CSV (:mod:`grader.result_rows`) stays in English codes.
 
 Cells that a spreadsheet would run as a formula are defused (:mod:`grader.spreadsheet`).
 """
 from __future__ import annotations
 
-from grader.batch import refusal_messages, refusals, retake_advised
 from grader.grading.shown import (MARK_OF_KIND, full_score, in_language, score_may_change, score_text, sheet_scores,
                                   value_read)
+from grader.result_rows import refusal_messages, refusals, retake_advised
 from grader.spreadsheet import spreadsheet_safe
 from grader.web.classroom import counts_count, regrade_failed
 from grader.web.i18n import gettext as _

@@ -1,0 +1,97 @@
+"""A graded sheet as rows of the command line's two tables, sheets and fields (``grader grade --csv`` and
+``--xlsx``), and its refused pages and retake advice in words (the web's export and batch status say them too).
+
+The rows hold the codes in English; :mod:`grader.web.export` words its own columns in the trainer's language.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from grader.grading.shown import MISSING_PAGE_ADVICE, score_may_change, sheet_scores, shown_value, unread_pages
+
+SHEET_COLUMNS = ("trainee", "trainee_name", "trainee_source", "exercise", "status", "score", "partial_score",
+                 "provisional", "wrong", "review", "blank", "unreadable", "violated_rules", "refusal",
+                 "refusal_message", "retake_advised", "files")
+FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "status", "value", "expected",
+                 "confidence", "notes", "files")   # files: the sheet's, as in its sheet row (a sheet may name nobody)
+
+
+def refusals(result: dict | None) -> str:
+    """``file=code;...`` for the pages of a result that were refused."""
+    return ";".join(f"{p['file']}={p['refusal']['code']}" for p in (result or {}).get("pages") or () if p.get("refusal"))
+
+
+def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
+    """``file: reason`` for the refused pages, in ``lang`` ("en" or "id"): pages refused for the same reason (both
+    pages of a sheet printed for another exercise, or too dark) are named together before it, ``a.jpg, b.jpg:
+    reason``, so that a batch row or an export cell says each reason once, in the order the pages came."""
+    files: dict[str, list[str]] = {}
+    for p in (result or {}).get("pages") or ():
+        if p.get("refusal"):
+            files.setdefault(p["refusal"]["message_" + lang], []).append(p["file"])
+    return [f"{', '.join(names)}: {message}" for message, names in files.items()]
+
+
+def missing_page_messages(result: dict | None, *, lang: str = "en") -> list[str]:
+    """A line for each page of the sheet that no photo showed, in ``lang`` (the web says it in its own words)."""
+    word = {"en": "page", "id": "halaman"}[lang]
+    return [f"{word} {n}: {MISSING_PAGE_ADVICE[lang]}" for n in unread_pages(result or {}).missing]
+
+
+def advice_messages(result: dict | None, *, lang: str = "en") -> list[str]:
+    """``file: advice`` for each page graded with retake advice, in ``lang`` ("en" or "id")."""
+    return [f"{p['file']}: {p['advice']['message_' + lang]}" for p in (result or {}).get("pages") or ()
+            if p.get("advice")]
+
+
+def retake_advised(result: dict | None) -> str:
+    """``file=field,field;...`` for the pages graded with retake advice (print out of place)."""
+    return ";".join(f"{p['file']}={','.join(p['advice']['fields'])}"
+                    for p in (result or {}).get("pages") or () if p.get("advice"))
+
+
+def sheet_rows(results: list[dict]) -> list[dict]:
+    """One row per graded sheet, in :data:`SHEET_COLUMNS`: its counts, violated rules and what to retake."""
+    rows = []
+    for r in results:
+        rows.append({
+            "trainee": r.get("trainee") or "", "trainee_name": r.get("trainee_name") or "",
+            "trainee_source": r.get("identity_source") or "",
+            "exercise": r.get("exercise") or "", "status": r["status"],
+            # (a sheet with a page unread has no score of the whole sheet: a spreadsheet's mean would take its
+            # read pages' score for one; grader.web.export does the same)
+            **{k: "" if v is None else v for k, v in zip(("score", "partial_score"),
+                                                          sheet_scores(r["status"], r.get("score")))},
+            # (as the web export's "Nilai sementara")
+            "provisional": "yes" if score_may_change(r["status"], r.get("score"), r["counts"]["review"]) else "",
+            **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
+            "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
+            # (what to retake: the refused pages, then the pages no photo showed)
+            "refusal": ";".join(filter(None, [refusals(r), *(f"page{n}=page_missing" for n in unread_pages(r).missing)])),
+            "refusal_message": " ".join(refusal_messages(r) + missing_page_messages(r)),
+            "retake_advised": retake_advised(r),
+            "files": ";".join(p["file"] for p in r["pages"])})
+    return rows
+
+
+def field_rows(results: list[dict]) -> list[dict]:
+    """One row per field of every graded sheet, in :data:`FIELD_COLUMNS`."""
+    return [{"trainee": r.get("trainee") or "", "exercise": r.get("exercise") or "", "field": f["id"],
+             "page": f["page"], "section": f["section"], "kind": f["kind"], "status": f["status"],
+             # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
+             "value": shown_value(f, empty=""),
+             "expected": "" if f["expected"] is None else f["expected"],
+             "confidence": f["confidence"], "notes": ";".join(f.get("notes") or ()),
+             "files": ";".join(p["file"] for p in r.get("pages") or ())}
+            for r in results for f in r["fields"]]
+
+
+def write_csv(path: Path, rows: list[dict], columns: tuple[str, ...]) -> None:
+    """Write rows as CSV; text a spreadsheet would run as a formula is defused, as in the web export."""
+    from grader.spreadsheet import spreadsheet_safe
+
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:    # (the BOM: Excel then reads UTF-8 names right)
+        w = csv.DictWriter(fh, fieldnames=columns)
+        w.writeheader()
+        w.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
