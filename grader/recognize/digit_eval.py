@@ -144,7 +144,7 @@ def _classify_all(clf: DigitClassifier, crops: Sequence[np.ndarray]):
 
 
 # Tesseract's reading of each crop already read, and what it took: the pooled real set holds the three real sets'
-# crops again, and tesseract is two thirds of a crop evaluation's time (about 30 s of it, read twice).
+# crops again, and reading them a second time cost about 30 s of a reporting run (eval at 55e247c).
 _TESSERACT_READ: dict[bytes, tuple[str, float]] = {}
 
 
