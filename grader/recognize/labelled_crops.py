@@ -135,15 +135,12 @@ def load_kawalc1_scan_boxes(data_dir: Path | None = None, boxes_file: Path | Non
     """
     spec = json.loads(Path(boxes_file or SCAN_BOXES_FILE).read_text())
     w, h = spec["crop_size"]
-    target = np.float32([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
     out = []
     for form, photo, stem in _form_photos(spec, data_dir):
         for k, box in enumerate(form["boxes"]):
-            m = cv2.getPerspectiveTransform(np.float32(box["quad"]), target)
             # (area sampling when the photo is finer than the crop, as when the labelled crops were cut)
             shrink = cv2.contourArea(np.float32(box["quad"])) > w * h
-            image = cv2.warpPerspective(photo, m, (w, h), flags=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR,
-                                        borderMode=cv2.BORDER_REPLICATE)
+            image = _warped(photo, box["quad"], (w, h), cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
             out.append(LabelledCrop(f"{form['photo']}#{k}", f"2014-scan-{stem}", "2014_scan_box",
                                     LABEL_TO_CLASS[box["label"]], image))
     return out
@@ -193,6 +190,13 @@ def _rectified(photo: np.ndarray, quad: np.ndarray) -> np.ndarray:
     tl, tr, br, bl = quad
     w = max(1, round((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2))
     h = max(1, round((np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2))
+    return _warped(photo, quad, (w, h), cv2.INTER_LINEAR)
+
+
+def _warped(photo: np.ndarray, quad, size: tuple[int, int], interpolation: int) -> np.ndarray:
+    """``quad`` (top-left, top-right, bottom-right, bottom-left) of ``photo`` warped onto an upright ``(w, h)`` crop,
+    its corners on the crop's outer pixel edges."""
+    w, h = size
     target = np.float32([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
     m = cv2.getPerspectiveTransform(np.float32(quad), target)
-    return cv2.warpPerspective(photo, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(photo, m, (w, h), flags=interpolation, borderMode=cv2.BORDER_REPLICATE)

@@ -8,8 +8,8 @@ from collections import Counter
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
-from grader.result_rows import refusal_messages
 from grader.grading.shown import full_score
+from grader.result_rows import refusal_messages
 from grader.web.batch_storing import sheet_label, sheets_holding
 from grader.web.db import REMOVED, get_db
 from grader.web.earlier_sendings import DUPLICATE_WINDOW_S
