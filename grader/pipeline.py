@@ -13,6 +13,7 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey, load_key_by_code
+from grader.grading.certainty import WRONG_MIN_CONFIDENCE
 from grader.grading.feedback_files import redraw_feedback, write_feedback_files  # noqa: F401 - redraw_feedback:
 #   part of the pipeline's contract with the web app (grader.web.grading calls pipeline.redraw_feedback)
 from grader.grading.grade import grade_sheet, reader_view
@@ -21,8 +22,9 @@ from grader.file_names import photo_name, trainee_from_filename
 from grader.page_groups import normalise_id
 from grader.photo.identify import code_read_as
 from grader.read.context import undo_context
-from grader.read.numbers import NOTE_BOX_OUT_OF_PLACE, NOTE_PAGE_OUT_OF_PLACE
+from grader.read.numbers import NOTE_OVERWRITTEN
 from grader.read.sheet_reader import FieldReading, read_page_fields
+from grader.retake_advice import advice_without, retake_advice
 from grader.sheet.layout import shared_layout
 from grader.sheet.schema import resolve_template
 
@@ -77,70 +79,8 @@ def read_photo(data: bytes, *, filename: str = "", template: str | None = None, 
     return PhotoRead(file=filename, aligned=aligned, readings=readings, timings_ms=timings)
 
 
-# The bubble reader's note that a column's printed rings are not where the template puts them on the warped
-# page. (The tally reader's "bent_grid" is not used: on 400 dev photos it fired on 8 grids that were all aligned
-# within 0.2 mm, for strokes over the printed lines, where a retake would not help. Nor is its "faint_print": rings
-# a pale photocopy faded away are no sign of a misplaced page, and a retake would not bring them back.)
-PRINT_OUT_OF_PLACE_NOTES = frozenset({"misaligned"})
-# The advice's code when the alignment of the whole page is off (the fields' note NOTE_PAGE_OUT_OF_PLACE).
-PAGE_OUT_OF_PLACE_ADVICE = NOTE_PAGE_OUT_OF_PLACE
-
-
 def refusal_json(err: GraderError) -> dict:
     return {"code": err.code, "message_id": err.message_id, "message_en": err.message}
-
-
-def retake_advice(pr: PhotoRead) -> dict | None:
-    """Advice to retake an accepted photo whose print is out of place in some graded fields, or None.
-
-    The page passed the quality gate and is graded, but where the bubble reader found the printed rings away
-    from their place (curled or folded paper that the alignment could not follow), those fields (and perhaps
-    their neighbours) wait for a trainer. A flat retake lets them be read, so the trainee is told. Where the
-    alignment of the whole page is off (``page_out_of_place``: a folded sheet), every field of the page waits,
-    and the advice says so: lay the sheet flat and photograph that page again.
-    """
-    if pr.aligned is None:
-        return None
-    graded = {f.id for f in pr.aligned.page.fields if f.graded}
-    notes = {fid: set(r.notes or ()) for fid, r in pr.readings.items() if fid in graded}
-    page_off = any(NOTE_PAGE_OUT_OF_PLACE in n for n in notes.values())
-    shown = PRINT_OUT_OF_PLACE_NOTES | ({NOTE_BOX_OUT_OF_PLACE} if page_off else set())
-    if page_off:
-        log.warning("%s: page %d has many printed boxes out of place (folded paper, or box lines covered); "
-                    "a flat retake is advised if it is folded",
-                    pr.file, pr.aligned.page.number)
-    return print_out_of_place_advice(pr.aligned.page.number, sorted(fid for fid, n in notes.items() if shown & n),
-                                     page_off=page_off)
-
-
-def print_out_of_place_advice(page: int, fields: list[str], *, page_off: bool = False) -> dict | None:
-    """The retake advice for page ``page`` naming ``fields`` (None for no fields): one text, wherever it is built.
-
-    ``page_off``: the alignment of the whole page is off (code ``page_out_of_place``), not a few bubble columns.
-    """
-    if not fields:
-        return None
-    n = len(fields)
-    if page_off:
-        return {"code": PAGE_OUT_OF_PLACE_ADVICE, "fields": fields,
-                "message_id": f"Di foto halaman {page}, kotak-kotak cetakan di banyak isian tidak terlihat di "
-                              f"tempatnya (kertas terlipat atau melengkung, atau garis kotaknya tertutup tip-ex atau "
-                              f"pita koreksi?), jadi {n} isian halaman ini belum bisa dibaca dengan pasti dan "
-                              f"menunggu pelatih. Bila kertas terlipat, buka lipatannya, tekan hingga rata di atas "
-                              f"meja, lalu foto ulang halaman {page}.",
-                "message_en": f"On the photo of page {page}, the printed boxes of many fields are not seen in their "
-                              f"place (folded or curled paper, or box lines under correction fluid or tape?), so {n} "
-                              f"field(s) of this page could not be read surely and wait for a trainer. If the sheet "
-                              f"is folded, unfold it, press it flat on a table and photograph page {page} again."}
-    return {"code": "print_out_of_place", "fields": fields,
-            "message_id": f"Di foto halaman {page}, bulatan di {n} isian tidak tepat di tempat cetakannya (kertas "
-                          f"melengkung atau terlipat?), jadi isian itu (dan mungkin isian di sekitarnya) belum "
-                          f"bisa dibaca dengan pasti dan menunggu pelatih. Foto ulang dengan lembar rata di "
-                          f"permukaan datar agar semua isian terbaca.",
-            "message_en": f"On the photo of page {page}, the bubbles of {n} field(s) are not where the sheet prints "
-                          f"them (curled or folded paper?), so those fields (and perhaps the ones around them) "
-                          f"could not be read surely and wait for a trainer. Retake it with the sheet lying flat "
-                          f"so that every field can be read."}
 
 
 def read_json(pr: PhotoRead) -> dict:
@@ -251,7 +191,8 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
     good = [pr for pr in reads if pr.aligned is not None]
     who, name, source = identify_trainee(reads, caller=trainee)
     pages = [{"file": pr.file, "page": pr.page, "refusal": refusal_json(pr.refusal) if pr.refusal else None,
-              "advice": retake_advice(pr), "annotated": None,
+              "advice": retake_advice(pr.aligned.page, pr.readings, file=pr.file) if pr.aligned is not None else None,
+              "annotated": None,
               **({"sheet_exercise": pr.sheet_exercise} if pr.sheet_exercise else {}),
               **_trainee_number_read(pr)} for pr in reads]
     base = {"exercise": key.exercise if key else (exercise or None), "trainee": who, "trainee_name": name,
@@ -299,35 +240,77 @@ def _refuse(pr: PhotoRead, err: GraderError) -> None:
     pr.refusal, pr.aligned = err, None
 
 
-def _is_caller(identity, caller: str | None) -> bool:
-    """Whether what the uploader typed names this QR's trainee: the number (with or without leading zeros,
-    "063" for 63), or the roster name in any case and spacing ("sri  siregar" for "Sri Siregar")."""
+@dataclass(frozen=True)
+class _PageOwner:
+    """The trainee a read page names (:func:`_page_owner`)."""
+
+    trainee: str                 # the QR's trainee, or the number written on the page ("015")
+    name: str | None = None      # the QR's roster name
+    by_qr: bool = True
+    sure: str | None = None      # a written number's boxes as read surely enough to tell it apart ("01?")
+
+
+def _page_owner(pr: PhotoRead) -> _PageOwner | None:
+    """Whom a read page names: its QR's trainee, else the trainee number written on it and read ``ok``; None for
+    nobody (a blank sheet's QR beside an unsure, overwritten or missing number)."""
+    ident = pr.aligned.identity
+    if ident.trainee:
+        return _PageOwner(ident.trainee, ident.trainee_name)
+    r = pr.readings.get(TRAINEE_FIELD)
+    if r is None or r.status != "ok" or r.value is None or NOTE_OVERWRITTEN in r.notes:
+        return None
+    sure = "".join(("0" if b in ("X", "-", "") else b) if c >= WRONG_MIN_CONFIDENCE else "?"
+                   for b, c in zip(r.boxes, r.box_confidence))
+    return _PageOwner(f"{r.value:03d}", by_qr=False, sure=sure)
+
+
+def _not_one_trainee(a: _PageOwner, b: _PageOwner) -> bool:
+    """Whether two pages name two trainees. Two QRs must name one; a number written on a page must differ from
+    the other page's in a box it read as surely as a box that could call a trainee wrong: a number read ``ok``
+    is misread now and then (on the development photos, seed 61, 2 of the 275 read ``ok`` had a box misread at
+    0.9988 and 0.9995, one of them written over), and a trainee's own page must not be refused for it."""
+    if a.by_qr and b.by_qr:
+        return normalise_id(a.trainee) != normalise_id(b.trainee)
+    spelled = [o.sure if not o.by_qr else (o.trainee.zfill(3) if o.trainee.isascii() and o.trainee.isdigit()
+                                           else None) for o in (a, b)]
+    if None in spelled or len(spelled[0]) != len(spelled[1]):
+        return False            # (a QR naming someone by a name, not a number, cannot be set against digits)
+    return any("?" not in (x, y) and x != y for x, y in zip(*spelled))
+
+
+def _is_caller(owner: _PageOwner, caller: str | None) -> bool:
+    """Whether what the uploader typed names the trainee a page names (:func:`_page_owner`): the number (with or
+    without leading zeros, "063" for 63), or the roster name in any case and spacing ("sri  siregar" for
+    "Sri Siregar")."""
     typed = normalise_id(caller)
-    return typed is not None and typed in (normalise_id(identity.trainee), normalise_id(identity.trainee_name))
+    return typed is not None and typed in (normalise_id(owner.trainee), normalise_id(owner.name))
 
 
 def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | None) -> None:
     """Refuse the pages that cannot be one trainee's one sheet, instead of mixing them into one result.
 
-    - Pages whose QR names another trainee than the rest: a page-2 photo of a classmate's sheet must not be
-      graded as this trainee's work. The trainee kept is the one the uploader typed (their number or their
-      roster name), if a QR names them, else the one on the first page that names anyone.
+    - Pages that name another trainee than the rest: a page-2 photo of a classmate's sheet must not be graded as
+      this trainee's work. A page names its QR's trainee, else the trainee number written on it and read ``ok``
+      (the evidence a batch groups pages by: :mod:`grader.page_groups`), which tells another trainee only by a
+      box read surely (:func:`_not_one_trainee`). The trainee kept is the one the uploader typed (their number or
+      their roster name), if a page names them, else the one on the first page that names anyone.
     - A second photo of a page already read: the first is graded, and the trainee learns that the other page
       is the one still missing.
     """
-    good = [pr for pr in reads if pr.aligned is not None]
-    owners = [pr.aligned.identity for pr in good if pr.aligned.identity.trainee]
-    if len({normalise_id(o.trainee) for o in owners}) > 1:
-        keep = normalise_id(next((o.trainee for o in owners if _is_caller(o, caller)), owners[0].trainee))
-        for pr in good:
-            ident = pr.aligned.identity
-            if ident.trainee and normalise_id(ident.trainee) != keep:
-                other = f"{ident.trainee_name} (No. {ident.trainee})" if ident.trainee_name else f"No. {ident.trainee}"
+    owners = [(pr, owner) for pr in reads if pr.aligned is not None and (owner := _page_owner(pr)) is not None]
+    if owners:
+        keep = next((o for _, o in owners if _is_caller(o, caller)), owners[0][1])
+        for pr, o in owners:
+            if _not_one_trainee(o, keep):
+                other = f"{o.name} (No. {o.trainee})" if o.name else f"No. {o.trainee}"
+                written_en, written_id = ("", "") if o.by_qr else (" (the number written on it)",
+                                                                    " (nomor peserta yang tertulis)")
                 _refuse(pr, GraderError(
                     "other_trainee",
-                    f"Page {pr.page} is from another trainee's sheet: {other}. Send each trainee's pages separately.",
-                    f"Halaman {pr.page} ini dari lembar peserta lain: {other}. Kirim halaman setiap peserta "
-                    f"secara terpisah."))
+                    f"Page {pr.page} is from another trainee's sheet: {other}{written_en}. Send each trainee's "
+                    f"pages separately.",
+                    f"Halaman {pr.page} ini dari lembar peserta lain: {other}{written_id}. Kirim halaman setiap "
+                    f"peserta secara terpisah."))
     seen: dict[int, str] = {}
     for pr in reads:
         if pr.aligned is None:
@@ -361,9 +344,8 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     for f in graded["fields"]:
         f["crop"] = crops.get(f["id"])
     # A retake is no longer advised for fields a trainer has settled.
-    pages = [{**p, "advice": print_out_of_place_advice(p["page"], [f for f in p["advice"]["fields"] if f not in kept],
-                                                       page_off=p["advice"]["code"] == PAGE_OUT_OF_PLACE_ADVICE)}
-             if p.get("advice") else p for p in result.get("pages", [])]
+    pages = [{**p, "advice": advice_without(p["advice"], p["page"], kept)} if p.get("advice") else p
+             for p in result.get("pages", [])]
     return {**result, "pages": pages, **graded}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from grader.grading.shown import MISSING_PAGE_ADVICE, score_may_change, sheet_scores, shown_value, unread_pages
+from grader.grading.shown import MISSING_PAGE_ADVICE, score_may_change, sheet_scores, unread_pages, value_read
 
 SHEET_COLUMNS = ("trainee", "trainee_name", "trainee_source", "exercise", "status", "score", "partial_score",
                  "provisional", "wrong", "review", "blank", "unreadable", "violated_rules", "refusal",
@@ -37,6 +37,18 @@ def missing_page_messages(result: dict | None, *, lang: str = "en") -> list[str]
     """A line for each page of the sheet that no photo showed, in ``lang`` (the web says it in its own words)."""
     word = {"en": "page", "id": "halaman"}[lang]
     return [f"{word} {n}: {MISSING_PAGE_ADVICE[lang]}" for n in unread_pages(result or {}).missing]
+
+
+def retake_codes(result: dict | None) -> str:
+    """What to retake, as codes: ``file=code`` for the refused pages, then ``pageN=page_missing`` for the pages no
+    photo showed."""
+    return ";".join(filter(None, [refusals(result), *(f"page{n}=page_missing"
+                                                      for n in unread_pages(result or {}).missing)]))
+
+
+def retake_messages(result: dict | None, *, lang: str = "en") -> list[str]:
+    """What to retake, in words (``lang``): the refused pages' reasons, then a line per page no photo showed."""
+    return refusal_messages(result, lang=lang) + missing_page_messages(result, lang=lang)
 
 
 def advice_messages(result: dict | None, *, lang: str = "en") -> list[str]:
@@ -68,8 +80,8 @@ def sheet_rows(results: list[dict]) -> list[dict]:
             **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
             # (what to retake: the refused pages, then the pages no photo showed)
-            "refusal": ";".join(filter(None, [refusals(r), *(f"page{n}=page_missing" for n in unread_pages(r).missing)])),
-            "refusal_message": " ".join(refusal_messages(r) + missing_page_messages(r)),
+            "refusal": retake_codes(r),
+            "refusal_message": " ".join(retake_messages(r)),
             "retake_advised": retake_advised(r),
             "files": ";".join(p["file"] for p in r["pages"])})
     return rows
@@ -80,7 +92,8 @@ def field_rows(results: list[dict]) -> list[dict]:
     return [{"trainee": r.get("trainee") or "", "exercise": r.get("exercise") or "", "field": f["id"],
              "page": f["page"], "section": f["section"], "kind": f["kind"], "status": f["status"],
              # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
-             "value": shown_value(f, empty=""),
+             # (a number as a number: a workbook's "=H2=I2" against the expected one held text '81' against 81)
+             "value": "" if value_read(f) is None else value_read(f),
              "expected": "" if f["expected"] is None else f["expected"],
              "confidence": f["confidence"], "notes": ";".join(f.get("notes") or ()),
              "files": ";".join(p["file"] for p in r.get("pages") or ())}

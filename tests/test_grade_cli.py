@@ -359,13 +359,20 @@ def test_an_exercise_code_misread_by_ocr_is_not_another_exercise(monkeypatch, mi
     assert res["pages"][0]["refusal"]["code"] == "wrong_exercise"
 
 
-def _read(file: str, page: int, trainee: str | None, name: str | None = None):
-    """A PhotoRead whose aligned page carries only what the page-ownership check looks at."""
+def _read(file: str, page: int, trainee: str | None, name: str | None = None, *, number: int | None = None,
+          number_status: str = "ok", box_confidence: tuple[float, ...] = (0.9995,) * 3):
+    """A PhotoRead whose aligned page carries only what the page-ownership check looks at: its QR's trainee and
+    name, and the trainee number written on it (``number``, read ``number_status``)."""
     from types import SimpleNamespace
 
-    from grader.pipeline import PhotoRead
+    from grader.pipeline import TRAINEE_FIELD, PhotoRead
+    from grader.read.sheet_reader import FieldReading
     ident = SimpleNamespace(trainee=trainee, trainee_name=name)
-    return PhotoRead(file=file, aligned=SimpleNamespace(identity=ident, page=SimpleNamespace(number=page)))
+    readings = {} if number is None else {TRAINEE_FIELD: FieldReading(
+        TRAINEE_FIELD, "digits", page, number, min(box_confidence), number_status, tuple(f"{number:03d}"),
+        box_confidence)}
+    return PhotoRead(file=file, aligned=SimpleNamespace(identity=ident, page=SimpleNamespace(number=page)),
+                     readings=readings)
 
 
 def test_pages_of_another_trainee_are_refused_not_mixed_into_one_result():
@@ -391,6 +398,33 @@ def test_pages_of_another_trainee_are_refused_not_mixed_into_one_result():
     # a page with no trainee in its QR (a blank practice sheet) may belong to anyone
     reads = [_read("a.jpg", 1, "136"), _read("b.jpg", 2, None)]
     _refuse_pages_that_do_not_belong(reads, caller="Dewi")
+    assert reads[0].refusal is None and reads[1].refusal is None
+
+
+def test_a_page_whose_written_number_names_another_trainee_is_refused_not_mixed_in():
+    """Trainee rehearsal (helper-134): Siti's personalised page 1 (QR trainee 70) sent with a classmate's page 2,
+    a blank practice sheet whose number boxes read 015 firmly, was graded as one sheet, 100 / 100, with no word.
+    A batch keeps those pages apart by the same evidence (grader.page_groups); one upload now does too."""
+    from grader.pipeline import _refuse_pages_that_do_not_belong
+    reads = [_read("a.jpg", 1, "70", "Siti Santoso", number=70), _read("b.jpg", 2, None, number=15)]
+    _refuse_pages_that_do_not_belong(reads, caller=None)
+    assert reads[0].refusal is None and reads[1].aligned is None and reads[1].page == 2
+    assert reads[1].refusal.code == "other_trainee"
+    assert "No. 015 (nomor peserta yang tertulis)" in reads[1].refusal.message_id
+    # two blank sheets, numbers read firmly: the one the uploader typed is kept
+    reads = [_read("a.jpg", 1, None, number=70), _read("b.jpg", 2, None, number=15)]
+    _refuse_pages_that_do_not_belong(reads, caller="15")
+    assert reads[0].refusal.code == "other_trainee" and reads[1].refusal is None
+    # the same number written on both ("070" beside the QR's "70"), an unsure one, or one read ok that differs only
+    # in boxes read below the bar for calling a trainee wrong (a 7 read 1 at 0.998), names nobody else
+    for other in (_read("b.jpg", 2, None, number=70), _read("b.jpg", 2, None, number=15, number_status="review"),
+                  _read("b.jpg", 2, None, number=10, box_confidence=(1.0, 0.998, 1.0))):
+        reads = [_read("a.jpg", 1, "70", "Siti Santoso", number=70), other]
+        _refuse_pages_that_do_not_belong(reads, caller=None)
+        assert reads[0].refusal is None and reads[1].refusal is None
+    # a personalised page is its QR's trainee's, whatever number is written on it
+    reads = [_read("a.jpg", 1, "70", "Siti Santoso", number=15), _read("b.jpg", 2, None, number=70)]
+    _refuse_pages_that_do_not_belong(reads, caller=None)
     assert reads[0].refusal is None and reads[1].refusal is None
 
 

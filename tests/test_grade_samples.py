@@ -100,25 +100,52 @@ def test_once_a_trainer_clears_the_review_queue_every_planted_mistake_is_found(g
 
 
 
+def test_a_page_whose_digits_are_mostly_unclear_is_advised_again_and_the_advice_follows_corrections():
+    """Trainee rehearsal (helper-134): a page 1 photographed off a monitor passed the gate, every field went to
+    review, and the trainee saw "100 / 100 sementara, Perlu dicek: 35" with no word that the photo was the problem,
+    nor a retake button (the web page offers one beside any advice). Half the digit boxes read below 0.9 or more:
+    the advice names the fields in review; a trainer's corrections take theirs out of it."""
+    from types import SimpleNamespace
+
+    from grader.read.sheet_reader import FieldReading
+    from grader.retake_advice import UNCLEAR_PHOTO_ADVICE, advice_without, retake_advice
+
+    ids = ("I.A.1.L", "I.A.1.P", "I.A.1.J", "II.1")
+    page = SimpleNamespace(number=1, fields=[SimpleNamespace(id=i, graded=True) for i in ids])
+
+    def reads(confs):
+        return {i: FieldReading(i, "digits", 1, 12, min(c), "ok" if min(c) >= 0.997 else "review", ("X", "1", "2"), c)
+                for i, c in zip(ids, confs)}
+    ordinary = reads([(1.0, 0.99, 0.95), (1.0, 0.998, 1.0), (0.85, 1.0, 1.0), (1.0, 0.6, 0.999)])
+    assert retake_advice(page, ordinary) is None                 # 2 of 12 boxes unclear: an ordinary page
+    unclear = reads([(0.5, 0.7, 0.95), (1.0, 0.4, 0.3), (0.85, 0.2, 1.0), (1.0, 0.998, 0.999)])
+    advice = retake_advice(page, unclear, file="p1.jpg")        # 6 of 12
+    assert advice["code"] == UNCLEAR_PHOTO_ADVICE and advice["fields"] == ["I.A.1.J", "I.A.1.L", "I.A.1.P"]
+    assert "Foto ulang halaman 1" in advice["message_id"] and "bukan dari layar" in advice["message_id"]
+    assert "3 isian menunggu pelatih" in advice["message_id"] and "not a screen" in advice["message_en"]
+    rest = advice_without(advice, 1, {"I.A.1.L": {}, "I.A.1.J": {}})
+    assert rest["code"] == UNCLEAR_PHOTO_ADVICE and rest["fields"] == ["I.A.1.P"] and "1 isian" in rest["message_id"]
+    assert advice_without(rest, 1, {"I.A.1.P": {}}) is None
+
+
 def test_no_retake_is_advised_for_the_sample_photos_and_one_is_for_print_out_of_place(graded):
     from types import SimpleNamespace
 
-    from grader.pipeline import PhotoRead, retake_advice
     from grader.read.sheet_reader import FieldReading
+    from grader.retake_advice import retake_advice
 
     pages = [p for res, _, _ in graded.values() for p in res["pages"] if not p["refusal"]]
     assert pages and all(p["advice"] is None for p in pages)          # flat sample photos read in place
     graded_ids = ("IV.1.bubbles", "IV.1.tally", "IV.2.tally")
-    aligned = SimpleNamespace(page=SimpleNamespace(number=2, fields=[SimpleNamespace(id=i, graded=True)
-                                                                      for i in graded_ids]))
+    page = SimpleNamespace(number=2, fields=[SimpleNamespace(id=i, graded=True) for i in graded_ids])
     reads = {"IV.1.bubbles": FieldReading("IV.1.bubbles", "bubbles", 2, None, 0.1, "review",
                                           notes=("misaligned", "misaligned")),
              "IV.1.tally": FieldReading("IV.1.tally", "tally", 2, 48, 0.35, "review", notes=("bent_grid",)),
              "IV.2.tally": FieldReading("IV.2.tally", "tally", 2, 39, 0.65, "review", notes=("faint_stroke",))}
-    advice = retake_advice(PhotoRead("p2.jpg", aligned=aligned, readings=reads))
+    advice = retake_advice(page, reads, file="p2.jpg")
     assert advice["fields"] == ["IV.1.bubbles"]                 # a bent grid alone is no sign of a bad photo
     reads["H.X.bubbles"] = FieldReading("H.X.bubbles", "bubbles", 2, None, 0.1, "review", notes=("misaligned",))
-    assert retake_advice(PhotoRead("p2.jpg", aligned=aligned, readings=reads))["fields"] == ["IV.1.bubbles"]
+    assert retake_advice(page, reads, file="p2.jpg")["fields"] == ["IV.1.bubbles"]
     assert "halaman 2" in advice["message_id"] and "1 isian" in advice["message_id"]
     del reads["IV.1.bubbles"]
-    assert retake_advice(PhotoRead("p2.jpg", aligned=aligned, readings=reads)) is None
+    assert retake_advice(page, reads, file="p2.jpg") is None

@@ -232,7 +232,7 @@ def test_too_many_bytes():
 def test_thumbnail_is_too_small():
     with pytest.raises(Refusal) as e:
         load_photo(_encode(_gradient(160, 120), ".jpg"))
-    assert e.value.code == "sheet_too_small"
+    assert e.value.code == "sheet_too_small" and "Kirim foto asli dari kamera" in e.value.message_id
 
 
 def test_sniff_format():

@@ -120,6 +120,22 @@ def test_a_tilted_page_wholly_in_frame_is_not_called_cut_off():
 
 def test_sheet_too_small():
     assert refusal_code(mock_photo(coverage=0.07, frame=(2400, 3200), seed=7).jpeg()) == "sheet_too_small"
+    with pytest.raises(Refusal) as e:
+        align_photo(mock_photo(coverage=0.07, frame=(2400, 3200), seed=7).jpeg())
+    assert e.value.message_id.startswith("Lembar terlalu kecil di foto. Dekatkan ponsel")
+
+
+def test_a_sheet_filling_a_photo_of_too_few_pixels_is_not_told_to_move_closer():
+    """Trainee rehearsal (helper-134): a 360x480 photo with the sheet filling it was told "Lembar terlalu kecil di
+    foto. Dekatkan ponsel…", which cannot help: the photo is a screenshot, a preview or a shrunken copy."""
+    photo = mock_photo(coverage=0.8, frame=(1200, 1600), seed=7)
+    small = cv2.resize(photo.image, (360, 480), interpolation=cv2.INTER_AREA)
+    ok, data = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    with pytest.raises(Refusal) as e:
+        align_photo(data.tobytes())
+    assert e.value.code == "sheet_too_small"
+    assert "Dekatkan" not in e.value.message_id and "Kirim foto asli dari kamera" in e.value.message_id
+    assert "Move closer" not in e.value.message and "as the camera took it" in e.value.message
 
 
 def test_glare_over_the_numbers():

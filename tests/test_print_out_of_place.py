@@ -170,10 +170,8 @@ def test_a_page_out_of_place_advises_a_flat_retake_of_that_page(sheet, blank_pag
     told why and what to do (unfold the sheet, lay it flat, photograph page 2 again), in the result's advice, on the
     web page's field rows and on the command line. Before, the page was graded with every field in review and no
     advice at all (bubble columns out of place were the only advice)."""
-    from types import SimpleNamespace as NS
-
     import grader.read.sheet_reader as reader
-    from grader.pipeline import print_out_of_place_advice, retake_advice
+    from grader.retake_advice import print_out_of_place_advice, retake_advice
     from grader.web.present import note_text
     monkeypatch.setattr(reader, "_read_tally", lambda gray, f, page, px: reader.FieldReading(
         f.id, f.kind, page, 0, 1.0, "blank"))
@@ -182,7 +180,7 @@ def test_a_page_out_of_place_advises_a_flat_retake_of_that_page(sheet, blank_pag
     page = sheet.pages[1]
     gray = np.roll((blank_page * 255).astype(np.uint8), int(4.5 * PX), axis=1)
     out = read_page_fields(gray, page, px_per_mm=PX, classifier=default_classifier())
-    advice = retake_advice(NS(file="b-p2.jpg", aligned=NS(page=page), readings=out))
+    advice = retake_advice(page, out, file="b-p2.jpg")
     assert advice is not None and advice["code"] == "page_out_of_place", advice
     assert set(advice["fields"]) == {f.id for f in page.fields if f.graded and f.id in out}
     assert "foto ulang halaman 2" in advice["message_id"] and "rata di atas meja" in advice["message_id"]
@@ -199,4 +197,4 @@ def test_a_page_out_of_place_advises_a_flat_retake_of_that_page(sheet, blank_pag
         f"so {len(advice['fields'])} field", f"so {len(advice['fields']) - 1} field")
     # the same page in place: no advice
     flat = read_page_fields((blank_page * 255).astype(np.uint8), page, px_per_mm=PX, classifier=default_classifier())
-    assert retake_advice(NS(file="b-p2.jpg", aligned=NS(page=page), readings=flat)) is None
+    assert retake_advice(page, flat, file="b-p2.jpg") is None

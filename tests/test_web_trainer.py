@@ -1298,7 +1298,7 @@ def test_exports_csv_and_xlsx(app, trainer, code):
     batch(trainer, code, [("b_1.jpg", jpeg_bytes(color="#eee")), ("b_2-bent.jpg", jpeg_bytes(color="#ddd"))])
     trainee = app.test_client()
     trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "=cmd|' /C calc'!A0",
-                            "photo_1": (io.BytesIO(jpeg_bytes()), "p1.jpg")}, content_type="multipart/form-data")
+                            "photo_1": (io.BytesIO(jpeg_bytes()), "p1-solo.jpg")}, content_type="multipart/form-data")
     sheets = trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv")
     assert sheets.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(sheets.data.decode("utf-8-sig"))))
@@ -1306,10 +1306,18 @@ def test_exports_csv_and_xlsx(app, trainer, code):
     assert {r[0] for r in rows[1:]} == {"'=cmd|' /C calc'!A0", "b"}                  # no formula injection
     advised = {r[0]: r[rows[0].index("Sebaiknya foto ulang")] for r in rows[1:]}     # the print sat out of place
     assert advised == {"'=cmd|' /C calc'!A0": "", "b": "b_2-bent.jpg: IV.1 bulatan"}
+    # a sheet with no score says why, as grader grade's CSV does (class day, helper-135: "Nilai" and "Alasan" empty)
+    why = {r[0]: (r[rows[0].index("Alasan")], r[rows[0].index("Alasan (kode)")]) for r in rows[1:]}
+    assert why["'=cmd|' /C calc'!A0"] == ("halaman 2: foto halaman ini belum dikirim; foto dan kirim bersama halaman "
+                                           "lainnya", "page2=page_missing")
+    assert why["b"] == ("", "")
     fields = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv").data.decode("utf-8-sig")
     assert "II.3" in fields and fields.count("\n") > 40
     table = list(csv.DictReader(io.StringIO(fields)))
-    assert {r["Alasan (kode)"] for r in table if r["Kotak"] == "V.B"} == {"unsure_box"}    # why it was left to review
+    assert {r["Alasan (kode)"] for r in table if r["Kotak"] == "V.B" and r["Peserta"] == "b"} == {"unsure_box"}
+    unread = [r for r in table if r["Alasan (kode)"] == "page_missing"]
+    assert unread and {r["Alasan"] for r in unread} == {"foto halaman ini belum dikirim; foto dan kirim bersama "
+                                                        "halaman lainnya"}
     from openpyxl import load_workbook
     wb = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx").data))
     assert wb.sheetnames == ["lembar", "isian"] and wb["lembar"].max_row == 3
@@ -1871,20 +1879,34 @@ def test_the_uploader_is_handed_a_batchs_redirect_so_the_page_it_opens_says_the_
         plain.headers
 
 
-def test_the_same_photos_from_a_new_form_are_skipped_for_ten_minutes_then_stored_again(app, trainer, code):
-    """A new form (the page opened again) with the same photos: within ten minutes it is taken for the same sending
-    sent again, and nothing is stored twice; later, it is a new sending, stored again as the trainer asks."""
+def test_the_same_photos_from_a_new_form_are_skipped_however_late_unless_their_sheet_was_removed(app, trainer, code):
+    """A new form (the page opened again, or the class's chat exported again at lunch: a chat app exports the whole
+    chat, the morning's photos with the new ones) with photos a batch stored before: they are not stored or graded
+    again, however late, and each says which sheet holds it. Class day rehearsal (helper-135): past ten minutes the
+    same photos were graded again, every trainee of the chat became a second attempt and every refused photo a
+    second row. Only the new photo of a sending is graded; a removed sheet's photos sent again are graded anew."""
     first = batch(trainer, code, CLASS, client_token="first")
     again = batch(trainer, code, CLASS, client_token="second")
     assert again.status_code == 303 and again.location != first.location
     said = trainer.get(again.location).get_data(as_text=True)
-    assert said.count("sudah dikirim dalam 10 menit") == 3
+    assert said.count("sudah pernah dikirim dan ada di lembar") == 3
     # (review s34: it opened with "Tidak ada foto yang bisa dinilai", as if the photos were bad)
-    assert "Semua foto dalam unggahan ini sudah dikirim dan dinilai tadi" in said
+    assert "Semua foto dalam unggahan ini sudah pernah dikirim dan dinilai" in said
     assert "Tidak ada foto yang bisa dinilai" not in said
     stored_an_hour_ago(app)
-    later = batch(trainer, code, CLASS, client_token="third")
-    assert [i["trainee"] for i in trainer.get(later.location + ".json").get_json()["items"]] == ["017", "021", "033"]
+    new = ("044_1.jpg", jpeg_bytes(color="#c8c8c8"))
+    later = batch(trainer, code, CLASS + [new], client_token="third")
+    assert later.status_code == 302 and "/trainer/batch/" in later.location
+    assert [i["trainee"] for i in trainer.get(later.location + ".json").get_json()["items"]] == ["044"]
+    page = trainer.get(later.location).get_data(as_text=True)
+    assert page.count("sudah pernah dikirim dan ada di lembar") == 3
+    first_sheets = trainer.get(first.location + ".json").get_json()["items"]
+    sid = first_sheets[0]["url"].rstrip("/").rsplit("/", 1)[1]
+    token = csrf_of(trainer, f"/trainer/lembar/{sid}")
+    assert trainer.post(f"/trainer/lembar/{sid}/hapus", data={"csrf_token": token, "confirm": "1"}).status_code == 303
+    anew = batch(trainer, code, CLASS, client_token="fourth")
+    assert [i["trainee"] for i in trainer.get(anew.location + ".json").get_json()["items"]] == [
+        first_sheets[0]["trainee"]]
 
 
 def test_the_files_left_out_of_a_batch_are_named_alike_and_said_to_the_trainer(trainer, code):
@@ -1905,13 +1927,12 @@ def test_the_files_left_out_of_a_batch_are_named_alike_and_said_to_the_trainer(t
     assert set(lines) == {"b2.zip: kelas/Sari/hal1.jpg", "b2.zip: ../../evil.jpg", "b2.zip: budi_1 (1).jpg",
                           "chat.txt"}
     assert lines["b2.zip: kelas/Sari/hal1.jpg"] == (
-        f'Foto ini sudah dikirim dalam 10 menit terakhir dan ada di lembar <a href="{sheet["url"]}">Sari</a>; '
-        "tidak disimpan dua kali.")
+        f'Foto ini sudah pernah dikirim dan ada di lembar <a href="{sheet["url"]}">Sari</a>; tidak dinilai dua kali.')
     assert "sama persis dengan b2.zip: budi_1.jpg dalam unggahan ini" in lines["b2.zip: budi_1 (1).jpg"]
     assert lines["chat.txt"].startswith("Berkas ini bukan foto atau PDF. Dilewati")
     assert "Kirim foto lembar latihan" not in page and "Kirim" not in lines["chat.txt"]
     english = trainer.get(again.location + "?lang=en").get_data(as_text=True)
-    assert (f'This photo was already sent in the last 10 minutes and is on sheet <a href="{sheet["url"]}">Sari</a>'
+    assert (f'This photo was already sent and is on sheet <a href="{sheet["url"]}">Sari</a>; it is not graded twice'
             in english) and "Skipped: sheets are graded from photos" in english
 
 
@@ -2068,7 +2089,7 @@ def _remove_while_the_photos_are_checked(app, monkeypatch, code: str):
     Returns the function the hook replaced, to put it back."""
     import grader.web.trainer.batch_upload as batch_upload
     from grader.web.removal import remove_exercise
-    real = batch_upload.recently_sent
+    real = batch_upload.already_stored
 
     def removal_while_the_photos_are_checked(db, exercise, photos):
         conn = _conn(app)
@@ -2076,7 +2097,7 @@ def _remove_while_the_photos_are_checked(app, monkeypatch, code: str):
         conn.close()
         return real(db, exercise, photos)
 
-    monkeypatch.setattr(batch_upload, "recently_sent", removal_while_the_photos_are_checked)
+    monkeypatch.setattr(batch_upload, "already_stored", removal_while_the_photos_are_checked)
     return real
 
 
@@ -2429,7 +2450,7 @@ def test_a_batch_stored_while_its_exercise_is_removed_is_retired_with_it(app, tr
         "photos": [(io.BytesIO(jpeg_bytes()), "budi_1.jpg"), (io.BytesIO(b"not a photo"), "Siti Rahma.docx")]},
         content_type="multipart/form-data")
     import grader.web.trainer.batch_upload as batch_upload
-    monkeypatch.setattr(batch_upload, "recently_sent", real)
+    monkeypatch.setattr(batch_upload, "already_stored", real)
     conn = _conn(app)
     assert {r[0] for r in conn.execute("SELECT state FROM submissions WHERE exercise=?", (new,))} == {"removed"}
     assert conn.execute("SELECT skipped FROM batches").fetchone()[0] == "[]"

@@ -22,7 +22,7 @@ PAIR_MISMATCH = "pair_mismatch"            # a pair's tally, digits and bubbles 
 PAIR_UNSURE = "pair_unsure"                # ... or may only be our misreading: a trainer checks
 BLANK_LEADING = "blank_leading_box"        # an unused leading box left blank instead of X
 BLANK_LEADING_UNSURE = "blank_leading_unsure"   # ... or so it seems, on a blank box we did not read surely
-OVERWRITTEN = "overwritten_box"            # a box that looks as if it holds two digits (written over, or unclear)
+OVERWRITTEN = "overwritten_box"            # a box read as either of two digits (unclear, or written over)
 ACROSS_BORDERS = "across_borders"          # a number written across the boxes, a digit on a border between two
 
 
@@ -160,17 +160,24 @@ def conventions(sheet: SheetLayout, readings: dict[str, FieldReading]) -> list[F
 
 
 def overwritten_message(ids) -> tuple[str, str]:
-    """What a finding about boxes that look as if they hold two digits says (Indonesian, English)."""
+    """What a finding about boxes read as either of two digits says (Indonesian, English). It names our doubt, not
+    the trainee's writing: on the development photos (seed 61, 300 sheets; throwaway script, s44) 6 of the 288 digit
+    boxes the reader saw so held the generator's correction (an old digit under correction fluid, a new one on it),
+    the rest one unclear digit. "A box that looks as if it holds two digits" told trainees with a clean "-24" that
+    they had written two there (helper-134's rehearsal)."""
     listed = ", ".join(ids)
-    return (f"Kotak yang tampak berisi dua angka ({listed}) akan diperiksa pelatih. Jika Anda memang mengoreksi angka, "
-            f"tutup angka yang salah dengan cairan koreksi lalu tulis ulang dengan jelas.",
-            f"Boxes that look as if they hold two digits ({listed}) will be checked by a trainer. If you did correct a "
-            f"digit, cover the wrong one with correction fluid and write it again clearly.")
+    return (f"Kami ragu membaca kotak {listed}: bisa terbaca sebagai dua angka yang berbeda. Pelatih akan "
+            f"memeriksanya. Tulis setiap angka dengan jelas; jika Anda mengoreksi angka, tutup angka yang salah dengan "
+            f"cairan koreksi lalu tulis ulang.",
+            f"We are unsure how to read box {listed}: it could be either of two digits. A trainer will check it. "
+            f"Write each digit clearly; if you correct a digit, cover the wrong one with correction fluid and write it "
+            f"again.")
 
 
 def as_worded_now(finding: dict) -> dict:
-    """A stored finding with today's words where they changed: a result stored before said the trainee had written
-    over boxes that look as if they hold two digits, which was mostly untrue (README, ``overwritten_box``)."""
+    """A stored finding with today's words where they changed: results stored before said the trainee had written
+    over a box the reader could read as either of two digits, later that the box looked as if it held two digits;
+    both were mostly untrue (README, ``overwritten_box``)."""
     if finding_code(finding) != OVERWRITTEN:
         return finding
     return dict(finding, **dict(zip(("message_id", "message_en"), overwritten_message(finding.get("fields") or ()))))

@@ -50,9 +50,12 @@ def shown_score(score: float | None) -> int | None:
 def value_read(field: dict) -> str | int | None:
     """What a result field says was written, the one rule for everything that shows or exports it: what we read
     surely, "?" for a digit we did not (``read_as``, on a field wrong by its sure boxes: never our guess at that
-    digit), else the value read (0 is a value); None when nothing was read."""
+    digit), else the value read (0 is a value); None when nothing was read. A number is an ``int`` however it was
+    kept (a ``read_as`` read surely in full, "142"): a spreadsheet compares it with the expected number."""
     read_as = field.get("read_as")
-    return read_as if read_as not in (None, "") else field.get("value")
+    if read_as in (None, ""):
+        return field.get("value")
+    return int(read_as) if read_as.isascii() and read_as.isdigit() else read_as
 
 
 #: A tally field names its doubtful cells only up to this many: past it (a bent grid puts every cell near the writing in

@@ -35,7 +35,7 @@ from grader.photo.locate import (MarkerDetection, MarkerHit, PageFit, choose_pag
                                  mm_to_frame, project_mm)
 from grader.photo.missing_markers import diagnose_missing
 from grader.photo.quality import QualityReport, QualityThresholds
-from grader.photo.refusal import Refusal
+from grader.photo.refusal import LOW_RESOLUTION, Refusal
 from grader.photo.warp import frame_size, warp_to_frame
 from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import PageLayout, SheetLayout, shared_layout
@@ -212,7 +212,9 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     report = q.report(measures, reasons, markers_found=len(fit.hits))
     clock("gate")
     if reasons and refuse:
-        raise Refusal(reasons[0], detail=f"{filename}: {measures}", quality=report)
+        small = reasons[0] == "sheet_too_small" and q.small_for_pixels(measures, thresholds)
+        raise Refusal(reasons[0], detail=f"{filename}: {measures}", quality=report,
+                      case=LOW_RESOLUTION if small else None)
     if source == UNIDENTIFIED and refuse:
         raise Refusal("sheet_unidentified", detail=f"{filename}: neither the QR nor the header line was read",
                       quality=report)

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from grader.photo.jpeg_damage import image_data_ran_out
-from grader.photo.refusal import Refusal
+from grader.photo.refusal import LOW_RESOLUTION, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def _check_dimensions(w: int, h: int, *, max_pixels: int, max_side: int) -> None
     if w * h > max_pixels or max(w, h) > max_side or max(w, h) / min(w, h) > DEFAULT_MAX_ASPECT:
         raise Refusal("too_large", detail=f"header says {w}x{h}")
     if min(w, h) < MIN_SIDE:
-        raise Refusal("sheet_too_small", detail=f"only {w}x{h} pixels")
+        raise Refusal("sheet_too_small", detail=f"only {w}x{h} pixels", case=LOW_RESOLUTION)
 
 
 def _header_size_and_orientation(data: bytes, fmt: str) -> tuple[tuple[int, int], int]:

@@ -370,6 +370,14 @@ def judge(measures: dict[str, float], thresholds: QualityThresholds) -> tuple[st
     return tuple(r for r in REASON_ORDER if r in found)
 
 
+def small_for_pixels(measures: dict[str, float], thresholds: QualityThresholds) -> bool:
+    """``sheet_too_small`` for the photo's pixels, not for the sheet's place in it: too few pixels per mm of paper
+    while the sheet covers enough of the frame (a screenshot or a preview), where moving closer cannot help."""
+    m, t = measures.get, thresholds
+    return (m("px_per_mm") is not None and m("px_per_mm") < t.min_px_per_mm
+            and (m("coverage") is None or m("coverage") >= t.min_coverage))
+
+
 def report(measures: dict[str, float], reasons: tuple[str, ...], *, markers_found: int) -> QualityReport:
     """Bundle measures and reasons into a :class:`QualityReport`."""
     m = measures.get

@@ -88,6 +88,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
 #: The stable codes, in the order the quality gate reports them.
 REASON_CODES: tuple[str, ...] = tuple(MESSAGES)
 
+LOW_RESOLUTION = "low_resolution"
+
+#: (code, case) -> (English, Indonesian): words for a narrower case of a code, where the code's own would send the
+#: trainee the wrong way. The code stays the same (it is what was measured).
+CASES: dict[tuple[str, str], tuple[str, str]] = {
+    # The sheet fills the picture, but the picture has too few pixels (a screenshot, a preview, a shrunken copy):
+    # "move closer" cannot help (a 360x480 photo of a sheet filling it, helper-134's rehearsal).
+    ("sheet_too_small", LOW_RESOLUTION): (
+        "The photo has too few pixels to read the handwriting: it is a screenshot, a preview or a shrunken copy. "
+        "Send the photo as the camera took it.",
+        "Foto ini terlalu kecil (terlalu sedikit piksel) untuk membaca tulisan: ini tangkapan layar, pratinjau, atau "
+        "salinan yang diperkecil. Kirim foto asli dari kamera."),
+}
+
 
 class Refusal(GraderError):
     """A photo the grader will not read, with a stable reason code.
@@ -100,12 +114,14 @@ class Refusal(GraderError):
         Technical detail for logs (appended to nothing the user sees).
     quality : object, optional
         The :class:`~grader.photo.quality.QualityReport` measured so far, if any.
+    case : str, optional
+        A narrower case of ``code`` with words of its own (:data:`CASES`); others keep the code's words.
     """
 
-    def __init__(self, code: str, *, detail: str = "", quality: Any = None):
+    def __init__(self, code: str, *, detail: str = "", quality: Any = None, case: str | None = None):
         if code not in MESSAGES:
             raise ValueError(f"unknown refusal code {code!r}")
-        en, ind = MESSAGES[code]
+        en, ind = CASES.get((code, case or ""), MESSAGES[code])
         super().__init__(code, en, ind)
         self.detail = detail
         self.quality = quality

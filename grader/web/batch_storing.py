@@ -11,8 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from grader.web.db import REMOVED, ago_iso
-from grader.web.earlier_sendings import DUPLICATE_WINDOW_S
+from grader.web.db import REMOVED
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading
 from grader.web.sheet_storing import StorageError, store_submission
 
@@ -26,7 +25,7 @@ _SENDINGS: dict[str, threading.Lock] = {}
 @contextmanager
 def one_sending_at_a_time(exercise: str) -> Iterator[None]:
     """Hold a trainer's batch sending for ``exercise`` until no other one of it is being stored in this process:
-    what it finds already sent (:func:`recently_sent`, :func:`held_by_batch`) is then all that was stored before it.
+    what it finds already sent (:func:`already_stored`, :func:`held_by_batch`) is then all that was stored before it.
     (The web app serves from one process, its request threads; grading's workers never store a sending.)"""
     with _SENDINGS_LOCK:
         lock = _SENDINGS.setdefault(exercise, threading.Lock())
@@ -34,18 +33,20 @@ def one_sending_at_a_time(exercise: str) -> Iterator[None]:
         yield
 
 
-def recently_sent(conn: sqlite3.Connection, exercise: str, digests: list[str]) -> list[bool]:
-    """Which photos (by their sha256 ``digests``) a trainer's batch for ``exercise`` already stored in the last
-    ``DUPLICATE_WINDOW_S``, whatever its form: the page reloaded (a new form) and the same photos chosen and sent
-    again. Later, the same photos from a new form are a new sending, stored again as the trainer asks (what a batch
-    holds is recognised at any time: :func:`held_by_batch`)."""
+def already_stored(conn: sqlite3.Connection, exercise: str, digests: list[str]) -> list[bool]:
+    """Which photos (by their sha256 ``digests``) a trainer's batch for ``exercise`` already stored, however long ago
+    and whatever its form: the page reloaded and the same photos sent again, or a class's chat exported again later
+    (a chat app exports the whole chat each time: at lunch, the morning's photos come again with the new ones). The
+    same bytes read the same, so grading them again only made every trainee a second attempt and every refused
+    photo a second row (helper-135's class day). Not a removed sheet's, nor one whose grading failed: sent again,
+    those are graded. A batch cut short and sent again is :func:`held_by_batch`'s."""
     if not digests:
         return []
     marks = ",".join("?" * len(digests))
     seen = {r[0] for r in conn.execute(
         f"SELECT u.sha256 FROM uploads u JOIN submissions s ON s.id = u.submission_id WHERE s.exercise=? AND "
-        f"s.source='batch' AND s.state != '{REMOVED}' AND u.created_at >= ? AND u.sha256 IN ({marks})",
-        (exercise, ago_iso(DUPLICATE_WINDOW_S), *digests))}
+        f"s.source='batch' AND s.state NOT IN ('failed', '{REMOVED}') AND u.sha256 IN ({marks})",
+        (exercise, *digests))}
     return [d in seen for d in digests]
 
 
@@ -69,8 +70,8 @@ def sheet_label(row) -> str:
 
 def held_by_batch(conn: sqlite3.Connection, batch_id: int, digests: list[str]) -> list[bool]:
     """Which photos (by their sha256 ``digests``) the batch ``batch_id`` holds, however long ago it stored them: its
-    form sent again after a failure (the trainer back after the lesson) stores only what is missing. A new form
-    with the same photos is a new sending: see :func:`recently_sent`."""
+    form sent again after a failure (the trainer back after the lesson) stores only what is missing, grouped with
+    what it holds. A new form with photos stored before skips them: see :func:`already_stored`."""
     if not digests:
         return []
     marks = ",".join("?" * len(digests))

@@ -9,9 +9,10 @@ Cells that a spreadsheet would run as a formula are defused (:mod:`grader.spread
 """
 from __future__ import annotations
 
-from grader.grading.shown import (MARK_OF_KIND, full_score, in_language, score_may_change, score_text, sheet_scores,
-                                  value_read)
-from grader.result_rows import refusal_messages, refusals, retake_advised
+from grader.grading.shown import (MARK_OF_KIND, MISSING_PAGE_ADVICE, full_score, in_language, score_may_change,
+                                  score_text, sheet_scores, value_read)
+from grader.grading.review_queue import on_unread_page
+from grader.result_rows import retake_advised, retake_codes, retake_messages
 from grader.spreadsheet import spreadsheet_safe
 from grader.web.classroom import counts_count, regrade_failed
 from grader.web.i18n import gettext as _
@@ -73,7 +74,8 @@ def _sheet_row(r, result: dict | None, lang: str, zone: str) -> tuple:
     counts, and its reason says so first."""
     counted = None if regrade_failed(r) else r
     status = counted and r["result_status"]
-    why = r["error_" + lang] or " ".join(refusal_messages(result, lang=lang)) or None
+    # (a page no photo showed, too: the sheet has no score, and the row says why, as grader grade's CSV does)
+    why = r["error_" + lang] or " ".join(retake_messages(result, lang=lang)) or None
     if counted is None:
         why = " ".join(filter(None, (earlier_not_counted(r, lang), why)))
     return tuple(spreadsheet_safe(v) for v in (
@@ -85,7 +87,8 @@ def _sheet_row(r, result: dict | None, lang: str, zone: str) -> tuple:
         *((r[k] if counts_count(r) else None) for k in ("n_ok", "n_wrong", "n_review", "n_blank", "n_unreadable")),
         r["attempts"], _(SOURCE_LABELS.get(r["source"], r["source"]), lang=lang),
         exported(r["created_at"], zone), why, retake_advice_words(result, lang) or None,
-        r["state"], status, r["source"], r.get("error_code") or refusals(result), retake_advised(result) or None))
+        r["state"], status, r["source"], r.get("error_code") or retake_codes(result) or None,
+        retake_advised(result) or None))
 
 
 def earlier_not_counted(row, lang: str) -> str:
@@ -125,7 +128,9 @@ def field_rows(results: list[tuple[dict, dict]], *, lang: str = "id", zone: str 
                 # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
                 value_read(f), f.get("expected"), f.get("status") and status_label(f.get("status"), lang),
                 # (a dispute still open, or one a trainer answered by correcting or confirming the field)
-                f.get("confidence"), field_reasons(f, lang) or None, f.get("trainee_says") or f.get("trainee_said"),
+                f.get("confidence"),
+                field_reasons(f, lang) or (MISSING_PAGE_ADVICE[lang] if on_unread_page(f) else None),
+                f.get("trainee_says") or f.get("trainee_said"),
                 exported(f.get("disputed_at") or f.get("trainee_said_at"), zone),
                 f.get("corrected_by"), exported(f.get("corrected_at"), zone),
                 f.get("id"), kind, f.get("status"), notes)))

@@ -383,12 +383,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Lihat hasil kelas": "See the class results",
     "Muat ulang untuk melihat kemajuan": "Reload to see progress",
     "Berkas yang dilewati": "Files skipped",
-    "Foto ini sudah dikirim dalam {minutes} menit terakhir dan ada di lembar {sheet}; tidak disimpan dua kali.":
-        "This photo was already sent in the last {minutes} minutes and is on sheet {sheet}; it is not stored twice.",
+    "Foto ini sudah pernah dikirim dan ada di lembar {sheet}; tidak dinilai dua kali.":
+        "This photo was already sent and is on sheet {sheet}; it is not graded twice.",
     "Berkas": "Files",
     "Tidak ada foto yang bisa dinilai dalam unggahan ini.": "This upload has no photo that can be graded.",
-    "Semua foto dalam unggahan ini sudah dikirim dan dinilai tadi; tidak ada yang dinilai lagi.":
-        "Every photo in this upload was sent and graded a moment ago; none is graded again.",
+    "Semua foto dalam unggahan ini sudah pernah dikirim dan dinilai; tidak ada yang dinilai lagi.":
+        "Every photo in this upload was sent and graded before; none is graded again.",
     "Tertulis di lembar": "Written on the sheet",
     "kode latihan {code}": "exercise code {code}",
     "nomor peserta {n}": "trainee number {n}",
@@ -484,7 +484,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     # a refused page's reason in a few words (present.REFUSAL_SHORT), in a class table row
     "Bukan foto": "Not a photo", "Berkas rusak": "Damaged file", "Berkas terlalu besar": "File too large",
     "Pindaian hitam-putih": "Black-and-white scan", "Foto kabur": "Blurry photo", "Foto terlalu gelap": "Photo too dark",
-    "Foto silau": "Glare on the photo", "Lembar terlalu kecil di foto": "Sheet too small in the photo",
+    "Foto silau": "Glare on the photo", "Lembar terlalu kecil untuk dibaca": "Sheet too small to read",
     "Lembar terpotong": "Sheet cut off", "Sudut lembar tak terlihat": "Sheet corners not found",
     "Foto terbalik cermin": "Mirrored photo",
     "Bukan lembar latihan": "Not a practice sheet", "Jenis lembar tak dikenal": "Unknown sheet type",
@@ -559,7 +559,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Kotak depan dibiarkan kosong, bukan diisi X": "Unused leading boxes left blank instead of X",
     "Isian dibiarkan kosong (nol ditulis XXX)": "Entries left blank (zero is written XXX)",
     "Tidak ada: setiap lembar mengikuti cara menulis formulir.": "None: every sheet follows the form's writing rules.",
-    "ada kotak yang tampak berisi dua angka": "a box looks as if it holds two digits",
+    "ada kotak yang bisa terbaca sebagai dua angka": "a box could be read as either of two digits",
     "angka tampak ditulis melintasi garis kotak (tulis satu angka per kotak)":
         "the number looks written across the box borders (write one digit per box)",
     "susunan kotak tidak mungkin (angka, X, angka)": "impossible box pattern (digit, X, digit)",

@@ -44,7 +44,7 @@ SEVERITY_LABELS = {"error": "Salah", "warning": "Peringatan", "review": STATUS_L
 # Why the reader (or the context policy) left a field for the trainer: the readers' note codes, in words.
 NOTE_LABELS = {
     "unsure_box": "ada kotak yang belum kami baca dengan yakin",
-    "overwritten_box": "ada kotak yang tampak berisi dua angka",
+    "overwritten_box": "ada kotak yang bisa terbaca sebagai dua angka",
     "across_borders": "angka tampak ditulis melintasi garis kotak (tulis satu angka per kotak)",
     "faint_ink": "ada kotak bertinta pucat (pena hampir habis?) yang bisa terbaca lain",
     "box_out_of_place": "kotak tercetak di isian ini atau di dekatnya tidak terlihat di tempatnya (kertas terlipat atau melengkung? garis kotak tertutup tip-ex?)",
@@ -322,7 +322,7 @@ NOT_A_PHOTO_PROBLEM = ("wrong_exercise", "other_trainee", "duplicate_page")
 REFUSAL_SHORT = {
     "not_an_image": "Bukan foto", "corrupt_file": "Berkas rusak", "too_large": "Berkas terlalu besar",
     "binarized_scan": "Pindaian hitam-putih", "too_blurry": "Foto kabur", "too_dark": "Foto terlalu gelap",
-    "glare": "Foto silau", "sheet_too_small": "Lembar terlalu kecil di foto", "sheet_cut_off": "Lembar terpotong",
+    "glare": "Foto silau", "sheet_too_small": "Lembar terlalu kecil untuk dibaca", "sheet_cut_off": "Lembar terpotong",
     "markers_not_found": "Sudut lembar tak terlihat", "mirrored_photo": "Foto terbalik cermin",
     "not_practice_sheet": "Bukan lembar latihan",
     "unknown_template": "Jenis lembar tak dikenal", "sheet_unidentified": "Kode lembar tak terbaca",

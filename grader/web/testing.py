@@ -94,7 +94,7 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
         ok = _page_image(data, out_dir / f"page{page}.png", f"p{page}")
         advice = None
         if "bent" in name.lower():
-            from grader.pipeline import print_out_of_place_advice    # the real text (imported only when needed)
+            from grader.retake_advice import print_out_of_place_advice    # the real text (imported only when needed)
             advice = print_out_of_place_advice(page, ["IV.1.bubbles"])
         ident = None
         if ok:      # as the real pipeline: the header's number and name, cut out

@@ -12,7 +12,6 @@ from grader.grading.shown import full_score
 from grader.result_rows import refusal_messages
 from grader.web.batch_storing import sheet_label, sheets_holding
 from grader.web.db import REMOVED, get_db
-from grader.web.earlier_sendings import DUPLICATE_WINDOW_S
 from grader.web.i18n import get_lang
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
@@ -153,7 +152,7 @@ def skipped_lines(entries: list[dict], exercise: str) -> list[dict]:
         else:
             link = Markup('<a href="{}">{}</a>').format(url_for("trainer.submission", sid=holder["id"]),
                                                        sheet_label(holder))
-            text = Markup(_(ALREADY_SENT_ON, minutes=DUPLICATE_WINDOW_S // 60, sheet=link))
+            text = Markup(_(ALREADY_SENT_ON, sheet=link))
         lines.append({"file": s["file"], "text": text})
     return lines
 

@@ -12,10 +12,9 @@ from pathlib import Path
 
 from flask import current_app, flash, jsonify, redirect, request, url_for
 
-from grader.web.batch_storing import (held_by_batch, one_sending_at_a_time, recently_sent, sheet_label,
+from grader.web.batch_storing import (held_by_batch, one_sending_at_a_time, already_stored, sheet_label,
                                      sheets_holding, store_batch)
 from grader.web.db import STORING, ago_iso, get_db, now_iso
-from grader.web.earlier_sendings import DUPLICATE_WINDOW_S
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
 from grader.web.i18n_en import EN
@@ -30,12 +29,10 @@ log = logging.getLogger(__name__)
 COMPLETE_WITHIN_S = 24 * 3600
 
 # Reasons a photo of a batch is left out after it was taken in: (code, Indonesian, English).
-ALREADY_SENT = ("already_sent",
-                f"Foto ini sudah dikirim dalam {DUPLICATE_WINDOW_S // 60} menit terakhir, jadi tidak disimpan dua kali.",
-                f"This photo was already sent in the last {DUPLICATE_WINDOW_S // 60} minutes, so it is not stored "
-                "twice.")
-#: ALREADY_SENT naming the sheet that holds the photo (``{minutes}``, ``{sheet}``); English in i18n_en
-ALREADY_SENT_ON = "Foto ini sudah dikirim dalam {minutes} menit terakhir dan ada di lembar {sheet}; tidak disimpan dua kali."
+ALREADY_SENT = ("already_sent", "Foto ini sudah pernah dikirim untuk latihan ini dan sudah dinilai, jadi tidak dinilai "
+                "dua kali.", "This photo was already sent for this exercise and graded, so it is not graded twice.")
+#: ALREADY_SENT naming the sheet that holds the photo (``{sheet}``); English in i18n_en
+ALREADY_SENT_ON = "Foto ini sudah pernah dikirim dan ada di lembar {sheet}; tidak dinilai dua kali."
 NOT_STORED = ("storage_full", "Penyimpanan server penuh; foto ini belum tersimpan. Kosongkan ruang disk, lalu "
               "kirim lagi.", "The server's storage is full; this photo was not stored. Free disk space, then "
               "send it again.")
@@ -76,7 +73,7 @@ def _store_sending(key) -> tuple[str, int]:
     # everything were sent at once; the batch's merge step then pairs its pages across the sendings.
     earlier = mine or (_cut_short_holding(key.exercise, digests) if client_token else None)
     held_by = held_by_batch(db, earlier["id"], digests) if earlier else [False] * len(digests)
-    sent = [not held and recent for held, recent in zip(held_by, recently_sent(db, key.exercise, digests))]
+    sent = [not held and before for held, before in zip(held_by, already_stored(db, key.exercise, digests))]
     holders = sheets_holding(db, key.exercise, [d for d, why in zip(digests, sent) if why])
     skipped += [already_sent_entry(shown_as(place, name), holders.get(digest), digest)
                 for (name, _data), place, digest, why in zip(photos, places, digests, sent) if why]
@@ -92,7 +89,7 @@ def _store_sending(key) -> tuple[str, int]:
         return url_for("trainer.batch", token=earlier["token"]), 302
     if not new:
         if skipped and all(s["code"] == ALREADY_SENT[0] for s in skipped):   # (each line says which sheet has it)
-            flash(_("Semua foto dalam unggahan ini sudah dikirim dan dinilai tadi; tidak ada yang dinilai lagi."),
+            flash(_("Semua foto dalam unggahan ini sudah pernah dikirim dan dinilai; tidak ada yang dinilai lagi."),
                   "error")
         else:
             flash(_("Tidak ada foto yang bisa dinilai dalam unggahan ini."), "error")
@@ -170,13 +167,13 @@ def _store_into(batch_id: int, earlier, exercise: str, client_token: str | None,
 
 
 def already_sent_entry(name: str, holder, digest: str) -> dict:
-    """The line of a batch's list of files left out for a photo sent within :data:`DUPLICATE_WINDOW_S` (by another
-    form: the page opened again and the class chosen again), naming the sheet that holds it now (``holder``, a row
+    """The line of a batch's list of files left out for a photo a batch of the exercise stored before (by another
+    form: the page opened again and the class chosen again, or the chat exported again), naming the sheet that holds it now (``holder``, a row
     of :func:`sheets_holding`; the batch page links it, :func:`grader.web.trainer.batch_status.skipped_lines`).
     ``same_as`` keeps the photo's digest, to find that sheet again once it is merged or replaced."""
     if holder is None:
         return {**skipped_entry(name, ALREADY_SENT), "same_as": digest}
-    values = {"minutes": DUPLICATE_WINDOW_S // 60, "sheet": sheet_label(holder)}
+    values = {"sheet": sheet_label(holder)}
     return {**skipped_entry(name, (ALREADY_SENT[0], ALREADY_SENT_ON.format(**values),
                                    EN[ALREADY_SENT_ON].format(**values))), "same_as": digest}
 
