@@ -910,3 +910,29 @@ def test_a_wrong_exercise_refusal_counts_one_pair_as_one():
 
     err = wrong_exercise_error("ABC123", 1, "XYZ789", 3)
     assert "(1 pair), not XYZ789 (3 pairs)" in err.message and "(1 paslon)" in err.message_id
+
+
+def test_a_batch_holds_of_each_read_only_what_grading_it_needs():
+    """Class day (helper-137): a batch holds every read until all are done, and each held its page warped in
+    colour: 172 photos took 3 GB. Without feedback files a read keeps no page; with them, its gray page and the
+    photo's file, from which the colour page is warped again to draw it, and let go after."""
+    from grader.batch import read_all, release_pages
+    from grader.photo.align import AlignedPage
+
+    code, names = first_sheet()
+    key = load_key(str(SAMPLES / "keys" / code))
+    items = [(n, sample(n).read_bytes()) for n in names]
+    bare = read_all(items, key=key)
+    kept = read_all(items, key=key, keep_pages=True)
+    for pr, (_, data) in zip(bare, items):
+        assert pr.readings and pr.aligned.identity.exercise == code
+        assert pr.aligned.gray.size == 0 and pr.aligned.photo_gray.size == 0 and pr.aligned.data == b""
+        assert "image" not in pr.aligned.__dict__
+    whole = AlignedPage.image.func                     # (the colour page as drawing asks for it)
+    for pr, (_, data) in zip(kept, items):
+        assert pr.aligned.gray.size > 0 and pr.aligned.data == data and "image" not in pr.aligned.__dict__
+        assert whole(pr.aligned).shape[:2] == pr.aligned.gray.shape
+        pr.aligned.image                                # (cached, as drawing the feedback leaves it)
+    release_pages(kept)
+    assert all("image" not in pr.aligned.__dict__ and "photo" not in pr.aligned.__dict__ for pr in kept)
+    assert [pr.readings for pr in bare] == [pr.readings for pr in kept]

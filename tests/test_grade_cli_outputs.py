@@ -234,7 +234,7 @@ def test_ctrl_c_while_the_workers_are_still_starting_stops_the_batch(tmp_path):
 def test_a_second_ctrl_c_while_the_batch_stops_does_not_hang_it(tmp_path):
     """An impatient trainer's Ctrl-C pressed twice (h41b: the second 0.05-0.5 s after the first) interrupted the
     executor's clean-up at exit: an 'Exception ignored in threading' traceback, then a hang for good."""
-    proc = _batch_in_a_terminal(tmp_path, copies=2)
+    proc = _batch_in_a_terminal(tmp_path, copies=4)     # (2 were read in 5 s once reads no longer warped a colour page)
     time.sleep(5)                 # the workers have started and are reading
     assert proc.poll() is None, "the batch ended before it could be interrupted: give it more photos"
     os.killpg(proc.pid, signal.SIGINT)
