@@ -23,8 +23,8 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
-from grader.file_names import (BARE_PAGE_RE, PHOTO_SUFFIXES, member_path, named_pages, page_said_plainly, shown_name,
-                                split_member, trainee_folders)
+from grader.file_names import (BARE_PAGE_RE, CHAT_STICKER_RE, PHOTO_SUFFIXES, member_path, named_pages,
+                                page_said_plainly, shown_name, split_member, trainee_folders)
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.photo.decoder_messages import decoder_messages_logged
 from grader.pipeline import (TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, named_by_folder, read_photo,
@@ -66,6 +66,11 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             files = [x for x in listed if ours.isdisjoint(x.parents)]
             wanted = [x for x in files if x.suffix.lower() in PHOTO_SUFFIXES | {".zip"}]
             _say_skipped([str(x) for x in files if x not in wanted])
+            stickers = [x for x in wanted if CHAT_STICKER_RE.match(x.name)]
+            if stickers:                     # (a chat export unzipped: as in the zip, below)
+                log.warning("skipped %d chat sticker(s), not photos: %s", len(stickers),
+                            _a_few([str(x) for x in stickers]), extra={"left_out": True})
+                wanted = [x for x in wanted if x not in stickers]
             yield from iter_inputs(wanted)
             continue
         if not p.is_file():
@@ -85,12 +90,22 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             except GraderError as exc:
                 _say_left_out(str(p), exc.code, exc.message)
                 continue
+            # (the files a chat export holds besides its photos, voice notes and its _chat.txt, are counted in one
+            # line, as a folder's are: a line each buried the warnings that matter; and so are its stickers)
+            listed = {"not_an_image": [], "chat_sticker": []}
             for s in contents.skipped:
-                _say_left_out(f"{p}:{s.name}", s.code, s.message_en)
+                if s.code in listed:
+                    listed[s.code].append(f"{p}:{s.name}")
+                else:
+                    _say_left_out(f"{p}:{s.name}", s.code, s.message_en)
             for name, content in contents.files:
                 if Path(name).suffix.lower() in PHOTO_SUFFIXES:
                     yield from photos_in(f"{p}:{name}", content)
-            _say_skipped([f"{p}:{n}" for n, _ in contents.files if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
+            _say_skipped(listed["not_an_image"] + [f"{p}:{n}" for n, _ in contents.files
+                                                   if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
+            if listed["chat_sticker"]:
+                log.warning("skipped %d chat sticker(s), not photos: %s", len(listed["chat_sticker"]),
+                            _a_few(listed["chat_sticker"]), extra={"left_out": True})
             continue
         data = read_photo_file(p)
         if isinstance(data, GraderError):
@@ -194,7 +209,8 @@ def earlier_copies(digests: Sequence[Hashable | None]) -> list[int | None]:
 
 def one_of_each(items: list[tuple[str, bytes | GraderError]]) -> list[tuple[str, bytes | GraderError]]:
     """``items`` without the photos seen earlier in the batch, byte for byte: each copy is named in a warning."""
-    copies = earlier_copies([hashlib.sha256(d).digest() if isinstance(d, bytes) else None for _, d in items])
+    # (not empty files: two trainees' unfinished downloads are not "the same photo", each is its own refused page)
+    copies = earlier_copies([hashlib.sha256(d).digest() if isinstance(d, bytes) and d else None for _, d in items])
     said = [(name, items[copy][0]) for (name, _data), copy in zip(items, copies) if copy is not None]
     for name, first in said[:SAME_PHOTOS_NAMED]:
         _say_left_out(name, "same_photo", f"the same photo as {first}; graded once")
@@ -217,6 +233,11 @@ def photos_in(name: str, data: bytes) -> Iterator[tuple[str, bytes | GraderError
     from grader.photo.tiff_pages import TiffPartlyRead
 
     name = shown_name(name)           # a name that is not UTF-8 would fail every CSV, JSON or HTML writer
+    if not data:
+        yield name, GraderError("empty_file", "The file is empty (0 bytes): a download or copy that did not finish. "
+                                "Send the photo again.",
+                                "Berkas kosong (0 byte): unduhan atau salinan yang belum selesai. Kirim ulang fotonya.")
+        return
     try:
         yield from photos_of(name, data)
     except TiffPartlyRead as exc:     # a TIFF damaged after its first page: the pages before it, and that one refused
@@ -245,9 +266,14 @@ def _say_skipped(names: list[str]) -> None:
     if other:
         # a generated or exported folder may hold many JSON/text files: count them by kind, name a few
         kinds = Counter(Path(n).suffix.lower() or "(no extension)" for n in other)
-        shown = ", ".join(other[:5]) + (f" and {len(other) - 5} more" if len(other) > 5 else "")
+        shown = _a_few(other)
         log.warning("skipped %d file(s) that are not photos (%s) or zips [%s]: %s", len(other),
                     " ".join(sorted(PHOTO_SUFFIXES)), ", ".join(f"{k} {v}" for k, v in kinds.most_common()), shown)
+
+
+def _a_few(names: list[str]) -> str:
+    """The first five of ``names``, and how many more."""
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
 def slim(pr: PhotoRead, *, keep_page: bool) -> PhotoRead:

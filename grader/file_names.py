@@ -19,6 +19,9 @@ PAGE_SUFFIX_RE = re.compile(
     r"|(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<word>[12]))$", re.IGNORECASE)
 MAX_PAGES = 2
 # A file name that is only a page ("hal1", "p2", "lembar_1"): in a folder per trainee, the folder names the sheet.
+# A chat app's sticker in a chat export ("STK-20261206-WA0003.webp"): a picture, never a photo of a sheet. Stickers
+# are in nearly every class group's export; read, each was a refused "sheet" (helper-137).
+CHAT_STICKER_RE = re.compile(r"^STK-\d{8}-WA\d+\.webp$", re.IGNORECASE)
 BARE_PAGE_RE = re.compile(r"^(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<page>[12])$", re.IGNORECASE)
 # Names a phone, a chat app or a browser gives a photo (IMG-20241127-WA0006, IMG_1234, PXL_…, DSC01234,
 # "WhatsApp Image 2024-11-27 at 10.15.32", 20241127_101530, "Foto 3", "image (2)"; an iPhone's WhatsApp export

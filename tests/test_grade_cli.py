@@ -19,6 +19,7 @@ from grader.file_names import trainee_from_filename
 from grader.grading.report import render_report
 from grader.grading.feedback_files import CROP_MARGIN_MM
 from grader.pipeline import grade_upload, regrade
+from tests.test_web_trainer import zip_of
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
 
@@ -936,3 +937,66 @@ def test_a_batch_holds_of_each_read_only_what_grading_it_needs():
     release_pages(kept)
     assert all("image" not in pr.aligned.__dict__ and "photo" not in pr.aligned.__dict__ for pr in kept)
     assert [pr.readings for pr in bare] == [pr.readings for pr in kept]
+
+
+def test_a_chat_exports_stickers_voice_notes_and_chat_text_are_counted_not_listed(tmp_path, caplog):
+    """Class day (helper-137): a chat export's stickers (STK-…-WA0003.webp) were graded and refused as "not a practice
+    sheet", 3 of 4 "sheets" refused; its 40 voice notes and its _chat.txt printed 41 warning lines, one each, where the
+    same files in a folder printed one. Now a zip's non-photos are counted in one line, and stickers in another,
+    as in a folder."""
+    photo = sample("s0001-p1.jpg").read_bytes()
+    members = {"IMG-20261206-WA0001.jpg": photo, "_chat.txt": b"06/12/26 08.01 - Budi: <Media>",
+               "STK-20261206-WA0003.webp": b"RIFF\x00\x00\x00\x00WEBPVP8 ", "STK-20261206-WA0004.webp": b"RIFF",
+               **{f"PTT-20261206-WA00{10 + i}.opus": b"OggS" for i in range(40)}}
+    z = tmp_path / "WhatsApp Chat - Kelas.zip"
+    z.write_bytes(zip_of(members))
+    folder = tmp_path / "unzipped"
+    folder.mkdir()
+    for name, data in members.items():
+        (folder / name).write_bytes(data)
+    for source in (z, folder):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="grader.batch"):
+            items = list(iter_inputs([source]))
+        assert [Path(n).name.rsplit(":", 1)[-1] for n, _ in items] == ["IMG-20261206-WA0001.jpg"], source
+        lines = [r.getMessage() for r in caplog.records]
+        assert len(lines) == 2, lines
+        assert any(m.startswith("skipped 41 file(s) that are not photos") and ".opus 40, .txt 1" in m for m in lines)
+        assert any(m.startswith("skipped 2 chat sticker(s), not photos: ") for m in lines)
+
+
+def test_a_zips_utf8_names_without_their_flag_are_read_as_written(tmp_path):
+    """Class day (helper-137): macOS Finder and many Android zippers write UTF-8 names without the flag that says so;
+    "Désy Ratnasari/hal1.jpg" came out as "D├⌐sy Ratnasari", the trainee so named. A cp437 name keeps its reading."""
+    photo = sample("s0001-p1.jpg").read_bytes()
+    raw = zip_of({"DXXsy Ratnasari/hal1.jpg": photo, "Andr\u00e9/hal1.jpg": photo[:-1]})
+    raw = raw.replace(b"DXXsy", "Désy".encode("utf-8"))              # the same name, UTF-8, no flag
+    assert raw.count("Désy".encode("utf-8")) == 2
+    z = tmp_path / "kelas.zip"
+    z.write_bytes(raw)
+    names = [n.rsplit(":", 1)[-1] for n, _ in iter_inputs([z])]
+    assert "Désy Ratnasari/hal1.jpg" in names and "André/hal1.jpg" in names, names
+    assert trainee_from_filename("Désy Ratnasari/hal1.jpg") == "Désy Ratnasari"
+
+
+def test_empty_files_are_each_a_page_to_send_again_not_one_photo(tmp_path, capsys):
+    """Class day (helper-137): Andi's and Budi's hal1.jpg, both 0 bytes (downloads that did not finish), were "the
+    same photo", Budi's never said; each is now its own refused page, named as an unfinished download."""
+    for who in ("Andi", "Budi"):
+        (tmp_path / "nol" / who).mkdir(parents=True)
+        (tmp_path / "nol" / who / "hal1.jpg").write_bytes(b"")
+    items = list(iter_inputs([tmp_path / "nol"]))
+    assert [(Path(n).parent.name, d.code) for n, d in items] == [("Andi", "empty_file"), ("Budi", "empty_file")]
+    assert "0 bytes" in items[0][1].message and "Kirim ulang" in items[0][1].message_id
+
+
+@pytest.mark.parametrize("out", ["hasil.xlsx", "hasil", "index.json"])
+def test_csv_must_name_a_csv_file(tmp_path, capsys, out):
+    """Class day (helper-137): --csv hasil.xlsx wrote CSV text into hasil.xlsx (which a spreadsheet refuses to open),
+    --csv kelas/index.json wrote over that file."""
+    code, names = first_sheet()
+    assert main(["grade", str(sample(names[0])), "--key", str(SAMPLES / "keys" / code),
+                 "--csv", str(tmp_path / out)]) == 2
+    err = capsys.readouterr().err
+    assert "name a .csv file" in err and not (tmp_path / out).exists()
+    assert ("--xlsx" in err) == out.endswith(".xlsx")

@@ -57,6 +57,11 @@ def _check_paths(args: argparse.Namespace) -> None:
             if path.exists() and not path.is_dir() and not path.is_file():   # (/dev/null: its -fields.csv in /dev)
                 raise GraderError("bad_usage", f"--csv {args.csv}: {path} is not a regular file; name a .csv file")
             writable_file(path, f"--csv {args.csv}", make_folder=False)
+        if args.csv.suffix.lower() != ".csv":
+            # (--csv hasil.xlsx wrote CSV text into hasil.xlsx, which a spreadsheet would not open, and --csv
+            # kelas/index.json wrote over that file)
+            raise GraderError("bad_usage", f"--csv {args.csv}: name a .csv file" + (
+                " (for a workbook, --xlsx)" if args.csv.suffix.lower() in (".xlsx", ".xls", ".ods") else ""))
     if args.xlsx is not None:
         _check_workbook(args.xlsx, args.paths)
     if args.report_lang and args.out is None:      # (it would be ignored without a word)

@@ -34,7 +34,8 @@ _TEMPLATE = """<!doctype html>
  table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
  td, th { border-bottom: 1px solid #ddd; padding: 1px 4px; text-align: left; }
  .wrong { color: #b00; font-weight: bold; } .review, .blank, .unreadable { color: #a60; } .ok { color: #161; }
- .cols { columns: 2; column-gap: 6mm; } .cols table { break-inside: avoid; }
+ .cols { columns: 2; column-gap: 6mm; } .cols tr { break-inside: avoid; }
+ .cols tr:nth-child(-n+2) { break-after: avoid; }   /* a section's title and heads stay with its first row */
  ol { margin: 1mm 0 0 5mm; padding: 0; }
  .ident { height: 8mm; margin: 1mm 2mm 0 0; border: 1px solid #ddd; }
  @media screen and (max-width: 600px) {   /* opened on a phone: one column, readable type */

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from grader.errors import GraderError
-from grader.file_names import PHOTO_SUFFIXES
+from grader.file_names import CHAT_STICKER_RE, PHOTO_SUFFIXES
 
 CHUNK = 1 << 16
 # What a chat app's export holds besides photos (videos, voice notes, the chat's text, contacts): named as not a
@@ -130,6 +130,23 @@ def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes 
                 return None
 
 
+CHAT_STICKER = ("chat_sticker", "Stiker obrolan, bukan foto; dilewati.", "A chat sticker, not a photo; skipped.")
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its zipper wrote it. macOS Finder and many Android zippers write UTF-8 without the flag
+    that says so, and ``zipfile`` then reads it as cp437: "Désy Ratnasari" became "D├⌐sy Ratnasari", the trainee
+    and the feedback folder so named (helper-137). A name that is valid UTF-8 is taken as such; a real cp437 or
+    cp850 name (Windows) is almost never valid UTF-8, and keeps its reading."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        return name.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return name
+
+
 def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits(), keep_folders: bool = False) -> ZipContents:
     """The regular files in zip ``data`` as ``(base name, bytes)``, with every skipped member and why; with
     ``keep_folders``, as ``(path in the zip, bytes)``: ``kelas/Lestari/hal1.jpg``, where a folder may name the
@@ -152,8 +169,12 @@ def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits(), keep_folders: bool
     out = ZipContents()
     entries = []
     for info in infos:
+        info.filename = member_name(info)
         path = PurePosixPath(info.filename.replace("\\", "/"))
         if info.is_dir() or _macos_metadata(path):
+            continue
+        if CHAT_STICKER_RE.match(path.name):
+            out.skipped.append(Skipped(info.filename, *CHAT_STICKER))
             continue
         if _hidden(path):
             if path.suffix.lower() in PHOTO_SUFFIXES:       # (a trainer would look for it among the sheets)

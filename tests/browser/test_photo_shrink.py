@@ -63,3 +63,37 @@ def test_a_camera_photo_is_sent_at_the_size_the_reader_needs_and_graded_as_the_o
     a, b = sure(as_sent), sure(as_taken)
     assert {k: a[k] for k in a.keys() & b.keys()} == {k: b[k] for k in a.keys() & b.keys()}
     assert len(a.keys() ^ b.keys()) <= 3, a.keys() ^ b.keys()
+
+
+def test_a_camera_photo_past_the_size_limit_is_shrunk_and_sent_not_refused(browser, live_server, tmp_path,
+                                                                          isolated_data_dir):
+    """Trainee rehearsal (helper-136): a 48 MP camera photo of 36 MB was refused by the form before sending ("paling
+    besar 25 MB. Pilih foto lembar dari kamera ponsel"), though the same page shrinks a camera JPEG to the reader's
+    size before sending it. A JPEG this browser shrinks is held to the limits as it will be sent."""
+    from grader.web.trainee.photos import photo_long_side
+
+    code, [[(name_1, p1), (name_2, p2)]] = sample_sheets(isolated_data_dir, 1, live_server["code"])
+    img = cv2.imdecode(np.frombuffer(p1, np.uint8), cv2.IMREAD_COLOR)
+    big = cv2.resize(img, None, fx=8000 / max(img.shape[:2]), fy=8000 / max(img.shape[:2]),
+                     interpolation=cv2.INTER_LINEAR)
+    grain = np.random.default_rng(6).integers(-24, 25, big.shape, dtype=np.int16)
+    huge = cv2.imencode(".jpg", np.clip(big.astype(np.int16) + grain, 0, 255).astype(np.uint8),
+                        [cv2.IMWRITE_JPEG_QUALITY, 97])[1].tobytes()
+    assert len(huge) > 25 * 1024 * 1024, len(huge)
+    (tmp_path / "IMG_20261206_081500.jpg").write_bytes(huge)
+    (tmp_path / name_2).write_bytes(p2)
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(live_server["url"] + "/")
+    page.fill("#code", code)
+    page.fill("#trainee", "Budi")
+    page.set_input_files("#photo_1", str(tmp_path / "IMG_20261206_081500.jpg"))
+    page.set_input_files("#photo_2", str(tmp_path / name_2))
+    assert page.locator("[data-upload-error]").is_hidden()          # nothing said against the photo chosen
+    page.tap("button[type=submit]")
+    page.wait_for_selector("text=Hasil penilaian", timeout=90_000)
+    stored = _stored(live_server["app"], page.url.split("?")[0])
+    ctx.close()
+    (sent_name_1, sent_1), _ = stored
+    assert sent_name_1 == "IMG_20261206_081500.jpg" and abs(long_side(sent_1) - photo_long_side()) <= 1
+    assert len(sent_1) < 5 * 1024 * 1024

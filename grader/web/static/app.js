@@ -44,18 +44,32 @@
     inputs.forEach(function (input) {
       Array.prototype.forEach.call(input.files || [], function (file) { chosen.push({ input: input, file: file }); });
     });
+    // A camera JPEG this browser shrinks before sending it (shrunkPhoto, below) is held to the limits at the size it
+    // will be sent: a 48 MP photo of 27 MB was refused here, "pick a photo from the phone's camera", though it goes as
+    // 1-2 MB. One that does not shrink (not decodable here) is held to them as chosen. Each file's size as it will be
+    // sent goes in c.size, for the limit on all of them together.
+    var sentSize = function (c) {
+      c.size = c.file.size;
+      if (c.file.size <= +c.input.dataset.maxBytes) { return Promise.resolve(c.size); }
+      return shrunkPhoto(c.file, +c.input.dataset.shrinkTo).then(function (blob) {
+        if (blob) { c.size = blob.size; }
+        return c.size;
+      });
+    };
     return Promise.all(chosen.map(function (c) {
-      var d = c.input.dataset, what = { name: c.file.name, size: Math.ceil(c.file.size / MB) };
-      if (c.file.size <= +d.maxBytes) { return null; }
-      return startsAs(c.file).then(function (is) {
-        // (a zip only where the input takes zips, a batch's; to a trainee's, it is no photo, and a PDF if it says so)
-        var kind = is.zip && d.maxZipBytes ? "zip" : is.tiff ? "tiff" : is.pdf ? "pdf" : "photo";
-        var limit = { zip: d.maxZipBytes, tiff: d.maxPdfBytes, pdf: d.maxPdfBytes, photo: d.maxBytes }[kind];
-        var text = { zip: d.zipTooBig, tiff: d.tiffTooBig, pdf: d.pdfTooBig, photo: d.tooBig }[kind];
-        return c.file.size <= +limit ? null : { input: c.input, text: fill(text, what) };
+      return sentSize(c).then(function (size) {
+        var d = c.input.dataset, what = { name: c.file.name, size: Math.ceil(c.file.size / MB) };
+        if (size <= +d.maxBytes) { return null; }
+        return startsAs(c.file).then(function (is) {
+          // (a zip only where the input takes zips, a batch's; to a trainee's, it is no photo, and a PDF if it says so)
+          var kind = is.zip && d.maxZipBytes ? "zip" : is.tiff ? "tiff" : is.pdf ? "pdf" : "photo";
+          var limit = { zip: d.maxZipBytes, tiff: d.maxPdfBytes, pdf: d.maxPdfBytes, photo: d.maxBytes }[kind];
+          var text = { zip: d.zipTooBig, tiff: d.tiffTooBig, pdf: d.pdfTooBig, photo: d.tooBig }[kind];
+          return size <= +limit ? null : { input: c.input, text: fill(text, what) };
+        });
       });
     })).then(function (found) {
-      var first = found.filter(Boolean)[0], total = chosen.reduce(function (n, c) { return n + c.file.size; }, 0);
+      var first = found.filter(Boolean)[0], total = chosen.reduce(function (n, c) { return n + c.size; }, 0);
       if (!first && form.dataset.maxFiles && chosen.length > +form.dataset.maxFiles) {   // (the server's form parts)
         return { input: inputs[inputs.length - 1], text: fill(form.dataset.tooManyFiles, { n: chosen.length }) };
       }
