@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -325,11 +325,13 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
 
 
 def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | None, *,
-            by: str = "trainer", at: str | None = None, disputed: Iterable[str] = ()) -> dict:
+            by: str = "trainer", at: str | None = None, disputed: Iterable[str] = (),
+            said: Mapping[str, int] | None = None) -> dict:
     """Re-grade a stored result after a trainer's corrections, without reading the photos again.
 
     Earlier corrections stored in ``result`` are kept; ``corrections`` add to or replace them.
-    ``disputed`` fields (the trainee says we misread them) go to review until corrected.
+    ``disputed`` fields (the trainee says we misread them) go to review until corrected; one whose number the
+    trainee says (``said``) is not the key's is wrong on their word (:func:`grader.grading.grade.grade_sheet`).
     """
     sheet = shared_layout(resolve_template(result["template"]), contest=result["contest"], pairs=result["pairs"])
     readings = {f["id"]: _as_read(f) for f in result["fields"] if not on_unread_page(f)}
@@ -339,7 +341,7 @@ def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | N
     kept.update({fid: {"value": v, "by": by, "at": stamp} for fid, v in corrections.items()})
     # The readings as the reader gave them, graded along the same path as the first time (grade_sheet), now
     # with the corrections and disputes: context runs again on the corrected readings.
-    graded = grade_sheet(sheet, readings, key, corrections=kept, disputed=disputed)
+    graded = grade_sheet(sheet, readings, key, corrections=kept, disputed=disputed, said=said)
     crops = {f["id"]: f.get("crop") for f in result["fields"]}
     for f in graded["fields"]:
         f["crop"] = crops.get(f["id"])

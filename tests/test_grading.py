@@ -447,6 +447,32 @@ def test_a_disputed_field_and_its_rules_stop_counting_until_a_trainer_corrects_i
     assert violated(confirmed) == violated(plain) and confirmed["score"] == plain["score"]
 
 
+def test_a_disputed_field_the_trainee_says_they_wrote_otherwise_than_the_key_stays_wrong(chasil_spec):
+    """Rehearsal (helper-136): a dispute saying a number other than the key's, on a field in a broken rule, took it
+    out of the score (99 -> 100). It is wrong on the trainee's own word, shown at what they said; its rules still
+    wait for a trainer (what we read may be what broke them). Said as the key's number, or not said, it waits."""
+    import json
+
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["I.A.1.J"] += 1                                            # read (surely) as one more
+    readings = readings_from(sheet, values)
+    plain = grade_sheet(sheet, readings, key)
+    own = key.fields["I.A.1.J"] + 5
+    res = grade_sheet(sheet, readings, key, disputed={"I.A.1.J"}, said={"I.A.1.J": own})
+    f = next(f for f in res["fields"] if f["id"] == "I.A.1.J")
+    assert (f["status"], f["read_as"], f["notes"][-1]) == ("wrong", str(own), "wrong_by_trainees_word")
+    assert "disputed_by_trainee" in f["notes"] and violated(res) == set()
+    assert res["score"] < grade_sheet(sheet, readings, key, disputed={"I.A.1.J"})["score"]
+    fix = next(x for x in res["top_fixes"] if "I.A.1.J" in json.dumps(x))
+    assert str(own) in json.dumps(fix) and str(values["I.A.1.J"]) not in json.dumps(fix)
+    for said in ({"I.A.1.J": key.fields["I.A.1.J"]}, {}, None):
+        f = next(f for f in grade_sheet(sheet, readings, key, disputed={"I.A.1.J"}, said=said)["fields"]
+                 if f["id"] == "I.A.1.J")
+        assert f["status"] == "review"
+    assert plain["score"] <= res["score"]
+
+
 def test_the_grader_says_why_it_left_a_field_to_review_and_a_regrade_does_not_repeat_it(chasil_spec):
     from grader.pipeline import regrade
 

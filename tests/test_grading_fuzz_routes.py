@@ -49,11 +49,12 @@ from test_grading_fuzz_web import (add_reader_notes, arguments, report, same_ver
 from grader import pipeline
 from grader.exercise.store import exercises_dir, load_key_by_code, save_exercise
 from grader.grading.feedback_files import ALIGNED_NAME, redraw_feedback
-from grader.grading.grade import grade_sheet
+from grader.grading.grade import NOTE_WRONG_BY_OWN_WORD, grade_sheet
 from grader.grading.review_queue import on_unread_page, waiting
 from grader.grading.shown import field_name, full_score, shown_score, shown_value, value_read
 from grader.spreadsheet import spreadsheet_safe
 from grader.web.corrections import corrections_for, disputes_for, open_disputes
+from grader.web.trainee.dispute import written_number
 from grader.web.db import connect
 from grader.web.job_worker import WORKER_CRASHED
 from grader.web.present import correction_prefill
@@ -106,11 +107,11 @@ class RoutesPipeline:
     def grade_upload(self, files, *, key, exercise=None, trainee=None, out_dir=None, keep_aligned=False):
         return graded_result(self.cases[trainee], trainee, out_dir)
 
-    def regrade(self, result, corrections, key, *, disputed=()):
+    def regrade(self, result, corrections, key, *, disputed=(), said=None):
         if self.crash_next:
             self.crash_next -= 1
             raise SimulatedCrash("simulated crash in the middle of a regrade")
-        return pipeline.regrade(result, corrections, key, disputed=disputed)
+        return pipeline.regrade(result, corrections, key, disputed=disputed, said=said)
 
     def redraw_feedback(self, result, out_dir):
         redraw_feedback(result, out_dir)
@@ -223,9 +224,17 @@ class Sheet:
     def open_disputes(self) -> dict[str, str]:
         return {f: w for f, w in self.disputes.items() if f not in self.corrections}
 
+    def said(self) -> dict[str, int]:
+        """What each open dispute says was written, as a number (a number other than the key's keeps its field wrong
+        on the trainee's word: grade.NOTE_WRONG_BY_OWN_WORD)."""
+        kinds = {f["id"]: f["kind"] for f in self.original["fields"]}
+        return {fid: n for fid, w in self.open_disputes().items()
+                if (n := written_number(w, kinds.get(fid))) is not None}
+
     def pure(self) -> dict:
         """The pure path: the reading regraded with every correction and open dispute the fuzzer made."""
-        return pipeline.regrade(self.original, self.corrections, self.key, disputed=set(self.open_disputes()))
+        return pipeline.regrade(self.original, self.corrections, self.key, disputed=set(self.open_disputes()),
+                                said=self.said())
 
     # -- the checks after every route ----------------------------------------------------------------------------
     def check_now(self, label: str) -> dict:
@@ -246,8 +255,12 @@ class Sheet:
             if (f["value"], f.get("corrected_by")) != (v, TRAINER):
                 out.append(f"[{label}] CORRECTION OF {fid} TO {v} NOT IN THE RESULT: {f['value']} by "
                            f"{f.get('corrected_by')}")
+        said = self.said()
         for fid, w in self.open_disputes().items():
-            if fields[fid].get("trainee_says") != w or fields[fid]["status"] in DISPUTABLE:
+            held = fields[fid]["status"] in DISPUTABLE and not (
+                fields[fid]["status"] == "wrong" and said.get(fid) not in (None, fields[fid]["expected"])
+                and NOTE_WRONG_BY_OWN_WORD in fields[fid]["notes"])
+            if fields[fid].get("trainee_says") != w or held:
                 out.append(f"[{label}] DISPUTE OF {fid} ({w}) NOT IN THE RESULT: {fields[fid]['status']} "
                            f"says {fields[fid].get('trainee_says')}")
         return out

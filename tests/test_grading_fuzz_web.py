@@ -36,7 +36,7 @@ from grader import pipeline
 from grader.grading.annotate import _caption
 from grader.grading.certainty import SURE_BOX, SURE_FILLER
 from grader.grading.findings import PAIR_MISMATCH
-from grader.grading.grade import grade_sheet
+from grader.grading.grade import NOTE_WRONG_BY_OWN_WORD, grade_sheet
 from grader.grading.shown import value_read
 from grader.grading.summary import _where, score
 from grader.read.numbers import (NOTE_ACROSS_BORDERS, NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK, NOTE_ONE_BY_SHAPE,
@@ -44,6 +44,7 @@ from grader.read.numbers import (NOTE_ACROSS_BORDERS, NOTE_BOX_OUT_OF_PLACE, NOT
 from grader.read.sheet_reader import FieldReading, _held_for_review
 from grader.rules import expand_rules
 from grader.web.corrections import apply_corrections, open_disputes
+from grader.web.trainee.dispute import written_number
 from grader.web.present import correction_prefill
 from grader.web.review_actions import DISPUTABLE, MAX_OPEN_DISPUTES, parse_value
 
@@ -279,15 +280,27 @@ def run_one(seed, adversarial=False, notes=True, firm_misreads=False):
     disputes = {fid: (spelled_text(truth, fid), "2026-01-01T00:00:00")
                 for fid in rng.sample(held, min(len(held), rng.randint(0, MAX_OPEN_DISPUTES)))}
     cur = apply_corrections(pipeline, reading, {}, key, disputes)
-    problems += same_verdicts(cur, pipeline.regrade(reading, {}, key, disputed=set(disputes)), "[web/pipe disputes] ")
+    kinds = {f["id"]: f["kind"] for f in res["fields"]}
+
+    def said_in(open_now) -> dict:
+        """What each open dispute says was written: a number other than the key's keeps its field wrong."""
+        return {fid: n for fid, (w, _) in open_now.items() if (n := written_number(w, kinds.get(fid))) is not None}
+
+    def held_on_own_word(f, said) -> bool:
+        return (f["status"] == "wrong" and said.get(f["id"]) not in (None, key.fields.get(f["id"]))
+                and NOTE_WRONG_BY_OWN_WORD in f["notes"] and f["read_as"] == str(said[f["id"]]))
+    said = said_in(disputes)
+    problems += same_verdicts(cur, pipeline.regrade(reading, {}, key, disputed=set(disputes), said=said),
+                              "[web/pipe disputes] ")
     problems += check(dict(case, disputed=set(disputes)), cur, "[web disputed] ")
     problems += text_problems(case, cur, "[web disputed] ")
     problems += [f"[web disputed] DISPUTE OPEN, FIELD STILL {f['status']}: {f['id']} {f['notes']}"
-                 for f in cur["fields"] if f["id"] in disputes and f["status"] in DISPUTABLE]
+                 for f in cur["fields"] if f["id"] in disputes and f["status"] in DISPUTABLE
+                 and not held_on_own_word(f, said)]
     corrections = {}
     for rnd in range(10):       # (a correction may put other fields of a failing rule in review: round after round)
-        waiting = [f for f in cur["fields"] if f["status"] == "review" and f["id"] not in corrections
-                   and f["id"] in readings]
+        waiting = [f for f in cur["fields"] if (f["status"] == "review" or f.get("disputed_at"))
+                   and f["id"] not in corrections and f["id"] in readings]
         if not waiting:
             break
         # the first round some of the fields, the later ones every field still waiting
@@ -319,12 +332,13 @@ def run_one(seed, adversarial=False, notes=True, firm_misreads=False):
         cur = apply_corrections(pipeline, reading, corrections, key, disputes)
         still_open = open_disputes(disputes, corrections)
         pipe = pipeline.regrade(reading, {f: v for f, (v, _, _) in corrections.items()}, key,
-                                disputed=set(still_open))
+                                disputed=set(still_open), said=said_in(still_open))
         problems += same_verdicts(cur, pipe, f"[web/pipe round {rnd}] ")
         problems += check(dict(case, disputed=set(still_open)), cur, f"[web round {rnd}] ")
         problems += text_problems(case, cur, f"[web round {rnd}] ")
         problems += [f"[web round {rnd}] DISPUTE OPEN, FIELD STILL {f['status']}: {f['id']} {f['notes']}"
-                     for f in cur["fields"] if f["id"] in still_open and f["status"] in DISPUTABLE]
+                     for f in cur["fields"] if f["id"] in still_open and f["status"] in DISPUTABLE
+                     and not held_on_own_word(f, said_in(still_open))]
         for f in cur["fields"]:
             if f["id"] in corrections:
                 tv = truth.value(f["id"])

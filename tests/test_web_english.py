@@ -205,7 +205,7 @@ def test_the_printed_sheet_says_checked_not_corrected_where_the_trainer_kept_the
     from grader.web.corrections import apply_corrections
 
     class Regrade:
-        def regrade(self, result, corrections, key, disputed=()):
+        def regrade(self, result, corrections, key, disputed=(), said=None):
             new = copy.deepcopy(result)
             for f in new["fields"]:
                 if f["id"] in corrections:

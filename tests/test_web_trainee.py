@@ -2144,8 +2144,10 @@ def test_a_dispute_saying_a_number_other_than_the_keys_is_answered_at_once(app, 
 
 def test_a_dispute_of_a_field_in_a_broken_rule_goes_to_a_trainer_whatever_number_it_says(app, client, code):
     """A rule broken on what we read may hold on what the trainee wrote (their total 114 = their parts, read 174):
-    a dispute saying a number other than the key's is then not answered at once, but stored, and the field and its
-    rule wait for a trainer, so our misread cannot charge the trainee with a broken sum meanwhile."""
+    a dispute saying a number other than the key's is then not answered at once, but stored, and the rule waits for
+    a trainer, so our misread cannot charge the trainee with a broken sum meanwhile. The field itself stays wrong on
+    the trainee's own word: rehearsal (helper-136), a dispute saying "04" where the key has 24 took it out of the
+    score, 99 -> 100."""
     from grader.exercise.store import load_key
     from grader.web.testing import WRONG_FIELD
     said = str(load_key(code).fields[WRONG_FIELD] + 4)
@@ -2154,10 +2156,15 @@ def test_a_dispute_of_a_field_in_a_broken_rule_goes_to_a_trainer_whatever_number
     assert "Surat suara diterima harus sama" in client.get(page).get_data(as_text=True)      # the rule is broken
     done = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client, page), "field": WRONG_FIELD,
                                                         "written": said}, follow_redirects=True)
-    assert f"Isian {WRONG_FIELD} tidak dihitung salah" in done.get_data(as_text=True)
+    assert f"Anda menulis {said}, padahal seharusnya" in done.get_data(as_text=True)
+    assert f"isian {WRONG_FIELD} tetap dihitung salah" in done.get_data(as_text=True)
+    assert f"Isian {WRONG_FIELD} tidak dihitung salah" not in done.get_data(as_text=True)
     with app.app_context():
         from grader.web.db import get_db
         assert [tuple(r) for r in get_db().execute("SELECT field_id, written FROM disputes")] == [(WRONG_FIELD, said)]
+        res = json.loads(get_db().execute("SELECT result FROM submissions WHERE token=?", (token,)).fetchone()[0])
+    field = next(f for f in res["fields"] if f["id"] == WRONG_FIELD)
+    assert (field["status"], field["trainee_says"]) == ("wrong", said)
 
 
 def test_the_number_a_dispute_says_is_read_as_boxes_mean_it():

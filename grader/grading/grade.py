@@ -7,7 +7,7 @@ above all: only a confident reading can make a field ``wrong`` or a rule
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from grader.exercise.store import AnswerKey
@@ -30,8 +30,12 @@ from grader.sheet.layout import FieldLayout, SheetLayout
 NOTE_NOT_SURE_ENOUGH = "not_sure_enough_for_wrong"
 NOTE_RULE_DOUBT = "in_failing_rule_unsure"
 #: Notes the grader adds (a regrade starts from the readings without them).
+# A field the trainee disputes, saying they wrote a number other than the key's: wrong on their own word, whatever we
+# read, until a trainer settles what was written (helper-136: a dispute saying "04" where the key has 24 took the
+# field out of the score, 99 -> 100). Its reading stays disputed: the rules and cross-checks it is in wait.
+NOTE_WRONG_BY_OWN_WORD = "wrong_by_trainees_word"
 GRADER_NOTES = (NOTE_DISPUTED, NOTE_NOT_SURE_ENOUGH, NOTE_RULE_DOUBT, NOTE_RULE_SUSPECT, NOTE_MARKS_SUSPECT,
-                NOTE_WRONG_BY_SURE_BOXES)
+                NOTE_WRONG_BY_SURE_BOXES, NOTE_WRONG_BY_OWN_WORD)
 STATUSES = ("ok", "wrong", "review", "blank", "unreadable")
 
 
@@ -102,7 +106,8 @@ def reviewed_readings(readings: dict[str, FieldReading], corrections: dict[str, 
 
 
 def grade_sheet(sheet: SheetLayout, readings: dict[str, FieldReading], key: AnswerKey | None, *,
-                corrections: dict[str, dict] | None = None, disputed: Iterable[str] = ()) -> dict:
+                corrections: dict[str, dict] | None = None, disputed: Iterable[str] = (),
+                said: Mapping[str, int] | None = None) -> dict:
     """Grade one trainee's merged page readings, as the reader gave them: the one entry point.
 
     The trainee's disputes and the trainer's corrections are applied first, then cross-field context
@@ -120,14 +125,17 @@ def grade_sheet(sheet: SheetLayout, readings: dict[str, FieldReading], key: Answ
     disputed : fields whose reading the trainee disputes. Each goes to review (so it, and every rule or
         cross-check it is in, stops counting against the trainee, and context relies on it for nothing)
         until a trainer corrects it; a correction settles the dispute.
+    said : of the disputed fields, the number the trainee says they wrote, where they said one. One that is not the
+        key's is ``wrong`` on their own word (:data:`NOTE_WRONG_BY_OWN_WORD`), shown at what they said; its reading
+        stays disputed, so its rules and cross-checks still wait for a trainer.
     """
     reviewed = reviewed_readings(readings, corrections, disputed)
     return grade_readings(sheet, apply_context(reviewed, expand_rules(sheet.spec.rules, sheet)), key,
-                          corrections=corrections)
+                          corrections=corrections, said=said)
 
 
 def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: AnswerKey | None, *,
-                   corrections: dict[str, dict] | None = None) -> dict:
+                   corrections: dict[str, dict] | None = None, said: Mapping[str, int] | None = None) -> dict:
     """Grade readings that disputes, corrections and context have already been applied to (see :func:`grade_sheet`).
 
     Parameters
@@ -195,6 +203,9 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             # says was written is what we read surely ("13?"), never our guess at its unsure box. Web fuzzer seed
             # 34003492: digits written 139, marks 130, the last box misread "0" at 0.94: "written 130" in top_fixes.
             read_as = read_surely(r)
+        own = (said or {}).get(f.id)
+        if r is not None and NOTE_DISPUTED in r.notes and own is not None and exp is not None and own != exp:
+            status, why, read_as = "wrong", (NOTE_WRONG_BY_OWN_WORD,), str(own)
         c = corrections.get(f.id) if r is not None and NOTE_CORRECTED in r.notes else None
         fields_out.append({
             "id": f.id, "page": f.page, "section": f.section, "label": f.label, "label_en": f.label_en or f.label,

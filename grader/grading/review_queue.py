@@ -20,13 +20,15 @@ def on_unread_page(field: dict) -> bool:
 
 
 def waiting(field: dict) -> bool:
-    """Still waiting for a trainer: unsure, and not corrected or confirmed yet.
+    """Still waiting for a trainer: unsure, or disputed by the trainee, and not corrected or confirmed yet. (A
+    disputed field the trainee says they wrote otherwise than the key counts as wrong on their word, but its rules
+    wait for a trainer to say what was written: grader.grading.grade.NOTE_WRONG_BY_OWN_WORD.)
 
     A field of a page that was not sent or whose photo was refused is not: there is no picture to check, only
     a retake can read it (confirming its empty value would mark the trainee blank for a page never read).
     """
-    return (field.get("status") in REVIEW_STATUSES and not field.get("corrected_by")
-            and not on_unread_page(field))
+    return ((field.get("status") in REVIEW_STATUSES or bool(field.get("disputed_at")))
+            and not field.get("corrected_by") and not on_unread_page(field))
 
 
 def queue_order(fields: list[dict]) -> list[dict]:

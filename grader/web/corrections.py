@@ -37,8 +37,14 @@ def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int |
     still_open = open_disputes(disputes, corrections)
     if (not corrections and not still_open) or key is None:
         return result
+    from grader.web.trainee.dispute import written_number
+
     read = {f.get("id"): f.get("value") for f in result.get("fields", [])}
-    new = pipeline.regrade(result, {f: v for f, (v, _, _) in corrections.items()}, key, disputed=set(still_open))
+    kinds = {f.get("id"): f.get("kind") for f in result.get("fields", [])}
+    # (what the trainee says they wrote: a number other than the key's keeps the field wrong, on their word)
+    said = {f: n for f, (w, _) in still_open.items() if (n := written_number(w or "", kinds.get(f))) is not None}
+    new = pipeline.regrade(result, {f: v for f, (v, _, _) in corrections.items()}, key, disputed=set(still_open),
+                           said=said)
     for field in new.get("fields", []):
         if field.get("id") in corrections:
             value, by, at = corrections[field["id"]]

@@ -512,6 +512,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Ganti setiap tanda ? dengan isi kotak itu seperti tertulis di lembar.":
         "Replace each ? with what that box holds on the sheet.",
     "Koreksi {field} disimpan.": "Correction of {field} saved.",
+    "Terima kasih. Anda menulis {written}, padahal seharusnya {expected}, jadi isian {field} tetap dihitung salah; "
+    "pelatih akan memeriksa hitungan yang memakai isian ini.":
+        "Thank you. You wrote {written}, but it should be {expected}, so entry {field} still counts as wrong; a trainer "
+        "will check the sums that use this entry.",
     "Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.":
         "Thank you. Entry {field} will not count as wrong until a trainer has checked it.",
     "Bukan ini yang saya tulis?": "Not what I wrote?",
@@ -583,6 +587,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "differs from the key, but this pair's tally and bubbles match the key; a trainer checks it first",
     "angka yang terbaca pasti sudah berbeda dengan kunci (? = angka yang belum terbaca pasti)":
         "the digits read surely already differ from the key (? = a digit we could not read surely)",
+    "menurut peserta sendiri, angka yang ditulis berbeda dengan kunci; pelatih tetap memeriksa bacaannya":
+        "by the trainee's own word, the number written differs from the key; a trainer still checks our reading",
     "kelompok turus tidak berbentuk lima": "a tally group is not a group of five",
     "dua garis turus bersentuhan": "two tally strokes touch",
     "garis turus bertumpuk": "tally strokes drawn over each other",

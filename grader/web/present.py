@@ -65,6 +65,7 @@ NOTE_LABELS = {
     "in_failing_rule_with_unsure": "berbeda dengan kunci, tetapi hitungannya memuat isian lain yang belum kami baca dengan yakin; pelatih memeriksanya dulu",
     "contradicted_by_own_marks": "berbeda dengan kunci, tetapi turus dan bulatan pasangan ini sama dengan kunci; pelatih memeriksanya dulu",
     "wrong_by_its_sure_boxes": "angka yang terbaca pasti sudah berbeda dengan kunci (? = angka yang belum terbaca pasti)",
+    "wrong_by_trainees_word": "menurut peserta sendiri, angka yang ditulis berbeda dengan kunci; pelatih tetap memeriksa bacaannya",
     "malformed_group": "kelompok turus tidak berbentuk lima",
     "joined_strokes": "dua garis turus bersentuhan",
     "strokes_drawn_over": "garis turus bertumpuk",

@@ -164,13 +164,14 @@ def redraw_feedback(result: dict, out_dir: Path) -> None:
     """Nothing to redraw: this stand-in's page images carry no verdicts."""
 
 
-def regrade(result: dict, corrections: dict[str, int | None], key, *, disputed=()) -> dict:
+def regrade(result: dict, corrections: dict[str, int | None], key, *, disputed=(), said=None) -> dict:
     import copy
 
     new = copy.deepcopy(result)
     for f in new["fields"]:
         if f["id"] in disputed and f["id"] not in corrections and f["status"] in ("ok", "wrong", "blank"):
-            f["status"] = "review"
+            own = (said or {}).get(f["id"])         # (as the real grader: wrong on the trainee's own word)
+            f["status"] = "wrong" if own is not None and own != key.fields.get(f["id"]) else "review"
         if f["id"] in corrections:
             f["value"] = corrections[f["id"]]
             f["confidence"] = 1.0

@@ -34,7 +34,9 @@ def still_wrong(row, field_id: str, written: str):
     whether or not we misread it, so a dispute would only take a real mistake out of the score (shown as "perlu
     dicek", the sheet at 100) and cost a trainer's look. None otherwise (nothing said, or the key's value said), and
     for a field in a broken rule or a cross-check error: those were judged on what we read, which the trainee says
-    is not what they wrote (their sum may hold with it), so a trainer settles it, as any dispute."""
+    is not what they wrote (their sum may hold with it), so a trainer settles it, as any dispute; the field itself
+    stays wrong on the trainee's word until then (``grade.NOTE_WRONG_BY_OWN_WORD``: helper-136's "04" against a key
+    of 24 took it out of the score)."""
     if row["state"] != "done" or not row["result"]:
         return None
     result = json.loads(row["result"])
@@ -72,7 +74,17 @@ def dispute(token: str):
         said, named = error_text(exc), field_name(field_id)
         flash(said if field_id and named in said else _("Isian {field}: ", field=named) + said, "error")
         return redirect(url_for("trainee.result", token=token), code=303)
-    flash(_("Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.",
-            field=field_name(field_id)), "ok")
+    result = json.loads(row["result"] or "{}")
+    field = next((f for f in result.get("fields") or () if f.get("id") == field_id), {})
+    said, expected = written_number(written, field.get("kind")), field.get("expected")
+    if said is not None and isinstance(expected, int) and said != expected:
+        # (a field in a broken rule or a cross-check error, still_wrong: the rule waits for a trainer, but the
+        # field is wrong on the trainee's own word, and the page must not say it is not counted)
+        flash(_("Terima kasih. Anda menulis {written}, padahal seharusnya {expected}, jadi isian {field} tetap "
+                "dihitung salah; pelatih akan memeriksa hitungan yang memakai isian ini.", written=written,
+                expected=expected, field=field_name(field_id)), "ok")
+    else:
+        flash(_("Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.",
+                field=field_name(field_id)), "ok")
     anchor = f"#f-{field_id}" if FIELD_ID_RE.match(field_id) else ""
     return redirect(url_for("trainee.result", token=token) + anchor, code=303)
