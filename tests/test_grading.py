@@ -1460,9 +1460,18 @@ def test_a_stored_overwritten_finding_is_shown_in_todays_words_and_only_doubted_
                                   "ulang dengan jelas.", "message_en": "Boxes that look as if they hold two digits."}
     for stored in (old, later):
         now = as_worded_now(stored)
-        assert now["message_id"].startswith("Kami ragu membaca kotak II.1: bisa terbaca sebagai dua angka")
+        assert now["message_id"].startswith("Kami ragu membaca satu kotak di isian II.1: bisa terbaca sebagai dua "
+                                            "angka")
         assert "ditimpa" not in now["message_id"] and "tampak berisi" not in now["message_id"]
-        assert now["message_en"].startswith("We are unsure how to read box II.1: it could be either of two digits")
+        assert now["message_en"].startswith("We are unsure how to read a box in entry II.1: it could be either of "
+                                            "two digits")
+    # (several entries said as entries; and the field's own note says our doubt too, not "two digits" alone, which
+    # read as a two-digit number: helper-136)
+    from grader.grading.findings import overwritten_message
+    from grader.web.present import note_text
+    assert overwritten_message(["IV.1", "IV.2"])[1].startswith("We are unsure how to read a box in entries IV.1, IV.2")
+    assert note_text(["overwritten_box"], lang="id").startswith("ada kotak yang kami ragukan")
+    assert note_text(["overwritten_box"], lang="en") == "a box we are unsure of: it could be either of two digits"
     other = {"kind": "convention", "severity": "warning", "fields": ["I.A.2.L"], "message_id": "Kotak depan …"}
     assert as_worded_now(other) is other and as_worded_now({"message_id": "B"}) == {"message_id": "B"}
     field = {"status": "review", "unsure_boxes": [0], "read_as": None}

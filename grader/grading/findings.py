@@ -165,13 +165,15 @@ def overwritten_message(ids) -> tuple[str, str]:
     boxes the reader saw so held the generator's correction (an old digit under correction fluid, a new one on it),
     the rest one unclear digit. "A box that looks as if it holds two digits" told trainees with a clean "-24" that
     they had written two there (helper-134's rehearsal)."""
+    ids = list(ids)
     listed = ", ".join(ids)
-    return (f"Kami ragu membaca kotak {listed}: bisa terbaca sebagai dua angka yang berbeda. Pelatih akan "
-            f"memeriksanya. Tulis setiap angka dengan jelas; jika Anda mengoreksi angka, tutup angka yang salah dengan "
-            f"cairan koreksi lalu tulis ulang.",
-            f"We are unsure how to read box {listed}: it could be either of two digits. A trainer will check it. "
-            f"Write each digit clearly; if you correct a digit, cover the wrong one with correction fluid and write it "
-            f"again.")
+    entries = "entry" if len(ids) == 1 else "entries"
+    return (f"Kami ragu membaca satu kotak di isian {listed}: bisa terbaca sebagai dua angka yang berbeda. Pelatih "
+            f"akan memeriksanya. Tulis setiap angka dengan jelas; jika Anda mengoreksi angka, tutup angka yang salah "
+            f"dengan cairan koreksi lalu tulis ulang.",
+            f"We are unsure how to read a box in {entries} {listed}: it could be either of two digits. A trainer will "
+            f"check it. Write each digit clearly; if you correct a digit, cover the wrong one with correction fluid "
+            f"and write it again.")
 
 
 def as_worded_now(finding: dict) -> dict:

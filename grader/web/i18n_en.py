@@ -563,7 +563,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Kotak depan dibiarkan kosong, bukan diisi X": "Unused leading boxes left blank instead of X",
     "Isian dibiarkan kosong (nol ditulis XXX)": "Entries left blank (zero is written XXX)",
     "Tidak ada: setiap lembar mengikuti cara menulis formulir.": "None: every sheet follows the form's writing rules.",
-    "ada kotak yang bisa terbaca sebagai dua angka": "a box could be read as either of two digits",
+    "ada kotak yang kami ragukan: bisa terbaca sebagai dua angka yang berbeda":
+        "a box we are unsure of: it could be either of two digits",
     "angka tampak ditulis melintasi garis kotak (tulis satu angka per kotak)":
         "the number looks written across the box borders (write one digit per box)",
     "susunan kotak tidak mungkin (angka, X, angka)": "impossible box pattern (digit, X, digit)",

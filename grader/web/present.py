@@ -44,7 +44,7 @@ SEVERITY_LABELS = {"error": "Salah", "warning": "Peringatan", "review": STATUS_L
 # Why the reader (or the context policy) left a field for the trainer: the readers' note codes, in words.
 NOTE_LABELS = {
     "unsure_box": "ada kotak yang belum kami baca dengan yakin",
-    "overwritten_box": "ada kotak yang bisa terbaca sebagai dua angka",
+    "overwritten_box": "ada kotak yang kami ragukan: bisa terbaca sebagai dua angka yang berbeda",
     "across_borders": "angka tampak ditulis melintasi garis kotak (tulis satu angka per kotak)",
     "faint_ink": "ada kotak bertinta pucat (pena hampir habis?) yang bisa terbaca lain",
     "box_out_of_place": "kotak tercetak di isian ini atau di dekatnya tidak terlihat di tempatnya (kertas terlipat atau melengkung? garis kotak tertutup tip-ex?)",
