@@ -7,7 +7,7 @@ import json
 import secrets
 from pathlib import Path
 
-from flask import (abort, current_app, jsonify, redirect, render_template, request, send_file, send_from_directory,
+from flask import (current_app, jsonify, redirect, render_template, request, send_file, send_from_directory,
                    url_for)
 
 from grader.page_groups import normalise_id
@@ -71,15 +71,18 @@ def result(token: str):
 def printable(token: str):
     """The one-page printable feedback sheet of a graded result (the same page ``grader grade --out`` writes)."""
     row = get_submission(token)
-    return printable_feedback(row, image_urls(row))
+    return printable_feedback(row, image_urls(row), back=url_for("trainee.result", token=token))
 
 
-def printable_feedback(row, image_url):
+def printable_feedback(row, image_url, *, back: str):
+    """The printable sheet of ``row``'s result; for a sheet with nothing to print (still being graded, or every page
+    refused), its page (``back``), which says why and updates itself: a link to the printout opened while the
+    grading ran said "Halaman tidak ditemukan" (helper-136)."""
     from grader.grading.report import render_report
 
     res = json.loads(row["result"]) if row["result"] else None
     if row["state"] != "done" or not res or res.get("status") == "refused":
-        abort(404)
+        return redirect(back, code=303)
     if row["trainee"] and normalise_id(row["trainee"]) != normalise_id(res.get("trainee")):
         # the sheet's row kept what the sender typed (grading.store_result): the paper names whom the table names
         res = {**res, "trainee": row["trainee"], "trainee_name": row["trainee_name"], "identity_source": "caller"}
