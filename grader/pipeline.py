@@ -190,9 +190,10 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
     _refuse_pages_that_do_not_belong(reads, caller=trainee)
     good = [pr for pr in reads if pr.aligned is not None]
     who, name, source = identify_trainee(reads, caller=trainee)
+    read = {pr.page for pr in good}
     pages = [{"file": pr.file, "page": pr.page, "refusal": refusal_json(pr.refusal) if pr.refusal else None,
-              "advice": retake_advice(pr.aligned.page, pr.readings, file=pr.file) if pr.aligned is not None else None,
-              "annotated": None,
+              "advice": retake_advice(pr.aligned.page, pr.readings, file=pr.file, unsent_other=_unsent_other(pr, read))
+              if pr.aligned is not None else None, "annotated": None,
               **({"sheet_exercise": pr.sheet_exercise} if pr.sheet_exercise else {}),
               **_trainee_number_read(pr)} for pr in reads]
     base = {"exercise": key.exercise if key else (exercise or None), "trainee": who, "trainee_name": name,
@@ -217,6 +218,14 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
     if out_dir is not None:
         write_feedback_files(result, good, sheet, Path(out_dir), keep_aligned=keep_aligned)
     return result
+
+
+def _unsent_other(pr: PhotoRead, read: set[int]) -> int | None:
+    """The other page of the sheet that ``pr``'s photo shows too (both pages in one photo), when no photo of the
+    sending was read as that page: only one page of a photo is read, and the trainee was told the other was never
+    sent."""
+    other = getattr(pr.aligned, "other_page", None)
+    return other if other is not None and other not in read else None
 
 
 def wrong_exercise_error(sheet_exercise: str | None, sheet_pairs: int, exercise: str, pairs: int) -> GraderError:

@@ -59,7 +59,8 @@ def advice_messages(result: dict | None, *, lang: str = "en") -> list[str]:
 
 def retake_advised(result: dict | None) -> str:
     """``file=field,field;...`` for the pages graded with retake advice (print out of place)."""
-    return ";".join(f"{p['file']}={','.join(p['advice']['fields'])}"
+    # (advice about no field, a photo of both pages: its code)
+    return ";".join(f"{p['file']}={','.join(p['advice']['fields']) or p['advice']['code']}"
                     for p in (result or {}).get("pages") or () if p.get("advice"))
 
 

@@ -35,10 +35,17 @@ UNCLEAR_BOX = 0.9
 # 0.20 on a page 1 and 0.28 on a page 2 (median 0.05); a page 1 photographed off a monitor (helper-134's rehearsal,
 # every field in review and no word why) 0.82.
 UNCLEAR_PAGE_SHARE = 0.5
+# The advice's code when the photo shows another page of the sheet as well, one no other photo brought: only one page
+# of a photo is read (grader.photo.align.AlignedPage.other_page).
+TWO_PAGES_ADVICE = "two_pages"
 
 
-def retake_advice(page: PageLayout, readings: Mapping[str, FieldReading], *, file: str = "") -> dict | None:
+def retake_advice(page: PageLayout, readings: Mapping[str, FieldReading], *, file: str = "",
+                  unsent_other: int | None = None) -> dict | None:
     """Advice to retake the accepted photo of ``page`` read as ``readings``, or None.
+
+    ``unsent_other``: another page of the sheet that the photo shows too and no photo of the sending brought (one
+    photo of both pages): the trainee is told to photograph it on its own (:func:`two_pages_advice`), first.
 
     Where the bubble reader found the printed rings away from their place (curled or folded paper that the alignment
     could not follow), those fields (and perhaps their neighbours) wait for a trainer, and a flat retake lets them be
@@ -47,6 +54,8 @@ def retake_advice(page: PageLayout, readings: Mapping[str, FieldReading], *, fil
     the page's digit boxes are unclear (:data:`UNCLEAR_PAGE_SHARE`), the fields in review wait for a trainer, and a
     clear photo of the paper lets them be read.
     """
+    if unsent_other is not None:
+        return two_pages_advice(page.number, unsent_other)
     graded = {f.id for f in page.fields if f.graded}
     notes = {fid: set(r.notes or ()) for fid, r in readings.items() if fid in graded}
     page_off = any(NOTE_PAGE_OUT_OF_PLACE in n for n in notes.values())
@@ -112,9 +121,22 @@ def unclear_photo_advice(page: int, fields: list[str]) -> dict | None:
                           f"light, with the phone straight above the sheet and the picture sharp."}
 
 
+def two_pages_advice(page: int, other: int) -> dict:
+    """The advice for a photo of page ``page`` that shows page ``other`` too, which no photo of the sending brought."""
+    return {"code": TWO_PAGES_ADVICE, "fields": [],
+            "message_id": f"Foto ini menunjukkan halaman {page} dan {other} sekaligus; hanya halaman {page} yang "
+                          f"dinilai. Foto halaman {other} sendiri (satu foto per halaman, lembar memenuhi foto), lalu "
+                          f"kirim.",
+            "message_en": f"This photo shows pages {page} and {other} together; only page {page} was graded. "
+                          f"Photograph page {other} on its own (one photo per page, the sheet filling the picture) "
+                          f"and send it."}
+
+
 def advice_without(advice: dict, page: int, settled: Mapping[str, object]) -> dict | None:
     """``advice`` on page ``page`` once the ``settled`` fields (a trainer's corrections) are out of it: the same
     text for the fields left, or None when none is left."""
+    if advice["code"] == TWO_PAGES_ADVICE:       # (about a page not read: no field of it to settle)
+        return advice
     left = [f for f in advice["fields"] if f not in settled]
     if advice["code"] == UNCLEAR_PHOTO_ADVICE:
         return unclear_photo_advice(page, left)

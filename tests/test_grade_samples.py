@@ -128,6 +128,44 @@ def test_a_page_whose_digits_are_mostly_unclear_is_advised_again_and_the_advice_
     assert advice_without(rest, 1, {"I.A.1.P": {}}) is None
 
 
+def test_a_photo_of_both_pages_grades_one_and_says_to_photograph_the_other_on_its_own(tmp_path):
+    """Trainee rehearsals (helper-134, helper-136): a photo of both pages side by side had one page graded and the
+    trainee told the other "tidak ada di kiriman ini", though they had sent it, in that photo. The photo's markers of
+    the other page are seen; when no photo of the sending brought that page, the advice says to photograph it on its
+    own. A sending that has it says nothing of the kind."""
+    import cv2
+    import numpy as np
+
+    from grader.exercise.store import load_key
+    from grader.photo.align import align_photo
+    from grader.pipeline import grade_upload
+    from grader.result_rows import retake_advised
+    from grader.retake_advice import TWO_PAGES_ADVICE, advice_without
+
+    samples = Path(__file__).resolve().parents[1] / "sample_scans"
+    truth = json.loads((samples / "s0001-p1.truth.json").read_text())
+    key = load_key(str(samples / "keys" / truth["exercise"]))
+    pages = [cv2.imread(str(samples / f"s0001-p{n}.jpg")) for n in (1, 2)]
+    h = min(p.shape[0] for p in pages)
+    side = np.hstack([cv2.resize(p, (round(p.shape[1] * h / p.shape[0]), h)) for p in pages])
+    both = cv2.imencode(".jpg", side, [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes()
+    aligned = align_photo(both)
+    assert {aligned.page.number, aligned.other_page} == {1, 2}
+    assert align_photo((samples / "s0001-p1.jpg").read_bytes()).other_page is None
+    res = grade_upload([("kedua.jpg", both)], key=key)
+    (page,) = res["pages"]
+    assert res["status"] == "partial" and page["advice"]["code"] == TWO_PAGES_ADVICE
+    other = aligned.other_page
+    assert f"Foto halaman {other} sendiri" in page["advice"]["message_id"]
+    assert f"Photograph page {other} on its own" in page["advice"]["message_en"]
+    assert retake_advised(res) == f"kedua.jpg={TWO_PAGES_ADVICE}"
+    assert advice_without(page["advice"], page["page"], {"I.A.1.L": {}}) == page["advice"]
+    # with the other page sent too, as its own photo: no such advice
+    alone = (samples / f"s0001-p{other}.jpg").read_bytes()
+    res = grade_upload([("kedua.jpg", both), (f"hal{other}.jpg", alone)], key=key)
+    assert all(not p["advice"] or p["advice"]["code"] != TWO_PAGES_ADVICE for p in res["pages"])
+
+
 def test_no_retake_is_advised_for_the_sample_photos_and_one_is_for_print_out_of_place(graded):
     from types import SimpleNamespace
 

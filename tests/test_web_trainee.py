@@ -1223,6 +1223,18 @@ def test_a_photo_with_print_out_of_place_is_graded_and_a_retake_is_advised(clien
     assert form.group(2) == "2"
 
 
+def test_a_photo_of_both_pages_is_said_so_and_the_missing_page_is_added_not_retaken(client, code):
+    """A photo showing both pages (helper-134, helper-136): the page says to photograph the other page on its own,
+    with no retake button on that card (a retake there would replace the page that was read); the other page is
+    added with the "complete this sheet" card."""
+    resp = upload(client, code=code, photos=[("017_both_solo_1.jpg", jpeg_bytes())])
+    html = client.get(resp.location).get_data(as_text=True)
+    card = re.search(r'<div class="card advice" id="ulang-1">(.*?)</div>\s*(?:<div class="card|$)', html, re.S)
+    assert card and "Foto ini menunjukkan halaman 1 dan 2 sekaligus" in card.group(1), html
+    assert "Foto halaman 2 sendiri" in card.group(1) and "/ulang" not in card.group(1)
+    assert "Lengkapi lembar ini" in html
+
+
 def test_a_page_that_was_not_sent_or_was_refused_is_named_beside_the_score(app):
     """The score leaves out an unread page's fields: say which page and why, and don't count its fields as
     waiting for a trainer (nobody can check a page that was never read)."""

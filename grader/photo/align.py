@@ -32,7 +32,7 @@ from grader.photo.print_grid import SEARCH_MM, photo_sampler
 from grader.photo.identify import identity_from_ocr, identity_from_qr
 from grader.photo.load import DEFAULT_MAX_BYTES, load_photo
 from grader.photo.locate import (MarkerDetection, MarkerHit, PageFit, choose_page, detect_markers, detect_near, fit_page,
-                                 mm_to_frame, project_mm)
+                                 mm_to_frame, page_of_marker, project_mm)
 from grader.photo.missing_markers import diagnose_missing
 from grader.photo.quality import QualityReport, QualityThresholds
 from grader.photo.refusal import LOW_RESOLUTION, Refusal
@@ -69,6 +69,7 @@ class AlignedPage:
     photo_gray: np.ndarray = field(repr=False, compare=False)   # the decoded photo, upright gray
     data: bytes = field(default=b"", repr=False, compare=False)  # the file, for the colour decode
     curl: CurlField | None = field(default=None, repr=False, compare=False)   # second-pass correction, if any
+    other_page: int | None = None   # another page of the sheet whose markers also show (both pages in one photo)
 
     @functools.cached_property
     def photo(self) -> np.ndarray:
@@ -222,7 +223,7 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
              source, len(fit.hits), fit.residual_mm)
     return AlignedPage(gray=frame_gray, sheet=sheet, page=page, identity=ident, identity_source=source,
                        homography=fit.homography, markers_found=len(fit.hits), quality=report, timings_ms=timings,
-                       photo_gray=gray, data=data, curl=curl)
+                       photo_gray=gray, data=data, curl=curl, other_page=_other_page(spec, detection, page_no))
 
 
 def _print_disagrees(found: CurlFit | None) -> bool:
@@ -305,6 +306,23 @@ def _locate(gray: np.ndarray, specs: dict[str, TemplateSpec]):
         if best is None or len(hits) > len(best[3]):
             best = (spec, det, page_no, hits)
     return best
+
+
+# Markers of another page of the sheet that make it a second page in the photo: a trainee who photographs both pages
+# side by side has one graded and was told the other was never sent (helper-134, helper-136). A sheet lying on
+# another copy shows at most a marker or two of it; the 600 development photos (seed 61) showed none.
+OTHER_PAGE_MARKERS = 3
+
+
+def _other_page(spec: TemplateSpec, detection: MarkerDetection, page_no: int) -> int | None:
+    """Another page of the sheet with :data:`OTHER_PAGE_MARKERS` or more of its markers in the photo, or None."""
+    ids: dict[int, set[int]] = {}
+    for h in detection.hits:
+        other = page_of_marker(spec, h.id)
+        if other is not None and other != page_no:
+            ids.setdefault(other, set()).add(h.id)
+    seen = [p for p, found in sorted(ids.items()) if len(found) >= OTHER_PAGE_MARKERS]
+    return seen[0] if seen else None
 
 
 def _sheet_measures(fit: PageFit, detection: MarkerDetection, spec: TemplateSpec, page: PageLayout) -> dict:

@@ -109,7 +109,9 @@ def provisional_word(row, lang: str) -> str | None:
 def retake_advice_words(result: dict | None, lang: str) -> str:
     """The pages graded with retake advice as a trainer reads them: "s_2.jpg: IV.1 bulatan, IV.2 bulatan" (the
     fields by :func:`field_name`; ``file=IV.1.bubbles`` is the code column's, as in ``grader grade``'s CSV)."""
-    return "; ".join(f"{p['file']}: {', '.join(field_name(f, lang) for f in p['advice']['fields'])}"
+    # (advice about no field, a photo of both pages: its words)
+    return "; ".join(f"{p['file']}: " + (", ".join(field_name(f, lang) for f in p["advice"]["fields"])
+                                         or in_language(p["advice"], lang))
                      for p in (result or {}).get("pages") or () if p.get("advice"))
 
 

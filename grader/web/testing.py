@@ -96,6 +96,9 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
         if "bent" in name.lower():
             from grader.retake_advice import print_out_of_place_advice    # the real text (imported only when needed)
             advice = print_out_of_place_advice(page, ["IV.1.bubbles"])
+        elif "both" in name.lower():          # "both" in a name: a photo of both pages, the other one not sent
+            from grader.retake_advice import two_pages_advice
+            advice = two_pages_advice(page, 3 - page)
         ident = None
         if ok:      # as the real pipeline: the header's number and name, cut out
             from grader.grading.feedback_files import IDENTITY_NAME
