@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from grader.errors import GraderError
 from grader.grading import shown
 from grader.grading.findings import as_worded_now
+from grader.grading.grade import NOTE_WRONG_BY_OWN_WORD
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import (STATUS_WORDS, boxes_to_name, cells_to_name, full_score, score_text, shown_value,
                                   unread_pages)
@@ -226,7 +227,9 @@ def correction_prefill(field: dict) -> str:
     what we read); the review queue offers what the trainee says they wrote beside it, a button of its own."""
     boxes = list(field.get("boxes") or []) if field.get("kind") == "digits" else []
     unread = "?" * (len(boxes) or 1)
-    if field.get("read_as"):                 # wrong by its sure boxes: "??4"
+    # wrong by its sure boxes: "??4"; not a field held wrong on the trainee's word, whose read_as is their number
+    # (offered as its own button) and whose input starts as we read it, as any disputed field's
+    if field.get("read_as") and NOTE_WRONG_BY_OWN_WORD not in (field.get("notes") or ()):
         return str(field["read_as"])
     value = field.get("value")
     if value is None:

@@ -174,7 +174,11 @@ def regrade(result: dict, corrections: dict[str, int | None], key, *, disputed=(
     for f in new["fields"]:
         if f["id"] in disputed and f["id"] not in corrections and f["status"] in ("ok", "wrong", "blank"):
             own = (said or {}).get(f["id"])         # (as the real grader: wrong on the trainee's own word)
-            f["status"] = "wrong" if own is not None and own != key.fields.get(f["id"]) else "review"
+            if own is not None and f.get("expected") is not None and own != f["expected"]:
+                f["status"], f["read_as"] = "wrong", str(own)
+                f["notes"] = f["notes"] + ["wrong_by_trainees_word"]
+            else:
+                f["status"] = "review"
         if f["id"] in corrections:
             f["value"] = corrections[f["id"]]
             f["confidence"] = 1.0
