@@ -66,11 +66,9 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             files = [x for x in listed if ours.isdisjoint(x.parents)]
             wanted = [x for x in files if x.suffix.lower() in PHOTO_SUFFIXES | {".zip"}]
             _say_skipped([str(x) for x in files if x not in wanted])
-            stickers = [x for x in wanted if CHAT_STICKER_RE.match(x.name)]
-            if stickers:                     # (a chat export unzipped: as in the zip, below)
-                log.warning("skipped %d chat sticker(s), not photos: %s", len(stickers),
-                            _a_few([str(x) for x in stickers]), extra={"left_out": True})
-                wanted = [x for x in wanted if x not in stickers]
+            stickers = [x for x in wanted if CHAT_STICKER_RE.match(x.name)]    # (a chat export unzipped)
+            _say_stickers([str(x) for x in stickers])
+            wanted = [x for x in wanted if x not in stickers]
             yield from iter_inputs(wanted)
             continue
         if not p.is_file():
@@ -103,9 +101,7 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
                     yield from photos_in(f"{p}:{name}", content)
             _say_skipped(listed["not_an_image"] + [f"{p}:{n}" for n, _ in contents.files
                                                    if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
-            if listed["chat_sticker"]:
-                log.warning("skipped %d chat sticker(s), not photos: %s", len(listed["chat_sticker"]),
-                            _a_few(listed["chat_sticker"]), extra={"left_out": True})
+            _say_stickers(listed["chat_sticker"])
             continue
         data = read_photo_file(p)
         if isinstance(data, GraderError):
@@ -269,6 +265,12 @@ def _say_skipped(names: list[str]) -> None:
         shown = _a_few(other)
         log.warning("skipped %d file(s) that are not photos (%s) or zips [%s]: %s", len(other),
                     " ".join(sorted(PHOTO_SUFFIXES)), ", ".join(f"{k} {v}" for k, v in kinds.most_common()), shown)
+
+
+def _say_stickers(names: list[str]) -> None:
+    """Count a chat export's stickers left out, in one line (a folder's or a zip's alike)."""
+    if names:
+        log.warning("skipped %d chat sticker(s), not photos: %s", len(names), _a_few(names), extra={"left_out": True})
 
 
 def _a_few(names: list[str]) -> str:

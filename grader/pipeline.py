@@ -118,10 +118,11 @@ def _trainee_number_read(pr: PhotoRead) -> dict:
     return {"trainee_number": {"value": f"{r.value:03d}", "status": r.status, "sure": sure_digits(r)}}
 
 
-def sure_digits(r: FieldReading) -> str:
+def sure_digits(r: FieldReading, unsure: set[int] | None = None) -> str:
     """A number's boxes as the reader is sure of them: a digit, ``0`` for a leading X, dash or blank, ``?`` for a
-    box it was unsure of (``"06?"``: two numbers that differ only there may be one trainee's)."""
-    unsure = set(r.detail.get("unsure_boxes", ()))
+    box it was unsure of (``"06?"``: two numbers that differ only there may be one trainee's); or ``?`` for the
+    boxes ``unsure`` names, where another bar decides."""
+    unsure = set(r.detail.get("unsure_boxes", ())) if unsure is None else unsure
     return "".join("?" if k in unsure else (b if b.isdigit() else "0") for k, b in enumerate(r.boxes))
 
 
@@ -268,9 +269,8 @@ def _page_owner(pr: PhotoRead) -> _PageOwner | None:
     r = pr.readings.get(TRAINEE_FIELD)
     if r is None or r.status != "ok" or r.value is None or NOTE_OVERWRITTEN in r.notes:
         return None
-    sure = "".join(("0" if b in ("X", "-", "") else b) if c >= WRONG_MIN_CONFIDENCE else "?"
-                   for b, c in zip(r.boxes, r.box_confidence))
-    return _PageOwner(f"{r.value:03d}", by_qr=False, sure=sure)
+    unsure = {k for k, c in enumerate(r.box_confidence) if c < WRONG_MIN_CONFIDENCE}
+    return _PageOwner(f"{r.value:03d}", by_qr=False, sure=sure_digits(r, unsure))
 
 
 def _not_one_trainee(a: _PageOwner, b: _PageOwner) -> bool:

@@ -69,9 +69,10 @@ def retake_advice(page: PageLayout, readings: Mapping[str, FieldReading], *, fil
         return advice
     digits = [r for fid, r in readings.items() if fid in graded and r.kind == "digits"]
     boxes = [c for r in digits for c in r.box_confidence]
-    if boxes and sum(c < UNCLEAR_BOX for c in boxes) >= UNCLEAR_PAGE_SHARE * len(boxes):
+    unclear = sum(c < UNCLEAR_BOX for c in boxes)
+    if boxes and unclear >= UNCLEAR_PAGE_SHARE * len(boxes):
         log.warning("%s: page %d has %d of %d digit boxes read below %.2f; a clearer photo is advised",
-                    file, page.number, sum(c < UNCLEAR_BOX for c in boxes), len(boxes), UNCLEAR_BOX)
+                    file, page.number, unclear, len(boxes), UNCLEAR_BOX)
         return unclear_photo_advice(page.number, sorted(r.id for r in digits if r.status == "review"))
     return None
 

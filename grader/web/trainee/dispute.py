@@ -9,6 +9,7 @@ import re
 from flask import current_app, flash, redirect, request, url_for
 
 from grader.errors import GraderError
+from grader.grading.grade import NOTE_WRONG_BY_OWN_WORD
 from grader.web.db import get_db
 from grader.web.review_actions import DISPUTABLE, MARKS_WRITTEN_RE, WRITTEN_RE, dispute_field, parse_value
 from grader.web.i18n import error_text
@@ -66,23 +67,21 @@ def dispute(token: str):
                 field=field_name(field_id), written=written, expected=expected), "error")
         return redirect(url_for("trainee.result", token=token), code=303)
     try:
-        dispute_field(get_db(), submission_id=row["id"], field_id=field_id, written=written,
-                      data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"])
+        graded = dispute_field(get_db(), submission_id=row["id"], field_id=field_id, written=written,
+                               data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"])
     except GraderError as exc:
         # (shown at the top of the page, where the messages are: at the field, a phone would show none of it;
         # named once: "Entry II.3: Entry II.3 is already disputed" said it twice)
         said, named = error_text(exc), field_name(field_id)
         flash(said if field_id and named in said else _("Isian {field}: ", field=named) + said, "error")
         return redirect(url_for("trainee.result", token=token), code=303)
-    result = json.loads(row["result"] or "{}")
-    field = next((f for f in result.get("fields") or () if f.get("id") == field_id), {})
-    said, expected = written_number(written, field.get("kind")), field.get("expected")
-    if said is not None and isinstance(expected, int) and said != expected:
+    field = next((f for f in graded.get("fields") or () if f.get("id") == field_id), {})
+    if NOTE_WRONG_BY_OWN_WORD in (field.get("notes") or ()):
         # (a field in a broken rule or a cross-check error, still_wrong: the rule waits for a trainer, but the
-        # field is wrong on the trainee's own word, and the page must not say it is not counted)
+        # regrade kept the field wrong on the trainee's own word, and the page must not say it is not counted)
         flash(_("Terima kasih. Anda menulis {written}, padahal seharusnya {expected}, jadi isian {field} tetap "
                 "dihitung salah; pelatih akan memeriksa hitungan yang memakai isian ini.", written=written,
-                expected=expected, field=field_name(field_id)), "ok")
+                expected=field.get("expected"), field=field_name(field_id)), "ok")
     else:
         flash(_("Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.",
                 field=field_name(field_id)), "ok")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import current_app, flash, jsonify, redirect, request, url_for
 
-from grader.web.batch_storing import (held_by_batch, one_sending_at_a_time, already_stored, sheet_label,
+from grader.web.batch_storing import (already_stored, held_by_batch, one_sending_at_a_time, sheet_label,
                                      sheets_holding, store_batch)
 from grader.web.db import STORING, ago_iso, get_db, now_iso
 from grader.web.i18n import gettext as _
@@ -168,8 +168,9 @@ def _store_into(batch_id: int, earlier, exercise: str, client_token: str | None,
 
 def already_sent_entry(name: str, holder, digest: str) -> dict:
     """The line of a batch's list of files left out for a photo a batch of the exercise stored before (by another
-    form: the page opened again and the class chosen again, or the chat exported again), naming the sheet that holds it now (``holder``, a row
-    of :func:`sheets_holding`; the batch page links it, :func:`grader.web.trainer.batch_status.skipped_lines`).
+    form: the page opened again and the class chosen again, or the chat exported again), naming the sheet that
+    holds it now (``holder``, a row of :func:`sheets_holding`; the batch page links it,
+    :func:`grader.web.trainer.batch_status.skipped_lines`).
     ``same_as`` keeps the photo's digest, to find that sheet again once it is merged or replaced."""
     if holder is None:
         return {**skipped_entry(name, ALREADY_SENT), "same_as": digest}
