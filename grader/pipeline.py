@@ -303,8 +303,8 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
       (the evidence a batch groups pages by: :mod:`grader.page_groups`), which tells another trainee only by a
       box read surely (:func:`_not_one_trainee`). The trainee kept is the one the uploader typed (their number or
       their roster name), if a page names them, else the one on the first page that names anyone.
-    - A second photo of a page already read: the first is graded, and the trainee learns that the other page
-      is the one still missing.
+    - An earlier photo of a page photographed again: the last is graded, and the trainee learns that the other
+      page is the one to send if it is missing.
     """
     owners = [(pr, owner) for pr in reads if pr.aligned is not None and (owner := _page_owner(pr)) is not None]
     if owners:
@@ -320,17 +320,20 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
                     f"pages separately.",
                     f"Halaman {pr.page} ini dari lembar peserta lain: {other}{written_id}. Kirim halaman setiap "
                     f"peserta secara terpisah."))
-    seen: dict[int, str] = {}
+    # The last photo of a page counts, as a retake replaces a page on the web: a trainee photographs a page again
+    # because the first photo was poor or to show a number they mended, and a class's chat export holds both, the
+    # retake later (rehearsal, helper-137: the first was graded, the retake refused).
+    last = {pr.page: pr for pr in reads if pr.aligned is not None}
     for pr in reads:
-        if pr.aligned is None:
+        if pr.aligned is None or last[pr.page] is pr:
             continue
-        if pr.page in seen:          # (the first photo as the trainee knows it, on their feedback sheet too)
-            _refuse(pr, GraderError(
-                "duplicate_page",
-                f"This is page {pr.page} again (already in {seen[pr.page]}). Take a photo of the other page.",
-                f"Foto ini halaman {pr.page} lagi (sudah ada di {seen[pr.page]}). Foto halaman yang lain."))
-        else:
-            seen[pr.page] = photo_name(pr.file)
+        later = photo_name(last[pr.page].file)   # (the photo as the trainee knows it, on their feedback sheet too)
+        _refuse(pr, GraderError(
+            "duplicate_page",
+            f"This is page {pr.page} again: the later photo ({later}) is graded instead. If the other page was "
+            f"not sent, take a photo of it.",
+            f"Foto ini halaman {pr.page} lagi: yang dinilai foto yang lebih baru ({later}). Jika halaman yang lain "
+            f"belum terkirim, foto halaman itu."))
 
 
 def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | None, *,

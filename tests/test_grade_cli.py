@@ -437,10 +437,28 @@ def test_the_page_a_photo_repeats_is_named_as_the_trainee_knows_it_not_by_the_tr
     reads = [_read("/home/bu-ratna/bimtek/kelas.zip:Rina/hal1.jpg", 1, "5"),
              _read("/home/bu-ratna/bimtek/kelas.zip:Rina/hal2.jpg", 1, "5")]
     _refuse_pages_that_do_not_belong(reads, caller=None)
-    refusal = reads[1].refusal
+    refusal = reads[0].refusal
     assert refusal.code == "duplicate_page"
-    assert "(sudah ada di kelas.zip:hal1.jpg)" in refusal.message_id and "bu-ratna" not in refusal.message_id
-    assert "(already in kelas.zip:hal1.jpg)" in refusal.message and "bu-ratna" not in refusal.message
+    assert "(kelas.zip:hal2.jpg)" in refusal.message_id and "bu-ratna" not in refusal.message_id
+    assert "(kelas.zip:hal2.jpg)" in refusal.message and "bu-ratna" not in refusal.message
+
+
+def test_a_page_photographed_again_is_graded_by_its_last_photo():
+    """Rehearsal (helper-137, a class's chat export): a trainee sent page 1, page 2, then page 1 again (a retake,
+    after mending a number). The first photo of page 1 was graded and the retake refused as "page 1 again"; a
+    retake on the web replaces the page. Now the last photo of a page counts, and the earlier one says which."""
+    from grader.pipeline import _refuse_pages_that_do_not_belong
+    reads = [_read("IMG-20261205-WA0001.jpg", 1, "5"), _read("IMG-20261205-WA0002.jpg", 2, "5"),
+             _read("IMG-20261205-WA0007.jpg", 1, "5")]
+    _refuse_pages_that_do_not_belong(reads, caller=None)
+    assert [r.refusal and r.refusal.code for r in reads] == ["duplicate_page", None, None]
+    assert "yang dinilai foto yang lebih baru (IMG-20261205-WA0007.jpg)" in reads[0].refusal.message_id
+    assert reads[0].refused_page == 1 and reads[2].aligned is not None
+    # three photos of one page: only the last is graded
+    reads = [_read(f"{n}.jpg", 2, "5") for n in "abc"]
+    _refuse_pages_that_do_not_belong(reads, caller=None)
+    assert [r.refusal and r.refusal.code for r in reads] == ["duplicate_page", "duplicate_page", None]
+    assert all("(c.jpg)" in r.refusal.message_id for r in reads[:2])
 
 
 def test_the_same_page_twice_is_said_and_the_other_page_is_missing():
@@ -448,8 +466,8 @@ def test_the_same_page_twice_is_said_and_the_other_page_is_missing():
     res = grade_upload([(n, sample(names[0]).read_bytes()) for n in ("one.jpg", "again.jpg")],
                        key=load_key(str(SAMPLES / "keys" / code)))
     assert res["status"] == "partial"
-    assert [p["refusal"] and p["refusal"]["code"] for p in res["pages"]] == [None, "duplicate_page"]
-    assert "halaman 1 lagi (sudah ada di one.jpg)" in res["pages"][1]["refusal"]["message_id"]
+    assert [p["refusal"] and p["refusal"]["code"] for p in res["pages"]] == ["duplicate_page", None]
+    assert "halaman 1 lagi: yang dinilai foto yang lebih baru (again.jpg)" in res["pages"][0]["refusal"]["message_id"]
     assert [p["page"] for p in res["pages"]] == [1, 1]           # the refused photo still says which page it showed
     assert all("page_missing" in f["notes"] for f in res["fields"] if f["page"] == 2)
 
