@@ -95,3 +95,23 @@ def test_read_boxes_reads_16_bit_and_transparent_crops_as_the_8_bit_crop(tmp_pat
     out = json.loads(capsys.readouterr().out)
     assert [e["label"] for e in out] == [out[0]["label"]] * 3 and out[0]["label"] == "4"
     assert out[1]["confidence"] == pytest.approx(out[0]["confidence"], abs=1e-3)
+
+
+def test_read_boxes_reads_a_heic_crop_as_the_png_crop(tmp_path, capsys):
+    """Rehearsal (helper-137): a box cropped on an iPhone and saved as HEIC was refused "not_an_image", though
+    ``grader grade`` reads HEIC photos. A HEIC crop is read as the same crop in PNG; a damaged one is refused in
+    its own entry."""
+    import pillow_heif
+    from PIL import Image
+    pillow_heif.register_heif_opener()
+    box = _digit_box("7")
+    cv2.imwrite(str(tmp_path / "b.png"), box)
+    Image.fromarray(cv2.cvtColor(box, cv2.COLOR_BGR2RGB)).save(tmp_path / "b.heic", format="HEIF", quality=95)
+    heic = (tmp_path / "b.heic").read_bytes()
+    assert pillow_heif.is_supported(heic)
+    (tmp_path / "cut.heic").write_bytes(heic[: len(heic) // 2])
+    assert main(["read-boxes", *(str(tmp_path / n) for n in ("b.png", "b.heic", "cut.heic")), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out[0]["label"] == out[1]["label"] == "7"
+    assert out[1]["confidence"] == pytest.approx(out[0]["confidence"], abs=0.05)
+    assert out[2]["refusal"]["code"] == "not_an_image"

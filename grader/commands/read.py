@@ -15,6 +15,7 @@ import numpy as np
 from grader.commands import path_arg
 from grader.errors import GraderError
 from grader.photo.load import DEFAULT_MAX_PIXELS as MAX_CROP_PIXELS
+from grader.photo.load import sniff_format
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -117,6 +118,18 @@ def _header_pixels(data: bytes) -> int:
         return 0                                    # not an image Pillow reads: OpenCV decides
 
 
+def _decode_with_pillow(data: bytes) -> np.ndarray | None:
+    """A HEIC/AVIF crop as BGR, turned upright by its EXIF orientation, or ``None`` when it cannot be decoded."""
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            rgb = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+    except Exception:       # (libheif and libavif raise several types for damaged files)
+        return None
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+
+
 def _box_crop(path: Path) -> np.ndarray | GraderError:
     """The crop in ``path``, or why it cannot be classified (a missing file raises: a typo, not a bad crop)."""
     from grader.recognize.box_preprocess import MIN_CROP_SIDE
@@ -124,11 +137,18 @@ def _box_crop(path: Path) -> np.ndarray | GraderError:
     data = _read_bytes(path)
     if isinstance(data, GraderError):
         return data
+    phone_format = sniff_format(data) in ("heif", "avif")
+    if phone_format:
+        import pillow_heif
+        pillow_heif.register_heif_opener()         # (Pillow then reads a HEIC's header and pixels; AVIF it reads)
     if _header_pixels(data) > MAX_CROP_PIXELS:      # a decompression bomb: refused before decoding
         mp = MAX_CROP_PIXELS // 1_000_000
         return GraderError("too_large", f"The image claims more than {mp} megapixels: that is no box crop.",
                            f"Gambar mengaku lebih dari {mp} megapiksel: itu bukan potongan kotak.")
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if data else None   # (b"": cv2.error)
+    if phone_format:       # an iPhone's HEIC or a newer Android's AVIF, which cv2.imdecode does not read
+        img = _decode_with_pillow(data)
+    else:
+        img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if data else None   # (b"": cv2.error)
     if img is None or img.size == 0:
         return GraderError("not_an_image", "Not an image file.", "Bukan berkas gambar.")
     if min(img.shape[:2]) < MIN_CROP_SIDE:
