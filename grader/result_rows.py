@@ -8,7 +8,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from grader.grading.shown import MISSING_PAGE_ADVICE, score_may_change, sheet_scores, unread_pages, value_read
+from grader.grading.shown import (MISSING_PAGE_ADVICE, note_codes, score_may_change, sheet_scores, unread_pages,
+                                  value_read)
 
 SHEET_COLUMNS = ("trainee", "trainee_name", "trainee_source", "exercise", "status", "score", "partial_score",
                  "provisional", "wrong", "review", "blank", "unreadable", "violated_rules", "refusal",
@@ -96,7 +97,7 @@ def field_rows(results: list[dict]) -> list[dict]:
              # (a number as a number: a workbook's "=H2=I2" against the expected one held text '81' against 81)
              "value": "" if value_read(f) is None else value_read(f),
              "expected": "" if f["expected"] is None else f["expected"],
-             "confidence": f["confidence"], "notes": ";".join(f.get("notes") or ()),
+             "confidence": f["confidence"], "notes": ";".join(note_codes(r, f)),
              "files": ";".join(p["file"] for p in r.get("pages") or ())}
             for r in results for f in r["fields"]]
 

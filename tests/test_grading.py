@@ -1786,3 +1786,27 @@ def test_a_tallys_cells_in_doubt_are_named_in_its_result_kept_by_a_regrade_and_g
     # past three cells (a bent grid doubts every cell near the writing) the reasons alone are said
     many = {**tally, "unsure_cells": [{**cell, "cell": k, "col": k + 1} for k in range(4)]}
     assert field_reasons(many, "id") == "garis silang kelompok terakhir kurang jelas"
+
+
+def test_the_tables_say_a_refused_pages_fields_were_refused_not_unsent(chasil_spec):
+    """Rehearsal (helper-137): page 2's photo was refused as blurry, and every page-2 row of ``grader grade``'s
+    fields CSV said ``page_missing``, the web export "foto halaman ini belum dikirim": the trainer looked for a
+    page that had been sent. Such rows now say ``page_refused``, and the export's words point at the sheet's
+    reason; a page no photo showed still says ``page_missing``."""
+    from grader.result_rows import field_rows as cli_rows
+    from grader.web.export import FIELD_COLUMNS
+    from grader.web.export import field_rows as web_rows
+    sheet, key = setup(chasil_spec)
+    readings = {fid: r for fid, r in readings_from(sheet, dict(key.fields)).items() if r.page == 1}
+    res = {**grade_readings(sheet, readings, key), "trainee": "t", "exercise": "E"}
+    blurry = {"code": "too_blurry", "message_id": "Foto buram.", "message_en": "Blurry photo."}
+    refused = {**res, "pages": [{"file": "a.jpg", "page": 1}, {"file": "b.jpg", "page": 2, "refusal": blurry}]}
+    unsent = {**res, "pages": [{"file": "a.jpg", "page": 1}]}
+    for result, code, words in ((refused, "page_refused", "foto halaman ini ditolak"),
+                                (unsent, "page_missing", "foto halaman ini belum dikirim")):
+        cli = [r for r in cli_rows([result]) if r["page"] == 2]
+        assert cli and {r["notes"] for r in cli} == {code}
+        assert {r["notes"] for r in cli_rows([result]) if r["page"] == 1} == {""}
+        web = [dict(zip(FIELD_COLUMNS, r)) for r in web_rows([({"trainee": "t", "trainee_name": "T",
+                                                                "group_key": "g"}, result)]) if r[3] == 2]
+        assert web and {(w["notes_code"], w["notes"].split(";")[0]) for w in web} == {(code, words)}

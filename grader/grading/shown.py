@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from grader.grading.review_queue import on_unread_page
+from grader.grading.review_queue import NOTE_PAGE_MISSING, on_unread_page
 
 #: A field's kind as people say it: the mark a pair's number is written with (Indonesian; English below).
 MARK_OF_KIND = {"tally": "turus", "digits": "angka", "bubbles": "bulatan"}
@@ -155,3 +155,26 @@ def unread_pages(result: dict) -> UnreadPages:
     if None in refused:     # refused before its page was known: it may be any of the others
         return UnreadPages(refused=tuple(sorted(refused_known)), unknown=rest)
     return UnreadPages(missing=rest, refused=tuple(sorted(refused_known)))
+
+
+#: The code and words the tables (``grader grade``'s fields CSV, the web export) give a field on a page whose
+#: photo was refused, in place of ``page_missing``: that page was sent, and its sheet's row says why it was refused.
+NOTE_PAGE_REFUSED = "page_refused"
+REFUSED_PAGE_ADVICE = {"id": "foto halaman ini ditolak; alasannya ada di baris lembar ini",
+                       "en": "the photo of this page was refused; the sheet's row says why"}
+
+
+def note_codes(result: dict, field: dict) -> list[str]:
+    """A field's note codes as the tables give them: ``page_refused`` for ``page_missing`` on a page whose photo
+    was refused (rehearsal, helper-137: the fields of a blurry page 2 said the page was never sent)."""
+    notes = list(field.get("notes") or ())
+    if on_unread_page(field) and field.get("page") in unread_pages(result).refused:
+        return [NOTE_PAGE_REFUSED if n == NOTE_PAGE_MISSING else n for n in notes]
+    return notes
+
+
+def unread_page_advice(result: dict, field: dict, lang: str) -> str | None:
+    """What the tables say of a field on a page not read, in ``lang``: refused, or never sent (else ``None``)."""
+    if not on_unread_page(field):
+        return None
+    return (REFUSED_PAGE_ADVICE if NOTE_PAGE_REFUSED in note_codes(result, field) else MISSING_PAGE_ADVICE)[lang]
