@@ -2275,3 +2275,33 @@ def test_a_broken_rule_says_which_page_its_boxes_are_on(client, code):
     from grader.web.present import rule_pages
     across = {"fields": [{"id": "V.C", "page": 2}, {"id": "I.B.4.J", "page": 1}]}
     assert rule_pages(across, {"fields": ["V.C", "I.B.4.J"]}) == [1, 2]
+
+
+def test_a_refused_dispute_keeps_what_the_trainee_typed_in_its_field(app, client, code):
+    """Rehearsal (s44): a dispute typed "4O" (a letter O) was refused, and the page came back with the
+    field's form closed and empty: the trainee had to find it and type again. What they typed now waits in that
+    field's form, opened, once; the page still opens at the top, where the message is."""
+    import html as _html
+    import re as _re
+
+    from grader.web.testing import WRONG_FIELD
+    resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())])
+    got = client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
+                                                        "written": "4O"})
+    assert got.status_code == 303 and "#" not in got.location
+    page = client.get(got.location).get_data(as_text=True)
+    forms = _re.findall(r'<details class="dispute"( open)?>.*?name="field" value="([^"]+)".*?<input class="fix"'
+                        r'[^>]*?name="written"([^>]*)>', page, _re.S)
+    drafted = [(f, rest) for opened, f, rest in forms if opened]
+    assert [f for f, _ in drafted] == [WRONG_FIELD] and 'value="4O"' in drafted[0][1]
+    assert all('value=' not in rest for opened, f, rest in forms if f != WRONG_FIELD)
+    again = client.get(got.location).get_data(as_text=True)          # said once: a reload starts afresh
+    assert 'value="4O"' not in again and '<details class="dispute" open>' not in again
+    # another sheet's page never shows it
+    other = upload(client, code=code, photos=[("018_1.jpg", jpeg_bytes(color="#eee"))])
+    client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
+                                                  "written": "<b>x</b>"})
+    page = client.get(other.location).get_data(as_text=True)
+    assert "&lt;b&gt;" not in page and '<details class="dispute" open>' not in page
+    mine = client.get(resp.location).get_data(as_text=True)
+    assert _html.escape('<b>x</b>', quote=True) in mine and "<b>x</b>" not in mine

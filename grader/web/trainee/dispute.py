@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 
 from grader.errors import GraderError
 from grader.grading.grade import NOTE_WRONG_BY_OWN_WORD
@@ -18,6 +18,7 @@ from grader.web.present import field_name
 from grader.web.trainee import bp, get_submission
 
 FIELD_ID_RE = re.compile(r"^[A-Za-z0-9.]{1,40}$")
+DRAFT_KEY = "dispute_draft"
 
 
 def written_number(written: str, kind: str | None) -> int | None:
@@ -74,6 +75,9 @@ def dispute(token: str):
         # named once: "Entry II.3: Entry II.3 is already disputed" said it twice)
         said, named = error_text(exc), field_name(field_id)
         flash(said if field_id and named in said else _("Isian {field}: ", field=named) + said, "error")
+        # what they typed waits in the field's form, opened, to mend ("4O" for 40), not to type again (the page
+        # still opens at the top, where the message is)
+        session[DRAFT_KEY] = {"token": token, "field": field_id, "written": written}
         return redirect(url_for("trainee.result", token=token), code=303)
     field = next((f for f in graded.get("fields") or () if f.get("id") == field_id), {})
     if NOTE_WRONG_BY_OWN_WORD in (field.get("notes") or ()):
@@ -85,5 +89,19 @@ def dispute(token: str):
     else:
         flash(_("Terima kasih. Isian {field} tidak dihitung salah sampai pelatih memeriksanya.",
                 field=field_name(field_id)), "ok")
-    anchor = f"#f-{field_id}" if FIELD_ID_RE.match(field_id) else ""
-    return redirect(url_for("trainee.result", token=token) + anchor, code=303)
+    return redirect(url_for("trainee.result", token=token) + _anchor(field_id), code=303)
+
+
+def _anchor(field_id: str) -> str:
+    """The field's row on the result page, where the browser is brought back to."""
+    return f"#f-{field_id}" if FIELD_ID_RE.match(field_id) else ""
+
+
+def dispute_draft(token: str) -> dict | None:
+    """A dispute this browser sent for ``token`` that was refused (``{"field", "written"}``), taken from the session:
+    shown once, in its field's form, opened."""
+    draft = session.get(DRAFT_KEY)
+    if not isinstance(draft, dict) or draft.get("token") != token:
+        return None
+    session.pop(DRAFT_KEY)
+    return draft

@@ -19,6 +19,7 @@ from grader.web.job_worker import SERVER_FAILURES
 from grader.web.present import left_out_of
 from grader.web.resent import replacement_of
 from grader.web.trainee import bp, get_submission, normalise_code
+from grader.web.trainee.dispute import dispute_draft
 from grader.web.trainee.attempts import (duplicate_photos, missing_pages, own_attempts, page_offers, read_pages,
                                          remember_attempt)
 from grader.web.earlier_sendings import sent_with_form
@@ -64,7 +65,8 @@ def result(token: str):
                            image_url=image_urls(row), missing=sorted(missing), offers=page_offers(row, missing),
                            left_out=[] if replaced_by else left_out_of(row), folded=folded,
                            kept=sorted(read_pages(res)) if missing else [],
-                           pages_read=sorted(read_pages(res)) if res and replaced_by is None else [])
+                           pages_read=sorted(read_pages(res)) if res and replaced_by is None else [],
+                           draft=dispute_draft(token))
 
 
 @bp.get("/hasil/<token>/cetak")
