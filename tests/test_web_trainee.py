@@ -928,6 +928,25 @@ def test_the_sendings_listed_on_the_upload_page_say_why_one_has_no_score(client,
     assert "Refused" in en["Dewi"][1] and "Waiting for an exercise code" in en["Maya"][1]
 
 
+def test_a_half_sheet_completed_since_says_so_in_the_sendings_list(client, code):
+    """Rehearsal (s44): after "Lengkapi lembar ini", the upload page listed the completed sheet and, below it, the
+    half sheet still "Sebagian" with no score, as if work were left to finish. The half sheet now says it was sent
+    again since; a half sheet never completed does not."""
+    half = upload(client, code=code, trainee="Wati", photos=[("watisolo_1.jpg", jpeg_bytes(color="#efefef"))])
+    upload(client, code=code, trainee="Yuni", photos=[("yunisolo_1.jpg", jpeg_bytes(color="#f2f2f2"))])
+    added = client.post(half.location + "/lengkapi", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "photo": (io.BytesIO(jpeg_bytes(color="#eeeeee")), "watisolo_2.jpg")})
+    assert added.status_code in (302, 303) and added.location != half.location
+    rows = _sendings(client.get("/").get_data(as_text=True))
+    wati = [r for r in rows if r[1].startswith("Wati")]
+    assert len(wati) == 2 and wati[0][3] != "—" and "ada kiriman lebih baru" not in wati[0][1]   # newest first
+    assert "Sebagian" in wati[1][1] and "ada kiriman lebih baru" in wati[1][1]
+    [yuni] = [r for r in rows if r[1].startswith("Yuni")]
+    assert "Sebagian" in yuni[1] and "ada kiriman lebih baru" not in yuni[1]
+    assert "sent again since" in " ".join(r[1] for r in _sendings(client.get("/?lang=en").get_data(as_text=True)))
+    client.get("/?lang=id")
+
+
 def _sendings(html: str) -> list[list[str]]:
     """The upload page's "Kiriman dari perangkat ini" rows, each as its cells' text."""
     table = html[html.index('<table'):html.index("</table>")]

@@ -93,6 +93,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Berkas yang dipilih berukuran {size} MB bersama-sama, padahal satu unggahan paling besar {mb} MB. Unggah dalam beberapa bagian.":
         "The files you chose come to {size} MB together, but one upload may be at most {mb} MB. Upload them in several parts.",
     "Kiriman dari perangkat ini": "Sent from this device",
+    "ada kiriman lebih baru": "sent again since",
     "Waktu": "Time",
     "Kode": "Code",
     "Nilai": "Score",

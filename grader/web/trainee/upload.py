@@ -38,9 +38,13 @@ def _form(errors: list[str] | None = None, status: int = 200, **values):
     attempts = []
     if mine:
         marks = ",".join("?" * len(mine))
+        # a sheet completed or retaken since is said so beside its old state ("Sebagian" alone read as work still
+        # to finish, with the completed sheet just above it)
         attempts = get_db().execute(
-            f"SELECT token, exercise, trainee, trainee_name, state, score, result_status, created_at "
-            f"FROM submissions WHERE token IN ({marks}) AND state != '{REMOVED}' ORDER BY id DESC LIMIT 10", mine).fetchall()
+            f"SELECT token, exercise, trainee, trainee_name, state, score, result_status, created_at, "
+            f"EXISTS(SELECT 1 FROM submissions n WHERE n.retake_of = s.id AND n.state NOT IN ('{REMOVED}', 'merged')) "
+            f"AS followed FROM submissions s WHERE token IN ({marks}) AND state != '{REMOVED}' ORDER BY id DESC "
+            f"LIMIT 10", mine).fetchall()
     return render_template("trainee/upload.html", errors=errors or [], attempts=attempts,
                            client_token=secrets.token_urlsafe(16), max_pages=len(PAGES), **values), status
 
