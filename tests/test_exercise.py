@@ -153,6 +153,19 @@ def test_a_code_not_in_this_folders_store_says_how_to_reach_the_key(tmp_path, mo
     assert "GRADER_DATA_DIR" in err and "--key path/to/answer_key.json" in err
 
 
+def test_a_code_not_found_names_what_was_typed_where_it_was_read_otherwise(tmp_path):
+    """Rehearsal (s44): ``--key GDWURS`` (a G, never in a code, is taken for the 6 it looks like) said "no exercise
+    with code 6DWURS", a code the trainer never typed. It says both now; a code typed in lower case is not echoed."""
+    from grader.errors import GraderError
+    from grader.exercise.store import load_key_by_code
+    with pytest.raises(GraderError) as got:
+        load_key_by_code("GDWURS", base=tmp_path)
+    assert "6DWURS (GDWURS)" in got.value.message and "Kode latihan 6DWURS (GDWURS) tidak" in got.value.message_id
+    with pytest.raises(GraderError) as got:
+        load_key_by_code(" kvdh6w", base=tmp_path)
+    assert "code KVDH6W (looked in" in got.value.message
+
+
 def test_the_handout_says_how_tally_cells_and_bubbles_are_filled_and_that_the_empty_column_is_valid(monkeypatch):
     """Print review (s34): the tally reader takes one group of five per cell, left to right and row by row, and the
     bubbles a 0 for a box filled with X; neither sheet nor handout said so. And with one pair, V.A is the pair's

@@ -138,8 +138,11 @@ def load_key_by_code(code: str, *, base: Path | None = None, path_too: bool = Fa
     if not p.is_file() and (p.parent / REMOVED_MARK).exists():
         raise removed_error(code)
     if not p.is_file():
-        raise GraderError("unknown_exercise", f"no exercise with code {code} (looked in {p.parent.parent})",
-                          f"Kode latihan {code} tidak ditemukan. Periksa kembali kode pada soal.")
+        # the code as looked up, and as typed where it differs by more than case: a G is taken for the 6 it looks
+        # like, and "6DWURS not found" to one who typed GDWURS named a code they never typed
+        shown = code if typed.strip().upper() == code else f"{code} ({typed.strip()})"
+        raise GraderError("unknown_exercise", f"no exercise with code {shown} (looked in {p.parent.parent})",
+                          f"Kode latihan {shown} tidak ditemukan. Periksa kembali kode pada soal.")
     return _read_key(p)
 
 
