@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import re
+import shutil
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -502,9 +503,14 @@ def progress_bar(stream=None) -> Callable[[int, int], None] | None:
         return None
 
     def show(done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / max(total, 1))
-        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} photos")
+        # Never wider than the terminal: a line that wraps leaves one line per update, "\r" going back to the
+        # last part only (rehearsal, s44: a phone's terminal of 40 columns filled with bars).
+        text = f" {done}/{total} photos"
+        width = min(30, shutil.get_terminal_size().columns - len(text) - 3)
+        if width >= 5:
+            filled = int(width * done / max(total, 1))
+            text = f"[{'#' * filled}{'.' * (width - filled)}]{text}"
+        stream.write(f"\r{text.strip()}")
         if done == total:
             stream.write("\n")
         stream.flush()

@@ -1018,3 +1018,28 @@ def test_csv_must_name_a_csv_file(tmp_path, capsys, out):
     err = capsys.readouterr().err
     assert "name a .csv file" in err and not (tmp_path / out).exists()
     assert ("--xlsx" in err) == out.endswith(".xlsx")
+
+
+@pytest.mark.parametrize("columns", [120, 44, 30, 20])
+def test_the_progress_bar_never_wraps_on_a_narrow_terminal(monkeypatch, columns):
+    """Rehearsal (s44): on a terminal under 45 columns (a phone's), the 45-character line wrapped and "\\r" went
+    back to its last part only, leaving one line per photo. The bar now narrows, or goes, to fit."""
+    import io
+    import os
+    import shutil
+
+    from grader.batch import progress_bar
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda *a, **k: os.terminal_size((columns, 24)))
+    out = Tty()
+    show = progress_bar(out)
+    for done in range(0, 101, 7):
+        show(done, 100)
+    show(100, 100)
+    lines = [part for line in out.getvalue().split("\n") for part in line.split("\r") if part]
+    assert lines and max(map(len, lines)) < columns
+    assert lines[-1].endswith("100/100 photos") and ("[" in lines[-1]) == (columns >= 23)
