@@ -1802,7 +1802,11 @@ def test_the_tables_say_a_refused_pages_fields_were_refused_not_unsent(chasil_sp
     blurry = {"code": "too_blurry", "message_id": "Foto buram.", "message_en": "Blurry photo."}
     refused = {**res, "pages": [{"file": "a.jpg", "page": 1}, {"file": "b.jpg", "page": 2, "refusal": blurry}]}
     unsent = {**res, "pages": [{"file": "a.jpg", "page": 1}]}
+    # most refusals come before the page is known (blurred, dark, cut off: helper-138): it may have been page 2
+    unknown = {**res, "pages": [{"file": "a.jpg", "page": 1}, {"file": "b.jpg", "page": None, "refusal": blurry}]}
     for result, code, words in ((refused, "page_refused", "foto halaman ini ditolak"),
+                                (unknown, "page_not_read", "halaman ini belum terbaca: ada foto lembar ini yang "
+                                                           "ditolak (alasannya di baris lembar ini)"),
                                 (unsent, "page_missing", "foto halaman ini belum dikirim")):
         cli = [r for r in cli_rows([result]) if r["page"] == 2]
         assert cli and {r["notes"] for r in cli} == {code}

@@ -157,24 +157,37 @@ def unread_pages(result: dict) -> UnreadPages:
     return UnreadPages(missing=rest, refused=tuple(sorted(refused_known)))
 
 
-#: The code and words the tables (``grader grade``'s fields CSV, the web export) give a field on a page whose
-#: photo was refused, in place of ``page_missing``: that page was sent, and its sheet's row says why it was refused.
+#: The codes and words the tables (``grader grade``'s fields CSV, the web export) give a field on a page not read
+#: other than for want of a photo, in place of ``page_missing``: the page's photo was refused (its sheet's row says
+#: why), or a photo refused before its page was known (blurred, dark, cut off: most refusals) may have shown it.
 NOTE_PAGE_REFUSED = "page_refused"
-REFUSED_PAGE_ADVICE = {"id": "foto halaman ini ditolak; alasannya ada di baris lembar ini",
-                       "en": "the photo of this page was refused; the sheet's row says why"}
+NOTE_PAGE_NOT_READ = "page_not_read"
+UNREAD_PAGE_ADVICE = {
+    NOTE_PAGE_REFUSED: {"id": "foto halaman ini ditolak; alasannya ada di baris lembar ini",
+                        "en": "the photo of this page was refused; the sheet's row says why"},
+    NOTE_PAGE_NOT_READ: {"id": "halaman ini belum terbaca: ada foto lembar ini yang ditolak (alasannya di baris "
+                                "lembar ini); jika foto itu halaman ini, foto ulang",
+                         "en": "this page was not read: a photo of this sheet was refused (the sheet's row says "
+                               "why); if it showed this page, take it again"},
+    NOTE_PAGE_MISSING: MISSING_PAGE_ADVICE}
 
 
 def note_codes(result: dict, field: dict) -> list[str]:
-    """A field's note codes as the tables give them: ``page_refused`` for ``page_missing`` on a page whose photo
-    was refused (rehearsal, helper-137: the fields of a blurry page 2 said the page was never sent)."""
+    """A field's note codes as the tables give them: on a page not read, ``page_missing`` only where no photo of
+    the sheet was refused that may have shown it (rehearsals, helper-137 and helper-138: the fields of a blurry
+    page 2 said the page was never sent)."""
     notes = list(field.get("notes") or ())
-    if on_unread_page(field) and field.get("page") in unread_pages(result).refused:
-        return [NOTE_PAGE_REFUSED if n == NOTE_PAGE_MISSING else n for n in notes]
-    return notes
+    if not on_unread_page(field):
+        return notes
+    unread = unread_pages(result)
+    page = field.get("page")
+    why = (NOTE_PAGE_REFUSED if page in unread.refused else NOTE_PAGE_NOT_READ if page in unread.unknown
+           else NOTE_PAGE_MISSING)
+    return [why if n == NOTE_PAGE_MISSING else n for n in notes]
 
 
 def unread_page_advice(result: dict, field: dict, lang: str) -> str | None:
-    """What the tables say of a field on a page not read, in ``lang``: refused, or never sent (else ``None``)."""
+    """What the tables say of a field on a page not read, in ``lang`` (``None`` on a page read)."""
     if not on_unread_page(field):
         return None
-    return (REFUSED_PAGE_ADVICE if NOTE_PAGE_REFUSED in note_codes(result, field) else MISSING_PAGE_ADVICE)[lang]
+    return next(UNREAD_PAGE_ADVICE[n][lang] for n in note_codes(result, field) if n in UNREAD_PAGE_ADVICE)
