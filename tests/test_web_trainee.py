@@ -2324,3 +2324,17 @@ def test_a_refused_dispute_keeps_what_the_trainee_typed_in_its_field(app, client
     assert "&lt;b&gt;" not in page and '<details class="dispute" open>' not in page
     mine = client.get(resp.location).get_data(as_text=True)
     assert _html.escape('<b>x</b>', quote=True) in mine and "<b>x</b>" not in mine
+
+
+def test_a_half_sheet_completed_already_offers_no_page_again(app, client, code):
+    """Rehearsal (helper-138): the old half sheet's page, opened again from "Kiriman dari perangkat ini", said
+    there was a newer result but still offered "Lengkapi lembar ini" and the page 2 sent since; tapping it graded a
+    third sheet of the same photos. It offers no page now: the newer sheet is the one to go on from. (A form of
+    that page left open still stores what it sends: a photo just taken is never dropped.)"""
+    half = upload(client, code=code, trainee="Wati", photos=[("watisolo_1.jpg", jpeg_bytes(color="#efefef"))])
+    assert 'id="lengkapi"' in client.get(half.location).get_data(as_text=True)
+    done = client.post(half.location + "/lengkapi", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "photo": (io.BytesIO(jpeg_bytes(color="#eeeeee")), "watisolo_2.jpg")})
+    assert done.location != half.location
+    old = client.get(half.location).get_data(as_text=True)
+    assert "Ada hasil yang lebih baru" in old and 'id="lengkapi"' not in old and "/lengkapi" not in old

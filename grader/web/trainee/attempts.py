@@ -55,6 +55,12 @@ def own_attempts(row) -> list:
     return [a for a, k in zip(earlier, keys) if k == who or nobody and k == a["token"]]
 
 
+def newer_sheet(row):
+    """The newest sheet made from this one (a retake, or the sheet completed with a missing page), if any."""
+    return get_db().execute(f"SELECT token, created_at FROM submissions WHERE retake_of=? AND state NOT IN "
+                            f"('{REMOVED}', 'merged') ORDER BY id DESC LIMIT 1", (row["id"],)).fetchone()
+
+
 def missing_pages(row, res: dict | None) -> set[int]:
     """Pages of a graded sheet that no photo of it showed (never sent, not refused): the trainee may add them."""
     if row["state"] != "done" or not res or res.get("status") != "partial":

@@ -11,7 +11,7 @@ from flask import (current_app, jsonify, redirect, render_template, request, sen
                    url_for)
 
 from grader.page_groups import normalise_id
-from grader.web.db import REMOVED, get_db
+from grader.web.db import get_db
 from grader.web.grade_again import TRAINEE_RETRIES, trainee_retry
 from grader.web.i18n import get_lang
 from grader.web.images import scaled_copy
@@ -20,8 +20,8 @@ from grader.web.present import left_out_of
 from grader.web.resent import replacement_of
 from grader.web.trainee import bp, get_submission, normalise_code
 from grader.web.trainee.dispute import dispute_draft
-from grader.web.trainee.attempts import (duplicate_photos, missing_pages, own_attempts, page_offers, read_pages,
-                                         remember_attempt)
+from grader.web.trainee.attempts import (duplicate_photos, missing_pages, newer_sheet, own_attempts, page_offers,
+                                         read_pages, remember_attempt)
 from grader.web.earlier_sendings import sent_with_form
 from grader.web.sheet_storing import submission_dir
 
@@ -53,12 +53,12 @@ def result(token: str):
     res = json.loads(row["result"]) if row["result"] else None
     uploads = get_db().execute("SELECT position, filename, sent_in FROM uploads WHERE submission_id=? ORDER BY "
                                "position", (row["id"],)).fetchall()
-    missing = missing_pages(row, res) if replaced_by is None else set()
+    # A retake (or a completed sheet) is a newer sheet: an old link, kept in a chat or a history, leads to it.
+    newer = newer_sheet(row)
+    # (completed already: no page is offered again, which graded a third sheet of the same photos: helper-138)
+    missing = missing_pages(row, res) if replaced_by is None and newer is None else set()
     # (a second photo of a page read already: said where the missing page is added, not as a retake of its own)
     folded = duplicate_photos(res) if missing else []
-    # A retake (or a completed sheet) is a newer sheet: an old link, kept in a chat or a history, leads to it.
-    newer = get_db().execute(f"SELECT token, created_at FROM submissions WHERE retake_of=? AND state NOT IN "
-                             f"('{REMOVED}', 'merged') ORDER BY id DESC LIMIT 1", (row["id"],)).fetchone()
     return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, newer=newer,
                            replaced_by=replaced_by, attempts=own_attempts(row), retry=trainee_retry(row),
                            client_token=secrets.token_urlsafe(16),
