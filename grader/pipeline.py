@@ -328,12 +328,15 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
         if pr.aligned is None or last[pr.page] is pr:
             continue
         later = photo_name(last[pr.page].file)   # (the photo as the trainee knows it, on their feedback sheet too)
+        # the page still to photograph, if any (a whole sheet needs no advice: helper-138)
+        sheet = getattr(pr.aligned, "sheet", None)
+        unsent = sorted(set(range(1, len(sheet.pages) + 1)) - set(last)) if sheet is not None else []
+        also_en = "".join(f" Take a photo of page {n} too." for n in unsent)
+        also_id = "".join(f" Foto juga halaman {n}." for n in unsent)
         _refuse(pr, GraderError(
             "duplicate_page",
-            f"This is page {pr.page} again: the later photo ({later}) is graded instead. If the other page was "
-            f"not sent, take a photo of it.",
-            f"Foto ini halaman {pr.page} lagi: yang dinilai foto yang lebih baru ({later}). Jika halaman yang lain "
-            f"belum terkirim, foto halaman itu."))
+            f"This is page {pr.page} again: the later photo ({later}) is graded instead.{also_en}",
+            f"Foto ini halaman {pr.page} lagi: yang dinilai foto yang lebih baru ({later}).{also_id}"))
 
 
 def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | None, *,

@@ -467,9 +467,17 @@ def test_the_same_page_twice_is_said_and_the_other_page_is_missing():
                        key=load_key(str(SAMPLES / "keys" / code)))
     assert res["status"] == "partial"
     assert [p["refusal"] and p["refusal"]["code"] for p in res["pages"]] == ["duplicate_page", None]
-    assert "halaman 1 lagi: yang dinilai foto yang lebih baru (again.jpg)" in res["pages"][0]["refusal"]["message_id"]
+    said = res["pages"][0]["refusal"]["message_id"]
+    assert said.endswith("halaman 1 lagi: yang dinilai foto yang lebih baru (again.jpg). Foto juga halaman 2.")
     assert [p["page"] for p in res["pages"]] == [1, 1]           # the refused photo still says which page it showed
     assert all("page_missing" in f["notes"] for f in res["fields"] if f["page"] == 2)
+    # a whole sheet (helper-138: "if the other page was not sent, take a photo of it" beside a page 2 read)
+    res = grade_upload([(n, sample(names[k]).read_bytes()) for n, k in (("one.jpg", 0), ("two.jpg", 1),
+                                                                        ("again.jpg", 0))],
+                       key=load_key(str(SAMPLES / "keys" / code)))
+    assert [p["refusal"] and p["refusal"]["code"] for p in res["pages"]] == ["duplicate_page", None, None]
+    assert res["pages"][0]["refusal"]["message_id"].endswith("yang dinilai foto yang lebih baru (again.jpg).")
+    assert res["pages"][0]["refusal"]["message_en"].endswith("the later photo (again.jpg) is graded instead.")
 
 
 def test_feedback_image_frames_sit_on_the_template_geometry(tmp_path):
