@@ -2314,6 +2314,8 @@ def test_a_refused_dispute_keeps_what_the_trainee_typed_in_its_field(app, client
     drafted = [(f, rest) for opened, f, rest in forms if opened]
     assert [f for f, _ in drafted] == [WRONG_FIELD] and 'value="4O"' in drafted[0][1]
     assert all('value=' not in rest for opened, f, rest in forms if f != WRONG_FIELD)
+    # a link leads from the message to it (helper-138: three screens below it on a phone)
+    assert f'<a href="#f-{WRONG_FIELD}">Ke isian ' in page and f'id="f-{WRONG_FIELD}"' in page
     again = client.get(got.location).get_data(as_text=True)          # said once: a reload starts afresh
     assert 'value="4O"' not in again and '<details class="dispute" open>' not in again
     # another sheet's page never shows it

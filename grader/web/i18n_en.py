@@ -173,6 +173,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Kiriman ini sudah diganti oleh kiriman Anda berikutnya; kirim dari kiriman itu.":
         "This sending was replaced by your later one; send from that one.",
     "Isian {field}: ": "Entry {field}: ",
+    "Ke isian {id}, untuk membetulkan sanggahan Anda ↓": "To entry {id}, to mend your dispute ↓",
     "{n} kiriman foto disisihkan: server berhenti mendadak sebelum mencatatnya, dan kiriman itu tidak bisa dicatat ulang atau sudah dikirim lagi. Pengirimnya tidak pernah diberi tahu bahwa kirimannya tersimpan: bila ada peserta yang belum melihat hasilnya, minta ia mengirim ulang; bila lembar dari unggahan banyak lembar Anda tidak ada di tabel kelas, unggah lagi foto lembar itu. Fotonya disimpan di server (folder quarantine/submissions) untuk diperiksa pengelola server.":
         "{n} photo sending(s) were set aside: the server stopped suddenly before recording them, and they could not "
         "be recorded again or were sent again. Their senders were never told they were stored: if a trainee has not seen their result, "
