@@ -41,7 +41,8 @@ def _form(errors: list[str] | None = None, status: int = 200, **values):
         # a sheet completed or retaken since is said so beside its old state ("Sebagian" alone read as work still
         # to finish, with the completed sheet just above it)
         attempts = get_db().execute(
-            f"SELECT token, exercise, trainee, trainee_name, state, score, result_status, created_at, "
+            f"SELECT token, exercise, trainee, trainee_name, state, score, result_status, n_review, n_unreadable, "
+            f"created_at, "
             f"EXISTS(SELECT 1 FROM submissions n WHERE n.retake_of = s.id AND n.state NOT IN ('{REMOVED}', 'merged')) "
             f"AS followed FROM submissions s WHERE token IN ({marks}) AND state != '{REMOVED}' ORDER BY id DESC "
             f"LIMIT 10", mine).fetchall()
