@@ -104,8 +104,8 @@ def test_a_refused_dispute_says_what_to_write_in_english(client, code):
     client.post(resp.location + "/sanggah", data={"csrf_token": csrf_of(client), "field": WRONG_FIELD,
                                                   "written": "abc"})
     html = client.get(resp.location).get_data(as_text=True)
-    assert (f"{WRONG_FIELD}: Write what is in the boxes as you wrote it on the sheet (e.g. 47 or X47), or leave it "
-            "empty.") in html
+    assert (f"{WRONG_FIELD}: Write the number you wrote on the sheet (e.g. 47); or leave this box empty and a "
+            "trainer will look at what you wrote.") in html
     assert "'abc'" not in html and "&#39;abc&#39;" not in html
 
 

@@ -1104,7 +1104,10 @@ def test_a_trainee_disputes_a_wrong_field_and_the_trainer_settles_it(app, client
     # What the trainee says they wrote must be what boxes can hold; nothing is stored otherwise.
     got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": "II.1",
                                                        "written": "abc"}, follow_redirects=True)
-    assert "mis. 47 atau X47" in got.get_data(as_text=True)
+    refusal = got.get_data(as_text=True)
+    # (helper-138: "atau X47" beside a number pad that has no X; "atau kosongkan" read as a riddle)
+    assert "Tulis bilangan yang Anda tulis di lembar (mis. 47); atau biarkan kotak ini kosong, dan pelatih" in refusal
+    assert "X47" not in refusal
 
     # A field that was read right cannot be disputed; nothing is stored for it.
     got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client), "field": "II.1"},

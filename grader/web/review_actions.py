@@ -263,12 +263,16 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     named, named_en = field_name(field_id), field_name(field_id, "en")
     if field.get("kind") in ("bubbles", "tally"):       # a count, not boxes: digits only
         if not MARKS_WRITTEN_RE.match(written):
-            raise GraderError("bad_written", "Write the count you marked (e.g. 47), or leave it empty.",
-                              "Tulis jumlah yang Anda tandai (mis. 47), atau kosongkan.")
+            raise GraderError("bad_written", "Write the count you marked, in digits only (e.g. 47); or leave this "
+                              "box empty and a trainer will look at what you marked.",
+                              "Tulis jumlah yang Anda tandai, dengan angka saja (mis. 47); atau biarkan kotak ini "
+                              "kosong, dan pelatih akan melihat tanda Anda.")
     elif not WRITTEN_RE.match(written):
-        raise GraderError("bad_written", "Write what is in the boxes as you wrote it on the sheet (e.g. 47 or X47), "
-                          "or leave it empty.",
-                          "Tulis isi kotak seperti yang Anda tulis di lembar (mis. 47 atau X47), atau kosongkan.")
+        # (no X in the example: a phone's number pad, which this box opens, has none, and 47 says the same as X47)
+        raise GraderError("bad_written", "Write the number you wrote on the sheet (e.g. 47); or leave this box "
+                          "empty and a trainer will look at what you wrote.",
+                          "Tulis bilangan yang Anda tulis di lembar (mis. 47); atau biarkan kotak ini kosong, dan "
+                          "pelatih akan melihat tulisan Anda.")
     key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
     if key is None:                # nothing is graded against a key, so there is nothing to take back
         raise GraderError("unknown_exercise", "This sheet has no exercise code, so it cannot be disputed yet. Send it "
