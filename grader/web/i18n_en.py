@@ -94,6 +94,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The files you chose come to {size} MB together, but one upload may be at most {mb} MB. Upload them in several parts.",
     "Kiriman dari perangkat ini": "Sent from this device",
     "ada kiriman lebih baru": "sent again since",
+    "nilai sementara": "provisional score",
     "Waktu": "Time",
     "Kode": "Code",
     "Nilai": "Score",
