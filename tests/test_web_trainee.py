@@ -2351,3 +2351,24 @@ def test_a_half_sheet_completed_already_offers_no_page_again(app, client, code):
     assert done.location != half.location
     old = client.get(half.location).get_data(as_text=True)
     assert "Ada hasil yang lebih baru" in old and 'id="lengkapi"' not in old and "/lengkapi" not in old
+
+
+def test_a_half_sheet_whose_page_completed_a_later_one_offers_nothing_again(app, client, code):
+    """Rehearsal (helper-138): page 2 sent alone, then page 1 alone, completed with "Pakai halaman 2 dari
+    kiriman …". The page-2 sheet stayed "Sebagian" in the list, with no word of the sheet its page went into, and
+    still offered to be completed (a fourth sheet of the same photos). It now says that sheet is newer."""
+    page1, page2 = jpeg_bytes(color="#fdfdfd"), jpeg_bytes(color="#fcfcfc")
+    lender = upload(client, code=code, trainee="017", photos=[("bsolo_2.jpg", page2)])
+    half = upload(client, code=code, trainee="017", photos=[("asolo_1.jpg", page1)])
+    assert 'id="lengkapi"' in client.get(lender.location).get_data(as_text=True)
+    html = client.get(half.location).get_data(as_text=True)
+    form = re.search(r'<form method="post" action="([^"]+/lengkapi)"[^>]*>.*?name="dari" value="([^"]+)"', html, re.S)
+    assert form and form.group(2) == lender.location.rsplit("/", 1)[1]
+    done = client.post(form.group(1), data={"csrf_token": csrf_of(client), "dari": form.group(2),
+                                            "client_token": re.search(r'name="client_token" value="([^"]+)"',
+                                                                      html).group(1)})
+    assert [data for _, data in _stored(app, done.location.rsplit("/", 1)[1])] == [page1, page2]
+    old = client.get(lender.location).get_data(as_text=True)
+    assert "Ada hasil yang lebih baru" in old and done.location in old and 'id="lengkapi"' not in old
+    rows = _sendings(client.get("/").get_data(as_text=True))
+    assert [("ada kiriman lebih baru" in r[1]) for r in rows] == [False, True, True]     # newest first

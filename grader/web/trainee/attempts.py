@@ -55,10 +55,19 @@ def own_attempts(row) -> list:
     return [a for a, k in zip(earlier, keys) if k == who or nobody and k == a["token"]]
 
 
+def later_sheet_of(sheet: str) -> str:
+    """SQL condition on ``n`` (submissions): a sheet that follows sheet ``sheet`` (an SQL expression for its id): made
+    from it (a retake, the sheet completed with a missing page), or a later sheet holding one of its photos (its page
+    2 lent to complete another sheet: helper-138 found that sheet still offering to be completed)."""
+    return (f"n.state NOT IN ('{REMOVED}', 'merged') AND (n.retake_of = {sheet} OR (n.id > {sheet} AND n.id IN "
+            f"(SELECT v.submission_id FROM uploads u JOIN uploads v ON v.sha256 = u.sha256 "
+            f"WHERE u.submission_id = {sheet})))")
+
+
 def newer_sheet(row):
-    """The newest sheet made from this one (a retake, or the sheet completed with a missing page), if any."""
-    return get_db().execute(f"SELECT token, created_at FROM submissions WHERE retake_of=? AND state NOT IN "
-                            f"('{REMOVED}', 'merged') ORDER BY id DESC LIMIT 1", (row["id"],)).fetchone()
+    """The newest sheet that follows this one (:func:`later_sheet_of`), if any."""
+    return get_db().execute(f"SELECT n.token, n.created_at FROM submissions n WHERE {later_sheet_of('?')} "
+                            f"ORDER BY n.id DESC LIMIT 1", (row["id"],) * 3).fetchone()
 
 
 def missing_pages(row, res: dict | None) -> set[int]:

@@ -18,7 +18,7 @@ from grader.web.photo_checks import display_name
 from grader.web.resent import replaced_tokens
 from grader.web.sheet_storing import store_submission
 from grader.web.trainee import bp, check_exercise, get_submission, normalise_code
-from grader.web.trainee.attempts import remember_attempt, sender_id
+from grader.web.trainee.attempts import later_sheet_of, remember_attempt, sender_id
 from grader.web.trainee.photos import upload_input, uploaded_photos
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def _form(errors: list[str] | None = None, status: int = 200, **values):
         attempts = get_db().execute(
             f"SELECT token, exercise, trainee, trainee_name, state, score, result_status, n_review, n_unreadable, "
             f"created_at, "
-            f"EXISTS(SELECT 1 FROM submissions n WHERE n.retake_of = s.id AND n.state NOT IN ('{REMOVED}', 'merged')) "
+            f"EXISTS(SELECT 1 FROM submissions n WHERE {later_sheet_of('s.id')}) "
             f"AS followed FROM submissions s WHERE token IN ({marks}) AND state != '{REMOVED}' ORDER BY id DESC "
             f"LIMIT 10", mine).fetchall()
     return render_template("trainee/upload.html", errors=errors or [], attempts=attempts,
