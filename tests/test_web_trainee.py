@@ -2372,3 +2372,18 @@ def test_a_half_sheet_whose_page_completed_a_later_one_offers_nothing_again(app,
     assert "Ada hasil yang lebih baru" in old and done.location in old and 'id="lengkapi"' not in old
     rows = _sendings(client.get("/").get_data(as_text=True))
     assert [("ada kiriman lebih baru" in r[1]) for r in rows] == [False, True, True]     # newest first
+
+
+def test_a_trainers_batch_holding_a_trainees_photo_does_not_follow_their_sheet(app, client, code):
+    """A trainer's batch of the class's chat holds the photo a trainee sent: the trainee's half sheet still offers
+    its missing page and is not said to be followed (the trainee is never sent to a batch's sheet)."""
+    from test_web_trainer import batch
+    from grader.web.testing import log_in
+    photo = jpeg_bytes(color="#f6f6f6")
+    half = upload(client, code=code, trainee="Wati", photos=[("watisolo_1.jpg", photo)])
+    trainer = app.test_client()
+    log_in(trainer)
+    batch(trainer, code, [("IMG-20241127-WA0001.jpg", photo)])
+    page = client.get(half.location).get_data(as_text=True)
+    assert 'id="lengkapi"' in page and "Ada hasil yang lebih baru" not in page
+    assert not any("ada kiriman lebih baru" in r[1] for r in _sendings(client.get("/").get_data(as_text=True)))

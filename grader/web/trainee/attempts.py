@@ -57,17 +57,19 @@ def own_attempts(row) -> list:
 
 def later_sheet_of(sheet: str) -> str:
     """SQL condition on ``n`` (submissions): a sheet that follows sheet ``sheet`` (an SQL expression for its id): made
-    from it (a retake, the sheet completed with a missing page), or a later sheet holding one of its photos (its page
-    2 lent to complete another sheet: helper-138 found that sheet still offering to be completed)."""
-    return (f"n.state NOT IN ('{REMOVED}', 'merged') AND (n.retake_of = {sheet} OR (n.id > {sheet} AND n.id IN "
-            f"(SELECT v.submission_id FROM uploads u JOIN uploads v ON v.sha256 = u.sha256 "
+    from it (a retake, the sheet completed with a missing page), or a later sheet from the same browser holding one
+    of its photos (its page 2 lent to complete another sheet: helper-138 found that sheet still offering to be
+    completed). A trainer's batch holding the same photo is not one: the trainee is never sent to a batch's sheet."""
+    return (f"n.state NOT IN ('{REMOVED}', 'merged') AND (n.retake_of = {sheet} OR (n.id > {sheet} "
+            f"AND n.source = 'trainee' AND n.sender = (SELECT o.sender FROM submissions o WHERE o.id = {sheet}) "
+            f"AND n.id IN (SELECT v.submission_id FROM uploads u JOIN uploads v ON v.sha256 = u.sha256 "
             f"WHERE u.submission_id = {sheet})))")
 
 
 def newer_sheet(row):
     """The newest sheet that follows this one (:func:`later_sheet_of`), if any."""
-    return get_db().execute(f"SELECT n.token, n.created_at FROM submissions n WHERE {later_sheet_of('?')} "
-                            f"ORDER BY n.id DESC LIMIT 1", (row["id"],) * 3).fetchone()
+    return get_db().execute(f"SELECT n.token, n.created_at FROM submissions n WHERE {later_sheet_of(':sheet')} "
+                            f"ORDER BY n.id DESC LIMIT 1", {"sheet": row["id"]}).fetchone()
 
 
 def missing_pages(row, res: dict | None) -> set[int]:
