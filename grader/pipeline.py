@@ -329,8 +329,7 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
             continue
         later = photo_name(last[pr.page].file)   # (the photo as the trainee knows it, on their feedback sheet too)
         # the page still to photograph, if any (a whole sheet needs no advice: helper-138)
-        sheet = getattr(pr.aligned, "sheet", None)
-        unsent = sorted(set(range(1, len(sheet.pages) + 1)) - set(last)) if sheet is not None else []
+        unsent = sorted({p.number for p in pr.aligned.sheet.pages} - set(last))
         also_en = "".join(f" Take a photo of page {n} too." for n in unsent)
         also_id = "".join(f" Foto juga halaman {n}." for n in unsent)
         _refuse(pr, GraderError(

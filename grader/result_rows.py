@@ -8,8 +8,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from grader.grading.shown import (MISSING_PAGE_ADVICE, note_codes, score_may_change, sheet_scores, unread_pages,
-                                  value_read)
+from grader.grading.shown import (MISSING_PAGE_ADVICE, note_codes, score_may_change, sheet_scores,
+                                  unread_page_notes, unread_pages, value_read)
 
 SHEET_COLUMNS = ("trainee", "trainee_name", "trainee_source", "exercise", "status", "score", "partial_score",
                  "provisional", "wrong", "review", "blank", "unreadable", "violated_rules", "refusal",
@@ -91,15 +91,19 @@ def sheet_rows(results: list[dict]) -> list[dict]:
 
 def field_rows(results: list[dict]) -> list[dict]:
     """One row per field of every graded sheet, in :data:`FIELD_COLUMNS`."""
-    return [{"trainee": r.get("trainee") or "", "exercise": r.get("exercise") or "", "field": f["id"],
-             "page": f["page"], "section": f["section"], "kind": f["kind"], "status": f["status"],
-             # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
-             # (a number as a number: a workbook's "=H2=I2" against the expected one held text '81' against 81)
-             "value": "" if value_read(f) is None else value_read(f),
-             "expected": "" if f["expected"] is None else f["expected"],
-             "confidence": f["confidence"], "notes": ";".join(note_codes(r, f)),
-             "files": ";".join(p["file"] for p in r.get("pages") or ())}
-            for r in results for f in r["fields"]]
+    rows = []
+    for r in results:
+        unread = unread_page_notes(r)
+        rows += [{"trainee": r.get("trainee") or "", "exercise": r.get("exercise") or "", "field": f["id"],
+                  "page": f["page"], "section": f["section"], "kind": f["kind"], "status": f["status"],
+                  # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
+                  # (a number as a number: a workbook's "=H2=I2" against the expected one held text '81' against 81)
+                  "value": "" if value_read(f) is None else value_read(f),
+                  "expected": "" if f["expected"] is None else f["expected"],
+                  "confidence": f["confidence"], "notes": ";".join(note_codes(f, unread)),
+                  "files": ";".join(p["file"] for p in r.get("pages") or ())}
+                 for f in r["fields"]]
+    return rows
 
 
 def write_csv(path: Path, rows: list[dict], columns: tuple[str, ...]) -> None:

@@ -372,7 +372,8 @@ def _read(file: str, page: int, trainee: str | None, name: str | None = None, *,
     readings = {} if number is None else {TRAINEE_FIELD: FieldReading(
         TRAINEE_FIELD, "digits", page, number, min(box_confidence), number_status, tuple(f"{number:03d}"),
         box_confidence)}
-    return PhotoRead(file=file, aligned=SimpleNamespace(identity=ident, page=SimpleNamespace(number=page)),
+    sheet = SimpleNamespace(pages=(SimpleNamespace(number=1), SimpleNamespace(number=2)))
+    return PhotoRead(file=file, aligned=SimpleNamespace(identity=ident, page=SimpleNamespace(number=page), sheet=sheet),
                      readings=readings)
 
 

@@ -3,6 +3,7 @@ the value written (what we read surely, never our guess at an unsure digit) and 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from grader.grading.review_queue import NOTE_PAGE_MISSING, on_unread_page
@@ -172,22 +173,24 @@ UNREAD_PAGE_ADVICE = {
     NOTE_PAGE_MISSING: MISSING_PAGE_ADVICE}
 
 
-def note_codes(result: dict, field: dict) -> list[str]:
-    """A field's note codes as the tables give them: on a page not read, ``page_missing`` only where no photo of
-    the sheet was refused that may have shown it (rehearsals, helper-137 and helper-138: the fields of a blurry
-    page 2 said the page was never sent)."""
-    notes = list(field.get("notes") or ())
-    if not on_unread_page(field):
-        return notes
+def unread_page_notes(result: dict) -> dict[int, str]:
+    """``page -> note code`` for the pages of a sheet not read (:func:`unread_pages`), as the tables give them to
+    its fields: ``page_missing`` only where no photo of the sheet was refused that may have shown it (rehearsals,
+    helper-137 and helper-138: the fields of a blurry page 2 said the page was never sent). Once per sheet."""
     unread = unread_pages(result)
-    page = field.get("page")
-    why = (NOTE_PAGE_REFUSED if page in unread.refused else NOTE_PAGE_NOT_READ if page in unread.unknown
-           else NOTE_PAGE_MISSING)
-    return [why if n == NOTE_PAGE_MISSING else n for n in notes]
+    return {**dict.fromkeys(unread.missing, NOTE_PAGE_MISSING), **dict.fromkeys(unread.unknown, NOTE_PAGE_NOT_READ),
+            **dict.fromkeys(unread.refused, NOTE_PAGE_REFUSED)}
 
 
-def unread_page_advice(result: dict, field: dict, lang: str) -> str | None:
+def note_codes(field: dict, unread: Mapping[int, str]) -> list[str]:
+    """A field's note codes as the tables give them, its sheet's pages not read being ``unread``
+    (:func:`unread_page_notes`)."""
+    why = unread.get(field.get("page"), NOTE_PAGE_MISSING)
+    return [why if n == NOTE_PAGE_MISSING else n for n in field.get("notes") or ()]
+
+
+def unread_page_advice(field: dict, unread: Mapping[int, str], lang: str) -> str | None:
     """What the tables say of a field on a page not read, in ``lang`` (``None`` on a page read)."""
     if not on_unread_page(field):
         return None
-    return next(UNREAD_PAGE_ADVICE[n][lang] for n in note_codes(result, field) if n in UNREAD_PAGE_ADVICE)
+    return UNREAD_PAGE_ADVICE[unread.get(field.get("page"), NOTE_PAGE_MISSING)][lang]

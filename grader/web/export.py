@@ -10,7 +10,7 @@ Cells that a spreadsheet would run as a formula are defused (:mod:`grader.spread
 from __future__ import annotations
 
 from grader.grading.shown import (MARK_OF_KIND, full_score, in_language, note_codes, score_may_change, score_text,
-                                  sheet_scores, unread_page_advice, value_read)
+                                  sheet_scores, unread_page_advice, unread_page_notes, value_read)
 from grader.result_rows import retake_advised, retake_codes, retake_messages
 from grader.spreadsheet import spreadsheet_safe
 from grader.web.classroom import counts_count, regrade_failed
@@ -120,9 +120,9 @@ def field_rows(results: list[tuple[dict, dict]], *, lang: str = "id", zone: str 
     codes (the field's id, ``IV.1.tally``)."""
     out = []
     for row, res in results:
-        who = row["trainee"] or row["group_key"]
+        who, unread = row["trainee"] or row["group_key"], unread_page_notes(res)
         for f in res.get("fields") or []:
-            kind, notes = f.get("kind"), ";".join(note_codes(res, f))
+            kind, notes = f.get("kind"), ";".join(note_codes(f, unread))
             out.append(tuple(spreadsheet_safe(v) for v in (
                 who, row["trainee_name"], f.get("id") and field_name(f["id"], lang), f.get("page"), f.get("section"),
                 in_language(f, lang, "label") or None, _(MARK_OF_KIND.get(kind, kind or ""), lang=lang) or None,
@@ -130,7 +130,7 @@ def field_rows(results: list[tuple[dict, dict]], *, lang: str = "id", zone: str 
                 value_read(f), f.get("expected"), f.get("status") and status_label(f.get("status"), lang),
                 # (a dispute still open, or one a trainer answered by correcting or confirming the field)
                 f.get("confidence"),
-                field_reasons(f, lang) or unread_page_advice(res, f, lang),
+                field_reasons(f, lang) or unread_page_advice(f, unread, lang),
                 f.get("trainee_says") or f.get("trainee_said"),
                 exported(f.get("disputed_at") or f.get("trainee_said_at"), zone),
                 f.get("corrected_by"), exported(f.get("corrected_at"), zone),
