@@ -25,7 +25,8 @@ import numpy as np
 from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
 from grader.file_names import (BARE_PAGE_RE, CHAT_STICKER_RE, PHOTO_SUFFIXES, member_path, named_pages,
-                                page_said_plainly, shown_name, split_member, trainee_folders)
+                                page_said_plainly, shown_name, split_member, taken_order,
+                                trainee_folders)
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.photo.decoder_messages import decoder_messages_logged
 from grader.pipeline import (TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, named_by_folder, read_photo,
@@ -116,7 +117,8 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
 
 
 def files_under(folder: Path) -> list[Path]:
-    """Every path under ``folder`` that is no folder, sorted: files, and a broken link or a pipe (left out unsaid
+    """Every path under ``folder`` that is no folder, in the order their names say they were taken
+    (:func:`~grader.file_names.taken_order`): files, and a broken link or a pipe (left out unsaid
     before, now named). A linked folder is followed (``kelas/Budi``, a link to a USB stick's folder, was left out
     unsaid), each folder once by where it leads, so a link back up (``a/atas -> ..``) ends."""
     found, seen = [], set()
@@ -127,7 +129,7 @@ def files_under(folder: Path) -> list[Path]:
             continue
         seen.add(real)
         found += [Path(top) / name for name in names]
-    return sorted(found)
+    return sorted(found, key=taken_order)
 
 
 def mark_output_folder(folder: Path) -> None:

@@ -6,7 +6,7 @@ Every reading of a file name lives here, so the CLI's labels, the batch grouping
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+from pathlib import PurePath, PurePosixPath
 
 #: What a batch takes as a photo by its name (a PDF: a scanner's photos).
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".avif", ".pdf", ".tif", ".tiff"})
@@ -61,6 +61,21 @@ def photo_name(file: str) -> str:
     container = split_member(file)[0]
     name = member_path(file).name
     return f"{member_path(container).name}:{name}" if container else name      # (the zip's name, either slash)
+
+
+# A second copy's mark a phone, a browser or a file manager adds: "IMG-…-WA0006 (1).jpg", "C.Hasil (12).jpg".
+COPY_MARK_RE = re.compile(r"^(?P<base>.*?) ?\((?P<n>\d+)\)(?P<suffix>\.[^.]*)?$")
+
+
+def taken_order(path: PurePath) -> tuple:
+    """Sort key that puts photos in the order they were taken, as far as their names tell: the last photo of a page
+    is the one graded (``duplicate_page``), in a folder and in a zip alike. Phone cameras and chat apps name photos
+    in time order (IMG_20261206_101112, IMG-…-WA0007), so this is name order, folder by folder, except that a
+    copy's mark comes after its original and counts as a number: "x.jpg" < "x (1).jpg" < "x (2)" < "x (12)" (plain
+    name order put "x (1).jpg" first, as the photo and "x.jpg" as its copy)."""
+    m = COPY_MARK_RE.match(path.name)
+    last = (m["base"] + (m["suffix"] or ""), int(m["n"])) if m else (path.name, 0)
+    return (*((part, 0) for part in path.parent.parts), last)
 
 
 def trainee_from_filename(name: str) -> str | None:

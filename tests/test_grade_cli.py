@@ -462,6 +462,36 @@ def test_a_page_photographed_again_is_graded_by_its_last_photo():
     assert all("(c.jpg)" in r.refusal.message_id for r in reads[:2])
 
 
+def test_the_later_photo_of_a_page_in_a_zip_goes_by_its_name_not_by_where_the_zipper_put_it(tmp_path):
+    """s45's note: "later" in a zip was its member order, in a folder its sorted names. A zip written with the
+    retake first (a file manager zips in the order photos were ticked) graded the trainee's first photo of page 1
+    and refused the mended retake."""
+    from grader.batch import grade_batch
+    first = sample("s0005-p1.jpg").read_bytes()
+    retake = cv2.imencode(".jpg", cv2.imdecode(np.frombuffer(first, np.uint8), cv2.IMREAD_COLOR),
+                          [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()     # (another photo of the page: not a copy)
+    chat = tmp_path / "chat.zip"
+    with zipfile.ZipFile(chat, "w") as zf:
+        zf.writestr("IMG-20261206-WA0007.jpg", retake)
+        zf.writestr("IMG-20261206-WA0001.jpg", first)
+        zf.writestr("IMG-20261206-WA0002.jpg", sample("s0005-p2.jpg").read_bytes())
+    assert [n.rsplit(":", 1)[1] for n, _ in iter_inputs([chat])] == [
+        "IMG-20261206-WA0001.jpg", "IMG-20261206-WA0002.jpg", "IMG-20261206-WA0007.jpg"]
+    key = load_key(str(SAMPLES / "keys" / truth("s0005-p1.jpg")["exercise"]))
+    [result] = grade_batch([str(chat)], key=key)
+    refused = {p["file"].rsplit(":", 1)[1]: p["refusal"]["code"] for p in result["pages"] if p["refusal"]}
+    assert refused == {"IMG-20261206-WA0001.jpg": "duplicate_page"}
+
+
+def test_a_folder_lists_a_copy_after_its_original_and_numbered_copies_by_number(tmp_path):
+    """Plain name order put "x (1).jpg" before "x.jpg" (a space sorts before a dot) and "x (12)" before "x (2)": a
+    photo downloaded twice was graded by its copy, and the original named the copy."""
+    for name in ("x (12).jpg", "x (2).jpg", "x.jpg", "x (1).jpg", "w.jpg"):
+        (tmp_path / name).write_bytes(sample("s0005-p1.jpg").read_bytes())
+    assert [Path(n).name for n, _ in iter_inputs([tmp_path])] == ["w.jpg", "x.jpg", "x (1).jpg", "x (2).jpg",
+                                                                  "x (12).jpg"]
+
+
 def test_the_same_page_twice_is_said_and_the_other_page_is_missing():
     code, names = first_sheet()
     res = grade_upload([(n, sample(names[0]).read_bytes()) for n in ("one.jpg", "again.jpg")],

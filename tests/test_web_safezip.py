@@ -24,7 +24,18 @@ def make_zip(members, compression=zipfile.ZIP_STORED) -> bytes:
 
 def test_regular_members_are_read_with_base_names():
     out = read_zip(make_zip([("a/b/017_1.jpg", b"x1"), ("017_2.jpg", b"x2"), ("dir/", b"")]))
-    assert out.files == [("017_1.jpg", b"x1"), ("017_2.jpg", b"x2")] and out.skipped == []
+    # (in their paths' order: the later photo of a page is the later name, as in a folder)
+    assert out.files == [("017_2.jpg", b"x2"), ("017_1.jpg", b"x1")] and out.skipped == []
+
+
+def test_members_come_in_the_order_their_names_say_they_were_taken():
+    """Which photo of a page is graded (the last) must not hang on the order a zipper wrote its members in; a
+    copy's " (1)" comes after its original, and numbered copies count (plain name order put "x (1)" first)."""
+    names = ["IMG-20261206-WA0007.jpg", "x (12).jpg", "x (2).jpg", "IMG-20261206-WA0001.jpg", "x.jpg", "x (1).jpg",
+             "kelas/Sari/hal1.jpg"]
+    out = read_zip(make_zip([(n, n.encode()) for n in names]), keep_folders=True)
+    assert [n for n, _ in out.files] == ["IMG-20261206-WA0001.jpg", "IMG-20261206-WA0007.jpg", "kelas/Sari/hal1.jpg",
+                                         "x.jpg", "x (1).jpg", "x (2).jpg", "x (12).jpg"]
 
 
 def test_members_keep_their_folders_when_asked():
@@ -32,7 +43,7 @@ def test_members_keep_their_folders_when_asked():
     trainee; an unsafe path is still skipped."""
     out = read_zip(make_zip([("kelas/Lestari/hal1.jpg", b"1"), ("kelas\\Budi\\hal1.jpg", b"2"),
                              ("kelas/./Budi//hal2.jpg", b"3"), ("kelas/../../x.jpg", b"4")]), keep_folders=True)
-    assert [f[0] for f in out.files] == ["kelas/Lestari/hal1.jpg", "kelas/Budi/hal1.jpg", "kelas/Budi/hal2.jpg"]
+    assert [f[0] for f in out.files] == ["kelas/Budi/hal1.jpg", "kelas/Budi/hal2.jpg", "kelas/Lestari/hal1.jpg"]
     assert [s.code for s in out.skipped] == ["zip_path_traversal"]
 
 

@@ -232,8 +232,8 @@ def test_a_zip_of_one_folder_per_trainee_pairs_and_names_each_trainees_pages(app
         from grader.web.db import get_db
         rows = get_db().execute("SELECT s.group_key, u.filename, u.path FROM submissions s JOIN uploads u "
                                 "ON u.submission_id = s.id ORDER BY u.id").fetchall()
-    assert [(r["group_key"], r["filename"]) for r in rows] == [
-        ("Lestari", "kelas/Lestari/hal1.jpg"), ("Lestari", "kelas/Lestari/hal2.jpg"), ("Budi", "kelas/Budi/hal1.jpg"),
+    assert [(r["group_key"], r["filename"]) for r in rows] == [      # (a zip's photos in their names' order)
+        ("Budi", "kelas/Budi/hal1.jpg"), ("Lestari", "kelas/Lestari/hal1.jpg"), ("Lestari", "kelas/Lestari/hal2.jpg"),
         ("C.Hasil", "C.Hasil (1).jpg")]
     assert all(Path(r["path"]).parent.name == "upload" for r in rows)     # on disk: no folder of the sender's
     table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)

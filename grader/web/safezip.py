@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from grader.errors import GraderError
-from grader.file_names import CHAT_STICKER_RE, PHOTO_SUFFIXES
+from grader.file_names import CHAT_STICKER_RE, PHOTO_SUFFIXES, taken_order
 
 CHUNK = 1 << 16
 # What a chat app's export holds besides photos (videos, voice notes, the chat's text, contacts): named as not a
@@ -148,9 +148,10 @@ def member_name(info: zipfile.ZipInfo) -> str:
 
 
 def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits(), keep_folders: bool = False) -> ZipContents:
-    """The regular files in zip ``data`` as ``(base name, bytes)``, with every skipped member and why; with
-    ``keep_folders``, as ``(path in the zip, bytes)``: ``kelas/Lestari/hal1.jpg``, where a folder may name the
-    trainee (a member with an absolute or ``..`` path is skipped either way).
+    """The regular files in zip ``data`` as ``(base name, bytes)``, in the order their names say they were taken
+    (:func:`~grader.file_names.taken_order`), with every skipped member and why; with ``keep_folders``, as ``(path
+    in the zip, bytes)``: ``kelas/Lestari/hal1.jpg``, where a folder may name the trainee (a member with an absolute
+    or ``..`` path is skipped either way).
 
     Raises
     ------
@@ -190,6 +191,9 @@ def read_zip(data: bytes, *, limits: ZipLimits = ZipLimits(), keep_folders: bool
                        f"Zip berisi {len(entries)} berkas; maksimal {limits.max_members} per unggahan.")
     if sum(info.file_size for info, _ in entries) > limits.max_total_bytes:
         raise _bad_zip("the zip expands to too much data", "Isi zip terlalu besar setelah dibuka (bom zip?).")
+    # In the order the photos were taken as their names tell, as a folder's files are: which photo of a page is the
+    # later one (``duplicate_page``: the last counts) must not hang on the order a zipper wrote its members in.
+    entries.sort(key=lambda e: taken_order(e[1]))
     total = 0
     for info, path in entries:
         base = path.name
