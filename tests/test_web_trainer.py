@@ -386,6 +386,19 @@ def test_a_stray_whose_pages_name_two_exercises_is_said_as_another_exercises(app
         assert said in html and "latihan ?" not in html and "exercise ?" not in html
 
 
+def test_the_batch_counter_counts_sheets_graded_in_part_beside_the_refused(trainer, code):
+    """Rehearsal (helper-138): the batch page said "ditolak: 0" for a class with a sheet whose page was refused, as
+    if no one had to retake anything. A sheet graded in part is counted, once its pages are paired."""
+    resp = batch(trainer, code, [("b_1.jpg", jpeg_bytes()), ("d_solo_1.jpg", jpeg_bytes(color="#eee")),
+                                 ("c_1_blur.jpg", jpeg_bytes(color="#ddd"))])     # (d: page 2 never sent)
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["complete"] and (status["refused"], status["partial"], status["failed"]) == (1, 1, 0)
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert 'ditolak: <span data-field="refused">1</span> · sebagian: <span data-field="partial">1</span>' in page
+    english = trainer.get(resp.location + "?lang=en").get_data(as_text=True)
+    assert 'refused: <span data-field="refused">1</span> · partial: <span data-field="partial">1</span>' in english
+
+
 def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, code):
     """A refused sheet is not just "done": the batch page counts it, its row says why, the export names the page."""
     resp = batch(trainer, code, [("b_1.jpg", jpeg_bytes()), ("c_1_blur.jpg", jpeg_bytes(color="#ddd"))])

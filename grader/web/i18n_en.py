@@ -383,6 +383,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
                                                                 "upload's other photos.",
     "gagal": "failed",
     "ditolak": "refused",
+    "sebagian": "partial",
     "Selesai.": "Done.",
     "Lihat hasil kelas": "See the class results",
     "Muat ulang untuk melihat kemajuan": "Reload to see progress",

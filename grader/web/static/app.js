@@ -433,7 +433,7 @@
   };
 
   function updateBatch(el, d) {
-    ["counter", "failed", "refused"].forEach(function (k) {
+    ["counter", "failed", "refused", "partial"].forEach(function (k) {
       var f = el.querySelector("[data-field=" + k + "]"); if (f && d[k] !== undefined) { f.textContent = d[k]; }
     });
     var bar = el.querySelector(".progress > span"); if (bar) { bar.style.width = d.percent + "%"; }

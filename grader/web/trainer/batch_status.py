@@ -29,12 +29,16 @@ def batch_progress(batch_id: int) -> dict:
     says so, in photos read, then in sheets done, and ``percent`` follows it. ``complete``: every sheet is graded
     and paired (the merged sheets are graded again before that). ``total``, ``finished``: the rows, as listed."""
     db = get_db()
-    rows = db.execute("SELECT state, SUM(result_status='refused') AS refused, COUNT(*) AS n, SUM((SELECT COUNT(*) "
+    rows = db.execute("SELECT state, SUM(result_status='refused') AS refused, SUM(result_status='partial') AS partial, "
+                      "COUNT(*) AS n, SUM((SELECT COUNT(*) "
                       "FROM uploads u WHERE u.submission_id = s.id)) AS photos FROM submissions s WHERE batch_id=? "
                       "GROUP BY state", (batch_id,)).fetchall()
     counts = {r["state"]: r["n"] for r in rows}
     photos = {r["state"]: r["photos"] or 0 for r in rows}
     refused = sum(r["refused"] or 0 for r in rows if r["state"] == "done")
+    # Sheets graded in part (a page refused or not sent) need a retake as a refused one does: "ditolak: 0" alone
+    # read as "nothing to retake". Before pairing, a page alone is only waiting for its other page.
+    partial = sum(r["partial"] or 0 for r in rows if r["state"] == "done")
     total = sum(n for s, n in counts.items() if s not in ("merged", REMOVED))
     finished = counts.get("done", 0) + counts.get("failed", 0)
     photos_total = sum(n for s, n in photos.items() if s not in ("merged", REMOVED))
@@ -47,6 +51,7 @@ def batch_progress(batch_id: int) -> dict:
         counter, percent = _("{read} / {total} foto dibaca", read=photos_read, total=photos_total), (
             round(100 * photos_read / photos_total) if photos_total else 100)
     return {"total": total, "done": counts.get("done", 0), "failed": counts.get("failed", 0), "refused": refused,
+            "partial": partial if paired else 0,
             "pending": counts.get("queued", 0) + counts.get("running", 0), "finished": finished,
             "photos": photos_total, "photos_read": photos_read, "paired": paired, "counter": counter,
             "percent": percent, "complete": finished == total and paired}
