@@ -225,7 +225,7 @@ def _unsent_other(pr: PhotoRead, read: set[int]) -> int | None:
     """The other page of the sheet that ``pr``'s photo shows too (both pages in one photo), when no photo of the
     sending was read as that page: only one page of a photo is read, and the trainee was told the other was never
     sent."""
-    other = getattr(pr.aligned, "other_page", None)
+    other = pr.aligned.other_page
     return other if other is not None and other not in read else None
 
 
