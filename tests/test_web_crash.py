@@ -382,6 +382,20 @@ def test_worker_processes_end_when_the_web_process_is_killed(tmp_path):
             os.kill(worker, signal.SIGKILL)
 
 
+def batch_cut_by_a_crash(code, client_token: str):
+    """The app restarted after a crash cut short the storing of a trainer's batch (test_web_trainer.CLASS, one sheet
+    stored) sent with form token ``client_token``."""
+    from test_web_trainer import CLASS as photos
+    from test_web_trainer import batch
+
+    app = make_test_app()
+    trainer = app.test_client()
+    log_in(trainer)
+    with cut_while_storing(sheets=1):
+        batch(trainer, code, photos, client_token=client_token)
+    return restart()
+
+
 @pytest.mark.parametrize("later", [False, True], ids=["at_once", "an_hour_later"])
 def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_again(code, monkeypatch, later):
     """A crash while a batch's photos are being stored: the trainer reloads ('send the form again', the same form
@@ -391,12 +405,7 @@ def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_
     from test_web_trainer import CLASS as photos
     from test_web_trainer import batch
 
-    app = make_test_app()
-    trainer = app.test_client()
-    log_in(trainer)
-    with cut_while_storing(sheets=1):
-        batch(trainer, code, photos, client_token="reload")
-    app = restart()
+    app = batch_cut_by_a_crash(code, client_token="reload")
     if later:
         stored_an_hour_ago(app)                    # the trainer sends the form again after the lesson
     trainer = app.test_client()
@@ -409,6 +418,34 @@ def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_
     finally:
         conn.close()
     assert sheets == ["017", "021", "033"]
+
+
+def test_a_batch_a_crash_cut_short_says_so_until_it_is_sent_again(code):
+    """Rehearsal (helper-139): killed while a zip of 32 photos was being stored, the batch said "2 / 2 lembar
+    selesai … Selesai" after the restart, and nothing told the trainer that 30 photos were never stored. It says it
+    was cut short (its page, its JSON, the exercise's list of uploads) until the same photos are sent again."""
+    from test_web_trainer import CLASS as photos
+    from test_web_trainer import batch
+
+    app = batch_cut_by_a_crash(code, client_token="crashed")
+    trainer = app.test_client()
+    log_in(trainer)
+    conn = connect(app.config["DATABASE"])
+    try:
+        token = conn.execute("SELECT token FROM batches").fetchone()["token"]
+    finally:
+        conn.close()
+    page = trainer.get(f"/trainer/batch/{token}").get_data(as_text=True)
+    assert "terputus sebelum semua fotonya tersimpan" in page and f'href="/trainer/latihan/{code}"' in page
+    assert trainer.get(f"/trainer/batch/{token}.json").get_json()["cut_short"] is True
+    assert "terputus: kirim lagi" in trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+    english = trainer.get(f"/trainer/batch/{token}?lang=en").get_data(as_text=True)
+    assert "Sending this upload was cut short" in english
+    # a new form (the page opened again) holding the same photos completes it
+    assert batch(trainer, code, photos, client_token="anew").location.endswith(f"/trainer/batch/{token}")
+    page = trainer.get(f"/trainer/batch/{token}").get_data(as_text=True)
+    assert "terputus" not in page and trainer.get(f"/trainer/batch/{token}.json").get_json()["cut_short"] is False
+    assert "terputus" not in trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
 
 
 def test_a_batch_stored_whole_just_before_a_crash_is_that_batch_when_its_form_comes_back_later(code):

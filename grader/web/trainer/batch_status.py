@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from grader.grading.shown import full_score
 from grader.result_rows import refusal_messages
 from grader.web.batch_storing import sheet_label, sheets_holding
-from grader.web.db import REMOVED, get_db
+from grader.web.db import REMOVED, batch_cut_short, get_db
 from grader.web.i18n import get_lang
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
@@ -43,7 +43,8 @@ def batch_progress(batch_id: int) -> dict:
     finished = counts.get("done", 0) + counts.get("failed", 0)
     photos_total = sum(n for s, n in photos.items() if s not in ("merged", REMOVED))
     photos_read = photos.get("done", 0) + photos.get("failed", 0)
-    paired = db.execute("SELECT merged FROM batches WHERE id=?", (batch_id,)).fetchone()["merged"] == 1
+    row = db.execute("SELECT merged, client_token, form_token FROM batches WHERE id=?", (batch_id,)).fetchone()
+    paired = row["merged"] == 1
     if paired:
         counter, percent = _("{finished} / {total} lembar selesai", finished=finished, total=total), (
             round(100 * finished / total) if total else 100)
@@ -54,7 +55,8 @@ def batch_progress(batch_id: int) -> dict:
             "partial": partial if paired else 0,
             "pending": counts.get("queued", 0) + counts.get("running", 0), "finished": finished,
             "photos": photos_total, "photos_read": photos_read, "paired": paired, "counter": counter,
-            "percent": percent, "complete": finished == total and paired}
+            "percent": percent, "complete": finished == total and paired, "cut_short": batch_cut_short(row)}
+
 
 
 def item_status(r, *, paired: bool = True) -> dict:

@@ -12,7 +12,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from grader.errors import GraderError
 from grader.exercise.store import canonical_code
 from grader.web.classroom import class_summary
-from grader.web.db import REMOVED, get_db
+from grader.web.db import REMOVED, batch_cut_short, get_db
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.trainer import bp
@@ -148,14 +148,15 @@ def exercise(code: str):
     key = get_key(code)
     db = get_db()
     stats = class_summary(db, key.exercise, queue=True)
-    batches = db.execute("SELECT b.id, b.token, b.created_at, b.created_by, COUNT(s.id) AS n FROM batches b "
+    batches = db.execute("SELECT b.id, b.token, b.created_at, b.created_by, b.client_token, b.form_token, "
+                         "COUNT(s.id) AS n FROM batches b "
                          "LEFT JOIN submissions s ON s.batch_id=b.id AND s.state NOT IN ('merged', ?) "      # (sheets, not pages)
                          "WHERE b.exercise=? AND b.removed_at IS NULL GROUP BY b.id ORDER BY b.id DESC LIMIT 10",
                          (REMOVED, key.exercise)).fetchall()
     return render_template("trainer/exercise.html", key=key, contest=_contest_name(key), stats=stats, batches=batches,
                            traps_worded=traps_worded(key.raw), made=made_iso(made_at(key.exercise, base=_base())),
                            client_token=secrets.token_urlsafe(16), keep_token_s=UNANSWERED_KEPT_S,
-                           n_sheets=stored_sheets(db, key.exercise))
+                           n_sheets=stored_sheets(db, key.exercise), batch_cut_short=batch_cut_short)
 
 
 @bp.post("/latihan/<code>/hapus")
