@@ -2430,6 +2430,24 @@ def test_a_correction_racing_the_merge_of_its_page_does_not_bring_the_page_back(
     conn.close()
 
 
+def test_a_correction_of_a_sheet_removed_in_another_tab_says_it_was_removed(trainer, code):
+    """Rehearsal (helper-139): the review queue open in one tab, the sheet removed in another, then a correction
+    saved: "Lembar ini belum punya hasil", as if it were still to be graded. It says the sheet was removed, and
+    the queue's script is told (``gone``) so that it stops offering the sheet's other entries."""
+    resp = batch(trainer, code, [("sums_1.jpg", jpeg_bytes())])
+    sid = trainer.get(resp.location + ".json").get_json()["items"][0]["url"].rstrip("/").rsplit("/", 1)[1]
+    token = csrf_of(trainer, f"/trainer/lembar/{sid}")
+    assert trainer.post(f"/trainer/lembar/{sid}/hapus", data={"csrf_token": token, "confirm": "1"}).status_code == 303
+    token = csrf_of(trainer, "/trainer/")
+    saved = trainer.post(f"/trainer/lembar/{sid}/koreksi", data={"field": "V.B", "value": "7"},
+                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
+    assert saved.status_code == 410 and saved.get_json() == {
+        "ok": False, "gone": True, "message": "Lembar ini sudah dihapus oleh pelatih, beserta fotonya."}
+    page = trainer.post(f"/trainer/lembar/{sid}/koreksi", data={"field": "V.B", "value": "7", "csrf_token": token},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "sudah dihapus oleh pelatih" in page and "belum punya hasil" not in page
+
+
 def test_a_correction_of_a_page_merged_just_before_says_replaced_not_removed(app, trainer, code, monkeypatch):
     """QA (concurrency): a correction whose sheet was merged between loading it and storing the correction was
     refused as "removed by a trainer, with its photos", which it was not."""

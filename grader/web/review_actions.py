@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 def _stored_field(conn: sqlite3.Connection, submission_id: int, field_id: str) -> tuple[sqlite3.Row, dict, dict]:
     """The submission row, its current result and one of its fields; GraderError if any is missing."""
     sub = conn.execute("SELECT * FROM submissions WHERE id=?", (submission_id,)).fetchone()
-    if sub is None or not sub["result"]:
+    if sub is None or sub["state"] == REMOVED:      # (a removed sheet keeps no result: say it is gone, not "not yet")
+        raise not_stored(conn, submission_id, kept=False)
+    if not sub["result"]:
         raise GraderError("no_result", "This sheet has no result yet.", "Lembar ini belum punya hasil")
     result = json.loads(sub["result"])
     field = next((f for f in result.get("fields", []) if f.get("id") == field_id), None)

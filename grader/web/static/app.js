@@ -530,6 +530,13 @@
       if (items[i]) { var inp = items[i].querySelector("input[name=value]"); inp.focus(); inp.select();
         items[i].scrollIntoView({ block: "center", behavior: "smooth" }); }
     };
+    // after item i: the next item not done, else one skipped above it, else the queue's end
+    var goOn = function (i) {
+      var next = items.findIndex(function (f, j) { return j > i && !f.dataset.done; });
+      if (next < 0) { next = items.findIndex(function (f) { return !f.dataset.done; }); }
+      end.hidden = true;
+      if (next >= 0) { focus(next); } else { finish(); }
+    };
     items.forEach(function (form, i) {
       form.querySelector("input[name=value]").addEventListener("focus", function () { items.forEach(function (f, j) { f.classList.toggle("current", i === j); }); });
       form.addEventListener("submit", function (ev) {
@@ -576,12 +583,19 @@
                 if (more) { status.textContent += " · " + (more === 1 ? review.dataset.moreTextOne : review.dataset.moreText).replace("{n}", more);
                   status.parentNode.classList.add("status-below"); }
               }
-              // the next item not done, else one skipped above it, else the queue's end
-              var next = items.findIndex(function (f, j) { return j > i && !f.dataset.done; });
-              if (next < 0) { next = items.findIndex(function (f) { return !f.dataset.done; }); }
-              end.hidden = true;
-              if (next >= 0) { focus(next); } else { finish(); } }
-            else { failed(d.message); }
+              goOn(i); }
+            else {
+              failed(d.message);
+              // The sheet was removed (in another tab): none of its entries can be saved; the keyboard goes on.
+              if (d.gone) {
+                items.forEach(function (f) {
+                  if (f.dataset.sid !== form.dataset.sid || f.dataset.done) return;
+                  f.classList.add("done"); f.dataset.done = "1";
+                  if (f !== form) { var st = f.querySelector("[data-review-status]"); st.textContent = d.message; st.parentNode.classList.add("status-below"); }
+                });
+                goOn(i);
+              }
+            }
           })
           .catch(function () { delete form.dataset.saving; failed(review.dataset.failedText || "!"); });
       });

@@ -77,7 +77,9 @@ def correct(sid: int):
                             data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"])
     except GraderError as exc:
         if wants_json:
-            return jsonify({"ok": False, "message": error_text(exc)}), 400
+            # ("gone": the sheet was removed, in another tab: the queue stops offering its other entries too)
+            gone = exc.code == "removed"
+            return jsonify({"ok": False, "message": error_text(exc), "gone": gone}), 410 if gone else 400
         if exc.code == "being_graded":
             # (a page of its own, saying what was typed: the sheet's page, being graded, reloads itself in a few
             # seconds and would drop the message; Back returns to the form as it was typed)
