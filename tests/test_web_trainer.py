@@ -2430,6 +2430,48 @@ def test_a_correction_racing_the_merge_of_its_page_does_not_bring_the_page_back(
     conn.close()
 
 
+def test_a_correction_made_in_another_tab_since_the_form_was_loaded_is_not_replaced_unsaid(trainer, code):
+    """Rehearsal (helper-139): the review queue open in two tabs, tab A saved 53, then tab B (not reloaded) saved
+    58: both were told "saved", and B's replaced A's without a word. The form sends the time of the field's latest
+    correction it showed (``seen``); a correction made since is named, and saving again replaces it knowingly."""
+    resp = batch(trainer, code, [("a_1.jpg", jpeg_bytes())])
+    sid = trainer.get(resp.location + ".json").get_json()["items"][0]["url"].rstrip("/").rsplit("/", 1)[1]
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert re.search(r'name="field" value="V.B">.*?<input type="hidden" name="seen" value="">', queue, re.S)
+    token = csrf_of(trainer, "/trainer/")
+    fetch = {"X-Requested-With": "fetch", "X-CSRF-Token": token}
+
+    def save(value, seen):
+        return trainer.post(f"/trainer/lembar/{sid}/koreksi", headers=fetch,
+                            data={"field": "V.B", "value": value, **({} if seen is None else {"seen": seen})})
+
+    a = save("53", "")
+    assert a.status_code == 200 and a.get_json()["ok"] and a.get_json()["seen"]
+    b = save("58", "")                           # the other tab, loaded before A's save
+    assert b.status_code == 409 and b.get_json() == {
+        "ok": False, "seen": a.get_json()["seen"],
+        "message": "Ibu Sari sudah mengoreksi isian V.B menjadi 53 setelah halaman ini dibuka. Simpan lagi untuk "
+                   "menggantinya dengan 58."}
+    assert _value_of(trainer, sid, "V.B") == 53
+    again = save("58", b.get_json()["seen"])     # Enter again: replaced knowingly
+    assert again.status_code == 200 and _value_of(trainer, sid, "V.B") == 58
+    assert save("", again.get_json()["seen"]).status_code == 200       # the same tab goes on with what it was told
+    assert _value_of(trainer, sid, "V.B") is None
+    assert save("5", None).status_code == 200    # (a form without "seen", from a page loaded before this change)
+    page = trainer.get(f"/trainer/lembar/{sid}").get_data(as_text=True)
+    stamp = re.search(r'name="field" value="V.B">\s*<input type="hidden" name="back" value="[^"]*"><input '
+                      r'type="hidden" name="seen" value="([^"]+)">', page)
+    assert stamp, "the sheet page's correction form carries the field's latest correction time"
+
+
+def _value_of(client, sid, field_id):
+    with client.application.app_context():
+        import json
+        from grader.web.db import get_db
+        result = json.loads(get_db().execute("SELECT result FROM submissions WHERE id=?", (sid,)).fetchone()["result"])
+    return next(f["value"] for f in result["fields"] if f["id"] == field_id)
+
+
 def test_a_correction_of_a_sheet_removed_in_another_tab_says_it_was_removed(trainer, code):
     """Rehearsal (helper-139): the review queue open in one tab, the sheet removed in another, then a correction
     saved: "Lembar ini belum punya hasil", as if it were still to be graded. It says the sheet was removed, and

@@ -117,9 +117,21 @@ def _record(conn: sqlite3.Connection, submission_id: int, table: str, row: dict)
         raise not_stored(conn, submission_id, kept=False, table=table, sent=row)
 
 
+class CorrectedMeanwhile(GraderError):
+    """The field was corrected since the form was loaded (another tab, another trainer): ``stamp`` is that
+    correction's time, which the form sends as ``seen`` to replace it after all."""
+
+    def __init__(self, stamp: str, message: str, message_id: str):
+        super().__init__("corrected_meanwhile", message, message_id)
+        self.stamp = stamp
+
+
 def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str, value: int | None, by: str,
-                  data_dir: Path | str, pipeline_ref: Any) -> dict:
+                  data_dir: Path | str, pipeline_ref: Any, seen: str | None = None) -> dict:
     """Record a trainer's correction first (so it is never lost), then regrade the sheet at once.
+
+    ``seen``: the time of the field's latest correction as the form showed it ("" for none); a correction stored
+    since is not overwritten unsaid (:class:`CorrectedMeanwhile`). None: not checked.
 
     Returns the new result. Raises GraderError if the field does not exist or
     the sheet has no result to correct.
@@ -138,6 +150,8 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
         raise GraderError("value_too_large", f"Entry {named_en} can hold at most {largest}; {value} cannot be what "
                           f"the trainee wrote there.",
                           f"Isian {named} paling besar {largest}; {value} tidak mungkin tertulis di situ.")
+    if seen is not None:
+        _not_corrected_since(conn, submission_id, field_id, seen, value)
     # (a field wrong by its sure boxes was shown as "?41": that, not our guess at its unsure box, is what was changed)
     _record(conn, submission_id, "corrections", {"field_id": field_id, "value": value,
                                                  "previous": value_read(field),
@@ -149,6 +163,24 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                               "score is not recalculated.",
                               "Lembar ini tanpa kode latihan; koreksi disimpan tetapi nilai belum dihitung ulang")
         return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
+
+
+def _not_corrected_since(conn: sqlite3.Connection, submission_id: int, field_id: str, seen: str,
+                         value: int | None) -> None:
+    """Refuse a correction whose form was loaded before the field's latest correction (rehearsal, helper-139: the
+    review queue open in two tabs, the later tab's save replaced the earlier one's without a word to either)."""
+    latest = corrections_for(conn, submission_id).get(field_id)
+    if latest is None or latest[2] == seen:
+        return
+    was, who, at = latest
+    named, named_en = field_name(field_id), field_name(field_id, "en")
+    shown_id, shown_en = ("kosong", "blank") if was is None else (str(was), str(was))
+    typed_id, typed_en = ("kosong", "blank") if value is None else (str(value), str(value))
+    raise CorrectedMeanwhile(
+        at, f"{who} corrected entry {named_en} to {shown_en} after this page was loaded. Save again to replace it "
+            f"with {typed_en}.",
+        f"{who} sudah mengoreksi isian {named} menjadi {shown_id} setelah halaman ini dibuka. Simpan lagi untuk "
+        f"menggantinya dengan {typed_id}.")
 
 
 @contextmanager

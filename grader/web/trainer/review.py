@@ -16,7 +16,7 @@ from grader.grading.review_queue import disputes_first, waiting
 from grader.grading.shown import full_score
 from grader.web.classroom import failed_latest, latest_sheets, newer_being_graded, queue_fields
 from grader.web.db import get_db
-from grader.web.review_actions import correct_field, parse_value
+from grader.web.review_actions import CorrectedMeanwhile, correct_field, parse_value
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.present import doubting_rules, field_name
@@ -74,7 +74,14 @@ def correct(sid: int):
         return redirect(_back_to(sid), code=303)
     try:
         new = correct_field(get_db(), submission_id=sid, field_id=field_id, value=value, by=current_trainer(),
-                            data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"])
+                            data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"],
+                            seen=request.form.get("seen"))
+    except CorrectedMeanwhile as exc:
+        # (the form takes the newer correction's time: saved again, it replaces that correction knowingly)
+        if wants_json:
+            return jsonify({"ok": False, "message": error_text(exc), "seen": exc.stamp}), 409
+        flash(error_text(exc), "error")
+        return redirect(_back_to(sid), code=303)
     except GraderError as exc:
         if wants_json:
             # ("gone": the sheet was removed, in another tab: the queue stops offering its other entries too)
@@ -92,7 +99,7 @@ def correct(sid: int):
         # lets the sums back up its neighbours), and the page marks those done too
         # (a half sheet's score is no score of the sheet: nothing is said, as in the class table)
         return jsonify({"ok": True, "score": full_score(new.get("status"), new.get("score")),
-                        "status": field.get("status"),
+                        "status": field.get("status"), "seen": field.get("corrected_at") or "",
                         "value": field.get("value"),
                         "open": sorted(f["id"] for f in new.get("fields", []) if waiting(f))})
     flash(_("Koreksi {field} disimpan.", field=field_name(field_id)), "ok")
