@@ -2430,6 +2430,46 @@ def test_a_correction_racing_the_merge_of_its_page_does_not_bring_the_page_back(
     conn.close()
 
 
+def test_a_trainer_types_the_trainee_number_a_sheet_did_not_say_surely(trainer, code):
+    """Rehearsal (helper-139): sheets whose written number was read unsure ("11?") stayed under their file names
+    (s0001…), 6 rows of a class of 15 after the whole review queue, and nothing on the sheet's page could name
+    them. The page offers the number, "?" where unsure; the trainer's number puts the sheet in its trainee's row,
+    and a grading again keeps it."""
+    resp = batch(trainer, code, [("num-115-a_1.jpg", jpeg_bytes()), ("s0001_1.jpg", jpeg_bytes(color="#eee"))])
+    items = trainer.get(resp.location + ".json").get_json()["items"]
+    sid = next(i for i in items if i["trainee"] == "s0001")["url"].rstrip("/").rsplit("/", 1)[1]
+    page = trainer.get(f"/trainer/lembar/{sid}").get_data(as_text=True)
+    assert 'name="number"' in page and "dicatat dengan nama berkasnya" in page
+    token = csrf_of(trainer, f"/trainer/lembar/{sid}")
+    for typed, said in (("11?", "Ganti setiap tanda ? dengan angka"), ("sebelas", "angka saja"),
+                        ("1234567", "paling banyak 6 angka")):
+        refused = trainer.post(f"/trainer/lembar/{sid}/peserta", data={"csrf_token": token, "number": typed},
+                               follow_redirects=True).get_data(as_text=True)
+        assert said in refused, typed
+    saved = trainer.post(f"/trainer/lembar/{sid}/peserta", data={"csrf_token": token, "number": "115"})
+    assert saved.status_code == 303 and saved.location.endswith(f"/trainer/lembar/{sid}#peserta")
+    page = trainer.get(f"/trainer/lembar/{sid}").get_data(as_text=True)
+    assert "Nomor peserta lembar ini kini 115." in page and 'value="115"' in page
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert "s0001" not in re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table)
+    # graded again from its photos, the sheet keeps the trainer's number
+    token = csrf_of(trainer, f"/trainer/lembar/{sid}")
+    with trainer.application.app_context():
+        from grader.web.db import get_db
+        from grader.web.trainer.results import regrade_under
+        regrade_under(get_db(), int(sid), code)
+        get_db().commit()
+    assert trainer.get(f"/trainer/lembar/{sid}").status_code == 200
+    with trainer.application.app_context():
+        from grader.web.db import get_db
+        row = get_db().execute("SELECT state, trainee FROM submissions WHERE id=?", (sid,)).fetchone()
+    assert (row["state"], row["trainee"]) == ("done", "115")
+    # a sheet its QR names offers nothing
+    qr = batch(trainer, code, [("qr-007-b_1.jpg", jpeg_bytes(color="#ddd"))], client_token="qr")
+    qsid = trainer.get(qr.location + ".json").get_json()["items"][0]["url"].rstrip("/").rsplit("/", 1)[1]
+    assert 'name="number"' not in trainer.get(f"/trainer/lembar/{qsid}").get_data(as_text=True)
+
+
 def test_a_correction_made_in_another_tab_since_the_form_was_loaded_is_not_replaced_unsaid(trainer, code):
     """Rehearsal (helper-139): the review queue open in two tabs, tab A saved 53, then tab B (not reloaded) saved
     58: both were told "saved", and B's replaced A's without a word. The form sends the time of the field's latest

@@ -390,6 +390,15 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Kirim lagi folder atau zip yang sama dari halaman latihan {code}": "Send the same folder or zip again from exercise {code}'s page",
     "foto yang sudah tersimpan tidak dinilai dua kali.": "photos already stored are not graded twice.",
     "terputus: kirim lagi": "cut short: send it again",
+    "Nomor peserta": "Trainee number",
+    "Simpan nomor": "Save the number",
+    "Nomor yang tertulis di lembar belum terbaca dengan pasti, jadi lembar ini dicatat dengan nama berkasnya. Ketik nomornya agar lembar ini masuk ke baris pesertanya di tabel kelas.":
+        "The number written on the sheet was not read surely, so this sheet is listed under its file name. Type the "
+        "number to put the sheet in its trainee's row of the class table.",
+    "Ketik nomor peserta dengan angka saja (paling banyak {n} angka), seperti tertulis di lembar.":
+        "Type the trainee number in digits only (at most {n}), as written on the sheet.",
+    "Ganti setiap tanda ? dengan angka yang tertulis di lembar.": "Replace each ? with the digit written on the sheet.",
+    "Nomor peserta lembar ini kini {n}.": "This sheet's trainee number is now {n}.",
     "Selesai.": "Done.",
     "Lihat hasil kelas": "See the class results",
     "Muat ulang untuk melihat kemajuan": "Reload to see progress",

@@ -34,4 +34,4 @@ def grader_error(exc: GraderError):
 
 
 from grader.web.trainer import (auth, batch_files, batch_status, batch_upload, exercises, export,  # noqa: E402,F401
-                                results, review, screen)
+                                results, review, screen, trainee_number)

@@ -23,6 +23,7 @@ from grader.web.sheet_storing import submission_dir
 from grader.web.trainee import image_version, normalise_code, printable_feedback, send_derived
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key, has_exercise
+from grader.web.trainer.trainee_number import can_set_trainee, number_prefill
 
 
 @bp.get("/latihan/<code>/hasil")
@@ -114,6 +115,8 @@ def submission(sid: int):
                            replaced_by=replaced_by, replaces=replaced_by_sheet(db, sid),
                            movable=movable, elsewhere=elsewhere, exercises=[k.exercise for k in reversed(keys)],
                            client_token=secrets.token_urlsafe(16),
+                           trainee_form=not replaced_by and can_set_trainee(row, res),
+                           number_prefill=number_prefill(row, res) if res else "",
                            image_url=image_urls(row),
                            photo_url=lambda position: url_for("trainer.photo", sid=sid, position=position))
 

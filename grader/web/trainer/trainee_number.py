@@ -1,0 +1,53 @@
+"""A sheet's trainee number set by a trainer, where the sheet did not say it surely.
+
+A sheet names its trainee by its QR, else by the number written on it, read surely, else by what its sender typed
+or its file name (issue 5's order). A number written but read unsure left a batch's sheet under its file name
+("s0001", "IMG-…-WA0006"): a row of its own in the class table that no correction could name, since the number is
+no graded field (rehearsal, helper-139: after the whole review queue, 6 of a class's 15 sheets were still unnamed).
+The trainer reads the number off the sheet's picture and types it here. It is stored in the sheet's ``trainee``
+column, which a later grading keeps (:func:`grader.web.grading.store_result` lets only a QR replace it).
+"""
+from __future__ import annotations
+
+import re
+
+from flask import flash, redirect, request, url_for
+
+from grader.web.db import REMOVED, get_db, now_iso, sheet_or_abort
+from grader.web.i18n import gettext as _
+from grader.web.trainer import bp
+
+MAX_DIGITS = 6          # (the practice sheets have three boxes; a roster's numbers may run longer)
+NUMBER_RE = re.compile(rf"\d{{1,{MAX_DIGITS}}}")
+
+
+def can_set_trainee(sub, res: dict | None) -> bool:
+    """Whether the sheet page offers the trainee number: a graded sheet whose QR did not name its trainee."""
+    return sub["state"] == "done" and bool(res) and res.get("identity_source") != "qr"
+
+
+def number_prefill(sub, res: dict) -> str:
+    """What the number input starts with: the sheet's trainee when it is a number, else the number read on its
+    pages with "?" at the boxes read unsure (the trainer replaces them, as in a correction)."""
+    if sub["trainee"] and NUMBER_RE.fullmatch(sub["trainee"]):
+        return sub["trainee"]
+    read = [(p.get("trainee_number") or {}) for p in res.get("pages") or ()]
+    return next((n.get("sure") or n.get("value") or "" for n in read if n.get("value")), "")
+
+
+@bp.post("/lembar/<int:sid>/peserta")
+def set_trainee(sid: int):
+    sub = sheet_or_abort("id", sid)
+    typed = (request.form.get("number") or "").strip()
+    back = url_for("trainer.submission", sid=sid) + "#peserta"
+    if not NUMBER_RE.fullmatch(typed):
+        flash(_("Ketik nomor peserta dengan angka saja (paling banyak {n} angka), seperti tertulis di lembar.",
+                n=MAX_DIGITS) if "?" not in typed else
+              _("Ganti setiap tanda ? dengan angka yang tertulis di lembar."), "error")
+        return redirect(back, code=303)
+    number = typed.zfill(3)                        # as a number read off the sheet is stored ("061")
+    done = get_db().execute("UPDATE submissions SET trainee=?, updated_at=? WHERE id=? AND state != ?",
+                            (number, now_iso(), sub["id"], REMOVED)).rowcount
+    if done:
+        flash(_("Nomor peserta lembar ini kini {n}.", n=number), "ok")
+    return redirect(back, code=303)
