@@ -58,6 +58,24 @@ def test_the_last_save_says_the_queue_is_done(browser, fake_live_server, tmp_pat
     ctx.close()
 
 
+def test_a_saves_status_is_one_line_under_its_input_on_a_desktop(browser, fake_live_server, tmp_path):
+    """Rehearsal (helper-139, 1366 px): "✓ nilai lembar kini 100" stood beside the save button in a column a word
+    wide, four lines high. It goes under the input, on one line."""
+    from grader.exercise.store import load_key
+    srv, code = fake_live_server, fake_live_server["code"]
+    ctx, page = _review_queue_after_batch(browser, srv, code, _three_sheets_zip(tmp_path))
+    page.keyboard.type(str(load_key(code).fields["V.B"]))
+    page.keyboard.press("Enter")
+    wait_until(page, "document.querySelector('form[data-review-item]').classList.contains('done')")
+    first = page.locator("form[data-review-item]").first
+    status, value = first.locator("[data-review-status]"), first.locator("input[name=value]")
+    assert status.inner_text().startswith("✓ nilai lembar kini")
+    line = float(status.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 20"))
+    box, under = status.bounding_box(), value.bounding_box()
+    assert box["height"] < 1.5 * line and box["y"] >= under["y"] + under["height"] - 1, (box, under, line)
+    ctx.close()
+
+
 def test_the_end_of_a_queue_cut_at_its_length_offers_the_reload_that_shows_the_rest(browser, fake_live_server,
                                                                                      tmp_path, monkeypatch):
     """A class with more waiting than the page lists (MAX_QUEUE): at its end, the card says how many wait, in the

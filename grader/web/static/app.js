@@ -564,6 +564,8 @@
             // the message names and which Enter again then replaces knowingly)
             if (d.seen !== undefined && form.elements.seen) { form.elements.seen.value = d.seen; }
             if (d.ok) { status.textContent = "✓ " + (d.score === null ? "" : (review.dataset.scoreText || "{score}").replace("{score}", scoreText(d.score))); form.classList.add("done"); form.dataset.done = "1";
+              // (below the input, on one line: beside the button, "✓ nilai lembar kini 100" wrapped into four)
+              status.parentNode.classList.add("status-below");
               // The regrade may have settled other fields of this sheet (the sums now back them up), or put one
               // back in review (a sum that now fails): follow what still waits.
               if (d.open) {
