@@ -2464,6 +2464,17 @@ def test_a_trainer_types_the_trainee_number_a_sheet_did_not_say_surely(trainer, 
         from grader.web.db import get_db
         row = get_db().execute("SELECT state, trainee FROM submissions WHERE id=?", (sid,)).fetchone()
     assert (row["state"], row["trainee"]) == ("done", "115")
+    # a name a trainee typed instead of a number stays, as the sheet's name
+    with trainer.application.app_context():
+        from grader.web.db import get_db
+        get_db().execute("UPDATE submissions SET trainee='Fitri', result=json_set(result, '$.identity_source', "
+                         "'caller') WHERE id=?", (sid,))
+        get_db().commit()
+    trainer.post(f"/trainer/lembar/{sid}/peserta", data={"csrf_token": token, "number": "104"})
+    with trainer.application.app_context():
+        from grader.web.db import get_db
+        row = get_db().execute("SELECT trainee, trainee_name FROM submissions WHERE id=?", (sid,)).fetchone()
+    assert (row["trainee"], row["trainee_name"]) == ("104", "Fitri")
     # a sheet its QR names offers nothing
     qr = batch(trainer, code, [("qr-007-b_1.jpg", jpeg_bytes(color="#ddd"))], client_token="qr")
     qsid = trainer.get(qr.location + ".json").get_json()["items"][0]["url"].rstrip("/").rsplit("/", 1)[1]

@@ -9,6 +9,7 @@ column, which a later grading keeps (:func:`grader.web.grading.store_result` let
 """
 from __future__ import annotations
 
+import json
 import re
 
 from flask import flash, redirect, request, url_for
@@ -46,8 +47,12 @@ def set_trainee(sid: int):
               _("Ganti setiap tanda ? dengan angka yang tertulis di lembar."), "error")
         return redirect(back, code=303)
     number = typed.zfill(3)                        # as a number read off the sheet is stored ("061")
-    done = get_db().execute("UPDATE submissions SET trainee=?, updated_at=? WHERE id=? AND state != ?",
-                            (number, now_iso(), sub["id"], REMOVED)).rowcount
+    # A name the trainee typed in place of a number ("Fitri") stays, as the sheet's name; a file name does not.
+    res = json.loads(sub["result"]) if sub["result"] else {}
+    typed_name = res.get("identity_source") == "caller" and sub["trainee"] and not NUMBER_RE.fullmatch(sub["trainee"])
+    name = sub["trainee_name"] or (sub["trainee"] if typed_name else None)
+    done = get_db().execute("UPDATE submissions SET trainee=?, trainee_name=?, updated_at=? WHERE id=? AND state != ?",
+                            (number, name, now_iso(), sub["id"], REMOVED)).rowcount
     if done:
         flash(_("Nomor peserta lembar ini kini {n}.", n=number), "ok")
     return redirect(back, code=303)
