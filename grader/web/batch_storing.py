@@ -40,14 +40,8 @@ def already_stored(conn: sqlite3.Connection, exercise: str, digests: list[str]) 
     same bytes read the same, so grading them again only made every trainee a second attempt and every refused
     photo a second row (helper-135's class day). Not a removed sheet's, nor one whose grading failed: sent again,
     those are graded. A batch cut short and sent again is :func:`held_by_batch`'s."""
-    if not digests:
-        return []
-    marks = ",".join("?" * len(digests))
-    seen = {r[0] for r in conn.execute(
-        f"SELECT u.sha256 FROM uploads u JOIN submissions s ON s.id = u.submission_id WHERE s.exercise=? AND "
-        f"s.source='batch' AND s.state NOT IN ('failed', '{REMOVED}') AND u.sha256 IN ({marks})",
-        (exercise, *digests))}
-    return [d in seen for d in digests]
+    return _photos_among(conn, f"s.exercise=? AND s.source='batch' AND s.state NOT IN ('failed', '{REMOVED}')",
+                         (exercise,), digests)
 
 
 def sheets_holding(conn: sqlite3.Connection, exercise: str, digests: list[str]) -> dict[str, sqlite3.Row]:
@@ -72,12 +66,18 @@ def held_by_batch(conn: sqlite3.Connection, batch_id: int, digests: list[str]) -
     """Which photos (by their sha256 ``digests``) the batch ``batch_id`` holds, however long ago it stored them: its
     form sent again after a failure (the trainer back after the lesson) stores only what is missing, grouped with
     what it holds. A new form with photos stored before skips them: see :func:`already_stored`."""
+    return _photos_among(conn, f"s.batch_id=? AND s.state != '{REMOVED}'", (batch_id,), digests)
+
+
+def _photos_among(conn: sqlite3.Connection, sheets: str, params: tuple, digests: list[str]) -> list[bool]:
+    """Which photos (by their sha256 ``digests``) a sheet matching SQL condition ``sheets`` (on ``s``, with
+    ``params``) holds."""
     if not digests:
         return []
     marks = ",".join("?" * len(digests))
     seen = {r[0] for r in conn.execute(
-        f"SELECT u.sha256 FROM uploads u JOIN submissions s ON s.id = u.submission_id WHERE s.batch_id=? AND "
-        f"s.state != '{REMOVED}' AND u.sha256 IN ({marks})", (batch_id, *digests))}
+        f"SELECT u.sha256 FROM uploads u JOIN submissions s ON s.id = u.submission_id WHERE {sheets} AND "
+        f"u.sha256 IN ({marks})", (*params, *digests))}
     return [d in seen for d in digests]
 
 
