@@ -703,6 +703,24 @@ def test_the_header_picture_is_cut_by_the_templates_header_fields_only():
     assert identity_rect(sheet, 1) == Rect(38, 28, 118, 9)
 
 
+def test_a_reading_we_are_unsure_of_is_printed_with_its_doubt_not_as_a_number():
+    """Rehearsal (helper-140): the printed sheet said "Terbaca 8 · Seharusnya 68 · Perlu dicek", which a trainee reads
+    as "I wrote 8", when the box we were unsure of may hold the 6. A digits field in review shows "?" at the boxes
+    it names ("X?8"), on paper as on the result page; a field read surely shows its number."""
+    from grader.grading.shown import shown_reading
+    unsure = {"id": "I.B.1.P", "kind": "digits", "status": "review", "value": 8, "boxes": ["X", "X", "8"],
+              "unsure_boxes": [1], "expected": 68, "notes": [], "section": "I"}
+    sure = {**unsure, "id": "I.B.1.L", "status": "ok", "value": 68, "boxes": ["X", "6", "8"], "unsure_boxes": []}
+    assert (shown_reading(unsure), shown_reading(sure)) == ("X?8", "68")
+    assert shown_reading({**unsure, "disputed_at": "2026-12-06T08:00:00"}) == "8"    # (a trainer looks at it whole)
+    assert shown_reading({"id": "IV.1", "kind": "tally", "status": "review", "value": 7}) == "7"
+    res = {"trainee": "017", "trainee_name": None, "identity_source": "caller", "exercise": "ABC", "status": "graded",
+           "score": 90.0, "counts": {"ok": 1, "wrong": 0, "review": 1, "blank": 0, "unreadable": 0},
+           "fields": [unsure, sure], "rules": [], "findings": [], "top_fixes": [], "pages": []}
+    html = render_report(res)
+    assert re.search(r"<td>X\?8</td>\s*<td>68</td>", html) and not re.search(r"<td>8</td>\s*<td>68</td>", html)
+
+
 def test_a_score_waiting_on_an_unreadable_field_is_provisional_on_paper():
     """Review: an unreadable field of a read page waits for a trainer and is out of the score like one in review,
     but only review made the printed score 'sementara'."""

@@ -51,7 +51,7 @@ from grader.exercise.store import exercises_dir, load_key_by_code, save_exercise
 from grader.grading.feedback_files import ALIGNED_NAME, redraw_feedback
 from grader.grading.grade import NOTE_WRONG_BY_OWN_WORD, grade_sheet
 from grader.grading.review_queue import on_unread_page, waiting
-from grader.grading.shown import field_name, full_score, shown_score, shown_value, value_read
+from grader.grading.shown import field_name, full_score, shown_reading, shown_score, value_read
 from grader.spreadsheet import spreadsheet_safe
 from grader.web.corrections import corrections_for, disputes_for, open_disputes
 from grader.web.trainee.dispute import written_number
@@ -516,9 +516,9 @@ class Sheet:
             f = fields.get(fid)
             if f is None:
                 continue
-            if status != f["status"] or value != shown_value(f, empty):
+            if status != f["status"] or value != shown_reading(f, empty):
                 self.problems.append(f"[{label}] {fid} SHOWN {status} {value!r}, the result {f['status']} "
-                                     f"{shown_value(f, empty)!r}")
+                                     f"{shown_reading(f, empty)!r}")
             if f["status"] == "wrong" and "?" not in value and value != empty:
                 self.problems += written_claim_problems(self.truth, dict(f, read_as=value), f"[{label}] ")
 

@@ -10,7 +10,7 @@ from grader.file_names import photo_name
 from grader.grading.findings import as_worded_now
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import (MISSING_PAGE_ADVICE, STATUS_WORDS, boxes_to_name, field_name, in_language,
-                                  score_text, shown_value, unread_pages)
+                                  score_text, shown_reading, unread_pages)
 from grader.grading.summary import shown_fixes
 
 # Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes
@@ -35,6 +35,7 @@ _TEMPLATE = """<!doctype html>
  td, th { border-bottom: 1px solid #ddd; padding: 1px 4px; text-align: left; }
  .wrong { color: #b00; font-weight: bold; } .review, .blank, .unreadable { color: #a60; } .ok { color: #161; }
  .cols { columns: 2; column-gap: 6mm; } .cols tr { break-inside: avoid; }
+ .cols table { break-inside: avoid; }   /* a section whole in one column: split, its second half had no title */
  .cols tr:nth-child(-n+2) { break-after: avoid; }   /* a section's title and heads stay with its first row */
  ol { margin: 1mm 0 0 5mm; padding: 0; }
  .ident { height: 8mm; margin: 1mm 2mm 0 0; border: 1px solid #ddd; }
@@ -72,7 +73,7 @@ _TEMPLATE = """<!doctype html>
 <div class="cols">
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
 <tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read as") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
-{% for f in rows %}<tr><td>{{ field_name(f.id, lang) }}</td><td>{{ shown_value(f, "") }}</td>
+{% for f in rows %}<tr><td>{{ field_name(f.id, lang) }}</td><td>{{ shown_reading(f, "") }}</td>
 {# (a page not sent or refused: not the key's numbers of it, which its trainee would copy onto the sheet) #}
 <td>{{ '' if f.expected is none or f.id in unread else f.expected }}</td><td class="{{ f.status }}">{{ t("Belum terbaca", "Not read yet") if f.id in unread else word(status, f.status) }}{% set named = boxes_to_name(f) %}{% if named %} ({{ t("kotak ke-", "box ") }}{{ named | map("add1") | join(", ") }}){% endif %}{% if f.corrected_by %} ✎ {{ t("diperiksa pelatih", "checked by the trainer") if f.confirmed else t("dikoreksi pelatih", "corrected by the trainer") }}{% endif %}</td></tr>
 {% endfor %}</table>{% endfor %}
@@ -81,7 +82,7 @@ _TEMPLATE = """<!doctype html>
 """
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_env.globals.update(score_text=score_text, shown_value=shown_value, boxes_to_name=boxes_to_name,
+_env.globals.update(score_text=score_text, shown_reading=shown_reading, boxes_to_name=boxes_to_name,
                     field_name=field_name, shown_fixes=shown_fixes, unread_pages=unread_pages,
                     missing_page_advice=MISSING_PAGE_ADVICE)
 

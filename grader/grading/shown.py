@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from grader.grading.review_queue import NOTE_PAGE_MISSING, on_unread_page
+from grader.read.numbers import sure_spelling
 
 #: A field's kind as people say it: the mark a pair's number is written with (Indonesian; English below).
 MARK_OF_KIND = {"tally": "turus", "digits": "angka", "bubbles": "bulatan"}
@@ -89,6 +90,17 @@ def shown_value(field: dict, empty: str = "—") -> str:
     table cell or CSV, "?" on the feedback image."""
     value = value_read(field)
     return empty if value is None else str(value)
+
+
+def shown_reading(field: dict, empty: str = "—") -> str:
+    """A field's "read as" cell on the result page and the printed feedback sheet: :func:`shown_value`, but a digits
+    field in review shows "?" at each box it names as not read surely ("X?8", not "8"). The printed sheet's
+    "Terbaca 8 · Seharusnya 68 · Perlu dicek (kotak ke-2)" read as "I wrote 8" (helper-140), when the box we were
+    unsure of may hold the 6: a reading we are unsure of is not said as a number."""
+    named, boxes = boxes_to_name(field), field.get("boxes") or []
+    if field.get("kind") == "digits" and named and boxes:
+        return sure_spelling(boxes, [i not in named for i in range(len(boxes))])
+    return shown_value(field, empty)
 
 
 def in_language(obj: dict | None, lang: str, base: str = "message") -> str:

@@ -14,7 +14,7 @@ from grader.grading import shown
 from grader.grading.findings import as_worded_now
 from grader.grading.grade import NOTE_WRONG_BY_OWN_WORD
 from grader.grading.review_queue import on_unread_page
-from grader.grading.shown import (STATUS_WORDS, boxes_to_name, cells_to_name, full_score, score_text, shown_value,
+from grader.grading.shown import (STATUS_WORDS, boxes_to_name, cells_to_name, full_score, score_text, shown_reading,
                                   unread_pages)
 from grader.grading.summary import shown_fixes
 from grader.photo.warp import frame_size
@@ -357,7 +357,7 @@ def init_app(app) -> None:
                                  trainee_shown=trainee_shown,
                                  status_label=status_label, severity_label=severity_label, fmt_value=fmt_value,
                                  doubting_rules=doubting_rules,
-                                 shown_value=shown_value, note_text=note_text, field_reasons=field_reasons,
+                                 shown_reading=shown_reading, note_text=note_text, field_reasons=field_reasons,
                                  boxes_to_name=boxes_to_name, cells_to_name=cells_to_name,
                                  correction_prefill=correction_prefill,
                                  score_text=score_text, full_score=full_score,
