@@ -208,9 +208,26 @@ def test_a_handout_of_two_pages_keeps_its_closing_steps_together_and_says_its_co
     assert len(pages) == 2
     page_of = {id(im): n for n, im in enumerate(pages, start=1)}
     said = [(page_of.get(img), xy, text) for img, xy, text in drawn]
-    closing = [n for n, _, t in said if t.startswith(("Setelah selesai", "lalu pindai"))]
-    assert len(closing) == 2 and len(set(closing)) == 1
+    closing = [n for n, _, t in said if t and len(t) > 10 and t in handout.CLOSING_WITH_QR]
+    assert len(closing) >= 2 and len(set(closing)) == 1
     assert [n for n, _, t in said if t.startswith("Kode latihan " + ex.code + " · hal.")] == [1, 2]
     assert any(n == 2 and t == "Daftar surat suara (lanjutan)" for n, _, t in said)
     pieces = [t for _, _, t in said if t and t in url and len(t) > 8]
     assert "".join(pieces) == url and len(pieces) >= 2     # the address whole, in lines that fit beside the code
+
+
+def test_the_upload_qr_takes_no_sheet_of_paper_of_its_own():
+    """Rehearsal (helper-140): the closing steps stood above the upload QR, 44 mm together; a handout whose ballot
+    list left 33 mm on its page printed a second page for them alone (for 30 trainees, 30 more sheets). They stand
+    beside the code, which shrinks before it takes a page; the code still reads at print resolution."""
+    import cv2
+    import numpy as np
+
+    import grader.exercise.handout as handout
+    from grader.exercise.scenario import generate_exercise
+    from grader.sheet.schema import resolve_template
+    ex = generate_exercise(resolve_template("chasil-kwk"), pairs=2, contest="walikota", seed=1)
+    url = "http://192.168.1.20:8000/?kode=" + ex.code
+    pages = handout.render_handout(ex, dpi=200, upload_url=url)
+    assert len(pages) == len(handout.render_handout(ex, dpi=200)) == 1
+    assert cv2.QRCodeDetector().detectAndDecode(np.array(pages[-1]))[0] == url

@@ -47,18 +47,22 @@ class _Pages:
                        font=font(self.px(size), bold=bold, mono=mono))
         self.y += size + gap
 
-    def wrapped(self, text: str, *, size: float = 3.6, width_mm: float = PAGE_W_MM - 2 * MARGIN_MM) -> None:
-        f = font(self.px(size))
-        line = ""
+    def wrapped(self, text: str, *, size: float = 3.6, width_mm: float = PAGE_W_MM - 2 * MARGIN_MM,
+                indent: float = 0.0) -> None:
+        for line in self.lines(text, size=size, width_mm=width_mm):
+            self.text(line, size=size, indent=indent)
+
+    def lines(self, text: str, *, size: float, width_mm: float) -> list[str]:
+        """``text`` broken into lines of at most ``width_mm`` at ``size``."""
+        f, out, line = font(self.px(size)), [], ""
         for word in text.split():
             trial = f"{line} {word}".strip()
             if f.getlength(trial) > self.px(width_mm) and line:
-                self.text(line, size=size)
+                out.append(line)
                 line = word
             else:
                 line = trial
-        if line:
-            self.text(line, size=size)
+        return out + ([line] if line else [])
 
 
 def render_handout(ex: Exercise, *, dpi: float = 200, upload_url: str | None = None) -> list[Image.Image]:
@@ -109,15 +113,13 @@ def render_handout(ex: Exercise, *, dpi: float = 200, upload_url: str | None = N
     p.continued = None
     p.y += 4
     # the closing steps (and their QR code) on one page: a sentence cut across pages left a page of half a line
-    p.ensure(2 * (3.3 + 1.6) + (QR_MM + 2 if upload_url is not None else 0))
-    p.text("Setelah selesai: foto kedua halaman lembar latihan dengan terang dan tegak lurus,", size=3.3)
     if upload_url is None:
+        p.ensure(2 * (3.3 + 1.6))
+        p.text("Setelah selesai: foto kedua halaman lembar latihan dengan terang dan tegak lurus,", size=3.3)
         p.text("lalu unggah di halaman latihan. Kode latihan sudah tercetak di QR bila lembar dicetak dengan kode.",
                size=3.3)
     else:
-        p.text("lalu pindai kode QR ini dengan ponsel untuk membuka halaman unggah (kode latihan sudah terisi):",
-               size=3.3)
-        _upload_qr(p, upload_url)
+        _closing_with_qr(p, upload_url)
     _number_pages(p, ex.code)
     return p.pages
 
@@ -133,23 +135,42 @@ def _number_pages(p: _Pages, code: str) -> None:
                                   font=font(p.px(3.0)), anchor="ls")
 
 
-def _upload_qr(p: _Pages, url: str) -> None:
-    """The QR code of ``url`` with the address printed beside it (for a phone that has no QR reader)."""
+CLOSING_WITH_QR = ("Setelah selesai: foto kedua halaman lembar latihan dengan terang dan tegak lurus, lalu pindai "
+                   "kode QR ini dengan ponsel untuk membuka halaman unggah (kode latihan sudah terisi):")
+QR_SMALLEST_MM = 24.0   # a smaller code to keep the closing steps on the last page (a phone still reads it on a desk)
+
+
+def _closing_with_qr(p: _Pages, url: str) -> None:
+    """The closing steps beside the upload page's QR code, with its address under them (for a phone that has no QR
+    reader). Above the code, the steps and the code needed 44 mm: a handout whose ballot list left 35 mm on its page
+    took a second sheet of paper for them alone (helper-140). Beside it they need the code's height; and the code
+    shrinks to :data:`QR_SMALLEST_MM` before the block goes on a page of its own."""
     from grader.sheet.render import qr_matrix
 
-    p.ensure(QR_MM + 2)
-    side = p.px(QR_MM)
-    qr = Image.fromarray(qr_matrix(url)).resize((side, side), Image.NEAREST)
-    p.img.paste(qr, (p.px(MARGIN_MM), p.px(p.y + 1)))
+    text_size, url_size = 3.3, 3.6
+    for side_mm in (QR_MM, 28.0, QR_SMALLEST_MM):
+        width = PAGE_W_MM - 2 * MARGIN_MM - side_mm - 4
+        lines = p.lines(CLOSING_WITH_QR, size=text_size, width_mm=width)
+        # (a long host name ran off the paper: the address is broken into lines that fit beside the code)
+        mono = font(p.px(url_size), mono=True)
+        per_line = max(8, int(p.px(width) // max(mono.getlength("M"), 1)))
+        pieces = [url[k:k + per_line] for k in range(0, len(url), per_line)]
+        height = max(side_mm, len(lines) * (text_size + 1.6) + 1 + len(pieces) * (url_size + 1.6)) + 2
+        if p.y + height <= PAGE_H_MM - MARGIN_MM:
+            break
+    else:
+        side_mm = QR_MM          # (on a page of its own after all: the code at its full size)
+        p.new_page()
+    side = p.px(side_mm)
+    p.img.paste(Image.fromarray(qr_matrix(url)).resize((side, side), Image.NEAREST), (p.px(MARGIN_MM), p.px(p.y + 1)))
     top = p.y
-    p.y += QR_MM / 2 - 2
-    # (a long host name ran off the paper: the address is broken into lines that fit beside the code)
-    room = p.px(PAGE_W_MM - 2 * MARGIN_MM - QR_MM - 4)
-    mono = font(p.px(3.6), mono=True)
-    per_line = max(8, int(room // max(mono.getlength("M"), 1)))
-    for k in range(0, len(url), per_line):
-        p.text(url[k:k + per_line], size=3.6, mono=True, indent=QR_MM + 4)
-    p.y = max(p.y, top + QR_MM + 2)
+    p.y += 1
+    for line in lines:
+        p.text(line, size=text_size, indent=side_mm + 4)
+    p.y += 1
+    for piece in pieces:
+        p.text(piece, size=url_size, mono=True, indent=side_mm + 4)
+    p.y = max(p.y, top + side_mm + 2)
 
 
 def _code(ballot: str) -> str:
