@@ -72,6 +72,35 @@ def test_on_the_servers_own_address_the_screen_says_how_to_reach_the_phones(isol
     assert "HOST=0.0.0.0 PORT=8123 make run" in html and code in html
 
 
+def test_the_steps_name_this_computers_network_address_and_its_data_folder(isolated_data_dir, monkeypatch):
+    """Rehearsal (helper-140): the steps said "open this page through this computer's network address (e.g.
+    http://192.168.1.20:8000)" without saying what it is, and told a trainer serving another data folder to run
+    "make run", which serves the default one: an app without the class's exercises."""
+    import grader.web.trainer.screen as screen
+    app = make_test_app()
+    code = ensure_demo_data()
+    local = "http://127.0.0.1:8123"
+    monkeypatch.setattr(screen, "lan_addresses", lambda: ["192.168.1.20", "10.0.0.5"])
+    html = _trainer(app, local).get(f"/trainer/latihan/{code}/layar", base_url=local).get_data(as_text=True)
+    for ip in ("192.168.1.20", "10.0.0.5"):
+        assert f'<a href="http://{ip}:8123/trainer/latihan/{code}/layar">' in html
+    assert f"GRADER_DATA_DIR={isolated_data_dir.resolve()} HOST=0.0.0.0 PORT=8123 make run" in html
+    assert f"GRADER_DATA_DIR={isolated_data_dir.resolve()} grader serve --host 0.0.0.0 --port 8123" in html
+    monkeypatch.setattr(screen, "lan_addresses", lambda: [])          # on no network: the example, as before
+    html = _trainer(app, local).get(f"/trainer/latihan/{code}/layar", base_url=local).get_data(as_text=True)
+    assert "mis. http://192.168.1.20:8123/trainer" in html
+
+
+def test_this_computers_network_addresses_leave_out_loopback_and_link_local(monkeypatch):
+    import socket
+
+    from grader.web import lan_address
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [(2, 2, 17, "", (ip, 0)) for ip in
+                                                                   ("127.0.1.1", "169.254.3.4", "192.168.1.20")])
+    found = lan_address.lan_addresses()
+    assert "127.0.1.1" not in found and "169.254.3.4" not in found and "192.168.1.20" in found
+
+
 @pytest.mark.parametrize("base, expect_qr", [(LAN, True), ("http://localhost:8000", False)])
 def test_the_handout_ends_with_the_upload_qr_where_phones_can_open_it(isolated_data_dir, base, expect_qr):
     import io

@@ -391,6 +391,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "foto yang sudah tersimpan tidak dinilai dua kali.": "photos already stored are not graded twice.",
     "terputus: kirim lagi": "cut short: send it again",
     "Nomor peserta": "Trainee number",
+    "Buka halaman ini lagi lewat alamat jaringan komputer ini; kode QR-nya akan muncul:":
+        "Open this page again at this computer's network address; its QR code will show:",
     "Simpan nomor": "Save the number",
     "Nomor yang tertulis di lembar belum terbaca dengan pasti, jadi lembar ini dicatat dengan nama berkasnya. Ketik nomornya agar lembar ini masuk ke baris pesertanya di tabel kelas.":
         "The number written on the sheet was not read surely, so this sheet is listed under its file name. Type the "

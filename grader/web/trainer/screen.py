@@ -9,10 +9,14 @@ QR code at all, but the steps to serve the class's network instead.
 from __future__ import annotations
 
 import ipaddress
+import os
+from pathlib import Path
 
 import numpy as np
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 
+from grader import config
+from grader.web.lan_address import lan_addresses
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key
 
@@ -63,5 +67,14 @@ def screen(code: str):
     key = get_key(code)
     url = upload_url(key.exercise)
     reachable = reachable_by_phones(request.host)
-    return render_template("trainer/screen.html", key=key, url=url, reachable=reachable,
-                           qr=qr_svg(url) if reachable else None, port=split_host(request.host)[1] or "80")
+    port = split_host(request.host)[1] or "80"
+    if reachable:
+        return render_template("trainer/screen.html", key=key, url=url, reachable=True, qr=qr_svg(url), port=port)
+    # (the addresses to open this page at, once the server serves the network; and its data folder, when it is not
+    # the default one, which "make run" alone would serve: an empty app, the class's exercises not in it)
+    here = url_for("trainer.screen", code=key.exercise)
+    data = Path(current_app.config["DATA_DIR"]).resolve()
+    return render_template("trainer/screen.html", key=key, url=url, reachable=False, port=port,
+                           lan_urls=[f"http://{ip}:{port}{here}" for ip in lan_addresses()],
+                           data_dir=None if data == config.data_dir() and "GRADER_DATA_DIR" not in os.environ
+                           else str(data))
