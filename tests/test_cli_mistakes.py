@@ -124,6 +124,32 @@ def test_serve_on_a_port_taken_exits_2(monkeypatch, capsys, tmp_path):
         assert f"cannot serve on {host}:8000" in refused(["serve", "--host", host], capsys)
 
 
+def test_serve_on_every_interface_prints_the_addresses_phones_open(monkeypatch, capsys, tmp_path):
+    """`grader serve --host 0.0.0.0` printed "serving on http://0.0.0.0:8000/", an address no phone opens; the
+    trainer had to find the laptop's address by other means (helper-140). It prints the network's addresses too."""
+    import waitress
+
+    import grader.web.lan_address as lan_address
+    from grader.cli import main
+    monkeypatch.setenv("GRADER_JOBS", "inline")
+    monkeypatch.setenv("GRADER_TRAINER_PASSWORD", "x")
+    monkeypatch.setenv("GRADER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(lan_address, "lan_addresses", lambda: ["192.168.1.20"])
+
+    class Served:                 # (the server returns at once: what is printed before it runs is the point)
+        def print_listen(self, *a):
+            pass
+
+        def run(self):
+            pass
+    monkeypatch.setattr(waitress, "create_server", lambda *a, **k: Served())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert main(["serve", "--host", "0.0.0.0", "--port", str(port)]) == 0
+    assert f"grader: on this computer's network: http://192.168.1.20:{port}/" in capsys.readouterr().out
+
+
 def test_a_candidate_model_folder_without_the_model_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
     """GRADER_DIGITS_MODEL (a retrained model under evaluation) naming a folder without the model files: one line
     with the reason and exit 2 before reading anything, not a traceback at the first photo (or, for a server, every

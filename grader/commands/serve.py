@@ -117,6 +117,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             _seed_demo_class(app)
         server = waitress.create_server(app, sockets=[sock], threads=args.threads)
         print(f"grader: serving on http://{args.host}:{args.port}/ (trainer pages: /trainer)", flush=True)
+        if args.host in ("0.0.0.0", "::", ""):        # (every interface: say the addresses phones open)
+            from grader.web.lan_address import lan_addresses
+            for ip in lan_addresses():
+                print(f"grader: on this computer's network: http://{ip}:{args.port}/", flush=True)
         server.print_listen("Serving on http://{}:{}")
         server.run()
     finally:
