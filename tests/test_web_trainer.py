@@ -109,14 +109,20 @@ def test_create_exercise_then_download_handout_and_sheets(trainer):
     assert new_code in trainer.get("/trainer/").get_data(as_text=True)
     handout = trainer.get(f"/trainer/latihan/{new_code}/soal.pdf")
     assert handout.status_code == 200 and handout.data[:4] == b"%PDF"
+    from pypdf import PdfReader
     sheets = trainer.get(f"/trainer/latihan/{new_code}/lembar.pdf")
-    assert sheets.data[:4] == b"%PDF" and sheets.data.count(b"/Type /Page\n") + sheets.data.count(b"/Type/Page") >= 0
+    assert sheets.data[:4] == b"%PDF" and len(PdfReader(io.BytesIO(sheets.data)).pages) == 2     # one blank sheet
     roster = "no,nama\n001,Budi\n002,Siti\n".encode()
     named = trainer.post(f"/trainer/latihan/{new_code}/lembar.pdf",
                          data={"csrf_token": token, "roster": (io.BytesIO(roster), "roster.csv")},
                          content_type="multipart/form-data")
     assert named.status_code == 200 and named.data[:4] == b"%PDF"
-    assert len(named.data) > len(sheets.data)                        # two personalised sheets, not one blank
+    assert len(PdfReader(io.BytesIO(named.data)).pages) == 4          # two personalised sheets, not one blank
+    # the class's named sheets download as a file (helper-140: opened in the tab, a reload posted the roster again);
+    # the blank sheets and the handout open in the browser to print
+    assert named.headers["Content-Disposition"].startswith("attachment") and \
+        f"lembar-{new_code}-peserta.pdf" in named.headers["Content-Disposition"]
+    assert sheets.headers["Content-Disposition"].startswith("inline")
 
 
 def test_the_kolom_kosong_trap_with_two_pairs_says_it_made_a_single_pair_exercise(app, trainer):

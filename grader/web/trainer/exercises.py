@@ -253,4 +253,6 @@ def sheets(code: str):
     write_pdf(pages, buf, dpi=SHEET_DPI)
     buf.seek(0)
     suffix = "-peserta" if roster else ""
-    return send_file(buf, mimetype="application/pdf", download_name=f"lembar-{key.exercise}{suffix}.pdf")
+    # (a class's named sheets are a file to keep, downloaded: opened in the tab, a reload posted the roster again)
+    return send_file(buf, mimetype="application/pdf", download_name=f"lembar-{key.exercise}{suffix}.pdf",
+                     as_attachment=roster is not None)
