@@ -2992,3 +2992,12 @@ def test_the_review_queue_names_a_tally_field_without_saying_its_mark_twice(trai
     assert "<code>IV.1 turus</code> Paslon 1<br>" in queue and "Turus Paslon 1" not in queue
     english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
     assert "<code>IV.1 tally</code> Pair 1<br>" in english and "Tally, Pair 1" not in english
+
+
+def test_the_insight_histogram_counts_each_score_in_one_range():
+    """helper-140: the bars were labelled "0–20, 20–40 …", a 20 in two of them. The ranges do not overlap, and a
+    score counts where it is shown (19.6 is shown 19)."""
+    from grader.web.classroom import _histogram
+    bars = _histogram([0, 19.6, 20, 39.99, 40, 79, 80, 99.9, 100])
+    assert [(b["lo"], b["hi"], b["count"]) for b in bars] == [(0, 19, 2), (20, 39, 2), (40, 59, 1), (60, 79, 1),
+                                                              (80, 100, 3)]

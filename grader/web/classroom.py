@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code
 from grader.grading.review_queue import queue_order, waiting
-from grader.grading.shown import full_score
+from grader.grading.shown import full_score, shown_score
 from grader.page_groups import normalise_id
 from grader.web.grading import has_digits, only_wrong_exercise, printed_exercise
 
@@ -343,10 +343,12 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
 
 
 def _histogram(scores: list[float], bins: int = 5) -> list[dict]:
-    edges = [i * 100 / bins for i in range(bins + 1)]
+    """The class's scores, as shown (whole points, :func:`shown_score`), counted in ``bins`` ranges that do not
+    overlap: 0–19, 20–39, …, 80–100 ("0–20, 20–40" left a 20 in two bars; helper-140)."""
+    width = 100 // bins
     counts = [0] * bins
     for s in scores:
-        counts[min(int(s // (100 / bins)), bins - 1)] += 1
+        counts[min(shown_score(s) // width, bins - 1)] += 1
     top = max(counts) or 1
-    return [{"lo": round(edges[i]), "hi": round(edges[i + 1]), "count": c, "share": c / top}
+    return [{"lo": i * width, "hi": 100 if i == bins - 1 else (i + 1) * width - 1, "count": c, "share": c / top}
             for i, c in enumerate(counts)]
