@@ -391,6 +391,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "foto yang sudah tersimpan tidak dinilai dua kali.": "photos already stored are not graded twice.",
     "terputus: kirim lagi": "cut short: send it again",
     "Nomor peserta": "Trainee number",
+    "Laki-laki": "Men",
+    "Perempuan": "Women",
+    "Jumlah": "Total",
     "Buka halaman ini lagi lewat alamat jaringan komputer ini; kode QR-nya akan muncul:":
         "Open this page again at this computer's network address; its QR code will show:",
     "Simpan nomor": "Save the number",

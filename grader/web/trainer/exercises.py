@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import secrets
 from datetime import datetime, timezone
 from pathlib import Path
@@ -196,7 +197,28 @@ def answer_key(code: str):
             sections.setdefault(f.section, []).append({"id": f.id, "label": f.label, "label_en": f.label_en or f.label,
                                                        "value": expected_for(f, key)})
     return render_template("trainer/key.html", key=key, contest=_contest_name(key),
-                           sections=[(section_title(sid), rows) for sid, rows in sections.items()])
+                           sections=[(section_title(sid), by_row_of_the_form(rows)) for sid, rows in sections.items()])
+
+
+LPJ_RE = re.compile(r"^(?P<base>.+)\.(?P<col>[LPJ])$")
+LPJ_LABEL_RE = re.compile(r"\s*\([LPJ]\)$")
+
+
+def by_row_of_the_form(rows: list[dict]) -> list[dict]:
+    """The key's numbers as the form's rows have them: a row's L, P and J (``I.A.1.L``, ``.P``, ``.J``) as one row
+    with ``lpj`` {"L", "P", "J"} and the row's label, any other number (``II.1``) as it is. Listed one number a
+    line, the key ran to two printed pages, and I.A.4 and I.B.4 read "4. Jumlah (1 + 2 + 3) (L)" alike (helper-140)."""
+    out: list[dict] = []
+    for r in rows:
+        m = LPJ_RE.match(r["id"])
+        if m is None:
+            out.append(r)
+            continue
+        if not (out and out[-1].get("lpj") is not None and out[-1]["id"] == m["base"]):
+            out.append({"id": m["base"], "label": LPJ_LABEL_RE.sub("", r["label"]),
+                        "label_en": LPJ_LABEL_RE.sub("", r["label_en"]), "lpj": {}})
+        out[-1]["lpj"][m["col"]] = r["value"]
+    return out
 
 
 def _contest_name(key) -> str:
