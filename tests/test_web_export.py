@@ -219,3 +219,16 @@ def test_the_workbook_takes_as_long_per_row_however_many_rows_came_before(monkey
         return len(looked)
     few = lookups(10)
     assert lookups(400) == few
+
+
+def test_the_fields_export_lists_the_sheets_in_the_sheets_exports_order(app, trainer, code):
+    """Rehearsal (helper-141): the sheets' export is in the class table's order (by trainee), the fields' export was
+    in the order the sheets were stored (028, 109, 038, 089…), so a trainer's filter by trainee ran all over."""
+    resp = send_batch(trainer, code, [(f"{n}_1.jpg", jpeg_bytes(color=f"#e{i}e{i}e{i}"))
+                                      for i, n in enumerate(["109", "028", "089", "038"])])
+    assert resp.status_code in (302, 303)
+    sheets = [r[0] for r in csv_table(trainer, f"/trainer/latihan/{code}/ekspor/lembar.csv")[1:]]
+    fields = list(dict.fromkeys(r[0] for r in csv_table(trainer, f"/trainer/latihan/{code}/ekspor/isian.csv")[1:]))
+    assert sheets == ["028", "038", "089", "109"] and fields == sheets
+    book = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx").data))
+    assert list(dict.fromkeys(r[0] for r in book["isian"].iter_rows(min_row=2, values_only=True))) == sheets

@@ -22,6 +22,9 @@ def _tables(code: str):
     sheets = latest_sheets(db, key.exercise)
     results = results_of(db, [r["id"] for r in sheets], named_as=sheets)
     by_id = {row["id"]: res for row, res in results}
+    # (the fields in the sheets' order, the class table's: by sheet id they ran 028, 109, 038…; helper-141)
+    place = {r["id"]: n for n, r in enumerate(sheets)}
+    results = sorted(results, key=lambda pair: place[pair[0]["id"]])
     zone, lang = current_app.config["TIMEZONE"], get_lang()
     return key, (sheet_headers(lang), sheet_rows(sheets, by_id, lang=lang, zone=zone)), \
         (field_headers(lang), field_rows(results, lang=lang, zone=zone))
