@@ -100,11 +100,20 @@ def read_json(pr: PhotoRead) -> dict:
             "timings_ms": {k: round(v, 1) for k, v in pr.timings_ms.items()}}
 
 
+def number_text(value: int | str) -> str:
+    """A trainee number as the sheet's three boxes hold it ("081"), read there (81) or carried by a QR ("81", as
+    the roster had it); any other id as it is. The same trainee was "081" on one sheet and "81" on their
+    personalised retake: two rows and two feedback files in a CLI batch, a name that changed in the web's exports
+    (helper-141)."""
+    text = str(value).strip()
+    return f"{int(text):03d}" if text.isascii() and text.isdigit() and int(text) < 1000 else text
+
+
 def _trainee_from_sheet(reads: list[PhotoRead]) -> str | None:
     for pr in reads:
         r = pr.readings.get(TRAINEE_FIELD)
         if r is not None and r.status == "ok" and r.value is not None:
-            return f"{r.value:03d}"
+            return number_text(r.value)
     return None
 
 
@@ -115,7 +124,7 @@ def _trainee_number_read(pr: PhotoRead) -> dict:
     r = pr.readings.get(TRAINEE_FIELD) if pr.aligned is not None or pr.refused_page is not None else None
     if r is None or r.value is None:
         return {}
-    return {"trainee_number": {"value": f"{r.value:03d}", "status": r.status, "sure": sure_digits(r)}}
+    return {"trainee_number": {"value": number_text(r.value), "status": r.status, "sure": sure_digits(r)}}
 
 
 def sure_digits(r: FieldReading, unsure: set[int] | None = None) -> str:
@@ -130,7 +139,7 @@ def identify_trainee(reads: list[PhotoRead], *, caller: str | None = None) -> tu
     """(trainee, name, source): the QR first, then the number written on the sheet, then the file name."""
     for pr in reads:
         if pr.aligned is not None and pr.aligned.identity.trainee:
-            return pr.aligned.identity.trainee, pr.aligned.identity.trainee_name, "qr"
+            return number_text(pr.aligned.identity.trainee), pr.aligned.identity.trainee_name, "qr"
     number = _trainee_from_sheet(reads)
     if number:
         return number, None, "trainee_number"
@@ -270,7 +279,7 @@ def _page_owner(pr: PhotoRead) -> _PageOwner | None:
     if r is None or r.status != "ok" or r.value is None or NOTE_OVERWRITTEN in r.notes:
         return None
     unsure = {k for k, c in enumerate(r.box_confidence) if c < WRONG_MIN_CONFIDENCE}
-    return _PageOwner(f"{r.value:03d}", by_qr=False, sure=sure_digits(r, unsure))
+    return _PageOwner(number_text(r.value), by_qr=False, sure=sure_digits(r, unsure))
 
 
 def _not_one_trainee(a: _PageOwner, b: _PageOwner) -> bool:

@@ -57,7 +57,7 @@ def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys, ca
     assert ("left to review: they are not in the scores" in err) == any(int(r["review"]) for r in rows)
     sheet = next(r for r in rows if names[0] in r["files"])
     t = truth(names[0])
-    expected_who = {"qr": t["trainee"], "trainee_number": t["trainee"].zfill(3), "filename": "s0001"}
+    expected_who = {"qr": t["trainee"].zfill(3), "trainee_number": t["trainee"].zfill(3), "filename": "s0001"}
     assert sheet["trainee"] == expected_who[sheet["trainee_source"]]
     assert sheet["trainee_source"] == ("qr" if t["personalised"] else sheet["trainee_source"])
     assert sheet["status"] == "graded" and float(sheet["score"]) > 0
@@ -90,6 +90,20 @@ def test_a_personalised_sheets_feedback_is_named_by_its_trainee_and_the_name_its
     assert sorted(p.name for p in (tmp_path / "umpan").iterdir()) == [OUTPUT_MARK, folder, f"{folder}-feedback.html"]
     report = (tmp_path / "umpan" / f"{folder}-feedback.html").read_text(encoding="utf-8")
     assert f'src="{folder}/ident1.png"' in report and (tmp_path / "umpan" / folder / "page1.jpg").is_file()
+
+
+def test_a_trainee_number_from_a_qr_is_written_as_the_sheets_boxes_hold_it():
+    """Rehearsal (helper-141): trainee 81's sheet read "081" from its boxes, and their personalised retake "81" from
+    its QR: two trainees in a CLI batch's rows and feedback files, and a name that changed between the web's exports.
+    A number is written as the three boxes hold it, whichever told it."""
+    from grader.pipeline import number_text
+    t = truth("s0010-p1.jpg")
+    assert t["personalised"] and t["trainee"] == "27"
+    res = grade_upload([(str(sample(f"s0010-p{n}.jpg")), sample(f"s0010-p{n}.jpg").read_bytes()) for n in (1, 2)],
+                       key=load_key(str(SAMPLES / "keys" / t["exercise"])))
+    assert (res["trainee"], res["identity_source"]) == ("027", "qr")
+    assert [number_text(x) for x in (81, "81", "081", "0081", " 7 ", "Budi", "1234")] == [
+        "081", "081", "081", "081", "007", "Budi", "1234"]
 
 
 def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp_path, capsys, caplog):
