@@ -79,7 +79,8 @@ def sheet_rows(results: list[dict]) -> list[dict]:
                                                           sheet_scores(r["status"], r.get("score")))},
             # (as the web export's "Nilai sementara")
             "provisional": "yes" if score_may_change(r["status"], r.get("score"), r["counts"]["review"]) else "",
-            **{k: r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
+            # (none for a refused sheet, as in the web's table and exports: zeros read as a sheet without a mistake)
+            **{k: "" if r["status"] == "refused" else r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
             # (what to retake: the refused pages, then the pages no photo showed)
             "refusal": retake_codes(r),

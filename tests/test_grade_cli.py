@@ -63,6 +63,9 @@ def test_batch_from_a_zip_and_files_gives_one_row_per_sheet(tmp_path, capsys, ca
     assert sheet["status"] == "graded" and float(sheet["score"]) > 0
     assert sheet["files"].count(";") == 1           # both pages combined into one sheet
     refused = {r["refusal"].split("=")[-1] for r in rows if r["refusal"]}
+    # a refused sheet has no counts (helper-141: its zeros read as a sheet without a mistake), as in the web's table
+    assert all((r["wrong"], r["review"], r["blank"], r["unreadable"]) == ("", "", "", "") for r in rows
+               if r["status"] == "refused") and any(r["status"] == "refused" for r in rows)
     assert {"too_blurry", "not_an_image"} <= refused
     assert not any("evil.jpg" in r["files"] for r in rows), "a skipped zip member is no sheet"
     assert f"skipped {z}:../../evil.jpg [zip_path_traversal]" in caplog.text

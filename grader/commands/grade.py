@@ -193,8 +193,8 @@ def _print_table(results: list[dict]) -> None:
     width = max(12, *map(len, labels))
     for label, row, res in zip(labels, rows, results):
         source = SOURCE_WORDS.get(res.get("identity_source")) if res.get("trainee") else None
-        print(f"{label:{width}s} {str(row['score']):>6s}  wrong {row['wrong']:3d}  review "
-              f"{row['review']:3d}  blank {row['blank']:3d}  {row['status']}" + (f"  ({source})" if source else "")
+        print(f"{label:{width}s} {str(row['score']):>6s}  wrong {row['wrong']!s:>3s}  review "
+              f"{row['review']!s:>3s}  blank {row['blank']!s:>3s}  {row['status']}" + (f"  ({source})" if source else "")
               + "".join(f"\n    refused {m}" for m in refusal_messages(res))
               + "".join(f"\n    {m}" for m in missing_page_messages(res))
               + "".join(f"\n    retake advised {m}" for m in advice_messages(res)))
