@@ -43,6 +43,7 @@ class PhotoRead:
     refusal: GraderError | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     sheet_exercise: str | None = None      # the exercise printed on a page refused for being another exercise's
+    sheet_trainee: tuple[str, str | None] | None = None    # and the trainee (number, name) its QR names
     refused_page: int | None = None        # the page a photo showed before it was refused as not belonging
 
     @property
@@ -140,6 +141,11 @@ def identify_trainee(reads: list[PhotoRead], *, caller: str | None = None) -> tu
     for pr in reads:
         if pr.aligned is not None and pr.aligned.identity.trainee:
             return number_text(pr.aligned.identity.trainee), pr.aligned.identity.trainee_name, "qr"
+    # a personalised sheet refused whole as another exercise's still says whose it is: the trainer must tell that
+    # trainee which code to use (helper-141: it was "043, from the number on the sheet", the name lost)
+    for pr in reads:
+        if pr.sheet_trainee is not None:
+            return number_text(pr.sheet_trainee[0]), pr.sheet_trainee[1], "qr"
     number = _trainee_from_sheet(reads)
     if number:
         return number, None, "trainee_number"
@@ -196,6 +202,7 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
                                 (ident.exercise and not code_read_as(ident.exercise, key.exercise,
                                                                       source=pr.aligned.identity_source))):
             pr.sheet_exercise = ident.exercise
+            pr.sheet_trainee = (ident.trainee, ident.trainee_name) if ident.trainee else None
             _refuse(pr, wrong_exercise_error(ident.exercise, ident.pairs, key.exercise, key.pairs))
     _refuse_pages_that_do_not_belong(reads, caller=trainee)
     good = [pr for pr in reads if pr.aligned is not None]

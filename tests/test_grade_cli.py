@@ -109,6 +109,18 @@ def test_a_trainee_number_from_a_qr_is_written_as_the_sheets_boxes_hold_it():
         "081", "081", "081", "081", "007", "Budi", "1234"]
 
 
+def test_a_personalised_sheet_refused_as_another_exercises_still_names_its_trainee():
+    """Rehearsal (helper-141): Dewi Nasution's named sheet graded against another exercise's key was refused as
+    "043, from the number on the sheet": the QR's name was lost with the page, and the trainer could not see whose
+    sheet needed the right code."""
+    t = truth("s0010-p1.jpg")
+    other = next(k for k in sorted(p.name for p in (SAMPLES / "keys").iterdir()) if k != t["exercise"])
+    res = grade_upload([(str(sample(f"s0010-p{n}.jpg")), sample(f"s0010-p{n}.jpg").read_bytes()) for n in (1, 2)],
+                       key=load_key(str(SAMPLES / "keys" / other)))
+    assert res["status"] == "refused" and {p["refusal"]["code"] for p in res["pages"]} == {"wrong_exercise"}
+    assert (res["trainee"], res["trainee_name"], res["identity_source"]) == ("027", t["trainee_name"], "qr")
+
+
 def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp_path, capsys, caplog):
     """QA: a --csv into a missing folder crashed after the whole batch (results lost); a typo or an empty folder
     exited 0; files that are not photos were left out without a word."""
