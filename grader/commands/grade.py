@@ -257,7 +257,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if refused or partial:   # a batch that ran is not a class that was graded: say what is left to retake
         where = (f"the refusal columns of {args.csv}" if args.csv else
                  f"the refusal columns of {args.xlsx}'s \"sheets\"" if args.xlsx else
-                 "each page's \"refusal\" in the JSON" if args.json else
+                 "the pages' \"refusal\" in the JSON" if args.json else
                  "the reasons above" if sys.stdout.isatty() else
                  "the lines under those sheets in the table on standard output")   # (redirected: not above)
         print(f"{refused} of {len(results)} sheet(s) were refused and not graded, {partial} graded in part (a page "
