@@ -3007,3 +3007,21 @@ def test_the_insight_histogram_counts_each_score_in_one_range():
     bars = _histogram([0, 19.6, 20, 39.99, 40, 79, 80, 99.9, 100])
     assert [(b["lo"], b["hi"], b["count"]) for b in bars] == [(0, 19, 2), (20, 39, 2), (40, 59, 1), (60, 79, 1),
                                                               (80, 100, 3)]
+
+
+def test_a_trainees_attempts_are_named_on_each_of_their_sheets(trainer, code):
+    """Rehearsal (helper-141): the class table said "138 (2×)" and linked the newest sheet only; neither sheet's
+    page named the other, and the earlier one, corrected by a trainer, said nothing of being left out of the class
+    table, the insight and the exports. Each attempt's page lists the trainee's attempts, the counted one last."""
+    first = batch(trainer, code, [("138_1.jpg", jpeg_bytes())], client_token="one")
+    second = batch(trainer, code, [("138_1.jpg", jpeg_bytes(color="#eee"))], client_token="two")
+    ids = [trainer.get(r.location + ".json").get_json()["items"][0]["url"].rstrip("/").rsplit("/", 1)[1]
+           for r in (first, second)]
+    other = batch(trainer, code, [("139_1.jpg", jpeg_bytes(color="#ddd"))], client_token="three")
+    lone = trainer.get(other.location + ".json").get_json()["items"][0]["url"].rstrip("/").rsplit("/", 1)[1]
+    old, new = (trainer.get(f"/trainer/lembar/{i}").get_data(as_text=True) for i in ids)
+    assert "Peserta ini mengirim lembar lagi sesudah lembar ini" in old and f'href="/trainer/lembar/{ids[1]}"' in old
+    assert "Ini percobaan terakhir peserta ini" in new and f'href="/trainer/lembar/{ids[0]}"' in new
+    assert 'id="percobaan"' not in trainer.get(f"/trainer/lembar/{lone}").get_data(as_text=True)
+    assert "This trainee sent a sheet again after this one" in trainer.get(f"/trainer/lembar/{ids[0]}?lang=en").get_data(
+        as_text=True)

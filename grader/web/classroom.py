@@ -129,6 +129,30 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     return known + [r for r in out if r[col] is None]      # missing values last either way
 
 
+def attempts_of(conn: sqlite3.Connection, exercise: str, sheet_id: int) -> list[dict]:
+    """The sheets of ``exercise`` that the class table counts as one trainee's attempts with sheet ``sheet_id``
+    (:func:`latest_sheets`' rule), oldest first, each ``{"id", "created_at", "state", "result_status", "score"}``;
+    the last is the one the table, the insight and the exports count. Empty for a sheet with no other attempt, or
+    one the table lists apart (a stray printed for another exercise).
+
+    The class table said "(2×)" and linked the newest sheet only; neither sheet's page named the other, and an
+    earlier attempt a trainer had corrected said nothing of being left out of every count (helper-141)."""
+    rows = conn.execute(
+        "SELECT id, token, trainee, trainee_name, typed_trainee, group_key, state, result_status, score, created_at, "
+        "CASE WHEN result_status='refused' THEN result END AS refused_result FROM submissions WHERE exercise=? AND "
+        "state IN ('done','failed','queued','running') AND superseded_by IS NULL ORDER BY id", (exercise,)).fetchall()
+    whose = identity_keys(rows)
+    printed = [_printed_elsewhere(r) for r in rows]
+    here = {who["key"] for who, code in zip(whose, printed) if code is None}
+    mine = next((who["key"] for r, who in zip(rows, whose) if r["id"] == sheet_id), None)
+    same = [r for r, who, code in zip(rows, whose, printed)
+            if who["key"] == mine and not (code is not None and mine in here)]
+    if len(same) < 2 or sheet_id not in {r["id"] for r in same}:
+        return []
+    return [{"id": r["id"], "created_at": r["created_at"], "state": r["state"], "result_status": r["result_status"],
+             "score": r["score"]} for r in same]
+
+
 def _printed_elsewhere(row) -> str | None:
     """The exercise printed on a sheet refused whole as another exercise's (every page ``wrong_exercise``), else
     None. (Empty when its pages do not name one exercise, two pages of two exercises: still no attempt at this one.)"""

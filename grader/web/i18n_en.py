@@ -392,6 +392,13 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "terputus: kirim lagi": "cut short: send it again",
     "Nomor peserta": "Trainee number",
     "Laki-laki": "Men",
+    "Peserta ini mengirim lembar lagi sesudah lembar ini; tabel kelas, wawasan dan ekspor memakai yang terakhir.":
+        "This trainee sent a sheet again after this one; the class table, the insight and the exports use the last one.",
+    "Ini percobaan terakhir peserta ini; tabel kelas, wawasan dan ekspor memakai lembar ini.":
+        "This is this trainee's latest attempt; the class table, the insight and the exports use this sheet.",
+    "lembar ini": "this sheet",
+    "yang dihitung": "the one counted",
+    "nilai": "score",
     "Perempuan": "Women",
     "Jumlah": "Total",
     "Buka halaman ini lagi lewat alamat jaringan komputer ini; kode QR-nya akan muncul:":

@@ -10,8 +10,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from grader.exercise.store import list_exercises
 from grader.grading.feedback_files import IDENTITY_NAME
-from grader.web.classroom import (SORT_COLUMNS, failed_latest, latest_sheets, newer_being_graded, table_version,
-                                  trainees_insight)
+from grader.web.classroom import (SORT_COLUMNS, attempts_of, failed_latest, latest_sheets, newer_being_graded,
+                                  table_version, trainees_insight)
 from grader.web.db import get_db, now_iso, sheet_or_abort
 from grader.web.grade_again import grade_failed_again
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
@@ -116,6 +116,7 @@ def submission(sid: int):
                            movable=movable, elsewhere=elsewhere, exercises=[k.exercise for k in reversed(keys)],
                            client_token=secrets.token_urlsafe(16),
                            trainee_form=not replaced_by and can_set_trainee(row, res),
+                           attempts=attempts_of(db, row["exercise"], sid) if row["exercise"] and not replaced_by else [],
                            number_prefill=number_prefill(row, res) if res else "",
                            image_url=image_urls(row),
                            photo_url=lambda position: url_for("trainer.photo", sid=sid, position=position))
