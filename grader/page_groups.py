@@ -55,6 +55,15 @@ def normalise_id(text: str | None) -> str | None:
     return t or None
 
 
+def trainee_order(text: str | None) -> tuple:
+    """Sort key for trainees as a class list runs: numbers in number order (4, 9, 69, 104; "081" as 81), then names
+    in letter order, then sheets that name nobody."""
+    t = normalise_id(text)
+    if t is None:
+        return (2, 0, "")
+    return (0, int(t), t) if t.isascii() and t.isdigit() else (1, 0, t)   # ("²".isdigit() too)
+
+
 def number_evidence(value, status: str | None, sure: str | None = None) -> dict:
     """``trainee``, ``trainee_guess`` and ``trainee_sure`` (:class:`PageEvidence` fields) from the trainee number
     read on a page: firm when read ``ok``; a guess, with the digits read surely (``sure``, as

@@ -121,6 +121,20 @@ def test_a_personalised_sheet_refused_as_another_exercises_still_names_its_train
     assert (res["trainee"], res["trainee_name"], res["identity_source"]) == ("027", t["trainee_name"], "qr")
 
 
+def test_grade_lists_the_sheets_by_trainee_as_the_class_table_does(tmp_path):
+    """Rehearsal (helper-141): the CLI's rows ran in file order, a class's refused r00x photos before everyone; the
+    web's table and exports run by trainee. The CSV, the JSON and the terminal table all run by trainee now."""
+    names = ["s0002-p1.jpg", "s0002-p2.jpg", "s0000-p1.jpg", "s0000-p2.jpg", "s0003-p1.jpg", "s0003-p2.jpg"]
+    for n in names:
+        (tmp_path / f"z{n}").write_bytes(sample(n).read_bytes())       # (file order: 0000, 0002, 0003)
+    key = str(SAMPLES / "keys" / truth("s0000-p1.jpg")["exercise"])
+    out = tmp_path / "kelas.csv"
+    assert main(["grade", str(tmp_path), "--key", key, "--csv", str(out)]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    numbers = [int(r["trainee"]) for r in rows if r["trainee"].isdigit()]
+    assert len(numbers) >= 2 and numbers == sorted(numbers), [r["trainee"] for r in rows]
+
+
 def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp_path, capsys, caplog):
     """QA: a --csv into a missing folder crashed after the whole batch (results lost); a typo or an empty folder
     exited 0; files that are not photos were left out without a word."""

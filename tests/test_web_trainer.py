@@ -1795,8 +1795,9 @@ def test_corrections_and_disputes_of_merged_pages_carry_over_to_the_merged_sheet
 
 
 def test_trainee_keys_sort_whatever_is_typed():
-    from grader.web.classroom import _natural
-    assert sorted(["10", "9", "²", "Dewi", "104"], key=_natural) == ["9", "10", "104", "Dewi", "²"]
+    from grader.page_groups import trainee_order
+    assert sorted(["10", "9", "²", "Dewi", "104", "081", None], key=trainee_order) == [
+        "9", "10", "081", "104", "Dewi", "²", None]
 
 
 def test_a_field_of_an_unread_page_cannot_be_corrected(app, trainer, code):

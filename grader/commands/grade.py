@@ -16,6 +16,7 @@ from grader.commands import path_arg, worker_count, writable_file, writable_fold
 from grader.errors import GraderError
 from grader.exercise.store import load_key
 from grader.file_names import PHOTO_SUFFIXES
+from grader.page_groups import trainee_order
 from grader.result_rows import (FIELD_COLUMNS, SHEET_COLUMNS, advice_messages, field_rows, missing_page_messages,
                                 refusal_messages, sheet_rows, write_csv)
 from grader.spreadsheet import to_xlsx
@@ -211,6 +212,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         elapsed = time.perf_counter() - t0
         if not results:
             raise _no_photo_error(args.paths, skipped=bool(skipped))
+        # by trainee, as the web's class table and exports: in file order, a class's refused "r00x" photos came
+        # before everyone and a trainee's two attempts far apart (helper-141); one trainee's sheets keep their order
+        results.sort(key=lambda r: trainee_order(r.get("trainee")))
         if args.out:
             from grader.grading.report import write_reports
             for result, report in zip(results, write_reports(results, args.out, lang=args.report_lang or "id")):

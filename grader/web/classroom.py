@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code
 from grader.grading.review_queue import queue_order, waiting
 from grader.grading.shown import full_score, shown_score
-from grader.page_groups import normalise_id
+from grader.page_groups import normalise_id, trainee_order
 from grader.web.grading import has_digits, only_wrong_exercise, printed_exercise
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
@@ -209,16 +209,11 @@ def table_version(rows: list[dict]) -> str:
 
 
 def _by_trainee(row: dict) -> tuple:
-    """Named sheets by :func:`_natural`; then the sheets that name nobody (keyed by their token), by the label the
+    """Named sheets by :func:`~grader.page_groups.trainee_order`; then the sheets that name nobody (keyed by their token), by the label the
     table shows them with (``IMG-20241127-WA0006``), not in the random order of their tokens."""
     if row["trainee_key"] == row["token"]:
         return (2, 0, (row["group_key"] or row["token"]).casefold())
-    return _natural(row["trainee_key"])
-
-
-def _natural(text: str) -> tuple:
-    """Trainee numbers in number order (4, 9, 69, 104), names after them in letter order."""
-    return (0, int(text), text) if text.isascii() and text.isdigit() else (1, 0, text)   # ("²".isdigit() too)
+    return trainee_order(row["trainee_key"])
 
 
 def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = False) -> dict:
