@@ -116,7 +116,8 @@ def test_the_exports_speak_the_trainers_language_and_keep_the_codes_at_the_end(a
 
 def test_a_half_sheet_keeps_no_score_and_its_score_of_the_pages_read(app, trainer, code):
     """A sheet with page 2 unsent: "Sebagian", an empty "Nilai" and its score over page 1 beside it, in both
-    exports; its unread entries "Tak terbaca", with their code."""
+    exports; its unread entries "Belum terbaca", as its page and its printed sheet say (they said "Tak terbaca" here:
+    helper-141), with their code."""
     trainee = app.test_client()
     trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "Ani",
                             "photo_1": (io.BytesIO(jpeg_bytes()), "solo-p1.jpg")}, content_type="multipart/form-data")
@@ -131,7 +132,10 @@ def test_a_half_sheet_keeps_no_score_and_its_score_of_the_pages_read(app, traine
     fields = csv_table(trainer, f"/trainer/latihan/{code}/ekspor/isian.csv")
     unread = [dict(zip(fields[0], r)) for r in fields[1:] if r[fields[0].index("Halaman")] == "2"]
     assert unread and {(r["Status"], r["Status (kode)"], r["Alasan (kode)"]) for r in unread} == {
-        ("Tak terbaca", "unreadable", "page_missing")}
+        ("Belum terbaca", "unreadable", "page_missing")}
+    english = csv_table(trainer, f"/trainer/latihan/{code}/ekspor/isian.csv?lang=en")
+    assert {r[english[0].index("Status")] for r in english[1:] if r[english[0].index("Page")] == "2"} == {
+        "Not read yet"}
 
 
 def test_the_command_lines_csv_keeps_its_english_codes(app, trainer, code, tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ Cells that a spreadsheet would run as a formula are defused (:mod:`grader.spread
 """
 from __future__ import annotations
 
+from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import (MARK_OF_KIND, full_score, in_language, note_codes, score_may_change, score_text,
                                   sheet_scores, unread_page_advice, unread_page_notes, value_read)
 from grader.result_rows import retake_advised, retake_codes, retake_messages
@@ -127,7 +128,10 @@ def field_rows(results: list[tuple[dict, dict]], *, lang: str = "id", zone: str 
                 who, row["trainee_name"], f.get("id") and field_name(f["id"], lang), f.get("page"), f.get("section"),
                 in_language(f, lang, "label") or None, _(MARK_OF_KIND.get(kind, kind or ""), lang=lang) or None,
                 # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
-                value_read(f), f.get("expected"), f.get("status") and status_label(f.get("status"), lang),
+                # (an entry of a page not sent or refused: "Belum terbaca", as the sheet's page and the printed sheet
+                # say it; "Tak terbaca" there read as our failure on a page we never had: helper-141)
+                value_read(f), f.get("expected"),
+                _("Belum terbaca", lang=lang) if on_unread_page(f) else f.get("status") and status_label(f["status"], lang),
                 # (a dispute still open, or one a trainer answered by correcting or confirming the field)
                 f.get("confidence"),
                 field_reasons(f, lang) or unread_page_advice(f, unread, lang),
