@@ -184,11 +184,15 @@ def test_refusal_files_are_what_they_claim(tmp_path):
     assert t["expect_refusal"] == "not_an_image" and t["fields"] == {}
 
 
-def test_cli_writes_photos_truth_keys_and_index(tmp_path):
+def test_cli_writes_photos_truth_keys_and_index(tmp_path, capsys):
     out = tmp_path / "set"
     rc = main(["synth", "--out", str(out), "--count", "1", "--refusals", "2", "--seed", "3", "--pages", "2",
                "--max-megapixels", "2", "-j", "1", "--pairs", "1"])
     assert rc == 0
+    # (it says the sheets and the exercises written, with the keys that grade them: helper-141 graded a class drawn
+    # over two exercises against one key, and did not know why two sheets were refused)
+    said = capsys.readouterr().out
+    assert "(1 sheet(s), 2 refusal cases" in said and f"--key {out / 'keys'}" in said
     index = json.loads((out / "index.json").read_text())
     files = [p["file"] for p in index["photos"]]
     assert files == ["s0000-p2.jpg", "r000-too_blurry.jpg", "r001-too_dark.jpg"]

@@ -111,6 +111,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - t0
     refusals = sum(1 for e in entries if e["expect_refusal"])
     planted = sum(1 for e in entries if e["mistakes"])
-    print(f"wrote {len(entries)} photos ({refusals} refusal cases, {planted} with planted mistakes) to {args.out} "
-          f"in {elapsed:.1f} s")
+    sheets = len({(e["exercise"], e["truth"].rsplit("-p", 1)[0]) for e in entries if not e["expect_refusal"]})
+    print(f"wrote {len(entries)} photos ({sheets} sheet(s), {refusals} refusal cases, {planted} with planted mistakes) "
+          f"to {args.out} in {elapsed:.1f} s")
+    # (which keys grade them: a class drawn over several exercises was graded against one, and a sheet of the
+    # others refused as another exercise's; helper-141)
+    exercises = sorted({e["exercise"] for e in entries if e.get("exercise")})
+    if exercises:
+        print(f"exercises: {', '.join(exercises)} (answer keys in {Path(args.out) / 'keys'}; grade each with "
+              f"grader grade … --key {Path(args.out) / 'keys' / exercises[0]})")
     return 0
