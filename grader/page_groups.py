@@ -55,6 +55,15 @@ def normalise_id(text: str | None) -> str | None:
     return t or None
 
 
+def number_text(value: int | str) -> str:
+    """A trainee number as the sheet's three boxes hold it ("081"), read there (81) or carried by a QR ("81", as
+    the roster had it); any other id as it is. The same trainee was "081" on one sheet and "81" on their
+    personalised retake: two rows and two feedback files in a CLI batch, a name that changed in the web's exports
+    (helper-141)."""
+    text = str(value).strip()
+    return f"{int(text):03d}" if text.isascii() and text.isdigit() and int(text) < 1000 else text
+
+
 def trainee_order(text: str | None) -> tuple:
     """Sort key for trainees as a class list runs: numbers in number order (4, 9, 69, 104; "081" as 81), then names
     in letter order, then sheets that name nobody."""

@@ -19,7 +19,7 @@ from grader.grading.feedback_files import redraw_feedback, write_feedback_files 
 from grader.grading.grade import grade_sheet, reader_view
 from grader.grading.review_queue import on_unread_page
 from grader.file_names import photo_name, trainee_from_filename
-from grader.page_groups import normalise_id
+from grader.page_groups import normalise_id, number_text
 from grader.photo.identify import code_read_as
 from grader.read.context import undo_context
 from grader.read.numbers import NOTE_OVERWRITTEN
@@ -99,15 +99,6 @@ def read_json(pr: PhotoRead) -> dict:
             "quality": {"ok": bool(a.quality.ok), "reasons": list(a.quality.reasons)},
             "fields": {fid: r.to_json() for fid, r in pr.readings.items()},
             "timings_ms": {k: round(v, 1) for k, v in pr.timings_ms.items()}}
-
-
-def number_text(value: int | str) -> str:
-    """A trainee number as the sheet's three boxes hold it ("081"), read there (81) or carried by a QR ("81", as
-    the roster had it); any other id as it is. The same trainee was "081" on one sheet and "81" on their
-    personalised retake: two rows and two feedback files in a CLI batch, a name that changed in the web's exports
-    (helper-141)."""
-    text = str(value).strip()
-    return f"{int(text):03d}" if text.isascii() and text.isdigit() and int(text) < 1000 else text
 
 
 def _trainee_from_sheet(reads: list[PhotoRead]) -> str | None:
@@ -281,7 +272,7 @@ def _page_owner(pr: PhotoRead) -> _PageOwner | None:
     nobody (a blank sheet's QR beside an unsure, overwritten or missing number)."""
     ident = pr.aligned.identity
     if ident.trainee:
-        return _PageOwner(ident.trainee, ident.trainee_name)
+        return _PageOwner(number_text(ident.trainee), ident.trainee_name)
     r = pr.readings.get(TRAINEE_FIELD)
     if r is None or r.status != "ok" or r.value is None or NOTE_OVERWRITTEN in r.notes:
         return None

@@ -99,7 +99,7 @@ def test_a_trainee_number_from_a_qr_is_written_as_the_sheets_boxes_hold_it():
     """Rehearsal (helper-141): trainee 81's sheet read "081" from its boxes, and their personalised retake "81" from
     its QR: two trainees in a CLI batch's rows and feedback files, and a name that changed between the web's exports.
     A number is written as the three boxes hold it, whichever told it."""
-    from grader.pipeline import number_text
+    from grader.page_groups import number_text
     t = truth("s0010-p1.jpg")
     assert t["personalised"] and t["trainee"] == "27"
     res = grade_upload([(str(sample(f"s0010-p{n}.jpg")), sample(f"s0010-p{n}.jpg").read_bytes()) for n in (1, 2)],
@@ -425,7 +425,7 @@ def test_pages_of_another_trainee_are_refused_not_mixed_into_one_result():
     reads = [_read("a.jpg", 1, "136", "Sri Siregar"), _read("b.jpg", 2, "63", "Sri Susanti")]
     _refuse_pages_that_do_not_belong(reads, caller=None)
     assert reads[0].refusal is None and reads[1].aligned is None and reads[1].page == 2
-    assert reads[1].refusal.code == "other_trainee" and "Sri Susanti (No. 63)" in reads[1].refusal.message_id
+    assert reads[1].refusal.code == "other_trainee" and "Sri Susanti (No. 063)" in reads[1].refusal.message_id
     # the trainee who uploaded names themselves: their page is the one kept
     reads = [_read("a.jpg", 1, "136"), _read("b.jpg", 2, "63")]
     _refuse_pages_that_do_not_belong(reads, caller="63")

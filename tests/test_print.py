@@ -345,3 +345,13 @@ def test_both_pages_print_how_to_fill_in_and_sheets_printed_without_it_on_page_2
     ppm = spec.read_px_per_mm
     old_print = np.asarray(render_page(sheet, old_page, ident, dpi=ppm * MM_PER_INCH))
     assert washed_print_share(old_print, page, sheet, px_per_mm=ppm) == 0.0
+
+
+def test_a_named_sheet_prints_the_trainee_number_as_its_boxes_hold_it():
+    """helper-140: a named sheet printed "(No. 3)" beside empty number boxes that hold three digits, and every page of
+    the app says the trainee "003"; the name line says "(No. 003)"."""
+    from grader.sheet.identity import SheetIdentity
+    from grader.sheet.render import _name_slot
+    ident = SheetIdentity("chasil-kwk", 1, 1, "bupati", 3, exercise="ABC123", trainee="3", trainee_name="Budi")
+    assert _name_slot(ident) == ("Budi", "  (No. 003)")
+    assert _name_slot(SheetIdentity("chasil-kwk", 1, 1, "bupati", 3, trainee_name="Budi")) == ("Budi", "")

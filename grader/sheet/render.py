@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from grader.page_groups import number_text
 from grader.photo.pdf_pages import OWN_PDF_PRODUCER
 from grader.sheet.identity import SheetIdentity, encode_payload, ident_line
 from grader.sheet.layout import PageLayout, SheetLayout
@@ -117,7 +118,8 @@ def fit_text(draw: ImageDraw.ImageDraw, head: str, tail: str, max_px: int, size_
 def _name_slot(ident: SheetIdentity) -> tuple[str, str]:
     """Personalised sheets print the roster name and number on the name line: (name, number part)."""
     if ident.trainee_name and ident.trainee:
-        return ident.trainee_name, f"  (No. {ident.trainee})"
+        # (as its three boxes hold it and every page of the app says it: "No. 003", not "No. 3": helper-140)
+        return ident.trainee_name, f"  (No. {number_text(ident.trainee)})"
     return ident.trainee_name or "", ""
 
 
