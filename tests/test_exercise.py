@@ -231,3 +231,21 @@ def test_the_upload_qr_takes_no_sheet_of_paper_of_its_own():
     pages = handout.render_handout(ex, dpi=200, upload_url=url)
     assert len(pages) == len(handout.render_handout(ex, dpi=200)) == 1
     assert cv2.QRCodeDetector().detectAndDecode(np.array(pages[-1]))[0] == url
+
+
+def test_the_closing_steps_put_on_a_page_of_their_own_stay_inside_the_margin(monkeypatch):
+    """Read-through of f4dffb6: when even the smallest code did not fit, the block went to a new page with the code
+    back at 32 mm, but its words were still laid out beside a 24 mm one, and ran 8 mm past the right margin."""
+    import grader.exercise.handout as handout
+    from grader.sheet.render import font
+    p = handout._Pages(dpi=60)
+    p.y = handout.PAGE_H_MM - handout.MARGIN_MM - 10            # no room left on this page
+    drawn = []
+    real = p.text
+    monkeypatch.setattr(p, "text", lambda text, **kw: (drawn.append((text, kw)), real(text, **kw)))
+    handout._closing_with_qr(p, "http://pelatihan-kpps-kecamatan-muara-beliti-kabupaten-musi-rawas.local:8773/?kode=A")
+    assert len(p.pages) == 2 and drawn
+    for text, kw in drawn:
+        face = font(p.px(kw["size"]), mono=kw.get("mono", False))
+        right = handout.MARGIN_MM + kw["indent"] + face.getlength(text) / p.s
+        assert right <= handout.PAGE_W_MM - handout.MARGIN_MM + 0.5, (text, right)

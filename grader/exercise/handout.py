@@ -137,6 +137,7 @@ def _number_pages(p: _Pages, code: str) -> None:
 
 CLOSING_WITH_QR = ("Setelah selesai: foto kedua halaman lembar latihan dengan terang dan tegak lurus, lalu pindai "
                    "kode QR ini dengan ponsel untuk membuka halaman unggah (kode latihan sudah terisi):")
+CLOSING_SIZE, URL_SIZE = 3.3, 3.6    # the closing steps' and the address's type, in mm
 QR_SMALLEST_MM = 24.0   # a smaller code to keep the closing steps on the last page (a phone still reads it on a desk)
 
 
@@ -147,30 +148,35 @@ def _closing_with_qr(p: _Pages, url: str) -> None:
     shrinks to :data:`QR_SMALLEST_MM` before the block goes on a page of its own."""
     from grader.sheet.render import qr_matrix
 
-    text_size, url_size = 3.3, 3.6
     for side_mm in (QR_MM, 28.0, QR_SMALLEST_MM):
-        width = PAGE_W_MM - 2 * MARGIN_MM - side_mm - 4
-        lines = p.lines(CLOSING_WITH_QR, size=text_size, width_mm=width)
-        # (a long host name ran off the paper: the address is broken into lines that fit beside the code)
-        mono = font(p.px(url_size), mono=True)
-        per_line = max(8, int(p.px(width) // max(mono.getlength("M"), 1)))
-        pieces = [url[k:k + per_line] for k in range(0, len(url), per_line)]
-        height = max(side_mm, len(lines) * (text_size + 1.6) + 1 + len(pieces) * (url_size + 1.6)) + 2
+        lines, pieces, height = _closing_layout(p, url, side_mm)
         if p.y + height <= PAGE_H_MM - MARGIN_MM:
             break
-    else:
-        side_mm = QR_MM          # (on a page of its own after all: the code at its full size)
+    else:                        # on a page of its own after all: the code at its full size, the words laid out for it
+        side_mm = QR_MM
+        lines, pieces, _ = _closing_layout(p, url, side_mm)
         p.new_page()
     side = p.px(side_mm)
     p.img.paste(Image.fromarray(qr_matrix(url)).resize((side, side), Image.NEAREST), (p.px(MARGIN_MM), p.px(p.y + 1)))
     top = p.y
     p.y += 1
     for line in lines:
-        p.text(line, size=text_size, indent=side_mm + 4)
+        p.text(line, size=CLOSING_SIZE, indent=side_mm + 4)
     p.y += 1
     for piece in pieces:
-        p.text(piece, size=url_size, mono=True, indent=side_mm + 4)
+        p.text(piece, size=URL_SIZE, mono=True, indent=side_mm + 4)
     p.y = max(p.y, top + side_mm + 2)
+
+
+def _closing_layout(p: _Pages, url: str, side_mm: float) -> tuple[list[str], list[str], float]:
+    """The closing steps' lines and the address's pieces beside a code of ``side_mm``, and the block's height."""
+    width = PAGE_W_MM - 2 * MARGIN_MM - side_mm - 4
+    lines = p.lines(CLOSING_WITH_QR, size=CLOSING_SIZE, width_mm=width)
+    # (a long host name ran off the paper: the address is broken into lines that fit beside the code)
+    mono = font(p.px(URL_SIZE), mono=True)
+    per_line = max(8, int(p.px(width) // max(mono.getlength("M"), 1)))
+    pieces = [url[k:k + per_line] for k in range(0, len(url), per_line)]
+    return lines, pieces, max(side_mm, len(lines) * (CLOSING_SIZE + 1.6) + 1 + len(pieces) * (URL_SIZE + 1.6)) + 2
 
 
 def _code(ballot: str) -> str:

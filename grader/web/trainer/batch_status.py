@@ -58,7 +58,6 @@ def batch_progress(batch_id: int) -> dict:
             "percent": percent, "complete": finished == total and paired, "cut_short": batch_cut_short(row)}
 
 
-
 def item_status(r, *, paired: bool = True) -> dict:
     """A batch row's badge class, label and reason: a sheet whose photos were refused (all or some) says so and
     why, so the trainer sees who must retake without opening every sheet. A page whose other page is missing is
