@@ -14,6 +14,7 @@ import re
 
 from flask import flash, redirect, request, url_for
 
+from grader.page_groups import number_text
 from grader.web.db import REMOVED, get_db, now_iso, sheet_or_abort
 from grader.web.i18n import gettext as _
 from grader.web.trainer import bp
@@ -46,7 +47,7 @@ def set_trainee(sid: int):
                 n=MAX_DIGITS) if "?" not in typed else
               _("Ganti setiap tanda ? dengan angka yang tertulis di lembar."), "error")
         return redirect(back, code=303)
-    number = typed.zfill(3)                        # as a number read off the sheet is stored ("061")
+    number = number_text(typed)                    # as a number read off the sheet or a QR is written ("061")
     # A name the trainee typed in place of a number ("Fitri") stays, as the sheet's name; a file name does not.
     res = json.loads(sub["result"]) if sub["result"] else {}
     typed_name = res.get("identity_source") == "caller" and sub["trainee"] and not NUMBER_RE.fullmatch(sub["trainee"])
