@@ -90,23 +90,14 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     written on it) is no attempt at this one: it never stands for a trainee who has another sheet here, whose
     score it would hide behind "Ditolak"; their row lists it (``strays``: its id and the exercise printed on it),
     so that the trainer can move it where it belongs. A trainee with nothing else here is shown by it."""
-    states = "('done','failed','queued','running')" if include_pending else "('done','failed')"
-    rows = conn.execute(
-        f"SELECT id, token, trainee, trainee_name, typed_trainee, group_key, state, result_status, score, n_ok, "
-        f"n_wrong, n_review, n_blank, n_unreadable, error_code, error_id, error_en, source, created_at, updated_at, "
-        f"CASE WHEN result_status='refused' THEN result END AS refused_result "
-        f"FROM submissions WHERE exercise=? AND state IN {states} AND superseded_by IS NULL ORDER BY id",
-        (exercise,)).fetchall()
-    whose = identity_keys(rows)
-    printed = [_printed_elsewhere(r) for r in rows]
-    here = {who["key"] for who, code in zip(whose, printed) if code is None}
+    rows = _current_sheets(conn, exercise, include_pending=include_pending)
     latest: dict[str, dict] = {}
     attempts: Counter = Counter()
     strays: dict[str, list[dict]] = {}
     names: dict[str, dict[str, str]] = {}         # each trainee's names, as their sheets carried them, newest last
-    for r, who, code in zip(rows, whose, printed):
+    for r, (who, code, stray) in zip(rows, _whose(rows)):
         k = who["key"]
-        if code is not None and k in here:
+        if stray:
             strays.setdefault(k, []).append({"id": r["id"], "exercise": code or None})
             continue
         attempts[k] += 1
@@ -137,20 +128,36 @@ def attempts_of(conn: sqlite3.Connection, exercise: str, sheet_id: int) -> list[
 
     The class table said "(2×)" and linked the newest sheet only; neither sheet's page named the other, and an
     earlier attempt a trainer had corrected said nothing of being left out of every count (helper-141)."""
-    rows = conn.execute(
-        "SELECT id, token, trainee, trainee_name, typed_trainee, group_key, state, result_status, score, created_at, "
-        "CASE WHEN result_status='refused' THEN result END AS refused_result FROM submissions WHERE exercise=? AND "
-        "state IN ('done','failed','queued','running') AND superseded_by IS NULL ORDER BY id", (exercise,)).fetchall()
-    whose = identity_keys(rows)
-    printed = [_printed_elsewhere(r) for r in rows]
-    here = {who["key"] for who, code in zip(whose, printed) if code is None}
-    mine = next((who["key"] for r, who in zip(rows, whose) if r["id"] == sheet_id), None)
-    same = [r for r, who, code in zip(rows, whose, printed)
-            if who["key"] == mine and not (code is not None and mine in here)]
+    rows = _current_sheets(conn, exercise)
+    marked = _whose(rows)
+    mine = next((who["key"] for r, (who, _, _) in zip(rows, marked) if r["id"] == sheet_id), None)
+    same = [r for r, (who, _, stray) in zip(rows, marked) if who["key"] == mine and not stray]
     if len(same) < 2 or sheet_id not in {r["id"] for r in same}:
         return []
     return [{"id": r["id"], "created_at": r["created_at"], "state": r["state"], "result_status": r["result_status"],
              "score": r["score"]} for r in same]
+
+
+def _current_sheets(conn: sqlite3.Connection, exercise: str, *, include_pending: bool = True) -> list[sqlite3.Row]:
+    """The sheets of ``exercise`` the class counts (not replaced by a later sending of their form), oldest first;
+    without ``include_pending``, only those graded, refused or failed."""
+    states = "('done','failed','queued','running')" if include_pending else "('done','failed')"
+    return conn.execute(
+        f"SELECT id, token, trainee, trainee_name, typed_trainee, group_key, state, result_status, score, n_ok, "
+        f"n_wrong, n_review, n_blank, n_unreadable, error_code, error_id, error_en, source, created_at, updated_at, "
+        f"CASE WHEN result_status='refused' THEN result END AS refused_result "
+        f"FROM submissions WHERE exercise=? AND state IN {states} AND superseded_by IS NULL ORDER BY id",
+        (exercise,)).fetchall()
+
+
+def _whose(rows) -> list[tuple[dict, str | None, bool]]:
+    """For each of an exercise's ``rows``: whom it belongs to (:func:`identity_keys`), the exercise printed on it
+    when it is refused whole as another's (:func:`_printed_elsewhere`), and whether it is then a stray beside its
+    trainee's attempts here rather than an attempt (see :func:`latest_sheets`)."""
+    whose = identity_keys(rows)
+    printed = [_printed_elsewhere(r) for r in rows]
+    here = {who["key"] for who, code in zip(whose, printed) if code is None}
+    return [(who, code, code is not None and who["key"] in here) for who, code in zip(whose, printed)]
 
 
 def _printed_elsewhere(row) -> str | None:
