@@ -71,13 +71,17 @@ def restart():
 
 def untouched_for_an_hour(*folders) -> None:
     """Make photo folders (and their photos' folders) look untouched for over an hour: old enough for the look for
-    folders no sheet holds (grader.web.unrecorded)."""
+    folders no sheet holds (grader.web.unrecorded) to set aside those it cannot record."""
+    untouched_for(3700, *folders)
+
+
+def untouched_for(seconds: float, *folders) -> None:
     import os
 
-    hour_ago = time.time() - 3700
+    then = time.time() - seconds
     for folder in folders:
         for d in (folder, folder / "upload"):
-            os.utime(d, (hour_ago, hour_ago))
+            os.utime(d, (then, then))
 
 
 def graded_for_review(code, **config):
@@ -729,6 +733,46 @@ def test_a_whole_sending_a_crash_left_unrecorded_is_recorded_and_graded_at_a_lat
     caplog.clear()
     restart()
     assert "photo folder" not in caplog.text and sheet(app)[0]["state"] == "done"
+
+
+def test_a_whole_sending_a_crash_left_unrecorded_is_graded_minutes_after_the_restart_not_an_hour(code, caplog):
+    """h39 (helper-139's crash rehearsal): a trainee's sending a crash left unrecorded was picked up only once an hour
+    old, even at a restart: the trainee, who never saw a result, waited an hour, maybe past the end of class. A folder
+    holding its sending's record (written last: its request records the row within 30 s of it, or fails) is now
+    recorded five minutes after; one without that record, or one that cannot be recorded (its trainee sent again
+    since), still waits for the hour, for it may be another process's sending on its way."""
+    import grader.web.sheet_storing as sheet_storing
+    from grader.web.unrecorded import WHOLE_AFTER_S
+
+    app = make_test_app()
+    with crash_after(sheet_storing, "_write_photos"):
+        upload(app.test_client(), code)                             # (phone A: never sent again)
+    with crash_after(sheet_storing, "_write_photos"):
+        upload(app.test_client(), code, name="018_1.jpg")           # (its record lost: cut before it was written)
+    again = app.test_client()                                       # (phone B: sent again, that sheet counts)
+    with crash_after(sheet_storing, "_write_photos"):
+        upload(again, code, name="019_1.jpg")
+    data = app.config["DATA_DIR"]
+    by_photo = {next((d / "upload").iterdir()).name: d for d in (data / "submissions").iterdir()}
+    whole, cut, resent = by_photo["01-017_1.jpg"], by_photo["01-018_1.jpg"], by_photo["01-019_1.jpg"]
+    (cut / "sheet.json").unlink()
+    upload(again, code, name="019_1b.jpg")
+    untouched_for(WHOLE_AFTER_S - 30, whole, cut, resent)
+    restart()
+    assert connect(app.config["DATABASE"]).execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 1
+    untouched_for(WHOLE_AFTER_S + 30, whole, cut, resent)
+    caplog.clear()
+    app = restart()
+    conn = connect(app.config["DATABASE"])
+    rows = conn.execute("SELECT token, state FROM submissions ORDER BY id").fetchall()
+    conn.close()
+    assert [(r["token"], r["state"]) for r in rows][1:] == [(whole.name, "done")]
+    assert f"photo folder {whole.name}, which no sheet held" in caplog.text
+    assert cut.is_dir() and resent.is_dir() and not (data / "quarantine").exists()     # (kept where they are)
+    assert "Hasil penilaian" in app.test_client().get(f"/hasil/{whole.name}").get_data(as_text=True)
+    untouched_for_an_hour(cut, resent)
+    restart()
+    assert sorted(d.name for d in (data / "quarantine" / "submissions").iterdir()) == sorted([cut.name, resent.name])
 
 
 def test_a_sending_left_unrecorded_while_the_server_runs_is_recorded_and_graded_without_a_restart(code, caplog):

@@ -3,8 +3,8 @@
 The steps, in this order:
 
 1. finish exercise removals a crash cut short (first: a sheet of a removed exercise is not graded again); record the
-   photo folders that no sheet holds, an hour old (a crash between writing a sending's photos and recording it), as
-   their sheets where they hold the whole sending, and move the others to ``quarantine/``
+   photo folders that no sheet holds (a crash between writing a sending's photos and recording it) as their sheets
+   where they hold the whole sending, five minutes old, and move the others, an hour old, to ``quarantine/``
    (:mod:`grader.web.unrecorded`);
 2. re-queue the jobs left ``running`` and dispatch the queued ones (:meth:`grader.web.jobs.JobRunner.recover`; if
    the database refuses it for now, the job runner tries again until it goes through, and the start goes on: given

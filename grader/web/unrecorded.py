@@ -3,7 +3,8 @@ crash (kill -9, a power cut) between writing a sending's photos and recording it
 (:func:`grader.web.sheet_storing.store_sheets`) leaves one. Its sender was never told it was stored. The server
 itself need not have stopped: another process on the same data folder (a WSGI server's worker killed mid-request, a
 second server) may have crashed, so the running server looks again, with the same rule as a start: only a folder
-untouched for :data:`UNRECORDED_AFTER_S`, which no request is still writing.
+untouched for :data:`UNRECORDED_AFTER_S`, which no request is still writing; a whole sending (below) as soon as it is
+untouched for :data:`WHOLE_AFTER_S`, since no request still means to record it by then.
 
 A trainee's sending or retake, and a trainer's batch's sheet, write, after their photos, what they were sent with
 (:data:`MANIFEST`: its code, name, browser, form token, the sheet it retakes, its batch and its place in it, each
@@ -35,16 +36,22 @@ from grader.web.db import REMOVED, connect, immediate, now_iso
 from grader.web.corrections import carry_over_same_photos
 from grader.web.sheet_storing import MANIFEST, NewSheet, record_sheets, submissions_root
 
-__all__ = ["QUARANTINE", "UNRECORDED_AFTER_S", "UNRECORDED_SWEEP_S", "set_aside_unrecorded", "set_aside_count",
+__all__ = ["QUARANTINE", "UNRECORDED_AFTER_S", "UNRECORDED_SWEEP_S", "WHOLE_AFTER_S", "set_aside_unrecorded", "set_aside_count",
            "sweep_unrecorded", "watch"]
 log = logging.getLogger(__name__)
 
 #: a sheet folder that no sheet holds is met at start only once untouched this long (seconds): one being stored
 #: by another process on the same data folder (a second server, a command) is recorded within a minute of its photos
 UNRECORDED_AFTER_S = 3600
+#: a folder holding a whole sending (its :data:`MANIFEST` and every photo it names) is recorded once untouched this
+#: long, not an hour: its request writes that record last, then waits at most
+#: :data:`~grader.web.db.BUSY_TIMEOUT_MS` for the write lock to record its row, or fails and deletes the folder. A
+#: trainee whose sending a crash cut off is graded minutes after the restart, not an hour later, when the class may
+#: have gone home. Such a folder that cannot be recorded (sent again since, ...) waits for the hour like any other
+WHOLE_AFTER_S = 300
 #: seconds between the running server's looks for such folders (:func:`watch`): a sending a crash of another process
-#: left unrecorded is recorded and graded within this of turning :data:`UNRECORDED_AFTER_S` old, not at the next start
-UNRECORDED_SWEEP_S = 600.0
+#: left unrecorded is recorded and graded within this of turning :data:`WHOLE_AFTER_S` old, not at the next start
+UNRECORDED_SWEEP_S = 120.0
 #: where the folders that cannot be recorded go, under the data folder: ``quarantine/submissions/<token>``, as they were
 QUARANTINE = Path("quarantine") / "submissions"
 #: a sheet folder's name, as :func:`grader.web.sheet_storing._write_photos` makes it (``secrets.token_urlsafe(16)``)
@@ -52,24 +59,32 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
 def set_aside_unrecorded(conn: sqlite3.Connection, data_dir: Path | str, older_than_s: float = UNRECORDED_AFTER_S, *,
+                         whole_after_s: float = WHOLE_AFTER_S,
                          on_recorded: Callable[[int], object] | None = None) -> int:
-    """Record the sheet folders that no sheet holds, untouched for ``older_than_s``, as the sheets they were to be
-    where they hold the whole sending (``on_recorded(its id)`` then: the running server's sweep queues its grading;
-    at start the stranded sheets' step does); move the others to :data:`QUARANTINE`. Both said in the log. Returns
-    how many were moved. Safe beside requests and another process: a folder is recorded or moved only while
-    holding the database's write lock, and only if no sheet holds it by then."""
+    """Record the sheet folders that no sheet holds, untouched for ``whole_after_s`` (or ``older_than_s``, if
+    sooner), as the sheets they were to be where they hold the whole sending (``on_recorded(its id)`` then: the
+    running server's sweep queues its grading; at start the stranded sheets' step does); move the others to
+    :data:`QUARANTINE` once untouched for ``older_than_s``. Both said in the log. Returns how many were moved. Safe
+    beside requests and another process: a folder is recorded or moved only while holding the database's write
+    lock, and only if no sheet holds it by then."""
     root = submissions_root(data_dir)
-    cutoff = time.time() - older_than_s
+    now = time.time()
+    cutoff = now - min(older_than_s, whole_after_s)
     old = [d for d in (root.iterdir() if root.is_dir() else ()) if TOKEN_RE.match(d.name) and _untouched(d, cutoff)]
     old.sort(key=_written)           # (the oldest first: a later sending of the same trainee's is recorded after it)
     held = {r[0] for r in conn.execute("SELECT token FROM submissions")} if old else set()
     moved, why = [], {}
     for folder in (d for d in old if d.name not in held):
+        hour_old = _untouched(folder, now - older_than_s)
+        if not hour_old and not (folder / MANIFEST).is_file():
+            continue                    # (no record to go by yet: maybe still being written, by a slow process)
         reason = _record_again(conn, data_dir, folder)
         if reason is None or isinstance(reason, int):   # (held meanwhile, or recorded now: its id)
             if reason is not None and on_recorded is not None:
                 on_recorded(reason)
             continue
+        if not hour_old:
+            continue                    # (cannot be recorded: set aside at the hour, as a folder without a record)
         to = Path(data_dir) / QUARANTINE / folder.name
         try:
             to.parent.mkdir(parents=True, exist_ok=True)
