@@ -61,6 +61,40 @@ def test_a_roster_name_stays_on_its_line_clear_of_the_qr_and_keeps_the_number():
     assert draw.textlength(head + "  (No. 136)", font=face) <= room                   # the number is kept, and fits
 
 
+def test_a_long_roster_name_takes_two_lines_of_its_line_at_a_readable_size_not_one_line_of_tiny_letters():
+    """helper-140 (s46): a long roster name shrank to about 1.5 mm letters on one line. It now breaks between words
+    onto two lines within the name line's height, the number kept with it, before it shrinks further or is cut."""
+    from PIL import Image, ImageDraw
+
+    from grader.sheet.identity import SheetIdentity
+    from grader.sheet.render import fit_lines, render_page
+    spec = load_template(next(p for p in list_templates() if p.stem == "chasil-kwk"))
+    sheet = layout_sheet(spec, pairs=3)
+    page = sheet.pages[0]
+    line = next(f for f in page.fields if f.id == "H.NAME").boxes[0]
+    label = next(lb for lb in page.labels if lb.slot == "trainee_name")
+    s = DPI / 25.4
+    draw = ImageDraw.Draw(Image.new("L", (10, 10)))
+    room, tall, size = round(label.max_w_mm * s), round(label.max_h_mm * s), round(label.size_mm * s)
+    assert fit_lines(draw, "Sri Siregar", "  (No. 136)", room, tall, size)[0] == ["Sri Siregar  (No. 136)"]
+    name = "Muhammad Rizky Ramadhan Saputra Nasution bin Abdullah"
+    lines, face = fit_lines(draw, name, "  (No. 081)", room, tall, size)
+    assert len(lines) == 2 and " ".join(lines) == name + "  (No. 081)" and lines[1].endswith("(No. 081)")
+    assert face.size >= 0.85 * size and all(draw.textlength(t, font=face) <= room for t in lines)
+    endless = " ".join([name] * 4)                          # (no two lines hold it: cut on one, the number kept)
+    [cut], face = fit_lines(draw, endless, "  (No. 081)", room, tall, size)
+    assert "…" in cut and cut.endswith("(No. 081)")
+    ident = SheetIdentity(spec.id, spec.version, 1, "bupati", 3, trainee="81", trainee_name=name)
+    gray = np.asarray(render_page(sheet, page, ident, dpi=DPI))
+    x, y, w, h = line.to_px(s)
+    ink = gray[:, x:x + w] < 128
+    ink[y + h - 3:y + h + 3] = False                        # (the printed line under it)
+    above = round(1.5 * s)                                  # (the ident line's print is 3 mm above the line)
+    rows = np.flatnonzero(ink[y - above:y + h + above].any(axis=1)) + y - above
+    assert rows.min() >= y and rows.max() < y + h           # both lines inside the line's height
+    assert np.flatnonzero(ink[y:y + h - 3].any(axis=1)).size > 0.5 * (h - 3)     # (two rows of letters, not one)
+
+
 def _decode_qr_region(gray, rect, px_per_mm):
     """Decode the QR where the layout puts it (as the reader does on an aligned page)."""
     x, y, w, h = rect.to_px(px_per_mm)

@@ -121,6 +121,7 @@ class Label:
     gray: int = 0
     slot: str | None = None
     max_w_mm: float | None = None   # a slot's text is shrunk (then cut) to fit this width, e.g. its printed line
+    max_h_mm: float | None = None   # ... and may take two lines where this is tall enough for them
 
 
 @dataclass(frozen=True)
@@ -318,7 +319,8 @@ def _layout_header(pb: _PageBuilder, spec: TemplateSpec, contest: str, n_pages: 
     rect = Rect(line["x_mm"], line["y_mm"], line["w_mm"], line["h_mm"])
     pb.lines.append(Line(rect.x, rect.y2, rect.x2, rect.y2, 0.25))
     pb.fields.append(FieldLayout(n["id"], "text", "H", n["label"], pb.number, boxes=(rect,), graded=False))
-    pb.text("", rect.x + 1, rect.y + rect.h * 0.55, mono=False, slot="trainee_name", max_w_mm=rect.w - 2)
+    pb.text("", rect.x + 1, rect.y + rect.h * 0.55, mono=False, slot="trainee_name", max_w_mm=rect.w - 2,
+            max_h_mm=rect.h)
 
 
 def _layout_table(pb: _PageBuilder, block: TableBlock) -> None:

@@ -80,10 +80,14 @@ def render_page(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, *, d
     for lb in page.labels:
         head, tail = slots.get(lb.slot, ("", "")) if lb.slot else (lb.text, "")
         if head or tail:
-            face = font(px(lb.size_mm), bold=lb.bold, mono=lb.mono)
+            face, lines = font(px(lb.size_mm), bold=lb.bold, mono=lb.mono), [head + tail]
             if lb.max_w_mm is not None:
-                head, face = fit_text(draw, head, tail, px(lb.max_w_mm), px(lb.size_mm), bold=lb.bold, mono=lb.mono)
-            draw.text((px(lb.x), px(lb.y)), head + tail, fill=lb.gray, anchor=lb.anchor, font=face)
+                lines, face = fit_lines(draw, head, tail, px(lb.max_w_mm), px(lb.max_h_mm or 0), px(lb.size_mm),
+                                        bold=lb.bold, mono=lb.mono)
+            pitch = face.size * LINE_PITCH
+            for i, text in enumerate(lines):       # (two lines sit either side of the one line's place)
+                y = lb.y * s + (i - (len(lines) - 1) / 2) * pitch
+                draw.text((px(lb.x), round(y)), text, fill=lb.gray, anchor=lb.anchor, font=face)
     dictionary = aruco_dictionary(sheet.spec.marker_dictionary)
     for m in page.markers:
         side = px(m.rect.w)
@@ -97,6 +101,34 @@ def render_page(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, *, d
 
 #: A slot's text may shrink to this share of its size before it is cut short instead.
 MIN_TEXT_SCALE = 0.6
+#: ... to this share on one line before it takes two, where its room is tall enough (a long roster name: helper-140
+#: found 1.5 mm letters on one line)
+ONE_LINE_SCALE = 0.85
+#: distance between two lines of a slot's text, in font sizes
+LINE_PITCH = 1.15
+
+
+def fit_lines(draw: ImageDraw.ImageDraw, head: str, tail: str, max_px: int, max_h_px: int, size_px: int, *,
+              bold: bool = False, mono: bool = False) -> tuple[list[str], ImageFont.FreeTypeFont]:
+    """The lines (one or two) and a font for ``head + tail`` to fit ``max_px`` wide and ``max_h_px`` tall.
+
+    One line if it fits at ONE_LINE_SCALE; else two, broken between words with ``tail`` on the second, as large
+    as they fit; else :func:`fit_text`'s one line, shrunk and cut."""
+    for scale in np.linspace(1.0, ONE_LINE_SCALE, 4):
+        face = font(round(size_px * scale), bold=bold, mono=mono)
+        if draw.textlength(head + tail, font=face) <= max_px:
+            return [head + tail], face
+    words = head.split()
+    for scale in np.linspace(1.0, MIN_TEXT_SCALE, 9):
+        face = font(round(size_px * scale), bold=bold, mono=mono)
+        if len(words) < 2 or 2 * face.size * LINE_PITCH > max_h_px:
+            continue
+        splits = [(" ".join(words[:k]), " ".join(words[k:]) + tail) for k in range(1, len(words))]
+        fitting = [pair for pair in splits if max(draw.textlength(t, font=face) for t in pair) <= max_px]
+        if fitting:       # (the most even break: neither line much longer than the other)
+            return list(min(fitting, key=lambda pair: max(draw.textlength(t, font=face) for t in pair))), face
+    head, face = fit_text(draw, head, tail, max_px, size_px, bold=bold, mono=mono)
+    return [head + tail], face
 
 
 def fit_text(draw: ImageDraw.ImageDraw, head: str, tail: str, max_px: int, size_px: int, *, bold: bool = False,
