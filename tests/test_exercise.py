@@ -48,6 +48,14 @@ def test_same_inputs_same_exercise(chasil_spec):
     assert a == b and a.code != c.code
 
 
+def test_a_mayors_election_is_set_in_a_kelurahan_a_regents_in_a_desa_or_a_kelurahan(chasil_spec):
+    """helper-140 (s46): a Walikota exercise was set in "Desa Sukamaju"; a city has kelurahan, not desa."""
+    city = {generate_exercise(chasil_spec, contest="walikota", seed=s).village for s in range(12)}
+    regency = {generate_exercise(chasil_spec, contest="bupati", seed=s).village for s in range(12)}
+    assert city and all(v.startswith("Kelurahan ") for v in city)
+    assert any(v.startswith("Desa ") for v in regency) and any(v.startswith("Kelurahan ") for v in regency)
+
+
 def test_rule_catches_a_broken_sum(chasil_spec):
     ex = generate_exercise(chasil_spec, pairs=2, seed=3)
     values = dict(ex.fields)

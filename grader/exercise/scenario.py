@@ -100,7 +100,7 @@ def generate_exercise(spec: TemplateSpec, *, contest: str | None = None, pairs: 
     code = exercise_code(spec.id, sheet.contest, sheet.pairs, seed, traps)
     return Exercise(code=code, template=spec.id, template_version=spec.version, contest=sheet.contest,
                     pairs=sheet.pairs, seed=seed, traps=traps, facts=facts, ballots=tuple(ballots), fields=fields,
-                    tps=f"{rng.randint(1, 40):03d}", village=rng.choice(_VILLAGES))
+                    tps=f"{rng.randint(1, 40):03d}", village=_village(rng.choice(_VILLAGES), sheet.contest))
 
 
 def _tally_capacity(sheet: SheetLayout) -> int:
@@ -190,3 +190,9 @@ def pair_name(pid: str) -> str:
 
 _VILLAGES = ("Desa Sukamaju", "Desa Tanjung Raya", "Kelurahan Mekarsari", "Desa Lubuk Rumbai",
              "Desa Air Beliti", "Kelurahan Pasar Muara", "Desa Karang Anyar", "Desa Suka Karya")
+
+
+def _village(drawn: str, contest: str) -> str:
+    """Where the exercise's TPS is: a city (a mayor's election) has kelurahan, not desa (helper-140 found a Walikota
+    exercise set in a "Desa"). The name is drawn from one list for every contest, so no other draw moves."""
+    return drawn.replace("Desa ", "Kelurahan ", 1) if contest == "walikota" else drawn
