@@ -5,6 +5,7 @@ import pytest
 
 from grader.exercise.scenario import generate_exercise
 from grader.exercise.store import AnswerKey
+from grader.grading.findings import MUST_AGREE_ID
 from grader.grading.grade import grade_readings, grade_sheet
 from grader.grading.shown import score_text
 from grader.read.context import apply_context, undo_context
@@ -42,6 +43,46 @@ def test_clean_sheet_is_all_ok_with_full_score(chasil_spec):
     res = grade_readings(sheet, readings_from(sheet, key.fields), key)
     assert res["counts"]["ok"] == len(res["fields"]) and res["score"] == 100.0
     assert violated(res) == set() and res["findings"] == [] and res["top_fixes"] == []
+
+
+def test_an_empty_tally_grid_is_right_for_a_pair_with_no_votes_and_blank_for_one_with_votes(chasil_spec):
+    """helper-143 (s47): a pair with no votes (about one exercise in 600) is tallied by leaving its grid empty, and
+    that grid, read blank, was graded "blank", a mistake charged to a trainee who did it right. The digits still
+    want XXX: an empty grid is zero, empty boxes are not."""
+    sheet, key = setup(chasil_spec, pairs=3, seed=96)
+    assert key.fields["IV.1"] == 0 and key.fields["IV.2"] > 0
+    readings = readings_from(sheet, key.fields)
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, None, 0.99, "blank")
+    res = grade_readings(sheet, readings, key)
+    assert res["score"] == 100.0 and res["findings"] == [] and res["top_fixes"] == []
+    assert next(f for f in res["fields"] if f["id"] == "IV.1.tally")["status"] == "ok"
+    # (graded again from the stored result, as after a trainer's correction elsewhere: still right, not wrong)
+    from grader.pipeline import regrade
+    stored = {**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": []}
+    again = regrade(stored, {"I.A.1.L": key.fields["I.A.1.L"]}, key)
+    assert next(f for f in again["fields"] if f["id"] == "IV.1.tally")["status"] == "ok" and again["score"] == 100
+    readings["IV.2.tally"] = FieldReading("IV.2.tally", "tally", 2, None, 0.99, "blank")
+    readings["IV.1"] = FieldReading("IV.1", "digits", 2, None, 0.99, "blank", ("", "", ""), (0.99,) * 3)
+    status = {f["id"]: f["status"] for f in grade_readings(sheet, readings, key)["fields"]}
+    assert status["IV.2.tally"] == "blank" and status["IV.1"] == "blank" and status["IV.1.tally"] == "ok"
+
+
+def test_the_advice_for_blank_fields_says_how_each_kind_is_filled_xxx_only_in_digit_boxes(chasil_spec):
+    """helper-143: "Setiap angka harus diisi; nol ditulis XXX" was said of blank bubbles and tally grids too, where
+    XXX cannot be written."""
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    readings["IV.2.bubbles"] = FieldReading("IV.2.bubbles", "bubbles", 2, None, 0.99, "blank")
+
+    def blank_fix(res):
+        return next(fx for fx in res["top_fixes"] if "isian kosong" in fx["message_id"])
+    fix = blank_fix(grade_readings(sheet, readings, key))
+    assert "XXX" not in fix["message_id"] and "bulatan 0 di bawah kotak X" in fix["message_id"]
+    assert "XXX" not in fix["message_en"] and "bubble" in fix["message_en"]
+    readings["II.3"] = FieldReading("II.3", "digits", 1, None, 0.99, "blank", ("", "", ""), (0.99,) * 3)
+    fix = blank_fix(grade_readings(sheet, readings, key))
+    assert fix["message_id"].startswith("Ada 2 isian kosong")
+    assert "angka di kotak, XXX bila nol; satu bulatan hitam" in fix["message_id"]
 
 
 # Each rule, violated by one edit of a consistent sheet: the expected set of violated rules.
@@ -236,7 +277,7 @@ def test_cross_check_trainee_inconsistency_is_an_error_with_its_message(chasil_s
     res = grade_readings(sheet, readings, key)
     cc = cross_checks(res)
     assert len(cc) == 1 and cc[0]["severity"] == "error"
-    assert cc[0]["message_id"] == f"Paslon 1: turus {v + 1}, angka {v}, bulatan {v}. Turus, angka dan bulatan harus sama."
+    assert cc[0]["message_id"] == f"Paslon 1: turus {v + 1}, angka {v}, bulatan {v}. {MUST_AGREE_ID}"
 
 
 def test_our_disagreement_with_a_weak_reading_is_review_not_error(chasil_spec):
@@ -282,8 +323,7 @@ def test_two_sure_marks_that_disagree_are_an_error_even_with_the_digits_unsure(c
     cc = cross_checks(res)
     assert [x["severity"] for x in cc] == ["error"]
     assert cc[0]["fields"] == ["IV.1.tally", "IV.1.bubbles"]          # only what we are sure of is cited
-    assert cc[0]["message_id"] == (f"Paslon 1: turus {v}, bulatan {v + 500}. "
-                                   "Turus, angka dan bulatan harus sama.")
+    assert cc[0]["message_id"] == f"Paslon 1: turus {v}, bulatan {v + 500}. {MUST_AGREE_ID}"
 
 
 def test_digits_below_the_wrong_bar_cannot_make_a_cross_check_error(chasil_spec):
@@ -313,7 +353,7 @@ def test_digits_whose_sure_boxes_rule_out_a_firm_marks_count_are_the_trainees_in
     sheet, key, readings = _digits_14_against_tally_10(chasil_spec, (1.0, 0.98, 1.0), ("unsure_box",))
     cc = cross_checks(grade_readings(sheet, readings, key))
     assert [(x["severity"], x["message_id"]) for x in cc] == [
-        ("error", "Paslon 2: turus 10, angka X?4. Turus, angka dan bulatan harus sama.")]
+        ("error", f"Paslon 2: turus 10, angka X?4. {MUST_AGREE_ID}")]
     readings["IV.2"] = replace(readings["IV.2"], box_confidence=(1.0, 0.98, 0.9997))
     cc = cross_checks(grade_readings(sheet, readings, key))
     assert [x["severity"] for x in cc] == ["review"]
@@ -1583,7 +1623,7 @@ def test_an_x_or_dash_is_sure_at_the_bar_for_wrong_a_digit_only_at_sure_box(chas
     readings["IV.2"] = replace(readings["IV.2"], status="ok", confidence=0.9992, notes=())
     cc = cross_checks(grade_readings(sheet, readings, key))
     assert [(x["severity"], x["message_id"]) for x in cc] == [
-        ("error", "Paslon 2: turus 10, angka 14. Turus, angka dan bulatan harus sama.")]
+        ("error", f"Paslon 2: turus 10, angka 14. {MUST_AGREE_ID}")]
     readings["IV.2"] = replace(readings["IV.2"], boxes=("1", "1", "4"), value=114)
     cc = cross_checks(grade_readings(sheet, readings, key))
     assert "angka ?14" in cc[0]["message_id"]

@@ -44,6 +44,8 @@ def field_status(reading: FieldReading | None, expected: int | None) -> str:
     whole with a box below SURE_BOX is ``review`` here, and wrong below only if its sure boxes already differ)."""
     if reading is None:
         return "unreadable"
+    if reading.status == "blank" and reading.kind == "tally" and expected == 0:
+        return "ok"          # (an empty tally grid is how a count of zero is tallied: nothing belongs there)
     if reading.status != "ok":
         return reading.status
     if expected is None or reading.value == expected:
@@ -59,6 +61,8 @@ def reader_view(field: dict) -> tuple[str, tuple[str, ...]]:
     """
     notes = tuple(field.get("notes") or ())
     status = field["status"]
+    if status == "ok" and field.get("value") is None:
+        status = "blank"                 # (an empty tally grid, right for a count of zero: field_status)
     if status == "wrong" or (status == "review" and set(notes) & set(GRADER_NOTES)):
         status = "blank" if field.get("value") is None else "ok"
         # ... unless the reader itself had it in review: a digits reading it accepted never carries an unsure or

@@ -73,6 +73,27 @@ def shown_fixes(result: dict) -> list[dict]:
     return [fix_as_worded_now(f) for f in (result.get("top_fixes") or [])[:3]]
 
 
+#: how a blank field of each kind is filled, for a count of zero too: XXX is written in digit boxes only (helper-143:
+#: "nol ditulis XXX" was said of blank bubbles and tally grids as well)
+_HOW_TO_FILL = {
+    "digits": ("angka di kotak, XXX bila nol", "the number in its boxes, XXX for zero"),
+    "bubbles": ("satu bulatan hitam di setiap kolom bulatan, bulatan 0 di bawah kotak X",
+                "one filled bubble in every bubble column, bubble 0 under a box with X"),
+    "tally": ("turus sebanyak surat suaranya", "a tally mark for every ballot"),
+}
+
+
+def _how_to_fill(blanks: list[dict]) -> tuple[str, str]:
+    """How the kinds of field among ``blanks`` are filled in, in Indonesian and English."""
+    kinds = []
+    for f in blanks:
+        kind = f["id"].rpartition(".")[2]
+        kind = kind if kind in ("bubbles", "tally") else "digits"
+        if kind not in kinds:
+            kinds.append(kind)
+    return tuple("; ".join(_HOW_TO_FILL[k][lang] for k in kinds) for lang in (0, 1))
+
+
 def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
     """The three most important things to fix, most important first (one broken rule per place).
 
@@ -139,10 +160,10 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
     if blanks:
         more = " …" if len(blanks) > 5 else ""
         ids_id, ids_en = (", ".join(field_name(f["id"], lang) for f in blanks[:5]) + more for lang in ("id", "en"))
-        fixes.append({"message_id": f"Ada {len(blanks)} isian kosong ({ids_id}). Setiap angka harus diisi; "
-                                    f"nol ditulis XXX.",
-                      "message_en": f"{len(blanks)} fields left blank ({ids_en}). Every number must be written; "
-                                    f"zero is XXX.", **_where(sheet, blanks[0]["id"])})
+        how_id, how_en = _how_to_fill(blanks)
+        fixes.append({"message_id": f"Ada {len(blanks)} isian kosong ({ids_id}). Setiap isian harus diisi: {how_id}.",
+                      "message_en": f"{len(blanks)} fields left blank ({ids_en}). Every field must be filled in: "
+                                    f"{how_en}.", **_where(sheet, blanks[0]["id"])})
     for x in findings:
         if x.kind == "convention" and x.severity == "warning":
             fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, x.fields[0])})
