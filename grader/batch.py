@@ -319,7 +319,8 @@ def _read_one(args: tuple) -> PhotoRead:
     except Exception as exc:  # a bug must not lose the rest of the batch; say which photo
         log.exception("failed to read %s", name)
         return PhotoRead(file=name, refusal=GraderError("internal_error", f"internal error: {exc}",
-                                                        "Terjadi kesalahan pada sistem; foto ini perlu diulang."))
+                                                        "Terjadi kesalahan pada sistem saat membaca foto ini (bukan karena fotonya). Kirim foto ini lagi; bila masih "
+                                                        "gagal, beri tahu pelatih."))
 
 
 def read_all(items: list[tuple[str, bytes | GraderError]], *, key: AnswerKey | None, workers: int = 1,

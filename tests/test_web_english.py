@@ -286,15 +286,15 @@ def test_the_overwritten_boxes_finding_gives_the_same_advice_in_english():
 
 
 def test_a_sheet_being_graded_is_not_labelled_graded_in_english(app):
-    """Indonesian says "Dinilai" for both; the class table and a batch's rows said "Graded" for a sheet still being
-    graded."""
+    """The class table and a batch's rows said "Graded" for a sheet still being graded; and Indonesian said
+    "Dinilai" for both, which a trainee reads as done (helper-143): now "Sedang dinilai"."""
     from grader.web.present import status_label
     with app.test_request_context("/?lang=en"):
         app.preprocess_request()
         assert status_label("running") == "Being graded" and status_label("graded") == "Graded"
     with app.test_request_context("/"):
         app.preprocess_request()
-        assert status_label("running") == status_label("graded") == "Dinilai"
+        assert status_label("running") == "Sedang dinilai" and status_label("graded") == "Dinilai"
 
 
 def test_a_batchs_one_sheet_of_another_exercise_is_graded_as_it_not_them_all(app, code):

@@ -51,6 +51,11 @@ def finding_code(finding: dict) -> str:
     return ""
 
 
+#: what a pair whose tally, digits and bubbles disagree is told to do (helper-143: it named the mistake, not the fix)
+MUST_AGREE_ID = "Turus, angka dan bulatan harus sama: hitung ulang surat suaranya, lalu samakan ketiganya."
+MUST_AGREE_EN = "Tally, digits and bubbles must agree: count the ballots again, then make all three match."
+
+
 def pair_name(pid: str) -> str:
     return "Kolom kosong" if pid == EMPTY_COLUMN_ID else f"Paslon {pid}"
 
@@ -102,12 +107,12 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading],
         said_en = ", ".join(f"{EN_MARK[k]} {said[k]}" for k in cited)
         if error:
             out.append(Finding("cross_check", "error",
-                               f"{pair_name(pid)}: {said_id}. Turus, angka dan bulatan harus sama.",
-                               f"{pair_name_en(pid)}: {said_en}. Tally, digits and bubbles must agree.", ids,
+                               f"{pair_name(pid)}: {said_id}. {MUST_AGREE_ID}",
+                               f"{pair_name_en(pid)}: {said_en}. {MUST_AGREE_EN}", ids,
                                PAIR_MISMATCH))
         else:
             out.append(Finding("cross_check", "review",
-                               f"{pair_name(pid)}: {said_id}. Bacaan kami belum yakin; pelatih akan memeriksa.",
+                               f"{pair_name(pid)}: {said_id}. Kami belum yakin dengan bacaan kami; pelatih akan memeriksanya.",
                                f"{pair_name_en(pid)}: {said_en}. Our reading is unsure; a trainer will check.", ids,
                                PAIR_UNSURE))
     return out

@@ -64,24 +64,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mirrored_photo": (
         "The photo is mirrored (left and right swapped), as some front cameras save them. Take the photo with the "
         "back camera, or turn off 'mirror front camera' in the camera settings, and send it again.",
-        "Foto terbalik seperti cermin (kiri dan kanan tertukar), seperti yang disimpan sebagian kamera depan. Foto "
+        "Foto terbalik kiri-kanan (seperti bayangan cermin); beberapa kamera depan menyimpan foto seperti ini. Foto "
         "dengan kamera belakang, atau matikan pengaturan \"cermin kamera depan\" di kamera, lalu kirim ulang.",
     ),
     "not_practice_sheet": (
         "This does not look like a practice sheet. Photograph a printed grader practice sheet (with black squares in its corners), not an official KPU form.",
-        "Ini bukan lembar latihan. Foto lembar latihan yang dicetak dari aplikasi ini (ada kotak hitam di keempat sudutnya), bukan formulir resmi KPU.",
+        "Foto ini tidak tampak seperti lembar latihan. Pastikan yang difoto adalah lembar latihan yang dicetak dari aplikasi ini (ada kotak hitam di keempat sudutnya), bukan formulir resmi KPU.",
     ),
     "unknown_template": (
-        "This sheet's form type is not known to this grader. Print a new practice sheet from this grader.",
-        "Jenis lembar ini tidak dikenal oleh aplikasi. Cetak lembar latihan baru dari aplikasi ini.",
+        "This sheet's form type is not known to this grader. Ask the trainer for a new practice sheet.",
+        "Jenis lembar ini tidak dikenal oleh aplikasi. Minta lembar latihan baru kepada pelatih.",
     ),
     "sheet_unidentified": (
         "The sheet's QR code and the code line printed beside it cannot be read, so it is not known how many "
         "candidate pairs this sheet has. Take the photo again with the top of the sheet sharp and free of shadow, "
         "or grade it with its exercise code.",
-        "Kode QR dan baris kode yang tercetak di sebelahnya tidak terbaca, jadi jumlah pasangan calon pada lembar "
-        "ini tidak diketahui. Foto ulang dengan bagian atas lembar tajam dan tanpa bayangan, atau kirim dengan "
-        "kode latihannya.",
+        "Kode QR di bagian atas lembar dan baris kode di sebelahnya tidak terbaca, jadi belum diketahui lembar "
+        "latihan mana ini. Foto ulang dengan bagian atas lembar tajam dan tanpa bayangan, atau kirim ulang sambil "
+        "mengetik kode latihannya (tertera pada soal).",
     ),
 }
 

@@ -262,7 +262,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Koreksi": "Correction",
     "Nilai benar untuk {id}": "Correct value for {id}",
     # statuses, sections, kinds
-    "Antre": "Queued", "Dinilai@@sedang": "Being graded", "Selesai": "Done", "Gagal": "Failed",
+    "Antre": "Queued", "Sedang dinilai": "Being graded", "Selesai": "Done", "Gagal": "Failed",
     "angka": "digits", "bulatan": "bubbles", "turus": "tally",
     "I. Data pemilih dan pengguna hak pilih": "I. Voters and voters who voted",
     "II. Data penggunaan surat suara": "II. Ballots",

@@ -36,7 +36,7 @@ SECTION_TITLES = {
 # (a result's and a field's statuses in the words the printable sheet uses too: grader.grading.shown.STATUS_WORDS)
 STATUS_LABELS = {
     **{status: words[0] for status, words in STATUS_WORDS.items()},
-    "queued": "Antre", "running": "Dinilai@@sedang", "done": "Selesai", "failed": "Gagal",
+    "queued": "Antre", "running": "Sedang dinilai", "done": "Selesai", "failed": "Gagal",
     "held": "Menunggu kode latihan",
 }
 # A finding's severity (grader.grading.findings.Finding), as its badge says it: the trainee's mistake (a cross-check
