@@ -772,7 +772,7 @@ def test_a_score_waiting_on_an_unreadable_field_is_provisional_on_paper():
            "fields": [], "rules": [], "findings": [], "top_fixes": [], "pages": []}
     assert "/100 sementara" in render_report(res)
     # nothing to fix yet is not "Bagus!" while entries wait (review s34: printed beside a field read 0, key 1)
-    assert "Bagus" not in render_report(res) and "masih menunggu pelatih" in render_report(res)
+    assert "Bagus" not in render_report(res) and "masih menunggu diperiksa pelatih" in render_report(res)
     res["counts"]["unreadable"] = 0
     assert "sementara" not in render_report(res) and "Bagus" in render_report(res)
 

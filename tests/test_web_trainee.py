@@ -1544,7 +1544,7 @@ def test_the_printable_feedback_names_the_trainee_the_class_table_names(app, cli
     resp = upload(client, code=code, trainee="Fitri 104", photos=[("num-103-a_1.jpg", jpeg_bytes())])
     assert _class_rows(app, code) == [("Fitri 104", 1)]
     paper = client.get(resp.location + "/cetak").get_data(as_text=True)
-    assert "Peserta: <b>Fitri 104</b> (identitas dari isian pengirim)" in paper
+    assert "Peserta: <b>Fitri 104</b> (identitas dari nama yang diketik saat mengirim)" in paper
 
 
 def test_a_dispute_of_a_count_takes_digits_only(app, client, code):

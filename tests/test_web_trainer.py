@@ -683,11 +683,11 @@ def test_review_queue_correction_regrades_and_records_who(app, trainer, code):
     assert "Alasan: kami belum yakin membaca kotak ke-3" in queue      # why it is there, in words: which box
     assert re.search(r'<mark title="belum terbaca dengan yakin">\d</mark></span>', queue)   # that box marked
     # the ✓ button is named for a screen reader, in the page's language (QA: it had no accessible name)
-    assert 'aria-label="Simpan nilai V.B"' in queue
+    assert 'aria-label="Simpan angka V.B"' in queue
     english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
-    assert 'aria-label="Save the value of V.B"' in english and "Why: we are not sure how to read box 3" in english
+    assert 'aria-label="Save the number of V.B"' in english and "Why: we are not sure how to read box 3" in english
     assert "confidence" not in english and "only when we are almost certain of our reading" in english
-    assert 'aria-label="Simpan nilai V.B"' in trainer.get("/trainer/lembar/1?lang=id").get_data(as_text=True)
+    assert 'aria-label="Simpan angka V.B"' in trainer.get("/trainer/lembar/1?lang=id").get_data(as_text=True)
     assert trainer.get("/trainer/lembar/1/gambar/crops/V.B.png").status_code == 200
     version_before = re.search(r"gambar/page1.png\?v=(\w+)", trainer.get("/trainer/lembar/1").get_data(as_text=True)).group(1)
     token = csrf_of(trainer, "/trainer/")
@@ -737,7 +737,7 @@ def test_a_queue_item_read_unsurely_asks_for_the_box_and_enter_alone_saves_nothi
     from grader.web.testing import REVIEW_FIELD
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
     queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
-    held = re.search(r'<input type="text" name="value" [^>]*value="([^"]*)" aria-label="Nilai benar untuk '
+    held = re.search(r'<input type="text" name="value" [^>]*value="([^"]*)" aria-label="Angka yang benar untuk '
                      + re.escape(REVIEW_FIELD), queue).group(1)
     assert len(held) == 3 and held[2] == "?" and "?" not in held[:2]     # the fake's box 3 is unsure, at 40%
     assert "ganti ? dengan isi kotak yang belum terbaca pasti" in queue
@@ -759,7 +759,7 @@ def test_a_queue_item_read_unsurely_asks_for_the_box_and_enter_alone_saves_nothi
         db.execute("UPDATE submissions SET result=? WHERE id=1", (json.dumps(res),))
         db.commit()
     queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
-    assert f'value="{field["value"]}" aria-label="Nilai benar untuk {REVIEW_FIELD}' in queue
+    assert f'value="{field["value"]}" aria-label="Angka yang benar untuk {REVIEW_FIELD}' in queue
 
 
 def test_a_review_item_opens_its_whole_sheet_at_that_field(trainer, code):

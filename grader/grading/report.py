@@ -17,7 +17,7 @@ from grader.grading.summary import shown_fixes
 # Indonesian). A sheet's and a field's status in the web page's words, from the same table (STATUS_WORDS).
 # Where the trainee's identity came from (issue 5: QR, then the number written on the sheet, then the file name).
 SOURCE = {"qr": ("kode QR", "QR code"), "trainee_number": ("nomor peserta di lembar", "trainee number on the sheet"),
-          "caller": ("isian pengirim", "the sender's form"), "filename": ("nama berkas", "file name")}
+          "caller": ("nama yang diketik saat mengirim", "the name typed when sending"), "filename": ("nama berkas", "file name")}
 # (short titles, for one page; in English the words the web pages use: grader.web.present.SECTION_TITLES)
 SECTION = {"I": ("I. Data pemilih", "I. Voters"), "II": ("II. Surat suara", "II. Ballots"),
            "III": ("III. Disabilitas", "III. Voters with disabilities"),
@@ -54,12 +54,12 @@ _TEMPLATE = """<!doctype html>
 {% if r.counts.review %}<p class="review">{{ t("Isian yang perlu dicek belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.", "Entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.") }}</p>{% endif %}
 {% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ pick(p.advice) }}</p>{% endfor %}
 {% if r.status == 'refused' %}<h2>{{ t("Lembar ini belum dinilai", "This sheet is not graded yet") }}</h2>
-<p>{{ t("Tidak ada halaman yang bisa dibaca. Perbaiki foto seperti yang disebut di atas, lalu kirim lagi.", "No page could be read. Fix the photo as said above, then send it again.") }}</p>
+<p>{{ t("Tidak ada halaman yang bisa dibaca. Foto ulang sesuai petunjuk di atas, lalu kirim lagi.", "No page could be read. Take the photo again as said above, then send it again.") }}</p>
 {% else %}{% set fixes = shown_fixes(r) %}
 <h2>{{ t("Tiga hal yang perlu diperbaiki", "Three things to fix") if fixes | length == 3 else t("Yang perlu diperbaiki", "What to fix") }}</h2>
 {% if fixes %}<ol>{% for f in fixes %}<li>{{ pick(f) }} <i>— {{ pick(f, "where") }}</i></li>{% endfor %}</ol>
-{% elif r.status == 'partial' %}<p>{{ t("Belum ada, di halaman yang terbaca.", "Nothing yet, on the pages read.") }}</p>
-{% elif r.counts.review or r.counts.unreadable %}<p class="review">{{ t("Belum ada di isian yang sudah terbaca pasti. Isian yang perlu dicek masih menunggu pelatih.", "Nothing among the entries read for certain. The entries waiting to be checked still wait for a trainer.") }}</p>
+{% elif r.status == 'partial' %}<p>{{ t("Belum ada kesalahan di halaman yang sudah terbaca.", "No mistake yet on the pages read.") }}</p>
+{% elif r.counts.review or r.counts.unreadable %}<p class="review">{{ t("Tidak ada kesalahan pada isian yang sudah terbaca pasti. Isian lainnya masih menunggu diperiksa pelatih.", "No mistake among the entries read for certain. The other entries still wait for a trainer to check them.") }}</p>
 {% else %}<p>{{ t("Tidak ada. Bagus!", "None. Well done!") }}</p>{% endif %}{% endif %}
 {% set violated = r.rules | selectattr('status', 'equalto', 'violated') | list %}
 {% if violated %}<h2>{{ t("Aturan hitungan yang dilanggar", "Arithmetic rules broken") }}</h2><ul>

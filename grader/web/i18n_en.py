@@ -49,12 +49,14 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "{n} entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.",
     ),
     "Cetak umpan balik (1 halaman)": "Printable feedback (1 page)",
-    "Simpan nilai {id}": "Save the value of {id}",
+    "Simpan angka {id}": "Save the number of {id}",
     "Buka lembar {trainee} di tab baru": "Open sheet {trainee} in a new tab",
     "Foto terlalu besar: setiap foto paling besar {mb} MB. Kirim foto ponsel biasa.":
         "The photo is too large: each photo may be at most {mb} MB. Send an ordinary phone photo.",
-    "Tertera pada soal. Boleh dikosongkan jika lembar Anda dicetak untuk latihan ini (kodenya ada di pojok lembar dan di kode QR).":
-        "It is on the exercise handout. Leave it empty if your sheet was printed for this exercise (the code is in the sheet's corner and in its QR code).",
+    "Tertera pada soal. Boleh dikosongkan jika lembar Anda dicetak untuk latihan ini (kodenya tercetak di bagian atas "
+    "lembar, setelah tulisan KODE, dan ada di kode QR).":
+        "It is on the exercise handout. Leave it empty if your sheet was printed for this exercise (the code is "
+        "printed at the top of the sheet, after the word KODE, and is in its QR code).",
     "Nama atau nomor peserta": "Your name or trainee number",
     "Foto halaman {n}@@kotak": "Photo of page {n}",      # the upload form's inputs (a result's button: "Photograph")
     "Foto seluruh lembar dari atas, di tempat terang, keempat kotak hitam di sudut harus terlihat.":
@@ -172,8 +174,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "This sending was replaced by your later sending from the same form ({when}), with the name, exercise code "
         "or photo corrected. Your trainer sees only the later one.",
     "Lihat kiriman terbaru": "See the latest sending",
-    "Kiriman ini sudah diganti oleh kiriman Anda berikutnya; kirim dari kiriman itu.":
-        "This sending was replaced by your later one; send from that one.",
+    "Kiriman ini sudah diganti oleh kiriman Anda berikutnya; buka kiriman terbaru Anda dan kirim dari sana.":
+        "This sending was replaced by your later one; open your latest sending and send from there.",
     "Isian {field}: ": "Entry {field}: ",
     "Ke isian {id}, untuk membetulkan sanggahan Anda ↓": "To entry {id}, to mend your dispute ↓",
     "{n} kiriman foto disisihkan: server berhenti mendadak sebelum mencatatnya, dan kiriman itu tidak bisa dicatat ulang atau sudah dikirim lagi. Pengirimnya tidak pernah diberi tahu bahwa kirimannya tersimpan: bila ada peserta yang belum melihat hasilnya, minta ia mengirim ulang; bila lembar dari unggahan banyak lembar Anda tidak ada di tabel kelas, unggah lagi foto lembar itu. Fotonya disimpan di server (folder quarantine/submissions) untuk diperiksa pengelola server.":
@@ -260,7 +262,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Seharusnya": "Expected",
     "Status": "Status",
     "Koreksi": "Correction",
-    "Nilai benar untuk {id}": "Correct value for {id}",
+    "Angka yang benar untuk {id}": "Correct number for {id}",
     # statuses, sections, kinds
     "Antre": "Queued", "Sedang dinilai": "Being graded", "Selesai": "Done", "Gagal": "Failed",
     "angka": "digits", "bulatan": "bubbles", "turus": "tally",
@@ -277,7 +279,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto Anda sudah tersimpan; tidak perlu memilihnya lagi. Ketik kode latihan (tertera pada soal).":
         "Your photos are saved; you need not choose them again. Type the exercise code (it is on the handout).",
     "Foto Anda sudah tersimpan; tidak perlu memilihnya lagi. Ketik kode latihan yang benar (tertera pada soal), atau "
-    "kosongkan agar kode dibaca dari QR lembar.":
+    "kosongkan agar kode dibaca dari kode QR di lembar.":
         "Your photos are saved; you need not choose them again. Type the right exercise code (it is on the "
         "handout), or leave it empty to read it from the sheet's QR code.",
     "Nilai sekarang": "Grade now",
@@ -508,7 +510,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Oleh": "By",
     "Periksa isian yang meragukan": "Review uncertain entries",
     "Ketik angka yang benar lalu tekan": "Type the correct number and press",
-    "Enter saja untuk membenarkan; ganti ? dengan isi kotak yang belum terbaca pasti; kosongkan untuk kotak kosong; "
+    "Enter saja untuk menyetujui bacaan; ganti ? dengan isi kotak yang belum terbaca pasti; kosongkan untuk kotak kosong; "
     "X dan tanda - seperti di lembar (XXX = 0).":
         "Enter alone confirms; replace ? with what a box not read surely holds; empty means a blank box; X and dashes "
         "as on the sheet (XXX = 0).",

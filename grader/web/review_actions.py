@@ -324,8 +324,8 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     if field.get("status") not in DISPUTABLE or field.get("corrected_by"):
         raise GraderError("not_disputable", f"Entry {named_en} is not marked wrong or blank, so there is nothing "
                           f"to dispute.",
-                          f"Isian {named} tidak ditandai salah atau kosong oleh pembaca, jadi tidak perlu "
-                          f"disanggah")
+                          f"Isian {named} tidak ditandai salah atau kosong oleh aplikasi, jadi tidak perlu "
+                          f"disanggah.")
     if len(open_now) >= MAX_OPEN_DISPUTES:
         raise GraderError("too_many_disputes", f"{len(open_now)} disputes of this sheet are already waiting for a "
                           f"trainer. Wait until the trainer has checked them, or ask the trainer directly.",

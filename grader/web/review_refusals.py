@@ -33,7 +33,7 @@ def not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, tabl
         if table == "disputes":
             return GraderError("retaken", "This sheet was sent again; open its latest result and dispute the entry "
                                "there.",
-                               "Lembar ini sudah dikirim ulang; buka hasil terbarunya lalu sanggah di sana")
+                               "Lembar ini sudah dikirim ulang; buka hasil terbarunya lalu ketuk “Bukan ini yang saya tulis?” di sana.")
         return GraderError("retaken", "The trainee sent this sheet again; correct the latest sheet.",
                            "Peserta sudah mengirim ulang lembar ini; koreksi di lembar terbarunya")
     if row["state"] == "failed":
@@ -116,7 +116,7 @@ def _replaced(table: str) -> GraderError:
     if table == "disputes":
         return GraderError("not_current", "This result has been replaced; open the latest result and dispute the "
                            "entry there.",
-                           "Hasil ini sudah diganti; buka hasil terbarunya lalu sanggah di sana")
+                           "Hasil ini sudah diganti; buka hasil terbarunya lalu ketuk “Bukan ini yang saya tulis?” di sana.")
     return GraderError("not_current", "This sheet has been replaced (merged or split); correct the sheet that "
                        "replaced it.",
                        "Lembar ini sudah diganti (digabung atau dipisah); koreksi di lembar penggantinya")
@@ -128,8 +128,8 @@ def _resent(table: str) -> GraderError:
     if table == "disputes":
         return GraderError("resent", "This sending was replaced by your later one; open it and dispute the entry "
                            "there.",
-                           "Kiriman ini sudah diganti oleh kiriman Anda berikutnya; buka kiriman itu lalu sanggah "
-                           "di sana")
+                           "Kiriman ini sudah diganti oleh kiriman Anda berikutnya; buka kiriman itu lalu ketuk "
+                           "“Bukan ini yang saya tulis?” di sana.")
     return GraderError("resent", "The trainee sent this form again with the name, code or photo corrected; correct "
                        "the latest sheet.",
                        "Peserta sudah mengirim ulang formulir ini dengan nama, kode atau foto yang dibetulkan; "

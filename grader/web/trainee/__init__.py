@@ -56,7 +56,7 @@ def replaced_sending(row):
     saying so, instead of a new sheet made of it (opened before, it still offered a retake or a missing page)."""
     if replacement_of(get_db(), row) is None:
         return None
-    flash(_("Kiriman ini sudah diganti oleh kiriman Anda berikutnya; kirim dari kiriman itu."), "error")
+    flash(_("Kiriman ini sudah diganti oleh kiriman Anda berikutnya; buka kiriman terbaru Anda dan kirim dari sana."), "error")
     return redirect(url_for("trainee.result", token=row["token"]), code=303)
 
 
