@@ -447,7 +447,7 @@ class Sheet:
         col = {name: i for i, name in enumerate(head)}
         mine = [r for r in rows[1:] if r[0] == self.trainee]
         fields = {f["id"]: f for f in res["fields"]}
-        got = {r[col["Kotak (kode)"]]: r for r in mine}
+        got = {r[col["Isian (kode)"]]: r for r in mine}
         if set(got) != set(fields):
             self.problems.append(f"[csv] FIELDS {sorted(set(got) ^ set(fields))} differ")
         for fid, r in got.items():
@@ -485,7 +485,7 @@ class Sheet:
         for r in rows:
             if r[0] != self.trainee:
                 continue
-            fid, want = r[at["Kotak (kode)"]], csv_rows.get(r[at["Kotak (kode)"]])
+            fid, want = r[at["Isian (kode)"]], csv_rows.get(r[at["Isian (kode)"]])
             said = "" if r[at["Terbaca"]] is None else str(r[at["Terbaca"]])
             if want is None or (r[at["Status (kode)"]], said) != (want[col["Status (kode)"]],
                                                                   re.sub(r"^'(?=[-=+@])", "", want[col["Terbaca"]])):

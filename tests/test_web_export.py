@@ -21,11 +21,11 @@ SHEET_HEADERS = {
            "Blank", "Unreadable", "Attempts", "Sent by", "Sent", "Why", "A retake is advised", "Grading (code)",
            "Result (code)", "Sent by (code)", "Why (code)", "A retake is advised (code)"]}
 FIELD_HEADERS = {
-    "id": ["Peserta", "Nama", "Kotak", "Halaman", "Bagian", "Isian", "Jenis", "Terbaca", "Seharusnya", "Status",
+    "id": ["Peserta", "Nama", "Isian", "Halaman", "Bagian", "Uraian", "Jenis", "Terbaca", "Seharusnya", "Status",
            "Keyakinan", "Alasan", "Menurut peserta", "Waktu sanggahan", "Dikoreksi oleh", "Waktu koreksi",
-           "Kotak (kode)", "Jenis (kode)", "Status (kode)", "Alasan (kode)"],
-    "en": ["Trainee", "Name", "Box", "Page", "Section", "Entry", "Kind", "Read as", "Expected", "Status",
-           "Confidence", "Why", "The trainee says", "Disputed at", "Corrected by", "Corrected at", "Box (code)",
+           "Isian (kode)", "Jenis (kode)", "Status (kode)", "Alasan (kode)"],
+    "en": ["Trainee", "Name", "Entry", "Page", "Section", "Description", "Kind", "Read as", "Expected", "Status",
+           "Confidence", "Why", "The trainee says", "Disputed at", "Corrected by", "Corrected at", "Entry (code)",
            "Kind (code)", "Status (code)", "Why (code)"]}
 #: What the class's two sheets and two of b's entries say, in each language: the pages' words, then the codes.
 SAID = {
@@ -92,10 +92,10 @@ def test_the_exports_speak_the_trainers_language_and_keep_the_codes_at_the_end(a
     fields = csv_table(trainer, f"/trainer/latihan/{code}/ekspor/isian.csv")
     assert fields[0] == FIELD_HEADERS[lang]
     col = {h: i for i, h in enumerate(FIELD_HEADERS["id"])}
-    entries = by_first([r for r in fields[1:] if r[0] == "b"], col["Kotak"])
+    entries = by_first([r for r in fields[1:] if r[0] == "b"], col["Isian"])
     for fid in (WRONG_FIELD, REVIEW_FIELD):
         row = entries[fid]
-        assert tuple(row[col[h]] for h in ("Isian", "Jenis", "Status", "Alasan")) == said[fid]
+        assert tuple(row[col[h]] for h in ("Uraian", "Jenis", "Status", "Alasan")) == said[fid]
         assert tuple(row[-3:]) == CODES[fid]
     assert entries[REVIEW_FIELD][col["Keyakinan"]] == "0.4"
 

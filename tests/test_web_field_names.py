@@ -134,8 +134,8 @@ def test_the_dispute_the_review_queue_and_the_corrections_name_the_place_in_word
 def test_the_entries_export_words_the_place_and_keeps_the_id_as_its_code(app, client, trainer, code):
     sheet_with_a_pair_in_trouble(app, client, code)
     text = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv").data.decode("utf-8-sig")
-    rows = {r["Kotak (kode)"]: r for r in csv.DictReader(io.StringIO(text))}
-    assert (rows[TALLY]["Kotak"], rows[BUBBLES]["Kotak"], rows["II.3"]["Kotak"]) == ("IV.1 turus", "IV.1 bulatan",
+    rows = {r["Isian (kode)"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert (rows[TALLY]["Isian"], rows[BUBBLES]["Isian"], rows["II.3"]["Isian"]) == ("IV.1 turus", "IV.1 bulatan",
                                                                                      "II.3")
     english = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv?lang=en").data.decode("utf-8-sig")
-    assert {r["Box"] for r in csv.DictReader(io.StringIO(english)) if r["Box (code)"] == TALLY} == {"IV.1 tally"}
+    assert {r["Entry"] for r in csv.DictReader(io.StringIO(english)) if r["Entry (code)"] == TALLY} == {"IV.1 tally"}

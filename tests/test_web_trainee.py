@@ -1164,7 +1164,7 @@ def test_a_dispute_a_trainer_answered_stays_said_on_the_page_and_in_the_export(a
     assert "answered by the trainer" in re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', english, re.S).group(0)
     exported = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv?lang=id").get_data(as_text=True)
     rows = list(csv.DictReader(_io.StringIO(exported.lstrip("\ufeff"))))
-    mine = next(r for r in rows if r["Kotak (kode)"] == WRONG_FIELD)
+    mine = next(r for r in rows if r["Isian (kode)"] == WRONG_FIELD)
     assert mine["Menurut peserta"] == said and mine["Waktu sanggahan"] and mine["Dikoreksi oleh"]
 
 
@@ -1374,7 +1374,7 @@ def test_a_violated_rules_card_says_its_values_once(app):
                       "message_id": "Surat suara (tertulis: 300 ≠ 301)", "message_en": "Ballots (written: 300 ≠ 301)",
                       "fields": ["II.1", "II.2", "II.3", "II.4"], "lhs": 300, "rhs": 301, "op": "==",
                       "expression": "II.1 = II.2 + II.3 + II.4"}]}
-    for lang, written, boxes in (("id", "tertulis", "kotak"), ("en", "written", "boxes")):
+    for lang, written, boxes in (("id", "tertulis", "isian terkait"), ("en", "written", "entries")):
         with app.test_request_context(f"/?lang={lang}"):
             app.preprocess_request()
             html = render_template_string('{% import "_result.html" as m %}{{ m.fixes_and_rules(res) }}', res=res)

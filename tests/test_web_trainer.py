@@ -1333,7 +1333,7 @@ def test_exports_csv_and_xlsx(app, trainer, code):
     fields = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv").data.decode("utf-8-sig")
     assert "II.3" in fields and fields.count("\n") > 40
     table = list(csv.DictReader(io.StringIO(fields)))
-    assert {r["Alasan (kode)"] for r in table if r["Kotak"] == "V.B" and r["Peserta"] == "b"} == {"unsure_box"}
+    assert {r["Alasan (kode)"] for r in table if r["Isian"] == "V.B" and r["Peserta"] == "b"} == {"unsure_box"}
     unread = [r for r in table if r["Alasan (kode)"] == "page_missing"]
     assert unread and {r["Alasan"] for r in unread} == {"foto halaman ini belum dikirim; foto dan kirim bersama "
                                                         "halaman lainnya"}

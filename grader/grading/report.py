@@ -72,7 +72,7 @@ _TEMPLATE = """<!doctype html>
 {% if sections %}<h2>{{ t("Isian per bagian", "Entries by section") }}</h2>{% endif %}
 <div class="cols">
 {% for sec, rows in sections %}<table><tr><th colspan="4">{{ sec }}</th></tr>
-<tr><th>{{ t("Kotak", "Box") }}</th><th>{{ t("Terbaca", "Read as") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
+<tr><th>{{ t("Isian", "Entry") }}</th><th>{{ t("Terbaca", "Read as") }}</th><th>{{ t("Seharusnya", "Expected") }}</th><th>{{ t("Status", "Status") }}</th></tr>
 {% for f in rows %}<tr><td>{{ field_name(f.id, lang) }}</td><td>{{ shown_reading(f, "") }}</td>
 {# (a page not sent or refused: not the key's numbers of it, which its trainee would copy onto the sheet) #}
 <td>{{ '' if f.expected is none or f.id in unread else f.expected }}</td><td class="{{ f.status }}">{{ t("Belum terbaca", "Not read yet") if f.id in unread else word(status, f.status) }}{% set named = boxes_to_name(f) %}{% if named %} ({{ t("kotak ke-", "box ") }}{{ named | map("add1") | join(", ") }}){% endif %}{% if f.corrected_by %} ✎ {{ t("diperiksa pelatih", "checked by the trainer") if f.confirmed else t("dikoreksi pelatih", "corrected by the trainer") }}{% endif %}</td></tr>

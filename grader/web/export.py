@@ -29,7 +29,7 @@ SHEET_HEADERS = {
     "retake_advised": "Sebaiknya foto ulang"}
 SHEET_CODES = ("state", "status", "source", "error", "retake_advised")
 FIELD_HEADERS = {
-    "trainee": "Peserta", "name": "Nama", "field": "Kotak", "page": "Halaman", "section": "Bagian", "label": "Isian",
+    "trainee": "Peserta", "name": "Nama", "field": "Isian", "page": "Halaman", "section": "Bagian", "label": "Uraian",
     "kind": "Jenis", "value": "Terbaca", "expected": "Seharusnya", "status": "Status", "confidence": "Keyakinan",
     "notes": "Alasan", "trainee_says": "Menurut peserta", "disputed_at": "Waktu sanggahan",
     "corrected_by": "Dikoreksi oleh", "corrected_at": "Waktu koreksi"}
