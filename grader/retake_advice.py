@@ -88,7 +88,7 @@ def print_out_of_place_advice(page: int, fields: list[str], *, page_off: bool = 
     if page_off:
         return {"code": PAGE_OUT_OF_PLACE_ADVICE, "fields": fields,
                 "message_id": f"Di foto halaman {page}, kotak-kotak cetakan di banyak isian tidak terlihat di "
-                              f"tempatnya (kertas terlipat atau melengkung, atau garis kotaknya tertutup tip-ex atau "
+                              f"tempatnya (kertas terlipat atau melengkung, atau garis kotaknya tertutup cairan koreksi atau "
                               f"pita koreksi?), jadi {n} isian halaman ini belum bisa dibaca dengan pasti dan "
                               f"menunggu pelatih. Bila kertas terlipat, buka lipatannya, tekan hingga rata di atas "
                               f"meja, lalu foto ulang halaman {page}.",

@@ -185,7 +185,7 @@ def test_a_page_out_of_place_advises_a_flat_retake_of_that_page(sheet, blank_pag
     assert set(advice["fields"]) == {f.id for f in page.fields if f.graded and f.id in out}
     assert "foto ulang halaman 2" in advice["message_id"] and "rata di atas meja" in advice["message_id"]
     assert "unfold it, press it flat on a table and photograph page 2 again" in advice["message_en"]
-    assert "tip-ex" in advice["message_id"] and "correction fluid" in advice["message_en"]  # (not only a fold hides them)
+    assert "cairan koreksi" in advice["message_id"] and "correction fluid" in advice["message_en"]  # (not only a fold hides them)
     from grader.result_rows import advice_messages
     assert advice_messages({"pages": [{"file": "b-p2.jpg", "advice": advice}]}) == [
         f"b-p2.jpg: {advice['message_en']}"]

@@ -804,7 +804,7 @@ def test_a_crop_in_the_review_queue_is_named_by_its_fields_label_and_what_was_re
 
 
 def test_a_review_item_put_in_doubt_by_a_failing_sum_shows_that_sum_as_read(app, trainer, code):
-    """Review walk-through: an item's reason was "aturan hitungan tidak cocok dan bacaan isian ini kurang yakin",
+    """Review walk-through: an item's reason was "aturan hitungan tidak cocok dan kami kurang yakin membaca isian ini",
     without which rule; the trainer opened the sheet to find it. The item shows the rule and its terms as read, the
     reading in question marked: which of them is the misread one is a look at the crop away."""
     import json

@@ -343,7 +343,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Latihan {code} dibuat.": "Exercise {code} created.",
     "Hasil kelas": "Class results",
     "Periksa": "Review",
-    "Antrian periksa": "Review queue",
+    "Antrean periksa": "Review queue",
     "Wawasan kelas": "Class insight",
     "Nilai banyak lembar": "Grade many sheets",
     "Pilih banyak foto sekaligus, satu berkas zip, atau hasil pindaian PDF atau TIFF (satu halaman lembar per "
@@ -519,10 +519,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Bukan foto": "Not a photo", "Berkas rusak": "Damaged file", "Berkas terlalu besar": "File too large",
     "Pindaian hitam-putih": "Black-and-white scan", "Foto kabur": "Blurry photo", "Foto terlalu gelap": "Photo too dark",
     "Foto silau": "Glare on the photo", "Lembar terlalu kecil untuk dibaca": "Sheet too small to read",
-    "Lembar terpotong": "Sheet cut off", "Sudut lembar tak terlihat": "Sheet corners not found",
-    "Foto terbalik cermin": "Mirrored photo",
-    "Bukan lembar latihan": "Not a practice sheet", "Jenis lembar tak dikenal": "Unknown sheet type",
-    "Kode lembar tak terbaca": "Sheet code unreadable", "Lembar latihan lain": "Another exercise's sheet",
+    "Lembar terpotong": "Sheet cut off", "Sudut lembar tidak terlihat": "Sheet corners not found",
+    "Foto terbalik kiri-kanan": "Mirrored photo",
+    "Bukan lembar latihan": "Not a practice sheet", "Jenis lembar tidak dikenal": "Unknown sheet type",
+    "Kode lembar tidak terbaca": "Sheet code unreadable", "Lembar latihan lain": "Another exercise's sheet",
     "Lembar peserta lain": "Another trainee's sheet", "Halaman terkirim dua kali": "Page sent twice",
     "Simpan tulisan peserta: {v}": "Save what the trainee wrote: {v}",
     "{id} {label}: terbaca {value}": "{id} {label}: read as {value}",
@@ -582,9 +582,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Alasan": "Why",
     "ada kotak yang belum kami baca dengan yakin": "we could not read a box surely",
     "ada kotak bertinta pucat (pena hampir habis?) yang bisa terbaca lain": "a box has pale ink (a pen running dry?) that could read otherwise",
-    "kotak tercetak di isian ini atau di dekatnya tidak terlihat di tempatnya (kertas terlipat atau melengkung? garis kotak tertutup tip-ex?)":
+    "kotak tercetak di isian ini atau di dekatnya tidak terlihat di tempatnya (kertas terlipat atau melengkung? garis kotak tertutup cairan koreksi?)":
         "the printed boxes of this entry or of one near it are not seen in their place (folded or bent paper? box lines under correction fluid?)",
-    "cetakan halaman ini di foto tidak terlihat di tempatnya (kertas terlipat? garis kotak tertutup tip-ex?): bila kertas terlipat, foto ulang halaman ini dengan kertas rata":
+    "cetakan halaman ini di foto tidak terlihat di tempatnya (kertas terlipat? garis kotak tertutup cairan koreksi?): bila kertas terlipat, foto ulang halaman ini dengan kertas rata":
         "this page's print is not seen in its place on the photo (folded paper? box lines under correction fluid?): if the sheet is folded, photograph this page again with it flat",
     "kami belum yakin membaca kotak ke-{ns}": ("we are not sure how to read box {ns}", "we are not sure how to read boxes {ns}"),
     "dan": "and",
@@ -601,20 +601,20 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "a box we are unsure of: it could be either of two digits",
     "angka tampak ditulis melintasi garis kotak (tulis satu angka per kotak)":
         "the number looks written across the box borders (write one digit per box)",
-    "susunan kotak tidak mungkin (angka, X, angka)": "impossible box pattern (digit, X, digit)",
-    "kotak belakang kosong": "a trailing box is blank",
+    "ada X di antara dua angka (mis. 4X7)": "impossible box pattern (digit, X, digit)",
+    "kotak paling kanan kosong": "a trailing box is blank",
     "tidak ada bulatan terisi": "no bubble filled",
     "lebih dari satu bulatan terisi": "more than one bubble filled",
-    "isian bulatan tipis": "a light bubble fill",
-    "ada tanda di sekeliling bulatan, bukan isian (dilingkari?)": "a mark around a bubble, not a fill (circled?)",
+    "bulatan dihitamkan terlalu tipis": "a light bubble fill",
+    "ada tanda di sekeliling bulatan, bukan dihitamkan (dilingkari?)": "a mark around a bubble, not a fill (circled?)",
     "ada bekas bulatan yang dihapus": "an erased bubble",
     "bulatan tercetak tidak di tempatnya (kertas melengkung?)": "printed bubbles out of place (curled paper?)",
     "cetakan bulatan terlalu pucat (fotokopi pudar?)": "printed bubbles too pale (a faded photocopy?)",
     "berbeda dengan bacaan lain pasangan ini": "disagrees with this pair's other readings",
     "disanggah peserta": "disputed by the trainee",
-    "berbeda dengan kunci, tetapi bacaan belum cukup yakin untuk dinyatakan salah":
+    "berbeda dengan kunci, tetapi kami belum cukup yakin dengan bacaannya untuk menyatakannya salah":
         "differs from the key, but not read surely enough to call it wrong",
-    "aturan hitungan tidak cocok dan bacaan isian ini kurang yakin":
+    "aturan hitungan tidak cocok dan kami kurang yakin membaca isian ini":
         "an arithmetic rule fails and this entry is one of its unsure readings",
     "berbeda dengan kunci, tetapi hitungannya memuat isian lain yang belum kami baca dengan yakin; pelatih memeriksanya dulu":
         "differs from the key, but its sum holds another entry we could not read surely; a trainer checks it first",
@@ -624,10 +624,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "the digits read surely already differ from the key (? = a digit we could not read surely)",
     "menurut peserta sendiri, angka yang ditulis berbeda dengan kunci; pelatih tetap memeriksa bacaannya":
         "by the trainee's own word, the number written differs from the key; a trainer still checks our reading",
-    "kelompok turus tidak berbentuk lima": "a tally group is not a group of five",
+    "ada kelompok turus yang tidak berisi lima garis": "a tally group is not a group of five",
     "dua garis turus bersentuhan": "two tally strokes touch",
     "garis turus bertumpuk": "tally strokes drawn over each other",
-    "banyaknya tinta tidak cocok dengan hitungan": "the amount of ink does not fit the count",
+    "jumlah garis yang terlihat tidak cocok dengan hitungan": "the amount of ink does not fit the count",
     "garis silang kelompok terakhir kurang jelas": "the last group's crossing stroke is unclear",
     "garis turus terakhir pendek atau terpotong garis": "the last strokes are short or cut by a line",
     "kotak turus tercetak tidak di tempatnya (kertas melengkung?)": "printed tally grid out of place (curled paper?)",
