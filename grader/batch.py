@@ -186,9 +186,10 @@ def read_photo_file(path: Path) -> bytes | GraderError:
             return GraderError("too_large", f"The PDF is larger than {mb} MB. Scan the class in parts, a PDF each.",
                                f"PDF lebih besar dari {mb} MB. Pindai kelas dalam beberapa bagian, satu PDF per bagian.")
         mb = MAX_FILE_BYTES >> 20
-        return GraderError("too_large", f"The file is larger than {mb} MB. Send an ordinary phone photo (at most 25 MB), "
+        # (one limit said: "(at most 25 MB)", the web's photo limit, beside this one read as two)
+        return GraderError("too_large", f"The file is larger than {mb} MB. Send an ordinary phone photo, "
                                         "or a PDF of fewer pages.",
-                           f"Berkas lebih besar dari {mb} MB. Kirim foto ponsel biasa (maksimal 25 MB), atau PDF "
+                           f"Berkas lebih besar dari {mb} MB. Kirim foto ponsel biasa, atau PDF "
                            "dengan lebih sedikit halaman.")
     return path.read_bytes()
 

@@ -375,7 +375,7 @@ def test_every_page_has_a_title_of_its_own_in_both_languages(app, client, code):
         (trainer, batch_page): (f"Penilaian banyak lembar {code}", f"Batch grading {code}"),
         (trainer, f"/trainer/latihan/{code}/hasil"): (f"Hasil kelas {code}", f"Class results {code}"),
         (trainer, f"/trainer/latihan/{code}/periksa"): (f"Antrean periksa {code}", f"Review queue {code}"),
-        (trainer, f"/trainer/latihan/{code}/wawasan"): (f"Wawasan kelas {code}", f"Class insight {code}"),
+        (trainer, f"/trainer/latihan/{code}/wawasan"): (f"Rekap kelas {code}", f"Class insight {code}"),
         (trainer, "/trainer/lembar/1"): (f"Lembar Ann · {code}", f"Sheet Ann · {code}"),
         (trainer, f"/trainer/latihan/{code}/layar"): (f"Kirim foto · {code}", f"Send a photo · {code}"),
     }

@@ -71,7 +71,7 @@ def test_a_sheet_the_server_failed_on_is_graded_again_at_its_trainees_request(co
         html = client.get(page).get_data(as_text=True)
         assert "Server gagal menilai lembar ini" in html and BUTTON in html and f'action="{page}/nilai-ulang"' in html
         assert "<h1>Lembar belum dinilai</h1>" in html          # not "Hasil penilaian" over a sheet not graded
-        assert f"Sisa percobaan: {TRAINEE_RETRIES}." in html
+        assert f"Sisa kesempatan: {TRAINEE_RETRIES}." in html
         gate = threading.Event()                         # (holds the grading until the waiting page is seen)
         flaky = fake.grade_upload
         monkeypatch.setattr(fake, "grade_upload", lambda *a, **k: gate.wait(10) and flaky(*a, **k))

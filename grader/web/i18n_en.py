@@ -81,7 +81,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The PDF {name} is {size} MB, but a PDF may be at most {mb} MB. Save it smaller in the scanner app, or send photos of the sheet.",
     "TIFF {name} berukuran {size} MB, padahal TIFF paling besar {mb} MB. Pindai ulang dengan resolusi lebih rendah atau dengan kompresi (JPEG atau LZW), atau kirim foto lembarnya.":
         "The TIFF {name} is {size} MB, but a TIFF may be at most {mb} MB. Scan it again at a lower resolution or with compression (JPEG or LZW), or send photos of the sheet.",
-    "Berkas yang dipilih berukuran {size} MB bersama-sama, padahal satu kiriman paling besar {mb} MB. Kirim satu foto per halaman, atau satu PDF yang berisi kedua halaman.":
+    "Ukuran semua berkas yang dipilih {size} MB, padahal satu kiriman paling besar {mb} MB. Kirim satu foto per halaman, atau satu PDF yang berisi kedua halaman.":
         "The files you chose come to {size} MB together, but one sending may be at most {mb} MB. Send one photo per page, or one PDF holding both pages.",
     # ... and in a trainer's batch, which takes zips too
     "{name} berukuran {size} MB, padahal satu foto paling besar {mb} MB. Pilih lagi tanpa berkas itu: foto lembar dari ponsel jauh lebih kecil.":
@@ -92,7 +92,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The TIFF {name} is {size} MB, but a TIFF may be at most {mb} MB. Scan it again at a lower resolution or with compression (JPEG or LZW), or split it into several files.",
     "Zip {name} berukuran {size} MB, padahal satu unggahan paling besar {mb} MB. Bagi fotonya ke beberapa zip, lalu unggah satu per satu.":
         "The zip {name} is {size} MB, but one upload may be at most {mb} MB. Split its photos into several zips and upload them one at a time.",
-    "Berkas yang dipilih berukuran {size} MB bersama-sama, padahal satu unggahan paling besar {mb} MB. Unggah dalam beberapa bagian.":
+    "Ukuran semua berkas yang dipilih {size} MB, padahal satu unggahan paling besar {mb} MB. Unggah dalam beberapa bagian.":
         "The files you chose come to {size} MB together, but one upload may be at most {mb} MB. Upload them in several parts.",
     "Kiriman dari perangkat ini": "Sent from this device",
     "ada kiriman lebih baru": "sent again since",
@@ -122,7 +122,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Server gagal menilai lembar ini": "The server could not grade this sheet",
     "Kirim ulang": "Send again",
     "Coba proses lagi": "Try processing again",
-    "Foto yang sudah tersimpan diproses lagi, tanpa perlu dikirim ulang. Sisa percobaan: {n}.":
+    "Foto yang sudah tersimpan diproses lagi, tanpa perlu dikirim ulang. Sisa kesempatan: {n}.":
         "The photos already stored are processed again; you do not need to send them again. Tries left: {n}.",
     "Anda sudah {n} kali meminta lembar ini diproses lagi, tetapi server gagal lagi.": (
         "You asked for this sheet to be processed again once, and the server failed again.",
@@ -344,7 +344,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Hasil kelas": "Class results",
     "Periksa": "Review",
     "Antrean periksa": "Review queue",
-    "Wawasan kelas": "Class insight",
+    "Rekap kelas": "Class insight",
     "Nilai banyak lembar": "Grade many sheets",
     "Pilih banyak foto sekaligus, satu berkas zip, atau hasil pindaian PDF atau TIFF (satu halaman lembar per "
     "halaman berkas). Foto satu peserta dikelompokkan menurut kode QR, nomor peserta yang tertulis di lembar, atau "

@@ -60,7 +60,7 @@ UPLOADS = {
                       "PDF Pindaian Budi.pdf berukuran 3 MB, padahal PDF paling besar 2 MB. Simpan PDF-nya lebih kecil "
                       "di aplikasi pemindai, atau kirim foto lembarnya."),
     "together_too_large": ((pdf("Pindaian Budi.pdf", 2 * MB - 10), photo("hal2.jpg", MB - 10)),
-                           "Berkas yang dipilih berukuran 3 MB bersama-sama, padahal satu kiriman paling besar 2 MB. "
+                           "Ukuran semua berkas yang dipilih 3 MB, padahal satu kiriman paling besar 2 MB. "
                            "Kirim satu foto per halaman, atau satu PDF yang berisi kedua halaman."),
     # past a photo's limit, within a two-page PDF's: the server takes it, so the browser does too (it refused it as a
     # photo), also when its name does not say PDF (told by its first bytes, as the server does)
@@ -165,7 +165,7 @@ BATCHES = {
                                  "The zip Kelas A.zip is 5 MB, but one upload may be at most 4 MB. Split its photos "
                                  "into several zips and upload them one at a time."),
     "together_too_large": ("id", [zip_file("Kelas A.zip", 3 * MB), pdf("Pindaian.pdf", 3 * MB // 2)],
-                           "Berkas yang dipilih berukuran 5 MB bersama-sama, padahal satu unggahan paling besar 4 MB. "
+                           "Ukuran semua berkas yang dipilih 5 MB, padahal satu unggahan paling besar 4 MB. "
                            "Unggah dalam beberapa bagian."),
     # past a photo's limit, within the upload's: the server opens a zip of any size the upload takes, and so the
     # browser sends it, also when its name does not say zip (told by its first bytes, as the server does)
