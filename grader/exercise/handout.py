@@ -71,7 +71,7 @@ def render_handout(ex: Exercise, *, dpi: float = 200, upload_url: str | None = N
     p = _Pages(dpi)
     f = ex.facts
     p.text(f"SOAL LATIHAN PENGISIAN MODEL C.HASIL-KWK {ex.contest.upper()}", size=5, bold=True)
-    p.text(f"Kode latihan: {ex.code}     (ketik kode ini saat mengunggah foto)", size=4.2, bold=True, gap=4)
+    p.text(f"Kode latihan: {ex.code}     (ketik kode ini saat mengirim foto)", size=4.2, bold=True, gap=4)
     p.wrapped(f"Anda adalah anggota KPPS di TPS {ex.tps}, {ex.village}. Pemungutan suara sudah selesai. "
               f"Gunakan data di bawah ini untuk mengisi lembar latihan C.Hasil (halaman 1 dan 2). "
               f"Hitung surat suara satu per satu dengan turus (per lima), lalu tulis angkanya di kotak "
@@ -106,7 +106,7 @@ def render_handout(ex: Exercise, *, dpi: float = 200, upload_url: str | None = N
     legend = ", ".join(f"{_code(pid)} = {pair_name(pid)}" for pid in _pair_codes(ex))
     p.text("Daftar surat suara (urutan saat dibuka)", size=4, bold=True)
     p.wrapped(f"Keterangan: {legend}; {INVALID} = suara tidak sah; {DAMAGED} = surat suara rusak / keliru "
-              f"coblos (tidak masuk kotak suara, dicatat di II.3). Jumlah: {len(ex.ballots)} catatan.", size=3.3)
+              f"coblos (tidak masuk kotak suara, dicatat di II.3). Jumlah: {len(ex.ballots)} surat suara.", size=3.3)
     p.y += 2
     p.continued = "Daftar surat suara (lanjutan)"
     _ballot_table(p, ex.ballots)
@@ -114,10 +114,10 @@ def render_handout(ex: Exercise, *, dpi: float = 200, upload_url: str | None = N
     p.y += 4
     # the closing steps (and their QR code) on one page: a sentence cut across pages left a page of half a line
     if upload_url is None:
-        p.ensure(2 * (3.3 + 1.6))
-        p.text("Setelah selesai: foto kedua halaman lembar latihan dengan terang dan tegak lurus,", size=3.3)
-        p.text("lalu unggah di halaman latihan. Kode latihan sudah tercetak di QR bila lembar dicetak dengan kode.",
-               size=3.3)
+        lines = p.lines(CLOSING, size=CLOSING_SIZE, width_mm=PAGE_W_MM - 2 * MARGIN_MM)
+        p.ensure(len(lines) * (CLOSING_SIZE + 1.6))
+        for line in lines:
+            p.text(line, size=CLOSING_SIZE)
     else:
         _closing_with_qr(p, upload_url)
     _number_pages(p, ex.code)
@@ -135,8 +135,11 @@ def _number_pages(p: _Pages, code: str) -> None:
                                   font=font(p.px(3.0)), anchor="ls")
 
 
-CLOSING_WITH_QR = ("Setelah selesai: foto kedua halaman lembar latihan dengan terang dan tegak lurus, lalu pindai "
-                   "kode QR ini dengan ponsel untuk membuka halaman unggah (kode latihan sudah terisi):")
+# (the trainee's page is "Kirim foto", as the app names it; helper-143: "unggah di halaman latihan" named no page)
+CLOSING = ("Setelah selesai: foto kedua halaman lembar latihan di tempat terang, ponsel tegak lurus di atasnya, "
+           "lalu kirim fotonya di halaman Kirim foto dengan kode latihan di atas.")
+CLOSING_WITH_QR = ("Setelah selesai: foto kedua halaman lembar latihan di tempat terang, ponsel tegak lurus di "
+                   "atasnya, lalu pindai kode QR ini untuk membuka halaman Kirim foto (kode latihan sudah terisi):")
 CLOSING_SIZE, URL_SIZE = 3.3, 3.6    # the closing steps' and the address's type, in mm
 QR_SMALLEST_MM = 24.0   # a smaller code to keep the closing steps on the last page (a phone still reads it on a desk)
 
