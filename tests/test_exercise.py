@@ -210,6 +210,8 @@ def test_a_handout_of_two_pages_keeps_its_closing_steps_together_and_says_its_co
         drawn.append((id(self._image), xy, text))
         return real(self, xy, text, *args, **kwargs)
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", spy)
+    # (ten ballots to a row keep every generated list on page 1 now; a longer list, as five to a row, runs on)
+    monkeypatch.setattr(handout, "BALLOT_COLUMNS", 5)
     ex = generate_exercise(resolve_template("chasil-kwk"), pairs=6, contest="gubernur", seed=7)
     url = "http://pelatihan-kpps-kecamatan-muara-beliti-kabupaten-musi-rawas.local:8773/?kode=" + ex.code
     pages = handout.render_handout(ex, dpi=60, upload_url=url)
