@@ -119,6 +119,33 @@ def test_a_sheet_printed_for_another_exercise_asks_for_the_code_not_a_retake(cli
     assert "tidak perlu memilihnya lagi" in held and "Foto ulang" not in held
 
 
+def test_a_sheet_of_another_class_tells_the_trainee_to_photograph_their_own_not_only_to_empty_the_code(client,
+                                                                                                        code):
+    """helper-142: a trainee sent by the class's QR photographed another exercise's sheet. The page only said to
+    type the right code or leave it empty, and empty graded the sheet in the other class's table, out of their
+    trainer's sight; typing their class's code again led back to the same page. Now it first says to fill in and
+    photograph a sheet of their own exercise, with the link to send one; the code typed again is refused at once."""
+    import shutil
+
+    from grader.exercise.store import exercises_dir
+    (exercises_dir() / "OTHER01").mkdir()
+    shutil.copy(exercises_dir() / code / "answer_key.json", exercises_dir() / "OTHER01" / "answer_key.json")
+    resp = upload(client, code=code, trainee="Siti", photos=[("s_1_otherex.jpg", jpeg_bytes())])
+    held = client.get(resp.location).get_data(as_text=True)
+    assert "<h1>Lembar ini untuk latihan lain</h1>" in held
+    own = held.index(f"Latihan Anda {code}?")
+    assert own < held.index("Latihan Anda memang OTHER01?")
+    assert f"Isi lembar latihan {code} (minta kepada pelatih bila belum punya)" in held
+    assert f'href="/?kode={code}">Kirim foto lembar lain</a>' in held
+    token = csrf_of(client, resp.location)
+    again = client.post(resp.location + "/kode", data={"csrf_token": token, "code": code.lower()})
+    assert again.status_code == 400
+    assert f"Lembar ini tetap bukan lembar latihan {code}" in again.get_data(as_text=True)
+    assert client.get(resp.location + ".json").get_json()["state"] == "held"       # (not graded again for nothing)
+    english = client.get(resp.location + "?lang=en").get_data(as_text=True)
+    assert "This sheet is for another exercise" in english and f"Is your exercise {code}?" in english
+
+
 def test_pending_page_stops_polling_when_the_upload_is_held(app):
     """A job that holds the upload for its code must take the waiting trainee to the code form."""
     html = (Path(app.root_path) / "templates" / "trainee" / "pending.html").read_text()

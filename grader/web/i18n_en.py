@@ -276,6 +276,18 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto Anda sudah tersimpan; tidak perlu memilihnya lagi. Setelah pelatih menambahkan latihan yang tercetak pada lembar, ketik kodenya di sini.":
         "Your photos are saved; you need not choose them again. Once your trainer has added the exercise printed on "
         "the sheet, type its code here.",
+    "Lembar ini untuk latihan lain": "This sheet is for another exercise",
+    "Latihan Anda {code}?": "Is your exercise {code}?",
+    "Lembar yang Anda foto dicetak untuk latihan lain, jadi tidak bisa dinilai untuk {code}. Isi lembar latihan "
+    "{code} (minta kepada pelatih bila belum punya), lalu kirim fotonya.":
+        "The sheet you photographed is printed for another exercise, so it cannot be graded for {code}. Fill in a "
+        "sheet of exercise {code} (ask your trainer if you have none), then send its photos.",
+    "Kirim foto lembar lain": "Send photos of another sheet",
+    "Latihan Anda memang {code}?": "Is your exercise really {code}?",
+    "Foto Anda sudah tersimpan; tidak perlu memilihnya lagi. Kosongkan kode agar lembar dinilai untuk latihan yang "
+    "tercetak di kode QR-nya ({code}), atau ketik kode yang benar.":
+        "Your photos are saved; you need not choose them again. Leave the code empty to grade the sheet for the "
+        "exercise its QR code names ({code}), or type the right code.",
     "Foto Anda sudah tersimpan; tidak perlu memilihnya lagi. Ketik kode latihan (tertera pada soal).":
         "Your photos are saved; you need not choose them again. Type the exercise code (it is on the handout).",
     "Foto Anda sudah tersimpan; tidak perlu memilihnya lagi. Ketik kode latihan yang benar (tertera pada soal), atau "

@@ -520,3 +520,31 @@ def test_a_batch_form_shown_again_from_the_back_forward_cache_is_a_new_sending(b
     new = page.get_attribute(f"{form} input[name=client_token]", "value")
     assert new and new != token and not page.get_attribute(f"{form} button[type=submit]", "disabled")
     ctx.close()
+
+
+def test_a_sheet_of_another_class_on_a_phone_leads_to_sending_the_trainees_own(browser, fake_live_server, shots,
+                                                                               tmp_path):
+    """helper-142: the page for a sheet printed for another exercise offered only a code to fix, and its "leave it
+    empty" graded the sheet in the other class. It now leads with a link to send a sheet of the trainee's own
+    exercise, which opens the upload form with that code; the whole page fits a phone."""
+    import shutil
+
+    from grader.exercise.store import exercises_dir
+    from grader.web.testing import jpeg_bytes
+    srv = fake_live_server
+    (exercises_dir() / "OTHER01").mkdir()
+    shutil.copy(exercises_dir() / srv["code"] / "answer_key.json", exercises_dir() / "OTHER01" / "answer_key.json")
+    (tmp_path / "s_1_otherex.jpg").write_bytes(jpeg_bytes())
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(srv["url"] + f"/?kode={srv['code']}")
+    page.fill("#trainee", "Siti")
+    page.set_input_files("#photo_1", str(tmp_path / "s_1_otherex.jpg"))
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('Lembar ini untuk latihan lain')", timeout=30_000)
+    assert no_horizontal_scroll(page)
+    shots(page, "phone-trainee-sheet-of-another-exercise")
+    page.tap("text=Kirim foto lembar lain")
+    page.wait_for_selector("#photo_1")
+    assert page.input_value("#code") == srv["code"]
+    ctx.close()

@@ -155,6 +155,12 @@ def hold_code(token: str):
     try:
         if code is None and row["error_code"] in SHEET_CODE_HOLDS:    # (its QR gave no key: only a typed code can)
             raise GraderError("code_required", "Type the exercise code.", "Ketik kode latihan.")
+        if code is not None and code == row["exercise"] and row["error_code"] == "wrong_exercise":
+            # (graded again under it, the sheet would come back to this page: say why at once)
+            raise GraderError("wrong_exercise", f"This sheet is not printed for exercise {code}: photograph a sheet "
+                              f"of {code}, or leave the code empty.",
+                              f"Lembar ini tetap bukan lembar latihan {code}: foto lembar latihan {code}, atau "
+                              f"kosongkan kodenya.")
         check_exercise(code)
     except GraderError as exc:
         return render_template("trainee/held.html", sub=row, code=code or "", error=error_text(exc)), 400
