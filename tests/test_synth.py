@@ -115,6 +115,21 @@ def test_planned_writing_is_consistent_over_many_seeds(spec):
     assert seen == set(MISTAKE_KINDS)
 
 
+def test_every_field_written_off_the_key_is_a_listed_planted_mistake(spec):
+    """helper-142: a planted mistake tried and rejected (its fields overlapping an earlier one's) kept the tally or
+    bubbles it had drawn: the sheet carried a tally of 85 against a key of 80 that its truth's mistakes did not list,
+    and the evaluation counted planted mistakes found and missed without it."""
+    for seed in range(450):       # (few pairs: two mistakes on one pair's trio, which showed it, are likelier)
+        ex = generate_exercise(spec, pairs=1 + seed % 2, seed=seed)
+        sheet = layout_sheet(spec, contest=ex.contest, pairs=ex.pairs)
+        w = plan_writing(sheet, ex.fields, np.random.default_rng(seed), mistake_rate=1.0)
+        planted = {f for m in w.mistakes for f in m["fields"]}
+        for f in sheet.fields():     # (a pair's tally and bubbles follow its digits, unless planted apart)
+            if f.graded and f.kind in ("digits", "bubbles", "tally"):
+                same = w.fields[f.mirrors] if f.mirrors else ex.fields[f.id]
+                assert w.fields[f.id] == same or f.id in planted, (seed, f.id, w.mistakes)
+
+
 def test_filled_page_still_has_markers_and_qr(spec):
     plan = plan_sheet(SMALL, 3)
     page = plan.sheet.pages[0]

@@ -173,13 +173,13 @@ def plan_writing(sheet: SheetLayout, key: dict[str, int], rng: np.random.Generat
             if len(mistakes) >= want:
                 break
             kind = str(mistake_kinds[rng.integers(len(mistake_kinds))])
-            trial = dict(written)
-            rec = _plant(kind, trial, sheet, rng, bubble_override, tally_override, blank_fields)
+            # (a trial's marks are kept only with its record: a rejected one's tally or bubbles drawn anyway were a
+            # mistake on the sheet that its truth did not list: helper-142)
+            trial, bubbles, tallies, blanks = dict(written), dict(bubble_override), dict(tally_override), set(blank_fields)
+            rec = _plant(kind, trial, sheet, rng, bubbles, tallies, blanks)
             if rec is None or touched & set(rec["fields"]):
-                if rec and rec["kind"] == "blank_leading_box":
-                    blank_fields.discard(rec["fields"][0])
                 continue
-            written = trial
+            written, bubble_override, tally_override, blank_fields = trial, bubbles, tallies, blanks
             touched |= set(rec["fields"])
             mistakes.append(rec)
 
