@@ -341,8 +341,8 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
         also_id = "".join(f" Foto juga halaman {n}." for n in unsent)
         _refuse(pr, GraderError(
             "duplicate_page",
-            f"This is page {pr.page} again: the later photo ({later}) is graded instead.{also_en}",
-            f"Foto ini halaman {pr.page} lagi: yang dinilai foto yang lebih baru ({later}).{also_id}"))
+            f"This is page {pr.page} again: the last photo of it ({later}) is graded instead.{also_en}",
+            f"Foto ini halaman {pr.page} lagi: yang dinilai foto terakhir halaman itu ({later}).{also_id}"))
 
 
 def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | None, *,

@@ -496,7 +496,7 @@ def test_a_page_photographed_again_is_graded_by_its_last_photo():
              _read("IMG-20261205-WA0007.jpg", 1, "5")]
     _refuse_pages_that_do_not_belong(reads, caller=None)
     assert [r.refusal and r.refusal.code for r in reads] == ["duplicate_page", None, None]
-    assert "yang dinilai foto yang lebih baru (IMG-20261205-WA0007.jpg)" in reads[0].refusal.message_id
+    assert "yang dinilai foto terakhir halaman itu (IMG-20261205-WA0007.jpg)" in reads[0].refusal.message_id
     assert reads[0].refused_page == 1 and reads[2].aligned is not None
     # three photos of one page: only the last is graded
     reads = [_read(f"{n}.jpg", 2, "5") for n in "abc"]
@@ -542,7 +542,7 @@ def test_the_same_page_twice_is_said_and_the_other_page_is_missing():
     assert res["status"] == "partial"
     assert [p["refusal"] and p["refusal"]["code"] for p in res["pages"]] == ["duplicate_page", None]
     said = res["pages"][0]["refusal"]["message_id"]
-    assert said.endswith("halaman 1 lagi: yang dinilai foto yang lebih baru (again.jpg). Foto juga halaman 2.")
+    assert said.endswith("halaman 1 lagi: yang dinilai foto terakhir halaman itu (again.jpg). Foto juga halaman 2.")
     assert [p["page"] for p in res["pages"]] == [1, 1]           # the refused photo still says which page it showed
     assert all("page_missing" in f["notes"] for f in res["fields"] if f["page"] == 2)
     # a whole sheet (helper-138: "if the other page was not sent, take a photo of it" beside a page 2 read)
@@ -550,8 +550,8 @@ def test_the_same_page_twice_is_said_and_the_other_page_is_missing():
                                                                         ("again.jpg", 0))],
                        key=load_key(str(SAMPLES / "keys" / code)))
     assert [p["refusal"] and p["refusal"]["code"] for p in res["pages"]] == ["duplicate_page", None, None]
-    assert res["pages"][0]["refusal"]["message_id"].endswith("yang dinilai foto yang lebih baru (again.jpg).")
-    assert res["pages"][0]["refusal"]["message_en"].endswith("the later photo (again.jpg) is graded instead.")
+    assert res["pages"][0]["refusal"]["message_id"].endswith("yang dinilai foto terakhir halaman itu (again.jpg).")
+    assert res["pages"][0]["refusal"]["message_en"].endswith("the last photo of it (again.jpg) is graded instead.")
 
 
 def test_feedback_image_frames_sit_on_the_template_geometry(tmp_path):

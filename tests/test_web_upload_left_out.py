@@ -241,8 +241,8 @@ def test_the_same_photo_for_both_pages_is_said_once_with_the_one_action_that_hel
 def test_a_second_photo_of_the_same_page_is_said_where_the_missing_page_is_added(app, client, code, monkeypatch):
     """Two different photos of page 1 (the pipeline refuses the earlier as ``duplicate_page``, grading the later):
     no "Retake" card beside "Photo of page 2"; the refusal is said in the card that takes page 2, once."""
-    _first_of_two_replaced(monkeypatch, "Foto ini halaman 1 lagi: yang dinilai foto yang lebih baru (xsolo_1.jpg). "
-                           "Foto juga halaman 2.", "This is page 1 again: the later photo (xsolo_1.jpg) is graded "
+    _first_of_two_replaced(monkeypatch, "Foto ini halaman 1 lagi: yang dinilai foto terakhir halaman itu (xsolo_1.jpg). "
+                           "Foto juga halaman 2.", "This is page 1 again: the last photo of it (xsolo_1.jpg) is graded "
                            "instead. Take a photo of page 2 too.")
     resp = upload(client, code=code, photos=[("wsolo_1.jpg", jpeg_bytes()), ("xsolo_1.jpg", jpeg_bytes(color="#eee"))])
     html = client.get(resp.location).get_data(as_text=True)
@@ -253,14 +253,14 @@ def test_a_second_photo_of_the_same_page_is_said_where_the_missing_page_is_added
 def test_a_photo_replaced_by_a_later_one_of_its_page_is_no_red_card(app, client, code, monkeypatch):
     """Rehearsal (helper-138): on a whole sheet with page 1 photographed twice, the earlier photo's card was a red
     "Halaman ini tidak dinilai", alarming for a photo nothing is wrong with (a later one of its page is graded). It
-    is an amber card, "Diganti foto yang lebih baru", with the pipeline's words."""
-    _first_of_two_replaced(monkeypatch, "Foto ini halaman 1 lagi: yang dinilai foto yang lebih baru (b_1.jpg).",
-                           "This is page 1 again: the later photo (b_1.jpg) is graded instead.")
+    is an amber card, "Diganti foto terakhirnya", with the pipeline's words."""
+    _first_of_two_replaced(monkeypatch, "Foto ini halaman 1 lagi: yang dinilai foto terakhir halaman itu (b_1.jpg).",
+                           "This is page 1 again: the last photo of it (b_1.jpg) is graded instead.")
     resp = upload(client, code=code, photos=[("a_1.jpg", jpeg_bytes()), ("b_1.jpg", jpeg_bytes(color="#eee"))])
     html = client.get(resp.location).get_data(as_text=True)
     assert '<div class="card advice" id="ulang-1">' in html
     card = html[html.index('id="ulang-1"'):]
-    assert "Diganti foto yang lebih baru" in card and "yang dinilai foto yang lebih baru (b_1.jpg)" in card
+    assert "Diganti foto terakhirnya" in card and "yang dinilai foto terakhir halaman itu (b_1.jpg)" in card
     assert "Halaman ini tidak dinilai" not in html and '<div class="card refused"' not in html
     assert "Foto ulang" not in card[:card.index("</div>\n")]        # nothing to retake: its page is graded
 

@@ -97,7 +97,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Kiriman dari perangkat ini": "Sent from this device",
     "ada kiriman lebih baru": "sent again since",
     "nilai sementara": "provisional score",
-    "Diganti foto yang lebih baru": "Replaced by a later photo",
+    "Diganti foto terakhirnya": "Replaced by its last photo",
     "Waktu": "Time",
     "Kode": "Code",
     "Nilai": "Score",
