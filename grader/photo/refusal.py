@@ -68,8 +68,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "dengan kamera belakang, atau matikan pengaturan \"cermin kamera depan\" di kamera, lalu kirim ulang.",
     ),
     "not_practice_sheet": (
-        "This does not look like a practice sheet. Photograph a printed grader practice sheet (with black squares in its corners), not an official KPU form.",
-        "Foto ini tidak tampak seperti lembar latihan. Pastikan yang difoto adalah lembar latihan yang dicetak dari aplikasi ini (ada kotak hitam di keempat sudutnya), bukan formulir resmi KPU.",
+        "This does not look like a practice sheet. Photograph the practice sheet you filled in (from your trainer; black squares in its four corners), not an official KPU form or another picture.",
+        "Foto ini tidak tampak seperti lembar latihan. Foto lembar latihan yang Anda isi (dari pelatih; ada kotak hitam di keempat sudutnya), bukan formulir resmi KPU atau gambar lain.",
     ),
     "unknown_template": (
         "This sheet's form type is not known to this grader. Ask the trainer for a new practice sheet.",
