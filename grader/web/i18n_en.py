@@ -71,6 +71,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The files you chose are still here: tap “Upload and grade” again.",
     "Foto, kode, dan nama Anda masih di sini: ketuk “Kirim dan nilai” lagi.":
         "Your photos, code and name are still here: tap “Send and grade” again.",
+    "Foto sudah terkirim semua; server masih memprosesnya. Tunggu sebentar dan jangan tutup halaman ini.":
+        "All photos are sent; the server is still processing them. Wait a little and keep this page open.",
     "Sedang diproses…": "Processing…",
     "Semua sudah terkirim dan kemungkinan besar sudah sampai, tetapi server belum menjawab. Kirim lagi untuk membuka hasilnya: yang sudah sampai tidak disimpan dua kali.":
         "Everything was sent and has most likely arrived, but the server has not answered. Send again to open the result: what arrived is not stored twice.",

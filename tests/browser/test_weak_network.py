@@ -237,6 +237,34 @@ def test_an_upload_the_server_is_slow_to_answer_shows_processing_not_a_dropped_l
     ctx.close()
 
 
+def test_a_slow_answer_says_the_server_is_still_at_it_and_leaving_meanwhile_is_asked_first(
+        browser, fake_live_server, shots, tmp_path, monkeypatch):
+    """helper-142: all sent, the answer slow (a stalled link's last bytes), the phone showed "Sedang diproses…" and an
+    endless bar for minutes, untold; and a reload or Back while sending cut the sending off without a word, the form
+    coming back empty. A line now says the photos are sent and the server is at them; leaving is asked first (the
+    browser's own prompt), and the answer, once it comes, opens the result without a prompt."""
+    srv = fake_live_server
+    hold, stored = _slow_answer(monkeypatch)
+    ctx, page = _phone(browser)
+    html_form, send = _send(page, srv, tmp_path, "upload")
+    html_form.evaluate("f => { f.dataset.stallSeconds = '1'; f.dataset.waitNoteSeconds = '1'; }")
+    hold["next"] = 5
+    asked = []
+    page.on("dialog", lambda d: (asked.append(d.type), d.dismiss()))
+    send()
+    note = html_form.locator("p[role=status]")
+    note.wait_for(state="visible", timeout=5_000)
+    assert note.inner_text() == ("Foto sudah terkirim semua; server masih memprosesnya. Tunggu sebentar dan jangan "
+                                 "tutup halaman ini.")
+    shots(page, "phone-trainee-upload-still-waiting")
+    page.evaluate("() => { window.location.reload(); }")               # (a reload while it is sending)
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    page.wait_for_selector("text=Hasil penilaian", timeout=20_000)       # (dismissed: the sending went on)
+    assert page.url.endswith("/hasil/" + stored[-1].token) and asked == ["beforeunload"]
+    ctx.close()
+
+
 def _impatient_upload(page, srv, tmp_path, monkeypatch):
     """The upload form filled, waiting 1 s for an answer once all is sent; the server slowed by ``hold``
     (_slow_answer). Returns ``hold``, the storings, the POSTs the page sends, the form and what sends it."""

@@ -239,6 +239,11 @@
       window.location.assign(to.href);
     }
   };
+  // A reload, Back or a link followed while photos are on their way cut the sending off without a word, the form
+  // coming back empty (helper-142): the browser asks first.
+  window.addEventListener("beforeunload", function (e) {
+    if (document.querySelector("form[data-sending]")) { e.preventDefault(); e.returnValue = ""; return ""; }
+  });
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
     var button = form.querySelector("button[type=submit]"), label = button ? button.textContent : "";
     var busy = form.querySelector("button[type=submit], label.button"), busyLabel = busy ? busy.textContent : "";
@@ -300,15 +305,27 @@
       formData(form).then(sendData);
     };
     var sendData = function (data) {
-      var xhr = new XMLHttpRequest(), last = Date.now(), sent = false;
+      var xhr = new XMLHttpRequest(), last = Date.now(), sent = false, waitNote = null;
       var stall = 1000 * (+form.dataset.stallSeconds || 45), answer = 1000 * (+form.dataset.answerSeconds || 300);
+      var waitSay = 1000 * (+form.dataset.waitNoteSeconds || 20);   // all sent, no answer yet: say it is coming
       var watch = setInterval(function () {
         if (Date.now() - last > (sent ? answer : stall)) {
           xhr.abort(); failed(sent ? form.dataset.noAnswer || form.dataset.offline : form.dataset.offline);
+        } else if (sent && !waitNote && form.dataset.stillWaiting && Date.now() - last > waitSay) {
+          // (the answer may take minutes on a slow link, behind an endless bar: helper-142 waited three, untold)
+          waitNote = document.createElement("p");
+          waitNote.className = "small muted"; waitNote.setAttribute("role", "status");
+          waitNote.textContent = form.dataset.stillWaiting;
+          (bar || button || form).insertAdjacentElement("afterend", waitNote);
         }
       }, 500);
+      var done = function () {
+        clearInterval(watch); delete form.dataset.sending;
+        if (waitNote) { waitNote.remove(); waitNote = null; }
+      };
+      form.dataset.sending = "1";           // (leaving the page now cuts the sending off: the browser asks first)
       var failed = function (text) {
-        clearInterval(watch); ready(); form.dataset.failed = "1";
+        done(); ready(); form.dataset.failed = "1";
         if (resend) { resend.hidden = false; }
         text = [text, form.dataset.kept].filter(Boolean).join(" ");
         if (alert) { alert.textContent = text; alert.hidden = false; alert.focus(); } else { window.alert(text); }
@@ -335,7 +352,7 @@
       };
       xhr.onprogress = function () { last = Date.now(); };
       xhr.onload = function () {
-        clearInterval(watch);
+        done();
         var moved = xhr.status === 204 && xhr.getResponseHeader("X-Uploader-Redirect");
         if (moved) { if (memory) { memory.forget(); } openAnswer(moved); return; }
         var page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
