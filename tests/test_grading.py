@@ -61,6 +61,9 @@ def test_an_empty_tally_grid_is_right_for_a_pair_with_no_votes_and_blank_for_one
     stored = {**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": []}
     again = regrade(stored, {"I.A.1.L": key.fields["I.A.1.L"]}, key)
     assert next(f for f in again["fields"] if f["id"] == "IV.1.tally")["status"] == "ok" and again["score"] == 100
+    # (the trainer's correction input starts empty on it, as on a blank field, not "?", which Enter refuses)
+    from grader.web.present import correction_prefill
+    assert correction_prefill(next(f for f in again["fields"] if f["id"] == "IV.1.tally")) == ""
     readings["IV.2.tally"] = FieldReading("IV.2.tally", "tally", 2, None, 0.99, "blank")
     readings["IV.1"] = FieldReading("IV.1", "digits", 2, None, 0.99, "blank", ("", "", ""), (0.99,) * 3)
     status = {f["id"]: f["status"] for f in grade_readings(sheet, readings, key)["fields"]}

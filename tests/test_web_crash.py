@@ -667,8 +667,8 @@ def test_a_stored_photo_is_on_the_disk_before_the_database_says_it_is(code, monk
 def test_photos_a_crash_left_unrecorded_are_set_aside_at_a_later_start_not_deleted(code, caplog):
     """h35b (kill -9 between writing an upload's photos and recording its row): the photo folder stayed for good,
     held by no sheet. Never said to be stored, so nothing is lost to its sender, but the disk fills. A start moves
-    such a folder, once an hour old (a younger one may be another process's sending on its way to its row), to
-    quarantine/ beside the database, and says so in the log; a stored sheet's folder stays, however old."""
+    such a folder that cannot be recorded, once an hour old (a younger one may be another process's sending on its way
+    to its row), to quarantine/ beside the database, and says so in the log; a stored sheet's folder stays, however old."""
     import grader.web.sheet_storing as sheet_storing
 
     app = make_test_app()
@@ -775,11 +775,41 @@ def test_a_whole_sending_a_crash_left_unrecorded_is_graded_minutes_after_the_res
     assert sorted(d.name for d in (data / "quarantine" / "submissions").iterdir()) == sorted([cut.name, resent.name])
 
 
+def test_a_request_that_stalls_past_the_sweep_keeps_the_photos_the_sweep_recorded(code, monkeypatch):
+    """helper-144's doubt on h39: with sendings recorded five minutes after, a request stalled that long between
+    writing its photos and recording its row (a laptop asleep mid-request) finds its folder recorded by a start or
+    another process's sweep; its own recording then fails, and its error path deleted the folder that sheet holds.
+    It now deletes only what no sheet holds."""
+    import grader.web.sheet_storing as sheet_storing
+    from grader.web.unrecorded import set_aside_unrecorded
+
+    app = make_test_app()
+    data = app.config["DATA_DIR"]
+    real = sheet_storing._write_photos
+
+    def stalled(*args, **kw):
+        written = real(*args, **kw)
+        other = connect(app.config["DATABASE"])          # (the sweep of another process, meanwhile)
+        try:
+            set_aside_unrecorded(other, data, whole_after_s=-1)
+        finally:
+            other.close()
+        return written
+    monkeypatch.setattr(sheet_storing, "_write_photos", stalled)
+    upload(app.test_client(), code)
+    monkeypatch.setattr(sheet_storing, "_write_photos", real)
+    conn = connect(app.config["DATABASE"])
+    [row] = conn.execute("SELECT token FROM submissions").fetchall()
+    [(path,)] = conn.execute("SELECT path FROM uploads").fetchall()
+    conn.close()
+    assert (data / path).is_file() and (data / "submissions" / row["token"] / "sheet.json").is_file()
+
+
 def test_a_sending_left_unrecorded_while_the_server_runs_is_recorded_and_graded_without_a_restart(code, caplog):
     """h38: photo folders no sheet holds were looked for only at start. A crash of another process on the data folder
     (a WSGI worker killed mid-request) while the server ran on left the sending unrecorded until the next restart,
     its trainee waiting for nothing. The job runner now looks again every UNRECORDED_SWEEP_S, with the start's rule:
-    a folder still young (maybe still being written) is left alone, one an hour old is recorded and graded."""
+    a folder still young (maybe still being written) is left alone, one old enough is recorded and graded."""
     import grader.web.sheet_storing as sheet_storing
 
     app = make_test_app(JOBS_MODE="thread", JOBS_WORKERS=1, UNRECORDED_SWEEP_S=0.1)

@@ -804,7 +804,7 @@ def test_a_crop_in_the_review_queue_is_named_by_its_fields_label_and_what_was_re
 
 
 def test_a_review_item_put_in_doubt_by_a_failing_sum_shows_that_sum_as_read(app, trainer, code):
-    """Review walk-through: an item's reason was "aturan hitungan tidak cocok dan kami kurang yakin membaca isian ini",
+    """Review walk-through: an item's reason was "aturan hitungan tidak cocok dan bacaan isian ini kurang yakin",
     without which rule; the trainer opened the sheet to find it. The item shows the rule and its terms as read, the
     reading in question marked: which of them is the misread one is a look at the crop away."""
     import json
@@ -1305,7 +1305,7 @@ def test_class_insight_counts_each_trainee_once_and_says_peserta(app, trainer, c
     assert "3 peserta dinilai" in html and "lembar dinilai" not in html
     assert "dari lembar terakhirnya yang dinilai, seperti di tabel kelas" in html
     assert f"<code>{WRONG_FIELD}</code>" in html and "<em>3 (100%)</em>" in html
-    habit = re.search(r"Isian dibiarkan kosong \(nol ditulis XXX\)</div>\s*<div class=\"bar\">.*?<em>([^<]*)</em>",
+    habit = re.search(r"Isian dibiarkan kosong</div>\s*<div class=\"bar\">.*?<em>([^<]*)</em>",
                       html, re.S).group(1)
     assert habit == "1 peserta (33%)"
     english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)

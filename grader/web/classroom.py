@@ -26,7 +26,7 @@ WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadab
 BLANK_FIELD = "blank_field"
 HABITS = {PAIR_MISMATCH: "Turus, angka dan bulatan satu paslon tidak sama",
           BLANK_LEADING: "Kotak depan dibiarkan kosong, bukan diisi X",
-          BLANK_FIELD: "Isian dibiarkan kosong (nol ditulis XXX)"}
+          BLANK_FIELD: "Isian dibiarkan kosong"}
 SORT_COLUMNS = {"trainee": "trainee_key", "score": "full_score", "wrong": "n_wrong", "review": "n_review",
                 "blank": "n_blank", "time": "created_at", "state": "state"}
 

@@ -130,7 +130,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "You asked for this sheet to be processed again once, and the server failed again.",
         "You asked for this sheet to be processed again {n} times, and the server failed again.",
     ),
-    "Percobaan dari halaman ini sudah habis. Minta pelatih menilai ulang lembar ini dari foto yang tersimpan; Anda tidak perlu mengirim foto lagi.":
+    "Kesempatan dari halaman ini sudah habis. Minta pelatih menilai ulang lembar ini dari foto yang tersimpan; Anda tidak perlu mengirim foto lagi.":
         "No tries are left from this page. Ask the trainer to grade this sheet again from the stored photos; you do not "
         "need to send the photos again.",
     "Lembar Anda diproses lagi dari foto yang sudah tersimpan.": "Your sheet is being processed again from the stored photos.",
@@ -408,9 +408,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "terputus: kirim lagi": "cut short: send it again",
     "Nomor peserta": "Trainee number",
     "Laki-laki": "Men",
-    "Peserta ini mengirim lembar lagi sesudah lembar ini; tabel kelas, wawasan dan ekspor memakai yang terakhir.":
+    "Peserta ini mengirim lembar lagi sesudah lembar ini; tabel kelas, rekap kelas dan ekspor memakai yang terakhir.":
         "This trainee sent a sheet again after this one; the class table, the insight and the exports use the last one.",
-    "Ini percobaan terakhir peserta ini; tabel kelas, wawasan dan ekspor memakai lembar ini.":
+    "Ini percobaan terakhir peserta ini; tabel kelas, rekap kelas dan ekspor memakai lembar ini.":
         "This is this trainee's latest attempt; the class table, the insight and the exports use this sheet.",
     "lembar ini": "this sheet",
     "yang dihitung": "the one counted",
@@ -448,7 +448,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Ya, hapus lembar ini beserta fotonya dan kiriman sebelumnya yang digantikannya":
         "Yes, remove this sheet and its photos, and the earlier sendings it replaced",
     "Begitu juga kiriman sebelumnya yang digantikannya.": "So are the earlier sendings it replaced.",
-    "Lembar ini diganti oleh kiriman berikutnya dari formulir yang sama ({when}): peserta membetulkan nama, kode latihan atau foto lalu mengirim lagi. Lembar ini tidak dihitung di tabel kelas, antrean periksa, wawasan, maupun ekspor.":
+    "Lembar ini diganti oleh kiriman berikutnya dari formulir yang sama ({when}): peserta membetulkan nama, kode latihan atau foto lalu mengirim lagi. Lembar ini tidak dihitung di tabel kelas, antrean periksa, rekap kelas, maupun ekspor.":
         "This sheet was replaced by a later sending from the same form ({when}): the trainee corrected the name, "
         "exercise code or photo and sent it again. This sheet does not count in the class table, the review queue, "
         "the class insight or the exports.",
@@ -609,7 +609,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Kebiasaan menulis yang perlu dibahas": "Writing habits to go over with the class",
     "Turus, angka dan bulatan satu paslon tidak sama": "A pair's tally, digits and bubbles disagree",
     "Kotak depan dibiarkan kosong, bukan diisi X": "Unused leading boxes left blank instead of X",
-    "Isian dibiarkan kosong (nol ditulis XXX)": "Entries left blank (zero is written XXX)",
+    "Isian dibiarkan kosong": "Entries left blank",
     "Tidak ada: setiap lembar mengikuti cara menulis formulir.": "None: every sheet follows the form's writing rules.",
     "ada kotak yang kami ragukan: bisa terbaca sebagai dua angka yang berbeda":
         "a box we are unsure of: it could be either of two digits",

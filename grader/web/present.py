@@ -232,8 +232,8 @@ def correction_prefill(field: dict) -> str:
     if field.get("read_as") and NOTE_WRONG_BY_OWN_WORD not in (field.get("notes") or ()):
         return str(field["read_as"])
     value = field.get("value")
-    if value is None:
-        return "" if field.get("status") == "blank" else unread
+    if value is None:     # (an empty tally grid right for a count of zero is "ok" with nothing read: grade.field_status)
+        return "" if field.get("status") in ("blank", "ok") else unread
     # (the page names no box of a disputed field, but its unsure boxes are still a "?" here: no coin flip on Enter)
     named = list(field.get("unsure_boxes") or []) if field.get("disputed_at") else boxes_to_name(field)
     if named and boxes and float(field.get("confidence") or 0.0) < PREFILL_SURE:

@@ -31,7 +31,7 @@ def not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, tabl
         return _resent(table)
     if row["state"] == "done" and not kept:          # (what _record refuses a current sheet for: a newer attempt)
         if table == "disputes":
-            return GraderError("retaken", "This sheet was sent again; open its latest result and dispute the entry "
+            return GraderError("retaken", "This sheet was sent again; open its latest result and tap “Not what I wrote?” "
                                "there.",
                                "Lembar ini sudah dikirim ulang; buka hasil terbarunya lalu ketuk “Bukan ini yang saya tulis?” di sana.")
         return GraderError("retaken", "The trainee sent this sheet again; correct the latest sheet.",
@@ -114,8 +114,8 @@ def _replaced(table: str) -> GraderError:
     """A correction (``table="corrections"``) or a dispute (``"disputes"``) sent to a sheet that has been replaced:
     merged into a two-page sheet or split into its pages, since its page was loaded."""
     if table == "disputes":
-        return GraderError("not_current", "This result has been replaced; open the latest result and dispute the "
-                           "entry there.",
+        return GraderError("not_current", "This result has been replaced; open the latest result and tap “Not what I "
+                           "wrote?” there.",
                            "Hasil ini sudah diganti; buka hasil terbarunya lalu ketuk “Bukan ini yang saya tulis?” di sana.")
     return GraderError("not_current", "This sheet has been replaced (merged or split); correct the sheet that "
                        "replaced it.",
@@ -126,7 +126,7 @@ def _resent(table: str) -> GraderError:
     """A correction (``table="corrections"``) or a dispute (``"disputes"``) sent to a sending that a later sending
     of its form, with the name, the code or a photo corrected, replaced (:mod:`grader.web.resent`)."""
     if table == "disputes":
-        return GraderError("resent", "This sending was replaced by your later one; open it and dispute the entry "
+        return GraderError("resent", "This sending was replaced by your later one; open it and tap “Not what I wrote?” "
                            "there.",
                            "Kiriman ini sudah diganti oleh kiriman Anda berikutnya; buka kiriman itu lalu ketuk "
                            "“Bukan ini yang saya tulis?” di sana.")

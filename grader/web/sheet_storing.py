@@ -235,7 +235,7 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
             for sid in ids:     # (a photo already on a corrected sheet: what the trainer said of it holds here too)
                 carry_over_same_photos(conn, sid)
     except BaseException as exc:
-        _drop(data_dir, written)         # no photo on disk that no submission holds
+        _drop(data_dir, written, unless_held_in=conn)    # no photo on disk that no submission holds
         if storage_refused(exc):
             log.error("could not record an upload: %s", exc)     # "database or disk is full", read-only, ...
             raise storage_error() from exc
@@ -327,9 +327,22 @@ def _write_manifest(path: Path, columns: dict, files: list[tuple[str, bytes]], s
         os.fsync(fh.fileno())
 
 
-def _drop(data_dir: Path, written: list[tuple[str, list[tuple]]]) -> None:
+def _drop(data_dir: Path, written: list[tuple[str, list[tuple]]], *,
+          unless_held_in: sqlite3.Connection | None = None) -> None:
+    """Delete the sheet folders ``written``; with ``unless_held_in``, not one a submission row holds by now: a start
+    or another process's sweep for sendings a crash left unrecorded (:mod:`grader.web.unrecorded`) recorded it, this
+    request having stalled for minutes (a laptop asleep mid-request), and its photos are that sheet's."""
+    held: set[str] = set()
+    if unless_held_in is not None and written:
+        try:
+            marks = ",".join("?" * len(written))
+            held = {r[0] for r in unless_held_in.execute(f"SELECT token FROM submissions WHERE token IN ({marks})",
+                                                         [token for token, _ in written])}
+        except sqlite3.Error:
+            pass                         # (the database refused even that: nothing can hold them)
     for token, _stored in written:
-        shutil.rmtree(submission_dir(data_dir, token), ignore_errors=True)
+        if token not in held:
+            shutil.rmtree(submission_dir(data_dir, token), ignore_errors=True)
 
 
 def _sync_folder(folder: Path) -> None:

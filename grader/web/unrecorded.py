@@ -40,8 +40,8 @@ __all__ = ["QUARANTINE", "UNRECORDED_AFTER_S", "UNRECORDED_SWEEP_S", "WHOLE_AFTE
            "sweep_unrecorded", "watch"]
 log = logging.getLogger(__name__)
 
-#: a sheet folder that no sheet holds is met at start only once untouched this long (seconds): one being stored
-#: by another process on the same data folder (a second server, a command) is recorded within a minute of its photos
+#: a sheet folder that no sheet holds is set aside only once untouched this long (seconds): one being stored by
+#: another process on the same data folder (a second server, a command) is recorded within a minute of its photos
 UNRECORDED_AFTER_S = 3600
 #: a folder holding a whole sending (its :data:`MANIFEST` and every photo it names) is recorded once untouched this
 #: long, not an hour: its request writes that record last, then waits at most

@@ -240,10 +240,9 @@
     }
   };
   // A reload, Back or a link followed while photos are on their way cut the sending off without a word, the form
-  // coming back empty (helper-142): the browser asks first.
-  window.addEventListener("beforeunload", function (e) {
-    if (document.querySelector("form[data-sending]")) { e.preventDefault(); e.returnValue = ""; return ""; }
-  });
+  // coming back empty (helper-142): the browser asks first. Listened to only while sending (a page with it kept
+  // listening is not put in the back-forward cache, whose restore the form relies on: pageshow below).
+  var askBeforeLeaving = function (e) { e.preventDefault(); e.returnValue = ""; return ""; };
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
     var button = form.querySelector("button[type=submit]"), label = button ? button.textContent : "";
     var busy = form.querySelector("button[type=submit], label.button"), busyLabel = busy ? busy.textContent : "";
@@ -320,10 +319,10 @@
         }
       }, 500);
       var done = function () {
-        clearInterval(watch); delete form.dataset.sending;
+        clearInterval(watch); window.removeEventListener("beforeunload", askBeforeLeaving);
         if (waitNote) { waitNote.remove(); waitNote = null; }
       };
-      form.dataset.sending = "1";           // (leaving the page now cuts the sending off: the browser asks first)
+      window.addEventListener("beforeunload", askBeforeLeaving);   // (until the answer, or the sending failed)
       var failed = function (text) {
         done(); ready(); form.dataset.failed = "1";
         if (resend) { resend.hidden = false; }
