@@ -146,6 +146,23 @@ def test_a_sheet_of_another_class_tells_the_trainee_to_photograph_their_own_not_
     assert "This sheet is for another exercise" in english and f"Is your exercise {code}?" in english
 
 
+def test_the_upload_page_offers_the_blank_sheet_of_its_exercise(client, code):
+    """helper-142: "Unduh lembar latihan kosong" on the class's upload page opened the list of every form (18
+    choices), not saying which one the exercise is. With a known code it is that exercise's sheet, its code in the
+    QR; the list stays a link away."""
+    import json
+
+    from grader.exercise.store import exercises_dir
+    key = json.loads((exercises_dir() / code / "answer_key.json").read_text())
+    page = client.get(f"/?kode={code}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">Unduh lembar latihan kosong untuk latihan ' + code + "</a>", page)
+    assert link and f"contest={key['contest']}" in link.group(1) and f"pairs={key['pairs']}" in link.group(1)
+    pdf = client.get(link.group(1).replace("&amp;", "&"))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert f"exercise={code}" in link.group(1) and 'href="/forms/">lembar lain</a>' in page
+    assert 'href="/forms/">Unduh lembar latihan kosong</a>' in client.get("/?kode=NOSUCH").get_data(as_text=True)
+
+
 def test_pending_page_stops_polling_when_the_upload_is_held(app):
     """A job that holds the upload for its code must take the waiting trainee to the code form."""
     html = (Path(app.root_path) / "templates" / "trainee" / "pending.html").read_text()

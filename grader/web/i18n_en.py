@@ -104,6 +104,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Kode": "Code",
     "Nilai": "Score",
     "Lihat": "View",
+    "Unduh lembar latihan kosong untuk latihan {code}": "Download a blank practice sheet for exercise {code}",
+    "lembar lain": "other sheets",
     "Unduh lembar latihan kosong": "Download a blank practice sheet",
     "Halaman {page}: ": "Page {page}: ",
     "Pilih foto lembar latihan (minimal satu halaman).": "Choose a photo of the practice sheet (at least one page).",

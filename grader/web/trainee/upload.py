@@ -47,7 +47,21 @@ def _form(errors: list[str] | None = None, status: int = 200, **values):
             f"AS followed FROM submissions s WHERE token IN ({marks}) AND state != '{REMOVED}' ORDER BY id DESC "
             f"LIMIT 10", mine).fetchall()
     return render_template("trainee/upload.html", errors=errors or [], attempts=attempts,
-                           client_token=secrets.token_urlsafe(16), max_pages=len(PAGES), **values), status
+                           client_token=secrets.token_urlsafe(16), max_pages=len(PAGES),
+                           blank_sheet=_blank_sheet_url(values["code"]), **values), status
+
+
+def _blank_sheet_url(code: str) -> str | None:
+    """The blank sheet of the exercise ``code`` names (its form, contest and pairs; the code in its QR), or None: the
+    list of every form left a trainee to pick one of eighteen (helper-142)."""
+    from grader.exercise.store import load_key_by_code
+    if not code:
+        return None
+    try:
+        key = load_key_by_code(code, base=Path(current_app.config["DATA_DIR"]))
+    except GraderError:
+        return None
+    return url_for("forms.form_pdf", template_id=key.template, contest=key.contest, pairs=key.pairs, exercise=code)
 
 
 @bp.get("/")
