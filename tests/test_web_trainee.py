@@ -836,6 +836,23 @@ def test_retake_with_a_non_image_explains_and_keeps_the_result(client, code):
     assert bad.status_code == 400 and "Berkas ini bukan foto" in bad.get_data(as_text=True)
 
 
+def test_a_retake_with_the_very_photo_refused_says_it_is_the_same_photo(client, code):
+    """helper-142: the blurry photo picked again from the gallery for "Foto ulang" was graded again and refused again
+    with the same words, which read as if the new photo were blurry too. It is now said to be the same photo, and
+    nothing is stored."""
+    resp = upload(client, code=code, photos=[("017_1_blur.jpg", OTHER_PHOTO)])
+    same = client.post(resp.location + "/ulang", data={"csrf_token": csrf_of(client), "position": "1",
+                                                       "photo": (io.BytesIO(OTHER_PHOTO), "IMG_0001.jpg")},
+                       content_type="multipart/form-data")
+    assert same.status_code == 400
+    assert "Ini foto yang sama dengan sebelumnya. Ambil foto baru dengan kamera" in same.get_data(as_text=True)
+    assert client.get(resp.location + ".json").get_json()["state"] == "done"
+    new = client.post(resp.location + "/ulang", data={"csrf_token": csrf_of(client), "position": "1",
+                                                      "photo": (io.BytesIO(jpeg_bytes()), "IMG_0002.jpg")},
+                      content_type="multipart/form-data")
+    assert new.status_code == 302 and new.location != resp.location
+
+
 def test_a_sheet_whose_every_photo_was_refused_is_headed_not_graded_yet(client, code):
     """Walk-through: a result page whose every photo was refused was headed "Hasil penilaian" (results) above
     cards saying to take the photos again. It is headed that the sheet is not graded yet; a sheet with a page

@@ -2,6 +2,7 @@
 attempt read). Either makes a new sheet, graded with the photos of the other pages kept."""
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from pathlib import Path
@@ -39,8 +40,8 @@ def retake(token: str):
         return gone
     position = request.form.get("position", type=int)
     db = get_db()
-    uploads = db.execute("SELECT position, filename, path, sent_in FROM uploads WHERE submission_id=? ORDER BY "
-                         "position", (row["id"],)).fetchall()
+    uploads = db.execute("SELECT position, filename, path, sent_in, sha256 FROM uploads WHERE submission_id=? "
+                         "ORDER BY position", (row["id"],)).fetchall()
     if position is None or not any(u["position"] == position for u in uploads):
         abort(400, description=_("Halaman yang akan difoto ulang tidak dikenal."))
     upload = request.files.get("photo")
@@ -49,6 +50,12 @@ def retake(token: str):
         if upload is None or not upload.filename:
             check_photo(b"", max_bytes=0)                   # (says: choose a photo)
         [(name, data)] = uploaded_photos(upload, max_pages=1)
+        if any(u["position"] == position and u["sha256"] == hashlib.sha256(data).hexdigest() for u in uploads):
+            # (picked again from the gallery: graded again, it was refused again for the same reason, untold)
+            raise GraderError("same_photo", "This is the same photo as before. Take a new one with the camera, "
+                              "as the advice above says.",
+                              "Ini foto yang sama dengan sebelumnya. Ambil foto baru dengan kamera, sesuai petunjuk "
+                              "di atas.")
     except GraderError as exc:
         return _retake_refused(row, res, uploads, exc), 400
     base = Path(current_app.config["DATA_DIR"])
