@@ -496,14 +496,14 @@ def test_an_exercise_shows_its_traps_and_when_it_was_made_in_the_list_and_on_its
     index = trainer.get("/trainer/").get_data(as_text=True)
     row = re.search(rf"<code>{trapped}</code>.*?</tr>", index, re.S).group(0)
     assert '<span class="traps small">Jebakan: surat suara rusak, pemilih DPTb</span>' in row
-    assert '<span class="made small muted">dibuat 2025-12-03 12:40 WIB</span>' in row
+    assert '<span class="made small muted">dibuat 3 Des 2025, 12.40 WIB</span>' in row
     plain = re.search(rf"<code>{code}</code>.*?</tr>", index, re.S).group(0)
     assert "Jebakan" not in plain and "dibuat" in plain
     page = trainer.get(f"/trainer/latihan/{trapped}").get_data(as_text=True)
-    assert "Jebakan: surat suara rusak, pemilih DPTb" in page and "dibuat 2025-12-03 12:40 WIB" in page
+    assert "Jebakan: surat suara rusak, pemilih DPTb" in page and "dibuat 3 Des 2025, 12.40 WIB" in page
     assert "Jebakan:" not in trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
     english = trainer.get("/trainer/?lang=en").get_data(as_text=True)
-    assert "Traps: damaged ballots, DPTb voters" in english and "made 2025-12-03 12:40 WIB" in english
+    assert "Traps: damaged ballots, DPTb voters" in english and "made 3 Dec 2025, 12:40 WIB" in english
 
 
 def test_a_partly_graded_sheet_in_a_batch_says_which_page_is_missing(app):

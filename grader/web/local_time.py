@@ -41,12 +41,19 @@ def to_zone(iso: str | None, zone: str) -> datetime | None:
     return moment.astimezone(timezone(timedelta(hours=ZONES[zone]), zone))
 
 
-def shown(iso: str | None, zone: str) -> str:
-    """``2026-12-02 09:10 WIB``: minutes are enough on a page, and the zone says which clock."""
+#: months as an Indonesian page writes them ("2 Des 2026, 09.10 WIB"; helper-143: ISO dates read as foreign)
+MONTHS = {"id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+          "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
+
+
+def shown(iso: str | None, zone: str, lang: str = "id") -> str:
+    """``2 Des 2026, 09.10 WIB`` (``2 Dec 2026, 09:10 WIB`` in English): minutes are enough on a page, and the zone
+    says which clock."""
     moment = to_zone(iso, zone)
     if moment is None:
         return (iso or "")[:16].replace("T", " ")
-    return f"{moment:%Y-%m-%d %H:%M} {zone}"
+    clock = f"{moment:%H.%M}" if lang == "id" else f"{moment:%H:%M}"
+    return f"{moment.day} {MONTHS.get(lang, MONTHS['id'])[moment.month - 1]} {moment.year}, {clock} {zone}"
 
 
 def exported(iso: str | None, zone: str) -> str | None:
@@ -60,4 +67,5 @@ def init_app(app: Flask) -> None:
     """Check the configured zone at start (a typo fails there, not on the first page) and add the ``waktu``
     filter: ``{{ sub.created_at | waktu }}``."""
     app.config["TIMEZONE"] = zone_name(app.config.get("TIMEZONE"))
-    app.jinja_env.filters["waktu"] = lambda iso: shown(iso, current_app.config["TIMEZONE"])
+    from grader.web.i18n import get_lang
+    app.jinja_env.filters["waktu"] = lambda iso: shown(iso, current_app.config["TIMEZONE"], get_lang())
