@@ -13,7 +13,7 @@ from grader.web.testing import REVIEW_FIELD, WRONG_FIELD, csrf_of, jpeg_bytes, l
 SHEET_HEADERS = {
     "id": ["Peserta", "Nama", "Juga dengan nama", "Penilaian", "Hasil", "Nilai", "Nilai halaman yang terbaca", "Nilai sementara",
            "Benar", "Salah",
-           "Perlu dicek", "Kosong", "Tak terbaca", "Percobaan", "Dikirim oleh", "Dikirim", "Alasan",
+           "Perlu dicek", "Kosong", "Tidak terbaca", "Percobaan", "Dikirim oleh", "Dikirim", "Alasan",
            "Sebaiknya foto ulang", "Penilaian (kode)", "Hasil (kode)", "Dikirim oleh (kode)", "Alasan (kode)",
            "Sebaiknya foto ulang (kode)"],
     "en": ["Trainee", "Name", "Also named", "Grading", "Result", "Score", "Score of the pages read", "Provisional score",

@@ -100,8 +100,8 @@ def test_the_printable_sheet_says_the_place_in_words_and_the_pages_status_words(
     assert "IV.1 turus" in printed and "IV.1 bulatan" in printed and TALLY not in printed and BUBBLES not in printed
     assert "— Halaman 2, IV.1 turus" in printed and "(Turus Paslon 1)" not in printed
     # the web page's own words for a sheet and an entry (present.STATUS_LABELS), not words of its own
-    assert "Sebagian" in printed and "Tak terbaca 0" in printed
-    assert "Dinilai sebagian" not in printed and "Tidak terbaca" not in printed
+    assert "Sebagian" in printed and "Tidak terbaca 0" in printed
+    assert "Dinilai sebagian" not in printed and "Tak terbaca" not in printed
     english = visible(client.get(url + "/cetak?lang=en").get_data(as_text=True))
     assert "IV.1 tally" in english and "Page 2, IV.1 tally" in english and TALLY not in english
     assert "Partial" in english and "Partly graded" not in english

@@ -2315,7 +2315,7 @@ def test_a_half_sheets_summary_counts_the_page_not_sent_as_not_read_yet_not_unre
     page = client.get(half).get_data(as_text=True)
     counts = re.search(r'<div class="counts">(.*?)</div>', page, re.S).group(1)
     on_page2 = sum(page.count(f'<code>{s}.') for s in SECTIONS_ON_PAGE2)
-    assert "Tak terbaca" not in counts, counts
+    assert "Tidak terbaca" not in counts, counts
     n = int(re.search(r'<span class="badge unread">Belum terbaca: (\d+)</span>', counts).group(1))
     assert n == on_page2 > 0
     english = client.get(half + "?lang=en").get_data(as_text=True)
@@ -2340,12 +2340,12 @@ def test_a_half_sheets_page_not_sent_shows_its_trainee_no_answers(app, client, c
     for f in unread:
         cells = re.search(rf'<tr class="st-unreadable" id="f-{re.escape(f["id"])}".*?</tr>', page, re.S).group(0)
         assert re.search(r'data-label="Seharusnya">—</td>', cells), cells
-        assert "Belum terbaca" in cells and "Tak terbaca" not in cells
+        assert "Belum terbaca" in cells and "Tidak terbaca" not in cells
     printed = client.get(half + "/cetak").get_data(as_text=True)
     rows = re.findall(r"<tr><td>([^<]+)</td><td>[^<]*</td>\s*<td>([^<]*)</td><td[^>]*>([^<(]+)", printed)
     shown = {name: (expected, said.strip()) for name, expected, said in rows}
     assert shown["IV.1"] == ("", "Belum terbaca") and shown["V.A"] == ("", "Belum terbaca")
-    assert "Tak terbaca 0 · Belum terbaca" in printed
+    assert "Tidak terbaca 0 · Belum terbaca" in printed
     assert shown["I.A.1.L"][0] != ""                      # a page read: the feedback's expected number stays
     trainer = app.test_client()
     log_in(trainer)

@@ -2963,7 +2963,7 @@ def test_a_sheet_refused_whole_has_no_counts_in_the_json_or_the_exports_as_in_th
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=id").data.decode("utf-8-sig"))))
     head, row = sheets[0], next(r for r in sheets[1:] if r[0] == "021")
     assert row[head.index("Hasil")] == "Ditolak" and "Foto terlalu buram" in row[head.index("Alasan")]
-    assert [row[head.index(h)] for h in ("Benar", "Salah", "Perlu dicek", "Kosong", "Tak terbaca")] == [""] * 5
+    assert [row[head.index(h)] for h in ("Benar", "Salah", "Perlu dicek", "Kosong", "Tidak terbaca")] == [""] * 5
     graded = next(r for r in sheets[1:] if r[0] == "017")
     assert graded[head.index("Salah")] == "1"
 

@@ -15,7 +15,7 @@ EN_MARK = {"turus": "tally", "angka": "digits", "bulatan": "bubbles"}
 #: A result's and a field's status as every page, printout and export says it (Indonesian, English): the badges'
 #: words (``grader.web.present.STATUS_LABELS`` takes them, and ``i18n_en`` their English).
 STATUS_WORDS = {"ok": ("Benar", "Correct"), "wrong": ("Salah", "Wrong"), "review": ("Perlu dicek", "To check"),
-                "blank": ("Kosong", "Blank"), "unreadable": ("Tak terbaca", "Unreadable"),
+                "blank": ("Kosong", "Blank"), "unreadable": ("Tidak terbaca", "Unreadable"),
                 "graded": ("Dinilai", "Graded"), "partial": ("Sebagian", "Partial"), "refused": ("Ditolak", "Refused")}
 # a pair's tally or bubbles field's id inside a text stored before ids were worded ("IV.1.tally", "IV.KK.bubbles")
 _MARKED_ID_RE = re.compile(r"\b([A-Z]+(?:\.[A-Za-z0-9]+)+?)\.(" + "|".join(MARK_OF_KIND) + r")\b")

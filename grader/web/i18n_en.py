@@ -174,7 +174,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "CSV untuk program lain (pemisah koma):": "CSV for other programs (comma-separated):",
     "Ada hasil yang lebih baru untuk lembar ini ({when}).": "There is a newer result for this sheet ({when}).",
     "Lihat hasil terbaru": "See the latest result",
-    "Kiriman ini sudah diganti oleh kiriman Anda berikutnya dari formulir yang sama ({when}), dengan nama, kode latihan atau foto yang dibetulkan. Pelatih hanya melihat kiriman yang baru.":
+    "Kiriman ini sudah diganti oleh kiriman Anda berikutnya ({when}), dengan nama, kode latihan atau foto yang dibetulkan. Pelatih hanya melihat kiriman yang baru.":
         "This sending was replaced by your later sending from the same form ({when}), with the name, exercise code "
         "or photo corrected. Your trainer sees only the later one.",
     "Lihat kiriman terbaru": "See the latest sending",
@@ -450,13 +450,13 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Ya, hapus lembar ini beserta fotonya dan kiriman sebelumnya yang digantikannya":
         "Yes, remove this sheet and its photos, and the earlier sendings it replaced",
     "Begitu juga kiriman sebelumnya yang digantikannya.": "So are the earlier sendings it replaced.",
-    "Lembar ini diganti oleh kiriman berikutnya dari formulir yang sama ({when}): peserta membetulkan nama, kode latihan atau foto lalu mengirim lagi. Lembar ini tidak dihitung di tabel kelas, antrean periksa, rekap kelas, maupun ekspor.":
+    "Lembar ini diganti oleh kiriman berikutnya ({when}): peserta membetulkan nama, kode latihan atau foto lalu mengirim lagi. Lembar ini tidak dihitung di tabel kelas, antrean periksa, rekap kelas, maupun ekspor.":
         "This sheet was replaced by a later sending from the same form ({when}): the trainee corrected the name, "
         "exercise code or photo and sent it again. This sheet does not count in the class table, the review queue, "
         "the class insight or the exports.",
     "Lihat lembar penggantinya": "See the sheet that replaced it",
-    "Lembar ini menggantikan kiriman sebelumnya dari formulir yang sama ({when}).":
-        "This sheet replaces an earlier sending from the same form ({when}).",
+    "Lembar ini menggantikan kiriman sebelumnya ({when}) yang namanya, kode latihannya atau fotonya dibetulkan.":
+        "This sheet replaces an earlier sending ({when}) whose name, exercise code or photo it corrects.",
     "Lihat kiriman sebelumnya": "See the earlier sending",
     "Hapus": "Remove",
     "Centang konfirmasi dulu untuk menghapus lembar ini.": "Tick the confirmation first to remove this sheet.",

@@ -132,5 +132,5 @@ def _resent(table: str) -> GraderError:
                            "“Bukan ini yang saya tulis?” di sana.")
     return GraderError("resent", "The trainee sent this form again with the name, code or photo corrected; correct "
                        "the latest sheet.",
-                       "Peserta sudah mengirim ulang formulir ini dengan nama, kode atau foto yang dibetulkan; "
+                       "Peserta sudah mengirim ulang kiriman ini dengan nama, kode atau foto yang dibetulkan; "
                        "koreksi di lembar terbarunya")
