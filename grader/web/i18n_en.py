@@ -59,8 +59,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "printed at the top of the sheet, after the word KODE, and is in its QR code).",
     "Nama atau nomor peserta": "Your name or trainee number",
     "Foto halaman {n}@@kotak": "Photo of page {n}",      # the upload form's inputs (a result's button: "Photograph")
-    "Foto seluruh lembar dari atas, di tempat terang, keempat kotak hitam di sudut harus terlihat.":
-        "Photograph the whole sheet from above, in good light, with all four black corner squares visible.",
+    "Foto setiap halaman secara utuh dari atas, di tempat terang; keempat kotak hitam di sudutnya harus terlihat.":
+        "Photograph each page whole from above, in good light, with its four black corner squares visible.",
     "PDF dari aplikasi pemindai juga bisa; satu PDF boleh berisi kedua halaman.":
         "A scanner app's PDF works too; one PDF may hold both pages.",
     "Kirim dan nilai": "Send and grade",
@@ -221,7 +221,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto yang sama ({file}) dipilih untuk halaman {first} dan halaman {page}, jadi hanya dinilai sekali.":
         "The same photo ({file}) was chosen for page {first} and page {page}, so it was graded once.",
     "Berkas yang tidak ikut dinilai": "Files that were not graded",
-    "Setelah hasilnya muncul, tambahkan halaman {pages} di halaman hasil; foto yang sudah terkirim tidak perlu "
+    "Setelah hasilnya muncul, tambahkan foto halaman {pages} di layar hasil; foto yang sudah terkirim tidak perlu "
     "dikirim lagi.": "Once the result is shown, add page {pages} on the result page; the photos already sent need "
     "not be sent again.",
     "Pakai halaman {n} dari kiriman {when}": "Use page {n} from your upload of {when}",
