@@ -356,7 +356,7 @@ def test_digits_whose_sure_boxes_rule_out_a_firm_marks_count_are_the_trainees_in
     sheet, key, readings = _digits_14_against_tally_10(chasil_spec, (1.0, 0.98, 1.0), ("unsure_box",))
     cc = cross_checks(grade_readings(sheet, readings, key))
     assert [(x["severity"], x["message_id"]) for x in cc] == [
-        ("error", f"Paslon 2: turus 10, angka X?4. {MUST_AGREE_ID}")]
+        ("error", f"Paslon 2: turus 10, angka X?4 (? = angka yang belum terbaca pasti). {MUST_AGREE_ID}")]
     readings["IV.2"] = replace(readings["IV.2"], box_confidence=(1.0, 0.98, 0.9997))
     cc = cross_checks(grade_readings(sheet, readings, key))
     assert [x["severity"] for x in cc] == ["review"]

@@ -105,6 +105,8 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading],
         ids = tuple(r.id for r in cited.values())
         said_id = ", ".join(f"{k} {said[k]}" for k in cited)
         said_en = ", ".join(f"{EN_MARK[k]} {said[k]}" for k in cited)
+        if "?" in said.get("angka", ""):        # (as a fix and a rule say it: "16?" is not a number of its own)
+            said_id, said_en = said_id + " (? = angka yang belum terbaca pasti)", said_en + " (? = a digit not read for certain)"
         if error:
             out.append(Finding("cross_check", "error",
                                f"{pair_name(pid)}: {said_id}. {MUST_AGREE_ID}",
