@@ -168,3 +168,26 @@ def test_a_usage_mistake_names_the_command_once_and_where_its_help_is(capsys):
                    "(see 'grader grade --help')\n")
     assert refused(["form", "print"], capsys).startswith("grader: error: form print: ")
     assert "(see 'grader --help')" in refused(["no-such-command"], capsys)
+
+
+def test_synth_without_the_shared_data_says_what_is_missing_and_where_to_put_it(monkeypatch, capsys, tmp_path):
+    """helper-145: a clone with no ../shared beside it ended `grader synth` (and `make samples`, `grader eval`) in a
+    FileNotFoundError traceback, exit 1. It is said in one line, exit 2, before anything is written."""
+    import grader.synth.refusals as refusals
+    monkeypatch.setenv("GRADER_ARDIS", str(tmp_path / "nowhere.npz"))
+    said = refused(["synth", "--out", str(tmp_path / "out"), "--count", "2"], capsys)
+    assert "nowhere.npz" in said and "GRADER_ARDIS" in said and not (tmp_path / "out").exists()
+    monkeypatch.chdir(tmp_path)                      # (eval makes its set in a folder of the working directory)
+    said = refused(["eval", "--sheets", "2", "--refusals", "0", "-o", str(tmp_path / "e.json")], capsys)
+    assert "nowhere.npz" in said
+    monkeypatch.delenv("GRADER_ARDIS")
+    monkeypatch.setattr(refusals, "KAWALC1_PHOTOS", tmp_path / "no-photos")
+    said = refused(["synth", "--out", str(tmp_path / "out"), "--count", "0", "--refusals", "8"], capsys)
+    assert "no-photos" in said and "fewer --refusals" in said and not (tmp_path / "out").exists()
+
+
+def test_synth_with_an_unknown_exercise_names_its_own_flag_for_a_key_file(monkeypatch, capsys, tmp_path):
+    """helper-145: synth's message said "give the key itself, --key path/to/answer_key.json"; synth has no --key."""
+    monkeypatch.chdir(tmp_path)
+    said = refused(["synth", "--out", str(tmp_path / "out"), "--count", "2", "--exercise", "NOPE12"], capsys)
+    assert "--exercise path/to/answer_key.json" in said and "--key" not in said

@@ -115,3 +115,6 @@ def test_the_handout_ends_with_the_upload_qr_where_phones_can_open_it(isolated_d
     last = np.array(PdfReader(io.BytesIO(pdf.data)).pages[-1].images[0].image.convert("L"))
     found = cv2.QRCodeDetector().detectAndDecode(last)[0]
     assert found == (f"{base}/?kode={code}" if expect_qr else "")
+    # (helper-145: printed from 127.0.0.1 the handout had no QR and nothing said so; the exercise page now does)
+    page = _trainer(app, base).get(f"/trainer/latihan/{code}", base_url=base).get_data(as_text=True)
+    assert ("soal dicetak tanpa kode QR" in page) is not expect_qr

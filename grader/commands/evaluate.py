@@ -48,12 +48,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def ensure_photos(folder: Path, *, sheets: int, refusals: int, seed: int, jobs: int) -> Path:
     """Generate the evaluation set once; reuse it while its size and seed match."""
-    from grader.synth.generate import SynthOptions, generate
+    from grader.synth.generate import SynthOptions, generate, require_shared_data
 
     stamp = folder / "eval-set.json"
     want = {"sheets": sheets, "refusals": refusals, "seed": seed}
     if stamp.exists() and json.loads(stamp.read_text()) == want:
         return folder
+    require_shared_data(2 * sheets, refusals)
     t0 = time.perf_counter()
     generate(folder, SynthOptions(count=2 * sheets, seed=seed, refusals=refusals, mistakes=0.3), processes=jobs)
     stamp.write_text(json.dumps(want))

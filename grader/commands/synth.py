@@ -68,6 +68,8 @@ def _options(args: argparse.Namespace) -> SynthOptions:
         raise GraderError("bad_usage", f"--copies is a share between 0 and 1, got {args.copies}")
     if args.max_megapixels < 0.5:
         raise GraderError("bad_usage", "--max-megapixels must be at least 0.5")
+    from grader.synth.generate import require_shared_data
+    require_shared_data(args.count, args.refusals)
     exercise, roster = None, ()
     if args.exercise:
         if pairs is not None or args.contest:

@@ -92,9 +92,10 @@ def removed_exercises(*, base: Path | None = None) -> list[str]:
     return sorted(m.parent.name for m in marks if not (m.parent / KEY_NAME).exists())
 
 
-def load_key(code_or_path: str, *, base: Path | None = None) -> AnswerKey:
+def load_key(code_or_path: str, *, base: Path | None = None, flag: str = "--key") -> AnswerKey:
     """Find a key by exercise code (in the store) or by a path to its JSON file or folder (the command line's
-    ``--key``; what a trainee or trainer types on a web page is a code only: :func:`load_key_by_code`)."""
+    ``--key``, or the ``flag`` that gave it; what a trainee or trainer types on a web page is a code only:
+    :func:`load_key_by_code`)."""
     p = Path(code_or_path)
     if p.is_dir():
         p = p / KEY_NAME
@@ -109,7 +110,7 @@ def load_key(code_or_path: str, *, base: Path | None = None) -> AnswerKey:
                 # (the command line's store is ./instance of the folder it runs in: made elsewhere, the key is there)
                 raise GraderError(exc.code, f"{exc.message}; the store is ./instance in the folder where `grader "
                                             "exercise new` ran, or $GRADER_DATA_DIR: run from there, set "
-                                            "GRADER_DATA_DIR, or give the key itself, --key path/to/answer_key.json",
+                                            f"GRADER_DATA_DIR, or give the key itself, {flag} path/to/answer_key.json",
                                   exc.message_id) from None
             raise
     return _read_key(p)

@@ -25,6 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from grader.errors import GraderError
 from grader.exercise.scenario import generate_exercise
 from grader.rules import evaluate_rules, expand_rules
 from grader.sheet.identity import SheetIdentity
@@ -67,6 +68,21 @@ class Job:
     kind: str            # "sheet" or a refusal kind
     sheet: int
     page: int
+
+
+def require_shared_data(count: int, refusals: int) -> None:
+    """The shared data ``count`` photos and ``refusals`` refusal cases are made of, said missing before any work
+    (helper-145: a clone with no ``../shared`` beside it ended in a traceback): the handwriting, and the official
+    forms' photos for the ``kpu_form`` refusal."""
+    from grader.synth.handwriting import ardis_path
+    from grader.synth.refusals import KAWALC1_PHOTOS, kawalc1_photos
+    if (count or refusals) and not ardis_path().is_file():
+        raise GraderError("missing_data", f"the handwriting the photos are written with is not at {ardis_path()}: put "
+                          f"the shared data folder beside the clone (../shared/data/ardis_iv/ardis_iv_28x28.npz), or "
+                          f"set GRADER_ARDIS to that file")
+    if "kpu_form" in REFUSAL_CYCLE[:refusals] and not kawalc1_photos():
+        raise GraderError("missing_data", f"the refusal photos of official forms are made from {KAWALC1_PHOTOS}, which "
+                          f"holds none: put the shared data folder beside the clone, or ask for fewer --refusals")
 
 
 def plan_jobs(opts: SynthOptions) -> list[Job]:
@@ -137,7 +153,7 @@ def given_exercise(code_or_key: str):
     """The exercise of an answer key in the store (by its code) or at a path, as :func:`load_key` finds it."""
     from grader.exercise.scenario import Exercise
     from grader.exercise.store import load_key
-    return Exercise.from_key_json(load_key(code_or_key).raw)
+    return Exercise.from_key_json(load_key(code_or_key, flag="--exercise").raw)   # (synth has no --key: helper-145)
 
 
 def _cap_megapixels(cond: Conditions, cap: float) -> Conditions:

@@ -380,6 +380,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Lihat unggahan itu": "See that upload",
     "{n} lembar": ("{n} sheet", "{n} sheets"),
     "Cetak": "Print",
+    "Halaman ini dibuka lewat alamat komputer ini sendiri ({host}), yang tidak bisa dibuka ponsel, jadi soal dicetak "
+    "tanpa kode QR untuk mengirim foto. Buka halaman ini lewat alamat jaringan komputer ini (lihat “Tampilkan di layar "
+    "kelas”) sebelum mencetak soal.":
+        "This page was opened at this computer's own address ({host}), which phones cannot open, so the handout prints "
+        "without the QR code for sending photos. Open this page at the computer's network address (see “Show on the "
+        "classroom screen”) before printing the handout.",
     "Soal (PDF)": "Handout (PDF, in Indonesian)",
     "Lembar kosong (PDF)": "Blank sheet (PDF)",
     "Lembar bernama dari daftar peserta (CSV dengan kolom no dan nama)":

@@ -157,7 +157,15 @@ def exercise(code: str):
     return render_template("trainer/exercise.html", key=key, contest=_contest_name(key), stats=stats, batches=batches,
                            traps_worded=traps_worded(key.raw), made=made_iso(made_at(key.exercise, base=_base())),
                            client_token=secrets.token_urlsafe(16), keep_token_s=UNANSWERED_KEPT_S,
-                           n_sheets=stored_sheets(db, key.exercise), batch_cut_short=batch_cut_short)
+                           n_sheets=stored_sheets(db, key.exercise), batch_cut_short=batch_cut_short,
+                           phones_reach=_phones_reach())
+
+
+def _phones_reach() -> bool:
+    """Whether the address this page was opened at is one the trainees' phones can open: the handout printed from
+    here ends with its QR code only then (helper-145 printed one from 127.0.0.1, without, untold)."""
+    from grader.web.trainer.screen import reachable_by_phones
+    return reachable_by_phones(request.host)
 
 
 @bp.post("/latihan/<code>/hapus")
