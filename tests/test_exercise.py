@@ -85,6 +85,10 @@ def test_the_kolom_kosong_trap_says_it_made_a_single_pair_exercise(tmp_path, cap
     assert json.loads((tmp_path / "ex" / "answer_key.json").read_text())["pairs"] == 1
     err = capsys.readouterr().err
     assert "warning: a kolom kosong exists only with a single pair" in err and "has 1 pair, not 2" in err
+    # (helper-145: without --pairs, the template's three became one without a word)
+    assert main(["exercise", "new", "chasil-kwk", "--seed", "5", "--trap", "kolom_kosong",
+                 "-o", str(tmp_path / "ex2"), "--no-register"]) == 0
+    assert "note: a kolom kosong exists only with a single pair" in capsys.readouterr().err
 
 
 def test_unknown_code_is_a_clear_error():

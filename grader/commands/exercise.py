@@ -47,6 +47,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.pairs is not None and ex.pairs != args.pairs:      # the kolom kosong trap makes a single-pair region
         print(f"grader: warning: a kolom kosong exists only with a single pair: exercise {ex.code} has {ex.pairs} "
               f"pair, not {args.pairs}", file=sys.stderr)
+    elif args.pairs is None and "kolom_kosong" in ex.traps:    # (not the template's 3 pairs, said: helper-145)
+        print(f"grader: note: a kolom kosong exists only with a single pair: exercise {ex.code} has {ex.pairs} pair",
+              file=sys.stderr)
     print(f"exercise {ex.code}: {args.output / 'answer_key.json'}, {args.output / 'handout.pdf'}")
     return 0
 

@@ -68,7 +68,8 @@ def _seed_demo_class(app) -> None:
         log.exception("could not create the demo class")
         return
     if demo:
-        print(f"demo class: sample sheets of exercise {demo} (graded in the background)")
+        # (queued once, at the first start; said at every start, so not "graded in the background": helper-145)
+        print(f"demo class: sample sheets of exercise {demo} (trainer pages: /trainer/latihan/{demo})")
 
 
 def _exit_on_signal(signum, frame) -> None:
