@@ -191,3 +191,9 @@ def test_synth_with_an_unknown_exercise_names_its_own_flag_for_a_key_file(monkey
     monkeypatch.chdir(tmp_path)
     said = refused(["synth", "--out", str(tmp_path / "out"), "--count", "2", "--exercise", "NOPE12"], capsys)
     assert "--exercise path/to/answer_key.json" in said and "--key" not in said
+
+
+def test_synth_copy_kind_without_copies_is_refused_not_ignored(capsys, tmp_path):
+    """helper-145: --copy-kind fit without --copies wrote exact laser prints, exit 0, as if asked for nothing."""
+    said = refused(["synth", "--out", str(tmp_path / "out"), "--count", "2", "--copy-kind", "fit"], capsys)
+    assert "--copies" in said and not (tmp_path / "out").exists()

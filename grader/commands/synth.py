@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"share of sheets with planted trainee mistakes, 0..1 ({', '.join(MISTAKE_KINDS)})")
     p.add_argument("--pages", default="1,2", help="pages to photograph for each sheet (default 1,2)")
     p.add_argument("--max-megapixels", type=float, default=12.0,
-                   help="cap the camera resolution (the range is 2-12 MP; the committed samples use 3)")
+                   help="cap the camera resolution, at least 0.5 (the cameras drawn take 2-12 MP; the committed "
+                        "samples use 3)")
     p.add_argument("--template", default="chasil-kwk", help="template id (default chasil-kwk)")
     p.add_argument("--copies", type=float, default=0.0,
                    help="share of sheets whose print is a photocopy or a 'fit to page' print, 0..1 (default 0: "
@@ -68,6 +69,8 @@ def _options(args: argparse.Namespace) -> SynthOptions:
         raise GraderError("bad_usage", f"--copies is a share between 0 and 1, got {args.copies}")
     if args.max_megapixels < 0.5:
         raise GraderError("bad_usage", "--max-megapixels must be at least 0.5")
+    if args.copy_kind and not args.copies:         # (it did nothing, silently: helper-145)
+        raise GraderError("bad_usage", "--copy-kind picks the kind of the copied sheets: give --copies SHARE too")
     from grader.synth.generate import require_shared_data
     require_shared_data(args.count, args.refusals)
     exercise, roster = None, ()
