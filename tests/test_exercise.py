@@ -54,6 +54,12 @@ def test_a_mayors_election_is_set_in_a_kelurahan_a_regents_in_a_desa_or_a_kelura
     regency = {generate_exercise(chasil_spec, contest="bupati", seed=s).village for s in range(12)}
     assert city and all(v.startswith("Kelurahan ") for v in city)
     assert any(v.startswith("Desa ") for v in regency) and any(v.startswith("Kelurahan ") for v in regency)
+    # (and the office is "wali kota", as KBBI and the KPU write it, on the handout and the sheet: "WALIKOTA" was not)
+    from grader.exercise.handout import _office
+    from grader.sheet.layout import layout_sheet
+    assert _office(generate_exercise(chasil_spec, contest="walikota", seed=1)) == "WALI KOTA"
+    subtitle = layout_sheet(chasil_spec, contest="walikota", pairs=3).pages[0].labels[1].text
+    assert subtitle.startswith("PEMILIHAN WALI KOTA DAN WAKIL WALI KOTA")
 
 
 def test_rule_catches_a_broken_sum(chasil_spec):

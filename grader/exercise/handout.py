@@ -8,6 +8,7 @@ from PIL import Image, ImageDraw
 
 from grader.exercise.scenario import DAMAGED, INVALID, Exercise, pair_name
 from grader.sheet.render import MM_PER_INCH, font
+from grader.sheet.schema import resolve_template
 
 PAGE_W_MM, PAGE_H_MM, MARGIN_MM = 210.0, 297.0, 18.0
 BALLOT_COLUMNS = 10     # ten to a row: a row is a tens ("21. … 30."), and 20% fewer rows keep more handouts to one page
@@ -70,7 +71,7 @@ def render_handout(ex: Exercise, *, dpi: float = 200, upload_url: str | None = N
     address and its QR code, so a trainee scans instead of typing an address and a code."""
     p = _Pages(dpi)
     f = ex.facts
-    p.text(f"SOAL LATIHAN PENGISIAN MODEL C.HASIL-KWK {ex.contest.upper()}", size=5, bold=True)
+    p.text(f"SOAL LATIHAN PENGISIAN MODEL C.HASIL-KWK {_office(ex)}", size=5, bold=True)
     p.text(f"Kode latihan: {ex.code}     (ketik kode ini saat mengirim foto)", size=4.2, bold=True, gap=4)
     p.wrapped(f"Anda adalah anggota KPPS di TPS {ex.tps}, {ex.village}. Pemungutan suara sudah selesai. "
               f"Gunakan data di bawah ini untuk mengisi lembar latihan C.Hasil (halaman 1 dan 2). "
@@ -122,6 +123,12 @@ def render_handout(ex: Exercise, *, dpi: float = 200, upload_url: str | None = N
         _closing_with_qr(p, upload_url)
     _number_pages(p, ex.code)
     return p.pages
+
+
+def _office(ex: Exercise) -> str:
+    """The office elected, as the form's template names it ("WALI KOTA", not the contest's code "walikota")."""
+    name = resolve_template(ex.template).contest_names.get(ex.contest, ex.contest.upper())
+    return name.removeprefix("PEMILIHAN ").split(" DAN ")[0]
 
 
 def _number_pages(p: _Pages, code: str) -> None:
