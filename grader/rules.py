@@ -68,7 +68,7 @@ class RuleResult:
             return base
         got = "tertulis" if lang == "id" else "written"
         sign = BROKEN_SIGN[self.rule.op]
-        if not self.unsure:
+        if not self.unsure and not self.terms_read:
             return f"{base} ({got}: {self.lhs_value} {sign} {self.rhs_value})"
         lhs, rhs = self.terms_read
         if "?" not in lhs + rhs:      # every term shown at its value (grading.certainty.shown_term): the sums too

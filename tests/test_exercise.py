@@ -187,8 +187,7 @@ def test_a_code_not_found_names_what_was_typed_where_it_was_read_otherwise(tmp_p
 def test_the_handout_says_how_tally_cells_and_bubbles_are_filled_and_that_the_empty_column_is_valid(monkeypatch):
     """Print review (s34): the tally reader takes one group of five per cell, left to right and row by row, and the
     bubbles a 0 for a box filled with X; neither sheet nor handout said so. And with one pair, V.A is the pair's
-    votes plus the kolom kosong's, which the sheet's label "(seluruh paslon)" (printed ink: it cannot change without
-    a new template version) does not say."""
+    votes plus the kolom kosong's, which the sheet's label then, "(seluruh paslon)", did not say (it is "(IV)" now)."""
     import grader.exercise.handout as handout
     from grader.exercise.scenario import generate_exercise
     from grader.sheet.schema import resolve_template

@@ -141,7 +141,26 @@ def test_a_violated_rule_says_the_relation_its_sides_are_in(chasil_spec):
     assert at_most["message_id"].endswith(f"(tertulis: {values['III.B.J']} > {values['III.A.J']})")
     assert at_most["message_en"].endswith(f"(written: {values['III.B.J']} > {values['III.A.J']})")
     assert "≠" not in at_most["message_id"] + at_most["message_en"]
-    assert equal["message_id"].endswith(f"(tertulis: {equal['lhs']} ≠ {equal['rhs']})")
+    # (each term said, not only the sums: helper-146's "82 ≠ 156" hid the kolom kosong left out of V.A)
+    terms = " + ".join(str(values[f]) for f in ("II.2", "II.3", "II.4"))
+    assert equal["message_id"].endswith(f"(tertulis: {values['II.1']} ≠ {terms} = {equal['rhs']})")
+
+
+def test_a_single_pair_sheet_whose_valid_votes_leave_out_the_empty_column_says_both_terms(chasil_spec):
+    """helper-146: V.A written as the pair's votes alone, the kolom kosong left out (the trap's lesson), was said as
+    "(tertulis: 82 ≠ 156)", which read as the key's answer; the terms show what was left out."""
+    ex = generate_exercise(chasil_spec, pairs=1, seed=5, traps=("kolom_kosong",))
+    key = AnswerKey.from_json(ex.to_key_json())
+    sheet = layout_sheet(chasil_spec, contest=ex.contest, pairs=ex.pairs)
+    values = dict(key.fields)
+    values["V.A"] = values["IV.1"]
+    values["V.C"] = values["V.A"] + values["V.B"]
+    values["I.B.4.J"] = values["II.2"] = values["V.C"]
+    res = grade_readings(sheet, readings_from(sheet, values), key)
+    rule = next(r for r in res["rules"] if r["base_id"] == "valid_votes_sum")
+    assert rule["status"] == "violated"
+    assert rule["message_id"].endswith(f"(tertulis: {values['IV.1']} ≠ {values['IV.1']} + {values['IV.KK']} = "
+                                       f"{values['IV.1'] + values['IV.KK']})")
 
 
 def test_trainee_consistent_but_wrong_is_caught_by_the_key_not_the_rules(chasil_spec):

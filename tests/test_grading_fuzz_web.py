@@ -193,7 +193,7 @@ def text_problems(case, res, label=""):
         sides = [re.sub(r" = \d+$", "", side) for side in m.groups()]
         for side, fids in zip(sides, (rule.lhs, rule.rhs)):
             terms = side.split(" + ")
-            if not rr["unsure"] or len(terms) != len(fids):
+            if len(terms) != len(fids):      # (a side said as its sum; a rule's terms are said, sure or not)
                 # (by design as below: a field read as the key has it, or pinned there, is taken at that value)
                 at_key = sum(fields[f]["value"] if fields[f]["status"] == "ok" and fields[f]["value"] ==
                              fields[f]["expected"] else tv[f] for f in fids)

@@ -173,7 +173,12 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
         # Every field of a violated rule must be taken at its value (firm, each box sure) for the failure to be
         # the trainee's as it stands; otherwise it is theirs only if no value our unsure boxes allow makes it hold.
         inexact = tuple(f for f in rr.rule.fields if f not in readings or not exact(readings[f]))
-        if rr.status == "ok" or not inexact:
+        if rr.status == "violated" and not inexact:
+            # (its terms said, not only its sums: "82 ≠ 82 + 74 = 156" shows the kolom kosong left out of V.A, where
+            # "82 ≠ 156" read as the key's answer: helper-146)
+            rr = replace(rr, terms_read=tuple(" + ".join(str(readings[f].value) for f in side)
+                                              for side in (rr.rule.lhs, rr.rule.rhs)))
+        elif rr.status == "ok" or not inexact:
             pass
         elif fails_whatever_unsure(rr.rule, readings):
             lhs, rhs = (" + ".join(shown_term(readings[f], expected.get(f)) for f in side)

@@ -24,7 +24,7 @@ WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadab
 # most of those held one unclear digit, not a correction), nor a pair whose readings disagree only through a reading
 # we are unsure of.
 BLANK_FIELD = "blank_field"
-HABITS = {PAIR_MISMATCH: "Turus, angka dan bulatan satu paslon tidak sama",
+HABITS = {PAIR_MISMATCH: "Turus, angka dan bulatan satu paslon (atau kolom kosong) tidak sama",
           BLANK_LEADING: "Kotak depan dibiarkan kosong, bukan diisi X",
           BLANK_FIELD: "Isian dibiarkan kosong"}
 SORT_COLUMNS = {"trainee": "trainee_key", "score": "full_score", "wrong": "n_wrong", "review": "n_review",

@@ -615,7 +615,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "baris {row}, kolom {col} (terbaca {read})": "row {row}, column {col} (read as {read})",
     "belum terbaca dengan yakin": "not read surely",
     "Kebiasaan menulis yang perlu dibahas": "Writing habits to go over with the class",
-    "Turus, angka dan bulatan satu paslon tidak sama": "A pair's tally, digits and bubbles disagree",
+    "Turus, angka dan bulatan satu paslon (atau kolom kosong) tidak sama": "A pair's (or the empty column's) tally, digits and bubbles disagree",
     "Kotak depan dibiarkan kosong, bukan diisi X": "Unused leading boxes left blank instead of X",
     "Isian dibiarkan kosong": "Entries left blank",
     "Tidak ada: setiap lembar mengikuti cara menulis formulir.": "None: every sheet follows the form's writing rules.",
