@@ -9,7 +9,7 @@ import csv
 from pathlib import Path
 
 from grader.grading.shown import (MISSING_PAGE_ADVICE, note_codes, score_may_change, sheet_scores,
-                                  unread_page_notes, unread_pages, value_read)
+                                  unread_page_notes, unread_pages, value_as_read)
 
 SHEET_COLUMNS = ("trainee", "trainee_name", "trainee_source", "exercise", "status", "score", "partial_score",
                  "provisional", "wrong", "review", "blank", "unreadable", "violated_rules", "refusal",
@@ -99,7 +99,7 @@ def field_rows(results: list[dict]) -> list[dict]:
                   "page": f["page"], "section": f["section"], "kind": f["kind"], "status": f["status"],
                   # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
                   # (a number as a number: a workbook's "=H2=I2" against the expected one held text '81' against 81)
-                  "value": "" if value_read(f) is None else value_read(f),
+                  "value": "" if value_as_read(f) is None else value_as_read(f),
                   "expected": "" if f["expected"] is None else f["expected"],
                   "confidence": f["confidence"], "notes": ";".join(note_codes(f, unread)),
                   "files": ";".join(p["file"] for p in r.get("pages") or ())}

@@ -359,3 +359,23 @@ def test_an_xlsx_named_otherwise_or_like_an_input_is_refused_before_grading(tmp_
         err = capsys.readouterr().err
         assert words in err and "Traceback" not in err
     assert photo.read_bytes() == before and not list(tmp_path.glob("*.xlsx"))
+
+
+def test_the_fields_exports_say_a_reading_in_review_as_its_page_does_not_our_guess():
+    """helper-146: the fields export's read column said 74 for a field whose page said "-7?" (its last box unsure):
+    a trainer reading the spreadsheet took our guess for what was written. CLI and web rows say it as the page does;
+    a field read surely stays a number."""
+    from grader.grading.shown import shown_reading
+    from grader.result_rows import field_rows
+    from grader.web.export import field_rows as web_field_rows
+    unsure = {"id": "IV.KK", "page": 2, "section": "IV", "kind": "digits", "status": "review", "value": 74,
+              "expected": 74, "confidence": 0.97, "boxes": ["-", "7", "4"], "unsure_boxes": [2], "notes": ["unsure_box"],
+              "label": "Suara Kolom kosong", "label_en": "Votes, Empty column"}
+    sure = {**unsure, "id": "IV.1", "status": "ok", "value": 82, "boxes": ["X", "8", "2"], "unsure_boxes": [],
+            "notes": [], "expected": 82}
+    result = {"trainee": "101", "exercise": "XDH3KD", "fields": [unsure, sure], "pages": []}
+    rows = {r["field"]: r["value"] for r in field_rows([result])}
+    assert rows == {"IV.KK": "-7?", "IV.1": 82} and shown_reading(unsure) == "-7?"
+    row = {"trainee": "101", "group_key": None, "trainee_name": "Siti"}
+    cells = [r[7] for r in web_field_rows([(row, result)], lang="id", zone="WIB")]
+    assert cells == ["'-7?", 82]          # (a cell starting "-" is quoted in the web's spreadsheets: not a formula)

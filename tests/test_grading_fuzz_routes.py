@@ -51,7 +51,7 @@ from grader.exercise.store import exercises_dir, load_key_by_code, save_exercise
 from grader.grading.feedback_files import ALIGNED_NAME, redraw_feedback
 from grader.grading.grade import NOTE_WRONG_BY_OWN_WORD, grade_sheet
 from grader.grading.review_queue import on_unread_page, waiting
-from grader.grading.shown import field_name, full_score, shown_reading, shown_score, value_read
+from grader.grading.shown import field_name, full_score, shown_reading, shown_score, value_as_read
 from grader.spreadsheet import spreadsheet_safe
 from grader.web.corrections import corrections_for, disputes_for, open_disputes
 from grader.web.trainee.dispute import written_number
@@ -454,7 +454,7 @@ class Sheet:
             f = fields.get(fid)
             if f is None:
                 continue
-            said = spreadsheet_safe("" if value_read(f) is None else str(value_read(f)))
+            said = spreadsheet_safe("" if value_as_read(f) is None else str(value_as_read(f)))
             if (r[col["Status (kode)"]], r[col["Terbaca"]]) != (f["status"], said):
                 self.problems.append(f"[csv] {fid}: {r[col['Status (kode)']]} {r[col['Terbaca']]!r}, the result "
                                      f"{f['status']} {said!r}")

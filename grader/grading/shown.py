@@ -103,6 +103,15 @@ def shown_reading(field: dict, empty: str = "—") -> str:
     return shown_value(field, empty)
 
 
+def value_as_read(field: dict) -> str | int | None:
+    """A field's "read as" cell in an export (CLI and web): :func:`value_read`, a number as a number, but a digits field
+    in review with boxes named unsure as its page shows it (:func:`shown_reading`, "-7?"): the fields export said 74,
+    our guess, where the page said "-7?" (helper-146)."""
+    if field.get("kind") == "digits" and boxes_to_name(field) and field.get("boxes"):
+        return shown_reading(field, "")
+    return value_read(field)
+
+
 def in_language(obj: dict | None, lang: str, base: str = "message") -> str:
     """A result's text in ``lang`` (``"id"`` or ``"en"``): ``obj[base + "_" + lang]``, falling back to the other
     language. A bare ``base`` key (e.g. ``where``) is the Indonesian text, as in the result JSON."""

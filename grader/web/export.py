@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import (MARK_OF_KIND, full_score, in_language, note_codes, score_may_change, score_text,
-                                  sheet_scores, unread_page_advice, unread_page_notes, value_read)
+                                  sheet_scores, unread_page_advice, unread_page_notes, value_as_read)
 from grader.result_rows import retake_advised, retake_codes, retake_messages
 from grader.spreadsheet import spreadsheet_safe
 from grader.web.classroom import counts_count, regrade_failed
@@ -130,7 +130,7 @@ def field_rows(results: list[tuple[dict, dict]], *, lang: str = "id", zone: str 
                 # (a field wrong by its sure boxes: what was read surely, "?41", never our guess at the rest)
                 # (an entry of a page not sent or refused: "Belum terbaca", as the sheet's page and the printed sheet
                 # say it; "Tak terbaca" there read as our failure on a page we never had: helper-141)
-                value_read(f), f.get("expected"),
+                value_as_read(f), f.get("expected"),
                 _("Belum terbaca", lang=lang) if on_unread_page(f) else f.get("status") and status_label(f["status"], lang),
                 # (a dispute still open, or one a trainer answered by correcting or confirming the field)
                 f.get("confidence"),
