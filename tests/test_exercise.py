@@ -81,8 +81,10 @@ def test_exercise_new_writes_key_and_handout_and_registers_the_code(tmp_path, ca
     by_code = load_key(key["exercise"].lower())  # codes are case-insensitive for typing
     assert by_code.fields == key["fields"]
     assert load_key(str(out)).exercise == key["exercise"]
+    capsys.readouterr()
     assert main(["exercise", "list"]) == 0
-    assert key["exercise"] in capsys.readouterr().out
+    [line] = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith(key["exercise"])]
+    assert line.split("\t")[3:] == ["1 paslon", "damaged,dptb"]          # (its traps too: helper-145)
 
 
 def test_the_kolom_kosong_trap_says_it_made_a_single_pair_exercise(tmp_path, capsys):

@@ -57,7 +57,9 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     keys = list_exercises()
     for key in keys:
-        print(f"{key.exercise}\t{key.template}\t{key.contest}\t{key.pairs} paslon")
+        # (its traps too, by their codes as --trap takes them, as the web's list says them: helper-145)
+        print(f"{key.exercise}\t{key.template}\t{key.contest}\t{key.pairs} paslon\t"
+              f"{','.join(key.raw.get('traps') or ()) or '-'}")
     if not keys:      # (said on stderr: stdout stays a table, empty)
         print(f"no exercises in {exercises_dir()} (GRADER_DATA_DIR); make one with `grader exercise new`",
               file=sys.stderr)
