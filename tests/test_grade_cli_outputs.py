@@ -333,11 +333,13 @@ def test_xlsx_holds_the_two_tables_of_the_csv_as_a_workbook(tmp_path, capsys):
     # the value read beside the expected one, both numbers (class day, helper-135: 333 of 368 values were text, so
     # a trainer's =H2=I2 was FALSE on every row); a field read in part stays text ("?42")
     fields = list(book["fields"].iter_rows(values_only=True))
-    at = {c: fields[0].index(c) for c in ("kind", "value", "expected")}
+    at = {c: fields[0].index(c) for c in ("kind", "value", "expected", "status")}
     digits = [r for r in fields[1:] if r[at["kind"]] == "digits" and r[at["value"]] not in (None, "")]
     assert digits and all(isinstance(r[at["expected"]], int) for r in digits)
     assert all(isinstance(r[at["value"]], int) or "?" in r[at["value"]] for r in digits)
-    assert sum(isinstance(r[at["value"]], int) for r in digits) > 0.9 * len(digits)
+    # (every field read surely a number; one in review with a box we were unsure of says "X?8", as its page does)
+    assert all(isinstance(r[at["value"]], int) for r in digits if r[at["status"]] == "ok")
+    assert sum(isinstance(r[at["value"]], int) for r in digits) > 0.7 * len(digits)
 
 
 def _same_cell(value, csv_text: str) -> str:

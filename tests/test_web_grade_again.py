@@ -182,7 +182,7 @@ def test_a_trainee_may_have_a_sheet_graded_again_twice_then_the_page_sends_them_
         assert "Terjadi kesalahan pada server saat menilai" in html
     assert len(runs) == (TRAINEE_RETRIES + 1) * MAX_ATTEMPTS
     assert BUTTON not in html and "/nilai-ulang" not in html
-    assert "Percobaan dari halaman ini sudah habis. Minta pelatih menilai ulang lembar ini" in html
+    assert "Kesempatan dari halaman ini sudah habis. Minta pelatih menilai ulang lembar ini" in html
     resp = try_again(client, page)                                     # (a page left open, or a forged post)
     assert resp.status_code == 303
     assert "tidak bisa diproses lagi dari sini" in client.get(page).get_data(as_text=True)
