@@ -100,6 +100,17 @@ def test_serve_with_a_setting_it_cannot_use_exits_2(monkeypatch, capsys, name, v
     assert said in refused(["serve", "--port", "8809"], capsys)
 
 
+def test_a_time_zone_it_cannot_use_stops_serve_before_a_trainer_password_is_made(monkeypatch, capsys, tmp_path):
+    """helper-145: GRADER_TIMEZONE=PST was said after the start had made (and printed) a trainer password and written
+    it to the data folder; now nothing is made first."""
+    monkeypatch.setenv("GRADER_JOBS", "inline")
+    monkeypatch.setenv("GRADER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("GRADER_TRAINER_PASSWORD", raising=False)
+    monkeypatch.setenv("GRADER_TIMEZONE", "PST")
+    assert "use one of WIB, WITA, WIT" in refused(["serve", "--port", "8811"], capsys)
+    assert not (tmp_path / "data" / "trainer-password.txt").exists()
+
+
 def test_settings_stay_valueerrors_for_the_wsgi_factory():
     with pytest.raises(ValueError, match="GRADER_JOB_TIMEOUT_S"):
         settings_from_env({"GRADER_JOB_TIMEOUT_S": "2m"})

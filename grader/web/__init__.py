@@ -142,13 +142,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from grader.web import db, i18n, jobs, local_time, security
 
+    local_time.init_app(app)        # (first: a zone it cannot use stops the start before a password is made, said)
     db.init_app(app)
     if not app.config.get("TRAINER_PASSWORD_HASH"):     # (another password than the last start's ends every login)
         app.config["TRAINER_PASSWORD_HASH"] = security.trainer_password_hash(
             app.config.get("TRAINER_PASSWORD"), data, app.config["DATABASE"])
     app.config["TRAINER_PASSWORD"] = None       # keep only the hash
     i18n.init_app(app)
-    local_time.init_app(app)
     app.before_request(_limit_upload_size)
     app.after_request(_security_headers)
     app.after_request(_redirect_for_the_uploader)
