@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from grader.grading.certainty import WRONG_MIN_CONFIDENCE, held, possible_values, read_surely
-from grader.grading.shown import EN_MARK
+from grader.grading.shown import EN_MARK, UNSURE_DIGIT
 from grader.read.context import NOTE_DISPUTED
 from grader.read.numbers import NOT_READ_FROM_ITS_BOXES, NOTE_ACROSS_BORDERS, NOTE_BLANK_LEADING, NOTE_OVERWRITTEN
 from grader.read.sheet_reader import FieldReading
@@ -106,7 +106,7 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading],
         said_id = ", ".join(f"{k} {said[k]}" for k in cited)
         said_en = ", ".join(f"{EN_MARK[k]} {said[k]}" for k in cited)
         if "?" in said.get("angka", ""):        # (as a fix and a rule say it: "16?" is not a number of its own)
-            said_id, said_en = said_id + " (? = angka yang belum terbaca pasti)", said_en + " (? = a digit not read for certain)"
+            said_id, said_en = said_id + f" ({UNSURE_DIGIT[0]})", said_en + f" ({UNSURE_DIGIT[1]})"
         if error:
             out.append(Finding("cross_check", "error",
                                f"{pair_name(pid)}: {said_id}. {MUST_AGREE_ID}",

@@ -73,6 +73,12 @@ def reader_view(field: dict) -> tuple[str, tuple[str, ...]]:
     return status, tuple(n for n in notes if n not in GRADER_NOTES)
 
 
+def _terms_read(rule, readings: dict[str, FieldReading], expected: dict[str, int | None]) -> tuple[str, str]:
+    """A violated rule's two sides as its message shows them, term by term (:func:`certainty.shown_term`: a field
+    taken exactly at its value, any other as read surely, "?39 + 96")."""
+    return tuple(" + ".join(shown_term(readings[f], expected.get(f)) for f in side) for side in (rule.lhs, rule.rhs))
+
+
 def graded_fields(sheet: SheetLayout) -> list[FieldLayout]:
     return [f for f in sheet.fields() if f.graded and f.kind in ("digits", "bubbles", "tally")]
 
@@ -176,14 +182,12 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
         if rr.status == "violated" and not inexact:
             # (its terms said, not only its sums: "82 ≠ 82 + 74 = 156" shows the kolom kosong left out of V.A, where
             # "82 ≠ 156" read as the key's answer: helper-146)
-            rr = replace(rr, terms_read=tuple(" + ".join(str(readings[f].value) for f in side)
-                                              for side in (rr.rule.lhs, rr.rule.rhs)))
+            rr = replace(rr, terms_read=_terms_read(rr.rule, readings, expected))
         elif rr.status == "ok" or not inexact:
             pass
         elif fails_whatever_unsure(rr.rule, readings):
-            lhs, rhs = (" + ".join(shown_term(readings[f], expected.get(f)) for f in side)
-                        for side in (rr.rule.lhs, rr.rule.rhs))
-            rr = RuleResult(rr.rule, "violated", None, None, unsure=inexact, terms_read=(lhs, rhs))
+            rr = RuleResult(rr.rule, "violated", None, None, unsure=inexact,
+                            terms_read=_terms_read(rr.rule, readings, expected))
         elif rr.status == "violated":
             # context policy: a conflict with a weak reading sends it to review, never to "violated"; so does one
             # with a firm reading that has a box below certainty.SURE_BOX (the failure may be our misread of that box)

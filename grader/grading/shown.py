@@ -12,6 +12,8 @@ from grader.read.numbers import sure_spelling
 #: A field's kind as people say it: the mark a pair's number is written with (Indonesian; English below).
 MARK_OF_KIND = {"tally": "turus", "digits": "angka", "bubbles": "bulatan"}
 EN_MARK = {"turus": "tally", "angka": "digits", "bulatan": "bubbles"}
+#: what a "?" in a number a message shows means (Indonesian, English): a fix's and a pair's message say it alike
+UNSURE_DIGIT = ("? = angka yang belum terbaca pasti", "? = a digit not read for certain")
 #: A result's and a field's status as every page, printout and export says it (Indonesian, English): the badges'
 #: words (``grader.web.present.STATUS_LABELS`` takes them, and ``i18n_en`` their English).
 STATUS_WORDS = {"ok": ("Benar", "Correct"), "wrong": ("Salah", "Wrong"), "review": ("Perlu dicek", "To check"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from grader.grading.findings import Finding, pair_base
-from grader.grading.shown import EN_MARK, MARK_OF_KIND, field_name, field_names_in, shown_value
+from grader.grading.shown import EN_MARK, MARK_OF_KIND, UNSURE_DIGIT, field_name, field_names_in, shown_value
 from grader.sheet.layout import SheetLayout
 
 # Score weights (README "Score"): points per graded item; review/unreadable items and
@@ -85,12 +85,7 @@ _HOW_TO_FILL = {
 
 def _how_to_fill(blanks: list[dict]) -> tuple[str, str]:
     """How the kinds of field among ``blanks`` are filled in, in Indonesian and English."""
-    kinds = []
-    for f in blanks:
-        kind = f["id"].rpartition(".")[2]
-        kind = kind if kind in ("bubbles", "tally") else "digits"
-        if kind not in kinds:
-            kinds.append(kind)
+    kinds = dict.fromkeys(f["kind"] for f in blanks)           # (each once, in the fields' order)
     return tuple("; ".join(_HOW_TO_FILL[k][lang] for k in kinds) for lang in (0, 1))
 
 
@@ -149,8 +144,7 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
             parts_en = f" ({', '.join(EN_MARK[m] for m in marks[:-1])} and {EN_MARK[marks[-1]]})"
         written = shown_value(f)
         # (what we read surely, "?" for a box we did not: say so, as a rule's message does)
-        unsure_id, unsure_en = ("; ? = angka yang belum terbaca pasti", "; ? = a digit not read for certain") \
-            if "?" in str(written) else ("", "")
+        unsure_id, unsure_en = (f"; {UNSURE_DIGIT[0]}", f"; {UNSURE_DIGIT[1]}") if "?" in str(written) else ("", "")
         fixes.append({"message_id": f"{f['label']}: tertulis {written}, seharusnya {f['expected']}{parts_id}"
                                     f"{unsure_id}.",
                       "message_en": f"{f['label_en']}: written {written}, expected {f['expected']}{parts_en}"
