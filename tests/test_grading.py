@@ -1876,3 +1876,44 @@ def test_the_tables_say_a_refused_pages_fields_were_refused_not_unsent(chasil_sp
         web = [dict(zip(FIELD_COLUMNS, r)) for r in web_rows([({"trainee": "t", "trainee_name": "T",
                                                                 "group_key": "g"}, result)]) if r[3] == 2]
         assert web and {(w["notes_code"], w["notes"].split(";")[0]) for w in web} == {(code, words)}
+
+
+def test_a_total_that_leaves_out_one_term_says_which_in_its_fix(chasil_spec):
+    """helper-146 (s47): a trainee who left the kolom kosong out of V.A was told only "tertulis 82, seharusnya 156"
+    on the first grading, where the rule waits for a trainer (the pair's and the kolom kosong's boxes, read at
+    0.9997, are not taken exactly in a failing rule). The fix now says which term the number written leaves out."""
+    ex = generate_exercise(chasil_spec, pairs=1, seed=5, traps=("kolom_kosong",))
+    key = AnswerKey.from_json(ex.to_key_json())
+    sheet = layout_sheet(chasil_spec, contest=ex.contest, pairs=ex.pairs)
+    values = dict(key.fields)
+    values["V.A"] = values["IV.1"]
+    values["V.C"] = values["V.A"] + values["V.B"]     # (added up from it, and now unlike the voters' count)
+    readings = readings_from(sheet, values)
+    # the pair and the kolom kosong read right but not at SURE_BOX: the rule is not checkable, V.A wrong on its own
+    for fid in ("IV.1", "IV.KK"):
+        n = len(str(values[fid]))
+        readings[fid] = replace(readings[fid], boxes=("X",) * (3 - n) + tuple(str(values[fid])),
+                                box_confidence=(0.9997,) * 3)
+    res = grade_readings(sheet, readings, key)
+    assert next(f for f in res["fields"] if f["id"] == "V.A")["status"] == "wrong"
+    fix = next(x for x in res["top_fixes"] if x["message_id"].startswith(f"A. Jumlah seluruh suara sah (IV): "
+                                                                         f"tertulis {values['V.A']}, "))
+    assert fix["message_id"].endswith("; sepertinya IV.KK (Suara Kolom kosong) tidak ikut dijumlahkan.")
+    assert "IV.KK (Votes, Empty column) seems to have been left out of the sum." in fix["message_en"]
+    # a total wrong any other way says nothing of the kind
+    values["V.A"] = key.fields["V.A"] + 3
+    res = grade_readings(sheet, readings_from(sheet, values), key)
+    assert not any("dijumlahkan" in x["message_id"] for x in res["top_fixes"])
+
+
+def test_a_row_total_equal_to_both_of_its_terms_names_neither(chasil_spec):
+    """J written as one of L and P names the one left out; with L equal to P it could be either, and names none."""
+    from grader.grading.summary import left_out_term
+    from grader.rules import expand_rules
+    sheet, key = setup(chasil_spec)
+    sums = expand_rules(chasil_spec.rules, sheet)
+    field = {"id": "I.A.1.J", "kind": "digits", "status": "wrong", "value": 70, "expected": 150}
+    assert left_out_term(field, sums, {"I.A.1.L": 80, "I.A.1.P": 70}) == "I.A.1.L"
+    assert left_out_term(field | {"expected": 140}, sums, {"I.A.1.L": 70, "I.A.1.P": 70}) is None
+    # (what we did not read surely in full explains nothing)
+    assert left_out_term(field | {"read_as": "7?"}, sums, {"I.A.1.L": 80, "I.A.1.P": 70}) is None

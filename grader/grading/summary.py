@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from grader.grading.findings import Finding, pair_base
-from grader.grading.shown import EN_MARK, MARK_OF_KIND, UNSURE_DIGIT, field_name, field_names_in, shown_value
+from grader.grading.shown import EN_MARK, MARK_OF_KIND, UNSURE_DIGIT, field_name, field_names_in, shown_value, value_read
+from grader.rules import expand_rules
 from grader.sheet.layout import SheetLayout
 
 # Score weights (README "Score"): points per graded item; review/unreadable items and
@@ -89,6 +90,30 @@ def _how_to_fill(blanks: list[dict]) -> tuple[str, str]:
     return tuple("; ".join(_HOW_TO_FILL[k][lang] for k in kinds) for lang in (0, 1))
 
 
+def left_out_term(field: dict, sums: list, expected: dict[str, int | None]) -> str | None:
+    """The one term of a sum the trainee seems to have left out of ``field``, a total written wrong: what was written
+    (read surely, in full) is the key's total less that term's key value, and no other term's. None when nothing
+    explains it so, or more than one term would (an L equal to its P).
+
+    helper-146's trainee wrote V.A as the pair's votes alone, the kolom kosong left out (the trap's lesson), and was
+    told only "tertulis 82, seharusnya 156". The key explains a verdict here, never a reading: the field is already
+    wrong on what we read surely, and this only says how the number written may have come about.
+    """
+    written = value_read(field)
+    if field.get("kind") != "digits" or field.get("status") != "wrong" or not isinstance(written, int):
+        return None
+    for rule in sums:
+        if rule.op != "==" or rule.lhs != (field["id"],) or len(rule.rhs) < 2:
+            continue
+        terms = [expected.get(t) for t in rule.rhs]
+        if None in terms or sum(terms) != field.get("expected"):
+            continue
+        left_out = [t for t, v in zip(rule.rhs, terms) if v and written == field["expected"] - v]
+        if len(left_out) == 1:
+            return left_out[0]
+    return None
+
+
 def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
     """The three most important things to fix, most important first (one broken rule per place).
 
@@ -131,6 +156,8 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
                           **_where(sheet, f["id"])})
             named |= {f["id"], other["id"]}
     # One pair's digits, tally and bubbles all wrong the same way are one mistake (a wrong count), said once.
+    sums = [r for r in expand_rules(sheet.spec.rules, sheet) if r.op == "=="]
+    expected = {f["id"]: f.get("expected") for f in fields}
     same_mistake: dict[tuple, list[dict]] = {}
     for f in fields:
         if f["status"] == "wrong" and f["id"] not in named:
@@ -145,6 +172,12 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
         written = shown_value(f)
         # (what we read surely, "?" for a box we did not: say so, as a rule's message does)
         unsure_id, unsure_en = (f"; {UNSURE_DIGIT[0]}", f"; {UNSURE_DIGIT[1]}") if "?" in str(written) else ("", "")
+        term = left_out_term(f, sums, expected)
+        if term is not None:
+            label = by_id[term]["label"] if term in by_id else term
+            label_en = by_id[term]["label_en"] if term in by_id else term
+            unsure_id += f"; sepertinya {field_name(term)} ({label}) tidak ikut dijumlahkan"
+            unsure_en += f"; {field_name(term, 'en')} ({label_en}) seems to have been left out of the sum"
         fixes.append({"message_id": f"{f['label']}: tertulis {written}, seharusnya {f['expected']}{parts_id}"
                                     f"{unsure_id}.",
                       "message_en": f"{f['label_en']}: written {written}, expected {f['expected']}{parts_en}"
