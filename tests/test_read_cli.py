@@ -115,3 +115,30 @@ def test_read_boxes_reads_a_heic_crop_as_the_png_crop(tmp_path, capsys):
     assert out[0]["label"] == out[1]["label"] == "7"
     assert out[1]["confidence"] == pytest.approx(out[0]["confidence"], abs=0.05)
     assert out[2]["refusal"]["code"] == "not_an_image"
+
+
+def test_read_with_an_exercise_code_reads_a_sheet_whose_qr_and_code_line_are_unread(tmp_path, capsys, monkeypatch,
+                                                                                      isolated_data_dir):
+    """The refusal of a sheet nothing identified advises its exercise code, and `grader read --exercise CODE` took
+    the code as a name only: the sheet, its pairs still unknown, was refused again. An unknown code was taken
+    silently (helper-145, s47). The stored exercise now gives the form and its pairs; an unknown one exits 2."""
+    import shutil
+
+    import grader.photo.align as align_mod
+    from grader.photo.mock_photo import mock_photo
+
+    shutil.copytree(KEY, isolated_data_dir / "exercises" / "6ARJET")
+    monkeypatch.setattr(align_mod, "identity_from_ocr", lambda *a, **k: None)
+    photo = tmp_path / "lembar.jpg"
+    photo.write_bytes(mock_photo(hide_qr=True, page=2, pairs=2, contest="walikota", exercise=None, seed=5).jpeg())
+    assert main(["read", "--json", str(photo)]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["refusal"]["code"] == "sheet_unidentified"
+    assert main(["read", "--json", "--exercise", "6arjet", str(photo)]) == 0
+    got = json.loads(capsys.readouterr().out)[0]
+    assert got.get("refusal") is None, got
+    assert (got["exercise"], got["identity_source"], got["page"]) == ("6ARJET", "caller", 2)
+    assert {"IV.1", "IV.2"} <= set(got["fields"]) and "IV.3" not in got["fields"]
+    assert main(["read", "--exercise", "6ARJXX", str(photo)]) == 2
+    assert "no exercise with code 6ARJXX" in capsys.readouterr().err
+    assert main(["read", "--exercise", "6ARJET", "--pairs", "3", str(photo)]) == 2
+    assert "--pairs 3 does not match exercise 6ARJET (2)" in capsys.readouterr().err

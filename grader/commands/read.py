@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("read", help="read every field of one or more photos (no grading)")
     p.add_argument("photos", nargs="+", type=path_arg, help="photos of practice sheets")
     p.add_argument("--template", help="template id, when the QR and header cannot be read")
-    p.add_argument("--exercise", help="exercise code, when the QR and header cannot be read")
+    p.add_argument("--exercise", help="exercise code (or its answer_key.json), when the QR and header cannot be read: "
+                                      "the sheet is read as that exercise's (its form and number of pairs)")
     p.add_argument("--pairs", type=int, help="number of pairs, when the QR and header cannot be read")
     p.add_argument("--digits-engine", choices=("cnn", "tesseract"), default="cnn",
                    help="digit-box reader (tesseract is the evaluation baseline)")
@@ -50,20 +51,35 @@ def _read_bytes(path: Path) -> bytes | GraderError:
         raise GraderError("not_found", f"{path}: {exc.strerror or exc}", f"{path}: berkas tidak dapat dibaca") from None
 
 
-def _check_read_args(args: argparse.Namespace) -> None:
+def _check_read_args(args: argparse.Namespace) -> str | None:
     """A --template that does not exist, or --pairs it cannot have, is the user's mistake (exit 2), not a refusal of
-    every photo (each one's ``bad_template``, though the photo may be fine)."""
+    every photo (each one's ``bad_template``, though the photo may be fine).
+
+    So is an --exercise not in the store. One that is gives its form, contest and number of pairs (returned: the
+    contest), as grading does: a sheet whose QR and code line were not read is refused as unidentified with the
+    advice to give its exercise code, and a code that only named the sheet left it refused (helper-145 s47: an
+    unknown code was taken silently).
+    """
+    from grader.exercise.store import load_key
     from grader.sheet.layout import validate_params
     from grader.sheet.schema import list_templates, resolve_template
 
+    contest = None
+    if args.exercise is not None:
+        key = load_key(args.exercise, flag="--exercise")
+        for flag, given, own in (("--template", args.template, key.template), ("--pairs", args.pairs, key.pairs)):
+            if given is not None and str(given) != str(own):
+                raise GraderError("bad_usage", f"{flag} {given} does not match exercise {key.exercise} ({own}); "
+                                               f"leave {flag} out")
+        args.exercise, args.template, args.pairs, contest = key.exercise, key.template, key.pairs, key.contest
     if args.template is None and args.pairs is None:
-        return
+        return contest
     specs = [resolve_template(args.template)] if args.template else [resolve_template(str(p)) for p in list_templates()]
     problems = []
     for spec in specs:
         try:
             validate_params(spec, None, args.pairs)
-            return
+            return contest
         except GraderError as exc:
             problems.append(exc)
     raise problems[0]
@@ -75,7 +91,7 @@ def cmd_read(args: argparse.Namespace) -> int:
     from grader.photo.decoder_messages import decoder_messages_logged
     from grader.pipeline import PhotoRead, read_json, read_photo
 
-    _check_read_args(args)
+    contest = _check_read_args(args)
     out = []
     for path in args.photos:
         data = _read_bytes(path)
@@ -86,7 +102,7 @@ def cmd_read(args: argparse.Namespace) -> int:
             else:
                 with decoder_messages_logged(name):
                     pr = read_photo(data, filename=name, template=args.template, exercise=args.exercise,
-                                    pairs=args.pairs, engine=args.digits_engine)
+                                    contest=contest, pairs=args.pairs, engine=args.digits_engine)
             out.append(read_json(pr))
     if args.json:
         json.dump(out, sys.stdout, indent=1, ensure_ascii=False)
