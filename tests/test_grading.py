@@ -1477,8 +1477,8 @@ def test_the_printed_sheet_names_the_boxes_we_were_unsure_of(chasil_spec):
     assert next(f for f in res["fields"] if f["id"] == "II.1")["status"] == "review"
     doc = {**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": [],
            "trainee": "t", "exercise": "E", "status": "graded"}
-    assert 'class="review">Perlu dicek (kotak ke-1, 3)</td>' in render_report(doc)
-    assert 'class="review">To check (box 1, 3)</td>' in render_report(doc, lang="en")
+    assert 'class="review">Menunggu pelatih (kotak ke-1, 3)</td>' in render_report(doc)
+    assert 'class="review">Waiting for the trainer (box 1, 3)</td>' in render_report(doc, lang="en")
 
 
 def test_class_insight_counts_each_writing_habit_once_per_sheet(chasil_spec):

@@ -144,11 +144,13 @@ def test_the_printed_sheet_says_in_english_what_the_page_says():
     "Correct" and "To check", "fields" for entries, "Ballot papers" for ballots, "IV. Votes" for the same
     "IV. Perolehan suara"; and it promised "Three things to fix" above one."""
     from grader.grading.report import SECTION, render_report
-    from grader.grading.shown import STATUS_WORDS
+    from grader.grading.shown import STATUS_WORDS, TRAINEE_STATUS_WORDS
     from grader.web.i18n_en import EN
     from grader.web.present import SECTION_TITLES, STATUS_LABELS
-    for status, (indonesian, english) in STATUS_WORDS.items():      # (the printed sheet's words: report.py)
+    for status, (indonesian, english) in STATUS_WORDS.items():      # (the trainer's pages' words)
         assert (indonesian, english) == (STATUS_LABELS[status], EN[STATUS_LABELS[status]]), status
+    for status, (indonesian, english) in TRAINEE_STATUS_WORDS.items():      # (the printed sheet's: report.py)
+        assert english == EN[indonesian], status
     for sid, (indonesian, english) in SECTION.items():
         if indonesian == SECTION_TITLES[sid]:
             assert english == EN[indonesian], sid
@@ -161,7 +163,7 @@ def test_the_printed_sheet_says_in_english_what_the_page_says():
               "fields": [{"id": "II.1", "section": "II", "value": 5, "expected": 4, "status": "wrong"}]}
     english = render_report(result, lang="en")
     assert "What to fix" in english and "Three things" not in english
-    assert "Correct 9 · Wrong 1 · To check 1" in english and "Entries by section" in english
+    assert "Correct 9 · Wrong 1 · Waiting for the trainer 1" in english and "Entries by section" in english
     assert "II. Ballots" in english and "<th>Read as</th>" in english
     body = english.split("</style>")[1]
     assert not re.search(r"\b(fields|right)\b", body, re.I) and "Trainer checks" not in body
@@ -243,8 +245,8 @@ def test_counts_of_one_are_singular_in_english(app, client, code):
                                           "photo_1": (io.BytesIO(jpeg_bytes()), "a.jpg")},
                        content_type="multipart/form-data")
     result = client.get(resp.location).get_data(as_text=True)       # the fake pipeline leaves one entry unsure
-    assert "1 entry waiting to be checked is not counted in the score yet; it may change once a trainer checks it." \
-        in result
+    assert "1 entry waiting for the trainer is not counted in the score yet; it may change once the trainer checks " \
+           "it." in result
     trainer = app.test_client()
     log_in(trainer)
     token = csrf_of(trainer, "/trainer/")
@@ -417,11 +419,14 @@ def test_code_words_reach_no_page_a_finding_is_badged_in_the_pages_language(app,
     trainer = app.test_client()
     log_in(trainer)
     badges = {"id": ["Salah", "Peringatan", "Perlu dicek", "Catatan"], "en": ["Wrong", "Warning", "To check", "Note"]}
+    # (the trainee's page says a finding left for the trainer waits for the trainer: helper-143, s47)
+    trainees = {"id": "Menunggu pelatih", "en": "Waiting for the trainer"}
     for lang, words in badges.items():
         for who, address in ((client, sent.location), (trainer, "/trainer/lembar/1")):
             html = who.get(f"{address}?lang={lang}").get_data(as_text=True)
             notes = html.split("<h2>" + ("Catatan lain" if lang == "id" else "Other notes"))[1].split("</ul>")[0]
-            assert re.findall(r'<span class="badge [a-z]+">([^<]*)</span>', notes) == words, (address, lang)
+            shown = [trainees[lang] if who is client and w == words[2] else w for w in words]
+            assert re.findall(r'<span class="badge [a-z]+">([^<]*)</span>', notes) == shown, (address, lang)
             assert not re.findall(rf"\b({'|'.join(CODE_WORDS)})\b", visible_text(html)), (address, lang)
     with conn:
         conn.execute("UPDATE submissions SET state='failed', error_code='too_slow', "

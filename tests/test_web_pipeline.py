@@ -50,7 +50,7 @@ def test_trainee_upload_graded_by_the_real_pipeline_then_corrected_by_a_trainer(
     client.post(f"{page}/sanggah", data={"csrf_token": csrf_of(client), "field": "II.2", "written": said})
     html = client.get(page).get_data(as_text=True)
     row = re.search(r'id="f-II.2".*?</tr>', html, re.S).group(0)
-    assert "Perlu dicek" in row and f"menulis <b>{said}</b>" in row
+    assert "Menunggu pelatih" in row and f"menulis <b>{said}</b>" in row
     row = re.search(r'id="f-II.1".*?</tr>', html, re.S).group(0)
     assert "Benar" in row and "Ibu Sari" in row
 

@@ -832,7 +832,9 @@ def test_a_review_item_put_in_doubt_by_a_failing_sum_shows_that_sum_as_read(app,
 def test_fields_waiting_for_a_trainer_are_said_to_need_checking_on_every_page(app, trainer, code):
     """Usability review: the class table's column "Dicek", the section badges "1 dicek pelatih" and the printed
     sheet's "Diperiksa pelatih 3" / "diperiksa pelatih (kotak ke-2)" read as already checked. A field in review
-    "perlu dicek" (to check) everywhere, as its status badge says; in English "to check" throughout."""
+    "perlu dicek" (to check) everywhere a trainer reads, as its status badge says; in English "to check" throughout.
+    What the trainee reads, the result page and the printed sheet, says it "waits for the trainer" ("Perlu dicek" read
+    as the trainee's job: helper-143, s47)."""
     batch(trainer, code, [("017_1.jpg", jpeg_bytes())])         # (its one field in review is in section V)
     table = trainer.get(f"/trainer/latihan/{code}/hasil?lang=id").get_data(as_text=True)
     assert re.search(r'<th class="num"[^>]*><a href="\?sort=review&dir=desc">Perlu dicek</a></th>', table)
@@ -840,8 +842,8 @@ def test_fields_waiting_for_a_trainer_are_said_to_need_checking_on_every_page(ap
     assert re.search(r'<a href="\?sort=review&dir=desc">To check</a>', english)
     trainee = app.test_client()
     printed = trainer.get("/trainer/lembar/1/cetak?lang=id").get_data(as_text=True)
-    assert "Perlu dicek 1" in printed and 'class="review">Perlu dicek (kotak ke-3)</td>' in printed
-    assert "Isian yang perlu dicek belum dihitung dalam nilai" in printed
+    assert "Menunggu pelatih 1" in printed and 'class="review">Menunggu pelatih (kotak ke-3)</td>' in printed
+    assert "Isian yang menunggu pelatih belum dihitung dalam nilai" in printed
     with app.app_context():
         from grader.web.db import get_db
         result_url = "/hasil/" + get_db().execute("SELECT token FROM submissions WHERE id=1").fetchone()["token"]
@@ -850,14 +852,15 @@ def test_fields_waiting_for_a_trainer_are_said_to_need_checking_on_every_page(ap
              "class table": table, "printed sheet": printed,
              "trainee's printed sheet": trainee.get(f"{result_url}/cetak?lang=id").get_data(as_text=True),
              "review queue": trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)}
-    for name in ("trainer's sheet", "trainee's result"):
-        assert '<span class="badge review">1 perlu dicek</span>' in pages[name], name
+    assert '<span class="badge review">1 perlu dicek</span>' in pages["trainer's sheet"]
+    assert '<span class="badge review">1 menunggu pelatih</span>' in pages["trainee's result"]
     assert 'data-more-text="{n} isian lain kini perlu dicek; muat ulang halaman"' in pages["review queue"]
     for name, html in pages.items():
         assert not re.search(r"(?i)\bdicek pelatih|diperiksa|>Dicek<", html.replace("Minta dicek pelatih", "")), name
     sheet = trainer.get("/trainer/lembar/1?lang=en").get_data(as_text=True)
     assert '<span class="badge review">1 to check</span>' in sheet and "for the trainer to check" not in sheet
-    assert 'class="review">To check (box 3)</td>' in trainer.get("/trainer/lembar/1/cetak?lang=en").get_data(as_text=True)
+    assert 'class="review">Waiting for the trainer (box 3)</td>' in trainer.get("/trainer/lembar/1/cetak?lang=en").get_data(
+        as_text=True)
 
 
 def test_the_class_table_says_a_score_with_fields_still_to_check_is_provisional(app, trainer, code):

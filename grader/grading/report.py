@@ -9,12 +9,13 @@ from jinja2 import Environment, select_autoescape
 from grader.file_names import photo_name
 from grader.grading.findings import as_worded_now
 from grader.grading.review_queue import on_unread_page
-from grader.grading.shown import (MISSING_PAGE_ADVICE, STATUS_WORDS, boxes_to_name, field_name, in_language,
+from grader.grading.shown import (MISSING_PAGE_ADVICE, TRAINEE_STATUS_WORDS, boxes_to_name, field_name, in_language,
                                   score_text, shown_reading, unread_pages)
 from grader.grading.summary import shown_fixes
 
 # Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes
-# Indonesian). A sheet's and a field's status in the web page's words, from the same table (STATUS_WORDS).
+# Indonesian). A sheet's and a field's status in the trainee's web page's words, from the same table
+# (TRAINEE_STATUS_WORDS: the page is the trainee's, whoever prints it).
 # Where the trainee's identity came from (issue 5: QR, then the number written on the sheet, then the file name).
 SOURCE = {"qr": ("kode QR", "QR code"), "trainee_number": ("nomor peserta di lembar", "trainee number on the sheet"),
           "caller": ("nama yang diketik saat mengirim", "the name typed when sending"), "filename": ("nama berkas", "file name")}
@@ -51,7 +52,7 @@ _TEMPLATE = """<!doctype html>
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ pick(p.refusal) }}</p>{% endfor %}
 {% for n in unread_pages(r).missing %}<p class="wrong">{{ t("Halaman", "Page") }} {{ n }}: {{ missing_page_advice[lang] }}.</p>{% endfor %}
 {% if r.status == 'partial' %}<p class="review">{{ t("Nilai sementara", "Provisional score") }} {{ score_text(r.score) }}/100 {{ t("hanya dari halaman yang terbaca", "from the readable pages only") }}{% if r.counts.unreadable %}{% set graded = r.counts.get("ok", 0) + r.counts.get("wrong", 0) + r.counts.get("blank", 0) %} ({{ graded }} {{ t("dari", "of") }} {{ graded + r.counts.get("review", 0) + r.counts.unreadable }} {{ t("isian dinilai", "entries graded") }}){% endif %}.</p>{% endif %}
-{% if r.counts.review %}<p class="review">{{ t("Isian yang perlu dicek belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.", "Entries waiting to be checked are not counted in the score yet; it may change once a trainer checks them.") }}</p>{% endif %}
+{% if r.counts.review %}<p class="review">{{ t("Isian yang menunggu pelatih belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.", "Entries waiting for the trainer are not counted in the score yet; it may change once the trainer checks them.") }}</p>{% endif %}
 {% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ pick(p.advice) }}</p>{% endfor %}
 {% if r.status == 'refused' %}<h2>{{ t("Lembar ini belum dinilai", "This sheet is not graded yet") }}</h2>
 <p>{{ t("Tidak ada halaman yang bisa dibaca. Foto ulang sesuai petunjuk di atas, lalu kirim lagi.", "No page could be read. Take the photo again as said above, then send it again.") }}</p>
@@ -114,7 +115,7 @@ def render_report(result: dict, image_url: Callable[[str], str] | None = None, l
         sections.setdefault(word(SECTION, f["section"]), []).append(f)
     unread = {f["id"] for f in result["fields"] if on_unread_page(f)}     # the fields of a page not sent or refused
     return _env.from_string(_TEMPLATE).render(r=result, sections=list(sections.items()), lang="en" if en else "id",
-                                              t=t, word=word, pick=pick, status=STATUS_WORDS, source=SOURCE,
+                                              t=t, word=word, pick=pick, status=TRAINEE_STATUS_WORDS, source=SOURCE,
                                               image_url=image_url, unread=unread)
 
 

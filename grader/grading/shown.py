@@ -19,6 +19,9 @@ UNSURE_DIGIT = ("? = angka yang belum terbaca pasti", "? = a digit not read for 
 STATUS_WORDS = {"ok": ("Benar", "Correct"), "wrong": ("Salah", "Wrong"), "review": ("Perlu dicek", "To check"),
                 "blank": ("Kosong", "Blank"), "unreadable": ("Tidak terbaca", "Unreadable"),
                 "graded": ("Dinilai", "Graded"), "partial": ("Sebagian", "Partial"), "refused": ("Ditolak", "Refused")}
+#: The same, on what a trainee reads (their web pages and the printed feedback): a field we left for the trainer
+#: waits for the trainer. "Perlu dicek" read as the trainee's own job to check (helper-143, s47).
+TRAINEE_STATUS_WORDS = {**STATUS_WORDS, "review": ("Menunggu pelatih", "Waiting for the trainer")}
 # a pair's tally or bubbles field's id inside a text stored before ids were worded ("IV.1.tally", "IV.KK.bubbles")
 _MARKED_ID_RE = re.compile(r"\b([A-Z]+(?:\.[A-Za-z0-9]+)+?)\.(" + "|".join(MARK_OF_KIND) + r")\b")
 

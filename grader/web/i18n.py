@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -22,6 +22,12 @@ COOKIE = "lang"
 
 def get_lang() -> str:
     return g.get("lang", "id")
+
+
+def for_trainee() -> bool:
+    """The page is a trainee's (the trainee pages' blueprint), where a few words differ from the trainer's: a field
+    we left for the trainer "waits for the trainer" (:data:`grader.grading.shown.TRAINEE_STATUS_WORDS`)."""
+    return has_request_context() and request.blueprint == "trainee"
 
 
 CONTEXT_MARK = "@@"

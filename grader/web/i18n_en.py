@@ -1,7 +1,7 @@
 """English for every Indonesian UI string (keys are the Indonesian text as written in the code)."""
 from __future__ import annotations
 
-from grader.grading.shown import STATUS_WORDS
+from grader.grading.shown import STATUS_WORDS, TRAINEE_STATUS_WORDS
 
 EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the count n (i18n.gettext)
     # layout and navigation
@@ -258,6 +258,11 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Isian per bagian": "Entries by section",
     "perlu diperbaiki": "to fix",
     "perlu dicek": "to check",
+    "{n} isian yang menunggu pelatih belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.": (
+        "{n} entry waiting for the trainer is not counted in the score yet; it may change once the trainer checks it.",
+        "{n} entries waiting for the trainer are not counted in the score yet; it may change once the trainer checks "
+        "them.",
+    ),
     "semua benar": "all correct",
     "Uraian": "Description",
     "Isian": "Entry",
@@ -724,3 +729,4 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
 }
 # a result's and a field's statuses, in the words the printable sheet uses too: one table, grader.grading.shown
 EN.update(STATUS_WORDS.values())
+EN.update(TRAINEE_STATUS_WORDS.values())

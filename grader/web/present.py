@@ -14,7 +14,7 @@ from grader.grading import shown
 from grader.grading.findings import as_worded_now
 from grader.grading.grade import NOTE_WRONG_BY_OWN_WORD
 from grader.grading.review_queue import on_unread_page
-from grader.grading.shown import (STATUS_WORDS, boxes_to_name, cells_to_name, full_score, score_text, shown_reading,
+from grader.grading.shown import (STATUS_WORDS, TRAINEE_STATUS_WORDS, boxes_to_name, cells_to_name, full_score, score_text, shown_reading,
                                   unread_pages)
 from grader.grading.summary import shown_fixes
 from grader.photo.warp import frame_size
@@ -22,7 +22,7 @@ from grader.rules import BROKEN_SIGN, SIGN
 from grader.sheet.layout import shared_layout
 from grader.sheet.schema import resolve_template
 from grader.web.i18n import gettext as _
-from grader.web.i18n import get_lang, pick
+from grader.web.i18n import for_trainee, get_lang, pick
 from grader.web.sheet_storing import answer_wait_s
 from grader.web.trainee_shown import trainee_shown
 
@@ -104,11 +104,15 @@ class Section:
 
 
 def status_label(status: str | None, lang: str | None = None) -> str:
+    """A status in words; on a trainee's page a field left for the trainer "waits for the trainer" (:func:`for_trainee`),
+    where the trainer's pages, the exports and the command line say it is "to check"."""
+    if status == "review" and for_trainee():
+        return _(TRAINEE_STATUS_WORDS["review"][0], lang=lang)
     return _(STATUS_LABELS.get(status or "", status or "—"), lang=lang)
 
 
 def severity_label(severity: str | None) -> str:
-    return _(SEVERITY_LABELS.get(severity or "", "Catatan"))
+    return status_label("review") if severity == "review" else _(SEVERITY_LABELS.get(severity or "", "Catatan"))
 
 
 def field_name(field_id: str, lang: str | None = None) -> str:
@@ -354,7 +358,7 @@ NO_PHOTO_TO_SHOW = ("not_an_image", "corrupt_file", "too_large")
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(NOT_A_PHOTO_PROBLEM=NOT_A_PHOTO_PROBLEM, NO_PHOTO_TO_SHOW=NO_PHOTO_TO_SHOW,
-                                 trainee_shown=trainee_shown,
+                                 trainee_shown=trainee_shown, for_trainee=for_trainee,
                                  status_label=status_label, severity_label=severity_label, fmt_value=fmt_value,
                                  doubting_rules=doubting_rules,
                                  shown_reading=shown_reading, note_text=note_text, field_reasons=field_reasons,
