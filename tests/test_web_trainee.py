@@ -2453,3 +2453,29 @@ def test_a_trainers_batch_holding_a_trainees_photo_does_not_follow_their_sheet(a
     page = client.get(half.location).get_data(as_text=True)
     assert 'id="lengkapi"' in page and "Ada hasil yang lebih baru" not in page
     assert not any("ada kiriman lebih baru" in r[1] for r in _sendings(client.get("/").get_data(as_text=True)))
+
+
+def test_a_code_typed_with_one_slip_is_offered_the_code_it_most_likely_meant(app, client, code):
+    """helper-142 (s47): a code typed with one slip was held with "type the right code, or leave it empty", and no
+    word of the code on the handout. The held page now offers the exercises' codes one slip away; one tap grades
+    the sheet under it. A code like none of them offers nothing."""
+    from grader.exercise.store import one_edit_apart
+
+    assert all(one_edit_apart("ABCDEF", slip) for slip in ("BACDEF", "ABXDEF", "ABCDE", "ABCDEFG", "ABDCEF"))
+    assert not any(one_edit_apart("ABCDEF", far) for far in ("ABCDEF", "BADCEF", "ABCD", "ABCDEFGH", "XBCDEY"))
+    swapped = code[1] + code[0] + code[2:]
+    assert swapped != code
+    held = upload(client, code=swapped.lower(), photos=[("a_1.jpg", jpeg_bytes())])
+    html = client.get(held.location).get_data(as_text=True)
+    offer = re.search(r"<form[^>]*data-similar-codes>.*?</form>", html, re.S).group(0)
+    assert f'<button class="big" type="submit" name="code" value="{code}">' in offer
+    assert "Maksud Anda kode ini?" in offer
+    done = client.post(held.location + "/kode", data={"csrf_token": csrf_of(client, held.location), "code": code})
+    assert done.status_code == 302
+    assert "Periksa kode latihan" not in client.get(held.location).get_data(as_text=True)
+    # a code nothing is like: no offer; typed again on the page, still unknown, the offer follows what was typed
+    other = upload(client, code="QQQQQQ", photos=[("b_1.jpg", jpeg_bytes(color="#fafafa"))])
+    assert "data-similar-codes" not in client.get(other.location).get_data(as_text=True)
+    again = client.post(other.location + "/kode", data={"csrf_token": csrf_of(client, other.location),
+                                                        "code": code[:-1]})
+    assert again.status_code == 400 and f'value="{code}"><code>{code}</code>' in again.get_data(as_text=True)

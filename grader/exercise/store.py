@@ -195,6 +195,30 @@ def made_at(code: str, *, base: Path | None = None) -> float:
         return 0.0
 
 
+def one_edit_apart(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one character changed, left out, added, or two neighbours swapped: a code typed on a
+    phone's keyboard with one slip."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def codes_like(typed: str, *, base: Path | None = None, limit: int = 3) -> list[str]:
+    """The stored exercises' codes one slip away from ``typed`` (:func:`one_edit_apart`), at most ``limit``: what a
+    trainee who typed a code no exercise has most likely meant (helper-142, s47: a typo'd code was held with no
+    word of the code printed on the handout). Removed exercises are not offered."""
+    typed = canonical_code(typed or "")
+    d = exercises_dir(base)
+    if not typed or not d.is_dir():
+        return []
+    return sorted(p.parent.name for p in d.glob(f"*/{KEY_NAME}") if one_edit_apart(typed, p.parent.name))[:limit]
+
+
 def list_exercises(*, base: Path | None = None) -> list[AnswerKey]:
     d = exercises_dir(base)
     out = []

@@ -258,6 +258,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Isian per bagian": "Entries by section",
     "perlu diperbaiki": "to fix",
     "perlu dicek": "to check",
+    "Maksud Anda kode ini?": "Did you mean this code?",
+    "Kode yang mirip dengan yang Anda ketik. Pilih bila sama dengan kode pada soal Anda; lembar langsung dinilai.":
+        "A code like the one you typed. Choose it if it is the code on your exercise; the sheet is graded at once.",
     "{n} isian yang menunggu pelatih belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.": (
         "{n} entry waiting for the trainer is not counted in the score yet; it may change once the trainer checks it.",
         "{n} entries waiting for the trainer are not counted in the score yet; it may change once the trainer checks "

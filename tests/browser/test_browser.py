@@ -548,3 +548,27 @@ def test_a_sheet_of_another_class_on_a_phone_leads_to_sending_the_trainees_own(b
     page.wait_for_selector("#photo_1")
     assert page.input_value("#code") == srv["code"]
     ctx.close()
+
+
+def test_a_code_typed_with_one_slip_is_offered_on_a_phone_and_one_tap_grades_it(browser, fake_live_server, shots,
+                                                                                 tmp_path):
+    """helper-142 (s47): the held page of a code typed with one slip now offers the code most likely meant, a
+    button a thumb can tap, on the phone's screen without scrolling sideways; the tap grades the sheet."""
+    from grader.web.testing import jpeg_bytes
+    srv, code = fake_live_server, fake_live_server["code"]
+    (tmp_path / "h1.jpg").write_bytes(jpeg_bytes())
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(srv["url"] + "/")
+    page.fill("#code", code[1] + code[0] + code[2:])
+    page.set_input_files("#photo_1", str(tmp_path / "h1.jpg"))
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Maksud Anda kode ini?", timeout=30_000)
+    offer = page.locator(f"form[data-similar-codes] button[value='{code}']")
+    box = offer.bounding_box()
+    assert box["height"] >= 40 and box["x"] + box["width"] <= PHONE["width"] and no_horizontal_scroll(page)
+    shots(page, "phone-trainee-code-offer")
+    offer.click()
+    page.wait_for_selector("text=Hasil penilaian", timeout=30_000)
+    assert code in page.inner_text("main")
+    ctx.close()

@@ -46,6 +46,14 @@ def check_exercise(code: str | None) -> None:
                               exc.message_id) from None
 
 
+def similar_codes(typed: str | None) -> list[str]:
+    """The exercises' codes one slip from a code typed that names none (:func:`grader.exercise.store.codes_like`),
+    offered on the held sheet's page as "Maksud Anda …?"."""
+    from grader.exercise.store import codes_like
+
+    return codes_like(typed or "", base=Path(current_app.config["DATA_DIR"]))
+
+
 def get_submission(token: str):
     """The sheet with this token; 404 if there is none, 410 if a trainer removed it."""
     return sheet_or_abort("token", token)

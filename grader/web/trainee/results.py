@@ -18,7 +18,7 @@ from grader.web.images import scaled_copy
 from grader.web.job_worker import SERVER_FAILURES
 from grader.web.present import left_out_of
 from grader.web.resent import replacement_of
-from grader.web.trainee import bp, get_submission, normalise_code
+from grader.web.trainee import bp, get_submission, normalise_code, similar_codes
 from grader.web.trainee.dispute import dispute_draft
 from grader.web.trainee.attempts import (duplicate_photos, missing_pages, newer_sheet, own_attempts, page_offers,
                                          read_pages, remember_attempt)
@@ -45,7 +45,9 @@ def result(token: str):
     if row["state"] in ("queued", "running") and replaced_by is None:
         return render_template("trainee/pending.html", sub=row, left_out=left_out_of(row))
     if row["state"] == "held" and replaced_by is None:
-        return render_template("trainee/held.html", sub=row, code=_held_code(row))
+        code = _held_code(row)
+        return render_template("trainee/held.html", sub=row, code=code,
+                               similar=similar_codes(code) if row["error_code"] == "unknown_exercise" else [])
     if row["state"] == "merged":
         merged = get_db().execute("SELECT token FROM submissions WHERE id=?", (row["superseded_by"],)).fetchone()
         if merged:

@@ -17,7 +17,7 @@ from grader.web.i18n import gettext as _
 from grader.web.photo_checks import display_name
 from grader.web.resent import replaced_tokens
 from grader.web.sheet_storing import store_submission
-from grader.web.trainee import bp, check_exercise, get_submission, normalise_code
+from grader.web.trainee import bp, check_exercise, get_submission, normalise_code, similar_codes
 from grader.web.trainee.attempts import later_sheet_of, remember_attempt, sender_id
 from grader.web.trainee.photos import upload_input, uploaded_photos
 
@@ -177,7 +177,8 @@ def hold_code(token: str):
                               f"kosongkan kodenya.")
         check_exercise(code)
     except GraderError as exc:
-        return render_template("trainee/held.html", sub=row, code=code or "", error=error_text(exc)), 400
+        return render_template("trainee/held.html", sub=row, code=code or "", error=error_text(exc),
+                               similar=similar_codes(code) if exc.code == "unknown_exercise" else []), 400
     release_held(get_db(), row["id"], code)
     resp = redirect(url_for("trainee.result", token=token))
     if code:
