@@ -539,8 +539,8 @@ def test_a_batch_cut_short_and_sent_again_is_one_batch_paired_as_if_sent_at_once
             first = batch(trainer, code, SPLIT_CLASS, client_token="cut")
         assert first.status_code == 302 and "/trainer/batch/" in first.location
         page = trainer.get(first.location).get_data(as_text=True)
-        assert "Server gagal menyimpan: 2 dari 5 lembar tersimpan; kirim lagi formulir yang sama." in page
-        assert "Foto 1.jpg" in page and "Kirim lagi formulir yang sama." in page        # the photos left out, named
+        assert "Server gagal menyimpan: 2 dari 5 lembar tersimpan; kirim lagi foto yang sama." in page
+        assert "Foto 1.jpg" in page and "Kirim lagi foto yang sama." in page        # the photos left out, named
         assert "a bug while writing a photo" in caplog.text and "Traceback" in caplog.text    # logged for the admin
         assert trainer.get("/trainer/kiriman/cut.json").status_code == 404   # not "arrived": it is not whole
         assert sum(1 for _ in (app.config["DATA_DIR"] / "submissions").iterdir()) == 2   # no half-written photo
@@ -592,7 +592,7 @@ def test_an_error_before_any_photo_of_a_batch_is_stored_keeps_nothing_and_the_sa
         error_at_photo(m, 1)
         first = batch(trainer, code, CLASS, client_token="again")
     assert first.status_code == 302
-    assert "Kirim lagi formulir yang sama" in trainer.get(first.location).get_data(as_text=True)
+    assert "Kirim lagi foto yang sama" in trainer.get(first.location).get_data(as_text=True)
     assert trainer.get("/trainer/kiriman/again.json").status_code == 404
     conn = connect(app.config["DATABASE"])
     try:

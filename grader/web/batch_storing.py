@@ -223,6 +223,6 @@ def store_failed_error() -> StorageError:
     its storing: as for a full disk, what was stored is kept and the same form sent again stores the rest."""
     return StorageError("store_failed",
                         "The server hit an error while storing the photos, so they were not all kept. Send the "
-                        "same form again; if it fails again, tell the server's administrator.",
+                        "same photos again; if it fails again, tell the server's administrator.",
                         "Server mengalami kesalahan saat menyimpan foto, jadi belum semua foto tersimpan. Kirim "
-                        "lagi formulir yang sama; bila gagal lagi, beri tahu pengelola server.")
+                        "lagi foto yang sama; bila gagal lagi, beri tahu pengelola server.")

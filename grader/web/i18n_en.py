@@ -496,8 +496,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Nomor dan nama yang ditulis peserta": "The number and name the trainee wrote",
     "Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.":
         "The server's storage is full: {n} of {total} sheets were stored; send the skipped photos again.",
-    "Server gagal menyimpan: {n} dari {total} lembar tersimpan; kirim lagi formulir yang sama.":
-        "The server failed to store them all: {n} of {total} sheets were stored; send the same form again.",
+    "Server gagal menyimpan: {n} dari {total} lembar tersimpan; kirim lagi foto yang sama.":
+        "The server failed to store them all: {n} of {total} sheets were stored; send the same photos again.",
     "Foto yang belum tersimpan sebelumnya kini tersimpan di unggahan ini: {n} foto.": (
         "The photo not stored before is now stored in this upload: {n} photo.",
         "The photos not stored before are now stored in this upload: {n} photos."),

@@ -37,8 +37,8 @@ NOT_STORED = ("storage_full", "Penyimpanan server penuh; foto ini belum tersimpa
               "kirim lagi.", "The server's storage is full; this photo was not stored. Free disk space, then "
               "send it again.")
 STORE_FAILED = ("store_failed", "Server mengalami kesalahan saat menyimpan; foto ini belum tersimpan. Kirim lagi "
-                "formulir yang sama.", "The server hit an error while storing; this photo was not stored. Send the "
-                "same form again.")
+                "foto yang sama.", "The server hit an error while storing; this photo was not stored. Send the "
+                "same photos again.")
 #: what a batch cut short lists for a photo left out: it is dropped from the list once a sending stores it
 LEFT_OUT = {reason[0]: reason for reason in (NOT_STORED, STORE_FAILED)}
 
@@ -157,7 +157,7 @@ def _store_into(batch_id: int, earlier, exercise: str, client_token: str | None,
             flash(_("Penyimpanan server penuh: {n} dari {total} lembar tersimpan; kirim lagi foto yang dilewati.",
                     n=exc.stored, total=exc.total), "error")
         else:                               # an unexpected error, logged where it happened (batch_storing.store_batch)
-            flash(_("Server gagal menyimpan: {n} dari {total} lembar tersimpan; kirim lagi formulir yang sama.",
+            flash(_("Server gagal menyimpan: {n} dari {total} lembar tersimpan; kirim lagi foto yang sama.",
                     n=exc.stored, total=exc.total), "error")
         return
     db.execute("UPDATE batches SET client_token=? WHERE id=?", (client_token, batch_id))
