@@ -95,6 +95,33 @@ def test_a_long_roster_name_takes_two_lines_of_its_line_at_a_readable_size_not_o
     assert np.flatnonzero(ink[y:y + h - 3].any(axis=1)).size > 0.5 * (h - 3)     # (two rows of letters, not one)
 
 
+def test_a_personalised_sheet_says_what_to_write_in_its_number_boxes_and_a_blank_sheet_says_nothing():
+    """Named sheets printed the roster's number beside the name and left the number boxes empty with no word of
+    whether to write in them (s45-s47 notes). The label under "No. peserta" now says "(tulis 081)": written, the
+    number names the trainee should the QR not be read. A sheet for anyone prints nothing there."""
+    from grader.sheet.identity import SheetIdentity
+    from grader.sheet.render import render_page
+    spec = load_template(next(p for p in list_templates() if p.stem == "chasil-kwk"))
+    sheet = layout_sheet(spec, pairs=3)
+    page = sheet.pages[0]
+    hint = next(lb for lb in page.labels if lb.slot == "trainee_hint")
+    boxes = next(f for f in page.fields if f.id == "H.TRAINEE").boxes
+    label = next(lb for lb in page.labels if lb.text == "No. peserta")
+    assert hint.x == label.x and hint.y > label.y and hint.x + hint.max_w_mm < boxes[0].x   # under it, clear of them
+    s = DPI / 25.4
+    x0, x1 = round(hint.x * s), round(boxes[0].x * s) - 2
+    y0, y1 = round((label.y + 2.2) * s), round((hint.y + hint.size_mm) * s)    # (below the label's descenders)
+
+    def ink(ident):
+        gray = np.asarray(render_page(sheet, page, ident, dpi=DPI))
+        return int((gray[y0:y1, x0:x1] < 160).sum())
+    named = SheetIdentity(spec.id, spec.version, 1, "bupati", 3, trainee="81", trainee_name="Fitri")
+    anyone = SheetIdentity(spec.id, spec.version, 1, "bupati", 3, exercise="K7QX2M")
+    assert ink(named) > 40 and ink(anyone) == 0
+    from grader.sheet.render import _hint_slot
+    assert _hint_slot(named) == ("(tulis 081)", "") and _hint_slot(anyone) == ("", "")
+
+
 def _decode_qr_region(gray, rect, px_per_mm):
     """Decode the QR where the layout puts it (as the reader does on an aligned page)."""
     x, y, w, h = rect.to_px(px_per_mm)

@@ -76,7 +76,7 @@ def render_page(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, *, d
                              width=max(1, px(sheet.spec.style["bubble"]["line_mm"])))
     for ln in page.lines:
         draw.line([px(ln.x1), px(ln.y1), px(ln.x2), px(ln.y2)], fill=ln.gray, width=max(1, px(ln.width_mm)))
-    slots = {"ident": (ident_line(ident), ""), "trainee_name": _name_slot(ident)}
+    slots = {"ident": (ident_line(ident), ""), "trainee_name": _name_slot(ident), "trainee_hint": _hint_slot(ident)}
     for lb in page.labels:
         head, tail = slots.get(lb.slot, ("", "")) if lb.slot else (lb.text, "")
         if head or tail:
@@ -153,6 +153,12 @@ def _name_slot(ident: SheetIdentity) -> tuple[str, str]:
         # (as its three boxes hold it and every page of the app says it: "No. 003", not "No. 3": helper-140)
         return ident.trainee_name, f"  (No. {number_text(ident.trainee)})"
     return ident.trainee_name or "", ""
+
+
+def _hint_slot(ident: SheetIdentity) -> tuple[str, str]:
+    """A personalised sheet's number as its boxes are to hold it, under their label: "(tulis 081)"; nothing on a sheet
+    for anyone (the trainer gives the number)."""
+    return (f"(tulis {number_text(ident.trainee)})" if ident.trainee_name and ident.trainee else "", "")
 
 
 def render_sheet(sheet: SheetLayout, ident: SheetIdentity, *, dpi: float = 300) -> list[Image.Image]:

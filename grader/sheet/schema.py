@@ -320,6 +320,8 @@ def _parse_header(r: _Reader, h: dict) -> dict[str, Any]:
             "label_at": r.point(trainee, "label_at", "header.trainee"),
             "boxes_at": r.point(trainee, "boxes_at", "header.trainee"),
             "boxes": r.get(trainee, "boxes", "header.trainee", int),
+            # (optional: where a personalised sheet says what to write in the boxes, "(tulis 104)")
+            "hint_at": r.point(trainee, "hint_at", "header.trainee") if "hint_at" in trainee else None,
         },
         "name": {
             "id": r.field_id(name, "id", "header.name"),
