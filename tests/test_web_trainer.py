@@ -3029,3 +3029,31 @@ def test_a_trainees_attempts_are_named_on_each_of_their_sheets(trainer, code):
     assert 'id="percobaan"' not in trainer.get(f"/trainer/lembar/{lone}").get_data(as_text=True)
     assert "This trainee sent a sheet again after this one" in trainer.get(f"/trainer/lembar/{ids[0]}?lang=en").get_data(
         as_text=True)
+
+
+def test_a_photo_moved_to_another_exercise_is_skipped_when_the_chat_is_sent_again(app, trainer, code):
+    """helper-147 (s48): a class's chat held one sheet of another exercise; "grade it under OTHER01" moved it there,
+    and it was graded with its page 2. The chat exported again at lunch and sent under this exercise graded that
+    photo a second time: refused again here, moved again, it made a one-page sheet that hid the complete one from
+    OTHER01's table. A photo a batch of this exercise stored is skipped whichever exercise its sheet went to."""
+    import json as _json
+
+    from grader.exercise.store import exercises_dir
+    base = app.config["DATA_DIR"]
+    key = _json.loads((exercises_dir(base) / code / "answer_key.json").read_text())
+    (exercises_dir(base) / "OTHER01").mkdir()
+    (exercises_dir(base) / "OTHER01" / "answer_key.json").write_text(_json.dumps({**key, "exercise": "OTHER01"}))
+    chat = [("a_1_otherex.jpg", jpeg_bytes(color="#d8d8d8")), ("b_1.jpg", jpeg_bytes(color="#dadada"))]
+    first = batch(trainer, code, chat, client_token="morning")
+    token = first.location.rstrip("/").rsplit("/", 1)[1]
+    moved = trainer.post(f"/trainer/batch/{token}/latihan", data={"csrf_token": csrf_of(trainer, first.location),
+                                                                  "code": "OTHER01"})
+    assert moved.status_code == 303
+    rows = trainer.get("/trainer/latihan/OTHER01/hasil.json").get_json()["rows"]
+    assert len(rows) == 1 and rows[0]["status"] == "graded"
+    again = batch(trainer, code, chat + [("c_1.jpg", jpeg_bytes(color="#dcdcdc"))], client_token="lunch")
+    assert [i["trainee"] for i in trainer.get(again.location + ".json").get_json()["items"]] == ["c"]
+    page = trainer.get(again.location).get_data(as_text=True)
+    assert page.count("sudah pernah dikirim dan ada di lembar") == 2
+    assert re.search(r'ada di lembar <a href="/trainer/lembar/\d+">a \(OTHER01\)</a>', page)     # (where it went)
+    assert trainer.get("/trainer/latihan/OTHER01/hasil.json").get_json()["rows"] == rows

@@ -39,27 +39,37 @@ def already_stored(conn: sqlite3.Connection, exercise: str, digests: list[str]) 
     (a chat app exports the whole chat each time: at lunch, the morning's photos come again with the new ones). The
     same bytes read the same, so grading them again only made every trainee a second attempt and every refused
     photo a second row (helper-135's class day). Not a removed sheet's, nor one whose grading failed: sent again,
-    those are graded. A batch cut short and sent again is :func:`held_by_batch`'s."""
-    return _photos_among(conn, f"s.exercise=? AND s.source='batch' AND s.state NOT IN ('failed', '{REMOVED}')",
-                         (exercise,), digests)
+    those are graded. A batch cut short and sent again is :func:`held_by_batch`'s.
+
+    Nor one that a batch of this exercise stored and a trainer then graded under another (the sheet printed for
+    it): sent again, it was refused here once more, and moved again it made a one-page sheet that hid the complete
+    one from that exercise's table (helper-147)."""
+    return _photos_among(conn, f"(s.exercise=? OR s.batch_id IN (SELECT id FROM batches WHERE exercise=?)) AND "
+                               f"s.source='batch' AND s.state NOT IN ('failed', '{REMOVED}')",
+                         (exercise, exercise), digests)
 
 
 def sheets_holding(conn: sqlite3.Connection, exercise: str, digests: list[str]) -> dict[str, sqlite3.Row]:
     """``digest -> sheet`` (``id``, ``trainee``, ``group_key``): the sheet of ``exercise`` that holds each photo now
     (by its sha256), the latest where several do; not one that a merge or a later sending replaced, nor a removed
-    one. A photo sent again is said to be on it (the page reloaded, the class chosen again)."""
+    one. A photo sent again is said to be on it (the page reloaded, the class chosen again). Also the sheet of
+    another exercise a batch of this one's photo was graded under (:func:`already_stored`), with its ``exercise``."""
     if not digests:
         return {}
     marks = ",".join("?" * len(digests))
     return {r["sha256"]: r for r in conn.execute(
-        f"SELECT u.sha256, s.id, s.trainee, s.group_key FROM uploads u JOIN submissions s ON s.id = u.submission_id "
-        f"WHERE s.exercise=? AND s.state NOT IN ('merged', '{REMOVED}') AND s.superseded_by IS NULL AND "
-        f"u.sha256 IN ({marks}) ORDER BY s.id", (exercise, *digests))}
+        f"SELECT u.sha256, s.id, s.trainee, s.group_key, s.exercise FROM uploads u JOIN submissions s ON "
+        f"s.id = u.submission_id WHERE (s.exercise=? OR s.batch_id IN (SELECT id FROM batches WHERE exercise=?)) AND "
+        f"s.state NOT IN ('merged', '{REMOVED}') AND s.superseded_by IS NULL AND "
+        f"u.sha256 IN ({marks}) ORDER BY s.exercise = ?, s.id", (exercise, exercise, *digests, exercise))}
 
 
-def sheet_label(row) -> str:
-    """What the trainer's pages call a sheet: its trainee, else its file-name group's label, else its number."""
-    return row["trainee"] or row["group_key"] or f"#{row['id']}"
+def sheet_label(row, exercise: str | None = None) -> str:
+    """What the trainer's pages call a sheet: its trainee, else its file-name group's label, else its number; with
+    its exercise when that is not ``exercise`` (a sheet a batch of this exercise stored, graded under another)."""
+    label = row["trainee"] or row["group_key"] or f"#{row['id']}"
+    other = exercise is not None and "exercise" in row.keys() and row["exercise"] not in (None, exercise)
+    return f"{label} ({row['exercise']})" if other else label
 
 
 def held_by_batch(conn: sqlite3.Connection, batch_id: int, digests: list[str]) -> list[bool]:

@@ -157,7 +157,7 @@ def skipped_lines(entries: list[dict], exercise: str) -> list[dict]:
             text = escape(pick(s))
         else:
             link = Markup('<a href="{}">{}</a>').format(url_for("trainer.submission", sid=holder["id"]),
-                                                       sheet_label(holder))
+                                                       sheet_label(holder, exercise))
             text = Markup(_(ALREADY_SENT_ON, sheet=link))
         lines.append({"file": s["file"], "text": text})
     return lines

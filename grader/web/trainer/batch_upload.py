@@ -75,7 +75,7 @@ def _store_sending(key) -> tuple[str, int]:
     held_by = held_by_batch(db, earlier["id"], digests) if earlier else [False] * len(digests)
     sent = [not held and before for held, before in zip(held_by, already_stored(db, key.exercise, digests))]
     holders = sheets_holding(db, key.exercise, [d for d, why in zip(digests, sent) if why])
-    skipped += [already_sent_entry(shown_as(place, name), holders.get(digest), digest)
+    skipped += [already_sent_entry(shown_as(place, name), holders.get(digest), digest, key.exercise)
                 for (name, _data), place, digest, why in zip(photos, places, digests, sent) if why]
     kept = [i for i, why in enumerate(sent) if not why]
     photos, places, digests = [photos[i] for i in kept], [places[i] for i in kept], [digests[i] for i in kept]
@@ -166,7 +166,7 @@ def _store_into(batch_id: int, earlier, exercise: str, client_token: str | None,
         flash(_("Foto yang belum tersimpan sebelumnya kini tersimpan di unggahan ini: {n} foto.", n=len(new)), "ok")
 
 
-def already_sent_entry(name: str, holder, digest: str) -> dict:
+def already_sent_entry(name: str, holder, digest: str, exercise: str) -> dict:
     """The line of a batch's list of files left out for a photo a batch of the exercise stored before (by another
     form: the page opened again and the class chosen again, or the chat exported again), naming the sheet that
     holds it now (``holder``, a row of :func:`sheets_holding`; the batch page links it,
@@ -174,7 +174,7 @@ def already_sent_entry(name: str, holder, digest: str) -> dict:
     ``same_as`` keeps the photo's digest, to find that sheet again once it is merged or replaced."""
     if holder is None:
         return {**skipped_entry(name, ALREADY_SENT), "same_as": digest}
-    values = {"sheet": sheet_label(holder)}
+    values = {"sheet": sheet_label(holder, exercise)}
     return {**skipped_entry(name, (ALREADY_SENT[0], ALREADY_SENT_ON.format(**values),
                                    EN[ALREADY_SENT_ON].format(**values))), "same_as": digest}
 
