@@ -1917,3 +1917,21 @@ def test_a_row_total_equal_to_both_of_its_terms_names_neither(chasil_spec):
     assert left_out_term(field | {"expected": 140}, sums, {"I.A.1.L": 70, "I.A.1.P": 70}) is None
     # (what we did not read surely in full explains nothing)
     assert left_out_term(field | {"read_as": "7?"}, sums, {"I.A.1.L": 80, "I.A.1.P": 70}) is None
+
+
+def test_a_pair_whose_disputed_field_disagrees_says_the_trainee_disputes_it_not_that_we_are_unsure(chasil_spec):
+    """helper-147 (s48): a pair's digits read surely, disputed by the trainee, stood beside its tally and bubbles with
+    "Kami belum yakin dengan bacaan kami": it waits for the trainee's dispute, not for a doubt of ours."""
+    from grader.grading.grade import grade_sheet
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    v = key.fields["IV.1"]
+    readings["IV.1"] = replace(readings["IV.1"], value=v + 10, confidence=1.0)
+    res = grade_sheet(sheet, readings, key, disputed=["IV.1"])
+    [pair] = [x for x in cross_checks(res) if "IV.1" in x["fields"]]
+    assert pair["severity"] == "review"
+    assert pair["message_id"].endswith("Peserta menyanggah bacaan kami; pelatih akan memeriksanya.")
+    assert pair["message_en"].endswith("The trainee disputes our reading; a trainer will check.")
+    undisputed = grade_sheet(sheet, {**readings, "IV.1": replace(readings["IV.1"], confidence=0.9)}, key)
+    assert [x["message_id"] for x in cross_checks(undisputed) if "IV.1" in x["fields"]][0].endswith(
+        "Kami belum yakin dengan bacaan kami; pelatih akan memeriksanya.")

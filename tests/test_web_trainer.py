@@ -3046,6 +3046,9 @@ def test_a_photo_moved_to_another_exercise_is_skipped_when_the_chat_is_sent_agai
     chat = [("a_1_otherex.jpg", jpeg_bytes(color="#d8d8d8")), ("b_1.jpg", jpeg_bytes(color="#dadada"))]
     first = batch(trainer, code, chat, client_token="morning")
     token = first.location.rstrip("/").rsplit("/", 1)[1]
+    # (one sheet of the batch: its button says so, not "grade them all", which read as the whole batch: helper-147)
+    offer = trainer.get(first.location).get_data(as_text=True)
+    assert "Nilai lembar itu dengan latihan OTHER01" in offer and "Nilai semuanya" not in offer
     moved = trainer.post(f"/trainer/batch/{token}/latihan", data={"csrf_token": csrf_of(trainer, first.location),
                                                                   "code": "OTHER01"})
     assert moved.status_code == 303

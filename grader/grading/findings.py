@@ -112,6 +112,12 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading],
                                f"{pair_name(pid)}: {said_id}. {MUST_AGREE_ID}",
                                f"{pair_name_en(pid)}: {said_en}. {MUST_AGREE_EN}", ids,
                                PAIR_MISMATCH))
+        elif any(NOTE_DISPUTED in r.notes for r in cited.values()):
+            # (the trainee says we misread one of them: it waits for that, not for a doubt of ours, helper-147)
+            out.append(Finding("cross_check", "review",
+                               f"{pair_name(pid)}: {said_id}. Peserta menyanggah bacaan kami; pelatih akan memeriksanya.",
+                               f"{pair_name_en(pid)}: {said_en}. The trainee disputes our reading; a trainer will "
+                               f"check.", ids, PAIR_UNSURE))
         else:
             out.append(Finding("cross_check", "review",
                                f"{pair_name(pid)}: {said_id}. Kami belum yakin dengan bacaan kami; pelatih akan memeriksanya.",

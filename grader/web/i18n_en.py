@@ -165,6 +165,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "{n} sheet in this upload was printed for exercise {code}, not {this}.",
         "{n} sheets in this upload were printed for exercise {code}, not {this}."),
     "Nilai semuanya dengan latihan {code}": ("Grade it under exercise {code}", "Grade them all under exercise {code}"),
+    "Nilai lembar itu dengan latihan {code}": "Grade it under exercise {code}",
     "{n} lembar dinilai ulang dengan latihan {code}.": ("{n} sheet graded again under exercise {code}.",
                                                         "{n} sheets graded again under exercise {code}."),
     "Dipindah ke latihan {code}": "Moved to exercise {code}",
@@ -209,9 +210,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "di sini agar semua halaman dinilai bersama.": "The photo of page {kept} is stored and graded below; there is no "
     "need to send it again. Add page {pages} here to have all pages graded together.",
     # a dispute saying a number other than the key's: the field is wrong whatever we read
-    "Isian {field}: Anda menulis {written}, padahal seharusnya {expected}, jadi isian ini tetap salah walaupun kami "
-    "salah membacanya. Tidak perlu dicek pelatih; periksa lagi hitungan Anda.": "Entry {field}: you wrote {written}, "
-    "but it should be {expected}, so the entry is wrong even if we misread it. There is nothing for a trainer to "
+    "Isian {field}: Anda menulis {written}, padahal seharusnya {expected}, jadi isian ini tetap salah, apa pun yang "
+    "kami baca. Tidak perlu dicek pelatih; periksa lagi hitungan Anda.": "Entry {field}: you wrote {written}, "
+    "but it should be {expected}, so the entry is wrong whatever we read. There is nothing for a trainer to "
     "check; go over your count again.",
     # a refused photo's card, when the sending's other photos were read: a retake keeps them
     "Foto halaman {pages} sudah tersimpan dan dinilai di bawah; tidak perlu dikirim lagi. Cukup foto ulang yang "

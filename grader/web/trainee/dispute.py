@@ -63,8 +63,9 @@ def dispute(token: str):
     expected = still_wrong(row, field_id, written)
     if expected is not None:
         # (said at the top, as a refused dispute is: the field is still marked wrong, so nothing at it changes)
-        flash(_("Isian {field}: Anda menulis {written}, padahal seharusnya {expected}, jadi isian ini tetap salah "
-                "walaupun kami salah membacanya. Tidak perlu dicek pelatih; periksa lagi hitungan Anda.",
+        # (not "even if we misread it": what they say may be just what we read, helper-147)
+        flash(_("Isian {field}: Anda menulis {written}, padahal seharusnya {expected}, jadi isian ini tetap salah, "
+                "apa pun yang kami baca. Tidak perlu dicek pelatih; periksa lagi hitungan Anda.",
                 field=field_name(field_id), written=written, expected=expected), "error")
         return redirect(url_for("trainee.result", token=token), code=303)
     try:
