@@ -260,6 +260,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "perlu diperbaiki": "to fix",
     "perlu dicek": "to check",
     "Maksud Anda kode ini?": "Did you mean this code?",
+    "Nomor {n} juga ada di lembar lain latihan ini ({who}): keduanya kini dihitung sebagai percobaan peserta yang "
+    "sama, dan tabel kelas memakai yang terbaru. Bila salah ketik, ganti nomornya.": "Number {n} is also on another "
+    "sheet of this exercise ({who}): both now count as attempts of the same trainee, and the class table uses the "
+    "latest. If it was a typing slip, change the number.",
     "Kode yang mirip dengan yang Anda ketik. Pilih bila sama dengan kode pada soal Anda; lembar langsung dinilai.":
         "A code like the one you typed. Choose it if it is the code on your exercise; the sheet is graded at once.",
     "{n} isian yang menunggu pelatih belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.": (

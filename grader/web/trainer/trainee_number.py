@@ -14,7 +14,7 @@ import re
 
 from flask import flash, redirect, request, url_for
 
-from grader.page_groups import number_text
+from grader.page_groups import normalise_id, number_text
 from grader.web.db import REMOVED, get_db, now_iso, sheet_or_abort
 from grader.web.i18n import gettext as _
 from grader.web.trainer import bp
@@ -56,4 +56,21 @@ def set_trainee(sid: int):
                             (number, name, now_iso(), sub["id"], REMOVED)).rowcount
     if done:
         flash(_("Nomor peserta lembar ini kini {n}.", n=number), "ok")
+        others = sheets_numbered(sub["exercise"], number, but=sub["id"])
+        if others:
+            # (a slip of the keyboard put another trainee's number on it: the two became one trainee's attempts, and
+            # the other's sheet left the class table unsaid, helper-147; on purpose, it is that trainee's retake)
+            flash(_("Nomor {n} juga ada di lembar lain latihan ini ({who}): keduanya kini dihitung sebagai percobaan "
+                    "peserta yang sama, dan tabel kelas memakai yang terbaru. Bila salah ketik, ganti nomornya.",
+                    n=number, who=", ".join(others)), "warn")
     return redirect(back, code=303)
+
+
+def sheets_numbered(exercise: str | None, number: str, *, but: int) -> list[str]:
+    """The other sheets of ``exercise`` that name trainee ``number`` (as an id compares: "39" is "039"), each as the
+    class table would say it (its name, else its number with its sheet's id), not one merged into another, replaced
+    by a later sending, or removed."""
+    rows = get_db().execute("SELECT id, trainee, trainee_name FROM submissions WHERE exercise=? AND id != ? AND "
+                            "trainee IS NOT NULL AND state NOT IN ('merged', ?) AND superseded_by IS NULL ORDER BY id",
+                            (exercise, but, REMOVED)).fetchall()
+    return [r["trainee_name"] or f"#{r['id']}" for r in rows if normalise_id(r["trainee"]) == normalise_id(number)]
