@@ -3066,3 +3066,33 @@ def test_a_photo_moved_to_another_exercise_is_skipped_when_the_chat_is_sent_agai
     assert page.count("sudah pernah dikirim dan ada di lembar") == 2
     assert re.search(r'ada di lembar <a href="/trainer/lembar/\d+">a \(OTHER01\)</a>', page)     # (where it went)
     assert trainer.get("/trainer/latihan/OTHER01/hasil.json").get_json()["rows"] == rows
+
+
+def test_a_batch_sheet_links_its_trainee_to_their_result_page_on_its_printout_and_its_page(app, trainer, code,
+                                                                                          monkeypatch):
+    """helper-147 (s48): a trainee whose sheet a trainer graded in a batch had no way to their result page, and so
+    none to dispute a misread: no trainer page linked it and the printout had no code. The trainer's printout now
+    carries the page's address and QR code (opened at an address phones can reach: from 127.0.0.1 it would lead
+    nowhere), and the sheet's page links it; the trainee's own printout does not repeat it."""
+    sent = batch(trainer, code, [("017_1.jpg", jpeg_bytes())])
+    sid = trainer.get(sent.location + ".json").get_json()["items"][0]["url"].rstrip("/").rsplit("/", 1)[1]
+    with app.app_context():
+        from grader.web.db import get_db
+        token = get_db().execute("SELECT token FROM submissions WHERE id=?", (sid,)).fetchone()["token"]
+    page = trainer.get(f"/trainer/lembar/{sid}").get_data(as_text=True)
+    assert f'href="/hasil/{token}" target="_blank" rel="noopener" data-trainee-page>Halaman hasil untuk peserta' in page
+    local = trainer.get(f"/trainer/lembar/{sid}/cetak").get_data(as_text=True)       # (the test client's localhost)
+    assert "Umpan balik latihan C.Hasil" in local and "<svg" not in local and f"/hasil/{token}" not in local
+    import grader.web.trainer.screen as screen
+    seen = []
+    monkeypatch.setattr(screen, "reachable_by_phones", lambda host: seen.append(host) or True)   # (a LAN address)
+    printed = trainer.get(f"/trainer/lembar/{sid}/cetak").get_data(as_text=True)
+    assert seen and f'<a href="http://localhost/hasil/{token}">' in printed and "<svg" in printed
+    assert "pindai kodenya untuk melihat dan menyanggah bacaan kami" in printed
+    own = app.test_client().get(f"/hasil/{token}/cetak").get_data(as_text=True)
+    assert "Umpan balik latihan C.Hasil" in own and "<svg" not in own
+    # the address is the one the printout was opened at (a phone on the network opens it)
+    from grader.web.trainee.results import result_link
+    with app.test_request_context("/", base_url="http://192.168.1.20:8000"):
+        link = result_link({"token": token})
+    assert link["url"] == f"http://192.168.1.20:8000/hasil/{token}" and str(link["qr"]).startswith("<svg")

@@ -40,10 +40,18 @@ _TEMPLATE = """<!doctype html>
  .cols tr:nth-child(-n+2) { break-after: avoid; }   /* a section's title and heads stay with its first row */
  ol { margin: 1mm 0 0 5mm; padding: 0; }
  .ident { height: 8mm; margin: 1mm 2mm 0 0; border: 1px solid #ddd; }
+ .link { float: right; clear: right; width: 46mm; margin: 0 0 1mm 3mm; font-size: 7.5pt; text-align: right; }
+ .link svg { width: 18mm; height: 18mm; float: right; margin-left: 2mm; } .link a { word-break: break-all; }
+ /* printed, one A4 page even for a sheet with half its entries waiting and three broken rules (helper-147's ran to
+    two, section V alone on the second) */
+ @media print { body { font-size: 9pt; line-height: 1.25; } table { font-size: 7.5pt; line-height: 1.2; }
+   h2 { margin: 2.5mm 0 1mm; } }
  @media screen and (max-width: 600px) {   /* opened on a phone: one column, readable type */
    body { font-size: 11pt; margin: 0 3mm; } table { font-size: 10pt; } .cols { columns: 1; } }
 </style></head><body>
 <div class="score">{% if r.status == 'partial' %}—<small>/100 {{ t("belum lengkap", "incomplete") }}</small>{% else %}{{ score_text(r.score) }}<small>/100{% if r.counts.review or r.counts.unreadable %} {{ t("sementara", "provisional") }}{% endif %}</small>{% endif %}</div>
+{% if link %}{# (a sheet a trainer graded in a batch: its trainee opens the result page from here, and disputes there) #}
+<div class="link">{{ link.qr }}{{ t("Hasil ini di ponsel: pindai kodenya untuk melihat dan menyanggah bacaan kami.", "This result on a phone: scan the code to see it and dispute our reading.") }}<br><a href="{{ link.url }}">{{ link.url }}</a></div>{% endif %}
 <h1>{{ t("Umpan balik latihan C.Hasil", "C.Hasil practice feedback") }}</h1>
 <div>{{ t("Peserta", "Trainee") }}: <b>{{ r.trainee_name or r.trainee or '?' }}</b>{% if r.trainee_name and r.trainee and r.trainee not in r.trainee_name %} · {{ t("no. peserta", "trainee no.") }} {{ r.trainee }}{% endif %} ({% if r.identity_source %}{{ t("identitas dari", "identity from") }} {{ word(source, r.identity_source) }}{% else %}{# (named by nobody: the photos it was made of tell the trainer which sheet this is) #}{{ t("tidak dikenali; foto", "not identified; photos") }} {{ r.pages | map(attribute="file") | map("photo_name") | join(", ") }}{% endif %}) ·
  {{ t("Kode latihan", "Exercise code") }}: <b>{{ r.exercise or '?' }}</b> · {{ t("Status", "Status") }}: {{ word(status, r.status) }}</div>
@@ -93,11 +101,14 @@ _env.filters["add1"] = lambda k: k + 1          # a box index counted from 1, as
 _env.filters["as_worded_now"] = as_worded_now
 
 
-def render_report(result: dict, image_url: Callable[[str], str] | None = None, lang: str = "id") -> str:
+def render_report(result: dict, image_url: Callable[[str], str] | None = None, lang: str = "id",
+                  link: dict | None = None) -> str:
     """The printable feedback page for one graded sheet, in Indonesian (``lang="id"``) or English (``"en"``).
 
     ``image_url`` turns a derived image's name into a link; with it, the page shows the number and name written on
     the sheet, so a printed page for a sheet that names nobody (a chat export's photo) finds its trainee.
+    ``link``: the sheet's result page for its trainee, ``{"url", "qr"}`` (the QR as markup), printed at the top: a
+    trainee whose sheet a trainer graded in a batch had no way to it, nor to dispute a misread (helper-147).
     """
     en = lang == "en"
 
@@ -116,7 +127,7 @@ def render_report(result: dict, image_url: Callable[[str], str] | None = None, l
     unread = {f["id"] for f in result["fields"] if on_unread_page(f)}     # the fields of a page not sent or refused
     return _env.from_string(_TEMPLATE).render(r=result, sections=list(sections.items()), lang="en" if en else "id",
                                               t=t, word=word, pick=pick, status=TRAINEE_STATUS_WORDS, source=SOURCE,
-                                              image_url=image_url, unread=unread)
+                                              image_url=image_url, unread=unread, link=link)
 
 
 def write_reports(results: list[dict], out_dir: Path, lang: str = "id") -> list[Path]:

@@ -78,10 +78,13 @@ def printable(token: str):
     return printable_feedback(row, image_urls(row), back=url_for("trainee.result", token=token))
 
 
-def printable_feedback(row, image_url, *, back: str):
+def printable_feedback(row, image_url, *, back: str, link: bool = False):
     """The printable sheet of ``row``'s result; for a sheet with nothing to print (still being graded, or every page
     refused), its page (``back``), which says why and updates itself: a link to the printout opened while the
-    grading ran said "Halaman tidak ditemukan" (helper-136)."""
+    grading ran said "Halaman tidak ditemukan" (helper-136).
+
+    ``link``: print the trainee's result page on it, with its QR code (the trainer's printout), when the address it
+    was opened at is one phones can open (:func:`grader.web.trainer.screen.reachable_by_phones`)."""
     from grader.grading.report import render_report
 
     res = json.loads(row["result"]) if row["result"] else None
@@ -94,7 +97,19 @@ def printable_feedback(row, image_url, *, back: str):
         # the name typed beside the number read on the sheet (grading.store_result): the paper names her as the
         # table does, "Fitri · no. peserta 104"
         res = {**res, "trainee_name": row["trainee_name"]}
-    return render_report(res, image_url=image_url, lang=get_lang())
+    return render_report(res, image_url=image_url, lang=get_lang(), link=result_link(row) if link else None)
+
+
+def result_link(row) -> dict | None:
+    """``{"url", "qr"}``: the trainee's result page of ``row`` as an address a phone opens, and its QR code; None when
+    this page was opened at an address phones cannot reach (127.0.0.1), whose link would lead nowhere."""
+    from markupsafe import Markup
+
+    from grader.web.trainer.screen import qr_svg, reachable_by_phones
+    if not reachable_by_phones(request.host):
+        return None
+    url = url_for("trainee.result", token=row["token"], _external=True)
+    return {"url": url, "qr": Markup(qr_svg(url, module_px=2))}
 
 
 @bp.get("/kiriman/<form_token>.json")

@@ -197,7 +197,7 @@ def assign_exercise(sid: int):
 @bp.get("/lembar/<int:sid>/cetak")
 def printable(sid: int):
     row = _sheet(sid)
-    return printable_feedback(row, image_urls(row), back=url_for("trainer.submission", sid=sid))
+    return printable_feedback(row, image_urls(row), back=url_for("trainer.submission", sid=sid), link=True)
 
 
 @bp.get("/lembar/<int:sid>/gambar/<path:name>")
