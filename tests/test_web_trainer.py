@@ -3096,3 +3096,23 @@ def test_a_batch_sheet_links_its_trainee_to_their_result_page_on_its_printout_an
     with app.test_request_context("/", base_url="http://192.168.1.20:8000"):
         link = result_link({"token": token})
     assert link["url"] == f"http://192.168.1.20:8000/hasil/{token}" and str(link["qr"]).startswith("<svg")
+
+
+def test_the_class_prints_every_trainees_feedback_at_once_a_page_each(trainer, code):
+    """helper-147 (s48): a class of 20 was 20 tabs to print. The class table offers every trainee's feedback in one
+    document, a page each, in the table's order: the latest graded sheet of each, none for a photo refused whole."""
+    batch(trainer, code, [("021_1.jpg", jpeg_bytes()), ("017_1.jpg", jpeg_bytes(color="#eee")),
+                          ("030_1_blur.jpg", jpeg_bytes(color="#ddd"))])
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert f'href="/trainer/latihan/{code}/cetak" target="_blank" rel="noopener" data-class-printout>' in table
+    doc = trainer.get(f"/trainer/latihan/{code}/cetak").get_data(as_text=True)
+    assert doc.count('<section class="sheet">') == 2 and ".sheet + .sheet { break-before: page; }" in doc
+    assert doc.index("Peserta: <b>017</b>") < doc.index("Peserta: <b>021</b>") and "030" not in doc
+    assert f"<title>Umpan balik kelas {code}</title>" in doc
+    one = trainer.get("/trainer/lembar/1/cetak").get_data(as_text=True)
+    assert one.count('<section class="sheet">') == 1 and "<title>Umpan balik 021</title>" in one
+    empty = trainer.post("/trainer/latihan", data={"csrf_token": csrf_of(trainer, "/trainer/"), "contest": "bupati",
+                                                   "pairs": "2"})
+    other = empty.location.rstrip("/").rsplit("/", 1)[1]
+    nothing = trainer.get(f"/trainer/latihan/{other}/cetak", follow_redirects=True).get_data(as_text=True)
+    assert "Belum ada lembar yang dinilai untuk dicetak." in nothing

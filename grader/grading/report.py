@@ -26,7 +26,7 @@ SECTION = {"I": ("I. Data pemilih", "I. Voters"), "II": ("II. Surat suara", "II.
            "V": ("V. Suara sah dan tidak sah", "V. Valid and invalid votes")}
 
 _TEMPLATE = """<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ t("Umpan balik", "Feedback") }} {{ r.trainee or '' }}</title>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title>
 <style>
  @page { size: A4; margin: 12mm; }
  body { font: 10pt/1.35 "DejaVu Sans", sans-serif; color: #111; max-width: 186mm; margin: auto; }
@@ -39,6 +39,7 @@ _TEMPLATE = """<!doctype html>
  .cols table { break-inside: avoid; }   /* a section whole in one column: split, its second half had no title */
  .cols tr:nth-child(-n+2) { break-after: avoid; }   /* a section's title and heads stay with its first row */
  ol { margin: 1mm 0 0 5mm; padding: 0; }
+ .sheet { display: flow-root; } .sheet + .sheet { break-before: page; }   /* a class's sheets, one page each */
  .ident { height: 8mm; margin: 1mm 2mm 0 0; border: 1px solid #ddd; }
  .link { float: right; clear: right; width: 46mm; margin: 0 0 1mm 3mm; font-size: 7.5pt; text-align: right; }
  .link svg { width: 18mm; height: 18mm; float: right; margin-left: 2mm; } .link a { word-break: break-all; }
@@ -49,6 +50,8 @@ _TEMPLATE = """<!doctype html>
  @media screen and (max-width: 600px) {   /* opened on a phone: one column, readable type */
    body { font-size: 11pt; margin: 0 3mm; } table { font-size: 10pt; } .cols { columns: 1; } }
 </style></head><body>
+{% for item in items %}{% set r, sections, unread, link, image_url = item.r, item.sections, item.unread, item.link, item.image_url %}
+<section class="sheet">
 <div class="score">{% if r.status == 'partial' %}—<small>/100 {{ t("belum lengkap", "incomplete") }}</small>{% else %}{{ score_text(r.score) }}<small>/100{% if r.counts.review or r.counts.unreadable %} {{ t("sementara", "provisional") }}{% endif %}</small>{% endif %}</div>
 {% if link %}{# (a sheet a trainer graded in a batch: its trainee opens the result page from here, and disputes there) #}
 <div class="link">{{ link.qr }}{{ t("Hasil ini di ponsel: pindai kodenya untuk melihat dan menyanggah bacaan kami.", "This result on a phone: scan the code to see it and dispute our reading.") }}<br><a href="{{ link.url }}">{{ link.url }}</a></div>{% endif %}
@@ -87,6 +90,7 @@ _TEMPLATE = """<!doctype html>
 <td>{{ '' if f.expected is none or f.id in unread else f.expected }}</td><td class="{{ f.status }}">{{ t("Belum terbaca", "Not read yet") if f.id in unread else word(status, f.status) }}{% set named = boxes_to_name(f) %}{% if named %} ({{ t("kotak ke-", "box ") }}{{ named | map("add1") | join(", ") }}){% endif %}{% if f.corrected_by %} ✎ {{ t("diperiksa pelatih", "checked by the trainer") if f.confirmed else t("dikoreksi pelatih", "corrected by the trainer") }}{% endif %}</td></tr>
 {% endfor %}</table>{% endfor %}
 </div>
+</section>{% endfor %}
 </body></html>
 """
 
@@ -110,6 +114,12 @@ def render_report(result: dict, image_url: Callable[[str], str] | None = None, l
     ``link``: the sheet's result page for its trainee, ``{"url", "qr"}`` (the QR as markup), printed at the top: a
     trainee whose sheet a trainer graded in a batch had no way to it, nor to dispute a misread (helper-147).
     """
+    return render_reports([(result, image_url, link)], lang)
+
+
+def render_reports(sheets: list[tuple[dict, Callable[[str], str] | None, dict | None]], lang: str = "id") -> str:
+    """The printable feedback pages of several sheets in one document, a page each (a class printed at once):
+    ``(result, image_url, link)`` each, as :func:`render_report` takes them."""
     en = lang == "en"
 
     def t(text_id: str, text_en: str) -> str:
@@ -121,13 +131,20 @@ def render_report(result: dict, image_url: Callable[[str], str] | None = None, l
     def pick(obj: dict, base: str = "message") -> str:
         return in_language(obj, lang, base)
 
-    sections: dict[str, list] = {}
-    for f in result["fields"]:
-        sections.setdefault(word(SECTION, f["section"]), []).append(f)
-    unread = {f["id"] for f in result["fields"] if on_unread_page(f)}     # the fields of a page not sent or refused
-    return _env.from_string(_TEMPLATE).render(r=result, sections=list(sections.items()), lang="en" if en else "id",
-                                              t=t, word=word, pick=pick, status=TRAINEE_STATUS_WORDS, source=SOURCE,
-                                              image_url=image_url, unread=unread, link=link)
+    def item(result: dict, image_url, link) -> dict:
+        sections: dict[str, list] = {}
+        for f in result["fields"]:
+            sections.setdefault(word(SECTION, f["section"]), []).append(f)
+        unread = {f["id"] for f in result["fields"] if on_unread_page(f)}     # a page not sent or refused: its fields
+        return {"r": result, "sections": list(sections.items()), "unread": unread, "image_url": image_url,
+                "link": link}
+
+    items = [item(*sheet) for sheet in sheets]
+    title = (f"{t('Umpan balik', 'Feedback')} {items[0]['r'].get('trainee') or ''}".strip() if len(items) == 1 else
+             f"{t('Umpan balik kelas', 'Class feedback')} {items[0]['r'].get('exercise') or ''}".strip() if items else
+             t("Umpan balik", "Feedback"))
+    return _env.from_string(_TEMPLATE).render(items=items, title=title, lang="en" if en else "id",
+                                              t=t, word=word, pick=pick, status=TRAINEE_STATUS_WORDS, source=SOURCE)
 
 
 def write_reports(results: list[dict], out_dir: Path, lang: str = "id") -> list[Path]:

@@ -261,6 +261,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "perlu dicek": "to check",
     "Maksud Anda kode ini?": "Did you mean this code?",
     "Halaman hasil untuk peserta": "The trainee's result page",
+    "Cetak umpan balik semua peserta": "Print every trainee's feedback",
+    "Belum ada lembar yang dinilai untuk dicetak.": "No graded sheet to print yet.",
     "Nomor {n} juga ada di lembar lain latihan ini ({who}): keduanya kini dihitung sebagai percobaan peserta yang "
     "sama, dan tabel kelas memakai yang terbaru. Bila salah ketik, ganti nomornya.": "Number {n} is also on another "
     "sheet of this exercise ({who}): both now count as attempts of the same trainee, and the class table uses the "

@@ -87,9 +87,18 @@ def printable_feedback(row, image_url, *, back: str, link: bool = False):
     was opened at is one phones can open (:func:`grader.web.trainer.screen.reachable_by_phones`)."""
     from grader.grading.report import render_report
 
+    res = printable_result(row)
+    if res is None:
+        return redirect(back, code=303)
+    return render_report(res, image_url=image_url, lang=get_lang(), link=result_link(row) if link else None)
+
+
+def printable_result(row) -> dict | None:
+    """``row``'s result as its printout shows it, naming whom the class table names; None for a sheet with nothing to
+    print (not graded, or every page refused)."""
     res = json.loads(row["result"]) if row["result"] else None
     if row["state"] != "done" or not res or res.get("status") == "refused":
-        return redirect(back, code=303)
+        return None
     if row["trainee"] and normalise_id(row["trainee"]) != normalise_id(res.get("trainee")):
         # the sheet's row kept what the sender typed (grading.store_result): the paper names whom the table names
         res = {**res, "trainee": row["trainee"], "trainee_name": row["trainee_name"], "identity_source": "caller"}
@@ -97,7 +106,7 @@ def printable_feedback(row, image_url, *, back: str, link: bool = False):
         # the name typed beside the number read on the sheet (grading.store_result): the paper names her as the
         # table does, "Fitri · no. peserta 104"
         res = {**res, "trainee_name": row["trainee_name"]}
-    return render_report(res, image_url=image_url, lang=get_lang(), link=result_link(row) if link else None)
+    return res
 
 
 def result_link(row) -> dict | None:

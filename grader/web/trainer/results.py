@@ -15,6 +15,7 @@ from grader.web.classroom import (SORT_COLUMNS, attempts_of, failed_latest, late
 from grader.web.db import get_db, now_iso, sheet_or_abort
 from grader.web.grade_again import grade_failed_again
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
+from grader.web.i18n import get_lang
 from grader.web.i18n import gettext as _
 from grader.web.images import photo_preview
 from grader.web.present import refusal_short
@@ -192,6 +193,27 @@ def assign_exercise(sid: int):
     get_key(code)                                 # 404 if that exercise is not in this app
     release_held(get_db(), row["id"], code)
     return redirect(url_for("trainer.submission", sid=sid), code=303)
+
+
+@bp.get("/latihan/<code>/cetak")
+def class_printable(code: str):
+    """Every trainee's printable feedback in one document, a page each, in the class table's order (its latest graded
+    sheet): a class of 20 was 20 tabs to print (helper-147). A sheet not graded, or refused whole, has no page."""
+    from grader.grading.report import render_reports
+    from grader.web.trainee.results import printable_result, result_link
+
+    key = get_key(code)
+    db = get_db()
+    sheets = []
+    for r in latest_sheets(db, key.exercise, include_pending=False):
+        row = db.execute("SELECT * FROM submissions WHERE id=?", (r["id"],)).fetchone()
+        res = printable_result(row) if row is not None else None
+        if res is not None:
+            sheets.append((res, image_urls(row), result_link(row)))
+    if not sheets:
+        flash(_("Belum ada lembar yang dinilai untuk dicetak."), "error")
+        return redirect(url_for("trainer.results", code=key.exercise), code=303)
+    return render_reports(sheets, lang=get_lang())
 
 
 @bp.get("/lembar/<int:sid>/cetak")
