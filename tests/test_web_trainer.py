@@ -3116,3 +3116,27 @@ def test_the_class_prints_every_trainees_feedback_at_once_a_page_each(trainer, c
     other = empty.location.rstrip("/").rsplit("/", 1)[1]
     nothing = trainer.get(f"/trainer/latihan/{other}/cetak", follow_redirects=True).get_data(as_text=True)
     assert "Belum ada lembar yang dinilai untuk dicetak." in nothing
+
+
+def test_the_same_correction_saved_twice_is_one_correction(app, trainer, code):
+    """helper-147 (s48): Enter pressed twice on the review queue's last item stored the same correction twice, one
+    second apart, and the sheet's history listed it twice. The same trainer saving the same number again records
+    nothing new; another number does."""
+    resp = batch(trainer, code, [("a_1.jpg", jpeg_bytes())])
+    sid = trainer.get(resp.location + ".json").get_json()["items"][0]["url"].rstrip("/").rsplit("/", 1)[1]
+    fetch = {"X-Requested-With": "fetch", "X-CSRF-Token": csrf_of(trainer, "/trainer/")}
+
+    def save(value, seen):
+        return trainer.post(f"/trainer/lembar/{sid}/koreksi", headers=fetch,
+                            data={"field": "V.B", "value": value, "seen": seen}).get_json()
+
+    first = save("53", "")
+    again = save("53", first["seen"])
+    assert first["ok"] and again["ok"] and again["seen"] == first["seen"]
+    other = save("58", again["seen"])
+    assert other["ok"]
+    with app.app_context():
+        from grader.web.db import get_db
+        rows = get_db().execute("SELECT value FROM corrections WHERE submission_id=? AND field_id='V.B' ORDER BY id",
+                                (sid,)).fetchall()
+    assert [r["value"] for r in rows] == [53, 58]
