@@ -3012,11 +3012,12 @@ def test_the_review_queue_names_a_tally_field_without_saying_its_mark_twice(trai
 
 def test_the_insight_histogram_counts_each_score_in_one_range():
     """helper-140: the bars were labelled "0–20, 20–40 …", a 20 in two of them. The ranges do not overlap, and a
-    score counts where it is shown (19.6 is shown 19)."""
+    score counts where it is shown (99.9 is shown 99). helper-147: in bars of 20 a class of 90-100 filled one bar;
+    they are finer near the top, and a perfect sheet has its own."""
     from grader.web.classroom import _histogram
-    bars = _histogram([0, 19.6, 20, 39.99, 40, 79, 80, 99.9, 100])
-    assert [(b["lo"], b["hi"], b["count"]) for b in bars] == [(0, 19, 2), (20, 39, 2), (40, 59, 1), (60, 79, 1),
-                                                              (80, 100, 3)]
+    bars = _histogram([0, 49.6, 50, 69.99, 70, 89, 90, 94.5, 95, 99.9, 100, 100])
+    assert [(b["lo"], b["hi"], b["count"]) for b in bars] == [(0, 49, 2), (50, 69, 2), (70, 79, 1), (80, 89, 1),
+                                                              (90, 94, 2), (95, 99, 2), (100, 100, 2)]
 
 
 def test_a_trainees_attempts_are_named_on_each_of_their_sheets(trainer, code):

@@ -368,13 +368,18 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
     }
 
 
-def _histogram(scores: list[float], bins: int = 5) -> list[dict]:
-    """The class's scores, as shown (whole points, :func:`shown_score`), counted in ``bins`` ranges that do not
-    overlap: 0–19, 20–39, …, 80–100 ("0–20, 20–40" left a 20 in two bars; helper-140)."""
-    width = 100 // bins
-    counts = [0] * bins
+#: The score ranges of the insight's bars, finer near the top, where a practice class's scores are: in bars of 20, a
+#: whole class of 90-100 filled "80–100" and the chart told the trainer nothing (helper-147). A perfect sheet has its
+#: own bar.
+SCORE_RANGES = ((0, 49), (50, 69), (70, 79), (80, 89), (90, 94), (95, 99), (100, 100))
+
+
+def _histogram(scores: list[float]) -> list[dict]:
+    """The class's scores, as shown (whole points, :func:`shown_score`), counted in :data:`SCORE_RANGES`, which do
+    not overlap ("0–20, 20–40" left a 20 in two bars; helper-140)."""
+    counts = [0] * len(SCORE_RANGES)
     for s in scores:
-        counts[min(shown_score(s) // width, bins - 1)] += 1
+        shown = min(max(shown_score(s), 0), 100)
+        counts[next(i for i, (lo, hi) in enumerate(SCORE_RANGES) if lo <= shown <= hi)] += 1
     top = max(counts) or 1
-    return [{"lo": i * width, "hi": 100 if i == bins - 1 else (i + 1) * width - 1, "count": c, "share": c / top}
-            for i, c in enumerate(counts)]
+    return [{"lo": lo, "hi": hi, "count": c, "share": c / top} for (lo, hi), c in zip(SCORE_RANGES, counts)]
