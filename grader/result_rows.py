@@ -8,11 +8,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import (MISSING_PAGE_ADVICE, note_codes, score_may_change, sheet_scores,
                                   unread_page_notes, unread_pages, value_as_read)
 
 SHEET_COLUMNS = ("trainee", "trainee_name", "trainee_source", "exercise", "status", "score", "partial_score",
-                 "provisional", "wrong", "review", "blank", "unreadable", "violated_rules", "refusal",
+                 "provisional", "wrong", "review", "blank", "unreadable", "not_read", "violated_rules", "refusal",
                  "refusal_message", "retake_advised", "files")
 FIELD_COLUMNS = ("trainee", "exercise", "field", "page", "section", "kind", "status", "value", "expected",
                  "confidence", "notes", "files")   # files: the sheet's, as in its sheet row (a sheet may name nobody)
@@ -65,6 +66,16 @@ def retake_advised(result: dict | None) -> str:
                     for p in (result or {}).get("pages") or () if p.get("advice"))
 
 
+def field_counts(result: dict) -> tuple[int, int, int, int, int]:
+    """A sheet's wrong, review, blank and unreadable fields, then those on a page not read (no photo of it, or its
+    photo refused): the result page's "Belum terbaca", counted apart from the unreadable fields of a page read (a
+    sheet whose page 2 was never sent said "Tidak terbaca 31" in the exports, as if its photo were illegible)."""
+    counts = result.get("counts") or {}
+    not_read = sum(1 for f in result.get("fields") or () if on_unread_page(f))
+    return (counts.get("wrong", 0), counts.get("review", 0), counts.get("blank", 0),
+            counts.get("unreadable", 0) - not_read, not_read)
+
+
 def sheet_rows(results: list[dict]) -> list[dict]:
     """One row per graded sheet, in :data:`SHEET_COLUMNS`: its counts, violated rules and what to retake."""
     rows = []
@@ -79,8 +90,10 @@ def sheet_rows(results: list[dict]) -> list[dict]:
                                                           sheet_scores(r["status"], r.get("score")))},
             # (as the web export's "Nilai sementara")
             "provisional": "yes" if score_may_change(r["status"], r.get("score"), r["counts"]["review"]) else "",
-            # (none for a refused sheet, as in the web's table and exports: zeros read as a sheet without a mistake)
-            **{k: "" if r["status"] == "refused" else r["counts"][k] for k in ("wrong", "review", "blank", "unreadable")},
+            # (none for a refused sheet, as in the web's table and exports: zeros read as a sheet without a mistake;
+            # a page not read, not sent or refused, counted apart, as the result page says it: "Belum terbaca")
+            **{k: "" if r["status"] == "refused" else v
+               for k, v in zip(("wrong", "review", "blank", "unreadable", "not_read"), field_counts(r))},
             "violated_rules": ";".join(x["id"] for x in r["rules"] if x["status"] == "violated"),
             # (what to retake: the refused pages, then the pages no photo showed)
             "refusal": retake_codes(r),

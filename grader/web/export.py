@@ -12,7 +12,7 @@ from __future__ import annotations
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import (MARK_OF_KIND, full_score, in_language, note_codes, score_may_change, score_text,
                                   sheet_scores, unread_page_advice, unread_page_notes, value_as_read)
-from grader.result_rows import retake_advised, retake_codes, retake_messages
+from grader.result_rows import field_counts, retake_advised, retake_codes, retake_messages
 from grader.spreadsheet import spreadsheet_safe
 from grader.web.classroom import counts_count, regrade_failed
 from grader.web.i18n import gettext as _
@@ -24,7 +24,7 @@ from grader.web.present import STATUS_LABELS, field_name, field_reasons, status_
 SHEET_HEADERS = {
     "trainee": "Peserta", "name": "Nama", "other_names": "Juga dengan nama", "state": "Penilaian", "status": "Hasil",
     "score": "Nilai", "partial_score": "Nilai halaman yang terbaca", "provisional": "Nilai sementara",
-    **{k: STATUS_LABELS[k] for k in ("ok", "wrong", "review", "blank", "unreadable")},
+    **{k: STATUS_LABELS[k] for k in ("ok", "wrong", "review", "blank", "unreadable")}, "not_read": "Belum terbaca",
     "attempts": "Percobaan", "source": "Dikirim oleh", "submitted_at": "Dikirim", "error": "Alasan",
     "retake_advised": "Sebaiknya foto ulang"}
 SHEET_CODES = ("state", "status", "source", "error", "retake_advised")
@@ -74,6 +74,7 @@ def _sheet_row(r, result: dict | None, lang: str, zone: str) -> tuple:
     counts, and its reason says so first."""
     counted = None if regrade_failed(r) else r
     status = counted and r["result_status"]
+    not_read = field_counts(result)[4] if result else 0
     # (a page no photo showed, too: the sheet has no score, and the row says why, as grader grade's CSV does)
     why = r["error_" + lang] or " ".join(retake_messages(result, lang=lang)) or None
     if counted is None:
@@ -84,7 +85,10 @@ def _sheet_row(r, result: dict | None, lang: str, zone: str) -> tuple:
         status_label(r["state"], lang),
         status and status_label(status, lang),
         *sheet_scores(status, r["score"]), counted and provisional_word(r, lang),
-        *((r[k] if counts_count(r) else None) for k in ("n_ok", "n_wrong", "n_review", "n_blank", "n_unreadable")),
+        *((r[k] if counts_count(r) else None) for k in ("n_ok", "n_wrong", "n_review", "n_blank")),
+        # (a page not read, not sent or refused, apart from the unreadable fields of a page read: "Belum terbaca", as
+        # the result page says it; result_rows.field_counts)
+        *((r["n_unreadable"] - not_read, not_read) if counts_count(r) else (None, None)),
         r["attempts"], _(SOURCE_LABELS.get(r["source"], r["source"]), lang=lang),
         exported(r["created_at"], zone), why, retake_advice_words(result, lang) or None,
         r["state"], status, r["source"], r.get("error_code") or retake_codes(result) or None,
