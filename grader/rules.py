@@ -37,6 +37,7 @@ class Rule:
     rhs: tuple[str, ...]
     text_id: str
     text_en: str
+    summed: bool = False   # the left side is a total the trainee adds up (RuleSpec.summed)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -104,7 +105,8 @@ def expand_rules(specs: tuple[RuleSpec, ...], sheet: SheetLayout) -> list[Rule]:
             suffix = ",".join(f"{k}={v}" for k, v in env.items())
             rules.append(Rule(id=f"{spec.id}[{suffix}]" if suffix else spec.id, base_id=spec.id,
                               severity=spec.severity, lhs=lhs, op=m["op"], rhs=rhs,
-                              text_id=_fill(spec.text_id, env), text_en=_fill(spec.text_en, env)))
+                              text_id=_fill(spec.text_id, env), text_en=_fill(spec.text_en, env),
+                              summed=spec.summed))
     return rules
 
 

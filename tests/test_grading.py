@@ -1913,10 +1913,47 @@ def test_a_row_total_equal_to_both_of_its_terms_names_neither(chasil_spec):
     sheet, key = setup(chasil_spec)
     sums = expand_rules(chasil_spec.rules, sheet)
     field = {"id": "I.A.1.J", "kind": "digits", "status": "wrong", "value": 70, "expected": 150}
-    assert left_out_term(field, sums, {"I.A.1.L": 80, "I.A.1.P": 70}) == "I.A.1.L"
-    assert left_out_term(field | {"expected": 140}, sums, {"I.A.1.L": 70, "I.A.1.P": 70}) is None
+
+    def read(l, p, **kw):
+        return {"I.A.1.L": {"value": l, "expected": l, "status": "ok", **kw}, "I.A.1.P": {"value": p, "expected": p,
+                                                                                       "status": "ok"}}
+    assert left_out_term(field, sums, read(80, 70)) == "I.A.1.L"
+    assert left_out_term(field | {"expected": 140}, sums, read(70, 70)) is None
     # (what we did not read surely in full explains nothing)
-    assert left_out_term(field | {"read_as": "7?"}, sums, {"I.A.1.L": 80, "I.A.1.P": 70}) is None
+    assert left_out_term(field | {"read_as": "7?"}, sums, read(80, 70)) is None
+
+
+def test_a_total_is_said_to_leave_out_a_term_only_on_the_trainees_own_numbers_and_only_where_they_add_it_up(
+        chasil_spec):
+    """helper-148 (s48) on the first version, which compared the number written with the key's total less one term:
+    the ballots received (II.1), a number copied from the exercise, written one low beside a II.3 of 1 was told
+    "II.3 tidak ikut dijumlahkan"; a kolom kosong written 0 and added in was told it was left out. Now only a total
+    the trainee adds up (the template's ``summed`` rules), the other terms as written adding up to it, the term left
+    out written as the key has it and not 0 or 1."""
+    from grader.grading.summary import left_out_term
+    from grader.rules import expand_rules
+    ex = generate_exercise(chasil_spec, pairs=1, seed=5, traps=("kolom_kosong",))
+    key = AnswerKey.from_json(ex.to_key_json())
+    sheet = layout_sheet(chasil_spec, contest=ex.contest, pairs=ex.pairs)
+    sums = expand_rules(chasil_spec.rules, sheet)
+    assert {r.base_id for r in sums if r.summed} == {"row_total", "registered_total", "voted_total",
+                                                     "valid_votes_sum", "all_votes_sum"}
+
+    def fields(**written):
+        return {fid: {"id": fid, "kind": "digits", "status": "ok", "value": written.get(fid, v), "expected": v}
+                for fid, v in key.fields.items()}
+    kk, one = key.fields["IV.KK"], key.fields["IV.1"]
+    assert kk >= 2
+    left = fields(**{"V.A": one})
+    va = left["V.A"] | {"status": "wrong"}
+    assert left_out_term(va, sums, left) == "IV.KK"
+    zero = fields(**{"V.A": one, "IV.KK": 0})                 # written 0 and added: nothing was left out
+    assert left_out_term(zero["V.A"] | {"status": "wrong"}, sums, zero) is None
+    # (a copying slip of the ballots received the size of the unused ballots: II.1 is no total the trainee adds up)
+    assert key.fields["II.4"] >= 2
+    ii = fields(**{"II.1": key.fields["II.1"] - key.fields["II.4"]})
+    assert left_out_term(ii["II.1"] | {"status": "wrong"}, sums, ii) is None
+
 
 
 def test_a_pair_whose_disputed_field_disagrees_says_the_trainee_disputes_it_not_that_we_are_unsure(chasil_spec):

@@ -141,4 +141,8 @@ def test_read_with_an_exercise_code_reads_a_sheet_whose_qr_and_code_line_are_unr
     assert main(["read", "--exercise", "6ARJXX", str(photo)]) == 2
     assert "no exercise with code 6ARJXX" in capsys.readouterr().err
     assert main(["read", "--exercise", "6ARJET", "--pairs", "3", str(photo)]) == 2
-    assert "--pairs 3 does not match exercise 6ARJET (2)" in capsys.readouterr().err
+    assert "--pairs 3 contradicts exercise 6ARJET (pairs 2)" in capsys.readouterr().err
+    # (--template as the template's YAML file names the same template: helper-148)
+    template = Path(__file__).resolve().parents[1] / "templates" / "chasil-kwk.yaml"
+    assert main(["read", "--json", "--exercise", "6ARJET", "--template", str(template), str(photo)]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["exercise"] == "6ARJET"

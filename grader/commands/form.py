@@ -12,7 +12,7 @@ from pathlib import Path
 
 from grader.commands import path_arg, writable_file
 from grader.errors import GraderError
-from grader.exercise.store import load_key_by_code
+from grader.exercise.store import check_variant, load_key_by_code
 from grader.invisible import visible_words
 from grader.page_groups import normalise_id
 from grader.sheet.identity import SheetIdentity
@@ -258,13 +258,7 @@ def exercise_variant(args: argparse.Namespace, spec) -> tuple[str | None, str | 
     if not args.exercise:
         return None, args.contest, args.pairs
     key = load_key_by_code(args.exercise)        # an unknown code stops here, with its reason
-    if key.template != spec.id:
-        raise GraderError("bad_usage", f"--exercise {key.exercise} is an exercise of template {key.template}, "
-                                       f"not {spec.id}")
-    for flag, given, own in (("contest", args.contest, key.contest), ("pairs", args.pairs, key.pairs)):
-        if given is not None and str(given).strip().lower() != str(own).lower():
-            raise GraderError("bad_usage", f"--{flag} {given} contradicts exercise {key.exercise} ({flag} {own}); "
-                                           f"leave --{flag} out")
+    check_variant(key, template=spec.id, contest=args.contest, pairs=args.pairs)
     return key.exercise, key.contest, key.pairs
 
 

@@ -60,17 +60,15 @@ def _check_read_args(args: argparse.Namespace) -> str | None:
     advice to give its exercise code, and a code that only named the sheet left it refused (helper-145 s47: an
     unknown code was taken silently).
     """
-    from grader.exercise.store import load_key
+    from grader.exercise.store import check_variant, load_key
     from grader.sheet.layout import validate_params
     from grader.sheet.schema import list_templates, resolve_template
 
     contest = None
     if args.exercise is not None:
         key = load_key(args.exercise, flag="--exercise")
-        for flag, given, own in (("--template", args.template, key.template), ("--pairs", args.pairs, key.pairs)):
-            if given is not None and str(given) != str(own):
-                raise GraderError("bad_usage", f"{flag} {given} does not match exercise {key.exercise} ({own}); "
-                                               f"leave {flag} out")
+        # (--template may name the template by its YAML file: compared by the id it holds)
+        check_variant(key, template=resolve_template(args.template).id if args.template else None, pairs=args.pairs)
         args.exercise, args.template, args.pairs, contest = key.exercise, key.template, key.pairs, key.contest
     if args.template is None and args.pairs is None:
         return contest

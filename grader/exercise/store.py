@@ -219,6 +219,19 @@ def codes_like(typed: str, *, base: Path | None = None, limit: int = 3) -> list[
     return sorted(p.parent.name for p in d.glob(f"*/{KEY_NAME}") if one_edit_apart(typed, p.parent.name))[:limit]
 
 
+def check_variant(key: AnswerKey, *, template: str | None = None, contest: str | None = None,
+                  pairs: int | None = None) -> None:
+    """A command's ``--template`` (an id), ``--contest`` and ``--pairs`` beside ``--exercise`` may only repeat that
+    exercise's own: its sheets are graded against its key, on its variant. Raises ``bad_usage`` naming the flag."""
+    if template is not None and template != key.template:
+        raise GraderError("bad_usage", f"--exercise {key.exercise} is an exercise of template {key.template}, "
+                                       f"not {template}")
+    for flag, given, own in (("contest", contest, key.contest), ("pairs", pairs, key.pairs)):
+        if given is not None and str(given).strip().lower() != str(own).lower():
+            raise GraderError("bad_usage", f"--{flag} {given} contradicts exercise {key.exercise} ({flag} {own}); "
+                                           f"leave --{flag} out")
+
+
 def list_exercises(*, base: Path | None = None) -> list[AnswerKey]:
     d = exercises_dir(base)
     out = []

@@ -40,6 +40,7 @@ _TEMPLATE = """<!doctype html>
  .cols tr:nth-child(-n+2) { break-after: avoid; }   /* a section's title and heads stay with its first row */
  ol { margin: 1mm 0 0 5mm; padding: 0; }
  .sheet { display: flow-root; } .sheet + .sheet { break-before: page; }   /* a class's sheets, one page each */
+ .skipped { border: 1px solid #a60; padding: 1mm 2mm; } @media print { .skipped { display: none; } }
  .ident { height: 8mm; margin: 1mm 2mm 0 0; border: 1px solid #ddd; }
  .link { float: right; clear: right; width: 46mm; margin: 0 0 1mm 3mm; font-size: 7.5pt; text-align: right; }
  .link svg { width: 18mm; height: 18mm; float: right; margin-left: 2mm; } .link a { word-break: break-all; }
@@ -50,6 +51,7 @@ _TEMPLATE = """<!doctype html>
  @media screen and (max-width: 600px) {   /* opened on a phone: one column, readable type */
    body { font-size: 11pt; margin: 0 3mm; } table { font-size: 10pt; } .cols { columns: 1; } }
 </style></head><body>
+{% if skipped %}<p class="skipped review">{{ t("Tidak ikut dicetak (lembar terakhirnya belum dinilai, ditolak atau gagal dinilai):", "Not printed (their latest sheet is not graded yet, was refused, or failed):") }} {{ skipped | join(", ") }}</p>{% endif %}
 {% for item in items %}{% set r, sections, unread, link, image_url = item.r, item.sections, item.unread, item.link, item.image_url %}
 <section class="sheet">
 <div class="score">{% if r.status == 'partial' %}—<small>/100 {{ t("belum lengkap", "incomplete") }}</small>{% else %}{{ score_text(r.score) }}<small>/100{% if r.counts.review or r.counts.unreadable %} {{ t("sementara", "provisional") }}{% endif %}</small>{% endif %}</div>
@@ -117,9 +119,12 @@ def render_report(result: dict, image_url: Callable[[str], str] | None = None, l
     return render_reports([(result, image_url, link)], lang)
 
 
-def render_reports(sheets: list[tuple[dict, Callable[[str], str] | None, dict | None]], lang: str = "id") -> str:
+def render_reports(sheets: list[tuple[dict, Callable[[str], str] | None, dict | None]], lang: str = "id",
+                   skipped: list[str] = ()) -> str:
     """The printable feedback pages of several sheets in one document, a page each (a class printed at once):
-    ``(result, image_url, link)`` each, as :func:`render_report` takes them."""
+    ``(result, image_url, link)`` each, as :func:`render_report` takes them. ``skipped``: the trainees who have no
+    page, named on the screen above the first (not on paper): a class of 20 printed as 19 pages said nothing of the
+    twentieth (helper-148)."""
     en = lang == "en"
 
     def t(text_id: str, text_en: str) -> str:
@@ -143,7 +148,7 @@ def render_reports(sheets: list[tuple[dict, Callable[[str], str] | None, dict | 
     title = (f"{t('Umpan balik', 'Feedback')} {items[0]['r'].get('trainee') or ''}".strip() if len(items) == 1 else
              f"{t('Umpan balik kelas', 'Class feedback')} {items[0]['r'].get('exercise') or ''}".strip() if items else
              t("Umpan balik", "Feedback"))
-    return _env.from_string(_TEMPLATE).render(items=items, title=title, lang="en" if en else "id",
+    return _env.from_string(_TEMPLATE).render(items=items, title=title, skipped=list(skipped), lang="en" if en else "id",
                                               t=t, word=word, pick=pick, status=TRAINEE_STATUS_WORDS, source=SOURCE)
 
 

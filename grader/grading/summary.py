@@ -90,28 +90,37 @@ def _how_to_fill(blanks: list[dict]) -> tuple[str, str]:
     return tuple("; ".join(_HOW_TO_FILL[k][lang] for k in kinds) for lang in (0, 1))
 
 
-def left_out_term(field: dict, sums: list, expected: dict[str, int | None]) -> str | None:
+#: The smallest term a total written without it is said to leave out: a term of 1 is what a sum off by one would also
+#: look like, and there the fix's expected number says enough.
+MIN_LEFT_OUT = 2
+
+
+def left_out_term(field: dict, sums: list, by_id: dict[str, dict]) -> str | None:
     """The one term of a sum the trainee seems to have left out of ``field``, a total written wrong: what was written
-    (read surely, in full) is the key's total less that term's key value, and no other term's. None when nothing
-    explains it so, or more than one term would (an L equal to its P).
+    (read surely, in full) is the other terms as read added up, and that term, as read, is the key's and not 0 or 1.
+    Only a rule whose left side the trainee adds up (:attr:`grader.rules.Rule.summed`; not the ballots received,
+    copied from the exercise). None when nothing explains it so, or more than one term would (an L equal to its P).
 
     helper-146's trainee wrote V.A as the pair's votes alone, the kolom kosong left out (the trap's lesson), and was
-    told only "tertulis 82, seharusnya 156". The key explains a verdict here, never a reading: the field is already
-    wrong on what we read surely, and this only says how the number written may have come about.
+    told only "tertulis 82, seharusnya 156". What it says rests on the trainee's own numbers (a kolom kosong written 0
+    and added is not "left out"); the key only confirms that the term left out was written right. The field is already
+    wrong on what we read surely: this says how its number may have come about, never what was read.
     """
     written = value_read(field)
     if field.get("kind") != "digits" or field.get("status") != "wrong" or not isinstance(written, int):
         return None
+    found = set()
     for rule in sums:
-        if rule.op != "==" or rule.lhs != (field["id"],) or len(rule.rhs) < 2:
+        if not (rule.summed and rule.op == "==" and rule.lhs == (field["id"],) and len(rule.rhs) >= 2):
             continue
-        terms = [expected.get(t) for t in rule.rhs]
-        if None in terms or sum(terms) != field.get("expected"):
+        terms = [by_id.get(t) for t in rule.rhs]
+        read = [t.get("value") if t and t.get("status") not in ("blank", "unreadable") else None for t in terms]
+        if None in read:
             continue
-        left_out = [t for t, v in zip(rule.rhs, terms) if v and written == field["expected"] - v]
-        if len(left_out) == 1:
-            return left_out[0]
-    return None
+        for term, value, t in zip(rule.rhs, read, terms):
+            if value >= MIN_LEFT_OUT and value == t.get("expected") and sum(read) - value == written:
+                found.add(term)
+    return found.pop() if len(found) == 1 else None
 
 
 def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
@@ -156,8 +165,7 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
                           **_where(sheet, f["id"])})
             named |= {f["id"], other["id"]}
     # One pair's digits, tally and bubbles all wrong the same way are one mistake (a wrong count), said once.
-    sums = [r for r in expand_rules(sheet.spec.rules, sheet) if r.op == "=="]
-    expected = {f["id"]: f.get("expected") for f in fields}
+    sums = [r for r in expand_rules(sheet.spec.rules, sheet) if r.summed]
     same_mistake: dict[tuple, list[dict]] = {}
     for f in fields:
         if f["status"] == "wrong" and f["id"] not in named:
@@ -172,7 +180,7 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
         written = shown_value(f)
         # (what we read surely, "?" for a box we did not: say so, as a rule's message does)
         unsure_id, unsure_en = (f"; {UNSURE_DIGIT[0]}", f"; {UNSURE_DIGIT[1]}") if "?" in str(written) else ("", "")
-        term = left_out_term(f, sums, expected)
+        term = left_out_term(f, sums, by_id)
         if term is not None:
             label = by_id[term]["label"] if term in by_id else term
             label_en = by_id[term]["label_en"] if term in by_id else term

@@ -111,6 +111,9 @@ class RuleSpec:
     text_id: str
     text_en: str
     foreach: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # its left side is a total the trainee adds up from the right (not a number copied from the exercise, as the
+    # ballots received are): a total written without one of its terms can be said to leave that term out
+    summed: bool = False
 
 
 @dataclass(frozen=True)
@@ -407,7 +410,8 @@ def _parse_rule(r: _Reader, x: Any, path: str) -> RuleSpec:
         raise r.fail(f"{path}.check", f"uses {sorted(used - set(foreach))} but foreach does not define it")
     text = r.get(x, "text", path, dict)
     return RuleSpec(id=rid, severity=severity, check=check, foreach=foreach,
-                    text_id=r.get(text, "id", f"{path}.text", str), text_en=r.get(text, "en", f"{path}.text", str))
+                    text_id=r.get(text, "id", f"{path}.text", str), text_en=r.get(text, "en", f"{path}.text", str),
+                    summed=r.get(x, "summed", path, bool, default=False))
 
 
 def list_templates(directory: Path = TEMPLATES_DIR) -> list[Path]:

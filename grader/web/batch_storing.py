@@ -53,7 +53,9 @@ def sheets_holding(conn: sqlite3.Connection, exercise: str, digests: list[str]) 
     """``digest -> sheet`` (``id``, ``trainee``, ``group_key``): the sheet of ``exercise`` that holds each photo now
     (by its sha256), the latest where several do; not one that a merge or a later sending replaced, nor a removed
     one. A photo sent again is said to be on it (the page reloaded, the class chosen again). Also the sheet of
-    another exercise a batch of this one's photo was graded under (:func:`already_stored`), with its ``exercise``."""
+    another exercise a batch of this one's photo was graded under (:func:`already_stored`), with its ``exercise``:
+    a sheet of this exercise is named before such a one, whatever their order (the rows sort the other exercise's
+    first, and the dict keeps the last row per photo)."""
     if not digests:
         return {}
     marks = ",".join("?" * len(digests))

@@ -33,7 +33,8 @@ SECTION_TITLES = {
     "IV": "IV. Perolehan suara",
     "V": "V. Suara sah dan tidak sah",
 }
-# (a result's and a field's statuses in the words the printable sheet uses too: grader.grading.shown.STATUS_WORDS)
+# (a result's and a field's statuses in the words of grader.grading.shown.STATUS_WORDS; what a trainee reads, their
+# pages and the printable sheet, says "review" in TRAINEE_STATUS_WORDS': status_label)
 STATUS_LABELS = {
     **{status: words[0] for status, words in STATUS_WORDS.items()},
     "queued": "Antre", "running": "Sedang dinilai", "done": "Selesai", "failed": "Gagal",

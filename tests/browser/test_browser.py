@@ -568,6 +568,14 @@ def test_a_code_typed_with_one_slip_is_offered_on_a_phone_and_one_tap_grades_it(
     box = offer.bounding_box()
     assert box["height"] >= 40 and box["x"] + box["width"] <= PHONE["width"] and no_horizontal_scroll(page)
     shots(page, "phone-trainee-code-offer")
+    # (the busy label lands on the button tapped, not on the form's first: helper-148)
+    page.evaluate("""c => { const f = document.querySelector('form[data-similar-codes]'), b = document.createElement('button');
+        b.type = 'submit'; b.name = 'code'; b.value = 'FIRST0'; b.textContent = 'FIRST0'; f.querySelector('.actions').prepend(b);
+        f.addEventListener('submit', e => e.preventDefault(), {once: true}); }""", code)
+    offer.click()
+    assert offer.inner_text() == "Mengirim…" and page.locator("button[value=FIRST0]").inner_text() == "FIRST0"
+    page.evaluate("() => { const f = document.querySelector('form[data-similar-codes]'); delete f.dataset.sent; }")
+    offer.evaluate("b => { b.disabled = false; }")
     offer.click()
     page.wait_for_selector("text=Hasil penilaian", timeout=30_000)
     assert code in page.inner_text("main")

@@ -7,8 +7,9 @@
 
   // A form shows it is busy and cannot be sent twice (the server is idempotent anyway).
   document.querySelectorAll("form[data-busy]").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      var b = form.querySelector("button[type=submit], label.button");
+    form.addEventListener("submit", function (ev) {
+      // (the button tapped, where a form has several: the held page's offered codes; helper-148)
+      var b = ev.submitter || form.querySelector("button[type=submit], label.button");
       if (form.dataset.sent) { return; }
       form.dataset.sent = "1";
       if (b) { b.textContent = form.dataset.busy; if (b.tagName === "BUTTON") { setTimeout(function () { b.disabled = true; }, 0); } }

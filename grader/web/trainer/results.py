@@ -197,23 +197,28 @@ def assign_exercise(sid: int):
 
 @bp.get("/latihan/<code>/cetak")
 def class_printable(code: str):
-    """Every trainee's printable feedback in one document, a page each, in the class table's order (its latest graded
-    sheet): a class of 20 was 20 tabs to print (helper-147). A sheet not graded, or refused whole, has no page."""
+    """Every trainee's printable feedback in one document, a page each, in the class table's order as it was sorted
+    (its latest graded sheet): a class of 20 was 20 tabs to print (helper-147). A trainee whose latest sheet is not
+    graded, refused whole or failed has no page, and is named above the first, on the screen."""
     from grader.grading.report import render_reports
     from grader.web.trainee.results import printable_result, result_link
 
     key = get_key(code)
+    sort = request.args.get("sort", "trainee")
     db = get_db()
-    sheets = []
-    for r in latest_sheets(db, key.exercise, include_pending=False):
+    sheets, skipped = [], []
+    for r in latest_sheets(db, key.exercise, sort=sort if sort in SORT_COLUMNS else "trainee",
+                           descending=request.args.get("dir") == "desc"):
         row = db.execute("SELECT * FROM submissions WHERE id=?", (r["id"],)).fetchone()
         res = printable_result(row) if row is not None else None
         if res is not None:
             sheets.append((res, image_urls(row), result_link(row)))
+        else:
+            skipped.append(r["trainee_name"] or r["trainee"] or r["group_key"] or f"#{r['id']}")
     if not sheets:
         flash(_("Belum ada lembar yang dinilai untuk dicetak."), "error")
         return redirect(url_for("trainer.results", code=key.exercise), code=303)
-    return render_reports(sheets, lang=get_lang())
+    return render_reports(sheets, lang=get_lang(), skipped=skipped)
 
 
 @bp.get("/lembar/<int:sid>/cetak")

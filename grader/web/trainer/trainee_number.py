@@ -67,10 +67,14 @@ def set_trainee(sid: int):
 
 
 def sheets_numbered(exercise: str | None, number: str, *, but: int) -> list[str]:
-    """The other sheets of ``exercise`` that name trainee ``number`` (as an id compares: "39" is "039"), each as the
-    class table would say it (its name, else its number with its sheet's id), not one merged into another, replaced
-    by a later sending, or removed."""
-    rows = get_db().execute("SELECT id, trainee, trainee_name FROM submissions WHERE exercise=? AND id != ? AND "
-                            "trainee IS NOT NULL AND state NOT IN ('merged', ?) AND superseded_by IS NULL ORDER BY id",
-                            (exercise, but, REMOVED)).fetchall()
-    return [r["trainee_name"] or f"#{r['id']}" for r in rows if normalise_id(r["trainee"]) == normalise_id(number)]
+    """The other sheets of ``exercise`` that name trainee ``number`` (as an id compares: "39" is "039") and count as
+    their attempts, each as a trainer finds it: the name on it, else the file it came from (the class table's
+    "IMG-…-WA0005"). Not one merged into another, replaced by a later sending, or removed, nor one refused as another
+    exercise's sheet, which is no attempt at this one (:func:`grader.web.classroom.latest_sheets`' strays)."""
+    from grader.web.classroom import _printed_elsewhere
+    rows = get_db().execute(
+        "SELECT id, trainee, trainee_name, group_key, CASE WHEN result_status='refused' THEN result END AS "
+        "refused_result FROM submissions WHERE exercise=? AND id != ? AND trainee IS NOT NULL AND state NOT IN "
+        "('merged', ?) AND superseded_by IS NULL ORDER BY id", (exercise, but, REMOVED)).fetchall()
+    return [r["trainee_name"] or r["group_key"] or f"#{r['id']}" for r in rows
+            if normalise_id(r["trainee"]) == normalise_id(number) and _printed_elsewhere(r) is None]
