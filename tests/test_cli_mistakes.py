@@ -35,9 +35,19 @@ def test_unwritable_outputs_are_refused_before_any_work(tmp_path, capsys):
         "that is a file; name a folder": ["synth", "--out", str(a_file), "--count", "1"],
         "cannot write /proc/e.json": ["eval", "--photos", str(SAMPLES), "-o", "/proc/e.json"],
     }
+    # (helper-150: `-o kelas.zip` and `--png IMG_001.jpg` wrote the sheets over a class's photos, `--png x.zip` was a
+    # traceback once the PDF was written)
+    photo = tmp_path / "IMG_001.jpg"
+    photo.write_bytes(b"\xff\xd8 a trainee's photo")
+    cases |= {"-o {}: name a .pdf file".format(photo): ["form", "print", "chasil-kwk", "-o", str(photo)],
+              "--png {}: name a .png file".format(photo): ["form", "print", "chasil-kwk", "-o", str(tmp_path / "ok.pdf"),
+                                                           "--png", str(photo)],
+              "--png x.zip: name a .png file": ["form", "print", "chasil-kwk", "-o", str(tmp_path / "ok.pdf"),
+                                                "--png", "x.zip"]}
     for said, argv in cases.items():
         assert said in refused(argv, capsys)
     assert not (tmp_path / "ok.pdf").exists()        # refused before rendering: nothing left half written
+    assert photo.read_bytes() == b"\xff\xd8 a trainee's photo"
     assert main(["synth", "--out", str(tmp_path / "new" / "set"), "--count", "0"]) == 0   # a new folder is made
 
 

@@ -962,7 +962,7 @@ def test_a_table_that_cannot_be_written_at_the_end_prints_the_results_instead(tm
     out = tmp_path / "kelas.csv"
     assert main(["grade", *(str(sample(f)) for f in files), "--key", key, "--csv", str(out)]) == 2
     printed = capsys.readouterr()
-    assert re.search(r"^\S+ +\d+ +wrong +\d+ +review", printed.out, re.M), printed.out      # the sheet's row
+    assert re.search(r"^\S+ +\d+\*? +wrong +\d+ +review", printed.out, re.M), printed.out      # the sheet's row
     assert f"cannot write {out} (No space left on device); the results are printed above instead" in printed.err
     assert "Traceback" not in printed.err
 
@@ -1143,3 +1143,51 @@ def test_the_progress_bar_never_wraps_on_a_narrow_terminal(monkeypatch, columns)
     lines = [part for line in out.getvalue().split("\n") for part in line.split("\r") if part]
     assert lines and max(map(len, lines)) < columns
     assert lines[-1].endswith("100/100 photos") and ("[" in lines[-1]) == (columns >= 23)
+
+
+def test_the_terminal_table_marks_a_score_that_review_may_change(capsys):
+    """helper-150 (s48): the table printed "010 Sri Mulyani  100  wrong 0  review 10", a bare 100 read as final; only
+    the CSV's provisional column said otherwise. Such a score is marked "*", as the footer says."""
+    from grader.commands.grade import _print_table
+    res = {"trainee": "010", "trainee_name": "Sri Mulyani", "identity_source": "qr", "exercise": "ABC",
+           "status": "graded", "score": 100.0, "counts": {"ok": 30, "wrong": 0, "review": 10, "blank": 0, "unreadable": 0},
+           "pages": [{"file": "a-p1.jpg", "page": 1, "refusal": None, "advice": None}], "top_fixes": [], "rules": [],
+           "findings": [], "fields": []}
+    _print_table([res, {**res, "trainee": "011", "counts": {**res["counts"], "review": 0}}])
+    first, second = capsys.readouterr().out.splitlines()
+    assert "010 Sri Mulyani" in first and "  100*  wrong   0  review  10" in first
+    assert "011 Sri Mulyani" in second and "   100  wrong   0  review   0" in second
+
+
+def test_a_refused_sheets_printout_has_no_counts_and_a_sheet_of_another_exercise_is_not_told_to_retake():
+    """helper-150 (s48): a refused sheet's printout said "Benar 0 · Salah 0 · Menunggu pelatih 0 …", and one of
+    another exercise was told "Foto ulang sesuai petunjuk di atas", which no retake mends."""
+    from grader.grading.report import render_report
+    from grader.pipeline import refusal_json, wrong_exercise_error
+    other = {"file": "a-p1.jpg", "page": 1, "advice": None,
+             "refusal": refusal_json(wrong_exercise_error("OTHER01", 2, "ABC123", 2))}
+    res = {"trainee": "42", "trainee_name": None, "identity_source": "qr", "exercise": "ABC123", "status": "refused",
+           "score": None, "counts": {"ok": 0, "wrong": 0, "review": 0, "blank": 0, "unreadable": 0}, "pages": [other],
+           "top_fixes": [], "rules": [], "findings": [], "fields": []}
+    html = render_report(res)
+    assert "Benar 0" not in html and "Lembar ini dicetak untuk latihan lain. Isi lembar latihan ini" in html
+    assert "Foto ulang sesuai petunjuk di atas" not in html
+    blurry = {**other, "refusal": {"code": "too_blurry", "message_id": "Foto terlalu buram.", "message_en": "Blurry."}}
+    assert "Foto ulang sesuai petunjuk di atas" in render_report({**res, "pages": [blurry]})
+
+
+def test_more_workers_than_cores_are_not_started(tmp_path, capsys, monkeypatch):
+    """helper-150 (s48): -j 64 on a 2-core machine started 64 workers, each loading the model: 12.2 s where -j 1
+    took 5.2 s. The workers are held to the cores, and the command says so."""
+    import grader.commands.grade as grade
+    seen = {}
+
+    def fake_batch(paths, *, key, workers, out_dir, progress):
+        seen["workers"] = workers
+        return []
+    monkeypatch.setattr(grade, "usable_cores", lambda: 2)
+    monkeypatch.setattr(grade, "grade_batch", fake_batch)
+    code, names = first_sheet()
+    assert main(["grade", str(sample(names[0])), "--key", str(SAMPLES / "keys" / code), "-j", "64"]) == 2
+    assert seen["workers"] == 2
+    assert "-j 64: this machine has 2 core(s); using 2 worker process(es)" in capsys.readouterr().err

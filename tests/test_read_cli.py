@@ -146,3 +146,19 @@ def test_read_with_an_exercise_code_reads_a_sheet_whose_qr_and_code_line_are_unr
     template = Path(__file__).resolve().parents[1] / "templates" / "chasil-kwk.yaml"
     assert main(["read", "--json", "--exercise", "6ARJET", "--template", str(template), str(photo)]) == 0
     assert json.loads(capsys.readouterr().out)[0]["exercise"] == "6ARJET"
+
+
+def test_read_says_a_zip_is_no_photo_not_a_damaged_pdf(tmp_path, capsys):
+    """helper-150 (s48): `grader read kelas.zip` said "This PDF cannot be opened (damaged?)": the chat export's first
+    member was a PDF, whose header lay in the zip's first kilobyte."""
+    import zipfile
+
+    from grader.photo.pdf_pages import is_pdf
+    with zipfile.ZipFile(tmp_path / "kelas.zip", "w") as z:
+        z.writestr("DOC-20241127-WA0001.pdf", b"%PDF-1.4\n% a handout shared in the chat")
+        z.writestr("IMG-20241127-WA0002.jpg", b"\xff\xd8\xff not really a photo")
+    data = (tmp_path / "kelas.zip").read_bytes()
+    assert b"%PDF-" in data[:1024] and not is_pdf(data) and is_pdf(b"junk\n%PDF-1.7\n")
+    assert main(["read", "--json", str(tmp_path / "kelas.zip")]) == 0
+    [got] = json.loads(capsys.readouterr().out)
+    assert got["refusal"]["code"] == "not_an_image"

@@ -267,6 +267,11 @@ def cmd_print(args: argparse.Namespace) -> int:
     exercise, contest, pairs = exercise_variant(args, spec)
     sheet = layout_sheet(spec, contest=contest, pairs=pairs)
     roster = read_roster(args.roster, number_boxes=trainee_number_boxes(sheet)) if args.roster else None
+    # (a slip such as `-o kelas.zip` or `--png IMG_001.jpg` wrote the sheets over a class's photos, and `--png x.zip`
+    # ended in a traceback after the PDF was written: helper-150; grade's --csv refuses the like)
+    for flag, path, suffix in (("-o", args.output, ".pdf"), ("--png", args.png, ".png")):
+        if path is not None and path.suffix.lower() != suffix and not path.is_dir():      # (a folder: said below)
+            raise GraderError("bad_usage", f"{flag} {path}: name a {suffix} file")
     writable_file(args.output, f"-o {args.output}", make_folder=True)     # before rendering, not after it
     if args.png:
         writable_file(args.png, f"--png {args.png}", make_folder=True)

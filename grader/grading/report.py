@@ -60,7 +60,8 @@ _TEMPLATE = """<!doctype html>
 <h1>{{ t("Umpan balik latihan C.Hasil", "C.Hasil practice feedback") }}</h1>
 <div>{{ t("Peserta", "Trainee") }}: <b>{{ r.trainee_name or r.trainee or '?' }}</b>{% if r.trainee_name and r.trainee and r.trainee not in r.trainee_name %} · {{ t("no. peserta", "trainee no.") }} {{ r.trainee }}{% endif %} ({% if r.identity_source %}{{ t("identitas dari", "identity from") }} {{ word(source, r.identity_source) }}{% else %}{# (named by nobody: the photos it was made of tell the trainer which sheet this is) #}{{ t("tidak dikenali; foto", "not identified; photos") }} {{ r.pages | map(attribute="file") | map("photo_name") | join(", ") }}{% endif %}) ·
  {{ t("Kode latihan", "Exercise code") }}: <b>{{ r.exercise or '?' }}</b> · {{ t("Status", "Status") }}: {{ word(status, r.status) }}</div>
-<div>{% for k in ["ok", "wrong", "review", "blank", "unreadable"] %}{{ word(status, k) }} {{ (r.counts.get(k) or 0) - (unread | length if k == "unreadable" else 0) }}{{ " · " if not loop.last }}{% endfor %}{% if unread %} · {{ t("Belum terbaca", "Not read yet") }} {{ unread | length }}{% endif %}</div>
+{# (a sheet refused whole has no counts: its zeros read as a sheet without a mistake, as in the tables; helper-150) #}
+{% if r.status != 'refused' %}<div>{% for k in ["ok", "wrong", "review", "blank", "unreadable"] %}{{ word(status, k) }} {{ (r.counts.get(k) or 0) - (unread | length if k == "unreadable" else 0) }}{{ " · " if not loop.last }}{% endfor %}{% if unread %} · {{ t("Belum terbaca", "Not read yet") }} {{ unread | length }}{% endif %}</div>{% endif %}
 {% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="{{ t("Nomor dan nama yang ditulis", "Number and name as written") }}">{% endfor %}</div>{% endif %}
 {% for p in r.pages if p.refusal %}<p class="wrong">{{ p.file | photo_name }}: {{ pick(p.refusal) }}</p>{% endfor %}
 {% for n in unread_pages(r).missing %}<p class="wrong">{{ t("Halaman", "Page") }} {{ n }}: {{ missing_page_advice[lang] }}.</p>{% endfor %}
@@ -68,7 +69,10 @@ _TEMPLATE = """<!doctype html>
 {% if r.counts.review %}<p class="review">{{ t("Isian yang menunggu pelatih belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.", "Entries waiting for the trainer are not counted in the score yet; it may change once the trainer checks them.") }}</p>{% endif %}
 {% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ pick(p.advice) }}</p>{% endfor %}
 {% if r.status == 'refused' %}<h2>{{ t("Lembar ini belum dinilai", "This sheet is not graded yet") }}</h2>
-<p>{{ t("Tidak ada halaman yang bisa dibaca. Foto ulang sesuai petunjuk di atas, lalu kirim lagi.", "No page could be read. Take the photo again as said above, then send it again.") }}</p>
+{# (a sheet of another exercise is not mended by a retake: helper-150) #}
+{% if r.pages and r.pages | selectattr("refusal") | map(attribute="refusal.code") | unique | list == ["wrong_exercise"] %}
+<p>{{ t("Lembar ini dicetak untuk latihan lain. Isi lembar latihan ini (minta kepada pelatih), lalu kirim fotonya.", "This sheet is printed for another exercise. Fill in a sheet of this exercise (ask the trainer), then send its photo.") }}</p>
+{% else %}<p>{{ t("Tidak ada halaman yang bisa dibaca. Foto ulang sesuai petunjuk di atas, lalu kirim lagi.", "No page could be read. Take the photo again as said above, then send it again.") }}</p>{% endif %}
 {% else %}{% set fixes = shown_fixes(r) %}
 <h2>{{ t("Tiga hal yang perlu diperbaiki", "Three things to fix") if fixes | length == 3 else t("Yang perlu diperbaiki", "What to fix") }}</h2>
 {% if fixes %}<ol>{% for f in fixes %}<li>{{ pick(f) }} <i>— {{ pick(f, "where") }}</i></li>{% endfor %}</ol>

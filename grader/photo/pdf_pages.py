@@ -38,9 +38,15 @@ class _Walk:
     unreadable_image: bool = False               # an image's coding was not read here
 
 
+#: The first bytes of a zip (an empty one's too): a chat export whose first member is a PDF holds "%PDF-" in its first
+#: kilobyte.
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+
 def is_pdf(data: bytes) -> bool:
-    """Whether ``data`` is a PDF (its header may follow a little junk, as readers allow)."""
-    return b"%PDF-" in data[:1024]
+    """Whether ``data`` is a PDF (its header may follow a little junk, as readers allow; not a zip whose first member
+    is one: ``grader read kelas.zip`` said "This PDF cannot be opened", helper-150)."""
+    return b"%PDF-" in data[:1024] and data[:4] not in ZIP_MAGIC
 
 
 def pdf_photos(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> list[bytes]:

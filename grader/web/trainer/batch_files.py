@@ -8,14 +8,13 @@ from flask import current_app
 
 from grader.batch import earlier_copies
 from grader.errors import GraderError
-from grader.photo.pdf_pages import photos_of
+from grader.photo.pdf_pages import ZIP_MAGIC, photos_of
 from grader.photo.tiff_pages import TiffPartlyRead
 from grader.web import batch_max_files
 from grader.web.photo_checks import check_photo
 from grader.web.safezip import ZipLimits, read_zip
 from grader.web.trainer import bp
 
-ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 #: A PDF in a batch (a copier's or a scanner app's stack of a class's sheets) may be this many photos' limit.
 PDF_PHOTOS = 20
 #: Room in a batch's request for all but its files: the other fields and each file's multipart headers.
