@@ -1919,8 +1919,9 @@ def test_a_row_total_equal_to_both_of_its_terms_names_neither(chasil_spec):
                                                                                        "status": "ok"}}
     assert left_out_term(field, sums, read(80, 70)) == "I.A.1.L"
     assert left_out_term(field | {"expected": 140}, sums, read(70, 70)) is None
-    # (what we did not read surely in full explains nothing)
-    assert left_out_term(field | {"read_as": "7?"}, sums, read(80, 70)) is None
+    # (a field shown as read surely, "7?", explains by what the reader read; one with nothing read, nothing)
+    assert left_out_term(field | {"read_as": "7?"}, sums, read(80, 70)) == "I.A.1.L"
+    assert left_out_term(field | {"read_as": "?", "value": None}, sums, read(80, 70)) is None
 
 
 def test_a_total_is_said_to_leave_out_a_term_only_on_the_trainees_own_numbers_and_only_where_they_add_it_up(
@@ -1972,3 +1973,41 @@ def test_a_pair_whose_disputed_field_disagrees_says_the_trainee_disputes_it_not_
     undisputed = grade_sheet(sheet, {**readings, "IV.1": replace(readings["IV.1"], confidence=0.9)}, key)
     assert [x["message_id"] for x in cross_checks(undisputed) if "IV.1" in x["fields"]][0].endswith(
         "Kami belum yakin dengan bacaan kami; pelatih akan memeriksanya.")
+
+
+def test_a_total_wrong_by_its_sure_boxes_stays_wrong_when_a_trainer_confirms_its_terms(chasil_spec):
+    """helper-149 (s48): V.A written X29 where the key has 141 (the kolom kosong left out) was "Salah" on its sure
+    first box, an X that rules 141 out; the trainer then confirmed the right IV.KK, and V.A became a suspected misread
+    ("Menunggu pelatih"), the score went up and the mistake left the fixes. A field whose sure boxes already rule out
+    the key's number is no misread a confirmed neighbour could explain."""
+    from grader.pipeline import regrade
+    ex = generate_exercise(chasil_spec, pairs=1, seed=5, traps=("kolom_kosong",))
+    key = AnswerKey.from_json(ex.to_key_json())
+    sheet = layout_sheet(chasil_spec, contest=ex.contest, pairs=ex.pairs)
+    values = dict(key.fields)
+    one, kk = values["IV.1"], values["IV.KK"]
+    assert len(str(one)) < 3 <= len(str(one + kk))
+    values["V.A"] = one
+    values["V.C"] = values["V.A"] + values["V.B"]
+    readings = readings_from(sheet, values)
+    n = len(str(one))
+    readings["V.A"] = replace(readings["V.A"], boxes=("X",) * (3 - n) + tuple(str(one)),
+                              box_confidence=(0.9999,) + (0.9998,) * 2, confidence=0.9995)
+    readings["IV.KK"] = replace(readings["IV.KK"], boxes=tuple(f"{kk:X>3}"), box_confidence=(0.9997,) * 3,
+                                confidence=0.9991)
+    # (V.C, added up from it, read unsurely: nothing else of the trainee's backs V.A up as read)
+    vc = values["V.C"]
+    readings["V.C"] = replace(readings["V.C"], boxes=tuple(f"{vc:X>3}"), box_confidence=(0.9999, 0.9, 0.9999),
+                              confidence=0.9, status="review")
+    first = grade_readings(sheet, readings, key)
+    va = next(f for f in first["fields"] if f["id"] == "V.A")
+    assert va["status"] == "wrong"
+    # (and the kolom kosong lesson is said at once, not only once a trainer has confirmed the boxes: helper-149)
+    assert any(x["message_id"].startswith(f"A. Jumlah seluruh suara sah (IV): tertulis X??, seharusnya {one + kk}") and
+               "sepertinya IV.KK (Suara Kolom kosong) tidak ikut dijumlahkan" in x["message_id"]
+               for x in first["top_fixes"]), first["top_fixes"]
+    stored = {**first, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": []}
+    confirmed = regrade(stored, {"IV.KK": kk}, key)
+    va = next(f for f in confirmed["fields"] if f["id"] == "V.A")
+    assert va["status"] == "wrong", va
+    assert any(x["message_id"].startswith("A. Jumlah seluruh suara sah (IV): tertulis") for x in confirmed["top_fixes"])

@@ -336,6 +336,11 @@ def misread_suspects(rules, readings: dict[str, FieldReading], key: AnswerKey | 
             r, expected = readings[fid], key.fields.get(fid)
             if not is_firm(r) or expected is None or r.value == expected or NOTE_CORRECTED in r.notes:
                 continue            # (a trainer's correction is what was written: no misread to suspect)
+            if wrong_whatever_unsure(r, expected):
+                # (its sure boxes already rule the key's number out, a leading X before "29" where 141 belongs: no
+                # misread of its unsure boxes explains the difference, and a neighbour a trainer confirmed made it a
+                # suspect, "Menunggu pelatih" where it was rightly "Salah"; helper-149)
+                continue
             if all(read_firmly(readings[g]) for g in rule.fields if g != fid) and not by_marks(fid):
                 continue
             if len(set(sides(rule, fid, expected))) == 1 and not corroborated(fid):

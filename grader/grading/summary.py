@@ -97,7 +97,7 @@ MIN_LEFT_OUT = 2
 
 def left_out_term(field: dict, sums: list, by_id: dict[str, dict]) -> str | None:
     """The one term of a sum the trainee seems to have left out of ``field``, a total written wrong: what was written
-    (read surely, in full) is the other terms as read added up, and that term, as read, is the key's and not 0 or 1.
+    (as the reader read it) is the other terms as read added up, and that term, as read, is the key's and not 0 or 1.
     Only a rule whose left side the trainee adds up (:attr:`grader.rules.Rule.summed`; not the ballots received,
     copied from the exercise). None when nothing explains it so, or more than one term would (an L equal to its P).
 
@@ -106,7 +106,10 @@ def left_out_term(field: dict, sums: list, by_id: dict[str, dict]) -> str | None
     and added is not "left out"); the key only confirms that the term left out was written right. The field is already
     wrong on what we read surely: this says how its number may have come about, never what was read.
     """
+    # (as read, where the fix shows only the boxes read surely, "X??": wrong on its sure X, V.A written X29 for 141
+    # said the kolom kosong lesson only once a trainer had confirmed its boxes; helper-149)
     written = value_read(field)
+    written = written if isinstance(written, int) else field.get("value")
     if field.get("kind") != "digits" or field.get("status") != "wrong" or not isinstance(written, int):
         return None
     found = set()
