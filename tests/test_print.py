@@ -97,7 +97,7 @@ def test_a_long_roster_name_takes_two_lines_of_its_line_at_a_readable_size_not_o
 
 def test_a_personalised_sheet_says_what_to_write_in_its_number_boxes_and_a_blank_sheet_says_nothing():
     """Named sheets printed the roster's number beside the name and left the number boxes empty with no word of
-    whether to write in them (s45-s47 notes). The label under "No. peserta" now says "(tulis 081)": written, the
+    whether to write in them (s45-s47 notes). The label under "No. peserta" now says "(tulis X81)": written, the
     number names the trainee should the QR not be read. A sheet for anyone prints nothing there."""
     from grader.sheet.identity import SheetIdentity
     from grader.sheet.render import render_page
@@ -119,7 +119,11 @@ def test_a_personalised_sheet_says_what_to_write_in_its_number_boxes_and_a_blank
     anyone = SheetIdentity(spec.id, spec.version, 1, "bupati", 3, exercise="K7QX2M")
     assert ink(named) > 40 and ink(anyone) == 0
     from grader.sheet.render import _hint_slot
-    assert _hint_slot(named) == ("(tulis 081)", "") and _hint_slot(anyone) == ("", "")
+    # (an unused box crossed, as the sheet's instructions say: "tulis 081" beside "47 ditulis X 4 7" left a trainee
+    # between the two; helper-149)
+    assert _hint_slot(named, 3) == ("(tulis X81)", "") and _hint_slot(anyone, 3) == ("", "")
+    assert _hint_slot(SheetIdentity(spec.id, spec.version, 1, "bupati", 3, trainee="7", trainee_name="A"), 3)[0] == \
+        "(tulis XX7)"
 
 
 def _decode_qr_region(gray, rect, px_per_mm):

@@ -316,7 +316,7 @@ def _layout_header(pb: _PageBuilder, spec: TemplateSpec, contest: str, n_pages: 
     if t.get("hint_at"):
         # (filled on a personalised sheet only: its printed name had a number beside it and empty boxes, with no word
         # of whether to write it; written, it names the trainee should the QR not be read)
-        pb.text("", *t["hint_at"], scale=0.8, gray=60, slot="trainee_hint", max_w_mm=boxes[0].x - t["hint_at"][0] - 1)
+        pb.text("", *t["hint_at"], scale=0.9, gray=40, slot="trainee_hint", max_w_mm=boxes[0].x - t["hint_at"][0] - 1)
     n = h["name"]
     pb.text(n["label"], *n["label_at"])
     line = n["line"]

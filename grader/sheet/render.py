@@ -76,7 +76,9 @@ def render_page(sheet: SheetLayout, page: PageLayout, ident: SheetIdentity, *, d
                              width=max(1, px(sheet.spec.style["bubble"]["line_mm"])))
     for ln in page.lines:
         draw.line([px(ln.x1), px(ln.y1), px(ln.x2), px(ln.y2)], fill=ln.gray, width=max(1, px(ln.width_mm)))
-    slots = {"ident": (ident_line(ident), ""), "trainee_name": _name_slot(ident), "trainee_hint": _hint_slot(ident)}
+    number_boxes = next((len(f.boxes) for f in page.fields if f.id == sheet.spec.header["trainee"]["id"]), 0)
+    slots = {"ident": (ident_line(ident), ""), "trainee_name": _name_slot(ident),
+             "trainee_hint": _hint_slot(ident, number_boxes)}
     for lb in page.labels:
         head, tail = slots.get(lb.slot, ("", "")) if lb.slot else (lb.text, "")
         if head or tail:
@@ -155,10 +157,15 @@ def _name_slot(ident: SheetIdentity) -> tuple[str, str]:
     return ident.trainee_name or "", ""
 
 
-def _hint_slot(ident: SheetIdentity) -> tuple[str, str]:
-    """A personalised sheet's number as its boxes are to hold it, under their label: "(tulis 081)"; nothing on a sheet
-    for anyone (the trainer gives the number)."""
-    return (f"(tulis {number_text(ident.trainee)})" if ident.trainee_name and ident.trainee else "", "")
+def _hint_slot(ident: SheetIdentity, boxes: int) -> tuple[str, str]:
+    """A personalised sheet's number as its ``boxes`` are to hold it, under their label, an unused box crossed as the
+    sheet's own instructions say ("47 ditulis X 4 7"): "(tulis X81)" (helper-149: "tulis 081" beside that instruction
+    left a trainee between 081 and X81); nothing on a sheet for anyone (the trainer gives the number)."""
+    if not (ident.trainee_name and ident.trainee):
+        return "", ""
+    number = str(ident.trainee).strip()
+    number = str(int(number)) if number.isascii() and number.isdigit() else number
+    return f"(tulis {number:X>{boxes}})", ""
 
 
 def render_sheet(sheet: SheetLayout, ident: SheetIdentity, *, dpi: float = 300) -> list[Image.Image]:
