@@ -262,6 +262,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Maksud Anda kode ini?": "Did you mean this code?",
     "Halaman hasil untuk peserta": "The trainee's result page",
     "Cetak umpan balik semua peserta": "Print every trainee's feedback",
+    "Dibuka lewat {host}, alamat yang tidak bisa dibuka ponsel: cetakan tanpa kode QR ke halaman hasil peserta.":
+        "Opened at {host}, an address phones cannot open: printouts carry no QR code to the trainee's result page.",
     "Belum ada lembar yang dinilai untuk dicetak.": "No graded sheet to print yet.",
     "Nomor {n} juga ada di lembar lain latihan ini ({who}): keduanya kini dihitung sebagai percobaan peserta yang "
     "sama, dan tabel kelas memakai yang terbaru. Bila salah ketik, ganti nomornya.": "Number {n} is also on another "

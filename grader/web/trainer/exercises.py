@@ -161,9 +161,11 @@ def exercise(code: str):
                            phones_reach=_phones_reach())
 
 
+@bp.app_template_global("phones_reach")
 def _phones_reach() -> bool:
     """Whether the address this page was opened at is one the trainees' phones can open: the handout printed from
-    here ends with its QR code only then (helper-145 printed one from 127.0.0.1, without, untold)."""
+    here ends with its QR code only then (helper-145 printed one from 127.0.0.1, without, untold), and so does a
+    feedback printout its trainee's result page (helper-149)."""
     from grader.web.trainer.screen import reachable_by_phones
     return reachable_by_phones(request.host)
 
