@@ -337,8 +337,9 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
         later = photo_name(last[pr.page].file)   # (the photo as the trainee knows it, on their feedback sheet too)
         # the page still to photograph, if any (a whole sheet needs no advice: helper-138)
         unsent = sorted({p.number for p in pr.aligned.sheet.pages} - set(last))
-        also_en = "".join(f" Take a photo of page {n} too." for n in unsent)
-        also_id = "".join(f" Foto juga halaman {n}." for n in unsent)
+        # ("Foto juga halaman 2." read oddly after the file name: helper-149)
+        also_en = "".join(f" Page {n} is not sent yet: take a photo of it too." for n in unsent)
+        also_id = "".join(f" Halaman {n} belum terkirim: foto juga halaman itu." for n in unsent)
         _refuse(pr, GraderError(
             "duplicate_page",
             f"This is page {pr.page} again: the last photo of it ({later}) is graded instead.{also_en}",

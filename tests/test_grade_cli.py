@@ -542,7 +542,8 @@ def test_the_same_page_twice_is_said_and_the_other_page_is_missing():
     assert res["status"] == "partial"
     assert [p["refusal"] and p["refusal"]["code"] for p in res["pages"]] == ["duplicate_page", None]
     said = res["pages"][0]["refusal"]["message_id"]
-    assert said.endswith("halaman 1 lagi: yang dinilai foto terakhir halaman itu (again.jpg). Foto juga halaman 2.")
+    assert said.endswith("halaman 1 lagi: yang dinilai foto terakhir halaman itu (again.jpg). Halaman 2 belum "
+                         "terkirim: foto juga halaman itu.")
     assert [p["page"] for p in res["pages"]] == [1, 1]           # the refused photo still says which page it showed
     assert all("page_missing" in f["notes"] for f in res["fields"] if f["page"] == 2)
     # a whole sheet (helper-138: "if the other page was not sent, take a photo of it" beside a page 2 read)

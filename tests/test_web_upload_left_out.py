@@ -242,8 +242,8 @@ def test_a_second_photo_of_the_same_page_is_said_where_the_missing_page_is_added
     """Two different photos of page 1 (the pipeline refuses the earlier as ``duplicate_page``, grading the later):
     no "Retake" card beside "Photo of page 2"; the refusal is said in the card that takes page 2, once."""
     _first_of_two_replaced(monkeypatch, "Foto ini halaman 1 lagi: yang dinilai foto terakhir halaman itu (xsolo_1.jpg). "
-                           "Foto juga halaman 2.", "This is page 1 again: the last photo of it (xsolo_1.jpg) is graded "
-                           "instead. Take a photo of page 2 too.")
+                           "Halaman 2 belum terkirim: foto juga halaman itu.", "This is page 1 again: the last photo of "
+                           "it (xsolo_1.jpg) is graded instead. Page 2 is not sent yet: take a photo of it too.")
     resp = upload(client, code=code, photos=[("wsolo_1.jpg", jpeg_bytes()), ("xsolo_1.jpg", jpeg_bytes(color="#eee"))])
     html = client.get(resp.location).get_data(as_text=True)
     assert html.count("Foto ini halaman 1 lagi") == 1 and "Foto ini halaman 1 lagi" in _card(html)
