@@ -100,7 +100,14 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
                     _say_left_out(f"{p}:{s.name}", s.code, s.message_en)
             for name, content in contents.files:
                 if Path(name).suffix.lower() in PHOTO_SUFFIXES:
-                    yield from photos_in(f"{p}:{name}", content)
+                    for shown, photo in photos_in(f"{p}:{name}", content):
+                        # A PDF of a chat export without a photo in it (the handout or the sheets the trainer shared,
+                        # a document) is left out, said in a line, as the web's batch leaves it: no trainee sent it
+                        # as a sheet, and as a refused row it counted among the sheets to retake (helper-150).
+                        if isinstance(photo, GraderError) and photo.code in PDF_NOT_A_SHEET:
+                            _say_left_out(shown, photo.code, photo.message)
+                            continue
+                        yield shown, photo
             _say_skipped(listed["not_an_image"] + [f"{p}:{n}" for n, _ in contents.files
                                                    if Path(n).suffix.lower() not in PHOTO_SUFFIXES])
             _say_stickers(listed["chat_sticker"])
@@ -114,6 +121,10 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes | Grad
             yield from photos_in(str(Path("..") / Path.cwd().name / p), data)
         else:
             yield from photos_in(str(p), data)
+
+
+#: The refusals of a PDF that holds no photo of a sheet: in a chat export, a document shared in the class's group.
+PDF_NOT_A_SHEET = ("pdf_no_photo", "pdf_unreadable")
 
 
 def files_under(folder: Path) -> list[Path]:

@@ -1192,3 +1192,26 @@ def test_more_workers_than_cores_are_not_started(tmp_path, capsys, monkeypatch):
     assert main(["grade", str(sample(names[0])), "--key", str(SAMPLES / "keys" / code), "-j", "64"]) == 2
     assert seen["workers"] == 2
     assert "-j 64: this machine has 2 core(s); using 2 worker process(es)" in capsys.readouterr().err
+
+
+def test_a_chat_exports_pdf_without_a_photo_is_left_out_not_a_refused_sheet(tmp_path, capsys, caplog):
+    """helper-150 (s48): the handout the trainer shared in the class's chat, and a document, came back as refused
+    "sheets" of the CLI's batch, counted among those to retake. As in the web's batch, such a PDF in a chat export is
+    left out with a line naming it; a PDF with a sheet's photos is graded."""
+    code, names = first_sheet()
+    handout = tmp_path / "lembar.pdf"
+    assert main(["form", "print", "chasil-kwk", "-o", str(handout), "--dpi", "40"]) == 0
+    z = tmp_path / "WhatsApp Chat.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for n in names:
+            zf.writestr(n, sample(n).read_bytes())
+        zf.writestr("DOC-20241127-WA0001.pdf", handout.read_bytes())
+        zf.writestr("DOC-20241127-WA0002.pdf", b"%PDF-1.4 a document cut short")
+    capsys.readouterr()
+    with caplog.at_level("WARNING", logger="grader.batch"):
+        assert main(["grade", str(z), "--key", str(SAMPLES / "keys" / code), "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert len(results) == 1 and results[0]["status"] != "refused"
+    assert not any("DOC-" in p["file"] for r in results for p in r["pages"])
+    said = caplog.text
+    assert "DOC-20241127-WA0001.pdf [pdf_no_photo]" in said and "DOC-20241127-WA0002.pdf [pdf_unreadable]" in said
