@@ -1215,3 +1215,40 @@ def test_a_chat_exports_pdf_without_a_photo_is_left_out_not_a_refused_sheet(tmp_
     assert not any("DOC-" in p["file"] for r in results for p in r["pages"])
     said = caplog.text
     assert "DOC-20241127-WA0001.pdf [pdf_no_photo]" in said and "DOC-20241127-WA0002.pdf [pdf_unreadable]" in said
+
+
+def test_a_trainer_on_the_command_line_settles_the_fields_left_to_review_with_a_corrections_file(tmp_path, capsys):
+    """helper-150 (s48): fields left to review kept a sheet's score provisional, and a trainer using only the command
+    line had no way to settle them. --corrections takes the fields CSV's review rows with the value as written; each
+    sheet is graded again with them, as the web's review queue grades it. A row naming nothing is said; a value no
+    boxes hold stops the command before the run."""
+    code, names = first_sheet()
+    key_dir = SAMPLES / "keys" / code
+    photos = [str(sample(n)) for n in names]
+    out = tmp_path / "kelas.csv"
+    assert main(["grade", *photos, "--key", str(key_dir), "--csv", str(out)]) == 0
+    fields = list(csv.DictReader((tmp_path / "kelas-fields.csv").open(encoding="utf-8-sig")))
+    waiting = [f for f in fields if f["status"] == "review"]
+    assert waiting, "the sample sheet has fields left to review"
+    from grader.exercise.store import load_key
+    key = load_key(str(key_dir))
+    checked = tmp_path / "dicek.csv"
+    with checked.open("w", newline="", encoding="utf-8") as fh:          # (semicolons, as Indonesian Excel saves)
+        w = csv.writer(fh, delimiter=";")
+        w.writerow(["trainee", "field", "value", "files"])
+        for f in waiting:
+            w.writerow([f["trainee"], f["field"], key.fields[f["field"].removesuffix(".tally").removesuffix(
+                ".bubbles")] if f["kind"] != "digits" else f"X{key.fields[f['field']]}", f["files"]])
+        w.writerow(["999", "IV.1", "12", ""])
+    capsys.readouterr()
+    assert main(["grade", *photos, "--key", str(key_dir), "--csv", str(out), "--corrections", str(checked)]) == 0
+    err = capsys.readouterr().err
+    assert "--corrections" in err and "999 names no sheet or field of this batch" in err
+    [row] = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert (row["review"], row["provisional"]) == ("0", "")
+    after = {f["field"]: f for f in csv.DictReader((tmp_path / "kelas-fields.csv").open(encoding="utf-8-sig"))}
+    assert all(after[f["field"]]["status"] in ("ok", "wrong") for f in waiting)
+    bad = tmp_path / "salah.csv"
+    bad.write_text("trainee,field,value\n017,IV.1,empat\n", encoding="utf-8")
+    assert main(["grade", *photos, "--key", str(key_dir), "--corrections", str(bad)]) == 2
+    assert "row 2: 'empat' is no number as boxes hold it" in capsys.readouterr().err

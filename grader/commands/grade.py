@@ -14,6 +14,7 @@ from typing import Iterator
 
 from grader.batch import OUTPUT_MARK, default_workers, grade_batch, mark_output_folder, progress_bar, sheet_label
 from grader.commands import path_arg, worker_count, writable_file, writable_folder
+from grader.corrections_file import apply_corrections, read_corrections
 from grader.errors import GraderError
 from grader.exercise.store import load_key
 from grader.file_names import PHOTO_SUFFIXES
@@ -37,6 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "spreadsheet in a locale whose list separator is ';' (Indonesian Excel) puts a CSV's "
                           "rows in one column")
     p.add_argument("--out", type=path_arg, metavar="DIR", help="folder for feedback images, crops and printable reports")
+    p.add_argument("--corrections", type=path_arg, metavar="CSV",
+                   help="the fields you checked on the marked pages: a CSV with trainee, field and value columns (the "
+                        "fields CSV's review rows, the value as written: 47, X47, XXX, or empty for blank); each sheet "
+                        "is graded again with them")
     p.add_argument("--report-lang", choices=("id", "en"),
                    help="language of the printable reports in --out (default: id, Indonesian)")
     p.add_argument("-j", "--jobs", type=worker_count, default=1,
@@ -215,6 +220,7 @@ def usable_cores() -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     key = load_key(args.key)      # before _check_paths creates the --out folder
+    corrections = read_corrections(args.corrections) if args.corrections else None    # (a bad file: before the run)
     _check_paths(args)
     if args.jobs > usable_cores():
         # (-j 64 on 2 cores took 12.2 s where -j 1 took 5.2 s: each worker loads the model and fights for the cores;
@@ -233,6 +239,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         # by trainee, as the web's class table and exports: in file order, a class's refused "r00x" photos came
         # before everyone and a trainee's two attempts far apart (helper-141); one trainee's sheets keep their order
         results.sort(key=lambda r: trainee_order(r.get("trainee")))
+        if corrections:
+            results, unknown = apply_corrections(results, corrections, key)
+            for name in unknown:
+                print(f"--corrections {args.corrections}: {name} names no sheet or field of this batch; left out",
+                      file=sys.stderr)
         if args.out:
             from grader.grading.report import write_reports
             for result, report in zip(results, write_reports(results, args.out, lang=args.report_lang or "id")):
@@ -274,7 +285,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if unsure:   # a CLI-only trainer must not take a 100 with fields left to review for a clean sheet
         print(f"{sum(r['counts']['review'] for r in unsure)} field(s) on {len(unsure)} sheet(s) were not read surely "
               f"and are left to review: they are not in the scores (marked * in the table, provisional in the CSV); "
-              f"check them on the marked pages (--out) or grade in the web app, whose review queue settles them",
+              f"check them on the marked pages (--out) and grade again with --corrections, a CSV of the fields you "
+              f"checked (trainee, field, value), or grade in the web app, whose review queue settles them",
               file=sys.stderr)
     refused, partial = (sum(r["status"] == status for r in results) for status in ("refused", "partial"))
     if refused or partial:   # a batch that ran is not a class that was graded: say what is left to retake

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
+from grader.grading.typed_value import parse_value  # noqa: F401  (the pages' routes take it from here too)
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import field_name, value_read
 from grader.web.corrections import apply_corrections, corrections_for, disputes_for, open_disputes
@@ -264,22 +265,6 @@ DISPUTABLE = ("wrong", "blank")
 MAX_OPEN_DISPUTES = 5
 
 
-# typed as the form is written: X or a dash fills the unused leading boxes ("X47", "-47" are 47, "XXX" is 0)
-VALUE_RE = re.compile(r"^[x\-–]{0,3}(\d{0,4})$")
-BLANK_WORDS = {"", "kosong", "blank"}
-
-
-def parse_value(text: str | None) -> tuple[bool, int | None]:
-    """What a number typed as its boxes are written means (a trainer's correction, a trainee's dispute):
-    ``(ok, value)``: ``47``, ``X47``, ``-47`` -> 47; ``XXX`` or ``---`` -> 0; empty or ``kosong`` -> None (a blank
-    field)."""
-    t = (text or "").strip().lower()
-    if t in BLANK_WORDS:
-        return True, None
-    m = VALUE_RE.match(t)
-    if m:
-        return True, int(m.group(1) or 0)
-    return False, None
 
 
 # What a trainee may say they wrote: what boxes hold (digits, X, dash; a few characters, as a number field has a
