@@ -456,7 +456,9 @@ def folder_names(reads: list[PhotoRead]) -> list[str | None]:
 
 
 def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, out_dir: Path | None = None,
-                progress: Callable[[int, int], None] | None = None) -> list[dict]:
+                progress: Callable[[int, int], None] | None = None, keep_aligned: bool = False) -> list[dict]:
+    """Every sheet of ``paths`` graded, its feedback files in ``out_dir`` (with each clean aligned page too when
+    ``keep_aligned``: a trainer's corrections redraw the marks on it, :func:`grader.corrections_file.apply_corrections`)."""
     items = one_of_each(list(iter_inputs(paths)))
     reads = read_all(items, key=key, workers=workers, progress=progress, keep_pages=out_dir is not None)
     del items                                      # (the photos' files: each read that needs its own keeps it)
@@ -476,7 +478,7 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
         if out_dir is not None:
             who, name, _ = identify_trainee(group)   # the same identity grade_reads will report
             sub = out_dir / unique_name(output_label(who or by_folder, name, group[0].file), used)
-        result = named_by_folder(grade_reads(group, key=key, out_dir=sub), by_folder)
+        result = named_by_folder(grade_reads(group, key=key, out_dir=sub, keep_aligned=keep_aligned), by_folder)
         release_pages(group)
         if sub is not None and sub.is_dir():    # (its pages' and crops' paths are relative to it: say where it is)
             result["feedback_dir"] = str(sub)

@@ -54,7 +54,9 @@ def read_corrections(path: Path) -> dict[str, dict[str, int | None]]:
 
 def apply_corrections(results: list[dict], corrections: dict[str, dict[str, int | None]],
                       key: AnswerKey | None) -> tuple[list[dict], list[str]]:
-    """``results`` graded again with the corrections that name them, and what named nothing ("017: IV.9", "090")."""
+    """``results`` graded again with the corrections that name them, and what named nothing ("017: IV.9", "090").
+    A sheet's marked pages in its ``feedback_dir`` are drawn again, where its aligned pages were kept."""
+    from grader.grading.feedback_files import redraw_feedback
     from grader.pipeline import regrade
 
     used, unknown, out = set(), [], []
@@ -68,6 +70,10 @@ def apply_corrections(results: list[dict], corrections: dict[str, dict[str, int 
         fields = {f["id"] for f in r.get("fields") or ()}
         unknown += [f"{k}: {fid}" for fid in mine if fid not in fields]
         known = {fid: v for fid, v in mine.items() if fid in fields}
-        out.append(regrade(r, known, key) if known else r)
+        if known:
+            r = regrade(r, known, key)
+            if r.get("feedback_dir"):
+                redraw_feedback(r, Path(r["feedback_dir"]))
+        out.append(r)
     unknown += [k for k in corrections if k not in used]
     return out, unknown

@@ -1226,7 +1226,7 @@ def test_a_trainer_on_the_command_line_settles_the_fields_left_to_review_with_a_
     key_dir = SAMPLES / "keys" / code
     photos = [str(sample(n)) for n in names]
     out = tmp_path / "kelas.csv"
-    assert main(["grade", *photos, "--key", str(key_dir), "--csv", str(out)]) == 0
+    assert main(["grade", *photos, "--key", str(key_dir), "--csv", str(out), "--out", str(tmp_path / "fb1")]) == 0
     fields = list(csv.DictReader((tmp_path / "kelas-fields.csv").open(encoding="utf-8-sig")))
     waiting = [f for f in fields if f["status"] == "review"]
     assert waiting, "the sample sheet has fields left to review"
@@ -1241,8 +1241,13 @@ def test_a_trainer_on_the_command_line_settles_the_fields_left_to_review_with_a_
                 ".bubbles")] if f["kind"] != "digits" else f"X{key.fields[f['field']]}", f["files"]])
         w.writerow(["999", "IV.1", "12", ""])
     capsys.readouterr()
-    assert main(["grade", *photos, "--key", str(key_dir), "--csv", str(out), "--corrections", str(checked)]) == 0
+    assert main(["grade", *photos, "--key", str(key_dir), "--csv", str(out), "--corrections", str(checked),
+                 "--out", str(tmp_path / "fb2")]) == 0
     err = capsys.readouterr().err
+    # (the marked pages are drawn again with the corrected verdicts: the amber frames of the fields settled are gone)
+    [before] = (tmp_path / "fb1").rglob(f"page{waiting[0]['page']}.jpg")
+    after_page = tmp_path / "fb2" / before.relative_to(tmp_path / "fb1")
+    assert after_page.is_file() and after_page.read_bytes() != before.read_bytes()
     assert "--corrections" in err and "999 names no sheet or field of this batch" in err
     [row] = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert (row["review"], row["provisional"]) == ("0", "")

@@ -232,7 +232,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     try:
         with _warnings_counted() as skipped:
             results = grade_batch(args.paths, key=key, workers=args.jobs, out_dir=args.out,
-                                  progress=progress_bar())
+                                  progress=progress_bar(), keep_aligned=bool(corrections))
         elapsed = time.perf_counter() - t0
         if not results:
             raise _no_photo_error(args.paths, skipped=bool(skipped))
