@@ -1183,7 +1183,7 @@ def test_more_workers_than_cores_are_not_started(tmp_path, capsys, monkeypatch):
     import grader.commands.grade as grade
     seen = {}
 
-    def fake_batch(paths, *, key, workers, out_dir, progress):
+    def fake_batch(paths, *, key, workers, out_dir, progress, keep_aligned):
         seen["workers"] = workers
         return []
     monkeypatch.setattr(grade, "usable_cores", lambda: 2)
