@@ -162,3 +162,28 @@ def test_read_says_a_zip_is_no_photo_not_a_damaged_pdf(tmp_path, capsys):
     assert main(["read", "--json", str(tmp_path / "kelas.zip")]) == 0
     [got] = json.loads(capsys.readouterr().out)
     assert got["refusal"]["code"] == "not_an_image"
+
+
+def test_read_names_a_qr_trainee_as_grade_does_and_pypdf_mends_in_silence(tmp_path, capsys, caplog):
+    """helper-150 (s48): `read` printed a QR's trainee "6" where `grade` printed "006"; and pypdf's warnings about a
+    damaged PDF it mends ("EOF marker not found") reached the terminal without the file's name."""
+    import logging
+
+    roster = tmp_path / "kelas.csv"
+    roster.write_text("id,name\n6,Ani\n", encoding="utf-8")
+    sheet = tmp_path / "ani.pdf"
+    assert main(["form", "print", "chasil-kwk", "--roster", str(roster), "-o", str(sheet), "--png",
+                 str(tmp_path / "ani.png"), "--dpi", "150"]) == 0
+    capsys.readouterr()
+    page = cv2.imread(str(tmp_path / "ani.png"), cv2.IMREAD_GRAYSCALE).astype(np.float32) * 0.8 + 25   # (paper, not a
+    page = cv2.GaussianBlur(page, (3, 3), 0) + np.random.default_rng(0).normal(0, 3, page.shape)       # pure render)
+    cv2.imwrite(str(tmp_path / "ani.jpg"), np.clip(page, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert main(["read", "--json", str(tmp_path / "ani.jpg")]) == 0
+    [got] = json.loads(capsys.readouterr().out)
+    assert (got["trainee"], got["identity_source"]) == ("006", "qr")
+    cut = tmp_path / "scan.pdf"
+    cut.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n")          # (no xref, no EOF marker)
+    with caplog.at_level(logging.WARNING):
+        assert main(["read", "--json", str(cut)]) == 0
+    capsys.readouterr()
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]

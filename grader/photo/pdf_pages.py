@@ -18,6 +18,10 @@ from grader.photo.pdf_flate import MAX_INFLATED_PER_PAGE, InflateBudget, Unreada
 from grader.photo.tiff_pages import TiffPartlyRead, is_tiff, tiff_photos, tiff_too_large
 
 log = logging.getLogger(__name__)
+# pypdf warns of what it mends as it reads ("EOF marker not found", "invalid pdf header") on standard error, without
+# the file's name: a chat export's junk PDF printed them beside every grading of the class (helper-150). A PDF it
+# cannot read is refused here, naming the file; the mending is not the trainer's business.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 MAX_PDF_PAGES = 200          # a copier's scan of a whole class is about 60
 _MAX_FORM_DEPTH = 3          # images wrapped in form objects, as some apps do
