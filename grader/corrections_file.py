@@ -13,6 +13,8 @@ from grader.errors import GraderError
 from grader.exercise.store import AnswerKey
 from grader.grading.typed_value import parse_value
 from grader.page_groups import normalise_id
+from grader.result_rows import sheet_files
+from grader.spreadsheet import CsvTextError, csv_delimiter, csv_text
 
 REQUIRED = ("trainee", "field", "value")
 
@@ -23,16 +25,21 @@ def sheet_key(trainee: str | None, files: str | None) -> str | None:
 
 
 def read_corrections(path: Path) -> dict[str, dict[str, int | None]]:
-    """``sheet key -> {field id: value}`` from the CSV at ``path`` (comma, semicolon or tab separated, UTF-8 with or
-    without its BOM); ``bad_usage`` naming the row for a value no boxes hold or a row that names no sheet."""
+    """``sheet key -> {field id: value}`` from the CSV at ``path`` (comma, semicolon or tab separated, as Excel saves
+    it: :func:`grader.spreadsheet.csv_text`, as a roster is read); ``bad_usage`` naming the row for a value no boxes
+    hold or a row that names no sheet."""
     what = f"--corrections {path}"
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GraderError("bad_usage", f"{what}: cannot read it as a UTF-8 CSV ({exc})") from None
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = max(",;\t", key=first.count)
-    rows = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+        text = csv_text(path.read_bytes())
+    except OSError as exc:
+        raise GraderError("bad_usage", f"{what}: cannot be opened ({exc.strerror or exc})") from None
+    except CsvTextError as exc:
+        raise GraderError("bad_usage", f"{what}: not a CSV text file" + (
+            f" (line {exc.line} holds a damaged character)" if exc.line else "") + "; save it again as CSV UTF-8") \
+            from None
+    header = next((x for x in text.splitlines() if x.strip()), "")
+    rows = csv.DictReader(io.StringIO(text, newline=""),
+                          delimiter=csv_delimiter(header, tuple({c} for c in REQUIRED)))
     columns = {c.strip().lower(): c for c in rows.fieldnames or ()}
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
@@ -61,7 +68,7 @@ def apply_corrections(results: list[dict], corrections: dict[str, dict[str, int 
 
     used, unknown, out = set(), [], []
     for r in results:
-        k = sheet_key(r.get("trainee"), ";".join(p["file"] for p in r.get("pages") or ()))
+        k = sheet_key(r.get("trainee"), sheet_files(r))
         mine = corrections.get(k) if r.get("status") != "refused" else None
         if not mine:
             out.append(r)

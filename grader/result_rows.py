@@ -76,6 +76,12 @@ def field_counts(result: dict) -> tuple[int, int, int, int, int]:
             counts.get("unreadable", 0) - not_read, not_read)
 
 
+def sheet_files(result: dict) -> str:
+    """A sheet's photos as its row's ``files`` column gives them ("a-p1.jpg;a-p2.jpg"), which also names a sheet that
+    names nobody in a corrections file (:mod:`grader.corrections_file`)."""
+    return ";".join(p["file"] for p in result.get("pages") or ())
+
+
 def sheet_rows(results: list[dict]) -> list[dict]:
     """One row per graded sheet, in :data:`SHEET_COLUMNS`: its counts, violated rules and what to retake."""
     rows = []
@@ -99,7 +105,7 @@ def sheet_rows(results: list[dict]) -> list[dict]:
             "refusal": retake_codes(r),
             "refusal_message": " ".join(retake_messages(r)),
             "retake_advised": retake_advised(r),
-            "files": ";".join(p["file"] for p in r["pages"])})
+            "files": sheet_files(r)})
     return rows
 
 
@@ -115,7 +121,7 @@ def field_rows(results: list[dict]) -> list[dict]:
                   "value": "" if value_as_read(f) is None else value_as_read(f),
                   "expected": "" if f["expected"] is None else f["expected"],
                   "confidence": f["confidence"], "notes": ";".join(note_codes(f, unread)),
-                  "files": ";".join(p["file"] for p in r.get("pages") or ())}
+                  "files": sheet_files(r)}
                  for f in r["fields"]]
     return rows
 

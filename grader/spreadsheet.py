@@ -5,10 +5,56 @@ when they come from user text; a workbook types them as text instead.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: The separators of a CSV a trainer saves: Excel in an Indonesian locale saves CSV with ";", its "Unicode Text" tabs.
+CSV_DELIMITERS = (",", ";", "\t")
+UTF8_SEQUENCE_RE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")   # a character UTF-8 writes in two or more bytes
+
+
+class CsvTextError(ValueError):
+    """A CSV file's bytes that are no text: a damaged character on ``line``, or (``line`` None) not text at all."""
+
+    def __init__(self, line: int | None):
+        super().__init__(line)
+        self.line = line
+
+
+def csv_text(data: bytes) -> str:
+    """A CSV file's text as Excel saves it: UTF-16 by its BOM ("Unicode Text"), else UTF-8 (BOM or not), else
+    Windows-1252 (Excel's plain "CSV" on Windows). Raises :class:`CsvTextError`."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise CsvTextError(data[:exc.start].decode("utf-16", errors="replace").count("\n") + 1) from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            if UTF8_SEQUENCE_RE.search(data):   # UTF-8 with a damaged byte, not Windows-1252: names would print garbled
+                raise CsvTextError(data[:exc.start].count(b"\n") + 1) from None
+            text = data.decode("cp1252", errors="replace")
+    if "\x00" in text:         # UTF-16 without its BOM, or no text at all: its columns would be said as "N?o?"
+        raise CsvTextError(None)
+    return text
+
+
+def csv_delimiter(header: str, wanted: tuple[set[str], ...]) -> str:
+    """The separator that splits ``header`` into a column of each of ``wanted`` (each a set of accepted names, in
+    lower case); else the one that splits it most."""
+    def columns(delimiter: str) -> set[str]:
+        return {c.strip().lower() for c in next(csv.reader([header], delimiter=delimiter), [])}
+
+    for d in CSV_DELIMITERS:
+        cols = columns(d)
+        if all(cols & names for names in wanted):
+            return d
+    return max(CSV_DELIMITERS, key=lambda d: len(columns(d)))
 
 
 def spreadsheet_safe(value):

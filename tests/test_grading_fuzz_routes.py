@@ -58,7 +58,8 @@ from grader.web.trainee.dispute import written_number
 from grader.web.db import connect
 from grader.web.job_worker import WORKER_CRASHED
 from grader.web.present import correction_prefill
-from grader.web.review_actions import DISPUTABLE, MAX_OPEN_DISPUTES, parse_value, settle_stored_reviews
+from grader.grading.typed_value import parse_value
+from grader.web.review_actions import DISPUTABLE, MAX_OPEN_DISPUTES, settle_stored_reviews
 from grader.web.testing import TEST_PASSWORD, csrf_of, jpeg_bytes, log_in
 
 TRAINER = "Ibu Sari"

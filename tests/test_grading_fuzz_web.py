@@ -46,7 +46,8 @@ from grader.rules import expand_rules
 from grader.web.corrections import apply_corrections, open_disputes
 from grader.web.trainee.dispute import written_number
 from grader.web.present import correction_prefill
-from grader.web.review_actions import DISPUTABLE, MAX_OPEN_DISPUTES, parse_value
+from grader.grading.typed_value import parse_value
+from grader.web.review_actions import DISPUTABLE, MAX_OPEN_DISPUTES
 
 NOTE_KINDS = ["out_of_place", "across", "faint", "overwritten", "by_shape"]
 

@@ -726,7 +726,7 @@ def test_correction_prefill_offers_enter_only_a_reading_likely_right():
     assert correction_prefill({**unsure, "status": "blank", "value": None, "boxes": ["", "", ""]}) == ""
     assert correction_prefill({**unsure, "status": "ok", "value": 0, "confidence": 0.99}) == "0"
     for sure in correction_prefill({**unsure, "confidence": 0.24}), "X??", "???", "?":
-        from grader.web.review_actions import parse_value
+        from grader.grading.typed_value import parse_value
         assert parse_value(sure) == (False, None)        # never saved as it is
 
 

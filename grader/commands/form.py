@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import codecs
 import csv
 import io
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -19,10 +17,10 @@ from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import SheetLayout, layout_sheet
 from grader.sheet.render import render_sheet, write_pdf
 from grader.sheet.schema import resolve_template
+from grader.spreadsheet import CsvTextError, csv_delimiter, csv_text
 
 ROSTER_ID_COLUMNS = ("id", "no", "nomor", "trainee", "no_peserta")
 ROSTER_NAME_COLUMNS = ("name", "nama")
-ROSTER_DELIMITERS = (",", ";", "\t")    # Excel in an Indonesian locale saves CSV with ";"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -82,7 +80,6 @@ def _variant_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pairs", type=int, help="number of candidate pairs (1 adds the kolom kosong)")
 
 
-UTF8_SEQUENCE_RE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")   # a character UTF-8 writes in two or more bytes
 # How an Excel workbook begins: .xlsx (a zip) and the older .xls; sent as the roster instead of a CSV saved from it
 WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 #: a roster's header columns named in a message: this many at most, each cut to this many characters
@@ -117,7 +114,8 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
     # (read as a file, not split with str.splitlines: that also breaks a line at a vertical tab or a line break
     # inside a quoted cell, Excel's Alt+Enter, which cut the name in two or glued its halves together)
     header = next((x for x in text.splitlines() if x.strip()), "")
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_roster_delimiter(header))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(
+        header, (set(ROSTER_ID_COLUMNS), set(ROSTER_NAME_COLUMNS))))
     rows = [(reader.line_num, row) for row in reader]
     if not rows:
         raise GraderError("bad_roster", f"The roster {source} is empty: under its header row, write one trainee per "
@@ -165,26 +163,16 @@ def parse_roster(data: bytes, source: str, *, number_boxes: int) -> list[tuple[s
 
 
 def _roster_text(data: bytes, source: str) -> str:
-    """A roster file's text: UTF-16 by its BOM, else UTF-8 (BOM or not), else Windows-1252."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):      # Excel's "Unicode Text"
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise _damaged_roster(source, data[:exc.start].decode("utf-16", errors="replace").count("\n") + 1) \
-                from None
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            if UTF8_SEQUENCE_RE.search(data):   # UTF-8 with a damaged byte, not Windows-1252: names would print garbled
-                raise _damaged_roster(source, data[:exc.start].count(b"\n") + 1) from None
-            text = data.decode("cp1252", errors="replace")
-    if "\x00" in text:         # UTF-16 without its BOM, or no text at all: its columns would be said as "N?o?"
+    """A roster file's text (:func:`grader.spreadsheet.csv_text`), or the roster's own refusal."""
+    try:
+        return csv_text(data)
+    except CsvTextError as exc:
+        if exc.line is not None:
+            raise _damaged_roster(source, exc.line) from None
         raise GraderError("bad_roster", f"The roster {source} is not a CSV text file. In Excel, choose Save As, then "
                           "CSV UTF-8, and send that file.",
                           f"Daftar peserta {source} bukan berkas teks CSV. Di Excel, pilih Simpan Sebagai lalu CSV "
-                          "UTF-8, dan kirim berkas itu.")
-    return text
+                          "UTF-8, dan kirim berkas itu.") from None
 
 
 def _damaged_roster(source: str, line: int) -> GraderError:
@@ -214,18 +202,6 @@ def _short_column(column: str) -> str:
         return column
     head = column[:COLUMN_CHARS]
     return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip() + "…"
-
-
-def _roster_delimiter(header: str) -> str:
-    """The separator that splits ``header`` into an id and a name column; else the one that splits it most."""
-    def columns(delimiter: str) -> set[str]:
-        return {c.strip().lower() for c in next(csv.reader([header], delimiter=delimiter), [])}
-
-    for d in ROSTER_DELIMITERS:
-        cols = columns(d)
-        if cols & set(ROSTER_ID_COLUMNS) and cols & set(ROSTER_NAME_COLUMNS):
-            return d
-    return max(ROSTER_DELIMITERS, key=lambda d: len(columns(d)))
 
 
 def _number_too_long(source: str, line: int, tid: str, name: str, boxes: int) -> GraderError:

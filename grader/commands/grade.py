@@ -222,12 +222,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     key = load_key(args.key)      # before _check_paths creates the --out folder
     corrections = read_corrections(args.corrections) if args.corrections else None    # (a bad file: before the run)
     _check_paths(args)
-    if args.jobs > usable_cores():
+    cores = usable_cores()
+    if args.jobs > cores:
         # (-j 64 on 2 cores took 12.2 s where -j 1 took 5.2 s: each worker loads the model and fights for the cores;
         # helper-150)
-        print(f"-j {args.jobs}: this machine has {usable_cores()} core(s); using {usable_cores()} worker process(es)",
-              file=sys.stderr)
-        args.jobs = usable_cores()
+        print(f"-j {args.jobs}: this machine has {cores} core(s); using {cores} worker process(es)", file=sys.stderr)
+        args.jobs = cores
     t0, started = time.perf_counter(), time.time()      # (started: the clock the files' times are in)
     try:
         with _warnings_counted() as skipped:

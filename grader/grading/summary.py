@@ -185,8 +185,7 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
         unsure_id, unsure_en = (f"; {UNSURE_DIGIT[0]}", f"; {UNSURE_DIGIT[1]}") if "?" in str(written) else ("", "")
         term = left_out_term(f, sums, by_id)
         if term is not None:
-            label = by_id[term]["label"] if term in by_id else term
-            label_en = by_id[term]["label_en"] if term in by_id else term
+            label, label_en = by_id[term]["label"], by_id[term]["label_en"]      # (a term found is a field of by_id)
             unsure_id += f"; sepertinya {field_name(term)} ({label}) tidak ikut dijumlahkan"
             unsure_en += f"; {field_name(term, 'en')} ({label_en}) seems to have been left out of the sum"
         fixes.append({"message_id": f"{f['label']}: tertulis {written}, seharusnya {f['expected']}{parts_id}"

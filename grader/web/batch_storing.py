@@ -33,6 +33,11 @@ def one_sending_at_a_time(exercise: str) -> Iterator[None]:
         yield
 
 
+#: A sheet (``s``) of an exercise, or stored by one of its batches and graded under another (the exercise printed on
+#: it): the exercise is given twice.
+OF_EXERCISE = "(s.exercise=? OR s.batch_id IN (SELECT id FROM batches WHERE exercise=?))"
+
+
 def already_stored(conn: sqlite3.Connection, exercise: str, digests: list[str]) -> list[bool]:
     """Which photos (by their sha256 ``digests``) a trainer's batch for ``exercise`` already stored, however long ago
     and whatever its form: the page reloaded and the same photos sent again, or a class's chat exported again later
@@ -44,8 +49,7 @@ def already_stored(conn: sqlite3.Connection, exercise: str, digests: list[str]) 
     Nor one that a batch of this exercise stored and a trainer then graded under another (the sheet printed for
     it): sent again, it was refused here once more, and moved again it made a one-page sheet that hid the complete
     one from that exercise's table (helper-147)."""
-    return _photos_among(conn, f"(s.exercise=? OR s.batch_id IN (SELECT id FROM batches WHERE exercise=?)) AND "
-                               f"s.source='batch' AND s.state NOT IN ('failed', '{REMOVED}')",
+    return _photos_among(conn, f"{OF_EXERCISE} AND s.source='batch' AND s.state NOT IN ('failed', '{REMOVED}')",
                          (exercise, exercise), digests)
 
 
@@ -61,8 +65,7 @@ def sheets_holding(conn: sqlite3.Connection, exercise: str, digests: list[str]) 
     marks = ",".join("?" * len(digests))
     return {r["sha256"]: r for r in conn.execute(
         f"SELECT u.sha256, s.id, s.trainee, s.group_key, s.exercise FROM uploads u JOIN submissions s ON "
-        f"s.id = u.submission_id WHERE (s.exercise=? OR s.batch_id IN (SELECT id FROM batches WHERE exercise=?)) AND "
-        f"s.state NOT IN ('merged', '{REMOVED}') AND s.superseded_by IS NULL AND "
+        f"s.id = u.submission_id WHERE {OF_EXERCISE} AND s.state NOT IN ('merged', '{REMOVED}') AND s.superseded_by IS NULL AND "
         f"u.sha256 IN ({marks}) ORDER BY s.exercise = ?, s.id", (exercise, exercise, *digests, exercise))}
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
-from grader.grading.typed_value import parse_value  # noqa: F401  (the pages' routes take it from here too)
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import field_name, value_read
 from grader.web.corrections import apply_corrections, corrections_for, disputes_for, open_disputes
@@ -151,9 +150,9 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
         raise GraderError("value_too_large", f"Entry {named_en} can hold at most {largest}; {value} cannot be what "
                           f"the trainee wrote there.",
                           f"Isian {named} paling besar {largest}; {value} tidak mungkin tertulis di situ.")
-    if seen is not None:
-        _not_corrected_since(conn, submission_id, field_id, seen, value)
     latest = corrections_for(conn, submission_id).get(field_id)
+    if seen is not None:
+        _not_corrected_since(latest, field_id, seen, value)
     # (the same trainer saving the same number again, Enter pressed twice on the queue's last item, is one correction:
     # the sheet's history listed it twice, helper-147; a regrade follows all the same)
     if latest is None or latest[:2] != (value, by):
@@ -170,11 +169,11 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
         return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
 
 
-def _not_corrected_since(conn: sqlite3.Connection, submission_id: int, field_id: str, seen: str,
+def _not_corrected_since(latest: tuple[int | None, str, str] | None, field_id: str, seen: str,
                          value: int | None) -> None:
-    """Refuse a correction whose form was loaded before the field's latest correction (rehearsal, helper-139: the
-    review queue open in two tabs, the later tab's save replaced the earlier one's without a word to either)."""
-    latest = corrections_for(conn, submission_id).get(field_id)
+    """Refuse a correction whose form was loaded before the field's ``latest`` correction (``(value, by, at)``, as
+    :func:`~grader.web.corrections.corrections_for` gives it; rehearsal, helper-139: the review queue open in two
+    tabs, the later tab's save replaced the earlier one's without a word to either)."""
     if latest is None or latest[2] == seen:
         return
     was, who, at = latest

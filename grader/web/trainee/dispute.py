@@ -11,7 +11,8 @@ from flask import current_app, flash, redirect, request, session, url_for
 from grader.errors import GraderError
 from grader.grading.grade import NOTE_WRONG_BY_OWN_WORD
 from grader.web.db import get_db
-from grader.web.review_actions import DISPUTABLE, MARKS_WRITTEN_RE, WRITTEN_RE, dispute_field, parse_value
+from grader.grading.typed_value import parse_value
+from grader.web.review_actions import DISPUTABLE, MARKS_WRITTEN_RE, WRITTEN_RE, dispute_field
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.present import field_name

@@ -157,8 +157,7 @@ def exercise(code: str):
     return render_template("trainer/exercise.html", key=key, contest=_contest_name(key), stats=stats, batches=batches,
                            traps_worded=traps_worded(key.raw), made=made_iso(made_at(key.exercise, base=_base())),
                            client_token=secrets.token_urlsafe(16), keep_token_s=UNANSWERED_KEPT_S,
-                           n_sheets=stored_sheets(db, key.exercise), batch_cut_short=batch_cut_short,
-                           phones_reach=_phones_reach())
+                           n_sheets=stored_sheets(db, key.exercise), batch_cut_short=batch_cut_short)
 
 
 @bp.app_template_global("phones_reach")

@@ -16,7 +16,8 @@ from grader.grading.review_queue import disputes_first, waiting
 from grader.grading.shown import full_score
 from grader.web.classroom import failed_latest, latest_sheets, newer_being_graded, queue_fields
 from grader.web.db import get_db
-from grader.web.review_actions import CorrectedMeanwhile, correct_field, parse_value
+from grader.grading.typed_value import parse_value
+from grader.web.review_actions import CorrectedMeanwhile, correct_field
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.present import doubting_rules, field_name
