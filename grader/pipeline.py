@@ -97,7 +97,7 @@ def read_json(pr: PhotoRead) -> dict:
     return {"file": pr.file, "template": a.identity.template, "page": a.page.number,
             # (as grade names the trainee: a QR's "6" is "006", the boxes' way; helper-150 saw both)
             "exercise": a.identity.exercise, "trainee": number_text(a.identity.trainee) if a.identity.trainee else None,
-            "identity_source": a.identity_source,
+            "identity_source": a.identity_source, **({"mirrored": True} if a.mirrored else {}),
             "quality": {"ok": bool(a.quality.ok), "reasons": list(a.quality.reasons)},
             "fields": {fid: r.to_json() for fid, r in pr.readings.items()},
             "timings_ms": {k: round(v, 1) for k, v in pr.timings_ms.items()}}

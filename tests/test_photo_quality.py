@@ -12,6 +12,7 @@ from grader.photo.align import align_photo
 from grader.photo.mock_photo import mock_photo
 from grader.photo.refusal import Refusal
 
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
 KPU_PHOTOS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "kawalc1" / "photos"
 
 
@@ -64,16 +65,25 @@ def test_a_noisy_dim_photo_with_covered_corners_is_not_called_blurry_when_its_ma
     assert refusal_code(_jpeg(np.clip(noisy, 0, 255).astype(np.uint8))) == "markers_not_found"
 
 
-def test_a_mirrored_photo_is_refused_as_mirrored():
-    """Some front cameras save photos mirrored. Its markers decode as nothing, so it was refused as no practice
-    sheet at all (or as one whose corners are not found), a reason that sends the trainee nowhere. Upside down is
-    no mirror: it is read."""
-    photo = mock_photo(seed=4, rotation_deg=8)
-    assert refusal_code(_jpeg(np.ascontiguousarray(photo.image[:, ::-1]))) == "mirrored_photo"
-    assert refusal_code(_jpeg(np.ascontiguousarray(photo.image[::-1, ::-1]))) is None
-    from grader.photo.refusal import MESSAGES
-    en, ind = MESSAGES["mirrored_photo"]
-    assert "mirrored" in en and "cermin" in ind
+def test_a_mirrored_photo_is_read_flipped_back():
+    """Some front cameras save photos mirrored. Its markers decode as nothing, so it was refused, first as no
+    practice sheet, then as mirrored with a retake asked for; flipped back it is the sheet as written, handwriting and
+    all, so it is read just as the photo taken the right way round would be. Upside down is no mirror: it is read."""
+    from grader.pipeline import read_photo
+
+    photo = cv2.imread(str(SAMPLES / "s0003-p1.jpg"))
+
+    def png(image: np.ndarray) -> bytes:
+        return cv2.imencode(".png", np.ascontiguousarray(image))[1].tobytes()
+
+    right, mirrored = read_photo(png(photo)), read_photo(png(photo[:, ::-1]))
+    assert mirrored.refusal is None and mirrored.aligned.mirrored and not right.aligned.mirrored
+    assert mirrored.aligned.identity == right.aligned.identity
+    assert {f: (r.value, r.status, r.boxes) for f, r in mirrored.readings.items()} == \
+        {f: (r.value, r.status, r.boxes) for f, r in right.readings.items()}
+    assert np.array_equal(mirrored.aligned.image, right.aligned.image)     # the colour page the marks are drawn on
+    mock = mock_photo(seed=4, rotation_deg=8)
+    assert refusal_code(_jpeg(np.ascontiguousarray(mock.image[::-1, ::-1]))) is None
 
 
 def test_copier_streaks_through_the_markers_do_not_hide_them():

@@ -12,7 +12,9 @@ A black-and-white scan (no grays at its edges: a scanner app's B&W filter, which
 markers and can hollow filled bubbles) is refused as ``binarized_scan``, whether its markers are found (by
 the gate) or not (first of the reasons below), so it is never read nor reported as missing markers.
 
-Why a page's markers do not fix it, when they do not: :mod:`grader.photo.missing_markers`.
+Why a page's markers do not fix it, when they do not: :mod:`grader.photo.missing_markers`. One of those reasons
+is no reason to refuse: a mirrored photo (some front cameras save them so) is the sheet as written once flipped
+back, handwriting and all, so it is read flipped (``AlignedPage.mirrored``) instead of asked for again.
 """
 from __future__ import annotations
 
@@ -70,13 +72,15 @@ class AlignedPage:
     data: bytes = field(default=b"", repr=False, compare=False)  # the file, for the colour decode
     curl: CurlField | None = field(default=None, repr=False, compare=False)   # second-pass correction, if any
     other_page: int | None = None   # another page of the sheet whose markers also show (both pages in one photo)
+    mirrored: bool = False          # the file is the sheet flipped left-right; gray and photo are flipped back
 
     @functools.cached_property
     def photo(self) -> np.ndarray:
         """The decoded photo, upright BGR."""
         if not self.data:
             return cv2.cvtColor(self.photo_gray, cv2.COLOR_GRAY2BGR)
-        return load_photo(self.data, max_bytes=len(self.data)).image
+        image = load_photo(self.data, max_bytes=len(self.data)).image
+        return np.ascontiguousarray(image[:, ::-1]) if self.mirrored else image
 
     @functools.cached_property
     def image(self) -> np.ndarray:
@@ -138,15 +142,35 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     correct_curl : run the second pass that bends the mapping to the printed box
         grid when the paper is not flat (see :mod:`grader.photo.curl`).
 
+    A photo whose markers are found only once it is flipped left-right (``mirrored_photo``) is read flipped back.
+
     Raises
     ------
     Refusal
         With one of the stable reason codes of :mod:`grader.photo.refusal`.
     """
-    thresholds = thresholds or QualityThresholds()
+    align = functools.partial(_align_page, data, filename=filename, template=template, exercise=exercise,
+                              contest=contest, pairs=pairs, thresholds=thresholds or QualityThresholds(),
+                              refuse=refuse, correct_curl=correct_curl, max_bytes=max_bytes)
+    try:
+        return align(mirrored=False)
+    except Refusal as refusal:
+        if refusal.code != "mirrored_photo":
+            raise
+    # (flipped back, a refusal is about the photo itself: blur, glare, a corner cut off)
+    log.info("%s: the photo is mirrored left-right (a front camera's); read flipped back", filename or "photo")
+    return align(mirrored=True)
+
+
+def _align_page(data: bytes, *, filename: str, template: str | None, exercise: str | None, contest: str | None,
+                pairs: int | None, thresholds: QualityThresholds, refuse: bool, correct_curl: bool, max_bytes: int,
+                mirrored: bool) -> AlignedPage:
+    """:func:`align_photo` on the photo as it is, or flipped left-right (``mirrored``)."""
     timings: dict[str, float] = {}
     clock = _Clock(timings)
     gray = load_photo(data, color=False, max_bytes=max_bytes).image
+    if mirrored:
+        gray = np.ascontiguousarray(gray[:, ::-1])
     grays_per_edge = q.grays_per_edge(gray)
     clock("load")
     specs = _candidate_specs(template)
@@ -223,7 +247,8 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
              source, len(fit.hits), fit.residual_mm)
     return AlignedPage(gray=frame_gray, sheet=sheet, page=page, identity=ident, identity_source=source,
                        homography=fit.homography, markers_found=len(fit.hits), quality=report, timings_ms=timings,
-                       photo_gray=gray, data=data, curl=curl, other_page=_other_page(spec, detection, page_no))
+                       photo_gray=gray, data=data, curl=curl, other_page=_other_page(spec, detection, page_no),
+                       mirrored=mirrored)
 
 
 def _print_disagrees(found: CurlFit | None) -> bool:

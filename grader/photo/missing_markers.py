@@ -5,7 +5,8 @@ Policy when markers are missing (:func:`diagnose_missing`):
   markers reappear once the photo is shrunk): ``too_dark`` / ``too_blurry`` -- a blurred
   photo of anything is asked for again before it is judged;
 - three or more of our markers once the photo is flipped left-right (a front camera that saves mirrored
-  photos; a mirrored marker is no marker, so nothing of the sheet is found as it is): ``mirrored_photo``;
+  photos; a mirrored marker is no marker, so nothing of the sheet is found as it is): ``mirrored_photo``, on which
+  :func:`grader.photo.align.align_photo` reads the photo flipped back instead of refusing it;
 - 1-2 of our markers, and a missing one would lie outside the frame where paper runs off the frame's edge:
   ``sheet_cut_off``;
 - 1-2 of our markers: ``markers_not_found``;

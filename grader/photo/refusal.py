@@ -61,6 +61,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Jika kotak putih kecil di dalamnya kabur atau tertutup tinta (fotokopi terlalu gelap), atau kotak hitamnya tidak tercetak "
         "sama sekali (dicetak di kertas yang lebih pendek dari A4 tanpa \"sesuaikan ke halaman\"), minta lembar yang lebih bersih kepada pelatih.",
     ),
+    # (no longer raised: align_photo reads a mirrored photo flipped back; kept for results stored before)
     "mirrored_photo": (
         "The photo is mirrored (left and right swapped), as some front cameras save them. Take the photo with the "
         "back camera, or turn off 'mirror front camera' in the camera settings, and send it again.",
