@@ -416,7 +416,11 @@ def page_evidence(pr: PhotoRead, file_key: tuple[str, str] | None) -> PageEviden
     per trainee."""
     ev = PageEvidence(file_key=file_key)
     if pr.aligned is None:
-        return ev
+        # a page the gate refused once its QR was read is that trainee's (their blurred page 1 beside their page 2
+        # is one sheet with a page to retake, not a refused photo of nobody's: helper-150)
+        ident = getattr(pr.refusal, "identity", None)
+        qr = normalise_id(ident.trainee) if ident is not None else None
+        return dataclasses.replace(ev, page=pr.page, exercise=ident.exercise, trainee=qr) if qr else ev
     ident = pr.aligned.identity
     number = pr.readings.get(TRAINEE_FIELD)
     said = number_evidence(number.value, number.status, sure_digits(number)) if number is not None else {}

@@ -43,8 +43,8 @@ class PhotoRead:
     refusal: GraderError | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     sheet_exercise: str | None = None      # the exercise printed on a page refused for being another exercise's
-    sheet_trainee: tuple[str, str | None] | None = None    # and the trainee (number, name) its QR names
-    refused_page: int | None = None        # the page a photo showed before it was refused as not belonging
+    sheet_trainee: tuple[str, str | None] | None = None    # the trainee (number, name) a refused page's QR names
+    refused_page: int | None = None        # the page a refused photo showed (as not belonging, or by the gate)
 
     @property
     def page(self) -> int | None:
@@ -70,7 +70,11 @@ def read_photo(data: bytes, *, filename: str = "", template: str | None = None, 
         aligned = align_photo(data, filename=filename, template=template, exercise=exercise, contest=contest,
                               pairs=pairs)
     except GraderError as exc:
-        return PhotoRead(file=filename, refusal=exc, timings_ms={"total": (time.perf_counter() - t0) * 1000})
+        # (a page refused once located says which page it is, and whose sheet by its QR: align._located)
+        ident = getattr(exc, "identity", None)
+        return PhotoRead(file=filename, refusal=exc, timings_ms={"total": (time.perf_counter() - t0) * 1000},
+                         refused_page=getattr(exc, "page", None),
+                         sheet_trainee=(ident.trainee, ident.trainee_name) if ident and ident.trainee else None)
     t1 = time.perf_counter()
     readings = read_page_fields(aligned.gray, aligned.page, px_per_mm=aligned.px_per_mm,
                                 classifier=classifier_for(engine), blur_mm=aligned.quality.blur_mm or 0.0)

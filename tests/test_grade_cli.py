@@ -121,6 +121,30 @@ def test_a_personalised_sheet_refused_as_another_exercises_still_names_its_train
     assert (res["trainee"], res["trainee_name"], res["identity_source"]) == ("027", t["trainee_name"], "qr")
 
 
+def test_a_page_refused_once_its_qr_was_read_is_its_trainees_page_to_retake(tmp_path):
+    """Rehearsal (helper-150): a class's photo of a personalised page 1 too dark to grade, its QR still readable,
+    was a refused row of nobody's, and its trainee's page 2 a sheet told that no photo of page 1 was sent. The
+    refusal now says which page it is and whose sheet, and a batch makes one sheet of the two: page 1 to retake."""
+    import cv2
+    import numpy as np
+
+    from grader.batch import grade_batch
+    from grader.pipeline import read_photo
+    t = truth("s0010-p1.jpg")
+    assert t["personalised"]
+    dark = np.clip(cv2.imread(str(sample("s0010-p1.jpg"))).astype(np.float32) * 0.2, 0, 255).astype(np.uint8)
+    (tmp_path / "IMG-20261206-WA0001.jpg").write_bytes(cv2.imencode(".jpg", dark)[1].tobytes())
+    (tmp_path / "IMG-20261206-WA0002.jpg").write_bytes(sample("s0010-p2.jpg").read_bytes())
+    pr = read_photo((tmp_path / "IMG-20261206-WA0001.jpg").read_bytes())
+    assert pr.refusal.code == "too_dark" and pr.refused_page == 1 and pr.sheet_trainee == (t["trainee"],
+                                                                                          t["trainee_name"])
+    results = grade_batch([str(tmp_path)], key=load_key(str(SAMPLES / "keys" / t["exercise"])))
+    assert len(results) == 1
+    res = results[0]
+    assert (res["trainee"], res["trainee_name"], res["status"]) == ("027", t["trainee_name"], "partial")
+    assert [(p["page"], (p["refusal"] or {}).get("code")) for p in res["pages"]] == [(1, "too_dark"), (2, None)]
+
+
 def test_grade_lists_the_sheets_by_trainee_as_the_class_table_does(tmp_path):
     """Rehearsal (helper-141): the CLI's rows ran in file order, a class's refused r00x photos before everyone; the
     web's table and exports run by trainee. The CSV, the JSON and the terminal table all run by trainee now."""

@@ -1388,6 +1388,26 @@ def test_a_trainees_pages_sent_in_two_batches_become_one_sheet(app, trainer, cod
     assert sorted((r["trainee"], r["attempts"]) for r in rows) == [("27", 1), ("budi", 2)]   # budi: by name only
 
 
+def test_a_page_refused_once_its_qr_named_the_trainee_joins_their_other_page(app, trainer, code):
+    """Rehearsal (helper-150): a page refused by the photo checks once its QR was read (glare, too dark) was a
+    refused sheet of its own, which as the trainee's latest attempt hid their page 2 from the class table, or a
+    refused row of nobody's beside a sheet said to miss page 1. Named by its QR, it pairs with the trainee's other
+    page: one sheet, with page 1 to retake. Refused pages of nobody stay sheets of their own."""
+    done = batch(trainer, code, [("qr-27-WA0002_p2.jpg", jpeg_bytes()),
+                                 ("qr-27-blur-WA0001_p1.jpg", jpeg_bytes(color="#eee")),
+                                 ("blur-WA0003_p1.jpg", jpeg_bytes(color="#ddd"))], client_token="rf")
+    items = {i["trainee"]: i for i in trainer.get(done.location + ".json").get_json()["items"]}
+    assert sorted(items) == ["27", "blur-WA0003"]
+    sheet = trainer.get(items["27"]["url"]).get_data(as_text=True)
+    assert "qr-27-WA0002_p2.jpg" in sheet and "qr-27-blur-WA0001_p1.jpg" in sheet          # both pages, one sheet
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        rows = latest_sheets(get_db(), code)
+    assert sorted((r["trainee"], r["attempts"], r["result_status"]) for r in rows) == [
+        ("27", 1, "partial"), ("blur-WA0003", 1, "refused")]
+
+
 def test_a_page_photographed_twice_in_one_batch_is_one_sheet_of_its_trainee(app, trainer, code):
     """Rehearsal (helper-89): Rina sent page 1 twice (rina-hal1.jpg, rina-hal2-wrongpage.jpg), both naming her in
     the QR. ``grader grade`` made one sheet of them, the second photo refused as ``duplicate_page`` ("Foto ini

@@ -220,8 +220,8 @@ def _align_page(data: bytes, *, filename: str, template: str | None, exercise: s
                 if found2 is not None and found2.nearer_than(found):
                     fit, found = refit, found2
         if fit.missing and _print_disagrees(found):
-            raise diagnose_missing(gray, detection, specs, spec, page_no, list(fit.hits), thresholds,
-                                    grays_per_edge=grays_per_edge)
+            raise _located(diagnose_missing(gray, detection, specs, spec, page_no, list(fit.hits), thresholds,
+                                            grays_per_edge=grays_per_edge), page_no, ident, source)
         curl = found.field if found is not None else None
         clock("curl")
     frame_gray = _resample(gray, fit.homography, curl, size)
@@ -238,17 +238,25 @@ def _align_page(data: bytes, *, filename: str, template: str | None, exercise: s
     clock("gate")
     if reasons and refuse:
         small = reasons[0] == "sheet_too_small" and q.small_for_pixels(measures, thresholds)
-        raise Refusal(reasons[0], detail=f"{filename}: {measures}", quality=report,
-                      case=LOW_RESOLUTION if small else None)
+        raise _located(Refusal(reasons[0], detail=f"{filename}: {measures}", quality=report,
+                               case=LOW_RESOLUTION if small else None), page_no, ident, source)
     if source == UNIDENTIFIED and refuse:
-        raise Refusal("sheet_unidentified", detail=f"{filename}: neither the QR nor the header line was read",
-                      quality=report)
+        raise _located(Refusal("sheet_unidentified", detail=f"{filename}: neither the QR nor the header line was read",
+                               quality=report), page_no, ident, source)
     log.info("%s: page %d of %s via %s, %d markers, residual %.3f mm", filename or "photo", page_no, spec.id,
              source, len(fit.hits), fit.residual_mm)
     return AlignedPage(gray=frame_gray, sheet=sheet, page=page, identity=ident, identity_source=source,
                        homography=fit.homography, markers_found=len(fit.hits), quality=report, timings_ms=timings,
                        photo_gray=gray, data=data, curl=curl, other_page=_other_page(spec, detection, page_no),
                        mirrored=mirrored)
+
+
+def _located(refusal: Refusal, page_no: int, ident: SheetIdentity, source: str) -> Refusal:
+    """``refusal`` of a page its markers named, with that page and, when its QR was read, the sheet's identity (the
+    trainee a batch's refused photo belongs to: helper-150 saw them unnamed rows)."""
+    refusal.page = page_no
+    refusal.identity = ident if source == "qr" else None
+    return refusal
 
 
 def _print_disagrees(found: CurlFit | None) -> bool:

@@ -117,6 +117,9 @@ class Refusal(GraderError):
         The :class:`~grader.photo.quality.QualityReport` measured so far, if any.
     case : str, optional
         A narrower case of ``code`` with words of its own (:data:`CASES`); others keep the code's words.
+
+    A page refused after it was located also says which page it is (``page``, by its markers) and, where its QR was
+    read, the sheet's identity (``identity``): the trainee's retake names the page, and a batch names the trainee.
     """
 
     def __init__(self, code: str, *, detail: str = "", quality: Any = None, case: str | None = None):
@@ -126,6 +129,8 @@ class Refusal(GraderError):
         super().__init__(code, en, ind)
         self.detail = detail
         self.quality = quality
+        self.page: int | None = None
+        self.identity: Any = None       # grader.sheet.identity.SheetIdentity, from the QR
 
     @property
     def reasons(self) -> list[str]:

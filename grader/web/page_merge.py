@@ -19,6 +19,7 @@ from pathlib import Path
 from grader.errors import GraderError
 from grader.file_names import page_said_plainly
 from grader.page_groups import PageEvidence, group_pages, page_number_evidence
+from grader.photo.refusal import REASON_CODES
 from grader.web.corrections import carry_over_reviews, fields_on_pages, pages_read_from
 from grader.web.db import MERGING, STORING, connect, now_iso
 from grader.web.grading import stored_photos
@@ -251,6 +252,14 @@ def _photos_of(conn: sqlite3.Connection, data_dir: str, sheet_ids: list[int]) ->
         return None
 
 
+def _refused_of_named(page: dict, result: dict) -> bool:
+    """Whether a page refused by the photo checks (glare, too dark) once located pairs as its page: its QR named
+    the trainee, so with their other page it is one sheet with a page to retake, not a refused photo of nobody's
+    beside a sheet said to miss that page (helper-150). Never a page refused as another exercise's or trainee's."""
+    return page.get("page") is not None and result.get("identity_source") == "qr" and \
+        (page.get("refusal") or {}).get("code") in REASON_CODES
+
+
 def _single_pages(conn: sqlite3.Connection, where: str, params: tuple) -> list[dict]:
     """Graded sheets of one photo, not replaced, matching ``where``: what the merge step pairs
     (:func:`grader.web.batching.merge_candidates`)."""
@@ -258,7 +267,7 @@ def _single_pages(conn: sqlite3.Connection, where: str, params: tuple) -> list[d
     for r in conn.execute(f"SELECT s.id, s.exercise, s.group_key, s.pairs_with, s.result FROM submissions s WHERE "
                           f"{where} AND {_kept_sheets(1)} ORDER BY s.id", params):
         res = json.loads(r["result"])
-        read = [p for p in res.get("pages", []) if not p.get("refusal")]
+        read = [p for p in res.get("pages", []) if not p.get("refusal") or _refused_of_named(p, res)]
         unsure = [p["trainee_number"] for p in read if (p.get("trainee_number") or {}).get("status") == "review"]
         rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], "trainee": res.get("trainee"),
                      "group_key": r["group_key"], "pairs_with": r["pairs_with"],
