@@ -2518,6 +2518,42 @@ def test_a_trainer_types_the_trainee_number_a_sheet_did_not_say_surely(trainer, 
     assert 'name="number"' not in trainer.get(f"/trainer/lembar/{qsid}").get_data(as_text=True)
 
 
+def test_the_review_queue_lists_the_sheets_nothing_names_for_their_numbers(trainer, code):
+    """Rehearsal (helper-147): after the whole review queue, 7 of a class's 20 sheets were still under their photos'
+    file names (IMG-…-WA0006), their numbers read unsure, each to be found in the class table and named on its own
+    page. The queue lists them after its fields, with the number and name cut from the sheet and the number read
+    ("?" where unsure); a number typed there names the sheet and the queue comes back without it. Sheets named by
+    their QR, a number read surely or a file name are not listed."""
+    resp = batch(trainer, code, [("IMG-20261206-WA0006.jpg", jpeg_bytes()), ("num-115-a_1.jpg", jpeg_bytes(color="#eee")),
+                                 ("qr-7-b_1.jpg", jpeg_bytes(color="#ddd")), ("s0001_1.jpg", jpeg_bytes(color="#ccc"))])
+    items = trainer.get(resp.location + ".json").get_json()["items"]
+    sid = next(i for i in items if "WA0006" in i["trainee"])["url"].rstrip("/").rsplit("/", 1)[1]
+    with trainer.application.app_context():
+        from grader.web.db import get_db
+        get_db().execute("UPDATE submissions SET result=json_set(result, '$.pages[0].trainee_number', "
+                         "json('{\"value\": \"061\", \"status\": \"review\", \"sure\": \"06?\"}')) WHERE id=?", (sid,))
+        get_db().commit()
+    assert "1 tanpa nomor" in trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)   # (the queue's button)
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    listed = queue[queue.index('id="tanpa-nomor"'):]
+    assert "Lembar tanpa nomor peserta (1)" in listed and "IMG-20261206-WA0006" in listed
+    assert re.findall(r'action="/trainer/lembar/(\d+)/peserta"', listed) == [sid]
+    assert 'value="06?"' in listed and f"/trainer/lembar/{sid}/gambar/ident1.png" in listed
+    token = csrf_of(trainer, f"/trainer/latihan/{code}/periksa")
+    saved = trainer.post(f"/trainer/lembar/{sid}/peserta", data={"csrf_token": token, "number": "061",
+                                                                 "back": f"/trainer/latihan/{code}/periksa#tanpa-nomor"})
+    assert saved.status_code == 303 and saved.location.endswith(f"/trainer/latihan/{code}/periksa#tanpa-nomor")
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    assert "Nomor peserta lembar ini kini 061." in queue and 'id="tanpa-nomor"' not in queue
+    assert "tanpa nomor" not in trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert "061" in re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table)
+    # (another site as the way back is not followed)
+    away = trainer.post(f"/trainer/lembar/{sid}/peserta", data={"csrf_token": token, "number": "061",
+                                                                "back": "//example.com/trainer/"})
+    assert away.location.endswith(f"/trainer/lembar/{sid}#peserta")
+
+
 def test_a_correction_made_in_another_tab_since_the_form_was_loaded_is_not_replaced_unsaid(trainer, code):
     """Rehearsal (helper-139): the review queue open in two tabs, tab A saved 53, then tab B (not reloaded) saved
     58: both were told "saved", and B's replaced A's without a word. The form sends the time of the field's latest

@@ -227,7 +227,8 @@ def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = Fals
     """What the class table shows, counted the same way everywhere: one sheet per trainee (their latest).
 
     ``queue`` also counts the fields waiting in the review queue, as the queue itself does (it reads every
-    latest sheet's result, so only the exercise page asks).
+    latest sheet's result, so only the exercise page asks), and the sheets it lists for their numbers
+    (:func:`unnamed_sheets`).
     """
     rows = latest_sheets(conn, exercise)
     done = [r for r in rows if r["state"] == "done"]
@@ -235,6 +236,7 @@ def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = Fals
     out = {"n": len(rows), "graded": len(done), "mean": sum(scores) / len(scores) if scores else None}
     if queue:
         out["review"] = len(queue_fields(conn, exercise, latest=rows))
+        out["unnamed"] = len(unnamed_sheets(conn, exercise, latest=rows))
     return out
 
 
@@ -302,6 +304,18 @@ def current_graded(conn: sqlite3.Connection, exercise: str, *, latest: list[dict
     (:func:`newer_being_graded`) has none here: an earlier attempt the table no longer shows is not counted, nor its
     fields asked to be checked as if they were the trainee's current ones."""
     return [r for r in _latest_or_read(conn, exercise, latest) if r["state"] == "done"]
+
+
+def unnamed_sheets(conn: sqlite3.Connection, exercise: str, *,
+                   latest: list[dict] | None = None) -> list[tuple[dict, dict]]:
+    """``(row, result)`` of the class's graded sheets that nothing names: no QR trainee, no trainee number read
+    surely, no name typed or given by a file name, and no number typed by a trainer yet. The class table shows each
+    under its photo's file name (``IMG-…-WA0006``), a row no correction names. The review queue lists them after its
+    fields, each number to be typed off the sheet's picture: helper-147 found 7 of a class's 20 sheets so once the
+    whole queue was done, each to be found on its own page."""
+    rows = [r for r in current_graded(conn, exercise, latest=latest)
+            if not r["trainee"] and r["result_status"] != "refused"]
+    return results_of(conn, [r["id"] for r in rows])
 
 
 def failed_latest(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] | None = None) -> list[dict]:

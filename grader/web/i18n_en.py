@@ -446,6 +446,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Buka halaman ini lagi lewat alamat jaringan komputer ini; kode QR-nya akan muncul:":
         "Open this page again at this computer's network address; its QR code will show:",
     "Simpan nomor": "Save the number",
+    "Lembar tanpa nomor peserta ({n})": "Sheets with no trainee number ({n})",
+    "{n} tanpa nomor": "{n} with no number",
+    "Nomor peserta di lembar ini belum terbaca dengan pasti, jadi tabel kelas mencatatnya dengan nama berkas fotonya. Ketik nomornya seperti tertulis di lembar (ganti ? dengan angkanya) agar lembar masuk ke baris pesertanya.":
+        "The trainee numbers on these sheets were not read surely, so the class table lists them under their photos' "
+        "file names. Type each number as written on the sheet (replace ? with its digit) to put the sheet in its "
+        "trainee's row.",
     "Nomor yang tertulis di lembar belum terbaca dengan pasti, jadi lembar ini dicatat dengan nama berkasnya. Ketik nomornya agar lembar ini masuk ke baris pesertanya di tabel kelas.":
         "The number written on the sheet was not read surely, so this sheet is listed under its file name. Type the "
         "number to put the sheet in its trainee's row of the class table.",

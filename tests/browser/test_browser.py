@@ -209,6 +209,28 @@ def _three_sheets_zip(tmp_path) -> Path:
     return tmp_path / "k.zip"
 
 
+def test_review_queue_names_the_sheets_nothing_names(browser, fake_live_server, shots, tmp_path):
+    """The queue's list of sheets under a photo's file name: the number typed there, Enter, and the queue comes back
+    without the sheet and with the other items as they were (the queue's script leaves this form alone)."""
+    from grader.web.testing import jpeg_bytes
+    srv, code = fake_live_server, fake_live_server["code"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("IMG-20261206-WA0006.jpg", jpeg_bytes(color="#eee"))
+        zf.writestr("a_1.jpg", jpeg_bytes(color="#ddd"))
+    (tmp_path / "u.zip").write_bytes(buf.getvalue())
+    ctx, page = _review_queue_after_batch(browser, srv, code, tmp_path / "u.zip")
+    assert page.locator("form[data-review-item]").count() == 2
+    assert "Lembar tanpa nomor peserta (1)" in page.inner_text("#tanpa-nomor")
+    shots(page, "desktop-trainer-review-unnamed")
+    page.fill("#tanpa-nomor input[name=number]", "061")
+    page.press("#tanpa-nomor input[name=number]", "Enter")
+    page.wait_for_load_state()
+    assert "Nomor peserta lembar ini kini 061." in page.inner_text("main")
+    assert page.locator("#tanpa-nomor").count() == 0 and page.locator("form[data-review-item]").count() == 2
+    ctx.close()
+
+
 def test_review_queue_keyboard_fast_path(browser, fake_live_server, shots, tmp_path):
     """Type the digits, press Enter, land on the next field: the sheet is regraded without a reload."""
     from grader.exercise.store import load_key

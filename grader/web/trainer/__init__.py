@@ -25,6 +25,13 @@ def require_login():
     return redirect(url_for("trainer.login", next=nxt))
 
 
+def back_to(default: str) -> str:
+    """Where a trainer's form goes back to: the page its ``back`` names (the queue, the sheet), if it is a trainer page
+    of this site (never another site, whatever the form says), else ``default``."""
+    back = request.form.get("back") or ""
+    return back if back.startswith("/trainer/") else default
+
+
 @bp.errorhandler(GraderError)
 def grader_error(exc: GraderError):
     """A refusal on a trainer page (a batch with nothing to grade, an exercise that is not here): said on the page

@@ -14,7 +14,7 @@ from grader.errors import GraderError
 from grader.web import error_response
 from grader.grading.review_queue import disputes_first, waiting
 from grader.grading.shown import full_score
-from grader.web.classroom import failed_latest, latest_sheets, newer_being_graded, queue_fields
+from grader.web.classroom import failed_latest, latest_sheets, newer_being_graded, queue_fields, unnamed_sheets
 from grader.web.db import get_db
 from grader.grading.typed_value import parse_value
 from grader.web.review_actions import CorrectedMeanwhile, correct_field
@@ -22,8 +22,9 @@ from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
 from grader.web.present import doubting_rules, field_name
 from grader.web.security import current_trainer
-from grader.web.trainer import bp
+from grader.web.trainer import back_to, bp
 from grader.web.trainer.exercises import get_key
+from grader.web.trainer.trainee_number import number_prefill
 
 MAX_QUEUE = 300
 def review_items(exercise: str, *, latest: list[dict] | None = None) -> tuple[list[dict], int]:
@@ -48,14 +49,21 @@ def review(code: str):
     return render_template("trainer/review.html", key=key, items=items, beyond=waiting_in_all - len(items),
                            failed=failed_latest(db, key.exercise, latest=latest),
                            being_graded=newer_being_graded(db, key.exercise, latest=latest),
-                           disputed=sum(1 for it in items if it["field"].get("disputed_at")))
+                           disputed=sum(1 for it in items if it["field"].get("disputed_at")),
+                           unnamed=[_unnamed_item(row, res) for row, res in unnamed_sheets(db, key.exercise,
+                                                                                             latest=latest)])
+
+
+def _unnamed_item(row, res: dict) -> dict:
+    """A sheet nothing names, as the queue offers its trainee number: the number and name cut from its pages, and
+    the number read there, "?" where unsure (as on the sheet's page)."""
+    return {"sid": row["id"], "label": row["group_key"], "prefill": number_prefill(row, res),
+            "idents": [(p.get("page"), p["identity_crop"]) for p in res.get("pages") or () if p.get("identity_crop")]}
 
 
 def _back_to(sid: int) -> str:
-    """Where a correction's form goes back to: the page it names (the queue, the sheet), if it is a trainer page of
-    this site (never another site, whatever the form says), else the sheet."""
-    back = request.form.get("back") or ""
-    return back if back.startswith("/trainer/") else url_for("trainer.submission", sid=sid)
+    """Where a correction's form goes back to: the page it names, else the sheet."""
+    return back_to(url_for("trainer.submission", sid=sid))
 
 
 @bp.post("/lembar/<int:sid>/koreksi")

@@ -17,7 +17,7 @@ from flask import flash, redirect, request, url_for
 from grader.page_groups import normalise_id, number_text
 from grader.web.db import REMOVED, get_db, now_iso, sheet_or_abort
 from grader.web.i18n import gettext as _
-from grader.web.trainer import bp
+from grader.web.trainer import back_to, bp
 
 MAX_DIGITS = 6          # (the practice sheets have three boxes; a roster's numbers may run longer)
 NUMBER_RE = re.compile(rf"\d{{1,{MAX_DIGITS}}}")
@@ -41,7 +41,7 @@ def number_prefill(sub, res: dict) -> str:
 def set_trainee(sid: int):
     sub = sheet_or_abort("id", sid)
     typed = (request.form.get("number") or "").strip()
-    back = url_for("trainer.submission", sid=sid) + "#peserta"
+    back = back_to(url_for("trainer.submission", sid=sid) + "#peserta")     # (or the review queue's list)
     if not NUMBER_RE.fullmatch(typed):
         flash(_("Ketik nomor peserta dengan angka saja (paling banyak {n} angka), seperti tertulis di lembar.",
                 n=MAX_DIGITS) if "?" not in typed else
