@@ -126,53 +126,35 @@ def left_out_term(field: dict, sums: list, by_id: dict[str, dict]) -> str | None
     return found.pop() if len(found) == 1 else None
 
 
-def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
-    """The three most important things to fix, most important first (one broken rule per place).
-
-    A finding points at the field of it that is wrong (``turus 71, bulatan 571`` at the bubbles, not the tally),
-    and a wrong field that a cross-check already names is not listed again on its own.
-    """
-    fixes: list[dict] = []
-    wrong = {f["id"] for f in fields if f["status"] == "wrong"}
-
-    def place(ids) -> str:
-        return next((i for i in ids if i in wrong), ids[0])
-
-    violated = [r for r in rules if r["status"] == "violated" and r["severity"] == "error"]
-    violated.sort(key=lambda r: (r["base_id"] not in MAGIC_RULES, r["id"]))
-    # One broken rule per place: a sum off by one breaks its row's rule and its column's, both at its cell, and
-    # with its own wrong value it filled the list and pushed the sheet's other mistakes out. The first rule there
-    # is said (the page's list of rules still names every one), beside the cell's value, which says what to write.
-    ruled: set[str] = set()
-    for r in violated:
-        where = _where(sheet, place(r["fields"]))
-        if where["where"] not in ruled:
-            ruled.add(where["where"])
-            fixes.append({"message_id": r["message_id"], "message_en": r["message_en"], **where})
-    named = set()
-    for x in findings:
-        if x.kind == "cross_check" and x.severity == "error":
-            fixes.append({"message_id": x.message_id, "message_en": x.message_en, **_where(sheet, place(x.fields))})
-            named |= set(x.fields)
-    # L and P written in each other's place are one mistake, said as such (two wrong values read as two counts).
+def _swap_fixes(sheet: SheetLayout, fields: list[dict], named: set[str]) -> list[tuple[dict, set[str]]]:
+    """L and P written in each other's place, one fix a row, with the two fields it mends (two wrong values read as
+    two counts are one mistake, said as such). Adds the fields to ``named``."""
+    out = []
     by_id = {f["id"]: f for f in fields}
     for f in fields:
         other = by_id.get(f["id"][:-1] + "P") if f["id"].endswith(".L") else None
         if (other is not None and f["status"] == other["status"] == "wrong" and f["id"] not in named
                 and other["id"] not in named and f["value"] == other["expected"] and other["value"] == f["expected"]):
             row_id, row_en = (x.removesuffix(" (L)") for x in (f["label"], f["label_en"]))
-            fixes.append({"message_id": f"{row_id}: laki-laki (L) dan perempuan (P) tertukar: tertulis L {f['value']}, "
-                                        f"P {other['value']}; seharusnya L {f['expected']}, P {other['expected']}.",
-                          "message_en": f"{row_en}: men (L) and women (P) swapped: written L {f['value']}, "
-                                        f"P {other['value']}; expected L {f['expected']}, P {other['expected']}.",
-                          **_where(sheet, f["id"])})
+            out.append(({"message_id": f"{row_id}: laki-laki (L) dan perempuan (P) tertukar: tertulis L {f['value']}, "
+                                       f"P {other['value']}; seharusnya L {f['expected']}, P {other['expected']}.",
+                         "message_en": f"{row_en}: men (L) and women (P) swapped: written L {f['value']}, "
+                                       f"P {other['value']}; expected L {f['expected']}, P {other['expected']}.",
+                         **_where(sheet, f["id"])}, {f["id"], other["id"]}))
             named |= {f["id"], other["id"]}
-    # One pair's digits, tally and bubbles all wrong the same way are one mistake (a wrong count), said once.
+    return out
+
+
+def _value_fixes(sheet: SheetLayout, fields: list[dict], named: set[str]) -> list[tuple[dict, set[str]]]:
+    """Each wrong value not already named, with what to write, and the fields it mends: one pair's digits, tally and
+    bubbles all wrong the same way are one mistake (a wrong count), said once."""
+    by_id = {f["id"]: f for f in fields}
     sums = [r for r in expand_rules(sheet.spec.rules, sheet) if r.summed]
     same_mistake: dict[tuple, list[dict]] = {}
     for f in fields:
         if f["status"] == "wrong" and f["id"] not in named:
             same_mistake.setdefault((pair_base(f), shown_value(f), f["expected"]), []).append(f)
+    out = []
     for group in same_mistake.values():
         f = next((g for g in group if g["kind"] == "digits"), group[0])
         parts_id = parts_en = ""
@@ -188,11 +170,77 @@ def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], finding
             label, label_en = by_id[term]["label"], by_id[term]["label_en"]      # (a term found is a field of by_id)
             unsure_id += f"; sepertinya {field_name(term)} ({label}) tidak ikut dijumlahkan"
             unsure_en += f"; {field_name(term, 'en')} ({label_en}) seems to have been left out of the sum"
-        fixes.append({"message_id": f"{f['label']}: tertulis {written}, seharusnya {f['expected']}{parts_id}"
-                                    f"{unsure_id}.",
-                      "message_en": f"{f['label_en']}: written {written}, expected {f['expected']}{parts_en}"
-                                    f"{unsure_en}.",
-                      **_where(sheet, f["id"])})
+        out.append(({"message_id": f"{f['label']}: tertulis {written}, seharusnya {f['expected']}{parts_id}"
+                                   f"{unsure_id}.",
+                     "message_en": f"{f['label_en']}: written {written}, expected {f['expected']}{parts_en}"
+                                   f"{unsure_en}.",
+                     **_where(sheet, f["id"])}, {g["id"] for g in group}))
+    return out
+
+
+def _breaks_only_by(rule: dict, mended: set[str], status: dict[str, str]) -> bool:
+    """Whether a broken rule tells the same lesson as the fix that mends the fields ``mended``: every field of the
+    rule not written as the key has it is one of them, so that fix mends the rule too (the key keeps every rule).
+    helper-147: a miscount's fix and the rule its total breaks took two of the three places, one lesson."""
+    off = {f for f in rule["fields"] if status.get(f) != "ok"}
+    return bool(off) and off <= mended
+
+
+def _with_rule(fix: dict, rule: dict) -> dict:
+    """A field's fix followed by the rule it breaks, one place of the three: what to write, then the check that
+    shows it."""
+    return dict(fix, message_id=f"{fix['message_id']} {rule['message_id']}.",
+                message_en=f"{fix['message_en']} {rule['message_en']}.")
+
+
+def _at_wrong(ids, wrong: set[str]) -> str:
+    """The field of ``ids`` a fix of them points at: the first wrong one (``turus 71, bulatan 571`` at the bubbles,
+    not the tally), the first of all when none is."""
+    return next((i for i in ids if i in wrong), ids[0])
+
+
+def _rule_fixes(sheet: SheetLayout, rules: list[dict], fields: list[dict],
+                lessons: list[tuple[dict, set[str]]]) -> tuple[list[dict], set[int]]:
+    """The broken rules' fixes, the magic numbers' first, and which of ``lessons`` they say: one rule per place, and a
+    rule a lesson's fix mends said with that fix (:func:`_breaks_only_by`), once.
+
+    A sum off by one breaks its row's rule and its column's, both at its cell, and with its own wrong value it filled
+    the list and pushed the sheet's other mistakes out. The first rule there is said (the page's list of rules still
+    names every one), with the cell's fix, which says what to write."""
+    wrong = {f["id"] for f in fields if f["status"] == "wrong"}
+    status = {f["id"]: f["status"] for f in fields}
+    violated = [r for r in rules if r["status"] == "violated" and r["severity"] == "error"]
+    violated.sort(key=lambda r: (r["base_id"] not in MAGIC_RULES, r["id"]))
+    fixes, ruled, said = [], set(), set()
+    for r in violated:
+        lesson = next((i for i, (_, mended) in enumerate(lessons) if _breaks_only_by(r, mended, status)), None)
+        fix = ({"message_id": r["message_id"], "message_en": r["message_en"],
+                **_where(sheet, _at_wrong(r["fields"], wrong))} if lesson is None else _with_rule(lessons[lesson][0], r))
+        if fix["where"] in ruled or lesson in said:
+            continue
+        ruled.add(fix["where"])
+        fixes.append(fix)
+        said.add(lesson)
+    return fixes, said
+
+
+def top_fixes(sheet: SheetLayout, fields: list[dict], rules: list[dict], findings: list[Finding]) -> list[dict]:
+    """The three most important things to fix, most important first: the broken rules (:func:`_rule_fixes`), the
+    cross-checks, the wrong values, the blank fields, the writing habits.
+
+    A wrong field that a cross-check already names is not listed again on its own.
+    """
+    wrong = {f["id"] for f in fields if f["status"] == "wrong"}
+    named = set()
+    crossed = []
+    for x in findings:
+        if x.kind == "cross_check" and x.severity == "error":
+            crossed.append({"message_id": x.message_id, "message_en": x.message_en,
+                            **_where(sheet, _at_wrong(x.fields, wrong))})
+            named |= set(x.fields)
+    lessons = _swap_fixes(sheet, fields, named) + _value_fixes(sheet, fields, named)
+    fixes, said = _rule_fixes(sheet, rules, fields, lessons)
+    fixes += crossed + [fix for i, (fix, _) in enumerate(lessons) if i not in said]
     blanks = [f for f in fields if f["status"] == "blank"]
     if blanks:
         more = " …" if len(blanks) > 5 else ""
