@@ -1042,6 +1042,24 @@ def test_class_insight_counts_only_the_trainees_mistakes():
     assert [t.id for t in class_insight([res])["fields"]] == ["II.1"]
 
 
+def test_class_insight_counts_a_pairs_miscount_once_at_its_digits_and_a_tally_slip_apart(chasil_spec):
+    """helper-147: one miscount, written alike in a pair's digits, tally and bubbles, was three of the insight's bars
+    (IV.2, IV.2 turus, IV.2 bulatan), where the trainee's feedback says it once; and its "IV.2 turus" could not be
+    told from a tally alone counted otherwise than its number. The miscount is one bar, at the digits; a tally that
+    disagrees with its own digits keeps its bar."""
+    from grader.web.classroom import class_insight
+    sheet, key = setup(chasil_spec)
+    miscount = dict(key.fields)
+    miscount["IV.2"] += 1
+    slip = readings_from(sheet, key.fields)
+    slip["IV.2.tally"] = replace(slip["IV.2.tally"], value=key.fields["IV.2"] + 2)
+    results = [{**grade_readings(sheet, reads, key), "status": "graded"}
+               for reads in (readings_from(sheet, miscount), readings_from(sheet, miscount), slip)]
+    assert {f["id"] for f in results[0]["fields"] if f["status"] == "wrong"} == {"IV.2", "IV.2.tally", "IV.2.bubbles"}
+    assert [(t.id, t.count, t.label) for t in class_insight(results)["fields"]] == [
+        ("IV.2", 2, "Suara Paslon 2"), ("IV.2.tally", 1, "Turus Paslon 2")]
+
+
 def test_top_fixes_point_at_the_wrong_mark_and_say_a_pairs_one_mistake_once(chasil_spec):
     """QA (printable feedback of s0006): 'turus 71, bulatan 571' pointed at the right tally, the wrong bubbles were
     listed again on their own, and a wrong count written alike in digits, tally and bubbles took three of the

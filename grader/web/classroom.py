@@ -11,9 +11,9 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 
-from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code
+from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code, pair_base
 from grader.grading.review_queue import queue_order, waiting
-from grader.grading.shown import full_score, shown_score
+from grader.grading.shown import full_score, shown_score, shown_value
 from grader.page_groups import normalise_id, trainee_order
 from grader.web.grading import has_digits, only_wrong_exercise, printed_exercise
 
@@ -337,6 +337,17 @@ def newer_being_graded(conn: sqlite3.Connection, exercise: str, *, latest: list[
     return [r for r in pending if r["trainee_key"] in graded]
 
 
+def trainee_mistakes(fields: list[dict]) -> list[dict]:
+    """The fields of a sheet its trainee got wrong (:data:`WRONG_STATUSES`), one a mistake: a pair's tally or bubbles
+    wrong as its digits are, the same number, are one miscount, counted at the digits, as the sheet's feedback says it
+    once ("angka, bulatan dan turus"). helper-147: one miscount filled three of the insight's bars, which could not
+    tell it from a tally alone counted otherwise than its number (a habit the insight counts apart)."""
+    wrong = [f for f in fields if f.get("status") in WRONG_STATUSES]
+    digits = {(f["id"], f["status"], shown_value(f)) for f in wrong if f.get("kind") == "digits"}
+    return [f for f in wrong
+            if f.get("kind") not in ("tally", "bubbles") or (pair_base(f), f["status"], shown_value(f)) not in digits]
+
+
 def class_insight(results: list[dict], *, top: int = 12) -> dict:
     """Which fields and rules the class gets wrong most, and which writing habits show, on how many of ``results``
     (one per trainee: :func:`trainees_insight`); ``trainees`` of them graded, the shares out of those."""
@@ -347,10 +358,9 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
     rules: Counter = Counter()
     rule_text: dict[str, tuple[str, str]] = {}
     for res in graded:
-        for f in res.get("fields") or []:
-            if f.get("status") in WRONG_STATUSES:
-                fields[f["id"]] += 1
-                labels[f["id"]] = (f.get("label") or f["id"], f.get("label_en"))
+        for f in trainee_mistakes(res.get("fields") or []):
+            fields[f["id"]] += 1
+            labels[f["id"]] = (f.get("label") or f["id"], f.get("label_en"))
         for rule in res.get("rules") or []:
             if rule.get("status") == "violated":
                 base = rule["id"].split("[")[0]
