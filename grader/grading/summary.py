@@ -214,8 +214,9 @@ def _rule_fixes(sheet: SheetLayout, rules: list[dict], fields: list[dict],
     fixes, ruled, said = [], set(), set()
     for r in violated:
         lesson = next((i for i, (_, mended) in enumerate(lessons) if _breaks_only_by(r, mended, status)), None)
-        fix = ({"message_id": r["message_id"], "message_en": r["message_en"],
-                **_where(sheet, _at_wrong(r["fields"], wrong))} if lesson is None else _with_rule(lessons[lesson][0], r))
+        fix = (_with_rule(lessons[lesson][0], r) if lesson is not None else
+               {"message_id": r["message_id"], "message_en": r["message_en"],
+                **_where(sheet, _at_wrong(r["fields"], wrong))})
         if fix["where"] in ruled or lesson in said:
             continue
         ruled.add(fix["where"])
