@@ -100,7 +100,7 @@ def test_the_demo_class_is_graded_once_for_a_fresh_install(tmp_path):
         assert seed_demo_class(Path(app.config["DATA_DIR"]), samples) == "6ARJET"          # once only
     trainer = app.test_client()
     log_in(trainer)
-    assert "Hasil kelas (3)" in trainer.get("/trainer/latihan/6ARJET").get_data(as_text=True)
+    assert "Hasil kelas (3 peserta)" in trainer.get("/trainer/latihan/6ARJET").get_data(as_text=True)
     batch = trainer.get("/trainer/batch/demo-class.json").get_json()
     assert batch["complete"] and batch["total"] == 3
     assert sorted(i["status"] for i in batch["items"]) == ["graded", "graded", "refused"]

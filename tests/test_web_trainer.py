@@ -437,10 +437,28 @@ def test_class_counts_agree_and_trainee_numbers_sort_as_numbers(trainer, code):
     table = trainer.get(f"/trainer/latihan/{code}/hasil?sort=trainee").get_data(as_text=True)
     assert re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table) == ["9", "10"]
     page = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
-    assert "Hasil kelas (2)" in page
+    assert "Hasil kelas (2 peserta)" in page
     index = trainer.get("/trainer/").get_data(as_text=True)
     row = re.search(rf"<code>{code}</code>.*?</tr>", index, re.S).group(0)
     assert re.search(r'<td class="num" data-col="sheets"[^>]*>([^<]*)</td>', row).group(1) == "2"
+
+
+def test_refused_photos_that_name_nobody_are_counted_apart_from_the_trainees(trainer, code):
+    """A rehearsal: a class of 20 read "Hasil kelas (24)", its 4 refused photos that named nobody counted as trainees
+    (each a row of the table, which it stays, for the trainer to see). The button counts the trainees and says the
+    refused photos apart; a refused photo that names its trainee is that trainee's row, counted as one."""
+    batch(trainer, code, [("10_1.jpg", jpeg_bytes()), ("9_1.jpg", jpeg_bytes(color="#eee")),
+                          ("11_1_blur.jpg", jpeg_bytes(color="#ccc")),
+                          ("IMG-20241127-WA0091-blur.jpg", jpeg_bytes(color="#ddd")),
+                          ("IMG-20241127-WA0092-blur.jpg", jpeg_bytes(color="#bbb"))])
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert len(re.findall(r'<tr data-href="/trainer/lembar/\d+"', table)) == 5          # (every photo still a row)
+    page = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+    button = re.search(r'>Hasil kelas \((.*?)\)</a>', page, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", button) == "3 peserta · 2 foto ditolak"
+    english = trainer.get(f"/trainer/latihan/{code}?lang=en").get_data(as_text=True)
+    assert re.search(r'>Class results \(3 trainees · <span title="Photos refused that name no trainee: in the table, '
+                     r'not counted as trainees.">2 photos refused</span>\)</a>', english)
 
 
 def test_the_list_of_exercises_names_each_ones_place_as_its_page_does(trainer, code, isolated_data_dir):

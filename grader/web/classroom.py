@@ -224,7 +224,9 @@ def _by_trainee(row: dict) -> tuple:
 
 
 def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = False) -> dict:
-    """What the class table shows, counted the same way everywhere: one sheet per trainee (their latest).
+    """What the class table shows, counted the same way everywhere: one sheet per trainee (their latest); ``n`` its
+    rows, ``trainees`` those but the refused photos that name nobody, counted apart (``refused``:
+    :func:`refused_unnamed`).
 
     ``queue`` also counts the fields waiting in the review queue, as the queue itself does (it reads every
     latest sheet's result, so only the exercise page asks), and the sheets it lists for their numbers
@@ -233,11 +235,20 @@ def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = Fals
     rows = latest_sheets(conn, exercise)
     done = [r for r in rows if r["state"] == "done"]
     scores = [r["full_score"] for r in done if r["full_score"] is not None]
-    out = {"n": len(rows), "graded": len(done), "mean": sum(scores) / len(scores) if scores else None}
+    refused = sum(1 for r in rows if refused_unnamed(r))
+    out = {"n": len(rows), "trainees": len(rows) - refused, "refused": refused, "graded": len(done),
+           "mean": sum(scores) / len(scores) if scores else None}
     if queue:
         out["review"] = len(queue_fields(conn, exercise, latest=rows))
         out["unnamed"] = len(unnamed_sheets(conn, exercise, latest=rows))
     return out
+
+
+def refused_unnamed(row: dict) -> bool:
+    """Whether a row of the class table (:func:`latest_sheets`) is a refused photo that names nobody: a row of its
+    own, for the trainer to see, but no trainee to count (its trainee may well have sent again, named: a rehearsal's
+    class of 20 read "Hasil kelas (24)" with 4 such photos)."""
+    return row["trainee_key"] == row["token"] and row["result_status"] == "refused"
 
 
 def queue_fields(conn: sqlite3.Connection, exercise: str, *,

@@ -684,6 +684,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "garis turus kurang jelas": "unclear tally strokes",
     "{n} peserta dinilai": ("{n} trainee graded", "{n} trainees graded"),
     "{n} peserta": ("{n} trainee", "{n} trainees"),
+    "{n} foto ditolak": ("{n} photo refused", "{n} photos refused"),
+    "Foto yang ditolak tanpa nama peserta: ada di tabel, tidak dihitung sebagai peserta.":
+        "Photos refused that name no trainee: in the table, not counted as trainees.",
     "Setiap peserta dihitung sekali, dari lembar terakhirnya yang dinilai, seperti di tabel kelas.":
         "Each trainee counts once, by their latest graded sheet, as in the class table.",
     "Tidak dihitung di sini: lembar terakhir {n} peserta gagal dinilai, seperti di tabel kelas. Buka lembarnya lalu "
