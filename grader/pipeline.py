@@ -92,11 +92,13 @@ def read_json(pr: PhotoRead) -> dict:
     """The ``grader read --json`` object for one photo."""
     if pr.aligned is None:
         quality = getattr(pr.refusal, "quality", None)
-        return {"file": pr.file, "template": None, "page": None, "exercise": None, "trainee": None,
+        return {"file": pr.file, "template": None, "page": pr.page, "exercise": None, "trainee": None,
                 "quality": {"ok": False, "reasons": [pr.refusal.code],
                             **({"measures": quality.measures} if quality is not None and hasattr(quality, "measures")
                                else {})},
-                "refusal": refusal_json(pr.refusal), "fields": {}}
+                "refusal": refusal_json(pr.refusal), "fields": {},
+                # (a page of another exercise than --exercise names: as grade's pages say it)
+                **({"sheet_exercise": pr.sheet_exercise} if pr.sheet_exercise else {})}
     a = pr.aligned
     return {"file": pr.file, "template": a.identity.template, "page": a.page.number,
             # (as grade names the trainee: a QR's "6" is "006", the boxes' way; helper-150 saw both)
@@ -192,15 +194,9 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
             except GraderError as exc:
                 log.warning("grading without a key: %s", exc.message)
                 unkeyed = None if exercise else code
-    for pr in good:  # a page printed for another exercise or variant cannot be graded against this key
-        ident = pr.aligned.identity
-        # (a code read by OCR, the QR unreadable, may be a character or two off: code_read_as)
-        if key is not None and (ident.template != key.template or ident.pairs != key.pairs or
-                                (ident.exercise and not code_read_as(ident.exercise, key.exercise,
-                                                                      source=pr.aligned.identity_source))):
-            pr.sheet_exercise = ident.exercise
-            pr.sheet_trainee = (ident.trainee, ident.trainee_name) if ident.trainee else None
-            _refuse(pr, wrong_exercise_error(ident.exercise, ident.pairs, key.exercise, key.pairs))
+    if key is not None:     # a page printed for another exercise or variant cannot be graded against this key
+        for pr in good:
+            refuse_another_exercise(pr, key)
     _refuse_pages_that_do_not_belong(reads, caller=trainee)
     good = [pr for pr in reads if pr.aligned is not None]
     who, name, source = identify_trainee(reads, caller=trainee)
@@ -240,6 +236,18 @@ def _unsent_other(pr: PhotoRead, read: set[int]) -> int | None:
     sent."""
     other = pr.aligned.other_page
     return other if other is not None and other not in read else None
+
+
+def refuse_another_exercise(pr: PhotoRead, key: AnswerKey) -> None:
+    """Refuse a read page printed for another exercise or variant than ``key`` (``wrong_exercise``), keeping the
+    exercise and trainee it names: it cannot be graded against this key, nor read as this exercise's."""
+    ident = pr.aligned.identity
+    # (a code read by OCR, the QR unreadable, may be a character or two off: code_read_as)
+    if (ident.template != key.template or ident.pairs != key.pairs or
+            (ident.exercise and not code_read_as(ident.exercise, key.exercise, source=pr.aligned.identity_source))):
+        pr.sheet_exercise = ident.exercise
+        pr.sheet_trainee = (ident.trainee, ident.trainee_name) if ident.trainee else None
+        _refuse(pr, wrong_exercise_error(ident.exercise, ident.pairs, key.exercise, key.pairs))
 
 
 def wrong_exercise_error(sheet_exercise: str | None, sheet_pairs: int, exercise: str, pairs: int) -> GraderError:

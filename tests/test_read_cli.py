@@ -148,6 +148,31 @@ def test_read_with_an_exercise_code_reads_a_sheet_whose_qr_and_code_line_are_unr
     assert json.loads(capsys.readouterr().out)[0]["exercise"] == "6ARJET"
 
 
+def test_read_with_an_exercise_code_refuses_a_sheet_whose_qr_names_another_exercise(tmp_path, capsys,
+                                                                                    isolated_data_dir):
+    """`grader read --exercise 6ARJET` on a sheet whose QR names OTHER1 read it as OTHER1's, without a word. It is
+    refused now, naming both codes, as `grader grade --key 6ARJET` refuses that sheet (wrong_exercise); without
+    --exercise it is read as its QR says."""
+    import shutil
+
+    from grader.photo.mock_photo import mock_photo
+
+    shutil.copytree(KEY, isolated_data_dir / "exercises" / "6ARJET")
+    photo = tmp_path / "lembar.jpg"
+    photo.write_bytes(mock_photo(page=2, pairs=2, contest="walikota", exercise="OTHER1", seed=5).jpeg())
+    assert main(["read", "--json", "--exercise", "6ARJET", str(photo)]) == 0
+    got = json.loads(capsys.readouterr().out)[0]
+    assert (got["refusal"]["code"], got["sheet_exercise"], got["page"], got["fields"]) == (
+        "wrong_exercise", "OTHER1", 2, {})
+    assert got["refusal"]["message_en"].startswith("This sheet is for exercise OTHER1 (2 pairs), not 6ARJET (2 pairs).")
+    assert main(["read", "--exercise", "6ARJET", str(photo)]) == 0
+    assert capsys.readouterr().out.startswith(f"{photo}: refused (wrong_exercise): This sheet is for exercise "
+                                              "OTHER1 (2 pairs), not 6ARJET (2 pairs).")
+    assert main(["read", "--json", str(photo)]) == 0
+    got = json.loads(capsys.readouterr().out)[0]
+    assert (got.get("refusal"), got["exercise"], got["identity_source"]) == (None, "OTHER1", "qr")
+
+
 def test_read_says_a_zip_is_no_photo_not_a_damaged_pdf(tmp_path, capsys):
     """helper-150 (s48): `grader read kelas.zip` said "This PDF cannot be opened (damaged?)": the chat export's first
     member was a PDF, whose header lay in the zip's first kilobyte."""

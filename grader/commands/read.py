@@ -14,6 +14,7 @@ import numpy as np
 
 from grader.commands import path_arg
 from grader.errors import GraderError
+from grader.exercise.store import AnswerKey, check_variant, load_key
 from grader.photo.load import DEFAULT_MAX_PIXELS as MAX_CROP_PIXELS
 from grader.photo.load import sniff_format
 
@@ -23,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("photos", nargs="+", type=path_arg, help="photos of practice sheets")
     p.add_argument("--template", help="template id, when the QR and header cannot be read")
     p.add_argument("--exercise", help="exercise code (or its answer_key.json), when the QR and header cannot be read: "
-                                      "the sheet is read as that exercise's (its form and number of pairs)")
+                                      "the sheet is read as that exercise's (its form and number of pairs); a sheet "
+                                      "whose QR or header names another exercise is refused, as grade --key does")
     p.add_argument("--pairs", type=int, help="number of pairs, when the QR and header cannot be read")
     p.add_argument("--digits-engine", choices=("cnn", "tesseract"), default="cnn",
                    help="digit-box reader (tesseract is the evaluation baseline)")
@@ -51,33 +53,32 @@ def _read_bytes(path: Path) -> bytes | GraderError:
         raise GraderError("not_found", f"{path}: {exc.strerror or exc}", f"{path}: berkas tidak dapat dibaca") from None
 
 
-def _check_read_args(args: argparse.Namespace) -> str | None:
+def _check_read_args(args: argparse.Namespace) -> AnswerKey | None:
     """A --template that does not exist, or --pairs it cannot have, is the user's mistake (exit 2), not a refusal of
     every photo (each one's ``bad_template``, though the photo may be fine).
 
-    So is an --exercise not in the store. One that is gives its form, contest and number of pairs (returned: the
-    contest), as grading does: a sheet whose QR and code line were not read is refused as unidentified with the
-    advice to give its exercise code, and a code that only named the sheet left it refused (helper-145 s47: an
-    unknown code was taken silently).
+    So is an --exercise not in the store. One that is gives its form, contest and number of pairs (returned: its
+    key, None without --exercise), as grading does: a sheet whose QR and code line were not read is refused as
+    unidentified with the advice to give its exercise code, and a code that only named the sheet left it refused
+    (helper-145 s47: an unknown code was taken silently).
     """
-    from grader.exercise.store import check_variant, load_key
     from grader.sheet.layout import validate_params
     from grader.sheet.schema import list_templates, resolve_template
 
-    contest = None
+    key = None
     if args.exercise is not None:
         key = load_key(args.exercise, flag="--exercise")
         # (--template may name the template by its YAML file: compared by the id it holds)
         check_variant(key, template=resolve_template(args.template).id if args.template else None, pairs=args.pairs)
-        args.exercise, args.template, args.pairs, contest = key.exercise, key.template, key.pairs, key.contest
+        args.exercise, args.template, args.pairs = key.exercise, key.template, key.pairs
     if args.template is None and args.pairs is None:
-        return contest
+        return key
     specs = [resolve_template(args.template)] if args.template else [resolve_template(str(p)) for p in list_templates()]
     problems = []
     for spec in specs:
         try:
             validate_params(spec, None, args.pairs)
-            return contest
+            return key
         except GraderError as exc:
             problems.append(exc)
     raise problems[0]
@@ -87,9 +88,9 @@ def cmd_read(args: argparse.Namespace) -> int:
     from grader.batch import photos_in
     from grader.file_names import shown_name
     from grader.photo.decoder_messages import decoder_messages_logged
-    from grader.pipeline import PhotoRead, read_json, read_photo
+    from grader.pipeline import PhotoRead, read_json, read_photo, refuse_another_exercise
 
-    contest = _check_read_args(args)
+    key = _check_read_args(args)
     out = []
     for path in args.photos:
         data = _read_bytes(path)
@@ -100,7 +101,10 @@ def cmd_read(args: argparse.Namespace) -> int:
             else:
                 with decoder_messages_logged(name):
                     pr = read_photo(data, filename=name, template=args.template, exercise=args.exercise,
-                                    contest=contest, pairs=args.pairs, engine=args.digits_engine)
+                                    contest=key.contest if key else None, pairs=args.pairs, engine=args.digits_engine)
+                # (a sheet whose QR names another exercise is refused, as grade --key refuses it: not read as its own)
+                if key is not None and pr.aligned is not None:
+                    refuse_another_exercise(pr, key)
             out.append(read_json(pr))
     if args.json:
         json.dump(out, sys.stdout, indent=1, ensure_ascii=False)
