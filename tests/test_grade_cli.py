@@ -165,7 +165,6 @@ def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp
     key = str(SAMPLES / "keys" / first_sheet()[0])
     photo = str(sample("r000-too_blurry.jpg"))
     cases = {"no such file or folder": [photo, str(tmp_path / "nope.jpg")],
-             "does not exist": [photo, "--csv", str(tmp_path / "nodir" / "x.csv")],
              "is a folder; name a file": [photo, "--csv", str(tmp_path)],
              "that is a file; name a folder": [photo, "--out", photo],
              "cannot create that folder": [photo, "--out", photo + "/sub"],
@@ -194,6 +193,24 @@ def test_grade_refuses_bad_paths_before_reading_and_names_what_it_leaves_out(tmp
     assert "scan.pdf: This PDF cannot be opened" in out
     assert "zip inside a zip" in caplog.text and "chat.zip:inner.zip" in caplog.text
     assert "chat.zip:budi_p1.jpg: The photo is too blurry" in out      # the reason in words
+
+
+def test_grade_writes_its_tables_into_a_folder_it_makes_as_form_print_and_out_do(tmp_path, capsys):
+    """`grader form print -o some/missing/dir/x.pdf` made the folders, and `grade --csv missing/dir/x.csv` (or --xlsx)
+    refused them, even beside an --out that was about to make that folder. Every output's folder is made now, as an
+    output folder is; a name refused is refused before any folder is made."""
+    key = str(SAMPLES / "keys" / first_sheet()[0])
+    photo = str(sample("r000-too_blurry.jpg"))
+    new = tmp_path / "hasil" / "kelas-a"
+    assert main(["grade", photo, "--key", key, "--csv", str(new / "kelas.csv"), "--out", str(new / "umpan-balik")]) == 0
+    assert main(["grade", photo, "--key", key, "--xlsx", str(tmp_path / "x" / "kelas.xlsx")]) == 0
+    assert "error" not in capsys.readouterr().err
+    assert (new / "kelas.csv").is_file() and (new / "kelas-fields.csv").is_file()
+    assert (tmp_path / "x" / "kelas.xlsx").is_file()
+    for argv in (["--csv", str(tmp_path / "a" / "kelas.xlsx")], ["--xlsx", str(tmp_path / "b" / "kelas.csv")]):
+        assert main(["grade", photo, "--key", key, *argv]) == 2
+        assert "name a" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
 def test_files_it_skips_are_named_with_their_reason_and_are_no_sheets(tmp_path, capsys, caplog):

@@ -356,7 +356,7 @@ def test_an_xlsx_named_otherwise_or_like_an_input_is_refused_before_grading(tmp_
     shutil.copy(SAMPLES / "s0001-p1.jpg", photo)
     before = photo.read_bytes()
     for out, words in ((tmp_path / "hasil.csv", "name a .xlsx file"), (photo, "name a .xlsx file"),
-                       (tmp_path / "nope" / "h.xlsx", "does not exist"), (tmp_path, "name a .xlsx file")):
+                       (tmp_path / "nope" / "h.csv", "name a .xlsx file"), (tmp_path, "name a .xlsx file")):
         assert main(["grade", str(photo), "--key", KEY, "--xlsx", str(out)]) == 2
         err = capsys.readouterr().err
         assert words in err and "Traceback" not in err

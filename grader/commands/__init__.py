@@ -49,18 +49,17 @@ def writable_folder(path: Path, what: str) -> Path:
     return path
 
 
-def writable_file(path: Path, what: str, *, make_folder: bool) -> Path:
-    """An output file checked writable before any work (see :func:`writable_folder`); its folder is created when
-    ``make_folder``, else it must exist. A file that did not exist is not left behind by the check."""
+def writable_file(path: Path, what: str) -> Path:
+    """An output file checked writable before any work (see :func:`writable_folder`); its folder is created if
+    needed, as an output folder is (``grade --csv`` refused a folder ``form print -o`` made, and ``grade --out
+    hasil/umpan --csv hasil/kelas.csv`` refused the folder its ``--out`` was about to make). A file that did not
+    exist is not left behind by the check."""
     if path.is_dir():
         raise GraderError("bad_usage", f"{what}: {path} is a folder; name a file")
-    if make_folder:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise GraderError("bad_usage", f"{what}: cannot create the folder {path.parent} ({exc.strerror})") from None
-    elif not path.parent.is_dir():
-        raise GraderError("bad_usage", f"{what}: the folder {path.parent} does not exist")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GraderError("bad_usage", f"{what}: cannot create the folder {path.parent} ({exc.strerror})") from None
     existed = path.exists()
     try:
         open(path, "a").close()    # writable now, not only once the work is done

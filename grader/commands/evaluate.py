@@ -80,7 +80,7 @@ def _check_args(args: argparse.Namespace) -> None:
         if missing:
             raise GraderError("bad_usage", f"--digits-model {args.digits_model}: no {' or '.join(missing)} in that "
                                            "folder (python -m training.train_digits --out-dir writes both)")
-    writable_file(args.output, f"-o {args.output}", make_folder=True)
+    writable_file(args.output, f"-o {args.output}")
 
 
 def digit_model_report() -> dict:

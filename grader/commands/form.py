@@ -248,9 +248,9 @@ def cmd_print(args: argparse.Namespace) -> int:
     for flag, path, suffix in (("-o", args.output, ".pdf"), ("--png", args.png, ".png")):
         if path is not None and path.suffix.lower() != suffix and not path.is_dir():      # (a folder: said below)
             raise GraderError("bad_usage", f"{flag} {path}: name a {suffix} file")
-    writable_file(args.output, f"-o {args.output}", make_folder=True)     # before rendering, not after it
+    writable_file(args.output, f"-o {args.output}")     # before rendering, not after it
     if args.png:
-        writable_file(args.png, f"--png {args.png}", make_folder=True)
+        writable_file(args.png, f"--png {args.png}")
     pages = []
     for ident in sheets_for(sheet, exercise, roster):
         pages.extend(render_sheet(sheet, ident, dpi=args.dpi))

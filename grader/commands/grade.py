@@ -63,12 +63,13 @@ def _check_paths(args: argparse.Namespace) -> None:
                                                "and would be written over; name a .csv file")
             if path.exists() and not path.is_dir() and not path.is_file():   # (/dev/null: its -fields.csv in /dev)
                 raise GraderError("bad_usage", f"--csv {args.csv}: {path} is not a regular file; name a .csv file")
-            writable_file(path, f"--csv {args.csv}", make_folder=False)
-        if args.csv.suffix.lower() != ".csv":
+        if args.csv.suffix.lower() != ".csv" and not args.csv.is_dir():      # (a folder: said by writable_file)
             # (--csv hasil.xlsx wrote CSV text into hasil.xlsx, which a spreadsheet would not open, and --csv
             # kelas/index.json wrote over that file)
             raise GraderError("bad_usage", f"--csv {args.csv}: name a .csv file" + (
                 " (for a workbook, --xlsx)" if args.csv.suffix.lower() in (".xlsx", ".xls", ".ods") else ""))
+        for path in (args.csv, fields_csv(args.csv)):       # (its folder made only for a name it takes)
+            writable_file(path, f"--csv {args.csv}")
     if args.xlsx is not None:
         _check_workbook(args.xlsx, args.paths)
     if args.report_lang and args.out is None:      # (it would be ignored without a word)
@@ -90,7 +91,7 @@ def _check_workbook(path: Path, inputs: list[Path]) -> None:
         raise GraderError("bad_usage", f"--xlsx {path}: it is one of the inputs, and would be written over")
     if path.exists() and not path.is_dir() and not path.is_file():
         raise GraderError("bad_usage", f"--xlsx {path}: it is not a regular file; name a .xlsx file")
-    writable_file(path, f"--xlsx {path}", make_folder=False)
+    writable_file(path, f"--xlsx {path}")
 
 
 def _refuse_a_folder_of_other_files(out: Path) -> None:
