@@ -2480,6 +2480,22 @@ def test_a_correction_racing_the_merge_of_its_page_does_not_bring_the_page_back(
     conn.close()
 
 
+def test_which_exercise_a_sheet_refused_as_anothers_was_printed_for_is_public_to_both_its_users():
+    """trainee_number.sheets_numbered imported classroom's private _printed_elsewhere: it is classroom's public
+    printed_elsewhere now, the class table's strays and the sheets a typed number names told apart by one rule."""
+    from grader.web import classroom
+    from grader.web.trainer import trainee_number
+
+    def row(*pages, status="refused"):
+        return {"refused_result": json.dumps({"status": status, "pages": list(pages)})}
+    other = {"refusal": {"code": "wrong_exercise"}, "sheet_exercise": "OTHER01"}
+    assert trainee_number.printed_elsewhere is classroom.printed_elsewhere
+    assert classroom.printed_elsewhere(row(other, other)) == "OTHER01"
+    assert classroom.printed_elsewhere(row(other, {**other, "sheet_exercise": "OTHER02"})) == ""
+    assert classroom.printed_elsewhere(row(other, {"refusal": {"code": "too_blurry"}})) is None
+    assert classroom.printed_elsewhere({"refused_result": None}) is None
+
+
 def test_a_trainer_types_the_trainee_number_a_sheet_did_not_say_surely(trainer, code):
     """Rehearsal (helper-139): sheets whose written number was read unsure ("11?") stayed under their file names
     (s0001…), 6 rows of a class of 15 after the whole review queue, and nothing on the sheet's page could name

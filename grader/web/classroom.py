@@ -152,17 +152,20 @@ def _current_sheets(conn: sqlite3.Connection, exercise: str, *, include_pending:
 
 def _whose(rows) -> list[tuple[dict, str | None, bool]]:
     """For each of an exercise's ``rows``: whom it belongs to (:func:`identity_keys`), the exercise printed on it
-    when it is refused whole as another's (:func:`_printed_elsewhere`), and whether it is then a stray beside its
+    when it is refused whole as another's (:func:`printed_elsewhere`), and whether it is then a stray beside its
     trainee's attempts here rather than an attempt (see :func:`latest_sheets`)."""
     whose = identity_keys(rows)
-    printed = [_printed_elsewhere(r) for r in rows]
+    printed = [printed_elsewhere(r) for r in rows]
     here = {who["key"] for who, code in zip(whose, printed) if code is None}
     return [(who, code, code is not None and who["key"] in here) for who, code in zip(whose, printed)]
 
 
-def _printed_elsewhere(row) -> str | None:
+def printed_elsewhere(row) -> str | None:
     """The exercise printed on a sheet refused whole as another exercise's (every page ``wrong_exercise``), else
-    None. (Empty when its pages do not name one exercise, two pages of two exercises: still no attempt at this one.)"""
+    None: such a sheet is no attempt at this one (the class table's strays, and the other sheets a trainee number
+    typed names: :func:`grader.web.trainer.trainee_number.sheets_numbered`). ``row`` has the sheet's
+    ``refused_result``. (Empty when its pages do not name one exercise, two pages of two exercises: still no attempt
+    at this one.)"""
     if not row["refused_result"]:
         return None
     result = json.loads(row["refused_result"])

@@ -15,6 +15,7 @@ import re
 from flask import flash, redirect, request, url_for
 
 from grader.page_groups import normalise_id, number_text
+from grader.web.classroom import printed_elsewhere
 from grader.web.db import REMOVED, get_db, now_iso, sheet_or_abort
 from grader.web.i18n import gettext as _
 from grader.web.trainer import back_to, bp
@@ -71,10 +72,9 @@ def sheets_numbered(exercise: str | None, number: str, *, but: int) -> list[str]
     their attempts, each as a trainer finds it: the name on it, else the file it came from (the class table's
     "IMG-…-WA0005"). Not one merged into another, replaced by a later sending, or removed, nor one refused as another
     exercise's sheet, which is no attempt at this one (:func:`grader.web.classroom.latest_sheets`' strays)."""
-    from grader.web.classroom import _printed_elsewhere
     rows = get_db().execute(
         "SELECT id, trainee, trainee_name, group_key, CASE WHEN result_status='refused' THEN result END AS "
         "refused_result FROM submissions WHERE exercise=? AND id != ? AND trainee IS NOT NULL AND state NOT IN "
         "('merged', ?) AND superseded_by IS NULL ORDER BY id", (exercise, but, REMOVED)).fetchall()
     return [r["trainee_name"] or r["group_key"] or f"#{r['id']}" for r in rows
-            if normalise_id(r["trainee"]) == normalise_id(number) and _printed_elsewhere(r) is None]
+            if normalise_id(r["trainee"]) == normalise_id(number) and printed_elsewhere(r) is None]
