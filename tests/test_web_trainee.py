@@ -2419,6 +2419,17 @@ def test_a_half_sheet_completed_already_offers_no_page_again(app, client, code):
     assert "Ada hasil yang lebih baru" in old and 'id="lengkapi"' not in old and "/lengkapi" not in old
 
 
+def _completed_with_page_of(client, half, lender):
+    """``half``'s result page completed with "Pakai halaman … dari kiriman …" from ``lender`` (the upload responses):
+    the response of that sending."""
+    html = client.get(half.location).get_data(as_text=True)
+    form = re.search(r'<form method="post" action="([^"]+/lengkapi)"[^>]*>.*?name="dari" value="([^"]+)"', html, re.S)
+    assert form and form.group(2) == lender.location.rsplit("/", 1)[1]
+    return client.post(form.group(1), data={"csrf_token": csrf_of(client), "dari": form.group(2),
+                                            "client_token": re.search(r'name="client_token" value="([^"]+)"',
+                                                                      html).group(1)})
+
+
 def test_a_half_sheet_whose_page_completed_a_later_one_offers_nothing_again(app, client, code):
     """Rehearsal (helper-138): page 2 sent alone, then page 1 alone, completed with "Pakai halaman 2 dari
     kiriman …". The page-2 sheet stayed "Sebagian" in the list, with no word of the sheet its page went into, and
@@ -2427,13 +2438,26 @@ def test_a_half_sheet_whose_page_completed_a_later_one_offers_nothing_again(app,
     lender = upload(client, code=code, trainee="017", photos=[("bsolo_2.jpg", page2)])
     half = upload(client, code=code, trainee="017", photos=[("asolo_1.jpg", page1)])
     assert 'id="lengkapi"' in client.get(lender.location).get_data(as_text=True)
-    html = client.get(half.location).get_data(as_text=True)
-    form = re.search(r'<form method="post" action="([^"]+/lengkapi)"[^>]*>.*?name="dari" value="([^"]+)"', html, re.S)
-    assert form and form.group(2) == lender.location.rsplit("/", 1)[1]
-    done = client.post(form.group(1), data={"csrf_token": csrf_of(client), "dari": form.group(2),
-                                            "client_token": re.search(r'name="client_token" value="([^"]+)"',
-                                                                      html).group(1)})
+    done = _completed_with_page_of(client, half, lender)
     assert [data for _, data in _stored(app, done.location.rsplit("/", 1)[1])] == [page1, page2]
+    old = client.get(lender.location).get_data(as_text=True)
+    assert "Ada hasil yang lebih baru" in old and done.location in old and 'id="lengkapi"' not in old
+    rows = _sendings(client.get("/").get_data(as_text=True))
+    assert [("ada kiriman lebih baru" in r[1]) for r in rows] == [False, True, True]     # newest first
+
+
+def test_a_half_sheet_sent_before_senders_were_kept_is_followed_by_the_sheet_its_page_completed(app, client, code):
+    """Upgrade rehearsal (helper-153): half sheets sent before ``submissions.sender`` existed (NULL there) and one of
+    them completed with the other's page after the upgrade. The lender kept offering "Lengkapi lembar ini" (a fourth
+    sheet of the same photos), as before helper-138's fix: no browser is known for it to match. A sheet whose browser
+    is not known is followed by a later trainee's sheet holding its photo, as c6cb8b4 first had it."""
+    page1, page2 = jpeg_bytes(color="#fbfbfb"), jpeg_bytes(color="#fafafa")
+    lender = upload(client, code=code, trainee="017", photos=[("bsolo_2.jpg", page2)])
+    half = upload(client, code=code, trainee="017", photos=[("asolo_1.jpg", page1)])
+    with app.app_context():
+        from grader.web.db import get_db
+        get_db().execute("UPDATE submissions SET sender=NULL")       # (stored by the version before the column)
+    done = _completed_with_page_of(client, half, lender)
     old = client.get(lender.location).get_data(as_text=True)
     assert "Ada hasil yang lebih baru" in old and done.location in old and 'id="lengkapi"' not in old
     rows = _sendings(client.get("/").get_data(as_text=True))

@@ -59,9 +59,12 @@ def later_sheet_of(sheet: str) -> str:
     """SQL condition on ``n`` (submissions): a sheet that follows sheet ``sheet`` (an SQL expression for its id): made
     from it (a retake, the sheet completed with a missing page), or a later sheet from the same browser holding one
     of its photos (its page 2 lent to complete another sheet: helper-138 found that sheet still offering to be
-    completed). A trainer's batch holding the same photo is not one: the trainee is never sent to a batch's sheet."""
+    completed). A trainer's batch holding the same photo is not one: the trainee is never sent to a batch's sheet. A
+    sheet whose browser is not known (sent before ``submissions.sender`` was kept) is followed by a later trainee's
+    sheet holding its photo, whichever browser sent that (helper-153: after an upgrade it offered its page again)."""
     return (f"n.state NOT IN ('{REMOVED}', 'merged') AND (n.retake_of = {sheet} OR (n.id > {sheet} "
-            f"AND n.source = 'trainee' AND n.sender = (SELECT o.sender FROM submissions o WHERE o.id = {sheet}) "
+            f"AND n.source = 'trainee' AND (SELECT o.sender IS NULL OR o.sender = n.sender FROM submissions o "
+            f"WHERE o.id = {sheet}) "
             f"AND n.id IN (SELECT v.submission_id FROM uploads u JOIN uploads v ON v.sha256 = u.sha256 "
             f"WHERE u.submission_id = {sheet})))")
 
