@@ -216,3 +216,24 @@ def test_a_bent_column_is_still_misaligned_beside_faded_rings(sheet, blank_page)
     gray[y:y2, x:x + w] = stretched[:strip.shape[0]]
     r = read_bubbles(gray, f, px_per_mm=PX)
     assert r.status == "review" and r.column_notes[1] == "misaligned"
+
+
+@pytest.mark.parametrize("pitches", (1, -1))
+def test_a_column_moved_by_one_bubble_is_never_read_as_its_neighbours_digit(sheet, blank_page, pitches):
+    """Rehearsal (helper-151): on a strongly curved photo (an ultra-wide lens, a cockled sheet) a whole column sat
+    one bubble off its place after alignment. Each bubble found its neighbour's ring within the search, the one at
+    the column's end found none and was taken for a ring a pale copy faded, and the column was read one digit off:
+    34 written, 33 read at 0.99 and marked wrong. A column whose only faint ring is an end one is read as moved:
+    review, never a neighbour's digit; so is one whose last printed ring is left a bubble past its last bubble."""
+    rng = np.random.default_rng(151)
+    gray = filled(sheet, blank_page, {"IV.1.bubbles": spelled(34)}, rng, hard=False)
+    f = sheet.field("IV.1.bubbles")
+    pitch = (f.bubbles[2][1].y - f.bubbles[2][0].y) * PX
+    _, x, y, w, y2 = _column_strip(sheet, "IV.1.bubbles", 2)
+    dy = int(round(pitches * pitch))
+    out = gray.copy()
+    src = gray[y:y2, x - 8:x + w + 8].copy()
+    out[y:y2, x - 8:x + w + 8] = np.median(src)                                 # plain paper where it was
+    out[y + dy:y2 + dy, x - 8:x + w + 8] = src                                  # the whole column, a bubble off
+    r = read_bubbles(out, f, px_per_mm=PX)
+    assert r.status == "review" and r.column_notes[2] == "misaligned", r

@@ -44,7 +44,8 @@ Policy (what the reader decides, and when it refuses to):
   with no printed ink around it at all was faded away (a pale photocopy), not
   moved: its column is read when the rest of the column places it, a digit
   is read there and the faint bubbles are clean; otherwise it is
-  ``faint_print``: review, with no word of a misplaced page.
+  ``faint_print``: review, with no word of a misplaced page. A column whose only faint ring is its first or
+  last moved by one bubble (each bubble on its neighbour's ring): ``misaligned``.
 
 Nothing here guesses: every doubtful column makes the field ``review``.
 """
@@ -139,6 +140,7 @@ class BubbleMeasure:
     pitch_px: float         # the template distance between neighbouring bubbles of a column
     ink: np.ndarray         # the darkest printed ink around the placed centre, wherever it lies (see locate_bubbles)
     around: np.ndarray      # mean darkness of a ring around the inner disk, over the printed outline (AROUND_RING)
+    beyond: np.ndarray      # (columns,) the best round outline a bubble's place past each column's last (none: ~0)
 
 
 def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, search_mm: float = 0.7,
@@ -169,15 +171,17 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     if not field.bubbles or not field.bubbles[0]:
         raise ValueError(f"field {field.id} has no bubbles")
     px = float(px_per_mm)
+    n_cols, n_rows = len(field.bubbles), len(field.bubbles[0])
+    centres = np.array([[r.center for r in col] for col in field.bubbles], np.float64) * px - 0.5
+    pitch = (np.hypot(*np.diff(centres[0, :2], axis=0)[0]) if n_rows >= 2 else 2 * field.bubbles[0][0].w * px)
     x, y, w, h = field.rect.grow(search_mm + local_mm + 2.5).to_px(px)
+    h += int(np.ceil(pitch))            # (and a bubble's place below the last, for the ring there: ``beyond``)
     H, W = gray.shape
     xa, ya, xb, yb = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
     if xb - xa < 8 or yb - ya < 8:
         raise ValueError(f"field {field.id} lies outside the image")
     d_mm = field.bubbles[0][0].w
     dark = paper_darkness(np.ascontiguousarray(gray[ya:yb, xa:xb]), window_px=int(round((d_mm + 1.5) * px)))
-    n_cols, n_rows = len(field.bubbles), len(field.bubbles[0])
-    centres = np.array([[r.center for r in col] for col in field.bubbles], np.float64) * px - 0.5
     cx = np.rint(centres[..., 0]).astype(int).ravel() - xa
     cy = np.rint(centres[..., 1]).astype(int).ravel() - ya
     search = max(1, int(round(search_mm * px)))
@@ -201,7 +205,6 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     fy, fx = cy + (cy0 - half), cx + (cx0 - half)
     resp = cv2.matchTemplate(np.ascontiguousarray(dark), tmpl, cv2.TM_CCORR)
     c = tmpl.shape[0] // 2
-    pitch = (np.hypot(*np.diff(centres[0, :2], axis=0)[0]) if n_rows >= 2 else 2 * d_px)
     loc = max(1, int(round(min(local_mm * px, 0.45 * pitch))))
     rwin = windows(resp, fy - c, fx - c, loc).reshape(n_cols, n_rows, 2 * loc + 1, 2 * loc + 1)
     off = column_paths(rwin, px_per_mm=px).reshape(-1, 2)
@@ -226,8 +229,16 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     ring, kr = _annulus(d_px / 2 * AROUND_RING[0], d_px / 2 * AROUND_RING[1])
     near_ring = windows(dark, by, bx, kr).reshape(n_cols, n_rows, 2 * kr + 1, 2 * kr + 1)
     ringed = (np.einsum("cbij,ij->cb", near_ring, ring) / float(ring.sum())).astype(np.float32)
+    # A printed ring one bubble past each column's last placed bubble, along the column: a column placed a bubble
+    # higher than printed leaves its last ring there, unread (helper-151: a cockled sheet's column read 43 as 44).
+    ends = placed[:, -1] - np.array([xa, ya]) if n_rows < 2 else 2 * placed[:, -1] - placed[:, -2] - np.array([xa, ya])
+    ey, ex = np.rint(ends[:, 1]).astype(int), np.rint(ends[:, 0]).astype(int)
+    inside = (ey - c - loc >= 0) & (ey - c + loc < resp.shape[0]) & (ex - c - loc >= 0) & (ex - c + loc < resp.shape[1])
+    beyond = np.where(inside, windows(resp, ey - c, ex - c, loc).max(axis=(1, 2)), 0.0)
+    beyond = (beyond / max(float((tmpl * (tmpl > 0)).sum()), 1e-6)).astype(np.float32)
     return BubbleMeasure(fill=fill, peak=peak, outline=outline.reshape(n_cols, n_rows), centres=placed,
-                         pitch_px=float(pitch), ink=ink.reshape(n_cols, n_rows), around=ringed)
+                         pitch_px=float(pitch), ink=ink.reshape(n_cols, n_rows), around=ringed,
+                         beyond=beyond if n_rows >= 2 else np.zeros(n_cols, np.float32))
 
 
 def _outline_responses(dark: np.ndarray, resp: np.ndarray, d_px: float, by: np.ndarray, bx: np.ndarray
@@ -341,7 +352,8 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
     px_per_mm : resolution of ``gray``.
     search_mm : how far the printed bubbles are searched around their template position.
     outline_min : an empty bubble whose printed outline responds less than this share of the field's
-        typical outline marks its column ``misaligned`` (the page is bent there): review.
+        typical outline marks its column ``misaligned`` (the page is bent there): review; so does a ring
+        responding at least this much a bubble past the column's last (:func:`_moved_a_bubble`).
     pitch_tolerance : neighbouring bubbles placed closer than ``1 - pitch_tolerance`` or further than
         ``1 + pitch_tolerance`` times their printed distance also mark the column ``misaligned``.
     faint_ink : an outline not found where expected is faint, not misplaced, when the darkest printed ink
@@ -389,10 +401,11 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
         gaps = np.linalg.norm(np.diff(m.centres, axis=1), axis=-1) / m.pitch_px        # (columns, bubbles - 1)
         bad_gap = (gaps < 1 - pitch_tolerance) | (gaps > 1 + pitch_tolerance)
         misplaced = misplaced | np.pad(bad_gap, ((0, 0), (1, 0))) | np.pad(bad_gap, ((0, 0), (0, 1)))
+    ring_past_end = m.beyond >= outline_min * max(typical, 1e-6)
     n_rows = scores.shape[1]
     for c in range(len(decided)):
         digit, note, conf, accepted = decided[c]
-        if misplaced[c].any():
+        if misplaced[c].any() or _moved_a_bubble(faint[c], ring_past_end[c]):
             decided[c] = (None, NOTE_MISALIGNED, min(conf, 0.3), False)
         elif faint[c].any():
             # The faint bubbles were placed by their neighbours' rings (the column's path), which must hold
@@ -421,6 +434,17 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
     if not ok:
         return BubbleReading(_favoured_value(decided, notes, scores), digits, min(conf, 0.5), "review", notes, fill)
     return BubbleReading(_spelled(digits), digits, conf, "ok", notes, fill)
+
+
+def _moved_a_bubble(faint: np.ndarray, ring_past_end: bool) -> bool:
+    """Whether a column was placed one bubble off its printed rings, each bubble on its neighbour's: read, it is a
+    neighbour's digit, surely (helper-151: strongly curved photos, an ultra-wide lens or a cockled sheet, read 34 as
+    33 and 43 as 44 at 0.99, marked wrong). Placed a bubble low, its first bubble sits on bare paper above the
+    print, its only faint ring (a copier's pale band fades a row of rings across the field, seldom one end ring
+    alone; if it does, the column waits for a trainer). Placed a bubble high, its last printed ring is left one
+    bubble past its last bubble (``ring_past_end``: nothing is printed there; 0.17 of a typical ring at most on
+    the development photos, seed 21, 924 columns), and its last bubble may sit on bare paper too."""
+    return ring_past_end or (int(faint.sum()) == 1 and bool(faint[0] or faint[-1]))
 
 
 def _favoured_value(decided: list, notes: tuple[str, ...], scores: np.ndarray) -> int | None:
