@@ -1659,6 +1659,26 @@ def test_a_rule_broken_only_by_a_fields_mistake_is_said_with_its_fix_in_one_plac
         "Suara Paslon 2", "Suara Paslon 3"] and "(V.A)" not in fixes[1] + fixes[2]
 
 
+def test_rules_no_one_fix_mends_each_keep_a_place_of_their_own(chasil_spec):
+    """Read-through of 81b01dd: the first broken rule no one fix mends took its place, and every later such rule was
+    dropped as if its lesson were said already (the lessons said held None for it): the L column's total and V.A's,
+    each broken by two mistakes, were pushed out by two of the values' fixes. Each rule at its own place is said, as
+    before 81b01dd."""
+    sheet, key = setup(chasil_spec)
+    values = dict(key.fields)
+    values["IV.2"] += 1
+    values["IV.3"] += 1                          # (V.A's rule broken by two mistakes)
+    for fid in ("I.A.1.L", "I.A.1.J", "I.A.2.L", "I.A.2.J"):
+        values[fid] += 1                         # (the rows hold; the L and J columns' totals broken by two each)
+    res = grade_readings(sheet, readings_from(sheet, values), key)
+    assert {r["id"] for r in res["rules"] if r["status"] == "violated"} == {
+        "registered_total[col=J]", "registered_total[col=L]", "valid_votes_sum"}
+    fixes = [f["message_id"] for f in res["top_fixes"]]
+    assert ["(kolom J)" in fixes[0], "(kolom L)" in fixes[1], fixes[2].startswith("Jumlah suara sah (V.A)")] == [
+        True] * 3, fixes
+    assert not any("seharusnya" in f for f in fixes), fixes
+
+
 def test_l_and_p_swapped_and_the_column_totals_they_break_take_one_place(chasil_spec):
     """helper-147: a row's L and P written in each other's place break the L column's total and the P column's, and
     the two rules and the swap took all three places with one lesson. The first rule is said with the swap."""

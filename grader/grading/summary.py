@@ -217,11 +217,12 @@ def _rule_fixes(sheet: SheetLayout, rules: list[dict], fields: list[dict],
         fix = (_with_rule(lessons[lesson][0], r) if lesson is not None else
                {"message_id": r["message_id"], "message_en": r["message_en"],
                 **_where(sheet, _at_wrong(r["fields"], wrong))})
-        if fix["where"] in ruled or lesson in said:
-            continue
+        if fix["where"] in ruled or (lesson is not None and lesson in said):
+            continue        # (a rule no one fix mends has a place of its own, however many came before it)
         ruled.add(fix["where"])
         fixes.append(fix)
-        said.add(lesson)
+        if lesson is not None:
+            said.add(lesson)
     return fixes, said
 
 
