@@ -21,6 +21,7 @@ from grader.grading.review_queue import on_unread_page
 from grader.file_names import photo_name, trainee_from_filename
 from grader.page_groups import normalise_id, number_text
 from grader.photo.identify import code_read_as
+from grader.photo.refusal import Refusal
 from grader.read.context import undo_context
 from grader.read.numbers import NOTE_OVERWRITTEN
 from grader.read.sheet_reader import FieldReading, read_page_fields
@@ -136,25 +137,37 @@ def sure_digits(r: FieldReading, unsure: set[int] | None = None) -> str:
 
 
 def identify_trainee(reads: list[PhotoRead], *, caller: str | None = None) -> tuple[str | None, str | None, str | None]:
-    """(trainee, name, source): the QR first, then the number written on the sheet, then the file name."""
+    """(trainee, name, source): the QR first, then the number written on the sheet, then the uploader's, then the QR
+    of a page the photo checks refused, then the file name."""
     for pr in reads:
         if pr.aligned is not None and pr.aligned.identity.trainee:
             return number_text(pr.aligned.identity.trainee), pr.aligned.identity.trainee_name, "qr"
     # a personalised sheet refused whole as another exercise's still says whose it is: the trainer must tell that
     # trainee which code to use (helper-141: it was "043, from the number on the sheet", the name lost)
     for pr in reads:
-        if pr.sheet_trainee is not None:
+        if pr.sheet_trainee is not None and not _refused_by_photo_checks(pr):
             return number_text(pr.sheet_trainee[0]), pr.sheet_trainee[1], "qr"
     number = _trainee_from_sheet(reads)
     if number:
         return number, None, "trainee_number"
     if caller:
         return caller, None, "caller"
+    # a page too dark (or blurred, glared) to grade, its QR read, names a sheet nothing else names (helper-150); never
+    # over a page graded or the uploader's word, as no page checked against them (_refuse_pages_that_do_not_belong)
+    for pr in reads:
+        if pr.sheet_trainee is not None:
+            return number_text(pr.sheet_trainee[0]), pr.sheet_trainee[1], "qr"
     for pr in reads:
         t = trainee_from_filename(pr.file)
         if t:
             return t, None, "filename"
     return None, None, None
+
+
+def _refused_by_photo_checks(pr: PhotoRead) -> bool:
+    """Whether a photo was refused by the photo checks once located (:func:`grader.photo.align.align_photo`), not as
+    another exercise's or trainee's page after it was read."""
+    return pr.aligned is None and isinstance(pr.refusal, Refusal)
 
 
 def named_by_folder(result: dict, folder: str | None) -> dict:

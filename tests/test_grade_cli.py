@@ -145,6 +145,26 @@ def test_a_page_refused_once_its_qr_was_read_is_its_trainees_page_to_retake(tmp_
     assert [(p["page"], (p["refusal"] or {}).get("code")) for p in res["pages"]] == [(1, "too_dark"), (2, None)]
 
 
+def test_a_refused_pages_qr_never_names_a_sheet_over_its_graded_pages_number_or_the_uploaders():
+    """Read-through of fe40100: a page too dark to grade, its QR read, named the sheet over the number written on
+    the page graded beside it and over the number the uploader typed: Yanti's dark page 1 beside Fitri's page 2
+    (104 written, 104 typed) made Fitri's page Yanti's sheet, graded, by QR. No page was checked against the
+    refused one (other_trainee is for pages read); its QR names a sheet nothing else names, as a batch's lone photo."""
+    from grader.pipeline import grade_upload
+    yanti, fitri = truth("s0002-p1.jpg"), truth("s0001-p2.jpg")
+    assert yanti["personalised"] and not fitri["personalised"] and fitri["trainee"] == "104"
+    dark = np.clip(cv2.imread(str(sample("s0002-p1.jpg"))).astype(np.float32) * 0.2, 0, 255).astype(np.uint8)
+    photo = ("IMG-20261206-WA0001.jpg", cv2.imencode(".jpg", dark)[1].tobytes())
+    key = load_key(str(SAMPLES / "keys" / fitri["exercise"]))
+    for caller in (None, "104"):
+        res = grade_upload([photo, ("IMG-20261206-WA0002.jpg", sample("s0001-p2.jpg").read_bytes())], key=key,
+                           trainee=caller)
+        assert [(p["page"], (p["refusal"] or {}).get("code")) for p in res["pages"]] == [(1, "too_dark"), (2, None)]
+        assert (res["trainee"], res["trainee_name"], res["identity_source"]) == ("104", None, "trainee_number")
+    res = grade_upload([photo], key=key)                     # (alone, it is still its QR's trainee's page)
+    assert (res["trainee"], res["trainee_name"], res["identity_source"]) == ("110", yanti["trainee_name"], "qr")
+
+
 def test_grade_lists_the_sheets_by_trainee_as_the_class_table_does(tmp_path):
     """Rehearsal (helper-141): the CLI's rows ran in file order, a class's refused r00x photos before everyone; the
     web's table and exports run by trainee. The CSV, the JSON and the terminal table all run by trainee now."""
