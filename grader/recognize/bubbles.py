@@ -439,11 +439,11 @@ def read_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, sear
 def _moved_a_bubble(faint: np.ndarray, ring_past_end: bool) -> bool:
     """Whether a column was placed one bubble off its printed rings, each bubble on its neighbour's: read, it is a
     neighbour's digit, surely (helper-151: strongly curved photos, an ultra-wide lens or a cockled sheet, read 34 as
-    33 and 43 as 44 at 0.99, marked wrong). Placed a bubble low, its first bubble sits on bare paper above the
-    print, its only faint ring (a copier's pale band fades a row of rings across the field, seldom one end ring
-    alone; if it does, the column waits for a trainer). Placed a bubble high, its last printed ring is left one
-    bubble past its last bubble (``ring_past_end``: nothing is printed there; 0.17 of a typical ring at most on
-    the development photos, seed 21, 924 columns), and its last bubble may sit on bare paper too."""
+    33 and 43 as 44 at 0.99, marked wrong). Placed a bubble low (34 read 33), its last bubble sits on bare paper
+    below the print, its only faint ring (a copier's pale band fades a row of rings across the field, seldom one end
+    ring alone; if it does, the column waits for a trainer). Placed a bubble high (43 read 44), its last printed ring
+    is left one bubble past its last bubble (``ring_past_end``: nothing is printed there; 0.17 of a typical ring at
+    most on the development photos, seed 21, 924 columns), and its first bubble may sit on bare paper too."""
     return ring_past_end or (int(faint.sum()) == 1 and bool(faint[0] or faint[-1]))
 
 
