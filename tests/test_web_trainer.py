@@ -2580,7 +2580,7 @@ def test_the_review_queue_lists_the_sheets_nothing_names_for_their_numbers(train
                                                                  "back": f"/trainer/latihan/{code}/periksa#tanpa-nomor"})
     assert saved.status_code == 303 and saved.location.endswith(f"/trainer/latihan/{code}/periksa#tanpa-nomor")
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
-    assert "Nomor peserta lembar ini kini 061." in queue and 'id="tanpa-nomor"' not in queue
+    assert "Nomor peserta lembar IMG-20261206-WA0006 kini 061." in queue and 'id="tanpa-nomor"' not in queue
     assert "tanpa nomor" not in trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
     table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
     assert "061" in re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', table)

@@ -459,6 +459,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "Type the trainee number in digits only (at most {n}), as written on the sheet.",
     "Ganti setiap tanda ? dengan angka yang tertulis di lembar.": "Replace each ? with the digit written on the sheet.",
     "Nomor peserta lembar ini kini {n}.": "This sheet's trainee number is now {n}.",
+    "Nomor peserta lembar {sheet} kini {n}.": "Sheet {sheet}'s trainee number is now {n}.",
     "Selesai.": "Done.",
     "Lihat hasil kelas": "See the class results",
     "Muat ulang untuk melihat kemajuan": "Reload to see progress",

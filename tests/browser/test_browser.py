@@ -226,7 +226,7 @@ def test_review_queue_names_the_sheets_nothing_names(browser, fake_live_server, 
     page.fill("#tanpa-nomor input[name=number]", "061")
     page.press("#tanpa-nomor input[name=number]", "Enter")
     page.wait_for_load_state()
-    assert "Nomor peserta lembar ini kini 061." in page.inner_text("main")
+    assert "Nomor peserta lembar IMG-20261206-WA0006 kini 061." in page.inner_text("main")
     assert page.locator("#tanpa-nomor").count() == 0 and page.locator("form[data-review-item]").count() == 2
     ctx.close()
 

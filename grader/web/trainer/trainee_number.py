@@ -42,7 +42,8 @@ def number_prefill(sub, res: dict) -> str:
 def set_trainee(sid: int):
     sub = sheet_or_abort("id", sid)
     typed = (request.form.get("number") or "").strip()
-    back = back_to(url_for("trainer.submission", sid=sid) + "#peserta")     # (or the review queue's list)
+    sheet_page = url_for("trainer.submission", sid=sid)
+    back = back_to(sheet_page + "#peserta")                 # (or the review queue's list)
     if not NUMBER_RE.fullmatch(typed):
         flash(_("Ketik nomor peserta dengan angka saja (paling banyak {n} angka), seperti tertulis di lembar.",
                 n=MAX_DIGITS) if "?" not in typed else
@@ -56,7 +57,9 @@ def set_trainee(sid: int):
     done = get_db().execute("UPDATE submissions SET trainee=?, trainee_name=?, updated_at=? WHERE id=? AND state != ?",
                             (number, name, now_iso(), sub["id"], REMOVED)).rowcount
     if done:
-        flash(_("Nomor peserta lembar ini kini {n}.", n=number), "ok")
+        # (said on the review queue too, whose list the sheet has just left: there it is named, helper-154)
+        flash(_("Nomor peserta lembar ini kini {n}.", n=number) if back.startswith(sheet_page) else
+              _("Nomor peserta lembar {sheet} kini {n}.", sheet=sub["group_key"] or f"#{sub['id']}", n=number), "ok")
         others = sheets_numbered(sub["exercise"], number, but=sub["id"])
         if others:
             # (a slip of the keyboard put another trainee's number on it: the two became one trainee's attempts, and
