@@ -1213,7 +1213,7 @@ def test_insight_names_a_tally_or_bubbles_field_without_saying_its_mark_twice(tr
     assert re.findall(r'<div class="lbl"><code>([^<]+)</code> ([^<]+)</div>', html) == [
         ("IV.1 turus", "Paslon 1"), ("IV.1 bulatan", "Paslon 1"), ("IV.1", "Suara Paslon 1")]
     # (a pair's miscount is one bar, at its digits: helper-147)
-    assert "Salah hitung satu paslon, tertulis sama di angka, turus dan bulatan, dihitung sekali, pada angkanya." in html
+    assert "Kesalahan yang sama di angka, turus dan bulatan satu paslon (salah hitung, atau dibiarkan kosong) dihitung sekali, pada angkanya." in html
     english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
     assert re.findall(r'<div class="lbl"><code>([^<]+)</code> ([^<]+)</div>', english) == [
         ("IV.1 tally", "Pair 1"), ("IV.1 bubbles", "Pair 1"), ("IV.1", "Votes, Pair 1")]

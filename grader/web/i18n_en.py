@@ -727,8 +727,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Tanpa nilai karena lembarnya belum lengkap: {n} peserta": (
         "No score yet, their sheet missing a page: {n} trainee", "No score yet, their sheets missing a page: {n} trainees"),
     "Isian yang paling sering salah": "Entries most often wrong",
-    "Salah hitung satu paslon, tertulis sama di angka, turus dan bulatan, dihitung sekali, pada angkanya.":
-        "A pair's miscount, written alike in its digits, tally and bubbles, counts once, at its digits.",
+    "Kesalahan yang sama di angka, turus dan bulatan satu paslon (salah hitung, atau dibiarkan kosong) dihitung sekali, pada angkanya.":
+        "The same mistake in a pair's digits, tally and bubbles (a miscount, or left blank) counts once, at its "
+        "digits.",
     "Tidak ada isian yang salah.": "No entry is wrong.",
     "Aturan yang paling sering dilanggar": "Rules most often broken",
     "Tidak ada aturan yang dilanggar.": "No rule is broken.",
