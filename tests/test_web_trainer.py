@@ -2575,6 +2575,14 @@ def test_the_review_queue_lists_the_sheets_nothing_names_for_their_numbers(train
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     listed = queue[queue.index('id="tanpa-nomor"'):]
     assert "Lembar tanpa nomor peserta (1)" in listed and "IMG-20261206-WA0006" in listed
+    # said at the queue's top, a link down to the list below its fields (helper-155: 2 sheets below 113 fields)
+    said = queue.index('href="#tanpa-nomor"')
+    fields_at = queue.find("data-review-item")
+    assert said < queue.index('id="tanpa-nomor"') and (fields_at == -1 or said < fields_at)
+    assert "1 lembar tanpa nomor peserta menunggu nomornya, di bawah antrean" in queue[said:said + 200]
+    english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
+    assert "1 sheet with no trainee number waits for its number, below the queue" in english
+    trainer.get(f"/trainer/latihan/{code}/periksa?lang=id")
     assert re.findall(r'action="/trainer/lembar/(\d+)/peserta"', listed) == [sid]
     assert 'value="06?"' in listed and f"/trainer/lembar/{sid}/gambar/ident1.png" in listed
     token = csrf_of(trainer, f"/trainer/latihan/{code}/periksa")

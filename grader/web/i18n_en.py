@@ -448,6 +448,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Simpan nomor": "Save the number",
     "Lembar tanpa nomor peserta ({n})": "Sheets with no trainee number ({n})",
     "{n} tanpa nomor": "{n} with no number",
+    "{n} lembar tanpa nomor peserta menunggu nomornya, di bawah antrean":
+        ("{n} sheet with no trainee number waits for its number, below the queue",
+         "{n} sheets with no trainee number wait for their numbers, below the queue"),
     "Nomor peserta di lembar ini belum terbaca dengan pasti, jadi tabel kelas mencatatnya dengan nama berkas fotonya. Ketik nomornya seperti tertulis di lembar (ganti ? dengan angkanya) agar lembar masuk ke baris pesertanya.":
         "The trainee numbers on these sheets were not read surely, so the class table lists them under their photos' "
         "file names. Type each number as written on the sheet (replace ? with its digit) to put the sheet in its "
