@@ -2600,6 +2600,32 @@ def test_the_review_queue_lists_the_sheets_nothing_names_for_their_numbers(train
     assert away.location.endswith(f"/trainer/lembar/{sid}#peserta")
 
 
+def test_two_nameless_halves_given_one_number_become_one_sheet(app, trainer, code):
+    """Rehearsal (helper-155): a trainee's page 1 and page 2, their number read unsure on both, were two half sheets
+    under their photos' names; typing 108 for each in the queue's list made them two attempts of 108, the class
+    table showing the later (page 2 only) and page 1's fields gone from the table and the queue. The number typed
+    names them as a QR would: the batch's halves are merged into one sheet, graded again."""
+    resp = batch(trainer, code, [("IMG-20261206-WA0015_solo_p1.jpg", jpeg_bytes()),
+                                 ("IMG-20261206-WA0017_solo_p2.jpg", jpeg_bytes(color="#eee"))])
+    items = trainer.get(resp.location + ".json").get_json()["items"]
+    assert len(items) == 2
+    sids = [i["url"].rstrip("/").rsplit("/", 1)[1] for i in items]
+    token = csrf_of(trainer, f"/trainer/latihan/{code}/periksa")
+    back = f"/trainer/latihan/{code}/periksa#tanpa-nomor"
+    first = trainer.post(f"/trainer/lembar/{sids[0]}/peserta", data={"csrf_token": token, "number": "108", "back": back},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "kini 108" in first and "digabung" not in first
+    second = trainer.post(f"/trainer/lembar/{sids[1]}/peserta", data={"csrf_token": token, "number": "108", "back": back},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "digabung dengan halaman lain peserta 108" in second and "juga ada di lembar lain" not in second
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        rows = latest_sheets(get_db(), code)
+        merged = get_db().execute("SELECT COUNT(*) FROM uploads WHERE submission_id=?", (rows[0]["id"],)).fetchone()[0]
+    assert [(r["trainee"], r["attempts"], r["state"]) for r in rows] == [("108", 1, "done")] and merged == 2
+
+
 def test_a_correction_made_in_another_tab_since_the_form_was_loaded_is_not_replaced_unsaid(trainer, code):
     """Rehearsal (helper-139): the review queue open in two tabs, tab A saved 53, then tab B (not reloaded) saved
     58: both were told "saved", and B's replaced A's without a word. The form sends the time of the field's latest

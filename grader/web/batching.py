@@ -69,9 +69,15 @@ def _upload_of(place: str, name: str) -> str:
     return place[:-len(folder)] if place.endswith(folder) else place
 
 
+#: A single page's ``identity_source`` in the merge step when a trainer typed its trainee number
+#: (:func:`grader.web.page_merge.merge_after_numbering`).
+TYPED_BY_TRAINER = "trainer"
+
+
 def is_named(row: dict) -> bool:
-    """Whether a single page's trainee is named by its QR or by its number read firmly (strong evidence)."""
-    return row.get("identity_source") in ("qr", "trainee_number")
+    """Whether a single page's trainee is named by its QR, by its number read firmly, or by a number a trainer typed
+    (strong evidence)."""
+    return row.get("identity_source") in ("qr", "trainee_number", TYPED_BY_TRAINER)
 
 
 def merge_candidates(rows: list[dict], *, repeats: bool = False) -> list[list[dict]]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from grader.errors import GraderError
 from grader.file_names import page_said_plainly
 from grader.page_groups import PageEvidence, group_pages, page_number_evidence
+from grader.web.batching import TYPED_BY_TRAINER
 from grader.photo.refusal import REASON_CODES
 from grader.web.corrections import carry_over_reviews, fields_on_pages, pages_read_from
 from grader.web.db import MERGING, STORING, connect, now_iso
@@ -252,6 +253,19 @@ def _photos_of(conn: sqlite3.Connection, data_dir: str, sheet_ids: list[int]) ->
         return None
 
 
+def merge_after_numbering(conn: sqlite3.Connection, sid: int, runner) -> bool:
+    """Merge the batch of sheet ``sid`` again now that a trainer typed its trainee number: a half sheet nothing named
+    finds its trainee's other half, as pages the QR names do (helper-155: two nameless halves typed 108 became two
+    attempts, page 1's fields gone from the table and the queue). True when ``sid`` was merged into a sheet."""
+    row = conn.execute("SELECT batch_id FROM submissions WHERE id=?", (sid,)).fetchone()
+    if row is None or row["batch_id"] is None:
+        return False
+    conn.execute("UPDATE batches SET merged=0 WHERE id=? AND merged=1", (row["batch_id"],))
+    merge_batch(conn, row["batch_id"], runner)
+    return conn.execute("SELECT superseded_by FROM submissions WHERE id=?", (sid,)).fetchone()["superseded_by"] \
+        is not None
+
+
 def _refused_of_named(page: dict, result: dict) -> bool:
     """Whether a page refused by the photo checks (glare, too dark) once located pairs as its page: its QR named
     the trainee, so with their other page it is one sheet with a page to retake, not a refused photo of nobody's
@@ -264,13 +278,15 @@ def _single_pages(conn: sqlite3.Connection, where: str, params: tuple) -> list[d
     """Graded sheets of one photo, not replaced, matching ``where``: what the merge step pairs
     (:func:`grader.web.batching.merge_candidates`)."""
     rows = []
-    for r in conn.execute(f"SELECT s.id, s.exercise, s.group_key, s.pairs_with, s.result FROM submissions s WHERE "
+    for r in conn.execute(f"SELECT s.id, s.exercise, s.trainee, s.group_key, s.pairs_with, s.result FROM submissions s WHERE "
                           f"{where} AND {_kept_sheets(1)} ORDER BY s.id", params):
         res = json.loads(r["result"])
         read = [p for p in res.get("pages", []) if not p.get("refusal") or _refused_of_named(p, res)]
         unsure = [p["trainee_number"] for p in read if (p.get("trainee_number") or {}).get("status") == "review"]
-        rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], "trainee": res.get("trainee"),
-                     "group_key": r["group_key"], "pairs_with": r["pairs_with"],
-                     "identity_source": res.get("identity_source"), "pages": [p.get("page") for p in read],
-                     "trainee_number": unsure[0] if unsure else None})
+        # a number a trainer typed for the sheet (its trainee column, where grading put the result's): named by it
+        typed = r["trainee"] if r["trainee"] and r["trainee"] != res.get("trainee") else None
+        rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"],
+                     "trainee": typed or res.get("trainee"), "group_key": r["group_key"], "pairs_with": r["pairs_with"],
+                     "identity_source": TYPED_BY_TRAINER if typed else res.get("identity_source"),
+                     "pages": [p.get("page") for p in read], "trainee_number": unsure[0] if unsure else None})
     return rows

@@ -17,6 +17,8 @@ from flask import flash, redirect, request, url_for
 from grader.page_groups import normalise_id, number_text
 from grader.web.classroom import printed_elsewhere
 from grader.web.db import REMOVED, get_db, now_iso, sheet_or_abort
+from grader.web.jobs import runner
+from grader.web.page_merge import merge_after_numbering
 from grader.web.i18n import gettext as _
 from grader.web.trainer import back_to, bp
 
@@ -56,7 +58,10 @@ def set_trainee(sid: int):
     name = sub["trainee_name"] or (sub["trainee"] if typed_name else None)
     done = get_db().execute("UPDATE submissions SET trainee=?, trainee_name=?, updated_at=? WHERE id=? AND state != ?",
                             (number, name, now_iso(), sub["id"], REMOVED)).rowcount
-    if done:
+    if done and merge_after_numbering(get_db(), sub["id"], runner()):
+        flash(_("Lembar {sheet} digabung dengan halaman lain peserta {n} menjadi satu lembar, yang sedang dinilai.",
+                sheet=sub["group_key"] or f"#{sub['id']}", n=number), "ok")
+    elif done:
         # (said on the review queue too, whose list the sheet has just left: there it is named, helper-154)
         flash(_("Nomor peserta lembar ini kini {n}.", n=number) if back.startswith(sheet_page) else
               _("Nomor peserta lembar {sheet} kini {n}.", sheet=sub["group_key"] or f"#{sub['id']}", n=number), "ok")
