@@ -121,6 +121,13 @@ def merge_candidates(rows: list[dict], *, repeats: bool = False) -> list[list[di
     out = []
     for group in group_pages([evidence(r) for r in singles]):
         sheet = sorted((singles[i] for i in group), key=lambda r: r["pages"][0])
-        if len(sheet) >= 2 and ({r["pages"][0] for r in sheet} == {1, 2} or repeats):
+        pages = [r["pages"][0] for r in sheet]
+        # a number a trainer typed joins only a page its sheet lacks: typed for another trainee's sheet by a slip of
+        # the keyboard, it must not hide that sheet as a page photographed again (helper-147's 039 for X44)
+        if any(r.get("identity_source") == TYPED_BY_TRAINER for r in sheet):
+            whole = pages == [1, 2]
+        else:
+            whole = len(sheet) >= 2 and (set(pages) == {1, 2} or repeats)
+        if whole:
             out.append(sheet)
     return out
