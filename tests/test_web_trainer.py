@@ -771,11 +771,12 @@ def test_a_queue_item_read_unsurely_asks_for_the_box_and_enter_alone_saves_nothi
     with app.app_context():
         from grader.web.db import get_db
         assert get_db().execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0
-        # the same reading at 90% is offered as it is: Enter confirms it
+        # the same reading at PREFILL_SURE (99%) is offered as it is: Enter confirms it
+        from grader.web.present import PREFILL_SURE
         db = get_db()
         res = json.loads(db.execute("SELECT result FROM submissions WHERE id=1").fetchone()["result"])
         field = next(f for f in res["fields"] if f["id"] == REVIEW_FIELD)
-        field["confidence"] = 0.9
+        field["confidence"] = PREFILL_SURE
         db.execute("UPDATE submissions SET result=? WHERE id=1", (json.dumps(res),))
         db.commit()
     queue = trainer.get(f"/trainer/latihan/{code}/periksa?lang=id").get_data(as_text=True)
@@ -1428,6 +1429,26 @@ def test_a_page_refused_once_its_qr_named_the_trainee_joins_their_other_page(app
         rows = latest_sheets(get_db(), code)
     assert sorted((r["trainee"], r["attempts"], r["result_status"]) for r in rows) == [
         ("27", 1, "partial"), ("blur-WA0003", 1, "refused")]
+
+
+def test_a_retake_sent_in_a_later_batch_completes_the_sheet_that_asked_for_it(app, trainer, code):
+    """Rehearsal (helper-155): Rina's page 2 was refused for glare in the class's chat export, her sheet graded in part
+    and asking for page 2 again; her retake came in the next export, a one-page sheet of its own, and the class
+    table showed that one (page 1 never sent). A read page that completes a trainee's partial sheet of another batch
+    joins it: one sheet of her page 1 and the retake, graded again; the refused photo stays with the sheet replaced."""
+    first = batch(trainer, code, [("qr-117-WA0020_solo_p1.jpg", jpeg_bytes()),
+                                  ("qr-117-blur-WA0021_solo_p2.jpg", jpeg_bytes(color="#eee"))], client_token="d1")
+    [rina] = trainer.get(first.location + ".json").get_json()["items"]
+    assert rina["trainee"] == "117"
+    batch(trainer, code, [("qr-117-WA0035_solo_p2.jpg", jpeg_bytes(color="#ddd"))], client_token="d2")
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        rows = latest_sheets(get_db(), code)
+        files = [u["filename"] for u in get_db().execute(
+            "SELECT filename FROM uploads WHERE submission_id=? ORDER BY position", (rows[0]["id"],))]
+    assert [(r["trainee"], r["attempts"], r["result_status"]) for r in rows] == [("117", 1, "graded")]
+    assert files == ["qr-117-WA0020_solo_p1.jpg", "qr-117-WA0035_solo_p2.jpg"]
 
 
 def test_a_page_photographed_twice_in_one_batch_is_one_sheet_of_its_trainee(app, trainer, code):

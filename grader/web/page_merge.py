@@ -18,9 +18,10 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.file_names import page_said_plainly
-from grader.page_groups import PageEvidence, group_pages, page_number_evidence
+from grader.page_groups import PageEvidence, group_pages, normalise_id, page_number_evidence
 from grader.web.batching import TYPED_BY_TRAINER
 from grader.photo.refusal import REASON_CODES
+from grader.sheet.schema import resolve_template
 from grader.web.corrections import carry_over_reviews, fields_on_pages, pages_read_from
 from grader.web.db import MERGING, STORING, connect, now_iso
 from grader.web.grading import stored_photos
@@ -222,8 +223,18 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
             (batch_id, *codes, MERGING)) if is_named(r)]
         ids = {r["id"] for r in mine}
         groups += [g for g in merge_candidates(mine + others) if any(r["id"] in ids for r in g)]
+    # A page that completes a trainee's sheet left partial in another batch (its other page refused or never sent):
+    # the retake the sheet asked for, sent in a later chat export (helper-155: a one-page sheet of its own, the class
+    # table showing the trainee's other page as never sent).
+    merged = {r["id"] for g in groups for r in g}
+    for single in singles:
+        if single["id"] not in merged and is_named(single) and not single["refused"]:
+            partial = _partial_sheet_completed_by(conn, single, batch_id)
+            if partial is not None:
+                groups.append([partial, single])
     for group in groups:
-        files = _photos_of(conn, ctx.data_dir, [r["id"] for r in group])     # one page each
+        files = _photos_of(conn, ctx.data_dir, [r["id"] for r in group],
+                           keep={r["id"]: r["keep"] for r in group if "keep" in r})
         if files is None:
             continue
         named = next((r["trainee"] for r in group if is_named(r)), None)
@@ -243,11 +254,15 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
         queue_grading(conn, new.id, priority=BATCH_PRIORITY, runner=runner)
 
 
-def _photos_of(conn: sqlite3.Connection, data_dir: str, sheet_ids: list[int]) -> list[tuple[str, bytes]] | None:
-    """The sheets' stored photos, or None when one is missing from the disk: those sheets stay as they are (each
-    says ``photo_missing`` if graded again), and the batch's other trainees are still merged."""
+def _photos_of(conn: sqlite3.Connection, data_dir: str, sheet_ids: list[int],
+               keep: dict[int, set[str]] | None = None) -> list[tuple[str, bytes]] | None:
+    """The sheets' stored photos (of a sheet in ``keep``, only those of its file names), or None when one is missing
+    from the disk: those sheets stay as they are (each says ``photo_missing`` if graded again), and the batch's other
+    trainees are still merged."""
+    keep = keep or {}
     try:
-        return [photo for sid in sheet_ids for photo in stored_photos(conn, data_dir, sid)]
+        return [photo for sid in sheet_ids for photo in stored_photos(conn, data_dir, sid)
+                if sid not in keep or photo[0] in keep[sid]]
     except GraderError as exc:
         log.error("sheets %s are left as they are: %s", sheet_ids, exc)
         return None
@@ -266,6 +281,33 @@ def merge_after_numbering(conn: sqlite3.Connection, sid: int, runner) -> bool:
         is not None
 
 
+def _partial_sheet_completed_by(conn: sqlite3.Connection, single: dict, batch_id: int) -> dict | None:
+    """The one sheet of another batch that ``single`` (a page read, its trainee named) completes: the same exercise
+    and trainee (its QR, its number read firmly or typed by a trainer), graded in part, its pages read being all but
+    ``single``'s; as a group member of :func:`_merge_claimed_batch`, with ``keep``, the names of its photos that were
+    read (its refused photo of that page stays with it, replaced). None when no sheet, or two, would do."""
+    from grader.web.batching import is_named
+
+    found = []
+    for r in conn.execute("SELECT s.id, s.exercise, s.trainee, s.group_key, s.result FROM submissions s WHERE "
+                          "s.source='batch' AND s.batch_id != ? AND s.exercise=? AND s.state='done' AND "
+                          "s.superseded_by IS NULL AND s.result_status='partial' AND NOT EXISTS (SELECT 1 FROM "
+                          "batches b WHERE b.id = s.batch_id AND b.merged = ?) ORDER BY s.id",
+                          (batch_id, single["exercise"], MERGING)):
+        res = json.loads(r["result"])
+        row = {"id": r["id"], "exercise": r["exercise"], "group_key": r["group_key"], **_identity(r, res)}
+        pages = res.get("pages") or []
+        read = {p.get("page") for p in pages if not p.get("refusal")}
+        stored = {u["filename"] for u in conn.execute("SELECT filename FROM uploads WHERE submission_id=?", (r["id"],))}
+        if not (is_named(row) and normalise_id(row["trainee"]) == normalise_id(single["trainee"])
+                and res.get("template") and None not in read
+                and {p.get("file") for p in pages} <= stored):   # (a PDF's pages are no photos of their own)
+            continue
+        if set(range(1, len(resolve_template(res["template"]).pages) + 1)) - read == set(single["pages"]):
+            found.append({**row, "keep": {p["file"] for p in pages if not p.get("refusal")}})
+    return found[0] if len(found) == 1 else None
+
+
 def _refused_of_named(page: dict, result: dict) -> bool:
     """Whether a page refused by the photo checks (glare, too dark) once located pairs as its page: its QR named
     the trainee, so with their other page it is one sheet with a page to retake, not a refused photo of nobody's
@@ -274,19 +316,25 @@ def _refused_of_named(page: dict, result: dict) -> bool:
         (page.get("refusal") or {}).get("code") in REASON_CODES
 
 
+def _identity(row, result: dict) -> dict:
+    """A sheet's ``trainee`` and ``identity_source`` as the merge step compares them: a number a trainer typed for it
+    (its trainee column, where grading put its result's) names it (``TYPED_BY_TRAINER``), else its result does."""
+    typed = row["trainee"] if row["trainee"] and row["trainee"] != result.get("trainee") else None
+    return {"trainee": typed or result.get("trainee"),
+            "identity_source": TYPED_BY_TRAINER if typed else result.get("identity_source")}
+
+
 def _single_pages(conn: sqlite3.Connection, where: str, params: tuple) -> list[dict]:
     """Graded sheets of one photo, not replaced, matching ``where``: what the merge step pairs
     (:func:`grader.web.batching.merge_candidates`)."""
     rows = []
-    for r in conn.execute(f"SELECT s.id, s.exercise, s.trainee, s.group_key, s.pairs_with, s.result FROM submissions s WHERE "
-                          f"{where} AND {_kept_sheets(1)} ORDER BY s.id", params):
+    for r in conn.execute(f"SELECT s.id, s.exercise, s.trainee, s.group_key, s.pairs_with, s.result FROM submissions s "
+                          f"WHERE {where} AND {_kept_sheets(1)} ORDER BY s.id", params):
         res = json.loads(r["result"])
         read = [p for p in res.get("pages", []) if not p.get("refusal") or _refused_of_named(p, res)]
         unsure = [p["trainee_number"] for p in read if (p.get("trainee_number") or {}).get("status") == "review"]
-        # a number a trainer typed for the sheet (its trainee column, where grading put the result's): named by it
-        typed = r["trainee"] if r["trainee"] and r["trainee"] != res.get("trainee") else None
-        rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"],
-                     "trainee": typed or res.get("trainee"), "group_key": r["group_key"], "pairs_with": r["pairs_with"],
-                     "identity_source": TYPED_BY_TRAINER if typed else res.get("identity_source"),
-                     "pages": [p.get("page") for p in read], "trainee_number": unsure[0] if unsure else None})
+        rows.append({"id": r["id"], "exercise": res.get("exercise") or r["exercise"], **_identity(r, res),
+                     "group_key": r["group_key"], "pairs_with": r["pairs_with"],
+                     "pages": [p.get("page") for p in read], "trainee_number": unsure[0] if unsure else None,
+                     "refused": any(p.get("refusal") for p in read)})
     return rows

@@ -77,7 +77,9 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
     for i, (name, data) in enumerate(files, start=1):
         if "blur" in name.lower():
             refused += 1
-            pages.append({"file": name, "page": i, "annotated": None, "refusal": {
+            # (the page its name says, as the real pipeline says the page its markers name: align._located)
+            page = split_page(name.replace("qr-", ""))[1] or i
+            pages.append({"file": name, "page": page, "annotated": None, "refusal": {
                 "code": "too_blurry", "message_id": "Foto terlalu buram. Pegang ponsel lebih stabil, lalu foto ulang.",
                 "message_en": "The photo is too blurry. Hold the phone steady and take it again."}})
             continue
