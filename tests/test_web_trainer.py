@@ -2647,6 +2647,56 @@ def test_two_nameless_halves_given_one_number_become_one_sheet(app, trainer, cod
     assert [(r["trainee"], r["attempts"], r["state"]) for r in rows] == [("108", 1, "done")] and merged == 2
 
 
+def test_a_number_typed_while_the_batch_merges_is_merged_all_the_same(app, trainer, code):
+    """Read-through of 41defbc: a number typed while a merge of its batch runs (another trainer's number typed a
+    moment before, its request merging) was never merged: that merge had read the batch's pages before the number,
+    this request's claim failed, and the running merge's end marked the batch merged. The two halves typed 108 stayed
+    two attempts of 108, as before 41defbc. The number asks for the merge again, even while one runs."""
+    from grader.web.db import MERGING
+    resp = batch(trainer, code, [("IMG-20261206-WA0015_solo_p1.jpg", jpeg_bytes()),
+                                 ("IMG-20261206-WA0017_solo_p2.jpg", jpeg_bytes(color="#eee"))])
+    sids = [i["url"].rstrip("/").rsplit("/", 1)[1] for i in trainer.get(resp.location + ".json").get_json()["items"]]
+    token = csrf_of(trainer, f"/trainer/latihan/{code}/periksa")
+    trainer.post(f"/trainer/lembar/{sids[0]}/peserta", data={"csrf_token": token, "number": "108"})
+    with app.app_context():
+        from grader.web.db import get_db
+        # a merge of the batch is running (claimed), having read its pages before the second number
+        get_db().execute("UPDATE batches SET merged=? WHERE id=(SELECT batch_id FROM submissions WHERE id=?)",
+                         (MERGING, sids[1]))
+        get_db().commit()
+    second = trainer.post(f"/trainer/lembar/{sids[1]}/peserta", data={"csrf_token": token, "number": "108"},
+                          follow_redirects=True).get_data(as_text=True)
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        from grader.web.page_merge import _merged
+        _merged(get_db(), get_db().execute("SELECT batch_id FROM submissions WHERE id=?", (sids[1],)).fetchone()[0])
+        get_db().commit()                                       # (the running merge ends, having merged nothing)
+        rows = latest_sheets(get_db(), code)
+    assert [(r["trainee"], r["attempts"]) for r in rows] == [("108", 1)]
+    assert "digabung dengan halaman lain peserta 108" in second
+
+
+def test_a_number_typed_on_a_sheet_merged_since_its_page_opened_is_refused_said(app, trainer, code):
+    """Read-through of 41defbc: a sheet's page open in a second tab since its half was merged, 109 typed there was
+    stored on the merged half, which no table shows, and the page said 'digabung dengan halaman lain peserta 109'
+    though the sheet was 108's, merged before. The number is not stored, and the page says why."""
+    resp = batch(trainer, code, [("IMG-20261206-WA0015_solo_p1.jpg", jpeg_bytes()),
+                                 ("IMG-20261206-WA0017_solo_p2.jpg", jpeg_bytes(color="#eee"))])
+    sids = [i["url"].rstrip("/").rsplit("/", 1)[1] for i in trainer.get(resp.location + ".json").get_json()["items"]]
+    token = csrf_of(trainer, f"/trainer/latihan/{code}/periksa")
+    for sid in sids:
+        trainer.post(f"/trainer/lembar/{sid}/peserta", data={"csrf_token": token, "number": "108"})
+    late = trainer.post(f"/trainer/lembar/{sids[0]}/peserta", data={"csrf_token": token, "number": "109",
+                                                                    "back": f"/trainer/latihan/{code}/periksa"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "peserta 109" not in late and "kini 109" not in late
+    assert "IMG-20261206-WA0015_solo sudah digabung ke lembar lain atau diganti: nomor 109 tidak disimpan." in late
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT trainee FROM submissions WHERE id=?", (sids[0],)).fetchone()[0] == "108"
+
+
 def test_a_correction_made_in_another_tab_since_the_form_was_loaded_is_not_replaced_unsaid(trainer, code):
     """Rehearsal (helper-139): the review queue open in two tabs, tab A saved 53, then tab B (not reloaded) saved
     58: both were told "saved", and B's replaced A's without a word. The form sends the time of the field's latest

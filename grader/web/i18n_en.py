@@ -465,6 +465,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Nomor peserta lembar {sheet} kini {n}.": "Sheet {sheet}'s trainee number is now {n}.",
     "Lembar {sheet} digabung dengan halaman lain peserta {n} menjadi satu lembar, yang sedang dinilai.":
         "Sheet {sheet} is joined with trainee {n}'s other page into one sheet, being graded now.",
+    "Lembar {sheet} sudah digabung ke lembar lain atau diganti: nomor {n} tidak disimpan. Ketik nomornya di lembar "
+    "yang menggantikannya.":
+        "Sheet {sheet} was merged into another sheet or replaced: number {n} is not saved. Type it on the sheet that "
+        "replaced it.",
     "Selesai.": "Done.",
     "Lihat hasil kelas": "See the class results",
     "Muat ulang untuk melihat kemajuan": "Reload to see progress",

@@ -275,7 +275,9 @@ def merge_after_numbering(conn: sqlite3.Connection, sid: int, runner) -> bool:
     row = conn.execute("SELECT batch_id FROM submissions WHERE id=?", (sid,)).fetchone()
     if row is None or row["batch_id"] is None:
         return False
-    conn.execute("UPDATE batches SET merged=0 WHERE id=? AND merged=1", (row["batch_id"],))
+    # (a merge running may have read the batch's pages before this number: asked again, as a split asks, its end
+    # leaves the batch due, and this run, or the one after the sheets it queued are graded, merges with the number)
+    conn.execute("UPDATE batches SET merged=0 WHERE id=? AND merged != 0", (row["batch_id"],))
     merge_batch(conn, row["batch_id"], runner)
     return conn.execute("SELECT superseded_by FROM submissions WHERE id=?", (sid,)).fetchone()["superseded_by"] \
         is not None

@@ -56,9 +56,15 @@ def set_trainee(sid: int):
     res = json.loads(sub["result"]) if sub["result"] else {}
     typed_name = res.get("identity_source") == "caller" and sub["trainee"] and not NUMBER_RE.fullmatch(sub["trainee"])
     name = sub["trainee_name"] or (sub["trainee"] if typed_name else None)
-    done = get_db().execute("UPDATE submissions SET trainee=?, trainee_name=?, updated_at=? WHERE id=? AND state != ?",
-                            (number, name, now_iso(), sub["id"], REMOVED)).rowcount
-    if done and merge_after_numbering(get_db(), sub["id"], runner()):
+    done = get_db().execute("UPDATE submissions SET trainee=?, trainee_name=?, updated_at=? WHERE id=? AND state != ? "
+                            "AND superseded_by IS NULL", (number, name, now_iso(), sub["id"], REMOVED)).rowcount
+    if not done and get_db().execute("SELECT superseded_by FROM submissions WHERE id=?",
+                                     (sub["id"],)).fetchone()["superseded_by"] is not None:
+        # (its page open since, or in another tab: merged into a sheet, or replaced by a later sending, the number
+        # would name a sheet no table shows, and the page said it was merged with that trainee's other page)
+        flash(_("Lembar {sheet} sudah digabung ke lembar lain atau diganti: nomor {n} tidak disimpan. Ketik nomornya "
+                "di lembar yang menggantikannya.", sheet=sub["group_key"] or f"#{sub['id']}", n=number), "error")
+    elif done and merge_after_numbering(get_db(), sub["id"], runner()):
         flash(_("Lembar {sheet} digabung dengan halaman lain peserta {n} menjadi satu lembar, yang sedang dinilai.",
                 sheet=sub["group_key"] or f"#{sub['id']}", n=number), "ok")
     elif done:
