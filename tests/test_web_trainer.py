@@ -2638,13 +2638,35 @@ def test_two_nameless_halves_given_one_number_become_one_sheet(app, trainer, cod
     assert "kini 108" in first and "digabung" not in first
     second = trainer.post(f"/trainer/lembar/{sids[1]}/peserta", data={"csrf_token": token, "number": "108", "back": back},
                           follow_redirects=True).get_data(as_text=True)
-    assert "digabung dengan halaman lain peserta 108" in second and "juga ada di lembar lain" not in second
+    assert "digabung dengan halaman lain peserta 108 (IMG-20261206-WA0015_solo)" in second
+    assert "juga ada di lembar lain" not in second
     with app.app_context():
         from grader.web.classroom import latest_sheets
         from grader.web.db import get_db
         rows = latest_sheets(get_db(), code)
         merged = get_db().execute("SELECT COUNT(*) FROM uploads WHERE submission_id=?", (rows[0]["id"],)).fetchone()[0]
     assert [(r["trainee"], r["attempts"], r["state"]) for r in rows] == [("108", 1, "done")] and merged == 2
+
+
+def test_a_typed_number_the_sheet_contradicts_merges_nothing(app, trainer, code):
+    """Read-through (helper-156): trainee 44's page 1, its number read "04?", typed 039 by a slip of the keyboard,
+    was merged at once with trainee 39's page 2 (its QR) into one sheet of 039: two trainees' pages, which nothing
+    could undo. A typed number that a box read surely contradicts merges nothing; the sheet keeps the number and
+    the page says another sheet has it, as before numbers merged. The number the boxes allow still merges."""
+    resp = batch(trainer, code, [("unsure-044-x_solo_p1.jpg", jpeg_bytes()),
+                                 ("qr-039-WA0017_solo_p2.jpg", jpeg_bytes(color="#eee"))])
+    items = {i["trainee"]: i for i in trainer.get(resp.location + ".json").get_json()["items"]}
+    sid = items["unsure-044-x"]["url"].rstrip("/").rsplit("/", 1)[1]
+    token = csrf_of(trainer, f"/trainer/lembar/{sid}")
+    slip = trainer.post(f"/trainer/lembar/{sid}/peserta", data={"csrf_token": token, "number": "039"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "digabung" not in slip and "Nomor 039 juga ada di lembar lain" in slip
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT COUNT(*) FROM submissions WHERE superseded_by IS NOT NULL").fetchone()[0] == 0
+    # (read "04?": 049 agrees with every box read surely, and is taken as the trainer's word)
+    from grader.web.page_merge import _typed_agrees
+    assert _typed_agrees("049", "04?") and not _typed_agrees("039", "04?") and _typed_agrees("39", None)
 
 
 def test_a_number_typed_while_the_batch_merges_is_merged_all_the_same(app, trainer, code):

@@ -463,8 +463,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Ganti setiap tanda ? dengan angka yang tertulis di lembar.": "Replace each ? with the digit written on the sheet.",
     "Nomor peserta lembar ini kini {n}.": "This sheet's trainee number is now {n}.",
     "Nomor peserta lembar {sheet} kini {n}.": "Sheet {sheet}'s trainee number is now {n}.",
-    "Lembar {sheet} digabung dengan halaman lain peserta {n} menjadi satu lembar, yang sedang dinilai.":
-        "Sheet {sheet} is joined with trainee {n}'s other page into one sheet, being graded now.",
+    "Lembar {sheet} digabung dengan halaman lain peserta {n} ({mates}) menjadi satu lembar, yang sedang dinilai.":
+        "Sheet {sheet} is joined with trainee {n}'s other page ({mates}) into one sheet, being graded now.",
     "Lembar {sheet} sudah digabung ke lembar lain atau diganti: nomor {n} tidak disimpan. Ketik nomornya di lembar "
     "yang menggantikannya.":
         "Sheet {sheet} was merged into another sheet or replaced: number {n} is not saved. Type it on the sheet that "

@@ -320,10 +320,25 @@ def _refused_of_named(page: dict, result: dict) -> bool:
 
 def _identity(row, result: dict) -> dict:
     """A sheet's ``trainee`` and ``identity_source`` as the merge step compares them: a number a trainer typed for it
-    (its trainee column, where grading put its result's) names it (``TYPED_BY_TRAINER``), else its result does."""
+    (its trainee column, where grading put its result's) names it (``TYPED_BY_TRAINER``), else its result does.
+    A typed number that a box read surely on the sheet contradicts (``04?`` typed 039) names nothing to merge by: a
+    slip of the keyboard must not join one trainee's page to another's sheet, which nothing could undo (helper-156);
+    the sheet keeps the number, and the page says another sheet has it (``trainee_number.sheets_numbered``)."""
     typed = row["trainee"] if row["trainee"] and row["trainee"] != result.get("trainee") else None
+    if typed and not all(_typed_agrees(typed, (p.get("trainee_number") or {}).get("sure"))
+                         for p in result.get("pages") or ()):
+        return {"trainee": typed, "identity_source": result.get("identity_source")}
     return {"trainee": typed or result.get("trainee"),
             "identity_source": TYPED_BY_TRAINER if typed else result.get("identity_source")}
+
+
+def _typed_agrees(typed: str, sure: str | None) -> bool:
+    """Whether a typed number agrees with every box of the number read on a page that was read surely (``sure``, as
+    :func:`grader.pipeline.sure_digits` spells it: ``"04?"``); any number agrees with a page where none was read."""
+    if not sure or not typed.isdigit():
+        return True
+    digits = typed.rjust(len(sure), "0")
+    return len(digits) == len(sure) and all(b == "?" or b == d for b, d in zip(sure, digits))
 
 
 def _single_pages(conn: sqlite3.Connection, where: str, params: tuple) -> list[dict]:

@@ -65,8 +65,12 @@ def set_trainee(sid: int):
         flash(_("Lembar {sheet} sudah digabung ke lembar lain atau diganti: nomor {n} tidak disimpan. Ketik nomornya "
                 "di lembar yang menggantikannya.", sheet=sub["group_key"] or f"#{sub['id']}", n=number), "error")
     elif done and merge_after_numbering(get_db(), sub["id"], runner()):
-        flash(_("Lembar {sheet} digabung dengan halaman lain peserta {n} menjadi satu lembar, yang sedang dinilai.",
-                sheet=sub["group_key"] or f"#{sub['id']}", n=number), "ok")
+        # (naming the sheet it joined: a slip of the keyboard shows there, where the class table would hide it)
+        mates = [r["group_key"] or f"#{r['id']}" for r in get_db().execute(
+            "SELECT id, group_key FROM submissions WHERE superseded_by=(SELECT superseded_by FROM submissions WHERE "
+            "id=?) AND id != ? ORDER BY id", (sub["id"], sub["id"]))]
+        flash(_("Lembar {sheet} digabung dengan halaman lain peserta {n} ({mates}) menjadi satu lembar, yang sedang "
+                "dinilai.", sheet=sub["group_key"] or f"#{sub['id']}", n=number, mates=", ".join(mates)), "ok")
     elif done:
         # (said on the review queue too, whose list the sheet has just left: there it is named, helper-154)
         flash(_("Nomor peserta lembar ini kini {n}.", n=number) if back.startswith(sheet_page) else
