@@ -1892,6 +1892,26 @@ def test_an_old_result_link_leads_to_the_retake(client, code):
     assert "Ada hasil yang lebih baru untuk lembar ini" in old and f'href="{retake.location}"' in old
 
 
+def test_a_retaken_sheet_offers_no_retake_of_its_other_page(client, code):
+    """Rehearsal (helper-157): both pages refused (too dark, glare), page 1 retaken; the phone's back button opened the
+    first result again, which said there was a newer one but still offered page 2's "Foto ulang": taken there, it made
+    a sheet of the dark page 1 and the new page 2, and told the trainee to take page 1 again, its retake left out.
+    The newer sheet is the one to go on from: the old one says why its photos were refused, and offers no retake."""
+    first = upload(client, code=code, photos=[("017_1_blur.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
+    html = client.get(first.location).get_data(as_text=True)
+    assert html.count('name="position"') == 2
+    retake = client.post(first.location + "/ulang", data={"csrf_token": csrf_of(client), "position": "1",
+                                                           "photo": (io.BytesIO(jpeg_bytes(color="#fafafa")), "017_1.jpg")},
+                         content_type="multipart/form-data")
+    assert retake.status_code == 302 and retake.location != first.location
+    new = client.get(retake.location).get_data(as_text=True)
+    assert new.count('name="position"') == 1 and "Cukup foto ulang yang ini" in new       # page 2, from the newer
+    old = client.get(first.location).get_data(as_text=True)
+    assert "Ada hasil yang lebih baru untuk lembar ini" in old and f'href="{retake.location}"' in old
+    assert "Foto terlalu buram" in old                     # (why those photos were refused, still said)
+    assert 'name="position"' not in old and "/ulang" not in old and "Cukup foto ulang yang ini" not in old
+
+
 def test_a_refused_dispute_is_said_where_the_page_opens(app, client, code):
     """QA: the error was flashed at the top but the page jumped to the field: a phone showed neither."""
     resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())])

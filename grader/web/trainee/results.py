@@ -67,7 +67,7 @@ def result(token: str):
                            image_url=image_urls(row), missing=sorted(missing), offers=page_offers(row, missing),
                            left_out=[] if replaced_by else left_out_of(row), folded=folded,
                            kept=sorted(read_pages(res)) if missing else [],
-                           pages_read=sorted(read_pages(res)) if res and replaced_by is None else [],
+                           pages_read=sorted(read_pages(res)) if res and replaced_by is None and newer is None else [],
                            draft=dispute_draft(token))
 
 
