@@ -84,6 +84,12 @@ def test_a_mirrored_photo_is_read_flipped_back():
     assert np.array_equal(mirrored.aligned.image, right.aligned.image)     # the colour page the marks are drawn on
     mock = mock_photo(seed=4, rotation_deg=8)
     assert refusal_code(_jpeg(np.ascontiguousarray(mock.image[::-1, ::-1]))) is None
+    # mirrored and too dark: refused as dark, with its page and trainee, as the photo taken the right way round is
+    # (helper-157: it was "too dark" with no page, the trainee told page 1 was not read)
+    dark = np.clip(photo.astype(np.float32) * 0.2, 0, 255).astype(np.uint8)
+    as_taken, flipped = read_photo(png(dark)), read_photo(png(dark[:, ::-1]))
+    assert as_taken.refusal.code == flipped.refusal.code == "too_dark"
+    assert (flipped.refused_page, flipped.sheet_trainee) == (as_taken.refused_page, as_taken.sheet_trainee) != (None, None)
 
 
 def test_copier_streaks_through_the_markers_do_not_hide_them():

@@ -49,13 +49,15 @@ def diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, Te
     # estimate, which the noise and low contrast of a dim photo of a pale print widen past its limit (attack
     # low_toner_dim, seed 3909: 13 pages refused as too blurry with the markers found measured 0-0.08 mm).
     sharp = q.sharp_markers(measures, t)
-    if level < t.frame_dark_level or measures.get("paper_level", 255) < t.min_paper_level or \
+    if _mirrored(gray, specs, found=len(hits)):
+        # First: the markers were decoded once flipped, so the photo is sharp enough, and a frame of mirrored
+        # markers (each a meaningless pattern) looks like no sheet, or a blurred one, to the rest. Read flipped back
+        # (align_photo), a photo also too dark is refused as such there, with its page and its QR's trainee
+        # (helper-157: a mirrored dark page 1 was "too dark" with no page, its trainee told page 1 was never read).
+        code = "mirrored_photo"
+    elif level < t.frame_dark_level or measures.get("paper_level", 255) < t.min_paper_level or \
             (sharp and "too_dark" in q.judge(measures, t)):
         code = "too_dark"
-    elif _mirrored(gray, specs, found=len(hits)):
-        # Before blur: the markers were decoded once flipped, so the photo is sharp enough, and a frame of
-        # mirrored markers (each a meaningless pattern) looks like no sheet, or a blurred one, to the rest.
-        code = "mirrored_photo"
     elif "too_blurry" in q.judge(measures, t) or (blur > t.frame_blur_px and not sharp) or \
             (not hits and _markers_when_shrunk(gray, spec)):
         code = "too_blurry"
