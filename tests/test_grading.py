@@ -2090,3 +2090,14 @@ def test_a_total_wrong_by_its_sure_boxes_stays_wrong_when_a_trainer_confirms_its
     va = next(f for f in confirmed["fields"] if f["id"] == "V.A")
     assert va["status"] == "wrong", va
     assert any(x["message_id"].startswith("A. Jumlah seluruh suara sah (IV): tertulis") for x in confirmed["top_fixes"])
+
+
+def test_the_note_of_a_field_wrong_by_its_sure_boxes_explains_a_question_mark_only_where_one_is_shown():
+    """Rehearsal (helper-157): I.B.2.L, written "- - -" and read so at 0.9989 (every box sure, the field just under the
+    bar it needs on its own), showed "Terbaca 0 · Salah" with the note "(? = angka yang belum terbaca pasti)", and no
+    "?" anywhere. The "?" is explained only where the reading shows one."""
+    from grader.web.present import field_reasons
+    whole = {"kind": "digits", "status": "wrong", "read_as": "0", "notes": ["wrong_by_its_sure_boxes"]}
+    assert field_reasons(whole, "id") == "angka yang terbaca pasti sudah berbeda dengan kunci"
+    assert field_reasons(whole, "en") == "the digits read surely already differ from the key"
+    assert field_reasons({**whole, "read_as": "?41"}, "id").endswith("(? = angka yang belum terbaca pasti)")

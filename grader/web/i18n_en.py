@@ -678,6 +678,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "differs from the key, but this pair's tally and bubbles match the key; a trainer checks it first",
     "angka yang terbaca pasti sudah berbeda dengan kunci (? = angka yang belum terbaca pasti)":
         "the digits read surely already differ from the key (? = a digit we could not read surely)",
+    "angka yang terbaca pasti sudah berbeda dengan kunci": "the digits read surely already differ from the key",
     "menurut peserta sendiri, angka yang ditulis berbeda dengan kunci; pelatih tetap memeriksa bacaannya":
         "by the trainee's own word, the number written differs from the key; a trainer still checks our reading",
     "ada kelompok turus yang tidak berisi lima garis": "a tally group is not a group of five",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from grader.errors import GraderError
 from grader.grading import shown
 from grader.grading.findings import as_worded_now
+from grader.grading.certainty import NOTE_WRONG_BY_SURE_BOXES
 from grader.grading.grade import NOTE_WRONG_BY_OWN_WORD
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import (STATUS_WORDS, TRAINEE_STATUS_WORDS, boxes_to_name, cells_to_name, full_score, score_text, shown_reading,
@@ -44,6 +45,9 @@ STATUS_LABELS = {
 # that fails), a writing convention not followed, or a reading left for the trainer; another one, a note.
 SEVERITY_LABELS = {"error": "Salah", "warning": "Peringatan", "review": STATUS_LABELS["review"]}
 # Why the reader (or the context policy) left a field for the trainer: the readers' note codes, in words.
+#: ``wrong_by_its_sure_boxes`` said of a field whose every box was read surely ("---" read at 0.9989, under the bar
+#: a field needs on its own): no "?" is shown for the note to explain (helper-157).
+WRONG_BY_SURE_DIGITS = "wrong_by_its_sure_digits"
 NOTE_LABELS = {
     "unsure_box": "ada kotak yang belum kami baca dengan yakin",
     "overwritten_box": "ada kotak yang kami ragukan: bisa terbaca sebagai dua angka yang berbeda",
@@ -67,6 +71,7 @@ NOTE_LABELS = {
     "in_failing_rule_with_unsure": "berbeda dengan kunci, tetapi hitungannya memuat isian lain yang belum kami baca dengan yakin; pelatih memeriksanya dulu",
     "contradicted_by_own_marks": "berbeda dengan kunci, tetapi turus dan bulatan pasangan ini sama dengan kunci; pelatih memeriksanya dulu",
     "wrong_by_its_sure_boxes": "angka yang terbaca pasti sudah berbeda dengan kunci (? = angka yang belum terbaca pasti)",
+    WRONG_BY_SURE_DIGITS: "angka yang terbaca pasti sudah berbeda dengan kunci",
     "wrong_by_trainees_word": "menurut peserta sendiri, angka yang ditulis berbeda dengan kunci; pelatih tetap memeriksa bacaannya",
     "malformed_group": "ada kelompok turus yang tidak berisi lima garis",
     "joined_strokes": "dua garis turus bersentuhan",
@@ -182,7 +187,10 @@ def field_reasons(field: dict, lang: str | None = None) -> str:
     waits for a trainer, or why it reads "?41"; nothing on a field the trainee disputes (its row says that instead)
     or on one read surely."""
     if (field.get("status") in ("review", "unreadable") or field.get("read_as")) and not field.get("disputed_at"):
-        return note_text(field.get("notes"), boxes_to_name(field), lang, cells_to_name(field))
+        notes = field.get("notes") or ()
+        if "?" not in str(field.get("read_as") or "?"):   # (every box read surely: no "?" shown to explain)
+            notes = tuple(WRONG_BY_SURE_DIGITS if n == NOTE_WRONG_BY_SURE_BOXES else n for n in notes)
+        return note_text(notes, boxes_to_name(field), lang, cells_to_name(field))
     return ""
 
 
