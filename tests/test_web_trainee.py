@@ -2523,3 +2523,12 @@ def test_a_code_typed_with_one_slip_is_offered_the_code_it_most_likely_meant(app
     again = client.post(other.location + "/kode", data={"csrf_token": csrf_of(client, other.location),
                                                         "code": code[:-1]})
     assert again.status_code == 400 and f'value="{code}"><code>{code}</code>' in again.get_data(as_text=True)
+
+
+def test_a_sending_refused_whole_says_whose_it_is(client, code):
+    """Rehearsal (helper-157): a sending refused whole (a page too dark, no name typed) showed "Lembar belum dinilai"
+    and the retake card only: on a phone shared by trainees, nothing said whose photo it was, though its QR named
+    the trainee. The page names the trainee the sheet is stored under."""
+    resp = upload(client, code=code, trainee="", photos=[("qr-107-blur_1.jpg", jpeg_bytes())])
+    page = client.get(resp.location).get_data(as_text=True)
+    assert "Lembar belum dinilai" in page and "Peserta: 107" in page
