@@ -231,14 +231,16 @@ def locate_bubbles(gray: np.ndarray, field: FieldLayout, *, px_per_mm: float, se
     ringed = (np.einsum("cbij,ij->cb", near_ring, ring) / float(ring.sum())).astype(np.float32)
     # A printed ring one bubble past each column's last placed bubble, along the column: a column placed a bubble
     # higher than printed leaves its last ring there, unread (helper-151: a cockled sheet's column read 43 as 44).
-    ends = placed[:, -1] - np.array([xa, ya]) if n_rows < 2 else 2 * placed[:, -1] - placed[:, -2] - np.array([xa, ya])
-    ey, ex = np.rint(ends[:, 1]).astype(int), np.rint(ends[:, 0]).astype(int)
-    inside = (ey - c - loc >= 0) & (ey - c + loc < resp.shape[0]) & (ex - c - loc >= 0) & (ex - c + loc < resp.shape[1])
-    beyond = np.where(inside, windows(resp, ey - c, ex - c, loc).max(axis=(1, 2)), 0.0)
-    beyond = (beyond / max(float((tmpl * (tmpl > 0)).sum()), 1e-6)).astype(np.float32)
+    beyond = np.zeros(n_cols, np.float32)
+    if n_rows >= 2:
+        ends = 2 * placed[:, -1] - placed[:, -2] - np.array([xa, ya])
+        ey, ex = np.rint(ends[:, 1]).astype(int), np.rint(ends[:, 0]).astype(int)
+        inside = ((ey - c - loc >= 0) & (ey - c + loc < resp.shape[0]) & (ex - c - loc >= 0)
+                  & (ex - c + loc < resp.shape[1]))
+        best = np.where(inside, windows(resp, ey - c, ex - c, loc).max(axis=(1, 2)), 0.0)
+        beyond = (best / _clean_response(tmpl)).astype(np.float32)
     return BubbleMeasure(fill=fill, peak=peak, outline=outline.reshape(n_cols, n_rows), centres=placed,
-                         pitch_px=float(pitch), ink=ink.reshape(n_cols, n_rows), around=ringed,
-                         beyond=beyond if n_rows >= 2 else np.zeros(n_cols, np.float32))
+                         pitch_px=float(pitch), ink=ink.reshape(n_cols, n_rows), around=ringed, beyond=beyond)
 
 
 def _outline_responses(dark: np.ndarray, resp: np.ndarray, d_px: float, by: np.ndarray, bx: np.ndarray
@@ -264,8 +266,14 @@ def _outline_responses(dark: np.ndarray, resp: np.ndarray, d_px: float, by: np.n
             ct = t.shape[0] // 2
             ry, rx = np.clip(by - ct, 0, r.shape[0] - 1), np.clip(bx - ct, 0, r.shape[1] - 1)
             best = windows(r, ry, rx, 1).max(axis=(1, 2))       # (a 3 x 3 dilation: the edge repeats a pixel in reach)
-        out.append(best / max(float((t * (t > 0)).sum()), 1e-6))
+        out.append(best / _clean_response(t))
     return out
+
+
+def _clean_response(template: np.ndarray) -> float:
+    """An outline filter's response to a clean printed outline (the sum of its positive weights), which outline
+    responses are measured against."""
+    return max(float((template * (template > 0)).sum()), 1e-6)
 
 
 def decide_column(scores: np.ndarray, *, peaks: np.ndarray | None = None, fill_level: float = 0.25,

@@ -19,7 +19,7 @@ from pathlib import Path
 from grader.errors import GraderError
 from grader.file_names import page_said_plainly
 from grader.page_groups import PageEvidence, group_pages, normalise_id, page_number_evidence
-from grader.web.batching import TYPED_BY_TRAINER
+from grader.web.batching import TYPED_BY_TRAINER, is_named, merge_candidates
 from grader.photo.refusal import REASON_CODES
 from grader.sheet.schema import resolve_template
 from grader.web.corrections import carry_over_reviews, fields_on_pages, pages_read_from
@@ -204,8 +204,6 @@ def _merged(conn: sqlite3.Connection, batch_id: int) -> None:
 
 
 def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> None:
-    from grader.web.batching import is_named, merge_candidates
-
     ctx = runner.ctx
     if split_contradicting_pairs(conn, batch_id, runner):
         return                                      # merged once the halves are graded
@@ -288,8 +286,6 @@ def _partial_sheet_completed_by(conn: sqlite3.Connection, single: dict, batch_id
     and trainee (its QR, its number read firmly or typed by a trainer), graded in part, its pages read being all but
     ``single``'s; as a group member of :func:`_merge_claimed_batch`, with ``keep``, the names of its photos that were
     read (its refused photo of that page stays with it, replaced). None when no sheet, or two, would do."""
-    from grader.web.batching import is_named
-
     found = []
     for r in conn.execute("SELECT s.id, s.exercise, s.trainee, s.group_key, s.result FROM submissions s WHERE "
                           "s.source='batch' AND s.batch_id != ? AND s.exercise=? AND s.state='done' AND "

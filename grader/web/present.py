@@ -44,10 +44,10 @@ STATUS_LABELS = {
 # A finding's severity (grader.grading.findings.Finding), as its badge says it: the trainee's mistake (a cross-check
 # that fails), a writing convention not followed, or a reading left for the trainer; another one, a note.
 SEVERITY_LABELS = {"error": "Salah", "warning": "Peringatan", "review": STATUS_LABELS["review"]}
-# Why the reader (or the context policy) left a field for the trainer: the readers' note codes, in words.
 #: ``wrong_by_its_sure_boxes`` said of a field whose every box was read surely ("---" read at 0.9989, under the bar
 #: a field needs on its own): no "?" is shown for the note to explain (helper-157).
 WRONG_BY_SURE_DIGITS = "wrong_by_its_sure_digits"
+# Why the reader (or the context policy) left a field for the trainer: the readers' note codes, in words.
 NOTE_LABELS = {
     "unsure_box": "ada kotak yang belum kami baca dengan yakin",
     "overwritten_box": "ada kotak yang kami ragukan: bisa terbaca sebagai dua angka yang berbeda",

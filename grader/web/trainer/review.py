@@ -24,7 +24,7 @@ from grader.web.present import doubting_rules, field_name
 from grader.web.security import current_trainer
 from grader.web.trainer import back_to, bp
 from grader.web.trainer.exercises import get_key
-from grader.web.trainer.trainee_number import number_prefill
+from grader.web.trainer.trainee_number import number_prefill, sheet_label
 
 MAX_QUEUE = 300
 def review_items(exercise: str, *, latest: list[dict] | None = None) -> tuple[list[dict], int]:
@@ -57,7 +57,7 @@ def review(code: str):
 def _unnamed_item(row, res: dict) -> dict:
     """A sheet nothing names, as the queue offers its trainee number: the number and name cut from its pages, and
     the number read there, "?" where unsure (as on the sheet's page)."""
-    return {"sid": row["id"], "label": row["group_key"], "prefill": number_prefill(row, res),
+    return {"sid": row["id"], "label": sheet_label(row), "prefill": number_prefill(row, res),
             "idents": [(p.get("page"), p["identity_crop"]) for p in res.get("pages") or () if p.get("identity_crop")]}
 
 

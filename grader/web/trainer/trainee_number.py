@@ -44,7 +44,7 @@ def number_prefill(sub, res: dict) -> str:
 def set_trainee(sid: int):
     sub = sheet_or_abort("id", sid)
     typed = (request.form.get("number") or "").strip()
-    sheet_page = url_for("trainer.submission", sid=sid)
+    sheet_page, label = url_for("trainer.submission", sid=sid), sheet_label(sub)
     back = back_to(sheet_page + "#peserta")                 # (or the review queue's list)
     if not NUMBER_RE.fullmatch(typed):
         flash(_("Ketik nomor peserta dengan angka saja (paling banyak {n} angka), seperti tertulis di lembar.",
@@ -63,18 +63,18 @@ def set_trainee(sid: int):
         # (its page open since, or in another tab: merged into a sheet, or replaced by a later sending, the number
         # would name a sheet no table shows, and the page said it was merged with that trainee's other page)
         flash(_("Lembar {sheet} sudah digabung ke lembar lain atau diganti: nomor {n} tidak disimpan. Ketik nomornya "
-                "di lembar yang menggantikannya.", sheet=sub["group_key"] or f"#{sub['id']}", n=number), "error")
+                "di lembar yang menggantikannya.", sheet=label, n=number), "error")
     elif done and merge_after_numbering(get_db(), sub["id"], runner()):
         # (naming the sheet it joined: a slip of the keyboard shows there, where the class table would hide it)
-        mates = [r["group_key"] or f"#{r['id']}" for r in get_db().execute(
+        mates = [sheet_label(r) for r in get_db().execute(
             "SELECT id, group_key FROM submissions WHERE superseded_by=(SELECT superseded_by FROM submissions WHERE "
             "id=?) AND id != ? ORDER BY id", (sub["id"], sub["id"]))]
         flash(_("Lembar {sheet} digabung dengan halaman lain peserta {n} ({mates}) menjadi satu lembar, yang sedang "
-                "dinilai.", sheet=sub["group_key"] or f"#{sub['id']}", n=number, mates=", ".join(mates)), "ok")
+                "dinilai.", sheet=label, n=number, mates=", ".join(mates)), "ok")
     elif done:
         # (said on the review queue too, whose list the sheet has just left: there it is named, helper-154)
         flash(_("Nomor peserta lembar ini kini {n}.", n=number) if back.startswith(sheet_page) else
-              _("Nomor peserta lembar {sheet} kini {n}.", sheet=sub["group_key"] or f"#{sub['id']}", n=number), "ok")
+              _("Nomor peserta lembar {sheet} kini {n}.", sheet=label, n=number), "ok")
         others = sheets_numbered(sub["exercise"], number, but=sub["id"])
         if others:
             # (a slip of the keyboard put another trainee's number on it: the two became one trainee's attempts, and
@@ -83,6 +83,12 @@ def set_trainee(sid: int):
                     "peserta yang sama, dan tabel kelas memakai yang terbaru. Bila salah ketik, ganti nomornya.",
                     n=number, who=", ".join(others)), "warn")
     return redirect(back, code=303)
+
+
+def sheet_label(row) -> str:
+    """A sheet as a trainer finds it in the class table when nothing names it: the file it came from
+    ("IMG-…-WA0005"), else its id."""
+    return row["group_key"] or f"#{row['id']}"
 
 
 def sheets_numbered(exercise: str | None, number: str, *, but: int) -> list[str]:
@@ -94,5 +100,5 @@ def sheets_numbered(exercise: str | None, number: str, *, but: int) -> list[str]
         "SELECT id, trainee, trainee_name, group_key, CASE WHEN result_status='refused' THEN result END AS "
         "refused_result FROM submissions WHERE exercise=? AND id != ? AND trainee IS NOT NULL AND state NOT IN "
         "('merged', ?) AND superseded_by IS NULL ORDER BY id", (exercise, but, REMOVED)).fetchall()
-    return [r["trainee_name"] or r["group_key"] or f"#{r['id']}" for r in rows
+    return [r["trainee_name"] or sheet_label(r) for r in rows
             if normalise_id(r["trainee"]) == normalise_id(number) and printed_elsewhere(r) is None]
