@@ -341,9 +341,15 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
       page is the one to send if it is missing.
     """
     owners = [(pr, owner) for pr in reads if pr.aligned is not None and (owner := _page_owner(pr)) is not None]
-    if owners:
-        keep = next((o for _, o in owners if _is_caller(o, caller)), owners[0][1])
-        for pr, o in owners:
+    # a page the photo checks refused once located (too dark, glare) whose QR names another trainee is refused as
+    # theirs, as that page photographed well is: a retake of it in better light would not make it this trainee's
+    # (rehearsal: a classmate's dark page 2 sent as a retake was only "too dark"). Its QR never decides whose sheet
+    # it is over a page read, unless the uploader names that trainee (fe40100).
+    dim = [(pr, _PageOwner(number_text(pr.sheet_trainee[0]), pr.sheet_trainee[1])) for pr in reads
+           if pr.sheet_trainee is not None and pr.refused_page is not None and _refused_by_photo_checks(pr)]
+    keep = next((o for _, o in owners + dim if _is_caller(o, caller)), owners[0][1] if owners else None)
+    if keep is not None:
+        for pr, o in owners + dim:
             if _not_one_trainee(o, keep):
                 other = f"{o.name} (No. {o.trainee})" if o.name else f"No. {o.trainee}"
                 written_en, written_id = ("", "") if o.by_qr else (" (the number written on it)",
@@ -354,6 +360,7 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
                     f"pages separately.",
                     f"Halaman {pr.page} ini dari lembar peserta lain: {other}{written_id}. Kirim halaman setiap "
                     f"peserta secara terpisah."))
+                pr.sheet_trainee = None     # (not the sheet's trainee: identify_trainee must not name it by them)
     # The last photo of a page counts, as a retake replaces a page on the web: a trainee photographs a page again
     # because the first photo was poor or to show a number they mended, and a class's chat export holds both, the
     # retake later (rehearsal, helper-137: the first was graded, the retake refused).

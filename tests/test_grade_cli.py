@@ -159,7 +159,9 @@ def test_a_refused_pages_qr_never_names_a_sheet_over_its_graded_pages_number_or_
     for caller in (None, "104"):
         res = grade_upload([photo, ("IMG-20261206-WA0002.jpg", sample("s0001-p2.jpg").read_bytes())], key=key,
                            trainee=caller)
-        assert [(p["page"], (p["refusal"] or {}).get("code")) for p in res["pages"]] == [(1, "too_dark"), (2, None)]
+        # (refused as another trainee's page, as Yanti's page 1 photographed well beside it would be)
+        assert [(p["page"], (p["refusal"] or {}).get("code")) for p in res["pages"]] == [(1, "other_trainee"),
+                                                                                          (2, None)]
         assert (res["trainee"], res["trainee_name"], res["identity_source"]) == ("104", None, "trainee_number")
     res = grade_upload([photo], key=key)                     # (alone, it is still its QR's trainee's page)
     assert (res["trainee"], res["trainee_name"], res["identity_source"]) == ("110", yanti["trainee_name"], "qr")
@@ -505,6 +507,37 @@ def test_pages_of_another_trainee_are_refused_not_mixed_into_one_result():
     reads = [_read("a.jpg", 1, "136"), _read("b.jpg", 2, None)]
     _refuse_pages_that_do_not_belong(reads, caller="Dewi")
     assert reads[0].refusal is None and reads[1].refusal is None
+
+
+def test_a_page_too_dark_whose_qr_names_another_trainee_is_refused_as_theirs_as_a_bright_one_is():
+    """Retake rehearsal: a classmate's page 2 (its QR read) sent as the retake of page 2, too dark as well, was
+    refused only as too dark, so the trainee took it again in better light, still the classmate's page. It is
+    refused as another trainee's, as the same page photographed well is; its QR still never names the sheet over a
+    page read or the uploader's word, and a dark page of the sheet's own trainee stays too dark."""
+    from grader.photo.refusal import Refusal
+    from grader.pipeline import PhotoRead, _refuse_pages_that_do_not_belong, identify_trainee
+
+    def dark(trainee, name=None, page=2):
+        return PhotoRead(file="ulang.jpg", refusal=Refusal("too_dark"), refused_page=page, sheet_trainee=(trainee, name))
+
+    for caller in (None, "Budi", "17"):
+        reads = [_read("a.jpg", 1, "17", "Budi Santoso"), dark("63", "Sri Susanti")]
+        _refuse_pages_that_do_not_belong(reads, caller=caller)
+        assert reads[0].refusal is None and reads[1].refusal.code == "other_trainee" and reads[1].page == 2
+        assert "Halaman 2 ini dari lembar peserta lain: Sri Susanti (No. 063)" in reads[1].refusal.message_id
+        assert identify_trainee(reads, caller=caller)[:2] == ("017", "Budi Santoso")
+    # beside a page whose number is written, not printed in a QR, as well
+    reads = [_read("a.jpg", 2, None, number=104), dark("110", page=1)]
+    _refuse_pages_that_do_not_belong(reads, caller=None)
+    assert reads[1].refusal.code == "other_trainee" and identify_trainee(reads)[0] == "104"
+    # the sheet's own trainee's dark page, or a dark page alone, stays too dark (a retake in better light helps)
+    for reads in ([_read("a.jpg", 1, "17"), dark("017")], [dark("63")]):
+        _refuse_pages_that_do_not_belong(reads, caller="Budi")
+        assert reads[-1].refusal.code == "too_dark"
+    # the uploader names the dark page's trainee: the page read that names another is the one refused, as when bright
+    reads = [_read("a.jpg", 1, "17"), dark("63")]
+    _refuse_pages_that_do_not_belong(reads, caller="063")
+    assert reads[0].refusal.code == "other_trainee" and reads[1].refusal.code == "too_dark"
 
 
 def test_a_page_whose_written_number_names_another_trainee_is_refused_not_mixed_in():
