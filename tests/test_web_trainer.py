@@ -1451,6 +1451,30 @@ def test_a_retake_sent_in_a_later_batch_completes_the_sheet_that_asked_for_it(ap
     assert files == ["qr-117-WA0020_solo_p1.jpg", "qr-117-WA0035_solo_p2.jpg"]
 
 
+def test_a_retake_completes_the_latest_of_two_partial_sheets_that_lack_its_page(app, trainer, code):
+    """Retake rehearsal: Rina's page 2 was refused for glare in two chat exports (two partial sheets, each lacking page
+    2); her retake of page 2 in the next export joined neither, a one-page sheet of its own, the latest in the class
+    table (page 1 never sent). It completes the latest of them, the attempt the table shows; the earlier one stays
+    her earlier attempt, untouched."""
+    for day, shade in (("d1", "#f1f1f1"), ("d2", "#e1e1e1")):
+        batch(trainer, code, [(f"qr-117-WA{day}_solo_p1.jpg", jpeg_bytes(color=shade)),
+                              (f"qr-117-blur-WA{day}_solo_p2.jpg", jpeg_bytes(color=shade[:-1] + "0"))],
+              client_token=day)
+    batch(trainer, code, [("qr-117-WA0035_solo_p2.jpg", jpeg_bytes(color="#ddd"))], client_token="d3")
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        rows = latest_sheets(get_db(), code)
+        files = [u["filename"] for u in get_db().execute(
+            "SELECT filename FROM uploads WHERE submission_id=? ORDER BY position", (rows[0]["id"],))]
+        first = get_db().execute("SELECT state, superseded_by FROM submissions s WHERE EXISTS (SELECT 1 FROM uploads u "
+                                 "WHERE u.submission_id=s.id AND u.filename='qr-117-WAd1_solo_p1.jpg') ORDER BY id"
+                                 ).fetchall()
+    assert [(r["trainee"], r["attempts"], r["result_status"]) for r in rows] == [("117", 2, "graded")]
+    assert files == ["qr-117-WAd2_solo_p1.jpg", "qr-117-WA0035_solo_p2.jpg"]
+    assert tuple(first[-1]) == ("done", None)           # the first export's sheet (its pages merged), as it was
+
+
 def test_a_page_photographed_twice_in_one_batch_is_one_sheet_of_its_trainee(app, trainer, code):
     """Rehearsal (helper-89): Rina sent page 1 twice (rina-hal1.jpg, rina-hal2-wrongpage.jpg), both naming her in
     the QR. ``grader grade`` made one sheet of them, the second photo refused as ``duplicate_page`` ("Foto ini

@@ -282,10 +282,12 @@ def merge_after_numbering(conn: sqlite3.Connection, sid: int, runner) -> bool:
 
 
 def _partial_sheet_completed_by(conn: sqlite3.Connection, single: dict, batch_id: int) -> dict | None:
-    """The one sheet of another batch that ``single`` (a page read, its trainee named) completes: the same exercise
+    """The sheet of another batch that ``single`` (a page read, its trainee named) completes: the same exercise
     and trainee (its QR, its number read firmly or typed by a trainer), graded in part, its pages read being all but
     ``single``'s; as a group member of :func:`_merge_claimed_batch`, with ``keep``, the names of its photos that were
-    read (its refused photo of that page stays with it, replaced). None when no sheet, or two, would do."""
+    read (its refused photo of that page stays with it, replaced). Of two that would do (the trainee's page 2 refused
+    in two chat exports), the latest: the class table's attempt, which the retake was sent to complete (it joined
+    neither, a one-page sheet of its own the latest). None when no sheet would do."""
     found = []
     for r in conn.execute("SELECT s.id, s.exercise, s.trainee, s.group_key, s.result FROM submissions s WHERE "
                           "s.source='batch' AND s.batch_id != ? AND s.exercise=? AND s.state='done' AND "
@@ -303,7 +305,7 @@ def _partial_sheet_completed_by(conn: sqlite3.Connection, single: dict, batch_id
             continue
         if set(range(1, len(resolve_template(res["template"]).pages) + 1)) - read == set(single["pages"]):
             found.append({**row, "keep": {p["file"] for p in pages if not p.get("refusal")}})
-    return found[0] if len(found) == 1 else None
+    return found[-1] if found else None
 
 
 def _refused_of_named(page: dict, result: dict) -> bool:
