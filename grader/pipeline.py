@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,20 +182,24 @@ def named_by_folder(result: dict, folder: str | None) -> dict:
 
 def grade_upload(files: list[tuple[str, bytes]], *, key: AnswerKey | None, exercise: str | None = None,
                  trainee: str | None = None, out_dir: Path | None = None, engine: str = "cnn",
-                 keep_aligned: bool = False) -> dict:
+                 keep_aligned: bool = False, kept: Collection[int] = ()) -> dict:
     """Grade one trainee's photos (one per page) and write feedback files into ``out_dir``.
 
     Returns the result dict documented in the README ("Result JSON"). Refused
-    photos are reported per page; the pages that could be read are still graded.
+    photos are reported per page; the pages that could be read are still graded. ``kept``: the places (0-based) of
+    photos graded before, kept from an earlier sheet (a web retake's other pages), whose page a new photo of it does
+    not replace (:func:`_refuse_pages_that_do_not_belong`).
     """
     reads = [read_photo(data, filename=name, template=key.template if key else None,
                         exercise=(key.exercise if key else exercise), contest=key.contest if key else None,
                         pairs=key.pairs if key else None, engine=engine) for name, data in files]
-    return grade_reads(reads, key=key, exercise=exercise, trainee=trainee, out_dir=out_dir, keep_aligned=keep_aligned)
+    return grade_reads(reads, key=key, exercise=exercise, trainee=trainee, out_dir=out_dir, keep_aligned=keep_aligned,
+                       kept=kept)
 
 
 def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str | None = None,
-                trainee: str | None = None, out_dir: Path | None = None, keep_aligned: bool = False) -> dict:
+                trainee: str | None = None, out_dir: Path | None = None, keep_aligned: bool = False,
+                kept: Collection[int] = ()) -> dict:
     """Grade already-read photos of one trainee (see :func:`grade_upload`)."""
     good = [pr for pr in reads if pr.aligned is not None]
     unkeyed = None      # the exercise code printed on the sheet (its QR), when no key was found for it
@@ -210,7 +214,7 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
     if key is not None:     # a page printed for another exercise or variant cannot be graded against this key
         for pr in good:
             refuse_another_exercise(pr, key)
-    _refuse_pages_that_do_not_belong(reads, caller=trainee)
+    _refuse_pages_that_do_not_belong(reads, caller=trainee, kept=kept)
     good = [pr for pr in reads if pr.aligned is not None]
     who, name, source = identify_trainee(reads, caller=trainee)
     read = {pr.page for pr in good}
@@ -329,7 +333,7 @@ def _is_caller(owner: _PageOwner, caller: str | None) -> bool:
     return typed is not None and typed in (normalise_id(owner.trainee), normalise_id(owner.name))
 
 
-def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | None) -> None:
+def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | None, kept: Collection[int] = ()) -> None:
     """Refuse the pages that cannot be one trainee's one sheet, instead of mixing them into one result.
 
     - Pages that name another trainee than the rest: a page-2 photo of a classmate's sheet must not be graded as
@@ -338,7 +342,9 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
       box read surely (:func:`_not_one_trainee`). The trainee kept is the one the uploader typed (their number or
       their roster name), if a page names them, else the one on the first page that names anyone.
     - An earlier photo of a page photographed again: the last is graded, and the trainee learns that the other
-      page is the one to send if it is missing.
+      page is the one to send if it is missing; but a photo ``kept`` from an earlier sheet (places in ``reads``) is
+      graded over a new one of its page: a retake of page 2 made with page 1 by mistake must not replace the page
+      1 graded (retake rehearsal: it did, and page 2's refusal was lost).
     """
     owners = [(pr, owner) for pr in reads if pr.aligned is not None and (owner := _page_owner(pr)) is not None]
     # a page the photo checks refused once located (too dark, glare) whose QR names another trainee is refused as
@@ -365,19 +371,32 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
     # because the first photo was poor or to show a number they mended, and a class's chat export holds both, the
     # retake later (rehearsal, helper-137: the first was graded, the retake refused).
     last = {pr.page: pr for pr in reads if pr.aligned is not None}
+    last.update({pr.page: pr for i, pr in enumerate(reads) if i in kept and pr.aligned is not None})
     for pr in reads:
         if pr.aligned is None or last[pr.page] is pr:
             continue
-        later = photo_name(last[pr.page].file)   # (the photo as the trainee knows it, on their feedback sheet too)
+        graded = photo_name(last[pr.page].file)   # (the photo as the trainee knows it, on their feedback sheet too)
         # the page still to photograph, if any (a whole sheet needs no advice: helper-138)
         unsent = sorted({p.number for p in pr.aligned.sheet.pages} - set(last))
-        # ("Foto juga halaman 2." read oddly after the file name: helper-149)
-        also_en = "".join(f" Page {n} is not sent yet: take a photo of it too." for n in unsent)
-        also_id = "".join(f" Halaman {n} belum terkirim: foto juga halaman itu." for n in unsent)
-        _refuse(pr, GraderError(
-            "duplicate_page",
-            f"This is page {pr.page} again: the last photo of it ({later}) is graded instead.{also_en}",
-            f"Foto ini halaman {pr.page} lagi: yang dinilai foto terakhir halaman itu ({later}).{also_id}"))
+        _refuse(pr, page_again_error(pr.page, graded, unsent, kept=any(reads[i] is last[pr.page] for i in kept)))
+
+
+def page_again_error(page: int, graded: str, unsent: Iterable[int], *, kept: bool = False) -> GraderError:
+    """``duplicate_page``: a photo of ``page`` beside the photo of it that is graded (``graded``, named): the last one
+    of the sending, or one ``kept`` from an earlier sheet, which a new photo of its page does not replace. ``unsent``:
+    the pages still to photograph."""
+    # ("Foto juga halaman 2." read oddly after the file name: helper-149)
+    also_en = "".join(f" Page {n} is not sent yet: take a photo of it too." for n in unsent)
+    also_id = "".join(f" Halaman {n} belum terkirim: foto juga halaman itu." for n in unsent)
+    if kept:
+        return GraderError(
+            "duplicate_page", f"This is page {page}, already graded from the photo kept ({graded}); this photo does "
+                              f"not replace it.{also_en}",
+            f"Foto ini halaman {page}, yang sudah dinilai dari foto yang tersimpan ({graded}); foto ini tidak "
+            f"menggantikannya.{also_id}")
+    return GraderError(
+        "duplicate_page", f"This is page {page} again: the last photo of it ({graded}) is graded instead.{also_en}",
+        f"Foto ini halaman {page} lagi: yang dinilai foto terakhir halaman itu ({graded}).{also_id}")
 
 
 def regrade(result: dict, corrections: dict[str, int | None], key: AnswerKey | None, *,

@@ -599,6 +599,22 @@ def test_a_page_photographed_again_is_graded_by_its_last_photo():
     assert all("(c.jpg)" in r.refusal.message_id for r in reads[:2])
 
 
+def test_a_new_photo_of_a_page_a_kept_photo_shows_does_not_replace_it():
+    """Retake rehearsal: page 1 sent by mistake as the web retake of page 2 was graded over the page 1 kept from the
+    sheet retaken (the last photo of a page counts). A photo ``kept`` from an earlier sheet is graded over a new one
+    of its page, which is refused saying so; without ``kept`` the last photo still counts."""
+    from grader.pipeline import _refuse_pages_that_do_not_belong
+    reads = [_read("hal1.jpg", 1, "5"), _read("ulang.jpg", 1, "5")]
+    _refuse_pages_that_do_not_belong(reads, caller=None, kept=[0])
+    assert reads[0].refusal is None and reads[1].refusal.code == "duplicate_page"
+    assert reads[1].refusal.message_id == ("Foto ini halaman 1, yang sudah dinilai dari foto yang tersimpan (hal1.jpg); "
+                                           "foto ini tidak menggantikannya. Halaman 2 belum terkirim: foto juga "
+                                           "halaman itu.")
+    reads = [_read("hal1.jpg", 1, "5"), _read("ulang.jpg", 1, "5")]
+    _refuse_pages_that_do_not_belong(reads, caller=None)
+    assert reads[0].refusal.code == "duplicate_page" and reads[1].refusal is None
+
+
 def test_the_later_photo_of_a_page_in_a_zip_goes_by_its_name_not_by_where_the_zipper_put_it(tmp_path):
     """s45's note: "later" in a zip was its member order, in a folder its sorted names. A zip written with the
     retake first (a file manager zips in the order photos were ticked) graded the trainee's first photo of page 1

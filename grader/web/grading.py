@@ -137,8 +137,9 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for old in out_dir.glob(IDENTITY_NAME.format(page="*")):   # found on disk (trainer.results.ident_url):
             old.unlink(missing_ok=True)                              # none may be left from an earlier run
+        kept = kept_photos(conn, sub)
         result = pipeline.grade_upload(files, key=key, exercise=sub["exercise"], trainee=sub["trainee"],
-                                       out_dir=out_dir, keep_aligned=True)
+                                       out_dir=out_dir, keep_aligned=True, **({"kept": kept} if kept else {}))
         if sub["source"] == "batch":
             result = named_by_its_group(result, sub["group_key"])
         if key is None and result.get("exercise"):
@@ -177,6 +178,18 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
             redraw(pipeline, graded, out_dir, sid)
     finally:
         conn.close()
+
+
+def kept_photos(conn: sqlite3.Connection, sub) -> list[int]:
+    """Places (0-based, in upload order) of the photos of a retake or a completed sheet that the sheet it was made
+    from holds too: graded there, they are not replaced by a new photo showing their page (``kept`` of
+    :func:`grader.pipeline.grade_upload`): page 1 sent by mistake as the retake of page 2 is refused as page 1
+    again, and the page 1 graded stays."""
+    if not sub["retake_of"]:
+        return []
+    rows = conn.execute("SELECT u.sha256 IN (SELECT sha256 FROM uploads WHERE submission_id=?) AS kept FROM uploads u "
+                        "WHERE u.submission_id=? ORDER BY u.position", (sub["retake_of"], sub["id"])).fetchall()
+    return [i for i, r in enumerate(rows) if r["kept"]]
 
 
 def named_by_its_group(result: dict, group_key: str | None) -> dict:

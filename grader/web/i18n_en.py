@@ -160,6 +160,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Lembar ini tidak dicetak untuk latihan itu.": "This sheet was not printed for that exercise.",
     "Halaman {pages} belum dikirim.": "Page {pages} was not sent.",
     "Halaman {pages} belum dinilai.": "Page {pages} is not graded yet.",
+    "Foto ini bukan halaman {pages}": "This photo is not page {pages}",
+    "Foto yang Anda kirim adalah halaman {sent}, bukan halaman {pages}.": "The photo you sent is page {sent}, not page {pages}.",
+    "Halaman {sent} tetap dinilai dari foto sebelumnya; foto ini tidak menggantikannya.": "Page {sent} is still graded from the earlier photo; this photo does not replace it.",
+    "Foto halaman {pages} sebelumnya ditolak:": "The earlier photo of page {pages} was refused:",
     "Lengkapi lembar ini": "Complete this sheet",
     "{n} lembar di unggahan ini dicetak untuk latihan {code}, bukan {this}.": (
         "{n} sheet in this upload was printed for exercise {code}, not {this}.",

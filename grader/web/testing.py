@@ -71,7 +71,7 @@ def _page_image(data: bytes, out: Path, label: str) -> bool:
 
 
 def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | None = None,
-                 trainee: str | None = None, out_dir: Path, keep_aligned: bool = False) -> dict:
+                 trainee: str | None = None, out_dir: Path, keep_aligned: bool = False, kept=()) -> dict:
     out_dir = Path(out_dir)
     pages, refused = [], 0
     for i, (name, data) in enumerate(files, start=1):
@@ -112,6 +112,14 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
             number = {"trainee_number": {"value": value, "status": "review", "sure": value[:-1] + "?"}}
         pages.append({"file": name, "page": page, "refusal": None, "advice": advice,
                       "annotated": f"page{page}.png" if ok else None, "identity_crop": ident, **number})
+    # as the real pipeline: a new photo of a page that a photo kept from an earlier sheet shows is refused, not graded
+    graded = {p["page"]: p["file"] for i, p in enumerate(pages) if i in kept and not p["refusal"]}
+    for i, p in enumerate(pages):
+        if i not in kept and not p["refusal"] and p["page"] in graded:
+            from grader.pipeline import page_again_error, refusal_json
+            refused += 1
+            p.update(refusal=refusal_json(page_again_error(p["page"], graded[p["page"]], (), kept=True)),
+                     annotated=None)
     read_pages = {p["page"] for p in pages if not p["refusal"]}
     # "solo" in a name: the fields of the pages no photo showed are left unread, as the real grader does (the
     # other tests' single photos stand for a whole sheet)

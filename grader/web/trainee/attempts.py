@@ -115,3 +115,26 @@ def pages_for(row, attempt, missing: set[int]) -> set[int]:
     if row["trainee"] and attempt["trainee"] and normalise_id(row["trainee"]) != normalise_id(attempt["trainee"]):
         return set()
     return missing & set(read_pages(json.loads(attempt["result"])))
+
+
+def wrong_page_photos(row, res: dict | None) -> list[dict]:
+    """The new photos of a retake or a completed sheet refused as a page its kept photos show (``duplicate_page``,
+    :func:`grader.web.grading.kept_photos`): page 1 sent by mistake as the retake of page 2. Each says its place
+    (``pos``), the page it showed (``sent``), the pages still to photograph (``meant``), and why the sheet it was made
+    from refused its photos that this one no longer holds (``why``, refusals: page 2's glare), which the trainee
+    was told there and must still see here (retake rehearsal: "Halaman 2 belum dikirim", the glare not said)."""
+    missing = sorted(unread_pages(res).missing) if res and row["retake_of"] else []
+    if not missing:
+        return []
+    db = get_db()
+    earlier = db.execute("SELECT result FROM submissions WHERE id=?", (row["retake_of"],)).fetchone()
+    def photos(sheet_id: int) -> list[str]:
+        return [u["sha256"] for u in db.execute("SELECT sha256 FROM uploads WHERE submission_id=? ORDER BY position",
+                                                (sheet_id,))]
+    old, new = photos(row["retake_of"]), photos(row["id"])
+    old_pages = json.loads(earlier["result"]).get("pages") or [] if earlier and earlier["result"] else []
+    why = [p["refusal"] for p, sha in zip(old_pages, old)
+           if sha not in new and p.get("refusal") and p["refusal"].get("code") != "duplicate_page"]
+    return [{"pos": i, "sent": p["page"], "meant": missing, "why": why}
+            for i, (p, sha) in enumerate(zip(res.get("pages") or [], new), start=1)
+            if sha not in old and p.get("page") and (p.get("refusal") or {}).get("code") == "duplicate_page"]

@@ -21,7 +21,7 @@ from grader.web.resent import replacement_of
 from grader.web.trainee import bp, get_submission, normalise_code, similar_codes
 from grader.web.trainee.dispute import dispute_draft
 from grader.web.trainee.attempts import (duplicate_photos, missing_pages, newer_sheet, own_attempts, page_offers,
-                                         read_pages, remember_attempt)
+                                         read_pages, remember_attempt, wrong_page_photos)
 from grader.web.earlier_sendings import sent_with_form
 from grader.web.sheet_storing import submission_dir
 
@@ -66,6 +66,7 @@ def result(token: str):
                            client_token=secrets.token_urlsafe(16),
                            image_url=image_urls(row), missing=sorted(missing), offers=page_offers(row, missing),
                            left_out=[] if replaced_by else left_out_of(row), folded=folded,
+                           wrong_pages=wrong_page_photos(row, res) if missing else [],
                            kept=sorted(read_pages(res)) if missing else [],
                            pages_read=sorted(read_pages(res)) if res and replaced_by is None and newer is None else [],
                            draft=dispute_draft(token))

@@ -1,0 +1,52 @@
+"""A trainee's retake through the Flask test client, with the fake pipeline run inline (grader.web.testing)."""
+import io
+import json
+import re
+
+from grader.web.testing import csrf_of, jpeg_bytes
+
+
+def _send(client, code, photos, trainee="017"):
+    data = {"csrf_token": csrf_of(client), "code": code, "trainee": trainee}
+    for i, (name, content) in enumerate(photos, start=1):
+        data[f"photo_{i}"] = (io.BytesIO(content), name)
+    return client.post("/", data=data, content_type="multipart/form-data")
+
+
+def _retake(client, location, position, name, content):
+    return client.post(location + "/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "position": str(position), "photo": (io.BytesIO(content), name)})
+
+
+def _text(client, location, lang="id"):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(f"{location}?lang={lang}").get_data(as_text=True)))
+
+
+def test_a_retake_of_page_2_made_with_page_1_says_so_keeps_page_1_and_page_2s_reason(app, client, code):
+    """Retake rehearsal: page 2 refused as blurry, its "Foto ulang" taken of page 1 by mistake. The new sheet graded
+    that photo as page 1 in place of the page 1 graded, said "Halaman 2 belum dikirim", and page 2's reason was gone.
+    The trainee is told the photo is page 1, not page 2, and why page 2 was refused; page 1 stays graded from its
+    first photo, with what was said of its fields."""
+    first = _send(client, code, [("017solo_p1.jpg", jpeg_bytes()), ("017solo_blur_p2.jpg", jpeg_bytes(color="#eee"))])
+    retake = _retake(client, first.location, 2, "ulang-solo_p1.jpg", jpeg_bytes(color="#ddd"))
+    assert retake.status_code == 302 and retake.location != first.location
+    with app.app_context():
+        from grader.web.db import get_db
+        res = json.loads(get_db().execute("SELECT result FROM submissions WHERE token=?",
+                                          (retake.location.rsplit("/", 1)[1],)).fetchone()["result"])
+    assert [(p["file"], p["page"], (p["refusal"] or {}).get("code")) for p in res["pages"]] == [
+        ("017solo_p1.jpg", 1, None), ("ulang-solo_p1.jpg", 1, "duplicate_page")]      # page 1: its first photo
+    text = _text(client, retake.location)
+    assert "Foto yang Anda kirim adalah halaman 1, bukan halaman 2." in text
+    assert "Halaman 1 tetap dinilai dari foto sebelumnya; foto ini tidak menggantikannya." in text
+    assert "Foto halaman 2 sebelumnya ditolak: Foto terlalu buram" in text
+    assert "Halaman 2 belum dikirim" not in text and "Halaman 2 belum dinilai." in text
+    assert 'href="#lengkapi"' in client.get(retake.location).get_data(as_text=True)      # where page 2 is sent
+    english = _text(client, retake.location, "en")
+    assert "The photo you sent is page 1, not page 2." in english
+    assert "The earlier photo of page 2 was refused: The photo is too blurry" in english
+    # page 2 sent where the card leads: the sheet is whole
+    right = client.post(retake.location + "/lengkapi", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "photo": (io.BytesIO(jpeg_bytes(color="#ccc")), "ulang-solo_p2.jpg")})
+    assert client.get(right.location + ".json").get_json()["status"] == "graded"
+    assert "bukan halaman" not in _text(client, right.location)
