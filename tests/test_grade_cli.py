@@ -915,6 +915,22 @@ def test_a_batch_refused_or_interrupted_leaves_no_empty_tables_or_folders(tmp_pa
     assert [p.name for p in out.iterdir()] == ["umpan"]       # the folder asked for, and no table of nobody
 
 
+def test_a_refused_command_makes_no_folder_for_its_tables(tmp_path, capsys):
+    """Review: ``--csv OUT/x.csv`` (or ``--xlsx``) made its missing folder before the later checks, so a command
+    refused by them (``--report-lang`` without ``--out``, an ``--out`` holding the photos) left an empty folder
+    behind. Folders are made only once the command is accepted."""
+    key = str(SAMPLES / "keys" / first_sheet()[0])
+    photos = tmp_path / "kelas"
+    photos.mkdir()
+    (photos / "s.jpg").write_bytes(sample("r000-too_blurry.jpg").read_bytes())
+    for n, (table, refused_by) in enumerate([(t, r) for t in ("csv", "xlsx") for r in (
+            ["--report-lang", "en"], ["--out", str(photos)], ["--key", "NOSUCH"])]):
+        out = tmp_path / f"hasil{n}" / f"kelas.{table}"
+        assert main(["grade", str(photos), "--key", key, f"--{table}", str(out), *refused_by]) == 2, refused_by
+        assert "error" in capsys.readouterr().err
+        assert not out.parent.exists(), (table, refused_by)
+
+
 def test_a_file_name_that_is_not_utf8_is_written_with_a_replacement_character(tmp_path, capsys):
     """Review: a photo named in another encoding (bytes that are not UTF-8, as an old camera or a Windows zip tool
     may leave them) crashed --csv and --out with a UnicodeEncodeError after the whole batch."""

@@ -50,7 +50,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check_paths(args: argparse.Namespace) -> None:
-    """Refuse a typo before a long batch, not after it (a CSV that cannot be written would lose the results)."""
+    """Refuse a typo before a long batch, not after it (a CSV that cannot be written would lose the results). The
+    tables' folders are made last, once every other check passed: a refused command (``--report-lang`` without
+    ``--out``, an ``--out`` around the photos) left ``--csv OUT/x.csv``'s new folder behind, empty. (``--out`` is
+    made only when new, which no later check of it refuses.)"""
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise GraderError("bad_usage", f"no such file or folder: {', '.join(map(str, missing))}")
@@ -68,8 +71,6 @@ def _check_paths(args: argparse.Namespace) -> None:
             # kelas/index.json wrote over that file)
             raise GraderError("bad_usage", f"--csv {args.csv}: name a .csv file" + (
                 " (for a workbook, --xlsx)" if args.csv.suffix.lower() in (".xlsx", ".xls", ".ods") else ""))
-        for path in (args.csv, fields_csv(args.csv)):       # (its folder made only for a name it takes)
-            writable_file(path, f"--csv {args.csv}")
     if args.xlsx is not None:
         _check_workbook(args.xlsx, args.paths)
     if args.report_lang and args.out is None:      # (it would be ignored without a word)
@@ -80,10 +81,16 @@ def _check_paths(args: argparse.Namespace) -> None:
         _refuse_an_out_around_the_inputs(args.out, args.paths)
         _refuse_a_folder_of_other_files(args.out)
         mark_output_folder(args.out)     # a later batch over a folder around it leaves it out
+    if args.csv is not None:
+        for path in (args.csv, fields_csv(args.csv)):       # (its folder made only for a name it takes)
+            writable_file(path, f"--csv {args.csv}")
+    if args.xlsx is not None:
+        writable_file(args.xlsx, f"--xlsx {args.xlsx}")
 
 
 def _check_workbook(path: Path, inputs: list[Path]) -> None:
-    """``--xlsx OUT`` must name a workbook that may be written, and neither a photo nor an input (``--xlsx *.jpg``)."""
+    """``--xlsx OUT`` must name a workbook, neither a photo nor an input (``--xlsx *.jpg``); that it may be written is
+    checked once the command is accepted (:func:`_check_paths`)."""
     if path.suffix.lower() != ".xlsx":
         raise GraderError("bad_usage", f"--xlsx {path}: name a .xlsx file (a spreadsheet opens a workbook by its "
                                        "name's .xlsx)")
@@ -91,7 +98,6 @@ def _check_workbook(path: Path, inputs: list[Path]) -> None:
         raise GraderError("bad_usage", f"--xlsx {path}: it is one of the inputs, and would be written over")
     if path.exists() and not path.is_dir() and not path.is_file():
         raise GraderError("bad_usage", f"--xlsx {path}: it is not a regular file; name a .xlsx file")
-    writable_file(path, f"--xlsx {path}")
 
 
 def _refuse_a_folder_of_other_files(out: Path) -> None:
