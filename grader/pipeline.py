@@ -45,6 +45,7 @@ class PhotoRead:
     timings_ms: dict[str, float] = field(default_factory=dict)
     sheet_exercise: str | None = None      # the exercise printed on a page refused for being another exercise's
     sheet_trainee: tuple[str, str | None] | None = None    # the trainee (number, name) a refused page's QR names
+    qr_exercise: str | None = None         # the exercise a page refused by the photo checks names by its QR
     refused_page: int | None = None        # the page a refused photo showed (as not belonging, or by the gate)
 
     @property
@@ -74,7 +75,7 @@ def read_photo(data: bytes, *, filename: str = "", template: str | None = None, 
         # (a page refused once located says which page it is, and whose sheet by its QR: align._located)
         ident = getattr(exc, "identity", None)
         return PhotoRead(file=filename, refusal=exc, timings_ms={"total": (time.perf_counter() - t0) * 1000},
-                         refused_page=getattr(exc, "page", None),
+                         refused_page=getattr(exc, "page", None), qr_exercise=ident.exercise if ident else None,
                          sheet_trainee=(ident.trainee, ident.trainee_name) if ident and ident.trainee else None)
     t1 = time.perf_counter()
     readings = read_page_fields(aligned.gray, aligned.page, px_per_mm=aligned.px_per_mm,
@@ -205,6 +206,11 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
     unkeyed = None      # the exercise code printed on the sheet (its QR), when no key was found for it
     if key is None:
         code = exercise or next((pr.aligned.identity.exercise for pr in good if pr.aligned.identity.exercise), None)
+        if not good:
+            # every photo refused (too dark): the exercise a located page's QR named files the sending under it, as
+            # its trainee is (helper-157: a trainee's refused sending, no code typed, was under no exercise, so its
+            # trainer never saw it); never over a page read, whose own code is the sheet's
+            code = code or next((pr.qr_exercise for pr in reads if pr.qr_exercise), None)
         if code:
             try:
                 key = load_key_by_code(code)     # (a code, from the sheet or the caller: never a path)

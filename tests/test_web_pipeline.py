@@ -176,6 +176,32 @@ def test_a_sheet_whose_qr_names_an_exercise_unknown_here_waits_for_the_code():
     assert client.get(resp.location + ".json").get_json()["state"] == "held"
 
 
+def test_a_sending_refused_whole_is_filed_under_the_exercise_its_qr_names():
+    """helper-157: a trainee's too dark photo, no code typed, was refused with its page and its QR's trainee, but the
+    exercise the QR named was not stored: the sending was under no exercise, so its trainer never saw it. It is filed
+    under that exercise now, its trainee beside it, as a refused row of the class."""
+    import cv2
+    import numpy as np
+    from grader.photo.mock_photo import mock_photo
+    code = ensure_demo_data()
+    app = make_test_app(PIPELINE=None)
+    client = app.test_client()
+    dark = np.clip(mock_photo(page=1, exercise=code, seed=1).image.astype(np.float32) * 0.2, 0, 255).astype(np.uint8)
+    files = {"photo_1": (io.BytesIO(cv2.imencode(".jpg", dark)[1].tobytes()), "foto_1.jpg")}
+    resp = client.post("/", data={"csrf_token": csrf_of(client), "code": "", **files},
+                       content_type="multipart/form-data")
+    assert client.get(resp.location + ".json").get_json()["state"] == "done"
+    with app.app_context():
+        from grader.web.db import get_db
+        row = get_db().execute("SELECT exercise, trainee_name, result_status, result FROM submissions").fetchone()
+    assert "too_dark" in row["result"]
+    assert (row["exercise"], row["trainee_name"], row["result_status"]) == (code, "Siti", "refused")
+    trainer = app.test_client()
+    log_in(trainer)
+    table = trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+    assert "Siti" in table and "Ditolak" in table
+
+
 def test_a_sheet_printed_for_an_exercise_unknown_here_sent_with_another_code_sends_the_trainee_to_the_trainer():
     """Sent under a code this server has, the sheet is refused as another exercise's, and the held page used to
     offer to leave the code empty so the QR would name it: which held it as unknown here, asking for the code
