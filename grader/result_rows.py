@@ -24,21 +24,28 @@ def refusals(result: dict | None) -> str:
     return ";".join(f"{p['file']}={p['refusal']['code']}" for p in (result or {}).get("pages") or () if p.get("refusal"))
 
 
-def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
+#: "page" in each language of :func:`refusal_messages` and :func:`missing_page_messages`
+PAGE_WORD = {"en": "page", "id": "halaman"}
+
+
+def refusal_messages(result: dict | None, *, lang: str = "en", pages: bool = False) -> list[str]:
     """``file: reason`` for the refused pages, in ``lang`` ("en" or "id"): pages refused for the same reason (both
     pages of a sheet printed for another exercise, or too dark) are named together before it, ``a.jpg, b.jpg:
-    reason``, so that a batch row or an export cell says each reason once, in the order the pages came."""
+    reason``, so that a batch row or an export cell says each reason once, in the order the pages came. With
+    ``pages``, each file is followed by its page where the photo was located before it was refused, ``a.jpg
+    (halaman 1)``: a trainer's batch of chat photos (``IMG-…-WA0006.jpg``) otherwise said which photo, not which
+    page of the sheet to take again."""
     files: dict[str, list[str]] = {}
     for p in (result or {}).get("pages") or ():
         if p.get("refusal"):
-            files.setdefault(p["refusal"]["message_" + lang], []).append(p["file"])
+            page = f" ({PAGE_WORD[lang]} {p['page']})" if pages and p.get("page") is not None else ""
+            files.setdefault(p["refusal"]["message_" + lang], []).append(p["file"] + page)
     return [f"{', '.join(names)}: {message}" for message, names in files.items()]
 
 
 def missing_page_messages(result: dict | None, *, lang: str = "en") -> list[str]:
     """A line for each page of the sheet that no photo showed, in ``lang`` (the web says it in its own words)."""
-    word = {"en": "page", "id": "halaman"}[lang]
-    return [f"{word} {n}: {MISSING_PAGE_ADVICE[lang]}" for n in unread_pages(result or {}).missing]
+    return [f"{PAGE_WORD[lang]} {n}: {MISSING_PAGE_ADVICE[lang]}" for n in unread_pages(result or {}).missing]
 
 
 def retake_codes(result: dict | None) -> str:

@@ -412,7 +412,8 @@ def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, c
     assert status["complete"] and status["refused"] == 1 and status["failed"] == 0
     row = next(i for i in status["items"] if i["trainee"] == "c")
     assert row["badge"] == "refused" and row["state_label"] == "Ditolak"
-    assert row["error"] == "c_1_blur.jpg: Foto terlalu buram. Pegang ponsel lebih stabil, lalu foto ulang."
+    # (and which page of the sheet, where the photo was located: a chat photo's name says none)
+    assert row["error"] == "c_1_blur.jpg (halaman 1): Foto terlalu buram. Pegang ponsel lebih stabil, lalu foto ulang."
     assert next(i for i in status["items"] if i["trainee"] == "b")["error"] == ""
     page = trainer.get(resp.location).get_data(as_text=True)
     assert 'ditolak: <span data-field="refused">1</span>' in page and "Foto terlalu buram" in page
@@ -423,7 +424,8 @@ def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, c
     assert {r["Peserta"]: r["Alasan (kode)"] for r in sheets} == {"b": "", "c": "c_1_blur.jpg=too_blurry"}
     assert {r["Peserta"]: r["Alasan"] for r in sheets} == {                # and why, in the trainer's words
         "b": "", "c": "c_1_blur.jpg: Foto terlalu buram. Pegang ponsel lebih stabil, lalu foto ulang."}
-    assert "The photo is too blurry" in trainer.get(resp.location + ".json?lang=en").get_json()["items"][1]["error"]
+    assert "c_1_blur.jpg (page 1): The photo is too blurry" in trainer.get(
+        resp.location + ".json?lang=en").get_json()["items"][1]["error"]
     sheets = list(csv.DictReader(io.StringIO(                            # the language switch, remembered
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
     assert {r["Trainee"]: r["Why"] for r in sheets}["c"] == (
@@ -3169,7 +3171,8 @@ def test_a_batch_row_says_a_reason_its_pages_share_once(app, trainer, code):
                                  ("budi_1.jpg", jpeg_bytes(color="#ddd"))])
     rows = {r["trainee"]: r for r in trainer.get(sent.location + ".json").get_json()["items"]}
     both = rows["andi-otherex"]["error"]
-    assert both.startswith("andi-otherex_1.jpg, andi-otherex_2.jpg: Lembar ini untuk latihan OTHER01")
+    assert both.startswith("andi-otherex_1.jpg (halaman 1), andi-otherex_2.jpg (halaman 2): Lembar ini untuk latihan "
+                           "OTHER01")
     assert both.count("Lembar ini untuk latihan OTHER01") == 1
     page = trainer.get(sent.location).get_data(as_text=True)
     assert page.count("Lembar ini untuk latihan OTHER01") == 1
@@ -3179,6 +3182,10 @@ def test_a_batch_row_says_a_reason_its_pages_share_once(app, trainer, code):
              {"file": "d.jpg", "refusal": dark}]
     assert refusal_messages({"pages": pages}, lang="id") == ["a.jpg, d.jpg: Foto terlalu gelap.",
                                                             "b.jpg: Foto terlalu buram."]
+    # the batch page's: each with its page where it was located (a photo refused before that has none to say)
+    pages[0]["page"], pages[3]["page"] = 2, None
+    assert refusal_messages({"pages": pages}, lang="id", pages=True) == ["a.jpg (halaman 2), d.jpg: Foto terlalu gelap.",
+                                                                        "b.jpg: Foto terlalu buram."]
 
 
 def test_a_sheet_of_an_exercise_not_on_this_server_says_so_to_the_trainer(app, trainer, code):
