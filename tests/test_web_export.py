@@ -68,6 +68,26 @@ def by_first(rows, key_col: int = 0) -> dict:
     return {r[key_col]: [None if v == "" else v for v in r] for r in rows}
 
 
+def test_a_page_its_trainee_added_to_a_batch_sheet_is_not_said_sent_by_the_trainer(app, trainer, code):
+    """A trainee's page joined to a batch's sheet (the page 2 the trainer's half sheet lacked, added from its result
+    page, which the trainer's printout links) was exported "Dikirim oleh: Pelatih", the trainee's photo said to be
+    the trainer's. Each page says who sent it; a sheet all of one sender says it once, as before."""
+    send_batch(trainer, code, [("d_solo_1.jpg", jpeg_bytes()), ("e_1.jpg", jpeg_bytes(color="#ddd"))])
+    with app.app_context():
+        from grader.web.db import get_db
+        token = get_db().execute("SELECT token FROM submissions WHERE trainee='d'").fetchone()[0]
+    phone = app.test_client()
+    added = phone.post(f"/hasil/{token}/lengkapi", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(phone), "photo": (io.BytesIO(jpeg_bytes(color="#eee")), "d_solo_2.jpg")})
+    assert added.status_code == 302 and token not in added.location
+    col = {h: i for i, h in enumerate(SHEET_HEADERS["id"])}
+    for lang, said in (("id", "Pelatih (halaman 1), Peserta (halaman 2)"), ("en", "Trainer (page 1), Trainee (page 2)")):
+        rows = by_first(csv_table(trainer, f"/trainer/latihan/{code}/ekspor/lembar.csv?lang={lang}")[1:])
+        assert (rows["d"][col["Dikirim oleh"]], rows["d"][col["Dikirim oleh (kode)"]]) == (said, "page1=batch;page2=trainee")
+        assert rows["d"][col["Percobaan"]] == "2"
+        assert (rows["e"][col["Dikirim oleh"]], rows["e"][col["Dikirim oleh (kode)"]]) == (SAID[lang]["b"][2], "batch")
+
+
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_the_exports_speak_the_trainers_language_and_keep_the_codes_at_the_end(app, trainer, code, lang):
     """Trainers read the exports in a spreadsheet: the headers were the code names ("trainee", "state", "status",

@@ -55,7 +55,7 @@ def field_headers(lang: str) -> tuple[str, ...]:
 
 
 def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, lang: str = "id",
-               zone: str = DEFAULT_ZONE) -> list[tuple]:
+               zone: str = DEFAULT_ZONE, inputs: dict[int, list[str | None]] | None = None) -> list[tuple]:
     """One row per sheet, in :data:`SHEET_COLUMNS`' order; ``results`` (sheet id -> result) fills the refused pages
     (their reasons in ``error``; ``file=code`` in its code column, as in ``grader grade``'s CSV) and the retake advice.
 
@@ -63,12 +63,36 @@ def sheet_rows(sheets: list[dict], results: dict[int, dict] | None = None, *, la
     ``zone``'s offset (:func:`~grader.web.local_time.exported`).
     A sheet with a page unread (``partial``) has no ``score``, as the class table shows none: its score over the
     pages read is ``partial_score``, so a spreadsheet's mean of ``score`` is the class mean. A score with fields
-    still to check is marked ``provisional``, as the class table marks it "sementara"."""
-    results = results or {}
-    return [_sheet_row(r, results.get(r["id"]), lang, zone) for r in sheets]
+    still to check is marked ``provisional``, as the class table marks it "sementara". ``inputs`` (sheet id -> its
+    photos' ``uploads.sent_in``, in order) tells a trainee's page in a batch's sheet (:func:`sent_by`)."""
+    results, inputs = results or {}, inputs or {}
+    return [_sheet_row(r, results.get(r["id"]), lang, zone, inputs.get(r["id"])) for r in sheets]
 
 
-def _sheet_row(r, result: dict | None, lang: str, zone: str) -> tuple:
+def sent_by(row, result: dict | None, inputs: list[str | None] | None, lang: str) -> tuple[str, str]:
+    """Who sent a sheet, in words and as a code: "Pelatih" (``batch``) for a trainer's batch, "Peserta"
+    (``trainee``) for a trainee's sending. A batch's sheet holding a page its trainee sent from its result page (a
+    retake, a page added: the photo's ``sent_in`` is kept, a batch photo's is none) names each page's sender,
+    "Pelatih (halaman 1), Peserta (halaman 2)" (``page1=batch;page2=trainee``): it said "Pelatih" of the trainee's
+    page too. A photo whose page is not known is named by its file."""
+    source = row["source"]
+    if source != "batch" or not any(inputs or ()):
+        return _(SOURCE_LABELS.get(source, source), lang=lang), source
+    pages = (result or {}).get("pages") or []
+    words: dict[str, list[str]] = {}
+    codes = []
+    for i, sent_in in enumerate(inputs):
+        page = pages[i] if i < len(pages) else {}
+        who = "trainee" if sent_in else "batch"
+        where = page.get("page")
+        words.setdefault(who, []).append(_("halaman {n}", lang=lang, n=where) if where is not None
+                                         else page.get("file") or str(i + 1))
+        codes.append(f"{f'page{where}' if where is not None else page.get('file') or i + 1}={who}")
+    said = ", ".join(f"{_(SOURCE_LABELS[who], lang=lang)} ({', '.join(places)})" for who, places in words.items())
+    return said, ";".join(codes)
+
+
+def _sheet_row(r, result: dict | None, lang: str, zone: str, inputs: list[str | None] | None) -> tuple:
     """:func:`sheet_rows`' row of one sheet. A sheet whose grading again failed (:func:`regrade_failed`) keeps its
     earlier result, which does not count until it is graded again, as the class table says: no result, score or
     counts, and its reason says so first."""
@@ -79,6 +103,7 @@ def _sheet_row(r, result: dict | None, lang: str, zone: str) -> tuple:
     why = r["error_" + lang] or " ".join(retake_messages(result, lang=lang)) or None
     if counted is None:
         why = " ".join(filter(None, (earlier_not_counted(r, lang), why)))
+    sender, sender_code = sent_by(r, result, inputs, lang)
     return tuple(spreadsheet_safe(v) for v in (
         # (the other names the trainee's attempts carried, as the class table says them: two people in one row?)
         r["trainee"] or r["group_key"], r["trainee_name"], ", ".join(r.get("other_names") or ()) or None,
@@ -89,9 +114,9 @@ def _sheet_row(r, result: dict | None, lang: str, zone: str) -> tuple:
         # (a page not read, not sent or refused, apart from the unreadable fields of a page read: "Belum terbaca", as
         # the result page says it; result_rows.field_counts)
         *((r["n_unreadable"] - not_read, not_read) if counts_count(r) else (None, None)),
-        r["attempts"], _(SOURCE_LABELS.get(r["source"], r["source"]), lang=lang),
+        r["attempts"], sender,
         exported(r["created_at"], zone), why, retake_advice_words(result, lang) or None,
-        r["state"], status, r["source"], r.get("error_code") or retake_codes(result) or None,
+        r["state"], status, sender_code, r.get("error_code") or retake_codes(result) or None,
         retake_advised(result) or None))
 
 

@@ -26,7 +26,11 @@ def _tables(code: str):
     place = {r["id"]: n for n, r in enumerate(sheets)}
     results = sorted(results, key=lambda pair: place[pair[0]["id"]])
     zone, lang = current_app.config["TIMEZONE"], get_lang()
-    return key, (sheet_headers(lang), sheet_rows(sheets, by_id, lang=lang, zone=zone)), \
+    inputs: dict[int, list] = {}
+    for u in db.execute(f"SELECT submission_id, sent_in FROM uploads WHERE submission_id IN "
+                        f"({','.join('?' * len(sheets))}) ORDER BY submission_id, position", [r["id"] for r in sheets]):
+        inputs.setdefault(u["submission_id"], []).append(u["sent_in"])      # (who sent each page: export.sent_by)
+    return key, (sheet_headers(lang), sheet_rows(sheets, by_id, lang=lang, zone=zone, inputs=inputs)), \
         (field_headers(lang), field_rows(results, lang=lang, zone=zone))
 
 
