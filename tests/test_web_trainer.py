@@ -2745,6 +2745,50 @@ def test_a_number_typed_on_a_sheet_merged_since_its_page_opened_is_refused_said(
         assert get_db().execute("SELECT trainee FROM submissions WHERE id=?", (sids[0],)).fetchone()[0] == "108"
 
 
+def test_a_number_a_trainer_typed_stays_typed_by_the_trainer_when_the_sheet_is_graded_again(app, trainer, code):
+    """The issue's identity order says which source named a sheet. A number a trainer typed for a half sheet became
+    the sender's typing ("caller") once the sheet was graded again from its photos, and a correction's regrade
+    (from its file name's reading) printed it as "nama yang diketik saat mengirim": the merge step no longer paired
+    it by the number, so the trainee's other half, typed the same number, stayed an attempt of its own."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import WRONG_FIELD
+    resp = batch(trainer, code, [("IMG-20261206-WA0015_solo_p1.jpg", jpeg_bytes()),
+                                 ("IMG-20261206-WA0017_solo_p2.jpg", jpeg_bytes(color="#eee"))])
+    sids = [i["url"].rstrip("/").rsplit("/", 1)[1] for i in trainer.get(resp.location + ".json").get_json()["items"]]
+    token = csrf_of(trainer, f"/trainer/lembar/{sids[0]}")
+    assert "kini 108" in trainer.post(f"/trainer/lembar/{sids[0]}/peserta", data={"csrf_token": token, "number": "108"},
+                                      follow_redirects=True).get_data(as_text=True)
+
+    def said(sid) -> tuple[str, str]:
+        printed = trainer.get(f"/trainer/lembar/{sid}/cetak").get_data(as_text=True)
+        with app.app_context():
+            from grader.web.db import get_db
+            res = json.loads(get_db().execute("SELECT result FROM submissions WHERE id=?", (sid,)).fetchone()[0])
+        return res["identity_source"], re.search(r"identitas dari ([^)]*)\)", printed).group(1)
+
+    assert said(sids[0]) == ("trainer", "nomor yang diketik pelatih")
+    trainer.post(f"/trainer/lembar/{sids[0]}/koreksi", data={"csrf_token": token, "field": WRONG_FIELD,
+                                                            "value": str(load_key(code).fields[WRONG_FIELD])})
+    assert said(sids[0]) == ("trainer", "nomor yang diketik pelatih")          # (a correction's regrade)
+    with app.app_context():
+        from grader.web.db import get_db
+        from grader.web.trainer.results import regrade_under
+        assert regrade_under(get_db(), int(sids[0]), code)                     # (graded again from its photos)
+        get_db().commit()
+    assert said(sids[0]) == ("trainer", "nomor yang diketik pelatih")
+    assert "Nomor ini diketik pelatih" in trainer.get(f"/trainer/lembar/{sids[0]}").get_data(as_text=True)
+    # ... so the trainee's other half, typed the same number, joins it as before any grading again
+    second = trainer.post(f"/trainer/lembar/{sids[1]}/peserta", data={"csrf_token": token, "number": "108"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "digabung dengan halaman lain peserta 108" in second
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        rows = latest_sheets(get_db(), code)
+    assert [(r["trainee"], r["attempts"], r["state"]) for r in rows] == [("108", 1, "done")]
+    assert said(rows[0]["id"]) == ("trainer", "nomor yang diketik pelatih")    # (the merged sheet too)
+
+
 def test_a_correction_made_in_another_tab_since_the_form_was_loaded_is_not_replaced_unsaid(trainer, code):
     """Rehearsal (helper-139): the review queue open in two tabs, tab A saved 53, then tab B (not reloaded) saved
     58: both were told "saved", and B's replaced A's without a word. The form sends the time of the field's latest

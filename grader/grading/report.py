@@ -18,7 +18,9 @@ from grader.grading.summary import shown_fixes
 # (TRAINEE_STATUS_WORDS: the page is the trainee's, whoever prints it).
 # Where the trainee's identity came from (issue 5: QR, then the number written on the sheet, then the file name).
 SOURCE = {"qr": ("kode QR", "QR code"), "trainee_number": ("nomor peserta di lembar", "trainee number on the sheet"),
-          "caller": ("nama yang diketik saat mengirim", "the name typed when sending"), "filename": ("nama berkas", "file name")}
+          "caller": ("nama yang diketik saat mengirim", "the name typed when sending"), "filename": ("nama berkas", "file name"),
+          # (the web app's: a number a trainer typed off the sheet's picture, grader.web.grading.named_by_trainer)
+          "trainer": ("nomor yang diketik pelatih", "the number typed by the trainer")}
 # (short titles, for one page; in English the words the web pages use: grader.web.present.SECTION_TITLES)
 SECTION = {"I": ("I. Data pemilih", "I. Voters"), "II": ("II. Surat suara", "II. Ballots"),
            "III": ("III. Disabilitas", "III. Voters with disabilities"),

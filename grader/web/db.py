@@ -107,6 +107,7 @@ ADDED_COLUMNS = (
     ("uploads", "sent_in", "TEXT"),                          # the photo input a trainee chose a photo in
     ("submissions", "printed_code", "TEXT"),                 # a held upload's code as printed on its sheet (QR)
     ("submissions", "sender", "TEXT"),                       # the trainee's browser that sent it (NULL: not known)
+    ("submissions", "trainer_number", "TEXT"),               # a trainee number a trainer typed (NULL: none)
 )
 
 

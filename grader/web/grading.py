@@ -20,6 +20,7 @@ from typing import Any
 from grader.errors import GraderError
 from grader.page_groups import normalise_id
 from grader.grading.feedback_files import IDENTITY_NAME
+from grader.web.batching import TYPED_BY_TRAINER
 from grader.web.corrections import apply_corrections, corrections_for, disputes_for
 from grader.web.db import REMOVED, connect, now_iso
 from grader.web.grading_queue import hold_for_code, no_key_error
@@ -62,6 +63,9 @@ def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, 
     trainee replaces a typed one). Returns False, writing nothing, when the sheet was removed meanwhile (a
     correction or a dispute racing a removal must not bring the sheet back), or, with ``current_only``, when it
     is no longer a graded sheet (merged or split meanwhile, or queued to be graded again)."""
+    row = conn.execute("SELECT trainee, group_key, trainer_number FROM submissions WHERE id=?",
+                       (submission_id,)).fetchone()
+    result = named_by_trainer(result, row["trainer_number"] if row else None)
     counts = result.get("counts") or {}
     cols = {
         "result": json.dumps(result, ensure_ascii=False),
@@ -78,7 +82,6 @@ def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, 
         # QR, then the number written on the sheet, then the file name), so one trainee is one row in the class.
         cols.update(trainee=result["trainee"], trainee_name=result.get("trainee_name"))
     elif source == "trainee_number" and result.get("trainee"):
-        row = conn.execute("SELECT trainee, group_key FROM submissions WHERE id=?", (submission_id,)).fetchone()
         typed = row["trainee"] if row else None
         if typed and (typed_number(typed) == normalise_id(result["trainee"]) or typed == row["group_key"]
                       or not has_digits(typed)):
@@ -100,6 +103,17 @@ def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, 
         f"UPDATE submissions SET {sets}, {fill} WHERE id=? AND state != ?{only}",
         (*cols.values(), *(result.get(k) for k in ("exercise", "trainee", "trainee_name") if k not in cols),
          submission_id, REMOVED)).rowcount > 0
+
+
+def named_by_trainer(result: dict, number: str | None) -> dict:
+    """``result`` naming the trainee ``number`` that a trainer typed for its sheet (``submissions.trainer_number``),
+    said as typed by the trainer (``TYPED_BY_TRAINER``), unless its QR names the trainee. Graded again from its
+    photos, the pipeline takes the number for what the sender typed ("caller"), and a correction's regrade starts
+    from the first reading (its file name): either way the number stopped counting as the trainer's, so the merge
+    step no longer paired the sheet by it and its printout said "the name typed when sending"."""
+    if not number or result.get("identity_source") == "qr":
+        return result
+    return {**result, "trainee": number, "identity_source": TYPED_BY_TRAINER}
 
 
 def has_digits(text: str) -> bool:

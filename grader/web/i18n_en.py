@@ -459,6 +459,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The trainee numbers on these sheets were not read surely, so the class table lists them under their photos' "
         "file names. Type each number as written on the sheet (replace ? with its digit) to put the sheet in its "
         "trainee's row.",
+    "Nomor ini diketik pelatih dari gambar lembar, bukan terbaca dari lembar.":
+        "A trainer typed this number off the sheet's picture; it was not read from the sheet.",
     "Nomor yang tertulis di lembar belum terbaca dengan pasti, jadi lembar ini dicatat dengan nama berkasnya. Ketik nomornya agar lembar ini masuk ke baris pesertanya di tabel kelas.":
         "The number written on the sheet was not read surely, so this sheet is listed under its file name. Type the "
         "number to put the sheet in its trainee's row of the class table.",

@@ -236,9 +236,12 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
         if files is None:
             continue
         named = next((r["trainee"] for r in group if is_named(r)), None)
-        def replace_pages(c: sqlite3.Connection, new_id: int, group=group) -> None:
+        typed = next((r["trainee"] for r in group if r["identity_source"] == TYPED_BY_TRAINER), None)
+        def replace_pages(c: sqlite3.Connection, new_id: int, group=group, typed=typed) -> None:
             _replace(c, [r["id"] for r in group], new_id)
             carry_over_reviews(c, [r["id"] for r in group], new_id)
+            if typed:       # (the merged sheet is named by the trainer's number too: grading.named_by_trainer)
+                c.execute("UPDATE submissions SET trainer_number=? WHERE id=?", (typed, new_id))
         try:
             new = store_submission(conn, Path(ctx.data_dir), files=files, source="batch",
                                    exercise=group[0]["exercise"], trainee=named, batch_id=batch_id,
@@ -322,10 +325,14 @@ def _identity(row, result: dict) -> dict:
     A typed number that a box read surely on the sheet contradicts (``04?`` typed 039) names nothing to merge by: a
     slip of the keyboard must not join one trainee's page to another's sheet, which nothing could undo (helper-156);
     the sheet keeps the number, and the page says another sheet has it (``trainee_number.sheets_numbered``)."""
-    typed = row["trainee"] if row["trainee"] and row["trainee"] != result.get("trainee") else None
+    # (its result says so once the number is stored, grading.named_by_trainer; a sheet numbered before that
+    # column, its trainee column only)
+    by_trainer = result.get("identity_source") == TYPED_BY_TRAINER or row["trainee"] != result.get("trainee")
+    typed = row["trainee"] if row["trainee"] and by_trainer else None
     if typed and not all(_typed_agrees(typed, (p.get("trainee_number") or {}).get("sure"))
                          for p in result.get("pages") or ()):
-        return {"trainee": typed, "identity_source": result.get("identity_source")}
+        source = result.get("identity_source")
+        return {"trainee": typed, "identity_source": None if source == TYPED_BY_TRAINER else source}
     return {"trainee": typed or result.get("trainee"),
             "identity_source": TYPED_BY_TRAINER if typed else result.get("identity_source")}
 

@@ -73,6 +73,10 @@ CREATE TABLE IF NOT EXISTS submissions (
                                                  -- in its session (trainee.attempts.sender_id); with typed_trainee it
                                                  -- tells two trainees of one name apart (grader.web.unrecorded);
                                                  -- NULL: not known (a batch's, or stored before the column)
+  trainer_number TEXT,                           -- the trainee number a trainer typed for it off its picture
+                                                 -- (trainer.trainee_number.set_trainee), kept through its gradings
+                                                 -- again and into the sheets made of its photos, so its result
+                                                 -- says so (grading.named_by_trainer); NULL: none typed
   left_out TEXT,                                 -- JSON list of {"page", "file", "code", "message_id", "message_en"}:
                                                  -- a trainee's files not graded with it (not a photo, too large, the
                                                  -- same photo as another page's), said where the page is added

@@ -89,6 +89,9 @@ def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, di
     input each of ``files`` was chosen in (``uploads.sent_in``), which its card names if it is refused.
     """
     def carry_over(conn, new_id: int) -> None:
+        # (a trainee number a trainer typed for the sheet names the new one as typed by the trainer, not by its
+        # sender: grading.named_by_trainer)
+        conn.execute("UPDATE submissions SET trainer_number=? WHERE id=?", (row["trainer_number"], new_id))
         for sheet_id, res, pages in reused:
             fields = fields_on_pages(res, pages)
             if fields:

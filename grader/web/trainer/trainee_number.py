@@ -5,7 +5,9 @@ or its file name (issue 5's order). A number written but read unsure left a batc
 ("s0001", "IMG-…-WA0006"): a row of its own in the class table that no correction could name, since the number is
 no graded field (rehearsal, helper-139: after the whole review queue, 6 of a class's 15 sheets were still unnamed).
 The trainer reads the number off the sheet's picture and types it here. It is stored in the sheet's ``trainee``
-column, which a later grading keeps (:func:`grader.web.grading.store_result` lets only a QR replace it).
+column, which a later grading keeps (:func:`grader.web.grading.store_result` lets only a QR replace it), and in
+``trainer_number``, by which every later grading says the number was typed by the trainer
+(:func:`grader.web.grading.named_by_trainer`).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import re
 from flask import flash, redirect, request, url_for
 
 from grader.page_groups import normalise_id, number_text
+from grader.web.batching import TYPED_BY_TRAINER
 from grader.web.classroom import printed_elsewhere
 from grader.web.db import REMOVED, get_db, now_iso, sheet_or_abort
 from grader.web.jobs import runner
@@ -56,8 +59,12 @@ def set_trainee(sid: int):
     res = json.loads(sub["result"]) if sub["result"] else {}
     typed_name = res.get("identity_source") == "caller" and sub["trainee"] and not NUMBER_RE.fullmatch(sub["trainee"])
     name = sub["trainee_name"] or (sub["trainee"] if typed_name else None)
-    done = get_db().execute("UPDATE submissions SET trainee=?, trainee_name=?, updated_at=? WHERE id=? AND state != ? "
-                            "AND superseded_by IS NULL", (number, name, now_iso(), sub["id"], REMOVED)).rowcount
+    # (its result says so too, as every grading again will: grading.named_by_trainer; a QR's trainee stays)
+    done = get_db().execute(
+        "UPDATE submissions SET trainee=?, trainee_name=?, trainer_number=?, result=CASE WHEN "
+        "json_extract(result, '$.identity_source') = 'qr' THEN result ELSE json_set(result, '$.trainee', ?, "
+        "'$.identity_source', ?) END, updated_at=? WHERE id=? AND state != ? AND superseded_by IS NULL",
+        (number, name, number, number, TYPED_BY_TRAINER, now_iso(), sub["id"], REMOVED)).rowcount
     if not done and get_db().execute("SELECT superseded_by FROM submissions WHERE id=?",
                                      (sub["id"],)).fetchone()["superseded_by"] is not None:
         # (its page open since, or in another tab: merged into a sheet, or replaced by a later sending, the number
