@@ -233,7 +233,8 @@ def test_three_markers_the_printed_boxes_contradict_are_refused_not_read(monkeyp
     photo = mock_photo(hide_markers=(1,), tilt=0.3, rotation_deg=90, frame=(2000, 1500), coverage=0.5, seed=7)
     with pytest.raises(Refusal) as exc:
         align_photo(photo.jpeg(), refuse=False)      # geometry is refused even when quality is not
-    assert exc.value.code == "markers_not_found"
+    # (the hidden marker's place, well inside the photo, is neither ink nor where the frame cuts the page: covered)
+    assert exc.value.code == "corner_covered" and exc.value.message_id.startswith("Sudut kanan atas lembar tertutup")
     english, indonesian = message("markers_not_found", lang="en"), message("markers_not_found")
     assert "covering its corners" in english and "a photocopy too dark" in english
     assert "fotokopi terlalu gelap" in indonesian and "pelatih" in indonesian

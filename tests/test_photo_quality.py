@@ -329,3 +329,66 @@ def test_print_displaced_by_a_fold_is_not_glare_but_glare_still_is():
     glared = (gray + (255 - gray.astype(np.float32)) * lift).astype(np.uint8)
     assert glare_fraction(glared, page, px_per_mm=px) > limits.max_glare_fraction
     assert washed_print_share(glared, page, sheet, px_per_mm=px) > limits.max_washed_print
+
+
+def _sheet_over_corner(photo, k: int, *, reach_mm: float = 45.0, turn_deg: float = 10.0) -> np.ndarray:
+    """``photo``'s image with a second, blank sheet lying over corner ``k`` (0 = top-left, clockwise): its corner
+    ``reach_mm`` (along each axis, halved) in from the marker's centre, its edges leaving there turned ``turn_deg``
+    from the page's and running off the photo (drawn in the photo: straight lines, however tilted the page)."""
+    cx, cy = photo.page.markers[k].rect.center
+    sx, sy = (-1 if k in (0, 3) else 1), (-1 if k in (0, 1) else 1)       # outwards from the page
+    tip = np.array([cx - sx * reach_mm / 2, cy - sy * reach_mm / 2])
+    a = np.deg2rad(turn_deg)
+    ends = photo.photo_points(np.array([tip, tip + [sx * np.cos(a), sy * np.sin(a)], tip + [sx * np.sin(a), sy * np.cos(a)]]))
+    along, across = ((e - ends[0]) / np.linalg.norm(e - ends[0]) * 5000 for e in ends[1:])
+    quad = np.array([ends[0], ends[0] + along, ends[0] + along + across, ends[0] + across])
+    image = photo.image.copy()
+    cv2.fillConvexPoly(image, np.round(quad).astype(np.int32), (235, 235, 230), cv2.LINE_AA)
+    return image
+
+
+def _refused_for_its_markers(monkeypatch, image: np.ndarray) -> Refusal:
+    """The refusal of a photo whose three markers' fit the printed boxes contradict (the way a page with one marker
+    missing is refused, ``align._print_disagrees``; forced here, so the geometry of the photo alone decides why)."""
+    import grader.photo.align as align
+
+    monkeypatch.setattr(align, "_print_disagrees", lambda found: True)
+    with pytest.raises(Refusal) as e:
+        align_photo(_jpeg(image))
+    return e.value
+
+
+def test_a_corner_covered_inside_the_photo_is_called_covered_not_cut_off(monkeypatch):
+    """A tester's photos: a second sheet lying over one corner of a page that fills the photo, tilted (its top edge
+    half as wide as its bottom). The covered marker is inside the picture, but the similarity fitted to the three
+    found put it beyond the frame, where the covering sheet runs off the edge, and the page was refused as
+    ``sheet_cut_off`` ("make sure all four corners are inside the picture"): advice that cannot help."""
+    photo = mock_photo(seed=93, tilt=0.5, coverage=0.92, rotation_deg=3)
+    centres = photo.photo_points([m.rect.center for m in photo.page.markers])
+    assert (centres > 40).all() and (centres < np.array([1500, 2000]) - 40).all()      # all inside the picture
+    refusal = _refused_for_its_markers(monkeypatch, _sheet_over_corner(photo, 0, reach_mm=130.0, turn_deg=0.0))
+    assert refusal.code == "corner_covered"
+    assert refusal.message_id.startswith("Sudut kiri atas lembar tertutup") and "Singkirkan" in refusal.message_id
+    assert refusal.message.startswith("The top-left corner of the sheet is covered")
+    # a smaller sheet over the bottom-left corner: was "markers_not_found", now the corner is named
+    refusal = _refused_for_its_markers(monkeypatch, _sheet_over_corner(photo, 3))
+    assert refusal.code == "corner_covered" and refusal.message_id.startswith("Sudut kiri bawah lembar tertutup")
+
+
+def test_a_corner_off_the_photo_is_still_cut_off(monkeypatch):
+    """The same page with its bottom-left corner outside the picture (nothing over it): still ``sheet_cut_off``."""
+    photo = mock_photo(seed=93, tilt=0.5, coverage=0.92, rotation_deg=3, shift=(-0.2, 0.0))
+    centres = photo.photo_points([m.rect.center for m in photo.page.markers])
+    assert centres[3, 0] < 0 and (centres[:3] > 0).all() and (centres[:3] < np.array([1500, 2000])).all()
+    assert _refused_for_its_markers(monkeypatch, photo.image).code == "sheet_cut_off"
+
+
+def test_a_marker_dark_in_its_place_is_not_called_covered(monkeypatch):
+    """A marker printed but not decoded (a dark copy's toner filled its white cells) is dark where the three found
+    put it: not covered, and "remove what covers it" would not help; ``markers_not_found`` says what would."""
+    photo = mock_photo(seed=93, tilt=0.5, coverage=0.92, rotation_deg=3)
+    image = photo.image.copy()
+    r = photo.page.markers[3].rect
+    quad = photo.photo_points(np.array([(r.x, r.y), (r.x2, r.y), (r.x2, r.y2), (r.x, r.y2)]))
+    cv2.fillConvexPoly(image, np.round(quad).astype(np.int32), (45, 45, 45), cv2.LINE_AA)
+    assert _refused_for_its_markers(monkeypatch, image).code == "markers_not_found"

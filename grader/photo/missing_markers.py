@@ -7,14 +7,18 @@ Policy when markers are missing (:func:`diagnose_missing`):
 - three or more of our markers once the photo is flipped left-right (a front camera that saves mirrored
   photos; a mirrored marker is no marker, so nothing of the sheet is found as it is): ``mirrored_photo``, on which
   :func:`grader.photo.align.align_photo` reads the photo flipped back instead of refusing it;
-- 1-2 of our markers, and a missing one would lie outside the frame where paper runs off the frame's edge:
+- 1-3 of our markers, and a missing one would lie outside the frame where paper runs off the frame's edge:
   ``sheet_cut_off``;
-- 1-2 of our markers: ``markers_not_found``;
+- three of our markers, the fourth's place well inside the frame and not dark like a marker: ``corner_covered``
+  (a paper, hand or book lies over that corner: "frame all four corners" would not help);
+- 1-3 of our markers: ``markers_not_found``;
 - none, but 3+ markers of our dictionary whose ids no known template uses: ``unknown_template``;
 - none, but one of our QR codes is readable: ``markers_not_found``;
 - nothing of ours at all: ``not_practice_sheet``.
 """
 from __future__ import annotations
+
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -25,7 +29,7 @@ from grader.photo.no_ipp import without_ipp
 from grader.photo.quality import QualityThresholds
 from grader.photo.refusal import Refusal
 from grader.sheet.identity import decode_payload
-from grader.sheet.layout import PageLayout, shared_layout
+from grader.sheet.layout import Marker, PageLayout, Rect, shared_layout
 from grader.sheet.schema import TemplateSpec
 
 
@@ -36,13 +40,18 @@ def diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, Te
     the printed boxes contradict (``grader.photo.align._print_disagrees``); either way, what hid the missing one, if
     it shows."""
     measures: dict[str, float] = {"grays_per_edge": grays_per_edge}
+    covered = None
     if grays_per_edge < t.min_grays_per_edge:     # hollowed markers: the scan, not the sheet, is the problem
         report = q.report(measures, ("binarized_scan",), markers_found=len(hits))
         return Refusal("binarized_scan", detail=f"{len(hits)} markers; {measures}", quality=report)
     if hits:
         measures.update(q.marker_measures(hits, marker_mm=spec.marker_size_mm))
-        if _missing_outside(hits, shared_layout(spec).pages[page_no - 1], det.frame_size, gray):
+        page = shared_layout(spec).pages[page_no - 1]
+        to_photo = _page_to_photo(hits, page)
+        if to_photo is not None and _missing_outside(hits, page, to_photo, det.frame_size, gray):
             measures["cut_off"] = 1.0
+        elif to_photo is not None:
+            covered = _covered_marker(hits, page, to_photo, gray)
     level, blur = q.frame_measures(det.small_gray)
     measures.update(frame_level=level, frame_blur_px=blur)
     # The markers found, when their edges measure sharp, say the photo is in focus better than the frame-wide edge
@@ -63,6 +72,8 @@ def diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, Te
         code = "too_blurry"
     elif measures.get("cut_off"):
         code = "sheet_cut_off"
+    elif covered is not None:
+        code = "corner_covered"
     elif hits:
         code = "markers_not_found"
     elif _foreign_sheet(det, specs):
@@ -72,7 +83,8 @@ def diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, Te
     else:
         code = "not_practice_sheet"
     report = q.report(measures, (code,), markers_found=len(hits))
-    return Refusal(code, detail=f"{len(hits)} markers; {measures}", quality=report)
+    return Refusal(code, detail=f"{len(hits)} markers; {measures}", quality=report,
+                   case=_corner_name(page, covered) if code == "corner_covered" else None)
 
 
 def _markers_when_shrunk(gray: np.ndarray, spec: TemplateSpec) -> bool:
@@ -100,14 +112,43 @@ def _mirrored(gray: np.ndarray, specs: dict[str, TemplateSpec], *, found: int) -
     return False
 
 
-def _missing_outside(hits: list[MarkerHit], page: PageLayout, frame: tuple[int, int], gray: np.ndarray) -> bool:
-    """With one or two markers, would a missing marker lie clearly outside the photo, with the paper running off
-    the frame's edge on the way there?
+def _page_to_photo(hits: list[MarkerHit], page: PageLayout) -> Callable[[np.ndarray], np.ndarray] | None:
+    """Template millimetres to photo pixels, fitted to the corners of the markers found.
 
-    The page is predicted with a similarity transform (rotation, scale, shift)
-    from the markers found: with so few points a full homography extrapolates
-    wildly. A missing marker counts as outside when its centre is beyond the
-    frame edge by more than half a marker.
+    Three markers' twelve corners fix a homography (the page fit reads a three-marker page through one), and only
+    it carries the perspective to the fourth: the similarity put a covered fourth marker of a page tilted 30
+    degrees and filling the photo beyond the frame, where the covering paper ran off the edge, and the page was
+    called cut off. With one or two markers a homography extrapolates wildly, so a similarity (rotation, scale,
+    shift) predicts the page.
+    """
+    by_id = {m.id: m for m in page.markers}
+    src = np.concatenate([np.array(by_id[h.id].corners) for h in hits]).astype(np.float32)
+    dst = np.concatenate([h.corners for h in hits]).astype(np.float32)
+    if len(hits) >= 3:
+        H, _ = cv2.findHomography(src, dst, 0)
+        if H is None:
+            return None
+        return lambda pts: cv2.perspectiveTransform(np.asarray(pts, np.float64).reshape(-1, 1, 2), H).reshape(-1, 2)
+    A, _ = cv2.estimateAffinePartial2D(src, dst, method=cv2.LMEDS)
+    if A is None:
+        return None
+    return lambda pts: np.asarray(pts, np.float64).reshape(-1, 2) @ A[:, :2].T + A[:, 2]
+
+
+def _quad(to_photo: Callable[[np.ndarray], np.ndarray], r: Rect) -> np.ndarray:
+    """Where rectangle ``r`` (mm) lies in the photo: its four corners, clockwise from top-left."""
+    return to_photo(np.array([(r.x, r.y), (r.x2, r.y), (r.x2, r.y2), (r.x, r.y2)]))
+
+
+def _side(quad: np.ndarray) -> float:
+    """A quadrilateral's mean side, in pixels."""
+    return float(np.mean(np.linalg.norm(quad - np.roll(quad, 1, axis=0), axis=1)))
+
+
+def _missing_outside(hits: list[MarkerHit], page: PageLayout, to_photo: Callable[[np.ndarray], np.ndarray],
+                     frame: tuple[int, int], gray: np.ndarray) -> bool:
+    """Would a missing marker lie clearly outside the photo, with the paper running off the frame's edge on the way
+    there? Outside: its predicted centre (:func:`_page_to_photo`) beyond the frame edge by more than half a marker.
 
     A similarity cannot foreshorten: under a strong tilt it carries the scale of the near side to the far one and
     can place a marker outside a page that is wholly in the photo (attack low_toner, seed 3900: a toner streak
@@ -117,29 +158,55 @@ def _missing_outside(hits: list[MarkerHit], page: PageLayout, frame: tuple[int, 
     beyond the edge crosses that edge on paper. Where the edge shows no paper there, the page cannot be shown to be
     cut off.
     """
-    by_id = {m.id: m for m in page.markers}
-    src = np.concatenate([np.array(by_id[h.id].corners) for h in hits]).astype(np.float32)
-    dst = np.concatenate([h.corners for h in hits]).astype(np.float32)
-    A, _ = cv2.estimateAffinePartial2D(src, dst, method=cv2.LMEDS)
-    if A is None:
-        return False
-    scale = float(np.hypot(A[0, 0], A[1, 0]))
     w, h = frame
     found_at = np.mean([hit.corners.mean(axis=0) for hit in hits], axis=0)
     levels = None           # (the print's paper and ink levels: measured only once a marker is predicted outside)
     for m in page.markers:
         if m.id in {hit.id for hit in hits}:
             continue
-        cx, cy = A @ np.array([*m.rect.center, 1.0])
-        slack = 0.5 * m.rect.w * scale
+        quad = _quad(to_photo, m.rect)
+        cx, cy = quad.mean(axis=0)
+        side = _side(quad)
+        slack = 0.5 * side
         if cx < -slack or cy < -slack or cx > w - 1 + slack or cy > h - 1 + slack:
             edge = _edge_crossing(found_at, np.array([cx, cy]), frame)
             if edge is None:
                 continue
             levels = levels or _levels(gray, hits)
-            if _paper_at_edge(gray, edge, half=m.rect.w * scale, paper=levels[0], ink=levels[1]):
+            if _paper_at_edge(gray, edge, half=side, paper=levels[0], ink=levels[1]):
                 return True
     return False
+
+
+def _covered_marker(hits: list[MarkerHit], page: PageLayout, to_photo: Callable[[np.ndarray], np.ndarray],
+                    gray: np.ndarray) -> Marker | None:
+    """The one marker missing from three found, when something lies over it: its place well inside the frame
+    (half a marker's side clear of every edge all round: its centre a side in, as far in as a marker cut off by
+    the frame is predicted out before it is called so) and not dark like the markers found there (a marker printed there but not decoded,
+    smudged or blurred, is dark: not called covered, as a phone lying over it is not either, which the
+    ``markers_not_found`` words also cover). With fewer markers found, more than one is missing and the prediction
+    is a similarity's: a toner streak down one side or paper too short for the page hide markers as well, and
+    "remove what covers it" would send the trainee the wrong way.
+    """
+    if len(hits) != 3:
+        return None
+    found = {hit.id for hit in hits}
+    (m,) = [m for m in page.markers if m.id not in found]
+    h, w = gray.shape
+    around = _quad(to_photo, m.rect.grow(m.rect.w / 2))
+    if not ((around >= 0).all() and (around[:, 0] <= w - 1).all() and (around[:, 1] <= h - 1).all()):
+        return None
+    place = np.zeros(gray.shape, np.uint8)
+    cv2.fillConvexPoly(place, np.round(_quad(to_photo, m.rect)).astype(np.int32), 1)
+    paper, ink = _levels(gray, hits)
+    return m if float(np.median(gray[place > 0])) > (paper + ink) / 2 else None
+
+
+def _corner_name(page: PageLayout, m: Marker) -> str:
+    """Which corner of the sheet (as printed, whichever way it lies in the photo) marker ``m`` marks:
+    ``top_left``, ``top_right``, ``bottom_right`` or ``bottom_left`` (a case of ``corner_covered``'s words)."""
+    cx, cy = m.rect.center
+    return f"{'top' if cy < page.height_mm / 2 else 'bottom'}_{'left' if cx < page.width_mm / 2 else 'right'}"
 
 
 def _levels(gray: np.ndarray, hits: list[MarkerHit]) -> tuple[float, float]:

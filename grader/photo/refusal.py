@@ -53,6 +53,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Part of the sheet is cut off. Make sure all four black corner squares are inside the picture.",
         "Sebagian lembar terpotong. Pastikan keempat kotak hitam di sudut lembar masuk ke dalam foto, lalu foto ulang.",
     ),
+    # A corner marker inside the picture but hidden (grader.photo.missing_markers): "get all four corners inside
+    # the picture" (sheet_cut_off) would not help. The corner is named where it is known (CASES).
+    "corner_covered": (
+        "A corner of the sheet is covered: its black corner square is inside the picture but hidden. Move away the "
+        "paper, hand or object lying over it, and take the photo again.",
+        "Salah satu sudut lembar tertutup: kotak hitam di sudut itu ada di dalam foto tetapi tidak terlihat. "
+        "Singkirkan kertas, tangan, atau benda yang menutupinya, lalu foto ulang.",
+    ),
     "markers_not_found": (
         "The black corner squares of the sheet could not be found. Photograph the whole sheet flat, with nothing covering its corners. "
         "If the small white squares inside them are smudged or filled in (a photocopy too dark), or a square is not printed "
@@ -102,6 +110,14 @@ CASES: dict[tuple[str, str], tuple[str, str]] = {
         "Foto ini terlalu kecil (terlalu sedikit piksel) untuk membaca tulisan: ini tangkapan layar, pratinjau, atau "
         "salinan yang diperkecil. Kirim foto asli dari kamera."),
 }
+# A covered corner, named on the sheet as printed (grader.photo.missing_markers._corner_name).
+for _case, _en, _id in (("top_left", "top-left", "kiri atas"), ("top_right", "top-right", "kanan atas"),
+                        ("bottom_right", "bottom-right", "kanan bawah"), ("bottom_left", "bottom-left", "kiri bawah")):
+    CASES[("corner_covered", _case)] = (
+        f"The {_en} corner of the sheet is covered: its black corner square is inside the picture but hidden. Move "
+        "away the paper, hand or object lying over it, and take the photo again.",
+        f"Sudut {_id} lembar tertutup: kotak hitam di sudut itu ada di dalam foto tetapi tidak terlihat. Singkirkan "
+        "kertas, tangan, atau benda yang menutupinya, lalu foto ulang.")
 
 
 class Refusal(GraderError):

@@ -581,7 +581,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Bukan foto": "Not a photo", "Berkas rusak": "Damaged file", "Berkas terlalu besar": "File too large",
     "Pindaian hitam-putih": "Black-and-white scan", "Foto kabur": "Blurry photo", "Foto terlalu gelap": "Photo too dark",
     "Foto silau": "Glare on the photo", "Lembar terlalu kecil untuk dibaca": "Sheet too small to read",
-    "Lembar terpotong": "Sheet cut off", "Sudut lembar tidak terlihat": "Sheet corners not found",
+    "Lembar terpotong": "Sheet cut off", "Sudut lembar tertutup": "Sheet corner covered", "Sudut lembar tidak terlihat": "Sheet corners not found",
     "Foto terbalik kiri-kanan": "Mirrored photo",
     "Bukan lembar latihan": "Not a practice sheet", "Jenis lembar tidak dikenal": "Unknown sheet type",
     "Kode lembar tidak terbaca": "Sheet code unreadable", "Lembar latihan lain": "Another exercise's sheet",

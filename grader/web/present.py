@@ -343,6 +343,7 @@ REFUSAL_SHORT = {
     "not_an_image": "Bukan foto", "corrupt_file": "Berkas rusak", "too_large": "Berkas terlalu besar",
     "binarized_scan": "Pindaian hitam-putih", "too_blurry": "Foto kabur", "too_dark": "Foto terlalu gelap",
     "glare": "Foto silau", "sheet_too_small": "Lembar terlalu kecil untuk dibaca", "sheet_cut_off": "Lembar terpotong",
+    "corner_covered": "Sudut lembar tertutup",
     "markers_not_found": "Sudut lembar tidak terlihat", "mirrored_photo": "Foto terbalik kiri-kanan",
     "not_practice_sheet": "Bukan lembar latihan",
     "unknown_template": "Jenis lembar tidak dikenal", "sheet_unidentified": "Kode lembar tidak terbaca",
