@@ -458,6 +458,10 @@ def test_refused_photos_that_name_nobody_are_counted_apart_from_the_trainees(tra
     page = trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
     button = re.search(r'>Hasil kelas \((.*?)\)</a>', page, re.S).group(1)
     assert re.sub(r"<[^>]+>", "", button) == "3 peserta · 2 foto ditolak"
+    index = trainer.get("/trainer/").get_data(as_text=True)                 # the list of exercises counts alike
+    row = re.search(rf"<code>{code}</code>.*?</tr>", index, re.S).group(0)
+    cell = re.search(r'<td class="num" data-col="sheets"[^>]*>(.*?)</td>', row, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", cell) == "3 · 2 foto ditolak"
     english = trainer.get(f"/trainer/latihan/{code}?lang=en").get_data(as_text=True)
     assert re.search(r'>Class results \(3 trainees · <span title="Photos refused that name no trainee: in the table, '
                      r'not counted as trainees.">2 photos refused</span>\)</a>', english)

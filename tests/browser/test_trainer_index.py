@@ -63,7 +63,7 @@ def test_each_exercise_is_one_compact_block_on_a_phone_and_a_table_row_on_a_desk
         assert max(pairs["height"], sheets["height"], mean["height"]) < 1.6 * line, (i, cells, line)
         height = rows.nth(i).bounding_box()["height"]
         assert height < 5.6 * line + 16, (i, height, line)               # contest (2 lines), place, date, counts
-        for k, label in ((2, "Paslon"), (3, "Lembar"), (4, "Rata-rata")):
+        for k, label in ((2, "Paslon"), (3, "Peserta"), (4, "Rata-rata")):
             assert label in rows.nth(i).locator("td").nth(k).evaluate("e => getComputedStyle(e, '::before').content")
     demo = table.locator(f"tr:has(a[href$='/{srv['code']}'])")
     assert demo.locator("[data-col=mean]").inner_text() != "—"           # the demo exercise's graded sheet
