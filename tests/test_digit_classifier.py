@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.config import DIGITS_MODEL_ENV
-from grader.recognize.box_preprocess import INPUT_SIZE, preprocess_box, preprocess_boxes
+from grader.recognize.box_preprocess import INPUT_SIZE, preprocess_box, preprocess_boxes, preprocess_boxes_and_faint
 from grader.recognize.digit_classifier import MODEL_DIR, BoxReading, DigitClassifier, default_classifier, model_dir
 from grader.recognize.digit_eval import evaluate_kawalc1_photos, evaluate_kawalc1_scans, score_predictions
 from grader.recognize.labelled_crops import (PHOTO_BOXES_FILE, SCAN_BOXES_FILE, SHARED_DATA, load_kawalc1_crops,
@@ -436,6 +436,36 @@ def test_a_pale_one_is_not_an_empty_box(clf):
     assert preprocess_boxes([crop]).max() == 0
     r = clf.classify([crop])[0]
     assert not r.empty and r.ambiguous and r.faint == "1", r
+
+
+def _skipped_pale_six(img: np.ndarray) -> None:
+    """A 6 at a twentieth of white paper's darkness (paper washed to 250 by a lamp's streak over a plastic sleeve),
+    its stroke skipping every few pixels: below the ink threshold, and a mark the faint view cannot name."""
+    layer = np.zeros_like(img)
+    cv2.ellipse(layer, (33, 48), (8, 7), 0, 0, 360, 255, 2, cv2.LINE_AA)
+    cv2.line(layer, (26, 46), (36, 22), 255, 2, cv2.LINE_AA)
+    yy, xx = np.mgrid[:img.shape[0], :img.shape[1]]
+    layer[((xx + yy) // 5) % 2 == 0] = 0
+    a = layer / 255.0
+    img[:] = (img * (1 - a) + 212 * a).astype(np.uint8)
+
+
+def test_a_box_whose_faint_view_sees_a_mark_is_never_confirmed_blank(clf):
+    """Found on photos through a plastic sleeve (helper reh164): a pale 6 in "X64" showed no ink, its faint view
+    read '5' at 0.21, too unsure to doubt the box, so the box stayed `empty`, was confirmed blank at 0.9995, and
+    the trainee was told they had left a leading box blank. A mark seen there means the box is not known blank."""
+    from grader.read.sheet_reader import EMPTY_BLANK_CONFIDENCE, confirm_blanks
+    crop = _box(_skipped_pale_six, paper=250)
+    inputs, faint_index, faint_inputs = preprocess_boxes_and_faint([crop])
+    assert inputs.max() == 0 and list(faint_index) == [0]                  # the trap: no ink, but a faint mark
+    faint = clf.probabilities(faint_inputs)[0]
+    assert clf.classes[int(np.argmax(faint))] != "" and faint.max() < 0.5
+    r = clf.classify([crop])[0]
+    assert r.label == "" and not r.empty, r
+    confirmed = confirm_blanks([r], np.array([True]))[0]
+    assert confirmed.confidence < EMPTY_BLANK_CONFIDENCE, confirmed
+    blank = clf.classify([_box(_blank)])[0]                                # a box with nothing in it still is blank
+    assert blank.empty and confirm_blanks([blank], np.array([True]))[0].confidence == EMPTY_BLANK_CONFIDENCE
 
 
 def test_firm_and_lightly_pale_digits_get_no_faint_doubt(clf):

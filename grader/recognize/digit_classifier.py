@@ -188,7 +188,11 @@ class DigitClassifier:
         k = int(np.argmax(faint_probs))
         label = self.classes[k]
         if label in (r.label, "") or float(faint_probs[k]) < FAINT_DISAGREES:   # (more ink cannot make a box blank)
-            return r
+            # A box that showed no ink but whose faint view sees a mark in it is not known to be blank: it may
+            # not be confirmed as surely blank (grader.read.sheet_reader.confirm_blanks), whatever the network
+            # makes of the faint ink. A pale 6 under a photo's haze and a lamp's streak (the paper at full
+            # white there) read as '' at 0.994, then as a surely blank leading box held against the trainee.
+            return replace(r, empty=False) if r.empty and label != "" else r
         confidence = min(r.confidence, float(faint_probs[self.classes.index(r.label)]))
         return replace(r, confidence=confidence, ambiguous=True, empty=False, by_shape=False, faint=label)
 
