@@ -50,3 +50,23 @@ def test_a_retake_of_page_2_made_with_page_1_says_so_keeps_page_1_and_page_2s_re
         "csrf_token": csrf_of(client), "photo": (io.BytesIO(jpeg_bytes(color="#ccc")), "ulang-solo_p2.jpg")})
     assert client.get(right.location + ".json").get_json()["status"] == "graded"
     assert "bukan halaman" not in _text(client, right.location)
+
+
+def test_a_retake_made_with_the_same_photo_as_the_page_kept_still_says_it_is_not_the_page_asked_for(app, client, code):
+    """Class rehearsal (reh163): page 1 refused (too dark there; blurry here), its "Foto ulang" chosen from the gallery as the very photo
+    of page 2 sent before (the same bytes). The new photo was told from the kept one by its digest only, so the card
+    "Foto ini bukan halaman 1" was not shown and the page said "Halaman 1 belum dikirim", page 1's reason gone."""
+    page_2 = jpeg_bytes(color="#eee")
+    first = _send(client, code, [("017solo_blur_p1.jpg", jpeg_bytes(color="#222")), ("017solo_p2.jpg", page_2)])
+    retake = _retake(client, first.location, 1, "017solo_p2.jpg", page_2)
+    assert retake.status_code == 302 and retake.location != first.location
+    with app.app_context():
+        from grader.web.db import get_db
+        res = json.loads(get_db().execute("SELECT result FROM submissions WHERE token=?",
+                                          (retake.location.rsplit("/", 1)[1],)).fetchone()["result"])
+    assert [(p["page"], (p["refusal"] or {}).get("code")) for p in res["pages"]] == [
+        (2, "duplicate_page"), (2, None)]           # the photo sent as the retake, then page 2 kept
+    text = _text(client, retake.location)
+    assert "Foto yang Anda kirim adalah halaman 2, bukan halaman 1." in text
+    assert "Foto halaman 1 sebelumnya ditolak: Foto terlalu buram" in text
+    assert "Halaman 1 belum dikirim" not in text

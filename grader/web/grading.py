@@ -201,9 +201,22 @@ def kept_photos(conn: sqlite3.Connection, sub) -> list[int]:
     again, and the page 1 graded stays."""
     if not sub["retake_of"]:
         return []
-    rows = conn.execute("SELECT u.sha256 IN (SELECT sha256 FROM uploads WHERE submission_id=?) AS kept FROM uploads u "
-                        "WHERE u.submission_id=? ORDER BY u.position", (sub["retake_of"], sub["id"])).fetchall()
-    return [i for i, r in enumerate(rows) if r["kept"]]
+    held: dict[str, int] = {}
+    for r in conn.execute("SELECT sha256 FROM uploads WHERE submission_id=?", (sub["retake_of"],)):
+        held[r["sha256"]] = held.get(r["sha256"], 0) + 1
+    rows = conn.execute("SELECT sha256, sent_in FROM uploads WHERE submission_id=? ORDER BY position",
+                        (sub["id"],)).fetchall()
+    # A photo is kept as often as the earlier sheet holds it, the one sent from the result page last: the very photo
+    # of page 2 chosen again from the gallery as the retake of page 1 is the new photo, not a second kept one (the
+    # page then said "Halaman 1 belum dikirim", not that the photo was page 2).
+    def sent_here(i: int) -> bool:
+        return (rows[i]["sent_in"] or "") == "retake" or (rows[i]["sent_in"] or "").startswith("add_")
+    kept = []
+    for i in sorted(range(len(rows)), key=lambda i: (sent_here(i), i)):
+        if held.get(rows[i]["sha256"], 0) > 0:
+            held[rows[i]["sha256"]] -= 1
+            kept.append(i)
+    return sorted(kept)
 
 
 def named_by_its_group(result: dict, group_key: str | None) -> dict:

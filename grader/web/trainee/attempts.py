@@ -131,10 +131,14 @@ def wrong_page_photos(row, res: dict | None) -> list[dict]:
     def photos(sheet_id: int) -> list[str]:
         return [u["sha256"] for u in db.execute("SELECT sha256 FROM uploads WHERE submission_id=? ORDER BY position",
                                                 (sheet_id,))]
+    from grader.web.grading import kept_photos
+
     old, new = photos(row["retake_of"]), photos(row["id"])
+    kept = set(kept_photos(db, row))        # the same photo sent again as the retake is a new photo too
     old_pages = json.loads(earlier["result"]).get("pages") or [] if earlier and earlier["result"] else []
     why = [p["refusal"] for p, sha in zip(old_pages, old)
            if sha not in new and p.get("refusal") and p["refusal"].get("code") != "duplicate_page"]
     return [{"pos": i, "sent": p["page"], "meant": missing, "why": why}
-            for i, (p, sha) in enumerate(zip(res.get("pages") or [], new), start=1)
-            if sha not in old and p.get("page") and (p.get("refusal") or {}).get("code") == "duplicate_page"]
+            for i, p in enumerate(res.get("pages") or [], start=1)
+            if i - 1 < len(new) and i - 1 not in kept and p.get("page")
+            and (p.get("refusal") or {}).get("code") == "duplicate_page"]
