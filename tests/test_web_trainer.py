@@ -3452,3 +3452,35 @@ def test_the_same_correction_saved_twice_is_one_correction(app, trainer, code):
         rows = get_db().execute("SELECT value FROM corrections WHERE submission_id=? AND field_id='V.B' ORDER BY id",
                                 (sid,)).fetchall()
     assert [r["value"] for r in rows] == [53, 58]
+
+
+@pytest.mark.parametrize("order", ["complete_first", "duplicate_first"])
+def test_a_second_photo_of_a_page_a_sheet_of_the_batch_holds_joins_that_sheet(app, trainer, code, order):
+    """Class rehearsal reh165: one batch held Andi_1.jpg and Andi_2.jpg (trainee 101, pages 1 and 2, one sheet by
+    their names) and IMG-…-WA0099.jpg, a second photo of 101's page 2 (named by its QR). The lone photo stayed a
+    sheet of its own, 'Sebagian — Halaman 1 belum dikirim', with a later id than the complete sheet: the class table
+    showed '101 (2×) Sebagian —', the complete sheet's score left out of it, the mean, the insight and the exports.
+    It now joins the complete sheet, as ``grader grade`` makes one sheet of a trainee's page photographed twice: one
+    row for 101, the complete sheet's score, every photo kept and shown on that sheet."""
+    photos = [("qr-101-andi_1.jpg", jpeg_bytes()), ("qr-101-andi_2.jpg", jpeg_bytes(color="#eee"))]
+    duplicate = ("qr-101-solo-wa0099_2.jpg", jpeg_bytes((300, 400), color="#ddd"))
+    photos = photos + [duplicate] if order == "complete_first" else [duplicate] + photos
+    resp = batch(trainer, code, photos, client_token="r165")
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["complete"]
+    assert [i["trainee"] for i in status["items"]] == ["101"]
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        from grader.web.db import get_db
+        rows = latest_sheets(get_db(), code)
+        stored = [r["filename"] for r in get_db().execute(
+            "SELECT filename FROM uploads u JOIN submissions s ON s.id=u.submission_id WHERE s.state='done' "
+            "ORDER BY u.position")]
+    assert [(r["trainee"], r["attempts"], r["result_status"]) for r in rows] == [("101", 1, "graded")]
+    assert rows[0]["score"] is not None
+    # every photo kept, on the sheet the table shows; the second photo first, so that the last photo of page 2,
+    # the one graded, is the complete sheet's own
+    assert stored == ["qr-101-solo-wa0099_2.jpg", "qr-101-andi_1.jpg", "qr-101-andi_2.jpg"]
+    sheet = trainer.get(status["items"][0]["url"]).get_data(as_text=True)
+    assert "qr-101-solo-wa0099_2.jpg" in sheet and "Halaman 1 belum dikirim" not in sheet
+    assert "mengirim lembar lagi sesudah lembar ini" not in sheet

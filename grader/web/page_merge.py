@@ -230,6 +230,20 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
             partial = _partial_sheet_completed_by(conn, single, batch_id)
             if partial is not None:
                 groups.append([partial, single])
+    # A second photo of a page that a sheet of this batch holds already, its trainee's (Andi_1.jpg and Andi_2.jpg a
+    # sheet by their names, IMG-…-WA0099.jpg page 2 again, named by its QR): one sheet with it, as ``grader grade``
+    # makes one of a page photographed twice, not a one-page sheet of its own that, stored later, stood in the class
+    # table for the trainee, its complete sheet left out (reh165). Its photo goes first: the last photo of a page is
+    # graded, so the sheet's own stays graded and this one is refused as that page again, kept and shown there.
+    merged = {r["id"] for g in groups for r in g}
+    joining: dict[int, list[dict]] = {}
+    for single in singles:
+        if single["id"] not in merged and is_named(single) and not single["refused"] \
+                and single["identity_source"] != TYPED_BY_TRAINER:
+            holder = _sheet_holding_page(conn, single, batch_id)
+            if holder is not None:
+                joining.setdefault(holder["id"], [holder]).insert(-1, single)
+    groups += joining.values()
     for group in groups:
         files = _photos_of(conn, ctx.data_dir, [r["id"] for r in group],
                            keep={r["id"]: r["keep"] for r in group if "keep" in r})
@@ -309,6 +323,24 @@ def _partial_sheet_completed_by(conn: sqlite3.Connection, single: dict, batch_id
         if set(range(1, len(resolve_template(res["template"]).pages) + 1)) - read == set(single["pages"]):
             found.append({**row, "keep": {p["file"] for p in pages if not p.get("refusal")}})
     return found[-1] if found else None
+
+
+def _sheet_holding_page(conn: sqlite3.Connection, single: dict, batch_id: int) -> dict | None:
+    """The sheet of more than one photo in batch ``batch_id`` that holds ``single``'s page read already: graded, of
+    the same exercise and trainee (its QR or its number read firmly; a number a trainer typed never hides a sheet as
+    a page photographed again, :func:`grader.web.batching.merge_candidates`); as a group member of
+    :func:`_merge_claimed_batch`. Of two, the first stored. None when no sheet does."""
+    for r in conn.execute("SELECT s.id, s.exercise, s.trainee, s.group_key, s.result FROM submissions s WHERE "
+                          "s.batch_id=? AND s.exercise=? AND s.id != ? AND s.state='done' AND s.superseded_by IS NULL "
+                          "AND (SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) > 1 ORDER BY s.id",
+                          (batch_id, single["exercise"], single["id"])):
+        res = json.loads(r["result"])
+        row = {"id": r["id"], "exercise": r["exercise"], "group_key": r["group_key"], **_identity(r, res)}
+        read = {p.get("page") for p in res.get("pages") or () if not p.get("refusal")}
+        if is_named(row) and row["identity_source"] != TYPED_BY_TRAINER and set(single["pages"]) <= read \
+                and normalise_id(row["trainee"]) == normalise_id(single["trainee"]):
+            return row
+    return None
 
 
 def _refused_of_named(page: dict, result: dict) -> bool:
