@@ -30,6 +30,7 @@ them) so that each OpenCV operation runs once per batch, not once per box.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -55,6 +56,11 @@ BORDER_MIN_SPAN = 0.6
 BORDER_FULL_SPAN = 0.8
 #: Bumped whenever the preprocessing logic changes (not only its settings): cached training inputs are keyed on it.
 PREPROCESSING_VERSION = 2
+# A stroke lying along the bottom border (:func:`_stroke_on_bottom`): ink this strong (``_ink_maps``) is counted; a
+# column where the cleared rows below the kept part hold this many more pixels of it than the border's own
+# thickness there (the 10th percentile of the columns) carries a stroke.
+BORDER_STROKE_INK = 0.6
+BORDER_STROKE_EXTRA_PX = 2
 #: Side of the max filter that estimates the paper brightness.
 PAPER_KERNEL = 15
 #: Fewer ink pixels than this (at working size) means a blank box.
@@ -256,6 +262,36 @@ def _border_keep(mask: np.ndarray) -> np.ndarray:
     return keep_rows[:, :, None] & keep_cols[:, None, :]
 
 
+def _stroke_on_bottom(ink: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Per box, the longest run of columns (a share of the kept width) where the cleared rows under the kept part,
+    the bottom border's, hold a pen stroke: more strong ink than the border's own thickness.
+
+    The border is cleared with the rows around it (:func:`_border_keep`), so a stroke written on it or touching it
+    along its length goes with it: a looped 2 whose flat base lay on the bottom border became a 9, read at 0.9999
+    and more (helper-162's digits drawn large; three 2s on dev49c's photocopies). A printed border is as thick
+    along its whole length; a digit that only touches it thickens it over a stroke's width.
+    """
+    n, side = ink.shape[:2]
+    kept_rows, kept_cols = keep.any(axis=2), keep.any(axis=1)
+    last = np.where(kept_rows.any(axis=1), side - 1 - kept_rows[:, ::-1].argmax(axis=1), side - 1)
+    first = np.where(kept_rows.any(axis=1), kept_rows.argmax(axis=1), 0)
+    rows = np.arange(side)[None, :]
+    strong = ink > BORDER_STROKE_INK
+    thick = (strong & (rows > last[:, None])[:, :, None]).sum(axis=1).astype(np.float32)     # (N, columns)
+    # the border's own thickness: where no stroke lies along it, or as the top border, printed alike, is (a base
+    # may run along most of the bottom border)
+    top = (strong & (rows < first[:, None])[:, :, None]).sum(axis=1).astype(np.float32)
+    own = np.minimum(np.nanpercentile(np.where(kept_cols, thick, np.nan), 10, axis=1),
+                     np.nanmedian(np.where(kept_cols, top, np.nan), axis=1))
+    extra = (thick >= own[:, None] + BORDER_STROKE_EXTRA_PX) & kept_cols
+    run = np.zeros(n, np.int64)
+    longest = np.zeros(n, np.int64)
+    for column in extra.T:                          # (64 steps, each over every box)
+        run = np.where(column, run + 1, 0)
+        longest = np.maximum(longest, run)
+    return longest / np.maximum(kept_cols.sum(axis=1), 1)
+
+
 def _components(mask: np.ndarray):
     """Drop specks; return the cleaned mask and per-tile ink bounding boxes.
 
@@ -314,6 +350,16 @@ def preprocess_boxes(crops: Sequence[np.ndarray]) -> np.ndarray:
     return preprocess_boxes_and_faint(crops, faint=False)[0]
 
 
+@dataclass(frozen=True)
+class ReadingInputs:
+    """What the reader gives the network for a batch of boxes (:func:`preprocess_for_reading`)."""
+
+    inputs: np.ndarray         # (N, INPUT_SIZE, INPUT_SIZE), as :func:`preprocess_boxes`
+    faint_index: np.ndarray    # (M,) the boxes with a faint view
+    faint_inputs: np.ndarray   # (M, INPUT_SIZE, INPUT_SIZE) their views
+    stroke_on_bottom: np.ndarray  # (N,) :func:`_stroke_on_bottom`: a stroke cleared with the bottom border
+
+
 def preprocess_boxes_and_faint(crops: Sequence[np.ndarray], *, faint: bool = True
                                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The network inputs of :func:`preprocess_boxes`, and a second, *faint* view of the boxes that have faint ink.
@@ -330,10 +376,22 @@ def preprocess_boxes_and_faint(crops: Sequence[np.ndarray], *, faint: bool = Tru
         ``inputs`` as :func:`preprocess_boxes`; ``faint_index`` (M,) the boxes with a faint view, and
         ``faint_inputs`` (M, INPUT_SIZE, INPUT_SIZE) their views. Empty when ``faint`` is False.
     """
+    r = _preprocess(crops, reading=faint)
+    return r.inputs, r.faint_index, r.faint_inputs
+
+
+def preprocess_for_reading(crops: Sequence[np.ndarray]) -> ReadingInputs:
+    """:func:`preprocess_boxes_and_faint` with its faint views, and what the border clearing may have taken
+    (:func:`_stroke_on_bottom`), for the reader's doubts (:mod:`grader.recognize.digit_classifier`)."""
+    return _preprocess(crops, reading=True)
+
+
+def _preprocess(crops: Sequence[np.ndarray], *, reading: bool) -> ReadingInputs:
+    """The network inputs, and when ``reading`` the faint views and the border measure (training needs neither)."""
     n = len(crops)
     none = np.zeros(0, np.int64), np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32)
     if n == 0:
-        return (np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32), *none)
+        return ReadingInputs(np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32), *none, np.zeros(0))
     tiles = np.empty((n, WORK_SIZE, WORK_SIZE), np.uint8)
     aspect = np.empty((n, 2), np.float64)
     for i, crop in enumerate(crops):
@@ -344,14 +402,16 @@ def preprocess_boxes_and_faint(crops: Sequence[np.ndarray], *, faint: bool = Tru
     # then taken over what is left, so a dark printed border cannot make
     # light ballpoint handwriting look like noise.
     candidate = np.where(ink > MIN_INK, 255, 0).astype(np.uint8)
-    ink = np.where(_border_keep(candidate), ink, 0.0)
+    keep = _border_keep(candidate)
+    on_bottom = _stroke_on_bottom(ink, keep) if reading else np.zeros(n)
+    ink = np.where(keep, ink, 0.0)
     strongest = _kth(ink[:, ::2, ::2].reshape(n, -1), 0.995)
     thr = np.maximum(MIN_INK, REL_INK * strongest)
     mask, boxes, ink_pixels = _components(np.where(ink > thr[:, None, None], 255, 0).astype(np.uint8))
     soft = np.where(_grow(mask, 1), np.clip(ink / np.maximum(strongest, MIN_INK)[:, None, None], 0.0, 1.0), 0.0)
     inputs = _place_glyphs(soft, boxes, ink_pixels, aspect)
-    if not faint:
-        return (inputs, *none)
+    if not reading:
+        return ReadingInputs(inputs, *none, on_bottom)
 
     # The faint view adds only ink at least FAINT_CLEARANCE from the strokes already seen: near them, a lower
     # threshold would only thicken them (copier toner spread made a 5 an 8), which says nothing of a dry pen.
@@ -361,11 +421,11 @@ def preprocess_boxes_and_faint(crops: Sequence[np.ndarray], *, faint: bool = Tru
     _, both_boxes, both_pixels = _components(np.where((mask > 0) | (added > 0), 255, 0).astype(np.uint8))
     index = np.nonzero((added_pixels >= MIN_INK_PIXELS) & (added_pixels + 1 >= FAINT_GAIN * (ink_pixels + 1)))[0]
     if not len(index):
-        return (inputs, *none)
+        return ReadingInputs(inputs, *none, on_bottom)
     top = np.minimum(np.maximum(strongest, MIN_INK), FAINT_STRETCH * low)[index, None, None]
     pale = np.where(_grow(added[index], 1), np.clip(ink[index] / top, 0.0, 1.0), 0.0)
     faint_inputs = _place_glyphs(np.maximum(soft[index], pale), both_boxes[index], both_pixels[index], aspect[index])
-    return inputs, index, faint_inputs
+    return ReadingInputs(inputs, index, faint_inputs, on_bottom)
 
 
 def _grow(mask: np.ndarray, r: int) -> np.ndarray:
