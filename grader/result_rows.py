@@ -28,17 +28,17 @@ def refusals(result: dict | None) -> str:
 PAGE_WORD = {"en": "page", "id": "halaman"}
 
 
-def refusal_messages(result: dict | None, *, lang: str = "en", pages: bool = False) -> list[str]:
+def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
     """``file: reason`` for the refused pages, in ``lang`` ("en" or "id"): pages refused for the same reason (both
     pages of a sheet printed for another exercise, or too dark) are named together before it, ``a.jpg, b.jpg:
-    reason``, so that a batch row or an export cell says each reason once, in the order the pages came. With
-    ``pages``, each file is followed by its page where the photo was located before it was refused, ``a.jpg
-    (halaman 1)``: a trainer's batch of chat photos (``IMG-…-WA0006.jpg``) otherwise said which photo, not which
-    page of the sheet to take again."""
+    reason``, so that a batch row or an export cell says each reason once, in the order the pages came. Each file
+    is followed by its page where the photo was located before it was refused, ``a.jpg (halaman 1)``: a trainer's
+    batch of chat photos (``IMG-…-WA0006.jpg``) otherwise said which photo, not which page of the sheet to take
+    again, on the batch page, in the class export and in ``grader grade``'s lines alike."""
     files: dict[str, list[str]] = {}
     for p in (result or {}).get("pages") or ():
         if p.get("refusal"):
-            page = f" ({PAGE_WORD[lang]} {p['page']})" if pages and p.get("page") is not None else ""
+            page = f" ({PAGE_WORD[lang]} {p['page']})" if p.get("page") is not None else ""
             files.setdefault(p["refusal"]["message_" + lang], []).append(p["file"] + page)
     return [f"{', '.join(names)}: {message}" for message, names in files.items()]
 

@@ -30,13 +30,13 @@ FIELD_HEADERS = {
 #: What the class's two sheets and two of b's entries say, in each language: the pages' words, then the codes.
 SAID = {
     "id": {"b": ("Selesai", "Dinilai", "Pelatih", None), "c": ("Selesai", "Ditolak", "Pelatih",
-                                                              "c_1_blur.jpg: Foto terlalu buram. Pegang ponsel lebih "
-                                                              "stabil, lalu foto ulang."),
+                                                              "c_1_blur.jpg (halaman 1): Foto terlalu buram. Pegang "
+                                                              "ponsel lebih stabil, lalu foto ulang."),
            WRONG_FIELD: (f"Isian {WRONG_FIELD}", "angka", "Salah", None),
            REVIEW_FIELD: (f"Isian {REVIEW_FIELD}", "angka", "Perlu dicek", "kami belum yakin membaca kotak ke-3")},
     "en": {"b": ("Done", "Graded", "Trainer", None), "c": ("Done", "Refused", "Trainer",
-                                                           "c_1_blur.jpg: The photo is too blurry. Hold the phone "
-                                                           "steady and take it again."),
+                                                           "c_1_blur.jpg (page 1): The photo is too blurry. Hold the "
+                                                           "phone steady and take it again."),
            WRONG_FIELD: (f"Entry {WRONG_FIELD}", "digits", "Wrong", None),
            REVIEW_FIELD: (f"Entry {REVIEW_FIELD}", "digits", "To check", "we are not sure how to read box 3")}}
 CODES = {"b": ("done", "graded", "batch", None, None),
@@ -193,8 +193,8 @@ def test_the_command_lines_csv_keeps_its_english_codes(app, trainer, code, tmp_p
     sheets = {r["trainee"]: r for r in csv.DictReader(sheet_lines)}
     assert (sheets["b"]["status"], sheets["c"]["status"], sheets["c"]["refusal"]) == (
         "graded", "refused", "c_1_blur.jpg=too_blurry")
-    assert sheets["c"]["refusal_message"] == ("c_1_blur.jpg: The photo is too blurry. Hold the phone steady and "
-                                              "take it again.")
+    assert sheets["c"]["refusal_message"] == ("c_1_blur.jpg (page 1): The photo is too blurry. Hold the phone steady "
+                                              "and take it again.")
     field_lines = (tmp_path / "kelas-fields.csv").read_text(encoding="utf-8-sig").splitlines()
     assert field_lines[0] == "trainee,exercise,field,page,section,kind,status,value,expected,confidence,notes,files"
     cli = {r["field"]: r for r in csv.DictReader(field_lines) if r["trainee"] == "b"}

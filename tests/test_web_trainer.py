@@ -423,13 +423,13 @@ def test_batch_page_and_exports_say_which_sheets_were_refused_and_why(trainer, c
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
     assert {r["Peserta"]: r["Alasan (kode)"] for r in sheets} == {"b": "", "c": "c_1_blur.jpg=too_blurry"}
     assert {r["Peserta"]: r["Alasan"] for r in sheets} == {                # and why, in the trainer's words
-        "b": "", "c": "c_1_blur.jpg: Foto terlalu buram. Pegang ponsel lebih stabil, lalu foto ulang."}
+        "b": "", "c": "c_1_blur.jpg (halaman 1): Foto terlalu buram. Pegang ponsel lebih stabil, lalu foto ulang."}
     assert "c_1_blur.jpg (page 1): The photo is too blurry" in trainer.get(
         resp.location + ".json?lang=en").get_json()["items"][1]["error"]
     sheets = list(csv.DictReader(io.StringIO(                            # the language switch, remembered
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").data.decode("utf-8-sig"))))
     assert {r["Trainee"]: r["Why"] for r in sheets}["c"] == (
-        "c_1_blur.jpg: The photo is too blurry. Hold the phone steady and take it again.")
+        "c_1_blur.jpg (page 1): The photo is too blurry. Hold the phone steady and take it again.")
 
 
 def test_class_counts_agree_and_trainee_numbers_sort_as_numbers(trainer, code):
@@ -3230,10 +3230,10 @@ def test_a_batch_row_says_a_reason_its_pages_share_once(app, trainer, code):
              {"file": "d.jpg", "refusal": dark}]
     assert refusal_messages({"pages": pages}, lang="id") == ["a.jpg, d.jpg: Foto terlalu gelap.",
                                                             "b.jpg: Foto terlalu buram."]
-    # the batch page's: each with its page where it was located (a photo refused before that has none to say)
+    # each with its page where it was located (a photo refused before that has none to say)
     pages[0]["page"], pages[3]["page"] = 2, None
-    assert refusal_messages({"pages": pages}, lang="id", pages=True) == ["a.jpg (halaman 2), d.jpg: Foto terlalu gelap.",
-                                                                        "b.jpg: Foto terlalu buram."]
+    assert refusal_messages({"pages": pages}, lang="id") == ["a.jpg (halaman 2), d.jpg: Foto terlalu gelap.",
+                                                            "b.jpg: Foto terlalu buram."]
 
 
 def test_a_sheet_of_an_exercise_not_on_this_server_says_so_to_the_trainer(app, trainer, code):

@@ -67,7 +67,7 @@ def item_status(r, *, paired: bool = True) -> dict:
         return {"badge": "failed", "label": status_label("failed"), "reason": r["error_en"] if en else r["error_id"]}
     if r["state"] == "done" and r["result_status"] in ("refused", "partial"):
         result = json.loads(r["result"]) if r["result"] else {}
-        reasons = refusal_messages(result, lang="en" if en else "id", pages=True)
+        reasons = refusal_messages(result, lang="en" if en else "id")
         missing = ", ".join(map(str, unread_pages(result).missing))
         if missing and paired:
             reasons.append(_("Halaman {pages} belum dikirim.", pages=missing))
