@@ -70,3 +70,23 @@ def test_a_retake_made_with_the_same_photo_as_the_page_kept_still_says_it_is_not
     assert "Foto yang Anda kirim adalah halaman 2, bukan halaman 1." in text
     assert "Foto halaman 1 sebelumnya ditolak: Foto terlalu buram" in text
     assert "Halaman 1 belum dikirim" not in text
+
+
+def test_a_wrong_page_retake_still_says_so_on_its_old_page_once_the_sheet_is_completed(app, client, code):
+    """Class rehearsal (reh166, real pipeline): page 2 refused as too dark, page 1 sent as its retake ("Foto ini
+    bukan halaman 2"), then page 2 added there. The retake's page, opened again from a chat or the history, said
+    "Diganti foto terakhirnya — halaman 1 … Halaman 2 belum terkirim: foto juga halaman itu" and "Halaman 2 belum
+    dikirim", page 2's refusal gone: the card was worked out only for a sheet still lacking a page. It says what it
+    said before, leading to the newer result rather than to a page-adding form it no longer has."""
+    first = _send(client, code, [("017solo_p1.jpg", jpeg_bytes()), ("017solo_blur_p2.jpg", jpeg_bytes(color="#eee"))])
+    retake = _retake(client, first.location, 2, "ulang-solo_p1.jpg", jpeg_bytes(color="#ddd"))
+    done = client.post(retake.location + "/lengkapi", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "photo": (io.BytesIO(jpeg_bytes(color="#ccc")), "ulang-solo_p2.jpg")})
+    assert done.status_code == 302 and client.get(done.location + ".json").get_json()["status"] == "graded"
+    text = _text(client, retake.location)
+    assert "Lihat hasil terbaru" in text                      # the newer result, the completed sheet
+    assert "Foto yang Anda kirim adalah halaman 1, bukan halaman 2." in text
+    assert "Foto halaman 2 sebelumnya ditolak: Foto terlalu buram" in text
+    assert "Diganti foto terakhirnya" not in text and "belum terkirim" not in text
+    assert "Halaman 2 belum dikirim" not in text and "Halaman 2 belum dinilai." in text
+    assert 'href="#lengkapi"' not in client.get(retake.location).get_data(as_text=True)    # no such card there

@@ -59,14 +59,17 @@ def result(token: str):
     newer = newer_sheet(row)
     # (completed already: no page is offered again, which graded a third sheet of the same photos: helper-138)
     missing = missing_pages(row, res) if replaced_by is None and newer is None else set()
+    # (page 1 sent as the retake of page 2: said so, with page 2's earlier refusal, also once a newer sheet
+    # completed it: the old link said "Diganti foto terakhirnya … Halaman 2 belum terkirim", page 2's reason gone)
+    wrong_pages = wrong_page_photos(row, res) if res and replaced_by is None else []
     # (a second photo of a page read already: said where the missing page is added, not as a retake of its own)
-    folded = duplicate_photos(res) if missing else []
+    folded = duplicate_photos(res) if missing else [w["pos"] for w in wrong_pages]
     return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, newer=newer,
                            replaced_by=replaced_by, attempts=own_attempts(row), retry=trainee_retry(row),
                            client_token=secrets.token_urlsafe(16),
                            image_url=image_urls(row), missing=sorted(missing), offers=page_offers(row, missing),
                            left_out=[] if replaced_by else left_out_of(row), folded=folded,
-                           wrong_pages=wrong_page_photos(row, res) if missing else [],
+                           wrong_pages=wrong_pages,
                            kept=sorted(read_pages(res)) if missing else [],
                            pages_read=sorted(read_pages(res)) if res and replaced_by is None and newer is None else [],
                            draft=dispute_draft(token))
