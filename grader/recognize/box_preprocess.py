@@ -58,7 +58,7 @@ BORDER_FULL_SPAN = 0.8
 PREPROCESSING_VERSION = 2
 # A stroke lying along the bottom border (:func:`_stroke_on_bottom`): ink this strong (``_ink_maps``) is counted; a
 # column where the cleared rows below the kept part hold this many more pixels of it than the border's own
-# thickness there (the 10th percentile of the columns) carries a stroke.
+# thickness (:func:`_stroke_on_bottom`) carries a stroke.
 BORDER_STROKE_INK = 0.6
 BORDER_STROKE_EXTRA_PX = 2
 #: Side of the max filter that estimates the paper brightness.
@@ -278,8 +278,8 @@ def _stroke_on_bottom(ink: np.ndarray, keep: np.ndarray) -> np.ndarray:
     rows = np.arange(side)[None, :]
     strong = ink > BORDER_STROKE_INK
     thick = (strong & (rows > last[:, None])[:, :, None]).sum(axis=1).astype(np.float32)     # (N, columns)
-    # the border's own thickness: where no stroke lies along it, or as the top border, printed alike, is (a base
-    # may run along most of the bottom border)
+    # the border's own thickness: the 10th percentile of its columns (where no stroke lies along it), or the top
+    # border's median, printed alike, if less (a base may run along most of the bottom border)
     top = (strong & (rows < first[:, None])[:, :, None]).sum(axis=1).astype(np.float32)
     own = np.minimum(np.nanpercentile(np.where(kept_cols, thick, np.nan), 10, axis=1),
                      np.nanmedian(np.where(kept_cols, top, np.nan), axis=1))

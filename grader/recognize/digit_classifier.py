@@ -52,8 +52,8 @@ SPLIT_DASH_CONFIDENCE = 0.5
 # "227" read "927" at 1.0 and charged; three such 2s read 9 at 0.9987-0.9999 on dev49c's photocopies). A box read
 # as 9 whose bottom border carries a stroke along this share of its width (box_preprocess._stroke_on_bottom) is
 # unsure, capped as a split dash is. Measured with v8 on the development boxes (dev21, dev49c, dev50): it takes
-# 3 of 235, 4 of 237 and 12 of 529 right 9s accepted there to review, and the three 2s read 9; a share measured on
-# every side, not the bottom only, would have taken 4-6% of all accepted boxes, crosses and 1s first.
+# 5 of 392, 8 of 441 and 15 of 824 boxes read 9 that were 9s to review, and the three 2s read 9; a share measured
+# on every side, not the bottom only, would have taken 4-6% of all accepted boxes, crosses and 1s first.
 NINE_ON_BASE_SHARE = 0.2
 
 

@@ -311,13 +311,10 @@ def _partial_sheet_completed_by(conn: sqlite3.Connection, single: dict, batch_id
                           "s.superseded_by IS NULL AND s.result_status='partial' AND NOT EXISTS (SELECT 1 FROM "
                           "batches b WHERE b.id = s.batch_id AND b.merged = ?) ORDER BY s.id",
                           (batch_id, single["exercise"], MERGING)):
-        res = json.loads(r["result"])
-        row = {"id": r["id"], "exercise": r["exercise"], "group_key": r["group_key"], **_identity(r, res)}
+        row, res, read = _sheet_as_compared(r)
         pages = res.get("pages") or []
-        read = {p.get("page") for p in pages if not p.get("refusal")}
         stored = {u["filename"] for u in conn.execute("SELECT filename FROM uploads WHERE submission_id=?", (r["id"],))}
-        if not (is_named(row) and normalise_id(row["trainee"]) == normalise_id(single["trainee"])
-                and res.get("template") and None not in read
+        if not (_names_trainee_of(row, single) and res.get("template") and None not in read
                 and {p.get("file") for p in pages} <= stored):   # (a PDF's pages are no photos of their own)
             continue
         if set(range(1, len(resolve_template(res["template"]).pages) + 1)) - read == set(single["pages"]):
@@ -334,13 +331,24 @@ def _sheet_holding_page(conn: sqlite3.Connection, single: dict, batch_id: int) -
                           "s.batch_id=? AND s.exercise=? AND s.id != ? AND s.state='done' AND s.superseded_by IS NULL "
                           "AND (SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) > 1 ORDER BY s.id",
                           (batch_id, single["exercise"], single["id"])):
-        res = json.loads(r["result"])
-        row = {"id": r["id"], "exercise": r["exercise"], "group_key": r["group_key"], **_identity(r, res)}
-        read = {p.get("page") for p in res.get("pages") or () if not p.get("refusal")}
-        if is_named(row) and row["identity_source"] != TYPED_BY_TRAINER and set(single["pages"]) <= read \
-                and normalise_id(row["trainee"]) == normalise_id(single["trainee"]):
+        row, _, read = _sheet_as_compared(r)
+        if _names_trainee_of(row, single) and row["identity_source"] != TYPED_BY_TRAINER \
+                and set(single["pages"]) <= read:
             return row
     return None
+
+
+def _sheet_as_compared(r) -> tuple[dict, dict, set]:
+    """A stored sheet (``id``, ``exercise``, ``group_key``, ``trainee``, ``result``) as the merge step compares it
+    with a single page: its row, named as :func:`_identity` names it; its result; the pages it read."""
+    res = json.loads(r["result"])
+    row = {"id": r["id"], "exercise": r["exercise"], "group_key": r["group_key"], **_identity(r, res)}
+    return row, res, {p.get("page") for p in res.get("pages") or () if not p.get("refusal")}
+
+
+def _names_trainee_of(row: dict, single: dict) -> bool:
+    """Whether a sheet is named surely (:func:`grader.web.batching.is_named`) as the trainee of ``single``."""
+    return is_named(row) and normalise_id(row["trainee"]) == normalise_id(single["trainee"])
 
 
 def _refused_of_named(page: dict, result: dict) -> bool:

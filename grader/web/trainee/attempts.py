@@ -10,6 +10,7 @@ from flask import session
 from grader.page_groups import normalise_id
 from grader.web.classroom import identity_keys
 from grader.web.db import REMOVED, get_db
+from grader.web.grading import kept_photos
 from grader.web.present import unread_pages
 
 MY_ATTEMPTS = 40
@@ -131,8 +132,6 @@ def wrong_page_photos(row, res: dict | None) -> list[dict]:
     def photos(sheet_id: int) -> list[str]:
         return [u["sha256"] for u in db.execute("SELECT sha256 FROM uploads WHERE submission_id=? ORDER BY position",
                                                 (sheet_id,))]
-    from grader.web.grading import kept_photos
-
     old, new = photos(row["retake_of"]), photos(row["id"])
     kept = set(kept_photos(db, row))        # the same photo sent again as the retake is a new photo too
     old_pages = json.loads(earlier["result"]).get("pages") or [] if earlier and earlier["result"] else []
