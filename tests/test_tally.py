@@ -297,7 +297,8 @@ def test_windows_by_column_are_the_windows_transposed():
 def test_run_counts_and_longest_runs_are_the_straightforward_ones():
     """Run counts and longest runs along every axis, against the plain formulations they replace (edges counted
     along the last axis; the longest run by a running maximum of the last False's position)."""
-    from grader.recognize.tally_strokes import _longest_true_run, _runs
+    from grader.recognize.tally_strokes import _runs
+    from grader.true_runs import longest_true_run
     rng = np.random.default_rng(7)
 
     def runs(b):
@@ -312,7 +313,7 @@ def test_run_counts_and_longest_runs_are_the_straightforward_ones():
             b = rng.random(shape) < p
             for axis in range(b.ndim):
                 moved = np.moveaxis(b, axis, -1)
-                got = _longest_true_run(b, axis=axis)
+                got = longest_true_run(b, axis=axis)
                 assert got.dtype == np.int64 and np.array_equal(got, longest(moved)), (shape, p, axis)
                 if b.shape[axis] > 1:
                     assert np.array_equal(_runs(b, axis=axis), runs(moved)), (shape, p, axis)

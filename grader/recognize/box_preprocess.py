@@ -35,6 +35,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from grader.true_runs import longest_true_run
+
 #: Side of the network input, in pixels.
 INPUT_SIZE = 28
 #: The ink bounding box is scaled to fit this many pixels (MNIST uses 20).
@@ -271,7 +273,7 @@ def _stroke_on_bottom(ink: np.ndarray, keep: np.ndarray) -> np.ndarray:
     and more (helper-162's digits drawn large; three 2s on dev49c's photocopies). A printed border is as thick
     along its whole length; a digit that only touches it thickens it over a stroke's width.
     """
-    n, side = ink.shape[:2]
+    side = ink.shape[1]
     kept_rows, kept_cols = keep.any(axis=2), keep.any(axis=1)
     last = np.where(kept_rows.any(axis=1), side - 1 - kept_rows[:, ::-1].argmax(axis=1), side - 1)
     first = np.where(kept_rows.any(axis=1), kept_rows.argmax(axis=1), 0)
@@ -284,12 +286,7 @@ def _stroke_on_bottom(ink: np.ndarray, keep: np.ndarray) -> np.ndarray:
     own = np.minimum(np.nanpercentile(np.where(kept_cols, thick, np.nan), 10, axis=1),
                      np.nanmedian(np.where(kept_cols, top, np.nan), axis=1))
     extra = (thick >= own[:, None] + BORDER_STROKE_EXTRA_PX) & kept_cols
-    run = np.zeros(n, np.int64)
-    longest = np.zeros(n, np.int64)
-    for column in extra.T:                          # (64 steps, each over every box)
-        run = np.where(column, run + 1, 0)
-        longest = np.maximum(longest, run)
-    return longest / np.maximum(kept_cols.sum(axis=1), 1)
+    return longest_true_run(extra, axis=1) / np.maximum(kept_cols.sum(axis=1), 1)
 
 
 def _components(mask: np.ndarray):

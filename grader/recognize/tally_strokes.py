@@ -25,6 +25,7 @@ import numpy as np
 from grader.order_stats import median_kept
 from grader.photo.no_ipp import without_ipp
 from grader.recognize.tally_grid import remove_grid
+from grader.true_runs import longest_true_run
 from grader.sheet.layout import FieldLayout
 
 DIAGONAL_ANGLES = (18, 30, 42, 54, -18, -30, -42, -54)   # degrees from the x axis
@@ -109,26 +110,6 @@ def _lone_width_ratio(runs: tuple[np.ndarray, np.ndarray, np.ndarray], uprights:
     reference = float(np.median((total / np.maximum(count, 1))[seen]))
     width = median_kept(total, count == 1)
     return np.where(lone, width / max(reference, 1e-6), 0.0)
-
-
-def _longest_true_run(b: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Length of the longest run of True along ``axis`` of a boolean array (int64, that axis removed).
-
-    Each place's distance past the last False before it: the positions of the Falses (from 1, 0 at a True)
-    carried forward by a running maximum, taken by doubling over whole slices of the other axes (a handful of
-    vector steps, where NumPy's ``maximum.accumulate`` steps one element at a time), in the smallest integers
-    that hold the axis (the least memory moved).
-    """
-    b = np.moveaxis(b, axis, 0)
-    m = len(b)
-    kind = np.int8 if m < 2 ** 7 else np.int16 if m < 2 ** 15 else np.int64
-    pos = np.arange(1, m + 1, dtype=kind).reshape((m,) + (1,) * (b.ndim - 1))
-    last_false = np.multiply(~b, pos, order="C")       # (laid out with the axis first, whatever b's layout)
-    step = 1
-    while step < m:     # (the output overlaps the input: NumPy reads the input as it was, as a running maximum needs)
-        np.maximum(last_false[step:], last_false[:-step], out=last_false[step:])
-        step *= 2
-    return (pos - last_false).max(axis=0).astype(np.int64)
 
 
 def _window_view(img: np.ndarray, hy: int, hx: int) -> np.ndarray:
@@ -313,7 +294,7 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     # Per level, count and cell: the longest run of rows seeing at least 1..7 uprights.
     runs = _runs(b, axis=1).transpose(1, 0, 2)                                       # (rows, levels, cells)
     above = runs[:, :, None, :] >= np.arange(1, 8, dtype=np.uint8)[:, None]          # (rows, levels, 7, cells)
-    held_rows = _longest_true_run(above, axis=0).transpose(0, 2, 1)                  # (levels, cells, 7)
+    held_rows = longest_true_run(above, axis=0).transpose(0, 2, 1)                  # (levels, cells, 7)
     longest = held_rows[:levels].max(axis=0)
     # The same count at a low threshold, keeping one-pixel slivers, held over a third of the cell: a
     # faint or thin stroke (little pen pressure) that the count above missed shows here.
@@ -345,7 +326,7 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
     # The crossing stroke: the longest unbroken run of columns it covers at any one angle.
     dx, dy = np.clip(ccx // 2, 0, None), np.clip(ccy // 2, 0, None)
     cover = _window_columns_max(diag, dy, dx, hy // 2, hx // 2) > _above(DIAGONAL_LEVEL * thr)   # (angles, n, w)
-    diag_width = 2 * _longest_true_run(cover).max(axis=0)
+    diag_width = 2 * longest_true_run(cover).max(axis=0)
     diagonal = diag_width / np.maximum(up_width, 0.5 * cw)
     inner = win_ink[:, 2:-2, 2:-2]                                 # the border residue is not ink
     stray = _windows(_stray_ink(ink, up, diag, thr=thr, px_per_mm=px), ccy, ccx, hy, hx)[:, 2:-2, 2:-2]
@@ -355,4 +336,4 @@ def measure_tally_cells(gray: np.ndarray, field: FieldLayout, *, px_per_mm: floa
                        ink=strong.sum(axis=(1, 2), dtype=np.int64) / 255.0, band_rows=band_rows,
                        straightness=m.straightness, widest=widest, faint_uprights=faint_uprights,
                        streak=m.streak / thr, stray_mm2=stray.sum(axis=(1, 2), dtype=np.int64) / px ** 2,
-                       column_span=_longest_true_run(b_first, axis=1).max(axis=0) / rows)
+                       column_span=longest_true_run(b_first, axis=1).max(axis=0) / rows)
