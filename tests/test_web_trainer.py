@@ -3454,16 +3454,12 @@ def test_the_same_correction_saved_twice_is_one_correction(app, trainer, code):
     assert [r["value"] for r in rows] == [53, 58]
 
 
-@pytest.mark.parametrize("order", ["complete_first", "duplicate_first"])
-def test_a_second_photo_of_a_page_a_sheet_of_the_batch_holds_joins_that_sheet(app, trainer, code, order):
-    """Class rehearsal reh165: one batch held Andi_1.jpg and Andi_2.jpg (trainee 101, pages 1 and 2, one sheet by
-    their names) and IMG-…-WA0099.jpg, a second photo of 101's page 2 (named by its QR). The lone photo stayed a
-    sheet of its own, 'Sebagian — Halaman 1 belum dikirim', with a later id than the complete sheet: the class table
-    showed '101 (2×) Sebagian —', the complete sheet's score left out of it, the mean, the insight and the exports.
-    It now joins the complete sheet, as ``grader grade`` makes one sheet of a trainee's page photographed twice: one
-    row for 101, the complete sheet's score, every photo kept and shown on that sheet."""
+def _batch_with_a_second_photo_of_page_2(app, trainer, code, second: str, order: str):
+    """Andi_1.jpg and Andi_2.jpg (trainee 101's pages, one sheet by their names) and ``second``, another photo of
+    101's page 2, in one batch, ``second`` last or first: the batch's status, the class rows, the stored photos of
+    the sheets graded (in their order)."""
     photos = [("qr-101-andi_1.jpg", jpeg_bytes()), ("qr-101-andi_2.jpg", jpeg_bytes(color="#eee"))]
-    duplicate = ("qr-101-solo-wa0099_2.jpg", jpeg_bytes((300, 400), color="#ddd"))
+    duplicate = (second, jpeg_bytes((300, 400), color="#ddd"))
     photos = photos + [duplicate] if order == "complete_first" else [duplicate] + photos
     resp = batch(trainer, code, photos, client_token="r165")
     status = trainer.get(resp.location + ".json").get_json()
@@ -3478,9 +3474,37 @@ def test_a_second_photo_of_a_page_a_sheet_of_the_batch_holds_joins_that_sheet(ap
             "ORDER BY u.position")]
     assert [(r["trainee"], r["attempts"], r["result_status"]) for r in rows] == [("101", 1, "graded")]
     assert rows[0]["score"] is not None
+    return status, stored
+
+
+@pytest.mark.parametrize("order", ["complete_first", "duplicate_first"])
+def test_a_second_photo_of_a_page_a_sheet_of_the_batch_holds_joins_that_sheet(app, trainer, code, order):
+    """Class rehearsal reh165: one batch held Andi_1.jpg and Andi_2.jpg (trainee 101, pages 1 and 2, one sheet by
+    their names) and IMG-…-WA0099.jpg, a second photo of 101's page 2 (named by its QR). The lone photo stayed a
+    sheet of its own, 'Sebagian — Halaman 1 belum dikirim', with a later id than the complete sheet: the class table
+    showed '101 (2×) Sebagian —', the complete sheet's score left out of it, the mean, the insight and the exports.
+    It now joins the complete sheet, as ``grader grade`` makes one sheet of a trainee's page photographed twice: one
+    row for 101, the complete sheet's score, every photo kept and shown on that sheet."""
+    status, stored = _batch_with_a_second_photo_of_page_2(app, trainer, code, "qr-101-solo-wa0099_2.jpg", order)
     # every photo kept, on the sheet the table shows; the second photo first, so that the last photo of page 2,
     # the one graded, is the complete sheet's own
     assert stored == ["qr-101-solo-wa0099_2.jpg", "qr-101-andi_1.jpg", "qr-101-andi_2.jpg"]
     sheet = trainer.get(status["items"][0]["url"]).get_data(as_text=True)
     assert "qr-101-solo-wa0099_2.jpg" in sheet and "Halaman 1 belum dikirim" not in sheet
     assert "mengirim lembar lagi sesudah lembar ini" not in sheet
+
+
+@pytest.mark.parametrize("order", ["complete_first", "refused_first"])
+def test_a_refused_second_photo_of_a_page_a_sheet_of_the_batch_holds_joins_that_sheet(app, trainer, code, order):
+    """As a second photo of a page joins the sheet of the batch that holds it (above), so does one refused once
+    located: IMG-…-WA0099.jpg, 101's page 2 again under glare or too dark, its QR read (the stand-in's "blur" refusal
+    names its page and QR so), beside Andi_1.jpg and Andi_2.jpg stayed a refused sheet of its own; stored after the
+    complete sheet, it stood in the class table for 101, 'Ditolak', the 97.4 left out of the table, the mean, the
+    insight and the exports. One row for 101 now, graded, every photo kept, the refused one's reason said on the
+    sheet. (The real pipeline grades such a sheet: every page read, one photo refused.)"""
+    second = "qr-101-solo-blur-wa0099_2.jpg"
+    status, stored = _batch_with_a_second_photo_of_page_2(app, trainer, code, second, order)
+    assert sorted(stored) == sorted([second, "qr-101-andi_1.jpg", "qr-101-andi_2.jpg"])
+    sheet = trainer.get(status["items"][0]["url"]).get_data(as_text=True)
+    assert second in sheet and "Foto terlalu buram" in sheet
+    assert "Halaman 2 belum dikirim" not in sheet

@@ -234,12 +234,13 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
     # sheet by their names, IMG-…-WA0099.jpg page 2 again, named by its QR): one sheet with it, as ``grader grade``
     # makes one of a page photographed twice, not a one-page sheet of its own that, stored later, stood in the class
     # table for the trainee, its complete sheet left out (reh165). Its photo goes first: the last photo of a page is
-    # graded, so the sheet's own stays graded and this one is refused as that page again, kept and shown there.
+    # graded, so the sheet's own stays graded and this one is refused as that page again, kept and shown there. So
+    # too a blurry or dark second photo its QR names: refused, it stood in the table as the trainee's latest attempt,
+    # "Ditolak" hiding the complete sheet's score (the s51 probe).
     merged = {r["id"] for g in groups for r in g}
     joining: dict[int, list[dict]] = {}
     for single in singles:
-        if single["id"] not in merged and is_named(single) and not single["refused"] \
-                and single["identity_source"] != TYPED_BY_TRAINER:
+        if single["id"] not in merged and is_named(single) and single["identity_source"] != TYPED_BY_TRAINER:
             holder = _sheet_holding_page(conn, single, batch_id)
             if holder is not None:
                 joining.setdefault(holder["id"], [holder]).insert(-1, single)

@@ -5,7 +5,8 @@ this module. It decodes nothing expensive: it makes a small annotated image
 from the photo, copies the answer key with a few planted mistakes, and
 refuses any file whose name contains ``blur`` (too blurry) or ``otherex`` (printed for
 exercise ``OTHER01``) and advises a retake of any whose name contains ``bent``. With ``solo`` in a name, the
-fields of a page no photo showed are left unread (``page_missing``), as the real grader leaves them; otherwise a
+fields of a page no photo showed are left unread (``page_missing``), as the real grader leaves them, and the sheet
+is partial only then (a refused photo of a page another photo showed leaves it graded, as for real); otherwise a
 single photo stands for the whole sheet. A name ``qr-<id>-…`` reads as if the QR named trainee ``<id>``,
 ``num-<id>-…`` as if ``<id>`` were written and read firmly, ``unsure-<id>-…`` as if it were read with its last box
 unsure (evidence that pairs a batch's single pages, but names nobody). Deterministic, so tests can assert exact
@@ -136,8 +137,8 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
     result = {"exercise": exercise or (key.exercise if key else None), "template": "chasil-kwk" if key else None,
               "trainee": stem if qr or number else (trainee or stem), "trainee_name": None,   # as for real: QR, number,
               "identity_source": "qr" if qr else "trainee_number" if number else ("caller" if trainee else "filename"),
-              "status": "refused" if refused == len(files) else ("partial" if refused or (solo and read_pages != {1, 2})
-                                                                   else "graded"),
+              "status": "refused" if refused == len(files) else ("partial" if (solo and read_pages != {1, 2}) or
+                                                                   (refused and not solo) else "graded"),
               "pages": pages, "fields": [], "rules": [], "findings": [], "top_fixes": [], "score": None,
               "counts": {}}
     if key is None or result["status"] == "refused":
