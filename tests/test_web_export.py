@@ -88,6 +88,37 @@ def test_a_page_its_trainee_added_to_a_batch_sheet_is_not_said_sent_by_the_train
         assert (rows["e"][col["Dikirim oleh"]], rows["e"][col["Dikirim oleh (kode)"]]) == (SAID[lang]["b"][2], "batch")
 
 
+def test_a_trainees_retake_merged_with_a_later_batchs_page_is_still_said_sent_by_the_trainee(app, trainer, code):
+    """Rehearsal (helper-159): a page a trainee retook from their batch sheet's result page lost who sent it once the
+    merge step put it together with their other page from a later batch (or split a pair): the merged sheet's
+    photos were stored without their ``uploads.sent_in``, and the export said "Pelatih" of the trainee's photo.
+    A merged sheet keeps each photo's input."""
+    send_batch(trainer, code, [("qr-117-blur-WA0020_solo_p1.jpg", jpeg_bytes()),
+                               ("qr-117-blur-WA0021_solo_p2.jpg", jpeg_bytes(color="#eee"))])
+    with app.app_context():
+        from grader.web.db import get_db
+        token = get_db().execute("SELECT token FROM submissions").fetchone()[0]
+    phone = app.test_client()
+    retaken = phone.post(f"/hasil/{token}/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(phone), "position": 1,
+        "photo": (io.BytesIO(jpeg_bytes(color="#ccc")), "qr-117-WA0030_solo_p1.jpg")})
+    assert retaken.status_code == 302 and token not in retaken.location
+    trainer.post(f"/trainer/latihan/{code}/batch", data={
+        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"), "client_token": "x2",
+        "photos": [(io.BytesIO(jpeg_bytes(color="#ddd")), "qr-117-WA0035_solo_p2.jpg")]},
+        content_type="multipart/form-data")
+    with app.app_context():
+        from grader.web.classroom import latest_sheets
+        [row] = latest_sheets(get_db(), code)
+        sent = [tuple(u) for u in get_db().execute(
+            "SELECT filename, sent_in FROM uploads WHERE submission_id=? ORDER BY position", (row["id"],))]
+    assert sent == [("qr-117-WA0030_solo_p1.jpg", "retake"), ("qr-117-WA0035_solo_p2.jpg", None)]   # merged
+    col = {h: i for i, h in enumerate(SHEET_HEADERS["id"])}
+    rows = by_first(csv_table(trainer, f"/trainer/latihan/{code}/ekspor/lembar.csv")[1:])
+    assert (rows["117"][col["Dikirim oleh"]], rows["117"][col["Dikirim oleh (kode)"]]) == (
+        "Peserta (halaman 1), Pelatih (halaman 2)", "page1=trainee;page2=batch")
+
+
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_the_exports_speak_the_trainers_language_and_keep_the_codes_at_the_end(app, trainer, code, lang):
     """Trainers read the exports in a spreadsheet: the headers were the code names ("trainee", "state", "status",

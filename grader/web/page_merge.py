@@ -79,13 +79,15 @@ def split_contradicting_pairs(conn: sqlite3.Connection, batch_id: int, runner) -
         result = json.loads(r["result"])
         if not _holds_two_trainees(result):
             continue
-        photos = _photos_of(conn, ctx.data_dir, [r["id"]])
-        if photos is None:
+        held = _photos_of(conn, ctx.data_dir, [r["id"]])
+        if held is None:
             continue
+        photos, inputs = held
         # Each half is named by its photo's whole name: the name they share (budi_p1 / budi_p2) paired two
         # trainees, so naming both "budi" would make them one trainee's attempts in the class table and hide one.
         halves = [NewSheet(files=[photo], source="batch", exercise=r["exercise"], trainee=photo[0],
-                           batch_id=batch_id, group_key=photo[0]) for photo in photos]
+                           batch_id=batch_id, group_key=photo[0], sent_in=(sent_in,))
+                  for photo, sent_in in zip(photos, inputs)]
         # a trainer's corrections and a trainee's disputes follow the page their field is on
         # (a refused photo's page may be the kept one's page too: its half gets none of them)
         def replace_pair(c: sqlite3.Connection, new_ids: list[int]) -> None:
@@ -246,10 +248,11 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
                 joining.setdefault(holder["id"], [holder]).insert(-1, single)
     groups += joining.values()
     for group in groups:
-        files = _photos_of(conn, ctx.data_dir, [r["id"] for r in group],
-                           keep={r["id"]: r["keep"] for r in group if "keep" in r})
-        if files is None:
+        held = _photos_of(conn, ctx.data_dir, [r["id"] for r in group],
+                          keep={r["id"]: r["keep"] for r in group if "keep" in r})
+        if held is None:
             continue
+        files, inputs = held
         named = next((r["trainee"] for r in group if is_named(r)), None)
         typed = next((r["trainee"] for r in group if r["identity_source"] == TYPED_BY_TRAINER), None)
         def replace_pages(c: sqlite3.Connection, new_id: int, group=group, typed=typed) -> None:
@@ -260,7 +263,8 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
         try:
             new = store_submission(conn, Path(ctx.data_dir), files=files, source="batch",
                                    exercise=group[0]["exercise"], trainee=named, batch_id=batch_id,
-                                   group_key=named or group[0]["group_key"], dedupe=False, then=replace_pages)
+                                   group_key=named or group[0]["group_key"], sent_in=tuple(inputs), dedupe=False,
+                                   then=replace_pages)
         except AlreadyReplaced:
             log.info("batch %s: sheets %s were merged meanwhile by another run of a merge", batch_id,
                      [r["id"] for r in group])
@@ -271,17 +275,22 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
 
 
 def _photos_of(conn: sqlite3.Connection, data_dir: str, sheet_ids: list[int],
-               keep: dict[int, set[str]] | None = None) -> list[tuple[str, bytes]] | None:
-    """The sheets' stored photos (of a sheet in ``keep``, only those of its file names), or None when one is missing
-    from the disk: those sheets stay as they are (each says ``photo_missing`` if graded again), and the batch's other
-    trainees are still merged."""
+               keep: dict[int, set[str]] | None = None) -> tuple[list[tuple[str, bytes]], list[str | None]] | None:
+    """The sheets' stored photos (of a sheet in ``keep``, only those of its file names) and each one's input
+    (``uploads.sent_in``: a page its trainee retook or added from a batch sheet's result page stays theirs in the
+    merged sheet or the half, as the export's "Dikirim oleh" and its refusal card say; helper-159), or None when one
+    is missing from the disk: those sheets stay as they are (each says ``photo_missing`` if graded again), and the
+    batch's other trainees are still merged."""
     keep = keep or {}
     try:
-        return [photo for sid in sheet_ids for photo in stored_photos(conn, data_dir, sid)
+        held = [(photo, sent_in) for sid in sheet_ids for photo, sent_in in zip(
+            stored_photos(conn, data_dir, sid), (u["sent_in"] for u in conn.execute(
+                "SELECT sent_in FROM uploads WHERE submission_id=? ORDER BY position", (sid,))), strict=True)
                 if sid not in keep or photo[0] in keep[sid]]
     except GraderError as exc:
         log.error("sheets %s are left as they are: %s", sheet_ids, exc)
         return None
+    return [photo for photo, _ in held], [sent_in for _, sent_in in held]
 
 
 def merge_after_numbering(conn: sqlite3.Connection, sid: int, runner) -> bool:
