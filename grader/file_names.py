@@ -29,12 +29,19 @@ BARE_PAGE_RE = re.compile(r"^(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<pa
 # scanner apps' "CamScanner 11-27-2024 10.15" and "Adobe Scan 27 Nov 2024", Android's photo picker's media id
 # 1000012345), other chat apps' (Messenger's received_1234567890123456, Signal's signal-2024-11-27-101530, Telegram's
 # telegram-cloud-photo-size-…, LINE's LINE_ALBUM_… and LINE_P2024…): they say nothing about whose sheet it is, and two
-# trainees' phones give the same ones.
+# trainees' phones give the same ones. So do other cameras' and apps' (GoPro's GOPR0001 and GP010001, DJI_0001, PICT0001,
+# HPIM0001, a scanner's SCN_0001 or DOC_0001, an iPhone's edited IMG_E1234 and its shared photo's UUID, FB_IMG_…,
+# Snapchat-…, a Mac's "Screen Shot …"), and a bare code: one letter and a counter of four digits or more (s0005, a
+# sample set's or a scanner's; P1010001, Panasonic's and Olympus's), with a page or a copy's mark (helper-161: such
+# sheets sat in the class table under a code no number matches, never in the list of sheets nothing names). A letter
+# and three digits (P017) may be the sheet's three-box trainee number, a name the trainer chose: it still names.
 CAMERA_NAME_RE = re.compile(
-    r"^(?:(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|sam|wa)[-_ ]?\d{3}.*"
-    r"|(?:whatsapp image|gambar whatsapp|foto whatsapp|camscanner|adobe scan)\b.*|\d{8}[-_ ]\d{6}.*"
+    r"^(?:(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|sam|wa|gopr|gp|dji|pict|hpim|scn|doc|img_e)[-_ ]?\d{3}.*"
+    r"|(?:whatsapp image|gambar whatsapp|foto whatsapp|camscanner|adobe scan|screen ?shot)\b.*|\d{8}[-_ ]\d{6}.*"
     r"|received_\d+.*|signal-\d{4}-\d{2}-\d{2}.*|telegram-cloud-.*|line_(?:album_.*|p?\d{6}.*)"
-    r"|\d{8}-(?:photo|video)-\d{4}-.*|1000\d{6}"
+    r"|\d{8}-(?:photo|video)-\d{4}-.*|1000\d{6}|fb_img_\d+.*|snapchat-\d+.*"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|[a-z][-_]?\d{4,}(?:[\s_.\-]*(?:p|pg|hal|halaman|page|lembar|lbr)?[\s_.\-]*[12]|\s*\(\d+\))?"
     r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera)(?:[\s_\-(]*\d.*)?)$", re.I)
 
 

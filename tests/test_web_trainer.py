@@ -2607,6 +2607,19 @@ def test_a_trainer_types_the_trainee_number_a_sheet_did_not_say_surely(trainer, 
     assert 'name="number"' not in trainer.get(f"/trainer/lembar/{qsid}").get_data(as_text=True)
 
 
+def test_a_sheet_a_bare_code_or_a_cameras_counter_names_is_listed_for_its_number(trainer, code):
+    """Rehearsal (helper-161): s0005.jpg (and a camera's P1010001.JPG) named its sheet "s0005", a trainee no number
+    matches, so it never reached the queue's list of sheets nothing names. They are listed there now, under their
+    photos' names; photos named after trainees ("budi_santoso.jpg", "03 Siti.jpg") still name them."""
+    resp = batch(trainer, code, [("s0005.jpg", jpeg_bytes()), ("P1010001.JPG", jpeg_bytes(color="#eee")),
+                                 ("budi_santoso.jpg", jpeg_bytes(color="#ddd")), ("03 Siti.jpg", jpeg_bytes(color="#ccc"))])
+    assert trainer.get(resp.location + ".json").get_json()["complete"]
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    listed = queue[queue.index('id="tanpa-nomor"'):]
+    assert "Lembar tanpa nomor peserta (2)" in listed and "s0005" in listed and "P1010001" in listed
+    assert "budi" not in listed and "Siti" not in listed
+
+
 def test_the_review_queue_lists_the_sheets_nothing_names_for_their_numbers(trainer, code):
     """Rehearsal (helper-147): after the whole review queue, 7 of a class's 20 sheets were still under their photos'
     file names (IMG-…-WA0006), their numbers read unsure, each to be found in the class table and named on its own
@@ -2614,7 +2627,7 @@ def test_the_review_queue_lists_the_sheets_nothing_names_for_their_numbers(train
     ("?" where unsure); a number typed there names the sheet and the queue comes back without it. Sheets named by
     their QR, a number read surely or a file name are not listed."""
     resp = batch(trainer, code, [("IMG-20261206-WA0006.jpg", jpeg_bytes()), ("num-115-a_1.jpg", jpeg_bytes(color="#eee")),
-                                 ("qr-7-b_1.jpg", jpeg_bytes(color="#ddd")), ("s0001_1.jpg", jpeg_bytes(color="#ccc"))])
+                                 ("qr-7-b_1.jpg", jpeg_bytes(color="#ddd")), ("budi_1.jpg", jpeg_bytes(color="#ccc"))])
     items = trainer.get(resp.location + ".json").get_json()["items"]
     sid = next(i for i in items if "WA0006" in i["trainee"])["url"].rstrip("/").rsplit("/", 1)[1]
     with trainer.application.app_context():
