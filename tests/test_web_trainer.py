@@ -2806,6 +2806,44 @@ def test_a_number_a_trainer_typed_stays_typed_by_the_trainer_when_the_sheet_is_g
     assert said(rows[0]["id"]) == ("trainer", "nomor yang diketik pelatih")    # (the merged sheet too)
 
 
+def test_a_number_a_trainer_typed_before_its_column_existed_is_the_trainers_once_the_column_is_added(app, trainer, code):
+    """Rehearsal (helper-159): a number a trainer typed before ``submissions.trainer_number`` existed was kept in the
+    sheet's trainee column only (the result said what grading had read: its file name, or nobody), so the column came
+    NULL, the page never said "Nomor ini diketik pelatih", a grading again took the number for the sender's typing,
+    and the merge step stopped pairing the half sheet by it. Nothing but that typing sets a trainee column that
+    differs from what grading named: such a sheet is filled in as typed by the trainer when the column is added."""
+    from grader.web.db import connect
+    resp = batch(trainer, code, [("IMG-20261206-WA0015_solo_p1.jpg", jpeg_bytes()),
+                                 ("IMG-20261206-WA0017_solo_p2.jpg", jpeg_bytes(color="#eee")),
+                                 ("budi_1.jpg", jpeg_bytes(color="#ddd")), ("num-115-a_1.jpg", jpeg_bytes(color="#ccc"))])
+    by = {i["trainee"]: i["url"].rstrip("/").rsplit("/", 1)[1]
+          for i in trainer.get(resp.location + ".json").get_json()["items"]}
+    sids = [by["IMG-20261206-WA0015_solo"], by["IMG-20261206-WA0017_solo"]]
+    conn = connect(app.config["DATABASE"])
+    conn.execute("UPDATE submissions SET trainee='108' WHERE id=?", (sids[0],))     # as the number was typed then
+    conn.execute("ALTER TABLE submissions DROP COLUMN trainer_number")              # a database from before it
+    conn.close()
+    app = make_test_app()                                                           # the next start
+    trainer = app.test_client()
+    log_in(trainer)
+    assert "Nomor ini diketik pelatih" in trainer.get(f"/trainer/lembar/{sids[0]}").get_data(as_text=True)
+    with app.app_context():
+        from grader.web.db import get_db
+        from grader.web.trainer.results import regrade_under
+        assert get_db().execute("SELECT trainer_number FROM submissions WHERE id=?", (sids[0],)).fetchone()[0] == "108"
+        assert regrade_under(get_db(), int(sids[0]), code)                     # (graded again from its photos)
+        get_db().commit()
+    assert "Nomor ini diketik pelatih" in trainer.get(f"/trainer/lembar/{sids[0]}").get_data(as_text=True)
+    token = csrf_of(trainer, f"/trainer/lembar/{sids[1]}")
+    second = trainer.post(f"/trainer/lembar/{sids[1]}/peserta", data={"csrf_token": token, "number": "108"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "digabung dengan halaman lain peserta 108" in second                 # the other half joins it
+    # a sheet its file name names and one its number read names are not taken for typed: nothing says so
+    with app.app_context():
+        assert [get_db().execute("SELECT trainer_number FROM submissions WHERE id=?", (by[t],)).fetchone()[0]
+                for t in ("budi", "115")] == [None, None]
+
+
 def test_a_correction_made_in_another_tab_since_the_form_was_loaded_is_not_replaced_unsaid(trainer, code):
     """Rehearsal (helper-139): the review queue open in two tabs, tab A saved 53, then tab B (not reloaded) saved
     58: both were told "saved", and B's replaced A's without a word. The form sends the time of the field's latest

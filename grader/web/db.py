@@ -133,6 +133,30 @@ def init_schema(conn: sqlite3.Connection) -> None:
     for table, column, declaration in ADDED_COLUMNS:
         if column not in {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+    fill_trainer_numbers(conn)
+
+
+def fill_trainer_numbers(conn: sqlite3.Connection) -> int:
+    """Fill ``submissions.trainer_number`` of the sheets a trainer numbered before the column existed, and say so in
+    their results as :func:`grader.web.trainer.trainee_number.set_trainee` does now; returns how many.
+
+    Then a typed number went only into the sheet's ``trainee`` column (no correction or other record was kept), so the
+    column came NULL and a grading again took the number for its sender's typing: the page lost "Nomor ini diketik
+    pelatih" and the merge step stopped pairing the half sheet by it (helper-159). Nothing else makes that column
+    differ from the trainee its stored result names, unless a QR or a number read names another (grading writes the
+    column with its result, filling it only when empty, and is given the column as the sender's word): such a sheet
+    holding a number there was numbered by a trainer. One graded again since from its photos, its result naming the
+    number as the sender's, is not told from a sender's typing and is left as it is. Run at every start, as a
+    database made the column before this filled it (nothing made since matches: a trainer's number fills it)."""
+    # (a number as set_trainee takes it, at most trainee_number.MAX_DIGITS digits; a result that is no JSON, never
+    # written, is read as naming nobody rather than stopping the start)
+    named = "CASE WHEN json_valid(result) THEN json_extract(result, '$.{}') END"
+    return conn.execute(
+        "UPDATE submissions SET trainer_number=trainee, result=json_set(result, '$.trainee', trainee, "
+        "'$.identity_source', 'trainer') WHERE trainer_number IS NULL AND result IS NOT NULL AND state != ? "
+        "AND trainee GLOB '[0-9]*' AND NOT trainee GLOB '*[^0-9]*' AND length(trainee) <= 6 AND json_valid(result) "
+        f"AND COALESCE({named.format('identity_source')}, '') NOT IN ('qr', 'trainee_number', 'trainer') "
+        f"AND trainee IS NOT {named.format('trainee')}", (REMOVED,)).rowcount
 
 
 def get_db() -> sqlite3.Connection:
