@@ -45,6 +45,16 @@ CAMERA_NAME_RE = re.compile(
     r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera)(?:[\s_\-(]*\d.*)?)$", re.I)
 
 
+# A name a phone or a computer gives a screenshot (Android's "Screenshot_20241206-101530_WhatsApp", a Mac's "Screen Shot
+# …", Windows in Indonesian "Tangkapan layar …"): the picture is of a screen, not the camera's photo.
+SCREENSHOT_NAME_RE = re.compile(r"^(?:screenshot|screen ?shot|tangkapan layar|cuplikan layar)", re.IGNORECASE)
+
+
+def named_screenshot(file: str) -> bool:
+    """Whether a photo's own file name (a zip's member's, without folders) is one a screenshot is given."""
+    return bool(SCREENSHOT_NAME_RE.match(member_path(file).name))
+
+
 def shown_name(path: str) -> str:
     """``path`` as text any output can hold (CSV, JSON, HTML): bytes of a name that are not UTF-8, which a file
     system keeps as Python's surrogate escapes, become U+FFFD, as a file manager shows them."""

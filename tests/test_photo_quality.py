@@ -154,6 +154,46 @@ def test_a_sheet_filling_a_photo_of_too_few_pixels_is_not_told_to_move_closer():
     assert "Move closer" not in e.value.message and "as the camera took it" in e.value.message
 
 
+def _phone_screenshot(width: int, height: int, shown_width: int, ext: str) -> bytes:
+    """A phone's screenshot of a chat showing a sheet's photo ``shown_width`` pixels wide: a status bar, an app bar,
+    the chat's background and the photo in its bubble, encoded as ``ext``."""
+    sheet = cv2.imread(str(SAMPLES / "s0001-p1.jpg"))
+    screen = np.full((height, width, 3), (222, 229, 235), np.uint8)
+    screen[:int(height * 0.035)] = (30, 30, 30)
+    screen[int(height * 0.035):int(height * 0.09)] = (18, 110, 84)
+    screen[height - int(height * 0.06):] = (250, 250, 250)
+    shown = cv2.resize(sheet, (shown_width, sheet.shape[0] * shown_width // sheet.shape[1]),
+                       interpolation=cv2.INTER_AREA)
+    top, left = height // 4, width - shown_width - width // 20
+    screen[top:top + shown.shape[0], left:left + shown_width] = shown
+    return cv2.imencode(ext, screen)[1].tobytes()
+
+
+def test_a_phone_screenshot_of_a_sheets_photo_is_told_to_send_the_photo_itself_not_to_move_closer():
+    """Rehearsal (helper-162): a screenshot of a chat showing a sheet's photo was refused as sheet_too_small with "move
+    closer", which no screenshot can do. Where the file says it is no camera's photo (a PNG, which no phone camera
+    writes, of a phone screen's shape; or a name the phone gave a screenshot), the words say so and ask for the photo
+    itself. The same picture as a chat app forwards it (a JPEG of any name) says nothing of where it came from: there
+    the words stay the code's own, and a PNG of a page's shape (a scanner's lossless page) is no screenshot either."""
+    png = _phone_screenshot(720, 1600, 330, ".png")
+    jpeg = _phone_screenshot(720, 1600, 330, ".jpg")
+    for data, name in ((png, "image.png"), (jpeg, "Screenshot_20261206-101530_WhatsApp.jpg"),
+                       (jpeg, "kelas.zip:Tangkapan layar 2026-12-06 101530.jpg")):
+        with pytest.raises(Refusal) as e:
+            align_photo(data, filename=name)
+        assert e.value.code == "sheet_too_small", name
+        assert "tangkapan layar" in e.value.message_id and "Dekatkan" not in e.value.message_id, name
+        assert "screenshot" in e.value.message and "Move closer" not in e.value.message, name
+    sheet = cv2.imread(str(SAMPLES / "s0001-p1.jpg"))
+    sheet = cv2.resize(sheet, (400, sheet.shape[0] * 400 // sheet.shape[1]), interpolation=cv2.INTER_AREA)
+    page = np.full((1556, 1100, 3), 235, np.uint8)                  # the sheet as small, on a page's shape
+    page[389:389 + sheet.shape[0], 645:1045] = sheet
+    for data, name in ((jpeg, "IMG-20261206-WA0001.jpg"), (cv2.imencode(".png", page)[1].tobytes(), "scan.pdf#1.png")):
+        with pytest.raises(Refusal) as e:
+            align_photo(data, filename=name)
+        assert e.value.code == "sheet_too_small" and "Dekatkan ponsel" in e.value.message_id, name
+
+
 def test_glare_over_the_numbers():
     photo = mock_photo(seed=8, frame=(1800, 2400))
     img = photo.image.copy()

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
+from grader.file_names import named_screenshot
 from grader.photo import quality as q
 from grader.photo.curl import (CurlField, CurlFit, curl_maps, curl_maps_shape, fit_curl_field, measure_borders,
                                refit_homography)
@@ -37,7 +38,7 @@ from grader.photo.locate import (MarkerDetection, MarkerHit, PageFit, choose_pag
                                  mm_to_frame, page_of_marker, project_mm)
 from grader.photo.missing_markers import diagnose_missing
 from grader.photo.quality import QualityReport, QualityThresholds
-from grader.photo.refusal import LOW_RESOLUTION, Refusal
+from grader.photo.refusal import LOW_RESOLUTION, SCREENSHOT, Refusal
 from grader.photo.warp import frame_size, warp_to_frame
 from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import PageLayout, SheetLayout, shared_layout
@@ -131,7 +132,8 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
     Parameters
     ----------
     data : the photo file's bytes (JPEG, PNG, WebP, HEIC/HEIF).
-    filename : for log messages only.
+    filename : for log messages, and whether the photo's name is a screenshot's (a refusal's words:
+        :func:`screenshot`).
     template, exercise, contest, pairs : what the caller knows; used when the
         sheet's QR and printed header are both unreadable (``template`` also
         restricts which template's markers are looked for).
@@ -168,7 +170,8 @@ def _align_page(data: bytes, *, filename: str, template: str | None, exercise: s
     """:func:`align_photo` on the photo as it is, or flipped left-right (``mirrored``)."""
     timings: dict[str, float] = {}
     clock = _Clock(timings)
-    gray = load_photo(data, color=False, max_bytes=max_bytes).image
+    loaded = load_photo(data, color=False, max_bytes=max_bytes)
+    gray = loaded.image
     if mirrored:
         gray = np.ascontiguousarray(gray[:, ::-1])
     grays_per_edge = q.grays_per_edge(gray)
@@ -237,9 +240,12 @@ def _align_page(data: bytes, *, filename: str, template: str | None, exercise: s
     report = q.report(measures, reasons, markers_found=len(fit.hits))
     clock("gate")
     if reasons and refuse:
-        small = reasons[0] == "sheet_too_small" and q.small_for_pixels(measures, thresholds)
-        raise _located(Refusal(reasons[0], detail=f"{filename}: {measures}", quality=report,
-                               case=LOW_RESOLUTION if small else None), page_no, ident, source)
+        case = None
+        if reasons[0] == "sheet_too_small":
+            case = SCREENSHOT if screenshot(loaded.format, gray.shape, filename) else \
+                LOW_RESOLUTION if q.small_for_pixels(measures, thresholds) else None
+        raise _located(Refusal(reasons[0], detail=f"{filename}: {measures}", quality=report, case=case),
+                       page_no, ident, source)
     if source == UNIDENTIFIED and refuse:
         raise _located(Refusal("sheet_unidentified", detail=f"{filename}: neither the QR nor the header line was read",
                                quality=report), page_no, ident, source)
@@ -249,6 +255,19 @@ def _align_page(data: bytes, *, filename: str, template: str | None, exercise: s
                        homography=fit.homography, markers_found=len(fit.hits), quality=report, timings_ms=timings,
                        photo_gray=gray, data=data, curl=curl, other_page=_other_page(spec, detection, page_no),
                        mirrored=mirrored)
+
+
+#: A phone screen's shape, its long side over its short one: 18:9 and longer (a camera's photo is 4:3, 3:2 or 16:9, a
+#: scanner's page A4's 1.41).
+SCREEN_ASPECT = 1.9
+
+
+def screenshot(fmt: str, shape: tuple[int, ...], filename: str) -> bool:
+    """Whether the file says it is a screenshot, not a camera's photo: its name is one a screenshot is given
+    (:func:`grader.file_names.named_screenshot`), or it is a PNG, which no phone camera writes, of a phone screen's
+    shape (a scanner's PNG page has a page's). A chat app forwards a screenshot as a JPEG of its own name: then
+    nothing says so, and nothing is guessed from the pixels (a sheet far off in a camera's photo looks alike)."""
+    return named_screenshot(filename) or (fmt == "png" and max(shape[:2]) >= SCREEN_ASPECT * min(shape[:2]))
 
 
 def _located(refusal: Refusal, page_no: int, ident: SheetIdentity, source: str) -> Refusal:

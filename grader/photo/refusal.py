@@ -98,6 +98,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 REASON_CODES: tuple[str, ...] = tuple(MESSAGES)
 
 LOW_RESOLUTION = "low_resolution"
+#: The picture is a screenshot (grader.photo.align.screenshot): neither moving closer nor more pixels of it can help.
+SCREENSHOT = "screenshot"
 
 #: (code, case) -> (English, Indonesian): words for a narrower case of a code, where the code's own would send the
 #: trainee the wrong way. The code stays the same (it is what was measured).
@@ -109,6 +111,12 @@ CASES: dict[tuple[str, str], tuple[str, str]] = {
         "Send the photo as the camera took it.",
         "Foto ini terlalu kecil (terlalu sedikit piksel) untuk membaca tulisan: ini tangkapan layar, pratinjau, atau "
         "salinan yang diperkecil. Kirim foto asli dari kamera."),
+    # A screenshot of a chat or a gallery showing the sheet's photo small (helper-162): "move closer" cannot help.
+    ("sheet_too_small", SCREENSHOT): (
+        "This looks like a screenshot, and the sheet in it is too small to read. Send the photo of the sheet itself, "
+        "as the camera took it, not a screenshot of it.",
+        "Gambar ini tampaknya tangkapan layar, dan lembar di dalamnya terlalu kecil untuk dibaca. Kirim foto lembar "
+        "itu sendiri, foto asli dari kamera, bukan tangkapan layarnya."),
 }
 # A covered corner, named on the sheet as printed (grader.photo.missing_markers._corner_name).
 for _case, _en, _id in (("top_left", "top-left", "kiri atas"), ("top_right", "top-right", "kanan atas"),
