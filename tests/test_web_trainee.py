@@ -454,11 +454,14 @@ def test_a_sheet_stored_before_the_typed_name_was_kept_is_found_by_its_form_as_b
 
 def test_the_same_form_sent_again_after_the_lesson_is_still_the_first_sheet(app, client, code):
     """A trainee's form token is recognised at any time, not for ten minutes only (a phone that lost the answer,
-    Send tapped again after the lesson); the same photos from a new form later are a new sheet, as asked."""
+    Send tapped again after the lesson); the same photos from a new form later are that sheet too, as photos the
+    trainee's sheet holds (earlier_sendings.held_already: they were a new sheet until helper-164's rehearsal), but
+    not under another trainee's name."""
     first = upload(client, code=code, client_token="form-1")
     stored_an_hour_ago(app)
     assert upload(client, code=code, client_token="form-1").location == first.location
-    assert upload(client, code=code, client_token="form-2").location != first.location
+    assert upload(client, code=code, client_token="form-2").location == first.location
+    assert upload(client, code=code, client_token="form-3", trainee="018").location != first.location
 
 
 @pytest.mark.parametrize("first, corrected", [
@@ -1401,7 +1404,8 @@ def test_a_graded_result_has_a_one_page_printable_feedback_sheet(app, client, co
     log_in(trainer)
     printed = trainer.get("/trainer/lembar/1/cetak").get_data(as_text=True)
     assert "Umpan balik latihan C.Hasil" in printed and '<img class="ident" src="/trainer/lembar/1/gambar/' in printed
-    refused = upload(client, code=code, photos=[("x_1_blur.jpg", jpeg_bytes())], client_token="other")
+    refused = upload(client, code=code, photos=[("x_1_blur.jpg", jpeg_bytes(color="#e0e0e0"))],
+                     client_token="other")      # (another photo: page 1's again would be its sheet)
     assert "/cetak" not in client.get(refused.location).get_data(as_text=True)
     # nothing to print: the sheet's page, which says why (a link opened while the grading ran said "not found")
     cetak = client.get(refused.location + "/cetak")
@@ -1986,12 +1990,14 @@ def test_the_upload_form_remembers_only_a_code_that_names_an_exercise(client, co
 
 
 def test_completing_with_the_same_photos_as_an_older_sheet_makes_a_new_latest_sheet(app, client, code):
-    """Review: page 2 sent again unchanged, then completed with page 1: the photos were those of the first sheet,
-    so the upload was taken for that sheet sent again, and the half sheet stayed the latest."""
+    """Review: a half sheet (page 2) completed with page 1 of a whole sheet holding the same page 2: the photos were
+    those of the whole sheet, so the upload was taken for that sheet sent again, and the half sheet stayed the
+    latest. (The review's half sheet was page 2 sent again unchanged after the whole sheet: that sending is now the
+    whole sheet itself, earlier_sendings.held_already; here the half sheet comes first.)"""
     page1, page2 = jpeg_bytes(color="#fdfdfd"), jpeg_bytes(color="#fcfcfc")
-    first = upload(client, code=code, trainee="017", photos=[("a_1.jpg", page1), ("a_2.jpg", page2)])
     again = upload(client, code=code, trainee="017", photos=[("asolo_2.jpg", page2)])
-    html = client.get(again.location).get_data(as_text=True)
+    first = upload(client, code=code, trainee="017", photos=[("a_1.jpg", page1), ("a_2.jpg", page2)])
+    assert first.location != again.location
     done = client.post(again.location + "/lengkapi", data={"csrf_token": csrf_of(client),
                                                             "dari": first.location.rsplit("/", 1)[1]})
     assert done.location not in (first.location, again.location)
@@ -2044,12 +2050,15 @@ def _sent_twice_while_the_first_was_being_stored(monkeypatch, send):
     flight: the phone gave up on a stalled first one that the server was still storing)."""
     import grader.web.sheet_storing as sheet_storing
     real, looks = sheet_storing.find_duplicate, []
+    real_held = sheet_storing.held_already
 
     def too_early(conn, **kw):
         looks.append(kw)
         return None if len(looks) == 1 else real(conn, **kw)
     with monkeypatch.context() as m:
         m.setattr(sheet_storing, "find_duplicate", too_early)
+        # (nor does the first look see the first sheet's photos, not recorded yet either)
+        m.setattr(sheet_storing, "held_already", lambda conn, sheet: real_held(conn, sheet) if len(looks) > 1 else None)
         resp = send()
     assert len(looks) == 2                              # looked for again where the sheet was to be recorded
     return resp

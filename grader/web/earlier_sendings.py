@@ -3,7 +3,8 @@
 A double submit (the same form token with the same details and photos, or the same photos for the same exercise and
 trainee within :data:`DUPLICATE_WINDOW_S`) is the sheet it made, returned instead of a new one. The same form sent
 again with its details or photos changed is a new sheet, which corrects the sheets its earlier sendings made
-(:func:`sent_before`; :mod:`grader.web.resent` replaces them).
+(:func:`sent_before`; :mod:`grader.web.resent` replaces them). A trainee's sending of photos that a sheet of theirs
+already holds, and nothing else, at any time, is that sheet (:func:`held_already`).
 """
 from __future__ import annotations
 
@@ -11,12 +12,16 @@ import hashlib
 import sqlite3
 from typing import TYPE_CHECKING
 
+from grader.page_groups import normalise_id
 from grader.web.db import REMOVED, ago_iso
 
 if TYPE_CHECKING:
     from grader.web.sheet_storing import NewSheet
 
 DUPLICATE_WINDOW_S = 600
+#: ``submissions.left_out`` code of a trainee's page whose input held the same photo as an earlier page's (graded
+#: once: :mod:`grader.web.trainee.upload`)
+SAME_PHOTO = "same_photo"
 
 
 def content_hash(exercise: str | None, trainee: str | None, photo_digests: list[bytes],
@@ -101,3 +106,34 @@ def sent_before(conn: sqlite3.Connection, sheet: NewSheet) -> list[int]:
         f"SELECT id FROM submissions WHERE client_token IN ({marks}) AND (client_token != ? OR {OTHER_SENDING}) "
         f"AND superseded_by IS NULL AND state NOT IN ('merged', ?) ORDER BY id",
         (*tokens, sheet.client_token or "", sheet.digest, sheet.typed_trainee, REMOVED))]
+
+
+def held_already(conn: sqlite3.Connection, sheet: NewSheet) -> sqlite3.Row | None:
+    """The trainee's live sheet of the same exercise that holds every photo ``sheet`` sends (by digest), when it sends
+    nothing else: ``id``, ``token`` and ``photos_held`` (1), the latest such sheet (its result, being graded or
+    graded; not one whose grading failed).
+
+    Class rehearsal (helper-164): a sheet graded whole, its page 1 sent again alone from a new upload form (the very
+    photo chosen again in the gallery) made a half sheet, the trainee's latest, and the class table showed
+    "Sebagian" over the whole sheet's 100. Nothing in it was new: the trainee is led to the sheet that graded it, at
+    any time (:data:`DUPLICATE_WINDOW_S` is for a sending repeated whole; these photos are each the sheet's already,
+    and stay stored with it). A new photo of the page (other bytes), a file beside them that was not graded, another
+    trainee (the name as the class table compares it, :func:`~grader.page_groups.normalise_id`, with the name typed
+    or the trainee the sheet names) or another exercise is a sending of its own, as is one that corrects an earlier
+    sending of its form (:func:`sent_before`: a name or code corrected with the same photos). Only a trainee's upload:
+    a retake or a completed sheet is the sheet it is made from and another photo (:func:`content_hash`), and a
+    trainer's batch neither looks for it nor is looked at (the trainee is never sent to a batch's sheet;
+    :func:`grader.web.batch_storing.already_stored` skips a batch's own photos)."""
+    if sheet.batch_id is not None or sheet.retake_of is not None or not sheet.exercise or not sheet.files or \
+            any(n["code"] != SAME_PHOTO for n in sheet.left_out) or sent_before(conn, sheet):
+        return None
+    digests = sorted({d.hex() for d in sheet.photo_digests})
+    marks = ",".join("?" * len(digests))
+    rows = conn.execute(
+        f"SELECT id, token, trainee, typed_trainee, 1 AS photos_held FROM submissions WHERE id IN (SELECT "
+        f"submission_id FROM uploads WHERE sha256 IN ({marks}) GROUP BY submission_id HAVING "
+        f"COUNT(DISTINCT sha256) = ?) AND exercise=? AND batch_id IS NULL AND superseded_by IS NULL "
+        f"AND state IN ('queued', 'running', 'done') ORDER BY id DESC", (*digests, len(digests), sheet.exercise))
+    who = normalise_id(sheet.trainee) or ""
+    return next((r for r in rows if who in {normalise_id(r["typed_trainee"]) or "", normalise_id(r["trainee"]) or ""}),
+                None)

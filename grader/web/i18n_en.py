@@ -164,6 +164,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto yang Anda kirim adalah halaman {sent}, bukan halaman {pages}.": "The photo you sent is page {sent}, not page {pages}.",
     "Halaman {sent} tetap dinilai dari foto sebelumnya; foto ini tidak menggantikannya.": "Page {sent} is still graded from the earlier photo; this photo does not replace it.",
     "Foto halaman {pages} sebelumnya ditolak:": "The earlier photo of page {pages} was refused:",
+    "Foto yang Anda kirim sudah dinilai di lembar ini, jadi tidak dinilai lagi sebagai kiriman baru. Untuk "
+    "memperbaiki satu halaman, ambil foto baru halaman itu dengan kamera.":
+        "The photos you sent were already graded on this sheet, so they are not graded again as a new sending. To "
+        "fix a page, take a new photo of it with the camera.",
     "Lengkapi lembar ini": "Complete this sheet",
     "{n} lembar di unggahan ini dicetak untuk latihan {code}, bukan {this}.": (
         "{n} sheet in this upload was printed for exercise {code}, not {this}.",

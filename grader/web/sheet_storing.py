@@ -29,7 +29,7 @@ from grader.web.db import immediate, now_iso, storage_refused
 # (the manifest's time, taken while the photos are still being written: a name of its own, as ``now_iso`` here
 # stamps the row, which tests/test_web_crash.py watches to see every fsync come before it)
 from grader.web.db import now_iso as written_at
-from grader.web.earlier_sendings import OTHER_SENDING, content_hash, find_duplicate, sent_before
+from grader.web.earlier_sendings import OTHER_SENDING, content_hash, find_duplicate, held_already, sent_before
 from grader.web.photo_checks import display_name, sniff_image
 from grader.web.resent import completed_since, replaced_on_arrival, supersede
 
@@ -68,6 +68,9 @@ class NewSubmission:
     id: int
     token: str
     created: bool          # False: an earlier identical submission was returned instead
+    # (not created) its photos are held by this sheet of the trainee's, which it was returned for
+    # (:func:`~grader.web.earlier_sendings.held_already`), not sent twice at once
+    held: bool = False
 
 
 def submission_dir(data_dir: Path | str, token: str) -> Path:
@@ -111,17 +114,21 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
                      replaces=replaces, left_out=tuple(left_out), sent_in=tuple(sent_in))
     def sent_already(c: sqlite3.Connection) -> sqlite3.Row | None:
         return find_duplicate(c, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
-                              typed_trainee=typed_trainee, replaces=replaces) or completed_since(c, sheet)
+                              typed_trainee=typed_trainee, replaces=replaces) or completed_since(c, sheet) or \
+            held_already(c, sheet)
+
+    def earlier(dup: sqlite3.Row) -> NewSubmission:
+        return NewSubmission(dup["id"], dup["token"], False, held="photos_held" in dup.keys())
 
     if dedupe and (dup := sent_already(conn)):
-        return NewSubmission(dup["id"], dup["token"], False)
+        return earlier(dup)
     try:
         # (looked for again where the sheet is recorded: the same photos from another form, sent while these were
         # being written, are one sheet, not two)
         [new] = store_sheets(conn, data_dir, [sheet], then=(lambda c, ids: then(c, ids[0])) if then else None,
                              unless=sent_already if dedupe else None, recoverable=recoverable)
     except SentBefore as exc:
-        return NewSubmission(exc.sheet["id"], exc.sheet["token"], False)
+        return earlier(exc.sheet)
     except sqlite3.IntegrityError:
         dup = find_duplicate(conn, client_token=client_token, digest=sheet.digest, batch_id=batch_id,
                              typed_trainee=typed_trainee, replaces=replaces)

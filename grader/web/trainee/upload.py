@@ -6,11 +6,12 @@ import logging
 import secrets
 from pathlib import Path
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 
 from grader.errors import GraderError
 from grader.invisible import visible_words
 from grader.web.db import REMOVED, get_db
+from grader.web.earlier_sendings import SAME_PHOTO
 from grader.web.grading_queue import SHEET_CODE_HOLDS, hold_for_code, queue_grading, release_held
 from grader.web.i18n import error_text, pick
 from grader.web.i18n import gettext as _
@@ -24,8 +25,6 @@ from grader.web.trainee.photos import upload_input, uploaded_photos
 log = logging.getLogger(__name__)
 
 PAGES = (1, 2)
-#: ``submissions.left_out`` code of a page whose input held the same photo as an earlier page's (graded once)
-SAME_PHOTO = "same_photo"
 bp.add_app_template_global(SAME_PHOTO, "SAME_PHOTO")
 bp.add_app_template_global(SHEET_CODE_HOLDS, "SHEET_CODE_HOLDS")
 
@@ -119,6 +118,10 @@ def upload():
     if sub.created and left_out:
         log.info("sheet %s stored without the file of page(s) %s: %s", sub.token,
                  ", ".join(str(n["page"]) for n in left_out), ", ".join(n["code"] for n in left_out))
+    if sub.held:       # (its result: these photos again are no newer attempt hiding it in the class table)
+        log.info("an upload of exercise %s held only photos sheet %s holds: led to it", code, sub.token)
+        flash(_("Foto yang Anda kirim sudah dinilai di lembar ini, jadi tidak dinilai lagi sebagai kiriman baru. "
+                "Untuk memperbaiki satu halaman, ambil foto baru halaman itu dengan kamera."), "ok")
     remember_attempt(sub.token)
     resp = redirect(url_for("trainee.result", token=sub.token))
     if code and not code_error:     # (a code naming no exercise, remembered, would hold the next sheet sent too)
