@@ -1244,7 +1244,7 @@ def test_a_dispute_survives_a_regrade(app, client, code):
     client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client, page), "field": WRONG_FIELD})
     run_grade_job({"submission_id": 1}, app.extensions["grader.jobs"].ctx)
     row = re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', client.get(page).get_data(as_text=True), re.S)
-    assert "Menunggu pelatih" in row.group(0) and "Disanggah peserta" in row.group(0)
+    assert "Menunggu pelatih" in row.group(0) and "Anda menyanggah bacaan ini" in row.group(0)   # (their own page)
 
 
 def test_open_disputes_per_sheet_are_capped(app, client, code):

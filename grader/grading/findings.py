@@ -54,6 +54,13 @@ def finding_code(finding: dict) -> str:
 #: what a pair whose tally, digits and bubbles disagree is told to do (helper-143: it named the mistake, not the fix)
 MUST_AGREE_ID = "Turus, angka dan bulatan harus sama: hitung ulang surat suaranya, lalu samakan ketiganya."
 MUST_AGREE_EN = "Tally, digits and bubbles must agree: count the ballots again, then make all three match."
+# a pair whose readings disagree through a field the trainee disputes: said to a trainer (the review queue, the
+# trainer's sheet page), and, on the trainee's own pages (their result page and its printout), to the trainee
+# (:func:`as_worded_now`; helper-164: their page said "Peserta menyanggah bacaan kami" of their own dispute)
+DISPUTED_ID = "Peserta menyanggah bacaan kami; pelatih akan memeriksanya."
+DISPUTED_EN = "The trainee disputes our reading; a trainer will check."
+DISPUTED_TO_TRAINEE = {DISPUTED_ID: "Anda menyanggah bacaan kami; pelatih akan memeriksanya.",
+                       DISPUTED_EN: "You dispute our reading; a trainer will check."}
 
 
 def pair_name(pid: str) -> str:
@@ -115,9 +122,8 @@ def cross_checks(sheet: SheetLayout, readings: dict[str, FieldReading],
         elif any(NOTE_DISPUTED in r.notes for r in cited.values()):
             # (the trainee says we misread one of them: it waits for that, not for a doubt of ours, helper-147)
             out.append(Finding("cross_check", "review",
-                               f"{pair_name(pid)}: {said_id}. Peserta menyanggah bacaan kami; pelatih akan memeriksanya.",
-                               f"{pair_name_en(pid)}: {said_en}. The trainee disputes our reading; a trainer will "
-                               f"check.", ids, PAIR_UNSURE))
+                               f"{pair_name(pid)}: {said_id}. {DISPUTED_ID}",
+                               f"{pair_name_en(pid)}: {said_en}. {DISPUTED_EN}", ids, PAIR_UNSURE))
         else:
             out.append(Finding("cross_check", "review",
                                f"{pair_name(pid)}: {said_id}. Kami belum yakin dengan bacaan kami; pelatih akan memeriksanya.",
@@ -189,13 +195,21 @@ def overwritten_message(ids) -> tuple[str, str]:
             f"and write it again.")
 
 
-def as_worded_now(finding: dict) -> dict:
+def as_worded_now(finding: dict, to_trainee: bool = False) -> dict:
     """A stored finding with today's words where they changed: results stored before said the trainee had written
     over a box the reader could read as either of two digits, later that the box looked as if it held two digits;
-    both were mostly untrue (README, ``overwritten_box``)."""
-    if finding_code(finding) != OVERWRITTEN:
-        return finding
-    return dict(finding, **dict(zip(("message_id", "message_en"), overwritten_message(finding.get("fields") or ()))))
+    both were mostly untrue (README, ``overwritten_box``). ``to_trainee``: as the trainee's own pages say it, a
+    dispute theirs ("Anda menyanggah bacaan kami", :data:`DISPUTED_TO_TRAINEE`), not the trainer's third person."""
+    if finding_code(finding) == OVERWRITTEN:
+        finding = dict(finding, **dict(zip(("message_id", "message_en"),
+                                           overwritten_message(finding.get("fields") or ()))))
+    if to_trainee:
+        for key in ("message_id", "message_en"):
+            text = finding.get(key) or ""
+            said = next((s for s in DISPUTED_TO_TRAINEE if text.endswith(s)), None)
+            if said is not None:
+                finding = dict(finding, **{key: text[:-len(said)] + DISPUTED_TO_TRAINEE[said]})
+    return finding
 
 
 def _blank_boxes_sure(r: FieldReading) -> bool:

@@ -87,7 +87,8 @@ _TEMPLATE = """<!doctype html>
 </ul>{% endif %}
 {# a finding already said as one of the fixes above is not said again (as on the web page: present.other_findings) #}
 {% set said = (r.top_fixes or [])[:3] | map(attribute="message_id") | list %}
-{% set notes = (r.findings or []) | rejectattr("message_id", "in", said) | map("as_worded_now") | list %}
+{# (the trainee's page, whoever prints it: a dispute is theirs, "Anda menyanggah") #}
+{% set notes = (r.findings or []) | rejectattr("message_id", "in", said) | map("as_worded_now", true) | list %}
 {% if notes %}<h2>{{ t("Catatan lain", "Other notes") }}</h2><ul>{% for x in notes %}<li>{{ pick(x) }}</li>{% endfor %}</ul>{% endif %}
 {% if sections %}<h2>{{ t("Isian per bagian", "Entries by section") }}</h2>{% endif %}
 <div class="cols">

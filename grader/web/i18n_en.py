@@ -624,6 +624,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Yang saya tulis di {id}": "What I wrote in {id}",
     "Minta dicek pelatih": "Ask the trainer to check",
     "Disanggah peserta": "Disputed by the trainee",
+    "Anda menyanggah bacaan ini": "You disputed this reading",
+    "Anda menulis": "you wrote",
     "Sanggahan peserta ({n})": "Disputes from trainees ({n})",
     "Isian lain yang meragukan": "Other uncertain entries",
     "lembar sebelumnya": "earlier sheet",

@@ -295,9 +295,10 @@ def remarks_by_field(result: dict) -> dict[str, list[str]]:
 
 
 def other_findings(result: dict) -> list[dict]:
-    """Findings not already said by one of the fixes shown above them, in today's words (:func:`as_worded_now`)."""
+    """Findings not already said by one of the fixes shown above them, in today's words (:func:`as_worded_now`), on a
+    trainee's page as said to the trainee (:func:`~grader.web.i18n.for_trainee`)."""
     said = {f.get("message_id") for f in (result.get("top_fixes") or [])[:3]}
-    return [as_worded_now(f) for f in result.get("findings") or [] if f.get("message_id") not in said]
+    return [as_worded_now(f, for_trainee()) for f in result.get("findings") or [] if f.get("message_id") not in said]
 
 
 def rule_pages(result: dict, rule: dict) -> list[int]:
