@@ -366,12 +366,17 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
                 other = f"{o.name} (No. {o.trainee})" if o.name else f"No. {o.trainee}"
                 written_en, written_id = ("", "") if o.by_qr else (" (the number written on it)",
                                                                     " (nomor peserta yang tertulis)")
+                # a new photo beside photos kept from an earlier sheet (a web retake, a page added) is one photo
+                # the trainee took again: their own page is to be photographed, not a batch's pages sorted
+                # (helper-164: a retake page said "Kirim halaman setiap peserta secara terpisah")
+                retaken = kept and not any(reads[i] is pr for i in kept)
+                do_en, do_id = ((f"Photograph page {pr.page} of your own sheet, then send it again.",
+                                 f"Foto halaman {pr.page} dari lembar Anda sendiri, lalu kirim lagi.") if retaken else
+                                ("Send each trainee's pages separately.",
+                                 "Kirim halaman setiap peserta secara terpisah."))
                 _refuse(pr, GraderError(
-                    "other_trainee",
-                    f"Page {pr.page} is from another trainee's sheet: {other}{written_en}. Send each trainee's "
-                    f"pages separately.",
-                    f"Halaman {pr.page} ini dari lembar peserta lain: {other}{written_id}. Kirim halaman setiap "
-                    f"peserta secara terpisah."))
+                    "other_trainee", f"Page {pr.page} is from another trainee's sheet: {other}{written_en}. {do_en}",
+                    f"Halaman {pr.page} ini dari lembar peserta lain: {other}{written_id}. {do_id}"))
                 pr.sheet_trainee = None     # (not the sheet's trainee: identify_trainee must not name it by them)
     # The last photo of a page counts, as a retake replaces a page on the web: a trainee photographs a page again
     # because the first photo was poor or to show a number they mended, and a class's chat export holds both, the

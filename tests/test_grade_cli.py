@@ -544,6 +544,36 @@ def test_a_page_too_dark_whose_qr_names_another_trainee_is_refused_as_theirs_as_
     assert reads[0].refusal.code == "other_trainee" and reads[1].refusal.code == "too_dark"
 
 
+def test_another_trainees_page_sent_as_a_retake_tells_the_trainee_to_photograph_their_own():
+    """Rehearsal (helper-164): a classmate's page 2 sent as a trainee's retake of page 2 (the web's photos kept beside
+    it) was refused ending "Kirim halaman setiap peserta secara terpisah", a batch's words: a retake is one photo,
+    and the trainee is to photograph page 2 of their own sheet. A sending without kept photos (a batch's sheet, an
+    upload of two pages) keeps the words it had; so does a kept photo refused (the retake names the uploader)."""
+    from grader.photo.refusal import Refusal
+    from grader.pipeline import PhotoRead, _refuse_pages_that_do_not_belong
+    reads = [_read("a.jpg", 1, "17", "Budi Santoso"), _read("ulang.jpg", 2, "63", "Sri Susanti")]
+    _refuse_pages_that_do_not_belong(reads, caller="17", kept=[0])
+    assert reads[0].refusal is None and reads[1].refusal.code == "other_trainee"
+    said = reads[1].refusal
+    assert said.message_id == ("Halaman 2 ini dari lembar peserta lain: Sri Susanti (No. 063). Foto halaman 2 dari "
+                               "lembar Anda sendiri, lalu kirim lagi.")
+    assert said.message == ("Page 2 is from another trainee's sheet: Sri Susanti (No. 063). Photograph page 2 of your "
+                            "own sheet, then send it again.")
+    # a classmate's page too dark as well (its QR read), sent as the retake: the same words
+    dim = PhotoRead(file="ulang.jpg", refusal=Refusal("too_dark"), refused_page=2, sheet_trainee=("63", "Sri Susanti"))
+    reads = [_read("a.jpg", 1, "17", "Budi Santoso"), dim]
+    _refuse_pages_that_do_not_belong(reads, caller="17", kept=[0])
+    assert reads[1].refusal.code == "other_trainee" and "lembar Anda sendiri" in reads[1].refusal.message_id
+    # no photo kept: a batch's sheet, or a trainee's upload of two pages, is told as before
+    reads = [_read("a.jpg", 1, "17", "Budi Santoso"), _read("b.jpg", 2, "63", "Sri Susanti")]
+    _refuse_pages_that_do_not_belong(reads, caller="17")
+    assert reads[1].refusal.message_id.endswith("Kirim halaman setiap peserta secara terpisah.")
+    # the kept photo refused (the retake names the uploader, the kept page another): not "your own sheet" of it
+    reads = [_read("a.jpg", 1, "63", "Sri Susanti"), _read("ulang.jpg", 2, "17", "Budi Santoso")]
+    _refuse_pages_that_do_not_belong(reads, caller="17", kept=[0])
+    assert reads[0].refusal.code == "other_trainee" and "Anda sendiri" not in reads[0].refusal.message_id
+
+
 def test_a_page_whose_written_number_names_another_trainee_is_refused_not_mixed_in():
     """Trainee rehearsal (helper-134): Siti's personalised page 1 (QR trainee 70) sent with a classmate's page 2,
     a blank practice sheet whose number boxes read 015 firmly, was graded as one sheet, 100 / 100, with no word.
