@@ -90,3 +90,43 @@ def test_a_wrong_page_retake_still_says_so_on_its_old_page_once_the_sheet_is_com
     assert "Diganti foto terakhirnya" not in text and "belum terkirim" not in text
     assert "Halaman 2 belum dikirim" not in text and "Halaman 2 belum dinilai." in text
     assert 'href="#lengkapi"' not in client.get(retake.location).get_data(as_text=True)    # no such card there
+
+
+def _class(app, code):
+    from grader.web.classroom import attempts_of, latest_sheets
+    from grader.web.db import get_db
+    with app.app_context():
+        rows = latest_sheets(get_db(), code)
+        return [(r["token"], r["attempts"], [a["id"] for a in attempts_of(get_db(), code, r["id"])]) for r in rows]
+
+
+def _id(app, location):
+    from grader.web.db import get_db
+    with app.app_context():
+        return get_db().execute("SELECT id FROM submissions WHERE token=?", (location.rsplit("/", 1)[1],)).fetchone()[0]
+
+
+def test_a_wrong_page_retake_is_no_attempt_of_its_own(app, client, code):
+    """Rehearsal (helper-164): page 1 sent as page 2's retake, refused as page 1 again (page 1 kept from its first
+    photo), counted as an attempt: "(3×)" and a "Sebagian" more in the trainer's list once page 2 was added, "(2×)"
+    before, for a photo that graded nothing the sheet had not. As the same photo chosen again as a retake makes no
+    sheet, it is no attempt: the class table, its count, the exports and the trainer's list go by the sheet it was
+    made from, and by the sheet completed from it."""
+    first = _send(client, code, [("017solo_p1.jpg", jpeg_bytes()), ("017solo_blur_p2.jpg", jpeg_bytes(color="#eee"))])
+    wrong = _retake(client, first.location, 2, "ulang-solo_p1.jpg", jpeg_bytes(color="#ddd"))
+    assert "Foto yang Anda kirim adalah halaman 1, bukan halaman 2." in _text(client, wrong.location)
+    assert _class(app, code) == [(first.location.rsplit("/", 1)[1], 1, [])]
+    done = client.post(wrong.location + "/lengkapi", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "photo": (io.BytesIO(jpeg_bytes(color="#ccc")), "ulang-solo_p2.jpg")})
+    assert client.get(done.location + ".json").get_json()["status"] == "graded"
+    assert _class(app, code) == [(done.location.rsplit("/", 1)[1], 2, [_id(app, first.location),
+                                                                        _id(app, done.location)])]
+
+
+def test_a_retake_refused_as_blurry_again_is_still_an_attempt(app, client, code):
+    """A retake of the page asked for, refused for its photo (blurry again), is an attempt at that page, as before."""
+    first = _send(client, code, [("017solo_p1.jpg", jpeg_bytes()), ("017solo_blur_p2.jpg", jpeg_bytes(color="#eee"))])
+    again = _retake(client, first.location, 2, "ulang-solo_blur_p2.jpg", jpeg_bytes(color="#ddd"))
+    assert again.location != first.location
+    assert _class(app, code) == [(again.location.rsplit("/", 1)[1], 2, [_id(app, first.location),
+                                                                         _id(app, again.location)])]

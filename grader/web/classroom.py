@@ -15,7 +15,7 @@ from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code, 
 from grader.grading.review_queue import queue_order, waiting
 from grader.grading.shown import full_score, shown_score, shown_value
 from grader.page_groups import normalise_id, trainee_order
-from grader.web.grading import has_digits, only_wrong_exercise, printed_exercise
+from grader.web.grading import graded_nothing_new, has_digits, only_wrong_exercise, printed_exercise
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
 # Habits a trainer can teach to the whole class, by the finding (or field status) that shows them on a sheet, with
@@ -89,14 +89,21 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     A sheet refused whole as printed for another exercise (a stray photo in a class's batch, stored under the number
     written on it) is no attempt at this one: it never stands for a trainee who has another sheet here, whose
     score it would hide behind "Ditolak"; their row lists it (``strays``: its id and the exercise printed on it),
-    so that the trainer can move it where it belongs. A trainee with nothing else here is shown by it."""
+    so that the trainer can move it where it belongs. A trainee with nothing else here is shown by it.
+
+    A retake that graded nothing its sheet had not (page 1 sent as page 2's retake: :func:`~grader.web.grading.graded_nothing_new`)
+    is no attempt either while that sheet is its trainee's here: the trainee is shown by that sheet (the same pages,
+    graded from the same photos) or by a later one, and it is not counted (helper-164: "(3×)" for one sheet, a
+    wrong-page retake and the page then added)."""
     rows = _current_sheets(conn, exercise, include_pending=include_pending)
     latest: dict[str, dict] = {}
     attempts: Counter = Counter()
     strays: dict[str, list[dict]] = {}
     names: dict[str, dict[str, str]] = {}         # each trainee's names, as their sheets carried them, newest last
-    for r, (who, code, stray) in zip(rows, _whose(rows)):
+    for r, (who, code, stray, again) in zip(rows, _whose(conn, rows)):
         k = who["key"]
+        if again:
+            continue
         if stray:
             strays.setdefault(k, []).append({"id": r["id"], "exercise": code or None})
             continue
@@ -129,9 +136,9 @@ def attempts_of(conn: sqlite3.Connection, exercise: str, sheet_id: int) -> list[
     The class table said "(2×)" and linked the newest sheet only; neither sheet's page named the other, and an
     earlier attempt a trainer had corrected said nothing of being left out of every count (helper-141)."""
     rows = _current_sheets(conn, exercise)
-    marked = _whose(rows)
-    mine = next((who["key"] for r, (who, _, _) in zip(rows, marked) if r["id"] == sheet_id), None)
-    same = [r for r, (who, _, stray) in zip(rows, marked) if who["key"] == mine and not stray]
+    marked = _whose(conn, rows)
+    mine = next((who["key"] for r, (who, *_) in zip(rows, marked) if r["id"] == sheet_id), None)
+    same = [r for r, (who, _, stray, again) in zip(rows, marked) if who["key"] == mine and not (stray or again)]
     if len(same) < 2 or sheet_id not in {r["id"] for r in same}:
         return []
     return [{"id": r["id"], "created_at": r["created_at"], "state": r["state"], "result_status": r["result_status"],
@@ -145,19 +152,27 @@ def _current_sheets(conn: sqlite3.Connection, exercise: str, *, include_pending:
     return conn.execute(
         f"SELECT id, token, trainee, trainee_name, typed_trainee, group_key, state, result_status, score, n_ok, "
         f"n_wrong, n_review, n_blank, n_unreadable, error_code, error_id, error_en, source, created_at, updated_at, "
+        # (a retake's result that refused a photo as a page again, for graded_nothing_new)
+        f"retake_of, CASE WHEN retake_of IS NOT NULL AND state='done' AND instr(result, '\"duplicate_page\"') > 0 "
+        f"THEN result END AS again_result, "
         f"CASE WHEN result_status='refused' THEN result END AS refused_result "
         f"FROM submissions WHERE exercise=? AND state IN {states} AND superseded_by IS NULL ORDER BY id",
         (exercise,)).fetchall()
 
 
-def _whose(rows) -> list[tuple[dict, str | None, bool]]:
+def _whose(conn: sqlite3.Connection, rows) -> list[tuple[dict, str | None, bool, bool]]:
     """For each of an exercise's ``rows``: whom it belongs to (:func:`identity_keys`), the exercise printed on it
-    when it is refused whole as another's (:func:`printed_elsewhere`), and whether it is then a stray beside its
-    trainee's attempts here rather than an attempt (see :func:`latest_sheets`)."""
+    when it is refused whole as another's (:func:`printed_elsewhere`), whether it is then a stray beside its
+    trainee's attempts here rather than an attempt, and whether it is a retake that graded nothing the sheet it was
+    made from had not, that sheet its trainee's here (see :func:`latest_sheets`)."""
     whose = identity_keys(rows)
     printed = [printed_elsewhere(r) for r in rows]
     here = {who["key"] for who, code in zip(whose, printed) if code is None}
-    return [(who, code, code is not None and who["key"] in here) for who, code in zip(whose, printed)]
+    key_of = {r["id"]: who["key"] for r, who in zip(rows, whose)}
+    return [(who, code, code is not None and who["key"] in here,
+             bool(r["again_result"]) and key_of.get(r["retake_of"]) == who["key"]
+             and graded_nothing_new(conn, r, json.loads(r["again_result"])))
+            for r, who, code in zip(rows, whose, printed)]
 
 
 def printed_elsewhere(row) -> str | None:

@@ -219,6 +219,19 @@ def kept_photos(conn: sqlite3.Connection, sub) -> list[int]:
     return sorted(kept)
 
 
+def graded_nothing_new(conn: sqlite3.Connection, sub, result: dict | None) -> bool:
+    """Whether a retake or a completed sheet (``sub``: ``id``, ``retake_of``; ``result``, its result) graded no photo
+    of its own: each photo it did not keep from the sheet it was made from (:func:`kept_photos`) was refused as a
+    page those show (``duplicate_page``): page 1 sent as page 2's retake (or as page 2 added). It grades what that
+    sheet graded, and is no attempt of its own (:func:`grader.web.classroom.latest_sheets`), as the same photo
+    chosen again as a retake makes no sheet at all."""
+    if not sub["retake_of"] or not result:
+        return False
+    kept = set(kept_photos(conn, sub))
+    new = [p for i, p in enumerate(result.get("pages") or []) if i not in kept]
+    return bool(new) and all((p.get("refusal") or {}).get("code") == "duplicate_page" for p in new)
+
+
 def named_by_its_group(result: dict, group_key: str | None) -> dict:
     """A batch's sheet that nothing names (no QR trainee, no number written on it, no name in its photos' own
     file names) named by the label its file-name group was given, where that names someone: the folder per
