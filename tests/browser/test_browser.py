@@ -376,7 +376,7 @@ def test_trainee_disputes_a_misread_on_a_phone(browser, fake_live_server, shots,
     row.locator("button[type=submit]").click()
     page.wait_for_selector(f"text=Isian {WRONG_FIELD} tidak dihitung salah")
     row = page.locator(f"tr[id='f-{WRONG_FIELD}']")
-    assert "Menunggu pelatih" in row.inner_text() and "Disanggah peserta" in row.inner_text()
+    assert "Menunggu pelatih" in row.inner_text() and "Anda menyanggah bacaan ini" in row.inner_text()
     assert no_horizontal_scroll(page)
     row.scroll_into_view_if_needed()
     shots(page, "phone-trainee-disputed")
