@@ -496,6 +496,34 @@ def test_a_box_whose_faint_view_sees_a_mark_is_never_confirmed_blank(clf):
     assert blank.empty and confirm_blanks([blank], np.array([True]))[0].confidence == EMPTY_BLANK_CONFIDENCE
 
 
+def _washed_out(draw, wash: float = 0.8):
+    """A box under a flash's hot spot: paper, print and ink all lifted ``wash`` of the way to white."""
+    def washed(img: np.ndarray) -> None:
+        draw(img)
+        img[:] = np.clip(img + (255.0 - img) * wash, 0, 255).astype(np.uint8)
+    return washed
+
+
+def _firm_one(img: np.ndarray) -> None:
+    cv2.line(img, (34, 22), (31, 58), 60, 3, cv2.LINE_AA)
+
+
+def test_a_box_washed_out_with_its_print_is_never_confirmed_blank(clf):
+    """Found by an adversarial run (helper-165, a flash's hot spot): a written "151", its print and strokes lifted
+    to 0.16-0.19 of the paper's darkness, showed no ink, was confirmed blank at 0.9985, and the field was graded
+    blank. Where the printed border itself is that pale, a pen stroke could not have shown: not known blank."""
+    from grader.read.sheet_reader import EMPTY_BLANK_CONFIDENCE, confirm_blanks
+    for draw in (_firm_one, _blank):
+        crop = _box(_washed_out(draw), paper=240)
+        inputs, faint_index, _ = preprocess_boxes_and_faint([crop])
+        assert inputs.max() == 0 and not len(faint_index)        # the trap: no ink, and no faint mark either
+        r = clf.classify([crop])[0]
+        assert r.label == "" and not r.empty, r
+        assert confirm_blanks([r], np.array([True]))[0].confidence < EMPTY_BLANK_CONFIDENCE
+    blank = clf.classify([_box(_blank, paper=240)])[0]          # the same box in ordinary light still is blank
+    assert blank.empty and confirm_blanks([blank], np.array([True]))[0].confidence == EMPTY_BLANK_CONFIDENCE
+
+
 def test_firm_and_lightly_pale_digits_get_no_faint_doubt(clf):
     """Ink all dark, or a whole digit evenly light (a soft pencil), reads the same in both views."""
     for pale in (50, 120):

@@ -355,6 +355,9 @@ class ReadingInputs:
     faint_index: np.ndarray    # (M,) the boxes with a faint view
     faint_inputs: np.ndarray   # (M, INPUT_SIZE, INPUT_SIZE) their views
     stroke_on_bottom: np.ndarray  # (N,) :func:`_stroke_on_bottom`: a stroke cleared with the bottom border
+    # (N,) the strongest ink in the crop before its borders are cleared: in a box with no handwriting, its printed
+    # border's darkness, what a pen stroke there is seen against (grader.recognize.digit_classifier)
+    print_ink: np.ndarray
 
 
 def preprocess_boxes_and_faint(crops: Sequence[np.ndarray], *, faint: bool = True
@@ -378,8 +381,9 @@ def preprocess_boxes_and_faint(crops: Sequence[np.ndarray], *, faint: bool = Tru
 
 
 def preprocess_for_reading(crops: Sequence[np.ndarray]) -> ReadingInputs:
-    """:func:`preprocess_boxes_and_faint` with its faint views, and what the border clearing may have taken
-    (:func:`_stroke_on_bottom`), for the reader's doubts (:mod:`grader.recognize.digit_classifier`)."""
+    """:func:`preprocess_boxes_and_faint` with its faint views, what the border clearing may have taken
+    (:func:`_stroke_on_bottom`) and how dark the print is in each crop, for the reader's doubts
+    (:mod:`grader.recognize.digit_classifier`)."""
     return _preprocess(crops, reading=True)
 
 
@@ -388,7 +392,7 @@ def _preprocess(crops: Sequence[np.ndarray], *, reading: bool) -> ReadingInputs:
     n = len(crops)
     none = np.zeros(0, np.int64), np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32)
     if n == 0:
-        return ReadingInputs(np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32), *none, np.zeros(0))
+        return ReadingInputs(np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32), *none, np.zeros(0), np.zeros(0))
     tiles = np.empty((n, WORK_SIZE, WORK_SIZE), np.uint8)
     aspect = np.empty((n, 2), np.float64)
     for i, crop in enumerate(crops):
@@ -401,6 +405,7 @@ def _preprocess(crops: Sequence[np.ndarray], *, reading: bool) -> ReadingInputs:
     candidate = np.where(ink > MIN_INK, 255, 0).astype(np.uint8)
     keep = _border_keep(candidate)
     on_bottom = _stroke_on_bottom(ink, keep) if reading else np.zeros(n)
+    print_ink = _kth(ink[:, ::2, ::2].reshape(n, -1), 0.995)
     ink = np.where(keep, ink, 0.0)
     strongest = _kth(ink[:, ::2, ::2].reshape(n, -1), 0.995)
     thr = np.maximum(MIN_INK, REL_INK * strongest)
@@ -408,7 +413,7 @@ def _preprocess(crops: Sequence[np.ndarray], *, reading: bool) -> ReadingInputs:
     soft = np.where(_grow(mask, 1), np.clip(ink / np.maximum(strongest, MIN_INK)[:, None, None], 0.0, 1.0), 0.0)
     inputs = _place_glyphs(soft, boxes, ink_pixels, aspect)
     if not reading:
-        return ReadingInputs(inputs, *none, on_bottom)
+        return ReadingInputs(inputs, *none, on_bottom, print_ink)
 
     # The faint view adds only ink at least FAINT_CLEARANCE from the strokes already seen: near them, a lower
     # threshold would only thicken them (copier toner spread made a 5 an 8), which says nothing of a dry pen.
@@ -418,11 +423,11 @@ def _preprocess(crops: Sequence[np.ndarray], *, reading: bool) -> ReadingInputs:
     _, both_boxes, both_pixels = _components(np.where((mask > 0) | (added > 0), 255, 0).astype(np.uint8))
     index = np.nonzero((added_pixels >= MIN_INK_PIXELS) & (added_pixels + 1 >= FAINT_GAIN * (ink_pixels + 1)))[0]
     if not len(index):
-        return ReadingInputs(inputs, *none, on_bottom)
+        return ReadingInputs(inputs, *none, on_bottom, print_ink)
     top = np.minimum(np.maximum(strongest, MIN_INK), FAINT_STRETCH * low)[index, None, None]
     pale = np.where(_grow(added[index], 1), np.clip(ink[index] / top, 0.0, 1.0), 0.0)
     faint_inputs = _place_glyphs(np.maximum(soft[index], pale), both_boxes[index], both_pixels[index], aspect[index])
-    return ReadingInputs(inputs, index, faint_inputs, on_bottom)
+    return ReadingInputs(inputs, index, faint_inputs, on_bottom, print_ink)
 
 
 def _grow(mask: np.ndarray, r: int) -> np.ndarray:

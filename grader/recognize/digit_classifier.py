@@ -55,6 +55,14 @@ SPLIT_DASH_CONFIDENCE = 0.5
 # 5 of 392, 8 of 441 and 15 of 824 boxes read 9 that were 9s to review, and the three 2s read 9; a share measured
 # on every side, not the bottom only, would have taken 4-6% of all accepted boxes, crosses and 1s first.
 NINE_ON_BASE_SHARE = 0.2
+# A box is known to be empty only where a pen stroke could have been seen: ink is told from paper by its contrast
+# (box_preprocess.MIN_INK, 0.22), and a light that washes the paper out (a flash's hot spot, a lamp on glossy paper)
+# lowers the contrast of pen and print alike. The printed border is the reference: a box with no ink whose own
+# print is lighter than this is not known to be empty (review), however sure the network is of an all-paper input.
+# The print of every digit box of the development photos reaches 0.70 or more (dev21, 12,624 boxes) and 0.67 on
+# photocopies (dev49c, 12,723 boxes); under a flash's hot spot (helper-165, 20 photos) a written "151" whose print
+# and strokes were at 0.16-0.19 was confirmed blank at 0.9985 and its field graded blank.
+BLANK_MIN_PRINT_INK = 0.5
 
 
 def model_dir() -> Path:
@@ -97,7 +105,8 @@ class BoxReading:
     confidence: float
     probs: dict[str, float]
     ambiguous: bool
-    empty: bool = False    # no ink survived preprocessing: the network saw an all-paper input
+    empty: bool = False    # no ink survived preprocessing (the network saw an all-paper input), in print dark
+    #                        enough for a stroke to have shown (BLANK_MIN_PRINT_INK)
     by_shape: bool = False  # a "1" below the review threshold accepted for its shape (grader.recognize.box_shape)
     faint: str | None = None  # what the box's faint view reads, where it reads another label (then ambiguous)
 
@@ -174,9 +183,9 @@ class DigitClassifier:
         readings = self.readings_from_probabilities(probs[:len(inputs)])
         empty = inputs.reshape(len(inputs), -1).max(axis=1) <= 0
         out = []
-        for r, e, x, base in zip(readings, empty, inputs, pre.stroke_on_bottom):
+        for r, e, x, base, print_ink in zip(readings, empty, inputs, pre.stroke_on_bottom, pre.print_ink):
             if e:
-                r = replace(r, empty=True)
+                r = replace(r, empty=bool(print_ink >= BLANK_MIN_PRINT_INK))   # (else the paper is washed out)
             elif r.ambiguous and accepted_by_shape(r.label, r.confidence, x):   # a 1 whose ink is one upright stroke
                 r = replace(r, ambiguous=False, by_shape=True)
             elif split_dash(r.label, x) or (r.label == "9" and base >= NINE_ON_BASE_SHARE):
