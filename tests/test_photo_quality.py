@@ -240,6 +240,22 @@ def test_a_photo_of_something_else_is_not_a_practice_sheet():
     assert refusal_code(buf.tobytes()) == "not_practice_sheet"
 
 
+def test_a_close_up_of_part_of_a_sheet_is_told_to_photograph_the_whole_sheet():
+    """Found by an adversarial run (helper-165): a close-up of the middle of a practice sheet, taken to make the
+    numbers large, shows no corner square and no QR code, and was told only that it is no practice sheet, not an
+    official form: its trainee was not told to step back. The words now say how to take it."""
+    photo = mock_photo(seed=15, coverage=0.9)
+    h, w = photo.image.shape[:2]
+    middle = cv2.resize(photo.image[h // 4:3 * h // 4, w // 6:5 * w // 6], None, fx=1.6, fy=1.6,
+                        interpolation=cv2.INTER_CUBIC)
+    ok, buf = cv2.imencode(".jpg", middle)
+    with pytest.raises(Refusal) as refused:
+        align_photo(buf.tobytes())
+    assert refused.value.code == "not_practice_sheet"
+    assert "whole practice sheet" in refused.value.message and "all four" in refused.value.message
+    assert "seluruh lembar" in refused.value.message_id and "keempat kotak hitam" in refused.value.message_id
+
+
 def test_markers_of_another_template_are_unknown_template():
     """A sheet whose markers are ours in kind but whose ids no known template uses."""
     photo = mock_photo(seed=12)

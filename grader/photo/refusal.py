@@ -76,9 +76,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Foto terbalik kiri-kanan (seperti bayangan cermin); beberapa kamera depan menyimpan foto seperti ini. Foto "
         "dengan kamera belakang, atau matikan pengaturan \"cermin kamera depan\" di kamera, lalu kirim ulang.",
     ),
+    # Said as well of a close-up of part of a practice sheet, taken to make the numbers large: with none of its corner
+    # squares and not its QR code in the picture, nothing tells it from another form. "This is not a practice sheet"
+    # alone sent its trainee back to the same close-up (helper-165: 5 of 15 close-ups of a page were refused so).
     "not_practice_sheet": (
-        "This does not look like a practice sheet. Photograph the practice sheet you filled in (from your trainer; black squares in its four corners), not an official KPU form or another picture.",
-        "Foto ini tidak tampak seperti lembar latihan. Foto lembar latihan yang Anda isi (dari pelatih; ada kotak hitam di keempat sudutnya), bukan formulir resmi KPU atau gambar lain.",
+        "No practice sheet was found in this photo: none of its black corner squares is in the picture. Photograph "
+        "the whole practice sheet you filled in (from your trainer), from far enough that all four black corner "
+        "squares are inside the picture; not an official KPU form or another picture.",
+        "Lembar latihan tidak ditemukan di foto ini: tidak ada kotak hitam sudut lembar di dalam foto. Foto seluruh "
+        "lembar latihan yang Anda isi (dari pelatih), dari jarak yang cukup agar keempat kotak hitam di sudutnya "
+        "masuk ke dalam foto; bukan formulir resmi KPU atau gambar lain.",
     ),
     "unknown_template": (
         "This sheet's form type is not known to this grader. Ask the trainer for a new practice sheet.",
