@@ -194,6 +194,19 @@ def test_a_phone_screenshot_of_a_sheets_photo_is_told_to_send_the_photo_itself_n
         assert e.value.code == "sheet_too_small" and "Dekatkan ponsel" in e.value.message_id, name
 
 
+def test_a_sheet_small_in_a_photo_of_enough_pixels_is_told_to_move_closer():
+    """Found by an adversarial run (helper-165): a chat app's 1200x1600 photo taken at a steep angle, the sheet over
+    0.18 of the frame at 2.34 px/mm, was told it was a screenshot or a shrunken copy to send as the camera took it;
+    filling the frame, that photo's pixels give the sheet 5 px/mm, so moving closer is what helps."""
+    photo = mock_photo(coverage=0.18, frame=(1200, 1600), seed=7)
+    with pytest.raises(Refusal) as e:
+        align_photo(photo.jpeg(quality=90))
+    assert e.value.code == "sheet_too_small"
+    assert 0.12 <= e.value.quality.coverage < 0.3 and e.value.quality.px_per_mm < 2.4    # the trap
+    assert e.value.message_id.startswith("Lembar terlalu kecil di foto. Dekatkan ponsel"), e.value.message_id
+    assert "Move closer" in e.value.message and "as the camera took it" not in e.value.message
+
+
 def test_glare_over_the_numbers():
     photo = mock_photo(seed=8, frame=(1800, 2400))
     img = photo.image.copy()
