@@ -3559,3 +3559,35 @@ def test_a_refused_second_photo_of_a_page_a_sheet_of_the_batch_holds_joins_that_
     sheet = trainer.get(status["items"][0]["url"]).get_data(as_text=True)
     assert second in sheet and "Foto terlalu buram" in sheet
     assert "Halaman 2 belum dikirim" not in sheet
+
+
+@pytest.mark.parametrize("order", ["complete_first", "refused_first"])
+def test_a_refused_photo_of_a_page_graded_from_another_photo_asks_for_no_retake(app, trainer, code, order):
+    """Class rehearsal helper-168: a chat export held Citra's page 2 twice, first too dark, then fine; the sheet was
+    graded whole from the fine one, yet its page and the trainee's result said "Foto perlu diulang — halaman 2",
+    offered "Foto ulang" and said "Foto halaman 1 sudah tersimpan … Cukup foto ulang yang ini". Citra retook page 2
+    as told, and the retake was refused as page 2 again, its graded photo kept. The refused photo's card now says
+    its page is graded from the other photo, naming it, and offers no retake; its reason is still said."""
+    second = "qr-101-solo-blur-wa0099_2.jpg"
+    status, stored = _batch_with_a_second_photo_of_page_2(app, trainer, code, second, order)
+    sheet = trainer.get(status["items"][0]["url"]).get_data(as_text=True)
+    result = app.test_client().get(re.search(r'href="(/hasil/[^"/]+)"', sheet).group(1)).get_data(as_text=True)
+    for html in (sheet, result):
+        card = html[html.index('id="ulang-'):]
+        card = card[:card.index("</div>\n")]
+        assert "Foto terlalu buram" in card and "Foto perlu diulang" not in card
+        assert "Dinilai dari foto lain — halaman 2" in card
+        assert "Halaman 2 sudah dinilai dari foto qr-101-andi_2.jpg; foto ini tidak perlu diulang." in card
+        assert "Foto ulang" not in card and "Cukup foto ulang yang ini" not in card
+        assert 'class="card refused"' not in html
+    # a retake sent as the old page asked (its form kept open on the phone): page 2 again, its graded photo kept;
+    # its card says so, and no longer "Cukup foto ulang yang ini" of a photo whose page is graded
+    trainee = app.test_client()
+    link = re.search(r'href="(/hasil/[^"/]+)"', sheet).group(1)
+    trainee.get(link)
+    position = stored.index(second) + 1
+    retake = trainee.post(link + "/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(trainee), "position": str(position),
+        "photo": (io.BytesIO(jpeg_bytes(color="#ccc")), "qr-101-solo-ulang_2.jpg")})
+    html = trainee.get(retake.location).get_data(as_text=True)
+    assert "Diganti foto terakhirnya — halaman 2" in html and "Cukup foto ulang yang ini" not in html

@@ -100,6 +100,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "ada kiriman lebih baru": "sent again since",
     "nilai sementara": "provisional score",
     "Diganti foto terakhirnya": "Replaced by its last photo",
+    "Dinilai dari foto lain": "Graded from another photo",
+    "Halaman {n} sudah dinilai dari foto {file}; foto ini tidak perlu diulang.":
+        "Page {n} is graded from the photo {file}; this photo need not be taken again.",
     "Waktu": "Time",
     "Kode": "Code",
     "Nilai": "Score",
