@@ -621,7 +621,7 @@ def test_a_sheet_moved_to_another_exercise_is_listed_by_its_batch_as_moved_there
                                     "text": "Lihat di hasil kelas OTHER01"}
     assert (items[2]["badge"], items[2]["moved_to"]) == ("done", None) and items[2]["score"] is not None
     from grader.web.trainer.batch_status import row_status
-    sheet = {"exercise": "OTHER01", "result_status": None, "score": None, "result": None}
+    sheet = {"exercise": "OTHER01", "result_status": None, "score": None, "result": None, "retaken_by": None}
     with app.test_request_context("/"):
         waiting = row_status({**sheet, "state": "queued", "error_id": None, "error_en": None}, code, paired=False)
         failed = row_status({**sheet, "state": "failed", "error_id": "Penilaian terlalu lama.", "error_en": "x"}, code,
@@ -3591,3 +3591,46 @@ def test_a_refused_photo_of_a_page_graded_from_another_photo_asks_for_no_retake(
         "photo": (io.BytesIO(jpeg_bytes(color="#ccc")), "qr-101-solo-ulang_2.jpg")})
     html = trainee.get(retake.location).get_data(as_text=True)
     assert "Diganti foto terakhirnya — halaman 2" in html and "Cukup foto ulang yang ini" not in html
+
+
+@pytest.mark.parametrize("how", ["lengkapi", "ulang"])
+def test_a_batch_sheet_its_trainee_sent_again_no_longer_asks_for_a_retake_on_the_batch_page(app, trainer, code, how):
+    """Class rehearsal helper-168: Dewi sent only page 1 in the class's chat export, and Citra's page 2 was refused;
+    each sent the page from their result page, and the new sheet joined the batch as a row of its own. The batch
+    page still said "104 Sebagian — Halaman 2 belum dikirim" (and the refused row "Ditolak") above it, and its
+    counter "sebagian: 1" (or "ditolak: 1"), a retake still owed. The earlier row now says the trainee sent it again,
+    linking the newer sheet, without a score, and the counter no longer counts it."""
+    first = ("qr-104-solo_1.jpg", jpeg_bytes()) if how == "lengkapi" else ("qr-104-solo-blur_2.jpg", jpeg_bytes())
+    resp = batch(trainer, code, [first] + ([("qr-104-solo_1.jpg", jpeg_bytes(color="#eee"))] if how == "ulang" else []))
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["partial"] == 1 and status["refused"] == 0
+    (item,) = status["items"]
+    sheet = trainer.get(item["url"]).get_data(as_text=True)
+    link = re.search(r'href="(/hasil/[^"/]+)"', sheet).group(1)
+    phone = app.test_client()
+    phone.get(link)
+    if how == "lengkapi":
+        data = {"csrf_token": csrf_of(phone), "photo": (io.BytesIO(jpeg_bytes(color="#ddd")), "qr-104-solo_2.jpg")}
+    else:
+        position = 1 + [p["file"] for p in json.loads(_result_of(app, item["id"]))["pages"]].index(first[0])
+        data = {"csrf_token": csrf_of(phone), "position": str(position),
+                "photo": (io.BytesIO(jpeg_bytes(color="#ddd")), "qr-104-solo_2.jpg")}
+    sent = phone.post(f"{link}/{how}", data=data, content_type="multipart/form-data")
+    assert phone.get(sent.location + ".json").get_json()["status"] == "graded"
+    status = trainer.get(resp.location + ".json").get_json()
+    old, new = status["items"]
+    assert (old["id"], old["badge"], old["score"]) == (item["id"], "retaken", None)
+    assert old["moved_to"]["url"] == new["url"] and new["badge"] == "done" and new["score"] is not None
+    assert status["partial"] == 0 and status["refused"] == 0
+    page = trainer.get(resp.location).get_data(as_text=True)
+    row = page[page.index(f'data-id="{item["id"]}"'):]
+    row = row[:row.index("</tr>")]
+    assert "Dikirim ulang oleh peserta" in row and f'href="{new["url"]}"' in row
+    assert "belum dikirim" not in row and "Sebagian" not in row
+
+
+def _result_of(app, sid: int) -> str:
+    with app.app_context():
+        from grader.web.db import get_db
+        return get_db().execute("SELECT result FROM submissions WHERE id=?", (sid,)).fetchone()["result"]
+

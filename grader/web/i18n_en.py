@@ -180,6 +180,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "{n} lembar dinilai ulang dengan latihan {code}.": ("{n} sheet graded again under exercise {code}.",
                                                         "{n} sheets graded again under exercise {code}."),
     "Dipindah ke latihan {code}": "Moved to exercise {code}",
+    "Dikirim ulang oleh peserta": "Sent again by the trainee",
+    "Lihat lembar terbaru": "See the newest sheet",
     "Sedang dinilai dengan latihan {code}.": "Being graded under exercise {code}.",
     "Lihat di hasil kelas {code}": "See it in the class results of {code}",
     "Unduh untuk Excel (XLSX)": "Download for Excel (XLSX)",

@@ -23,16 +23,23 @@ from grader.web.trainer.exercises import get_key, has_exercise
 from grader.web.trainer.results import ident_url, printed_for, regrade_under
 
 
+# A batch's sheet ``s`` its trainee retook or completed since, from its result page (the newer sheet, ``retake_of``,
+# joins the batch too); one parameter each time it is used, REMOVED.
+RETAKEN = "EXISTS (SELECT 1 FROM submissions f WHERE f.retake_of = s.id AND f.state != ?)"
+
+
 def batch_progress(batch_id: int) -> dict:
     """How far a batch is. Its rows are the photos (or file-name pairs) as stored until its pages are ``paired``
     per trainee (:func:`grader.web.page_merge.merge_batch`, once every photo is read), then its sheets: ``counter``
     says so, in photos read, then in sheets done, and ``percent`` follows it. ``complete``: every sheet is graded
     and paired (the merged sheets are graded again before that). ``total``, ``finished``: the rows, as listed."""
     db = get_db()
-    rows = db.execute("SELECT state, SUM(result_status='refused') AS refused, SUM(result_status='partial') AS partial, "
+    # (a sheet its trainee retook or completed since needs no retake: its newer sheet, a row too, says how it went)
+    rows = db.execute(f"SELECT state, SUM(result_status='refused' AND NOT {RETAKEN}) AS refused, "
+                      f"SUM(result_status='partial' AND NOT {RETAKEN}) AS partial, "
                       "COUNT(*) AS n, SUM((SELECT COUNT(*) "
                       "FROM uploads u WHERE u.submission_id = s.id)) AS photos FROM submissions s WHERE batch_id=? "
-                      "GROUP BY state", (batch_id,)).fetchall()
+                      "GROUP BY state", (REMOVED, REMOVED, batch_id)).fetchall()
     counts = {r["state"]: r["n"] for r in rows}
     photos = {r["state"]: r["photos"] or 0 for r in rows}
     refused = sum(r["refused"] or 0 for r in rows if r["state"] == "done")
@@ -82,6 +89,14 @@ def row_status(r, batch_exercise: str, *, paired: bool) -> dict:
     under another exercise than its batch's (from its own page, or the batch's "grade all under X") is that
     exercise's now: its row says so and links that class's table rather than showing its grading and score as if
     they were this exercise's (a moved "054 Selesai 100" read as a score for the batch's exercise)."""
+    if r["retaken_by"] is not None:
+        # (its trainee retook or completed it from its result page since: the newer sheet, a row of the batch too,
+        # is the one that counts; this one's "Sebagian — Halaman 2 belum dikirim" read as a page still to chase,
+        # and the counter's "sebagian: 1" as a retake still owed: rehearsal helper-168)
+        newer = {"code": None, "url": url_for("trainer.submission", sid=r["retaken_by"]),
+                 "text": _("Lihat lembar terbaru")}
+        return {"badge": "retaken", "label": _("Dikirim ulang oleh peserta"), "reason": "", "score": None,
+                "provisional": False, "moved_to": newer}
     status = item_status(r, paired=paired)
     code = r["exercise"]
     if not code or code == batch_exercise:
@@ -114,9 +129,10 @@ def _items(batch_id: int) -> list:
         "s.error_en, s.n_wrong, s.n_review, s.n_blank, "
         # (the full result only where the row must say why: a poll of a big batch stays cheap)
         "CASE WHEN s.result_status IN ('refused', 'partial') THEN s.result END AS result, "
-        "(SELECT GROUP_CONCAT(filename, ', ') FROM uploads u WHERE u.submission_id=s.id) AS files "
+        "(SELECT GROUP_CONCAT(filename, ', ') FROM uploads u WHERE u.submission_id=s.id) AS files, "
+        "(SELECT MAX(f.id) FROM submissions f WHERE f.retake_of = s.id AND f.state != ?) AS retaken_by "
         "FROM submissions s WHERE s.batch_id=? AND s.state NOT IN ('merged', ?) ORDER BY s.id",
-        (batch_id, REMOVED)).fetchall()
+        (REMOVED, batch_id, REMOVED)).fetchall()
 
 
 @bp.get("/batch/<token>")
