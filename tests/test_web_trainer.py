@@ -3634,3 +3634,21 @@ def _result_of(app, sid: int) -> str:
         from grader.web.db import get_db
         return get_db().execute("SELECT result FROM submissions WHERE id=?", (sid,)).fetchone()["result"]
 
+
+def test_batch_page_says_a_number_read_unsure_on_a_sheet_refused_as_another_exercises_with_its_unsure_boxes(app):
+    """Class rehearsal helper-168: a photo of another exercise's sheet in the class's chat export, trainee 131
+    written in its boxes, read "631" with only its middle box sure (``sure`` "?3?"). The batch page's "Tertulis di
+    lembar", the only word of it (a refused page has no picture of its number), said "nomor peserta 631" as a fact.
+    It says "?3?", as the sheet page's number input starts with; a number no box of which was read sure, nothing."""
+    from grader.web.trainer.batch_status import written_on
+
+    def row(*numbers):
+        pages = [{"page": 1, "sheet_exercise": "OTHER01", "trainee_number": n} for n in numbers]
+        return {"id": 1, "token": "none", "state": "done", "updated_at": "", "result": json.dumps({"pages": pages})}
+    with app.test_request_context("/?lang=id"):
+        assert written_on(row({"value": "631", "status": "review", "sure": "?3?"})) == \
+            "kode latihan OTHER01 · nomor peserta ?3?"
+        assert written_on(row({"value": "061", "status": "ok", "sure": "061"})) == \
+            "kode latihan OTHER01 · nomor peserta 061"
+        assert written_on(row({"value": "631", "status": "review", "sure": "???"})) == "kode latihan OTHER01"
+        assert written_on(row({"value": "061", "status": "ok"})) == "kode latihan OTHER01 · nomor peserta 061"

@@ -150,13 +150,17 @@ def batch(token: str):
 def written_on(r) -> str | None:
     """What is known of what a sheet says of itself when its written number and name were not cut out (a sheet
     refused whole, as another exercise's): the exercise code printed on its pages and the trainee number read on
-    them ("kode latihan ABC123 · nomor peserta 061"); None when nothing is known, or the picture is there."""
+    them ("kode latihan ABC123 · nomor peserta 061"), with "?" at the boxes read unsure, as the sheet page's number
+    input starts with it (no picture shows the trainer what is written: a guessed "631" for a written 131 read as a
+    fact, rehearsal helper-168; nothing of a number no box of which was read sure); None when nothing is known, or the
+    picture is there."""
     if not r["result"] or ident_url(r):
         return None
     pages = json.loads(r["result"]).get("pages") or ()
     codes = list(dict.fromkeys(p["sheet_exercise"] for p in pages if p.get("sheet_exercise")))
-    numbers = list(dict.fromkeys((p.get("trainee_number") or {}).get("value") for p in pages
-                                 if (p.get("trainee_number") or {}).get("value")))
+    read = [p.get("trainee_number") or {} for p in pages]
+    numbers = list(dict.fromkeys(n.get("sure") or n["value"] for n in read
+                                 if n.get("value") and any(c.isdigit() for c in n.get("sure") or n["value"])))
     said = ([_("kode latihan {code}", code=", ".join(codes))] if codes else []) + \
         ([_("nomor peserta {n}", n=", ".join(numbers))] if numbers else [])
     return " · ".join(said) or None
