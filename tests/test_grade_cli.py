@@ -1441,3 +1441,26 @@ def test_a_trainer_on_the_command_line_settles_the_fields_left_to_review_with_a_
     bad.write_text("trainee,field,value\n017,IV.1,empat\n", encoding="utf-8")
     assert main(["grade", *photos, "--key", str(key_dir), "--corrections", str(bad)]) == 2
     assert "row 2: 'empat' is no number as boxes hold it" in capsys.readouterr().err
+
+
+def test_the_printout_asks_no_retake_of_a_refused_photo_of_a_page_graded_from_another():
+    """Class rehearsal helper-168: Citra's page 2 was sent twice in the class's chat export, first too dark, then fine;
+    the sheet was graded whole, yet its printout said in red "IMG-…-WA0006.jpg: Foto terlalu gelap. … lalu foto
+    ulang." It says page 2 is graded from the other photo and this one need not be taken again; a page no other
+    photo shows still reads as a retake."""
+    dark = {"code": "too_dark", "message_id": "Foto terlalu gelap. Pindah ke tempat yang lebih terang atau nyalakan "
+            "lampu, lalu foto ulang.", "message_en": "The photo is too dark. Take the photo again."}
+    res = {"trainee": "103", "trainee_name": None, "identity_source": "qr", "exercise": "ABC123", "status": "graded",
+           "score": 100.0, "counts": {"ok": 46}, "top_fixes": [], "rules": [], "findings": [], "fields": [],
+           "pages": [{"file": "IMG-20261206-WA0005.jpg", "page": 1, "refusal": None, "advice": None},
+                     {"file": "IMG-20261206-WA0006.jpg", "page": 2, "refusal": dark, "advice": None},
+                     {"file": "IMG-20261206-WA0007.jpg", "page": 2, "refusal": None, "advice": None}]}
+    html = render_report(res)
+    assert ('<p class="review">IMG-20261206-WA0006.jpg: Foto terlalu gelap. Pindah ke tempat yang lebih terang atau '
+            'nyalakan lampu, lalu foto ulang. Halaman 2 sudah dinilai dari foto IMG-20261206-WA0007.jpg; foto ini '
+            'tidak perlu diulang.</p>') in html
+    assert "The photo is too dark. Take the photo again. Page 2 is graded from the photo IMG-20261206-WA0007.jpg; " \
+           "this photo need not be taken again." in render_report(res, lang="en")
+    alone = {**res, "status": "partial", "pages": res["pages"][:2]}
+    assert '<p class="wrong">IMG-20261206-WA0006.jpg: Foto terlalu gelap. Pindah ke tempat yang lebih terang atau ' \
+           'nyalakan lampu, lalu foto ulang.</p>' in render_report(alone)
