@@ -3652,3 +3652,35 @@ def test_batch_page_says_a_number_read_unsure_on_a_sheet_refused_as_another_exer
             "kode latihan OTHER01 · nomor peserta 061"
         assert written_on(row({"value": "631", "status": "review", "sure": "???"})) == "kode latihan OTHER01"
         assert written_on(row({"value": "061", "status": "ok"})) == "kode latihan OTHER01 · nomor peserta 061"
+
+
+def test_a_batch_merged_again_leaves_a_sheet_its_trainee_completed_from_its_result_page_alone(app, trainer, code):
+    """Class rehearsal helper-168: Dewi (104) sent only page 1 in the class's chat export and added page 2 from her
+    result page ("Lengkapi lembar ini": a new sheet of both photos, ``retake_of`` the half, in the batch too). When the
+    batch was merged again (here: the trainer types the number of a sheet nothing named; there: "Nilai semuanya
+    dengan latihan X"), the half, a one-photo sheet nothing marked replaced, was taken as a second photo of page 1
+    beside Dewi's completed sheet: merged into a third sheet holding her page 1 photo twice, one refused as "Foto ini
+    halaman 1 lagi", her corrections copied twice. The merge step takes no sheet its trainee sent again since."""
+    resp = batch(trainer, code, [("qr-104-solo_1.jpg", jpeg_bytes()), ("IMG_1234.jpg", jpeg_bytes(color="#d5d5d5"))])
+    items = {i["trainee"]: i for i in trainer.get(resp.location + ".json").get_json()["items"]}
+    half = items["104"]
+    sheet = trainer.get(half["url"]).get_data(as_text=True)
+    link = re.search(r'href="(/hasil/[^"/]+)"', sheet).group(1)
+    phone = app.test_client()
+    phone.get(link)
+    added = phone.post(f"{link}/lengkapi", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(phone), "photo": (io.BytesIO(jpeg_bytes(color="#ddd")), "qr-104-solo_2.jpg")})
+    assert phone.get(added.location + ".json").get_json()["status"] == "graded"
+    nameless = items["IMG_1234"]["url"].rsplit("/", 1)[1]
+    token = csrf_of(trainer, f"/trainer/lembar/{nameless}")
+    assert trainer.post(f"/trainer/lembar/{nameless}/peserta",
+                        data={"csrf_token": token, "number": "105"}).status_code == 303
+    with app.app_context():
+        from grader.web.db import get_db
+        sheets = [dict(r) for r in get_db().execute(
+            "SELECT s.id, s.state, s.retake_of, (SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) AS photos "
+            "FROM submissions s WHERE s.trainee='104' ORDER BY s.id")]
+    assert [(s["state"], s["photos"]) for s in sheets] == [("done", 1), ("done", 2)]
+    row = next(r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"] if r["trainee"] == "104")
+    assert row["url"] == f"/trainer/lembar/{sheets[1]['id']}" and row["status"] == "graded"
+    assert "halaman 1 lagi" not in trainer.get(row["url"]).get_data(as_text=True)

@@ -24,6 +24,9 @@ BUSY_TIMEOUT_MS = 30_000
 REMOVED = "removed"
 #: batches.merged: 0 the merge step is due once every sheet is graded, 1 it ran, MERGING it is running
 MERGING = 2
+#: SQL: sheet ``s`` its trainee sent again since from its result page, a retake or the page it lacked (the newer
+#: sheet, ``retake_of`` it and not removed, is theirs now)
+RETAKEN = f"EXISTS (SELECT 1 FROM submissions f WHERE f.retake_of = s.id AND f.state != '{REMOVED}')"
 #: batches.client_token is this prefix + the form's token while the batch's photos are being stored; a crash that
 #: cut the storing short leaves it, and the next start clears it, so sending the form again stores what is missing
 #: (batches.form_token keeps the form's token for good: what the form stored before is not stored again)

@@ -23,7 +23,7 @@ from grader.web.batching import TYPED_BY_TRAINER, is_named, merge_candidates
 from grader.photo.refusal import REASON_CODES
 from grader.sheet.schema import resolve_template
 from grader.web.corrections import carry_over_reviews, fields_on_pages, pages_read_from
-from grader.web.db import MERGING, STORING, connect, now_iso
+from grader.web.db import MERGING, RETAKEN, STORING, connect, now_iso
 from grader.web.grading import stored_photos
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading
 from grader.web.job_followups import refused
@@ -34,8 +34,10 @@ log = logging.getLogger(__name__)
 
 
 def _kept_sheets(photos: int) -> str:
-    """SQL: a graded sheet ``s`` of ``photos`` photos that nothing replaced (what a split or a merge may take)."""
-    return (f"s.state='done' AND s.superseded_by IS NULL AND "
+    """SQL: a graded sheet ``s`` of ``photos`` photos that nothing replaced (what a split or a merge may take); nor
+    its trainee sent again since, from its result page: the batch merged again took Dewi's half sheet, completed by
+    her since, as a second photo of page 1 beside the sheet completing it (rehearsal helper-168)."""
+    return (f"s.state='done' AND s.superseded_by IS NULL AND NOT {RETAKEN} AND "
             f"(SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) = {int(photos)}")
 
 
@@ -318,8 +320,8 @@ def _partial_sheet_completed_by(conn: sqlite3.Connection, single: dict, batch_id
     found = []
     for r in conn.execute("SELECT s.id, s.exercise, s.trainee, s.group_key, s.result FROM submissions s WHERE "
                           "s.source='batch' AND s.batch_id != ? AND s.exercise=? AND s.state='done' AND "
-                          "s.superseded_by IS NULL AND s.result_status='partial' AND NOT EXISTS (SELECT 1 FROM "
-                          "batches b WHERE b.id = s.batch_id AND b.merged = ?) ORDER BY s.id",
+                          f"s.superseded_by IS NULL AND NOT {RETAKEN} AND s.result_status='partial' AND NOT EXISTS "
+                          "(SELECT 1 FROM batches b WHERE b.id = s.batch_id AND b.merged = ?) ORDER BY s.id",
                           (batch_id, single["exercise"], MERGING)):
         row, res, read = _sheet_as_compared(r)
         pages = res.get("pages") or []
@@ -339,7 +341,8 @@ def _sheet_holding_page(conn: sqlite3.Connection, single: dict, batch_id: int) -
     :func:`_merge_claimed_batch`. Of two, the first stored. None when no sheet does."""
     for r in conn.execute("SELECT s.id, s.exercise, s.trainee, s.group_key, s.result FROM submissions s WHERE "
                           "s.batch_id=? AND s.exercise=? AND s.id != ? AND s.state='done' AND s.superseded_by IS NULL "
-                          "AND (SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) > 1 ORDER BY s.id",
+                          f"AND NOT {RETAKEN} AND (SELECT COUNT(*) FROM uploads u WHERE u.submission_id=s.id) > 1 "
+                          "ORDER BY s.id",
                           (batch_id, single["exercise"], single["id"])):
         row, _, read = _sheet_as_compared(r)
         if _names_trainee_of(row, single) and row["identity_source"] != TYPED_BY_TRAINER \

@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from grader.grading.shown import full_score
 from grader.result_rows import refusal_messages
 from grader.web.batch_storing import sheet_label, sheets_holding
-from grader.web.db import REMOVED, batch_cut_short, get_db
+from grader.web.db import REMOVED, RETAKEN, batch_cut_short, get_db
 from grader.web.i18n import get_lang
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
@@ -21,11 +21,6 @@ from grader.web.trainer import bp
 from grader.web.trainer.batch_upload import ALREADY_SENT_ON
 from grader.web.trainer.exercises import get_key, has_exercise
 from grader.web.trainer.results import ident_url, printed_for, regrade_under
-
-
-# A batch's sheet ``s`` its trainee retook or completed since, from its result page (the newer sheet, ``retake_of``,
-# joins the batch too); one parameter each time it is used, REMOVED.
-RETAKEN = "EXISTS (SELECT 1 FROM submissions f WHERE f.retake_of = s.id AND f.state != ?)"
 
 
 def batch_progress(batch_id: int) -> dict:
@@ -39,7 +34,7 @@ def batch_progress(batch_id: int) -> dict:
                       f"SUM(result_status='partial' AND NOT {RETAKEN}) AS partial, "
                       "COUNT(*) AS n, SUM((SELECT COUNT(*) "
                       "FROM uploads u WHERE u.submission_id = s.id)) AS photos FROM submissions s WHERE batch_id=? "
-                      "GROUP BY state", (REMOVED, REMOVED, batch_id)).fetchall()
+                      "GROUP BY state", (batch_id,)).fetchall()
     counts = {r["state"]: r["n"] for r in rows}
     photos = {r["state"]: r["photos"] or 0 for r in rows}
     refused = sum(r["refused"] or 0 for r in rows if r["state"] == "done")
@@ -130,9 +125,9 @@ def _items(batch_id: int) -> list:
         # (the full result only where the row must say why: a poll of a big batch stays cheap)
         "CASE WHEN s.result_status IN ('refused', 'partial') THEN s.result END AS result, "
         "(SELECT GROUP_CONCAT(filename, ', ') FROM uploads u WHERE u.submission_id=s.id) AS files, "
-        "(SELECT MAX(f.id) FROM submissions f WHERE f.retake_of = s.id AND f.state != ?) AS retaken_by "
+        f"(SELECT MAX(f.id) FROM submissions f WHERE f.retake_of = s.id AND f.state != '{REMOVED}') AS retaken_by "
         "FROM submissions s WHERE s.batch_id=? AND s.state NOT IN ('merged', ?) ORDER BY s.id",
-        (REMOVED, batch_id, REMOVED)).fetchall()
+        (batch_id, REMOVED)).fetchall()
 
 
 @bp.get("/batch/<token>")
