@@ -597,6 +597,9 @@ def test_a_code_typed_with_one_slip_is_offered_on_a_phone_and_one_tap_grades_it(
     offer.click()
     assert offer.inner_text() == "Mengirim…" and page.locator("button[value=FIRST0]").inner_text() == "FIRST0"
     page.evaluate("() => { const f = document.querySelector('form[data-similar-codes]'); delete f.dataset.sent; }")
+    # (the script disables the button tapped in a timer of its own: waited for, so that it is not enabled here first
+    # and disabled after, as happened once with two helpers grading beside the suite)
+    page.wait_for_function("b => b.disabled", arg=offer.element_handle())
     offer.evaluate("b => { b.disabled = false; }")
     offer.click()
     page.wait_for_selector("text=Hasil penilaian", timeout=30_000)
