@@ -1254,6 +1254,59 @@ def test_class_insight_says_its_figures_are_provisional_while_fields_wait_for_a_
     assert 'id="provisional"' not in trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
 
 
+def test_class_insight_says_no_rule_broken_only_when_every_rule_could_be_checked(app, trainer, code):
+    """Rehearsal (helper-168): the insight said "Tidak ada aturan yang dilanggar" while a trainee's sum failed behind
+    entries in review: a failing rule with an unsure term is not checkable yet, never "violated", and may be the
+    trainee's broken rule. The rules card now says how many rules are not checkable yet, on how many trainees'
+    sheets, waiting for the review queue (or for a page not read), and says "none broken" only of those checked;
+    once the trainer corrects the entry, the rule is checked (here: broken) and the note is gone."""
+    import json
+    from grader.exercise.store import load_key
+    from grader.web.db import get_db
+    from grader.web.testing import WRONG_FIELD
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("solo_1.jpg", jpeg_bytes(color="#ddd"))])
+    with app.app_context():
+        db = get_db()
+        for row in db.execute("SELECT id, trainee, result FROM submissions").fetchall():
+            res = json.loads(row["result"])
+            fields = {f["id"]: f for f in res["fields"]}
+            if row["trainee"] == "017":           # II.3 read unsure: the sum it is in cannot be checked yet
+                fields[WRONG_FIELD].update(status="review", confidence=0.4, notes=["in_failing_rule_unsure"])
+                res["rules"][0]["status"] = "not_checkable"
+            else:                                 # the half sheet: a rule of its page 2, not read, nor checked
+                res["rules"][0]["status"] = "ok"
+                res["rules"].append({**res["rules"][0], "id": "votes", "status": "not_checkable",
+                                     "fields": ["IV.1", "V.A"]})
+                assert "page_missing" in fields["V.A"]["notes"]
+            db.execute("UPDATE submissions SET result=? WHERE id=?", (json.dumps(res), row["id"]))
+        db.commit()
+    html = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
+    card = re.search(r"Aturan yang paling sering dilanggar</h2>(.*?)</div>\s*</div>", html, re.S).group(1)
+    assert "Tidak ada aturan yang dilanggar" not in card
+    assert "Belum ada aturan yang dilanggar di antara yang sudah bisa dicek." in card
+    review = re.search(r'<p class="flash warn small" id="rules-unchecked-review">(.*?)</p>', card, re.S).group(1)
+    assert ("Belum bisa dicek: 1 aturan pada lembar 1 peserta, karena isiannya masih perlu dicek pelatih. Aturan "
+            "itu bisa saja dilanggar.") in review and f'href="/trainer/latihan/{code}/periksa">Periksa</a>' in review
+    assert ("Belum bisa dicek: 1 aturan pada lembar 1 peserta, karena halamannya belum terbaca (belum dikirim atau "
+            "fotonya ditolak).") in card
+    from html import unescape
+    english = unescape(trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True))
+    assert "No rule is broken." not in english and "No rule broken so far among those checked." in english
+    assert ("Not checkable yet: 1 rule, on 1 of the sheets counted here, as entries in it still need a trainer's "
+            "check. It may be broken.") in english
+    assert "Not checkable yet: 1 rule, on 1 of the sheets counted here, as its page is not read" in english
+    # the trainer reads II.3 as written, off the key: the sum is checked, and broken
+    with app.app_context():
+        sheet = get_db().execute("SELECT id FROM submissions WHERE trainee='017'").fetchone()["id"]
+    token = csrf_of(trainer, "/trainer/")
+    assert trainer.post(f"/trainer/lembar/{sheet}/koreksi",
+                        data={"field": WRONG_FIELD, "value": str(load_key(code).fields[WRONG_FIELD] + 1)},
+                        headers={"X-Requested-With": "fetch", "X-CSRF-Token": token}).get_json()["ok"]
+    html = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
+    assert 'id="rules-unchecked-review"' not in html and "Surat suara diterima" in html
+    assert "Belum ada aturan yang dilanggar" not in html and 'id="rules-unchecked-unread"' in html
+
+
 def test_the_open_class_table_can_tell_when_what_it_shows_has_changed(trainer, code):
     """Rehearsal (helper-89): a trainer kept the class table open while the class sent their photos, and it stayed
     "Belum ada lembar untuk latihan ini." as sheets arrived and were graded: it reloaded itself only while a sheet it

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code, pair_base
-from grader.grading.review_queue import queue_order, waiting
+from grader.grading.review_queue import on_unread_page, queue_order, waiting
 from grader.grading.shown import full_score, shown_score, shown_value
 from grader.page_groups import normalise_id, trainee_order
 from grader.web.grading import graded_nothing_new, has_digits, only_wrong_exercise, printed_exercise
@@ -377,6 +377,33 @@ def trainee_mistakes(fields: list[dict]) -> list[dict]:
             if f.get("kind") not in ("tally", "bubbles") or (pair_base(f), f["status"], shown_value(f)) not in digits]
 
 
+#: Why a sheet's rule is not checkable yet: a field of it waits for a trainer (the review queue), or is on a page not
+#: read (not sent, or its photo refused: only the trainee's photo can read it).
+UNCHECKED_WHY = ("review", "unread")
+
+
+def unchecked_rules(result: dict) -> dict[str, int]:
+    """How many of a graded sheet's rules are not checkable yet (:data:`UNCHECKED_WHY`), per reason: a rule we could
+    not check may be one the trainee broke (a failing sum with an unsure term goes to review, never "violated":
+    grader.grading.grade), so the insight cannot say "no rule broken" while there are any (helper-169: it did, with
+    a trainee's broken rule behind two fields in review). A rule left unchecked by a field written blank, which no
+    review or retake will read, is not counted: that field counts as blank already. A field on a page not read
+    counts before one waiting: a trainer's check cannot make such a rule checkable."""
+    fields = {f.get("id"): f for f in result.get("fields") or []}
+    out = dict.fromkeys(UNCHECKED_WHY, 0)
+    for rule in result.get("rules") or []:
+        if rule.get("status") != "not_checkable":
+            continue
+        terms = [fields[fid] for fid in rule.get("fields") or () if fid in fields]
+        if any(f.get("value") is None and not waiting(f) and not on_unread_page(f) for f in terms):
+            continue                                  # written blank: never checkable
+        if any(on_unread_page(f) for f in terms):
+            out["unread"] += 1
+        elif any(waiting(f) for f in terms):
+            out["review"] += 1
+    return out
+
+
 def class_insight(results: list[dict], *, top: int = 12) -> dict:
     """Which fields and rules the class gets wrong most, and which writing habits show, on how many of ``results``
     (one per trainee: :func:`trainees_insight`); ``trainees`` of them graded, the shares out of those."""
@@ -404,6 +431,7 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
         if any(f.get("status") == "blank" for f in res.get("fields") or []):
             shown.add(BLANK_FIELD)
         habits.update(shown & set(HABITS))
+    unchecked = [unchecked_rules(r) for r in graded]
     scores = [s for r in graded if (s := full_score(r.get("status"), r.get("score"))) is not None]
     # fields a trainer has still to check: until then a mean, a field's count or a bar may move (a misread
     # corrected to a mistake, a doubt confirmed right)
@@ -416,6 +444,9 @@ def class_insight(results: list[dict], *, top: int = 12) -> dict:
         "fields": [Tally(fid, labels[fid][0], c, c / n, labels[fid][1]) for fid, c in fields.most_common(top)],
         "rules": [{"id": rid, "message_id": rule_text[rid][0], "message_en": rule_text[rid][1], "count": c,
                    "share": c / n} for rid, c in rules.most_common(top)],
+        # the rules not checkable yet, which may be broken: "no rule broken" is said only if there are none
+        "unchecked_rules": {why: {"rules": sum(u[why] for u in unchecked),
+                                  "trainees": sum(1 for u in unchecked if u[why])} for why in UNCHECKED_WHY},
         "habits": [{"code": code, "text": HABITS[code], "count": c, "share": c / n} for code, c in habits.most_common()],
         "histogram": _histogram(scores),
     }

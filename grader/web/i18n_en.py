@@ -760,6 +760,17 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Tidak ada isian yang salah.": "No entry is wrong.",
     "Aturan yang paling sering dilanggar": "Rules most often broken",
     "Tidak ada aturan yang dilanggar.": "No rule is broken.",
+    "Belum ada aturan yang dilanggar di antara yang sudah bisa dicek.": "No rule broken so far among those checked.",
+    "Belum bisa dicek: {n} aturan pada lembar {k} peserta, karena isiannya masih perlu dicek pelatih. Aturan itu bisa saja dilanggar.": (
+        "Not checkable yet: {n} rule, on {k} of the sheets counted here, as entries in it still need a trainer's "
+        "check. It may be broken.",
+        "Not checkable yet: {n} rules, on {k} of the sheets counted here, as entries in them still need a "
+        "trainer's check. They may be broken."),
+    "Belum bisa dicek: {n} aturan pada lembar {k} peserta, karena halamannya belum terbaca (belum dikirim atau fotonya ditolak).": (
+        "Not checkable yet: {n} rule, on {k} of the sheets counted here, as its page is not read (not sent, or "
+        "its photo refused).",
+        "Not checkable yet: {n} rules, on {k} of the sheets counted here, as their pages are not read (not sent, "
+        "or their photos refused)."),
     "Sebaran nilai": "Score distribution",
     "Belum ada lembar yang dinilai.": "No sheet graded yet.",
     "Tampilkan di layar kelas": "Show on the classroom screen",
