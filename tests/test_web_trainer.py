@@ -630,6 +630,37 @@ def test_a_sheet_moved_to_another_exercise_is_listed_by_its_batch_as_moved_there
     assert failed["reason"] == "Gagal: Penilaian terlalu lama." and failed["score"] is None
 
 
+def test_a_batch_counter_owes_no_retake_for_a_sheet_moved_to_another_exercise(app, trainer, code):
+    """Rehearsal (helper-168): a stray sheet of another exercise, its page 2 not sent, graded under that exercise
+    from its page ("Nilai lembar itu dengan latihan X"), is half a sheet there; its batch's counter said "sebagian: 1"
+    though its row says "Dipindah ke latihan X" and no row "Sebagian": the trainer looked for a half sheet of this
+    class. The counter counts the batch's own sheets, as its rows show them: the moved one's retake is X's, its row
+    still says why ("Sebagian: Halaman 2 belum dikirim.") and X's class table says it too."""
+    import json as _json
+
+    from grader.exercise.store import exercises_dir
+    base = app.config["DATA_DIR"]
+    key = _json.loads((exercises_dir(base) / code / "answer_key.json").read_text())
+    (exercises_dir(base) / "OTHER01").mkdir()
+    (exercises_dir(base) / "OTHER01" / "answer_key.json").write_text(_json.dumps({**key, "exercise": "OTHER01"}))
+    sent = batch(trainer, code, [("054_1_solo_otherex.jpg", jpeg_bytes()), ("055_1.jpg", jpeg_bytes(color="#eee")),
+                                 ("056_1_solo.jpg", jpeg_bytes(color="#ddd"))])
+    before = trainer.get(sent.location + ".json").get_json()
+    assert (before["refused"], before["partial"]) == (1, 1)         # the stray sheet, refused here; 056's half
+    token = csrf_of(trainer, "/trainer/lembar/1")
+    assert trainer.post("/trainer/lembar/1/latihan", data={"csrf_token": token, "code": "OTHER01"}).status_code == 303
+    after = trainer.get(sent.location + ".json").get_json()
+    items = {it["id"]: it for it in after["items"]}
+    assert (items[1]["badge"], items[1]["status"]) == ("moved", "partial")
+    assert items[1]["error"] == "Sebagian: Halaman 2 belum dikirim."
+    assert (after["refused"], after["partial"]) == (0, 1)           # 056's half only, as the rows show it
+    assert [it["badge"] for it in after["items"]].count("partial") == after["partial"]
+    page = trainer.get(sent.location).get_data(as_text=True)
+    assert '<span data-field="partial">1</span>' in page and '<span data-field="refused">0</span>' in page
+    table = trainer.get("/trainer/latihan/OTHER01/hasil.json").get_json()["rows"]
+    assert [(r["trainee"], r["status"]) for r in table] == [("054", "partial")]
+
+
 def test_a_batch_sent_under_the_wrong_exercise_is_moved_in_one_go(app, trainer, code):
     """QA: 14 pages of another exercise sent under this one each needed their own click on their own page."""
     import json as _json

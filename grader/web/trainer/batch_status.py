@@ -29,12 +29,18 @@ def batch_progress(batch_id: int) -> dict:
     says so, in photos read, then in sheets done, and ``percent`` follows it. ``complete``: every sheet is graded
     and paired (the merged sheets are graded again before that). ``total``, ``finished``: the rows, as listed."""
     db = get_db()
-    # (a sheet its trainee retook or completed since needs no retake: its newer sheet, a row too, says how it went)
-    rows = db.execute(f"SELECT state, SUM(result_status='refused' AND NOT {RETAKEN}) AS refused, "
-                      f"SUM(result_status='partial' AND NOT {RETAKEN}) AS partial, "
+    row = db.execute("SELECT exercise, merged, client_token, form_token FROM batches WHERE id=?",
+                     (batch_id,)).fetchone()
+    # (a sheet its trainee retook or completed since needs no retake: its newer sheet, a row too, says how it went;
+    # nor does this batch owe one for a sheet graded under another exercise since, which its row lists as moved there
+    # (:func:`row_status`): its retake is that class's, whose table says it; "sebagian: 1" with no row saying
+    # "Sebagian" sent the trainer looking for a half sheet of this class: rehearsal helper-168)
+    owed = f"NOT {RETAKEN} AND (s.exercise IS NULL OR s.exercise = '' OR s.exercise = :exercise)"
+    rows = db.execute(f"SELECT state, SUM(result_status='refused' AND {owed}) AS refused, "
+                      f"SUM(result_status='partial' AND {owed}) AS partial, "
                       "COUNT(*) AS n, SUM((SELECT COUNT(*) "
-                      "FROM uploads u WHERE u.submission_id = s.id)) AS photos FROM submissions s WHERE batch_id=? "
-                      "GROUP BY state", (batch_id,)).fetchall()
+                      "FROM uploads u WHERE u.submission_id = s.id)) AS photos FROM submissions s WHERE batch_id=:batch "
+                      "GROUP BY state", {"batch": batch_id, "exercise": row["exercise"]}).fetchall()
     counts = {r["state"]: r["n"] for r in rows}
     photos = {r["state"]: r["photos"] or 0 for r in rows}
     refused = sum(r["refused"] or 0 for r in rows if r["state"] == "done")
@@ -45,7 +51,6 @@ def batch_progress(batch_id: int) -> dict:
     finished = counts.get("done", 0) + counts.get("failed", 0)
     photos_total = sum(n for s, n in photos.items() if s not in ("merged", REMOVED))
     photos_read = photos.get("done", 0) + photos.get("failed", 0)
-    row = db.execute("SELECT merged, client_token, form_token FROM batches WHERE id=?", (batch_id,)).fetchone()
     paired = row["merged"] == 1
     if paired:
         counter, percent = _("{finished} / {total} lembar selesai", finished=finished, total=total), (
