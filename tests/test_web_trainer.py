@@ -3768,3 +3768,48 @@ def test_a_batch_merged_again_leaves_a_sheet_its_trainee_completed_from_its_resu
     row = next(r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"] if r["trainee"] == "104")
     assert row["url"] == f"/trainer/lembar/{sheets[1]['id']}" and row["status"] == "graded"
     assert "halaman 1 lagi" not in trainer.get(row["url"]).get_data(as_text=True)
+
+
+def test_a_batch_moves_no_stray_sheet_its_trainee_sent_again(app, trainer, code):
+    """Rehearsal (helper-169): Dewi (104) retook page 1 of her batch sheet from her result page with a photo of
+    another exercise's printout (refused: "Lembar ini untuk latihan OTHER01"), then again, from that refusal's page,
+    with her own sheet. The batch page still offered "Nilai lembar itu dengan latihan OTHER01" for the stray photo she
+    had replaced, and the button graded it there: OTHER01's class table then listed 104 with a sheet she never meant
+    for it. A sheet its trainee sent again since is neither counted among the strays to move nor moved."""
+    import json as _json
+
+    from grader.exercise.store import exercises_dir
+    base = app.config["DATA_DIR"]
+    key = _json.loads((exercises_dir(base) / code / "answer_key.json").read_text())
+    (exercises_dir(base) / "OTHER01").mkdir()
+    (exercises_dir(base) / "OTHER01" / "answer_key.json").write_text(_json.dumps({**key, "exercise": "OTHER01"}))
+    resp = batch(trainer, code, [("qr-104-solo_1.jpg", jpeg_bytes())])
+    (item,) = trainer.get(resp.location + ".json").get_json()["items"]
+    link = re.search(r'href="(/hasil/[^"/]+)"', trainer.get(item["url"]).get_data(as_text=True)).group(1)
+    phone = app.test_client()
+    phone.get(link)
+
+    def retake(page, name, color):
+        sent = phone.post(f"{page}/ulang", data={"csrf_token": csrf_of(phone, page), "position": "1",
+                                                 "photo": (io.BytesIO(jpeg_bytes(color=color)), name)},
+                          content_type="multipart/form-data")
+        assert sent.status_code == 302, sent.status_code
+        return sent.location
+    stray = retake(link, "qr-104-solo-otherex_1.jpg", "#eee")
+    assert phone.get(stray + ".json").get_json()["status"] == "refused"
+    offer = "1 lembar di unggahan ini dicetak untuk latihan OTHER01"
+    assert offer in trainer.get(resp.location).get_data(as_text=True)      # the stray, while it is her latest
+    mine = retake(stray, "qr-104-solo_1.jpg", "#ddd")
+    assert phone.get(mine + ".json").get_json()["status"] == "partial"
+    status = trainer.get(resp.location + ".json").get_json()
+    assert [it["badge"] for it in status["items"]] == ["retaken", "retaken", "partial"]
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert offer not in page and "dengan latihan OTHER01" not in page
+    moved = trainer.post(resp.location + "/latihan", data={"csrf_token": csrf_of(trainer, resp.location),
+                                                           "code": "OTHER01"})
+    assert moved.status_code == 303
+    assert "0 lembar dinilai ulang dengan latihan OTHER01." in trainer.get(resp.location).get_data(as_text=True)
+    assert trainer.get("/trainer/latihan/OTHER01/hasil.json").get_json()["rows"] == []
+    with app.app_context():
+        from grader.web.db import get_db
+        assert {r["exercise"] for r in get_db().execute("SELECT exercise FROM submissions")} == {code}

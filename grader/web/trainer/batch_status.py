@@ -188,8 +188,16 @@ def _movable(rows, *, here: bool = True) -> dict[str, int]:
     photos sent under the wrong exercise), so they can all be graded under it at once; with ``here=False``, those
     printed for an exercise this server does not have (removed, or printed from another server), which the page
     says cannot be graded here rather than leave the trainer with the trainee's "use the same sheet and code"."""
-    counts = Counter(code for r in rows if r["state"] == "done" for code in printed_for(r))
+    counts = Counter(code for r in rows if r["state"] == "done" for code in _stray_of(r))
     return {code: n for code, n in sorted(counts.items()) if has_exercise(code) == here}
+
+
+def _stray_of(r) -> set[str]:
+    """:func:`printed_for` of a batch row, but nothing for a sheet its trainee sent again since from its result page
+    (``retaken_by``): the newer sheet, a row of the batch too, is the one that counts, and the stray photo the trainee
+    replaced is no sheet of theirs to grade under the other exercise (rehearsal helper-169: "Nilai lembar itu dengan
+    latihan OTHER01" still offered, and took, such a sheet, which then stood in that class's table as the trainee's)."""
+    return set() if r["retaken_by"] is not None else printed_for(r)
 
 
 @bp.post("/batch/<token>/latihan")
@@ -199,7 +207,7 @@ def batch_move(token: str):
     code = normalise_code(request.form.get("code"))
     get_key(code or "-")                          # 404 if that exercise is not in this app
     db = get_db()
-    moved = sum(regrade_under(db, r["id"], code) for r in _items(row["id"]) if code in printed_for(r))
+    moved = sum(regrade_under(db, r["id"], code) for r in _items(row["id"]) if code in _stray_of(r))
     flash(_("{n} lembar dinilai ulang dengan latihan {code}.", n=moved, code=code), "ok")
     return redirect(url_for("trainer.batch", token=token), code=303)
 
