@@ -26,6 +26,9 @@ def refusals(result: dict | None) -> str:
 
 #: "page" in each language of :func:`refusal_messages` and :func:`missing_page_messages`
 PAGE_WORD = {"en": "page", "id": "halaman"}
+#: after the reason of a refused photo whose page another photo of the sheet shows graded (the web's words)
+GRADED_FROM = {"en": "Page {n} is graded from the photo {file}; this photo need not be taken again.",
+               "id": "Halaman {n} sudah dinilai dari foto {file}; foto ini tidak perlu diulang."}
 
 
 def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
@@ -36,10 +39,19 @@ def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
     batch of chat photos (``IMG-…-WA0006.jpg``) otherwise said which photo, not which page of the sheet to take
     again, on the batch page, in the class export and in ``grader grade``'s lines alike."""
     files: dict[str, list[str]] = {}
-    for p in (result or {}).get("pages") or ():
+    pages = (result or {}).get("pages") or ()
+    for p in pages:
         if p.get("refusal"):
             page = f" ({PAGE_WORD[lang]} {p['page']})" if p.get("page") is not None else ""
-            files.setdefault(p["refusal"]["message_" + lang], []).append(p["file"] + page)
+            message = p["refusal"]["message_" + lang]
+            # (a page another photo of the sheet shows graded, as the web's card and the printed feedback say it:
+            # "take the photo again" alone had a trainer chase a retake of a sheet graded whole, rehearsal helper-170;
+            # a duplicate_page's own reason says so already)
+            graded = [q["file"] for q in pages if not q.get("refusal") and p.get("page") is not None
+                      and q.get("page") == p["page"]] if p["refusal"]["code"] != "duplicate_page" else []
+            if graded:
+                message += " " + GRADED_FROM[lang].format(n=p["page"], file=graded[-1])
+            files.setdefault(message, []).append(p["file"] + page)
     return [f"{', '.join(names)}: {message}" for message, names in files.items()]
 
 

@@ -1464,3 +1464,37 @@ def test_the_printout_asks_no_retake_of_a_refused_photo_of_a_page_graded_from_an
     alone = {**res, "status": "partial", "pages": res["pages"][:2]}
     assert '<p class="wrong">IMG-20261206-WA0006.jpg: Foto terlalu gelap. Pindah ke tempat yang lebih terang atau ' \
            'nyalakan lampu, lalu foto ulang.</p>' in render_report(alone)
+
+
+def test_a_refused_photo_of_a_page_another_photo_shows_graded_is_not_told_to_retake_in_the_table_and_csv(capsys):
+    """Rehearsal helper-170: a chat export held Citra's page 2 twice, first too dark, then fine; the sheet was graded
+    whole from the fine one, yet the terminal's table and the CSV's refusal_message said "…WA0006.jpg (page 2): The
+    photo is too dark. … take the photo again." with nothing more, and a trainer chased a retake of a graded sheet
+    (the web's card and the printed feedback already say the page is graded from the other photo). The reason is
+    followed by the page graded from the other photo, in both languages; a photo of a page no other photo shows, and
+    a duplicate_page (whose reason says so itself), are said as before."""
+    from grader.commands.grade import _print_table
+    from grader.result_rows import refusal_messages, sheet_rows
+    dark = {"code": "too_dark", "message_id": "Foto terlalu gelap.", "message_en": "The photo is too dark."}
+    pages = [{"file": "c.zip:WA0005.jpg", "page": 1, "refusal": None, "advice": None},
+             {"file": "c.zip:WA0006.jpg", "page": 2, "refusal": dark, "advice": None},
+             {"file": "c.zip:WA0007.jpg", "page": 2, "refusal": None, "advice": None}]
+    res = {"trainee": "103", "trainee_name": "Citra Lestari", "identity_source": "qr", "exercise": "ABC",
+           "status": "graded", "score": 100.0, "counts": {"ok": 46, "wrong": 0, "review": 0, "blank": 0, "unreadable": 0},
+           "pages": pages, "top_fixes": [], "rules": [], "findings": [], "fields": []}
+    said = "c.zip:WA0006.jpg (page 2): The photo is too dark. Page 2 is graded from the photo c.zip:WA0007.jpg; " \
+           "this photo need not be taken again."
+    assert refusal_messages(res) == [said]
+    assert refusal_messages(res, lang="id") == ["c.zip:WA0006.jpg (halaman 2): Foto terlalu gelap. Halaman 2 sudah "
+                                                "dinilai dari foto c.zip:WA0007.jpg; foto ini tidak perlu diulang."]
+    assert sheet_rows([res])[0]["refusal_message"] == said
+    _print_table([res])
+    assert f"refused {said}" in capsys.readouterr().out
+    # a page no other photo shows graded: its reason alone, as before
+    alone = {**res, "status": "partial", "pages": pages[:2]}
+    assert refusal_messages(alone) == ["c.zip:WA0006.jpg (page 2): The photo is too dark."]
+    both_dark = {**res, "pages": [pages[0], pages[1], {**pages[2], "refusal": dark}]}
+    assert refusal_messages(both_dark) == ["c.zip:WA0006.jpg (page 2), c.zip:WA0007.jpg (page 2): The photo is too dark."]
+    again = {"code": "duplicate_page", "message_id": "Halaman 2 lagi.", "message_en": "Page 2 again."}
+    assert refusal_messages({**res, "pages": [pages[0], {**pages[1], "refusal": again}, pages[2]]}) == [
+        "c.zip:WA0006.jpg (page 2): Page 2 again."]
