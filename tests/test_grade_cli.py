@@ -1498,3 +1498,23 @@ def test_a_refused_photo_of_a_page_another_photo_shows_graded_is_not_told_to_ret
     again = {"code": "duplicate_page", "message_id": "Halaman 2 lagi.", "message_en": "Page 2 again."}
     assert refusal_messages({**res, "pages": [pages[0], {**pages[1], "refusal": again}, pages[2]]}) == [
         "c.zip:WA0006.jpg (page 2): Page 2 again."]
+
+
+def test_the_terminal_table_says_a_sheet_named_by_its_folder_is_named_from_the_folder_name(capsys):
+    """Rehearsal helper-170: kelas/Andi/IMG_1234.jpg and IMG_1235.jpg, a folder per trainee, were one sheet named
+    Andi, and the table said "Andi … graded  (from the file name)", though neither photo's name says Andi. A sheet
+    whose photos' own names name nobody was named by its folder, and the table says so; one named by its files as
+    before."""
+    from grader.commands.grade import _print_table
+    res = {"trainee": "Andi", "trainee_name": None, "identity_source": "filename", "exercise": "ABC",
+           "status": "graded", "score": 100.0, "counts": {"ok": 46, "wrong": 0, "review": 0, "blank": 0, "unreadable": 0},
+           "pages": [{"file": "kelas/Andi/IMG_1234.jpg", "page": 1, "refusal": None, "advice": None},
+                     {"file": "k.zip:kelas/Andi/hal2.jpg", "page": 2, "refusal": None, "advice": None}],
+           "top_fixes": [], "rules": [], "findings": [], "fields": []}
+    named = {**res, "trainee": "budi", "pages": [{**res["pages"][0], "file": "kelas/budi_1.jpg"},
+                                                  {**res["pages"][1], "file": "kelas/budi_2.jpg"}]}
+    _print_table([res, named, {**res, "identity_source": "qr", "trainee": "017"}])
+    andi, budi, qr = capsys.readouterr().out.splitlines()
+    assert andi.startswith("Andi") and andi.endswith("(from the folder name)"), andi
+    assert budi.startswith("budi") and budi.endswith("(from the file name)"), budi
+    assert qr.endswith("(from the QR code)"), qr

@@ -17,7 +17,7 @@ from grader.commands import path_arg, worker_count, writable_file, writable_fold
 from grader.corrections_file import apply_corrections, read_corrections
 from grader.errors import GraderError
 from grader.exercise.store import load_key
-from grader.file_names import PHOTO_SUFFIXES
+from grader.file_names import PHOTO_SUFFIXES, names_nobody
 from grader.page_groups import trainee_order
 from grader.result_rows import (FIELD_COLUMNS, SHEET_COLUMNS, advice_messages, field_rows, missing_page_messages,
                                 refusal_messages, sheet_rows, write_csv)
@@ -185,6 +185,8 @@ def fields_csv(path: Path) -> Path:
 #: trainee_source does); a sheet named by nobody has none, and its label a "?"
 SOURCE_WORDS = {"qr": "from the QR code", "trainee_number": "from the number on the sheet",
                 "filename": "from the file name", "caller": "as given"}
+#: a sheet named by the folder its photos are in (identity_source "filename" too: grader.file_names.trainee_folders)
+FOLDER_WORDS = "from the folder name"
 
 
 def _table(rows: list[dict], columns: tuple[str, ...]) -> tuple[tuple[str, ...], list[tuple]]:
@@ -207,6 +209,11 @@ def _print_table(results: list[dict]) -> None:
     width = max(12, *map(len, labels))
     for label, row, res in zip(labels, rows, results):
         source = SOURCE_WORDS.get(res.get("identity_source")) if res.get("trainee") else None
+        if res.get("trainee") and res.get("identity_source") == "filename" and res.get("pages") \
+                and all(names_nobody(p["file"]) for p in res["pages"]):
+            # (named by its folder, kelas/Andi/IMG_1234.jpg: "Andi (from the file name)" beside photos whose names
+            # name nobody sent a trainer looking for Andi in them, rehearsal helper-170)
+            source = FOLDER_WORDS
         # (a score that fields left to review may change is marked "*", as the CSV's provisional column and the web's
         # "sementara" mark it: a bare 100 beside "review 10" read as final, helper-150)
         score = f"{row['score']}*" if row["provisional"] else str(row["score"])
