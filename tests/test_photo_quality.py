@@ -114,6 +114,19 @@ def test_very_dark_photo_without_markers_is_too_dark():
     assert refusal_code(mock_photo(brightness=0.06, noise=2, seed=4).jpeg()) == "too_dark"
 
 
+def test_a_photo_too_dark_for_its_markers_edges_to_be_measured_is_too_dark():
+    """Rehearsal helper-170: a chat export's page 1 at a tenth of its light was found by its markers, but none of
+    their edges could be refined, so no paper level, contrast or blur was measured and the gate let it through: it
+    was read with 34 fields in review, its number unread, a sheet of nobody's told "the paper may be folded". The
+    frame's brightness is judged then, as for a photo whose markers are not found (sample s0006-p1 reproduces it)."""
+    img = cv2.imread(str(SAMPLES / "s0006-p1.jpg"))
+    dark = cv2.imencode(".jpg", (img.astype(np.float32) * 0.1).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 85])[1]
+    with pytest.raises(Refusal) as caught:
+        align_photo(dark.tobytes())
+    assert caught.value.code == "too_dark" and caught.value.page == 1
+    assert refusal_code(cv2.imencode(".jpg", img)[1].tobytes()) is None
+
+
 def test_cut_off_corner():
     assert refusal_code(mock_photo(shift=(0.25, 0.2), coverage=0.5, seed=5).jpeg()) == "sheet_cut_off"
 

@@ -231,6 +231,11 @@ def _align_page(data: bytes, *, filename: str, template: str | None, exercise: s
     clock("warp")
     measures = _sheet_measures(fit, detection, spec, page)
     measures["grays_per_edge"] = grays_per_edge
+    if "paper_level" not in measures:
+        # (no marker's edges could be measured, as in a photo too dark to refine them: its brightness is the frame's,
+        # as for markers not found (missing_markers); a photo at a tenth of its light was read, 34 fields in review
+        # and "the paper may be folded", rehearsal helper-170)
+        measures["frame_level"], measures["frame_blur_px"] = q.frame_measures(detection.small_gray)
     if source != UNIDENTIFIED:
         # (both look for the print where the layout has it: a guessed variant's layout is not this sheet's, and bent
         # to another variant's boxes the frame shows "vanished" print that is only elsewhere)

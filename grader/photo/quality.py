@@ -350,6 +350,8 @@ def judge(measures: dict[str, float], thresholds: QualityThresholds) -> tuple[st
         found.add("binarized_scan")
     if m("paper_level") is not None and (m("paper_level") < t.min_paper_level or m("contrast") < t.min_contrast):
         found.add("too_dark")
+    elif m("paper_level") is None and m("frame_level") is not None and m("frame_level") < t.frame_dark_level:
+        found.add("too_dark")       # (no marker measured: the frame's brightness, as when no marker was found)
     # Low marker contrast stands for blur only when the edges are not sharp. Blur that greys the markers' 2 mm black
     # border below the contrast limit widens their edges well past the blur limit (mock photos blurred 5-5.5 px:
     # contrast 0.67, blur 0.58-0.66 mm); a low-toner print at 40-60 % darkness has contrast 0.35-0.41 with edges
