@@ -29,12 +29,15 @@ from grader.file_names import (BARE_PAGE_RE, CHAT_STICKER_RE, PHOTO_SUFFIXES, me
                                 trainee_folders)
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.photo.decoder_messages import decoder_messages_logged
+from grader.photo.load import DEFAULT_MAX_BYTES
 from grader.pipeline import (TRAINEE_FIELD, PhotoRead, grade_reads, identify_trainee, named_by_folder, read_photo,
                              sure_digits)
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 30 * 1024 * 1024
+#: A photo's limit, told by the file's size before it is read: the photo loader's own (helper-170: a 27 MB photo passed
+#: a 30 MB check here, was read, and was refused by the loader's 25 MB in other words).
+MAX_FILE_BYTES = DEFAULT_MAX_BYTES
 #: A PDF or TIFF scan may be this large: a copier's scan of a whole class (about 60 pages) is one file, which the web's
 #: batch form takes up to 20 photos' worth (``grader.web.trainer.batch_files.PDF_PHOTOS`` times its 25 MB photo limit).
 #: Held to a photo's limit, a 40 MB class scan was refused as "larger than 30 MB ... or a PDF of fewer pages".

@@ -1067,7 +1067,7 @@ def test_a_batch_with_refused_sheets_says_so_in_its_summary(tmp_path, capsys):
 
 
 def test_a_chat_export_larger_than_one_photo_is_opened(tmp_path, caplog):
-    """Review: a zip over the 30 MB a single photo may have (any class's chat export with a video in it) was
+    """Review: a zip over the 25 MB a single photo may have (any class's chat export with a video in it) was
     refused whole as one too_large 'photo', so none of its photos was graded."""
     chat = tmp_path / "WhatsApp Chat.zip"
     with zipfile.ZipFile(chat, "w") as zf:

@@ -67,8 +67,23 @@ def test_read_refuses_a_huge_file_by_its_size_without_reading_it(tmp_path, capsy
         assert main(command) == 0
         entry = json.loads(capsys.readouterr().out)[0]
         refusal = entry.get("refusal") or entry["pages"][0]["refusal"]
-        assert refusal["code"] == "too_large" and refusal["message_en"].startswith("The file is larger than 30 MB.")
+        assert refusal["code"] == "too_large" and refusal["message_en"].startswith("The file is larger than 25 MB.")
         assert str(huge) not in refusal["message_en"] and "Kirim" in refusal["message_id"]
+
+
+def test_a_photo_over_the_photo_limit_is_told_one_limit(tmp_path, capsys):
+    """helper-170: a 27 MB photo passed the command line's 30 MB check by its size, was read, and was refused by
+    the photo loader's own 25 MB limit in other words ("too large or its dimensions are implausible … at most 25 MB"),
+    while the README said 30 MB: two limits for one photo. One limit now, the loader's, told by the file's size before
+    it is read."""
+    big = tmp_path / "IMG_20241127_101530.jpg"
+    with big.open("wb") as fh:
+        fh.truncate(27 * 1024 ** 2)                  # sparse: no disk used
+    for command in (["read", str(big), "--json"], ["grade", str(big), "--key", str(KEY), "--json"]):
+        assert main(command) == 0
+        entry = json.loads(capsys.readouterr().out)[0]
+        refusal = entry.get("refusal") or entry["pages"][0]["refusal"]
+        assert refusal["code"] == "too_large" and refusal["message_en"].startswith("The file is larger than 25 MB.")
 
 
 def test_read_boxes_refuses_a_decompression_bomb_before_decoding_it(capsys):
