@@ -3775,7 +3775,8 @@ def test_a_batch_moves_no_stray_sheet_its_trainee_sent_again(app, trainer, code)
     another exercise's printout (refused: "Lembar ini untuk latihan OTHER01"), then again, from that refusal's page,
     with her own sheet. The batch page still offered "Nilai lembar itu dengan latihan OTHER01" for the stray photo she
     had replaced, and the button graded it there: OTHER01's class table then listed 104 with a sheet she never meant
-    for it. A sheet its trainee sent again since is neither counted among the strays to move nor moved."""
+    for it. A sheet its trainee sent again since is neither counted among the strays to move nor moved, from the batch
+    page or from its own."""
     import json as _json
 
     from grader.exercise.store import exercises_dir
@@ -3809,6 +3810,15 @@ def test_a_batch_moves_no_stray_sheet_its_trainee_sent_again(app, trainer, code)
                                                            "code": "OTHER01"})
     assert moved.status_code == 303
     assert "0 lembar dinilai ulang dengan latihan OTHER01." in trainer.get(resp.location).get_data(as_text=True)
+    assert trainer.get("/trainer/latihan/OTHER01/hasil.json").get_json()["rows"] == []
+    # nor the stray's own page, nor its button's address (the same rule: results.printed_for)
+    with app.app_context():
+        from grader.web.db import get_db
+        (sid,) = get_db().execute("SELECT id FROM submissions WHERE result_status='refused'").fetchone()
+    sheet = f"/trainer/lembar/{sid}"
+    assert "Nilai dengan latihan OTHER01" not in trainer.get(sheet).get_data(as_text=True)
+    refused = trainer.post(sheet + "/latihan", data={"csrf_token": csrf_of(trainer, sheet), "code": "OTHER01"})
+    assert refused.status_code == 400
     assert trainer.get("/trainer/latihan/OTHER01/hasil.json").get_json()["rows"] == []
     with app.app_context():
         from grader.web.db import get_db

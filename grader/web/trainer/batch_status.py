@@ -193,11 +193,9 @@ def _movable(rows, *, here: bool = True) -> dict[str, int]:
 
 
 def _stray_of(r) -> set[str]:
-    """:func:`printed_for` of a batch row, but nothing for a sheet its trainee sent again since from its result page
-    (``retaken_by``): the newer sheet, a row of the batch too, is the one that counts, and the stray photo the trainee
-    replaced is no sheet of theirs to grade under the other exercise (rehearsal helper-169: "Nilai lembar itu dengan
-    latihan OTHER01" still offered, and took, such a sheet, which then stood in that class's table as the trainee's)."""
-    return set() if r["retaken_by"] is not None else printed_for(r)
+    """:func:`printed_for` of a batch row, whose ``retaken_by`` says whether its trainee sent it again since (rehearsal
+    helper-169: "Nilai lembar itu dengan latihan OTHER01" still offered, and took, such a sheet)."""
+    return printed_for(r, retaken=r["retaken_by"] is not None)
 
 
 @bp.post("/batch/<token>/latihan")

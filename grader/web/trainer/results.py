@@ -12,7 +12,7 @@ from grader.exercise.store import list_exercises
 from grader.grading.feedback_files import IDENTITY_NAME
 from grader.web.classroom import (SORT_COLUMNS, attempts_of, failed_latest, latest_sheets, newer_being_graded,
                                   table_version, trainees_insight)
-from grader.web.db import get_db, now_iso, sheet_or_abort
+from grader.web.db import RETAKEN, get_db, now_iso, sheet_or_abort
 from grader.web.grade_again import grade_failed_again
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
 from grader.web.i18n import get_lang
@@ -107,7 +107,8 @@ def submission(sid: int):
                              "WHERE submission_id=? ORDER BY id DESC", (sid,)).fetchall()
     # a later sending of its form, corrected, replaced it: shown as it was, said so, and nothing to act on but removal
     replaced_by = replacement_of(db, row)
-    movable = {code for code in printed_for(row) if has_exercise(code)}    # (what move_to_exercise takes)
+    movable = {code for code in printed_for(row, retaken=is_retaken(db, sid))   # (what move_to_exercise takes)
+               if has_exercise(code)}
     elsewhere = {p["sheet_exercise"] for p in (res or {}).get("pages") or ()
                  if p.get("sheet_exercise") and (p.get("refusal") or {}).get("code") == "wrong_exercise"
                  and not has_exercise(p["sheet_exercise"])}
@@ -154,21 +155,29 @@ def move_to_exercise(sid: int):
     """Grade a sheet refused as another exercise's under the exercise its QR names (a batch sent to the wrong one)."""
     row = _sheet(sid)
     code = normalise_code(request.form.get("code"))
-    if not code or code not in printed_for(row):
+    if not code or code not in printed_for(row, retaken=is_retaken(get_db(), sid)):
         abort(400, _("Lembar ini tidak dicetak untuk latihan itu."))
     get_key(code)                                 # 404 if that exercise is not in this app
     regrade_under(get_db(), row["id"], code)
     return redirect(url_for("trainer.submission", sid=sid), code=303)
 
 
-def printed_for(row) -> set[str]:
+def printed_for(row, *, retaken: bool = False) -> set[str]:
     """The exercises a sheet refused whole as another exercise's was printed for (its pages' QR codes); empty for
-    any other sheet (moving one with a graded page would drop that page's grading)."""
+    any other sheet (moving one with a graded page would drop that page's grading), and for one its trainee sent
+    again since from its result page (``retaken``, :func:`is_retaken`): the newer sheet is the one that counts, and the
+    stray photo replaced is no sheet of theirs to grade under the other exercise (rehearsal helper-169: graded there,
+    it stood in that class's table as the trainee's)."""
     res = json.loads(row["result"]) if row["result"] else {}
-    if row["state"] != "done" or res.get("status") != "refused":
+    if row["state"] != "done" or res.get("status") != "refused" or retaken:
         return set()
     return {p["sheet_exercise"] for p in res.get("pages") or ()
             if p.get("sheet_exercise") and (p.get("refusal") or {}).get("code") == "wrong_exercise"}
+
+
+def is_retaken(db, sid: int) -> bool:
+    """Whether sheet ``sid``'s trainee sent it again since from its result page (:data:`~grader.web.db.RETAKEN`)."""
+    return bool(db.execute(f"SELECT {RETAKEN} FROM submissions s WHERE s.id=?", (sid,)).fetchone()[0])
 
 
 def regrade_under(db, sid: int, code: str) -> bool:
