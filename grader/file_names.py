@@ -179,6 +179,9 @@ def named_pages(entries: list[tuple[str, str]]) -> list[tuple[str, str, int] | N
     A name whose number runs on past 2 among the names of its folder carries none: ``Foto 1`` … ``Foto 12`` or a
     browser's ``C.Hasil (1)`` … ``(6)`` are a camera's or a download's count, and ``Foto 1`` and ``Foto 2`` are
     then no more one trainee's page 1 and page 2 than ``Foto 7`` and ``Foto 8``.
+
+    A name without a page number takes the other page of the one name of its folder and stem that has one
+    (:func:`unmarked_partners`): ``eko.jpg`` beside ``eko_2.jpg`` is Eko's page 1, as a trainer names a sheet's photos.
     """
     counted = set()
     for folder, name in entries:
@@ -195,4 +198,37 @@ def named_pages(entries: list[tuple[str, str]]) -> list[tuple[str, str, int] | N
         if page is None and bare and re.split(r"[:/\\]", folder)[-1].strip() not in ("", "."):
             stem, page = "", int(bare["page"])
         out.append(None if page is None or (folder, stem) in counted else (folder, stem, page))
+    for i, j in unmarked_partners(entries, out).items():
+        out[i] = (*out[j][:2], MAX_PAGES + 1 - out[j][2])
+    return out
+
+
+def unmarked_partners(entries: list[tuple[str, str]], named: list[tuple[str, str, int] | None]) -> dict[int, int]:
+    """For :func:`named_pages`' ``entries`` and their page numbers (``named``), the names without a page number that
+    pair with one that has one, ``{unmarked: marked}``: a trainer names the first photo plainly and the second
+    with a 2 (``eko.jpg`` and ``eko_2.jpg``, ``eko hal 2.jpg``, ``eko (2).jpg``), helper-171.
+
+    Only where the pair is the one reading of the names: in one folder or zip, one name without a page number and
+    one with it of the same stem (as page numbers are paired: :func:`split_page`'s, in any case), nothing else of
+    that stem, and a name that names someone (not a camera's or a chat's, :func:`names_nobody`: two phones' or two
+    chats' ``IMG_1234.jpg`` are anyone's). ``eko (1).jpg`` beside ``eko.jpg`` is not a page: it is how a browser (or
+    a phone's download) names the second file of one name, which may be another trainee's ``C.Hasil.jpg``; ``eko
+    (2).jpg`` is how a person numbers the second photo (a download's third name has the ``(1)`` beside it, and then
+    nothing pairs). Names are weak evidence: a QR or a number read firmly that says otherwise still splits them
+    (:mod:`grader.page_groups`)."""
+    stems: dict[tuple[str, str], list[int]] = {}
+    for i, ((folder, name), page) in enumerate(zip(entries, named)):
+        stem, number = split_page(name)
+        if page is not None and page[1]:
+            stems.setdefault(page[:2], []).append(i)
+        elif page is None and number is None and stem and not names_nobody(name):
+            stems.setdefault((folder, stem), []).append(i)
+    out = {}
+    for found in stems.values():
+        marked = [i for i in found if named[i] is not None]
+        if len(found) != 2 or len(marked) != 1:
+            continue
+        (j,), (i,) = marked, [i for i in found if named[i] is None]
+        if page_said_plainly(entries[j][1]) or named[j][2] == MAX_PAGES:
+            out[i] = j
     return out

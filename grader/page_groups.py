@@ -7,7 +7,8 @@ together, strongest first:
    firmly (a page whose QR names a trainee is that trainee's, whatever number is written on it);
 2. the same file name with a page number (``budi_p1`` / ``Budi-hal2``, as the web batch reads them), within
    one folder or zip: two chat exports both hold ``IMG-…-WA0001.jpg``, and those are not one trainee's, and a
-   name without a page number (``Foto 12``) says nothing;
+   name without a page number (``Foto 12``) says nothing, but for ``eko.jpg`` beside ``eko_2.jpg`` (the one
+   name of its stem with a page number: :func:`grader.file_names.named_pages`);
 3. the same trainee number where it was not read firmly (the number the pixels favour).
 
 Strong evidence (1) joins pages outright, one sheet per trainee and exercise, except photos named plainly as two

@@ -1132,6 +1132,34 @@ def test_grade_batch_names_a_sheet_by_its_trainees_folder_after_the_qr_and_the_n
         ("104", "trainee_number", 1), ("Andi", "filename", 2)]
 
 
+def test_a_name_without_a_page_number_is_one_sheet_with_the_same_name_numbered_2(tmp_path, monkeypatch):
+    """Rehearsal (helper-170): in one folder eko.jpg (page 1) with eko_2.jpg, "eko (2).jpg" or "eko hal 2.jpg" (page
+    2) were two rows both named eko, each saying its other page was never sent. A trainer names the first photo
+    plainly and the second with a 2: one sheet, as the web batch groups them. Names are weak evidence: numbers read
+    firmly that differ (dewi: 103 and 104) still keep the pages apart; a browser's second download of one name
+    ("C.Hasil (1).jpg" beside "C.Hasil.jpg") and a camera's name (IMG_1234) pair nothing."""
+    import grader.batch as batch
+    from grader.page_groups import PageEvidence
+    from grader.pipeline import PhotoRead
+
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    said = {"eko.jpg": (1, None), "eko_2.jpg": (2, None), "budi.jpg": (1, None), "budi (2).jpg": (2, None),
+            "sari.jpg": (1, None), "sari hal 2.jpg": (2, None), "dewi.jpg": (1, "103"), "dewi_2.jpg": (2, "104"),
+            "C.Hasil.jpg": (1, None), "C.Hasil (1).jpg": (2, None), "IMG_1234.jpg": (1, None),
+            "IMG_1234 (2).jpg": (2, None)}
+    for i, name in enumerate(said):
+        (folder / name).write_bytes(b"\xff\xd8\xff" + bytes([i]))
+    monkeypatch.setattr(batch, "read_all", lambda items, **k: [PhotoRead(file=name) for name, _ in items])
+    monkeypatch.setattr(batch, "page_evidence", lambda pr, key: PageEvidence(
+        file_key=key, page=said[Path(pr.file).name][0], trainee=said[Path(pr.file).name][1]))
+    monkeypatch.setattr(batch, "grade_reads", lambda group, **k: {"files": [Path(pr.file).name for pr in group]})
+    results = batch.grade_batch([str(folder)], key=None)
+    assert sorted(sorted(r["files"]) for r in results) == [
+        ["C.Hasil (1).jpg"], ["C.Hasil.jpg"], ["IMG_1234 (2).jpg"], ["IMG_1234.jpg"], ["budi (2).jpg", "budi.jpg"],
+        ["dewi.jpg"], ["dewi_2.jpg"], ["eko.jpg", "eko_2.jpg"], ["sari hal 2.jpg", "sari.jpg"]]
+
+
 def test_a_table_that_cannot_be_written_at_the_end_prints_the_results_instead(tmp_path, capsys, monkeypatch):
     """Review (s34): --csv on a disk that filled up during the batch ended in an OSError traceback, exit 1, and the
     whole graded class was lost (with --csv nothing goes to stdout). It now prints the table and exits 2 saying

@@ -193,3 +193,26 @@ def test_a_firm_number_read_alike_on_two_named_sheets_does_not_mix_them():
     ev = [E(page=1, exercise="A", trainee="128", file_key=("d", "IMG-WA0001")),
           E(page=2, exercise="A", trainee="128", file_key=("d", "IMG-WA0007"))]
     assert group_pages(ev) == [[0, 1]]
+
+
+def test_a_name_without_a_page_number_pairs_only_with_the_one_name_of_its_stem_numbered():
+    """helper-171: eko.jpg beside eko_2.jpg is Eko's page 1 (and beside eko-p1.jpg, page 2); not beside two numbered
+    names of its stem, beside one in another folder, as one of two unnumbered names (eko.jpg and eko.png), beside a
+    browser's second download of its name ("(1)"), nor when the name is a camera's (anyone's)."""
+    from grader.file_names import named_pages
+    assert named_pages([("d", "eko.jpg"), ("d", "eko_2.jpg"), ("d", "Budi.jpg"), ("d", "budi (2).jpg"),
+                        ("d", "sari.jpg"), ("d", "Sari hal 2.JPG"), ("d", "rina.jpg"), ("d", "rina-p1.jpg")]) == [
+        ("d", "eko", 1), ("d", "eko", 2), ("d", "budi", 1), ("d", "budi", 2), ("d", "sari", 1), ("d", "sari", 2),
+        ("d", "rina", 2), ("d", "rina", 1)]
+    assert named_pages([("d", "eko.jpg"), ("d", "eko_1.jpg"), ("d", "eko_2.jpg")])[0] is None
+    assert named_pages([("d", "eko.jpg"), ("e", "eko_2.jpg")])[0] is None
+    assert named_pages([("d", "eko.jpg"), ("d", "eko.png"), ("d", "eko_2.jpg")])[:2] == [None, None]
+    assert named_pages([("d", "C.Hasil.jpg"), ("d", "C.Hasil (1).jpg")])[0] is None
+    assert named_pages([("d", "IMG_1234.jpg"), ("d", "IMG_1234 (2).jpg")])[0] is None
+    assert named_pages([("d", "eko.jpg"), ("d", "eko (2).jpg"), ("d", "eko (3).jpg")]) == [None, None, None]
+    # names are weak evidence: numbers read firmly that differ keep the pair apart
+    keyed = named_pages([("d", "dewi.jpg"), ("d", "dewi_2.jpg")])
+    p1 = E(page=1, file_key=keyed[0][:2], **number_evidence("103", "ok"))
+    p2 = E(page=2, file_key=keyed[1][:2], **number_evidence("104", "ok"))
+    assert group_pages([p1, p2]) == [[0], [1]]
+    assert group_pages([E(page=1, file_key=keyed[0][:2]), E(page=2, file_key=keyed[1][:2])]) == [[0, 1]]

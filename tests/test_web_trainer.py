@@ -275,6 +275,32 @@ def test_a_folder_per_trainee_names_the_photos_in_it_whose_names_name_nobody(app
         "IMG-20241129-WA0001", "IMG-20241129-WA0002"]
 
 
+def test_a_name_without_a_page_number_is_one_sheet_with_the_same_name_numbered_2(app, trainer, code):
+    """Rehearsal (helper-170, helper-171): eko.jpg with eko_2.jpg (or budi.jpg with "budi (2).jpg") were two sheets
+    both named eko, each said to miss its other page. A trainer names the first photo plainly and the second with a
+    2: they are one sheet, page 1 first. Not a browser's second download of one name ("C.Hasil (1).jpg" beside
+    "C.Hasil.jpg", possibly two trainees'), nor a name beside two numbered ones (which page would it be?)."""
+    resp = batch(trainer, code, [("eko_2.jpg", jpeg_bytes()), ("eko.jpg", jpeg_bytes(color="#eee")),
+                                 ("budi.jpg", jpeg_bytes(color="#ddd")), ("budi (2).jpg", jpeg_bytes(color="#ccc")),
+                                 ("C.Hasil.jpg", jpeg_bytes(color="#bbb")), ("C.Hasil (1).jpg", jpeg_bytes(color="#aaa")),
+                                 ("sari.jpg", jpeg_bytes(color="#999")), ("sari_1.jpg", jpeg_bytes(color="#989898")),
+                                 ("sari_2.jpg", jpeg_bytes(color="#979797"))], client_token="e1")
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["complete"] and sorted(i["trainee"] for i in status["items"]) == [
+        "C.Hasil", "C.Hasil (1)", "budi", "eko", "sari", "sari"]
+    with app.app_context():
+        from grader.web.db import get_db
+        rows = get_db().execute("SELECT s.id, u.filename FROM submissions s JOIN uploads u "
+                                "ON u.submission_id = s.id ORDER BY s.id, u.id").fetchall()
+    sheets: dict[int, list[str]] = {}
+    for r in rows:
+        sheets.setdefault(r["id"], []).append(r["filename"])
+    assert sorted(sheets.values()) == [["C.Hasil (1).jpg"], ["C.Hasil.jpg"], ["budi.jpg", "budi (2).jpg"],
+                                       ["eko.jpg", "eko_2.jpg"], ["sari.jpg"], ["sari_1.jpg", "sari_2.jpg"]]
+    page = trainer.get(resp.location).get_data(as_text=True)
+    assert "eko.jpg, eko_2.jpg" in page and "budi.jpg, budi (2).jpg" in page
+
+
 def test_which_folder_names_a_trainee():
     from grader.file_names import trainee_folders
     entries = [("z", "kelas/Andi/foto.jpg"), ("z", "kelas/Andi/foto (2).jpg"), ("z", "kelas/Sari/budi_1.jpg"),

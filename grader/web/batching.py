@@ -1,8 +1,8 @@
 """Group a batch of photos into sheets: one group per trainee, pages in order.
 
 Photos are grouped by file name first: ``017_1.jpg`` and ``017_2.jpg``,
-``budi-hal1.jpg`` and ``budi-hal2.jpg``, ``siti (1).jpg`` and ``siti (2).jpg``
-are one trainee's two pages. After grading, single-page sheets of the same
+``budi-hal1.jpg`` and ``budi-hal2.jpg``, ``siti (1).jpg`` and ``siti (2).jpg``,
+``eko.jpg`` and ``eko_2.jpg`` are one trainee's two pages. After grading, single-page sheets of the same
 trainee (by the QR's trainee id or the number written on the sheet) are merged (see :func:`merge_candidates`).
 """
 from __future__ import annotations
@@ -22,8 +22,10 @@ class PhotoGroup:
 
 
 def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None = None) -> list[PhotoGroup]:
-    """Groups of at most two photos, pages in order; a name without a page number is its own group. Each group
-    says where its photos stand in ``files`` (``positions``).
+    """Groups of at most two photos, pages in order; a name without a page number is its own group, unless it is
+    the one such name beside the one name of its stem with a page number (``eko.jpg`` and ``eko_2.jpg``:
+    :func:`grader.file_names.named_pages`, as ``grader grade`` reads them). Each group says where its photos stand in
+    ``files`` (``positions``).
 
     ``folders`` (one per file: the zip and folder it came from) keep names of different zips and folders apart.
     A folder per trainee names the photos in it whose own names name nobody, and holds them together
