@@ -9,7 +9,7 @@ import csv
 from pathlib import Path
 
 from grader.grading.review_queue import on_unread_page
-from grader.grading.shown import (MISSING_PAGE_ADVICE, note_codes, score_may_change, sheet_scores,
+from grader.grading.shown import (GRADED_FROM, MISSING_PAGE_ADVICE, graded_from, note_codes, score_may_change, sheet_scores,
                                   unread_page_notes, unread_pages, value_as_read)
 
 SHEET_COLUMNS = ("trainee", "trainee_name", "trainee_source", "exercise", "status", "score", "partial_score",
@@ -26,9 +26,6 @@ def refusals(result: dict | None) -> str:
 
 #: "page" in each language of :func:`refusal_messages` and :func:`missing_page_messages`
 PAGE_WORD = {"en": "page", "id": "halaman"}
-#: after the reason of a refused photo whose page another photo of the sheet shows graded (the web's words)
-GRADED_FROM = {"en": "Page {n} is graded from the photo {file}; this photo need not be taken again.",
-               "id": "Halaman {n} sudah dinilai dari foto {file}; foto ini tidak perlu diulang."}
 
 
 def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
@@ -45,12 +42,10 @@ def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
             page = f" ({PAGE_WORD[lang]} {p['page']})" if p.get("page") is not None else ""
             message = p["refusal"]["message_" + lang]
             # (a page another photo of the sheet shows graded, as the web's card and the printed feedback say it:
-            # "take the photo again" alone had a trainer chase a retake of a sheet graded whole, rehearsal helper-170;
-            # a duplicate_page's own reason says so already)
-            graded = [q["file"] for q in pages if not q.get("refusal") and p.get("page") is not None
-                      and q.get("page") == p["page"]] if p["refusal"]["code"] != "duplicate_page" else []
+            # "take the photo again" alone had a trainer chase a retake of a sheet graded whole, rehearsal helper-170)
+            graded = graded_from(pages, p)
             if graded:
-                message += " " + GRADED_FROM[lang].format(n=p["page"], file=graded[-1])
+                message += " " + GRADED_FROM[lang].format(n=p["page"], file=graded)
             files.setdefault(message, []).append(p["file"] + page)
     return [f"{', '.join(names)}: {message}" for message, names in files.items()]
 

@@ -156,6 +156,22 @@ def score_text(score: float | None) -> str:
 #: printable report and the command line's output and CSV.
 MISSING_PAGE_ADVICE = {"id": "foto halaman ini belum dikirim; foto dan kirim bersama halaman lainnya",
                        "en": "no photo of this page was sent; photograph it and send it with the others"}
+#: after the reason of a refused photo whose page another photo of the sheet shows graded (:func:`graded_from`)
+GRADED_FROM = {"en": "Page {n} is graded from the photo {file}; this photo need not be taken again.",
+               "id": "Halaman {n} sudah dinilai dari foto {file}; foto ini tidak perlu diulang."}
+
+
+def graded_from(pages: list[dict], p: dict) -> str | None:
+    """The file of the photo that a refused photo's page is graded from: the last photo of the sheet (``pages``, its
+    result's) that read that page, for ``p`` refused for its own sake (too dark, say; a ``duplicate_page`` says so in
+    its own words); None when no other photo read it. Such a photo needs no retake, which its reason alone asked for
+    on the web's card, the printed feedback and ``grader grade``'s lines (rehearsals helper-168 and helper-170: a
+    chat export's page 2 too dark, then sent again fine)."""
+    refusal = p.get("refusal")
+    if not refusal or p.get("page") is None or refusal.get("code") == "duplicate_page":
+        return None
+    graded = [q["file"] for q in pages if not q.get("refusal") and q.get("page") == p["page"]]
+    return graded[-1] if graded else None
 
 
 @dataclass(frozen=True)
