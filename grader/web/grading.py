@@ -35,8 +35,15 @@ COUNT_KEYS = ("ok", "wrong", "review", "blank", "unreadable")
 
 def stored_photos(conn: sqlite3.Connection, data_dir: Path | str, submission_id: int) -> list[tuple[str, bytes]]:
     """A sheet's photos as stored, ``(file name, bytes)`` in page order: what grading, a merge and a split read."""
-    return [(u["filename"], read_stored(data_dir, u["path"], u["filename"])) for u in conn.execute(
-        "SELECT filename, path FROM uploads WHERE submission_id=? ORDER BY position", (submission_id,))]
+    return [photo for photo, _ in stored_photos_sent_in(conn, data_dir, submission_id)]
+
+
+def stored_photos_sent_in(conn: sqlite3.Connection, data_dir: Path | str,
+                          submission_id: int) -> list[tuple[tuple[str, bytes], str | None]]:
+    """:func:`stored_photos`, each with the input its trainee chose it in (``uploads.sent_in``; None for a
+    trainer's batch photo), which a merge and a split keep."""
+    return [((u["filename"], read_stored(data_dir, u["path"], u["filename"])), u["sent_in"]) for u in conn.execute(
+        "SELECT filename, path, sent_in FROM uploads WHERE submission_id=? ORDER BY position", (submission_id,))]
 
 
 def resolve_pipeline(ref: Any):

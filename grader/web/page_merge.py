@@ -24,7 +24,7 @@ from grader.photo.refusal import REASON_CODES
 from grader.sheet.schema import resolve_template
 from grader.web.corrections import carry_over_reviews, fields_on_pages, pages_read_from
 from grader.web.db import MERGING, RETAKEN, STORING, connect, now_iso
-from grader.web.grading import stored_photos
+from grader.web.grading import stored_photos_sent_in
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading
 from grader.web.job_followups import refused
 from grader.web.sheet_storing import NewSheet, store_sheets, store_submission
@@ -285,9 +285,7 @@ def _photos_of(conn: sqlite3.Connection, data_dir: str, sheet_ids: list[int],
     batch's other trainees are still merged."""
     keep = keep or {}
     try:
-        held = [(photo, sent_in) for sid in sheet_ids for photo, sent_in in zip(
-            stored_photos(conn, data_dir, sid), (u["sent_in"] for u in conn.execute(
-                "SELECT sent_in FROM uploads WHERE submission_id=? ORDER BY position", (sid,))), strict=True)
+        held = [(photo, sent_in) for sid in sheet_ids for photo, sent_in in stored_photos_sent_in(conn, data_dir, sid)
                 if sid not in keep or photo[0] in keep[sid]]
     except GraderError as exc:
         log.error("sheets %s are left as they are: %s", sheet_ids, exc)
