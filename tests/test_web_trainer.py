@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.web.present import refusal_short
 from grader.web.testing import csrf_of, jpeg_bytes, log_in, make_test_app, stored_an_hour_ago
 
 
@@ -361,6 +362,15 @@ def test_a_refused_row_of_the_class_table_says_why_in_a_few_words(trainer, code)
         assert "data-refused-why" not in re.search(r'/trainer/lembar/\d+">b</a>.*?</tr>', html, re.S).group(0)
     sheet = trainer.get(re.search(r'href="(/trainer/lembar/\d+)">c<', html).group(1) + "?lang=id").get_data(as_text=True)
     assert "Foto terlalu buram. Pegang ponsel lebih stabil" in sheet       # the full text, on the sheet's page
+
+
+def test_a_close_up_is_not_called_no_practice_sheet_in_the_class_table():
+    """Found by helper-165: a close-up of the middle of a practice sheet (no corner square, no QR) is refused
+    ``not_practice_sheet``, whose words tell the trainee to photograph the whole sheet; the class table's short words
+    still said "Bukan lembar latihan" of it, which a trainer reads as "wrong paper". They say what the photo lacks."""
+    result = {"pages": [{"refusal": {"code": "not_practice_sheet"}}]}
+    assert refusal_short(result, lang="id") == "Lembar latihan tidak ditemukan di foto"
+    assert refusal_short(result, lang="en") == "No practice sheet found in the photo"
 
 
 def test_batch_page_says_what_is_written_on_a_sheet_refused_as_another_exercises(trainer, code):

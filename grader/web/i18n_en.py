@@ -592,7 +592,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto silau": "Glare on the photo", "Lembar terlalu kecil untuk dibaca": "Sheet too small to read",
     "Lembar terpotong": "Sheet cut off", "Sudut lembar tertutup": "Sheet corner covered", "Sudut lembar tidak terlihat": "Sheet corners not found",
     "Foto terbalik kiri-kanan": "Mirrored photo",
-    "Bukan lembar latihan": "Not a practice sheet", "Jenis lembar tidak dikenal": "Unknown sheet type",
+    "Lembar latihan tidak ditemukan di foto": "No practice sheet found in the photo", "Jenis lembar tidak dikenal": "Unknown sheet type",
     "Kode lembar tidak terbaca": "Sheet code unreadable", "Lembar latihan lain": "Another exercise's sheet",
     "Lembar peserta lain": "Another trainee's sheet", "Halaman terkirim dua kali": "Page sent twice",
     "Simpan tulisan peserta: {v}": "Save what the trainee wrote: {v}",
