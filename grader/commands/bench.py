@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--count", type=int, default=8, help="photos per generated set (default 8)")
     p.add_argument("--repeat", type=int, default=7, help="interleaved repetitions per photo (default 7)")
     p.add_argument("--load", action="store_true", help="also run the web load check (20 concurrent uploads)")
-    p.add_argument("--batch", type=int, default=0, help="also time `grade -j 1` vs `-j 2` on N generated sheets")
+    p.add_argument("--batch", type=int, default=0,
+                   help="also time `grade -j 1` vs `-j 2` on N generated sheets (default 0: not timed)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_bench)
 

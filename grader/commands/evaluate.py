@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "model is checked this way before it replaces grader/models)")
     p.add_argument("-j", "--jobs", type=worker_count, default=2, help="worker processes (default 2)")
     p.add_argument("--json", action="store_true", help="print the whole report as JSON")
-    p.add_argument("-o", "--output", type=path_arg, default=Path("eval_out/eval.json"), help="where to save the report")
+    p.add_argument("-o", "--output", type=path_arg, default=Path("eval_out/eval.json"),
+                   help="where to save the report (default eval_out/eval.json)")
     p.set_defaults(func=cmd_eval)
 
 

@@ -22,11 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     esub.required = True
     p = esub.add_parser("new", help="generate an exercise: DIR/answer_key.json and DIR/handout.pdf")
     p.add_argument("template", help="template id or path")
-    p.add_argument("--contest", help="gubernur, bupati or walikota")
-    p.add_argument("--pairs", type=int, help="number of candidate pairs")
-    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same exercise)")
+    p.add_argument("--contest", help="gubernur, bupati or walikota (default: the template's, bupati on chasil-kwk)")
+    p.add_argument("--pairs", type=int, help="number of candidate pairs (default: the template's, 3 on chasil-kwk; "
+                                             "one with the kolom_kosong trap)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0; same seed, same exercise)")
     p.add_argument("--trap", action="append", choices=TRAPS, default=[],
-                   help="plant a deliberate difficulty (repeatable)")
+                   help="plant a deliberate difficulty (repeatable; default: none)")
     p.add_argument("-o", "--output", type=path_arg, required=True, help="output folder")
     p.add_argument("--no-register", action="store_true", help="do not add the key to the exercise store")
     p.set_defaults(func=cmd_new)

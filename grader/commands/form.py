@@ -76,8 +76,9 @@ def _print_dpi(text: str) -> float:
 
 def _variant_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("template", help="template id (e.g. chasil-kwk) or path to a template YAML")
-    p.add_argument("--contest", help="gubernur, bupati or walikota")
-    p.add_argument("--pairs", type=int, help="number of candidate pairs (1 adds the kolom kosong)")
+    p.add_argument("--contest", help="gubernur, bupati or walikota (default: the template's, bupati on chasil-kwk)")
+    p.add_argument("--pairs", type=int, help="number of candidate pairs (1 adds the kolom kosong; default: the "
+                                             "template's, 3 on chasil-kwk)")
 
 
 # How an Excel workbook begins: .xlsx (a zip) and the older .xls; sent as the roster instead of a CSV saved from it

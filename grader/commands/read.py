@@ -28,14 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                                       "whose QR or header names another exercise is refused, as grade --key does")
     p.add_argument("--pairs", type=int, help="number of pairs, when the QR and header cannot be read")
     p.add_argument("--digits-engine", choices=("cnn", "tesseract"), default="cnn",
-                   help="digit-box reader (tesseract is the evaluation baseline)")
+                   help="digit-box reader (default cnn; tesseract is the evaluation baseline)")
     p.add_argument("--json", action="store_true", help="JSON output (one object per photo, in a list)")
     p.set_defaults(func=cmd_read)
 
     p = sub.add_parser("read-boxes", help="classify single handwritten box crops")
     p.add_argument("images", nargs="+", type=path_arg, help="single box crops, any size, with or without its border")
     p.add_argument("--digits-engine", choices=("cnn", "tesseract"), default="cnn",
-                   help="digit-box reader (tesseract is the evaluation baseline: a fixed confidence, never review)")
+                   help="digit-box reader (default cnn; tesseract is the evaluation baseline: a fixed confidence, "
+                        "never review)")
     p.add_argument("--json", action="store_true", help="JSON output (the only format)")
     p.set_defaults(func=cmd_read_boxes)
 

@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for a LAN)")
     p.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
-    p.add_argument("--threads", type=count_of("request threads"), default=8, help="request threads (grading runs in worker processes)")
+    p.add_argument("--threads", type=count_of("request threads"), default=8,
+                   help="request threads (default 8; grading runs in worker processes)")
     p.add_argument("--demo", action="store_true", help="make sure a demo exercise exists first")
     p.add_argument("--demo-class", action="store_true",
                    help="also grade the sample photos once as a demo class (for trying the trainer pages; "

@@ -25,11 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--contest", default=None, help="gubernur, bupati or walikota (default: random per exercise)")
     p.add_argument("--refusals", type=int, default=0, help="extra photos/files that must be refused (default 0)")
     p.add_argument("--mistakes", type=float, default=0.0,
-                   help=f"share of sheets with planted trainee mistakes, 0..1 ({', '.join(MISTAKE_KINDS)})")
+                   help=f"share of sheets with planted trainee mistakes, 0..1 (default 0; {', '.join(MISTAKE_KINDS)})")
     p.add_argument("--pages", default="1,2", help="pages to photograph for each sheet (default 1,2)")
     p.add_argument("--max-megapixels", type=float, default=12.0,
-                   help="cap the camera resolution, at least 0.5 (the cameras drawn take 2-12 MP; the committed "
-                        "samples use 3)")
+                   help="cap the camera resolution, at least 0.5 (default 12: the cameras drawn take 2-12 MP; the "
+                        "committed samples use 3)")
     p.add_argument("--template", default="chasil-kwk", help="template id (default chasil-kwk)")
     p.add_argument("--copies", type=float, default=0.0,
                    help="share of sheets whose print is a photocopy or a 'fit to page' print, 0..1 (default 0: "
