@@ -218,6 +218,21 @@ def test_cli_writes_photos_truth_keys_and_index(tmp_path, capsys):
     assert main(["synth", "--out", str(out), "--pages", "3"]) == 2
 
 
+def test_cli_names_only_the_exercises_whose_keys_it_wrote(tmp_path, capsys):
+    """The closing line names the exercises and the folder of their keys. A corrupt_file case's sheet (cut short) has
+    no key, and its exercise was listed there all the same (`make samples` named V3XXTN, which sample_scans/keys does
+    not hold; helper-174)."""
+    out = tmp_path / "set"
+    assert main(["synth", "--out", str(out), "--count", "0", "--refusals", "9", "--seed", "3",
+                 "--max-megapixels", "0.5", "-j", "1"]) == 0
+    said = capsys.readouterr().out
+    line = next(s for s in said.splitlines() if s.startswith("exercises: "))
+    named = line.removeprefix("exercises: ").split(" (", 1)[0].split(", ")
+    index = json.loads((out / "index.json").read_text())["photos"]
+    assert {p["exercise"] for p in index if p["expect_refusal"] == "corrupt_file"} - set(named)
+    assert named and all((out / "keys" / code / "answer_key.json").is_file() for code in named), line
+
+
 def test_cli_fills_a_trainers_exercise_for_the_trainees_of_a_roster(tmp_path, isolated_data_dir):
     """Rehearsal (helper-89): a class rehearsed end to end needs photos of the exercise the trainer made (its traps,
     its code in the QR) filled in by the roster's trainees (their number in the QR and written in the boxes, their

@@ -121,7 +121,10 @@ def cmd_synth(args: argparse.Namespace) -> int:
           f"to {args.out} in {elapsed:.1f} s")
     # (which keys grade them: a class drawn over several exercises was graded against one, and a sheet of the
     # others refused as another exercise's; helper-141)
-    exercises = sorted({e["exercise"] for e in entries if e.get("exercise")})
+    # (only those whose key was written: a corrupt_file case's sheet, cut short, has none, and was listed as if it had,
+    # the exercise named with no key in keys/: helper-174)
+    exercises = sorted(code for code in {e["exercise"] for e in entries if e.get("exercise")}
+                       if (Path(args.out) / "keys" / code / "answer_key.json").is_file())
     if exercises:
         print(f"exercises: {', '.join(exercises)} (answer keys in {Path(args.out) / 'keys'}; grade each with "
               f"grader grade … --key {Path(args.out) / 'keys' / exercises[0]})")
