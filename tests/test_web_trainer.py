@@ -373,6 +373,20 @@ def test_a_close_up_is_not_called_no_practice_sheet_in_the_class_table():
     assert refusal_short(result, lang="en") == "No practice sheet found in the photo"
 
 
+def test_a_batchs_pdf_is_never_said_to_be_allowed_past_the_uploads_own_limit():
+    """Found by a README walk-through (helper-174): the batch form told a trainer with a 550 MB scan "one PDF at most
+    500 MB" while one upload takes 400 MB in all: re-scanned to 450 MB, it was refused again with another limit. A
+    loose PDF is held to the upload's limit whatever its own, and a PDF in a zip to the zip's, so the PDF's limit
+    said (and applied) is never past the upload's."""
+    from grader.web.trainer.batch_files import batch_limits
+
+    for mb in (400, 30):
+        with make_test_app(MAX_CONTENT_LENGTH=mb * 1024 * 1024).app_context():
+            lim = batch_limits()
+            assert lim["pdf"] == min(lim["request"], 20 * lim["photo"])
+            assert lim["pdf"] <= lim["request"]
+
+
 def test_batch_page_says_what_is_written_on_a_sheet_refused_as_another_exercises(trainer, code):
     """Walk-through (trainer): the batch's "Tertulis di lembar" cell was empty for a sheet refused as another
     exercise's (no picture of its number and name is cut from a refused page). It says what is known: the exercise

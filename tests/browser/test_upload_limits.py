@@ -140,7 +140,7 @@ def zip_file(name, size):
 
 @pytest.fixture
 def small_batch_limits_server(isolated_data_dir):
-    """Photos of at most 1 MB (a batch's PDF 20 MB), a batch's files 4 MB together (its request 5 MB, less the room
+    """Photos of at most 1 MB (a batch's PDF 20 MB, held to the upload's 4 MB), a batch's files 4 MB together (its request 5 MB, less the room
     batch_limits keeps for the form), and 6 files at most."""
     from grader.web.trainer.batch_files import BATCH_FORM_ROOM_BYTES
     from tests.browser.conftest import _serve
@@ -155,8 +155,9 @@ BATCHES = {
     "photo_too_large": ("id", [photo("017_1.jpg", MB // 2), photo("VID_20250114.jpg", 3 * MB // 2)],
                         "VID_20250114.jpg berukuran 2 MB, padahal satu foto paling besar 1 MB. Pilih lagi tanpa "
                         "berkas itu: foto lembar dari ponsel jauh lebih kecil."),
+    # a PDF is held to the upload's limit where its own (20 photos') is higher: said so, not "20 MB"
     "pdf_too_large": ("id", [pdf("Pindaian kelas.pdf", 21 * MB)],
-                      "PDF Pindaian kelas.pdf berukuran 21 MB, padahal satu PDF paling besar 20 MB. Pindai ulang "
+                      "PDF Pindaian kelas.pdf berukuran 21 MB, padahal satu PDF paling besar 4 MB. Pindai ulang "
                       "dengan resolusi lebih rendah, atau bagi PDF-nya menjadi beberapa berkas."),
     "zip_too_large": ("id", [zip_file("Kelas A.zip", 9 * MB // 2)],
                       "Zip Kelas A.zip berukuran 5 MB, padahal satu unggahan paling besar 4 MB. Bagi fotonya ke "

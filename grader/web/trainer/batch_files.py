@@ -37,7 +37,9 @@ def batch_limits() -> dict[str, int]:
     """
     photo = current_app.config["MAX_PHOTO_BYTES"]
     request_bytes = current_app.config["MAX_CONTENT_LENGTH"] - BATCH_FORM_ROOM_BYTES
-    return {"photo": photo, "pdf": photo * PDF_PHOTOS, "zip": request_bytes, "request": request_bytes,
+    # A PDF past the upload's limit cannot arrive, loose or in a zip: its own limit is said no higher.
+    return {"photo": photo, "pdf": min(photo * PDF_PHOTOS, request_bytes), "zip": request_bytes,
+            "request": request_bytes,
             "files": batch_max_files(current_app.config)}
 
 
