@@ -35,14 +35,26 @@ BARE_PAGE_RE = re.compile(r"^(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<pa
 # sample set's or a scanner's; P1010001, Panasonic's and Olympus's), with a page or a copy's mark (helper-161: such
 # sheets sat in the class table under a code no number matches, never in the list of sheets nothing names). A letter
 # and three digits (P017) may be the sheet's three-box trainee number, a name the trainer chose: it still names.
+# A computer's or an app's default for a file nobody named, in English or Indonesian, is no one's either: "Untitled (1)",
+# "Tanpa judul", Canva's "Desain tanpa judul", Word's "Dokumen1", "Document_1", a browser's "download" and "unnamed",
+# a camera's DCIM_0001, CamScanner's "New Doc 12-06-2026 10.15", a screenshot on Windows or a Mac in Indonesian
+# ("Tangkapan layar …", "Cuplikan layar …", "Jepretan Layar … pukul …"); and so is a copy of any of these: Google
+# Drive's "Copy of IMG_1234" ("Salinan dari …"), a Mac's "IMG_1234 copy 2", Windows' "… - Copy (2)" ("… - Salinan")
+# (helper-173: each named its sheet's trainee). A word with a name after it still names: "Foto Andi", "Dokumen Budi".
+_COPY_OF = r"(?:(?:copy of|salinan(?: dari)?)\s+)?"
+_COPIED = r"(?:\s*-?\s*(?:copy|salinan)(?:\s*\(?\d+\)?)?|\s*\(\d+\))*"
 CAMERA_NAME_RE = re.compile(
-    r"^(?:(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|sam|wa|gopr|gp|dji|pict|hpim|scn|doc|img_e)[-_ ]?\d{3}.*"
-    r"|(?:whatsapp image|gambar whatsapp|foto whatsapp|camscanner|adobe scan|screen ?shot)\b.*|\d{8}[-_ ]\d{6}.*"
+    r"^" + _COPY_OF + r"(?:(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|sam|wa|gopr|gp|dji|pict|hpim|scn|doc|img_e|dcim)"
+    r"[-_ ]?\d{3}.*"
+    r"|(?:whatsapp image|gambar whatsapp|foto whatsapp|camscanner|adobe scan|screen ?shot|tangkapan layar"
+    r"|cuplikan layar|jepretan layar)\b.*|new doc[\s_\-]+\d.*|\d{8}[-_ ]\d{6}.*"
     r"|received_\d+.*|signal-\d{4}-\d{2}-\d{2}.*|telegram-cloud-.*|line_(?:album_.*|p?\d{6}.*)"
     r"|\d{8}-(?:photo|video)-\d{4}-.*|1000\d{6}|fb_img_\d+.*|snapchat-\d+.*"
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"|[a-z][-_]?\d{4,}(?:[\s_.\-]*(?:p|pg|hal|halaman|page|lembar|lbr)?[\s_.\-]*[12]|\s*\(\d+\))?"
-    r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera)(?:[\s_\-(]*\d.*)?)$", re.I)
+    r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera|untitled(?: document| design)?"
+    r"|(?:dokumen |desain )?tanpa judul|document|dokumen|download|unnamed)(?:[\s_\-(]*\d.*)?)"
+    + _COPIED + r"$", re.I)
 
 
 # A name a phone or a computer gives a screenshot (Android's "Screenshot_20241206-101530_WhatsApp", a Mac's "Screen Shot

@@ -815,6 +815,54 @@ def test_a_devices_counter_or_a_bare_code_names_nobody(name):
     assert trainee_from_filename(name) is None
 
 
+@pytest.mark.parametrize("name", [
+    "Untitled.jpg", "Untitled (1).jpg", "Untitled-1.png", "Untitled design.png", "Tanpa judul.jpg",
+    "Desain tanpa judul (2).png", "Dokumen tanpa judul.jpg",                      # a computer's and Canva's defaults
+    "Document_1.jpg", "Document 1.jpg", "Dokumen.jpg", "Dokumen1.jpg", "Dokumen 1.jpg",    # Word's, in Indonesian too
+    "DCIM_0001.jpg", "image.jpg", "image (3).jpg", "photo.jpg", "Foto.jpg", "Gambar.jpg", "download (1).jpg",
+    "unnamed.jpg", "Scan 2026-12-06.jpg", "CamScanner 12-06-2026 10.15.jpg", "New Doc 12-06-2026 10.15.jpg",
+    "WhatsApp Image 2026-12-06 at 10.15.32.jpeg", "Screenshot_20261206-101532.jpg",
+    "Tangkapan layar 2026-12-06 101532.png", "Cuplikan layar 2026-12-06 101532.png",   # Windows in Indonesian
+    "Jepretan Layar 2026-12-06 pukul 10.15.32.png",                                    # a Mac in Indonesian
+    # a copy of a name that names nobody: Google Drive's, a Mac's, Windows', in English and in Indonesian
+    "Copy of IMG_1234.jpg", "Salinan dari IMG_1234.jpg", "IMG_1234 copy.jpg", "IMG_1234 copy 2.jpg",
+    "Untitled - Copy (2).jpg", "image - Salinan.jpg", "s0005 copy.jpg"])
+def test_a_computers_or_an_apps_default_name_names_nobody(name):
+    """Rehearsal (helper-173): a sheet photographed as Untitled.jpg was the sheet of trainee "Untitled", and "Copy of
+    IMG_1234", "Document_1", "DCIM_0001" or "Dokumen" named their sheets' trainees, so those sheets never reached
+    the list of sheets nothing names. A default name a computer or an app gives, in English or Indonesian, and a
+    copy of a name that names nobody, name nobody."""
+    assert trainee_from_filename(name) is None
+
+
+@pytest.mark.parametrize("name,expected", [("budi.jpg", "budi"), ("Siti Aminah.jpg", "Siti Aminah"),
+                                           ("andi_hal2.jpg", "andi"), ("eko (2).jpg", "eko"), ("Dewi.jpg", "Dewi"),
+                                           ("Foto Andi.jpg", "Foto Andi"), ("Dokumen Budi.jpg", "Dokumen Budi"),
+                                           ("Untung.jpg", "Untung"), ("Copy of budi.jpg", "Copy of budi")])
+def test_a_name_beside_a_default_word_still_names_its_trainee(name, expected):
+    """The default names above are whole names: a trainee's name with one of their words still names the trainee."""
+    assert trainee_from_filename(name) == expected
+
+
+def test_a_sheet_photographed_as_untitled_is_no_trainees_in_the_table_and_the_csv(tmp_path, capsys):
+    """Rehearsal (helper-173), with the real pipeline: a blurred photo saved as Untitled.jpg (and one as Document_1.jpg)
+    was a refused sheet of trainee "Untitled" ("Document"), "from the file name"; budi.jpg still names Budi."""
+    blurry = sample("r000-too_blurry.jpg").read_bytes()
+    for i, name in enumerate(("Untitled.jpg", "Document_1.jpg", "budi.jpg")):
+        (tmp_path / name).write_bytes(blurry + b"x" * (i + 1))          # (not byte for byte one photo)
+    code = truth("s0005-p1.jpg")["exercise"]
+    out = tmp_path / "class.csv"
+    assert main(["grade", str(tmp_path / "Untitled.jpg"), str(tmp_path / "Document_1.jpg"), str(tmp_path / "budi.jpg"),
+                 "--key", str(SAMPLES / "keys" / code), "--csv", str(out)]) == 0
+    rows = {Path(r["files"]).name: r for r in csv.DictReader(out.open(encoding="utf-8-sig"))}
+    assert {n: (r["trainee"], r["trainee_source"]) for n, r in rows.items()} == {
+        "Untitled.jpg": ("", ""), "Document_1.jpg": ("", ""), "budi.jpg": ("budi", "filename")}
+    capsys.readouterr()
+    assert main(["grade", str(tmp_path / "Untitled.jpg"), "--key", str(SAMPLES / "keys" / code)]) == 0
+    table = capsys.readouterr().out
+    assert table.startswith("?Untitled ") and "from the file name" not in table, table     # (a label, no trainee)
+
+
 @pytest.mark.parametrize("name,expected", [("budi_santoso.jpg", "budi_santoso"), ("03 Siti.jpg", "03 Siti"),
                                            ("Ai_1.jpg", "Ai"), ("Siti Aisyah 2.jpg", "Siti Aisyah"),
                                            ("P017.jpg", "P017"), ("Dewi-0012.jpg", "Dewi-0012")])

@@ -2754,6 +2754,21 @@ def test_a_sheet_a_bare_code_or_a_cameras_counter_names_is_listed_for_its_number
     assert "budi" not in listed and "Siti" not in listed
 
 
+def test_a_sheet_a_computers_or_an_apps_default_name_names_is_listed_for_its_number(trainer, code):
+    """Rehearsal (helper-173): Untitled.jpg, "Copy of IMG_1234.jpg", Document_1.jpg and Dokumen.jpg named their sheets
+    "Untitled", "Copy of IMG_1234", "Document" and "Dokumen", trainees no number matches, so they never reached the
+    queue's list of sheets nothing names. They are listed there now; "Foto Andi.jpg" and "Dewi.jpg" still name."""
+    resp = batch(trainer, code, [("Untitled.jpg", jpeg_bytes()), ("Copy of IMG_1234.jpg", jpeg_bytes(color="#eee")),
+                                 ("Document_1.jpg", jpeg_bytes(color="#ddd")), ("Dokumen.jpg", jpeg_bytes(color="#ccc")),
+                                 ("Foto Andi.jpg", jpeg_bytes(color="#bbb")), ("Dewi.jpg", jpeg_bytes(color="#aaa"))])
+    assert trainer.get(resp.location + ".json").get_json()["complete"]
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    listed = queue[queue.index('id="tanpa-nomor"'):]
+    assert "Lembar tanpa nomor peserta (4)" in listed
+    assert all(n in listed for n in ("Untitled", "Copy of IMG_1234", "Document", "Dokumen")), listed
+    assert "Andi" not in listed and "Dewi" not in listed
+
+
 def test_the_review_queue_lists_the_sheets_nothing_names_for_their_numbers(trainer, code):
     """Rehearsal (helper-147): after the whole review queue, 7 of a class's 20 sheets were still under their photos'
     file names (IMG-…-WA0006), their numbers read unsure, each to be found in the class table and named on its own
