@@ -15,6 +15,7 @@ import pytest
 
 from grader.batch import OUTPUT_MARK, iter_inputs
 from grader.cli import main
+from grader.commands.grade import PARTIAL_NOTE, PROVISIONAL_NOTE
 from grader.exercise.store import load_key
 from grader.file_names import trainee_from_filename
 from grader.grading.report import render_report
@@ -366,7 +367,8 @@ def test_the_table_says_where_each_trainee_came_from_and_the_name_the_qr_carries
         assert main(["grade", *given, *args, "--json"]) == 0
         [result] = json.loads(capsys.readouterr().out)
         assert main(["grade", *given, *args]) == 0
-        [line] = [x for x in capsys.readouterr().out.splitlines() if not x.startswith(" ")]
+        [line] = [x for x in capsys.readouterr().out.splitlines()
+                  if not x.startswith(" ") and x not in (PARTIAL_NOTE, PROVISIONAL_NOTE)]      # (the notes under it)
         said = {"qr": "from the QR code", "trainee_number": "from the number on the sheet",
                 "filename": "from the file name"}[result["identity_source"]]
         assert line.startswith(result["trainee"]) and line.endswith(f"({said})"), line
@@ -1415,9 +1417,49 @@ def test_the_terminal_table_marks_a_score_that_review_may_change(capsys):
            "pages": [{"file": "a-p1.jpg", "page": 1, "refusal": None, "advice": None}], "top_fixes": [], "rules": [],
            "findings": [], "fields": []}
     _print_table([res, {**res, "trainee": "011", "counts": {**res["counts"], "review": 0}}])
-    first, second = capsys.readouterr().out.splitlines()
+    first, second, note = capsys.readouterr().out.splitlines()
     assert "010 Sri Mulyani" in first and "  100*  wrong   0  review  10" in first
     assert "011 Sri Mulyani" in second and "   100  wrong   0  review   0" in second
+    assert note == PROVISIONAL_NOTE and note.startswith("*  ")         # (under the table, helper-173)
+
+
+def test_the_terminal_table_shows_a_half_sheets_read_pages_score_in_brackets_with_a_note(capsys):
+    """Rehearsal (helper-173): a sheet with page 2 not sent showed "041   *  wrong 0  review 6 … partial", a lone "*"
+    where the score goes; its read pages' score was only in the CSV's partial_score. The table shows it in brackets,
+    "(100)*", and a note under the table says what the brackets and the "*" mean, as the CSV's columns do."""
+    from grader.commands.grade import _print_table
+    res = {"trainee": "041", "trainee_name": None, "identity_source": "trainee_number", "exercise": "ABC",
+           "status": "partial", "score": 100.0, "counts": {"ok": 30, "wrong": 0, "review": 6, "blank": 0,
+                                                           "unreadable": 0},
+           "pages": [{"file": "a-p1.jpg", "page": 1, "refusal": None, "advice": None}], "top_fixes": [], "rules": [],
+           "findings": [], "fields": []}
+    settled = {**res, "trainee": "042", "counts": {**res["counts"], "review": 0}}
+    _print_table([res, settled])
+    lines = capsys.readouterr().out.splitlines()
+    rows = [x for x in lines if x.startswith("04")]
+    assert "041          (100)*  wrong   0  review   6" in rows[0], rows[0]
+    assert "042           (100)  wrong   0  review   0" in rows[1], rows[1]
+    assert lines[-2:] == [PARTIAL_NOTE, PROVISIONAL_NOTE] and PARTIAL_NOTE.startswith("(n)  ")
+    _print_table([{**settled, "status": "graded"}])                    # no mark shown: no note
+    assert capsys.readouterr().out.splitlines()[-1].endswith("graded  (from the number on the sheet)")
+
+
+def test_a_half_sheets_row_in_the_table_says_the_csvs_partial_score(tmp_path, capsys):
+    """Rehearsal (helper-173), with the real pipeline: one page of a two-page sheet, its row's score column was "*";
+    it now shows the CSV's partial_score in brackets, marked "*" where the CSV says provisional."""
+    key = str(SAMPLES / "keys" / truth("s0005-p1.jpg")["exercise"])
+    photo = tmp_path / "s0005-p1.jpg"
+    photo.write_bytes(sample("s0005-p1.jpg").read_bytes())
+    out = tmp_path / "class.csv"
+    assert main(["grade", str(photo), "--key", key, "--csv", str(out)]) == 0
+    [row] = csv.DictReader(out.open(encoding="utf-8-sig"))
+    assert row["status"] == "partial" and row["score"] == "" and row["partial_score"]
+    capsys.readouterr()
+    assert main(["grade", str(photo), "--key", key]) == 0
+    table = capsys.readouterr().out.splitlines()
+    cell = f"({row['partial_score']})" + ("*" if row["provisional"] == "yes" else "")
+    assert f" {cell}  wrong " in table[0], table
+    assert PARTIAL_NOTE in table
 
 
 def test_a_refused_sheets_printout_has_no_counts_and_a_sheet_of_another_exercise_is_not_told_to_retake():

@@ -202,8 +202,22 @@ def table_label(result: dict) -> str:
     return " ".join(filter(None, (result["trainee"], result.get("trainee_name"))))
 
 
+#: What the table's marks beside a score say, in lines under the table (the CSV says it in columns of its own)
+PARTIAL_NOTE = "(n)  a sheet with a page not read has no score: n is its read pages' score, the CSV's partial_score"
+PROVISIONAL_NOTE = "*    fields left to review are not in the score yet, so it may change: the CSV's provisional"
+
+
+def score_cell(row: dict) -> str:
+    """A sheet's score as the table shows it, from its CSV row (:func:`grader.result_rows.sheet_rows`): the sheet's
+    score, or in brackets its read pages' for a sheet with a page not read (``partial_score``), and "*" where fields
+    left to review may change it (``provisional``); nothing for a sheet without either."""
+    shown = f"({row['partial_score']})" if row["partial_score"] != "" else str(row["score"])
+    return shown + ("*" if row["provisional"] else "")
+
+
 def _print_table(results: list[dict]) -> None:
-    """One line per sheet on stdout (and why a page was refused, missing or worth a retake)."""
+    """One line per sheet on stdout (and why a page was refused, missing or worth a retake), then what the marks
+    beside the scores mean, where one is shown."""
     rows = sheet_rows(results)
     labels = list(map(table_label, results))
     width = max(12, *map(len, labels))
@@ -215,13 +229,17 @@ def _print_table(results: list[dict]) -> None:
             # name nobody sent a trainer looking for Andi in them, rehearsal helper-170)
             source = FOLDER_WORDS
         # (a score that fields left to review may change is marked "*", as the CSV's provisional column and the web's
-        # "sementara" mark it: a bare 100 beside "review 10" read as final, helper-150)
-        score = f"{row['score']}*" if row["provisional"] else str(row["score"])
-        print(f"{label:{width}s} {score:>6s}  wrong {row['wrong']!s:>3s}  review "
+        # "sementara" mark it: a bare 100 beside "review 10" read as final, helper-150; a half sheet's read pages'
+        # score is in brackets, where a lone "*" stood, helper-173)
+        print(f"{label:{width}s} {score_cell(row):>6s}  wrong {row['wrong']!s:>3s}  review "
               f"{row['review']!s:>3s}  blank {row['blank']!s:>3s}  {row['status']}" + (f"  ({source})" if source else "")
               + "".join(f"\n    refused {m}" for m in refusal_messages(res))
               + "".join(f"\n    {m}" for m in missing_page_messages(res))
               + "".join(f"\n    retake advised {m}" for m in advice_messages(res)))
+    if any(row["partial_score"] != "" for row in rows):
+        print(PARTIAL_NOTE)
+    if any(row["provisional"] for row in rows):
+        print(PROVISIONAL_NOTE)
 
 
 def usable_cores() -> int:
