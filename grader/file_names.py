@@ -126,10 +126,13 @@ def names_nobody(name: str) -> bool:
     return not stem or bool(CAMERA_NAME_RE.match(stem) or BARE_PAGE_RE.match(stem))
 
 
-# Folders a phone, a chat app or a file manager makes: they hold anyone's photos, and name nobody.
+# Folders a phone, a chat app or a file manager makes: they hold anyone's photos, and name nobody. So does the name a
+# computer gives a new folder, in English or Indonesian: Windows' "New folder (2)" ("Folder baru"), a Mac's "untitled
+# folder 2" ("folder tanpa judul"), helper-173: each named its photos' sheet "from the folder name".
 MEDIA_FOLDER_RE = re.compile(
     r"^(?:photos?|images?|pictures?|pics?|fotos?|gambar|media|files?|camera|dcim|screenshots?|scans?|downloads?"
-    r"|uploads?|documents?|whatsapp\b.*|telegram\b.*|chatexport.*|__macosx)$", re.IGNORECASE)
+    r"|uploads?|documents?|whatsapp\b.*|telegram\b.*|chatexport.*|__macosx"
+    r"|(?:new folder|folder baru|untitled folder|folder tanpa judul)(?:\s*\(\d+\)|\s+\d+)?)$", re.IGNORECASE)
 
 
 def trainee_folders(entries: list[tuple[str, str]]) -> list[str | None]:

@@ -837,6 +837,27 @@ def test_a_computers_or_an_apps_default_name_names_nobody(name):
     assert trainee_from_filename(name) is None
 
 
+def test_a_new_folders_default_name_names_nobody(tmp_path):
+    """Rehearsal (helper-173): a refused photo in kelas/New folder/ (Windows' name for a new folder; "Folder baru" in
+    Indonesian, a Mac's "untitled folder", "folder tanpa judul") was the sheet of trainee "New folder", "from the folder
+    name". Such a folder names nobody, on the command line and in the web batch alike (trainee_folders); a folder
+    named after a trainee still names them, and so does a trainee's "Folder Andi"."""
+    from grader.file_names import trainee_folders
+    folders = ["New folder", "New folder (2)", "Folder baru", "Folder baru (3)", "untitled folder", "untitled folder 2",
+               "folder tanpa judul", "Andi", "Folder Andi"]
+    assert trainee_folders([("z", f"kelas/{f}/IMG_1001.jpg") for f in folders]) == [None] * 7 + ["Andi", "Folder Andi"]
+    for i, folder in enumerate(("New folder", "Folder baru (2)", "Sari")):          # with the real pipeline
+        (tmp_path / "kelas" / folder).mkdir(parents=True)
+        (tmp_path / "kelas" / folder / f"IMG_100{i}.jpg").write_bytes(sample("r000-too_blurry.jpg").read_bytes()
+                                                                     + b"x" * (i + 1))
+    out = tmp_path / "class.csv"
+    assert main(["grade", str(tmp_path / "kelas"), "--key", str(SAMPLES / "keys" / first_sheet()[0]),
+                 "--csv", str(out)]) == 0
+    rows = {Path(r["files"]).parent.name: (r["trainee"], r["trainee_source"])
+            for r in csv.DictReader(out.open(encoding="utf-8-sig"))}
+    assert rows == {"New folder": ("", ""), "Folder baru (2)": ("", ""), "Sari": ("Sari", "filename")}
+
+
 @pytest.mark.parametrize("name,expected", [("budi.jpg", "budi"), ("Siti Aminah.jpg", "Siti Aminah"),
                                            ("andi_hal2.jpg", "andi"), ("eko (2).jpg", "eko"), ("Dewi.jpg", "Dewi"),
                                            ("Foto Andi.jpg", "Foto Andi"), ("Dokumen Budi.jpg", "Dokumen Budi"),

@@ -302,6 +302,16 @@ def test_a_name_without_a_page_number_is_one_sheet_with_the_same_name_numbered_2
     assert "eko.jpg, eko_2.jpg" in page and "budi.jpg, budi (2).jpg" in page
 
 
+def test_a_new_folders_default_name_names_nobody_in_a_batch(trainer, code):
+    """Rehearsal (helper-173): kelas/New folder/IMG_1001.jpg (Windows' new folder; "Folder baru" in Indonesian) was
+    the sheet of trainee "New folder". Such a folder names nobody; a trainee's folder still names them."""
+    photos = zip_of({"kelas/New folder/IMG_1001.jpg": jpeg_bytes(), "kelas/Folder baru/IMG_1002.jpg":
+                     jpeg_bytes(color="#eee"), "kelas/Andi/IMG_1003.jpg": jpeg_bytes(color="#ddd")})
+    resp = batch(trainer, code, [("kelas.zip", photos)])
+    items = trainer.get(resp.location + ".json").get_json()["items"]
+    assert sorted(i["trainee"] for i in items) == ["Andi", "IMG_1001", "IMG_1002"]
+
+
 def test_which_folder_names_a_trainee():
     from grader.file_names import trainee_folders
     entries = [("z", "kelas/Andi/foto.jpg"), ("z", "kelas/Andi/foto (2).jpg"), ("z", "kelas/Sari/budi_1.jpg"),
