@@ -42,7 +42,7 @@ BARE_PAGE_RE = re.compile(r"^(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<pa
 # Drive's "Copy of IMG_1234" ("Salinan dari …"), a Mac's "IMG_1234 copy 2", Windows' "… - Copy (2)" ("… - Salinan")
 # (helper-173: each named its sheet's trainee). A word with a name after it still names: "Foto Andi", "Dokumen Budi".
 _COPY_OF = r"(?:(?:copy of|salinan(?: dari)?)\s+)?"
-_COPIED = r"(?:\s*-?\s*(?:copy|salinan)(?:\s*\(?\d+\)?)?|\s*\(\d+\))*"
+_COPIED = r"(?:\s*(?:-\s*)?(?:copy|salinan)(?:\s*\(?\d+\)?)?|\s*\(\d+\))*"     # (one way to read spaces: linear)
 CAMERA_NAME_RE = re.compile(
     r"^" + _COPY_OF + r"(?:(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|sam|wa|gopr|gp|dji|pict|hpim|scn|doc|img_e|dcim)"
     r"[-_ ]?\d{3}.*"
@@ -51,7 +51,7 @@ CAMERA_NAME_RE = re.compile(
     r"|received_\d+.*|signal-\d{4}-\d{2}-\d{2}.*|telegram-cloud-.*|line_(?:album_.*|p?\d{6}.*)"
     r"|\d{8}-(?:photo|video)-\d{4}-.*|1000\d{6}|fb_img_\d+.*|snapchat-\d+.*"
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-    r"|[a-z][-_]?\d{4,}(?:[\s_.\-]*(?:p|pg|hal|halaman|page|lembar|lbr)?[\s_.\-]*[12]|\s*\(\d+\))?"
+    r"|[a-z][-_]?\d{4,}(?:[\s_.\-]*(?:(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*)?[12]|\s*\(\d+\))?"
     r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera|untitled(?: document| design)?"
     r"|(?:dokumen |desain )?tanpa judul|document|dokumen|download|unnamed)(?:[\s_\-(]*\d.*)?)"
     + _COPIED + r"$", re.I)

@@ -837,6 +837,19 @@ def test_a_computers_or_an_apps_default_name_names_nobody(name):
     assert trainee_from_filename(name) is None
 
 
+@pytest.mark.parametrize("stem", ["image" + " " * 20000 + "x", "s0005" + " " * 20000 + "x",
+                                  "Untitled" + " - copy" * 4000 + "x"])
+def test_reading_a_long_name_for_a_cameras_takes_no_time(stem):
+    """A zip's member or an upload may have a name of thousands of characters. helper-173's copy marks read a run of
+    spaces two ways ("image" and 20,000 spaces took 6 s), as the bare code's page mark already did ("s0005" and
+    spaces: 3 s): each is read one way now."""
+    import time
+    from grader.file_names import CAMERA_NAME_RE
+    start = time.perf_counter()
+    assert not CAMERA_NAME_RE.match(stem)
+    assert time.perf_counter() - start < 0.5
+
+
 def test_a_new_folders_default_name_names_nobody(tmp_path):
     """Rehearsal (helper-173): a refused photo in kelas/New folder/ (Windows' name for a new folder; "Folder baru" in
     Indonesian, a Mac's "untitled folder", "folder tanpa judul") was the sheet of trainee "New folder", "from the folder
