@@ -850,6 +850,19 @@ def test_reading_a_long_name_for_a_cameras_takes_no_time(stem):
     assert time.perf_counter() - start < 0.5
 
 
+def test_reading_a_long_names_page_takes_no_time():
+    """Rehearsal (helper-173): grader grade of a zip whose one member is "budi", 1,000 spaces and "x.jpg" took 7 s
+    (0.4 s as "budi.jpg"): the page mark's pattern read a run of separators in cubic time, 3 s a reading (and a
+    name of 2,000 spaces 22 s). Such a name is read in milliseconds, and as before."""
+    import time
+    from grader.file_names import split_page, trainee_from_filename
+    start = time.perf_counter()
+    assert split_page("budi" + " " * 1500 + "x.jpg") == ("budi" + " " * 1500 + "x", None)
+    assert split_page("budi" + " _" * 750 + "hal 2.jpg") == ("budi", 2)
+    assert trainee_from_filename("Budi" + " " * 1500 + "p1.jpg") == "Budi"
+    assert time.perf_counter() - start < 0.5
+
+
 def test_a_new_folders_default_name_names_nobody(tmp_path):
     """Rehearsal (helper-173): a refused photo in kelas/New folder/ (Windows' name for a new folder; "Folder baru" in
     Indonesian, a Mac's "untitled folder", "folder tanpa judul") was the sheet of trainee "New folder", "from the folder
