@@ -21,8 +21,10 @@ what the network saw in training is exactly what it sees here:
    MNIST.
 
 Reading (not training) also takes a second, faint view of boxes with pale ink
-(:func:`preprocess_boxes_and_faint`): a reading the two views disagree on is not
-sure (:mod:`grader.recognize.digit_classifier`).
+(:func:`preprocess_boxes_and_faint`), and a view of boxes whose digit runs into
+a cleared top or bottom line with that line given back under the digit
+(:func:`_line_under_views`): a reading the views disagree on is not sure
+(:mod:`grader.recognize.digit_classifier`).
 
 All tiles of a batch are stacked into one tall image (with padding between
 them) so that each OpenCV operation runs once per batch, not once per box.
@@ -358,6 +360,10 @@ class ReadingInputs:
     # (N,) the strongest ink in the crop before its borders are cleared: in a box with no handwriting, its printed
     # border's darkness, what a pen stroke there is seen against (grader.recognize.digit_classifier)
     print_ink: np.ndarray
+    # (K,) the boxes whose ink runs into a cleared top or bottom line (a box twice for both), and (K, INPUT_SIZE,
+    # INPUT_SIZE) their views with that line given back under the digit (:func:`_line_under_views`)
+    line_index: np.ndarray
+    line_inputs: np.ndarray
 
 
 def preprocess_boxes_and_faint(crops: Sequence[np.ndarray], *, faint: bool = True
@@ -382,8 +388,8 @@ def preprocess_boxes_and_faint(crops: Sequence[np.ndarray], *, faint: bool = Tru
 
 def preprocess_for_reading(crops: Sequence[np.ndarray]) -> ReadingInputs:
     """:func:`preprocess_boxes_and_faint` with its faint views, what the border clearing may have taken
-    (:func:`_stroke_on_bottom`) and how dark the print is in each crop, for the reader's doubts
-    (:mod:`grader.recognize.digit_classifier`)."""
+    (:func:`_stroke_on_bottom`, and the views with a cleared line given back: :func:`_line_under_views`) and how
+    dark the print is in each crop, for the reader's doubts (:mod:`grader.recognize.digit_classifier`)."""
     return _preprocess(crops, reading=True)
 
 
@@ -392,7 +398,7 @@ def _preprocess(crops: Sequence[np.ndarray], *, reading: bool) -> ReadingInputs:
     n = len(crops)
     none = np.zeros(0, np.int64), np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32)
     if n == 0:
-        return ReadingInputs(np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32), *none, np.zeros(0), np.zeros(0))
+        return ReadingInputs(none[1], *none, np.zeros(0), np.zeros(0), *none)
     tiles = np.empty((n, WORK_SIZE, WORK_SIZE), np.uint8)
     aspect = np.empty((n, 2), np.float64)
     for i, crop in enumerate(crops):
@@ -406,6 +412,7 @@ def _preprocess(crops: Sequence[np.ndarray], *, reading: bool) -> ReadingInputs:
     keep = _border_keep(candidate)
     on_bottom = _stroke_on_bottom(ink, keep) if reading else np.zeros(n)
     print_ink = _kth(ink[:, ::2, ::2].reshape(n, -1), 0.995)
+    uncleared = ink
     ink = np.where(keep, ink, 0.0)
     strongest = _kth(ink[:, ::2, ::2].reshape(n, -1), 0.995)
     thr = np.maximum(MIN_INK, REL_INK * strongest)
@@ -413,7 +420,8 @@ def _preprocess(crops: Sequence[np.ndarray], *, reading: bool) -> ReadingInputs:
     soft = np.where(_grow(mask, 1), np.clip(ink / np.maximum(strongest, MIN_INK)[:, None, None], 0.0, 1.0), 0.0)
     inputs = _place_glyphs(soft, boxes, ink_pixels, aspect)
     if not reading:
-        return ReadingInputs(inputs, *none, on_bottom, print_ink)
+        return ReadingInputs(inputs, *none, on_bottom, print_ink, *none)
+    lines = _line_under_views(uncleared, candidate, keep, mask, thr, strongest, aspect)
 
     # The faint view adds only ink at least FAINT_CLEARANCE from the strokes already seen: near them, a lower
     # threshold would only thicken them (copier toner spread made a 5 an 8), which says nothing of a dry pen.
@@ -423,11 +431,88 @@ def _preprocess(crops: Sequence[np.ndarray], *, reading: bool) -> ReadingInputs:
     _, both_boxes, both_pixels = _components(np.where((mask > 0) | (added > 0), 255, 0).astype(np.uint8))
     index = np.nonzero((added_pixels >= MIN_INK_PIXELS) & (added_pixels + 1 >= FAINT_GAIN * (ink_pixels + 1)))[0]
     if not len(index):
-        return ReadingInputs(inputs, *none, on_bottom, print_ink)
+        return ReadingInputs(inputs, *none, on_bottom, print_ink, *lines)
     top = np.minimum(np.maximum(strongest, MIN_INK), FAINT_STRETCH * low)[index, None, None]
     pale = np.where(_grow(added[index], 1), np.clip(ink[index] / top, 0.0, 1.0), 0.0)
     faint_inputs = _place_glyphs(np.maximum(soft[index], pale), both_boxes[index], both_pixels[index], aspect[index])
-    return ReadingInputs(inputs, index, faint_inputs, on_bottom, print_ink)
+    return ReadingInputs(inputs, index, faint_inputs, on_bottom, print_ink, *lines)
+
+
+def _line_under_views(ink: np.ndarray, candidate: np.ndarray, keep: np.ndarray, mask: np.ndarray, thr: np.ndarray,
+                      strongest: np.ndarray, aspect: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The boxes whose ink runs into a cleared top or bottom printed line, and a view of each with the line, its own
+    printed thickness only, given back under the digit's width (as if its ink there were pen).
+
+    The clearing (:func:`_border_keep`) takes a stroke drawn on the line itself with it: a looped 2 whose base lies
+    on the bottom line is left a 9, a 7 whose bar lies on the top line a 1. A stroke no thicker than the line leaves
+    no trace a measure of the line could find (:func:`_stroke_on_bottom` sees one that thickens it). Where the two
+    views read differently, the reading rests on what the line holds (:mod:`grader.recognize.digit_classifier`).
+    (The left and right lines are not looked at: the strokes the clearing was seen to take lay on the top and
+    bottom ones.)
+
+    ``ink`` is the ink before clearing, ``candidate`` its mask at ``MIN_INK``, ``keep`` :func:`_border_keep`'s,
+    ``mask`` the digit's kept strokes; returns ``(index, inputs)``: (K,) and (K, INPUT_SIZE, INPUT_SIZE).
+    """
+    n, side = len(mask), WORK_SIZE
+    kept_rows, kept_cols = keep.any(axis=2), keep.any(axis=1)
+    has = kept_rows.any(axis=1)
+    first = np.where(has, kept_rows.argmax(axis=1), 0)
+    last = np.where(has, side - 1 - kept_rows[:, ::-1].argmax(axis=1), side - 1)
+    strokes = mask > 0
+    at = np.arange(n)
+    touch_top = has & (first > 0) & strokes[at, first].any(axis=1)
+    touch_bottom = has & (last < side - 1) & strokes[at, last].any(axis=1)
+    views, index = [], []
+    for i in np.nonzero(touch_top | touch_bottom)[0]:
+        cols = np.nonzero(strokes[i].any(axis=0))[0]
+        x0, x1 = int(cols[0]), int(cols[-1]) + 1
+        coverage = (candidate[i] > 0)[:, kept_cols[i]].mean(axis=1)
+        for touching, start, step in ((touch_top[i], int(first[i]) - 1, -1), (touch_bottom[i], int(last[i]) + 1, 1)):
+            rows = _rows_to_line(coverage, start, step) if touching else None
+            if rows is None:
+                continue
+            given = np.zeros((side, side), bool)     # (one view a line: each may hold a stroke, or not)
+            given[rows[0]:rows[1], x0:x1] = True
+            line = np.zeros((side, side), bool)
+            line[rows[2]:rows[3], x0:x1] = True
+            added = given & (ink[i] > thr[i])
+            if not _joined(strokes[i], added, line):
+                continue
+            both = strokes[i] | added
+            ys, xs = np.nonzero(both)
+            soft = np.where(_grow(both[None].astype(np.uint8) * 255, 1)[0] & (keep[i] | given),
+                            np.clip(ink[i] / max(float(strongest[i]), MIN_INK), 0.0, 1.0), 0.0)
+            views.append(_place_glyphs(soft[None], np.array([[ys.min(), ys.max() + 1, xs.min(), xs.max() + 1]]),
+                                       np.array([len(ys)]), aspect[i:i + 1])[0])
+            index.append(i)
+    if not index:
+        return np.zeros(0, np.int64), np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32)
+    return np.array(index, np.int64), np.stack(views)
+
+
+def _rows_to_line(coverage: np.ndarray, start: int, step: int) -> tuple[int, int, int, int] | None:
+    """From row ``start`` outward by ``step``, the rows up to and through the printed line's own rows (those covered
+    to ``BORDER_MIN_SPAN`` or more), and those rows alone: ``(lo, hi, line_lo, line_hi)``, two ``[lo, hi)`` ranges;
+    None when no line is met within the border band."""
+    band = max(2, int(round(BORDER_BAND * WORK_SIZE)))
+    r, inner, outer = start, None, None
+    while 0 <= r < WORK_SIZE and abs(r - start) < band:
+        if coverage[r] >= BORDER_MIN_SPAN:
+            inner = r if inner is None else inner
+            outer = r
+        elif inner is not None:
+            break
+        r += step
+    if inner is None:
+        return None
+    return (start, outer + 1, inner, outer + 1) if step > 0 else (outer, start + 1, outer, inner + 1)
+
+
+def _joined(strokes: np.ndarray, added: np.ndarray, line: np.ndarray) -> bool:
+    """Whether ink on the ``line`` rows joins the kept ``strokes`` through the ``added`` ink (8-connected): a digit
+    that runs into the printed line, not one that stops short of it."""
+    _, labels = cv2.connectedComponents((strokes | added).astype(np.uint8), connectivity=8)
+    return bool(np.intersect1d(labels[strokes], labels[added & line]).size)
 
 
 def _grow(mask: np.ndarray, r: int) -> np.ndarray:

@@ -55,6 +55,18 @@ SPLIT_DASH_CONFIDENCE = 0.5
 # 5 of 392, 8 of 441 and 15 of 824 boxes read 9 that were 9s to review, and the three 2s read 9; a share measured
 # on every side, not the bottom only, would have taken 4-6% of all accepted boxes, crosses and 1s first.
 NINE_ON_BASE_SHARE = 0.2
+# A digit that runs into its box's top or bottom printed line may have a stroke on the line itself, cleared with it
+# and no thicker than it (a looped 2's base leaves a 9, a 7's bar a 1; NINE_ON_BASE_SHARE sees a base that thickens
+# the line only). Such a box is read again with the line under the digit given back
+# (box_preprocess._line_under_views); where that view reads another label at LINE_DISAGREES or more, the reading
+# rests on what the line holds, and the box is not sure: its confidence is capped at LINE_UNSURE_CONFIDENCE, below
+# the bar at which a box holds against the trainee (grader.grading.certainty.SURE_BOX, 0.99995; an X or a dash is
+# sure from 0.999 and no stroke on a line makes one) and above the review threshold. It is not sent to review for
+# it: sending those boxes to review (the faint view's rule) took 76 accepted boxes of dev49c's 12,723 to review,
+# slanted 1s touching the top line first (the view gives them a bar: a 7), and the trainer's actions from 505 to
+# 603, while a box below SURE_BOX is already held against no one.
+LINE_DISAGREES = 0.5
+LINE_UNSURE_CONFIDENCE = 0.9999
 # A box is known to be empty only where a pen stroke could have been seen: ink is told from paper by its contrast
 # (box_preprocess.MIN_INK, 0.22), and a light that washes the paper out (a flash's hot spot, a lamp on glossy paper)
 # lowers the contrast of pen and print alike. The printed border is the reference: a box with no ink whose own
@@ -98,7 +110,9 @@ class BoxReading:
         an overwritten box); except a ``1`` whose ink is one upright stroke
         (``by_shape``), which keeps its confidence. Also a dash in two marks
         (:data:`SPLIT_DASH_CONFIDENCE`) and a box whose faint view reads
-        another label (``faint``).
+        another label (``faint``). A box that reads another label with the
+        printed line under its digit given back (``on_line``) keeps its
+        ``ambiguous`` but not a sure confidence (:data:`LINE_UNSURE_CONFIDENCE`).
     """
 
     label: str
@@ -109,6 +123,8 @@ class BoxReading:
     #                        enough for a stroke to have shown (BLANK_MIN_PRINT_INK)
     by_shape: bool = False  # a "1" below the review threshold accepted for its shape (grader.recognize.box_shape)
     faint: str | None = None  # what the box's faint view reads, where it reads another label (then ambiguous)
+    on_line: str | None = None  # what the box reads with the printed line under it given back, where that is
+    #                             another label (then not sure: LINE_UNSURE_CONFIDENCE)
 
 
 class DigitClassifier:
@@ -179,7 +195,8 @@ class DigitClassifier:
             return []
         pre = preprocess_for_reading(crops)
         inputs = pre.inputs
-        probs = self.probabilities(np.concatenate([inputs, pre.faint_inputs]))   # one batch for both views
+        # one batch for every view
+        probs = self.probabilities(np.concatenate([inputs, pre.faint_inputs, pre.line_inputs]))
         readings = self.readings_from_probabilities(probs[:len(inputs)])
         empty = inputs.reshape(len(inputs), -1).max(axis=1) <= 0
         out = []
@@ -192,9 +209,22 @@ class DigitClassifier:
                 # a dash in two marks (what is left of a digit, perhaps); a 9 that may be a 2 without its base
                 r = replace(r, ambiguous=True, confidence=min(r.confidence, SPLIT_DASH_CONFIDENCE))
             out.append(r)
-        for i, p in zip(pre.faint_index, probs[len(inputs):]):
+        faint_end = len(inputs) + len(pre.faint_index)
+        for i, p in zip(pre.faint_index, probs[len(inputs):faint_end]):
             out[i] = self._unsettled_by_faint_view(out[i], p)
+        for i, p in zip(pre.line_index, probs[faint_end:]):
+            out[i] = self._unsettled_by_line_view(out[i], p)
         return out
+
+    def _unsettled_by_line_view(self, r: BoxReading, line_probs: np.ndarray) -> BoxReading:
+        """``r``, not sure (:data:`LINE_UNSURE_CONFIDENCE`) when the box's view with the printed line under the digit
+        given back reads another label (:data:`LINE_DISAGREES`). The label, and whether it goes to review, stay
+        what the box read without the line says."""
+        k = int(np.argmax(line_probs))
+        label = self.classes[k]
+        if label == r.label or float(line_probs[k]) < LINE_DISAGREES:
+            return r
+        return replace(r, confidence=min(r.confidence, LINE_UNSURE_CONFIDENCE), on_line=label)
 
     def _unsettled_by_faint_view(self, r: BoxReading, faint_probs: np.ndarray) -> BoxReading:
         """``r``, unsure when the box's faint view reads another label (:data:`FAINT_DISAGREES`).
