@@ -13,12 +13,14 @@ from grader.web.testing import REVIEW_FIELD, WRONG_FIELD, csrf_of, jpeg_bytes, l
 SHEET_HEADERS = {
     "id": ["Peserta", "Nama", "Juga dengan nama", "Penilaian", "Hasil", "Nilai", "Nilai halaman yang terbaca", "Nilai sementara",
            "Benar", "Salah",
-           "Perlu dicek", "Kosong", "Tidak terbaca", "Belum terbaca", "Percobaan", "Dikirim oleh", "Dikirim", "Alasan",
+           "Perlu dicek", "Kosong", "Tidak terbaca", "Belum terbaca", "Percobaan",
+           "Kiriman berikutnya ditolak", "Dikirim oleh", "Dikirim", "Alasan",
            "Sebaiknya foto ulang", "Penilaian (kode)", "Hasil (kode)", "Dikirim oleh (kode)", "Alasan (kode)",
            "Sebaiknya foto ulang (kode)"],
     "en": ["Trainee", "Name", "Also named", "Grading", "Result", "Score", "Score of the pages read", "Provisional score",
            "Correct", "Wrong", "To check",
-           "Blank", "Unreadable", "Not read yet", "Attempts", "Sent by", "Sent", "Why", "A retake is advised", "Grading (code)",
+           "Blank", "Unreadable", "Not read yet", "Attempts", "Later sending refused",
+           "Sent by", "Sent", "Why", "A retake is advised", "Grading (code)",
            "Result (code)", "Sent by (code)", "Why (code)", "A retake is advised (code)"]}
 FIELD_HEADERS = {
     "id": ["Peserta", "Nama", "Isian", "Halaman", "Bagian", "Uraian", "Jenis", "Terbaca", "Seharusnya", "Status",
@@ -86,6 +88,32 @@ def test_a_page_its_trainee_added_to_a_batch_sheet_is_not_said_sent_by_the_train
         assert (rows["d"][col["Dikirim oleh"]], rows["d"][col["Dikirim oleh (kode)"]]) == (said, "page1=batch;page2=trainee")
         assert rows["d"][col["Percobaan"]] == "2"
         assert (rows["e"][col["Dikirim oleh"]], rows["e"][col["Dikirim oleh (kode)"]]) == (SAID[lang]["b"][2], "batch")
+
+
+def test_a_later_sending_refused_whole_leaves_the_graded_sheet_in_the_exports(app, trainer, code):
+    """helper-175: a trainee's graded sheet, then a sending of theirs refused whole (blurred photos: no page read),
+    was exported as the refused one, "Ditolak" and no score, so a spreadsheet's mean left the trainee out. The row
+    is the graded sheet's, with its fields, and says when the later sending was refused and why, in both tables of
+    the workbook too."""
+    phone = app.test_client()
+    for trainee, photos in (("Wati", [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#f7f7f7"))]),
+                            ("Wati", [("a_1_blur.jpg", jpeg_bytes(color="#ddd")), ("a_2_blur.jpg", jpeg_bytes(color="#ccc"))])):
+        data = {"csrf_token": csrf_of(phone), "code": code, "trainee": trainee,
+                **{f"photo_{i}": (io.BytesIO(c), n) for i, (n, c) in enumerate(photos, start=1)}}
+        assert phone.post("/", data=data, content_type="multipart/form-data").status_code == 302
+    for lang, why in (("id", "(Foto kabur)"), ("en", "(Blurry photo)")):
+        col = {h: i for i, h in enumerate(SHEET_HEADERS[lang])}
+        (row,) = [[None if v == "" else v for v in r]
+                  for r in csv_table(trainer, f"/trainer/latihan/{code}/ekspor/lembar.csv?lang={lang}")[1:]]
+        assert row[col[SHEET_HEADERS[lang][4]]] == SAID[lang]["b"][1] and float(row[col[SHEET_HEADERS[lang][5]]]) > 90
+        assert row[col[SHEET_HEADERS[lang][14]]] == "2" and row[col[SHEET_HEADERS[lang][15]]].endswith(why)
+        assert row[col[SHEET_HEADERS[lang][18]]] is None                        # (no refusal of its own)
+        fields = csv_table(trainer, f"/trainer/latihan/{code}/ekspor/isian.csv?lang={lang}")[1:]
+        assert len(fields) > 30 and {f[0] for f in fields} == {"Wati"}
+    book = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx?lang=id").data))
+    sheets = [[c.value for c in r] for r in book.worksheets[0].iter_rows()]
+    assert sheets[0][15] == "Kiriman berikutnya ditolak" and sheets[1][4] == "Dinilai" and sheets[1][5] > 90
+    assert sheets[1][15].endswith("(Foto kabur)") and book.worksheets[1].max_row > 30
 
 
 def test_a_trainees_retake_merged_with_a_later_batchs_page_is_still_said_sent_by_the_trainee(app, trainer, code):

@@ -431,6 +431,57 @@ def test_a_stray_sheet_of_another_exercise_never_hides_a_trainees_score(trainer,
         assert "data-stray" not in re.search(r'/trainer/lembar/\d+">062</a>.*?</tr>', html, re.S).group(0)
 
 
+def send_as_trainee(phone, code, trainee, photos):
+    """A trainee's upload from the upload page: its result page's address."""
+    data = {"csrf_token": csrf_of(phone), "code": code, "trainee": trainee,
+            **{f"photo_{i}": (io.BytesIO(content), name) for i, (name, content) in enumerate(photos, start=1)}}
+    resp = phone.post("/", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 302, resp.status_code
+    return resp.location
+
+
+def test_a_later_sending_refused_whole_never_hides_a_trainees_graded_score(app, trainer, code):
+    """Known as "policy" until helper-175: Wati's sheet was graded, then she sent two blurred photos of it, refused
+    whole (no page read). The class table showed her "(2×) Ditolak", her score gone from the table, the class mean,
+    the insight ("1 peserta dinilai") and the exports, though the refused sending held nothing of hers to grade.
+    Her row keeps the graded sheet, counts both attempts and says that a later sending was refused, linking it; its
+    page and the graded sheet's say which one counts. Rina, who only sent refused photos, is still "Ditolak"; and a
+    sheet Wati then gets graded is hers again, as before."""
+    phone = app.test_client()
+    graded = send_as_trainee(phone, code, "Wati", [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#f7f7f7"))])
+    send_as_trainee(phone, code, "Budi", [("b_1.jpg", jpeg_bytes(color="#eee")), ("b_2.jpg", jpeg_bytes(color="#e7e7e7"))])
+    send_as_trainee(phone, code, "Rina", [("r_1_blur.jpg", jpeg_bytes(color="#bbb"))])
+    refused = send_as_trainee(phone, code, "Wati", [("a_1_blur.jpg", jpeg_bytes(color="#ddd")),
+                                                    ("a_2_blur.jpg", jpeg_bytes(color="#ccc"))])
+    assert phone.get(refused + ".json").get_json()["status"] == "refused"
+    rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
+    assert rows["Wati"]["status"] == "graded" and rows["Wati"]["score"] == rows["Budi"]["score"] is not None
+    later_url = rows["Wati"]["refused_later"][0]["url"]
+    assert rows["Wati"]["refused_later"] == [{"url": later_url, "why": "Foto kabur"}] and later_url != rows["Wati"]["url"]
+    assert rows["Rina"]["status"] == "refused" and rows["Rina"]["refused_later"] == []
+    for lang, said in (("id", "kiriman berikutnya ditolak ("), ("en", "a later sending refused (")):
+        html = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
+        row = re.search(r'/trainer/lembar/\d+">Wati</a>.*?</tr>', html, re.S).group(0)
+        assert said in row and f'href="{later_url}"' in row and "(2×)" in row and "data-refused-why" not in row
+        assert re.search(r'data-col="score"[^>]*><b>9\d</b>', row)
+        assert "data-refused-later" not in re.search(r'/trainer/lembar/\d+">Rina</a>.*?</tr>', html, re.S).group(0)
+    # (the class counts her: the exercise page, the insight)
+    assert "Hasil kelas (3 peserta)" in trainer.get(f"/trainer/latihan/{code}?lang=id").get_data(as_text=True)
+    assert "2 peserta dinilai" in trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
+    # (the refused sending's page, and the graded sheet's, say which one counts)
+    later = trainer.get(later_url).get_data(as_text=True)
+    assert "tetap memakai lembar peserta ini sebelumnya yang dinilai" in later
+    first = trainer.get(rows["Wati"]["url"]).get_data(as_text=True)
+    assert "tetap memakai lembar ini." in first
+    assert re.search(r"<b>[^<]*· lembar ini</b>\s*· nilai 9\d · yang dihitung</li>", first)
+    assert "Every photo of this sending was refused" in trainer.get(later_url + "?lang=en").get_data(as_text=True)
+    # (a sheet she then gets graded stands for her, the refused sending an earlier attempt)
+    send_as_trainee(phone, code, "Wati", [("a_1.jpg", jpeg_bytes(color="#aaa")), ("a_2.jpg", jpeg_bytes(color="#999"))])
+    rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
+    assert rows["Wati"]["refused_later"] == [] and rows["Wati"]["url"] not in (later_url, graded)
+    assert "(3×)" in trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+
+
 def test_a_stray_whose_pages_name_two_exercises_is_said_as_another_exercises(app, trainer, code):
     """h38b (s40): a stray sheet whose two pages are printed for two other exercises was listed as "juga lembar
     latihan ?:". It says "another exercise" instead, and hasil.json gives no code."""

@@ -82,9 +82,15 @@ def _typed_name(row) -> str | None:
 
 def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "trainee", descending: bool = False,
                   include_pending: bool = True) -> list[dict]:
-    """One row per trainee (their latest sheet) for ``exercise``, with the number of attempts; without
-    ``include_pending``, their latest *finished* sheet (graded, refused or failed), the one the class table shows once
-    nothing is being graded.
+    """One row per trainee (the sheet that stands for them: :func:`standing_sheet`, their latest but for a later
+    sending refused whole) for ``exercise``, with the number of attempts; without ``include_pending``, of their
+    *finished* sheets (graded, refused or failed), the one the class table shows once nothing is being graded.
+
+    A sending refused whole (too blurry, too dark, a photo of something else: no page read) after a sheet of theirs
+    that was graded holds no work of theirs to grade: it does not hide that sheet's score behind "Ditolak" (in the
+    table, its mean, the insight, the review queue and the exports, which all count these rows). It is an attempt,
+    counted, and their row lists it (``refused_later``: its id, its time and its result), so that the trainer sees
+    it was sent and can open it. A trainee who only ever sent refused photos is shown by the latest, as before.
 
     A sheet refused whole as printed for another exercise (a stray photo in a class's batch, stored under the number
     written on it) is no attempt at this one: it never stands for a trainee who has another sheet here, whose
@@ -95,54 +101,96 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     is no attempt either while that sheet is its trainee's here: the trainee is shown by that sheet (the same pages,
     graded from the same photos) or by a later one, and it is not counted (helper-164: "(3×)" for one sheet, a
     wrong-page retake and the page then added)."""
-    rows = _current_sheets(conn, exercise, include_pending=include_pending)
-    latest: dict[str, dict] = {}
-    attempts: Counter = Counter()
-    strays: dict[str, list[dict]] = {}
-    names: dict[str, dict[str, str]] = {}         # each trainee's names, as their sheets carried them, newest last
-    for r, (who, code, stray, again) in zip(rows, _whose(conn, rows)):
-        k = who["key"]
-        if again:
-            continue
-        if stray:
-            strays.setdefault(k, []).append({"id": r["id"], "exercise": code or None})
-            continue
-        attempts[k] += 1
-        # (``refused_result``, a refused sheet's result, stays on its row: the class table says why from it)
-        latest[k] = {**dict(r), "trainee": who["trainee"], "trainee_name": who["name"], "trainee_key": k,
-                     **counted_score(r), "counted": counts_count(r)}
+    out = []
+    for k, (sheets, strays) in _trainees_sheets(conn, exercise, include_pending=include_pending).items():
+        at = standing_sheet([r for r, _ in sheets])
+        r, who = sheets[at]
         # (the name typed too, where the sheet gave another: "Budi" typed on Yanti's personalised sheet)
-        for name in (r["typed_trainee"], who["name"]):
-            if name and normalise_id(name) != k:
-                names.setdefault(k, {}).pop(normalise_id(name), None)
-                names[k][normalise_id(name)] = name
-    # (a trainee's attempts under other names, "Fitri" and "fitri r." with 104 read on both, or a name typed on their
-    # personalised sheet by someone else: said beside the latest, so that two people in one row are seen)
-    out = [{**r, "attempts": attempts[k], "strays": strays.get(k, []),
-            "other_names": [n for n_id, n in reversed(names.get(k, {}).items())
-                            if n_id != normalise_id(r["trainee_name"])]} for k, r in latest.items()]
+        names: dict[str, str] = {}              # the trainee's names, as their sheets carried them, newest last
+        for s, w in sheets:
+            for name in (s["typed_trainee"], w["name"]):
+                if name and normalise_id(name) != k:
+                    names.pop(normalise_id(name), None)
+                    names[normalise_id(name)] = name
+        # (``refused_result``, a refused sheet's result, stays on its row: the class table says why from it)
+        out.append({**dict(r), "trainee": who["trainee"], "trainee_name": who["name"], "trainee_key": k,
+                    **counted_score(r), "counted": counts_count(r), "attempts": len(sheets), "strays": strays,
+                    "refused_later": [{"id": s["id"], "created_at": s["created_at"], "refused_result": s["refused_result"]}
+                                      for s, _ in sheets[at + 1:]],
+                    # (a trainee's attempts under other names, "Fitri" and "fitri r." with 104 read on both, or a name
+                    # typed on their personalised sheet by someone else: said beside the latest, so that two people
+                    # in one row are seen)
+                    "other_names": [n for n_id, n in reversed(names.items())
+                                    if n_id != normalise_id(who["name"])]})
     col = SORT_COLUMNS.get(sort, "trainee_key")
     order = _by_trainee if col == "trainee_key" else (lambda r: r[col])
     known = sorted((r for r in out if r[col] is not None), key=order, reverse=descending)
     return known + [r for r in out if r[col] is None]      # missing values last either way
 
 
+def refused_whole(row) -> bool:
+    """Whether a sheet was graded and every photo of it refused (no page read)."""
+    return row["state"] == "done" and row["result_status"] == "refused"
+
+
+def standing_sheet(sheets: list) -> int:
+    """Which of one trainee's attempts at an exercise (oldest first, none empty) stands for them in the class table,
+    the insight, the review queue and the exports: the latest, but never a sending refused whole (:func:`refused_whole`)
+    after a sheet of theirs that was graded, in whole or in part, or is being graded: that sending read no page,
+    and the trainee's work is on the earlier sheet (a trainee's later blurred photo made "Ditolak" of their 85 and
+    took it out of the mean, the insight and the exports; helper-175). A sheet whose grading failed, never graded,
+    holds no score either: a refused sending after it stands."""
+    at = 0
+    for i, r in enumerate(sheets):
+        if not (refused_whole(r) and _graded_or_grading(sheets[at])):
+            at = i
+    return at
+
+
+def _graded_or_grading(row) -> bool:
+    """Whether a sheet was graded, in whole or in part (also one whose grading again failed: :func:`regrade_failed`,
+    whose row the trainer must see), or is being graded."""
+    return row["result_status"] in ("graded", "partial") or row["state"] in ("queued", "running")
+
+
+def _trainees_sheets(conn: sqlite3.Connection, exercise: str, *,
+                     include_pending: bool = True) -> dict[str, tuple[list[tuple], list[dict]]]:
+    """Each trainee's sheets of ``exercise`` (by :func:`identity_keys`), in the order they first sent: ``key ->
+    (attempts, strays)``, ``attempts`` their sheets counted as attempts (``(row, who)``, oldest first; strays and
+    retakes that graded nothing new left out: :func:`latest_sheets`), ``strays`` the sheets of another exercise
+    under their number (``{"id", "exercise"}``). A trainee with nothing but strays has those as attempts."""
+    rows = _current_sheets(conn, exercise, include_pending=include_pending)
+    sheets: dict[str, list[tuple]] = {}
+    strays: dict[str, list[dict]] = {}
+    for r, (who, code, stray, again) in zip(rows, _whose(conn, rows)):
+        if again:
+            continue
+        if stray:
+            strays.setdefault(who["key"], []).append({"id": r["id"], "exercise": code or None})
+            continue
+        sheets.setdefault(who["key"], []).append((r, who))
+    return {k: (v, strays.get(k, [])) for k, v in sheets.items()}
+
+
 def attempts_of(conn: sqlite3.Connection, exercise: str, sheet_id: int) -> list[dict]:
     """The sheets of ``exercise`` that the class table counts as one trainee's attempts with sheet ``sheet_id``
-    (:func:`latest_sheets`' rule), oldest first, each ``{"id", "created_at", "state", "result_status", "score"}``;
-    the last is the one the table, the insight and the exports count. Empty for a sheet with no other attempt, or
-    one the table lists apart (a stray printed for another exercise).
+    (:func:`latest_sheets`' rule), oldest first, each ``{"id", "created_at", "state", "result_status", "score",
+    "counted"}``; the ``counted`` one (:func:`standing_sheet`) is the one the table, the insight and the exports
+    count: the last, or a graded one before the sendings refused whole that followed it. Empty for a sheet with no
+    other attempt, or one the table lists apart (a stray printed for another exercise).
 
     The class table said "(2×)" and linked the newest sheet only; neither sheet's page named the other, and an
     earlier attempt a trainer had corrected said nothing of being left out of every count (helper-141)."""
-    rows = _current_sheets(conn, exercise)
-    marked = _whose(conn, rows)
-    mine = next((who["key"] for r, (who, *_) in zip(rows, marked) if r["id"] == sheet_id), None)
-    same = [r for r, (who, _, stray, again) in zip(rows, marked) if who["key"] == mine and not (stray or again)]
-    if len(same) < 2 or sheet_id not in {r["id"] for r in same}:
-        return []
-    return [{"id": r["id"], "created_at": r["created_at"], "state": r["state"], "result_status": r["result_status"],
-             "score": r["score"]} for r in same]
+    for sheets, _ in _trainees_sheets(conn, exercise).values():
+        same = [r for r, _ in sheets]
+        if sheet_id in {r["id"] for r in same}:
+            if len(same) < 2:
+                return []
+            at = standing_sheet(same)
+            return [{"id": r["id"], "created_at": r["created_at"], "state": r["state"],
+                     "result_status": r["result_status"], "score": r["score"], "counted": i == at}
+                    for i, r in enumerate(same)]
+    return []
 
 
 def _current_sheets(conn: sqlite3.Connection, exercise: str, *, include_pending: bool = True) -> list[sqlite3.Row]:
@@ -229,6 +277,7 @@ def table_version(rows: list[dict]) -> str:
     (each row's sheet, its last change and its attempts), whatever the sort. The class table left open asks for it
     (``hasil.json``) and takes its new rows when it has changed."""
     shown = ";".join(f"{r['id']}:{r['state']}:{r['updated_at']}:{r['attempts']}:{[s['id'] for s in r['strays']]}"
+                     f":{[s['id'] for s in r['refused_later']]}"
                      for r in sorted(rows, key=lambda r: r["id"]))
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
 

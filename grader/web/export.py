@@ -9,6 +9,8 @@ Cells that a spreadsheet would run as a formula are defused (:mod:`grader.spread
 """
 from __future__ import annotations
 
+import json
+
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import (MARK_OF_KIND, full_score, in_language, note_codes, score_may_change, score_text,
                                   sheet_scores, unread_page_advice, unread_page_notes, value_as_read)
@@ -17,7 +19,7 @@ from grader.spreadsheet import spreadsheet_safe
 from grader.web.classroom import counts_count, regrade_failed
 from grader.web.i18n import gettext as _
 from grader.web.local_time import DEFAULT_ZONE, exported
-from grader.web.present import STATUS_LABELS, field_name, field_reasons, status_label
+from grader.web.present import STATUS_LABELS, field_name, field_reasons, refusal_short, status_label
 
 #: The sheets' worded columns, key -> header (Indonesian; English from ``i18n_en``), then the columns holding the
 #: codes behind the words of some of them, headed "Hasil (kode)".
@@ -25,7 +27,7 @@ SHEET_HEADERS = {
     "trainee": "Peserta", "name": "Nama", "other_names": "Juga dengan nama", "state": "Penilaian", "status": "Hasil",
     "score": "Nilai", "partial_score": "Nilai halaman yang terbaca", "provisional": "Nilai sementara",
     **{k: STATUS_LABELS[k] for k in ("ok", "wrong", "review", "blank", "unreadable")}, "not_read": "Belum terbaca",
-    "attempts": "Percobaan", "source": "Dikirim oleh", "submitted_at": "Dikirim", "error": "Alasan",
+    "attempts": "Percobaan", "refused_later": "Kiriman berikutnya ditolak", "source": "Dikirim oleh", "submitted_at": "Dikirim", "error": "Alasan",
     "retake_advised": "Sebaiknya foto ulang"}
 SHEET_CODES = ("state", "status", "source", "error", "retake_advised")
 FIELD_HEADERS = {
@@ -114,10 +116,18 @@ def _sheet_row(r, result: dict | None, lang: str, zone: str, inputs: list[str | 
         # (a page not read, not sent or refused, apart from the unreadable fields of a page read: "Belum terbaca", as
         # the result page says it; result_rows.field_counts)
         *((r["n_unreadable"] - not_read, not_read) if counts_count(r) else (None, None)),
-        r["attempts"], sender,
+        r["attempts"], refused_later_words(r, lang, zone) or None, sender,
         exported(r["created_at"], zone), why, retake_advice_words(result, lang) or None,
         r["state"], status, sender_code, r.get("error_code") or retake_codes(result) or None,
         retake_advised(result) or None))
+
+
+def refused_later_words(row, lang: str, zone: str) -> str:
+    """The sendings refused whole after the sheet a row counts (:func:`grader.web.classroom.standing_sheet`), each
+    as its time and why in short, "2026-12-07T06:05:40+07:00 (Foto kabur)": the row keeps the graded sheet's score,
+    and says that the trainee sent again, as the class table does."""
+    return "; ".join(f"{exported(s['created_at'], zone)} ({refusal_short(json.loads(s['refused_result']), lang)})"
+                     for s in row.get("refused_later") or ())
 
 
 def earlier_not_counted(row, lang: str) -> str:

@@ -451,6 +451,18 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "This trainee sent a sheet again after this one; the class table, the insight and the exports use the last one.",
     "Ini percobaan terakhir peserta ini; tabel kelas, rekap kelas dan ekspor memakai lembar ini.":
         "This is this trainee's latest attempt; the class table, the insight and the exports use this sheet.",
+    "Peserta ini mengirim lagi sesudah lembar ini, tetapi semua foto kiriman itu ditolak; tabel kelas, rekap kelas dan "
+    "ekspor tetap memakai lembar ini.":
+        "This trainee sent again after this sheet, but every photo of that sending was refused; the class table, the "
+        "insight and the exports still use this sheet.",
+    "Semua foto kiriman ini ditolak, jadi tidak ada yang dinilai; tabel kelas, rekap kelas dan ekspor tetap memakai "
+    "lembar peserta ini sebelumnya yang dinilai.":
+        "Every photo of this sending was refused, so nothing was graded; the class table, the insight and the exports "
+        "still use this trainee's earlier graded sheet.",
+    "Peserta ini mengirim lembar lagi sesudah lembar ini; tabel kelas, rekap kelas dan ekspor memakai yang bertanda "
+    "“yang dihitung”.":
+        "This trainee sent a sheet again after this one; the class table, the insight and the exports use the one "
+        "marked “the one counted”.",
     "lembar ini": "this sheet",
     "yang dihitung": "the one counted",
     "nilai": "score",
@@ -734,6 +746,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Juga dengan nama": "Also named",
     "juga lembar latihan {code}:": "also a sheet of exercise {code}:",
     "juga lembar latihan lain:": "also a sheet of another exercise:",
+    "Kiriman berikutnya ditolak": "Later sending refused",
+    "kiriman berikutnya ditolak ({when}; {why}):": "a later sending refused ({when}; {why}):",
+    "Peserta ini mengirim lagi sesudah lembar ini, tetapi semua foto kiriman itu ditolak, jadi tidak ada yang dinilai. "
+    "Nilai lembar ini tetap dihitung sampai ada kiriman yang dinilai.":
+        "This trainee sent again after this sheet, but every photo of that sending was refused, so nothing was "
+        "graded. This sheet's score still counts until a sending is graded.",
     "buka": "open",
     "Foto lembar latihan lain dengan nomor peserta ini ada di kiriman. Tidak dihitung di latihan ini; bukalah untuk "
     "memindahkannya ke latihan yang benar.":

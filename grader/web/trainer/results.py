@@ -35,7 +35,9 @@ def results(code: str):
     desc = request.args.get("dir") == "desc"
     rows = latest_sheets(get_db(), key.exercise, sort=sort, descending=desc)
     # a sheet that names nobody (a chat export's IMG-…-WA0006) shows what is written on it instead
-    rows = [{**r, "ident_url": None if r["trainee"] else ident_url(r), "refused_why": refused_why(r)} for r in rows]
+    rows = [{**r, "ident_url": None if r["trainee"] else ident_url(r), "refused_why": refused_why(r),
+             "refused_later": [{**s, "why": refusal_short(json.loads(s["refused_result"]))} for s in r["refused_later"]]}
+            for r in rows]
     return render_template("trainer/results.html", key=key, rows=rows, sort=sort, desc=desc,
                            version=table_version(rows))
 
@@ -84,7 +86,10 @@ def _json_row(r: dict) -> dict:
             "url": url_for("trainer.submission", sid=r["id"]),
             # (sheets of another exercise sent under this trainee's number: not counted here, listed to be moved)
             "strays": [{"exercise": s["exercise"], "url": url_for("trainer.submission", sid=s["id"])}
-                       for s in r["strays"]]}
+                       for s in r["strays"]],
+            # (sendings refused whole after the graded sheet shown: counted as attempts, not hiding its score)
+            "refused_later": [{"url": url_for("trainer.submission", sid=s["id"]),
+                               "why": refusal_short(json.loads(s["refused_result"]))} for s in r["refused_later"]]}
 
 
 def image_urls(row):
