@@ -183,24 +183,25 @@ def named_by_folder(result: dict, folder: str | None) -> dict:
 
 def grade_upload(files: list[tuple[str, bytes]], *, key: AnswerKey | None, exercise: str | None = None,
                  trainee: str | None = None, out_dir: Path | None = None, engine: str = "cnn",
-                 keep_aligned: bool = False, kept: Collection[int] = ()) -> dict:
+                 keep_aligned: bool = False, kept: Collection[int] = (), own_sheet: bool = False) -> dict:
     """Grade one trainee's photos (one per page) and write feedback files into ``out_dir``.
 
     Returns the result dict documented in the README ("Result JSON"). Refused
     photos are reported per page; the pages that could be read are still graded. ``kept``: the places (0-based) of
     photos graded before, kept from an earlier sheet (a web retake's other pages), whose page a new photo of it does
-    not replace (:func:`_refuse_pages_that_do_not_belong`).
+    not replace (:func:`_refuse_pages_that_do_not_belong`). ``own_sheet``: the photos are a trainee's sending of
+    their own sheet (the web's upload page), not a trainer's: a refusal says what to do in words for them.
     """
     reads = [read_photo(data, filename=name, template=key.template if key else None,
                         exercise=(key.exercise if key else exercise), contest=key.contest if key else None,
                         pairs=key.pairs if key else None, engine=engine) for name, data in files]
     return grade_reads(reads, key=key, exercise=exercise, trainee=trainee, out_dir=out_dir, keep_aligned=keep_aligned,
-                       kept=kept)
+                       kept=kept, own_sheet=own_sheet)
 
 
 def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str | None = None,
                 trainee: str | None = None, out_dir: Path | None = None, keep_aligned: bool = False,
-                kept: Collection[int] = ()) -> dict:
+                kept: Collection[int] = (), own_sheet: bool = False) -> dict:
     """Grade already-read photos of one trainee (see :func:`grade_upload`)."""
     good = [pr for pr in reads if pr.aligned is not None]
     unkeyed = None      # the exercise code printed on the sheet (its QR), when no key was found for it
@@ -220,7 +221,7 @@ def grade_reads(reads: list[PhotoRead], *, key: AnswerKey | None, exercise: str 
     if key is not None:     # a page printed for another exercise or variant cannot be graded against this key
         for pr in good:
             refuse_another_exercise(pr, key)
-    _refuse_pages_that_do_not_belong(reads, caller=trainee, kept=kept)
+    _refuse_pages_that_do_not_belong(reads, caller=trainee, kept=kept, own_sheet=own_sheet)
     good = [pr for pr in reads if pr.aligned is not None]
     who, name, source = identify_trainee(reads, caller=trainee)
     read = {pr.page for pr in good}
@@ -339,7 +340,8 @@ def _is_caller(owner: _PageOwner, caller: str | None) -> bool:
     return typed is not None and typed in (normalise_id(owner.trainee), normalise_id(owner.name))
 
 
-def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | None, kept: Collection[int] = ()) -> None:
+def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | None, kept: Collection[int] = (),
+                                     own_sheet: bool = False) -> None:
     """Refuse the pages that cannot be one trainee's one sheet, instead of mixing them into one result.
 
     - Pages that name another trainee than the rest: a page-2 photo of a classmate's sheet must not be graded as
@@ -351,6 +353,9 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
       page is the one to send if it is missing; but a photo ``kept`` from an earlier sheet (places in ``reads``) is
       graded over a new one of its page: a retake of page 2 made with page 1 by mistake must not replace the page
       1 graded (retake rehearsal: it did, and page 2's refusal was lost).
+
+    ``own_sheet``: a trainee's sending of their own sheet, whose new photos' refusals say what to do in words for
+    them (:func:`other_trainee_error`).
     """
     owners = [(pr, owner) for pr in reads if pr.aligned is not None and (owner := _page_owner(pr)) is not None]
     # a page the photo checks refused once located (too dark, glare) whose QR names another trainee is refused as
@@ -363,20 +368,13 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
     if keep is not None:
         for pr, o in owners + dim:
             if _not_one_trainee(o, keep):
-                other = f"{o.name} (No. {o.trainee})" if o.name else f"No. {o.trainee}"
-                written_en, written_id = ("", "") if o.by_qr else (" (the number written on it)",
-                                                                    " (nomor peserta yang tertulis)")
                 # a new photo beside photos kept from an earlier sheet (a web retake, a page added) is one photo
                 # the trainee took again: their own page is to be photographed, not a batch's pages sorted
-                # (helper-164: a retake page said "Kirim halaman setiap peserta secara terpisah")
-                retaken = kept and not any(reads[i] is pr for i in kept)
-                do_en, do_id = ((f"Photograph page {pr.page} of your own sheet, then send it again.",
-                                 f"Foto halaman {pr.page} dari lembar Anda sendiri, lalu kirim lagi.") if retaken else
-                                ("Send each trainee's pages separately.",
-                                 "Kirim halaman setiap peserta secara terpisah."))
-                _refuse(pr, GraderError(
-                    "other_trainee", f"Page {pr.page} is from another trainee's sheet: {other}{written_en}. {do_en}",
-                    f"Halaman {pr.page} ini dari lembar peserta lain: {other}{written_id}. {do_id}"))
+                # (helper-164: a retake page said "Kirim halaman setiap peserta secara terpisah"); so is any new
+                # photo of a trainee's own sending (helper-166: their two-page upload said it too). (A kept photo
+                # refused, the retake naming the uploader, is not told so.)
+                own = (own_sheet or kept) and not any(reads[i] is pr for i in kept)
+                _refuse(pr, other_trainee_error(pr.page, o.name, o.trainee, by_qr=o.by_qr, own=bool(own)))
                 pr.sheet_trainee = None     # (not the sheet's trainee: identify_trainee must not name it by them)
     # The last photo of a page counts, as a retake replaces a page on the web: a trainee photographs a page again
     # because the first photo was poor or to show a number they mended, and a class's chat export holds both, the
@@ -390,6 +388,19 @@ def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | No
         # the page still to photograph, if any (a whole sheet needs no advice: helper-138)
         unsent = sorted({p.number for p in pr.aligned.sheet.pages} - set(last))
         _refuse(pr, page_again_error(pr.page, graded, unsent, kept=any(reads[i] is last[pr.page] for i in kept)))
+
+
+def other_trainee_error(page: int, name: str | None, trainee: str, *, by_qr: bool, own: bool) -> GraderError:
+    """Page ``page`` names another trainee (``name``, number ``trainee``) than the sheet's: by its QR (``by_qr``),
+    else by the number written on it. What to do is said to whoever sent it: a trainee sending their ``own`` sheet
+    (a web upload or retake) photographs their own page; a trainer's pile of photos sends each trainee's apart."""
+    other = f"{name} (No. {trainee})" if name else f"No. {trainee}"
+    written_en, written_id = ("", "") if by_qr else (" (the number written on it)", " (nomor peserta yang tertulis)")
+    do_en, do_id = ((f"Photograph page {page} of your own sheet, then send it again.",
+                     f"Foto halaman {page} dari lembar Anda sendiri, lalu kirim lagi.") if own else
+                    ("Send each trainee's pages separately.", "Kirim halaman setiap peserta secara terpisah."))
+    return GraderError("other_trainee", f"Page {page} is from another trainee's sheet: {other}{written_en}. {do_en}",
+                       f"Halaman {page} ini dari lembar peserta lain: {other}{written_id}. {do_id}")
 
 
 def page_again_error(page: int, graded: str, unsent: Iterable[int], *, kept: bool = False) -> GraderError:

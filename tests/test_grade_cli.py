@@ -549,8 +549,9 @@ def test_a_page_too_dark_whose_qr_names_another_trainee_is_refused_as_theirs_as_
 def test_another_trainees_page_sent_as_a_retake_tells_the_trainee_to_photograph_their_own():
     """Rehearsal (helper-164): a classmate's page 2 sent as a trainee's retake of page 2 (the web's photos kept beside
     it) was refused ending "Kirim halaman setiap peserta secara terpisah", a batch's words: a retake is one photo,
-    and the trainee is to photograph page 2 of their own sheet. A sending without kept photos (a batch's sheet, an
-    upload of two pages) keeps the words it had; so does a kept photo refused (the retake names the uploader)."""
+    and the trainee is to photograph page 2 of their own sheet. A sending without kept photos keeps the words it had
+    if it is a batch's sheet; a trainee's own upload of two pages is told as a retake is (helper-166); a kept photo
+    refused (the retake names the uploader) keeps the batch's words."""
     from grader.photo.refusal import Refusal
     from grader.pipeline import PhotoRead, _refuse_pages_that_do_not_belong
     reads = [_read("a.jpg", 1, "17", "Budi Santoso"), _read("ulang.jpg", 2, "63", "Sri Susanti")]
@@ -566,13 +567,18 @@ def test_another_trainees_page_sent_as_a_retake_tells_the_trainee_to_photograph_
     reads = [_read("a.jpg", 1, "17", "Budi Santoso"), dim]
     _refuse_pages_that_do_not_belong(reads, caller="17", kept=[0])
     assert reads[1].refusal.code == "other_trainee" and "lembar Anda sendiri" in reads[1].refusal.message_id
-    # no photo kept: a batch's sheet, or a trainee's upload of two pages, is told as before
+    # no photo kept: a batch's sheet is told as before; a trainee's own upload of two pages (own_sheet, the web's
+    # upload page) is told to photograph their own page (helper-166: it was given the batch's words)
     reads = [_read("a.jpg", 1, "17", "Budi Santoso"), _read("b.jpg", 2, "63", "Sri Susanti")]
     _refuse_pages_that_do_not_belong(reads, caller="17")
     assert reads[1].refusal.message_id.endswith("Kirim halaman setiap peserta secara terpisah.")
+    reads = [_read("a.jpg", 1, "17", "Budi Santoso"), _read("b.jpg", 2, "63", "Sri Susanti")]
+    _refuse_pages_that_do_not_belong(reads, caller="17", own_sheet=True)
+    assert reads[1].refusal.message_id.endswith("Foto halaman 2 dari lembar Anda sendiri, lalu kirim lagi.")
+    assert reads[1].refusal.message.endswith("Photograph page 2 of your own sheet, then send it again.")
     # the kept photo refused (the retake names the uploader, the kept page another): not "your own sheet" of it
     reads = [_read("a.jpg", 1, "63", "Sri Susanti"), _read("ulang.jpg", 2, "17", "Budi Santoso")]
-    _refuse_pages_that_do_not_belong(reads, caller="17", kept=[0])
+    _refuse_pages_that_do_not_belong(reads, caller="17", kept=[0], own_sheet=True)
     assert reads[0].refusal.code == "other_trainee" and "Anda sendiri" not in reads[0].refusal.message_id
 
 

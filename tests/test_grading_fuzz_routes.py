@@ -105,7 +105,8 @@ class RoutesPipeline:
         self.cases: dict[str, dict] = {}
         self.crash_next = 0
 
-    def grade_upload(self, files, *, key, exercise=None, trainee=None, out_dir=None, keep_aligned=False):
+    def grade_upload(self, files, *, key, exercise=None, trainee=None, out_dir=None, keep_aligned=False,
+                     own_sheet=False):
         return graded_result(self.cases[trainee], trainee, out_dir)
 
     def regrade(self, result, corrections, key, *, disputed=(), said=None):

@@ -2541,3 +2541,21 @@ def test_a_sending_refused_whole_says_whose_it_is(client, code):
     resp = upload(client, code=code, trainee="", photos=[("qr-107-blur_1.jpg", jpeg_bytes())])
     page = client.get(resp.location).get_data(as_text=True)
     assert "Lembar belum dinilai" in page and "Peserta: 107" in page
+
+
+def test_a_classmates_page_in_a_trainees_own_upload_tells_them_to_photograph_their_own(client, code):
+    """helper-166: a trainee's two-page upload (not a retake) whose page 2 was a classmate's personalised page (its QR
+    names trainee 105) was refused with a trainer's batch words, "Kirim halaman setiap peserta secara terpisah", as
+    if they had sent a class's pages. It tells them to photograph page 2 of their own sheet, as a retake's refusal
+    does; page 1 is graded."""
+    for lang, said, batch_words in (
+            ("id", "Halaman 2 ini dari lembar peserta lain: No. 105. Foto halaman 2 dari lembar Anda sendiri, lalu kirim lagi.",
+             "Kirim halaman setiap peserta secara terpisah"),
+            ("en", "Page 2 is from another trainee&#39;s sheet: No. 105. Photograph page 2 of your own sheet, then send it "
+                   "again.", "Send each trainee"),):
+        resp = upload(client, code=code, trainee="Wati", photos=[("qr-104-solo_1.jpg", jpeg_bytes()),
+                                                                  ("qr-105-solo_2.jpg", OTHER_PHOTO)])
+        assert resp.status_code == 302
+        html = client.get(resp.location + f"?lang={lang}").get_data(as_text=True)
+        assert said in html and batch_words not in html
+        assert client.get(resp.location + ".json").get_json()["status"] == "partial"

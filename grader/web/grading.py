@@ -159,8 +159,10 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
         for old in out_dir.glob(IDENTITY_NAME.format(page="*")):   # found on disk (trainer.results.ident_url):
             old.unlink(missing_ok=True)                              # none may be left from an earlier run
         kept = kept_photos(conn, sub)
+        # (a trainee's own sending: a refusal tells them what to do, not a trainer sorting a class's photos)
         result = pipeline.grade_upload(files, key=key, exercise=sub["exercise"], trainee=sub["trainee"],
-                                       out_dir=out_dir, keep_aligned=True, **({"kept": kept} if kept else {}))
+                                       out_dir=out_dir, keep_aligned=True, **({"kept": kept} if kept else {}),
+                                       **({"own_sheet": True} if sub["source"] == "trainee" else {}))
         if sub["source"] == "batch":
             result = named_by_its_group(result, sub["group_key"])
         if key is None and result.get("exercise"):

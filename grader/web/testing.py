@@ -9,7 +9,8 @@ fields of a page no photo showed are left unread (``page_missing``), as the real
 is partial only then (a refused photo of a page another photo showed leaves it graded, as for real); otherwise a
 single photo stands for the whole sheet. A name ``qr-<id>-…`` reads as if the QR named trainee ``<id>``,
 ``num-<id>-…`` as if ``<id>`` were written and read firmly, ``unsure-<id>-…`` as if it were read with its last box
-unsure (evidence that pairs a batch's single pages, but names nobody). Deterministic, so tests can assert exact
+unsure (evidence that pairs a batch's single pages, but names nobody); a later photo ``qr-<id>-…`` naming another
+trainee than the first is refused as their page (``other_trainee``). Deterministic, so tests can assert exact
 numbers.
 """
 from __future__ import annotations
@@ -72,10 +73,22 @@ def _page_image(data: bytes, out: Path, label: str) -> bool:
 
 
 def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | None = None,
-                 trainee: str | None = None, out_dir: Path, keep_aligned: bool = False, kept=()) -> dict:
+                 trainee: str | None = None, out_dir: Path, keep_aligned: bool = False, kept=(),
+                 own_sheet: bool = False) -> dict:
     out_dir = Path(out_dir)
     pages, refused = [], 0
+    # as the real pipeline: a photo whose QR names another trainee than the first one naming anyone ("qr-<id>-…") is
+    # a page of their sheet, refused, with words for whoever sent it (own_sheet: a trainee's own sending)
+    qr_ids = [name.split("-")[1] for name, _ in files if name.startswith("qr-")]
     for i, (name, data) in enumerate(files, start=1):
+        if name.startswith("qr-") and name.split("-")[1] != qr_ids[0] and "blur" not in name.lower():
+            from grader.pipeline import other_trainee_error, refusal_json
+            refused += 1
+            page = split_page(name.replace("qr-", ""))[1] or i
+            own = (own_sheet or kept) and i - 1 not in kept
+            pages.append({"file": name, "page": page, "annotated": None, "advice": None, "refusal": refusal_json(
+                other_trainee_error(page, None, name.split("-")[1], by_qr=True, own=bool(own)))})
+            continue
         if "blur" in name.lower():
             refused += 1
             # (the page its name says, as the real pipeline says the page its markers name: align._located)
