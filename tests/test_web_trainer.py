@@ -470,11 +470,22 @@ def test_a_later_sending_refused_whole_never_hides_a_trainees_graded_score(app, 
     assert "2 peserta dinilai" in trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)
     # (the refused sending's page, and the graded sheet's, say which one counts)
     later = trainer.get(later_url).get_data(as_text=True)
-    assert "tetap memakai lembar peserta ini sebelumnya yang dinilai" in later
+    assert "tetap memakai lembar peserta ini sebelumnya, yang bertanda “yang dihitung”" in later
     first = trainer.get(rows["Wati"]["url"]).get_data(as_text=True)
     assert "tetap memakai lembar ini." in first
     assert re.search(r"<b>[^<]*· lembar ini</b>\s*· nilai 9\d · yang dihitung</li>", first)
     assert "Every photo of this sending was refused" in trainer.get(later_url + "?lang=en").get_data(as_text=True)
+    # (Dedi's first sheet failed, never graded: his refused sending leaves it to be graded again, not "Ditolak")
+    send_as_trainee(phone, code, "Dedi", [("d_1.jpg", jpeg_bytes(color="#abc")), ("d_2.jpg", jpeg_bytes(color="#cba"))])
+    with app.app_context():
+        from grader.web.db import get_db
+        get_db().execute("UPDATE submissions SET state='failed', error_code='too_slow', result=NULL, "
+                         "result_status=NULL, score=NULL, error_id='Penilaian terlalu lama', error_en='Grading took "
+                         "too long' WHERE trainee='Dedi'")
+        get_db().commit()
+    send_as_trainee(phone, code, "Dedi", [("d_1_blur.jpg", jpeg_bytes(color="#bca"))])
+    dedi = next(r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"] if r["trainee"] == "Dedi")
+    assert (dedi["state"], dedi["status"], len(dedi["refused_later"])) == ("failed", None, 1)
     # (a sheet she then gets graded stands for her, the refused sending an earlier attempt)
     send_as_trainee(phone, code, "Wati", [("a_1.jpg", jpeg_bytes(color="#aaa")), ("a_2.jpg", jpeg_bytes(color="#999"))])
     rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}

@@ -86,11 +86,11 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     sending refused whole) for ``exercise``, with the number of attempts; without ``include_pending``, of their
     *finished* sheets (graded, refused or failed), the one the class table shows once nothing is being graded.
 
-    A sending refused whole (too blurry, too dark, a photo of something else: no page read) after a sheet of theirs
-    that was graded holds no work of theirs to grade: it does not hide that sheet's score behind "Ditolak" (in the
-    table, its mean, the insight, the review queue and the exports, which all count these rows). It is an attempt,
-    counted, and their row lists it (``refused_later``: its id, its time and its result), so that the trainer sees
-    it was sent and can open it. A trainee who only ever sent refused photos is shown by the latest, as before.
+    A sending refused whole (too blurry, too dark, a photo of something else: no page read) after another sheet of
+    theirs holds no work of theirs to grade: it does not hide that sheet's score behind "Ditolak" (in the table, its
+    mean, the insight, the review queue and the exports, which all count these rows). It is an attempt, counted, and
+    their row lists it (``refused_later``: its id, its time and its result), so that the trainer sees it was sent
+    and can open it. A trainee who only ever sent refused photos is shown by the latest, as before.
 
     A sheet refused whole as printed for another exercise (a stray photo in a class's batch, stored under the number
     written on it) is no attempt at this one: it never stands for a trainee who has another sheet here, whose
@@ -135,22 +135,13 @@ def refused_whole(row) -> bool:
 
 def standing_sheet(sheets: list) -> int:
     """Which of one trainee's attempts at an exercise (oldest first, none empty) stands for them in the class table,
-    the insight, the review queue and the exports: the latest, but never a sending refused whole (:func:`refused_whole`)
-    after a sheet of theirs that was graded, in whole or in part, or is being graded: that sending read no page,
-    and the trainee's work is on the earlier sheet (a trainee's later blurred photo made "Ditolak" of their 85 and
-    took it out of the mean, the insight and the exports; helper-175). A sheet whose grading failed, never graded,
-    holds no score either: a refused sending after it stands."""
-    at = 0
-    for i, r in enumerate(sheets):
-        if not (refused_whole(r) and _graded_or_grading(sheets[at])):
-            at = i
-    return at
-
-
-def _graded_or_grading(row) -> bool:
-    """Whether a sheet was graded, in whole or in part (also one whose grading again failed: :func:`regrade_failed`,
-    whose row the trainer must see), or is being graded."""
-    return row["result_status"] in ("graded", "partial") or row["state"] in ("queued", "running")
+    the insight, the review queue and the exports: their latest sheet not refused whole (:func:`refused_whole`), graded,
+    being graded or failed; the latest of all only when every one was refused whole. A sending refused whole read no
+    page: the trainee's work is on the earlier sheet (a trainee's later blurred photo made "Ditolak" of their 85 and
+    took it out of the mean, the insight and the exports; helper-175), and a sheet whose grading failed is still the
+    trainer's to grade again from its photos."""
+    kept = [i for i, r in enumerate(sheets) if not refused_whole(r)]
+    return kept[-1] if kept else len(sheets) - 1
 
 
 def _trainees_sheets(conn: sqlite3.Connection, exercise: str, *,

@@ -456,9 +456,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "This trainee sent again after this sheet, but every photo of that sending was refused; the class table, the "
         "insight and the exports still use this sheet.",
     "Semua foto kiriman ini ditolak, jadi tidak ada yang dinilai; tabel kelas, rekap kelas dan ekspor tetap memakai "
-    "lembar peserta ini sebelumnya yang dinilai.":
+    "lembar peserta ini sebelumnya, yang bertanda “yang dihitung”.":
         "Every photo of this sending was refused, so nothing was graded; the class table, the insight and the exports "
-        "still use this trainee's earlier graded sheet.",
+        "still use this trainee's earlier sheet, the one marked “the one counted”.",
     "Peserta ini mengirim lembar lagi sesudah lembar ini; tabel kelas, rekap kelas dan ekspor memakai yang bertanda "
     "“yang dihitung”.":
         "This trainee sent a sheet again after this one; the class table, the insight and the exports use the one "
@@ -749,9 +749,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Kiriman berikutnya ditolak": "Later sending refused",
     "kiriman berikutnya ditolak ({when}; {why}):": "a later sending refused ({when}; {why}):",
     "Peserta ini mengirim lagi sesudah lembar ini, tetapi semua foto kiriman itu ditolak, jadi tidak ada yang dinilai. "
-    "Nilai lembar ini tetap dihitung sampai ada kiriman yang dinilai.":
+    "Lembar ini tetap yang dihitung sampai peserta mengirim lembar yang tidak ditolak.":
         "This trainee sent again after this sheet, but every photo of that sending was refused, so nothing was "
-        "graded. This sheet's score still counts until a sending is graded.",
+        "graded. This sheet is still the one counted until the trainee sends one that is not refused.",
     "buka": "open",
     "Foto lembar latihan lain dengan nomor peserta ini ada di kiriman. Tidak dihitung di latihan ini; bukalah untuk "
     "memindahkannya ke latihan yang benar.":
