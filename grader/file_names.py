@@ -113,7 +113,7 @@ def trainee_from_filename(name: str) -> str | None:
     """A trainee name from a photo's file name: ``budi_p1.jpg`` → ``budi`` (``zip:member`` names use the member);
     None for a name the camera or the chat app gave (:data:`CAMERA_NAME_RE`)."""
     member = member_path(name)
-    stem = member.stem.strip()
+    stem = page_stem(member.name)
     if BARE_PAGE_RE.match(stem):        # "hal1" names nobody; in Budi/hal1.jpg the folder does
         return member.parent.name or None
     if not stem or CAMERA_NAME_RE.match(stem):
@@ -124,7 +124,7 @@ def trainee_from_filename(name: str) -> str | None:
 def names_nobody(name: str) -> bool:
     """Whether a photo's own file name names nobody: a name the camera or the chat app gave
     (:data:`CAMERA_NAME_RE`: ``foto``, ``IMG-…-WA0006``, ``scan 3``), or only a page (``hal1``, ``page2``)."""
-    stem = member_path(name).stem.strip()
+    stem = page_stem(member_path(name).name)
     return not stem or bool(CAMERA_NAME_RE.match(stem) or BARE_PAGE_RE.match(stem))
 
 
@@ -165,10 +165,32 @@ def trainee_folders(entries: list[tuple[str, str]]) -> list[str | None]:
     return out
 
 
-def split_page(filename: str, *, keep_case: bool = False) -> tuple[str, int | None]:
-    """``("budi", 2)`` for ``Budi_hal2.JPG`` (``("Budi", 2)`` with ``keep_case``, for showing); ``(stem, None)``
-    when the name carries no page number."""
+# A copy's marks after a page number said plainly leave the page in force: "budi_p2 (1)" (a browser's or WhatsApp
+# Web's second download of budi_p2.jpg), "budi_1 - Copy", "budi hal 2 copy 2", "budi_p2 - Salinan", "Budi/hal2 (1)"
+# are Budi's page 2 or 1 (helper-176: each was trainee "budi_p2", page 1, or "budi_1 - Copy", a sheet of its own).
+# Not after " (2)", itself a count a copy's mark may be ("eko (2) (1)"). Matched on the name reversed, from its end:
+# a long name is read once.
+_COPY_MARKS_REVERSED_RE = re.compile(r"(?:[\s_\-]*(?:\)\d+\(|(?:\)?\d+\(?\s*)?(?:ypoc|nanilas)(?![^\W_])))+", re.I)
+
+
+def page_stem(filename: str) -> str:
+    """A photo's file name without its folders and suffix, as its page number is read (:func:`split_page`): without
+    the copy's marks that follow a page number said plainly or a name that is only a page (``budi_p2 (1)`` →
+    ``budi_p2``, ``hal1 - Copy`` → ``hal1``; ``eko (1)`` stays)."""
     stem = PurePosixPath(filename.replace("\\", "/")).stem.strip()
+    copied = _COPY_MARKS_REVERSED_RE.match(stem[::-1])
+    if copied:
+        under = stem[:len(stem) - copied.end()].rstrip(" _-")
+        m = PAGE_SUFFIX_RE.match(under)
+        if BARE_PAGE_RE.match(under) or (m and not m["paren"] and m["stem"].strip(" _.-")):
+            return under
+    return stem
+
+
+def split_page(filename: str, *, keep_case: bool = False) -> tuple[str, int | None]:
+    """``("budi", 2)`` for ``Budi_hal2.JPG`` and its copy ``Budi_hal2 (1).JPG`` (``("Budi", 2)`` with ``keep_case``,
+    for showing); ``(stem, None)`` when the name carries no page number."""
+    stem = page_stem(filename)
     m = PAGE_SUFFIX_RE.match(stem)
     if m and m["stem"].strip(" _.-"):
         page = m["paren"] or m["sep"] or m["word"]
@@ -181,7 +203,7 @@ def split_page(filename: str, *, keep_case: bool = False) -> tuple[str, int | No
 def page_said_plainly(filename: str) -> bool:
     """Whether the file name says its page as a person names one (``budi_p1``, ``Budi-hal2``, ``017_2``, ``hal1``), not
     as a browser counts downloads of one name (``C.Hasil (2)``, which two trainees' sheets may share)."""
-    stem = PurePosixPath(filename.replace("\\", "/")).stem.strip()
+    stem = page_stem(filename)
     m = PAGE_SUFFIX_RE.match(stem)
     return bool(BARE_PAGE_RE.match(stem) or (m and m["stem"].strip(" _.-") and not m["paren"]))
 
@@ -208,7 +230,7 @@ def named_pages(entries: list[tuple[str, str]]) -> list[tuple[str, str, int] | N
     out = []
     for folder, name in entries:
         stem, page = split_page(name)
-        bare = BARE_PAGE_RE.match(PurePosixPath(name.replace("\\", "/")).stem.strip())
+        bare = BARE_PAGE_RE.match(page_stem(name))
         # Budi/hal1.jpg (or chat.zip:kelas/Budi/hal1.jpg): a folder per trainee names the sheet. Not a zip's root or
         # an upload's loose files (the web batch takes a zip's members without their folders): hal1.jpg there may be
         # anyone's.
@@ -227,7 +249,7 @@ def unmarked_partners(entries: list[tuple[str, str]], named: list[tuple[str, str
 
     Only where the pair is the one reading of the names: in one folder or zip, one name without a page number and
     one with it of the same stem (as page numbers are paired: :func:`split_page`'s, in any case), nothing else of
-    that stem, and a name that names someone (not a camera's or a chat's, :func:`names_nobody`: two phones' or two
+    that stem but copies of that one (``eko_2 (1).jpg``, a second download of ``eko_2.jpg``: :func:`page_stem`), and a name that names someone (not a camera's or a chat's, :func:`names_nobody`: two phones' or two
     chats' ``IMG_1234.jpg`` are anyone's). ``eko (1).jpg`` beside ``eko.jpg`` is not a page: it is how a browser (or
     a phone's download) names the second file of one name, which may be another trainee's ``C.Hasil.jpg``; ``eko
     (2).jpg`` is how a person numbers the second photo (a download's third name has the ``(1)`` beside it, and then
@@ -243,9 +265,9 @@ def unmarked_partners(entries: list[tuple[str, str]], named: list[tuple[str, str
     out = {}
     for found in stems.values():
         marked = [i for i in found if named[i] is not None]
-        if len(found) != 2 or len(marked) != 1:
+        unmarked = [i for i in found if named[i] is None]
+        if len(unmarked) != 1 or not marked or len({page_stem(entries[j][1]).casefold() for j in marked}) != 1:
             continue
-        (j,), (i,) = marked, [i for i in found if named[i] is None]
-        if page_said_plainly(entries[j][1]) or named[j][2] == MAX_PAGES:
-            out[i] = j
+        if all(page_said_plainly(entries[j][1]) or named[j][2] == MAX_PAGES for j in marked):
+            out[unmarked[0]] = marked[0]
     return out

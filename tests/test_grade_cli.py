@@ -949,6 +949,48 @@ def test_trainee_from_filename(name, expected):
     assert trainee_from_filename(name) == expected
 
 
+@pytest.mark.parametrize("name,page,trainee", [
+    ("budi_p2 (1).jpg", ("budi", 2), "budi"), ("budi_1 (1).jpg", ("budi", 1), "budi"),
+    ("budi_p2 - Copy.jpg", ("budi", 2), "budi"), ("budi_p2 copy.jpg", ("budi", 2), "budi"),
+    ("Budi hal 2 copy 2.jpg", ("budi", 2), "Budi"), ("budi_p2 - Salinan.jpg", ("budi", 2), "budi"),
+    ("budi_p2 - Copy (2).jpg", ("budi", 2), "budi"), ("budi_p1 (1) (1).jpg", ("budi", 1), "budi"),
+    ("Budi/hal2 (1).jpg", ("hal2", None), "Budi"), ("s0005-p1 (1).jpg", ("s0005", 1), None),
+    # a copy's mark after no page number said plainly: as before ("eko (1)" is no copy of a page 1)
+    ("eko (1).jpg", ("eko", 1), "eko"), ("eko (2) (1).jpg", ("eko (2)", 1), "eko (2)"),
+    ("eko - Copy.jpg", ("eko - copy", None), "eko - Copy"), ("budi_p2copy.jpg", ("budi_p2copy", None), "budi_p2copy")])
+def test_a_copys_mark_after_a_page_number_leaves_the_page_in_force(name, page, trainee):
+    """Rehearsal (helper-176): "budi_p2 (1).jpg", a browser's or WhatsApp Web's second download of budi_p2.jpg, was
+    trainee "budi_p2", page 1, a sheet of its own (and "budi_1 - Copy.jpg" trainee "budi_1 - Copy", no page). A copy's
+    mark, "(1)", " - Copy", " copy 2", " - Salinan", after a page number said plainly leaves that page in force."""
+    from grader.file_names import page_said_plainly, split_page
+    assert split_page(name) == page
+    assert trainee_from_filename(name) == trainee
+    assert page_said_plainly(name) == (page[0] in ("budi", "hal2", "s0005"))      # (as the name before the copy)
+
+
+def test_a_copy_of_a_numbered_page_is_that_page_with_the_real_pipeline(tmp_path):
+    """Rehearsal (helper-176), with the real pipeline: budi_p1.jpg and a blurred "budi_p2 (1).jpg" were two sheets,
+    009's with page 2 missing and a refused one of trainee "budi_p2"; sari_1.jpg and "sari_2 - Copy.jpg" likewise.
+    Each pair is one sheet now, its page 2 refused; beside budi_p2.jpg, the copy is a retake of page 2."""
+    blurry = sample("r000-too_blurry.jpg").read_bytes()
+    for folder, files in {"a": {"budi_p1.jpg": sample("s0000-p1.jpg").read_bytes(), "budi_p2 (1).jpg": blurry,
+                                "sari_1.jpg": sample("s0001-p1.jpg").read_bytes(), "sari_2 - Copy.jpg": blurry + b"x"},
+                          "b": {"budi_p1.jpg": sample("s0003-p1.jpg").read_bytes(),
+                                "budi_p2.jpg": sample("s0003-p2.jpg").read_bytes(), "budi_p2 (1).jpg": blurry}}.items():
+        (tmp_path / folder).mkdir()
+        for name, data in files.items():
+            (tmp_path / folder / name).write_bytes(data)
+        out = tmp_path / f"{folder}.csv"
+        assert main(["grade", str(tmp_path / folder), "--key", str(SAMPLES / "keys" / truth("s0000-p1.jpg")["exercise"]),
+                     "--csv", str(out)]) == 0
+        rows = [(r["trainee"], [Path(f).name for f in r["files"].split(";")], r["refusal"].split("/")[-1])
+                for r in csv.DictReader(out.open(encoding="utf-8-sig"))]
+        assert rows == {"a": [("009", ["budi_p1.jpg", "budi_p2 (1).jpg"], "budi_p2 (1).jpg=too_blurry"),
+                              ("sari", ["sari_1.jpg", "sari_2 - Copy.jpg"], "sari_2 - Copy.jpg=too_blurry")],
+                        "b": [("061", ["budi_p1.jpg", "budi_p2.jpg", "budi_p2 (1).jpg"], "budi_p2 (1).jpg=too_blurry")]
+                        }[folder], rows
+
+
 def test_report_escapes_user_text():
     html = render_report({"trainee": "<script>alert(1)</script>", "trainee_name": None, "identity_source": "filename",
                           "exercise": "ABC", "status": "graded", "score": 50.0,

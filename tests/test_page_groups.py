@@ -216,3 +216,22 @@ def test_a_name_without_a_page_number_pairs_only_with_the_one_name_of_its_stem_n
     p2 = E(page=2, file_key=keyed[1][:2], **number_evidence("104", "ok"))
     assert group_pages([p1, p2]) == [[0], [1]]
     assert group_pages([E(page=1, file_key=keyed[0][:2]), E(page=2, file_key=keyed[1][:2])]) == [[0, 1]]
+
+
+def test_a_copy_of_a_numbered_page_is_that_page_and_keeps_its_unnumbered_partner():
+    """helper-176: "budi_p2 (1).jpg" (a second download of budi_p2.jpg) and "budi_1 - Copy.jpg" were sheets of their
+    own, "budi_p2" page 1 and "budi_1 - Copy"; and a copy of eko_2.jpg left eko.jpg without its page 2. A copy of a
+    plainly numbered page is that page, pairing as its original does; "eko (1).jpg" beside eko.jpg is still no page."""
+    from grader.file_names import named_pages
+    assert named_pages([("d", "budi_p1.jpg"), ("d", "budi_p2 (1).jpg"), ("d", "sari_1 - Copy.jpg"),
+                        ("d", "sari_2 - Salinan.jpg"), ("d", "budi_p2.jpg")]) == [
+        ("d", "budi", 1), ("d", "budi", 2), ("d", "sari", 1), ("d", "sari", 2), ("d", "budi", 2)]
+    assert named_pages([("d", "eko.jpg"), ("d", "eko_2.jpg"), ("d", "eko_2 (1).jpg")]) == [("d", "eko", 1)] + [
+        ("d", "eko", 2)] * 2
+    assert named_pages([("d", "eko.jpg"), ("d", "eko (1).jpg")]) == [None, ("d", "eko", 1)]
+    assert named_pages([("d", "eko.jpg"), ("d", "eko (2).jpg"), ("d", "eko_2.jpg")])[0] is None   # (two names: as before)
+    # the copy is the same page of one sheet: a retake by its file name, never a second sheet
+    keyed = named_pages([("d", "budi_p1.jpg"), ("d", "budi_p2.jpg"), ("d", "budi_p2 (1).jpg")])
+    ev = [E(page=1, file_key=keyed[0][:2], named_page=True), E(page=2, file_key=keyed[1][:2], named_page=True),
+          E(file_key=keyed[2][:2], named_page=True)]                        # (refused: no page read)
+    assert group_pages(ev) == [[0, 1, 2]]

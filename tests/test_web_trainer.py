@@ -276,6 +276,18 @@ def test_a_folder_per_trainee_names_the_photos_in_it_whose_names_name_nobody(app
         "IMG-20241129-WA0001", "IMG-20241129-WA0002"]
 
 
+def sheets_files(app) -> list[list[str]]:
+    """The file names of each sheet stored, in upload order, the sheets in name order."""
+    with app.app_context():
+        from grader.web.db import get_db
+        rows = get_db().execute("SELECT s.id, u.filename FROM submissions s JOIN uploads u "
+                                "ON u.submission_id = s.id ORDER BY s.id, u.id").fetchall()
+    sheets: dict[int, list[str]] = {}
+    for r in rows:
+        sheets.setdefault(r["id"], []).append(r["filename"])
+    return sorted(sheets.values())
+
+
 def test_a_name_without_a_page_number_is_one_sheet_with_the_same_name_numbered_2(app, trainer, code):
     """Rehearsal (helper-170, helper-171): eko.jpg with eko_2.jpg (or budi.jpg with "budi (2).jpg") were two sheets
     both named eko, each said to miss its other page. A trainer names the first photo plainly and the second with a
@@ -289,17 +301,24 @@ def test_a_name_without_a_page_number_is_one_sheet_with_the_same_name_numbered_2
     status = trainer.get(resp.location + ".json").get_json()
     assert status["complete"] and sorted(i["trainee"] for i in status["items"]) == [
         "C.Hasil", "C.Hasil (1)", "budi", "eko", "sari", "sari"]
-    with app.app_context():
-        from grader.web.db import get_db
-        rows = get_db().execute("SELECT s.id, u.filename FROM submissions s JOIN uploads u "
-                                "ON u.submission_id = s.id ORDER BY s.id, u.id").fetchall()
-    sheets: dict[int, list[str]] = {}
-    for r in rows:
-        sheets.setdefault(r["id"], []).append(r["filename"])
-    assert sorted(sheets.values()) == [["C.Hasil (1).jpg"], ["C.Hasil.jpg"], ["budi.jpg", "budi (2).jpg"],
-                                       ["eko.jpg", "eko_2.jpg"], ["sari.jpg"], ["sari_1.jpg", "sari_2.jpg"]]
+    assert sheets_files(app) == [["C.Hasil (1).jpg"], ["C.Hasil.jpg"], ["budi.jpg", "budi (2).jpg"],
+                                 ["eko.jpg", "eko_2.jpg"], ["sari.jpg"], ["sari_1.jpg", "sari_2.jpg"]]
     page = trainer.get(resp.location).get_data(as_text=True)
     assert "eko.jpg, eko_2.jpg" in page and "budi.jpg, budi (2).jpg" in page
+
+
+def test_a_copy_of_a_numbered_page_is_that_page_in_a_batch(app, trainer, code):
+    """Rehearsal (helper-176): "budi_p2 (1).jpg", a browser's or WhatsApp Web's second download of budi_p2.jpg, was a
+    sheet of trainee "budi_p2" of its own, and budi_p1.jpg one missing its page 2 ("sari_1 - Copy.jpg" likewise). A
+    copy's mark after a page number leaves the page in force: one sheet each, page 1 first."""
+    resp = batch(trainer, code, [("budi_p2 (1).jpg", jpeg_bytes()), ("budi_p1.jpg", jpeg_bytes(color="#eee")),
+                                 ("sari_1 - Copy.jpg", jpeg_bytes(color="#ddd")), ("sari_2.jpg", jpeg_bytes(color="#ccc")),
+                                 ("eko.jpg", jpeg_bytes(color="#bbb")), ("eko (1).jpg", jpeg_bytes(color="#aaa"))],
+                 client_token="c1")
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["complete"] and sorted(i["trainee"] for i in status["items"]) == ["budi", "eko", "eko (1)", "sari"]
+    assert sheets_files(app) == [["budi_p1.jpg", "budi_p2 (1).jpg"], ["eko (1).jpg"], ["eko.jpg"],
+                                 ["sari_1 - Copy.jpg", "sari_2.jpg"]]
 
 
 def test_a_new_folders_default_name_names_nobody_in_a_batch(trainer, code):
