@@ -43,17 +43,21 @@ BARE_PAGE_RE = re.compile(r"^(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<pa
 # ("Tangkapan layar …", "Cuplikan layar …", "Jepretan Layar … pukul …"); and so is a copy of any of these: Google
 # Drive's "Copy of IMG_1234" ("Salinan dari …"), a Mac's "IMG_1234 copy 2", Windows' "… - Copy (2)" ("… - Salinan")
 # (helper-173: each named its sheet's trainee). A word with a name after it still names: "Foto Andi", "Dokumen Budi".
+# A device's prefix with a counter of one or two digits, "IMG_1", "DSC_12", "PXL 3", is a counter too, and no page
+# ("IMG_1" and "IMG_2" are two photos, not one sheet's pages): helper-176, they named trainee "IMG" (not "Sam_1").
 _COPY_OF = r"(?:(?:copy of|salinan(?: dari)?)\s+)?"
 _COPIED = r"(?:\s*(?:-\s*)?(?:copy|salinan)(?:\s*\(?\d+\)?)?|\s*\(\d+\))*"     # (one way to read spaces: linear)
+_PAGE_OR_COPY = r"(?:[\s_.\-]*(?:(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*)?[12]|\s*\(\d+\))?"
+_DEVICE = r"(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|gopr|gp|dji|pict|hpim|scn|doc|img_e|dcim)"
+DEVICE_COUNTER_RE = re.compile(r"^" + _DEVICE + r"[-_ ]?\d{1,2}$", re.I)
 CAMERA_NAME_RE = re.compile(
-    r"^" + _COPY_OF + r"(?:(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|sam|wa|gopr|gp|dji|pict|hpim|scn|doc|img_e|dcim)"
-    r"[-_ ]?\d{3}.*"
-    r"|(?:whatsapp image|gambar whatsapp|foto whatsapp|camscanner|adobe scan|screen ?shot|tangkapan layar"
+    r"^" + _COPY_OF + r"(?:(?:" + _DEVICE + r"|sam|wa)[-_ ]?\d{3}.*|" + _DEVICE + r"[-_ ]?\d{1,2}" + _PAGE_OR_COPY
+    + r"|(?:whatsapp image|gambar whatsapp|foto whatsapp|camscanner|adobe scan|screen ?shot|tangkapan layar"
     r"|cuplikan layar|jepretan layar)\b.*|new doc[\s_\-]+\d.*|\d{8}[-_ ]\d{6}.*"
     r"|received_\d+.*|signal-\d{4}-\d{2}-\d{2}.*|telegram-cloud-.*|line_(?:album_.*|p?\d{6}.*)"
     r"|\d{8}-(?:photo|video)-\d{4}-.*|1000\d{6}|fb_img_\d+.*|snapchat-\d+.*"
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-    r"|[a-z][-_]?\d{4,}(?:[\s_.\-]*(?:(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*)?[12]|\s*\(\d+\))?"
+    r"|[a-z][-_]?\d{4,}" + _PAGE_OR_COPY +
     r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera|untitled(?: document| design)?"
     r"|(?:dokumen |desain )?tanpa judul|document|dokumen|download|unnamed)(?:[\s_\-(]*\d.*)?)"
     + _COPIED + r"$", re.I)
@@ -187,11 +191,17 @@ def page_stem(filename: str) -> str:
     return stem
 
 
+def _page_read(filename: str) -> tuple[str, re.Match | None]:
+    """A file name's :func:`page_stem` and :data:`PAGE_SUFFIX_RE`'s match of it; None for a device's short counter,
+    ``IMG_1`` (:data:`DEVICE_COUNTER_RE`), whose number is no page."""
+    stem = page_stem(filename)
+    return stem, None if DEVICE_COUNTER_RE.match(stem) else PAGE_SUFFIX_RE.match(stem)
+
+
 def split_page(filename: str, *, keep_case: bool = False) -> tuple[str, int | None]:
     """``("budi", 2)`` for ``Budi_hal2.JPG`` and its copy ``Budi_hal2 (1).JPG`` (``("Budi", 2)`` with ``keep_case``,
     for showing); ``(stem, None)`` when the name carries no page number."""
-    stem = page_stem(filename)
-    m = PAGE_SUFFIX_RE.match(stem)
+    stem, m = _page_read(filename)
     if m and m["stem"].strip(" _.-"):
         page = m["paren"] or m["sep"] or m["word"]
         stem, number = m["stem"].strip(" _.-"), int(page)
@@ -203,8 +213,7 @@ def split_page(filename: str, *, keep_case: bool = False) -> tuple[str, int | No
 def page_said_plainly(filename: str) -> bool:
     """Whether the file name says its page as a person names one (``budi_p1``, ``Budi-hal2``, ``017_2``, ``hal1``), not
     as a browser counts downloads of one name (``C.Hasil (2)``, which two trainees' sheets may share)."""
-    stem = page_stem(filename)
-    m = PAGE_SUFFIX_RE.match(stem)
+    stem, m = _page_read(filename)
     return bool(BARE_PAGE_RE.match(stem) or (m and m["stem"].strip(" _.-") and not m["paren"]))
 
 

@@ -814,7 +814,10 @@ def test_names_that_chat_and_scanner_apps_give_name_nobody(name):
     "GOPR0001.JPG", "GP010001.JPG", "DJI_0001.JPG", "PICT0001.JPG", "HPIM0001.JPG", "SCN_0001.jpg", "DOC_0001.jpg",
     "IMG_E1234.jpg",                                                # an iPhone's edited photo
     "FB_IMG_1700000000000.jpg", "Snapchat-123456789.jpg", "Screen Shot 2026-12-05 at 08.01.23.png",
-    "5F3A2B1C-1D2E-4F50-8A9B-0C1D2E3F4A5B.jpg"])                    # an iPhone's share of a photo: its UUID
+    "5F3A2B1C-1D2E-4F50-8A9B-0C1D2E3F4A5B.jpg",                     # an iPhone's share of a photo: its UUID
+    # a device's prefix with a short counter (helper-176: trainee "IMG", "IMG_12", "DSC_5")
+    "IMG_1.jpg", "IMG_12.jpg", "IMG1.jpg", "DSC_5.jpg", "PXL 3.jpg", "VID_2 (1).jpg", "IMG_1 copy.jpg",
+    "DJI_07_p2.jpg"])
 def test_a_devices_counter_or_a_bare_code_names_nobody(name):
     """Rehearsal (helper-161): s0005.jpg named its sheet's trainee "s0005", as did a camera's P1010001 or a GoPro's
     GOPR0001, so such sheets never reached the trainer's list of sheets nothing names (they sat in the class table
@@ -916,6 +919,20 @@ def test_a_sheet_photographed_as_untitled_is_no_trainees_in_the_table_and_the_cs
     assert main(["grade", str(tmp_path / "Untitled.jpg"), "--key", str(SAMPLES / "keys" / code)]) == 0
     table = capsys.readouterr().out
     assert table.startswith("?Untitled ") and "from the file name" not in table, table     # (a label, no trainee)
+
+
+def test_a_devices_short_counter_names_no_sheet_with_the_real_pipeline(tmp_path):
+    """Rehearsal (helper-176), with the real pipeline: a blurred IMG_2.jpg beside IMG_1.jpg was a refused sheet of
+    trainee "IMG", and IMG_12.jpg one of "IMG_12", "from the file name". They name nobody now."""
+    blurry = sample("r000-too_blurry.jpg").read_bytes()
+    for i, name in enumerate(("IMG_1.jpg", "IMG_2.jpg", "IMG_12.jpg")):
+        (tmp_path / name).write_bytes(blurry + b"x" * (i + 1))          # (not byte for byte one photo)
+    out = tmp_path / "class.csv"
+    assert main(["grade", str(tmp_path), "--key", str(SAMPLES / "keys" / truth("s0005-p1.jpg")["exercise"]),
+                 "--csv", str(out)]) == 0
+    rows = {Path(r["files"]).name: (r["trainee"], r["trainee_source"])
+            for r in csv.DictReader(out.open(encoding="utf-8-sig"))}
+    assert rows == {"IMG_1.jpg": ("", ""), "IMG_2.jpg": ("", ""), "IMG_12.jpg": ("", "")}, rows
 
 
 @pytest.mark.parametrize("name,expected", [("budi_santoso.jpg", "budi_santoso"), ("03 Siti.jpg", "03 Siti"),

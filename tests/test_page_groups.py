@@ -235,3 +235,14 @@ def test_a_copy_of_a_numbered_page_is_that_page_and_keeps_its_unnumbered_partner
     ev = [E(page=1, file_key=keyed[0][:2], named_page=True), E(page=2, file_key=keyed[1][:2], named_page=True),
           E(file_key=keyed[2][:2], named_page=True)]                        # (refused: no page read)
     assert group_pages(ev) == [[0, 1, 2]]
+
+
+def test_a_devices_short_counter_is_no_page_number():
+    """helper-176: IMG_1.jpg and IMG_2.jpg were trainee "IMG"'s pages 1 and 2, one sheet by their names: they are a
+    camera's or an app's counter, two photos that name nobody (the QR or the number written decides). A page said
+    after the counter still pairs (IMG_12_p1, IMG_12_p2), and so does a name's (Sam_1, Sam_2)."""
+    from grader.file_names import named_pages, page_said_plainly, split_page
+    assert named_pages([("d", "IMG_1.jpg"), ("d", "IMG_2.jpg"), ("d", "DSC 1.jpg"), ("d", "DSC 2.jpg"),
+                        ("d", "IMG_12_p1.jpg"), ("d", "IMG_12_p2.jpg"), ("d", "Sam_1.jpg"), ("d", "Sam_2.jpg")]) == [
+        None, None, None, None, ("d", "img_12", 1), ("d", "img_12", 2), ("d", "sam", 1), ("d", "sam", 2)]
+    assert split_page("IMG_1.jpg", keep_case=True) == ("IMG_1", None) and not page_said_plainly("PXL_2.jpg")

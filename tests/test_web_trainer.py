@@ -2846,6 +2846,16 @@ def test_a_sheet_a_bare_code_or_a_cameras_counter_names_is_listed_for_its_number
     assert "budi" not in listed and "Siti" not in listed
 
 
+def test_a_devices_short_counter_names_no_sheet_and_pairs_no_pages_in_a_batch(trainer, code):
+    """Rehearsal (helper-176): IMG_1.jpg and IMG_2.jpg were one sheet of trainee "IMG", pages 1 and 2 by their names.
+    They are a device's counter: two sheets nothing names, listed for their numbers under their photos' names."""
+    resp = batch(trainer, code, [("IMG_1.jpg", jpeg_bytes()), ("IMG_2.jpg", jpeg_bytes(color="#eee"))])
+    assert sorted(i["trainee"] for i in trainer.get(resp.location + ".json").get_json()["items"]) == ["IMG_1", "IMG_2"]
+    queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
+    listed = queue[queue.index('id="tanpa-nomor"'):]
+    assert "Lembar tanpa nomor peserta (2)" in listed and "IMG_1" in listed and "IMG_2" in listed
+
+
 def test_a_sheet_a_computers_or_an_apps_default_name_names_is_listed_for_its_number(trainer, code):
     """Rehearsal (helper-173): Untitled.jpg, "Copy of IMG_1234.jpg", Document_1.jpg and Dokumen.jpg named their sheets
     "Untitled", "Copy of IMG_1234", "Document" and "Dokumen", trainees no number matches, so they never reached the
