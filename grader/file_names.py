@@ -48,12 +48,14 @@ BARE_PAGE_RE = re.compile(r"^(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<pa
 _COPY_OF = r"(?:(?:copy of|salinan(?: dari)?)\s+)?"
 _COPIED = r"(?:\s*(?:-\s*)?(?:copy|salinan)(?:\s*\(?\d+\)?)?|\s*\(\d+\))*"     # (one way to read spaces: linear)
 _PAGE_OR_COPY = r"(?:[\s_.\-]*(?:(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*)?[12]|\s*\(\d+\))?"
+# What a screenshot's name begins with: Android's and Windows' "Screenshot_…", a Mac's "Screen Shot …", Windows in
+# Indonesian "Tangkapan layar …" and "Cuplikan layar …", a Mac in Indonesian "Jepretan Layar … pukul …".
+_SCREENSHOT = r"(?:screen ?shot|tangkapan layar|cuplikan layar|jepretan layar)"
 _DEVICE = r"(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|gopr|gp|dji|pict|hpim|scn|doc|img_e|dcim)"
 DEVICE_COUNTER_RE = re.compile(r"^" + _DEVICE + r"[-_ ]?\d{1,2}$", re.I)
 CAMERA_NAME_RE = re.compile(
     r"^" + _COPY_OF + r"(?:(?:" + _DEVICE + r"|sam|wa)[-_ ]?\d{3}.*|" + _DEVICE + r"[-_ ]?\d{1,2}" + _PAGE_OR_COPY
-    + r"|(?:whatsapp image|gambar whatsapp|foto whatsapp|camscanner|adobe scan|screen ?shot|tangkapan layar"
-    r"|cuplikan layar|jepretan layar)\b.*|new doc[\s_\-]+\d.*|\d{8}[-_ ]\d{6}.*"
+    + r"|(?:whatsapp image|gambar whatsapp|foto whatsapp|camscanner|adobe scan|" + _SCREENSHOT + r")\b.*|new doc[\s_\-]+\d.*|\d{8}[-_ ]\d{6}.*"
     r"|received_\d+.*|signal-\d{4}-\d{2}-\d{2}.*|telegram-cloud-.*|line_(?:album_.*|p?\d{6}.*)"
     r"|\d{8}-(?:photo|video)-\d{4}-.*|1000\d{6}|fb_img_\d+.*|snapchat-\d+.*"
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -64,8 +66,10 @@ CAMERA_NAME_RE = re.compile(
 
 
 # A name a phone or a computer gives a screenshot (Android's "Screenshot_20241206-101530_WhatsApp", a Mac's "Screen Shot
-# …", Windows in Indonesian "Tangkapan layar …"): the picture is of a screen, not the camera's photo.
-SCREENSHOT_NAME_RE = re.compile(r"^(?:screenshot|screen ?shot|tangkapan layar|cuplikan layar)", re.IGNORECASE)
+# …", in Indonesian "Tangkapan layar …", "Jepretan Layar … pukul …"), or a copy's ("Copy of Screenshot_…"): the
+# picture is of a screen, not the camera's photo. The names CAMERA_NAME_RE reads as a screenshot's (helper-176: a Mac's
+# in Indonesian was not one here).
+SCREENSHOT_NAME_RE = re.compile(r"^" + _COPY_OF + _SCREENSHOT, re.IGNORECASE)
 
 
 def named_screenshot(file: str) -> bool:

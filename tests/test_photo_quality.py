@@ -190,8 +190,11 @@ def test_a_phone_screenshot_of_a_sheets_photo_is_told_to_send_the_photo_itself_n
     the words stay the code's own, and a PNG of a page's shape (a scanner's lossless page) is no screenshot either."""
     png = _phone_screenshot(720, 1600, 330, ".png")
     jpeg = _phone_screenshot(720, 1600, 330, ".jpg")
+    # (helper-176: a Mac's in Indonesian, "Jepretan Layar … pukul …", and a copy's name were no screenshot's)
     for data, name in ((png, "image.png"), (jpeg, "Screenshot_20261206-101530_WhatsApp.jpg"),
-                       (jpeg, "kelas.zip:Tangkapan layar 2026-12-06 101530.jpg")):
+                       (jpeg, "kelas.zip:Tangkapan layar 2026-12-06 101530.jpg"),
+                       (jpeg, "Jepretan Layar 2026-12-06 pukul 10.15.30.jpg"),
+                       (jpeg, "Copy of Screenshot_20261206-101530.jpg")):
         with pytest.raises(Refusal) as e:
             align_photo(data, filename=name)
         assert e.value.code == "sheet_too_small", name
@@ -205,6 +208,17 @@ def test_a_phone_screenshot_of_a_sheets_photo_is_told_to_send_the_photo_itself_n
         with pytest.raises(Refusal) as e:
             align_photo(data, filename=name)
         assert e.value.code == "sheet_too_small" and "Dekatkan ponsel" in e.value.message_id, name
+
+
+@pytest.mark.parametrize("name", ["Screenshot_20261206-101530_WhatsApp.jpg", "Screen Shot 2026-12-05 at 08.01.23.png",
+                                  "Tangkapan layar 2026-12-06 101532.png", "Cuplikan layar 2026-12-06 101532.png",
+                                  "Jepretan Layar 2026-12-06 pukul 10.15.32.png", "kelas.zip:a/Jepretan layar 1.png",
+                                  "Salinan dari Jepretan Layar 2026-12-06 pukul 10.15.32.png"])
+def test_a_screenshots_name_is_one_the_naming_rule_and_the_screenshot_check_both_know(name):
+    """Rehearsal (helper-176): a Mac's screenshot in Indonesian, "Jepretan Layar … pukul …", named nobody (the
+    naming rule knew it), yet the screenshot check did not know it, and asked to move closer. Both read one list."""
+    from grader.file_names import named_screenshot, names_nobody
+    assert named_screenshot(name) and names_nobody(name)
 
 
 def test_a_sheet_small_in_a_photo_of_enough_pixels_is_told_to_move_closer():
