@@ -308,6 +308,22 @@ def test_the_summary_points_above_only_when_the_table_is_on_the_terminal(capsys,
     assert "graded in part (a page refused or missing): the reasons above say what to retake" in capsys.readouterr().err
 
 
+def test_the_note_on_fields_left_to_review_names_the_output_that_was_written(tmp_path, capsys):
+    """Rehearsal (helper-176): with --csv, --xlsx or --json, where no table is printed, the note on fields left to
+    review said they were "marked * in the table, provisional in the CSV". It names the output at hand."""
+    photos = [str(SAMPLES / "s0001-p1.jpg"), str(SAMPLES / "s0001-p2.jpg")]      # (a sheet with fields in review)
+    said = {}
+    for name, extra in (("table", []), ("csv", ["--csv", str(tmp_path / "k.csv")]),
+                        ("xlsx", ["--xlsx", str(tmp_path / "k.xlsx")]), ("json", ["--json"])):
+        assert main(["grade", *photos, "--key", KEY, *extra]) == 0
+        said[name] = next(line for line in capsys.readouterr().err.splitlines() if "left to review" in line)
+    assert "(marked * in the table)" in said["table"]
+    assert f"(marked yes in the provisional column of {tmp_path / 'k.csv'})" in said["csv"]
+    assert f"(marked yes in the provisional column of {tmp_path / 'k.xlsx'}'s \"sheets\")" in said["xlsx"]
+    assert '(their "status": "review" in the JSON)' in said["json"]
+    assert not any("table" in said[name] for name in ("csv", "xlsx", "json"))
+
+
 def test_xlsx_holds_the_two_tables_of_the_csv_as_a_workbook(tmp_path, capsys):
     """A CSV's commas put each row in one column in Excel where the list separator is ';' (an Indonesian locale):
     `--xlsx` writes the same sheets and fields tables as one workbook, numbers as numbers."""

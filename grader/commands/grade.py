@@ -315,8 +315,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"feedback reports and marked pages: {args.out}", file=sys.stderr)
     unsure = [r for r in results if r["counts"]["review"]]
     if unsure:   # a CLI-only trainer must not take a 100 with fields left to review for a clean sheet
+        # (as the output at hand shows them: a table the --csv, --xlsx or --json run never printed was named here)
+        marked = (f"marked yes in the provisional column of {args.csv}" if args.csv else
+                  f"marked yes in the provisional column of {args.xlsx}'s \"sheets\"" if args.xlsx else
+                  "their \"status\": \"review\" in the JSON" if args.json else "marked * in the table")
         print(f"{sum(r['counts']['review'] for r in unsure)} field(s) on {len(unsure)} sheet(s) were not read surely "
-              f"and are left to review: they are not in the scores (marked * in the table, provisional in the CSV); "
+              f"and are left to review: they are not in the scores ({marked}); "
               f"check them on the marked pages (--out) and grade again with --corrections, a CSV of the fields you "
               f"checked (trainee, field, value), or grade in the web app, whose review queue settles them",
               file=sys.stderr)
