@@ -245,10 +245,11 @@ def named_pages(entries: list[tuple[str, str]]) -> list[tuple[str, str, int] | N
     out = []
     for folder, name in entries:
         stem, page = split_page(name)
-        bare = BARE_PAGE_RE.match(page_stem(name))
+        bare = BARE_PAGE_RE.match(PurePosixPath(name.replace("\\", "/")).stem.strip())
         # Budi/hal1.jpg (or chat.zip:kelas/Budi/hal1.jpg): a folder per trainee names the sheet. Not a zip's root or
         # an upload's loose files (the web batch takes a zip's members without their folders): hal1.jpg there may be
-        # anyone's.
+        # anyone's. Nor a copy, "hal2 (1).jpg", which may be another trainee's download of "hal2.jpg": it is a page
+        # of the folder's sheet only where the folder is one trainee's (trainee_folders: two photos at the most).
         if page is None and bare and re.split(r"[:/\\]", folder)[-1].strip() not in ("", "."):
             stem, page = "", int(bare["page"])
         out.append(None if page is None or (folder, stem) in counted else (folder, stem, page))

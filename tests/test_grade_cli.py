@@ -1001,14 +1001,18 @@ def test_a_copys_mark_after_a_page_number_leaves_the_page_in_force(name, page, t
 def test_a_copy_of_a_numbered_page_is_that_page_with_the_real_pipeline(tmp_path):
     """Rehearsal (helper-176), with the real pipeline: budi_p1.jpg and a blurred "budi_p2 (1).jpg" were two sheets,
     009's with page 2 missing and a refused one of trainee "budi_p2"; sari_1.jpg and "sari_2 - Copy.jpg" likewise.
-    Each pair is one sheet now, its page 2 refused; beside budi_p2.jpg, the copy is a retake of page 2."""
+    Each pair is one sheet now, its page 2 refused; beside budi_p2.jpg, the copy is a retake of page 2. And
+    Eko/hal1.jpg with a blurred "Eko/hal2 (1).jpg" was 069's sheet and a refused one of trainee "hal2"."""
     blurry = sample("r000-too_blurry.jpg").read_bytes()
     for folder, files in {"a": {"budi_p1.jpg": sample("s0000-p1.jpg").read_bytes(), "budi_p2 (1).jpg": blurry,
                                 "sari_1.jpg": sample("s0001-p1.jpg").read_bytes(), "sari_2 - Copy.jpg": blurry + b"x"},
                           "b": {"budi_p1.jpg": sample("s0003-p1.jpg").read_bytes(),
-                                "budi_p2.jpg": sample("s0003-p2.jpg").read_bytes(), "budi_p2 (1).jpg": blurry}}.items():
-        (tmp_path / folder).mkdir()
+                                "budi_p2.jpg": sample("s0003-p2.jpg").read_bytes(), "budi_p2 (1).jpg": blurry,
+                                # a copy of a name that is only a page: its folder's where the folder is one trainee's
+                                "Eko/hal1.jpg": sample("s0006-p1.jpg").read_bytes(), "Eko/hal2 (1).jpg": blurry + b"x"}
+                          }.items():
         for name, data in files.items():
+            (tmp_path / folder / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / folder / name).write_bytes(data)
         out = tmp_path / f"{folder}.csv"
         assert main(["grade", str(tmp_path / folder), "--key", str(SAMPLES / "keys" / truth("s0000-p1.jpg")["exercise"]),
@@ -1017,8 +1021,8 @@ def test_a_copy_of_a_numbered_page_is_that_page_with_the_real_pipeline(tmp_path)
                 for r in csv.DictReader(out.open(encoding="utf-8-sig"))]
         assert rows == {"a": [("009", ["budi_p1.jpg", "budi_p2 (1).jpg"], "budi_p2 (1).jpg=too_blurry"),
                               ("sari", ["sari_1.jpg", "sari_2 - Copy.jpg"], "sari_2 - Copy.jpg=too_blurry")],
-                        "b": [("061", ["budi_p1.jpg", "budi_p2.jpg", "budi_p2 (1).jpg"], "budi_p2 (1).jpg=too_blurry")]
-                        }[folder], rows
+                        "b": [("061", ["budi_p1.jpg", "budi_p2.jpg", "budi_p2 (1).jpg"], "budi_p2 (1).jpg=too_blurry"),
+                              ("069", ["hal1.jpg", "hal2 (1).jpg"], "hal2 (1).jpg=too_blurry")]}[folder], rows
 
 
 def test_report_escapes_user_text():

@@ -230,6 +230,13 @@ def test_a_copy_of_a_numbered_page_is_that_page_and_keeps_its_unnumbered_partner
         ("d", "eko", 2)] * 2
     assert named_pages([("d", "eko.jpg"), ("d", "eko (1).jpg")]) == [None, ("d", "eko", 1)]
     assert named_pages([("d", "eko.jpg"), ("d", "eko (2).jpg"), ("d", "eko_2.jpg")])[0] is None   # (two names: as before)
+    # a copy of a name that is only a page, "hal2 (1).jpg", may be another trainee's "hal2.jpg": no page by its name,
+    # its folder's where the folder is one trainee's (trainee_folders: two photos at the most), never "hal2"'s
+    from grader.file_names import trainee_folders, trainee_from_filename
+    assert named_pages([("/k/Budi", "hal1.jpg"), ("/k/Budi", "hal2 (1).jpg")]) == [("/k/Budi", "", 1), None]
+    assert trainee_folders([("", "k/Budi/hal1.jpg"), ("", "k/Budi/hal2 (1).jpg"), ("", "k/kelas/hal1.jpg"),
+                            ("", "k/kelas/hal2.jpg"), ("", "k/kelas/hal1 (1).jpg")]) == ["Budi"] * 2 + [None] * 3
+    assert trainee_from_filename("k/Budi/hal2 - Copy.jpg") == "Budi"
     # the copy is the same page of one sheet: a retake by its file name, never a second sheet
     keyed = named_pages([("d", "budi_p1.jpg"), ("d", "budi_p2.jpg"), ("d", "budi_p2 (1).jpg")])
     ev = [E(page=1, file_key=keyed[0][:2], named_page=True), E(page=2, file_key=keyed[1][:2], named_page=True),
