@@ -174,8 +174,9 @@ def trainee_folders(entries: list[tuple[str, str]]) -> list[str | None]:
 
 
 # A copy's marks after a page number said plainly leave the page in force: "budi_p2 (1)" (a browser's or WhatsApp
-# Web's second download of budi_p2.jpg), "budi_1 - Copy", "budi hal 2 copy 2", "budi_p2 - Salinan", "Budi/hal2 (1)"
-# are Budi's page 2 or 1 (helper-176: each was trainee "budi_p2", page 1, or "budi_1 - Copy", a sheet of its own).
+# Web's second download of budi_p2.jpg), "budi_1 - Copy", "budi hal 2 copy 2", "budi_p2 - Salinan" are Budi's page 2
+# or 1 (helper-176: each was trainee "budi_p2", page 1, or "budi_1 - Copy", a sheet of its own); "Budi/hal2 (1)" names
+# nobody, as "hal2" does (it was trainee "hal2"), and is a page of Budi's by the folder only (named_pages).
 # Not after " (2)", itself a count a copy's mark may be ("eko (2) (1)"). Matched on the name reversed, from its end:
 # a long name is read once.
 _COPY_MARKS_REVERSED_RE = re.compile(r"(?:[\s_\-]*(?:\)\d+\(|(?:\)?\d+\(?\s*)?(?:ypoc|nanilas)(?![^\W_])))+", re.I)
