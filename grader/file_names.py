@@ -180,20 +180,30 @@ def trainee_folders(entries: list[tuple[str, str]]) -> list[str | None]:
 # Not after " (2)", itself a count a copy's mark may be ("eko (2) (1)"). Matched on the name reversed, from its end:
 # a long name is read once.
 _COPY_MARKS_REVERSED_RE = re.compile(r"(?:[\s_\-]*(?:\)\d+\(|(?:\)?\d+\(?\s*)?(?:ypoc|nanilas)(?![^\W_])))+", re.I)
+# So do a copy's marks before such a name, Google Drive's "Copy of budi_p1" ("Salinan dari …"): Budi's page 1, as
+# "budi_p2 - Copy" beside it is his page 2 (helper-178: they were trainee "Copy of budi"'s page 1 and Budi's page 2,
+# two half sheets of one trainee). Before a name with no page, "Copy of budi", the mark stays, as "budi - Copy"'s does.
+_COPY_OF_PREFIX_RE = re.compile(r"^" + _COPY_OF, re.I)
 
 
 def page_stem(filename: str) -> str:
     """A photo's file name without its folders and suffix, as its page number is read (:func:`split_page`): without
-    the copy's marks that follow a page number said plainly or a name that is only a page (``budi_p2 (1)`` →
-    ``budi_p2``, ``hal1 - Copy`` → ``hal1``; ``eko (1)`` stays)."""
+    the copy's marks around a page number said plainly or a name that is only a page (``budi_p2 (1)`` →
+    ``budi_p2``, ``hal1 - Copy`` → ``hal1``, ``Copy of budi_p1`` → ``budi_p1``; ``eko (1)`` and ``Copy of eko``
+    stay)."""
     stem = PurePosixPath(filename.replace("\\", "/")).stem.strip()
     copied = _COPY_MARKS_REVERSED_RE.match(stem[::-1])
-    if copied:
-        under = stem[:len(stem) - copied.end()].rstrip(" _-")
-        m = PAGE_SUFFIX_RE.match(under)
-        if BARE_PAGE_RE.match(under) or (m and not m["paren"] and m["stem"].strip(" _.-")):
-            return under
-    return stem
+    if copied and _page_only_after(under := stem[:len(stem) - copied.end()].rstrip(" _-")):
+        stem = under
+    prefix = _COPY_OF_PREFIX_RE.match(stem).end()
+    return stem[prefix:] if prefix and _page_only_after(stem[prefix:]) else stem
+
+
+def _page_only_after(stem: str) -> bool:
+    """Whether a name less a copy's marks is a page number said plainly after a name (``budi_p2``), or a page only
+    (``hal1``): what a copy's marks may be taken from (:func:`page_stem`)."""
+    m = PAGE_SUFFIX_RE.match(stem)
+    return bool(BARE_PAGE_RE.match(stem) or (m and not m["paren"] and m["stem"].strip(" _.-")))
 
 
 def _page_read(filename: str) -> tuple[str, re.Match | None]:

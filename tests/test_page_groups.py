@@ -253,3 +253,21 @@ def test_a_devices_short_counter_is_no_page_number():
                         ("d", "IMG_12_p1.jpg"), ("d", "IMG_12_p2.jpg"), ("d", "Sam_1.jpg"), ("d", "Sam_2.jpg")]) == [
         None, None, None, None, ("d", "img_12", 1), ("d", "img_12", 2), ("d", "sam", 1), ("d", "sam", 2)]
     assert split_page("IMG_1.jpg", keep_case=True) == ("IMG_1", None) and not page_said_plainly("PXL_2.jpg")
+
+
+def test_a_copys_mark_before_a_numbered_page_is_no_part_of_its_name():
+    """helper-178: Google Drive names a copy "Copy of Andi_p1.jpg" ("Salinan dari …" in Indonesian). Beside
+    "Andi_p2 - Copy.jpg" (Windows' mark after the page, which the name has no part of since helper-176) it was
+    trainee "Copy of Andi"'s page 1 and Andi's page 2: grader grade printed two half sheets of trainee 061, each
+    "partial" with a page "not sent". The mark before a page said plainly is read as the one after it is; before a
+    name with no page it stays, as "budi - Copy"'s does, and "Salinan dari" alone is a name, as before."""
+    from grader.file_names import named_pages, names_nobody, split_page, trainee_from_filename
+    assert named_pages([("d", "Copy of Andi_p1.jpg"), ("d", "Andi_p2 - Copy.jpg")]) == [("d", "andi", 1),
+                                                                                         ("d", "andi", 2)]
+    assert named_pages([("d", "eko.jpg"), ("d", "Salinan dari eko_2 (1).jpg")]) == [("d", "eko", 1), ("d", "eko", 2)]
+    assert split_page("Salinan dari Budi_hal2.jpg", keep_case=True) == ("Budi", 2)
+    assert trainee_from_filename("Copy of Budi_p1.jpg") == "Budi"
+    assert trainee_from_filename("Copy of Budi.jpg") == "Copy of Budi"
+    assert trainee_from_filename("Salinan dari.jpg") == "Salinan dari"
+    assert names_nobody("Copy of IMG_1234.jpg") and names_nobody("Salinan dari Dokumen1.jpg")
+    assert trainee_from_filename("kelas/Andi/Copy of hal2.jpg") == "Andi"
