@@ -321,6 +321,25 @@ def test_a_copy_of_a_numbered_page_is_that_page_in_a_batch(app, trainer, code):
                                  ["sari_1 - Copy.jpg", "sari_2.jpg"]]
 
 
+def test_a_copy_of_a_page_its_pair_holds_joins_that_sheet_in_a_batch(app, trainer, code):
+    """Probe (helper-178), with the real pipeline: a class's zip held kelas/Budi/Budi_p1.jpg, a blurred Budi_p2.jpg
+    and Budi_p2 (1).jpg, its second download. grader grade made one graded sheet of the three (the last photo of a
+    page is graded); the web batch made Budi_p1 and the blurred page 2 a sheet and the copy a one-page sheet of its
+    own: two half sheets of trainee 061, the class table showing the half with page 2 only. A copy of a page that its
+    pair holds is that page again, in that sheet."""
+    from grader.web.batching import group_by_filename
+    names = ["budi_p1.jpg", "budi_p2.jpg", "budi_p2 (1).jpg", "Copy of budi_p1.jpg", "sari_1.jpg", "sari_2.jpg"]
+    groups = group_by_filename([(n, n.encode()) for n in names], ["k.zip: ."] * 6)
+    assert [[n for n, _ in g.files] for g in groups] == [
+        ["budi_p1.jpg", "Copy of budi_p1.jpg", "budi_p2.jpg", "budi_p2 (1).jpg"], ["sari_1.jpg", "sari_2.jpg"]]
+    resp = batch(trainer, code, [("budi_solo_p1.jpg", jpeg_bytes()), ("budi_solo_p2.jpg", jpeg_bytes(color="#eee")),
+                                 ("budi_solo_p2 (1).jpg", jpeg_bytes(color="#ddd"))], client_token="c2")
+    assert trainer.get(resp.location + ".json").get_json()["complete"]
+    rows = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+    assert [(r["trainee"], r["status"]) for r in rows] == [("budi", "graded")]
+    assert "×)" not in trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+
+
 def test_a_new_folders_default_name_names_nobody_in_a_batch(trainer, code):
     """Rehearsal (helper-173): kelas/New folder/IMG_1001.jpg (Windows' new folder; "Folder baru" in Indonesian) was
     the sheet of trainee "New folder". Such a folder names nobody; a trainee's folder still names them."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from grader.file_names import MAX_PAGES, named_pages, split_page, trainee_folders, trainee_from_filename
+from grader.file_names import (MAX_PAGES, named_pages, page_stem, split_page, trainee_folders,
+                                trainee_from_filename)
 from grader.page_groups import PageEvidence, group_pages, normalise_id, page_number_evidence
 
 
@@ -22,10 +23,11 @@ class PhotoGroup:
 
 
 def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None = None) -> list[PhotoGroup]:
-    """Groups of at most two photos, pages in order; a name without a page number is its own group, unless it is
-    the one such name beside the one name of its stem with a page number (``eko.jpg`` and ``eko_2.jpg``:
-    :func:`grader.file_names.named_pages`, as ``grader grade`` reads them). Each group says where its photos stand in
-    ``files`` (``positions``).
+    """Groups of at most two photos but for a copy of a page the group holds (``Budi_p2 (1).jpg`` beside ``Budi_p1``
+    and ``Budi_p2``: that page again, as ``grader grade`` reads it), pages in order; a name without a page number is
+    its own group, unless it is the one such name beside the one name of its stem with a page number (``eko.jpg``
+    and ``eko_2.jpg``: :func:`grader.file_names.named_pages`, as ``grader grade`` reads them). Each group says where
+    its photos stand in ``files`` (``positions``).
 
     ``folders`` (one per file: the zip and folder it came from) keep names of different zips and folders apart.
     A folder per trainee names the photos in it whose own names name nobody, and holds them together
@@ -45,7 +47,13 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
             key = f"{folders[i]}\x00\x00folder"     # (a folder holds at most a sheet's pages: trainee_folders)
         else:
             key = f"{stem}\x00{len(order)}"
-        if key not in groups or len(groups[key].files) >= MAX_PAGES:
+        full = key in groups and len(groups[key].files) >= MAX_PAGES
+        if full and named is not None and _a_copy(name) and named[2] in {page_of[p] for p in groups[key].positions}:
+            # a copy of a page its group holds ("Budi_p2 (1).jpg" beside Budi_p1.jpg and a blurred Budi_p2.jpg, a
+            # second download or a retake): that page again, in that sheet, as grader grade reads it (the last photo
+            # of a page is graded); not a one-page sheet of its own, a second half of the trainee's (helper-178)
+            full = False
+        if key not in groups or full:
             if key in groups:
                 key = f"{key}\x00{len(order)}"
             # (a name that is only a page, kelas/Lestari/hal1.jpg, or that names nobody, kelas/Andi/foto.jpg, is
@@ -62,6 +70,12 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
         paged = sorted(zip(g.positions, g.files), key=lambda pf: page_of[pf[0]])
         out.append(PhotoGroup(g.key, [f for _, f in paged], [p for p, _ in paged]))
     return out
+
+
+def _a_copy(name: str) -> bool:
+    """Whether a photo's name carries a copy's marks around its page (``budi_p2 (1)``, ``Copy of budi_p2``:
+    :func:`grader.file_names.page_stem`)."""
+    return page_stem(name) != PurePosixPath(name.replace("\\", "/")).stem.strip()
 
 
 def _upload_of(place: str, name: str) -> str:
