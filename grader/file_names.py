@@ -113,7 +113,9 @@ def taken_order(path: PurePath) -> tuple:
     copy's mark comes after its original and counts as a number: "x.jpg" < "x (1).jpg" < "x (2)" < "x (12)" (plain
     name order put "x (1).jpg" first, as the photo and "x.jpg" as its copy)."""
     m = COPY_MARK_RE.match(path.name)
-    last = (m["base"] + (m["suffix"] or ""), int(m["n"])) if m else (path.name, 0)
+    # (a copy's number by its length, then its digits: no int() of a run Python refuses past 4,300 digits)
+    n = (m["n"].lstrip("0") or "0") if m else ""
+    last = (m["base"] + (m["suffix"] or ""), len(n), n) if m else (path.name, 0, "")
     return (*((part, 0) for part in path.parent.parts), last)
 
 
@@ -251,7 +253,8 @@ def named_pages(entries: list[tuple[str, str]]) -> list[tuple[str, str, int] | N
     counted = set()
     for folder, name in entries:
         m = NUMBERED_RE.match(PurePosixPath(name.replace("\\", "/")).stem.strip().lower())
-        if m and int(m["paren"] or m["num"]) > MAX_PAGES:
+        count = (m["paren"] or m["num"]).lstrip("0") if m else ""
+        if m and (len(count) > 1 or int(count or 0) > MAX_PAGES):
             counted.add((folder, m["base"].strip(" _.-")))
     out = []
     for folder, name in entries:

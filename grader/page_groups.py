@@ -52,7 +52,7 @@ def normalise_id(text: str | None) -> str | None:
         return None
     t = " ".join(str(text).split()).casefold()
     if t.isascii() and t.isdigit():
-        return str(int(t))
+        return t.lstrip("0") or "0"     # (no int(): Python refuses one past 4,300 digits, a zip member's name may not)
     return t or None
 
 
@@ -62,7 +62,8 @@ def number_text(value: int | str) -> str:
     personalised retake: two rows and two feedback files in a CLI batch, a name that changed in the web's exports
     (helper-141)."""
     text = str(value).strip()
-    return f"{int(text):03d}" if text.isascii() and text.isdigit() and int(text) < 1000 else text
+    digits = text.lstrip("0") if text.isascii() and text.isdigit() else None
+    return digits.rjust(3, "0") if digits is not None and len(digits) <= 3 else text
 
 
 def trainee_order(text: str | None) -> tuple:
@@ -71,7 +72,8 @@ def trainee_order(text: str | None) -> tuple:
     t = normalise_id(text)
     if t is None:
         return (2, 0, "")
-    return (0, int(t), t) if t.isascii() and t.isdigit() else (1, 0, t)   # ("²".isdigit() too)
+    # (a number without leading zeros: its length, then its digits, is its number's order)
+    return (0, len(t), t) if t.isascii() and t.isdigit() else (1, 0, t)   # ("²".isdigit() too)
 
 
 def number_evidence(value, status: str | None, sure: str | None = None) -> dict:

@@ -885,6 +885,24 @@ def test_pairing_a_long_names_pages_takes_no_time(stem):
     assert time.perf_counter() - start < 0.5
 
 
+def test_a_name_of_thousands_of_digits_fails_nothing():
+    """Review (helper-178): a zip member named with more than 4,300 digits made the web batch fail to store: the
+    name rules turned digit runs into numbers with int(), which Python refuses past 4,300 digits (ValueError). Such a
+    name is read as any other: a number's order and comparison need no int of the whole run."""
+    from pathlib import PurePosixPath
+    from grader.file_names import named_pages, taken_order
+    from grader.page_groups import normalise_id, number_text, trainee_order
+    digits = "1" * 5000
+    assert normalise_id("000" + digits) == digits and normalise_id("0081") == "81" and normalise_id("000") == "0"
+    assert number_text(digits) == digits and number_text("81") == "081" and number_text("0081") == "081"
+    assert trainee_order(digits) > trainee_order("999") > trainee_order("104") > trainee_order("81")
+    assert trainee_order("Andi") > trainee_order(digits)
+    assert named_pages([("d", digits + ".jpg"), ("d", f"eko ({digits}).jpg")]) == [None, None]
+    names = [f"x ({digits}).jpg", "x (12).jpg", "x.jpg", "x (2).jpg", "x (1).jpg"]
+    assert sorted(names, key=lambda n: taken_order(PurePosixPath(n))) == [
+        "x.jpg", "x (1).jpg", "x (2).jpg", "x (12).jpg", f"x ({digits}).jpg"]
+
+
 def test_a_new_folders_default_name_names_nobody(tmp_path):
     """Rehearsal (helper-173): a refused photo in kelas/New folder/ (Windows' name for a new folder; "Folder baru" in
     Indonesian, a Mac's "untitled folder", "folder tanpa judul") was the sheet of trainee "New folder", "from the folder
