@@ -241,7 +241,7 @@ def test_sniff_format():
 
 
 def test_every_reason_has_both_messages():
-    assert len(REASON_CODES) == 15
+    assert len(REASON_CODES) == 16
     for code in REASON_CODES:
         en, ind = MESSAGES[code]
         r = Refusal(code)

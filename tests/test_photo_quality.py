@@ -488,3 +488,84 @@ def test_a_marker_dark_in_its_place_is_not_called_covered(monkeypatch):
     quad = photo.photo_points(np.array([(r.x, r.y), (r.x2, r.y), (r.x2, r.y2), (r.x, r.y2)]))
     cv2.fillConvexPoly(image, np.round(quad).astype(np.int32), (45, 45, 45), cv2.LINE_AA)
     assert _refused_for_its_markers(monkeypatch, image).code == "markers_not_found"
+
+
+def _rotation_x(deg: float) -> np.ndarray:
+    a = np.radians(deg)
+    return np.array([[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]])
+
+
+def _page_seen_from(deg: float, *, frame: tuple[int, int] = (1500, 2000), focal_share: float = 0.8,
+                    page_mm: tuple[float, float] = (210.0, 297.0)) -> np.ndarray:
+    """A phone camera's page-mm -> photo-px homography, ``deg`` from straight above the page (its top edge away),
+    aimed at the page's centre from as close as keeps the whole page in the frame with a margin."""
+    w, h = frame
+    f = focal_share * max(w, h)
+    K = np.array([[f, 0, (w - 1) / 2], [0, f, (h - 1) / 2], [0, 0, 1]])
+    R = _rotation_x(-deg)                                                         # world (page) -> camera
+    centre = np.array([page_mm[0] / 2, page_mm[1] / 2, 0.0])
+    corners = np.array([[0, 0], [page_mm[0], 0], page_mm, [0, page_mm[1]]], float)
+    for dist in np.arange(250.0, 3000.0, 10.0):
+        t = -R @ (centre - dist * (R.T @ np.array([0.0, 0.0, 1.0])))
+        H = K @ np.column_stack([R[:, 0], R[:, 1], t])
+        px = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), H).reshape(-1, 2)
+        if (px > 0.06 * np.array(frame)).all() and (px < 0.94 * np.array(frame)).all():
+            return H / H[2, 2]
+    raise AssertionError("page does not fit")
+
+
+def _steep_photo(deg: float, *, far_blur_px: float, near_blur_px: float = 0.0, seed: int = 31) -> bytes:
+    """Page 1 photographed ``deg`` from straight above (a trainee seated at a table): the mock's flat photo seen
+    through :func:`_page_seen_from`, its far (top) side blurred as past the depth of field, its near side less."""
+    flat = mock_photo(seed=seed, frame=(2400, 3200), coverage=0.9)
+    H = _page_seen_from(deg) @ np.linalg.inv(flat.mm_to_photo)
+    image = cv2.warpPerspective(flat.image, H, (1500, 2000), borderValue=(90, 110, 130))
+    if near_blur_px:
+        image = cv2.GaussianBlur(image, (0, 0), near_blur_px)
+    far = cv2.GaussianBlur(image, (0, 0), far_blur_px)
+    ramp = np.clip(1.6 - np.arange(2000, dtype=np.float32) / 1000, 0, 1)[:, None, None]   # 1 at the top, 0 below
+    return _jpeg(np.clip(image * (1 - ramp) + far * ramp, 0, 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize("deg", [20.0, 45.0, 65.0, 78.0])
+def test_the_view_angle_is_told_from_where_the_page_lies(deg):
+    """The angle a page was photographed at, from its corners in the photo (the camera's focal share guessed at
+    0.78, this one's 0.8): within a few degrees."""
+    from grader.photo.view_angle import view_angle_deg
+
+    H = _page_seen_from(deg)
+    corners = np.array([[0, 0], [210, 0], [210, 297], [0, 297]], float)
+    seen = view_angle_deg(corners, cv2.perspectiveTransform(corners.reshape(-1, 1, 2), H).reshape(-1, 2),
+                          (1500, 2000))
+    assert seen == pytest.approx(deg, abs=3.0)
+
+
+@pytest.mark.parametrize("blur, markers, measured", [
+    (dict(far_blur_px=4.0, near_blur_px=2.5), 2, "too_blurry"),         # out of focus, the far side most
+    (dict(far_blur_px=6.0), 4, "sheet_unidentified"),                     # the QR, on the far side, unread
+])
+def test_a_photo_at_a_steep_angle_is_told_to_hold_the_phone_above_the_sheet(blur, markers, measured):
+    """A sheet photographed 65 degrees from straight above (a trainee seated at a table), its far side out of focus:
+    refused as too blurry ("hold the phone steady") or its QR unread ("the top of the sheet sharp"), words that send
+    the trainee back to the same angle (helper-165: 11 of 35 photos at 62-78 degrees). The angle's words come first
+    now, the measured reason after them; the same blur on a photo taken from 20 degrees is not said to be the
+    angle's."""
+    with pytest.raises(Refusal) as e:
+        align_photo(_steep_photo(65.0, **blur))
+    assert e.value.code == "steep_angle" and e.value.reasons == ["steep_angle", measured]
+    assert e.value.quality.markers_found >= markers
+    assert "straight above the sheet" in e.value.message and "tepat di atas lembar" in e.value.message_id
+    assert refusal_code(_steep_photo(20.0, **blur)) in ("too_blurry", "markers_not_found")   # not the angle
+
+
+def test_a_steep_photo_with_two_markers_lost_names_the_angle():
+    """At 75 degrees the far side's two markers are too squeezed and blurred to be found, and the page was refused
+    as ``markers_not_found`` ("photograph the whole sheet flat, nothing covering its corners"). The two found tell
+    the angle by their eight corners. The same two lost from 20 degrees are still not found: no angle to name."""
+    with pytest.raises(Refusal) as e:
+        align_photo(_steep_photo(75.0, far_blur_px=9.0))
+    assert (e.value.code, e.value.reasons, e.value.quality.markers_found) == \
+        ("steep_angle", ["steep_angle", "markers_not_found"], 2)
+    with pytest.raises(Refusal) as e:
+        align_photo(_steep_photo(20.0, far_blur_px=6.0))
+    assert (e.value.code, e.value.quality.markers_found) == ("markers_not_found", 2)

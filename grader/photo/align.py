@@ -39,6 +39,7 @@ from grader.photo.locate import (MarkerDetection, MarkerHit, PageFit, choose_pag
 from grader.photo.missing_markers import diagnose_missing
 from grader.photo.quality import QualityReport, QualityThresholds
 from grader.photo.refusal import LOW_RESOLUTION, SCREENSHOT, Refusal
+from grader.photo.view_angle import STEEP_REASONS, steep, view_angle_deg
 from grader.photo.warp import frame_size, warp_to_frame
 from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import PageLayout, SheetLayout, shared_layout
@@ -244,16 +245,21 @@ def _align_page(data: bytes, *, filename: str, template: str | None, exercise: s
     reasons = q.judge(measures, thresholds)
     report = q.report(measures, reasons, markers_found=len(fit.hits))
     clock("gate")
-    if reasons and refuse:
+    if refuse and (reasons or source == UNIDENTIFIED):
+        reasons = reasons or ("sheet_unidentified",)
+        angle = _page_view_angle(fit, page, ppm, detection.frame_size)
+        if reasons[0] in STEEP_REASONS and steep(angle):
+            # (the angle is why the far side is blurred, glared or its QR unread: its words first, see view_angle)
+            reasons = ("steep_angle", *reasons)
+            report = q.report(measures, reasons, markers_found=len(fit.hits))
         case = None
         if reasons[0] == "sheet_too_small":
             case = SCREENSHOT if screenshot(loaded.format, gray.shape, filename) else \
                 LOW_RESOLUTION if q.small_for_pixels(measures, thresholds) else None
-        raise _located(Refusal(reasons[0], detail=f"{filename}: {measures}", quality=report, case=case),
-                       page_no, ident, source)
-    if source == UNIDENTIFIED and refuse:
-        raise _located(Refusal("sheet_unidentified", detail=f"{filename}: neither the QR nor the header line was read",
-                               quality=report), page_no, ident, source)
+        detail = f"{filename}: neither the QR nor the header line was read" if reasons[-1] == "sheet_unidentified" \
+            else f"{filename}: {measures}"
+        raise _located(Refusal(reasons[0], detail=f"{detail}; view angle {angle or 0:.0f} deg", quality=report,
+                               case=case), page_no, ident, source)
     log.info("%s: page %d of %s via %s, %d markers, residual %.3f mm", filename or "photo", page_no, spec.id,
              source, len(fit.hits), fit.residual_mm)
     return AlignedPage(gray=frame_gray, sheet=sheet, page=page, identity=ident, identity_source=source,
@@ -392,6 +398,12 @@ def _sheet_measures(fit: PageFit, detection: MarkerDetection, spec: TemplateSpec
     m["cut_off"] = float(any(_outside(project_mm(fit.homography, mk.corners, px_per_mm=ppm), detection.frame_size)
                              for mk in page.markers if mk.id in fit.missing))
     return m
+
+
+def _page_view_angle(fit: PageFit, page: PageLayout, ppm: float, frame: tuple[int, int]) -> float | None:
+    """Degrees from straight above the photo was taken at, from the page's corners where its fit puts them."""
+    corners_mm = np.array([(0, 0), (page.width_mm, 0), (page.width_mm, page.height_mm), (0, page.height_mm)], float)
+    return view_angle_deg(corners_mm, project_mm(fit.homography, corners_mm, px_per_mm=ppm), frame)
 
 
 def _outside(points: np.ndarray, frame: tuple[int, int]) -> bool:

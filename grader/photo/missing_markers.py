@@ -12,6 +12,8 @@ Policy when markers are missing (:func:`diagnose_missing`):
 - three of our markers, the fourth's place well inside the frame and not dark like a marker: ``corner_covered``
   (a paper, hand or book lies over that corner: "frame all four corners" would not help);
 - 1-3 of our markers: ``markers_not_found``;
+- two or more of our markers whose corners say the photo was taken far from straight above, refused as blurred or
+  markers not found: ``steep_angle`` (:mod:`grader.photo.view_angle`), whose words say to hold the phone above;
 - none, but 3+ markers of our dictionary whose ids no known template uses: ``unknown_template``;
 - none, but one of our QR codes is readable: ``markers_not_found``;
 - nothing of ours at all: ``not_practice_sheet``.
@@ -28,6 +30,7 @@ from grader.photo.locate import MarkerDetection, MarkerHit, detect_markers, page
 from grader.photo.no_ipp import without_ipp
 from grader.photo.quality import QualityThresholds
 from grader.photo.refusal import Refusal
+from grader.photo.view_angle import STEEP_REASONS, steep, view_angle_deg
 from grader.sheet.identity import decode_payload
 from grader.sheet.layout import Marker, PageLayout, Rect, shared_layout
 from grader.sheet.schema import TemplateSpec
@@ -82,7 +85,16 @@ def diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, Te
         code = "markers_not_found"
     else:
         code = "not_practice_sheet"
-    report = q.report(measures, (code,), markers_found=len(hits))
+    reasons: tuple[str, ...] = (code,)
+    if code in STEEP_REASONS and len(hits) >= 2:
+        # (two markers' eight corners, across the page, tell the angle; one marker's own four, too near, do not)
+        by_id = {m.id: m for m in shared_layout(spec).pages[page_no - 1].markers}
+        angle = view_angle_deg(np.concatenate([np.array(by_id[h.id].corners) for h in hits]),
+                               np.concatenate([h.corners for h in hits]), det.frame_size)
+        if steep(angle):
+            measures["view_angle_deg"] = angle
+            code, reasons = "steep_angle", ("steep_angle", code)
+    report = q.report(measures, reasons, markers_found=len(hits))
     return Refusal(code, detail=f"{len(hits)} markers; {measures}", quality=report,
                    case=_corner_name(page, covered) if code == "corner_covered" else None)
 

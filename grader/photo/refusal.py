@@ -69,6 +69,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Jika kotak putih kecil di dalamnya kabur atau tertutup tinta (fotokopi terlalu gelap), atau kotak hitamnya tidak tercetak "
         "sama sekali (dicetak di kertas yang lebih pendek dari A4 tanpa \"sesuaikan ke halaman\"), minta lembar yang lebih bersih kepada pelatih.",
     ),
+    # A page photographed far from straight above (grader.photo.view_angle): its far edge squeezed and out of focus,
+    # it was refused as blurred, glared or its corner squares or QR not found, whose words sent the trainee back to
+    # the same angle (helper-165: 11 of 35 photos at 62-78 degrees).
+    "steep_angle": (
+        "The sheet was photographed at a steep angle, so its far side is squeezed and out of focus. Hold the phone "
+        "straight above the sheet, level with it (stand up if you are seated at a table), and take the photo again.",
+        "Lembar difoto terlalu miring, sehingga bagian yang jauh tampak mengecil dan buram. Pegang ponsel tepat di atas "
+        "lembar, sejajar dengan kertas (berdirilah bila Anda duduk di depan meja), lalu foto ulang.",
+    ),
     # (no longer raised: align_photo reads a mirrored photo flipped back; kept for results stored before)
     "mirrored_photo": (
         "The photo is mirrored (left and right swapped), as some front cameras save them. Take the photo with the "

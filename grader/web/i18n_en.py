@@ -603,6 +603,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Pindaian hitam-putih": "Black-and-white scan", "Foto kabur": "Blurry photo", "Foto terlalu gelap": "Photo too dark",
     "Foto silau": "Glare on the photo", "Lembar terlalu kecil untuk dibaca": "Sheet too small to read",
     "Lembar terpotong": "Sheet cut off", "Sudut lembar tertutup": "Sheet corner covered", "Sudut lembar tidak terlihat": "Sheet corners not found",
+    "Foto terlalu miring": "Photo taken at a steep angle",
     "Foto terbalik kiri-kanan": "Mirrored photo",
     "Lembar latihan tidak ditemukan di foto": "No practice sheet found in the photo", "Jenis lembar tidak dikenal": "Unknown sheet type",
     "Kode lembar tidak terbaca": "Sheet code unreadable", "Lembar latihan lain": "Another exercise's sheet",

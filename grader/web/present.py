@@ -346,6 +346,7 @@ REFUSAL_SHORT = {
     "glare": "Foto silau", "sheet_too_small": "Lembar terlalu kecil untuk dibaca", "sheet_cut_off": "Lembar terpotong",
     "corner_covered": "Sudut lembar tertutup",
     "markers_not_found": "Sudut lembar tidak terlihat", "mirrored_photo": "Foto terbalik kiri-kanan",
+    "steep_angle": "Foto terlalu miring",
     "not_practice_sheet": "Lembar latihan tidak ditemukan di foto",     # a close-up too: not "wrong paper"
     "unknown_template": "Jenis lembar tidak dikenal", "sheet_unidentified": "Kode lembar tidak terbaca",
     "wrong_exercise": "Lembar latihan lain", "other_trainee": "Lembar peserta lain",
