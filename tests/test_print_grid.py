@@ -83,3 +83,28 @@ def test_a_box_whose_borders_were_found_on_handwriting_is_dropped_by_its_neighbo
     kept = row.copy()
     _drop_contradicted(rects, np.zeros((3, 2)), kept, px_per_mm=ppm)
     assert np.array_equal(kept, row)
+
+
+def test_a_box_whose_one_border_is_hidden_is_not_measured_on_two_digits_strokes():
+    """Dev photo s0126-p2 of dev50: a 1 written on correction fluid that hid the last IV.3 box's right border. The
+    wide search paired the stroke of the 7 in the box beside it and the stroke of the 1, a box width apart, as the
+    box's borders 3.5 mm left; the 7's side was not found near that place (its profile still darkening at the
+    search's end), and the 1's side, kept alone, bent the page by 3.5 mm and sheared the bubble column below. In the
+    last search, a pair with one side beyond its reach is not measured; the boxes beside it, whole, still are."""
+    from grader.photo.print_grid import WIDE_SEARCH_MM
+
+    rects = [Rect(BOX.x + k * BOX.w, BOX.y, BOX.w, BOX.h) for k in range(3)]
+    img = np.full((400, 400), 235, np.uint8)
+    for r in rects:
+        cv2.rectangle(img, (round(r.x * PPM), round(r.y * PPM)), (round(r.x2 * PPM), round(r.y2 * PPM)), 40, 2)
+    last = rects[2]
+    fluid = (round((last.x2 - 1.0) * PPM), round((last.y + last.h / 2) * PPM))
+    cv2.ellipse(img, fluid, (round(3.0 * PPM), round(4.2 * PPM)), 0, 0, 360, 250, -1)   # whiter than the paper
+    top, bottom = round((last.y + 1.5) * PPM), round((last.y2 - 1.5) * PPM)
+    for x_mm, slant_mm in ((last.x2 - 3.45, 0.3), (last.x - 3.75, 0.5)):     # the 1 on the fluid; the 7's stem
+        cv2.line(img, (round((x_mm + slant_mm) * PPM), top), (round((x_mm - slant_mm) * PPM), bottom), 30, 5)
+    _, shifts, sides = measure_shifts(frame_sampler(cv2.GaussianBlur(img, (3, 3), 0)), rects, px_per_mm=PPM,
+                                      sides=True, search_mm=WIDE_SEARCH_MM, last_reach=True)
+    assert np.isnan(shifts[2, 0]) and np.isnan(sides[2, :2]).all()
+    assert np.all(np.abs(shifts[:2]) < 0.15 * PPM) and np.all(np.abs(sides[:2]) < 0.15 * PPM)
+    assert abs(shifts[2, 1]) < 0.15 * PPM

@@ -145,7 +145,8 @@ def fit_curl_field(sample: Sampler, page: PageLayout, *, px_per_mm: float, frame
         # around the field found so far, which reaches further where the curl keeps growing.
         first = _as_field(grids, step)
         centres, pair2, side2 = measure_shifts(sample, rects, px_per_mm=px_per_mm, sides=True,
-                                               prior=first.at(centres), search_mm=WIDE_SEARCH_MM)
+                                               prior=first.at(centres), search_mm=WIDE_SEARCH_MM,
+                                               last_reach=True)
         samples2, grids2, n2 = _field_from(rects, centres, side2, lines, anchors, (ny, nx), step=step,
                                            sigma=sigma, px_per_mm=px_per_mm)
         if n2 >= n_used:

@@ -83,7 +83,8 @@ def photo_sampler(gray: np.ndarray, homography: np.ndarray) -> Sampler:
 
 
 def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, sides: bool = False,
-                   prior: np.ndarray | None = None, search_mm: float = SEARCH_MM) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   prior: np.ndarray | None = None, search_mm: float = SEARCH_MM, last_reach: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per rectangle (of border centre lines), its centre and measured shift ``(dx, dy)``, frame px (NaN: not found).
 
     ``sample(map_x, map_y)`` returns the page's gray values at frame coordinates
@@ -92,7 +93,9 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
     With ``sides``, also returns each border's own shift, ``(n, 4)`` for left,
     right, top, bottom, searched within 0.6 mm of the pair's: paper that bends
     inside a box moves its borders by different amounts. ``prior`` ``(n, 2)``
-    centres each search on an earlier estimate (frame px), extending its reach.
+    centres each search on an earlier estimate (frame px), extending its reach. ``last_reach``: no search reaches
+    further than this one, so with ``sides`` a box one of whose borders still darkens at the search's end is not
+    measured along that axis (the other side is not kept alone).
     """
     if not rects:
         empty = np.zeros((0, 2))
@@ -147,11 +150,24 @@ def measure_shifts(sample: Sampler, rects: list[Rect], *, px_per_mm: float, side
         shifts[:, axis] = np.where(apart | ok, pair_shift, np.nan)
         if sides:
             near = apart_from_best <= SIDE_SLACK_MM * ppm
+            beyond = np.zeros(n, bool)
             for k, prof in enumerate(profiles):
                 b, dip = _darkest_near(prof, near)
                 good = ok & (b > 0) & (b < len(offs) - 1) & (dip > 20)
+                beyond |= (b == 0) | (b == len(offs) - 1)
                 side_shifts[:, 2 * axis + k] = np.where(apart, singles[k],
                                                         np.where(good, _subpixel(prof, b, offs, step), np.nan))
+            # A border whose profile still darkens at the end of the last search lies beyond any reach: the pair's
+            # place is not one where both borders show, and the other side is not measured alone. (Dev photo s0126-p2
+            # of dev50: correction fluid hid a box's right border, and the strokes of the 7 beside it and of the 1 on
+            # the fluid, a box width apart, passed for its borders 3.5 mm left, the 7's still darkening at the end of
+            # the wide search; the 1's side, kept alone, bent the page by 3.5 mm around the box and sheared the bubble
+            # column below, and with one side no neighbour could contradict it. Not in the first search: a border
+            # beyond its reach there is what the wider search is for, and a box on a strongly curled page keeps its
+            # one side until then, dev21 s0053-p1. A border merely faint or hidden leaves the other measured.)
+            lone = ok & ~apart & beyond & last_reach
+            shifts[lone, axis] = np.nan
+            side_shifts[lone, 2 * axis:2 * axis + 2] = np.nan
     centres = np.stack([x0 + w / 2, y0 + h / 2], axis=1)
     shifts += base
     side_shifts += np.repeat(base, 2, axis=1)
