@@ -9,8 +9,6 @@ Cells that a spreadsheet would run as a formula are defused (:mod:`grader.spread
 """
 from __future__ import annotations
 
-import json
-
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import (MARK_OF_KIND, full_score, in_language, note_codes, score_may_change, score_text,
                                   sheet_scores, unread_page_advice, unread_page_notes, value_as_read)
@@ -19,7 +17,7 @@ from grader.spreadsheet import spreadsheet_safe
 from grader.web.classroom import counts_count, regrade_failed
 from grader.web.i18n import gettext as _
 from grader.web.local_time import DEFAULT_ZONE, exported
-from grader.web.present import STATUS_LABELS, field_name, field_reasons, refusal_short, status_label
+from grader.web.present import STATUS_LABELS, field_name, field_reasons, refused_row_short, status_label
 
 #: The sheets' worded columns, key -> header (Indonesian; English from ``i18n_en``), then the columns holding the
 #: codes behind the words of some of them, headed "Hasil (kode)".
@@ -126,7 +124,7 @@ def refused_later_words(row, lang: str, zone: str) -> str:
     """The sendings refused whole after the sheet a row counts (:func:`grader.web.classroom.standing_sheet`), each
     as its time and why in short, "2026-12-07T06:05:40+07:00 (Foto kabur)": the row keeps the graded sheet's score,
     and says that the trainee sent again, as the class table does."""
-    return "; ".join(f"{exported(s['created_at'], zone)} ({refusal_short(json.loads(s['refused_result']), lang)})"
+    return "; ".join(f"{exported(s['created_at'], zone)} ({refused_row_short(s, lang)})"
                      for s in row.get("refused_later") or ())
 
 

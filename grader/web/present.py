@@ -367,6 +367,12 @@ def refusal_short(result: dict | None, lang: str | None = None) -> str:
     return ", ".join(said)
 
 
+def refused_row_short(row, lang: str | None = None) -> str:
+    """:func:`refusal_short` of a sheet refused whole, from its class-table row's ``refused_result`` (the result
+    :func:`grader.web.classroom.latest_sheets` keeps on such a row and on each of its ``refused_later``)."""
+    return refusal_short(json.loads(row["refused_result"]), lang)
+
+
 #: Refusals of a file with no picture to show (not an image, damaged, or past the size a server opens).
 NO_PHOTO_TO_SHOW = ("not_an_image", "corrupt_file", "too_large")
 

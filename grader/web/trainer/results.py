@@ -18,7 +18,7 @@ from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
 from grader.web.i18n import get_lang
 from grader.web.i18n import gettext as _
 from grader.web.images import photo_preview
-from grader.web.present import refusal_short
+from grader.web.present import refused_row_short
 from grader.web.resent import replaced_by_sheet, replacement_of
 from grader.web.sheet_storing import submission_dir
 from grader.web.trainee import image_version, normalise_code, printable_feedback, send_derived
@@ -36,7 +36,7 @@ def results(code: str):
     rows = latest_sheets(get_db(), key.exercise, sort=sort, descending=desc)
     # a sheet that names nobody (a chat export's IMG-…-WA0006) shows what is written on it instead
     rows = [{**r, "ident_url": None if r["trainee"] else ident_url(r), "refused_why": refused_why(r),
-             "refused_later": [{**s, "why": refusal_short(json.loads(s["refused_result"]))} for s in r["refused_later"]]}
+             "refused_later": [{**s, "why": refused_row_short(s)} for s in r["refused_later"]]}
             for r in rows]
     return render_template("trainer/results.html", key=key, rows=rows, sort=sort, desc=desc,
                            version=table_version(rows))
@@ -48,7 +48,7 @@ def refused_why(row) -> str | None:
     few)."""
     if row["state"] != "done" or not row["refused_result"]:
         return None
-    return refusal_short(json.loads(row["refused_result"]))
+    return refused_row_short(row)
 
 
 def ident_url(row) -> str | None:
@@ -89,7 +89,7 @@ def _json_row(r: dict) -> dict:
                        for s in r["strays"]],
             # (sendings refused whole after the graded sheet shown: counted as attempts, not hiding its score)
             "refused_later": [{"url": url_for("trainer.submission", sid=s["id"]),
-                               "why": refusal_short(json.loads(s["refused_result"]))} for s in r["refused_later"]]}
+                               "why": refused_row_short(s)} for s in r["refused_later"]]}
 
 
 def image_urls(row):
