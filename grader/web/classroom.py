@@ -114,7 +114,7 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
                     names[normalise_id(name)] = name
         # (``refused_result``, a refused sheet's result, stays on its row: the class table says why from it)
         out.append({**dict(r), "trainee": who["trainee"], "trainee_name": who["name"], "trainee_key": k,
-                    **counted_score(r), "counted": counts_count(r), "attempts": len(sheets), "strays": strays,
+                    **counted_score(r), "counts_count": counts_count(r), "attempts": len(sheets), "strays": strays,
                     "refused_later": [{"id": s["id"], "created_at": s["created_at"], "refused_result": s["refused_result"]}
                                       for s, _ in sheets[at + 1:]],
                     # (a trainee's attempts under other names, "Fitri" and "fitri r." with 104 read on both, or a name

@@ -82,7 +82,7 @@ def _json_row(r: dict) -> dict:
             # (a half sheet's score is its read pages', no score of the sheet: as the page and the exports say)
             "partial_score": r["score"] if counted and r["result_status"] == "partial" else None,
             # (no counts for a sheet refused whole either: "—" in the table, not zero mistakes)
-            **{k: r[f"n_{k}"] if r["counted"] else None for k in ("wrong", "review", "blank")},
+            **{k: r[f"n_{k}"] if r["counts_count"] else None for k in ("wrong", "review", "blank")},
             "url": url_for("trainer.submission", sid=r["id"]),
             # (sheets of another exercise sent under this trainee's number: not counted here, listed to be moved)
             "strays": [{"exercise": s["exercise"], "url": url_for("trainer.submission", sid=s["id"])}
