@@ -478,6 +478,20 @@ def send_as_trainee(phone, code, trainee, photos):
     return resp.location
 
 
+def send_failed_then_refused(app, phone, code, trainee):
+    """A trainee's sheet whose grading failed (never graded), then a sending of theirs refused whole (a blurred
+    photo): ``(the failed sheet's id, the refused sending's result page)``."""
+    from grader.web.db import get_db
+    send_as_trainee(phone, code, trainee, [("d_1.jpg", jpeg_bytes(color="#abc")), ("d_2.jpg", jpeg_bytes(color="#cba"))])
+    with app.app_context():
+        get_db().execute("UPDATE submissions SET state='failed', error_code='too_slow', result=NULL, "
+                         "result_status=NULL, score=NULL, error_id='Penilaian terlalu lama', error_en='Grading took "
+                         "too long' WHERE trainee=?", (trainee,))
+        get_db().commit()
+        (failed,) = get_db().execute("SELECT id FROM submissions WHERE trainee=?", (trainee,)).fetchone()
+    return failed, send_as_trainee(phone, code, trainee, [("d_1_blur.jpg", jpeg_bytes(color="#bca"))])
+
+
 def test_a_later_sending_refused_whole_never_hides_a_trainees_graded_score(app, trainer, code):
     """Known as "policy" until helper-175: Wati's sheet was graded, then she sent two blurred photos of it, refused
     whole (no page read). The class table showed her "(2×) Ditolak", her score gone from the table, the class mean,
@@ -515,14 +529,7 @@ def test_a_later_sending_refused_whole_never_hides_a_trainees_graded_score(app, 
     assert re.search(r"<b>[^<]*· lembar ini</b>\s*· nilai 9\d · yang dihitung</li>", first)
     assert "Every photo of this sending was refused" in trainer.get(later_url + "?lang=en").get_data(as_text=True)
     # (Dedi's first sheet failed, never graded: his refused sending leaves it to be graded again, not "Ditolak")
-    send_as_trainee(phone, code, "Dedi", [("d_1.jpg", jpeg_bytes(color="#abc")), ("d_2.jpg", jpeg_bytes(color="#cba"))])
-    with app.app_context():
-        from grader.web.db import get_db
-        get_db().execute("UPDATE submissions SET state='failed', error_code='too_slow', result=NULL, "
-                         "result_status=NULL, score=NULL, error_id='Penilaian terlalu lama', error_en='Grading took "
-                         "too long' WHERE trainee='Dedi'")
-        get_db().commit()
-    send_as_trainee(phone, code, "Dedi", [("d_1_blur.jpg", jpeg_bytes(color="#bca"))])
+    send_failed_then_refused(app, phone, code, "Dedi")
     dedi = next(r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"] if r["trainee"] == "Dedi")
     assert (dedi["state"], dedi["status"], len(dedi["refused_later"])) == ("failed", None, 1)
     # (a sheet she then gets graded stands for her, the refused sending an earlier attempt)
@@ -3449,10 +3456,28 @@ def test_a_trainee_whose_latest_sheet_failed_grading_again_is_left_out_of_the_in
     assert queue.count(f'data-field="{REVIEW_FIELD}"') == 1 and "021" not in re.findall(r"<b>(\w+)</b></a>", queue)
     for page in (queue, trainer.get(f"/trainer/latihan/{code}/wawasan").get_data(as_text=True)):
         note = re.search(r'<p class="flash warn" id="not-counted">(.*?)</p>', page, re.S).group(1)
-        assert "lembar terakhir 1 peserta gagal dinilai" in note
+        assert "lembar 1 peserta yang dipakai tabel kelas gagal dinilai" in note
         assert f'<a href="/trainer/lembar/{newest}">021</a>' in note
     english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
-    assert "Not counted here: 1 trainee&#39;s latest sheet failed to be graded" in english
+    assert "Not counted here: the sheet the class table uses for 1 trainee failed to be graded" in english
+
+
+def test_the_not_counted_note_says_the_sheet_the_table_uses_failed_not_the_latest(app, trainer, code):
+    """helper-180 (tidy of helper-178's review): since a sending refused whole no longer stands for its trainee
+    (``classroom.standing_sheet``), the sheet the class table uses may be an earlier one whose grading failed, with a
+    refused sending after it: the insight and the review queue said "lembar terakhir … gagal dinilai" (the latest
+    sheet failed) of Dedi, whose latest sending was refused, not failed. They say the sheet the table uses failed."""
+    phone = app.test_client()
+    failed, refused = send_failed_then_refused(app, phone, code, "Dedi")
+    assert phone.get(refused + ".json").get_json()["status"] == "refused"
+    for url in (f"/trainer/latihan/{code}/wawasan", f"/trainer/latihan/{code}/periksa"):
+        note = re.search(r'<p class="flash warn" id="not-counted">(.*?)</p>', trainer.get(url).get_data(as_text=True),
+                         re.S).group(1)
+        assert "lembar 1 peserta yang dipakai tabel kelas gagal dinilai" in note and "terakhir" not in note
+        assert f'<a href="/trainer/lembar/{failed}">Dedi</a>' in note
+    english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
+    assert "Not counted here: the sheet the class table uses for 1 trainee failed to be graded" in english
+    assert "latest sheet failed" not in english
 
 
 def test_a_trainee_whose_newer_sending_is_being_graded_is_not_reviewed_on_the_earlier_sheet(app, trainer, code):

@@ -1,4 +1,5 @@
-"""Class-level views of the stored results: the latest sheet per trainee, and what the class gets wrong.
+"""Class-level views of the stored results: the sheet that stands for each trainee (their latest not refused whole:
+:func:`standing_sheet`), and what the class gets wrong.
 
 Pure functions over rows and result dicts, so the pages, the exports and the
 tests share one definition of "the class table".
@@ -18,11 +19,11 @@ from grader.page_groups import normalise_id, trainee_order
 from grader.web.grading import graded_nothing_new, has_digits, only_wrong_exercise, printed_exercise
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
-# Habits a trainer can teach to the whole class, by the finding (or field status) that shows them on a sheet, with
-# the words the insight page uses. A trainee counts once per habit (on their latest graded sheet), however often it
-# shows. Only what we read surely counts: not a box that looks as if it holds two digits (on the development photos
-# most of those held one unclear digit, not a correction), nor a pair whose readings disagree only through a reading
-# we are unsure of.
+# Habits a trainer can teach to the whole class, by the finding (or field status) that shows them on a sheet, with the
+# words the insight page uses. A trainee counts once per habit (on the sheet that stands for them, if graded:
+# :func:`trainees_insight`), however often it shows. Only what we read surely counts: not a box that looks as if it
+# holds two digits (on the development photos most of those held one unclear digit, not a correction), nor a pair whose
+# readings disagree only through a reading we are unsure of.
 BLANK_FIELD = "blank_field"
 HABITS = {PAIR_MISMATCH: "Turus, angka dan bulatan satu paslon (atau kolom kosong) tidak sama",
           BLANK_LEADING: "Kotak depan dibiarkan kosong, bukan diisi X",
@@ -254,9 +255,10 @@ def counted_score(row) -> dict:
 
 
 def earlier_disputed_sheets(conn: sqlite3.Connection, exercise: str, latest_ids: set[int]) -> list[int]:
-    """Graded sheets of ``exercise`` that hold a trainee's dispute but are no longer their trainee's latest (a retake,
-    or another sheet read with the same trainee number, came after). Their disputes still wait for a trainer: the
-    trainee's page of that sheet says so, and a later sheet must not make the trainer's queue forget them."""
+    """Graded sheets of ``exercise`` that hold a trainee's dispute but no longer stand for their trainee (not in
+    ``latest_ids``: a retake, or another sheet read with the same trainee number, came after). Their disputes still wait
+    for a trainer: the trainee's page of that sheet says so, and a later sheet must not make the trainer's queue forget
+    them."""
     rows = conn.execute("SELECT DISTINCT s.id FROM submissions s JOIN disputes d ON d.submission_id = s.id "
                         "WHERE s.exercise=? AND s.state='done' AND s.superseded_by IS NULL ORDER BY s.id",
                         (exercise,)).fetchall()
@@ -282,12 +284,12 @@ def _by_trainee(row: dict) -> tuple:
 
 
 def class_summary(conn: sqlite3.Connection, exercise: str, *, queue: bool = False) -> dict:
-    """What the class table shows, counted the same way everywhere: one sheet per trainee (their latest); ``n`` its
-    rows, ``trainees`` those but the refused photos that name nobody, counted apart (``refused``:
+    """What the class table shows, counted the same way everywhere: one sheet per trainee (:func:`standing_sheet`);
+    ``n`` its rows, ``trainees`` those but the refused photos that name nobody, counted apart (``refused``:
     :func:`refused_unnamed`).
 
     ``queue`` also counts the fields waiting in the review queue, as the queue itself does (it reads every
-    latest sheet's result, so only the exercise page asks), and the sheets it lists for their numbers
+    graded row's result, so only the exercise page asks), and the sheets it lists for their numbers
     (:func:`unnamed_sheets`).
     """
     rows = latest_sheets(conn, exercise)
@@ -312,11 +314,11 @@ def refused_unnamed(row: dict) -> bool:
 def queue_fields(conn: sqlite3.Connection, exercise: str, *,
                  latest: list[dict] | None = None) -> list[tuple[dict, dict, dict, bool]]:
     """The review queue's fields, sheet by sheet, each sheet's in :func:`queue_order`, as ``(row, result, field,
-    earlier)``: every waiting field of each trainee's latest sheet, if it is graded (:func:`current_graded`), and
-    the disputes still open on their earlier sheets (``earlier``: :func:`earlier_disputed_sheets`; those sheets'
-    other unsure fields are not listed, as the class table no longer counts them, nor those of a sheet whose
-    trainee's newer sending is still being graded: :func:`newer_being_graded`). ``latest``: :func:`latest_sheets`
-    as the caller read it for the same page (read here otherwise)."""
+    earlier)``: every waiting field of the sheet that stands for each trainee, if it is graded (:func:`current_graded`),
+    and the disputes still open on their earlier sheets (``earlier``: :func:`earlier_disputed_sheets`; those sheets'
+    other unsure fields are not listed, as the class table no longer counts them, nor those of a sheet whose trainee's
+    newer sending is still being graded: :func:`newer_being_graded`). ``latest``: :func:`latest_sheets` as the caller
+    read it for the same page (read here otherwise)."""
     shown = current_graded(conn, exercise, latest=latest)
     ids = [r["id"] for r in shown]
     earlier = set(earlier_disputed_sheets(conn, exercise, set(ids)))
@@ -350,11 +352,12 @@ class Tally:
 
 
 def trainees_insight(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] | None = None) -> dict:
-    """:func:`class_insight` per trainee, as the class table counts them: each one's latest finished sheet, if it was
-    graded (one whose grading failed counts for none, not as an older attempt: :func:`failed_latest`). A trainee
-    who sent several times (attempts, a page sent again, a form sent again corrected: ``superseded_by``) counts once;
-    a sheet that names nobody (``IMG-…-WA0091``, no number read on it) is a row of its own there, and here too.
-    ``latest``: :func:`latest_sheets` as the caller read it for the same page (read here otherwise)."""
+    """:func:`class_insight` per trainee, as the class table counts them: the sheet that stands for each
+    (:func:`standing_sheet`), if it is graded (one whose grading failed, or that is being graded, counts for none, not
+    as an older attempt: :func:`failed_latest`, :func:`newer_being_graded`). A trainee who sent several times (attempts,
+    a page sent again, a form sent again corrected: ``superseded_by``) counts once; a sheet that names nobody
+    (``IMG-…-WA0091``, no number read on it) is a row of its own there, and here too. ``latest``: :func:`latest_sheets`
+    as the caller read it for the same page (read here otherwise)."""
     sheets = current_graded(conn, exercise, latest=latest)
     return class_insight([res for _, res in results_of(conn, [r["id"] for r in sheets])])
 
@@ -368,10 +371,11 @@ def _latest_or_read(conn: sqlite3.Connection, exercise: str, latest: list[dict] 
 
 
 def current_graded(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] | None = None) -> list[dict]:
-    """Each trainee's latest sheet, if it is graded: the sheets the class table counts, which the insight counts and
-    the review queue lists. A trainee whose latest sheet failed (:func:`failed_latest`) or is still being graded
-    (:func:`newer_being_graded`) has none here: an earlier attempt the table no longer shows is not counted, nor its
-    fields asked to be checked as if they were the trainee's current ones."""
+    """The sheet that stands for each trainee (:func:`standing_sheet`: their latest not refused whole), if it is graded:
+    the sheets the class table counts, which the insight counts and the review queue lists. A trainee whose standing
+    sheet failed (:func:`failed_latest`) or is still being graded (:func:`newer_being_graded`) has none here: an
+    earlier attempt the table no longer shows is not counted, nor its fields asked to be checked as if they were the
+    trainee's current ones."""
     return [r for r in _latest_or_read(conn, exercise, latest) if r["state"] == "done"]
 
 
@@ -388,17 +392,19 @@ def unnamed_sheets(conn: sqlite3.Connection, exercise: str, *,
 
 
 def failed_latest(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] | None = None) -> list[dict]:
-    """The trainees whose latest sheet failed (its first grading, or grading it again: :func:`regrade_failed`), as
-    the class table shows them: not counted. The insight and the review queue leave them out, rather than count or
-    list an older attempt the table no longer shows, and say so until the sheet is graded again."""
+    """The trainees whose standing sheet failed (its first grading, or grading it again: :func:`regrade_failed`), as the
+    class table shows them: not counted; a sending refused whole may have come after it (:func:`standing_sheet`), so it
+    is not always their latest. The insight and the review queue leave them out, rather than count or list an older
+    attempt the table no longer shows, and say so until the sheet is graded again."""
     return [r for r in _latest_or_read(conn, exercise, latest) if r["state"] == "failed"]
 
 
 def newer_being_graded(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] | None = None) -> list[dict]:
-    """The trainees whose latest sending (a retake, a page added, a batch's later photo) is still being graded while
-    an earlier sheet of theirs was graded: the class table shows the new one, waiting, so the insight and the review
-    queue leave the earlier one out (:func:`current_graded`) and say so until the new one is graded. (Each trainee's
-    latest *finished* sheet is read only when some latest sheet is being graded: none, no one.)"""
+    """The trainees whose standing sheet (a retake, a page added, a batch's later photo; their latest but for sendings
+    refused whole after it: :func:`standing_sheet`) is still being graded while an earlier sheet of theirs was graded:
+    the class table shows the new one, waiting, so the insight and the review queue leave the earlier one out
+    (:func:`current_graded`) and say so until the new one is graded. (The sheet that stands for each trainee among their
+    *finished* ones is read only when some standing sheet is being graded: none, no one.)"""
     pending = [r for r in _latest_or_read(conn, exercise, latest) if r["state"] in ("queued", "running")]
     if not pending:
         return []

@@ -730,12 +730,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "Photos refused that name no trainee: in the table, not counted as trainees.",
     "Setiap peserta dihitung sekali, dari lembar terakhirnya yang dinilai, seperti di tabel kelas.":
         "Each trainee counts once, by their latest graded sheet, as in the class table.",
-    "Tidak dihitung di sini: lembar terakhir {n} peserta gagal dinilai, seperti di tabel kelas. Buka lembarnya lalu "
-    "nilai lagi agar dihitung:": (
-        "Not counted here: {n} trainee's latest sheet failed to be graded, as the class table shows. Open the sheet "
-        "and grade it again to count it:",
-        "Not counted here: {n} trainees' latest sheets failed to be graded, as the class table shows. Open each sheet "
-        "and grade it again to count it:"),
+    "Tidak dihitung di sini: lembar {n} peserta yang dipakai tabel kelas gagal dinilai. Buka lembarnya lalu nilai "
+    "lagi agar dihitung:": (
+        "Not counted here: the sheet the class table uses for {n} trainee failed to be graded. Open the sheet and "
+        "grade it again to count it:",
+        "Not counted here: the sheets the class table uses for {n} trainees failed to be graded. Open each sheet and "
+        "grade it again to count it:"),
     "Belum di sini: lembar baru {n} peserta sedang dinilai, seperti di tabel kelas; lembar sebelumnya tidak dihitung "
     "lagi. Isiannya muncul di sini setelah selesai dinilai:": (
         "Not here yet: {n} trainee's newer sheet is being graded, as the class table shows; their earlier sheet no "
