@@ -534,7 +534,7 @@ def test_a_pair_is_split_only_by_numbers_that_differ_where_both_were_read_surely
     assert state == ("merged" if split else "done")
     assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == (3 if split else 1)
     if split:   # review: the halves kept the name that paired them, so the class table showed one and hid the other
-        from grader.web.classroom import identity_key
+        from grader.web.standing_sheets import identity_key
         halves = conn.execute("SELECT * FROM submissions WHERE id != ?", (sid,)).fetchall()
         assert {r["state"] for r in halves} == {"done"} and len({identity_key(r) for r in halves}) == 2
     conn.close()

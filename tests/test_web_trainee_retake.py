@@ -93,7 +93,8 @@ def test_a_wrong_page_retake_still_says_so_on_its_old_page_once_the_sheet_is_com
 
 
 def _class(app, code):
-    from grader.web.classroom import attempts_of, latest_sheets
+    from grader.web.classroom import latest_sheets
+    from grader.web.standing_sheets import attempts_of
     from grader.web.db import get_db
     with app.app_context():
         rows = latest_sheets(get_db(), code)

@@ -1763,7 +1763,7 @@ def test_two_zips_of_one_name_are_two_places_and_a_named_file_keeps_its_row_befo
                    (io.BytesIO(zip_of({"budi_p2.jpg": jpeg_bytes(color="#eee")})), "WhatsApp Chat.zip")]},
         content_type="multipart/form-data")
     assert trainer.get(resp.location + ".json").get_json()["total"] == 2
-    from grader.web.classroom import identity_key
+    from grader.web.standing_sheets import identity_key
     row = {"trainee": None, "group_key": "budi", "token": "t1"}
     assert identity_key(row) == "budi" and identity_key({**row, "group_key": "IMG-20241127-WA0001"}) == "t1"
 
@@ -2787,18 +2787,19 @@ def test_a_correction_racing_the_merge_of_its_page_does_not_bring_the_page_back(
 
 def test_which_exercise_a_sheet_refused_as_anothers_was_printed_for_is_public_to_both_its_users():
     """trainee_number.sheets_numbered imported classroom's private _printed_elsewhere: it is classroom's public
-    printed_elsewhere now, the class table's strays and the sheets a typed number names told apart by one rule."""
-    from grader.web import classroom
+    printed_elsewhere now (since helper-180, in standing_sheets, with the rule of whose sheets are attempts), the class
+    table's strays and the sheets a typed number names told apart by one rule."""
+    from grader.web import standing_sheets
     from grader.web.trainer import trainee_number
 
     def row(*pages, status="refused"):
         return {"refused_result": json.dumps({"status": status, "pages": list(pages)})}
     other = {"refusal": {"code": "wrong_exercise"}, "sheet_exercise": "OTHER01"}
-    assert trainee_number.printed_elsewhere is classroom.printed_elsewhere
-    assert classroom.printed_elsewhere(row(other, other)) == "OTHER01"
-    assert classroom.printed_elsewhere(row(other, {**other, "sheet_exercise": "OTHER02"})) == ""
-    assert classroom.printed_elsewhere(row(other, {"refusal": {"code": "too_blurry"}})) is None
-    assert classroom.printed_elsewhere({"refused_result": None}) is None
+    assert trainee_number.printed_elsewhere is standing_sheets.printed_elsewhere
+    assert standing_sheets.printed_elsewhere(row(other, other)) == "OTHER01"
+    assert standing_sheets.printed_elsewhere(row(other, {**other, "sheet_exercise": "OTHER02"})) == ""
+    assert standing_sheets.printed_elsewhere(row(other, {"refusal": {"code": "too_blurry"}})) is None
+    assert standing_sheets.printed_elsewhere({"refused_result": None}) is None
 
 
 def test_a_trainer_types_the_trainee_number_a_sheet_did_not_say_surely(trainer, code):
@@ -3464,8 +3465,8 @@ def test_a_trainee_whose_latest_sheet_failed_grading_again_is_left_out_of_the_in
 
 def test_the_not_counted_note_says_the_sheet_the_table_uses_failed_not_the_latest(app, trainer, code):
     """helper-180 (tidy of helper-178's review): since a sending refused whole no longer stands for its trainee
-    (``classroom.standing_sheet``), the sheet the class table uses may be an earlier one whose grading failed, with a
-    refused sending after it: the insight and the review queue said "lembar terakhir … gagal dinilai" (the latest
+    (``standing_sheets.standing_sheet``), the sheet the class table uses may be an earlier one whose grading failed,
+    with a refused sending after it: the insight and the review queue said "lembar terakhir … gagal dinilai" (the latest
     sheet failed) of Dedi, whose latest sending was refused, not failed. They say the sheet the table uses failed."""
     phone = app.test_client()
     failed, refused = send_failed_then_refused(app, phone, code, "Dedi")

@@ -1,5 +1,5 @@
 """Class-level views of the stored results: the sheet that stands for each trainee (their latest not refused whole:
-:func:`standing_sheet`), and what the class gets wrong.
+:func:`~grader.web.standing_sheets.standing_sheet`), and what the class gets wrong.
 
 Pure functions over rows and result dicts, so the pages, the exports and the
 tests share one definition of "the class table".
@@ -16,7 +16,7 @@ from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code, 
 from grader.grading.review_queue import on_unread_page, queue_order, waiting
 from grader.grading.shown import full_score, shown_score, shown_value
 from grader.page_groups import normalise_id, trainee_order
-from grader.web.grading import graded_nothing_new, has_digits, only_wrong_exercise, printed_exercise
+from grader.web.standing_sheets import standing_sheet, trainees_sheets
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
 # Habits a trainer can teach to the whole class, by the finding (or field status) that shows them on a sheet, with the
@@ -32,60 +32,12 @@ SORT_COLUMNS = {"trainee": "trainee_key", "score": "full_score", "wrong": "n_wro
                 "blank": "n_blank", "time": "created_at", "state": "state"}
 
 
-def identity_key(row) -> str:
-    """Who a sheet belongs to: the trainee (QR, number on the sheet, typed name or a file name that names someone;
-    before grading, the batch's file name if it names someone), else the sheet itself: two sheets that nobody
-    named (``IMG-…-WA0006`` from two trainees' chats) are two rows, never one trainee's attempts."""
-    from grader.file_names import trainee_from_filename
-
-    named_by_file = row["group_key"] if row["group_key"] and trainee_from_filename(row["group_key"]) else None
-    # (normalised as trainee ids are compared everywhere: "061" read on the sheet is "61" typed)
-    return normalise_id(row["trainee"] or named_by_file) or row["token"]
-
-
-def identity_keys(rows) -> list[dict]:
-    """:func:`identity_key` of each of ``rows`` (one exercise's sheets), with a name typed on the upload form joined
-    to the trainee its sheets name: ``{"key", "trainee", "name"}``, ``trainee`` and ``name`` as a row shows them.
-
-    The sheet names its trainee before the typing does (the QR, then the number written on it: issue 5), so
-    "Fitri" typed on a sheet whose boxes read 104 is trainee 104, named Fitri (:func:`grader.web.grading.store_result`).
-    An attempt whose number was not read firmly is still only the name typed; it is 104's too when a sheet of 104
-    carried that name (as typed, in any case and spacing: the number and the name written by one hand, or a QR
-    naming her so) and no sheet of another number did. A name typed on another trainee's personalised sheet (picked
-    up by mistake: its QR names someone else) joins nobody to that trainee; a name seen with two numbers (two Fitris)
-    joins neither; a typed text with a number in it ("Fitri 104", "61") is an identity of its own; and a batch's
-    sheet has no typing (``typed_trainee`` NULL)."""
-    base = [identity_key(r) for r in rows]
-    named: dict[str, dict[str, str]] = {}          # a typed name -> {key: trainee as shown} of the sheets naming it
-    for r, k in zip(rows, base):
-        typed = _typed_name(r)
-        if typed and k != typed and k != r["token"] and normalise_id(r["trainee_name"]) == typed:
-            named.setdefault(typed, {})[k] = r["trainee"]
-    out = []
-    for r, k in zip(rows, base):
-        typed = _typed_name(r)
-        joined = named.get(typed, {}) if typed and k == typed else {}
-        if len(joined) == 1:
-            (key, shown), = joined.items()
-            out.append({"key": key, "trainee": shown, "name": r["trainee_name"] or r["trainee"]})
-        else:
-            out.append({"key": k, "trainee": r["trainee"], "name": r["trainee_name"]})
-    return out
-
-
-def _typed_name(row) -> str | None:
-    """The name typed on the upload form, as trainees are compared (:func:`normalise_id`), if it is a name only."""
-    typed = row["typed_trainee"] if "typed_trainee" in row.keys() else None
-    if not typed or has_digits(typed):
-        return None
-    return normalise_id(typed)
-
-
 def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "trainee", descending: bool = False,
                   include_pending: bool = True) -> list[dict]:
-    """One row per trainee (the sheet that stands for them: :func:`standing_sheet`, their latest but for a later
-    sending refused whole) for ``exercise``, with the number of attempts; without ``include_pending``, of their
-    *finished* sheets (graded, refused or failed), the one the class table shows once nothing is being graded.
+    """One row per trainee (the sheet that stands for them: :func:`~grader.web.standing_sheets.standing_sheet`, their
+    latest but for a later sending refused whole) for ``exercise``, with the number of attempts; without
+    ``include_pending``, of their *finished* sheets (graded, refused or failed), the one the class table shows once
+    nothing is being graded.
 
     A sending refused whole (too blurry, too dark, a photo of something else: no page read) after another sheet of
     theirs holds no work of theirs to grade: it does not hide that sheet's score behind "Ditolak" (in the table, its
@@ -103,7 +55,7 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     graded from the same photos) or by a later one, and it is not counted (helper-164: "(3×)" for one sheet, a
     wrong-page retake and the page then added)."""
     out = []
-    for k, (sheets, strays) in _trainees_sheets(conn, exercise, include_pending=include_pending).items():
+    for k, (sheets, strays) in trainees_sheets(conn, exercise, include_pending=include_pending).items():
         at = standing_sheet([r for r, _ in sheets])
         r, who = sheets[at]
         # (the name typed too, where the sheet gave another: "Budi" typed on Yanti's personalised sheet)
@@ -127,106 +79,6 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     order = _by_trainee if col == "trainee_key" else (lambda r: r[col])
     known = sorted((r for r in out if r[col] is not None), key=order, reverse=descending)
     return known + [r for r in out if r[col] is None]      # missing values last either way
-
-
-def refused_whole(row) -> bool:
-    """Whether a sheet was graded and every photo of it refused (no page read)."""
-    return row["state"] == "done" and row["result_status"] == "refused"
-
-
-def standing_sheet(sheets: list) -> int:
-    """Which of one trainee's attempts at an exercise (oldest first, none empty) stands for them in the class table,
-    the insight, the review queue and the exports: their latest sheet not refused whole (:func:`refused_whole`), graded,
-    being graded or failed; the latest of all only when every one was refused whole. A sending refused whole read no
-    page: the trainee's work is on the earlier sheet (a trainee's later blurred photo made "Ditolak" of their 85 and
-    took it out of the mean, the insight and the exports; helper-175), and a sheet whose grading failed is still the
-    trainer's to grade again from its photos."""
-    kept = [i for i, r in enumerate(sheets) if not refused_whole(r)]
-    return kept[-1] if kept else len(sheets) - 1
-
-
-def _trainees_sheets(conn: sqlite3.Connection, exercise: str, *,
-                     include_pending: bool = True) -> dict[str, tuple[list[tuple], list[dict]]]:
-    """Each trainee's sheets of ``exercise`` (by :func:`identity_keys`), in the order they first sent: ``key ->
-    (attempts, strays)``, ``attempts`` their sheets counted as attempts (``(row, who)``, oldest first; strays and
-    retakes that graded nothing new left out: :func:`latest_sheets`), ``strays`` the sheets of another exercise
-    under their number (``{"id", "exercise"}``). A trainee with nothing but strays has those as attempts."""
-    rows = _current_sheets(conn, exercise, include_pending=include_pending)
-    sheets: dict[str, list[tuple]] = {}
-    strays: dict[str, list[dict]] = {}
-    for r, (who, code, stray, again) in zip(rows, _whose(conn, rows)):
-        if again:
-            continue
-        if stray:
-            strays.setdefault(who["key"], []).append({"id": r["id"], "exercise": code or None})
-            continue
-        sheets.setdefault(who["key"], []).append((r, who))
-    return {k: (v, strays.get(k, [])) for k, v in sheets.items()}
-
-
-def attempts_of(conn: sqlite3.Connection, exercise: str, sheet_id: int) -> list[dict]:
-    """The sheets of ``exercise`` that the class table counts as one trainee's attempts with sheet ``sheet_id``
-    (:func:`latest_sheets`' rule), oldest first, each ``{"id", "created_at", "state", "result_status", "score",
-    "counted"}``; the ``counted`` one (:func:`standing_sheet`) is the one the table, the insight and the exports
-    count: the last, or a graded one before the sendings refused whole that followed it. Empty for a sheet with no
-    other attempt, or one the table lists apart (a stray printed for another exercise).
-
-    The class table said "(2×)" and linked the newest sheet only; neither sheet's page named the other, and an
-    earlier attempt a trainer had corrected said nothing of being left out of every count (helper-141)."""
-    for sheets, _ in _trainees_sheets(conn, exercise).values():
-        same = [r for r, _ in sheets]
-        if sheet_id in {r["id"] for r in same}:
-            if len(same) < 2:
-                return []
-            at = standing_sheet(same)
-            return [{"id": r["id"], "created_at": r["created_at"], "state": r["state"],
-                     "result_status": r["result_status"], "score": r["score"], "counted": i == at}
-                    for i, r in enumerate(same)]
-    return []
-
-
-def _current_sheets(conn: sqlite3.Connection, exercise: str, *, include_pending: bool = True) -> list[sqlite3.Row]:
-    """The sheets of ``exercise`` the class counts (not replaced by a later sending of their form), oldest first;
-    without ``include_pending``, only those graded, refused or failed."""
-    states = "('done','failed','queued','running')" if include_pending else "('done','failed')"
-    return conn.execute(
-        f"SELECT id, token, trainee, trainee_name, typed_trainee, group_key, state, result_status, score, n_ok, "
-        f"n_wrong, n_review, n_blank, n_unreadable, error_code, error_id, error_en, source, created_at, updated_at, "
-        # (a retake's result that refused a photo as a page again, for graded_nothing_new)
-        f"retake_of, CASE WHEN retake_of IS NOT NULL AND state='done' AND instr(result, '\"duplicate_page\"') > 0 "
-        f"THEN result END AS again_result, "
-        f"CASE WHEN result_status='refused' THEN result END AS refused_result "
-        f"FROM submissions WHERE exercise=? AND state IN {states} AND superseded_by IS NULL ORDER BY id",
-        (exercise,)).fetchall()
-
-
-def _whose(conn: sqlite3.Connection, rows) -> list[tuple[dict, str | None, bool, bool]]:
-    """For each of an exercise's ``rows``: whom it belongs to (:func:`identity_keys`), the exercise printed on it
-    when it is refused whole as another's (:func:`printed_elsewhere`), whether it is then a stray beside its
-    trainee's attempts here rather than an attempt, and whether it is a retake that graded nothing the sheet it was
-    made from had not, that sheet its trainee's here (see :func:`latest_sheets`)."""
-    whose = identity_keys(rows)
-    printed = [printed_elsewhere(r) for r in rows]
-    here = {who["key"] for who, code in zip(whose, printed) if code is None}
-    key_of = {r["id"]: who["key"] for r, who in zip(rows, whose)}
-    return [(who, code, code is not None and who["key"] in here,
-             bool(r["again_result"]) and key_of.get(r["retake_of"]) == who["key"]
-             and graded_nothing_new(conn, r, json.loads(r["again_result"])))
-            for r, who, code in zip(rows, whose, printed)]
-
-
-def printed_elsewhere(row) -> str | None:
-    """The exercise printed on a sheet refused whole as another exercise's (every page ``wrong_exercise``), else
-    None: such a sheet is no attempt at this one (the class table's strays, and the other sheets a trainee number
-    typed names: :func:`grader.web.trainer.trainee_number.sheets_numbered`). ``row`` has the sheet's
-    ``refused_result``. (Empty when its pages do not name one exercise, two pages of two exercises: still no attempt
-    at this one.)"""
-    if not row["refused_result"]:
-        return None
-    result = json.loads(row["refused_result"])
-    if not only_wrong_exercise(result):
-        return None
-    return printed_exercise(result) or ""
 
 
 def regrade_failed(row) -> bool:
@@ -331,8 +183,9 @@ def queue_fields(conn: sqlite3.Connection, exercise: str, *,
 def results_of(conn: sqlite3.Connection, sheet_ids: list[int], *,
                named_as: list[dict] = ()) -> list[tuple[dict, dict]]:
     """``(row, result)`` for the given sheets that have a result; a sheet among ``named_as`` (rows of
-    :func:`latest_sheets`) with the trainee and name the class table gives it: an attempt joined to its trainee's
-    number by the name typed (:func:`identity_keys`) is that trainee's in the review queue and the exports too."""
+    :func:`latest_sheets`) with the trainee and name the class table gives it: an attempt joined to its trainee's number
+    by the name typed (:func:`~grader.web.standing_sheets.identity_keys`) is that trainee's in the review queue and the
+    exports too."""
     if not sheet_ids:
         return []
     marks = ",".join("?" * len(sheet_ids))

@@ -121,9 +121,9 @@ def _sheet_row(r, result: dict | None, lang: str, zone: str, inputs: list[str | 
 
 
 def refused_later_words(row, lang: str, zone: str) -> str:
-    """The sendings refused whole after the sheet a row counts (:func:`grader.web.classroom.standing_sheet`), each
-    as its time and why in short, "2026-12-07T06:05:40+07:00 (Foto kabur)": the row keeps the graded sheet's score,
-    and says that the trainee sent again, as the class table does."""
+    """The sendings refused whole after the sheet a row counts (:func:`grader.web.standing_sheets.standing_sheet`),
+    each as its time and why in short, "2026-12-07T06:05:40+07:00 (Foto kabur)": the row keeps the graded sheet's
+    score, and says that the trainee sent again, as the class table does."""
     return "; ".join(f"{exported(s['created_at'], zone)} ({refused_row_short(s, lang)})"
                      for s in row.get("refused_later") or ())
 

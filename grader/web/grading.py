@@ -98,7 +98,7 @@ def store_result(conn: sqlite3.Connection, submission_id: int, result: dict, *, 
             # that disagrees with the typed one (a misread 104 -> 164?) leaves the typed text as it is: her sheet
             # must not become trainee 164's latest. An attempt whose number was not read firmly keeps the name
             # typed, which the class table joins to the one number that name was read with
-            # (grader.web.classroom.identity_keys). (A label the app gave, a split half's photo name, is no one's
+            # (grader.web.standing_sheets.identity_keys). (A label the app gave, a split half's photo name, is no one's
             # typing: the number wins over it.)
             cols["trainee"] = result["trainee"]
             if normalise_id(typed) != normalise_id(result["trainee"]) and typed != row["group_key"]:

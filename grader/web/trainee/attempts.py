@@ -8,10 +8,10 @@ import secrets
 from flask import session
 
 from grader.page_groups import normalise_id
-from grader.web.classroom import identity_keys
 from grader.web.db import REMOVED, get_db
 from grader.web.grading import kept_photos
 from grader.web.present import unread_pages
+from grader.web.standing_sheets import identity_keys
 
 MY_ATTEMPTS = 40
 
@@ -46,8 +46,8 @@ def earlier_attempts(row) -> list:
 
 def own_attempts(row) -> list:
     """The earlier attempts a result page lists: this browser's sheets of the same exercise by the same trainee,
-    told apart as the class table tells them (:func:`grader.web.classroom.identity_keys`: "wati " is "Wati"; a sheet
-    naming nobody is nobody else's), sent before it (the table ends with it, "now"). A phone shared in class must
+    told apart as the class table tells them (:func:`grader.web.standing_sheets.identity_keys`: "wati " is "Wati"; a
+    sheet naming nobody is nobody else's), sent before it (the table ends with it, "now"). A phone shared in class must
     not list Dedi's and Rudi's scores under Wati's. A sheet that names nobody lists this browser's earlier sheets
     that name nobody either: there is no name to tell them apart by, and none of them is a named trainee's."""
     earlier = [a for a in earlier_attempts(row) if a["id"] < row["id"]]

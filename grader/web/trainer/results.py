@@ -10,8 +10,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from grader.exercise.store import list_exercises
 from grader.grading.feedback_files import IDENTITY_NAME
-from grader.web.classroom import (SORT_COLUMNS, attempts_of, failed_latest, latest_sheets, newer_being_graded,
-                                  table_version, trainees_insight)
+from grader.web.classroom import (SORT_COLUMNS, failed_latest, latest_sheets, newer_being_graded, table_version,
+                                  trainees_insight)
 from grader.web.db import RETAKEN, get_db, now_iso, sheet_or_abort
 from grader.web.grade_again import grade_failed_again
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
@@ -21,6 +21,7 @@ from grader.web.images import photo_preview
 from grader.web.present import refused_row_short
 from grader.web.resent import replaced_by_sheet, replacement_of
 from grader.web.sheet_storing import submission_dir
+from grader.web.standing_sheets import attempts_of
 from grader.web.trainee import image_version, normalise_code, printable_feedback, send_derived
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key, has_exercise

@@ -18,7 +18,7 @@ from flask import flash, redirect, request, url_for
 
 from grader.page_groups import normalise_id, number_text
 from grader.web.batching import TYPED_BY_TRAINER
-from grader.web.classroom import printed_elsewhere
+from grader.web.standing_sheets import printed_elsewhere
 from grader.web.db import REMOVED, get_db, now_iso, sheet_or_abort
 from grader.web.jobs import runner
 from grader.web.page_merge import merge_after_numbering
