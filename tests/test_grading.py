@@ -2101,3 +2101,16 @@ def test_the_note_of_a_field_wrong_by_its_sure_boxes_explains_a_question_mark_on
     assert field_reasons(whole, "id") == "angka yang terbaca pasti sudah berbeda dengan kunci"
     assert field_reasons(whole, "en") == "the digits read surely already differ from the key"
     assert field_reasons({**whole, "read_as": "?41"}, "id").endswith("(? = angka yang belum terbaca pasti)")
+
+
+def test_class_insight_counts_a_miscount_once_where_the_digits_are_held_at_the_marks_number():
+    """Rehearsal helper-182: a pair's digits written 16 (key 26), their boxes read unsure but held wrong at the
+    tally's and bubbles' 16 (``read_as`` "X??", value 16), were three of the insight's bars (IV.3, IV.3 turus, IV.3
+    bulatan) beside its note that such a miscount is counted once, at its digits."""
+    from grader.web.classroom import trainee_mistakes
+    fields = [{"id": "IV.3", "kind": "digits", "value": 16, "read_as": "X??", "status": "wrong"},
+              {"id": "IV.3.tally", "kind": "tally", "value": 16, "read_as": None, "status": "wrong"},
+              {"id": "IV.3.bubbles", "kind": "bubbles", "value": 16, "read_as": None, "status": "wrong"},
+              {"id": "IV.2", "kind": "digits", "value": 30, "read_as": None, "status": "ok"},
+              {"id": "IV.2.tally", "kind": "tally", "value": 32, "read_as": None, "status": "wrong"}]
+    assert [f["id"] for f in trainee_mistakes(fields)] == ["IV.3", "IV.2.tally"]

@@ -269,9 +269,12 @@ def trainee_mistakes(fields: list[dict]) -> list[dict]:
     """The fields of a sheet its trainee got wrong (:data:`WRONG_STATUSES`), one a mistake: a pair's tally or bubbles
     wrong as its digits are, the same number, are one miscount, counted at the digits, as the sheet's feedback says it
     once ("angka, bulatan dan turus"). helper-147: one miscount filled three of the insight's bars, which could not
-    tell it from a tally alone counted otherwise than its number (a habit the insight counts apart)."""
+    tell it from a tally alone counted otherwise than its number (a habit the insight counts apart). Digits held wrong
+    at their tally's and bubbles' number (unsure boxes, ``read_as`` "X??", value 16) are that number's miscount too:
+    compared by their shown reading alone, one miscount was three bars again (rehearsal helper-182)."""
     wrong = [f for f in fields if f.get("status") in WRONG_STATUSES]
-    digits = {(f["id"], f["status"], shown_value(f)) for f in wrong if f.get("kind") == "digits"}
+    digits = {(f["id"], f["status"], shown) for f in wrong if f.get("kind") == "digits"
+              for shown in {shown_value(f), shown_value({"value": f.get("value")})}}
     return [f for f in wrong
             if f.get("kind") not in ("tally", "bubbles") or (pair_base(f), f["status"], shown_value(f)) not in digits]
 
