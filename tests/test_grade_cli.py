@@ -1568,6 +1568,8 @@ def test_the_terminal_table_marks_a_score_that_review_may_change(capsys):
     assert "010 Sri Mulyani" in first and "  100*  wrong   0  review  10" in first
     assert "011 Sri Mulyani" in second and "   100  wrong   0  review   0" in second
     assert note == PROVISIONAL_NOTE and note.startswith("*  ")         # (under the table, helper-173)
+    # (the note said where the CSV says it and stopped, "…: the CSV's provisional": rehearsal helper-182)
+    assert note.endswith(" the CSV's provisional column") and PARTIAL_NOTE.endswith(" the CSV's partial_score")
 
 
 def test_the_terminal_table_shows_a_half_sheets_read_pages_score_in_brackets_with_a_note(capsys):

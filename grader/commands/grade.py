@@ -204,7 +204,7 @@ def table_label(result: dict) -> str:
 
 #: What the table's marks beside a score say, in lines under the table (the CSV says it in columns of its own)
 PARTIAL_NOTE = "(n)  a sheet with a page not read has no score: n is its read pages' score, the CSV's partial_score"
-PROVISIONAL_NOTE = "*    fields left to review are not in the score yet, so it may change: the CSV's provisional"
+PROVISIONAL_NOTE = "*    fields left to review are not in the score yet, so it may change: the CSV's provisional column"
 
 
 def score_cell(row: dict) -> str:
