@@ -95,7 +95,9 @@ def read_json(pr: PhotoRead) -> dict:
     if pr.aligned is None:
         quality = getattr(pr.refusal, "quality", None)
         return {"file": pr.file, "template": None, "page": pr.page, "exercise": None, "trainee": None,
-                "quality": {"ok": False, "reasons": [pr.refusal.code],
+                # (the code first, then what else the gate measured: a steep angle's blur)
+                "quality": {"ok": False, "reasons": [pr.refusal.code, *(r for r in getattr(pr.refusal, "reasons", ())
+                                                                        if r != pr.refusal.code)],
                             **({"measures": quality.measures} if quality is not None and hasattr(quality, "measures")
                                else {})},
                 "refusal": refusal_json(pr.refusal), "fields": {},

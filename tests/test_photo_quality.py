@@ -558,6 +558,16 @@ def test_a_photo_at_a_steep_angle_is_told_to_hold_the_phone_above_the_sheet(blur
     assert refusal_code(_steep_photo(20.0, **blur)) in ("too_blurry", "markers_not_found")   # not the angle
 
 
+def test_grader_read_json_gives_a_refused_photos_measured_reasons_after_its_code():
+    """Rehearsal (helper-182): the README says a steep angle's measured reason follows it in ``reasons``; ``grader
+    read --json`` gave a refused photo ``[code]`` alone. It gives all the reasons the gate found, the code first."""
+    from grader.pipeline import PhotoRead, read_json
+    with pytest.raises(Refusal) as e:
+        align_photo(_steep_photo(65.0, far_blur_px=4.0, near_blur_px=2.5))
+    said = read_json(PhotoRead(file="steep.jpg", refusal=e.value))
+    assert said["quality"]["reasons"] == ["steep_angle", "too_blurry"]
+
+
 def test_a_steep_photo_with_two_markers_lost_names_the_angle():
     """At 75 degrees the far side's two markers are too squeezed and blurred to be found, and the page was refused
     as ``markers_not_found`` ("photograph the whole sheet flat, nothing covering its corners"). The two found tell
