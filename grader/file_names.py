@@ -126,16 +126,24 @@ def trainee_from_filename(name: str) -> str | None:
     stem = page_stem(member.name)
     if BARE_PAGE_RE.match(stem):        # "hal1" names nobody; in Budi/hal1.jpg the folder does
         return member.parent.name or None
-    if not stem or CAMERA_NAME_RE.match(stem):
+    if not stem or _default_name(member.name, stem):
         return None
     return split_page(member.name, keep_case=True)[0]
+
+
+def _default_name(file_name: str, stem: str) -> bool:
+    """Whether ``stem`` (:func:`page_stem` of ``file_name``) is a name the camera, the chat app or the computer gave,
+    with or without its page said: "Untitled_p2" and "Foto_p1" named "Untitled" and "Foto" (helper-182), since a
+    counter after a default name is a digit and "_p2" is none."""
+    return bool(CAMERA_NAME_RE.match(stem) or CAMERA_NAME_RE.match(split_page(file_name, keep_case=True)[0]))
 
 
 def names_nobody(name: str) -> bool:
     """Whether a photo's own file name names nobody: a name the camera or the chat app gave
     (:data:`CAMERA_NAME_RE`: ``foto``, ``IMG-…-WA0006``, ``scan 3``), or only a page (``hal1``, ``page2``)."""
-    stem = page_stem(member_path(name).name)
-    return not stem or bool(CAMERA_NAME_RE.match(stem) or BARE_PAGE_RE.match(stem))
+    member = member_path(name)
+    stem = page_stem(member.name)
+    return not stem or bool(BARE_PAGE_RE.match(stem)) or _default_name(member.name, stem)
 
 
 # Folders a phone, a chat app or a file manager makes: they hold anyone's photos, and name nobody. So does the name a

@@ -846,6 +846,18 @@ def test_a_computers_or_an_apps_default_name_names_nobody(name):
     assert trainee_from_filename(name) is None
 
 
+@pytest.mark.parametrize("name, page", [("Untitled_p2.jpg", 2), ("Foto_p1.jpg", 1), ("download hal 2.jpg", 2),
+                                        ("Document-page-1.jpg", 1), ("image_2.jpg", 2), ("Dokumen_p2.jpg", 2)])
+def test_a_default_name_with_a_page_mark_names_nobody_and_keeps_its_page(name, page):
+    """Rehearsal (helper-182): "Untitled_p2.jpg" named trainee "Untitled" (and "Foto_p1" "Foto"): the default names
+    were matched with the page mark still on, and "_p2" is no counter. A default name with a page said plainly names
+    nobody, and its page stays said; a real name with one still names."""
+    from grader.file_names import names_nobody, split_page
+    assert trainee_from_filename(name) is None and names_nobody(name)
+    assert split_page(name)[1] == page
+    assert trainee_from_filename("Budi_p2.jpg") == "Budi" and trainee_from_filename("Foto Andi_p1.jpg") == "Foto Andi"
+
+
 @pytest.mark.parametrize("stem", ["image" + " " * 20000 + "x", "s0005" + " " * 20000 + "x",
                                   "Untitled" + " - copy" * 4000 + "x"])
 def test_reading_a_long_name_for_a_cameras_takes_no_time(stem):
