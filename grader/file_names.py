@@ -126,16 +126,15 @@ def trainee_from_filename(name: str) -> str | None:
     stem = page_stem(member.name)
     if BARE_PAGE_RE.match(stem):        # "hal1" names nobody; in Budi/hal1.jpg the folder does
         return member.parent.name or None
-    if not stem or _default_name(member.name, stem):
-        return None
-    return split_page(member.name, keep_case=True)[0]
+    named = split_page(member.name, keep_case=True)[0]
+    return None if not stem or _default_name(stem, named) else named
 
 
-def _default_name(file_name: str, stem: str) -> bool:
-    """Whether ``stem`` (:func:`page_stem` of ``file_name``) is a name the camera, the chat app or the computer gave,
-    with or without its page said: "Untitled_p2" and "Foto_p1" named "Untitled" and "Foto" (helper-182), since a
-    counter after a default name is a digit and "_p2" is none."""
-    return bool(CAMERA_NAME_RE.match(stem) or CAMERA_NAME_RE.match(split_page(file_name, keep_case=True)[0]))
+def _default_name(stem: str, named: str) -> bool:
+    """Whether a photo's name (its :func:`page_stem`, and ``named``, that less its page: :func:`split_page`) is one
+    the camera, the chat app or the computer gave, with or without its page said: "Untitled_p2" and "Foto_p1" named
+    "Untitled" and "Foto" (helper-182), since a counter after a default name is a digit and "_p2" is none."""
+    return bool(CAMERA_NAME_RE.match(stem) or CAMERA_NAME_RE.match(named))
 
 
 def names_nobody(name: str) -> bool:
@@ -143,7 +142,7 @@ def names_nobody(name: str) -> bool:
     (:data:`CAMERA_NAME_RE`: ``foto``, ``IMG-…-WA0006``, ``scan 3``), or only a page (``hal1``, ``page2``)."""
     member = member_path(name)
     stem = page_stem(member.name)
-    return not stem or bool(BARE_PAGE_RE.match(stem)) or _default_name(member.name, stem)
+    return not stem or bool(BARE_PAGE_RE.match(stem)) or _default_name(stem, split_page(member.name)[0])
 
 
 # Folders a phone, a chat app or a file manager makes: they hold anyone's photos, and name nobody. So does the name a
@@ -201,12 +200,23 @@ def page_stem(filename: str) -> str:
     the copy's marks around a page number said plainly or a name that is only a page (``budi_p2 (1)`` →
     ``budi_p2``, ``hal1 - Copy`` → ``hal1``, ``Copy of budi_p1`` → ``budi_p1``; ``eko (1)`` and ``Copy of eko``
     stay)."""
-    stem = PurePosixPath(filename.replace("\\", "/")).stem.strip()
+    stem = _file_stem(filename)
     copied = _COPY_MARKS_REVERSED_RE.match(stem[::-1])
     if copied and _page_only_after(under := stem[:len(stem) - copied.end()].rstrip(" _-")):
         stem = under
     prefix = _COPY_OF_PREFIX_RE.match(stem).end()
     return stem[prefix:] if prefix and _page_only_after(stem[prefix:]) else stem
+
+
+def _file_stem(filename: str) -> str:
+    """A file name without its folders (either kind of slash) and suffix, as it was given."""
+    return PurePosixPath(filename.replace("\\", "/")).stem.strip()
+
+
+def page_copied(filename: str) -> bool:
+    """Whether a photo's name carries a copy's marks around its page (``budi_p2 (1)``, ``Copy of budi_p2``), which
+    :func:`page_stem` leaves out."""
+    return page_stem(filename) != _file_stem(filename)
 
 
 def _page_only_after(stem: str) -> bool:
@@ -260,14 +270,14 @@ def named_pages(entries: list[tuple[str, str]]) -> list[tuple[str, str, int] | N
     """
     counted = set()
     for folder, name in entries:
-        m = NUMBERED_RE.match(PurePosixPath(name.replace("\\", "/")).stem.strip().lower())
+        m = NUMBERED_RE.match(_file_stem(name).lower())
         count = (m["paren"] or m["num"]).lstrip("0") if m else ""
         if m and (len(count) > 1 or int(count or 0) > MAX_PAGES):
             counted.add((folder, m["base"].strip(" _.-")))
     out = []
     for folder, name in entries:
         stem, page = split_page(name)
-        bare = BARE_PAGE_RE.match(PurePosixPath(name.replace("\\", "/")).stem.strip())
+        bare = BARE_PAGE_RE.match(_file_stem(name))
         # Budi/hal1.jpg (or chat.zip:kelas/Budi/hal1.jpg): a folder per trainee names the sheet. Not a zip's root or
         # an upload's loose files (the web batch takes a zip's members without their folders): hal1.jpg there may be
         # anyone's. Nor a copy, "hal2 (1).jpg", which may be another trainee's download of "hal2.jpg": it is a page

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from grader.file_names import (MAX_PAGES, named_pages, page_stem, split_page, trainee_folders,
+from grader.file_names import (MAX_PAGES, named_pages, page_copied, split_page, trainee_folders,
                                 trainee_from_filename)
 from grader.page_groups import PageEvidence, group_pages, normalise_id, page_number_evidence
 
@@ -48,7 +48,7 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
         else:
             key = f"{stem}\x00{len(order)}"
         full = key in groups and len(groups[key].files) >= MAX_PAGES
-        if full and named is not None and _a_copy(name) and named[2] in {page_of[p] for p in groups[key].positions}:
+        if full and named is not None and page_copied(name) and named[2] in {page_of[p] for p in groups[key].positions}:
             # a copy of a page its group holds ("Budi_p2 (1).jpg" beside Budi_p1.jpg and a blurred Budi_p2.jpg, a
             # second download or a retake): that page again, in that sheet, as grader grade reads it (the last photo
             # of a page is graded); not a one-page sheet of its own, a second half of the trainee's (helper-178)
@@ -70,12 +70,6 @@ def group_by_filename(files: list[tuple[str, bytes]], folders: list[str] | None 
         paged = sorted(zip(g.positions, g.files), key=lambda pf: page_of[pf[0]])
         out.append(PhotoGroup(g.key, [f for _, f in paged], [p for p, _ in paged]))
     return out
-
-
-def _a_copy(name: str) -> bool:
-    """Whether a photo's name carries a copy's marks around its page (``budi_p2 (1)``, ``Copy of budi_p2``:
-    :func:`grader.file_names.page_stem`)."""
-    return page_stem(name) != PurePosixPath(name.replace("\\", "/")).stem.strip()
 
 
 def _upload_of(place: str, name: str) -> str:
