@@ -108,18 +108,3 @@ def test_a_box_whose_one_border_is_hidden_is_not_measured_on_two_digits_strokes(
     assert np.isnan(shifts[2, 0]) and np.isnan(sides[2, :2]).all()
     assert np.all(np.abs(shifts[:2]) < 0.15 * PPM) and np.all(np.abs(sides[:2]) < 0.15 * PPM)
     assert abs(shifts[2, 1]) < 0.15 * PPM
-
-
-def test_a_border_darkest_at_the_searchs_end_shows_no_line():
-    """A profile whose darkest point in the window is the search's first (last) sample may darken on beyond it: the
-    side of a shadow or a stroke, not a printed line, as at the window's own end; a line inside the window still
-    shows."""
-    from grader.photo.print_grid import _dip_near
-
-    falling = np.array([[60.0, 90, 120, 150, 180, 200, 200, 200, 200]])       # darkest at index 0
-    line = np.array([[200.0, 200, 150, 60, 150, 200, 200, 200, 200]])          # a dip at index 3
-    near = np.ones((1, 9), bool)
-    none = np.zeros((1, 9), bool)
-    assert _dip_near(falling, near, none)[0] == 0
-    assert _dip_near(falling[:, ::-1], near, none)[0] == 0
-    assert _dip_near(line, near, none)[0] == 140

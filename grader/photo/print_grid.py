@@ -224,9 +224,8 @@ def _dip_near(prof: np.ndarray, near: np.ndarray, close: np.ndarray) -> np.ndarr
     border in place beside a darker line just beyond the window (a row's rule 1.1 mm from its boxes, thickened on a
     photocopy of a photocopy) is still a border."""
     b, dip = _darkest_near(prof, near)
-    i, last = np.arange(len(prof)), prof.shape[1] - 1
-    # (the search's own ends are the window's ends too: a profile darkest there may darken on beyond it)
-    inside = (b > 0) & (b < last) & near[i, np.clip(b - 1, 0, None)] & near[i, np.clip(b + 1, None, last)]
+    i = np.arange(len(prof))
+    inside = near[i, np.clip(b - 1, 0, None)] & near[i, np.clip(b + 1, None, prof.shape[1] - 1)]
     within = np.where(near, prof, -np.inf)
     left = np.maximum.accumulate(within, axis=1)
     right = np.maximum.accumulate(within[:, ::-1], axis=1)[:, ::-1]
