@@ -14,13 +14,13 @@ SHEET_HEADERS = {
     "id": ["Peserta", "Nama", "Juga dengan nama", "Penilaian", "Hasil", "Nilai", "Nilai halaman yang terbaca", "Nilai sementara",
            "Benar", "Salah",
            "Perlu dicek", "Kosong", "Tidak terbaca", "Belum terbaca", "Percobaan",
-           "Kiriman berikutnya ditolak", "Dikirim oleh", "Dikirim", "Alasan",
+           "Kiriman berikutnya ditolak", "Kiriman berikutnya belum lengkap", "Dikirim oleh", "Dikirim", "Alasan",
            "Sebaiknya foto ulang", "Penilaian (kode)", "Hasil (kode)", "Dikirim oleh (kode)", "Alasan (kode)",
            "Sebaiknya foto ulang (kode)"],
     "en": ["Trainee", "Name", "Also named", "Grading", "Result", "Score", "Score of the pages read", "Provisional score",
            "Correct", "Wrong", "To check",
            "Blank", "Unreadable", "Not read yet", "Attempts", "Later sending refused",
-           "Sent by", "Sent", "Why", "A retake is advised", "Grading (code)",
+           "Later sending incomplete", "Sent by", "Sent", "Why", "A retake is advised", "Grading (code)",
            "Result (code)", "Sent by (code)", "Why (code)", "A retake is advised (code)"]}
 FIELD_HEADERS = {
     "id": ["Peserta", "Nama", "Isian", "Halaman", "Bagian", "Uraian", "Jenis", "Terbaca", "Seharusnya", "Status",
@@ -107,7 +107,7 @@ def test_a_later_sending_refused_whole_leaves_the_graded_sheet_in_the_exports(ap
                   for r in csv_table(trainer, f"/trainer/latihan/{code}/ekspor/lembar.csv?lang={lang}")[1:]]
         assert row[col[SHEET_HEADERS[lang][4]]] == SAID[lang]["b"][1] and float(row[col[SHEET_HEADERS[lang][5]]]) > 90
         assert row[col[SHEET_HEADERS[lang][14]]] == "2" and row[col[SHEET_HEADERS[lang][15]]].endswith(why)
-        assert row[col[SHEET_HEADERS[lang][18]]] is None                        # (no refusal of its own)
+        assert row[col[SHEET_HEADERS[lang][19]]] is None                        # (no refusal of its own)
         fields = csv_table(trainer, f"/trainer/latihan/{code}/ekspor/isian.csv?lang={lang}")[1:]
         assert len(fields) > 30 and {f[0] for f in fields} == {"Wati"}
     book = load_workbook(io.BytesIO(trainer.get(f"/trainer/latihan/{code}/ekspor/hasil.xlsx?lang=id").data))

@@ -492,6 +492,18 @@ def send_failed_then_refused(app, phone, code, trainee):
     return failed, send_as_trainee(phone, code, trainee, [("d_1_blur.jpg", jpeg_bytes(color="#bca"))])
 
 
+def wati_row_notes_later(trainer, code, later_url, said: dict[str, str], *, absent: str, mark: str):
+    """Wati's class-table row, in each language of ``said`` (language -> its words), keeps her graded score (9x),
+    counts two attempts and notes her later sending in those words, linking it (``later_url``), without ``absent``;
+    Rina's row has no such note (``mark``)."""
+    for lang, words in said.items():
+        html = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
+        row = re.search(r'/trainer/lembar/\d+">Wati</a>.*?</tr>', html, re.S).group(0)
+        assert words in row and f'href="{later_url}"' in row and "(2×)" in row and absent not in row
+        assert re.search(r'data-col="score"[^>]*><b>9\d</b>', row)
+        assert mark not in re.search(r'/trainer/lembar/\d+">Rina</a>.*?</tr>', html, re.S).group(0)
+
+
 def test_a_later_sending_refused_whole_never_hides_a_trainees_graded_score(app, trainer, code):
     """Known as "policy" until helper-175: Wati's sheet was graded, then she sent two blurred photos of it, refused
     whole (no page read). The class table showed her "(2×) Ditolak", her score gone from the table, the class mean,
@@ -511,12 +523,9 @@ def test_a_later_sending_refused_whole_never_hides_a_trainees_graded_score(app, 
     later_url = rows["Wati"]["refused_later"][0]["url"]
     assert rows["Wati"]["refused_later"] == [{"url": later_url, "why": "Foto kabur"}] and later_url != rows["Wati"]["url"]
     assert rows["Rina"]["status"] == "refused" and rows["Rina"]["refused_later"] == []
-    for lang, said in (("id", "kiriman berikutnya ditolak ("), ("en", "a later sending refused (")):
-        html = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
-        row = re.search(r'/trainer/lembar/\d+">Wati</a>.*?</tr>', html, re.S).group(0)
-        assert said in row and f'href="{later_url}"' in row and "(2×)" in row and "data-refused-why" not in row
-        assert re.search(r'data-col="score"[^>]*><b>9\d</b>', row)
-        assert "data-refused-later" not in re.search(r'/trainer/lembar/\d+">Rina</a>.*?</tr>', html, re.S).group(0)
+    wati_row_notes_later(trainer, code, later_url, {"id": "kiriman berikutnya ditolak (",
+                                                    "en": "a later sending refused ("},
+                         absent="data-refused-why", mark="data-refused-later")
     # (the class counts her: the exercise page, the insight)
     exercise = trainer.get(f"/trainer/latihan/{code}?lang=id").get_data(as_text=True)
     assert "Hasil kelas (3 peserta)" in exercise and "Periksa (2)" in exercise      # (her sheet's field to check too)
@@ -537,6 +546,62 @@ def test_a_later_sending_refused_whole_never_hides_a_trainees_graded_score(app, 
     rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
     assert rows["Wati"]["refused_later"] == [] and rows["Wati"]["url"] not in (later_url, graded)
     assert "(3×)" in trainer.get(f"/trainer/latihan/{code}/hasil").get_data(as_text=True)
+
+
+def test_a_later_sending_read_in_part_never_hides_a_trainees_complete_sheet(app, trainer, code):
+    """Rehearsal (helper-182): Wati's complete sheet was graded, then she sent page 1 again alone; trainee 104 sent
+    again with a classmate's page 2 (its QR names 105). Each row went "Sebagian", its score out of the table, the
+    mean and the exports until page 2 came. Their complete sheets stand, each row notes the later sending incomplete
+    (when, which page, why) and links it, in the table, hasil.json, the exports and both sheets' pages; Rina, who only
+    sent page 1, is "Sebagian" as before. Once Wati completes that sending with her earlier page 2 (her result page's
+    "Pakai halaman 2 dari kiriman …"), the sheet so put together stands."""
+    phone = app.test_client()
+    whole = send_as_trainee(phone, code, "Wati", [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#f7f7f7"))])
+    send_as_trainee(phone, code, "x", [("qr-104-x_1.jpg", jpeg_bytes(color="#eee")),
+                                       ("qr-104-x_2.jpg", jpeg_bytes(color="#e7e7e7"))])
+    send_as_trainee(phone, code, "Rina", [("rsolo_1.jpg", jpeg_bytes(color="#bbb"))])
+    half = send_as_trainee(phone, code, "Wati", [("asolo_1.jpg", jpeg_bytes(color="#ddd"))])
+    send_as_trainee(phone, code, "y", [("qr-104-y_1.jpg", jpeg_bytes(color="#e1e1e1")),
+                                       ("qr-105-y_2.jpg", jpeg_bytes(color="#e2e2e2"))])
+    assert phone.get(half + ".json").get_json()["status"] == "partial"
+    rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
+    for who, why in (("Wati", "halaman 2 belum dikirim"), ("104", "halaman 2: Lembar peserta lain")):
+        assert rows[who]["status"] == "graded" and rows[who]["score"] is not None and rows[who]["refused_later"] == []
+        assert [s["why"] for s in rows[who]["partial_later"]] == [why]
+    later_url = rows["Wati"]["partial_later"][0]["url"]
+    assert later_url not in (rows["Wati"]["url"], rows["104"]["partial_later"][0]["url"])
+    assert rows["Rina"]["status"] == "partial" and rows["Rina"]["partial_later"] == []
+    wati_row_notes_later(trainer, code, later_url, {"id": "kiriman berikutnya belum lengkap (",
+                                                    "en": "a later sending incomplete ("},
+                         absent="data-refused-later", mark="data-partial-later")
+    sheets = list(csv.DictReader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=id").data.decode("utf-8-sig"))))
+    wati = next(r for r in sheets if r["Peserta"] == "Wati")
+    assert float(wati["Nilai"]) > 90 and wati["Kiriman berikutnya belum lengkap"].endswith("(halaman 2 belum dikirim)")
+    assert wati["Kiriman berikutnya ditolak"] == "" and wati["Percobaan"] == "2"
+    english = list(csv.DictReader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=en").data.decode("utf-8-sig"))))
+    assert next(r for r in english if r["Trainee"] == "104")["Later sending incomplete"].endswith(
+        "(page 2: Another trainee's sheet)")
+    # (the sending read in part, and the complete sheet, say which one counts)
+    assert "tetap memakai lembar lengkap peserta ini sebelumnya" in trainer.get(later_url + "?lang=id").get_data(
+        as_text=True)
+    first = trainer.get(rows["Wati"]["url"]).get_data(as_text=True)
+    assert "tetap memakai lembar ini, yang lengkap." in first
+    assert re.search(r"<b>[^<]*· lembar ini</b>\s*· nilai 9\d · yang dihitung</li>", first)
+    # (completed with her earlier page 2, the sending put together stands; the half one is an earlier attempt)
+    page = phone.get(half).get_data(as_text=True)
+    form = re.search(r'<form method="post" action="([^"]+/lengkapi)"[^>]*>.*?name="dari" value="([^"]+)"', page, re.S)
+    assert form and form.group(2) == whole.rsplit("/", 1)[1]
+    done = phone.post(form.group(1), data={"csrf_token": csrf_of(phone), "dari": form.group(2),
+                                           "client_token": re.search(r'name="client_token" value="([^"]+)"',
+                                                                     page).group(1)})
+    assert phone.get(done.location + ".json").get_json()["status"] == "graded"
+    rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
+    assert rows["Wati"]["partial_later"] == [] and rows["Wati"]["url"] not in (later_url,)
+    assert rows["Wati"]["url"] != whole and rows["Wati"]["status"] == "graded"
+    assert "(3×)" in re.search(r'">Wati</a>.*?</tr>', trainer.get(f"/trainer/latihan/{code}/hasil").get_data(
+        as_text=True), re.S).group(0)
 
 
 def test_a_stray_whose_pages_name_two_exercises_is_said_as_another_exercises(app, trainer, code):

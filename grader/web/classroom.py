@@ -1,5 +1,6 @@
-"""Class-level views of the stored results: the sheet that stands for each trainee (their latest not refused whole:
-:func:`~grader.web.standing_sheets.standing_sheet`), and what the class gets wrong.
+"""Class-level views of the stored results: the sheet that stands for each trainee (their latest not refused whole,
+nor read in part when they have a complete one: :func:`~grader.web.standing_sheets.standing_sheet`), and what the
+class gets wrong.
 
 Pure functions over rows and result dicts, so the pages, the exports and the
 tests share one definition of "the class table".
@@ -16,7 +17,7 @@ from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code, 
 from grader.grading.review_queue import on_unread_page, queue_order, waiting
 from grader.grading.shown import full_score, shown_score, shown_value
 from grader.page_groups import normalise_id, trainee_order
-from grader.web.standing_sheets import standing_sheet, trainees_sheets
+from grader.web.standing_sheets import refused_whole, standing_sheet, trainees_sheets
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
 # Habits a trainer can teach to the whole class, by the finding (or field status) that shows them on a sheet, with the
@@ -43,7 +44,9 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     theirs holds no work of theirs to grade: it does not hide that sheet's score behind "Ditolak" (in the table, its
     mean, the insight, the review queue and the exports, which all count these rows). It is an attempt, counted, and
     their row lists it (``refused_later``: its id, its time and its result), so that the trainer sees it was sent
-    and can open it. A trainee who only ever sent refused photos is shown by the latest, as before.
+    and can open it. A trainee who only ever sent refused photos is shown by the latest, as before. So too a sending
+    read in part (a page not sent, or its photo refused) after a complete sheet of theirs: the complete sheet stands,
+    and the row lists it (``partial_later``: its id, its time and its result) until the trainee completes it.
 
     A sheet refused whole as printed for another exercise (a stray photo in a class's batch, stored under the number
     written on it) is no attempt at this one: it never stands for a trainee who has another sheet here, whose
@@ -68,8 +71,7 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
         # (``refused_result``, a refused sheet's result, stays on its row: the class table says why from it)
         out.append({**dict(r), "trainee": who["trainee"], "trainee_name": who["name"], "trainee_key": k,
                     **counted_score(r), "counts_count": counts_count(r), "attempts": len(sheets), "strays": strays,
-                    "refused_later": [{"id": s["id"], "created_at": s["created_at"], "refused_result": s["refused_result"]}
-                                      for s, _ in sheets[at + 1:]],
+                    **later_sendings(conn, [s for s, _ in sheets[at + 1:]]),
                     # (a trainee's attempts under other names, "Fitri" and "fitri r." with 104 read on both, or a name
                     # typed on their personalised sheet by someone else: said beside the latest, so that two people
                     # in one row are seen)
@@ -79,6 +81,22 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     order = _by_trainee if col == "trainee_key" else (lambda r: r[col])
     known = sorted((r for r in out if r[col] is not None), key=order, reverse=descending)
     return known + [r for r in out if r[col] is None]      # missing values last either way
+
+
+def later_sendings(conn: sqlite3.Connection, later: list) -> dict[str, list[dict]]:
+    """The sendings after the sheet that stands for a trainee (:func:`standing_sheet`), as its row lists them:
+    ``refused_later`` those refused whole (``refused_result``, their result), ``partial_later`` those read in part after
+    a complete sheet (``partial_result``, their result, read for them only: a whole class's results are not read for
+    its table), each with its ``id`` and ``created_at``."""
+    partial = [s["id"] for s in later if not refused_whole(s)]
+    results = {}
+    if partial:
+        marks = ",".join("?" * len(partial))
+        results = dict(conn.execute(f"SELECT id, result FROM submissions WHERE id IN ({marks})", partial).fetchall())
+    return {"refused_later": [{"id": s["id"], "created_at": s["created_at"], "refused_result": s["refused_result"]}
+                              for s in later if refused_whole(s)],
+            "partial_later": [{"id": s["id"], "created_at": s["created_at"], "partial_result": results[s["id"]]}
+                              for s in later if not refused_whole(s)]}
 
 
 def regrade_failed(row) -> bool:
@@ -122,7 +140,7 @@ def table_version(rows: list[dict]) -> str:
     (each row's sheet, its last change and its attempts), whatever the sort. The class table left open asks for it
     (``hasil.json``) and takes its new rows when it has changed."""
     shown = ";".join(f"{r['id']}:{r['state']}:{r['updated_at']}:{r['attempts']}:{[s['id'] for s in r['strays']]}"
-                     f":{[s['id'] for s in r['refused_later']]}"
+                     f":{[s['id'] for s in r['refused_later']]}:{[s['id'] for s in r['partial_later']]}"
                      for r in sorted(rows, key=lambda r: r["id"]))
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
@@ -224,11 +242,11 @@ def _latest_or_read(conn: sqlite3.Connection, exercise: str, latest: list[dict] 
 
 
 def current_graded(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] | None = None) -> list[dict]:
-    """The sheet that stands for each trainee (:func:`standing_sheet`: their latest not refused whole), if it is graded:
-    the sheets the class table counts, which the insight counts and the review queue lists. A trainee whose standing
-    sheet failed (:func:`failed_latest`) or is still being graded (:func:`newer_being_graded`) has none here: an
-    earlier attempt the table no longer shows is not counted, nor its fields asked to be checked as if they were the
-    trainee's current ones."""
+    """The sheet that stands for each trainee (:func:`standing_sheet`: their latest not refused whole, nor read in part
+    after a complete one), if it is graded: the sheets the class table counts, which the insight counts and the review
+    queue lists. A trainee whose standing sheet failed (:func:`failed_latest`) or is still being graded
+    (:func:`newer_being_graded`) has none here: an earlier attempt the table no longer shows is not counted, nor its
+    fields asked to be checked as if they were the trainee's current ones."""
     return [r for r in _latest_or_read(conn, exercise, latest) if r["state"] == "done"]
 
 
@@ -254,10 +272,11 @@ def failed_latest(conn: sqlite3.Connection, exercise: str, *, latest: list[dict]
 
 def newer_being_graded(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] | None = None) -> list[dict]:
     """The trainees whose standing sheet (a retake, a page added, a batch's later photo; their latest but for sendings
-    refused whole after it: :func:`standing_sheet`) is still being graded while an earlier sheet of theirs was graded:
-    the class table shows the new one, waiting, so the insight and the review queue leave the earlier one out
-    (:func:`current_graded`) and say so until the new one is graded. (The sheet that stands for each trainee among their
-    *finished* ones is read only when some standing sheet is being graded: none, no one.)"""
+    refused whole, or read in part after a complete one: :func:`standing_sheet`) is still being graded while an
+    earlier sheet of theirs was graded: the class table shows the new one, waiting, so the insight and the review
+    queue leave the earlier one out (:func:`current_graded`) and say so until the new one is graded. (The sheet that
+    stands for each trainee among their *finished* ones is read only when some standing sheet is being graded: none,
+    no one.)"""
     pending = [r for r in _latest_or_read(conn, exercise, latest) if r["state"] in ("queued", "running")]
     if not pending:
         return []

@@ -17,7 +17,8 @@ from grader.spreadsheet import spreadsheet_safe
 from grader.web.classroom import counts_count, regrade_failed
 from grader.web.i18n import gettext as _
 from grader.web.local_time import DEFAULT_ZONE, exported
-from grader.web.present import STATUS_LABELS, field_name, field_reasons, refused_row_short, status_label
+from grader.web.present import (STATUS_LABELS, field_name, field_reasons, partial_row_short, refused_row_short,
+                                status_label)
 
 #: The sheets' worded columns, key -> header (Indonesian; English from ``i18n_en``), then the columns holding the
 #: codes behind the words of some of them, headed "Hasil (kode)".
@@ -25,8 +26,9 @@ SHEET_HEADERS = {
     "trainee": "Peserta", "name": "Nama", "other_names": "Juga dengan nama", "state": "Penilaian", "status": "Hasil",
     "score": "Nilai", "partial_score": "Nilai halaman yang terbaca", "provisional": "Nilai sementara",
     **{k: STATUS_LABELS[k] for k in ("ok", "wrong", "review", "blank", "unreadable")}, "not_read": "Belum terbaca",
-    "attempts": "Percobaan", "refused_later": "Kiriman berikutnya ditolak", "source": "Dikirim oleh", "submitted_at": "Dikirim", "error": "Alasan",
-    "retake_advised": "Sebaiknya foto ulang"}
+    "attempts": "Percobaan", "refused_later": "Kiriman berikutnya ditolak",
+    "partial_later": "Kiriman berikutnya belum lengkap", "source": "Dikirim oleh", "submitted_at": "Dikirim",
+    "error": "Alasan", "retake_advised": "Sebaiknya foto ulang"}
 SHEET_CODES = ("state", "status", "source", "error", "retake_advised")
 FIELD_HEADERS = {
     "trainee": "Peserta", "name": "Nama", "field": "Isian", "page": "Halaman", "section": "Bagian", "label": "Uraian",
@@ -114,7 +116,7 @@ def _sheet_row(r, result: dict | None, lang: str, zone: str, inputs: list[str | 
         # (a page not read, not sent or refused, apart from the unreadable fields of a page read: "Belum terbaca", as
         # the result page says it; result_rows.field_counts)
         *((r["n_unreadable"] - not_read, not_read) if counts_count(r) else (None, None)),
-        r["attempts"], refused_later_words(r, lang, zone) or None, sender,
+        r["attempts"], refused_later_words(r, lang, zone) or None, partial_later_words(r, lang, zone) or None, sender,
         exported(r["created_at"], zone), why, retake_advice_words(result, lang) or None,
         r["state"], status, sender_code, r.get("error_code") or retake_codes(result) or None,
         retake_advised(result) or None))
@@ -124,8 +126,19 @@ def refused_later_words(row, lang: str, zone: str) -> str:
     """The sendings refused whole after the sheet a row counts (:func:`grader.web.standing_sheets.standing_sheet`),
     each as its time and why in short, "2026-12-07T06:05:40+07:00 (Foto kabur)": the row keeps the graded sheet's
     score, and says that the trainee sent again, as the class table does."""
-    return "; ".join(f"{exported(s['created_at'], zone)} ({refused_row_short(s, lang)})"
-                     for s in row.get("refused_later") or ())
+    return _later_words(row.get("refused_later"), refused_row_short, lang, zone)
+
+
+def partial_later_words(row, lang: str, zone: str) -> str:
+    """The sendings read in part after the complete sheet a row counts
+    (:func:`~grader.web.standing_sheets.standing_sheet`), as :func:`refused_later_words` says those refused whole:
+    "2026-12-07T06:05:40+07:00 (halaman 2 belum dikirim)"."""
+    return _later_words(row.get("partial_later"), partial_row_short, lang, zone)
+
+
+def _later_words(sendings, why, lang: str, zone: str) -> str:
+    """Each of ``sendings`` (a row's later sendings) as its time and ``why(sending, lang)``, joined by "; "."""
+    return "; ".join(f"{exported(s['created_at'], zone)} ({why(s, lang)})" for s in sendings or ())
 
 
 def earlier_not_counted(row, lang: str) -> str:

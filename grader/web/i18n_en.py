@@ -455,6 +455,14 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "ekspor tetap memakai lembar ini.":
         "This trainee sent again after this sheet, but every photo of that sending was refused; the class table, the "
         "insight and the exports still use this sheet.",
+    "Peserta ini mengirim lagi sesudah lembar ini, tetapi kiriman itu belum lengkap (tidak semua halamannya terbaca); "
+    "tabel kelas, rekap kelas dan ekspor tetap memakai lembar ini, yang lengkap.":
+        "This trainee sent again after this sheet, but that sending is incomplete (not every page of it was read); the "
+        "class table, the insight and the exports still use this sheet, which is complete.",
+    "Tidak semua halaman kiriman ini terbaca; tabel kelas, rekap kelas dan ekspor tetap memakai lembar lengkap "
+    "peserta ini sebelumnya, yang bertanda “yang dihitung”, sampai kiriman ini dilengkapi.":
+        "Not every page of this sending was read; the class table, the insight and the exports still use this "
+        "trainee's earlier complete sheet, the one marked “the one counted”, until this sending is completed.",
     "Semua foto kiriman ini ditolak, jadi tidak ada yang dinilai; tabel kelas, rekap kelas dan ekspor tetap memakai "
     "lembar peserta ini sebelumnya, yang bertanda “yang dihitung”.":
         "Every photo of this sending was refused, so nothing was graded; the class table, the insight and the exports "
@@ -749,10 +757,19 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "juga lembar latihan lain:": "also a sheet of another exercise:",
     "Kiriman berikutnya ditolak": "Later sending refused",
     "kiriman berikutnya ditolak ({when}; {why}):": "a later sending refused ({when}; {why}):",
+    "kiriman berikutnya belum lengkap ({when}; {why}):": "a later sending incomplete ({when}; {why}):",
+    "Kiriman berikutnya belum lengkap": "Later sending incomplete",
+    "halaman {n} belum dikirim": "page {n} not sent",
+    "halaman {n}: {why}": "page {n}: {why}",
+    "halaman {pages} belum terbaca": ("page {pages} not read yet", "pages {pages} not read yet"),
     "Peserta ini mengirim lagi sesudah lembar ini, tetapi semua foto kiriman itu ditolak, jadi tidak ada yang dinilai. "
     "Lembar ini tetap yang dihitung sampai peserta mengirim lembar yang tidak ditolak.":
         "This trainee sent again after this sheet, but every photo of that sending was refused, so nothing was "
         "graded. This sheet is still the one counted until the trainee sends one that is not refused.",
+    "Peserta ini mengirim lagi sesudah lembar ini, tetapi tidak semua halaman kiriman itu terbaca. Lembar ini tetap "
+    "yang dihitung sampai peserta mengirim lembar yang lengkap.":
+        "This trainee sent again after this sheet, but not every page of that sending was read. This sheet is still "
+        "the one counted until the trainee sends a complete one.",
     "buka": "open",
     "Foto lembar latihan lain dengan nomor peserta ini ada di kiriman. Tidak dihitung di latihan ini; bukalah untuk "
     "memindahkannya ke latihan yang benar.":

@@ -373,6 +373,35 @@ def refused_row_short(row, lang: str | None = None) -> str:
     return refusal_short(json.loads(row["refused_result"]), lang)
 
 
+def unread_short(result: dict, lang: str | None = None) -> str:
+    """Why a sheet read in part (``partial``) lacks a page, in short, page by page: "halaman 2 belum dikirim",
+    "halaman 1: Foto terlalu miring" (a photo refused before its page was known: "halaman 2 belum terbaca: Foto
+    kabur"), for a class-table row that notes it (:func:`partial_row_short`). A refused photo is said by the page it
+    showed, as its refusal names it, not by the fields left unread."""
+    unread = unread_pages(result)
+    said = [_("halaman {n} belum dikirim", lang=lang, n=n) for n in unread.missing]
+    refused: dict[int | None, list[dict]] = {}
+    for p in result.get("pages") or ():
+        if p.get("refusal"):
+            refused.setdefault(p.get("page"), []).append(p)
+    for page, photos in refused.items():
+        why = refusal_short({"pages": photos}, lang)
+        if page is not None:
+            said.append(_("halaman {n}: {why}", lang=lang, n=page, why=why))
+        elif unread.unknown:
+            said.append(_("halaman {pages} belum terbaca", lang=lang, pages=", ".join(map(str, unread.unknown)),
+                          n=len(unread.unknown)) + f": {why}")
+        else:
+            said.append(why)
+    return "; ".join(said)
+
+
+def partial_row_short(row, lang: str | None = None) -> str:
+    """:func:`unread_short` of a sheet read in part, from its ``partial_result`` (as
+    :func:`grader.web.classroom.latest_sheets` gives each of a row's ``partial_later``)."""
+    return unread_short(json.loads(row["partial_result"]), lang)
+
+
 #: Refusals of a file with no picture to show (not an image, damaged, or past the size a server opens).
 NO_PHOTO_TO_SHOW = ("not_an_image", "corrupt_file", "too_large")
 

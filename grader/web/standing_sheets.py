@@ -3,9 +3,9 @@
 Whose a sheet is (:func:`identity_keys`: the QR, the number written on it, a name typed, a file name that names
 someone); which sheets are no attempt at this exercise (a stray printed for another, a retake that graded nothing
 new: :func:`trainees_sheets`); and the one of each trainee's attempts that the class table shows and the insight,
-the review queue and the exports count (:func:`standing_sheet`: their latest not refused whole). The class views
-(:mod:`grader.web.classroom`) are built on it, and a sheet's page lists its fellow attempts by it
-(:func:`attempts_of`): one rule for all of them.
+the review queue and the exports count (:func:`standing_sheet`: their latest not refused whole, nor read in part
+when they have a complete sheet). The class views (:mod:`grader.web.classroom`) are built on it, and a sheet's page
+lists its fellow attempts by it (:func:`attempts_of`): one rule for all of them.
 """
 from __future__ import annotations
 
@@ -70,14 +70,34 @@ def refused_whole(row) -> bool:
     return row["state"] == "done" and row["result_status"] == "refused"
 
 
+def complete(row) -> bool:
+    """Whether a sheet was graded with every page read (its result ``graded``: no page missing or refused)."""
+    return row["state"] == "done" and row["result_status"] == "graded"
+
+
+def partly_read(row) -> bool:
+    """Whether a sheet was graded with a page not read (``partial``: a page not sent, or its photo refused)."""
+    return row["state"] == "done" and row["result_status"] == "partial"
+
+
 def standing_sheet(sheets: list) -> int:
     """Which of one trainee's attempts at an exercise (oldest first, none empty) stands for them in the class table,
-    the insight, the review queue and the exports: their latest sheet not refused whole (:func:`refused_whole`), graded,
-    being graded or failed; the latest of all only when every one was refused whole. A sending refused whole read no
-    page: the trainee's work is on the earlier sheet (a trainee's later blurred photo made "Ditolak" of their 85 and
-    took it out of the mean, the insight and the exports; helper-175), and a sheet whose grading failed is still the
-    trainer's to grade again from its photos."""
-    kept = [i for i, r in enumerate(sheets) if not refused_whole(r)]
+    the insight, the review queue and the exports: their latest sheet not refused whole (:func:`refused_whole`) nor
+    partly read (:func:`partly_read`) when they have a complete one (:func:`complete`), graded, being graded or failed;
+    the latest of all only when every one was refused whole.
+
+    A sending refused whole read no page: the trainee's work is on the earlier sheet (a trainee's later blurred photo
+    made "Ditolak" of their 85 and took it out of the mean, the insight and the exports; helper-175), and a sheet
+    whose grading failed is still the trainer's to grade again from its photos. A later sending read in part (page 1
+    retaken alone after a refused steep photo, or sent with a classmate's page 2) is no more the trainee's whole
+    work: their complete sheet still stands, 100 and not "Sebagian" out of the mean and the exports until page 2
+    came (rehearsal helper-182), and the row says that a later sending is incomplete. Once its pages are put
+    together with the trainee's other page (their result page's "Lengkapi lembar ini",
+    :func:`grader.web.trainee.retake.complete`; a batch's merge, :mod:`grader.web.page_merge`), that complete sheet
+    is the latest complete one, and stands. A trainee with no complete sheet is shown by their latest sheet not
+    refused whole, partial or not: it is the most of their work there is."""
+    whole = any(complete(r) for r in sheets)
+    kept = [i for i, r in enumerate(sheets) if not refused_whole(r) and not (whole and partly_read(r))]
     return kept[-1] if kept else len(sheets) - 1
 
 
@@ -105,7 +125,8 @@ def attempts_of(conn: sqlite3.Connection, exercise: str, sheet_id: int) -> list[
     """The sheets of ``exercise`` that the class table counts as one trainee's attempts with sheet ``sheet_id``
     (:func:`~grader.web.classroom.latest_sheets`' rule), oldest first, each ``{"id", "created_at", "state",
     "result_status", "score", "counted"}``; the ``counted`` one (:func:`standing_sheet`) is the one the table, the
-    insight and the exports count: the last, or a graded one before the sendings refused whole that followed it. Empty
+    insight and the exports count: the last, or a graded one before the sendings refused whole (or read in part, after
+a complete one) that followed it. Empty
     for a sheet with no other attempt, or one the table lists apart (a stray printed for another exercise).
 
     The class table said "(2×)" and linked the newest sheet only; neither sheet's page named the other, and an

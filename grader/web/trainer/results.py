@@ -18,7 +18,7 @@ from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
 from grader.web.i18n import get_lang
 from grader.web.i18n import gettext as _
 from grader.web.images import photo_preview
-from grader.web.present import refused_row_short
+from grader.web.present import partial_row_short, refused_row_short
 from grader.web.resent import replaced_by_sheet, replacement_of
 from grader.web.sheet_storing import submission_dir
 from grader.web.standing_sheets import attempts_of
@@ -37,7 +37,8 @@ def results(code: str):
     rows = latest_sheets(get_db(), key.exercise, sort=sort, descending=desc)
     # a sheet that names nobody (a chat export's IMG-…-WA0006) shows what is written on it instead
     rows = [{**r, "ident_url": None if r["trainee"] else ident_url(r), "refused_why": refused_why(r),
-             "refused_later": [{**s, "why": refused_row_short(s)} for s in r["refused_later"]]}
+             "refused_later": [{**s, "why": refused_row_short(s)} for s in r["refused_later"]],
+             "partial_later": [{**s, "why": partial_row_short(s)} for s in r["partial_later"]]}
             for r in rows]
     return render_template("trainer/results.html", key=key, rows=rows, sort=sort, desc=desc,
                            version=table_version(rows))
@@ -90,7 +91,10 @@ def _json_row(r: dict) -> dict:
                        for s in r["strays"]],
             # (sendings refused whole after the graded sheet shown: counted as attempts, not hiding its score)
             "refused_later": [{"url": url_for("trainer.submission", sid=s["id"]),
-                               "why": refused_row_short(s)} for s in r["refused_later"]]}
+                               "why": refused_row_short(s)} for s in r["refused_later"]],
+            # (sendings read in part after the complete sheet shown: it still counts until one is completed)
+            "partial_later": [{"url": url_for("trainer.submission", sid=s["id"]),
+                               "why": partial_row_short(s)} for s in r["partial_later"]]}
 
 
 def image_urls(row):
