@@ -604,6 +604,32 @@ def test_a_later_sending_read_in_part_never_hides_a_trainees_complete_sheet(app,
         as_text=True), re.S).group(0)
 
 
+def test_sorting_the_class_table_by_time_takes_each_trainees_newest_sending(app, trainer, code):
+    """helper-178: sorted by time, the class table ordered trainees by the sheet that stands for them, so Wati, who
+    had just sent again (refused whole), and Rina (page 1 alone, after her complete sheet) stayed below Budi, whose
+    last sending was long before. Time is each trainee's newest sending, newest first when turned round; the rows
+    still show and count their standing sheets."""
+    from grader.web.db import get_db
+    phone = app.test_client()
+    for who, photos in (("Wati", [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#f7f7f7"))]),
+                        ("Budi", [("b_1.jpg", jpeg_bytes(color="#eee")), ("b_2.jpg", jpeg_bytes(color="#e7e7e7"))]),
+                        ("Rina", [("r_1.jpg", jpeg_bytes(color="#e1e1e1")), ("r_2.jpg", jpeg_bytes(color="#e2e2e2"))]),
+                        ("Wati", [("a_1_blur.jpg", jpeg_bytes(color="#ddd"))]),
+                        ("Rina", [("rsolo_1.jpg", jpeg_bytes(color="#bbb"))])):
+        send_as_trainee(phone, code, who, photos)
+    with app.app_context():             # (sent ten minutes apart, in this order, Rina's half sheet before Wati's)
+        for sid, minute in ((1, "00"), (2, "10"), (3, "20"), (4, "40"), (5, "30")):
+            get_db().execute("UPDATE submissions SET created_at=? WHERE id=?", (f"2026-12-07T01:{minute}:00+00:00", sid))
+        get_db().commit()
+
+    def order(direction):
+        html = trainer.get(f"/trainer/latihan/{code}/hasil?sort=time&dir={direction}").get_data(as_text=True)
+        return [n for n in re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', html) if n != "buka"]
+    assert order("desc") == ["Wati", "Rina", "Budi"] and order("asc") == ["Budi", "Rina", "Wati"]
+    rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
+    assert (rows["Wati"]["url"], rows["Rina"]["url"]) == ("/trainer/lembar/1", "/trainer/lembar/3")
+
+
 def test_a_stray_whose_pages_name_two_exercises_is_said_as_another_exercises(app, trainer, code):
     """h38b (s40): a stray sheet whose two pages are printed for two other exercises was listed as "juga lembar
     latihan ?:". It says "another exercise" instead, and hasil.json gives no code."""

@@ -29,8 +29,11 @@ BLANK_FIELD = "blank_field"
 HABITS = {PAIR_MISMATCH: "Turus, angka dan bulatan satu paslon (atau kolom kosong) tidak sama",
           BLANK_LEADING: "Kotak depan dibiarkan kosong, bukan diisi X",
           BLANK_FIELD: "Isian dibiarkan kosong"}
+# (the class table's sort by time is by each trainee's newest sending, ``last_sent_at``, not by the sheet that stands
+# for them: a trainee who has just sent again, refused whole or read in part, is among the newest, where a trainer
+# watching the class send looks; sorted by the standing sheet's time, they stayed at the bottom: helper-178)
 SORT_COLUMNS = {"trainee": "trainee_key", "score": "full_score", "wrong": "n_wrong", "review": "n_review",
-                "blank": "n_blank", "time": "created_at", "state": "state"}
+                "blank": "n_blank", "time": "last_sent_at", "state": "state"}
 
 
 def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "trainee", descending: bool = False,
@@ -71,6 +74,7 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
         # (``refused_result``, a refused sheet's result, stays on its row: the class table says why from it)
         out.append({**dict(r), "trainee": who["trainee"], "trainee_name": who["name"], "trainee_key": k,
                     **counted_score(r), "counts_count": counts_count(r), "attempts": len(sheets), "strays": strays,
+                    "last_sent_at": sheets[-1][0]["created_at"],
                     **later_sendings(conn, [s for s, _ in sheets[at + 1:]]),
                     # (a trainee's attempts under other names, "Fitri" and "fitri r." with 104 read on both, or a name
                     # typed on their personalised sheet by someone else: said beside the latest, so that two people
