@@ -630,6 +630,26 @@ def test_sorting_the_class_table_by_time_takes_each_trainees_newest_sending(app,
     assert (rows["Wati"]["url"], rows["Rina"]["url"]) == ("/trainer/lembar/1", "/trainer/lembar/3")
 
 
+def test_a_trainees_refused_or_half_sending_says_their_earlier_graded_sheet_still_counts(app, code):
+    """helper-175: Wati's page of her blurred sending said only "Lembar belum dinilai" and how to retake, not that
+    the trainer still counts her graded sheet; nor did her page 1 sent alone after it (the class table's rule,
+    standing_sheets.standing_sheet). Each says so now, in either language; Rina's first sending, refused, and her
+    half sheet after it, have no earlier graded sheet to speak of."""
+    phone = app.test_client()
+    send_as_trainee(phone, code, "Wati", [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#f7f7f7"))])
+    refused = send_as_trainee(phone, code, "Wati", [("a_1_blur.jpg", jpeg_bytes(color="#ddd"))])
+    half = send_as_trainee(phone, code, "Wati", [("asolo_1.jpg", jpeg_bytes(color="#ccc"))])
+    alone = [send_as_trainee(phone, code, "Rina", [("r_1_blur.jpg", jpeg_bytes(color="#bbb"))]),
+             send_as_trainee(phone, code, "Rina", [("rsolo_1.jpg", jpeg_bytes(color="#aaa"))])]
+    for url, said in ((refused, ("Pelatih tetap menghitung lembar Anda sebelumnya yang sudah dinilai",
+                                 "The trainer still counts your earlier graded sheet")),
+                      (half, ("Pelatih tetap menghitung lembar lengkap Anda sebelumnya sampai kiriman ini dilengkapi",
+                              "The trainer still counts your earlier complete sheet until this sending is completed"))):
+        assert said[0] in phone.get(url + "?lang=id").get_data(as_text=True)
+        assert said[1] in phone.get(url + "?lang=en").get_data(as_text=True)
+    assert not any("data-earlier-stands" in phone.get(url).get_data(as_text=True) for url in alone)
+
+
 def test_a_stray_whose_pages_name_two_exercises_is_said_as_another_exercises(app, trainer, code):
     """h38b (s40): a stray sheet whose two pages are printed for two other exercises was listed as "juga lembar
     latihan ?:". It says "another exercise" instead, and hasil.json gives no code."""

@@ -758,6 +758,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Kiriman berikutnya ditolak": "Later sending refused",
     "kiriman berikutnya ditolak ({when}; {why}):": "a later sending refused ({when}; {why}):",
     "kiriman berikutnya belum lengkap ({when}; {why}):": "a later sending incomplete ({when}; {why}):",
+    "Pelatih tetap menghitung lembar Anda sebelumnya yang sudah dinilai sampai ada kiriman yang terbaca.":
+        "The trainer still counts your earlier graded sheet until a sending of yours is read.",
+    "Pelatih tetap menghitung lembar lengkap Anda sebelumnya sampai kiriman ini dilengkapi.":
+        "The trainer still counts your earlier complete sheet until this sending is completed.",
     "Kiriman berikutnya belum lengkap": "Later sending incomplete",
     "halaman {n} belum dikirim": "page {n} not sent",
     "halaman {n}: {why}": "page {n}: {why}",

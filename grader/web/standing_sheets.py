@@ -143,6 +143,17 @@ a complete one) that followed it. Empty
     return []
 
 
+def earlier_sheet_stands(conn: sqlite3.Connection, row) -> bool:
+    """Whether a sending refused whole, or read in part, leaves an earlier graded sheet of its trainee standing for
+    them in the class (:func:`standing_sheet`): its trainee's result page says that the trainer still counts that
+    sheet, which they could not tell from "Lembar belum dinilai" (helper-175)."""
+    if not row["exercise"] or row["state"] != "done" or row["result_status"] not in ("refused", "partial"):
+        return False
+    counted = next((a for a in attempts_of(conn, row["exercise"], row["id"]) if a["counted"]), None)
+    return counted is not None and counted["id"] < row["id"] and counted["state"] == "done" \
+        and counted["result_status"] != "refused"
+
+
 def _current_sheets(conn: sqlite3.Connection, exercise: str, *, include_pending: bool = True) -> list[sqlite3.Row]:
     """The sheets of ``exercise`` the class counts (not replaced by a later sending of their form), oldest first;
     without ``include_pending``, only those graded, refused or failed."""
