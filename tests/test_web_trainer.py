@@ -650,6 +650,26 @@ def test_a_trainees_refused_or_half_sending_says_their_earlier_graded_sheet_stil
     assert not any("data-earlier-stands" in phone.get(url).get_data(as_text=True) for url in alone)
 
 
+def test_a_dispute_on_a_later_half_sending_is_not_said_to_be_on_an_earlier_sheet(app, trainer, code):
+    """A dispute on a sheet that does not stand for its trainee was badged "lembar sebelumnya" in the review queue
+    ("this trainee has sent another sheet since"). Wati's half sending after her complete sheet does not stand
+    either (standing_sheets.standing_sheet), but nothing came after it: her dispute there is badged as the later
+    sending, incomplete, that it is; a dispute on her complete sheet has no badge."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import WRONG_FIELD
+    phone = app.test_client()
+    whole = send_as_trainee(phone, code, "Wati", [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#f7f7f7"))])
+    half = send_as_trainee(phone, code, "Wati", [("asolo_1.jpg", jpeg_bytes(color="#ccc"))])
+    said = str(load_key(code).fields[WRONG_FIELD])
+    for url in (whole, half):
+        assert phone.post(url + "/sanggah", data={"csrf_token": csrf_of(phone, url), "field": WRONG_FIELD,
+                                                  "written": said}).status_code in (302, 303)
+    for lang, badge, other in (("id", "kiriman berikutnya, belum lengkap", "lembar sebelumnya"),
+                               ("en", "later sending, incomplete", "earlier sheet")):
+        html = trainer.get(f"/trainer/latihan/{code}/periksa?lang={lang}").get_data(as_text=True)
+        assert html.count(f'">{badge}</span>') == 1 and f'">{other}</span>' not in html
+
+
 def test_a_stray_whose_pages_name_two_exercises_is_said_as_another_exercises(app, trainer, code):
     """h38b (s40): a stray sheet whose two pages are printed for two other exercises was listed as "juga lembar
     latihan ?:". It says "another exercise" instead, and hasil.json gives no code."""

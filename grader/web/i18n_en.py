@@ -655,6 +655,11 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Sanggahan peserta ({n})": "Disputes from trainees ({n})",
     "Isian lain yang meragukan": "Other uncertain entries",
     "lembar sebelumnya": "earlier sheet",
+    "kiriman berikutnya, belum lengkap": "later sending, incomplete",
+    "Kiriman ini belum lengkap, jadi tabel kelas memakai lembar lengkap peserta ini sebelumnya; sanggahan pada lembar "
+    "ini tetap menunggu jawaban Anda.":
+        "This sending is incomplete, so the class table uses this trainee's earlier complete sheet; the dispute on "
+        "this sheet still waits for your answer.",
     "Kunci jawaban": "Answer key",
     "Untuk pelatih: jangan dibagikan sebelum peserta selesai. Turus dan bulatan setiap paslon sama dengan angkanya.":
         "For the trainer: do not hand it out before the trainees are done. Each pair's tally and bubbles equal its number.",

@@ -31,11 +31,14 @@ def review_items(exercise: str, *, latest: list[dict] | None = None) -> tuple[li
     """The class's waiting fields: every trainee's disputes first (wherever their sheet is in the class), then
     sheet by sheet, each sheet's in :func:`queue_order`; at most ``MAX_QUEUE``, with how many wait in all.
 
-    A dispute on a sheet that is no longer its trainee's latest (``earlier``) is listed too
-    (:func:`grader.web.classroom.queue_fields`, which the exercise page counts). ``latest``: the class's
-    :func:`grader.web.classroom.latest_sheets`, as the page read it."""
+    A dispute on a sheet that no longer stands for its trainee (``earlier``) is listed too
+    (:func:`grader.web.classroom.queue_fields`, which the exercise page counts), said to be an earlier sheet, or a
+    later one read in part (``half``: its row's ``partial_later``; the complete sheet before it stands). ``latest``:
+    the class's :func:`grader.web.classroom.latest_sheets`, as the page read it."""
+    latest = latest_sheets(get_db(), exercise) if latest is None else latest
+    half = {s["id"] for r in latest for s in r["partial_later"]}
     items = [{"sid": row["id"], "trainee": row["trainee"] or row["group_key"], "name": row["trainee_name"], "field": f,
-              "rules": doubting_rules(res, f), "earlier": earlier}
+              "rules": doubting_rules(res, f), "earlier": earlier, "half": row["id"] in half}
              for row, res, f, earlier in queue_fields(get_db(), exercise, latest=latest)]
     return disputes_first(items, lambda it: it["field"])[:MAX_QUEUE], len(items)
 
