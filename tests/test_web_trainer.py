@@ -583,6 +583,11 @@ def test_a_later_sending_read_in_part_never_hides_a_trainees_complete_sheet(app,
         trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=en").data.decode("utf-8-sig"))))
     assert next(r for r in english if r["Trainee"] == "104")["Later sending incomplete"].endswith(
         "(page 2: Another trainee's sheet)")
+    # (a sending of 104's refused whole after that: the row notes both, as they came)
+    send_as_trainee(phone, code, "y", [("qr-104-z_1_blur.jpg", jpeg_bytes(color="#e3e3e3"))])
+    html = trainer.get(f"/trainer/latihan/{code}/hasil?lang=id").get_data(as_text=True)
+    row = re.search(r'/trainer/lembar/\d+">104</a>.*?</tr>', html, re.S).group(0)
+    assert row.index("data-partial-later") < row.index("data-refused-later")
     # (the sending read in part, and the complete sheet, say which one counts)
     assert "tetap memakai lembar lengkap peserta ini sebelumnya" in trainer.get(later_url + "?lang=id").get_data(
         as_text=True)

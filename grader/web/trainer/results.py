@@ -37,8 +37,10 @@ def results(code: str):
     rows = latest_sheets(get_db(), key.exercise, sort=sort, descending=desc)
     # a sheet that names nobody (a chat export's IMG-…-WA0006) shows what is written on it instead
     rows = [{**r, "ident_url": None if r["trainee"] else ident_url(r), "refused_why": refused_why(r),
-             "refused_later": [{**s, "why": refused_row_short(s)} for s in r["refused_later"]],
-             "partial_later": [{**s, "why": partial_row_short(s)} for s in r["partial_later"]]}
+             # (the later sendings a row notes, refused whole or read in part, in the order they came)
+             "later": sorted([{**s, "why": refused_row_short(s), "refused": True} for s in r["refused_later"]] +
+                             [{**s, "why": partial_row_short(s), "refused": False} for s in r["partial_later"]],
+                             key=lambda s: s["id"])}
             for r in rows]
     return render_template("trainer/results.html", key=key, rows=rows, sort=sort, desc=desc,
                            version=table_version(rows))
