@@ -131,3 +131,31 @@ def test_a_retake_refused_as_blurry_again_is_still_an_attempt(app, client, code)
     assert again.location != first.location
     assert _class(app, code) == [(again.location.rsplit("/", 1)[1], 2, [_id(app, first.location),
                                                                          _id(app, again.location)])]
+
+
+def test_a_retake_or_added_page_sent_with_no_photo_chosen_says_none_was_chosen_not_that_the_file_is_empty(
+        client, code):
+    """Rehearsal (helper-185, a phone with the script off): the "Foto ulang" card's "Kirim" tapped before choosing
+    the photo answered "Berkas kosong. Pilih foto lembar latihan." (the file is empty) of a file never chosen; so
+    did the "Foto halaman 2" card of a sheet lacking its page. Both say no photo was chosen and what to do; a
+    chosen file that is empty is still "Berkas kosong"."""
+    first = _send(client, code, [("017solo_p1.jpg", jpeg_bytes()), ("017solo_blur_p2.jpg", jpeg_bytes(color="#eee"))])
+    # (a browser sends a file input left empty as a part with no file name and no bytes)
+    none_chosen = client.post(first.location + "/ulang", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "position": "2", "photo": (io.BytesIO(b""), "")})
+    said = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", none_chosen.get_data(as_text=True)))
+    assert none_chosen.status_code == 400
+    assert "Belum ada foto yang dipilih. Pilih foto halamannya dulu, lalu ketuk “Kirim”." in said
+    assert "Berkas kosong" not in said
+    empty = _retake(client, first.location, 2, "ulang_p2.jpg", b"")
+    assert "Berkas kosong. Pilih foto lembar latihan." in empty.get_data(as_text=True)
+    lacking = _send(client, code, [("017solo_p1.jpg", jpeg_bytes(color="#ccc"))])
+    added = client.post(lacking.location + "/lengkapi", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "photo": (io.BytesIO(b""), "")})
+    assert added.status_code == 303 and added.location.endswith("#lengkapi")
+    text = _text(client, lacking.location)
+    assert "Belum ada foto yang dipilih. Pilih foto halamannya dulu, lalu ketuk “Kirim”." in text
+    assert "Berkas kosong" not in text
+    english = client.post(first.location + "/ulang?lang=en", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(client), "position": "2"}).get_data(as_text=True)
+    assert "No photo was chosen. Choose the page&#39;s photo first, then tap “Send”." in english

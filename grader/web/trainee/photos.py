@@ -84,6 +84,17 @@ def photo_long_side() -> int:
     return max(math.ceil(max(s.page_w_mm, s.page_h_mm) * s.read_px_per_mm / PAGE_FILLS) for s in specs)
 
 
+def chosen(upload):
+    """``upload``, a photo input of a result's card ("Foto ulang", "Foto halaman 2"), as sent; GraderError
+    ``no_photo`` when none was chosen. Without the script such a card is sent with its "Kirim" button, which a
+    trainee may tap before choosing the photo: they were told "Berkas kosong" (empty file) of a file never chosen
+    (rehearsal helper-185)."""
+    if upload is None or not upload.filename:
+        raise GraderError("no_photo", "No photo was chosen. Choose the page's photo first, then tap “Send”.",
+                          "Belum ada foto yang dipilih. Pilih foto halamannya dulu, lalu ketuk “Kirim”.")
+    return upload
+
+
 def uploaded_photos(upload, *, max_pages: int) -> list[tuple[str, bytes]]:
     """An uploaded photo, or the page photos of an uploaded PDF (a scanner app's), each checked
     (:func:`~grader.web.photo_checks.check_photo`); raises GraderError."""

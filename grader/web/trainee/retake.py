@@ -16,14 +16,13 @@ from grader.web.grading import stored_photos
 from grader.web.grading_queue import queue_grading
 from grader.web.i18n import error_text
 from grader.web.i18n import gettext as _
-from grader.web.photo_checks import check_photo
 from grader.web.present import left_out_of
 from grader.web.resent import replaced_tokens
 from grader.web.sheet_storing import read_stored, store_submission
 from grader.web.trainee import bp, get_submission, replaced_sending
 from grader.web.trainee.attempts import (earlier_attempts, missing_pages, pages_for, read_pages, remember_attempt,
                                          sender_id)
-from grader.web.trainee.photos import RETAKE, added_input, uploaded_photos
+from grader.web.trainee.photos import RETAKE, added_input, chosen, uploaded_photos
 from grader.web.trainee.results import image_urls
 
 #: The flash category of why a page could not be added to a sheet: said in the "complete this sheet" card, where the
@@ -47,9 +46,7 @@ def retake(token: str):
     upload = request.files.get("photo")
     res = json.loads(row["result"]) if row["result"] else None
     try:
-        if upload is None or not upload.filename:
-            check_photo(b"", max_bytes=0)                   # (says: choose a photo)
-        [(name, data)] = uploaded_photos(upload, max_pages=1)
+        [(name, data)] = uploaded_photos(chosen(upload), max_pages=1)
         if any(u["position"] == position and u["sha256"] == hashlib.sha256(data).hexdigest() for u in uploads):
             # (picked again from the gallery: graded again, it was refused again for the same reason, untold)
             raise GraderError("same_photo", "This is the same photo as before. Take a new one with the camera, "
@@ -143,11 +140,9 @@ def complete(token: str):
     else:
         upload = request.files.get("photo")
         try:
-            if upload is None or not upload.filename:
-                check_photo(b"", max_bytes=0)               # (says: choose a photo)
             # (its button says the first page missing: "Foto halaman 2")
             added = [(page, photo, added_input(min(missing)))
-                     for page, photo in zip(sorted(missing), uploaded_photos(upload, max_pages=len(missing)))]
+                     for page, photo in zip(sorted(missing), uploaded_photos(chosen(upload), max_pages=len(missing)))]
             reused = []
         except GraderError as exc:
             flash(error_text(exc), COMPLETE_ERROR)
