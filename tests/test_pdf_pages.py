@@ -198,7 +198,7 @@ def test_a_trainee_may_send_a_scanner_apps_pdf_and_its_pages_are_stored_as_photo
     assert three.status_code == 400 and "PDF ini berisi lebih dari 2 halaman, padahal lembar ini 2 halaman" in \
         three.get_data(as_text=True)
     both = upload(client, code=code, photos=[("017.pdf", jpeg_pdf(pages)), ("017_2.jpg", jpeg_bytes())])
-    assert both.status_code == 400 and "Lembar ini 2 halaman, tetapi ada 3 foto" in both.get_data(as_text=True)
+    assert both.status_code == 400 and "sudah berisi 2 halaman" in both.get_data(as_text=True)
     typed = upload(client, code=code, photos=[("surat.pdf", pdf_of([Image.new("L", (50, 50), 255)])
                                                            .replace(b"/DCTDecode", b"/RunLengthDecode"))])
     assert typed.status_code == 400 and "tidak berisi foto atau hasil pindaian" in typed.get_data(as_text=True)
@@ -604,3 +604,32 @@ def test_a_jpeg_wrapped_in_flate_is_read_and_a_jpeg_2000_scan_is_said_as_not_rea
     with pytest.raises(GraderError) as exc:
         pdf_photos(image_pdf([(jpx.getvalue(), {**rgb, "/Width": 64, "/Height": 64, "/Filter": "/JPXDecode"})]))
     assert exc.value.code == "pdf_unreadable" and "Send the photos themselves" in exc.value.message
+
+
+def test_a_pdf_of_both_pages_sent_beside_a_photo_names_its_box_not_a_third_photo():
+    """Rehearsal (helper-185): a scanner app's PDF of both pages in "Foto halaman 1" and a photo of page 2 beside
+    it were refused as "Lembar ini 2 halaman, tetapi ada 3 foto" (there are 3 photos) of two files chosen. The
+    refusal names the box whose file holds both pages, and what to send; two such files are said so too."""
+    import html
+
+    from test_web_trainee import upload
+
+    from grader.commands.serve import ensure_demo_data
+    from grader.web.testing import jpeg_bytes, make_test_app
+
+    client = make_test_app().test_client()
+    code = ensure_demo_data()
+    pages = [jpeg_bytes(color="#fefefe"), jpeg_bytes(color="#fdfdfd")]
+    both = upload(client, code=code, photos=[("scan.pdf", jpeg_pdf(pages)), ("017_2.jpg", jpeg_bytes())])
+    said = html.unescape(both.get_data(as_text=True))
+    assert both.status_code == 400 and "3 foto" not in said
+    assert ("Berkas di kotak “Foto halaman 1” sudah berisi 2 halaman; dengan kotak lainnya ada 3 halaman, padahal "
+            "lembar ini 2 halaman. Kirim berkas itu saja, atau satu foto per halaman.") in said
+    other = [jpeg_bytes(color="#fcfcfc"), jpeg_bytes(color="#fbfbfb")]
+    two = upload(client, code=code, photos=[("a.pdf", jpeg_pdf(pages)), ("b.pdf", jpeg_pdf(other))])
+    assert ("Setiap berkas yang dipilih berisi beberapa halaman: semuanya 4 halaman, padahal lembar ini 2 halaman."
+            in html.unescape(two.get_data(as_text=True)))
+    english = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("scan.pdf", jpeg_pdf(pages))],
+                     lang="en")
+    assert ("The file in the “Photo of page 2” box already holds 2 pages; with the other box that makes 3 pages, "
+            "but this sheet has 2.") in html.unescape(english.get_data(as_text=True))

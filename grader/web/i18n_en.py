@@ -399,8 +399,14 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "Choose many photos at once, one zip file, or scans as PDF or TIFF (one sheet page per page of the file). One "
         "trainee's photos are grouped by their QR code, the trainee number written on the sheet, or file name (e.g. "
         "017_1.jpg and 017_2.jpg).",
-    "Lembar ini {n} halaman, tetapi ada {k} foto. Kirim satu foto per halaman.":
-        "This sheet has {n} pages, but there are {k} photos. Send one photo per page.",
+    "Berkas di kotak “{box}” sudah berisi {m} halaman; dengan kotak lainnya ada {k} halaman, padahal lembar ini {n} "
+    "halaman. Kirim berkas itu saja, atau satu foto per halaman.":
+        "The file in the “{box}” box already holds {m} pages; with the other box that makes {k} pages, but this sheet "
+        "has {n}. Send that file alone, or one photo per page.",
+    "Setiap berkas yang dipilih berisi beberapa halaman: semuanya {k} halaman, padahal lembar ini {n} halaman. Kirim "
+    "satu berkas saja yang berisi halaman lembar ini, atau satu foto per halaman.":
+        "Each file chosen holds several pages: {k} pages in all, but this sheet has {n}. Send one file holding this "
+        "sheet's pages only, or one photo per page.",
     "Foto atau zip": "Photos or a zip",
     "Unggah dan nilai": "Upload and grade",
     "Unggahan sebelumnya": "Earlier uploads",

@@ -84,8 +84,7 @@ def upload():
     if not files and not errors:
         errors.append(_("Pilih foto lembar latihan (minimal satu halaman)."))
     if len(files) > len(PAGES):
-        errors.append(_("Lembar ini {n} halaman, tetapi ada {k} foto. Kirim satu foto per halaman.",
-                        n=len(PAGES), k=len(files)))
+        errors.append(_too_many_pages(inputs))
     if code_error and code_error.code == "exercise_removed":      # no code fixes that: nothing is kept
         errors.insert(0, error_text(code_error))
         return _form(errors, 400, code=code or "", trainee=trainee or "")
@@ -129,6 +128,22 @@ def upload():
     if trainee:
         resp.set_cookie("trainee", trainee, max_age=30 * 24 * 3600, samesite="Lax", httponly=True)
     return resp
+
+
+def _too_many_pages(inputs: list[int]) -> str:
+    """Why the form's files, more pages than the sheet has, were refused, ``inputs`` naming each page's box. Each box
+    takes one photo, so only a scanner app's PDF (or a TIFF) of several pages makes more: said as "ada 3 foto" of two
+    files chosen, a PDF of both pages beside a photo of page 2, it sent the trainee looking for a third photo
+    (rehearsal helper-185). The box whose file holds several pages is named."""
+    several = [page for page in PAGES if inputs.count(page) > 1]
+    if len(several) == 1:
+        return _("Berkas di kotak “{box}” sudah berisi {m} halaman; dengan kotak lainnya ada {k} halaman, padahal "
+                 "lembar ini {n} halaman. Kirim berkas itu saja, atau satu foto per halaman.",
+                 box=_("Foto halaman {n}@@kotak", n=several[0]), m=inputs.count(several[0]), k=len(inputs),
+                 n=len(PAGES))
+    return _("Setiap berkas yang dipilih berisi beberapa halaman: semuanya {k} halaman, padahal lembar ini {n} "
+             "halaman. Kirim satu berkas saja yang berisi halaman lembar ini, atau satu foto per halaman.",
+             k=len(inputs), n=len(PAGES))
 
 
 def _chosen_photos() -> tuple[list[tuple[str, bytes]], list[int], list[dict]]:
