@@ -1885,6 +1885,25 @@ def test_only_this_trainees_own_earlier_pages_are_offered(app, client, code):
         assert resp.status_code == 400
 
 
+def test_a_page_sent_with_a_name_whose_number_was_unsure_is_offered_to_that_trainees_next_half_sheet(client, code):
+    """Rehearsal (helper-185, real pipeline): "Wayan" typed, page 1 sent alone, its number read unsure (the sheet
+    named only by the name typed); then page 2 alone, its boxes read 031 (trainee 031, named Wayan). The second
+    sheet listed the first among its earlier attempts but offered no "Pakai halaman 1": the two were compared as ids,
+    "Wayan" against "031". They are one trainee's, as the class table tells them; two numbers read with one name
+    typed are still two trainees."""
+    first = upload(client, code=code, trainee="Wayan", photos=[("unsure-031-asolo_1.jpg", jpeg_bytes())])
+    second = upload(client, code=code, trainee="Wayan", photos=[("num-031-asolo_2.jpg", jpeg_bytes(color="#eee"))])
+    html = client.get(second.location).get_data(as_text=True)
+    form = re.search(r'<form method="post" action="([^"]+/lengkapi)"[^>]*>.*?name="dari" value="([^"]+)"', html, re.S)
+    assert form and form.group(2) == first.location.rsplit("/", 1)[1] and "Pakai halaman 1 dari kiriman" in html
+    done = client.post(form.group(1), data={"csrf_token": csrf_of(client), "dari": form.group(2)})
+    assert done.status_code == 302 and "Lengkapi lembar ini" not in client.get(done.location).get_data(as_text=True)
+    other = upload(client, code=code, trainee="Wayan", photos=[("num-045-bsolo_1.jpg", jpeg_bytes(color="#ddd"))])
+    again = upload(client, code=code, trainee="Wayan", photos=[("num-031-bsolo_2.jpg", jpeg_bytes(color="#ccc"))])
+    html = client.get(again.location).get_data(as_text=True)
+    assert "Lengkapi lembar ini" in html and other.location.rsplit("/", 1)[1] not in html
+
+
 def test_an_old_result_link_leads_to_the_retake(client, code):
     """QA: after a retake, the old link (kept in a chat or the history) still offered 'Foto ulang' and no way on."""
     resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])

@@ -7,7 +7,6 @@ import secrets
 
 from flask import session
 
-from grader.page_groups import normalise_id
 from grader.web.db import REMOVED, get_db
 from grader.web.grading import kept_photos
 from grader.web.present import unread_pages
@@ -101,21 +100,35 @@ def page_offers(row, missing: set[int]) -> list[dict]:
     sent before, instead of leaving a half sheet as their latest. Each offer names whom that sheet names, and the
     page links to it: on a phone lent round, neither sheet may name anyone, and the trainee decides by looking."""
     offers: dict[int, dict] = {}
-    for a in reversed(earlier_attempts(row)):
-        for page in sorted(pages_for(row, a, missing)):
+    attempts = earlier_attempts(row)
+    for a in reversed(attempts):
+        for page in sorted(pages_for(row, a, missing, attempts)):
             offers.setdefault(page, {"page": page, "token": a["token"], "created_at": a["created_at"],
                                      "who": a["trainee_name"] or a["trainee"]})
     return [offers[p] for p in sorted(offers)]
 
 
-def pages_for(row, attempt, missing: set[int]) -> set[int]:
-    """The missing pages that an earlier ``attempt`` (a row of :func:`earlier_attempts`) read. None from a sheet
-    naming another trainee: a phone lent to a friend remembers the friend's attempts too."""
+def pages_for(row, attempt, missing: set[int], attempts=None) -> set[int]:
+    """The missing pages that an earlier ``attempt`` (a row of :func:`earlier_attempts`, ``attempts`` if given) read.
+    None from a sheet naming another trainee: a phone lent to a friend remembers the friend's attempts too."""
     if attempt["state"] != "done" or not attempt["result"]:
         return set()
-    if row["trainee"] and attempt["trainee"] and normalise_id(row["trainee"]) != normalise_id(attempt["trainee"]):
+    if row["trainee"] and attempt["trainee"] and not _one_trainee(row, attempt, attempts):
         return set()
     return missing & set(read_pages(json.loads(attempt["result"])))
+
+
+def _one_trainee(row, attempt, attempts=None) -> bool:
+    """Whether ``attempt`` names the trainee ``row`` names, as the class table and the earlier attempts listed tell
+    them (:func:`grader.web.standing_sheets.identity_keys`, over this browser's sheets of the exercise): "Wayan"
+    typed with a page 1 whose number was not read firmly is trainee 031 of the page 2 sent next, its boxes read 031
+    beside the same name. Compared as ids alone they were two trainees, and the page 1 sent minutes before was not
+    offered to complete the sheet, though listed among its earlier attempts (rehearsal helper-185)."""
+    rows = [a for a in (earlier_attempts(row) if attempts is None else attempts) if a["id"] != row["id"]]
+    if not any(a["id"] == attempt["id"] for a in rows):
+        rows.append(attempt)
+    keys = {r["id"]: k["key"] for r, k in zip([*rows, row], identity_keys([*rows, row]))}
+    return keys[attempt["id"]] == keys[row["id"]]
 
 
 def wrong_page_photos(row, res: dict | None) -> list[dict]:
