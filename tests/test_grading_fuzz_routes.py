@@ -290,7 +290,8 @@ class Sheet:
         judged_on_reading = any(fid in r["fields"] and r["status"] == "violated" for r in res["rules"]) or \
             any(fid in x["fields"] and x["severity"] == "error" for x in res["findings"])
         said = parse_value(written)[1]
-        answered_at_once = not judged_on_reading and said not in (None, f["expected"])
+        # (saying just what we read, a field judged on its reading disputes nothing: answered at once as well)
+        answered_at_once = said not in (None, f["expected"]) and (not judged_on_reading or said == f["value"])
         stored = room and not answered_at_once and f["status"] in DISPUTABLE and not f.get("corrected_by")
         crash = stored and rng.random() < CRASH_RATE
         self.s.pipe.crash_next = int(crash)

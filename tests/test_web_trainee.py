@@ -2326,6 +2326,30 @@ def test_a_dispute_of_a_field_in_a_broken_rule_goes_to_a_trainer_whatever_number
     assert (field["status"], field["trainee_says"]) == ("wrong", said)
 
 
+def test_a_dispute_of_a_field_in_a_broken_rule_saying_just_what_we_read_is_answered_at_once(app, client, code):
+    """Rehearsal (helper-185, real pipeline): a tally read 114 (key 117) in a pair's cross-check error, disputed
+    saying "114": stored for a trainer, and the pair's note said "Anda menyanggah bacaan kami" (you dispute our
+    reading) of the reading the trainee had just confirmed. The rule was judged on what they wrote: the page answers
+    at once that the field stays wrong, stores nothing, and the broken rule stays the trainee's."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import WRONG_FIELD
+    expected = load_key(code).fields[WRONG_FIELD]
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    token = page.rsplit("/", 1)[1]
+    html = client.get(page).get_data(as_text=True)
+    read = re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?data-label="Terbaca">(\d+)<', html, re.S).group(1)
+    assert int(read) != expected and "Surat suara diterima harus sama" in html          # read wrong, rule broken
+    got = client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client, page), "field": WRONG_FIELD,
+                                                       "written": read}, follow_redirects=True)
+    said = got.get_data(as_text=True)
+    assert (f"Isian {WRONG_FIELD}: Anda menulis {read}, padahal seharusnya {expected}, jadi isian ini tetap "
+            f"salah") in said and "menyanggah" not in said
+    assert "Surat suara diterima harus sama" in said
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute("SELECT COUNT(*) FROM disputes").fetchone()[0] == 0
+
+
 def test_the_number_a_dispute_says_is_read_as_boxes_mean_it():
     from grader.web.trainee.dispute import written_number
     assert [written_number(w, "digits") for w in ("X47", "x47", "-47", "047", "47", "XXX", "-", "")] == \

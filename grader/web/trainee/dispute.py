@@ -36,23 +36,30 @@ def still_wrong(row, field_id: str, written: str):
     """The key's value of ``field_id`` when what the trainee says they wrote differs from it: the field is wrong
     whether or not we misread it, so a dispute would only take a real mistake out of the score (shown as "perlu
     dicek", the sheet at 100) and cost a trainer's look. None otherwise (nothing said, or the key's value said), and
-    for a field in a broken rule or a cross-check error: those were judged on what we read, which the trainee says
-    is not what they wrote (their sum may hold with it), so a trainer settles it, as any dispute; the field itself
-    stays wrong on the trainee's word until then (``grade.NOTE_WRONG_BY_OWN_WORD``: helper-136's "04" against a key
-    of 24 took it out of the score)."""
+    for a field in a broken rule or a cross-check error that says another number than we read: those were judged on
+    what we read, which the trainee says is not what they wrote (their sum may hold with it), so a trainer settles
+    it, as any dispute; the field itself stays wrong on the trainee's word until then (``grade.NOTE_WRONG_BY_OWN_WORD``:
+    helper-136's "04" against a key of 24 took it out of the score). Saying just what we read, the trainee disputes
+    nothing: the rule was judged on what they wrote. It was stored, a trainer's look for nothing, and the pair's note
+    said "Anda menyanggah bacaan kami" of a tally of 114 confirmed as read (rehearsal helper-185)."""
     if row["state"] != "done" or not row["result"]:
         return None
     result = json.loads(row["result"])
     field = next((f for f in result.get("fields", []) if f.get("id") == field_id), None)
     if field is None or field.get("status") not in DISPUTABLE or field.get("corrected_by"):
         return None
-    if any(field_id in r.get("fields", ()) and r.get("status") == "violated" for r in result.get("rules") or ()) or \
-            any(field_id in x.get("fields", ()) and x.get("severity") == "error" for x in result.get("findings") or ()):
-        return None
     said, expected = written_number(written, field.get("kind")), field.get("expected")
     if said is None or not isinstance(expected, int) or isinstance(expected, bool) or said == expected:
         return None
+    if said != field.get("value") and _judged_on_reading(result, field_id):
+        return None
     return expected
+
+
+def _judged_on_reading(result: dict, field_id: str) -> bool:
+    """Whether ``field_id`` is in a rule broken, or a pair's cross-check error, on what we read."""
+    return any(field_id in r.get("fields", ()) and r.get("status") == "violated" for r in result.get("rules") or ()) \
+        or any(field_id in x.get("fields", ()) and x.get("severity") == "error" for x in result.get("findings") or ())
 
 
 @bp.post("/hasil/<token>/sanggah")
