@@ -2326,6 +2326,23 @@ def test_a_dispute_of_a_field_in_a_broken_rule_goes_to_a_trainer_whatever_number
     assert (field["status"], field["trainee_says"]) == ("wrong", said)
 
 
+def test_a_field_wrong_on_the_trainees_word_offers_no_second_dispute_while_the_first_waits(app, client, code):
+    """Rehearsal (helper-185): a field in a broken rule disputed saying another number than the key's stays wrong on
+    the trainee's word while a trainer looks; its row still offered "Bukan ini yang saya tulis?", whose second
+    sending could only be refused ("sudah disanggah"). The row says the dispute and waits; other rows still offer it."""
+    from grader.exercise.store import load_key
+    from grader.web.testing import WRONG_FIELD
+    said = str(load_key(code).fields[WRONG_FIELD] + 4)
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    token = page.rsplit("/", 1)[1]
+    client.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(client, page), "field": WRONG_FIELD,
+                                                 "written": said})
+    html = client.get(page).get_data(as_text=True)
+    row = re.search(rf'id="f-{re.escape(WRONG_FIELD)}".*?</tr>', html, re.S).group(0)
+    assert "Salah" in row and f"Anda menulis <b>{said}</b>" in row
+    assert "Bukan ini yang saya tulis?" not in row and 'name="written"' not in row
+
+
 def test_a_dispute_of_a_field_in_a_broken_rule_saying_just_what_we_read_is_answered_at_once(app, client, code):
     """Rehearsal (helper-185, real pipeline): a tally read 114 (key 117) in a pair's cross-check error, disputed
     saying "114": stored for a trainer, and the pair's note said "Anda menyanggah bacaan kami" (you dispute our
