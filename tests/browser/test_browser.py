@@ -70,7 +70,23 @@ def wait_until(page, expression, timeout_s=15):
 
 
 def no_horizontal_scroll(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    """The page fits its viewport's width. Measured against the viewport set, not window.innerWidth: in a mobile
+    context (is_mobile) a page wider than its viewport is zoomed out to fit, and innerWidth grows with it, so a
+    584 px page on a 390 px phone passed (helper-185)."""
+    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
+
+
+def test_no_horizontal_scroll_sees_a_page_wider_than_a_phone(browser):
+    """The phone tests' check itself: a mobile page of 584 px on a 390 px phone (a long name did that, helper-185)
+    does not fit, though the browser zooms it out to fit and window.innerWidth says 584."""
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    head = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    page.set_content(head + '<div style="width:584px">Raden_Mas_Muhammad</div>')
+    assert not no_horizontal_scroll(page)
+    page.set_content(head + '<div>Raden Mas Muhammad</div>')
+    assert no_horizontal_scroll(page)
+    ctx.close()
 
 
 def test_trainee_uploads_a_sheet_on_a_phone_and_sees_the_result(browser, live_server, shots, tmp_path,
