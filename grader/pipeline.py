@@ -23,7 +23,7 @@ from grader.page_groups import normalise_id, number_text
 from grader.photo.identify import code_read_as
 from grader.photo.refusal import Refusal
 from grader.read.context import undo_context
-from grader.read.numbers import NOTE_OVERWRITTEN
+from grader.read.numbers import NOTE_ACROSS_BORDERS, NOTE_BOX_OUT_OF_PLACE, NOTE_OVERWRITTEN
 from grader.read.sheet_reader import FieldReading, read_page_fields
 from grader.retake_advice import advice_without, retake_advice
 from grader.sheet.layout import shared_layout
@@ -114,7 +114,12 @@ def read_json(pr: PhotoRead) -> dict:
 
 
 def _trainee_from_sheet(reads: list[PhotoRead]) -> str | None:
+    """The trainee number written on the sheet and read ``ok``: on any page read, even one refused as the same page
+    again, but never on a page refused as another trainee's (its number is theirs: the sheet of 015 whose 070 page
+    was refused was named 070)."""
     for pr in reads:
+        if pr.refusal is not None and pr.refusal.code == "other_trainee":
+            continue
         r = pr.readings.get(TRAINEE_FIELD)
         if r is not None and r.status == "ok" and r.value is not None:
             return number_text(r.value)
@@ -308,16 +313,30 @@ class _PageOwner:
 
 
 def _page_owner(pr: PhotoRead) -> _PageOwner | None:
-    """Whom a read page names: its QR's trainee, else the trainee number written on it and read ``ok``; None for
-    nobody (a blank sheet's QR beside an unsure, overwritten or missing number)."""
+    """Whom a read page names: its QR's trainee, else the trainee number written on it, read ``ok``, or in
+    ``review`` for boxes the reader was unsure of while others were read surely; None for nobody (a blank sheet's
+    QR beside an overwritten, missing or wholly unsure number).
+
+    A number in review still tells another trainee by its sure boxes (helper-185: Wayan's page 1, her 093 read
+    ``0?3``, sent with a classmate's page 2, a firm 145, was graded as one sheet). Its boxes count as sure only by
+    the bar that could call a trainee wrong, and not where the field's boxes may be misplaced or a digit straddles
+    two boxes (the whole field is doubtful there, not one box)."""
     ident = pr.aligned.identity
     if ident.trainee:
         return _PageOwner(number_text(ident.trainee), ident.trainee_name)
     r = pr.readings.get(TRAINEE_FIELD)
-    if r is None or r.status != "ok" or r.value is None or NOTE_OVERWRITTEN in r.notes:
+    if r is None or r.value is None or NOTE_OVERWRITTEN in r.notes:
         return None
     unsure = {k for k, c in enumerate(r.box_confidence) if c < WRONG_MIN_CONFIDENCE}
-    return _PageOwner(number_text(r.value), by_qr=False, sure=sure_digits(r, unsure))
+    if r.status == "ok":
+        return _PageOwner(number_text(r.value), by_qr=False, sure=sure_digits(r, unsure))
+    doubtful = {NOTE_ACROSS_BORDERS, NOTE_BOX_OUT_OF_PLACE} & set(r.notes)
+    unsure |= set(r.detail.get("unsure_boxes", ()))
+    if r.status != "review" or doubtful or not r.detail.get("unsure_boxes") or len(unsure) >= len(r.boxes):
+        return None
+    sure = sure_digits(r, unsure)
+    # (named by its sure boxes, "0?3": which digit the pixels favour in the others is not said as if it were read)
+    return _PageOwner(sure, by_qr=False, sure=sure)
 
 
 def _not_one_trainee(a: _PageOwner, b: _PageOwner) -> bool:
@@ -339,7 +358,13 @@ def _is_caller(owner: _PageOwner, caller: str | None) -> bool:
     without leading zeros, "063" for 63), or the roster name in any case and spacing ("sri  siregar" for
     "Sri Siregar")."""
     typed = normalise_id(caller)
-    return typed is not None and typed in (normalise_id(owner.trainee), normalise_id(owner.name))
+    if typed is None:
+        return False
+    if "?" in owner.trainee:    # a number read in part ("0?3") fits the number typed in its sure boxes ("93")
+        digits = typed.rjust(len(owner.trainee), "0")
+        return typed.isascii() and typed.isdigit() and len(digits) == len(owner.trainee) and all(
+            s in ("?", d) for s, d in zip(owner.trainee, digits))
+    return typed in (normalise_id(owner.trainee), normalise_id(owner.name))
 
 
 def _refuse_pages_that_do_not_belong(reads: list[PhotoRead], *, caller: str | None, kept: Collection[int] = (),

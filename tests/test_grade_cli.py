@@ -473,7 +473,8 @@ def test_an_exercise_code_misread_by_ocr_is_not_another_exercise(monkeypatch, mi
 
 
 def _read(file: str, page: int, trainee: str | None, name: str | None = None, *, number: int | None = None,
-          number_status: str = "ok", box_confidence: tuple[float, ...] = (0.9995,) * 3):
+          number_status: str = "ok", box_confidence: tuple[float, ...] = (0.9995,) * 3,
+          unsure_boxes: tuple[int, ...] = (), notes: tuple[str, ...] = ()):
     """A PhotoRead whose aligned page carries only what the page-ownership check looks at: its QR's trainee and
     name, and the trainee number written on it (``number``, read ``number_status``)."""
     from types import SimpleNamespace
@@ -483,7 +484,7 @@ def _read(file: str, page: int, trainee: str | None, name: str | None = None, *,
     ident = SimpleNamespace(trainee=trainee, trainee_name=name)
     readings = {} if number is None else {TRAINEE_FIELD: FieldReading(
         TRAINEE_FIELD, "digits", page, number, min(box_confidence), number_status, tuple(f"{number:03d}"),
-        box_confidence)}
+        box_confidence, notes, {"unsure_boxes": list(unsure_boxes)} if unsure_boxes else {})}
     sheet = SimpleNamespace(pages=(SimpleNamespace(number=1), SimpleNamespace(number=2)))
     return PhotoRead(file=file, aligned=SimpleNamespace(identity=ident, page=SimpleNamespace(number=page), sheet=sheet),
                      readings=readings)
@@ -586,7 +587,7 @@ def test_a_page_whose_written_number_names_another_trainee_is_refused_not_mixed_
     """Trainee rehearsal (helper-134): Siti's personalised page 1 (QR trainee 70) sent with a classmate's page 2,
     a blank practice sheet whose number boxes read 015 firmly, was graded as one sheet, 100 / 100, with no word.
     A batch keeps those pages apart by the same evidence (grader.page_groups); one upload now does too."""
-    from grader.pipeline import _refuse_pages_that_do_not_belong
+    from grader.pipeline import _refuse_pages_that_do_not_belong, identify_trainee
     reads = [_read("a.jpg", 1, "70", "Siti Santoso", number=70), _read("b.jpg", 2, None, number=15)]
     _refuse_pages_that_do_not_belong(reads, caller=None)
     assert reads[0].refusal is None and reads[1].aligned is None and reads[1].page == 2
@@ -596,6 +597,8 @@ def test_a_page_whose_written_number_names_another_trainee_is_refused_not_mixed_
     reads = [_read("a.jpg", 1, None, number=70), _read("b.jpg", 2, None, number=15)]
     _refuse_pages_that_do_not_belong(reads, caller="15")
     assert reads[0].refusal.code == "other_trainee" and reads[1].refusal is None
+    # ... and names the sheet: the number on the page refused as the classmate's is theirs (it named the sheet 070)
+    assert identify_trainee(reads, caller="15")[:3:2] == ("015", "trainee_number")
     # the same number written on both ("070" beside the QR's "70"), an unsure one, or one read ok that differs only
     # in boxes read below the bar for calling a trainee wrong (a 7 read 1 at 0.998), names nobody else
     for other in (_read("b.jpg", 2, None, number=70), _read("b.jpg", 2, None, number=15, number_status="review"),
@@ -607,6 +610,38 @@ def test_a_page_whose_written_number_names_another_trainee_is_refused_not_mixed_
     reads = [_read("a.jpg", 1, "70", "Siti Santoso", number=15), _read("b.jpg", 2, None, number=70)]
     _refuse_pages_that_do_not_belong(reads, caller=None)
     assert reads[0].refusal is None and reads[1].refusal is None
+
+
+def test_a_number_read_in_part_still_tells_another_trainees_page_by_its_sure_boxes():
+    """Trainee rehearsal (helper-185): Wayan's page 1, her 093 read with its middle box unsure ("0?3", in review),
+    sent with a classmate's page 2 whose 145 was read firmly, was graded as one sheet: a number in review named
+    nobody, so nothing was set against the 145. Its sure boxes differ from it: two trainees' pages. The page that
+    comes first (or the one the typed number fits) is kept; the other is refused, its number said as read."""
+    from grader.pipeline import _refuse_pages_that_do_not_belong, identify_trainee
+    wayan = dict(number=93, number_status="review", box_confidence=(1.0, 0.7, 1.0), unsure_boxes=(1,))
+    reads = [_read("a.jpg", 1, None, **wayan), _read("b.jpg", 2, None, number=145)]
+    _refuse_pages_that_do_not_belong(reads, caller="Wayan", own_sheet=True)
+    assert reads[0].refusal is None and reads[1].refusal.code == "other_trainee"
+    assert "No. 145 (nomor peserta yang tertulis)" in reads[1].refusal.message_id
+    assert identify_trainee(reads, caller="Wayan")[0] != "145"
+    # the classmate's page first, and Wayan types her number: it fits her page's sure boxes, which is kept
+    reads = [_read("b.jpg", 2, None, number=145), _read("a.jpg", 1, None, **wayan)]
+    _refuse_pages_that_do_not_belong(reads, caller="93", own_sheet=True)
+    assert reads[0].refusal.code == "other_trainee" and reads[1].refusal is None
+    # ... or types nothing: the page first is kept, and the other said by its sure boxes, not the favoured digit
+    reads = [_read("b.jpg", 2, None, number=145), _read("a.jpg", 1, None, **wayan)]
+    _refuse_pages_that_do_not_belong(reads, caller=None)
+    assert reads[0].refusal is None and "No. 0?3 (nomor peserta yang tertulis)" in reads[1].refusal.message_id
+    # one trainee's pages: 093 beside its own number read in part (only the unsure box differs), or a number whose
+    # every differing box is below the bar, or one in review for a digit across two boxes, are one sheet
+    for other in (_read("b.jpg", 2, None, number=93), _read("b.jpg", 2, None, number=83),
+                  _read("b.jpg", 2, None, number=145, number_status="review", box_confidence=(0.998, 0.99, 0.9),
+                        unsure_boxes=(2,)),
+                  _read("b.jpg", 2, None, number=145, number_status="review", unsure_boxes=(2,),
+                        notes=("across_borders",))):
+        reads = [_read("a.jpg", 1, None, **wayan), other]
+        _refuse_pages_that_do_not_belong(reads, caller=None)
+        assert reads[0].refusal is None and reads[1].refusal is None, other.readings
 
 
 def test_the_page_a_photo_repeats_is_named_as_the_trainee_knows_it_not_by_the_trainers_folders():
