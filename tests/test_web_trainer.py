@@ -653,6 +653,12 @@ def test_a_trainees_refused_or_half_sending_says_their_earlier_graded_sheet_stil
         assert said[0] in phone.get(url + "?lang=id").get_data(as_text=True)
         assert said[1] in phone.get(url + "?lang=en").get_data(as_text=True)
     assert not any("data-earlier-stands" in phone.get(url).get_data(as_text=True) for url in alone)
+    # the half sending's "complete this sheet" card no longer says the trainer sees the latest sending (it said so
+    # under the words above); Rina's half sheet, with nothing earlier that counts, still does
+    for lang, latest in (("id", "Pelatih melihat kiriman terakhir Anda"), ("en", "Your trainer sees your latest upload")):
+        assert "id=\"lengkapi\"" in phone.get(half + "?lang=" + lang).get_data(as_text=True)
+        assert latest not in phone.get(half + "?lang=" + lang).get_data(as_text=True)
+        assert latest in phone.get(alone[1] + "?lang=" + lang).get_data(as_text=True)
 
 
 def test_a_dispute_on_a_later_half_sending_is_not_said_to_be_on_an_earlier_sheet(app, trainer, code):
