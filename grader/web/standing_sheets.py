@@ -126,8 +126,8 @@ def attempts_of(conn: sqlite3.Connection, exercise: str, sheet_id: int) -> list[
     (:func:`~grader.web.classroom.latest_sheets`' rule), oldest first, each ``{"id", "created_at", "state",
     "result_status", "score", "counted"}``; the ``counted`` one (:func:`standing_sheet`) is the one the table, the
     insight and the exports count: the last, or a graded one before the sendings refused whole (or read in part, after
-a complete one) that followed it. Empty
-    for a sheet with no other attempt, or one the table lists apart (a stray printed for another exercise).
+    a complete one) that followed it. Empty for a sheet with no other attempt, or one the table lists apart (a stray
+    printed for another exercise).
 
     The class table said "(2×)" and linked the newest sheet only; neither sheet's page named the other, and an
     earlier attempt a trainer had corrected said nothing of being left out of every count (helper-141)."""
