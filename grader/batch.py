@@ -27,6 +27,7 @@ from grader.exercise.store import AnswerKey
 from grader.file_names import (BARE_PAGE_RE, CHAT_STICKER_RE, PHOTO_SUFFIXES, member_path, named_pages,
                                 page_said_plainly, shown_name, split_member, taken_order,
                                 trainee_folders)
+from grader.grading.shown import unread_pages
 from grader.page_groups import PageEvidence, group_pages, normalise_id, number_evidence
 from grader.photo.decoder_messages import decoder_messages_logged
 from grader.photo.load import DEFAULT_MAX_BYTES
@@ -445,6 +446,15 @@ def group_reads(reads: list[PhotoRead], folders: list[str | None] | None = None)
     Photos whose own names name nobody, in a folder per trainee (``kelas/Andi/foto.jpg``), are named by their
     folder (:func:`grader.file_names.trainee_folders`, as the web batch does): that folder's photos are one sheet by
     file name. ``folders`` are :func:`folder_names` of ``reads``, when the caller has them."""
+    keys, plain = file_keys(reads, folders)
+    evidence = [dataclasses.replace(page_evidence(pr, k), named_page=p) for pr, k, p in zip(reads, keys, plain)]
+    return [[reads[i] for i in group] for group in group_pages(evidence)]
+
+
+def file_keys(reads: list[PhotoRead], folders: list[str | None] | None = None
+              ) -> tuple[list[tuple[str, str] | None], list[bool]]:
+    """Each read's sheet by its file name, ``(folder or zip, stem)`` (:func:`grader.file_names.named_pages`, or its
+    folder per trainee: ``folders``, :func:`folder_names`), else None; and whether that name says its page plainly."""
     places = [_place(pr.file) for pr in reads]
     named = named_pages(places)
     by_folder = folder_names(reads) if folders is None else folders
@@ -452,8 +462,58 @@ def group_reads(reads: list[PhotoRead], folders: list[str | None] | None = None)
             for n, place, folder in zip(named, (p for p, _ in places), by_folder)]
     # (a folder per trainee names its photos' sheet as plainly as "budi_p1" does)
     plain = [bool(n and page_said_plainly(name)) or bool(k and not n) for n, (_, name), k in zip(named, places, keys)]
-    evidence = [dataclasses.replace(page_evidence(pr, k), named_page=p) for pr, k, p in zip(reads, keys, plain)]
-    return [[reads[i] for i in group] for group in group_pages(evidence)]
+    return keys, plain
+
+
+def pages_in_other_sheets(results: list[dict], keys: dict[str, tuple[str, str] | None]) -> None:
+    """Add ``other_trainee_pages`` to each sheet of ``results`` whose missing page another trainee's sheet holds by
+    a photo its own file names gave it (``keys``: each photo's :func:`file_keys`, by its file): Eka's ``eka_p2.jpg``
+    that shows Dewi's page 2, by its QR or the number written on it, is graded as Dewi's (the QR wins), and Eka's row
+    said her page 2 was never sent, so a trainer hunted a photo that was there (rehearsal helper-182). The web's batch
+    refuses such a page in Eka's sheet as ``other_trainee`` (:func:`grader.pipeline.other_trainee_error`); here it
+    stays graded with its trainee's, and Eka's row names it: ``{"page", "file", "trainee", "trainee_name",
+    "identity_source"}``."""
+    for r in results:
+        missing = set(unread_pages(r).missing)
+        if not missing:
+            continue
+        mine = {keys.get(p.get("file")) for p in r.get("pages") or ()} - {None}
+        found = [{"page": p["page"], "file": p["file"], "trainee": s["trainee"], "trainee_name": s.get("trainee_name"),
+                  "identity_source": s["identity_source"]}
+                 for s in results if s is not r and _named_by_the_sheet(s) and not _one_trainee(s, r)
+                 for p in s.get("pages") or () if p.get("page") in missing and keys.get(p.get("file")) in mine
+                 and _strays_from(r, s, keys[p["file"]], keys)]
+        if found:
+            r["other_trainee_pages"] = found
+
+
+def _strays_from(r: dict, s: dict, key: tuple[str, str], keys: dict[str, tuple[str, str] | None]) -> bool:
+    """Whether sheet ``s``'s photo of file name ``key`` strayed from sheet ``r``, which holds that name's other page:
+    where ``s`` holds other photos (Dewi's own beside Eka's ``eka_p2``), or the name is ``r``'s trainee's and not
+    ``s``'s. Two sheets of one name's photos alone (``eka_p1`` Eka's, ``eka_p2`` Dewi's) are otherwise either one's
+    stray: each row would name the other's photo."""
+    if any(keys.get(p.get("file")) != key for p in s.get("pages") or ()):
+        return True
+    return _name_of(key[1], r) and not _name_of(key[1], s)
+
+
+def _name_of(stem: str, result: dict) -> bool:
+    """Whether a file name's stem (``named_pages``', lower case) is a sheet's trainee's: their number, or words of the
+    name the QR carries (``eka``, ``eka putri`` for "Eka Putri")."""
+    words = re.findall(r"[^\W_]+", stem)
+    name = re.findall(r"[^\W_]+", (result.get("trainee_name") or "").casefold())
+    return bool(words) and (normalise_id(stem) == normalise_id(result.get("trainee")) or set(words) <= set(name))
+
+
+def _named_by_the_sheet(result: dict) -> bool:
+    """Whether a graded sheet's trainee is the one its pages name (their QR, or the number written on them), not one
+    its photos' file names or folder give."""
+    return bool(result.get("trainee")) and result.get("identity_source") in ("qr", "trainee_number")
+
+
+def _one_trainee(a: dict, b: dict) -> bool:
+    """Whether two graded sheets name one trainee (one trainee's two exercises, or a sheet kept apart by its names)."""
+    return normalise_id(a.get("trainee")) == normalise_id(b.get("trainee"))
 
 
 def folder_names(reads: list[PhotoRead]) -> list[str | None]:
@@ -476,6 +536,7 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
     used: set[str] = set()
     folders = folder_names(reads)                  # (over the whole upload: a folder around it names nobody)
     folder_of = dict(zip((pr.file for pr in reads), folders))
+    keys = dict(zip((pr.file for pr in reads), file_keys(reads, folders)[0]))
     for group in group_reads(reads, folders):
         folder = {folder_of[pr.file] for pr in group}
         # (the folder per trainee names the sheet where its photos name nobody: after the QR and the number read,
@@ -490,6 +551,7 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
         if sub is not None and sub.is_dir():    # (its pages' and crops' paths are relative to it: say where it is)
             result["feedback_dir"] = str(sub)
         results.append(result)
+    pages_in_other_sheets(results, keys)
     return results
 
 

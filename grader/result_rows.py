@@ -51,14 +51,48 @@ def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
 
 
 def missing_page_messages(result: dict | None, *, lang: str = "en") -> list[str]:
-    """A line for each page of the sheet that no photo showed, in ``lang`` (the web says it in its own words)."""
-    return [f"{PAGE_WORD[lang]} {n}: {MISSING_PAGE_ADVICE[lang]}" for n in unread_pages(result or {}).missing]
+    """A line for each page of the sheet that no photo showed, in ``lang`` (the web says it in its own words); for a
+    page whose photo, by its file name, shows another trainee's sheet (:func:`grader.batch.pages_in_other_sheets`),
+    that photo and whose sheet it shows."""
+    elsewhere = _other_trainee_pages(result)
+    return [f"{PAGE_WORD[lang]} {n}: " + (" ".join(other_trainee_page(p, lang) for p in elsewhere[n]) if n in elsewhere
+                                          else MISSING_PAGE_ADVICE[lang])
+            for n in unread_pages(result or {}).missing]
+
+
+def _other_trainee_pages(result: dict | None) -> dict[int, list[dict]]:
+    """A sheet's ``other_trainee_pages`` by the page each shows."""
+    out: dict[int, list[dict]] = {}
+    for p in (result or {}).get("other_trainee_pages") or ():
+        out.setdefault(p["page"], []).append(p)
+    return out
+
+
+#: How the other trainee's sheet is known, after their name, in each language: the words of the web's
+#: ``other_trainee`` refusal (:func:`grader.pipeline.other_trainee_error`), which says a number written, not a QR
+OTHER_TRAINEE_BY = {"qr": {"en": " by its QR code", "id": " menurut kode QR-nya"},
+                    "trainee_number": {"en": " (the number written on it)", "id": " (nomor peserta yang tertulis)"}}
+
+
+def other_trainee_page(page: dict, lang: str = "en") -> str:
+    """What a sheet's row says of its photo that shows another trainee's page (an ``other_trainee_pages`` entry), in
+    the words of the web's ``other_trainee`` refusal to a trainee sending their own sheet: the trainer asks for the
+    page of this sheet instead of hunting a photo never sent (rehearsal helper-182)."""
+    n, trainee = page["page"], page["trainee"]
+    other = f"{page['trainee_name']} (No. {trainee})" if page.get("trainee_name") else f"No. {trainee}"
+    by = OTHER_TRAINEE_BY.get(page.get("identity_source"), {}).get(lang, "")
+    if lang == "id":
+        return (f"{page['file']} dari lembar peserta lain: {other}{by}, dan dinilai bersama lembar itu. Foto halaman "
+                f"{n} dari lembar Anda sendiri, lalu kirim lagi.")
+    return (f"{page['file']} is from another trainee's sheet: {other}{by}, and is graded with that sheet. Photograph "
+            f"page {n} of your own sheet, then send it again.")
 
 
 def retake_codes(result: dict | None) -> str:
     """What to retake, as codes: ``file=code`` for the refused pages, then ``pageN=page_missing`` for the pages no
-    photo showed."""
-    return ";".join(filter(None, [refusals(result), *(f"page{n}=page_missing"
+    photo showed (``pageN=other_trainee`` where the photo named as it shows another trainee's sheet)."""
+    elsewhere = _other_trainee_pages(result)
+    return ";".join(filter(None, [refusals(result), *(f"page{n}={'other_trainee' if n in elsewhere else 'page_missing'}"
                                                       for n in unread_pages(result or {}).missing)]))
 
 

@@ -377,6 +377,58 @@ def test_the_table_says_where_each_trainee_came_from_and_the_name_the_qr_carries
     assert table_label(result) == "7 Siti Rahma"
 
 
+def test_a_trainees_page_whose_photo_shows_a_classmates_sheet_is_said_in_her_row_not_as_never_sent(tmp_path, capsys):
+    """Rehearsal (helper-182): Fitri's ``fitri_p2.jpg`` shows Yanti's page 2 (she photographed the wrong sheet). The QR
+    wins, so it is graded with Yanti's page 1; Fitri's row said her page 2 was never sent, and the trainer hunted a
+    missing photo. It names the photo and whose sheet it shows, in the web's ``other_trainee`` words."""
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    for name, photo in (("fitri_p1.jpg", "s0001-p1.jpg"), ("fitri_p2.jpg", "s0002-p2.jpg"),
+                        ("IMG-20241127-WA0003.jpg", "s0002-p1.jpg")):
+        shutil.copy(sample(photo), folder / name)
+    assert truth("s0002-p2.jpg")["personalised"] and not truth("s0001-p1.jpg")["personalised"]
+    args = ["grade", str(folder), "--key", str(SAMPLES / "keys" / first_sheet()[0])]
+    assert main([*args, "--json"]) == 0
+    yanti, fitri = json.loads(capsys.readouterr().out)       # (her number is read unsure: named by her file name)
+    assert fitri["trainee"] == "fitri" and yanti["trainee"] == "110" and yanti["status"] == "graded"
+    assert fitri["other_trainee_pages"] == [{"page": 2, "file": str(folder / "fitri_p2.jpg"), "trainee": "110",
+                                             "trainee_name": "Yanti Marpaung", "identity_source": "qr"}]
+    assert "other_trainee_pages" not in yanti
+    said = (f"page 2: {folder / 'fitri_p2.jpg'} is from another trainee's sheet: Yanti Marpaung (No. 110) by its QR "
+            "code, and is graded with that sheet. Photograph page 2 of your own sheet, then send it again.")
+    assert main(args) == 0
+    table = capsys.readouterr().out
+    assert f"\n    {said}\n" in table and "no photo of this page was sent" not in table
+    assert main([*args, "--csv", str(tmp_path / "hasil.csv")]) == 0
+    with open(tmp_path / "hasil.csv", encoding="utf-8-sig") as fh:
+        row = list(csv.DictReader(fh))[1]
+    assert row["trainee"] == "fitri" and row["refusal"] == "page2=other_trainee" and row["refusal_message"] == said
+
+
+def test_a_page_named_as_anothers_is_said_in_the_row_its_name_is_of():
+    """Two sheets of one name's photos alone (``eka_p1`` Eka's, ``eka_p2`` Dewi's by its QR) are either one's stray:
+    the name tells whose it is, or neither row names the other's photo."""
+    from grader.batch import pages_in_other_sheets
+    from grader.result_rows import missing_page_messages
+
+    def sheet(trainee, name, file, page):
+        other = 3 - page
+        return {"trainee": trainee, "trainee_name": name, "identity_source": "qr", "status": "partial",
+                "pages": [{"file": file, "page": page}], "fields": [{"page": other, "notes": ["page_missing"]}]}
+    for stem, said in (("eka", [True, False]), ("dewi", [False, True]), ("budi", [False, False])):
+        eka, dewi = sheet("11", "Eka Putri", f"{stem}_p1.jpg", 1), sheet("12", "Dewi Lestari", f"{stem}_p2.jpg", 2)
+        pages_in_other_sheets([eka, dewi], {f"{stem}_p1.jpg": ("kelas", stem), f"{stem}_p2.jpg": ("kelas", stem)})
+        assert ["other_trainee_pages" in r for r in (eka, dewi)] == said, stem
+    assert missing_page_messages(eka) == ["page 2: no photo of this page was sent; photograph it and send it with "
+                                          "the others"]
+    eka, dewi = sheet("11", "Eka Putri", "eka_p1.jpg", 1), sheet("12", "Dewi Lestari", "eka_p2.jpg", 2)
+    dewi["identity_source"] = "trainee_number"
+    pages_in_other_sheets([eka, dewi], {"eka_p1.jpg": ("kelas", "eka"), "eka_p2.jpg": ("kelas", "eka")})
+    assert missing_page_messages(eka, lang="id") == [
+        "halaman 2: eka_p2.jpg dari lembar peserta lain: Dewi Lestari (No. 12) (nomor peserta yang tertulis), dan "
+        "dinilai bersama lembar itu. Foto halaman 2 dari lembar Anda sendiri, lalu kirim lagi."]
+
+
 def test_a_class_chat_export_larger_than_a_web_upload_is_read_whole(tmp_path):
     """Review: the web's 400-file limit refused a class export of 401 photos as a bad zip ('no photos found')."""
     z = tmp_path / "chat.zip"
