@@ -43,8 +43,8 @@ BARE_PAGE_RE = re.compile(r"^(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<pa
 # ("Tangkapan layar …", "Cuplikan layar …", "Jepretan Layar … pukul …"); and so is a copy of any of these: Google
 # Drive's "Copy of IMG_1234" ("Salinan dari …"), a Mac's "IMG_1234 copy 2", Windows' "… - Copy (2)" ("… - Salinan")
 # (helper-173: each named its sheet's trainee). A word with a name after it still names: "Foto Andi", "Dokumen Budi".
-# A device's prefix with a counter of one or two digits, "IMG_1", "DSC_12", "PXL 3", is a counter too, and no page
-# ("IMG_1" and "IMG_2" are two photos, not one sheet's pages): helper-176, they named trainee "IMG" (not "Sam_1").
+# A device's prefix with a counter of one or two digits, "IMG_1", "DSC_12", "PXL 3", is a counter too: helper-176, they
+# named trainee "IMG" (not "Sam_1"). Such a counter is no page (_page_read), nor is any default name's ("Document_2").
 _COPY_OF = r"(?:(?:copy of|salinan(?: dari)?)\s+)?"
 _COPIED = r"(?:\s*(?:-\s*)?(?:copy|salinan)(?:\s*\(?\d+\)?)?|\s*\(\d+\))*"     # (one way to read spaces: linear)
 _PAGE_OR_COPY = r"(?:[\s_.\-]*(?:(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*)?[12]|\s*\(\d+\))?"
@@ -52,7 +52,6 @@ _PAGE_OR_COPY = r"(?:[\s_.\-]*(?:(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*)?
 # Indonesian "Tangkapan layar …" and "Cuplikan layar …", a Mac in Indonesian "Jepretan Layar … pukul …".
 _SCREENSHOT = r"(?:screen ?shot|tangkapan layar|cuplikan layar|jepretan layar)"
 _DEVICE = r"(?:img|vid|pxl|mvimg|dsc|dscn|dscf|cimg|gopr|gp|dji|pict|hpim|scn|doc|img_e|dcim)"
-DEVICE_COUNTER_RE = re.compile(r"^" + _DEVICE + r"[-_ ]?\d{1,2}$", re.I)
 CAMERA_NAME_RE = re.compile(
     r"^" + _COPY_OF + r"(?:(?:" + _DEVICE + r"|sam|wa)[-_ ]?\d{3}.*|" + _DEVICE + r"[-_ ]?\d{1,2}" + _PAGE_OR_COPY
     + r"|(?:whatsapp image|gambar whatsapp|foto whatsapp|camscanner|adobe scan|" + _SCREENSHOT + r")\b.*|new doc[\s_\-]+\d.*|\d{8}[-_ ]\d{6}.*"
@@ -227,10 +226,30 @@ def _page_only_after(stem: str) -> bool:
 
 
 def _page_read(filename: str) -> tuple[str, re.Match | None]:
-    """A file name's :func:`page_stem` and :data:`PAGE_SUFFIX_RE`'s match of it; None for a device's short counter,
-    ``IMG_1`` (:data:`DEVICE_COUNTER_RE`), whose number is no page."""
+    """A file name's :func:`page_stem` and :data:`PAGE_SUFFIX_RE`'s match of it; None for a default name's counter
+    (:func:`_a_count`), which is no page."""
     stem = page_stem(filename)
-    return stem, None if DEVICE_COUNTER_RE.match(stem) else PAGE_SUFFIX_RE.match(stem)
+    m = PAGE_SUFFIX_RE.match(stem)
+    return stem, None if m and _a_count(stem, m) else m
+
+
+def _a_count(stem: str, m: re.Match) -> bool:
+    """Whether the page number :data:`PAGE_SUFFIX_RE` read off ``stem`` (``m``) is a default name's counter: a bare
+    number (no page word before it), the name's only one, on a name a camera, an app or a computer gives with it
+    (:data:`CAMERA_NAME_RE`): ``IMG_1``, ``Document_2``, ``Untitled (2)``, ``Foto 1``, ``scan_2``. After a name
+    that has its counter (``s0013_2``, ``IMG_1234_2``), a 1 or 2 was added to it, and stays a page.
+
+    Such a counter names no page. An app counts the files it saves, not a sheet's pages: two trainees' phones each
+    give ``Document_1`` and ``Document_2``, a computer ``Untitled (1)`` and ``(2)``, and a trainer's folder of them
+    held Fitri's page 1 (its number read ``10?``) and Bambang's page 2 (``103``), graded as one sheet of 103's,
+    where ``IMG_1`` and ``IMG_2`` were two (helper-182's finding, helper-184's rehearsal). Read as pages, the names
+    pair two trainees' pages when nothing read on them says otherwise, a mixed sheet; read as counters, a scanner
+    app's two pages of one sheet still join by its QR or the number written on it (:mod:`grader.page_groups`), and
+    are two half sheets only where nothing names anyone: a partial sheet, never a mixed one. The page on the sheet
+    is printed, and read, anyway. A page said with a word stays a page (``Untitled_p2``, ``Foto hal 1``,
+    ``s0013-p1``): someone wrote it."""
+    said = stem[m.end("stem"):]
+    return not re.search(r"[^\W\d_]", said) and not re.search(r"\d", m["stem"]) and bool(CAMERA_NAME_RE.match(stem))
 
 
 def split_page(filename: str, *, keep_case: bool = False) -> tuple[str, int | None]:

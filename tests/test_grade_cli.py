@@ -934,7 +934,7 @@ def test_a_computers_or_an_apps_default_name_names_nobody(name):
 
 
 @pytest.mark.parametrize("name, page", [("Untitled_p2.jpg", 2), ("Foto_p1.jpg", 1), ("download hal 2.jpg", 2),
-                                        ("Document-page-1.jpg", 1), ("image_2.jpg", 2), ("Dokumen_p2.jpg", 2)])
+                                        ("Document-page-1.jpg", 1), ("image_p2.jpg", 2), ("Dokumen_p2.jpg", 2)])
 def test_a_default_name_with_a_page_mark_names_nobody_and_keeps_its_page(name, page):
     """Rehearsal (helper-182): "Untitled_p2.jpg" named trainee "Untitled" (and "Foto_p1" "Foto"): the default names
     were matched with the page mark still on, and "_p2" is no counter. A default name with a page said plainly names
@@ -943,6 +943,27 @@ def test_a_default_name_with_a_page_mark_names_nobody_and_keeps_its_page(name, p
     assert trainee_from_filename(name) is None and names_nobody(name)
     assert split_page(name)[1] == page
     assert trainee_from_filename("Budi_p2.jpg") == "Budi" and trainee_from_filename("Foto Andi_p1.jpg") == "Foto Andi"
+
+
+@pytest.mark.parametrize("first, second", [("Document_1", "Document_2"), ("Untitled (1)", "Untitled (2)"),
+                                           ("Foto 1", "Foto 2"), ("IMG_1", "IMG_2")])
+def test_a_default_names_counter_is_no_page_and_pairs_no_two_trainees(tmp_path, first, second):
+    """Rehearsal (helper-182): Fitri's page 1 (her number read ``10?``) and Bambang's page 2 (``103``, read surely)
+    as ``Document_1.jpg`` and ``Document_2.jpg`` were graded as one sheet of 103's, as ``Foto 1``/``Foto 2`` were,
+    where ``IMG_1``/``IMG_2`` were two (``Untitled (1)``/``(2)`` only by a download's count's weaker pairing). A
+    default name's counter is an app's count of its files, no page: the sheets stay apart, each named by what is
+    read on it or by nobody; a page said with a word still is one."""
+    from grader.batch import grade_batch
+    from grader.file_names import named_pages, split_page
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    shutil.copy(sample("s0001-p1.jpg"), folder / f"{first}.jpg")
+    shutil.copy(sample("s0004-p2.jpg"), folder / f"{second}.jpg")
+    results = grade_batch([str(folder)], key=load_key(str(SAMPLES / "keys" / first_sheet()[0])))
+    assert sorted([Path(p["file"]).name for p in r["pages"]] for r in results) == [[f"{first}.jpg"], [f"{second}.jpg"]]
+    assert {r["trainee"] for r in results} == {"103", None}
+    assert named_pages([("kelas", f"{first}.jpg"), ("kelas", f"{second}.jpg")]) == [None, None]
+    assert split_page(f"{second}.jpg")[1] is None and split_page(f"{first.split()[0].split('_')[0]}_p2.jpg")[1] == 2
 
 
 @pytest.mark.parametrize("stem", ["image" + " " * 20000 + "x", "s0005" + " " * 20000 + "x",

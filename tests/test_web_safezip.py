@@ -224,9 +224,11 @@ def test_a_count_past_two_is_no_page_number_and_names_pair_only_within_their_zip
     one zip was paired with budi_p2 of another."""
     from grader.file_names import named_pages
     entries = [("d", f"Foto {i}.jpg") for i in range(1, 13)] + [("d", f"C.Hasil ({i}).jpg") for i in (1, 2, 3)]
-    entries += [("d", "siti (1).jpg"), ("d", "siti (2).jpg"), ("e", "Foto 1.jpg"), ("e", "Foto 2.jpg")]
-    assert named_pages(entries) == [None] * 15 + [("d", "siti", 1), ("d", "siti", 2), ("e", "foto", 1),
-                                                  ("e", "foto", 2)]
+    entries += [("d", "siti (1).jpg"), ("d", "siti (2).jpg"), ("e", "eko 1.jpg"), ("e", "eko 2.jpg")]
+    # (a folder of Foto 1 and Foto 2 alone: a camera's count too, no page; file_names._a_count)
+    entries += [("f", "Foto 1.jpg"), ("f", "Foto 2.jpg")]
+    assert named_pages(entries) == [None] * 15 + [("d", "siti", 1), ("d", "siti", 2), ("e", "eko", 1),
+                                                  ("e", "eko", 2), None, None]
     groups = group_by_filename([("budi_p2.jpg", b"a"), ("budi_p1.jpg", b"b"), ("budi_p2.jpg", b"c")],
                                ["A.zip: .", "B.zip: .", "B.zip: ."])
     assert [[d for _, d in g.files] for g in groups] == [[b"a"], [b"b", b"c"]]
