@@ -138,10 +138,12 @@ def grade_upload(files: list[tuple[str, bytes]], *, key=None, exercise: str | No
     # "solo" in a name: the fields of the pages no photo showed are left unread, as the real grader does (the
     # other tests' single photos stand for a whole sheet)
     solo = any("solo" in name.lower() for name, _ in files)
-    from grader.file_names import BARE_PAGE_RE, CAMERA_NAME_RE, trainee_from_filename
+    from grader.file_names import names_nobody, trainee_from_filename
     stem = Path(files[0][0]).stem.split("_")[0] if files else None
-    stem = None if stem and CAMERA_NAME_RE.match(Path(files[0][0]).stem) else stem     # as the real pipeline
-    if stem and BARE_PAGE_RE.match(stem):                 # kelas/Budi/hal1.jpg: the folder names the trainee
+    if files and names_nobody(files[0][0]):
+        # by the real pipeline's rule (trainee_from_filename): a default name names nobody with its page mark on
+        # ("Untitled_p2", "Foto_p1": the stand-in matched the name with it, and named "Untitled"), and in
+        # kelas/Budi/hal1.jpg the folder names the trainee
         stem = trainee_from_filename(files[0][0])
     qr = files and files[0][0].startswith("qr-")          # "qr-<id>-...": as if the QR carried trainee <id>
     number = files and files[0][0].startswith("num-")     # "num-<id>-...": as if <id> were written and read firmly
