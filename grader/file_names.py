@@ -43,6 +43,7 @@ BARE_PAGE_RE = re.compile(r"^(?:p|pg|hal|halaman|page|lembar|lbr)[\s_.\-]*(?P<pa
 # ("Tangkapan layar …", "Cuplikan layar …", "Jepretan Layar … pukul …"); and so is a copy of any of these: Google
 # Drive's "Copy of IMG_1234" ("Salinan dari …"), a Mac's "IMG_1234 copy 2", Windows' "… - Copy (2)" ("… - Salinan")
 # (helper-173: each named its sheet's trainee). A word with a name after it still names: "Foto Andi", "Dokumen Budi".
+# A bare "img" is a default too ("img.jpg", "img (2)": a web page's picture saved; helper-176, trainee "img").
 # A device's prefix with a counter of one or two digits, "IMG_1", "DSC_12", "PXL 3", is a counter too: helper-176, they
 # named trainee "IMG" (not "Sam_1"). Such a counter is no page (_page_read), nor is any default name's ("Document_2").
 _COPY_OF = r"(?:(?:copy of|salinan(?: dari)?)\s+)?"
@@ -59,7 +60,7 @@ CAMERA_NAME_RE = re.compile(
     r"|\d{8}-(?:photo|video)-\d{4}-.*|1000\d{6}|fb_img_\d+.*|snapchat-\d+.*"
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"|[a-z][-_]?\d{4,}" + _PAGE_OR_COPY +
-    r"|(?:image|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera|untitled(?: document| design)?"
+    r"|(?:image|img|photo|foto|gambar|picture|pic|screenshot|scan|capture|camera|untitled(?: document| design)?"
     r"|(?:dokumen |desain )?tanpa judul|document|dokumen|download|unnamed)(?:[\s_\-(]*\d.*)?)"
     + _COPIED + r"$", re.I)
 
@@ -124,9 +125,26 @@ def trainee_from_filename(name: str) -> str | None:
     member = member_path(name)
     stem = page_stem(member.name)
     if BARE_PAGE_RE.match(stem):        # "hal1" names nobody; in Budi/hal1.jpg the folder does
-        return member.parent.name or None
+        return uncopied(member.parent.name) or None
     named = split_page(member.name, keep_case=True)[0]
-    return None if not stem or _default_name(stem, named) else named
+    return None if not stem or _default_name(stem, named) else uncopied(named)
+
+
+# A copy's marks before a name: Google Drive's "Copy of …", "Salinan dari …" (not "Salinan dari" alone, a name).
+_COPY_OF_NAME_RE = re.compile(r"^(?:copy of|salinan dari|salinan(?!\s+dari\s*$))\s+", re.I)
+
+
+def uncopied(name: str) -> str:
+    """A name less a copy's marks around it, as a file manager, a browser or a cloud drive adds them: ``eko - Copy``,
+    ``eko copy 2``, ``eko - Salinan``, ``eko (3)``, ``Copy of eko`` are ``eko`` (helper-176: ``eko - Copy.jpg`` named
+    trainee "eko - Copy", a copy of eko's photo: a trainee of its own beside eko.jpg's). A name that is
+    only marks (``Copy``, ``Salinan dari``) stays: what names someone is unchanged, only whom. The marks stay in the
+    name a photo's pages are paired by (:func:`page_stem`: ``eko (1)`` beside ``eko`` may be another trainee's
+    download)."""
+    copied = _COPY_MARKS_REVERSED_RE.match(name[::-1])
+    bare = name[:len(name) - copied.end()].rstrip(" _-") if copied else name
+    prefix = _COPY_OF_NAME_RE.match(bare)
+    return bare[prefix.end() if prefix else 0:].strip() or name
 
 
 def _default_name(stem: str, named: str) -> bool:
@@ -177,7 +195,7 @@ def trainee_folders(entries: list[tuple[str, str]]) -> list[str | None]:
         name = folder[-1].strip() if folder else ""
         mine = (len(folder) > len(shared[upload]) and photos_in[(upload, folder)] <= MAX_PAGES and name
                 and not MEDIA_FOLDER_RE.match(name) and not CAMERA_NAME_RE.match(name))
-        out.append(name if mine and names_nobody(path) else None)
+        out.append(uncopied(name) if mine and names_nobody(path) else None)     # ("Budi - Copy" is Budi's folder)
     return out
 
 

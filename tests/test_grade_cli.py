@@ -1059,10 +1059,27 @@ def test_a_new_folders_default_name_names_nobody(tmp_path):
 @pytest.mark.parametrize("name,expected", [("budi.jpg", "budi"), ("Siti Aminah.jpg", "Siti Aminah"),
                                            ("andi_hal2.jpg", "andi"), ("eko (2).jpg", "eko"), ("Dewi.jpg", "Dewi"),
                                            ("Foto Andi.jpg", "Foto Andi"), ("Dokumen Budi.jpg", "Dokumen Budi"),
-                                           ("Untung.jpg", "Untung"), ("Copy of budi.jpg", "Copy of budi")])
+                                           ("Untung.jpg", "Untung"), ("Copy of budi.jpg", "budi")])
 def test_a_name_beside_a_default_word_still_names_its_trainee(name, expected):
     """The default names above are whole names: a trainee's name with one of their words still names the trainee."""
     assert trainee_from_filename(name) == expected
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("eko - Copy.jpg", "eko"), ("eko copy 2.jpg", "eko"), ("Eko - Salinan.jpg", "Eko"), ("eko - Copy (2).jpg", "eko"),
+    ("Copy of eko.jpg", "eko"), ("Salinan dari Eko.jpg", "Eko"), ("eko (3).jpg", "eko"), ("eko (2) (1).jpg", "eko"),
+    ("kelas/Budi - Copy/hal1.jpg", "Budi"),
+    # a name that is only a copy's marks still names, as before: only whom a name names changes
+    ("Copy.jpg", "Copy"), ("Salinan dari.jpg", "Salinan dari"), ("budi_p2copy.jpg", "budi_p2copy"),
+    # a bare "img" is a default name, as "image" is; with a name after it, it names
+    ("img.jpg", None), ("IMG.JPG", None), ("img (2).jpg", None), ("Img Andi.jpg", "Img Andi")])
+def test_a_copy_of_a_trainees_photo_names_that_trainee_and_img_names_nobody(name, expected):
+    """Rehearsal (helper-176): "eko - Copy.jpg", a copy of Eko's photo, named trainee "eko - Copy" (a trainee of its
+    own beside eko.jpg's Eko), and "img.jpg" named trainee "img". A copy's marks around a name are no part of whom it
+    names; a bare "img" names nobody."""
+    from grader.file_names import trainee_folders
+    assert trainee_from_filename(name) == expected
+    assert trainee_folders([("", "kelas/Sari - Copy/IMG_1234.jpg"), ("", "kelas/Budi/foto.jpg")]) == ["Sari", "Budi"]
 
 
 def test_a_sheet_photographed_as_untitled_is_no_trainees_in_the_table_and_the_csv(tmp_path, capsys):
@@ -1136,8 +1153,8 @@ def test_trainee_from_filename(name, expected):
     ("budi_p2 - Copy (2).jpg", ("budi", 2), "budi"), ("budi_p1 (1) (1).jpg", ("budi", 1), "budi"),
     ("Budi/hal2 (1).jpg", ("hal2", None), "Budi"), ("s0005-p1 (1).jpg", ("s0005", 1), None),
     # a copy's mark after no page number said plainly: as before ("eko (1)" is no copy of a page 1)
-    ("eko (1).jpg", ("eko", 1), "eko"), ("eko (2) (1).jpg", ("eko (2)", 1), "eko (2)"),
-    ("eko - Copy.jpg", ("eko - copy", None), "eko - Copy"), ("budi_p2copy.jpg", ("budi_p2copy", None), "budi_p2copy")])
+    ("eko (1).jpg", ("eko", 1), "eko"), ("eko (2) (1).jpg", ("eko (2)", 1), "eko"),
+    ("eko - Copy.jpg", ("eko - copy", None), "eko"), ("budi_p2copy.jpg", ("budi_p2copy", None), "budi_p2copy")])
 def test_a_copys_mark_after_a_page_number_leaves_the_page_in_force(name, page, trainee):
     """Rehearsal (helper-176): "budi_p2 (1).jpg", a browser's or WhatsApp Web's second download of budi_p2.jpg, was
     trainee "budi_p2", page 1, a sheet of its own (and "budi_1 - Copy.jpg" trainee "budi_1 - Copy", no page). A copy's

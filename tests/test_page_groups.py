@@ -267,7 +267,7 @@ def test_a_copys_mark_before_a_numbered_page_is_no_part_of_its_name():
     assert named_pages([("d", "eko.jpg"), ("d", "Salinan dari eko_2 (1).jpg")]) == [("d", "eko", 1), ("d", "eko", 2)]
     assert split_page("Salinan dari Budi_hal2.jpg", keep_case=True) == ("Budi", 2)
     assert trainee_from_filename("Copy of Budi_p1.jpg") == "Budi"
-    assert trainee_from_filename("Copy of Budi.jpg") == "Copy of Budi"
+    assert trainee_from_filename("Copy of Budi.jpg") == "Budi"        # (whom it names: file_names.uncopied)
     assert trainee_from_filename("Salinan dari.jpg") == "Salinan dari"
     assert names_nobody("Copy of IMG_1234.jpg") and names_nobody("Salinan dari Dokumen1.jpg")
     assert trainee_from_filename("kelas/Andi/Copy of hal2.jpg") == "Andi"
