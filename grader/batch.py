@@ -424,12 +424,13 @@ def page_evidence(pr: PhotoRead, file_key: tuple[str, str] | None) -> PageEviden
         # is one sheet with a page to retake, not a refused photo of nobody's: helper-150)
         ident = getattr(pr.refusal, "identity", None)
         qr = normalise_id(ident.trainee) if ident is not None else None
-        return dataclasses.replace(ev, page=pr.page, exercise=ident.exercise, trainee=qr) if qr else ev
+        return dataclasses.replace(ev, page=pr.page, exercise=ident.exercise, trainee=qr, by_qr=True) if qr else ev
     ident = pr.aligned.identity
     number = pr.readings.get(TRAINEE_FIELD)
     said = number_evidence(number.value, number.status, sure_digits(number)) if number is not None else {}
     qr = normalise_id(ident.trainee)                          # a QR's trainee first
-    return dataclasses.replace(ev, page=pr.page, exercise=ident.exercise, **({"trainee": qr} if qr else said))
+    return dataclasses.replace(ev, page=pr.page, exercise=ident.exercise,
+                               **({"trainee": qr, "by_qr": True} if qr else said))
 
 
 def _place(file: str) -> tuple[str, str]:

@@ -13,7 +13,8 @@ together, strongest first:
 
 Strong evidence (1) joins pages outright, one sheet per trainee and exercise, except photos named plainly as two
 sheets' pages (``s0013-p1`` and ``s0064-p2``): a number read alike on two named sheets is a misread or two trainees
-who wrote one number, and those pages stay with their names' sheets. Weaker evidence joins groups only
+who wrote one number, and those pages stay with their names' sheets (not a QR's pages, which no page repeats: a QR is
+neither; ``eka_p2``, a photo of Dewi's page 2, joins Dewi's ``dewi_p1``). Weaker evidence joins groups only
 when nothing contradicts it: one exercise, one trainee by every number read on them (firm or unsure), and no
 page twice. A firm number contradicts any other; two unsure ones contradict unless they differ in one box only,
 which one of them read unsure: ``063`` read with its last box unsure and ``069`` named as one sheet's two pages are
@@ -44,6 +45,7 @@ class PageEvidence:
     trainee_sure: str | None = None      # that number's boxes as read surely, "?" where unsure ("06?")
     file_key: tuple[str, str] | None = None   # (folder or zip, file name without its page suffix)
     named_page: bool = False             # that name says its page plainly ("budi_p1"), not as a download's "(1)"
+    by_qr: bool = False                  # ``trainee`` is the personalised QR's, not a number read
 
 
 def normalise_id(text: str | None) -> str | None:
@@ -147,10 +149,20 @@ def group_pages(evidence: list[PageEvidence]) -> list[list[int]]:
         """Whether two of these groups hold photos named plainly as two sheets' pages (``s0013-p1``, ``s0064-p2``):
         two trainees' pages, one of whose numbers is misread (or both wrote one number), so a firm number does not
         join them (a partial sheet, never a mixed one). Generated classes (h42a, seeds 4211 and 4212, 80 sheets each):
-        9 and 7 sheets were graded mixed, with 13 and 10 pages refused as duplicates; none after."""
+        9 and 7 sheets were graded mixed, with 13 and 10 pages refused as duplicates; none after.
+
+        Not where a personalised sheet's QR names the trainee on every page that names one and no page repeats: a QR
+        is neither misread nor two trainees', so such names are one sheet's photos named by two people. Dewi's
+        ``dewi_p1`` and the ``eka_p2`` Eka took of Dewi's page 2 were two half sheets of Dewi's (helper-184's
+        rehearsal of helper-182's finding). Two of one trainee's sheets (two attempts) repeat a page, and stay
+        apart."""
         named = [{evidence[i].file_key for i in members[r]
                   if evidence[i].named_page and evidence[i].page is not None and evidence[i].file_key} for r in roots]
-        return any(ka != kb for a, b in combinations(named, 2) for ka in a for kb in b)
+        if not any(ka != kb for a, b in combinations(named, 2) for ka in a for kb in b):
+            return False
+        pages = [p for r in roots for p in set(values({r}, "page"))]
+        by_qr = all(evidence[i].by_qr for r in roots for i in members[r] if evidence[i].trainee is not None)
+        return not (by_qr and len(pages) == len(set(pages)))
 
     def join(roots: set[int]) -> None:
         first, *rest = sorted(roots)               # the earliest photo's group absorbs the others

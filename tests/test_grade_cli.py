@@ -405,6 +405,23 @@ def test_a_trainees_page_whose_photo_shows_a_classmates_sheet_is_said_in_her_row
     assert row["trainee"] == "fitri" and row["refusal"] == "page2=other_trainee" and row["refusal_message"] == said
 
 
+def test_a_classmates_page_under_a_trainees_name_joins_the_classmates_named_page_by_its_qr(tmp_path, capsys):
+    """Rehearsal (helper-184): as above, with Yanti's own photo named too (``yanti_p1.jpg``): both of her pages carry
+    her QR, yet the names said two sheets' pages, and Yanti had two half rows, each with a page "never sent". The QR
+    wins over names that call its pages two sheets' (grader.page_groups), where no page repeats."""
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    for name, photo in (("fitri_p1.jpg", "s0001-p1.jpg"), ("fitri_p2.jpg", "s0002-p2.jpg"),
+                        ("yanti_p1.jpg", "s0002-p1.jpg")):
+        shutil.copy(sample(photo), folder / name)
+    assert main(["grade", str(folder), "--key", str(SAMPLES / "keys" / first_sheet()[0]), "--json"]) == 0
+    yanti, fitri = json.loads(capsys.readouterr().out)
+    assert yanti["trainee"] == "110" and yanti["status"] == "graded"
+    assert sorted(Path(p["file"]).name for p in yanti["pages"]) == ["fitri_p2.jpg", "yanti_p1.jpg"]
+    assert fitri["trainee"] == "fitri" and [p["file"] for p in fitri["other_trainee_pages"]] == [
+        str(folder / "fitri_p2.jpg")]
+
+
 def test_a_page_named_as_anothers_is_said_in_the_row_its_name_is_of():
     """Two sheets of one name's photos alone (``eka_p1`` Eka's, ``eka_p2`` Dewi's by its QR) are either one's stray:
     the name tells whose it is, or neither row names the other's photo."""

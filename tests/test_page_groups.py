@@ -169,6 +169,23 @@ def test_a_firm_number_misread_as_another_trainees_keeps_their_plainly_named_she
     assert group_pages(ev) == [[0, 1, 2]]
 
 
+def test_a_qr_joins_its_trainees_pages_that_two_names_call_two_sheets_unless_a_page_repeats():
+    """Rehearsal (helper-184, of helper-182's finding): Eka photographed Dewi's page 2 as ``eka_p2``; Dewi sent
+    ``dewi_p1``. Both pages carry Dewi's QR, yet their names say two sheets, so Dewi had two half sheets. A QR is no
+    misread and no two trainees': the names do not split its pages, unless a page repeats (two sheets of one
+    trainee). Numbers read firmly still keep named sheets apart (h42a)."""
+    def ev(page, trainee, stem, by_qr=True):
+        return E(page=page, exercise="A", trainee=trainee, file_key=("d", stem), named_page=True, by_qr=by_qr)
+    assert group_pages([ev(1, "12", "dewi"), ev(1, "11", "eka"), ev(2, "12", "eka")]) == [[0, 2], [1]]
+    assert group_pages([ev(1, "12", "dewi", False), ev(1, "11", "eka", False), ev(2, "12", "eka", False)]) == [
+        [0], [1], [2]]
+    # Dewi's own page 2 too: her page 2 twice, two sheets of hers by their names
+    assert group_pages([ev(1, "12", "dewi"), ev(2, "12", "dewi"), ev(1, "11", "eka"), ev(2, "12", "eka")]) == [
+        [0, 1], [2], [3]]
+    # a QR beside a number read firmly on the other named sheet: as before, apart
+    assert group_pages([ev(1, "12", "dewi", False), ev(2, "12", "eka")]) == [[0], [1]]
+
+
 def test_two_trainees_who_wrote_one_number_keep_their_plainly_named_sheets():
     """h42a (synth seed 4211): two sheets, s0016 and s0028, both carry the number 121. By the number alone s0028's page
     1 joined s0016's page 2 before s0028's own page 2 came, and that mixed sheet was graded. Named pages whose number
