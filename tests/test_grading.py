@@ -1439,6 +1439,30 @@ def test_a_cross_check_of_our_doubt_marks_the_boxes_the_field_row_names(chasil_s
     assert [x["severity"] for x in cc] == ["error"] and "angka ?9?" in cc[0]["message_id"], cc
 
 
+@pytest.mark.parametrize("reading", [
+    FieldReading("IV.1", "digits", 2, 111, 0.9, "review", ("1", "1", "1"), (0.99, 0.999, 0.98), notes=("across_borders",)),
+    FieldReading("IV.1", "digits", 2, 111, 0.995, "ok", ("1", "1", "1"), (0.999, 0.998, 0.998))],
+    ids=["across_borders", "accepted_below_the_bar"])
+def test_a_cross_check_of_our_doubt_shows_the_digits_as_their_row_does_when_no_box_is_named(chasil_spec, reading):
+    """(rehearsal helper-185) Key 51; digits read "111" in review with no box named unsure (written across the box
+    borders; or accepted by the reader below the bar for "wrong"), tally 56 and bubbles 58 in review. The field's row
+    (result page, printed feedback) shows "111"; the pair's note said "angka ???", every box below the bar for
+    holding a digit against the trainee. A note that says we are unsure now shows what the row shows."""
+    from grader.grading.shown import shown_reading
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    readings["IV.1"] = reading
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, 56, 0.6, "review")
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, 58, 0.6, "review")
+    res = grade_readings(sheet, readings, key)
+    row = next(f for f in res["fields"] if f["id"] == "IV.1")
+    assert row["status"] == "review" and shown_reading(row) == "111" and shown_reading(row, "") == "111"
+    cc = cross_checks(res)
+    assert [x["severity"] for x in cc] == ["review"], cc
+    assert "angka 111," in cc[0]["message_id"] and "digits 111," in cc[0]["message_en"], cc
+    assert "?" not in cc[0]["message_id"] + cc[0]["message_en"]
+
+
 def test_an_overwritten_field_is_not_cited_in_a_cross_check_error(chasil_spec):
     """(re-review) The case above, with the unsure box overwritten: its sure boxes still rule out the tally, but the
     trainee is told a trainer will look at an overwritten box, so it is a review item, not their inconsistency."""

@@ -15,6 +15,7 @@ from grader.grading.certainty import (NOTE_MARKS_SUSPECT, NOTE_RULE_SUSPECT, NOT
                                       fails_whatever_unsure, held, is_firm, read_surely, shown_term, wrong_whatever_unsure)
 from grader.grading.findings import conventions, cross_checks
 from grader.grading.review_queue import NOTE_PAGE_MISSING
+from grader.grading.shown import shown_reading
 from grader.grading.summary import score, top_fixes
 from grader.read.context import NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, apply_context
 from grader.read.numbers import (NOT_READ_FROM_ITS_BOXES, NOTE_ACROSS_BORDERS, NOTE_BLANK_LEADING, NOTE_OVERWRITTEN,
@@ -238,7 +239,7 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
             "corrected_by": c.get("by") if c else None, "corrected_at": c.get("at") if c else None})
 
     findings = (cross_checks(sheet, readings, shown=lambda r: shown_term(r, expected.get(r.id)),
-                             shown_doubt=lambda r: shown_term(r, expected.get(r.id), doubt=True))
+                             shown_doubt=_as_its_row({f["id"]: f for f in fields_out}, expected))
                 + conventions(sheet, readings))
     counts = {s: sum(1 for x in fields_out if x["status"] == s) for s in STATUSES}
     rules_out = [{"id": rr.rule.id, "base_id": rr.rule.base_id, "severity": rr.rule.severity, "status": rr.status,
@@ -249,6 +250,22 @@ def grade_readings(sheet: SheetLayout, readings: dict[str, FieldReading], key: A
     return {"fields": fields_out, "rules": rules_out, "findings": [x.to_json() for x in findings],
             "counts": counts, "score": score(fields_out, rules_out),
             "top_fixes": top_fixes(sheet, fields_out, rules_out, findings)}
+
+
+def _as_its_row(rows: dict[str, dict], expected: dict[str, int | None]):
+    """How a note of our doubt (a pair's marks to check) writes a digits reading: as the field's own row shows it
+    (:func:`~grader.grading.shown.shown_reading`, what the result page and the printed feedback put under "Terbaca").
+    Such a note says we are unsure, so it may show what the row shows, and must show no other number: a field in
+    review for digits across its borders, with no box named unsure, showed "111" in its row while the pair's note
+    said "angka ???" (rehearsal helper-185). A field the trainee disputes is written as before
+    (:func:`~grader.grading.certainty.shown_term`): its row shows our whole reading, or their own number, and the note
+    that they dispute our reading keeps to the boxes read surely."""
+    def show(r: FieldReading) -> str:
+        row = rows.get(r.id)
+        if row is None or NOTE_DISPUTED in r.notes:
+            return shown_term(r, expected.get(r.id), doubt=True)
+        return shown_reading(row)
+    return show
 
 
 def _fits_after_blanks(value: int | None, boxes: tuple[str, ...]) -> bool:
