@@ -613,6 +613,43 @@ def test_a_disputed_field_backs_nothing_up_even_when_context_had_made_it_firm(ch
     assert apply_context(readings)["IV.2.tally"].status == "review"
 
 
+def test_a_dispute_lifts_no_doubt_from_another_field(chasil_spec):
+    """(rehearsal helper-185) I.A.3.L read firmly 6 more than the key, so its row and column sums fail; I.A.3.J and
+    I.A.4.L, at the key's value but with an unsure box, stay in review (a failing sum backs nothing up). The trainee
+    disputes I.A.3.L, saying the key's number: its sums no longer count, and I.A.3.J and I.A.4.L were backed up by
+    their other sums and turned "ok" on the trainee's unchecked word (the score went up). They stay in review until
+    a trainer settles I.A.3.L; the trainer's correction then backs them up. A weak tally kept in review by firm
+    digits that disagree with it stays there when the digits are disputed."""
+    from grader.pipeline import regrade
+
+    ex = generate_exercise(chasil_spec, pairs=3, seed=11)
+    sheet, key = setup(chasil_spec)
+    readings = readings_from(sheet, key.fields)
+    readings["I.A.3.L"] = _boxed("I.A.3.L", key.fields["I.A.3.L"] + 6, (1.0, 1.0, 1.0), status="ok")
+    for fid in ("I.A.3.J", "I.A.4.L"):
+        readings[fid] = _boxed(fid, key.fields[fid], (0.7, 1.0, 1.0))
+    res = grade_sheet(sheet, readings, key)
+    status = {f["id"]: f["status"] for f in res["fields"]}
+    assert (status["I.A.3.L"], status["I.A.3.J"], status["I.A.4.L"]) == ("wrong", "review", "review")
+    stored = {"template": "chasil-kwk", "contest": ex.contest, "pairs": ex.pairs, **res}
+    for said in ({"I.A.3.L": key.fields["I.A.3.L"]}, None):
+        again = {f["id"]: f for f in regrade(stored, {}, key, disputed={"I.A.3.L"}, said=said)["fields"]}
+        assert again["I.A.3.L"]["status"] == "review"
+        for fid in ("I.A.3.J", "I.A.4.L"):
+            assert again[fid]["status"] == "review" and "backed_up_by_arithmetic" not in again[fid]["notes"], fid
+    settled = {f["id"]: f["status"] for f in regrade(stored, {"I.A.3.L": key.fields["I.A.3.L"]}, key)["fields"]}
+    assert (settled["I.A.3.L"], settled["I.A.3.J"], settled["I.A.4.L"]) == ("ok", "ok", "ok")
+    # the pair's marks: digits read firmly 52 (key 51), tally and bubbles weak at 51, in review for the disagreement
+    readings = readings_from(sheet, key.fields)
+    readings["IV.1"] = _boxed("IV.1", key.fields["IV.1"] + 1, (1.0, 1.0, 1.0), status="ok")
+    readings["IV.1.tally"] = FieldReading("IV.1.tally", "tally", 2, key.fields["IV.1"], 0.7, "ok")
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, key.fields["IV.1"], 0.6, "ok")
+    stored = {"template": "chasil-kwk", "contest": ex.contest, "pairs": ex.pairs, **grade_sheet(sheet, readings, key)}
+    assert {f["id"]: f["status"] for f in stored["fields"]}["IV.1.tally"] == "review"
+    again = {f["id"]: f["status"] for f in regrade(stored, {}, key, disputed={"IV.1"})["fields"]}
+    assert (again["IV.1"], again["IV.1.tally"], again["IV.1.bubbles"]) == ("review", "review", "review")
+
+
 def test_confidences_are_kept_to_four_places_as_results_store_them():
     r = FieldReading("X", "digits", 1, 5, 0.998961, "review", box_confidence=(0.599961, 0.99999))
     assert r.confidence == 0.999 and r.box_confidence == (0.6, 1.0)

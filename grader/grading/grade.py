@@ -134,8 +134,9 @@ def grade_sheet(sheet: SheetLayout, readings: dict[str, FieldReading], key: Answ
     key : the answer key, or None to check only the form's own rules.
     corrections : field id → {"value", "by", "at"} made by a trainer; a corrected field is confident.
     disputed : fields whose reading the trainee disputes. Each goes to review (so it, and every rule or
-        cross-check it is in, stops counting against the trainee, and context relies on it for nothing)
-        until a trainer corrects it; a correction settles the dispute.
+        cross-check it is in, stops counting against the trainee, and context relies on it for nothing, nor lets
+        it lift the doubt it cast on another field: what the trainee says is unchecked) until a trainer corrects it;
+        a correction settles the dispute.
     said : of the disputed fields, the number the trainee says they wrote, where they said one. One that is not the
         key's is ``wrong`` on their own word (:data:`NOTE_WRONG_BY_OWN_WORD`), shown at what they said; its reading
         stays disputed, so its rules and cross-checks still wait for a trainer.

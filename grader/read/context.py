@@ -74,6 +74,14 @@ the key stays in review. There are two exceptions, both digits fields:
 
 The grader may call either wrong. A backed-up tally or bubbles field is never called wrong.
 
+A reading the trainee disputes (``disputed_by_trainee``: "that is not what I wrote") is relied on for nothing,
+and what they say they wrote is unchecked: it is not a trainer's correction. So a dispute may add doubt, never
+take it away from another field: an equality rule with a disputed term backs none of its other fields up (as one
+failing on it would not), and the weak readings of a pair whose disputed field disagrees with them stay in
+review (:func:`_contested`). Otherwise the sums a disputed field broke stopped counting against their unsure
+terms, which the other sums then backed up: disputing I.A.3.L, read firmly and in two failing sums, turned
+I.A.3.J and I.A.4.L, in review for an unsure box, into "Benar" on the trainee's word (rehearsal helper-185).
+
 Context never changes a value, never turns a reading into a different number,
 and never sees the answer key: this module takes readings only. A
 disagreement between three confident readings is left alone; the grader
@@ -177,7 +185,8 @@ def _mirror_context(readings: dict[str, FieldReading]) -> dict[str, FieldReading
             out[fid] = replace(r, status=OK, notes=r.notes + (NOTE_BACKED_UP,))
             continue
         group = [r] + mirrors
-        values = {g.value for g in group if g.value is not None and g.status == OK}
+        # (a disputed reading disagrees as it was read: the trainee's word does not end the doubt it cast)
+        values = {g.value for g in group if g.value is not None and (g.status == OK or _contested(g))}
         if len(values) > 1:
             # Readings disagree. If one of them is weak, we cannot tell the trainee's
             # inconsistency from our misreading: review the weak ones, unless a confident reading of
@@ -233,6 +242,11 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
     for rule in rules:
         if rule.op != "==":
             continue
+        if any(_contested(readings.get(f)) for f in rule.fields):
+            # (it may have failed on the disputed reading: a dispute lifts no doubt, so it backs up nothing here)
+            for f in set(rule.fields) & weak:
+                holds[f].append(False)
+            continue
         if not all(usable(f) for f in rule.fields):
             # A pin stands on every equality rule of the field holding: the trainee's own slip in one rule may
             # exactly offset our misread there (row total one too high, L misread one too high), and only another
@@ -260,6 +274,12 @@ def _back_up_by_rules(readings: dict[str, FieldReading], rules: Sequence[Rule]) 
         if notes != r.notes:
             out[fid] = replace(r, status=OK, notes=notes)
     return out
+
+
+def _contested(r: FieldReading | None) -> bool:
+    """A reading the trainee disputes that was read as a number: until a trainer settles it, it counts as what was
+    read where it casts doubt on another field, and nowhere as evidence (see the policy above)."""
+    return r is not None and r.value is not None and NOTE_DISPUTED in r.notes
 
 
 def _sure(r: FieldReading) -> bool:
