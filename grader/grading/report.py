@@ -43,7 +43,10 @@ _TEMPLATE = """<!doctype html>
  ol { margin: 1mm 0 0 5mm; padding: 0; }
  .sheet { display: flow-root; } .sheet + .sheet { break-before: page; }   /* a class's sheets, one page each */
  .skipped { border: 1px solid #a60; padding: 1mm 2mm; } @media print { .skipped { display: none; } }
- .ident { height: 8mm; margin: 1mm 2mm 0 0; border: 1px solid #ddd; }
+ .ident { height: 8mm; margin: 1mm 2mm 0 0; border: 1px solid #ddd; max-width: calc(100% - 2mm); object-fit: contain;
+   box-sizing: border-box; }   /* (a wide crop widened the page to 323 px on a 320 px phone) */
+ .actions { margin: 0 0 3mm; } .actions button { font: inherit; padding: 2mm 4mm; margin-right: 3mm; }
+ @media print { .actions { display: none; } }   /* (for the screen only: the paper needs neither) */
  .link { float: right; clear: right; width: 46mm; margin: 0 0 1mm 3mm; font-size: 7.5pt; text-align: right; }
  .link svg { width: 18mm; height: 18mm; float: right; margin-left: 2mm; } .link a { word-break: break-all; }
  /* printed, one A4 page even for a sheet with half its entries waiting and three broken rules (helper-147's ran to
@@ -52,7 +55,10 @@ _TEMPLATE = """<!doctype html>
    h2 { margin: 2.5mm 0 1mm; } }
  @media screen and (max-width: 600px) {   /* opened on a phone: one column, readable type */
    body { font-size: 11pt; margin: 0 3mm; } table { font-size: 10pt; } .cols { columns: 1; } }
-</style></head><body>
+</style>{% if script %}<script src="{{ script }}" defer></script>{% endif %}</head><body>
+{% if back %}{# (opened from the web, on a phone too, where a browser's menu hides its print and the page has no way back:
+   rehearsal helper-185; the button shows only with its script, as the page's policy allows no inline one) #}
+<nav class="actions"><button type="button" data-print hidden>{{ t("Cetak", "Print") }}</button><a href="{{ back }}">{{ t("← Kembali ke hasil", "← Back to the result") }}</a></nav>{% endif %}
 {% if skipped %}<p class="skipped review">{{ t("Tidak ikut dicetak (lembar terakhirnya belum dinilai, ditolak atau gagal dinilai):", "Not printed (their latest sheet is not graded yet, was refused, or failed):") }} {{ skipped | join(", ") }}</p>{% endif %}
 {% for item in items %}{% set r, sections, unread, link, image_url = item.r, item.sections, item.unread, item.link, item.image_url %}
 <section class="sheet">
@@ -117,23 +123,25 @@ _env.filters["as_worded_now"] = as_worded_now
 
 
 def render_report(result: dict, image_url: Callable[[str], str] | None = None, lang: str = "id",
-                  link: dict | None = None) -> str:
+                  link: dict | None = None, back: str | None = None, script: str | None = None) -> str:
     """The printable feedback page for one graded sheet, in Indonesian (``lang="id"``) or English (``"en"``).
 
     ``image_url`` turns a derived image's name into a link; with it, the page shows the number and name written on
     the sheet, so a printed page for a sheet that names nobody (a chat export's photo) finds its trainee.
     ``link``: the sheet's result page for its trainee, ``{"url", "qr"}`` (the QR as markup), printed at the top: a
     trainee whose sheet a trainer graded in a batch had no way to it, nor to dispute a misread (helper-147).
+    ``back`` (the page it was opened from) and ``script`` (the print button's): a page served by the web app shows a
+    print button and a link back, on the screen only (a file written by ``grader grade`` has neither).
     """
-    return render_reports([(result, image_url, link)], lang)
+    return render_reports([(result, image_url, link)], lang, back=back, script=script)
 
 
 def render_reports(sheets: list[tuple[dict, Callable[[str], str] | None, dict | None]], lang: str = "id",
-                   skipped: list[str] = ()) -> str:
+                   skipped: list[str] = (), back: str | None = None, script: str | None = None) -> str:
     """The printable feedback pages of several sheets in one document, a page each (a class printed at once):
     ``(result, image_url, link)`` each, as :func:`render_report` takes them. ``skipped``: the trainees who have no
     page, named on the screen above the first (not on paper): a class of 20 printed as 19 pages said nothing of the
-    twentieth (helper-148)."""
+    twentieth (helper-148). ``back`` and ``script``: as :func:`render_report` takes them."""
     en = lang == "en"
 
     def t(text_id: str, text_en: str) -> str:
@@ -158,7 +166,8 @@ def render_reports(sheets: list[tuple[dict, Callable[[str], str] | None, dict | 
              f"{t('Umpan balik kelas', 'Class feedback')} {items[0]['r'].get('exercise') or ''}".strip() if items else
              t("Umpan balik", "Feedback"))
     return _env.from_string(_TEMPLATE).render(items=items, title=title, skipped=list(skipped), lang="en" if en else "id",
-                                              t=t, word=word, pick=pick, status=TRAINEE_STATUS_WORDS, source=SOURCE)
+                                              t=t, word=word, pick=pick, status=TRAINEE_STATUS_WORDS, source=SOURCE,
+                                              back=back, script=script)
 
 
 def write_reports(results: list[dict], out_dir: Path, lang: str = "id") -> list[Path]:

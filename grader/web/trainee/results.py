@@ -87,7 +87,8 @@ def printable(token: str):
 def printable_feedback(row, image_url, *, back: str, link: bool = False):
     """The printable sheet of ``row``'s result; for a sheet with nothing to print (still being graded, or every page
     refused), its page (``back``), which says why and updates itself: a link to the printout opened while the
-    grading ran said "Halaman tidak ditemukan" (helper-136).
+    grading ran said "Halaman tidak ditemukan" (helper-136). On the screen it offers a print button and a link back
+    to ``back`` (on a phone, the browser's print is in a menu, and the printout, opened in a new tab, had no way back).
 
     ``link``: print the trainee's result page on it, with its QR code (the trainer's printout), when the address it
     was opened at is one phones can open (:func:`grader.web.trainer.screen.reachable_by_phones`)."""
@@ -96,7 +97,8 @@ def printable_feedback(row, image_url, *, back: str, link: bool = False):
     res = printable_result(row)
     if res is None:
         return redirect(back, code=303)
-    return render_report(res, image_url=image_url, lang=get_lang(), link=result_link(row) if link else None)
+    return render_report(res, image_url=image_url, lang=get_lang(), link=result_link(row) if link else None,
+                         back=back, script=url_for("static", filename="print.js"))
 
 
 def printable_result(row) -> dict | None:

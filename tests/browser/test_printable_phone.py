@@ -1,0 +1,34 @@
+"""The printable feedback (``/hasil/<token>/cetak``) opened on a phone."""
+import pytest
+
+from tests.browser.test_browser import no_horizontal_scroll, phone_result
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SMALL_PHONE = {"width": 320, "height": 640}
+
+
+def test_the_printable_feedback_fits_a_phone_and_offers_print_and_a_way_back(browser, fake_live_server, tmp_path):
+    """Rehearsal (helper-185): the printout opened on a 320 px phone was 326 px wide (the picture of the number and
+    name written, a wide crop 8 mm high), and had no print button (a phone's browser hides printing in a menu) nor a
+    link back to the result. On paper neither shows."""
+    srv = fake_live_server
+    ctx, page = phone_result(browser, srv, tmp_path)
+    page.set_viewport_size(SMALL_PHONE)
+    result_url = page.url.split("#")[0]
+    page.goto(result_url + "/cetak")
+    page.wait_for_selector("img.ident")
+    assert no_horizontal_scroll(page), page.evaluate("document.documentElement.scrollWidth")
+    button, back = page.locator("button[data-print]"), page.locator("nav.actions a")
+    assert button.is_visible() and button.inner_text() == "Cetak"
+    assert back.is_visible() and back.get_attribute("href").split("#")[0] in (result_url, result_url[len(srv["url"]):])
+    page.evaluate("window.print = () => { window.printed = true; }")
+    button.tap()
+    assert page.evaluate("window.printed === true")
+    page.emulate_media(media="print")
+    assert not button.is_visible() and not back.is_visible()
+    back_target = back.get_attribute("href")
+    page.emulate_media(media="screen")
+    page.goto(srv["url"] + back_target if back_target.startswith("/") else back_target)
+    page.wait_for_selector("text=Hasil penilaian")
+    ctx.close()
