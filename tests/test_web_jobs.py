@@ -663,3 +663,23 @@ def test_a_split_half_whose_number_is_read_firmly_is_that_trainees(code):
     assert tuple(conn.execute("SELECT trainee, trainee_name FROM submissions WHERE id=?", (sid,)).fetchone()) == \
         ("104", None)
     conn.close()
+
+
+def test_a_batch_label_with_a_copys_marks_names_whom_the_marks_leave():
+    """A batch's folder "Budi - Copy/" is labelled "Budi" now (file_names.uncopied); a sheet stored under the label
+    "Budi - Copy" before that, and graded after, named nobody: the label had to name itself exactly. It names Budi,
+    as a new batch's would; labels that are no name, or a file's page stem, still name nobody."""
+    from grader.web.grading import named_by_its_group
+    blank = {"trainee": None, "identity_source": None}
+    for label, named in (("Budi - Copy", "Budi"), ("Budi", "Budi"), ("Copy of Sri Wahyuni", "Sri Wahyuni"),
+                         ("IMG-20261207-WA0001", None), ("budi_p1", None), (None, None)):
+        assert named_by_its_group(blank, label).get("trainee") == named, label
+    assert named_by_its_group({"trainee": "061"}, "Budi - Copy")["trainee"] == "061"     # the sheet names first
+
+
+def test_a_sheet_labelled_with_a_copys_marks_is_one_trainee_with_the_label_without():
+    """The class table's identity of a sheet nothing else names is its batch label: "Budi - Copy" (stored before
+    batches dropped a copy's marks) and "Budi" (after) are one trainee's attempts, not two rows."""
+    from grader.web.standing_sheets import identity_key
+    rows = [{"trainee": None, "group_key": key, "token": f"t{n}"} for n, key in enumerate(("Budi - Copy", "Budi"))]
+    assert identity_key(rows[0]) == identity_key(rows[1]) == "budi"

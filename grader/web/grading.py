@@ -247,10 +247,13 @@ def named_by_its_group(result: dict, group_key: str | None) -> dict:
     trainee that a chat's or a camera's photos sit in (``kelas/Andi/foto.jpg`` is Andi's,
     :func:`grader.file_names.trainee_folders`), which the pipeline, seeing one sheet's photos, cannot tell from a
     folder around a whole class. The identity order stays: QR, number on the sheet, then the file name."""
-    from grader.file_names import trainee_from_filename
+    from grader.file_names import trainee_from_filename, uncopied
     from grader.pipeline import named_by_folder
 
-    return named_by_folder(result, group_key if group_key and trainee_from_filename(group_key) == group_key else None)
+    # (a label a copy's marks are on names whom the marks leave, as batches label such folders now: a sheet stored
+    # under "Budi - Copy" before they did, and graded after, is Budi's too, not nobody's)
+    named = trainee_from_filename(group_key) if group_key else None
+    return named_by_folder(result, named if named and named == uncopied(group_key) else None)
 
 
 def printed_exercise(result: dict) -> str | None:

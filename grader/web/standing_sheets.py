@@ -20,9 +20,10 @@ def identity_key(row) -> str:
     """Who a sheet belongs to: the trainee (QR, number on the sheet, typed name or a file name that names someone;
     before grading, the batch's file name if it names someone), else the sheet itself: two sheets that nobody
     named (``IMG-…-WA0006`` from two trainees' chats) are two rows, never one trainee's attempts."""
-    from grader.file_names import trainee_from_filename
+    from grader.file_names import trainee_from_filename, uncopied
 
-    named_by_file = row["group_key"] if row["group_key"] and trainee_from_filename(row["group_key"]) else None
+    # (less a copy's marks: "Budi - Copy", a batch's label before batches dropped them, is Budi, as is a new one)
+    named_by_file = uncopied(row["group_key"]) if row["group_key"] and trainee_from_filename(row["group_key"]) else None
     # (normalised as trainee ids are compared everywhere: "061" read on the sheet is "61" typed)
     return normalise_id(row["trainee"] or named_by_file) or row["token"]
 
