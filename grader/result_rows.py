@@ -54,10 +54,16 @@ def missing_page_messages(result: dict | None, *, lang: str = "en") -> list[str]
     """A line for each page of the sheet that no photo showed, in ``lang`` (the web says it in its own words); for a
     page whose photo, by its file name, shows another trainee's sheet (:func:`grader.batch.pages_in_other_sheets`),
     that photo and whose sheet it shows."""
-    elsewhere = _other_trainee_pages(result)
-    return [f"{PAGE_WORD[lang]} {n}: " + (" ".join(other_trainee_page(p, lang) for p in elsewhere[n]) if n in elsewhere
-                                          else MISSING_PAGE_ADVICE[lang])
-            for n in unread_pages(result or {}).missing]
+    return [f"{PAGE_WORD[lang]} {n}: " + missing_page_words(result, n, lang) for n in unread_pages(result or {}).missing]
+
+
+def missing_page_words(result: dict | None, n: int, lang: str = "en") -> str:
+    """What a sheet is told of its page ``n`` that no photo showed, in ``lang``: where a photo its file name gave the
+    sheet shows another trainee's page (``other_trainee_pages``), that photo and whose sheet it shows, else that no
+    photo of it was sent. One wording for the tables and the printed feedback, which told Eka her page 2 was never
+    sent though its photo showed Dewi's (helper-184)."""
+    elsewhere = _other_trainee_pages(result).get(n)
+    return " ".join(other_trainee_page(p, lang) for p in elsewhere) if elsewhere else MISSING_PAGE_ADVICE[lang]
 
 
 def _other_trainee_pages(result: dict | None) -> dict[int, list[dict]]:

@@ -405,6 +405,29 @@ def test_a_trainees_page_whose_photo_shows_a_classmates_sheet_is_said_in_her_row
     assert row["trainee"] == "fitri" and row["refusal"] == "page2=other_trainee" and row["refusal_message"] == said
 
 
+def test_her_printed_feedback_and_fields_say_her_page_shows_a_classmates_sheet_not_that_it_was_never_sent(
+        tmp_path, capsys):
+    """Rehearsal leftovers (helper-184): with the row right (above), Fitri's printed feedback (``--out``) still told her
+    "foto halaman ini belum dikirim" for page 2, and the fields CSV noted ``page_missing`` on its fields, though her
+    photo of it was there: it showed Yanti's page 2. Both now say the photo is from another trainee's sheet."""
+    folder = tmp_path / "kelas"
+    folder.mkdir()
+    for name, photo in (("fitri_p1.jpg", "s0001-p1.jpg"), ("fitri_p2.jpg", "s0002-p2.jpg"),
+                        ("IMG-20241127-WA0003.jpg", "s0002-p1.jpg")):
+        shutil.copy(sample(photo), folder / name)
+    out, table = tmp_path / "umpan", tmp_path / "hasil.csv"
+    assert main(["grade", str(folder), "--key", str(SAMPLES / "keys" / first_sheet()[0]), "--out", str(out),
+                 "--csv", str(table)]) == 0
+    html = (out / "fitri-feedback.html").read_text(encoding="utf-8")
+    assert ("Halaman 2: fitri_p2.jpg dari lembar peserta lain: Yanti Marpaung (No. 110) menurut kode QR-nya, dan "
+            "dinilai bersama lembar itu. Foto halaman 2 dari lembar Anda sendiri, lalu kirim lagi.</p>") in html
+    assert "belum dikirim" not in html and str(folder) not in html
+    with open(tmp_path / "hasil-fields.csv", encoding="utf-8-sig") as fh:
+        fitri = [row for row in csv.DictReader(fh) if row["trainee"] == "fitri"]
+    assert {row["notes"] for row in fitri if row["page"] == "2"} == {"other_trainee"}
+    assert not any("page_missing" in row["notes"] for row in fitri)
+
+
 def test_a_classmates_page_under_a_trainees_name_joins_the_classmates_named_page_by_its_qr(tmp_path, capsys):
     """Rehearsal (helper-184): as above, with Yanti's own photo named too (``yanti_p1.jpg``): both of her pages carry
     her QR, yet the names said two sheets' pages, and Yanti had two half rows, each with a page "never sent". The QR

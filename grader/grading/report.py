@@ -9,9 +9,10 @@ from jinja2 import Environment, select_autoescape
 from grader.file_names import photo_name
 from grader.grading.findings import as_worded_now
 from grader.grading.review_queue import on_unread_page
-from grader.grading.shown import (GRADED_FROM, MISSING_PAGE_ADVICE, TRAINEE_STATUS_WORDS, boxes_to_name, field_name,
-                                  graded_from, in_language, score_text, shown_reading, unread_pages)
+from grader.grading.shown import (GRADED_FROM, TRAINEE_STATUS_WORDS, boxes_to_name, field_name, graded_from,
+                                  in_language, score_text, shown_reading, unread_pages)
 from grader.grading.summary import shown_fixes
+from grader.result_rows import missing_page_words
 
 # Each label in Indonesian and English (the trainee reads the page in the web page's language; the CLI writes
 # Indonesian). A sheet's and a field's status in the trainee's web page's words, from the same table
@@ -74,7 +75,7 @@ _TEMPLATE = """<!doctype html>
 {# (a refused photo of a page another photo of the sheet shows graded, a page 2 too dark then sent again fine: no
    retake, whatever its reason says; rehearsal helper-168) #}
 {% for p in r.pages if p.refusal %}{% set graded = graded_from(r.pages, p) %}<p class="{{ 'review' if graded else 'wrong' }}">{{ p.file | photo_name }}: {{ pick(p.refusal) }}{% if graded %} {{ graded_from_words[lang].format(n=p.page, file=graded | photo_name) }}{% endif %}</p>{% endfor %}
-{% for n in unread_pages(r).missing %}<p class="wrong">{{ t("Halaman", "Page") }} {{ n }}: {{ missing_page_advice[lang] }}.</p>{% endfor %}
+{% for n in unread_pages(r).missing %}<p class="wrong">{{ t("Halaman", "Page") }} {{ n }}: {{ missing_page_words(r, n, lang) }}</p>{% endfor %}
 {% if r.status == 'partial' %}<p class="review">{{ t("Nilai sementara", "Provisional score") }} {{ score_text(r.score) }}/100 {{ t("hanya dari halaman yang terbaca", "from the readable pages only") }}{% if r.counts.unreadable %}{% set graded = r.counts.get("ok", 0) + r.counts.get("wrong", 0) + r.counts.get("blank", 0) %} ({{ graded }} {{ t("dari", "of") }} {{ graded + r.counts.get("review", 0) + r.counts.unreadable }} {{ t("isian dinilai", "entries graded") }}){% endif %}.</p>{% endif %}
 {% if r.counts.review %}<p class="review">{{ t("Isian yang menunggu pelatih belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.", "Entries waiting for the trainer are not counted in the score yet; it may change once the trainer checks them.") }}</p>{% endif %}
 {% for p in r.pages if p.advice %}<p class="review">{{ p.file | photo_name }}: {{ pick(p.advice) }}</p>{% endfor %}
@@ -114,7 +115,20 @@ _TEMPLATE = """<!doctype html>
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _env.globals.update(score_text=score_text, shown_reading=shown_reading, boxes_to_name=boxes_to_name,
                     field_name=field_name, shown_fixes=shown_fixes, unread_pages=unread_pages,
-                    missing_page_advice=MISSING_PAGE_ADVICE, graded_from=graded_from, graded_from_words=GRADED_FROM)
+                    graded_from=graded_from, graded_from_words=GRADED_FROM)
+
+
+def _missing_page_words(result: dict, n: int, lang: str) -> str:
+    """What the printed page says of page ``n`` no photo showed (:func:`grader.result_rows.missing_page_words`): a
+    photo of it that shows a classmate's sheet by its name as the trainee knows it (:func:`photo_name`), as the
+    page's other lines name photos, and one full stop."""
+    shown = {**result, "other_trainee_pages": [{**p, "file": photo_name(p["file"])}
+                                               for p in result.get("other_trainee_pages") or ()]}
+    words = missing_page_words(shown, n, lang)
+    return words if words.endswith(".") else words + "."
+
+
+_env.globals["missing_page_words"] = _missing_page_words
 
 
 _env.filters["photo_name"] = photo_name

@@ -205,6 +205,9 @@ def unread_pages(result: dict) -> UnreadPages:
 #: why), or a photo refused before its page was known (blurred, dark, cut off: most refusals) may have shown it.
 NOTE_PAGE_REFUSED = "page_refused"
 NOTE_PAGE_NOT_READ = "page_not_read"
+#: (its photo, by the file name that gave it this sheet, shows another trainee's page: ``other_trainee_pages``, the
+#: code the sheet's ``refusal`` column gives that page, ``pageN=other_trainee``)
+NOTE_OTHER_TRAINEE = "other_trainee"
 UNREAD_PAGE_ADVICE = {
     NOTE_PAGE_REFUSED: {"id": "foto halaman ini ditolak; alasannya ada di baris lembar ini",
                         "en": "the photo of this page was refused; the sheet's row says why"},
@@ -212,16 +215,20 @@ UNREAD_PAGE_ADVICE = {
                                 "lembar ini); jika foto itu halaman ini, foto ulang",
                          "en": "this page was not read: a photo of this sheet was refused (the sheet's row says "
                                "why); if it showed this page, take it again"},
+    NOTE_OTHER_TRAINEE: {"id": "foto halaman ini dari lembar peserta lain; baris lembar ini menyebut lembar siapa",
+                         "en": "the photo of this page is from another trainee's sheet; the sheet's row says whose"},
     NOTE_PAGE_MISSING: MISSING_PAGE_ADVICE}
 
 
 def unread_page_notes(result: dict) -> dict[int, str]:
     """``page -> note code`` for the pages of a sheet not read (:func:`unread_pages`), as the tables give them to
     its fields: ``page_missing`` only where no photo of the sheet was refused that may have shown it (rehearsals,
-    helper-137 and helper-138: the fields of a blurry page 2 said the page was never sent). Once per sheet."""
+    helper-137 and helper-138: the fields of a blurry page 2 said the page was never sent), nor where a photo was
+    sent that shows another trainee's page (helper-184). Once per sheet."""
     unread = unread_pages(result)
-    return {**dict.fromkeys(unread.missing, NOTE_PAGE_MISSING), **dict.fromkeys(unread.unknown, NOTE_PAGE_NOT_READ),
-            **dict.fromkeys(unread.refused, NOTE_PAGE_REFUSED)}
+    elsewhere = {p.get("page") for p in result.get("other_trainee_pages") or ()}
+    return {**{n: NOTE_OTHER_TRAINEE if n in elsewhere else NOTE_PAGE_MISSING for n in unread.missing},
+            **dict.fromkeys(unread.unknown, NOTE_PAGE_NOT_READ), **dict.fromkeys(unread.refused, NOTE_PAGE_REFUSED)}
 
 
 def note_codes(field: dict, unread: Mapping[int, str]) -> list[str]:
