@@ -661,6 +661,18 @@ def test_a_trainees_refused_or_half_sending_says_their_earlier_graded_sheet_stil
         assert latest in phone.get(alone[1] + "?lang=" + lang).get_data(as_text=True)
 
 
+def test_a_half_sending_followed_by_a_complete_sheet_is_not_said_to_be_what_the_trainer_sees(app, code):
+    """Rehearsal (helper-187): Eko's page 1 sent alone, then his complete sheet graded after it (the trainer's batch,
+    here his other phone). The complete one stands for him in the class; the half sending's "Lengkapi" card still said
+    "Pelatih melihat kiriman terakhir Anda", which it is not: the trainer sees the complete sheet."""
+    phone, other = app.test_client(), app.test_client()
+    half = send_as_trainee(phone, code, "Eko", [("esolo_1.jpg", jpeg_bytes(color="#ccc"))])
+    send_as_trainee(other, code, "Eko", [("e_1.jpg", jpeg_bytes()), ("e_2.jpg", jpeg_bytes(color="#f7f7f7"))])
+    for lang, latest in (("id", "Pelatih melihat kiriman terakhir Anda"), ("en", "Your trainer sees your latest upload")):
+        html = phone.get(half + "?lang=" + lang).get_data(as_text=True)
+        assert "id=\"lengkapi\"" in html and latest not in html
+
+
 def test_a_dispute_on_a_later_half_sending_is_not_said_to_be_on_an_earlier_sheet(app, trainer, code):
     """A dispute on a sheet that does not stand for its trainee was badged "lembar sebelumnya" in the review queue
     ("this trainee has sent another sheet since"). Wati's half sending after her complete sheet does not stand

@@ -155,6 +155,17 @@ def earlier_sheet_stands(conn: sqlite3.Connection, row) -> bool:
         and counted["result_status"] != "refused"
 
 
+def another_sheet_stands(conn: sqlite3.Connection, row) -> bool:
+    """Whether a sheet of ``row``'s trainee other than it stands for them in the class (:func:`standing_sheet`): an
+    earlier complete one, or a later one, such as a trainer's batch graded after a half sending. That half sending's
+    page then must not say the trainer sees it, their latest (rehearsal helper-187: it did under a later complete
+    sheet, which :func:`earlier_sheet_stands` leaves out)."""
+    if not row["exercise"]:
+        return False
+    counted = next((a for a in attempts_of(conn, row["exercise"], row["id"]) if a["counted"]), None)
+    return counted is not None and counted["id"] != row["id"]
+
+
 def _current_sheets(conn: sqlite3.Connection, exercise: str, *, include_pending: bool = True) -> list[sqlite3.Row]:
     """The sheets of ``exercise`` the class counts (not replaced by a later sending of their form), oldest first;
     without ``include_pending``, only those graded, refused or failed."""

@@ -18,7 +18,7 @@ from grader.web.images import scaled_copy
 from grader.web.job_worker import SERVER_FAILURES
 from grader.web.present import left_out_of
 from grader.web.resent import replacement_of
-from grader.web.standing_sheets import earlier_sheet_stands
+from grader.web.standing_sheets import another_sheet_stands, earlier_sheet_stands
 from grader.web.trainee import bp, get_submission, normalise_code, similar_codes
 from grader.web.trainee.dispute import dispute_draft
 from grader.web.trainee.attempts import (duplicate_photos, missing_pages, newer_sheet, own_attempts, page_offers,
@@ -74,7 +74,9 @@ def result(token: str):
                            kept=sorted(read_pages(res)) if missing else [],
                            pages_read=sorted(read_pages(res)) if res and replaced_by is None and newer is None else [],
                            draft=dispute_draft(token),
-                           earlier_stands=replaced_by is None and newer is None and earlier_sheet_stands(get_db(), row))
+                           earlier_stands=replaced_by is None and newer is None and earlier_sheet_stands(get_db(), row),
+                           # (the "Lengkapi" card's words: only a sheet that stands is what the trainer sees)
+                           other_stands=bool(missing) and another_sheet_stands(get_db(), row))
 
 
 @bp.get("/hasil/<token>/cetak")
