@@ -9,8 +9,9 @@ import csv
 from pathlib import Path
 
 from grader.grading.review_queue import on_unread_page
-from grader.grading.shown import (GRADED_FROM, MISSING_PAGE_ADVICE, graded_from, note_codes, score_may_change, sheet_scores,
-                                  unread_page_notes, unread_pages, value_as_read)
+from grader.grading.shown import (GRADED_FROM, MISSING_PAGE_ADVICE, WHOLE_WITHOUT, graded_from, note_codes,
+                                  score_may_change, sheet_scores, unread_page_notes, unread_pages, value_as_read,
+                                  whole_without)
 
 SHEET_COLUMNS = ("trainee", "trainee_name", "trainee_source", "exercise", "status", "score", "partial_score",
                  "provisional", "wrong", "review", "blank", "unreadable", "not_read", "violated_rules", "refusal",
@@ -46,6 +47,8 @@ def refusal_messages(result: dict | None, *, lang: str = "en") -> list[str]:
             graded = graded_from(pages, p)
             if graded:
                 message += " " + GRADED_FROM[lang].format(n=p["page"], file=graded)
+            elif whole_without(result, p):
+                message += " " + WHOLE_WITHOUT[lang]
             files.setdefault(message, []).append(p["file"] + page)
     return [f"{', '.join(names)}: {message}" for message, names in files.items()]
 

@@ -1974,3 +1974,24 @@ def test_the_terminal_table_says_a_sheet_named_by_its_folder_is_named_from_the_f
     assert andi.startswith("Andi") and andi.endswith("(from the folder name)"), andi
     assert budi.startswith("budi") and budi.endswith("(from the file name)"), budi
     assert qr.endswith("(from the QR code)"), qr
+
+
+def test_a_photo_refused_before_its_page_was_known_on_a_whole_sheet_is_not_told_to_retake():
+    """Rehearsal helper-187: ``grader grade`` told Eka to retake a blurred ``eka_p1 (1).jpg``, refused before its
+    page was known, though her sheet was graded whole from eka_p1.jpg and eka_p2.jpg. The table, the CSV and the
+    printout say every page is graded from the other photos; on a sheet lacking a page the reason stands alone."""
+    from grader.result_rows import refusal_messages
+    blur = {"code": "too_blurry", "message_id": "Foto terlalu buram.", "message_en": "The photo is too blurry."}
+    pages = [{"file": "eka_p1.jpg", "page": 1, "refusal": None, "advice": None},
+             {"file": "eka_p1 (1).jpg", "page": None, "refusal": blur, "advice": None},
+             {"file": "eka_p2.jpg", "page": 2, "refusal": None, "advice": None}]
+    res = {"trainee": "Eka", "trainee_name": None, "identity_source": "filename", "exercise": "ABC", "status": "graded",
+           "score": 100.0, "counts": {"ok": 46}, "pages": pages, "top_fixes": [], "rules": [], "findings": [],
+           "fields": []}
+    assert refusal_messages(res) == ["eka_p1 (1).jpg: The photo is too blurry. Every page of the sheet is graded from "
+                                     "the other photos; this photo need not be taken again."]
+    assert ('<p class="review">eka_p1 (1).jpg: Foto terlalu buram. Semua halaman lembar ini sudah dinilai dari foto '
+            'lain; foto ini tidak perlu diulang.</p>') in render_report(res)
+    half = {**res, "status": "partial", "pages": pages[:2]}
+    assert refusal_messages(half) == ["eka_p1 (1).jpg: The photo is too blurry."]
+    assert '<p class="wrong">eka_p1 (1).jpg: Foto terlalu buram.</p>' in render_report(half)

@@ -2619,3 +2619,34 @@ def test_a_classmates_page_in_a_trainees_own_upload_tells_them_to_photograph_the
         html = client.get(resp.location + f"?lang={lang}").get_data(as_text=True)
         assert said in html and batch_words not in html
         assert client.get(resp.location + ".json").get_json()["status"] == "partial"
+
+
+def test_a_photo_refused_before_its_page_was_known_on_a_whole_sheet_asks_for_no_retake(app, client, code):
+    """Rehearsal helper-187: a blurred extra photo (``eka_p1 (1).jpg``), refused before its page was known, beside the
+    two photos every page of the sheet was graded from, was told "Foto perlu diulang": a retake of a whole sheet. Its
+    card says every page is graded from the other photos, in red no longer; on a sheet lacking a page it still asks
+    for the retake (the blurred photo may be that page)."""
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes(color="#eee"))]
+                  ).location
+    token = page.rsplit("/", 1)[1]
+    blurred = {"file": "017_1 (1).jpg", "page": None, "annotated": None, "advice": None, "refusal": {
+        "code": "too_blurry", "message_id": "Foto terlalu buram.", "message_en": "The photo is too blurry."}}
+
+    def shown(status):
+        with app.app_context():
+            from grader.web.db import get_db
+            db = get_db()
+            res = json.loads(db.execute("SELECT result FROM submissions WHERE token=?", (token,)).fetchone()[0])
+            res["pages"] = [p for p in res["pages"] if p["file"] != blurred["file"]] + [blurred]
+            db.execute("UPDATE submissions SET result=?, result_status=? WHERE token=?",
+                       (json.dumps({**res, "status": status}), status, token))
+            db.commit()
+        html = client.get(page).get_data(as_text=True)
+        card = html[html.rindex('<div class="card', 0, html.index('id="ulang-')):]
+        return card[:card.index("</div>\n")]
+    card = shown("graded")
+    assert "Foto terlalu buram." in card and "Dinilai dari foto lain" in card and "Foto perlu diulang" not in card
+    assert "Semua halaman lembar ini sudah dinilai dari foto lain; foto ini tidak perlu diulang." in card
+    assert card.startswith('<div class="card advice"')
+    card = shown("partial")
+    assert "Foto perlu diulang" in card and "tidak perlu diulang" not in card

@@ -9,8 +9,8 @@ from jinja2 import Environment, select_autoescape
 from grader.file_names import photo_name
 from grader.grading.findings import as_worded_now
 from grader.grading.review_queue import on_unread_page
-from grader.grading.shown import (GRADED_FROM, TRAINEE_STATUS_WORDS, boxes_to_name, field_name, graded_from,
-                                  in_language, score_text, shown_reading, unread_pages)
+from grader.grading.shown import (GRADED_FROM, TRAINEE_STATUS_WORDS, WHOLE_WITHOUT, boxes_to_name, field_name,
+                                  graded_from, in_language, score_text, shown_reading, unread_pages, whole_without)
 from grader.grading.summary import shown_fixes
 from grader.result_rows import missing_page_words
 
@@ -74,7 +74,7 @@ _TEMPLATE = """<!doctype html>
 {% if image_url %}<div>{% for p in r.pages if p.identity_crop %}<img class="ident" src="{{ image_url(p.identity_crop) }}" alt="{{ t("Nomor dan nama yang ditulis", "Number and name as written") }}">{% endfor %}</div>{% endif %}
 {# (a refused photo of a page another photo of the sheet shows graded, a page 2 too dark then sent again fine: no
    retake, whatever its reason says; rehearsal helper-168) #}
-{% for p in r.pages if p.refusal %}{% set graded = graded_from(r.pages, p) %}<p class="{{ 'review' if graded else 'wrong' }}">{{ p.file | photo_name }}: {{ pick(p.refusal) }}{% if graded %} {{ graded_from_words[lang].format(n=p.page, file=graded | photo_name) }}{% endif %}</p>{% endfor %}
+{% for p in r.pages if p.refusal %}{% set graded = graded_from(r.pages, p) %}{% set whole = whole_without(r, p) %}<p class="{{ 'review' if graded or whole else 'wrong' }}">{{ p.file | photo_name }}: {{ pick(p.refusal) }}{% if graded %} {{ graded_from_words[lang].format(n=p.page, file=graded | photo_name) }}{% elif whole %} {{ whole_without_words[lang] }}{% endif %}</p>{% endfor %}
 {% for n in unread_pages(r).missing %}<p class="wrong">{{ t("Halaman", "Page") }} {{ n }}: {{ missing_page_words(r, n, lang) }}</p>{% endfor %}
 {% if r.status == 'partial' %}<p class="review">{{ t("Nilai sementara", "Provisional score") }} {{ score_text(r.score) }}/100 {{ t("hanya dari halaman yang terbaca", "from the readable pages only") }}{% if r.counts.unreadable %}{% set graded = r.counts.get("ok", 0) + r.counts.get("wrong", 0) + r.counts.get("blank", 0) %} ({{ graded }} {{ t("dari", "of") }} {{ graded + r.counts.get("review", 0) + r.counts.unreadable }} {{ t("isian dinilai", "entries graded") }}){% endif %}.</p>{% endif %}
 {% if r.counts.review %}<p class="review">{{ t("Isian yang menunggu pelatih belum dihitung dalam nilai; nilai bisa berubah setelah pelatih memeriksanya.", "Entries waiting for the trainer are not counted in the score yet; it may change once the trainer checks them.") }}</p>{% endif %}
@@ -115,7 +115,8 @@ _TEMPLATE = """<!doctype html>
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _env.globals.update(score_text=score_text, shown_reading=shown_reading, boxes_to_name=boxes_to_name,
                     field_name=field_name, shown_fixes=shown_fixes, unread_pages=unread_pages,
-                    graded_from=graded_from, graded_from_words=GRADED_FROM)
+                    graded_from=graded_from, graded_from_words=GRADED_FROM, whole_without=whole_without,
+                    whole_without_words=WHOLE_WITHOUT)
 
 
 def _missing_page_words(result: dict, n: int, lang: str) -> str:

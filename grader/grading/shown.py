@@ -161,6 +161,21 @@ GRADED_FROM = {"en": "Page {n} is graded from the photo {file}; this photo need 
                "id": "Halaman {n} sudah dinilai dari foto {file}; foto ini tidak perlu diulang."}
 
 
+#: after the reason of a photo refused before its page was known, on a sheet whose every page other photos read
+#: (:func:`whole_without`)
+WHOLE_WITHOUT = {"en": "Every page of the sheet is graded from the other photos; this photo need not be taken again.",
+                 "id": "Semua halaman lembar ini sudah dinilai dari foto lain; foto ini tidak perlu diulang."}
+
+
+def whole_without(result: dict, p: dict) -> bool:
+    """Whether ``p``, a photo of ``result``'s sheet refused before its page was known (too blurry to tell), needs no
+    retake: every page of the sheet was read from its other photos (``graded``). Its reason alone asked for one on
+    the web's card, the printed feedback and ``grader grade``'s lines (rehearsal helper-187: a blurred
+    ``eka_p1 (1).jpg`` beside the ``eka_p1.jpg`` her page 1 was graded from); :func:`graded_from` says so of a
+    refused photo whose page is known."""
+    return bool(p.get("refusal")) and p.get("page") is None and result.get("status") == "graded"
+
+
 def graded_from(pages: list[dict], p: dict) -> str | None:
     """The file of the photo that a refused photo's page is graded from: the last photo of the sheet (``pages``, its
     result's) that read that page, for ``p`` refused for its own sake (too dark, say; a ``duplicate_page`` says so in

@@ -419,7 +419,7 @@ def init_app(app) -> None:
                                  label_after_name=label_after_name, top_fixes=shown_fixes,
                                  unread_pages=unread_pages, left_out_pages=left_out_pages, remarks_by_field=remarks_by_field,
                                  on_unread_page=on_unread_page, other_findings=other_findings, rule_pages=rule_pages,
-                                 graded_from=shown.graded_from,
+                                 graded_from=shown.graded_from, whole_without=shown.whole_without,
                                  answer_wait_s=answer_wait_s, marked_page_size=marked_page_size)
     app.jinja_env.filters["sections"] = sections
     app.jinja_env.filters["contest_choice"] = contest_choice
