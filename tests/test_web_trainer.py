@@ -631,6 +631,10 @@ def test_sorting_the_class_table_by_time_takes_each_trainees_newest_sending(app,
         html = trainer.get(f"/trainer/latihan/{code}/hasil?sort=time&dir={direction}").get_data(as_text=True)
         return [n for n in re.findall(r'/trainer/lembar/\d+">([^<]+)</a>', html) if n != "buka"]
     assert order("desc") == ["Wati", "Rina", "Budi"] and order("asc") == ["Budi", "Rina", "Wati"]
+    # the time column shows the counted sheet's time and, under it, the newest sending's the rows are sorted by
+    html = trainer.get(f"/trainer/latihan/{code}/hasil?sort=time&dir=desc").get_data(as_text=True)
+    assert re.findall(r'data-last-sent>([^<]+)<', html) == ["kiriman terakhir 7 Des 2026, 08.40 WIB",
+                                                           "kiriman terakhir 7 Des 2026, 08.30 WIB"]
     rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
     assert (rows["Wati"]["url"], rows["Rina"]["url"]) == ("/trainer/lembar/1", "/trainer/lembar/3")
 

@@ -216,6 +216,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Foto yang dikirim dengan tombol “{button}” ({file})": "The photo sent with the “{button}” button ({file})",
     "Nilai dengan latihan": "Grade under exercise",
     "Pilih latihannya dulu.": "Choose the exercise first.",
+    "kiriman terakhir {when}": "latest sending {when}",
     "Semua halaman lembar ini sudah dinilai dari foto lain; foto ini tidak perlu diulang.":
     "Every page of the sheet is graded from the other photos; this photo need not be taken again.",
     "Halaman {pages} tidak ada di kiriman ini. Lengkapi di sini agar semua halaman dinilai bersama.":
