@@ -1416,6 +1416,68 @@ def test_a_disputed_field_wrong_by_its_sure_boxes_is_regraded_from_the_readers_r
     assert next(x for x in settled["fields"] if x["id"] == "I.A.1.L")["status"] == "wrong"
 
 
+def readings_the_reader_was_unsure_of(sheet, key):
+    """A sheet read firmly at the key but for fields the reader had in review: a bubble column beside boxes out of
+    place read as the key's number (no digits note names its doubt), a light fill favouring another number, a tally
+    with a cell in doubt, digits of an impossible pattern, and digits wrong by their sure boxes (I.A.3.P, "wrong" at
+    the first grading); and I.A.1.L read firmly one too many. Returns the readings and the fields in review for the
+    reader. (Also the web's flow: test_web_trainer.)"""
+    readings = readings_from(sheet, key.fields, conf=0.9995)
+    readings["IV.1.bubbles"] = FieldReading("IV.1.bubbles", "bubbles", 2, key.fields["IV.1"], 0.9, "review",
+                                            notes=("box_out_of_place",))
+    readings["IV.2.bubbles"] = FieldReading("IV.2.bubbles", "bubbles", 2, key.fields["IV.2"] + 10, 0.3, "review",
+                                            notes=("none_filled", "light_fill", "none_filled"))
+    readings["IV.3.tally"] = FieldReading("IV.3.tally", "tally", 2, key.fields["IV.3"] + 1, 0.5, "review",
+                                          notes=("faint_stroke",))
+    readings["I.A.2.L"] = FieldReading("I.A.2.L", "digits", 1, None, 0.97, "review", ("1", "", "2"),
+                                       (0.99, 0.98, 1.0), notes=("impossible_pattern",))
+    readings["I.A.3.P"] = _boxed("I.A.3.P", key.fields["I.A.3.P"] + 1, (1.0, 0.6, 1.0))
+    readings["I.A.1.L"] = FieldReading("I.A.1.L", "digits", 1, key.fields["I.A.1.L"] + 1, 0.9995, "ok")
+    return readings, {"IV.1.bubbles", "IV.2.bubbles", "IV.3.tally", "I.A.2.L", "I.A.3.P"}
+
+
+def test_what_the_reader_was_unsure_of_stays_unsure_through_every_regrade_until_a_trainer_settles_it(chasil_spec):
+    """Stored results are graded again from the result, not the photo (grader.pipeline.regrade), so each regrade must
+    start from the reader's own doubt (grade.reader_view). The trainee disputes the two fields marked wrong, a trainer
+    confirms one as read and corrects another field, then settles the other: at every step, regraded from the first
+    grading as the web app does (review_actions._regrade_stored: the result as read, with every correction and open
+    dispute) and regraded from the step before (a regrade of a regrade), each field the reader had in review and no
+    trainer settled keeps the reader's status and notes, and none turns "ok" or (beyond its sure boxes) "wrong"."""
+    from grader.grading.grade import reader_view
+    from grader.pipeline import regrade
+
+    sheet, key = setup(chasil_spec)
+    readings, unsure = readings_the_reader_was_unsure_of(sheet, key)
+    res = grade_sheet(sheet, readings, key)
+    first = {f["id"]: f["status"] for f in res["fields"]}
+    assert {fid: first[fid] for fid in unsure | {"I.A.1.L"}} == {
+        "IV.1.bubbles": "review", "IV.2.bubbles": "review", "IV.3.tally": "review", "I.A.2.L": "review",
+        "I.A.3.P": "wrong", "I.A.1.L": "wrong"}                    # (I.A.3.P: its sure boxes already say another number)
+    stored = {**res, "template": chasil_spec.id, "contest": sheet.contest, "pairs": sheet.pairs, "pages": []}
+    said = {"I.A.1.L": key.fields["I.A.1.L"], "I.A.3.P": key.fields["I.A.3.P"]}
+    read, right = readings["I.A.1.L"].value, key.fields
+    steps = [({}, set()),                                                  # graded again with nothing new
+             ({}, {"I.A.1.L", "I.A.3.P"}),                                 # the trainee disputes what is wrong
+             ({"I.A.1.L": read}, {"I.A.3.P"}),                             # a trainer confirms one as read,
+             ({"I.A.1.L": read, "IV.2": right["IV.2"]}, {"I.A.3.P"}),      # corrects another field,
+             ({"I.A.1.L": read, "IV.2": right["IV.2"], "I.A.3.P": right["I.A.3.P"]}, set())]   # settles the other
+    before = stored
+    for corrections, disputed in steps:
+        label = f"corrected {sorted(corrections)}, disputed {sorted(disputed)}"
+        own = {fid: n for fid, n in said.items() if fid in disputed}
+        web = regrade(stored, corrections, key, disputed=disputed, said=own, at="t")
+        chained = regrade(before, corrections, key, disputed=disputed, said=own, at="t")
+        assert [(f["id"], f["status"], f["notes"]) for f in chained["fields"]] == \
+            [(f["id"], f["status"], f["notes"]) for f in web["fields"]], label
+        fields = {f["id"]: f for f in web["fields"]}
+        for fid in unsure - set(corrections):
+            want = "review" if fid in disputed or first[fid] == "review" else first[fid]
+            assert fields[fid]["status"] == want, (label, fid, fields[fid]["notes"])
+            assert reader_view(fields[fid]) == (readings[fid].status, readings[fid].notes), (label, fid)
+        before = chained
+    assert fields["I.A.3.P"]["status"] == "ok" and fields["IV.2"]["corrected_by"] == "trainer"
+
+
 def test_an_inequality_with_unsure_fields_is_violated_only_when_no_choice_satisfies_it(chasil_spec):
     """III.B.J <= III.A.J (a warning): registered 5 read surely, voted "X?7" with its tens box unsure. 7 or more
     whatever the tens say: violated. With the units box unsure instead, 0..5 remain possible: not checkable."""

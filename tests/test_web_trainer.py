@@ -1346,6 +1346,94 @@ def test_a_disputed_entry_starts_as_read_and_offers_what_the_trainee_wrote_as_a_
     assert resp.get_json()["ok"] and resp.get_json()["value"] == 30   # the button's value, not the input's
 
 
+class ReadingsPipeline:
+    """The pipeline with the reader's readings given (``readings(sheet, key)``: no photo is read); grading and every
+    regrade are the real ones (grader.grading.grade.grade_sheet, grader.pipeline.regrade)."""
+
+    def __init__(self, readings):
+        self.readings = readings
+
+    def grade_upload(self, files, *, key, exercise=None, trainee=None, out_dir=None, keep_aligned=False, **_):
+        from grader.grading.grade import grade_sheet
+        from grader.sheet.layout import layout_sheet
+        from grader.sheet.schema import resolve_template
+
+        sheet = layout_sheet(resolve_template(key.template), contest=key.contest, pairs=key.pairs)
+        pages = [{"file": name, "page": n, "refusal": None, "advice": None, "annotated": None}
+                 for n, (name, _data) in enumerate(files, start=1)]
+        return {"exercise": key.exercise, "trainee": trainee, "trainee_name": None, "identity_source": "caller",
+                "pages": pages, "template": key.template, "contest": key.contest, "pairs": key.pairs,
+                "status": "graded", **grade_sheet(sheet, self.readings(sheet, key), key)}
+
+    def regrade(self, result, corrections, key, **kwargs):
+        from grader.pipeline import regrade
+        return regrade(result, corrections, key, **kwargs)
+
+    def redraw_feedback(self, result, out_dir):
+        """(no page image is drawn)"""
+
+
+def test_what_the_reader_was_unsure_of_stays_unsure_through_the_disputes_and_corrections_of_the_web(code):
+    """The first promise through the routes, with the real grading and regrade: fields the reader had in review (a
+    bubble column beside boxes out of place read as the key's number, a light fill, a tally cell in doubt, an
+    impossible pattern; test_grading.readings_the_reader_was_unsure_of) stay in review while the trainee
+    disputes the two fields marked wrong (one wrong by its sure boxes), a trainer confirms one, corrects another field
+    and settles the other. A field in review cannot be disputed (nothing is held against the trainee there), and
+    every stored result is the first reading regraded with what was said, never a regrade of a regrade."""
+    from test_grading import readings_the_reader_was_unsure_of
+
+    from grader.exercise.store import load_key_by_code
+    from grader.pipeline import regrade
+    from grader.web.db import connect
+
+    key = load_key_by_code(code)
+    app = make_test_app(PIPELINE=ReadingsPipeline(lambda sheet, key: readings_the_reader_was_unsure_of(sheet, key)[0]))
+    trainee, trainer = app.test_client(), app.test_client()
+    assert log_in(trainer).status_code == 302
+    sent = trainee.post("/", data={"csrf_token": csrf_of(trainee), "code": code, "trainee": "017",
+                                   "photo_1": (io.BytesIO(jpeg_bytes(color="#eeeeee")), "017_1.jpg"),
+                                   "photo_2": (io.BytesIO(jpeg_bytes(color="#dddddd")), "017_2.jpg")},
+                        content_type="multipart/form-data")
+    token = sent.location.split("/hasil/")[1]
+
+    def stored() -> dict:
+        conn = connect(app.config["DATABASE"])
+        try:
+            row = conn.execute("SELECT result, result_original FROM submissions WHERE token=?", (token,)).fetchone()
+            said = {r["field_id"]: r["value"] for r in conn.execute("SELECT field_id, value FROM corrections")}
+            open_ = {r["field_id"] for r in conn.execute("SELECT field_id FROM disputes")} - set(said)
+        finally:
+            conn.close()
+        result, original = json.loads(row["result"]), json.loads(row["result_original"])
+        own = {fid: key.fields[fid] for fid in open_}             # (each dispute below says the key's number)
+        pure = regrade(original, said, key, disputed=open_, said=own)
+        assert [(f["id"], f["status"]) for f in result["fields"]] == [(f["id"], f["status"]) for f in pure["fields"]]
+        return {f["id"]: f for f in result["fields"]}
+
+    fields = stored()
+    unsure = {"IV.1.bubbles", "IV.2.bubbles", "IV.3.tally", "I.A.2.L"}
+    assert {fid: fields[fid]["status"] for fid in unsure | {"I.A.3.P", "I.A.1.L"}} == {
+        **dict.fromkeys(unsure, "review"), "I.A.3.P": "wrong", "I.A.1.L": "wrong"}
+    refused = trainee.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(trainee), "field": "IV.1.bubbles",
+                                                            "written": str(key.fields["IV.1"])}, follow_redirects=True)
+    assert "Isian IV.1 bulatan tidak ditandai salah atau kosong" in refused.get_data(as_text=True)
+    for fid in ("I.A.1.L", "I.A.3.P"):
+        said = trainee.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(trainee), "field": fid,
+                                                             "written": str(key.fields[fid])})
+        assert said.status_code == 303
+    fields = stored()
+    assert {fid: fields[fid]["status"] for fid in unsure | {"I.A.3.P", "I.A.1.L"}} == dict.fromkeys(
+        unsure | {"I.A.3.P", "I.A.1.L"}, "review")
+    for fid, value in (("I.A.1.L", fields["I.A.1.L"]["value"]), ("IV.2", key.fields["IV.2"]),
+                       ("I.A.3.P", key.fields["I.A.3.P"])):
+        done = trainer.post("/trainer/lembar/1/koreksi", data={"field": fid, "value": str(value)},
+                            headers={"X-Requested-With": "fetch", "X-CSRF-Token": csrf_of(trainer, "/trainer/")})
+        assert done.get_json()["ok"], done.get_json()
+        fields = stored()
+        assert all(fields[f]["status"] == "review" for f in unsure), {f: fields[f]["status"] for f in unsure}
+    assert (fields["I.A.3.P"]["status"], fields["I.A.1.L"]["status"]) == ("ok", "wrong")
+
+
 def test_the_class_queue_lists_the_trainees_disputes_first_the_longest_waiting_first(app, trainer, code, monkeypatch):
     """Usability review: a trainee's dispute ("Disanggah peserta: menulis 54") was item 79 of 93, since the queue
     went sheet by sheet. A dispute is a trainee waiting on the trainer, contesting a verdict against them: every
