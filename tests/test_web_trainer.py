@@ -4024,6 +4024,24 @@ def test_the_class_prints_every_trainees_feedback_at_once_a_page_each(trainer, c
     assert "Belum ada lembar yang dinilai untuk dicetak." in nothing
 
 
+def test_the_class_printout_offers_print_and_a_way_back_to_the_class_table_as_it_was_sorted(trainer, code):
+    """helper-188: the whole class's printout (opened in a new tab from the class table) had no "Cetak" button, as a
+    phone's browser hides printing in a menu, nor a way back, where the single sheet's printout has both (commit "The
+    printable feedback fits a 320 px phone..."). It has them now, on the screen only (report.py's .actions, hidden by
+    @media print; the button wired by static/print.js), the way back to the table in the order it was sorted."""
+    batch(trainer, code, [("021_1.jpg", jpeg_bytes()), ("017_1.jpg", jpeg_bytes(color="#eee"))])
+    doc = trainer.get(f"/trainer/latihan/{code}/cetak?sort=score&dir=desc").get_data(as_text=True)
+    assert ('<nav class="actions"><button type="button" data-print hidden>Cetak</button>'
+            f'<a href="/trainer/latihan/{code}/hasil?sort=score&amp;dir=desc">← Kembali ke hasil</a></nav>') in doc
+    assert '<script src="/static/print.js" defer></script>' in doc and "@media print { .actions { display: none; } }" \
+        in doc
+    assert doc.count("data-print") == 1 and doc.count('<section class="sheet">') == 2     # (once for the class)
+    plain = trainer.get(f"/trainer/latihan/{code}/cetak").get_data(as_text=True)
+    assert f'<a href="/trainer/latihan/{code}/hasil?sort=trainee&amp;dir=asc">' in plain
+    assert "data-print" in trainer.get(f"/trainer/latihan/{code}/cetak?lang=en").get_data(as_text=True)
+    assert trainer.get("/static/print.js").status_code == 200
+
+
 def test_the_same_correction_saved_twice_is_one_correction(app, trainer, code):
     """helper-147 (s48): Enter pressed twice on the review queue's last item stored the same correction twice, one
     second apart, and the sheet's history listed it twice. The same trainer saving the same number again records

@@ -220,16 +220,19 @@ def assign_exercise(sid: int):
 def class_printable(code: str):
     """Every trainee's printable feedback in one document, a page each, in the class table's order as it was sorted
     (its latest graded sheet): a class of 20 was 20 tabs to print (helper-147). A trainee whose latest sheet is not
-    graded, refused whole or failed has no page, and is named above the first, on the screen."""
+    graded, refused whole or failed has no page, and is named above the first, on the screen. On the screen it offers a
+    print button and a link back to the class table as it was sorted, as a sheet's printout does (it opens in a new
+    tab, and a phone's browser hides its print in a menu)."""
     from grader.grading.report import render_reports
     from grader.web.trainee.results import printable_result, result_link
 
     key = get_key(code)
     sort = request.args.get("sort", "trainee")
+    sort = sort if sort in SORT_COLUMNS else "trainee"
+    desc = request.args.get("dir") == "desc"
     db = get_db()
     sheets, skipped = [], []
-    for r in latest_sheets(db, key.exercise, sort=sort if sort in SORT_COLUMNS else "trainee",
-                           descending=request.args.get("dir") == "desc"):
+    for r in latest_sheets(db, key.exercise, sort=sort, descending=desc):
         row = db.execute("SELECT * FROM submissions WHERE id=?", (r["id"],)).fetchone()
         res = printable_result(row) if row is not None else None
         if res is not None:
@@ -239,7 +242,8 @@ def class_printable(code: str):
     if not sheets:
         flash(_("Belum ada lembar yang dinilai untuk dicetak."), "error")
         return redirect(url_for("trainer.results", code=key.exercise), code=303)
-    return render_reports(sheets, lang=get_lang(), skipped=skipped)
+    return render_reports(sheets, lang=get_lang(), skipped=skipped, script=url_for("static", filename="print.js"),
+                          back=url_for("trainer.results", code=key.exercise, sort=sort, dir="desc" if desc else "asc"))
 
 
 @bp.get("/lembar/<int:sid>/cetak")
