@@ -4038,7 +4038,8 @@ def test_the_class_printout_offers_print_and_a_way_back_to_the_class_table_as_it
     assert doc.count("data-print") == 1 and doc.count('<section class="sheet">') == 2     # (once for the class)
     plain = trainer.get(f"/trainer/latihan/{code}/cetak").get_data(as_text=True)
     assert f'<a href="/trainer/latihan/{code}/hasil?sort=trainee&amp;dir=asc">' in plain
-    assert "data-print" in trainer.get(f"/trainer/latihan/{code}/cetak?lang=en").get_data(as_text=True)
+    english = trainer.get(f"/trainer/latihan/{code}/cetak?lang=en").get_data(as_text=True)
+    assert "data-print" in english and "← Back to the results</a>" in english       # (the class's, not one result)
     assert trainer.get("/static/print.js").status_code == 200
 
 

@@ -59,7 +59,7 @@ _TEMPLATE = """<!doctype html>
 </style>{% if script %}<script src="{{ script }}" defer></script>{% endif %}</head><body>
 {% if back %}{# (opened from the web, on a phone too, where a browser's menu hides its print and the page has no way back:
    rehearsal helper-185; the button shows only with its script, as the page's policy allows no inline one) #}
-<nav class="actions"><button type="button" data-print hidden>{{ t("Cetak", "Print") }}</button><a href="{{ back }}">{{ t("← Kembali ke hasil", "← Back to the result") }}</a></nav>{% endif %}
+<nav class="actions"><button type="button" data-print hidden>{{ t("Cetak", "Print") }}</button><a href="{{ back }}">{{ t("← Kembali ke hasil", "← Back to the results") }}</a></nav>{% endif %}
 {% if skipped %}<p class="skipped review">{{ t("Tidak ikut dicetak (lembar terakhirnya belum dinilai, ditolak atau gagal dinilai):", "Not printed (their latest sheet is not graded yet, was refused, or failed):") }} {{ skipped | join(", ") }}</p>{% endif %}
 {% for item in items %}{% set r, sections, unread, link, image_url = item.r, item.sections, item.unread, item.link, item.image_url %}
 <section class="sheet">
