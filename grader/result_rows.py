@@ -69,6 +69,16 @@ def missing_page_words(result: dict | None, n: int, lang: str = "en") -> str:
     return " ".join(other_trainee_page(p, lang) for p in elsewhere) if elsewhere else MISSING_PAGE_ADVICE[lang]
 
 
+def other_trainee_messages(result: dict | None, *, lang: str = "en") -> dict[int, str]:
+    """:func:`missing_page_messages`' line of each page no photo showed whose photo, by its file name, shows another
+    trainee's sheet, by that page, as a sentence ("Halaman 2: joko_p2.jpg dari lembar peserta lain: …"): the web says
+    its other pages not sent in its own words ("Halaman 2 belum dikirim."), and had said them so of these too
+    (rehearsal helper-187)."""
+    elsewhere = _other_trainee_pages(result)
+    return {n: f"{PAGE_WORD[lang].capitalize()} {n}: " + missing_page_words(result, n, lang)
+            for n in unread_pages(result or {}).missing if n in elsewhere}
+
+
 def _other_trainee_pages(result: dict | None) -> dict[int, list[dict]]:
     """A sheet's ``other_trainee_pages`` by the page each shows."""
     out: dict[int, list[dict]] = {}

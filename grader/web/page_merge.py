@@ -16,8 +16,9 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from grader.batch import pages_in_other_sheets
 from grader.errors import GraderError
-from grader.file_names import page_said_plainly
+from grader.file_names import named_pages, page_said_plainly, trainee_from_filename
 from grader.page_groups import PageEvidence, group_pages, normalise_id, page_number_evidence
 from grader.web.batching import TYPED_BY_TRAINER, is_named, merge_candidates
 from grader.photo.refusal import REASON_CODES
@@ -211,6 +212,7 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
     ctx = runner.ctx
     if split_contradicting_pairs(conn, batch_id, runner):
         return                                      # merged once the halves are graded
+    name_pages_in_other_sheets(conn, batch_id)
     singles = _single_pages(conn, "s.batch_id=?", (batch_id,))
     groups = merge_candidates(singles, repeats=True)        # (a page twice: one sheet, as grader grade makes it)
     # A trainee's other page may have come in another batch of the exercise (page 1 photos one day, page 2 the
@@ -274,6 +276,43 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
         log.info("batch %s: merged sheets %s of trainee %s into %s", batch_id, [r["id"] for r in group],
                  group[0]["trainee"], new.id)
         queue_grading(conn, new.id, priority=BATCH_PRIORITY, runner=runner)
+
+
+def name_pages_in_other_sheets(conn: sqlite3.Connection, batch_id: int) -> None:
+    """Say in each graded sheet of the batch whose page no photo showed where its file name's photo of that page went:
+    ``joko_p2.jpg``, showing Yanti's page 2 by its QR, is split from ``joko_p1.jpg`` and graded with Yanti's sheet, and
+    Joko's sheet said "Halaman 2 belum dikirim" on the batch page, its own page, the printout and the export (rehearsal
+    helper-187), though the photo was sent. As ``grader grade`` says it (:func:`grader.batch.pages_in_other_sheets`,
+    by file name), stored in the sheet's result (and its first reading, which a correction starts from) as
+    ``other_trainee_pages``, which those pages say. Run once the batch's pages are graded, before they are merged: a
+    page already merged into its trainee's sheet (a later run) is found there as well."""
+    rows = conn.execute(f"SELECT s.id, s.result, s.result_original FROM submissions s WHERE s.batch_id=? AND "
+                        f"s.state='done' AND s.superseded_by IS NULL AND NOT {RETAKEN} ORDER BY s.id",
+                        (batch_id,)).fetchall()
+    results = [_as_its_name_says(json.loads(r["result"])) for r in rows]
+    files = sorted({p["file"] for res in results for p in res.get("pages") or () if p.get("file")})
+    # (the split halves keep no folder: the batch's names are compared as one upload's)
+    keys = {f: n[:2] if n else None for f, n in zip(files, named_pages([("", f) for f in files]))}
+    pages_in_other_sheets(results, keys)
+    for r, res in zip(rows, results):
+        found = res.get("other_trainee_pages")
+        if not found or json.loads(r["result"]).get("other_trainee_pages") == found:
+            continue
+        stored = [json.dumps({**json.loads(text), "other_trainee_pages": found}, ensure_ascii=False) if text else None
+                  for text in (r["result"], r["result_original"])]
+        conn.execute("UPDATE submissions SET result=?, result_original=? WHERE id=? AND state='done' AND "
+                     "superseded_by IS NULL", (*stored, r["id"]))
+        log.info("batch %s: sheet %s's page(s) %s shown in another trainee's sheet", batch_id, r["id"],
+                 [p["page"] for p in found])
+
+
+def _as_its_name_says(result: dict) -> dict:
+    """A graded sheet as :func:`grader.batch.pages_in_other_sheets` compares it: one that nothing on it names is the
+    trainee its label's file name gives (a split half's label is its photo's whole name, ``joko_p1.jpg``: Joko), as
+    ``grader grade`` names it."""
+    if result.get("identity_source") in ("qr", "trainee_number") or not result.get("trainee"):
+        return result
+    return {**result, "trainee": trainee_from_filename(result["trainee"]) or result["trainee"]}
 
 
 def _photos_of(conn: sqlite3.Connection, data_dir: str, sheet_ids: list[int],

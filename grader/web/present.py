@@ -18,6 +18,7 @@ from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import (STATUS_WORDS, TRAINEE_STATUS_WORDS, boxes_to_name, cells_to_name, full_score, score_text, shown_reading,
                                   unread_pages)
 from grader.grading.summary import shown_fixes
+from grader.result_rows import other_trainee_messages
 from grader.photo.warp import frame_size
 from grader.rules import BROKEN_SIGN, SIGN
 from grader.sheet.layout import shared_layout
@@ -379,7 +380,10 @@ def unread_short(result: dict, lang: str | None = None) -> str:
     kabur"), for a class-table row that notes it (:func:`partial_row_short`). A refused photo is said by the page it
     showed, as its refusal names it, not by the fields left unread."""
     unread = unread_pages(result)
-    said = [_("halaman {n} belum dikirim", lang=lang, n=n) for n in unread.missing]
+    # (a page whose photo, by its file name, shows another trainee's sheet: said as that sheet's page refused is)
+    elsewhere = other_trainee_messages(result)
+    said = [_("halaman {n}: {why}", lang=lang, n=n, why=_(REFUSAL_SHORT["other_trainee"], lang=lang))
+            if n in elsewhere else _("halaman {n} belum dikirim", lang=lang, n=n) for n in unread.missing]
     refused: dict[int | None, list[dict]] = {}
     for p in result.get("pages") or ():
         if p.get("refusal"):
@@ -418,6 +422,7 @@ def init_app(app) -> None:
                                  section_title=section_title, field_name=field_name,
                                  label_after_name=label_after_name, top_fixes=shown_fixes,
                                  unread_pages=unread_pages, left_out_pages=left_out_pages, remarks_by_field=remarks_by_field,
+                                 other_trainee_messages=other_trainee_messages,
                                  on_unread_page=on_unread_page, other_findings=other_findings, rule_pages=rule_pages,
                                  graded_from=shown.graded_from, whole_without=shown.whole_without,
                                  answer_wait_s=answer_wait_s, marked_page_size=marked_page_size)

@@ -9,7 +9,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from markupsafe import Markup, escape
 
 from grader.grading.shown import full_score
-from grader.result_rows import refusal_messages
+from grader.result_rows import other_trainee_messages, refusal_messages
 from grader.web.batch_storing import sheet_label, sheets_holding
 from grader.web.db import REMOVED, RETAKEN, batch_cut_short, get_db
 from grader.web.i18n import get_lang
@@ -75,7 +75,9 @@ def item_status(r, *, paired: bool = True) -> dict:
     if r["state"] == "done" and r["result_status"] in ("refused", "partial"):
         result = json.loads(r["result"]) if r["result"] else {}
         reasons = refusal_messages(result, lang="en" if en else "id")
-        missing = ", ".join(map(str, unread_pages(result).missing))
+        elsewhere = other_trainee_messages(result, lang="en" if en else "id") if paired else {}
+        missing = ", ".join(str(n) for n in unread_pages(result).missing if n not in elsewhere)
+        reasons += elsewhere.values()         # (its photo shows another trainee's sheet: not "belum dikirim")
         if missing and paired:
             reasons.append(_("Halaman {pages} belum dikirim.", pages=missing))
         elif missing:

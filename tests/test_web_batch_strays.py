@@ -1,0 +1,66 @@
+"""A trainer's batch: a trainee's page photo that shows a classmate's sheet is said, not "never sent"."""
+import csv
+import io
+import json
+import re
+from contextlib import closing
+
+from grader.web.db import connect
+from grader.web.testing import csrf_of, jpeg_bytes, log_in, make_test_app
+
+#: Each photo of the batch as the stand-in pipeline reads it ("qr-<id>-": its QR names trainee <id>; "solo": a page
+#: no photo showed is left unread, as for real): joko_p2.jpg shows Yanti's page 2, by her QR
+READ_AS = {"joko_p1.jpg": "qr-7-solo-joko_p1.jpg", "joko_p2.jpg": "qr-110-solo-joko_p2.jpg",
+           "yanti_p1.jpg": "qr-110-solo-yanti_p1.jpg"}
+NAMES = {"7": "Joko Susilo", "110": "Yanti Marpaung"}
+
+
+class JokosPage2ShowsYantis:
+    """The stand-in pipeline (:mod:`grader.web.testing`) reading the batch's photos as :data:`READ_AS` says, the QR
+    carrying each trainee's name too; its results name the photos as sent."""
+
+    def grade_upload(self, files, **kwargs):
+        import grader.web.testing as fake
+        result = fake.grade_upload([(READ_AS[name], data) for name, data in files], **kwargs)
+        sent = {v: k for k, v in READ_AS.items()}
+        for p in result["pages"]:
+            p["file"] = sent[p["file"]]
+        return {**result, "trainee_name": NAMES.get(result["trainee"])}
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_a_trainees_page_photo_showing_a_classmates_sheet_is_said_on_the_web_not_as_never_sent(code):
+    """Rehearsal (helper-187, real pipeline): a batch's ``joko_p2.jpg`` showed Yanti's page 2 (her QR). The web files
+    it with Yanti's sheet, rightly, but Joko's sheet said "Halaman 2 belum dikirim" on the batch page, its own page,
+    the printout and the export (``page2=page_missing``), naming neither the photo nor Yanti. Each says now, in
+    ``grader grade``'s words, which photo showed whose sheet."""
+    app = make_test_app(PIPELINE=JokosPage2ShowsYantis())
+    trainer = app.test_client()
+    log_in(trainer)
+    photos = [(name, jpeg_bytes(color=shade)) for name, shade in zip(READ_AS, ("#fff", "#eee", "#ddd"))]
+    resp = trainer.post(f"/trainer/latihan/{code}/batch", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"), "client_token": "strays",
+        "photos": [(io.BytesIO(data), name) for name, data in photos]})
+    said = ("joko_p2.jpg dari lembar peserta lain: Yanti Marpaung (No. 110) menurut kode QR-nya, dan dinilai bersama "
+            "lembar itu. Foto halaman 2 dari lembar Anda sendiri, lalu kirim lagi.")
+    batch_page = _text(trainer.get(resp.location).get_data(as_text=True))
+    assert f"Halaman 2: {said}" in batch_page and "belum dikirim" not in batch_page
+    with closing(connect(app.config["DATABASE"])) as conn:
+        sheets = {r["trainee"]: r["id"] for r in conn.execute(
+            "SELECT id, trainee FROM submissions WHERE state='done' AND superseded_by IS NULL")}
+    assert sorted(sheets) == ["110", "7"]                   # Yanti's whole sheet holds joko_p2.jpg
+    sheet = _text(trainer.get(f"/trainer/lembar/{sheets['7']}").get_data(as_text=True))
+    assert f"Halaman 2: {said}" in sheet and "belum dikirim" not in sheet
+    printed = _text(trainer.get(f"/trainer/lembar/{sheets['7']}/cetak").get_data(as_text=True))
+    assert f"Halaman 2: {said}" in printed and "belum dikirim" not in printed
+    table = trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").get_data(as_text=True)
+    joko = [row for row in csv.reader(io.StringIO(table.lstrip("\ufeff"))) if "7" in row]
+    assert len(joko) == 1 and "page2=other_trainee" in joko[0] and "page_missing" not in ",".join(joko[0])
+    # (and a class-table row noting it as a later half sending, in short, says it as the page refused is said)
+    from grader.web.present import unread_short
+    with closing(connect(app.config["DATABASE"])) as conn, app.test_request_context():
+        result = json.loads(conn.execute("SELECT result FROM submissions WHERE id=?", (sheets["7"],)).fetchone()[0])
+        assert unread_short(result) == "halaman 2: Lembar peserta lain"
