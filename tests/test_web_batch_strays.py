@@ -4,6 +4,7 @@ import io
 import json
 import re
 from contextlib import closing
+from html import unescape
 
 from grader.web.db import connect
 from grader.web.testing import csrf_of, jpeg_bytes, log_in, make_test_app
@@ -29,7 +30,7 @@ class JokosPage2ShowsYantis:
 
 
 def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def test_a_trainees_page_photo_showing_a_classmates_sheet_is_said_on_the_web_not_as_never_sent(code):
@@ -59,8 +60,15 @@ def test_a_trainees_page_photo_showing_a_classmates_sheet_is_said_on_the_web_not
     table = trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").get_data(as_text=True)
     joko = [row for row in csv.reader(io.StringIO(table.lstrip("\ufeff"))) if "7" in row]
     assert len(joko) == 1 and "page2=other_trainee" in joko[0] and "page_missing" not in ",".join(joko[0])
+    fields = trainer.get(f"/trainer/latihan/{code}/ekspor/isian.csv").get_data(as_text=True)
+    joko = [row for row in csv.reader(io.StringIO(fields.lstrip("\ufeff"))) if row[0] == "7"]
+    assert {row[-1] for row in joko if row[3] == "2"} == {"other_trainee"} and "page_missing" not in fields
     # (and a class-table row noting it as a later half sending, in short, says it as the page refused is said)
     from grader.web.present import unread_short
     with closing(connect(app.config["DATABASE"])) as conn, app.test_request_context():
         result = json.loads(conn.execute("SELECT result FROM submissions WHERE id=?", (sheets["7"],)).fetchone()[0])
         assert unread_short(result) == "halaman 2: Lembar peserta lain"
+    # (in English too, as the sheet's page is asked in it: last, as the language stays chosen)
+    english = _text(trainer.get(f"/trainer/lembar/{sheets['7']}?lang=en").get_data(as_text=True))
+    assert ("Page 2: joko_p2.jpg is from another trainee's sheet: Yanti Marpaung (No. 110) by its QR code, and is "
+            "graded with that sheet.") in english and "not sent" not in english
