@@ -300,8 +300,9 @@ def name_pages_in_other_sheets(conn: sqlite3.Connection, batch_id: int) -> None:
             continue
         stored = [json.dumps({**json.loads(text), "other_trainee_pages": found}, ensure_ascii=False) if text else None
                   for text in (r["result"], r["result_original"])]
-        conn.execute("UPDATE submissions SET result=?, result_original=? WHERE id=? AND state='done' AND "
-                     "superseded_by IS NULL", (*stored, r["id"]))
+        # (its last change: the class table left open takes the row again, as after a correction)
+        conn.execute("UPDATE submissions SET result=?, result_original=?, updated_at=? WHERE id=? AND "
+                     "state='done' AND superseded_by IS NULL", (*stored, now_iso(), r["id"]))
         log.info("batch %s: sheet %s's page(s) %s shown in another trainee's sheet", batch_id, r["id"],
                  [p["page"] for p in found])
 
