@@ -609,6 +609,64 @@ def test_a_later_sending_read_in_part_never_hides_a_trainees_complete_sheet(app,
         as_text=True), re.S).group(0)
 
 
+def test_a_half_sending_never_stands_over_a_complete_sheet_whose_grading_again_failed(app, trainer, code):
+    """helper-183/189: only a sheet graded whole (state done) counted as complete, so Wati's complete sheet whose
+    grading again failed (its result kept: classroom.regrade_failed) was stood over by her page 1 sent alone after it:
+    "Sebagian", the half sending's score of page 1 in the table and the exports, as if she had never sent page 2.
+    Her complete sheet still stands: "Penilaian ulang gagal" as for any such sheet, its score struck out and not
+    counted, the half sending noted as the later one, incomplete, in the table, hasil.json, the exports, the insight
+    and the sheets' pages; her half page does not say the trainer counts the earlier sheet (it is not counted until
+    graded again) nor that the trainer sees the half sending. Being graded again, it still stands, and graded again,
+    it counts again."""
+    from grader.web.db import get_db
+    from grader.web.standing_sheets import attempts_of
+    phone = app.test_client()
+    send_as_trainee(phone, code, "Wati", [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#f7f7f7"))])
+    with app.app_context():
+        get_db().execute("UPDATE submissions SET state='failed', error_code='storage_full', error_id='Penyimpanan "
+                         "penuh.', error_en='The storage is full.' WHERE id=1")
+        get_db().commit()
+    half = send_as_trainee(phone, code, "Wati", [("asolo_1.jpg", jpeg_bytes(color="#ddd"))])
+    assert phone.get(half + ".json").get_json()["status"] == "partial"
+    [row] = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+    assert (row["url"], row["state"], row["regrade_failed"], row["status"]) == ("/trainer/lembar/1", "failed", True, None)
+    assert row["partial_score"] is None and [s["why"] for s in row["partial_later"]] == ["halaman 2 belum dikirim"]
+    html = trainer.get(f"/trainer/latihan/{code}/hasil?lang=id").get_data(as_text=True)
+    shown = re.search(r'/trainer/lembar/1">Wati</a>.*?</tr>', html, re.S).group(0)
+    assert "Penilaian ulang gagal" in shown and "badge partial" not in shown and "(2×)" in shown
+    assert "kiriman berikutnya belum lengkap (" in shown and f'href="{row["partial_later"][0]["url"]}"' in shown
+    sheets = list(csv.DictReader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=id").data.decode("utf-8-sig"))))
+    [wati] = sheets
+    assert (wati["Hasil"], wati["Nilai"], wati["Nilai halaman yang terbaca"]) == ("", "", "")
+    assert wati["Alasan"].startswith("Penilaian ulang gagal") and wati["Percobaan"] == "2"
+    assert wati["Kiriman berikutnya belum lengkap"].endswith("(halaman 2 belum dikirim)")
+    insight = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
+    note = re.search(r'<p class="flash warn" id="not-counted">(.*?)</p>', insight, re.S).group(1)
+    assert 'href="/trainer/lembar/1">Wati</a>' in note and "0 peserta dinilai" in insight
+    with app.app_context():
+        assert [a["counted"] for a in attempts_of(get_db(), code, 2)] == [True, False]
+    assert "tetap memakai lembar lengkap peserta ini sebelumnya" in trainer.get(
+        row["partial_later"][0]["url"] + "?lang=id").get_data(as_text=True)
+    for lang in ("id", "en"):
+        page = phone.get(half + "?lang=" + lang).get_data(as_text=True)
+        assert 'id="lengkapi"' in page and "data-earlier-stands" not in page
+        assert "Pelatih melihat kiriman terakhir Anda" not in page and "Your trainer sees your latest upload" not in page
+    # (being graded again, it still stands, not the half sending; graded again, it counts)
+    with app.app_context():
+        get_db().execute("UPDATE submissions SET state='running' WHERE id=1")
+        get_db().commit()
+    [row] = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+    assert (row["url"], row["state"], len(row["partial_later"])) == ("/trainer/lembar/1", "running", 1)
+    with app.app_context():
+        get_db().execute("UPDATE submissions SET state='failed' WHERE id=1")
+        get_db().commit()
+    trainer.post("/trainer/lembar/1/nilai-ulang", data={"csrf_token": csrf_of(trainer, "/trainer/lembar/1")})
+    [row] = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+    assert (row["url"], row["status"], row["regrade_failed"]) == ("/trainer/lembar/1", "graded", False)
+    assert row["score"] is not None and len(row["partial_later"]) == 1
+
+
 def test_sorting_the_class_table_by_time_takes_each_trainees_newest_sending(app, trainer, code):
     """helper-178: sorted by time, the class table ordered trainees by the sheet that stands for them, so Wati, who
     had just sent again (refused whole), and Rina (page 1 alone, after her complete sheet) stayed below Budi, whose

@@ -72,8 +72,12 @@ def refused_whole(row) -> bool:
 
 
 def complete(row) -> bool:
-    """Whether a sheet was graded with every page read (its result ``graded``: no page missing or refused)."""
-    return row["state"] == "done" and row["result_status"] == "graded"
+    """Whether a sheet's last grading read every page (its result ``graded``: no page missing or refused), also
+    while it is graded again or once that failed, keeping that result (:func:`grader.web.classroom.regrade_failed`):
+    it is still the trainee's whole work, which a half sending after it does not replace. (Asked "state done", such
+    a sheet was stood over by page 1 sent alone after it, "Sebagian" in the table and the exports, rather than
+    "Penilaian ulang gagal" noting the half sending: helper-183/189.)"""
+    return row["result_status"] == "graded"
 
 
 def partly_read(row) -> bool:
@@ -84,8 +88,9 @@ def partly_read(row) -> bool:
 def standing_sheet(sheets: list) -> int:
     """Which of one trainee's attempts at an exercise (oldest first, none empty) stands for them in the class table,
     the insight, the review queue and the exports: their latest sheet not refused whole (:func:`refused_whole`) nor
-    partly read (:func:`partly_read`) when they have a complete one (:func:`complete`), graded, being graded or failed;
-    the latest of all only when every one was refused whole.
+    partly read (:func:`partly_read`) when they have a complete one (:func:`complete`, also one being graded again or
+    whose grading again failed), graded, being graded or failed; the latest of all only when every one was refused
+    whole.
 
     A sending refused whole read no page: the trainee's work is on the earlier sheet (a trainee's later blurred photo
     made "Ditolak" of their 85 and took it out of the mean, the insight and the exports; helper-175), and a sheet
@@ -147,7 +152,8 @@ def attempts_of(conn: sqlite3.Connection, exercise: str, sheet_id: int) -> list[
 def earlier_sheet_stands(conn: sqlite3.Connection, row) -> bool:
     """Whether a sending refused whole, or read in part, leaves an earlier graded sheet of its trainee standing for
     them in the class (:func:`standing_sheet`): its trainee's result page says that the trainer still counts that
-    sheet, which they could not tell from "Lembar belum dinilai" (helper-175)."""
+    sheet, which they could not tell from "Lembar belum dinilai" (helper-175). Not one whose grading again failed:
+    it stands, but the trainer counts it only once it is graded again."""
     if not row["exercise"] or row["state"] != "done" or row["result_status"] not in ("refused", "partial"):
         return False
     counted = next((a for a in attempts_of(conn, row["exercise"], row["id"]) if a["counted"]), None)
