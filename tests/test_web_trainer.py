@@ -412,6 +412,31 @@ def test_a_refused_row_of_the_class_table_says_why_in_a_few_words(trainer, code)
     assert "Foto terlalu buram. Pegang ponsel lebih stabil" in sheet       # the full text, on the sheet's page
 
 
+def test_a_half_sheets_row_of_the_class_table_says_which_page_is_unread_and_why(app, trainer, code):
+    """helper-183/189: a half sheet standing for its trainee said only "Sebagian" in the class table, though the
+    note of a later half sending says why in a few words ("halaman 2 belum dikirim"). Its row says so too, in the
+    same words (present.unread_short), in the page's language: Rina's page 2 not sent, 104's page 2 a classmate's
+    sheet; a complete row says nothing. The export's reason column names the unread page of each."""
+    import html as html_text
+    phone = app.test_client()
+    send_as_trainee(phone, code, "Wati", [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#f7f7f7"))])
+    send_as_trainee(phone, code, "Rina", [("rsolo_1.jpg", jpeg_bytes(color="#bbb"))])
+    send_as_trainee(phone, code, "y", [("qr-104-y_1.jpg", jpeg_bytes(color="#e1e1e1")),
+                                       ("qr-105-y_2.jpg", jpeg_bytes(color="#e2e2e2"))])
+    for lang, said in (("id", {"Rina": "halaman 2 belum dikirim", "104": "halaman 2: Lembar peserta lain"}),
+                       ("en", {"Rina": "page 2 not sent", "104": "page 2: Another trainee's sheet"})):
+        html = html_text.unescape(trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True))
+        for who, why in said.items():
+            row = re.search(rf'/trainer/lembar/\d+">{who}</a>.*?</tr>', html, re.S).group(0)
+            assert f'<span class="small" data-partial-why>{why}</span>' in row and "badge partial" in row
+        assert "data-partial-why" not in re.search(r'/trainer/lembar/\d+">Wati</a>.*?</tr>', html, re.S).group(0)
+    sheets = {r["Peserta"]: r for r in csv.DictReader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=id").data.decode("utf-8-sig")))}
+    assert sheets["Rina"]["Alasan"].startswith("halaman 2: foto halaman ini belum dikirim")
+    assert sheets["104"]["Alasan"].startswith("qr-105-y_2.jpg (halaman 2): Halaman 2 ini dari lembar peserta lain")
+    assert sheets["Wati"]["Alasan"] == ""
+
+
 def test_a_close_up_is_not_called_no_practice_sheet_in_the_class_table():
     """Found by helper-165: a close-up of the middle of a practice sheet (no corner square, no QR) is refused
     ``not_practice_sheet``, whose words tell the trainee to photograph the whole sheet; the class table's short words

@@ -17,7 +17,7 @@ from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code, 
 from grader.grading.review_queue import on_unread_page, queue_order, waiting
 from grader.grading.shown import full_score, shown_score, shown_value
 from grader.page_groups import normalise_id, trainee_order
-from grader.web.standing_sheets import refused_whole, standing_sheet, trainees_sheets
+from grader.web.standing_sheets import partly_read, refused_whole, standing_sheet, trainees_sheets
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
 # Habits a trainer can teach to the whole class, by the finding (or field status) that shows them on a sheet, with the
@@ -49,7 +49,9 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
     their row lists it (``refused_later``: its id, its time and its result), so that the trainer sees it was sent
     and can open it. A trainee who only ever sent refused photos is shown by the latest, as before. So too a sending
     read in part (a page not sent, or its photo refused) after a complete sheet of theirs: the complete sheet stands,
-    and the row lists it (``partial_later``: its id, its time and its result) until the trainee completes it.
+    and the row lists it (``partial_later``: its id, its time and its result) until the trainee completes it. A half
+    sheet that stands for its trainee keeps its result on its row (``partial_result``; None on any other row), as a
+    refused one does: the class table says which page is unread, and why.
 
     A sheet refused whole as printed for another exercise (a stray photo in a class's batch, stored under the number
     written on it) is no attempt at this one: it never stands for a trainee who has another sheet here, whose
@@ -81,6 +83,11 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
                     # in one row are seen)
                     "other_names": [n for n_id, n in reversed(names.items())
                                     if n_id != normalise_id(who["name"])]})
+    # (a half sheet that stands for its trainee keeps its result, as a refused one does: its row says which page is
+    # unread and why, not "Sebagian" alone)
+    halves = results_by_id(conn, [r["id"] for r in out if partly_read(r)])
+    for r in out:
+        r["partial_result"] = halves.get(r["id"])
     col = SORT_COLUMNS.get(sort, "trainee_key")
     order = _by_trainee if col == "trainee_key" else (lambda r: r[col])
     known = sorted((r for r in out if r[col] is not None), key=order, reverse=descending)
@@ -92,15 +99,20 @@ def later_sendings(conn: sqlite3.Connection, later: list) -> dict[str, list[dict
     ``refused_later`` those refused whole (``refused_result``, their result), ``partial_later`` those read in part after
     a complete sheet (``partial_result``, their result, read for them only: a whole class's results are not read for
     its table), each with its ``id`` and ``created_at``."""
-    partial = [s["id"] for s in later if not refused_whole(s)]
-    results = {}
-    if partial:
-        marks = ",".join("?" * len(partial))
-        results = dict(conn.execute(f"SELECT id, result FROM submissions WHERE id IN ({marks})", partial).fetchall())
+    results = results_by_id(conn, [s["id"] for s in later if not refused_whole(s)])
     return {"refused_later": [{"id": s["id"], "created_at": s["created_at"], "refused_result": s["refused_result"]}
                               for s in later if refused_whole(s)],
             "partial_later": [{"id": s["id"], "created_at": s["created_at"], "partial_result": results[s["id"]]}
                               for s in later if not refused_whole(s)]}
+
+
+def results_by_id(conn: sqlite3.Connection, sheet_ids: list[int]) -> dict[int, str]:
+    """``id -> result`` (as stored, JSON) of the given sheets: the few half sheets a class table's rows say why of
+    (a whole class's results are not read for its table)."""
+    if not sheet_ids:
+        return {}
+    marks = ",".join("?" * len(sheet_ids))
+    return dict(conn.execute(f"SELECT id, result FROM submissions WHERE id IN ({marks})", sheet_ids).fetchall())
 
 
 def regrade_failed(row) -> bool:

@@ -37,6 +37,7 @@ def results(code: str):
     rows = latest_sheets(get_db(), key.exercise, sort=sort, descending=desc)
     # a sheet that names nobody (a chat export's IMG-…-WA0006) shows what is written on it instead
     rows = [{**r, "ident_url": None if r["trainee"] else ident_url(r), "refused_why": refused_why(r),
+             "partial_why": partial_why(r),
              # (the later sendings a row notes, refused whole or read in part, in the order they came)
              "later": sorted([{**s, "why": refused_row_short(s), "refused": True} for s in r["refused_later"]] +
                              [{**s, "why": partial_row_short(s), "refused": False} for s in r["partial_later"]],
@@ -53,6 +54,14 @@ def refused_why(row) -> str | None:
     if row["state"] != "done" or not row["refused_result"]:
         return None
     return refused_row_short(row)
+
+
+def partial_why(row) -> str | None:
+    """Which page of a half sheet that stands for its trainee is unread, and why, in a few words for its row
+    ("halaman 2 belum dikirim"), the words of its later half sendings' notes (``present.partial_row_short``):
+    "Sebagian" alone sent the trainer to open it (helper-183/189). Only such rows carry their result
+    (``partial_result``, as ``latest_sheets`` read it)."""
+    return partial_row_short(row) if row["partial_result"] else None
 
 
 def ident_url(row) -> str | None:
