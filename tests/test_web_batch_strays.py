@@ -29,6 +29,19 @@ class JokosPage2ShowsYantis:
         return {**result, "trainee_name": NAMES.get(result["trainee"])}
 
 
+def _send_batch(code: str, pipeline):
+    """A trainer's batch of :data:`READ_AS`'s photos, read by ``pipeline``: (the app, the trainer, the batch page's
+    text)."""
+    app = make_test_app(PIPELINE=pipeline)
+    trainer = app.test_client()
+    log_in(trainer)
+    photos = [(name, jpeg_bytes(color=shade)) for name, shade in zip(READ_AS, ("#fff", "#eee", "#ddd"))]
+    resp = trainer.post(f"/trainer/latihan/{code}/batch", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"), "client_token": "strays",
+        "photos": [(io.BytesIO(data), name) for name, data in photos]})
+    return app, trainer, _text(trainer.get(resp.location).get_data(as_text=True))
+
+
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
@@ -38,16 +51,9 @@ def test_a_trainees_page_photo_showing_a_classmates_sheet_is_said_on_the_web_not
     it with Yanti's sheet, rightly, but Joko's sheet said "Halaman 2 belum dikirim" on the batch page, its own page,
     the printout and the export (``page2=page_missing``), naming neither the photo nor Yanti. Each says now, in
     ``grader grade``'s words, which photo showed whose sheet."""
-    app = make_test_app(PIPELINE=JokosPage2ShowsYantis())
-    trainer = app.test_client()
-    log_in(trainer)
-    photos = [(name, jpeg_bytes(color=shade)) for name, shade in zip(READ_AS, ("#fff", "#eee", "#ddd"))]
-    resp = trainer.post(f"/trainer/latihan/{code}/batch", content_type="multipart/form-data", data={
-        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"), "client_token": "strays",
-        "photos": [(io.BytesIO(data), name) for name, data in photos]})
+    app, trainer, batch_page = _send_batch(code, JokosPage2ShowsYantis())
     said = ("joko_p2.jpg dari lembar peserta lain: Yanti Marpaung (No. 110) menurut kode QR-nya, dan dinilai bersama "
             "lembar itu. Foto halaman 2 dari lembar Anda sendiri, lalu kirim lagi.")
-    batch_page = _text(trainer.get(resp.location).get_data(as_text=True))
     assert f"Halaman 2: {said}" in batch_page and "belum dikirim" not in batch_page
     with closing(connect(app.config["DATABASE"])) as conn:
         sheets = {r["trainee"]: r["id"] for r in conn.execute(
@@ -72,3 +78,30 @@ def test_a_trainees_page_photo_showing_a_classmates_sheet_is_said_on_the_web_not
     english = _text(trainer.get(f"/trainer/lembar/{sheets['7']}?lang=en").get_data(as_text=True))
     assert ("Page 2: joko_p2.jpg is from another trainee's sheet: Yanti Marpaung (No. 110) by its QR code, and is "
             "graded with that sheet.") in english and "not sent" not in english
+
+
+class JokosPage2ShowsYantisOnARosterOfOtherNames(JokosPage2ShowsYantis):
+    """As :class:`JokosPage2ShowsYantis`, but the roster names the trainees otherwise than the trainer named the
+    photos (a nickname, or names given by whoever collected them): no file name is a QR's name."""
+
+    def grade_upload(self, files, **kwargs):
+        result = super().grade_upload(files, **kwargs)
+        return {**result, "trainee_name": {"7": "Iwan Pratama", "110": "Agus Siregar"}.get(result["trainee"])}
+
+
+def test_a_trainees_page_photo_showing_a_classmates_sheet_is_said_whatever_the_roster_calls_them(code):
+    """Review helper-190 (real pipeline, the web app in process on a temp data folder): ``joko_p1.jpg``
+    (QR: Iwan Pratama, No. 27), ``joko_p2.jpg`` (Agus Siregar's page 2, No. 101) and ``yanti_p1.jpg`` (Agus's page 1)
+    in one batch: ``grader grade`` says in Iwan's row that joko_p2.jpg is from Agus's sheet, but the web said
+    "Halaman 2 belum dikirim": it names the photos before the merge, when joko_p2.jpg sat alone in its half of the
+    split "joko" and only a file name that is the QR's name told that half the stray. The merge joins it to Agus's
+    yanti_p1.jpg next, as grader grade grades them together: that tells it too."""
+    app, _, batch_page = _send_batch(code, JokosPage2ShowsYantisOnARosterOfOtherNames())
+    said = ("joko_p2.jpg dari lembar peserta lain: Agus Siregar (No. 110) menurut kode QR-nya, dan dinilai bersama "
+            "lembar itu.")
+    assert f"Halaman 2: {said}" in batch_page and "belum dikirim" not in batch_page
+    with closing(connect(app.config["DATABASE"])) as conn:
+        named = {r["trainee"]: json.loads(r["result"]).get("other_trainee_pages") for r in conn.execute(
+            "SELECT trainee, result FROM submissions WHERE state='done' AND superseded_by IS NULL")}
+    assert sorted(named) == ["110", "7"] and named["110"] is None      # (Agus's whole sheet names no stray)
+    assert [(p["page"], p["file"], p["trainee"]) for p in named["7"]] == [(2, "joko_p2.jpg", "110")]

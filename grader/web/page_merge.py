@@ -289,13 +289,14 @@ def name_pages_in_other_sheets(conn: sqlite3.Connection, batch_id: int) -> None:
     rows = conn.execute(f"SELECT s.id, s.result, s.result_original FROM submissions s WHERE s.batch_id=? AND "
                         f"s.state='done' AND s.superseded_by IS NULL AND NOT {RETAKEN} ORDER BY s.id",
                         (batch_id,)).fetchall()
-    results = [_as_its_name_says(json.loads(r["result"])) for r in rows]
+    results = _with_their_trainees_photos([_as_its_name_says(json.loads(r["result"])) for r in rows])
     files = sorted({p["file"] for res in results for p in res.get("pages") or () if p.get("file")})
     # (the split halves keep no folder: the batch's names are compared as one upload's)
     keys = {f: n[:2] if n else None for f, n in zip(files, named_pages([("", f) for f in files]))}
     pages_in_other_sheets(results, keys)
     for r, res in zip(rows, results):
-        found = res.get("other_trainee_pages")
+        # (once each: a photo is held by each sheet of its trainee here, _with_their_trainees_photos)
+        found = list({(p["page"], p["file"]): p for p in res.get("other_trainee_pages") or ()}.values())
         if not found or json.loads(r["result"]).get("other_trainee_pages") == found:
             continue
         stored = [json.dumps({**json.loads(text), "other_trainee_pages": found}, ensure_ascii=False) if text else None
@@ -305,6 +306,26 @@ def name_pages_in_other_sheets(conn: sqlite3.Connection, batch_id: int) -> None:
                      "state='done' AND superseded_by IS NULL", (*stored, now_iso(), r["id"]))
         log.info("batch %s: sheet %s's page(s) %s shown in another trainee's sheet", batch_id, r["id"],
                  [p["page"] for p in found])
+
+
+def _with_their_trainees_photos(results: list[dict]) -> list[dict]:
+    """The batch's graded sheets as :func:`grader.batch.pages_in_other_sheets` compares them: a sheet its pages name
+    (QR, number written) holding too the photos read on the batch's other sheets of its trainee, which the merge joins
+    to it next, as ``grader grade`` grades them together. ``joko_p2.jpg``, showing Agus's page 2, split from
+    ``joko_p1.jpg``, sits alone in its half until merged with Agus's ``yanti_p1.jpg``; alone, it was told a stray only
+    where its file name was the QR's name, and Joko's row said "Halaman 2 belum dikirim" (review helper-190, real
+    pipeline). Refused photos are left out: a sheet's unread pages are as its own photos say."""
+    fellows: dict[str, list[dict]] = {}
+    for res in results:
+        if res.get("identity_source") in ("qr", "trainee_number") and res.get("trainee"):
+            fellows.setdefault(normalise_id(res["trainee"]), []).append(res)
+    out = []
+    for res in results:
+        others = [o for o in fellows.get(normalise_id(res.get("trainee")), ()) if o is not res] \
+            if res.get("identity_source") in ("qr", "trainee_number") else []
+        read = [p for o in others for p in o.get("pages") or () if not p.get("refusal")]
+        out.append({**res, "pages": [*(res.get("pages") or ()), *read]} if read else res)
+    return out
 
 
 def _as_its_name_says(result: dict) -> dict:
