@@ -648,6 +648,16 @@ def test_a_dispute_lifts_no_doubt_from_another_field(chasil_spec):
     assert {f["id"]: f["status"] for f in stored["fields"]}["IV.1.tally"] == "review"
     again = {f["id"]: f["status"] for f in regrade(stored, {}, key, disputed={"IV.1"})["fields"]}
     assert (again["IV.1"], again["IV.1.tally"], again["IV.1.bubbles"]) == ("review", "review", "review")
+    # digits the reader itself was unsure of (X5?) cast no doubt on a weak tally and bubbles at 51, and cast none
+    # once disputed (helper-190's review: context put them in review on the dispute); as context sees them
+    from grader.read.context import NOTE_DISPUTED, apply_context
+    unsure = FieldReading("IV.1", "digits", 2, 52, 0.7, "review", boxes=("X", "5", "2"),
+                          box_confidence=(1.0, 1.0, 0.7), notes=("unsure_box",))
+    marks = {"IV.1.tally": FieldReading("IV.1.tally", "tally", 2, 51, 0.7, "ok"),
+             "IV.1.bubbles": FieldReading("IV.1.bubbles", "bubbles", 2, 51, 0.6, "ok")}
+    for digits in (unsure, replace(unsure, notes=unsure.notes + (NOTE_DISPUTED,))):
+        out = apply_context({"IV.1": digits, **marks})
+        assert (out["IV.1.tally"].status, out["IV.1.bubbles"].status) == ("ok", "ok"), digits.notes
 
 
 def test_confidences_are_kept_to_four_places_as_results_store_them():

@@ -78,7 +78,7 @@ A reading the trainee disputes (``disputed_by_trainee``: "that is not what I wro
 and what they say they wrote is unchecked: it is not a trainer's correction. So a dispute may add doubt, never
 take it away from another field: an equality rule with a disputed term backs none of its other fields up (as one
 failing on it would not), and the weak readings of a pair whose disputed field disagrees with them stay in
-review (:func:`_contested`). Otherwise the sums a disputed field broke stopped counting against their unsure
+review (:func:`_contested`), unless the reader itself was unsure of that field, which then cast no doubt to keep. Otherwise the sums a disputed field broke stopped counting against their unsure
 terms, which the other sums then backed up: disputing I.A.3.L, read firmly and in two failing sums, turned
 I.A.3.J and I.A.4.L, in review for an unsure box, into "Benar" on the trainee's word (rehearsal helper-185).
 
@@ -92,7 +92,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-from grader.read.numbers import NOTE_BLANK_LEADING, NOTE_ONE_BY_SHAPE, NOTE_UNSURE_BOX, OK, REVIEW
+from grader.read.numbers import (NOTE_ACROSS_BORDERS, NOTE_BLANK_LEADING, NOTE_ONE_BY_SHAPE, NOTE_OVERWRITTEN,
+                                 NOTE_UNSURE_BOX, OK, REVIEW)
 from grader.read.sheet_reader import FieldReading
 from grader.recognize.bubbles import NOTE_ERASED, NOTE_LIGHT, NOTE_NONE
 from grader.rules import Rule
@@ -185,8 +186,11 @@ def _mirror_context(readings: dict[str, FieldReading]) -> dict[str, FieldReading
             out[fid] = replace(r, status=OK, notes=r.notes + (NOTE_BACKED_UP,))
             continue
         group = [r] + mirrors
-        # (a disputed reading disagrees as it was read: the trainee's word does not end the doubt it cast)
-        values = {g.value for g in group if g.value is not None and (g.status == OK or _contested(g))}
+        # (a disputed reading disagrees as it was read: the trainee's word does not end the doubt it cast; one the
+        # reader itself was unsure of cast none, and casts none now: helper-190, a weak tally and bubbles at 51 beside
+        # digits read 6? went to review when the digits were disputed)
+        values = {g.value for g in group if g.value is not None
+                  and (g.status == OK or (_contested(g) and not _reader_unsure(g)))}
         if len(values) > 1:
             # Readings disagree. If one of them is weak, we cannot tell the trainee's
             # inconsistency from our misreading: review the weak ones, unless a confident reading of
@@ -280,6 +284,13 @@ def _contested(r: FieldReading | None) -> bool:
     """A reading the trainee disputes that was read as a number: until a trainer settles it, it counts as what was
     read where it casts doubt on another field, and nowhere as evidence (see the policy above)."""
     return r is not None and r.value is not None and NOTE_DISPUTED in r.notes
+
+
+def _reader_unsure(r: FieldReading) -> bool:
+    """Whether the reader itself held a digits reading in review (an unsure or overwritten box, a number across its
+    boxes), as :func:`grader.grading.grade.reader_view` tells it after grading: such a reading disagreed with nothing
+    before it was disputed."""
+    return bool({NOTE_UNSURE_BOX, NOTE_OVERWRITTEN, NOTE_ACROSS_BORDERS} & set(r.notes))
 
 
 def _sure(r: FieldReading) -> bool:
