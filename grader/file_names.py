@@ -131,7 +131,8 @@ def trainee_from_filename(name: str) -> str | None:
 
 
 # A copy's marks before a name: Google Drive's "Copy of …", "Salinan dari …" (not "Salinan dari" alone, a name).
-_COPY_OF_NAME_RE = re.compile(r"^(?:copy of|salinan dari|salinan(?!\s+dari\s*$))\s+", re.I)
+# ("Copy of Copy of budi": a copy's copy, as a cloud drive names it)
+_COPY_OF_NAME_RE = re.compile(r"^(?:(?:copy of|salinan dari|salinan(?!\s+dari\s*$))\s+)+", re.I)
 
 
 def uncopied(name: str) -> str:

@@ -1109,6 +1109,9 @@ def test_a_name_beside_a_default_word_still_names_its_trainee(name, expected):
     ("eko - Copy.jpg", "eko"), ("eko copy 2.jpg", "eko"), ("Eko - Salinan.jpg", "Eko"), ("eko - Copy (2).jpg", "eko"),
     ("Copy of eko.jpg", "eko"), ("Salinan dari Eko.jpg", "Eko"), ("eko (3).jpg", "eko"), ("eko (2) (1).jpg", "eko"),
     ("kelas/Budi - Copy/hal1.jpg", "Budi"),
+    # a copy of a copy, as a cloud drive names it (it named "Copy of budi": helper-190)
+    ("Copy of Copy of budi.jpg", "budi"), ("Salinan dari Salinan dari Sri.jpg", "Sri"),
+    ("Copy of Salinan dari Eko - Copy.jpg", "Eko"),
     # a name that is only a copy's marks still names, as before: only whom a name names changes
     ("Copy.jpg", "Copy"), ("Salinan dari.jpg", "Salinan dari"), ("budi_p2copy.jpg", "budi_p2copy"),
     # a bare "img" is a default name, as "image" is; with a name after it, it names
