@@ -77,38 +77,40 @@ def latest_sheets(conn: sqlite3.Connection, exercise: str, *, sort: str = "train
         out.append({**dict(r), "trainee": who["trainee"], "trainee_name": who["name"], "trainee_key": k,
                     **counted_score(r), "counts_count": counts_count(r), "attempts": len(sheets), "strays": strays,
                     "last_sent_at": sheets[-1][0]["created_at"],
-                    **later_sendings(conn, [s for s, _ in sheets[at + 1:]]),
+                    **later_sendings([s for s, _ in sheets[at + 1:]]),
                     # (a trainee's attempts under other names, "Fitri" and "fitri r." with 104 read on both, or a name
                     # typed on their personalised sheet by someone else: said beside the latest, so that two people
                     # in one row are seen)
                     "other_names": [n for n_id, n in reversed(names.items())
                                     if n_id != normalise_id(who["name"])]})
     # (a half sheet that stands for its trainee keeps its result, as a refused one does: its row says which page is
-    # unread and why, not "Sebagian" alone)
-    halves = results_by_id(conn, [r["id"] for r in out if partly_read(r)])
+    # unread and why, not "Sebagian" alone; so does each later half sending a row lists. One read for the class.)
+    results = results_by_id(conn, [r["id"] for r in out if partly_read(r)]
+                            + [s["id"] for r in out for s in r["partial_later"]])
     for r in out:
-        r["partial_result"] = halves.get(r["id"])
+        r["partial_result"] = results.get(r["id"]) if partly_read(r) else None
+        for s in r["partial_later"]:
+            s["partial_result"] = results[s["id"]]
     col = SORT_COLUMNS.get(sort, "trainee_key")
     order = _by_trainee if col == "trainee_key" else (lambda r: r[col])
     known = sorted((r for r in out if r[col] is not None), key=order, reverse=descending)
     return known + [r for r in out if r[col] is None]      # missing values last either way
 
 
-def later_sendings(conn: sqlite3.Connection, later: list) -> dict[str, list[dict]]:
+def later_sendings(later: list) -> dict[str, list[dict]]:
     """The sendings after the sheet that stands for a trainee (:func:`standing_sheet`), as its row lists them:
     ``refused_later`` those refused whole (``refused_result``, their result), ``partial_later`` those read in part after
-    a complete sheet (``partial_result``, their result, read for them only: a whole class's results are not read for
-    its table), each with its ``id`` and ``created_at``."""
-    results = results_by_id(conn, [s["id"] for s in later if not refused_whole(s)])
+    a complete sheet (their ``partial_result`` is read afterwards for the whole table at once,
+    :func:`latest_sheets`: a whole class's results are not read for its table), each with its ``id`` and
+    ``created_at``."""
     return {"refused_later": [{"id": s["id"], "created_at": s["created_at"], "refused_result": s["refused_result"]}
                               for s in later if refused_whole(s)],
-            "partial_later": [{"id": s["id"], "created_at": s["created_at"], "partial_result": results[s["id"]]}
-                              for s in later if not refused_whole(s)]}
+            "partial_later": [{"id": s["id"], "created_at": s["created_at"]} for s in later if not refused_whole(s)]}
 
 
 def results_by_id(conn: sqlite3.Connection, sheet_ids: list[int]) -> dict[int, str]:
-    """``id -> result`` (as stored, JSON) of the given sheets: the few half sheets a class table's rows say why of
-    (a whole class's results are not read for its table)."""
+    """``id -> result`` (as stored, JSON) of the given sheets: the few half sheets a class table's rows say why of,
+    in one read (a whole class's results are not read for its table)."""
     if not sheet_ids:
         return {}
     marks = ",".join("?" * len(sheet_ids))
