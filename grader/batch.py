@@ -441,13 +441,15 @@ def _place(file: str) -> tuple[str, str]:
     return str(Path(member).resolve().parent), member
 
 
-def group_reads(reads: list[PhotoRead], folders: list[str | None] | None = None) -> list[list[PhotoRead]]:
+def group_reads(reads: list[PhotoRead], folders: list[str | None] | None = None, *,
+                named: tuple[list, list[bool]] | None = None) -> list[list[PhotoRead]]:
     """One group per trainee's sheet, from the QR, the trainee number and the file names (:mod:`grader.page_groups`).
 
     Photos whose own names name nobody, in a folder per trainee (``kelas/Andi/foto.jpg``), are named by their
     folder (:func:`grader.file_names.trainee_folders`, as the web batch does): that folder's photos are one sheet by
-    file name. ``folders`` are :func:`folder_names` of ``reads``, when the caller has them."""
-    keys, plain = file_keys(reads, folders)
+    file name. ``folders`` are :func:`folder_names` of ``reads``, and ``named`` their :func:`file_keys`, when the
+    caller has them."""
+    keys, plain = named or file_keys(reads, folders)
     evidence = [dataclasses.replace(page_evidence(pr, k), named_page=p) for pr, k, p in zip(reads, keys, plain)]
     return [[reads[i] for i in group] for group in group_pages(evidence)]
 
@@ -537,8 +539,9 @@ def grade_batch(paths: list[str], *, key: AnswerKey | None, workers: int = 1, ou
     used: set[str] = set()
     folders = folder_names(reads)                  # (over the whole upload: a folder around it names nobody)
     folder_of = dict(zip((pr.file for pr in reads), folders))
-    keys = dict(zip((pr.file for pr in reads), file_keys(reads, folders)[0]))
-    for group in group_reads(reads, folders):
+    named = file_keys(reads, folders)              # (by file name: the groups, and the strays told after grading)
+    keys = dict(zip((pr.file for pr in reads), named[0]))
+    for group in group_reads(reads, folders, named=named):
         folder = {folder_of[pr.file] for pr in group}
         # (the folder per trainee names the sheet where its photos name nobody: after the QR and the number read,
         # in the identity order; the pipeline, seeing one sheet, cannot tell it from a folder around a class)
