@@ -149,26 +149,30 @@ def attempts_of(conn: sqlite3.Connection, exercise: str, sheet_id: int) -> list[
     return []
 
 
-def earlier_sheet_stands(conn: sqlite3.Connection, row) -> bool:
+def counted_attempt(conn: sqlite3.Connection, row) -> dict | None:
+    """The attempt (:func:`attempts_of`) that stands for ``row``'s trainee in the class (:func:`standing_sheet`),
+    None where ``row`` has no exercise or no fellow attempt: read once for a result page's two questions below."""
+    if not row["exercise"]:
+        return None
+    return next((a for a in attempts_of(conn, row["exercise"], row["id"]) if a["counted"]), None)
+
+
+def earlier_sheet_stands(row, counted: dict | None) -> bool:
     """Whether a sending refused whole, or read in part, leaves an earlier graded sheet of its trainee standing for
-    them in the class (:func:`standing_sheet`): its trainee's result page says that the trainer still counts that
-    sheet, which they could not tell from "Lembar belum dinilai" (helper-175). Not one whose grading again failed:
-    it stands, but the trainer counts it only once it is graded again."""
-    if not row["exercise"] or row["state"] != "done" or row["result_status"] not in ("refused", "partial"):
+    them in the class (``counted``: :func:`counted_attempt`): its trainee's result page says that the trainer still
+    counts that sheet, which they could not tell from "Lembar belum dinilai" (helper-175). Not one whose grading
+    again failed: it stands, but the trainer counts it only once it is graded again."""
+    if row["state"] != "done" or row["result_status"] not in ("refused", "partial"):
         return False
-    counted = next((a for a in attempts_of(conn, row["exercise"], row["id"]) if a["counted"]), None)
     return counted is not None and counted["id"] < row["id"] and counted["state"] == "done" \
         and counted["result_status"] != "refused"
 
 
-def another_sheet_stands(conn: sqlite3.Connection, row) -> bool:
-    """Whether a sheet of ``row``'s trainee other than it stands for them in the class (:func:`standing_sheet`): an
-    earlier complete one, or a later one, such as a trainer's batch graded after a half sending. That half sending's
-    page then must not say the trainer sees it, their latest (rehearsal helper-187: it did under a later complete
-    sheet, which :func:`earlier_sheet_stands` leaves out)."""
-    if not row["exercise"]:
-        return False
-    counted = next((a for a in attempts_of(conn, row["exercise"], row["id"]) if a["counted"]), None)
+def another_sheet_stands(row, counted: dict | None) -> bool:
+    """Whether a sheet of ``row``'s trainee other than it stands for them in the class (``counted``:
+    :func:`counted_attempt`): an earlier complete one, or a later one, such as a trainer's batch graded after a half
+    sending. That half sending's page then must not say the trainer sees it, their latest (rehearsal helper-187: it
+    did under a later complete sheet, which :func:`earlier_sheet_stands` leaves out)."""
     return counted is not None and counted["id"] != row["id"]
 
 

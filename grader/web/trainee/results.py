@@ -18,7 +18,7 @@ from grader.web.images import scaled_copy
 from grader.web.job_worker import SERVER_FAILURES
 from grader.web.present import left_out_of
 from grader.web.resent import replacement_of
-from grader.web.standing_sheets import another_sheet_stands, earlier_sheet_stands
+from grader.web.standing_sheets import another_sheet_stands, counted_attempt, earlier_sheet_stands
 from grader.web.trainee import bp, get_submission, normalise_code, similar_codes
 from grader.web.trainee.dispute import dispute_draft
 from grader.web.trainee.attempts import (duplicate_photos, missing_pages, newer_sheet, own_attempts, page_offers,
@@ -59,12 +59,16 @@ def result(token: str):
     # A retake (or a completed sheet) is a newer sheet: an old link, kept in a chat or a history, leads to it.
     newer = newer_sheet(row)
     # (completed already: no page is offered again, which graded a third sheet of the same photos: helper-138)
-    missing = missing_pages(row, res) if replaced_by is None and newer is None else set()
+    latest = replaced_by is None and newer is None
+    missing = missing_pages(row, res) if latest else set()
     # (page 1 sent as the retake of page 2: said so, with page 2's earlier refusal, also once a newer sheet
     # completed it: the old link said "Diganti foto terakhirnya … Halaman 2 belum terkirim", page 2's reason gone)
     wrong_pages = wrong_page_photos(row, res) if res and replaced_by is None else []
     # (a second photo of a page read already: said where the missing page is added, not as a retake of its own)
     folded = duplicate_photos(res) if missing else [w["pos"] for w in wrong_pages]
+    # (the attempt that stands for the trainee, read once for the two notes below, and only where one is said)
+    counted = counted_attempt(get_db(), row) if missing or (latest and row["state"] == "done" and
+                                                            row["result_status"] in ("refused", "partial")) else None
     return render_template("trainee/result.html", sub=row, res=res, uploads=uploads, newer=newer,
                            replaced_by=replaced_by, attempts=own_attempts(row), retry=trainee_retry(row),
                            client_token=secrets.token_urlsafe(16),
@@ -72,11 +76,11 @@ def result(token: str):
                            left_out=[] if replaced_by else left_out_of(row), folded=folded,
                            wrong_pages=wrong_pages,
                            kept=sorted(read_pages(res)) if missing else [],
-                           pages_read=sorted(read_pages(res)) if res and replaced_by is None and newer is None else [],
+                           pages_read=sorted(read_pages(res)) if res and latest else [],
                            draft=dispute_draft(token),
-                           earlier_stands=replaced_by is None and newer is None and earlier_sheet_stands(get_db(), row),
+                           earlier_stands=latest and earlier_sheet_stands(row, counted),
                            # (the "Lengkapi" card's words: only a sheet that stands is what the trainer sees)
-                           other_stands=bool(missing) and another_sheet_stands(get_db(), row))
+                           other_stands=bool(missing) and another_sheet_stands(row, counted))
 
 
 @bp.get("/hasil/<token>/cetak")
