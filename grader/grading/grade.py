@@ -17,9 +17,8 @@ from grader.grading.findings import conventions, cross_checks
 from grader.grading.review_queue import NOTE_PAGE_MISSING
 from grader.grading.shown import shown_reading
 from grader.grading.summary import score, top_fixes
-from grader.read.context import NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, apply_context
-from grader.read.numbers import (NOT_READ_FROM_ITS_BOXES, NOTE_ACROSS_BORDERS, NOTE_BLANK_LEADING, NOTE_OVERWRITTEN,
-                                 NOTE_UNSURE_BOX)
+from grader.read.context import NOTE_BACKED_UP, NOTE_CORRECTED, NOTE_DISPUTED, READER_DOUBT_NOTES, apply_context
+from grader.read.numbers import NOT_READ_FROM_ITS_BOXES, NOTE_BLANK_LEADING
 from grader.read.sheet_reader import FieldReading
 from grader.rules import RuleResult, evaluate_rules, expand_rules
 from grader.sheet.layout import FieldLayout, SheetLayout
@@ -69,7 +68,7 @@ def reader_view(field: dict) -> tuple[str, tuple[str, ...]]:
         # ... unless the reader itself had it in review: a digits reading it accepted never carries an unsure or
         # overwritten box, nor a number across its boxes (one accepted by context is put back in review by
         # undo_context as well). A field wrong by its sure boxes, or disputed, may have been read so.
-        if {NOTE_UNSURE_BOX, NOTE_OVERWRITTEN, NOTE_ACROSS_BORDERS} & set(notes):
+        if READER_DOUBT_NOTES & set(notes):
             status = "review"
     return status, tuple(n for n in notes if n not in GRADER_NOTES)
 

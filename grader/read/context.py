@@ -286,11 +286,16 @@ def _contested(r: FieldReading | None) -> bool:
     return r is not None and r.value is not None and NOTE_DISPUTED in r.notes
 
 
+#: The notes by which a digits reading shows the reader itself held it in review (an unsure or overwritten box, a
+#: number across its boxes), after grading has put it in review or called it wrong as well: a disputed field's
+#: doubt (:func:`_reader_unsure`) and a regrade's reader view (:func:`grader.grading.grade.reader_view`).
+READER_DOUBT_NOTES = frozenset({NOTE_UNSURE_BOX, NOTE_OVERWRITTEN, NOTE_ACROSS_BORDERS})
+
+
 def _reader_unsure(r: FieldReading) -> bool:
-    """Whether the reader itself held a digits reading in review (an unsure or overwritten box, a number across its
-    boxes), as :func:`grader.grading.grade.reader_view` tells it after grading: such a reading disagreed with nothing
-    before it was disputed."""
-    return bool({NOTE_UNSURE_BOX, NOTE_OVERWRITTEN, NOTE_ACROSS_BORDERS} & set(r.notes))
+    """Whether the reader itself held a digits reading in review (:data:`READER_DOUBT_NOTES`): such a reading
+    disagreed with nothing before it was disputed."""
+    return bool(READER_DOUBT_NOTES & set(r.notes))
 
 
 def _sure(r: FieldReading) -> bool:
