@@ -105,3 +105,107 @@ def test_a_trainees_page_photo_showing_a_classmates_sheet_is_said_whatever_the_r
             "SELECT trainee, result FROM submissions WHERE state='done' AND superseded_by IS NULL")}
     assert sorted(named) == ["110", "7"] and named["110"] is None      # (Agus's whole sheet names no stray)
     assert [(p["page"], p["file"], p["trainee"]) for p in named["7"]] == [(2, "joko_p2.jpg", "110")]
+
+
+def _sheets(app) -> dict[str, dict]:
+    """The batch's current sheets by trainee: ``{"id", "other_trainee_pages"}``."""
+    with closing(connect(app.config["DATABASE"])) as conn:
+        return {r["trainee"]: {"id": r["id"], "other_trainee_pages": json.loads(r["result"] or "{}").get(
+                    "other_trainee_pages")}
+                for r in conn.execute("SELECT id, trainee, result FROM submissions WHERE state IN ('done', 'failed') "
+                                      "AND superseded_by IS NULL")}
+
+
+def test_the_note_of_a_page_photo_in_a_classmates_sheet_goes_with_that_sheet_when_it_is_removed(code):
+    """Rehearsal helper-192 (real pipeline, the web app on port 8192): once the trainer removed Yanti's sheet, which
+    held ``joko_p2.jpg``, Joko's row on the batch page, his sheet's page, its printout and the exports still said
+    that photo "dinilai bersama lembar itu" (Yanti's, gone): the note was only ever added. They say now what is true:
+    page 2 is not there."""
+    app, trainer, _ = _send_batch(code, JokosPage2ShowsYantis())
+    sheets = _sheets(app)
+    assert [p["file"] for p in sheets["7"]["other_trainee_pages"]] == ["joko_p2.jpg"]
+    sheet_page = f"/trainer/lembar/{sheets['110']['id']}"
+    resp = trainer.post(f"{sheet_page}/hapus", data={"csrf_token": csrf_of(trainer, sheet_page), "confirm": "1"})
+    assert resp.status_code == 303 and sorted(_sheets(app)) == ["7"]
+    assert _sheets(app)["7"]["other_trainee_pages"] is None
+    with closing(connect(app.config["DATABASE"])) as conn:
+        original = conn.execute("SELECT result_original FROM submissions WHERE id=?", (sheets["7"]["id"],)).fetchone()[0]
+    assert original is None or "other_trainee_pages" not in json.loads(original)     # (a correction starts from it)
+    batch = conn_batch_page(app, trainer)
+    joko = f"/trainer/lembar/{sheets['7']['id']}"
+    for shown in (batch, _text(trainer.get(joko).get_data(as_text=True)),
+                  _text(trainer.get(f"{joko}/cetak").get_data(as_text=True))):
+        assert "lembar peserta lain" not in shown and re.search(r"Halaman 2:? (foto halaman ini )?belum dikirim", shown)
+    table = trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv").get_data(as_text=True)
+    assert "other_trainee" not in table and "page2=page_missing" in table
+
+
+def conn_batch_page(app, trainer) -> str:
+    """The text of the (one) batch's page."""
+    with closing(connect(app.config["DATABASE"])) as conn:
+        token = conn.execute("SELECT token FROM batches").fetchone()[0]
+    return _text(trainer.get(f"/trainer/batch/{token}").get_data(as_text=True))
+
+
+class JokosPage1FailsOnce(JokosPage2ShowsYantis):
+    """As :class:`JokosPage2ShowsYantis`, but Joko's page 1, graded alone once the pair is split, fails the first time
+    (a reason of the photo's, say a file the disk lost for a while): the trainer grades it again."""
+
+    def __init__(self):
+        self.failed = False
+
+    def grade_upload(self, files, **kwargs):
+        from grader.errors import GraderError
+        if [name for name, _ in files] == ["joko_p1.jpg"] and not self.failed:
+            self.failed = True
+            raise GraderError("photo_missing", "The photo is missing.", "Foto tidak ada")
+        return super().grade_upload(files, **kwargs)
+
+
+def test_a_page_graded_again_after_its_batch_was_put_together_is_told_where_its_other_page_went(code):
+    """A batch page that failed (grading again from its photos, a trainer's "Nilai ulang") was graded alone after the
+    batch's merge had run without it, and nothing ran it again: Joko's sheet, graded then, said "Halaman 2 belum
+    dikirim" of ``joko_p2.jpg``, graded in Yanti's sheet. Once graded again, the batch's pages are put together again
+    (as after a sheet moved to its exercise), and it says where that photo went."""
+    app, trainer, _ = _send_batch(code, JokosPage1FailsOnce())
+    sheets = _sheets(app)
+    assert sheets["110"]["other_trainee_pages"] is None
+    with closing(connect(app.config["DATABASE"])) as conn:
+        failed = conn.execute("SELECT id FROM submissions WHERE state='failed'").fetchone()[0]
+    sheet_page = f"/trainer/lembar/{failed}"
+    resp = trainer.post(f"{sheet_page}/nilai-ulang", data={"csrf_token": csrf_of(trainer, sheet_page)})
+    assert resp.status_code == 303
+    sheets = _sheets(app)
+    assert sorted(sheets) == ["110", "7"]
+    assert [(p["page"], p["file"], p["trainee"]) for p in sheets["7"]["other_trainee_pages"]] == \
+        [(2, "joko_p2.jpg", "110")]
+    said = "Halaman 2: joko_p2.jpg dari lembar peserta lain: Yanti Marpaung (No. 110) menurut kode QR-nya"
+    assert said in conn_batch_page(app, trainer) and said in _text(trainer.get(f"/trainer/lembar/{failed}")
+                                                                   .get_data(as_text=True))
+
+
+def test_the_note_stays_true_when_the_classmates_page_went_to_a_sheet_of_a_later_batch(code):
+    """Joko's two photos in one batch, Yanti's page 1 in the next: her page 2 (``joko_p2.jpg``) is merged into her
+    sheet of that later batch. Joko's batch said so; once it was looked at again (a test photo of it removed), the
+    note must stay, found in the later batch's sheet, not turn into "Halaman 2 belum dikirim"."""
+    app = make_test_app(PIPELINE=JokosPage2ShowsYantis())
+    trainer = app.test_client()
+    log_in(trainer)
+    READ_AS["coba.jpg"] = "coba.jpg"                        # (a test photo of the room, nobody's)
+    try:
+        for token, names in (("first", ["joko_p1.jpg", "joko_p2.jpg", "coba.jpg"]), ("next", ["yanti_p1.jpg"])):
+            trainer.post(f"/trainer/latihan/{code}/batch", content_type="multipart/form-data", data={
+                "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"), "client_token": token,
+                "photos": [(io.BytesIO(jpeg_bytes(color=f"#{i}{i}{i}")), name) for i, name in
+                           enumerate(names, 6 if token == "next" else 3)]})
+        with closing(connect(app.config["DATABASE"])) as conn:
+            batches = {r["trainee"]: r["batch_id"] for r in conn.execute(
+                "SELECT trainee, batch_id FROM submissions WHERE state='done' AND superseded_by IS NULL")}
+            test_photo = conn.execute("SELECT id FROM submissions WHERE group_key='coba' AND state='done'").fetchone()[0]
+        assert batches["7"] != batches["110"]                # (Yanti's whole sheet is the later batch's)
+        assert [p["file"] for p in _sheets(app)["7"]["other_trainee_pages"]] == ["joko_p2.jpg"]
+        page = f"/trainer/lembar/{test_photo}"
+        trainer.post(f"{page}/hapus", data={"csrf_token": csrf_of(trainer, page), "confirm": "1"})
+        assert [p["file"] for p in _sheets(app)["7"]["other_trainee_pages"]] == ["joko_p2.jpg"]
+    finally:
+        del READ_AS["coba.jpg"]

@@ -51,10 +51,15 @@ def grade_failed_again(conn: sqlite3.Connection, submission_id: int, *, by_train
     before = conn.execute("SELECT error_code FROM submissions WHERE id=?", (submission_id,)).fetchone()
     claimed = conn.execute("UPDATE submissions SET state='queued', error_code=NULL, error_id=NULL, error_en=NULL, "
                            "trainee_retries=trainee_retries+?, queue_priority=?, updated_at=? WHERE id=? AND "
-                           "state='failed'" + limits + " RETURNING trainee_retries",
+                           "state='failed'" + limits + " RETURNING trainee_retries, batch_id",
                            (int(by_trainee), priority, now_iso(), submission_id, *args)).fetchone()
     if claimed is None:
         return False
+    if claimed["batch_id"] is not None:
+        # once graded, its batch's pages are put together again (:func:`grader.web.page_merge.merge_batch`): the merge
+        # ran without it, a page failed then, and it stayed a page alone, blind to its trainee's other page and to
+        # the note that its file name's other photo is in a classmate's sheet (rehearsal helper-192)
+        conn.execute("UPDATE batches SET merged=0 WHERE id=?", (claimed["batch_id"],))
     if by_trainee:
         log.info("sheet %s failed (%s) and is graded again at its trainee's request (%d of %d allowed)",
                  submission_id, before["error_code"], claimed["trainee_retries"], TRAINEE_RETRIES)

@@ -24,7 +24,7 @@ from grader.web.batching import TYPED_BY_TRAINER, is_named, merge_candidates
 from grader.photo.refusal import REASON_CODES
 from grader.sheet.schema import resolve_template
 from grader.web.corrections import carry_over_reviews, fields_on_pages, pages_read_from
-from grader.web.db import MERGING, RETAKEN, STORING, connect, now_iso
+from grader.web.db import MERGING, RETAKEN, STORING, connect, immediate, now_iso
 from grader.web.grading import stored_photos_sent_in
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading
 from grader.web.job_followups import refused
@@ -212,7 +212,8 @@ def _merge_claimed_batch(conn: sqlite3.Connection, batch_id: int, runner) -> Non
     ctx = runner.ctx
     if split_contradicting_pairs(conn, batch_id, runner):
         return                                      # merged once the halves are graded
-    name_pages_in_other_sheets(conn, batch_id)
+    with immediate(conn):           # (read and written at once: no grading or correction stored between)
+        name_pages_in_other_sheets(conn, batch_id)
     singles = _single_pages(conn, "s.batch_id=?", (batch_id,))
     groups = merge_candidates(singles, repeats=True)        # (a page twice: one sheet, as grader grade makes it)
     # A trainee's other page may have come in another batch of the exercise (page 1 photos one day, page 2 the
@@ -285,27 +286,53 @@ def name_pages_in_other_sheets(conn: sqlite3.Connection, batch_id: int) -> None:
     helper-187), though the photo was sent. As ``grader grade`` says it (:func:`grader.batch.pages_in_other_sheets`,
     by file name), stored in the sheet's result (and its first reading, which a correction starts from) as
     ``other_trainee_pages``, which those pages say. Run once the batch's pages are graded, before they are merged: a
-    page already merged into its trainee's sheet (a later run) is found there as well."""
-    rows = conn.execute(f"SELECT s.id, s.result, s.result_original FROM submissions s WHERE s.batch_id=? AND "
-                        f"s.state='done' AND s.superseded_by IS NULL AND NOT {RETAKEN} ORDER BY s.id",
-                        (batch_id,)).fetchall()
-    results = _with_their_trainees_photos([_as_its_name_says(json.loads(r["result"])) for r in rows])
+    page already merged into its trainee's sheet (a later run, or a later batch's merge that took it) is found there
+    as well.
+
+    It says what is true now, so a note no sheet bears out any more is taken off: run again once a sheet of the batch
+    is removed (:func:`grader.web.removal.remove_sheet`; Yanti's sheet removed, Joko's row said for good that
+    ``joko_p2.jpg`` was graded with it, rehearsal helper-192), and by every merge of it. Its callers run it in one
+    write transaction; a result is written only over the one read (never over a correction stored meanwhile)."""
+    rows = conn.execute(
+        "WITH RECURSIVE later(id) AS (SELECT superseded_by FROM submissions WHERE batch_id=? AND superseded_by IS NOT "
+        "NULL UNION SELECT t.superseded_by FROM submissions t JOIN later l ON t.id = l.id WHERE t.superseded_by IS "
+        f"NOT NULL) SELECT s.id, s.batch_id, s.result, s.result_original FROM submissions s WHERE (s.batch_id=? OR "
+        f"s.id IN later) AND s.state='done' AND s.superseded_by IS NULL AND NOT {RETAKEN} ORDER BY s.id",
+        (batch_id, batch_id)).fetchall()
+    stored = [json.loads(r["result"]) for r in rows]
+    # (the note as found, not as stored: a sheet is compared by what it holds)
+    results = _with_their_trainees_photos([_as_its_name_says({k: v for k, v in res.items()
+                                                               if k != "other_trainee_pages"}) for res in stored])
     files = sorted({p["file"] for res in results for p in res.get("pages") or () if p.get("file")})
     # (the split halves keep no folder: the batch's names are compared as one upload's)
     keys = {f: n[:2] if n else None for f, n in zip(files, named_pages([("", f) for f in files]))}
     pages_in_other_sheets(results, keys)
-    for r, res in zip(rows, results):
+    for r, res, was in zip(rows, results, stored):
+        if r["batch_id"] != batch_id:
+            continue                # (a sheet of another batch, holding a page of this one: that batch's to say)
         # (once each: a photo is held by each sheet of its trainee here, _with_their_trainees_photos)
         found = list({(p["page"], p["file"]): p for p in res.get("other_trainee_pages") or ()}.values())
-        if not found or json.loads(r["result"]).get("other_trainee_pages") == found:
+        if (was.get("other_trainee_pages") or []) == found:
             continue
-        stored = [json.dumps({**json.loads(text), "other_trainee_pages": found}, ensure_ascii=False) if text else None
-                  for text in (r["result"], r["result_original"])]
+        texts = [_noting(text, found) for text in (r["result"], r["result_original"])]
         # (its last change: the class table left open takes the row again, as after a correction)
         conn.execute("UPDATE submissions SET result=?, result_original=?, updated_at=? WHERE id=? AND "
-                     "state='done' AND superseded_by IS NULL", (*stored, now_iso(), r["id"]))
-        log.info("batch %s: sheet %s's page(s) %s shown in another trainee's sheet", batch_id, r["id"],
-                 [p["page"] for p in found])
+                     "state='done' AND superseded_by IS NULL AND result=?",
+                     (*texts, now_iso(), r["id"], r["result"]))
+        if found:
+            log.info("batch %s: sheet %s's page(s) %s shown in another trainee's sheet", batch_id, r["id"],
+                     [p["page"] for p in found])
+        else:
+            log.info("batch %s: sheet %s's page(s) %s are in no other trainee's sheet now", batch_id, r["id"],
+                     [p["page"] for p in was["other_trainee_pages"]])
+
+
+def _noting(text: str | None, found: list[dict]) -> str | None:
+    """A stored result (JSON, or None) with ``other_trainee_pages`` ``found``, or without it when none is."""
+    if not text:
+        return text
+    result = {k: v for k, v in json.loads(text).items() if k != "other_trainee_pages"}
+    return json.dumps({**result, "other_trainee_pages": found} if found else result, ensure_ascii=False)
 
 
 def _with_their_trainees_photos(results: list[dict]) -> list[dict]:

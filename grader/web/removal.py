@@ -59,7 +59,12 @@ def remove_sheet(conn: sqlite3.Connection, data_dir: Path, sid: int) -> list[int
     batch's photos). The database goes
     first, in one transaction; the files after it, so a crash between the two leaves files without a sheet
     (logged), never a sheet without its photos.
+
+    A classmate's sheet of its batch that said one of its photos showed their page (``other_trainee_pages``) says so
+    no more, in that transaction (:func:`grader.web.page_merge.name_pages_in_other_sheets`).
     """
+    from grader.web.page_merge import name_pages_in_other_sheets
+
     with immediate(conn):           # (the merge step claims its batch by a write: it waits for us, or we see it)
         # (a merge reads the photos of its batch, and the single pages of its exercise's other batches)
         row = conn.execute("SELECT s.state, EXISTS (SELECT 1 FROM batches b WHERE b.merged=? AND (b.id = s.batch_id "
@@ -74,6 +79,9 @@ def remove_sheet(conn: sqlite3.Connection, data_dir: Path, sid: int) -> list[int
             return None
         ids = [s["id"] for s in sheets]
         _tombstone(conn, ids)
+        # (a classmate's sheet that named one of its photos as their page's says so no more: that photo is gone)
+        for batch_id in sorted({s["batch_id"] for s in sheets} - {None}):
+            name_pages_in_other_sheets(conn, batch_id)
     _remove_files(data_dir, sheets)
     log.info("removed sheet %s (with %s)", sid, ids)
     return ids
