@@ -3823,7 +3823,8 @@ def test_a_trainee_whose_newer_sending_is_being_graded_is_not_reviewed_on_the_ea
     with app.app_context():
         db = get_db()
         earlier, newest = [r[0] for r in db.execute("SELECT id FROM submissions WHERE trainee='021' ORDER BY id")]
-        db.execute("UPDATE submissions SET state='queued' WHERE id=?", (newest,))     # still being graded
+        # still being graded (for the first time: no result yet, unlike a sheet graded again, helper-192)
+        db.execute("UPDATE submissions SET state='queued', result_status=NULL WHERE id=?", (newest,))
         db.commit()
         assert trainees_insight(db, code)["trainees"] == 1                 # 017 alone, as the class mean counts
         assert class_summary(db, code, queue=True)["review"] == 1
@@ -3835,10 +3836,36 @@ def test_a_trainee_whose_newer_sending_is_being_graded_is_not_reviewed_on_the_ea
     english = trainer.get(f"/trainer/latihan/{code}/periksa?lang=en").get_data(as_text=True)
     assert "1 trainee&#39;s newer sheet is being graded" in english
     with app.app_context():
-        get_db().execute("UPDATE submissions SET state='done' WHERE id=?", (newest,))
+        get_db().execute("UPDATE submissions SET state='done', result_status='graded' WHERE id=?", (newest,))
         get_db().commit()
     queue = trainer.get(f"/trainer/latihan/{code}/periksa").get_data(as_text=True)
     assert re.findall(r'data-sid="(\d+)"', queue) == ["1", str(newest)] and 'id="being-graded"' not in queue
+
+
+def test_a_complete_sheet_graded_again_under_a_later_half_sending_is_not_called_a_new_sheet(app, trainer, code):
+    """helper-192: while a trainee's complete sheet was graded again (its grading had failed), with page 1 sent alone
+    after it, the insight and the review queue said "lembar baru 1 peserta sedang dinilai … lembar sebelumnya tidak
+    dihitung lagi": the sheet being graded is the old one, which the class table keeps showing over the half sending
+    (``standing_sheets.standing_sheet``), and no newer sheet replaced anything. They say it is being graded again."""
+    from grader.web.db import get_db
+    batch(trainer, code, [("qr-21-a_1.jpg", jpeg_bytes())], client_token="whole")
+    batch(trainer, code, [("qr-21-solo-b_1.jpg", jpeg_bytes(color="#eee"))], client_token="half")  # page 1 later
+    with app.app_context():
+        db = get_db()
+        whole, half = [tuple(r) for r in db.execute(
+            "SELECT id, result_status FROM submissions WHERE state='done' ORDER BY id")]
+        assert (whole[1], half[1]) == ("graded", "partial")
+        db.execute("UPDATE submissions SET state='queued' WHERE id=?", (whole[0],))    # graded again, not yet done
+        db.commit()
+    table = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()
+    assert [r["url"] for r in table["rows"]] == [f"/trainer/lembar/{whole[0]}"]     # (the complete sheet, waiting)
+    for url in (f"/trainer/latihan/{code}/wawasan", f"/trainer/latihan/{code}/periksa"):
+        page = trainer.get(url).get_data(as_text=True)
+        assert "lembar baru" not in page and "sebelumnya tidak dihitung" not in page, url
+        note = re.search(r'<p class="flash warn" id="graded-again">(.*?)</p>', page, re.S).group(1)
+        assert "lembar 1 peserta sedang dinilai ulang" in note and f'href="/trainer/lembar/{whole[0]}"' in note
+    english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
+    assert "newer sheet" not in english and "is being graded again" in english
 
 
 def test_a_class_page_reads_the_class_once(app, trainer, code, monkeypatch):
@@ -3879,7 +3906,8 @@ def test_a_class_page_reads_the_class_once(app, trainer, code, monkeypatch):
     assert 'id="not-counted"' in shown[f"/trainer/latihan/{code}/periksa"]
     with app.app_context():
         newest = get_db().execute("SELECT max(id) FROM submissions WHERE trainee='021'").fetchone()[0]
-        get_db().execute("UPDATE submissions SET state='queued' WHERE id=?", (newest,))     # still being graded
+        get_db().execute("UPDATE submissions SET state='queued', result_status=NULL WHERE id=?",
+                         (newest,))                                         # still being graded, for the first time
         get_db().commit()
     for url in (f"/trainer/latihan/{code}/wawasan", f"/trainer/latihan/{code}/periksa"):
         reads.clear()

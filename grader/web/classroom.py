@@ -295,11 +295,23 @@ def newer_being_graded(conn: sqlite3.Connection, exercise: str, *, latest: list[
     queue leave the earlier one out (:func:`current_graded`) and say so until the new one is graded. (The sheet that
     stands for each trainee among their *finished* ones is read only when some standing sheet is being graded: none,
     no one.)"""
-    pending = [r for r in _latest_or_read(conn, exercise, latest) if r["state"] in ("queued", "running")]
+    pending = [r for r in _latest_or_read(conn, exercise, latest) if r["state"] in ("queued", "running")
+               and r["result_status"] is None]          # (not one graded before, graded again: graded_again)
     if not pending:
         return []
     graded = {r["trainee_key"] for r in latest_sheets(conn, exercise, include_pending=False) if r["state"] == "done"}
     return [r for r in pending if r["trainee_key"] in graded]
+
+
+def graded_again(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] | None = None) -> list[dict]:
+    """The trainees whose standing sheet (:func:`standing_sheet`) was graded before and is being graded again (a
+    trainer's "Nilai ulang" after its grading again failed; a sheet moved to this exercise): the class table shows it,
+    waiting, so the insight and the review queue leave it out (:func:`current_graded`) and say so until it is graded.
+    Not :func:`newer_being_graded`'s "new sheet" replacing an earlier one: a complete sheet graded again stands over
+    its trainee's half sending that came after it, and the pages called it "lembar baru", the half sending "lembar
+    sebelumnya" (rehearsal helper-192)."""
+    return [r for r in _latest_or_read(conn, exercise, latest)
+            if r["state"] in ("queued", "running") and r["result_status"] is not None]
 
 
 def trainee_mistakes(fields: list[dict]) -> list[dict]:

@@ -766,6 +766,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "longer counts. It shows here once it is graded:",
         "Not here yet: {n} trainees' newer sheets are being graded, as the class table shows; their earlier sheets no "
         "longer count. They show here once they are graded:"),
+    "Belum di sini: lembar {n} peserta sedang dinilai ulang, seperti di tabel kelas. Isiannya muncul di sini setelah "
+    "selesai dinilai:": (
+        "Not here yet: {n} trainee's sheet is being graded again, as the class table shows. It shows here once it is "
+        "graded:",
+        "Not here yet: {n} trainees' sheets are being graded again, as the class table shows. They show here once "
+        "they are graded:"),
     "no. peserta {n}": "trainee no. {n}",
     "juga dengan nama: {names}": "also named: {names}",
     "Juga dengan nama": "Also named",

@@ -10,8 +10,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from grader.exercise.store import list_exercises
 from grader.grading.feedback_files import IDENTITY_NAME
-from grader.web.classroom import (SORT_COLUMNS, failed_latest, latest_sheets, newer_being_graded, table_version,
-                                  trainees_insight)
+from grader.web.classroom import (SORT_COLUMNS, failed_latest, graded_again, latest_sheets, newer_being_graded,
+                                  table_version, trainees_insight)
 from grader.web.db import RETAKEN, get_db, now_iso, sheet_or_abort
 from grader.web.grade_again import grade_failed_again
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
@@ -292,4 +292,5 @@ def insight(code: str):
     return render_template("trainer/insight.html", key=key,
                            insight=trainees_insight(db, key.exercise, latest=latest),
                            failed=failed_latest(db, key.exercise, latest=latest),
-                           being_graded=newer_being_graded(db, key.exercise, latest=latest))
+                           being_graded=newer_being_graded(db, key.exercise, latest=latest),
+                           graded_again=graded_again(db, key.exercise, latest=latest))

@@ -14,7 +14,8 @@ from grader.errors import GraderError
 from grader.web import error_response
 from grader.grading.review_queue import disputes_first, waiting
 from grader.grading.shown import full_score
-from grader.web.classroom import failed_latest, latest_sheets, newer_being_graded, queue_fields, unnamed_sheets
+from grader.web.classroom import (failed_latest, graded_again, latest_sheets, newer_being_graded, queue_fields,
+                                  unnamed_sheets)
 from grader.web.db import get_db
 from grader.grading.typed_value import parse_value
 from grader.web.review_actions import CorrectedMeanwhile, correct_field
@@ -52,6 +53,7 @@ def review(code: str):
     return render_template("trainer/review.html", key=key, items=items, beyond=waiting_in_all - len(items),
                            failed=failed_latest(db, key.exercise, latest=latest),
                            being_graded=newer_being_graded(db, key.exercise, latest=latest),
+                           graded_again=graded_again(db, key.exercise, latest=latest),
                            disputed=sum(1 for it in items if it["field"].get("disputed_at")),
                            unnamed=[_unnamed_item(row, res) for row, res in unnamed_sheets(db, key.exercise,
                                                                                              latest=latest)])
