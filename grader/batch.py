@@ -460,12 +460,20 @@ def file_keys(reads: list[PhotoRead], folders: list[str | None] | None = None
     folder per trainee: ``folders``, :func:`folder_names`), else None; and whether that name says its page plainly."""
     places = [_place(pr.file) for pr in reads]
     named = named_pages(places)
-    by_folder = folder_names(reads) if folders is None else folders
-    keys = [n[:2] if n else ((place, "") if folder else None)
-            for n, place, folder in zip(named, (p for p, _ in places), by_folder)]
+    keys = place_keys(places, folder_names(reads) if folders is None else folders, named=named)
     # (a folder per trainee names its photos' sheet as plainly as "budi_p1" does)
     plain = [bool(n and page_said_plainly(name)) or bool(k and not n) for n, (_, name), k in zip(named, places, keys)]
     return keys, plain
+
+
+def place_keys(places: list[tuple[str, str]], folders: list[str | None], *,
+               named: list[tuple[str, str, int] | None] | None = None) -> list[tuple[str, str] | None]:
+    """Each photo's sheet by its file name, ``(folder or zip, stem)``, from its ``(folder or zip, file name)``
+    (:func:`grader.file_names.named_pages`: ``named``, when the caller has them), or its folder per trainee
+    (``folders``: :func:`grader.file_names.trainee_folders`), else None: :func:`file_keys`, and the web's batch for
+    the photos it stored (:func:`grader.web.page_merge.name_pages_in_other_sheets`)."""
+    named = named_pages(places) if named is None else named
+    return [n[:2] if n else ((place, "") if folder else None) for n, (place, _), folder in zip(named, places, folders)]
 
 
 def pages_in_other_sheets(results: list[dict], keys: dict[str, tuple[str, str] | None]) -> None:

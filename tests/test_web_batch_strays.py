@@ -3,8 +3,11 @@ import csv
 import io
 import json
 import re
+import zipfile
 from contextlib import closing
 from html import unescape
+
+import pytest
 
 from grader.web.db import connect
 from grader.web.testing import csrf_of, jpeg_bytes, log_in, make_test_app
@@ -209,3 +212,54 @@ def test_the_note_stays_true_when_the_classmates_page_went_to_a_sheet_of_a_later
         assert [p["file"] for p in _sheets(app)["7"]["other_trainee_pages"]] == ["joko_p2.jpg"]
     finally:
         del READ_AS["coba.jpg"]
+
+
+#: A class zip of a folder per trainee, its photos named alike in each (as the trainer asked them named): Andi's
+#: second photo shows Yanti's page 2 (her QR); Budi never sent his page 2. As the stand-in pipeline reads each.
+CLASS_ZIP = {"andi/{name}1.jpg": "qr-21-solo-andi_p1.jpg", "andi/{name}2.jpg": "qr-110-solo-andi_p2.jpg",
+             "yanti/yanti_1.jpg": "qr-110-solo-yanti_p1.jpg", "budi/{name}1.jpg": "qr-35-solo-budi_p1.jpg"}
+
+
+class AndisPage2ShowsYantis:
+    """The stand-in pipeline reading :data:`CLASS_ZIP`'s photos, named ``kelas/<folder>/<name><page>.jpg``; its
+    results name the photos as sent."""
+
+    def __init__(self, name: str):
+        self.read_as = {f"kelas/{k.format(name=name)}": v for k, v in CLASS_ZIP.items()}
+
+    def grade_upload(self, files, **kwargs):
+        import grader.web.testing as fake
+        result = fake.grade_upload([(self.read_as[name], data) for name, data in files], **kwargs)
+        sent = {v: k for k, v in self.read_as.items()}
+        for p in result["pages"]:
+            p["file"] = sent[p["file"]]
+        names = {"21": "Andi Wijaya", "110": "Yanti Marpaung", "35": "Budi Santoso"}
+        return {**result, "trainee_name": names.get(result["trainee"])}
+
+
+@pytest.mark.parametrize("name", ["latihan_p", "hal"])
+def test_a_page_photo_in_a_classmates_sheet_is_told_by_its_own_folder_not_by_a_name_another_folder_shares(code,
+                                                                                                         name):
+    """Rehearsal helper-192 (real pipeline, a class zip of a folder per trainee): the web compared its sheets' file
+    names as one folder's. Named ``latihan_p1.jpg`` and ``latihan_p2.jpg`` in each folder, Budi, who never sent his
+    page 2, was told "Halaman 2: kelas/andi/latihan_p2.jpg dari lembar peserta lain: Yanti …", a photo of Andi's
+    folder (``grader grade`` said ``page2=page_missing``); named ``hal1.jpg`` and ``hal2.jpg``, a page number only
+    a folder per trainee gives, Andi was told his page 2 was never sent (``grader grade``: ``page2=other_trainee``).
+    Each photo's name is read in its own folder now, as grader grade reads it."""
+    pipeline = AndisPage2ShowsYantis(name)
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as z:
+        for i, member in enumerate(pipeline.read_as):
+            z.writestr(member, jpeg_bytes(color=f"#{i + 3}{i + 3}{i + 3}"))
+    app = make_test_app(PIPELINE=pipeline)
+    trainer = app.test_client()
+    log_in(trainer)
+    resp = trainer.post(f"/trainer/latihan/{code}/batch", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"), "client_token": "kelas",
+        "photos": [(io.BytesIO(zipped.getvalue()), "kelas.zip")]})
+    sheets = _sheets(app)
+    assert sorted(sheets) == ["110", "21", "35"]
+    assert [p["file"] for p in sheets["21"]["other_trainee_pages"]] == [f"kelas/andi/{name}2.jpg"]
+    assert sheets["35"]["other_trainee_pages"] is None
+    page = _text(trainer.get(resp.location).get_data(as_text=True))
+    assert page.count(f"kelas/andi/{name}2.jpg dari lembar peserta lain") == 1

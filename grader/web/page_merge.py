@@ -14,11 +14,11 @@ import json
 import logging
 import sqlite3
 from contextlib import closing
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from grader.batch import pages_in_other_sheets
+from grader.batch import pages_in_other_sheets, place_keys
 from grader.errors import GraderError
-from grader.file_names import named_pages, page_said_plainly, trainee_from_filename
+from grader.file_names import page_said_plainly, trainee_from_filename, trainee_folders
 from grader.page_groups import PageEvidence, group_pages, normalise_id, page_number_evidence
 from grader.web.batching import TYPED_BY_TRAINER, is_named, merge_candidates
 from grader.photo.refusal import REASON_CODES
@@ -304,8 +304,11 @@ def name_pages_in_other_sheets(conn: sqlite3.Connection, batch_id: int) -> None:
     results = _with_their_trainees_photos([_as_its_name_says({k: v for k, v in res.items()
                                                                if k != "other_trainee_pages"}) for res in stored])
     files = sorted({p["file"] for res in results for p in res.get("pages") or () if p.get("file")})
-    # (the split halves keep no folder: the batch's names are compared as one upload's)
-    keys = {f: n[:2] if n else None for f, n in zip(files, named_pages([("", f) for f in files]))}
+    # Each name in its folder, as its stored name keeps it (a zip's kelas/andi/latihan_p2.jpg, in the sheets that
+    # split or merge made too): Budi's kelas/budi/latihan_p1.jpg was told that Andi's latihan_p2.jpg, Yanti's page,
+    # was his page 2 (rehearsal helper-192); and a folder per trainee names its photos' sheet, as grader grade reads it.
+    places = [(str(PurePosixPath(f.replace("\\", "/")).parent), f) for f in files]
+    keys = dict(zip(files, place_keys(places, trainee_folders([("", f) for f in files]))))
     pages_in_other_sheets(results, keys)
     for r, res, was in zip(rows, results, stored):
         if r["batch_id"] != batch_id:
