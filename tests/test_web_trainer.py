@@ -1916,14 +1916,14 @@ def test_class_insight_counts_each_trainee_once_and_says_peserta(app, trainer, c
     assert sorted(r["trainee"] for r in table) == ["017", "Budi", "Siti"]
     html = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
     assert "3 peserta dinilai" in html and "lembar dinilai" not in html
-    assert "dari lembar terakhirnya yang dinilai, seperti di tabel kelas" in html
+    assert "dari lembar yang dipakai tabel kelas untuknya" in html
     assert f"<code>{WRONG_FIELD}</code>" in html and "<em>3 (100%)</em>" in html
     habit = re.search(r"Isian dibiarkan kosong</div>\s*<div class=\"bar\">.*?<em>([^<]*)</em>",
                       html, re.S).group(1)
     assert habit == "1 peserta (33%)"
     english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
     assert "3 trainees graded" in english and "<em>1 trainee (33%)</em>" in english
-    assert "Each trainee counts once, by their latest graded sheet" in english
+    assert "Each trainee counts once, by the sheet the class table uses for them" in english
 
 
 def test_exports_csv_and_xlsx(app, trainer, code):
@@ -3866,6 +3866,13 @@ def test_a_complete_sheet_graded_again_under_a_later_half_sending_is_not_called_
         assert "lembar 1 peserta sedang dinilai ulang" in note and f'href="/trainer/lembar/{whole[0]}"' in note
     english = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=en").get_data(as_text=True)
     assert "newer sheet" not in english and "is being graded again" in english
+    with app.app_context():
+        get_db().execute("UPDATE submissions SET state='done' WHERE id=?", (whole[0],))
+        get_db().commit()
+    # graded: the insight counts it, not the half sending, their latest graded sheet, and says which it counts
+    insight = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
+    assert "dari lembar terakhirnya yang dinilai" not in insight
+    assert "dari lembar yang dipakai tabel kelas untuknya: lembar terakhirnya, kecuali kiriman yang ditolak" in insight
 
 
 def test_a_class_page_reads_the_class_once(app, trainer, code, monkeypatch):

@@ -752,8 +752,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "{n} foto ditolak": ("{n} photo refused", "{n} photos refused"),
     "Foto yang ditolak tanpa nama peserta: ada di tabel, tidak dihitung sebagai peserta.":
         "Photos refused that name no trainee: in the table, not counted as trainees.",
-    "Setiap peserta dihitung sekali, dari lembar terakhirnya yang dinilai, seperti di tabel kelas.":
-        "Each trainee counts once, by their latest graded sheet, as in the class table.",
+    "Setiap peserta dihitung sekali, dari lembar yang dipakai tabel kelas untuknya: lembar terakhirnya, kecuali "
+    "kiriman yang ditolak seluruhnya atau yang terbaca sebagian sesudah lembar lengkapnya.":
+        "Each trainee counts once, by the sheet the class table uses for them: their latest, but for a sending "
+        "refused whole or read in part after their complete sheet.",
     "Tidak dihitung di sini: lembar {n} peserta yang dipakai tabel kelas gagal dinilai. Buka lembarnya lalu nilai "
     "lagi agar dihitung:": (
         "Not counted here: the sheet the class table uses for {n} trainee failed to be graded. Open the sheet and "
