@@ -471,7 +471,7 @@ def place_keys(places: list[tuple[str, str]], folders: list[str | None], *,
     """Each photo's sheet by its file name, ``(folder or zip, stem)``, from its ``(folder or zip, file name)``
     (:func:`grader.file_names.named_pages`: ``named``, when the caller has them), or its folder per trainee
     (``folders``: :func:`grader.file_names.trainee_folders`), else None: :func:`file_keys`, and the web's batch for
-    the photos it stored (:func:`grader.web.page_merge.name_pages_in_other_sheets`)."""
+    the photos it stored (:func:`grader.web.pages_elsewhere.name_pages_in_other_sheets`)."""
     named = named_pages(places) if named is None else named
     return [n[:2] if n else ((place, "") if folder else None) for n, (place, _), folder in zip(named, places, folders)]
 

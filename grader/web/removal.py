@@ -20,6 +20,7 @@ from pathlib import Path
 
 from grader.exercise.store import KEY_NAME, REMOVED_MARK, exercises_dir, removed_exercises
 from grader.web.db import MERGING, REMOVED, immediate, now_iso
+from grader.web.pages_elsewhere import name_pages_in_other_sheets
 from grader.web.sheet_storing import submission_dir
 
 log = logging.getLogger(__name__)
@@ -61,10 +62,8 @@ def remove_sheet(conn: sqlite3.Connection, data_dir: Path, sid: int) -> list[int
     (logged), never a sheet without its photos.
 
     A classmate's sheet of its batch that said one of its photos showed their page (``other_trainee_pages``) says so
-    no more, in that transaction (:func:`grader.web.page_merge.name_pages_in_other_sheets`).
+    no more, in that transaction (:func:`grader.web.pages_elsewhere.name_pages_in_other_sheets`).
     """
-    from grader.web.page_merge import name_pages_in_other_sheets
-
     with immediate(conn):           # (the merge step claims its batch by a write: it waits for us, or we see it)
         # (a merge reads the photos of its batch, and the single pages of its exercise's other batches)
         row = conn.execute("SELECT s.state, EXISTS (SELECT 1 FROM batches b WHERE b.merged=? AND (b.id = s.batch_id "
