@@ -237,15 +237,9 @@ class AndisPage2ShowsYantis:
         return {**result, "trainee_name": names.get(result["trainee"])}
 
 
-@pytest.mark.parametrize("name", ["latihan_p", "hal"])
-def test_a_page_photo_in_a_classmates_sheet_is_told_by_its_own_folder_not_by_a_name_another_folder_shares(code,
-                                                                                                         name):
-    """Rehearsal helper-192 (real pipeline, a class zip of a folder per trainee): the web compared its sheets' file
-    names as one folder's. Named ``latihan_p1.jpg`` and ``latihan_p2.jpg`` in each folder, Budi, who never sent his
-    page 2, was told "Halaman 2: kelas/andi/latihan_p2.jpg dari lembar peserta lain: Yanti …", a photo of Andi's
-    folder (``grader grade`` said ``page2=page_missing``); named ``hal1.jpg`` and ``hal2.jpg``, a page number only
-    a folder per trainee gives, Andi was told his page 2 was never sent (``grader grade``: ``page2=other_trainee``).
-    Each photo's name is read in its own folder now, as grader grade reads it."""
+def _send_class_zip(code: str, name: str):
+    """A trainer's batch of :data:`CLASS_ZIP` in a zip, its photos named ``name`` and their page: (the app, the
+    trainer, the response)."""
     pipeline = AndisPage2ShowsYantis(name)
     zipped = io.BytesIO()
     with zipfile.ZipFile(zipped, "w") as z:
@@ -257,9 +251,42 @@ def test_a_page_photo_in_a_classmates_sheet_is_told_by_its_own_folder_not_by_a_n
     resp = trainer.post(f"/trainer/latihan/{code}/batch", content_type="multipart/form-data", data={
         "csrf_token": csrf_of(trainer, f"/trainer/latihan/{code}"), "client_token": "kelas",
         "photos": [(io.BytesIO(zipped.getvalue()), "kelas.zip")]})
+    return app, trainer, resp
+
+
+@pytest.mark.parametrize("name", ["latihan_p", "hal"])
+def test_a_page_photo_in_a_classmates_sheet_is_told_by_its_own_folder_not_by_a_name_another_folder_shares(code,
+                                                                                                         name):
+    """Rehearsal helper-192 (real pipeline, a class zip of a folder per trainee): the web compared its sheets' file
+    names as one folder's. Named ``latihan_p1.jpg`` and ``latihan_p2.jpg`` in each folder, Budi, who never sent his
+    page 2, was told "Halaman 2: kelas/andi/latihan_p2.jpg dari lembar peserta lain: Yanti …", a photo of Andi's
+    folder (``grader grade`` said ``page2=page_missing``); named ``hal1.jpg`` and ``hal2.jpg``, a page number only
+    a folder per trainee gives, Andi was told his page 2 was never sent (``grader grade``: ``page2=other_trainee``).
+    Each photo's name is read in its own folder now, as grader grade reads it."""
+    app, trainer, resp = _send_class_zip(code, name)
     sheets = _sheets(app)
     assert sorted(sheets) == ["110", "21", "35"]
     assert [p["file"] for p in sheets["21"]["other_trainee_pages"]] == [f"kelas/andi/{name}2.jpg"]
     assert sheets["35"]["other_trainee_pages"] is None
     page = _text(trainer.get(resp.location).get_data(as_text=True))
     assert page.count(f"kelas/andi/{name}2.jpg dari lembar peserta lain") == 1
+
+
+def test_a_database_from_before_has_its_batches_notes_written_again_once(code):
+    """A database from before helper-192 may hold a note no sheet bears out (Budi told that Andi's
+    ``kelas/andi/latihan_p2.jpg`` was his page 2; a classmate's sheet since removed), which nothing wrote again
+    until its batch was merged again. The next start writes every merged batch's notes again, once."""
+    app, _, _ = _send_class_zip(code, "latihan_p")
+    with closing(connect(app.config["DATABASE"])) as conn:
+        budi, result = conn.execute("SELECT id, result FROM submissions WHERE trainee='35'").fetchone()
+        andi = json.loads(conn.execute("SELECT result FROM submissions WHERE trainee='21' AND state='done'")
+                          .fetchone()[0])["other_trainee_pages"]
+        wrong = json.dumps({**json.loads(result), "other_trainee_pages": andi})      # as the folders were read then
+        conn.execute("UPDATE submissions SET result=?, result_original=? WHERE id=?", (wrong, wrong, budi))
+        conn.execute("PRAGMA user_version=1")                                        # (written again by no start yet)
+    app = make_test_app(PIPELINE=AndisPage2ShowsYantis("latihan_p"))                 # the next start
+    sheets = _sheets(app)
+    assert sheets["35"]["other_trainee_pages"] is None
+    assert [p["file"] for p in sheets["21"]["other_trainee_pages"]] == ["kelas/andi/latihan_p2.jpg"]
+    with closing(connect(app.config["DATABASE"])) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2

@@ -141,10 +141,32 @@ def init_schema(conn: sqlite3.Connection) -> None:
     if conn.execute("PRAGMA user_version").fetchone()[0] < FILLED_VERSION:
         fill_trainer_numbers(conn)
         conn.execute(f"PRAGMA user_version={FILLED_VERSION}")
+    if conn.execute("PRAGMA user_version").fetchone()[0] < NOTED_VERSION:
+        note_pages_elsewhere_again(conn)
+        conn.execute(f"PRAGMA user_version={NOTED_VERSION}")
 
 
 #: ``PRAGMA user_version`` of a database whose sheets :func:`fill_trainer_numbers` has filled (0: an older one)
 FILLED_VERSION = 1
+#: ``PRAGMA user_version`` of a database whose merged batches :func:`note_pages_elsewhere_again` has looked at again
+NOTED_VERSION = 2
+
+
+def note_pages_elsewhere_again(conn: sqlite3.Connection) -> int:
+    """Write again, as they are true now, the notes of every merged batch's sheets that a page photo of theirs is in a
+    classmate's sheet (:func:`grader.web.pages_elsewhere.name_pages_in_other_sheets`); returns how many batches.
+
+    Before helper-192 such a note was only ever added, and a class zip's names were compared across its folders: a
+    database from then may hold a note of a classmate's sheet since removed, or one naming another folder's photo
+    (Budi told that Andi's ``latihan_p2.jpg`` was his page 2), which nothing else would write again until the batch
+    was merged again. Run once per database (:data:`NOTED_VERSION`), each batch in a transaction of its own."""
+    from grader.web.pages_elsewhere import name_pages_in_other_sheets
+
+    batches = [r[0] for r in conn.execute("SELECT id FROM batches WHERE merged=1 ORDER BY id")]
+    for batch_id in batches:
+        with immediate(conn):
+            name_pages_in_other_sheets(conn, batch_id)
+    return len(batches)
 
 
 def fill_trainer_numbers(conn: sqlite3.Connection) -> int:
