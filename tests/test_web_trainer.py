@@ -3486,6 +3486,61 @@ def test_a_correction_made_in_another_tab_since_the_form_was_loaded_is_not_repla
     assert stamp, "the sheet page's correction form carries the field's latest correction time"
 
 
+def test_two_tabs_saving_the_same_field_at_once_store_one_and_name_it_to_the_other(app, trainer, code, monkeypatch):
+    """Rehearsal (helper-193, real server): three trainers' tabs, each loaded before any correction, saved I.A.1.L
+    as 5, 6 and 7 in the same moment; all three were told "saved" (each told the value 7) and the corrections table
+    held all three, the last one standing: the "corrected since this page was loaded" check read the field's
+    latest correction, then stored the new one, apart, so every save read "none yet". The read, the check and the
+    insert are one write transaction: the second save waits for the first and is told of it (409)."""
+    import threading
+
+    import grader.web.review_actions as review_actions
+
+    resp = batch(trainer, code, [("a_1.jpg", jpeg_bytes())])
+    sid = trainer.get(resp.location + ".json").get_json()["items"][0]["url"].rstrip("/").rsplit("/", 1)[1]
+    other = app.test_client()
+    assert log_in(other, name="Pak Budi").status_code == 302
+    # both saves read the field's corrections before either stores: each waits (a moment at most) for the other's
+    # read; a save that must wait for the other's write lock to read at all never comes, and the first goes on
+    both_read, first_read = threading.Barrier(2, timeout=1.0), threading.local()
+    read = review_actions.corrections_for
+
+    def corrections_for(conn, submission_id):
+        out = read(conn, submission_id)
+        if not getattr(first_read, "done", False):
+            first_read.done = True
+            try:
+                both_read.wait()
+            except threading.BrokenBarrierError:
+                pass
+        return out
+
+    monkeypatch.setattr(review_actions, "corrections_for", corrections_for)
+    answers = {}
+
+    def save(client, value):
+        token = csrf_of(client, "/trainer/")
+        answers[value] = client.post(f"/trainer/lembar/{sid}/koreksi", data={"field": "V.B", "value": value,
+                                                                           "seen": ""},
+                                     headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
+
+    tabs = [threading.Thread(target=save, args=(c, v)) for c, v in ((trainer, "53"), (other, "58"))]
+    for t in tabs:
+        t.start()
+    for t in tabs:
+        t.join(30)
+    codes = sorted(a.status_code for a in answers.values())
+    assert codes == [200, 409], {v: (a.status_code, a.get_json()) for v, a in answers.items()}
+    kept = next(v for v, a in answers.items() if a.status_code == 200)
+    told = next(a for a in answers.values() if a.status_code == 409).get_json()
+    assert "sudah mengoreksi isian V.B menjadi " + kept + " setelah halaman ini dibuka" in told["message"]
+    assert _value_of(trainer, sid, "V.B") == int(kept)
+    with app.app_context():
+        from grader.web.db import get_db
+        assert [r[0] for r in get_db().execute("SELECT value FROM corrections WHERE submission_id=?", (sid,))] \
+            == [int(kept)]
+
+
 def _value_of(client, sid, field_id):
     with client.application.app_context():
         import json
@@ -3519,13 +3574,16 @@ def test_a_correction_of_a_page_merged_just_before_says_replaced_not_removed(app
     batch(trainer, code, [("qr-27-WA0001_p1.jpg", jpeg_bytes())], client_token="day1")
     other = app.test_client()
     log_in(other, name="Pak Budi")
-    real_record = review_actions._record
+    # (the merge lands once the sheet was read as current, before the correction's write transaction: in this
+    # thread, a request inside that transaction would share its connection, as a test client's request shares the
+    # app context, and fail to begin its own)
+    real_check = review_actions.largest_value
 
-    def merge_first(conn, *a, **k):
+    def merge_first(*a, **k):
         batch(other, code, [("qr-27-WA0007_p2.jpg", jpeg_bytes(color="#eee"))], client_token="day2")
-        return real_record(conn, *a, **k)
+        return real_check(*a, **k)
 
-    monkeypatch.setattr(review_actions, "_record", merge_first)
+    monkeypatch.setattr(review_actions, "largest_value", merge_first)
     token = csrf_of(trainer, "/trainer/")
     resp = trainer.post("/trainer/lembar/1/koreksi", data={"field": "II.3", "value": "7"},
                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})

@@ -150,16 +150,20 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
         raise GraderError("value_too_large", f"Entry {named_en} can hold at most {largest}; {value} cannot be what "
                           f"the trainee wrote there.",
                           f"Isian {named} paling besar {largest}; {value} tidak mungkin tertulis di situ.")
-    latest = corrections_for(conn, submission_id).get(field_id)
-    if seen is not None:
-        _not_corrected_since(latest, field_id, seen, value)
-    # (the same trainer saving the same number again, Enter pressed twice on the queue's last item, is one correction:
-    # the sheet's history listed it twice, helper-147; a regrade follows all the same)
-    if latest is None or latest[:2] != (value, by):
-        # (a field wrong by its sure boxes was shown as "?41": that, not our guess at its unsure box, is what was changed)
-        _record(conn, submission_id, "corrections", {"field_id": field_id, "value": value,
-                                                     "previous": value_read(field),
-                                                     "corrected_by": by, "corrected_at": now_iso()})
+    # (read, checked and stored in one write transaction: apart, two tabs saving the field at once each read "no
+    # correction yet" and were both told "saved", the later one standing unsaid; rehearsal, helper-193)
+    with immediate(conn):
+        latest = corrections_for(conn, submission_id).get(field_id)
+        if seen is not None:
+            _not_corrected_since(latest, field_id, seen, value)
+        # (the same trainer saving the same number again, Enter pressed twice on the queue's last item, is one
+        # correction: the sheet's history listed it twice, helper-147; a regrade follows all the same)
+        if latest is None or latest[:2] != (value, by):
+            # (a field wrong by its sure boxes was shown as "?41": that, not our guess at its unsure box, is what
+            # was changed)
+            _record(conn, submission_id, "corrections", {"field_id": field_id, "value": value,
+                                                         "previous": value_read(field),
+                                                         "corrected_by": by, "corrected_at": now_iso()})
     with _stored_if_not_scored("corrections", sub["id"], field_id):
         key = load_exercise_key(result.get("exercise") or sub["exercise"], data_dir)
         if key is None:
