@@ -2,7 +2,7 @@
 cookie saved before logging out and was still let in), other devices stay logged in, and a long idle ends it.
 "Keluar dari semua perangkat", and a start with another trainer password, end every login."""
 from grader.web.db import ago_iso, connect
-from grader.web.testing import csrf_of, log_in, make_test_app
+from grader.web.testing import TEST_PASSWORD, csrf_of, log_in, make_test_app
 
 
 def log_out(client) -> None:
@@ -85,6 +85,47 @@ def logins_table_gone(app, gone: bool) -> None:
     names = ("trainer_sessions", "logins_away") if gone else ("logins_away", "trainer_sessions")
     conn.execute("ALTER TABLE %s RENAME TO %s" % names)
     conn.close()
+
+
+def test_a_full_or_read_only_disk_at_the_login_check_is_said_as_the_storage_not_try_again_in_a_moment(app, code,
+                                                                                                     monkeypatch,
+                                                                                                     caplog):
+    """Rehearsal (helper-193, the data folder on a full tmpfs): a trainer's correction, a batch of photos and a
+    login were answered 503 "Server belum dapat memeriksa sesi masuk Anda. Tidak ada yang hilang: coba lagi sebentar
+    lagi", while a trainee's page said "Penyimpanan server penuh" (507): the batch's photos were not kept, and a
+    moment later the disk is just as full. The login check's database refused by its disk (full, read-only, not
+    openable: db.storage_refused) is said as every page says it, 507, the photos not kept when photos were sent."""
+    import io
+    import sqlite3
+
+    import grader.web.db as db
+    from grader.web.testing import jpeg_bytes
+
+    trainer, newcomer = app.test_client(), app.test_client()
+    assert log_in(trainer).status_code == 302
+    token, fresh = csrf_of(trainer, f"/trainer/latihan/{code}"), csrf_of(newcomer, "/trainer/masuk")
+    opened = db.connect
+
+    def not_openable(path):          # (the folder remounted read-only after a disk error: WAL cannot open)
+        sqlite3.connect(f"file:{path}-gone/x?mode=ro", uri=True)             # raises SQLITE_CANTOPEN
+        return opened(path)
+
+    monkeypatch.setattr(db, "connect", not_openable)
+    page = trainer.get("/trainer/")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 507 and "Penyimpanan server penuh atau tidak bisa ditulisi" in text
+    assert "Tidak ada yang hilang" not in text and "sebentar lagi" not in text and "Retry-After" not in page.headers
+    saved = trainer.post("/trainer/lembar/1/koreksi", data={"field": "V.B", "value": "7"},
+                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": token})
+    assert saved.status_code == 507 and "Penyimpanan server penuh" in saved.get_json()["message"]
+    sent = trainer.post(f"/trainer/latihan/{code}/batch", content_type="multipart/form-data", data={
+        "csrf_token": token, "client_token": "b1", "photos": [(io.BytesIO(jpeg_bytes()), "budi_1.jpg")]})
+    assert sent.status_code == 507 and "foto belum tersimpan" in sent.get_data(as_text=True)
+    login = newcomer.post("/trainer/masuk", data={"csrf_token": fresh, "name": "Pak Budi", "password": TEST_PASSWORD})
+    assert login.status_code == 507 and "Penyimpanan server penuh" in login.get_data(as_text=True)
+    assert "answered 507" in caplog.text
+    monkeypatch.undo()
+    assert is_let_in(trainer)                   # the login was neither lost nor ended
 
 
 def test_a_database_error_checking_the_login_is_a_clear_page_and_loses_nothing(app, caplog):

@@ -247,12 +247,23 @@ def error_response(status: int, text: str, **extra):
     return render_template("error.html", code=status, message=text), status
 
 
+def storage_refused_response():
+    """What a request that met the database refused by its disk (full, read-only, not openable:
+    :func:`grader.web.db.storage_refused`) is answered, wherever it met it (a page, a correction, the trainer's login
+    check): 507, the storage's trouble, and that its photos were not kept when it sent some; sending again will not
+    help until someone makes room, so it is not "try again in a moment"."""
+    from grader.web.i18n import error_text
+    from grader.web.sheet_storing import storage_error, storage_trouble
+
+    said = storage_error() if request.files else storage_trouble()
+    return error_response(507, error_text(said), code=said.code)
+
+
 def _register_errors(app: Flask) -> None:
     from grader.web.i18n import error_text
     from grader.web.i18n import gettext as _
     from grader.web.db import storage_refused
-    from grader.web.sheet_storing import StorageError, storage_trouble
-    from grader.web.sheet_storing import storage_error as photos_not_stored
+    from grader.web.sheet_storing import StorageError
 
     messages = {
         400: "Permintaan tidak valid.",
@@ -305,5 +316,4 @@ def _register_errors(app: Flask) -> None:
         if not storage_refused(exc):
             return server_error(exc)
         log.error("the database's disk refused %s %s: %s", request.method, request.path, exc)
-        said = photos_not_stored() if request.files else storage_trouble()
-        return error_response(507, error_text(said), code=said.code)
+        return storage_refused_response()

@@ -24,7 +24,7 @@ from flask import Flask, abort, current_app, g, make_response, redirect, request
 from werkzeug.security import check_password_hash
 
 from grader.web import trainer_sessions
-from grader.web.db import connect, get_db
+from grader.web.db import connect, get_db, storage_refused
 
 log = logging.getLogger(__name__)
 CSRF_FIELD = "csrf_token"
@@ -54,7 +54,8 @@ def _answered_503(doing: str, message: str) -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as exc:
-        log.error("could not %s in the database (answered 503): %s", doing, exc)
+        log.error("could not %s in the database (answered %d): %s", doing, 507 if storage_refused(exc) else 503,
+                  exc)
         raise LoginCheckFailed(message) from exc
 
 
@@ -181,9 +182,13 @@ def _forget_login() -> None:
 
 def login_check_failed(exc: LoginCheckFailed):
     """Error handler: the 503 page (or JSON, to a script) saying what could not be done; logged where it failed."""
-    from grader.web import error_response
+    from grader.web import error_response, storage_refused_response
     from grader.web.i18n import gettext as _
 
+    if storage_refused(exc.__cause__):
+        # (a full or read-only disk is not cured in a moment, and a batch's photos were not kept: said as every page
+        # says it, not "nothing is lost, try again in a moment"; rehearsal, helper-193)
+        return storage_refused_response()
     response = make_response(error_response(503, _(exc.message)))
     response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
