@@ -1149,6 +1149,41 @@ def test_a_field_in_review_says_why(client, code):
     assert "Perlu dicek" not in html and "perlu dicek" not in html and "1 menunggu pelatih</span>" in html
 
 
+def test_a_dispute_sent_from_two_tabs_at_once_is_stored_once(app, client, code, monkeypatch):
+    """Rehearsal (helper-193, real server): the same dispute sent from three tabs of a result page at once stored
+    two rows for the field, both tabs told "Terima kasih": the "already disputed" check read the open disputes, then
+    stored the new one, apart (and so the cap on open disputes could be passed by disputes sent together). The
+    read, the checks and the insert are one write transaction: the second waits and is told it is disputed."""
+    import threading
+
+    import grader.web.review_actions as review_actions
+    from grader.exercise.store import load_key
+    from grader.web.testing import WRONG_FIELD, reads_together
+
+    said = str(load_key(code).fields[WRONG_FIELD])
+    page = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes())]).location
+    token = page.rsplit("/", 1)[1]
+    other = app.test_client()                    # (the same result page, opened on another device)
+    reads_together(monkeypatch, review_actions, "disputes_for")     # both read before either stores
+    answers = []
+
+    def dispute(tab):
+        answers.append(tab.post(f"/hasil/{token}/sanggah", data={"csrf_token": csrf_of(tab, page),
+                                                                  "field": WRONG_FIELD, "written": said},
+                                follow_redirects=True).get_data(as_text=True))
+
+    tabs = [threading.Thread(target=dispute, args=(tab,)) for tab in (client, other)]
+    for t in tabs:
+        t.start()
+    for t in tabs:
+        t.join(30)
+    assert sorted(f"Isian {WRONG_FIELD} sudah disanggah dan menunggu pelatih" in a for a in answers) == [False, True]
+    with app.app_context():
+        from grader.web.db import get_db
+        rows = get_db().execute("SELECT field_id, written FROM disputes").fetchall()
+    assert [(r["field_id"], r["written"]) for r in rows] == [(WRONG_FIELD, said)]
+
+
 def test_a_trainee_disputes_a_wrong_field_and_the_trainer_settles_it(app, client, code):
     """'Not what I wrote' takes the field out of the score and into the trainer's queue; a correction settles it."""
     from grader.exercise.store import load_key

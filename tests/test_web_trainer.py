@@ -3495,27 +3495,13 @@ def test_two_tabs_saving_the_same_field_at_once_store_one_and_name_it_to_the_oth
     import threading
 
     import grader.web.review_actions as review_actions
+    from grader.web.testing import reads_together
 
     resp = batch(trainer, code, [("a_1.jpg", jpeg_bytes())])
     sid = trainer.get(resp.location + ".json").get_json()["items"][0]["url"].rstrip("/").rsplit("/", 1)[1]
     other = app.test_client()
     assert log_in(other, name="Pak Budi").status_code == 302
-    # both saves read the field's corrections before either stores: each waits (a moment at most) for the other's
-    # read; a save that must wait for the other's write lock to read at all never comes, and the first goes on
-    both_read, first_read = threading.Barrier(2, timeout=1.0), threading.local()
-    read = review_actions.corrections_for
-
-    def corrections_for(conn, submission_id):
-        out = read(conn, submission_id)
-        if not getattr(first_read, "done", False):
-            first_read.done = True
-            try:
-                both_read.wait()
-            except threading.BrokenBarrierError:
-                pass
-        return out
-
-    monkeypatch.setattr(review_actions, "corrections_for", corrections_for)
+    reads_together(monkeypatch, review_actions, "corrections_for")  # both read before either stores
     answers = {}
 
     def save(client, value):

@@ -308,21 +308,25 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     if sub["state"] != "done" or sub["superseded_by"] is not None:     # since its page was loaded
         raise not_stored(conn, submission_id, kept=False, table="disputes",
                           sent={"field_id": field_id, "written": written})
-    open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
-    if field_id in open_now:       # e.g. sent again from a page opened before the first one
-        raise GraderError("already_disputed", f"Entry {named_en} is already disputed and waits for a trainer to "
-                          f"check it.",
-                          f"Isian {named} sudah disanggah dan menunggu pelatih memeriksanya.")
-    if field.get("status") not in DISPUTABLE or field.get("corrected_by"):
-        raise GraderError("not_disputable", f"Entry {named_en} is not marked wrong or blank, so there is nothing "
-                          f"to dispute.",
-                          f"Isian {named} tidak ditandai salah atau kosong oleh aplikasi, jadi tidak perlu "
-                          f"disanggah.")
-    if len(open_now) >= MAX_OPEN_DISPUTES:
-        raise GraderError("too_many_disputes", f"{len(open_now)} disputes of this sheet are already waiting for a "
-                          f"trainer. Wait until the trainer has checked them, or ask the trainer directly.",
-                          f"Sudah ada {len(open_now)} sanggahan yang menunggu pelatih. Tunggu pelatih "
-                          f"memeriksanya dulu, atau tanyakan langsung kepada pelatih.")
-    _record(conn, submission_id, "disputes", {"field_id": field_id, "written": written, "disputed_at": now_iso()})
+    # (read, checked and stored in one write transaction: apart, the same dispute sent from two tabs at once was
+    # stored twice, both told "thank you", and disputes sent together passed the cap; rehearsal, helper-193)
+    with immediate(conn):
+        open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
+        if field_id in open_now:       # e.g. sent again from a page opened before the first one
+            raise GraderError("already_disputed", f"Entry {named_en} is already disputed and waits for a trainer "
+                              f"to check it.",
+                              f"Isian {named} sudah disanggah dan menunggu pelatih memeriksanya.")
+        if field.get("status") not in DISPUTABLE or field.get("corrected_by"):
+            raise GraderError("not_disputable", f"Entry {named_en} is not marked wrong or blank, so there is "
+                              f"nothing to dispute.",
+                              f"Isian {named} tidak ditandai salah atau kosong oleh aplikasi, jadi tidak perlu "
+                              f"disanggah.")
+        if len(open_now) >= MAX_OPEN_DISPUTES:
+            raise GraderError("too_many_disputes", f"{len(open_now)} disputes of this sheet are already waiting for "
+                              f"a trainer. Wait until the trainer has checked them, or ask the trainer directly.",
+                              f"Sudah ada {len(open_now)} sanggahan yang menunggu pelatih. Tunggu pelatih "
+                              f"memeriksanya dulu, atau tanyakan langsung kepada pelatih.")
+        _record(conn, submission_id, "disputes", {"field_id": field_id, "written": written,
+                                                  "disputed_at": now_iso()})
     with _stored_if_not_scored("disputes", sub["id"], field_id):
         return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)

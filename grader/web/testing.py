@@ -302,3 +302,26 @@ def batch_photo_names(app, trainer, code: str, files: list[tuple[str, bytes]]) -
             "SELECT u.filename FROM uploads u JOIN submissions s ON s.id=u.submission_id WHERE s.exercise=? "
             "AND s.source='batch' ORDER BY u.filename", (code,))]
     return trainer.get(resp.location).get_data(as_text=True), names
+
+
+def reads_together(monkeypatch, module, name: str, *, parties: int = 2, timeout_s: float = 1.0) -> None:
+    """Make each thread's first call of ``module.name`` (a read before a write, ``review_actions.corrections_for``)
+    return only once ``parties`` threads have made theirs, or after ``timeout_s``: two requests racing to check then
+    store each read before either stores, unless one must wait for the other's write lock to read at all (then the
+    first goes on alone after the timeout, and the second reads what it stored)."""
+    import threading
+
+    all_read, first = threading.Barrier(parties, timeout=timeout_s), threading.local()
+    read = getattr(module, name)
+
+    def read_then_wait(*args, **kwargs):
+        out = read(*args, **kwargs)
+        if not getattr(first, "done", False):
+            first.done = True
+            try:
+                all_read.wait()
+            except threading.BrokenBarrierError:
+                pass
+        return out
+
+    monkeypatch.setattr(module, name, read_then_wait)
