@@ -1788,6 +1788,21 @@ def test_a_read_only_data_folder_says_so_to_the_trainee_and_keeps_nothing(app, c
     assert len(list((app.config["DATA_DIR"] / "submissions").iterdir())) == 1      # no photo of the refused upload
 
 
+def test_a_full_disk_still_shows_the_pages_as_the_database_keeps_its_wal_index_between_requests(app, client, code):
+    """Rehearsal (helper-193, the data folder on a tmpfs filled to the last byte): every page answered 507, a
+    trainee's result and the trainer's class table too, though only writing needs room: each request's connection
+    was the only one, and SQLite deletes a WAL database's index (``-shm``) and log when its last connection closes,
+    then makes and sizes them again on the next one, which a full disk refuses ("disk I/O error"; a process holding
+    one connection open made every page answer 200 on the same full disk). The app keeps one connection open, idle,
+    while it lives, so the index stays between requests."""
+    page = upload(client, code=code).location
+    assert client.get(page).status_code == 200
+    database = Path(app.config["DATABASE"])
+    index, log_file = database.with_name(database.name + "-shm"), database.with_name(database.name + "-wal")
+    assert index.exists() and index.stat().st_size > 0 and log_file.exists()
+    assert client.get(page).status_code == 200
+
+
 def test_a_trainer_removing_a_first_attempt_keeps_its_retake(app, client, code):
     resp = upload(client, code=code, photos=[("017_1.jpg", jpeg_bytes()), ("017_2_blur.jpg", OTHER_PHOTO)])
     html = client.get(resp.location).get_data(as_text=True)

@@ -236,5 +236,11 @@ def init_app(app: Flask) -> None:
     conn = connect(app.config["DATABASE"])
     try:
         init_schema(conn)
-    finally:
+    except BaseException:
         conn.close()
+        raise
+    # Kept open, idle, while the app lives: SQLite deletes a WAL database's index (-shm) and log when its last
+    # connection closes, and the next connection must make and size them again, which a full disk refuses; every
+    # page, a trainee's result and the class table too, answered 507 though only writing needs room (rehearsal,
+    # helper-193). Idle, it holds no lock and keeps no checkpoint from running.
+    app.extensions["grader.db_kept"] = conn
