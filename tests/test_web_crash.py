@@ -294,6 +294,38 @@ def test_a_correction_whose_regrade_fails_is_kept_and_counts_once_the_server_tri
     assert scored(sheet(restart())[1])
 
 
+@pytest.mark.parametrize("table", ["corrections", "disputes"])
+def test_a_correction_whose_regrade_meets_a_full_disk_says_the_storage_not_a_server_error(code, monkeypatch, table):
+    """Rehearsal (helper-193, the data folder on a tmpfs with a few kilobytes left, real server): the correction's
+    row went in, its regrade's result did not ("database or disk is full"), and the trainer was told "karena
+    kesalahan server" (a server error). It is said as the storage's trouble, as every page says a full disk; that
+    it is kept, and when it counts, as before."""
+    import sqlite3
+
+    import grader.web.testing as fake
+
+    app, trainee, trainer, page, before, right, said = graded_for_review(code, JOBS_RETRY_DELAY_S=30)
+
+    def full(*a, **k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(fake, "regrade", full)
+    if table == "corrections":
+        text = trainer.post("/trainer/lembar/1/koreksi", data={"field": REVIEW_FIELD, "value": str(right)},
+                            headers={"X-Requested-With": "fetch", "X-CSRF-Token": csrf_of(trainer, "/trainer/")}
+                            ).get_json()["message"]
+        assert text.startswith(f"Koreksi {REVIEW_FIELD} sudah tersimpan, tetapi karena penyimpanan server penuh atau "
+                               f"tidak bisa ditulisi nilai lembar ini belum dihitung ulang.")
+    else:
+        text = trainee.post(page + "/sanggah", data={"csrf_token": csrf_of(trainee, page), "field": WRONG_FIELD,
+                                                     "written": said}, follow_redirects=True).get_data(as_text=True)
+        assert "tetapi karena penyimpanan server penuh atau tidak bisa ditulisi belum sampai ke pelatih" in text
+    assert "kesalahan server" not in text and "tidak hilang" in text
+    with app.app_context():
+        from grader.web.db import get_db
+        assert get_db().execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 1
+
+
 @pytest.mark.parametrize("grading", ["finished", "started"])
 def test_a_grading_run_while_a_correction_is_regraded_loses_neither(code, monkeypatch, grading):
     """h37b: a graded sheet's grading may run again while it is still 'done' (its job left running by a crash is re-run

@@ -17,7 +17,7 @@ from grader.errors import GraderError
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import field_name, value_read
 from grader.web.corrections import apply_corrections, corrections_for, disputes_for, open_disputes
-from grader.web.db import REMOVED, connect, immediate, now_iso
+from grader.web.db import REMOVED, connect, disk_full, immediate, now_iso, storage_refused
 from grader.web.grading import load_exercise_key, redraw, resolve_pipeline, store_result
 from grader.web.job_worker import JobContext
 from grader.web.review_refusals import not_stored
@@ -213,19 +213,24 @@ def _stored_if_not_scored(table: str, submission_id: int, field_id: str) -> Iter
         soon_en, soon = (("the server tries again by itself in a few seconds, and if that fails too, ", "server "
                           "mencobanya lagi sendiri dalam beberapa detik, dan bila tetap gagal, ") if retried
                          else ("", ""))
+        # (a disk with room for the row but not for the result: said as the storage's, as every page says it, not
+        # as a server error; rehearsal, helper-193)
+        cause_en, cause = (("the server's storage, full or not writable,", "penyimpanan server penuh atau tidak bisa "
+                            "ditulisi") if storage_refused(exc) or disk_full(exc) else ("a server error",
+                                                                                         "kesalahan server"))
         if table == "disputes":
-            raise GraderError("not_scored", f"Your dispute of {named_en} is saved, but a server error kept it from "
+            raise GraderError("not_scored", f"Your dispute of {named_en} is saved, but {cause_en} kept it from "
                               f"reaching the trainer yet. It is not lost: {soon_en}it reaches the trainer when the "
                               f"sheet is next checked or the server restarts. If it is urgent, tell the trainer.",
-                              f"Sanggahan Anda untuk {named} sudah tersimpan, tetapi karena kesalahan server belum "
+                              f"Sanggahan Anda untuk {named} sudah tersimpan, tetapi karena {cause} belum "
                               f"sampai ke pelatih. Sanggahan ini tidak hilang: {soon}sanggahan sampai ke pelatih "
                               f"saat lembar ini diperiksa lagi atau server dinyalakan ulang. Bila mendesak, beri tahu "
                               f"pelatih.") from exc
-        raise GraderError("not_scored", f"The correction of {named_en} is saved, but a server error kept the score "
+        raise GraderError("not_scored", f"The correction of {named_en} is saved, but {cause_en} kept the score "
                           f"from being recalculated. It is not lost: {soon_en}the score takes it at this sheet's "
                           f"next correction or when the server restarts. Reload the sheet in a moment to see its "
                           f"score. If this keeps happening, tell the administrator.",
-                          f"Koreksi {named} sudah tersimpan, tetapi karena kesalahan server nilai lembar ini belum "
+                          f"Koreksi {named} sudah tersimpan, tetapi karena {cause} nilai lembar ini belum "
                           f"dihitung ulang. Koreksi ini tidak hilang: {soon}nilainya ikut dihitung pada koreksi "
                           f"berikutnya di lembar ini atau saat server dinyalakan ulang. Muat ulang lembar ini "
                           f"sebentar lagi untuk melihat nilainya. Bila terus begini, beri tahu pengelola server.") \
