@@ -36,6 +36,7 @@ from grader.synth.fill import fill_page, random_hand
 from grader.synth.photo import MEGAPIXELS, Conditions, sample_conditions, take_photo
 from grader.synth.refusals import (REFUSAL_CYCLE, REFUSAL_KINDS, SHEET_KINDS, corrupt_file, kpu_form, not_an_image,
                                    refusal_conditions, something_else, too_large)
+from grader.synth.show_through import show_through
 from grader.synth.truth import TRUTH_FORMAT, truth_points, write_truth
 from grader.synth.values import Writing, box_strings, plan_writing
 
@@ -60,6 +61,7 @@ class SynthOptions:
     copy_kind: str | None = None      # None: drawn per sheet (copier.KINDS)
     exercise: str | None = None       # an exercise's code in the store, or its key: every sheet fills it
     roster: tuple[tuple[str, str], ...] = ()   # (number, name): sheet i is roster[i % len], printed personalised
+    show_through: float = 0.0         # the sheet printed on both sides: its other page shows through this strongly
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,22 @@ def page_truth(plan: SheetPlan, page_no: int, name: str, photo_file: str) -> dic
     }
 
 
+def back_number(page_no: int) -> int:
+    """The page printed on the back of page ``page_no`` when a sheet is printed on both sides (1 and 2, 3 and 4)."""
+    return page_no + 1 if page_no % 2 else page_no - 1
+
+
+def back_page(plan: SheetPlan, opts: SynthOptions, job: Job):
+    """The filled page on the back of ``job``'s page, or None when the sheet has none: drawn from the random
+    streams that page's own photo starts from, so it carries the same print and the same strokes."""
+    number = back_number(job.page)
+    if number > len(plan.sheet.pages):
+        return None
+    return fill_page(plan.sheet, plan.sheet.pages[number - 1], plan.ident.for_page(number), plan.writing,
+                     np.random.default_rng([opts.seed, 2, job.sheet, number]), hand=plan.hand, copy=plan.copy,
+                     copy_rng=np.random.default_rng([opts.seed, 5, job.sheet, number]))
+
+
 def make_one(job: Job, opts: SynthOptions, out: Path) -> dict:
     """Generate one photo and its truth file in ``out``; returns its index entry."""
     t0 = time.perf_counter()
@@ -204,6 +222,11 @@ def make_one(job: Job, opts: SynthOptions, out: Path) -> dict:
         copy = plan.copy
         filled = fill_page(plan.sheet, page, plan.ident.for_page(job.page), plan.writing, rng, hand=plan.hand,
                            copy=copy, copy_rng=np.random.default_rng([opts.seed, 5, job.sheet, job.page]))
+        back = back_page(plan, opts, job) if opts.show_through else None
+        if back is not None:
+            filled = replace(filled, image=show_through(filled.image, back.image, strength=opts.show_through,
+                                                        px_per_mm=filled.px_per_mm,
+                                                        back_paper_rgb=back.paper["paper_rgb"]))
         cond = _cap_megapixels(sample_conditions(rng), opts.max_megapixels)
         if job.kind in SHEET_KINDS:
             cond = refusal_conditions(job.kind, cond, rng)
@@ -215,6 +238,8 @@ def make_one(job: Job, opts: SynthOptions, out: Path) -> dict:
         truth["photo"] = {**photo.info, "hand": plan.hand.to_json(), "paper": filled.paper}
         if copy:
             truth["photo"]["print"] = copy.to_json()
+        if back is not None:
+            truth["photo"]["show_through"] = {"strength": opts.show_through, "back_page": back_number(job.page)}
         if job.kind == "corrupt_file":
             data, info = corrupt_file(data, rng)
             truth["photo"]["corruption"] = info
@@ -296,4 +321,5 @@ def _options_json(opts: SynthOptions) -> dict:
             # (options left at their defaults are not written: a set made before they existed reads the same)
             **({"exercise": opts.exercise} if opts.exercise else {}),
             **({"roster": [list(r) for r in opts.roster]} if opts.roster else {}),
-            **({"copies": opts.copies, "copy_kind": opts.copy_kind} if opts.copies else {})}
+            **({"copies": opts.copies, "copy_kind": opts.copy_kind} if opts.copies else {}),
+            **({"show_through": opts.show_through} if opts.show_through else {})}
