@@ -25,6 +25,7 @@ from grader.photo.refusal import Refusal
 from grader.read.context import undo_context
 from grader.read.numbers import NOTE_ACROSS_BORDERS, NOTE_BOX_OUT_OF_PLACE, NOTE_OVERWRITTEN
 from grader.read.sheet_reader import FieldReading, read_page_fields
+from grader.read.show_through import faint_floor, show_through_level
 from grader.retake_advice import advice_without, retake_advice
 from grader.sheet.layout import shared_layout
 from grader.sheet.schema import resolve_template
@@ -78,8 +79,11 @@ def read_photo(data: bytes, *, filename: str = "", template: str | None = None, 
                          refused_page=getattr(exc, "page", None), qr_exercise=ident.exercise if ident else None,
                          sheet_trainee=(ident.trainee, ident.trainee_name) if ident and ident.trainee else None)
     t1 = time.perf_counter()
+    # (a sheet printed on both sides shows its back through the paper: grader.read.show_through)
+    level = show_through_level(aligned.gray, aligned.sheet, aligned.page, px_per_mm=aligned.px_per_mm)
     readings = read_page_fields(aligned.gray, aligned.page, px_per_mm=aligned.px_per_mm,
-                                classifier=classifier_for(engine), blur_mm=aligned.quality.blur_mm or 0.0)
+                                classifier=classifier_for(engine), blur_mm=aligned.quality.blur_mm or 0.0,
+                                faint_floor=faint_floor(level))
     t2 = time.perf_counter()
     timings = dict(aligned.timings_ms)
     timings.update({"read": (t2 - t1) * 1000, "total": (t2 - t0) * 1000})

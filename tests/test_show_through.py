@@ -107,3 +107,60 @@ def test_cli_takes_a_strength_and_writes_it_in_the_index(tmp_path, capsys):
     assert main(["synth", "--out", str(plain), "--count", "1", "--pages", "2", "--seed", "3",
                  "--max-megapixels", "0.5", "-j", "1"]) == 0
     assert "show_through" not in json.loads((plain / "index.json").read_text())["options"]
+
+
+# --- Reading a page whose back shows through (grader/read/show_through.py) ---
+
+def test_a_box_faint_view_takes_no_ink_below_the_floor():
+    """The faint view looks for a dry pen's strokes just above the paper; on a page whose back shows through, the
+    back's mirrored lines are that faint, and only ink above the floor counts."""
+    from grader.recognize.box_preprocess import preprocess_for_reading
+    crop = np.full((80, 80), 235, np.uint8)
+    crop[20:60, 38:42] = 40                       # a firm 1
+    crop[30:32, 8:72] = 200                       # a faint line across the box, ink about 0.15
+    crop[50:52, 8:72] = 200
+    assert list(preprocess_for_reading([crop]).faint_index) == [0]
+    assert list(preprocess_for_reading([crop], faint_floor=0.2).faint_index) == []
+    assert list(preprocess_for_reading([crop], faint_floor=0.1).faint_index) == [0]
+
+
+@pytest.fixture(scope="module")
+def duplex_photos(tmp_path_factory):
+    """Page 1 of one sheet of the measured set (seed 194), printed on one side and on both at strength 0.25."""
+    out = {}
+    for strength in (0.0, 0.25):
+        d = tmp_path_factory.mktemp(f"st{strength}")
+        make_one(Job("s0002-p1", "sheet", 2, 1), SynthOptions(count=80, seed=194, mistakes=0.3,
+                                                              show_through=strength), d)
+        out[strength] = (d / "s0002-p1.jpg", load_truth(d / "s0002-p1.truth.json"))
+    return out
+
+
+def test_the_back_showing_through_is_measured_from_the_template(duplex_photos):
+    from grader.photo.align import align_photo
+    from grader.read.show_through import SHOWS_THROUGH, faint_floor, show_through_level
+    levels = {}
+    for strength, (photo, truth) in duplex_photos.items():
+        a = align_photo(photo.read_bytes(), contest=truth["contest"], pairs=truth["pairs"])
+        levels[strength] = show_through_level(a.gray, a.sheet, a.page, px_per_mm=a.px_per_mm)
+    assert abs(levels[0.0]) < SHOWS_THROUGH <= levels[0.25]
+    assert faint_floor(levels[0.0]) == 0.0 and faint_floor(levels[0.25]) > 0.1
+
+
+def test_the_back_showing_through_sends_no_right_reading_to_review(duplex_photos):
+    """At strength 0.25 the back's mirrored tally grid and print lay faint lines across page 1's boxes; the faint
+    view took them for strokes, and '-- -' (0), '--1' and other fields read right on the page printed on one side
+    went to review, 'faint_ink'. They read as on the one-sided page now, and nothing is accepted wrong."""
+    from grader.pipeline import read_photo
+    reads = {}
+    for strength, (photo, truth) in duplex_photos.items():
+        pr = read_photo(photo.read_bytes(), filename=photo.name, contest=truth["contest"], pairs=truth["pairs"])
+        reads[strength] = {fid: r for fid, r in pr.readings.items() if r.kind == "digits"}
+    plain, duplex = reads[0.0], reads[0.25]
+    faint = [fid for fid, r in duplex.items() if "faint_ink" in r.notes]
+    assert faint == [], faint
+    for fid in ("I.A.3.J", "III.B.P"):
+        assert (duplex[fid].value, duplex[fid].status) == (plain[fid].value, plain[fid].status) == (
+            duplex_photos[0.25][1]["fields"][fid], "ok"), fid
+    truth = duplex_photos[0.25][1]["fields"]
+    assert all(r.value == truth[fid] for fid, r in duplex.items() if r.status == "ok" and fid in truth)

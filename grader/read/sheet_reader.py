@@ -48,7 +48,7 @@ _pool_lock = threading.Lock()
 
 
 class BoxClassifier(Protocol):
-    def classify(self, crops: Sequence[np.ndarray]) -> list: ...
+    def classify(self, crops: Sequence[np.ndarray], *, faint_floor: float = 0.0) -> list: ...
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ def digit_box_crops(gray: np.ndarray, fields: Sequence[FieldLayout], px_per_mm: 
 
 
 def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, classifier: BoxClassifier,
-                     kinds: tuple[str, ...] = ("digits", "bubbles", "tally"), blur_mm: float = 0.0
-                     ) -> dict[str, FieldReading]:
+                     kinds: tuple[str, ...] = ("digits", "bubbles", "tally"), blur_mm: float = 0.0,
+                     faint_floor: float = 0.0) -> dict[str, FieldReading]:
     """Read the fields of ``page`` from the aligned grayscale image ``gray``.
 
     Parameters
@@ -105,6 +105,8 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
     kinds : which field kinds to read.
     blur_mm : the photo's measured blur (:mod:`grader.photo.quality`); above :data:`BLANK_MAX_BLUR_MM` no box is
         called blank with confidence.
+    faint_floor : on a page whose back shows through the paper, the least ink the digit boxes' faint views take for
+        a stroke (:func:`grader.read.show_through.faint_floor`; 0 on a page printed on one side).
     """
     out: dict[str, FieldReading] = {}
     # (slowest first: a tally grid takes about twice a bubble field's time, so tally grids are queued first and
@@ -121,7 +123,10 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
         sharp = blur_mm <= BLANK_MAX_BLUR_MM
         # (a box is confirmed blank only with its own borders seen in place; its field is suspect only when the
         # boxes around leave a whole-period shift possible)
-        readings = confirm_blanks(classifier.classify(crops) if crops else [], seen.all(axis=1) & sharp)
+        # (the floor is given only where the back shows through: a classifier without faint views takes none)
+        found_boxes = (classifier.classify(crops, faint_floor=faint_floor) if faint_floor else
+                       classifier.classify(crops)) if crops else []
+        readings = confirm_blanks(found_boxes, seen.all(axis=1) & sharp)
         placed = hidden_borders_in_place(page, printed, seen, found)
         suspect = suspect_fields(digit_fields, placed, near=[f for f in others if f.kind == "tally"],
                                  page_only=[f for f in others if f.kind == "bubbles"])

@@ -386,14 +386,16 @@ def preprocess_boxes_and_faint(crops: Sequence[np.ndarray], *, faint: bool = Tru
     return r.inputs, r.faint_index, r.faint_inputs
 
 
-def preprocess_for_reading(crops: Sequence[np.ndarray]) -> ReadingInputs:
+def preprocess_for_reading(crops: Sequence[np.ndarray], *, faint_floor: float = 0.0) -> ReadingInputs:
     """:func:`preprocess_boxes_and_faint` with its faint views, what the border clearing may have taken
     (:func:`_stroke_on_bottom`, and the views with a cleared line given back: :func:`_line_under_views`) and how
-    dark the print is in each crop, for the reader's doubts (:mod:`grader.recognize.digit_classifier`)."""
-    return _preprocess(crops, reading=True)
+    dark the print is in each crop, for the reader's doubts (:mod:`grader.recognize.digit_classifier`).
+    ``faint_floor``: the least ink the faint views take for a stroke, on a page whose back shows through it
+    (:func:`grader.read.show_through.faint_floor`; 0: none)."""
+    return _preprocess(crops, reading=True, faint_floor=faint_floor)
 
 
-def _preprocess(crops: Sequence[np.ndarray], *, reading: bool) -> ReadingInputs:
+def _preprocess(crops: Sequence[np.ndarray], *, reading: bool, faint_floor: float = 0.0) -> ReadingInputs:
     """The network inputs, and when ``reading`` the faint views and the border measure (training needs neither)."""
     n = len(crops)
     none = np.zeros(0, np.int64), np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32)
@@ -426,6 +428,7 @@ def _preprocess(crops: Sequence[np.ndarray], *, reading: bool) -> ReadingInputs:
     # The faint view adds only ink at least FAINT_CLEARANCE from the strokes already seen: near them, a lower
     # threshold would only thicken them (copier toner spread made a 5 an 8), which says nothing of a dry pen.
     low = np.maximum(np.maximum(FAINT_MIN_INK, FAINT_REL_INK * strongest), FAINT_NOISE * _paper_texture(ink, mask))
+    low = np.maximum(low, faint_floor)    # (the back of the paper seen through it is no stroke: 0 on most pages)
     added = (ink > low[:, None, None]) & ~_grow(mask, FAINT_CLEARANCE)
     added, _, added_pixels = _components(np.where(added, 255, 0).astype(np.uint8))
     _, both_boxes, both_pixels = _components(np.where((mask > 0) | (added > 0), 255, 0).astype(np.uint8))

@@ -178,13 +178,15 @@ class DigitClassifier:
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
 
-    def classify(self, crops: Sequence[np.ndarray]) -> list[BoxReading]:
+    def classify(self, crops: Sequence[np.ndarray], *, faint_floor: float = 0.0) -> list[BoxReading]:
         """Classify box crops in one batched forward pass.
 
         Parameters
         ----------
         crops : sequence of numpy.ndarray
             Box crops as accepted by :func:`grader.recognize.box_preprocess.preprocess_box`.
+        faint_floor : float
+            The least ink the boxes' faint views take for a stroke (:func:`grader.read.show_through.faint_floor`).
 
         Returns
         -------
@@ -193,7 +195,7 @@ class DigitClassifier:
         """
         if len(crops) == 0:
             return []
-        pre = preprocess_for_reading(crops)
+        pre = preprocess_for_reading(crops, faint_floor=faint_floor)
         inputs = pre.inputs
         # one batch for every view
         probs = self.probabilities(np.concatenate([inputs, pre.faint_inputs, pre.line_inputs]))

@@ -40,7 +40,8 @@ def tesseract_predict(crop: np.ndarray) -> str:
 
 
 class TesseractBoxClassifier:
-    def classify(self, crops: Sequence[np.ndarray]) -> list[BoxReading]:
+    def classify(self, crops: Sequence[np.ndarray], *, faint_floor: float = 0.0) -> list[BoxReading]:
+        """Each crop read by tesseract (the baseline has no faint view: ``faint_floor`` changes nothing)."""
         out = []
         for crop in crops:
             label = tesseract_predict(crop)

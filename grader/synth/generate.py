@@ -27,6 +27,7 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.exercise.scenario import generate_exercise
+from grader.read.show_through import back_page_number
 from grader.rules import evaluate_rules, expand_rules
 from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import SheetLayout, layout_sheet
@@ -192,15 +193,10 @@ def page_truth(plan: SheetPlan, page_no: int, name: str, photo_file: str) -> dic
     }
 
 
-def back_number(page_no: int) -> int:
-    """The page printed on the back of page ``page_no`` when a sheet is printed on both sides (1 and 2, 3 and 4)."""
-    return page_no + 1 if page_no % 2 else page_no - 1
-
-
 def back_page(plan: SheetPlan, opts: SynthOptions, job: Job):
     """The filled page on the back of ``job``'s page, or None when the sheet has none: drawn from the random
     streams that page's own photo starts from, so it carries the same print and the same strokes."""
-    number = back_number(job.page)
+    number = back_page_number(job.page)
     if number > len(plan.sheet.pages):
         return None
     return fill_page(plan.sheet, plan.sheet.pages[number - 1], plan.ident.for_page(number), plan.writing,
@@ -239,7 +235,8 @@ def make_one(job: Job, opts: SynthOptions, out: Path) -> dict:
         if copy:
             truth["photo"]["print"] = copy.to_json()
         if back is not None:
-            truth["photo"]["show_through"] = {"strength": opts.show_through, "back_page": back_number(job.page)}
+            truth["photo"]["show_through"] = {"strength": opts.show_through,
+                                              "back_page": back_page_number(job.page)}
         if job.kind == "corrupt_file":
             data, info = corrupt_file(data, rng)
             truth["photo"]["corruption"] = info
