@@ -2173,23 +2173,11 @@ def test_a_sheet_whose_grading_again_failed_shows_its_earlier_score_as_not_count
     says "Penilaian ulang gagal"): the table says so and strikes the earlier score out, the JSON, the export's score
     and the class mean leave it out, and the export says why."""
     from grader.grading.shown import shown_score
-    from grader.web.classroom import class_summary
-    from grader.web.db import get_db
-    batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eee"))], client_token="rf")
-    with app.app_context():
-        db = get_db()
-        kept, old = db.execute("SELECT score, (SELECT score FROM submissions WHERE trainee='021') FROM submissions "
-                               "WHERE trainee='017'").fetchone()
-        sid = db.execute("SELECT id FROM submissions WHERE trainee='021'").fetchone()[0]
-        db.execute("UPDATE submissions SET state='failed', error_code='storage_full', error_id='Penyimpanan penuh.', "
-                   "error_en='The storage is full.' WHERE id=?", (sid,))
-        db.commit()
-        assert class_summary(db, code)["mean"] == kept           # (017's alone)
+    kept, old, sid = one_of_two_sheets_set(app, trainer, code, "state='failed', error_code='storage_full', "
+                                           "error_id='Penyimpanan penuh.', error_en='The storage is full.'")
     for lang, said, label in (("id", "Penilaian ulang gagal", "hasil lama, tidak dihitung"),
                               ("en", "Grading again failed", "earlier result, not counted")):
-        table = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
-        row = re.search(rf'<tr data-href="/trainer/lembar/{sid}".*?</tr>', table, re.S).group(0)
-        score = re.search(r'data-col="score"[^>]*>(.*?)</td>', row, re.S).group(1)
+        row, score = class_table_row(trainer, code, sid, lang)
         assert said in row and label in score and f"<s>{shown_score(old)}</s>" in score and "<b>" not in score
         assert re.search(r'data-col="wrong"[^>]*>—</td>', row)
     rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
@@ -2204,11 +2192,8 @@ def test_a_sheet_whose_grading_again_failed_shows_its_earlier_score_as_not_count
     why = failed[head.index("Alasan")]
     assert why.startswith(f"Penilaian ulang gagal: hasil sebelumnya (nilai {shown_score(old)}) tidak dihitung")
     assert why.endswith("Penyimpanan penuh.") and failed[head.index("Alasan (kode)")] == "storage_full"
-    english = list(csv.reader(io.StringIO(
-        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=en").data.decode("utf-8-sig"))))
-    why = next(r for r in english[1:] if r[0] == "021")[english[0].index("Why")]
-    assert why == (f"Grading again failed: the earlier result (score {shown_score(old)}) does not count until the "
-                   "sheet is graded again. The storage is full.")
+    assert english_why(trainer, code, "021") == (f"Grading again failed: the earlier result (score {shown_score(old)}) "
+                                                 "does not count until the sheet is graded again. The storage is full.")
     trainer.get("/?lang=id")
     page = trainer.get(f"/trainer/lembar/{sid}").get_data(as_text=True)
     assert "Penilaian ulang gagal" in page and "tidak dihitung" in page
@@ -3917,6 +3902,82 @@ def test_a_complete_sheet_graded_again_under_a_later_half_sending_is_not_called_
     insight = trainer.get(f"/trainer/latihan/{code}/wawasan?lang=id").get_data(as_text=True)
     assert "dari lembar terakhirnya yang dinilai" not in insight
     assert "dari lembar yang dipakai tabel kelas untuknya: lembar terakhirnya, kecuali kiriman yang ditolak" in insight
+
+
+def test_a_graded_sheet_being_graded_again_says_so_and_its_earlier_score_is_not_counted(app, trainer, code):
+    """helper-195 (rehearsal, real pipeline): while a graded sheet was graded again (the trainer's "Nilai ulang" after
+    its grading again failed), its row in the class table said "Antre" (or "Sedang dinilai") beside its old "100
+    sementara" and its counts, and the exports gave that score and those counts, though the mean, the insight and the
+    review queue left it out ("lembar 1 peserta sedang dinilai ulang, seperti di tabel kelas"). The row says it is
+    being graded again and strikes its earlier score out as not counted until then; hasil.json and the exports give
+    no score, result or counts for it, and say why."""
+    from grader.grading.shown import shown_score
+    # (as grade_again.grade_failed_again leaves it until a worker takes it: queued, its earlier result kept)
+    kept, old, sid = one_of_two_sheets_set(app, trainer, code, "state='queued'")
+    for lang, said, label in (("id", "Sedang dinilai ulang", "hasil lama, tidak dihitung sampai selesai dinilai ulang"),
+                              ("en", "Being graded again", "earlier result, not counted until graded again")):
+        row, score = class_table_row(trainer, code, sid, lang)
+        assert said in row and "Antre" not in row and "Queued" not in row
+        assert label in score and f"<s>{shown_score(old)}</s>" in score and "<b>" not in score
+        assert "data-provisional" not in score
+        assert all(re.search(rf'data-col="{c}"[^>]*>—</td>', row) for c in ("wrong", "review", "blank"))
+    rows = {r["trainee"]: r for r in trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]}
+    assert rows["021"]["graded_again"] and not rows["021"]["regrade_failed"] and rows["021"]["state"] == "queued"
+    assert rows["021"]["score"] is None and rows["021"]["status"] is None and rows["021"]["wrong"] is None
+    assert rows["017"]["score"] == kept and not rows["017"]["graded_again"]
+    for name in ("lembar.csv", "hasil.xlsx"):
+        sheets = export_table(trainer, code, name)
+        head, again = sheets[0], next(r for r in sheets[1:] if r[0] == "021")
+        assert again[head.index("Penilaian")] == "Antre", name
+        assert not again[head.index("Nilai")] and not again[head.index("Hasil")], name
+        assert not again[head.index("Salah")] and not again[head.index("Nilai sementara")], name
+        assert again[head.index("Alasan")] == (f"Sedang dinilai ulang: hasil sebelumnya (nilai {shown_score(old)}) "
+                                               "tidak dihitung sampai selesai dinilai ulang."), name
+    assert english_why(trainer, code, "021") == (f"Being graded again: the earlier result (score {shown_score(old)}) "
+                                                 "does not count until it is graded again.")
+    trainer.get("/?lang=id")
+
+
+def one_of_two_sheets_set(app, trainer, code, assignments: str) -> tuple[float, float, int]:
+    """017's and 021's sheets graded in a batch, then 021's columns set by ``assignments`` (SQL, "state='queued'"),
+    which leave it out of the class mean: ``(017's score, 021's earlier score, 021's sheet id)``."""
+    from grader.web.classroom import class_summary
+    from grader.web.db import get_db
+    batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("021_1.jpg", jpeg_bytes(color="#eee"))], client_token="two")
+    with app.app_context():
+        db = get_db()
+        kept, old = db.execute("SELECT score, (SELECT score FROM submissions WHERE trainee='021') FROM submissions "
+                               "WHERE trainee='017'").fetchone()
+        sid = db.execute("SELECT id FROM submissions WHERE trainee='021'").fetchone()[0]
+        db.execute(f"UPDATE submissions SET {assignments} WHERE id=?", (sid,))
+        db.commit()
+        assert class_summary(db, code)["mean"] == kept           # (017's alone)
+    return kept, old, sid
+
+
+def class_table_row(trainer, code, sid: int, lang: str) -> tuple[str, str]:
+    """Sheet ``sid``'s row of the class table in ``lang``, and its score cell's inside."""
+    table = trainer.get(f"/trainer/latihan/{code}/hasil?lang={lang}").get_data(as_text=True)
+    row = re.search(rf'<tr data-href="/trainer/lembar/{sid}".*?</tr>', table, re.S).group(0)
+    return row, re.search(r'data-col="score"[^>]*>(.*?)</td>', row, re.S).group(1)
+
+
+def english_why(trainer, code, trainee: str) -> str:
+    """The "Why" of ``trainee``'s row in the class's sheets CSV, exported in English."""
+    english = list(csv.reader(io.StringIO(
+        trainer.get(f"/trainer/latihan/{code}/ekspor/lembar.csv?lang=en").data.decode("utf-8-sig"))))
+    return next(r for r in english[1:] if r[0] == trainee)[english[0].index("Why")]
+
+
+def export_table(trainer, code, name) -> list[list[str]]:
+    """The sheets' table of a class's export ``name`` (``lembar.csv``, or the first sheet of ``hasil.xlsx``), as rows
+    of strings ("" for an empty cell)."""
+    data = trainer.get(f"/trainer/latihan/{code}/ekspor/{name}?lang=id").data
+    if name.endswith(".csv"):
+        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    from openpyxl import load_workbook
+    sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
 def test_a_class_page_reads_the_class_once(app, trainer, code, monkeypatch):

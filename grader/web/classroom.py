@@ -124,22 +124,39 @@ def regrade_failed(row) -> bool:
     return row["state"] == "failed" and row["result_status"] not in (None, "refused")
 
 
+def being_graded_again(row) -> bool:
+    """Whether a sheet graded before is being graded again (queued or running with its earlier result kept: a
+    trainer's "Nilai ulang" after its grading again failed, a sheet moved to another exercise): that result does not
+    count until the grading ends, as the insight and the review queue leave it out (:func:`graded_again`)."""
+    return row["state"] in ("queued", "running") and row["result_status"] is not None
+
+
+def earlier_result_only(row) -> bool:
+    """Whether what a sheet holds is an earlier result that does not count: its grading again failed
+    (:func:`regrade_failed`) or is under way (:func:`being_graded_again`)."""
+    return regrade_failed(row) or being_graded_again(row)
+
+
 def counts_count(row) -> bool:
     """Whether a sheet's counts (right, wrong, to check, blank, unreadable) are the class's to count, in the class
     table, ``hasil.json`` and the exports alike: not for a sheet not graded yet, refused whole (no page was read: its
-    zeros are no trainee's zero mistakes, and a spreadsheet's mean of them would count them), or whose grading again
-    failed (:func:`regrade_failed`)."""
-    return row["n_wrong"] is not None and row["result_status"] != "refused" and not regrade_failed(row)
+    zeros are no trainee's zero mistakes, and a spreadsheet's mean of them would count them), or holding an earlier
+    result only (:func:`earlier_result_only`: its grading again failed, or is under way)."""
+    return row["n_wrong"] is not None and row["result_status"] != "refused" and not earlier_result_only(row)
 
 
 def counted_score(row) -> dict:
     """A sheet's ``full_score`` as the class counts it (its mean, its ranking, the exports), and the
-    ``earlier_score`` of a sheet whose grading again failed (:func:`regrade_failed`): shown struck out, as the
-    earlier result that does not count, never as its score."""
+    ``earlier_score`` of a sheet whose grading again failed (:func:`regrade_failed`) or is under way
+    (``graded_again``: :func:`being_graded_again`): shown struck out, as the earlier result that does not count,
+    never as its score. (A graded sheet being graded again showed "Antre", its old "100 sementara" and its counts in
+    the class table and the exports, while the mean, the insight and the review queue left it out: rehearsal
+    helper-195.)"""
     score = full_score(row["result_status"], row["score"])
-    if regrade_failed(row):
-        return {"full_score": None, "earlier_score": score, "regrade_failed": True}
-    return {"full_score": score, "earlier_score": None, "regrade_failed": False}
+    if earlier_result_only(row):
+        return {"full_score": None, "earlier_score": score, "regrade_failed": regrade_failed(row),
+                "graded_again": being_graded_again(row)}
+    return {"full_score": score, "earlier_score": None, "regrade_failed": False, "graded_again": False}
 
 
 def earlier_disputed_sheets(conn: sqlite3.Connection, exercise: str, latest_ids: set[int]) -> list[int]:
@@ -310,8 +327,7 @@ def graded_again(conn: sqlite3.Connection, exercise: str, *, latest: list[dict] 
     Not :func:`newer_being_graded`'s "new sheet" replacing an earlier one: a complete sheet graded again stands over
     its trainee's half sending that came after it, and the pages called it "lembar baru", the half sending "lembar
     sebelumnya" (rehearsal helper-192)."""
-    return [r for r in _latest_or_read(conn, exercise, latest)
-            if r["state"] in ("queued", "running") and r["result_status"] is not None]
+    return [r for r in _latest_or_read(conn, exercise, latest) if being_graded_again(r)]
 
 
 def trainee_mistakes(fields: list[dict]) -> list[dict]:

@@ -14,7 +14,7 @@ from grader.grading.shown import (MARK_OF_KIND, full_score, in_language, note_co
                                   sheet_scores, unread_page_advice, unread_page_notes, value_as_read)
 from grader.result_rows import field_counts, retake_advised, retake_codes, retake_messages
 from grader.spreadsheet import spreadsheet_safe
-from grader.web.classroom import counts_count, regrade_failed
+from grader.web.classroom import being_graded_again, counts_count, earlier_result_only
 from grader.web.i18n import gettext as _
 from grader.web.local_time import DEFAULT_ZONE, exported
 from grader.web.present import (STATUS_LABELS, field_name, field_reasons, partial_row_short, refused_row_short,
@@ -95,10 +95,10 @@ def sent_by(row, result: dict | None, inputs: list[str | None] | None, lang: str
 
 
 def _sheet_row(r, result: dict | None, lang: str, zone: str, inputs: list[str | None] | None) -> tuple:
-    """:func:`sheet_rows`' row of one sheet. A sheet whose grading again failed (:func:`regrade_failed`) keeps its
-    earlier result, which does not count until it is graded again, as the class table says: no result, score or
-    counts, and its reason says so first."""
-    counted = None if regrade_failed(r) else r
+    """:func:`sheet_rows`' row of one sheet. A sheet whose grading again failed, or is under way
+    (:func:`earlier_result_only`), keeps its earlier result, which does not count until it is graded again, as the
+    class table says: no result, score or counts, and its reason says so first."""
+    counted = None if earlier_result_only(r) else r
     status = counted and r["result_status"]
     not_read = field_counts(result)[4] if result else 0
     # (a page no photo showed, too: the sheet has no score, and the row says why, as grader grade's CSV does)
@@ -142,8 +142,14 @@ def _later_words(sendings, why, lang: str, zone: str) -> str:
 
 
 def earlier_not_counted(row, lang: str) -> str:
-    """What a sheet whose grading again failed says of its earlier result, with its score if it had one."""
+    """What a sheet whose grading again failed, or is under way (:func:`being_graded_again`), says of its earlier
+    result, with its score if it had one."""
     score = full_score(row["result_status"], row["score"])
+    if being_graded_again(row):
+        if score is None:
+            return _("Sedang dinilai ulang: hasil sebelumnya tidak dihitung sampai selesai dinilai ulang.", lang=lang)
+        return _("Sedang dinilai ulang: hasil sebelumnya (nilai {score}) tidak dihitung sampai selesai dinilai ulang.",
+                 lang=lang, score=score_text(score))
     if score is None:
         return _("Penilaian ulang gagal: hasil sebelumnya tidak dihitung sampai lembar ini dinilai ulang.", lang=lang)
     return _("Penilaian ulang gagal: hasil sebelumnya (nilai {score}) tidak dihitung sampai lembar ini dinilai ulang.",

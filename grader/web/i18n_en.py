@@ -602,6 +602,12 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "corrected or disputed until the sheet is graded again from its stored photos; the corrections already saved "
         "count again then.",
     "hasil lama, tidak dihitung": "earlier result, not counted",
+    "Sedang dinilai ulang": "Being graded again",
+    "hasil lama, tidak dihitung sampai selesai dinilai ulang": "earlier result, not counted until graded again",
+    "Sedang dinilai ulang: hasil sebelumnya (nilai {score}) tidak dihitung sampai selesai dinilai ulang.":
+        "Being graded again: the earlier result (score {score}) does not count until it is graded again.",
+    "Sedang dinilai ulang: hasil sebelumnya tidak dihitung sampai selesai dinilai ulang.":
+        "Being graded again: the earlier result does not count until it is graded again.",
     "Penilaian ulang gagal: hasil sebelumnya (nilai {score}) tidak dihitung sampai lembar ini dinilai ulang.":
         "Grading again failed: the earlier result (score {score}) does not count until the sheet is graded again.",
     "Penilaian ulang gagal: hasil sebelumnya tidak dihitung sampai lembar ini dinilai ulang.":

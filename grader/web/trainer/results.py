@@ -86,12 +86,13 @@ def results_json(code: str):
 
 
 def _json_row(r: dict) -> dict:
-    """A class table's row as ``hasil.json`` gives it. A sheet whose grading again failed (``regrade_failed``) has
-    no result, score or counts there, as the table and the exports show none: its earlier result does not count; nor
-    has a sheet refused whole counts (``classroom.counts_count``)."""
-    counted = None if r["regrade_failed"] else r
+    """A class table's row as ``hasil.json`` gives it. A sheet whose grading again failed (``regrade_failed``), or is
+    under way (``graded_again``), has no result, score or counts there, as the table and the exports show none: its
+    earlier result does not count; nor has a sheet refused whole counts (``classroom.counts_count``)."""
+    counted = None if r["regrade_failed"] or r["graded_again"] else r
     return {"trainee": r["trainee"] or r["group_key"], "name": r["trainee_name"], "state": r["state"],
             "status": counted and r["result_status"], "score": r["full_score"], "regrade_failed": r["regrade_failed"],
+            "graded_again": r["graded_again"],
             # (a half sheet's score is its read pages', no score of the sheet: as the page and the exports say)
             "partial_score": r["score"] if counted and r["result_status"] == "partial" else None,
             # (no counts for a sheet refused whole either: "—" in the table, not zero mistakes)
