@@ -748,6 +748,41 @@ def test_a_trainees_refused_or_half_sending_says_their_earlier_graded_sheet_stil
         assert latest in phone.get(alone[1] + "?lang=" + lang).get_data(as_text=True)
 
 
+def test_a_trainees_half_or_refused_sending_says_their_earlier_sheet_being_graded_again_still_stands(app, trainer,
+                                                                                                       code):
+    """helper-195 (rehearsal, real pipeline): Yanti's page 1 sent alone after her complete sheet said "Pelatih tetap
+    menghitung lembar lengkap Anda sebelumnya…", until that sheet was graded again (the trainer's "Nilai ulang"):
+    then nothing, though the class table keeps it standing for her (standing_sheets.standing_sheet), its earlier score
+    not counted until it is graded. Her page says so then, in either language, as does a sending refused whole; once
+    graded, the earlier words come back."""
+    from grader.web.db import get_db
+    phone = app.test_client()
+    send_as_trainee(phone, code, "Wati", [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#f7f7f7"))])
+    half = send_as_trainee(phone, code, "Wati", [("asolo_1.jpg", jpeg_bytes(color="#ccc"))])
+    refused = send_as_trainee(phone, code, "Wati", [("a_1_blur.jpg", jpeg_bytes(color="#ddd"))])
+    for state in ("queued", "running"):
+        with app.app_context():         # (graded again: as grade_again leaves it, its earlier result kept)
+            get_db().execute("UPDATE submissions SET state=? WHERE id=1", (state,))
+            get_db().commit()
+        [row] = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+        assert (row["url"], row["graded_again"]) == ("/trainer/lembar/1", True)     # (it still stands)
+        for url, said in (
+                (half, ("Lembar lengkap Anda sebelumnya sedang dinilai ulang; nilainya belum dihitung sampai selesai "
+                        "dinilai. Setelah itu, pelatih tetap menghitung lembar itu sampai kiriman ini dilengkapi.",
+                        "Your earlier complete sheet is being graded again; its score is not counted until that is "
+                        "done. Then the trainer still counts that sheet until this sending is completed.")),
+                (refused, ("Lembar Anda sebelumnya yang sudah dinilai sedang dinilai ulang;",
+                           "Your earlier graded sheet is being graded again;"))):
+            for lang, words in zip(("id", "en"), said):
+                page = phone.get(f"{url}?lang={lang}").get_data(as_text=True)
+                assert words in page and "data-earlier-stands" not in page, (state, url, lang)
+    with app.app_context():
+        get_db().execute("UPDATE submissions SET state='done' WHERE id=1")
+        get_db().commit()
+    page = phone.get(f"{half}?lang=id").get_data(as_text=True)
+    assert "Pelatih tetap menghitung lembar lengkap Anda sebelumnya" in page and "sedang dinilai ulang" not in page
+
+
 def test_a_half_sending_followed_by_a_complete_sheet_is_not_said_to_be_what_the_trainer_sees(app, code):
     """Rehearsal (helper-187): Eko's page 1 sent alone, then his complete sheet graded after it (the trainer's batch,
     here his other phone). The complete one stands for him in the class; the half sending's "Lengkapi" card still said

@@ -792,6 +792,14 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "The trainer still counts your earlier graded sheet until a sending of yours is read.",
     "Pelatih tetap menghitung lembar lengkap Anda sebelumnya sampai kiriman ini dilengkapi.":
         "The trainer still counts your earlier complete sheet until this sending is completed.",
+    "Lembar Anda sebelumnya yang sudah dinilai sedang dinilai ulang; nilainya belum dihitung sampai selesai "
+    "dinilai. Setelah itu, pelatih tetap menghitung lembar itu sampai ada kiriman yang terbaca.":
+        "Your earlier graded sheet is being graded again; its score is not counted until that is done. Then the "
+        "trainer still counts that sheet until a sending of yours is read.",
+    "Lembar lengkap Anda sebelumnya sedang dinilai ulang; nilainya belum dihitung sampai selesai dinilai. Setelah "
+    "itu, pelatih tetap menghitung lembar itu sampai kiriman ini dilengkapi.":
+        "Your earlier complete sheet is being graded again; its score is not counted until that is done. Then the "
+        "trainer still counts that sheet until this sending is completed.",
     "Kiriman berikutnya belum lengkap": "Later sending incomplete",
     "halaman {n} belum dikirim": "page {n} not sent",
     "halaman {n}: {why}": "page {n}: {why}",

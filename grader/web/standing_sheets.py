@@ -162,10 +162,25 @@ def earlier_sheet_stands(row, counted: dict | None) -> bool:
     them in the class (``counted``: :func:`counted_attempt`): its trainee's result page says that the trainer still
     counts that sheet, which they could not tell from "Lembar belum dinilai" (helper-175). Not one whose grading
     again failed: it stands, but the trainer counts it only once it is graded again."""
+    return _stands_before(row, counted) and counted["state"] == "done"
+
+
+def earlier_sheet_graded_again(row, counted: dict | None) -> bool:
+    """Whether the earlier graded sheet that stands for a sending refused whole, or read in part
+    (:func:`earlier_sheet_stands` but for its state), is being graded again (a trainer's "Nilai ulang", a batch's
+    merge): the class table keeps it standing, its earlier score not counted until it is graded (``classroom.
+    being_graded_again``), and its trainee's page says so rather than nothing (rehearsal helper-195: Yanti's page 1
+    sent alone after her complete sheet dropped "Pelatih tetap menghitung lembar lengkap Anda sebelumnya…" while
+    that sheet was graded again)."""
+    return _stands_before(row, counted) and counted["state"] in ("queued", "running")
+
+
+def _stands_before(row, counted: dict | None) -> bool:
+    """Whether ``row`` is a sending refused whole, or read in part, and ``counted`` an earlier sheet of its trainee,
+    graded before (not refused whole), that stands for them in the class."""
     if row["state"] != "done" or row["result_status"] not in ("refused", "partial"):
         return False
-    return counted is not None and counted["id"] < row["id"] and counted["state"] == "done" \
-        and counted["result_status"] != "refused"
+    return counted is not None and counted["id"] < row["id"] and counted["result_status"] not in (None, "refused")
 
 
 def another_sheet_stands(row, counted: dict | None) -> bool:

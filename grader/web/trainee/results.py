@@ -18,7 +18,8 @@ from grader.web.images import scaled_copy
 from grader.web.job_worker import SERVER_FAILURES
 from grader.web.present import left_out_of
 from grader.web.resent import replacement_of
-from grader.web.standing_sheets import another_sheet_stands, counted_attempt, earlier_sheet_stands
+from grader.web.standing_sheets import (another_sheet_stands, counted_attempt, earlier_sheet_graded_again,
+                                       earlier_sheet_stands)
 from grader.web.trainee import bp, get_submission, normalise_code, similar_codes
 from grader.web.trainee.dispute import dispute_draft
 from grader.web.trainee.attempts import (duplicate_photos, missing_pages, newer_sheet, own_attempts, page_offers,
@@ -79,6 +80,8 @@ def result(token: str):
                            pages_read=sorted(read_pages(res)) if res and latest else [],
                            draft=dispute_draft(token),
                            earlier_stands=latest and earlier_sheet_stands(row, counted),
+                           # (that sheet being graded again: it still stands, its score counted once it is graded)
+                           earlier_graded_again=latest and earlier_sheet_graded_again(row, counted),
                            # (the "Lengkapi" card's words: only a sheet that stands is what the trainer sees)
                            other_stands=bool(missing) and another_sheet_stands(row, counted))
 
