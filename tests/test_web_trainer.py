@@ -3789,6 +3789,43 @@ def test_a_retake_keeps_the_trainers_latest_word_on_a_photo_that_two_sheets_hold
     assert (field["value"], field["corrected_at"]) == (42, "2026-11-27T03:05:00+00:00")
 
 
+def test_the_batch_page_gives_no_score_of_a_sheet_being_graded_again_or_failing_so(app, trainer, code):
+    """helper-195 (rehearsal, real pipeline): while a graded sheet of a batch was graded again (the trainer's "Nilai
+    ulang"), its batch row said "Sedang dinilai" beside its old "100 sementara", and once grading it again failed,
+    "Gagal" beside it, a score the class table strikes out as not counted. The row says it is being graded again, or
+    that grading it again failed, with the earlier score as not counted, and shows no score, in the page and its
+    JSON."""
+    from grader.grading.shown import shown_score
+    from grader.web.db import get_db
+    resp = batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes(color="#eee"))],
+                 client_token="again")
+    [item] = trainer.get(resp.location + ".json").get_json()["items"]
+    old = item["score"]
+    for assignments, label, why in (
+            ("state='queued'", "Sedang dinilai ulang",
+             f"Hasil sebelumnya (nilai {shown_score(old)}) tidak dihitung sampai selesai dinilai ulang."),
+            ("state='failed', error_code='storage_full', error_id='Penyimpanan penuh.', error_en='Full.'", "Gagal",
+             f"Penilaian ulang gagal: hasil sebelumnya (nilai {shown_score(old)}) tidak dihitung sampai lembar ini "
+             "dinilai ulang. Penyimpanan penuh.")):
+        with app.app_context():
+            get_db().execute(f"UPDATE submissions SET {assignments} WHERE id=?", (item["id"],))
+            get_db().commit()
+        [again] = trainer.get(resp.location + ".json").get_json()["items"]
+        assert (again["score"], again["provisional"], again["state_label"], again["error"]) == (None, False, label, why)
+        page = trainer.get(resp.location).get_data(as_text=True)
+        cell = re.search(r'<td class="num" data-col="score"[^>]*>(.*?)</td>', page, re.S).group(1)
+        assert cell.strip() == "—" and label in page and why in page
+    english = trainer.get(resp.location + ".json?lang=en").get_json()["items"][0]["error"]
+    assert english.startswith(f"Grading again failed: the earlier result (score {shown_score(old)}) does not count")
+    with app.app_context():
+        get_db().execute("UPDATE submissions SET state='running' WHERE id=?", (item["id"],))
+        get_db().commit()
+    [english] = trainer.get(resp.location + ".json?lang=en").get_json()["items"]
+    assert (english["state_label"], english["error"]) == (
+        "Being graded again", f"The earlier result (score {shown_score(old)}) does not count until it is graded again.")
+    trainer.get("/?lang=id")
+
+
 def test_the_batch_page_marks_a_score_that_fields_in_review_may_change(trainer, code):
     """Review: the class table says "sementara" under a score that fields waiting for review may change; the batch
     page showed the same sheet's score bare (100, read as final)."""

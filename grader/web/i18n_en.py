@@ -608,6 +608,10 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "Being graded again: the earlier result (score {score}) does not count until it is graded again.",
     "Sedang dinilai ulang: hasil sebelumnya tidak dihitung sampai selesai dinilai ulang.":
         "Being graded again: the earlier result does not count until it is graded again.",
+    "Hasil sebelumnya (nilai {score}) tidak dihitung sampai selesai dinilai ulang.":
+        "The earlier result (score {score}) does not count until it is graded again.",
+    "Hasil sebelumnya tidak dihitung sampai selesai dinilai ulang.":
+        "The earlier result does not count until it is graded again.",
     "Penilaian ulang gagal: hasil sebelumnya (nilai {score}) tidak dihitung sampai lembar ini dinilai ulang.":
         "Grading again failed: the earlier result (score {score}) does not count until the sheet is graded again.",
     "Penilaian ulang gagal: hasil sebelumnya tidak dihitung sampai lembar ini dinilai ulang.":

@@ -8,10 +8,12 @@ from collections import Counter
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
-from grader.grading.shown import full_score
+from grader.grading.shown import full_score, score_text
 from grader.result_rows import other_trainee_messages, refusal_messages
 from grader.web.batch_storing import sheet_label, sheets_holding
+from grader.web.classroom import being_graded_again, earlier_result_only
 from grader.web.db import REMOVED, RETAKEN, batch_cut_short, get_db
+from grader.web.export import earlier_not_counted
 from grader.web.i18n import get_lang
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
@@ -86,6 +88,14 @@ def item_status(r, *, paired: bool = True) -> dict:
     return {"badge": r["state"], "label": status_label(r["state"]), "reason": ""}
 
 
+def earlier_score_waits(r) -> str:
+    """What a batch row of a sheet being graded again says of its earlier result, beside "Sedang dinilai ulang"."""
+    score = full_score(r["result_status"], r["score"])
+    if score is None:
+        return _("Hasil sebelumnya tidak dihitung sampai selesai dinilai ulang.")
+    return _("Hasil sebelumnya (nilai {score}) tidak dihitung sampai selesai dinilai ulang.", score=score_text(score))
+
+
 def row_status(r, batch_exercise: str, *, paired: bool) -> dict:
     """A batch row as its page and its JSON show it: :func:`item_status`, the score, and ``moved_to``. A sheet graded
     under another exercise than its batch's (from its own page, or the batch's "grade all under X") is that
@@ -102,6 +112,15 @@ def row_status(r, batch_exercise: str, *, paired: bool) -> dict:
     status = item_status(r, paired=paired)
     code = r["exercise"]
     if not code or code == batch_exercise:
+        if earlier_result_only(r):
+            # (graded before, and being graded again or failing so: its earlier score does not count, as the class
+            # table strikes it out; "Sedang dinilai" beside "100 sementara" read as its score: rehearsal helper-195)
+            if being_graded_again(r):           # (the badge says it: the reason, only what of its earlier score)
+                status = {**status, "label": _("Sedang dinilai ulang"), "reason": earlier_score_waits(r)}
+            else:
+                why = (earlier_not_counted(r, get_lang()), status["reason"])      # (then the failure's own)
+                status = {**status, "reason": " ".join(filter(None, why))}
+            return {**status, "score": None, "provisional": False, "moved_to": None}
         score = full_score(r["result_status"], r["score"])
         # (a score that fields waiting for review may change: "sementara", as the class table says it)
         return {**status, "score": score, "provisional": score is not None and bool(r["n_review"]), "moved_to": None}
