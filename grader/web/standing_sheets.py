@@ -167,11 +167,11 @@ def earlier_sheet_stands(row, counted: dict | None) -> bool:
 
 def earlier_sheet_graded_again(row, counted: dict | None) -> bool:
     """Whether the earlier graded sheet that stands for a sending refused whole, or read in part
-    (:func:`earlier_sheet_stands` but for its state), is being graded again (a trainer's "Nilai ulang", a batch's
-    merge): the class table keeps it standing, its earlier score not counted until it is graded (``classroom.
-    being_graded_again``), and its trainee's page says so rather than nothing (rehearsal helper-195: Yanti's page 1
-    sent alone after her complete sheet dropped "Pelatih tetap menghitung lembar lengkap Anda sebelumnya…" while
-    that sheet was graded again)."""
+    (:func:`earlier_sheet_stands` but for its state), is being graded again (a trainer's "Nilai ulang" after its
+    grading again failed): the class table keeps it standing, its earlier score not counted until it is graded
+    (``classroom.being_graded_again``), and its trainee's page says so rather than nothing (rehearsal helper-195:
+    Yanti's page 1 sent alone after her complete sheet dropped "Pelatih tetap menghitung lembar lengkap Anda
+    sebelumnya…" while that sheet was graded again)."""
     return _stands_before(row, counted) and counted["state"] in ("queued", "running")
 
 
