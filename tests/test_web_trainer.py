@@ -783,6 +783,36 @@ def test_a_trainees_half_or_refused_sending_says_their_earlier_sheet_being_grade
     assert "Pelatih tetap menghitung lembar lengkap Anda sebelumnya" in page and "sedang dinilai ulang" not in page
 
 
+def test_a_sheets_page_says_it_is_being_graded_again_and_its_earlier_score_waits(app, trainer, code):
+    """helper-195 (rehearsal, real pipeline): while Yanti's complete sheet was graded again ("Nilai ulang"), its page
+    said "Sedang dinilai…" as for a sheet just sent, and its list of her attempts "Sedang dinilai · yang dihitung",
+    while the class table strikes its earlier score out until it is graded. Its page says it is being graded again,
+    with its earlier score not counted until then, and the attempts list of her half sending's page too."""
+    from grader.grading.shown import shown_score
+    from grader.web.db import get_db
+    phone = app.test_client()
+    send_as_trainee(phone, code, "Wati", [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#f7f7f7"))])
+    send_as_trainee(phone, code, "Wati", [("asolo_1.jpg", jpeg_bytes(color="#ccc"))])
+    with app.app_context():
+        old = get_db().execute("SELECT score FROM submissions WHERE id=1").fetchone()[0]
+        get_db().execute("UPDATE submissions SET state='running' WHERE id=1")
+        get_db().commit()
+    for lang, said, waits, listed in (
+            ("id", "Sedang dinilai ulang…",
+             f"Hasil sebelumnya (nilai {shown_score(old)}) tidak dihitung sampai selesai dinilai ulang.",
+             "Sedang dinilai ulang · yang dihitung"),
+            ("en", "Being graded again…",
+             f"The earlier result (score {shown_score(old)}) does not count until it is graded again.",
+             "Being graded again · the one counted")):
+        page = trainer.get(f"/trainer/lembar/1?lang={lang}").get_data(as_text=True)
+        note = re.search(r'<p style="margin:0" data-graded-again>(.*?)</p>', page, re.S).group(1)
+        assert said in note and waits in note, lang
+        half = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", trainer.get(f"/trainer/lembar/2?lang={lang}").get_data(
+            as_text=True)))
+        assert listed in half, lang
+    trainer.get("/?lang=id")
+
+
 def test_a_half_sending_followed_by_a_complete_sheet_is_not_said_to_be_what_the_trainer_sees(app, code):
     """Rehearsal (helper-187): Eko's page 1 sent alone, then his complete sheet graded after it (the trainer's batch,
     here his other phone). The complete one stands for him in the class; the half sending's "Lengkapi" card still said

@@ -17,7 +17,7 @@ from grader.grading.findings import BLANK_LEADING, PAIR_MISMATCH, finding_code, 
 from grader.grading.review_queue import on_unread_page, queue_order, waiting
 from grader.grading.shown import full_score, shown_score, shown_value
 from grader.page_groups import normalise_id, trainee_order
-from grader.web.standing_sheets import partly_read, refused_whole, standing_sheet, trainees_sheets
+from grader.web.standing_sheets import being_graded_again, partly_read, refused_whole, standing_sheet, trainees_sheets
 
 WRONG_STATUSES = ("wrong", "blank")      # what the trainee got wrong; "unreadable" is ours (or a page not read)
 # Habits a trainer can teach to the whole class, by the finding (or field status) that shows them on a sheet, with the
@@ -122,13 +122,6 @@ def regrade_failed(row) -> bool:
     count until it is graded again (its page says "Penilaian ulang gagal"; a sheet never graded, or refused,
     says "Tidak dapat dinilai")."""
     return row["state"] == "failed" and row["result_status"] not in (None, "refused")
-
-
-def being_graded_again(row) -> bool:
-    """Whether a sheet graded before is being graded again (queued or running with its earlier result kept: a
-    trainer's "Nilai ulang" after its grading again failed, a sheet moved to another exercise): that result does not
-    count until the grading ends, as the insight and the review queue leave it out (:func:`graded_again`)."""
-    return row["state"] in ("queued", "running") and row["result_status"] is not None
 
 
 def earlier_result_only(row) -> bool:

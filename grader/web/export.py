@@ -156,6 +156,16 @@ def earlier_not_counted(row, lang: str) -> str:
              lang=lang, score=score_text(score))
 
 
+def earlier_score_waits(row, lang: str | None = None) -> str:
+    """What a sheet being graded again (:func:`being_graded_again`) says of its earlier result beside "Sedang dinilai
+    ulang" (its batch row, its page): not counted until then, with its score if it had one."""
+    score = full_score(row["result_status"], row["score"])
+    if score is None:
+        return _("Hasil sebelumnya tidak dihitung sampai selesai dinilai ulang.", lang=lang)
+    return _("Hasil sebelumnya (nilai {score}) tidak dihitung sampai selesai dinilai ulang.", lang=lang,
+             score=score_text(score))
+
+
 def provisional_word(row, lang: str) -> str | None:
     """"ya" beside a score that fields still waiting for review may change (the class table's "sementara"): a
     trainer copying scores from a spreadsheet would otherwise take it as final."""

@@ -603,6 +603,7 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
         "count again then.",
     "hasil lama, tidak dihitung": "earlier result, not counted",
     "Sedang dinilai ulang": "Being graded again",
+    "Sedang dinilai ulang…": "Being graded again…",
     "hasil lama, tidak dihitung sampai selesai dinilai ulang": "earlier result, not counted until graded again",
     "Sedang dinilai ulang: hasil sebelumnya (nilai {score}) tidak dihitung sampai selesai dinilai ulang.":
         "Being graded again: the earlier result (score {score}) does not count until it is graded again.",

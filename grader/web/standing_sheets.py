@@ -80,6 +80,14 @@ def complete(row) -> bool:
     return row["result_status"] == "graded"
 
 
+def being_graded_again(row) -> bool:
+    """Whether a sheet graded before is being graded again (queued or running with its earlier result kept: a
+    trainer's "Nilai ulang" after its grading again failed, a sheet moved to another exercise): that result does not
+    count until the grading ends, as the insight and the review queue leave it out
+    (:func:`grader.web.classroom.graded_again`)."""
+    return row["state"] in ("queued", "running") and row["result_status"] is not None
+
+
 def partly_read(row) -> bool:
     """Whether a sheet was graded with a page not read (``partial``: a page not sent, or its photo refused)."""
     return row["state"] == "done" and row["result_status"] == "partial"
@@ -130,9 +138,9 @@ def trainees_sheets(conn: sqlite3.Connection, exercise: str, *,
 def attempts_of(conn: sqlite3.Connection, exercise: str, sheet_id: int) -> list[dict]:
     """The sheets of ``exercise`` that the class table counts as one trainee's attempts with sheet ``sheet_id``
     (:func:`~grader.web.classroom.latest_sheets`' rule), oldest first, each ``{"id", "created_at", "state",
-    "result_status", "score", "counted"}``; the ``counted`` one (:func:`standing_sheet`) is the one the table, the
-    insight and the exports count: the last, or a graded one before the sendings refused whole (or read in part, after
-    a complete one) that followed it. Empty for a sheet with no other attempt, or one the table lists apart (a stray
+    "result_status", "score", "counted", "graded_again"}`` (:func:`being_graded_again`); the ``counted`` one
+    (:func:`standing_sheet`) is the one the table, the insight and the exports count: the last, or a graded one before
+    the sendings refused whole (or read in part, after a complete one) that followed it. Empty for a sheet with no other attempt, or one the table lists apart (a stray
     printed for another exercise).
 
     The class table said "(2×)" and linked the newest sheet only; neither sheet's page named the other, and an
@@ -144,7 +152,8 @@ def attempts_of(conn: sqlite3.Connection, exercise: str, sheet_id: int) -> list[
                 return []
             at = standing_sheet(same)
             return [{"id": r["id"], "created_at": r["created_at"], "state": r["state"],
-                     "result_status": r["result_status"], "score": r["score"], "counted": i == at}
+                     "result_status": r["result_status"], "score": r["score"], "counted": i == at,
+                     "graded_again": being_graded_again(r)}
                     for i, r in enumerate(same)]
     return []
 

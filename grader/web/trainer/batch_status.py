@@ -8,12 +8,12 @@ from collections import Counter
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
-from grader.grading.shown import full_score, score_text
+from grader.grading.shown import full_score
 from grader.result_rows import other_trainee_messages, refusal_messages
 from grader.web.batch_storing import sheet_label, sheets_holding
 from grader.web.classroom import being_graded_again, earlier_result_only
 from grader.web.db import REMOVED, RETAKEN, batch_cut_short, get_db
-from grader.web.export import earlier_not_counted
+from grader.web.export import earlier_not_counted, earlier_score_waits
 from grader.web.i18n import get_lang
 from grader.web.i18n import gettext as _
 from grader.web.i18n import pick
@@ -86,14 +86,6 @@ def item_status(r, *, paired: bool = True) -> dict:
             reasons.append(_("Halaman {pages} dicari di antara foto lain unggahan ini.", pages=missing))
         return {"badge": r["result_status"], "label": status_label(r["result_status"]), "reason": " ".join(reasons)}
     return {"badge": r["state"], "label": status_label(r["state"]), "reason": ""}
-
-
-def earlier_score_waits(r) -> str:
-    """What a batch row of a sheet being graded again says of its earlier result, beside "Sedang dinilai ulang"."""
-    score = full_score(r["result_status"], r["score"])
-    if score is None:
-        return _("Hasil sebelumnya tidak dihitung sampai selesai dinilai ulang.")
-    return _("Hasil sebelumnya (nilai {score}) tidak dihitung sampai selesai dinilai ulang.", score=score_text(score))
 
 
 def row_status(r, batch_exercise: str, *, paired: bool) -> dict:

@@ -21,7 +21,8 @@ from grader.web.images import photo_preview
 from grader.web.present import partial_row_short, refused_row_short
 from grader.web.resent import replaced_by_sheet, replacement_of
 from grader.web.sheet_storing import submission_dir
-from grader.web.standing_sheets import attempts_of
+from grader.web.export import earlier_score_waits
+from grader.web.standing_sheets import attempts_of, being_graded_again
 from grader.web.trainee import image_version, normalise_code, printable_feedback, send_derived
 from grader.web.trainer import bp
 from grader.web.trainer.exercises import get_key, has_exercise
@@ -141,6 +142,8 @@ def submission(sid: int):
                            client_token=secrets.token_urlsafe(16),
                            trainee_form=not replaced_by and can_set_trainee(row, res),
                            attempts=attempts_of(db, row["exercise"], sid) if row["exercise"] and not replaced_by else [],
+                           # (graded before, being graded again: its earlier score waits, as the class table says)
+                           earlier_waits=earlier_score_waits(row) if being_graded_again(row) else None,
                            number_prefill=number_prefill(row, res) if res else "",
                            image_url=image_urls(row),
                            photo_url=lambda position: url_for("trainer.photo", sid=sid, position=position))
