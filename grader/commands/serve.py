@@ -5,6 +5,7 @@ import argparse
 import logging
 import signal
 import socket
+from pathlib import Path
 
 from grader.commands import count_of
 from grader.errors import GraderError
@@ -59,8 +60,6 @@ def ensure_demo_data() -> str:
 
 def _seed_demo_class(app) -> None:
     """A graded demo class for the trainer pages (queued once); a failure here must not stop the server."""
-    from pathlib import Path
-
     from grader.web.demo import seed_demo_class
     try:
         with app.app_context():
@@ -97,16 +96,25 @@ def _listening_socket(host: str, port: int) -> socket.socket:
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
+    from grader.config import data_dir
     from grader.web import create_app
+    from grader.web.serving_lock import hold_data_folder
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # The address first: a second `grader serve` on a port taken by a running one must stop before it touches the
     # data folder they share (its start-up recovery re-queued the running server's jobs, its password check could
     # end that server's logins, its demo data be written again).
     sock = _listening_socket(args.host, args.port)
+    # Then the data folder: a second server on another port (or address) would run the start's recovery on the
+    # running server's work in progress (re-queue its running jobs and grade those sheets again beside it), so it
+    # stops here, naming the server that holds the folder (grader.web.serving_lock). Held until this process ends.
+    address = f"http://{args.host}:{args.port}/"
+    held = [hold_data_folder(data_dir(), address)]
     if args.demo:
         print(f"demo exercise: {ensure_demo_data()}")
     app = create_app()
+    if Path(app.config["DATA_DIR"]).resolve() != data_dir():     # (a config file's DATA_DIR: that folder too)
+        held.append(hold_data_folder(Path(app.config["DATA_DIR"]).resolve(), address))
     # SIGTERM (kill, docker stop) must end the worker processes too: by default Python would die at once,
     # skipping the clean-up below and leaving them running. Queued jobs stay in the database either way.
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -127,4 +135,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server.run()
     finally:
         app.extensions["grader.jobs"].shutdown(wait=False)
+        for lock in held:
+            lock.close()
     return 0
