@@ -39,13 +39,14 @@ def hold_data_folder(folder: Path, address: str) -> IO:
         folder.mkdir(parents=True, exist_ok=True)
         held = open(path, "a+", encoding="utf-8")     # (not "w": that would empty the holder's file first)
     except OSError as exc:
-        raise GraderError("bad_usage", f"cannot use the data folder {folder} ({exc.strerror or exc}); "
-                                       "set GRADER_DATA_DIR to a folder this user can write") from None
+        raise GraderError("bad_usage", f"Cannot use the data folder {folder} ({exc.strerror or exc}): set "
+                                       "GRADER_DATA_DIR to a folder this user can write.") from None
     if not _lock(held):
         held.close()
-        raise GraderError("bad_usage", f"another grader server ({_holder(path)}) is already serving the data folder "
-                                       f"{folder}; open that one, or stop it first (Ctrl-C in its window), or give "
-                                       "this one a folder of its own with GRADER_DATA_DIR")
+        # (a sentence, as every GraderError of grader.web is; said by `grader serve` only)
+        raise GraderError("bad_usage", f"Another grader server ({_holder(path)}) is already serving the data folder "
+                                       f"{folder}: open that one, or stop it first (Ctrl-C in its window), or give "
+                                       "this one a folder of its own with GRADER_DATA_DIR.")
     held.seek(0)
     held.truncate()
     held.write(f"pid {os.getpid()} {address}\n")
