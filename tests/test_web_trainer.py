@@ -3035,8 +3035,8 @@ def test_two_corrections_of_one_sheet_at_once_both_stay_in_its_result(app, train
     from grader.web import review_actions
     real, calls = review_actions.apply_corrections, []
 
-    def with_a_second_correction_meanwhile(pipeline, result, corrections, key, disputes=None):
-        graded = real(pipeline, result, corrections, key, disputes)
+    def with_a_second_correction_meanwhile(pipeline, result, corrections, key, disputes=None, **kw):
+        graded = real(pipeline, result, corrections, key, disputes, **kw)
         if not calls:          # the other request's correction arrives while this regrade is computed
             calls.append(1)
             token = csrf_of(trainer, "/trainer/")
@@ -3551,7 +3551,7 @@ def test_two_tabs_saving_the_same_field_at_once_store_one_and_name_it_to_the_oth
     sid = trainer.get(resp.location + ".json").get_json()["items"][0]["url"].rstrip("/").rsplit("/", 1)[1]
     other = app.test_client()
     assert log_in(other, name="Pak Budi").status_code == 302
-    reads_together(monkeypatch, review_actions, "corrections_for")  # both read before either stores
+    reads_together(monkeypatch, review_actions, "latest_corrections")  # both read before either stores
     answers = {}
 
     def save(client, value):
@@ -3575,6 +3575,41 @@ def test_two_tabs_saving_the_same_field_at_once_store_one_and_name_it_to_the_oth
         from grader.web.db import get_db
         assert [r[0] for r in get_db().execute("SELECT value FROM corrections WHERE submission_id=?", (sid,))] \
             == [int(kept)]
+
+
+def test_two_corrections_within_one_second_are_told_apart_by_a_third_tab(trainer, code, monkeypatch):
+    """Rehearsal (helper-196, real server): tab X saved I.A.1.L as 5; tab Y, loaded after it, saved 6 in the same
+    second; tab Z, loaded after X's save and before Y's, saved 7: told "saved", it replaced Y's 6 unsaid. The
+    "corrected since this page was loaded" check compared the corrections' times, to the second, and X's and Y's
+    were one. The form now carries the correction's id; a form loaded before (a time) is checked as it was."""
+    import grader.web.review_actions as review_actions
+    same_second = "2026-12-07T05:02:28+00:00"
+    monkeypatch.setattr(review_actions, "now_iso", lambda: same_second)
+    resp = batch(trainer, code, [("a_1.jpg", jpeg_bytes())])
+    sid = trainer.get(resp.location + ".json").get_json()["items"][0]["url"].rstrip("/").rsplit("/", 1)[1]
+    fetch = {"X-Requested-With": "fetch", "X-CSRF-Token": csrf_of(trainer, "/trainer/")}
+
+    def save(value, seen):
+        return trainer.post(f"/trainer/lembar/{sid}/koreksi", headers=fetch,
+                            data={"field": "V.B", "value": value, "seen": seen})
+
+    x = save("53", "")
+    assert x.status_code == 200
+    y = save("58", x.get_json()["seen"])                 # tab Y, loaded after X's save
+    assert y.status_code == 200 and _value_of(trainer, sid, "V.B") == 58
+    z = save("60", x.get_json()["seen"])                 # tab Z, loaded after X's save, before Y's
+    assert z.status_code == 409, z.get_json()
+    assert "sudah mengoreksi isian V.B menjadi 58 setelah halaman ini dibuka" in z.get_json()["message"]
+    assert _value_of(trainer, sid, "V.B") == 58
+    assert save("60", z.get_json()["seen"]).status_code == 200      # saved again: replaced knowingly
+    assert _value_of(trainer, sid, "V.B") == 60
+    page = trainer.get(f"/trainer/lembar/{sid}").get_data(as_text=True)
+    shown = re.search(r'name="field" value="V.B">\s*<input type="hidden" name="back" value="[^"]*"><input '
+                      r'type="hidden" name="seen" value="([^"]*)">', page).group(1)
+    assert shown.isdigit() and save("61", shown).status_code == 200      # the page's form: the id
+    # a form loaded before this change sends the time: still checked by it
+    assert save("62", same_second).status_code == 200
+    assert save("63", "2026-12-07T05:00:00+00:00").status_code == 409
 
 
 def _value_of(client, sid, field_id):

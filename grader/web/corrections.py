@@ -12,11 +12,23 @@ import sqlite3
 
 def corrections_for(conn: sqlite3.Connection, submission_id: int) -> dict[str, tuple[int | None, str, str]]:
     """The latest correction per field: ``field -> (value, by, at)``."""
+    return latest_corrections(conn, submission_id)[0]
+
+
+def latest_corrections(conn: sqlite3.Connection, submission_id: int) \
+        -> tuple[dict[str, tuple[int | None, str, str]], dict[str, int]]:
+    """The latest correction per field, ``field -> (value, by, at)``, and its id, ``field -> id``, read at once.
+
+    The id tells one correction from another exactly: two corrections of a field stored within one second share
+    their time (``at``), and a page's "corrected since this page was loaded" check must not take the later for the
+    earlier (:func:`grader.web.review_actions.correct_field`'s ``seen``)."""
     out: dict[str, tuple[int | None, str, str]] = {}
-    for r in conn.execute("SELECT field_id, value, corrected_by, corrected_at FROM corrections "
+    ids: dict[str, int] = {}
+    for r in conn.execute("SELECT id, field_id, value, corrected_by, corrected_at FROM corrections "
                           "WHERE submission_id=? ORDER BY id", (submission_id,)):
         out[r["field_id"]] = (r["value"], r["corrected_by"], r["corrected_at"])
-    return out
+        ids[r["field_id"]] = r["id"]
+    return out, ids
 
 
 def disputes_for(conn: sqlite3.Connection, submission_id: int) -> dict[str, tuple[str, str]]:
@@ -31,9 +43,11 @@ def open_disputes(disputes: dict[str, tuple[str, str]] | None, corrections: dict
 
 
 def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int | None, str, str]], key,
-                      disputes: dict[str, tuple[str, str]] | None = None) -> dict:
+                      disputes: dict[str, tuple[str, str]] | None = None, ids: dict[str, int] | None = None) -> dict:
     """Regrade ``result`` with the trainer's corrections and the trainee's open disputes; stamp who and when (and on
-    a corrected field the trainee had disputed, what they said and when: ``trainee_said``, ``trainee_said_at``)."""
+    a corrected field the trainee had disputed, what they said and when: ``trainee_said``, ``trainee_said_at``), and
+    which correction it is, ``correction_id``, from ``ids`` (:func:`latest_corrections`): a correction's form sends
+    it back as ``seen``."""
     still_open = open_disputes(disputes, corrections)
     if (not corrections and not still_open) or key is None:
         return result
@@ -50,6 +64,8 @@ def apply_corrections(pipeline, result: dict, corrections: dict[str, tuple[int |
             value, by, at = corrections[field["id"]]
             field["corrected_by"] = by
             field["corrected_at"] = at
+            if ids and field["id"] in ids:
+                field["correction_id"] = ids[field["id"]]
             # the trainer kept what was read (Enter on the reading, or typed it over the "?"): checked, not changed
             field["confirmed"] = field["id"] in read and read[field["id"]] == value
             if field["id"] in (disputes or {}):     # a dispute the trainer answered: said on the pages and exports

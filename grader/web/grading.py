@@ -21,7 +21,7 @@ from grader.errors import GraderError
 from grader.page_groups import normalise_id
 from grader.grading.feedback_files import IDENTITY_NAME
 from grader.web.batching import TYPED_BY_TRAINER
-from grader.web.corrections import apply_corrections, corrections_for, disputes_for
+from grader.web.corrections import apply_corrections, disputes_for, latest_corrections
 from grader.web.db import REMOVED, connect, now_iso
 from grader.web.grading_queue import hold_for_code, no_key_error
 from grader.web.job_worker import JobContext
@@ -194,8 +194,8 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
             # arithmetic is all there is to check). The photos are kept; the trainee types the code.
             hold_for_code(conn, sid, no_key_error(result.get("sheet_exercise")))
             return
-        corrections, disputes = corrections_for(conn, sid), disputes_for(conn, sid)
-        graded = apply_corrections(pipeline, result, corrections, key, disputes)
+        (corrections, ids), disputes = latest_corrections(conn, sid), disputes_for(conn, sid)
+        graded = apply_corrections(pipeline, result, corrections, key, disputes, ids=ids)
         store_result(conn, sid, graded, original=result)
         if corrections or disputes:      # graded again after a crash: the marks must show the corrections
             redraw(pipeline, graded, out_dir, sid)

@@ -16,7 +16,8 @@ from typing import Any
 from grader.errors import GraderError
 from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import field_name, value_read
-from grader.web.corrections import apply_corrections, corrections_for, disputes_for, open_disputes
+from grader.web.corrections import (apply_corrections, corrections_for, disputes_for, latest_corrections,
+                                    open_disputes)
 from grader.web.db import REMOVED, connect, disk_full, immediate, now_iso, storage_refused
 from grader.web.grading import load_exercise_key, redraw, resolve_pipeline, store_result
 from grader.web.job_worker import JobContext
@@ -55,10 +56,10 @@ def _regrade_stored(conn: sqlite3.Connection, sub: sqlite3.Row, key, pipeline_re
     sid = sub["id"]
     while True:
         reading = _reading(conn, sid)
-        corrections, disputes = corrections_for(conn, sid), disputes_for(conn, sid)
-        new = reading and apply_corrections(pipeline, json.loads(reading), corrections, key, disputes)
+        (corrections, ids), disputes = latest_corrections(conn, sid), disputes_for(conn, sid)
+        new = reading and apply_corrections(pipeline, json.loads(reading), corrections, key, disputes, ids=ids)
         with immediate(conn):
-            current = corrections_for(conn, sid) == corrections and disputes_for(conn, sid) == disputes and \
+            current = latest_corrections(conn, sid) == (corrections, ids) and disputes_for(conn, sid) == disputes and \
                 _reading(conn, sid) == reading
             # (only while the sheet is current: a merge or a split that replaced it meanwhile carried what was
             # stored over to the sheet replacing it, and a regrade was not to write the page back as 'done')
@@ -119,7 +120,7 @@ def _record(conn: sqlite3.Connection, submission_id: int, table: str, row: dict)
 
 class CorrectedMeanwhile(GraderError):
     """The field was corrected since the form was loaded (another tab, another trainer): ``stamp`` is that
-    correction's time, which the form sends as ``seen`` to replace it after all."""
+    correction's id, which the form sends as ``seen`` to replace it after all."""
 
     def __init__(self, stamp: str, message: str, message_id: str):
         super().__init__("corrected_meanwhile", message, message_id)
@@ -130,8 +131,9 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                   data_dir: Path | str, pipeline_ref: Any, seen: str | None = None) -> dict:
     """Record a trainer's correction first (so it is never lost), then regrade the sheet at once.
 
-    ``seen``: the time of the field's latest correction as the form showed it ("" for none); a correction stored
-    since is not overwritten unsaid (:class:`CorrectedMeanwhile`). None: not checked.
+    ``seen``: the id of the field's latest correction as the form showed it ("" for none; a form loaded before the
+    id was shown, or showing a result stored before it was stamped, sends that correction's time instead); a
+    correction stored since is not overwritten unsaid (:class:`CorrectedMeanwhile`). None: not checked.
 
     Returns the new result. Raises GraderError if the field does not exist or
     the sheet has no result to correct.
@@ -153,9 +155,10 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
     # (read, checked and stored in one write transaction: apart, two tabs saving the field at once each read "no
     # correction yet" and were both told "saved", the later one standing unsaid; rehearsal, helper-193)
     with immediate(conn):
-        latest = corrections_for(conn, submission_id).get(field_id)
+        corrections, ids = latest_corrections(conn, submission_id)
+        latest = corrections.get(field_id)
         if seen is not None:
-            _not_corrected_since(latest, field_id, seen, value)
+            _not_corrected_since(latest, ids.get(field_id), field_id, seen, value)
         # (the same trainer saving the same number again, Enter pressed twice on the queue's last item, is one
         # correction: the sheet's history listed it twice, helper-147; a regrade follows all the same)
         if latest is None or latest[:2] != (value, by):
@@ -173,20 +176,24 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
         return _regrade_stored(conn, sub, key, pipeline_ref, data_dir)
 
 
-def _not_corrected_since(latest: tuple[int | None, str, str] | None, field_id: str, seen: str,
-                         value: int | None) -> None:
+def _not_corrected_since(latest: tuple[int | None, str, str] | None, latest_id: int | None, field_id: str,
+                         seen: str, value: int | None) -> None:
     """Refuse a correction whose form was loaded before the field's ``latest`` correction (``(value, by, at)``, as
-    :func:`~grader.web.corrections.corrections_for` gives it; rehearsal, helper-139: the review queue open in two
-    tabs, the later tab's save replaced the earlier one's without a word to either)."""
-    if latest is None or latest[2] == seen:
+    :func:`~grader.web.corrections.corrections_for` gives it, whose id is ``latest_id``; rehearsal, helper-139: the
+    review queue open in two tabs, the later tab's save replaced the earlier one's without a word to either).
+
+    ``seen`` is compared to the id: by its time, two corrections stored within one second were one, and a tab
+    loaded with the earlier replaced the later unsaid (rehearsal, helper-196). A time (a form loaded before the id
+    was shown) is compared to the time, as it was."""
+    if latest is None or (str(latest_id) == seen if seen.isdigit() else latest[2] == seen):
         return
-    was, who, at = latest
+    was, who, _ = latest
     named, named_en = field_name(field_id), field_name(field_id, "en")
     shown_id, shown_en = ("kosong", "blank") if was is None else (str(was), str(was))
     typed_id, typed_en = ("kosong", "blank") if value is None else (str(value), str(value))
     raise CorrectedMeanwhile(
-        at, f"{who} corrected entry {named_en} to {shown_en} after this page was loaded. Save again to replace it "
-            f"with {typed_en}.",
+        str(latest_id), f"{who} corrected entry {named_en} to {shown_en} after this page was loaded. Save again to "
+                        f"replace it with {typed_en}.",
         f"{who} sudah mengoreksi isian {named} menjadi {shown_id} setelah halaman ini dibuka. Simpan lagi untuk "
         f"menggantinya dengan {typed_id}.")
 

@@ -577,7 +577,7 @@
           .then(function (r) { return r.json(); })
           .then(function (d) {
             delete form.dataset.saving;
-            // (the time of the field's latest correction: this save's, or one made meanwhile in another tab, which
+            // (the id of the field's latest correction: this save's, or one made meanwhile in another tab, which
             // the message names and which Enter again then replaces knowingly)
             if (d.seen !== undefined && form.elements.seen) { form.elements.seen.value = d.seen; }
             if (d.ok) { status.textContent = "✓ " + (d.score === null ? "" : (review.dataset.scoreText || "{score}").replace("{score}", scoreText(d.score))); form.classList.add("done"); form.dataset.done = "1";

@@ -91,7 +91,7 @@ def correct(sid: int):
                             data_dir=current_app.config["DATA_DIR"], pipeline_ref=current_app.config["PIPELINE"],
                             seen=request.form.get("seen"))
     except CorrectedMeanwhile as exc:
-        # (the form takes the newer correction's time: saved again, it replaces that correction knowingly)
+        # (the form takes the newer correction's id: saved again, it replaces that correction knowingly)
         if wants_json:
             return jsonify({"ok": False, "message": error_text(exc), "seen": exc.stamp}), 409
         flash(error_text(exc), "error")
@@ -113,7 +113,8 @@ def correct(sid: int):
         # lets the sums back up its neighbours), and the page marks those done too
         # (a half sheet's score is no score of the sheet: nothing is said, as in the class table)
         return jsonify({"ok": True, "score": full_score(new.get("status"), new.get("score")),
-                        "status": field.get("status"), "seen": field.get("corrected_at") or "",
+                        "status": field.get("status"),
+                        "seen": str(field.get("correction_id") or field.get("corrected_at") or ""),
                         "value": field.get("value"),
                         "open": sorted(f["id"] for f in new.get("fields", []) if waiting(f))})
     flash(_("Koreksi {field} disimpan.", field=field_name(field_id)), "ok")
