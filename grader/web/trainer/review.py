@@ -99,8 +99,10 @@ def correct(sid: int):
     except GraderError as exc:
         if wants_json:
             # ("gone": the sheet was removed, in another tab: the queue stops offering its other entries too)
+            # (a sheet being graded: 409, as the form's own page says it; it was 400 here, as if the value were bad)
             gone = exc.code == "removed"
-            return jsonify({"ok": False, "message": error_text(exc), "gone": gone}), 410 if gone else 400
+            status = 410 if gone else 409 if exc.code == "being_graded" else 400
+            return jsonify({"ok": False, "message": error_text(exc), "gone": gone}), status
         if exc.code == "being_graded":
             # (a page of its own, saying what was typed: the sheet's page, being graded, reloads itself in a few
             # seconds and would drop the message; Back returns to the form as it was typed)
