@@ -433,6 +433,18 @@ def batch_cut_by_a_crash(code, client_token: str):
     return restart()
 
 
+def trainer_at_a_batch_cut_by_a_crash(code):
+    """:func:`batch_cut_by_a_crash` (form token "crashed"): the app, a trainer logged in, the batch's token."""
+    app = batch_cut_by_a_crash(code, client_token="crashed")
+    trainer = app.test_client()
+    log_in(trainer)
+    conn = connect(app.config["DATABASE"])
+    try:
+        return app, trainer, conn.execute("SELECT token FROM batches").fetchone()["token"]
+    finally:
+        conn.close()
+
+
 @pytest.mark.parametrize("later", [False, True], ids=["at_once", "an_hour_later"])
 def test_a_batch_cut_short_by_a_crash_takes_the_rest_when_the_same_form_is_sent_again(code, monkeypatch, later):
     """A crash while a batch's photos are being stored: the trainer reloads ('send the form again', the same form
@@ -464,14 +476,7 @@ def test_a_batch_a_crash_cut_short_says_so_until_it_is_sent_again(code):
     from test_web_trainer import CLASS as photos
     from test_web_trainer import batch
 
-    app = batch_cut_by_a_crash(code, client_token="crashed")
-    trainer = app.test_client()
-    log_in(trainer)
-    conn = connect(app.config["DATABASE"])
-    try:
-        token = conn.execute("SELECT token FROM batches").fetchone()["token"]
-    finally:
-        conn.close()
+    _, trainer, token = trainer_at_a_batch_cut_by_a_crash(code)
     page = trainer.get(f"/trainer/batch/{token}").get_data(as_text=True)
     assert "terputus sebelum semua fotonya tersimpan" in page and f'href="/trainer/latihan/{code}"' in page
     assert trainer.get(f"/trainer/batch/{token}.json").get_json()["cut_short"] is True
@@ -483,6 +488,27 @@ def test_a_batch_a_crash_cut_short_says_so_until_it_is_sent_again(code):
     page = trainer.get(f"/trainer/batch/{token}").get_data(as_text=True)
     assert "terputus" not in page and trainer.get(f"/trainer/batch/{token}.json").get_json()["cut_short"] is False
     assert "terputus" not in trainer.get(f"/trainer/latihan/{code}").get_data(as_text=True)
+
+
+def test_a_batch_cut_short_says_what_was_stored_is_graded_only_once_it_is(code):
+    """Rehearsal (helper-195, follow-up by helper-196): a batch a crash cut short said "Yang tersimpan sudah dinilai"
+    above "0 / 18 lembar selesai", its photos waiting for grading. It says they are being graded until they are."""
+    app, trainer, token = trainer_at_a_batch_cut_by_a_crash(code)
+    conn = connect(app.config["DATABASE"])
+    try:
+        with conn:
+            conn.execute("UPDATE submissions SET state='queued'")     # (as at the restart: waiting to be graded)
+
+        def said(lang="id"):
+            page = trainer.get(f"/trainer/batch/{token}?lang={lang}").get_data(as_text=True)
+            return re.search(r"data-cut-short><p[^>]*>(.*?)<a ", page, re.S).group(1)
+        assert "Yang tersimpan sedang dinilai." in said() and "sudah dinilai" not in said()
+        assert "What was stored is being graded." in said("en")
+        with conn:
+            conn.execute("UPDATE submissions SET state='done'")
+    finally:
+        conn.close()
+    assert "Yang tersimpan sudah dinilai." in said() and "What was stored is graded." in said("en")
 
 
 def test_a_batch_stored_whole_just_before_a_crash_is_that_batch_when_its_form_comes_back_later(code):

@@ -453,6 +453,9 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Pengiriman unggahan ini terputus sebelum semua fotonya tersimpan (server berhenti atau gagal menyimpan), jadi mungkin ada foto yang tidak tercantum di bawah. Yang tersimpan sudah dinilai.":
         "Sending this upload was cut short before all its photos were stored (the server stopped or could not store "
         "them), so some photos may be missing below. What was stored is graded.",
+    "Pengiriman unggahan ini terputus sebelum semua fotonya tersimpan (server berhenti atau gagal menyimpan), jadi mungkin ada foto yang tidak tercantum di bawah. Yang tersimpan sedang dinilai.":
+        "Sending this upload was cut short before all its photos were stored (the server stopped or could not store "
+        "them), so some photos may be missing below. What was stored is being graded.",
     "Kirim lagi folder atau zip yang sama dari halaman latihan {code}": "Send the same folder or zip again from exercise {code}'s page",
     "foto yang sudah tersimpan tidak dinilai dua kali.": "photos already stored are not graded twice.",
     "terputus: kirim lagi": "cut short: send it again",
