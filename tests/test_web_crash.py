@@ -369,7 +369,8 @@ def test_a_grading_run_while_a_correction_is_regraded_loses_neither(code, monkey
                         headers={"X-Requested-With": "fetch", "X-CSRF-Token": csrf_of(trainer, "/trainer/")})
     if grading == "started":
         message = said.get_json()["message"]
-        assert said.status_code == 400 and "diganti" not in message and "sudah tersimpan" in message
+        # (409, `being_graded`, by fetch as by the form: 6c4377a)
+        assert said.status_code == 409 and "diganti" not in message and "sudah tersimpan" in message
         assert "sedang dinilai ulang" in message and "begitu penilaiannya selesai" in message
         monkeypatch.setattr(fake, "grade_upload", reads_it_right)
         grading_module.run_grade_job({"submission_id": 1}, ctx)      # (that grading finishes)
