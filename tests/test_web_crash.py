@@ -49,8 +49,9 @@ def cut_while_storing(sheets: int):
             yield
 
 
-def upload(client, code, name="017_1.jpg"):
-    data = {"csrf_token": csrf_of(client), "code": code, "trainee": "017", "photo_1": (io.BytesIO(jpeg_bytes()), name)}
+def upload(client, code, name="017_1.jpg", photo=None):
+    photo = jpeg_bytes() if photo is None else photo
+    data = {"csrf_token": csrf_of(client), "code": code, "trainee": "017", "photo_1": (io.BytesIO(photo), name)}
     return client.post("/", data=data, content_type="multipart/form-data").location
 
 
@@ -768,8 +769,8 @@ def test_a_whole_sending_a_crash_left_unrecorded_is_recorded_and_graded_at_a_lat
     trainee = app.test_client()
     with crash_after(sheet_storing, "_write_photos"):
         upload(trainee, code)
-    with crash_after(sheet_storing, "_write_photos"):
-        upload(app.test_client(), code, name="018_1.jpg")
+    with crash_after(sheet_storing, "_write_photos"):    # (a photo of its own: 017's would stand for it)
+        upload(app.test_client(), code, name="018_1.jpg", photo=jpeg_bytes(color="#eeeeee"))
     data = app.config["DATA_DIR"]
     folders = sorted((data / "submissions").iterdir(), key=lambda d: (d / "upload").iterdir().__next__().name)
     whole, cut = [d.name for d in folders]          # (017's, 018's)
@@ -793,6 +794,32 @@ def test_a_whole_sending_a_crash_left_unrecorded_is_recorded_and_graded_at_a_lat
     caplog.clear()
     restart()
     assert "photo folder" not in caplog.text and sheet(app)[0]["state"] == "done"
+
+
+def test_a_sending_set_aside_is_no_longer_asked_for_once_its_photos_are_sent_again(code):
+    """Rehearsal (helper-195, follow-up by helper-196): the trainer's exercises page went on saying "1 kiriman foto
+    disisihkan ... unggah lagi foto lembar itu" after the trainer had uploaded that photo again. A folder set aside
+    whose every photo a sheet holds since is no longer counted (it stays in quarantine/ for the administrator)."""
+    import grader.web.sheet_storing as sheet_storing
+    from test_web_trainer import batch
+
+    app = make_test_app()
+    with crash_after(sheet_storing, "_write_photos"):
+        upload(app.test_client(), code, name="018_1.jpg")
+    data = app.config["DATA_DIR"]
+    [cut] = (data / "submissions").iterdir()
+    (cut / "sheet.json").unlink()                   # (cut before its record was written: it cannot be recorded)
+    untouched_for_an_hour(cut)
+    app = restart()
+    assert (data / "quarantine" / "submissions" / cut.name).is_dir()
+    trainer = app.test_client()
+    log_in(trainer)
+    assert "1 kiriman foto disisihkan" in trainer.get("/trainer/").get_data(as_text=True)
+    batch(trainer, code, [("018_1.jpg", jpeg_bytes(color="#dddddd"))])         # another photo: still asked for
+    assert "1 kiriman foto disisihkan" in trainer.get("/trainer/").get_data(as_text=True)
+    batch(trainer, code, [("018_1.jpg", jpeg_bytes())], client_token="b2")      # that photo, sent again
+    assert "disisihkan" not in trainer.get("/trainer/").get_data(as_text=True)
+    assert (data / "quarantine" / "submissions" / cut.name).is_dir()
 
 
 def test_a_whole_sending_a_crash_left_unrecorded_is_graded_minutes_after_the_restart_not_an_hour(code, caplog):

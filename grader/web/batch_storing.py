@@ -84,6 +84,12 @@ def held_by_batch(conn: sqlite3.Connection, batch_id: int, digests: list[str]) -
     return _photos_among(conn, f"s.batch_id=? AND s.state != '{REMOVED}'", (batch_id,), digests)
 
 
+def held_by_a_sheet(conn: sqlite3.Connection, digests: list[str]) -> list[bool]:
+    """Which photos (by their sha256 ``digests``) any sheet not removed holds, whatever its exercise or source: a
+    sending set aside after a crash, sent again since (:func:`grader.web.unrecorded.set_aside_count`)."""
+    return _photos_among(conn, f"s.state != '{REMOVED}'", (), digests)
+
+
 def _photos_among(conn: sqlite3.Connection, sheets: str, params: tuple, digests: list[str]) -> list[bool]:
     """Which photos (by their sha256 ``digests``) a sheet matching SQL condition ``sheets`` (on ``s``, with
     ``params``) holds."""

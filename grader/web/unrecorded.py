@@ -31,7 +31,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Callable
 
-from grader.web.batch_storing import held_by_batch
+from grader.web.batch_storing import held_by_a_sheet, held_by_batch
 from grader.web.db import REMOVED, connect, immediate, now_iso
 from grader.web.corrections import carry_over_same_photos
 from grader.web.sheet_storing import MANIFEST, NewSheet, record_sheets, submissions_root
@@ -206,13 +206,30 @@ def watch(runner, *, every_s: float = UNRECORDED_SWEEP_S) -> None:
         runner.every(every_s, lambda: sweep_unrecorded(runner))
 
 
-def set_aside_count(data_dir: Path | str) -> int:
+def set_aside_count(data_dir: Path | str, conn: sqlite3.Connection | None = None) -> int:
     """How many photo folders are in :data:`QUARANTINE`: what the trainer's exercises page says, until the
-    administrator has looked at them and deleted them."""
+    administrator has looked at them and deleted them. With ``conn``, only those still to be sent again: a folder
+    whose every photo a sheet holds since (the trainer sent the batch again, the trainee the same photos) asks
+    nothing more of the trainer, and the page kept asking for it to be sent again after it was (helper-196)."""
     try:
-        return sum(1 for d in (Path(data_dir) / QUARANTINE).iterdir() if d.is_dir())
+        folders = [d for d in (Path(data_dir) / QUARANTINE).iterdir() if d.is_dir()]
     except OSError:
         return 0
+    return sum(1 for d in folders if conn is None or not _sent_again(conn, d))
+
+
+def _sent_again(conn: sqlite3.Connection, folder: Path) -> bool:
+    """Whether every photo of the set-aside ``folder`` is held by a sheet (not removed): by the digests its record
+    (:data:`MANIFEST`) gives, else by its photos' own."""
+    try:
+        digests = [p["sha256"] for p in json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["photos"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        try:
+            digests = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (folder / "upload").iterdir()
+                       if p.is_file()]
+        except OSError:
+            return False
+    return bool(digests) and all(held_by_a_sheet(conn, digests))
 
 
 def _written(folder: Path) -> float:

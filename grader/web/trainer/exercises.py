@@ -100,7 +100,7 @@ def index():
     return render_template("trainer/index.html", keys=keys, counts=counts, spec=spec, traps=TRAPS,
                            trap_names=trap_names(), traps_worded=traps_worded,
                            made={c: made_iso(t) for c, t in made.items()},
-                           held=held_uploads(db), set_aside=set_aside_count(_base()))
+                           held=held_uploads(db), set_aside=set_aside_count(_base(), db))
 
 
 HELD_SHOWN = 50
