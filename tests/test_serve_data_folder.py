@@ -99,3 +99,21 @@ def test_a_server_killed_leaves_no_lock_behind(first_server, served_at_once):
     assert main(["serve", "--port", str(second)]) == 0
     assert job_row(database, job)[1] == 1                    # re-queued as interrupted (to run alone)
     assert f"http://127.0.0.1:{second}/" in (database.parent / "serving.lock").read_text()
+
+
+def test_a_folder_that_cannot_be_locked_is_served_unguarded_and_said(tmp_path, monkeypatch, caplog):
+    """A data folder on a share without locks (flock fails with ENOLCK, not 'held by another') must not stop the
+    server with a traceback: it serves, and the log says the folder is unguarded."""
+    import errno
+    import fcntl
+
+    from grader.web import serving_lock
+
+    def no_locks(fd, op):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with caplog.at_level("WARNING", logger="grader.web.serving_lock"):
+        held = serving_lock.hold_data_folder(tmp_path / "data", "http://127.0.0.1:1/")
+    held.close()
+    assert "cannot lock" in caplog.text and "No locks available" in caplog.text

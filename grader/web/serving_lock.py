@@ -15,11 +15,14 @@ server never leaves a stale lock behind for the next start to trip on. The file 
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import IO
 
 from grader.errors import GraderError
+
+log = logging.getLogger(__name__)
 
 __all__ = ["LOCK_FILE", "hold_data_folder"]
 
@@ -70,6 +73,9 @@ def _lock(held: IO) -> bool:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
+    except OSError as exc:      # (a folder on a share that has no locks, ENOLCK: serve, unguarded, and say so)
+        log.warning("cannot lock %s (%s): a second grader server on this data folder would not be stopped",
+                    held.name, exc.strerror or exc)
     return True
 
 
