@@ -221,10 +221,12 @@ def test_a_batch_whose_merge_the_database_refused_is_merged_later(code, monkeypa
         refused = noting_refusals(monkeypatch, grading, "after_grade_job")
     else:
         refused = noting_refusals(monkeypatch, page_merge, "store_submission")
-        real_split = page_merge.split_contradicting_pairs
-        monkeypatch.setattr(page_merge, "split_contradicting_pairs", lambda conn, batch_id, runner: (
-            lock.in_transaction or refused.is_set() or lock.execute("BEGIN IMMEDIATE"),
-            real_split(conn, batch_id, runner))[1])
+        # (locked once the merge has read its batch's single pages, after the note of pages in classmates' sheets,
+        # which writes in a transaction of its own: so the refusal meets the storing of the merged sheet)
+        real_singles = page_merge._single_pages
+        monkeypatch.setattr(page_merge, "_single_pages", lambda conn, where, params: (
+            real_singles(conn, where, params),
+            lock.in_transaction or refused.is_set() or lock.execute("BEGIN IMMEDIATE"))[0])
     client = app.test_client()
     try:
         page = batch_of(client, code, ["qr-12-a_p1.jpg", "qr-12-b_p2.jpg"])
