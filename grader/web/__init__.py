@@ -29,7 +29,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from grader.config import data_dir
@@ -240,11 +240,29 @@ def _wants_json() -> bool:
         or request.headers.get("X-Requested-With") == "fetch"
 
 
-def error_response(status: int, text: str, **extra):
-    """An error as JSON (``error``: the HTTP status, ``message``, and ``extra``) to a script, as a page to a person."""
+def error_response(status: int, text: str, *, back: tuple[str, str] | None = None, retry_after: int | None = None,
+                   **extra):
+    """An error as JSON (``error``: the HTTP status, ``message``, and ``extra``) to a script, as a page to a person.
+    ``back``: ``(address, words)`` of the page's way back, instead of the exercises (a trainer) or the upload form;
+    ``retry_after``: seconds, sent as ``Retry-After`` (a 503)."""
     if _wants_json():
-        return jsonify({"error": status, **extra, "message": text}), status
-    return render_template("error.html", code=status, message=text), status
+        response = make_response(jsonify({"error": status, **extra, "message": text}), status)
+    else:
+        response = make_response(render_template("error.html", code=status, message=text, back=back), status)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def busy_response(said, **extra):
+    """What a request that met the database locked past its timeout is answered (:func:`grader.web.db.database_busy`):
+    503 with ``Retry-After``, ``said`` (a :class:`~grader.errors.GraderError`, code ``busy`` or what its caller
+    kept: whether what was sent is saved, and what to do) in the page's language, and ``code``, as 507 answers a
+    full disk (:func:`storage_refused_response`)."""
+    from grader.web.db import BUSY_RETRY_AFTER_S
+    from grader.web.i18n import error_text
+
+    return error_response(503, error_text(said), retry_after=BUSY_RETRY_AFTER_S, code=said.code, **extra)
 
 
 def storage_refused_response():
@@ -259,10 +277,28 @@ def storage_refused_response():
     return error_response(507, error_text(said), code=said.code)
 
 
+def busy_said(exc: sqlite3.OperationalError):
+    """:func:`busy_response` to a request that met the database locked past its timeout where no caller said what
+    it kept: a sending whose photos were kept for the sweep of unrecorded sendings
+    (:data:`~grader.web.sheet_storing.KEPT_WHEN_BUSY`; a trainee's is remembered as this browser's, so the upload
+    page lists it once recorded), photos sent and not kept, or nothing claimed of what was sent."""
+    from grader.web.sheet_storing import KEPT_WHEN_BUSY, busy_kept, busy_not_kept, busy_unsaid
+
+    kept = getattr(exc, KEPT_WHEN_BUSY, None)
+    if kept:
+        if not request.path.startswith("/trainer/"):
+            from grader.web.trainee.attempts import remember_attempt
+            remember_attempt(kept)
+        return busy_response(busy_kept(), kept=True)
+    if request.files:
+        return busy_response(busy_not_kept(), kept=False)
+    return busy_response(busy_unsaid())
+
+
 def _register_errors(app: Flask) -> None:
     from grader.web.i18n import error_text
     from grader.web.i18n import gettext as _
-    from grader.web.db import storage_refused
+    from grader.web.db import database_busy, storage_refused
     from grader.web.sheet_storing import StorageError
 
     messages = {
@@ -312,7 +348,11 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(sqlite3.OperationalError)
     def database_refused(exc: sqlite3.OperationalError):
         # (a data folder gone read-only or full, met outside the storing that says so itself: sending again will
-        # not help until someone makes room, so it is not "try again in a moment"; a lock is, and stays a 500)
+        # not help until someone makes room, so it is not "try again in a moment"; a lock met where no caller says
+        # what it kept is: 503, with nothing claimed of what the request sent)
+        if database_busy(exc):
+            log.error("the database stayed locked past its timeout on %s %s: %s", request.method, request.path, exc)
+            return busy_said(exc)
         if not storage_refused(exc):
             return server_error(exc)
         log.error("the database's disk refused %s %s: %s", request.method, request.path, exc)

@@ -20,6 +20,9 @@ from flask.cli import with_appcontext
 from grader.web.schema import SCHEMA
 
 BUSY_TIMEOUT_MS = 30_000
+#: what a request that met the database locked past :data:`BUSY_TIMEOUT_MS` is told to wait before sending again, in
+#: seconds (``Retry-After`` of its 503: :func:`database_busy`)
+BUSY_RETRY_AFTER_S = 30
 #: state of a sheet a trainer removed: its row stays as a tombstone (see grader.web.removal)
 REMOVED = "removed"
 #: batches.merged: 0 the merge step is due once every sheet is graded, 1 it ran, MERGING it is running
@@ -55,6 +58,18 @@ def storage_refused(exc: BaseException) -> bool:
         return False
     code = getattr(exc, "sqlite_errorcode", None)
     return code & 0xFF in STORAGE_REFUSALS if code is not None else disk_full(exc)
+
+
+def database_busy(exc: BaseException | None) -> bool:
+    """Whether ``exc`` is the database locked by another writer past :data:`BUSY_TIMEOUT_MS` (SQLite's BUSY or
+    LOCKED; by its words when it carries no code): a passing state, answered 503 with ``Retry-After``, and its
+    sender told whether what they sent was kept, never the generic "server error"."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "database is locked" in str(exc) or "database table is locked" in str(exc)
 
 
 def disk_full(exc: BaseException | None) -> bool:

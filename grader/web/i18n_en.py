@@ -16,6 +16,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "Kesalahan": "Error",
     "Maaf": "Sorry",
     "Kembali ke halaman kirim foto": "Back to sending a photo",
+    "Kembali ke isian ini": "Back to this entry",
+    "Kembali ke hasil dan kirim lagi": "Back to the result, to send it again",
     # errors
     "Permintaan tidak valid.": "The request is not valid.",
     "Anda tidak berhak membuka halaman ini.": "You may not open this page.",

@@ -18,10 +18,10 @@ from grader.grading.review_queue import on_unread_page
 from grader.grading.shown import field_name, value_read
 from grader.web.corrections import (apply_corrections, corrections_for, disputes_for, latest_corrections,
                                     open_disputes)
-from grader.web.db import REMOVED, connect, disk_full, immediate, now_iso, storage_refused
+from grader.web.db import REMOVED, connect, database_busy, disk_full, immediate, now_iso, storage_refused
 from grader.web.grading import load_exercise_key, redraw, resolve_pipeline, store_result
 from grader.web.job_worker import JobContext
-from grader.web.review_refusals import not_stored
+from grader.web.review_refusals import busy_not_stored, not_stored
 from grader.web.sheet_storing import submission_dir
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def correct_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           f"Isian {named} paling besar {largest}; {value} tidak mungkin tertulis di situ.")
     # (read, checked and stored in one write transaction: apart, two tabs saving the field at once each read "no
     # correction yet" and were both told "saved", the later one standing unsaid; rehearsal, helper-193)
-    with immediate(conn):
+    with _not_stored_if_busy("corrections", {"field_id": field_id, "value": value}), immediate(conn):
         corrections, ids = latest_corrections(conn, submission_id)
         latest = corrections.get(field_id)
         if seen is not None:
@@ -199,6 +199,22 @@ def _not_corrected_since(latest: tuple[int | None, str, str] | None, latest_id: 
 
 
 @contextmanager
+def _not_stored_if_busy(table: str, sent: dict) -> Iterator[None]:
+    """Around the write transaction recording a correction or a dispute: the database locked past its timeout by
+    another writer rolled it back, and its sender is told it is NOT stored, with what they typed
+    (:func:`~grader.web.review_refusals.busy_not_stored`), not the generic "server error" (rehearsal, helper-198:
+    a lock held by a second connection answered the correction form 500, its typed value gone)."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if not database_busy(exc):
+            raise
+        log.error("could not record a %s of %s: the database is locked (%s); its sender is told it is not saved",
+                  table[:-1], sent.get("field_id"), exc)
+        raise busy_not_stored(table, sent) from exc
+
+
+@contextmanager
 def _stored_if_not_scored(table: str, submission_id: int, field_id: str) -> Iterator[None]:
     """Around the regrade of a correction (``table="corrections"``) or a dispute (``"disputes"``) just stored: an
     unexpected error there (a bug, a database locked past its timeout, a full disk) is logged, and its sender told
@@ -223,8 +239,9 @@ def _stored_if_not_scored(table: str, submission_id: int, field_id: str) -> Iter
         # (a disk with room for the row but not for the result: said as the storage's, as every page says it, not
         # as a server error; rehearsal, helper-193)
         cause_en, cause = (("the server's storage, full or not writable,", "penyimpanan server penuh atau tidak bisa "
-                            "ditulisi") if storage_refused(exc) or disk_full(exc) else ("a server error",
-                                                                                         "kesalahan server"))
+                            "ditulisi") if storage_refused(exc) or disk_full(exc) else
+                           ("the server being busy", "server sedang sibuk") if database_busy(exc) else
+                           ("a server error", "kesalahan server"))
         if table == "disputes":
             raise GraderError("not_scored", f"Your dispute of {named_en} is saved, but {cause_en} kept it from "
                               f"reaching the trainer yet. It is not lost: {soon_en}it reaches the trainer when the "
@@ -322,7 +339,7 @@ def dispute_field(conn: sqlite3.Connection, *, submission_id: int, field_id: str
                           sent={"field_id": field_id, "written": written})
     # (read, checked and stored in one write transaction: apart, the same dispute sent from two tabs at once was
     # stored twice, both told "thank you", and disputes sent together passed the cap; rehearsal, helper-193)
-    with immediate(conn):
+    with _not_stored_if_busy("disputes", {"field_id": field_id, "written": written}), immediate(conn):
         open_now = open_disputes(disputes_for(conn, submission_id), corrections_for(conn, submission_id))
         if field_id in open_now:       # e.g. sent again from a page opened before the first one
             raise GraderError("already_disputed", f"Entry {named_en} is already disputed and waits for a trainer "

@@ -10,7 +10,7 @@ from grader.errors import GraderError
 from grader.grading.shown import field_name
 from grader.web.db import REMOVED
 
-__all__ = ["not_stored"]
+__all__ = ["busy_not_stored", "not_stored"]
 
 
 def _gone() -> GraderError:
@@ -51,6 +51,24 @@ def not_stored(conn: sqlite3.Connection, submission_id: int, *, kept: bool, tabl
     if row["state"] in ("queued", "running") and sent is not None:
         return _being_graded(table, sent)
     return _replaced(table)
+
+
+def busy_not_stored(table: str, sent: dict) -> GraderError:
+    """A correction (``table="corrections"``) or a dispute (``"disputes"``) that met the database locked past its
+    timeout (another writer holding it: :func:`grader.web.db.database_busy`): NOT stored, its transaction rolled
+    back, and to be sent again in a moment. What was typed is said back, so that nothing is lost if the form is not
+    there any more (code ``busy``: answered 503 with ``Retry-After``)."""
+    named, said, named_en, said_en = _said(table, sent)
+    if table == "disputes":
+        return GraderError("busy", f"The server is busy just now, so your dispute of {named_en} (you wrote "
+                           f"{said_en}) is NOT saved. Send it again in a minute: your text waits in its form.",
+                           f"Server sedang sibuk, jadi sanggahan Anda untuk {named} (Anda menulis {said}) BELUM "
+                           f"tersimpan. Kirim lagi satu menit lagi: tulisan Anda menunggu di formulirnya.")
+    return GraderError("busy", f"The server is busy just now, so the correction of {named_en} to {said_en} is NOT "
+                       f"saved. Save it again in a minute: type {said_en} in entry {named_en} if the form no longer "
+                       f"shows it.",
+                       f"Server sedang sibuk, jadi koreksi {named} menjadi {said} BELUM tersimpan. Simpan lagi "
+                       f"satu menit lagi: ketik {said} di isian {named} bila formulirnya tidak lagi menunjukkannya.")
 
 
 def _being_graded(table: str, sent: dict) -> GraderError:

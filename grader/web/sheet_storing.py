@@ -25,7 +25,7 @@ from typing import Callable
 
 from grader.errors import GraderError
 from grader.web.corrections import carry_over_same_photos
-from grader.web.db import immediate, now_iso, storage_refused
+from grader.web.db import database_busy, immediate, now_iso, storage_refused
 # (the manifest's time, taken while the photos are still being written: a name of its own, as ``now_iso`` here
 # stamps the row, which tests/test_web_crash.py watches to see every fsync come before it)
 from grader.web.db import now_iso as written_at
@@ -91,7 +91,7 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
                      pairs_with: int | None = None, places: tuple[str, ...] = (), replaces: tuple[str, ...] = (),
                      left_out: tuple[dict, ...] = (), sent_in: tuple[str | None, ...] = (), dedupe: bool = True,
                      then: Callable[[sqlite3.Connection, int], None] | None = None,
-                     recoverable: bool = False) -> NewSubmission:
+                     recoverable: bool = False, keep_if_busy: bool = False) -> NewSubmission:
     """Write ``files`` to disk, then record the submission and its uploads in one transaction.
 
     ``files`` are ``(original name, bytes)`` in page order. ``typed_trainee`` is the name exactly as typed on the
@@ -105,7 +105,7 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
     this is a double submit. ``then(conn, new id)`` runs inside the same transaction: what the new sheet replaces
     (pages merged into it, corrections carried over) is recorded with it or not at all, so a crash between the two
     cannot leave a merge to be done twice or a correction behind. ``recoverable``: a start can do ``then`` again from
-    the sheet's record (:func:`store_sheets`).
+    the sheet's record (:func:`store_sheets`). ``keep_if_busy``: :func:`store_sheets`'.
     """
     sheet = NewSheet(files=files, source=source, exercise=exercise, trainee=trainee, trainee_name=trainee_name,
                      typed_trainee=typed_trainee, sender=sender, client_token=client_token, batch_id=batch_id,
@@ -126,7 +126,8 @@ def store_submission(conn: sqlite3.Connection, data_dir: Path, *, files: list[tu
         # (looked for again where the sheet is recorded: the same photos from another form, sent while these were
         # being written, are one sheet, not two)
         [new] = store_sheets(conn, data_dir, [sheet], then=(lambda c, ids: then(c, ids[0])) if then else None,
-                             unless=sent_already if dedupe else None, recoverable=recoverable)
+                             unless=sent_already if dedupe else None, recoverable=recoverable,
+                             keep_if_busy=keep_if_busy)
     except SentBefore as exc:
         return earlier(exc.sheet)
     except sqlite3.IntegrityError:
@@ -198,7 +199,7 @@ class SentBefore(Exception):
 def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet], *,
                  then: Callable[[sqlite3.Connection, list[int]], None] | None = None,
                  unless: Callable[[sqlite3.Connection], sqlite3.Row | None] | None = None,
-                 recoverable: bool = False) -> list[NewSubmission]:
+                 recoverable: bool = False, keep_if_busy: bool = False) -> list[NewSubmission]:
     """Write every sheet's photos to disk, then record all the sheets and ``then(conn, their ids)`` in one
     transaction (a split's two halves and the pair they replace: all or nothing). No double-submit check but
     ``unless(conn)``, asked inside that transaction: a sheet it returns (another request stored the same sending
@@ -216,7 +217,10 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
     A single sheet's photos are followed by :data:`MANIFEST`, for a start to record it should a crash come before
     its row: a sheet stored with nothing ``then``, or one whose ``then`` the start can do again from that record
     alone (``recoverable``: a batch's merge marked due, a retake's corrections carried over with its photos);
-    not a merge's or a split's, whose storing replaces other sheets."""
+    not a merge's or a split's, whose storing replaces other sheets. With ``keep_if_busy`` (a trainee's sending),
+    such a sheet whose recording meets the database locked past its timeout keeps its photos and that record for
+    :mod:`grader.web.unrecorded`'s sweep to record, and the error raised names its folder (:data:`KEPT_WHEN_BUSY`);
+    else its photos are deleted, as on any error."""
     written: list[tuple[str, list[tuple]]] = []
     with_record = len(sheets) == 1 and (then is None or recoverable)
     try:
@@ -242,6 +246,14 @@ def store_sheets(conn: sqlite3.Connection, data_dir: Path, sheets: list[NewSheet
             for sid in ids:     # (a photo already on a corrected sheet: what the trainer said of it holds here too)
                 carry_over_same_photos(conn, sid)
     except BaseException as exc:
+        if database_busy(exc) and with_record and keep_if_busy:
+            # (the database locked past its timeout by another writer: the photos stay, with their record, for the
+            # sweep of sendings left unrecorded to record and grade once the lock is gone; deleted, they were lost
+            # while the page said only "server error"; rehearsal, helper-198)
+            log.error("could not record an upload: the database is locked (%s); its photos are kept in %s for the "
+                      "sweep of unrecorded sendings to record", exc, written[0][0])
+            setattr(exc, KEPT_WHEN_BUSY, written[0][0])       # (said by the app's answer: grader.web.busy_said)
+            raise
         _drop(data_dir, written, unless_held_in=conn)    # no photo on disk that no submission holds
         if storage_refused(exc):
             log.error("could not record an upload: %s", exc)     # "database or disk is full", read-only, ...
@@ -401,3 +413,41 @@ def storage_error() -> StorageError:
                         "were not kept. Tell your trainer, then send them again later.",
                         "Server tidak bisa menyimpan foto (penyimpanan penuh atau tidak bisa ditulisi), jadi foto "
                         "belum tersimpan. Beri tahu pelatih atau pengelola, lalu kirim lagi nanti.")
+
+
+
+#: the attribute naming the folder (a token) of a sending whose photos were kept though its recording met the
+#: database locked (:func:`store_sheets`' ``keep_if_busy``), set on the error it raised
+KEPT_WHEN_BUSY = "grader_kept_photos"
+
+
+def busy_kept() -> GraderError:
+    """What a trainee is told whose sending met the database locked past its timeout, its photos kept on the disk
+    with their record (:data:`KEPT_WHEN_BUSY`): :mod:`grader.web.unrecorded`'s sweep records and grades them within
+    minutes unless the form is sent again meanwhile (then that sending is the sheet, and this folder is set aside,
+    not counted twice)."""
+    return GraderError(
+        "busy_kept",
+        "The server is busy just now, so your sending is not recorded yet. Your photos did arrive and are kept on "
+        "the server: it records and grades them by itself within a few minutes, and they then show on the sending "
+        "page under \u201cSent from this device\u201d. Or send this form again in a minute to see the result at "
+        "once; the photos are not graded twice.",
+        "Server sedang sibuk, jadi kiriman Anda belum tercatat. Foto Anda sudah sampai dan disimpan di server: "
+        "server mencatat dan menilainya sendiri dalam beberapa menit, lalu hasilnya muncul di halaman kirim foto, di "
+        "bagian \u201cKiriman dari perangkat ini\u201d. Atau kirim lagi formulir ini satu menit lagi untuk langsung "
+        "melihat hasilnya; foto tidak dinilai dua kali.")
+
+
+def busy_not_kept() -> GraderError:
+    """What a sender of photos is told whose sending met the database locked past its timeout, nothing kept."""
+    return GraderError("busy_not_kept",
+                       "The server is busy just now, so your photos were NOT saved. Send them again in a minute.",
+                       "Server sedang sibuk, jadi foto Anda BELUM tersimpan. Kirim lagi satu menit lagi.")
+
+def busy_unsaid() -> GraderError:
+    """What a request that met the database locked past its timeout is told where no caller says what it kept (a
+    page, a form without its own answer): the server is busy, nothing claimed of what it sent."""
+    return GraderError("busy", "The server is busy just now. Try again in a minute; if you sent something, check "
+                       "whether it shows before sending it again.",
+                       "Server sedang sibuk. Coba lagi satu menit lagi; bila Anda mengirim sesuatu, periksa dulu "
+                       "apakah sudah muncul sebelum mengirim lagi.")

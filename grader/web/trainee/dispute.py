@@ -10,6 +10,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 
 from grader.errors import GraderError
 from grader.grading.grade import NOTE_WRONG_BY_OWN_WORD
+from grader.web import busy_response
 from grader.web.db import get_db
 from grader.grading.typed_value import parse_value
 from grader.web.review_actions import DISPUTABLE, MARKS_WRITTEN_RE, WRITTEN_RE, dispute_field
@@ -83,10 +84,16 @@ def dispute(token: str):
         # (shown at the top of the page, where the messages are: at the field, a phone would show none of it;
         # named once: "Entry II.3: Entry II.3 is already disputed" said it twice)
         said, named = error_text(exc), field_name(field_id)
-        flash(said if field_id and named in said else _("Isian {field}: ", field=named) + said, "error")
+        if exc.code != "busy":
+            flash(said if field_id and named in said else _("Isian {field}: ", field=named) + said, "error")
         # what they typed waits in the field's form, opened, to mend ("4O" for 40), not to type again (the page
         # still opens at the top, where the message is)
         session[DRAFT_KEY] = {"token": token, "field": field_id, "written": written}
+        if exc.code == "busy":
+            # (the database locked past its timeout: NOT stored; 503 with Retry-After, the page saying what they
+            # wrote, and its way back opening the field's form with it, from the draft)
+            return busy_response(exc, back=(url_for("trainee.result", token=token) + _anchor(field_id),
+                                             _("Kembali ke hasil dan kirim lagi")))
         return redirect(url_for("trainee.result", token=token), code=303)
     field = next((f for f in graded.get("fields") or () if f.get("id") == field_id), {})
     if NOTE_WRONG_BY_OWN_WORD in (field.get("notes") or ()):

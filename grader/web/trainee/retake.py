@@ -103,7 +103,8 @@ def _grade_again(row, files: list[tuple[str, bytes]], reused: list[tuple[int, di
                            client_token=request.form.get("client_token") or None,
                            replaces=replaced_tokens(request.form.get("replaces")), left_out=tuple(left_out),
                            sent_in=tuple(sent_in), then=carry_over,
-                           recoverable=True)     # (recorded again, its photos bring their corrections along)
+                           recoverable=True,     # (recorded again, its photos bring their corrections along)
+                           keep_if_busy=True)    # (the database locked: kept for the sweep, said so: busy_said)
     if sub.created:
         queue_grading(db, sub.id)
     remember_attempt(sub.token)

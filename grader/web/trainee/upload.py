@@ -111,7 +111,8 @@ def upload():
                            typed_code=code if code_error else None,
                            client_token=request.form.get("client_token") or None,
                            replaces=replaced_tokens(request.form.get("replaces")), left_out=tuple(left_out),
-                           sent_in=tuple(upload_input(page) for page in inputs), then=hold if code_error else None)
+                           sent_in=tuple(upload_input(page) for page in inputs), then=hold if code_error else None,
+                           keep_if_busy=True)      # (the database locked: kept for the sweep, said so: busy_said)
     if sub.created and not code_error:
         queue_grading(db, sub.id)
     if sub.created and left_out:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from grader.errors import GraderError
-from grader.web import error_response
+from grader.web import busy_response, error_response
 from grader.grading.review_queue import disputes_first, waiting
 from grader.grading.shown import full_score
 from grader.web.classroom import (failed_latest, graded_again, latest_sheets, newer_being_graded, queue_fields,
@@ -97,6 +97,11 @@ def correct(sid: int):
         flash(error_text(exc), "error")
         return redirect(_back_to(sid), code=303)
     except GraderError as exc:
+        if exc.code == "busy":
+            # (the database locked past its timeout: NOT stored; 503 with Retry-After, as a script is told too, and
+            # the page says what was typed, its way back leading to the form, where the browser keeps it)
+            back = _back_to(sid) + "#" + quote(f"f-{field_id}", safe=".-_")
+            return busy_response(exc, ok=False, back=(back, _("Kembali ke isian ini")))
         if wants_json:
             # ("gone": the sheet was removed, in another tab: the queue stops offering its other entries too)
             # (a sheet being graded: 409, as the form's own page says it; it was 400 here, as if the value were bad)
