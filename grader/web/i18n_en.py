@@ -444,6 +444,8 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     # trainer: batches
     "Penilaian banyak lembar": "Batch grading",
     "{finished} / {total} lembar selesai": "{finished} / {total} sheets done",
+    "Selesai; {n} lembar sedang dinilai ulang": ("Done; {n} sheet being graded again",
+                                                 "Done; {n} sheets being graded again"),
     "{read} / {total} foto dibaca": "{read} / {total} photos read",
     "Setelah semua foto dibaca, halaman 1 dan 2 tiap peserta dipasangkan menjadi satu lembar, lalu dinilai bersama.":
         "Once every photo is read, each trainee's page 1 and page 2 are paired into one sheet and graded together.",

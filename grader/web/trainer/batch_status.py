@@ -29,7 +29,9 @@ def batch_progress(batch_id: int) -> dict:
     """How far a batch is. Its rows are the photos (or file-name pairs) as stored until its pages are ``paired``
     per trainee (:func:`grader.web.page_merge.merge_batch`, once every photo is read), then its sheets: ``counter``
     says so, in photos read, then in sheets done, and ``percent`` follows it. ``complete``: every sheet is graded
-    and paired (the merged sheets are graded again before that). ``total``, ``finished``: the rows, as listed."""
+    and paired (the merged sheets are graded again before that). ``total``, ``finished``: the rows, as listed.
+    ``graded_again``: when every other sheet is finished, how many sheets graded before are being graded again (the
+    counter then says the batch is done but for those; 0 otherwise), which ``complete`` waits for."""
     db = get_db()
     row = db.execute("SELECT exercise, merged, client_token, form_token FROM batches WHERE id=?",
                      (batch_id,)).fetchone()
@@ -40,6 +42,7 @@ def batch_progress(batch_id: int) -> dict:
     owed = f"NOT {RETAKEN} AND (s.exercise IS NULL OR s.exercise = '' OR s.exercise = :exercise)"
     rows = db.execute(f"SELECT state, SUM(result_status='refused' AND {owed}) AS refused, "
                       f"SUM(result_status='partial' AND {owed}) AS partial, "
+                      "SUM(result_status IS NOT NULL) AS graded_before, "
                       "COUNT(*) AS n, SUM((SELECT COUNT(*) "
                       "FROM uploads u WHERE u.submission_id = s.id)) AS photos FROM submissions s WHERE batch_id=:batch "
                       "GROUP BY state", {"batch": batch_id, "exercise": row["exercise"]}).fetchall()
@@ -53,8 +56,16 @@ def batch_progress(batch_id: int) -> dict:
     finished = counts.get("done", 0) + counts.get("failed", 0)
     photos_total = sum(n for s, n in photos.items() if s not in ("merged", REMOVED))
     photos_read = photos.get("done", 0) + photos.get("failed", 0)
-    paired = row["merged"] == 1
-    if paired:
+    # sheets graded before and being graded again, their earlier result kept (classroom.being_graded_again: a
+    # trainer's "Nilai ulang" after grading them again failed): the batch was done, and its page says so, with how
+    # many are graded again, rather than falling back to "4 / 6" or to the photos read (the grading again marks the
+    # batch's pages to be paired again, grade_again: every page was read and paired before; rehearsal, helper-198)
+    again = sum(r["graded_before"] or 0 for r in rows if r["state"] in ("queued", "running"))
+    again = again if again and finished + again == total else 0
+    paired = row["merged"] == 1 or bool(again)
+    if again:
+        counter, percent = _("Selesai; {n} lembar sedang dinilai ulang", n=again), 100
+    elif paired:
         counter, percent = _("{finished} / {total} lembar selesai", finished=finished, total=total), (
             round(100 * finished / total) if total else 100)
     else:
@@ -64,7 +75,8 @@ def batch_progress(batch_id: int) -> dict:
             "partial": partial if paired else 0,
             "pending": counts.get("queued", 0) + counts.get("running", 0), "finished": finished,
             "photos": photos_total, "photos_read": photos_read, "paired": paired, "counter": counter,
-            "percent": percent, "complete": finished == total and paired, "cut_short": batch_cut_short(row)}
+            "percent": percent, "complete": finished == total and paired, "cut_short": batch_cut_short(row),
+            "graded_again": again}
 
 
 def item_status(r, *, paired: bool = True) -> dict:

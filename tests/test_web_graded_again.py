@@ -1,0 +1,60 @@
+"""A sheet graded before and being graded again (a trainer's "Nilai ulang" after grading it again failed; its earlier
+result kept meanwhile: standing_sheets.being_graded_again), or whose grading again failed: what the batch page, the
+class rows and the trainee's pages say meanwhile (rehearsal, helper-198, real pipeline)."""
+import re
+
+import pytest
+
+from grader.web.db import connect
+from grader.web.testing import jpeg_bytes, log_in
+from test_web_trainer import batch, send_as_trainee
+
+
+@pytest.fixture
+def trainer(app):
+    client = app.test_client()
+    assert log_in(client).status_code == 302
+    return client
+
+
+def update(app, sql, *args):
+    conn = connect(app.config["DATABASE"])
+    try:
+        conn.execute(sql, args)
+    finally:
+        conn.close()
+
+
+def two_sheet_batch(trainer, code):
+    """A batch of two trainees' sheets, graded and paired: its page's address and its JSON."""
+    resp = batch(trainer, code, [("017_1.jpg", jpeg_bytes()), ("017_2.jpg", jpeg_bytes(color="#eee")),
+                                 ("018_1.jpg", jpeg_bytes(color="#ddd")), ("018_2.jpg", jpeg_bytes(color="#ccc"))])
+    status = trainer.get(resp.location + ".json").get_json()
+    assert status["complete"] and status["counter"] == "2 / 2 lembar selesai"
+    return resp.location, status
+
+
+def graded_again(app, sid, state="queued"):
+    """Sheet ``sid`` as a trainer's "Nilai ulang" leaves it (grade_again.grade_failed_again): queued (then running),
+    its earlier result kept, and its batch's pages to be paired again."""
+    update(app, "UPDATE submissions SET state=? WHERE id=?", state, sid)
+    update(app, "UPDATE batches SET merged=0 WHERE id=(SELECT batch_id FROM submissions WHERE id=?)", sid)
+
+
+@pytest.mark.parametrize("state", ["queued", "running"])
+def test_a_done_batch_with_a_sheet_graded_again_says_it_is_done_but_for_that_sheet(app, trainer, code, state):
+    """Its counter fell from "2 / 2 lembar selesai" to "… foto dibaca" (the grading again marks the batch's pages to
+    be paired again), or "1 / 2" had it not: the batch was done, and one sheet is graded again."""
+    page, before = two_sheet_batch(trainer, code)
+    graded_again(app, before["items"][0]["id"], state)
+    status = trainer.get(page + ".json").get_json()
+    assert status["counter"] == "Selesai; 1 lembar sedang dinilai ulang" and status["percent"] == 100
+    assert (status["graded_again"], status["paired"], status["complete"]) == (1, True, False)   # (polled on)
+    html = trainer.get(page).get_data(as_text=True)
+    assert re.search(r'id="batch-counter"[^>]*>([^<]*)<', html).group(1) == "Selesai; 1 lembar sedang dinilai ulang"
+    english = trainer.get(page + ".json?lang=en").get_json()["counter"]
+    assert english == "Done; 1 sheet being graded again"
+    trainer.get("/?lang=id")
+    update(app, "UPDATE submissions SET state='done' WHERE id=?", before["items"][0]["id"])
+    update(app, "UPDATE batches SET merged=1")
+    assert trainer.get(page + ".json").get_json()["counter"] == "2 / 2 lembar selesai"
