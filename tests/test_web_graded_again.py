@@ -5,7 +5,9 @@ import re
 
 import pytest
 
+import grader.web.testing as fake
 from grader.web.db import connect
+from grader.web.sheet_storing import submission_dir
 from grader.web.testing import jpeg_bytes, log_in
 from test_web_trainer import batch, send_as_trainee
 
@@ -58,3 +60,42 @@ def test_a_done_batch_with_a_sheet_graded_again_says_it_is_done_but_for_that_she
     update(app, "UPDATE submissions SET state='done' WHERE id=?", before["items"][0]["id"])
     update(app, "UPDATE batches SET merged=1")
     assert trainer.get(page + ".json").get_json()["counter"] == "2 / 2 lembar selesai"
+
+
+def test_a_sheet_graded_again_keeps_the_picture_of_its_written_number_and_name_in_its_row(app, trainer, code,
+                                                                                       monkeypatch):
+    """The picture left the batch row (and the class table's, for a sheet not named) while the sheet was graded again,
+    and came back after: its row said nothing of whose sheet it was meanwhile. It stays, the last one cut, until the
+    grading cuts it again (a picture that grading did not cut again goes then)."""
+    page, before = two_sheet_batch(trainer, code)
+    sid, picture = before["items"][0]["id"], before["items"][0]["ident_url"]
+    assert picture
+    for state in ("queued", "running"):
+        graded_again(app, sid, state)
+        item = trainer.get(page + ".json").get_json()["items"][0]
+        assert item["ident_url"] and item["ident_url"].split("?")[0] == picture.split("?")[0], state
+        assert trainer.get(item["ident_url"]).status_code == 200
+        assert f'src="{item["ident_url"]}"'.replace("&", "&amp;") in trainer.get(page).get_data(as_text=True)
+    # the grading job itself leaves the earlier picture there while it runs
+    seen, real = [], fake.grade_upload
+
+    def grading(files, **kw):
+        seen.append(sorted(p.name for p in kw["out_dir"].glob("ident*.png")))
+        return real(files, **kw)
+    monkeypatch.setattr(fake, "grade_upload", grading)
+    update(app, "UPDATE submissions SET state='failed', error_code='internal_error', error_id='x', error_en='x' "
+                "WHERE id=?", sid)
+    assert trainer.get(page + ".json").get_json()["items"][0]["ident_url"]      # (failed again: still there)
+    [token] = [r[0] for r in connect(app.config["DATABASE"]).execute("SELECT token FROM submissions WHERE id=?",
+                                                                       (sid,))]
+    derived = submission_dir(app.config["DATA_DIR"], token) / "derived"
+    (derived / "ident3.png").write_bytes((derived / "ident1.png").read_bytes())     # (a page this grading won't cut)
+    trainer.post(f"/trainer/lembar/{sid}/nilai-ulang", data={"csrf_token": _csrf(trainer, sid)})
+    assert seen and seen[0] == ["ident1.png", "ident2.png", "ident3.png"]
+    assert sorted(p.name for p in derived.glob("ident*.png")) == ["ident1.png", "ident2.png"]     # (cut again)
+    assert trainer.get(page + ".json").get_json()["items"][0]["ident_url"]
+
+
+def _csrf(client, sid):
+    html = client.get(f"/trainer/lembar/{sid}").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)

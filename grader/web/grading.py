@@ -156,13 +156,19 @@ def run_grade_job(payload: dict, ctx: JobContext) -> None:
         pipeline = resolve_pipeline(ctx.pipeline)
         out_dir = submission_dir(ctx.data_dir, sub["token"]) / "derived"
         out_dir.mkdir(parents=True, exist_ok=True)
-        for old in out_dir.glob(IDENTITY_NAME.format(page="*")):   # found on disk (trainer.results.ident_url):
-            old.unlink(missing_ok=True)                              # none may be left from an earlier run
+        # (an earlier run's pictures of the written number and name stay while this one runs: the class table and
+        # the batch page show them in the sheet's row while it is graded again, trainer.results.ident_url; those
+        # this run did not cut again are deleted once it has, below)
+        earlier_idents = list(out_dir.glob(IDENTITY_NAME.format(page="*")))
         kept = kept_photos(conn, sub)
         # (a trainee's own sending: a refusal tells them what to do, not a trainer sorting a class's photos)
         result = pipeline.grade_upload(files, key=key, exercise=sub["exercise"], trainee=sub["trainee"],
                                        out_dir=out_dir, keep_aligned=True, **({"kept": kept} if kept else {}),
                                        **({"own_sheet": True} if sub["source"] == "trainee" else {}))
+        cut = {p.get("identity_crop") for p in result.get("pages") or ()}
+        for old in earlier_idents:                    # found on disk (trainer.results.ident_url): none may be left
+            if old.name not in cut:                   # from an earlier run that this one did not cut again
+                old.unlink(missing_ok=True)
         if sub["source"] == "batch":
             result = named_by_its_group(result, sub["group_key"])
         if key is None and result.get("exercise"):

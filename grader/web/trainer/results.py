@@ -10,8 +10,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from grader.exercise.store import list_exercises
 from grader.grading.feedback_files import IDENTITY_NAME
-from grader.web.classroom import (SORT_COLUMNS, failed_latest, graded_again, latest_sheets, newer_being_graded,
-                                  table_version, trainees_insight)
+from grader.web.classroom import (SORT_COLUMNS, earlier_result_only, failed_latest, graded_again, latest_sheets,
+                                  newer_being_graded, table_version, trainees_insight)
 from grader.web.db import RETAKEN, get_db, now_iso, sheet_or_abort
 from grader.web.grade_again import grade_failed_again
 from grader.web.grading_queue import BATCH_PRIORITY, queue_grading, release_held
@@ -68,8 +68,11 @@ def partial_why(row) -> str | None:
 def ident_url(row) -> str | None:
     """The picture of the number and name written on a graded sheet's first read page, if there is one
     (:func:`grader.grading.feedback_files.identity_rect`), found on disk: a poll of a big batch, or the class table,
-    reads no result. (Each grading of the sheet cuts it again; ``updated_at`` tells the cache.)"""
-    if row["state"] != "done":
+    reads no result. (Each grading of the sheet cuts it again; ``updated_at`` tells the cache.) Also of a sheet
+    graded before whose grading again is under way or failed (:func:`~grader.web.classroom.earlier_result_only`):
+    the last one cut stays in its row, which names whose sheet it is (rehearsal, helper-198: it left the class table's
+    and the batch's row while the sheet was graded again, and came back after)."""
+    if row["state"] != "done" and not earlier_result_only(row):
         return None
     derived = submission_dir(current_app.config["DATA_DIR"], row["token"]) / "derived"
     for page in (1, 2):
