@@ -99,3 +99,27 @@ def test_a_sheet_graded_again_keeps_the_picture_of_its_written_number_and_name_i
 def _csrf(client, sid):
     html = client.get(f"/trainer/lembar/{sid}").get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_a_trainees_complete_sheet_being_graded_again_says_so_on_its_page(app, code):
+    """The trainee's page of a sheet graded before and graded again said "Sedang dinilai…", as for a photo just
+    sent, where the trainer's pages say "Sedang dinilai ulang" and that its earlier score does not count meanwhile."""
+    from grader.grading.shown import shown_score
+    phone = app.test_client()
+    page = send_as_trainee(phone, code, "Wati", [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#f7f7f7"))])
+    conn = connect(app.config["DATABASE"])
+    old = conn.execute("SELECT score FROM submissions WHERE id=1").fetchone()[0]
+    conn.close()
+    for state in ("queued", "running"):
+        update(app, "UPDATE submissions SET state=? WHERE id=1", state)
+        for lang, said, waits in (
+                ("id", "Sedang dinilai ulang…",
+                 f"Hasil sebelumnya (nilai {shown_score(old)}) tidak dihitung sampai selesai dinilai ulang."),
+                ("en", "Being graded again…",
+                 f"The earlier result (score {shown_score(old)}) does not count until it is graded again.")):
+            text = phone.get(f"{page}?lang={lang}").get_data(as_text=True)
+            assert said in text and waits in text and "data-poll" in text, (state, lang)
+    # a sheet never graded, being graded, says what it said
+    update(app, "UPDATE submissions SET result_status=NULL WHERE id=1")
+    text = phone.get(f"{page}?lang=id").get_data(as_text=True)
+    assert "Sedang dinilai…" in text and "dinilai ulang" not in text

@@ -812,6 +812,11 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "itu, pelatih tetap menghitung lembar itu sampai kiriman ini dilengkapi.":
         "Your earlier complete sheet is being graded again; its score is not counted until that is done. Then the "
         "trainer still counts that sheet until this sending is completed.",
+    "Lembar ini sudah pernah dinilai dan sedang dinilai ulang dari foto yang tersimpan; Anda tidak perlu mengirim "
+    "apa pun.": "This sheet was graded before and is being graded again from its stored photos; you need not send "
+                "anything.",
+    "Hasil barunya muncul di sini; halaman ini boleh dimuat ulang.":
+        "Its new result shows here; you may reload this page.",
     "Kiriman berikutnya belum lengkap": "Later sending incomplete",
     "halaman {n} belum dikirim": "page {n} not sent",
     "halaman {n}: {why}": "page {n}: {why}",

@@ -18,8 +18,9 @@ from grader.web.images import scaled_copy
 from grader.web.job_worker import SERVER_FAILURES
 from grader.web.present import left_out_of
 from grader.web.resent import replacement_of
-from grader.web.standing_sheets import (another_sheet_stands, counted_attempt, earlier_sheet_graded_again,
-                                       earlier_sheet_stands)
+from grader.web.export import earlier_score_waits
+from grader.web.standing_sheets import (another_sheet_stands, being_graded_again, counted_attempt,
+                                       earlier_sheet_graded_again, earlier_sheet_stands)
 from grader.web.trainee import bp, get_submission, normalise_code, similar_codes
 from grader.web.trainee.dispute import dispute_draft
 from grader.web.trainee.attempts import (duplicate_photos, missing_pages, newer_sheet, own_attempts, page_offers,
@@ -45,7 +46,10 @@ def result(token: str):
     # a later sending of the same form, corrected, replaced it: what it was, said so, with a link to that one
     replaced_by = replacement_of(get_db(), row)
     if row["state"] in ("queued", "running") and replaced_by is None:
-        return render_template("trainee/pending.html", sub=row, left_out=left_out_of(row))
+        # (a sheet graded before, graded again: said so, with its earlier score not counted meanwhile, as the
+        # trainer's pages say it; "Sedang dinilai…" read as a sheet just sent: rehearsal, helper-198)
+        return render_template("trainee/pending.html", sub=row, left_out=left_out_of(row),
+                               earlier_waits=earlier_score_waits(row) if being_graded_again(row) else None)
     if row["state"] == "held" and replaced_by is None:
         code = _held_code(row)
         return render_template("trainee/held.html", sub=row, code=code,
