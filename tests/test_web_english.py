@@ -362,7 +362,9 @@ def test_every_page_has_a_title_of_its_own_in_both_languages(app, client, code):
                          content_type="multipart/form-data").location
     conn = connect(app.config["DATABASE"])
     with conn:
-        conn.execute("UPDATE submissions SET state='queued' WHERE token=?", (queued.rsplit("/", 1)[1],))
+        # (queued as just sent: no result yet; a sheet graded before and queued again is "Sedang dinilai ulang…")
+        conn.execute("UPDATE submissions SET state='queued', result_status=NULL WHERE token=?",
+                     (queued.rsplit("/", 1)[1],))
     conn.close()
     pages = {   # address: (the title in Indonesian, in English), before " — Latihan C.Hasil" / " — C.Hasil practice"
         (client, "/"): ("Kirim foto", "Send a photo"),
