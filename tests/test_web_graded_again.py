@@ -123,3 +123,29 @@ def test_a_trainees_complete_sheet_being_graded_again_says_so_on_its_page(app, c
     update(app, "UPDATE submissions SET result_status=NULL WHERE id=1")
     text = phone.get(f"{page}?lang=id").get_data(as_text=True)
     assert "Sedang dinilai…" in text and "dinilai ulang" not in text
+
+
+def test_a_half_or_refused_sending_says_the_earlier_sheet_that_stands_failed_its_grading_again(app, trainer, code):
+    """Wati's half sending's page said nothing of her complete sheet once grading it again failed (it said "still
+    counted" while it was done, and "being graded again" while it was): the class table keeps it standing, its
+    score not counted until it is graded again. Her page says so, and to tell her trainer."""
+    phone = app.test_client()
+    send_as_trainee(phone, code, "Wati", [("a_1.jpg", jpeg_bytes()), ("a_2.jpg", jpeg_bytes(color="#f7f7f7"))])
+    half = send_as_trainee(phone, code, "Wati", [("asolo_1.jpg", jpeg_bytes(color="#ccc"))])
+    refused = send_as_trainee(phone, code, "Wati", [("a_1_blur.jpg", jpeg_bytes(color="#ddd"))])
+    update(app, "UPDATE submissions SET state='failed', error_code='internal_error', error_id='x', error_en='x' "
+                "WHERE id=1")
+    [row] = trainer.get(f"/trainer/latihan/{code}/hasil.json").get_json()["rows"]
+    assert (row["url"], row["regrade_failed"]) == ("/trainer/lembar/1", True)         # (it still stands)
+    for url, said in (
+            (half, ("Penilaian ulang lembar lengkap Anda sebelumnya gagal, jadi nilainya belum dihitung sampai "
+                    "lembar itu berhasil dinilai ulang;",
+                    "Grading your earlier complete sheet again failed, so its score is not counted until it is "
+                    "graded again;")),
+            (refused, ("Penilaian ulang lembar Anda sebelumnya yang sudah dinilai gagal,",
+                       "Grading your earlier graded sheet again failed,"))):
+        for lang, words in zip(("id", "en"), said):
+            page = phone.get(f"{url}?lang={lang}").get_data(as_text=True)
+            assert words in page and "data-earlier-stands" not in page, (url, lang)
+            assert ("Beri tahu pelatih Anda agar lembar itu dinilai ulang." if lang == "id" else
+                    "Tell your trainer, so that it is graded again.") in page

@@ -812,6 +812,18 @@ EN: dict[str, str | tuple[str, str]] = {     # (singular, plural): chosen by the
     "itu, pelatih tetap menghitung lembar itu sampai kiriman ini dilengkapi.":
         "Your earlier complete sheet is being graded again; its score is not counted until that is done. Then the "
         "trainer still counts that sheet until this sending is completed.",
+    "Penilaian ulang lembar Anda sebelumnya yang sudah dinilai gagal, jadi nilainya belum dihitung sampai lembar "
+    "itu berhasil dinilai ulang; setelah itu, pelatih tetap menghitung lembar itu sampai ada kiriman yang terbaca. "
+    "Beri tahu pelatih Anda agar lembar itu dinilai ulang.":
+        "Grading your earlier graded sheet again failed, so its score is not counted until it is graded again; then "
+        "the trainer still counts that sheet until a sending of yours is read. Tell your trainer, so that it is "
+        "graded again.",
+    "Penilaian ulang lembar lengkap Anda sebelumnya gagal, jadi nilainya belum dihitung sampai lembar itu berhasil "
+    "dinilai ulang; setelah itu, pelatih tetap menghitung lembar itu sampai kiriman ini dilengkapi. Beri tahu "
+    "pelatih Anda agar lembar itu dinilai ulang.":
+        "Grading your earlier complete sheet again failed, so its score is not counted until it is graded again; "
+        "then the trainer still counts that sheet until this sending is completed. Tell your trainer, so that it is "
+        "graded again.",
     "Lembar ini sudah pernah dinilai dan sedang dinilai ulang dari foto yang tersimpan; Anda tidak perlu mengirim "
     "apa pun.": "This sheet was graded before and is being graded again from its stored photos; you need not send "
                 "anything.",

@@ -184,6 +184,15 @@ def earlier_sheet_graded_again(row, counted: dict | None) -> bool:
     return _stands_before(row, counted) and counted["state"] in ("queued", "running")
 
 
+def earlier_sheet_regrade_failed(row, counted: dict | None) -> bool:
+    """Whether the earlier graded sheet that stands for a sending refused whole, or read in part
+    (:func:`earlier_sheet_stands` but for its state), failed its grading again (``classroom.regrade_failed``): the
+    class table keeps it standing, its earlier score not counted until it is graded again, and its trainee's page
+    says so, and to tell the trainer, rather than nothing (rehearsal,
+    helper-198: the half sending's page fell silent about it once its grading again failed)."""
+    return _stands_before(row, counted) and counted["state"] == "failed"
+
+
 def _stands_before(row, counted: dict | None) -> bool:
     """Whether ``row`` is a sending refused whole, or read in part, and ``counted`` an earlier sheet of its trainee,
     graded before (not refused whole), that stands for them in the class."""

@@ -20,7 +20,7 @@ from grader.web.present import left_out_of
 from grader.web.resent import replacement_of
 from grader.web.export import earlier_score_waits
 from grader.web.standing_sheets import (another_sheet_stands, being_graded_again, counted_attempt,
-                                       earlier_sheet_graded_again, earlier_sheet_stands)
+                                       earlier_sheet_graded_again, earlier_sheet_regrade_failed, earlier_sheet_stands)
 from grader.web.trainee import bp, get_submission, normalise_code, similar_codes
 from grader.web.trainee.dispute import dispute_draft
 from grader.web.trainee.attempts import (duplicate_photos, missing_pages, newer_sheet, own_attempts, page_offers,
@@ -86,6 +86,8 @@ def result(token: str):
                            earlier_stands=latest and earlier_sheet_stands(row, counted),
                            # (that sheet being graded again: it still stands, its score counted once it is graded)
                            earlier_graded_again=latest and earlier_sheet_graded_again(row, counted),
+                           # (or its grading again failed: it still stands, its score counted once graded again)
+                           earlier_regrade_failed=latest and earlier_sheet_regrade_failed(row, counted),
                            # (the "Lengkapi" card's words: only a sheet that stands is what the trainer sees)
                            other_stands=bool(missing) and another_sheet_stands(row, counted))
 
