@@ -558,6 +558,27 @@ def test_a_photo_at_a_steep_angle_is_told_to_hold_the_phone_above_the_sheet(blur
     assert refusal_code(_steep_photo(20.0, **blur)) in ("too_blurry", "markers_not_found")   # not the angle
 
 
+def test_a_steep_photo_whose_sheet_is_squeezed_small_names_the_angle():
+    """Rehearsal helper-199: of 16 generated photos at 62-72 degrees, three were refused as ``sheet_too_small``
+    ("move closer so the sheet fills the picture"), the page a trapezoid over a sixth of the frame, their angle
+    measured 62-83 degrees from their four markers: moving closer at that angle squeezes the far side as much. Here
+    a page photographed 68 degrees from straight above, the photo shrunk as a chat app does, is told the angle first,
+    the measured reason after it; the same photo from 20 degrees, shrunk more until it is too small, is not."""
+    def shrunk(deg: float, scale: float) -> bytes:
+        image = cv2.imdecode(np.frombuffer(_steep_photo(deg, far_blur_px=0.5), np.uint8), cv2.IMREAD_COLOR)
+        return _jpeg(cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA))
+
+    known = dict(template="chasil-kwk", contest="bupati", pairs=3)      # (a grading knows its exercise's form)
+    with pytest.raises(Refusal) as e:
+        align_photo(shrunk(68.0, 0.6), **known)
+    assert (e.value.code, e.value.reasons, e.value.quality.markers_found) == \
+        ("steep_angle", ["steep_angle", "sheet_too_small"], 4)
+    assert "tepat di atas lembar" in e.value.message_id
+    with pytest.raises(Refusal) as e:
+        align_photo(shrunk(20.0, 0.45), **known)
+    assert (e.value.code, e.value.reasons) == ("sheet_too_small", ["sheet_too_small"])
+
+
 def test_grader_read_json_gives_a_refused_photos_measured_reasons_after_its_code():
     """Rehearsal (helper-182): the README says a steep angle's measured reason follows it in ``reasons``; ``grader
     read --json`` gave a refused photo ``[code]`` alone. It gives all the reasons the gate found, the code first."""

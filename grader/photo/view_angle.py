@@ -22,8 +22,11 @@ FOCAL_SHARE = 0.78
 #: (their page shifted off the lens's centre, as a crop does) 43-49: 45 leaves room on both sides.
 STEEP_DEG = 45.0
 #: The refusals a steep angle causes and whose words would send the trainee back to the same angle: the far edge
-#: blurred (out of the depth of field), squeezed (markers, QR, header unreadable) or catching a lamp's reflection.
-STEEP_REASONS = frozenset({"too_blurry", "glare", "markers_not_found", "sheet_unidentified"})
+#: blurred (out of the depth of field), squeezed (markers, QR, header unreadable) or catching a lamp's reflection;
+#: and the whole page squeezed into a trapezoid too small in the frame (``sheet_too_small``, "move closer": of 16
+#: generated photos at 62-72 degrees, rehearsal helper-199, three were refused so, their angle measured 62-83 from
+#: their markers, and moving closer at that angle squeezes the far side as much).
+STEEP_REASONS = frozenset({"too_blurry", "glare", "markers_not_found", "sheet_unidentified", "sheet_too_small"})
 
 
 def view_angle_deg(points_mm: np.ndarray, points_px: np.ndarray, frame_size: tuple[int, int]) -> float | None:
