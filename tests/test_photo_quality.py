@@ -579,6 +579,30 @@ def test_a_steep_photo_whose_sheet_is_squeezed_small_names_the_angle():
     assert (e.value.code, e.value.reasons) == ("sheet_too_small", ["sheet_too_small"])
 
 
+def test_a_refusal_with_too_few_markers_to_tell_the_angle_names_it_too():
+    """Rehearsal helper-199: a sheet photographed 75 degrees from straight above, its far side out of focus and the
+    near one soft, showed none of its markers: refused as too blurry, "hold the phone steady", no angle named, as
+    none could be measured (two markers' corners tell it). With fewer than two markers found, a blurred photo or
+    one whose squares were not found is told both: the code's words and to hold the phone straight above the sheet.
+    With two found (and the angle measured small) the code's own words stay."""
+    with pytest.raises(Refusal) as e:
+        align_photo(_steep_photo(75.0, far_blur_px=12.0, near_blur_px=3.0))
+    assert (e.value.code, e.value.reasons, e.value.quality.markers_found) == ("too_blurry", ["too_blurry"], 0)
+    assert e.value.message.startswith("The photo is too blurry. Hold the phone steady, straight above the sheet")
+    assert e.value.message_id.startswith("Foto terlalu buram. Pegang ponsel lebih stabil, tepat di atas lembar")
+    one = mock_photo(seed=93, coverage=0.6, hide_markers=(1, 2, 3))
+    with pytest.raises(Refusal) as e:
+        align_photo(_jpeg(one.image))
+    assert (e.value.code, e.value.quality.markers_found) == ("markers_not_found", 1)
+    assert "straight above the sheet" in e.value.message and "tepat di atas lembar" in e.value.message_id
+    assert "ask the trainer for a cleaner sheet" in e.value.message       # the code's own words kept
+    two = mock_photo(seed=93, coverage=0.6, hide_markers=(0, 1))
+    with pytest.raises(Refusal) as e:
+        align_photo(_jpeg(two.image))
+    assert (e.value.code, e.value.quality.markers_found) == ("markers_not_found", 2)
+    assert "straight above" not in e.value.message and "tepat di atas" not in e.value.message_id
+
+
 def test_grader_read_json_gives_a_refused_photos_measured_reasons_after_its_code():
     """Rehearsal (helper-182): the README says a steep angle's measured reason follows it in ``reasons``; ``grader
     read --json`` gave a refused photo ``[code]`` alone. It gives all the reasons the gate found, the code first."""

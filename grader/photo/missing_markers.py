@@ -14,6 +14,8 @@ Policy when markers are missing (:func:`diagnose_missing`):
 - 1-3 of our markers: ``markers_not_found``;
 - two or more of our markers whose corners say the photo was taken far from straight above, refused as blurred or
   markers not found: ``steep_angle`` (:mod:`grader.photo.view_angle`), whose words say to hold the phone above;
+- fewer than two, refused as blurred or markers not found: nothing tells the angle, and the words (case
+  ``no_angle``) name holding the phone straight above the sheet beside the code's own;
 - none, but 3+ markers of our dictionary whose ids no known template uses: ``unknown_template``;
 - none, but one of our QR codes is readable: ``markers_not_found``;
 - nothing of ours at all: ``not_practice_sheet``.
@@ -29,7 +31,7 @@ from grader.photo import quality as q
 from grader.photo.locate import MarkerDetection, MarkerHit, detect_markers, page_of_marker
 from grader.photo.no_ipp import without_ipp
 from grader.photo.quality import QualityThresholds
-from grader.photo.refusal import Refusal
+from grader.photo.refusal import NO_ANGLE, Refusal
 from grader.photo.view_angle import STEEP_REASONS, steep, view_angle_deg
 from grader.sheet.identity import decode_payload
 from grader.sheet.layout import Marker, PageLayout, Rect, shared_layout
@@ -95,8 +97,9 @@ def diagnose_missing(gray: np.ndarray, det: MarkerDetection, specs: dict[str, Te
             measures["view_angle_deg"] = angle
             code, reasons = "steep_angle", ("steep_angle", code)
     report = q.report(measures, reasons, markers_found=len(hits))
-    return Refusal(code, detail=f"{len(hits)} markers; {measures}", quality=report,
-                   case=_corner_name(page, covered) if code == "corner_covered" else None)
+    case = _corner_name(page, covered) if code == "corner_covered" else \
+        NO_ANGLE if code in ("too_blurry", "markers_not_found") and len(hits) < 2 else None
+    return Refusal(code, detail=f"{len(hits)} markers; {measures}", quality=report, case=case)
 
 
 def _markers_when_shrunk(gray: np.ndarray, spec: TemplateSpec) -> bool:

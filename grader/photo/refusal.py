@@ -116,6 +116,9 @@ REASON_CODES: tuple[str, ...] = tuple(MESSAGES)
 LOW_RESOLUTION = "low_resolution"
 #: The picture is a screenshot (grader.photo.align.screenshot): neither moving closer nor more pixels of it can help.
 SCREENSHOT = "screenshot"
+#: Fewer than two of the sheet's markers were found (grader.photo.missing_markers): nothing tells the angle the photo
+#: was taken at, and a steep one (a trainee seated at a table) is a likely cause, so the words name it as well.
+NO_ANGLE = "no_angle"
 
 #: (code, case) -> (English, Indonesian): words for a narrower case of a code, where the code's own would send the
 #: trainee the wrong way. The code stays the same (it is what was measured).
@@ -134,6 +137,20 @@ CASES: dict[tuple[str, str], tuple[str, str]] = {
         "Gambar ini tampaknya tangkapan layar, dan lembar di dalamnya terlalu kecil untuk dibaca. Kirim foto lembar "
         "itu sendiri, foto asli dari kamera, bukan tangkapan layarnya."),
 }
+# Blurred or its corner squares not found, and too few of them found to tell the angle (NO_ANGLE): photos taken
+# 65-80 degrees from straight above lose their far side's squares first, and with none or one left their refusal
+# did not name the angle, sending the trainee back to it (rehearsal helper-199). The code's words, and the angle's.
+_BLURRY, _NOT_FOUND = MESSAGES["too_blurry"], MESSAGES["markers_not_found"]
+CASES[("too_blurry", NO_ANGLE)] = (
+    _BLURRY[0].replace("Hold the phone steady,", "Hold the phone steady, straight above the sheet and level with it "
+                       "(a sheet photographed at an angle is out of focus at its far side),"),
+    _BLURRY[1].replace("Pegang ponsel lebih stabil", "Pegang ponsel lebih stabil, tepat di atas lembar dan sejajar dengan "
+                       "kertas (lembar yang difoto miring menjadi buram di bagian yang jauh),"))
+CASES[("markers_not_found", NO_ANGLE)] = (
+    _NOT_FOUND[0].replace("Photograph the whole sheet flat,", "Hold the phone straight above the sheet, level with it "
+                          "(not at an angle from your seat), and photograph the whole sheet flat,"),
+    _NOT_FOUND[1].replace("Foto seluruh lembar dalam keadaan rata", "Pegang ponsel tepat di atas lembar, sejajar dengan "
+                          "kertas (jangan miring dari tempat duduk), lalu foto seluruh lembar dalam keadaan rata"))
 # A covered corner, named on the sheet as printed (grader.photo.missing_markers._corner_name).
 for _case, _en, _id in (("top_left", "top-left", "kiri atas"), ("top_right", "top-right", "kanan atas"),
                         ("bottom_right", "bottom-right", "kanan bawah"), ("bottom_left", "bottom-left", "kiri bawah")):
