@@ -189,6 +189,25 @@ def test_jpeg_damaged_inside_its_image_data_is_a_damaged_file_not_a_cut_off_shee
     assert read_photo(bad, filename="damaged.jpg").refusal.code == "corrupt_file"
 
 
+def test_jpeg_overwritten_inside_whose_picture_floods_with_colour_is_a_damaged_file():
+    """Rehearsal helper-199: 64 bytes overwritten in the middle of a photo's image data (a copy gone wrong) make the
+    decoder lose its place; the rest of the picture is a flood of colour over the sheet, its last pixel not the
+    decoder's grey, and the photo was refused as ``markers_not_found`` ("photograph the whole sheet flat") where the
+    file is what must be sent again. Asked of the decoder once the photo is to be refused (it runs out of data before
+    its last block), it is ``corrupt_file``; whole photos refused for what they show keep their reasons."""
+    data = (SAMPLE.parent / "s0002-p1.jpg").read_bytes()
+    bad = bytearray(data)
+    for k in range(len(data) // 4, len(data) // 4 + 64):
+        bad[k] = 0x12 if bad[k] == 0xFF else (bad[k] * 7 + 13) % 256
+    bad = bytes(bad)
+    assert not np.all(load_photo(bad).image[-1, -1] == 128)          # it decodes, not ending in the grey
+    refusal = read_photo(bad, filename="damaged.jpg").refusal
+    assert refusal.code == "corrupt_file" and "rusak atau tidak lengkap" in refusal.message_id
+    for whole in sorted(SAMPLE.parent.glob("r00[0-6]-*.jpg")):    # too blurry, dark, cut off, small, ..., glare
+        said = read_photo(whole.read_bytes(), filename=whole.name).refusal
+        assert said is not None and said.code != "corrupt_file", whole.name
+
+
 @pytest.mark.parametrize("params", [[], [cv2.IMWRITE_JPEG_RST_INTERVAL, 4], [cv2.IMWRITE_JPEG_QUALITY, 60],
                                     [cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444]])
 def test_whole_jpeg_ending_in_flat_grey_loads(params):

@@ -33,6 +33,7 @@ from grader.photo.curl import (CurlField, CurlFit, curl_maps, curl_maps_shape, f
                                refit_homography)
 from grader.photo.print_grid import SEARCH_MM, photo_sampler
 from grader.photo.identify import identity_from_ocr, identity_from_qr
+from grader.photo.jpeg_damage import damaged_inside
 from grader.photo.load import DEFAULT_MAX_BYTES, load_photo
 from grader.photo.locate import (MarkerDetection, MarkerHit, PageFit, choose_page, detect_markers, detect_near, fit_page,
                                  mm_to_frame, page_of_marker, project_mm)
@@ -156,13 +157,32 @@ def align_photo(data: bytes, *, filename: str = "", template: str | None = None,
                               contest=contest, pairs=pairs, thresholds=thresholds or QualityThresholds(),
                               refuse=refuse, correct_curl=correct_curl, max_bytes=max_bytes)
     try:
-        return align(mirrored=False)
+        try:
+            return align(mirrored=False)
+        except Refusal as refusal:
+            if refusal.code != "mirrored_photo":
+                raise
+        # (flipped back, a refusal is about the photo itself: blur, glare, a corner cut off)
+        log.info("%s: the photo is mirrored left-right (a front camera's); read flipped back", filename or "photo")
+        return align(mirrored=True)
     except Refusal as refusal:
-        if refusal.code != "mirrored_photo":
-            raise
-    # (flipped back, a refusal is about the photo itself: blur, glare, a corner cut off)
-    log.info("%s: the photo is mirrored left-right (a front camera's); read flipped back", filename or "photo")
-    return align(mirrored=True)
+        raise _file_damaged(refusal, data, filename) from None
+
+
+#: Refusals about the file itself, not the picture in it: nothing to ask of its decoder.
+FILE_REFUSALS = frozenset({"not_an_image", "corrupt_file", "too_large"})
+
+
+def _file_damaged(refusal: Refusal, data: bytes, filename: str) -> Refusal:
+    """``refusal``, or ``corrupt_file`` when the photo's JPEG data is damaged inside (:func:`damaged_inside`): the
+    rest of its picture a flood of colour over the sheet, it was refused for what the flood hid (its markers, as
+    ``markers_not_found``), and the trainee told to photograph the sheet again rather than send the file again."""
+    if refusal.code in FILE_REFUSALS or not damaged_inside(data):
+        return refusal
+    damaged = Refusal("corrupt_file", detail=f"{filename}: JPEG image data damaged inside (the decoder ran out before "
+                                             f"its last block); it would have been refused as {refusal.code}")
+    damaged.page, damaged.identity = refusal.page, refusal.identity
+    return damaged
 
 
 def _align_page(data: bytes, *, filename: str, template: str | None, exercise: str | None, contest: str | None,
