@@ -33,6 +33,9 @@ def test_evaluate_alignment_counts_both_kinds_of_mistake(tmp_path):
     assert r["corner_error_mm"]["p99"] < 0.3
     assert r["marker_corner_error_mm"]["points"] == 32
     assert len(r["per_photo"]) == 4
+    # the accepted photos by their largest box-corner error, largest first (the curled page b before the flat a)
+    assert [name for name, _ in r["largest_errors_mm"]] == ["b.jpg", "a.jpg"]
+    assert r["largest_errors_mm"][0][1] >= r["largest_errors_mm"][1][1] > 0
 
 
 def test_bench_align_reports_ratios(tmp_path):

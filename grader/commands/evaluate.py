@@ -155,6 +155,8 @@ def print_summary(r: dict) -> None:
     if a.get("corner_error_mm"):
         c = a["corner_error_mm"]
         print(f"  box-corner error: median {c['median']:.3f} mm, p99 {c['p99']:.3f} mm")
+    if a.get("largest_errors_mm"):
+        print("  largest box-corner errors: " + ", ".join(f"{n} {mm:.2f} mm" for n, mm in a["largest_errors_mm"][:5]))
     for name in ("reading", "reading_tesseract_baseline"):
         if name not in r:
             continue
