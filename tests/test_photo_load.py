@@ -208,6 +208,18 @@ def test_jpeg_overwritten_inside_whose_picture_floods_with_colour_is_a_damaged_f
         assert said is not None and said.code != "corrupt_file", whole.name
 
 
+def test_asking_a_whole_refused_photo_whether_it_is_damaged_prints_nothing(capfd):
+    """The question put to a photo about to be refused decodes it with filler bytes before its end; a whole file's
+    decoder skips them and libjpeg warns ("Corrupt JPEG data: 508 extraneous bytes before marker 0xd9"). Through
+    OpenCV that line reached the terminal of a server (or an eval run) for every refused photo, naming no file
+    and saying it corrupt. Pillow keeps the decoder's warnings to itself."""
+    from grader.photo.jpeg_damage import damaged_inside
+
+    capfd.readouterr()
+    assert not damaged_inside((SAMPLE.parent / "r000-too_blurry.jpg").read_bytes())
+    assert capfd.readouterr().err == ""
+
+
 @pytest.mark.parametrize("params", [[], [cv2.IMWRITE_JPEG_RST_INTERVAL, 4], [cv2.IMWRITE_JPEG_QUALITY, 60],
                                     [cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444]])
 def test_whole_jpeg_ending_in_flat_grey_loads(params):
