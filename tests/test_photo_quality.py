@@ -603,6 +603,35 @@ def test_a_refusal_with_too_few_markers_to_tell_the_angle_names_it_too():
     assert "straight above" not in e.value.message and "tepat di atas" not in e.value.message_id
 
 
+def test_a_steep_photo_whose_far_corner_is_called_covered_names_the_angle():
+    """Rehearsal helper-199: a generated photo at 67.5 degrees, three markers found, was refused as
+    ``corner_covered`` ("move away what lies over the corner"): three markers extrapolate the fourth's place worst
+    at such an angle, and its squeezed, blurred marker was not found there. With the angle measured from the three
+    found, it is named first, the corner after it; from 20 degrees the covered corner keeps its own words."""
+    from grader.photo.load import load_photo
+    from grader.photo.locate import choose_page, detect_markers
+    from grader.photo.missing_markers import diagnose_missing
+    from grader.photo.quality import QualityThresholds, grays_per_edge
+    from grader.sheet.schema import resolve_template
+
+    spec = resolve_template("chasil-kwk")
+    said = {}
+    for deg in (20.0, 68.0):
+        flat = mock_photo(seed=31, frame=(2400, 3200), coverage=0.9, hide_markers=(1,))
+        H = _page_seen_from(deg) @ np.linalg.inv(flat.mm_to_photo)
+        image = cv2.warpPerspective(flat.image, H, (1500, 2000), borderValue=(90, 110, 130))
+        gray = load_photo(_jpeg(image), color=False).image
+        det = detect_markers(gray, dictionary=spec.marker_dictionary, wanted_ids=set(range(8)))
+        page_no, hits = choose_page(spec, det.hits)
+        said[deg] = diagnose_missing(gray, det, {spec.id: spec}, spec, page_no, hits, QualityThresholds(),
+                                     grays_per_edge=grays_per_edge(gray))
+        assert len(hits) == 3
+    assert (said[68.0].code, said[68.0].reasons) == ("steep_angle", ["steep_angle", "corner_covered"])
+    assert "tepat di atas lembar" in said[68.0].message_id
+    assert (said[20.0].code, said[20.0].reasons) == ("corner_covered", ["corner_covered"])
+    assert "top-right corner" in said[20.0].message
+
+
 def test_grader_read_json_gives_a_refused_photos_measured_reasons_after_its_code():
     """Rehearsal (helper-182): the README says a steep angle's measured reason follows it in ``reasons``; ``grader
     read --json`` gave a refused photo ``[code]`` alone. It gives all the reasons the gate found, the code first."""

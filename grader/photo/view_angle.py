@@ -25,8 +25,11 @@ STEEP_DEG = 45.0
 #: blurred (out of the depth of field), squeezed (markers, QR, header unreadable) or catching a lamp's reflection;
 #: and the whole page squeezed into a trapezoid too small in the frame (``sheet_too_small``, "move closer": of 16
 #: generated photos at 62-72 degrees, rehearsal helper-199, three were refused so, their angle measured 62-83 from
-#: their markers, and moving closer at that angle squeezes the far side as much).
-STEEP_REASONS = frozenset({"too_blurry", "glare", "markers_not_found", "sheet_unidentified", "sheet_too_small"})
+#: their markers, and moving closer at that angle squeezes the far side as much); and a far corner's marker called
+#: covered (``corner_covered``, "move what lies over it": a fourth of the same photos was, at 67.5 degrees; three
+#: markers extrapolate its place worst at such an angle, and a squeezed, blurred marker is not found where it is).
+STEEP_REASONS = frozenset({"too_blurry", "glare", "markers_not_found", "sheet_unidentified", "sheet_too_small",
+                           "corner_covered"})
 
 
 def view_angle_deg(points_mm: np.ndarray, points_px: np.ndarray, frame_size: tuple[int, int]) -> float | None:
