@@ -33,8 +33,12 @@ def main(argv: list[str] | None = None) -> int:
 
     dd.fetch_sources(args.cache)
     _, glyphs_val, _ = td.glyph_splits(args.cache)
-    xv, yv, n_photo_boxes = td.calibration_split(glyphs_val, args)
     clf = dc.DigitClassifier(args.model_dir)
+    # (the calibration boxes are cut and preprocessed as the model's own settings say; glyphs across the border in the
+    # share its run drew them)
+    args.settings = clf.preprocessing
+    args.crossing_share = float(clf.meta.get("training", {}).get("crossing_share", 0.0))
+    xv, yv, n_photo_boxes = td.calibration_split(glyphs_val, args)
     cal = td.calibrate(clf.logits(xv), yv.argmax(1), args.max_error, args.min_temperature)
     report = {"model_dir": str(args.model_dir), "calibration_samples": int(len(xv)),
               "calibration_photo_boxes": n_photo_boxes, "cal_stroke": args.cal_stroke, "max_error": args.max_error,

@@ -23,6 +23,7 @@ so training sees exactly what inference sees.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import io
@@ -38,7 +39,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from grader.recognize.box_preprocess import preprocess_boxes
+from grader.recognize.box_preprocess import CROP_MARGIN_MM, DEFAULT_SETTINGS, PreprocessSettings, preprocess_boxes
 from training.digit_synth import add_regional_strokes, elastic, synth_cross, synth_dash, synth_font_digit
 from training.stroke_digits import synth_stroke_digit
 
@@ -204,7 +205,8 @@ def _thickness(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return cv2.resize(up, (glyph.shape[1], glyph.shape[0]), interpolation=cv2.INTER_AREA)
 
 
-def render_box(glyphs: list[np.ndarray], kind: str, rng: np.random.Generator) -> np.ndarray:
+def render_box(glyphs: list[np.ndarray], kind: str, rng: np.random.Generator, *, crossing: bool = False,
+               margin_scale_y: float = 1.0) -> np.ndarray:
     """Render a realistic box crop (uint8 grey) holding ``glyphs`` (maybe none).
 
     Parameters
@@ -215,6 +217,12 @@ def render_box(glyphs: list[np.ndarray], kind: str, rng: np.random.Generator) ->
         What the first glyph is; sets the size range.
     rng : numpy.random.Generator
         Source of randomness.
+    crossing : bool
+        Draw the first glyph written across the box's border (:func:`_crossing_offset`): larger, and moved up,
+        down or sideways so that part of its stroke lies on and beyond the printed line.
+    margin_scale_y : float
+        The crop's margins above and below the border, as a multiple of today's (a model with a taller crop:
+        ``PreprocessSettings.crop_margin_y_mm``).
     """
     # Box interior, in pixels at the render scale.
     bw = int(rng.uniform(26, 70))
@@ -226,6 +234,8 @@ def render_box(glyphs: list[np.ndarray], kind: str, rng: np.random.Generator) ->
     has_border = rng.random() < 0.85
     bt = int(rng.integers(1, 5)) if has_border else 0
     margins = [int(rng.uniform(0, 0.16) * bw) for _ in range(4)]  # top, bottom, left, right
+    if margin_scale_y != 1.0:
+        margins[0], margins[1] = (int(m * margin_scale_y) for m in margins[:2])
     # Sometimes the crop cuts inside the border on a side (no line there).
     inside = [has_border and rng.random() < 0.2 for _ in range(4)]
     H = bh + 2 * bt + margins[0] + margins[1]
@@ -265,6 +275,14 @@ def render_box(glyphs: list[np.ndarray], kind: str, rng: np.random.Generator) ->
 
     for i, g in enumerate(glyphs):
         g = _thickness(g, rng)
+        if crossing and i == 0:
+            alpha = _place(g, bh, bw, rng.uniform(0.75, 0.98), rng)
+            dy, dx = _crossing_offset(bh, bw, rng)
+            full = np.zeros((H, W), np.float32)
+            full[max(0, by0 + dy):by0 + dy + bh, max(0, bx0 + dx):bx0 + dx + bw] = alpha[
+                max(0, -(by0 + dy)):H - (by0 + dy), max(0, -(bx0 + dx)):W - (bx0 + dx)]
+            img *= 1 - ink_level * full
+            continue
         if kind == "digit" or i > 0:
             frac = rng.uniform(0.45, 0.92)
             alpha = _place(g, bh, bw, frac, rng)
@@ -293,6 +311,14 @@ def render_box(glyphs: list[np.ndarray], kind: str, rng: np.random.Generator) ->
         m = cv2.getRotationMatrix2D((w / 2, h / 2), rng.normal(0, 1.5), 1.0)
         img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
     return degrade(img, rng)
+
+
+def _crossing_offset(bh: int, bw: int, rng: np.random.Generator) -> tuple[int, int]:
+    """How far (rows, columns) a glyph written across its box's border is moved from the box's centre: mostly up
+    (a 7's bar, a 9's loop above the top line), else down or sideways, by 8-30% of the box's side."""
+    side = rng.choice(4, p=[0.45, 0.3, 0.125, 0.125])      # up, down, left, right
+    shift = rng.uniform(0.08, 0.3)
+    return [(-int(shift * bh), 0), (int(shift * bh), 0), (0, -int(shift * bw)), (0, int(shift * bw))][side]
 
 
 def degrade(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -357,10 +383,16 @@ def augment_real(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 
-def _one_sample(task: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """Worker: render one sample and return (box crop, soft target)."""
-    kind, payload, seed = task
+def _one_sample(task: tuple, margin_scale_y: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Worker: render one sample and return (box crop, soft target).
+
+    A task is ``(kind, payload, seed)``, or ``(kind, payload, seed, crossing)`` for a glyph written across its box's
+    border (:func:`build_tasks`' ``crossing_share``).
+    """
+    kind, payload, seed, *flags = task
+    crossing = bool(flags and flags[0])
     rng = np.random.default_rng(seed)
+    render = functools.partial(render_box, crossing=crossing, margin_scale_y=margin_scale_y)
     target = np.zeros(len(CLASSES), np.float32)
     if kind == "real":
         img, label = payload
@@ -373,30 +405,30 @@ def _one_sample(task: tuple) -> tuple[np.ndarray, np.ndarray]:
         glyph = add_regional_strokes(glyph, int(label), rng, p_cross7=0.35, p_flag1=0.15)
         if rng.random() < 0.5:  # new writers from old ones: a smooth wobble of the glyph
             glyph = elastic(glyph, rng, alpha=rng.uniform(1.0, 3.0), sigma=rng.uniform(5, 8))
-        crop = render_box([glyph], "digit", rng)
+        crop = render([glyph], "digit", rng)
         target[CLASS_INDEX[label]] = 1
     elif kind == "font":
         digit = int(payload)
-        crop = render_box([synth_font_digit(digit, rng)], "digit", rng)
+        crop = render([synth_font_digit(digit, rng)], "digit", rng)
         target[CLASS_INDEX[str(digit)]] = 1
     elif kind == "stroke":
         digit = int(payload)
-        crop = render_box([synth_stroke_digit(digit, rng)], "digit", rng)
+        crop = render([synth_stroke_digit(digit, rng)], "digit", rng)
         target[CLASS_INDEX[str(digit)]] = 1
     elif kind == "X":
-        crop = render_box([synth_cross(rng)], "X", rng)
+        crop = render([synth_cross(rng)], "X", rng)
         target[CLASS_INDEX["X"]] = 1
     elif kind == "-":
-        crop = render_box([synth_dash(rng)], "-", rng)
+        crop = render([synth_dash(rng)], "-", rng)
         target[CLASS_INDEX["-"]] = 1
     elif kind == "blank":
-        crop = render_box([], "blank", rng)
+        crop = render([], "blank", rng)
         target[CLASS_INDEX[""]] = 1
     elif kind == "overlay":
         (g1, l1), (g2, l2) = payload
         if g2 is None:
             g2 = synth_cross(rng) if l2 == "X" else synth_dash(rng)
-        crop = render_box([g1, g2], "digit", rng)
+        crop = render([g1, g2], "digit", rng)
         target[CLASS_INDEX[l1]] += 0.5
         target[CLASS_INDEX[l2]] += 0.5
     else:
@@ -417,8 +449,14 @@ def build_tasks(
     seed: int,
     n_font: int = 0,
     n_stroke: int = 0,
+    crossing_share: float = 0.0,
 ) -> list[tuple]:
-    """The list of render tasks for one data set (deterministic given seed)."""
+    """The list of render tasks for one data set (deterministic given seed).
+
+    ``crossing_share``: the share of handwritten, font and stroke digits drawn across their box's border
+    (:func:`render_box`); chosen by a generator of their own, so the other tasks and their seeds are those of a set
+    without them (0: none, the shipped model's data).
+    """
     rng = np.random.default_rng(seed)
     tasks: list[tuple] = [("font", str(i % 10), 0) for i in range(n_font)]
     tasks += [("stroke", str(i % 10), 0) for i in range(n_stroke)]
@@ -436,27 +474,34 @@ def build_tasks(
             continue
         tasks.append(("overlay", (g1, g2), 0))
     seeds = rng.integers(0, 2**63 - 1, len(tasks))
-    return [(k, p, int(s)) for (k, p, _), s in zip(tasks, seeds)]
+    tasks = [(k, p, int(s)) for (k, p, _), s in zip(tasks, seeds)]
+    if crossing_share > 0:
+        crossing = np.random.default_rng(seed + 104729).random(len(tasks)) < crossing_share
+        tasks = [t + (True,) if c and t[0] in ("digit", "font", "stroke") else t for t, c in zip(tasks, crossing)]
+    return tasks
 
 
-def render_tasks(tasks: list[tuple], workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def render_tasks(tasks: list[tuple], workers: int = 2, *,
+                 settings: PreprocessSettings = DEFAULT_SETTINGS) -> tuple[np.ndarray, np.ndarray]:
     """Render tasks into network inputs X (N, 28, 28) and soft targets Y (N, 13).
 
     Crops are drawn in ``workers`` processes and preprocessed in batches with
-    the run-time :func:`preprocess_boxes`.  Samples whose ink did not survive
+    the run-time :func:`preprocess_boxes` and the model's preprocessing ``settings`` (their crop margin above and
+    below sets the rendered crops' margins there).  Samples whose ink did not survive
     rendering (a digit label on an empty input) are dropped.
     """
+    one = functools.partial(_one_sample, margin_scale_y=settings.margins_mm[1] / CROP_MARGIN_MM)
     if workers > 1:
         import multiprocessing as mp
 
         with mp.get_context("fork").Pool(workers) as pool:
-            out = pool.map(_one_sample, tasks, chunksize=256)
+            out = pool.map(one, tasks, chunksize=256)
     else:
-        out = [_one_sample(t) for t in tasks]
+        out = [one(t) for t in tasks]
     crops = [o[0] for o in out]
     ys = np.stack([o[1] for o in out]).astype(np.float32)
     xs = np.concatenate(
-        [preprocess_boxes(crops[i : i + 1000]) for i in range(0, len(crops), 1000)]
+        [preprocess_boxes(crops[i : i + 1000], settings=settings) for i in range(0, len(crops), 1000)]
     )
     vanished = (ys[:, CLASS_INDEX[""]] < 1) & ~xs.reshape(len(xs), -1).any(axis=1)
     if vanished.any():

@@ -16,6 +16,7 @@ check.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -26,6 +27,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+
+from grader.recognize.box_preprocess import DEFAULT_SETTINGS, PreprocessSettings
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +66,10 @@ def generate_photos(bank: Path, out: Path, *, count: int, seed: int, workers: in
     return out
 
 
-def _harvest_one(truth_path: str) -> tuple[list[np.ndarray], list[str]]:
-    """Align one photo and cut its digit boxes, labelled from the truth file."""
+def _harvest_one(truth_path: str, settings: PreprocessSettings = DEFAULT_SETTINGS
+                 ) -> tuple[list[np.ndarray], list[str]]:
+    """Align one photo and cut its digit boxes (by the crop margins of ``settings``), labelled from the truth
+    file."""
     from grader.errors import GraderError
     from grader.evaluation import photo_for
     from grader.photo.align import align_photo
@@ -82,7 +87,7 @@ def _harvest_one(truth_path: str) -> tuple[list[np.ndarray], list[str]]:
     for f in aligned.page.fields:
         if f.kind != "digits":
             continue
-        for crop, label in zip(digit_box_crops(aligned.gray, [f], aligned.px_per_mm),
+        for crop, label in zip(digit_box_crops(aligned.gray, [f], aligned.px_per_mm, settings=settings),
                                truth.get("boxes", {}).get(f.id, [])):
             if label in SKIP_LABELS:
                 continue
@@ -91,17 +96,19 @@ def _harvest_one(truth_path: str) -> tuple[list[np.ndarray], list[str]]:
     return crops, labels
 
 
-def boxes_cache_file(folder: Path) -> Path:
+def boxes_cache_file(folder: Path, settings: PreprocessSettings = DEFAULT_SETTINGS) -> Path:
     """Where the preprocessed boxes of ``folder`` are cached: keyed by the preprocessing settings, so a change
     to preprocessing cuts the boxes again instead of training on inputs the reader no longer produces."""
     from grader.recognize.box_preprocess import preprocessing_params
 
-    key = hashlib.sha256(json.dumps(preprocessing_params(), sort_keys=True).encode()).hexdigest()[:10]
+    key = hashlib.sha256(json.dumps(preprocessing_params(settings), sort_keys=True).encode()).hexdigest()[:10]
     return folder / f"boxes-{key}.npz"
 
 
-def harvest(folder: Path, cache_file: Path, *, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """Preprocessed inputs (N, 28, 28) and class indices (N,) from the photos in ``folder``.
+def harvest(folder: Path, cache_file: Path, *, workers: int = 2,
+            settings: PreprocessSettings = DEFAULT_SETTINGS) -> tuple[np.ndarray, np.ndarray]:
+    """Preprocessed inputs (N, 28, 28) and class indices (N,) from the photos in ``folder``, cut and preprocessed
+    with the model's preprocessing ``settings``.
 
     Cached in ``cache_file`` (float16 inputs), since aligning is the slow part.
     """
@@ -115,11 +122,11 @@ def harvest(folder: Path, cache_file: Path, *, workers: int = 2) -> tuple[np.nda
     import multiprocessing as mp
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        results = list(pool.map(_harvest_one, paths, chunksize=4))
+        results = list(pool.map(functools.partial(_harvest_one, settings=settings), paths, chunksize=4))
     xs, ys = [], []
     for crops, labels in results:
         if crops:
-            xs.append(preprocess_boxes(crops))
+            xs.append(preprocess_boxes(crops, settings=settings))
             ys.append(np.array([CLASS_INDEX[lab] for lab in labels], np.int64))
     x, y = np.concatenate(xs), np.concatenate(ys)
     np.savez_compressed(cache_file, x=x.astype(np.float16), y=y)

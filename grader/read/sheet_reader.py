@@ -21,6 +21,7 @@ from grader.read.box_check import border_shifts, hidden_borders_in_place, page_o
 from grader.read.numbers import (BLANK_STATUS, NOTE_ACROSS_BORDERS, NOTE_BOX_OUT_OF_PLACE, NOTE_FAINT_INK,
                                   NOTE_ONE_BY_SHAPE, NOTE_PAGE_OUT_OF_PLACE, OK, REVIEW, UNREADABLE, BoxLabel,
                                   assemble_number)
+from grader.recognize.box_preprocess import DEFAULT_SETTINGS, PreprocessSettings
 from grader.recognize.bubbles import read_bubbles
 from grader.recognize.tally import read_tally
 from grader.sheet.layout import FieldLayout, PageLayout, Rect
@@ -28,7 +29,6 @@ from grader.sheet.layout import FieldLayout, PageLayout, Rect
 log = logging.getLogger(__name__)
 
 OVERWRITE_SECOND_PROB = 0.35  # a runner-up digit this likely: two digits in one box, i.e. a correction
-BOX_CROP_MARGIN_MM = 0.6   # crop just outside the printed border: the classifier expects border fragments at the edges
 # A box with no ink at all, whose borders are where they should be, is blank. Set by policy, not fitted: the
 # network's own answer to an empty input is a fixed 0.994 with the shipped calibration. Checked on the boxes of
 # 800 generated photos (dev seed 21, evaluation seed 1): every empty input there was truly blank. Empty inputs that were not came from a
@@ -77,19 +77,26 @@ class FieldReading:
                 "boxes": list(self.boxes), "notes": list(self.notes)}
 
 
-def crop_rect(gray: np.ndarray, rect: Rect, px_per_mm: float, *, margin_mm: float = 0.0) -> np.ndarray:
-    """The pixels of ``rect`` (mm) grown by ``margin_mm``, clipped to the image."""
-    x, y, w, h = rect.grow(margin_mm).to_px(px_per_mm)
+def crop_rect(gray: np.ndarray, rect: Rect, px_per_mm: float, *, margin_mm: float = 0.0,
+              margin_y_mm: float | None = None) -> np.ndarray:
+    """The pixels of ``rect`` (mm) grown by ``margin_mm`` (above and below by ``margin_y_mm``, when given), clipped
+    to the image."""
+    grown = rect.grow(margin_mm) if margin_y_mm is None or margin_y_mm == margin_mm else Rect(
+        rect.x - margin_mm, rect.y - margin_y_mm, rect.w + 2 * margin_mm, rect.h + 2 * margin_y_mm)
+    x, y, w, h = grown.to_px(px_per_mm)
     x0, y0 = max(x, 0), max(y, 0)
     return gray[y0:min(y + h, gray.shape[0]), x0:min(x + w, gray.shape[1])]
 
 
-def digit_box_crops(gray: np.ndarray, fields: Sequence[FieldLayout], px_per_mm: float) -> list[np.ndarray]:
-    """Every digit box of ``fields``, cut just outside its printed border, in field then box order.
+def digit_box_crops(gray: np.ndarray, fields: Sequence[FieldLayout], px_per_mm: float, *,
+                    settings: PreprocessSettings = DEFAULT_SETTINGS) -> list[np.ndarray]:
+    """Every digit box of ``fields``, cut just outside its printed border (by the margins of the model's
+    preprocessing ``settings``), in field then box order.
 
     The one place box crops are cut: the reader and the recognizer's training data both use it.
     """
-    return [crop_rect(gray, b, px_per_mm, margin_mm=BOX_CROP_MARGIN_MM) for f in fields for b in f.boxes]
+    margin_x, margin_y = settings.margins_mm
+    return [crop_rect(gray, b, px_per_mm, margin_mm=margin_x, margin_y_mm=margin_y) for f in fields for b in f.boxes]
 
 
 def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, classifier: BoxClassifier,
@@ -117,7 +124,9 @@ def read_page_fields(gray: np.ndarray, page: PageLayout, *, px_per_mm: float, cl
     pending = {f.id: field_pool().submit(readers[f.kind], gray, f, page.number, px_per_mm) for f in queued}
     try:
         digit_fields = [f for f in page.fields if f.kind == "digits" and "digits" in kinds]
-        crops = digit_box_crops(gray, digit_fields, px_per_mm)
+        # (cut as the classifier's model asks: its preprocessing settings; tesseract's baseline takes the default)
+        crops = digit_box_crops(gray, digit_fields, px_per_mm,
+                                settings=getattr(classifier, "preprocessing", DEFAULT_SETTINGS))
         printed = [b for f in digit_fields for b in f.boxes]
         seen, found = border_shifts(gray, page, printed, px_per_mm=px_per_mm)
         sharp = blur_mm <= BLANK_MAX_BLUR_MM

@@ -12,7 +12,9 @@ what the network saw in training is exactly what it sees here:
    are mostly covered by long straight runs of ``ink > MIN_INK`` are printed
    lines; everything from the innermost such line out to the crop edge is
    cleared (it is border, a neighbouring box or printed text). A partial line
-   lying inside a full-length one is a pen stroke, not a border, and stays;
+   lying inside a full-length one is a pen stroke, not a border, and stays.
+   A model trained with ``keep_crossing`` (:class:`PreprocessSettings`) keeps
+   the ink beyond a line that a stroke inside joins across it (:func:`_crossing_ink`);
 4. ink mask: remaining ink above ``max(MIN_INK, REL_INK * strongest ink)``;
 5. specks that are tiny compared with the largest stroke are dropped;
 6. the remaining ink is scaled so its bounding box fits ``DIGIT_SIZE`` pixels,
@@ -31,7 +33,7 @@ them) so that each OpenCV operation runs once per batch, not once per box.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -43,6 +45,9 @@ from grader.true_runs import longest_true_run
 INPUT_SIZE = 28
 #: The ink bounding box is scaled to fit this many pixels (MNIST uses 20).
 DIGIT_SIZE = 20
+#: The reader cuts each digit box this far (mm of paper) beyond its printed border (the classifier expects border
+#: fragments at the crop's edges); a model may ask for more above and below (:class:`PreprocessSettings`).
+CROP_MARGIN_MM = 0.6
 #: Working resolution: the longer side of the crop is resized to this.
 WORK_SIZE = 64
 #: Ink smaller than this fraction of the working size is not magnified.
@@ -89,7 +94,58 @@ TEXTURE_CLEARANCE = 3
 
 
 
-def preprocessing_params() -> dict:
+@dataclass(frozen=True)
+class PreprocessSettings:
+    """The preprocessing settings a model was trained with, which the reader must use with it: recorded in the
+    ``preprocessing`` block of its ``digits.json`` (:func:`preprocessing_params`), read back by
+    :meth:`from_params`. A model that records none of them (the shipped v8) reads as the defaults: the crop
+    ``CROP_MARGIN_MM`` beyond the border on every side, everything beyond a printed line cleared.
+
+    Attributes
+    ----------
+    crop_margin_mm : how far beyond the printed border the reader cuts the box, left and right (mm of paper).
+    crop_margin_y_mm : the same above and below (None: ``crop_margin_mm``). A taller crop holds what a digit written
+        across its top or bottom line puts beyond it (the bar of a 7, the top of a 9's loop).
+    keep_crossing : keep ink beyond a cleared printed line where it joins, across the line, a stroke inside the box
+        (:func:`_crossing_ink`); off, everything from a printed line out is cleared.
+    """
+
+    crop_margin_mm: float = CROP_MARGIN_MM
+    crop_margin_y_mm: float | None = None
+    keep_crossing: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("crop_margin_mm", "crop_margin_y_mm"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or not 0 <= value <= 5):
+                raise ValueError(f"preprocessing setting {name} must be a number of mm from 0 to 5; got {value!r}")
+        if not isinstance(self.keep_crossing, bool):
+            raise ValueError(f"preprocessing setting keep_crossing must be true or false; got {self.keep_crossing!r}")
+
+    @property
+    def margins_mm(self) -> tuple[float, float]:
+        """``(x, y)``: the crop's margin beyond the border left and right, and above and below."""
+        return self.crop_margin_mm, self.crop_margin_mm if self.crop_margin_y_mm is None else self.crop_margin_y_mm
+
+    @classmethod
+    def from_params(cls, params: Mapping) -> PreprocessSettings:
+        """The settings recorded in a model's ``preprocessing`` block (absent ones: the defaults).
+
+        Raises
+        ------
+        ValueError
+            If a recorded setting has a value the reader cannot use.
+        """
+        return cls(**{name: params[name] for name in ("crop_margin_mm", "crop_margin_y_mm", "keep_crossing")
+                      if name in params})
+
+
+#: Today's preprocessing: what a model that records no settings was trained with.
+DEFAULT_SETTINGS = PreprocessSettings()
+
+
+def preprocessing_params(settings: PreprocessSettings = DEFAULT_SETTINGS) -> dict:
     """The preprocessing settings, as recorded with a trained model and in the key of cached training inputs."""
     return {
         "function": "grader.recognize.box_preprocess.preprocess_boxes",
@@ -97,6 +153,8 @@ def preprocessing_params() -> dict:
         "min_ink": MIN_INK, "rel_ink": REL_INK, "border_band": BORDER_BAND, "border_min_span": BORDER_MIN_SPAN,
         "border_full_span": BORDER_FULL_SPAN, "paper_kernel": PAPER_KERNEL,
         "min_ink_pixels": MIN_INK_PIXELS, "input_size": INPUT_SIZE, "version": PREPROCESSING_VERSION,
+        "crop_margin_mm": settings.crop_margin_mm, "crop_margin_y_mm": settings.crop_margin_y_mm,
+        "keep_crossing": settings.keep_crossing,
     }
 
 
@@ -328,13 +386,14 @@ def _components(mask: np.ndarray):
     return cleaned, boxes, ink
 
 
-def preprocess_boxes(crops: Sequence[np.ndarray]) -> np.ndarray:
+def preprocess_boxes(crops: Sequence[np.ndarray], *, settings: PreprocessSettings = DEFAULT_SETTINGS) -> np.ndarray:
     """Turn many digit-box crops into network inputs at once (vectorised).
 
     Parameters
     ----------
     crops : sequence of numpy.ndarray
         Box crops as accepted by :func:`preprocess_box`.
+    settings : the model's preprocessing settings (its ``keep_crossing``; the crop margin is the reader's).
 
     Returns
     -------
@@ -346,7 +405,7 @@ def preprocess_boxes(crops: Sequence[np.ndarray]) -> np.ndarray:
     ValueError
         If any crop is not a valid image (see :func:`preprocess_box`).
     """
-    return preprocess_boxes_and_faint(crops, faint=False)[0]
+    return _preprocess(crops, reading=False, settings=settings).inputs
 
 
 @dataclass(frozen=True)
@@ -386,16 +445,19 @@ def preprocess_boxes_and_faint(crops: Sequence[np.ndarray], *, faint: bool = Tru
     return r.inputs, r.faint_index, r.faint_inputs
 
 
-def preprocess_for_reading(crops: Sequence[np.ndarray], *, faint_floor: float = 0.0) -> ReadingInputs:
+def preprocess_for_reading(crops: Sequence[np.ndarray], *, faint_floor: float = 0.0,
+                           settings: PreprocessSettings = DEFAULT_SETTINGS) -> ReadingInputs:
     """:func:`preprocess_boxes_and_faint` with its faint views, what the border clearing may have taken
     (:func:`_stroke_on_bottom`, and the views with a cleared line given back: :func:`_line_under_views`) and how
     dark the print is in each crop, for the reader's doubts (:mod:`grader.recognize.digit_classifier`).
     ``faint_floor``: the least ink the faint views take for a stroke, on a page whose back shows through it
-    (:func:`grader.read.show_through.faint_floor`; 0: none)."""
-    return _preprocess(crops, reading=True, faint_floor=faint_floor)
+    (:func:`grader.read.show_through.faint_floor`; 0: none). ``settings``: the model's
+    (:class:`PreprocessSettings`)."""
+    return _preprocess(crops, reading=True, faint_floor=faint_floor, settings=settings)
 
 
-def _preprocess(crops: Sequence[np.ndarray], *, reading: bool, faint_floor: float = 0.0) -> ReadingInputs:
+def _preprocess(crops: Sequence[np.ndarray], *, reading: bool, faint_floor: float = 0.0,
+                settings: PreprocessSettings = DEFAULT_SETTINGS) -> ReadingInputs:
     """The network inputs, and when ``reading`` the faint views and the border measure (training needs neither)."""
     n = len(crops)
     none = np.zeros(0, np.int64), np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.float32)
@@ -419,11 +481,18 @@ def _preprocess(crops: Sequence[np.ndarray], *, reading: bool, faint_floor: floa
     strongest = _kth(ink[:, ::2, ::2].reshape(n, -1), 0.995)
     thr = np.maximum(MIN_INK, REL_INK * strongest)
     mask, boxes, ink_pixels = _components(np.where(ink > thr[:, None, None], 255, 0).astype(np.uint8))
+    inside = mask
+    if settings.keep_crossing:
+        crossing = _crossing_ink(mask > 0, uncleared > thr[:, None, None], candidate, keep)
+        if crossing.any():
+            mask, boxes, ink_pixels = _components(np.where((mask > 0) | crossing, 255, 0).astype(np.uint8))
+            ink = np.where(keep | _grow(crossing.astype(np.uint8) * 255, 1), uncleared, 0.0)
     soft = np.where(_grow(mask, 1), np.clip(ink / np.maximum(strongest, MIN_INK)[:, None, None], 0.0, 1.0), 0.0)
     inputs = _place_glyphs(soft, boxes, ink_pixels, aspect)
     if not reading:
         return ReadingInputs(inputs, *none, on_bottom, print_ink, *none)
-    lines = _line_under_views(uncleared, candidate, keep, mask, thr, strongest, aspect)
+    # (the line views are of the ink inside the box: what the clearing took from a line, not what lay beyond it)
+    lines = _line_under_views(uncleared, candidate, keep, inside, thr, strongest, aspect)
 
     # The faint view adds only ink at least FAINT_CLEARANCE from the strokes already seen: near them, a lower
     # threshold would only thicken them (copier toner spread made a 5 an 8), which says nothing of a dry pen.
@@ -439,6 +508,97 @@ def _preprocess(crops: Sequence[np.ndarray], *, reading: bool, faint_floor: floa
     pale = np.where(_grow(added[index], 1), np.clip(ink[index] / top, 0.0, 1.0), 0.0)
     faint_inputs = _place_glyphs(np.maximum(soft[index], pale), both_boxes[index], both_pixels[index], aspect[index])
     return ReadingInputs(inputs, index, faint_inputs, on_bottom, print_ink, *lines)
+
+
+def _crossing_ink(strokes: np.ndarray, over: np.ndarray, candidate: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Per tile, the ink beyond a cleared printed line that joins a kept stroke across the line
+    (``PreprocessSettings.keep_crossing``): the part of a digit written across its box's border.
+
+    A stroke that reaches the first (last) kept row or column is followed straight through the cleared rows of the
+    line (the gap the removed printed line leaves: the row between the kept part and the line, then the rows the
+    line covers), while they hold ink; the ink it meets beyond the line, and all ink 8-connected to that there, is
+    kept, with the line's pixels where the stroke crosses it. Ink beyond that joins no stroke (a neighbouring box,
+    printed text, another printed line) stays cleared, and the printed lines' own rows and columns are never kept
+    outside the crossing.
+
+    ``strokes``: (N, S, S) bool, the kept strokes; ``over``: (N, S, S) bool, ink above the tile's threshold before
+    the clearing; ``candidate``: the ink mask the borders were found on (:func:`_border_keep`); ``keep``: its
+    result. Returns (N, S, S) bool.
+    """
+    rows_cov, cols_cov = _line_coverage(candidate)
+    kept_rows, kept_cols = keep.any(axis=2), keep.any(axis=1)
+    out = np.zeros_like(strokes)
+    reaching = strokes & ~_shrunk_keep(keep)
+    for i in np.nonzero(reaching.any(axis=(1, 2)) & kept_rows.any(axis=1))[0]:
+        printed_rows = _printed(rows_cov[i], kept_rows[i])
+        printed_cols = _printed(cols_cov[i], kept_cols[i])
+        beyond = over[i] & ~keep[i] & ~printed_rows[:, None] & ~printed_cols[None, :]
+        found = np.zeros_like(strokes[i])
+        # the top, bottom, left and right sides, each as the top side of a flipped or transposed view
+        for flip, transpose in ((False, False), (True, False), (False, True), (True, True)):
+            def view(a: np.ndarray) -> np.ndarray:
+                a = a.T if transpose else a
+                return a[::-1] if flip else a
+            kept_1d, printed_1d = (kept_cols[i], printed_cols) if transpose else (kept_rows[i], printed_rows)
+            found_view = view(found)      # (a view: writing to it writes to ``found``)
+            found_view |= _across_top(view(strokes[i]), view(over[i]), view(beyond),
+                                      view(kept_1d), view(printed_1d))
+        out[i] = found
+    return out
+
+
+def _shrunk_keep(keep: np.ndarray) -> np.ndarray:
+    """Per tile, the kept area less its first and last rows and columns (a stroke outside it reaches an edge)."""
+    inner = np.zeros_like(keep)
+    inner[:, 1:-1, 1:-1] = keep[:, 1:-1, 1:-1] & keep[:, :-2, 1:-1] & keep[:, 2:, 1:-1] & keep[:, 1:-1, :-2] \
+        & keep[:, 1:-1, 2:]
+    return inner
+
+
+def _printed(coverage: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """The cleared rows (columns) of one tile a printed line covers, on each side of the kept part: to
+    ``BORDER_FULL_SPAN`` where a row of that side is covered that far (a shorter line beside a full one is
+    handwriting, as in :func:`_border_keep`: the bar of a 7 above the top line), else to ``BORDER_MIN_SPAN``."""
+    idx = np.arange(len(kept))
+    first, last = int(kept.argmax()), len(kept) - 1 - int(kept[::-1].argmax())
+    out = np.zeros(len(kept), bool)
+    for side in (idx < first, idx > last):
+        full = (coverage >= BORDER_FULL_SPAN) & side
+        out |= full if full.any() else (coverage >= BORDER_MIN_SPAN) & side
+    return out
+
+
+def _across_top(strokes: np.ndarray, over: np.ndarray, beyond: np.ndarray, kept: np.ndarray,
+                printed: np.ndarray) -> np.ndarray:
+    """:func:`_crossing_ink` for the top side of one tile (2-D arrays; ``kept`` and ``printed`` per row)."""
+    found = np.zeros_like(strokes)
+    top = int(kept.argmax())
+    if top == 0 or not kept.any():
+        return found
+    contact = _spread(strokes[top])
+    r, walked = top - 1, []
+    while r >= 0 and (printed[r] or r == top - 1) and contact.any():
+        contact = contact & over[r]
+        walked.append(r)
+        r -= 1
+    if r < 0 or not contact.any() or not walked:
+        return found
+    seeds = beyond[r] & _spread(contact)
+    if not seeds.any():
+        return found
+    _, labels = cv2.connectedComponents(beyond.astype(np.uint8), connectivity=8)
+    found = np.isin(labels, np.unique(labels[r][seeds])) & beyond
+    cols = contact & _spread(found[r])
+    found[walked] |= over[walked] & cols[None, :]
+    return found
+
+
+def _spread(row: np.ndarray) -> np.ndarray:
+    """A row of bools, each set one place either side too (8-connected continuation into the next row)."""
+    out = row.copy()
+    out[1:] |= row[:-1]
+    out[:-1] |= row[1:]
+    return out
 
 
 def _line_under_views(ink: np.ndarray, candidate: np.ndarray, keep: np.ndarray, mask: np.ndarray, thr: np.ndarray,

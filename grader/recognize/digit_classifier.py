@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from grader.config import DIGITS_MODEL_ENV
-from grader.recognize.box_preprocess import INPUT_SIZE, preprocess_for_reading
+from grader.recognize.box_preprocess import INPUT_SIZE, PreprocessSettings, preprocess_for_reading
 from grader.recognize.box_shape import accepted_by_shape, split_dash
 
 __all__ = [
@@ -150,6 +150,11 @@ class DigitClassifier:
         self.temperature = float(self.meta.get("temperature", 1.0))
         self.review_threshold = float(self.meta.get("review_threshold", 0.9))
         self.review_margin = float(self.meta.get("review_margin", 0.5))
+        # (the crop margin and the clearing the model was trained with; a model that records none: today's)
+        try:
+            self.preprocessing = PreprocessSettings.from_params(self.meta.get("preprocessing") or {})
+        except ValueError as exc:
+            raise ValueError(f"digit model {meta_path}: {exc}") from None
         size = int(self.meta.get("input_size", INPUT_SIZE))
         if size != INPUT_SIZE:
             raise ValueError(f"model expects {size}px input, code produces {INPUT_SIZE}px")
@@ -195,7 +200,7 @@ class DigitClassifier:
         """
         if len(crops) == 0:
             return []
-        pre = preprocess_for_reading(crops, faint_floor=faint_floor)
+        pre = preprocess_for_reading(crops, faint_floor=faint_floor, settings=self.preprocessing)
         inputs = pre.inputs
         # one batch for every view
         probs = self.probabilities(np.concatenate([inputs, pre.faint_inputs, pre.line_inputs]))
