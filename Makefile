@@ -6,8 +6,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Test processes: the suite runs in two (pytest-xdist), so it fits its 15 minutes on a 2-core CI machine.
-# `TEST_WORKERS=0 make test` runs it in one process.
+# `TEST_WORKERS=0 make test` runs it in one process. The slowest tests are listed at the end, to keep that budget in
+# sight (`make test TEST_DURATIONS=0` lists every test).
 TEST_WORKERS ?= 2
+TEST_DURATIONS ?= 15
 
 .PHONY: run test setup system-deps bench eval train-digits samples clean
 
@@ -26,7 +28,7 @@ run: setup
 	$(BIN)/grader serve --host $(HOST) --port $(PORT) --demo --demo-class
 
 test: setup
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=$(TEST_DURATIONS)
 
 bench: setup
 	$(BIN)/grader bench --load --batch 100
