@@ -307,3 +307,30 @@ def test_refusal_codes_match_the_photo_reader():
     assert set(REFUSAL_CODES) <= set(REASON_CODES)
     for code, also in REFUSAL_KINDS.values():
         assert code in REFUSAL_CODES and set(also) <= set(REFUSAL_CODES)
+
+
+def _ink_beyond_boxes(image: np.ndarray, sheet, page, s: float) -> int:
+    """Dark pixels in the paper just above and below the page's digit boxes (0.3-1.2 mm beyond the printed
+    border, within the box's width): where a digit written across its border puts ink."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    dark = 0
+    for f in page.fields:
+        if f.kind != "digits":
+            continue
+        for b in f.boxes:
+            x, w = int((b.x + 0.4) * s), int((b.w - 0.8) * s)
+            for y0, y1 in ((b.y - 1.2, b.y - 0.3), (b.y + b.h + 0.3, b.y + b.h + 1.2)):
+                dark += int((gray[int(y0 * s):int(y1 * s), x:x + w] < 130).sum())   # (the row lines are ~180)
+    return dark
+
+
+def test_across_borders_writers_cross_their_box_borders_and_the_default_is_unchanged(spec):
+    plain = plan_sheet(SMALL, 3)
+    across = plan_sheet(replace(SMALL, across_borders=1.0), 3)
+    # the option's draws come after the writer's own: the sheet's writing is the same, its writer larger and over
+    assert across.writing == plain.writing and "overshoot" not in plain.hand.to_json()
+    assert across.hand.overshoot >= 0.08 and across.hand.digit_height >= 0.8 and across.hand.sloppy == 1.0
+    page = plain.sheet.pages[0]
+    inks = [_ink_beyond_boxes(fill_page(p.sheet, page, p.ident.for_page(1), p.writing, np.random.default_rng(0),
+                                        hand=p.hand, px_per_mm=8).image, p.sheet, page, 8) for p in (plain, across)]
+    assert inks[0] < 20 and inks[1] > 100, inks

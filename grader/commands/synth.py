@@ -40,6 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="each sheet printed on both sides of one paper: the other page (its print and writing) "
                         "shows through, mirrored and blurred, darkening the paper by up to STRENGTH, 0..1 "
                         "(default 0: off; a phone photo on a table shows about 0.05-0.25)")
+    p.add_argument("--across-borders", type=float, default=0.0, metavar="SHARE",
+                   help="writers whose digits are large and cross their box's border, as officers write on plano "
+                        "forms: SHARE of each writer's digits run 0.08-0.22 of the box height over the top or bottom "
+                        "line (or onto a side), 0..1 (default 0: off; a development set for reading such digits)")
     p.add_argument("--exercise", default=None, metavar="CODE_OR_KEY",
                    help="fill this exercise on every sheet (a code in the exercise store, or an answer key, as "
                         "grade --key), instead of drawing exercises; its contest and pairs decide the sheet")
@@ -73,6 +77,8 @@ def _options(args: argparse.Namespace) -> SynthOptions:
         raise GraderError("bad_usage", f"--copies is a share between 0 and 1, got {args.copies}")
     if not 0.0 <= args.show_through <= 1.0:
         raise GraderError("bad_usage", f"--show-through is a strength between 0 and 1, got {args.show_through}")
+    if not 0.0 <= args.across_borders <= 1.0:
+        raise GraderError("bad_usage", f"--across-borders is a share between 0 and 1, got {args.across_borders}")
     if args.max_megapixels < 0.5:
         raise GraderError("bad_usage", "--max-megapixels must be at least 0.5")
     if args.copy_kind and not args.copies:         # (it did nothing, silently: helper-145)
@@ -100,7 +106,8 @@ def _options(args: argparse.Namespace) -> SynthOptions:
     return SynthOptions(count=args.count, seed=args.seed, pairs=pairs, contest=args.contest, refusals=args.refusals,
                         mistakes=args.mistakes, pages=pages, max_megapixels=args.max_megapixels,
                         template=args.template, copies=args.copies, copy_kind=args.copy_kind,
-                        exercise=exercise, roster=roster, show_through=args.show_through)
+                        exercise=exercise, roster=roster, show_through=args.show_through,
+                        across_borders=args.across_borders)
 
 
 def cmd_synth(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ fills, tally strokes, a tick and a name.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -41,10 +41,15 @@ class Hand:
     jitter: float            # position jitter, share of the box size
     sloppy: float            # probability a digit touches or crosses the box border
     glyphs: tuple[tuple[int, ...], ...] = ()
+    # How far (share of the box height) a sloppy digit runs beyond its top or bottom border: 0, a writer who at most
+    # touches it; ``grader synth --across-borders`` draws writers whose digits cross it plainly
+    # (:func:`across_borders_hand`)
+    overshoot: float = 0.0
 
     def to_json(self) -> dict:
         return {"pen": self.pen.to_json(), "digit_height": round(self.digit_height, 3),
                 "slant_deg": round(self.slant_deg, 2), "sloppy": round(self.sloppy, 3),
+                **({"overshoot": round(self.overshoot, 3)} if self.overshoot else {}),
                 "ardis_samples": [list(g) for g in self.glyphs]}
 
 
@@ -56,6 +61,16 @@ def random_hand(rng: np.random.Generator, bank: GlyphBank | None = None, *, samp
     return Hand(pen=random_pen(rng), digit_height=float(rng.uniform(0.55, 0.8)), slant_deg=float(rng.normal(0, 4)),
                 deslant=float(rng.uniform(0.5, 1.0)), jitter=float(rng.uniform(0.03, 0.08)),
                 sloppy=float(rng.choice([0.0, 0.03, 0.08])), glyphs=glyphs)
+
+
+def across_borders_hand(hand: Hand, share: float, rng: np.random.Generator) -> Hand:
+    """``hand`` as a writer whose digits cross their box's border, as officers write on plano forms (the real 2017
+    photos of kawalc1): digits 0.8-0.95 of the box tall, ``share`` of them moved up or down (or onto a side) so that
+    0.08-0.22 of the box height lies on and beyond the printed line. For a development set that tests reading such
+    digits (training/README.md, fifty-fifth session); its draws come after the writer's own, so a set made without
+    it is unchanged."""
+    return replace(hand, digit_height=float(rng.uniform(0.8, 0.95)), sloppy=share,
+                   overshoot=float(rng.uniform(0.08, 0.22)))
 
 
 @dataclass
@@ -107,7 +122,10 @@ def _draw_digit(page: np.ndarray, bank: GlyphBank, digit: int, box: tuple[float,
     cy = y + h / 2 + rng.normal(0, hand.jitter) * h
     if rng.random() < hand.sloppy:   # touching or crossing the box border
         if rng.random() < 0.5:
-            cy += rng.choice([-1, 1]) * (h - alpha.shape[0]) / 2 + rng.choice([-1, 1]) * rng.uniform(0.02, 0.12) * h
+            if hand.overshoot:   # across the top or bottom line, by this writer's overshoot
+                cy += rng.choice([-1, 1]) * ((h - alpha.shape[0]) / 2 + hand.overshoot * h * rng.uniform(0.7, 1.0))
+            else:
+                cy += rng.choice([-1, 1]) * (h - alpha.shape[0]) / 2 + rng.choice([-1, 1]) * rng.uniform(0.02, 0.12) * h
         else:   # a wide digit whose edge runs onto a side border
             cx += rng.choice([-1, 1]) * max(0.0, (w - alpha.shape[1]) / 2 + rng.uniform(0.0, 0.05) * w)
             cx = min(max(cx, x + w * 0.3), x + w * 0.7)

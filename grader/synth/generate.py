@@ -33,7 +33,7 @@ from grader.sheet.identity import SheetIdentity
 from grader.sheet.layout import SheetLayout, layout_sheet
 from grader.sheet.schema import TemplateSpec, resolve_template
 from grader.synth.copier import PrintCopy, random_print_copy
-from grader.synth.fill import fill_page, random_hand
+from grader.synth.fill import across_borders_hand, fill_page, random_hand
 from grader.synth.photo import MEGAPIXELS, Conditions, sample_conditions, take_photo
 from grader.synth.refusals import (REFUSAL_CYCLE, REFUSAL_KINDS, SHEET_KINDS, corrupt_file, kpu_form, not_an_image,
                                    refusal_conditions, something_else, too_large)
@@ -63,6 +63,7 @@ class SynthOptions:
     exercise: str | None = None       # an exercise's code in the store, or its key: every sheet fills it
     roster: tuple[tuple[str, str], ...] = ()   # (number, name): sheet i is roster[i % len], printed personalised
     show_through: float = 0.0         # the sheet printed on both sides: its other page shows through this strongly
+    across_borders: float = 0.0       # share of each writer's digits written across their box's border (0: off)
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,8 @@ def plan_sheet(opts: SynthOptions, index: int) -> SheetPlan:
             writing = replace(writing, boxes={**writing.boxes, "H.TRAINEE": boxes},
                               fields={**writing.fields, "H.TRAINEE": int(number)})
     hand = random_hand(rng)
+    if opts.across_borders:
+        hand = across_borders_hand(hand, opts.across_borders, rng)
     ident = SheetIdentity(template=spec.id, version=spec.version, page=1, contest=ex.contest, pairs=ex.pairs,
                           exercise=ex.code, trainee=writing.trainee if writing.personalised else None,
                           trainee_name=writing.trainee_name if writing.personalised else None)
@@ -319,4 +322,5 @@ def _options_json(opts: SynthOptions) -> dict:
             **({"exercise": opts.exercise} if opts.exercise else {}),
             **({"roster": [list(r) for r in opts.roster]} if opts.roster else {}),
             **({"copies": opts.copies, "copy_kind": opts.copy_kind} if opts.copies else {}),
-            **({"show_through": opts.show_through} if opts.show_through else {})}
+            **({"show_through": opts.show_through} if opts.show_through else {}),
+            **({"across_borders": opts.across_borders} if opts.across_borders else {})}
