@@ -39,19 +39,7 @@ def image_data_ran_out(data: bytes, image: np.ndarray) -> bool:
     """
     if not np.all(image[-1, -1] == 128):
         return False
-    start = _scan_data_start(data)
-    end = _END_OF_DATA.search(data, start) if start is not None else None
-    if end is None:
-        return False
-    try:
-        whole = _small_gray(data)
-    except (OSError, ValueError, SyntaxError):      # Pillow's stricter decoder gave up on it: damaged
-        return True
-    try:
-        filled = _small_gray(data[:end.start()] + _FILLER + data[end.start():])
-    except (OSError, ValueError, SyntaxError):
-        return True
-    return not np.array_equal(whole, filled)
+    return _filler_read(data, _small_gray)
 
 
 def damaged_inside(data: bytes) -> bool:
@@ -66,13 +54,19 @@ def damaged_inside(data: bytes) -> bool:
     photo)."""
     if data[:3] != b"\xff\xd8\xff":
         return False
+    return _filler_read(data, _full_gray)
+
+
+def _filler_read(data: bytes, decode) -> bool:
+    """Whether ``decode`` (bytes -> picture) of JPEG ``data`` reads filler bytes put where its image data ends as
+    more of the picture (a whole file's decoder has finished before them and skips them), or gives up on the file."""
     start = _scan_data_start(data)
     end = _END_OF_DATA.search(data, start) if start is not None else None
     if end is None:
         return False
     try:
-        whole = _full_gray(data)
-        filled = _full_gray(data[:end.start()] + _FILLER + data[end.start():])
+        whole = decode(data)
+        filled = decode(data[:end.start()] + _FILLER + data[end.start():])
     except (OSError, ValueError, SyntaxError):      # Pillow's stricter decoder gave up on it: damaged
         return True
     return not np.array_equal(whole, filled)
